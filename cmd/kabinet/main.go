@@ -1,0 +1,186 @@
+// Command kabinet runs the Kabinet API.
+//
+//	kabinet serve [-migrate] [-seed]   serve the API (optionally migrate and load demo data first)
+//	kabinet migrate                    apply pending database migrations
+//	kabinet seed                       load the demo organization and accounts (development only)
+//	kabinet keygen FILE                write a new Ed25519 signing key (PKCS#8 PEM) unless FILE exists
+//
+// Configuration comes from environment variables; see README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/httpapi"
+	"github.com/kabinet-edu/kabinet/internal/seed"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "kabinet:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return errors.New("usage: kabinet serve|migrate|seed|keygen (see README.md)")
+	}
+	cmd, args := args[0], args[1:]
+	if cmd == "keygen" {
+		return keygen(args)
+	}
+	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg)
+	switch cmd {
+	case "serve":
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		migrate := fs.Bool("migrate", false, "apply pending migrations before serving")
+		demo := fs.Bool("seed", false, "load demo data before serving (development only)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		return serve(ctx, cfg, log, *migrate, *demo)
+	case "migrate":
+		return withPool(ctx, cfg, func(pool *pgxpool.Pool) error { return store.Migrate(ctx, pool, log) })
+	case "seed":
+		return withPool(ctx, cfg, func(pool *pgxpool.Pool) error { return loadDemo(ctx, cfg, pool, log) })
+	}
+	return fmt.Errorf("unknown command %q (want serve, migrate, seed or keygen)", cmd)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, demo bool) error {
+	pool, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if migrate {
+		if err := store.Migrate(ctx, pool, log); err != nil {
+			return err
+		}
+	}
+	if demo {
+		if err := loadDemo(ctx, cfg, pool, log); err != nil {
+			return err
+		}
+	}
+	key, ephemeral, err := auth.LoadKey(cfg.JWTPrivateKey, cfg.JWTPrivateKeyFile)
+	if err != nil {
+		return err
+	}
+	if ephemeral {
+		log.Warn("no KABINET_JWT_PRIVATE_KEY_FILE: using a throw-away signing key; tokens die with this process and other instances reject them")
+	}
+	hasher, err := auth.NewHasher(cfg.Argon2, cfg.MaxConcurrentHashes)
+	if err != nil {
+		return err
+	}
+	e, err := httpapi.New(httpapi.Deps{
+		Config: cfg, Pool: pool, Hasher: hasher, Logger: log,
+		Issuer: auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL),
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           e,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", "addr", "http://"+cfg.HTTPAddr, "docs", "http://"+cfg.HTTPAddr+"/docs/", "env", cfg.Env)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func loadDemo(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) error {
+	if cfg.Env != config.EnvDevelopment {
+		return errors.New("demo data is loaded only with KABINET_ENV=development")
+	}
+	hasher, err := auth.NewHasher(cfg.Argon2, cfg.MaxConcurrentHashes)
+	if err != nil {
+		return err
+	}
+	if err := seed.Demo(ctx, pool, hasher); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	log.Info("demo data loaded", "organization", seed.DemoOrgSlug, "accounts", len(seed.DemoUsers), "password", seed.DemoPassword)
+	return nil
+}
+
+func withPool(ctx context.Context, cfg config.Config, fn func(*pgxpool.Pool) error) error {
+	pool, err := store.Open(ctx, cfg.DatabaseURL, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return fn(pool)
+}
+
+func keygen(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: kabinet keygen FILE")
+	}
+	if _, err := os.Stat(args[0]); err == nil {
+		return nil // keep the existing key: replacing it would sign everyone out
+	}
+	pemBytes, err := auth.GenerateKeyPEM()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(args[0], pemBytes, 0o600)
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(cfg.LogFormat, "text") {
+		return slog.New(slog.NewTextHandler(os.Stdout, opts))
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, opts))
+}

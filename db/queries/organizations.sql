@@ -1,0 +1,8 @@
+-- name: GetDefaultOrganization :one
+SELECT * FROM organizations WHERE is_default;
+
+-- name: UpsertOrganization :one
+INSERT INTO organizations (slug, name)
+VALUES (@slug, @name)
+ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name
+RETURNING *;

@@ -1,0 +1,183 @@
+package auth
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+// Errors from ParseAccess; the HTTP layer maps them to distinct 401 codes.
+var (
+	ErrTokenExpired = errors.New("access token expired")
+	ErrTokenInvalid = errors.New("access token invalid")
+)
+
+const audience = "kabinet"
+
+// Claims are the claims of a Kabinet access token.
+type Claims struct {
+	jwt.RegisteredClaims
+	// SessionID ties the token to a session, so that signing out or revoking
+	// the session also stops its access tokens.
+	SessionID uuid.UUID `json:"sid"`
+}
+
+// Issuer signs and verifies access tokens with an Ed25519 key.
+type Issuer struct {
+	key    ed25519.PrivateKey
+	kid    string
+	issuer string
+	ttl    time.Duration
+	parser *jwt.Parser
+	now    func() time.Time
+}
+
+// NewIssuer returns an Issuer that signs with key as issuer (a URL) and makes
+// tokens valid for ttl.
+func NewIssuer(key ed25519.PrivateKey, issuer string, ttl time.Duration) *Issuer {
+	i := &Issuer{key: key, kid: Thumbprint(key.Public().(ed25519.PublicKey)), issuer: issuer, ttl: ttl, now: time.Now}
+	i.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(issuer),
+		jwt.WithAudience(audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(30*time.Second),
+		jwt.WithTimeFunc(func() time.Time { return i.now() }),
+	)
+	return i
+}
+
+// TTL is how long new access tokens are valid.
+func (i *Issuer) TTL() time.Duration { return i.ttl }
+
+// KeyID is the RFC 7638 thumbprint of the signing key, sent as "kid".
+func (i *Issuer) KeyID() string { return i.kid }
+
+// PublicKey is the key that verifies tokens, for the JWKS document.
+func (i *Issuer) PublicKey() ed25519.PublicKey { return i.key.Public().(ed25519.PublicKey) }
+
+// Issue signs an access token for userID in sessionID.
+func (i *Issuer) Issue(userID, sessionID uuid.UUID) (string, error) {
+	now := i.now().UTC()
+	claims := Claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    i.issuer,
+			Subject:   userID.String(),
+			Audience:  jwt.ClaimStrings{audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(i.ttl)),
+			ID:        uuid.NewString(),
+		},
+		SessionID: sessionID,
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims)
+	t.Header["kid"] = i.kid
+	return t.SignedString(i.key)
+}
+
+// Parse verifies an access token and returns its user and session.
+func (i *Issuer) Parse(token string) (userID, sessionID uuid.UUID, err error) {
+	var claims Claims
+	_, err = i.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
+		if kid, _ := t.Header["kid"].(string); kid != i.kid {
+			return nil, fmt.Errorf("unknown key id %q", kid)
+		}
+		return i.PublicKey(), nil
+	})
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return uuid.Nil, uuid.Nil, ErrTokenExpired
+	case err != nil:
+		return uuid.Nil, uuid.Nil, ErrTokenInvalid
+	}
+	userID, err = uuid.Parse(claims.Subject)
+	if err != nil || claims.SessionID == uuid.Nil {
+		return uuid.Nil, uuid.Nil, ErrTokenInvalid
+	}
+	return userID, claims.SessionID, nil
+}
+
+// Thumbprint is the RFC 7638 JWK thumbprint of an Ed25519 public key.
+func Thumbprint(pub ed25519.PublicKey) string {
+	canonical := `{"crv":"Ed25519","kty":"OKP","x":"` + base64.RawURLEncoding.EncodeToString(pub) + `"}`
+	sum := sha256.Sum256([]byte(canonical))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// GenerateKeyPEM makes a new Ed25519 private key as a PKCS#8 PEM block.
+func GenerateKeyPEM() ([]byte, error) {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
+}
+
+// ParseKeyPEM reads a PKCS#8 PEM Ed25519 private key.
+func ParseKeyPEM(data []byte) (ed25519.PrivateKey, error) {
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PRIVATE KEY" {
+		return nil, errors.New("no PKCS#8 \"PRIVATE KEY\" PEM block")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	ed, ok := key.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("the key is %T, not Ed25519", key)
+	}
+	return ed, nil
+}
+
+// LoadKey returns the signing key from pemText, else from the file at path;
+// with neither it generates an ephemeral key and reports ephemeral=true
+// (tokens then die with the process, fine only for development).
+func LoadKey(pemText, path string) (key ed25519.PrivateKey, ephemeral bool, err error) {
+	switch {
+	case pemText != "":
+		key, err = ParseKeyPEM([]byte(pemText))
+	case path != "":
+		var data []byte
+		if data, err = os.ReadFile(path); err == nil {
+			key, err = ParseKeyPEM(data)
+		}
+	default:
+		_, key, err = ed25519.GenerateKey(rand.Reader)
+		ephemeral = true
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("JWT signing key: %w", err)
+	}
+	return key, ephemeral, nil
+}
+
+// NewRefreshToken returns a new opaque refresh token and the SHA-256 hash
+// under which it is stored; the token itself is never stored.
+func NewRefreshToken() (token string, hash []byte) {
+	token = "rt_" + rand.Text() + rand.Text()
+	return token, HashRefreshToken(token)
+}
+
+// HashRefreshToken is the stored form of a refresh token. A fast hash is
+// enough: the token carries 256 bits of randomness, nothing to brute-force.
+func HashRefreshToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}

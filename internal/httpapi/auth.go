@@ -1,0 +1,354 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/contact"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+// Register creates a global account, makes it a learner of the default
+// organization and signs it in.
+func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (api.RegisterResponseObject, error) {
+	b := req.Body
+	in, fields := s.checkRegistration(b)
+	if len(fields) > 0 {
+		return api.Register422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.", fields...))}, nil
+	}
+	if taken, err := s.contactsTaken(ctx, in.Email, in.Phone); err != nil || len(taken) > 0 {
+		if err != nil {
+			return nil, err
+		}
+		return registerConflict(ctx, taken...), nil
+	}
+	hash, err := s.hasher.Hash(ctx, b.Password)
+	if err != nil {
+		return nil, err
+	}
+	in.PasswordHash = hash
+
+	var out api.AuthResponse
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		user, err := q.CreateUser(ctx, in)
+		if err != nil {
+			return err
+		}
+		org, err := q.GetDefaultOrganization(ctx)
+		if err != nil {
+			return err
+		}
+		if err := q.AddMembership(ctx, db.AddMembershipParams{OrganizationID: org.ID, UserID: user.ID, Role: db.MemberRoleLearner}); err != nil {
+			return err
+		}
+		out, err = s.startSession(ctx, q, user, false)
+		return err
+	})
+	// A concurrent registration can take the e-mail or phone after the check.
+	if constraint, ok := store.UniqueViolation(err); ok {
+		field := "email"
+		if strings.Contains(constraint, "phone") {
+			field = "phone"
+		}
+		return registerConflict(ctx, field), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return api.Register201JSONResponse(out), nil
+}
+
+// checkRegistration normalizes the input and applies the rules the schema
+// cannot express: e-mail and phone formats and the password policy.
+func (s *Server) checkRegistration(b *api.RegisterRequest) (db.CreateUserParams, []api.FieldError) {
+	var fields []api.FieldError
+	in := db.CreateUserParams{
+		FirstName: strings.TrimSpace(b.FirstName),
+		LastName:  strings.TrimSpace(b.LastName),
+		Locale:    string(api.Ru),
+	}
+	if b.Locale != nil {
+		in.Locale = string(*b.Locale)
+	}
+	if in.FirstName == "" {
+		fields = append(fields, fieldError("firstName", "required", "must not be blank"))
+	}
+	if in.LastName == "" {
+		fields = append(fields, fieldError("lastName", "required", "must not be blank"))
+	}
+	var err error
+	if in.Email, err = contact.NormalizeEmail(string(b.Email)); err != nil {
+		fields = append(fields, fieldError("email", "invalid_format", err.Error()))
+	}
+	if in.Phone, err = contact.NormalizeMobile(b.Phone, s.cfg.PhoneDefaultRegion); err != nil {
+		code := "invalid_format"
+		if errors.Is(err, contact.ErrNotMobile) {
+			code = "not_mobile"
+		}
+		fields = append(fields, fieldError("phone", code, err.Error()))
+	}
+	ids := []string{string(b.Email), in.Email}
+	if in.Phone != "" {
+		ids = append(ids, in.Phone, strings.TrimPrefix(in.Phone, "+"))
+	}
+	for _, v := range auth.CheckPassword(s.cfg.Password, b.Password, ids...) {
+		fields = append(fields, fieldError("password", v.Code, v.Message))
+	}
+	return in, fields
+}
+
+// contactsTaken names the fields whose value another account already uses.
+func (s *Server) contactsTaken(ctx context.Context, email, phone string) ([]string, error) {
+	var taken []string
+	for _, c := range []struct {
+		field string
+		get   func() (db.User, error)
+	}{
+		{"email", func() (db.User, error) { return s.q.GetUserByEmail(ctx, email) }},
+		{"phone", func() (db.User, error) { return s.q.GetUserByPhone(ctx, phone) }},
+	} {
+		_, err := c.get()
+		switch {
+		case err == nil:
+			taken = append(taken, c.field)
+		case !errors.Is(err, pgx.ErrNoRows):
+			return nil, err
+		}
+	}
+	return taken, nil
+}
+
+func registerConflict(ctx context.Context, fields ...string) api.Register409ApplicationProblemPlusJSONResponse {
+	var fe []api.FieldError
+	for _, f := range fields {
+		what := map[string]string{"email": "e-mail", "phone": "phone"}[f]
+		fe = append(fe, fieldError(f, "taken", "An account with this "+what+" already exists."))
+	}
+	return api.Register409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
+		newProblem(ctx, http.StatusConflict, codeAlreadyExists, "An account with this e-mail or phone already exists.", fe...))}
+}
+
+// Login signs in with an e-mail or phone and a password. Unknown accounts
+// and wrong passwords get the same answer after the same amount of work.
+func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
+	b := req.Body
+	user, err := s.findByLogin(ctx, b.Login)
+	if errors.Is(err, store.ErrNotFound) {
+		if err := s.hasher.VerifyDummy(ctx, b.Password); err != nil {
+			return nil, err
+		}
+		return loginUnauthorized(ctx), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, b.Password, user.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return loginUnauthorized(ctx), nil
+	}
+	if user.Status == db.UserStatusBlocked {
+		return api.Login403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
+	}
+	if rehash {
+		if hash, err := s.hasher.Hash(ctx, b.Password); err == nil {
+			if err := s.q.UpdateUserPasswordHash(ctx, db.UpdateUserPasswordHashParams{ID: user.ID, PasswordHash: hash}); err != nil {
+				s.log.WarnContext(ctx, "upgrade password hash", "err", err, "user_id", user.ID)
+			}
+		}
+	}
+	var out api.AuthResponse
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		out, err = s.startSession(ctx, q, user, b.RememberMe != nil && *b.RememberMe)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.Login200JSONResponse(out), nil
+}
+
+func (s *Server) findByLogin(ctx context.Context, login string) (db.User, error) {
+	if contact.IsEmailLike(login) {
+		email, err := contact.NormalizeEmail(login)
+		if err != nil {
+			return db.User{}, store.ErrNotFound
+		}
+		u, err := s.q.GetUserByEmail(ctx, email)
+		return u, store.NotFound(err)
+	}
+	phone, err := contact.NormalizePhone(login, s.cfg.PhoneDefaultRegion)
+	if err != nil {
+		return db.User{}, store.ErrNotFound
+	}
+	u, err := s.q.GetUserByPhone(ctx, phone)
+	return u, store.NotFound(err)
+}
+
+func loginUnauthorized(ctx context.Context) api.Login401ApplicationProblemPlusJSONResponse {
+	challenge := `Bearer realm="kabinet"`
+	return api.Login401ApplicationProblemPlusJSONResponse{UnauthorizedApplicationProblemPlusJSONResponse: api.UnauthorizedApplicationProblemPlusJSONResponse{
+		Body:    newProblem(ctx, http.StatusUnauthorized, codeInvalidCredentials, "The login or password is incorrect."),
+		Headers: api.UnauthorizedResponseHeaders{WWWAuthenticate: &challenge},
+	}}
+}
+
+// RefreshTokens rotates a refresh token. A token that was already used means
+// it leaked (or the client replays it): the whole session is revoked.
+func (s *Server) RefreshTokens(ctx context.Context, req api.RefreshTokensRequestObject) (api.RefreshTokensResponseObject, error) {
+	var (
+		out     api.AuthResponse
+		outcome string // a problem code when the refresh is refused
+	)
+	err := store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		out, outcome = api.AuthResponse{}, ""
+		rt, err := q.GetRefreshTokenForUpdate(ctx, auth.HashRefreshToken(req.Body.RefreshToken))
+		if errors.Is(err, pgx.ErrNoRows) {
+			outcome = codeInvalidRefreshToken
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case rt.SessionRevokedAt != nil:
+			outcome = codeSessionEnded
+			return nil
+		case rt.UsedAt != nil:
+			outcome = codeRefreshTokenReused
+			_, err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: rt.SessionID, Reason: ptr("refresh_token_reused")})
+			return err
+		case !now.Before(rt.ExpiresAt) || !now.Before(rt.SessionExpiresAt):
+			outcome = codeSessionEnded
+			return nil
+		}
+		if err := q.MarkRefreshTokenUsed(ctx, rt.TokenHash); err != nil {
+			return err
+		}
+		user, err := q.GetUserByID(ctx, rt.UserID)
+		if err != nil {
+			return err
+		}
+		if user.Status == db.UserStatusBlocked {
+			outcome = codeAccountBlocked
+			return nil
+		}
+		out, err = s.rotate(ctx, q, user, rt.SessionID, rt.RememberMe)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch outcome {
+	case "":
+		return api.RefreshTokens200JSONResponse(out), nil
+	case codeAccountBlocked:
+		return api.RefreshTokens403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
+	}
+	detail := map[string]string{
+		codeInvalidRefreshToken: "The refresh token is not valid; sign in again.",
+		codeSessionEnded:        "The session has ended; sign in again.",
+		codeRefreshTokenReused:  "The refresh token was already used, so the session was ended; sign in again.",
+	}[outcome]
+	return api.RefreshTokens401ApplicationProblemPlusJSONResponse{UnauthorizedApplicationProblemPlusJSONResponse: api.UnauthorizedApplicationProblemPlusJSONResponse{
+		Body: newProblem(ctx, http.StatusUnauthorized, outcome, detail),
+	}}, nil
+}
+
+// Logout revokes the caller's session; its refresh and access tokens stop working.
+func (s *Server) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.LogoutResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.q.RevokeSession(ctx, db.RevokeSessionParams{ID: p.sessionID, Reason: ptr("logout")}); err != nil {
+		return nil, err
+	}
+	return api.Logout204Response{}, nil
+}
+
+// startSession opens a session for user and returns its first tokens.
+func (s *Server) startSession(ctx context.Context, q *db.Queries, user db.User, remember bool) (api.AuthResponse, error) {
+	m := metaFrom(ctx)
+	session, err := q.CreateSession(ctx, db.CreateSessionParams{
+		UserID:     user.ID,
+		RememberMe: remember,
+		UserAgent:  m.userAgent,
+		Ip:         m.ip,
+		ExpiresAt:  s.now().Add(s.refreshTTL(remember)),
+	})
+	if err != nil {
+		return api.AuthResponse{}, err
+	}
+	return s.issueTokens(ctx, q, user, session.ID, remember)
+}
+
+// rotate issues the next tokens of an existing session and slides its expiry.
+func (s *Server) rotate(ctx context.Context, q *db.Queries, user db.User, sessionID uuid.UUID, remember bool) (api.AuthResponse, error) {
+	m := metaFrom(ctx)
+	if err := q.TouchSession(ctx, db.TouchSessionParams{
+		ID: sessionID, UserAgent: m.userAgent, Ip: m.ip, ExpiresAt: s.now().Add(s.refreshTTL(remember)),
+	}); err != nil {
+		return api.AuthResponse{}, err
+	}
+	return s.issueTokens(ctx, q, user, sessionID, remember)
+}
+
+func (s *Server) issueTokens(ctx context.Context, q *db.Queries, user db.User, sessionID uuid.UUID, remember bool) (api.AuthResponse, error) {
+	refresh, hash := auth.NewRefreshToken()
+	expires := s.now().Add(s.refreshTTL(remember)).UTC().Truncate(time.Second)
+	if err := q.CreateRefreshToken(ctx, db.CreateRefreshTokenParams{TokenHash: hash, SessionID: sessionID, ExpiresAt: expires}); err != nil {
+		return api.AuthResponse{}, err
+	}
+	access, err := s.issuer.Issue(user.ID, sessionID)
+	if err != nil {
+		return api.AuthResponse{}, err
+	}
+	return api.AuthResponse{
+		AccessToken:           access,
+		TokenType:             api.Bearer,
+		ExpiresIn:             int(s.issuer.TTL().Seconds()),
+		RefreshToken:          refresh,
+		RefreshTokenExpiresAt: expires,
+		User:                  userDTO(user),
+	}, nil
+}
+
+func (s *Server) refreshTTL(remember bool) time.Duration {
+	if remember {
+		return s.cfg.RefreshRememberTTL
+	}
+	return s.cfg.RefreshTTL
+}
+
+func userDTO(u db.User) api.User {
+	return api.User{
+		ID:            u.ID,
+		FirstName:     u.FirstName,
+		LastName:      u.LastName,
+		Email:         openapi_types.Email(u.Email),
+		Phone:         u.Phone,
+		EmailVerified: u.EmailVerifiedAt != nil,
+		PhoneVerified: u.PhoneVerifiedAt != nil,
+		Locale:        api.Locale(u.Locale),
+		CreatedAt:     u.CreatedAt.UTC(),
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,98 @@
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+)
+
+const headerRequestID = "X-Request-Id"
+
+// requestMeta is what the handlers need to know about the HTTP request they
+// serve, without depending on Echo.
+type requestMeta struct {
+	id        string
+	path      string
+	ip        *netip.Addr
+	userAgent string
+}
+
+type metaKey struct{}
+
+func requestIDFrom(ctx context.Context) string {
+	if m, ok := ctx.Value(metaKey{}).(*requestMeta); ok {
+		return m.id
+	}
+	return ""
+}
+
+func metaFrom(ctx context.Context) *requestMeta {
+	if m, ok := ctx.Value(metaKey{}).(*requestMeta); ok {
+		return m
+	}
+	return &requestMeta{}
+}
+
+// A request id from a trusted proxy is kept when it looks like an id.
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,128}$`)
+
+// withRequestMeta assigns the request id (echoed in X-Request-Id) and records
+// client address and user agent on the request context.
+func withRequestMeta(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		id := req.Header.Get(headerRequestID)
+		if !validRequestID.MatchString(id) {
+			id = uuid.NewString()
+		}
+		c.Response().Header().Set(headerRequestID, id)
+		m := &requestMeta{id: id, path: req.URL.Path, userAgent: truncate(req.UserAgent(), 512)}
+		if ip, err := netip.ParseAddr(c.RealIP()); err == nil {
+			ip = ip.Unmap()
+			m.ip = &ip
+		}
+		c.SetRequest(req.WithContext(context.WithValue(req.Context(), metaKey{}, m)))
+		return next(c)
+	}
+}
+
+// accessLog logs one line per request. It hands errors to the error handler
+// itself, so that the logged status is the one the client received.
+func accessLog(log *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			if err := next(c); err != nil {
+				c.Error(err)
+			}
+			req, res := c.Request(), c.Response()
+			level := slog.LevelInfo
+			if res.Status >= 500 {
+				level = slog.LevelError
+			}
+			log.LogAttrs(req.Context(), level, "request",
+				slog.String("request_id", requestIDFrom(req.Context())),
+				slog.String("method", req.Method),
+				slog.String("route", c.Path()),
+				slog.String("path", req.URL.Path),
+				slog.Int("status", res.Status),
+				slog.Int64("bytes", res.Size),
+				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+				slog.String("ip", c.RealIP()),
+			)
+			return nil
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

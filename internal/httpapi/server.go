@@ -1,0 +1,125 @@
+// Package httpapi is Kabinet's HTTP adapter: Echo setup, request validation
+// against the OpenAPI spec, authentication, problem+json errors, and the
+// handlers that implement the generated strict-server interface.
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/config"
+)
+
+// Server implements the generated strict-server interface.
+type Server struct {
+	cfg    config.Config
+	pool   *pgxpool.Pool
+	q      *db.Queries
+	hasher *auth.Hasher
+	issuer *auth.Issuer
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+var _ api.StrictServerInterface = (*Server)(nil)
+
+// Deps are what the HTTP layer needs from main.
+type Deps struct {
+	Config config.Config
+	Pool   *pgxpool.Pool
+	Hasher *auth.Hasher
+	Issuer *auth.Issuer
+	Logger *slog.Logger
+}
+
+// New builds the Echo instance that serves the whole API, the spec, Swagger
+// UI, health checks and metrics.
+func New(d Deps) (*echo.Echo, error) {
+	s := &Server{
+		cfg: d.Config, pool: d.Pool, q: db.New(d.Pool), hasher: d.Hasher, issuer: d.Issuer,
+		log: d.Logger, now: time.Now,
+	}
+	doc, err := api.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("load embedded spec: %w", err)
+	}
+	v, err := newValidator(doc, s.authenticate)
+	if err != nil {
+		return nil, err
+	}
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Logger)
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.Config.TrustProxyHeaders {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newPoolCollector(d.Pool),
+	)
+	e.Use(
+		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+			Namespace:                 "kabinet",
+			Registerer:                reg,
+			DoNotUseRequestPathFor404: true,
+			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },
+			StatusCodeResolver:        statusOf,
+		}),
+		withRequestMeta,
+		accessLog(d.Logger),
+		middleware.Recover(),
+		middleware.CORSWithConfig(middleware.CORSConfig{
+			AllowOrigins:  d.Config.CORSOrigins,
+			AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowHeaders:  []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match", headerRequestID},
+			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
+			MaxAge:        600,
+		}),
+		middleware.BodyLimit(d.Config.BodyLimit),
+		middleware.Secure(),
+		v.middleware,
+	)
+
+	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+	if err := mountDocs(e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// statusOf tells the metrics middleware the status a failed request will be
+// answered with.
+func statusOf(c echo.Context, err error) int {
+	if err == nil {
+		return c.Response().Status
+	}
+	var pe *problemError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &pe):
+		return pe.problem.Status
+	case errors.As(err, &he):
+		return he.Code
+	}
+	return http.StatusInternalServerError
+}

@@ -1,0 +1,246 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/labstack/echo/v4"
+
+	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/contact"
+)
+
+// validator checks every request that matches an operation of the spec
+// before its handler runs: security first (so anonymous callers learn nothing
+// about the input rules), then parameters and body. Requests for paths not in
+// the spec pass through to Echo, which answers 404 or 405.
+type validator struct {
+	router       routers.Router
+	schemaOpts   []openapi3.SchemaValidationOption
+	authenticate openapi3filter.AuthenticationFunc
+}
+
+func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFunc) (*validator, error) {
+	// The servers list holds a relative URL for Swagger UI; match on paths only.
+	doc.Servers = nil
+	// kin-openapi checks no string formats by default; the generated models
+	// refuse a bad e-mail when binding, so the validator must catch it first.
+	doc.SetStringFormatValidator("email", openapi3.NewCallbackValidator(func(s string) error {
+		_, err := contact.NormalizeEmail(s)
+		return err
+	}))
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("build request router from spec: %w", err)
+	}
+	return &validator{router: router, authenticate: authenticate, schemaOpts: doc.GetSchemaValidationOptions()}, nil
+}
+
+func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		route, pathParams, err := v.router.FindRoute(req)
+		if err != nil {
+			return next(c)
+		}
+		// The authentication func fills this slot; handlers read it back.
+		slot := &principalSlot{}
+		req = req.WithContext(context.WithValue(req.Context(), principalKey{}, slot))
+		c.SetRequest(req)
+		in := &openapi3filter.RequestValidationInput{
+			Request:    req,
+			PathParams: pathParams,
+			Route:      route,
+			Options: &openapi3filter.Options{
+				MultiError:              true,
+				KeepValidatedValue:      true,
+				AuthenticationFunc:      v.authenticate,
+				SchemaValidationOptions: v.schemaOpts,
+			},
+		}
+		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+			return requestProblem(req.Context(), err)
+		}
+		return next(c)
+	}
+}
+
+// requestProblem turns openapi3filter's errors into one problem: 401 when
+// authentication failed, 413/415/400 when the body could not be read, else
+// 422 listing every invalid field.
+func requestProblem(ctx context.Context, err error) error {
+	var (
+		fields []api.FieldError
+		authn  *authError
+		status = http.StatusUnprocessableEntity
+		code   = codeValidationFailed
+		detail = "One or more fields are invalid."
+	)
+	for _, e := range flatten(err) {
+		var (
+			sec *openapi3filter.SecurityRequirementsError
+			re  *openapi3filter.RequestError
+			he  *echo.HTTPError
+		)
+		switch {
+		case errors.As(e, &sec):
+			for _, se := range sec.Errors {
+				if !errors.As(se, &authn) {
+					// Not a verdict on the credentials (the database failed):
+					// an unexpected error, answered with 500.
+					return fmt.Errorf("authenticate: %w", se)
+				}
+			}
+		case errors.As(e, &he) && he.Code == http.StatusRequestEntityTooLarge:
+			return &problemError{problem: newProblem(ctx, he.Code, codePayloadTooLarge, detailOf(he))}
+		case errors.As(e, &re):
+			if s, c, d, ok := bodyReadProblem(re); ok {
+				status, code, detail = s, c, d
+				continue
+			}
+			fields = append(fields, fieldErrors(re)...)
+		default:
+			fields = append(fields, fieldError("", "invalid", e.Error()))
+		}
+	}
+	if authn != nil {
+		return authn.problem(ctx)
+	}
+	if status != http.StatusUnprocessableEntity {
+		return &problemError{problem: newProblem(ctx, status, code, detail)}
+	}
+	return &problemError{problem: newProblem(ctx, status, code, detail, fields...)}
+}
+
+// bodyReadProblem recognizes errors about the body as a whole.
+func bodyReadProblem(re *openapi3filter.RequestError) (status int, code, detail string, ok bool) {
+	if re.RequestBody == nil {
+		return 0, "", "", false
+	}
+	var pe *openapi3filter.ParseError
+	switch {
+	case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
+		return http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "Send the body as application/json.", true
+	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || re.Reason == "value is required but missing":
+		return http.StatusBadRequest, codeMalformedRequest, "The request body is required.", true
+	case errors.As(re.Err, &pe):
+		return http.StatusBadRequest, codeMalformedRequest, "The request body is not valid JSON.", true
+	}
+	return 0, "", "", false
+}
+
+// fieldErrors lists the schema violations inside one request error.
+func fieldErrors(re *openapi3filter.RequestError) []api.FieldError {
+	prefix := ""
+	if p := re.Parameter; p != nil {
+		prefix = p.In + "." + p.Name
+	}
+	var out []api.FieldError
+	for _, e := range flatten(re.Err) {
+		var se *openapi3.SchemaError
+		if errors.As(e, &se) {
+			path := se.JSONPointer()
+			if isUnknownField(se) {
+				// The unknown property is named only in the reason.
+				if name, ok := quoted(se.Reason); ok {
+					path = append(path, name)
+				}
+			}
+			field := strings.Join(path, ".")
+			if prefix != "" {
+				field = strings.TrimSuffix(prefix+"."+field, ".")
+			}
+			out = append(out, fieldError(field, schemaCode(se), schemaMessage(se)))
+			continue
+		}
+		msg := "is invalid"
+		var pe *openapi3filter.ParseError
+		if errors.As(e, &pe) {
+			msg = pe.Reason
+		}
+		if errors.Is(e, openapi3filter.ErrInvalidRequired) {
+			out = append(out, fieldError(prefix, "required", "is required"))
+			continue
+		}
+		out = append(out, fieldError(prefix, "invalid_value", msg))
+	}
+	if len(out) == 0 {
+		out = append(out, fieldError(prefix, "invalid_value", re.Error()))
+	}
+	return out
+}
+
+// isUnknownField reports a property that additionalProperties: false forbids.
+func isUnknownField(se *openapi3.SchemaError) bool {
+	return (se.SchemaField == "properties" || se.SchemaField == "additionalProperties") &&
+		strings.HasSuffix(se.Reason, " is unsupported")
+}
+
+func schemaCode(se *openapi3.SchemaError) string {
+	if isUnknownField(se) {
+		return "unknown_field"
+	}
+	switch se.SchemaField {
+	case "required":
+		return "required"
+	case "type", "nullable":
+		return "invalid_type"
+	case "minLength":
+		return "too_short"
+	case "maxLength":
+		return "too_long"
+	case "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum":
+		return "out_of_range"
+	case "enum":
+		return "invalid_value"
+	case "format", "pattern":
+		return "invalid_format"
+	case "minItems":
+		return "too_few_items"
+	case "maxItems":
+		return "too_many_items"
+	}
+	return "invalid_value"
+}
+
+func schemaMessage(se *openapi3.SchemaError) string {
+	switch {
+	case se.SchemaField == "required":
+		return "is required"
+	case isUnknownField(se):
+		return "is not a known field"
+	}
+	return se.Reason
+}
+
+// quoted returns the first double-quoted string in s.
+func quoted(s string) (string, bool) {
+	_, rest, ok := strings.Cut(s, `"`)
+	if !ok {
+		return "", false
+	}
+	name, _, ok := strings.Cut(rest, `"`)
+	return name, ok
+}
+
+// flatten unpacks kin-openapi's MultiError trees into their leaves. It looks
+// at the error itself, not its chain: a RequestError wraps a MultiError of
+// schema errors and must stay whole to keep its parameter or body.
+func flatten(err error) []error {
+	me, ok := err.(openapi3.MultiError)
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range me {
+		out = append(out, flatten(e)...)
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+// Package testdb gives each test its own PostgreSQL database, created from a
+// template database that holds the migrated schema, so tests run in
+// parallel against a real server without seeing each other's rows.
+//
+// It needs KABINET_TEST_DATABASE_URL: a URL of a database on the server where
+// the test may create databases (make test sets it to the project-local
+// cluster).
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kabinet-edu/kabinet/db/migrations"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+// EnvURL names the variable that points tests at a PostgreSQL server.
+const EnvURL = "KABINET_TEST_DATABASE_URL"
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// New returns a pool connected to a fresh, migrated database that is dropped
+// when the test ends.
+func New(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, _ := NewWithURL(t)
+	return pool
+}
+
+// NewWithURL is New that also returns the database's URL, for tests that
+// start a separate process against it.
+func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
+	t.Helper()
+	adminURL := os.Getenv(EnvURL)
+	if adminURL == "" {
+		t.Fatalf("%s is not set: run the tests with `make test`, or point it at a PostgreSQL database where the test may create databases", EnvURL)
+	}
+	ctx := context.Background()
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, adminURL) })
+	if templateErr != nil {
+		t.Fatalf("prepare template database: %v", templateErr)
+	}
+
+	name := "kabinet_test_" + strings.ToLower(rand.Text()[:12])
+	if err := admin(ctx, adminURL, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	url, err := withDatabase(adminURL, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := store.Open(ctx, url, 10)
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		if err := admin(context.Background(), adminURL, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return pool, url
+}
+
+// ensureTemplate creates, once per schema version, a template database
+// holding the migrated schema. Its name carries a hash of the migrations, so
+// a changed migration gets a new template; an advisory lock keeps parallel
+// test binaries from building it twice.
+func ensureTemplate(ctx context.Context, adminURL string) (string, error) {
+	sum, err := migrationsHash()
+	if err != nil {
+		return "", err
+	}
+	name := "kabinet_tpl_" + sum[:16]
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	lockID := int64(binary.BigEndian.Uint64([]byte(sum[:8])))
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockID); err != nil {
+		return "", err
+	}
+	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockID) //nolint:errcheck // released on close anyway
+
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return name, nil
+	}
+	// Build under a temporary name and rename when complete, so a run that
+	// dies half-way never leaves a broken template behind.
+	building := name + "_building"
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)"); err != nil {
+		return "", err
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
+		return "", err
+	}
+	url, err := withDatabase(adminURL, building)
+	if err != nil {
+		return "", err
+	}
+	pool, err := store.Open(ctx, url, 2)
+	if err != nil {
+		return "", err
+	}
+	err = store.Migrate(ctx, pool, slog.New(slog.DiscardHandler))
+	pool.Close()
+	if err != nil {
+		return "", err
+	}
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(migrations.FS, path)
+		if err != nil {
+			return err
+		}
+		h.Write([]byte(path))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func admin(ctx context.Context, adminURL, sql string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// withDatabase returns url (a URL or a key=value string) with its database
+// name replaced, keeping every other setting.
+func withDatabase(raw, name string) (string, error) {
+	if strings.HasPrefix(raw, "postgres://") || strings.HasPrefix(raw, "postgresql://") {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "", err
+		}
+		u.Path = "/" + name
+		return u.String(), nil
+	}
+	return raw + " dbname=" + name, nil // a later key wins
+}
