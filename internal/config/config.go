@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,10 @@ func (c Config) Validate() error {
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if c.Env != EnvDevelopment && c.Env != EnvProduction {
 		bad("KABINET_ENV must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("KABINET_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel)
 	}
 	if c.DatabaseURL == "" {
 		bad("DATABASE_URL is required")

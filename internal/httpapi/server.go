@@ -79,6 +79,7 @@ func New(d Deps) (*echo.Echo, error) {
 	e.Use(
 		echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:                 "kabinet",
+			Subsystem:                 "http",
 			Registerer:                reg,
 			DoNotUseRequestPathFor404: true,
 			Skipper:                   func(c echo.Context) bool { return c.Path() == "/metrics" },

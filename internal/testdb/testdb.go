@@ -46,39 +46,44 @@ func New(t testing.TB) *pgxpool.Pool {
 	return pool
 }
 
-// NewWithURL is New that also returns the database's URL, for tests that
-// start a separate process against it.
+// NewWithURL is New that also returns the database's URL.
 func NewWithURL(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
-	adminURL := os.Getenv(EnvURL)
-	if adminURL == "" {
-		t.Fatalf("%s is not set: run the tests with `make test`, or point it at a PostgreSQL database where the test may create databases", EnvURL)
-	}
-	ctx := context.Background()
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, adminURL) })
-	if templateErr != nil {
-		t.Fatalf("prepare template database: %v", templateErr)
-	}
-
-	name := "kabinet_test_" + strings.ToLower(rand.Text()[:12])
-	if err := admin(ctx, adminURL, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	url, err := withDatabase(adminURL, name)
+	pool, url, drop, err := Create(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, err := store.Open(ctx, url, 10)
-	if err != nil {
-		t.Fatalf("connect to test database: %v", err)
-	}
-	t.Cleanup(func() {
-		pool.Close()
-		if err := admin(context.Background(), adminURL, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name)); err != nil {
-			t.Logf("drop test database %s: %v", name, err)
-		}
-	})
+	t.Cleanup(drop)
 	return pool, url
+}
+
+// Create makes a fresh, migrated database and returns a pool to it, its URL
+// and a function that closes the pool and drops the database. It is for
+// TestMain and examples, which have no testing.TB; tests use New.
+func Create(ctx context.Context) (pool *pgxpool.Pool, url string, drop func(), err error) {
+	adminURL := os.Getenv(EnvURL)
+	if adminURL == "" {
+		return nil, "", nil, fmt.Errorf("%s is not set: run the tests with `make test`, or point it at a PostgreSQL database where the test may create databases", EnvURL)
+	}
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, adminURL) })
+	if templateErr != nil {
+		return nil, "", nil, fmt.Errorf("prepare template database: %w", templateErr)
+	}
+	name := "kabinet_test_" + strings.ToLower(rand.Text()[:12])
+	if err := admin(ctx, adminURL, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
+		return nil, "", nil, fmt.Errorf("create test database: %w", err)
+	}
+	dropDB := func() {
+		_ = admin(context.Background(), adminURL, fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	}
+	if url, err = withDatabase(adminURL, name); err == nil {
+		pool, err = store.Open(ctx, url, 10)
+	}
+	if err != nil {
+		dropDB()
+		return nil, "", nil, fmt.Errorf("connect to test database: %w", err)
+	}
+	return pool, url, func() { pool.Close(); dropDB() }, nil
 }
 
 // ensureTemplate creates, once per schema version, a template database

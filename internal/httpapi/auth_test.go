@@ -1,0 +1,346 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
+	"github.com/kabinet-edu/kabinet/internal/apitest"
+)
+
+func TestRegisterLoginMeRefreshLogout(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	acc.Email = openapi_types.Email("  Mixed.Case" + string(acc.Email)[4:] + " ")
+	acc.Phone = "8 (921) 555-12-34"
+
+	reg := register(t, env, acc)
+	if reg.TokenType != client.Bearer || reg.ExpiresIn != 900 || reg.AccessToken == "" || !strings.HasPrefix(reg.RefreshToken, "rt_") {
+		t.Fatalf("unexpected tokens: %+v", reg)
+	}
+	if got := string(reg.User.Email); got != strings.ToLower(strings.TrimSpace(string(acc.Email))) {
+		t.Errorf("e-mail stored as %q, want it trimmed and lower-cased", got)
+	}
+	if reg.User.Phone != "+79215551234" {
+		t.Errorf("phone stored as %q, want E.164 +79215551234", reg.User.Phone)
+	}
+	if reg.User.Locale != client.Ru || reg.User.EmailVerified || reg.User.PhoneVerified {
+		t.Errorf("unexpected user defaults: %+v", reg.User)
+	}
+
+	me := getMe(t, env, reg.AccessToken)
+	if me.JSON200 == nil {
+		t.Fatalf("GET /me: %d %s", me.StatusCode(), me.Body)
+	}
+	if me.JSON200.ID != reg.User.ID || len(me.JSON200.Memberships) != 1 {
+		t.Fatalf("GET /me = %+v", me.JSON200)
+	}
+	m := me.JSON200.Memberships[0]
+	if m.Role != client.Learner || !m.Organization.IsDefault || m.Organization.Slug != "default" {
+		t.Errorf("a new account should be a learner of the default organization, got %+v", m)
+	}
+
+	// Sign in by e-mail in another case, and by phone written another way.
+	for _, name := range []string{strings.ToUpper(string(reg.User.Email)), "+7 921 555 12 34", "89215551234"} {
+		res := login(t, env, name, acc.Password, false)
+		if res.JSON200 == nil {
+			t.Fatalf("login as %q: %d %s", name, res.StatusCode(), res.Body)
+		}
+		if res.JSON200.User.ID != reg.User.ID {
+			t.Fatalf("login as %q signed in another user", name)
+		}
+	}
+
+	// Refresh rotates: the new pair works, the used refresh token does not.
+	ref, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.JSON200 == nil {
+		t.Fatalf("refresh: %d %s", ref.StatusCode(), ref.Body)
+	}
+	if ref.JSON200.RefreshToken == reg.RefreshToken || ref.JSON200.AccessToken == reg.AccessToken {
+		t.Fatal("refresh must return new tokens")
+	}
+	if me := getMe(t, env, ref.JSON200.AccessToken); me.JSON200 == nil {
+		t.Fatalf("GET /me with refreshed token: %d %s", me.StatusCode(), me.Body)
+	}
+
+	// Logout ends the session: its refresh token and access tokens stop working.
+	out, err := env.Client.LogoutWithResponse(ctx, apitest.Bearer(ref.JSON200.AccessToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.StatusCode() != http.StatusNoContent {
+		t.Fatalf("logout: %d %s", out.StatusCode(), out.Body)
+	}
+	again, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: ref.JSON200.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, 401, "session_ended")
+	me = getMe(t, env, ref.JSON200.AccessToken)
+	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+}
+
+func TestRememberMeChoosesRefreshLifetime(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	acc := newAccount()
+	register(t, env, acc)
+	for _, tc := range []struct {
+		remember bool
+		want     time.Duration
+	}{{false, env.Config.RefreshTTL}, {true, env.Config.RefreshRememberTTL}} {
+		res := login(t, env, string(acc.Email), acc.Password, tc.remember)
+		if res.JSON200 == nil {
+			t.Fatalf("login: %d %s", res.StatusCode(), res.Body)
+		}
+		got := time.Until(res.JSON200.RefreshTokenExpiresAt)
+		if got < tc.want-time.Minute || got > tc.want+time.Minute {
+			t.Errorf("rememberMe=%v: refresh token lives %v, want about %v", tc.remember, got, tc.want)
+		}
+	}
+}
+
+func TestReusedRefreshTokenRevokesTheSession(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	reg := register(t, env, newAccount())
+
+	first, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
+	if err != nil || first.JSON200 == nil {
+		t.Fatalf("refresh: %v %s", err, first.Body)
+	}
+	// The old token again: theft is assumed and the whole session ends.
+	reuse, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, reuse.StatusCode(), reuse.HTTPResponse.Header, reuse.Body, 401, "refresh_token_reused")
+
+	// The legitimate holder's newer tokens are dead too.
+	next, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: first.JSON200.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, next.StatusCode(), next.HTTPResponse.Header, next.Body, 401, "session_ended")
+	me := getMe(t, env, first.JSON200.AccessToken)
+	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+
+	// Another session of the same user is untouched.
+	var reason string
+	if err := env.Pool.QueryRow(ctx, "SELECT revoke_reason FROM sessions WHERE revoked_at IS NOT NULL").Scan(&reason); err != nil || reason != "refresh_token_reused" {
+		t.Fatalf("revoke reason = %q, %v", reason, err)
+	}
+}
+
+func TestRefreshRejectsUnknownAndExpiredTokens(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	reg := register(t, env, newAccount())
+
+	unknown, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: "rt_NOTATOKEN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, unknown.StatusCode(), unknown.HTTPResponse.Header, unknown.Body, 401, "invalid_refresh_token")
+
+	if _, err := env.Pool.Exec(ctx, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"); err != nil {
+		t.Fatal(err)
+	}
+	expired, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, expired.StatusCode(), expired.HTTPResponse.Header, expired.Body, 401, "session_ended")
+}
+
+func TestLoginFailuresLookAlike(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	acc := newAccount()
+	register(t, env, acc)
+
+	var details []string
+	for _, tc := range []struct{ name, login, password string }{
+		{"wrong password", string(acc.Email), "Wrong-Passw0rd"},
+		{"unknown e-mail", "nobody@example.org", acc.Password},
+		{"unknown phone", "+7 921 999-99-99", acc.Password},
+		{"not an e-mail or phone", "just-a-name", acc.Password},
+	} {
+		res := login(t, env, tc.login, tc.password, false)
+		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+		if res.HTTPResponse.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: no WWW-Authenticate header", tc.name)
+		}
+		details = append(details, p.Title+"|"+*p.Detail)
+	}
+	for _, d := range details[1:] {
+		if d != details[0] {
+			t.Errorf("failures differ: %q vs %q (must not reveal whether the account exists)", d, details[0])
+		}
+	}
+}
+
+func TestBlockedAccountCannotSignIn(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	reg := register(t, env, acc)
+	if _, err := env.Pool.Exec(ctx, "UPDATE users SET status = 'blocked'"); err != nil {
+		t.Fatal(err)
+	}
+	res := login(t, env, string(acc.Email), acc.Password, false)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
+	// A wrong password still gets the generic answer: blocking reveals nothing.
+	res = login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+	me := getMe(t, env, reg.AccessToken)
+	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	ref, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 403, "account_blocked")
+}
+
+func TestRegisterConflicts(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	register(t, env, acc)
+
+	tests := []struct {
+		name   string
+		mutate func(*client.RegisterRequest)
+		want   []string
+	}{
+		{"same e-mail in other case", func(r *client.RegisterRequest) {
+			r.Email = openapi_types.Email(strings.ToUpper(string(acc.Email)))
+		}, []string{"email:taken"}},
+		{"same phone written differently", func(r *client.RegisterRequest) {
+			r.Phone = "8" + strings.NewReplacer(" ", "", "-", "").Replace(acc.Phone)[2:]
+		}, []string{"phone:taken"}},
+		{"both", func(r *client.RegisterRequest) {
+			r.Email, r.Phone = acc.Email, acc.Phone
+		}, []string{"email:taken", "phone:taken"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := newAccount()
+			tc.mutate(&req)
+			res, err := env.Client.RegisterWithResponse(ctx, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "already_exists")
+			if got := fields(p); len(got) != len(tc.want) || !contains(got, tc.want...) {
+				t.Errorf("fields = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if n := countRows(t, env, "users"); n != 1 {
+		t.Errorf("users = %d after conflicts, want 1", n)
+	}
+}
+
+func TestRegisterRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	valid := `{"firstName":"Анна","lastName":"Иванова","email":"a@example.org","phone":"+79211234567","password":"Str0ng-Passw0rd"}`
+
+	tests := []struct {
+		name        string
+		contentType string
+		body        string
+		status      int
+		code        string
+		fields      []string
+	}{
+		{"missing fields", "application/json", `{"firstName":"Анна"}`, 422, "validation_failed",
+			[]string{"lastName:required", "email:required", "phone:required", "password:required"}},
+		{"wrong types", "application/json", `{"firstName":1,"lastName":true,"email":"a@example.org","phone":79211234567,"password":["x"]}`, 422, "validation_failed",
+			[]string{"firstName:invalid_type", "lastName:invalid_type", "phone:invalid_type", "password:invalid_type"}},
+		{"unknown field", "application/json", strings.Replace(valid, `{`, `{"role":"admin",`, 1), 422, "validation_failed",
+			[]string{"role:unknown_field"}},
+		{"bad e-mail", "application/json", strings.Replace(valid, "a@example.org", "not-an-email", 1), 422, "validation_failed",
+			[]string{"email:invalid_format"}},
+		{"bad phone", "application/json", strings.Replace(valid, "+79211234567", "12345", 1), 422, "validation_failed",
+			[]string{"phone:invalid_format"}},
+		{"fixed-line phone", "application/json", strings.Replace(valid, "+79211234567", "+7 495 123-45-67", 1), 422, "validation_failed",
+			[]string{"phone:not_mobile"}},
+		{"blank name", "application/json", strings.Replace(valid, `"Анна"`, `"   "`, 1), 422, "validation_failed",
+			[]string{"firstName:required"}},
+		{"bad locale", "application/json", strings.Replace(valid, `{`, `{"locale":"de",`, 1), 422, "validation_failed",
+			[]string{"locale:invalid_value"}},
+		{"weak password", "application/json", strings.Replace(valid, "Str0ng-Passw0rd", "paaaassword", 1), 422, "validation_failed",
+			[]string{"password:missing_uppercase", "password:missing_digit", "password:repeated_characters"}},
+		{"malformed JSON", "application/json", `{"firstName":`, 400, "malformed_request", nil},
+		{"empty body", "application/json", ``, 400, "malformed_request", nil},
+		{"not JSON", "text/plain", valid, 415, "unsupported_media_type", nil},
+		{"oversized body", "application/json", `{"firstName":"` + strings.Repeat("x", 70<<10) + `"}`, 413, "payload_too_large", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := env.Client.RegisterWithBodyWithResponse(ctx, tc.contentType, bytes.NewBufferString(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, tc.status, tc.code)
+			if got := fields(p); !contains(got, tc.fields...) {
+				t.Errorf("fields = %v, want at least %v", got, tc.fields)
+			}
+		})
+	}
+	if n := countRows(t, env, "users"); n != 0 {
+		t.Errorf("users = %d after rejected registrations, want 0 (no half-written rows)", n)
+	}
+}
+
+func TestPasswordEqualToIdentifierIsRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	acc := newAccount()
+	acc.Password = "Anna-Phone-79211000001"
+	acc.Phone = "+7 921 100-00-01"
+	acc.Email = "Anna.Pass1@example.org"
+	for _, pw := range []string{"Anna.Pass1@example.org", "+79211000001"} {
+		acc.Password = pw
+		res, err := env.Client.RegisterWithResponse(context.Background(), acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !contains(fields(p), "password:equals_identifier") {
+			t.Errorf("password %q: fields = %v, want password:equals_identifier", pw, fields(p))
+		}
+	}
+}
+
+func TestLongPasswordsAreNotTruncated(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	acc := newAccount()
+	acc.Password = "Aa1-" + strings.Repeat("xyz", 40) // 124 characters
+	register(t, env, acc)
+	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+		t.Fatalf("login with the long password: %d %s", res.StatusCode(), res.Body)
+	}
+	if res := login(t, env, string(acc.Email), acc.Password[:100], false); res.StatusCode() != 401 {
+		t.Fatalf("a prefix of the password signed in: %d", res.StatusCode())
+	}
+}

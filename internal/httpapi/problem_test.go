@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+)
+
+// TestErrorHandler covers errors no spec'd request can provoke on demand:
+// an unexpected failure must log its cause and show none of it.
+func TestErrorHandler(t *testing.T) {
+	var logs bytes.Buffer
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(slog.New(slog.NewJSONHandler(&logs, nil)))
+	e.Use(withRequestMeta)
+	e.GET("/boom", func(echo.Context) error { return errors.New("pq: password authentication failed for user secret") })
+	e.GET("/slow-down", func(echo.Context) error { return echo.ErrTooManyRequests })
+	e.GET("/panic", func(echo.Context) error { panic("kaboom") }, func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = errors.New("recovered")
+				}
+			}()
+			return next(c)
+		}
+	})
+
+	for _, tc := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/boom", 500, "internal"},
+		{"/panic", 500, "internal"},
+		{"/slow-down", 429, "rate_limited"},
+	} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
+		if rec.Code != tc.status || rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("%s: %d %q", tc.path, rec.Code, rec.Header().Get("Content-Type"))
+		}
+		var p struct {
+			Code, Type, RequestID string
+			Detail                *string
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Code != tc.code || p.RequestID == "" {
+			t.Fatalf("%s: body %s", tc.path, rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), "secret") || strings.Contains(rec.Body.String(), "kaboom") {
+			t.Fatalf("%s leaks the internal cause: %s", tc.path, rec.Body)
+		}
+		if tc.status == 429 && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+	}
+	if !strings.Contains(logs.String(), "password authentication failed") || !strings.Contains(logs.String(), `"request_id"`) {
+		t.Errorf("the cause of a 500 is not logged with the request id: %s", logs.String())
+	}
+}
