@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabinet-edu/kabinet/internal/testdb"
+)
+
+// TestServeMigratesSeedsAndShutsDownGracefully runs the real entry point:
+// serve -migrate -seed on a fresh database, then a cancelled context (what
+// SIGTERM does) must end it cleanly.
+func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
+	_, url := testdb.NewWithURL(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	keyFile := filepath.Join(t.TempDir(), "jwt.pem")
+	if err := run(context.Background(), []string{"keygen", keyFile}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(keyFile)
+	if err := run(context.Background(), []string{"keygen", keyFile}); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.ReadFile(keyFile); string(after) != string(before) {
+		t.Fatal("keygen replaced an existing key (that would sign everybody out)")
+	}
+
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("KABINET_HTTP_ADDR", addr)
+	t.Setenv("KABINET_JWT_PRIVATE_KEY_FILE", keyFile)
+	t.Setenv("KABINET_LOG_LEVEL", "warn")
+	t.Setenv("KABINET_ARGON2_MEMORY_KIB", "19456")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-migrate", "-seed"}) }()
+
+	ready := false
+	for i := 0; i < 200 && !ready; i++ {
+		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			res.Body.Close()
+			ready = res.StatusCode == http.StatusOK
+		}
+		if !ready {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !ready {
+		cancel()
+		t.Fatalf("server not ready: %v", <-done)
+	}
+	res, err := http.Post("http://"+addr+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"login":"learner@demo.kabinet.test","password":"Kabinet-Demo-2026"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("demo learner cannot sign in: %d", res.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop after its context was cancelled")
+	}
+	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+		t.Fatal("server still answers after shutdown")
+	}
+}
+
+func TestRunRejectsBadUsage(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://unused")
+	for _, args := range [][]string{nil, {"fly"}, {"keygen"}} {
+		if err := run(context.Background(), args); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+	t.Setenv("KABINET_ACCESS_TOKEN_TTL", "forever")
+	if err := run(context.Background(), []string{"serve"}); err == nil {
+		t.Error("serve started with an invalid configuration")
+	}
+}
