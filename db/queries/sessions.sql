@@ -32,7 +32,7 @@ WHERE id = @id AND revoked_at IS NULL;
 -- name: GetSessionPrincipal :one
 -- Resolves an access token's session to its user; no row when the session was
 -- revoked or expired or the user is blocked, so sign-out takes effect at once.
-SELECT u.*
+SELECT sqlc.embed(u), s.authenticated_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.id = @session_id
@@ -40,3 +40,7 @@ WHERE s.id = @session_id
   AND s.revoked_at IS NULL
   AND s.expires_at > now()
   AND u.status = 'active';
+
+-- name: MarkSessionAuthenticated :exec
+-- The owner proved who they are again (reauthentication, second factor).
+UPDATE sessions SET authenticated_at = now() WHERE id = @id;

@@ -138,11 +138,36 @@ func AllUserStatusValues() []UserStatus {
 	}
 }
 
+type AuditEvent struct {
+	ID             int64
+	OccurredAt     time.Time
+	Event          string
+	UserID         *uuid.UUID
+	ActorID        *uuid.UUID
+	OrganizationID *uuid.UUID
+	Ip             *netip.Addr
+	UserAgent      string
+	Details        []byte
+}
+
 type Membership struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
 	Role           MemberRole
 	CreatedAt      time.Time
+}
+
+type OneTimeCode struct {
+	ID          uuid.UUID
+	UserID      *uuid.UUID
+	Purpose     string
+	Target      string
+	CodeHash    []byte
+	Attempts    int32
+	MaxAttempts int32
+	ExpiresAt   time.Time
+	ConsumedAt  *time.Time
+	CreatedAt   time.Time
 }
 
 type Organization struct {
@@ -151,6 +176,30 @@ type Organization struct {
 	Name      string
 	IsDefault bool
 	CreatedAt time.Time
+}
+
+type Outbox struct {
+	ID            int64
+	Channel       string
+	Recipient     string
+	Template      string
+	Locale        string
+	Subject       string
+	BodyText      string
+	BodyHtml      string
+	Status        string
+	Attempts      int32
+	NextAttemptAt time.Time
+	LastError     *string
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+type RateLimit struct {
+	Key         string
+	WindowStart time.Time
+	Hits        int32
+	LockedUntil *time.Time
 }
 
 type RefreshToken struct {
@@ -162,16 +211,17 @@ type RefreshToken struct {
 }
 
 type Session struct {
-	ID           uuid.UUID
-	UserID       uuid.UUID
-	RememberMe   bool
-	UserAgent    string
-	Ip           *netip.Addr
-	CreatedAt    time.Time
-	LastUsedAt   time.Time
-	ExpiresAt    time.Time
-	RevokedAt    *time.Time
-	RevokeReason *string
+	ID              uuid.UUID
+	UserID          uuid.UUID
+	RememberMe      bool
+	UserAgent       string
+	Ip              *netip.Addr
+	CreatedAt       time.Time
+	LastUsedAt      time.Time
+	ExpiresAt       time.Time
+	RevokedAt       *time.Time
+	RevokeReason    *string
+	AuthenticatedAt time.Time
 }
 
 type User struct {

@@ -32,7 +32,7 @@ func (q *Queries) CreateRefreshToken(ctx context.Context, arg CreateRefreshToken
 const createSession = `-- name: CreateSession :one
 INSERT INTO sessions (user_id, remember_me, user_agent, ip, expires_at)
 VALUES ($1, $2, $3, $4, $5)
-RETURNING id, user_id, remember_me, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason
+RETURNING id, user_id, remember_me, user_agent, ip, created_at, last_used_at, expires_at, revoked_at, revoke_reason, authenticated_at
 `
 
 type CreateSessionParams struct {
@@ -63,6 +63,7 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (S
 		&i.ExpiresAt,
 		&i.RevokedAt,
 		&i.RevokeReason,
+		&i.AuthenticatedAt,
 	)
 	return i, err
 }
@@ -107,7 +108,7 @@ func (q *Queries) GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte
 }
 
 const getSessionPrincipal = `-- name: GetSessionPrincipal :one
-SELECT u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at
+SELECT u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, s.authenticated_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.id = $1
@@ -122,24 +123,30 @@ type GetSessionPrincipalParams struct {
 	UserID    uuid.UUID
 }
 
+type GetSessionPrincipalRow struct {
+	User            User
+	AuthenticatedAt time.Time
+}
+
 // Resolves an access token's session to its user; no row when the session was
 // revoked or expired or the user is blocked, so sign-out takes effect at once.
-func (q *Queries) GetSessionPrincipal(ctx context.Context, arg GetSessionPrincipalParams) (User, error) {
+func (q *Queries) GetSessionPrincipal(ctx context.Context, arg GetSessionPrincipalParams) (GetSessionPrincipalRow, error) {
 	row := q.db.QueryRow(ctx, getSessionPrincipal, arg.SessionID, arg.UserID)
-	var i User
+	var i GetSessionPrincipalRow
 	err := row.Scan(
-		&i.ID,
-		&i.Email,
-		&i.Phone,
-		&i.FirstName,
-		&i.LastName,
-		&i.PasswordHash,
-		&i.Locale,
-		&i.Status,
-		&i.EmailVerifiedAt,
-		&i.PhoneVerifiedAt,
-		&i.CreatedAt,
-		&i.UpdatedAt,
+		&i.User.ID,
+		&i.User.Email,
+		&i.User.Phone,
+		&i.User.FirstName,
+		&i.User.LastName,
+		&i.User.PasswordHash,
+		&i.User.Locale,
+		&i.User.Status,
+		&i.User.EmailVerifiedAt,
+		&i.User.PhoneVerifiedAt,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.AuthenticatedAt,
 	)
 	return i, err
 }
@@ -150,6 +157,16 @@ UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1
 
 func (q *Queries) MarkRefreshTokenUsed(ctx context.Context, tokenHash []byte) error {
 	_, err := q.db.Exec(ctx, markRefreshTokenUsed, tokenHash)
+	return err
+}
+
+const markSessionAuthenticated = `-- name: MarkSessionAuthenticated :exec
+UPDATE sessions SET authenticated_at = now() WHERE id = $1
+`
+
+// The owner proved who they are again (reauthentication, second factor).
+func (q *Queries) MarkSessionAuthenticated(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, markSessionAuthenticated, id)
 	return err
 }
 

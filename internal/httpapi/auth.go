@@ -13,8 +13,10 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/audit"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/contact"
+	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
 
@@ -50,6 +52,15 @@ func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (a
 			return err
 		}
 		if err := q.AddMembership(ctx, db.AddMembershipParams{OrganizationID: org.ID, UserID: user.ID, Role: db.MemberRoleLearner}); err != nil {
+			return err
+		}
+		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+			Channel: notify.Email, To: user.Email, Template: "welcome", Locale: user.Locale,
+			Data: map[string]any{"FirstName": user.FirstName},
+		}); err != nil {
+			return err
+		}
+		if err := s.record(ctx, q, audit.Registered, user.ID, nil); err != nil {
 			return err
 		}
 		out, err = s.startSession(ctx, q, user, false)
@@ -158,6 +169,9 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 		return nil, err
 	}
 	if !ok {
+		if err := s.record(ctx, s.q, audit.SignInFailed, user.ID, map[string]any{"reason": "wrong_password"}); err != nil {
+			return nil, err
+		}
 		return loginUnauthorized(ctx), nil
 	}
 	if user.Status == db.UserStatusBlocked {
@@ -174,7 +188,10 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 	var out api.AuthResponse
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		out, err = s.startSession(ctx, q, user, b.RememberMe != nil && *b.RememberMe)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, q, audit.SignIn, user.ID, map[string]any{"method": "password"})
 	})
 	if err != nil {
 		return nil, err
@@ -231,8 +248,10 @@ func (s *Server) RefreshTokens(ctx context.Context, req api.RefreshTokensRequest
 			return nil
 		case rt.UsedAt != nil:
 			outcome = codeRefreshTokenReused
-			_, err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: rt.SessionID, Reason: ptr("refresh_token_reused")})
-			return err
+			if _, err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: rt.SessionID, Reason: ptr("refresh_token_reused")}); err != nil {
+				return err
+			}
+			return s.record(ctx, q, audit.RefreshTokenReused, rt.UserID, map[string]any{"sessionId": rt.SessionID})
 		case !now.Before(rt.ExpiresAt) || !now.Before(rt.SessionExpiresAt):
 			outcome = codeSessionEnded
 			return nil
@@ -277,7 +296,13 @@ func (s *Server) Logout(ctx context.Context, _ api.LogoutRequestObject) (api.Log
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.q.RevokeSession(ctx, db.RevokeSessionParams{ID: p.sessionID, Reason: ptr("logout")}); err != nil {
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		if _, err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: p.sessionID, Reason: ptr("logout")}); err != nil {
+			return err
+		}
+		return s.record(ctx, q, audit.SignOut, p.user.ID, map[string]any{"sessionId": p.sessionID})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return api.Logout204Response{}, nil

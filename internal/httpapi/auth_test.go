@@ -344,3 +344,37 @@ func TestLongPasswordsAreNotTruncated(t *testing.T) {
 		t.Fatalf("a prefix of the password signed in: %d", res.StatusCode())
 	}
 }
+
+func TestRegistrationSendsWelcomeMailAndAudits(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	acc.Locale = ptrTo(client.En)
+	reg := register(t, env, acc)
+	login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
+	login(t, env, string(acc.Email), acc.Password, false)
+
+	var to, subject, text string
+	if err := env.Pool.QueryRow(ctx, "SELECT recipient, subject, body_text FROM outbox WHERE template = 'welcome'").Scan(&to, &subject, &text); err != nil {
+		t.Fatal(err)
+	}
+	if to != string(reg.User.Email) || subject != "Welcome to your account" || !strings.Contains(text, "Hello Анна") {
+		t.Errorf("welcome mail: to=%q subject=%q text=%q", to, subject, text)
+	}
+	rows, err := env.Pool.Query(ctx, "SELECT event FROM audit_events WHERE user_id = $1 ORDER BY id", reg.User.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	for rows.Next() {
+		var e string
+		_ = rows.Scan(&e)
+		events = append(events, e)
+	}
+	if strings.Join(events, ",") != "registered,sign_in_failed,sign_in" {
+		t.Errorf("audit events = %v", events)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/google/uuid"
@@ -19,6 +20,9 @@ import (
 type principal struct {
 	user      db.User
 	sessionID uuid.UUID
+	// authenticatedAt is when the session's owner last proved who they are;
+	// sensitive changes require it to be recent.
+	authenticatedAt time.Time
 }
 
 type principalKey struct{}
@@ -73,7 +77,7 @@ func (s *Server) authenticate(ctx context.Context, in *openapi3filter.Authentica
 	case err != nil:
 		return &authError{code: codeInvalidToken, detail: "The access token is not valid."}
 	}
-	user, err := s.q.GetSessionPrincipal(ctx, db.GetSessionPrincipalParams{SessionID: sessionID, UserID: userID})
+	row, err := s.q.GetSessionPrincipal(ctx, db.GetSessionPrincipalParams{SessionID: sessionID, UserID: userID})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &authError{code: codeSessionEnded, detail: "The session has ended; sign in again."}
 	}
@@ -84,6 +88,6 @@ func (s *Server) authenticate(ctx context.Context, in *openapi3filter.Authentica
 	if !ok {
 		return errors.New("principal slot missing from context")
 	}
-	slot.p = &principal{user: user, sessionID: sessionID}
+	slot.p = &principal{user: row.User, sessionID: sessionID, authenticatedAt: row.AuthenticatedAt}
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 )
 
 // Stable problem codes. The problem "type" is derived from the code, so both
@@ -63,7 +65,8 @@ var titles = map[string]string{
 func newProblem(ctx context.Context, status int, code, detail string, fields ...api.FieldError) api.Problem {
 	title, ok := titles[code]
 	if !ok {
-		title = http.StatusText(status)
+		// "reauthentication_required" → "Reauthentication required".
+		title = strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
 	}
 	p := api.Problem{
 		Type:   "urn:kabinet:problem:" + strings.ReplaceAll(code, "_", "-"),
@@ -82,6 +85,17 @@ func newProblem(ctx context.Context, status int, code, detail string, fields ...
 		p.Instance = &m.path
 	}
 	return p
+}
+
+// tooManyRequests is the 429 problem for a refused rate-limit decision.
+func tooManyRequests(ctx context.Context, d ratelimit.Decision) *problemError {
+	h := http.Header{}
+	h.Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
+	return &problemError{
+		problem: newProblem(ctx, http.StatusTooManyRequests, codeRateLimited,
+			fmt.Sprintf("Too many attempts; try again in %d seconds.", d.RetryAfterSeconds())),
+		header: h,
+	}
 }
 
 // problemError carries a problem through Echo's error path, for outcomes

@@ -22,6 +22,8 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 )
 
 // Server implements the generated strict-server interface.
@@ -31,8 +33,12 @@ type Server struct {
 	q      *db.Queries
 	hasher *auth.Hasher
 	issuer *auth.Issuer
-	log    *slog.Logger
-	now    func() time.Time
+	// tpl renders messages into the outbox; limiter throttles abuse-prone
+	// operations. Both keep their state in PostgreSQL.
+	tpl     *notify.Templates
+	limiter *ratelimit.Limiter
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -49,9 +55,14 @@ type Deps struct {
 // New builds the Echo instance that serves the whole API, the spec, Swagger
 // UI, health checks and metrics.
 func New(d Deps) (*echo.Echo, error) {
+	tpl, err := notify.LoadTemplates()
+	if err != nil {
+		return nil, err
+	}
+	q := db.New(d.Pool)
 	s := &Server{
-		cfg: d.Config, pool: d.Pool, q: db.New(d.Pool), hasher: d.Hasher, issuer: d.Issuer,
-		log: d.Logger, now: time.Now,
+		cfg: d.Config, pool: d.Pool, q: q, hasher: d.Hasher, issuer: d.Issuer,
+		tpl: tpl, limiter: ratelimit.New(q), log: d.Logger, now: time.Now,
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {

@@ -1,0 +1,3 @@
+-- name: RecordAuditEvent :exec
+INSERT INTO audit_events (event, user_id, actor_id, organization_id, ip, user_agent, details)
+VALUES (@event, @user_id, @actor_id, @organization_id, @ip, @user_agent, @details);
