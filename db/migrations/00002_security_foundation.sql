@@ -69,7 +69,12 @@ CREATE INDEX audit_events_org ON audit_events (organization_id, id DESC);
 -- factor): sensitive changes need it to be recent.
 ALTER TABLE sessions ADD COLUMN authenticated_at timestamptz NOT NULL DEFAULT now();
 
+-- An account may have no password (it signs in by certificate or through an
+-- identity provider) and no phone (an invited member may add it later).
+ALTER TABLE users ALTER COLUMN password_hash DROP NOT NULL, ALTER COLUMN phone DROP NOT NULL;
+
 -- +goose Down
+ALTER TABLE users ALTER COLUMN password_hash SET NOT NULL, ALTER COLUMN phone SET NOT NULL;
 ALTER TABLE sessions DROP COLUMN authenticated_at;
 DROP TABLE audit_events;
 DROP TABLE one_time_codes;

@@ -15,3 +15,6 @@ WHERE m.user_id = @user_id
        OR (m.created_at, m.organization_id) > (sqlc.narg(after_created_at)::timestamptz, sqlc.narg(after_organization_id)::uuid))
 ORDER BY m.created_at, m.organization_id
 LIMIT @max_rows;
+
+-- name: GetMembership :one
+SELECT * FROM memberships WHERE organization_id = @organization_id AND user_id = @user_id;

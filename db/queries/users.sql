@@ -10,8 +10,8 @@ SELECT * FROM users WHERE id = @id;
 SELECT * FROM users WHERE email = @email;
 
 -- name: GetUserByPhone :one
-SELECT * FROM users WHERE phone = @phone;
+SELECT * FROM users WHERE phone = @phone::text;
 
 -- name: UpdateUserPasswordHash :exec
 -- Used to upgrade a hash made with older argon2id parameters after a successful sign-in.
-UPDATE users SET password_hash = @password_hash, updated_at = now() WHERE id = @id;
+UPDATE users SET password_hash = @password_hash::text, updated_at = now() WHERE id = @id;

@@ -261,11 +261,11 @@ type Me struct {
 	Locale      Locale       `json:"locale"`
 	Memberships []Membership `json:"memberships"`
 
-	// Phone E.164.
+	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
-	Phone         string `json:"phone"`
-	PhoneVerified bool   `json:"phoneVerified"`
+	Phone         *string `json:"phone"`
+	PhoneVerified bool    `json:"phoneVerified"`
 }
 
 // Membership defines model for Membership.
@@ -364,11 +364,11 @@ type User struct {
 	// Locale The user's language for messages and documents.
 	Locale Locale `json:"locale"`
 
-	// Phone E.164.
+	// Phone E.164; `null` when the account has no phone yet.
 	//
 	// Example: +79211234567
-	Phone         string `json:"phone"`
-	PhoneVerified bool   `json:"phoneVerified"`
+	Phone         *string `json:"phone"`
+	PhoneVerified bool    `json:"phoneVerified"`
 }
 
 // Cursor defines model for Cursor.

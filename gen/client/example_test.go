@@ -55,7 +55,7 @@ func Example() {
 		fmt.Println("registration refused:", reg.StatusCode(), string(reg.Body))
 		return
 	}
-	fmt.Println("registered:", reg.JSON201.User.Email, reg.JSON201.User.Phone)
+	fmt.Println("registered:", reg.JSON201.User.Email, *reg.JSON201.User.Phone)
 
 	login, err := c.LoginWithResponse(ctx, client.LoginRequest{Login: "+7 921 123 45 67", Password: "Str0ng-Passw0rd"})
 	if err != nil {

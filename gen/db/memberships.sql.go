@@ -29,6 +29,27 @@ func (q *Queries) AddMembership(ctx context.Context, arg AddMembershipParams) er
 	return err
 }
 
+const getMembership = `-- name: GetMembership :one
+SELECT organization_id, user_id, role, created_at FROM memberships WHERE organization_id = $1 AND user_id = $2
+`
+
+type GetMembershipParams struct {
+	OrganizationID uuid.UUID
+	UserID         uuid.UUID
+}
+
+func (q *Queries) GetMembership(ctx context.Context, arg GetMembershipParams) (Membership, error) {
+	row := q.db.QueryRow(ctx, getMembership, arg.OrganizationID, arg.UserID)
+	var i Membership
+	err := row.Scan(
+		&i.OrganizationID,
+		&i.UserID,
+		&i.Role,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const listUserMemberships = `-- name: ListUserMemberships :many
 SELECT m.role, m.created_at AS joined_at,
        o.id AS organization_id, o.slug, o.name, o.is_default

@@ -227,10 +227,10 @@ type Session struct {
 type User struct {
 	ID              uuid.UUID
 	Email           string
-	Phone           string
+	Phone           *string
 	FirstName       string
 	LastName        string
-	PasswordHash    string
+	PasswordHash    *string
 	Locale          string
 	Status          UserStatus
 	EmailVerifiedAt *time.Time

@@ -19,10 +19,10 @@ RETURNING id, email, phone, first_name, last_name, password_hash, locale, status
 
 type CreateUserParams struct {
 	Email        string
-	Phone        string
+	Phone        *string
 	FirstName    string
 	LastName     string
-	PasswordHash string
+	PasswordHash *string
 	Locale       string
 }
 
@@ -102,7 +102,7 @@ func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (User, error) {
 }
 
 const getUserByPhone = `-- name: GetUserByPhone :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at FROM users WHERE phone = $1
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at FROM users WHERE phone = $1::text
 `
 
 func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
@@ -126,7 +126,7 @@ func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error
 }
 
 const updateUserPasswordHash = `-- name: UpdateUserPasswordHash :exec
-UPDATE users SET password_hash = $1, updated_at = now() WHERE id = $2
+UPDATE users SET password_hash = $1::text, updated_at = now() WHERE id = $2
 `
 
 type UpdateUserPasswordHashParams struct {

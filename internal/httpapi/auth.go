@@ -29,7 +29,7 @@ func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (a
 		return api.Register422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.", fields...))}, nil
 	}
-	if taken, err := s.contactsTaken(ctx, in.Email, in.Phone); err != nil || len(taken) > 0 {
+	if taken, err := s.contactsTaken(ctx, in.Email, *in.Phone); err != nil || len(taken) > 0 {
 		if err != nil {
 			return nil, err
 		}
@@ -39,7 +39,7 @@ func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (a
 	if err != nil {
 		return nil, err
 	}
-	in.PasswordHash = hash
+	in.PasswordHash = &hash
 
 	var out api.AuthResponse
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
@@ -102,7 +102,9 @@ func (s *Server) checkRegistration(b *api.RegisterRequest) (db.CreateUserParams,
 	if in.Email, err = contact.NormalizeEmail(string(b.Email)); err != nil {
 		fields = append(fields, fieldError("email", "invalid_format", err.Error()))
 	}
-	if in.Phone, err = contact.NormalizeMobile(b.Phone, s.cfg.PhoneDefaultRegion); err != nil {
+	phone, err := contact.NormalizeMobile(b.Phone, s.cfg.PhoneDefaultRegion)
+	in.Phone = &phone
+	if err != nil {
 		code := "invalid_format"
 		if errors.Is(err, contact.ErrNotMobile) {
 			code = "not_mobile"
@@ -110,8 +112,8 @@ func (s *Server) checkRegistration(b *api.RegisterRequest) (db.CreateUserParams,
 		fields = append(fields, fieldError("phone", code, err.Error()))
 	}
 	ids := []string{string(b.Email), in.Email}
-	if in.Phone != "" {
-		ids = append(ids, in.Phone, strings.TrimPrefix(in.Phone, "+"))
+	if phone != "" {
+		ids = append(ids, phone, strings.TrimPrefix(phone, "+"))
 	}
 	for _, v := range auth.CheckPassword(s.cfg.Password, b.Password, ids...) {
 		fields = append(fields, fieldError("password", v.Code, v.Message))
@@ -164,7 +166,14 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 	if err != nil {
 		return nil, err
 	}
-	ok, rehash, err := s.hasher.Verify(ctx, b.Password, user.PasswordHash)
+	if user.PasswordHash == nil {
+		// The account signs in only by other means (certificate, SSO).
+		if err := s.hasher.VerifyDummy(ctx, b.Password); err != nil {
+			return nil, err
+		}
+		return loginUnauthorized(ctx), nil
+	}
+	ok, rehash, err := s.hasher.Verify(ctx, b.Password, *user.PasswordHash)
 	if err != nil {
 		return nil, err
 	}

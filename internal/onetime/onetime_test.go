@@ -18,7 +18,7 @@ import (
 func newUser(t *testing.T, pool *pgxpool.Pool, n string) uuid.UUID {
 	t.Helper()
 	u, err := db.New(pool).CreateUser(context.Background(), db.CreateUserParams{
-		Email: n + "@example.org", Phone: "+7921000000" + n, FirstName: "A", LastName: "B", PasswordHash: "x", Locale: "ru",
+		Email: n + "@example.org", Phone: ptr("+7921000000" + n), FirstName: "A", LastName: "B", PasswordHash: ptr("x"), Locale: "ru",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -148,3 +148,5 @@ func TestLinkTokens(t *testing.T) {
 		t.Fatalf("token used for another purpose: %v", err)
 	}
 }
+
+func ptr(s string) *string { return &s }

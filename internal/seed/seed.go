@@ -57,8 +57,8 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher) error {
 					return err
 				}
 				user, err = q.CreateUser(ctx, db.CreateUserParams{
-					Email: d.Email, Phone: d.Phone, FirstName: d.FirstName, LastName: d.LastName,
-					PasswordHash: hash, Locale: "ru",
+					Email: d.Email, Phone: &d.Phone, FirstName: d.FirstName, LastName: d.LastName,
+					PasswordHash: &hash, Locale: "ru",
 				})
 				if err != nil {
 					return fmt.Errorf("demo user %s: %w", d.Email, err)

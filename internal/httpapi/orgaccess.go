@@ -1,0 +1,35 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabinet-edu/kabinet/gen/db"
+)
+
+// Staff roles: everyone but learners.
+var staffRoles = []db.MemberRole{db.MemberRoleTeacher, db.MemberRoleManager, db.MemberRoleDirector, db.MemberRoleAdmin}
+
+// requireRole checks that the caller belongs to organization orgID with one
+// of roles (any role when none are given). A non-member gets 404, so nobody
+// learns what exists in another organization; a member without the role gets
+// 403. Handlers return the error as is: it becomes the problem response.
+func (s *Server) requireRole(ctx context.Context, p *principal, orgID uuid.UUID, roles ...db.MemberRole) (db.Membership, error) {
+	m, err := s.q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: orgID, UserID: p.user.ID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return db.Membership{}, &problemError{problem: newProblem(ctx, http.StatusNotFound, codeNotFound, "There is no such organization.")}
+	}
+	if err != nil {
+		return db.Membership{}, err
+	}
+	if len(roles) > 0 && !slices.Contains(roles, m.Role) {
+		return db.Membership{}, &problemError{problem: newProblem(ctx, http.StatusForbidden, codeForbidden,
+			"Your role in this organization does not allow this.")}
+	}
+	return m, nil
+}
