@@ -26,13 +26,15 @@ import (
 	"time"
 )
 
-// Key kinds.
+// Key kinds. Certificates of one kind share one key (see Signer): use
+// P256Other for a certificate whose key must differ from a P256 one.
 const (
-	RSA     = "rsa"
-	RSA1024 = "rsa1024" // too weak: refused
-	P256    = "ecdsa-p256"
-	P384    = "ecdsa-p384"
-	Ed25519 = "ed25519"
+	RSA       = "rsa"
+	RSA1024   = "rsa1024" // too weak: refused
+	P256      = "ecdsa-p256"
+	P256Other = "ecdsa-p256-other"
+	P384      = "ecdsa-p384"
+	Ed25519   = "ed25519"
 )
 
 // Generating RSA keys is slow under -race, and a test needs no more than a
@@ -59,7 +61,7 @@ func Signer(t testing.TB, kind string) crypto.Signer {
 		k, err = rsa.GenerateKey(rand.Reader, 2048)
 	case RSA1024:
 		k, err = rsa.GenerateKey(rand.Reader, 1024)
-	case P256:
+	case P256, P256Other:
 		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	case P384:
 		k, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
