@@ -72,8 +72,8 @@ func (s *Server) BindCertificate(ctx context.Context, req api.BindCertificateReq
 		refusal *api.Problem // a 409, when refused
 	)
 	conflict := func(code, detail string) {
-		p := newProblem(ctx, http.StatusConflict, code, detail, fieldError("certificatePem", code, detail))
-		refusal = &p
+		problem := newProblem(ctx, http.StatusConflict, code, detail, fieldError("certificatePem", code, detail))
+		refusal = &problem
 	}
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		refusal = nil
