@@ -157,6 +157,23 @@ func (e Role) Valid() bool {
 	}
 }
 
+// AccountWarning Something about the account the user should act on; clients branch on `code`.
+type AccountWarning struct {
+	// CertificateID The certificate concerned.
+	CertificateID *openapi_types.UUID `json:"certificateId,omitempty"`
+
+	// Code `certificate_expires_soon` or `certificate_expired`.
+	//
+	// Example: certificate_expires_soon
+	Code string `json:"code"`
+
+	// ExpiresAt When the thing concerned expires (or expired).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+
+	// Message A human-readable explanation (English).
+	Message string `json:"message"`
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -176,6 +193,93 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BindCertificateRequest defines model for BindCertificateRequest.
+type BindCertificateRequest struct {
+	// CertificatePem The X.509 certificate in PEM (the first CERTIFICATE block is used) or bare base64 of its DER encoding.
+	CertificatePem string `json:"certificatePem"`
+
+	// ChallengeID From `createCertificateBindingChallenge`.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// Signature The signature of the decoded challenge bytes, base64 (standard or URL-safe; line breaks allowed).
+	Signature string `json:"signature"`
+}
+
+// Certificate defines model for Certificate.
+type Certificate struct {
+	// CreatedAt When it was bound.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Expired Past `notAfter`; it no longer signs in.
+	Expired bool `json:"expired"`
+
+	// ExpiresSoon Still valid, but for less than 30 days (`KABINET_CERT_EXPIRY_WARNING`).
+	ExpiresSoon bool `json:"expiresSoon"`
+
+	// Fingerprint SHA-256 of the DER encoding, lower-case hex.
+	//
+	// Example: 3f1c9a0e5b7d2c4e6f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e
+	Fingerprint string             `json:"fingerprint"`
+	ID          openapi_types.UUID `json:"id"`
+
+	// Issuer The issuer's distinguished name (RFC 2253).
+	Issuer string `json:"issuer"`
+
+	// KeyAlgorithm The key type and size or curve.
+	//
+	// Example: RSA-2048
+	KeyAlgorithm string `json:"keyAlgorithm"`
+
+	// LastUsedAt The last sign-in with it; `null` before the first.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	NotAfter   time.Time  `json:"notAfter"`
+	NotBefore  time.Time  `json:"notBefore"`
+
+	// SerialNumber Upper-case hex.
+	//
+	// Example: 4F2A9C01
+	SerialNumber string `json:"serialNumber"`
+
+	// Subject The subject's distinguished name (RFC 2253).
+	//
+	// Example: CN=Анна Иванова,O=Экстерн,C=RU
+	Subject string `json:"subject"`
+}
+
+// CertificateChallenge defines model for CertificateChallenge.
+type CertificateChallenge struct {
+	// Challenge Random bytes, base64; sign the decoded bytes.
+	//
+	// Example: q0N6Qm9C4i2j7yV1sX8eRk5fHw3tLpZaUoGdYc9bMnE=
+	Challenge string `json:"challenge"`
+
+	// ChallengeID Send it back with the signature.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// ExpiresAt The signature must arrive before this moment.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// CertificateList defines model for CertificateList.
+type CertificateList struct {
+	Items []Certificate `json:"items"`
+}
+
+// CertificateLoginRequest defines model for CertificateLoginRequest.
+type CertificateLoginRequest struct {
+	// CertificatePem The bound certificate, PEM or bare base64 of its DER encoding.
+	CertificatePem string `json:"certificatePem"`
+
+	// ChallengeID From `createCertificateSignInChallenge`.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// RememberMe Issue a long-lived refresh token.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+
+	// Signature The signature of the decoded challenge bytes, base64.
+	Signature string `json:"signature"`
+}
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -270,6 +374,9 @@ type Me struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// Warnings What the user should act on, e.g. a bound certificate that expires within 30 days.
+	Warnings []AccountWarning `json:"warnings"`
 }
 
 // Membership defines model for Membership.
@@ -393,6 +500,9 @@ type Forbidden = Problem
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
@@ -420,6 +530,9 @@ type ListMyOrganizationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
+type LoginWithCertificateJSONRequestBody = CertificateLoginRequest
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
@@ -429,11 +542,20 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
+type BindCertificateJSONRequestBody = BindCertificateRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetJwks Public keys that verify access tokens
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx echo.Context) error
+	// CreateCertificateSignInChallenge Get a challenge to sign in with a certificate
+	// (POST /api/v1/auth/certificate/challenge)
+	CreateCertificateSignInChallenge(ctx echo.Context) error
+	// LoginWithCertificate Sign in with a certificate
+	// (POST /api/v1/auth/certificate/login)
+	LoginWithCertificate(ctx echo.Context) error
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx echo.Context) error
@@ -449,6 +571,18 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// ListMyCertificates List my certificates
+	// (GET /api/v1/me/certificates)
+	ListMyCertificates(ctx echo.Context) error
+	// BindCertificate Bind a certificate to my account
+	// (POST /api/v1/me/certificates)
+	BindCertificate(ctx echo.Context) error
+	// CreateCertificateBindingChallenge Get a challenge to bind a certificate
+	// (POST /api/v1/me/certificates/challenge)
+	CreateCertificateBindingChallenge(ctx echo.Context) error
+	// UnbindCertificate Unbind one of my certificates
+	// (DELETE /api/v1/me/certificates/{certificateId})
+	UnbindCertificate(ctx echo.Context, certificateID openapi_types.UUID) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
@@ -471,6 +605,24 @@ func (w *ServerInterfaceWrapper) GetJwks(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetJwks(ctx)
+	return err
+}
+
+// CreateCertificateSignInChallenge converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCertificateSignInChallenge(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCertificateSignInChallenge(ctx)
+	return err
+}
+
+// LoginWithCertificate converts echo context to params.
+func (w *ServerInterfaceWrapper) LoginWithCertificate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.LoginWithCertificate(ctx)
 	return err
 }
 
@@ -516,6 +668,49 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMe(ctx)
+	return err
+}
+
+// ListMyCertificates converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyCertificates(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyCertificates(ctx)
+	return err
+}
+
+// BindCertificate converts echo context to params.
+func (w *ServerInterfaceWrapper) BindCertificate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BindCertificate(ctx)
+	return err
+}
+
+// CreateCertificateBindingChallenge converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCertificateBindingChallenge(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCertificateBindingChallenge(ctx)
+	return err
+}
+
+// UnbindCertificate converts echo context to params.
+func (w *ServerInterfaceWrapper) UnbindCertificate(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "certificateId" -------------
+	var certificateID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "certificateId", ctx.Param("certificateId"), &certificateID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter certificateId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnbindCertificate(ctx, certificateID)
 	return err
 }
 
@@ -615,6 +810,12 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.POST(options.BaseURL+"/api/v1/me/certificates/challenge", wrapper.CreateCertificateBindingChallenge, options.OperationMiddlewares["createCertificateBindingChallenge"]...)
+	router.GET(options.BaseURL+"/api/v1/me/certificates", wrapper.ListMyCertificates, options.OperationMiddlewares["listMyCertificates"]...)
+	router.POST(options.BaseURL+"/api/v1/me/certificates", wrapper.BindCertificate, options.OperationMiddlewares["bindCertificate"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/certificates/:certificateId", wrapper.UnbindCertificate, options.OperationMiddlewares["unbindCertificate"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/certificate/challenge", wrapper.CreateCertificateSignInChallenge, options.OperationMiddlewares["createCertificateSignInChallenge"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/certificate/login", wrapper.LoginWithCertificate, options.OperationMiddlewares["loginWithCertificate"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -628,6 +829,8 @@ type ConflictApplicationProblemPlusJSONResponse Problem
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -691,6 +894,218 @@ func (response GetJwks429ApplicationProblemPlusJSONResponse) VisitGetJwksRespons
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallengeRequestObject struct {
+}
+
+type CreateCertificateSignInChallengeResponseObject interface {
+	VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error
+}
+
+type CreateCertificateSignInChallenge201JSONResponse CertificateChallenge
+
+func (response CreateCertificateSignInChallenge201JSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallenge429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge429ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificateRequestObject struct {
+	Body *LoginWithCertificateJSONRequestBody
+}
+
+type LoginWithCertificateResponseObject interface {
+	VisitLoginWithCertificateResponse(w http.ResponseWriter) error
+}
+
+type LoginWithCertificate200JSONResponse AuthResponse
+
+func (response LoginWithCertificate200JSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate400ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate401ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate403ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate413ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate415ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate422ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate429ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1288,6 +1703,462 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	return err
 }
 
+type ListMyCertificatesRequestObject struct {
+}
+
+type ListMyCertificatesResponseObject interface {
+	VisitListMyCertificatesResponse(w http.ResponseWriter) error
+}
+
+type ListMyCertificates200JSONResponse CertificateList
+
+func (response ListMyCertificates200JSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates401ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates429ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates500ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificateRequestObject struct {
+	Body *BindCertificateJSONRequestBody
+}
+
+type BindCertificateResponseObject interface {
+	VisitBindCertificateResponse(w http.ResponseWriter) error
+}
+
+type BindCertificate201JSONResponse Certificate
+
+func (response BindCertificate201JSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate400ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate401ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate403ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate409ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate413ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate415ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate422ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate429ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BindCertificate500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate500ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallengeRequestObject struct {
+}
+
+type CreateCertificateBindingChallengeResponseObject interface {
+	VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error
+}
+
+type CreateCertificateBindingChallenge201JSONResponse CertificateChallenge
+
+func (response CreateCertificateBindingChallenge201JSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge401ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge429ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge500ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificateRequestObject struct {
+	CertificateID openapi_types.UUID `json:"certificateId"`
+}
+
+type UnbindCertificateResponseObject interface {
+	VisitUnbindCertificateResponse(w http.ResponseWriter) error
+}
+
+type UnbindCertificate204Response struct {
+}
+
+func (response UnbindCertificate204Response) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type UnbindCertificate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate401ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate403ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate404ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate409ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate422ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate429ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -1481,6 +2352,12 @@ type StrictServerInterface interface {
 	// GetJwks Public keys that verify access tokens
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx context.Context, request GetJwksRequestObject) (GetJwksResponseObject, error)
+	// CreateCertificateSignInChallenge Get a challenge to sign in with a certificate
+	// (POST /api/v1/auth/certificate/challenge)
+	CreateCertificateSignInChallenge(ctx context.Context, request CreateCertificateSignInChallengeRequestObject) (CreateCertificateSignInChallengeResponseObject, error)
+	// LoginWithCertificate Sign in with a certificate
+	// (POST /api/v1/auth/certificate/login)
+	LoginWithCertificate(ctx context.Context, request LoginWithCertificateRequestObject) (LoginWithCertificateResponseObject, error)
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
@@ -1496,6 +2373,18 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListMyCertificates List my certificates
+	// (GET /api/v1/me/certificates)
+	ListMyCertificates(ctx context.Context, request ListMyCertificatesRequestObject) (ListMyCertificatesResponseObject, error)
+	// BindCertificate Bind a certificate to my account
+	// (POST /api/v1/me/certificates)
+	BindCertificate(ctx context.Context, request BindCertificateRequestObject) (BindCertificateResponseObject, error)
+	// CreateCertificateBindingChallenge Get a challenge to bind a certificate
+	// (POST /api/v1/me/certificates/challenge)
+	CreateCertificateBindingChallenge(ctx context.Context, request CreateCertificateBindingChallengeRequestObject) (CreateCertificateBindingChallengeResponseObject, error)
+	// UnbindCertificate Unbind one of my certificates
+	// (DELETE /api/v1/me/certificates/{certificateId})
+	UnbindCertificate(ctx context.Context, request UnbindCertificateRequestObject) (UnbindCertificateResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
@@ -1536,6 +2425,75 @@ func (sh *strictHandler) GetJwks(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetJwksResponseObject); ok {
 		return validResponse.VisitGetJwksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCertificateSignInChallenge operation middleware
+func (sh *strictHandler) CreateCertificateSignInChallenge(ctx echo.Context) error {
+	var request CreateCertificateSignInChallengeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCertificateSignInChallenge(ctx.Request().Context(), request.(CreateCertificateSignInChallengeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCertificateSignInChallenge")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCertificateSignInChallengeResponseObject); ok {
+		return validResponse.VisitCreateCertificateSignInChallengeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// LoginWithCertificate operation middleware
+func (sh *strictHandler) LoginWithCertificate(ctx echo.Context) error {
+	var request LoginWithCertificateRequestObject
+
+	var body LoginWithCertificateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.LoginWithCertificate(ctx.Request().Context(), request.(LoginWithCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LoginWithCertificate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LoginWithCertificateResponseObject); ok {
+		return validResponse.VisitLoginWithCertificateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1726,6 +2684,123 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	return nil
 }
 
+// ListMyCertificates operation middleware
+func (sh *strictHandler) ListMyCertificates(ctx echo.Context) error {
+	var request ListMyCertificatesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyCertificates(ctx.Request().Context(), request.(ListMyCertificatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyCertificates")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyCertificatesResponseObject); ok {
+		return validResponse.VisitListMyCertificatesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BindCertificate operation middleware
+func (sh *strictHandler) BindCertificate(ctx echo.Context) error {
+	var request BindCertificateRequestObject
+
+	var body BindCertificateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BindCertificate(ctx.Request().Context(), request.(BindCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BindCertificate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BindCertificateResponseObject); ok {
+		return validResponse.VisitBindCertificateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCertificateBindingChallenge operation middleware
+func (sh *strictHandler) CreateCertificateBindingChallenge(ctx echo.Context) error {
+	var request CreateCertificateBindingChallengeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCertificateBindingChallenge(ctx.Request().Context(), request.(CreateCertificateBindingChallengeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCertificateBindingChallenge")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCertificateBindingChallengeResponseObject); ok {
+		return validResponse.VisitCreateCertificateBindingChallengeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnbindCertificate operation middleware
+func (sh *strictHandler) UnbindCertificate(ctx echo.Context, certificateID openapi_types.UUID) error {
+	var request UnbindCertificateRequestObject
+
+	request.CertificateID = certificateID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnbindCertificate(ctx.Request().Context(), request.(UnbindCertificateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnbindCertificate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnbindCertificateResponseObject); ok {
+		return validResponse.VisitUnbindCertificateResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -1802,98 +2877,145 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7H3bbhvJttivFHoOMJI2SfGqKwYIraFt2ZIsU5LlCw2x2L1I1rC7iq6qFs1xBEz2Q4IgQJKnIO8B8hZg",
+	"J8gG9jnBnG+Qf+F8SVCXbnY3mxRleXZmJuOHGUms61qr1n0tfnJcFowZBSqFs/fJgY84GPugf26GctgG",
+	"MWZUQMv8Xf1ZhEGA+dTZc87ZCKhAmHpIDgEJMqDgFQlFoQDuFJxr7Id6CnZdEEIPd/YcmD4b9p645AV5",
+	"9vhtq33+8uxQHAZy/PbgcOtw5JHjy2dHx4+blTflE//Ef/MRlyeTt4/ZtFfxyMug/ejFU//x8evHZ73z",
+	"kx9fPX116VWGjcsfmuTo4FkZXjfVus9fVV6S/ssSTJ/96F0ekhfkcPLmB98/efKm/vbs2W7Jrfq0Fzwu",
+	"e6+f+U7BgY9jwkEcUmdvt1wuOBz6HMQwOjGXV7UP1T9tT3Zfj8qi4h69la/q05fBs53ho63wpDFuYyc9",
+	"qWUWbEpnz6mWq1vFSrVYrZ+Xd/dq5b1y+a1TcKQadz4dg7PnPALMNcg05PY+OS4HLMFLzK9k50OAie/s",
+	"OZhSXCLXmLJr/K8s/kqMD6Ihr4CTPgHP2etjX0DB6RMu5AkO1Ma3//n259ufb//iFBziOXtOubcL9f4O",
+	"FGtuBRfr/cZ2cRc3GsVqf7tf6W3DDq6UnYLj49kK//X2f93+5fbn239W/1efMRcrSnF46BSc8ZBR9cuf",
+	"tnerlUq1Vm9sbUd/zpzs5ubmpuCMMccBSOCaBg9CLpiGiAfC5WQsCVMYOR8C6lL4KM2ALmJ9TYNjDteE",
+	"hQKN8QD2EQuIRESiPuP6Y311/VlJ3Vit9CEEPnUKDjXXcc2GBUe4Qwiw2jnAH4+ADuTQ2asq4pAGZ0Jy",
+	"QgeOOvMRCYjMP6SP+QCERDQMesDVMYmEQCDJEAcZcrroIL5eM3kOD/o49KU6RUEdigRh4OxV1JECQu1v",
+	"8fEIlTAA7migcvuMNUwfYa8NH0IQ+sguoxKo/hGPxz5xsTr95pizng/Bn34Q6ioxYzAzPLVBgP0+4wF4",
+	"V9yuVnA8kIYo1dXtn1GPeVNEBKJMomvsEw89O3txUtIvRo84VJS37Zah2i/joiKzYt2ruMVdrwLFcr+G",
+	"G3int+tWKwocEstQOHt1jQkiNaUdR0dBs6NYMISc7o1wj1CQe/ZOe/HJi9HwmySc/4FD39lzvtmcscZN",
+	"86nYPDVLGKjOYzu6sstC39MX7qk/Yg+tKRK0QCyg+AQaFOsldYADRvs+cR+GFOyr3aZX8JEIKZIYaVKE",
+	"XZeFVKIJkUMkh0QgKCoOgewsZGYpzADnTL3Ad/HKEiteqLgH+Apfhv0UnACEwAO45w437x+I/d0Z9pup",
+	"tZej3p6jaMd+fbwbHAoDAb0LoQPkYYk1kh8z3iOeB/RhWDZgvur5zB2Bl314ERaIQHbEvjqZxK7UXNAF",
+	"KoF/KxD2FOMQkmPJ+IMfZC2BEnuC2QGX4cQMLkaDvxZSXOz7wFGAp/olesxQZPolylx4mRd5qMBEsd9S",
+	"j+FBCCN2pYeBuJHkedHhkAB+DRzpF7sc0PEpvgaEmxSFFD6OwZXgmd33jRpozuOzwQA8JXxD6gFH3fji",
+	"XQ3cEyYfs5B6D4IrZfKqr1dJPwEORuAgEbpD5AKXpK9WhQcTeX2GgROmFAuz+RKoUyaLZthXIuz05TgI",
+	"FnIX0BrjCto98BkdaAVDsAC08AVfgCHpUzz1GfbOGTtSismDgD82a11Jxq60mvNA2FYSDMSeE0nGULT2",
+	"EhjboxQlY0Uz/Gtz9kiJ0asrZRLTJLUrC2esBVvBOQN+TVy4oPgaEx/3/IeBOUysk2H0Sqz0sIBIu+KA",
+	"3aEaWHooo0mgwl4Hpc+xBBnJgV+F0yAPxkA9oO4UrcnEvdfVxUOauPZNwTln7BjTqVVxxYNgz7GEK62J",
+	"ayH2EOquJjSWc8ZQgOk0oq47lBZ1imJ0iq9C2Nn995UxwqcI9yUYS2lmrwhwGfUEIhR122pUsalGdRWN",
+	"DQF71lJLfDRvCZ3ZNSRDE6yZVJ9xMJsSOiil7Jx5A+am4FxQHMoh4+RH8B4oirUNcuVy8IBKgn2RfVY+",
+	"GxCKGEdjLMSEcU+RGaEu4xxc+WARUkkKcWMQpQ+zVITrCcXkhK9BEcdECEIHBWQ3QFpHGhMOqcNlcH55",
+	"eVlshnKoPlXSNd8ExrMRhFGkTwOKFEIBuZiPLWuD+DFnrjIyej60qCRy+iD86+vpwVd9TPy09vyCgrp5",
+	"oIhTGzoCYSVuDVAWGEaMXYkh4zJhHEWEk7KPglBoexBL5AMWEu0gd4g5diVwgZTUdm4KM9YDH0IF/qUm",
+	"FxEoHvdQk6pandHlqxhIKAbSEqqcwbRoh38t8UvoOJTm+elN9lHXYKCLKA5AIMX6Eev3gXrK0NKg0mLg",
+	"gopwPGZcgncMHsHG0/YgORwveBWoFa80RBLUcwbWE6qVBSxQcgO18ENZR6UxQ1HifkgfB9njLJXM8Zyi",
+	"nlPUg38pXUmpJN0sDJT2H29o/MzG/LrEnKpnPy88WAByqLCLeyyUKZNN/RwK4EgMtctFmbiM7iPXJ+rk",
+	"qMcxVQRCUVehUQutMWdjZREYb1jCODj08hlYYoiyo13gFDQz6DMeYKmAHZLEE4n4V8GSTnbNbmLBK+t6",
+	"vhKM0a5iPjmfevrcMUk6i+bnHQFmnujsOS6HYJRYA934apbzC21S2BOsp+7rKY1EkgDydozZ06c5RW4Y",
+	"BpgWOWBPcXO1to+p4TNrLTrwiRjqjeZdrDGb23tnoDrb5308nvV+AFd785KxC3WQNM5T8Yj5Uz67PNfm",
+	"k3rOWKBu02oe+qB7yDjr0b/89N+7pSUQP6SL9aCQSuJHhAxCKUYjoBHcU8jeTbicY5UoG6H4NG+cszH+",
+	"EAJSUt2HYijA7tFn2hafzRb5t1gQzfi0IhEkohufHKBhoBBnwxzvc8ZHgY9l7OdCaHUwTQxJXCa3TeIh",
+	"A65Fl7OnyKOnR4R6B7NXl/CfY88jCurYP03QmA21LGQ1pxDk85rXpUZ5N8VxCEWnrWNj+Jj4xUGrfX74",
+	"+PCged4yDittBgnw1hX/6CmNRVlHW3UTbhDo+1YbAXWZZ3XtdETDBhCiv1Ty+NgQ+z7QQS6LfMxZgLom",
+	"YpWAkQIZoYODaGp3JY4pyIBiGfIFumT8cRTw8UBxAw/FJ0S9qQRRiCCwJiSmHuZao71oHxUF7sM+8gkF",
+	"1OOARwJh32cTy+ESkKnfDZgsX0rjNw225NXyKCwBuXmGlQgH5jJxItEEC9RjIfVWZ9SWtc+veaq00y5l",
+	"0lh6+2p9yrSKqkQtGVClkCXYRo8xHzBNcL8zxvL4nyS+b4JABdQLTWDO1wxwiCmqlZGHpwKtdZ83Hx2e",
+	"tM6vFKlftV6fHrbfXF022yeHJ0+66/kb94k63ZgTmgOls6fNYrWxFVFN8kEUkEI/L7pYABrCx7SorfUr",
+	"7i4uQ6O37VXdOmz1d3C5V3FrXgO2+7u40qu5DW8bdvtlXO3V3S1vB8r9Cq71Gu62t5sLd+Kl+Oiip0CE",
+	"CGFB7NN89q1AnokwhEQMwdM6MVprPz5A1Wqjtp7L2EcwbfoDxokcLuBBI5hqZVJH9gX5UdtEbsivIQ2b",
+	"9lmzWC3Xd/J28bGQFyKfZE1cVEhNSUVCTbCEyH3UpaHvdyP3QMzxFpK0Gm4cbJKHkHOMiIZXF1yUyUd6",
+	"+9WnCOAE+yfaYzJ/24vxeCF11R9Xm7sH5UruqqHhDfl80Hy4CgHMdjs4+S6K96N02L7w4rvb/3H7T5//",
+	"zec/3/7180+3PxcOvmtf3KmIEWOdzt7d7NQx+WbAk6G/JLwT2CokOF6KltL8ZcbC7uCosRDKYa3Jj9KA",
+	"bmPqsSAtUPY10aZEj/48DekP5ZOtl8HuQZ1Uf9ievqqI1zvQHjX6Tyc1eTR+iy/YE++Nu9s7pq3vnPvK",
+	"W21mEol62B1FkdaEZFxJzC6xCtJiVjstMOfkGmbPkggUsACoXFXWZAVlSi7OMJA81x0YPSJG/UojU+dW",
+	"pH5Ypk8mRe5NvB3mHE/nSV0veNeh2IDQX0431OI9qRsWtGb4K9L5zsiAHtJ7qnwcAlC84RhSWS4WTOl9",
+	"DxVTQVirIkWfXOuUD63LG/MmXzX4ykrlwxXFNP1n1cbliuJjAr4Xh6QzVJTrb2giIbW9HWB3SCjMDHAO",
+	"WCjbW1A8gislozIiI/KWWyTmYM86J/Pgqj8qaEcY8piU4KExVpKeSqbh/OzsxYnxFq11tXOzW+jQrn5q",
+	"pXJJybKuNml0ZleUF2Zk3JhDn3wEL9IdBPKZ8TJ16FpX51KVdMikW0Bd47Iupez47nqpQ1N3jdyrD3Bo",
+	"GHhmQGgcYdjmPkUJMZ7HQYg7WaUBb2EVn8dTwL4ivyxRRO7DmR3ORjk2eGZjOytvo2eXz3N8Kv4guUXL",
+	"+/6smWvpu/w6PbDaaFR2c4eOiLdYQyWeUXS2t2o7SA7DoKd1kAVKr4kaRJu+eH66yAuRHCbIIHfYx/xT",
+	"jcOeT1x1uIhThNzXBMpCicZKGhhevBzy6qwGTGonAwVztIKG8gKUnM3jZATT1aWhwupdUlAvmLf/kU36",
+	"TPBvk/85D6VQaMPFx3QQ4gFoE9CStckl9pgbKuXC6FQWFXoxoLnoeIDY1aG+BWEr42L+Ns5h04GhHvEB",
+	"6ezVrFBt1O8UqXFYKGlaJGNFs+Uq5erd6/3SkjODfQOsxDXyKMGcBfv+i76Okt3t0CtkydZcSgzJeHXq",
+	"PY7nzBNxwZmY2ILIc5/gRVGEAoLSoITwvN6FpJoVecnVAyex80Ln865y4kzY466nlwRK4kLzKHivkRBD",
+	"Y44p/MAIjezy1exbxgeYWrF5161eJMeqKzDDFpbNaasx2fumNrXrFGaHzye96NanOM/Uu591sJyiZrnn",
+	"ue4zoQMHrk1Oj9LP1SSbmW49HcyYktobEqWl3+HUyDVMUgfKg82LDA4zkFnVI/V9xGPmOCYPIb5nEncI",
+	"roFPEYUJ8gFzChwpJIp8Td0kv3/K8Yb44SAVl43Z3UpOCj3dLp+8Rx6ooihnXlRFKRy79cY2siFVZIK/",
+	"IhZaOQHGe+rkOr6N1KwlenleFsMczKLA9L3icNoEIgIx1w05B+pCfpDL5kHkSc5MOF4UNGFEmSU6pL8y",
+	"l0xYOzmvkFAhMXUX2HVRPFoZHQtiXHEsftl8oowYX+iIoETEPNnu66JVOYqHXhdZEyPXkRfr3/NbPD0/",
+	"P0VmgEZ5YoFEsM/G/HNoaMi4zGLTFmjNSmIMpaplc88nbZQuu/hF+9AIOqLTf/oExNyC+xEZY5czIRAH",
+	"H7DIusNWyxm56yFH+Q0aGDFYrWmU95DbRr/5Ms0wG2DNVgHdx95PrZV/0gEREviXHdVWgiUYeJwplNFP",
+	"c6z3uBbsU1r9vNtBNCsCu//U2FxY9vatUfELKM62Km2e5pMKvs2B3EdU7eiTH8FDkqFWqTLnAqpVU1s2",
+	"7rbqI7AnwFiI0WaOd4ei3WZ5PEHrsxgZbVHXPnhMsSxMU1I5aVpZsayeFmB3qH8KMMUD/ZNHOLhSlxbo",
+	"cpFcC+zCRu+XRC1XDEkGuRLrJIUBHa9DSiqm/IsL/TeZMshPucHDxDv40oBd8kE8nOTzSVRTX6w+TqIM",
+	"nigfaoh1ZYCh3ynINB/OFGHeGT3LVGl+ustAtPGglWg7jZTsXjG8kpGg+Vegg29uyImcnum0Uk13PZ1m",
+	"0gyNM8z89jhC3rPL81y3RDeRSNJFfc4CxC1XLswygi0nj9NWNTSi4l17uKGUY5MiR2ifRTmH2ITybHXn",
+	"cyMNkQfX4Ks3I5y5lLpoDDFit4fdEVAvFuvAhZIOMerHjEvso7WOc/t/bv/2+d/d/vz5P9z+I7r9p9u/",
+	"3P7P27/d/nz7189/7jjrHcr6uhyM0JDQQRG80GbmmrowUerQDv3mG3TA6LUS/IyKDi3GzlqlBoQC0MaG",
+	"iwPwD7CAjQ2TjVlC5yQAkzOrNOVarbarmM/F+UEJHTMKU0REhyJkdRsUEMo4CimRAq2N2BjckVgvqd1a",
+	"2mowujARin3Fqnd3Ud5mN9bCjVcYq60WqdkmH3A/rZYaNc8nQhqYx5qsWskmBBMa56CW0Pm8JhjV2lqV",
+	"EK3pNY3WqJaJ1KcoSTRRGLWeVbViDZRmSquEBtKRPqhChrE0lQlJqE1TU8IDdY0PPK7Rz6mZNmdKlE0n",
+	"Tdf9tHmq+UtijT2k+ZA+TDIR3EOKpvVBBJJ4BAgbXdV6nlJZb2tYZ9yZ9gHqNBp51i+8n/CqCoQl6m6W",
+	"JuD7xRFlE7r5w2QkShr364hQNXlZth5qJz1ehk5NnlwhmSiHqT4GZ9JcJbJho8dv38e5rl1ARKPnbIIH",
+	"iqIvDjv0APs+2tiI2MfGhk6k3NjQXGRjwxIn8iBg8evVDEfBut1qfn/cWi8gl42nHZrDlgxhGCIrKNQJ",
+	"gTY2omvDxkZB4V4CIrKgEe9i3+/QjY0ByGPY2DBxD5+4YJMjLU9SeiYnILEuQw+5b3mZ2NvcnEwmpQEN",
+	"S4wPNu1MEf1QVO+lNJSB/80Jo485wBnrywnmcGT3mJkwMVNrnh46BecauDDMrlyqlMra2TQGisfE2XNq",
+	"pXKpprUgOdR8PR/z6pMByNxETsWyLqGHnsMUnYG0AYNGZXt9Fji3hJaiM232KILs0CSpin2EzU/fCtQd",
+	"kdjus8noio2NYGoAHL8Aner9BOSzyUg4mVr8arm8JCk9JxnduPTf2XiLDbPYoEocS7GRE+dJr9J7Xj5t",
+	"uAew9aoyOip7b6vssvfIa+5MW5UP7aAmzsNXk9fTt2XHxkh0aMQGQnT8Q0c7nErlw5vmm+cfD3j/1dnV",
+	"9vn08uXTF4PtoXt9isfk2OeTQ4xP3acXbWY8kKsllOuwxYJs8hFMkVAazE3BqVd3Fy0Vg3MzW/iV1A6c",
+	"vXfvC4nWJadZZF8rzWOaYkw6OIcHQkeCpkJC4LxXa27iMdm8rmziUA43E17hzVQqyZiJvDw0CWNUUZw3",
+	"6U62eVB7iCcyTtCaiSGt61xkMqAxyXZoYvK3Ao05uVbL6MCTkWZ9xlFViddQ2qiKqVDU7MyFUocemXoy",
+	"pUfYbHl0eJpHuQd3BPnnSbpyP5JOgO2+iTOpHAVnF2+7FWhUi7V+uVeseztQ7G3hSrHsVj2Tuaebl8Bc",
+	"b5a4t0pV91ZZmXxzM4xyKxiN2ImP+wCiLjgNwzOWz0vXri97Ck9AGYyzVIeI2qK8PJwk1cSTSPxV3PEw",
+	"4ijbkkdRXfgoZKYEw4RjbAqBlZ8dmuxCFCdz4DjFcHY/nUgtcAAIR2loAmHRod1eOsm7u15CTSomujqL",
+	"jGBWDqjvU7Dv0QoGyjrUlEqiPlYGs1ZbxQg8rVu4YH1n8VPVVU1SgK+OOWZCgBA6fcFML6FuvVpNmHip",
+	"nHBb9qpV2UJcqce4TjWYguxQm2RrPfKz6+upWoQWdM54stJvDYuRZh0YUZh0KKOwhzCdIiwlBGOpJghd",
+	"0j9e30fderkSqc9XMdhnJ+7QGS48BrYBjOazdnKyjoUyeaUxaxegbIZbpXVqp3Rigl6ihjKtMLoltDJj",
+	"02HjSyKHByn6tjr3I+ZN78nHMilcTlH9e9R6cniSTNnXf+3Q48PDR+LHg4Pmq2DQnBw+ag4OL86rH9zm",
+	"y1JJ6dPqX+vk+5yZX8r3ktFiY/An8qKc49bFweHL7z/WnpVfVt2d4cvK+LIebJ/v9t5cP6+KkwZv7oSt",
+	"Sv9Jbfhsa3RUfjs5HLzanrbr7LRKj3c/nFXkRe36svHxzfaPzXLvoOq16v0nW8PDnR+el/3j776Iq6Yi",
+	"+zdpd4O6ws1D1CmTHKOtjsOFcc1o7GZeN7Sble+UqkfKkRBn+hg6qV5JhlU4fKKNk55SuXtKqohaT6rd",
+	"PWnWskbNqKwwI9tkQs9rrHK8nJJNLSirq0yerxP+9QjZs68gUe+Qol39eVcxeCByaOv4Z7kr6reUe9s6",
+	"kiwHLXXohZEL0V+M3jjhjA5i0SfQAEy+hJagiot3EdZCstSh3RmL6SJ3yJgSF4tTTtBaVPDRmyIbzl3v",
+	"UKYbatjYljroWrWOhizkqXELOfpDWLgF8bKeerNQhHMmeZkOiqfqL2Xu5bDYlfnDH4zuD0b3+2N0M+Zj",
+	"OI7iJ4moXcT3FK7y+R0L5WKG19IdRbRbVGvO8/W0s15Ie9o3k+Y+QrKx6NAJ4yNdXC61aWxcZoIZlTW7",
+	"5AKuo84590LrOZaOoX4WWrfGF9Hy3xnRadSyUEaCw+SHyAj8dyPUgn8xRnPcszO3rDEEjaxBLuacaOFC",
+	"YZLG68wUVCSnUzY0ppFFdAmdclB/1kincWtCbQzZlTrUkAgRSJrwE9ImCPSlOcZkyPwZ4ek2HNdspIZR",
+	"z0pFIjrUtPgEL49s2ska7IcIrS9oVrsyO8+kUPyeJdMJTCzh/SGafpeiqfXRHWI6AIQzgqDPuGYjc17f",
+	"hXzMBHYWMzLjM1XsaeCzXiJIq9hDgEfGi4LjjMi47kjrth2aTNXQPSqprbqOM5UJNcFHK2KJQAo6mIPX",
+	"oS4WUCRUABVEkmvwp3H8z8hhXZIyl9OC1jBqh0IQTDvU9v8K8BT1AE04kRKojgzuoLXdamUdVaq1Yr1R",
+	"3Nruru+jHpNDFDU4CqnipaUO1UURkdNMfyqwJKI/tRU99pMx84k7RWsz7T7RI6lDE02StFZhyrX1lcJZ",
+	"be0RloQiH6QeqD3eyCMDIgvaNReYykVMUc0GWV3sJ/svEarogk2M/KdMIvgQYj/yMxo4K8wYGK7ns3RL",
+	"GA/g5iu09V7QwPseTbmX2TCzjt1ot1qZofk+QiOdzbaS1Kj8NqVGst/uBAvkRuqCfXDmsQob3X6Q3bMC",
+	"E417SP8hJr5YTETUa3VLi9ylUsGkfOUGoZP0MXO4xPbEtwKxiZIAcRljos6jlBdFPoYHx5B/N18ukCoU",
+	"epcsbVl0r2wpizmX/VfM+Y/9V0lVDVj3eTqXK6oymFUmxOUvcYrlzft7fSNCsnDp3VyrMqfhlfs1twrF",
+	"HVzvFev9ChR33W2vWO1t4QqU+7terR7lRy9tGgY531ZRKZ+XFdQs4GY9B7Md0Tr37ivRceLaKUbRbMN9",
+	"1CNabqt3x0wrRqGjk5HAKt0nueB4IcNOf1PJb9AUfxI5YbNfuRLzKMu1MmxqM+ViXsazkgPTEdfZnnaT",
+	"AmK+B0La7lRr2GTNmHxUpntoShQwIVG6rc9x8/XVaat9dXHWancLqFJOuHcLSLAO1blnRMiomaBNbwNv",
+	"vYS6iUYgXWOoh5CpxUOsbxaxeZM6VEnk9K4GQ/vR6l43lWshMl2QtBbe1WlVXcRhDFgKoworRTl6u91c",
+	"pxER8nh6kETHQ9m6rad5txqDj3o/WUaTattk2FuqodLXaIRE7sG0ouZHmrn8t9v/ffvPmokorvLXzz99",
+	"/k+f/+Pnf3/7t9t/RJ//7e1fb3/+/OfPPy1sYpPueOS0Dr4/axZPq42tdG+ZBKwa5+WdvXJ1r1J5m2xL",
+	"s5A7JpoGmSHlSrHSSA1JNwlKdv6JG/3cv0HPPbhhtnfKAtY4V+sqfoPsUV0QBdPUNRbH2Qp3pqX0TCu7",
+	"PdMSMpuMsXbaOi7kd2Hp0O9b7fWcJj0mOcWum8jOCLAHig0qTdDminToCKYl1Izyt+I1xB5qnzXR6fOD",
+	"M/RNBV1XSg11itOzM6RDaLbnWYeuddkYqBA+8gZCoqIY4mpjCxXVSt31AtIPAp2qwZunxdpOffO02KhW",
+	"sqtEqSQhv4ZvBRpiMVxXjO77VlunxuMJ4v/y038RhVnurjqfzrGjoGwi2aHGqq+W6zuoR6QwTowkNCMn",
+	"guXkChAx2x4DJ8wzDl795TqRXNI5KjaOiU4AlMxBHFzt/LUZQGvdernWoRzS/aivIsO0i5gcAp8QAesl",
+	"1MykzAjwUDhWqMF02qFRQozOHdT957VLx1wnsvkk8z01w/gO8qRApq3k7zn75NeZa7Kgr+fX9lisanUt",
+	"E8qxgfX/mVSmoe9nZfB2joD9fyaDv0ACL/zKonSOn+ZvuvumiymibBJrnb/yCMUfvqpfSrV5ZCzkVDMS",
+	"pnSdeT/V4nSijCF4v8T1SGnBFIEPruSMErc402wSK6cT2jt0ltEedV1ZmMhuwwVkQFMp7R0a5bRnTLiD",
+	"p82jo9bJk9bV+flRd30+5b2AGPWnuoLG2IRaSk+GzCTpmhYFsoTOcts7mhYGlpvvdWgX3CFDRYo6zj/E",
+	"0Os46F9H+l/RQ52wXK4Bcks9QvUv1S3zX7RYHdPlI2MI7Kxoue5KifnZjst/ZOZ/aWb+b84ZlEng781x",
+	"iS/iC59SHscbwxV8yPuilzYE7FpHPOcsyEXtozOKukkXL6oP2tDXCre2m7r18q6uQNQ55leEXgUgh8zL",
+	"r37uUMpmkUVjKBjFPspX8aeWoaQaaQoWM6UO1awB+xM8FWgEMFaHnOBpHHRdXcG/oL05FT/5Dbfvcr/Y",
+	"lnhdYyAm2byu/ev6c36jbvwNsmMsh4lvsk15i7PqbPIh3VHYbr5Y5q7UpvO8EgXbkPzvqXnU754Rf/Xg",
+	"F6kqv0WtwZAhslm/K3tG0qwhGTtZ7jxOjVTP1DbzTrurdTExTgS8CohxD3QKQ8+kCEgSmJmzQTrKOuCY",
+	"SvDSnufFbtYXqZPPvcA8uM6GbJpvd74p3DnQtt/KeS9f7Mn9TUS0kr3QlLV2jwhNqmFbrnzWZeeKaJNx",
+	"0S+X0b/Bx6u9mXLuWR3a9FYkWeIFpx+pecJD3Rj2x8WF0rbIrVstl5VUJX5UrKbBgHhIhRbicRWXZKFr",
+	"PJrRVzHmxqptR9qHPoeogZbDRqtrgHbvBYZ2dDUiEPbJNfwyVcZH5Bqo2mbMWQ8WlRPr9NPVsWN1nuR3",
+	"f8ZfgFlA3Ua5lvBk5qKlDdgj1HQf/lVhpq0TcfVXL/HrhxbJrqA65HxT6/LMEAu3JfhMT0/3onn3XnFL",
+	"08QjX/cjwvb4iBswbGoOa/eZV7oH5tu7dZqgVZ8LNqsxynE0X+IxoEVm2u5ZHq+zWJRQuys8blJUYvd6",
+	"YgXrcZhfJCVv0dpchxljnic4um1wEiRWTzOy+T1aeb6HNf31SetLotdxzDoGC5kV1if3T6lC89sbIkbu",
+	"ENyRSTdM9o/oM247oDCbjKg73pjfE5tYurl5f/N/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -153,6 +153,23 @@ func (e Role) Valid() bool {
 	}
 }
 
+// AccountWarning Something about the account the user should act on; clients branch on `code`.
+type AccountWarning struct {
+	// CertificateID The certificate concerned.
+	CertificateID *openapi_types.UUID `json:"certificateId,omitempty"`
+
+	// Code `certificate_expires_soon` or `certificate_expired`.
+	//
+	// Example: certificate_expires_soon
+	Code string `json:"code"`
+
+	// ExpiresAt When the thing concerned expires (or expired).
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+
+	// Message A human-readable explanation (English).
+	Message string `json:"message"`
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -172,6 +189,93 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// BindCertificateRequest defines model for BindCertificateRequest.
+type BindCertificateRequest struct {
+	// CertificatePem The X.509 certificate in PEM (the first CERTIFICATE block is used) or bare base64 of its DER encoding.
+	CertificatePem string `json:"certificatePem"`
+
+	// ChallengeID From `createCertificateBindingChallenge`.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// Signature The signature of the decoded challenge bytes, base64 (standard or URL-safe; line breaks allowed).
+	Signature string `json:"signature"`
+}
+
+// Certificate defines model for Certificate.
+type Certificate struct {
+	// CreatedAt When it was bound.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Expired Past `notAfter`; it no longer signs in.
+	Expired bool `json:"expired"`
+
+	// ExpiresSoon Still valid, but for less than 30 days (`KABINET_CERT_EXPIRY_WARNING`).
+	ExpiresSoon bool `json:"expiresSoon"`
+
+	// Fingerprint SHA-256 of the DER encoding, lower-case hex.
+	//
+	// Example: 3f1c9a0e5b7d2c4e6f8a0b1c3d5e7f9a1b3c5d7e9f0a2b4c6d8e0f1a3b5c7d9e
+	Fingerprint string             `json:"fingerprint"`
+	ID          openapi_types.UUID `json:"id"`
+
+	// Issuer The issuer's distinguished name (RFC 2253).
+	Issuer string `json:"issuer"`
+
+	// KeyAlgorithm The key type and size or curve.
+	//
+	// Example: RSA-2048
+	KeyAlgorithm string `json:"keyAlgorithm"`
+
+	// LastUsedAt The last sign-in with it; `null` before the first.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	NotAfter   time.Time  `json:"notAfter"`
+	NotBefore  time.Time  `json:"notBefore"`
+
+	// SerialNumber Upper-case hex.
+	//
+	// Example: 4F2A9C01
+	SerialNumber string `json:"serialNumber"`
+
+	// Subject The subject's distinguished name (RFC 2253).
+	//
+	// Example: CN=Анна Иванова,O=Экстерн,C=RU
+	Subject string `json:"subject"`
+}
+
+// CertificateChallenge defines model for CertificateChallenge.
+type CertificateChallenge struct {
+	// Challenge Random bytes, base64; sign the decoded bytes.
+	//
+	// Example: q0N6Qm9C4i2j7yV1sX8eRk5fHw3tLpZaUoGdYc9bMnE=
+	Challenge string `json:"challenge"`
+
+	// ChallengeID Send it back with the signature.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// ExpiresAt The signature must arrive before this moment.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// CertificateList defines model for CertificateList.
+type CertificateList struct {
+	Items []Certificate `json:"items"`
+}
+
+// CertificateLoginRequest defines model for CertificateLoginRequest.
+type CertificateLoginRequest struct {
+	// CertificatePem The bound certificate, PEM or bare base64 of its DER encoding.
+	CertificatePem string `json:"certificatePem"`
+
+	// ChallengeID From `createCertificateSignInChallenge`.
+	ChallengeID openapi_types.UUID `json:"challengeId"`
+
+	// RememberMe Issue a long-lived refresh token.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+
+	// Signature The signature of the decoded challenge bytes, base64.
+	Signature string `json:"signature"`
+}
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -266,6 +370,9 @@ type Me struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// Warnings What the user should act on, e.g. a bound certificate that expires within 30 days.
+	Warnings []AccountWarning `json:"warnings"`
 }
 
 // Membership defines model for Membership.
@@ -389,6 +496,9 @@ type Forbidden = Problem
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
@@ -416,6 +526,9 @@ type ListMyOrganizationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
+type LoginWithCertificateJSONRequestBody = CertificateLoginRequest
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
@@ -424,6 +537,9 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
+
+// BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
+type BindCertificateJSONRequestBody = BindCertificateRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -506,6 +622,49 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `GetJwks` operationId).
 	GetJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCertificateSignInChallenge Get a challenge to sign in with a certificate
+	//
+	// Step 1 of certificate sign-in: random bytes (base64) to sign with the
+	// certificate's private key, valid for 2 minutes and accepted once.
+	// Limited per client IP.
+	//
+	// Corresponds with POST /api/v1/auth/certificate/challenge (the `CreateCertificateSignInChallenge` operationId).
+	CreateCertificateSignInChallenge(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginWithCertificateWithBody Sign in with a certificate
+	//
+	// Step 2 of certificate sign-in: the certificate bound to the account
+	// and the signature of a sign-in challenge (the same algorithms as
+	// `bindCertificate`). Answers like password login, with tokens; no
+	// second factor is asked, since the private key is itself a possession
+	// factor. `422` when the certificate is unreadable, expired or not yet
+	// valid, or the challenge is unknown, used or expired (ask for a new
+	// one: any attempt uses it up); `401 invalid_signature` when the
+	// signature does not verify; `401 certificate_not_bound` when no account
+	// has this certificate; `403 account_blocked`. Limited per client IP.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+	LoginWithCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginWithCertificate Sign in with a certificate
+	//
+	// Step 2 of certificate sign-in: the certificate bound to the account
+	// and the signature of a sign-in challenge (the same algorithms as
+	// `bindCertificate`). Answers like password login, with tokens; no
+	// second factor is asked, since the private key is itself a possession
+	// factor. `422` when the certificate is unreadable, expired or not yet
+	// valid, or the challenge is unknown, used or expired (ask for a new
+	// one: any attempt uses it up); `401 invalid_signature` when the
+	// signature does not verify; `401 certificate_not_bound` when no account
+	// has this certificate; `403 account_blocked`. Limited per client IP.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+	LoginWithCertificate(ctx context.Context, body LoginWithCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LoginWithBody Sign in with e-mail or phone and password
 	//
@@ -602,6 +761,72 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMyCertificates List my certificates
+	//
+	// The certificates bound to the signed-in account, oldest first (an
+	// account holds at most `KABINET_CERT_MAX_PER_USER`, 10 by default, so
+	// the list is not paginated). `expiresSoon` is true within 30 days of
+	// the end of validity (`KABINET_CERT_EXPIRY_WARNING`); `expired`
+	// certificates no longer sign in. `getMe` repeats both as `warnings`.
+	//
+	// Corresponds with GET /api/v1/me/certificates (the `ListMyCertificates` operationId).
+	ListMyCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BindCertificateWithBody Bind a certificate to my account
+	//
+	// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+	// DER) with the signature of a binding challenge made by its private
+	// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+	// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+	// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+	// least 2048 bits. The certificate must be within its validity period
+	// and not bound to any account. Needs a recent sign-in (`403
+	// reauthentication_required` otherwise). A challenge is used up by any
+	// attempt that reaches it. The user is told by e-mail.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+	BindCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BindCertificate Bind a certificate to my account
+	//
+	// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+	// DER) with the signature of a binding challenge made by its private
+	// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+	// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+	// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+	// least 2048 bits. The certificate must be within its validity period
+	// and not bound to any account. Needs a recent sign-in (`403
+	// reauthentication_required` otherwise). A challenge is used up by any
+	// attempt that reaches it. The user is told by e-mail.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+	BindCertificate(ctx context.Context, body BindCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCertificateBindingChallenge Get a challenge to bind a certificate
+	//
+	// Step 1 of binding an electronic-signature certificate: random bytes
+	// (base64) that the certificate's private key must sign, valid for 2
+	// minutes (`KABINET_CERT_CHALLENGE_TTL`) and accepted once, only from
+	// the user who asked for it. Sign the decoded bytes, for example:
+	// `echo -n "$challenge" | base64 -d > c.bin && openssl dgst -sha256 -sign key.pem c.bin | base64`.
+	//
+	// Corresponds with POST /api/v1/me/certificates/challenge (the `CreateCertificateBindingChallenge` operationId).
+	CreateCertificateBindingChallenge(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnbindCertificate Unbind one of my certificates
+	//
+	// Removes a bound certificate; it no longer signs in. Needs a recent
+	// sign-in. Refused with `409 last_sign_in_method` when the account has
+	// no password and no other currently valid certificate, so that the
+	// user always keeps a way in. The user is told by e-mail.
+	//
+	// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
+	UnbindCertificate(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyOrganizations List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -633,6 +858,79 @@ type ClientInterface interface {
 // Corresponds with GET /.well-known/jwks.json (the `GetJwks` operationId).
 func (c *Client) GetJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCertificateSignInChallenge Get a challenge to sign in with a certificate
+//
+// Step 1 of certificate sign-in: random bytes (base64) to sign with the
+// certificate's private key, valid for 2 minutes and accepted once.
+// Limited per client IP.
+//
+// Corresponds with POST /api/v1/auth/certificate/challenge (the `CreateCertificateSignInChallenge` operationId).
+func (c *Client) CreateCertificateSignInChallenge(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCertificateSignInChallengeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginWithCertificateWithBody Sign in with a certificate
+//
+// Step 2 of certificate sign-in: the certificate bound to the account
+// and the signature of a sign-in challenge (the same algorithms as
+// `bindCertificate`). Answers like password login, with tokens; no
+// second factor is asked, since the private key is itself a possession
+// factor. `422` when the certificate is unreadable, expired or not yet
+// valid, or the challenge is unknown, used or expired (ask for a new
+// one: any attempt uses it up); `401 invalid_signature` when the
+// signature does not verify; `401 certificate_not_bound` when no account
+// has this certificate; `403 account_blocked`. Limited per client IP.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+func (c *Client) LoginWithCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginWithCertificateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginWithCertificate Sign in with a certificate
+//
+// Step 2 of certificate sign-in: the certificate bound to the account
+// and the signature of a sign-in challenge (the same algorithms as
+// `bindCertificate`). Answers like password login, with tokens; no
+// second factor is asked, since the private key is itself a possession
+// factor. `422` when the certificate is unreadable, expired or not yet
+// valid, or the challenge is unknown, used or expired (ask for a new
+// one: any attempt uses it up); `401 invalid_signature` when the
+// signature does not verify; `401 certificate_not_bound` when no account
+// has this certificate; `403 account_blocked`. Limited per client IP.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+func (c *Client) LoginWithCertificate(ctx context.Context, body LoginWithCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginWithCertificateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -818,6 +1116,122 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 	return c.Client.Do(req)
 }
 
+// ListMyCertificates List my certificates
+//
+// The certificates bound to the signed-in account, oldest first (an
+// account holds at most `KABINET_CERT_MAX_PER_USER`, 10 by default, so
+// the list is not paginated). `expiresSoon` is true within 30 days of
+// the end of validity (`KABINET_CERT_EXPIRY_WARNING`); `expired`
+// certificates no longer sign in. `getMe` repeats both as `warnings`.
+//
+// Corresponds with GET /api/v1/me/certificates (the `ListMyCertificates` operationId).
+func (c *Client) ListMyCertificates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyCertificatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BindCertificateWithBody Bind a certificate to my account
+//
+// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+// DER) with the signature of a binding challenge made by its private
+// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+// least 2048 bits. The certificate must be within its validity period
+// and not bound to any account. Needs a recent sign-in (`403
+// reauthentication_required` otherwise). A challenge is used up by any
+// attempt that reaches it. The user is told by e-mail.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+func (c *Client) BindCertificateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBindCertificateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BindCertificate Bind a certificate to my account
+//
+// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+// DER) with the signature of a binding challenge made by its private
+// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+// least 2048 bits. The certificate must be within its validity period
+// and not bound to any account. Needs a recent sign-in (`403
+// reauthentication_required` otherwise). A challenge is used up by any
+// attempt that reaches it. The user is told by e-mail.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+func (c *Client) BindCertificate(ctx context.Context, body BindCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBindCertificateRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCertificateBindingChallenge Get a challenge to bind a certificate
+//
+// Step 1 of binding an electronic-signature certificate: random bytes
+// (base64) that the certificate's private key must sign, valid for 2
+// minutes (`KABINET_CERT_CHALLENGE_TTL`) and accepted once, only from
+// the user who asked for it. Sign the decoded bytes, for example:
+// `echo -n "$challenge" | base64 -d > c.bin && openssl dgst -sha256 -sign key.pem c.bin | base64`.
+//
+// Corresponds with POST /api/v1/me/certificates/challenge (the `CreateCertificateBindingChallenge` operationId).
+func (c *Client) CreateCertificateBindingChallenge(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCertificateBindingChallengeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnbindCertificate Unbind one of my certificates
+//
+// Removes a bound certificate; it no longer signs in. Needs a recent
+// sign-in. Refused with `409 last_sign_in_method` when the account has
+// no password and no other currently valid certificate, so that the
+// user always keeps a way in. The user is told by e-mail.
+//
+// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
+func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnbindCertificateRequest(c.Server, certificateID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyOrganizations List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -893,6 +1307,73 @@ func NewGetJwksRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewCreateCertificateSignInChallengeRequest constructs an http.Request for the CreateCertificateSignInChallenge method
+func NewCreateCertificateSignInChallengeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/certificate/challenge")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewLoginWithCertificateRequest calls the generic LoginWithCertificate builder with application/json body
+func NewLoginWithCertificateRequest(server string, body LoginWithCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLoginWithCertificateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewLoginWithCertificateRequestWithBody constructs an http.Request for the LoginWithCertificate method, with any body, and a specified content type
+func NewLoginWithCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/certificate/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1064,6 +1545,134 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyCertificatesRequest constructs an http.Request for the ListMyCertificates method
+func NewListMyCertificatesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBindCertificateRequest calls the generic BindCertificate builder with application/json body
+func NewBindCertificateRequest(server string, body BindCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBindCertificateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewBindCertificateRequestWithBody constructs an http.Request for the BindCertificate method, with any body, and a specified content type
+func NewBindCertificateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/certificates")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewCreateCertificateBindingChallengeRequest constructs an http.Request for the CreateCertificateBindingChallenge method
+func NewCreateCertificateBindingChallengeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/certificates/challenge")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnbindCertificateRequest constructs an http.Request for the UnbindCertificate method
+func NewUnbindCertificateRequest(server string, certificateID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "certificateId", certificateID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/certificates/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -1245,6 +1854,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /.well-known/jwks.json (the `GetJwks` operationId).
 	GetJwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetJwksResponse, error)
 
+	// CreateCertificateSignInChallengeWithResponse Get a challenge to sign in with a certificate
+	//
+	// Step 1 of certificate sign-in: random bytes (base64) to sign with the
+	// certificate's private key, valid for 2 minutes and accepted once.
+	// Limited per client IP.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/certificate/challenge (the `CreateCertificateSignInChallenge` operationId).
+	CreateCertificateSignInChallengeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCertificateSignInChallengeResponse, error)
+
+	// LoginWithCertificateWithBodyWithResponse Sign in with a certificate
+	//
+	// Step 2 of certificate sign-in: the certificate bound to the account
+	// and the signature of a sign-in challenge (the same algorithms as
+	// `bindCertificate`). Answers like password login, with tokens; no
+	// second factor is asked, since the private key is itself a possession
+	// factor. `422` when the certificate is unreadable, expired or not yet
+	// valid, or the challenge is unknown, used or expired (ask for a new
+	// one: any attempt uses it up); `401 invalid_signature` when the
+	// signature does not verify; `401 certificate_not_bound` when no account
+	// has this certificate; `403 account_blocked`. Limited per client IP.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+	LoginWithCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginWithCertificateResponse, error)
+
+	// LoginWithCertificateWithResponse Sign in with a certificate
+	//
+	// Step 2 of certificate sign-in: the certificate bound to the account
+	// and the signature of a sign-in challenge (the same algorithms as
+	// `bindCertificate`). Answers like password login, with tokens; no
+	// second factor is asked, since the private key is itself a possession
+	// factor. `422` when the certificate is unreadable, expired or not yet
+	// valid, or the challenge is unknown, used or expired (ask for a new
+	// one: any attempt uses it up); `401 invalid_signature` when the
+	// signature does not verify; `401 certificate_not_bound` when no account
+	// has this certificate; `403 account_blocked`. Limited per client IP.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+	LoginWithCertificateWithResponse(ctx context.Context, body LoginWithCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginWithCertificateResponse, error)
+
 	// LoginWithBodyWithResponse Sign in with e-mail or phone and password
 	//
 	// `login` is either the e-mail or the mobile phone of the account.
@@ -1344,6 +1998,78 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
+	// ListMyCertificatesWithResponse List my certificates
+	//
+	// The certificates bound to the signed-in account, oldest first (an
+	// account holds at most `KABINET_CERT_MAX_PER_USER`, 10 by default, so
+	// the list is not paginated). `expiresSoon` is true within 30 days of
+	// the end of validity (`KABINET_CERT_EXPIRY_WARNING`); `expired`
+	// certificates no longer sign in. `getMe` repeats both as `warnings`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/certificates (the `ListMyCertificates` operationId).
+	ListMyCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMyCertificatesResponse, error)
+
+	// BindCertificateWithBodyWithResponse Bind a certificate to my account
+	//
+	// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+	// DER) with the signature of a binding challenge made by its private
+	// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+	// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+	// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+	// least 2048 bits. The certificate must be within its validity period
+	// and not bound to any account. Needs a recent sign-in (`403
+	// reauthentication_required` otherwise). A challenge is used up by any
+	// attempt that reaches it. The user is told by e-mail.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+	BindCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BindCertificateResponse, error)
+
+	// BindCertificateWithResponse Bind a certificate to my account
+	//
+	// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+	// DER) with the signature of a binding challenge made by its private
+	// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+	// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+	// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+	// least 2048 bits. The certificate must be within its validity period
+	// and not bound to any account. Needs a recent sign-in (`403
+	// reauthentication_required` otherwise). A challenge is used up by any
+	// attempt that reaches it. The user is told by e-mail.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+	BindCertificateWithResponse(ctx context.Context, body BindCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BindCertificateResponse, error)
+
+	// CreateCertificateBindingChallengeWithResponse Get a challenge to bind a certificate
+	//
+	// Step 1 of binding an electronic-signature certificate: random bytes
+	// (base64) that the certificate's private key must sign, valid for 2
+	// minutes (`KABINET_CERT_CHALLENGE_TTL`) and accepted once, only from
+	// the user who asked for it. Sign the decoded bytes, for example:
+	// `echo -n "$challenge" | base64 -d > c.bin && openssl dgst -sha256 -sign key.pem c.bin | base64`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/certificates/challenge (the `CreateCertificateBindingChallenge` operationId).
+	CreateCertificateBindingChallengeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCertificateBindingChallengeResponse, error)
+
+	// UnbindCertificateWithResponse Unbind one of my certificates
+	//
+	// Removes a bound certificate; it no longer signs in. Needs a recent
+	// sign-in. Refused with `409 last_sign_in_method` when the account has
+	// no password and no other currently valid certificate, so that the
+	// user always keeps a way in. The user is told by e-mail.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
+	UnbindCertificateWithResponse(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnbindCertificateResponse, error)
+
 	// ListMyOrganizationsWithResponse List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -1422,6 +2148,179 @@ func (r GetJwksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetJwksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCertificateSignInChallengeResponse429Headers the declared response headers of an HTTP 429 response for CreateCertificateSignInChallenge
+type CreateCertificateSignInChallengeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateCertificateSignInChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CertificateChallenge
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCertificateSignInChallengeResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCertificateSignInChallengeResponse) GetJSON201() *CertificateChallenge {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCertificateSignInChallengeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCertificateSignInChallengeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCertificateSignInChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCertificateSignInChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCertificateSignInChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCertificateSignInChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// LoginWithCertificateResponse401Headers the declared response headers of an HTTP 401 response for LoginWithCertificate
+type LoginWithCertificateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// LoginWithCertificateResponse429Headers the declared response headers of an HTTP 429 response for LoginWithCertificate
+type LoginWithCertificateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type LoginWithCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *LoginWithCertificateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginWithCertificateResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r LoginWithCertificateResponse) GetJSON200() *AuthResponse {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r LoginWithCertificateResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r LoginWithCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LoginWithCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LoginWithCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LoginWithCertificateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -1892,6 +2791,373 @@ func (r GetMeResponse) ContentType() string {
 	return ""
 }
 
+// ListMyCertificatesResponse401Headers the declared response headers of an HTTP 401 response for ListMyCertificates
+type ListMyCertificatesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyCertificatesResponse429Headers the declared response headers of an HTTP 429 response for ListMyCertificates
+type ListMyCertificatesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListMyCertificatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CertificateList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyCertificatesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyCertificatesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyCertificatesResponse) GetJSON200() *CertificateList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyCertificatesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyCertificatesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyCertificatesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyCertificatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyCertificatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyCertificatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyCertificatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BindCertificateResponse401Headers the declared response headers of an HTTP 401 response for BindCertificate
+type BindCertificateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// BindCertificateResponse429Headers the declared response headers of an HTTP 429 response for BindCertificate
+type BindCertificateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type BindCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Certificate
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BindCertificateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *BindCertificateResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r BindCertificateResponse) GetJSON201() *Certificate {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BindCertificateResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r BindCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BindCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BindCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BindCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCertificateBindingChallengeResponse401Headers the declared response headers of an HTTP 401 response for CreateCertificateBindingChallenge
+type CreateCertificateBindingChallengeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateCertificateBindingChallengeResponse429Headers the declared response headers of an HTTP 429 response for CreateCertificateBindingChallenge
+type CreateCertificateBindingChallengeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CreateCertificateBindingChallengeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *CertificateChallenge
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCertificateBindingChallengeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateCertificateBindingChallengeResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCertificateBindingChallengeResponse) GetJSON201() *CertificateChallenge {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCertificateBindingChallengeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateCertificateBindingChallengeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCertificateBindingChallengeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCertificateBindingChallengeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCertificateBindingChallengeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCertificateBindingChallengeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCertificateBindingChallengeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnbindCertificateResponse401Headers the declared response headers of an HTTP 401 response for UnbindCertificate
+type UnbindCertificateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UnbindCertificateResponse429Headers the declared response headers of an HTTP 429 response for UnbindCertificate
+type UnbindCertificateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UnbindCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnbindCertificateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnbindCertificateResponse429Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnbindCertificateResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UnbindCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnbindCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnbindCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnbindCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMyOrganizationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyOrganizations
 type ListMyOrganizationsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2108,6 +3374,69 @@ func (c *ClientWithResponses) GetJwksWithResponse(ctx context.Context, reqEditor
 	return ParseGetJwksResponse(rsp)
 }
 
+// CreateCertificateSignInChallengeWithResponse Get a challenge to sign in with a certificate
+//
+// Step 1 of certificate sign-in: random bytes (base64) to sign with the
+// certificate's private key, valid for 2 minutes and accepted once.
+// Limited per client IP.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/certificate/challenge (the `CreateCertificateSignInChallenge` operationId).
+func (c *ClientWithResponses) CreateCertificateSignInChallengeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCertificateSignInChallengeResponse, error) {
+	rsp, err := c.CreateCertificateSignInChallenge(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCertificateSignInChallengeResponse(rsp)
+}
+
+// LoginWithCertificateWithBodyWithResponse Sign in with a certificate
+//
+// Step 2 of certificate sign-in: the certificate bound to the account
+// and the signature of a sign-in challenge (the same algorithms as
+// `bindCertificate`). Answers like password login, with tokens; no
+// second factor is asked, since the private key is itself a possession
+// factor. `422` when the certificate is unreadable, expired or not yet
+// valid, or the challenge is unknown, used or expired (ask for a new
+// one: any attempt uses it up); `401 invalid_signature` when the
+// signature does not verify; `401 certificate_not_bound` when no account
+// has this certificate; `403 account_blocked`. Limited per client IP.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+func (c *ClientWithResponses) LoginWithCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginWithCertificateResponse, error) {
+	rsp, err := c.LoginWithCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginWithCertificateResponse(rsp)
+}
+
+// LoginWithCertificateWithResponse Sign in with a certificate
+//
+// Step 2 of certificate sign-in: the certificate bound to the account
+// and the signature of a sign-in challenge (the same algorithms as
+// `bindCertificate`). Answers like password login, with tokens; no
+// second factor is asked, since the private key is itself a possession
+// factor. `422` when the certificate is unreadable, expired or not yet
+// valid, or the challenge is unknown, used or expired (ask for a new
+// one: any attempt uses it up); `401 invalid_signature` when the
+// signature does not verify; `401 certificate_not_bound` when no account
+// has this certificate; `403 account_blocked`. Limited per client IP.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/certificate/login (the `LoginWithCertificate` operationId).
+func (c *ClientWithResponses) LoginWithCertificateWithResponse(ctx context.Context, body LoginWithCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginWithCertificateResponse, error) {
+	rsp, err := c.LoginWithCertificate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginWithCertificateResponse(rsp)
+}
+
 // LoginWithBodyWithResponse Sign in with e-mail or phone and password
 //
 // `login` is either the e-mail or the mobile phone of the account.
@@ -2255,6 +3584,108 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// ListMyCertificatesWithResponse List my certificates
+//
+// The certificates bound to the signed-in account, oldest first (an
+// account holds at most `KABINET_CERT_MAX_PER_USER`, 10 by default, so
+// the list is not paginated). `expiresSoon` is true within 30 days of
+// the end of validity (`KABINET_CERT_EXPIRY_WARNING`); `expired`
+// certificates no longer sign in. `getMe` repeats both as `warnings`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/certificates (the `ListMyCertificates` operationId).
+func (c *ClientWithResponses) ListMyCertificatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMyCertificatesResponse, error) {
+	rsp, err := c.ListMyCertificates(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyCertificatesResponse(rsp)
+}
+
+// BindCertificateWithBodyWithResponse Bind a certificate to my account
+//
+// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+// DER) with the signature of a binding challenge made by its private
+// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+// least 2048 bits. The certificate must be within its validity period
+// and not bound to any account. Needs a recent sign-in (`403
+// reauthentication_required` otherwise). A challenge is used up by any
+// attempt that reaches it. The user is told by e-mail.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+func (c *ClientWithResponses) BindCertificateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BindCertificateResponse, error) {
+	rsp, err := c.BindCertificateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBindCertificateResponse(rsp)
+}
+
+// BindCertificateWithResponse Bind a certificate to my account
+//
+// Step 2 of binding: send the certificate (PEM, or bare base64 of its
+// DER) with the signature of a binding challenge made by its private
+// key. Accepted signatures: RSA PKCS #1 v1.5 or PSS over SHA-256
+// (`openssl dgst -sha256 -sign`), ECDSA P-256/P-384/P-521 over SHA-256
+// (or the curve's hash) as DER or raw r‖s, Ed25519; RSA keys need at
+// least 2048 bits. The certificate must be within its validity period
+// and not bound to any account. Needs a recent sign-in (`403
+// reauthentication_required` otherwise). A challenge is used up by any
+// attempt that reaches it. The user is told by e-mail.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/certificates (the `BindCertificate` operationId).
+func (c *ClientWithResponses) BindCertificateWithResponse(ctx context.Context, body BindCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*BindCertificateResponse, error) {
+	rsp, err := c.BindCertificate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBindCertificateResponse(rsp)
+}
+
+// CreateCertificateBindingChallengeWithResponse Get a challenge to bind a certificate
+//
+// Step 1 of binding an electronic-signature certificate: random bytes
+// (base64) that the certificate's private key must sign, valid for 2
+// minutes (`KABINET_CERT_CHALLENGE_TTL`) and accepted once, only from
+// the user who asked for it. Sign the decoded bytes, for example:
+// `echo -n "$challenge" | base64 -d > c.bin && openssl dgst -sha256 -sign key.pem c.bin | base64`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/certificates/challenge (the `CreateCertificateBindingChallenge` operationId).
+func (c *ClientWithResponses) CreateCertificateBindingChallengeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateCertificateBindingChallengeResponse, error) {
+	rsp, err := c.CreateCertificateBindingChallenge(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCertificateBindingChallengeResponse(rsp)
+}
+
+// UnbindCertificateWithResponse Unbind one of my certificates
+//
+// Removes a bound certificate; it no longer signs in. Needs a recent
+// sign-in. Refused with `409 last_sign_in_method` when the account has
+// no password and no other currently valid certificate, so that the
+// user always keeps a way in. The user is told by e-mail.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
+func (c *ClientWithResponses) UnbindCertificateWithResponse(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnbindCertificateResponse, error) {
+	rsp, err := c.UnbindCertificate(ctx, certificateID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnbindCertificateResponse(rsp)
+}
+
 // ListMyOrganizationsWithResponse List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -2334,6 +3765,164 @@ func ParseGetJwksResponse(rsp *http.Response) (*GetJwksResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers GetJwksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCertificateSignInChallengeResponse parses an HTTP response from a CreateCertificateSignInChallengeWithResponse call
+func ParseCreateCertificateSignInChallengeResponse(rsp *http.Response) (*CreateCertificateSignInChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCertificateSignInChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CertificateChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateCertificateSignInChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseLoginWithCertificateResponse parses an HTTP response from a LoginWithCertificateWithResponse call
+func ParseLoginWithCertificateResponse(rsp *http.Response) (*LoginWithCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LoginWithCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers LoginWithCertificateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers LoginWithCertificateResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -2768,6 +4357,352 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyCertificatesResponse parses an HTTP response from a ListMyCertificatesWithResponse call
+func ParseListMyCertificatesResponse(rsp *http.Response) (*ListMyCertificatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyCertificatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CertificateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyCertificatesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyCertificatesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBindCertificateResponse parses an HTTP response from a BindCertificateWithResponse call
+func ParseBindCertificateResponse(rsp *http.Response) (*BindCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BindCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Certificate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers BindCertificateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers BindCertificateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCertificateBindingChallengeResponse parses an HTTP response from a CreateCertificateBindingChallengeWithResponse call
+func ParseCreateCertificateBindingChallengeResponse(rsp *http.Response) (*CreateCertificateBindingChallengeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCertificateBindingChallengeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest CertificateChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateCertificateBindingChallengeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateCertificateBindingChallengeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnbindCertificateResponse parses an HTTP response from a UnbindCertificateWithResponse call
+func ParseUnbindCertificateResponse(rsp *http.Response) (*UnbindCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnbindCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UnbindCertificateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UnbindCertificateResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -150,6 +150,16 @@ type AuditEvent struct {
 	Details        []byte
 }
 
+type CertificateChallenge struct {
+	ID        uuid.UUID
+	Purpose   string
+	UserID    *uuid.UUID
+	Challenge []byte
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type Membership struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
@@ -237,4 +247,19 @@ type User struct {
 	PhoneVerifiedAt *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+}
+
+type UserCertificate struct {
+	ID           uuid.UUID
+	UserID       uuid.UUID
+	Fingerprint  []byte
+	Subject      string
+	Issuer       string
+	SerialNumber string
+	KeyAlgorithm string
+	NotBefore    time.Time
+	NotAfter     time.Time
+	Der          []byte
+	CreatedAt    time.Time
+	LastUsedAt   *time.Time
 }

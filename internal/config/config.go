@@ -49,6 +49,18 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	Certificates CertificateSettings
+}
+
+// CertificateSettings tune certificate sign-in (electronic signature).
+type CertificateSettings struct {
+	ChallengeTTL  time.Duration // how long a challenge may be signed and sent back
+	ExpiryWarning time.Duration // warn this long before a bound certificate expires
+	MaxPerUser    int           // certificates one account may bind
+	// RatePerMinute bounds challenge requests and sign-in attempts, each,
+	// per client IP.
+	RatePerMinute int
 }
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
@@ -106,6 +118,12 @@ func Load(getenv func(string) string) (Config, error) {
 			ForbidIdentifier: l.bool("KABINET_PASSWORD_FORBID_IDENTIFIER", true),
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
+		Certificates: CertificateSettings{
+			ChallengeTTL:  l.dur("KABINET_CERT_CHALLENGE_TTL", 2*time.Minute),
+			ExpiryWarning: l.dur("KABINET_CERT_EXPIRY_WARNING", 30*24*time.Hour),
+			MaxPerUser:    l.int("KABINET_CERT_MAX_PER_USER", 10),
+			RatePerMinute: l.int("KABINET_CERT_RATE_PER_MINUTE", 30),
+		},
 	}
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -154,6 +172,18 @@ func (c Config) Validate() error {
 	}
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
+	}
+	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
+		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
+	}
+	if c.Certificates.ExpiryWarning < 0 {
+		bad("KABINET_CERT_EXPIRY_WARNING must not be negative")
+	}
+	if c.Certificates.MaxPerUser < 1 || c.Certificates.MaxPerUser > 100 {
+		bad("KABINET_CERT_MAX_PER_USER must be between 1 and 100")
+	}
+	if c.Certificates.RatePerMinute < 1 {
+		bad("KABINET_CERT_RATE_PER_MINUTE must be at least 1")
 	}
 	return errors.Join(errs...)
 }

@@ -28,11 +28,15 @@ func (s *Server) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMe
 	if err != nil {
 		return nil, err
 	}
+	warnings, err := s.certificateWarnings(ctx, p.user.ID)
+	if err != nil {
+		return nil, err
+	}
 	u := userDTO(p.user)
 	return api.GetMe200JSONResponse{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
 		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, CreatedAt: u.CreatedAt,
-		Memberships: membershipDTOs(rows),
+		Memberships: membershipDTOs(rows), Warnings: warnings,
 	}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
@@ -34,6 +35,12 @@ func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFun
 	// refuse a bad e-mail when binding, so the validator must catch it first.
 	doc.SetStringFormatValidator("email", openapi3.NewCallbackValidator(func(s string) error {
 		_, err := contact.NormalizeEmail(s)
+		return err
+	}))
+	// Likewise a malformed uuid (a path id, a challengeId) is invalid input,
+	// 422 naming the field, rather than a binding failure.
+	doc.SetStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
+		_, err := uuid.Parse(s)
 		return err
 	}))
 	router, err := gorillamux.NewRouter(doc)

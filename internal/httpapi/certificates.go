@@ -1,0 +1,281 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/audit"
+	"github.com/kabinet-edu/kabinet/internal/certauth"
+	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+// CreateCertificateBindingChallenge gives the signed-in user a challenge to
+// sign with the key of the certificate they want to bind.
+func (s *Server) CreateCertificateBindingChallenge(ctx context.Context, _ api.CreateCertificateBindingChallengeRequestObject) (api.CreateCertificateBindingChallengeResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if d, err := s.limiter.Hit(ctx, s.certRule("cert_challenge:user"), p.user.ID.String()); err != nil || !d.Allowed {
+		if err != nil {
+			return nil, err
+		}
+		return nil, tooManyRequests(ctx, d)
+	}
+	c, err := s.issueChallenge(ctx, challengeBind, &p.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateCertificateBindingChallenge201JSONResponse(c), nil
+}
+
+// BindCertificate binds a certificate to the caller's account once its
+// private key has signed the caller's binding challenge.
+func (s *Server) BindCertificate(ctx context.Context, req api.BindCertificateRequestObject) (api.BindCertificateResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, p); err != nil {
+		return nil, err
+	}
+	b := req.Body
+	cert, sig, fields := s.readProof(b.CertificatePem, b.Signature)
+	if len(fields) > 0 {
+		return bind422(invalidInput(ctx, fields)), nil
+	}
+	message, problem, err := s.useChallenge(ctx, b.ChallengeID, challengeBind, &p.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	if problem != nil {
+		return bind422(*problem), nil
+	}
+	if cert.Verify(message, sig) != nil {
+		return bind422(newProblem(ctx, http.StatusUnprocessableEntity, codeInvalidSignature,
+			"The signature does not prove possession of the certificate's private key; ask for a new challenge and sign it with that key.",
+			fieldError("signature", codeInvalidSignature, certauth.ErrBadSignature.Error()))), nil
+	}
+
+	var (
+		out     api.Certificate
+		refusal *api.Problem // a 409, when refused
+	)
+	conflict := func(code, detail string) {
+		problem := newProblem(ctx, http.StatusConflict, code, detail, fieldError("certificatePem", code, detail))
+		refusal = &problem
+	}
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		refusal = nil
+		if _, err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
+			return err
+		}
+		existing, err := q.GetCertificateByFingerprint(ctx, cert.Fingerprint[:])
+		switch {
+		case err == nil && existing.UserID == p.user.ID:
+			conflict(codeCertificateBound, "This certificate is already bound to your account.")
+			return nil
+		case err == nil:
+			conflict(codeCertificateBound, "This certificate is bound to another account; unbind it there first.")
+			return nil
+		case !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		n, err := q.CountUserCertificates(ctx, p.user.ID)
+		if err != nil {
+			return err
+		}
+		if n >= int64(s.cfg.Certificates.MaxPerUser) {
+			conflict(codeCertificateLimit, "The account already has the largest number of certificates allowed; unbind one first.")
+			return nil
+		}
+		row, err := q.CreateUserCertificate(ctx, db.CreateUserCertificateParams{
+			UserID: p.user.ID, Fingerprint: cert.Fingerprint[:], Subject: cert.Subject, Issuer: cert.Issuer,
+			SerialNumber: cert.SerialNumber, KeyAlgorithm: cert.KeyAlgorithm,
+			NotBefore: cert.NotBefore, NotAfter: cert.NotAfter, Der: cert.DER,
+		})
+		if err != nil {
+			return err
+		}
+		out = s.certificateDTO(row)
+		if err := s.record(ctx, q, audit.CertificateBound, p.user.ID, certificateDetails(row)); err != nil {
+			return err
+		}
+		return s.tpl.Enqueue(ctx, q, notify.Message{
+			Channel: notify.Email, To: p.user.Email, Template: "certificate_bound", Locale: p.user.Locale,
+			Data: certificateMailData(p.user, row),
+		})
+	})
+	if _, ok := store.UniqueViolation(err); ok {
+		// Somebody bound the same certificate at the same moment.
+		conflict(codeCertificateBound, "This certificate is already bound to an account.")
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return api.BindCertificate409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(*refusal)}, nil
+	}
+	return api.BindCertificate201JSONResponse(out), nil
+}
+
+func bind422(p api.Problem) api.BindCertificate422ApplicationProblemPlusJSONResponse {
+	return api.BindCertificate422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(p)}
+}
+
+// ListMyCertificates lists the caller's certificates, flagging those that
+// expire soon or have expired.
+func (s *Server) ListMyCertificates(ctx context.Context, _ api.ListMyCertificatesRequestObject) (api.ListMyCertificatesResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.q.ListUserCertificates(ctx, p.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	list := api.CertificateList{Items: make([]api.Certificate, 0, len(rows))}
+	for _, r := range rows {
+		list.Items = append(list.Items, s.certificateDTO(r))
+	}
+	return api.ListMyCertificates200JSONResponse(list), nil
+}
+
+// UnbindCertificate removes one of the caller's certificates, unless it is
+// the account's last way to sign in.
+func (s *Server) UnbindCertificate(ctx context.Context, req api.UnbindCertificateRequestObject) (api.UnbindCertificateResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, p); err != nil {
+		return nil, err
+	}
+	var outcome string // a problem code when refused
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		outcome = ""
+		hasPassword, err := q.LockUserSignInMethods(ctx, p.user.ID)
+		if err != nil {
+			return err
+		}
+		row, err := q.GetUserCertificate(ctx, db.GetUserCertificateParams{ID: req.CertificateID, UserID: p.user.ID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			outcome = codeNotFound
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// The last way in: no password and no other certificate that can
+		// sign in now. (Other sign-in methods, such as SSO identities, must
+		// be counted here too when they exist.)
+		if !hasPassword {
+			others, err := q.CountOtherValidCertificates(ctx, db.CountOtherValidCertificatesParams{UserID: p.user.ID, ExceptID: row.ID, At: s.now()})
+			if err != nil {
+				return err
+			}
+			if others == 0 {
+				outcome = codeLastSignInMethod
+				return nil
+			}
+		}
+		if _, err := q.DeleteUserCertificate(ctx, db.DeleteUserCertificateParams{ID: row.ID, UserID: p.user.ID}); err != nil {
+			return err
+		}
+		if err := s.record(ctx, q, audit.CertificateUnbound, p.user.ID, certificateDetails(row)); err != nil {
+			return err
+		}
+		return s.tpl.Enqueue(ctx, q, notify.Message{
+			Channel: notify.Email, To: p.user.Email, Template: "certificate_unbound", Locale: p.user.Locale,
+			Data: certificateMailData(p.user, row),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	switch outcome {
+	case codeNotFound:
+		return api.UnbindCertificate404ApplicationProblemPlusJSONResponse{NotFoundApplicationProblemPlusJSONResponse: api.NotFoundApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusNotFound, codeNotFound, "There is no such certificate."))}, nil
+	case codeLastSignInMethod:
+		return api.UnbindCertificate409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusConflict, codeLastSignInMethod,
+				"This certificate is your only way to sign in: set a password or bind another valid certificate first."))}, nil
+	}
+	return api.UnbindCertificate204Response{}, nil
+}
+
+func (s *Server) certificateDTO(r db.UserCertificate) api.Certificate {
+	now := s.now()
+	expired := !now.Before(r.NotAfter)
+	return api.Certificate{
+		ID:           r.ID,
+		Fingerprint:  hex.EncodeToString(r.Fingerprint),
+		Subject:      r.Subject,
+		Issuer:       r.Issuer,
+		SerialNumber: r.SerialNumber,
+		KeyAlgorithm: r.KeyAlgorithm,
+		NotBefore:    r.NotBefore.UTC(),
+		NotAfter:     r.NotAfter.UTC(),
+		CreatedAt:    r.CreatedAt.UTC(),
+		LastUsedAt:   utcPtr(r.LastUsedAt),
+		Expired:      expired,
+		ExpiresSoon:  !expired && r.NotAfter.Sub(now) <= s.cfg.Certificates.ExpiryWarning,
+	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func certificateDetails(r db.UserCertificate) map[string]any {
+	return map[string]any{"certificateId": r.ID, "fingerprint": hex.EncodeToString(r.Fingerprint), "subject": r.Subject}
+}
+
+func certificateMailData(u db.User, r db.UserCertificate) map[string]any {
+	return map[string]any{
+		"FirstName":   u.FirstName,
+		"Subject":     r.Subject,
+		"Issuer":      r.Issuer,
+		"Fingerprint": hex.EncodeToString(r.Fingerprint),
+		"NotAfter":    r.NotAfter.UTC().Format("2006-01-02"),
+	}
+}
+
+// certificateWarnings tells the profile about bound certificates that
+// expire within the warning period or have expired, soonest first.
+func (s *Server) certificateWarnings(ctx context.Context, userID uuid.UUID) ([]api.AccountWarning, error) {
+	now := s.now()
+	rows, err := s.q.ListExpiringCertificates(ctx, db.ListExpiringCertificatesParams{UserID: userID, Before: now.Add(s.cfg.Certificates.ExpiryWarning)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.AccountWarning, 0, len(rows))
+	for _, r := range rows {
+		w := api.AccountWarning{Code: "certificate_expires_soon", CertificateID: &r.ID, ExpiresAt: ptr(r.NotAfter.UTC())}
+		day := r.NotAfter.UTC().Format("2006-01-02")
+		if now.Before(r.NotAfter) {
+			w.Message = fmt.Sprintf("The certificate %q expires on %s; bind a new one or make sure you have another way to sign in.", r.Subject, day)
+		} else {
+			w.Code = "certificate_expired"
+			w.Message = fmt.Sprintf("The certificate %q expired on %s and no longer signs in; unbind it and bind a new one.", r.Subject, day)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
