@@ -49,6 +49,11 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	// Delivery of the outbox (see delivery.go).
+	SMTP   SMTP
+	SMS    SMS
+	Outbox Outbox
 }
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
@@ -107,6 +112,7 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
 	}
+	loadDelivery(&l, &c)
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -155,6 +161,7 @@ func (c Config) Validate() error {
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
+	c.validateDelivery(bad)
 	return errors.Join(errs...)
 }
 
