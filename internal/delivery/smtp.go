@@ -67,7 +67,7 @@ func (s *SMTPSender) client() (*mail.Client, error) {
 // Send delivers m as a multipart/alternative message (plain text and, when
 // the template has one, HTML), UTF-8, with headers encoded per RFC 2047.
 func (s *SMTPSender) Send(ctx context.Context, m db.Outbox) error {
-	msg := mail.NewMsg()
+	msg := mail.NewMsg(mail.WithNoDefaultUserAgent()) // do not advertise the library's version
 	if err := msg.FromFormat(s.cfg.FromName, s.cfg.From); err != nil {
 		return fmt.Errorf("smtp: from address: %w", err)
 	}
