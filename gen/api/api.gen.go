@@ -37,6 +37,45 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for DevMessageChannel.
+const (
+	Email DevMessageChannel = "email"
+	Sms   DevMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageChannel enum.
+func (e DevMessageChannel) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	case Sms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DevMessageStatus.
+const (
+	Failed  DevMessageStatus = "failed"
+	Pending DevMessageStatus = "pending"
+	Sent    DevMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageStatus enum.
+func (e DevMessageStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Pending:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -176,6 +215,57 @@ type AuthResponse struct {
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// DevMessage A message of the outbox, as rendered for its recipient.
+type DevMessage struct {
+	// Attempts Delivery attempts so far.
+	Attempts int32 `json:"attempts"`
+
+	// BodyHTML The HTML body of an e-mail; empty for SMS.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyText The plain-text body (the whole SMS).
+	BodyText  string            `json:"bodyText"`
+	Channel   DevMessageChannel `json:"channel"`
+	CreatedAt time.Time         `json:"createdAt"`
+	ID        int64             `json:"id"`
+
+	// LastError Why the last attempt failed.
+	LastError *string `json:"lastError"`
+
+	// Locale The user's language for messages and documents.
+	Locale Locale `json:"locale"`
+
+	// Recipient An e-mail address or an E.164 phone number.
+	Recipient string     `json:"recipient"`
+	SentAt    *time.Time `json:"sentAt"`
+
+	// Status `pending` (waiting or being retried), `sent` (accepted by the
+	// mail server or gateway, or logged in development) or `failed`
+	// (given up; see `lastError`).
+	Status DevMessageStatus `json:"status"`
+
+	// Subject Empty for SMS.
+	Subject string `json:"subject"`
+
+	// Template The template it was rendered from.
+	//
+	// Example: welcome
+	Template string `json:"template"`
+}
+
+// DevMessageChannel defines model for DevMessage.Channel.
+type DevMessageChannel string
+
+// DevMessageStatus `pending` (waiting or being retried), `sent` (accepted by the
+// mail server or gateway, or logged in development) or `failed`
+// (given up; see `lastError`).
+type DevMessageStatus string
+
+// DevMessageList defines model for DevMessageList.
+type DevMessageList struct {
+	Items []DevMessage `json:"items"`
+}
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -411,6 +501,15 @@ type UnprocessableEntity = Problem
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
 
+// ListDevMessagesParams defines parameters for ListDevMessages.
+type ListDevMessagesParams struct {
+	// Recipient Only messages to this e-mail address or phone number.
+	Recipient *string `form:"recipient,omitempty" json:"recipient,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
 	// Limit The largest number of items to return.
@@ -446,6 +545,9 @@ type ServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx echo.Context) error
+	// ListDevMessages Read the latest outgoing messages (development only)
+	// (GET /api/v1/dev/messages)
+	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
@@ -507,6 +609,31 @@ func (w *ServerInterfaceWrapper) Register(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Register(ctx)
+	return err
+}
+
+// ListDevMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDevMessagesParams
+	// ------------- Optional query parameter "recipient" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "recipient", ctx.QueryParams(), &params.Recipient, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter recipient: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDevMessages(ctx, params)
 	return err
 }
 
@@ -615,6 +742,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/dev/messages", wrapper.ListDevMessages, options.OperationMiddlewares["listDevMessages"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -1213,6 +1341,93 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type ListDevMessagesRequestObject struct {
+	Params ListDevMessagesParams
+}
+
+type ListDevMessagesResponseObject interface {
+	VisitListDevMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListDevMessages200JSONResponse DevMessageList
+
+func (response ListDevMessages200JSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages404ApplicationProblemPlusJSONResponse Problem
+
+func (response ListDevMessages404ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages422ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages429ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -1493,6 +1708,9 @@ type StrictServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx context.Context, request RegisterRequestObject) (RegisterResponseObject, error)
+	// ListDevMessages Read the latest outgoing messages (development only)
+	// (GET /api/v1/dev/messages)
+	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -1703,6 +1921,31 @@ func (sh *strictHandler) Register(ctx echo.Context) error {
 	return nil
 }
 
+// ListDevMessages operation middleware
+func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error {
+	var request ListDevMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDevMessages(ctx.Request().Context(), request.(ListDevMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDevMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDevMessagesResponseObject); ok {
+		return validResponse.VisitListDevMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -1802,98 +2045,118 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7HzvchvHcu+rzF3fKpM8AAiApCSCdasuLVMWJVKiSUq0Jbi4g90GMMbuDDQzSxBWqcrH98P9cPIhlUpV",
+	"8gT57OPEiU8SO68AvUKeJNUzs4tdYAFSgk4qdh1/sEBgdv5093T/+t++9gIRDwUHrpXXeu3BNY2HEZjP",
+	"+4nun4IaCq7gwH6PX6skjqkcey3vXAyAK0J5SHQfiGI9DmGVcZIokF7Fu6JRYh6hQQBKmeFey4Pxo37n",
+	"s4A9ZY8evDg4Pf/87FAdxnr44v7hncNByI4vHh0dP9hvfFl/Ej2Jvrym9dHoxQMx7jRC9nl8+snTh9GD",
+	"4y8enHXOn3zz/OHzi7DR37n4ep8d3X9Uhy/2cd7Hzxufs+7nNRg/+ia8OGRP2eHoy6+j6MlnX26/OHu0",
+	"WwuaEe/ED+rhF48ir+LB9ZBJUIfca+3W6xVPQleC6qc7lvpy61Xzd3dHu18M6qoRHL3Qz7fHn8eP7vU/",
+	"uZM82RmeUq/40IGdcF97La9Zb96pNprV5vZ5fbe1VW/V6y+8iqdx3Pl4CF7L+wSoNCQzlGu99gIJVEOY",
+	"e74x+zzElEVey6Oc0xq7olxc0f/r+FcTspcOeQ6SdRmEXqtLIwUVr8uk0k9ojAtP/nry8+TnyfdexWOh",
+	"1/LqnV3Y7t6D6lbQoNXt7s7d6i7d2ak2u3e7jc5duEcbda/iRXQ6w99Pfph8P/l58gv+i7+JgKKkeDLx",
+	"Kt6wLzj+8bu7u81Go7m1vXPnbvr1zM7evHnzpuINqaQxaJBGBu8nUglDkRBUINlQM4EcOe8D8TlcazvA",
+	"J6JrZHAo4YqJRJEh7cEeETHThGnSFdL8bI5ufqvhiXGmVwnIsVfxuD1OYBeseCroQ0xx5ZheHwHv6b7X",
+	"aqJwaMszpSXjPQ/3fMRipss3GVHZA6UJT+IOSNwm0xArogWRoBPJF20kMnPm9xFClyaRxl1UcFMsTmKv",
+	"1cAtxYy7v7LtMa6hB9IzRJXuGhuafkLDU3iVgDJbDgTXwM1HOhxGLKC4+82hFJ0I4t99rfAomWKwT4S4",
+	"QEyjrpAxhJfSzVbxQtBWKPHo7mvSEeGYMEW40OSKRiwkj86ePqmZG2NGHKLk3Q3q0OzWaRXFrLodNoLq",
+	"btiAar27RXfovc5u0GwgOTTVifJa24YTTBtJO063QqZbcWRIJG8NaIdx0C13pla282o6/E2ezv9bQtdr",
+	"eR9tTlXjpv1VbZ7YKSxV57mdHjkQSRSaA3fwSxqSNRRBR8QKyXZgSLFeww3cF7wbsWA1ptAIVxtfwjVT",
+	"WuU5ss8JDQKRcE1GTPeJ7jNFoIoagriniH0KOQNSCryBL7OZNUVdiNoDIuSXVT8VLwalaA/ecYU3X63I",
+	"/d0p9/cLcy9nvdtH1Y398Hy3PFSWAmYVxnskpJoaJj8QssPCEPhqXLZkvuxEIhhAOHvxUi4wRdyIPdyZ",
+	"poE2WjAArkF+rAgNUXEoLakWcuULuZVjidvBdIPLeGIHV9PBH4opAY0ikCSmY3MTQ2ElsngTdSm97I08",
+	"RDJxGh3gZViJYczNtBqJd/I6L90cUSCvQBJzY5cTOtvFh6DwPicJh+shBBpCu/qehYF2P5Ho9SBE45vw",
+	"ECTxs4P7hrgndBwJGp4LcYQmciXyDu1cl1qIS2NwVxTlRk6U3T6JFoKkcy+hsdtKVQtRtcM/tI5JzamZ",
+	"HWEN5Xm6I9YeGhVb8c5AXrEAnnF6RVlEO9FqZE5y88yoHFRwHaogtfMSaNDHgbVVRT7HCnccUtzHEmbk",
+	"B34QmSchDIGHwIMxWdO5c6/jwROeO/abincuxDHlYwe21Eq0l1TDpcGERp2uIt3NnO08F4LElI9T6brB",
+	"fOIuqukuPohgz66/h7BYjgntarCYfYqcFQSCh4owTvxTHFXdx1E+ylgfaOh8htxP85j8zM2hBRlRhvis",
+	"KyTYRRnv1QqIex5Kv6l4zzhNdF9I9g16LisZBYOGLwMJIXDNaKRmr1UkeowTIcmQKjUSMkQxYzwQUkKg",
+	"V7bYjbw5sdC8uJmlxsQ8UM0/8CEk4pgpxXivQtwCxFhr9KYLm5vh+cXFRXU/0X38NaAayp0xOh3BBCdm",
+	"N4CikCgo5Xzm41nGD6UIEO52IjjgmunxSvw3xzODL7uURUUc95QDnjxG4TSQWxEqISXKAoguxKXqC6lz",
+	"MD0VnAJSjxNlPBOqSQRUaXKPBH0qaYBuN4kEHrkyVT3wKkHyLwX/TJFs3KrgvtmcyuXzjEgkI9ISqZzS",
+	"tOqGfyjzy/gw0fb6mUX2iG854BP02BVB1U9Etws8RMhvSGXMwDOukuFQSA3hMYSM2pjPSnY4m/Ayxhkv",
+	"DUVy0nMGLiZnwAJVJL8ATryq6mjsTFmUOx8x2yFuO0stc/ZM1TxTNYP/XFgJIYk/SwPEodmCcxFP/Hso",
+	"xRCkZjZuUohivp6DBo8uzlGVKCQ9VcTfd1bCLNgiNsRH/vPbfzD2akbBFEKQi2xWwjWLUo8FFBqxAXCn",
+	"Ha3bnsrKbi5QlZmv2bjm63lIL4b0VQIENXAE1USBWwN9Jj//tCo/xYIY6GuvK2RMtdfyQoQQmsVQ9ngu",
+	"JvraA57EXutlGhz9qmR8Gi5dJirPlDHdlakea70s8DK/bJ4PM+RadDi3i+n2ROdrCExM6VO4Ok415LzA",
+	"OOWZhi5FojviuoKyIxFjosFDsjONXwRsyIAbkz8jlVpDPLTosrjCpxCxK0As5YYQJUiXGkc/Ywfjeqvp",
+	"lckK3p2HOo7KTenD8+Mje71El1Du4jx7BBcam32fHZ+Vigg+dA7XC+Klw4gyXtVw7S6vQdmjvogAJ1wv",
+	"nTHoU84hystMaqBUrEoFJxdfv61ssrAwlnF9Z7uUcBFVOgsZFE940R8bXuOQlC3OruHJeBI5L03LBEr2",
+	"kMbWl0v8kR1lRN7JTellT2NzYShRmwiJjDyoNe5sExOfd9C7lOYKuF5CvRtPklqS2W35Q2s/fbKG+Bwt",
+	"qZCkA/gBQTqDcL1CfFzeJ2vW2YWQdAxd29wcyHnCQpIe1TCi4wp+TgMSnIRwBZEYxsD1Ov7iWw74bb7W",
+	"Y1fASTLcIwqA+Bkr/fVaG1VAKl9ul54lBF4oizbKZE0lViHMnfXgxruCAhIthLPpr4RpMiqoDSnigjnw",
+	"RhAFokyuZ/QiQ3yV3qe8/OT2konh9Gi5W51THBmXK1Mtlb8e+WuYSdRyPXrEbNaiqANNSqXwYdn1yGnl",
+	"N9liVEo6nieHma9sSw8Q3mW3vLgdC9PmFb7SeCVITIM+41CVQEPzhQSqBCdritMBXAZUwXqRe6mn6K5a",
+	"iaA4YF4mJeYnY1YoCYXG2zKkuk8Y18Ioo0dnT584ZesbvelX2tw3R6/VawhufXNNTH4tzc4Z0EuGErrs",
+	"GkIb7kZLhaKBi7f5mm8yWjUTLvArxLfuWq2Ai7J7lZ011dxzR4wXW9J+ElM+S88ZEloQSF0Gqqj6brwW",
+	"lrwVy9npVsoE4yHQSPfnhWKq8FIdIgYl6mJmYfdU2UKPLh6XYNSol1/iIPz0bH+BAbwqDmzu7DR2S4cO",
+	"2ALJGsCYsJCsnT64T+7e2bpHdD+JO0PJuC431APrMaeLPn18sgjV5Ycp1isddr0AQSSdiAW4uQrpUAV3",
+	"thMZGQEViSZDGoYuzrOc8rhXSyZcyVLBbq1iqLyAJWfzPBnA+PbKCbl6k1YyE5atf5TBgyxXbLPw81RC",
+	"zPqxIhHlvQRBKFohJ9a2oiMUQYIW0voVjhVmMuCl7DgSPcZziWUkNC5Io5McOVwNQpFCJsy1IGRjczMf",
+	"Z5lEExTpsAgsRsHd5RP0O9smG57+3SjZaBYSyYOXfJxkOl2j3rx5PgkxIE46LlLenbR4pEOlEiDUxFiq",
+	"CM9D4rwK62jl5LIjRASUz3HfEit3jDJJsHuhUfS0ayJENztIlVmxtYdSfTa8vfQeZ8/cKMT56edP8JU5",
+	"QzbZ3J36WjD+bvBdyB7lzurcdIyn+bG4b3Ez6D7FMbOHLCzq5qlMN1/OufTUJ87arYJ1ljGk4k0LaOYv",
+	"3wlVysQxAldhk9bQ4EOuvMZHmO8TwadOTVpbc4MDUIqzChsqo83TGR7OUKZ4o5OEhaV+nPo0vaJzCkcm",
+	"kJ0zzzsCxpHmMCIRUMlBEmSiKruuaQXP6xJPIEp6hZBepi1uhcvN4276/DnKSJUGyMr8PrTXu9s7d4mL",
+	"xhEbN1SZzp+PMrwrpDWhUYJPLYG1ZQHwOZqlMc0bUR9cDyPKLbtMSIUpIoIgkRJ4AOUxNxdCLzM8M5Fc",
+	"VbHBGJeUMNFgU7p1m1uYcxZKbiHjSlMeLHDy0lAmYvYFIbcsjLvseYY+QKRMgFKjF4wy7n9RdRa7ehj6",
+	"xCF07x38dRsLOj8hdoBhea00LOLCxSUy1BdSz3LTVZlO6/qspOK05Z6yCxrOTv7s9JDoPsXzA9esy0DN",
+	"TbiXijENpFDoR0dA1UxE9ZbphpsuchoaN8TIOcjmgpVd5FMLD94PWM3Ge2dLGZcim5mdF+Yq32mPKQ3y",
+	"/bbqyllzCjxLMs3AuxLnNytofV1Eb/Ubwdu0kvXdH33HYNyHxp2utLYksJzDxy6Gt0c4rhixbyAkWtgo",
+	"3wx23moWlty52SlOyZ4jYyVjm93eDTj1VJTphAu8sJRYiGgKuEKBKovyglXOeybOLJs4FQ365lNMOe2Z",
+	"TyGTEGgTcjI1b6UOzDOXTJixfO8eKc5EuXiqJwUORGIEkqBVLMTjF4Y/Zmq5X5fgjsI9uCl+vQge5S/E",
+	"6iJfLqJG+jL4OOoDL9Th9akiXDj5HYMu6uGZSvIbI80zpeavb/KvmE1030q2i0yZXSsXKJ1K0fwtMNH0",
+	"IJFMj89MRYKRu47Jeu0nNpZk/3qQMu/RxXmpV+/n8lq+CQMT6bRyZVpM4jR5VvFgqJF2ILjN9bUe2uwq",
+	"412RpqupDWO7EvXH1hqm8XSQypvLxqZjmDW7HRoMgIeZWQep0DpkrB8KqWlE1tre5N8mP739/5Of3/5h",
+	"8icy+dfJ95M/Tn6a/Dz58e13bW+9zUXX1LQynjDeq0KYuKIOW9yqam3e5h99RO4LfoWGX3DV5tUs1okw",
+	"IFFANjYCGkN0nyrY2LCJ/Bo5ZzHYcgtEyltbW7uofJ6d36+RY8FhTJhqc0IctiEx40KShDOtyNpADCEY",
+	"qPUarnZgvAaLhZlC9ZVBb39Ryt/PULgNqlJcahHM9hE2+HtFWGphXsSUtjTPkCzO5GpJGM/KF2rkfB4J",
+	"pg0DDhKSNTOnRY04TQqf0vqCXHXn+izUyhAon6kPVYZIR2ajyAzraaILybjLmqPxIL4NIWeNRiWNH3ZP",
+	"ud6PvOu6V3RPjX7JzdEiRg+ZzeRriEKCMm02ooimAyDUYlUXuCkk4deoKQCwPVC4G8M8F1bdywUlFaGa",
+	"+Ju1EURRdcDFiG9+PRqomuH9OmEcH15WPEBO8wEjK6c2bV/J5+0pN9uQQtujpD5sevnd/Tg3ZW+EGfac",
+	"jWgPJfrZYZvfp1FENjZS9bGxQdaEJBsbRotsbDjhJCHEIru9RuEgrU8P9j89PlivkEAMx21eopasYFgh",
+	"qyDrlCIbG+mxYWOjgrw3ua2KYXxAo6jNNzZ6oI9hY8OmDSIWgKvVcDoJcaZkoKnppUlk5HSZam1ujkaj",
+	"Wo8nNSF7m+5JlX6o4n2p9XUcffRE8AcS4Ex09YhKOHJrTF2YTKntnxx6Fe8KpLLKrl5r1Oom2DQETofM",
+	"a3lbtXpty6Ag3Td6vZzz+EsPdGldCaqsC+iQxzAmZ6BdvH2ncXc97bOAVNAKcmbcHhTINs+Lqtoj1H76",
+	"WBF/wDK/z9UxoRobwNgSOLsBpkroM9CPRgPlzTQUNev1JfVMJXVMNiL+0qUrXJbC5SSyVIRLPHifdRqd",
+	"x/WTneA+3HneGBzVwxdNcdH5JNy/Nz5ovDqNt9R58nz0xfhF3XMpBpNZcHkEkz4wyQKv0Xj15f6Xj6/v",
+	"y+7zs8u75+OLzx8+7d3tB1cndMiOIzk6pPQkePjsVNgI5O1qkUzUf0Eh0gDGRCGCeVPxtpu7i6bKyLk5",
+	"WzOcRwde6+VXlVz/5ckss68QeYwLisnktmhPmUTKWGmIva9wzk06ZJtXjU2a6P5mFn8fClUig7753UcT",
+	"Bkz3XV3uNB6PfxV8DmfdnVqotfkzbuQ9/cZmGEZS8F5W2apID2x7iqIxEH+73kCNr0Yga23uT4PsPgn6",
+	"Qii00AvD6GRtq05COlakMyYuxoaYwRTIu4ADbnStuU36IpGFcWWSf+SC7s6WfSLC8buJvCPxsm7NqX/o",
+	"nWlZ573qCX5Tl7bge5pkQKB7a+kspGXeFMGum+j9L7PNbBqbd7gwqp6O3SxrKH5z64MUivNKrtuZ2QZh",
+	"3F42e4zlly3XCWkeadz8SKH62zy0dfND064vfKJxiydmu2PMczu32V5JranRPc3bPDxf4Pzeeqvi7dyG",
+	"BcUeq2XaDvmLIMV21mXKx2oc1Ce5UEqq8ZBX5fpOJHqxwjswHQIGqyo07fM1lx1A1YN/tVyBXl77KC2G",
+	"qs1HQg4QXFFUNgFYHKMECYVDxvkpF2gd3OfcDd0uqRG10i8SZ2veS5b/mxldZK1IdGo4bNBep+S/maGO",
+	"/Is5WoKZp1i5ZZlhbA0JqJTMGBcOoyJf2zz1QFDkTBzdcJo4RtfIiQT82jCdZ02viZrapza3IoL+sI0J",
+	"oKei+9DVdhu21jEVPFNWfyUGOIyHziqi+2mbxyEsE5vTfJ3uKkbrPV6DcGt1PhPX/i1bpicwcoL3F9P0",
+	"mzRNB9dBn/IeEDpjCLpCGjUyB8UX6jHrbS9WZPeN0kD11ItEJxc5Q/UQ04Fx4BAZuzS106gO27Z5Pn5u",
+	"up+5cRGtPUoUSARQJiLkTCxTBKlDJYRtHlAFVcYVcMU0u4JonAVlrB02ZXZziQayRslpohSjvM1dP19M",
+	"x6QDZCSZ1sBNuOYeWdttNtZJo7lV3d6p3rnrr++RjtB9kjYsJRx1aa3NTaFX2hNnflVUM9UduypF98tQ",
+	"RCwYk7Upus/1PLV5runJoAoTk6+aIyXDIcgqnpccUc04iUCbgfgjJSHrMV0hXLS5adEyXbhbLvIV0Cjf",
+	"T8U4yoUYWfvPhSbwKqERceWXls7IGUvD9XKV7gRjBW1+ixfGLHg1zDu87mWZDzN9FwzZbTambH4Xo1FM",
+	"Md7KajR+nVYj/yaHEVUkSOGCu3D2sioXclzJ77mFEs3eTvIXM/HeZiKVXoctHXOXWoUQrjbTssyFMcKN",
+	"jU+nHQ1E8Ghc29gg+2nru/mGjPosgnwAXibcqr029x/vf3L45OD88uDJ8/+T644wmQUylCJMApNcQdNi",
+	"YLJCKLqNyuyyKxIe+m1OFWFdHBEyp+WumdImznyU5SI4jEDprPyah+Ts+GxaeJrbXp+qzDho0TbZlbRF",
+	"atSnGq5sHIpJEqaNTraaopKuYrRZBT0uEx2jba7B0D+g3L6Vh5o3tjAZu9yRCE3XLSUR44OsZpiSXFuJ",
+	"UdSUm3279hKylo7MCHl2fH5y+fDp2blvA/G5H84uP9s/P7jY//Ly2emRnz+y4VMkeiojyLo1xRFTus1d",
+	"CbtLj0CInifpi8j5qhHiAp0lS9IpauQBi/DQnbEJo7mGDr817drKOoDWKB+blPS6pUK+gsDm38dtHog4",
+	"Fhy3Yom25s/qc79SastLPVym9LQfQ3nF93+9nJX0p0ihqbSI4juGpn1Ms+1L0+zxEuNX9haufANM6RvB",
+	"tpo3l9GUa5DpQTft+8Ns2/QqcXVXjPYy3xXYyHfyee2kXt8KhuYfmPzd5J/efjv5fvLD29+//W7yw9v/",
+	"N/nT2+8mP1ZIavv/lx2/6R4oPv03b/9AJv8y+f7tt5MfJ/84+Qknefvt5Ke331pwYDK4v3/7V2TyA0mz",
+	"uZNfJv8+k82d/FgrrpLvJmp5t9kkb/MPuJtcB9S0HuMWL+Rjoddq3C30//EkimYhUq4nb5k0pg12Jas1",
+	"XuRasdMGtKzLzJv87eSXyR/x3GTyH5NfJv9sDm+I8Pa7IgFKkuv5Tq9p39g7pENmmrUWIBunorO7bHS1",
+	"QzDbK3XHZzYp3xCfN5BaiMiGgOiMiUQfYIEpXPldG9vT9OEToUm6wyU98lzoqh32odrinZ0x8Ufzlp6E",
+	"z/RDktjUb/5W8BYN86ZRJLonGO9NpW4tnAFO6zk0FsJVEYzZoqhSCJYH69PsVxbc/VgRMUJ3POuTy7U/",
+	"1MryrMewcpb1N/MO0UInyst888eic802e9h9uf+qJf9z/zUKdfWuoqxY7ZTW4U9r97MGkawIES35u7z4",
+	"9LbX+3iho1h89+6vMAXwWZr8nX2JcOYbOW9p5kZu5lmtlt7Pwkgy6oOEkiWN40Fz97NChDRt1W1uu8yJ",
+	"ZrF9cjrIeOg9SbmGsEJEFGb+xyLUezx+Wtj5HPK9HWa8GVy6fpoPiS5/FRcw39yEOOwdblmhA6v0PXBD",
+	"9+KOghp//0v36zG12YVFGZ7rk1Lk0KVGiRa5y1u8pPYK902j9DeLK5/SQEOzXvdz4QtHBhO/2DPxhhTO",
+	"aJEEthwqfS1fqWl1HdqrXocMgIvB7QGaW3uBFk+PxhShEbuCP0/Z0BG7Ao7LINCERfVBJnV5e+64Eu78",
+	"eyCzlyFWiL9T3/KJ0H2QI7aALYjWGLfd+P+jOHNqkrjm1U5yJZ7grbtF5LTkrZ03oVx2Az+LjxeLy19+",
+	"hdrSugZlMZfzPlPOc8gqKjeNhnXrzOfae/adwibFhNa1ynjFZcTS/JgphcCfhO2jczreREDRqN0EcSyi",
+	"zkrMcjM4nDA/ScHekrW5kvF1m0ObanRXsRznZi8qsvk1rBSRoA/BwOaK8hWZXSFdTbFwmSRTQ27/zq3i",
+	"GDc//Xykd2ODrC0M3663nLNrelpN7FNV2lyhmjTvi6GmwdFCmfkQ7Mi8xbxPr2yxQ40c5oPBba77oCBf",
+	"JO1KKPzt+rZvcY87ELpSb756818BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
