@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wneessen/go-mail"
 
@@ -34,14 +35,17 @@ func NewSMTPSender(cfg config.SMTP, tlsConfig *tls.Config) (*SMTPSender, error) 
 	}
 	_, domain, _ := strings.Cut(cfg.From, "@")
 	s := &SMTPSender{cfg: cfg, tlsConfig: tlsConfig, domain: domain}
-	if _, err := s.client(); err != nil {
+	if _, err := s.client(time.Minute); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *SMTPSender) client() (*mail.Client, error) {
-	opts := []mail.Option{mail.WithTLSConfig(s.tlsConfig)}
+// client makes a client whose every network step must finish within timeout
+// (go-mail takes the context only for dialing; the steps after it run under
+// connection deadlines).
+func (s *SMTPSender) client(timeout time.Duration) (*mail.Client, error) {
+	opts := []mail.Option{mail.WithTLSConfig(s.tlsConfig), mail.WithTimeout(timeout)}
 	switch s.cfg.TLS {
 	case config.SMTPTLSNone:
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
@@ -85,7 +89,11 @@ func (s *SMTPSender) Send(ctx context.Context, m db.Outbox) error {
 	if m.BodyHtml != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.BodyHtml)
 	}
-	c, err := s.client()
+	timeout := time.Minute
+	if deadline, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(deadline), time.Second)
+	}
+	c, err := s.client(timeout)
 	if err != nil {
 		return err
 	}

@@ -437,3 +437,48 @@ func TestWorkerDeliversTemplatedMailOverSMTP(t *testing.T) {
 		t.Errorf("%d rows marked sent (%v)", sent, err)
 	}
 }
+
+// A server that accepts the connection and then says nothing cannot hold a
+// send beyond its deadline (go-mail uses the context only to dial).
+func TestSMTPSenderGivesUpOnASilentServer(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	s, err := delivery.NewSMTPSender(config.SMTP{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, TLS: config.SMTPTLSNone, From: "no-reply@kabinet.test"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = s.Send(ctx, outboxMessage())
+	if err == nil || delivery.IsPermanent(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("send took %v", d)
+	}
+}

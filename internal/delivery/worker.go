@@ -42,9 +42,10 @@ func NewWorker(pool *pgxpool.Pool, senders map[string]Sender, cfg config.Outbox,
 }
 
 // lease is how long a claimed message stays invisible to other workers. It
-// outlasts the send timeout, so a live worker always records its outcome
-// first; after a crash the message becomes due again when the lease ends.
-func (w *Worker) lease() time.Duration { return w.cfg.SendTimeout + time.Minute }
+// outlasts a send (SMTP's connection deadlines may stretch one to twice the
+// send timeout), so a live worker always records its outcome first; after a
+// crash the message becomes due again when the lease ends.
+func (w *Worker) lease() time.Duration { return 2*w.cfg.SendTimeout + time.Minute }
 
 // Run delivers messages until ctx ends: at once when a message is committed
 // (LISTEN/NOTIFY), and every poll interval in case a notification was missed
