@@ -106,6 +106,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	if err != nil {
 		return err
 	}
+	stopDelivery, err := startDelivery(cfg, pool, log)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           e,
@@ -122,13 +126,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 
 	select {
 	case err := <-errc:
+		stopDelivery(context.Background())
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	shutCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil {
+	err = srv.Shutdown(shutCtx)
+	stopDelivery(shutCtx) // after the last request, which may have enqueued a message
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")

@@ -17,7 +17,7 @@ import (
 // serve -migrate -seed on a fresh database, then a cancelled context (what
 // SIGTERM does) must end it cleanly.
 func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
-	_, url := testdb.NewWithURL(t)
+	pool, url := testdb.NewWithURL(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +69,24 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("demo learner cannot sign in: %d", res.StatusCode)
+	}
+
+	// The outbox worker runs inside serve: the welcome e-mail of a new account
+	// is delivered (by the log sender, as no SMTP server is configured).
+	res, err = http.Post("http://"+addr+"/api/v1/auth/register", "application/json", strings.NewReader(
+		`{"firstName":"Анна","lastName":"Иванова","email":"serve@example.org","phone":"+79217654321","password":"Str0ng-Passw0rd"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	status := ""
+	for i := 0; i < 200 && status != "sent"; i++ {
+		if err := pool.QueryRow(context.Background(), "SELECT status FROM outbox WHERE recipient = 'serve@example.org'").Scan(&status); err != nil || status != "sent" {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if status != "sent" {
+		t.Fatalf("register: %d; welcome e-mail not delivered by serve's worker (status %q)", res.StatusCode, status)
 	}
 
 	cancel()

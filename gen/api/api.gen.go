@@ -37,6 +37,45 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for DevMessageChannel.
+const (
+	Email DevMessageChannel = "email"
+	Sms   DevMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageChannel enum.
+func (e DevMessageChannel) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	case Sms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DevMessageStatus.
+const (
+	Failed  DevMessageStatus = "failed"
+	Pending DevMessageStatus = "pending"
+	Sent    DevMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageStatus enum.
+func (e DevMessageStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Pending:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -281,6 +320,57 @@ type CertificateLoginRequest struct {
 	Signature string `json:"signature"`
 }
 
+// DevMessage A message of the outbox, as rendered for its recipient.
+type DevMessage struct {
+	// Attempts Delivery attempts so far.
+	Attempts int32 `json:"attempts"`
+
+	// BodyHTML The HTML body of an e-mail; empty for SMS.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyText The plain-text body (the whole SMS).
+	BodyText  string            `json:"bodyText"`
+	Channel   DevMessageChannel `json:"channel"`
+	CreatedAt time.Time         `json:"createdAt"`
+	ID        int64             `json:"id"`
+
+	// LastError Why the last attempt failed.
+	LastError *string `json:"lastError"`
+
+	// Locale The user's language for messages and documents.
+	Locale Locale `json:"locale"`
+
+	// Recipient An e-mail address or an E.164 phone number.
+	Recipient string     `json:"recipient"`
+	SentAt    *time.Time `json:"sentAt"`
+
+	// Status `pending` (waiting or being retried), `sent` (accepted by the
+	// mail server or gateway, or logged in development) or `failed`
+	// (given up; see `lastError`).
+	Status DevMessageStatus `json:"status"`
+
+	// Subject Empty for SMS.
+	Subject string `json:"subject"`
+
+	// Template The template it was rendered from.
+	//
+	// Example: welcome
+	Template string `json:"template"`
+}
+
+// DevMessageChannel defines model for DevMessage.Channel.
+type DevMessageChannel string
+
+// DevMessageStatus `pending` (waiting or being retried), `sent` (accepted by the
+// mail server or gateway, or logged in development) or `failed`
+// (given up; see `lastError`).
+type DevMessageStatus string
+
+// DevMessageList defines model for DevMessageList.
+type DevMessageList struct {
+	Items []DevMessage `json:"items"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -521,6 +611,15 @@ type UnprocessableEntity = Problem
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
 
+// ListDevMessagesParams defines parameters for ListDevMessages.
+type ListDevMessagesParams struct {
+	// Recipient Only messages to this e-mail address or phone number.
+	Recipient *string `form:"recipient,omitempty" json:"recipient,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
 	// Limit The largest number of items to return.
@@ -568,6 +667,9 @@ type ServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx echo.Context) error
+	// ListDevMessages Read the latest outgoing messages (development only)
+	// (GET /api/v1/dev/messages)
+	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
@@ -659,6 +761,31 @@ func (w *ServerInterfaceWrapper) Register(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Register(ctx)
+	return err
+}
+
+// ListDevMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListDevMessagesParams
+	// ------------- Optional query parameter "recipient" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "recipient", ctx.QueryParams(), &params.Recipient, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter recipient: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDevMessages(ctx, params)
 	return err
 }
 
@@ -816,6 +943,7 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.DELETE(options.BaseURL+"/api/v1/me/certificates/:certificateId", wrapper.UnbindCertificate, options.OperationMiddlewares["unbindCertificate"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/certificate/challenge", wrapper.CreateCertificateSignInChallenge, options.OperationMiddlewares["createCertificateSignInChallenge"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/certificate/login", wrapper.LoginWithCertificate, options.OperationMiddlewares["loginWithCertificate"]...)
+	router.GET(options.BaseURL+"/api/v1/dev/messages", wrapper.ListDevMessages, options.OperationMiddlewares["listDevMessages"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -1628,6 +1756,93 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type ListDevMessagesRequestObject struct {
+	Params ListDevMessagesParams
+}
+
+type ListDevMessagesResponseObject interface {
+	VisitListDevMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListDevMessages200JSONResponse DevMessageList
+
+func (response ListDevMessages200JSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages404ApplicationProblemPlusJSONResponse Problem
+
+func (response ListDevMessages404ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages422ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages429ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -2370,6 +2585,9 @@ type StrictServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx context.Context, request RegisterRequestObject) (RegisterResponseObject, error)
+	// ListDevMessages Read the latest outgoing messages (development only)
+	// (GET /api/v1/dev/messages)
+	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -2661,6 +2879,31 @@ func (sh *strictHandler) Register(ctx echo.Context) error {
 	return nil
 }
 
+// ListDevMessages operation middleware
+func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error {
+	var request ListDevMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDevMessages(ctx.Request().Context(), request.(ListDevMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDevMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDevMessagesResponseObject); ok {
+		return validResponse.VisitListDevMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -2877,145 +3120,164 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3bbhvJttivFHoOMJI2SfGqKwYIraFt2ZIsU5LlCw2x2L1I1rC7iq6qFs1xBEz2Q4IgQJKnIO8B8hZg",
-	"J8gG9jnBnG+Qf+F8SVCXbnY3mxRleXZmJuOHGUms61qr1n0tfnJcFowZBSqFs/fJgY84GPugf26GctgG",
-	"MWZUQMv8Xf1ZhEGA+dTZc87ZCKhAmHpIDgEJMqDgFQlFoQDuFJxr7Id6CnZdEEIPd/YcmD4b9p645AV5",
-	"9vhtq33+8uxQHAZy/PbgcOtw5JHjy2dHx4+blTflE//Ef/MRlyeTt4/ZtFfxyMug/ejFU//x8evHZ73z",
-	"kx9fPX116VWGjcsfmuTo4FkZXjfVus9fVV6S/ssSTJ/96F0ekhfkcPLmB98/efKm/vbs2W7Jrfq0Fzwu",
-	"e6+f+U7BgY9jwkEcUmdvt1wuOBz6HMQwOjGXV7UP1T9tT3Zfj8qi4h69la/q05fBs53ho63wpDFuYyc9",
-	"qWUWbEpnz6mWq1vFSrVYrZ+Xd/dq5b1y+a1TcKQadz4dg7PnPALMNcg05PY+OS4HLMFLzK9k50OAie/s",
-	"OZhSXCLXmLJr/K8s/kqMD6Ihr4CTPgHP2etjX0DB6RMu5AkO1Ma3//n259ufb//iFBziOXtOubcL9f4O",
-	"FGtuBRfr/cZ2cRc3GsVqf7tf6W3DDq6UnYLj49kK//X2f93+5fbn239W/1efMRcrSnF46BSc8ZBR9cuf",
-	"tnerlUq1Vm9sbUd/zpzs5ubmpuCMMccBSOCaBg9CLpiGiAfC5WQsCVMYOR8C6lL4KM2ALmJ9TYNjDteE",
-	"hQKN8QD2EQuIRESiPuP6Y311/VlJ3Vit9CEEPnUKDjXXcc2GBUe4Qwiw2jnAH4+ADuTQ2asq4pAGZ0Jy",
-	"QgeOOvMRCYjMP6SP+QCERDQMesDVMYmEQCDJEAcZcrroIL5eM3kOD/o49KU6RUEdigRh4OxV1JECQu1v",
-	"8fEIlTAA7migcvuMNUwfYa8NH0IQ+sguoxKo/hGPxz5xsTr95pizng/Bn34Q6ioxYzAzPLVBgP0+4wF4",
-	"V9yuVnA8kIYo1dXtn1GPeVNEBKJMomvsEw89O3txUtIvRo84VJS37Zah2i/joiKzYt2ruMVdrwLFcr+G",
-	"G3int+tWKwocEstQOHt1jQkiNaUdR0dBs6NYMISc7o1wj1CQe/ZOe/HJi9HwmySc/4FD39lzvtmcscZN",
-	"86nYPDVLGKjOYzu6sstC39MX7qk/Yg+tKRK0QCyg+AQaFOsldYADRvs+cR+GFOyr3aZX8JEIKZIYaVKE",
-	"XZeFVKIJkUMkh0QgKCoOgewsZGYpzADnTL3Ad/HKEiteqLgH+Apfhv0UnACEwAO45w437x+I/d0Z9pup",
-	"tZej3p6jaMd+fbwbHAoDAb0LoQPkYYk1kh8z3iOeB/RhWDZgvur5zB2Bl314ERaIQHbEvjqZxK7UXNAF",
-	"KoF/KxD2FOMQkmPJ+IMfZC2BEnuC2QGX4cQMLkaDvxZSXOz7wFGAp/olesxQZPolylx4mRd5qMBEsd9S",
-	"j+FBCCN2pYeBuJHkedHhkAB+DRzpF7sc0PEpvgaEmxSFFD6OwZXgmd33jRpozuOzwQA8JXxD6gFH3fji",
-	"XQ3cEyYfs5B6D4IrZfKqr1dJPwEORuAgEbpD5AKXpK9WhQcTeX2GgROmFAuz+RKoUyaLZthXIuz05TgI",
-	"FnIX0BrjCto98BkdaAVDsAC08AVfgCHpUzz1GfbOGTtSismDgD82a11Jxq60mvNA2FYSDMSeE0nGULT2",
-	"EhjboxQlY0Uz/Gtz9kiJ0asrZRLTJLUrC2esBVvBOQN+TVy4oPgaEx/3/IeBOUysk2H0Sqz0sIBIu+KA",
-	"3aEaWHooo0mgwl4Hpc+xBBnJgV+F0yAPxkA9oO4UrcnEvdfVxUOauPZNwTln7BjTqVVxxYNgz7GEK62J",
-	"ayH2EOquJjSWc8ZQgOk0oq47lBZ1imJ0iq9C2Nn995UxwqcI9yUYS2lmrwhwGfUEIhR122pUsalGdRWN",
-	"DQF71lJLfDRvCZ3ZNSRDE6yZVJ9xMJsSOiil7Jx5A+am4FxQHMoh4+RH8B4oirUNcuVy8IBKgn2RfVY+",
-	"GxCKGEdjLMSEcU+RGaEu4xxc+WARUkkKcWMQpQ+zVITrCcXkhK9BEcdECEIHBWQ3QFpHGhMOqcNlcH55",
-	"eVlshnKoPlXSNd8ExrMRhFGkTwOKFEIBuZiPLWuD+DFnrjIyej60qCRy+iD86+vpwVd9TPy09vyCgrp5",
-	"oIhTGzoCYSVuDVAWGEaMXYkh4zJhHEWEk7KPglBoexBL5AMWEu0gd4g5diVwgZTUdm4KM9YDH0IF/qUm",
-	"FxEoHvdQk6pandHlqxhIKAbSEqqcwbRoh38t8UvoOJTm+elN9lHXYKCLKA5AIMX6Eev3gXrK0NKg0mLg",
-	"gopwPGZcgncMHsHG0/YgORwveBWoFa80RBLUcwbWE6qVBSxQcgO18ENZR6UxQ1HifkgfB9njLJXM8Zyi",
-	"nlPUg38pXUmpJN0sDJT2H29o/MzG/LrEnKpnPy88WAByqLCLeyyUKZNN/RwK4EgMtctFmbiM7iPXJ+rk",
-	"qMcxVQRCUVehUQutMWdjZREYb1jCODj08hlYYoiyo13gFDQz6DMeYKmAHZLEE4n4V8GSTnbNbmLBK+t6",
-	"vhKM0a5iPjmfevrcMUk6i+bnHQFmnujsOS6HYJRYA934apbzC21S2BOsp+7rKY1EkgDydozZ06c5RW4Y",
-	"BpgWOWBPcXO1to+p4TNrLTrwiRjqjeZdrDGb23tnoDrb5308nvV+AFd785KxC3WQNM5T8Yj5Uz67PNfm",
-	"k3rOWKBu02oe+qB7yDjr0b/89N+7pSUQP6SL9aCQSuJHhAxCKUYjoBHcU8jeTbicY5UoG6H4NG+cszH+",
-	"EAJSUt2HYijA7tFn2hafzRb5t1gQzfi0IhEkohufHKBhoBBnwxzvc8ZHgY9l7OdCaHUwTQxJXCa3TeIh",
-	"A65Fl7OnyKOnR4R6B7NXl/CfY88jCurYP03QmA21LGQ1pxDk85rXpUZ5N8VxCEWnrWNj+Jj4xUGrfX74",
-	"+PCged4yDittBgnw1hX/6CmNRVlHW3UTbhDo+1YbAXWZZ3XtdETDBhCiv1Ty+NgQ+z7QQS6LfMxZgLom",
-	"YpWAkQIZoYODaGp3JY4pyIBiGfIFumT8cRTw8UBxAw/FJ0S9qQRRiCCwJiSmHuZao71oHxUF7sM+8gkF",
-	"1OOARwJh32cTy+ESkKnfDZgsX0rjNw225NXyKCwBuXmGlQgH5jJxItEEC9RjIfVWZ9SWtc+veaq00y5l",
-	"0lh6+2p9yrSKqkQtGVClkCXYRo8xHzBNcL8zxvL4nyS+b4JABdQLTWDO1wxwiCmqlZGHpwKtdZ83Hx2e",
-	"tM6vFKlftV6fHrbfXF022yeHJ0+66/kb94k63ZgTmgOls6fNYrWxFVFN8kEUkEI/L7pYABrCx7SorfUr",
-	"7i4uQ6O37VXdOmz1d3C5V3FrXgO2+7u40qu5DW8bdvtlXO3V3S1vB8r9Cq71Gu62t5sLd+Kl+Oiip0CE",
-	"CGFB7NN89q1AnokwhEQMwdM6MVprPz5A1Wqjtp7L2EcwbfoDxokcLuBBI5hqZVJH9gX5UdtEbsivIQ2b",
-	"9lmzWC3Xd/J28bGQFyKfZE1cVEhNSUVCTbCEyH3UpaHvdyP3QMzxFpK0Gm4cbJKHkHOMiIZXF1yUyUd6",
-	"+9WnCOAE+yfaYzJ/24vxeCF11R9Xm7sH5UruqqHhDfl80Hy4CgHMdjs4+S6K96N02L7w4rvb/3H7T5//",
-	"zec/3/7180+3PxcOvmtf3KmIEWOdzt7d7NQx+WbAk6G/JLwT2CokOF6KltL8ZcbC7uCosRDKYa3Jj9KA",
-	"bmPqsSAtUPY10aZEj/48DekP5ZOtl8HuQZ1Uf9ievqqI1zvQHjX6Tyc1eTR+iy/YE++Nu9s7pq3vnPvK",
-	"W21mEol62B1FkdaEZFxJzC6xCtJiVjstMOfkGmbPkggUsACoXFXWZAVlSi7OMJA81x0YPSJG/UojU+dW",
-	"pH5Ypk8mRe5NvB3mHE/nSV0veNeh2IDQX0431OI9qRsWtGb4K9L5zsiAHtJ7qnwcAlC84RhSWS4WTOl9",
-	"DxVTQVirIkWfXOuUD63LG/MmXzX4ykrlwxXFNP1n1cbliuJjAr4Xh6QzVJTrb2giIbW9HWB3SCjMDHAO",
-	"WCjbW1A8gislozIiI/KWWyTmYM86J/Pgqj8qaEcY8piU4KExVpKeSqbh/OzsxYnxFq11tXOzW+jQrn5q",
-	"pXJJybKuNml0ZleUF2Zk3JhDn3wEL9IdBPKZ8TJ16FpX51KVdMikW0Bd47Iupez47nqpQ1N3jdyrD3Bo",
-	"GHhmQGgcYdjmPkUJMZ7HQYg7WaUBb2EVn8dTwL4ivyxRRO7DmR3ORjk2eGZjOytvo2eXz3N8Kv4guUXL",
-	"+/6smWvpu/w6PbDaaFR2c4eOiLdYQyWeUXS2t2o7SA7DoKd1kAVKr4kaRJu+eH66yAuRHCbIIHfYx/xT",
-	"jcOeT1x1uIhThNzXBMpCicZKGhhevBzy6qwGTGonAwVztIKG8gKUnM3jZATT1aWhwupdUlAvmLf/kU36",
-	"TPBvk/85D6VQaMPFx3QQ4gFoE9CStckl9pgbKuXC6FQWFXoxoLnoeIDY1aG+BWEr42L+Ns5h04GhHvEB",
-	"6ezVrFBt1O8UqXFYKGlaJGNFs+Uq5erd6/3SkjODfQOsxDXyKMGcBfv+i76Okt3t0CtkydZcSgzJeHXq",
-	"PY7nzBNxwZmY2ILIc5/gRVGEAoLSoITwvN6FpJoVecnVAyex80Ln865y4kzY466nlwRK4kLzKHivkRBD",
-	"Y44p/MAIjezy1exbxgeYWrF5161eJMeqKzDDFpbNaasx2fumNrXrFGaHzye96NanOM/Uu591sJyiZrnn",
-	"ue4zoQMHrk1Oj9LP1SSbmW49HcyYktobEqWl3+HUyDVMUgfKg82LDA4zkFnVI/V9xGPmOCYPIb5nEncI",
-	"roFPEYUJ8gFzChwpJIp8Td0kv3/K8Yb44SAVl43Z3UpOCj3dLp+8Rx6ooihnXlRFKRy79cY2siFVZIK/",
-	"IhZaOQHGe+rkOr6N1KwlenleFsMczKLA9L3icNoEIgIx1w05B+pCfpDL5kHkSc5MOF4UNGFEmSU6pL8y",
-	"l0xYOzmvkFAhMXUX2HVRPFoZHQtiXHEsftl8oowYX+iIoETEPNnu66JVOYqHXhdZEyPXkRfr3/NbPD0/",
-	"P0VmgEZ5YoFEsM/G/HNoaMi4zGLTFmjNSmIMpaplc88nbZQuu/hF+9AIOqLTf/oExNyC+xEZY5czIRAH",
-	"H7DIusNWyxm56yFH+Q0aGDFYrWmU95DbRr/5Ms0wG2DNVgHdx95PrZV/0gEREviXHdVWgiUYeJwplNFP",
-	"c6z3uBbsU1r9vNtBNCsCu//U2FxY9vatUfELKM62Km2e5pMKvs2B3EdU7eiTH8FDkqFWqTLnAqpVU1s2",
-	"7rbqI7AnwFiI0WaOd4ei3WZ5PEHrsxgZbVHXPnhMsSxMU1I5aVpZsayeFmB3qH8KMMUD/ZNHOLhSlxbo",
-	"cpFcC+zCRu+XRC1XDEkGuRLrJIUBHa9DSiqm/IsL/TeZMshPucHDxDv40oBd8kE8nOTzSVRTX6w+TqIM",
-	"nigfaoh1ZYCh3ynINB/OFGHeGT3LVGl+ustAtPGglWg7jZTsXjG8kpGg+Vegg29uyImcnum0Uk13PZ1m",
-	"0gyNM8z89jhC3rPL81y3RDeRSNJFfc4CxC1XLswygi0nj9NWNTSi4l17uKGUY5MiR2ifRTmH2ITybHXn",
-	"cyMNkQfX4Ks3I5y5lLpoDDFit4fdEVAvFuvAhZIOMerHjEvso7WOc/t/bv/2+d/d/vz5P9z+I7r9p9u/",
-	"3P7P27/d/nz7189/7jjrHcr6uhyM0JDQQRG80GbmmrowUerQDv3mG3TA6LUS/IyKDi3GzlqlBoQC0MaG",
-	"iwPwD7CAjQ2TjVlC5yQAkzOrNOVarbarmM/F+UEJHTMKU0REhyJkdRsUEMo4CimRAq2N2BjckVgvqd1a",
-	"2mowujARin3Fqnd3Ud5mN9bCjVcYq60WqdkmH3A/rZYaNc8nQhqYx5qsWskmBBMa56CW0Pm8JhjV2lqV",
-	"EK3pNY3WqJaJ1KcoSTRRGLWeVbViDZRmSquEBtKRPqhChrE0lQlJqE1TU8IDdY0PPK7Rz6mZNmdKlE0n",
-	"Tdf9tHmq+UtijT2k+ZA+TDIR3EOKpvVBBJJ4BAgbXdV6nlJZb2tYZ9yZ9gHqNBp51i+8n/CqCoQl6m6W",
-	"JuD7xRFlE7r5w2QkShr364hQNXlZth5qJz1ehk5NnlwhmSiHqT4GZ9JcJbJho8dv38e5rl1ARKPnbIIH",
-	"iqIvDjv0APs+2tiI2MfGhk6k3NjQXGRjwxIn8iBg8evVDEfBut1qfn/cWi8gl42nHZrDlgxhGCIrKNQJ",
-	"gTY2omvDxkZB4V4CIrKgEe9i3+/QjY0ByGPY2DBxD5+4YJMjLU9SeiYnILEuQw+5b3mZ2NvcnEwmpQEN",
-	"S4wPNu1MEf1QVO+lNJSB/80Jo485wBnrywnmcGT3mJkwMVNrnh46BecauDDMrlyqlMra2TQGisfE2XNq",
-	"pXKpprUgOdR8PR/z6pMByNxETsWyLqGHnsMUnYG0AYNGZXt9Fji3hJaiM232KILs0CSpin2EzU/fCtQd",
-	"kdjus8noio2NYGoAHL8Aner9BOSzyUg4mVr8arm8JCk9JxnduPTf2XiLDbPYoEocS7GRE+dJr9J7Xj5t",
-	"uAew9aoyOip7b6vssvfIa+5MW5UP7aAmzsNXk9fTt2XHxkh0aMQGQnT8Q0c7nErlw5vmm+cfD3j/1dnV",
-	"9vn08uXTF4PtoXt9isfk2OeTQ4xP3acXbWY8kKsllOuwxYJs8hFMkVAazE3BqVd3Fy0Vg3MzW/iV1A6c",
-	"vXfvC4nWJadZZF8rzWOaYkw6OIcHQkeCpkJC4LxXa27iMdm8rmziUA43E17hzVQqyZiJvDw0CWNUUZw3",
-	"6U62eVB7iCcyTtCaiSGt61xkMqAxyXZoYvK3Ao05uVbL6MCTkWZ9xlFViddQ2qiKqVDU7MyFUocemXoy",
-	"pUfYbHl0eJpHuQd3BPnnSbpyP5JOgO2+iTOpHAVnF2+7FWhUi7V+uVeseztQ7G3hSrHsVj2Tuaebl8Bc",
-	"b5a4t0pV91ZZmXxzM4xyKxiN2ImP+wCiLjgNwzOWz0vXri97Ck9AGYyzVIeI2qK8PJwk1cSTSPxV3PEw",
-	"4ijbkkdRXfgoZKYEw4RjbAqBlZ8dmuxCFCdz4DjFcHY/nUgtcAAIR2loAmHRod1eOsm7u15CTSomujqL",
-	"jGBWDqjvU7Dv0QoGyjrUlEqiPlYGs1ZbxQg8rVu4YH1n8VPVVU1SgK+OOWZCgBA6fcFML6FuvVpNmHip",
-	"nHBb9qpV2UJcqce4TjWYguxQm2RrPfKz6+upWoQWdM54stJvDYuRZh0YUZh0KKOwhzCdIiwlBGOpJghd",
-	"0j9e30fderkSqc9XMdhnJ+7QGS48BrYBjOazdnKyjoUyeaUxaxegbIZbpXVqp3Rigl6ihjKtMLoltDJj",
-	"02HjSyKHByn6tjr3I+ZN78nHMilcTlH9e9R6cniSTNnXf+3Q48PDR+LHg4Pmq2DQnBw+ag4OL86rH9zm",
-	"y1JJ6dPqX+vk+5yZX8r3ktFiY/An8qKc49bFweHL7z/WnpVfVt2d4cvK+LIebJ/v9t5cP6+KkwZv7oSt",
-	"Sv9Jbfhsa3RUfjs5HLzanrbr7LRKj3c/nFXkRe36svHxzfaPzXLvoOq16v0nW8PDnR+el/3j776Iq6Yi",
-	"+zdpd4O6ws1D1CmTHKOtjsOFcc1o7GZeN7Sble+UqkfKkRBn+hg6qV5JhlU4fKKNk55SuXtKqohaT6rd",
-	"PWnWskbNqKwwI9tkQs9rrHK8nJJNLSirq0yerxP+9QjZs68gUe+Qol39eVcxeCByaOv4Z7kr6reUe9s6",
-	"kiwHLXXohZEL0V+M3jjhjA5i0SfQAEy+hJagiot3EdZCstSh3RmL6SJ3yJgSF4tTTtBaVPDRmyIbzl3v",
-	"UKYbatjYljroWrWOhizkqXELOfpDWLgF8bKeerNQhHMmeZkOiqfqL2Xu5bDYlfnDH4zuD0b3+2N0M+Zj",
-	"OI7iJ4moXcT3FK7y+R0L5WKG19IdRbRbVGvO8/W0s15Ie9o3k+Y+QrKx6NAJ4yNdXC61aWxcZoIZlTW7",
-	"5AKuo84590LrOZaOoX4WWrfGF9Hy3xnRadSyUEaCw+SHyAj8dyPUgn8xRnPcszO3rDEEjaxBLuacaOFC",
-	"YZLG68wUVCSnUzY0ppFFdAmdclB/1kincWtCbQzZlTrUkAgRSJrwE9ImCPSlOcZkyPwZ4ek2HNdspIZR",
-	"z0pFIjrUtPgEL49s2ska7IcIrS9oVrsyO8+kUPyeJdMJTCzh/SGafpeiqfXRHWI6AIQzgqDPuGYjc17f",
-	"hXzMBHYWMzLjM1XsaeCzXiJIq9hDgEfGi4LjjMi47kjrth2aTNXQPSqprbqOM5UJNcFHK2KJQAo6mIPX",
-	"oS4WUCRUABVEkmvwp3H8z8hhXZIyl9OC1jBqh0IQTDvU9v8K8BT1AE04kRKojgzuoLXdamUdVaq1Yr1R",
-	"3Nruru+jHpNDFDU4CqnipaUO1UURkdNMfyqwJKI/tRU99pMx84k7RWsz7T7RI6lDE02StFZhyrX1lcJZ",
-	"be0RloQiH6QeqD3eyCMDIgvaNReYykVMUc0GWV3sJ/svEarogk2M/KdMIvgQYj/yMxo4K8wYGK7ns3RL",
-	"GA/g5iu09V7QwPseTbmX2TCzjt1ot1qZofk+QiOdzbaS1Kj8NqVGst/uBAvkRuqCfXDmsQob3X6Q3bMC",
-	"E417SP8hJr5YTETUa3VLi9ylUsGkfOUGoZP0MXO4xPbEtwKxiZIAcRljos6jlBdFPoYHx5B/N18ukCoU",
-	"epcsbVl0r2wpizmX/VfM+Y/9V0lVDVj3eTqXK6oymFUmxOUvcYrlzft7fSNCsnDp3VyrMqfhlfs1twrF",
-	"HVzvFev9ChR33W2vWO1t4QqU+7terR7lRy9tGgY531ZRKZ+XFdQs4GY9B7Md0Tr37ivRceLaKUbRbMN9",
-	"1CNabqt3x0wrRqGjk5HAKt0nueB4IcNOf1PJb9AUfxI5YbNfuRLzKMu1MmxqM+ViXsazkgPTEdfZnnaT",
-	"AmK+B0La7lRr2GTNmHxUpntoShQwIVG6rc9x8/XVaat9dXHWancLqFJOuHcLSLAO1blnRMiomaBNbwNv",
-	"vYS6iUYgXWOoh5CpxUOsbxaxeZM6VEnk9K4GQ/vR6l43lWshMl2QtBbe1WlVXcRhDFgKoworRTl6u91c",
-	"pxER8nh6kETHQ9m6rad5txqDj3o/WUaTattk2FuqodLXaIRE7sG0ouZHmrn8t9v/ffvPmokorvLXzz99",
-	"/k+f/+Pnf3/7t9t/RJ//7e1fb3/+/OfPPy1sYpPueOS0Dr4/axZPq42tdG+ZBKwa5+WdvXJ1r1J5m2xL",
-	"s5A7JpoGmSHlSrHSSA1JNwlKdv6JG/3cv0HPPbhhtnfKAtY4V+sqfoPsUV0QBdPUNRbH2Qp3pqX0TCu7",
-	"PdMSMpuMsXbaOi7kd2Hp0O9b7fWcJj0mOcWum8jOCLAHig0qTdDminToCKYl1Izyt+I1xB5qnzXR6fOD",
-	"M/RNBV1XSg11itOzM6RDaLbnWYeuddkYqBA+8gZCoqIY4mpjCxXVSt31AtIPAp2qwZunxdpOffO02KhW",
-	"sqtEqSQhv4ZvBRpiMVxXjO77VlunxuMJ4v/y038RhVnurjqfzrGjoGwi2aHGqq+W6zuoR6QwTowkNCMn",
-	"guXkChAx2x4DJ8wzDl795TqRXNI5KjaOiU4AlMxBHFzt/LUZQGvdernWoRzS/aivIsO0i5gcAp8QAesl",
-	"1MykzAjwUDhWqMF02qFRQozOHdT957VLx1wnsvkk8z01w/gO8qRApq3k7zn75NeZa7Kgr+fX9lisanUt",
-	"E8qxgfX/mVSmoe9nZfB2joD9fyaDv0ACL/zKonSOn+ZvuvumiymibBJrnb/yCMUfvqpfSrV5ZCzkVDMS",
-	"pnSdeT/V4nSijCF4v8T1SGnBFIEPruSMErc402wSK6cT2jt0ltEedV1ZmMhuwwVkQFMp7R0a5bRnTLiD",
-	"p82jo9bJk9bV+flRd30+5b2AGPWnuoLG2IRaSk+GzCTpmhYFsoTOcts7mhYGlpvvdWgX3CFDRYo6zj/E",
-	"0Os46F9H+l/RQ52wXK4Bcks9QvUv1S3zX7RYHdPlI2MI7Kxoue5KifnZjst/ZOZ/aWb+b84ZlEng781x",
-	"iS/iC59SHscbwxV8yPuilzYE7FpHPOcsyEXtozOKukkXL6oP2tDXCre2m7r18q6uQNQ55leEXgUgh8zL",
-	"r37uUMpmkUVjKBjFPspX8aeWoaQaaQoWM6UO1awB+xM8FWgEMFaHnOBpHHRdXcG/oL05FT/5Dbfvcr/Y",
-	"lnhdYyAm2byu/ev6c36jbvwNsmMsh4lvsk15i7PqbPIh3VHYbr5Y5q7UpvO8EgXbkPzvqXnU754Rf/Xg",
-	"F6kqv0WtwZAhslm/K3tG0qwhGTtZ7jxOjVTP1DbzTrurdTExTgS8CohxD3QKQ8+kCEgSmJmzQTrKOuCY",
-	"SvDSnufFbtYXqZPPvcA8uM6GbJpvd74p3DnQtt/KeS9f7Mn9TUS0kr3QlLV2jwhNqmFbrnzWZeeKaJNx",
-	"0S+X0b/Bx6u9mXLuWR3a9FYkWeIFpx+pecJD3Rj2x8WF0rbIrVstl5VUJX5UrKbBgHhIhRbicRWXZKFr",
-	"PJrRVzHmxqptR9qHPoeogZbDRqtrgHbvBYZ2dDUiEPbJNfwyVcZH5Bqo2mbMWQ8WlRPr9NPVsWN1nuR3",
-	"f8ZfgFlA3Ua5lvBk5qKlDdgj1HQf/lVhpq0TcfVXL/HrhxbJrqA65HxT6/LMEAu3JfhMT0/3onn3XnFL",
-	"08QjX/cjwvb4iBswbGoOa/eZV7oH5tu7dZqgVZ8LNqsxynE0X+IxoEVm2u5ZHq+zWJRQuys8blJUYvd6",
-	"YgXrcZhfJCVv0dpchxljnic4um1wEiRWTzOy+T1aeb6HNf31SetLotdxzDoGC5kV1if3T6lC89sbIkbu",
-	"ENyRSTdM9o/oM247oDCbjKg73pjfE5tYurl5f/N/AwAA//8=",
+	"7H3tbhtJttirVHovMJKWpEiKkiwJA4SWZVu2JMv6sMceDtTF7iJZo2YVXVUtmuMYmLsBEgQ3SIIgSPI/",
+	"QP4F2Lu5k+zeZDavQL3CfZKgTlV3VzebEmV5b2Ym4x8zFNn1dc6p831Of/ACPhxxRpiS3vYHj7zHw1FE",
+	"4HM7VoMTIkecSbJnvtdfy3g4xGLibXtn/JIwiTALkRoQJGmfkbBKGYolEV7Fu8JRDENwEBAp4XFv2yOT",
+	"Z4Puk4C+oM8ev907OXt5ui/3h2r0dnd/Y/8ypIevnx0cPm433tSPoqPozXtcH4/fPuaTbiOkL4cnD188",
+	"jR4ffvX4tHt29N2rp69eh43B+utv2/Rg91mdfNXW8z5/1XhJey9rZPLsu/D1Pn1B98dvvo2ioydvWm9P",
+	"n23VgmbEusPH9fCrZ5FX8cj7ERVE7jNve6ter3iC9ASRg2THQl2svWv+dnO89dVlXTaCg7fqVWvycvjs",
+	"weDhRny0PjrBXn7Qnpmwrbxtr1lvblQbzWqzdVbf2l6rb9frb72Kp/RzZ5MR8ba9hwQLABlAbvuDFwiC",
+	"FQmd8Y3ieDLENPK2PcwYrtErzPgV/qcWfzUu+skjr4igPUpCb7uHI0kqXo8KqY7wUC88/XfTH6c/Tn/v",
+	"VTwaettevbtFWr0HpLoWNHC11VvfrG7h9fVqs7fZa3Q3yQPcqHsVL8LZDP95+ofp76c/Tv+s/69/4wHW",
+	"lOKJ2Kt4owFn+o/fbm41G43mWmt9YzP5urCzjx8/fqx4IyzwkCgigAZ3YyE5QCQkMhB0pCjXGDkbEOQz",
+	"8l6ZB3zEe0CDI0GuKI8lGuE+2UF8SBWiCvW4gJ/h6PBbTZ9Yz/QuJmLiVTxmjhOYBSueDAZkiPXKQ/z+",
+	"gLC+GnjbTU0cyuBMKkFZ39N7PqBDqso3GWHRJ1IhFg+7ROhtUkWGEimOBFGxYPM2EsGc7j5C0sNxpPQu",
+	"KnpTdBgPve2G3tKQMvtXuj3KFOkT4QFQhb3GANOHODwh72IiYcsBZ4ow+IhHo4gGWO9+dSR4NyLD334r",
+	"9VFSxmBGhHqBIY56XAxJeCHsbBUvJMoQpT66/Rp1eThBVCLGFbrCEQ3Rs9MXRzW4MfDEvqa8zaBOmr06",
+	"rmoyq7bCRlDdChukWu+t4XX8oLsVNBsaHAqrWHrbLcAEVUBph8lWULYVC4ZYsO1L3KWMqG17pu1059Xk",
+	"8Y8unP9KkJ637f1mNWONq+ZXuXpspjBQncV2cuSAx1EIB+7qL3GIljQJWiBWULoDAMVyTW9gl7NeRIP7",
+	"IQVHerXJBXlPpZIuRtoM4SDgMVNoTNUAqQGViFQ1h0B2FDKjNGaIEFzfwK/TmRXWvFBzDxJpfBn2U/GG",
+	"RErcJ3dc4eM398T+Vob9dm7um1Fv91G1z35+vBscSgMBWIWyPgqxwoDkx1x0aRgSdj8sGzBfdCMeXJKw",
+	"ePESLFCJ7BM7emcKBwq4YECYIuILiXCoGYdUAisu7n0h1xyU2B1kG7wJJ+bhavLw50JKgKOICDTEE7iJ",
+	"ITcUmb+JqhRe5kbuazAxHO3py3AvhFE70/1AvO7yvGRzSBJxRQSCG3szoNNdfA4ItxmKGXk/IoEioVl9",
+	"x6iBZj8R7/dJqIVvzEIikJ8e3AfgHnH1mMcsvBdcGVcXPZglfwUEMQIHyTgYoIAIRXt6VnJvIm9lGDji",
+	"WrEwi98AdcZV1Tz2mQg7fzhBJI9FQNASFxraXRJx1gcFQ/IhAeFLIkkMSR/jScRxeMb5gVZM7gX8kZnr",
+	"QnF+AWrOPWHbcBiI3SdSnKNk7htgbLdSVZxXzeOfm7MnSgzMrpVJzFxq1xbOCARbxTsl4ooG5JzhK0wj",
+	"3I3uB+bYmafA6LVY6WJJEu1KEBwM9IO1+zIaBxX2OCi/jxuQ4T74WTgNCsmIsJCwYIKWlHPuZX3wmDnH",
+	"/ljxzjg/xGxiVVx5L9gLrMgFaOIgxO5D3U1HYznjHA0xmyTUdYvSondRTXbxWQi7uP6ONkbEBOGeIsZS",
+	"yuwVSQLOQokoQ/6Jfqra1k/5msYGBIfWUnN+mrWETu0ciqMxBibV44KYRSnr13J2zqwB87HinTMcqwEX",
+	"9DsS3lMUgw1yEQgSEqYojmTxWkW8TxniAo2wlGMuQk1mlAVcCBKoe4uQhivEjUGU38yNIhwGVN0Bn4Mi",
+	"DqmUlPUryC6AQEcaUUFymyvg/PXr19V2rAb6Vy1dy01gnD1BOUOwG6JJIZakFPOpZW0QPxI80EZGNyJ7",
+	"TFE1uRf+4Xjw8EUP0yivPb9gRJ98qIkTDB2JsBa3BihzDCPOL+SAC+UYRwnh5OyjYSzBHsQKRQRLhR6g",
+	"YIAFDhQREmmp7X2sZKyHvIs1+G80uahE6XP3NamazYwuX6VAQimQbqDKDKZV+/jnEr+UjWJlrh8ssoN8",
+	"gwEfMTwkEmnWj3ivR1ioDS0AFYiBcybj0YgLRcJDElJsPG33ksPphBdDPeMFQMShnlNiPaGgLGCJ3AX0",
+	"xPdlHY31DEXO+RBsB9nt3CiZ0zFVGFOFh/9SupJWSfwiDLT2ny5o/MzG/HqNBdPXflZ48CFRA41d3OWx",
+	"ypls+nMsiUByAC4XbeJytoOCiOqdo67ATBMIQ75GIwitkeAjbREYb5hjHOyH5QzMeUTb0QERjAAz6HEx",
+	"xEoDO6bOFUn4V8WSTnFO35nwwrqeLyTnzNfMp+TXEPadkqQ3b3zZFkjmiS7u4/WAGCXWQDc9muX8EkwK",
+	"u4Pl3HlDrZEoOiRlK6bs6cOMIjeIh5hVBcGh5uZ67ggzw2eW9lg/onIAC826WFM2t/21gWq2zjfp87z7",
+	"LQnAm+fGLvRG8jjPxSNmd/ns9RmYT/o6Y4n8ttU8YKPbyDjr0T98/1/92g0Q32fz9aCYKRolhEykVowu",
+	"CUvgnkP2luNyTlWiYoTiw6xxzkf4XUyQluoRqcaS2DV6HGzxbLQsP8WcaMaHBYnAiW588AiLhxpxNszx",
+	"TcnzSeDjJvZzLkEdzBODi0t3WRcPBXDNO5zdRRk9PaQs3M1uneM/x2FINdRxdOzQmA21zGU1x2RYzmu+",
+	"qq3Xt3IchzJ0vHdoDB8Tv9jdOznbf7y/2z7bMw4rMIMkCZc1/+hqjUVbRxstE26Q6NHeCSIs4KHVtfMR",
+	"DRtASL5plPGxAY4iwvqlLPKx4EPkm4iVAyMNMsr6u8lQfyGOKWmfYRWLObpk+nMS8AmJ5gYhSneIuhNF",
+	"ZCWBwJJUmIVYgEZ7fnJQlbhHdlBEGUFdQfClRDiK+NhyOAcyrdsBU+RLefzmweYerYzCHMjNMiwnHFjK",
+	"xKlCYyxRl8csXJxRW9Y+O+ex1k59xpWx9Hb0/IyDiqpFLe0zrZA5bKPLeUQwc7jfKedl/E/RKDJBoArq",
+	"xiYwFwEDHGCG1uooxBOJlvzn7Yf7R3tnF5rUL/a+Ot4/eXPxun1ytH/0xF8uX7hH9e5GgrISKJ0+bVeb",
+	"6xsJ1bgXooI0+kU1wJKgAXmfF7VrvUawhetkvbsZNoMW2eg9wPVuI1gL18lmbws3umvBerhJtnp13Oy2",
+	"go3wAan3Gnitux5shlulcKdhjo/OuwpUypjMiX2a376QKDQRhpjKAQlBJ0ZLJ493UbO5vrZcytgvyaQd",
+	"9bmgajCHB12SCSiTENmX9DuwiYJYXJE8bE5O29VmvfWgbJUIS3Uuy0nWxEWlAkqqUmaCJVTtIJ/FUeQn",
+	"7oGU480laf24cbApEZOSbSQ0vLjgYlw9hOUXHyKJoDg6Ao/J7GnPR6O51NV63Gxv7dYbpbPGhjeU80Hz",
+	"4yIEkK22e/RlEu9H+bB95cWX0/82/fvrv77+3fSH6++nP1Z2vzw5v1URo8Y6ze5dtuuUfAvgKdCfC28H",
+	"WxWH4+VoKc9fMhZ2C0dNhVAJa3V/ygP6BLOQD/MCZQeINid64Pc8pN/VjzZeDrd2W7T57ebkVUN+9YCc",
+	"XK73no7X1MHoLT7nT8I3wVb3kO196d1V3oKZSRXq4uAyibQ6knEhMXuDVZAXs+C0wELQK5JdSyrRkA8J",
+	"U4vKmqKgzMnFDAPuvm7B6AE16lcemZBbkftwkz7pityP6XJYCDyZJXWY8LZN8T5lfzndEMS7qxtWQDP8",
+	"Cel8p7TP9tkdVT5BhkTzhkOSy3KxYMqvu6+ZCsKgilQjegUpH6DLG/OmXDX4zErl/RXFPP0X1cabFcVH",
+	"5OpwvoVtjeLkJDxWXf6+os1YQVhIBAlB59IUIkhAR9Te4oKBrBQZjkzwJL/CI6KhLiYoeQRJjnpY5DBN",
+	"mVpremVma5eHk6dqGJUj4unZ4YHxHvEewswmj+wgvdAE9n16eFqq1OhBZ+T9HHY2ijBlVUXeW98U2FLj",
+	"AY+InrBcTQoGmDESueZr4n+VOU7gDHG19MVUh4IqSJnaaJUCTsvANA+haAFMANegUlm0WLdtbREdKUnY",
+	"u5lZHpingJIt3ZT6HZKEnzAUWq/nQiNyr9bYaCFI+rORpVq5IsXUDdC79SSJo3TG4TYy7mEfLY0xhYwc",
+	"zTSJ/iCIEpSEyxXk6+V9tGRiuSDYNVw7DA5kA71coD5WZIwnFf05yXJgKCRXJOIjLRXBDPcNBvwOW+rT",
+	"K8JQPNpBkhDkp6j0l2sdUGIsfdldegYQ+kIZZ/o3d9EO9269K5pAornRmuTXxKbM2Ibgw7yWMyZRwBcQ",
+	"99RKebhPLv04e0nJ0FUh01vtMI4Uy5WMS7nXI686Woq6mY9+Dl3C4cqfrko8piQK01teUBBKXcltJBW4",
+	"Uoc4GFBGMt+qIFhyhpYkw5fkQpsfBWsgCYTaq1ZCKDbuVEYl8BOIFYxCrvRtGWFtxDHFgRk9O31xZJmt",
+	"D3zTr3SYD0ev1WvaTPHhmkDSbpLya8yXkSA9+p6EiVkokSYNvXiHLfmQJluDaLhfQb6JRtZyLtr0XqVn",
+	"TTj3PXzVBp4FEJoYB7ZprXnWd+u1MOCtLOLOfkpwpDWLIlFkDC/hIfyyhF0UFrajyhZ69vp5ibs86rtL",
+	"7IWPTttzBOBV/sHm+npjq/TRSxrOdz7Q0NiwmxtrD5AaxMMumJdz/BkmIJws+uL58TwHs/uYpP3Sx97P",
+	"0SDibkQDvblECYxFBATKY4VGWtE3avbNkNd7NWDSKxkomK1VAMpzUHI6i5NLMlmcOWms3saVYMKy9Q9S",
+	"9SBVzU1q/yyUYgk+qQizfqyVUC2FLFmbMpGQB7GWkMZctqiAyQgrRcc9LCrI4piTkWCih1+k6ckQ8+/S",
+	"iBgdpWgvrbdutZbSiL+rvLhpANl0jXrz9vn+0kZRAfsGWM4xyijB7AVH0YseJEDcHqupFMnWHEoO6Ghx",
+	"6j1Mx8wSccUbm7CxLNOL8bwAcQWRWr+G8KxJjZQelQRA9QWnqV8aSjUW2XEhon3b1XOB4hxoFgXfABJS",
+	"aMwwhW85ZXezP7joY2bF5m2neuE+q4/Ab7caTvQzxfPmFrXzVLLNl5NecupjXObFu5uydjNFZWVFpZER",
+	"CTHhwNYdJZVFepAtOrJObM4yqyypOLrFgilVFHMbKoPNiwIOC5BZNNjwKOExMxxTxCQ9p4s7RMATwMgY",
+	"RQQLRgTSSJTlThhT1/ShxJSJ4n4u5SZldwsZFjDcTu+eowxUSQJLmeGqFY6t1vomstkyyOT1yFRoleSO",
+	"3FEnh9QlpEfdoJeXJajNwCzJObpTigX4hKhEPAhiIQgLSHn+gk1xK5OchUwrWTHeJJs0CNlaC3NJx9op",
+	"uYWUSYVZMMdKTVKNtNExJ30hTbO6aTzVRkwkIdlDaTNe07j/VdWqHNX90EfWxPDu4HAwzqyzY2QeAJTX",
+	"Sv06Np2rhIYGXKgiNm3tbVbtaChVT1tu6tsEjOLk5yf7RtBRyOzsUSJnJtxJyBgHgkuJBIkIlsVIx2Lp",
+	"gLdd5CR1DYDhWPhwwcou8onRbz5NMyzmzhQLPO/iys3NVb7TPpWKiE/bqi3ydRh4mgRa0E9LrPe0zPdD",
+	"Xv283fef1ffefegdvYmfW3G2BcclnnFHwbdOyB3E9IoR/Y6ESHHjpiwo/2vN3JLrt1v1CdgdMFZStJnt",
+	"3aJon/AyngD6LEZGW4SytpBrloVZTiq7ppUVy+Bow8EAPg0xw334FFJBAgU+M6gELLXAzm1i1g0JKQtm",
+	"mwxLJdZRDgOQioG0VMwFFOb6bwoV7h9K80Kce/CpuRjuhbg/yZeTKFBfqj6Ok+TMJNV1gKHoy9DvhKg8",
+	"Hy7U19/qKi8U4H+4zUC0of6FaDuPlOJajqc3o6LZWwDhgCAWVE1OoWIA6K4LGYTt2DjDzF+PE+Q9e31W",
+	"6pbwnRxBH/zYSFiuXMmKPSwnTysSABpJXwa7uYFSI5P9TFmPJ+nk2PjhbeH+cyMNk4AAEdKbyZZOnqFG",
+	"7HZxcElYmIp1IqSWDinqR1woHKGljjf9X9M/Xv/L6Y/XfzP9E5r+/fT307+d/nH64/SH6991vOUO4z2o",
+	"9KUspqxfJWFsiy5Mya+sdViH/eY3aJezKy34OZMdVk2dtVoNiCVBKysBHpJoF0uysmIS7WvojA6JKYfQ",
+	"mvLa2tqWZj7nZ7s1dMgZmSAqOwwhq9ugIWVcoJhRJdHSJR+R4FIu1/Rqe2A1GF2YSs2+UtXbn5eS76da",
+	"uPEKY73UPDXbpHrv5NVSo+ZFVCoD81ST1TPZWg/K0vKCGjqb1QSTNgpWJURLMKfRGvU0ifqU5P87Na/L",
+	"RVUr1UBZoWpWApAOYKMaGcbS1CYkZTYDWQsP5BsfeNp+paQdhtmT0xHDNV138uYp8Bdnjm0EfAg249b4",
+	"hEjTNGxEIoUvCcJGV7Wep1xC8xKGZGrTGUbvBpBn/cI7jldVIqyQv1obkyiqXjI+Zqvfji9lDXC/jCjT",
+	"g29KxEYnrsfL0KlJga64OdCYwTYEV+YoiQ2bXH57P86gLA1RQM/pGPc1RZ/vd9gujiK0spKwj5UVyJFf",
+	"WQEusrJiiROFZMjT2wsMR8P6ZK/96HBvuYICPpp0WAlbMoRhiKyiUSclWllJjk1WVioa9xCcqwDiAxxF",
+	"Hbay0ifqkKysmLhHRANi894tT9J6pqBEYegwEovI8jK5vbo6Ho9rfRbXuOiv2pEy+VDV96U2UMPoN0ec",
+	"PRaEnPKeGmNBDuwamQmTMrX28b5X8a6IkIbZ1WuNWh2cTSPC8Ih6295arV5bAy1IDYCvl2Ne/9InqjRH",
+	"X7Os16SLnpMJOiXKBgzWG5vLWU6UJbQcnYHZowmyw1xSlTsIm09fSORf0tTus3VGmo1dkokBcHoDoIrn",
+	"CVHPxpfSK7RZadbrN9QbldQZGZf+1zbeYsMsNqiSxlJs5MR70m10n9eP14NdsvGqcXlQD982+evuw7D9",
+	"YLLXeHcyXJNn8avxV5O3dc/GSCA0YgMhEP+AaIfXaLx7037z/P2u6L06vdg8m7x++fRFf3MQXB3jET2M",
+	"xHgf4+Pg6fkJNx7IxWqFIGwxp1DokkyQ1BrMx4rXam7NmyoF52qxptfVDrztr7+pOF2pjovIvtKaxyTH",
+	"mCA4h/sSIkETqcjQ+0bPuYpHdPWqsYpjNVh1vMKruSzBEZdlKcaKjFBDc17XnWxTXLeRcJIJ0ZKJIS1D",
+	"mQnts5RkO8wZ/IVEI0Gv9DQQeDLSrMcFamrxGisbVUkTFjgLSK3DDkypsNYjbCEU2j8uo9zdW/K3Zkm6",
+	"cTeSdsB215zIXPqZt4U3gwZZb1bXevVutRU+INXuBm5U60EzNEnZ0JeKzLTdSttmNaFt1sLkW5o8Wlqc",
+	"bsROut17EHXFWzc84+Zx+bYkN12FJ0QbjFkWW0JtSco1dknVuRLOt/KWi5FG2W64FM25l0IVqutMOMam",
+	"EFj52WFug7k0Tw+n2ePZ+SCvS+IhQTjJMJYIyw7zu/n6HX+5htpMjqHwll6SrNIbzlOx99EKBsY7zFTB",
+	"ox7WBjOorfKShKBbBMT6ztKrCgWrSpJIb3PEpSRSQvqCGV5DfqvZdEy8XLmP7WgAqmwlLcLmAlINJkR1",
+	"mK2fsB757PgwFERoBcqB3CLuJSwvgXVgxMi4wzgj2wizNI9PD5DQrWW0vIP8Vr2RqM8XKdizHXdYhouQ",
+	"E9vbC/isHeyWKDKuLgCzdgLGM9xqrROc0s4AmGINFboc+TW0MGODsPFrqga7Ofq2OvdDHk7uyMcK2ble",
+	"Vf97uPdk/8itxoJvO+xwf/+h/G53t/1q2G+P9x+2+/vnZ813Qftlrab1af1v7+hRychP5XtutNgY/E7K",
+	"q3e4d767//LR+7Vn9ZfN4MHgZWP0ujXcPNvqvrl63pRH66L9IN5r9J6sDZ5tXB7U3473+682Jyctftxk",
+	"h1vvThvqfO3q9fr7N5vftevd3Wa41+o92RjsP/j2eT06/PKTuGousv8x727QR/h4H3XKJMeA1bE/N66Z",
+	"PLta1ujy48JnypWalkiIU9gG1EtpybAIh3c69MGQxu1Dcv0xYNDa7YOybmR6RGOBEcX+QTBufZHtlVTj",
+	"g6BsLjJ4tgXET0fInn4GiXqLFPXhd18zeELVwLZoyXJX9F8597Z1JFkOWuuwcyMXkm+M3jgWnPVT0SdR",
+	"n5h8CZCgmov7CIOQrHWYn7EYHwUDzrW4mJ9ygpaSWr7uBNlw7nKHceiVZGNbeqNLzRYa8FjknpvL0e/D",
+	"wi2Ib2qXmoUivFMl6qxfPdbf1EVYwmIX5g+/MrpfGd0vj9FlzMdwHM1PnKhdwvc0rsr5HY/VfIa3B82i",
+	"wC0KmvNsq4Sszd22LWZxuY9UfCQ7bMzFJfQNUWAaG5eZ5EZlLU45h+vofc7c0FaJpWOon8fWrfFJtPyP",
+	"jOg8anmsEsFh8kNUAv7bEWrBPx+jJe7ZzC1rDEEja1CAhaAgXBgZ5/GamYKa5CBlAzCNLKJr6FgQ/TUg",
+	"naVdZ8EYsjN1mCERKpEy4ScEJgjpKbMNUxeUEB50WLril/oxFlqpSGWHme7NJCwjmxO3vcZ9hNYn9CFf",
+	"mJ0XUih+yZLpiIwt4f0qmn6RomnvfTDArE8QLgiCHhfARma8vnP5mAnszGdkxmeq2VM/4l0nSKvZwxBf",
+	"Gi8KTjMi05JS0G07zE3VgPbDzDbUSDOVKTPBRytiqUQaOliQsMMCLEmVMkmYpIpekWiSxv+MHIaSlJmc",
+	"FrSE0UksJcWsw2xrxyGeoC5BY0GVIgwigw/Q0lazsYwazbVqa726sekv76AuVwOU9K6LmealtQ6DoojE",
+	"aQa/Sqyo7E1sRY/9ZcQjGkzQUqbdO+3vOszpfwdahenEAUeKs7YJB1hRhiKi4EHweKOQ9qmqgGtuaIrS",
+	"MUNrNsga4MhtrUeZpgs+NvKfcYXIuxhHiZ/RwFljxsBwuZylW8K4Bzdf4I0Nc97NcIf3Ldxkw2QvY0Bb",
+	"zUaG5rsIjXw220JSo/HzlBpuK/UxlihI1AV74cxllTa6fS+7ZwEmmr4e4Fcx8cliIqFeq1ta5N4oFUJy",
+	"tZqUMM0NR6+sPMqqfxFn0aS2soLaSRdk+AaNBzQibq6HiJlhex2W9jvaO3r1pVNJDEksaCR4GAeQx6NF",
+	"i41b+K16C6UN0P0OwxLRnn4ipJbLvadSQUrDQZr2wsiYSJWWKrIQnR6eZkVazvYGWKbCQfEOJPIk7QTG",
+	"A6zIlfFDUYHCpCmASdytJKsAN6toiwsCsbjDFAH4B5iZ12JgeGUCFUObpsRDaDaEUUTZZVpfh5FTgg2M",
+	"GjPYty3FRkvJkykgTw/Pji+evjg9803Oh/PD6cWT9tne6/abi/OTA989MuAp4n2ZAmTZiOKIStVhttzT",
+	"ZuKQUFueaMAja6tGWi9QaV5OMkUNPaaRPnR3Am40W/zsb2cdDtJq+SXMJpD9uGyg4CarmlTPSYcFfDjk",
+	"TG/Fdk70i/zcr5TK8lILl0qV1S5LL/8Cnq+LlP5CQyijFp5/yUdW818s9c8SFW8QfmWvwXGLxUtfybPW",
+	"vD1ju5yDZAddNS/wMR1075PCYesevnY7aDTcrhdeJ67X14IR/I9M/9P0766/n/5++gfovPSH638+/dP1",
+	"76Y/VFAi+/+JeX7VDsiP/vfXf4Om/3P6++vvpz9M//v0j3qS6++nf7z+3igHkCz419f/Gk3/gJLEwemf",
+	"p/+7kDg4/aGWX8WtvN/2Ftkk67DPuBunW0CW+rvAG7Fo6G03NnO9MlgcRUUVyelfcRM1Js0oSlZrvHW6",
+	"8ibNGtKODN70P0z/PP1bfW40/T/TP0//BxwegHD9uzwASvI43a4IWY+FO2TeFBobzNFsLItO77JttAbq",
+	"SOvzv5TDFZCK88i4gHBBRGobYI4o/CW8uSORM2nIXMSs0DsEDaFU6Jeib+HQFY08Vn1OWT+juqWwoDgt",
+	"O9pYSK7yypjJvy9VwVxlPYt+pc7dLyTiY22Opz0lnKLbWllK3yG5d0LfL+Ylfrmq7a/dOuN55yrWFZt9",
+	"2X/Vkv/Yf41cCafNZcgn1icln1mZaFqLnNa7aEl+hzcPulXkX8+0BPfWw3pvLWiS6gPc6lZbvQapbgWb",
+	"YbXZ3cANUu9thWutpFjtxubcpOStkI36WV1DzQIu6+1f7DzeuXP/xo6XFrJzhrIFd1CXghNFG0HcvPJA",
+	"QqpY4j2o3UXeHM61nvNvBP0ZxkWeJBHx4qtNU4PRmpAFNrWai/ffxLPcB/Ppb9madpEK4lGYmlXaVoAU",
+	"ZlMcBFYI1uJDOlYQtM89bH91cbx3cnF+unfiV1Cj7sTatXHWYcqaOKho4SzXkO803PRN1CQmhcYIiPfM",
+	"JLaIBfLGqJrc1sh3J5ldm685SOS7DYNL1Iccdx8JMiJYSeOXxBL5yd3159k3h5NdFx2fT8lfhMEnPZYt",
+	"o8m1RzbsLde4+HM0HKZ3YFpJk2FgLv9l+nfTPwMT0Vzlh+vvr//t9b+5/lfTP07/hK7/xfSH6Y9apZ/b",
+	"LDbfWdjb23102q4eN9c38j1cHVitn9UfbNeb2w3QqLNmvfO4o9Oc1zxSb1Qb67lH8s143Q67mYJ+50a4",
+	"d+CGxR6lc1jjTOMR+TNkj/qAaDjJHWN+0lPl1hzhrmkZv21evVDMjF063juslHc77bBHeyfLJc1wTaaw",
+	"nddJlR3ikGg2qDVBm7jbYZdkUkPtJJk+nUNuo5PTNjp+vnuKftNAV43aut7F8ekpgnwm21u8w5Z8PiJM",
+	"ygiFfalQVQ5wc30DVfVM/nIFwYVAx/rh1ePq2oPW6nF1vdkozpLk9cbiinwh0QDLwbJmdI/2TqBOEY+R",
+	"+Ifv/6OsZIVUen9Q8MAICRFWHWZCLM166wHqUiWNG8uFZhLRsZxcAyJl2yMiKA9NtB1eYpvIJUgYtkll",
+	"6IgQLXOQIAFE4m069pLfqq91mCD59z5dJFECH3E1IGJMJVmuoXYhf1mSEMUjjRrwdSXZyeA/hPe8QXzN",
+	"HCdxwCseQbNG44YqkwKF1zf8klOBf5qJv3Pen/G5w0eLWl03CeXUwPr/TCobV1leBm+WCNj/ZzL4EyTw",
+	"3FcD5wsugL/BWy4CzBDj41Tr/Imni/waOPxLqTYPjYWc6wzHta4zGzScn9tdMATvVkWYKC2YIRKRQAnO",
+	"aFDNNBtn5nx1YYdl5YVJC7y5VYU2d4P2Wa6+sMOSAsOCCbf7tH1wsHf0ZO/i7OzAX56tP6wYV25P8KGx",
+	"CUFKjwfcVEzZ7uM1dFr6GgXTT8py8+0O80kw4KjKUMf7qxR6HQ/9s0T/q4bIBC1QUOtSBn80N8x/0Xx1",
+	"DGp5R2RoRyXT+QtVSRbfbPRrmeSnlkn+7JxBhWrK7gyX+CS+8CHncfxouEJEylp0n5Ahv4L0sxkLct5r",
+	"mgqKuqndq+ofTkgPFG6wm/xWfQvaQUDB3wVlF0OiBjwsb0XTYYxnaV7GUDCKfZI8HE0sQ8m9sCLJBYAi",
+	"QmANOBrjiUSXhIz0Jsd4kmbALa7gn7PujIp/YyAbunvQ0DcGosvmoRGDH834jeBlFhCiHmE1yCLUeW9x",
+	"UZ11L9ItXYZKws+t219ICUWf9sVf/5iaR+v2Eekr/j9JVfk5ag2GDJEtwVrYM5JnDW7s5Gbnce5JfU3t",
+	"S7Py7mrI5MFOwKuCuICe/h1mXnGAFB2akdlDkPLWF5gpEuY9z/PdrC9yO5+5gYslYdyerWF7oX7OdI2f",
+	"RUTLbUyrrbU7RGhy3XNL5fPIvjUmFxf9dBn9M7y84M1UM9dq39YaIcWdG5y/pOYKD6BL/3fzu9YkmXvN",
+	"et138gEtGCAhEIR4mh+geBwYj2aIFe7atngzsWr7eoD7Xoc0o4VfLq4B2rXnGNrJ0ahEOKJX5C/T8uWA",
+	"XhGmlxkJ3iXzertALdDi2LE6TwJ4UwmEg4Hpy+Cv19ccT2YpWk4IDikzr4L4SWHmBKqi4BXH4uq+HUsW",
+	"UB1OibiiATlnab7PrWkj9BZ85ofnGwN+/Y3mlibXplz3o9Km4qTdsFaBw9p1ZpXuPpVK2JoNqz5XbIlJ",
+	"UnBiXpbZZ1VueiBbHg8pxVqo3RYeNykqqXvdmcF6HGYnyclbtDTT7s+Y5w5Ht93mhs7seUY2u8Zeme9h",
+	"CV5TvHxD9DqNWadgoVmXI3f9nCo0u7whYhQMSHBpaj/cZl49Lmw7Om4rQ6D9oPnbWcTSzez0s5nbKyuO",
+	"y6OYjr28bZPXoB065DLLSodJzaXhXUkYXDZGk5pNqR7DKwgG+MoUL9bQvpvcDe4SSdz+erYk0m/VE9eE",
+	"PVBIrryP33z8vwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

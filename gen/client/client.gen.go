@@ -33,6 +33,45 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for DevMessageChannel.
+const (
+	Email DevMessageChannel = "email"
+	Sms   DevMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageChannel enum.
+func (e DevMessageChannel) Valid() bool {
+	switch e {
+	case Email:
+		return true
+	case Sms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DevMessageStatus.
+const (
+	Failed  DevMessageStatus = "failed"
+	Pending DevMessageStatus = "pending"
+	Sent    DevMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the DevMessageStatus enum.
+func (e DevMessageStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Pending:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -277,6 +316,57 @@ type CertificateLoginRequest struct {
 	Signature string `json:"signature"`
 }
 
+// DevMessage A message of the outbox, as rendered for its recipient.
+type DevMessage struct {
+	// Attempts Delivery attempts so far.
+	Attempts int32 `json:"attempts"`
+
+	// BodyHTML The HTML body of an e-mail; empty for SMS.
+	BodyHTML string `json:"bodyHtml"`
+
+	// BodyText The plain-text body (the whole SMS).
+	BodyText  string            `json:"bodyText"`
+	Channel   DevMessageChannel `json:"channel"`
+	CreatedAt time.Time         `json:"createdAt"`
+	ID        int64             `json:"id"`
+
+	// LastError Why the last attempt failed.
+	LastError *string `json:"lastError"`
+
+	// Locale The user's language for messages and documents.
+	Locale Locale `json:"locale"`
+
+	// Recipient An e-mail address or an E.164 phone number.
+	Recipient string     `json:"recipient"`
+	SentAt    *time.Time `json:"sentAt"`
+
+	// Status `pending` (waiting or being retried), `sent` (accepted by the
+	// mail server or gateway, or logged in development) or `failed`
+	// (given up; see `lastError`).
+	Status DevMessageStatus `json:"status"`
+
+	// Subject Empty for SMS.
+	Subject string `json:"subject"`
+
+	// Template The template it was rendered from.
+	//
+	// Example: welcome
+	Template string `json:"template"`
+}
+
+// DevMessageChannel defines model for DevMessage.Channel.
+type DevMessageChannel string
+
+// DevMessageStatus `pending` (waiting or being retried), `sent` (accepted by the
+// mail server or gateway, or logged in development) or `failed`
+// (given up; see `lastError`).
+type DevMessageStatus string
+
+// DevMessageList defines model for DevMessageList.
+type DevMessageList struct {
+	Items []DevMessage `json:"items"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -517,6 +607,15 @@ type UnprocessableEntity = Problem
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
 
+// ListDevMessagesParams defines parameters for ListDevMessages.
+type ListDevMessagesParams struct {
+	// Recipient Only messages to this e-mail address or phone number.
+	Recipient *string `form:"recipient,omitempty" json:"recipient,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
 	// Limit The largest number of items to return.
@@ -753,6 +852,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
 	Register(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDevMessages Read the latest outgoing messages (development only)
+	//
+	// **Development only.** Available only while the server runs with
+	// `KABINET_ENV=development`; in production it answers `404 not_found`
+	// as if it did not exist.
+	//
+	// Lists the newest e-mail and SMS messages the server has written to
+	// its outbox, whatever their delivery status, newest first, so that a
+	// tester can read a confirmation code or a link without a mail server
+	// or an SMS gateway (without `KABINET_SMTP_HOST` and
+	// `KABINET_SMS_GATEWAY_URL` the server only logs messages). The list
+	// is not paginated: it holds the latest `limit` messages. Filter by
+	// `recipient`: an e-mail address (any case) or a phone number in any
+	// common notation (`+7 921 123-45-67`, `8 (921) 123-45-67`).
+	//
+	// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
+	ListDevMessages(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Get the signed-in user
 	//
@@ -1089,6 +1206,34 @@ func (c *Client) RegisterWithBody(ctx context.Context, contentType string, body 
 // Corresponds with POST /api/v1/auth/register (the `Register` operationId).
 func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRegisterRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDevMessages Read the latest outgoing messages (development only)
+//
+// **Development only.** Available only while the server runs with
+// `KABINET_ENV=development`; in production it answers `404 not_found`
+// as if it did not exist.
+//
+// Lists the newest e-mail and SMS messages the server has written to
+// its outbox, whatever their delivery status, newest first, so that a
+// tester can read a confirmation code or a link without a mail server
+// or an SMS gateway (without `KABINET_SMTP_HOST` and
+// `KABINET_SMS_GATEWAY_URL` the server only logs messages). The list
+// is not paginated: it holds the latest `limit` messages. Filter by
+// `recipient`: an e-mail address (any case) or a phone number in any
+// common notation (`+7 921 123-45-67`, `8 (921) 123-45-67`).
+//
+// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
+func (c *Client) ListDevMessages(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDevMessagesRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1521,6 +1666,72 @@ func NewRegisterRequestWithBody(server string, contentType string, body io.Reade
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListDevMessagesRequest constructs an http.Request for the ListDevMessages method
+func NewListDevMessagesRequest(server string, params *ListDevMessagesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/dev/messages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Recipient != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "recipient", *params.Recipient, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -1988,6 +2199,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
 	RegisterWithResponse(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
+
+	// ListDevMessagesWithResponse Read the latest outgoing messages (development only)
+	//
+	// **Development only.** Available only while the server runs with
+	// `KABINET_ENV=development`; in production it answers `404 not_found`
+	// as if it did not exist.
+	//
+	// Lists the newest e-mail and SMS messages the server has written to
+	// its outbox, whatever their delivery status, newest first, so that a
+	// tester can read a confirmation code or a link without a mail server
+	// or an SMS gateway (without `KABINET_SMTP_HOST` and
+	// `KABINET_SMS_GATEWAY_URL` the server only logs messages). The list
+	// is not paginated: it holds the latest `limit` messages. Filter by
+	// `recipient`: an e-mail address (any case) or a phone number in any
+	// common notation (`+7 921 123-45-67`, `8 (921) 123-45-67`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
+	ListDevMessagesWithResponse(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*ListDevMessagesResponse, error)
 
 	// GetMeWithResponse Get the signed-in user
 	//
@@ -2709,6 +2940,82 @@ func (r RegisterResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RegisterResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDevMessagesResponse429Headers the declared response headers of an HTTP 429 response for ListDevMessages
+type ListDevMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListDevMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DevMessageList
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDevMessagesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDevMessagesResponse) GetJSON200() *DevMessageList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListDevMessagesResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListDevMessagesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDevMessagesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDevMessagesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDevMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDevMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDevMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDevMessagesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3569,6 +3876,32 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 	return ParseRegisterResponse(rsp)
 }
 
+// ListDevMessagesWithResponse Read the latest outgoing messages (development only)
+//
+// **Development only.** Available only while the server runs with
+// `KABINET_ENV=development`; in production it answers `404 not_found`
+// as if it did not exist.
+//
+// Lists the newest e-mail and SMS messages the server has written to
+// its outbox, whatever their delivery status, newest first, so that a
+// tester can read a confirmation code or a link without a mail server
+// or an SMS gateway (without `KABINET_SMTP_HOST` and
+// `KABINET_SMS_GATEWAY_URL` the server only logs messages). The list
+// is not paginated: it holds the latest `limit` messages. Filter by
+// `recipient`: an e-mail address (any case) or a phone number in any
+// common notation (`+7 921 123-45-67`, `8 (921) 123-45-67`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
+func (c *ClientWithResponses) ListDevMessagesWithResponse(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*ListDevMessagesResponse, error) {
+	rsp, err := c.ListDevMessages(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDevMessagesResponse(rsp)
+}
+
 // GetMeWithResponse Get the signed-in user
 //
 // The account of the access token's owner with its memberships.
@@ -4287,6 +4620,73 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 	switch {
 	case rsp.StatusCode == 429:
 		var headers RegisterResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDevMessagesResponse parses an HTTP response from a ListDevMessagesWithResponse call
+func ParseListDevMessagesResponse(rsp *http.Response) (*ListDevMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDevMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DevMessageList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDevMessagesResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -50,6 +50,10 @@ type Config struct {
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
 
+	// Delivery of the outbox (see delivery.go).
+	SMTP         SMTP
+	SMS          SMS
+	Outbox       Outbox
 	Certificates CertificateSettings
 }
 
@@ -125,6 +129,7 @@ func Load(getenv func(string) string) (Config, error) {
 			RatePerMinute: l.int("KABINET_CERT_RATE_PER_MINUTE", 30),
 		},
 	}
+	loadDelivery(&l, &c)
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -173,6 +178,7 @@ func (c Config) Validate() error {
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
+	c.validateDelivery(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}
