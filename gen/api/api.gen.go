@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -157,6 +158,69 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for SecondFactorChallengeMethods.
+const (
+	RecoveryCode SecondFactorChallengeMethods = "recovery_code"
+	Totp         SecondFactorChallengeMethods = "totp"
+)
+
+// Valid indicates whether the value is a known member of the SecondFactorChallengeMethods enum.
+func (e SecondFactorChallengeMethods) Valid() bool {
+	switch e {
+	case RecoveryCode:
+		return true
+	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentAlgorithm.
+const (
+	SHA1 TotpEnrolmentAlgorithm = "SHA1"
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentAlgorithm enum.
+func (e TotpEnrolmentAlgorithm) Valid() bool {
+	switch e {
+	case SHA1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentDigits.
+const (
+	N6 TotpEnrolmentDigits = 6
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentDigits enum.
+func (e TotpEnrolmentDigits) Valid() bool {
+	switch e {
+	case N6:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentPeriod.
+const (
+	N30 TotpEnrolmentPeriod = 30
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentPeriod enum.
+func (e TotpEnrolmentPeriod) Valid() bool {
+	switch e {
+	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -279,6 +343,11 @@ type Membership struct {
 
 	// Role What a member may do in an organization.
 	Role Role `json:"role"`
+
+	// SecondFactorRequired The organization requires a second factor of its staff, I am staff
+	// there and have not enabled one: its staff endpoints answer `403
+	// second_factor_enrollment_required` until I enrol. Always sent.
+	SecondFactorRequired *bool `json:"secondFactorRequired,omitempty"`
 }
 
 // MembershipPage defines model for MembershipPage.
@@ -299,6 +368,12 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
+type OrganizationSecuritySettings struct {
+	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
+	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -332,6 +407,12 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	// Codes Ten one-time codes; each replaces an authenticator code once.
+	Codes []string `json:"codes"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
@@ -353,6 +434,101 @@ type RegisterRequest struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
+// sign-in with `loginSecondFactor`.
+type SecondFactorChallenge struct {
+	// ChallengeToken Opaque; valid once, until `expiresAt`.
+	ChallengeToken string    `json:"challengeToken"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+
+	// Methods The kinds of second factor `loginSecondFactor` accepts.
+	Methods []SecondFactorChallengeMethods `json:"methods"`
+}
+
+// SecondFactorChallengeMethods defines model for SecondFactorChallenge.Methods.
+type SecondFactorChallengeMethods string
+
+// SecondFactorLoginRequest Exactly one of `code` and `recoveryCode`.
+type SecondFactorLoginRequest struct {
+	ChallengeToken string `json:"challengeToken"`
+
+	// Code The 6-digit code the authenticator app shows.
+	Code *string `json:"code,omitempty"`
+
+	// RecoveryCode One of the recovery codes (any case, dashes optional).
+	RecoveryCode *string `json:"recoveryCode,omitempty"`
+
+	// RememberMe Issue a long-lived refresh token; overrides the choice made at `login`.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
+// TotpCodeRequest defines model for TotpCodeRequest.
+type TotpCodeRequest struct {
+	// Code A 6-digit authenticator code; where the operation says so, an
+	// unused recovery code is accepted instead.
+	Code string `json:"code"`
+}
+
+// TotpDisableRequest defines model for TotpDisableRequest.
+type TotpDisableRequest struct {
+	// Code A 6-digit authenticator code or an unused recovery code.
+	Code string `json:"code"`
+
+	// Password The account's password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// TotpEnrolment defines model for TotpEnrolment.
+type TotpEnrolment struct {
+	// AccountName The account's e-mail.
+	AccountName string                 `json:"accountName"`
+	Algorithm   TotpEnrolmentAlgorithm `json:"algorithm"`
+	Digits      TotpEnrolmentDigits    `json:"digits"`
+
+	// Issuer The name the app shows next to the account.
+	//
+	// Example: Kabinet
+	Issuer string `json:"issuer"`
+
+	// OtpauthURI The `otpauth://totp/…` URI the QR code holds.
+	OtpauthURI string `json:"otpauthUri"`
+
+	// Period Seconds per code.
+	Period TotpEnrolmentPeriod `json:"period"`
+
+	// QrCodePng The QR code, a PNG image in base64 (`data:image/png;base64,…` shows it).
+	QrCodePng []byte `json:"qrCodePng"`
+
+	// Secret The secret in base32, for typing into an app by hand.
+	Secret string `json:"secret"`
+}
+
+// TotpEnrolmentAlgorithm defines model for TotpEnrolment.Algorithm.
+type TotpEnrolmentAlgorithm string
+
+// TotpEnrolmentDigits defines model for TotpEnrolment.Digits.
+type TotpEnrolmentDigits int
+
+// TotpEnrolmentPeriod Seconds per code.
+type TotpEnrolmentPeriod int
+
+// TotpStatus defines model for TotpStatus.
+type TotpStatus struct {
+	// Enabled Password sign-ins ask for a second factor.
+	Enabled   bool       `json:"enabled"`
+	EnabledAt *time.Time `json:"enabledAt"`
+
+	// EnrolmentPending An enrolment was started and waits for its first code.
+	EnrolmentPending bool `json:"enrolmentPending"`
+
+	// RecoveryCodesRemaining Unused recovery codes.
+	RecoveryCodesRemaining int `json:"recoveryCodesRemaining"`
+
+	// RequiredByOrganizations Organizations that require a second factor of their staff, where
+	// I am staff and have not enabled one.
+	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
 
 // User defines model for User.
 type User struct {
@@ -393,6 +569,9 @@ type Forbidden = Problem
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
@@ -423,11 +602,26 @@ type ListMyOrganizationsParams struct {
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
+type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
+
+// ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
+type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
+
 // RefreshTokensJSONRequestBody defines body for RefreshTokens for application/json ContentType.
 type RefreshTokensJSONRequestBody = RefreshRequest
 
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
+
+// DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
+type DisableTotpJSONRequestBody = TotpDisableRequest
+
+// ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
+type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
+type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -437,9 +631,15 @@ type ServerInterface interface {
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx echo.Context) error
+	// LoginSecondFactor Finish a sign-in with the second factor
+	// (POST /api/v1/auth/login/second-factor)
+	LoginSecondFactor(ctx echo.Context) error
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+	// (POST /api/v1/auth/reauthenticate/second-factor)
+	ReauthenticateSecondFactor(ctx echo.Context) error
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx echo.Context) error
@@ -452,6 +652,33 @@ type ServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// DisableTotp Disable the second factor
+	// (DELETE /api/v1/me/totp)
+	DisableTotp(ctx echo.Context) error
+	// GetTotpStatus Get the state of my second factor
+	// (GET /api/v1/me/totp)
+	GetTotpStatus(ctx echo.Context) error
+	// StartTotpEnrolment Start enrolling an authenticator app
+	// (POST /api/v1/me/totp)
+	StartTotpEnrolment(ctx echo.Context) error
+	// ConfirmTotpEnrolment Confirm the enrolment with a first code
+	// (POST /api/v1/me/totp/confirm)
+	ConfirmTotpEnrolment(ctx echo.Context) error
+	// GetTotpQrCode Get the QR code of a pending enrolment
+	// (GET /api/v1/me/totp/qr.png)
+	GetTotpQrCode(ctx echo.Context) error
+	// RegenerateRecoveryCodes Replace my recovery codes
+	// (POST /api/v1/me/totp/recovery-codes)
+	RegenerateRecoveryCodes(ctx echo.Context) error
+	// ResetMemberSecondFactor Reset a member's second factor
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
+	ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// GetOrganizationSecuritySettings Get the organization's security settings
+	// (GET /api/v1/organizations/{organizationId}/security-settings)
+	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateOrganizationSecuritySettings Change the organization's security settings
+	// (PUT /api/v1/organizations/{organizationId}/security-settings)
+	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -483,12 +710,30 @@ func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	return err
 }
 
+// LoginSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) LoginSecondFactor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.LoginSecondFactor(ctx)
+	return err
+}
+
 // Logout converts echo context to params.
 func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ReauthenticateSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) ReauthenticateSecondFactor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReauthenticateSecondFactor(ctx)
 	return err
 }
 
@@ -541,6 +786,116 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// DisableTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DisableTotp(ctx)
+	return err
+}
+
+// GetTotpStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTotpStatus(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTotpStatus(ctx)
+	return err
+}
+
+// StartTotpEnrolment converts echo context to params.
+func (w *ServerInterfaceWrapper) StartTotpEnrolment(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartTotpEnrolment(ctx)
+	return err
+}
+
+// ConfirmTotpEnrolment converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmTotpEnrolment(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmTotpEnrolment(ctx)
+	return err
+}
+
+// GetTotpQrCode converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTotpQrCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTotpQrCode(ctx)
+	return err
+}
+
+// RegenerateRecoveryCodes converts echo context to params.
+func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// ResetMemberSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetMemberSecondFactor(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetMemberSecondFactor(ctx, organizationID, userID)
+	return err
+}
+
+// GetOrganizationSecuritySettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// UpdateOrganizationSecuritySettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
 	return err
 }
 
@@ -615,6 +970,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/totp", wrapper.DisableTotp, options.OperationMiddlewares["disableTotp"]...)
+	router.GET(options.BaseURL+"/api/v1/me/totp", wrapper.GetTotpStatus, options.OperationMiddlewares["getTotpStatus"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp", wrapper.StartTotpEnrolment, options.OperationMiddlewares["startTotpEnrolment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/totp/qr.png", wrapper.GetTotpQrCode, options.OperationMiddlewares["getTotpQrCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp/confirm", wrapper.ConfirmTotpEnrolment, options.OperationMiddlewares["confirmTotpEnrolment"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp/recovery-codes", wrapper.RegenerateRecoveryCodes, options.OperationMiddlewares["regenerateRecoveryCodes"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login/second-factor", wrapper.LoginSecondFactor, options.OperationMiddlewares["loginSecondFactor"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate/second-factor", wrapper.ReauthenticateSecondFactor, options.OperationMiddlewares["reauthenticateSecondFactor"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.GetOrganizationSecuritySettings, options.OperationMiddlewares["getOrganizationSecuritySettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.UpdateOrganizationSecuritySettings, options.OperationMiddlewares["updateOrganizationSecuritySettings"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/reset-second-factor", wrapper.ResetMemberSecondFactor, options.OperationMiddlewares["resetMemberSecondFactor"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -628,6 +994,8 @@ type ConflictApplicationProblemPlusJSONResponse Problem
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -713,6 +1081,20 @@ func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Login202JSONResponse SecondFactorChallenge
+
+func (response Login202JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -851,6 +1233,162 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type LoginSecondFactorRequestObject struct {
+	Body *LoginSecondFactorJSONRequestBody
+}
+
+type LoginSecondFactorResponseObject interface {
+	VisitLoginSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type LoginSecondFactor200JSONResponse AuthResponse
+
+func (response LoginSecondFactor200JSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor400ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor401ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor403ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor413ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor415ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor422ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor429ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -909,6 +1447,156 @@ type Logout500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactorRequestObject struct {
+	Body *ReauthenticateSecondFactorJSONRequestBody
+}
+
+type ReauthenticateSecondFactorResponseObject interface {
+	VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type ReauthenticateSecondFactor204Response struct {
+}
+
+func (response ReauthenticateSecondFactor204Response) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ReauthenticateSecondFactor400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor400ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor401ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor409ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor413ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor415ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor422ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor429ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -1380,6 +2068,1170 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type DisableTotpRequestObject struct {
+	Body *DisableTotpJSONRequestBody
+}
+
+type DisableTotpResponseObject interface {
+	VisitDisableTotpResponse(w http.ResponseWriter) error
+}
+
+type DisableTotp204Response struct {
+}
+
+func (response DisableTotp204Response) VisitDisableTotpResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DisableTotp400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp400ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp401ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp403ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp409ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp413ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp415ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp422ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp429ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatusRequestObject struct {
+}
+
+type GetTotpStatusResponseObject interface {
+	VisitGetTotpStatusResponse(w http.ResponseWriter) error
+}
+
+type GetTotpStatus200JSONResponse TotpStatus
+
+func (response GetTotpStatus200JSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus401ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus429ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolmentRequestObject struct {
+}
+
+type StartTotpEnrolmentResponseObject interface {
+	VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error
+}
+
+type StartTotpEnrolment201JSONResponse TotpEnrolment
+
+func (response StartTotpEnrolment201JSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment401ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment403ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment409ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment429ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolmentRequestObject struct {
+	Body *ConfirmTotpEnrolmentJSONRequestBody
+}
+
+type ConfirmTotpEnrolmentResponseObject interface {
+	VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error
+}
+
+type ConfirmTotpEnrolment200JSONResponse RecoveryCodes
+
+func (response ConfirmTotpEnrolment200JSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment400ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment401ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment409ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment413ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment415ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment422ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment429ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCodeRequestObject struct {
+}
+
+type GetTotpQrCodeResponseObject interface {
+	VisitGetTotpQrCodeResponse(w http.ResponseWriter) error
+}
+
+type GetTotpQrCode200ResponseHeaders struct {
+	CacheControl *string
+}
+
+type GetTotpQrCode200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetTotpQrCode200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetTotpQrCode200ImagePngResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTotpQrCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode401ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode403ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode404ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode429ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodesRequestObject struct {
+}
+
+type RegenerateRecoveryCodesResponseObject interface {
+	VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error
+}
+
+type RegenerateRecoveryCodes200JSONResponse RecoveryCodes
+
+func (response RegenerateRecoveryCodes200JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes401ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes403ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes409ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes429ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactorRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type ResetMemberSecondFactorResponseObject interface {
+	VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type ResetMemberSecondFactor204Response struct {
+}
+
+func (response ResetMemberSecondFactor204Response) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetMemberSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor401ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor403ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor404ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor409ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor422ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor429ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetOrganizationSecuritySettingsResponseObject interface {
+	VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationSecuritySettings200JSONResponse OrganizationSecuritySettings
+
+func (response GetOrganizationSecuritySettings200JSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *UpdateOrganizationSecuritySettingsJSONRequestBody
+}
+
+type UpdateOrganizationSecuritySettingsResponseObject interface {
+	VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateOrganizationSecuritySettings200JSONResponse OrganizationSecuritySettings
+
+func (response UpdateOrganizationSecuritySettings200JSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings400ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings413ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings415ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -1484,9 +3336,15 @@ type StrictServerInterface interface {
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
+	// LoginSecondFactor Finish a sign-in with the second factor
+	// (POST /api/v1/auth/login/second-factor)
+	LoginSecondFactor(ctx context.Context, request LoginSecondFactorRequestObject) (LoginSecondFactorResponseObject, error)
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+	// (POST /api/v1/auth/reauthenticate/second-factor)
+	ReauthenticateSecondFactor(ctx context.Context, request ReauthenticateSecondFactorRequestObject) (ReauthenticateSecondFactorResponseObject, error)
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx context.Context, request RefreshTokensRequestObject) (RefreshTokensResponseObject, error)
@@ -1499,6 +3357,33 @@ type StrictServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// DisableTotp Disable the second factor
+	// (DELETE /api/v1/me/totp)
+	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
+	// GetTotpStatus Get the state of my second factor
+	// (GET /api/v1/me/totp)
+	GetTotpStatus(ctx context.Context, request GetTotpStatusRequestObject) (GetTotpStatusResponseObject, error)
+	// StartTotpEnrolment Start enrolling an authenticator app
+	// (POST /api/v1/me/totp)
+	StartTotpEnrolment(ctx context.Context, request StartTotpEnrolmentRequestObject) (StartTotpEnrolmentResponseObject, error)
+	// ConfirmTotpEnrolment Confirm the enrolment with a first code
+	// (POST /api/v1/me/totp/confirm)
+	ConfirmTotpEnrolment(ctx context.Context, request ConfirmTotpEnrolmentRequestObject) (ConfirmTotpEnrolmentResponseObject, error)
+	// GetTotpQrCode Get the QR code of a pending enrolment
+	// (GET /api/v1/me/totp/qr.png)
+	GetTotpQrCode(ctx context.Context, request GetTotpQrCodeRequestObject) (GetTotpQrCodeResponseObject, error)
+	// RegenerateRecoveryCodes Replace my recovery codes
+	// (POST /api/v1/me/totp/recovery-codes)
+	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// ResetMemberSecondFactor Reset a member's second factor
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
+	ResetMemberSecondFactor(ctx context.Context, request ResetMemberSecondFactorRequestObject) (ResetMemberSecondFactorResponseObject, error)
+	// GetOrganizationSecuritySettings Get the organization's security settings
+	// (GET /api/v1/organizations/{organizationId}/security-settings)
+	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
+	// UpdateOrganizationSecuritySettings Change the organization's security settings
+	// (PUT /api/v1/organizations/{organizationId}/security-settings)
+	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -1588,6 +3473,52 @@ func (sh *strictHandler) Login(ctx echo.Context) error {
 	return nil
 }
 
+// LoginSecondFactor operation middleware
+func (sh *strictHandler) LoginSecondFactor(ctx echo.Context) error {
+	var request LoginSecondFactorRequestObject
+
+	var body LoginSecondFactorJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.LoginSecondFactor(ctx.Request().Context(), request.(LoginSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LoginSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LoginSecondFactorResponseObject); ok {
+		return validResponse.VisitLoginSecondFactorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Logout operation middleware
 func (sh *strictHandler) Logout(ctx echo.Context) error {
 	var request LogoutRequestObject
@@ -1605,6 +3536,52 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReauthenticateSecondFactor operation middleware
+func (sh *strictHandler) ReauthenticateSecondFactor(ctx echo.Context) error {
+	var request ReauthenticateSecondFactorRequestObject
+
+	var body ReauthenticateSecondFactorJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReauthenticateSecondFactor(ctx.Request().Context(), request.(ReauthenticateSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReauthenticateSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReauthenticateSecondFactorResponseObject); ok {
+		return validResponse.VisitReauthenticateSecondFactorResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1751,6 +3728,289 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 	return nil
 }
 
+// DisableTotp operation middleware
+func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
+	var request DisableTotpRequestObject
+
+	var body DisableTotpJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableTotp(ctx.Request().Context(), request.(DisableTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DisableTotpResponseObject); ok {
+		return validResponse.VisitDisableTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTotpStatus operation middleware
+func (sh *strictHandler) GetTotpStatus(ctx echo.Context) error {
+	var request GetTotpStatusRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTotpStatus(ctx.Request().Context(), request.(GetTotpStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTotpStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTotpStatusResponseObject); ok {
+		return validResponse.VisitGetTotpStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartTotpEnrolment operation middleware
+func (sh *strictHandler) StartTotpEnrolment(ctx echo.Context) error {
+	var request StartTotpEnrolmentRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartTotpEnrolment(ctx.Request().Context(), request.(StartTotpEnrolmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartTotpEnrolment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartTotpEnrolmentResponseObject); ok {
+		return validResponse.VisitStartTotpEnrolmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmTotpEnrolment operation middleware
+func (sh *strictHandler) ConfirmTotpEnrolment(ctx echo.Context) error {
+	var request ConfirmTotpEnrolmentRequestObject
+
+	var body ConfirmTotpEnrolmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmTotpEnrolment(ctx.Request().Context(), request.(ConfirmTotpEnrolmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmTotpEnrolment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmTotpEnrolmentResponseObject); ok {
+		return validResponse.VisitConfirmTotpEnrolmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTotpQrCode operation middleware
+func (sh *strictHandler) GetTotpQrCode(ctx echo.Context) error {
+	var request GetTotpQrCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTotpQrCode(ctx.Request().Context(), request.(GetTotpQrCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTotpQrCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTotpQrCodeResponseObject); ok {
+		return validResponse.VisitGetTotpQrCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegenerateRecoveryCodes operation middleware
+func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var request RegenerateRecoveryCodesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegenerateRecoveryCodes(ctx.Request().Context(), request.(RegenerateRecoveryCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegenerateRecoveryCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegenerateRecoveryCodesResponseObject); ok {
+		return validResponse.VisitRegenerateRecoveryCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetMemberSecondFactor operation middleware
+func (sh *strictHandler) ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request ResetMemberSecondFactorRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetMemberSecondFactor(ctx.Request().Context(), request.(ResetMemberSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetMemberSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetMemberSecondFactorResponseObject); ok {
+		return validResponse.VisitResetMemberSecondFactorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationSecuritySettings operation middleware
+func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetOrganizationSecuritySettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationSecuritySettings(ctx.Request().Context(), request.(GetOrganizationSecuritySettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationSecuritySettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationSecuritySettingsResponseObject); ok {
+		return validResponse.VisitGetOrganizationSecuritySettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateOrganizationSecuritySettings operation middleware
+func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request UpdateOrganizationSecuritySettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body UpdateOrganizationSecuritySettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOrganizationSecuritySettings(ctx.Request().Context(), request.(UpdateOrganizationSecuritySettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOrganizationSecuritySettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateOrganizationSecuritySettingsResponseObject); ok {
+		return validResponse.VisitUpdateOrganizationSecuritySettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -1802,98 +4062,163 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7H3dbttI29itDPgWWNsvKUvyXyzjRat47cRJ7Di2E2ezCqwROZImImeYmaFlJQjwoSc96EkPewXf8dcC",
+	"Bb62eHsNeW/hu5JinhlSJEX9OM5ud7e7BxtLIoczz/8/Pzs+j2LOCFPSaX12yB2O4pDA3+1EDS+IjDmT",
+	"5Mh8r7+WSRRhMXFazhUfESYRZgFSQ4IkHTASeJShRBLhuM4tDhO4Bfs+kRIud1oOmTwb9p749CV9dvzu",
+	"6OLq1eWJPIlU/O7wZPdkFNDT62cvTo/bjZ/qZ+FZ+NMdro/H7475pNcI6Kvo4vHLp+Hx6dvjy97V2ac3",
+	"T99cB43hzvWHNn1x+KxO3rb1us/fNF7R/qsamTz7FFyf0Jf0ZPzThzA8e/LT9rvLZ/s1vxmyXnRcD94+",
+	"Cx3XIXcxFUSeMKe1X6+7jiB9QeQw3bFQN1sfm3/dG++/HdVlw3/xTr3ZnryKnj0aPt5NznbiC+wUbzoy",
+	"C7aV03Ka9eau12h6ze2r+n5rq96q1985rqP0dVeTmDgt5zHBAkAGkGt9dnxBsCJB7v5G+X4SYRo6LQcz",
+	"hmv0FjN+i/+DxV+Ni0F6yRsiaJ+SwGn1cSiJ6/SpkOoMR/rBX//L179//fvXf3FchwZOy6n39sl2/xHx",
+	"tvwG9rb7O3vePt7Z8Zr9vX6jt0ce4UbdcZ0QT1f4r1//+9d/+fr3r/9H/6t/4z7WlOKIxHGdeMiZ/vDX",
+	"vf1mo9Hc2t7Z3Uu/Lu3sy5cvrnNBfH5LxOSQB0RWUx1hiDPiKRoRJOzlyNfX52nOfNH62dkbfWx60f5d",
+	"4G0N+8SLH6mx4zp1sc08v3n7yXs02B15k4bSKBzebUXezse9wBvX4w/eaF8Qx3WawaNbj+32Pnrq0/bQ",
+	"ixq+ftJksEO8/dFd0xNb44/eXsx6juv4j1TD+xBtf/LI7i326sOPgeM62+N45N3tCeb1mpN9b7AT6XU/",
+	"1oefvC0/2PVGj9St96E51nuIdnsfPNIQd94O+7jtfXoUD/W59ifYU81R5NWDwZ7nb90R5z1ALMYCR0QR",
+	"AUx7mAjJgYQCIn1BY0W5JuGrIUFdRu6UuaCLeB+YNhbklvJEohgPyAHiEVWIKtTnAn4GWoHfappE9Eof",
+	"EyImjuswg3/fPNB1pD8kEdZPjvDdC8IGaui0mpqblCFyqQRlA0fv+QWNqKreZIjFgEiFWBL1iNDbpIpE",
+	"EimOBFGJYPM2EsKa+X0EpI+TUOlduHpTNEoip9XQW4oos5+y7VGmyIAIB4AqrNwDmD7GwQX5mBCpDGEx",
+	"RRj8ieM4pD7Wu9+MBe+FJPrrB6mPkknSlBSdlhPhsM9FRIIbYVdznYAow8X66PZr1OPBBFGJGFfoFoc0",
+	"QM8uX57VQMTAFSeaVff8Omn269jTfOltBw3f2w8axKv3t/AOftTb95sNDQ6FVSKd1jZggipgzdN0K2i6",
+	"FQuGRLDWCPcoI6plz9TKdu6ll3/Jw/nfCdJ3Ws5fNqe6ZNP8KjfPzRIGqrPYTo/s8yQM4MA9/SUO0Jom",
+	"QQtEF2U7AFCs1/QGDjnrh9R/GFJwqJ82uSF3VCqZx0ibIez7PGEKjakaIjWkEhFPi1Rk70LmLo0ZIgTX",
+	"HPhztrLCWnlocUtCjS8jr10nIlLiAbnnE768fyD296fYbxfWXox6uw/PXvv98W5wKA0E4CmUDVCAFQYk",
+	"H3PRo0FA2MOwbMB80wu5PyJBmfFSLFCJ7BUHemcK+wqkoE+YIuIHiXCgBYdUAisuHsyQWzmU2B1MN7gI",
+	"J+ZiL734eyHFx2FIBIrwBDgx4IYii5yoKuFlOPJEg4nh8Egzw4MQRu1KDwPxTl7mpZtDkohbIhBw7GJA",
+	"Z7v4HhBuM5QwchcTX5HAPP3A2M1mPyEfDEiglW/CAiJQNzt4F4B7xtUxT1jwILgyrm76sEqRBQQxCgfJ",
+	"xB8iLgaY0U+w6IOpfHuKgjOuLQvz9AVgZ1x55rLvRNnF0wkieSJ84iJr5JTofsT4WKMhE72uc44nIcfB",
+	"FecvtHnyIBTEZq0bxfkNGDsPBHAjJ0bsPpHiHKVrLwC03YqnOPfM5d9bvqemDKyuoY1Znua1YxhbGF8S",
+	"cUt98prhW0xD3AsfBuYkt05J3Gvl0sOSpDaWINgf6gtrDxU3OVTY46DiPhYgI3/hd5E3KCAxYQFh/gSt",
+	"qdy51/XBE5Y79hfXueL8FLOJNXTlg2AvsCI3YI+DKnsIdTdzdssV5yjCbJJS1xLTRe/CS3fxXQi7/PwD",
+	"7ZKICcJ9RYwomXotkvicBRJRhroX+iqvra/qahobEhxYfy3306w/dGnXUByNMdW2cZ8LYh5K2aBW8HZm",
+	"3ZgvrvOa4UQNuaCfSPBAhQyeyI0vSECYojiUZbYK+YAyLVNjLOWYi0CTGWU+F4L46sF6pJFX5cYtKm5m",
+	"oSKHG7z8Dd+DIk6plJQNXGQfgMBSiqkghc2VcH59fe21EzXUv/pYkWpHGE+voJwh2A3RpJBIUon5zL82",
+	"iI8F97Wr0QvJEVNUTR6EfzgeXHzTxzQs2tAvGdEnjzRxgrsjEdY61wBljnvE+Y0ccqFyLlJKOAUvKUok",
+	"eIVYoZBgqdAj5A+xwL4iQqKQ6yO7U9FDPiYa/AsdLypRdt1DHatmc0qXbzIgoQxIC6hyClPPXv691C9l",
+	"caIM+8FDDlDXYKCLGI6IRFr0I97vExZodwtABWrgNZNJHHOhSHBKAopNgPJBejhb8CbSK94ARHLUc0ls",
+	"ABmMBSxR/gF64YeKjsbOFEW58yHYDrLbWaiZs3s8uMeDi38pW0mbJN0yDLQPkD1wJjyvP8eCx0QoamJW",
+	"hZD75xnT4Nn1lRYlUoMeS9RtWy0BD2whE49G//ZP/wz6qiRgCvHyeTorYYqGqbdIpFZiI8KsdDQhk5RW",
+	"9nNBwkx9lYPwn2fdKR7jjwlBWgKHxEsksc/Q/mo3f7esPsWcgP1np89FhJXTcgJtQigakarbcwH8zw5h",
+	"SeS0fk4j+e8rrk9j+4tI5bUE1e1O5Vjr5wIu84/N46EErnmHs7uYbo/3PhAf4nnHWgZknnuRmgwvz5KR",
+	"VFq9oAj7Q8qIJwgO4AtBsOQMrUmGR+TG1zZnAeOZOWEhXQEtK72rNCP85IKkQAFXmpVjrIaIMsWB4p5d",
+	"vjwz7LTWBenfdTusC3HkWr2mJWB3PXX+svA5SEYUC9KndyQw8SiqtIYxbNhha10IOdfApuy6qGt0eq3A",
+	"PN31WocVzprqn5kjZgppFrDDJMKsDM8SCI2kwDZEnMYNg0AQKZ2qqHuepgx4XYPZ6VaqCOMpwaEazhJF",
+	"Kl+nxM9HFYRferC9q+pBz66fVwiycJB/xFHw42W7kr18cVu8sLmz09ivvHRE51DWiEwQDdDaxfEh2tvd",
+	"eoTUMIl6saBMrVeKkJExq9KHvnx+Po/185dJOqi87K56V3HSC6mvN+ci7b/tbiciBALliUIxDgLrDCyG",
+	"vN6rAZN+koGC2ZoLUJ6DkstZnIzIBP4Fjlom0jRWv2RLYyHwZHZresGq57+wycRcMsfkFWehpAXbDxKF",
+	"mA0SPCCgBSxZmxx1wP0k0lsDPrKogMUIq0THC+3Q5DI/GtD6gTg8z4HDZlWLEAJfaI5db4KnP2ShfrCc",
+	"ezQkCLKienf5DNrONqSr0s+Nio1mdnNed+WN6elyjXpz+XqCRET7sadFyNuTFo90ImVCEAZD3AvpLeSU",
+	"QPUYbZyjyx7nIcFsBvsGWLljVFGC2QsOw5d9cCOWa1G3TLbmUHJI49Wp9zS7ZykR55efPcF7OEO22AxP",
+	"feCUmYT/qvZHPkq77Bgv89fqfXPDVYvuueA2EgUW3TH2FRcX2XmrSDu/o9TD0krarID6sIRJ6UptO/T7",
+	"LjpBODJ/d5iCUK3m1SG+JaDeCNMKMECckdb0NkRYEHPKlOZsOSYCdbfrWx1mHnRjHnRDmOBhqFn+JsVT",
+	"19qlJwh+rKF2OMYTqQ1hZfT2ElotAN3C0Z0ir5pyU6yfW21fxHxGhw8mSNeZZvhnMXSOpQRj37clAGmS",
+	"X99k8/9dloRhF3ETpQ1xLvmvfzFRWSUSskzZmLMUNlQFm5clGi5BpijRkoQGVYxA5Y+piJqhSpGQ7JwF",
+	"8iRQNsLIGIUEC0YE0kiUVeIqLTH4PPtoGSaDgt+bSculANJHgdvt8vlzLAPVJfETQdXkkihF2UDeUzvZ",
+	"fVxqVroac8PaFa4csBrEX4Afy4xsYlEzoP1hhklX0AHVW6qCQ+pNV3mE2m7b397ZQ9Z1RybIIDPdr3fy",
+	"MNcG4ihQbrTAvamKls3QThoAWWr9k7s4xMyQLZTtUIm47ydCEOaTagfdxtsqpXQx7CNdYJA0ggmhI6ix",
+	"WUUa5ZzGCmlEmVSY+XMCnGncQ/tuc/zzLOaz6H6qfcFQQjRDIWpEV/etZy037yToIuupVT1l6sbMPuLp",
+	"1dU5MhcAynML5AIVNrZUQUNDLlQZm7aSbVqAZShVL1u5P2UjDOXFX1+cIDXE+vyEKdqnRM4seJCSMfYF",
+	"lxIJEhIsS+GXFWOTywRaGkcDYGRgtR5mFSMXSv2qYw5VaMmX/8E1ByaaKUgcYh9s/XzsPGVWblklI+s5",
+	"gJ5j3JndVB8DrN1v8xPKMa5y6dxCQ31GhObWqt7pgEpFxLdt1dab5vRxFlgveSsVsZys4vRz0RmpL/VF",
+	"pqWm9781cx4XiTDrYv4CbpStfZ1l3by7Z1OGB4jpJ4b0Ewm0Yj2qNXa3S67gVrPwyJ3lMZ4U7Dkwuhna",
+	"zPaWuF0XvEq0XWu5g5HxeKBwIuBa8mI2UzuSOtrWytISQrMr/BVhhgfwV0AFAY3vOlBjVemPX+YckcMh",
+	"DkPCBvOSZ8Yr4H3UBe/SGLu4VHBXMmhaqE8Z1Y7rkHSYpAPmUWauNKvkN9A17kJJZqW7mhO0fgkR6wMb",
+	"stMiybUOSZekMdqFEff7+IcRUUMezNFsI8oCOc1TpyZdxTmnRRo54ZliVXEVQ7DZiPKbkrBfVbgWwZY/",
+	"7fQYVdSZ3+i9ojVFgBzdYV+FE61XgGT0Kbrgh3ZFTkl1aysg/F4S3J1jfmoM7XoBHVBltJcqJoQ1Lcex",
+	"ti/GsiQkGruFZ+5W2lXTM1XQqAGCGpar69EaZhOkrV0XBVgOiUQ8NhBeL21itygcH60QY7pPTOkA6W0J",
+	"GliTxx9y6mtbPYA0sWX5FbyOEvqqSOyKq1gD6tuU5jzvIkXurKFygMYQBQGvKibCZv8hSMFdhFmHJSyR",
+	"AJIcdhCVllGJtuGlIjgwEmo+WnaXKZC5ppsGyo8Uagt+LbggI7+rzl675ymLmn5RhDa97iCrF9DYYYUi",
+	"2CGWyIZtH2403AcBR0xwiG5VZn/13lK7aXkQulLn4HDABVXDKC/xL5+2G5USHhCXVw6776ucJap5e06D",
+	"CmTgALapcDOxKZvWs5suOi/PjeNSGSBVsaaj14LO6YexF7Q2N7Ue2/y3f/rnrnWrCHp1YchuyMNAVoIn",
+	"JoLyYH4GPCYiI08Lkq16JUw+Ci1hztmgep92Ky7C6PzsCaIRHhBtbZlcEFrrBljhFny9GbPBgfneheMY",
+	"KFKTvsroszdRlSaDJL4gcxpzzG/pc7eaJmygJjFlA5N61eZVHKPeBA0xC5YnpOzTCojKAyMjFrdA0HnC",
+	"zMguQ8c8brnM3PySW2MCzNXhUqhis4agRFiOjBlZNJqqQ4Z23QUG25KAql7CMvi5iddUhryyi9AYQ+AN",
+	"Slu07TLGVEkT29H/QidXKYiR22/eKJAX2kdglY98XSGAZXVcJMX140k+dllhkBZ+NkENe29V8kANCRVp",
+	"+gCUZYdNswhz0wdGG2YW7NKo8kKLNaWaPJ4rEDYXrPOBU0W/r23lSEmHTntEV3UJMh++CP+zgusZcu06",
+	"aTuvIDPmljGUukw/VxBXIQAwG79fLcyfjwQ83Nev9s3B7c7SIJW6nnHruE9ISRWVelyX8nepCfbzMmuV",
+	"mqrGlZz6IlLKz8rg5eaoaJbyjEYwmQYoPwW660GJUzsxNSHm03GKvGfXV5XZ+W6uiKmL+oJHSNhwlDut",
+	"HLZWflbeCtBIe6Pt5oZKxaaUjrI+T2sTsekDtL2g1ihAAbkloeYZ6cyU3qXXUOND9LA/IizIwrJESG3J",
+	"ZqiPuVA4RGsd5+v//vqv//hPX//+j//89X+ir//r6798/W9f//Xr37/+j3/8x46z3mG8D81jlCWUDTwS",
+	"JLaC13SRyVqHddhf/oIOObvVJi5nssO8rGaJEglZlY0NH0ckPMSSbGyYqs0auqIRMbW1F8eHaGtra1/r",
+	"49dXhzV0yhmZICo7DCErg1FEGRcoYVr+r414TPyRXK/ppx2B7Da5DAoh0yx10p1X39nNsig2eqIfNS9N",
+	"Ynzog2JawYTpQyqVgXmWidAr2cJhyrJa1Rq6mo3kp525NqSP1mBNE/XXy6Th77SYNNdGtV4OlWcZBFZq",
+	"xJIApBewUY0MkzFFMR5QZksktYmPuqYULBuBUNFhbfaUa7LOp2APimlWkC+5NVoI5BBsJl8wHkw9Q4kU",
+	"HoGaHHKhrLNcqLhcw1DtaaYz6N0A8mx51EGuuEiC77xZG5Mw9EaMj9nmh/FI1gD364gyffOiSlF0kXfS",
+	"DZ2aGk03X6SJGWxDcGWOkuZiU+a3/HEFPQ6IAnoux3igKfr1SYcd4jBEGxup+NjYQGtcoI0NkCIbG2lo",
+	"LyARz7gXBI6G9cVR+8fTo3UX+TyedFiFWDKEYYjM1aiTEm1spMcmGxuuxr0iiCoXEO/jMOywjY0BUadk",
+	"Y8PYGSH1iS3MtTJJ+8SCEoWhaT0RoZVlsrW5OR6PawOW1LgYbNo7ZfqHp/mlNlRR+Jczzo4FIZe8r8ZY",
+	"kBf2GdMUVCbU2ucnjuvcEiGNsKvXGrU6+EQxYTimTsvZqtVrWxD+VUOQ69WY178MqnyCthFZ16SHnpMJ",
+	"uiTK1s3tNPbW04ZmkhJagc7AwtME2WF5UpUHCJu/fpCoO6JZ3s4WrWsxNiITA+CMA6Ak/AlRz8Yj6ZQ6",
+	"95v1+oLi9YqidVPZ9rMtO7TVhra2MCsptAWEzpNeo/e8fr7jH5LdN43Ri3rwrsmve4+D9qPJUePjRbQl",
+	"r5I347eTd3XHlgpChaCtB4QyQCj6cxqNjz+1f3p+dyj6by5v9q4m16+evhzsDf3bcxzT01CMTzA+95++",
+	"vuCmkmi1wnOo3ptTdT4iEyS1BfPFdbab+/OWysC5WW4Qy1sHTuvn925uRsd5Gdm32vKYFAQT1KjiAczo",
+	"kBOpSOS812tu4phu3jY2tUe4mdXRxVxW0GAa3KcSEaqGtglrWlenPxWSLVa7p5GEDnvNgN7Tb0yl4Fhw",
+	"NsiCPxINiOkDlzgiqLtdb3RtgqHWYd1pILOL/CHnEkqe5oUu0dpWHQV4IrWbbGtFtM0A3ZA2Yaw3utbc",
+	"RkOeiMJ1tQ67rjJJS06SizCyXVfTXqwBURJ1m/Vmt8OshMyin2nAEMADuMlSIYuzH0UmfGHr+KxafcyD",
+	"yf24z2J70UibaeTOuVSizgYe+Ol1YRoNpzFlbXOvzCiF3MGXot1tF/p2uWKKpUH9nswt1Euv3ayauvRl",
+	"5YMUmkIqOP8StoEoA75v1pv3Q1A53eHIvn/z6lnzx73nO+8Ot6+fbb3ZvXr1/G3zxaudN9tHF6fP9n56",
+	"vHXWfHv96unu8bvz7dc/Pr/aaRcyPDMDjnbsgKMsfzUvzbQyVKoTh3MEY7570XLRwUwYgkrECAmIaZra",
+	"NuSwWH7mpsjALY3ltxS6N+GmreU3TSdm6DsaK9xR7m6H+3ZW2V5Frxiok+YqN882KH6zKnKdnVVQUJxP",
+	"sUiBaT5BafJ3qk+MEtEqIhfhT5WYxtU8FbZpyMfrZ6V21QrNBlo1pUlFYttZnKo5o3RIYOQ4KovxFvRz",
+	"QRltTrYbtWMOYnSkzW+uZebuTGZRayRRSn6iNSizGXMxkpC6Xq+h9mzuSf/Sshl0bEt0wEDHDPFQG3Oc",
+	"mQ50QfoQSoQzjrEIpHH4cmpJdqz72OcC7Wh/NlFEurlNmMp+7dAZUO1Y5W0rg7Sy7rCseTlduauR2c0+",
+	"3tie3S6KCGYSdUBcQ0HDAFPWcWod1s4trHevV06925tC3XG3htpKkShWxgXSDmqH2UZ0yAqkuhsIiQh0",
+	"co7WutvN/e56DeXtCddEoAb0ljDXGAlLk57z9HJeBn6rjrYlS8Xs8ZRp2sWocGEa23dTHMXHz5nuNmMI",
+	"QLueisv7BWTOZ4Nf5gS2MXZ7v1nf2jda6P5q7P9Ti+VPTftH07THxs/AqFBvpaZ6sJ+KrFTPqjFP9Wil",
+	"tuWJmq9gj2CeBqwuJeVstkO5R7Tvpj+ZhpOi+yYVj2WHaQVE2UALXlPFpUW55CjgVjrnl5wjk/U+Z7h0",
+	"uyKfbDiAJ9ZZ/yZ6/pWRXTSkeKJSz9tUrasU/MvNJ0FyYpmsake9oCPoms3N0GCDKWml1ltLm092RwXp",
+	"32F5u6Wq6GQdRVgbIXlawppafMJUOOmw/LYDF5n6dEkVvQUThw1Iah6EfEyCYjdOo95h1tqpoe52s5lL",
+	"RqUWCNgjYOLso2LjE+PqxuYlrbevMVCui66hC6wIqjBMqgj2ooCH72FN5IZEpLpwVaVRLspaSQFuzzO3",
+	"DfLS+M8Uh6iAwl9Z/6zAr9kAzD/Vzz0kkoYaFREaD7lpPiyUAlvJkhqwK+kcqyHmS6OKvMg0H9Iy+sIU",
+	"LPtYCHBmoDOtoHo6LM0yaR8Uel1AGSGri2roXBD9Negllk0QtaILVuowo8WoRMrkfTW9qyHpK7ON8ZCH",
+	"U5YAJ+2Wj2xBiYl8aqfMTOIlQbWgyA3eeIhs+IYh3CsLkFLTxh/ZgD4jY0t4f1rQf0gL+ujOmBMIl2xV",
+	"bVGwDPurmFomozpfkB2C0NDiaRDyXq46QouHCI8gSYdw1lJrjT6bv+iwfHMIjJJlYPYbKyqRRGg/D4JA",
+	"NuYGMdgoxoIEHeZjSTzKMjNKa2grEk1gDkaizHTRoDWMLhIpKWYdZgf0RXiCegSNBVWKgOHWfYTW9puN",
+	"ddRobnnbO97uXnf9APW4GqJ0ApkxA2sdVggTw68SKyr7k4JxiWIeUn+C1qYZnNwQsw7LTTEDFQR1Vx4c",
+	"KYljIjx9XvRCm64oJAou1D9iBDWPLmK8w2DmGozV3LLVDT4O8wPSKNN0wcfGRYGauI8JDtOaWgNnCPcB",
+	"DNerRboljAdI8xVeVzDnxQT3eNnAouTQ9E0EaL/ZmKL5Pkqj2D+3ktZo/D61Rn4s9hhL5KfmgmU4w6zS",
+	"lpU8KDzzp6X7q6iJlHqtbWmRu1ArmFrLwbyK8JQ+pkn1LOTxg0R8rDVANkYrNx2lVlW+cUoeXLzxh3lp",
+	"SmFQzc/52TDzzlWeBWP2Zf/zKv5n/2sUxk7YQtViEWU6pmI62iKbH5M1dX55f783vawqpU7nyqbiy4Z+",
+	"h4GxJ2lNSfmtSRk7WgYtceQmL9fSz+XPwpW5trLiI20FyZTmXMRFQMDi6hmLBnrtoZYmuwiUwkBgBsEt",
+	"HgZEKtNjUBntpFKdlgrdi2+umTPRaXrJpnlnzBd36YV23IwZ7PoQeWJ7BX4vDJif/cOSMLwHlxUGFFXO",
+	"EofyVN4vivFvZ7rfYdxI0/DMrBuJTmzCACmeY94ik5ZZOE1FBiQkVeOfzwgJZL7KK9eKaF2Ayqh1Ptle",
+	"3Sa67qLxkPraQxwQKAaAEDQybmNx5HQNtU2BZtYwD1Hk6U7WfCIU7UN4FHGBLi9fplmcdShFkIizcGKK",
+	"AWBr4CZO5wkVSprTqGsNXZCI36Z5lGJUPjU/S53J8DUJw5wj2ZukrY3oulDOh9LofssG1hmOqMZfOll0",
+	"aUgdQvHptDIzhnMIK3AUmKbYKhlo+2Wv0lKm7xIxX+jz3CucXmrnfVhEvVQqZaHymy+W+tMV+aWEp6Wu",
+	"1fO6brVZcz0kWZlvUfRRmTb7QdWMkW3F9kjbDtlhxX5IFw35OH2xQ1GsCIJC0rd1/kZwah04KUay5Nxu",
+	"Rah9PpltR5wQ1WFruUbG6oGGaPk8Qy3mzUDDgK/PqYzPtb8+1CTKumWNoZJrcp1XxTnbxGo9qnkNp/sL",
+	"Gkd/fn8vmWYPPc+FUKC3+rNE+Xt2J9JDRZNVGa061HsK0VwTK7Ct35oJTObHhHklUuROmUHcLN9Nb7ro",
+	"oc8HfIu0l37t/OxJOsJ4HcLTTzgfhCTf3MSFCx8nZuDDpMMujg/RbnPrETSXr10+bXsNF+2aIKh00VY9",
+	"fdfKeg1dklsicIgCckt9IiHOK31stDXKChKh72piA9Ca+wu/yho6syo9S9Sr6UAgO7DHN3nEwiSGLlgx",
+	"9BYgl+u4Roc4DE03U4dBTWFuXBmK7Tg+A2Zt/2STU41RVDLMOmwNpEOxvoGz3JRTruXfmEqybqyZ8mjU",
+	"7LWHeZNmdnLaVKh22JrV4vB6UH20SnFzqbBQxekUDwmJzgyzWBS5yc2rMGMqpkMpdqeDJ3JuVX5AhFMa",
+	"BmGvas173r/PnvY3/axOUq83d83j/rZrPpkn/s2uZL4zUwr+tlU3Hw3K//bs8eX1T1s/nh89PX++df72",
+	"vPx5Ot6gtVUvzItw6JvHLy/G9edPBrzdbrfPLl8Pj14P2u32K/3xqN1+ddputx9Htz/yUH/zOHx8+ubo",
+	"7ebm5iP96c1Ynf1Vf+9Mpz84S7dzLyk8pYRqz7JA/QdTfkylBjg82egFM8Hgt2wU/j8rtdKsZwyeMK0B",
+	"qKhoXVbSYP3TTSvfFpXSaXFgh05aJBYfCELFVptTmfNazUCfvrHEDOLdgnpR81/yDPnBiSmiGPIx6zBw",
+	"Mhkfm7ec2S7eESHx1P+kEOYaErnemrqIcghvnR0LqggoiAgFfMxq6FjwCBbMelPj0jAQTZCyMAykw6zt",
+	"sEK5VocxfmNBdkOmyiPnY1t4Zj+mXmxmmHaYuEf11mGFsvq91G3dt+4iGxy6MH1W+aLxL/fIBeaHl1YI",
+	"NsMdwUFFuOLPSrI/ViUZ5NGnfqYpJ5taf/eQuR9FLTZDd+YG9cFKzVSjRN3MGICJA105Y4B1UwsdJkR1",
+	"2JodhdnVJsiWT6MB/EG6SOHBeg291DJzPKQhKTrQVKZiqZW6TEL7sbxvrjOu7YwBybQENaLatNNUGLiF",
+	"alnK2QJH9hUcd7kjm43DgqR6xtPTEViUmU78mbfnufNHcE2ng+Rtlh/kjPNTeuPfIfaHxDvkTAleNfHb",
+	"vISgy7gnFRfEzoUwg75gAFkO4Mvf/ferWUbby+/I3lr8W3COc1isULH34NNUnnuZrqk2kWCQpbFmTD1n",
+	"Xg0YJPMQplNJ1xRqcoEYVy6UdmZtBstdQlM0lRZlKL1ob9JhaQR8aUB7WiKe+XvFWvHqqiDC9BekqAz/",
+	"IAocBhLOIM21kiy1Of90RaoY7sIEN1BUDqmuwGOFyOrm5/zHk+DLpk1Abn7WxK6/EEQS5a3YF3Jc8SqQ",
+	"9L3+0rZbZnOth1iikJusHxUljkgroaiY8U/y+Suz1A+y6u7yeN3Sq/VNiSV0jqgh1StovoFglPVK8qdY",
+	"d3MZMHuALAfmmmCcfqAIJOpqIXYDgOumw49wElCFQj4wosSukCvRtK1ZJpI2zUaGaUe0nxoLqZbvbte3",
+	"c35QKpzgpXUdZh9gFWr+JKvl35Ayk/+K+Tc4EyywZUZ+c0ZMLVIG2bVEEtQNptm47pyaR0mUyYyXml1K",
+	"ZQuL6y5+kMi8ARcGW8RYDZ0sv18kbafsCblVZkv1cLwvbtU+UtqzoJ+3DcNID3r8+1VTg9mWinmSMXTd",
+	"aK4Jfl2Bel8L5v4S+Hfo1wDpZ2KwjKzVqhyWSPG0SNGTuTcYVfo8CyV2KmSg0p0zzyoHNy8AtJzoaLlE",
+	"5By3YuGblR6aMZvzrqV7jadZuMF52S37+2+bn36P7JF6E+V3XlnEZJBfwCi/TSXy3nXi5P4seA0joirp",
+	"vOsaS6XDTJbbKv01+woQF9k3gLgofQGIa5ZdX+6S2IlWq6XJsyEPxcz97KvKpu+tnlhrZq375OgKTT3A",
+	"boeZzl+Z+MN8PZydlVX1usTueg2dKDQ14DrMtI2nk831maEjUepDmeTqmIRhDb0wFX6mGAFsp36f+Kq6",
+	"9+51HGBFlsqzb27I+zVE2XcMB/8W5C/kESg0Y/nkN18AdV/5/WeseNVYsWnRe6De0AbWEF7H/Wn+XE6o",
+	"H4JZf/WujePa98JBf4ZImDzQIgZmVWiJoriWZNCohxXu2cHfM2aSfQ/4Qxkyfd+ew0erJ47ss+eNbLNH",
+	"oxLhkN6SX2ao5Qt6S5h+TCx4j8ybXgl1FatjxzrHKeBNyzX2h5psXdTd0WZsVsxRiZYLggPKzDvff1OY",
+	"uYD2c8VNRrb2MPZbQc5cEnFLffKa4VtMzeT1xf1QFm4L8Fm8vTj6/Of32mAy2eZqI45Km4zO5v1uQqG+",
+	"fc7slIABlUrY5libaHZtL2/a2QtzZvRP3Lyl01qB0LtVHQUodnsUgyH5FWy7yewixbczrM0MNF83Zd05",
+	"Q8iElKJatZUqqzb68uq8FBNYmylekOtuZeF3bmaezc5LReLc03OhxtlHGwJG/pD4I7NgflQxuJDActy2",
+	"38JwdfM59whLM1/ef/m/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -5,6 +5,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -49,7 +51,22 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	TOTP TOTPConfig
 }
+
+// TOTPConfig configures the TOTP second factor.
+type TOTPConfig struct {
+	Issuer string // the name authenticator apps show next to the account
+	// EncryptionKey is the AES-256 key that seals authenticator secrets at
+	// rest; DefaultKey is true when it is the public development key.
+	EncryptionKey []byte
+	DefaultKey    bool
+}
+
+// devTOTPKeySeed derives the development TOTP encryption key. It is public
+// (it is in the source), so Validate refuses it in production.
+const devTOTPKeySeed = "kabinet development TOTP encryption key; not secret"
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
 type Argon2Params struct {
@@ -106,6 +123,14 @@ func Load(getenv func(string) string) (Config, error) {
 			ForbidIdentifier: l.bool("KABINET_PASSWORD_FORBID_IDENTIFIER", true),
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
+		TOTP: TOTPConfig{
+			Issuer:        l.str("KABINET_TOTP_ISSUER", "Kabinet"),
+			EncryptionKey: l.key32("KABINET_TOTP_ENCRYPTION_KEY"),
+		},
+	}
+	if c.TOTP.EncryptionKey == nil {
+		sum := sha256.Sum256([]byte(devTOTPKeySeed))
+		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -154,6 +179,13 @@ func (c Config) Validate() error {
 	}
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
+	}
+	if c.Env == EnvProduction && c.TOTP.DefaultKey {
+		bad("KABINET_TOTP_ENCRYPTION_KEY is required in production (32 random bytes in base64: openssl rand -base64 32)")
+	}
+	// The otpauth:// label is "issuer:account"; a colon would split it wrongly.
+	if c.TOTP.Issuer == "" || len(c.TOTP.Issuer) > 64 || strings.Contains(c.TOTP.Issuer, ":") {
+		bad("KABINET_TOTP_ISSUER must be 1 to 64 characters without a colon")
 	}
 	return errors.Join(errs...)
 }
@@ -207,6 +239,22 @@ func (l *loader) dur(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// key32 reads 32 bytes written in base64 (standard or URL alphabet, padded
+// or not); nil when the variable is unset.
+func (l *loader) key32(key string) []byte {
+	v := strings.TrimSpace(l.getenv(key))
+	if v == "" {
+		return nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && len(b) == 32 {
+			return b
+		}
+	}
+	l.errs = append(l.errs, fmt.Errorf("%s must be 32 bytes in base64 (openssl rand -base64 32)", key))
+	return nil
 }
 
 func (l *loader) list(key string, def []string) []string {

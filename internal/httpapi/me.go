@@ -28,11 +28,15 @@ func (s *Server) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMe
 	if err != nil {
 		return nil, err
 	}
+	ms := membershipDTOs(rows)
+	if err := s.markSecondFactorRequired(ctx, p.user.ID, ms); err != nil {
+		return nil, err
+	}
 	u := userDTO(p.user)
 	return api.GetMe200JSONResponse{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
 		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, CreatedAt: u.CreatedAt,
-		Memberships: membershipDTOs(rows),
+		Memberships: ms,
 	}, nil
 }
 
@@ -68,6 +72,9 @@ func (s *Server) ListMyOrganizations(ctx context.Context, req api.ListMyOrganiza
 		page.NextCursor = &next
 	}
 	page.Items = membershipDTOs(rows)
+	if err := s.markSecondFactorRequired(ctx, p.user.ID, page.Items); err != nil {
+		return nil, err
+	}
 	return api.ListMyOrganizations200JSONResponse(page), nil
 }
 
