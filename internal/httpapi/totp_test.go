@@ -401,3 +401,31 @@ func TestTOTPSurvivesAPasswordChange(t *testing.T) {
 	}
 }
 
+
+func TestDisableTOTPWithoutAPassword(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+	// An account that signs in by certificate or SSO has no password: the
+	// code must come with a recent authentication instead.
+	if _, err := env.Pool.Exec(ctx, "UPDATE users SET password_hash = NULL WHERE id = $1", u.id()); err != nil {
+		t.Fatal(err)
+	}
+	ageSession(t, env, u.id())
+	res, err := env.Client.DisableTotpWithResponse(ctx, client.TotpDisableRequest{Code: u.codes[0]}, u.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	if _, err := env.Pool.Exec(ctx, "UPDATE sessions SET authenticated_at = now() WHERE user_id = $1", u.id()); err != nil {
+		t.Fatal(err)
+	}
+	res, err = env.Client.DisableTotpWithResponse(ctx, client.TotpDisableRequest{Code: u.codes[0]}, u.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("disable: %d %s", res.StatusCode(), res.Body)
+	}
+}
