@@ -25,9 +25,9 @@ type totpUser struct {
 	last int64
 }
 
-func (u *totpUser) id() uuid.UUID  { return u.auth.User.ID }
-func (u *totpUser) token() string  { return u.auth.AccessToken }
-func (u *totpUser) email() string  { return string(u.auth.User.Email) }
+func (u *totpUser) id() uuid.UUID                  { return u.auth.User.ID }
+func (u *totpUser) token() string                  { return u.auth.AccessToken }
+func (u *totpUser) email() string                  { return string(u.auth.User.Email) }
 func (u *totpUser) bearer() client.RequestEditorFn { return apitest.Bearer(u.token()) }
 
 func step(t time.Time) int64 { return t.Unix() / 30 }

@@ -401,7 +401,6 @@ func TestTOTPSurvivesAPasswordChange(t *testing.T) {
 	}
 }
 
-
 func TestDisableTOTPWithoutAPassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
