@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -190,6 +191,69 @@ func (e Role) Valid() bool {
 	case Manager:
 		return true
 	case Teacher:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SecondFactorChallengeMethods.
+const (
+	RecoveryCode SecondFactorChallengeMethods = "recovery_code"
+	Totp         SecondFactorChallengeMethods = "totp"
+)
+
+// Valid indicates whether the value is a known member of the SecondFactorChallengeMethods enum.
+func (e SecondFactorChallengeMethods) Valid() bool {
+	switch e {
+	case RecoveryCode:
+		return true
+	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentAlgorithm.
+const (
+	SHA1 TotpEnrolmentAlgorithm = "SHA1"
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentAlgorithm enum.
+func (e TotpEnrolmentAlgorithm) Valid() bool {
+	switch e {
+	case SHA1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentDigits.
+const (
+	N6 TotpEnrolmentDigits = 6
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentDigits enum.
+func (e TotpEnrolmentDigits) Valid() bool {
+	switch e {
+	case N6:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentPeriod.
+const (
+	N30 TotpEnrolmentPeriod = 30
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentPeriod enum.
+func (e TotpEnrolmentPeriod) Valid() bool {
+	switch e {
+	case N30:
 		return true
 	default:
 		return false
@@ -476,6 +540,11 @@ type Membership struct {
 
 	// Role What a member may do in an organization.
 	Role Role `json:"role"`
+
+	// SecondFactorRequired The organization requires a second factor of its staff, I am staff
+	// there and have not enabled one: its staff endpoints answer `403
+	// second_factor_enrollment_required` until I enrol. Always sent.
+	SecondFactorRequired *bool `json:"secondFactorRequired,omitempty"`
 }
 
 // MembershipPage defines model for MembershipPage.
@@ -496,6 +565,12 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
+type OrganizationSecuritySettings struct {
+	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
+	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -529,6 +604,12 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	// Codes Ten one-time codes; each replaces an authenticator code once.
+	Codes []string `json:"codes"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
@@ -550,6 +631,101 @@ type RegisterRequest struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
+// sign-in with `loginSecondFactor`.
+type SecondFactorChallenge struct {
+	// ChallengeToken Opaque; valid once, until `expiresAt`.
+	ChallengeToken string    `json:"challengeToken"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+
+	// Methods The kinds of second factor `loginSecondFactor` accepts.
+	Methods []SecondFactorChallengeMethods `json:"methods"`
+}
+
+// SecondFactorChallengeMethods defines model for SecondFactorChallenge.Methods.
+type SecondFactorChallengeMethods string
+
+// SecondFactorLoginRequest Exactly one of `code` and `recoveryCode`.
+type SecondFactorLoginRequest struct {
+	ChallengeToken string `json:"challengeToken"`
+
+	// Code The 6-digit code the authenticator app shows.
+	Code *string `json:"code,omitempty"`
+
+	// RecoveryCode One of the recovery codes (any case, dashes optional).
+	RecoveryCode *string `json:"recoveryCode,omitempty"`
+
+	// RememberMe Issue a long-lived refresh token; overrides the choice made at `login`.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
+// TotpCodeRequest defines model for TotpCodeRequest.
+type TotpCodeRequest struct {
+	// Code A 6-digit authenticator code; where the operation says so, an
+	// unused recovery code is accepted instead.
+	Code string `json:"code"`
+}
+
+// TotpDisableRequest defines model for TotpDisableRequest.
+type TotpDisableRequest struct {
+	// Code A 6-digit authenticator code or an unused recovery code.
+	Code string `json:"code"`
+
+	// Password The account's password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// TotpEnrolment defines model for TotpEnrolment.
+type TotpEnrolment struct {
+	// AccountName The account's e-mail.
+	AccountName string                 `json:"accountName"`
+	Algorithm   TotpEnrolmentAlgorithm `json:"algorithm"`
+	Digits      TotpEnrolmentDigits    `json:"digits"`
+
+	// Issuer The name the app shows next to the account.
+	//
+	// Example: Kabinet
+	Issuer string `json:"issuer"`
+
+	// OtpauthURI The `otpauth://totp/…` URI the QR code holds.
+	OtpauthURI string `json:"otpauthUri"`
+
+	// Period Seconds per code.
+	Period TotpEnrolmentPeriod `json:"period"`
+
+	// QrCodePng The QR code, a PNG image in base64 (`data:image/png;base64,…` shows it).
+	QrCodePng []byte `json:"qrCodePng"`
+
+	// Secret The secret in base32, for typing into an app by hand.
+	Secret string `json:"secret"`
+}
+
+// TotpEnrolmentAlgorithm defines model for TotpEnrolment.Algorithm.
+type TotpEnrolmentAlgorithm string
+
+// TotpEnrolmentDigits defines model for TotpEnrolment.Digits.
+type TotpEnrolmentDigits int
+
+// TotpEnrolmentPeriod Seconds per code.
+type TotpEnrolmentPeriod int
+
+// TotpStatus defines model for TotpStatus.
+type TotpStatus struct {
+	// Enabled Password sign-ins ask for a second factor.
+	Enabled   bool       `json:"enabled"`
+	EnabledAt *time.Time `json:"enabledAt"`
+
+	// EnrolmentPending An enrolment was started and waits for its first code.
+	EnrolmentPending bool `json:"enrolmentPending"`
+
+	// RecoveryCodesRemaining Unused recovery codes.
+	RecoveryCodesRemaining int `json:"recoveryCodesRemaining"`
+
+	// RequiredByOrganizations Organizations that require a second factor of their staff, where
+	// I am staff and have not enabled one.
+	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
 
 // User defines model for User.
 type User struct {
@@ -635,6 +811,12 @@ type LoginWithCertificateJSONRequestBody = CertificateLoginRequest
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
+type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
+
+// ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
+type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
+
 // RefreshTokensJSONRequestBody defines body for RefreshTokens for application/json ContentType.
 type RefreshTokensJSONRequestBody = RefreshRequest
 
@@ -643,6 +825,15 @@ type RegisterJSONRequestBody = RegisterRequest
 
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
+
+// DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
+type DisableTotpJSONRequestBody = TotpDisableRequest
+
+// ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
+type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
+type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -658,9 +849,15 @@ type ServerInterface interface {
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx echo.Context) error
+	// LoginSecondFactor Finish a sign-in with the second factor
+	// (POST /api/v1/auth/login/second-factor)
+	LoginSecondFactor(ctx echo.Context) error
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+	// (POST /api/v1/auth/reauthenticate/second-factor)
+	ReauthenticateSecondFactor(ctx echo.Context) error
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx echo.Context) error
@@ -688,6 +885,33 @@ type ServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// DisableTotp Disable the second factor
+	// (DELETE /api/v1/me/totp)
+	DisableTotp(ctx echo.Context) error
+	// GetTotpStatus Get the state of my second factor
+	// (GET /api/v1/me/totp)
+	GetTotpStatus(ctx echo.Context) error
+	// StartTotpEnrolment Start enrolling an authenticator app
+	// (POST /api/v1/me/totp)
+	StartTotpEnrolment(ctx echo.Context) error
+	// ConfirmTotpEnrolment Confirm the enrolment with a first code
+	// (POST /api/v1/me/totp/confirm)
+	ConfirmTotpEnrolment(ctx echo.Context) error
+	// GetTotpQrCode Get the QR code of a pending enrolment
+	// (GET /api/v1/me/totp/qr.png)
+	GetTotpQrCode(ctx echo.Context) error
+	// RegenerateRecoveryCodes Replace my recovery codes
+	// (POST /api/v1/me/totp/recovery-codes)
+	RegenerateRecoveryCodes(ctx echo.Context) error
+	// ResetMemberSecondFactor Reset a member's second factor
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
+	ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// GetOrganizationSecuritySettings Get the organization's security settings
+	// (GET /api/v1/organizations/{organizationId}/security-settings)
+	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateOrganizationSecuritySettings Change the organization's security settings
+	// (PUT /api/v1/organizations/{organizationId}/security-settings)
+	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -737,12 +961,30 @@ func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	return err
 }
 
+// LoginSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) LoginSecondFactor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.LoginSecondFactor(ctx)
+	return err
+}
+
 // Logout converts echo context to params.
 func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ReauthenticateSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) ReauthenticateSecondFactor(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReauthenticateSecondFactor(ctx)
 	return err
 }
 
@@ -866,6 +1108,116 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	return err
 }
 
+// DisableTotp converts echo context to params.
+func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DisableTotp(ctx)
+	return err
+}
+
+// GetTotpStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTotpStatus(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTotpStatus(ctx)
+	return err
+}
+
+// StartTotpEnrolment converts echo context to params.
+func (w *ServerInterfaceWrapper) StartTotpEnrolment(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartTotpEnrolment(ctx)
+	return err
+}
+
+// ConfirmTotpEnrolment converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmTotpEnrolment(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmTotpEnrolment(ctx)
+	return err
+}
+
+// GetTotpQrCode converts echo context to params.
+func (w *ServerInterfaceWrapper) GetTotpQrCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetTotpQrCode(ctx)
+	return err
+}
+
+// RegenerateRecoveryCodes converts echo context to params.
+func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// ResetMemberSecondFactor converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetMemberSecondFactor(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetMemberSecondFactor(ctx, organizationID, userID)
+	return err
+}
+
+// GetOrganizationSecuritySettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// UpdateOrganizationSecuritySettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
 // GetHealth converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealth(ctx echo.Context) error {
 	var err error
@@ -944,6 +1296,17 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/certificate/challenge", wrapper.CreateCertificateSignInChallenge, options.OperationMiddlewares["createCertificateSignInChallenge"]...)
 	router.POST(options.BaseURL+"/api/v1/auth/certificate/login", wrapper.LoginWithCertificate, options.OperationMiddlewares["loginWithCertificate"]...)
 	router.GET(options.BaseURL+"/api/v1/dev/messages", wrapper.ListDevMessages, options.OperationMiddlewares["listDevMessages"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/totp", wrapper.DisableTotp, options.OperationMiddlewares["disableTotp"]...)
+	router.GET(options.BaseURL+"/api/v1/me/totp", wrapper.GetTotpStatus, options.OperationMiddlewares["getTotpStatus"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp", wrapper.StartTotpEnrolment, options.OperationMiddlewares["startTotpEnrolment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/totp/qr.png", wrapper.GetTotpQrCode, options.OperationMiddlewares["getTotpQrCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp/confirm", wrapper.ConfirmTotpEnrolment, options.OperationMiddlewares["confirmTotpEnrolment"]...)
+	router.POST(options.BaseURL+"/api/v1/me/totp/recovery-codes", wrapper.RegenerateRecoveryCodes, options.OperationMiddlewares["regenerateRecoveryCodes"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/login/second-factor", wrapper.LoginSecondFactor, options.OperationMiddlewares["loginSecondFactor"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate/second-factor", wrapper.ReauthenticateSecondFactor, options.OperationMiddlewares["reauthenticateSecondFactor"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.GetOrganizationSecuritySettings, options.OperationMiddlewares["getOrganizationSecuritySettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.UpdateOrganizationSecuritySettings, options.OperationMiddlewares["updateOrganizationSecuritySettings"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/reset-second-factor", wrapper.ResetMemberSecondFactor, options.OperationMiddlewares["resetMemberSecondFactor"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -1260,6 +1623,20 @@ func (response Login200JSONResponse) VisitLoginResponse(w http.ResponseWriter) e
 	return err
 }
 
+type Login202JSONResponse SecondFactorChallenge
+
+func (response Login202JSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type Login400ApplicationProblemPlusJSONResponse struct {
 	BadRequestApplicationProblemPlusJSONResponse
 }
@@ -1394,6 +1771,162 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type LoginSecondFactorRequestObject struct {
+	Body *LoginSecondFactorJSONRequestBody
+}
+
+type LoginSecondFactorResponseObject interface {
+	VisitLoginSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type LoginSecondFactor200JSONResponse AuthResponse
+
+func (response LoginSecondFactor200JSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor400ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor401ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor403ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor413ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor415ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor422ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor429ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -1452,6 +1985,156 @@ type Logout500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactorRequestObject struct {
+	Body *ReauthenticateSecondFactorJSONRequestBody
+}
+
+type ReauthenticateSecondFactorResponseObject interface {
+	VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type ReauthenticateSecondFactor204Response struct {
+}
+
+func (response ReauthenticateSecondFactor204Response) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ReauthenticateSecondFactor400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor400ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor401ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor409ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor413ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor415ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor422ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor429ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -2466,6 +3149,1170 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type DisableTotpRequestObject struct {
+	Body *DisableTotpJSONRequestBody
+}
+
+type DisableTotpResponseObject interface {
+	VisitDisableTotpResponse(w http.ResponseWriter) error
+}
+
+type DisableTotp204Response struct {
+}
+
+func (response DisableTotp204Response) VisitDisableTotpResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DisableTotp400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp400ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp401ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp403ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp409ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp413ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp415ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp422ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp429ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableTotp500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatusRequestObject struct {
+}
+
+type GetTotpStatusResponseObject interface {
+	VisitGetTotpStatusResponse(w http.ResponseWriter) error
+}
+
+type GetTotpStatus200JSONResponse TotpStatus
+
+func (response GetTotpStatus200JSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus401ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus429ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolmentRequestObject struct {
+}
+
+type StartTotpEnrolmentResponseObject interface {
+	VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error
+}
+
+type StartTotpEnrolment201JSONResponse TotpEnrolment
+
+func (response StartTotpEnrolment201JSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment401ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment403ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment409ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment429ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolmentRequestObject struct {
+	Body *ConfirmTotpEnrolmentJSONRequestBody
+}
+
+type ConfirmTotpEnrolmentResponseObject interface {
+	VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error
+}
+
+type ConfirmTotpEnrolment200JSONResponse RecoveryCodes
+
+func (response ConfirmTotpEnrolment200JSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment400ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment401ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment409ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment413ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment415ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment422ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment429ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCodeRequestObject struct {
+}
+
+type GetTotpQrCodeResponseObject interface {
+	VisitGetTotpQrCodeResponse(w http.ResponseWriter) error
+}
+
+type GetTotpQrCode200ResponseHeaders struct {
+	CacheControl *string
+}
+
+type GetTotpQrCode200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetTotpQrCode200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetTotpQrCode200ImagePngResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetTotpQrCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode401ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode403ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode404ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode429ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpQrCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodesRequestObject struct {
+}
+
+type RegenerateRecoveryCodesResponseObject interface {
+	VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error
+}
+
+type RegenerateRecoveryCodes200JSONResponse RecoveryCodes
+
+func (response RegenerateRecoveryCodes200JSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes401ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes403ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes409ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes429ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactorRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type ResetMemberSecondFactorResponseObject interface {
+	VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error
+}
+
+type ResetMemberSecondFactor204Response struct {
+}
+
+func (response ResetMemberSecondFactor204Response) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetMemberSecondFactor401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor401ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor403ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor404ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor409ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor422ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor429ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetOrganizationSecuritySettingsResponseObject interface {
+	VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationSecuritySettings200JSONResponse OrganizationSecuritySettings
+
+func (response GetOrganizationSecuritySettings200JSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *UpdateOrganizationSecuritySettingsJSONRequestBody
+}
+
+type UpdateOrganizationSecuritySettingsResponseObject interface {
+	VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateOrganizationSecuritySettings200JSONResponse OrganizationSecuritySettings
+
+func (response UpdateOrganizationSecuritySettings200JSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings400ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings401ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings403ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings404ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings413ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings415ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings422ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings429ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -2576,9 +4423,15 @@ type StrictServerInterface interface {
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
+	// LoginSecondFactor Finish a sign-in with the second factor
+	// (POST /api/v1/auth/login/second-factor)
+	LoginSecondFactor(ctx context.Context, request LoginSecondFactorRequestObject) (LoginSecondFactorResponseObject, error)
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+	// (POST /api/v1/auth/reauthenticate/second-factor)
+	ReauthenticateSecondFactor(ctx context.Context, request ReauthenticateSecondFactorRequestObject) (ReauthenticateSecondFactorResponseObject, error)
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx context.Context, request RefreshTokensRequestObject) (RefreshTokensResponseObject, error)
@@ -2606,6 +4459,33 @@ type StrictServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// DisableTotp Disable the second factor
+	// (DELETE /api/v1/me/totp)
+	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
+	// GetTotpStatus Get the state of my second factor
+	// (GET /api/v1/me/totp)
+	GetTotpStatus(ctx context.Context, request GetTotpStatusRequestObject) (GetTotpStatusResponseObject, error)
+	// StartTotpEnrolment Start enrolling an authenticator app
+	// (POST /api/v1/me/totp)
+	StartTotpEnrolment(ctx context.Context, request StartTotpEnrolmentRequestObject) (StartTotpEnrolmentResponseObject, error)
+	// ConfirmTotpEnrolment Confirm the enrolment with a first code
+	// (POST /api/v1/me/totp/confirm)
+	ConfirmTotpEnrolment(ctx context.Context, request ConfirmTotpEnrolmentRequestObject) (ConfirmTotpEnrolmentResponseObject, error)
+	// GetTotpQrCode Get the QR code of a pending enrolment
+	// (GET /api/v1/me/totp/qr.png)
+	GetTotpQrCode(ctx context.Context, request GetTotpQrCodeRequestObject) (GetTotpQrCodeResponseObject, error)
+	// RegenerateRecoveryCodes Replace my recovery codes
+	// (POST /api/v1/me/totp/recovery-codes)
+	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// ResetMemberSecondFactor Reset a member's second factor
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
+	ResetMemberSecondFactor(ctx context.Context, request ResetMemberSecondFactorRequestObject) (ResetMemberSecondFactorResponseObject, error)
+	// GetOrganizationSecuritySettings Get the organization's security settings
+	// (GET /api/v1/organizations/{organizationId}/security-settings)
+	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
+	// UpdateOrganizationSecuritySettings Change the organization's security settings
+	// (PUT /api/v1/organizations/{organizationId}/security-settings)
+	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -2764,6 +4644,52 @@ func (sh *strictHandler) Login(ctx echo.Context) error {
 	return nil
 }
 
+// LoginSecondFactor operation middleware
+func (sh *strictHandler) LoginSecondFactor(ctx echo.Context) error {
+	var request LoginSecondFactorRequestObject
+
+	var body LoginSecondFactorJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.LoginSecondFactor(ctx.Request().Context(), request.(LoginSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "LoginSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(LoginSecondFactorResponseObject); ok {
+		return validResponse.VisitLoginSecondFactorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Logout operation middleware
 func (sh *strictHandler) Logout(ctx echo.Context) error {
 	var request LogoutRequestObject
@@ -2781,6 +4707,52 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReauthenticateSecondFactor operation middleware
+func (sh *strictHandler) ReauthenticateSecondFactor(ctx echo.Context) error {
+	var request ReauthenticateSecondFactorRequestObject
+
+	var body ReauthenticateSecondFactorJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReauthenticateSecondFactor(ctx.Request().Context(), request.(ReauthenticateSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReauthenticateSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReauthenticateSecondFactorResponseObject); ok {
+		return validResponse.VisitReauthenticateSecondFactorResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -3069,6 +5041,289 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 	return nil
 }
 
+// DisableTotp operation middleware
+func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
+	var request DisableTotpRequestObject
+
+	var body DisableTotpJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableTotp(ctx.Request().Context(), request.(DisableTotpRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableTotp")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DisableTotpResponseObject); ok {
+		return validResponse.VisitDisableTotpResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTotpStatus operation middleware
+func (sh *strictHandler) GetTotpStatus(ctx echo.Context) error {
+	var request GetTotpStatusRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTotpStatus(ctx.Request().Context(), request.(GetTotpStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTotpStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTotpStatusResponseObject); ok {
+		return validResponse.VisitGetTotpStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartTotpEnrolment operation middleware
+func (sh *strictHandler) StartTotpEnrolment(ctx echo.Context) error {
+	var request StartTotpEnrolmentRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartTotpEnrolment(ctx.Request().Context(), request.(StartTotpEnrolmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartTotpEnrolment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartTotpEnrolmentResponseObject); ok {
+		return validResponse.VisitStartTotpEnrolmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmTotpEnrolment operation middleware
+func (sh *strictHandler) ConfirmTotpEnrolment(ctx echo.Context) error {
+	var request ConfirmTotpEnrolmentRequestObject
+
+	var body ConfirmTotpEnrolmentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmTotpEnrolment(ctx.Request().Context(), request.(ConfirmTotpEnrolmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmTotpEnrolment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmTotpEnrolmentResponseObject); ok {
+		return validResponse.VisitConfirmTotpEnrolmentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetTotpQrCode operation middleware
+func (sh *strictHandler) GetTotpQrCode(ctx echo.Context) error {
+	var request GetTotpQrCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTotpQrCode(ctx.Request().Context(), request.(GetTotpQrCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTotpQrCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetTotpQrCodeResponseObject); ok {
+		return validResponse.VisitGetTotpQrCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegenerateRecoveryCodes operation middleware
+func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
+	var request RegenerateRecoveryCodesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegenerateRecoveryCodes(ctx.Request().Context(), request.(RegenerateRecoveryCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegenerateRecoveryCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegenerateRecoveryCodesResponseObject); ok {
+		return validResponse.VisitRegenerateRecoveryCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetMemberSecondFactor operation middleware
+func (sh *strictHandler) ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request ResetMemberSecondFactorRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetMemberSecondFactor(ctx.Request().Context(), request.(ResetMemberSecondFactorRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetMemberSecondFactor")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetMemberSecondFactorResponseObject); ok {
+		return validResponse.VisitResetMemberSecondFactorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetOrganizationSecuritySettings operation middleware
+func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetOrganizationSecuritySettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationSecuritySettings(ctx.Request().Context(), request.(GetOrganizationSecuritySettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationSecuritySettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationSecuritySettingsResponseObject); ok {
+		return validResponse.VisitGetOrganizationSecuritySettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateOrganizationSecuritySettings operation middleware
+func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request UpdateOrganizationSecuritySettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body UpdateOrganizationSecuritySettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOrganizationSecuritySettings(ctx.Request().Context(), request.(UpdateOrganizationSecuritySettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOrganizationSecuritySettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateOrganizationSecuritySettingsResponseObject); ok {
+		return validResponse.VisitUpdateOrganizationSecuritySettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -3120,164 +5375,227 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H3tbhtJttirVHovMJKWpEiKkiwJA4SWZVu2JMv6sMceDtTF7iJZo2YVXVUtmuMYmLsBEgQ3SIIgSPI/",
-	"QP4F2Lu5k+zeZDavQL3CfZKgTlV3VzebEmV5b2Ym4x8zFNn1dc6p831Of/ACPhxxRpiS3vYHj7zHw1FE",
-	"4HM7VoMTIkecSbJnvtdfy3g4xGLibXtn/JIwiTALkRoQJGmfkbBKGYolEV7Fu8JRDENwEBAp4XFv2yOT",
-	"Z4Puk4C+oM8ev907OXt5ui/3h2r0dnd/Y/8ypIevnx0cPm433tSPoqPozXtcH4/fPuaTbiOkL4cnD188",
-	"jR4ffvX4tHt29N2rp69eh43B+utv2/Rg91mdfNXW8z5/1XhJey9rZPLsu/D1Pn1B98dvvo2ioydvWm9P",
-	"n23VgmbEusPH9fCrZ5FX8cj7ERVE7jNve6ter3iC9ASRg2THQl2svWv+dnO89dVlXTaCg7fqVWvycvjs",
-	"weDhRny0PjrBXn7Qnpmwrbxtr1lvblQbzWqzdVbf2l6rb9frb72Kp/RzZ5MR8ba9hwQLABlAbvuDFwiC",
-	"FQmd8Y3ieDLENPK2PcwYrtErzPgV/qcWfzUu+skjr4igPUpCb7uHI0kqXo8KqY7wUC88/XfTH6c/Tn/v",
-	"VTwaettevbtFWr0HpLoWNHC11VvfrG7h9fVqs7fZa3Q3yQPcqHsVL8LZDP95+ofp76c/Tv+s/69/4wHW",
-	"lOKJ2Kt4owFn+o/fbm41G43mWmt9YzP5urCzjx8/fqx4IyzwkCgigAZ3YyE5QCQkMhB0pCjXGDkbEOQz",
-	"8l6ZB3zEe0CDI0GuKI8lGuE+2UF8SBWiCvW4gJ/h6PBbTZ9Yz/QuJmLiVTxmjhOYBSueDAZkiPXKQ/z+",
-	"gLC+GnjbTU0cyuBMKkFZ39N7PqBDqso3GWHRJ1IhFg+7ROhtUkWGEimOBFGxYPM2EsGc7j5C0sNxpPQu",
-	"KnpTdBgPve2G3tKQMvtXuj3KFOkT4QFQhb3GANOHODwh72IiYcsBZ4ow+IhHo4gGWO9+dSR4NyLD334r",
-	"9VFSxmBGhHqBIY56XAxJeCHsbBUvJMoQpT66/Rp1eThBVCLGFbrCEQ3Rs9MXRzW4MfDEvqa8zaBOmr06",
-	"rmoyq7bCRlDdChukWu+t4XX8oLsVNBsaHAqrWHrbLcAEVUBph8lWULYVC4ZYsO1L3KWMqG17pu1059Xk",
-	"8Y8unP9KkJ637f1mNWONq+ZXuXpspjBQncV2cuSAx1EIB+7qL3GIljQJWiBWULoDAMVyTW9gl7NeRIP7",
-	"IQVHerXJBXlPpZIuRtoM4SDgMVNoTNUAqQGViFQ1h0B2FDKjNGaIEFzfwK/TmRXWvFBzDxJpfBn2U/GG",
-	"RErcJ3dc4eM398T+Vob9dm7um1Fv91G1z35+vBscSgMBWIWyPgqxwoDkx1x0aRgSdj8sGzBfdCMeXJKw",
-	"ePESLFCJ7BM7emcKBwq4YECYIuILiXCoGYdUAisu7n0h1xyU2B1kG7wJJ+bhavLw50JKgKOICDTEE7iJ",
-	"ITcUmb+JqhRe5kbuazAxHO3py3AvhFE70/1AvO7yvGRzSBJxRQSCG3szoNNdfA4ItxmKGXk/IoEioVl9",
-	"x6iBZj8R7/dJqIVvzEIikJ8e3AfgHnH1mMcsvBdcGVcXPZglfwUEMQIHyTgYoIAIRXt6VnJvIm9lGDji",
-	"WrEwi98AdcZV1Tz2mQg7fzhBJI9FQNASFxraXRJx1gcFQ/IhAeFLIkkMSR/jScRxeMb5gVZM7gX8kZnr",
-	"QnF+AWrOPWHbcBiI3SdSnKNk7htgbLdSVZxXzeOfm7MnSgzMrpVJzFxq1xbOCARbxTsl4ooG5JzhK0wj",
-	"3I3uB+bYmafA6LVY6WJJEu1KEBwM9IO1+zIaBxX2OCi/jxuQ4T74WTgNCsmIsJCwYIKWlHPuZX3wmDnH",
-	"/ljxzjg/xGxiVVx5L9gLrMgFaOIgxO5D3U1HYznjHA0xmyTUdYvSondRTXbxWQi7uP6ONkbEBOGeIsZS",
-	"yuwVSQLOQokoQ/6Jfqra1k/5msYGBIfWUnN+mrWETu0ciqMxBibV44KYRSnr13J2zqwB87HinTMcqwEX",
-	"9DsS3lMUgw1yEQgSEqYojmTxWkW8TxniAo2wlGMuQk1mlAVcCBKoe4uQhivEjUGU38yNIhwGVN0Bn4Mi",
-	"DqmUlPUryC6AQEcaUUFymyvg/PXr19V2rAb6Vy1dy01gnD1BOUOwG6JJIZakFPOpZW0QPxI80EZGNyJ7",
-	"TFE1uRf+4Xjw8EUP0yivPb9gRJ98qIkTDB2JsBa3BihzDCPOL+SAC+UYRwnh5OyjYSzBHsQKRQRLhR6g",
-	"YIAFDhQREmmp7X2sZKyHvIs1+G80uahE6XP3NamazYwuX6VAQimQbqDKDKZV+/jnEr+UjWJlrh8ssoN8",
-	"gwEfMTwkEmnWj3ivR1ioDS0AFYiBcybj0YgLRcJDElJsPG33ksPphBdDPeMFQMShnlNiPaGgLGCJ3AX0",
-	"xPdlHY31DEXO+RBsB9nt3CiZ0zFVGFOFh/9SupJWSfwiDLT2ny5o/MzG/HqNBdPXflZ48CFRA41d3OWx",
-	"ypls+nMsiUByAC4XbeJytoOCiOqdo67ATBMIQ75GIwitkeAjbREYb5hjHOyH5QzMeUTb0QERjAAz6HEx",
-	"xEoDO6bOFUn4V8WSTnFO35nwwrqeLyTnzNfMp+TXEPadkqQ3b3zZFkjmiS7u4/WAGCXWQDc9muX8EkwK",
-	"u4Pl3HlDrZEoOiRlK6bs6cOMIjeIh5hVBcGh5uZ67ggzw2eW9lg/onIAC826WFM2t/21gWq2zjfp87z7",
-	"LQnAm+fGLvRG8jjPxSNmd/ns9RmYT/o6Y4n8ttU8YKPbyDjr0T98/1/92g0Q32fz9aCYKRolhEykVowu",
-	"CUvgnkP2luNyTlWiYoTiw6xxzkf4XUyQluoRqcaS2DV6HGzxbLQsP8WcaMaHBYnAiW588AiLhxpxNszx",
-	"TcnzSeDjJvZzLkEdzBODi0t3WRcPBXDNO5zdRRk9PaQs3M1uneM/x2FINdRxdOzQmA21zGU1x2RYzmu+",
-	"qq3Xt3IchzJ0vHdoDB8Tv9jdOznbf7y/2z7bMw4rMIMkCZc1/+hqjUVbRxstE26Q6NHeCSIs4KHVtfMR",
-	"DRtASL5plPGxAY4iwvqlLPKx4EPkm4iVAyMNMsr6u8lQfyGOKWmfYRWLObpk+nMS8AmJ5gYhSneIuhNF",
-	"ZCWBwJJUmIVYgEZ7fnJQlbhHdlBEGUFdQfClRDiK+NhyOAcyrdsBU+RLefzmweYerYzCHMjNMiwnHFjK",
-	"xKlCYyxRl8csXJxRW9Y+O+ex1k59xpWx9Hb0/IyDiqpFLe0zrZA5bKPLeUQwc7jfKedl/E/RKDJBoArq",
-	"xiYwFwEDHGCG1uooxBOJlvzn7Yf7R3tnF5rUL/a+Ot4/eXPxun1ytH/0xF8uX7hH9e5GgrISKJ0+bVeb",
-	"6xsJ1bgXooI0+kU1wJKgAXmfF7VrvUawhetkvbsZNoMW2eg9wPVuI1gL18lmbws3umvBerhJtnp13Oy2",
-	"go3wAan3Gnitux5shlulcKdhjo/OuwpUypjMiX2a376QKDQRhpjKAQlBJ0ZLJ493UbO5vrZcytgvyaQd",
-	"9bmgajCHB12SCSiTENmX9DuwiYJYXJE8bE5O29VmvfWgbJUIS3Uuy0nWxEWlAkqqUmaCJVTtIJ/FUeQn",
-	"7oGU480laf24cbApEZOSbSQ0vLjgYlw9hOUXHyKJoDg6Ao/J7GnPR6O51NV63Gxv7dYbpbPGhjeU80Hz",
-	"4yIEkK22e/RlEu9H+bB95cWX0/82/fvrv77+3fSH6++nP1Z2vzw5v1URo8Y6ze5dtuuUfAvgKdCfC28H",
-	"WxWH4+VoKc9fMhZ2C0dNhVAJa3V/ygP6BLOQD/MCZQeINid64Pc8pN/VjzZeDrd2W7T57ebkVUN+9YCc",
-	"XK73no7X1MHoLT7nT8I3wVb3kO196d1V3oKZSRXq4uAyibQ6knEhMXuDVZAXs+C0wELQK5JdSyrRkA8J",
-	"U4vKmqKgzMnFDAPuvm7B6AE16lcemZBbkftwkz7pityP6XJYCDyZJXWY8LZN8T5lfzndEMS7qxtWQDP8",
-	"Cel8p7TP9tkdVT5BhkTzhkOSy3KxYMqvu6+ZCsKgilQjegUpH6DLG/OmXDX4zErl/RXFPP0X1cabFcVH",
-	"5OpwvoVtjeLkJDxWXf6+os1YQVhIBAlB59IUIkhAR9Te4oKBrBQZjkzwJL/CI6KhLiYoeQRJjnpY5DBN",
-	"mVpremVma5eHk6dqGJUj4unZ4YHxHvEewswmj+wgvdAE9n16eFqq1OhBZ+T9HHY2ijBlVUXeW98U2FLj",
-	"AY+InrBcTQoGmDESueZr4n+VOU7gDHG19MVUh4IqSJnaaJUCTsvANA+haAFMANegUlm0WLdtbREdKUnY",
-	"u5lZHpingJIt3ZT6HZKEnzAUWq/nQiNyr9bYaCFI+rORpVq5IsXUDdC79SSJo3TG4TYy7mEfLY0xhYwc",
-	"zTSJ/iCIEpSEyxXk6+V9tGRiuSDYNVw7DA5kA71coD5WZIwnFf05yXJgKCRXJOIjLRXBDPcNBvwOW+rT",
-	"K8JQPNpBkhDkp6j0l2sdUGIsfdldegYQ+kIZZ/o3d9EO9269K5pAornRmuTXxKbM2Ibgw7yWMyZRwBcQ",
-	"99RKebhPLv04e0nJ0FUh01vtMI4Uy5WMS7nXI686Woq6mY9+Dl3C4cqfrko8piQK01teUBBKXcltJBW4",
-	"Uoc4GFBGMt+qIFhyhpYkw5fkQpsfBWsgCYTaq1ZCKDbuVEYl8BOIFYxCrvRtGWFtxDHFgRk9O31xZJmt",
-	"D3zTr3SYD0ev1WvaTPHhmkDSbpLya8yXkSA9+p6EiVkokSYNvXiHLfmQJluDaLhfQb6JRtZyLtr0XqVn",
-	"TTj3PXzVBp4FEJoYB7ZprXnWd+u1MOCtLOLOfkpwpDWLIlFkDC/hIfyyhF0UFrajyhZ69vp5ibs86rtL",
-	"7IWPTttzBOBV/sHm+npjq/TRSxrOdz7Q0NiwmxtrD5AaxMMumJdz/BkmIJws+uL58TwHs/uYpP3Sx97P",
-	"0SDibkQDvblECYxFBATKY4VGWtE3avbNkNd7NWDSKxkomK1VAMpzUHI6i5NLMlmcOWms3saVYMKy9Q9S",
-	"9SBVzU1q/yyUYgk+qQizfqyVUC2FLFmbMpGQB7GWkMZctqiAyQgrRcc9LCrI4piTkWCih1+k6ckQ8+/S",
-	"iBgdpWgvrbdutZbSiL+rvLhpANl0jXrz9vn+0kZRAfsGWM4xyijB7AVH0YseJEDcHqupFMnWHEoO6Ghx",
-	"6j1Mx8wSccUbm7CxLNOL8bwAcQWRWr+G8KxJjZQelQRA9QWnqV8aSjUW2XEhon3b1XOB4hxoFgXfABJS",
-	"aMwwhW85ZXezP7joY2bF5m2neuE+q4/Ab7caTvQzxfPmFrXzVLLNl5NecupjXObFu5uydjNFZWVFpZER",
-	"CTHhwNYdJZVFepAtOrJObM4yqyypOLrFgilVFHMbKoPNiwIOC5BZNNjwKOExMxxTxCQ9p4s7RMATwMgY",
-	"RQQLRgTSSJTlThhT1/ShxJSJ4n4u5SZldwsZFjDcTu+eowxUSQJLmeGqFY6t1vomstkyyOT1yFRoleSO",
-	"3FEnh9QlpEfdoJeXJajNwCzJObpTigX4hKhEPAhiIQgLSHn+gk1xK5OchUwrWTHeJJs0CNlaC3NJx9op",
-	"uYWUSYVZMMdKTVKNtNExJ30hTbO6aTzVRkwkIdlDaTNe07j/VdWqHNX90EfWxPDu4HAwzqyzY2QeAJTX",
-	"Sv06Np2rhIYGXKgiNm3tbVbtaChVT1tu6tsEjOLk5yf7RtBRyOzsUSJnJtxJyBgHgkuJBIkIlsVIx2Lp",
-	"gLdd5CR1DYDhWPhwwcou8onRbz5NMyzmzhQLPO/iys3NVb7TPpWKiE/bqi3ydRh4mgRa0E9LrPe0zPdD",
-	"Xv283fef1ffefegdvYmfW3G2BcclnnFHwbdOyB3E9IoR/Y6ESHHjpiwo/2vN3JLrt1v1CdgdMFZStJnt",
-	"3aJon/AyngD6LEZGW4SytpBrloVZTiq7ppUVy+Bow8EAPg0xw334FFJBAgU+M6gELLXAzm1i1g0JKQtm",
-	"mwxLJdZRDgOQioG0VMwFFOb6bwoV7h9K80Kce/CpuRjuhbg/yZeTKFBfqj6Ok+TMJNV1gKHoy9DvhKg8",
-	"Hy7U19/qKi8U4H+4zUC0of6FaDuPlOJajqc3o6LZWwDhgCAWVE1OoWIA6K4LGYTt2DjDzF+PE+Q9e31W",
-	"6pbwnRxBH/zYSFiuXMmKPSwnTysSABpJXwa7uYFSI5P9TFmPJ+nk2PjhbeH+cyMNk4AAEdKbyZZOnqFG",
-	"7HZxcElYmIp1IqSWDinqR1woHKGljjf9X9M/Xv/L6Y/XfzP9E5r+/fT307+d/nH64/SH6991vOUO4z2o",
-	"9KUspqxfJWFsiy5Mya+sdViH/eY3aJezKy34OZMdVk2dtVoNiCVBKysBHpJoF0uysmIS7WvojA6JKYfQ",
-	"mvLa2tqWZj7nZ7s1dMgZmSAqOwwhq9ugIWVcoJhRJdHSJR+R4FIu1/Rqe2A1GF2YSs2+UtXbn5eS76da",
-	"uPEKY73UPDXbpHrv5NVSo+ZFVCoD81ST1TPZWg/K0vKCGjqb1QSTNgpWJURLMKfRGvU0ifqU5P87Na/L",
-	"RVUr1UBZoWpWApAOYKMaGcbS1CYkZTYDWQsP5BsfeNp+paQdhtmT0xHDNV138uYp8Bdnjm0EfAg249b4",
-	"hEjTNGxEIoUvCcJGV7Wep1xC8xKGZGrTGUbvBpBn/cI7jldVIqyQv1obkyiqXjI+Zqvfji9lDXC/jCjT",
-	"g29KxEYnrsfL0KlJga64OdCYwTYEV+YoiQ2bXH57P86gLA1RQM/pGPc1RZ/vd9gujiK0spKwj5UVyJFf",
-	"WQEusrJiiROFZMjT2wsMR8P6ZK/96HBvuYICPpp0WAlbMoRhiKyiUSclWllJjk1WVioa9xCcqwDiAxxF",
-	"Hbay0ifqkKysmLhHRANi894tT9J6pqBEYegwEovI8jK5vbo6Ho9rfRbXuOiv2pEy+VDV96U2UMPoN0ec",
-	"PRaEnPKeGmNBDuwamQmTMrX28b5X8a6IkIbZ1WuNWh2cTSPC8Ih6295arV5bAy1IDYCvl2Ne/9InqjRH",
-	"X7Os16SLnpMJOiXKBgzWG5vLWU6UJbQcnYHZowmyw1xSlTsIm09fSORf0tTus3VGmo1dkokBcHoDoIrn",
-	"CVHPxpfSK7RZadbrN9QbldQZGZf+1zbeYsMsNqiSxlJs5MR70m10n9eP14NdsvGqcXlQD982+evuw7D9",
-	"YLLXeHcyXJNn8avxV5O3dc/GSCA0YgMhEP+AaIfXaLx7037z/P2u6L06vdg8m7x++fRFf3MQXB3jET2M",
-	"xHgf4+Pg6fkJNx7IxWqFIGwxp1DokkyQ1BrMx4rXam7NmyoF52qxptfVDrztr7+pOF2pjovIvtKaxyTH",
-	"mCA4h/sSIkETqcjQ+0bPuYpHdPWqsYpjNVh1vMKruSzBEZdlKcaKjFBDc17XnWxTXLeRcJIJ0ZKJIS1D",
-	"mQnts5RkO8wZ/IVEI0Gv9DQQeDLSrMcFamrxGisbVUkTFjgLSK3DDkypsNYjbCEU2j8uo9zdW/K3Zkm6",
-	"cTeSdsB215zIXPqZt4U3gwZZb1bXevVutRU+INXuBm5U60EzNEnZ0JeKzLTdSttmNaFt1sLkW5o8Wlqc",
-	"bsROut17EHXFWzc84+Zx+bYkN12FJ0QbjFkWW0JtSco1dknVuRLOt/KWi5FG2W64FM25l0IVqutMOMam",
-	"EFj52WFug7k0Tw+n2ePZ+SCvS+IhQTjJMJYIyw7zu/n6HX+5htpMjqHwll6SrNIbzlOx99EKBsY7zFTB",
-	"ox7WBjOorfKShKBbBMT6ztKrCgWrSpJIb3PEpSRSQvqCGV5DfqvZdEy8XLmP7WgAqmwlLcLmAlINJkR1",
-	"mK2fsB757PgwFERoBcqB3CLuJSwvgXVgxMi4wzgj2wizNI9PD5DQrWW0vIP8Vr2RqM8XKdizHXdYhouQ",
-	"E9vbC/isHeyWKDKuLgCzdgLGM9xqrROc0s4AmGINFboc+TW0MGODsPFrqga7Ofq2OvdDHk7uyMcK2ble",
-	"Vf97uPdk/8itxoJvO+xwf/+h/G53t/1q2G+P9x+2+/vnZ813Qftlrab1af1v7+hRychP5XtutNgY/E7K",
-	"q3e4d767//LR+7Vn9ZfN4MHgZWP0ujXcPNvqvrl63pRH66L9IN5r9J6sDZ5tXB7U3473+682Jyctftxk",
-	"h1vvThvqfO3q9fr7N5vftevd3Wa41+o92RjsP/j2eT06/PKTuGousv8x727QR/h4H3XKJMeA1bE/N66Z",
-	"PLta1ujy48JnypWalkiIU9gG1EtpybAIh3c69MGQxu1Dcv0xYNDa7YOybmR6RGOBEcX+QTBufZHtlVTj",
-	"g6BsLjJ4tgXET0fInn4GiXqLFPXhd18zeELVwLZoyXJX9F8597Z1JFkOWuuwcyMXkm+M3jgWnPVT0SdR",
-	"n5h8CZCgmov7CIOQrHWYn7EYHwUDzrW4mJ9ygpaSWr7uBNlw7nKHceiVZGNbeqNLzRYa8FjknpvL0e/D",
-	"wi2Ib2qXmoUivFMl6qxfPdbf1EVYwmIX5g+/MrpfGd0vj9FlzMdwHM1PnKhdwvc0rsr5HY/VfIa3B82i",
-	"wC0KmvNsq4Sszd22LWZxuY9UfCQ7bMzFJfQNUWAaG5eZ5EZlLU45h+vofc7c0FaJpWOon8fWrfFJtPyP",
-	"jOg8anmsEsFh8kNUAv7bEWrBPx+jJe7ZzC1rDEEja1CAhaAgXBgZ5/GamYKa5CBlAzCNLKJr6FgQ/TUg",
-	"naVdZ8EYsjN1mCERKpEy4ScEJgjpKbMNUxeUEB50WLril/oxFlqpSGWHme7NJCwjmxO3vcZ9hNYn9CFf",
-	"mJ0XUih+yZLpiIwt4f0qmn6RomnvfTDArE8QLgiCHhfARma8vnP5mAnszGdkxmeq2VM/4l0nSKvZwxBf",
-	"Gi8KTjMi05JS0G07zE3VgPbDzDbUSDOVKTPBRytiqUQaOliQsMMCLEmVMkmYpIpekWiSxv+MHIaSlJmc",
-	"FrSE0UksJcWsw2xrxyGeoC5BY0GVIgwigw/Q0lazsYwazbVqa726sekv76AuVwOU9K6LmealtQ6DoojE",
-	"aQa/Sqyo7E1sRY/9ZcQjGkzQUqbdO+3vOszpfwdahenEAUeKs7YJB1hRhiKi4EHweKOQ9qmqgGtuaIrS",
-	"MUNrNsga4MhtrUeZpgs+NvKfcYXIuxhHiZ/RwFljxsBwuZylW8K4Bzdf4I0Nc97NcIf3Ldxkw2QvY0Bb",
-	"zUaG5rsIjXw220JSo/HzlBpuK/UxlihI1AV74cxllTa6fS+7ZwEmmr4e4Fcx8cliIqFeq1ta5N4oFUJy",
-	"tZqUMM0NR6+sPMqqfxFn0aS2soLaSRdk+AaNBzQibq6HiJlhex2W9jvaO3r1pVNJDEksaCR4GAeQx6NF",
-	"i41b+K16C6UN0P0OwxLRnn4ipJbLvadSQUrDQZr2wsiYSJWWKrIQnR6eZkVazvYGWKbCQfEOJPIk7QTG",
-	"A6zIlfFDUYHCpCmASdytJKsAN6toiwsCsbjDFAH4B5iZ12JgeGUCFUObpsRDaDaEUUTZZVpfh5FTgg2M",
-	"GjPYty3FRkvJkykgTw/Pji+evjg9803Oh/PD6cWT9tne6/abi/OTA989MuAp4n2ZAmTZiOKIStVhttzT",
-	"ZuKQUFueaMAja6tGWi9QaV5OMkUNPaaRPnR3Am40W/zsb2cdDtJq+SXMJpD9uGyg4CarmlTPSYcFfDjk",
-	"TG/Fdk70i/zcr5TK8lILl0qV1S5LL/8Cnq+LlP5CQyijFp5/yUdW818s9c8SFW8QfmWvwXGLxUtfybPW",
-	"vD1ju5yDZAddNS/wMR1075PCYesevnY7aDTcrhdeJ67X14IR/I9M/9P0766/n/5++gfovPSH638+/dP1",
-	"76Y/VFAi+/+JeX7VDsiP/vfXf4Om/3P6++vvpz9M//v0j3qS6++nf7z+3igHkCz419f/Gk3/gJLEwemf",
-	"p/+7kDg4/aGWX8WtvN/2Ftkk67DPuBunW0CW+rvAG7Fo6G03NnO9MlgcRUUVyelfcRM1Js0oSlZrvHW6",
-	"8ibNGtKODN70P0z/PP1bfW40/T/TP0//BxwegHD9uzwASvI43a4IWY+FO2TeFBobzNFsLItO77JttAbq",
-	"SOvzv5TDFZCK88i4gHBBRGobYI4o/CW8uSORM2nIXMSs0DsEDaFU6Jeib+HQFY08Vn1OWT+juqWwoDgt",
-	"O9pYSK7yypjJvy9VwVxlPYt+pc7dLyTiY22Opz0lnKLbWllK3yG5d0LfL+Ylfrmq7a/dOuN55yrWFZt9",
-	"2X/Vkv/Yf41cCafNZcgn1icln1mZaFqLnNa7aEl+hzcPulXkX8+0BPfWw3pvLWiS6gPc6lZbvQapbgWb",
-	"YbXZ3cANUu9thWutpFjtxubcpOStkI36WV1DzQIu6+1f7DzeuXP/xo6XFrJzhrIFd1CXghNFG0HcvPJA",
-	"QqpY4j2o3UXeHM61nvNvBP0ZxkWeJBHx4qtNU4PRmpAFNrWai/ffxLPcB/Ppb9madpEK4lGYmlXaVoAU",
-	"ZlMcBFYI1uJDOlYQtM89bH91cbx3cnF+unfiV1Cj7sTatXHWYcqaOKho4SzXkO803PRN1CQmhcYIiPfM",
-	"JLaIBfLGqJrc1sh3J5ldm685SOS7DYNL1Iccdx8JMiJYSeOXxBL5yd3159k3h5NdFx2fT8lfhMEnPZYt",
-	"o8m1RzbsLde4+HM0HKZ3YFpJk2FgLv9l+nfTPwMT0Vzlh+vvr//t9b+5/lfTP07/hK7/xfSH6Y9apZ/b",
-	"LDbfWdjb23102q4eN9c38j1cHVitn9UfbNeb2w3QqLNmvfO4o9Oc1zxSb1Qb67lH8s143Q67mYJ+50a4",
-	"d+CGxR6lc1jjTOMR+TNkj/qAaDjJHWN+0lPl1hzhrmkZv21evVDMjF063juslHc77bBHeyfLJc1wTaaw",
-	"nddJlR3ikGg2qDVBm7jbYZdkUkPtJJk+nUNuo5PTNjp+vnuKftNAV43aut7F8ekpgnwm21u8w5Z8PiJM",
-	"ygiFfalQVQ5wc30DVfVM/nIFwYVAx/rh1ePq2oPW6nF1vdkozpLk9cbiinwh0QDLwbJmdI/2TqBOEY+R",
-	"+Ifv/6OsZIVUen9Q8MAICRFWHWZCLM166wHqUiWNG8uFZhLRsZxcAyJl2yMiKA9NtB1eYpvIJUgYtkll",
-	"6IgQLXOQIAFE4m069pLfqq91mCD59z5dJFECH3E1IGJMJVmuoXYhf1mSEMUjjRrwdSXZyeA/hPe8QXzN",
-	"HCdxwCseQbNG44YqkwKF1zf8klOBf5qJv3Pen/G5w0eLWl03CeXUwPr/TCobV1leBm+WCNj/ZzL4EyTw",
-	"3FcD5wsugL/BWy4CzBDj41Tr/Imni/waOPxLqTYPjYWc6wzHta4zGzScn9tdMATvVkWYKC2YIRKRQAnO",
-	"aFDNNBtn5nx1YYdl5YVJC7y5VYU2d4P2Wa6+sMOSAsOCCbf7tH1wsHf0ZO/i7OzAX56tP6wYV25P8KGx",
-	"CUFKjwfcVEzZ7uM1dFr6GgXTT8py8+0O80kw4KjKUMf7qxR6HQ/9s0T/q4bIBC1QUOtSBn80N8x/0Xx1",
-	"DGp5R2RoRyXT+QtVSRbfbPRrmeSnlkn+7JxBhWrK7gyX+CS+8CHncfxouEJEylp0n5Ahv4L0sxkLct5r",
-	"mgqKuqndq+ofTkgPFG6wm/xWfQvaQUDB3wVlF0OiBjwsb0XTYYxnaV7GUDCKfZI8HE0sQ8m9sCLJBYAi",
-	"QmANOBrjiUSXhIz0Jsd4kmbALa7gn7PujIp/YyAbunvQ0DcGosvmoRGDH834jeBlFhCiHmE1yCLUeW9x",
-	"UZ11L9ItXYZKws+t219ICUWf9sVf/5iaR+v2Eekr/j9JVfk5ag2GDJEtwVrYM5JnDW7s5Gbnce5JfU3t",
-	"S7Py7mrI5MFOwKuCuICe/h1mXnGAFB2akdlDkPLWF5gpEuY9z/PdrC9yO5+5gYslYdyerWF7oX7OdI2f",
-	"RUTLbUyrrbU7RGhy3XNL5fPIvjUmFxf9dBn9M7y84M1UM9dq39YaIcWdG5y/pOYKD6BL/3fzu9YkmXvN",
-	"et138gEtGCAhEIR4mh+geBwYj2aIFe7atngzsWr7eoD7Xoc0o4VfLq4B2rXnGNrJ0ahEOKJX5C/T8uWA",
-	"XhGmlxkJ3iXzertALdDi2LE6TwJ4UwmEg4Hpy+Cv19ccT2YpWk4IDikzr4L4SWHmBKqi4BXH4uq+HUsW",
-	"UB1OibiiATlnab7PrWkj9BZ85ofnGwN+/Y3mlibXplz3o9Km4qTdsFaBw9p1ZpXuPpVK2JoNqz5XbIlJ",
-	"UnBiXpbZZ1VueiBbHg8pxVqo3RYeNykqqXvdmcF6HGYnyclbtDTT7s+Y5w5Ht93mhs7seUY2u8Zeme9h",
-	"CV5TvHxD9DqNWadgoVmXI3f9nCo0u7whYhQMSHBpaj/cZl49Lmw7Om4rQ6D9oPnbWcTSzez0s5nbKyuO",
-	"y6OYjr28bZPXoB065DLLSodJzaXhXUkYXDZGk5pNqR7DKwgG+MoUL9bQvpvcDe4SSdz+erYk0m/VE9eE",
-	"PVBIrryP33z8vwEAAP//",
+	"7H19bxvHut9Xme65QCSfXYqkqDcKQUvLsi1bkmVRspyEgTjcHZITLWfonaEo2jWQewq0KG7RFkXR9v8C",
+	"978C557etOfeNqdfQf4K95MU88zs7uxy+SLLyUly4j8Skdyd93nen9/zzvH5YMgZYVI49XcOucGDYUjg",
+	"78ZI9k+JGHImyL7+Xn0tRoMBjiZO3TnjV4QJhFmAZJ8gQXuMBB5laCRI5LjONQ5H8Ar2fSIEPO7UHTJ5",
+	"1u888ekL+uzxl/unZy+bB+JgIIdf7h1sHlwF9Oji2eHR40bli/JxeBx+cYPL4/GXj/mkUwnoy8HpwxdP",
+	"w8dHrx83O2fHb189fXURVPobF9806OHeszJ53VDtPn9VeUm7L0tk8uxtcHFAX9CD8RffhOHxky9qXzaf",
+	"7ZT8asg6g8fl4PWz0HEdcjOkEREHzKnvlMuuE5FuREQ/HnEkL9ffVH+7Nd55fVUWFf/wS/mqNnk5eLbd",
+	"f7g5Ot4YnmIn+9K+brAhnbpTLVc3vUrVq9bOyjv19XK9XP7ScR2pnjubDIlTdx4SHMGSwcrV3zl+RLAk",
+	"gfV+Jf8+GWAaOnUHM4ZL9Bozfo3/hdm/Eo968SOvSES7lAROvYtDQVynSyMhj/FAdXz7H2+/v/3+9veO",
+	"69DAqTvlzg6pdbeJt+5XsFfrbmx5O3hjw6t2t7qVzhbZxpWy4zohTlv4b7d/uP397fe3f1L/V79xH6uT",
+	"4kQjx3WGfc7Uh99u7VQrlep6bWNzK/46N7L379+7zinx+TWJJns8IKL41BGGOCOepAOCIvM48tXz9pnT",
+	"X9S/crau3lS9wc5N4K33u8Qbbsux4zrlqMY8v3r91tvubV55k4pUW9i/WR94G2+2Am9cHn7jXe1ExHGd",
+	"arB97bHNzhtPvq31vUHFVz1NehvE27m6qXrR+viNtzVkHcd1/G1Z8b4Z1N56ZPMae+X+m8Bxndp4eOXd",
+	"bEXM61QnO15vY6DafVPuv/XW/WDTu9qW19431bEaw2Cz841HKtGNt8He1Ly328O+mtfOBHuyejXwykFv",
+	"y/PXb4jzNazYEEd4QCSJ4NLujSLB4QgFRPgRHUrK1RE+6xPUZuRG6gfaiHfh0g4jck35SKAh7pFdxAdU",
+	"IipRl0fwM5wV+K2kjohq6c2IRBPHdZjef1936DrC75MBVj0P8M0hYT3Zd+pVdZukPuRCRpT1HDXmQzqg",
+	"sniQIY56REjERoMOidQwqSQDgSRHEZGjiM0aSAht2uMISBePQqlG4apB0cFo4NQrakgDysynZHiUSdIj",
+	"kQOLGhm6B2v6EAen5M2ICKkPFpOEwZ94OAypj9Xo14YR74Rk8NtvhJpKQknjo+jUnQEOuzwakOAyMq25",
+	"TkCkvsVq6uZr1OHBBFGBGJfoGoc0QM+aL45LQGLgiQN1Vbf8Mql2y9hT99KrBRXf2wkqxCt31/EG3u7s",
+	"+NWKWg6J5Ug49RrsBJVwNY/ioaB0KGYZRhGrX+EOZUTWzZzqyci9+PH39jr/VUS6Tt35zVrKS9b0r2Lt",
+	"RDehV3V6t+Mp+3wUBjDhjvoSB2hFHUGziC5KRgBLsVpSA9jjrBtS/36bgkPV2+SS3FAhhb0jDYaw7/MR",
+	"k2hMZR/JPhWIeIqkIvMW0m+pnSFRxNUN/CppWWLFPBS5JaHaL02vXWdAhMA9csce3n99z93fSXe/kWl7",
+	"/tabcXjm2U+/73oPhV4B6IWyHgqwxLDJj3nUoUFA2P12WS/zZSfk/hUJ8hcv3gUqkHliV41MYl8CFfQJ",
+	"kyT6TCAcKMIhZIQlj+59IdetLTEjSAc4b0/0w1788KfaFB+HIYnQAE/gJgZcn8jsTZSF66Vv5IFaJobD",
+	"fXUZ7rVh1LR0vyXesGlePDgkSHRNIgQ3dv5CJ6P4FCvcYGjEyM2Q+JIEuvddLTfr8YS81yOBYr4jFpAI",
+	"tZOJt2Fxj7l8zEcsuNe6Mi4vu9BK9gpERDMcJEZ+H/Gohxl9C43e+5TX0i045kqy0L3PWXbGpacf+0Qn",
+	"Ozu7iAg+inziIh6p5e6QkLMeSBiCDwhwXxIKkig2uXtxxfhYvZeQZtc5wZOQ4+CM80Mlvtxri4a6rUvJ",
+	"+SUIQ/fcgIpFZsw4keQcxW3P2QgzFE9y7unHPzX9j0UdaF2JnJjZd0IpjkOzxk0SXVOfnDN8jWmIO+H9",
+	"lnlktZNjB4r5dLAgsQwWEez31YOl+5IjayvMdFB2HHM2w37wk9AjFJAhYQFh/gStSGveq2riI2ZN+73r",
+	"nHF+hNnECMLiXmsfYUkuQV4HVnef01215JozztEAs0l8uhaINmoUXjyKT3Kw8/3vKpUlmiDclUTrU6lW",
+	"I4jPWSAQZah9qp7yGuqptjpjfYIDo89ZP03rS03ThuRojIGSdXlEdKeU9UoZbWhazXnvOucMj2SfR/Qt",
+	"Ce7JsEFTufQjEhAmKQ5F/lqFvEeZorlDLMSYR4E6ZpT5PIqIL+/NZyo2q9dqU3Ywcxk9vODZL3yKE3FE",
+	"haCs5yLTAQJJakgjkhlcbs8vLi68xkj21a8+lqRYUcbpE5QzBKMh6iiMBCnc+UT/1hs/jLivVJFOSPaZ",
+	"pHJyr/2H6cHDl11Mw6yM/YIRNfOBOpygDgmEFU/WizJDfeL8UvR5JC0VKj44GS1qMBKgNWKJQoKFRNvI",
+	"7+MI+5JEAinW7rx3U9JD3ozU8s9VzKhAyXP3Vbyq1fRcvkoWCSWLNOdUpmvqmcc/FfulbDiS+vpBJ7uo",
+	"rXegjRgeEIEU6Ue82yUsUOoYLBWwgXMmRsMhjyQJjkhAsTZg3osPJw1eDlSLl7Ai1ulpEiOHgbCABbI7",
+	"UA3fl3RUNtItsuaHYDjIDGcuZ07e8eAdDx7+oWQlJZK082ugdISkQ22+10raBY6YuvbTzIMPiOyr3cUd",
+	"PpIZxU79PRIkQqIPhhmlCHO2i/yQqpGjToSZOiAMtdU2AtMaRnxIIkm1zcxXf3aBfB0ExQTMekRp2z6J",
+	"GAFi0OXRAEu12CNqXZGYfrnm6OTbbFsNXhqL/qXgnLUV8Sn4NYBxJ0fSmfV+0RBIauDPj+OiT7QQq1c3",
+	"mZqh/AKtpFxgNTPfQEkkkg5IUY8JeXo3Jcj1RwPMvIjgQFFz1XaImaYzK/usF1LRh46mDbEJmat/pVc1",
+	"7efr5Hne+Yb4YPOzXUJqINk9z7h5pkf57OIMdCx1nbFA7YaRPGCgdaR9IOifvv3bdmnOih+w2XLQiEka",
+	"xgeZCCUYXREWr3tms3csw3QiEuUdP++mVXg+xG9GBCmuHhJvJIjpo8tBY0/fFsWzmOEkerfkIbCcRu8c",
+	"wkYDtXHGe/R1wfOxP2ke+TkXIA5mD4O9l3a39j7klmvW5Mwois7TQ8qCvfTWWVZ2HARUrToOT6wzZjxY",
+	"M0nNCRkU05rXpY3yTobiUIZO9o+04qO9HHv7p2cHjw/2Gmf72qwFapAgwaqiHx0lsSjtaLOmnRICPdo/",
+	"RYT5PDCydtbvYdwM8TeVIjrWx2FIWK+QRD6O+AC1tSPQWiO1ZJT19uJX20tRTEF7DMtRNEOWTH6O3UIB",
+	"UdQgQMkIUWciiXDjFVgRErMARyDRnp8eegJ3yS4KKSOoExF8JRAOQz42FM5amdrihcnTpez+ZpfNnlrR",
+	"CbNWbppgWV7WQiJOJRpjgTp8xILlCbUh7dNtnijptM241JrermqfcRBRFaulPaYEMotsdDgPCWYW9Wty",
+	"XkT/JA1D7SpyUWek3XchEMA+Zmi9jAI8EWil/bzx8OB4/+xSHfXL/dcnB6dfXF40To8Pjp+0V4s77lI1",
+	"umFEWcEqNZ82vOrGZnxq7AvhIrX9kedjQVCf3GRZ7Xq34u/gMtnobAVVv0Y2u9u43Kn468EG2eru4Epn",
+	"3d8ItshOt4yrnZq/GWyTcreC1zsb/lawU7juNMjQ0VlXgQoxIjM8pPq3zwQKtB9iREWfBCATo5XTx3uo",
+	"Wt1YXy0k7Fdk0gh7PKKyP4MGXZEJCJNgVxT0LehE/ii6Jtm1OW02vGq5tl3US4iFPBfFR1Z7T4WEk+RR",
+	"pl0qVO6iNhuFYTs2DyQUb+aRVo9rA5uMRqRgGPEZXp5xMS4fQvfLvyJIRHF4DBaT6dmeD4czT1ftcbWx",
+	"s1euFLY60rShmA7qH5c5AGlve8efx2EUKBsN4b74/PZ/3P7jh7/+8Lvb7z58e/u9u/f56flCQYxq7TS9",
+	"d+mok+ObW57c+bPX29ot16J4mbOUpS8pCVtAURMmVEBa7Z+yC32KWcAHWYayC4c2w3rg9+xKvykfb74c",
+	"7OzVaPWbrcmrini9TU6vNrpPx+vycPglPudPgi/8nc4R2//cuSu/BTWTStTB/lXsj7U441Jsdo5WkGWz",
+	"YLTAUUSvSXotqUADPiBMLstr8owywxfTHbDHtWBHD6kWv7KbCREYmT/myZM2y32fdIejCE+mjzo0uGhQ",
+	"vEfZDycbAnu3ZUMXJMOfkMzXpD12wO4o8kVkQBRtOCKZWBizTNl+DxRRQRhEES+k1xAYArK8Vm+KRYNP",
+	"LFTeX1DMnv+82DhfUHxEro9ma9hGKY5nwkeyw29cpcZGhAUkIgHIXOqERMSnQ2pucU5BlpIMhtp5ku3h",
+	"EVGrHk1Q/AgSHHVxlNlpyuR61SlSWzs8mDyVg7B4I56eHR1q6xHvIsxMiMkuUh1NYNzNo2ahUKNeOiM3",
+	"M8jZMMSUeZLcGNsU6FLjPg+JarBYTPL7mDES2uprbH8VGUpgvWJL6cuJDjlRkDK5WStcOMUDk2iFvAYw",
+	"gb0GkcpsizHblpaRkeI4yPnE8lA/BSfZnJtCu0McFhQEkZLreaQ2cr9U2awhiKU0nqVSsSDF5JzVWziT",
+	"2FA6ZXAbavNwG62MMYW4HUU0ifojIjKiJFh1UVt130Yr2pcLjF2ta4vBhIyjl0eohyUZ4wl45eNYCIYC",
+	"ck1CPlRcEdTwtt6Bdout9Og1YWg03EWCENROtrK9WmqBEGPOlxmloxdCXShtTP/6LtLh/sK7og5IONNb",
+	"E/8a65Qp2Yj4ICvljEno8yXYPTVcHu6TfX6ssSTH0BYhk1ttEY5kl92UStnXIys6mhM1n45+ClnCosof",
+	"L0o8piQMklueExAKTckNJCSYUgfY71NGUttqRLDgDK0Ihq/IpVI/ctpA7Ag1V63goBi/U9EpgZ+ArWAU",
+	"cKluyxArJY5JDsToWfPFsSG2baCbbbfF2jD1Urmk1JQ2XBMI7Y0Dg7X6MoxIl96QIFYLBVJHQ3XeYitt",
+	"CKYtgTe87aK29kaWMiba5F4lc40p9z1s1Xo9c0uofRzYBL9mSd/Ca6GX113GnP2U4FBJFvlDkRK8mIbw",
+	"qwJykevYvFXU0bOL5wXm8rBnd7EfPGo2ZjDA6+yD1Y2Nyk7ho1c0mG18oIHWYbc217eR7I8GHVAvZ9gz",
+	"tEM47vTF85NZBmb7MUF7hY/dzJAgRp2Q+mpwsRA4ikI4oHwk0VAJ+lrMnr/yaqx6mVRPehX00FxY5Rlb",
+	"0pzekysyWZ44qV1dRJWgwaL+DxPxIBHNdcbE9CqNBNikQsx6IyWEKi5kjrXOvgm4P1IcUqvLZiugMcIK",
+	"t+MeGhVEccyISNDew8+SIGbw+XdoSLSMkteXNmoLtaXE428LL3YYQNpcpVxd3N4PrRTldl8vljWNopOg",
+	"x4LD8EUXAiAW+2rc/LHVkxJ9Olz+9B4l70wfYtcZa7exKJKL8SwHsYtIqVdCeFqlRlK9FTtA1QWniV0a",
+	"EjqWGXHOo73o6tmLYk1oegu+hk1IVmOKKHzDKbub/mEH0C6a1Qv7WTUFvlhrOOUmCBAcn4+xL3l0mky9",
+	"6G7aI4qDW5SUoVtAXWgiNnIIibtdFx0gPNB/t5iEKFpFbPr4mgB/Jkxx8ABxRurpa4iwYMgpk4o0iTGJ",
+	"ULtWXm8x3dGl7uiSsIiHoaJZl/GWtY379gDBjyXUCMd4IpCSNbXgseCyZRbdrKObbl7x1Yt3/QQXWTHv",
+	"JqzOv1Fp8lWhZ0iAT9w32Vlx/pV6yaRmGSM+Z6lWGudlLdDgCgXlzICK1uZF7gznVmZZZ8ujmMZOncpo",
+	"RJJ5Zo4nAUsII2MUEhwxEiG1iaLYCKWzv94VqHLhqJcJOUrI/VKKFbxumrfnsWipmsQfRVROmkTKmIDe",
+	"gb2acTTVVTobc321izx+6qqBFRnuY/4i6zDAqaX9bOqSLsHEiodUtA5xIFORAUMJnju1jS1koqaQju8S",
+	"ifBSEEN0R90MQtggE3SOflYUqDh1duLYszuF2oBtkArEfX8URYT5pDiOxYQ6FlLpbMSdcLVV0QSPQtTe",
+	"0tzS0noLqBFlQmLmz7BWxCFnSvmcEcaShNvNe58qZTYUEPQjEdWkq/3aM6KndxC0kVE1nTsYnrRR8+wE",
+	"6Qdgy0uF9j0T1ldwhvo8kvndNEnGaW6sPqmq2WKTjwnEyTd+fnqgBR4KEb5dSsRUg7vxMcZ+xIVAEQkJ",
+	"FnmP13JhoYsIWhzCCIthWXrgghVd5EwWdrHRpGhb7MxseGZXB5JGZBhiH5QVO2w5vqzcXJXkWM9Y6Bly",
+	"nh5N8TRAXP84RScfCpbPar6LZyLTVvFIe1RIEn3cUA0UgMWPk5jmnLpVYIxKwADeZbWpxa6sFAXg7q/e",
+	"0Tj+qfVAA0tQ4Oix9FVjU99FTPUY0rckUIwVrO45XXa9mulyY7GRKl52axndZNv08Bbojae8iLSBeoaR",
+	"Vn4gZy3givJiNpXWF1sKjJQFdmPs9+GvAWa4B38FNCLA8V0H0l8LDQpNSxHZm+36ByuB1gp4F7VBPdbC",
+	"Ls7lQucEmjrqUkZFX3sOMgEuuhV7AG2tLswISJgR2/kCAjt3jc1RkSTXKCTtxHs+NzD1LvrhgMg+D2Zw",
+	"tivKApGmCMUiXcE80/w4i3jGuyq5HGq3AJDyyxyxX5a4ZpfNnm06jaLTaQ/0TuamnN/lBvsynCi+AkcG",
+	"ws1BD21HFpMqikCf2vA7UfBZUeZqhza9gPao1NxLZnNx1FkeDpV8MRY5IlHZzPS5WShXpXMqOKMs8UBn",
+	"gU/QCmYTpKRdFwVY9IlAfKhXOB9/uZkljttLGMnuYhTbRWpYEQ2MyOP3OfWVrB5Aho658ktoHbntKzpi",
+	"Z1wO1UJ9ZGjIDO0i3txpQWUXjcEKAlrVkEQm8QqMFNxFmLXYiI0ELIm1O4gKlDg/ldxNcKAp1Oxt2Vwq",
+	"WH/WojyikNb1Y62L8UYXzb10x1lmOf08E3P83G6SqqV2h2XSWPpYIGN3vr/QcJcN2GcRB+tWYZKEGlss",
+	"Ny22ohfyHGyHmsYUv/m0USmk8LBxNnPY/LpIWZoXGQsuRFjbmLhp25TxS5pBZ5WX51pxKTSQyqE6R+cR",
+	"nQFVZB6or60pPrb2T9/+bduoVQS9PNXHrs/DQBQuz5BElAezE0WGJEqOp1mS9XLhmryJFIU5KUqgOkuH",
+	"4iKMTo6fIDrAPUgtiMPk2wGWuA5frw1Zb1d/78J09CpSmc0B6kzkjGhYPyKz4grht7jf9ao2G8jJkLKe",
+	"9h0r8Wo4RJ0J6mMdy77Al6l7y2yUvRhWHKp9oO2DmRy7ZDtm3ZZmoubn1BptYC42l0ICsREEBcLiSouR",
+	"WaFpRiy9bvc+ITEkvuAnJrikMGYnfggiPoTEkFWoZJcxplIkEWM6/SRnxLDGawsF4lTpCMUZfecFBFgU",
+	"20XivX44sW2XBQJp5mdt1DDvFjkPZJ/QKHYfALNssdSLMNN9oLlhIsEutCrPlVjjU2Pvc8GGzVzW2YtT",
+	"dH7PTYLVnMSSJbNGBoUWx+OM6gkpFSDnZWjGzDiMHADgu8L8DssA8LE5FbYl4P66frFuDmp34gYp5PWM",
+	"G8V9QnKsKAc/uPB+5/AJ3y2SVk3I/lJKfXZT8n1ZEVvpKZo+eZojaE8DZP7DuetAJmBjpINa9KfH8eY9",
+	"uzgrDC9oW7l+bYhHQ5ExR7kpaIOR8hNkAViNGLbSDK4v5VBnMVPW5XFaONbxdAamzwgFcWAfiYQzlfUc",
+	"P0O1DtHB/hVhQWKWJZFQkmyy9UMeSRyilZZz+39u//jh39x+/+Fvbv8B3f7j7e9v/+72j7ff33734Xct",
+	"Z7XFeBdwvSgbUdbzSDAy4Aka4EuUWqzFfvMbtMfZtRJxORMt5iVBV5RAPiB68MDHAxLuYUEePNAJ8yV0",
+	"RgdEwxqcPt5D6+vrO4ofn5/tldARZ2SCqGgxhAwNRgPKeIRGTNH/lSs+JP6VWC2p3vaBdmtfBgWTaeI6",
+	"ac9KrW8nXhRjPVFdzXKTaB16N+tW0Gb6kAqp1zzxRKiWDGYDZQlMQAmdTVvyY9BEY9JHK9CmtvqrZmLz",
+	"d5zHbyFcreZN5YkHgeUwsgQs0iEMVG2G9piiIe5RZjKJlYiP2jqWLQFxKgC/1GOy8C9tF+xu1s0K9MVq",
+	"o46ADsFgbKyOINUMBZL4Cthkn0fSKMuZxOQVDEnRGjhXjQY2z8R37VrRUQJ057XSmIShd8X4mK19M74S",
+	"Jdj7VUSZenleQjU6tZV0fU51KrNr5zJjBsOIuNRTiX2x8eU39+MM4GUQhe1pjnFPnejzgxbbw2GIHjyI",
+	"yceDB5Dr/uABUJEHD2LTXkAGPLm9QHDUWp/uNx4d7a+6yOfDSYsVkCV9MPQhc9XWCYEePIinTR48cNXe",
+	"Q5CtCxvv4zBssQcPekQekQcPtJwRUp+Y/HVDk5ROHFEiMeCJjqLQ0DJRX1sbj8elHhuVeNRbM2+K+A9P",
+	"3ZdSXw7C3xxz9jgipMm7cowjcmj6SF1QCVFrnBw4rnNNIqGJXblUKZVBJxoShofUqTvrpXJpHcy/sg90",
+	"vXjn1S+9Ip2goUnWBemg52SCmkSawL+NytZqmttkDlrmnIGEpw5ki9lHVewirP/6TKD2FU38dgYvRJGx",
+	"KzLRC5zcAEDjeELks/GVcHKgqtVyeQ5uSAFeiA7N+8rETZpwSRMcmcREmghI50mn0nlePtnw98jmq8rV",
+	"YTn4ssovOg+DxvZkv/LmdLAuzkavxq8nX5YdE+sIIY4moBHiGCFq0alU3nzR+OL5zV7UfdW83DqbXLx8",
+	"+qK31fevT/CQHoXR+ADjE//p+SnXkUTLYX5A+OEMwI8rMkFCSTDvXadW3ZnVVLKca3lsLls6cOpffe1a",
+	"8Mkn+c2+VpLHJEOYIMgW9wA+WUyEJAPna9XmGh7StevKmtII16zorrVMtt+Qi6JUYUmGqKIorx0WZhS4",
+	"OoqspEC0otXkVYCLoD2WHNkWs17+TKBhRK9VMxBAqrmZUqqqir2OpImOTGxv4GdssUMN+aWNAABogg5O",
+	"ik7u3oI8rOkjXbnbkbaW7a65jZk0MmcHb/kVslH11rvljlcLtonX2cQVr+xXA51cDbDdZAqVPEEVrwKq",
+	"+NLHtzAJtBBkTrOdZLj3ONSus6Fpxvz3siCk867CEyIRtrLR4tMWe5awfVStK2F9KxZcjCRads6lqM68",
+	"FDKHkqPDKrMmtxaz8feTfDucZIGn84P8LIEHBCVWGoGwaLF2J4vD0V4toQa46QQK6RVJEdtgPq65j4Yx",
+	"MB5H98WWAAoGGRKAbOETE/uQXFUAnpKChGqYQy4EEQLSEIzRBrVr1aql4mVgOwwyIYiybgKmxiOwKUyI",
+	"bDGDg2Aiy9Lpw6vAQl2A9bDB2FZSAxIj4xaDmEbMknw89YIAbNbh6i5q18qVWHy+TJY9HbH2UOq9CDgx",
+	"SN5AZ83LNtQQ4/ISdtY0wHi6t0rqhKAi6wVoYh3lMI3bJbQ0YQN/3AWV/b3M+TYy90MeTO5Ix3JZto6n",
+	"/j3cf3JwbKOqwLctdnRw8FC83dtrvBr0GuODh43ewflZ9Y3feFkqKXla/ds/flTw5sfSPduhpRV+K3XV",
+	"Odo/3zt4+ehm/Vn5ZdXf7r+sDC9qg62znc4X18+r4ngjamyP9ivdJ+v9Z5tXh+Uvxwe9V1uT0xo/qbKj",
+	"nTfNijxfv77YuPli622j3NmrBvu17pPN/sH2N8/L4dHnH0VVMy7T91lzg5rC+/uIUzrJBbSOg5nxyfGz",
+	"a0V1QN4vPacMZFQBh2jCMAD3RHGGZSi8hccPr1QWv5LBuYSX1he/lGKPqzcqS7yRxwGG9zaWGV4Bqh4w",
+	"yuoyL09DOf50mGzzE3DUBVw0jiOhAhEq+wZqNc1BUZ8ycT3GkBQ7rVrsXPOF+BstN44jznoJ6xOoR3Te",
+	"A3BQRcXbJpal1GLtlMS0kd/nXEB0/SwvOVqJMXk6E2TCkldbjAPmsYlNVANdqdZQn4+izHOlFrsosn7m",
+	"7PGuWm2NrZry7x6RArWr5Wq7xeIdSRmk9k3D8gBvT6Ju5gfaFDCX+3ATs9vzCtukTmKnKaMy63ngEipH",
+	"QQG1X5pU/YXS3Gq5+pFqS1wfSXT9y5fPqo+2nm98uVe7eLb+avPs5fPX1cOXG69q+6dHz7a+eLh+XH19",
+	"8fLp5uMvT2rnj56fbTTmKyQbpsxREio1K6Jp6VUpjlGboYPbGMXmFu1OebyoQIyQgAS/8q5fPu9K+Ylm",
+	"IopFWMEkMStTezWLha3p4+N1k6yOYoZmfPrqpAmlIWr88JjNaaZDAk3HUZ6M1wFhEzK2MrqtYjt6IppH",
+	"mlC6lcSyOhXEpjhSlIuzQysQ0T3m0ZUAg4pSFafDnNQvdaMKYRMNDrZgzBAPAxIp9gY48xHpgjIGcxzj",
+	"KBDat2DrbUanAwVtI7btuNYgdBYsVTwXlmrDMG8ThK6YdYslEOUJjo7GhY0/JqiwaEAwE6jlxNYA3MOU",
+	"tZxSizWshtXos5qgneLWLqFGjOWCIwL+lRYLLRUt5t1wkEiEDk7QSrtW3VHaty1PuFotBLgLVwsJC+Pr",
+	"ZvFlmwZ+LI820fHZQMX00jSyAQiZmmyfjHFku59R421KEAAAVTnMjxc2c/Y1+GFmYOCvazvV8vqO5kJ3",
+	"Z2O/aom/ctpfBKd9rPUMnMWulCkf7MYkK+azcsxjPlrIbflIzmaw+1A1A1oH0+M0ZnRaFKhuUL1s9U1I",
+	"PhQtphgQAKhLkzAAyJ5c2/zyTc6gyWqcU7e0VmAq1jeAj4xf6KPO84+82VlBio9krHnrBEkZL/9i8Ski",
+	"Flkmy8pRh/QKEGasShmslx6tWHqrK/HJjChD/VvMlluK4ptX0QArIcQ+S4Du5BMmw0mL2cMOXKRTIQWV",
+	"9BpEHNYjsXgAaMnZxO9KucWMtDNtFDcSCMgjIOLsoGyOPePy0oTAGW1f7UA+Ba+ETrEkqEAwKTqwp5l9",
+	"+BTShFUKIuaFyzKNfPz/UgywNkvc1psX23/SPUSZLfyR+c8S9zUpg/kr+7kDRVKrRqMBGve5xrnIZJ0Z",
+	"yhILsEvxHMMhZlOjghCcNPRGO/tMbpyPowiUGQBByLCe1N2ndFBIqwZmhAwvKqGTiKivgS+xpI6oIV3Q",
+	"UotpLkYFkjrEEIGbiXSlHobGcIyvBChp1/zKxC5ry6dSynQ9XhIUEwqrFMJ9aMNHlOJemoDk8oN/yQL0",
+	"MRmbg/erBP2LlKD3b7Q4gXBOVlUSBUt2fxlRSwfvzSZkOi5GkadeyDtWIK4iDwN8pT3lOEFvSeB/wX/R",
+	"YnYeMhSUZab4QYIqRZk2AhmbG9hgB0MckaDFfCyIR1kiRikObUiiNswBfOBUwjZaweh0JATFrMVMGb4B",
+	"nqAOQeOISklAcGtvo5WdamUVVarrXm3D29xqr+6iDpd9FNcZ02JgqcUyZmL4VWBJRXeSES7RkIfUn6CV",
+	"1INjlSprMatWGbAgXTUBpjRKIe4PleiKQiLhQYhqQpBe40L4xUADiGOG1k0grY9DuwwaZepc8LFWUSD9",
+	"4s0Ih3EsiV5nMPfBGq4Wk3RzMO5BzU2WwzzfjpWQ4MS4+nZAfd3JguynEfMGQG+uc8gkFzi/3UI71Uq6",
+	"zXdhGlmohqW4RuXnyTXs4thjLJAfiwvmwunLKkwE873MM79Kuj8Km4hPr5EtzebO5QoBuV6L4SZnhhw/",
+	"ePAoRWpGnIWT0oMHqBFXrIVv0LhPQ2LH80cjpsleiyW1afaPX31uoT5DogIaRjwY+ZCroViLiU1r18o1",
+	"lJS0brcYFoh21RMBNVTuhgoJYeuHSWoDI2MiZAIrywLUPGqmgJrW8PpYJMxB8hYka8TQ7+M+luRaxxrQ",
+	"CAUxgLsG13HjXoCagd4Pwba4xSSB9fcxQ0o0By896CImFSVOqEYhZVcJFipGFlw2EGrMYNwGNhutxE8m",
+	"C9k8Oju5fPqiedbWcf3WD83LJ42z/YvGF5fnp4dte8qwTyHviWRBVjUrDqmQLWageU22BQnqarEhD9ek",
+	"S6jZJbkXcRMl9JiGatKdCYRKGKDqdj1Fo0+QzRMkg1W9CjYSi8YxmbSYzwcDztRQTJW7dp6et91CXl5o",
+	"hKNCpjjTkK8aIyfrgPM8CEM4sU6LKZI/jc+eh2VPk9HmMD8IfAAs5hh7rp4B9k7JegZ8ZjEcUTEFSSe6",
+	"BsGDptrpfcL0TRbnV3a1g4pdocBpjcrldX8I/yO3//X27z98e/v72z9AlZw/fPhXt//w4Xe337ko5v3/",
+	"TD+/Zl7Ivv2fPvwNuv3ft7//8O3td7f/8/aPqpEP397+8cO3WjiAhLC//vDv0O0fUJwcdvun2/+bSw67",
+	"/a6U7cVGSa87ywyStdgnHI2F7J6md1pZpfloibKJlqCBU69sZeoasFEY5kUkq9bAvNMYFw4o6K3ypVVB",
+	"NQbWT9Dzndv/fPun279T80a3/+/2T7f/CyYPi/Dhd9kFKMjVsxHsUzz8O2RX5EDoZ0g2hkQnd9kUxQJx",
+	"pHavorYJT7Lr2NoMUnIeGsNvjkUqHWAGK7x3iexamo10zCWKRzintC3j0tOPfapqtobPJGHR0Yjl6jyg",
+	"AWTC/1LkLRzYrJGPZI9T1ktP3UqQE5xWLWksINdZYUznWPdmIUHEwnoa4Zj4nz4TiI+VOp7g/1sAyaWi",
+	"tK0jcu+krSVI1hIqYS6N3cDWzFAUIf+r3Nkhte428db9CvZq3Y0tbwdvbHjV7lZX3RYTGL68UplB2P7K",
+	"xoSeNa88BrQel/nnFfzH/Ktk4GZNvHo2eTqGp00hbRPc6ATMTXHyVNnNZL/nktvNcqaI319NlW92NoJy",
+	"d92vEm8b1zperVsh3o6/FXjVziaukHJ3J1ivpUENcwopT0f8Vb1K+aysVi2J+IvrsOerRLfuXGuv5SSg",
+	"45yhtMNd1KFgRFFKENfl6QWkA8XWg9Jd+M3RTO1Za8YeZaAr/wxdt0/iqOfMRGyF0aiQOTK1lonpnkez",
+	"7AezKU5pn6YTF4LHYrVK6QqQpqpDoEELwYp9CEsLglKnR43Xlyf7p5fnzf3TtosqZSueWilnOlpOqTgo",
+	"r+GslhIAwCbUEgevyYjkQOwR1yDpyAAVQEQYlZNFRVd349aV+ppZiWxlWDCJtiGPuY0iMiRYCm2XxAK1",
+	"47vbnqXfHE327O34dEL+MgQ+rodrCE2mlK0mb5kis5+iOCy9A9GKYa+AuPz327+//RMQEUVVvvvw7Yf/",
+	"8OHff/i3t3+8/Qf04V/ffnf7vRLpZxb2zFaBdfb3HjUb3kl1YzNbb9Naq42z8na9XK1XQKJOC6vOoo5W",
+	"IVX9SLniVTYyj2QLp9rVUFMB/c5FS+9ADfP1JGeQxqkiEeJnSB7VBNFgkpnG7MQWd2EeaEeX99ZBvFPZ",
+	"jysn+0ducWXKFnu0f7paULhUZ4Oadq2wWggZ7UxAEjTJmS12RSYl1IijeJM2RB2dNhvo5PleE/2mgq4r",
+	"pQ01ipNmE+AekakD3WIrbT4kTIgQBT0hkSf6uLqxiTzVUnvVRXAh0Il6eO3EW9+urZ14G9VKvpU4d3MU",
+	"XZPPBOpj0V9VhO7R/ilg0eAxiv7p2/8i3BQsQ40PktoZIQHCssW0i6Varm2jDpVxWLG1mrFHx1BytRAJ",
+	"2daQZdrbrvhBwpcgKdQEyKBjQhTPMbEiSfDaii55kY084swqdcFln0RjKkz4dCZHVZAAjQCrDWxdcQaq",
+	"wd7Cfh/8a3o6sQFe8hAK6xnIwAIukCu1/0tO9/xpJnfmNuCHch8tq3XNY8qJgvUXxpW1qSzLg7cKGOyf",
+	"jQd/BAeexX1zSfVA33YRleCYYHycSJ0/8XCRXx2HP5Ro81BryJkqXlzJOtNOw9n5uzlF8G5IMbHQghki",
+	"IfFlxBn1vVSysVrOIsi0WAohE5crm4kcY2I3aI9lMGSS0Nu8Crf3tHF4uH/8ZP/y7OywvTqNMeNqU243",
+	"4gOtEwKXHve5RsUwuJ8l1Cwsea/BWw01r7dYm/h9jjyGWs5fJavXctC/jOU/L0DaaYH8Uocy+FDd1P9F",
+	"s8UxwGsakoF5K26uvRQSzkO9M79C4dwbCudnZwzKIeZ0pqjER9GFdxmL43tNFUJSVE75lAz4NYSfTWmQ",
+	"wMCyhhMBlpOsoJ5UkABcPBC4dYZ7rbwDkH8A6nJJ2aXOPi6GG20xxtMwL60oaME+ziYIJ4agWENMYwEg",
+	"OxJIA9aV7q4IGapBjvEkiYBbXsA/Z50pEX+uIxsQHGnQ1gqiTeYhF64dTtmNALcfXNRDLPuphzprLc6L",
+	"s/ZFWoAkW+B+ri00GmpgHzgLpR9V8qgtfuOYy8ex++zuosrPUWrQxzCu17G0ZSRLGngelHqm8TjzpFWf",
+	"IWuuNvgYqRPHRTyC+ustpsvRIyhaBUghyUMQ8taLMIPUHdvyPNvMmkWMnrqBywVhLI7WMHUbP2W4xs/C",
+	"o2UX0VTa2h08NJlKn4X8GXBe1aG1/aIfz6N/hpcXrJly6lodmHRIJLl1g7OXNH+F40TrWVxcc2RZWNPD",
+	"BDgX5uTZUALF9VZWXTTuU7+PJO8RYMcQZ2HEr6xJroQalgspDbZLRrJiMxoeoWbzRWzmWwUbrdDCvgan",
+	"VEODIPi0MGcGGzjOKVNyhxZipjLO0wSfXIkf+JqEoRUmn8oD6CIDVoTi3MW6SRtkeKAUKfUmgDkvTBgE",
+	"iScu+6t9Yn1ogaNAV5cpooGm8MxZDNTySfIB50Z03ylZMFcX5375gjkgGLMqwa/2kr9Ue4k5XctnrbvF",
+	"Ys1FnyQgZlnSR0VcNQMwQTRty9YZMXVFdKxyWljERX0+RgPMJlNkJSIoJF0DmK0JJwhu2TwdMbPsB+gy",
+	"B9N1PQCLc8WqCFJcGRwtLgyuyLyuDB7w1RkQ01YdmfuKREnZGS2oWNViZmFUTVeDMRb0WZVbduZUYPnq",
+	"6zvRNDPpWeEnEvhWd/pQ/pxDUeJJDSbLXrRiS+MR5KrpICBTQ0ldAp3XqpPYBJLkRl0OqMRglaXS5agg",
+	"sB50i7go1crJ8RMXxdbHLo/QE857IbGrBPDIhY8TXTlt0mKnj/fQZnV9G6o0rTSfNryKizZ1ipdw0XrZ",
+	"TFSsllCTXJMIhygg19QnArLYhI81t0YJ3BIUMJiY9Dp1+zO/ihI6Niw9gSFI7SJx5UuTmZApadYGKYZq",
+	"C4xVugjt4TDUZQFaDBCTrLq/aGjqWutlVvIPHH/LeZoVzFoMnKhoKR+qlmZiFOKYlJjU56xIM12COCWq",
+	"LbZiuLjaephaIblpShzJbJm3+5o/M1Xh5oVCWoXfdL23tLrbpuU0S9Uqu9Kak6uqZp6qz+rvnye9fa76",
+	"0iZl3d3nxsCse/zctKS/077zz9fL+qPe8s+fPWxefLH+6GT/6cnz9ZPXJ/nPaZ2w+no5U3jNoa8evjgd",
+	"l58/6fFGo9E4bp739897jUbjpfq432i8PGo0Gg8H1494qL55GD48erX/em1tbVt9ejWWx79V3ztpGTVn",
+	"4XDuRIXTk1CsWWZO/256H2OqAQpPAkHtJwHQP1Wh8M8GJKOunhZ4whjhoACvaxFgg9FP1wx9mwcUpMiB",
+	"qd5uNjHbIRAVg6VHhaW16kSurpbE9Ma7GfYi7XLpuaJt6EzRboCI6PMxazFQMhkfGxB3HUSvDcax/knB",
+	"zNUnYrWeqoiiz0dhAFlsBBjEAAV8zEroccQH0GBS5GWYq6qnDqTIVNWbjdA+DUbTYoxfmiW7JCnzsHRs",
+	"s57Jj7EWmwimLRbdAZtmr4BZ/VxQae6KKpFU4J+bHJwp43/37ODM60WETd+OYLfAXPErTs4vCydHhzYn",
+	"eqYGy0mlvzvQ3DdRaairV8406oOUmrBGgdqJMADOqraYEsDasYQOpVZbbMXUlG/rtD466GkXeRtJ3Fst",
+	"oRdpOnJGgaYiJkv1WGWKlB7Lu/o5rdpOCZAMMoGBVGuw0AIBN4MFRjmbo8i+hOkuVmSTurIAGTDtZOtQ",
+	"pkta5d1shbpivOBJmT1bZvlMTCk/Jcd1dBEoGN4e9vvE2+NMRrygkGVD+zjbjHtC8oiYAmu6Ym6aQWz0",
+	"g0yq69Tof8pOvj+3cmztYgGLvcM9jem5l/CaYhEJKsJraUajVdlsQG8yD8EhKNK6K4xLF4CrEhDFxSph",
+	"oUO8xWIL+EKDdgqAl+h7WSS8YswTwtQXJMsMfyEM3GTB5jbNNZQsljl/VUWKLtypNm6gQd6kusQdy1hW",
+	"197ZHw+C92vGAbn2Th129UVEBJHekqiXj030vN3qZwLhYECZMGDSsS8cHOMh114/GuVuRIzzQqMp/cT2",
+	"X+mmPhNFb+eszSt2DA0VBkDKxMRQ1YK6N2CMMlqJPYtV1/KAmQkkPjBXG+NUh1EgUFsRsUtYuHZcRRSP",
+	"AipRyHualJgWLAAqAzyrLWmpNzKM8d79WFiIuXy7Vq5ZelBMnBgHqA/TgWGo9kyW878hqUtoZ/1vMCdd",
+	"BKoN6hlnRCf3Jiu7MhIEtYPUG9eegegkiNSe8RyU58LAodzhosGM0KDs0b5XbJBbNI747JmlnzUMfZF+",
+	"nNCkZEhZP8kYMEXVrfk1TOnPr9fA0U/IYH6zlotyWEDFY0gATxApdWb1DJ1nLsWOiQzg+HHmGebg2gRA",
+	"0YmWoktEzFArbCdTMy4cHo/rvh4zc6maEne7Z2NuqMjdiu/MHeBMLAn9+0/7Pv0cr0esTeROZHykk5Wf",
+	"c1F+mkzka9cZju5+BS8gPLjwnLddLam0mPZyG6a/IiFVL3LRADPcU38ENCKmMpdqdnWxSmLqdS3nJk9K",
+	"WGQ992rbcu537d0D96CWZlbaT/bPUKoBtltM45qLkd+34+FMnLSwpIXTuP/VEjqQKBXgWkwnQ8T1StWc",
+	"IQtCqElp5+qYhGEJHeoIPx2MALJTt0t8WYwsfD4MsCQL6dlHww3/GKTsE5qDfwr0F/wIFKBmffKTD4C6",
+	"K/3+1Va8rK1YAxDfk28oAatPcCj7b2cXuI8BIKvlctuClTTrAbiSkAuSwExJrigZJFthiTtYkELIo6fQ",
+	"8b0FogQYjV8t7zgyfc8qSGemRgXCIb0mP0x1+EN6TZjqZhjxDplVBh7iKpbfHaMcxwuvAeWx39clnNsb",
+	"SoxNgjkKt+WU4ICqcf3UduYUwPUl1x7ZexY3X4LONEl0TX1yzhLYuIXoY3TBfmZff+d0CI5I1BjJPsSi",
+	"fQ25zNezhDgqjDPacZ1RFDp1Zw0C9U0/07lbPSpkZKC/jaPZNUjlMW45VNFRP0Gxm0QKBGTaYitANtsj",
+	"awyxWzCJq9ONZGLw0AoJRr6BYyWK4Amd5WkLQtqkNCgVS6mioI/9ohTWldeljfLO6hwQpAT6KFkWqzyS",
+	"3X8mo6ZgnV6cneRMEitTsRNi1S2MO7cKEpoRCEmGVueWpXO6a31/kN8n/pVucDjqhNTXgB2gwcKN5wbb",
+	"nDJJevqz1YU5stPNT2MPP3hgJe3mAYVX6wZ+EWrtABqvcFsMRF2w0eAgjpUvAgUeQ0AFhLsKCFo4sOGJ",
+	"wXQoCEpImB3sGifXmgkF5Np5//X7/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

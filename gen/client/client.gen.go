@@ -192,6 +192,69 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for SecondFactorChallengeMethods.
+const (
+	RecoveryCode SecondFactorChallengeMethods = "recovery_code"
+	Totp         SecondFactorChallengeMethods = "totp"
+)
+
+// Valid indicates whether the value is a known member of the SecondFactorChallengeMethods enum.
+func (e SecondFactorChallengeMethods) Valid() bool {
+	switch e {
+	case RecoveryCode:
+		return true
+	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentAlgorithm.
+const (
+	SHA1 TotpEnrolmentAlgorithm = "SHA1"
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentAlgorithm enum.
+func (e TotpEnrolmentAlgorithm) Valid() bool {
+	switch e {
+	case SHA1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentDigits.
+const (
+	N6 TotpEnrolmentDigits = 6
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentDigits enum.
+func (e TotpEnrolmentDigits) Valid() bool {
+	switch e {
+	case N6:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TotpEnrolmentPeriod.
+const (
+	N30 TotpEnrolmentPeriod = 30
+)
+
+// Valid indicates whether the value is a known member of the TotpEnrolmentPeriod enum.
+func (e TotpEnrolmentPeriod) Valid() bool {
+	switch e {
+	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
 // AccountWarning Something about the account the user should act on; clients branch on `code`.
 type AccountWarning struct {
 	// CertificateID The certificate concerned.
@@ -472,6 +535,11 @@ type Membership struct {
 
 	// Role What a member may do in an organization.
 	Role Role `json:"role"`
+
+	// SecondFactorRequired The organization requires a second factor of its staff, I am staff
+	// there and have not enabled one: its staff endpoints answer `403
+	// second_factor_enrollment_required` until I enrol. Always sent.
+	SecondFactorRequired *bool `json:"secondFactorRequired,omitempty"`
 }
 
 // MembershipPage defines model for MembershipPage.
@@ -492,6 +560,12 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
+type OrganizationSecuritySettings struct {
+	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
+	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -525,6 +599,12 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	// Codes Ten one-time codes; each replaces an authenticator code once.
+	Codes []string `json:"codes"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
@@ -546,6 +626,101 @@ type RegisterRequest struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// SecondFactorChallenge The answer of `login` for an account with a second factor: finish the
+// sign-in with `loginSecondFactor`.
+type SecondFactorChallenge struct {
+	// ChallengeToken Opaque; valid once, until `expiresAt`.
+	ChallengeToken string    `json:"challengeToken"`
+	ExpiresAt      time.Time `json:"expiresAt"`
+
+	// Methods The kinds of second factor `loginSecondFactor` accepts.
+	Methods []SecondFactorChallengeMethods `json:"methods"`
+}
+
+// SecondFactorChallengeMethods defines model for SecondFactorChallenge.Methods.
+type SecondFactorChallengeMethods string
+
+// SecondFactorLoginRequest Exactly one of `code` and `recoveryCode`.
+type SecondFactorLoginRequest struct {
+	ChallengeToken string `json:"challengeToken"`
+
+	// Code The 6-digit code the authenticator app shows.
+	Code *string `json:"code,omitempty"`
+
+	// RecoveryCode One of the recovery codes (any case, dashes optional).
+	RecoveryCode *string `json:"recoveryCode,omitempty"`
+
+	// RememberMe Issue a long-lived refresh token; overrides the choice made at `login`.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
+// TotpCodeRequest defines model for TotpCodeRequest.
+type TotpCodeRequest struct {
+	// Code A 6-digit authenticator code; where the operation says so, an
+	// unused recovery code is accepted instead.
+	Code string `json:"code"`
+}
+
+// TotpDisableRequest defines model for TotpDisableRequest.
+type TotpDisableRequest struct {
+	// Code A 6-digit authenticator code or an unused recovery code.
+	Code string `json:"code"`
+
+	// Password The account's password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// TotpEnrolment defines model for TotpEnrolment.
+type TotpEnrolment struct {
+	// AccountName The account's e-mail.
+	AccountName string                 `json:"accountName"`
+	Algorithm   TotpEnrolmentAlgorithm `json:"algorithm"`
+	Digits      TotpEnrolmentDigits    `json:"digits"`
+
+	// Issuer The name the app shows next to the account.
+	//
+	// Example: Kabinet
+	Issuer string `json:"issuer"`
+
+	// OtpauthURI The `otpauth://totp/…` URI the QR code holds.
+	OtpauthURI string `json:"otpauthUri"`
+
+	// Period Seconds per code.
+	Period TotpEnrolmentPeriod `json:"period"`
+
+	// QrCodePng The QR code, a PNG image in base64 (`data:image/png;base64,…` shows it).
+	QrCodePng []byte `json:"qrCodePng"`
+
+	// Secret The secret in base32, for typing into an app by hand.
+	Secret string `json:"secret"`
+}
+
+// TotpEnrolmentAlgorithm defines model for TotpEnrolment.Algorithm.
+type TotpEnrolmentAlgorithm string
+
+// TotpEnrolmentDigits defines model for TotpEnrolment.Digits.
+type TotpEnrolmentDigits int
+
+// TotpEnrolmentPeriod Seconds per code.
+type TotpEnrolmentPeriod int
+
+// TotpStatus defines model for TotpStatus.
+type TotpStatus struct {
+	// Enabled Password sign-ins ask for a second factor.
+	Enabled   bool       `json:"enabled"`
+	EnabledAt *time.Time `json:"enabledAt"`
+
+	// EnrolmentPending An enrolment was started and waits for its first code.
+	EnrolmentPending bool `json:"enrolmentPending"`
+
+	// RecoveryCodesRemaining Unused recovery codes.
+	RecoveryCodesRemaining int `json:"recoveryCodesRemaining"`
+
+	// RequiredByOrganizations Organizations that require a second factor of their staff, where
+	// I am staff and have not enabled one.
+	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
 
 // User defines model for User.
 type User struct {
@@ -631,6 +806,12 @@ type LoginWithCertificateJSONRequestBody = CertificateLoginRequest
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
+type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
+
+// ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
+type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
+
 // RefreshTokensJSONRequestBody defines body for RefreshTokens for application/json ContentType.
 type RefreshTokensJSONRequestBody = RefreshRequest
 
@@ -639,6 +820,15 @@ type RegisterJSONRequestBody = RegisterRequest
 
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
+
+// DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
+type DisableTotpJSONRequestBody = TotpDisableRequest
+
+// ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
+type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
+type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -771,6 +961,8 @@ type ClientInterface interface {
 	// Unknown accounts and wrong passwords get the same `401` answer.
 	// `rememberMe` chooses a long-lived refresh token (30 days by default)
 	// over a short one (24 hours by default).
+	// When the account has a second factor, a correct password gets `202`
+	// with a challenge instead of tokens: finish with `loginSecondFactor`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -783,11 +975,47 @@ type ClientInterface interface {
 	// Unknown accounts and wrong passwords get the same `401` answer.
 	// `rememberMe` chooses a long-lived refresh token (30 days by default)
 	// over a short one (24 hours by default).
+	// When the account has a second factor, a correct password gets `202`
+	// with a challenge instead of tokens: finish with `loginSecondFactor`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /api/v1/auth/login (the `Login` operationId).
 	Login(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginSecondFactorWithBody Finish a sign-in with the second factor
+	//
+	// The second step after `login` answered `202` with a challenge: send
+	// the challenge token with either `code` (from the authenticator app)
+	// or `recoveryCode` (each works once). A code is accepted once: the
+	// same code (or an older one) is refused afterwards. The challenge is
+	// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+	// invalid_challenge` or `challenge_expired` means "sign in again".
+	// A wrong code is `401 invalid_second_factor`. Attempts are also
+	// limited per account and per IP (`429`). `rememberMe`, when given,
+	// overrides the choice made at `login`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+	LoginSecondFactorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// LoginSecondFactor Finish a sign-in with the second factor
+	//
+	// The second step after `login` answered `202` with a challenge: send
+	// the challenge token with either `code` (from the authenticator app)
+	// or `recoveryCode` (each works once). A code is accepted once: the
+	// same code (or an older one) is refused afterwards. The challenge is
+	// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+	// invalid_challenge` or `challenge_expired` means "sign in again".
+	// A wrong code is `401 invalid_second_factor`. Attempts are also
+	// limited per account and per IP (`429`). `rememberMe`, when given,
+	// overrides the choice made at `login`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+	LoginSecondFactor(ctx context.Context, body LoginSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Logout Sign out of the current session
 	//
@@ -796,6 +1024,32 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReauthenticateSecondFactorWithBody Confirm who I am with a second-factor code
+	//
+	// Like reauthenticating with the password: a current authenticator
+	// code (or an unused recovery code) marks the session as recently
+	// authenticated, so sensitive changes are allowed for the next 10
+	// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+	// without an authenticator. Rate limited per account.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+	ReauthenticateSecondFactorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+	//
+	// Like reauthenticating with the password: a current authenticator
+	// code (or an unused recovery code) marks the session as recently
+	// authenticated, so sensitive changes are allowed for the next 10
+	// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+	// without an authenticator. Rate limited per account.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+	ReauthenticateSecondFactor(ctx context.Context, body ReauthenticateSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RefreshTokensWithBody Exchange a refresh token for new tokens
 	//
@@ -952,6 +1206,162 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DisableTotpWithBody Disable the second factor
+	//
+	// Needs the account's password and a current authenticator code (or an
+	// unused recovery code), which together are a fresh authentication. An
+	// account without a password (certificate or SSO sign-in) sends only the
+	// code and must have authenticated recently. Removes the authenticator
+	// and the recovery codes and tells the user by e-mail. Wrong password or
+	// code: `422` naming the field; `409 second_factor_not_enabled` when
+	// there is nothing to disable.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+	DisableTotpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisableTotp Disable the second factor
+	//
+	// Needs the account's password and a current authenticator code (or an
+	// unused recovery code), which together are a fresh authentication. An
+	// account without a password (certificate or SSO sign-in) sends only the
+	// code and must have authenticated recently. Removes the authenticator
+	// and the recovery codes and tells the user by e-mail. Wrong password or
+	// code: `422` naming the field; `409 second_factor_not_enabled` when
+	// there is nothing to disable.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+	DisableTotp(ctx context.Context, body DisableTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTotpStatus Get the state of my second factor
+	//
+	// Whether the authenticator is enabled, whether an enrolment waits for
+	// its first code, how many recovery codes are left, and which of my
+	// organizations require a second factor that I have not enabled yet
+	// (their staff endpoints answer `403 second_factor_enrollment_required`
+	// until I do).
+	//
+	// Corresponds with GET /api/v1/me/totp (the `GetTotpStatus` operationId).
+	GetTotpStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartTotpEnrolment Start enrolling an authenticator app
+	//
+	// Makes a new secret and returns it as text, as an `otpauth://` URI and
+	// as a QR code (PNG, base64) for Google Authenticator, Authy or any
+	// RFC 6238 app (SHA-1, 6 digits, 30 seconds). Several devices may scan
+	// the same code; they then show the same codes. Nothing changes at
+	// sign-in until `confirmTotpEnrolment` receives a first code. Calling it
+	// again replaces a pending secret. Requires a recent authentication
+	// (`403 reauthentication_required` otherwise); `409
+	// second_factor_already_enabled` when an authenticator is enabled
+	// (disable it first).
+	//
+	// Corresponds with POST /api/v1/me/totp (the `StartTotpEnrolment` operationId).
+	StartTotpEnrolment(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmTotpEnrolmentWithBody Confirm the enrolment with a first code
+	//
+	// Enables the pending authenticator when `code` is a current code of
+	// its secret, and returns ten one-time recovery codes. They are shown
+	// only now (the server keeps only their hashes): the user should write
+	// them down. From now on every password sign-in asks for a second
+	// factor. `422` when the code is wrong; `409
+	// no_pending_enrolment` without a pending enrolment. Wrong codes are
+	// rate limited per account.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+	ConfirmTotpEnrolmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmTotpEnrolment Confirm the enrolment with a first code
+	//
+	// Enables the pending authenticator when `code` is a current code of
+	// its secret, and returns ten one-time recovery codes. They are shown
+	// only now (the server keeps only their hashes): the user should write
+	// them down. From now on every password sign-in asks for a second
+	// factor. `422` when the code is wrong; `409
+	// no_pending_enrolment` without a pending enrolment. Wrong codes are
+	// rate limited per account.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+	ConfirmTotpEnrolment(ctx context.Context, body ConfirmTotpEnrolmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTotpQrCode Get the QR code of a pending enrolment
+	//
+	// The same QR code as `qrCodePng` of `startTotpEnrolment`, as an image
+	// (for an `<img>` tag). Only while an enrolment is pending: the secret
+	// of an enabled authenticator is never shown again. Requires a recent
+	// authentication.
+	//
+	// Corresponds with GET /api/v1/me/totp/qr.png (the `GetTotpQrCode` operationId).
+	GetTotpQrCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegenerateRecoveryCodes Replace my recovery codes
+	//
+	// Issues ten new recovery codes; the old ones, used or not, stop
+	// working. Requires a recent authentication. The user is told by
+	// e-mail. `409 second_factor_not_enabled` without an enabled
+	// authenticator.
+	//
+	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
+	RegenerateRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetMemberSecondFactor Reset a member's second factor
+	//
+	// For the organization's admins, when a member has lost their
+	// authenticator and their recovery codes. Removes the member's
+	// authenticator and recovery codes (the account is global, so this
+	// applies at every organization), tells the member by e-mail, and
+	// records `totp_reset` in the audit log. The member then signs in with
+	// the password alone and can enrol again. `404` when the user is not a
+	// member of the organization; `409 second_factor_not_enabled` when there
+	// is nothing to reset; `403` for one's own account (use `disableTotp`).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
+	ResetMemberSecondFactor(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganizationSecuritySettings Get the organization's security settings
+	//
+	// For the organization's admins. `404` for non-members, `403` for other
+	// roles.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/security-settings (the `GetOrganizationSecuritySettings` operationId).
+	GetOrganizationSecuritySettings(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationSecuritySettingsWithBody Change the organization's security settings
+	//
+	// For the organization's admins. With `requireStaffTwoFactor`, every
+	// staff member (teacher, manager, director, admin) without an enabled
+	// authenticator gets `403 second_factor_enrollment_required` from the
+	// organization's staff endpoints until they enrol (`GET /api/v1/me`
+	// marks such memberships with `secondFactorRequired`). It applies at
+	// once, to the admin who sets it as well. Learners are not affected.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+	UpdateOrganizationSecuritySettingsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationSecuritySettings Change the organization's security settings
+	//
+	// For the organization's admins. With `requireStaffTwoFactor`, every
+	// staff member (teacher, manager, director, admin) without an enabled
+	// authenticator gets `403 second_factor_enrollment_required` from the
+	// organization's staff endpoints until they enrol (`GET /api/v1/me`
+	// marks such memberships with `secondFactorRequired`). It applies at
+	// once, to the admin who sets it as well. Learners are not affected.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+	UpdateOrganizationSecuritySettings(ctx context.Context, organizationID openapi_types.UUID, body UpdateOrganizationSecuritySettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetHealth Liveness probe
 	//
 	// Answers `200` while the process runs; it does not touch the database.
@@ -1064,6 +1474,8 @@ func (c *Client) LoginWithCertificate(ctx context.Context, body LoginWithCertifi
 // Unknown accounts and wrong passwords get the same `401` answer.
 // `rememberMe` chooses a long-lived refresh token (30 days by default)
 // over a short one (24 hours by default).
+// When the account has a second factor, a correct password gets `202`
+// with a challenge instead of tokens: finish with `loginSecondFactor`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1086,12 +1498,68 @@ func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.
 // Unknown accounts and wrong passwords get the same `401` answer.
 // `rememberMe` chooses a long-lived refresh token (30 days by default)
 // over a short one (24 hours by default).
+// When the account has a second factor, a correct password gets `202`
+// with a challenge instead of tokens: finish with `loginSecondFactor`.
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /api/v1/auth/login (the `Login` operationId).
 func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLoginRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginSecondFactorWithBody Finish a sign-in with the second factor
+//
+// The second step after `login` answered `202` with a challenge: send
+// the challenge token with either `code` (from the authenticator app)
+// or `recoveryCode` (each works once). A code is accepted once: the
+// same code (or an older one) is refused afterwards. The challenge is
+// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+// invalid_challenge` or `challenge_expired` means "sign in again".
+// A wrong code is `401 invalid_second_factor`. Attempts are also
+// limited per account and per IP (`429`). `rememberMe`, when given,
+// overrides the choice made at `login`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+func (c *Client) LoginSecondFactorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginSecondFactorRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LoginSecondFactor Finish a sign-in with the second factor
+//
+// The second step after `login` answered `202` with a challenge: send
+// the challenge token with either `code` (from the authenticator app)
+// or `recoveryCode` (each works once). A code is accepted once: the
+// same code (or an older one) is refused afterwards. The challenge is
+// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+// invalid_challenge` or `challenge_expired` means "sign in again".
+// A wrong code is `401 invalid_second_factor`. Attempts are also
+// limited per account and per IP (`429`). `rememberMe`, when given,
+// overrides the choice made at `login`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+func (c *Client) LoginSecondFactor(ctx context.Context, body LoginSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLoginSecondFactorRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1110,6 +1578,52 @@ func (c *Client) Login(ctx context.Context, body LoginJSONRequestBody, reqEditor
 // Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLogoutRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReauthenticateSecondFactorWithBody Confirm who I am with a second-factor code
+//
+// Like reauthenticating with the password: a current authenticator
+// code (or an unused recovery code) marks the session as recently
+// authenticated, so sensitive changes are allowed for the next 10
+// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+// without an authenticator. Rate limited per account.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+func (c *Client) ReauthenticateSecondFactorWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReauthenticateSecondFactorRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReauthenticateSecondFactor Confirm who I am with a second-factor code
+//
+// Like reauthenticating with the password: a current authenticator
+// code (or an unused recovery code) marks the session as recently
+// authenticated, so sensitive changes are allowed for the next 10
+// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+// without an authenticator. Rate limited per account.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+func (c *Client) ReauthenticateSecondFactor(ctx context.Context, body ReauthenticateSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReauthenticateSecondFactorRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1395,6 +1909,282 @@ func (c *Client) ListMyOrganizations(ctx context.Context, params *ListMyOrganiza
 	return c.Client.Do(req)
 }
 
+// DisableTotpWithBody Disable the second factor
+//
+// Needs the account's password and a current authenticator code (or an
+// unused recovery code), which together are a fresh authentication. An
+// account without a password (certificate or SSO sign-in) sends only the
+// code and must have authenticated recently. Removes the authenticator
+// and the recovery codes and tells the user by e-mail. Wrong password or
+// code: `422` naming the field; `409 second_factor_not_enabled` when
+// there is nothing to disable.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+func (c *Client) DisableTotpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableTotpRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisableTotp Disable the second factor
+//
+// Needs the account's password and a current authenticator code (or an
+// unused recovery code), which together are a fresh authentication. An
+// account without a password (certificate or SSO sign-in) sends only the
+// code and must have authenticated recently. Removes the authenticator
+// and the recovery codes and tells the user by e-mail. Wrong password or
+// code: `422` naming the field; `409 second_factor_not_enabled` when
+// there is nothing to disable.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+func (c *Client) DisableTotp(ctx context.Context, body DisableTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableTotpRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTotpStatus Get the state of my second factor
+//
+// Whether the authenticator is enabled, whether an enrolment waits for
+// its first code, how many recovery codes are left, and which of my
+// organizations require a second factor that I have not enabled yet
+// (their staff endpoints answer `403 second_factor_enrollment_required`
+// until I do).
+//
+// Corresponds with GET /api/v1/me/totp (the `GetTotpStatus` operationId).
+func (c *Client) GetTotpStatus(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTotpStatusRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartTotpEnrolment Start enrolling an authenticator app
+//
+// Makes a new secret and returns it as text, as an `otpauth://` URI and
+// as a QR code (PNG, base64) for Google Authenticator, Authy or any
+// RFC 6238 app (SHA-1, 6 digits, 30 seconds). Several devices may scan
+// the same code; they then show the same codes. Nothing changes at
+// sign-in until `confirmTotpEnrolment` receives a first code. Calling it
+// again replaces a pending secret. Requires a recent authentication
+// (`403 reauthentication_required` otherwise); `409
+// second_factor_already_enabled` when an authenticator is enabled
+// (disable it first).
+//
+// Corresponds with POST /api/v1/me/totp (the `StartTotpEnrolment` operationId).
+func (c *Client) StartTotpEnrolment(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartTotpEnrolmentRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmTotpEnrolmentWithBody Confirm the enrolment with a first code
+//
+// Enables the pending authenticator when `code` is a current code of
+// its secret, and returns ten one-time recovery codes. They are shown
+// only now (the server keeps only their hashes): the user should write
+// them down. From now on every password sign-in asks for a second
+// factor. `422` when the code is wrong; `409
+// no_pending_enrolment` without a pending enrolment. Wrong codes are
+// rate limited per account.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+func (c *Client) ConfirmTotpEnrolmentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmTotpEnrolmentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmTotpEnrolment Confirm the enrolment with a first code
+//
+// Enables the pending authenticator when `code` is a current code of
+// its secret, and returns ten one-time recovery codes. They are shown
+// only now (the server keeps only their hashes): the user should write
+// them down. From now on every password sign-in asks for a second
+// factor. `422` when the code is wrong; `409
+// no_pending_enrolment` without a pending enrolment. Wrong codes are
+// rate limited per account.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+func (c *Client) ConfirmTotpEnrolment(ctx context.Context, body ConfirmTotpEnrolmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmTotpEnrolmentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTotpQrCode Get the QR code of a pending enrolment
+//
+// The same QR code as `qrCodePng` of `startTotpEnrolment`, as an image
+// (for an `<img>` tag). Only while an enrolment is pending: the secret
+// of an enabled authenticator is never shown again. Requires a recent
+// authentication.
+//
+// Corresponds with GET /api/v1/me/totp/qr.png (the `GetTotpQrCode` operationId).
+func (c *Client) GetTotpQrCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTotpQrCodeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegenerateRecoveryCodes Replace my recovery codes
+//
+// Issues ten new recovery codes; the old ones, used or not, stop
+// working. Requires a recent authentication. The user is told by
+// e-mail. `409 second_factor_not_enabled` without an enabled
+// authenticator.
+//
+// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
+func (c *Client) RegenerateRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegenerateRecoveryCodesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetMemberSecondFactor Reset a member's second factor
+//
+// For the organization's admins, when a member has lost their
+// authenticator and their recovery codes. Removes the member's
+// authenticator and recovery codes (the account is global, so this
+// applies at every organization), tells the member by e-mail, and
+// records `totp_reset` in the audit log. The member then signs in with
+// the password alone and can enrol again. `404` when the user is not a
+// member of the organization; `409 second_factor_not_enabled` when there
+// is nothing to reset; `403` for one's own account (use `disableTotp`).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
+func (c *Client) ResetMemberSecondFactor(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetMemberSecondFactorRequest(c.Server, organizationID, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganizationSecuritySettings Get the organization's security settings
+//
+// For the organization's admins. `404` for non-members, `403` for other
+// roles.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/security-settings (the `GetOrganizationSecuritySettings` operationId).
+func (c *Client) GetOrganizationSecuritySettings(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationSecuritySettingsRequest(c.Server, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationSecuritySettingsWithBody Change the organization's security settings
+//
+// For the organization's admins. With `requireStaffTwoFactor`, every
+// staff member (teacher, manager, director, admin) without an enabled
+// authenticator gets `403 second_factor_enrollment_required` from the
+// organization's staff endpoints until they enrol (`GET /api/v1/me`
+// marks such memberships with `secondFactorRequired`). It applies at
+// once, to the admin who sets it as well. Learners are not affected.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+func (c *Client) UpdateOrganizationSecuritySettingsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationSecuritySettingsRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationSecuritySettings Change the organization's security settings
+//
+// For the organization's admins. With `requireStaffTwoFactor`, every
+// staff member (teacher, manager, director, admin) without an enabled
+// authenticator gets `403 second_factor_enrollment_required` from the
+// organization's staff endpoints until they enrol (`GET /api/v1/me`
+// marks such memberships with `secondFactorRequired`). It applies at
+// once, to the admin who sets it as well. Learners are not affected.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+func (c *Client) UpdateOrganizationSecuritySettings(ctx context.Context, organizationID openapi_types.UUID, body UpdateOrganizationSecuritySettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationSecuritySettingsRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetHealth Liveness probe
 //
 // Answers `200` while the process runs; it does not touch the database.
@@ -1563,6 +2353,46 @@ func NewLoginRequestWithBody(server string, contentType string, body io.Reader) 
 	return req, nil
 }
 
+// NewLoginSecondFactorRequest calls the generic LoginSecondFactor builder with application/json body
+func NewLoginSecondFactorRequest(server string, body LoginSecondFactorJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewLoginSecondFactorRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewLoginSecondFactorRequestWithBody constructs an http.Request for the LoginSecondFactor method, with any body, and a specified content type
+func NewLoginSecondFactorRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/login/second-factor")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewLogoutRequest constructs an http.Request for the Logout method
 func NewLogoutRequest(server string) (*http.Request, error) {
 	var err error
@@ -1586,6 +2416,46 @@ func NewLogoutRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewReauthenticateSecondFactorRequest calls the generic ReauthenticateSecondFactor builder with application/json body
+func NewReauthenticateSecondFactorRequest(server string, body ReauthenticateSecondFactorJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReauthenticateSecondFactorRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewReauthenticateSecondFactorRequestWithBody constructs an http.Request for the ReauthenticateSecondFactor method, with any body, and a specified content type
+func NewReauthenticateSecondFactorRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/reauthenticate/second-factor")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -1957,6 +2827,316 @@ func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsPar
 	return req, nil
 }
 
+// NewDisableTotpRequest calls the generic DisableTotp builder with application/json body
+func NewDisableTotpRequest(server string, body DisableTotpJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDisableTotpRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewDisableTotpRequestWithBody constructs an http.Request for the DisableTotp method, with any body, and a specified content type
+func NewDisableTotpRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetTotpStatusRequest constructs an http.Request for the GetTotpStatus method
+func NewGetTotpStatusRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartTotpEnrolmentRequest constructs an http.Request for the StartTotpEnrolment method
+func NewStartTotpEnrolmentRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConfirmTotpEnrolmentRequest calls the generic ConfirmTotpEnrolment builder with application/json body
+func NewConfirmTotpEnrolmentRequest(server string, body ConfirmTotpEnrolmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmTotpEnrolmentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmTotpEnrolmentRequestWithBody constructs an http.Request for the ConfirmTotpEnrolment method, with any body, and a specified content type
+func NewConfirmTotpEnrolmentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetTotpQrCodeRequest constructs an http.Request for the GetTotpQrCode method
+func NewGetTotpQrCodeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp/qr.png")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRegenerateRecoveryCodesRequest constructs an http.Request for the RegenerateRecoveryCodes method
+func NewRegenerateRecoveryCodesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/totp/recovery-codes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResetMemberSecondFactorRequest constructs an http.Request for the ResetMemberSecondFactor method
+func NewResetMemberSecondFactorRequest(server string, organizationID openapi_types.UUID, userID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/members/%s/reset-second-factor", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrganizationSecuritySettingsRequest constructs an http.Request for the GetOrganizationSecuritySettings method
+func NewGetOrganizationSecuritySettingsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/security-settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationSecuritySettingsRequest calls the generic UpdateOrganizationSecuritySettings builder with application/json body
+func NewUpdateOrganizationSecuritySettingsRequest(server string, organizationID openapi_types.UUID, body UpdateOrganizationSecuritySettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationSecuritySettingsRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationSecuritySettingsRequestWithBody constructs an http.Request for the UpdateOrganizationSecuritySettings method, with any body, and a specified content type
+func NewUpdateOrganizationSecuritySettingsRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/security-settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetHealthRequest constructs an http.Request for the GetHealth method
 func NewGetHealthRequest(server string) (*http.Request, error) {
 	var err error
@@ -2116,6 +3296,8 @@ type ClientWithResponsesInterface interface {
 	// Unknown accounts and wrong passwords get the same `401` answer.
 	// `rememberMe` chooses a long-lived refresh token (30 days by default)
 	// over a short one (24 hours by default).
+	// When the account has a second factor, a correct password gets `202`
+	// with a challenge instead of tokens: finish with `loginSecondFactor`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2128,11 +3310,47 @@ type ClientWithResponsesInterface interface {
 	// Unknown accounts and wrong passwords get the same `401` answer.
 	// `rememberMe` chooses a long-lived refresh token (30 days by default)
 	// over a short one (24 hours by default).
+	// When the account has a second factor, a correct password gets `202`
+	// with a challenge instead of tokens: finish with `loginSecondFactor`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /api/v1/auth/login (the `Login` operationId).
 	LoginWithResponse(ctx context.Context, body LoginJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginResponse, error)
+
+	// LoginSecondFactorWithBodyWithResponse Finish a sign-in with the second factor
+	//
+	// The second step after `login` answered `202` with a challenge: send
+	// the challenge token with either `code` (from the authenticator app)
+	// or `recoveryCode` (each works once). A code is accepted once: the
+	// same code (or an older one) is refused afterwards. The challenge is
+	// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+	// invalid_challenge` or `challenge_expired` means "sign in again".
+	// A wrong code is `401 invalid_second_factor`. Attempts are also
+	// limited per account and per IP (`429`). `rememberMe`, when given,
+	// overrides the choice made at `login`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+	LoginSecondFactorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginSecondFactorResponse, error)
+
+	// LoginSecondFactorWithResponse Finish a sign-in with the second factor
+	//
+	// The second step after `login` answered `202` with a challenge: send
+	// the challenge token with either `code` (from the authenticator app)
+	// or `recoveryCode` (each works once). A code is accepted once: the
+	// same code (or an older one) is refused afterwards. The challenge is
+	// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+	// invalid_challenge` or `challenge_expired` means "sign in again".
+	// A wrong code is `401 invalid_second_factor`. Attempts are also
+	// limited per account and per IP (`429`). `rememberMe`, when given,
+	// overrides the choice made at `login`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+	LoginSecondFactorWithResponse(ctx context.Context, body LoginSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginSecondFactorResponse, error)
 
 	// LogoutWithResponse Sign out of the current session
 	//
@@ -2143,6 +3361,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	LogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
+
+	// ReauthenticateSecondFactorWithBodyWithResponse Confirm who I am with a second-factor code
+	//
+	// Like reauthenticating with the password: a current authenticator
+	// code (or an unused recovery code) marks the session as recently
+	// authenticated, so sensitive changes are allowed for the next 10
+	// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+	// without an authenticator. Rate limited per account.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+	ReauthenticateSecondFactorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReauthenticateSecondFactorResponse, error)
+
+	// ReauthenticateSecondFactorWithResponse Confirm who I am with a second-factor code
+	//
+	// Like reauthenticating with the password: a current authenticator
+	// code (or an unused recovery code) marks the session as recently
+	// authenticated, so sensitive changes are allowed for the next 10
+	// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+	// without an authenticator. Rate limited per account.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+	ReauthenticateSecondFactorWithResponse(ctx context.Context, body ReauthenticateSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*ReauthenticateSecondFactorResponse, error)
 
 	// RefreshTokensWithBodyWithResponse Exchange a refresh token for new tokens
 	//
@@ -2310,6 +3554,174 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizationsWithResponse(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*ListMyOrganizationsResponse, error)
+
+	// DisableTotpWithBodyWithResponse Disable the second factor
+	//
+	// Needs the account's password and a current authenticator code (or an
+	// unused recovery code), which together are a fresh authentication. An
+	// account without a password (certificate or SSO sign-in) sends only the
+	// code and must have authenticated recently. Removes the authenticator
+	// and the recovery codes and tells the user by e-mail. Wrong password or
+	// code: `422` naming the field; `409 second_factor_not_enabled` when
+	// there is nothing to disable.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+	DisableTotpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisableTotpResponse, error)
+
+	// DisableTotpWithResponse Disable the second factor
+	//
+	// Needs the account's password and a current authenticator code (or an
+	// unused recovery code), which together are a fresh authentication. An
+	// account without a password (certificate or SSO sign-in) sends only the
+	// code and must have authenticated recently. Removes the authenticator
+	// and the recovery codes and tells the user by e-mail. Wrong password or
+	// code: `422` naming the field; `409 second_factor_not_enabled` when
+	// there is nothing to disable.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+	DisableTotpWithResponse(ctx context.Context, body DisableTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*DisableTotpResponse, error)
+
+	// GetTotpStatusWithResponse Get the state of my second factor
+	//
+	// Whether the authenticator is enabled, whether an enrolment waits for
+	// its first code, how many recovery codes are left, and which of my
+	// organizations require a second factor that I have not enabled yet
+	// (their staff endpoints answer `403 second_factor_enrollment_required`
+	// until I do).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/totp (the `GetTotpStatus` operationId).
+	GetTotpStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTotpStatusResponse, error)
+
+	// StartTotpEnrolmentWithResponse Start enrolling an authenticator app
+	//
+	// Makes a new secret and returns it as text, as an `otpauth://` URI and
+	// as a QR code (PNG, base64) for Google Authenticator, Authy or any
+	// RFC 6238 app (SHA-1, 6 digits, 30 seconds). Several devices may scan
+	// the same code; they then show the same codes. Nothing changes at
+	// sign-in until `confirmTotpEnrolment` receives a first code. Calling it
+	// again replaces a pending secret. Requires a recent authentication
+	// (`403 reauthentication_required` otherwise); `409
+	// second_factor_already_enabled` when an authenticator is enabled
+	// (disable it first).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/totp (the `StartTotpEnrolment` operationId).
+	StartTotpEnrolmentWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*StartTotpEnrolmentResponse, error)
+
+	// ConfirmTotpEnrolmentWithBodyWithResponse Confirm the enrolment with a first code
+	//
+	// Enables the pending authenticator when `code` is a current code of
+	// its secret, and returns ten one-time recovery codes. They are shown
+	// only now (the server keeps only their hashes): the user should write
+	// them down. From now on every password sign-in asks for a second
+	// factor. `422` when the code is wrong; `409
+	// no_pending_enrolment` without a pending enrolment. Wrong codes are
+	// rate limited per account.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+	ConfirmTotpEnrolmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmTotpEnrolmentResponse, error)
+
+	// ConfirmTotpEnrolmentWithResponse Confirm the enrolment with a first code
+	//
+	// Enables the pending authenticator when `code` is a current code of
+	// its secret, and returns ten one-time recovery codes. They are shown
+	// only now (the server keeps only their hashes): the user should write
+	// them down. From now on every password sign-in asks for a second
+	// factor. `422` when the code is wrong; `409
+	// no_pending_enrolment` without a pending enrolment. Wrong codes are
+	// rate limited per account.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+	ConfirmTotpEnrolmentWithResponse(ctx context.Context, body ConfirmTotpEnrolmentJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmTotpEnrolmentResponse, error)
+
+	// GetTotpQrCodeWithResponse Get the QR code of a pending enrolment
+	//
+	// The same QR code as `qrCodePng` of `startTotpEnrolment`, as an image
+	// (for an `<img>` tag). Only while an enrolment is pending: the secret
+	// of an enabled authenticator is never shown again. Requires a recent
+	// authentication.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/totp/qr.png (the `GetTotpQrCode` operationId).
+	GetTotpQrCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTotpQrCodeResponse, error)
+
+	// RegenerateRecoveryCodesWithResponse Replace my recovery codes
+	//
+	// Issues ten new recovery codes; the old ones, used or not, stop
+	// working. Requires a recent authentication. The user is told by
+	// e-mail. `409 second_factor_not_enabled` without an enabled
+	// authenticator.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
+	RegenerateRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RegenerateRecoveryCodesResponse, error)
+
+	// ResetMemberSecondFactorWithResponse Reset a member's second factor
+	//
+	// For the organization's admins, when a member has lost their
+	// authenticator and their recovery codes. Removes the member's
+	// authenticator and recovery codes (the account is global, so this
+	// applies at every organization), tells the member by e-mail, and
+	// records `totp_reset` in the audit log. The member then signs in with
+	// the password alone and can enrol again. `404` when the user is not a
+	// member of the organization; `409 second_factor_not_enabled` when there
+	// is nothing to reset; `403` for one's own account (use `disableTotp`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
+	ResetMemberSecondFactorWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ResetMemberSecondFactorResponse, error)
+
+	// GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
+	//
+	// For the organization's admins. `404` for non-members, `403` for other
+	// roles.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/security-settings (the `GetOrganizationSecuritySettings` operationId).
+	GetOrganizationSecuritySettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationSecuritySettingsResponse, error)
+
+	// UpdateOrganizationSecuritySettingsWithBodyWithResponse Change the organization's security settings
+	//
+	// For the organization's admins. With `requireStaffTwoFactor`, every
+	// staff member (teacher, manager, director, admin) without an enabled
+	// authenticator gets `403 second_factor_enrollment_required` from the
+	// organization's staff endpoints until they enrol (`GET /api/v1/me`
+	// marks such memberships with `secondFactorRequired`). It applies at
+	// once, to the admin who sets it as well. Learners are not affected.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+	UpdateOrganizationSecuritySettingsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationSecuritySettingsResponse, error)
+
+	// UpdateOrganizationSecuritySettingsWithResponse Change the organization's security settings
+	//
+	// For the organization's admins. With `requireStaffTwoFactor`, every
+	// staff member (teacher, manager, director, admin) without an enabled
+	// authenticator gets `403 second_factor_enrollment_required` from the
+	// organization's staff endpoints until they enrol (`GET /api/v1/me`
+	// marks such memberships with `secondFactorRequired`). It applies at
+	// once, to the admin who sets it as well. Learners are not affected.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+	UpdateOrganizationSecuritySettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, body UpdateOrganizationSecuritySettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationSecuritySettingsResponse, error)
 
 	// GetHealthWithResponse Liveness probe
 	//
@@ -2573,6 +3985,8 @@ type LoginResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *AuthResponse
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *SecondFactorChallenge
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationProblemJSON400 *BadRequest
 	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
@@ -2598,6 +4012,11 @@ type LoginResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r LoginResponse) GetJSON200() *AuthResponse {
 	return r.JSON200
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r LoginResponse) GetJSON202() *SecondFactorChallenge {
+	return r.JSON202
 }
 
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -2669,6 +4088,117 @@ func (r LoginResponse) ContentType() string {
 	return ""
 }
 
+// LoginSecondFactorResponse401Headers the declared response headers of an HTTP 401 response for LoginSecondFactor
+type LoginSecondFactorResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// LoginSecondFactorResponse429Headers the declared response headers of an HTTP 429 response for LoginSecondFactor
+type LoginSecondFactorResponse429Headers struct {
+	RetryAfter *int
+}
+
+type LoginSecondFactorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *LoginSecondFactorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LoginSecondFactorResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r LoginSecondFactorResponse) GetJSON200() *AuthResponse {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r LoginSecondFactorResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r LoginSecondFactorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LoginSecondFactorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LoginSecondFactorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LoginSecondFactorResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // LogoutResponse401Headers the declared response headers of an HTTP 401 response for Logout
 type LogoutResponse401Headers struct {
 	WWWAuthenticate *string
@@ -2732,6 +4262,110 @@ func (r LogoutResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r LogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReauthenticateSecondFactorResponse401Headers the declared response headers of an HTTP 401 response for ReauthenticateSecondFactor
+type ReauthenticateSecondFactorResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReauthenticateSecondFactorResponse429Headers the declared response headers of an HTTP 429 response for ReauthenticateSecondFactor
+type ReauthenticateSecondFactorResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReauthenticateSecondFactorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReauthenticateSecondFactorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReauthenticateSecondFactorResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReauthenticateSecondFactorResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReauthenticateSecondFactorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReauthenticateSecondFactorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReauthenticateSecondFactorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReauthenticateSecondFactorResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -3548,6 +5182,886 @@ func (r ListMyOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// DisableTotpResponse401Headers the declared response headers of an HTTP 401 response for DisableTotp
+type DisableTotpResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DisableTotpResponse429Headers the declared response headers of an HTTP 429 response for DisableTotp
+type DisableTotpResponse429Headers struct {
+	RetryAfter *int
+}
+
+type DisableTotpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DisableTotpResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DisableTotpResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DisableTotpResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DisableTotpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisableTotpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisableTotpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisableTotpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTotpStatusResponse401Headers the declared response headers of an HTTP 401 response for GetTotpStatus
+type GetTotpStatusResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetTotpStatusResponse429Headers the declared response headers of an HTTP 429 response for GetTotpStatus
+type GetTotpStatusResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTotpStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TotpStatus
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTotpStatusResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTotpStatusResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTotpStatusResponse) GetJSON200() *TotpStatus {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTotpStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTotpStatusResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetTotpStatusResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTotpStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTotpStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTotpStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTotpStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartTotpEnrolmentResponse401Headers the declared response headers of an HTTP 401 response for StartTotpEnrolment
+type StartTotpEnrolmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StartTotpEnrolmentResponse429Headers the declared response headers of an HTTP 429 response for StartTotpEnrolment
+type StartTotpEnrolmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type StartTotpEnrolmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TotpEnrolment
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartTotpEnrolmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartTotpEnrolmentResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartTotpEnrolmentResponse) GetJSON201() *TotpEnrolment {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartTotpEnrolmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartTotpEnrolmentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartTotpEnrolmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartTotpEnrolmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartTotpEnrolmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r StartTotpEnrolmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartTotpEnrolmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartTotpEnrolmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartTotpEnrolmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConfirmTotpEnrolmentResponse401Headers the declared response headers of an HTTP 401 response for ConfirmTotpEnrolment
+type ConfirmTotpEnrolmentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ConfirmTotpEnrolmentResponse429Headers the declared response headers of an HTTP 429 response for ConfirmTotpEnrolment
+type ConfirmTotpEnrolmentResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConfirmTotpEnrolmentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecoveryCodes
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ConfirmTotpEnrolmentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConfirmTotpEnrolmentResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConfirmTotpEnrolmentResponse) GetJSON200() *RecoveryCodes {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ConfirmTotpEnrolmentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmTotpEnrolmentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmTotpEnrolmentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmTotpEnrolmentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmTotpEnrolmentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTotpQrCodeResponse200Headers the declared response headers of an HTTP 200 response for GetTotpQrCode
+type GetTotpQrCodeResponse200Headers struct {
+	CacheControl *string
+}
+
+// GetTotpQrCodeResponse401Headers the declared response headers of an HTTP 401 response for GetTotpQrCode
+type GetTotpQrCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetTotpQrCodeResponse429Headers the declared response headers of an HTTP 429 response for GetTotpQrCode
+type GetTotpQrCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetTotpQrCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTotpQrCodeResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetTotpQrCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetTotpQrCodeResponse429Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTotpQrCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTotpQrCodeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTotpQrCodeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetTotpQrCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetTotpQrCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTotpQrCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTotpQrCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTotpQrCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTotpQrCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RegenerateRecoveryCodesResponse401Headers the declared response headers of an HTTP 401 response for RegenerateRecoveryCodes
+type RegenerateRecoveryCodesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RegenerateRecoveryCodesResponse429Headers the declared response headers of an HTTP 429 response for RegenerateRecoveryCodes
+type RegenerateRecoveryCodesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RegenerateRecoveryCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecoveryCodes
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RegenerateRecoveryCodesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RegenerateRecoveryCodesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RegenerateRecoveryCodesResponse) GetJSON200() *RecoveryCodes {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RegenerateRecoveryCodesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RegenerateRecoveryCodesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RegenerateRecoveryCodesResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RegenerateRecoveryCodesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RegenerateRecoveryCodesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RegenerateRecoveryCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegenerateRecoveryCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegenerateRecoveryCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegenerateRecoveryCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetMemberSecondFactorResponse401Headers the declared response headers of an HTTP 401 response for ResetMemberSecondFactor
+type ResetMemberSecondFactorResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ResetMemberSecondFactorResponse429Headers the declared response headers of an HTTP 429 response for ResetMemberSecondFactor
+type ResetMemberSecondFactorResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ResetMemberSecondFactorResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResetMemberSecondFactorResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetMemberSecondFactorResponse429Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResetMemberSecondFactorResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetMemberSecondFactorResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetMemberSecondFactorResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetMemberSecondFactorResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetMemberSecondFactorResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationSecuritySettingsResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationSecuritySettings
+type GetOrganizationSecuritySettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetOrganizationSecuritySettingsResponse429Headers the declared response headers of an HTTP 429 response for GetOrganizationSecuritySettings
+type GetOrganizationSecuritySettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetOrganizationSecuritySettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationSecuritySettings
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationSecuritySettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetOrganizationSecuritySettingsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationSecuritySettingsResponse) GetJSON200() *OrganizationSecuritySettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationSecuritySettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationSecuritySettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationSecuritySettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationSecuritySettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationSecuritySettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOrganizationSecuritySettingsResponse401Headers the declared response headers of an HTTP 401 response for UpdateOrganizationSecuritySettings
+type UpdateOrganizationSecuritySettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateOrganizationSecuritySettingsResponse429Headers the declared response headers of an HTTP 429 response for UpdateOrganizationSecuritySettings
+type UpdateOrganizationSecuritySettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateOrganizationSecuritySettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationSecuritySettings
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateOrganizationSecuritySettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateOrganizationSecuritySettingsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetJSON200() *OrganizationSecuritySettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrganizationSecuritySettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationSecuritySettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationSecuritySettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationSecuritySettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationSecuritySettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetHealthResponse429Headers the declared response headers of an HTTP 429 response for GetHealth
 type GetHealthResponse429Headers struct {
 	RetryAfter *int
@@ -3750,6 +6264,8 @@ func (c *ClientWithResponses) LoginWithCertificateWithResponse(ctx context.Conte
 // Unknown accounts and wrong passwords get the same `401` answer.
 // `rememberMe` chooses a long-lived refresh token (30 days by default)
 // over a short one (24 hours by default).
+// When the account has a second factor, a correct password gets `202`
+// with a challenge instead of tokens: finish with `loginSecondFactor`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3768,6 +6284,8 @@ func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, con
 // Unknown accounts and wrong passwords get the same `401` answer.
 // `rememberMe` chooses a long-lived refresh token (30 days by default)
 // over a short one (24 hours by default).
+// When the account has a second factor, a correct password gets `202`
+// with a challenge instead of tokens: finish with `loginSecondFactor`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3778,6 +6296,52 @@ func (c *ClientWithResponses) LoginWithResponse(ctx context.Context, body LoginJ
 		return nil, err
 	}
 	return ParseLoginResponse(rsp)
+}
+
+// LoginSecondFactorWithBodyWithResponse Finish a sign-in with the second factor
+//
+// The second step after `login` answered `202` with a challenge: send
+// the challenge token with either `code` (from the authenticator app)
+// or `recoveryCode` (each works once). A code is accepted once: the
+// same code (or an older one) is refused afterwards. The challenge is
+// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+// invalid_challenge` or `challenge_expired` means "sign in again".
+// A wrong code is `401 invalid_second_factor`. Attempts are also
+// limited per account and per IP (`429`). `rememberMe`, when given,
+// overrides the choice made at `login`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+func (c *ClientWithResponses) LoginSecondFactorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*LoginSecondFactorResponse, error) {
+	rsp, err := c.LoginSecondFactorWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginSecondFactorResponse(rsp)
+}
+
+// LoginSecondFactorWithResponse Finish a sign-in with the second factor
+//
+// The second step after `login` answered `202` with a challenge: send
+// the challenge token with either `code` (from the authenticator app)
+// or `recoveryCode` (each works once). A code is accepted once: the
+// same code (or an older one) is refused afterwards. The challenge is
+// valid for 5 minutes, works once and dies after 5 wrong codes; `401
+// invalid_challenge` or `challenge_expired` means "sign in again".
+// A wrong code is `401 invalid_second_factor`. Attempts are also
+// limited per account and per IP (`429`). `rememberMe`, when given,
+// overrides the choice made at `login`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/login/second-factor (the `LoginSecondFactor` operationId).
+func (c *ClientWithResponses) LoginSecondFactorWithResponse(ctx context.Context, body LoginSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*LoginSecondFactorResponse, error) {
+	rsp, err := c.LoginSecondFactor(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLoginSecondFactorResponse(rsp)
 }
 
 // LogoutWithResponse Sign out of the current session
@@ -3794,6 +6358,44 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, reqEditors
 		return nil, err
 	}
 	return ParseLogoutResponse(rsp)
+}
+
+// ReauthenticateSecondFactorWithBodyWithResponse Confirm who I am with a second-factor code
+//
+// Like reauthenticating with the password: a current authenticator
+// code (or an unused recovery code) marks the session as recently
+// authenticated, so sensitive changes are allowed for the next 10
+// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+// without an authenticator. Rate limited per account.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+func (c *ClientWithResponses) ReauthenticateSecondFactorWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReauthenticateSecondFactorResponse, error) {
+	rsp, err := c.ReauthenticateSecondFactorWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReauthenticateSecondFactorResponse(rsp)
+}
+
+// ReauthenticateSecondFactorWithResponse Confirm who I am with a second-factor code
+//
+// Like reauthenticating with the password: a current authenticator
+// code (or an unused recovery code) marks the session as recently
+// authenticated, so sensitive changes are allowed for the next 10
+// minutes. `422` when the code is wrong; `409 second_factor_not_enabled`
+// without an authenticator. Rate limited per account.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/reauthenticate/second-factor (the `ReauthenticateSecondFactor` operationId).
+func (c *ClientWithResponses) ReauthenticateSecondFactorWithResponse(ctx context.Context, body ReauthenticateSecondFactorJSONRequestBody, reqEditors ...RequestEditorFn) (*ReauthenticateSecondFactorResponse, error) {
+	rsp, err := c.ReauthenticateSecondFactor(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReauthenticateSecondFactorResponse(rsp)
 }
 
 // RefreshTokensWithBodyWithResponse Exchange a refresh token for new tokens
@@ -4033,6 +6635,246 @@ func (c *ClientWithResponses) ListMyOrganizationsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListMyOrganizationsResponse(rsp)
+}
+
+// DisableTotpWithBodyWithResponse Disable the second factor
+//
+// Needs the account's password and a current authenticator code (or an
+// unused recovery code), which together are a fresh authentication. An
+// account without a password (certificate or SSO sign-in) sends only the
+// code and must have authenticated recently. Removes the authenticator
+// and the recovery codes and tells the user by e-mail. Wrong password or
+// code: `422` naming the field; `409 second_factor_not_enabled` when
+// there is nothing to disable.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+func (c *ClientWithResponses) DisableTotpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DisableTotpResponse, error) {
+	rsp, err := c.DisableTotpWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisableTotpResponse(rsp)
+}
+
+// DisableTotpWithResponse Disable the second factor
+//
+// Needs the account's password and a current authenticator code (or an
+// unused recovery code), which together are a fresh authentication. An
+// account without a password (certificate or SSO sign-in) sends only the
+// code and must have authenticated recently. Removes the authenticator
+// and the recovery codes and tells the user by e-mail. Wrong password or
+// code: `422` naming the field; `409 second_factor_not_enabled` when
+// there is nothing to disable.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/totp (the `DisableTotp` operationId).
+func (c *ClientWithResponses) DisableTotpWithResponse(ctx context.Context, body DisableTotpJSONRequestBody, reqEditors ...RequestEditorFn) (*DisableTotpResponse, error) {
+	rsp, err := c.DisableTotp(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisableTotpResponse(rsp)
+}
+
+// GetTotpStatusWithResponse Get the state of my second factor
+//
+// Whether the authenticator is enabled, whether an enrolment waits for
+// its first code, how many recovery codes are left, and which of my
+// organizations require a second factor that I have not enabled yet
+// (their staff endpoints answer `403 second_factor_enrollment_required`
+// until I do).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/totp (the `GetTotpStatus` operationId).
+func (c *ClientWithResponses) GetTotpStatusWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTotpStatusResponse, error) {
+	rsp, err := c.GetTotpStatus(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTotpStatusResponse(rsp)
+}
+
+// StartTotpEnrolmentWithResponse Start enrolling an authenticator app
+//
+// Makes a new secret and returns it as text, as an `otpauth://` URI and
+// as a QR code (PNG, base64) for Google Authenticator, Authy or any
+// RFC 6238 app (SHA-1, 6 digits, 30 seconds). Several devices may scan
+// the same code; they then show the same codes. Nothing changes at
+// sign-in until `confirmTotpEnrolment` receives a first code. Calling it
+// again replaces a pending secret. Requires a recent authentication
+// (`403 reauthentication_required` otherwise); `409
+// second_factor_already_enabled` when an authenticator is enabled
+// (disable it first).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/totp (the `StartTotpEnrolment` operationId).
+func (c *ClientWithResponses) StartTotpEnrolmentWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*StartTotpEnrolmentResponse, error) {
+	rsp, err := c.StartTotpEnrolment(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartTotpEnrolmentResponse(rsp)
+}
+
+// ConfirmTotpEnrolmentWithBodyWithResponse Confirm the enrolment with a first code
+//
+// Enables the pending authenticator when `code` is a current code of
+// its secret, and returns ten one-time recovery codes. They are shown
+// only now (the server keeps only their hashes): the user should write
+// them down. From now on every password sign-in asks for a second
+// factor. `422` when the code is wrong; `409
+// no_pending_enrolment` without a pending enrolment. Wrong codes are
+// rate limited per account.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+func (c *ClientWithResponses) ConfirmTotpEnrolmentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmTotpEnrolmentResponse, error) {
+	rsp, err := c.ConfirmTotpEnrolmentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmTotpEnrolmentResponse(rsp)
+}
+
+// ConfirmTotpEnrolmentWithResponse Confirm the enrolment with a first code
+//
+// Enables the pending authenticator when `code` is a current code of
+// its secret, and returns ten one-time recovery codes. They are shown
+// only now (the server keeps only their hashes): the user should write
+// them down. From now on every password sign-in asks for a second
+// factor. `422` when the code is wrong; `409
+// no_pending_enrolment` without a pending enrolment. Wrong codes are
+// rate limited per account.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/totp/confirm (the `ConfirmTotpEnrolment` operationId).
+func (c *ClientWithResponses) ConfirmTotpEnrolmentWithResponse(ctx context.Context, body ConfirmTotpEnrolmentJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmTotpEnrolmentResponse, error) {
+	rsp, err := c.ConfirmTotpEnrolment(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmTotpEnrolmentResponse(rsp)
+}
+
+// GetTotpQrCodeWithResponse Get the QR code of a pending enrolment
+//
+// The same QR code as `qrCodePng` of `startTotpEnrolment`, as an image
+// (for an `<img>` tag). Only while an enrolment is pending: the secret
+// of an enabled authenticator is never shown again. Requires a recent
+// authentication.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/totp/qr.png (the `GetTotpQrCode` operationId).
+func (c *ClientWithResponses) GetTotpQrCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetTotpQrCodeResponse, error) {
+	rsp, err := c.GetTotpQrCode(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTotpQrCodeResponse(rsp)
+}
+
+// RegenerateRecoveryCodesWithResponse Replace my recovery codes
+//
+// Issues ten new recovery codes; the old ones, used or not, stop
+// working. Requires a recent authentication. The user is told by
+// e-mail. `409 second_factor_not_enabled` without an enabled
+// authenticator.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
+func (c *ClientWithResponses) RegenerateRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RegenerateRecoveryCodesResponse, error) {
+	rsp, err := c.RegenerateRecoveryCodes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegenerateRecoveryCodesResponse(rsp)
+}
+
+// ResetMemberSecondFactorWithResponse Reset a member's second factor
+//
+// For the organization's admins, when a member has lost their
+// authenticator and their recovery codes. Removes the member's
+// authenticator and recovery codes (the account is global, so this
+// applies at every organization), tells the member by e-mail, and
+// records `totp_reset` in the audit log. The member then signs in with
+// the password alone and can enrol again. `404` when the user is not a
+// member of the organization; `409 second_factor_not_enabled` when there
+// is nothing to reset; `403` for one's own account (use `disableTotp`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
+func (c *ClientWithResponses) ResetMemberSecondFactorWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ResetMemberSecondFactorResponse, error) {
+	rsp, err := c.ResetMemberSecondFactor(ctx, organizationID, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetMemberSecondFactorResponse(rsp)
+}
+
+// GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
+//
+// For the organization's admins. `404` for non-members, `403` for other
+// roles.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/security-settings (the `GetOrganizationSecuritySettings` operationId).
+func (c *ClientWithResponses) GetOrganizationSecuritySettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrganizationSecuritySettingsResponse, error) {
+	rsp, err := c.GetOrganizationSecuritySettings(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationSecuritySettingsResponse(rsp)
+}
+
+// UpdateOrganizationSecuritySettingsWithBodyWithResponse Change the organization's security settings
+//
+// For the organization's admins. With `requireStaffTwoFactor`, every
+// staff member (teacher, manager, director, admin) without an enabled
+// authenticator gets `403 second_factor_enrollment_required` from the
+// organization's staff endpoints until they enrol (`GET /api/v1/me`
+// marks such memberships with `secondFactorRequired`). It applies at
+// once, to the admin who sets it as well. Learners are not affected.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+func (c *ClientWithResponses) UpdateOrganizationSecuritySettingsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationSecuritySettingsResponse, error) {
+	rsp, err := c.UpdateOrganizationSecuritySettingsWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationSecuritySettingsResponse(rsp)
+}
+
+// UpdateOrganizationSecuritySettingsWithResponse Change the organization's security settings
+//
+// For the organization's admins. With `requireStaffTwoFactor`, every
+// staff member (teacher, manager, director, admin) without an enabled
+// authenticator gets `403 second_factor_enrollment_required` from the
+// organization's staff endpoints until they enrol (`GET /api/v1/me`
+// marks such memberships with `secondFactorRequired`). It applies at
+// once, to the admin who sets it as well. Learners are not affected.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/security-settings (the `UpdateOrganizationSecuritySettings` operationId).
+func (c *ClientWithResponses) UpdateOrganizationSecuritySettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, body UpdateOrganizationSecuritySettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationSecuritySettingsResponse, error) {
+	rsp, err := c.UpdateOrganizationSecuritySettings(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationSecuritySettingsResponse(rsp)
 }
 
 // GetHealthWithResponse Liveness probe
@@ -4290,6 +7132,13 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest SecondFactorChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4374,6 +7223,111 @@ func ParseLoginResponse(rsp *http.Response) (*LoginResponse, error) {
 	return response, nil
 }
 
+// ParseLoginSecondFactorResponse parses an HTTP response from a LoginSecondFactorWithResponse call
+func ParseLoginSecondFactorResponse(rsp *http.Response) (*LoginSecondFactorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LoginSecondFactorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers LoginSecondFactorResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers LoginSecondFactorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseLogoutResponse parses an HTTP response from a LogoutWithResponse call
 func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -4427,6 +7381,107 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers LogoutResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReauthenticateSecondFactorResponse parses an HTTP response from a ReauthenticateSecondFactorWithResponse call
+func ParseReauthenticateSecondFactorResponse(rsp *http.Response) (*ReauthenticateSecondFactorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReauthenticateSecondFactorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReauthenticateSecondFactorResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReauthenticateSecondFactorResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -5180,6 +8235,841 @@ func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListMyOrganizationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDisableTotpResponse parses an HTTP response from a DisableTotpWithResponse call
+func ParseDisableTotpResponse(rsp *http.Response) (*DisableTotpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisableTotpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DisableTotpResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DisableTotpResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTotpStatusResponse parses an HTTP response from a GetTotpStatusWithResponse call
+func ParseGetTotpStatusResponse(rsp *http.Response) (*GetTotpStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTotpStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TotpStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetTotpStatusResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTotpStatusResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartTotpEnrolmentResponse parses an HTTP response from a StartTotpEnrolmentWithResponse call
+func ParseStartTotpEnrolmentResponse(rsp *http.Response) (*StartTotpEnrolmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartTotpEnrolmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TotpEnrolment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StartTotpEnrolmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartTotpEnrolmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmTotpEnrolmentResponse parses an HTTP response from a ConfirmTotpEnrolmentWithResponse call
+func ParseConfirmTotpEnrolmentResponse(rsp *http.Response) (*ConfirmTotpEnrolmentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmTotpEnrolmentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecoveryCodes
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ConfirmTotpEnrolmentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConfirmTotpEnrolmentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTotpQrCodeResponse parses an HTTP response from a GetTotpQrCodeWithResponse call
+func ParseGetTotpQrCodeResponse(rsp *http.Response) (*GetTotpQrCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTotpQrCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTotpQrCodeResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetTotpQrCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetTotpQrCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRegenerateRecoveryCodesResponse parses an HTTP response from a RegenerateRecoveryCodesWithResponse call
+func ParseRegenerateRecoveryCodesResponse(rsp *http.Response) (*RegenerateRecoveryCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegenerateRecoveryCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecoveryCodes
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RegenerateRecoveryCodesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RegenerateRecoveryCodesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetMemberSecondFactorResponse parses an HTTP response from a ResetMemberSecondFactorWithResponse call
+func ParseResetMemberSecondFactorResponse(rsp *http.Response) (*ResetMemberSecondFactorResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetMemberSecondFactorResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ResetMemberSecondFactorResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ResetMemberSecondFactorResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationSecuritySettingsResponse parses an HTTP response from a GetOrganizationSecuritySettingsWithResponse call
+func ParseGetOrganizationSecuritySettingsResponse(rsp *http.Response) (*GetOrganizationSecuritySettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationSecuritySettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationSecuritySettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationSecuritySettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetOrganizationSecuritySettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationSecuritySettingsResponse parses an HTTP response from a UpdateOrganizationSecuritySettingsWithResponse call
+func ParseUpdateOrganizationSecuritySettingsResponse(rsp *http.Response) (*UpdateOrganizationSecuritySettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationSecuritySettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationSecuritySettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateOrganizationSecuritySettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateOrganizationSecuritySettingsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -181,11 +181,12 @@ type OneTimeCode struct {
 }
 
 type Organization struct {
-	ID        uuid.UUID
-	Slug      string
-	Name      string
-	IsDefault bool
-	CreatedAt time.Time
+	ID              uuid.UUID
+	Slug            string
+	Name            string
+	IsDefault       bool
+	CreatedAt       time.Time
+	RequireStaff2fa bool
 }
 
 type Outbox struct {
@@ -212,12 +213,30 @@ type RateLimit struct {
 	LockedUntil *time.Time
 }
 
+type RecoveryCode struct {
+	ID        int64
+	UserID    uuid.UUID
+	CodeHash  []byte
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
 type RefreshToken struct {
 	TokenHash []byte
 	SessionID uuid.UUID
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type SecondFactorChallenge struct {
+	TokenHash  []byte
+	UserID     uuid.UUID
+	RememberMe bool
+	Attempts   int32
+	ExpiresAt  time.Time
+	ConsumedAt *time.Time
+	CreatedAt  time.Time
 }
 
 type Session struct {
@@ -232,6 +251,14 @@ type Session struct {
 	RevokedAt       *time.Time
 	RevokeReason    *string
 	AuthenticatedAt time.Time
+}
+
+type TotpAuthenticator struct {
+	UserID       uuid.UUID
+	SecretSealed []byte
+	EnabledAt    *time.Time
+	LastUsedStep int64
+	CreatedAt    time.Time
 }
 
 type User struct {

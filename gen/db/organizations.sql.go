@@ -10,7 +10,7 @@ import (
 )
 
 const getDefaultOrganization = `-- name: GetDefaultOrganization :one
-SELECT id, slug, name, is_default, created_at FROM organizations WHERE is_default
+SELECT id, slug, name, is_default, created_at, require_staff_2fa FROM organizations WHERE is_default
 `
 
 func (q *Queries) GetDefaultOrganization(ctx context.Context) (Organization, error) {
@@ -22,6 +22,7 @@ func (q *Queries) GetDefaultOrganization(ctx context.Context) (Organization, err
 		&i.Name,
 		&i.IsDefault,
 		&i.CreatedAt,
+		&i.RequireStaff2fa,
 	)
 	return i, err
 }
@@ -30,7 +31,7 @@ const upsertOrganization = `-- name: UpsertOrganization :one
 INSERT INTO organizations (slug, name)
 VALUES ($1, $2)
 ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name
-RETURNING id, slug, name, is_default, created_at
+RETURNING id, slug, name, is_default, created_at, require_staff_2fa
 `
 
 type UpsertOrganizationParams struct {
@@ -47,6 +48,7 @@ func (q *Queries) UpsertOrganization(ctx context.Context, arg UpsertOrganization
 		&i.Name,
 		&i.IsDefault,
 		&i.CreatedAt,
+		&i.RequireStaff2fa,
 	)
 	return i, err
 }

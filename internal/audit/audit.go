@@ -42,6 +42,9 @@ const (
 	MemberUnblocked      = "member_unblocked"
 	AccountClosed        = "account_closed"
 	LockedOut            = "locked_out"
+	// OrganizationSecurityChanged: an admin changed the organization's
+	// security settings (e.g. required a second factor of its staff).
+	OrganizationSecurityChanged = "organization_security_changed"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

@@ -5,6 +5,8 @@
 package config
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,6 +52,7 @@ type Config struct {
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
 
+	TOTP TOTPConfig
 	// Delivery of the outbox (see delivery.go).
 	SMTP         SMTP
 	SMS          SMS
@@ -66,6 +69,19 @@ type CertificateSettings struct {
 	// per client IP.
 	RatePerMinute int
 }
+
+// TOTPConfig configures the TOTP second factor.
+type TOTPConfig struct {
+	Issuer string // the name authenticator apps show next to the account
+	// EncryptionKey is the AES-256 key that seals authenticator secrets at
+	// rest; DefaultKey is true when it is the public development key.
+	EncryptionKey []byte
+	DefaultKey    bool
+}
+
+// devTOTPKeySeed derives the development TOTP encryption key. It is public
+// (it is in the source), so Validate refuses it in production.
+const devTOTPKeySeed = "kabinet development TOTP encryption key; not secret"
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
 type Argon2Params struct {
@@ -128,6 +144,14 @@ func Load(getenv func(string) string) (Config, error) {
 			MaxPerUser:    l.int("KABINET_CERT_MAX_PER_USER", 10),
 			RatePerMinute: l.int("KABINET_CERT_RATE_PER_MINUTE", 30),
 		},
+		TOTP: TOTPConfig{
+			Issuer:        l.str("KABINET_TOTP_ISSUER", "Kabinet"),
+			EncryptionKey: l.key32("KABINET_TOTP_ENCRYPTION_KEY"),
+		},
+	}
+	if c.TOTP.EncryptionKey == nil {
+		sum := sha256.Sum256([]byte(devTOTPKeySeed))
+		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	loadDelivery(&l, &c)
 	if len(l.errs) > 0 {
@@ -191,6 +215,13 @@ func (c Config) Validate() error {
 	if c.Certificates.RatePerMinute < 1 {
 		bad("KABINET_CERT_RATE_PER_MINUTE must be at least 1")
 	}
+	if c.Env == EnvProduction && c.TOTP.DefaultKey {
+		bad("KABINET_TOTP_ENCRYPTION_KEY is required in production (32 random bytes in base64: openssl rand -base64 32)")
+	}
+	// The otpauth:// label is "issuer:account"; a colon would split it wrongly.
+	if c.TOTP.Issuer == "" || len(c.TOTP.Issuer) > 64 || strings.Contains(c.TOTP.Issuer, ":") {
+		bad("KABINET_TOTP_ISSUER must be 1 to 64 characters without a colon")
+	}
 	return errors.Join(errs...)
 }
 
@@ -243,6 +274,22 @@ func (l *loader) dur(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// key32 reads 32 bytes written in base64 (standard or URL alphabet, padded
+// or not); nil when the variable is unset.
+func (l *loader) key32(key string) []byte {
+	v := strings.TrimSpace(l.getenv(key))
+	if v == "" {
+		return nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(v); err == nil && len(b) == 32 {
+			return b
+		}
+	}
+	l.errs = append(l.errs, fmt.Errorf("%s must be 32 bytes in base64 (openssl rand -base64 32)", key))
+	return nil
 }
 
 func (l *loader) list(key string, def []string) []string {

@@ -22,12 +22,7 @@ func TestDeliveryDefaults(t *testing.T) {
 }
 
 func TestValidateDelivery(t *testing.T) {
-	prod := map[string]string{
-		"DATABASE_URL": "x", "KABINET_ENV": "production", "KABINET_JWT_PRIVATE_KEY_FILE": "/k.pem",
-		"KABINET_SMTP_HOST": "smtp.example.org", "KABINET_SMTP_FROM": "no-reply@example.org",
-		"KABINET_SMTP_USERNAME": "kabinet", "KABINET_SMTP_PASSWORD": "secret",
-		"KABINET_SMS_GATEWAY_URL": "https://sms.ru", "KABINET_SMS_API_KEY": "key",
-	}
+	prod := productionEnv()
 	with := func(base map[string]string, kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range base {

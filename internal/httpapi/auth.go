@@ -194,6 +194,10 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 			}
 		}
 	}
+	// With a second factor the password only earns a challenge (202).
+	if res, challenged, err := s.secondFactorChallenge(ctx, user, b.RememberMe); challenged || err != nil {
+		return res, err
+	}
 	var out api.AuthResponse
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		out, err = s.startSession(ctx, q, user, b.RememberMe != nil && *b.RememberMe)

@@ -18,8 +18,6 @@ import (
 
 // Problem codes of certificate binding and sign-in.
 const (
-	codeInvalidChallenge    = "invalid_challenge"
-	codeChallengeExpired    = "challenge_expired"
 	codeInvalidSignature    = "invalid_signature"
 	codeCertificateNotBound = "certificate_not_bound"
 	codeCertificateBound    = "certificate_already_bound"

@@ -28,6 +28,10 @@ func (s *Server) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMe
 	if err != nil {
 		return nil, err
 	}
+	ms := membershipDTOs(rows)
+	if err := s.markSecondFactorRequired(ctx, p.user.ID, ms); err != nil {
+		return nil, err
+	}
 	warnings, err := s.certificateWarnings(ctx, p.user.ID)
 	if err != nil {
 		return nil, err
@@ -36,7 +40,7 @@ func (s *Server) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMe
 	return api.GetMe200JSONResponse{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
 		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, CreatedAt: u.CreatedAt,
-		Memberships: membershipDTOs(rows), Warnings: warnings,
+		Memberships: ms, Warnings: warnings,
 	}, nil
 }
 
@@ -72,6 +76,9 @@ func (s *Server) ListMyOrganizations(ctx context.Context, req api.ListMyOrganiza
 		page.NextCursor = &next
 	}
 	page.Items = membershipDTOs(rows)
+	if err := s.markSecondFactorRequired(ctx, p.user.ID, page.Items); err != nil {
+		return nil, err
+	}
 	return api.ListMyOrganizations200JSONResponse(page), nil
 }
 

@@ -18,7 +18,10 @@ var staffRoles = []db.MemberRole{db.MemberRoleTeacher, db.MemberRoleManager, db.
 // requireRole checks that the caller belongs to organization orgID with one
 // of roles (any role when none are given). A non-member gets 404, so nobody
 // learns what exists in another organization; a member without the role gets
-// 403. Handlers return the error as is: it becomes the problem response.
+// 403. Staff-only endpoints of an organization that requires a second factor
+// of its staff also refuse staff without one (403
+// second_factor_enrollment_required). Handlers return the error as is: it
+// becomes the problem response.
 func (s *Server) requireRole(ctx context.Context, p *principal, orgID uuid.UUID, roles ...db.MemberRole) (db.Membership, error) {
 	m, err := s.q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: orgID, UserID: p.user.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -30,6 +33,11 @@ func (s *Server) requireRole(ctx context.Context, p *principal, orgID uuid.UUID,
 	if len(roles) > 0 && !slices.Contains(roles, m.Role) {
 		return db.Membership{}, &problemError{problem: newProblem(ctx, http.StatusForbidden, codeForbidden,
 			"Your role in this organization does not allow this.")}
+	}
+	if onlyStaffRoles(roles) {
+		if err := s.requireStaffSecondFactor(ctx, p, orgID); err != nil {
+			return db.Membership{}, err
+		}
 	}
 	return m, nil
 }

@@ -37,6 +37,9 @@ const (
 	codeRateLimited          = "rate_limited"
 	codeInternal             = "internal"
 	codeUnavailable          = "unavailable"
+	// A sign-in challenge (certificate, second factor) unknown, used or expired.
+	codeInvalidChallenge = "invalid_challenge"
+	codeChallengeExpired = "challenge_expired"
 )
 
 var titles = map[string]string{

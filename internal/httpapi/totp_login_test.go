@@ -1,0 +1,233 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
+	"github.com/kabinet-edu/kabinet/internal/apitest"
+)
+
+func TestLoginWithSecondFactor(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env) // the confirmation used the current step's code
+	confirmCode := codeAt(t, u.secret, u.last)
+
+	// A wrong password is still a plain 401: no challenge reveals the second factor.
+	if res := login(t, env, u.email(), "Wr0ng-Passw0rd", false); res.StatusCode() != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d %s", res.StatusCode(), res.Body)
+	}
+
+	res := login(t, env, u.email(), u.acc.Password, true)
+	if res.JSON202 == nil || res.JSON200 != nil {
+		t.Fatalf("login: %d %s; want 202 with a challenge", res.StatusCode(), res.Body)
+	}
+	ch := res.JSON202
+	if !strings.HasPrefix(ch.ChallengeToken, "sfc_") || !slices.Equal(ch.Methods, []client.SecondFactorChallengeMethods{"totp", "recovery_code"}) {
+		t.Errorf("challenge = %+v", ch)
+	}
+	if d := time.Until(ch.ExpiresAt); d < 4*time.Minute || d > 5*time.Minute+time.Second {
+		t.Errorf("the challenge expires in %v, want 5 minutes", d)
+	}
+
+	// The code that confirmed the enrolment was used: replaying it fails.
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch.ChallengeToken, Code: &confirmCode})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+
+	code := u.nextCode(t)
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch.ChallengeToken, Code: &code})
+	if r.JSON200 == nil {
+		t.Fatalf("second factor: %d %s", r.StatusCode(), r.Body)
+	}
+	if r.JSON200.User.ID != u.id() || r.JSON200.AccessToken == "" {
+		t.Fatalf("signed in as %+v", r.JSON200.User)
+	}
+	// rememberMe chosen at login carries over to the session.
+	if d := time.Until(r.JSON200.RefreshTokenExpiresAt); d < 29*24*time.Hour {
+		t.Errorf("refresh token expires in %v; rememberMe asked for 30 days", d)
+	}
+	if me := getMe(t, env, r.JSON200.AccessToken); me.JSON200 == nil {
+		t.Fatalf("GET /me with the new token: %d", me.StatusCode())
+	}
+
+	// The challenge works once.
+	next := u.wrongCode(t)
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch.ChallengeToken, Code: &next})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+
+	// The same code is refused in a new sign-in: no replay within its window.
+	ch2 := u.challenge(t, env, false)
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch2, Code: &code})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+
+	// A tampered or unknown token.
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch2 + "x", Code: &code})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+
+	// Exactly one of code and recoveryCode.
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch2})
+	p := problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !contains(fields(p), "code:required") {
+		t.Errorf("fields = %v", fields(p))
+	}
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch2, Code: &code, RecoveryCode: &u.codes[0]})
+	p = problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !contains(fields(p), "recoveryCode:conflict") {
+		t.Errorf("fields = %v", fields(p))
+	}
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch2, Code: ptrTo("12")})
+	p = problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !contains(fields(p), "code:too_short") {
+		t.Errorf("fields = %v", fields(p))
+	}
+
+	events := auditEvents(t, env, u.id())
+	if !contains(events, "sign_in", "sign_in_failed") {
+		t.Errorf("audit = %v", events)
+	}
+	var details string
+	if err := env.Pool.QueryRow(ctx, "SELECT details::text FROM audit_events WHERE user_id = $1 AND event = 'sign_in' ORDER BY id DESC LIMIT 1", u.id()).Scan(&details); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(details, `"secondFactor": "totp"`) {
+		t.Errorf("sign_in details = %s", details)
+	}
+}
+
+func TestLoginSecondFactorChallengeExpires(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := enrolledUser(t, env)
+	ch := u.challenge(t, env, false)
+	if _, err := env.Pool.Exec(context.Background(), "UPDATE second_factor_challenges SET expires_at = now() - interval '1 second'"); err != nil {
+		t.Fatal(err)
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: ptrTo(u.nextCode(t))})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "challenge_expired")
+	// The code was not spent on the expired challenge.
+	u.last--
+	ch = u.challenge(t, env, false)
+	if r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: ptrTo(u.nextCode(t))}); r.JSON200 == nil {
+		t.Fatalf("a fresh challenge: %d %s", r.StatusCode(), r.Body)
+	}
+}
+
+func TestRecoveryCodeSignsInOnce(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+	typed := strings.ToUpper(strings.ReplaceAll(u.codes[2], "-", " "))
+
+	ch := u.challenge(t, env, false)
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &typed, RememberMe: ptrTo(true)})
+	if r.JSON200 == nil {
+		t.Fatalf("recovery code: %d %s", r.StatusCode(), r.Body)
+	}
+	// rememberMe at the second step overrides the login's choice.
+	if d := time.Until(r.JSON200.RefreshTokenExpiresAt); d < 29*24*time.Hour {
+		t.Errorf("refresh token expires in %v; rememberMe asked for 30 days", d)
+	}
+
+	ch = u.challenge(t, env, false)
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[2]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+	// A recovery code is not an authenticator code, and vice versa.
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: ptrTo(strings.ReplaceAll(u.codes[3], "-", ""))})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[3]})
+	if r.JSON200 == nil {
+		t.Fatalf("another recovery code: %d %s", r.StatusCode(), r.Body)
+	}
+
+	st, err := env.Client.GetTotpStatusWithResponse(ctx, apitest.Bearer(r.JSON200.AccessToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.JSON200 == nil || st.JSON200.RecoveryCodesRemaining != 8 {
+		t.Fatalf("status: %d %s; want 8 recovery codes left", st.StatusCode(), st.Body)
+	}
+}
+
+func TestLoginSecondFactorAttemptLimits(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+	wrong := u.wrongCode(t)
+
+	// Five wrong codes end a challenge, even for a right code afterwards.
+	ch := u.challenge(t, env, false)
+	for i := 1; i <= 5; i++ {
+		r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: &wrong})
+		want := "invalid_second_factor"
+		if i == 5 {
+			want = "invalid_challenge"
+		}
+		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, want)
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+
+	// Ten wrong codes per account lock the second step for 15 minutes, with
+	// any challenge, even with a right code.
+	ch = u.challenge(t, env, false)
+	for range 4 {
+		r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: &wrong})
+		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+	}
+	ch = u.challenge(t, env, false)
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: &wrong})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_second_factor")
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+	if ra := r.HTTPResponse.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After = %q", ra)
+	}
+	// The lockout also covers the other code-checking endpoints of the account.
+	re, err := env.Client.ReauthenticateSecondFactorWithResponse(ctx, client.TotpCodeRequest{Code: u.codes[0]}, u.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, re.StatusCode(), re.HTTPResponse.Header, re.Body, http.StatusTooManyRequests, "rate_limited")
+
+	// When the window is over, the right code works (the refused attempts
+	// did not use the challenge up).
+	if _, err := env.Pool.Exec(ctx, "UPDATE rate_limits SET window_start = now() - interval '1 hour', locked_until = now() - interval '1 second' WHERE key LIKE 'second_factor:account:%'"); err != nil {
+		t.Fatal(err)
+	}
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]})
+	if r.JSON200 == nil {
+		t.Fatalf("after the lockout: %d %s", r.StatusCode(), r.Body)
+	}
+}
+
+func TestLoginSecondFactorOfABlockedAccount(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := enrolledUser(t, env)
+	ch := u.challenge(t, env, false)
+	if _, err := env.Pool.Exec(context.Background(), "UPDATE users SET status = 'blocked' WHERE id = $1", u.id()); err != nil {
+		t.Fatal(err)
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, Code: ptrTo(u.nextCode(t))})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusForbidden, "account_blocked")
+}
+
+func TestLoginSecondFactorIsLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	// Guessing challenge tokens from one address: 50 tries per 15 minutes.
+	for i := range 50 {
+		r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: "sfc_guess" + itoa(int64(i)), Code: ptrTo("123456")})
+		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: "sfc_guess", Code: ptrTo("123456")})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+}

@@ -1,0 +1,264 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/apitest"
+)
+
+func TestOrganizationSecuritySettingsAccess(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	admin, teacher, learner, outsider := newTOTPUser(t, env), newTOTPUser(t, env), newTOTPUser(t, env), newTOTPUser(t, env)
+	org := newOrg(t, env, "north", map[uuid.UUID]db.MemberRole{
+		admin.id(): db.MemberRoleAdmin, teacher.id(): db.MemberRoleTeacher, learner.id(): db.MemberRoleLearner,
+	})
+	newOrg(t, env, "south", map[uuid.UUID]db.MemberRole{outsider.id(): db.MemberRoleAdmin})
+
+	for _, c := range []struct {
+		name   string
+		who    *totpUser
+		org    uuid.UUID
+		status int
+		code   string
+	}{
+		{"learner", learner, org, http.StatusForbidden, "forbidden"},
+		{"teacher", teacher, org, http.StatusForbidden, "forbidden"},
+		{"admin of another organization", outsider, org, http.StatusNotFound, "not_found"},
+		{"unknown organization", admin, uuid.New(), http.StatusNotFound, "not_found"},
+	} {
+		get, err := env.Client.GetOrganizationSecuritySettingsWithResponse(ctx, c.org, c.who.bearer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		problemOf(t, get.StatusCode(), get.HTTPResponse.Header, get.Body, c.status, c.code)
+		put, err := env.Client.UpdateOrganizationSecuritySettingsWithResponse(ctx, c.org, client.OrganizationSecuritySettings{RequireStaffTwoFactor: true}, c.who.bearer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		problemOf(t, put.StatusCode(), put.HTTPResponse.Header, put.Body, c.status, c.code)
+	}
+	get, err := env.Client.GetOrganizationSecuritySettingsWithResponse(ctx, org, admin.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if get.JSON200 == nil || get.JSON200.RequireStaffTwoFactor {
+		t.Fatalf("admin reads the settings: %d %s", get.StatusCode(), get.Body)
+	}
+	// Without the bearer token: 401 before anything else.
+	anon, err := env.Client.GetOrganizationSecuritySettingsWithResponse(ctx, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
+}
+
+func TestOrganizationRequiresStaffSecondFactor(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	admin, teacher, learner := newTOTPUser(t, env), newTOTPUser(t, env), newTOTPUser(t, env)
+	org := newOrg(t, env, "north", map[uuid.UUID]db.MemberRole{
+		admin.id(): db.MemberRoleAdmin, teacher.id(): db.MemberRoleTeacher, learner.id(): db.MemberRoleLearner,
+	})
+	put := func(u *totpUser, require bool) *client.UpdateOrganizationSecuritySettingsResponse {
+		t.Helper()
+		res, err := env.Client.UpdateOrganizationSecuritySettingsWithResponse(ctx, org, client.OrganizationSecuritySettings{RequireStaffTwoFactor: require}, u.bearer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	required := func(u *totpUser) map[string]bool {
+		t.Helper()
+		me := getMe(t, env, u.token())
+		if me.JSON200 == nil {
+			t.Fatalf("GET /me: %d %s", me.StatusCode(), me.Body)
+		}
+		out := map[string]bool{}
+		for _, m := range me.JSON200.Memberships {
+			if m.SecondFactorRequired == nil {
+				t.Fatalf("membership %s has no secondFactorRequired", m.Organization.Slug)
+			}
+			out[m.Organization.Slug] = *m.SecondFactorRequired
+		}
+		return out
+	}
+
+	if got := required(admin); got["north"] || got["default"] {
+		t.Fatalf("before the requirement: %v", got)
+	}
+	res := put(admin, true)
+	if res.JSON200 == nil || !res.JSON200.RequireStaffTwoFactor {
+		t.Fatalf("require 2FA: %d %s", res.StatusCode(), res.Body)
+	}
+
+	// From now on staff without a second factor are refused, the admin who
+	// set it included; the SPA sees why in /me and in the status.
+	res = put(admin, false)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "second_factor_enrollment_required")
+	reset, err := env.Client.ResetMemberSecondFactorWithResponse(ctx, org, teacher.id(), admin.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, reset.StatusCode(), reset.HTTPResponse.Header, reset.Body, http.StatusForbidden, "second_factor_enrollment_required")
+	for _, u := range []*totpUser{admin, teacher} {
+		if got := required(u); !got["north"] || got["default"] {
+			t.Errorf("staff memberships: %v; want north only", got)
+		}
+	}
+	if got := required(learner); got["north"] {
+		t.Errorf("a learner is not staff: %v", got)
+	}
+	st, err := env.Client.GetTotpStatusWithResponse(ctx, teacher.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.JSON200 == nil || !slices.Equal(st.JSON200.RequiredByOrganizations, []uuid.UUID{org}) {
+		t.Fatalf("teacher's status: %d %s", st.StatusCode(), st.Body)
+	}
+	orgs, err := env.Client.ListMyOrganizationsWithResponse(ctx, &client.ListMyOrganizationsParams{}, teacher.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orgs.JSON200 == nil || !slices.ContainsFunc(orgs.JSON200.Items, func(m client.Membership) bool {
+		return m.Organization.ID == org && m.SecondFactorRequired != nil && *m.SecondFactorRequired
+	}) {
+		t.Fatalf("the organizations list does not mark north: %d %s", orgs.StatusCode(), orgs.Body)
+	}
+
+	// A learner still gets the role check, not the second-factor one.
+	res = put(learner, false)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "forbidden")
+
+	// After enrolling, the admin is let through.
+	admin.enrol(t, env)
+	if got := required(admin); got["north"] {
+		t.Errorf("after enrolling: %v", got)
+	}
+	res = put(admin, false)
+	if res.JSON200 == nil || res.JSON200.RequireStaffTwoFactor {
+		t.Fatalf("after enrolling: %d %s", res.StatusCode(), res.Body)
+	}
+	if got := required(teacher); got["north"] {
+		t.Errorf("the requirement was lifted: %v", got)
+	}
+	var n int
+	if err := env.Pool.QueryRow(ctx, "SELECT count(*) FROM audit_events WHERE event = 'organization_security_changed' AND organization_id = $1 AND actor_id = $2",
+		org, admin.id()).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("%d organization_security_changed events, want 2", n)
+	}
+}
+
+func TestResetMemberSecondFactor(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	admin, learner, outsider := newTOTPUser(t, env), newTOTPUser(t, env), newTOTPUser(t, env)
+	teacher, stranger := enrolledUser(t, env), enrolledUser(t, env)
+	org := newOrg(t, env, "north", map[uuid.UUID]db.MemberRole{
+		admin.id(): db.MemberRoleAdmin, teacher.id(): db.MemberRoleTeacher, learner.id(): db.MemberRoleLearner,
+	})
+	newOrg(t, env, "south", map[uuid.UUID]db.MemberRole{outsider.id(): db.MemberRoleAdmin, stranger.id(): db.MemberRoleTeacher})
+
+	reset := func(by *totpUser, org, target uuid.UUID) *client.ResetMemberSecondFactorResponse {
+		t.Helper()
+		res, err := env.Client.ResetMemberSecondFactorWithResponse(ctx, org, target, by.bearer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for _, c := range []struct {
+		name   string
+		by     *totpUser
+		target uuid.UUID
+		status int
+		code   string
+	}{
+		{"learner", learner, teacher.id(), http.StatusForbidden, "forbidden"},
+		{"teacher", teacher, teacher.id(), http.StatusForbidden, "forbidden"},
+		{"admin of another organization", outsider, teacher.id(), http.StatusNotFound, "not_found"},
+		{"not a member of the organization", admin, stranger.id(), http.StatusNotFound, "not_found"},
+		{"no such user", admin, uuid.New(), http.StatusNotFound, "not_found"},
+		{"one's own account", admin, admin.id(), http.StatusForbidden, "forbidden"},
+		{"nothing to reset", admin, learner.id(), http.StatusConflict, "second_factor_not_enabled"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := reset(c.by, org, c.target)
+			problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, c.status, c.code)
+		})
+	}
+	if got := login(t, env, stranger.email(), stranger.acc.Password, false); got.JSON202 == nil {
+		t.Fatal("a refused reset must leave the second factor on")
+	}
+
+	res := reset(admin, org, teacher.id())
+	if res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
+	}
+	if got := login(t, env, teacher.email(), teacher.acc.Password, false); got.JSON200 == nil {
+		t.Fatalf("after the reset the password alone signs in: %d %s", got.StatusCode(), got.Body)
+	}
+	var left int
+	if err := env.Pool.QueryRow(ctx, "SELECT (SELECT count(*) FROM recovery_codes WHERE user_id = $1) + (SELECT count(*) FROM totp_authenticators WHERE user_id = $1)",
+		teacher.id()).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d authenticator and recovery code rows left", left)
+	}
+	res = reset(admin, org, teacher.id())
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "second_factor_not_enabled")
+
+	if got := sentTemplates(t, env, teacher.email()); !slices.Equal(got, []string{"welcome", "totp_enabled", "totp_reset"}) {
+		t.Errorf("mails = %v", got)
+	}
+	var body string
+	if err := env.Pool.QueryRow(ctx, "SELECT body_text FROM outbox WHERE recipient = $1 AND template = 'totp_reset'", teacher.email()).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "Центр north") {
+		t.Errorf("the e-mail does not name the organization: %s", body)
+	}
+	var actor, orgID uuid.UUID
+	if err := env.Pool.QueryRow(ctx, "SELECT actor_id, organization_id FROM audit_events WHERE event = 'totp_reset' AND user_id = $1", teacher.id()).Scan(&actor, &orgID); err != nil {
+		t.Fatal(err)
+	}
+	if actor != admin.id() || orgID != org {
+		t.Errorf("totp_reset by %s in %s, want by %s in %s", actor, orgID, admin.id(), org)
+	}
+
+	// The member enrols again.
+	teacher.last = 0
+	teacher.enrol(t, env)
+	if got := login(t, env, teacher.email(), teacher.acc.Password, false); got.JSON202 == nil {
+		t.Fatal("after enrolling again the second factor is asked")
+	}
+}
+
+func TestSecondFactorChallengeDiesWithTheAuthenticator(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	admin, member := newTOTPUser(t, env), enrolledUser(t, env)
+	org := newOrg(t, env, "north", map[uuid.UUID]db.MemberRole{admin.id(): db.MemberRoleAdmin, member.id(): db.MemberRoleManager})
+	ch := member.challenge(t, env, false)
+	if res, err := env.Client.ResetMemberSecondFactorWithResponse(ctx, org, member.id(), admin.bearer()); err != nil || res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("reset: %v %d", err, res.StatusCode())
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &member.codes[0]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+}
