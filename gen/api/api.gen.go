@@ -354,6 +354,81 @@ type RegisterRequest struct {
 // Role What a member may do in an organization.
 type Role string
 
+// SsoAuthorization defines model for SsoAuthorization.
+type SsoAuthorization struct {
+	// AuthorizationURL The provider URL to send the browser to.
+	AuthorizationURL string `json:"authorizationUrl"`
+
+	// ExpiresAt The authorization request must come back before this time.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// SsoCallbackRequest defines model for SsoCallbackRequest.
+type SsoCallbackRequest struct {
+	// Code The `code` query parameter the provider returned.
+	Code string `json:"code"`
+
+	// State The `state` query parameter the provider returned.
+	State string `json:"state"`
+}
+
+// SsoIdentity defines model for SsoIdentity.
+type SsoIdentity struct {
+	// Email The e-mail the provider gave for this identity, if any.
+	Email *string            `json:"email"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// LastUsedAt The last sign-in through this identity.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	LinkedAt   time.Time  `json:"linkedAt"`
+
+	// Provider The configured provider name.
+	//
+	// Example: esia
+	Provider string `json:"provider"`
+
+	// ProviderDisplayName The provider's label; the name itself when the provider is no longer configured.
+	ProviderDisplayName string `json:"providerDisplayName"`
+}
+
+// SsoIdentityList defines model for SsoIdentityList.
+type SsoIdentityList struct {
+	Items []SsoIdentity `json:"items"`
+}
+
+// SsoLinkStartRequest defines model for SsoLinkStartRequest.
+type SsoLinkStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+}
+
+// SsoProvider defines model for SsoProvider.
+type SsoProvider struct {
+	// DisplayName The label for the sign-in button.
+	//
+	// Example: Госуслуги
+	DisplayName string `json:"displayName"`
+
+	// Name The provider's name in URLs (`/auth/sso/{name}/start`).
+	//
+	// Example: esia
+	Name string `json:"name"`
+}
+
+// SsoProviderList defines model for SsoProviderList.
+type SsoProviderList struct {
+	Items []SsoProvider `json:"items"`
+}
+
+// SsoStartRequest defines model for SsoStartRequest.
+type SsoStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+
+	// RememberMe Issue a long-lived refresh token when the sign-in succeeds.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
 // User defines model for User.
 type User struct {
 	CreatedAt time.Time `json:"createdAt"`
@@ -381,6 +456,12 @@ type Cursor = string
 // Limit defines model for Limit.
 type Limit = int
 
+// SsoProviderName Example: esia
+type SsoProviderName = string
+
+// BadGateway An RFC 9457 problem details document.
+type BadGateway = Problem
+
 // BadRequest An RFC 9457 problem details document.
 type BadRequest = Problem
 
@@ -393,11 +474,20 @@ type Forbidden = Problem
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
+
+// SsoFailed An RFC 9457 problem details document.
+type SsoFailed = Problem
+
+// SsoLinkRequired An RFC 9457 problem details document.
+type SsoLinkRequired = Problem
 
 // TooManyRequests An RFC 9457 problem details document.
 type TooManyRequests = Problem
@@ -429,6 +519,18 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// FinishSsoSignInJSONRequestBody defines body for FinishSsoSignIn for application/json ContentType.
+type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
+
+// StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
+type StartSsoSignInJSONRequestBody = SsoStartRequest
+
+// FinishSsoLinkJSONRequestBody defines body for FinishSsoLink for application/json ContentType.
+type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
+
+// StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
+type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetJwks Public keys that verify access tokens
@@ -446,12 +548,33 @@ type ServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx echo.Context) error
+	// ListSsoProviders List the external sign-in providers
+	// (GET /api/v1/auth/sso/providers)
+	ListSsoProviders(ctx echo.Context) error
+	// FinishSsoSignIn Finish signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/callback)
+	FinishSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// StartSsoSignIn Start signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/start)
+	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ListMySsoIdentities List the provider identities linked to my account
+	// (GET /api/v1/me/sso-identities)
+	ListMySsoIdentities(ctx echo.Context) error
+	// UnlinkSsoIdentity Unlink a provider identity from my account
+	// (DELETE /api/v1/me/sso-identities/{id})
+	UnlinkSsoIdentity(ctx echo.Context, id openapi_types.UUID) error
+	// FinishSsoLink Finish linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/callback)
+	FinishSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// StartSsoLink Start linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/start)
+	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -510,6 +633,47 @@ func (w *ServerInterfaceWrapper) Register(ctx echo.Context) error {
 	return err
 }
 
+// ListSsoProviders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSsoProviders(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSsoProviders(ctx)
+	return err
+}
+
+// FinishSsoSignIn converts echo context to params.
+func (w *ServerInterfaceWrapper) FinishSsoSignIn(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FinishSsoSignIn(ctx, provider)
+	return err
+}
+
+// StartSsoSignIn converts echo context to params.
+func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
 // GetMe converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	var err error
@@ -541,6 +705,63 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ListMySsoIdentities converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySsoIdentities(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySsoIdentities(ctx)
+	return err
+}
+
+// UnlinkSsoIdentity converts echo context to params.
+func (w *ServerInterfaceWrapper) UnlinkSsoIdentity(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnlinkSsoIdentity(ctx, id)
+	return err
+}
+
+// FinishSsoLink converts echo context to params.
+func (w *ServerInterfaceWrapper) FinishSsoLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FinishSsoLink(ctx, provider)
+	return err
+}
+
+// StartSsoLink converts echo context to params.
+func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartSsoLink(ctx, provider)
 	return err
 }
 
@@ -615,11 +836,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/sso/providers", wrapper.ListSsoProviders, options.OperationMiddlewares["listSsoProviders"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/sso/:provider/start", wrapper.StartSsoSignIn, options.OperationMiddlewares["startSsoSignIn"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/sso/:provider/callback", wrapper.FinishSsoSignIn, options.OperationMiddlewares["finishSsoSignIn"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sso/:provider/link/start", wrapper.StartSsoLink, options.OperationMiddlewares["startSsoLink"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sso/:provider/link/callback", wrapper.FinishSsoLink, options.OperationMiddlewares["finishSsoLink"]...)
+	router.GET(options.BaseURL+"/api/v1/me/sso-identities", wrapper.ListMySsoIdentities, options.OperationMiddlewares["listMySsoIdentities"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/sso-identities/:id", wrapper.UnlinkSsoIdentity, options.OperationMiddlewares["unlinkSsoIdentity"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 
 }
+
+type BadGatewayApplicationProblemPlusJSONResponse Problem
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
@@ -629,9 +859,15 @@ type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
+type NotFoundApplicationProblemPlusJSONResponse Problem
+
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+
+type SsoFailedApplicationProblemPlusJSONResponse Problem
+
+type SsoLinkRequiredApplicationProblemPlusJSONResponse Problem
 
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter *int
@@ -1213,6 +1449,416 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type ListSsoProvidersRequestObject struct {
+}
+
+type ListSsoProvidersResponseObject interface {
+	VisitListSsoProvidersResponse(w http.ResponseWriter) error
+}
+
+type ListSsoProviders200JSONResponse SsoProviderList
+
+func (response ListSsoProviders200JSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSsoProviders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSsoProviders429ApplicationProblemPlusJSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSsoProviders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSsoProviders500ApplicationProblemPlusJSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignInRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *FinishSsoSignInJSONRequestBody
+}
+
+type FinishSsoSignInResponseObject interface {
+	VisitFinishSsoSignInResponse(w http.ResponseWriter) error
+}
+
+type FinishSsoSignIn200JSONResponse AuthResponse
+
+func (response FinishSsoSignIn200JSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn201JSONResponse AuthResponse
+
+func (response FinishSsoSignIn201JSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn400ApplicationProblemPlusJSONResponse struct {
+	SsoFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn400ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn403ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn404ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn409ApplicationProblemPlusJSONResponse struct {
+	SsoLinkRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn409ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn413ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn415ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn422ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn429ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn500ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignInRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *StartSsoSignInJSONRequestBody
+}
+
+type StartSsoSignInResponseObject interface {
+	VisitStartSsoSignInResponse(w http.ResponseWriter) error
+}
+
+type StartSsoSignIn200JSONResponse SsoAuthorization
+
+func (response StartSsoSignIn200JSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn400ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn404ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn413ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn415ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn422ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn429ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn500ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -1380,6 +2026,607 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type ListMySsoIdentitiesRequestObject struct {
+}
+
+type ListMySsoIdentitiesResponseObject interface {
+	VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error
+}
+
+type ListMySsoIdentities200JSONResponse SsoIdentityList
+
+func (response ListMySsoIdentities200JSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities401ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities429ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentityRequestObject struct {
+	ID openapi_types.UUID `json:"id"`
+}
+
+type UnlinkSsoIdentityResponseObject interface {
+	VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error
+}
+
+type UnlinkSsoIdentity204Response struct {
+}
+
+func (response UnlinkSsoIdentity204Response) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type UnlinkSsoIdentity401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity401ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity403ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity404ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity409ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity422ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity429ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLinkRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *FinishSsoLinkJSONRequestBody
+}
+
+type FinishSsoLinkResponseObject interface {
+	VisitFinishSsoLinkResponse(w http.ResponseWriter) error
+}
+
+type FinishSsoLink200JSONResponse SsoIdentity
+
+func (response FinishSsoLink200JSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink201JSONResponse SsoIdentity
+
+func (response FinishSsoLink201JSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink400ApplicationProblemPlusJSONResponse struct {
+	SsoFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink400ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink401ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink404ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink409ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink413ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink415ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink422ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink429ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink500ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLinkRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *StartSsoLinkJSONRequestBody
+}
+
+type StartSsoLinkResponseObject interface {
+	VisitStartSsoLinkResponse(w http.ResponseWriter) error
+}
+
+type StartSsoLink200JSONResponse SsoAuthorization
+
+func (response StartSsoLink200JSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink400ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink401ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink403ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink404ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink413ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink415ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink422ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink429ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink500ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -1493,12 +2740,33 @@ type StrictServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx context.Context, request RegisterRequestObject) (RegisterResponseObject, error)
+	// ListSsoProviders List the external sign-in providers
+	// (GET /api/v1/auth/sso/providers)
+	ListSsoProviders(ctx context.Context, request ListSsoProvidersRequestObject) (ListSsoProvidersResponseObject, error)
+	// FinishSsoSignIn Finish signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/callback)
+	FinishSsoSignIn(ctx context.Context, request FinishSsoSignInRequestObject) (FinishSsoSignInResponseObject, error)
+	// StartSsoSignIn Start signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/start)
+	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ListMySsoIdentities List the provider identities linked to my account
+	// (GET /api/v1/me/sso-identities)
+	ListMySsoIdentities(ctx context.Context, request ListMySsoIdentitiesRequestObject) (ListMySsoIdentitiesResponseObject, error)
+	// UnlinkSsoIdentity Unlink a provider identity from my account
+	// (DELETE /api/v1/me/sso-identities/{id})
+	UnlinkSsoIdentity(ctx context.Context, request UnlinkSsoIdentityRequestObject) (UnlinkSsoIdentityResponseObject, error)
+	// FinishSsoLink Finish linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/callback)
+	FinishSsoLink(ctx context.Context, request FinishSsoLinkRequestObject) (FinishSsoLinkResponseObject, error)
+	// StartSsoLink Start linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/start)
+	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -1703,6 +2971,125 @@ func (sh *strictHandler) Register(ctx echo.Context) error {
 	return nil
 }
 
+// ListSsoProviders operation middleware
+func (sh *strictHandler) ListSsoProviders(ctx echo.Context) error {
+	var request ListSsoProvidersRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSsoProviders(ctx.Request().Context(), request.(ListSsoProvidersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSsoProviders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSsoProvidersResponseObject); ok {
+		return validResponse.VisitListSsoProvidersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// FinishSsoSignIn operation middleware
+func (sh *strictHandler) FinishSsoSignIn(ctx echo.Context, provider SsoProviderName) error {
+	var request FinishSsoSignInRequestObject
+
+	request.Provider = provider
+
+	var body FinishSsoSignInJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSsoSignIn(ctx.Request().Context(), request.(FinishSsoSignInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSsoSignIn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FinishSsoSignInResponseObject); ok {
+		return validResponse.VisitFinishSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartSsoSignIn operation middleware
+func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error {
+	var request StartSsoSignInRequestObject
+
+	request.Provider = provider
+
+	var body StartSsoSignInJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSsoSignIn(ctx.Request().Context(), request.(StartSsoSignInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSsoSignIn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartSsoSignInResponseObject); ok {
+		return validResponse.VisitStartSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -1745,6 +3132,150 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 		return err
 	} else if validResponse, ok := response.(ListMyOrganizationsResponseObject); ok {
 		return validResponse.VisitListMyOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySsoIdentities operation middleware
+func (sh *strictHandler) ListMySsoIdentities(ctx echo.Context) error {
+	var request ListMySsoIdentitiesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySsoIdentities(ctx.Request().Context(), request.(ListMySsoIdentitiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySsoIdentities")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySsoIdentitiesResponseObject); ok {
+		return validResponse.VisitListMySsoIdentitiesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnlinkSsoIdentity operation middleware
+func (sh *strictHandler) UnlinkSsoIdentity(ctx echo.Context, id openapi_types.UUID) error {
+	var request UnlinkSsoIdentityRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnlinkSsoIdentity(ctx.Request().Context(), request.(UnlinkSsoIdentityRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnlinkSsoIdentity")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnlinkSsoIdentityResponseObject); ok {
+		return validResponse.VisitUnlinkSsoIdentityResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// FinishSsoLink operation middleware
+func (sh *strictHandler) FinishSsoLink(ctx echo.Context, provider SsoProviderName) error {
+	var request FinishSsoLinkRequestObject
+
+	request.Provider = provider
+
+	var body FinishSsoLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSsoLink(ctx.Request().Context(), request.(FinishSsoLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSsoLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FinishSsoLinkResponseObject); ok {
+		return validResponse.VisitFinishSsoLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartSsoLink operation middleware
+func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName) error {
+	var request StartSsoLinkRequestObject
+
+	request.Provider = provider
+
+	var body StartSsoLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSsoLink(ctx.Request().Context(), request.(StartSsoLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSsoLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartSsoLinkResponseObject); ok {
+		return validResponse.VisitStartSsoLinkResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1802,98 +3333,146 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7H1dbyO5lthfIeru4Nq+kizJH92WMUjcHnvG3Xa323K3p7vVsagqSuKoRGpIlmVNw0A2CyQPeVkkCLCv",
+	"ecnzTYIAN1nM/gbPX7i/JOAhq4pVKsmy5b6Yme15mLakInl4zuH5PqxPns+HI84IU9JrfPLINR6OQgJ/",
+	"70Wqf0bkiDNJDsz3+msZDYdYTLyGd84HhEmEWYBUnyBJe4wEZcpQJInwSt4VDiMYgn2fSAmPew2PTJ73",
+	"O9/69BV9fvj+4Oz8dfNIHg3V6P3+0fbRIKAnF8+PTw73au+qL8OX4btrXB2P3x/ySacW0NfDs2evvgsP",
+	"T74/bHbOX/709ru3F0Gtv3Xxwx493n9eJd/v6XlfvK29pt3XFTJ5/lNwcURf0aPxux/C8OW37zbfN5/v",
+	"VPx6yDrDw2rw/fPQK3nkekQFkUfMa+xUqyVPkK4gsh9DLNTlxo/1Pz0Z73w/qMqaf/xevd2cvB4+f9p/",
+	"th293BqdYS876MBMuKe8hlev1rfLtXq5vnle3WlsVBvV6nuv5Cn93PlkRLyG94xgASgDzDU+eb4gWJHA",
+	"GV/LjydDTEOv4WHGcIVeYcav8L+19Ktw0YsfeUsE7VISeI0uDiUpeV0qpHqJh3rh23+8/fn259s/eyWP",
+	"Bl7Dq3Z2yGb3KSlv+DVc3uxuPSnv4K2tcr37pFvrPCFPca3qlbwQpzP80+3/uv3z7c+3/6L/1b9xH2tO",
+	"8UTklbxRnzP94U9Pduq1Wn1jc2v7Sfx1DrKbm5uS15Rc8x0X9CesKGeFjHfRJ4IgxZEklvc6go/zTOdO",
+	"80ZoVPWVGsnG+jqRFFd6XEYyjHq0IqJ1jOU61yPq61f1dez/Gz+khKlLGnz9Yu/Z0cuD82qtFVWr9W2f",
+	"B+TS7+MwJKxHvj7YOSFhn+P6q/HVoTg4OX/ei/a/w5y8qKmnb84uOtG3z5tSjcv+SdH4yyFRfR583axv",
+	"bZvfGWc++ZqVq83ty4uf9uonP5jvBQmoIL66jAT9Gjby1cbeV/XDr+qH4aDi0P2r+qGU/Kv6oY/DsIP9",
+	"QTzenORLNRmRrzUU5nvp8xH5mo8Io8GfgGHs9wor8vX7HzeuT6t4Z1Ib7tevLp6q12RLPIlebnZebPef",
+	"b8hvat1vq/h45/qdnx6jAq7dNFxrKXwUEKaomhQSdw+FlA1IgKh9yiXqAkwPfLzdrQV1f6NT3sRbpLzZ",
+	"3a6Wn3ae1Mo7dbzR2fS3gm3yxPLxG2nOGYvCsOSZteedu5HgVzTQx9TTfOR88w2VoxBP4oPxX2//5Ze/",
+	"/+Uffvn723/+5R9u//ftXzzg8BEWeEgUESBk9yMhORz5gEhf0JHmVi1b+wS1GblW5oE24l1g9JEgV5RH",
+	"Eo1wj+wiPqQKUYW6XMDPcLbht4pGhZ7px4gIjUNmwPLNgiVP+n0yxHrlIb4+Jqyn+l6jrqWfMkJJKkFZ",
+	"D2h2TIdUFQMZYtEjUiEWDTtEaDCpIkOpT6cgKhJsFiAhzOnCEZAujkKloShpoOgwGnqNmgZpSJn9lIBH",
+	"mSI9ImKeOrVEMNgvgjQm0x8l0iCUEJYopFKRAHUmqK3/dOaR7QTwEVb9FO6E/lri/xhRoQWYEhFxt0Ji",
+	"zk54BCtFhJ7t333A5Z+q5Z2P9t/yx0/V0kbt5u+8aczf6DXMuQVueYaDb7EiYzwBJcGZIgzogkejkPog",
+	"6tZHgndCMvzTD1Jv3YFFjwhgfskv421cEiGAHwKizNk6t7pca/L4KRTQADGuEGZyTIRGHbkeEV+RYBcp",
+	"MUG4hylDIVZEVCxmiFRH+iw+8auk3q3islYg5c2g5pd3ghopV7sbeAs/7ez49ZrmA4VVJL3GVrVe8hRV",
+	"gL2m5CkMMaQWS5FgjQHuUEZUw+65ISUvx8+XzfM3Ll3+TpCu1/D+sJ6aPevmV7l+auYwaM+yzx5D5FrT",
+	"D4dIEnFFfYJWMEtEVALjKqISRUwQ7PdxJySIC4syEiDMzBYqGqZnODgzSFqKlEMcdrkYkuDSojxPSfs1",
+	"6vBgooHTRLzCIQ3Q8+arl0vSahPEhaXVSQwKSkGZQ6oE8nL8+GNQyt2yz6PQcG1Hf4kDtKLlpEViCSUQ",
+	"ACpWgSz7nHVD6i9HFBzq1SaX5JpKJV2K7DGEfZ9HTKExVX2k+lQiUtZaDdlRyIzSlAFukV7jQzKzwtoi",
+	"1TYcCTW9jD4seUMiJe6Re65w83FJ6u+k1N/LzD2f9BaOsn328eluaCgNBmAVynoowAoDkQ+56NAgIGw5",
+	"Khs0X3ZC7g9IkD94MRWoRPaJXQ2Zwr4CVe0TpkAZ4UBrN6kEVlwsfSA3HJJYCFIA59HEPFyOH34somgr",
+	"lAg0xBM4iQE3HJk9iaoQX+ZEHjEjeA9Ami9DMGpnWlY/OTIvBg60wmIqKoHikRRTxGJNbFbfNc64gSfk",
+	"vZ42pRWKmFah7WTjbUDuS64OecSCpfDKuLrswizZIyCIUThIRn5/yqRYmtM3UzK85NoENhDMQT3jqmwe",
+	"eyTuzu5QEMkjoU0DLjTKrbad8EhIw8uneBJyHJxzfqzN5qWwPjJzXSrOL8EIXxKfNUdyWDiR4hzFc8/B",
+	"qwWlrDgvm8cfW6TH1gvMrl0dzFw2x75PRqDRSl7T2GdvGL7CNNRG2FJojpx5chJe65MOliQmdGL1LW0B",
+	"O6Sw20FZOOYQw33wUUQMCsiIsIAwf4JWlLPvvLFr0C/5IaYhCZb2UCACcUkZWKtZ3FOZiBPtVw1HyoAy",
+	"YHzMSsjEIQIwvq1ZEkmtf6XCQhlf5TEtX+2lALQohfYOJwUeL8ePP9ZxiZGi+oJHvb6NGFj3qQtkgXDt",
+	"MJJgFAM+9HcaI40Wa0/hvV1C8CWErQT5ARRNW2MWvoYgZvJspcUsCxxTNjhLvOMlGSGkbHCZ+NoPs6ZR",
+	"k/YY0qjhWjRrJOhp0XSUBnUFH4LQ1qjr0qWPc8ZM1qwCCzv7uYNV9OPl5PHHYJX2FFbbDe2d5pCZCZlY",
+	"tBp0ok6kWsyKPRuuU9ayi33iaZRz1ScCjfEkRb/qkxZLOVRj3q4LiDf8dM75CWYT6y7LpfhJaN6G0BOg",
+	"fhmy1h2ynnOOhphNYoV1hwOkoSjHUDzK4c+vv4sEgbhMVxETGkwDdJL4nAVSk6Z9pp8q7+mnIODVJziw",
+	"oUnnp+mAWtPOoTgaY6qFSZcLYhalrFfJBPamInZ6A29YHKFfUkRY6XPpCwKsh0OZ19Qh71GmhdYISznm",
+	"ItDqgjKfC0F8tfT5rrkOgQmuZIGZ6w7AgLI74DE44oRKSVmvFKskBP6W0YvOWjmaX1xclPci1de/+ljN",
+	"iKTi9AnKGQJoIB8TSVJI+TSgCYQfCe4TKbXNcGBC/MvQH7YHD18aFedS/xWDGNxQMycETSTCItHTM4Is",
+	"nF/KPhfKCbTEjJOJtcRqFCsUEiwVeor8PhbYV0RIFHK95VIqelKJPzt8Q2WqGZYNz9SdQOrbBEkoQdIc",
+	"rkxxWraPP5aJQtkoUub4wSK7qG0o0IaovETamkS82yUsoKxniAaW5Rsmo9GIa4PlhAQUm9zpUqZ9MuHl",
+	"UM8IuTGXe5pJflH7H1gidwE98bKio7aVksjZHwJwkAVnrrGfjCnDmDI8/LncL63u23kctCuQg7FT5isH",
+	"9OeR4CMiFDVJjEw1wKcpb+P5xXmS2sUStTPp4AYyqXL013//P0Bf5QRMJpU/S2dFTNEwjjkRqZXYgDAr",
+	"HU3gNeaVHScflqivfH3Ap+mgDB/hHyNtj7NeSMqRJHaNLocYTDpaFu9iRi3BJ6/LxRArr+EF2oRQdEiK",
+	"hju1BZ88wqKh1/gQFxl8LHg+LjuYxypvpE22pVmvDxlausu6dMiha9bmLBQpeLyjvQ2I12oZkMT/stxk",
+	"zvI0G0kF+Zch9vuUkbJ2BuALQbDkDK1Ihgfk0tdubIbiiTlhMV2ALSu9izQj/ASZRYwCrvRRHmHVR5SB",
+	"eUwg02CO00obpH+71GJtSJlWqhUtAduryCZzk0wxSEY0EqRLr0lgzHOqtIYxx7DFVtqQXa2ATal9NqPT",
+	"K5nD017VBrW711j/TG0xUUjTiO1HQ8zy+Myh0EgKbBNNsUcWBIJI6RUlmF2eMugtGcqmoBQxxncEh6o/",
+	"zRSxfE2Znw8KGD+3sB1VtNDzixcFgizsuUscBN809wqPly+usg/Wt7ZqO4WPDugMzhqQCaIBWjk73EdP",
+	"tjeeItWPhp2RoEytFoqQgTGr4kVfvTiddfTdxyTtFT52PSOnHnVC6mvgSqiDJdnejEQIDMojhUY4CKwz",
+	"MB/zA6jy0GjSKxksGNBKgOUZJGlO02RAJvAvnKi7RJqm6k0yNRYCT6ZB0xMWrX9s65ycugVT8jSNJS3Y",
+	"/ihRiFkvwj0CWsCytSmfC7gfDTVocI4sKWAywgrJcawdGid/rBGtF8ThqYMOW/CVxRD4QjPseuP/p94+",
+	"WM4dGhIEBVsaOrdYZGsTKjPiz7UCQBO72dVdrjGdTler1u+eT5Ah0X7sSRbzdqfZLR1JGRGEwRAvh/QK",
+	"MtOgeow2dviyw3lIMJuivkGWs40iTjCw4DB81QU34m4tWsqzrdmU7NPR4tx7koy5k4nd6ad38BH2kEw2",
+	"daZ+4JSZmqhF7Q8uephZrXPXNl65z2q4uTlV88ac6Wfym8wsaucppcAXUy7e9anVdtmdJ3RYmiAlLy3m",
+	"mj58p1hKMHZ9W+0V13PpQbbUq82iMGwjbhIfIXbqvPQvJtFh6pDmC1uzlwxARbh5laNhDjPZEx1FbtA7",
+	"ZQQqv4mP6JTAERFJ9unSDpErIiaIkbH2qgUjAmkiyqLjGldlfZpeWoZRL1uKFUuLOxGktwLD7fTuPopQ",
+	"FXtRRZ6A1tc7m1tPkHXZkHEuZSLzK15pSZMW/GekR80xa4uiJFM4ix3fO60+cj0KMTPkgspEKhH3/UgI",
+	"wnxS7JjZOEuR4sm5+7IEjBFHriBkANV4i5xCx1koOIWUSYWZPyOwFfu72maf4Zclvv688VT7AKEEL1ZB",
+	"CLxPUPv7stXY5aOgjayFXrRKar5OL/Hd+fkpMg8AyZ0JHAfVxhQKeKjPhcpT0xbfpjWmhlP1tIXwKetZ",
+	"5id/c3aEVB8rmwPoUiKnJtyN2Rj7gkuJBAkJljm3e8GY1F0HOY6fADIStFrPouggnxnz4GGGVT4okC+r",
+	"nWvZ5CDPzFUMaY9KRcTDQLVl1I4ATyKROfOuwPlNugc+Za236p3GW9o2cP+hibU97+xbm/wz2J22j2Ga",
+	"51372OZYdhHTK4b0J5MWO6jUtjdztvNGPbPk1t1OcYx2B42lhGwGvDvs1DNeJBMu9IHFyJiIUKcVcC2y",
+	"MMtoZdczsWpZHy2C/T78NcQM9+Av06cAZVBQ2lbowOT7PAq866n+jXlF3ejN2XFRRwhSfF6YcE/NznAk",
+	"iydiHeL9Ph8S1MH+IM55gfLTlrBeaBH7OB9Dy2/Uha6Ijk3J921vx8OOf7GBAS0H+qc2gmCSE3/K1BGY",
+	"sn4S5L3B6ubTO48R1BbMWBp+e+ja95SvNrZkwJmB47hLZZo1E/E5vQvrOGeA7uGr2NJ18uMlRLsIs8kC",
+	"BnxpUXPb7WcpbtaQqqBIxM3az+LhO0FMO2cW9RLTTpoiWH3OurQXCRKkmNTWeNZQsO0VM+fO9OTc0RUS",
+	"4g4JTfkkBFypkiTsonGfsCxBTc1fyFmPCAfOymKehdNAUgRlKtQTjGYIewe3HlMjDpZxZF3mvyu0YCac",
+	"AdQxZYOmwkI91KIyuuSNoMXEa57ugRNcJCQkUnwXaa1szVqHoeLWOK015LQsubexloI5AxGnDqtn9xjc",
+	"xaDAlYmjHB/eTqRUPuxe0HFWcDLYog1S2gjQ+EEr7XWto9al5Ouf9C8361A41l5d5CzmkGUdanfbd+Ds",
+	"kTg6IcFSHP075ObHDaqm4jJmVRn5PiGBXCDcetdJeiOLjpDTLL2o6pmhwV9m7PaQj7V8xzJr2c1MmuXa",
+	"rT8VRKsy3tMyWn7mHPd2lIodG/BZkqBjQtO4QrCPQQUar2dCVFYQ5Jq97zQdct3gn+5iE2pqaBbyiLJE",
+	"ya+V4KvkcNE052nLlfiRoGrShGIn4LsOJNS1G5N+OoyJ9/zivDAX1HZS5m1T8SisL19K69TskUqKqQAb",
+	"8SUBFri+UiNTuEFZl8eVMNj0rtlm1RcmhoICckVCfWakN1XoET9DTbBGSxLtRMXBICKkFm8J6UdcKByi",
+	"lZZ3+8+3f/nlP93+/Mt/vv2/6Pb/3f759n/e/uX259v/88t/aHmrLca70PBEWURZr0yCyNaLmc4nWWmx",
+	"FvvDH9A+Z1fa2OBMtlg5yZBTIlEkCVpb8/GQhPtYkrU1UyNUQed0SEwl19nhPtrY2NgBbXW+X0EnnJEJ",
+	"orLFELIRMTSkjAsUMaokWhnwEfEHcrWiVzuAWLOJoFKpnd4kYNueVU3UTmK3JhWP9VKzgrPGo9rNBjNN",
+	"cDCEUlrlxj/1TLZMjbKkMqqCzqfjh3FjsA0kohWY08Qa9TRx0C0uXXJaf1bzAbokbslyzUMSkHQMgGpi",
+	"mPyE1lKU2YKcEZYStU3hQXIXSEHruoHJ6V53Ex672aQGyBdnjgYCOQTAuOWJAdI8DYBIpPBAKyaIcFrN",
+	"lKnvWcFQW2SuKdHQAPFsMn7XSWVLhBVqr1fGJAzL0FKw/sN4ICtA+1VEmR48ry4Jnbka0fCpqQgquSVB",
+	"mAEYgiuzlTjzER9+ez7OoaIWGooYao5xT3P0m6MW28dhiNbWYvGxtgaNR2trIEXW1ixzooAMeXJ6kxLr",
+	"s4O9b04OVkvI56NJixWIJcMYhslKmnRSorW1eNtkba2kaa+0n1QCwms7pMXW1npEnZC1NVNsElKf2DIw",
+	"K5O0oSQoURhuA4gyN3OMx+NKj0UVLnrrdqSM/yjr81Lpq2H4h5ecHQpCmryrxliQY7tGGvhOhNre6ZFX",
+	"8q6IkEbYVSu1ShVSlCPC8Ih6DW+jUq1smBb9Psj1YsrrX3pEFZasaZF1QTroBZmgJlG2SmOr9mQ1raW3",
+	"jJbhMwiWa4ZsMZdV5S7C5q8/StQe0CRbYEsktRgbkIlBcHICoADxW6KejwfSy10cUK9W55RKFpRImjqK",
+	"D7bIxda22EqWpIDFlqt433ZqnRfV0y1/n2y/rQ2Oq8H7Or/oPAv2nk4Oaj+eDTfkefR2/P3kfdWzhSlQ",
+	"j2KrT6DoBEpMvFrtx3d7715c74vu2+blk/PJxevvXvWe9P2rUzyiJ6EYH2F86n/35oybvPViZY5QKzKj",
+	"xnFAJkhqC+am5G3Wd2ZNlaBzPd+O4FoHXuPDx5JzmclpnthX2vKYZAQTVEThnoTym4lUZOh91HOu4xFd",
+	"v6oZ3yup2hhxWcCDbfi9rVUYodBmodJglHUdM5Fqq92tWKi02BvTPBV/Y+pSxoKzXlI0L1GPmN5lqd3D",
+	"9ma11ra3G1RarJ16EW3k9zmXWkPP9hNWNqoowBOJOhNkXQ5tM0A7n01TaUBX6puozyORea6I849tqYbV",
+	"Zc94MLkfy1sUz7tbJs0qeE0lqqxXPtXfVIXpJUm9KG3oLsydmWKem6yxayd6+GE29XCg845m1mLEz64X",
+	"3fl1s/BGMnW/BcetCWAgysxhM9uYf9icazJgSO3uIZnGEhi0cfeg9EoAPaK2wIh8Ly+M21oEvIIydpA9",
+	"9UUGT/dOPFhulbytRUiQbcCfJ+3ihi9z7UIifIzE0fLEScDFEk/Tqlje8UjNFngH0HwEtqrUqn26nLtD",
+	"tOjRnxqgMLPSRyo+ki025mKgjSushY1PjB0jOQq4tYzdKWdIHQ3n1AndLCg/N9zPI6trHsTLf2NCZ0nL",
+	"I5WEn6DUQ8Xov5ugFv2zKVpgM6e2csMQw1w+5GMhKCgXRsZZurZY7IFoloPqC6A0soSuoFNB9NdAdJZp",
+	"D45najHDItofNjEB7amoPukqA8a4z8OU8aBj54oPbGut0Yra/UxyVQVsc+a2ACyjtB5wU+HC4jxXDfF7",
+	"1kwvydgy3hfV9LtUTQfXfh+zHkE4pwi6XIAYmTLFZ8ox423PFmT7IDS0eOqFvONEzqDzHg/AgdOWsS1u",
+	"tBLV2rYt5lZdwNU4DFxEo48iSYQ2oJCTbKYSaexgQYIW87EkZcokYZIqekXCSRKUMXoYkpdT5SloBaOz",
+	"SEqKWYvZVuEhnqAOQWNBlSIMwjVP0cpOvbaKavWN8uZWeftJe3UXdbjqJ1cKREzL0kqLQUYpbreFXyVW",
+	"VHYntrfF/jLiIfUnaCW17p12yhZz+inBqoCYfBm2FI1GRJT1ftExVpShkCh4UP+IUUB7VJUQ4y02NGUa",
+	"mKENG/nycei2alKm+YKPjf5nXCHyY4RDZJt2DJ41ZQwOV4tFumWMJaT5Atdbzri99R43ss7zYdLrWtFO",
+	"vZaS+T5KI1uYtpDWqP02tYZ7zdcYS+TH5oI9cOawShtyXMrvWUCIJlfXfVETD1YTMfda29IS926tICVf",
+	"jzO2cmakUPPLqxFhR9+gfc4Y8VWS5pVoBe6QwhLd/rfb/377T7f/uD6dz191076ctRjU7phwfSmO3nMR",
+	"2PhP8xQKfqMw0P+M9XdU2NIBWUEHw5GatNjYaBhtapucrTFqtRR0aluKfJ/cjalLBx1tKv9DriqiuLDB",
+	"RpOh6OAeocB8YcGsa+umq49k5VfEqBp2o5uSe0lz96tlwoqSz2DaT/HjN+txGcFsy+YcjBeV1gmCw2Pr",
+	"9grr9GIN2jzdK7UYsUaYtBUMAVydkBm4ksTLT1/sH5hwKSVi1SRL7Ecz/uibOJKot45VJIi5yEiq/OU1",
+	"AzKRpRajUkb6oOAooATcfSi0nGgrgflkFawq1mixFivnKr7ii16pdO67ca7M+et//C+oXa9W2zbgb8L4",
+	"ep70Ijg70JgYmVQ6VUnLnZ4oI3xaDKGVYlsRZU1FxhOzCq7mctSRnsQubyGtLQBpJ1LuHvvYBrEdUNub",
+	"1R1IfxbcKCTT+39gWGoHT98EpOfI3laVuwsIrbSh6MhWlUEvc4vtJeynHXxpgzjjPlbkygpBHimfD0kF",
+	"HWIaRoLIhga62mLTd12hlaIrxCA2AA+ulpyhuRuxVnL834VhMZ9nRmYvzTIjE2a2t3QZTjeiUg/eqtbN",
+	"4Oy9zfl1594+3GIwZrWCjpi5ZgOM50RTaPRKeztagbg/pIzKflPyJu2xI9MVmV5lPqPvMX1kPX9Jt3O9",
+	"yf0tZXuFR3MUXoevnpH3r1+/67xrbl9cNztHe0llb8O7zwX299Eh+QLsfxVh+1iaxwfZvfmrQFiCvvzN",
+	"Gvd7rhDOmPdxLea0doDo8f2N/fTOxIfFhEy0ef6I5KbXRd2J/C1+X7yK+caaHlVfyLGLr/CfZ98ZYQvM",
+	"BMUfabk+Rk4B+b0MPBDws6077ZlABVRx88tK5usyWG/dkI+NGaGttVKLxdoYDEMwqtpguqVVrAv07LSY",
+	"4hXUdopB20l4yclda52VKX11a5eobDHHhtcw7mYX16vKTKsQTKTgVl/9fItNW7natqB+P1lfYxIuwWt3",
+	"s9rR1Gy1WIw929Fj7+OrVdGQskgR6Qa+Vm0VDdMbNfORoAVYLNLHTWsO/RrUcaa2Oanmyb6YBtgxcTKW",
+	"yJfny7A/i+7F+e60uapo1muLbu6zqWxDXJEinm5uQ+18+1j74UGm+6qRL+rgb6UOgN8frg1MrfjMmFRs",
+	"5KRFQUnO+48S8bH2PJNLp5y7RCpF5WcnZOk40O/m7WeZa10+uDepzNpX/uYUA5f9r1zwP/tfLXNJhS20",
+	"zxaBx5dapBdhJLetJB29Wgnc55Vti0q3EzLvyur0rYG/wcqIb+OauPzrD5OQsQ0i507kukvq+THjzJNo",
+	"bN5+N7UkxGewcz5LJhSsbYiOybopOjQj04fAs+kJzBQJSoiHgbZW4JDMCvmeTF5lIL+v4WFeJnZTuvNB",
+	"ezmNMUweJ678mziA7k1BLArDe5yyzHVGhU4tlNfzblaMP/zQ/XYyPtOh8+yxOrIVY0hx5/BmD2n+CEvJ",
+	"y9b5t71oxRXiCg25NPWs6SvDMr3DiRpPziDcj27e57cieYtBg4QGnUrEILppuzBIsDr7qKatvBrAxztI",
+	"n/FFjOnJ3DqvPm1U45P5eV/NeK8MUqbZeoZiy77FkhL5G9RtyVHJh7oocfMgw0lBprTACM2dl/VPNLgx",
+	"pyUkRddCnJEhv7LZHr1azoP3zUtgmNOMn0k5UAltFVDgjl4SEkio/vEJU7krzKFjBwL2YOaapIbmyUs9",
+	"4SVl9j2tczoh43oWm92BDEeL5V5lWkIS3oUwhpxsH18R/ewYTyAMYmAvOstvYCK3LX9K6RZ0GtIgeW1o",
+	"Do4Zr7akwdyXWt7RmFqgpwuqYN9YnFT+lkVznyVAmqm3+C0qQkMKx4VMlRNk3+5zrN04o5512Wwy786O",
+	"RPIRYfDSVhNvTHOCSf8iHib1uSWUSRo7SWGTGdNndECm43elJDUpZwT7TdqjxVIr3GKrkcmvwi2OY5ip",
+	"FKeItRChJqlgK5ATURG/RiURXFoYQXo1XvgSXgLpiCInOe1OE6dZ7Uy76UxJDjF+UaUZZKa0RSVJstZW",
+	"SINzYWdM8x1OO1DyXrd5qUNNpi+Jw8+eOKTO1UV3xS3zL+O+eYghNPNtDzGnOKyOZnD6w7KFv76tQg3F",
+	"eN4uH5IUfJCi/Oxq70sE+NEjwPkUoOYj6FZJVdA9Te4p3XxHIvAYFKLMpJfaJagGUjPvxqMSdTQfFahF",
+	"CE5Batyo5F2b3AIVCPZ219UP7cRYb7FCax2ttDerG0iQ7Ndp6ZGxvsdUFldqNx2b4beWNruPxJq6fetL",
+	"ouyREmW/Uq/lizT+fNLYZOAeJIz78JaSn2aHB8ERkYlzQMPkCjBIxImIyV0tLKErlXGFFI9sEUL8LtbC",
+	"VJx9PcqyUb/4OmqP30P+2LVnGEvx1rRhFNIr8nluXzimV4TpZUaCd8isaxbAKF2cOtbpcl/+mxRcQqHm",
+	"hqN/CslyRnBAmXkVzq+KMmdgnkNFjliKJvqwLSCLCl7VPL85w+JtDj2zw7N3dH34qJW1KRAqDpolzRTJ",
+	"xTTroODtOtPxyZ55bz/EGWwBfskW8sZthnFNYJmbS+xtrA0aSW5Kn+5MiZoMfOo/pDNYkTM9SSY/h1am",
+	"bt4yhUZOBsgGTobO7NnEx/QazdwtskkfwuwGlzmNLQAQnBoLXCxoNVQQzLDXkjgQagE7DZfhbuT3iT8w",
+	"rYDuhTtdLuyVUdw2CsIVYeazO7dhqJuPN/8/AAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

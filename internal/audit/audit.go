@@ -42,6 +42,7 @@ const (
 	MemberUnblocked      = "member_unblocked"
 	AccountClosed        = "account_closed"
 	LockedOut            = "locked_out"
+	SSOUnlinked          = "sso_unlinked"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it
