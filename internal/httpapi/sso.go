@@ -37,10 +37,11 @@ const (
 )
 
 // Each start writes a row and each callback costs a request to the
-// provider, so both are throttled per client address.
+// provider, so both are throttled per client address — generously, since a
+// whole classroom may sign in at once from behind one address.
 var (
-	ssoStartRule    = ratelimit.Rule{Name: "sso_start:ip", Max: 30, Period: 10 * time.Minute}
-	ssoCallbackRule = ratelimit.Rule{Name: "sso_callback:ip", Max: 30, Period: 10 * time.Minute}
+	ssoStartRule    = ratelimit.Rule{Name: "sso_start:ip", Max: 60, Period: time.Minute}
+	ssoCallbackRule = ratelimit.Rule{Name: "sso_callback:ip", Max: 60, Period: time.Minute}
 )
 
 // ssoFailure is an expected way for an SSO step to fail; each handler turns
@@ -95,8 +96,11 @@ func (s *Server) ListSsoProviders(ctx context.Context, _ api.ListSsoProvidersReq
 func (s *Server) StartSsoSignIn(ctx context.Context, req api.StartSsoSignInRequestObject) (api.StartSsoSignInResponseObject, error) {
 	remember := req.Body.RememberMe != nil && *req.Body.RememberMe
 	out, fail, err := s.startAuthorization(ctx, string(req.Provider), req.Body.RedirectURI, remember, nil)
-	if err != nil || fail == nil {
-		return api.StartSsoSignIn200JSONResponse(out), err
+	if err != nil {
+		return nil, err
+	}
+	if fail == nil {
+		return api.StartSsoSignIn200JSONResponse(out), nil
 	}
 	p := fail.problem(ctx)
 	switch fail.status {

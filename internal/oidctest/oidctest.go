@@ -37,6 +37,7 @@ type Identity struct {
 	EmailVerified bool
 	GivenName     string
 	FamilyName    string
+	Name          string // the full name, omitted when empty
 	Phone         string // phone_number, omitted when empty
 	PhoneVerified bool
 	Locale        string
@@ -347,6 +348,9 @@ func profileClaims(id Identity) map[string]any {
 	}
 	if id.FamilyName != "" {
 		c["family_name"] = id.FamilyName
+	}
+	if id.Name != "" {
+		c["name"] = id.Name
 	}
 	if id.Locale != "" {
 		c["locale"] = id.Locale
