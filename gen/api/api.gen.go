@@ -660,6 +660,81 @@ type SecondFactorLoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// SsoAuthorization defines model for SsoAuthorization.
+type SsoAuthorization struct {
+	// AuthorizationURL The provider URL to send the browser to.
+	AuthorizationURL string `json:"authorizationUrl"`
+
+	// ExpiresAt The authorization request must come back before this time.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// SsoCallbackRequest defines model for SsoCallbackRequest.
+type SsoCallbackRequest struct {
+	// Code The `code` query parameter the provider returned.
+	Code string `json:"code"`
+
+	// State The `state` query parameter the provider returned.
+	State string `json:"state"`
+}
+
+// SsoIdentity defines model for SsoIdentity.
+type SsoIdentity struct {
+	// Email The e-mail the provider gave for this identity, if any.
+	Email *string            `json:"email"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// LastUsedAt The last sign-in through this identity.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	LinkedAt   time.Time  `json:"linkedAt"`
+
+	// Provider The configured provider name.
+	//
+	// Example: esia
+	Provider string `json:"provider"`
+
+	// ProviderDisplayName The provider's label; the name itself when the provider is no longer configured.
+	ProviderDisplayName string `json:"providerDisplayName"`
+}
+
+// SsoIdentityList defines model for SsoIdentityList.
+type SsoIdentityList struct {
+	Items []SsoIdentity `json:"items"`
+}
+
+// SsoLinkStartRequest defines model for SsoLinkStartRequest.
+type SsoLinkStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+}
+
+// SsoProvider defines model for SsoProvider.
+type SsoProvider struct {
+	// DisplayName The label for the sign-in button.
+	//
+	// Example: Госуслуги
+	DisplayName string `json:"displayName"`
+
+	// Name The provider's name in URLs (`/auth/sso/{name}/start`).
+	//
+	// Example: esia
+	Name string `json:"name"`
+}
+
+// SsoProviderList defines model for SsoProviderList.
+type SsoProviderList struct {
+	Items []SsoProvider `json:"items"`
+}
+
+// SsoStartRequest defines model for SsoStartRequest.
+type SsoStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+
+	// RememberMe Issue a long-lived refresh token when the sign-in succeeds.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -754,6 +829,12 @@ type Cursor = string
 // Limit defines model for Limit.
 type Limit = int
 
+// SsoProviderName Example: esia
+type SsoProviderName = string
+
+// BadGateway An RFC 9457 problem details document.
+type BadGateway = Problem
+
 // BadRequest An RFC 9457 problem details document.
 type BadRequest = Problem
 
@@ -774,6 +855,12 @@ type PayloadTooLarge = Problem
 
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
+
+// SsoFailed An RFC 9457 problem details document.
+type SsoFailed = Problem
+
+// SsoLinkRequired An RFC 9457 problem details document.
+type SsoLinkRequired = Problem
 
 // TooManyRequests An RFC 9457 problem details document.
 type TooManyRequests = Problem
@@ -823,8 +910,20 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// FinishSsoSignInJSONRequestBody defines body for FinishSsoSignIn for application/json ContentType.
+type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
+
+// StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
+type StartSsoSignInJSONRequestBody = SsoStartRequest
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
+
+// FinishSsoLinkJSONRequestBody defines body for FinishSsoLink for application/json ContentType.
+type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
+
+// StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
+type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
@@ -864,6 +963,15 @@ type ServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx echo.Context) error
+	// ListSsoProviders List the external sign-in providers
+	// (GET /api/v1/auth/sso/providers)
+	ListSsoProviders(ctx echo.Context) error
+	// FinishSsoSignIn Finish signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/callback)
+	FinishSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// StartSsoSignIn Start signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/start)
+	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
@@ -885,6 +993,18 @@ type ServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ListMySsoIdentities List the provider identities linked to my account
+	// (GET /api/v1/me/sso-identities)
+	ListMySsoIdentities(ctx echo.Context) error
+	// UnlinkSsoIdentity Unlink a provider identity from my account
+	// (DELETE /api/v1/me/sso-identities/{id})
+	UnlinkSsoIdentity(ctx echo.Context, id openapi_types.UUID) error
+	// FinishSsoLink Finish linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/callback)
+	FinishSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// StartSsoLink Start linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/start)
+	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -1006,6 +1126,47 @@ func (w *ServerInterfaceWrapper) Register(ctx echo.Context) error {
 	return err
 }
 
+// ListSsoProviders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSsoProviders(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSsoProviders(ctx)
+	return err
+}
+
+// FinishSsoSignIn converts echo context to params.
+func (w *ServerInterfaceWrapper) FinishSsoSignIn(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FinishSsoSignIn(ctx, provider)
+	return err
+}
+
+// StartSsoSignIn converts echo context to params.
+func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
 // ListDevMessages converts echo context to params.
 func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
 	var err error
@@ -1105,6 +1266,63 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ListMySsoIdentities converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySsoIdentities(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySsoIdentities(ctx)
+	return err
+}
+
+// UnlinkSsoIdentity converts echo context to params.
+func (w *ServerInterfaceWrapper) UnlinkSsoIdentity(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "id" -------------
+	var id openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", ctx.Param("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter id: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnlinkSsoIdentity(ctx, id)
+	return err
+}
+
+// FinishSsoLink converts echo context to params.
+func (w *ServerInterfaceWrapper) FinishSsoLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.FinishSsoLink(ctx, provider)
+	return err
+}
+
+// StartSsoLink converts echo context to params.
+func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider SsoProviderName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StartSsoLink(ctx, provider)
 	return err
 }
 
@@ -1307,11 +1525,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.GetOrganizationSecuritySettings, options.OperationMiddlewares["getOrganizationSecuritySettings"]...)
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/security-settings", wrapper.UpdateOrganizationSecuritySettings, options.OperationMiddlewares["updateOrganizationSecuritySettings"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/reset-second-factor", wrapper.ResetMemberSecondFactor, options.OperationMiddlewares["resetMemberSecondFactor"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/sso/providers", wrapper.ListSsoProviders, options.OperationMiddlewares["listSsoProviders"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/sso/:provider/start", wrapper.StartSsoSignIn, options.OperationMiddlewares["startSsoSignIn"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/sso/:provider/callback", wrapper.FinishSsoSignIn, options.OperationMiddlewares["finishSsoSignIn"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sso/:provider/link/start", wrapper.StartSsoLink, options.OperationMiddlewares["startSsoLink"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sso/:provider/link/callback", wrapper.FinishSsoLink, options.OperationMiddlewares["finishSsoLink"]...)
+	router.GET(options.BaseURL+"/api/v1/me/sso-identities", wrapper.ListMySsoIdentities, options.OperationMiddlewares["listMySsoIdentities"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/sso-identities/:id", wrapper.UnlinkSsoIdentity, options.OperationMiddlewares["unlinkSsoIdentity"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
 
 }
+
+type BadGatewayApplicationProblemPlusJSONResponse Problem
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
 
@@ -1326,6 +1553,10 @@ type NotFoundApplicationProblemPlusJSONResponse Problem
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+
+type SsoFailedApplicationProblemPlusJSONResponse Problem
+
+type SsoLinkRequiredApplicationProblemPlusJSONResponse Problem
 
 type TooManyRequestsResponseHeaders struct {
 	RetryAfter *int
@@ -2439,6 +2670,416 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type ListSsoProvidersRequestObject struct {
+}
+
+type ListSsoProvidersResponseObject interface {
+	VisitListSsoProvidersResponse(w http.ResponseWriter) error
+}
+
+type ListSsoProviders200JSONResponse SsoProviderList
+
+func (response ListSsoProviders200JSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSsoProviders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSsoProviders429ApplicationProblemPlusJSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSsoProviders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSsoProviders500ApplicationProblemPlusJSONResponse) VisitListSsoProvidersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignInRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *FinishSsoSignInJSONRequestBody
+}
+
+type FinishSsoSignInResponseObject interface {
+	VisitFinishSsoSignInResponse(w http.ResponseWriter) error
+}
+
+type FinishSsoSignIn200JSONResponse AuthResponse
+
+func (response FinishSsoSignIn200JSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn201JSONResponse AuthResponse
+
+func (response FinishSsoSignIn201JSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn400ApplicationProblemPlusJSONResponse struct {
+	SsoFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn400ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn403ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn404ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn409ApplicationProblemPlusJSONResponse struct {
+	SsoLinkRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn409ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn413ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn415ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn422ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn429ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn500ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoSignIn502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignInRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *StartSsoSignInJSONRequestBody
+}
+
+type StartSsoSignInResponseObject interface {
+	VisitStartSsoSignInResponse(w http.ResponseWriter) error
+}
+
+type StartSsoSignIn200JSONResponse SsoAuthorization
+
+func (response StartSsoSignIn200JSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn400ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn404ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn413ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn415ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn422ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn429ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn500ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoSignIn502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDevMessagesRequestObject struct {
 	Params ListDevMessagesParams
 }
@@ -3145,6 +3786,607 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentitiesRequestObject struct {
+}
+
+type ListMySsoIdentitiesResponseObject interface {
+	VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error
+}
+
+type ListMySsoIdentities200JSONResponse SsoIdentityList
+
+func (response ListMySsoIdentities200JSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities401ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities429ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentityRequestObject struct {
+	ID openapi_types.UUID `json:"id"`
+}
+
+type UnlinkSsoIdentityResponseObject interface {
+	VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error
+}
+
+type UnlinkSsoIdentity204Response struct {
+}
+
+func (response UnlinkSsoIdentity204Response) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type UnlinkSsoIdentity401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity401ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity403ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity404ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity409ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity422ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity429ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLinkRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *FinishSsoLinkJSONRequestBody
+}
+
+type FinishSsoLinkResponseObject interface {
+	VisitFinishSsoLinkResponse(w http.ResponseWriter) error
+}
+
+type FinishSsoLink200JSONResponse SsoIdentity
+
+func (response FinishSsoLink200JSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink201JSONResponse SsoIdentity
+
+func (response FinishSsoLink201JSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink400ApplicationProblemPlusJSONResponse struct {
+	SsoFailedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink400ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink401ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink404ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink409ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink413ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink415ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink422ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink429ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink500ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSsoLink502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLinkRequestObject struct {
+	Provider SsoProviderName `json:"provider"`
+	Body     *StartSsoLinkJSONRequestBody
+}
+
+type StartSsoLinkResponseObject interface {
+	VisitStartSsoLinkResponse(w http.ResponseWriter) error
+}
+
+type StartSsoLink200JSONResponse SsoAuthorization
+
+func (response StartSsoLink200JSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink400ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink401ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink403ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink404ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink413ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink415ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink422ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink429ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink500ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSsoLink502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4438,6 +5680,15 @@ type StrictServerInterface interface {
 	// Register Register a new account
 	// (POST /api/v1/auth/register)
 	Register(ctx context.Context, request RegisterRequestObject) (RegisterResponseObject, error)
+	// ListSsoProviders List the external sign-in providers
+	// (GET /api/v1/auth/sso/providers)
+	ListSsoProviders(ctx context.Context, request ListSsoProvidersRequestObject) (ListSsoProvidersResponseObject, error)
+	// FinishSsoSignIn Finish signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/callback)
+	FinishSsoSignIn(ctx context.Context, request FinishSsoSignInRequestObject) (FinishSsoSignInResponseObject, error)
+	// StartSsoSignIn Start signing in through a provider
+	// (POST /api/v1/auth/sso/{provider}/start)
+	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
@@ -4459,6 +5710,18 @@ type StrictServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ListMySsoIdentities List the provider identities linked to my account
+	// (GET /api/v1/me/sso-identities)
+	ListMySsoIdentities(ctx context.Context, request ListMySsoIdentitiesRequestObject) (ListMySsoIdentitiesResponseObject, error)
+	// UnlinkSsoIdentity Unlink a provider identity from my account
+	// (DELETE /api/v1/me/sso-identities/{id})
+	UnlinkSsoIdentity(ctx context.Context, request UnlinkSsoIdentityRequestObject) (UnlinkSsoIdentityResponseObject, error)
+	// FinishSsoLink Finish linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/callback)
+	FinishSsoLink(ctx context.Context, request FinishSsoLinkRequestObject) (FinishSsoLinkResponseObject, error)
+	// StartSsoLink Start linking a provider to my account
+	// (POST /api/v1/me/sso/{provider}/link/start)
+	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -4851,6 +6114,125 @@ func (sh *strictHandler) Register(ctx echo.Context) error {
 	return nil
 }
 
+// ListSsoProviders operation middleware
+func (sh *strictHandler) ListSsoProviders(ctx echo.Context) error {
+	var request ListSsoProvidersRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSsoProviders(ctx.Request().Context(), request.(ListSsoProvidersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSsoProviders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSsoProvidersResponseObject); ok {
+		return validResponse.VisitListSsoProvidersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// FinishSsoSignIn operation middleware
+func (sh *strictHandler) FinishSsoSignIn(ctx echo.Context, provider SsoProviderName) error {
+	var request FinishSsoSignInRequestObject
+
+	request.Provider = provider
+
+	var body FinishSsoSignInJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSsoSignIn(ctx.Request().Context(), request.(FinishSsoSignInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSsoSignIn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FinishSsoSignInResponseObject); ok {
+		return validResponse.VisitFinishSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartSsoSignIn operation middleware
+func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error {
+	var request StartSsoSignInRequestObject
+
+	request.Provider = provider
+
+	var body StartSsoSignInJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSsoSignIn(ctx.Request().Context(), request.(StartSsoSignInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSsoSignIn")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartSsoSignInResponseObject); ok {
+		return validResponse.VisitStartSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListDevMessages operation middleware
 func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error {
 	var request ListDevMessagesRequestObject
@@ -5035,6 +6417,150 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 		return err
 	} else if validResponse, ok := response.(ListMyOrganizationsResponseObject); ok {
 		return validResponse.VisitListMyOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySsoIdentities operation middleware
+func (sh *strictHandler) ListMySsoIdentities(ctx echo.Context) error {
+	var request ListMySsoIdentitiesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySsoIdentities(ctx.Request().Context(), request.(ListMySsoIdentitiesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySsoIdentities")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySsoIdentitiesResponseObject); ok {
+		return validResponse.VisitListMySsoIdentitiesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnlinkSsoIdentity operation middleware
+func (sh *strictHandler) UnlinkSsoIdentity(ctx echo.Context, id openapi_types.UUID) error {
+	var request UnlinkSsoIdentityRequestObject
+
+	request.ID = id
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnlinkSsoIdentity(ctx.Request().Context(), request.(UnlinkSsoIdentityRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnlinkSsoIdentity")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnlinkSsoIdentityResponseObject); ok {
+		return validResponse.VisitUnlinkSsoIdentityResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// FinishSsoLink operation middleware
+func (sh *strictHandler) FinishSsoLink(ctx echo.Context, provider SsoProviderName) error {
+	var request FinishSsoLinkRequestObject
+
+	request.Provider = provider
+
+	var body FinishSsoLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSsoLink(ctx.Request().Context(), request.(FinishSsoLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSsoLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(FinishSsoLinkResponseObject); ok {
+		return validResponse.VisitFinishSsoLinkResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StartSsoLink operation middleware
+func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName) error {
+	var request StartSsoLinkRequestObject
+
+	request.Provider = provider
+
+	var body StartSsoLinkJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSsoLink(ctx.Request().Context(), request.(StartSsoLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSsoLink")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StartSsoLinkResponseObject); ok {
+		return validResponse.VisitStartSsoLinkResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -5375,227 +6901,278 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19bxvHut9Xme65QCSfXYqkqDcKQUvLsi1bkmVRspyEgTjcHZITLWfonaEo2jWQewq0KG7RFkXR9v8C",
-	"978C557etOfeNqdfQf4K95MU88zs7uxy+SLLyUly4j8Skdyd93nen9/zzvH5YMgZYVI49XcOucGDYUjg",
-	"78ZI9k+JGHImyL7+Xn0tRoMBjiZO3TnjV4QJhFmAZJ8gQXuMBB5laCRI5LjONQ5H8Ar2fSIEPO7UHTJ5",
-	"1u888ekL+uzxl/unZy+bB+JgIIdf7h1sHlwF9Oji2eHR40bli/JxeBx+cYPL4/GXj/mkUwnoy8HpwxdP",
-	"w8dHrx83O2fHb189fXURVPobF9806OHeszJ53VDtPn9VeUm7L0tk8uxtcHFAX9CD8RffhOHxky9qXzaf",
-	"7ZT8asg6g8fl4PWz0HEdcjOkEREHzKnvlMuuE5FuREQ/HnEkL9ffVH+7Nd55fVUWFf/wS/mqNnk5eLbd",
-	"f7g5Ot4YnmIn+9K+brAhnbpTLVc3vUrVq9bOyjv19XK9XP7ScR2pnjubDIlTdx4SHMGSwcrV3zl+RLAk",
-	"gfV+Jf8+GWAaOnUHM4ZL9Bozfo3/hdm/Eo968SOvSES7lAROvYtDQVynSyMhj/FAdXz7H2+/v/3+9veO",
-	"69DAqTvlzg6pdbeJt+5XsFfrbmx5O3hjw6t2t7qVzhbZxpWy4zohTlv4b7d/uP397fe3f1L/V79xH6uT",
-	"4kQjx3WGfc7Uh99u7VQrlep6bWNzK/46N7L379+7zinx+TWJJns8IKL41BGGOCOepAOCIvM48tXz9pnT",
-	"X9S/crau3lS9wc5N4K33u8Qbbsux4zrlqMY8v3r91tvubV55k4pUW9i/WR94G2+2Am9cHn7jXe1ExHGd",
-	"arB97bHNzhtPvq31vUHFVz1NehvE27m6qXrR+viNtzVkHcd1/G1Z8b4Z1N56ZPMae+X+m8Bxndp4eOXd",
-	"bEXM61QnO15vY6DafVPuv/XW/WDTu9qW19431bEaw2Cz841HKtGNt8He1Ly328O+mtfOBHuyejXwykFv",
-	"y/PXb4jzNazYEEd4QCSJ4NLujSLB4QgFRPgRHUrK1RE+6xPUZuRG6gfaiHfh0g4jck35SKAh7pFdxAdU",
-	"IipRl0fwM5wV+K2kjohq6c2IRBPHdZjef1936DrC75MBVj0P8M0hYT3Zd+pVdZukPuRCRpT1HDXmQzqg",
-	"sniQIY56REjERoMOidQwqSQDgSRHEZGjiM0aSAht2uMISBePQqlG4apB0cFo4NQrakgDysynZHiUSdIj",
-	"kQOLGhm6B2v6EAen5M2ICKkPFpOEwZ94OAypj9Xo14YR74Rk8NtvhJpKQknjo+jUnQEOuzwakOAyMq25",
-	"TkCkvsVq6uZr1OHBBFGBGJfoGoc0QM+aL45LQGLgiQN1Vbf8Mql2y9hT99KrBRXf2wkqxCt31/EG3u7s",
-	"+NWKWg6J5Ug49RrsBJVwNY/ioaB0KGYZRhGrX+EOZUTWzZzqyci9+PH39jr/VUS6Tt35zVrKS9b0r2Lt",
-	"RDehV3V6t+Mp+3wUBjDhjvoSB2hFHUGziC5KRgBLsVpSA9jjrBtS/36bgkPV2+SS3FAhhb0jDYaw7/MR",
-	"k2hMZR/JPhWIeIqkIvMW0m+pnSFRxNUN/CppWWLFPBS5JaHaL02vXWdAhMA9csce3n99z93fSXe/kWl7",
-	"/tabcXjm2U+/73oPhV4B6IWyHgqwxLDJj3nUoUFA2P12WS/zZSfk/hUJ8hcv3gUqkHliV41MYl8CFfQJ",
-	"kyT6TCAcKMIhZIQlj+59IdetLTEjSAc4b0/0w1788KfaFB+HIYnQAE/gJgZcn8jsTZSF66Vv5IFaJobD",
-	"fXUZ7rVh1LR0vyXesGlePDgkSHRNIgQ3dv5CJ6P4FCvcYGjEyM2Q+JIEuvddLTfr8YS81yOBYr4jFpAI",
-	"tZOJt2Fxj7l8zEcsuNe6Mi4vu9BK9gpERDMcJEZ+H/Gohxl9C43e+5TX0i045kqy0L3PWXbGpacf+0Qn",
-	"Ozu7iAg+inziIh6p5e6QkLMeSBiCDwhwXxIKkig2uXtxxfhYvZeQZtc5wZOQ4+CM80Mlvtxri4a6rUvJ",
-	"+SUIQ/fcgIpFZsw4keQcxW3P2QgzFE9y7unHPzX9j0UdaF2JnJjZd0IpjkOzxk0SXVOfnDN8jWmIO+H9",
-	"lnlktZNjB4r5dLAgsQwWEez31YOl+5IjayvMdFB2HHM2w37wk9AjFJAhYQFh/gStSGveq2riI2ZN+73r",
-	"nHF+hNnECMLiXmsfYUkuQV4HVnef01215JozztEAs0l8uhaINmoUXjyKT3Kw8/3vKpUlmiDclUTrU6lW",
-	"I4jPWSAQZah9qp7yGuqptjpjfYIDo89ZP03rS03ThuRojIGSdXlEdKeU9UoZbWhazXnvOucMj2SfR/Qt",
-	"Ce7JsEFTufQjEhAmKQ5F/lqFvEeZorlDLMSYR4E6ZpT5PIqIL+/NZyo2q9dqU3Ywcxk9vODZL3yKE3FE",
-	"haCs5yLTAQJJakgjkhlcbs8vLi68xkj21a8+lqRYUcbpE5QzBKMh6iiMBCnc+UT/1hs/jLivVJFOSPaZ",
-	"pHJyr/2H6cHDl11Mw6yM/YIRNfOBOpygDgmEFU/WizJDfeL8UvR5JC0VKj44GS1qMBKgNWKJQoKFRNvI",
-	"7+MI+5JEAinW7rx3U9JD3ozU8s9VzKhAyXP3Vbyq1fRcvkoWCSWLNOdUpmvqmcc/FfulbDiS+vpBJ7uo",
-	"rXegjRgeEIEU6Ue82yUsUOoYLBWwgXMmRsMhjyQJjkhAsTZg3osPJw1eDlSLl7Ai1ulpEiOHgbCABbI7",
-	"UA3fl3RUNtItsuaHYDjIDGcuZ07e8eAdDx7+oWQlJZK082ugdISkQ22+10raBY6YuvbTzIMPiOyr3cUd",
-	"PpIZxU79PRIkQqIPhhmlCHO2i/yQqpGjToSZOiAMtdU2AtMaRnxIIkm1zcxXf3aBfB0ExQTMekRp2z6J",
-	"GAFi0OXRAEu12CNqXZGYfrnm6OTbbFsNXhqL/qXgnLUV8Sn4NYBxJ0fSmfV+0RBIauDPj+OiT7QQq1c3",
-	"mZqh/AKtpFxgNTPfQEkkkg5IUY8JeXo3Jcj1RwPMvIjgQFFz1XaImaYzK/usF1LRh46mDbEJmat/pVc1",
-	"7efr5Hne+Yb4YPOzXUJqINk9z7h5pkf57OIMdCx1nbFA7YaRPGCgdaR9IOifvv3bdmnOih+w2XLQiEka",
-	"xgeZCCUYXREWr3tms3csw3QiEuUdP++mVXg+xG9GBCmuHhJvJIjpo8tBY0/fFsWzmOEkerfkIbCcRu8c",
-	"wkYDtXHGe/R1wfOxP2ke+TkXIA5mD4O9l3a39j7klmvW5Mwois7TQ8qCvfTWWVZ2HARUrToOT6wzZjxY",
-	"M0nNCRkU05rXpY3yTobiUIZO9o+04qO9HHv7p2cHjw/2Gmf72qwFapAgwaqiHx0lsSjtaLOmnRICPdo/",
-	"RYT5PDCydtbvYdwM8TeVIjrWx2FIWK+QRD6O+AC1tSPQWiO1ZJT19uJX20tRTEF7DMtRNEOWTH6O3UIB",
-	"UdQgQMkIUWciiXDjFVgRErMARyDRnp8eegJ3yS4KKSOoExF8JRAOQz42FM5amdrihcnTpez+ZpfNnlrR",
-	"CbNWbppgWV7WQiJOJRpjgTp8xILlCbUh7dNtnijptM241JrermqfcRBRFaulPaYEMotsdDgPCWYW9Wty",
-	"XkT/JA1D7SpyUWek3XchEMA+Zmi9jAI8EWil/bzx8OB4/+xSHfXL/dcnB6dfXF40To8Pjp+0V4s77lI1",
-	"umFEWcEqNZ82vOrGZnxq7AvhIrX9kedjQVCf3GRZ7Xq34u/gMtnobAVVv0Y2u9u43Kn468EG2eru4Epn",
-	"3d8ItshOt4yrnZq/GWyTcreC1zsb/lawU7juNMjQ0VlXgQoxIjM8pPq3zwQKtB9iREWfBCATo5XTx3uo",
-	"Wt1YXy0k7Fdk0gh7PKKyP4MGXZEJCJNgVxT0LehE/ii6Jtm1OW02vGq5tl3US4iFPBfFR1Z7T4WEk+RR",
-	"pl0qVO6iNhuFYTs2DyQUb+aRVo9rA5uMRqRgGPEZXp5xMS4fQvfLvyJIRHF4DBaT6dmeD4czT1ftcbWx",
-	"s1euFLY60rShmA7qH5c5AGlve8efx2EUKBsN4b74/PZ/3P7jh7/+8Lvb7z58e/u9u/f56flCQYxq7TS9",
-	"d+mok+ObW57c+bPX29ot16J4mbOUpS8pCVtAURMmVEBa7Z+yC32KWcAHWYayC4c2w3rg9+xKvykfb74c",
-	"7OzVaPWbrcmrini9TU6vNrpPx+vycPglPudPgi/8nc4R2//cuSu/BTWTStTB/lXsj7U441Jsdo5WkGWz",
-	"YLTAUUSvSXotqUADPiBMLstr8owywxfTHbDHtWBHD6kWv7KbCREYmT/myZM2y32fdIejCE+mjzo0uGhQ",
-	"vEfZDycbAnu3ZUMXJMOfkMzXpD12wO4o8kVkQBRtOCKZWBizTNl+DxRRQRhEES+k1xAYArK8Vm+KRYNP",
-	"LFTeX1DMnv+82DhfUHxEro9ma9hGKY5nwkeyw29cpcZGhAUkIgHIXOqERMSnQ2pucU5BlpIMhtp5ku3h",
-	"EVGrHk1Q/AgSHHVxlNlpyuR61SlSWzs8mDyVg7B4I56eHR1q6xHvIsxMiMkuUh1NYNzNo2ahUKNeOiM3",
-	"M8jZMMSUeZLcGNsU6FLjPg+JarBYTPL7mDES2uprbH8VGUpgvWJL6cuJDjlRkDK5WStcOMUDk2iFvAYw",
-	"gb0GkcpsizHblpaRkeI4yPnE8lA/BSfZnJtCu0McFhQEkZLreaQ2cr9U2awhiKU0nqVSsSDF5JzVWziT",
-	"2FA6ZXAbavNwG62MMYW4HUU0ifojIjKiJFh1UVt130Yr2pcLjF2ta4vBhIyjl0eohyUZ4wl45eNYCIYC",
-	"ck1CPlRcEdTwtt6Bdout9Og1YWg03EWCENROtrK9WmqBEGPOlxmloxdCXShtTP/6LtLh/sK7og5IONNb",
-	"E/8a65Qp2Yj4ICvljEno8yXYPTVcHu6TfX6ssSTH0BYhk1ttEY5kl92UStnXIys6mhM1n45+ClnCosof",
-	"L0o8piQMklueExAKTckNJCSYUgfY71NGUttqRLDgDK0Ihq/IpVI/ctpA7Ag1V63goBi/U9EpgZ+ArWAU",
-	"cKluyxArJY5JDsToWfPFsSG2baCbbbfF2jD1Urmk1JQ2XBMI7Y0Dg7X6MoxIl96QIFYLBVJHQ3XeYitt",
-	"CKYtgTe87aK29kaWMiba5F4lc40p9z1s1Xo9c0uofRzYBL9mSd/Ca6GX113GnP2U4FBJFvlDkRK8mIbw",
-	"qwJykevYvFXU0bOL5wXm8rBnd7EfPGo2ZjDA6+yD1Y2Nyk7ho1c0mG18oIHWYbc217eR7I8GHVAvZ9gz",
-	"tEM47vTF85NZBmb7MUF7hY/dzJAgRp2Q+mpwsRA4ikI4oHwk0VAJ+lrMnr/yaqx6mVRPehX00FxY5Rlb",
-	"0pzekysyWZ44qV1dRJWgwaL+DxPxIBHNdcbE9CqNBNikQsx6IyWEKi5kjrXOvgm4P1IcUqvLZiugMcIK",
-	"t+MeGhVEccyISNDew8+SIGbw+XdoSLSMkteXNmoLtaXE428LL3YYQNpcpVxd3N4PrRTldl8vljWNopOg",
-	"x4LD8EUXAiAW+2rc/LHVkxJ9Olz+9B4l70wfYtcZa7exKJKL8SwHsYtIqVdCeFqlRlK9FTtA1QWniV0a",
-	"EjqWGXHOo73o6tmLYk1oegu+hk1IVmOKKHzDKbub/mEH0C6a1Qv7WTUFvlhrOOUmCBAcn4+xL3l0mky9",
-	"6G7aI4qDW5SUoVtAXWgiNnIIibtdFx0gPNB/t5iEKFpFbPr4mgB/Jkxx8ABxRurpa4iwYMgpk4o0iTGJ",
-	"ULtWXm8x3dGl7uiSsIiHoaJZl/GWtY379gDBjyXUCMd4IpCSNbXgseCyZRbdrKObbl7x1Yt3/QQXWTHv",
-	"JqzOv1Fp8lWhZ0iAT9w32Vlx/pV6yaRmGSM+Z6lWGudlLdDgCgXlzICK1uZF7gznVmZZZ8ujmMZOncpo",
-	"RJJ5Zo4nAUsII2MUEhwxEiG1iaLYCKWzv94VqHLhqJcJOUrI/VKKFbxumrfnsWipmsQfRVROmkTKmIDe",
-	"gb2acTTVVTobc321izx+6qqBFRnuY/4i6zDAqaX9bOqSLsHEiodUtA5xIFORAUMJnju1jS1koqaQju8S",
-	"ifBSEEN0R90MQtggE3SOflYUqDh1duLYszuF2oBtkArEfX8URYT5pDiOxYQ6FlLpbMSdcLVV0QSPQtTe",
-	"0tzS0noLqBFlQmLmz7BWxCFnSvmcEcaShNvNe58qZTYUEPQjEdWkq/3aM6KndxC0kVE1nTsYnrRR8+wE",
-	"6Qdgy0uF9j0T1ldwhvo8kvndNEnGaW6sPqmq2WKTjwnEyTd+fnqgBR4KEb5dSsRUg7vxMcZ+xIVAEQkJ",
-	"FnmP13JhoYsIWhzCCIthWXrgghVd5EwWdrHRpGhb7MxseGZXB5JGZBhiH5QVO2w5vqzcXJXkWM9Y6Bly",
-	"nh5N8TRAXP84RScfCpbPar6LZyLTVvFIe1RIEn3cUA0UgMWPk5jmnLpVYIxKwADeZbWpxa6sFAXg7q/e",
-	"0Tj+qfVAA0tQ4Oix9FVjU99FTPUY0rckUIwVrO45XXa9mulyY7GRKl52axndZNv08Bbojae8iLSBeoaR",
-	"Vn4gZy3givJiNpXWF1sKjJQFdmPs9+GvAWa4B38FNCLA8V0H0l8LDQpNSxHZm+36ByuB1gp4F7VBPdbC",
-	"Ls7lQucEmjrqUkZFX3sOMgEuuhV7AG2tLswISJgR2/kCAjt3jc1RkSTXKCTtxHs+NzD1LvrhgMg+D2Zw",
-	"tivKApGmCMUiXcE80/w4i3jGuyq5HGq3AJDyyxyxX5a4ZpfNnm06jaLTaQ/0TuamnN/lBvsynCi+AkcG",
-	"ws1BD21HFpMqikCf2vA7UfBZUeZqhza9gPao1NxLZnNx1FkeDpV8MRY5IlHZzPS5WShXpXMqOKMs8UBn",
-	"gU/QCmYTpKRdFwVY9IlAfKhXOB9/uZkljttLGMnuYhTbRWpYEQ2MyOP3OfWVrB5Aho658ktoHbntKzpi",
-	"Z1wO1UJ9ZGjIDO0i3txpQWUXjcEKAlrVkEQm8QqMFNxFmLXYiI0ELIm1O4gKlDg/ldxNcKAp1Oxt2Vwq",
-	"WH/WojyikNb1Y62L8UYXzb10x1lmOf08E3P83G6SqqV2h2XSWPpYIGN3vr/QcJcN2GcRB+tWYZKEGlss",
-	"Ny22ohfyHGyHmsYUv/m0USmk8LBxNnPY/LpIWZoXGQsuRFjbmLhp25TxS5pBZ5WX51pxKTSQyqE6R+cR",
-	"nQFVZB6or60pPrb2T9/+bduoVQS9PNXHrs/DQBQuz5BElAezE0WGJEqOp1mS9XLhmryJFIU5KUqgOkuH",
-	"4iKMTo6fIDrAPUgtiMPk2wGWuA5frw1Zb1d/78J09CpSmc0B6kzkjGhYPyKz4grht7jf9ao2G8jJkLKe",
-	"9h0r8Wo4RJ0J6mMdy77Al6l7y2yUvRhWHKp9oO2DmRy7ZDtm3ZZmoubn1BptYC42l0ICsREEBcLiSouR",
-	"WaFpRiy9bvc+ITEkvuAnJrikMGYnfggiPoTEkFWoZJcxplIkEWM6/SRnxLDGawsF4lTpCMUZfecFBFgU",
-	"20XivX44sW2XBQJp5mdt1DDvFjkPZJ/QKHYfALNssdSLMNN9oLlhIsEutCrPlVjjU2Pvc8GGzVzW2YtT",
-	"dH7PTYLVnMSSJbNGBoUWx+OM6gkpFSDnZWjGzDiMHADgu8L8DssA8LE5FbYl4P66frFuDmp34gYp5PWM",
-	"G8V9QnKsKAc/uPB+5/AJ3y2SVk3I/lJKfXZT8n1ZEVvpKZo+eZojaE8DZP7DuetAJmBjpINa9KfH8eY9",
-	"uzgrDC9oW7l+bYhHQ5ExR7kpaIOR8hNkAViNGLbSDK4v5VBnMVPW5XFaONbxdAamzwgFcWAfiYQzlfUc",
-	"P0O1DtHB/hVhQWKWJZFQkmyy9UMeSRyilZZz+39u//jh39x+/+Fvbv8B3f7j7e9v/+72j7ff33734Xct",
-	"Z7XFeBdwvSgbUdbzSDAy4Aka4EuUWqzFfvMbtMfZtRJxORMt5iVBV5RAPiB68MDHAxLuYUEePNAJ8yV0",
-	"RgdEwxqcPt5D6+vrO4ofn5/tldARZ2SCqGgxhAwNRgPKeIRGTNH/lSs+JP6VWC2p3vaBdmtfBgWTaeI6",
-	"ac9KrW8nXhRjPVFdzXKTaB16N+tW0Gb6kAqp1zzxRKiWDGYDZQlMQAmdTVvyY9BEY9JHK9CmtvqrZmLz",
-	"d5zHbyFcreZN5YkHgeUwsgQs0iEMVG2G9piiIe5RZjKJlYiP2jqWLQFxKgC/1GOy8C9tF+xu1s0K9MVq",
-	"o46ADsFgbKyOINUMBZL4Cthkn0fSKMuZxOQVDEnRGjhXjQY2z8R37VrRUQJ057XSmIShd8X4mK19M74S",
-	"Jdj7VUSZenleQjU6tZV0fU51KrNr5zJjBsOIuNRTiX2x8eU39+MM4GUQhe1pjnFPnejzgxbbw2GIHjyI",
-	"yceDB5Dr/uABUJEHD2LTXkAGPLm9QHDUWp/uNx4d7a+6yOfDSYsVkCV9MPQhc9XWCYEePIinTR48cNXe",
-	"Q5CtCxvv4zBssQcPekQekQcPtJwRUp+Y/HVDk5ROHFEiMeCJjqLQ0DJRX1sbj8elHhuVeNRbM2+K+A9P",
-	"3ZdSXw7C3xxz9jgipMm7cowjcmj6SF1QCVFrnBw4rnNNIqGJXblUKZVBJxoShofUqTvrpXJpHcy/sg90",
-	"vXjn1S+9Ip2goUnWBemg52SCmkSawL+NytZqmttkDlrmnIGEpw5ki9lHVewirP/6TKD2FU38dgYvRJGx",
-	"KzLRC5zcAEDjeELks/GVcHKgqtVyeQ5uSAFeiA7N+8rETZpwSRMcmcREmghI50mn0nlePtnw98jmq8rV",
-	"YTn4ssovOg+DxvZkv/LmdLAuzkavxq8nX5YdE+sIIY4moBHiGCFq0alU3nzR+OL5zV7UfdW83DqbXLx8",
-	"+qK31fevT/CQHoXR+ADjE//p+SnXkUTLYX5A+OEMwI8rMkFCSTDvXadW3ZnVVLKca3lsLls6cOpffe1a",
-	"8Mkn+c2+VpLHJEOYIMgW9wA+WUyEJAPna9XmGh7StevKmtII16zorrVMtt+Qi6JUYUmGqKIorx0WZhS4",
-	"OoqspEC0otXkVYCLoD2WHNkWs17+TKBhRK9VMxBAqrmZUqqqir2OpImOTGxv4GdssUMN+aWNAABogg5O",
-	"ik7u3oI8rOkjXbnbkbaW7a65jZk0MmcHb/kVslH11rvljlcLtonX2cQVr+xXA51cDbDdZAqVPEEVrwKq",
-	"+NLHtzAJtBBkTrOdZLj3ONSus6Fpxvz3siCk867CEyIRtrLR4tMWe5awfVStK2F9KxZcjCRads6lqM68",
-	"FDKHkqPDKrMmtxaz8feTfDucZIGn84P8LIEHBCVWGoGwaLF2J4vD0V4toQa46QQK6RVJEdtgPq65j4Yx",
-	"MB5H98WWAAoGGRKAbOETE/uQXFUAnpKChGqYQy4EEQLSEIzRBrVr1aql4mVgOwwyIYiybgKmxiOwKUyI",
-	"bDGDg2Aiy9Lpw6vAQl2A9bDB2FZSAxIj4xaDmEbMknw89YIAbNbh6i5q18qVWHy+TJY9HbH2UOq9CDgx",
-	"SN5AZ83LNtQQ4/ISdtY0wHi6t0rqhKAi6wVoYh3lMI3bJbQ0YQN/3AWV/b3M+TYy90MeTO5Ix3JZto6n",
-	"/j3cf3JwbKOqwLctdnRw8FC83dtrvBr0GuODh43ewflZ9Y3feFkqKXla/ds/flTw5sfSPduhpRV+K3XV",
-	"Odo/3zt4+ehm/Vn5ZdXf7r+sDC9qg62znc4X18+r4ngjamyP9ivdJ+v9Z5tXh+Uvxwe9V1uT0xo/qbKj",
-	"nTfNijxfv77YuPli622j3NmrBvu17pPN/sH2N8/L4dHnH0VVMy7T91lzg5rC+/uIUzrJBbSOg5nxyfGz",
-	"a0V1QN4vPacMZFQBh2jCMAD3RHGGZSi8hccPr1QWv5LBuYSX1he/lGKPqzcqS7yRxwGG9zaWGV4Bqh4w",
-	"yuoyL09DOf50mGzzE3DUBVw0jiOhAhEq+wZqNc1BUZ8ycT3GkBQ7rVrsXPOF+BstN44jznoJ6xOoR3Te",
-	"A3BQRcXbJpal1GLtlMS0kd/nXEB0/SwvOVqJMXk6E2TCkldbjAPmsYlNVANdqdZQn4+izHOlFrsosn7m",
-	"7PGuWm2NrZry7x6RArWr5Wq7xeIdSRmk9k3D8gBvT6Ju5gfaFDCX+3ATs9vzCtukTmKnKaMy63ngEipH",
-	"QQG1X5pU/YXS3Gq5+pFqS1wfSXT9y5fPqo+2nm98uVe7eLb+avPs5fPX1cOXG69q+6dHz7a+eLh+XH19",
-	"8fLp5uMvT2rnj56fbTTmKyQbpsxREio1K6Jp6VUpjlGboYPbGMXmFu1OebyoQIyQgAS/8q5fPu9K+Ylm",
-	"IopFWMEkMStTezWLha3p4+N1k6yOYoZmfPrqpAmlIWr88JjNaaZDAk3HUZ6M1wFhEzK2MrqtYjt6IppH",
-	"mlC6lcSyOhXEpjhSlIuzQysQ0T3m0ZUAg4pSFafDnNQvdaMKYRMNDrZgzBAPAxIp9gY48xHpgjIGcxzj",
-	"KBDat2DrbUanAwVtI7btuNYgdBYsVTwXlmrDMG8ThK6YdYslEOUJjo7GhY0/JqiwaEAwE6jlxNYA3MOU",
-	"tZxSizWshtXos5qgneLWLqFGjOWCIwL+lRYLLRUt5t1wkEiEDk7QSrtW3VHaty1PuFotBLgLVwsJC+Pr",
-	"ZvFlmwZ+LI820fHZQMX00jSyAQiZmmyfjHFku59R421KEAAAVTnMjxc2c/Y1+GFmYOCvazvV8vqO5kJ3",
-	"Z2O/aom/ctpfBKd9rPUMnMWulCkf7MYkK+azcsxjPlrIbflIzmaw+1A1A1oH0+M0ZnRaFKhuUL1s9U1I",
-	"PhQtphgQAKhLkzAAyJ5c2/zyTc6gyWqcU7e0VmAq1jeAj4xf6KPO84+82VlBio9krHnrBEkZL/9i8Ski",
-	"Flkmy8pRh/QKEGasShmslx6tWHqrK/HJjChD/VvMlluK4ptX0QArIcQ+S4Du5BMmw0mL2cMOXKRTIQWV",
-	"9BpEHNYjsXgAaMnZxO9KucWMtDNtFDcSCMgjIOLsoGyOPePy0oTAGW1f7UA+Ba+ETrEkqEAwKTqwp5l9",
-	"+BTShFUKIuaFyzKNfPz/UgywNkvc1psX23/SPUSZLfyR+c8S9zUpg/kr+7kDRVKrRqMBGve5xrnIZJ0Z",
-	"yhILsEvxHMMhZlOjghCcNPRGO/tMbpyPowiUGQBByLCe1N2ndFBIqwZmhAwvKqGTiKivgS+xpI6oIV3Q",
-	"UotpLkYFkjrEEIGbiXSlHobGcIyvBChp1/zKxC5ry6dSynQ9XhIUEwqrFMJ9aMNHlOJemoDk8oN/yQL0",
-	"MRmbg/erBP2LlKD3b7Q4gXBOVlUSBUt2fxlRSwfvzSZkOi5GkadeyDtWIK4iDwN8pT3lOEFvSeB/wX/R",
-	"YnYeMhSUZab4QYIqRZk2AhmbG9hgB0MckaDFfCyIR1kiRikObUiiNswBfOBUwjZaweh0JATFrMVMGb4B",
-	"nqAOQeOISklAcGtvo5WdamUVVarrXm3D29xqr+6iDpd9FNcZ02JgqcUyZmL4VWBJRXeSES7RkIfUn6CV",
-	"1INjlSprMatWGbAgXTUBpjRKIe4PleiKQiLhQYhqQpBe40L4xUADiGOG1k0grY9DuwwaZepc8LFWUSD9",
-	"4s0Ih3EsiV5nMPfBGq4Wk3RzMO5BzU2WwzzfjpWQ4MS4+nZAfd3JguynEfMGQG+uc8gkFzi/3UI71Uq6",
-	"zXdhGlmohqW4RuXnyTXs4thjLJAfiwvmwunLKkwE873MM79Kuj8Km4hPr5EtzebO5QoBuV6L4SZnhhw/",
-	"ePAoRWpGnIWT0oMHqBFXrIVv0LhPQ2LH80cjpsleiyW1afaPX31uoT5DogIaRjwY+ZCroViLiU1r18o1",
-	"lJS0brcYFoh21RMBNVTuhgoJYeuHSWoDI2MiZAIrywLUPGqmgJrW8PpYJMxB8hYka8TQ7+M+luRaxxrQ",
-	"CAUxgLsG13HjXoCagd4Pwba4xSSB9fcxQ0o0By896CImFSVOqEYhZVcJFipGFlw2EGrMYNwGNhutxE8m",
-	"C9k8Oju5fPqiedbWcf3WD83LJ42z/YvGF5fnp4dte8qwTyHviWRBVjUrDqmQLWageU22BQnqarEhD9ek",
-	"S6jZJbkXcRMl9JiGatKdCYRKGKDqdj1Fo0+QzRMkg1W9CjYSi8YxmbSYzwcDztRQTJW7dp6et91CXl5o",
-	"hKNCpjjTkK8aIyfrgPM8CEM4sU6LKZI/jc+eh2VPk9HmMD8IfAAs5hh7rp4B9k7JegZ8ZjEcUTEFSSe6",
-	"BsGDptrpfcL0TRbnV3a1g4pdocBpjcrldX8I/yO3//X27z98e/v72z9AlZw/fPhXt//w4Xe337ko5v3/",
-	"TD+/Zl7Ivv2fPvwNuv3ft7//8O3td7f/8/aPqpEP397+8cO3WjiAhLC//vDv0O0fUJwcdvun2/+bSw67",
-	"/a6U7cVGSa87ywyStdgnHI2F7J6md1pZpfloibKJlqCBU69sZeoasFEY5kUkq9bAvNMYFw4o6K3ypVVB",
-	"NQbWT9Dzndv/fPun279T80a3/+/2T7f/CyYPi/Dhd9kFKMjVsxHsUzz8O2RX5EDoZ0g2hkQnd9kUxQJx",
-	"pHavorYJT7Lr2NoMUnIeGsNvjkUqHWAGK7x3iexamo10zCWKRzintC3j0tOPfapqtobPJGHR0Yjl6jyg",
-	"AWTC/1LkLRzYrJGPZI9T1ktP3UqQE5xWLWksINdZYUznWPdmIUHEwnoa4Zj4nz4TiI+VOp7g/1sAyaWi",
-	"tK0jcu+krSVI1hIqYS6N3cDWzFAUIf+r3Nkhte428db9CvZq3Y0tbwdvbHjV7lZX3RYTGL68UplB2P7K",
-	"xoSeNa88BrQel/nnFfzH/Ktk4GZNvHo2eTqGp00hbRPc6ATMTXHyVNnNZL/nktvNcqaI319NlW92NoJy",
-	"d92vEm8b1zperVsh3o6/FXjVziaukHJ3J1ivpUENcwopT0f8Vb1K+aysVi2J+IvrsOerRLfuXGuv5SSg",
-	"45yhtMNd1KFgRFFKENfl6QWkA8XWg9Jd+M3RTO1Za8YeZaAr/wxdt0/iqOfMRGyF0aiQOTK1lonpnkez",
-	"7AezKU5pn6YTF4LHYrVK6QqQpqpDoEELwYp9CEsLglKnR43Xlyf7p5fnzf3TtosqZSueWilnOlpOqTgo",
-	"r+GslhIAwCbUEgevyYjkQOwR1yDpyAAVQEQYlZNFRVd349aV+ppZiWxlWDCJtiGPuY0iMiRYCm2XxAK1",
-	"47vbnqXfHE327O34dEL+MgQ+rodrCE2mlK0mb5kis5+iOCy9A9GKYa+AuPz327+//RMQEUVVvvvw7Yf/",
-	"8OHff/i3t3+8/Qf04V/ffnf7vRLpZxb2zFaBdfb3HjUb3kl1YzNbb9Naq42z8na9XK1XQKJOC6vOoo5W",
-	"IVX9SLniVTYyj2QLp9rVUFMB/c5FS+9ADfP1JGeQxqkiEeJnSB7VBNFgkpnG7MQWd2EeaEeX99ZBvFPZ",
-	"jysn+0ducWXKFnu0f7paULhUZ4Oadq2wWggZ7UxAEjTJmS12RSYl1IijeJM2RB2dNhvo5PleE/2mgq4r",
-	"pQ01ipNmE+AekakD3WIrbT4kTIgQBT0hkSf6uLqxiTzVUnvVRXAh0Il6eO3EW9+urZ14G9VKvpU4d3MU",
-	"XZPPBOpj0V9VhO7R/ilg0eAxiv7p2/8i3BQsQ40PktoZIQHCssW0i6Varm2jDpVxWLG1mrFHx1BytRAJ",
-	"2daQZdrbrvhBwpcgKdQEyKBjQhTPMbEiSfDaii55kY084swqdcFln0RjKkz4dCZHVZAAjQCrDWxdcQaq",
-	"wd7Cfh/8a3o6sQFe8hAK6xnIwAIukCu1/0tO9/xpJnfmNuCHch8tq3XNY8qJgvUXxpW1qSzLg7cKGOyf",
-	"jQd/BAeexX1zSfVA33YRleCYYHycSJ0/8XCRXx2HP5Ro81BryJkqXlzJOtNOw9n5uzlF8G5IMbHQghki",
-	"IfFlxBn1vVSysVrOIsi0WAohE5crm4kcY2I3aI9lMGSS0Nu8Crf3tHF4uH/8ZP/y7OywvTqNMeNqU243",
-	"4gOtEwKXHve5RsUwuJ8l1Cwsea/BWw01r7dYm/h9jjyGWs5fJavXctC/jOU/L0DaaYH8Uocy+FDd1P9F",
-	"s8UxwGsakoF5K26uvRQSzkO9M79C4dwbCudnZwzKIeZ0pqjER9GFdxmL43tNFUJSVE75lAz4NYSfTWmQ",
-	"wMCyhhMBlpOsoJ5UkABcPBC4dYZ7rbwDkH8A6nJJ2aXOPi6GG20xxtMwL60oaME+ziYIJ4agWENMYwEg",
-	"OxJIA9aV7q4IGapBjvEkiYBbXsA/Z50pEX+uIxsQHGnQ1gqiTeYhF64dTtmNALcfXNRDLPuphzprLc6L",
-	"s/ZFWoAkW+B+ri00GmpgHzgLpR9V8qgtfuOYy8ex++zuosrPUWrQxzCu17G0ZSRLGngelHqm8TjzpFWf",
-	"IWuuNvgYqRPHRTyC+ustpsvRIyhaBUghyUMQ8taLMIPUHdvyPNvMmkWMnrqBywVhLI7WMHUbP2W4xs/C",
-	"o2UX0VTa2h08NJlKn4X8GXBe1aG1/aIfz6N/hpcXrJly6lodmHRIJLl1g7OXNH+F40TrWVxcc2RZWNPD",
-	"BDgX5uTZUALF9VZWXTTuU7+PJO8RYMcQZ2HEr6xJroQalgspDbZLRrJiMxoeoWbzRWzmWwUbrdDCvgan",
-	"VEODIPi0MGcGGzjOKVNyhxZipjLO0wSfXIkf+JqEoRUmn8oD6CIDVoTi3MW6SRtkeKAUKfUmgDkvTBgE",
-	"iScu+6t9Yn1ogaNAV5cpooGm8MxZDNTySfIB50Z03ylZMFcX5375gjkgGLMqwa/2kr9Ue4k5XctnrbvF",
-	"Ys1FnyQgZlnSR0VcNQMwQTRty9YZMXVFdKxyWljERX0+RgPMJlNkJSIoJF0DmK0JJwhu2TwdMbPsB+gy",
-	"B9N1PQCLc8WqCFJcGRwtLgyuyLyuDB7w1RkQ01YdmfuKREnZGS2oWNViZmFUTVeDMRb0WZVbduZUYPnq",
-	"6zvRNDPpWeEnEvhWd/pQ/pxDUeJJDSbLXrRiS+MR5KrpICBTQ0ldAp3XqpPYBJLkRl0OqMRglaXS5agg",
-	"sB50i7go1crJ8RMXxdbHLo/QE857IbGrBPDIhY8TXTlt0mKnj/fQZnV9G6o0rTSfNryKizZ1ipdw0XrZ",
-	"TFSsllCTXJMIhygg19QnArLYhI81t0YJ3BIUMJiY9Dp1+zO/ihI6Niw9gSFI7SJx5UuTmZApadYGKYZq",
-	"C4xVugjt4TDUZQFaDBCTrLq/aGjqWutlVvIPHH/LeZoVzFoMnKhoKR+qlmZiFOKYlJjU56xIM12COCWq",
-	"LbZiuLjaephaIblpShzJbJm3+5o/M1Xh5oVCWoXfdL23tLrbpuU0S9Uqu9Kak6uqZp6qz+rvnye9fa76",
-	"0iZl3d3nxsCse/zctKS/077zz9fL+qPe8s+fPWxefLH+6GT/6cnz9ZPXJ/nPaZ2w+no5U3jNoa8evjgd",
-	"l58/6fFGo9E4bp739897jUbjpfq432i8PGo0Gg8H1494qL55GD48erX/em1tbVt9ejWWx79V3ztpGTVn",
-	"4XDuRIXTk1CsWWZO/256H2OqAQpPAkHtJwHQP1Wh8M8GJKOunhZ4whjhoACvaxFgg9FP1wx9mwcUpMiB",
-	"qd5uNjHbIRAVg6VHhaW16kSurpbE9Ma7GfYi7XLpuaJt6EzRboCI6PMxazFQMhkfGxB3HUSvDcax/knB",
-	"zNUnYrWeqoiiz0dhAFlsBBjEAAV8zEroccQH0GBS5GWYq6qnDqTIVNWbjdA+DUbTYoxfmiW7JCnzsHRs",
-	"s57Jj7EWmwimLRbdAZtmr4BZ/VxQae6KKpFU4J+bHJwp43/37ODM60WETd+OYLfAXPErTs4vCydHhzYn",
-	"eqYGy0mlvzvQ3DdRaairV8406oOUmrBGgdqJMADOqraYEsDasYQOpVZbbMXUlG/rtD466GkXeRtJ3Fst",
-	"oRdpOnJGgaYiJkv1WGWKlB7Lu/o5rdpOCZAMMoGBVGuw0AIBN4MFRjmbo8i+hOkuVmSTurIAGTDtZOtQ",
-	"pkta5d1shbpivOBJmT1bZvlMTCk/Jcd1dBEoGN4e9vvE2+NMRrygkGVD+zjbjHtC8oiYAmu6Ym6aQWz0",
-	"g0yq69Tof8pOvj+3cmztYgGLvcM9jem5l/CaYhEJKsJraUajVdlsQG8yD8EhKNK6K4xLF4CrEhDFxSph",
-	"oUO8xWIL+EKDdgqAl+h7WSS8YswTwtQXJMsMfyEM3GTB5jbNNZQsljl/VUWKLtypNm6gQd6kusQdy1hW",
-	"197ZHw+C92vGAbn2Th129UVEBJHekqiXj030vN3qZwLhYECZMGDSsS8cHOMh114/GuVuRIzzQqMp/cT2",
-	"X+mmPhNFb+eszSt2DA0VBkDKxMRQ1YK6N2CMMlqJPYtV1/KAmQkkPjBXG+NUh1EgUFsRsUtYuHZcRRSP",
-	"AipRyHualJgWLAAqAzyrLWmpNzKM8d79WFiIuXy7Vq5ZelBMnBgHqA/TgWGo9kyW878hqUtoZ/1vMCdd",
-	"BKoN6hlnRCf3Jiu7MhIEtYPUG9eegegkiNSe8RyU58LAodzhosGM0KDs0b5XbJBbNI747JmlnzUMfZF+",
-	"nNCkZEhZP8kYMEXVrfk1TOnPr9fA0U/IYH6zlotyWEDFY0gATxApdWb1DJ1nLsWOiQzg+HHmGebg2gRA",
-	"0YmWoktEzFArbCdTMy4cHo/rvh4zc6maEne7Z2NuqMjdiu/MHeBMLAn9+0/7Pv0cr0esTeROZHykk5Wf",
-	"c1F+mkzka9cZju5+BS8gPLjwnLddLam0mPZyG6a/IiFVL3LRADPcU38ENCKmMpdqdnWxSmLqdS3nJk9K",
-	"WGQ992rbcu537d0D96CWZlbaT/bPUKoBtltM45qLkd+34+FMnLSwpIXTuP/VEjqQKBXgWkwnQ8T1StWc",
-	"IQtCqElp5+qYhGEJHeoIPx2MALJTt0t8WYwsfD4MsCQL6dlHww3/GKTsE5qDfwr0F/wIFKBmffKTD4C6",
-	"K/3+1Va8rK1YAxDfk28oAatPcCj7b2cXuI8BIKvlctuClTTrAbiSkAuSwExJrigZJFthiTtYkELIo6fQ",
-	"8b0FogQYjV8t7zgyfc8qSGemRgXCIb0mP0x1+EN6TZjqZhjxDplVBh7iKpbfHaMcxwuvAeWx39clnNsb",
-	"SoxNgjkKt+WU4ICqcf3UduYUwPUl1x7ZexY3X4LONEl0TX1yzhLYuIXoY3TBfmZff+d0CI5I1BjJPsSi",
-	"fQ25zNezhDgqjDPacZ1RFDp1Zw0C9U0/07lbPSpkZKC/jaPZNUjlMW45VNFRP0Gxm0QKBGTaYitANtsj",
-	"awyxWzCJq9ONZGLw0AoJRr6BYyWK4Amd5WkLQtqkNCgVS6mioI/9ohTWldeljfLO6hwQpAT6KFkWqzyS",
-	"3X8mo6ZgnV6cneRMEitTsRNi1S2MO7cKEpoRCEmGVueWpXO6a31/kN8n/pVucDjqhNTXgB2gwcKN5wbb",
-	"nDJJevqz1YU5stPNT2MPP3hgJe3mAYVX6wZ+EWrtABqvcFsMRF2w0eAgjpUvAgUeQ0AFhLsKCFo4sOGJ",
-	"wXQoCEpImB3sGifXmgkF5Np5//X7/x8AAP//",
+	"7L17bxtJtif4VWLZt1GSm0nxqSeMWVqWbNmWLIuyZbtYKwYzg2SUkhF0RlAUy2ugui8wi8Usdgezr/l3",
+	"scD8N0DPnendvvdu9X4F+SvcTzKIExGZkckkRVmu6qpq1x/dlpQZGY8T531+533B58MRZ4RJUdh+XyBX",
+	"eDgKCfy7OZaDEyJGnAmyp3+vfi3GwyGOpoXtwim/IEwgzAIkBwQJ2mck8ChDY0GiQrFwicMxvIJ9nwgB",
+	"jxe2C2T6ZNB95NPn9Mn+272T0xetA3EwlKO3uwfrBxcBPTx78uxwv1l5Uz4Kj8I3V7g8mbzd59NuJaAv",
+	"hicPnj8O9w9f77e6p0ffvXr86iyoDBpn3zbps90nZfK6qcZ9+qrygvZelMj0yXfB2QF9Tg8mb74Nw6NH",
+	"b+pvW0+2Sn41ZN3hfjl4/SQsFAvkakQjIg5YYXurXC4WItKLiBjYGUfyvPau+ruNydbri7Ko+M/eylf1",
+	"6Yvhk83Bg/XxUWN0ggvpl/b0gE1Z2C5Uy9V1r1L1qvXT8tZ2rbxdLr8tFAtSPXc6HZHCduEBwRFsGezc",
+	"9vuCHxEsSeC8X8m+T4aYhoXtAmYMl+glZvwS/7fm/Eo86ttHXpGI9igJCts9HApSLPRoJOQRHqoPX//b",
+	"6x+uf7j+Y6FYoEFhu1DubpF6b5N4Nb+CvXqvseFt4UbDq/Y2epXuBtnElXKhWAhxMsK/v/6H6z9e/3D9",
+	"F/X/6m/cx4pSCtG4UCyMBpypH363sVWtVKq1emN9w/46M7MPHz4UCyfE55ckmu7ygIh8qiMMcUY8SYcE",
+	"ReZx5KvnXZrTv9j+urBx8a7qDbeuAq826BFvtCknhWKhHNWZ51cvv/M2++sX3rQi1REOrmpDr/FuI/Am",
+	"5dG33sVWRArFQjXYvPTYevedJ7+rD7xhxVdfmvYbxNu6uKp6UW3yztsYsW6hWPA3ZcX7dlj/ziPrl9gr",
+	"D94FhWKhPhldeFcbEfO61emW128M1bjvyoPvvJofrHsXm/LS+7Y6UXMYrne/9UgluvIa7F3d+25zNFDr",
+	"2ppiT1Yvhl456G94fu2KFL5RG9YSXF1UHtHvsKSc5e7Z2YBEBEmOBDGXtRvxSfaWusO8jBRtDaQcie21",
+	"NSIoLvW5GItw3KelaLyGsVjj6o3q2mV1Dfv/yg8pYfKcBvefNh8cHO2dlivtcblcXVcHce4PcBgS1if3",
+	"97YOSTjguPp8crkf7R2ePumPdx9jTp5W5ObLk7Pu+NGTlpATzz/Me/98SOSAB/db1ca6/jvjzCf3mVdu",
+	"rZ+ffdesHn6rfx+RgEbEl+fjiN6Hhfy21vxtdf+31f3wouRclN9W94Xgv63u+zgMu9i/sO9r1ncupyNy",
+	"X81C/174fETu8xFhNPgd3DDze4kluf/2Xe3quIy3ppXhbvXybFO+II1oY3xU7z5dHzypiYeV3qMyfrZ1",
+	"9cZP+E7ONa/ra25O+CAgTFI5zT3cJgopuyABouYp91CX4BJw8dd7laDq17peHTeIV++tl73N7kbF26ri",
+	"WrfuN4J1smEu/kuhGRMbh2GxoL+9iFGNIn5JA8XXCoqOnN88pGIU4qnlJP/r9V8+/v7j33/8/fU/f/z7",
+	"6/98/ecCsIQRjvCQSBKBVNodR4IDjwyI8CM6UtSq2MKAoA4jV1I/0EG8B4Q+isgl5WOBRrhPdhAfUomo",
+	"RD0ewZ+BGcLfSmor1EjvxiRSe8j0tHz9wWJB+AMyxOrLQ3z1jLC+HBS2q0pcSM3FhYwo68OZPaNDKvMn",
+	"GeKoT4REbDzskkhNk0oyFOp2RkSOIzZvIiGM6c4jID08DqWaRVFNig7Hw8J2RU1pSJn5KZ4eZZL0SWRp",
+	"6tgcgt79vJnaY/pKIDWFIsIChVRIEqDuFHXUP51xRCee+AjLQTLv+PyViHw3ppHi+DIaE3cpxFJ2TCNY",
+	"ShKp0f67r7H3Xdnb+sb8v/fN+3KxVvnwd4XZnf+gvqHvLVDLAxw8wpJM8FTLBCYJg3PBo1FIfWB1a6OI",
+	"d0My/N23Qi3dmYuWImp8wc/tMs5JFAE9BETqu3VqlB+l+tinUEADxLhEmIkJidTWkasR8SUJdpCMpgj3",
+	"MWUoxJJEJbMzRMgDdRc3/DKp9srYUxLXqwcV39sKKsQr92q4gTe7W361ouhAYjkWhe1GuVosSCph91qC",
+	"J3OwMzW7NI7Y9gXuUkbktlnzthDcs897+vkP7rn8XUR6he3Cb9YSPXFN/1WsHesx9LanyafJELlS54dD",
+	"JEh0SX2CVjCLWVQ8x1VEBRqziGB/gLshQTwyW0YChJleQknN6QEOTvQm3ekohzjs8WhIgnOz5dmTNL9G",
+	"XR5M1eTUIV7ikAboSev50R3Pqg7swpzVoZ0KSqay4KjimXv28c9xUu6SfT4ONdV21S9xgFYUnzSbWETx",
+	"DGArVuFYdjnrhdS/26HgUH1tek6uqJDCPZEmQ9j3+ZhJNKFygOSACkQ8JdWQeQvpt9TJALUorS8eWWKl",
+	"wiull4TqvLQ8LBaGRAjcJ7f8wodv7nj6W8npN1NjLz56Mw/PPPv5z12fodA7AF+hrI8CLDEc8j6PujQI",
+	"CLvbKettPu+G3L8gQfbi2VOgApkndtTMJPYliGqfMAnCCAdKugkZYcmjO1/ImnMkZgbJBBediX7Ysw9/",
+	"rkNRWiiJ0BBP4SYGXFNk+ibK3P3SN/KAaca7B9z8LgdGzUh3lU8Oz7OTA6mwnIiKZ/GZBNOYWUmsv76j",
+	"vRd6PiHv95UqLdGYKRHaiRfegc094nKfj1lwp31lXJ73YJT0FYiIFjhIjP0B4lEfM2OO3ZnK68kRHHGl",
+	"/uqvL9h2xqWnH/tMlJ1eXUQEH0c+KSqJT5XECTnrgxos+JCA9CWhILF7KXMvLhifqPdi1lwsHONpyHFw",
+	"yvkzpWPf6YhGeqxzyfk5aOx3PICKw2bMPJHkHNmxFxyEmYonOff045+b/1tVB0ZXdhFm7p3Avk9GZo9b",
+	"Wpl7yfAlpqHS2O60zWNnnIw4UMKniwWxOlisIt5ZXXaOwiwHpeex4DDcBz8LP0IBGREWEOZP0Yp01p3V",
+	"jPX2C76PaUiCO5sz4K44pwxU2/TeUxGbM8oIG46knoq6cqyItNMiAE3d6DBjoYS1kDiS2rD5nGqyMmlg",
+	"tiiZ7Q0WDTzu2cc/13WxmyIHER/3B8a9YGytHhwLcKvhWIAGDfuhfqd2ZLvNOjP73iki+CX4uCLyLUil",
+	"jtpZ+DW4iONnS21mSOAZZRcnsSl9R0IIKbs4jw3zT1O9UYv2GVJbwxVPVpughkWzLh3Ui/gQTfk4UlvX",
+	"o3e+zimdWpEKfNhZzw2koh734sc/B6l0Zna1s61M2cxmpvwrZlv1dqLuWLaZYXvGtyeNGmgN6Nkt53JA",
+	"IjTB02T75YC0WUKhaufNd2HjNT2dcn6I2dTY1uJO9BQp2gY/FWz9XY616hzrKedoiNnUCqwbrCU1C8/O",
+	"4rNc/uz3d1BEwInTk0T7ERNvniA+Z4FQR9M5UU95TfUUeMcGBAfGj+n8adb71jJjSI4mGJSjHo+I/ihl",
+	"/VLKCzjj3lMLeMmsO/+OLMJwn3M/IkB6OBRZSR3yPmWKaY2wEBMeBUpcUObzKCK+vPP9rrjWg/bEpCez",
+	"0HaAFzz3hc9BEYdUCMr6RSuSEBhnWi4638qc+dnZmdccy4H6q4/lHLcrTp6gnCGYDQRvxoLknnzi/YSD",
+	"H0XcJ0IonWFPxwPucv6wPHj4XIs49/SfM3DYDRVxgodFIBzFcnqOR4bzczHgkXS8MpZwUo4ZK0axRCHB",
+	"QqJN5A9whH1JIoGUtVD4UExYT8Lx5/t6qEgkw119OVXH6/oq3iQUb9ICqkz21DOPfy4VhbLRWOrrBx/Z",
+	"QR19Ah1w4QuktEnEez3CAsr6+tBAs3zJxHg04kphOSQBxToyfSfVPh7wfKhGhECaSz2tOBip7A8skPsB",
+	"NfBdWUelkRyRsz4E00FmOguV/fgdD97x4OEfy/xS4r6T3YNOCQI2ZkjIy9B6xBmOmLr2s8KDD4kcqNPF",
+	"XT6WKV+R+vdYkAiJAfh6sS8RZztIR28F6kaYKQJhqKOOEYTWKOIjEkmqIyq++mcP2NdBkM/AnEeQz5lP",
+	"IkaAGfR4NMRSbfbY1eIt/yoa0smO2XEGPDch03PBOdOa8uxfA5h3ElKa937eFJyQbHYeZwOi7WK9u/HS",
+	"DOcXaCWRAqup9QZKI5F0SPK+GLOn9zO24WA8xMxTqjbERsjVKMRM85mVPdYPqRjAh2YDkEmk7Wu9q8l3",
+	"vomf511lcag5uLk+aiLpM0/l78zO8snZaZxbgAXqpPIRtpFObkH/8v1/6JQW7PgBm68HjZmkoSVkIpRi",
+	"dEGY3ffUYW85AdlYJcpm9Lyf9QryEX43VjYe64fEGwtivtHj4ARM3hb5q5iT/fN+SSJwsoHeFwgbD9XB",
+	"mbSgb3Ket4lCi9jPS2GivS4xuGfpftY9h8x2zVucmUUePT2gLNhNbp0TuMNBQNWu4/DYoTGTmjSX1RyT",
+	"YT6veV1qlLdSHIcydLx3qH0pOrq/u3dyerB/sNs83dOecnBnCBKsKv7RVRpLFwuyXtfBeIEe7p0gwnwe",
+	"GF07He834XX7m0oeH7PpKnkscl/ZYR2d4eXskdoyyvq79tXOUhxT0D7DchzN0SXjP9t0iIAobhCgeIao",
+	"O5VEFO0OrAiJWYAj0GhfnjzzBO6RHWVOEtSNCL4QCIchnxgO5+xM/eaNyfKl9Pmmt81dWh6FOTs3y7Cc",
+	"9LlcJk4lmmCBunzMguUZtWHts2MeK+20w7jUlt6OGp9xUFGVqKV9phQyh210OQ8JZg73a3Gex/8kDUMd",
+	"fS6i7linrYTAAAeYoVoZBXgq0ErH5FydK1I/33t9fHDy5vyseXJ0cPSos5r/4R5VsxtFlOXsUutx06s2",
+	"1i3VuBeiiNTxR56PBUEDcpUWtbVexd/CZdLobgRVv07We5u43K34taBBNnpbuNKt+Y1gg2z1yrjarfvr",
+	"wSYp9yq41m34G8FW7r7TIMVH510FKsSYzMkM0n/7SqBAhzbHVAxIADoxWjnZ30XVaqO2msvYL8i0GfZ5",
+	"ROVgDg+6IFNQJsHxIuh3YBP54+iSpPfmpNX0quX6Zt5X3MSq/KwhIWMHJHiQqNxBHTYOw451D8Qcby5J",
+	"q8e1z17n38xMw9Lw8oKLcfkAPr/8K4JEFIdH4DGZXe3L0WguddX3q82t3XIld9Sx5g35fFD/cRkCSL62",
+	"e3Tf5seidJpr8fn96/94/U8ff//xD9d/+vj99Q/F3fsnL29UxKi2TpN7l8w6Jt/M9mToz91v57SKDsdL",
+	"0VKavyQs7AaOGguhHNbq/im90SeYBXyYFig7QLQp0QN/T+/0u/LR+ovh1m6dVr/dmL6qiNeb5OSi0Xs8",
+	"qclno7f4JX8UvPG3uods737htvIWzEwqURf7F4nzNZYuS4nZBVZBWsyC0wJHEb0kybWkAg35kDC5rKzJ",
+	"CsqUXExOwJ3XDSf6jGr1K32YkHmY+scifdIVuR/iz+EowtNZUocBb5oU71P24+mGIN5d3bAImuHPSOdr",
+	"0T47YLdU+SIyJIo3HJJUDqjZpvR3DxRTQRhUES+kl5BrBrq8Nm/yVYPPrFTeXVFM039WbVysKD4kl4fz",
+	"LWxjFNuV8LHs8ivIdI0ICyALsQcJCuoXPh1Rc4szBrIOk4rZLzwkatejqY2kCiQ46uEoddKUyVq1kGe2",
+	"dnkwfSyHYf5BPD49fKa9R7wHyZIQRdpB6kNTmHfrsJWr1KiXTsnVHHY2CjFlniRXxjcFttRkwEOiBsxX",
+	"k/wBZoyErvlq/a8ixQmcV1wtfTnVIaMKUibX67kbp2RgnACVtQCmcNagUtkAt/bDlpbRkWyBy2Jm+Uw/",
+	"BZRs6CbX72ADqkEQKb0e0l/RXqmyXkdQJGMiS6V8RYrJBbt340qso3TG4TbS7uEOWplgCqmAimkS9Y+I",
+	"yIiSYLWIOurzHbSi00N0UjhEHGFBJneER6ivE7Ah0cemVzEUkEsS8pGSimCGd/QJdNpspU8vCUPj0Q4S",
+	"hKBOfJSd1VIblBhDX2aWBb0R6kJpZ/o3t9EO9268K4pAwrnRGvtXa1MmbCPiw7SWMyGhz5cQ99RIebhP",
+	"Lv04c4nJ0FUh41vtMI74lIsJl3KvR1p1NBS1mI9+Dl3C4cqfrkrsUxIG8S3PKAi5ruQmEhJcqUPsDygj",
+	"iW81IlhwhlYEwxfkXJkfGWvABkLNVcshFBN3yqMS+BOIFYwCLtVtGWFlxDEI7BNIqDbMtgN8s1Nssw4s",
+	"vVQuKTOlA9cE4ve2IEabL6OI9OgVCaxZKJAiDfXxNlvpQBFJCaLhnSLq6GhkKeWije9VUoNhOPcdfNV6",
+	"PzNbqGMc2OTTp1nfjddCb29xGXf2Y4JDpVlkiSJheJaH8IscdpH5sHkr70NPzp7muMvDvvuJveBhqzlH",
+	"AF6mH6w2GpWt3EcvaDDf+UADbcNurNc2kRyMh10wL+f4M3RA2H70+dPjeQ5m9zFB+7mPXc3RIMbdkPpq",
+	"clYJHEchECgfSzRSir5Wsxfv/AUUs6ltUl/Su6CnVoRdnnMkrdkzuSDT5ZmTOtWbuBIMmPf9Z7F6EKvm",
+	"uhR2dpfGAnxSIWb9sVJClRQyZK3LqgPuj5WE1OayOQoYjLDc47iDRQVZHHMyEnT0MMlTgph/l4ZE6yhZ",
+	"e6lRv9FaiiP+rvLipgEkw1XK1ZvH+7GNoszp681ylpFHCXouOAyf9yAB4uZYTTFLtnpRYkBHy1PvYfzO",
+	"LBEXCxMdNhZ5ejGeFyAuIlLqlxCeNamRVG/ZAKi64DT2S0M94DIzzkS0b7p67qY4C5o9gm/gEOLdmGEK",
+	"33LKbmd/uDn5N63qufusWgK/2Wo44SavGAKf+9iXPHIzPWfvpjsjm9yitAw9AurBENbJISTu9YroAOGh",
+	"/nebSUjMV8xmgC8JyGfClAQPEGdkO3kNERaMOGVS2JrGTr1cazP9oXP9oXPCIh6Gimcl2Y8mfHuA4I8l",
+	"1AwneCqQ0jW14nHDZUttutnHYnJ4+VfPnvoxzvNi3k5ZXXyjkqLj3MiQgJi4b6qSbd2xesmUJBsnPmeJ",
+	"VWrrkW+w4HIV5dSE8vbmeYaGMzuzbLDloeWxM1QZjUm8zhR5EvCEMDJBIcERIxFShyjynVDM1CXPmnLh",
+	"uJ8uGbbsfinDCl43w7vruGmrWsQfR1ROW0RKy0BvIV7NPFrqKp1OuL7aeRE/ddXAiwz3MXuRdRrgzNZ+",
+	"NXNJlxBi+VPK2webyJTnwFCK51a9sYFM1hTS+V0iVl5ycohuaZtBChtAfCywz/ISFWdox+ae3SrVBnyD",
+	"VCDu++MoIswn+XksJtUxl0unM+5EUXsVTfIoZO0tLS0dqzeHG1EmJGb+HG+FTTlTxuecNJY43W7R+1QZ",
+	"s6GApB8JWegDgjqvPaN6egdBBxlTs3ALx5N2ap4eI/0AHHkp179n0vpyaGjAI5k9TQOWkWBCaEpVw+a7",
+	"fEwiTnbwlycHWuHRafg9SsTMgDuWjLEfcSFQREKCRTbitVxa6E0MzaYwwmY4nh64YHkXOQWvk+80yTsW",
+	"F3IHntnRiaQRGYXYB2PFTVu2l5WbqxKT9ZyNnqPn6dnkLwPU9U8zdLKpYFk0j9tEJlJj5c+0T4Uk0adN",
+	"1aC3OPI4zmnOmFs5zqgY5el92pq6OZSVwDvd/tVbOsc/tx1o8KZyAj2OvWp86juIqS+G9DtdYANe94wt",
+	"W6umPtm42Ullt93ZxmJ8bHp6N9iNJzyPtYF5hpE2fqAMNuCK82I2UylsPQVGywK/MfYH8K8hZrgP/9Lw",
+	"SOAChor6XIdCyzFEdueH/sFLoK0C3kMdMI+1spstfMooNNuoRxkVAx05SCW46FHcCXS0uTAnIWFObudz",
+	"SOzcMT5HxZKKxiDpxNHzhYmpt7EPNTrVHMl2QVkgkhIhq9LlrDMpuXWYpz1VyeVIhwWAlZ9nmP2yzDW9",
+	"be5qk2XkUac70Vu5mzJxlyvsy3Cq5AqQDKSbgx3aiRwhlZeBPnPgt+Lg87LM1QmtewHtU6mll0zX4iha",
+	"Ho2UfjERGSZRWU99cz1Xr0rWlEOjLI5ApxHt0ApmU6S03SIKsBgQgfhI73A2/3I9zRw3l3CS3cYptoPU",
+	"tCIaGJXHH3DqK109gAodc+WXsDoyx5dLYhlMuxwX+wxW3SIAK/Ty5Fke+h2SvPQJ2T6pj8cqMdhsPh8S",
+	"nWjkJv8obvGJqT8zC70p56cl+K7BsfvEzJq5t8PcUYgoOUGoVBm0hjDTkfTUtaxv3ngvoTR6zqfhb5/6",
+	"7dumm+gAk57OnD22iHyzpBnrbLOrMN7z1KT7ysrX3hKnvLeIaA9hNl0qIWFJl82tUkyTGne36PiT80oT",
+	"lMBlJWmCGphbYsRZj/bHEQmSnWR4mEm4NVByc8dO4Q/egIAX4i4JNVQMRF2pFCTsoYmtCYqnoTFOTO53",
+	"Ms/Sct4pBywvb5aJJhnvaOpgb6DWzxG5d4n/00P3BsWgJXEkP9WM0wrsy4jmH17ruAmO1DwmIZDkO1b3",
+	"kGmCsjCgSmqInFTA21qIyTTnbMSxQ+rpNQY3EShQZexstZe3O5YyG3vPQdfMy+ZeFgxSWR5qf9BKZ03J",
+	"qDUh+Np79ZcPa4B70Vld5i5mNss4Zd1l37Bnn4mi4yO4E0X/Cqn580ZWE3ZpSVWMfZ+QYDl39eKbdMrl",
+	"SKnXn1PtacYmwax7a0etxpRdqJFMuT6EtngRYdZmYzYWsAeOTq8ERJwyR5mQBAfarp2vzK8vpbLM25SH",
+	"FMAAfqp9MTmMeWsv3XKVaf/QosQE+9xOXOCf0Jr1PwywQCZb4e6uptscwB6LOMREc0tr1dzmc/hs7kWu",
+	"wYLdAiXrJ2g9blZy/QJwcK5LYf2bPBf7onoqEAGwt9Yk1hFNk81mJp2WAE+1uzs3rC5Hio7mMr+OeWB7",
+	"bU1yOVr7l+//Q8c44wl6caLJbsDDFB9xiIhElAfzy4tHJIrJ02xJrZy7J+8ixWGO88ruT5OpFBFGx0eP",
+	"EB0qhq0Esimu7ARY4m349dqI9Xf074uwHL2LVKYrx7tTOaeGyo/IvGoU+Jv9bq2qg01yOqKsrzMOMYOD",
+	"607RALMlVFPztdRBuZvhVC+5BO0SZkx28XHMuy2tODiUMax0WkJ+kB1gZ4xQEQiLC+18TLva5lRg6nHv",
+	"kkhN7AU/NinJuZne9iHIE47BwVgAGD8irjPQRcuZ0JczX9eVJE6UPZCPA/EyhwGL/GiaPesHUzfinePG",
+	"TP1Zh8LMu3kpJ3JAaGSTTkBYtlmSezI36URLw1h1u9GwXaiwWapxzznnwOZu6/zNyaPflyJPjf+EQoc5",
+	"XoSjVMACCnHBO5jiGXOzdzP9QN7nVgU7YaO7eBrmjnHrCFF+RAeCNXHyTK6sZ9yEe6YkI4oy3UhuvN+Z",
+	"diXvb1JVTaHnUqGg9KFkv+Xk+SdUNEt5WiLo/BTAiwK66wJ+RHOsU6H1T/v28J6cneYmpXYchIiOBo2L",
+	"TBCzmEB9GbU+xqOC3bBdbMzkBlKONPYNZT1uwYSwrsIwzQGMUmDLQUgkCjNYOfYZqj3PypohLIiD+SQS",
+	"SpONj37EI4lDtNIuXP/z9Z8//g/XP3z8N9f/iK7/6fqP1//p+s/XP1z/6eMf2oXVNuM9AJimbExZ3yPB",
+	"2EBuaaRpUWqzNvvNb9AuZ5dKxeVMtJkXp+pTAigS6N49Hw9JuIsFuXdPwyyV0CkdEg2GdbK/i2q12hZY",
+	"zKe7JXTIGZkiKtoMIcOD0ZAyHqExU/x/5YKPiH8hVkvqa3vAu3UGDIVAe5xw05kHyNSJc29MzE19al5y",
+	"jfbq7qSTUXRyRwhohNLNX1EjGaQvymJwqRI6nc3/sI0YTCIIWoExda6IGsYmTVj0JwdqeTWbYBHnnbAM",
+	"WLOATXoGE1WHofPslKVMmcGfUSo+6ugKiBhNOKdViJ6T0y3ETdzbSSfnAX9xxthGwIdgMi7CW5BYhgJJ",
+	"fAFicsAjaazjFJzNCgYoHd1HS80GDs9UBew4OfUCIi5rpQkJQw9QWde+nVyIEpz9KqJMvbwIhgeduFa5",
+	"plMNgFN0EXAwg2lEXOql2Aw+e/nN/TgFUEJE4XhaE9xXFP3yoM12cRiie/cs+7h3DxCS7t0DLnLvng0I",
+	"B2TI49sbo1Se7DUfHu6tFpHPR9M2y2FLmjA0kRXV0QmB7t2zyyb37hXV2UNpVhEO3sdh2Gb37vWJPCT3",
+	"7mk9I6Q+MahHhicpmziiRGLovjJOdUKaTCalPhuXeNRfM28K+w9P3ZfSQA7D3xxxth8R0uI9OcEReWa+",
+	"kSQuxUyteXxQKBYuSSQ0syuXKqUy2EQjwvCIFrYLtVK5VNMtUQbA1/NPXv2ln2cTNDXLOiNd9JRMUYtI",
+	"Uy7SqGysJhXxhtBSdAYaniLINnNJVewgrP/1lUCdCxpnexmUOcXGLshUb3B8AwDD7RGRTyYXopBp1FIt",
+	"lxegzeWgzOmCjq9NtY0psjElNXEljambKTzqVrpPy8cNf5esv6pcPCsHb6v8rPsgaG5O9yrvToY1cTp+",
+	"NXk9fVsumAoZKIwxZTBQ/QK1LoVK5d2b5punV7tR71XrfON0evbi8fP+xsC/PMYjehhGkwOMj/3HL0+4",
+	"zj9fDikOilbmwMRdkCkSSoP5UCzUq1vzhoq3cy2L6OpqB4Xtr78pOs2jjrOHfak0j2mKMUFpFu5DNzUx",
+	"FZIMdeuxNTyia5cV7f91agLWUhgRIy7yAGYkGaGK4rxuMYEx4LZR5EBJoBVtJq9CCJf2WUyybea8/JVA",
+	"o4heqmGg7EhLM2VUVZV4HUtTUxP73iA7rc2eaaBY7QQAGDx0cJxHubs3VO/PknTldiTtbNttETFS4AOF",
+	"LbzhV0ij6tV65a5XDzaJ113HFa/sVwMNyQNd/OZ3H6tVdfexZck3FzokF+1ci514uncg6mKhoXnG4vfS",
+	"3TAWXYVHRCLsYBhYarP5SNglVedKOL8VN1yMuMZqwaWozr0UMoOtqItx0i63NnPbccYoDTh2uCfrg6p+",
+	"gYcExV4agbBos043jd7WWS2hJiR3CRTSC5Lg/MJ6iuY+GsHAuK0JsZ4ACg4ZEoBu4dsIRnxVAa5UR1Mx",
+	"GnEhiBBQvGqcNqhTr1YdEy8F9mYg8kGVTUHTMy6V3ddmBj3LhMiS5buQ9uAocSB8VxIHEiOTNoNKGMxi",
+	"FAf1goAmIaPVHdSplytWfT6Ptz2Zsc5r02cRcGJaSgGfNS+7AJWMy3M4WTMA48nZKq0TIvLOCzBEDWWa",
+	"63RKaGnGBllcZ1QOdlP0bXTuBzyY3pKPZbBZCp7678Heo4MjF4sPfttmhwcHD8R3u7vNV8N+c3LwoNk/",
+	"eHlafec3X5RKSp9W/+0dPcx581P5nhvRMn3oEsCTwuHey92DFw+vak/KL6r+5uBFZXRWH26cbnXfXD6t",
+	"iqNG1Nwc71V6j2qDJ+sXz8pvJwf9VxvTkzo/rrLDrXetinxZuzxrXL3Z+K5Z7u5Wg71679H64GDz26fl",
+	"8PD+J3HVVKLdh7S7QS3hw13UKV0aDVbHwdyqNvvsWl5b4A9LrykFNJojIVowDUDLU5JhGQ7vNIaDVyo3",
+	"v5JCR4eXaje/lDTBUm9Ulngj25AG3mssM70cLGYQlNVlXp4FAP/5CNnWZ5CoN0hRm31MBSIUmiLIJPfK",
+	"iIFUNrhxJNmgVZu91HLB/kbrjZOIs34s+gTqE10tCxJUcfGOyYAutVknYTEd5A84F1CTOTcsvmKRHLtT",
+	"ZCLsq23GofmOqWhRE12p1tGAj6PUc6U2O8vzfmb88UW12xqRP5HffSIF6lTL1U6b2RNJBKSOTcP2gGyP",
+	"c7UXp2fnCJe7SBNz2os62CZB4kJLRmXW9yAkVI6CHG6/NKv6G+W51XL1E80W2y5d9PzzF0+qDzeeNt7u",
+	"1s+e1F6tn754+rr67EXjVX3v5PDJxpsHtaPq67MXj9f33x7XXz58etpoLjZIGqaZcJxgPy8Pfuldya9s",
+	"mGODu50tzC3amYl4UYEYIQEJvsiuX7/sSuSJFiJKRDjJJFaUqbOaJ8LWNPl4vbgWOF+gmZi+ojShLETd",
+	"dcaKubhbLvBxlGXj25D1DnX+KdsWsrFgIVpGmuTuldizOlP6oCRSlKnOQCtQBzjh0YUAh4oyFWfTnNRf",
+	"to0phE0NIfiCMUM8DEikxBs0PItID4wxWOMER4HQsQXXbjM2HRhoDevbKTqT0NgpVMlc2KqGEd6mdFEJ",
+	"6zaLG9vE6Iu6m0Dcad72EkBDgplA7YL1BkA/r3ah1GZNZ2A1+7Ql6AIjdEqoaREAcUQgvtJmoWOiWdkN",
+	"hEQidHCMVjr16payvl19oqjNQgBJK2ol4caqjHly2eWBnyqjTfpiurzF7U6fSkBwe9N/PsGR/nxh4+Jd",
+	"1RtuXQVebdAj3mhTTvIUAYDdl6PsfOEw51+DH2cFpmlKfatarm1pKXR7MfbFSvwiaX8VknZf2xk4jXgu",
+	"EznYsyzLylk54VaO5kpbPpbzBewe9FqD0cH1ONtpJOlOu22wYF3zTUg+Em2mBBC03ZGmzBTw4Ln2+WWH",
+	"nMOT1Txnbmk9x1WsbwAfm7jQJ9HzT3zYaUWKj2Wcrg6wGtJu/83qU0QctkyW1aOe0QvAJXT6q7G+047R",
+	"aG/bSn0yM0px/zZz9Za8/OZVNMRKCXFpCTBBfcJkOG0zd9pBEWkADUElvQQVh/WJVQ+gx0YaLqhSbjOj",
+	"7cw6xY0GAvoIqDhbKI3MxLg8NylwxtpXJ5AFbiihEywJylFM8gj2JHUOn0ObcBqIWVm4rNDI5v8vJQDr",
+	"89RtfXjW/5OcIUod4U8sf5a4r7uml/8X8XMbjqR2jUZDNBlwjY6WwiownMUqsEvJHCMh5nOjnBScJPVG",
+	"B/sMooKPowiMGYDOSomeJNynbFAA4wFhhIwsKqHjiKhfg1xiqYbNdqQ201KMCiR1iiGCMBPpST0Njfxt",
+	"rwQYaZf8wuQua8+nMsri8ttcRuE00LoLb0iDtxQieV57V/3dxmTr9UVZVPxnb+Wr+vTF8Mnm4MH6+Kgx",
+	"OsHLM5AMqsyvWYE+IhNDeF806F+lBr13pdUJhDO6qtIoWHz6y6haOnlvPiPTeTGKPfVD3nUScaEXOr7Q",
+	"kXIcY/7FTSMgftFmLnpNUf2JmZZZMRYpZdoJZHxu4IMdjnBEgjbzsSAeZbEaFU7jHE/tmIN67BmYH7SC",
+	"0clYCIpZm5nmzUM8RV2CJhGVkoDi1tlEK1vVyiqqVGteveGtb3RWd1CXy0Hc5F2rgaU2S7mJ4a8CSyp6",
+	"05RyiUY8pP4UrSQRHKfBbZs5HW5BBOleW7CkcdIY6ZlSXVFIJDwIWU0IymuKkH4x1MgTmKGaSaT1ceg2",
+	"z6VM0QWfaBMFyi/ejXFoc0n0PoO7D/ZwNZ+lG8K4Azc3VQ6LYjtOQULBdmNyE+q3C+nWTEnGvIFdXhgc",
+	"MsUFhd9toK1qJTnm2wiNNMDXUlKj8suUGk49ItQw+VZdMBdOX1ZhMpjv5J75oun+JGLCUq/RLc3h3iwV",
+	"hOBrtghdzE08VvTyfETYwUO0yxmD0LN9Ca2IsT9QTPb6f7/+v67//fW/XZuFKFh1K9k5azNIftLZ/0Vb",
+	"DMCjwMT4W8dNi1stBnxi6s80GoIoIWj10WYTLWGUqq39S1qpVVzQgevIc89QIR2sgLvnMJsSt68zQA/5",
+	"WA0mOR1wFG6RWZzFSphzrXMAVcTPKTlTzV3Lpiv9SuwaHDnHEWcpCz6HaN/bxz+sWWSEBYE3UF5kAn0E",
+	"Bo+BIsqFHrIStHXcLLYZubI+ndhFYyDW4xdXYvfT8dPdPZ0VSEm0qmsvzI/6/YOHNlskSSeEUJRIj/kV",
+	"5N6LYpvpotwiwuOAEvBIQkxrqrQEHas7HRC23WZt5mVAbAzCi7oYGmkGmbJhw/7/5V//O9SplsudVPKn",
+	"GodKe5vMi1rFSOWmUBm3ElADpZhPmyG0kq8rorSqyHisVkHs0BFHahDzeTPTyhIz7RqHmDNTDW+fTLVT",
+	"L29BNZXg5+qtBOV8O84WBhrA0tGDOYRYJ1jrpuo9NUZqx+OA0yjiPRoStNKBEmEDlAM9WtqsGZNfEu0s",
+	"oskAS3JpmCAfS58PSQntYxqOIyK21aTLbaamDC+fmwhlB63EGbBO5iz4BuDB1aLzqiLf84h8S3xJ1KsZ",
+	"+tdhW0vnqTdhy52PpohZI90awtesUr3cKFf1y/YT51Bqlv2uzf/1B1DLBp5ZEw5Xij28s1pCB0zj1YLy",
+	"HEsKtb1CX6E8dq+DEC3BdZ4/qJIGd0zM7eeQPOJyXuDrH765u0+0NQqvwucPyNsXL95037TWz65a3YNm",
+	"DFa2XXj7rnZ1XMZb08pwt3p5tilfkEa0MT6qd5+uD57UxMNK71EZP9u6euMXbiNDsphyfxPRxUxuvcMJ",
+	"c5mlSZ/6hSr3TZcJp9R7G4SYlQ664fGtlf2W4Psa4PrTfELaa7/4jSMu9/mYLe84N4w27rbxxapYrKyp",
+	"t6pLGXaPdAPAZSK+ipg0SkmMQIiRg4l3KwUPGPx87U5ZJjFy+Sye50rq157OCgn5RKsRSlsrtpmVxqAY",
+	"glLVAdUtAeZaAoa0zSSHHJ8Y36oTu5ec/GQls1JoXm4pNBVt5ujwao476Y+rr4oU+ikMpPu/qOfbbFbL",
+	"VboF9Qfx99VOCrWGTi8tHXUJeJvZ3bMdgXQCVqUcl+A5jq9VU5TL1EL1eCRoM1OXNyOPW0Yd+jmI4xRc",
+	"W1wcHF6UHOcVkGNsZNwhETmLLPejyF6cBdxdKIqyCL23F0czGL95gngWrxd1soi4nU93Mt1WjHwRBz+V",
+	"OAB6/3RpEJDLNdtIb6536t69h0kPWsRZOC3du4eal5iG2phg4VSxv5C4jDYaM2HZ5dPmg4OjvdPzvaNX",
+	"951+tgCmoeYZjH0QKVQaswQyROvK5DzvQYlfmylruKeeCKjxxF9RIcHYexbDbzAyAaZqGmayALUOW0mr",
+	"QGd6yma1AQzJ2wAoYptau2YijVBgW1PrtiFF+xXwuENuirZi20wS8BEqTh0RHEAlCcTLDVyKBf0DBTnu",
+	"8oiR0wgYggmYwbxNQ2Dt+1BPxhvZOjw9Pn/8vHXa0Ua884fW+aPm6d5Z8835y5NnHXfJcE4h74t4Q7Rj",
+	"A+BL2syY+AYRhATbarMBK85AeqjVxfggdogS2qehWnR3CuU8pgVvZzvpsx33bI4x2lf1Lrg9JnSHhqkS",
+	"zsMhZ2oqetNWOtmYQ6eYG2+a54lMOuiKWVmYhZcPpw61cF1DOtt5OttwOgFMWhCggeIcwOVOnJRuy+JE",
+	"HKTaatwMo3ujRIcCVyPHP48bNunjXnF7rxfa43K55o/g/8j1/3n9Xz5+f/3H63/4+PuPf7j+h49/f/2P",
+	"H/9w/acisvGp/0Y/v2ZeSL/97z7+G3T9/17/8eP313+6/s/Xf1aDfPz++s8fv9cBLAAt+v3H/wld/wOy",
+	"AEbXf7n+/zIARtd/KqW/4vZ/3i4sM0nWZp9xNk7P6gSCzEE+y1b0lE1FDw0K25WNVMd2Ng7DbBjP6aK+",
+	"iBptS/Scr1XeJi2Stm3L8LgveOH6f7v+y/V/UutG1///9V+u/x9YPGzCxz+kNyAHT8rtzZ10+r6Fnz7T",
+	"XnuOm96w6PguA68uOdrMHKp30aHyPUuxTCokXdIKroCUnIcmOTEjIpU9NEcUlgqplmKFDb9Mqr0y9ird",
+	"DeLVg4rvbQUV4pV7NdzAm90tv1pxTqlerieIOUdcIjtDwyzyumgxLr2eVdmW23vb3m7Ophs5E5fuR2OW",
+	"6WCPhoDW+GuJCeLAFY18LPtcqWEx1a0EGcVp1VHGAnKZVsY0DuDcAKH1OCVVuHGO9FcC8QkjUdLZ3Gn9",
+	"WsqDFjokdw7KLcGylkhbyEAtGmjlOckMgFFU7m6Rem+TeDW/gr16r7HhbeFGw6v2NnrqthjwguUTH1K9",
+	"g792u93OW1e2u62el/nPy/kf818l1UjTYCqkAf5s482kWWfcETduU6UkeZKQkUJozAAwmu1Mehl/nUKd",
+	"AGpoBOVeza8SbxPXu169VyHelr8ReNXuOq6Qcm8rqNWTwhsXgcP4Ls4F5yy3KrXqVcqnZbVrcVWqaYuv",
+	"Y6kOQEm7sHt03x41Sp9Y8fn96/94/U8goP/08fvrH4q7909etgux84QzlHxwB3UpJPowMtFuoQgJgKyx",
+	"QbDSbeTN4dwMD+3Q9SiDfI5fYHnBI1uZn1qIm9Rg0hwybGothTuwiGe5D6ZheJJvmo8UocDRmlXKVgAo",
+	"NR1gBCsEK/EhHCtod+/k9Pyw+fr8eO/k/GVr76RTRJWyU/OvjDNd0alMHJS1cFZLcWuzFucaCUHdyUx7",
+	"bsR1+2dkwDQhPEflFK2kZ7L3+vjg5M35WfPk6ODoUWd1x46uzNfUTiR9T0wotIQ6gLXXQREZESyFzp3D",
+	"AnXs3e3Ms28Op7vucXw+JX8ZBq/XFzMaZzcte+tRtdBRREEjrfUq/hYuk0Z3I6j6Gmum3K34taBBNnpb",
+	"uNKt+Y1gg2z1yrjarfvrwSYp9yq41m34G8EWsUJgSaZlodmBufzf1/8F0kX+AFzlTx+///i/fPyfP/6P",
+	"13++/kf08V9f/+n6B6XS5zObQrFwQabNBD6+sLf7sNX0jquN9XRnGWevGqflze1ydbsCGjXjstmDBNF5",
+	"3JFx+QC6YdlHyhWv0kg9IkhEcXgElmdhu1Dfrza3dkGuJAr6bRnpbbihC7WzQP2eaX8vfoHsEVJphtPU",
+	"MuaDrxRvxCpTYomy/nYS13AF4Mrx3iGgb3WV6WCA8HU7+jZ7uHfiAFBmEMvMuE7pN5Q1d6egCRoAsTa7",
+	"INMSatpK83gMsY1OWk10/HS3hX5TQZeVUkPN4rjVgkZ2qPW46VUb62220uEjwoQIUdAXEnligKuNdeSp",
+	"kTqrRQQXAh2rh9eOvdpmfe3Ya1Qr2VEsvtg4uiRfCTTAYrCqGN3DvRPAS8YTFP3L9/+HKCaArmp+ALzI",
+	"CAkQlm2m04Cr5fom6lJpS9+d3bRhIcPJ1UbEbFvD6uuKECUPYrkEwGWmiAsdEaJkjqlnirOoVnQz/3R1",
+	"HGdOE3/IYZlQYUr8UzhqggRoDP0EwNdlUdIMPjz2B5ADrpdjk0QlDwP1hmlrkSMFHqRh6H7NkGQ/TwCy",
+	"zAH8WCnOy1pdi4RybGD9jUll7SpLy+CNHAH7V5PBnyCB5+aopoEfgb/tICohMMH4JNY6f+YlTV+S238s",
+	"1eaBtpBdQpFc6Tqzie3zMeYyhuDt0Iyt0oIZIiHxZcQZ9b1Es3FGTqMct1kCczwwWcJz0Y1NfRHtsxTO",
+	"cVwenjXhdh83nz3bO3q0d356+sxkqKTAeYralduL+FDbhCClJwOukVtNb5oSgsp9nZHr84AEeu66wZDh",
+	"5ttt1iH+gCOPoXbh7+LdaxfQf2/1Py9AOmiB/FKXMvihuq7/F81XxwBTfESG5i07XGcptOYH+mS+wDXf",
+	"Ga75F+cMyqA6d2e4xCfxhfcpj+MHzRVCktfC+IQM+SWUSM5YkCDA0o4TAZ6TtKIe98aH3g2gcGsUxnp5",
+	"C9pSAPDwOWXnGiEvvyVOmzk58zYxXyenG8SLcGoYijPFJBcAELyANeBwgqcCXRAyUpOc4Glcpbm8gv+S",
+	"dWdU/IWBbOgyQoOONhBdNg/p851wxm8EHckhRD3CcpBEqNPe4qw6616kG7od5YSf6zc6DXXeOtBC6SfV",
+	"PH6MxNmUqvJL1Bo0GdpUy6U9I2nWwLON0+Y6j1NPOj1E0+5qg+GaBHGKutCNBG3W1TXFkpomjMlDkLfd",
+	"jzADeBnX8zzfzZruanbbtEqThHFztoZulPNZ0zV+ERGtpEmQttZuEaGxp3qM58ln6EWkiNaNi366jP4F",
+	"Xt64MDB9rQ4MZBeS3LnB6UuavcJCcM+UNtAFAaCmidcAuICthBilmr3HSYrxHYTMOBMCmgneQFKeE76Z",
+	"e1WT3uv0s4ZElghow81Z71WCql/renXcIF69t172NrsbFW+rimvdut8I1snGDWEDezPj/vVz726c6Bk3",
+	"D8/t259XLXu7+thUd/w5vgdT+pOQxy/V8Z9XyEOJW+WZay7PpNjO3Je193Q5JVia7czUJ/iYafCPmSii",
+	"zViMA6czXuy00zpHRW6zpXVkNE9FbrM0EUxBL6YSTaDi3HQyBVU4aR2Tr/aqgRzCu43aK2eIcTpHxaU/",
+	"gV770uzJFy32Z6DFgozBOWV6YBzd5lq7VVRq1LvWyitzbV6dFR8RBo4kXU2VVDzHzR7xMEYfK6JUSbxT",
+	"8q4T7NUdvSCz1UnFuPBazCll1Pkb2sxOJXBsp6rHdQ4mjFS0BfCKiVBdMmnw1WJWYXOtY8algRkFP7cf",
+	"PpcYOhrGrMgpvXeHsUXkZqSdZKS4Qtp8/Fy/pIc0kBlxKbrBfwPjwoyYVHM6DS3soAsLo9UxfSmL/tHL",
+	"ou0BLVOVZUXKJxVkxfJojhIUU4pD6mgOpX9aLfTPb6mQXDVZtMpPKXn+JEH5o4u9L3Gmz17fli1wVnQE",
+	"8aFEBN1S5Z6RzTeUOQPqcSxZY3nYHcsY335WKNN0WqMrFrX7lwVWJO/YrkDUdJtOhC+I8VhZb7NcbV2n",
+	"nqDlMk8WlAX/9YXR7YuCb8Ox1Pq+lAH/GGXAP1Or5Qs3/vG4sa4vviMzts1D5jk8NN9z3AtfibRnYQ7O",
+	"vNsep81yceZjXAbeJ9osiAjCJlyb9YY0nZTzpDg3nsmKG5jiEWq1ntu0wFWDGgHJAbrhMoCYMYNwCj6P",
+	"FCB6jJNeQq6/J4OjbwEjU4vSQKaShKED/ZrED9FZqgEfsnj82wYKn+GhOkv1Zo+SMLgRBD+2j0hkUGLl",
+	"AEbgKKBA23ni5qH+06ltPvZZMO4XopTeCgDfTO/zYOBnmpuZXQm+5Ff9reZXGepavhNLMT+EcjYgcWPO",
+	"NOujApn7CX2uNG9jiLCIh1BuOMFUCtRTtx/+ASEVdZuKaMAnaIjZdIatRASFpCe1E0gzTgj0prGnBTIX",
+	"ZaaxH+Q+HFgPr7Qz1P2lVzSagpC410OEBSNOdctQwO4H3TbNg2AtsJhEx1VsXtIQHaCA52q5j4hU17ul",
+	"C2PvGvkxC7BOYfPjor6L8QEcE0ijijNu3dZb4oQMMWXw562E7zzIhJi3v/7mVjzNLHpeuZoEudWbJcpf",
+	"cumaXdRwuuxFy7f+DsEtq4sGBfEjIlPwVFRCrwdypS4HgGF1uBypzdheW+uglycHGogDchFenBjN5Pjo",
+	"URHZbMUej9AjzvshQU33Khfhx6nGZJy22cn+Llqv1jYRHo3QSutx06sU0bqGLRdFVCubhYrVEmqRSxLh",
+	"EAXkkvpEADK78LGW1ihuIQgRpKmBjDeAv8lfRQkdGZEet9ZJ8qiQvnAdg2Si6GzP0ngHtBiqM7YSDlNC",
+	"uzgMAZBGthngRqKIjELsw4MjfTPMNiv9B8h/bpiqzW5h+e6YMFaalViPb0qlmenp4zDVNlsxUlwdPSxt",
+	"vlGd2pM7p0saDdQEbRdEmrGT99563KwUigVNJIXtdSfJPknDMBSrze6EfJV6vmae2p73vX8Vf+2++pZO",
+	"QdWfu28SUvUX75uR9O90rc39Wln/qI/8/pMHrbM3tYfHe4+Pn9aOXx9nf1Z6HrxY2K6Vi4V3kWKax4pb",
+	"FuirB89PJuWnj/q82Ww2j1ovB3sv+81m84X6ca/ZfHHYbDYfDC8f8lD95kH44PDV3uu1tbVN9dOriTz6",
+	"nfo95PGryRS2CzdO51ZcOKGE/EyUFPXvJPfRcg0weMQF8Aus79PPWin8qzVHA9NUKwm2a09OD8qbmhAZ",
+	"+3TN8LdFze8UOzBhMXOI6Q8CUzFRPSocq1UDP/W0JqYPvphGPyQMcUY8yFRLa2WQKzrVbY8GfMLaDIxM",
+	"xica4teAbugEU2t/UkiLGxCxup2YiAbxfRJRSUBADFHAJ6yE9iM+hAE5QwS+HBuPVghgcSEMRWrO2mZG",
+	"d1iiwVqbMX5utuycJMLDsbHNfsZ/tFZsrJi2WXSLfmu7OcLql9Jp7baeSNiiGz2QJ676eXv3Y+r1PMam",
+	"b0ewk+Ou+NL77dfV+01DIcR2pm4Al2h/t+C576LSSEn1BUnAoKXGolGgTqwMQLaEjteklVKrodMh7pM2",
+	"W+lpRL2OhgGjw74uqekgifurJfQ8gS9MGdBUWLa0bU2mSNmxOkfDmrYzCqROUgRWbSDTZxXcVH9LytkC",
+	"Q/YFLPdmQxYWu2Z2Myd5qUsZBuS5bPpSrq1oN9xYi2md5SsxY/yUCsXCgGDb5GQX+wPi7XImIx7mJIbq",
+	"mogO456QPCIdzTVgCQ7ioLEPUtB4M7P/OQcm/trGsXOKOSL2FvfU8nMvljX5KtKBsgC0NqM7MLpiQB8y",
+	"D6GAQBR1MTyPEOOyCM0Y48bAN5uEuQU0bWY94Dc6tJOmrrG9l+7umt/HizD1C5IWhr8SAW5Q8zKHVjSc",
+	"zOqcX0yRvAt3op0baJh1qS5xx1Ke1bX37o8HwYc1U7Cw9l4Ru/pFRASR3pKdnPcN2oY76lcC4WBImSga",
+	"L4gpioBct5Dr1GcaZW6E7V1Goxn7xI1f6aG+EnlvZ7zNK24+MRWmKaKpoYMkZnVvwBllrBJ3FatFJwJm",
+	"FhDHwIraGac+GAUCdRQTO4eNi5Ml8TigEoW8r1mJGcFpqmiaqWtPWhKNDDkjMRw78FIr5Tv1ct2xgyxz",
+	"Yhyggc0HjEB1V7Jc/E3jz1uUXht/gzXBALUOmGecEQ0GGO/sylgQ1AmSaFxnTpdCQaSupMm0p74x4zpD",
+	"XDSYk2edJu075VwX8+Zhac9s/bxp6Iv005QyxlNKx0km0Cdb3ZovCeF/fbsGSD9mg9nDWq4q6gYubiFE",
+	"PUGk1EiMc2yehRzbMhnoTcuZZ4RD0WUAugIj4iERc8wKN8jUMhNr2XndNWJmLlVL4l7vdMINF7ldH4eF",
+	"E5yLPav//vO+T7/E62GtiQxFWpKOd37BRfl5CpFvioXR+PZX8AxyN3PpvFPUmkqb6Si3EforEqC9oiIa",
+	"Yob76h86AZJHRT3s6s0mCeoTKZYNk8dd8tKRe3VsmfC7ju5BeFBrMyudR3unKLEAO202xNGFQNCG1Kmf",
+	"NUmswtEWbE+ozmoJHUiUKHC6WU0x7hOm1gyoKUItSgdXJyQMS+iZrgjWyQigO/V60Ekvt0BsFGBJbuRn",
+	"n5ym+lOwss/oDv458F+II1Bon+6TL6mmf7O+Yt1U/45yQylYA4JDOfhufpW5bRhjasxsGxqzH9CHBrBj",
+	"Ylh6ycemU1eAJe5iQXIh0h/Dh++sEMWNFPgt0tjNt+fcNbs0KhAO6SW5Q//hhZ2ELwlTnxlFvOt69cVU",
+	"SDI0xwN5FcufjjGO7carJcRdSaGbac1J5sg9lhOCA6rm9XM7mROo8oK2ddGdzkRdvyX4TItEl9QnL1nc",
+	"ZuLGbgX0hvNMv/6+0CU4IlFzLAeQi/YNYB9ezlPi4o7jhWJhHIWF7cIa1ImY78yWufepkJHpUWwCzUXT",
+	"7TYiJkXbNM70+BgiAUYLhG7r+V6AdAFO2hnijmAy12cHSeXgoRUSjE39jU8UwxMaFc5VhLRLaVjK11JF",
+	"zjf28iDvVl6XGuWt1QWg6TFUerwtxkuV/X4KgSdnn56fHmdcEiszuRNitZibd55kD9oZCElGzscdT+fs",
+	"p1vmHdunLG5TPr///YK+9zAj4BfmWGylAmQ3yLiZtnCmJwTPmZe+18gfEP9CL3Q07obU18DDYFkDJ+KR",
+	"/itlkvT1z+7Y+irNDj/bQ+3ePQd8MNsYbXXbtJGBlrLQVUwU2wxUcPAd4cDm8Oc1N3OAFgQkUxy4bdbA",
+	"pSkIilmrm4RrQQLNggJyWfjwzYf/GgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

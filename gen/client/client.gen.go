@@ -655,6 +655,81 @@ type SecondFactorLoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// SsoAuthorization defines model for SsoAuthorization.
+type SsoAuthorization struct {
+	// AuthorizationURL The provider URL to send the browser to.
+	AuthorizationURL string `json:"authorizationUrl"`
+
+	// ExpiresAt The authorization request must come back before this time.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// SsoCallbackRequest defines model for SsoCallbackRequest.
+type SsoCallbackRequest struct {
+	// Code The `code` query parameter the provider returned.
+	Code string `json:"code"`
+
+	// State The `state` query parameter the provider returned.
+	State string `json:"state"`
+}
+
+// SsoIdentity defines model for SsoIdentity.
+type SsoIdentity struct {
+	// Email The e-mail the provider gave for this identity, if any.
+	Email *string            `json:"email"`
+	ID    openapi_types.UUID `json:"id"`
+
+	// LastUsedAt The last sign-in through this identity.
+	LastUsedAt *time.Time `json:"lastUsedAt"`
+	LinkedAt   time.Time  `json:"linkedAt"`
+
+	// Provider The configured provider name.
+	//
+	// Example: esia
+	Provider string `json:"provider"`
+
+	// ProviderDisplayName The provider's label; the name itself when the provider is no longer configured.
+	ProviderDisplayName string `json:"providerDisplayName"`
+}
+
+// SsoIdentityList defines model for SsoIdentityList.
+type SsoIdentityList struct {
+	Items []SsoIdentity `json:"items"`
+}
+
+// SsoLinkStartRequest defines model for SsoLinkStartRequest.
+type SsoLinkStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+}
+
+// SsoProvider defines model for SsoProvider.
+type SsoProvider struct {
+	// DisplayName The label for the sign-in button.
+	//
+	// Example: Госуслуги
+	DisplayName string `json:"displayName"`
+
+	// Name The provider's name in URLs (`/auth/sso/{name}/start`).
+	//
+	// Example: esia
+	Name string `json:"name"`
+}
+
+// SsoProviderList defines model for SsoProviderList.
+type SsoProviderList struct {
+	Items []SsoProvider `json:"items"`
+}
+
+// SsoStartRequest defines model for SsoStartRequest.
+type SsoStartRequest struct {
+	// RedirectURI The SPA page the provider returns to; one of the configured callback URLs.
+	RedirectURI string `json:"redirectUri"`
+
+	// RememberMe Issue a long-lived refresh token when the sign-in succeeds.
+	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -749,6 +824,12 @@ type Cursor = string
 // Limit defines model for Limit.
 type Limit = int
 
+// SsoProviderName Example: esia
+type SsoProviderName = string
+
+// BadGateway An RFC 9457 problem details document.
+type BadGateway = Problem
+
 // BadRequest An RFC 9457 problem details document.
 type BadRequest = Problem
 
@@ -769,6 +850,12 @@ type PayloadTooLarge = Problem
 
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
+
+// SsoFailed An RFC 9457 problem details document.
+type SsoFailed = Problem
+
+// SsoLinkRequired An RFC 9457 problem details document.
+type SsoLinkRequired = Problem
 
 // TooManyRequests An RFC 9457 problem details document.
 type TooManyRequests = Problem
@@ -818,8 +905,20 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// FinishSsoSignInJSONRequestBody defines body for FinishSsoSignIn for application/json ContentType.
+type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
+
+// StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
+type StartSsoSignInJSONRequestBody = SsoStartRequest
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
+
+// FinishSsoLinkJSONRequestBody defines body for FinishSsoLink for application/json ContentType.
+type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
+
+// StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
+type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
@@ -1107,6 +1206,99 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
 	Register(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListSsoProviders List the external sign-in providers
+	//
+	// The OpenID Connect providers (such as ЕСИА/Госуслуги) configured on
+	// this server, in the order the SPA should show their buttons. Empty
+	// when single sign-on is not configured.
+	//
+	// Corresponds with GET /api/v1/auth/sso/providers (the `ListSsoProviders` operationId).
+	ListSsoProviders(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSsoSignInWithBody Finish signing in through a provider
+	//
+	// Takes the `code` and `state` the provider returned to the SPA,
+	// exchanges the code at the provider (with the PKCE verifier) and
+	// verifies the ID token (signature against the provider's keys,
+	// issuer, audience, expiry, nonce). Then:
+	//
+	// - the provider identity is linked to an account → `200` with tokens;
+	// - it is not linked and no account has its e-mail → a new account
+	//   (learner of the default organization, no password) is created and
+	//   linked → `201` with tokens;
+	// - it is not linked but an account has that e-mail → `409
+	//   sso_link_required`: sign in to that account another way and link
+	//   the provider from the profile (`startSsoLink`).
+	//
+	// A `state` works once, whatever the outcome. Failures: `400
+	// sso_state_invalid` (unknown, expired or used state), `400
+	// sso_code_rejected` (the provider refused the code), `400
+	// sso_token_invalid` (the ID token failed verification), `502
+	// sso_provider_error` (the provider is unreachable or answered an
+	// error). In each case the SPA starts again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+	FinishSsoSignInWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSsoSignIn Finish signing in through a provider
+	//
+	// Takes the `code` and `state` the provider returned to the SPA,
+	// exchanges the code at the provider (with the PKCE verifier) and
+	// verifies the ID token (signature against the provider's keys,
+	// issuer, audience, expiry, nonce). Then:
+	//
+	// - the provider identity is linked to an account → `200` with tokens;
+	// - it is not linked and no account has its e-mail → a new account
+	//   (learner of the default organization, no password) is created and
+	//   linked → `201` with tokens;
+	// - it is not linked but an account has that e-mail → `409
+	//   sso_link_required`: sign in to that account another way and link
+	//   the provider from the profile (`startSsoLink`).
+	//
+	// A `state` works once, whatever the outcome. Failures: `400
+	// sso_state_invalid` (unknown, expired or used state), `400
+	// sso_code_rejected` (the provider refused the code), `400
+	// sso_token_invalid` (the ID token failed verification), `502
+	// sso_provider_error` (the provider is unreachable or answered an
+	// error). In each case the SPA starts again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+	FinishSsoSignIn(ctx context.Context, provider SsoProviderName, body FinishSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSsoSignInWithBody Start signing in through a provider
+	//
+	// Opens an authorization request (authorization-code flow with PKCE,
+	// `state` and `nonce`) and returns the provider URL to send the browser
+	// to. `redirectUri` must be one of the SPA callback URLs the server is
+	// configured with; the provider sends the browser back there with
+	// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+	// request expires after 10 minutes (by default) and can be finished
+	// once.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+	StartSsoSignInWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSsoSignIn Start signing in through a provider
+	//
+	// Opens an authorization request (authorization-code flow with PKCE,
+	// `state` and `nonce`) and returns the provider URL to send the browser
+	// to. `redirectUri` must be one of the SPA callback URLs the server is
+	// configured with; the provider sends the browser back there with
+	// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+	// request expires after 10 minutes (by default) and can be finished
+	// once.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+	StartSsoSignIn(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDevMessages Read the latest outgoing messages (development only)
 	//
 	// **Development only.** Available only while the server runs with
@@ -1205,6 +1397,76 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMySsoIdentities List the provider identities linked to my account
+	//
+	// At most one identity per configured provider, oldest link first (so
+	// the list is never paginated).
+	//
+	// Corresponds with GET /api/v1/me/sso-identities (the `ListMySsoIdentities` operationId).
+	ListMySsoIdentities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnlinkSsoIdentity Unlink a provider identity from my account
+	//
+	// Removes the link; the provider can then no longer sign in to this
+	// account. Needs a recent authentication. Refused with `409
+	// last_sign_in_method` when the account has no password and no other
+	// linked identity, so it would have no way to sign in.
+	//
+	// Corresponds with DELETE /api/v1/me/sso-identities/{id} (the `UnlinkSsoIdentity` operationId).
+	UnlinkSsoIdentity(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSsoLinkWithBody Finish linking a provider to my account
+	//
+	// Takes the `code` and `state` of an authorization request opened by
+	// `startSsoLink` in the same session, verifies the provider's answer
+	// like `finishSsoSignIn`, and links the provider identity to the
+	// signed-in account: `201` with the new link, `200` when it was already
+	// linked to this account. `409 sso_identity_taken` when the identity is
+	// linked to another account; `409 sso_provider_already_linked` when
+	// this account already has another identity at the same provider.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+	FinishSsoLinkWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSsoLink Finish linking a provider to my account
+	//
+	// Takes the `code` and `state` of an authorization request opened by
+	// `startSsoLink` in the same session, verifies the provider's answer
+	// like `finishSsoSignIn`, and links the provider identity to the
+	// signed-in account: `201` with the new link, `200` when it was already
+	// linked to this account. `409 sso_identity_taken` when the identity is
+	// linked to another account; `409 sso_provider_already_linked` when
+	// this account already has another identity at the same provider.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+	FinishSsoLink(ctx context.Context, provider SsoProviderName, body FinishSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSsoLinkWithBody Start linking a provider to my account
+	//
+	// Like `startSsoSignIn`, but the authorization request is bound to the
+	// signed-in user and session; finish it with `finishSsoLink`. Needs a
+	// recent authentication (`403 reauthentication_required` otherwise).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+	StartSsoLinkWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSsoLink Start linking a provider to my account
+	//
+	// Like `startSsoSignIn`, but the authorization request is bound to the
+	// signed-in user and session; finish it with `finishSsoLink`. Needs a
+	// recent authentication (`403 reauthentication_required` otherwise).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+	StartSsoLink(ctx context.Context, provider SsoProviderName, body StartSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableTotpWithBody Disable the second factor
 	//
@@ -1730,6 +1992,149 @@ func (c *Client) Register(ctx context.Context, body RegisterJSONRequestBody, req
 	return c.Client.Do(req)
 }
 
+// ListSsoProviders List the external sign-in providers
+//
+// The OpenID Connect providers (such as ЕСИА/Госуслуги) configured on
+// this server, in the order the SPA should show their buttons. Empty
+// when single sign-on is not configured.
+//
+// Corresponds with GET /api/v1/auth/sso/providers (the `ListSsoProviders` operationId).
+func (c *Client) ListSsoProviders(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListSsoProvidersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSsoSignInWithBody Finish signing in through a provider
+//
+// Takes the `code` and `state` the provider returned to the SPA,
+// exchanges the code at the provider (with the PKCE verifier) and
+// verifies the ID token (signature against the provider's keys,
+// issuer, audience, expiry, nonce). Then:
+//
+//   - the provider identity is linked to an account → `200` with tokens;
+//   - it is not linked and no account has its e-mail → a new account
+//     (learner of the default organization, no password) is created and
+//     linked → `201` with tokens;
+//   - it is not linked but an account has that e-mail → `409
+//     sso_link_required`: sign in to that account another way and link
+//     the provider from the profile (`startSsoLink`).
+//
+// A `state` works once, whatever the outcome. Failures: `400
+// sso_state_invalid` (unknown, expired or used state), `400
+// sso_code_rejected` (the provider refused the code), `400
+// sso_token_invalid` (the ID token failed verification), `502
+// sso_provider_error` (the provider is unreachable or answered an
+// error). In each case the SPA starts again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+func (c *Client) FinishSsoSignInWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSsoSignInRequestWithBody(c.Server, provider, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSsoSignIn Finish signing in through a provider
+//
+// Takes the `code` and `state` the provider returned to the SPA,
+// exchanges the code at the provider (with the PKCE verifier) and
+// verifies the ID token (signature against the provider's keys,
+// issuer, audience, expiry, nonce). Then:
+//
+//   - the provider identity is linked to an account → `200` with tokens;
+//   - it is not linked and no account has its e-mail → a new account
+//     (learner of the default organization, no password) is created and
+//     linked → `201` with tokens;
+//   - it is not linked but an account has that e-mail → `409
+//     sso_link_required`: sign in to that account another way and link
+//     the provider from the profile (`startSsoLink`).
+//
+// A `state` works once, whatever the outcome. Failures: `400
+// sso_state_invalid` (unknown, expired or used state), `400
+// sso_code_rejected` (the provider refused the code), `400
+// sso_token_invalid` (the ID token failed verification), `502
+// sso_provider_error` (the provider is unreachable or answered an
+// error). In each case the SPA starts again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+func (c *Client) FinishSsoSignIn(ctx context.Context, provider SsoProviderName, body FinishSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSsoSignInRequest(c.Server, provider, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSsoSignInWithBody Start signing in through a provider
+//
+// Opens an authorization request (authorization-code flow with PKCE,
+// `state` and `nonce`) and returns the provider URL to send the browser
+// to. `redirectUri` must be one of the SPA callback URLs the server is
+// configured with; the provider sends the browser back there with
+// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+// request expires after 10 minutes (by default) and can be finished
+// once.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+func (c *Client) StartSsoSignInWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSsoSignInRequestWithBody(c.Server, provider, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSsoSignIn Start signing in through a provider
+//
+// Opens an authorization request (authorization-code flow with PKCE,
+// `state` and `nonce`) and returns the provider URL to send the browser
+// to. `redirectUri` must be one of the SPA callback URLs the server is
+// configured with; the provider sends the browser back there with
+// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+// request expires after 10 minutes (by default) and can be finished
+// once.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+func (c *Client) StartSsoSignIn(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSsoSignInRequest(c.Server, provider, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListDevMessages Read the latest outgoing messages (development only)
 //
 // **Development only.** Available only while the server runs with
@@ -1899,6 +2304,136 @@ func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_ty
 // Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 func (c *Client) ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMyOrganizationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMySsoIdentities List the provider identities linked to my account
+//
+// At most one identity per configured provider, oldest link first (so
+// the list is never paginated).
+//
+// Corresponds with GET /api/v1/me/sso-identities (the `ListMySsoIdentities` operationId).
+func (c *Client) ListMySsoIdentities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMySsoIdentitiesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnlinkSsoIdentity Unlink a provider identity from my account
+//
+// Removes the link; the provider can then no longer sign in to this
+// account. Needs a recent authentication. Refused with `409
+// last_sign_in_method` when the account has no password and no other
+// linked identity, so it would have no way to sign in.
+//
+// Corresponds with DELETE /api/v1/me/sso-identities/{id} (the `UnlinkSsoIdentity` operationId).
+func (c *Client) UnlinkSsoIdentity(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnlinkSsoIdentityRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSsoLinkWithBody Finish linking a provider to my account
+//
+// Takes the `code` and `state` of an authorization request opened by
+// `startSsoLink` in the same session, verifies the provider's answer
+// like `finishSsoSignIn`, and links the provider identity to the
+// signed-in account: `201` with the new link, `200` when it was already
+// linked to this account. `409 sso_identity_taken` when the identity is
+// linked to another account; `409 sso_provider_already_linked` when
+// this account already has another identity at the same provider.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+func (c *Client) FinishSsoLinkWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSsoLinkRequestWithBody(c.Server, provider, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSsoLink Finish linking a provider to my account
+//
+// Takes the `code` and `state` of an authorization request opened by
+// `startSsoLink` in the same session, verifies the provider's answer
+// like `finishSsoSignIn`, and links the provider identity to the
+// signed-in account: `201` with the new link, `200` when it was already
+// linked to this account. `409 sso_identity_taken` when the identity is
+// linked to another account; `409 sso_provider_already_linked` when
+// this account already has another identity at the same provider.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+func (c *Client) FinishSsoLink(ctx context.Context, provider SsoProviderName, body FinishSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSsoLinkRequest(c.Server, provider, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSsoLinkWithBody Start linking a provider to my account
+//
+// Like `startSsoSignIn`, but the authorization request is bound to the
+// signed-in user and session; finish it with `finishSsoLink`. Needs a
+// recent authentication (`403 reauthentication_required` otherwise).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+func (c *Client) StartSsoLinkWithBody(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSsoLinkRequestWithBody(c.Server, provider, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSsoLink Start linking a provider to my account
+//
+// Like `startSsoSignIn`, but the authorization request is bound to the
+// signed-in user and session; finish it with `finishSsoLink`. Needs a
+// recent authentication (`403 reauthentication_required` otherwise).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+func (c *Client) StartSsoLink(ctx context.Context, provider SsoProviderName, body StartSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSsoLinkRequest(c.Server, provider, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2540,6 +3075,127 @@ func NewRegisterRequestWithBody(server string, contentType string, body io.Reade
 	return req, nil
 }
 
+// NewListSsoProvidersRequest constructs an http.Request for the ListSsoProviders method
+func NewListSsoProvidersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/sso/providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFinishSsoSignInRequest calls the generic FinishSsoSignIn builder with application/json body
+func NewFinishSsoSignInRequest(server string, provider SsoProviderName, body FinishSsoSignInJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinishSsoSignInRequestWithBody(server, provider, "application/json", bodyReader)
+}
+
+// NewFinishSsoSignInRequestWithBody constructs an http.Request for the FinishSsoSignIn method, with any body, and a specified content type
+func NewFinishSsoSignInRequestWithBody(server string, provider SsoProviderName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/sso/%s/callback", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartSsoSignInRequest calls the generic StartSsoSignIn builder with application/json body
+func NewStartSsoSignInRequest(server string, provider SsoProviderName, body StartSsoSignInJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSsoSignInRequestWithBody(server, provider, "application/json", bodyReader)
+}
+
+// NewStartSsoSignInRequestWithBody constructs an http.Request for the StartSsoSignIn method, with any body, and a specified content type
+func NewStartSsoSignInRequestWithBody(server string, provider SsoProviderName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/sso/%s/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListDevMessagesRequest constructs an http.Request for the ListDevMessages method
 func NewListDevMessagesRequest(server string, params *ListDevMessagesParams) (*http.Request, error) {
 	var err error
@@ -2823,6 +3479,161 @@ func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsPar
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListMySsoIdentitiesRequest constructs an http.Request for the ListMySsoIdentities method
+func NewListMySsoIdentitiesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sso-identities")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnlinkSsoIdentityRequest constructs an http.Request for the UnlinkSsoIdentity method
+func NewUnlinkSsoIdentityRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sso-identities/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFinishSsoLinkRequest calls the generic FinishSsoLink builder with application/json body
+func NewFinishSsoLinkRequest(server string, provider SsoProviderName, body FinishSsoLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinishSsoLinkRequestWithBody(server, provider, "application/json", bodyReader)
+}
+
+// NewFinishSsoLinkRequestWithBody constructs an http.Request for the FinishSsoLink method, with any body, and a specified content type
+func NewFinishSsoLinkRequestWithBody(server string, provider SsoProviderName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sso/%s/link/callback", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartSsoLinkRequest calls the generic StartSsoLink builder with application/json body
+func NewStartSsoLinkRequest(server string, provider SsoProviderName, body StartSsoLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSsoLinkRequestWithBody(server, provider, "application/json", bodyReader)
+}
+
+// NewStartSsoLinkRequestWithBody constructs an http.Request for the StartSsoLink method, with any body, and a specified content type
+func NewStartSsoLinkRequestWithBody(server string, provider SsoProviderName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sso/%s/link/start", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -3444,6 +4255,101 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/register (the `Register` operationId).
 	RegisterWithResponse(ctx context.Context, body RegisterJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterResponse, error)
 
+	// ListSsoProvidersWithResponse List the external sign-in providers
+	//
+	// The OpenID Connect providers (such as ЕСИА/Госуслуги) configured on
+	// this server, in the order the SPA should show their buttons. Empty
+	// when single sign-on is not configured.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/auth/sso/providers (the `ListSsoProviders` operationId).
+	ListSsoProvidersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSsoProvidersResponse, error)
+
+	// FinishSsoSignInWithBodyWithResponse Finish signing in through a provider
+	//
+	// Takes the `code` and `state` the provider returned to the SPA,
+	// exchanges the code at the provider (with the PKCE verifier) and
+	// verifies the ID token (signature against the provider's keys,
+	// issuer, audience, expiry, nonce). Then:
+	//
+	// - the provider identity is linked to an account → `200` with tokens;
+	// - it is not linked and no account has its e-mail → a new account
+	//   (learner of the default organization, no password) is created and
+	//   linked → `201` with tokens;
+	// - it is not linked but an account has that e-mail → `409
+	//   sso_link_required`: sign in to that account another way and link
+	//   the provider from the profile (`startSsoLink`).
+	//
+	// A `state` works once, whatever the outcome. Failures: `400
+	// sso_state_invalid` (unknown, expired or used state), `400
+	// sso_code_rejected` (the provider refused the code), `400
+	// sso_token_invalid` (the ID token failed verification), `502
+	// sso_provider_error` (the provider is unreachable or answered an
+	// error). In each case the SPA starts again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+	FinishSsoSignInWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSsoSignInResponse, error)
+
+	// FinishSsoSignInWithResponse Finish signing in through a provider
+	//
+	// Takes the `code` and `state` the provider returned to the SPA,
+	// exchanges the code at the provider (with the PKCE verifier) and
+	// verifies the ID token (signature against the provider's keys,
+	// issuer, audience, expiry, nonce). Then:
+	//
+	// - the provider identity is linked to an account → `200` with tokens;
+	// - it is not linked and no account has its e-mail → a new account
+	//   (learner of the default organization, no password) is created and
+	//   linked → `201` with tokens;
+	// - it is not linked but an account has that e-mail → `409
+	//   sso_link_required`: sign in to that account another way and link
+	//   the provider from the profile (`startSsoLink`).
+	//
+	// A `state` works once, whatever the outcome. Failures: `400
+	// sso_state_invalid` (unknown, expired or used state), `400
+	// sso_code_rejected` (the provider refused the code), `400
+	// sso_token_invalid` (the ID token failed verification), `502
+	// sso_provider_error` (the provider is unreachable or answered an
+	// error). In each case the SPA starts again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+	FinishSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body FinishSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSsoSignInResponse, error)
+
+	// StartSsoSignInWithBodyWithResponse Start signing in through a provider
+	//
+	// Opens an authorization request (authorization-code flow with PKCE,
+	// `state` and `nonce`) and returns the provider URL to send the browser
+	// to. `redirectUri` must be one of the SPA callback URLs the server is
+	// configured with; the provider sends the browser back there with
+	// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+	// request expires after 10 minutes (by default) and can be finished
+	// once.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+	StartSsoSignInWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error)
+
+	// StartSsoSignInWithResponse Start signing in through a provider
+	//
+	// Opens an authorization request (authorization-code flow with PKCE,
+	// `state` and `nonce`) and returns the provider URL to send the browser
+	// to. `redirectUri` must be one of the SPA callback URLs the server is
+	// configured with; the provider sends the browser back there with
+	// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+	// request expires after 10 minutes (by default) and can be finished
+	// once.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+	StartSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error)
+
 	// ListDevMessagesWithResponse Read the latest outgoing messages (development only)
 	//
 	// **Development only.** Available only while the server runs with
@@ -3554,6 +4460,80 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizationsWithResponse(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*ListMyOrganizationsResponse, error)
+
+	// ListMySsoIdentitiesWithResponse List the provider identities linked to my account
+	//
+	// At most one identity per configured provider, oldest link first (so
+	// the list is never paginated).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/sso-identities (the `ListMySsoIdentities` operationId).
+	ListMySsoIdentitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMySsoIdentitiesResponse, error)
+
+	// UnlinkSsoIdentityWithResponse Unlink a provider identity from my account
+	//
+	// Removes the link; the provider can then no longer sign in to this
+	// account. Needs a recent authentication. Refused with `409
+	// last_sign_in_method` when the account has no password and no other
+	// linked identity, so it would have no way to sign in.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/sso-identities/{id} (the `UnlinkSsoIdentity` operationId).
+	UnlinkSsoIdentityWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnlinkSsoIdentityResponse, error)
+
+	// FinishSsoLinkWithBodyWithResponse Finish linking a provider to my account
+	//
+	// Takes the `code` and `state` of an authorization request opened by
+	// `startSsoLink` in the same session, verifies the provider's answer
+	// like `finishSsoSignIn`, and links the provider identity to the
+	// signed-in account: `201` with the new link, `200` when it was already
+	// linked to this account. `409 sso_identity_taken` when the identity is
+	// linked to another account; `409 sso_provider_already_linked` when
+	// this account already has another identity at the same provider.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+	FinishSsoLinkWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSsoLinkResponse, error)
+
+	// FinishSsoLinkWithResponse Finish linking a provider to my account
+	//
+	// Takes the `code` and `state` of an authorization request opened by
+	// `startSsoLink` in the same session, verifies the provider's answer
+	// like `finishSsoSignIn`, and links the provider identity to the
+	// signed-in account: `201` with the new link, `200` when it was already
+	// linked to this account. `409 sso_identity_taken` when the identity is
+	// linked to another account; `409 sso_provider_already_linked` when
+	// this account already has another identity at the same provider.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+	FinishSsoLinkWithResponse(ctx context.Context, provider SsoProviderName, body FinishSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSsoLinkResponse, error)
+
+	// StartSsoLinkWithBodyWithResponse Start linking a provider to my account
+	//
+	// Like `startSsoSignIn`, but the authorization request is bound to the
+	// signed-in user and session; finish it with `finishSsoLink`. Needs a
+	// recent authentication (`403 reauthentication_required` otherwise).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+	StartSsoLinkWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSsoLinkResponse, error)
+
+	// StartSsoLinkWithResponse Start linking a provider to my account
+	//
+	// Like `startSsoSignIn`, but the authorization request is bound to the
+	// signed-in user and session; finish it with `finishSsoLink`. Needs a
+	// recent authentication (`403 reauthentication_required` otherwise).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+	StartSsoLinkWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoLinkResponse, error)
 
 	// DisableTotpWithBodyWithResponse Disable the second factor
 	//
@@ -4580,6 +5560,297 @@ func (r RegisterResponse) ContentType() string {
 	return ""
 }
 
+// ListSsoProvidersResponse429Headers the declared response headers of an HTTP 429 response for ListSsoProviders
+type ListSsoProvidersResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListSsoProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoProviderList
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListSsoProvidersResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListSsoProvidersResponse) GetJSON200() *SsoProviderList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListSsoProvidersResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListSsoProvidersResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListSsoProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListSsoProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListSsoProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListSsoProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FinishSsoSignInResponse429Headers the declared response headers of an HTTP 429 response for FinishSsoSignIn
+type FinishSsoSignInResponse429Headers struct {
+	RetryAfter *int
+}
+
+type FinishSsoSignInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuthResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AuthResponse
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *SsoFailed
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *SsoLinkRequired
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FinishSsoSignInResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FinishSsoSignInResponse) GetJSON200() *AuthResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinishSsoSignInResponse) GetJSON201() *AuthResponse {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON400() *SsoFailed {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON409() *SsoLinkRequired {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r FinishSsoSignInResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r FinishSsoSignInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinishSsoSignInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinishSsoSignInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinishSsoSignInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartSsoSignInResponse429Headers the declared response headers of an HTTP 429 response for StartSsoSignIn
+type StartSsoSignInResponse429Headers struct {
+	RetryAfter *int
+}
+
+type StartSsoSignInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoAuthorization
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartSsoSignInResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartSsoSignInResponse) GetJSON200() *SsoAuthorization {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r StartSsoSignInResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSsoSignInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSsoSignInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSsoSignInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSsoSignInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListDevMessagesResponse429Headers the declared response headers of an HTTP 429 response for ListDevMessages
 type ListDevMessagesResponse429Headers struct {
 	RetryAfter *int
@@ -5176,6 +6447,436 @@ func (r ListMyOrganizationsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListMyOrganizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMySsoIdentitiesResponse401Headers the declared response headers of an HTTP 401 response for ListMySsoIdentities
+type ListMySsoIdentitiesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMySsoIdentitiesResponse429Headers the declared response headers of an HTTP 429 response for ListMySsoIdentities
+type ListMySsoIdentitiesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListMySsoIdentitiesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoIdentityList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMySsoIdentitiesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMySsoIdentitiesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMySsoIdentitiesResponse) GetJSON200() *SsoIdentityList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMySsoIdentitiesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMySsoIdentitiesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMySsoIdentitiesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMySsoIdentitiesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMySsoIdentitiesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMySsoIdentitiesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMySsoIdentitiesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnlinkSsoIdentityResponse401Headers the declared response headers of an HTTP 401 response for UnlinkSsoIdentity
+type UnlinkSsoIdentityResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UnlinkSsoIdentityResponse429Headers the declared response headers of an HTTP 429 response for UnlinkSsoIdentity
+type UnlinkSsoIdentityResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UnlinkSsoIdentityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnlinkSsoIdentityResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnlinkSsoIdentityResponse429Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnlinkSsoIdentityResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UnlinkSsoIdentityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnlinkSsoIdentityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnlinkSsoIdentityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnlinkSsoIdentityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FinishSsoLinkResponse401Headers the declared response headers of an HTTP 401 response for FinishSsoLink
+type FinishSsoLinkResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// FinishSsoLinkResponse429Headers the declared response headers of an HTTP 429 response for FinishSsoLink
+type FinishSsoLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+type FinishSsoLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoIdentity
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SsoIdentity
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *SsoFailed
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *FinishSsoLinkResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FinishSsoLinkResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FinishSsoLinkResponse) GetJSON200() *SsoIdentity {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinishSsoLinkResponse) GetJSON201() *SsoIdentity {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON400() *SsoFailed {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r FinishSsoLinkResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r FinishSsoLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinishSsoLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinishSsoLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinishSsoLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartSsoLinkResponse401Headers the declared response headers of an HTTP 401 response for StartSsoLink
+type StartSsoLinkResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StartSsoLinkResponse429Headers the declared response headers of an HTTP 429 response for StartSsoLink
+type StartSsoLinkResponse429Headers struct {
+	RetryAfter *int
+}
+
+type StartSsoLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoAuthorization
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartSsoLinkResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartSsoLinkResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartSsoLinkResponse) GetJSON200() *SsoAuthorization {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r StartSsoLinkResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSsoLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSsoLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSsoLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSsoLinkResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -6478,6 +8179,131 @@ func (c *ClientWithResponses) RegisterWithResponse(ctx context.Context, body Reg
 	return ParseRegisterResponse(rsp)
 }
 
+// ListSsoProvidersWithResponse List the external sign-in providers
+//
+// The OpenID Connect providers (such as ЕСИА/Госуслуги) configured on
+// this server, in the order the SPA should show their buttons. Empty
+// when single sign-on is not configured.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/auth/sso/providers (the `ListSsoProviders` operationId).
+func (c *ClientWithResponses) ListSsoProvidersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListSsoProvidersResponse, error) {
+	rsp, err := c.ListSsoProviders(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListSsoProvidersResponse(rsp)
+}
+
+// FinishSsoSignInWithBodyWithResponse Finish signing in through a provider
+//
+// Takes the `code` and `state` the provider returned to the SPA,
+// exchanges the code at the provider (with the PKCE verifier) and
+// verifies the ID token (signature against the provider's keys,
+// issuer, audience, expiry, nonce). Then:
+//
+//   - the provider identity is linked to an account → `200` with tokens;
+//   - it is not linked and no account has its e-mail → a new account
+//     (learner of the default organization, no password) is created and
+//     linked → `201` with tokens;
+//   - it is not linked but an account has that e-mail → `409
+//     sso_link_required`: sign in to that account another way and link
+//     the provider from the profile (`startSsoLink`).
+//
+// A `state` works once, whatever the outcome. Failures: `400
+// sso_state_invalid` (unknown, expired or used state), `400
+// sso_code_rejected` (the provider refused the code), `400
+// sso_token_invalid` (the ID token failed verification), `502
+// sso_provider_error` (the provider is unreachable or answered an
+// error). In each case the SPA starts again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+func (c *ClientWithResponses) FinishSsoSignInWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSsoSignInResponse, error) {
+	rsp, err := c.FinishSsoSignInWithBody(ctx, provider, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSsoSignInResponse(rsp)
+}
+
+// FinishSsoSignInWithResponse Finish signing in through a provider
+//
+// Takes the `code` and `state` the provider returned to the SPA,
+// exchanges the code at the provider (with the PKCE verifier) and
+// verifies the ID token (signature against the provider's keys,
+// issuer, audience, expiry, nonce). Then:
+//
+//   - the provider identity is linked to an account → `200` with tokens;
+//   - it is not linked and no account has its e-mail → a new account
+//     (learner of the default organization, no password) is created and
+//     linked → `201` with tokens;
+//   - it is not linked but an account has that e-mail → `409
+//     sso_link_required`: sign in to that account another way and link
+//     the provider from the profile (`startSsoLink`).
+//
+// A `state` works once, whatever the outcome. Failures: `400
+// sso_state_invalid` (unknown, expired or used state), `400
+// sso_code_rejected` (the provider refused the code), `400
+// sso_token_invalid` (the ID token failed verification), `502
+// sso_provider_error` (the provider is unreachable or answered an
+// error). In each case the SPA starts again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/callback (the `FinishSsoSignIn` operationId).
+func (c *ClientWithResponses) FinishSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body FinishSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSsoSignInResponse, error) {
+	rsp, err := c.FinishSsoSignIn(ctx, provider, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSsoSignInResponse(rsp)
+}
+
+// StartSsoSignInWithBodyWithResponse Start signing in through a provider
+//
+// Opens an authorization request (authorization-code flow with PKCE,
+// `state` and `nonce`) and returns the provider URL to send the browser
+// to. `redirectUri` must be one of the SPA callback URLs the server is
+// configured with; the provider sends the browser back there with
+// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+// request expires after 10 minutes (by default) and can be finished
+// once.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+func (c *ClientWithResponses) StartSsoSignInWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error) {
+	rsp, err := c.StartSsoSignInWithBody(ctx, provider, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSsoSignInResponse(rsp)
+}
+
+// StartSsoSignInWithResponse Start signing in through a provider
+//
+// Opens an authorization request (authorization-code flow with PKCE,
+// `state` and `nonce`) and returns the provider URL to send the browser
+// to. `redirectUri` must be one of the SPA callback URLs the server is
+// configured with; the provider sends the browser back there with
+// `code` and `state`, which the SPA posts to `finishSsoSignIn`. The
+// request expires after 10 minutes (by default) and can be finished
+// once.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
+func (c *ClientWithResponses) StartSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error) {
+	rsp, err := c.StartSsoSignIn(ctx, provider, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSsoSignInResponse(rsp)
+}
+
 // ListDevMessagesWithResponse Read the latest outgoing messages (development only)
 //
 // **Development only.** Available only while the server runs with
@@ -6635,6 +8461,116 @@ func (c *ClientWithResponses) ListMyOrganizationsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListMyOrganizationsResponse(rsp)
+}
+
+// ListMySsoIdentitiesWithResponse List the provider identities linked to my account
+//
+// At most one identity per configured provider, oldest link first (so
+// the list is never paginated).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/sso-identities (the `ListMySsoIdentities` operationId).
+func (c *ClientWithResponses) ListMySsoIdentitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMySsoIdentitiesResponse, error) {
+	rsp, err := c.ListMySsoIdentities(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMySsoIdentitiesResponse(rsp)
+}
+
+// UnlinkSsoIdentityWithResponse Unlink a provider identity from my account
+//
+// Removes the link; the provider can then no longer sign in to this
+// account. Needs a recent authentication. Refused with `409
+// last_sign_in_method` when the account has no password and no other
+// linked identity, so it would have no way to sign in.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/sso-identities/{id} (the `UnlinkSsoIdentity` operationId).
+func (c *ClientWithResponses) UnlinkSsoIdentityWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnlinkSsoIdentityResponse, error) {
+	rsp, err := c.UnlinkSsoIdentity(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnlinkSsoIdentityResponse(rsp)
+}
+
+// FinishSsoLinkWithBodyWithResponse Finish linking a provider to my account
+//
+// Takes the `code` and `state` of an authorization request opened by
+// `startSsoLink` in the same session, verifies the provider's answer
+// like `finishSsoSignIn`, and links the provider identity to the
+// signed-in account: `201` with the new link, `200` when it was already
+// linked to this account. `409 sso_identity_taken` when the identity is
+// linked to another account; `409 sso_provider_already_linked` when
+// this account already has another identity at the same provider.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+func (c *ClientWithResponses) FinishSsoLinkWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSsoLinkResponse, error) {
+	rsp, err := c.FinishSsoLinkWithBody(ctx, provider, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSsoLinkResponse(rsp)
+}
+
+// FinishSsoLinkWithResponse Finish linking a provider to my account
+//
+// Takes the `code` and `state` of an authorization request opened by
+// `startSsoLink` in the same session, verifies the provider's answer
+// like `finishSsoSignIn`, and links the provider identity to the
+// signed-in account: `201` with the new link, `200` when it was already
+// linked to this account. `409 sso_identity_taken` when the identity is
+// linked to another account; `409 sso_provider_already_linked` when
+// this account already has another identity at the same provider.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/callback (the `FinishSsoLink` operationId).
+func (c *ClientWithResponses) FinishSsoLinkWithResponse(ctx context.Context, provider SsoProviderName, body FinishSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSsoLinkResponse, error) {
+	rsp, err := c.FinishSsoLink(ctx, provider, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSsoLinkResponse(rsp)
+}
+
+// StartSsoLinkWithBodyWithResponse Start linking a provider to my account
+//
+// Like `startSsoSignIn`, but the authorization request is bound to the
+// signed-in user and session; finish it with `finishSsoLink`. Needs a
+// recent authentication (`403 reauthentication_required` otherwise).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+func (c *ClientWithResponses) StartSsoLinkWithBodyWithResponse(ctx context.Context, provider SsoProviderName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSsoLinkResponse, error) {
+	rsp, err := c.StartSsoLinkWithBody(ctx, provider, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSsoLinkResponse(rsp)
+}
+
+// StartSsoLinkWithResponse Start linking a provider to my account
+//
+// Like `startSsoSignIn`, but the authorization request is bound to the
+// signed-in user and session; finish it with `finishSsoLink`. Needs a
+// recent authentication (`403 reauthentication_required` otherwise).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/sso/{provider}/link/start (the `StartSsoLink` operationId).
+func (c *ClientWithResponses) StartSsoLinkWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoLinkResponse, error) {
+	rsp, err := c.StartSsoLink(ctx, provider, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSsoLinkResponse(rsp)
 }
 
 // DisableTotpWithBodyWithResponse Disable the second factor
@@ -7688,6 +9624,270 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 	return response, nil
 }
 
+// ParseListSsoProvidersResponse parses an HTTP response from a ListSsoProvidersWithResponse call
+func ParseListSsoProvidersResponse(rsp *http.Response) (*ListSsoProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListSsoProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoProviderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListSsoProvidersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFinishSsoSignInResponse parses an HTTP response from a FinishSsoSignInWithResponse call
+func ParseFinishSsoSignInResponse(rsp *http.Response) (*FinishSsoSignInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinishSsoSignInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuthResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AuthResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest SsoFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest SsoLinkRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FinishSsoSignInResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartSsoSignInResponse parses an HTTP response from a StartSsoSignInWithResponse call
+func ParseStartSsoSignInResponse(rsp *http.Response) (*StartSsoSignInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSsoSignInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers StartSsoSignInResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListDevMessagesResponse parses an HTTP response from a ListDevMessagesWithResponse call
 func ParseListDevMessagesResponse(rsp *http.Response) (*ListDevMessagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8235,6 +10435,415 @@ func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListMyOrganizationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMySsoIdentitiesResponse parses an HTTP response from a ListMySsoIdentitiesWithResponse call
+func ParseListMySsoIdentitiesResponse(rsp *http.Response) (*ListMySsoIdentitiesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMySsoIdentitiesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoIdentityList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMySsoIdentitiesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMySsoIdentitiesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnlinkSsoIdentityResponse parses an HTTP response from a UnlinkSsoIdentityWithResponse call
+func ParseUnlinkSsoIdentityResponse(rsp *http.Response) (*UnlinkSsoIdentityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnlinkSsoIdentityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UnlinkSsoIdentityResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UnlinkSsoIdentityResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFinishSsoLinkResponse parses an HTTP response from a FinishSsoLinkWithResponse call
+func ParseFinishSsoLinkResponse(rsp *http.Response) (*FinishSsoLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinishSsoLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoIdentity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SsoIdentity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest SsoFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers FinishSsoLinkResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers FinishSsoLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartSsoLinkResponse parses an HTTP response from a StartSsoLinkWithResponse call
+func ParseStartSsoLinkResponse(rsp *http.Response) (*StartSsoLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSsoLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoAuthorization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StartSsoLinkResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StartSsoLinkResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

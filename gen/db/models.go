@@ -253,6 +253,31 @@ type Session struct {
 	AuthenticatedAt time.Time
 }
 
+type SsoIdentity struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Provider   string
+	Issuer     string
+	Subject    string
+	Email      *string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
+type SsoState struct {
+	StateHash    []byte
+	Provider     string
+	Purpose      string
+	UserID       *uuid.UUID
+	SessionID    *uuid.UUID
+	Nonce        string
+	CodeVerifier string
+	RedirectUri  string
+	RememberMe   bool
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
 type TotpAuthenticator struct {
 	UserID       uuid.UUID
 	SecretSealed []byte

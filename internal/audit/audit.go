@@ -45,6 +45,7 @@ const (
 	// OrganizationSecurityChanged: an admin changed the organization's
 	// security settings (e.g. required a second factor of its staff).
 	OrganizationSecurityChanged = "organization_security_changed"
+	SSOUnlinked                 = "sso_unlinked"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

@@ -58,6 +58,7 @@ type Config struct {
 	SMS          SMS
 	Outbox       Outbox
 	Certificates CertificateSettings
+	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -154,6 +155,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	loadDelivery(&l, &c)
+	c.SSO = l.sso()
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -222,6 +224,7 @@ func (c Config) Validate() error {
 	if c.TOTP.Issuer == "" || len(c.TOTP.Issuer) > 64 || strings.Contains(c.TOTP.Issuer, ":") {
 		bad("KABINET_TOTP_ISSUER must be 1 to 64 characters without a colon")
 	}
+	c.SSO.validate(c.Env == EnvProduction, bad)
 	return errors.Join(errs...)
 }
 

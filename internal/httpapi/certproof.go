@@ -22,7 +22,6 @@ const (
 	codeCertificateNotBound = "certificate_not_bound"
 	codeCertificateBound    = "certificate_already_bound"
 	codeCertificateLimit    = "certificate_limit_reached"
-	codeLastSignInMethod    = "last_sign_in_method"
 )
 
 // Challenge purposes (certificate_challenges.purpose): a binding challenge

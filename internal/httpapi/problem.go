@@ -40,6 +40,8 @@ const (
 	// A sign-in challenge (certificate, second factor) unknown, used or expired.
 	codeInvalidChallenge = "invalid_challenge"
 	codeChallengeExpired = "challenge_expired"
+	// Removing a certificate or SSO identity would leave no way to sign in.
+	codeLastSignInMethod = "last_sign_in_method"
 )
 
 var titles = map[string]string{
