@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +50,12 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	// CaptchaVerifyURL, when set, makes registration require a captcha token
+	// checked at this siteverify endpoint (Turnstile, hCaptcha, reCAPTCHA)
+	// with CaptchaSecret.
+	CaptchaVerifyURL string
+	CaptchaSecret    string
 }
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
@@ -67,6 +74,11 @@ type PasswordPolicy struct {
 	RequireDigit     bool
 	MaxRepeated      int  // longest allowed run of one character; 0 disables
 	ForbidIdentifier bool // the password may not equal the e-mail or phone
+	// ForbidCommon refuses the most used passwords and small variations of
+	// them (zxcvbn's list); MinStrength, when above 0, also requires that
+	// zxcvbn's strength score (0–4) reach it.
+	ForbidCommon bool
+	MinStrength  int
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -104,8 +116,12 @@ func Load(getenv func(string) string) (Config, error) {
 			RequireDigit:     l.bool("KABINET_PASSWORD_REQUIRE_DIGIT", true),
 			MaxRepeated:      l.int("KABINET_PASSWORD_MAX_REPEATED", 3),
 			ForbidIdentifier: l.bool("KABINET_PASSWORD_FORBID_IDENTIFIER", true),
+			ForbidCommon:     l.bool("KABINET_PASSWORD_FORBID_COMMON", true),
+			MinStrength:      l.int("KABINET_PASSWORD_MIN_STRENGTH", 0),
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
+		CaptchaVerifyURL:   l.str("KABINET_CAPTCHA_VERIFY_URL", ""),
+		CaptchaSecret:      l.str("KABINET_CAPTCHA_SECRET", ""),
 	}
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -152,8 +168,19 @@ func (c Config) Validate() error {
 	if c.Password.MaxLength < 64 || c.Password.MaxLength > 1024 {
 		bad("KABINET_PASSWORD_MAX_LENGTH must be between 64 and 1024")
 	}
+	if c.Password.MinStrength < 0 || c.Password.MinStrength > 4 {
+		bad("KABINET_PASSWORD_MIN_STRENGTH must be between 0 (off) and 4")
+	}
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
+	}
+	if c.CaptchaVerifyURL != "" {
+		if u, err := url.Parse(c.CaptchaVerifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("KABINET_CAPTCHA_VERIFY_URL must be an http(s) URL, got %q", c.CaptchaVerifyURL)
+		}
+		if c.CaptchaSecret == "" {
+			bad("KABINET_CAPTCHA_SECRET is required when KABINET_CAPTCHA_VERIFY_URL is set")
+		}
 	}
 	return errors.Join(errs...)
 }
