@@ -37,6 +37,63 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for ContactChallengeChannel.
+const (
+	ContactChallengeChannelEmail ContactChallengeChannel = "email"
+	ContactChallengeChannelSms   ContactChallengeChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ContactChallengeChannel enum.
+func (e ContactChallengeChannel) Valid() bool {
+	switch e {
+	case ContactChallengeChannelEmail:
+		return true
+	case ContactChallengeChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageChannel.
+const (
+	ExportMessageChannelEmail ExportMessageChannel = "email"
+	ExportMessageChannelSms   ExportMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageChannel enum.
+func (e ExportMessageChannel) Valid() bool {
+	switch e {
+	case ExportMessageChannelEmail:
+		return true
+	case ExportMessageChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageStatus.
+const (
+	Failed  ExportMessageStatus = "failed"
+	Pending ExportMessageStatus = "pending"
+	Sent    ExportMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageStatus enum.
+func (e ExportMessageStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Pending:
+		return true
+	case Sent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for HealthStatus.
 const (
 	Ok HealthStatus = "ok"
@@ -177,6 +234,99 @@ type AuthResponse struct {
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
 
+// CloseAccountRequest defines model for CloseAccountRequest.
+type CloseAccountRequest struct {
+	// Password The current password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// ContactChallenge defines model for ContactChallenge.
+type ContactChallenge struct {
+	// Change True when confirming replaces the current address.
+	Change    bool                    `json:"change"`
+	Channel   ContactChallengeChannel `json:"channel"`
+	ExpiresAt time.Time               `json:"expiresAt"`
+
+	// Target The address the code was sent to (and that it confirms).
+	Target string `json:"target"`
+}
+
+// ContactChallengeChannel defines model for ContactChallenge.Channel.
+type ContactChallengeChannel string
+
+// ContactCodeRequest defines model for ContactCodeRequest.
+type ContactCodeRequest struct {
+	// Code The 6-digit code from the e-mail or SMS.
+	Code string `json:"code"`
+}
+
+// DataExport defines model for DataExport.
+type DataExport struct {
+	AuditEvents             []ExportAuditEvent      `json:"auditEvents"`
+	ExportedAt              time.Time               `json:"exportedAt"`
+	Memberships             []Membership            `json:"memberships"`
+	Messages                []ExportMessage         `json:"messages"`
+	NotificationPreferences NotificationPreferences `json:"notificationPreferences"`
+	Sessions                []ExportSession         `json:"sessions"`
+	User                    User                    `json:"user"`
+}
+
+// EmailChangeRequest defines model for EmailChangeRequest.
+type EmailChangeRequest struct {
+	Email openapi_types.Email `json:"email"`
+}
+
+// ExportAuditEvent defines model for ExportAuditEvent.
+type ExportAuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator) did.
+	ActorID *openapi_types.UUID    `json:"actorId"`
+	Details map[string]interface{} `json:"details"`
+
+	// Event Example: sign_in
+	Event          string              `json:"event"`
+	ID             int64               `json:"id"`
+	IP             *string             `json:"ip"`
+	OccurredAt     time.Time           `json:"occurredAt"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+}
+
+// ExportMessage defines model for ExportMessage.
+type ExportMessage struct {
+	Channel   ExportMessageChannel `json:"channel"`
+	CreatedAt time.Time            `json:"createdAt"`
+	ID        int64                `json:"id"`
+
+	// Locale The user's language for messages and documents.
+	Locale    Locale              `json:"locale"`
+	Recipient string              `json:"recipient"`
+	SentAt    *time.Time          `json:"sentAt"`
+	Status    ExportMessageStatus `json:"status"`
+	Subject   string              `json:"subject"`
+
+	// Template Example: welcome
+	Template string `json:"template"`
+}
+
+// ExportMessageChannel defines model for ExportMessage.Channel.
+type ExportMessageChannel string
+
+// ExportMessageStatus defines model for ExportMessage.Status.
+type ExportMessageStatus string
+
+// ExportSession defines model for ExportSession.
+type ExportSession struct {
+	CreatedAt    time.Time          `json:"createdAt"`
+	ExpiresAt    time.Time          `json:"expiresAt"`
+	ID           openapi_types.UUID `json:"id"`
+	IP           *string            `json:"ip"`
+	LastUsedAt   time.Time          `json:"lastUsedAt"`
+	RememberMe   bool               `json:"rememberMe"`
+	RevokeReason *string            `json:"revokeReason"`
+	RevokedAt    *time.Time         `json:"revokedAt"`
+	UserAgent    string             `json:"userAgent"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -270,6 +420,11 @@ type Me struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
 }
 
 // Membership defines model for Membership.
@@ -289,6 +444,33 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NotificationPreferences defines model for NotificationPreferences.
+type NotificationPreferences struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// MarketingConsentAt When advertising was last switched on; `null` while it is off on every channel.
+	MarketingConsentAt *time.Time `json:"marketingConsentAt"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationPreferencesUpdate defines model for NotificationPreferencesUpdate.
+type NotificationPreferencesUpdate struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -299,6 +481,12 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// PhoneChangeRequest defines model for PhoneChangeRequest.
+type PhoneChangeRequest struct {
+	// Phone A mobile phone number in any common notation; normalized to E.164.
+	Phone string `json:"phone"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -332,6 +520,20 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProfileUpdate The fields to change; absent fields keep their value.
+type ProfileUpdate struct {
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
@@ -339,9 +541,12 @@ type RefreshRequest struct {
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
-	Email     openapi_types.Email `json:"email"`
-	FirstName string              `json:"firstName"`
-	LastName  string              `json:"lastName"`
+	// CaptchaToken The token of the "I am not a robot" widget (Turnstile, hCaptcha or
+	// reCAPTCHA); required when the server checks captchas.
+	CaptchaToken *string             `json:"captchaToken,omitempty"`
+	Email        openapi_types.Email `json:"email"`
+	FirstName    string              `json:"firstName"`
+	LastName     string              `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale   *Locale `json:"locale,omitempty"`
@@ -353,6 +558,11 @@ type RegisterRequest struct {
 
 // Role What a member may do in an organization.
 type Role string
+
+// TimeZone An IANA time zone name.
+//
+// Example: Europe/Moscow
+type TimeZone = string
 
 // User defines model for User.
 type User struct {
@@ -373,6 +583,11 @@ type User struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
 }
 
 // Cursor defines model for Cursor.
@@ -429,6 +644,27 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
+type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
+type ChangeEmailJSONRequestBody = EmailChangeRequest
+
+// ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
+type ConfirmEmailJSONRequestBody = ContactCodeRequest
+
+// UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
+type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// ChangePhoneJSONRequestBody defines body for ChangePhone for application/json ContentType.
+type ChangePhoneJSONRequestBody = PhoneChangeRequest
+
+// ConfirmPhoneJSONRequestBody defines body for ConfirmPhone for application/json ContentType.
+type ConfirmPhoneJSONRequestBody = ContactCodeRequest
+
+// UpdateProfileJSONRequestBody defines body for UpdateProfile for application/json ContentType.
+type UpdateProfileJSONRequestBody = ProfileUpdate
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetJwks Public keys that verify access tokens
@@ -449,9 +685,45 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// CloseAccount Close my account for good
+	// (POST /api/v1/me/close)
+	CloseAccount(ctx echo.Context) error
+	// ChangeEmail Start changing my e-mail
+	// (PUT /api/v1/me/email)
+	ChangeEmail(ctx echo.Context) error
+	// SendEmailCode Send (again) an e-mail confirmation code
+	// (POST /api/v1/me/email/code)
+	SendEmailCode(ctx echo.Context) error
+	// ConfirmEmail Confirm my e-mail with the code
+	// (POST /api/v1/me/email/confirm)
+	ConfirmEmail(ctx echo.Context) error
+	// ExportMyData Download all my data
+	// (GET /api/v1/me/export)
+	ExportMyData(ctx echo.Context) error
+	// GetNotificationPreferences Get my mailing subscriptions
+	// (GET /api/v1/me/notification-preferences)
+	GetNotificationPreferences(ctx echo.Context) error
+	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+	// (PUT /api/v1/me/notification-preferences)
+	UpdateNotificationPreferences(ctx echo.Context) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ChangePhone Start adding or changing my phone
+	// (PUT /api/v1/me/phone)
+	ChangePhone(ctx echo.Context) error
+	// SendPhoneCode Send (again) a phone confirmation code
+	// (POST /api/v1/me/phone/code)
+	SendPhoneCode(ctx echo.Context) error
+	// ConfirmPhone Confirm my phone with the SMS code
+	// (POST /api/v1/me/phone/confirm)
+	ConfirmPhone(ctx echo.Context) error
+	// GetProfile Get my profile
+	// (GET /api/v1/me/profile)
+	GetProfile(ctx echo.Context) error
+	// UpdateProfile Edit my name, language or time zone
+	// (PATCH /api/v1/me/profile)
+	UpdateProfile(ctx echo.Context) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -519,6 +791,69 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	return err
 }
 
+// CloseAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ChangeEmail converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeEmail(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeEmail(ctx)
+	return err
+}
+
+// SendEmailCode converts echo context to params.
+func (w *ServerInterfaceWrapper) SendEmailCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendEmailCode(ctx)
+	return err
+}
+
+// ConfirmEmail converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmEmail(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmEmail(ctx)
+	return err
+}
+
+// ExportMyData converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetNotificationPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNotificationPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNotificationPreferences(ctx)
+	return err
+}
+
+// UpdateNotificationPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNotificationPreferences(ctx)
+	return err
+}
+
 // ListMyOrganizations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	var err error
@@ -541,6 +876,51 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ChangePhone converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangePhone(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangePhone(ctx)
+	return err
+}
+
+// SendPhoneCode converts echo context to params.
+func (w *ServerInterfaceWrapper) SendPhoneCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendPhoneCode(ctx)
+	return err
+}
+
+// ConfirmPhone converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmPhone(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmPhone(ctx)
+	return err
+}
+
+// GetProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProfile(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProfile(ctx)
+	return err
+}
+
+// UpdateProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProfile(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProfile(ctx)
 	return err
 }
 
@@ -615,6 +995,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/me/profile", wrapper.GetProfile, options.OperationMiddlewares["getProfile"]...)
+	router.PATCH(options.BaseURL+"/api/v1/me/profile", wrapper.UpdateProfile, options.OperationMiddlewares["updateProfile"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notification-preferences", wrapper.GetNotificationPreferences, options.OperationMiddlewares["getNotificationPreferences"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/notification-preferences", wrapper.UpdateNotificationPreferences, options.OperationMiddlewares["updateNotificationPreferences"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/email", wrapper.ChangeEmail, options.OperationMiddlewares["changeEmail"]...)
+	router.POST(options.BaseURL+"/api/v1/me/email/code", wrapper.SendEmailCode, options.OperationMiddlewares["sendEmailCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/email/confirm", wrapper.ConfirmEmail, options.OperationMiddlewares["confirmEmail"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/phone", wrapper.ChangePhone, options.OperationMiddlewares["changePhone"]...)
+	router.POST(options.BaseURL+"/api/v1/me/phone/code", wrapper.SendPhoneCode, options.OperationMiddlewares["sendPhoneCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/phone/confirm", wrapper.ConfirmPhone, options.OperationMiddlewares["confirmPhone"]...)
+	router.GET(options.BaseURL+"/api/v1/me/export", wrapper.ExportMyData, options.OperationMiddlewares["exportMyData"]...)
+	router.POST(options.BaseURL+"/api/v1/me/close", wrapper.CloseAccount, options.OperationMiddlewares["closeAccount"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -1213,6 +1605,22 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type Register503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Register503ApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -1277,6 +1685,875 @@ type GetMe500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccountRequestObject struct {
+	Body *CloseAccountJSONRequestBody
+}
+
+type CloseAccountResponseObject interface {
+	VisitCloseAccountResponse(w http.ResponseWriter) error
+}
+
+type CloseAccount204Response struct {
+}
+
+func (response CloseAccount204Response) VisitCloseAccountResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type CloseAccount400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount400ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount401ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount403ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount413ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount415ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount422ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount429ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmailRequestObject struct {
+	Body *ChangeEmailJSONRequestBody
+}
+
+type ChangeEmailResponseObject interface {
+	VisitChangeEmailResponse(w http.ResponseWriter) error
+}
+
+type ChangeEmail202JSONResponse ContactChallenge
+
+func (response ChangeEmail202JSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail400ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail401ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail403ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail409ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail413ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail415ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail422ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail429ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCodeRequestObject struct {
+}
+
+type SendEmailCodeResponseObject interface {
+	VisitSendEmailCodeResponse(w http.ResponseWriter) error
+}
+
+type SendEmailCode202JSONResponse ContactChallenge
+
+func (response SendEmailCode202JSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode401ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode409ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode429ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailRequestObject struct {
+	Body *ConfirmEmailJSONRequestBody
+}
+
+type ConfirmEmailResponseObject interface {
+	VisitConfirmEmailResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmail200JSONResponse User
+
+func (response ConfirmEmail200JSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail400ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail401ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail409ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail413ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail415ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail422ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail429ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyDataRequestObject struct {
+}
+
+type ExportMyDataResponseObject interface {
+	VisitExportMyDataResponse(w http.ResponseWriter) error
+}
+
+type ExportMyData200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportMyData200JSONResponse struct {
+	Body    DataExport
+	Headers ExportMyData200ResponseHeaders
+}
+
+func (response ExportMyData200JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData401ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData429ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferencesRequestObject struct {
+}
+
+type GetNotificationPreferencesResponseObject interface {
+	VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationPreferences200JSONResponse NotificationPreferences
+
+func (response GetNotificationPreferences200JSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences401ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences429ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferencesRequestObject struct {
+	Body *UpdateNotificationPreferencesJSONRequestBody
+}
+
+type UpdateNotificationPreferencesResponseObject interface {
+	VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error
+}
+
+type UpdateNotificationPreferences200JSONResponse NotificationPreferences
+
+func (response UpdateNotificationPreferences200JSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences400ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences401ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences413ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences415ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences422ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences429ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -1369,6 +2646,640 @@ type ListMyOrganizations500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhoneRequestObject struct {
+	Body *ChangePhoneJSONRequestBody
+}
+
+type ChangePhoneResponseObject interface {
+	VisitChangePhoneResponse(w http.ResponseWriter) error
+}
+
+type ChangePhone202JSONResponse ContactChallenge
+
+func (response ChangePhone202JSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone400ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone401ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone403ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone409ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone413ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone415ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone422ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone429ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCodeRequestObject struct {
+}
+
+type SendPhoneCodeResponseObject interface {
+	VisitSendPhoneCodeResponse(w http.ResponseWriter) error
+}
+
+type SendPhoneCode202JSONResponse ContactChallenge
+
+func (response SendPhoneCode202JSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode401ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode409ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode429ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhoneRequestObject struct {
+	Body *ConfirmPhoneJSONRequestBody
+}
+
+type ConfirmPhoneResponseObject interface {
+	VisitConfirmPhoneResponse(w http.ResponseWriter) error
+}
+
+type ConfirmPhone200JSONResponse User
+
+func (response ConfirmPhone200JSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone400ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone401ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone409ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone413ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone415ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone422ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone429ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileRequestObject struct {
+}
+
+type GetProfileResponseObject interface {
+	VisitGetProfileResponse(w http.ResponseWriter) error
+}
+
+type GetProfile200JSONResponse User
+
+func (response GetProfile200JSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile401ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile429ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfileRequestObject struct {
+	Body *UpdateProfileJSONRequestBody
+}
+
+type UpdateProfileResponseObject interface {
+	VisitUpdateProfileResponse(w http.ResponseWriter) error
+}
+
+type UpdateProfile200JSONResponse User
+
+func (response UpdateProfile200JSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile400ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile401ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile413ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile415ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile422ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile429ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -1496,9 +3407,45 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// CloseAccount Close my account for good
+	// (POST /api/v1/me/close)
+	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ChangeEmail Start changing my e-mail
+	// (PUT /api/v1/me/email)
+	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
+	// SendEmailCode Send (again) an e-mail confirmation code
+	// (POST /api/v1/me/email/code)
+	SendEmailCode(ctx context.Context, request SendEmailCodeRequestObject) (SendEmailCodeResponseObject, error)
+	// ConfirmEmail Confirm my e-mail with the code
+	// (POST /api/v1/me/email/confirm)
+	ConfirmEmail(ctx context.Context, request ConfirmEmailRequestObject) (ConfirmEmailResponseObject, error)
+	// ExportMyData Download all my data
+	// (GET /api/v1/me/export)
+	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetNotificationPreferences Get my mailing subscriptions
+	// (GET /api/v1/me/notification-preferences)
+	GetNotificationPreferences(ctx context.Context, request GetNotificationPreferencesRequestObject) (GetNotificationPreferencesResponseObject, error)
+	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+	// (PUT /api/v1/me/notification-preferences)
+	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ChangePhone Start adding or changing my phone
+	// (PUT /api/v1/me/phone)
+	ChangePhone(ctx context.Context, request ChangePhoneRequestObject) (ChangePhoneResponseObject, error)
+	// SendPhoneCode Send (again) a phone confirmation code
+	// (POST /api/v1/me/phone/code)
+	SendPhoneCode(ctx context.Context, request SendPhoneCodeRequestObject) (SendPhoneCodeResponseObject, error)
+	// ConfirmPhone Confirm my phone with the SMS code
+	// (POST /api/v1/me/phone/confirm)
+	ConfirmPhone(ctx context.Context, request ConfirmPhoneRequestObject) (ConfirmPhoneResponseObject, error)
+	// GetProfile Get my profile
+	// (GET /api/v1/me/profile)
+	GetProfile(ctx context.Context, request GetProfileRequestObject) (GetProfileResponseObject, error)
+	// UpdateProfile Edit my name, language or time zone
+	// (PATCH /api/v1/me/profile)
+	UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -1726,6 +3673,259 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	return nil
 }
 
+// CloseAccount operation middleware
+func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
+	var request CloseAccountRequestObject
+
+	var body CloseAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseAccount(ctx.Request().Context(), request.(CloseAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
+		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeEmail operation middleware
+func (sh *strictHandler) ChangeEmail(ctx echo.Context) error {
+	var request ChangeEmailRequestObject
+
+	var body ChangeEmailJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeEmail(ctx.Request().Context(), request.(ChangeEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeEmail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeEmailResponseObject); ok {
+		return validResponse.VisitChangeEmailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendEmailCode operation middleware
+func (sh *strictHandler) SendEmailCode(ctx echo.Context) error {
+	var request SendEmailCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendEmailCode(ctx.Request().Context(), request.(SendEmailCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendEmailCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendEmailCodeResponseObject); ok {
+		return validResponse.VisitSendEmailCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmEmail operation middleware
+func (sh *strictHandler) ConfirmEmail(ctx echo.Context) error {
+	var request ConfirmEmailRequestObject
+
+	var body ConfirmEmailJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmail(ctx.Request().Context(), request.(ConfirmEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmEmailResponseObject); ok {
+		return validResponse.VisitConfirmEmailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportMyData operation middleware
+func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
+	var request ExportMyDataRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportMyData(ctx.Request().Context(), request.(ExportMyDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportMyData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
+		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNotificationPreferences operation middleware
+func (sh *strictHandler) GetNotificationPreferences(ctx echo.Context) error {
+	var request GetNotificationPreferencesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationPreferences(ctx.Request().Context(), request.(GetNotificationPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNotificationPreferencesResponseObject); ok {
+		return validResponse.VisitGetNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNotificationPreferences operation middleware
+func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
+	var request UpdateNotificationPreferencesRequestObject
+
+	var body UpdateNotificationPreferencesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNotificationPreferences(ctx.Request().Context(), request.(UpdateNotificationPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNotificationPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNotificationPreferencesResponseObject); ok {
+		return validResponse.VisitUpdateNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -1745,6 +3945,190 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 		return err
 	} else if validResponse, ok := response.(ListMyOrganizationsResponseObject); ok {
 		return validResponse.VisitListMyOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangePhone operation middleware
+func (sh *strictHandler) ChangePhone(ctx echo.Context) error {
+	var request ChangePhoneRequestObject
+
+	var body ChangePhoneJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangePhone(ctx.Request().Context(), request.(ChangePhoneRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangePhone")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangePhoneResponseObject); ok {
+		return validResponse.VisitChangePhoneResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendPhoneCode operation middleware
+func (sh *strictHandler) SendPhoneCode(ctx echo.Context) error {
+	var request SendPhoneCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendPhoneCode(ctx.Request().Context(), request.(SendPhoneCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendPhoneCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendPhoneCodeResponseObject); ok {
+		return validResponse.VisitSendPhoneCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmPhone operation middleware
+func (sh *strictHandler) ConfirmPhone(ctx echo.Context) error {
+	var request ConfirmPhoneRequestObject
+
+	var body ConfirmPhoneJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmPhone(ctx.Request().Context(), request.(ConfirmPhoneRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmPhone")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmPhoneResponseObject); ok {
+		return validResponse.VisitConfirmPhoneResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProfile operation middleware
+func (sh *strictHandler) GetProfile(ctx echo.Context) error {
+	var request GetProfileRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProfile(ctx.Request().Context(), request.(GetProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProfileResponseObject); ok {
+		return validResponse.VisitGetProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProfile operation middleware
+func (sh *strictHandler) UpdateProfile(ctx echo.Context) error {
+	var request UpdateProfileRequestObject
+
+	var body UpdateProfileJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProfile(ctx.Request().Context(), request.(UpdateProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProfileResponseObject); ok {
+		return validResponse.VisitUpdateProfileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1802,98 +4186,154 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7H1dcxtHtthf6ZpNlUneAQjwQzTJSlVoWlpTFiWapCxbgopozBwAbc50w909hGCXqm7dlzwkD3nIQ35B",
+	"nvfeqqRucms3f4H+C/klqT7dM+gZDECQkHZXjvywK5I9PafPOX2+z5lfg0ikI8GBaxUc/BrAO5qOEsB/",
+	"H2V6eA5qJLiCx/b35tcqS1MqJ8FBcCmugStCeUz0EIhiAw5xg3GSKZBBGNzQJMNHaBSBUrg8OAhg8nTY",
+	"+2PEXrCnT14/Pr/87uJEnaR69Pr45NHJdcxOXz19dvrkqP1j63nyPPnxHW2Nx6+fiEmvHbPv0vOvXnyT",
+	"PDn94clF7/L5L99/8/2ruD3cffXTEXt2/LQFPxyZfb/9vv0d63/XhMnTX+JXJ+wFOxn/+FOSPP/jjzuv",
+	"L57uN6OthPfSJ634h6dJEAbwbsQkqBMeHOy3WmEgoS9BDXOIpb7a/nnrH/bG+z9ct1Q7evZaf78z+S59",
+	"+uXwq0fZ893ROQ3KDz22Gx7p4CDYam09arS3Gls7l639g+3WQav1OggDbdZdTkYQHARfAZWIMsTcwa9B",
+	"JIFqiL3n29XnIaUsCQ4CyjltshvKxQ39D45+TSEH+ZLvQbI+gzg46NNEQRj0mVT6OU3Ni2//y+2fb/98",
+	"+6cgDFgcHASt3j7s9L+ExnbUpo2d/u5eY5/u7ja2+nv9dm8PvqTtVhAGCZ3u8N9u/+X2T7d/vv2L+X/z",
+	"NxFRwymBzIIwGA0FNz/8w97+Vru9tb2z+2gv//UMZJql8Nquf5xJMYLNU6EiMQ7ev3//PgxGVNIUNEhk",
+	"z+NMKoHIikFFko00E4ZYl0MgXQ7vtF3QJaKP7DmScMNEpsiIDuCQiJRpwjTpC4l/Rqzg35oGGWannzOQ",
+	"kyAMuD1pZF8YBioaQkrNm1P67hnwgR4GB1uGb7Qlp9KS8UFgYH7GUqbrgUyoHIDShGdpD6QBk2lIFdGC",
+	"SNCZ5PMASXBPH44Y+jRLtIEiNECxNEuDg7YBKWXc/VSAx7iGAcgAkSrdDUecfkXjc/g5A4UgR4Jr4PhP",
+	"OholLKIG+s2RFL0E0n/4SZmjFDLDPhGbF6Q06QuZQnwl3W5hEIO2/GqO7n5NeiKeEKYIF5rc0ITF5OnF",
+	"i+dNvEy44sQw5V7Ugq1+izYMBzZ24nbU2I/b0Gj1t+ku/bK3H221DTo01ZkKDnaQEkwjE57moJApKA4N",
+	"meQH17THOOgDd6aDAvJGvvy9j+d/J6EfHAR/2JxKzU37V7V5ZrewWJ2ldn7kSGRJjAfumV/SmKwZFnRI",
+	"DEkBAaJivWkAOBa8n7BoNaLQxLxtcgXvmNLKp8gRJzSKRMY1GTM9JHrIFIGGER7EPUXsU4YyIKUwN/BN",
+	"sbOmRkwawQKJoZeVTGGQglJ0APd8w/u3K1J/f0r9o9Lei0nv4Gi4tR+e7paGymIA38L4gMRUUyTyEyF7",
+	"LI6Br0Zli+arXiKia4irFy+nAlPErTg0kGkaaZSCEXAN8gtFaGwEh9KSaiFXvpDbHkkcBFMAF9HELm7k",
+	"iz8UUSKaJCBJSid4E2NhObJ8E3UtvuyNPDFo4jR5bC7DSgRjbqfVULzry7wcOKJA3oAkeGMXI7qA4kNg",
+	"+IiTjMO7EUQaYvv2Q2shWngSMRhAbJRvxmOQpFscvIvIPaOTRND4UohnRkWuhN6R3etKC3GFCndFVm57",
+	"rOzgJFoIku+9AMcOlIYWomGXf2gZk6tT3N2YNZT7eDdm+AhFbBhcgLxhEbzk9IayhPaS1dCceftURI4R",
+	"cD2qINfzEmg0NAubq7K8Rwp3HFKGYwEx/IUfhOdJDCPgMfBoQta0d+51c/CMe8d+HwaXQpxSPnHGlloJ",
+	"95JquEKbEMXpKty95enOSyFISvkk56471KeBopFD8UEYu/r+Q2MWywmhfQ3WZp9azgoiwWNFGCfdc7Oq",
+	"cWRWdQ2PDYHGzmfw/jRrk1+4PbQgY8qMfdYXEuxLGR80Sxb3rCn9PgxecprpoZDsF+PUrKQU0Bq+iiTE",
+	"wDWjiapeq0QMGCdCkhFVaixkbNiM8UhICZFeWWO3fXViTfMyMAuVCT7Q8B/4EBxxypRifBAS9wKC2to4",
+	"2iXgKjR/9epV4yjTQ/PXiGqod8bodAUTnCA0YFghU1BL+cLHs4QfSREZc7eXwGOumZ6sRH88Hi6+6lOW",
+	"lO24FxzMyVPDnGhyK0Il5EiZY6ILcaWGQmrPTM8Zp2Spp5lCz4RqkgBVmnxJoiGVNDJuN0mEOXI4FT3w",
+	"c2bQv9D4Z4oU61Y17re2pnz5fYEkUiBpAVdOcdpwyz+U+mV8lGl7/fAlh6RrKdAlxmNXxIh+Ivp94LEx",
+	"+RFVqAZecpWNRkJqiE8hZtSGg1bSw8WGV6nZ8Qox4nHPBbhwHRoLVBH/BWbjVUVHe3dKIu98BMEhDpyF",
+	"mrl4poHPNHDxx7KVjEnSreLA2KHFC2eCoebnkRQjkJrZuEkpwPnrjGnw9NWlESXKoJ4q0j1yWgJfeEBs",
+	"9I/833/876ivKgKmFJ2cp7MyrlmSeyygjBK7Bu6ko3Xbc17Z9wJVhfqqhjx/nTXpxYj+nAExEjiBRqbA",
+	"vcP4TF3/aVV/ijnh0V+DvpAp1cFBEBsTQrMU6h73wqW/BsCzNDh4k8dN39aszyOpi1jlpULVHU7l2MGb",
+	"Ei391/p0qKBr3uEcFFPwRO8niDCmdJwIBc4X9kJuNI6ZQTlNzjwGc+HRMs8V4rtWn0WZlMB1YR0cFjKY",
+	"jIfAS87tkCoiOKq5gha+cpgGOdutrZ26KOfs8WxM4XhoHG0+qLky0ZC631eAlxlYECPB+0ymRmJKGCU0",
+	"AmVjFO5oNI4lKOUxW0+IBCg3AJjtOSQ+s+SaSaWqlmPgAUxpHK054V0HngVZxEDGVBkRoI0oWLNJE4oh",
+	"aHdQtV5zbyrMmR+reHWYI9KH/+0CiogYHsZvVsPUnfRRI2YDPEcMpC9Fimd24T0hycXpRbPCR48wMF38",
+	"eOexzbvrTvU11fTxO6MtaoRyFjP9+CZPbWFw/S6JYPc6Kp4MpsxNpaQTxyeone7DKCkYT0UN2Wh5WE6L",
+	"Z+qgcPbVfY926syymh250KzvtOCZhD5I4BHcue/zOY8Z/QlKMcHvC+OFfawOxgdLdY9obpf5By6TyztG",
+	"WOIpjwZ1rPnYsP8xXs6HXTiX4PNYrLCtvbTT7s5dl8c+VQtildtrDBst5EmNjnk1FCRmMWE6tNJaiRTQ",
+	"poJEgZFv5RDyulld0jBZxox24Vniwk9aZlBzdazlquYjr/Tc9HCQn6iwfALFBvyK8boLyuISphnXj3aC",
+	"OjuJjczCO6EWEaqpewkJIQeUO6vwpAzPssgynH00cAdfzBa4oQdmjrEZOMKCC/D0/kum1JnPXrnEqbUA",
+	"7qmivbT4skhdmrB53nqxcHlmVyEuIzZi9ag2MoPrBWDeScjcnZriZmS9x8DubW6S9WLr8KQyS4Q6yDSk",
+	"o8TFQaZXYwxJJOowWMc1UytkigRv4wKXU0CKA/k0LLA0n3lyVTDLPPfnhAfYd6z2Fs4uW04mJFTpl+p+",
+	"QEuwuugUPGJ6dq6EG3EN50BdSOBOIOwD8Sq8eV8h452hLDxQmvj84GHIp5cPdeXIdazzhEESF5m5ZazY",
+	"I6K0OTJJaTRkHBoSaIy/kPgasqY4vYariCpYL3nTRajWobIGXS4yVmc5459CjMKQWGgNMRlRPSSMa4FG",
+	"9NOLF89tqGKti8KxG3Z4F22pZqvJaQrddeIqWIryGIw6kZGEPntn/D1mdtSKmFtpXt7ha10sKWlivL4b",
+	"kq6NlzZLgYnuerPDS2fNxXONeVvI+Cpih1lKeRWfFRTaKAx1JSB5XYD1n+6USBa9oaXsFJQ6xvgGaGKM",
+	"pipTzApbcV0jVysvdk/Vvejpq29rbKlk4L/icfz1xdEcLXdTXri1u9ver116zeZw1jVMCIvJ2vmTY7L3",
+	"aPtLoodZ2htJxvV6bXjm2oas85e++PZsXljFX6bYoHbZu3qoRlkvYZEBLiQ9quDRTiYTZFCRaTIy9p1N",
+	"tCzGvIHVosm8yWLBghYilueQ5GKWJtcwWd47MVSd8UmqoJkN697/rDAvimItWyE3iyUjIr9QJKF8kNEB",
+	"YIQtdzWw2jIWUZYa0PAeOVLgZsBryfFMDBh/mBeCeaY5EQ4bP/pCeb5+KnosAYL1fc0aV2Wh1x+WglpL",
+	"xaLu2K+sPgvMu5OWj3SiVAaEYpKjkbAbrBnDsJ6NdNYFmirUt8jyjlHHCRYWmiQv+piiuduXDats+6HD",
+	"CZVj+NvPnuAtnqHYbOZO/SQYf7jjc9cxXvhrDdzibqP93KypHrL0UrdPOAW+nnL5qc9qPZqCDh8gvjOt",
+	"YJ29fGdUKUwkRK7ENS9iNQ+5+tauMeO6RNhQrzGsiuLWOwy8qgmHZykBVIeb5/OjRzVhjVMqr0Gb182a",
+	"DPGNWawYH5A10e+DVCEZSZEKs0Ctk97EyZv6yC/u/xzGanbrE275ESUfMesYH6i8QNjWvimyxmGsQkwB",
+	"x1kCxAZY735xmp/pWPCp+1cNmwAn1DvhmCpLHDVm2ryRCF4Qbzw0spRhblH0+4aYcANyQpwDVoqn3M+9",
+	"TNWSJOhN8vjtHbJvivewSuPK+2pRdQ+eejmKnf9632ja75Ht/qakrKPai4o0r8jIJV1q9XWurGszRLnE",
+	"86W4uxwcxiQBKjlIYsT5nAyRLaavC90k2aAcHMnthqWCI/i4294/Rx2qzoyZtEqM2LVXzLpdvh2W10kx",
+	"TiifkEikqeDG5UKsHRJuiJGwXyAmWpDHzfajnYrptr1VsrR270KEBav2xC47X5dhNr7K/s7uHnGlAMQF",
+	"Fwt710C1mjuPdRk2UTXfpa+rvpkTll7C44V3o4Ryy6B45Y0wt2FXHkF9wt/V79QZ3ZUyEhXiVcgrorAU",
+	"BftGlrFAvEBJjQXCuNKUR3OSfnkdxYjq4Zx8f1FDsuh5FoeEJkrY1Ciz5kr3h4a7D42TuEtcdCJYGCed",
+	"fcU3l5dnxC5Akjdr476uVqWGh4ZC6io1XffbtKnIcqrZthY+7SoWqpu/PD9x+V8sW+szl9z2NzzM2ZhG",
+	"UihFJCRAVaWcY8lap7tubF6Xg8jwo7XzMq9nUvRZAkvq4jmhLyy2tIrukNAesoD7wzXAyGCESYJ9hLN3",
+	"3+tj+7XsGLbu9AunDWz3f/SeeYJpU9viJy7zdbUFFefWE32YlqjW9lTb1u6Tii/t9bYW0gFTGuQDqwzo",
+	"SEdDOqcMyTCOrTpy968TnBCauvChFD2hOwEZs3gAmqxdZpIrzRIIyfDY7kuE7HAJx0dnl8ffHK3XVcW4",
+	"YvloCNG1Ig4eZUOhHuJ2WvuP6kT3Q5O24afCzx86RHMfE+Zj2CpTtHtoDAuyWfDuCOmcizoV8srId0ps",
+	"NAWbjWJhjbCS2eoH8Zzditk0Gg3xXynldID/ipmESGMvDybXa2N9l568mTGxTo6eHxEjkcgviFWaQlmb",
+	"lPtuS4h9dDctX7ryjNVzdWmtcfW8RP1EjM1FpapcujY3S1Fph65Lp5Xu4EPTgf5lXP261V8P5HwvUFBT",
+	"0seFuzsT0GUiV5qx74wWVLq16xD3IC034zsteRfLhKzC56WfC6j8NOPsBcZ8fZRJpicXWPiPbNvD4tKj",
+	"zGaM7E9Pcto/fXVZG7vveuWjXVsMJ51CDKc9G06JFo0FiMx8BoADbqj1yBYxM94XeVU4tVl91wn+rbX7",
+	"SAw3kJgrp4KZoud8DbMGZo9G18DjwoAFqTAskXPOSEhNE7LWCW7/7fZff/uPt3/+7T/d/i9y+79v/3T7",
+	"z7f/evvn2//x2z91gvUOF31sHWU8Y3zQgDhzvRMuoNHs8A7/wx/IseA3xsQVXHV4o8hoGoM3U0A2NiKa",
+	"QnJMFWxs2Hr5JjFcYrsajE+4vb29b+Tmy8vjJjkVHCaEqQ4nxFnxJGVcSJJxphVZuxYjo7nXm+ZtjzEi",
+	"YL0+pozkLZzM7rzK+m7hb9rUKTWvmudQdo2B3D0sO2DWoUmY0hbnhc9mdnL2LeNFl0CTXM76PHlfvnN+",
+	"yBruaf0js03uKORl/F4T5XrVqSh8LV5pw1SIpGcIqCGGjSeTER0w7orTjd4jXZsoLkZ91MxXsDB5Ixb8",
+	"APVhOQiN4snb44CgGENg/FadmBieRkAU0fQaCLVemUvPlGrd1yjW2dspJAYaJJ5Lnh56qUdFqCbdzeYY",
+	"kqRxzcWYb/40vlZNpP06Ydw8vKhGn5z7aSHLp7Y6PvTL4ylHMKTQ9ih5fCq//O5+XGJ3GUZ5ObkY04Hh",
+	"6JcnHX5Mk4RsbOTiY2ODrAlJNjZQimxsOOYkMaSiuL1F9e3546OvTx+vhyQSo0mH14glyxiWyUJDOqXI",
+	"xkZ+bNjYCA3tNWCJnyF8RJOkwzc2BqBPYWPDWsQJi8C1RDiZZEx8yUBTHFmRycTJMnWwuTkej5sDnjWF",
+	"HGy6J1X+j4a5L82hTpM/PBf8iQS4EH09phKeuXdMnfVCqB2dnQRhcAPSVgkFrWa72cKU0gg4HbHgINhu",
+	"tprbaMDpIcr1esqbv9TWch9ZkfUKeuRbmJAL41lgVn23vbeejzOAnNFKfIYOvmHIDvdZVR0Sav/1hSLd",
+	"a1ZEOFy7kBFj1zCxCC5uADbj/BH00/G1CipzO7ZarQVtQzXtQjbv/cYVJbhaBFd5UBQcuPKC4I+9du/b",
+	"1tludAyPvm9fP2vFr7fEq95X8dGXk8ftn8/TbXWZfT/+YfK6FbhCAqwfcNUCWCSAJQFBu/3zj0c/fvvu",
+	"WPa/v7jau5y8+u6bF4O9YXRzRkfsNJHjE0rPom9engubZ1yu5Qdz+3P6fa5hQpQxgN6Hwc7W/rytCnRu",
+	"VltzfesgOHjzNvQmIJ1ViX1jjJBJSTBhBQsdKCyXmCgNafDW7LlJR2zzpr1JMz3cLLLsI6FqeLCLf+8a",
+	"FQZMD1376zTrbn4quUtOuzux0Ozwlxz5Pf+NrSMYS8EHRYuIIsZrRgVBUyDdnVbbSHw1Btns8O40ld4l",
+	"0VAIZTT03GQ5WdtukZhOFOlNiIufG5sB+9BdaM0Aura1Q4Yik6V1dZz/zKXWnS77SsST+7G8Q/GieUlT",
+	"1za40LLFB40z85uWrFSxoZ28NHeWii/el+1et9HDL7OtX0KddzI3d56v3awb6fV+6YOUeuBqrtsFgkEY",
+	"t5fNHmPxZfMGDuEj7bsfKTVZ40Pbdz80Ha5inmgv8UR1CAU+t7sMeDUtnSh7tpZ5eLaP+MFyKwx2lyFB",
+	"eZTJImln6GuMFDvAphA+VuIYeeJFgXKJZ2hVL+9EpucLvMfYiI+2KhYAz7Y29sCIHvPTASrMsvRRWoxU",
+	"h4+FvDbGFTXCJgJrxyhBYuEsY3/LOVLHwDlzQ3dqWjEt94vM6ZoH8fJfmdBl0opMF0lp12Pn0H83QR36",
+	"51O0xmae2soHlhioa0hEpWSoXDiMy3Tt8NwDMSyH6QKkNHGEbpIzCebXSHRezJbK1FQ/dbhlEeMP25iA",
+	"8VT0EPragjEeimTKeNi9jsXHyDxWKxr3085og7iObc79dthVlNYDBhEuLc4rKYXfs2Z6DmPHeJ9V0+9S",
+	"NT1+Z7OIhFYUQV9IFCMzpvhcOWa97fmC7BiFhhFPg0T0vMiZEQ8pvUYHzljGrgTFSVRn23a4H/rHIWMc",
+	"XUSrjzKFdRo2IuRULFPEYIdKiDs8ogoajCvgiml2A8mkCMpYPYzF9DM5ErJGyXmmFKO8w105SEonpAdk",
+	"LJnWwDFc8yVZ299qr5P21nZjZ7fxaK+7fkh6Qg9JPhck40aWNjscy7nz0TP4V0U1U/2J60VwfxmJhEUT",
+	"sja17r3RIh3uzRZBqwJD+g08UjYagWyY85JnVDNOEtC40PyREmw5DgkXHY6TUHDY1baLfEU08ceWMI7Z",
+	"wbHV/1xoAj9nNCGuycLi2VDG4nC6zHOlUqG01SNTf0mgL5PSJCE3VDLXXCH65rkD0rWFNlf5+u56k7xa",
+	"nGUMO7zrZ0C7xBuecoDM/ZOdqma522pMRbo7W1s4bARjjOUt7Gko92dQ5S8kIyluGM5g221tG+7CX195",
+	"07G6ZA2HLg2oIQHVINfrNZ67NysouyUm2s6ZXXuPebSLXLzpsFqyv9We3oL76NRy8nsppdr+NJWqP09y",
+	"TBWJcmvKySMry5SLyK7kFi6hY4oZqZ+16GItap5aAj01AwIXKeCc8Z3V7vhiob61CdL58zMca01DWYWn",
+	"9oUiYmx0a9Ha5nUsNOuCpqewcsj0dzOSu9Q88sbv15h3rmp/hoXL/deo+R/3X7tUAOuyy+XUZV4wOy2y",
+	"LXo6imKI928/2BzxZWXf6VyJV55y/wm6+n/Mg7zVcf3FTXV3t3JZN6NEuNlXcxx81HIKrZQIXXM24Gb/",
+	"te5Oa5tIKM/Yu8rVYnfdqAw7RqLDq1UMtLC3QhtiL0zLNd/qId3CzOpwLIfA4PZ606WAc3ceeKwOPasv",
+	"zE0+m3rxo1gdTiUQkNQYfWtewB0XobHdg0ikQPoSbEV6SfitH3a4d9ecf4DF/9ic67oZMBQSQwIa4kOC",
+	"A0YITmJQRGk66fBepolBPTk5y5tiQYVWvdIB5MF8VyzdJEfGdGURkAFGuYTNzuJQcZl3EhBfwkaUEw7G",
+	"HFUuwofWXp2Z54+tWsXUW2CGLX1H60ZoLWVv7SxWOMbfMlvHn2MFn3asoBB5yCkknUzT5EKSgRDxElKv",
+	"qEQbZR9U6HW40EOQY6ZgvUkujFwitDxKy7mnGxscxhsb+d0/LPmsrkuICJ5MbBlY140Tw/lDXQSL3YDL",
+	"T9rOB1uq0t7t8JTxTBtpsku0ZKDWrWQQSVzML7N1Q5xo88s8PIxvxbUdjiLPLcZAgP24QSL4wByB2oMW",
+	"uDeI2e+6MxtZiOLJBZxDknEHP0xBUIgdjKq4P7pKI3MaxpUGWhuGtZ01j1312IfxSzmMSybd0uKqZh7U",
+	"UtJq655mqpurZ42tYsZOUUMHM1+myc29nd38yzRuqt2KB56ZAVg7NntmNJ7tYx1Px/v9fQvhz77pR8tJ",
+	"aSq1FTVGTKR5G+SyQnszbw6rt1dzkWt4zRe7oZs2aVNIEwJUJgykjek5/nS8ibE+StxkJicVjdWGA297",
+	"E9KNphJo2s6rnOAyBh5Lko4tHQxJoRDy1+RZOGd3ouTMc1pXhZjsOsvZ9gl70tMuXG+SI23Dl7v4YiyD",
+	"HIpMkpEnltGoBdnhudA15vV+17rYpZnqtfE/g00r4ewYlg8jxJw/9wGkWJ03/jEl2QqO4b0lyt/sggKP",
+	"yRr6CsaFy9l0RkXf48LikwtyL25Sqn8JawesHtTdH+utqc7UwghtCL9ygTUmcaDfh0jnk1qrNlGHG3vI",
+	"3C1XRYUQ+PF4UgzxtxXC9rMFu245Wlsh5hwEj8BmFqbz7MPpqZgiMX4mCjfVQlyllE+uqNaQjrTCgVDm",
+	"L2bxlXu8u35AqLr2fFLBoUnQ8rJWYsUqM8cR11XdmxcMp0C5ZinU2lietbmKkeUGmLd2tvbbe/e/mt5Y",
+	"2w+dyP5owT9ron2Kn+NbljpuFOuMsDzOL6B1ZjJsIo3JyPaU/pVNvs8G3Mdyuy2Vp5bbtFp6WbVQjHau",
+	"TRNgaE8PjejOC8KvAUaK0J7I6qKcOGpPcDtXr8OLPg/MxmIdEOWEak2jofn9Qc6RYV3gLiyF98I8xKjC",
+	"chBvCouN2Dl1kg/06nDP8WFyGuEja/lcNNstExr7MRpi2n5olFFuy8UdnjB+7Tx8LKwyZqWdpley/iw6",
+	"C/uvTpy7ma2Tr6mmK6dMShO433jThHmWJP5k3+m43iAvwMBGLiME23t2wGaw1dputprt9nZzrzy5dqm8",
+	"xfS13vjK4FT8wpKEbu42W5hm8Gd7+7u2zZZu108yfzIdF/7m1xp7egn9ZoDe2aoqFG8K7iLNl89Dqtl8",
+	"67X39ZB8tm0xwDa4/a+3f7n959/+8fYv5Pb/3P7l9n/e/un236x2++2ffvvP5PZfyIJGNX8s7XTIrUHI",
+	"gmnn1VFBTh16E34sJeoGPlkWK8/kwedL49DfLGdRzP2I8O6uR5Rgt9+K2vEWNL6ke73GTrQdN/ah3W9s",
+	"0e3eTrQbP4K9flB7ifyJtBUoildU696rM2ftib2xsnffso/6leNP16pa2qzyvnowJ0tp5VjlS1jHVnA3",
+	"vmZqJBTLpVGl1WSq/g6J0X1G3vz7TuBGjDTszo1O1mptR7bEI8YfANuoOkH3zq9lfVr50q/FmONnHmmS",
+	"GFMmtprxLtPFly+NUVnA1Bozr1C7i1F1TFhhOeSR/Ca5cEUYtpzdFmoYY8SNCF1DyyAsUhHYvGf9pIZz",
+	"cW2GUK2juUCTMZ1Y19kWWJtfcqGxgxViMgQJTfISPzFkn48PCJsz1IyHHe4PuBP9/pxGtudzP7+wmtVR",
+	"Fd9WICwlvauxpFwKzZHnS13Wud/HqL+5Hqt8osUF6aSwllXWK86nai9NOC+v5j74Yy5dKVluOzma5ALn",
+	"JWKQ1uc2bq4JFmdiWglHXdhGdTSz17qzZO+uH7rpi64P1x+1aDNsHBISGXNKEabr2NmOQVrE0avknu5m",
+	"5o/AoG6y08eIpvxubijhYkwYVplHf+WwxecoxLJRaiuDephVwTERqvgNNsLnumsJpe47cmph9WJpJRkb",
+	"FVoTj3AVTlOPMiRCxoCV/j1bSY8SzAYM8kUY6B5IyjVGsJMYlCZo8Na2sDGlTycvSpCHQfGxADV3BvV0",
+	"yeYzljKNc6jvWOgGBNvPfK4iItz8wk/FvfanNRv/5x6FhqWR0rWJJRyZIfrlIteHmwaf4B02PDwz7lWR",
+	"k2mZiXd5y5e0eoWLeUp//XoeO3+3Wtbj+vZtU06Hry07onX90Ov68cuAXP1jXgeEM2YX1wGR2TIg2+Dj",
+	"vkQwbURaVAmUj5nNa4A6/O4ioLlFO2du1NPDKwzLvRx7j3YbO9uNrfY9PiQ7O5z3r1mwo3Dq+n0S3Rh+",
+	"2Hu0u7N9n2OuWKZjif65Suf/7yod++UWY1759Tr5vLa7zCpc98ByHSdVl6jaKRof64p25tTmkGppTodX",
+	"anOs/F1YmkMqlTmYsW/t20evUvtV+7lD/MwBaBxj2mrM9LDDXVWRFez3K+/Jr+ucCh4r8j5qBc8DxVoe",
+	"Vf1cs/Mha3Zy6+EBFTv5nb1PxY67f3UFOyGBdzTSyYQk7BoqRcwdjgM78pn/1hw5nIJvrzC2yrqPzbtL",
+	"WrJfFlSvrGxtfK5e+Vy98rl65fdavWLFTFG8Ypy4ZaWk5YmFoaJySOgLlTOS7TnDWWx2UC2OaDBruoRx",
+	"L7uDNYfrtX2vbkp/8FmC/F1JEBtG9sXFJ5jkGRW8VZvWoToa1tgDLlChvU9A5GVLIzu7CW1VW8eFIR9j",
+	"eqsm6ebk6Ha4HeVbM8ycqCwa4j0pUayLc/+7R4rRzR/hmmqQjPcyOeiWJq1MGzvzSuChFNlganK7Qn4c",
+	"BOUb4XltlrNaZupo5wZnbZLFv6UPNEDmDcbIuR94UGLoWVTcIzBS+vTHZ4PlkxA3f1Mr5bPRsaRofRwz",
+	"lK1GloXTL8AaxyeXc3OtjiF+3fiX+YOM8+aErVYrb0ZynxzC0Roy4+qQMG2nI3Jh3DIjTXF6FdW05z60",
+	"MGNkuM8qr3rpixpAcb08y7t3z9exkethpQm7gY8zBfgZuwFuXjOSogfzxv1iaGh56rhYUI5469268U0h",
+	"jmvqTqNStWQ5Bxozbj+h/XdFmXOcyaiFLbturnbhPsYoG4e3BfQsP17+VsSbt+/Nfjjgy6Ywq4zJlJv/",
+	"VQxI38QsonvPbFJqwJSWbmKcs/tDNwIsH3eHpWDmT8J+AM7lMXHszvtwKb/Dmw/t7+CEzOwmpZwyWZv5",
+	"AsS6HXnhjcCw/USpt3s5WTf7DstF+Zw0NNC8mdt9Id0nAoQbDIefhLA/e29xhHv/9v3/CwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

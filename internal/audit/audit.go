@@ -42,6 +42,9 @@ const (
 	MemberUnblocked      = "member_unblocked"
 	AccountClosed        = "account_closed"
 	LockedOut            = "locked_out"
+	// MarketingConsentChanged records advertising opt-ins and opt-outs
+	// (proof of consent).
+	MarketingConsentChanged = "marketing_consent_changed"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it
