@@ -40,8 +40,9 @@ const (
 var (
 	emailCodeSpec = onetime.Spec{Purpose: "email_confirm", TTL: 15 * time.Minute, MaxAttempts: 5, Digits: 6}
 	phoneCodeSpec = onetime.Spec{Purpose: "phone_confirm", TTL: 15 * time.Minute, MaxAttempts: 5, Digits: 6}
-	contactCodesPerHour = 5
 )
+
+const contactCodesPerHour = 5
 
 // contactKind is what differs between confirming an e-mail and a phone.
 type contactKind struct {
