@@ -447,3 +447,27 @@ func TestChangePhoneRefusals(t *testing.T) {
 		t.Fatalf("confirm the added phone: %d %s", conf.StatusCode(), conf.Body)
 	}
 }
+
+// Many accounts cannot flood one phone with codes (SMS pumping), and the
+// limiter does not keep the number in clear.
+func TestContactCodesPerAddressLimit(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	const victim = "+79215559999"
+	for i := 1; i <= 6; i++ {
+		reg := register(t, env, newAccount())
+		res := changePhone(t, env, reg.AccessToken, victim)
+		if i <= 5 && res.JSON202 == nil {
+			t.Fatalf("account #%d: %d %s", i, res.StatusCode(), res.Body)
+		}
+		if i == 6 {
+			problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
+		}
+	}
+	if n := countRows(t, env, "outbox WHERE recipient = '"+victim+"'"); n != 5 {
+		t.Fatalf("%d SMS to the number, want 5", n)
+	}
+	if n := countRows(t, env, "rate_limits WHERE key LIKE '%9215559999%'"); n != 0 {
+		t.Fatal("the rate limiter stores the phone number in clear")
+	}
+}
