@@ -50,10 +50,14 @@ func TestPasswordScore(t *testing.T) {
 	if a, b := PasswordScore("Ivanova-1987"), PasswordScore("Ivanova-1987", "ivanova"); b > a {
 		t.Errorf("score with the name known = %d, above %d without", b, a)
 	}
-	// Long passwords are estimated on a prefix, so the cost stays bounded.
+	// Long passwords are estimated on a prefix, so the cost stays bounded
+	// even for characters that all have l33t readings.
 	start := time.Now()
-	if s := PasswordScore(strings.Repeat("aB3-", 256)); s != 4 {
+	if s := PasswordScore(strings.Repeat("4@8(6310!|7+2$5%", 64)); s != 4 {
 		t.Errorf("score of a 1024-character password = %d, want 4", s)
+	}
+	if IsCommonPassword(strings.Repeat("4@8(6310!|7+2$5%", 64)) {
+		t.Error("a 1024-character password is common")
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("a 1024-character password took %v", d)

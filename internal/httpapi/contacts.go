@@ -108,7 +108,7 @@ func (k contactKind) mask(addr string) string {
 		if local == "" {
 			return addr
 		}
-		return local[:1] + "***@" + domain
+		return string([]rune(local)[:1]) + "***@" + domain
 	}
 	if len(addr) < 8 {
 		return addr
