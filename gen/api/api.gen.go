@@ -38,18 +38,36 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for ContactChallengeChannel.
+const (
+	ContactChallengeChannelEmail ContactChallengeChannel = "email"
+	ContactChallengeChannelSms   ContactChallengeChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ContactChallengeChannel enum.
+func (e ContactChallengeChannel) Valid() bool {
+	switch e {
+	case ContactChallengeChannelEmail:
+		return true
+	case ContactChallengeChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
-	Email DevMessageChannel = "email"
-	Sms   DevMessageChannel = "sms"
+	DevMessageChannelEmail DevMessageChannel = "email"
+	DevMessageChannelSms   DevMessageChannel = "sms"
 )
 
 // Valid indicates whether the value is a known member of the DevMessageChannel enum.
 func (e DevMessageChannel) Valid() bool {
 	switch e {
-	case Email:
+	case DevMessageChannelEmail:
 		return true
-	case Sms:
+	case DevMessageChannelSms:
 		return true
 	default:
 		return false
@@ -58,19 +76,58 @@ func (e DevMessageChannel) Valid() bool {
 
 // Defines values for DevMessageStatus.
 const (
-	Failed  DevMessageStatus = "failed"
-	Pending DevMessageStatus = "pending"
-	Sent    DevMessageStatus = "sent"
+	DevMessageStatusFailed  DevMessageStatus = "failed"
+	DevMessageStatusPending DevMessageStatus = "pending"
+	DevMessageStatusSent    DevMessageStatus = "sent"
 )
 
 // Valid indicates whether the value is a known member of the DevMessageStatus enum.
 func (e DevMessageStatus) Valid() bool {
 	switch e {
-	case Failed:
+	case DevMessageStatusFailed:
 		return true
-	case Pending:
+	case DevMessageStatusPending:
 		return true
-	case Sent:
+	case DevMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageChannel.
+const (
+	ExportMessageChannelEmail ExportMessageChannel = "email"
+	ExportMessageChannelSms   ExportMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageChannel enum.
+func (e ExportMessageChannel) Valid() bool {
+	switch e {
+	case ExportMessageChannelEmail:
+		return true
+	case ExportMessageChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageStatus.
+const (
+	ExportMessageStatusFailed  ExportMessageStatus = "failed"
+	ExportMessageStatusPending ExportMessageStatus = "pending"
+	ExportMessageStatusSent    ExportMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageStatus enum.
+func (e ExportMessageStatus) Valid() bool {
+	switch e {
+	case ExportMessageStatusFailed:
+		return true
+	case ExportMessageStatusPending:
+		return true
+	case ExportMessageStatusSent:
 		return true
 	default:
 		return false
@@ -384,6 +441,43 @@ type CertificateLoginRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CloseAccountRequest defines model for CloseAccountRequest.
+type CloseAccountRequest struct {
+	// Password The current password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// ContactChallenge defines model for ContactChallenge.
+type ContactChallenge struct {
+	// Change True when confirming replaces the current address.
+	Change    bool                    `json:"change"`
+	Channel   ContactChallengeChannel `json:"channel"`
+	ExpiresAt time.Time               `json:"expiresAt"`
+
+	// Target The address the code was sent to (and that it confirms).
+	Target string `json:"target"`
+}
+
+// ContactChallengeChannel defines model for ContactChallenge.Channel.
+type ContactChallengeChannel string
+
+// ContactCodeRequest defines model for ContactCodeRequest.
+type ContactCodeRequest struct {
+	// Code The 6-digit code from the e-mail or SMS.
+	Code string `json:"code"`
+}
+
+// DataExport defines model for DataExport.
+type DataExport struct {
+	AuditEvents             []ExportAuditEvent      `json:"auditEvents"`
+	ExportedAt              time.Time               `json:"exportedAt"`
+	Memberships             []Membership            `json:"memberships"`
+	Messages                []ExportMessage         `json:"messages"`
+	NotificationPreferences NotificationPreferences `json:"notificationPreferences"`
+	Sessions                []ExportSession         `json:"sessions"`
+	User                    User                    `json:"user"`
+}
+
 // DevMessage A message of the outbox, as rendered for its recipient.
 type DevMessage struct {
 	// Attempts Delivery attempts so far.
@@ -433,6 +527,62 @@ type DevMessageStatus string
 // DevMessageList defines model for DevMessageList.
 type DevMessageList struct {
 	Items []DevMessage `json:"items"`
+}
+
+// EmailChangeRequest defines model for EmailChangeRequest.
+type EmailChangeRequest struct {
+	Email openapi_types.Email `json:"email"`
+}
+
+// ExportAuditEvent defines model for ExportAuditEvent.
+type ExportAuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator) did.
+	ActorID *openapi_types.UUID    `json:"actorId"`
+	Details map[string]interface{} `json:"details"`
+
+	// Event Example: sign_in
+	Event          string              `json:"event"`
+	ID             int64               `json:"id"`
+	IP             *string             `json:"ip"`
+	OccurredAt     time.Time           `json:"occurredAt"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+}
+
+// ExportMessage defines model for ExportMessage.
+type ExportMessage struct {
+	Channel   ExportMessageChannel `json:"channel"`
+	CreatedAt time.Time            `json:"createdAt"`
+	ID        int64                `json:"id"`
+
+	// Locale The user's language for messages and documents.
+	Locale    Locale              `json:"locale"`
+	Recipient string              `json:"recipient"`
+	SentAt    *time.Time          `json:"sentAt"`
+	Status    ExportMessageStatus `json:"status"`
+	Subject   string              `json:"subject"`
+
+	// Template Example: welcome
+	Template string `json:"template"`
+}
+
+// ExportMessageChannel defines model for ExportMessage.Channel.
+type ExportMessageChannel string
+
+// ExportMessageStatus defines model for ExportMessage.Status.
+type ExportMessageStatus string
+
+// ExportSession defines model for ExportSession.
+type ExportSession struct {
+	CreatedAt    time.Time          `json:"createdAt"`
+	ExpiresAt    time.Time          `json:"expiresAt"`
+	ID           openapi_types.UUID `json:"id"`
+	IP           *string            `json:"ip"`
+	LastUsedAt   time.Time          `json:"lastUsedAt"`
+	RememberMe   bool               `json:"rememberMe"`
+	RevokeReason *string            `json:"revokeReason"`
+	RevokedAt    *time.Time         `json:"revokedAt"`
+	UserAgent    string             `json:"userAgent"`
 }
 
 // FieldError defines model for FieldError.
@@ -529,6 +679,11 @@ type Me struct {
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
 
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
+
 	// Warnings What the user should act on, e.g. a bound certificate that expires within 30 days.
 	Warnings []AccountWarning `json:"warnings"`
 }
@@ -555,6 +710,33 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NotificationPreferences defines model for NotificationPreferences.
+type NotificationPreferences struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// MarketingConsentAt When advertising was last switched on; `null` while it is off on every channel.
+	MarketingConsentAt *time.Time `json:"marketingConsentAt"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationPreferencesUpdate defines model for NotificationPreferencesUpdate.
+type NotificationPreferencesUpdate struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -571,6 +753,12 @@ type Organization struct {
 type OrganizationSecuritySettings struct {
 	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
+}
+
+// PhoneChangeRequest defines model for PhoneChangeRequest.
+type PhoneChangeRequest struct {
+	// Phone A mobile phone number in any common notation; normalized to E.164.
+	Phone string `json:"phone"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -604,6 +792,20 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProfileUpdate The fields to change; absent fields keep their value.
+type ProfileUpdate struct {
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -617,9 +819,12 @@ type RefreshRequest struct {
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
-	Email     openapi_types.Email `json:"email"`
-	FirstName string              `json:"firstName"`
-	LastName  string              `json:"lastName"`
+	// CaptchaToken The token of the "I am not a robot" widget (Turnstile, hCaptcha or
+	// reCAPTCHA); required when the server checks captchas.
+	CaptchaToken *string             `json:"captchaToken,omitempty"`
+	Email        openapi_types.Email `json:"email"`
+	FirstName    string              `json:"firstName"`
+	LastName     string              `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale   *Locale `json:"locale,omitempty"`
@@ -735,6 +940,11 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// TimeZone An IANA time zone name.
+//
+// Example: Europe/Moscow
+type TimeZone = string
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -821,6 +1031,11 @@ type User struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
 }
 
 // Cursor defines model for Cursor.
@@ -919,6 +1134,27 @@ type StartSsoSignInJSONRequestBody = SsoStartRequest
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
+// CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
+type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
+type ChangeEmailJSONRequestBody = EmailChangeRequest
+
+// ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
+type ConfirmEmailJSONRequestBody = ContactCodeRequest
+
+// UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
+type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// ChangePhoneJSONRequestBody defines body for ChangePhone for application/json ContentType.
+type ChangePhoneJSONRequestBody = PhoneChangeRequest
+
+// ConfirmPhoneJSONRequestBody defines body for ConfirmPhone for application/json ContentType.
+type ConfirmPhoneJSONRequestBody = ContactCodeRequest
+
+// UpdateProfileJSONRequestBody defines body for UpdateProfile for application/json ContentType.
+type UpdateProfileJSONRequestBody = ProfileUpdate
+
 // FinishSsoLinkJSONRequestBody defines body for FinishSsoLink for application/json ContentType.
 type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 
@@ -990,9 +1226,45 @@ type ServerInterface interface {
 	// UnbindCertificate Unbind one of my certificates
 	// (DELETE /api/v1/me/certificates/{certificateId})
 	UnbindCertificate(ctx echo.Context, certificateID openapi_types.UUID) error
+	// CloseAccount Close my account for good
+	// (POST /api/v1/me/close)
+	CloseAccount(ctx echo.Context) error
+	// ChangeEmail Start changing my e-mail
+	// (PUT /api/v1/me/email)
+	ChangeEmail(ctx echo.Context) error
+	// SendEmailCode Send (again) an e-mail confirmation code
+	// (POST /api/v1/me/email/code)
+	SendEmailCode(ctx echo.Context) error
+	// ConfirmEmail Confirm my e-mail with the code
+	// (POST /api/v1/me/email/confirm)
+	ConfirmEmail(ctx echo.Context) error
+	// ExportMyData Download all my data
+	// (GET /api/v1/me/export)
+	ExportMyData(ctx echo.Context) error
+	// GetNotificationPreferences Get my mailing subscriptions
+	// (GET /api/v1/me/notification-preferences)
+	GetNotificationPreferences(ctx echo.Context) error
+	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+	// (PUT /api/v1/me/notification-preferences)
+	UpdateNotificationPreferences(ctx echo.Context) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ChangePhone Start adding or changing my phone
+	// (PUT /api/v1/me/phone)
+	ChangePhone(ctx echo.Context) error
+	// SendPhoneCode Send (again) a phone confirmation code
+	// (POST /api/v1/me/phone/code)
+	SendPhoneCode(ctx echo.Context) error
+	// ConfirmPhone Confirm my phone with the SMS code
+	// (POST /api/v1/me/phone/confirm)
+	ConfirmPhone(ctx echo.Context) error
+	// GetProfile Get my profile
+	// (GET /api/v1/me/profile)
+	GetProfile(ctx echo.Context) error
+	// UpdateProfile Edit my name, language or time zone
+	// (PATCH /api/v1/me/profile)
+	UpdateProfile(ctx echo.Context) error
 	// ListMySsoIdentities List the provider identities linked to my account
 	// (GET /api/v1/me/sso-identities)
 	ListMySsoIdentities(ctx echo.Context) error
@@ -1244,6 +1516,69 @@ func (w *ServerInterfaceWrapper) UnbindCertificate(ctx echo.Context) error {
 	return err
 }
 
+// CloseAccount converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseAccount(ctx)
+	return err
+}
+
+// ChangeEmail converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeEmail(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeEmail(ctx)
+	return err
+}
+
+// SendEmailCode converts echo context to params.
+func (w *ServerInterfaceWrapper) SendEmailCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendEmailCode(ctx)
+	return err
+}
+
+// ConfirmEmail converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmEmail(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmEmail(ctx)
+	return err
+}
+
+// ExportMyData converts echo context to params.
+func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ExportMyData(ctx)
+	return err
+}
+
+// GetNotificationPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNotificationPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNotificationPreferences(ctx)
+	return err
+}
+
+// UpdateNotificationPreferences converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNotificationPreferences(ctx)
+	return err
+}
+
 // ListMyOrganizations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	var err error
@@ -1266,6 +1601,51 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ChangePhone converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangePhone(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangePhone(ctx)
+	return err
+}
+
+// SendPhoneCode converts echo context to params.
+func (w *ServerInterfaceWrapper) SendPhoneCode(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SendPhoneCode(ctx)
+	return err
+}
+
+// ConfirmPhone converts echo context to params.
+func (w *ServerInterfaceWrapper) ConfirmPhone(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ConfirmPhone(ctx)
+	return err
+}
+
+// GetProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProfile(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProfile(ctx)
+	return err
+}
+
+// UpdateProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProfile(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProfile(ctx)
 	return err
 }
 
@@ -1532,6 +1912,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/me/sso/:provider/link/callback", wrapper.FinishSsoLink, options.OperationMiddlewares["finishSsoLink"]...)
 	router.GET(options.BaseURL+"/api/v1/me/sso-identities", wrapper.ListMySsoIdentities, options.OperationMiddlewares["listMySsoIdentities"]...)
 	router.DELETE(options.BaseURL+"/api/v1/me/sso-identities/:id", wrapper.UnlinkSsoIdentity, options.OperationMiddlewares["unlinkSsoIdentity"]...)
+	router.GET(options.BaseURL+"/api/v1/me/profile", wrapper.GetProfile, options.OperationMiddlewares["getProfile"]...)
+	router.PATCH(options.BaseURL+"/api/v1/me/profile", wrapper.UpdateProfile, options.OperationMiddlewares["updateProfile"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notification-preferences", wrapper.GetNotificationPreferences, options.OperationMiddlewares["getNotificationPreferences"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/notification-preferences", wrapper.UpdateNotificationPreferences, options.OperationMiddlewares["updateNotificationPreferences"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/email", wrapper.ChangeEmail, options.OperationMiddlewares["changeEmail"]...)
+	router.POST(options.BaseURL+"/api/v1/me/email/code", wrapper.SendEmailCode, options.OperationMiddlewares["sendEmailCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/email/confirm", wrapper.ConfirmEmail, options.OperationMiddlewares["confirmEmail"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/phone", wrapper.ChangePhone, options.OperationMiddlewares["changePhone"]...)
+	router.POST(options.BaseURL+"/api/v1/me/phone/code", wrapper.SendPhoneCode, options.OperationMiddlewares["sendPhoneCode"]...)
+	router.POST(options.BaseURL+"/api/v1/me/phone/confirm", wrapper.ConfirmPhone, options.OperationMiddlewares["confirmPhone"]...)
+	router.GET(options.BaseURL+"/api/v1/me/export", wrapper.ExportMyData, options.OperationMiddlewares["exportMyData"]...)
+	router.POST(options.BaseURL+"/api/v1/me/close", wrapper.CloseAccount, options.OperationMiddlewares["closeAccount"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -2670,6 +3062,22 @@ func (response Register500ApplicationProblemPlusJSONResponse) VisitRegisterRespo
 	return err
 }
 
+type Register503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Register503ApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSsoProvidersRequestObject struct {
 }
 
@@ -3698,6 +4106,875 @@ func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbi
 	return err
 }
 
+type CloseAccountRequestObject struct {
+	Body *CloseAccountJSONRequestBody
+}
+
+type CloseAccountResponseObject interface {
+	VisitCloseAccountResponse(w http.ResponseWriter) error
+}
+
+type CloseAccount204Response struct {
+}
+
+func (response CloseAccount204Response) VisitCloseAccountResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type CloseAccount400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount400ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount401ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount403ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount413ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount415ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount422ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount429ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmailRequestObject struct {
+	Body *ChangeEmailJSONRequestBody
+}
+
+type ChangeEmailResponseObject interface {
+	VisitChangeEmailResponse(w http.ResponseWriter) error
+}
+
+type ChangeEmail202JSONResponse ContactChallenge
+
+func (response ChangeEmail202JSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail400ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail401ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail403ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail409ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail413ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail415ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail422ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail429ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeEmail500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCodeRequestObject struct {
+}
+
+type SendEmailCodeResponseObject interface {
+	VisitSendEmailCodeResponse(w http.ResponseWriter) error
+}
+
+type SendEmailCode202JSONResponse ContactChallenge
+
+func (response SendEmailCode202JSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode401ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode409ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode429ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmailRequestObject struct {
+	Body *ConfirmEmailJSONRequestBody
+}
+
+type ConfirmEmailResponseObject interface {
+	VisitConfirmEmailResponse(w http.ResponseWriter) error
+}
+
+type ConfirmEmail200JSONResponse User
+
+func (response ConfirmEmail200JSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail400ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail401ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail409ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail413ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail415ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail422ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail429ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmEmail500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyDataRequestObject struct {
+}
+
+type ExportMyDataResponseObject interface {
+	VisitExportMyDataResponse(w http.ResponseWriter) error
+}
+
+type ExportMyData200ResponseHeaders struct {
+	ContentDisposition *string
+}
+
+type ExportMyData200JSONResponse struct {
+	Body    DataExport
+	Headers ExportMyData200ResponseHeaders
+}
+
+func (response ExportMyData200JSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData401ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData429ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferencesRequestObject struct {
+}
+
+type GetNotificationPreferencesResponseObject interface {
+	VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationPreferences200JSONResponse NotificationPreferences
+
+func (response GetNotificationPreferences200JSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences401ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences429ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferencesRequestObject struct {
+	Body *UpdateNotificationPreferencesJSONRequestBody
+}
+
+type UpdateNotificationPreferencesResponseObject interface {
+	VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error
+}
+
+type UpdateNotificationPreferences200JSONResponse NotificationPreferences
+
+func (response UpdateNotificationPreferences200JSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences400ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences401ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences413ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences415ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences422ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences429ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -3779,6 +5056,640 @@ type ListMyOrganizations500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhoneRequestObject struct {
+	Body *ChangePhoneJSONRequestBody
+}
+
+type ChangePhoneResponseObject interface {
+	VisitChangePhoneResponse(w http.ResponseWriter) error
+}
+
+type ChangePhone202JSONResponse ContactChallenge
+
+func (response ChangePhone202JSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone400ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone401ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone403ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone409ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone413ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone415ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone422ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone429ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePhone500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCodeRequestObject struct {
+}
+
+type SendPhoneCodeResponseObject interface {
+	VisitSendPhoneCodeResponse(w http.ResponseWriter) error
+}
+
+type SendPhoneCode202JSONResponse ContactChallenge
+
+func (response SendPhoneCode202JSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode401ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode409ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode429ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhoneRequestObject struct {
+	Body *ConfirmPhoneJSONRequestBody
+}
+
+type ConfirmPhoneResponseObject interface {
+	VisitConfirmPhoneResponse(w http.ResponseWriter) error
+}
+
+type ConfirmPhone200JSONResponse User
+
+func (response ConfirmPhone200JSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone400ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone401ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone409ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone413ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone415ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone422ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone429ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmPhone500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfileRequestObject struct {
+}
+
+type GetProfileResponseObject interface {
+	VisitGetProfileResponse(w http.ResponseWriter) error
+}
+
+type GetProfile200JSONResponse User
+
+func (response GetProfile200JSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile401ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile429ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfileRequestObject struct {
+	Body *UpdateProfileJSONRequestBody
+}
+
+type UpdateProfileResponseObject interface {
+	VisitUpdateProfileResponse(w http.ResponseWriter) error
+}
+
+type UpdateProfile200JSONResponse User
+
+func (response UpdateProfile200JSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile400ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile401ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile413ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile415ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile422ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile429ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -5707,9 +7618,45 @@ type StrictServerInterface interface {
 	// UnbindCertificate Unbind one of my certificates
 	// (DELETE /api/v1/me/certificates/{certificateId})
 	UnbindCertificate(ctx context.Context, request UnbindCertificateRequestObject) (UnbindCertificateResponseObject, error)
+	// CloseAccount Close my account for good
+	// (POST /api/v1/me/close)
+	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ChangeEmail Start changing my e-mail
+	// (PUT /api/v1/me/email)
+	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
+	// SendEmailCode Send (again) an e-mail confirmation code
+	// (POST /api/v1/me/email/code)
+	SendEmailCode(ctx context.Context, request SendEmailCodeRequestObject) (SendEmailCodeResponseObject, error)
+	// ConfirmEmail Confirm my e-mail with the code
+	// (POST /api/v1/me/email/confirm)
+	ConfirmEmail(ctx context.Context, request ConfirmEmailRequestObject) (ConfirmEmailResponseObject, error)
+	// ExportMyData Download all my data
+	// (GET /api/v1/me/export)
+	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// GetNotificationPreferences Get my mailing subscriptions
+	// (GET /api/v1/me/notification-preferences)
+	GetNotificationPreferences(ctx context.Context, request GetNotificationPreferencesRequestObject) (GetNotificationPreferencesResponseObject, error)
+	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+	// (PUT /api/v1/me/notification-preferences)
+	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ChangePhone Start adding or changing my phone
+	// (PUT /api/v1/me/phone)
+	ChangePhone(ctx context.Context, request ChangePhoneRequestObject) (ChangePhoneResponseObject, error)
+	// SendPhoneCode Send (again) a phone confirmation code
+	// (POST /api/v1/me/phone/code)
+	SendPhoneCode(ctx context.Context, request SendPhoneCodeRequestObject) (SendPhoneCodeResponseObject, error)
+	// ConfirmPhone Confirm my phone with the SMS code
+	// (POST /api/v1/me/phone/confirm)
+	ConfirmPhone(ctx context.Context, request ConfirmPhoneRequestObject) (ConfirmPhoneResponseObject, error)
+	// GetProfile Get my profile
+	// (GET /api/v1/me/profile)
+	GetProfile(ctx context.Context, request GetProfileRequestObject) (GetProfileResponseObject, error)
+	// UpdateProfile Edit my name, language or time zone
+	// (PATCH /api/v1/me/profile)
+	UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error)
 	// ListMySsoIdentities List the provider identities linked to my account
 	// (GET /api/v1/me/sso-identities)
 	ListMySsoIdentities(ctx context.Context, request ListMySsoIdentitiesRequestObject) (ListMySsoIdentitiesResponseObject, error)
@@ -6398,6 +8345,259 @@ func (sh *strictHandler) UnbindCertificate(ctx echo.Context, certificateID opena
 	return nil
 }
 
+// CloseAccount operation middleware
+func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
+	var request CloseAccountRequestObject
+
+	var body CloseAccountJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseAccount(ctx.Request().Context(), request.(CloseAccountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseAccount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseAccountResponseObject); ok {
+		return validResponse.VisitCloseAccountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeEmail operation middleware
+func (sh *strictHandler) ChangeEmail(ctx echo.Context) error {
+	var request ChangeEmailRequestObject
+
+	var body ChangeEmailJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeEmail(ctx.Request().Context(), request.(ChangeEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeEmail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeEmailResponseObject); ok {
+		return validResponse.VisitChangeEmailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendEmailCode operation middleware
+func (sh *strictHandler) SendEmailCode(ctx echo.Context) error {
+	var request SendEmailCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendEmailCode(ctx.Request().Context(), request.(SendEmailCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendEmailCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendEmailCodeResponseObject); ok {
+		return validResponse.VisitSendEmailCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmEmail operation middleware
+func (sh *strictHandler) ConfirmEmail(ctx echo.Context) error {
+	var request ConfirmEmailRequestObject
+
+	var body ConfirmEmailJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmEmail(ctx.Request().Context(), request.(ConfirmEmailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmEmail")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmEmailResponseObject); ok {
+		return validResponse.VisitConfirmEmailResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ExportMyData operation middleware
+func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
+	var request ExportMyDataRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ExportMyData(ctx.Request().Context(), request.(ExportMyDataRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ExportMyData")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ExportMyDataResponseObject); ok {
+		return validResponse.VisitExportMyDataResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNotificationPreferences operation middleware
+func (sh *strictHandler) GetNotificationPreferences(ctx echo.Context) error {
+	var request GetNotificationPreferencesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationPreferences(ctx.Request().Context(), request.(GetNotificationPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNotificationPreferencesResponseObject); ok {
+		return validResponse.VisitGetNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNotificationPreferences operation middleware
+func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
+	var request UpdateNotificationPreferencesRequestObject
+
+	var body UpdateNotificationPreferencesJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNotificationPreferences(ctx.Request().Context(), request.(UpdateNotificationPreferencesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNotificationPreferences")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNotificationPreferencesResponseObject); ok {
+		return validResponse.VisitUpdateNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -6417,6 +8617,190 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 		return err
 	} else if validResponse, ok := response.(ListMyOrganizationsResponseObject); ok {
 		return validResponse.VisitListMyOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangePhone operation middleware
+func (sh *strictHandler) ChangePhone(ctx echo.Context) error {
+	var request ChangePhoneRequestObject
+
+	var body ChangePhoneJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangePhone(ctx.Request().Context(), request.(ChangePhoneRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangePhone")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangePhoneResponseObject); ok {
+		return validResponse.VisitChangePhoneResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SendPhoneCode operation middleware
+func (sh *strictHandler) SendPhoneCode(ctx echo.Context) error {
+	var request SendPhoneCodeRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SendPhoneCode(ctx.Request().Context(), request.(SendPhoneCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SendPhoneCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SendPhoneCodeResponseObject); ok {
+		return validResponse.VisitSendPhoneCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ConfirmPhone operation middleware
+func (sh *strictHandler) ConfirmPhone(ctx echo.Context) error {
+	var request ConfirmPhoneRequestObject
+
+	var body ConfirmPhoneJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmPhone(ctx.Request().Context(), request.(ConfirmPhoneRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmPhone")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ConfirmPhoneResponseObject); ok {
+		return validResponse.VisitConfirmPhoneResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProfile operation middleware
+func (sh *strictHandler) GetProfile(ctx echo.Context) error {
+	var request GetProfileRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProfile(ctx.Request().Context(), request.(GetProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProfileResponseObject); ok {
+		return validResponse.VisitGetProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProfile operation middleware
+func (sh *strictHandler) UpdateProfile(ctx echo.Context) error {
+	var request UpdateProfileRequestObject
+
+	var body UpdateProfileJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProfile(ctx.Request().Context(), request.(UpdateProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProfileResponseObject); ok {
+		return validResponse.VisitUpdateProfileResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -6901,278 +9285,335 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17bxtJtif4VWLZt1GSm0nxqSeMWVqWbNmWLIuyZbtYKwYzg2SUkhF0RlAUy2ugui8wi8Usdgezr/l3",
-	"scD8N0DPnendvvdu9X4F+SvcTzKIExGZkckkRVmu6qpq1x/dlpQZGY8T531+533B58MRZ4RJUdh+XyBX",
-	"eDgKCfy7OZaDEyJGnAmyp3+vfi3GwyGOpoXtwim/IEwgzAIkBwQJ2mck8ChDY0GiQrFwicMxvIJ9nwgB",
-	"jxe2C2T6ZNB95NPn9Mn+272T0xetA3EwlKO3uwfrBxcBPTx78uxwv1l5Uz4Kj8I3V7g8mbzd59NuJaAv",
-	"hicPnj8O9w9f77e6p0ffvXr86iyoDBpn3zbps90nZfK6qcZ9+qrygvZelMj0yXfB2QF9Tg8mb74Nw6NH",
-	"b+pvW0+2Sn41ZN3hfjl4/SQsFAvkakQjIg5YYXurXC4WItKLiBjYGUfyvPau+ruNydbri7Ko+M/eylf1",
-	"6Yvhk83Bg/XxUWN0ggvpl/b0gE1Z2C5Uy9V1r1L1qvXT8tZ2rbxdLr8tFAtSPXc6HZHCduEBwRFsGezc",
-	"9vuCHxEsSeC8X8m+T4aYhoXtAmYMl+glZvwS/7fm/Eo86ttHXpGI9igJCts9HApSLPRoJOQRHqoPX//b",
-	"6x+uf7j+Y6FYoEFhu1DubpF6b5N4Nb+CvXqvseFt4UbDq/Y2epXuBtnElXKhWAhxMsK/v/6H6z9e/3D9",
-	"F/X/6m/cx4pSCtG4UCyMBpypH363sVWtVKq1emN9w/46M7MPHz4UCyfE55ckmu7ygIh8qiMMcUY8SYcE",
-	"ReZx5KvnXZrTv9j+urBx8a7qDbeuAq826BFvtCknhWKhHNWZ51cvv/M2++sX3rQi1REOrmpDr/FuI/Am",
-	"5dG33sVWRArFQjXYvPTYevedJ7+rD7xhxVdfmvYbxNu6uKp6UW3yztsYsW6hWPA3ZcX7dlj/ziPrl9gr",
-	"D94FhWKhPhldeFcbEfO61emW128M1bjvyoPvvJofrHsXm/LS+7Y6UXMYrne/9UgluvIa7F3d+25zNFDr",
-	"2ppiT1Yvhl456G94fu2KFL5RG9YSXF1UHtHvsKSc5e7Z2YBEBEmOBDGXtRvxSfaWusO8jBRtDaQcie21",
-	"NSIoLvW5GItw3KelaLyGsVjj6o3q2mV1Dfv/yg8pYfKcBvefNh8cHO2dlivtcblcXVcHce4PcBgS1if3",
-	"97YOSTjguPp8crkf7R2ePumPdx9jTp5W5ObLk7Pu+NGTlpATzz/Me/98SOSAB/db1ca6/jvjzCf3mVdu",
-	"rZ+ffdesHn6rfx+RgEbEl+fjiN6Hhfy21vxtdf+31f3wouRclN9W94Xgv63u+zgMu9i/sO9r1ncupyNy",
-	"X81C/174fETu8xFhNPgd3DDze4kluf/2Xe3quIy3ppXhbvXybFO+II1oY3xU7z5dHzypiYeV3qMyfrZ1",
-	"9cZP+E7ONa/ra25O+CAgTFI5zT3cJgopuyABouYp91CX4BJw8dd7laDq17peHTeIV++tl73N7kbF26ri",
-	"WrfuN4J1smEu/kuhGRMbh2GxoL+9iFGNIn5JA8XXCoqOnN88pGIU4qnlJP/r9V8+/v7j33/8/fU/f/z7",
-	"6/98/ecCsIQRjvCQSBKBVNodR4IDjwyI8CM6UtSq2MKAoA4jV1I/0EG8B4Q+isgl5WOBRrhPdhAfUomo",
-	"RD0ewZ+BGcLfSmor1EjvxiRSe8j0tHz9wWJB+AMyxOrLQ3z1jLC+HBS2q0pcSM3FhYwo68OZPaNDKvMn",
-	"GeKoT4REbDzskkhNk0oyFOp2RkSOIzZvIiGM6c4jID08DqWaRVFNig7Hw8J2RU1pSJn5KZ4eZZL0SWRp",
-	"6tgcgt79vJnaY/pKIDWFIsIChVRIEqDuFHXUP51xRCee+AjLQTLv+PyViHw3ppHi+DIaE3cpxFJ2TCNY",
-	"ShKp0f67r7H3Xdnb+sb8v/fN+3KxVvnwd4XZnf+gvqHvLVDLAxw8wpJM8FTLBCYJg3PBo1FIfWB1a6OI",
-	"d0My/N23Qi3dmYuWImp8wc/tMs5JFAE9BETqu3VqlB+l+tinUEADxLhEmIkJidTWkasR8SUJdpCMpgj3",
-	"MWUoxJJEJbMzRMgDdRc3/DKp9srYUxLXqwcV39sKKsQr92q4gTe7W361ouhAYjkWhe1GuVosSCph91qC",
-	"J3OwMzW7NI7Y9gXuUkbktlnzthDcs897+vkP7rn8XUR6he3Cb9YSPXFN/1WsHesx9LanyafJELlS54dD",
-	"JEh0SX2CVjCLWVQ8x1VEBRqziGB/gLshQTwyW0YChJleQknN6QEOTvQm3ekohzjs8WhIgnOz5dmTNL9G",
-	"XR5M1eTUIV7ikAboSev50R3Pqg7swpzVoZ0KSqay4KjimXv28c9xUu6SfT4ONdV21S9xgFYUnzSbWETx",
-	"DGArVuFYdjnrhdS/26HgUH1tek6uqJDCPZEmQ9j3+ZhJNKFygOSACkQ8JdWQeQvpt9TJALUorS8eWWKl",
-	"wiull4TqvLQ8LBaGRAjcJ7f8wodv7nj6W8npN1NjLz56Mw/PPPv5z12fodA7AF+hrI8CLDEc8j6PujQI",
-	"CLvbKettPu+G3L8gQfbi2VOgApkndtTMJPYliGqfMAnCCAdKugkZYcmjO1/ImnMkZgbJBBediX7Ysw9/",
-	"rkNRWiiJ0BBP4SYGXFNk+ibK3P3SN/KAaca7B9z8LgdGzUh3lU8Oz7OTA6mwnIiKZ/GZBNOYWUmsv76j",
-	"vRd6PiHv95UqLdGYKRHaiRfegc094nKfj1lwp31lXJ73YJT0FYiIFjhIjP0B4lEfM2OO3ZnK68kRHHGl",
-	"/uqvL9h2xqWnH/tMlJ1eXUQEH0c+KSqJT5XECTnrgxos+JCA9CWhILF7KXMvLhifqPdi1lwsHONpyHFw",
-	"yvkzpWPf6YhGeqxzyfk5aOx3PICKw2bMPJHkHNmxFxyEmYonOff045+b/1tVB0ZXdhFm7p3Avk9GZo9b",
-	"Wpl7yfAlpqHS2O60zWNnnIw4UMKniwWxOlisIt5ZXXaOwiwHpeex4DDcBz8LP0IBGREWEOZP0Yp01p3V",
-	"jPX2C76PaUiCO5sz4K44pwxU2/TeUxGbM8oIG46knoq6cqyItNMiAE3d6DBjoYS1kDiS2rD5nGqyMmlg",
-	"tiiZ7Q0WDTzu2cc/13WxmyIHER/3B8a9YGytHhwLcKvhWIAGDfuhfqd2ZLvNOjP73iki+CX4uCLyLUil",
-	"jtpZ+DW4iONnS21mSOAZZRcnsSl9R0IIKbs4jw3zT1O9UYv2GVJbwxVPVpughkWzLh3Ui/gQTfk4UlvX",
-	"o3e+zimdWpEKfNhZzw2koh734sc/B6l0Zna1s61M2cxmpvwrZlv1dqLuWLaZYXvGtyeNGmgN6Nkt53JA",
-	"IjTB02T75YC0WUKhaufNd2HjNT2dcn6I2dTY1uJO9BQp2gY/FWz9XY616hzrKedoiNnUCqwbrCU1C8/O",
-	"4rNc/uz3d1BEwInTk0T7ERNvniA+Z4FQR9M5UU95TfUUeMcGBAfGj+n8adb71jJjSI4mGJSjHo+I/ihl",
-	"/VLKCzjj3lMLeMmsO/+OLMJwn3M/IkB6OBRZSR3yPmWKaY2wEBMeBUpcUObzKCK+vPP9rrjWg/bEpCez",
-	"0HaAFzz3hc9BEYdUCMr6RSuSEBhnWi4638qc+dnZmdccy4H6q4/lHLcrTp6gnCGYDQRvxoLknnzi/YSD",
-	"H0XcJ0IonWFPxwPucv6wPHj4XIs49/SfM3DYDRVxgodFIBzFcnqOR4bzczHgkXS8MpZwUo4ZK0axRCHB",
-	"QqJN5A9whH1JIoGUtVD4UExYT8Lx5/t6qEgkw119OVXH6/oq3iQUb9ICqkz21DOPfy4VhbLRWOrrBx/Z",
-	"QR19Ah1w4QuktEnEez3CAsr6+tBAs3zJxHg04kphOSQBxToyfSfVPh7wfKhGhECaSz2tOBip7A8skPsB",
-	"NfBdWUelkRyRsz4E00FmOguV/fgdD97x4OEfy/xS4r6T3YNOCQI2ZkjIy9B6xBmOmLr2s8KDD4kcqNPF",
-	"XT6WKV+R+vdYkAiJAfh6sS8RZztIR28F6kaYKQJhqKOOEYTWKOIjEkmqIyq++mcP2NdBkM/AnEeQz5lP",
-	"IkaAGfR4NMRSbfbY1eIt/yoa0smO2XEGPDch03PBOdOa8uxfA5h3ElKa937eFJyQbHYeZwOi7WK9u/HS",
-	"DOcXaCWRAqup9QZKI5F0SPK+GLOn9zO24WA8xMxTqjbERsjVKMRM85mVPdYPqRjAh2YDkEmk7Wu9q8l3",
-	"vomf511lcag5uLk+aiLpM0/l78zO8snZaZxbgAXqpPIRtpFObkH/8v1/6JQW7PgBm68HjZmkoSVkIpRi",
-	"dEGY3ffUYW85AdlYJcpm9Lyf9QryEX43VjYe64fEGwtivtHj4ARM3hb5q5iT/fN+SSJwsoHeFwgbD9XB",
-	"mbSgb3Ket4lCi9jPS2GivS4xuGfpftY9h8x2zVucmUUePT2gLNhNbp0TuMNBQNWu4/DYoTGTmjSX1RyT",
-	"YT6veV1qlLdSHIcydLx3qH0pOrq/u3dyerB/sNs83dOecnBnCBKsKv7RVRpLFwuyXtfBeIEe7p0gwnwe",
-	"GF07He834XX7m0oeH7PpKnkscl/ZYR2d4eXskdoyyvq79tXOUhxT0D7DchzN0SXjP9t0iIAobhCgeIao",
-	"O5VEFO0OrAiJWYAj0GhfnjzzBO6RHWVOEtSNCL4QCIchnxgO5+xM/eaNyfKl9Pmmt81dWh6FOTs3y7Cc",
-	"9LlcJk4lmmCBunzMguUZtWHts2MeK+20w7jUlt6OGp9xUFGVqKV9phQyh210OQ8JZg73a3Gex/8kDUMd",
-	"fS6i7linrYTAAAeYoVoZBXgq0ErH5FydK1I/33t9fHDy5vyseXJ0cPSos5r/4R5VsxtFlOXsUutx06s2",
-	"1i3VuBeiiNTxR56PBUEDcpUWtbVexd/CZdLobgRVv07We5u43K34taBBNnpbuNKt+Y1gg2z1yrjarfvr",
-	"wSYp9yq41m34G8FW7r7TIMVH510FKsSYzMkM0n/7SqBAhzbHVAxIADoxWjnZ30XVaqO2msvYL8i0GfZ5",
-	"ROVgDg+6IFNQJsHxIuh3YBP54+iSpPfmpNX0quX6Zt5X3MSq/KwhIWMHJHiQqNxBHTYOw451D8Qcby5J",
-	"q8e1z17n38xMw9Lw8oKLcfkAPr/8K4JEFIdH4DGZXe3L0WguddX3q82t3XIld9Sx5g35fFD/cRkCSL62",
-	"e3Tf5seidJpr8fn96/94/U8ff//xD9d/+vj99Q/F3fsnL29UxKi2TpN7l8w6Jt/M9mToz91v57SKDsdL",
-	"0VKavyQs7AaOGguhHNbq/im90SeYBXyYFig7QLQp0QN/T+/0u/LR+ovh1m6dVr/dmL6qiNeb5OSi0Xs8",
-	"qclno7f4JX8UvPG3uods737htvIWzEwqURf7F4nzNZYuS4nZBVZBWsyC0wJHEb0kybWkAg35kDC5rKzJ",
-	"CsqUXExOwJ3XDSf6jGr1K32YkHmY+scifdIVuR/iz+EowtNZUocBb5oU71P24+mGIN5d3bAImuHPSOdr",
-	"0T47YLdU+SIyJIo3HJJUDqjZpvR3DxRTQRhUES+kl5BrBrq8Nm/yVYPPrFTeXVFM039WbVysKD4kl4fz",
-	"LWxjFNuV8LHs8ivIdI0ICyALsQcJCuoXPh1Rc4szBrIOk4rZLzwkatejqY2kCiQ46uEoddKUyVq1kGe2",
-	"dnkwfSyHYf5BPD49fKa9R7wHyZIQRdpB6kNTmHfrsJWr1KiXTsnVHHY2CjFlniRXxjcFttRkwEOiBsxX",
-	"k/wBZoyErvlq/a8ixQmcV1wtfTnVIaMKUibX67kbp2RgnACVtQCmcNagUtkAt/bDlpbRkWyBy2Jm+Uw/",
-	"BZRs6CbX72ADqkEQKb0e0l/RXqmyXkdQJGMiS6V8RYrJBbt340qso3TG4TbS7uEOWplgCqmAimkS9Y+I",
-	"yIiSYLWIOurzHbSi00N0UjhEHGFBJneER6ivE7Ah0cemVzEUkEsS8pGSimCGd/QJdNpspU8vCUPj0Q4S",
-	"hKBOfJSd1VIblBhDX2aWBb0R6kJpZ/o3t9EO9268K4pAwrnRGvtXa1MmbCPiw7SWMyGhz5cQ99RIebhP",
-	"Lv04c4nJ0FUh41vtMI74lIsJl3KvR1p1NBS1mI9+Dl3C4cqfrkrsUxIG8S3PKAi5ruQmEhJcqUPsDygj",
-	"iW81IlhwhlYEwxfkXJkfGWvABkLNVcshFBN3yqMS+BOIFYwCLtVtGWFlxDEI7BNIqDbMtgN8s1Nssw4s",
-	"vVQuKTOlA9cE4ve2IEabL6OI9OgVCaxZKJAiDfXxNlvpQBFJCaLhnSLq6GhkKeWije9VUoNhOPcdfNV6",
-	"PzNbqGMc2OTTp1nfjddCb29xGXf2Y4JDpVlkiSJheJaH8IscdpH5sHkr70NPzp7muMvDvvuJveBhqzlH",
-	"AF6mH6w2GpWt3EcvaDDf+UADbcNurNc2kRyMh10wL+f4M3RA2H70+dPjeQ5m9zFB+7mPXc3RIMbdkPpq",
-	"clYJHEchECgfSzRSir5Wsxfv/AUUs6ltUl/Su6CnVoRdnnMkrdkzuSDT5ZmTOtWbuBIMmPf9Z7F6EKvm",
-	"uhR2dpfGAnxSIWb9sVJClRQyZK3LqgPuj5WE1OayOQoYjLDc47iDRQVZHHMyEnT0MMlTgph/l4ZE6yhZ",
-	"e6lRv9FaiiP+rvLipgEkw1XK1ZvH+7GNoszp681ylpFHCXouOAyf9yAB4uZYTTFLtnpRYkBHy1PvYfzO",
-	"LBEXCxMdNhZ5ejGeFyAuIlLqlxCeNamRVG/ZAKi64DT2S0M94DIzzkS0b7p67qY4C5o9gm/gEOLdmGEK",
-	"33LKbmd/uDn5N63qufusWgK/2Wo44SavGAKf+9iXPHIzPWfvpjsjm9yitAw9AurBENbJISTu9YroAOGh",
-	"/nebSUjMV8xmgC8JyGfClAQPEGdkO3kNERaMOGVS2JrGTr1cazP9oXP9oXPCIh6Gimcl2Y8mfHuA4I8l",
-	"1AwneCqQ0jW14nHDZUttutnHYnJ4+VfPnvoxzvNi3k5ZXXyjkqLj3MiQgJi4b6qSbd2xesmUJBsnPmeJ",
-	"VWrrkW+w4HIV5dSE8vbmeYaGMzuzbLDloeWxM1QZjUm8zhR5EvCEMDJBIcERIxFShyjynVDM1CXPmnLh",
-	"uJ8uGbbsfinDCl43w7vruGmrWsQfR1ROW0RKy0BvIV7NPFrqKp1OuL7aeRE/ddXAiwz3MXuRdRrgzNZ+",
-	"NXNJlxBi+VPK2webyJTnwFCK51a9sYFM1hTS+V0iVl5ycohuaZtBChtAfCywz/ISFWdox+ae3SrVBnyD",
-	"VCDu++MoIswn+XksJtUxl0unM+5EUXsVTfIoZO0tLS0dqzeHG1EmJGb+HG+FTTlTxuecNJY43W7R+1QZ",
-	"s6GApB8JWegDgjqvPaN6egdBBxlTs3ALx5N2ap4eI/0AHHkp179n0vpyaGjAI5k9TQOWkWBCaEpVw+a7",
-	"fEwiTnbwlycHWuHRafg9SsTMgDuWjLEfcSFQREKCRTbitVxa6E0MzaYwwmY4nh64YHkXOQWvk+80yTsW",
-	"F3IHntnRiaQRGYXYB2PFTVu2l5WbqxKT9ZyNnqPn6dnkLwPU9U8zdLKpYFk0j9tEJlJj5c+0T4Uk0adN",
-	"1aC3OPI4zmnOmFs5zqgY5el92pq6OZSVwDvd/tVbOsc/tx1o8KZyAj2OvWp86juIqS+G9DtdYANe94wt",
-	"W6umPtm42Ullt93ZxmJ8bHp6N9iNJzyPtYF5hpE2fqAMNuCK82I2UylsPQVGywK/MfYH8K8hZrgP/9Lw",
-	"SOAChor6XIdCyzFEdueH/sFLoK0C3kMdMI+1spstfMooNNuoRxkVAx05SCW46FHcCXS0uTAnIWFObudz",
-	"SOzcMT5HxZKKxiDpxNHzhYmpt7EPNTrVHMl2QVkgkhIhq9LlrDMpuXWYpz1VyeVIhwWAlZ9nmP2yzDW9",
-	"be5qk2XkUac70Vu5mzJxlyvsy3Cq5AqQDKSbgx3aiRwhlZeBPnPgt+Lg87LM1QmtewHtU6mll0zX4iha",
-	"Ho2UfjERGSZRWU99cz1Xr0rWlEOjLI5ApxHt0ApmU6S03SIKsBgQgfhI73A2/3I9zRw3l3CS3cYptoPU",
-	"tCIaGJXHH3DqK109gAodc+WXsDoyx5dLYhlMuxwX+wxW3SIAK/Ty5Fke+h2SvPQJ2T6pj8cqMdhsPh8S",
-	"nWjkJv8obvGJqT8zC70p56cl+K7BsfvEzJq5t8PcUYgoOUGoVBm0hjDTkfTUtaxv3ngvoTR6zqfhb5/6",
-	"7dumm+gAk57OnD22iHyzpBnrbLOrMN7z1KT7ysrX3hKnvLeIaA9hNl0qIWFJl82tUkyTGne36PiT80oT",
-	"lMBlJWmCGphbYsRZj/bHEQmSnWR4mEm4NVByc8dO4Q/egIAX4i4JNVQMRF2pFCTsoYmtCYqnoTFOTO53",
-	"Ms/Sct4pBywvb5aJJhnvaOpgb6DWzxG5d4n/00P3BsWgJXEkP9WM0wrsy4jmH17ruAmO1DwmIZDkO1b3",
-	"kGmCsjCgSmqInFTA21qIyTTnbMSxQ+rpNQY3EShQZexstZe3O5YyG3vPQdfMy+ZeFgxSWR5qf9BKZ03J",
-	"qDUh+Np79ZcPa4B70Vld5i5mNss4Zd1l37Bnn4mi4yO4E0X/Cqn580ZWE3ZpSVWMfZ+QYDl39eKbdMrl",
-	"SKnXn1PtacYmwax7a0etxpRdqJFMuT6EtngRYdZmYzYWsAeOTq8ERJwyR5mQBAfarp2vzK8vpbLM25SH",
-	"FMAAfqp9MTmMeWsv3XKVaf/QosQE+9xOXOCf0Jr1PwywQCZb4e6uptscwB6LOMREc0tr1dzmc/hs7kWu",
-	"wYLdAiXrJ2g9blZy/QJwcK5LYf2bPBf7onoqEAGwt9Yk1hFNk81mJp2WAE+1uzs3rC5Hio7mMr+OeWB7",
-	"bU1yOVr7l+//Q8c44wl6caLJbsDDFB9xiIhElAfzy4tHJIrJ02xJrZy7J+8ixWGO88ruT5OpFBFGx0eP",
-	"EB0qhq0Esimu7ARY4m349dqI9Xf074uwHL2LVKYrx7tTOaeGyo/IvGoU+Jv9bq2qg01yOqKsrzMOMYOD",
-	"607RALMlVFPztdRBuZvhVC+5BO0SZkx28XHMuy2tODiUMax0WkJ+kB1gZ4xQEQiLC+18TLva5lRg6nHv",
-	"kkhN7AU/NinJuZne9iHIE47BwVgAGD8irjPQRcuZ0JczX9eVJE6UPZCPA/EyhwGL/GiaPesHUzfinePG",
-	"TP1Zh8LMu3kpJ3JAaGSTTkBYtlmSezI36URLw1h1u9GwXaiwWapxzznnwOZu6/zNyaPflyJPjf+EQoc5",
-	"XoSjVMACCnHBO5jiGXOzdzP9QN7nVgU7YaO7eBrmjnHrCFF+RAeCNXHyTK6sZ9yEe6YkI4oy3UhuvN+Z",
-	"diXvb1JVTaHnUqGg9KFkv+Xk+SdUNEt5WiLo/BTAiwK66wJ+RHOsU6H1T/v28J6cneYmpXYchIiOBo2L",
-	"TBCzmEB9GbU+xqOC3bBdbMzkBlKONPYNZT1uwYSwrsIwzQGMUmDLQUgkCjNYOfYZqj3PypohLIiD+SQS",
-	"SpONj37EI4lDtNIuXP/z9Z8//g/XP3z8N9f/iK7/6fqP1//p+s/XP1z/6eMf2oXVNuM9AJimbExZ3yPB",
-	"2EBuaaRpUWqzNvvNb9AuZ5dKxeVMtJkXp+pTAigS6N49Hw9JuIsFuXdPwyyV0CkdEg2GdbK/i2q12hZY",
-	"zKe7JXTIGZkiKtoMIcOD0ZAyHqExU/x/5YKPiH8hVkvqa3vAu3UGDIVAe5xw05kHyNSJc29MzE19al5y",
-	"jfbq7qSTUXRyRwhohNLNX1EjGaQvymJwqRI6nc3/sI0YTCIIWoExda6IGsYmTVj0JwdqeTWbYBHnnbAM",
-	"WLOATXoGE1WHofPslKVMmcGfUSo+6ugKiBhNOKdViJ6T0y3ETdzbSSfnAX9xxthGwIdgMi7CW5BYhgJJ",
-	"fAFicsAjaazjFJzNCgYoHd1HS80GDs9UBew4OfUCIi5rpQkJQw9QWde+nVyIEpz9KqJMvbwIhgeduFa5",
-	"plMNgFN0EXAwg2lEXOql2Aw+e/nN/TgFUEJE4XhaE9xXFP3yoM12cRiie/cs+7h3DxCS7t0DLnLvng0I",
-	"B2TI49sbo1Se7DUfHu6tFpHPR9M2y2FLmjA0kRXV0QmB7t2zyyb37hXV2UNpVhEO3sdh2Gb37vWJPCT3",
-	"7mk9I6Q+MahHhicpmziiRGLovjJOdUKaTCalPhuXeNRfM28K+w9P3ZfSQA7D3xxxth8R0uI9OcEReWa+",
-	"kSQuxUyteXxQKBYuSSQ0syuXKqUy2EQjwvCIFrYLtVK5VNMtUQbA1/NPXv2ln2cTNDXLOiNd9JRMUYtI",
-	"Uy7SqGysJhXxhtBSdAYaniLINnNJVewgrP/1lUCdCxpnexmUOcXGLshUb3B8AwDD7RGRTyYXopBp1FIt",
-	"lxegzeWgzOmCjq9NtY0psjElNXEljambKTzqVrpPy8cNf5esv6pcPCsHb6v8rPsgaG5O9yrvToY1cTp+",
-	"NXk9fVsumAoZKIwxZTBQ/QK1LoVK5d2b5punV7tR71XrfON0evbi8fP+xsC/PMYjehhGkwOMj/3HL0+4",
-	"zj9fDikOilbmwMRdkCkSSoP5UCzUq1vzhoq3cy2L6OpqB4Xtr78pOs2jjrOHfak0j2mKMUFpFu5DNzUx",
-	"FZIMdeuxNTyia5cV7f91agLWUhgRIy7yAGYkGaGK4rxuMYEx4LZR5EBJoBVtJq9CCJf2WUyybea8/JVA",
-	"o4heqmGg7EhLM2VUVZV4HUtTUxP73iA7rc2eaaBY7QQAGDx0cJxHubs3VO/PknTldiTtbNttETFS4AOF",
-	"LbzhV0ij6tV65a5XDzaJ113HFa/sVwMNyQNd/OZ3H6tVdfexZck3FzokF+1ci514uncg6mKhoXnG4vfS",
-	"3TAWXYVHRCLsYBhYarP5SNglVedKOL8VN1yMuMZqwaWozr0UMoOtqItx0i63NnPbccYoDTh2uCfrg6p+",
-	"gYcExV4agbBos043jd7WWS2hJiR3CRTSC5Lg/MJ6iuY+GsHAuK0JsZ4ACg4ZEoBu4dsIRnxVAa5UR1Mx",
-	"GnEhiBBQvGqcNqhTr1YdEy8F9mYg8kGVTUHTMy6V3ddmBj3LhMiS5buQ9uAocSB8VxIHEiOTNoNKGMxi",
-	"FAf1goAmIaPVHdSplytWfT6Ptz2Zsc5r02cRcGJaSgGfNS+7AJWMy3M4WTMA48nZKq0TIvLOCzBEDWWa",
-	"63RKaGnGBllcZ1QOdlP0bXTuBzyY3pKPZbBZCp7678Heo4MjF4sPfttmhwcHD8R3u7vNV8N+c3LwoNk/",
-	"eHlafec3X5RKSp9W/+0dPcx581P5nhvRMn3oEsCTwuHey92DFw+vak/KL6r+5uBFZXRWH26cbnXfXD6t",
-	"iqNG1Nwc71V6j2qDJ+sXz8pvJwf9VxvTkzo/rrLDrXetinxZuzxrXL3Z+K5Z7u5Wg71679H64GDz26fl",
-	"8PD+J3HVVKLdh7S7QS3hw13UKV0aDVbHwdyqNvvsWl5b4A9LrykFNJojIVowDUDLU5JhGQ7vNIaDVyo3",
-	"v5JCR4eXaje/lDTBUm9Ulngj25AG3mssM70cLGYQlNVlXp4FAP/5CNnWZ5CoN0hRm31MBSIUmiLIJPfK",
-	"iIFUNrhxJNmgVZu91HLB/kbrjZOIs34s+gTqE10tCxJUcfGOyYAutVknYTEd5A84F1CTOTcsvmKRHLtT",
-	"ZCLsq23GofmOqWhRE12p1tGAj6PUc6U2O8vzfmb88UW12xqRP5HffSIF6lTL1U6b2RNJBKSOTcP2gGyP",
-	"c7UXp2fnCJe7SBNz2os62CZB4kJLRmXW9yAkVI6CHG6/NKv6G+W51XL1E80W2y5d9PzzF0+qDzeeNt7u",
-	"1s+e1F6tn754+rr67EXjVX3v5PDJxpsHtaPq67MXj9f33x7XXz58etpoLjZIGqaZcJxgPy8Pfuldya9s",
-	"mGODu50tzC3amYl4UYEYIQEJvsiuX7/sSuSJFiJKRDjJJFaUqbOaJ8LWNPl4vbgWOF+gmZi+ojShLETd",
-	"dcaKubhbLvBxlGXj25D1DnX+KdsWsrFgIVpGmuTuldizOlP6oCRSlKnOQCtQBzjh0YUAh4oyFWfTnNRf",
-	"to0phE0NIfiCMUM8DEikxBs0PItID4wxWOMER4HQsQXXbjM2HRhoDevbKTqT0NgpVMlc2KqGEd6mdFEJ",
-	"6zaLG9vE6Iu6m0Dcad72EkBDgplA7YL1BkA/r3ah1GZNZ2A1+7Ql6AIjdEqoaREAcUQgvtJmoWOiWdkN",
-	"hEQidHCMVjr16payvl19oqjNQgBJK2ol4caqjHly2eWBnyqjTfpiurzF7U6fSkBwe9N/PsGR/nxh4+Jd",
-	"1RtuXQVebdAj3mhTTvIUAYDdl6PsfOEw51+DH2cFpmlKfatarm1pKXR7MfbFSvwiaX8VknZf2xk4jXgu",
-	"EznYsyzLylk54VaO5kpbPpbzBewe9FqD0cH1ONtpJOlOu22wYF3zTUg+Em2mBBC03ZGmzBTw4Ln2+WWH",
-	"nMOT1Txnbmk9x1WsbwAfm7jQJ9HzT3zYaUWKj2Wcrg6wGtJu/83qU0QctkyW1aOe0QvAJXT6q7G+047R",
-	"aG/bSn0yM0px/zZz9Za8/OZVNMRKCXFpCTBBfcJkOG0zd9pBEWkADUElvQQVh/WJVQ+gx0YaLqhSbjOj",
-	"7cw6xY0GAvoIqDhbKI3MxLg8NylwxtpXJ5AFbiihEywJylFM8gj2JHUOn0ObcBqIWVm4rNDI5v8vJQDr",
-	"89RtfXjW/5OcIUod4U8sf5a4r7uml/8X8XMbjqR2jUZDNBlwjY6WwiownMUqsEvJHCMh5nOjnBScJPVG",
-	"B/sMooKPowiMGYDOSomeJNynbFAA4wFhhIwsKqHjiKhfg1xiqYbNdqQ201KMCiR1iiGCMBPpST0Njfxt",
-	"rwQYaZf8wuQua8+nMsri8ttcRuE00LoLb0iDtxQieV57V/3dxmTr9UVZVPxnb+Wr+vTF8Mnm4MH6+Kgx",
-	"OsHLM5AMqsyvWYE+IhNDeF806F+lBr13pdUJhDO6qtIoWHz6y6haOnlvPiPTeTGKPfVD3nUScaEXOr7Q",
-	"kXIcY/7FTSMgftFmLnpNUf2JmZZZMRYpZdoJZHxu4IMdjnBEgjbzsSAeZbEaFU7jHE/tmIN67BmYH7SC",
-	"0clYCIpZm5nmzUM8RV2CJhGVkoDi1tlEK1vVyiqqVGteveGtb3RWd1CXy0Hc5F2rgaU2S7mJ4a8CSyp6",
-	"05RyiUY8pP4UrSQRHKfBbZs5HW5BBOleW7CkcdIY6ZlSXVFIJDwIWU0IymuKkH4x1MgTmKGaSaT1ceg2",
-	"z6VM0QWfaBMFyi/ejXFoc0n0PoO7D/ZwNZ+lG8K4Azc3VQ6LYjtOQULBdmNyE+q3C+nWTEnGvIFdXhgc",
-	"MsUFhd9toK1qJTnm2wiNNMDXUlKj8suUGk49ItQw+VZdMBdOX1ZhMpjv5J75oun+JGLCUq/RLc3h3iwV",
-	"hOBrtghdzE08VvTyfETYwUO0yxmD0LN9Ca2IsT9QTPb6f7/+v67//fW/XZuFKFh1K9k5azNIftLZ/0Vb",
-	"DMCjwMT4W8dNi1stBnxi6s80GoIoIWj10WYTLWGUqq39S1qpVVzQgevIc89QIR2sgLvnMJsSt68zQA/5",
-	"WA0mOR1wFG6RWZzFSphzrXMAVcTPKTlTzV3Lpiv9SuwaHDnHEWcpCz6HaN/bxz+sWWSEBYE3UF5kAn0E",
-	"Bo+BIsqFHrIStHXcLLYZubI+ndhFYyDW4xdXYvfT8dPdPZ0VSEm0qmsvzI/6/YOHNlskSSeEUJRIj/kV",
-	"5N6LYpvpotwiwuOAEvBIQkxrqrQEHas7HRC23WZt5mVAbAzCi7oYGmkGmbJhw/7/5V//O9SplsudVPKn",
-	"GodKe5vMi1rFSOWmUBm3ElADpZhPmyG0kq8rorSqyHisVkHs0BFHahDzeTPTyhIz7RqHmDNTDW+fTLVT",
-	"L29BNZXg5+qtBOV8O84WBhrA0tGDOYRYJ1jrpuo9NUZqx+OA0yjiPRoStNKBEmEDlAM9WtqsGZNfEu0s",
-	"oskAS3JpmCAfS58PSQntYxqOIyK21aTLbaamDC+fmwhlB63EGbBO5iz4BuDB1aLzqiLf84h8S3xJ1KsZ",
-	"+tdhW0vnqTdhy52PpohZI90awtesUr3cKFf1y/YT51Bqlv2uzf/1B1DLBp5ZEw5Xij28s1pCB0zj1YLy",
-	"HEsKtb1CX6E8dq+DEC3BdZ4/qJIGd0zM7eeQPOJyXuDrH765u0+0NQqvwucPyNsXL95037TWz65a3YNm",
-	"DFa2XXj7rnZ1XMZb08pwt3p5tilfkEa0MT6qd5+uD57UxMNK71EZP9u6euMXbiNDsphyfxPRxUxuvcMJ",
-	"c5mlSZ/6hSr3TZcJp9R7G4SYlQ664fGtlf2W4Psa4PrTfELaa7/4jSMu9/mYLe84N4w27rbxxapYrKyp",
-	"t6pLGXaPdAPAZSK+ipg0SkmMQIiRg4l3KwUPGPx87U5ZJjFy+Sye50rq157OCgn5RKsRSlsrtpmVxqAY",
-	"glLVAdUtAeZaAoa0zSSHHJ8Y36oTu5ec/GQls1JoXm4pNBVt5ujwao476Y+rr4oU+ikMpPu/qOfbbFbL",
-	"VboF9Qfx99VOCrWGTi8tHXUJeJvZ3bMdgXQCVqUcl+A5jq9VU5TL1EL1eCRoM1OXNyOPW0Yd+jmI4xRc",
-	"W1wcHF6UHOcVkGNsZNwhETmLLPejyF6cBdxdKIqyCL23F0czGL95gngWrxd1soi4nU93Mt1WjHwRBz+V",
-	"OAB6/3RpEJDLNdtIb6536t69h0kPWsRZOC3du4eal5iG2phg4VSxv5C4jDYaM2HZ5dPmg4OjvdPzvaNX",
-	"951+tgCmoeYZjH0QKVQaswQyROvK5DzvQYlfmylruKeeCKjxxF9RIcHYexbDbzAyAaZqGmayALUOW0mr",
-	"QGd6yma1AQzJ2wAoYptau2YijVBgW1PrtiFF+xXwuENuirZi20wS8BEqTh0RHEAlCcTLDVyKBf0DBTnu",
-	"8oiR0wgYggmYwbxNQ2Dt+1BPxhvZOjw9Pn/8vHXa0Ua884fW+aPm6d5Z8835y5NnHXfJcE4h74t4Q7Rj",
-	"A+BL2syY+AYRhATbarMBK85AeqjVxfggdogS2qehWnR3CuU8pgVvZzvpsx33bI4x2lf1Lrg9JnSHhqkS",
-	"zsMhZ2oqetNWOtmYQ6eYG2+a54lMOuiKWVmYhZcPpw61cF1DOtt5OttwOgFMWhCggeIcwOVOnJRuy+JE",
-	"HKTaatwMo3ujRIcCVyPHP48bNunjXnF7rxfa43K55o/g/8j1/3n9Xz5+f/3H63/4+PuPf7j+h49/f/2P",
-	"H/9w/acisvGp/0Y/v2ZeSL/97z7+G3T9/17/8eP313+6/s/Xf1aDfPz++s8fv9cBLAAt+v3H/wld/wOy",
-	"AEbXf7n+/zIARtd/KqW/4vZ/3i4sM0nWZp9xNk7P6gSCzEE+y1b0lE1FDw0K25WNVMd2Ng7DbBjP6aK+",
-	"iBptS/Scr1XeJi2Stm3L8LgveOH6f7v+y/V/UutG1///9V+u/x9YPGzCxz+kNyAHT8rtzZ10+r6Fnz7T",
-	"XnuOm96w6PguA68uOdrMHKp30aHyPUuxTCokXdIKroCUnIcmOTEjIpU9NEcUlgqplmKFDb9Mqr0y9ird",
-	"DeLVg4rvbQUV4pV7NdzAm90tv1pxTqlerieIOUdcIjtDwyzyumgxLr2eVdmW23vb3m7Ophs5E5fuR2OW",
-	"6WCPhoDW+GuJCeLAFY18LPtcqWEx1a0EGcVp1VHGAnKZVsY0DuDcAKH1OCVVuHGO9FcC8QkjUdLZ3Gn9",
-	"WsqDFjokdw7KLcGylkhbyEAtGmjlOckMgFFU7m6Rem+TeDW/gr16r7HhbeFGw6v2NnrqthjwguUTH1K9",
-	"g792u93OW1e2u62el/nPy/kf818l1UjTYCqkAf5s482kWWfcETduU6UkeZKQkUJozAAwmu1Mehl/nUKd",
-	"AGpoBOVeza8SbxPXu169VyHelr8ReNXuOq6Qcm8rqNWTwhsXgcP4Ls4F5yy3KrXqVcqnZbVrcVWqaYuv",
-	"Y6kOQEm7sHt03x41Sp9Y8fn96/94/U8goP/08fvrH4q7909etgux84QzlHxwB3UpJPowMtFuoQgJgKyx",
-	"QbDSbeTN4dwMD+3Q9SiDfI5fYHnBI1uZn1qIm9Rg0hwybGothTuwiGe5D6ZheJJvmo8UocDRmlXKVgAo",
-	"NR1gBCsEK/EhHCtod+/k9Pyw+fr8eO/k/GVr76RTRJWyU/OvjDNd0alMHJS1cFZLcWuzFucaCUHdyUx7",
-	"bsR1+2dkwDQhPEflFK2kZ7L3+vjg5M35WfPk6ODoUWd1x46uzNfUTiR9T0wotIQ6gLXXQREZESyFzp3D",
-	"AnXs3e3Ms28Op7vucXw+JX8ZBq/XFzMaZzcte+tRtdBRREEjrfUq/hYuk0Z3I6j6Gmum3K34taBBNnpb",
-	"uNKt+Y1gg2z1yrjarfvrwSYp9yq41m34G8EWsUJgSaZlodmBufzf1/8F0kX+AFzlTx+///i/fPyfP/6P",
-	"13++/kf08V9f/+n6B6XS5zObQrFwQabNBD6+sLf7sNX0jquN9XRnGWevGqflze1ydbsCGjXjstmDBNF5",
-	"3JFx+QC6YdlHyhWv0kg9IkhEcXgElmdhu1Dfrza3dkGuJAr6bRnpbbihC7WzQP2eaX8vfoHsEVJphtPU",
-	"MuaDrxRvxCpTYomy/nYS13AF4Mrx3iGgb3WV6WCA8HU7+jZ7uHfiAFBmEMvMuE7pN5Q1d6egCRoAsTa7",
-	"INMSatpK83gMsY1OWk10/HS3hX5TQZeVUkPN4rjVgkZ2qPW46VUb62220uEjwoQIUdAXEnligKuNdeSp",
-	"kTqrRQQXAh2rh9eOvdpmfe3Ya1Qr2VEsvtg4uiRfCTTAYrCqGN3DvRPAS8YTFP3L9/+HKCaArmp+ALzI",
-	"CAkQlm2m04Cr5fom6lJpS9+d3bRhIcPJ1UbEbFvD6uuKECUPYrkEwGWmiAsdEaJkjqlnirOoVnQz/3R1",
-	"HGdOE3/IYZlQYUr8UzhqggRoDP0EwNdlUdIMPjz2B5ADrpdjk0QlDwP1hmlrkSMFHqRh6H7NkGQ/TwCy",
-	"zAH8WCnOy1pdi4RybGD9jUll7SpLy+CNHAH7V5PBnyCB5+aopoEfgb/tICohMMH4JNY6f+YlTV+S238s",
-	"1eaBtpBdQpFc6Tqzie3zMeYyhuDt0Iyt0oIZIiHxZcQZ9b1Es3FGTqMct1kCczwwWcJz0Y1NfRHtsxTO",
-	"cVwenjXhdh83nz3bO3q0d356+sxkqKTAeYralduL+FDbhCClJwOukVtNb5oSgsp9nZHr84AEeu66wZDh",
-	"5ttt1iH+gCOPoXbh7+LdaxfQf2/1Py9AOmiB/FKXMvihuq7/F81XxwBTfESG5i07XGcptOYH+mS+wDXf",
-	"Ga75F+cMyqA6d2e4xCfxhfcpj+MHzRVCktfC+IQM+SWUSM5YkCDA0o4TAZ6TtKIe98aH3g2gcGsUxnp5",
-	"C9pSAPDwOWXnGiEvvyVOmzk58zYxXyenG8SLcGoYijPFJBcAELyANeBwgqcCXRAyUpOc4Glcpbm8gv+S",
-	"dWdU/IWBbOgyQoOONhBdNg/p851wxm8EHckhRD3CcpBEqNPe4qw6616kG7od5YSf6zc6DXXeOtBC6SfV",
-	"PH6MxNmUqvJL1Bo0GdpUy6U9I2nWwLON0+Y6j1NPOj1E0+5qg+GaBHGKutCNBG3W1TXFkpomjMlDkLfd",
-	"jzADeBnX8zzfzZruanbbtEqThHFztoZulPNZ0zV+ERGtpEmQttZuEaGxp3qM58ln6EWkiNaNi366jP4F",
-	"Xt64MDB9rQ4MZBeS3LnB6UuavcJCcM+UNtAFAaCmidcAuICthBilmr3HSYrxHYTMOBMCmgneQFKeE76Z",
-	"e1WT3uv0s4ZElghow81Z71WCql/renXcIF69t172NrsbFW+rimvdut8I1snGDWEDezPj/vVz726c6Bk3",
-	"D8/t259XLXu7+thUd/w5vgdT+pOQxy/V8Z9XyEOJW+WZay7PpNjO3Je193Q5JVia7czUJ/iYafCPmSii",
-	"zViMA6czXuy00zpHRW6zpXVkNE9FbrM0EUxBL6YSTaDi3HQyBVU4aR2Tr/aqgRzCu43aK2eIcTpHxaU/",
-	"gV770uzJFy32Z6DFgozBOWV6YBzd5lq7VVRq1LvWyitzbV6dFR8RBo4kXU2VVDzHzR7xMEYfK6JUSbxT",
-	"8q4T7NUdvSCz1UnFuPBazCll1Pkb2sxOJXBsp6rHdQ4mjFS0BfCKiVBdMmnw1WJWYXOtY8algRkFP7cf",
-	"PpcYOhrGrMgpvXeHsUXkZqSdZKS4Qtp8/Fy/pIc0kBlxKbrBfwPjwoyYVHM6DS3soAsLo9UxfSmL/tHL",
-	"ou0BLVOVZUXKJxVkxfJojhIUU4pD6mgOpX9aLfTPb6mQXDVZtMpPKXn+JEH5o4u9L3Gmz17fli1wVnQE",
-	"8aFEBN1S5Z6RzTeUOQPqcSxZY3nYHcsY335WKNN0WqMrFrX7lwVWJO/YrkDUdJtOhC+I8VhZb7NcbV2n",
-	"nqDlMk8WlAX/9YXR7YuCb8Ox1Pq+lAH/GGXAP1Or5Qs3/vG4sa4vviMzts1D5jk8NN9z3AtfibRnYQ7O",
-	"vNsep81yceZjXAbeJ9osiAjCJlyb9YY0nZTzpDg3nsmKG5jiEWq1ntu0wFWDGgHJAbrhMoCYMYNwCj6P",
-	"FCB6jJNeQq6/J4OjbwEjU4vSQKaShKED/ZrED9FZqgEfsnj82wYKn+GhOkv1Zo+SMLgRBD+2j0hkUGLl",
-	"AEbgKKBA23ni5qH+06ltPvZZMO4XopTeCgDfTO/zYOBnmpuZXQm+5Ff9reZXGepavhNLMT+EcjYgcWPO",
-	"NOujApn7CX2uNG9jiLCIh1BuOMFUCtRTtx/+ASEVdZuKaMAnaIjZdIatRASFpCe1E0gzTgj0prGnBTIX",
-	"ZaaxH+Q+HFgPr7Qz1P2lVzSagpC410OEBSNOdctQwO4H3TbNg2AtsJhEx1VsXtIQHaCA52q5j4hU17ul",
-	"C2PvGvkxC7BOYfPjor6L8QEcE0ijijNu3dZb4oQMMWXw562E7zzIhJi3v/7mVjzNLHpeuZoEudWbJcpf",
-	"cumaXdRwuuxFy7f+DsEtq4sGBfEjIlPwVFRCrwdypS4HgGF1uBypzdheW+uglycHGogDchFenBjN5Pjo",
-	"URHZbMUej9AjzvshQU33Khfhx6nGZJy22cn+Llqv1jYRHo3QSutx06sU0bqGLRdFVCubhYrVEmqRSxLh",
-	"EAXkkvpEADK78LGW1ihuIQgRpKmBjDeAv8lfRQkdGZEet9ZJ8qiQvnAdg2Si6GzP0ngHtBiqM7YSDlNC",
-	"uzgMAZBGthngRqKIjELsw4MjfTPMNiv9B8h/bpiqzW5h+e6YMFaalViPb0qlmenp4zDVNlsxUlwdPSxt",
-	"vlGd2pM7p0saDdQEbRdEmrGT99563KwUigVNJIXtdSfJPknDMBSrze6EfJV6vmae2p73vX8Vf+2++pZO",
-	"QdWfu28SUvUX75uR9O90rc39Wln/qI/8/pMHrbM3tYfHe4+Pn9aOXx9nf1Z6HrxY2K6Vi4V3kWKax4pb",
-	"FuirB89PJuWnj/q82Ww2j1ovB3sv+81m84X6ca/ZfHHYbDYfDC8f8lD95kH44PDV3uu1tbVN9dOriTz6",
-	"nfo95PGryRS2CzdO51ZcOKGE/EyUFPXvJPfRcg0weMQF8Aus79PPWin8qzVHA9NUKwm2a09OD8qbmhAZ",
-	"+3TN8LdFze8UOzBhMXOI6Q8CUzFRPSocq1UDP/W0JqYPvphGPyQMcUY8yFRLa2WQKzrVbY8GfMLaDIxM",
-	"xica4teAbugEU2t/UkiLGxCxup2YiAbxfRJRSUBADFHAJ6yE9iM+hAE5QwS+HBuPVghgcSEMRWrO2mZG",
-	"d1iiwVqbMX5utuycJMLDsbHNfsZ/tFZsrJi2WXSLfmu7OcLql9Jp7baeSNiiGz2QJ676eXv3Y+r1PMam",
-	"b0ewk+Ou+NL77dfV+01DIcR2pm4Al2h/t+C576LSSEn1BUnAoKXGolGgTqwMQLaEjteklVKrodMh7pM2",
-	"W+lpRL2OhgGjw74uqekgifurJfQ8gS9MGdBUWLa0bU2mSNmxOkfDmrYzCqROUgRWbSDTZxXcVH9LytkC",
-	"Q/YFLPdmQxYWu2Z2Myd5qUsZBuS5bPpSrq1oN9xYi2md5SsxY/yUCsXCgGDb5GQX+wPi7XImIx7mJIbq",
-	"mogO456QPCIdzTVgCQ7ioLEPUtB4M7P/OQcm/trGsXOKOSL2FvfU8nMvljX5KtKBsgC0NqM7MLpiQB8y",
-	"D6GAQBR1MTyPEOOyCM0Y48bAN5uEuQU0bWY94Dc6tJOmrrG9l+7umt/HizD1C5IWhr8SAW5Q8zKHVjSc",
-	"zOqcX0yRvAt3op0baJh1qS5xx1Ke1bX37o8HwYc1U7Cw9l4Ru/pFRASR3pKdnPcN2oY76lcC4WBImSga",
-	"L4gpioBct5Dr1GcaZW6E7V1Goxn7xI1f6aG+EnlvZ7zNK24+MRWmKaKpoYMkZnVvwBllrBJ3FatFJwJm",
-	"FhDHwIraGac+GAUCdRQTO4eNi5Ml8TigEoW8r1mJGcFpqmiaqWtPWhKNDDkjMRw78FIr5Tv1ct2xgyxz",
-	"Yhyggc0HjEB1V7Jc/E3jz1uUXht/gzXBALUOmGecEQ0GGO/sylgQ1AmSaFxnTpdCQaSupMm0p74x4zpD",
-	"XDSYk2edJu075VwX8+Zhac9s/bxp6Iv005QyxlNKx0km0Cdb3ZovCeF/fbsGSD9mg9nDWq4q6gYubiFE",
-	"PUGk1EiMc2yehRzbMhnoTcuZZ4RD0WUAugIj4iERc8wKN8jUMhNr2XndNWJmLlVL4l7vdMINF7ldH4eF",
-	"E5yLPav//vO+T7/E62GtiQxFWpKOd37BRfl5CpFvioXR+PZX8AxyN3PpvFPUmkqb6Si3EforEqC9oiIa",
-	"Yob76h86AZJHRT3s6s0mCeoTKZYNk8dd8tKRe3VsmfC7ju5BeFBrMyudR3unKLEAO202xNGFQNCG1Kmf",
-	"NUmswtEWbE+ozmoJHUiUKHC6WU0x7hOm1gyoKUItSgdXJyQMS+iZrgjWyQigO/V60Ekvt0BsFGBJbuRn",
-	"n5ym+lOwss/oDv458F+II1Bon+6TL6mmf7O+Yt1U/45yQylYA4JDOfhufpW5bRhjasxsGxqzH9CHBrBj",
-	"Ylh6ycemU1eAJe5iQXIh0h/Dh++sEMWNFPgt0tjNt+fcNbs0KhAO6SW5Q//hhZ2ELwlTnxlFvOt69cVU",
-	"SDI0xwN5FcufjjGO7carJcRdSaGbac1J5sg9lhOCA6rm9XM7mROo8oK2ddGdzkRdvyX4TItEl9QnL1nc",
-	"ZuLGbgX0hvNMv/6+0CU4IlFzLAeQi/YNYB9ezlPi4o7jhWJhHIWF7cIa1ImY78yWufepkJHpUWwCzUXT",
-	"7TYiJkXbNM70+BgiAUYLhG7r+V6AdAFO2hnijmAy12cHSeXgoRUSjE39jU8UwxMaFc5VhLRLaVjK11JF",
-	"zjf28iDvVl6XGuWt1QWg6TFUerwtxkuV/X4KgSdnn56fHmdcEiszuRNitZibd55kD9oZCElGzscdT+fs",
-	"p1vmHdunLG5TPr///YK+9zAj4BfmWGylAmQ3yLiZtnCmJwTPmZe+18gfEP9CL3Q07obU18DDYFkDJ+KR",
-	"/itlkvT1z+7Y+irNDj/bQ+3ePQd8MNsYbXXbtJGBlrLQVUwU2wxUcPAd4cDm8Oc1N3OAFgQkUxy4bdbA",
-	"pSkIilmrm4RrQQLNggJyWfjwzYf/GgAA//8=",
+	"7L17cxvJlif2VdKYmWhSFwXixRcYil2IoiRKIkURlNQPtIlEVQLIZiETqkwQRLcV0XMnYh2OddgTa689",
+	"/244Yv/biNnZvfadWd/xV6C+wnwSR57MrMoqFB58qF9X/ce9IlmVlY+T531+54eCz4cjzgiTotD4oUCu",
+	"8HAUEvh3cywHp0SMOBPkQP9e/VqMh0McTQuNwhm/IEwgzAIkBwQJ2mck8ChDY0GiQrFwicMxvIJ9nwgB",
+	"jxcaBTJ9Pug+9ekr+vzJ1wenZ69bh+JwKEdf7x9uHV4E9Ojd85dHT5qVr8rH4XH41RUuTyZfP+HTbiWg",
+	"r4enj149C58cffmk1T07/v7ts7fvgspg8913Tfpy/3mZfNlU4754W3lNe69LZPr8++DdIX1FDydffReG",
+	"x0+/qn/der5b8qsh6w6flIMvn4eFYoFcjWhExCErNHbL5WIhIr2IiIGdcSTPa++rv9ue7H55URYV/+XX",
+	"8m19+nr4fGfwaGt8vDk6xYX0Swd6wKYsNArVcnXLq1S9av2svNuolRvl8teFYkGq586mI1JoFB4RHMGW",
+	"wc41fij4EcGSBM77lez7ZIhpWGgUMGO4RC8x45f4X5vzK/Gobx95SyLaoyQoNHo4FKRY6NFIyGM8VB++",
+	"/tvrP13/6frvC8UCDQqNQrm7S+q9HeLV/Ar26r3NbW8Xb2561d52r9LdJju4Ui4UCyFORvi763+4/vvr",
+	"P13/s/p/9TfuY0UphWhcKBZGA87UD7/b3q1WKtVafXNr2/56ZmaSDsnX+vmDccRHZOOIC59PCh8+fCgW",
+	"TonPL0k03ecBEfkESRjijHhqHBSZx5GvnnfJUf+i8U1h++J91RvuXgVebdAj3mhHTgrFQjmqM8+vXn7v",
+	"7fS3LrxpRarTHVzVht7m++3Am5RH33kXuxEpFAvVYOfSY1vd9578vj7whhVffWna3yTe7sVV1Ytqk/fe",
+	"9oh1C8WCvyMr3nfD+vce2brEXnnwPigUC/XJ6MK72o6Y161Od73+5lCN+748+N6r+cGWd7EjL73vqhM1",
+	"h+FW9zuPVKIrb5O9r3vf74wGal27U+zJ6sXQKwf9bc+vXZHCt2rDWoKrO8wj+j2WlLPcPXs3IBFBkiNB",
+	"zD3uRnySvcDuMG8iRXYDKUeisbFBBMWlPhdjEY77tBSNNzAWG1y9Ud24rG5g/1/5ISVMntPg4Yvmo8Pj",
+	"g7NypT0ul6tb6iDO/QEOQ8L65OHB7hEJBxxXX00un0QHR2fP++P9Z5iTFxW58+b0XXf89HlLyInnH+W9",
+	"fz4kcsCDh63q5pb+O+PMJw+ZV25tnb/7vlk9+k7/PiIBjYgvz8cRfQgL+ata86+qT/6q+iS8KDl36K+q",
+	"T4Tgf1V94uMw7GL/wr6vueK5nI7IQzUL/Xvh8xF5yEeE0eB3cPnM7yWW5OHX72tXJ2W8O60M96uX73bk",
+	"a7IZbY+P690XW4PnNfG40ntaxi93r77yE5aUwwHqmgOYEz4MCJNUTnMPt4lCyi5IgKh5yj3UFRgI8ISt",
+	"XiWo+rWuV8ebxKv3tsreTne74u1Wca1b9zeDLbJteMIboXkWG4dhsaC/vYiHjSJ+SQPF8gqKjpzfPKZi",
+	"FOKpZTL/2/U/f/zrj3/z8a+v/9vHv7n+L9d/1CxhhCM8JJJEILD2x5HgwD4DIvyIjhS1KrYwIKjDyJXU",
+	"D3QQ7wGhjyJySflYoBHukz3Eh1QiKlGPR/Bn4JPwt5LaCjXS+zGJ1B4yPS1ff7BYEP6ADLH68hBfvSSs",
+	"LweFRlVJEqkZvJARZX04s5d0SGX+JEMc9YmQiI2HXRKpaVJJhkLdzojIccTmTSSEMd15BKSHx6FUsyiq",
+	"SdHheFhoVNSUhpSZn+LpUSZJn0SWpk7MIejdz5upPaYvBFJTKCIsUEiFJAHqTlFH/dMZR3TiiY+wHCTz",
+	"js9fSc/3YxopYSCjMXGXQixlxzSCpSSRGu2//wZ735e93W/N/3vf/lAu1iof/rIwu/Mf1Df0vQVqeYSD",
+	"p1iSCZ5qmcAkYXAueDQKqQ+sbmMU8W5Ihr/7TqilO3PRUkSNL/i5XcY5iSKgh4BIfbfOjF6ktCL7FApo",
+	"gBiXCDMxIZHaOnI1Ir4kwR6S0RThPqYMhViSqGR2hgh5qO7itl8m1V4Ze0oYe/Wg4nu7QYV45V4Nb+Kd",
+	"7q5frSg6kFiORaGxWa4qqSph91qCJ3OwMzW7NI5Y4wJ3KSOyYdbcEIJ79nlPP//BPZe/jEiv0Cj8xUai",
+	"Qm7ov4qNEz2G3vY0+TQZIlfq/HCIBIkuqU/QGmYxi4rnuI6oQGMWEewPcDckiEdmy0iAMNNLKKk5PcLB",
+	"qd6kOx3lEIc9Hg1JcG62PHuS5teoy4Opmpw6xEsc0gA9b706vuNZ1YFdmLM6slNByVQWHFU8c88+fh8n",
+	"5S7Z5+NQU21X/RIHaE3xSbOJRRTPALZiHY5ln7NeSP27HQoO1dem5+SKCincE2kyhH2fj5lEEyoHSA6o",
+	"QMRTUg2Zt5B+S50MUIvS+uKRJVbavdKHSajOS8vDYmFIhMB9csMvfPj2jqe/m5x+MzX24qM38/DMs/d/",
+	"7voMhd4B+AplfRRgieGQn/CoS4OAsLudst7m827I/QsSZC+ePQUqkHliT81MYl+CqPYJkyCMcKCkm5AR",
+	"ljy684WsOUdiZpBMcNGZ6Ic9+/B9HYrSQkmEhngKNzHgmiLTN1Hm7pe+kYdMM94D4OZ3OTBqRrqrfHJ4",
+	"np0cSIXVRFQ8i3sSTGNmJbH++p52bOj5hLzfV6q0RGOmRGgnXngHNveYyyd8zII77Svj8rwHo6SvQES0",
+	"wEFi7A8Qj/qYGXPszlReT47gmCv1V399wbYzLj392D1Rdnp1ERF8HPmkqCQ+VRIn5KwParDgQwLSl4SC",
+	"xJ6nzL24YHyi3otZc7Fwgqchx8EZ5y+Vjn2nIxrpsc4l5+egsd/xACoOmzHzRJJzZMdecBBmKp7k3NOP",
+	"3zf/t6oOjK7sIszcO4F9n4zMHre0MveG4UtMQ6Wx3Wmbx844GXGghE8XC2J1sFhFvLO67ByFWQ5Kz2PB",
+	"YbgP3gs/QgEZERYQ5k/RmnTWndWM9fYL/gTTkAR3NmfAXXFOGai26b2nIjZnlBE2HEk9FXXlWBFpp0UA",
+	"mrrRYcZCCWshcSS1YXOfarIyaWC2KJntEosGHvfs4/d1XeymyEHEx/2BcS8YW6sHxwLcajgWoEHDfqjf",
+	"qR1ptFlnZt87RQS/BB9XRL4DqdRROwu/Bu9x/GypzQwJvKTs4jQ2pe9ICCFlF+exYX471Ru1aJ8htTVc",
+	"8WS1CWpYNOvSQb2ID9GUjyO1dT165+uc0qkVqcCHnfUsIRX1uBc/fh+k0pnZ1U5DmbKZzUz5V8y26u1E",
+	"3bFsM8P2jG9PGjXQGtCzW87lgERogqfJ9ssBabOEQtXOm+/Cxmt6OuP8CLOpsa3FnegpUrQNfirY+rsc",
+	"a9U51jPO0RCzqRVYS6wlNQvPzuJeLn/2+3soIuDE6Umi/YiJN08Qn7NAqKPpnKqnvKZ6CrxjA4ID48d0",
+	"/jTrfWuZMSRHEwzKUY9HRH+Usn4p5QWcce+pBbxh1p1/RxZhuM+5HxEgPRyKrKQOeZ8yxbRGWIgJjwIl",
+	"LijzeRQRX975fldc60F7YtKTWWg7wAue+8J9UMQRFYKyftGKJATGmZaLzrcyZ/7u3TuvOZYD9Vcfyzlu",
+	"V5w8QTlDMBsI3owFyT35xPsJBz+KuE+EUDrDgY4H3OX8YXnw8LkWce7pv2LgsBsq4gQPi0A4iuX0HI8M",
+	"5+diwCPpeGUs4aQcM1aMYolCgoVEO8gf4Aj7kkQCKWuh8KGYsJ6E48/39VCRSIa7+nKqjtf1bbxJKN6k",
+	"BVSZ7KlnHr8vFYWy0Vjq6wcf2UMdfQIdcOELpLRJxHs9wgLK+vrQQLN8w8R4NOJKYTkiAcU6aH0n1T4e",
+	"8HyoRoRAmks9rTgYqewPLJD7ATXwXVlHZTM5Imd9CKaDzHQWKvvxOx6848HDn8r8UuK+k92DTgkCNmZI",
+	"SNnQesQ7HDF17WeFBx8SOVCni7t8LFO+IvXvsSAREgPw9WJfIs72kI7eCtSNMFMEwlBHHSMIrVHERySS",
+	"VEdUfPXPHrCvwyCfgTmPIJ8zn0SMADPo8WiIpdrssavFW/5VNKSTHbPjDHhuQqbngnOmNeXZvwYw7ySk",
+	"NO/9vCk4IdnsPN4NiLaL9e7GSzOcX6C1RAqsp9YbKI1E0iHJ+2LMnn6YsQ0H4yFmnlK1ITZCrkYhZprP",
+	"rB2wfkjFAD40G4BMIm3f6F1NvvNt/DzvKotDzcFNA1ITSZ95KrVndpbP353FuQVYoE4qH6GBdN4L+pcf",
+	"/2OntGDHD9l8PWjMJA0tIROhFKMLwuy+pw571wnIxipRNtnnh1mvIB/h92Nl47F+SLyxIOYbPQ5OwORt",
+	"kb+KOYlBP6xIBE6i0A8FwsZDdXAmY+jbnOdtDtEi9vNGmGivSwzuWbqfdc8hs13zFmdmkUdPjygL9pNb",
+	"5wTucBBQtes4PHFozOQGzWU1J2SYz2u+LG2Wd1MchzJ0cnCkfSk6ur9/cHp2+ORwv3l2oD3l4M4QJFhX",
+	"/KOrNJYuFmSrroPxAj0+OEWE+TwwunY63m/C6/Y3lTw+ZtNV8ljkE2WHdXTyl7NHasso6+/bVzsrcUxB",
+	"+wzLcTRHl4z/bNMhAqK4QYDiGaLuVBJRtDuwJiRmAY5Ao31z+tITuEf2lDlJUDci+EIgHIZ8YjicszP1",
+	"5RuT5Uvp801vm7u0PApzdm6WYTmZdblMnEo0wQJ1+ZgFqzNqw9pnxzxR2mmHcaktvT01PuOgoipRS/tM",
+	"KWQO2+hyHhLMHO7X4jyP/0kahjr6XETdsU5bCYEBDjBDtTIK8FSgtY7JuTpXpH5+8OXJ4elX5++ap8eH",
+	"x0876/kf7lE1u1FEWc4utZ41vermlqUa90IUkTr+yPOxIGhArtKittar+Lu4TDa720HVr5Ot3g4udyt+",
+	"Ldgk271dXOnW/M1gm+z2yrjarftbwQ4p9yq41t30t4Pd3H2nQYqPzrsKVIgxmZMZpP/2hUCBDm2OqRiQ",
+	"AHRitHb6ZB9Vq5u19VzGfkGmzbDPIyoHc3jQBZmCMgmOF0G/B5vIH0eXJL03p62mVy3Xd/K+4iZW5WcN",
+	"CRk7IMGDROUe6rBxGHaseyDmeHNJWj2uffY6/2ZmGpaGVxdcjMtH8PnVXxEkojg8Bo/J7GrfjEZzqav+",
+	"pNrc3S9Xckcda96Qzwf1H1chgORr+8cPbeosSmfAFl89vP5P1//08a8//v76Dx9/vP5Tcf/h6ZulihjV",
+	"1mly75JZx+Sb2Z4M/bn77ZxW0eF4KVpK85eEhS3hqLEQymGt7p/SG32KWcCHaYGyB0SbEj3w9/ROvy8f",
+	"b70e7u7XafW77enbivhyh5xebPaeTWry5ehr/IY/Db7yd7tH7OBh4abyFsxMKlEX+xeJ8zWWLiuJ2QVW",
+	"QVrMgtMCRxG9JMm1pAIN+ZAwuaqsyQrKlFxMTsCd15ITfUm1+pU+TMg8TP1jkT7pitwP8edwFOHpLKnD",
+	"gMsmxfuUfTrdEMS7qxsWQTP8Bel8Ldpnh+yGKl9EhkTxhiOSygE125T+7qFiKgiDKuKF9BJyzUCX1+ZN",
+	"vmpwz0rl3RXFNP1n1cYlimLIBTE+k9vRWuydzPd2jKOIMBk7v/diFyOaWIeBdb8MsECcpVmO6/tMNqlS",
+	"rtbztmV2eTpDajHHzmXXZ9GY6Cn6nPVoNKSsjyIyCrFPhE65MEvDQRARIfKJRQ3PSOjardbxKlIsYA43",
+	"XdE+xlGfzOG+Znp6yjwgoNsLNXHJ0ZrOH8GQ9W0WKlZxmphlxZ8u2o1cynXNifDgtnZvrhdMrXTLC2gf",
+	"1hGQJJ5ngoc8Qq2jVuayVbZueNXUt/NW9RhLfHA14lGOGMHjgMqDS1tftpIw0WM14zdnJQrsMzhfb0Io",
+	"mjeKAR2tPpej+J28WRi/2U2XdmTcbTkjMm4YGOXsJCI9EhHmk6XjHs95DVRqIShnN51jS7+WN8dbO5ic",
+	"QzOjzF9w+ricZRRTNOWcQS5pksuj+T5U86qVVXwsu/wKahkiwgLIM+9BCpr6hU9H1OhpGRLXiTBi9guP",
+	"iZKr0dTmyggkOOrhKMXkKZO1aiHPMdnlwfSZHIb5F/7Z2dFLHR/gPUiHh6u+h9SHpjBvc+Vn7oF66Yxc",
+	"zWGZoxBT5klyZaIP4C2bDHhI1ID5hvAtGH3KD7Pa/c0Y+5TJrXruxikrJ05xzfp4pnDWYDTbFCYdaSut",
+	"YgXb6sbF1P9SPwXkb+gm17NsU2aMlIICB3RQqmzVEVRImtyBUr6pzOSC3Vu6EhsKmwmpjHQAsIPWJphC",
+	"srdSi4lWAWRESbBeRB31+Q5a0wmAuuwHckpgQSY7kEeor0tsIJXTJtAyFJBLEvKRsnvA0drRJ9Bps7U+",
+	"vSQMjUd7SBCCOvFRdtZLbTBTDX2ZWRb0RqgLpcOl397E/j9YelcUgYRz4/H2r9ZrmLCNiA/TduyEhD5f",
+	"waCjxo4zGkZCP85cYjJ0nQTxrXYYR3zKxYRLudcj7RwwFLWYj96Htehw5dsbiweK0vZB77qdLmXqH537",
+	"E2cFOAbeZn3Ziem3cqeYVWRywmeSR3lW4bsBhzoxKotaEU9nPq9hlq51WFdP59mIS/mAjrmL+ZuXei9Z",
+	"HLErSmhcWVvnlN2Jd9ORenDprLkPFsiN5IebNX+Y6zhe+lmltDT7ZuErXGRnmnbHZuZRjKkAVu9+JDmd",
+	"+eTl6Dezxt0vSSjfRXJ+Qul3R4GyUGL8hOw/ZvQrcvS0lr84THaTGJi4A/HMDd+sxhPSgZLVZpD2mM26",
+	"MCJyyS/IKcEmmWnpJPQLwV1o86ZMxllDmnkAN1nm/od/J7POLDmPdJ5QEgaxfr2Kg6KJhIQ0lSH2B5SR",
+	"JG8lgs+gNcHwBTn3sSCZSItNMjVbmbNdJqcvTz+DP4FBh1HApdJTR1gOEGWQNE2gWNWYOR1gjp1im3VA",
+	"6SiVSwwPSQcUVMiNtmADOjQ0ikiPXpHAhtwEUrdSfbzN1jpQoF+CTONOEXV0pmcplf4Sa7RJfbthz3fI",
+	"A9L7mdlCnT+GTa1y2uhYypH09hZXSRV6RnColKYsUcwyW36Rw1czHzZv5X3o+bsXObpU2Hc/cRA8bjXn",
+	"SLnL9IPVzc3Kbu6jFzSYH9ilgY4Pbm/VdpAcjIddCN3NiRXrZFv70VcvTuYl77iPCdrPfexqju0+7obU",
+	"V5OzDvZxFAKB8rFEI6Xf6RDG4p2/AKAQtU3qS3oX9NSKsMtzjqQ1eyYXZLq6WaBOdZk9AAPmff9lrF7E",
+	"YQ+NQDS7S4pFfiFQiFl/jPsE7D/rRYJAfcD9sbJNdSjSHAUMRljucdwhWgUZ8nOc1zo0kNSAQD51l4ZE",
+	"ewdKOabKkkiUG69YKcywZLxPHXDKnL7eLGcZeZSg54LD8FUPksuXuymLWbK9f0/xRKfkijxLD89Lvi0i",
+	"UuqXEJ4NV+qwhU0uVRecxjk/gLWyyowz2cLLrl7aHxsvaPYIvoVDiHdjhil8xym7veW2bFWv3GfVEvhy",
+	"q+OUm5pNSCp9AvaYW0U3ezfdGdmontIy9AioB0PYALKQuNcrokOEh/rfbSah6FkxmwG+JCCfCVMSPECc",
+	"kUbyGiIsGHHKpLB4MZ16udZm+kPn+kPnhEU8DBXPSirLTGrsIYI/llAznOCpjn5pxWPJZUttutnHYnJ4",
+	"+VfPnvpJrkl6MzfR4huVADrlZt0JyDf2DeKTxXRSLxm4J5MgxVniD7ZYT0s09FwXVWpCeXtzPD+yk+OX",
+	"OsLRBZG5SfzN4FI9LCjrozXe65FIFNEo4kOuHhDrqDs1AmNOWqH60zGZ5PCiQ6bvI4gupJ5TV9zGRzTK",
+	"hkBrjExEEaqPgnFIkA5+Lv/w0K5pn7PEfs/JwcTOCidYmAy3CZXqi1CUYA5vMlDCkEJZC+/11GESjfmn",
+	"LejbZ7uJoVjxCLrTjPN43n1K9r2YPePM93K36gY09WYUGAfETd2hv0Wy+1mPMu/UXmWkWYZHrprS+thq",
+	"W7nZG5bjpQSVvhyMTFBIcMRIhBQ7n5O9wQz62+zdCMf9tHfLKn4rebfgdTO8u45lW9Ui/jiictoiUlpV",
+	"6gb0bebRUkL1bMK1kM/Lq1ZCF3L1QDJnRboutpzZ2i9mxPUKZJQ/pbx9OFH6/l2CHQaHNScG7hgUtlSZ",
+	"MoTZFPl8OORM6SawxD3EFFGG9HtddA5xyowNUqumTIbNZQShp5W7YlMglxc2VUb3bn1zG5lqPGS85LHh",
+	"llObdkO/FJRG6mSa+b6pvALYOfGVG5ZwAetTQk3HD5hP8uujTAltroaaruQURZ3LYIqSoRp0ZUvB8fjl",
+	"aGKUCYmZPydGaksZR1gO5pRHxWWci96nQRHhUHCdvkW12tb50jP3wTsMOsi42Qo3CHfrVIqzE6QfgCMv",
+	"5QYwTLloDg0NeCSzp2lAWBOsUU2patj8QLMp8MoO/ub00OSoQeV4j5oEPHfAPUvG2I+4ECgiIcEim0m9",
+	"WrnxshtrS2NhM9yww7zssBMNKbGiTjLHhwt4B1rg7yHcBRIwf7ggZKR2hEYIoG1n774DeP1D2sOxPHU3",
+	"Qbq++as3DHgl6NeL3zizz+UmfaZQsvP983m3wEXOhmf2dD14nPSJmYs+YHkjN5wp5iJz6HqOS0HP5tvc",
+	"ZYBn6HbCLlvRmQXlvUnWY2qs/Jn2qZAkumVCJx5Jf4DnFJ9CjgnUmho20i6AE0G78yPe5bJdQBMa9IlE",
+	"a2fjiAlJQ1JEg309LuJRm0Vkv3lytv+suZ6XgGxydfwB8S8EMvMR2kOQSs3e3cqTQLdNoij+Wq7lfbtM",
+	"b6KJfQqVK9l2ZxuL8bHp6S1xsZ7yPEkInkyMtJ8Q0PgCrnXJGcBC61Q3ZghEt7E/gH8NMcN9+JdGaYc8",
+	"JUh2yfW9txyf3f78CiRwqGsHGu+hDniStV8oi7+U0fgbqEcZFQOd3paqs9OjuBPo6Hszpy5qzi1/BfXl",
+	"eyY8p1hq0fjuOnGMdmF9/M2SoOWAB3MUoQvKApEgFVmbJ2edCfKfw/ztqUouRzp5AUTReUY3WFU4pLct",
+	"HbC2y8ijTneiN4rMZJIDr7Avw6mSi0AygHoBLttO5AjZPCCMmQO/kQQqrprmL9OQQIqWRyOljk7E4lz/",
+	"rVw1PFlTDo2yOE063VgDrYGpiAUpogCLARGIj/QOZ8vAt9LMcWeFeNJN4kd7SE0rooEtURlw6ivTLgCg",
+	"IHPlVzDLM8eXS2KZ1hp5hQ/ZlhmLcPTRm9OXeU04kOSlWxQdpj4eW1Dg1PD5kOh6R7cGUXGLW1Ygzix0",
+	"WRFMS/B9007jvotgzB2F5AsnXyOFxqg7Keh079S1rO8svZeA0Djn0/C32367fItSHDudOXtsG4PMCTDk",
+	"r8IEmlOT7uNL6050UAaLiPYQZtOVsuZX9GneqNI9gdp0sQ9v7fBPmpWsKkmT5iW5tX+c9Wh/rFTteCcZ",
+	"Hmbq/k1Hi7ljp9qgLGnEEeIuCTViNSQoUSlI2EsU/XgaGmrZQFAk8yyt5r51enbkzTLRJOMdTR3sEmq9",
+	"j/Ryl/hvn19uwFRbEkfytmaoVmDfRDT/8FonTYg55jEJgSTfs7qHTBOU7UakpIbIqUi+qYWbTHPORpw4",
+	"pJ5eY7CMQIEq42iEvbzdsZTZNLWcJj95oBKr9qRRlofaH7TW2VAyakMIvvGD+suHDYDf7ayvchczm2Wi",
+	"Fu6yl+zZPVF0fAR3oujfIDXfbxKS4xcxpCrGvk9IsFo8Z/FNOnM8fDNBjcPmcRP0MPQ9OABmZEW6Jd4i",
+	"zTpvk864HN133XEzNkdmXYN7aicN8owaySCWQgYKLyLM2mzMxgL237EnlHCKa8ooE5LgYMYXlVnu1q0r",
+	"l9WmPKaAh/pT7Ysp8stbe+mGqywugR9I8gc/BQDBvZSOqwM4YBGH1KVcdEE1t/nSJZsimWssYRejyfoo",
+	"Ws+alVyfBByc687Y+ja3TmkBpBSIH9hba47rxCOTdG4mnb7dL3RkJjf7TY4UHc1lvB3zQGNjQ3I52viX",
+	"H/9jx8SNCHp9qsluwMMUD3OIiESUB/MRFkckisnTbEmtnLsn7yPFYU7y0izOkqkUEUYnx08RHSphoZQB",
+	"gy/XCbDEDfj1xoj19/Tvi7AcvYtUpsEzu1M5B0bKj+ZBQui/2e/WqjouKqcjyvq6MAAzOLjuFA0wW0Et",
+	"Nl9LHZS7GQ6Ak0vQLmHGZBcfx7zb0orjmBmjTmcP5ufCAfK2EWgCYXGhHZ9pN9+ctB097l3qWYi94Cem",
+	"xCq3FNo+pCE6bH8EFgDMuYgL8TVuYyZKmyrYceJfp8oWyYfCfZPDgEV+4Nee9aOpm46S40JN/VlHbc27",
+	"eZmhOmZpckNBWLZZkiI6NzdUS8NYbVxqVC9UFi3VuOecc2Bzt3X+5uTR7xuRZ0LcptQs34NxnAqWABYh",
+	"eCZTPGNukU2mW/IPucCITsjqLl6OuWPcODqVH02CQJGTJpkj6xk3oaYpyYiiTK/mpfc708w5b+NuFdvO",
+	"wcdbKXSVPsjs/JzqyXhWbpXcLOFqgaJzzwBxH8i2Cwi8zbEueNI/PbFn//zdWW7pScfB2O1omJ7IxI+L",
+	"SbMEY5HEiP6wmbZFuJncQMqRRg+nrMctHDvWRammvarRKSzcAolEYQZt3D5DtdNcGWKEBXHaCokEJGVa",
+	"yhnxSOIQrbUL1//t+o8f/8frP338t9f/iK7/6frvr//z9R+v/3T9h4+/bxfW24z3oEUfZWPK+h4JxqZp",
+	"gUnnLLVZm/3FX6B9zi6VhsyZaDMvLsijBHB40YMHPh6ScB8L8uCBBqovIUUlup3A6ZN9VKvVdsHYP9sv",
+	"oSPOyBRR0WYIGRaOhpTxCI2ZEh9rF3xE/AuxXlJfOwDWr3O9KOQ4xKllnXmQ9p04y8yEC9Wn5qWRaYf0",
+	"XjrtSqcxhdDPRbqZWmokk9VCWQzPX0Jns5lOtpWtSXlCazCmzopSw9j0IIuf7zSrW8+mEsUZVizT7k7A",
+	"Jr2EiarD0Nn0ysinzCB4KwsBdXSdY9yPLafZsp6T02/ZTc/fS6fgA3tyxmggYGMwGbdHRpAYlgJJfAFS",
+	"dsAjaQz7FCD4GgYwcqUEkUDNBg7P1P7tOZVzAoJFG6UJCUMP+lptfDe5ECU4+3VEmXp5EZA5OnUdCppO",
+	"NYR40cUQxwymEXGpl2Kzc+3lN/fjDNq6QI47Q60J7iuKfnPYZvs4DNGDB5Z9PHgAGPMPHgAXefDAxrID",
+	"MuTx7Y1xwU4Pmo+PDtaLyOejaZvlsCVNGJrIiurohEAPHthlkwcPiursAfqkCAfv4zBsswcP+kQekQcP",
+	"tJoSUp8Y3HjDk5RJHVEiMfSvHqd6yU8mk1KfjUs86m+YN4X9h6fuS2kgh+FfHHP2JCKkxXtygiPy0nwj",
+	"SdGLmVrz5LBQLFySSBe5F8qlSqkMJtWIMDyihUahViqXarqp9AD4ev7Jq7/kosw1Nct6R7roBZmiFpGm",
+	"KHSzsr2eYIoaQkvRGSiIiiDbzCVVsYew/tcXAnUuaJzXaPp0KDZ2QaZ6g+MbAF0wnhL5fHIhCplW19Vy",
+	"eUG/jpw+Hbps8xtTU2tKaU3hbFwva6pjC0+7le6L8smmv0+23lYuXpaDr6v8XfdR0NyZHlTenw5r4mz8",
+	"dvLl9OtywdTBQvmrKXaFGleoaC1UKu+/an714mo/6r1tnW+fTd+9fvaqvz3wL0/wiB6F0eQQ4xP/2ZtT",
+	"rqvMVuu1AaWpcxptXJApEkoB+lAs1Ku784aKt3Mj2xPL1Q4KjW++LTrt90+yh32plJBpijFBATbuCzAk",
+	"p0KSYeFbNeYGHtGNy4p2XTuVfxsplN0RF3kQ3ZKMUEVxXrdk0Nh/DRQ5YLxoTVvZ6xB9pn0Wk2ybOS9/",
+	"IdAoopdqGCgu1tJM2WRVJV7H0lTOxq47SAxss5e61Zb2IUAjEXR4kke5+0vwT2dJunIzkna27aaYwin4",
+	"1sIu3vYrZLPq1XrlrlcPdojX3cIVr+xXAw1qXimnYuCNQrVc3fIqFa9aPyvvNmrVRrn89eqtYnLBl3P7",
+	"RWqxE0/3DkRdLGxqnrH4vXQ/4UVX4SmRCDsosJbabCoVdknVuRLOb8WSixFXUi+4FNW5l0JmutPoktu0",
+	"x67NrIaTwrnFcawgWR+g5gk8JCh28giERZt1uun+F531EmpCXppAIb0gSac0WE/R3EcjGBi3lZ/WkUDB",
+	"n0MC0C18G3yJryo0fNKBYIxGXBgYxTYzPh/UqVerjoWYapdhmoyCKptq7sm4VGZjm5n+Aya6lyzfbQoK",
+	"fhanCdpa4n9iZNJmUO+KWYySqF4Q0GZ5tL6HOvVyxarP5/G2JzPWKXn6LAJOTFN+4LPmZbfFD+PyHE7W",
+	"DMB4crZK64RkAucFGKKGMu3JOyW0MmODBLR3VA72U/RtdO5HPJjekI9l0K0Lnvrv0cHTw2O3mwn8ts2O",
+	"Dg8fie/395tvh/3m5PBRs3/45qz63m++LpWUPq3+Ozh+nPPmbfmeG4zT/gIHMrpwdPBm//D146va8/Lr",
+	"qr8zeF0ZvasPt892u19dvqiK482ouTM+qPSe1gbPty5elr+eHPbfbk9P6/ykyo5237cq8k3t8t3m1Vfb",
+	"3zfL3f1qcFDvPd0aHO5896IcHj28FVdN5Qh+SHse1BI+3EWd0gAoYHUczq1dt89uuM2WDsyhf1h5TalW",
+	"TTkSogXTgH4jSjKswuEf4SDeGfVKZfkrqf6S8FJt+UtPeNSlQUDAW1SvrPBGtqU3vLe5yvRyutmBoKyu",
+	"8vJsC8VfjpBt3YNEXSJFbeI0FYhQaCubhplWP6US2Y0jyca82uyNlgv2N1pvnESc9WPRJ1CfaEwMkKCK",
+	"i3dM8napzToJi+kgf8C5AOSFuRH9NdsLpztFJjlgvc04tC83tVtqomvVOhrwcZR6rtRm7/Kcpxl3flHt",
+	"tu5pmsjvPpECdarlaqfN7IkkAlKHtmF7QLbHaeaLM8tzhMtdpIk57QJmDJfoJWb8Ev9r83dlhruFAEqF",
+	"isqs70FEqRwFOdx+ZVb1Z8pzq+XqLc0Wk0peED3//PXz6uPtF5tf79ffPa+93Tp7/eLL6svXm2/rB6dH",
+	"z7e/elQ7rn757vWzrSdfn9TfPH5xttlcbJBsgkHi1AbMS+FfeVfyizLm2OBub2Bzi/ZmAmZUIEZIQILP",
+	"suu3L7sSeaKFiBIRTi6KFWXqrOaJsA1NPl4vrvPPF2gmJUBRmlAWou7bbcWcFjok0HwcZdl4AxL2Ac0n",
+	"ZdtCIhksRMtIk5e+FntWZ6o2lESKMoUlaA1KMCc8uhDgUFGm4myWlPpLw5hC2JRvgi8YM8TDgERKvK0j",
+	"aHDcA2MM1jjBUSB0bMG124xNBwbapvXtFJ1JaIQ0qmQubNWmEd6malQJ6zaLW4PH/Wt0P1b7Y9yNFQ0J",
+	"ZgK1C9YbgPuYsnah1GZNZ2A1+7Ql6MIfdUqoaRH2cUQgvtJmoWOiWdkNhEQidHiC1jr16q6yvl19woAt",
+	"Awh5USsJSwtK5slllwfeVkabzMt0ZU5yaZrp/IVCsQAl0PcrONKfL2xfvK96w92rwKsNesQb7chJniIA",
+	"jUvlKDvfdHuSmWvwaVZg2k7Xd6vl2q6WQjcXY5+txM+S9jchaZ9oOwOne0bKRA72LMuyclZOuJWjudKW",
+	"j+V8AXvAAmFGB9fjbK/mLlG2m/qpYXqtuOabkHwk2kwJIGhcLk2FLHTU5Nrnlx1yDk9W85y5pfUcV7G+",
+	"AXxs4kK3ouef+LDTihQfyzjT3nTqMtu/XH2KiMOWyap61Et6AejDyauA3mZJy2pvDaU+2d5hLvdvM1dv",
+	"yUuPXkdDrJQQl5ag54ZPmAynbeZOOygiDRUjqKSXMViYUQ+gS3EaFLBSbjOj7cw6xY0GAvoIqDi7KI2/",
+	"yLg8Nxl0xtpXJ5DFzCihUywJylFM8gj2NHUO96FNJBnrsSxcVWhkywdWEoD1eeq2Pjzr/0nOEKWO8CeW",
+	"Pyvc133OeiHVyYyfxc+qHGlft9ZDkwHXGKgpmAXDWawCu5LMMRJiPjfKScFJUm90sM+AQfg4isCYAVi8",
+	"lOhJwn3KBgXMIRBGyMiiEjqJiPo1yCWGcBgRHEyRYV0wUptpKUYFkjrFEEGYifSknoburGWvBBhpAMWv",
+	"gQbA86mMsrhyOJdRJBA14i68IY2bU4jkee199Xfbk90vL8qi4r/8Wr6tT18Pn+8MHm2NjzdHp3h1BpIB",
+	"9PktK9DHZGII77MG/ZvUoA+utDqBcEZXVRoFi09/FVVLJ+/NZ2Q6L0axp37Iu04irmIPQ3yhI+U4xvOM",
+	"2+5C/KLNXOCdovoTA7VfJIjjlGknkPG5gQ92OMIRCdrMx4J4lMVqlJLQhiVqxxyUks8gFKE1jE7HQlDM",
+	"2sxgSg7xFHUJmkRUSgKKW2cHre1WK+uoUq159U1va7uzvoe6XA40UkWXGDWw1GYpNzH8VWBJRW+aUi7R",
+	"iIfUn6K1JIKj7IWQYCHRTpv5AxxhH8BkQQRBhYAHSxonreVfKtUVhUTCg5DVhKA6pwjpF0MNmoEZqplE",
+	"Wh+HyBmaMsDmmmgTBao33o9xaHNJ9D6Duw/2MHnMCZcNuZBajiQxMV2xM8RhiC5xRE2rEd7TgOEdjdZ5",
+	"bp/vrJfQu8UYX8U267j4Yx0tfjRPbgBxf0d8CQerqBubNBWtHTM8hJTl9BB6NaDBRwT7A8iCNk8kRcGd",
+	"zXJNURf8+nzM8CWmUGPQQWsymmonIAqxJNF6vsQz9+YOws7UkCwKfTnlHgXb7t8tPWgU0r3/k9oC03ti",
+	"YezMlG4UfreNdquV5BbcRKamoedWEqqVX6dQdao9oULMt9qU4UealwmT4H0n79VnQ+D+pKh6a4XtaZHo",
+	"kvrkTcIJFgpgS/hGazd0sVzeCsE3LBMSc1O6Fam9GhF2+Bjtc8YgqG9fQmti7A+U+Lr+99f/4frvrv92",
+	"Yxa3Yt2FN1BMGtLKNBMu2jILHgUme6J10rR9P8SAT0xhoIbIECUETUrbTHeBBCNGe+60uaAEh4Phkuf4",
+	"okI6ABJ3zw43tYffZNA/8gE8TNo/gGvcIGc7C6AxhyPkoOyIX1Laq5q7lvpX+pXY6TpyjiPO/xZ8DtH+",
+	"YB//sGHhMhaENEEtlAkeFpiSBp8qF4/K6iatk2axzciV9ZbFzi/ToiZ+cS127J282D/Q+ZaUROu6qsX8",
+	"qN8/fGzzcJJETZDvIj3mF1DVoJQSXS1dRHgcUAK+XogWTpX+paOgZwPCGm3WZl4G2cjA/qiLoeGHkKnn",
+	"NpLjX/7Nv0OdarncSaXVqnF0Ewl1m8yLWitLZf1QGbdiUgOlmE+bIbSWr4WjtBLOeKzUQVTWkWRqEPN5",
+	"M9PKCjPtGlejM1PdHiiZaqde3oU6NcHP1VtJl5hGnIcNNIClY2FwCF5PsNb61XtqjNSOx6G8kYZ5Rmsd",
+	"qN026EnQ467NmjH5JXHkIpoMsCSXhgnysfT5kJTQE0zDcUREQ0263GZqyvDyuYn9dtBanFvs5CSDtgwP",
+	"rhedVxX5nltFtqPzsh361wFxS+epN2HLnY+miFmjZRvC16xSvbxZruqX7SfOoYgv+12bWW30Y/B5m0QD",
+	"ZTLBO+sldMg0CDOYJbGkUNsr9BXKY/c6vNMSXFdQgBZqwOjE3H5YySMu5wW+/uHbu3ubW6PwKnz1iHz9",
+	"+vVX3a9aW++uWt3DZoxg1yh8/b52dVLGu9PKcL96+W5Hviab0fb4uN59sTV4XhOPK72nZfxy9+orv3AT",
+	"GZIFGvyziNtmqhYcTpjLLE1i2q/ULmi6TDhlGdjwzqx0gNDhze2EluBPNEj+7bxtOh6y+I1jLp/wMVs9",
+	"JGEYbdyt7LNBstwgqa5kEz7FkkwMZsaSWLoiJg0fE8NSJt6Omyp4wODna3fKMonh+GdBXtdSv/Z0vk3I",
+	"J1qNUNpasc2sNAbFEJSqDqhuCVrbCti0bSY5ZE/FoGed2HHnuLKUzEpBvLkeKSrazNHh1Rz30h9XXxUp",
+	"SFwYSPfPU8+32ayWq3QL6g/i76udhBYSnV5aOuri+jazu2c7KurUtko5Lm50XIrrptyZqYXq8UjQZqbi",
+	"cUYet4w69EsQxykMv7jsOrwoOX4vIMfYyLhDincWbvCTyF6cRWFeKIqysM03F0czwM95gngWxBl1sjDJ",
+	"ndv7p24qRj6Lg59KHAC9314aBORywzYinuudevDgsYZzAQgSzsJp6cED1LR+M/iNaYzoMNpozIRlly+a",
+	"jw6PD87OD47fPgySsQCmRM0zGPsgUqh0XP7lujI5z3tQPNlmyhruqScCamIcV1RIMPZexsAmjEyAqZqG",
+	"4yxAraNW0mrZmZ6yWW1oSPI2QLXwsezyq7SZSCMUkJBCTpBuPVS0XwFnPWT9aCu2zSQBH6Hi1BHBAdTo",
+	"QCaCAaKxaIygIMddsjE0IDQTgzANZjDvviYA7ftQT8Yb2To6Ozl/9qp11tFGvPOH1vnT5tnBu+ZX529O",
+	"X3bcJcM5hbwv4g3Rjg0AhmkzY+IbrBUSNNRmA4ifAUtRq4uRV+wQJfSEhmrR3SkUSvl0RNXRNtQi0o3f",
+	"E+D+db0LOS3glHBO9YBDa51suKJTzI3kzfNEPiaXR5bEZ2RhtudAOHWohevq3Mwq4hoBPfE0ktWC2A6U",
+	"PQFYe+KkjPer4IqDVK+V5djKSyU6lA4bOX4/blhTOC1gQl0eTJ/JYVhoFNrjcrnmj+D/yPX/ef1fP/54",
+	"/ffX//Dxrz/+/vofPv7N9T9+/P31H4rIhrb+O/38hnkh/fa/+/hv0fX/c/33H3+8/sP1f7n+oxrk44/X",
+	"f/z4o459ARzUX3/8n9H1PyALDXX9z9f/bwYa6voPpfRXCnrGZ+RKFhqFVSbJ2uweZ6PrnBkjoYMN50DS",
+	"ZWulyqZWigaFRmVbBwO1LGmwcRhmI4AJSS2kRtsON+drla+TNmsNeFD9PNbYZI3C9f9+/c/X/1mtG13/",
+	"f9f/fP1/w+JhEz7+Pr0BOUhd0HhnOAq1F2ZCQp+DjrmyPpRc50VuesOi47sMvLrkaDNzqN7F3cr3LMUy",
+	"qZB0Wiy4AlJyHpq0z4yIVPbQHFFYKqTaEha2/TKp9srYq3S3iVcPKr63G1SIV+7V8Cbe6e761YpzSvVy",
+	"PcEiOuYS2RkaZpHXiY9x6fWsyrba3tsWmXM23ciZGBQhGoOb11kmGgKM5m8jKedUiXhHNPKx7HOlhsVU",
+	"txZkFKd1RxkLyGVaGdMAjXMDhNbjlNQ3x9nnXwjEJ4xEmsSUKuO0zi/lgTYdkTsH5VZgWStkPGQwMA3m",
+	"9Zw8CEB/Knd3Sb23Q7yaX8Fevbe57e3izU2v2tvuqdtiYCFWz5lw9gqEW9xwfu66eKafsp6X+c/L+R/z",
+	"XyXVftigVaShE2274qTF8QfTCb8R9y5TkjzJ5UhBZ2aQMc12JmCYM5juExwx3dv4mxTUBxDKZlDu1fwq",
+	"8XZwvevVexXi7frbgVftbuEKKfd2g1o9qXZyYU+MW+NccM5yS4GrXqV8VlYbGpcCw6WxYVYHFaZd2D9+",
+	"aKkApQ+z+Orh9X+6/ieQ3X/4+OP1n4r7D0/ftAuxX4UzlHxwD3UpZFcxMtEeowgJwAmy8bHSTUTR0dy8",
+	"Ee3r9SiDLJFfYU3HUwuHkFqIm+9gMiAyHGwjBfawiJ25D6axj5Jvmo8UoarUWlzKjAD8Oh17BAMFS53A",
+	"FttB+wenZ+dHzS/PTw5Oz9+0Dk47RVQpO0ALym7TZbTK+kFZ42e9FLfCa3GuE9XUdQUOSxmyCA+8pwcx",
+	"CKYQuaNyitbSMzn48uTw9Kvzd83T48Pjp531PTu6smxTO5H0yTFR0hLqAMBhB0VkRLAUOmERC9Sxd7cz",
+	"z/Q5mu67x3F/+v8qvF+vL+ZBzm5aztejaqGjiIKyWutV/F1cJpvd7aDqa4Cfcrfi14JNst3bxZVuzd8M",
+	"tslur4yr3bq/FeyQcq+Ca91NfzvYJVY+rMi0LJw+MJf/6/q/QibJ74Gr/OHjjx//14//y8f/6fqP1/+I",
+	"Pv6b6z9c/0lp+/nMplAsXJBpM4H8LxzsP241vZPq5la6E5GzV5tn5Z1GudqogLLNuGz2ICt3HndkXD6C",
+	"7mn2kXLFq2ymHhEkojg8BqO00CjUn1Sbu/sgchLd/aaM9Cbc0MU3WqCZ66vu0vyvkD1Cls1wmlrGfMSb",
+	"4lKAOCWWKOs3kpCHKwDXTg6OAPKsq6wK07yA95Si12aPD04d1M8MTJwZ16m3h1ry7hSURIPa1mYXZFpC",
+	"TVveH48hGui01UQnL/Zb6C8q6LJS2lSzOGm1oPEhaj1retXNrTZb6/ARYUKEKOgLiTwxwNXNLeSpkTrr",
+	"RQQXAp2ohzdOvNpOfePE26xWsqNYULdxdEm+EGiAxWBdMbrHB6cAUo0nKPqXH/8PUUxQdNX8AO2SERIg",
+	"LNtM515Xy/Ud1KXS4g04u2kjRoaTq42I2bZuhaDLcJQ8iOUSoMWZyjl0TIiSOaaILE6wWuvUy7U2S5ck",
+	"cpZkviBIb5lQYXAVUuB1ggRoDD0gwA1moekMpj/2B5B4r5djU08lDwP1hmlFkiMFHqWx/37LOHC/TNS3",
+	"zAF8qsTpVQ2yRUI5tr3+zKSy9qKlZfB2joD92WTwLSTw3PTVNNom8Lc9RCXELBifxFrnL7yO7HPK/KdS",
+	"bR5pC9klFMmVrjOb8z4f2C9jCN4MQtoqLZghEhJfRpxR30s0G2fkNLR0myXY0gOTQDwXUtoUddE+S4FL",
+	"xzX5WRNu/1nz5cuD46cH52dnL03ySgoRqai9vL2ID7VNCFJ6MuAaLtf0EyohgEvQybo+D0ig566bQhlu",
+	"3mizDvEHHHkMtQt/Ge9eu4D+B6v/eQHS8Qzkl7qUwQ/VLf2/aL46BkDuIzI0b9nhOitBZD/SJ/MZI/vO",
+	"GNm/OmdQBkq7O8MlbsUXfkh5HD9orhCSvJbXp2TIL6EudcaCBAGWdpwI8JykFXUN3OypP5yaNGwNfVkv",
+	"70IvEEB7PqfsXMMS5rcxajMnnd7m7Ou8dQMzEk4NQ3GmmKQJAGwasAYcTvBUoAtCRmqSEzyNS2NXV/Df",
+	"sO6Mir8wxg2tXWjQ0Qaiy+Yhs74TzviNoIM9RK9HWA6S4HXaW5xVZ92LtKRDVU5kur7UaahT2oEWSj+p",
+	"5vEpcmpTqsqvUWvQZGizMFf2jGRYQ8gFWQSxAfQ1z/JG8w1vkNYaaU+L5jSyrr3NRX1D48u95tYdo05c",
+	"6GxK4wCcZ71kejpZQA3CArHn1F0XbdG17qXiAku2GY4IIhFWrGjNgTWGhyDHpEt8PlRXk5AEwd5Of32v",
+	"zZzglanQp6Ga7SgiPRIR5hsIIs1Wgz2ocZKIXKrDRULiaZt1xxKprUeHJzbLRSkkmkn1iYVM1tFuUUJN",
+	"xLikPkF9btNkSJupS04iy6qQG7IE4wIyqlKgi7k6h5pIM1Y1b+2tWFAIvbqMd+ZyHzBEdjuoQEDqn5Fl",
+	"fzOAQ3B9EiMJ7mqf82CFiFncWnI0vlem12auu7EFWe047hMNuYgm4PbgASOTBw/s3d9LoUbYykyT5UkY",
+	"6pikxgP1QAemRS+JKQHUmGpa/6lsxtZUEW0iGdE45VDpNTahTjcCZFrZsRhy8FWTKw8szzwMVhu4ZgHD",
+	"T/tmtfpl915tDOCstnSTO9NbSCtnRTRmZv4kmYLO+Qdck9mMzVRT8Ay3gmkemCSu+0GGYGSSypFYmV3B",
+	"NPSMbsStbg4QDgabVvJmU9nm21h1C/stFaeQd17wvu4/ucT+gjOEFr86O8smCtvD/+zq+nPl2jp5HugZ",
+	"0rasnbUq096wzfjneLQMy1W05rLdIorIKMS+9nFNEcFRSDVodiOupNS0CWg7GI1IHMZT9rftVd2dAsC1",
+	"5UAdk4RPpYgBJIWkYZh0TbICwX7GAmMavRM4p0WVO4/ZZMdozroO3OGe+sH1Emqa/ItNDcqNMIPOFnlI",
+	"2G0Wp4MDHraxwU+JjKYeeODzU7nVbmoOp2H77oeJmZjHPXCxvPS2T8nJSj8h8OTPdkEJC9Aa2ArrTj3B",
+	"jIi+wYWFNxegn+kHhHsJE1AKR4o08u6PttZshaG6I0VT6ZC+wBLwMkivR3xIZzKYjymdqM2UPgSBYgeV",
+	"3kXEiqHpTcvfNDo+aFtFKCcBEP1MU7RiCmc2INiYu0hyfj7EbHpuc/w7xTaDvwCwgU1bWm+gVFc1aBQP",
+	"rjTjNstoZWo5/CIrey00zZBgJukwt5xx39E27wGHtlyv7la2b341bwpF+0vIprVpVj9hMu395KWufDrQ",
+	"4D+HWe7bC6iNmfEogAp9gxnyGef3t4XzG2tuSSLUqmLhSu3F3ERVcO3JgWLdtsOzcdd3+TgvQ7aIsAAv",
+	"6PPWq+M2ixu3Q2kEIPFihrCU2B+o3zcsRRbzHHfFlHuvaF2Moph24iVz0R47I05sFUKbOYYPjRIPX1JX",
+	"qNvf2xr2IZ5CWm2sywVtFlJ2YSx8gDZWaqWOcqS0P72dsf6Xx84P4JGj6WMs8Z0zUmEfDmAbdF2aL3mk",
+	"PqNzOozHstD44UOxALsFNXcayo0ETlEVHQHfrZXKpUqlVlIsi/sg3VcuBEg+q46h2ddfO+Lf0zDEG5ul",
+	"MuTt6x2aHbWSSoX/FRYkJGXE3/xw+wK3evX+69mqP0c9G6QLxUhNJ8mljv09Rzi6IJKyfpKNpX59TCbC",
+	"nsTQPrLPmV2gJjExFNn3oVJJM4ib5WinyzL0I5ubzqEUNntlvxJA8tZ216v7tcDbJZWeV8W1bt3fDLbI",
+	"dq+Qe4nys5/Tn5ht4KoRyU8JhhuvV2xQypMtWHTLoFjhs1aV1apWL7LEEmtGPS+RTPOxUqFYGBBswS33",
+	"NeP2HlMx4oJabpRp6JmIvz2kZJ/iNw/bBVOf6OmRPV20qwPhgc50KSkJ0C50UsXS2Vjyh19desVjPmFK",
+	"l0M4DJUqE2jJuEx1cfmLN0ozmFxl5h1Idw4/4tAqHA4wt/Xkl1DLlDxq4CoNlaqUEVvXCJpBMQ5FADyN",
+	"tpM8Y+LqCKFYN/1PINNBENvRXP1S4wkKpZYPSERK6A2TNDQmctBAlOm0gcxsOSu2GQ4uSSSpUAoT7/Xy",
+	"9IynRB7P4cB31Tqy7FszhJW4d9aXFCeO5vPzlS7rvGXOa36ZPPIrzUUaTmNtWYy78fpE7qUpzourjUIM",
+	"wfEwTAfLdbunEmpNqPRB9U9RG4MeQZFGxWiD1wJa/OszRmud2WPvrO8hEY9GpSJZNRBR1oWOsDESIl+p",
+	"U5Dkn5fnAxbsIoq+S+xpOTF/AgLVS/ok3pTfzA2FnGwKfR78n9ht8dkLsaqXWvOgLkRVeITGTMS/gZw6",
+	"K7tWEOquIbe4fjb1JJoAOt2sP8JkOCUWZVHDgJOgzbq6lwVwMO0wsA+Bo7sfYQZtzdzi2/mVpq9SM78p",
+	"6JyBqFmOZbM/jgSP7hXM5ldhXjNyJc3awf65QZG6PdUTPC+wNMJ9nbfnokbcXjX4Fd7hGDY9fa0OkzQT",
+	"5/KmL2n2Chtb7efI5+lOATcsk9Yz5F0aWriqNtMoXGmUrb28pjrre07fHTcNyOQ/2jygE/XA4jwgNJsG",
+	"pFvsKB71hXBaAS3KBLJQYTYHqM2WJwHNTdqBWd8pwzDdTWV7a9Or17xq5QZwOmqEny9hRwzFDQPd4H7Y",
+	"3tqs126yzDum6ViYtc9ZOn/OWTo4gAA6j1L5OiNziZepVfDcLdN1DFddIWsnbj2Wl7QzJzcHZVNz2iyT",
+	"m6P578LUHJTJzIGIfXlXv3o+pEKZrvnlLIjBAnCgk/ctvnHCIjs3S++x13VOBo9meZ80g+eWbM16VT/n",
+	"7Nxnzo7VHm6RsWPv7E0ydsz9y0vYKSJyhX0ZTlFIL0gmibnNALTOAvhrdWQvmb6+wtCsTrNVK6BS+suC",
+	"7JU7axufs1c+Z698zl75rWavaDYTJ68oI25VLqlpYqGrKO0SgjJ40zoJHEZ4SBCHaDigiqlnOogyJ7oD",
+	"OYfruUCSJ+b7nznIL4qDnCUNsn69QZ5RTFu5YR0s/UGOPuB0kutRouHLTdrSSHdPB11V53GBy0ep3qKE",
+	"OvY4OgCGjhk6bB43tX/0ewD8VjfFdmPspE6sg3jUZp2moHjjK3KBJYko646jfifV6zgp7LSZwBquP1a5",
+	"TSI/dBZxlXCbm2W0lpk82rnOWR1kcW/pLRWQea1pLfUT9W2HoGe34kY4w2q6nzBA9Jnd3Du7+Vm1lM9K",
+	"x4qs9SCgwFsVLyuiELP+GJz/UcLnVtA6hOCeaW5GF2ScWL8BNG63vdBGJMrrohrHmaA3hkF6ncFohSJy",
+	"B6V1bjiqJfhhMsH7CxatwBXgpm/1KkHVr3W9Ot4kXr23VfZ2utsVb9fJmVuCDmoZke6mt4hVxa1eTNvb",
+	"5DePl/XLvVmHXLOl00UAn6b5X0Iev1Z8z7xWfpS4fV5zUbFmmuzM3JeNH+hqWDfSbGemQ5mPmY6TzIAF",
+	"254lMT7yDFhlOrqUg4TTZitD4aB5SDg6XzwhginA31CJJtBzeoAviXp2gqfQ5s1AzuWi26iBHMK7CbqN",
+	"nCHG6RwkG/oTwNe8MXvyGazmFwBWAzIG5zTq1PkaN7jWbh9FNepdu2Xz3vxOi3xEGJT96n6KSc9jW0YH",
+	"prxJAi+iVFNsp+m1tufVHb0gs/0Ji3HrZTGnmakNdszgtDdS/aONhaJGKtoW2CZWMcHChjJiVmG7LcWM",
+	"CyIYQvBz++FziS8Ic1iR03zbHSYTCt5LRop7JNs4in6pEyMDJd+389MJNGbEpJ+rTPbbDrqwNbI6ps+N",
+	"kT95Y2R7QKv0ZbQi5VYtGWN5NEcJiinFIXU0h9Jv1w35l7dUqrMVF6zyNk2PbyUoP7nY+2xv3nuHy2yL",
+	"Y0VHEGxPRNANVe4Z2byk0fFLEIgi1T63U0RdU12ZL5RpunuJKxbjckwjkvdM814QgaBv91z50ImV9TbL",
+	"1daXpoi5APMLGgP//MLo5m2Bb8Kx1Po+NwL+FI2Af6FWy2du/Om4sU6/uiMzllyOFjk8NN9z3AtfiLRn",
+	"AcfpUA7v45FJM4WWuW02ZuDKiIjPAZJT/XE97szO+0SbBRFB2KAyZ70hTaezVNKeNwEEdfFneYRarVc2",
+	"SrpuMOQAJk8Dzmm8lkCnq4LPw/mcniegBZeQ6+9JrU9Xy6lfpxal8TglCUOnei+BCUbvAAEmnrYaR73W",
+	"QClA0zhCZi0k4nMWnPegiP6ccXlOmKJbxz4iETGtsqCUSXIUUKDtPHHzWP/pTJ393Q2X+m61XNsFsXV3",
+	"ZE81JzO9+wD21DuH9M4Bno4eO/ictfrnGmcx1GX6bzvk4XBKOeGe+eW3H4rzinY115phDYrMzP0EZGPN",
+	"2xgiLOIhYI5MMJWQ06a7m+uQigagG/AJGmI2nWErEUEh6UntBNKME/Cc2yxdGGEuCsIZ2odQ+6H18Eo7",
+	"QzQlss3WNACJkLjXQ4QFI041trCYkAiBbpvmQbAWWIxbBjGGOuFDFPD1OYW/6nq3NODDnSsJ9QLiEkL9",
+	"Y14wxqaVxgdwohOA4/Cr3et9tdWnZIgpgz/vJnznUaaMqvHNtzfiaWbR87pSSpBbvVmi/DV3qLSLGk5X",
+	"vWj51t8RuGV1/rcgfkR0nkhE5DhiGhxWIEmuZNHA+HS4HKnNaGxsdNCb00ONlAP1dq9PjWZycvy0iGxT",
+	"kh6P0FPO+yFBTfcqF+HHKUDFsWmbnT7ZR1vV2g7CoxFaaz1repUi2kKQki6KqFY2CxVQB3RJIhyigFxS",
+	"nwgA7xE+Njjn4KBUM4EI0lRHjYS6/am/ihI6NiLd1vngpF0C0hfOZswqOjuwNO6U/WCHw5TQPg5DXe3c",
+	"ZpAMbNLn4UGbGq+3Wek/2aKotGLWZjewfPdMGCvNSqzHN6XSWFd7HlNtszUjxdXRw9LmG9WpPblzVxSj",
+	"gZqg7YJIM3baW7WeNSuFYkETSaGx5fTSSkoNDcVqszshX6Web5inGvO+96/irz1U39KdZvTnHpq+M/qL",
+	"D81I+ne6pd7DWln/qI/84fNHrXdf1R6fHDw7eVE7+fIk+7PS8+DFQqNWLhbeR4ppnihuWaBvH706nZRf",
+	"PO3zZrPZPG69GRy86Tebzdfqx4Nm8/VRs9l8NLx8zEP1m0fho6O3B19ubGzsqJ/eTuTx79TvATRITabQ",
+	"KCydzo24cEIJ+dWWKerfS+6j5Rpg8MTgin7cMv2XqhT+vJVBWkkwDaPStxmPRvOkwKx9urzU4AA4gwmL",
+	"mUNMf9DWRQYEOgYnViucK+9pTUwffDElXiRhiDPiQRZOWiuDDMKpxl0b8AlrMzAyGZ+YBF7ddl8nNFr7",
+	"k0Lp94CI9UZiIooBxN8nEZUEBMQQBXzCSuhJxIcwoEWlSIzHOAtYXAhDkZqztpnRHYxVGYflbH0T4JBa",
+	"bsz4udmyc5IID8fGNvsZ/9FasbFi2maRkvQhHVJIM0sifAvqLmYZ871YoTdiB5+y+ELYuYmlHshTV/28",
+	"ufsx9XoeY9O3w5QsZCj4c8XCb6piQXc8j+1MKgcp7e8GPPd9VBopqb6oekFpqbFoFKgTKwOQLaHjNWml",
+	"1GrodIj7pM3WgG0x1NGYYnTY13hiHSRxf72EXunWFjQkaQOaCsuWGtZkipQdq3M0rGk7o0CaTjeKVZs+",
+	"N7MKbptlXI/zDdnXUX69ZJZLwGI3zG7mJC91KVOnOJu+lGsr2g031mJaZ/lCzBg/WSQ47A+It8+ZjHiY",
+	"kxiqAcE6jHtC8oh0NNeAJZiW/smGlz4R3ttPEJj4uY1j5xRzROwN7qnl514sa/JVpENlAWhtRtnRaTGw",
+	"F8Occ2YaTAEkOeOyiITkozab8OiCsv5ykzC3T16bWQ/4Uoe2VTxYYu+lLnLehTwlfcLUL0haGP5GBPiZ",
+	"ydhKH1rRcDKrc342RfIunIGTQ8OsS3WFO5byrG78kMYU/rBhQHk2flDErn4REUGkp4nbDjj3Qj4xJc3u",
+	"qF8IhIMhZaJovCAG+Ady3UKuU59plLkRFliaRjP2iRu/0kN9IfLeznib12S6KVo/5F0cmlaZkMSs7o3G",
+	"5NNWibuK9aITATMLiGNgRe2Ms1B9HcXEzmHj4mRJjaEd8r5mJWYE7SEzHUQNHAIIwDgaGXKmTXTfKgtW",
+	"ynfq5bpjB1nmxLhE2EJ5W4HqrmS1+BuC8BuUpjnxN1gTDFDrgHnGGflCINA9LBTOWBDUCZJoXD4szqka",
+	"SaNFtWAmT6wbdWnGdYa4aDAnzzoDl32XnOti3jws7ZmtnzcNfZF+mo6l8ZTScZIJFiiCW/M5Ifznt2uA",
+	"9GM2mD2s1ZC/lnBxYRB1PUGkBDDAeTbPQo5tmUwP1CbmGeFQdBmArsCIeEjEHLPCDTJZqN+WndddI2bm",
+	"UrUk7vXOJtxwEevqWE1XWTjBedEt8/df9n36NV4Pa01kKNKSdLzzCy7KL1OIfDsHHHjJFXwHuZu5dN4p",
+	"WlRfHeU2Qn9NEmUQR0U0xAz31T90AiSPinrY9eUmCeoTKVYNk+tKFkhEyh5bJvyuo3sQHtTazFrn6cEZ",
+	"SizATpsNcXQhdOm723BYJ7EKR1s4jVsul9ChRIkC12ac+aSY9LcbKvVqwBXx2ODqhIRhCb3UqJciBgnH",
+	"0CeLBPPL25fys1unqf4UrOyeS9t/bv77M0IWf041/QX5ii3AxZ3khlKwBgSHcvD9/Cpz2xPP1JhRk3Zl",
+	"9gNFYyb2FIsBjC/FUSRXnEw9E2CJu1iQXGybZ/DhOytEcesZfoM0dvPt+dAuvmmdjEN6aa7ZrY4a2sbo",
+	"Ayk0vvk2XQV9SZj6zCjiXderL6ZCkqE5HsirWP10jHFsN16DqmF/oMi2iDqbSo2Nkzlyj+WU4ICqef3S",
+	"TuYUqrwk1xHZ0t2u3wp8pqUbc7xh+BLTUG3gwuOM923BeaZf/6HQJTgiUXMsB5CLpsaDaHO+EkeFCUYX",
+	"ioVxFBYahQ2oEzHfmS1z71Mh9eHGzUSUinBBGIqISdFmJgbNxxAJMFqg4vyFfC/ADNyV4wxxRzCZ67OD",
+	"pHLw0BoJxqb+xieK4Yl1ndbtKELapTQs5WupIucbByHxZcQZ9T01XyzHEUFrX5Y2y7vryEkzT1cX2WUU",
+	"k20xXqrs990h8vbp1dlJxiWxNpM7IdaLuXnnSfagnYGQZOR83PF0zn66Zd4x0EeIXGkhgl6NCDt8jPY5",
+	"Y8SXcaGBQGvX//76P1z/3fXfbswCWMCMNILTely5bLLbh1ANrHdMONMTgufMS99r5A+If6EXOhp3Q+qj",
+	"CzLVmQ+aE/FI/5UySfr6Z3dsfZVmh3/w4DG5JCEfQWiRs3D64AFa67xoPjo8Pjg7Pzh++zBIHuisN5Dk",
+	"PDSYlEQouiu2mUWfiuAu91ON/pCTDOIALQDwKDpkakODsa/z6eSACIJi1uom4dY7WtE2CwrIZeHDtx/+",
+	"/wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

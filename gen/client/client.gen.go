@@ -33,18 +33,36 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for ContactChallengeChannel.
+const (
+	ContactChallengeChannelEmail ContactChallengeChannel = "email"
+	ContactChallengeChannelSms   ContactChallengeChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ContactChallengeChannel enum.
+func (e ContactChallengeChannel) Valid() bool {
+	switch e {
+	case ContactChallengeChannelEmail:
+		return true
+	case ContactChallengeChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
-	Email DevMessageChannel = "email"
-	Sms   DevMessageChannel = "sms"
+	DevMessageChannelEmail DevMessageChannel = "email"
+	DevMessageChannelSms   DevMessageChannel = "sms"
 )
 
 // Valid indicates whether the value is a known member of the DevMessageChannel enum.
 func (e DevMessageChannel) Valid() bool {
 	switch e {
-	case Email:
+	case DevMessageChannelEmail:
 		return true
-	case Sms:
+	case DevMessageChannelSms:
 		return true
 	default:
 		return false
@@ -53,19 +71,58 @@ func (e DevMessageChannel) Valid() bool {
 
 // Defines values for DevMessageStatus.
 const (
-	Failed  DevMessageStatus = "failed"
-	Pending DevMessageStatus = "pending"
-	Sent    DevMessageStatus = "sent"
+	DevMessageStatusFailed  DevMessageStatus = "failed"
+	DevMessageStatusPending DevMessageStatus = "pending"
+	DevMessageStatusSent    DevMessageStatus = "sent"
 )
 
 // Valid indicates whether the value is a known member of the DevMessageStatus enum.
 func (e DevMessageStatus) Valid() bool {
 	switch e {
-	case Failed:
+	case DevMessageStatusFailed:
 		return true
-	case Pending:
+	case DevMessageStatusPending:
 		return true
-	case Sent:
+	case DevMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageChannel.
+const (
+	ExportMessageChannelEmail ExportMessageChannel = "email"
+	ExportMessageChannelSms   ExportMessageChannel = "sms"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageChannel enum.
+func (e ExportMessageChannel) Valid() bool {
+	switch e {
+	case ExportMessageChannelEmail:
+		return true
+	case ExportMessageChannelSms:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportMessageStatus.
+const (
+	ExportMessageStatusFailed  ExportMessageStatus = "failed"
+	ExportMessageStatusPending ExportMessageStatus = "pending"
+	ExportMessageStatusSent    ExportMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the ExportMessageStatus enum.
+func (e ExportMessageStatus) Valid() bool {
+	switch e {
+	case ExportMessageStatusFailed:
+		return true
+	case ExportMessageStatusPending:
+		return true
+	case ExportMessageStatusSent:
 		return true
 	default:
 		return false
@@ -379,6 +436,43 @@ type CertificateLoginRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CloseAccountRequest defines model for CloseAccountRequest.
+type CloseAccountRequest struct {
+	// Password The current password; required when the account has one.
+	Password *string `json:"password,omitempty"`
+}
+
+// ContactChallenge defines model for ContactChallenge.
+type ContactChallenge struct {
+	// Change True when confirming replaces the current address.
+	Change    bool                    `json:"change"`
+	Channel   ContactChallengeChannel `json:"channel"`
+	ExpiresAt time.Time               `json:"expiresAt"`
+
+	// Target The address the code was sent to (and that it confirms).
+	Target string `json:"target"`
+}
+
+// ContactChallengeChannel defines model for ContactChallenge.Channel.
+type ContactChallengeChannel string
+
+// ContactCodeRequest defines model for ContactCodeRequest.
+type ContactCodeRequest struct {
+	// Code The 6-digit code from the e-mail or SMS.
+	Code string `json:"code"`
+}
+
+// DataExport defines model for DataExport.
+type DataExport struct {
+	AuditEvents             []ExportAuditEvent      `json:"auditEvents"`
+	ExportedAt              time.Time               `json:"exportedAt"`
+	Memberships             []Membership            `json:"memberships"`
+	Messages                []ExportMessage         `json:"messages"`
+	NotificationPreferences NotificationPreferences `json:"notificationPreferences"`
+	Sessions                []ExportSession         `json:"sessions"`
+	User                    User                    `json:"user"`
+}
+
 // DevMessage A message of the outbox, as rendered for its recipient.
 type DevMessage struct {
 	// Attempts Delivery attempts so far.
@@ -428,6 +522,62 @@ type DevMessageStatus string
 // DevMessageList defines model for DevMessageList.
 type DevMessageList struct {
 	Items []DevMessage `json:"items"`
+}
+
+// EmailChangeRequest defines model for EmailChangeRequest.
+type EmailChangeRequest struct {
+	Email openapi_types.Email `json:"email"`
+}
+
+// ExportAuditEvent defines model for ExportAuditEvent.
+type ExportAuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator) did.
+	ActorID *openapi_types.UUID    `json:"actorId"`
+	Details map[string]interface{} `json:"details"`
+
+	// Event Example: sign_in
+	Event          string              `json:"event"`
+	ID             int64               `json:"id"`
+	IP             *string             `json:"ip"`
+	OccurredAt     time.Time           `json:"occurredAt"`
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+}
+
+// ExportMessage defines model for ExportMessage.
+type ExportMessage struct {
+	Channel   ExportMessageChannel `json:"channel"`
+	CreatedAt time.Time            `json:"createdAt"`
+	ID        int64                `json:"id"`
+
+	// Locale The user's language for messages and documents.
+	Locale    Locale              `json:"locale"`
+	Recipient string              `json:"recipient"`
+	SentAt    *time.Time          `json:"sentAt"`
+	Status    ExportMessageStatus `json:"status"`
+	Subject   string              `json:"subject"`
+
+	// Template Example: welcome
+	Template string `json:"template"`
+}
+
+// ExportMessageChannel defines model for ExportMessage.Channel.
+type ExportMessageChannel string
+
+// ExportMessageStatus defines model for ExportMessage.Status.
+type ExportMessageStatus string
+
+// ExportSession defines model for ExportSession.
+type ExportSession struct {
+	CreatedAt    time.Time          `json:"createdAt"`
+	ExpiresAt    time.Time          `json:"expiresAt"`
+	ID           openapi_types.UUID `json:"id"`
+	IP           *string            `json:"ip"`
+	LastUsedAt   time.Time          `json:"lastUsedAt"`
+	RememberMe   bool               `json:"rememberMe"`
+	RevokeReason *string            `json:"revokeReason"`
+	RevokedAt    *time.Time         `json:"revokedAt"`
+	UserAgent    string             `json:"userAgent"`
 }
 
 // FieldError defines model for FieldError.
@@ -524,6 +674,11 @@ type Me struct {
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
 
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
+
 	// Warnings What the user should act on, e.g. a bound certificate that expires within 30 days.
 	Warnings []AccountWarning `json:"warnings"`
 }
@@ -550,6 +705,33 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NotificationPreferences defines model for NotificationPreferences.
+type NotificationPreferences struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// MarketingConsentAt When advertising was last switched on; `null` while it is off on every channel.
+	MarketingConsentAt *time.Time `json:"marketingConsentAt"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationPreferencesUpdate defines model for NotificationPreferencesUpdate.
+type NotificationPreferencesUpdate struct {
+	// EmailMarketing Advertising (offers, promotions) by e-mail.
+	EmailMarketing bool `json:"emailMarketing"`
+
+	// EmailNews Informational mailings of the centers (news, schedule changes) by e-mail.
+	EmailNews bool `json:"emailNews"`
+
+	// SmsMarketing Advertising by SMS.
+	SmsMarketing bool `json:"smsMarketing"`
+}
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -566,6 +748,12 @@ type Organization struct {
 type OrganizationSecuritySettings struct {
 	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
+}
+
+// PhoneChangeRequest defines model for PhoneChangeRequest.
+type PhoneChangeRequest struct {
+	// Phone A mobile phone number in any common notation; normalized to E.164.
+	Phone string `json:"phone"`
 }
 
 // Problem An RFC 9457 problem details document.
@@ -599,6 +787,20 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ProfileUpdate The fields to change; absent fields keep their value.
+type ProfileUpdate struct {
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -612,9 +814,12 @@ type RefreshRequest struct {
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
-	Email     openapi_types.Email `json:"email"`
-	FirstName string              `json:"firstName"`
-	LastName  string              `json:"lastName"`
+	// CaptchaToken The token of the "I am not a robot" widget (Turnstile, hCaptcha or
+	// reCAPTCHA); required when the server checks captchas.
+	CaptchaToken *string             `json:"captchaToken,omitempty"`
+	Email        openapi_types.Email `json:"email"`
+	FirstName    string              `json:"firstName"`
+	LastName     string              `json:"lastName"`
 
 	// Locale The user's language for messages and documents.
 	Locale   *Locale `json:"locale,omitempty"`
@@ -730,6 +935,11 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// TimeZone An IANA time zone name.
+//
+// Example: Europe/Moscow
+type TimeZone = string
+
 // TotpCodeRequest defines model for TotpCodeRequest.
 type TotpCodeRequest struct {
 	// Code A 6-digit authenticator code; where the operation says so, an
@@ -816,6 +1026,11 @@ type User struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+
+	// TimeZone An IANA time zone name.
+	//
+	// Example: Europe/Moscow
+	TimeZone TimeZone `json:"timeZone"`
 }
 
 // Cursor defines model for Cursor.
@@ -913,6 +1128,27 @@ type StartSsoSignInJSONRequestBody = SsoStartRequest
 
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
+
+// CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
+type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
+type ChangeEmailJSONRequestBody = EmailChangeRequest
+
+// ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
+type ConfirmEmailJSONRequestBody = ContactCodeRequest
+
+// UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
+type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// ChangePhoneJSONRequestBody defines body for ChangePhone for application/json ContentType.
+type ChangePhoneJSONRequestBody = PhoneChangeRequest
+
+// ConfirmPhoneJSONRequestBody defines body for ConfirmPhone for application/json ContentType.
+type ConfirmPhoneJSONRequestBody = ContactCodeRequest
+
+// UpdateProfileJSONRequestBody defines body for UpdateProfile for application/json ContentType.
+type UpdateProfileJSONRequestBody = ProfileUpdate
 
 // FinishSsoLinkJSONRequestBody defines body for FinishSsoLink for application/json ContentType.
 type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
@@ -1183,7 +1419,11 @@ type ClientInterface interface {
 	// The password must satisfy the password policy (by default at least 8
 	// characters with lower- and upper-case Latin letters and a digit, no
 	// more than 3 identical characters in a row, and not equal to the e-mail
-	// or phone).
+	// or phone, and not one of the most used passwords or a small variation
+	// of one: `common_password`). When the server checks captchas,
+	// `captchaToken` is required: a rejected token answers `422` naming
+	// `captchaToken`, and an unreachable captcha provider `503
+	// captcha_unavailable` (try again later).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1199,7 +1439,11 @@ type ClientInterface interface {
 	// The password must satisfy the password policy (by default at least 8
 	// characters with lower- and upper-case Latin letters and a digit, no
 	// more than 3 identical characters in a row, and not equal to the e-mail
-	// or phone).
+	// or phone, and not one of the most used passwords or a small variation
+	// of one: `common_password`). When the server checks captchas,
+	// `captchaToken` is required: a rejected token answers `422` naming
+	// `captchaToken`, and an unreachable captcha provider `503
+	// captcha_unavailable` (try again later).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1390,6 +1634,146 @@ type ClientInterface interface {
 	// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
 	UnbindCertificate(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CloseAccountWithBody Close my account for good
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`) and, when
+	// the account has a password, that password (`422` naming `password`
+	// when wrong). Every session ends; the e-mail, phone, names and password
+	// are erased (the e-mail and phone become free for a new account);
+	// memberships and mailing preferences are deleted; audit events stay
+	// but lose IP addresses, user agents and details. A notice goes to the
+	// former e-mail. The account can never sign in again.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+	CloseAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CloseAccount Close my account for good
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`) and, when
+	// the account has a password, that password (`422` naming `password`
+	// when wrong). Every session ends; the e-mail, phone, names and password
+	// are erased (the e-mail and phone become free for a new account);
+	// memberships and mailing preferences are deleted; audit events stay
+	// but lose IP addresses, user agents and details. A notice goes to the
+	// former e-mail. The account can never sign in again.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+	CloseAccount(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeEmailWithBody Start changing my e-mail
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+	// changes only when `confirmEmail` receives that code (valid 15
+	// minutes, 5 tries). The old address is then told of the change. The
+	// new address must not belong to another account (`409`). Sending the
+	// current, unconfirmed address sends it a confirmation code instead.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+	ChangeEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeEmail Start changing my e-mail
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+	// changes only when `confirmEmail` receives that code (valid 15
+	// minutes, 5 tries). The old address is then told of the change. The
+	// new address must not belong to another account (`409`). Sending the
+	// current, unconfirmed address sends it a confirmation code instead.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+	ChangeEmail(ctx context.Context, body ChangeEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendEmailCode Send (again) an e-mail confirmation code
+	//
+	// Sends a new 6-digit code, replacing any earlier one: to the address
+	// of a pending change started by `changeEmail` while its code is still
+	// valid, otherwise to the current e-mail (`409 already_confirmed` when
+	// it is confirmed already). At most 5 codes an hour per account and per
+	// address (`429` with `Retry-After`).
+	//
+	// Corresponds with POST /api/v1/me/email/code (the `SendEmailCode` operationId).
+	SendEmailCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmailWithBody Confirm my e-mail with the code
+	//
+	// Confirms the address the code was sent to: the current e-mail becomes
+	// confirmed, or a pending change takes effect (and the old address is
+	// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+	// or once used or expired, the code is dead (`422 too_many_attempts`,
+	// `422 code_expired`): ask for a new one. `409` when another account
+	// took the new address in the meantime.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+	ConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmEmail Confirm my e-mail with the code
+	//
+	// Confirms the address the code was sent to: the current e-mail becomes
+	// confirmed, or a pending change takes effect (and the old address is
+	// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+	// or once used or expired, the code is dead (`422 too_many_attempts`,
+	// `422 code_expired`): ask for a new one. `409` when another account
+	// took the new address in the meantime.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+	ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportMyData Download all my data
+	//
+	// Everything Kabinet keeps about the signed-in user, as one JSON
+	// document served as an attachment: profile, mailing preferences,
+	// memberships, sessions, audit events about the user and the messages
+	// sent to their addresses (without bodies, which may hold codes and
+	// links that are still valid). At most 5 exports an hour.
+	//
+	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
+	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetNotificationPreferences Get my mailing subscriptions
+	//
+	// Which optional mailings the user receives. Security and service
+	// messages (codes, sign-in and contact-change notices) are always sent
+	// and are not listed here. Until changed: informational mailings on,
+	// advertising off.
+	//
+	// Corresponds with GET /api/v1/me/notification-preferences (the `GetNotificationPreferences` operationId).
+	GetNotificationPreferences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateNotificationPreferencesWithBody Subscribe to or unsubscribe from mailings
+	//
+	// Replaces all preferences at once. Switching advertising on records the
+	// time of consent (`marketingConsentAt`); switching it off on every
+	// channel clears it.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+	UpdateNotificationPreferencesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+	//
+	// Replaces all preferences at once. Switching advertising on records the
+	// time of consent (`marketingConsentAt`); switching it off on every
+	// channel clears it.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+	UpdateNotificationPreferences(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyOrganizations List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -1397,6 +1781,96 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangePhoneWithBody Start adding or changing my phone
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+	// (any common notation; normalized to E.164); the phone changes only
+	// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+	// The user's e-mail is then told of the change. The number must not
+	// belong to another account (`409`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+	ChangePhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangePhone Start adding or changing my phone
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+	// (any common notation; normalized to E.164); the phone changes only
+	// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+	// The user's e-mail is then told of the change. The number must not
+	// belong to another account (`409`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+	ChangePhone(ctx context.Context, body ChangePhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendPhoneCode Send (again) a phone confirmation code
+	//
+	// Sends a new 6-digit code by SMS, replacing any earlier one: to the
+	// number of a pending change while its code is still valid, otherwise
+	// to the current phone (`409 already_confirmed` when it is confirmed,
+	// `409 phone_missing` when the account has none: add one with
+	// `changePhone`). At most 5 codes an hour per account and per number.
+	//
+	// Corresponds with POST /api/v1/me/phone/code (the `SendPhoneCode` operationId).
+	SendPhoneCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmPhoneWithBody Confirm my phone with the SMS code
+	//
+	// Confirms the number the code was sent to, exactly like `confirmEmail`
+	// does for the e-mail; a phone change is reported to the user's e-mail.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+	ConfirmPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ConfirmPhone Confirm my phone with the SMS code
+	//
+	// Confirms the number the code was sent to, exactly like `confirmEmail`
+	// does for the e-mail; a phone change is reported to the user's e-mail.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+	ConfirmPhone(ctx context.Context, body ConfirmPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProfile Get my profile
+	//
+	// The signed-in user's profile (the same object as `user` in sign-in answers).
+	//
+	// Corresponds with GET /api/v1/me/profile (the `GetProfile` operationId).
+	GetProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProfileWithBody Edit my name, language or time zone
+	//
+	// Changes the fields that are present and keeps the others. `timeZone`
+	// is an IANA time zone name such as `Europe/Moscow` or
+	// `Asia/Yekaterinburg`. The e-mail and phone change through
+	// `changeEmail` and `changePhone`, which confirm the new address first.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+	UpdateProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProfile Edit my name, language or time zone
+	//
+	// Changes the fields that are present and keeps the others. `timeZone`
+	// is an IANA time zone name such as `Europe/Moscow` or
+	// `Asia/Yekaterinburg`. The e-mail and phone change through
+	// `changeEmail` and `changePhone`, which confirm the new address first.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+	UpdateProfile(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMySsoIdentities List the provider identities linked to my account
 	//
@@ -1949,7 +2423,11 @@ func (c *Client) RefreshTokens(ctx context.Context, body RefreshTokensJSONReques
 // The password must satisfy the password policy (by default at least 8
 // characters with lower- and upper-case Latin letters and a digit, no
 // more than 3 identical characters in a row, and not equal to the e-mail
-// or phone).
+// or phone, and not one of the most used passwords or a small variation
+// of one: `common_password`). When the server checks captchas,
+// `captchaToken` is required: a rejected token answers `422` naming
+// `captchaToken`, and an unreachable captcha provider `503
+// captcha_unavailable` (try again later).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1975,7 +2453,11 @@ func (c *Client) RegisterWithBody(ctx context.Context, contentType string, body 
 // The password must satisfy the password policy (by default at least 8
 // characters with lower- and upper-case Latin letters and a digit, no
 // more than 3 identical characters in a row, and not equal to the e-mail
-// or phone).
+// or phone, and not one of the most used passwords or a small variation
+// of one: `common_password`). When the server checks captchas,
+// `captchaToken` is required: a rejected token answers `422` naming
+// `captchaToken`, and an unreachable captcha provider `503
+// captcha_unavailable` (try again later).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2296,6 +2778,256 @@ func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_ty
 	return c.Client.Do(req)
 }
 
+// CloseAccountWithBody Close my account for good
+//
+// Requires a recent sign-in (`403 reauthentication_required`) and, when
+// the account has a password, that password (`422` naming `password`
+// when wrong). Every session ends; the e-mail, phone, names and password
+// are erased (the e-mail and phone become free for a new account);
+// memberships and mailing preferences are deleted; audit events stay
+// but lose IP addresses, user agents and details. A notice goes to the
+// former e-mail. The account can never sign in again.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+func (c *Client) CloseAccountWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseAccountRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CloseAccount Close my account for good
+//
+// Requires a recent sign-in (`403 reauthentication_required`) and, when
+// the account has a password, that password (`422` naming `password`
+// when wrong). Every session ends; the e-mail, phone, names and password
+// are erased (the e-mail and phone become free for a new account);
+// memberships and mailing preferences are deleted; audit events stay
+// but lose IP addresses, user agents and details. A notice goes to the
+// former e-mail. The account can never sign in again.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+func (c *Client) CloseAccount(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCloseAccountRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeEmailWithBody Start changing my e-mail
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+// changes only when `confirmEmail` receives that code (valid 15
+// minutes, 5 tries). The old address is then told of the change. The
+// new address must not belong to another account (`409`). Sending the
+// current, unconfirmed address sends it a confirmation code instead.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+func (c *Client) ChangeEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeEmail Start changing my e-mail
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+// changes only when `confirmEmail` receives that code (valid 15
+// minutes, 5 tries). The old address is then told of the change. The
+// new address must not belong to another account (`409`). Sending the
+// current, unconfirmed address sends it a confirmation code instead.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+func (c *Client) ChangeEmail(ctx context.Context, body ChangeEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeEmailRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendEmailCode Send (again) an e-mail confirmation code
+//
+// Sends a new 6-digit code, replacing any earlier one: to the address
+// of a pending change started by `changeEmail` while its code is still
+// valid, otherwise to the current e-mail (`409 already_confirmed` when
+// it is confirmed already). At most 5 codes an hour per account and per
+// address (`429` with `Retry-After`).
+//
+// Corresponds with POST /api/v1/me/email/code (the `SendEmailCode` operationId).
+func (c *Client) SendEmailCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendEmailCodeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmailWithBody Confirm my e-mail with the code
+//
+// Confirms the address the code was sent to: the current e-mail becomes
+// confirmed, or a pending change takes effect (and the old address is
+// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+// or once used or expired, the code is dead (`422 too_many_attempts`,
+// `422 code_expired`): ask for a new one. `409` when another account
+// took the new address in the meantime.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+func (c *Client) ConfirmEmailWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmEmail Confirm my e-mail with the code
+//
+// Confirms the address the code was sent to: the current e-mail becomes
+// confirmed, or a pending change takes effect (and the old address is
+// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+// or once used or expired, the code is dead (`422 too_many_attempts`,
+// `422 code_expired`): ask for a new one. `409` when another account
+// took the new address in the meantime.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+func (c *Client) ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmEmailRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportMyData Download all my data
+//
+// Everything Kabinet keeps about the signed-in user, as one JSON
+// document served as an attachment: profile, mailing preferences,
+// memberships, sessions, audit events about the user and the messages
+// sent to their addresses (without bodies, which may hold codes and
+// links that are still valid). At most 5 exports an hour.
+//
+// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
+func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportMyDataRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetNotificationPreferences Get my mailing subscriptions
+//
+// Which optional mailings the user receives. Security and service
+// messages (codes, sign-in and contact-change notices) are always sent
+// and are not listed here. Until changed: informational mailings on,
+// advertising off.
+//
+// Corresponds with GET /api/v1/me/notification-preferences (the `GetNotificationPreferences` operationId).
+func (c *Client) GetNotificationPreferences(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetNotificationPreferencesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateNotificationPreferencesWithBody Subscribe to or unsubscribe from mailings
+//
+// Replaces all preferences at once. Switching advertising on records the
+// time of consent (`marketingConsentAt`); switching it off on every
+// channel clears it.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+func (c *Client) UpdateNotificationPreferencesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNotificationPreferencesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
+//
+// Replaces all preferences at once. Switching advertising on records the
+// time of consent (`marketingConsentAt`); switching it off on every
+// channel clears it.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+func (c *Client) UpdateNotificationPreferences(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNotificationPreferencesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyOrganizations List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -2304,6 +3036,176 @@ func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_ty
 // Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 func (c *Client) ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMyOrganizationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangePhoneWithBody Start adding or changing my phone
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+// (any common notation; normalized to E.164); the phone changes only
+// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+// The user's e-mail is then told of the change. The number must not
+// belong to another account (`409`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+func (c *Client) ChangePhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePhoneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangePhone Start adding or changing my phone
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+// (any common notation; normalized to E.164); the phone changes only
+// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+// The user's e-mail is then told of the change. The number must not
+// belong to another account (`409`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+func (c *Client) ChangePhone(ctx context.Context, body ChangePhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePhoneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendPhoneCode Send (again) a phone confirmation code
+//
+// Sends a new 6-digit code by SMS, replacing any earlier one: to the
+// number of a pending change while its code is still valid, otherwise
+// to the current phone (`409 already_confirmed` when it is confirmed,
+// `409 phone_missing` when the account has none: add one with
+// `changePhone`). At most 5 codes an hour per account and per number.
+//
+// Corresponds with POST /api/v1/me/phone/code (the `SendPhoneCode` operationId).
+func (c *Client) SendPhoneCode(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendPhoneCodeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmPhoneWithBody Confirm my phone with the SMS code
+//
+// Confirms the number the code was sent to, exactly like `confirmEmail`
+// does for the e-mail; a phone change is reported to the user's e-mail.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+func (c *Client) ConfirmPhoneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmPhoneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ConfirmPhone Confirm my phone with the SMS code
+//
+// Confirms the number the code was sent to, exactly like `confirmEmail`
+// does for the e-mail; a phone change is reported to the user's e-mail.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+func (c *Client) ConfirmPhone(ctx context.Context, body ConfirmPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmPhoneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProfile Get my profile
+//
+// The signed-in user's profile (the same object as `user` in sign-in answers).
+//
+// Corresponds with GET /api/v1/me/profile (the `GetProfile` operationId).
+func (c *Client) GetProfile(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProfileWithBody Edit my name, language or time zone
+//
+// Changes the fields that are present and keeps the others. `timeZone`
+// is an IANA time zone name such as `Europe/Moscow` or
+// `Asia/Yekaterinburg`. The e-mail and phone change through
+// `changeEmail` and `changePhone`, which confirm the new address first.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+func (c *Client) UpdateProfileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProfileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProfile Edit my name, language or time zone
+//
+// Changes the fields that are present and keeps the others. `timeZone`
+// is an IANA time zone name such as `Europe/Moscow` or
+// `Asia/Yekaterinburg`. The e-mail and phone change through
+// `changeEmail` and `changePhone`, which confirm the new address first.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+func (c *Client) UpdateProfile(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProfileRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3417,6 +4319,247 @@ func NewUnbindCertificateRequest(server string, certificateID openapi_types.UUID
 	return req, nil
 }
 
+// NewCloseAccountRequest calls the generic CloseAccount builder with application/json body
+func NewCloseAccountRequest(server string, body CloseAccountJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCloseAccountRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCloseAccountRequestWithBody constructs an http.Request for the CloseAccount method, with any body, and a specified content type
+func NewCloseAccountRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/close")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewChangeEmailRequest calls the generic ChangeEmail builder with application/json body
+func NewChangeEmailRequest(server string, body ChangeEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeEmailRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewChangeEmailRequestWithBody constructs an http.Request for the ChangeEmail method, with any body, and a specified content type
+func NewChangeEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/email")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSendEmailCodeRequest constructs an http.Request for the SendEmailCode method
+func NewSendEmailCodeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/email/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConfirmEmailRequest calls the generic ConfirmEmail builder with application/json body
+func NewConfirmEmailRequest(server string, body ConfirmEmailJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmEmailRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmEmailRequestWithBody constructs an http.Request for the ConfirmEmail method, with any body, and a specified content type
+func NewConfirmEmailRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/email/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewExportMyDataRequest constructs an http.Request for the ExportMyData method
+func NewExportMyDataRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetNotificationPreferencesRequest constructs an http.Request for the GetNotificationPreferences method
+func NewGetNotificationPreferencesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notification-preferences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateNotificationPreferencesRequest calls the generic UpdateNotificationPreferences builder with application/json body
+func NewUpdateNotificationPreferencesRequest(server string, body UpdateNotificationPreferencesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateNotificationPreferencesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateNotificationPreferencesRequestWithBody constructs an http.Request for the UpdateNotificationPreferences method, with any body, and a specified content type
+func NewUpdateNotificationPreferencesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notification-preferences")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMyOrganizationsRequest constructs an http.Request for the ListMyOrganizations method
 func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsParams) (*http.Request, error) {
 	var err error
@@ -3479,6 +4622,180 @@ func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsPar
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewChangePhoneRequest calls the generic ChangePhone builder with application/json body
+func NewChangePhoneRequest(server string, body ChangePhoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangePhoneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewChangePhoneRequestWithBody constructs an http.Request for the ChangePhone method, with any body, and a specified content type
+func NewChangePhoneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/phone")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSendPhoneCodeRequest constructs an http.Request for the SendPhoneCode method
+func NewSendPhoneCodeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/phone/code")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewConfirmPhoneRequest calls the generic ConfirmPhone builder with application/json body
+func NewConfirmPhoneRequest(server string, body ConfirmPhoneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewConfirmPhoneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewConfirmPhoneRequestWithBody constructs an http.Request for the ConfirmPhone method, with any body, and a specified content type
+func NewConfirmPhoneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/phone/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProfileRequest constructs an http.Request for the GetProfile method
+func NewGetProfileRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateProfileRequest calls the generic UpdateProfile builder with application/json body
+func NewUpdateProfileRequest(server string, body UpdateProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateProfileRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateProfileRequestWithBody constructs an http.Request for the UpdateProfile method, with any body, and a specified content type
+func NewUpdateProfileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/profile")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -4232,7 +5549,11 @@ type ClientWithResponsesInterface interface {
 	// The password must satisfy the password policy (by default at least 8
 	// characters with lower- and upper-case Latin letters and a digit, no
 	// more than 3 identical characters in a row, and not equal to the e-mail
-	// or phone).
+	// or phone, and not one of the most used passwords or a small variation
+	// of one: `common_password`). When the server checks captchas,
+	// `captchaToken` is required: a rejected token answers `422` naming
+	// `captchaToken`, and an unreachable captcha provider `503
+	// captcha_unavailable` (try again later).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4248,7 +5569,11 @@ type ClientWithResponsesInterface interface {
 	// The password must satisfy the password policy (by default at least 8
 	// characters with lower- and upper-case Latin letters and a digit, no
 	// more than 3 identical characters in a row, and not equal to the e-mail
-	// or phone).
+	// or phone, and not one of the most used passwords or a small variation
+	// of one: `common_password`). When the server checks captchas,
+	// `captchaToken` is required: a rejected token answers `422` naming
+	// `captchaToken`, and an unreachable captcha provider `503
+	// captcha_unavailable` (try again later).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4451,6 +5776,152 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /api/v1/me/certificates/{certificateId} (the `UnbindCertificate` operationId).
 	UnbindCertificateWithResponse(ctx context.Context, certificateID openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnbindCertificateResponse, error)
 
+	// CloseAccountWithBodyWithResponse Close my account for good
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`) and, when
+	// the account has a password, that password (`422` naming `password`
+	// when wrong). Every session ends; the e-mail, phone, names and password
+	// are erased (the e-mail and phone become free for a new account);
+	// memberships and mailing preferences are deleted; audit events stay
+	// but lose IP addresses, user agents and details. A notice goes to the
+	// former e-mail. The account can never sign in again.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+	CloseAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error)
+
+	// CloseAccountWithResponse Close my account for good
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`) and, when
+	// the account has a password, that password (`422` naming `password`
+	// when wrong). Every session ends; the e-mail, phone, names and password
+	// are erased (the e-mail and phone become free for a new account);
+	// memberships and mailing preferences are deleted; audit events stay
+	// but lose IP addresses, user agents and details. A notice goes to the
+	// former e-mail. The account can never sign in again.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+	CloseAccountWithResponse(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error)
+
+	// ChangeEmailWithBodyWithResponse Start changing my e-mail
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+	// changes only when `confirmEmail` receives that code (valid 15
+	// minutes, 5 tries). The old address is then told of the change. The
+	// new address must not belong to another account (`409`). Sending the
+	// current, unconfirmed address sends it a confirmation code instead.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+	ChangeEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeEmailResponse, error)
+
+	// ChangeEmailWithResponse Start changing my e-mail
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+	// changes only when `confirmEmail` receives that code (valid 15
+	// minutes, 5 tries). The old address is then told of the change. The
+	// new address must not belong to another account (`409`). Sending the
+	// current, unconfirmed address sends it a confirmation code instead.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+	ChangeEmailWithResponse(ctx context.Context, body ChangeEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeEmailResponse, error)
+
+	// SendEmailCodeWithResponse Send (again) an e-mail confirmation code
+	//
+	// Sends a new 6-digit code, replacing any earlier one: to the address
+	// of a pending change started by `changeEmail` while its code is still
+	// valid, otherwise to the current e-mail (`409 already_confirmed` when
+	// it is confirmed already). At most 5 codes an hour per account and per
+	// address (`429` with `Retry-After`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/email/code (the `SendEmailCode` operationId).
+	SendEmailCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SendEmailCodeResponse, error)
+
+	// ConfirmEmailWithBodyWithResponse Confirm my e-mail with the code
+	//
+	// Confirms the address the code was sent to: the current e-mail becomes
+	// confirmed, or a pending change takes effect (and the old address is
+	// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+	// or once used or expired, the code is dead (`422 too_many_attempts`,
+	// `422 code_expired`): ask for a new one. `409` when another account
+	// took the new address in the meantime.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+	ConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailResponse, error)
+
+	// ConfirmEmailWithResponse Confirm my e-mail with the code
+	//
+	// Confirms the address the code was sent to: the current e-mail becomes
+	// confirmed, or a pending change takes effect (and the old address is
+	// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+	// or once used or expired, the code is dead (`422 too_many_attempts`,
+	// `422 code_expired`): ask for a new one. `409` when another account
+	// took the new address in the meantime.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+	ConfirmEmailWithResponse(ctx context.Context, body ConfirmEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailResponse, error)
+
+	// ExportMyDataWithResponse Download all my data
+	//
+	// Everything Kabinet keeps about the signed-in user, as one JSON
+	// document served as an attachment: profile, mailing preferences,
+	// memberships, sessions, audit events about the user and the messages
+	// sent to their addresses (without bodies, which may hold codes and
+	// links that are still valid). At most 5 exports an hour.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
+	ExportMyDataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMyDataResponse, error)
+
+	// GetNotificationPreferencesWithResponse Get my mailing subscriptions
+	//
+	// Which optional mailings the user receives. Security and service
+	// messages (codes, sign-in and contact-change notices) are always sent
+	// and are not listed here. Until changed: informational mailings on,
+	// advertising off.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/notification-preferences (the `GetNotificationPreferences` operationId).
+	GetNotificationPreferencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetNotificationPreferencesResponse, error)
+
+	// UpdateNotificationPreferencesWithBodyWithResponse Subscribe to or unsubscribe from mailings
+	//
+	// Replaces all preferences at once. Switching advertising on records the
+	// time of consent (`marketingConsentAt`); switching it off on every
+	// channel clears it.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+	UpdateNotificationPreferencesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error)
+
+	// UpdateNotificationPreferencesWithResponse Subscribe to or unsubscribe from mailings
+	//
+	// Replaces all preferences at once. Switching advertising on records the
+	// time of consent (`marketingConsentAt`); switching it off on every
+	// channel clears it.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+	UpdateNotificationPreferencesWithResponse(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error)
+
 	// ListMyOrganizationsWithResponse List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -4460,6 +5931,100 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizationsWithResponse(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*ListMyOrganizationsResponse, error)
+
+	// ChangePhoneWithBodyWithResponse Start adding or changing my phone
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+	// (any common notation; normalized to E.164); the phone changes only
+	// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+	// The user's e-mail is then told of the change. The number must not
+	// belong to another account (`409`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+	ChangePhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePhoneResponse, error)
+
+	// ChangePhoneWithResponse Start adding or changing my phone
+	//
+	// Requires a recent sign-in (`403 reauthentication_required`
+	// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+	// (any common notation; normalized to E.164); the phone changes only
+	// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+	// The user's e-mail is then told of the change. The number must not
+	// belong to another account (`409`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+	ChangePhoneWithResponse(ctx context.Context, body ChangePhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePhoneResponse, error)
+
+	// SendPhoneCodeWithResponse Send (again) a phone confirmation code
+	//
+	// Sends a new 6-digit code by SMS, replacing any earlier one: to the
+	// number of a pending change while its code is still valid, otherwise
+	// to the current phone (`409 already_confirmed` when it is confirmed,
+	// `409 phone_missing` when the account has none: add one with
+	// `changePhone`). At most 5 codes an hour per account and per number.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/phone/code (the `SendPhoneCode` operationId).
+	SendPhoneCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SendPhoneCodeResponse, error)
+
+	// ConfirmPhoneWithBodyWithResponse Confirm my phone with the SMS code
+	//
+	// Confirms the number the code was sent to, exactly like `confirmEmail`
+	// does for the e-mail; a phone change is reported to the user's e-mail.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+	ConfirmPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmPhoneResponse, error)
+
+	// ConfirmPhoneWithResponse Confirm my phone with the SMS code
+	//
+	// Confirms the number the code was sent to, exactly like `confirmEmail`
+	// does for the e-mail; a phone change is reported to the user's e-mail.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+	ConfirmPhoneWithResponse(ctx context.Context, body ConfirmPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmPhoneResponse, error)
+
+	// GetProfileWithResponse Get my profile
+	//
+	// The signed-in user's profile (the same object as `user` in sign-in answers).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/profile (the `GetProfile` operationId).
+	GetProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetProfileResponse, error)
+
+	// UpdateProfileWithBodyWithResponse Edit my name, language or time zone
+	//
+	// Changes the fields that are present and keeps the others. `timeZone`
+	// is an IANA time zone name such as `Europe/Moscow` or
+	// `Asia/Yekaterinburg`. The e-mail and phone change through
+	// `changeEmail` and `changePhone`, which confirm the new address first.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+	UpdateProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
+
+	// UpdateProfileWithResponse Edit my name, language or time zone
+	//
+	// Changes the fields that are present and keeps the others. `timeZone`
+	// is an IANA time zone name such as `Europe/Moscow` or
+	// `Asia/Yekaterinburg`. The e-mail and phone change through
+	// `changeEmail` and `changePhone`, which confirm the new address first.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+	UpdateProfileWithResponse(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
 
 	// ListMySsoIdentitiesWithResponse List the provider identities linked to my account
 	//
@@ -5487,6 +7052,8 @@ type RegisterResponse struct {
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *RegisterResponse429Headers
 }
@@ -5529,6 +7096,11 @@ func (r RegisterResponse) GetApplicationProblemJSON429() *TooManyRequests {
 // GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
 func (r RegisterResponse) GetApplicationProblemJSON500() *InternalError {
 	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RegisterResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
@@ -6370,6 +7942,685 @@ func (r UnbindCertificateResponse) ContentType() string {
 	return ""
 }
 
+// CloseAccountResponse401Headers the declared response headers of an HTTP 401 response for CloseAccount
+type CloseAccountResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CloseAccountResponse429Headers the declared response headers of an HTTP 429 response for CloseAccount
+type CloseAccountResponse429Headers struct {
+	RetryAfter *int
+}
+
+type CloseAccountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CloseAccountResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CloseAccountResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r CloseAccountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CloseAccountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CloseAccountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CloseAccountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChangeEmailResponse401Headers the declared response headers of an HTTP 401 response for ChangeEmail
+type ChangeEmailResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ChangeEmailResponse429Headers the declared response headers of an HTTP 429 response for ChangeEmail
+type ChangeEmailResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ChangeEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ContactChallenge
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChangeEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ChangeEmailResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ChangeEmailResponse) GetJSON202() *ContactChallenge {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ChangeEmailResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendEmailCodeResponse401Headers the declared response headers of an HTTP 401 response for SendEmailCode
+type SendEmailCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SendEmailCodeResponse429Headers the declared response headers of an HTTP 429 response for SendEmailCode
+type SendEmailCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SendEmailCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ContactChallenge
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SendEmailCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendEmailCodeResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r SendEmailCodeResponse) GetJSON202() *ContactChallenge {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendEmailCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendEmailCodeResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendEmailCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendEmailCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SendEmailCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendEmailCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendEmailCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendEmailCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConfirmEmailResponse401Headers the declared response headers of an HTTP 401 response for ConfirmEmail
+type ConfirmEmailResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ConfirmEmailResponse429Headers the declared response headers of an HTTP 429 response for ConfirmEmail
+type ConfirmEmailResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConfirmEmailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ConfirmEmailResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConfirmEmailResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConfirmEmailResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ConfirmEmailResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmEmailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmEmailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmEmailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmEmailResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportMyDataResponse200Headers the declared response headers of an HTTP 200 response for ExportMyData
+type ExportMyDataResponse200Headers struct {
+	ContentDisposition *string
+}
+
+// ExportMyDataResponse401Headers the declared response headers of an HTTP 401 response for ExportMyData
+type ExportMyDataResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ExportMyDataResponse429Headers the declared response headers of an HTTP 429 response for ExportMyData
+type ExportMyDataResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ExportMyDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DataExport
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportMyDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportMyDataResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportMyDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportMyDataResponse) GetJSON200() *DataExport {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ExportMyDataResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ExportMyDataResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ExportMyDataResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportMyDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportMyDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportMyDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportMyDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetNotificationPreferencesResponse401Headers the declared response headers of an HTTP 401 response for GetNotificationPreferences
+type GetNotificationPreferencesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetNotificationPreferencesResponse429Headers the declared response headers of an HTTP 429 response for GetNotificationPreferences
+type GetNotificationPreferencesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetNotificationPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPreferences
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetNotificationPreferencesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetNotificationPreferencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetNotificationPreferencesResponse) GetJSON200() *NotificationPreferences {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetNotificationPreferencesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetNotificationPreferencesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetNotificationPreferencesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetNotificationPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetNotificationPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetNotificationPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetNotificationPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateNotificationPreferencesResponse401Headers the declared response headers of an HTTP 401 response for UpdateNotificationPreferences
+type UpdateNotificationPreferencesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateNotificationPreferencesResponse429Headers the declared response headers of an HTTP 429 response for UpdateNotificationPreferences
+type UpdateNotificationPreferencesResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateNotificationPreferencesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPreferences
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateNotificationPreferencesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateNotificationPreferencesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateNotificationPreferencesResponse) GetJSON200() *NotificationPreferences {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateNotificationPreferencesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateNotificationPreferencesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateNotificationPreferencesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateNotificationPreferencesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateNotificationPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMyOrganizationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyOrganizations
 type ListMyOrganizationsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -6447,6 +8698,498 @@ func (r ListMyOrganizationsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListMyOrganizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChangePhoneResponse401Headers the declared response headers of an HTTP 401 response for ChangePhone
+type ChangePhoneResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ChangePhoneResponse429Headers the declared response headers of an HTTP 429 response for ChangePhone
+type ChangePhoneResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ChangePhoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ContactChallenge
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChangePhoneResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ChangePhoneResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r ChangePhoneResponse) GetJSON202() *ContactChallenge {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ChangePhoneResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangePhoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangePhoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangePhoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangePhoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendPhoneCodeResponse401Headers the declared response headers of an HTTP 401 response for SendPhoneCode
+type SendPhoneCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SendPhoneCodeResponse429Headers the declared response headers of an HTTP 429 response for SendPhoneCode
+type SendPhoneCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+type SendPhoneCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ContactChallenge
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SendPhoneCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendPhoneCodeResponse429Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r SendPhoneCodeResponse) GetJSON202() *ContactChallenge {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendPhoneCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendPhoneCodeResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendPhoneCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SendPhoneCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SendPhoneCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendPhoneCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendPhoneCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendPhoneCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ConfirmPhoneResponse401Headers the declared response headers of an HTTP 401 response for ConfirmPhone
+type ConfirmPhoneResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ConfirmPhoneResponse429Headers the declared response headers of an HTTP 429 response for ConfirmPhone
+type ConfirmPhoneResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ConfirmPhoneResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ConfirmPhoneResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ConfirmPhoneResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ConfirmPhoneResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ConfirmPhoneResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ConfirmPhoneResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ConfirmPhoneResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ConfirmPhoneResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ConfirmPhoneResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProfileResponse401Headers the declared response headers of an HTTP 401 response for GetProfile
+type GetProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetProfileResponse429Headers the declared response headers of an HTTP 429 response for GetProfile
+type GetProfileResponse429Headers struct {
+	RetryAfter *int
+}
+
+type GetProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProfileResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetProfileResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProfileResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetProfileResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetProfileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateProfileResponse401Headers the declared response headers of an HTTP 401 response for UpdateProfile
+type UpdateProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateProfileResponse429Headers the declared response headers of an HTTP 429 response for UpdateProfile
+type UpdateProfileResponse429Headers struct {
+	RetryAfter *int
+}
+
+type UpdateProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateProfileResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateProfileResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateProfileResponse) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateProfileResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8144,7 +10887,11 @@ func (c *ClientWithResponses) RefreshTokensWithResponse(ctx context.Context, bod
 // The password must satisfy the password policy (by default at least 8
 // characters with lower- and upper-case Latin letters and a digit, no
 // more than 3 identical characters in a row, and not equal to the e-mail
-// or phone).
+// or phone, and not one of the most used passwords or a small variation
+// of one: `common_password`). When the server checks captchas,
+// `captchaToken` is required: a rejected token answers `422` naming
+// `captchaToken`, and an unreachable captcha provider `503
+// captcha_unavailable` (try again later).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8166,7 +10913,11 @@ func (c *ClientWithResponses) RegisterWithBodyWithResponse(ctx context.Context, 
 // The password must satisfy the password policy (by default at least 8
 // characters with lower- and upper-case Latin letters and a digit, no
 // more than 3 identical characters in a row, and not equal to the e-mail
-// or phone).
+// or phone, and not one of the most used passwords or a small variation
+// of one: `common_password`). When the server checks captchas,
+// `captchaToken` is required: a rejected token answers `422` naming
+// `captchaToken`, and an unreachable captcha provider `503
+// captcha_unavailable` (try again later).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -8447,6 +11198,218 @@ func (c *ClientWithResponses) UnbindCertificateWithResponse(ctx context.Context,
 	return ParseUnbindCertificateResponse(rsp)
 }
 
+// CloseAccountWithBodyWithResponse Close my account for good
+//
+// Requires a recent sign-in (`403 reauthentication_required`) and, when
+// the account has a password, that password (`422` naming `password`
+// when wrong). Every session ends; the e-mail, phone, names and password
+// are erased (the e-mail and phone become free for a new account);
+// memberships and mailing preferences are deleted; audit events stay
+// but lose IP addresses, user agents and details. A notice goes to the
+// former e-mail. The account can never sign in again.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+func (c *ClientWithResponses) CloseAccountWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error) {
+	rsp, err := c.CloseAccountWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseAccountResponse(rsp)
+}
+
+// CloseAccountWithResponse Close my account for good
+//
+// Requires a recent sign-in (`403 reauthentication_required`) and, when
+// the account has a password, that password (`422` naming `password`
+// when wrong). Every session ends; the e-mail, phone, names and password
+// are erased (the e-mail and phone become free for a new account);
+// memberships and mailing preferences are deleted; audit events stay
+// but lose IP addresses, user agents and details. A notice goes to the
+// former e-mail. The account can never sign in again.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
+func (c *ClientWithResponses) CloseAccountWithResponse(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error) {
+	rsp, err := c.CloseAccount(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCloseAccountResponse(rsp)
+}
+
+// ChangeEmailWithBodyWithResponse Start changing my e-mail
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+// changes only when `confirmEmail` receives that code (valid 15
+// minutes, 5 tries). The old address is then told of the change. The
+// new address must not belong to another account (`409`). Sending the
+// current, unconfirmed address sends it a confirmation code instead.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+func (c *ClientWithResponses) ChangeEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeEmailResponse, error) {
+	rsp, err := c.ChangeEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeEmailResponse(rsp)
+}
+
+// ChangeEmailWithResponse Start changing my e-mail
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code to the **new** address; the e-mail
+// changes only when `confirmEmail` receives that code (valid 15
+// minutes, 5 tries). The old address is then told of the change. The
+// new address must not belong to another account (`409`). Sending the
+// current, unconfirmed address sends it a confirmation code instead.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/email (the `ChangeEmail` operationId).
+func (c *ClientWithResponses) ChangeEmailWithResponse(ctx context.Context, body ChangeEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeEmailResponse, error) {
+	rsp, err := c.ChangeEmail(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeEmailResponse(rsp)
+}
+
+// SendEmailCodeWithResponse Send (again) an e-mail confirmation code
+//
+// Sends a new 6-digit code, replacing any earlier one: to the address
+// of a pending change started by `changeEmail` while its code is still
+// valid, otherwise to the current e-mail (`409 already_confirmed` when
+// it is confirmed already). At most 5 codes an hour per account and per
+// address (`429` with `Retry-After`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/email/code (the `SendEmailCode` operationId).
+func (c *ClientWithResponses) SendEmailCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SendEmailCodeResponse, error) {
+	rsp, err := c.SendEmailCode(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendEmailCodeResponse(rsp)
+}
+
+// ConfirmEmailWithBodyWithResponse Confirm my e-mail with the code
+//
+// Confirms the address the code was sent to: the current e-mail becomes
+// confirmed, or a pending change takes effect (and the old address is
+// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+// or once used or expired, the code is dead (`422 too_many_attempts`,
+// `422 code_expired`): ask for a new one. `409` when another account
+// took the new address in the meantime.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+func (c *ClientWithResponses) ConfirmEmailWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmEmailResponse, error) {
+	rsp, err := c.ConfirmEmailWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailResponse(rsp)
+}
+
+// ConfirmEmailWithResponse Confirm my e-mail with the code
+//
+// Confirms the address the code was sent to: the current e-mail becomes
+// confirmed, or a pending change takes effect (and the old address is
+// told). A wrong code answers `422 invalid_code`; after 5 wrong tries,
+// or once used or expired, the code is dead (`422 too_many_attempts`,
+// `422 code_expired`): ask for a new one. `409` when another account
+// took the new address in the meantime.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/email/confirm (the `ConfirmEmail` operationId).
+func (c *ClientWithResponses) ConfirmEmailWithResponse(ctx context.Context, body ConfirmEmailJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmEmailResponse, error) {
+	rsp, err := c.ConfirmEmail(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmEmailResponse(rsp)
+}
+
+// ExportMyDataWithResponse Download all my data
+//
+// Everything Kabinet keeps about the signed-in user, as one JSON
+// document served as an attachment: profile, mailing preferences,
+// memberships, sessions, audit events about the user and the messages
+// sent to their addresses (without bodies, which may hold codes and
+// links that are still valid). At most 5 exports an hour.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
+func (c *ClientWithResponses) ExportMyDataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMyDataResponse, error) {
+	rsp, err := c.ExportMyData(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportMyDataResponse(rsp)
+}
+
+// GetNotificationPreferencesWithResponse Get my mailing subscriptions
+//
+// Which optional mailings the user receives. Security and service
+// messages (codes, sign-in and contact-change notices) are always sent
+// and are not listed here. Until changed: informational mailings on,
+// advertising off.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/notification-preferences (the `GetNotificationPreferences` operationId).
+func (c *ClientWithResponses) GetNotificationPreferencesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetNotificationPreferencesResponse, error) {
+	rsp, err := c.GetNotificationPreferences(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetNotificationPreferencesResponse(rsp)
+}
+
+// UpdateNotificationPreferencesWithBodyWithResponse Subscribe to or unsubscribe from mailings
+//
+// Replaces all preferences at once. Switching advertising on records the
+// time of consent (`marketingConsentAt`); switching it off on every
+// channel clears it.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+func (c *ClientWithResponses) UpdateNotificationPreferencesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error) {
+	rsp, err := c.UpdateNotificationPreferencesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateNotificationPreferencesResponse(rsp)
+}
+
+// UpdateNotificationPreferencesWithResponse Subscribe to or unsubscribe from mailings
+//
+// Replaces all preferences at once. Switching advertising on records the
+// time of consent (`marketingConsentAt`); switching it off on every
+// channel clears it.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
+func (c *ClientWithResponses) UpdateNotificationPreferencesWithResponse(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error) {
+	rsp, err := c.UpdateNotificationPreferences(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateNotificationPreferencesResponse(rsp)
+}
+
 // ListMyOrganizationsWithResponse List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -8461,6 +11424,148 @@ func (c *ClientWithResponses) ListMyOrganizationsWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseListMyOrganizationsResponse(rsp)
+}
+
+// ChangePhoneWithBodyWithResponse Start adding or changing my phone
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+// (any common notation; normalized to E.164); the phone changes only
+// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+// The user's e-mail is then told of the change. The number must not
+// belong to another account (`409`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+func (c *ClientWithResponses) ChangePhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePhoneResponse, error) {
+	rsp, err := c.ChangePhoneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePhoneResponse(rsp)
+}
+
+// ChangePhoneWithResponse Start adding or changing my phone
+//
+// Requires a recent sign-in (`403 reauthentication_required`
+// otherwise). Sends a 6-digit code by SMS to the **new** mobile number
+// (any common notation; normalized to E.164); the phone changes only
+// when `confirmPhone` receives that code (valid 15 minutes, 5 tries).
+// The user's e-mail is then told of the change. The number must not
+// belong to another account (`409`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/phone (the `ChangePhone` operationId).
+func (c *ClientWithResponses) ChangePhoneWithResponse(ctx context.Context, body ChangePhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePhoneResponse, error) {
+	rsp, err := c.ChangePhone(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePhoneResponse(rsp)
+}
+
+// SendPhoneCodeWithResponse Send (again) a phone confirmation code
+//
+// Sends a new 6-digit code by SMS, replacing any earlier one: to the
+// number of a pending change while its code is still valid, otherwise
+// to the current phone (`409 already_confirmed` when it is confirmed,
+// `409 phone_missing` when the account has none: add one with
+// `changePhone`). At most 5 codes an hour per account and per number.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/phone/code (the `SendPhoneCode` operationId).
+func (c *ClientWithResponses) SendPhoneCodeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*SendPhoneCodeResponse, error) {
+	rsp, err := c.SendPhoneCode(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendPhoneCodeResponse(rsp)
+}
+
+// ConfirmPhoneWithBodyWithResponse Confirm my phone with the SMS code
+//
+// Confirms the number the code was sent to, exactly like `confirmEmail`
+// does for the e-mail; a phone change is reported to the user's e-mail.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+func (c *ClientWithResponses) ConfirmPhoneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConfirmPhoneResponse, error) {
+	rsp, err := c.ConfirmPhoneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmPhoneResponse(rsp)
+}
+
+// ConfirmPhoneWithResponse Confirm my phone with the SMS code
+//
+// Confirms the number the code was sent to, exactly like `confirmEmail`
+// does for the e-mail; a phone change is reported to the user's e-mail.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/phone/confirm (the `ConfirmPhone` operationId).
+func (c *ClientWithResponses) ConfirmPhoneWithResponse(ctx context.Context, body ConfirmPhoneJSONRequestBody, reqEditors ...RequestEditorFn) (*ConfirmPhoneResponse, error) {
+	rsp, err := c.ConfirmPhone(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfirmPhoneResponse(rsp)
+}
+
+// GetProfileWithResponse Get my profile
+//
+// The signed-in user's profile (the same object as `user` in sign-in answers).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/profile (the `GetProfile` operationId).
+func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetProfileResponse, error) {
+	rsp, err := c.GetProfile(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProfileResponse(rsp)
+}
+
+// UpdateProfileWithBodyWithResponse Edit my name, language or time zone
+//
+// Changes the fields that are present and keeps the others. `timeZone`
+// is an IANA time zone name such as `Europe/Moscow` or
+// `Asia/Yekaterinburg`. The e-mail and phone change through
+// `changeEmail` and `changePhone`, which confirm the new address first.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
+	rsp, err := c.UpdateProfileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProfileResponse(rsp)
+}
+
+// UpdateProfileWithResponse Edit my name, language or time zone
+//
+// Changes the fields that are present and keeps the others. `timeZone`
+// is an IANA time zone name such as `Europe/Moscow` or
+// `Asia/Yekaterinburg`. The e-mail and phone change through
+// `changeEmail` and `changePhone`, which confirm the new address first.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
+func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
+	rsp, err := c.UpdateProfile(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProfileResponse(rsp)
 }
 
 // ListMySsoIdentitiesWithResponse List the provider identities linked to my account
@@ -9606,6 +12711,13 @@ func ParseRegisterResponse(rsp *http.Response) (*RegisterResponse, error) {
 		}
 		response.ApplicationProblemJSON500 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	switch {
@@ -10371,6 +13483,649 @@ func ParseUnbindCertificateResponse(rsp *http.Response) (*UnbindCertificateRespo
 	return response, nil
 }
 
+// ParseCloseAccountResponse parses an HTTP response from a CloseAccountWithResponse call
+func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CloseAccountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CloseAccountResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CloseAccountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChangeEmailResponse parses an HTTP response from a ChangeEmailWithResponse call
+func ParseChangeEmailResponse(rsp *http.Response) (*ChangeEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ContactChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ChangeEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ChangeEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendEmailCodeResponse parses an HTTP response from a SendEmailCodeWithResponse call
+func ParseSendEmailCodeResponse(rsp *http.Response) (*SendEmailCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendEmailCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ContactChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SendEmailCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendEmailCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmEmailResponse parses an HTTP response from a ConfirmEmailWithResponse call
+func ParseConfirmEmailResponse(rsp *http.Response) (*ConfirmEmailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmEmailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ConfirmEmailResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConfirmEmailResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportMyDataResponse parses an HTTP response from a ExportMyDataWithResponse call
+func ParseExportMyDataResponse(rsp *http.Response) (*ExportMyDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportMyDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportMyDataResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportMyDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportMyDataResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetNotificationPreferencesResponse parses an HTTP response from a GetNotificationPreferencesWithResponse call
+func ParseGetNotificationPreferencesResponse(rsp *http.Response) (*GetNotificationPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetNotificationPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPreferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetNotificationPreferencesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetNotificationPreferencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateNotificationPreferencesResponse parses an HTTP response from a UpdateNotificationPreferencesWithResponse call
+func ParseUpdateNotificationPreferencesResponse(rsp *http.Response) (*UpdateNotificationPreferencesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateNotificationPreferencesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPreferences
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateNotificationPreferencesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateNotificationPreferencesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMyOrganizationsResponse parses an HTTP response from a ListMyOrganizationsWithResponse call
 func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10435,6 +14190,468 @@ func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsR
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListMyOrganizationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChangePhoneResponse parses an HTTP response from a ChangePhoneWithResponse call
+func ParseChangePhoneResponse(rsp *http.Response) (*ChangePhoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangePhoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ContactChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ChangePhoneResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ChangePhoneResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendPhoneCodeResponse parses an HTTP response from a SendPhoneCodeWithResponse call
+func ParseSendPhoneCodeResponse(rsp *http.Response) (*SendPhoneCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendPhoneCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ContactChallenge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SendPhoneCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendPhoneCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseConfirmPhoneResponse parses an HTTP response from a ConfirmPhoneWithResponse call
+func ParseConfirmPhoneResponse(rsp *http.Response) (*ConfirmPhoneResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ConfirmPhoneResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ConfirmPhoneResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ConfirmPhoneResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProfileResponse parses an HTTP response from a GetProfileWithResponse call
+func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetProfileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateProfileResponse parses an HTTP response from a UpdateProfileWithResponse call
+func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateProfileResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -85,6 +85,7 @@ type UserStatus string
 const (
 	UserStatusActive  UserStatus = "active"
 	UserStatusBlocked UserStatus = "blocked"
+	UserStatusClosed  UserStatus = "closed"
 )
 
 func (e *UserStatus) Scan(src interface{}) error {
@@ -125,7 +126,8 @@ func (ns NullUserStatus) Value() (driver.Value, error) {
 func (e UserStatus) Valid() bool {
 	switch e {
 	case UserStatusActive,
-		UserStatusBlocked:
+		UserStatusBlocked,
+		UserStatusClosed:
 		return true
 	}
 	return false
@@ -135,6 +137,7 @@ func AllUserStatusValues() []UserStatus {
 	return []UserStatus{
 		UserStatusActive,
 		UserStatusBlocked,
+		UserStatusClosed,
 	}
 }
 
@@ -165,6 +168,15 @@ type Membership struct {
 	UserID         uuid.UUID
 	Role           MemberRole
 	CreatedAt      time.Time
+}
+
+type NotificationPreference struct {
+	UserID             uuid.UUID
+	EmailNews          bool
+	EmailMarketing     bool
+	SmsMarketing       bool
+	MarketingConsentAt *time.Time
+	UpdatedAt          time.Time
 }
 
 type OneTimeCode struct {
@@ -299,6 +311,8 @@ type User struct {
 	PhoneVerifiedAt *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	TimeZone        string
+	ClosedAt        *time.Time
 }
 
 type UserCertificate struct {

@@ -34,3 +34,42 @@ func (q *Queries) CountOtherSignInMethods(ctx context.Context, arg CountOtherSig
 	err := row.Scan(&methods)
 	return methods, err
 }
+
+const deleteUserAuthenticator = `-- name: DeleteUserAuthenticator :exec
+DELETE FROM totp_authenticators WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserAuthenticator(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserAuthenticator, userID)
+	return err
+}
+
+const deleteUserCertificates = `-- name: DeleteUserCertificates :exec
+
+DELETE FROM user_certificates WHERE user_id = $1
+`
+
+// The ways other than the password to sign in to an account; removed when
+// the account is closed.
+func (q *Queries) DeleteUserCertificates(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserCertificates, userID)
+	return err
+}
+
+const deleteUserRecoveryCodes = `-- name: DeleteUserRecoveryCodes :exec
+DELETE FROM recovery_codes WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserRecoveryCodes(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserRecoveryCodes, userID)
+	return err
+}
+
+const deleteUserSSOIdentities = `-- name: DeleteUserSSOIdentities :exec
+DELETE FROM sso_identities WHERE user_id = $1
+`
+
+func (q *Queries) DeleteUserSSOIdentities(ctx context.Context, userID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, deleteUserSSOIdentities, userID)
+	return err
+}

@@ -46,6 +46,9 @@ const (
 	// security settings (e.g. required a second factor of its staff).
 	OrganizationSecurityChanged = "organization_security_changed"
 	SSOUnlinked                 = "sso_unlinked"
+	// MarketingConsentChanged records advertising opt-ins and opt-outs
+	// (proof of consent).
+	MarketingConsentChanged = "marketing_consent_changed"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

@@ -58,6 +58,12 @@ func CheckPassword(policy config.PasswordPolicy, password string, identifiers ..
 			}
 		}
 	}
+	if policy.ForbidCommon && IsCommonPassword(password) {
+		v = append(v, Violation{"common_password", "is one of the most used passwords (or a small variation of one); choose another"})
+	}
+	if policy.MinStrength > 0 && PasswordScore(password, identifiers...) < policy.MinStrength {
+		v = append(v, Violation{"weak_password", "is too easy to guess; add more unrelated words or characters"})
+	}
 	return v
 }
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,11 @@ type Config struct {
 	Outbox       Outbox
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
+	// CaptchaVerifyURL, when set, makes registration require a captcha token
+	// checked at this siteverify endpoint (Turnstile, hCaptcha, reCAPTCHA)
+	// with CaptchaSecret.
+	CaptchaVerifyURL string
+	CaptchaSecret    string
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -100,6 +106,11 @@ type PasswordPolicy struct {
 	RequireDigit     bool
 	MaxRepeated      int  // longest allowed run of one character; 0 disables
 	ForbidIdentifier bool // the password may not equal the e-mail or phone
+	// ForbidCommon refuses the most used passwords and small variations of
+	// them (zxcvbn's list); MinStrength, when above 0, also requires that
+	// zxcvbn's strength score (0–4) reach it.
+	ForbidCommon bool
+	MinStrength  int
 }
 
 // Load reads the configuration through getenv (os.Getenv in production,
@@ -137,6 +148,8 @@ func Load(getenv func(string) string) (Config, error) {
 			RequireDigit:     l.bool("KABINET_PASSWORD_REQUIRE_DIGIT", true),
 			MaxRepeated:      l.int("KABINET_PASSWORD_MAX_REPEATED", 3),
 			ForbidIdentifier: l.bool("KABINET_PASSWORD_FORBID_IDENTIFIER", true),
+			ForbidCommon:     l.bool("KABINET_PASSWORD_FORBID_COMMON", true),
+			MinStrength:      l.int("KABINET_PASSWORD_MIN_STRENGTH", 0),
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
 		Certificates: CertificateSettings{
@@ -149,6 +162,8 @@ func Load(getenv func(string) string) (Config, error) {
 			Issuer:        l.str("KABINET_TOTP_ISSUER", "Kabinet"),
 			EncryptionKey: l.key32("KABINET_TOTP_ENCRYPTION_KEY"),
 		},
+		CaptchaVerifyURL: l.str("KABINET_CAPTCHA_VERIFY_URL", ""),
+		CaptchaSecret:    l.str("KABINET_CAPTCHA_SECRET", ""),
 	}
 	if c.TOTP.EncryptionKey == nil {
 		sum := sha256.Sum256([]byte(devTOTPKeySeed))
@@ -201,6 +216,9 @@ func (c Config) Validate() error {
 	if c.Password.MaxLength < 64 || c.Password.MaxLength > 1024 {
 		bad("KABINET_PASSWORD_MAX_LENGTH must be between 64 and 1024")
 	}
+	if c.Password.MinStrength < 0 || c.Password.MinStrength > 4 {
+		bad("KABINET_PASSWORD_MIN_STRENGTH must be between 0 (off) and 4")
+	}
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
@@ -225,6 +243,14 @@ func (c Config) Validate() error {
 		bad("KABINET_TOTP_ISSUER must be 1 to 64 characters without a colon")
 	}
 	c.SSO.validate(c.Env == EnvProduction, bad)
+	if c.CaptchaVerifyURL != "" {
+		if u, err := url.Parse(c.CaptchaVerifyURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("KABINET_CAPTCHA_VERIFY_URL must be an http(s) URL, got %q", c.CaptchaVerifyURL)
+		}
+		if c.CaptchaSecret == "" {
+			bad("KABINET_CAPTCHA_SECRET is required when KABINET_CAPTCHA_VERIFY_URL is set")
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -25,6 +25,10 @@ import (
 func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (api.RegisterResponseObject, error) {
 	b := req.Body
 	in, fields := s.checkRegistration(b)
+	fields, err := s.checkCaptcha(ctx, b.CaptchaToken, fields)
+	if err != nil {
+		return nil, err
+	}
 	if len(fields) > 0 {
 		return api.Register422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.", fields...))}, nil
@@ -385,6 +389,7 @@ func userDTO(u db.User) api.User {
 		EmailVerified: u.EmailVerifiedAt != nil,
 		PhoneVerified: u.PhoneVerifiedAt != nil,
 		Locale:        api.Locale(u.Locale),
+		TimeZone:      u.TimeZone,
 		CreatedAt:     u.CreatedAt.UTC(),
 	}
 }

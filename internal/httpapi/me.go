@@ -39,7 +39,7 @@ func (s *Server) GetMe(ctx context.Context, _ api.GetMeRequestObject) (api.GetMe
 	u := userDTO(p.user)
 	return api.GetMe200JSONResponse{
 		ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, Phone: u.Phone,
-		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, CreatedAt: u.CreatedAt,
+		EmailVerified: u.EmailVerified, PhoneVerified: u.PhoneVerified, Locale: u.Locale, TimeZone: u.TimeZone, CreatedAt: u.CreatedAt,
 		Memberships: ms, Warnings: warnings,
 	}, nil
 }

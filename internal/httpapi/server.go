@@ -21,6 +21,7 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/captcha"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/oidc"
@@ -38,7 +39,8 @@ type Server struct {
 	// operations. Both keep their state in PostgreSQL.
 	tpl     *notify.Templates
 	limiter *ratelimit.Limiter
-	sso     *oidc.Registry // OpenID Connect providers (sso.go)
+	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
+	captcha *captcha.Verifier // nil: registration needs no captcha
 	log     *slog.Logger
 	now     func() time.Time
 }
@@ -65,7 +67,8 @@ func New(d Deps) (*echo.Echo, error) {
 	s := &Server{
 		cfg: d.Config, pool: d.Pool, q: q, hasher: d.Hasher, issuer: d.Issuer,
 		tpl: tpl, limiter: ratelimit.New(q), log: d.Logger, now: time.Now,
-		sso: oidc.NewRegistry(d.Config.SSO.Providers, nil),
+		sso:     oidc.NewRegistry(d.Config.SSO.Providers, nil),
+		captcha: newCaptcha(d.Config),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {

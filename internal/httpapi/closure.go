@@ -1,0 +1,214 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/audit"
+	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/ratelimit"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+var (
+	// An export reads every row about the user: a few an hour is plenty.
+	exportRule = ratelimit.Rule{Name: "export:user", Max: 5, Period: time.Hour}
+	// Closing checks the password: bound the guesses a stolen token allows.
+	closeRule = ratelimit.Rule{Name: "close:user", Max: 5, Period: 15 * time.Minute}
+)
+
+// exportMaxMemberships bounds the memberships read for an export; nobody
+// belongs to that many organizations.
+const exportMaxMemberships = 100_000
+
+// ExportMyData returns everything kept about the caller as one JSON
+// attachment, read from one snapshot of the database.
+func (s *Server) ExportMyData(ctx context.Context, _ api.ExportMyDataRequestObject) (api.ExportMyDataResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.limiter.Hit(ctx, exportRule, p.user.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allowed {
+		return nil, tooManyRequests(ctx, d)
+	}
+	var out api.DataExport
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		out, err = s.collectExport(ctx, db.New(tx), p.user.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	disposition := `attachment; filename="kabinet-export-` + p.user.ID.String() + `.json"`
+	return api.ExportMyData200JSONResponse{Body: out, Headers: api.ExportMyData200ResponseHeaders{ContentDisposition: &disposition}}, nil
+}
+
+func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openapi_types.UUID) (api.DataExport, error) {
+	u, err := q.GetUserByID(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	prefs, err := s.preferencesOf(ctx, q, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	memberships, err := q.ListUserMemberships(ctx, db.ListUserMembershipsParams{UserID: userID, MaxRows: exportMaxMemberships})
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	sessions, err := q.ListSessionsForExport(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	events, err := q.ListAuditEventsForExport(ctx, &userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	recipients := []string{u.Email}
+	if u.Phone != nil {
+		recipients = append(recipients, *u.Phone)
+	}
+	messages, err := q.ListMessagesForExport(ctx, recipients)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	out := api.DataExport{
+		ExportedAt:              s.now().UTC(),
+		User:                    userDTO(u),
+		NotificationPreferences: preferencesDTO(prefs),
+		Memberships:             membershipDTOs(memberships),
+		Sessions:                make([]api.ExportSession, 0, len(sessions)),
+		AuditEvents:             make([]api.ExportAuditEvent, 0, len(events)),
+		Messages:                make([]api.ExportMessage, 0, len(messages)),
+	}
+	for _, r := range sessions {
+		out.Sessions = append(out.Sessions, api.ExportSession{
+			ID: r.ID, RememberMe: r.RememberMe, UserAgent: r.UserAgent, IP: ipText(r.Ip),
+			CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
+			RevokedAt: utcPtr(r.RevokedAt), RevokeReason: r.RevokeReason,
+		})
+	}
+	for _, r := range events {
+		details := map[string]any{}
+		if err := json.Unmarshal(r.Details, &details); err != nil {
+			return api.DataExport{}, err
+		}
+		out.AuditEvents = append(out.AuditEvents, api.ExportAuditEvent{
+			ID: r.ID, OccurredAt: r.OccurredAt.UTC(), Event: r.Event, OrganizationID: r.OrganizationID, ActorID: r.ActorID,
+			IP: ipText(r.Ip), UserAgent: r.UserAgent, Details: details,
+		})
+	}
+	for _, r := range messages {
+		out.Messages = append(out.Messages, api.ExportMessage{
+			ID: r.ID, Channel: api.ExportMessageChannel(r.Channel), Recipient: r.Recipient, Template: r.Template,
+			Locale: api.Locale(r.Locale), Subject: r.Subject, Status: api.ExportMessageStatus(r.Status),
+			CreatedAt: r.CreatedAt.UTC(), SentAt: utcPtr(r.SentAt),
+		})
+	}
+	return out, nil
+}
+
+// CloseAccount closes the caller's account for good. Personal data is
+// erased where nothing must keep it; the row stays, anonymized, so that ids
+// in audit events (and later in organizations' records) still resolve.
+func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestObject) (api.CloseAccountResponseObject, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.requireRecentAuth(ctx, p); err != nil {
+		return nil, err
+	}
+	d, err := s.limiter.Hit(ctx, closeRule, p.user.ID.String())
+	if err != nil {
+		return nil, err
+	}
+	if !d.Allowed {
+		return nil, tooManyRequests(ctx, d)
+	}
+	if p.user.PasswordHash != nil {
+		pw := ""
+		if req.Body.Password != nil {
+			pw = *req.Body.Password
+		}
+		if pw == "" {
+			return closeRefused(ctx, "required", "is required to close an account that has a password"), nil
+		}
+		ok, _, err := s.hasher.Verify(ctx, pw, *p.user.PasswordHash)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return closeRefused(ctx, "incorrect", "is not your current password"), nil
+		}
+	}
+	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+		u, err := q.GetUserForUpdate(ctx, p.user.ID)
+		if err != nil {
+			return err
+		}
+		recipients := []string{u.Email}
+		if u.Phone != nil {
+			recipients = append(recipients, *u.Phone)
+		}
+		// Queued before the redaction, which spares pending messages: the
+		// notice still reaches the former address.
+		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+			Channel: notify.Email, To: u.Email, Template: "account_closed", Locale: u.Locale,
+			Data: map[string]any{"FirstName": u.FirstName},
+		}); err != nil {
+			return err
+		}
+		if err := s.record(ctx, q, audit.AccountClosed, u.ID, nil); err != nil {
+			return err
+		}
+		steps := []func() error{
+			func() error { return q.EndSessionsOfClosedUser(ctx, u.ID) },
+			func() error { return q.ConsumeCodesOfUser(ctx, &u.ID) },
+			func() error { return q.DeleteNotificationPreferences(ctx, u.ID) },
+			func() error { return q.DeleteMembershipsOfUser(ctx, u.ID) },
+			func() error { return q.DeleteUserCertificates(ctx, u.ID) },
+			func() error { return q.DeleteUserSSOIdentities(ctx, u.ID) },
+			func() error { return q.DeleteUserAuthenticator(ctx, u.ID) },
+			func() error { return q.DeleteUserRecoveryCodes(ctx, u.ID) },
+			func() error { return q.RedactDeliveredMessages(ctx, recipients) },
+			func() error { return q.StripAuditEventsOfClosedUser(ctx, &u.ID) },
+			func() error { return q.CloseUser(ctx, u.ID) },
+		}
+		for _, step := range steps {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CloseAccount204Response{}, nil
+}
+
+func closeRefused(ctx context.Context, code, message string) api.CloseAccount422ApplicationProblemPlusJSONResponse {
+	return api.CloseAccount422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
+		newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.",
+			fieldError("password", code, message)))}
+}
+
+func ipText(a *netip.Addr) *string {
+	if a == nil {
+		return nil
+	}
+	return ptr(a.String())
+}

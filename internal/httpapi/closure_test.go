@@ -1,0 +1,270 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
+	"github.com/kabinet-edu/kabinet/internal/apitest"
+	"github.com/kabinet-edu/kabinet/internal/certauth/certtest"
+)
+
+func closeAccount(t *testing.T, env *apitest.Env, token string, password *string) *client.CloseAccountResponse {
+	t.Helper()
+	res, err := env.Client.CloseAccountWithResponse(context.Background(), client.CloseAccountRequest{Password: password}, apitest.Bearer(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func TestExportMyData(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	reg := register(t, env, acc)
+	second := login(t, env, string(acc.Email), acc.Password, true)
+	if second.JSON200 == nil {
+		t.Fatalf("login: %s", second.Body)
+	}
+	if res, err := env.Client.UpdateNotificationPreferencesWithResponse(ctx, client.NotificationPreferencesUpdate{EmailNews: false, SmsMarketing: true},
+		apitest.Bearer(reg.AccessToken)); err != nil || res.JSON200 == nil {
+		t.Fatalf("preferences: %v", err)
+	}
+	sendEmailCode(t, env, reg.AccessToken)
+	other := register(t, env, newAccount()) // whose data must not appear
+
+	res, err := env.Client.ExportMyDataWithResponse(ctx, apitest.Bearer(reg.AccessToken))
+	if err != nil || res.JSON200 == nil {
+		t.Fatalf("export: %v %d %s", err, res.StatusCode(), res.Body)
+	}
+	if cd := res.HTTPResponse.Header.Get("Content-Disposition"); cd != `attachment; filename="kabinet-export-`+reg.User.ID.String()+`.json"` {
+		t.Fatalf("Content-Disposition = %q", cd)
+	}
+	x := res.JSON200
+	if x.User.ID != reg.User.ID || x.User.Email != reg.User.Email || x.User.TimeZone == "" {
+		t.Fatalf("user: %+v", x.User)
+	}
+	if x.NotificationPreferences.EmailNews || !x.NotificationPreferences.SmsMarketing || x.NotificationPreferences.MarketingConsentAt == nil {
+		t.Fatalf("preferences: %+v", x.NotificationPreferences)
+	}
+	if len(x.Memberships) != 1 || x.Memberships[0].Organization.Slug != "default" {
+		t.Fatalf("memberships: %+v", x.Memberships)
+	}
+	if len(x.Sessions) != 2 || !x.Sessions[1].RememberMe || x.Sessions[0].IP == nil || *x.Sessions[0].IP != "127.0.0.1" {
+		t.Fatalf("sessions: %+v", x.Sessions)
+	}
+	events := map[string]bool{}
+	for _, e := range x.AuditEvents {
+		events[e.Event] = true
+	}
+	if !events["registered"] || !events["sign_in"] || !events["marketing_consent_changed"] {
+		t.Fatalf("audit events: %v", events)
+	}
+	templates := map[string]bool{}
+	for _, m := range x.Messages {
+		templates[m.Template] = true
+		if m.Recipient != string(reg.User.Email) {
+			t.Fatalf("a message to %s in the export", m.Recipient)
+		}
+	}
+	if !templates["welcome"] || !templates["contact_code_email"] {
+		t.Fatalf("messages: %v", templates)
+	}
+	// No message bodies: a code that is still valid must not leak through an export.
+	code := contactCodeSent(t, env, string(reg.User.Email))
+	if strings.Contains(string(res.Body), code) || strings.Contains(string(res.Body), "bodyText") {
+		t.Fatal("the export carries message bodies")
+	}
+	if strings.Contains(string(res.Body), other.User.ID.String()) || strings.Contains(string(res.Body), string(other.User.Email)) {
+		t.Fatal("the export carries another user's data")
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(res.Body, &raw); err != nil || len(raw) != 7 {
+		t.Fatalf("export keys: %v %v", err, raw)
+	}
+
+	// A handful of exports an hour.
+	for i := 2; i <= 5; i++ {
+		if r, _ := env.Client.ExportMyDataWithResponse(ctx, apitest.Bearer(reg.AccessToken)); r.StatusCode() != http.StatusOK {
+			t.Fatalf("export #%d: %d", i, r.StatusCode())
+		}
+	}
+	r, err := env.Client.ExportMyDataWithResponse(ctx, apitest.Bearer(reg.AccessToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+}
+
+func TestCloseAccount(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	reg := register(t, env, acc)
+	other := login(t, env, string(acc.Email), acc.Password, true).JSON200 // a second device
+	bystander := register(t, env, newAccount())
+	email, phone := string(reg.User.Email), *reg.User.Phone
+	// Pretend the welcome e-mail went out, so the redaction of delivered mail shows.
+	if _, err := env.Pool.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = now() WHERE recipient = $1`, email); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Client.UpdateNotificationPreferencesWithResponse(ctx, client.NotificationPreferencesUpdate{EmailNews: true, EmailMarketing: true},
+		apitest.Bearer(reg.AccessToken)); err != nil {
+		t.Fatal(err)
+	}
+
+	res := closeAccount(t, env, reg.AccessToken, nil)
+	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !contains(fields(p), "password:required") {
+		t.Fatalf("fields: %v", fields(p))
+	}
+	res = closeAccount(t, env, reg.AccessToken, ptrTo("Wr0ng-Passw0rd"))
+	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !contains(fields(p), "password:incorrect") {
+		t.Fatalf("fields: %v", fields(p))
+	}
+	if getMe(t, env, reg.AccessToken).JSON200 == nil {
+		t.Fatal("a refused closure ended the session")
+	}
+	if res = closeAccount(t, env, reg.AccessToken, &acc.Password); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("close: %d %s", res.StatusCode(), res.Body)
+	}
+
+	// Every session is over.
+	for _, token := range []string{reg.AccessToken, other.AccessToken} {
+		me := getMe(t, env, token)
+		problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, http.StatusUnauthorized, "session_ended")
+	}
+	ref, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: other.RefreshToken})
+	if err != nil || ref.StatusCode() != http.StatusUnauthorized {
+		t.Fatalf("refresh after closing: %v %d", err, ref.StatusCode())
+	}
+	// Nobody signs in again, by e-mail or phone.
+	for _, name := range []string{email, phone, "deleted-" + reg.User.ID.String() + "@invalid"} {
+		if l := login(t, env, name, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
+			t.Fatalf("login as %s after closing: %d", name, l.StatusCode())
+		}
+	}
+
+	// The row stays, without personal data.
+	var (
+		rowEmail, first, last, status string
+		rowPhone, hash                *string
+		closed                        bool
+	)
+	if err := env.Pool.QueryRow(ctx, `SELECT email, phone, first_name, last_name, password_hash, status, closed_at IS NOT NULL FROM users WHERE id = $1`,
+		reg.User.ID).Scan(&rowEmail, &rowPhone, &first, &last, &hash, &status, &closed); err != nil {
+		t.Fatal(err)
+	}
+	if rowEmail != "deleted-"+reg.User.ID.String()+"@invalid" || rowPhone != nil || first != "—" || last != "—" || hash != nil || status != "closed" || !closed {
+		t.Fatalf("closed row: %s %v %s %s %v %s %v", rowEmail, rowPhone, first, last, hash, status, closed)
+	}
+	// Audit events keep the user id but lose IP, user agent and details.
+	var events, withPII int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE ip IS NOT NULL OR user_agent <> '' OR details <> '{}') FROM audit_events WHERE user_id = $1`,
+		reg.User.ID).Scan(&events, &withPII); err != nil {
+		t.Fatal(err)
+	}
+	if events < 3 || withPII != 0 || auditCount(t, env, reg.User.ID, "account_closed") != 1 {
+		t.Fatalf("audit after closing: %d events, %d with personal data", events, withPII)
+	}
+	for table, want := range map[string]int{
+		"memberships WHERE user_id = '" + reg.User.ID.String() + "'":                                         0,
+		"notification_preferences WHERE user_id = '" + reg.User.ID.String() + "'":                            0,
+		"sessions WHERE user_id = '" + reg.User.ID.String() + "' AND (revoked_at IS NULL OR ip IS NOT NULL)": 0,
+		"one_time_codes WHERE user_id = '" + reg.User.ID.String() + "' AND consumed_at IS NULL":              0,
+		"outbox WHERE recipient = 'redacted' AND body_text = ''":                                             1,
+		"outbox WHERE recipient = '" + email + "' AND status = 'sent'":                                       0,
+		"memberships WHERE user_id = '" + bystander.User.ID.String() + "'":                                   1,
+	} {
+		if n := countRows(t, env, table); n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+	// The former address is told.
+	if _, text := contactMessage(t, env, email, "account_closed"); !strings.Contains(text, acc.FirstName) {
+		t.Fatalf("closing notice: %q", text)
+	}
+
+	// The e-mail and phone are free again.
+	again := register(t, env, acc)
+	if again.User.ID == reg.User.ID || string(again.User.Email) != email {
+		t.Fatalf("registering again: %+v", again.User)
+	}
+	// The bystander was not touched.
+	if me := getMe(t, env, bystander.AccessToken); me.JSON200 == nil {
+		t.Fatalf("bystander: %d", me.StatusCode())
+	}
+}
+
+func TestCloseAccountNeedsRecentSignIn(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	acc := newAccount()
+	reg := register(t, env, acc)
+	makeAuthStale(t, env, reg.User.ID)
+	res := closeAccount(t, env, reg.AccessToken, &acc.Password)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil || me.JSON200.FirstName != acc.FirstName {
+		t.Fatalf("the account changed: %d %s", me.StatusCode(), me.Body)
+	}
+
+	// Password guesses through a stolen, fresh session are bounded.
+	fresh := login(t, env, string(acc.Email), acc.Password, false).JSON200
+	for i := 1; i <= 5; i++ {
+		closeAccount(t, env, fresh.AccessToken, ptrTo("Wr0ng-Passw0rd-"+string(rune('a'+i))))
+	}
+	res = closeAccount(t, env, fresh.AccessToken, &acc.Password)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
+}
+
+func TestCloseAccountWithoutPassword(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	reg := register(t, env, newAccount())
+	// An account that signs in by other means (certificate, SSO) has no password to give.
+	if _, err := env.Pool.Exec(context.Background(), `UPDATE users SET password_hash = NULL WHERE id = $1`, reg.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := closeAccount(t, env, reg.AccessToken, nil); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("close: %d %s", res.StatusCode(), res.Body)
+	}
+	var status string
+	if err := env.Pool.QueryRow(context.Background(), `SELECT status FROM users WHERE id = $1`, reg.User.ID).Scan(&status); err != nil || status != "closed" {
+		t.Fatalf("status %q, %v", status, err)
+	}
+}
+
+// Closing an account removes every other way into it: a bound certificate no
+// longer signs in, and linked identities and the authenticator are gone.
+func TestCloseAccountRemovesOtherSignInMethods(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	reg := register(t, env, acc)
+	cert := validFor(t, certtest.P256, 365*24*time.Hour)
+	insertBinding(t, env, reg.User.ID, cert)
+	if res := loginWithCert(t, env, goProver(cert)); res.JSON200 == nil {
+		t.Fatalf("certificate sign-in before closure: %d %s", res.StatusCode(), res.Body)
+	}
+	if res := closeAccount(t, env, reg.AccessToken, &acc.Password); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("close: %d %s", res.StatusCode(), res.Body)
+	}
+	if res := loginWithCert(t, env, goProver(cert)); res.JSON200 != nil {
+		t.Fatal("a closed account still signs in with its certificate")
+	}
+	for _, table := range []string{"user_certificates", "sso_identities", "totp_authenticators", "recovery_codes"} {
+		var n int
+		if err := env.Pool.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE user_id = $1", reg.User.ID).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s: %d rows left (%v)", table, n, err)
+		}
+	}
+}
