@@ -52,6 +52,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for InvitationStatus.
+const (
+	Accepted InvitationStatus = "accepted"
+	Expired  InvitationStatus = "expired"
+	Pending  InvitationStatus = "pending"
+	Revoked  InvitationStatus = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the InvitationStatus enum.
+func (e InvitationStatus) Valid() bool {
+	switch e {
+	case Accepted:
+		return true
+	case Expired:
+		return true
+	case Pending:
+		return true
+	case Revoked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JWKAlg.
 const (
 	EdDSA JWKAlg = "EdDSA"
@@ -130,6 +154,45 @@ func (e Locale) Valid() bool {
 	}
 }
 
+// Defines values for MemberImportRowResultOutcome.
+const (
+	Added   MemberImportRowResultOutcome = "added"
+	Created MemberImportRowResultOutcome = "created"
+	Skipped MemberImportRowResultOutcome = "skipped"
+)
+
+// Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
+func (e MemberImportRowResultOutcome) Valid() bool {
+	switch e {
+	case Added:
+		return true
+	case Created:
+		return true
+	case Skipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MemberStatus.
+const (
+	Active  MemberStatus = "active"
+	Blocked MemberStatus = "blocked"
+)
+
+// Valid indicates whether the value is a known member of the MemberStatus enum.
+func (e MemberStatus) Valid() bool {
+	switch e {
+	case Active:
+		return true
+	case Blocked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -155,6 +218,20 @@ func (e Role) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AcceptInvitationRequest defines model for AcceptInvitationRequest.
+type AcceptInvitationRequest struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+
+	// Locale The user's language for messages and documents.
+	Locale   *Locale `json:"locale,omitempty"`
+	Password string  `json:"password"`
+
+	// Phone An optional mobile phone number; normalized to E.164.
+	Phone *string `json:"phone,omitempty"`
+	Token string  `json:"token"`
 }
 
 // AuthResponse defines model for AuthResponse.
@@ -205,6 +282,89 @@ type Health struct {
 
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
+
+// InitialPasswordRequest defines model for InitialPasswordRequest.
+type InitialPasswordRequest struct {
+	// CurrentPassword The initial password from the e-mail.
+	CurrentPassword string `json:"currentPassword"`
+
+	// Login The account's e-mail or mobile phone.
+	Login       string `json:"login"`
+	NewPassword string `json:"newPassword"`
+}
+
+// Invitation defines model for Invitation.
+type Invitation struct {
+	AcceptedAt *time.Time          `json:"acceptedAt"`
+	CreatedAt  time.Time           `json:"createdAt"`
+	Email      openapi_types.Email `json:"email"`
+
+	// ExpiresAt When the current link stops working.
+	ExpiresAt time.Time          `json:"expiresAt"`
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// InvitedBy The staff member who sent it; `null` when that account is gone.
+	InvitedBy      *openapi_types.UUID `json:"invitedBy"`
+	LastName       string              `json:"lastName"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+
+	// Status `pending` (the link works), `expired` (resend it), `accepted`,
+	// `revoked`.
+	Status InvitationStatus `json:"status"`
+
+	// UserID The account that accepted it.
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// InvitationPage defines model for InvitationPage.
+type InvitationPage struct {
+	Items []Invitation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InvitationPreview defines model for InvitationPreview.
+type InvitationPreview struct {
+	// Email The address the account will have.
+	Email     openapi_types.Email `json:"email"`
+	ExpiresAt time.Time           `json:"expiresAt"`
+
+	// FirstName As given by the inviter; may be empty.
+	FirstName string `json:"firstName"`
+
+	// LastName As given by the inviter; may be empty.
+	LastName     string       `json:"lastName"`
+	Organization Organization `json:"organization"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// InvitationRequest defines model for InvitationRequest.
+type InvitationRequest struct {
+	Email openapi_types.Email `json:"email"`
+
+	// FirstName Prefills the acceptance form.
+	FirstName *string `json:"firstName,omitempty"`
+
+	// LastName Prefills the acceptance form.
+	LastName *string `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
+// `revoked`.
+type InvitationStatus string
 
 // JWK defines model for JWK.
 type JWK struct {
@@ -270,6 +430,93 @@ type Me struct {
 	// Example: +79211234567
 	Phone         *string `json:"phone"`
 	PhoneVerified bool    `json:"phoneVerified"`
+}
+
+// Member defines model for Member.
+type Member struct {
+	BlockedAt *time.Time          `json:"blockedAt"`
+	Email     openapi_types.Email `json:"email"`
+	FirstName string              `json:"firstName"`
+	JoinedAt  time.Time           `json:"joinedAt"`
+	LastName  string              `json:"lastName"`
+
+	// Phone E.164; `null` when the account has no phone.
+	Phone *string `json:"phone"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+
+	// Status `blocked` members cannot reach the organization's data.
+	Status MemberStatus       `json:"status"`
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// MemberImportRequest defines model for MemberImportRequest.
+type MemberImportRequest struct {
+	Members []MemberImportRow `json:"members"`
+}
+
+// MemberImportResult defines model for MemberImportResult.
+type MemberImportResult struct {
+	Added   int                     `json:"added"`
+	Created int                     `json:"created"`
+	Rows    []MemberImportRowResult `json:"rows"`
+	Skipped int                     `json:"skipped"`
+}
+
+// MemberImportRow defines model for MemberImportRow.
+type MemberImportRow struct {
+	Email     openapi_types.Email `json:"email"`
+	FirstName string              `json:"firstName"`
+	LastName  string              `json:"lastName"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// Phone An optional mobile phone number; normalized to E.164.
+	Phone *string `json:"phone,omitempty"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// MemberImportRowResult defines model for MemberImportRowResult.
+type MemberImportRowResult struct {
+	// Email Normalized.
+	Email openapi_types.Email `json:"email"`
+
+	// Index The row's position in the request, from 0.
+	Index int `json:"index"`
+
+	// Outcome `created` (a new account; its initial password was e-mailed to
+	// it), `added` (an existing account got the membership), `skipped`.
+	Outcome MemberImportRowResultOutcome `json:"outcome"`
+
+	// Reason Why a row was skipped: `already_member` or `phone_taken`; `null`
+	// otherwise.
+	Reason *string             `json:"reason"`
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// MemberImportRowResultOutcome `created` (a new account; its initial password was e-mailed to
+// it), `added` (an existing account got the membership), `skipped`.
+type MemberImportRowResultOutcome string
+
+// MemberPage defines model for MemberPage.
+type MemberPage struct {
+	Items []Member `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MemberStatus `blocked` members cannot reach the organization's data.
+type MemberStatus string
+
+// MemberUpdate defines model for MemberUpdate.
+type MemberUpdate struct {
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
 }
 
 // Membership defines model for Membership.
@@ -390,8 +637,14 @@ type Conflict = Problem
 // Forbidden An RFC 9457 problem details document.
 type Forbidden = Problem
 
+// Gone An RFC 9457 problem details document.
+type Gone = Problem
+
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
+
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
 
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
@@ -420,8 +673,41 @@ type ListMyOrganizationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInvitationsParams defines parameters for ListInvitations.
+type ListInvitationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMembersParams defines parameters for ListMembers.
+type ListMembersParams struct {
+	// Query Text to find in the name, e-mail or phone.
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Role Only members with this role.
+	Role *Role `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Only active or only blocked members.
+	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
+type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
+
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
+
+// ChangeInitialPasswordJSONRequestBody defines body for ChangeInitialPassword for application/json ContentType.
+type ChangeInitialPasswordJSONRequestBody = InitialPasswordRequest
 
 // RefreshTokensJSONRequestBody defines body for RefreshTokens for application/json ContentType.
 type RefreshTokensJSONRequestBody = RefreshRequest
@@ -429,17 +715,35 @@ type RefreshTokensJSONRequestBody = RefreshRequest
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
 
+// CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
+type CreateInvitationJSONRequestBody = InvitationRequest
+
+// ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
+type ImportMembersJSONRequestBody = MemberImportRequest
+
+// UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
+type UpdateMemberJSONRequestBody = MemberUpdate
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetJwks Public keys that verify access tokens
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx echo.Context) error
+	// AcceptInvitation Accept an invitation and create the account
+	// (POST /api/v1/auth/invitations/accept)
+	AcceptInvitation(ctx echo.Context) error
+	// GetInvitation Show an invitation before accepting it
+	// (GET /api/v1/auth/invitations/{token})
+	GetInvitation(ctx echo.Context, token string) error
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx echo.Context) error
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// ChangeInitialPassword Replace an issued initial password
+	// (POST /api/v1/auth/password/initial)
+	ChangeInitialPassword(ctx echo.Context) error
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx echo.Context) error
@@ -452,6 +756,33 @@ type ServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ListInvitations List open invitations
+	// (GET /api/v1/organizations/{organizationId}/invitations)
+	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
+	// CreateInvitation Invite somebody to the organization
+	// (POST /api/v1/organizations/{organizationId}/invitations)
+	CreateInvitation(ctx echo.Context, organizationID openapi_types.UUID) error
+	// RevokeInvitation Revoke an invitation
+	// (DELETE /api/v1/organizations/{organizationId}/invitations/{invitationId})
+	RevokeInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ResendInvitation Send a new invitation link
+	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
+	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListMembers List and search the organization's members
+	// (GET /api/v1/organizations/{organizationId}/members)
+	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
+	// ImportMembers Create member accounts in bulk
+	// (POST /api/v1/organizations/{organizationId}/members/import)
+	ImportMembers(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateMember Change a member's role
+	// (PATCH /api/v1/organizations/{organizationId}/members/{userId})
+	UpdateMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// BlockMember Block a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/block)
+	BlockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// UnblockMember Unblock a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
+	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -474,6 +805,31 @@ func (w *ServerInterfaceWrapper) GetJwks(ctx echo.Context) error {
 	return err
 }
 
+// AcceptInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) AcceptInvitation(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AcceptInvitation(ctx)
+	return err
+}
+
+// GetInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInvitation(ctx, token)
+	return err
+}
+
 // Login converts echo context to params.
 func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	var err error
@@ -489,6 +845,15 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ChangeInitialPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeInitialPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeInitialPassword(ctx)
 	return err
 }
 
@@ -541,6 +906,243 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ListInvitations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvitations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvitationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvitations(ctx, organizationID, params)
+	return err
+}
+
+// CreateInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInvitation(ctx, organizationID)
+	return err
+}
+
+// RevokeInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "invitationId" -------------
+	var invitationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "invitationId", ctx.Param("invitationId"), &invitationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invitationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// ResendInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "invitationId" -------------
+	var invitationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "invitationId", ctx.Param("invitationId"), &invitationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invitationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResendInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// ListMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMembersParams
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMembers(ctx, organizationID, params)
+	return err
+}
+
+// ImportMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportMembers(ctx, organizationID)
+	return err
+}
+
+// UpdateMember converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMember(ctx, organizationID, userID)
+	return err
+}
+
+// BlockMember converts echo context to params.
+func (w *ServerInterfaceWrapper) BlockMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BlockMember(ctx, organizationID, userID)
+	return err
+}
+
+// UnblockMember converts echo context to params.
+func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnblockMember(ctx, organizationID, userID)
 	return err
 }
 
@@ -615,6 +1217,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/invitations", wrapper.ListInvitations, options.OperationMiddlewares["listInvitations"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/invitations", wrapper.CreateInvitation, options.OperationMiddlewares["createInvitation"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/invitations/:invitationId", wrapper.RevokeInvitation, options.OperationMiddlewares["revokeInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/invitations/:invitationId/resend", wrapper.ResendInvitation, options.OperationMiddlewares["resendInvitation"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/invitations/:token", wrapper.GetInvitation, options.OperationMiddlewares["getInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/invitations/accept", wrapper.AcceptInvitation, options.OperationMiddlewares["acceptInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/initial", wrapper.ChangeInitialPassword, options.OperationMiddlewares["changeInitialPassword"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/members", wrapper.ListMembers, options.OperationMiddlewares["listMembers"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/import", wrapper.ImportMembers, options.OperationMiddlewares["importMembers"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId", wrapper.UpdateMember, options.OperationMiddlewares["updateMember"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/block", wrapper.BlockMember, options.OperationMiddlewares["blockMember"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/unblock", wrapper.UnblockMember, options.OperationMiddlewares["unblockMember"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -627,7 +1241,11 @@ type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
+type GoneApplicationProblemPlusJSONResponse Problem
+
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -691,6 +1309,280 @@ func (response GetJwks429ApplicationProblemPlusJSONResponse) VisitGetJwksRespons
 		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
 	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitationRequestObject struct {
+	Body *AcceptInvitationJSONRequestBody
+}
+
+type AcceptInvitationResponseObject interface {
+	VisitAcceptInvitationResponse(w http.ResponseWriter) error
+}
+
+type AcceptInvitation201JSONResponse AuthResponse
+
+func (response AcceptInvitation201JSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation400ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation404ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation409ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation410ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation413ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation415ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation422ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation429ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitationRequestObject struct {
+	Token string `json:"token"`
+}
+
+type GetInvitationResponseObject interface {
+	VisitGetInvitationResponse(w http.ResponseWriter) error
+}
+
+type GetInvitation200JSONResponse InvitationPreview
+
+func (response GetInvitation200JSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation404ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation410ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation422ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation429ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -909,6 +1801,178 @@ type Logout500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPasswordRequestObject struct {
+	Body *ChangeInitialPasswordJSONRequestBody
+}
+
+type ChangeInitialPasswordResponseObject interface {
+	VisitChangeInitialPasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangeInitialPassword200JSONResponse AuthResponse
+
+func (response ChangeInitialPassword200JSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword400ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword401ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword403ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword409ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword413ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword415ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword422ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword429ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -1380,6 +2444,1270 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type ListInvitationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInvitationsParams
+}
+
+type ListInvitationsResponseObject interface {
+	VisitListInvitationsResponse(w http.ResponseWriter) error
+}
+
+type ListInvitations200JSONResponse InvitationPage
+
+func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations401ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations403ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations404ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations422ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations429ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateInvitationJSONRequestBody
+}
+
+type CreateInvitationResponseObject interface {
+	VisitCreateInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateInvitation201JSONResponse Invitation
+
+func (response CreateInvitation201JSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation400ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation401ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation403ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation404ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation409ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation413ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation415ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation422ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation429ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	InvitationID   openapi_types.UUID `json:"invitationId"`
+}
+
+type RevokeInvitationResponseObject interface {
+	VisitRevokeInvitationResponse(w http.ResponseWriter) error
+}
+
+type RevokeInvitation204Response struct {
+}
+
+func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation401ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation403ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation429ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	InvitationID   openapi_types.UUID `json:"invitationId"`
+}
+
+type ResendInvitationResponseObject interface {
+	VisitResendInvitationResponse(w http.ResponseWriter) error
+}
+
+type ResendInvitation200JSONResponse Invitation
+
+func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation401ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation403ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation429ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMembersParams
+}
+
+type ListMembersResponseObject interface {
+	VisitListMembersResponse(w http.ResponseWriter) error
+}
+
+type ListMembers200JSONResponse MemberPage
+
+func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers401ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers403ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers404ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers422ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers429ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *ImportMembersJSONRequestBody
+}
+
+type ImportMembersResponseObject interface {
+	VisitImportMembersResponse(w http.ResponseWriter) error
+}
+
+type ImportMembers200JSONResponse MemberImportResult
+
+func (response ImportMembers200JSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers400ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers401ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers403ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers404ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers409ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers413ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers415ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers422ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers429ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+	Body           *UpdateMemberJSONRequestBody
+}
+
+type UpdateMemberResponseObject interface {
+	VisitUpdateMemberResponse(w http.ResponseWriter) error
+}
+
+type UpdateMember200JSONResponse Member
+
+func (response UpdateMember200JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember400ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember401ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember403ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember404ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember409ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember413ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember415ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember422ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember429ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type BlockMemberResponseObject interface {
+	VisitBlockMemberResponse(w http.ResponseWriter) error
+}
+
+type BlockMember200JSONResponse Member
+
+func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember401ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember403ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember404ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember429ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type UnblockMemberResponseObject interface {
+	VisitUnblockMemberResponse(w http.ResponseWriter) error
+}
+
+type UnblockMember200JSONResponse Member
+
+func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember401ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember403ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember429ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -1481,12 +3809,21 @@ type StrictServerInterface interface {
 	// GetJwks Public keys that verify access tokens
 	// (GET /.well-known/jwks.json)
 	GetJwks(ctx context.Context, request GetJwksRequestObject) (GetJwksResponseObject, error)
+	// AcceptInvitation Accept an invitation and create the account
+	// (POST /api/v1/auth/invitations/accept)
+	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
+	// GetInvitation Show an invitation before accepting it
+	// (GET /api/v1/auth/invitations/{token})
+	GetInvitation(ctx context.Context, request GetInvitationRequestObject) (GetInvitationResponseObject, error)
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ChangeInitialPassword Replace an issued initial password
+	// (POST /api/v1/auth/password/initial)
+	ChangeInitialPassword(ctx context.Context, request ChangeInitialPasswordRequestObject) (ChangeInitialPasswordResponseObject, error)
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx context.Context, request RefreshTokensRequestObject) (RefreshTokensResponseObject, error)
@@ -1499,6 +3836,33 @@ type StrictServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ListInvitations List open invitations
+	// (GET /api/v1/organizations/{organizationId}/invitations)
+	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
+	// CreateInvitation Invite somebody to the organization
+	// (POST /api/v1/organizations/{organizationId}/invitations)
+	CreateInvitation(ctx context.Context, request CreateInvitationRequestObject) (CreateInvitationResponseObject, error)
+	// RevokeInvitation Revoke an invitation
+	// (DELETE /api/v1/organizations/{organizationId}/invitations/{invitationId})
+	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ResendInvitation Send a new invitation link
+	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
+	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListMembers List and search the organization's members
+	// (GET /api/v1/organizations/{organizationId}/members)
+	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
+	// ImportMembers Create member accounts in bulk
+	// (POST /api/v1/organizations/{organizationId}/members/import)
+	ImportMembers(ctx context.Context, request ImportMembersRequestObject) (ImportMembersResponseObject, error)
+	// UpdateMember Change a member's role
+	// (PATCH /api/v1/organizations/{organizationId}/members/{userId})
+	UpdateMember(ctx context.Context, request UpdateMemberRequestObject) (UpdateMemberResponseObject, error)
+	// BlockMember Block a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/block)
+	BlockMember(ctx context.Context, request BlockMemberRequestObject) (BlockMemberResponseObject, error)
+	// UnblockMember Unblock a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
+	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -1536,6 +3900,77 @@ func (sh *strictHandler) GetJwks(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetJwksResponseObject); ok {
 		return validResponse.VisitGetJwksResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AcceptInvitation operation middleware
+func (sh *strictHandler) AcceptInvitation(ctx echo.Context) error {
+	var request AcceptInvitationRequestObject
+
+	var body AcceptInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptInvitation(ctx.Request().Context(), request.(AcceptInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcceptInvitationResponseObject); ok {
+		return validResponse.VisitAcceptInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInvitation operation middleware
+func (sh *strictHandler) GetInvitation(ctx echo.Context, token string) error {
+	var request GetInvitationRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInvitation(ctx.Request().Context(), request.(GetInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInvitationResponseObject); ok {
+		return validResponse.VisitGetInvitationResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1605,6 +4040,52 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeInitialPassword operation middleware
+func (sh *strictHandler) ChangeInitialPassword(ctx echo.Context) error {
+	var request ChangeInitialPasswordRequestObject
+
+	var body ChangeInitialPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeInitialPassword(ctx.Request().Context(), request.(ChangeInitialPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeInitialPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeInitialPasswordResponseObject); ok {
+		return validResponse.VisitChangeInitialPasswordResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1751,6 +4232,307 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 	return nil
 }
 
+// ListInvitations operation middleware
+func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
+	var request ListInvitationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvitations(ctx.Request().Context(), request.(ListInvitationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvitations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvitationsResponseObject); ok {
+		return validResponse.VisitListInvitationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInvitation operation middleware
+func (sh *strictHandler) CreateInvitation(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateInvitationRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInvitation(ctx.Request().Context(), request.(CreateInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInvitationResponseObject); ok {
+		return validResponse.VisitCreateInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeInvitation operation middleware
+func (sh *strictHandler) RevokeInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error {
+	var request RevokeInvitationRequestObject
+
+	request.OrganizationID = organizationID
+	request.InvitationID = invitationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeInvitation(ctx.Request().Context(), request.(RevokeInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeInvitationResponseObject); ok {
+		return validResponse.VisitRevokeInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResendInvitation operation middleware
+func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error {
+	var request ResendInvitationRequestObject
+
+	request.OrganizationID = organizationID
+	request.InvitationID = invitationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendInvitation(ctx.Request().Context(), request.(ResendInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResendInvitationResponseObject); ok {
+		return validResponse.VisitResendInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMembers operation middleware
+func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
+	var request ListMembersRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMembers(ctx.Request().Context(), request.(ListMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMembersResponseObject); ok {
+		return validResponse.VisitListMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportMembers operation middleware
+func (sh *strictHandler) ImportMembers(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ImportMembersRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body ImportMembersJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportMembers(ctx.Request().Context(), request.(ImportMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportMembersResponseObject); ok {
+		return validResponse.VisitImportMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMember operation middleware
+func (sh *strictHandler) UpdateMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request UpdateMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	var body UpdateMemberJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMember(ctx.Request().Context(), request.(UpdateMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMemberResponseObject); ok {
+		return validResponse.VisitUpdateMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BlockMember operation middleware
+func (sh *strictHandler) BlockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request BlockMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BlockMember(ctx.Request().Context(), request.(BlockMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BlockMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BlockMemberResponseObject); ok {
+		return validResponse.VisitBlockMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnblockMember operation middleware
+func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request UnblockMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnblockMember(ctx.Request().Context(), request.(UnblockMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnblockMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnblockMemberResponseObject); ok {
+		return validResponse.VisitUnblockMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -1802,98 +4584,161 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7L1NbyO31if+VYi6fyC2b0mWZLvdtjd/d6c7cb/HdreTjhoWVUVJjEukQrKsVhoGLp7NLGYzA8xidg9m",
+	"M+s7D2aAOzPI/QzOV3g+yYCHZBWrVJIly3npwL1ILKmKr4fn/M4rPwURH444I0zJYP9TQD7i4Sgh8Pdh",
+	"qgbHRI44k+SJ+V5/LdPhEItJsB+c8gvCJMIsRmpAkKR9RuIaZSiVRARhcImTFF7BUUSkhMeD/YBMng26",
+	"X0X0NX329P2T49NvTo7k0VCN3j8+enB0EdOXZ89evHx62Pyu8Sp5lXz3ETfG4/dP+aTbjOk3w+NHr79O",
+	"nr789ulJ9/TVT+++fncWNwc7Zz8c0hePnzXIt4e63efvmt/Q3jd1Mnn2U3x2RF/To/F3PyTJq6++235/",
+	"8myvHrUS1h0+bcTfPkuCMCAfR1QQecSC/b1GIwwE6QkiB27EQp1v/dj66+5479uLhmxGL96rd9uTb4bP",
+	"Hg4ePUhf7YyOcVB86Ylp8FAF+0Gr0XpQa7Zqre3Txt7+VmO/0XgfhIHSz51ORiTYDx4RLGDJYOX2PwWR",
+	"IFiR2Hu/WX6fDDFNgv0AM4br9BIzfon/f7t/dS767pF3RNAeJXGw38OJJGHQo0KqV3ioO77+T9c/X/98",
+	"/fcgDGgc7AeN7h7Z7j0kta2oiWvbvZ3d2h7e2am1eru9ZneXPMTNRhAGCc5b+K/X/3b99+ufr/+p/69/",
+	"4xHWlBKINAiD0YAz/eGvu3utZrO1tb3zYNd9XRrZ1dXVVRiMsMBDoogAGnycCslhRWIiI0FHinK9I6cD",
+	"gjqMfFTmgQ7iPaDBkSCXlKcSjXCfHCA+pApRhXpcwM8wdfitrmesW/oxJWIShAEz04lMh2EgowEZYt3z",
+	"EH98QVhfDYL9liYOZfZMKkFZP9BjfkGHVFUPMsGiT6RCLB12idDDpIoMJVIcCaJSwWYNJIE2/XHEpIfT",
+	"ROlRhHpQdJgOg/2mHtKQMvspGx5livSJCGBRhT3GsKaPcHxMfkyJhCFHnCnC4E88GiU0wnr0myPBuwkZ",
+	"/vUHqaeSMQbzRqw7GOKkx8WQxOfCthYGMVGGKPXU7deoy+MJohIxrtAlTmiMnp28flWHEwNPHGnK240a",
+	"pNVr4Joms9p23Ixqe3GT1Bq9LbyDH3b3olZTL4fCKpXB/jbsBFVAaS/dUFA+FLsMqWD7F7hLGVH7dk77",
+	"2chr7vErf53/P0F6wX7wl82cNW6aX+XmG9OEWdXp3XZTjniaxDDhrv4Sx2hNk6BdxBBlI4ClWK/rATzm",
+	"rJfQaLVNwYnubXJOPlKppL8jhwzhKOIpU2hM1QCpAZWI1DSHQPYtZN7SO0OE4PoEfp+1rLDmhZp7kETv",
+	"l2E/YTAkUuI+WbKHqw8r7v5evvuHhbbnb70dR80+e/f7bvZQmhWAXijroxgrDJv8lIsujWPCVttls8zn",
+	"3YRHFyQuHzy3C1Qi+8SBHpnCkQIuGBGmiPhCIhxrxiGVwIqLlQ/klrcldgT5AOftiXm45h6+q02JcJIQ",
+	"gYZ4Aicx5oYiiydRVa6XOZFfgehaYZ8ou6QKHj43CGNqq/In0ABLZJ86QFhegNDCiJEx4oysujtNj10e",
+	"5Z3mw5qzQfkga+75u9qjhLILxAXSC3bjClyFwZGmXIaTJ5o/rbg3pqXV1nWnUVhX0ySSRFwSgYCJ3rS0",
+	"dhR3saCHDKWMfByRSJHY9H5gkLkZT8L7fRJrPJSymAjUySbegcV9xdVTnrJ4pXVlXJ33oJUiqQtiMACS",
+	"aTRAXPQxoz9Boysznu18C15xDfZM73OWnXFVM4/dESEXZyeI5KmISIgs7iyxogvGx3obMmkYBm/wJOE4",
+	"PuX8hUaMK23ByLR1rjg/B/y5Ku/wOLsdJ1KcI9f2nIW2Q6kpzmvm8bsWuQ5dQut6tTHzaV6rniO7xidE",
+	"XNKIvGX4EtMEd5PVljn12imxdS3vu1gSB3sFwdFAP1hfld14W2Gng4rjmLMZ/oN3wm9QTEaExYRFE7Sm",
+	"vHmv64mnzJv2VRiccv4Ss4nVPeRKay+wIuegIoHwWoW6Wx6UPOUcDTGbOOq6AU3qUdTcKO6EsMv9H2gt",
+	"UUwQ7iliWEmuSEoScRZLRBnqHOunaof6qY6msQHBsVWhvZ+mVdQT24biaIypVld6XBDTKWX9ekEBndYs",
+	"r8LgLcOpGnBBfyLxqmBJK4fnkSAxYYriRJaPVcL7lGmeOsJSjrmINZlRFnEhSKRWliPNAkQCTbU4mPkY",
+	"Sb9Q81+4C4p4SaWkrB8i2wEC8AoYyR9cac/Pzs5qh6ka6F8jrEi1bQLnT2gsCKMhmhRSSSp3PjN5mI0f",
+	"CR5p7a+bkCdMUTVZaf9hegYs9zBNilj5NSN65kNNnKCBSoQFcYsyQ2Pl/FwOuFCe1uoIp6C4DlMJijpW",
+	"KCFYKvQQRQMscKSIkCjhesphznrIj6nFzLN1YSpR9tyqum6rldPlu2yRULZIc6gyX9OaffyuxC9lo1SZ",
+	"4wedHKCO2YEOYnhIJNKsH/Fej7BYa8CwVCAG3jKZjkZcKBK/JDHFxgS6khzOGjwf6hbPYUU86jkh1kQN",
+	"YAFL5HegG15Zu9rJt8ibH4LhIDucuZI5e6cG79Tg4V8LK2lI0imvgdYBsg6NAwCwU64telZDHMdUf4WT",
+	"N4KPiFCUyMzAPPK++uSbmwu2VGe4zD5PWVZ9O/Pyr1oz9PyFe2GeAruz5Qx6yFwMsSqxC7/71vaN/VvD",
+	"96dpHY2PzMqhIe/ShCB40sr1A8R034mWppoTP6k3H2zXi91vtQqd71R0rozjYtp2PXfQV2HO3Pa/t434",
+	"/gJvQ7wF+5A1xLs/kAisqb7vSI+jSBIFf9DUCqFnZ6d67lKfWixR59ACDCDCfWScJejf//bfAepMTd5z",
+	"5syCOylTNHG2HyI1/rkgzhpiDKCOzex5Jv8M+ZQ9RJW7jH9MCdLCOyG1VBLbR4+D4p2/LatnMcOb5BFn",
+	"rNGnokMSzKIAx1oJS4d6R62b6UPF887xNO+wvJWA+opU4u+l362/D6XlmjU5O4oqenqqxUdm9ClSkxED",
+	"02QklUYmaIijAWWkJgiO4QtBsOQMrUmGL8h5pNWVwo5nSNSudMVqWcFfBargpxCEDIq50lJghNUAUaY4",
+	"UNyzk9evDCde6wBw6IRt1gGvUL1R18Kzs+7sBpkzDIQqGgnSox9JbKzLVGlwYjh4m611wIFUB3WkE6KO",
+	"gYP1wuHprNfbrDBXB12mpphhmemFHaRDzMrrWVpCI2Swdfg4L0AcCyJlcBPnMcsbmp3Nh1JFGF8TnGhu",
+	"ViYKJ5pz4ucXFYRf6ti+VdXREaMaab+xXO92sjBKhSBMvfFkTRW0gp5yJacn+BDIwSyjXum7kFCgTc3Q",
+	"DIxF/IvMfwPYO5dWJYnU2rm5N0bGb+5UxJa2zswmnFriYs/VO+sATrWkGllH/AzWy9LE2pKUSEnFzD1f",
+	"/qLc2/r2vcdnnlPiy4biTp4NiLGF2TUx1nap+EiiMRcXVsFfbEgFGDf1Ky1uaprSuKoR8CSQ+NGkmuyk",
+	"wr0eGhKwcIwHAAEUouoAdfQqd9DYzAgr32fTtwRZ7v3GjfHR5dSPvoX6aLHZCX4z4Dzm1viW8ad5T+ek",
+	"eWKet5L6KJ57brMlAtpFVN1ieUrHC14prUmYUSXMfCZStHP1tz+bhn88fGIO/aM3/9S+sWKqeHJBoBb+",
+	"WGyhATyZzrAQeGJ4lws0mV52zVoApUY2EsXFmuiXbBiKpV5uTqNemSwGZcldgLkUBnTD2ghyScl4enky",
+	"DlNBREZKF1yjY5okaIAviwdtMaZ0C/5SQhwS9eklYag7gUEZMhIH4E/pEkSGIzWpBNH+Cb+rNv1DcBNZ",
+	"vfafXYpDlDa+0Omi5y7fhflEcjssM1tGlZHBMnv9RkPcJMmoj4wUZhHRp2pYL2OExlJbvnrTS5oUbr3b",
+	"he2dv3cnmRwpTrYzMoa3jnHMgOTXMl+uh6hjDcgdtCYIaNlU6a8dxwWFRJBLfkHijlUYLIi2rWbEFXuM",
+	"GvQ6eKlSw3x29rwCXyV9H6M/ib88Oax8OxKXxQdbOzvNvcpHL+gM6XhBJojGaO346WO0+2DrIVKDdNgd",
+	"CcrUeuVRvzAmbdfp6+dvZunO/mOS9isf+1g9qlHaTWikBxeiLpbkwXYqEtDweKrlRBxbnDZfNOixmmXS",
+	"PZlVMEMLYZWryOjZ2fOT6T25IJPFBafe1SmJWR6abrCq/xfZgcpiG03U6PQqabjwhUQJZv0U9+HQIqsX",
+	"mgjkmEfpUA+t7pErNEZY5Xa80ArD7Vjfb6s53bVlUhCDsF8WV97OtDilIylTgjA4QWoJvYQQS7DdGHOW",
+	"R5ddzhOC2UzFbK690IwFJ8nrHrhwbjZDhWWyNZOSAzpanHpfZu/cSMR+89Mz+ABz0E9MnycbU7aKCrmE",
+	"PjhfT/uBU7acKjpXSZph5AardVlpy8HkAEOoTHYebpz+3StWZq+qlKobtLwSVWRazCwIZrfJLFQG2DKN",
+	"KNuP0COT6gOiB3w0HHGhbse0LAEveTZsj3wMNkH88ci86pwJ9mNzscOzwMwk8KIpmBDHJrpg2hBv1cfq",
+	"HwUf33rCdiwV6qC8oKNRdZelebvBhXYG+bt2bDcuCB//TrD8D+yp+z09aytj+hmMYibUr6bKRfX5V9mc",
+	"F1PcKYvJDJwq+PgLiUZcAiUiani6dS2Hxkjd8PCAdwx5qiJepZJ17AHpoDUT52tFxAE4N6YM4WPsYBXs",
+	"YZtZvUWfLd0EyyPunazpcxPznotv/YY9hSXlZvZp/VAJo7ANSShbXScI69WC4doW9lHHpWaYkXQ0MOwA",
+	"gZ5DakXHycs242pAxJhKYoZ3o3icLbyWtC7B5udCy21bNtesq9mEehfGOAuk/gSGuALMmKZ+K/I7jjpR",
+	"hFkWLgpD9O0+X0ibR5JTLI4UvSQ5eKgkVDOIt6PYBoItIUxuze1uYGeAuKeoZHlw+kewxVlIlw1+/qzv",
+	"7nxUay2f3xl5XdrD0sos6FiSXzo9dkp2iZRk8/T3DpFLIiYgdhKCBSMC6U2UVTqtS8us0IFkkvYLgWmZ",
+	"Sr2QTwVet83786haKhfmVYV9jp8+RnvbO7vIxpQhE/0mM8OIntZqgRMQ4GdSdWYHT1SFcU6tmYvMuzG2",
+	"gHwcJZiZ7YIUXyoRj4w/MyLV4T82ELQKw5TiEWUIhOFCayGmEfJxFzmFXkhKxSmkTIJ1eQaWsgF5I6wG",
+	"M6J/smDEee/TOEQ4kc5Rao5s59ua1RBrR3EH2TiQql7kDMGku/j69PQNMg/AllcjOxv0WEFDAy5UeTdt",
+	"6YA8WdtQqm62cnzKxi+VG397fGRcnBTin3uUyKkGDxwZ40hwKZEgCcGyFNy1YNDsjZFyNsATFsPT7uGA",
+	"VR3kY2NDu50iXw49WyXGr9BW9Uj7VCoifl8f0X3Y6K+m0k6FXi1kx5przD3mVTzhDGISXHTHEE9QzDXL",
+	"wmwqG9DBWyuW9dHSiBj+GmKG+/BXTAWJFGRYQiJzJfh9K6tMsquE5MxSsPUOJHxMBNJScUE/ebFAx6cK",
+	"3HEncTdzjbh3ZH9ZwuiLJkQV+XCpPMiNKm+pfsinm5wQdAkbbXFTyn1l6+VHrkyfAi1dSZQKqiYnkFdj",
+	"XAEQgHuYmohF8+mp27xnZ6eVrq+OF2LbMXYWYblymKdEWU6e5e3AariyMnZwA6VGJkeAsh53SRfY1Jyw",
+	"dUeeG2mIYnJJEn1mZDCVU+CeoUbsdnF0QViciXUiJFjh3NaPuFA4QWvt4Pr/Xv/jl/9w/fMv//H6f6Pr",
+	"/3P99+v/cf2P65+v/9cv/9IO1tuM96BQAWUpZf0aiVObmmQqFsh6m7XZX/6CHnN2qQU/Z7LNallErYYB",
+	"qSRoYyPCQ5I8xpJsbJh0lDo6pUNikoY0Ut7a2trTzOft6eM6eskZmSAq2wwhi23QkDIuUMqokmjtgo9I",
+	"dCHX67q3J6A1GCxMpWZfGfTuzEpc6WQo3ITuYt3VLJjd0bChc1CEpQbmJVQqs+YZktUt2YwoyrIknDo6",
+	"nUaCrgqMhYRoDdo0qFE34+CTy5Lx8sPXy1ArQ6CslGEuYZFewED1ZhhNU6uQlNkAfi08UMcEKmfVoyqq",
+	"+ZgxeQV9fNX1oKieAn/x2thHwIdgMH4mXIw0TcNAJFL4giBssKr1bhbyAdYw5CKYwlZ6NLB5NvbgwPPc",
+	"S4QV6mzWxyRJaheMj9nmD+MLWYe9X0eU6Zfn5TGgY9+raujUZBCEfgoBZjAMwZWZitNh3eG35+MUkjcR",
+	"he05GeO+pui3R232GCcJ2thw7GNjA61xgTY2gItsbFjiRDEZ8uz0ZtHHx08Ov3z5ZD1EER9N2qyCLRnC",
+	"MEQW6q2TEm1suGmTjY1Q770iiKoQNj7CSdJmGxt9ol6SjQ1j70xoRGzaiOVJGmcKShSGAkmpSCwvk/ub",
+	"m+PxuN5naZ2L/qZ9U7o/avq81AdqmPzlFWdPBSEnvKfGWJAXto9chcmY2uGboyAMLomQhtk16s16A4xN",
+	"I8LwiAb7wVa9Ud8CFKQGwNerd17/0ieqMsVFs6wz0kXPyQSdEGWDUnaau+uueA5xhFagM1B7NEG2mU+q",
+	"8gBh89cXEnUuaKb32Ww8zcYuyMQscHYCINftK6KejS9kUKoS1Wo05mTlVWTjmbCR721Mjw3lsYE7WbyO",
+	"jc4Jvuo2u88bb3aix+TBu+bFi0b8vsXPuo/iw4eTJ80fj4db8jR9N/528r4R2DgcCL+xwTYQYwMRNUGz",
+	"+eN3h989//hY9N6dnO+eTs6++fp1f3cQXb7BI/oyEeMjjN9EX7895sZNv1hGHYTGzEinuyATJDWCuQqD",
+	"7dberKay5dwsZ7776CDY//5D6BXVe1Pe7EuNPCYFxgQZFLgvIdpoIhUZBh90m5t4RDcvm5s4VYPNvGqL",
+	"3DQhWoCDuawgyMeAZIohn85kZoN2XTxLRp02IoePWZtlHpo1k7ViP414QqOJybYk0nBsAwCpzJx162Gb",
+	"9QVmVrDljhrNaJhMh3ZcEMKmmYamfpkNAVEGwq7N7ABh9GDljDjrUTEkMfDFznZj26u3c27Fawdtos52",
+	"s4Gmi/V0dCM9LtqsT7w0yDrqbDf2ULHUlkt7NS4di3+xceXAUYU1TSWcRdeCLePkWsgxs43A7XOl8YV9",
+	"rs3yKgBe3SDwMhGm9kvLBz+AIwtB5hFW+Tic0IU1tascH8DKapFh9zgPs6/iG+Xs0DyF9hGPJ8vxjkJJ",
+	"wn/95T//8i+//K1UZvBfNUj85W/X/7z+N1//3A9OlGiwfg1SPBoiLtQcRHutJtp9sFPb3qpBxq5NjAye",
+	"737Tern97bOtL8/e7zx68Gr3zcPjvdPWu61vt7/bef/gcPfRw8d7X7aebD3d/mrn6wfPdp8/fLF4Ou6s",
+	"xNmrolqidZurKbbbXHzpTKYToJOjmf4P9+xmVT3Pq8Xn5Gd0zmCMWbS4PnxGOcpIzZxVacGUPrXAPo2U",
+	"mc8+vYKF8Mr2za9kpYzghQVYdFZ9T7/QXGBQUBwMHt66+eFydR94b+fm9ypz5UHqtBZ5ebpAw60lVhjs",
+	"LLJVxfpc8+ScOSOavXm8DDAhEI4vijxppyXbDbLuE5zxq5ng6wWxkubkzSGSeILawYSnaExELusUR99q",
+	"5v9dO4AxjUzouKkhysWwPkecQNEyhlIGaDDUhB+HyEZGG019lOBIKxSa/R7Mlj6cRRoq+3XR0NpUXbT1",
+	"GaCuxJlXgXau1Ky1wtVHRAl+WS42O1Xytllr7RRK1i7N5sv+XVOj1v6rVfzH/msWXGnWiFQ0cDjXW+6u",
+	"y3zCmbVxYeY4nXAzs2xGhiJux8uWYk2fP5c4GfBxiUfYEkUG0ho1d5pBFOsIf1/l4LLp+E5v9XrQxzIr",
+	"y6t1vLwqr8oS2H0hPq9a8HxvzIcyJ8tCy6uBegd+72hBSqjGll5esEsaL3gKrE0ux3FvDV9y35jg+bHg",
+	"rJ/hdon6xERNSTwkGqs2OwgzOSaiDpkhLn68g6IB5xrTzo4QR2tbDRTjiUTdCbJHbb3NOBRns25CPdC1",
+	"1jYa8FQUnqtibS9sPPmtwaZd4nmFs+fCSz9+3kK4xbhEIeNgISzY+Dyx4MnqGK+5COfyKo/BSwsgsbwA",
+	"7z12uz1X9vXEnPkYjgN4KXeA3oDcEt7n6RzLxBOoTgcWZikpZ9NFW7pEsx79aR/MXEXuA9nubWbT3RFW",
+	"gKqM9VFyFPPc6pE1OYPr6HFOndDtiiIzhvp5ai1Et6Ll33iji1vLU+UEhysdYJf/5g11W79po3dnb61X",
+	"L9wpi90J6qbJBaIQ7mwtPY7QAAYUI4LbDAJfFNcwuTuxtHhgvWJGZEktwLayV86jAWZ9cu5Yb6fN8mpA",
+	"oKRG2CSJUukZQjKbliacDHvbVaKiDTJ1nvXLkBxVCKrNxbTXI2K9jl4zJFNLewPSZtNqMjr0rD7F6X8h",
+	"0YgIymNfyLaZk55mDnYVQpTQC1tCMTRLYps7z5bGaR77bcZZMkE4n4wgkijER4QVrYS4jylz9rUmqiji",
+	"WNaIcpclLuGOA2hkb2qrGFf5drnWCqUOtIakz37RGGktdFXH+TG0XKrpsgqomKrsErzr7l7Uvhm2PtaO",
+	"1d6o9mK8/VMQLgI+CpVSpvDHEjpJZcGaPzPuOPWPHxihYJt/FSPUbwNQljdd3SOa2yCaY2OTARkjZQq0",
+	"UeS1N0s+CzxmC7wKH2/u2zXme8OsUYSFoKBWaUFTQDRt5ohZyx8Qf8WKPugNJPWbLBiW3byRylwzazMD",
+	"jqhEyplpga33rBdhPOBJDrmgmKkxX+m+jT5IZZuZG2zAvzLFYY/9EnercNZb3MW0MEMpxWH+mXnjKzK2",
+	"hHevlP0pWdiTj0baIVxSgTRgYtnuL8LHTHTIze5ijPoJ73qRXpo9DPEFODkRztIqrC5hcWmb+WZduIKF",
+	"zXDqOuWSSqRXBwsSt1mEJalRjfwlVfSSaKBqWWLmXK4IjEVrGB2nUlLM2sxWUbfFfsaCKkUYhBc9RGt7",
+	"reY6ara2ats7tQe7nfUD1OVqgFyZ6FSDdM3zCnADfpVYUdmboCo9YC23a3mVptvMKzUN6gbEkNZgSulo",
+	"RERNzxe9wIoylBAFDxolJKZ9qkLEeJtBYWy4+2DLRmpFOPGrWGt1CAk+NmoI4wqRH1OcIFuU0qyz3hmz",
+	"huvVLN0SxgrcfIFb62bcT7fEnXNLOIezbV5GaBRD4u+9uncCqO+R7m+EdA31okLC9VypYOLGK52pPn3k",
+	"robMkmbig4jIC9Z6ZVTqVV7Ll2Rlb+Wf5u7MQkWb7/382Fnz+p38pS5P4+rDchd+LsqlXs7kTcU7Zz9D",
+	"e+tXztNWvjw3O472gJZO5Ka/1XLu+Sw8icZwWdV0l2BDw4XwOy5iAojL1khUdEiqgswgeo/EIeJJTKQy",
+	"t6xWGtGpVC8nrwsjn/LUVq1l/simuWv1KrzxQZtybG7fWIWf2GzQz+UA+vnfLE2SJU5ZIUm98sInCLXn",
+	"vSIbv/2h+3ykaXZgNQ1PpZJLdGT9UEhx7/AWD2nhCBd+2vxULK175Uc0zTzcedSJDRWGGCZmAwOy8r8M",
+	"Yo7AflM8ogdt5sKKOCPuRp0oSWMSo7WOSWPdd6FHnXUkQVmYoAgzc7GtJBBT8JQLc5eotBogpOjJWSzA",
+	"G/dndfz9YuD6ZIXLQI1fKXYKGMxOvNtrRi1ce0i2urXt3gNc24uaca3V3SLbvR38oLsbFcov3wqszA7N",
+	"OlqCy5VCrPIkdK+2qCtoA+xrFZZWKhI9l6V5J67+m5r4lw0B+2y5Jh8RP5LLN0VlBeIWidwqpwtXxGlN",
+	"VSqfHbB1U8E/jWkrrWAnhMUaMnFmsoZNNP2aSdqrimZCiiN75ceB8faaVEnrVqVZNt3Jm8MQSRunSoXW",
+	"oYoO6C6JOKQztpmrlq8VrI4+XJ06OoE6+oxcEoEkgZvTpMWZrhlw2Z6VEw6csyCPqfBcrSFi3MyRehkH",
+	"bgSABmkGBvNIC99MoHgS53760JkR2syLvgNvg/Er2Fk5QZTVJ4bBHxqBM8QTG7aL4OJEnpCDTAL5v1qM",
+	"JE0SneU/so5eg7TU75m4t852Y6tzgBhnNVeWqbPd2O6YpI02K9fxmsp0pvk6Ojwd2ne9KN+sPrPJFEEJ",
+	"vSwEIVrDnNsZkyPSZnnFZkSZVATHBwhn9zgja/50IcaVZjxjvb2bxI2FpNvSYb9FNXj1oNxfy1JXviHk",
+	"HhT8VqBgeRq4OSI7y6RCa1yELs6kXFEwLGvAluGt/+FDCX79tJl7i+xiaOjISCTJhwRy7S2vLxWWm8ZG",
+	"t1IfNz/lH47iK4NjEjLrUtjpO4KcKK8jT+QahRJErkYvvmgLc/GrBlya4mu+9EW58AXJmonQMg5g3ILG",
+	"NcdlQ0+TBb+iTbEsrN0M55V+b15SzHZVxAZ09gfXB34nKj52JODx0M8D0oefbkjNqRyAf4xW0yju4hxv",
+	"GiAITvr71V1GX4OCj3Afiql2YWIlQG2jamIjam2yuqs+op9vs1Kg1RkXF5AgnsFv6lvkOK+jEzwkoFsg",
+	"kWoFA0PU1CWHBiq5lN7UO0zdu4ennzc8zYnVgtN7WVSZtkCysPxSIt+KQMq7NaHSBm+dJs5yAy4zYyQ3",
+	"zqI6MveydtAQq2hgs02c/QMwD1ztugZnBdAR1DSizCX4QZP5jbAQ4bTWnYA3HSKA5Ho4MygKs4lx+Nnx",
+	"XeIkJXW0pMHeTjK4SZCTj5CL0aMsdh3qyYXlHKFMBMDS5DLAfazMpmwuUNuyPKLXLJlkxbVtMgeVwJBn",
+	"jcHd0LFYKJCtD13ZrynODThVf7Qlut1wZvWfFQ9dxmnnLjJZwC/yezpQvJtwjCy6fTTYza7YeXEWM4IU",
+	"ZvP5rNC6Y/OLCaM78Mcu7Iu9d1r8Kk4LSBQkWFQX5B9mnPFz8GQsLfY2TSLeH1DJmInyc9FWR09wNDA3",
+	"cYAdwkohW4k0uyGEKFkMhmszqxkIzGI+nEoFCZHLOgSvuxNumsmvgUTPCi0aFwwU2aTg4Vk/yP0hEDFs",
+	"LfUQL208NMDw2kzSPqtRFoLYogxNZ9GjNUmITXEqJXut19GhnnibFWbu3BIQ6pOn0GXVt7x7lcueHWO2",
+	"cbdnwvgzPw5as1ewrNfRMR9DIEGbZZesLOQhKeIb639qM3BAcRfPACUM0JGtiyl0V2v2PahUYIejxjQi",
+	"60iQXiqJmYlJaHFFK41babvVgqpdlPVRxzHRdtpobEVwEwr8Sew3UGLTfAPOIb0nfUiCccHjakBYHR2T",
+	"EcEu98amsVKJBlgMEyIrEZa52yfHWLd2xmRY9fvcMWPtbnVJY36DZ8YKyZLo/G/X/7j+n9f/zCtvleKn",
+	"teBt1ba2gulgpPDXCvcue4Q+LClTi9eo3XXWj3dhWdO7n6zpriNbeHfsZUwN7wIl744id/+QQVIZLtnD",
+	"zW4r2opr22SnV9vGD7q1h9FuXNsjjV4Tt7pb0Xa86NbYATT9AbirkWZ0vzAsyi5Ra9xy88ztbNPA6Mwk",
+	"BI9GhJnsD2KlQFhU0uD653unzb3TZkE0aNzmTlxl5XMog5IFd2Nm2PxkDtLV52LWNeP+QtoIj3jGMLJr",
+	"MlcDfFhFg/mID+oHaNFxDt942MMmx415msQoIfjSIoPCjUDu1mUAR6C9QzNVUtvcp2WvKlslvdXIMnet",
+	"wZLM0N7q9WuIsM9EWc/vg1hZWV9u6WdZbB2DyKp2GMq7lzT3kmZRSePyeDPuao2SdylhNuF838uZWxkW",
+	"vHN+QcioVBKHxciorF6WBOqmCupI23JE+U/n2S2QUIvQFPQnLB5x6pLqtJpZkFOmYlHK7Kt19Ej/AVpn",
+	"yc5suY9sM6uzVshIV+kbHA++3HNhi+ZaSjPQc0mSXv5OhJMEygJOCUgYkicf72XR7yWLQsT42NFF/c8l",
+	"VH4vHg3UnVuvQLOk8i5DuKYYtj3u9yz7Viz7rVk9VxXHcLkij3RmvenEZPvyPTf7w3AzM5L7YIgq3mSp",
+	"9ZbcaUBwogY/zb68xlVVbDUaWr+mCXGXb0Liv0iZPEBUmdqajCukeGq9ZzFWuGtvx5tK/f8aOl75dGXE",
+	"yi8WJzzb96yacnZq4LfIyO6ub355QS8J092MBO+SWVe8gNtk8d2x1g+38CY5BEcDreqEqLPT2Oqg/L75",
+	"qm05Jjimelx/tJ05BgeS4ubysfpqR24BbnBCxCWNyFuGLzE11xPOL7Rh123OfhZfL94P+P0HMJPDxWrV",
+	"Yh7SsPTP2aVYm2Bat/1MBzP3qVTCxmhn/kVTJMqVjHIX7NS4uQrZSmkoClIt54tlBEzFj8xZ57Vg6xhU",
+	"BMsUEqnXpm79WzcxSp4uZez4w3o1mJEVfbzUsszK/pILf0T4KCFoDW6CVhJJhXu9dfTvf/svrs/QZIeF",
+	"BkLLsBDmCel4ec1ab0yOrU6PxtA0igYkujAt+Fd86YGYU8htvDxcSmg+e+1bMrr6cPX/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

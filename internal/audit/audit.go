@@ -42,6 +42,8 @@ const (
 	MemberUnblocked      = "member_unblocked"
 	AccountClosed        = "account_closed"
 	LockedOut            = "locked_out"
+	InvitationRevoked    = "invitation_revoked"
+	MemberImported       = "member_imported"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

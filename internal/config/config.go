@@ -49,6 +49,11 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	// Staff invitations and initial passwords (organization administration).
+	InvitationTTL      time.Duration // how long an invitation link works
+	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
+	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
 }
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
@@ -106,6 +111,9 @@ func Load(getenv func(string) string) (Config, error) {
 			ForbidIdentifier: l.bool("KABINET_PASSWORD_FORBID_IDENTIFIER", true),
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
+		InvitationTTL:      l.dur("KABINET_INVITATION_TTL", 24*time.Hour),
+		InvitationURL:      l.str("KABINET_INVITATION_URL", "http://localhost:5173/invitation?token={token}"),
+		InitialPasswordTTL: l.dur("KABINET_INITIAL_PASSWORD_TTL", 30*24*time.Hour),
 	}
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
@@ -154,6 +162,16 @@ func (c Config) Validate() error {
 	}
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
+	}
+	if c.InvitationTTL < 5*time.Minute || c.InvitationTTL > 30*24*time.Hour {
+		bad("KABINET_INVITATION_TTL must be between 5m and 720h")
+	}
+	if !strings.Contains(c.InvitationURL, "{token}") ||
+		!(strings.HasPrefix(c.InvitationURL, "https://") || strings.HasPrefix(c.InvitationURL, "http://")) {
+		bad("KABINET_INVITATION_URL must be an http(s) URL containing {token}")
+	}
+	if c.InitialPasswordTTL < time.Hour {
+		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
 	return errors.Join(errs...)
 }
