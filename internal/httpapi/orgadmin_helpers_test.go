@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"testing"
@@ -57,6 +58,16 @@ func (o staffOrg) user(role client.Role) uuid.UUID { return o.members[role].User
 func wantProblem(t *testing.T, res *http.Response, body []byte, status int, code string) client.Problem {
 	t.Helper()
 	return problemOf(t, res.StatusCode, res.Header, body, status, code)
+}
+
+func readAll(t *testing.T, res *http.Response) []byte {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // lastMail returns the text of the newest message of template to recipient.
