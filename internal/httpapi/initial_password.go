@@ -112,7 +112,11 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 		if err := s.record(ctx, q, audit.PasswordChanged, user.ID, map[string]any{"initial": true}); err != nil {
 			return err
 		}
-		out, err = s.startSession(ctx, q, user, false)
+		fresh, err := q.GetUserByID(ctx, user.ID)
+		if err != nil {
+			return err
+		}
+		out, err = s.startSession(ctx, q, fresh, false)
 		return err
 	})
 	if err != nil {

@@ -545,3 +545,29 @@ func TestListInvitationsPaginatesAndChecksAccess(t *testing.T) {
 	}
 	wantProblem(t, res.HTTPResponse, res.Body, 404, "not_found")
 }
+
+func TestInvitationLinksAreThrottledPerIP(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	for i := range 30 {
+		res, err := env.Client.GetInvitationWithResponse(ctx, "GUESS"+itoa(int64(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, res.HTTPResponse, res.Body, http.StatusNotFound, "invitation_invalid")
+	}
+	res, err := env.Client.GetInvitationWithResponse(ctx, "GUESS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, res.HTTPResponse, res.Body, http.StatusTooManyRequests, "rate_limited")
+	acc, err := accept(env, "GUESS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusTooManyRequests, "rate_limited")
+	if acc.HTTPResponse.Header.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+}
