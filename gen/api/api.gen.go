@@ -2467,6 +2467,22 @@ func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w ht
 	return err
 }
 
+type ListInvitations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitations401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
@@ -2775,6 +2791,22 @@ func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http
 	return nil
 }
 
+type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
@@ -2884,6 +2916,22 @@ func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w 
 	return err
 }
 
+type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitation401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
@@ -2989,6 +3037,22 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3497,6 +3561,22 @@ func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.Respo
 	return err
 }
 
+type BlockMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMember401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
@@ -3618,6 +3698,22 @@ func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4705,40 +4801,40 @@ var swaggerSpec = []string{
 	"vSIbv/2h+3ykaXZgNQ1PpZJLdGT9UEhx7/AWD2nhCBd+2vxULK175Uc0zTzcedSJDRWGGCZmAwOy8r8M",
 	"Yo7AflM8ogdt5sKKOCPuRp0oSWMSo7WOSWPdd6FHnXUkQVmYoAgzc7GtJBBT8JQLc5eotBogpOjJWSzA",
 	"G/dndfz9YuD6ZIXLQI1fKXYKGMxOvNtrRi1ce0i2urXt3gNc24uaca3V3SLbvR38oLsbFcov3wqszA7N",
-	"OlqCy5VCrPIkdK+2qCtoA+xrFZZWKhI9l6V5J67+m5r4lw0B+2y5Jh8RP5LLN0VlBeIWidwqpwtXxGlN",
-	"VSqfHbB1U8E/jWkrrWAnhMUaMnFmsoZNNP2aSdqrimZCiiN75ceB8faaVEnrVqVZNt3Jm8MQSRunSoXW",
-	"oYoO6C6JOKQztpmrlq8VrI4+XJ06OoE6+oxcEoEkgZvTpMWZrhlw2Z6VEw6csyCPqfBcrSFi3MyRehkH",
-	"bgSABmkGBvNIC99MoHgS53760JkR2syLvgNvg/Er2Fk5QZTVJ4bBHxqBM8QTG7aL4OJEnpCDTAL5v1qM",
-	"JE0SneU/so5eg7TU75m4t852Y6tzgBhnNVeWqbPd2O6YpI02K9fxmsp0pvk6Ojwd2ne9KN+sPrPJFEEJ",
-	"vSwEIVrDnNsZkyPSZnnFZkSZVATHBwhn9zgja/50IcaVZjxjvb2bxI2FpNvSYb9FNXj1oNxfy1JXviHk",
-	"HhT8VqBgeRq4OSI7y6RCa1yELs6kXFEwLGvAluGt/+FDCX79tJl7i+xiaOjISCTJhwRy7S2vLxWWm8ZG",
-	"t1IfNz/lH47iK4NjEjLrUtjpO4KcKK8jT+QahRJErkYvvmgLc/GrBlya4mu+9EW58AXJmonQMg5g3ILG",
-	"NcdlQ0+TBb+iTbEsrN0M55V+b15SzHZVxAZ09gfXB34nKj52JODx0M8D0oefbkjNqRyAf4xW0yju4hxv",
-	"GiAITvr71V1GX4OCj3Afiql2YWIlQG2jamIjam2yuqs+op9vs1Kg1RkXF5AgnsFv6lvkOK+jEzwkoFsg",
-	"kWoFA0PU1CWHBiq5lN7UO0zdu4ennzc8zYnVgtN7WVSZtkCysPxSIt+KQMq7NaHSBm+dJs5yAy4zYyQ3",
-	"zqI6MveydtAQq2hgs02c/QMwD1ztugZnBdAR1DSizCX4QZP5jbAQ4bTWnYA3HSKA5Ho4MygKs4lx+Nnx",
-	"XeIkJXW0pMHeTjK4SZCTj5CL0aMsdh3qyYXlHKFMBMDS5DLAfazMpmwuUNuyPKLXLJlkxbVtMgeVwJBn",
-	"jcHd0LFYKJCtD13ZrynODThVf7Qlut1wZvWfFQ9dxmnnLjJZwC/yezpQvJtwjCy6fTTYza7YeXEWM4IU",
-	"ZvP5rNC6Y/OLCaM78Mcu7Iu9d1r8Kk4LSBQkWFQX5B9mnPFz8GQsLfY2TSLeH1DJmInyc9FWR09wNDA3",
-	"cYAdwkohW4k0uyGEKFkMhmszqxkIzGI+nEoFCZHLOgSvuxNumsmvgUTPCi0aFwwU2aTg4Vk/yP0hEDFs",
-	"LfUQL208NMDw2kzSPqtRFoLYogxNZ9GjNUmITXEqJXut19GhnnibFWbu3BIQ6pOn0GXVt7x7lcueHWO2",
-	"cbdnwvgzPw5as1ewrNfRMR9DIEGbZZesLOQhKeIb639qM3BAcRfPACUM0JGtiyl0V2v2PahUYIejxjQi",
-	"60iQXiqJmYlJaHFFK41babvVgqpdlPVRxzHRdtpobEVwEwr8Sew3UGLTfAPOIb0nfUiCccHjakBYHR2T",
-	"EcEu98amsVKJBlgMEyIrEZa52yfHWLd2xmRY9fvcMWPtbnVJY36DZ8YKyZLo/G/X/7j+n9f/zCtvleKn",
-	"teBt1ba2gulgpPDXCvcue4Q+LClTi9eo3XXWj3dhWdO7n6zpriNbeHfsZUwN7wIl744id/+QQVIZLtnD",
-	"zW4r2opr22SnV9vGD7q1h9FuXNsjjV4Tt7pb0Xa86NbYATT9AbirkWZ0vzAsyi5Ra9xy88ztbNPA6Mwk",
-	"BI9GhJnsD2KlQFhU0uD653unzb3TZkE0aNzmTlxl5XMog5IFd2Nm2PxkDtLV52LWNeP+QtoIj3jGMLJr",
-	"MlcDfFhFg/mID+oHaNFxDt942MMmx415msQoIfjSIoPCjUDu1mUAR6C9QzNVUtvcp2WvKlslvdXIMnet",
-	"wZLM0N7q9WuIsM9EWc/vg1hZWV9u6WdZbB2DyKp2GMq7lzT3kmZRSePyeDPuao2SdylhNuF838uZWxkW",
-	"vHN+QcioVBKHxciorF6WBOqmCupI23JE+U/n2S2QUIvQFPQnLB5x6pLqtJpZkFOmYlHK7Kt19Ej/AVpn",
-	"yc5suY9sM6uzVshIV+kbHA++3HNhi+ZaSjPQc0mSXv5OhJMEygJOCUgYkicf72XR7yWLQsT42NFF/c8l",
-	"VH4vHg3UnVuvQLOk8i5DuKYYtj3u9yz7Viz7rVk9VxXHcLkij3RmvenEZPvyPTf7w3AzM5L7YIgq3mSp",
-	"9ZbcaUBwogY/zb68xlVVbDUaWr+mCXGXb0Liv0iZPEBUmdqajCukeGq9ZzFWuGtvx5tK/f8aOl75dGXE",
-	"yi8WJzzb96yacnZq4LfIyO6ub355QS8J092MBO+SWVe8gNtk8d2x1g+38CY5BEcDreqEqLPT2Oqg/L75",
-	"qm05Jjimelx/tJ05BgeS4ubysfpqR24BbnBCxCWNyFuGLzE11xPOL7Rh123OfhZfL94P+P0HMJPDxWrV",
-	"Yh7SsPTP2aVYm2Bat/1MBzP3qVTCxmhn/kVTJMqVjHIX7NS4uQrZSmkoClIt54tlBEzFj8xZ57Vg6xhU",
-	"BMsUEqnXpm79WzcxSp4uZez4w3o1mJEVfbzUsszK/pILf0T4KCFoDW6CVhJJhXu9dfTvf/svrs/QZIeF",
-	"BkLLsBDmCel4ec1ab0yOrU6PxtA0igYkujAt+Fd86YGYU8htvDxcSmg+e+1bMrr6cPX/AgAA//8=",
+	"OlqCy5VCrPIkdK+2qCtoA+xrFZZWKhI9l6V5J+4P7xVYNmrss2W0fET84C/fepXVlFsk2KucYVwR2jVV",
+	"3Hx2jNdNNQI1DK40nJ0QFmuUxZlJNDYB+Gsmz68qAAopjuwtIQfGQWyyK60nlmYJeCdvDkMkbWgrFVrt",
+	"KvqsuyTikAHZZq7AvtbJOvo8duroBErvM3JJBJIELluTFpq6ZsDLe1bOUXD+hTwMw/POhohxM0fqJSm4",
+	"EQCApBl+zIMzfMuC4kmcu/ZDZ3loMy9gDxwUxhVhZ+VkV1bSGAZ/aGTUEE9spC+CuxZ5Qg4yoeX/amGV",
+	"NHl3lmXJOnoNAla/Z0LlOtuNrc4BYpzVXCWnznZju2PyPNqsXPprKjma5uvoIHho3/UCg7OSzia5BCX0",
+	"shC3aG15bmdMWkmb5UWeEWVSERwfIJxd/YysxdRFJVda/ozB925yPRYSiEtHChc159XjeH8t4175UpF7",
+	"HPFb4YjlaeDmIO4s+QqtcRG60JRyEcKwrDRbhrf+p8MZ90bcXwsNHRmJJPmQQHq+5fWlWnTT2OhWGufm",
+	"p/zDUXxlcExCZt0jO32tkBPldeSJXKODgsjV6MUXbWEuftWAS1OvzZe+KBe+IFkzEVrGAYxb0LjmuGzo",
+	"Kb/girRZmYW1m+Hv0u/Ny6PZrgrygM7+fCrE70T4x45qPLb7eWgB4acbEoAqB+CfvNWUkLs4+psGO0Io",
+	"wP3qLqPiQVlJuHXF1NQwERmg6VE1sXG7NiXe1TjRz7dZKZzrjIsLSEPPEDv17X6c19EJHhJQR5BItU6C",
+	"ITbrkkMDlYxNb+odJgjeI9rPG9HmxGrx7L34uqt8CpLlC5QyDFeEa951DpXOAevNcfYh8OUZ673xYtWR",
+	"uTC2g4ZYRQObBuOsLICs4M7ZNThegMGg2BJlLvMQmsyvqoXQq7XuBNz8EJok18OZ0VqYTYwn0o7vEicp",
+	"qaMlPQl2ksFNsp98hCSRHmWx61BPLiwnL2VSA5YmFxvuY2WaZ3OBopvlEb1mySSr+m2zTKgEHj5rDO7q",
+	"kMVilGzh6sp+TdVwQMP6o60d7oYzq/+squky3kR3w8oCDpvf07PjXdFjxNftw9Ru9hHPCwCZET0xWzRk",
+	"FeCdZFhMft2Bo3hhJ/G9N+WP4k2BpEeCRfXlAsOMmX4OLpalJeWmSSr8A6oyM3WJXBrW0RMcDcytImAg",
+	"sYLLVlXNbjshShYD+9rM6h8Cs5gPp9JaQuQyKCGCwMlDLRfWAARkRSONbwgKhlJwPa0f5I4aiH62LgSI",
+	"/TauI+CRbSZpn9UoC0HSUYamKwKgNUmITdcqJa6t19GhnnibFWbu/CUQtpSnA2aVxLw7ossuJ2NPcjeB",
+	"wvgzBxNas9fJrNfRMR9DUESbZRfGLOS6KUIi6xhrM/CMcRebAeUY0JGt8Sl0V2v2Pai6YIejxjQi60iQ",
+	"XiqJmYlJznEFOI2/a7vVggpklPVRx/HddtpobEVwqwv8Sew3UC7UfANeK70nfUjocYHwakBYHR2TEcEu",
+	"j8im5FKJBlgMEyIrQZm5pyiHZbf2EmXw9vvcY2QNgnVJY36Dy8jK1ZK0/W/X/7j+n9f/zKuIlWLBtaxu",
+	"1ba2gunAqvDXCl0vu6o+LCmGi1fC3XUGk3f5WtO7a63prlZbeHfsxVIN7zIo774ld5eSAV8ZlNnDzW4r",
+	"2opr22SnV9vGD7q1h9FuXNsjjV4Tt7pb0Xa86NbYATT9AbhrnmZ0vzCSyi6Ea9xy88xNc9NY6swkN49G",
+	"hJlMFmKlQFjU6+Aq63tv0r03aUE0aPz5TlxlpYAog/ILd2OZ2PxkDtLV52I8NuP+QtrQk3jGMLIrP1cD",
+	"fFhFg/mID2ohaNFxDt942MMm+o15msQoIfjSIoPC7UbuBmkAR6DwQzNVUtvcDWavXVslVdfIMndFw5LM",
+	"0N5Q9muIsM9Ev8/vtlhZv19u6WfZhR2DyCqQGMq7lzT3kmZRSeNykjPuau2YdylhNuF838uZWxkWvHN+",
+	"QcioVN6HxciorF7GB+qmCmpi29JK+U/n2Y2WUFfRXE5AWDzi1CUIajWzIKdM9aWU2Vfr6JH+A7TOkmna",
+	"ch/ZZlZnrZCRrmo5+Cp8uefiKc0Vm2ag55IkvfydCCcJlDicEpAwJE8+3sui30sWhYjxsaOLezn0e7F1",
+	"OBC5wQuUUSrvMhxtisdbDnHP5W/F5d+a1XNFgQxjLLJVZwmczsu2L98zwD8MAzQjuY/SuCN2Zgn8lgxt",
+	"QHCiBj/Nvu7H1aFsNRpai6cJcdeVQqkEkTJ5gKgy1UgZV0jx1ProYqxw194nOFUs4WvoeOUDmdE3v1ic",
+	"Vm3fs6rw2amBdySj1Lu+K+cFvSRMdzMSvEtmXYoDzpnFd8faWNzCm9wYHA20QhWizk5jq4PyG/qrtuWY",
+	"4Jjqcf3RduYY3FSKm+va6qsduQW4wQkRlzQibxm+xNRc6Di/NIldtzn7WXy9eKPi9x/AGA9X0VUjA8hC",
+	"0z9n14htggHf9jMdy92nUgkbop55MU1ZLVdky11JVOPm8mgr2KGMSjU0KBZeMDVSMpeg14Kt/FARxVNI",
+	"PV+buidx3QRPeRqb8RYM69X4R1b08VKLPwsXSoECI8JHCUFrcHe2kkgq3Outo3//239xfYYmOS40QF2G",
+	"hZBVyEbMq/x6Y3JsdXo0hqZRNCDRhWnBvxRND8ScQm7TBeAaR/PZa9+S0dWHq/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -352,6 +353,24 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 			}
 			wantProblem(t, res, body, tc.status, tc.code)
 		}
+	}
+	// Ids that are not UUIDs are refused before any handler runs.
+	for _, path := range []string{
+		"/api/v1/organizations/not-a-uuid/members",
+		"/api/v1/organizations/" + o.id.String() + "/members/42/block",
+		"/api/v1/organizations/" + o.id.String() + "/invitations/42/resend",
+	} {
+		method := http.MethodPost
+		if strings.HasSuffix(path, "/members") {
+			method = http.MethodGet
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, env.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, res, readAll(t, res), http.StatusBadRequest, "malformed_request")
 	}
 	if n := countRows(t, env, "audit_events WHERE event IN ('role_changed', 'member_blocked', 'member_unblocked', 'member_imported', 'invitation_revoked')"); n != 0 {
 		t.Fatalf("refused calls wrote %d audit events", n)

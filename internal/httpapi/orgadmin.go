@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -122,6 +121,3 @@ func utcPtr(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
-
-// isRole reports whether role is one of roles.
-func isRole(role db.MemberRole, roles ...db.MemberRole) bool { return slices.Contains(roles, role) }
