@@ -149,6 +149,30 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for InvitationStatus.
+const (
+	InvitationStatusAccepted InvitationStatus = "accepted"
+	InvitationStatusExpired  InvitationStatus = "expired"
+	InvitationStatusPending  InvitationStatus = "pending"
+	InvitationStatusRevoked  InvitationStatus = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the InvitationStatus enum.
+func (e InvitationStatus) Valid() bool {
+	switch e {
+	case InvitationStatusAccepted:
+		return true
+	case InvitationStatusExpired:
+		return true
+	case InvitationStatusPending:
+		return true
+	case InvitationStatusRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for JWKAlg.
 const (
 	EdDSA JWKAlg = "EdDSA"
@@ -221,6 +245,45 @@ func (e Locale) Valid() bool {
 	case En:
 		return true
 	case Ru:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MemberImportRowResultOutcome.
+const (
+	Added   MemberImportRowResultOutcome = "added"
+	Created MemberImportRowResultOutcome = "created"
+	Skipped MemberImportRowResultOutcome = "skipped"
+)
+
+// Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
+func (e MemberImportRowResultOutcome) Valid() bool {
+	switch e {
+	case Added:
+		return true
+	case Created:
+		return true
+	case Skipped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MemberStatus.
+const (
+	Active  MemberStatus = "active"
+	Blocked MemberStatus = "blocked"
+)
+
+// Valid indicates whether the value is a known member of the MemberStatus enum.
+func (e MemberStatus) Valid() bool {
+	switch e {
+	case Active:
+		return true
+	case Blocked:
 		return true
 	default:
 		return false
@@ -315,6 +378,20 @@ func (e TotpEnrolmentPeriod) Valid() bool {
 	default:
 		return false
 	}
+}
+
+// AcceptInvitationRequest defines model for AcceptInvitationRequest.
+type AcceptInvitationRequest struct {
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+
+	// Locale The user's language for messages and documents.
+	Locale   *Locale `json:"locale,omitempty"`
+	Password string  `json:"password"`
+
+	// Phone An optional mobile phone number; normalized to E.164.
+	Phone *string `json:"phone,omitempty"`
+	Token string  `json:"token"`
 }
 
 // AccountWarning Something about the account the user should act on; clients branch on `code`.
@@ -614,6 +691,89 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// InitialPasswordRequest defines model for InitialPasswordRequest.
+type InitialPasswordRequest struct {
+	// CurrentPassword The initial password from the e-mail.
+	CurrentPassword string `json:"currentPassword"`
+
+	// Login The account's e-mail or mobile phone.
+	Login       string `json:"login"`
+	NewPassword string `json:"newPassword"`
+}
+
+// Invitation defines model for Invitation.
+type Invitation struct {
+	AcceptedAt *time.Time          `json:"acceptedAt"`
+	CreatedAt  time.Time           `json:"createdAt"`
+	Email      openapi_types.Email `json:"email"`
+
+	// ExpiresAt When the current link stops working.
+	ExpiresAt time.Time          `json:"expiresAt"`
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// InvitedBy The staff member who sent it; `null` when that account is gone.
+	InvitedBy      *openapi_types.UUID `json:"invitedBy"`
+	LastName       string              `json:"lastName"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+
+	// Status `pending` (the link works), `expired` (resend it), `accepted`,
+	// `revoked`.
+	Status InvitationStatus `json:"status"`
+
+	// UserID The account that accepted it.
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// InvitationPage defines model for InvitationPage.
+type InvitationPage struct {
+	Items []Invitation `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InvitationPreview defines model for InvitationPreview.
+type InvitationPreview struct {
+	// Email The address the account will have.
+	Email     openapi_types.Email `json:"email"`
+	ExpiresAt time.Time           `json:"expiresAt"`
+
+	// FirstName As given by the inviter; may be empty.
+	FirstName string `json:"firstName"`
+
+	// LastName As given by the inviter; may be empty.
+	LastName     string       `json:"lastName"`
+	Organization Organization `json:"organization"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// InvitationRequest defines model for InvitationRequest.
+type InvitationRequest struct {
+	Email openapi_types.Email `json:"email"`
+
+	// FirstName Prefills the acceptance form.
+	FirstName *string `json:"firstName,omitempty"`
+
+	// LastName Prefills the acceptance form.
+	LastName *string `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// InvitationStatus `pending` (the link works), `expired` (resend it), `accepted`,
+// `revoked`.
+type InvitationStatus string
+
 // JWK defines model for JWK.
 type JWK struct {
 	Alg JWKAlg `json:"alg"`
@@ -686,6 +846,93 @@ type Me struct {
 
 	// Warnings What the user should act on, e.g. a bound certificate that expires within 30 days.
 	Warnings []AccountWarning `json:"warnings"`
+}
+
+// Member defines model for Member.
+type Member struct {
+	BlockedAt *time.Time          `json:"blockedAt"`
+	Email     openapi_types.Email `json:"email"`
+	FirstName string              `json:"firstName"`
+	JoinedAt  time.Time           `json:"joinedAt"`
+	LastName  string              `json:"lastName"`
+
+	// Phone E.164; `null` when the account has no phone.
+	Phone *string `json:"phone"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+
+	// Status `blocked` members cannot reach the organization's data.
+	Status MemberStatus       `json:"status"`
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// MemberImportRequest defines model for MemberImportRequest.
+type MemberImportRequest struct {
+	Members []MemberImportRow `json:"members"`
+}
+
+// MemberImportResult defines model for MemberImportResult.
+type MemberImportResult struct {
+	Added   int                     `json:"added"`
+	Created int                     `json:"created"`
+	Rows    []MemberImportRowResult `json:"rows"`
+	Skipped int                     `json:"skipped"`
+}
+
+// MemberImportRow defines model for MemberImportRow.
+type MemberImportRow struct {
+	Email     openapi_types.Email `json:"email"`
+	FirstName string              `json:"firstName"`
+	LastName  string              `json:"lastName"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+
+	// Phone An optional mobile phone number; normalized to E.164.
+	Phone *string `json:"phone,omitempty"`
+
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
+}
+
+// MemberImportRowResult defines model for MemberImportRowResult.
+type MemberImportRowResult struct {
+	// Email Normalized.
+	Email openapi_types.Email `json:"email"`
+
+	// Index The row's position in the request, from 0.
+	Index int `json:"index"`
+
+	// Outcome `created` (a new account; its initial password was e-mailed to
+	// it), `added` (an existing account got the membership), `skipped`.
+	Outcome MemberImportRowResultOutcome `json:"outcome"`
+
+	// Reason Why a row was skipped: `already_member` or `phone_taken`; `null`
+	// otherwise.
+	Reason *string             `json:"reason"`
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// MemberImportRowResultOutcome `created` (a new account; its initial password was e-mailed to
+// it), `added` (an existing account got the membership), `skipped`.
+type MemberImportRowResultOutcome string
+
+// MemberPage defines model for MemberPage.
+type MemberPage struct {
+	Items []Member `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MemberStatus `blocked` members cannot reach the organization's data.
+type MemberStatus string
+
+// MemberUpdate defines model for MemberUpdate.
+type MemberUpdate struct {
+	// Role What a member may do in an organization.
+	Role Role `json:"role"`
 }
 
 // Membership defines model for Membership.
@@ -1059,6 +1306,9 @@ type Conflict = Problem
 // Forbidden An RFC 9457 problem details document.
 type Forbidden = Problem
 
+// Gone An RFC 9457 problem details document.
+type Gone = Problem
+
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
@@ -1107,14 +1357,47 @@ type ListMyOrganizationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInvitationsParams defines parameters for ListInvitations.
+type ListInvitationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMembersParams defines parameters for ListMembers.
+type ListMembersParams struct {
+	// Query Text to find in the name, e-mail or phone.
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Role Only members with this role.
+	Role *Role `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Only active or only blocked members.
+	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
 type LoginWithCertificateJSONRequestBody = CertificateLoginRequest
+
+// AcceptInvitationJSONRequestBody defines body for AcceptInvitation for application/json ContentType.
+type AcceptInvitationJSONRequestBody = AcceptInvitationRequest
 
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
 // LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
 type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
+
+// ChangeInitialPasswordJSONRequestBody defines body for ChangeInitialPassword for application/json ContentType.
+type ChangeInitialPasswordJSONRequestBody = InitialPasswordRequest
 
 // ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
 type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
@@ -1167,6 +1450,15 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
+// CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
+type CreateInvitationJSONRequestBody = InvitationRequest
+
+// ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
+type ImportMembersJSONRequestBody = MemberImportRequest
+
+// UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
+type UpdateMemberJSONRequestBody = MemberUpdate
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
@@ -1181,6 +1473,12 @@ type ServerInterface interface {
 	// LoginWithCertificate Sign in with a certificate
 	// (POST /api/v1/auth/certificate/login)
 	LoginWithCertificate(ctx echo.Context) error
+	// AcceptInvitation Accept an invitation and create the account
+	// (POST /api/v1/auth/invitations/accept)
+	AcceptInvitation(ctx echo.Context) error
+	// GetInvitation Show an invitation before accepting it
+	// (GET /api/v1/auth/invitations/{token})
+	GetInvitation(ctx echo.Context, token string) error
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx echo.Context) error
@@ -1190,6 +1488,9 @@ type ServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// ChangeInitialPassword Replace an issued initial password
+	// (POST /api/v1/auth/password/initial)
+	ChangeInitialPassword(ctx echo.Context) error
 	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
 	// (POST /api/v1/auth/reauthenticate/second-factor)
 	ReauthenticateSecondFactor(ctx echo.Context) error
@@ -1295,9 +1596,36 @@ type ServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx echo.Context) error
+	// ListInvitations List open invitations
+	// (GET /api/v1/organizations/{organizationId}/invitations)
+	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
+	// CreateInvitation Invite somebody to the organization
+	// (POST /api/v1/organizations/{organizationId}/invitations)
+	CreateInvitation(ctx echo.Context, organizationID openapi_types.UUID) error
+	// RevokeInvitation Revoke an invitation
+	// (DELETE /api/v1/organizations/{organizationId}/invitations/{invitationId})
+	RevokeInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ResendInvitation Send a new invitation link
+	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
+	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListMembers List and search the organization's members
+	// (GET /api/v1/organizations/{organizationId}/members)
+	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
+	// ImportMembers Create member accounts in bulk
+	// (POST /api/v1/organizations/{organizationId}/members/import)
+	ImportMembers(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateMember Change a member's role
+	// (PATCH /api/v1/organizations/{organizationId}/members/{userId})
+	UpdateMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// BlockMember Block a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/block)
+	BlockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
 	// ResetMemberSecondFactor Reset a member's second factor
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
 	ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// UnblockMember Unblock a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
+	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -1344,6 +1672,31 @@ func (w *ServerInterfaceWrapper) LoginWithCertificate(ctx echo.Context) error {
 	return err
 }
 
+// AcceptInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) AcceptInvitation(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AcceptInvitation(ctx)
+	return err
+}
+
+// GetInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) GetInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "token" -------------
+	var token string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "token", ctx.Param("token"), &token, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetInvitation(ctx, token)
+	return err
+}
+
 // Login converts echo context to params.
 func (w *ServerInterfaceWrapper) Login(ctx echo.Context) error {
 	var err error
@@ -1368,6 +1721,15 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.Logout(ctx)
+	return err
+}
+
+// ChangeInitialPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeInitialPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeInitialPassword(ctx)
 	return err
 }
 
@@ -1760,6 +2122,219 @@ func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error
 	return err
 }
 
+// ListInvitations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInvitations(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInvitationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInvitations(ctx, organizationID, params)
+	return err
+}
+
+// CreateInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInvitation(ctx, organizationID)
+	return err
+}
+
+// RevokeInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "invitationId" -------------
+	var invitationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "invitationId", ctx.Param("invitationId"), &invitationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invitationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// ResendInvitation converts echo context to params.
+func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "invitationId" -------------
+	var invitationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "invitationId", ctx.Param("invitationId"), &invitationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter invitationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResendInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// ListMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMembersParams
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", ctx.QueryParams(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter role: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMembers(ctx, organizationID, params)
+	return err
+}
+
+// ImportMembers converts echo context to params.
+func (w *ServerInterfaceWrapper) ImportMembers(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ImportMembers(ctx, organizationID)
+	return err
+}
+
+// UpdateMember converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateMember(ctx, organizationID, userID)
+	return err
+}
+
+// BlockMember converts echo context to params.
+func (w *ServerInterfaceWrapper) BlockMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.BlockMember(ctx, organizationID, userID)
+	return err
+}
+
 // ResetMemberSecondFactor converts echo context to params.
 func (w *ServerInterfaceWrapper) ResetMemberSecondFactor(ctx echo.Context) error {
 	var err error
@@ -1781,6 +2356,30 @@ func (w *ServerInterfaceWrapper) ResetMemberSecondFactor(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ResetMemberSecondFactor(ctx, organizationID, userID)
+	return err
+}
+
+// UnblockMember converts echo context to params.
+func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "userId" -------------
+	var userID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", ctx.Param("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter userId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnblockMember(ctx, organizationID, userID)
 	return err
 }
 
@@ -1924,6 +2523,18 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/me/phone/confirm", wrapper.ConfirmPhone, options.OperationMiddlewares["confirmPhone"]...)
 	router.GET(options.BaseURL+"/api/v1/me/export", wrapper.ExportMyData, options.OperationMiddlewares["exportMyData"]...)
 	router.POST(options.BaseURL+"/api/v1/me/close", wrapper.CloseAccount, options.OperationMiddlewares["closeAccount"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/invitations", wrapper.ListInvitations, options.OperationMiddlewares["listInvitations"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/invitations", wrapper.CreateInvitation, options.OperationMiddlewares["createInvitation"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/invitations/:invitationId", wrapper.RevokeInvitation, options.OperationMiddlewares["revokeInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/invitations/:invitationId/resend", wrapper.ResendInvitation, options.OperationMiddlewares["resendInvitation"]...)
+	router.GET(options.BaseURL+"/api/v1/auth/invitations/:token", wrapper.GetInvitation, options.OperationMiddlewares["getInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/invitations/accept", wrapper.AcceptInvitation, options.OperationMiddlewares["acceptInvitation"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/initial", wrapper.ChangeInitialPassword, options.OperationMiddlewares["changeInitialPassword"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/members", wrapper.ListMembers, options.OperationMiddlewares["listMembers"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/import", wrapper.ImportMembers, options.OperationMiddlewares["importMembers"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId", wrapper.UpdateMember, options.OperationMiddlewares["updateMember"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/block", wrapper.BlockMember, options.OperationMiddlewares["blockMember"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/unblock", wrapper.UnblockMember, options.OperationMiddlewares["unblockMember"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -1937,6 +2548,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
+
+type GoneApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
@@ -2213,6 +2826,280 @@ type LoginWithCertificate500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitationRequestObject struct {
+	Body *AcceptInvitationJSONRequestBody
+}
+
+type AcceptInvitationResponseObject interface {
+	VisitAcceptInvitationResponse(w http.ResponseWriter) error
+}
+
+type AcceptInvitation201JSONResponse AuthResponse
+
+func (response AcceptInvitation201JSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation400ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation404ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation409ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation410ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation413ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation415ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation422ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation429ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitationRequestObject struct {
+	Token string `json:"token"`
+}
+
+type GetInvitationResponseObject interface {
+	VisitGetInvitationResponse(w http.ResponseWriter) error
+}
+
+type GetInvitation200JSONResponse InvitationPreview
+
+func (response GetInvitation200JSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation404ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation410ApplicationProblemPlusJSONResponse struct {
+	GoneApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation410ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(410)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation422ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation429ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -2608,6 +3495,178 @@ type Logout500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPasswordRequestObject struct {
+	Body *ChangeInitialPasswordJSONRequestBody
+}
+
+type ChangeInitialPasswordResponseObject interface {
+	VisitChangeInitialPasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangeInitialPassword200JSONResponse AuthResponse
+
+func (response ChangeInitialPassword200JSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword400ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword401ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword403ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword409ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword413ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword415ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword422ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword429ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeInitialPassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -7034,6 +8093,1241 @@ func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListInvitationsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInvitationsParams
+}
+
+type ListInvitationsResponseObject interface {
+	VisitListInvitationsResponse(w http.ResponseWriter) error
+}
+
+type ListInvitations200JSONResponse InvitationPage
+
+func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations401ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations403ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations404ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations422ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations429ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateInvitationJSONRequestBody
+}
+
+type CreateInvitationResponseObject interface {
+	VisitCreateInvitationResponse(w http.ResponseWriter) error
+}
+
+type CreateInvitation201JSONResponse Invitation
+
+func (response CreateInvitation201JSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation400ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation401ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation403ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation404ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation409ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation413ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation415ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation422ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation429ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	InvitationID   openapi_types.UUID `json:"invitationId"`
+}
+
+type RevokeInvitationResponseObject interface {
+	VisitRevokeInvitationResponse(w http.ResponseWriter) error
+}
+
+type RevokeInvitation204Response struct {
+}
+
+func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation401ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation403ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation429ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitationRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	InvitationID   openapi_types.UUID `json:"invitationId"`
+}
+
+type ResendInvitationResponseObject interface {
+	VisitResendInvitationResponse(w http.ResponseWriter) error
+}
+
+type ResendInvitation200JSONResponse Invitation
+
+func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation401ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation403ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation429ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMembersParams
+}
+
+type ListMembersResponseObject interface {
+	VisitListMembersResponse(w http.ResponseWriter) error
+}
+
+type ListMembers200JSONResponse MemberPage
+
+func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers401ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers403ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers404ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers422ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers429ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembersRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *ImportMembersJSONRequestBody
+}
+
+type ImportMembersResponseObject interface {
+	VisitImportMembersResponse(w http.ResponseWriter) error
+}
+
+type ImportMembers200JSONResponse MemberImportResult
+
+func (response ImportMembers200JSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers400ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers401ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers403ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers404ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers409ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers413ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers415ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers422ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers429ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+	Body           *UpdateMemberJSONRequestBody
+}
+
+type UpdateMemberResponseObject interface {
+	VisitUpdateMemberResponse(w http.ResponseWriter) error
+}
+
+type UpdateMember200JSONResponse Member
+
+func (response UpdateMember200JSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember400ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember401ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember403ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember404ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember409ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember413ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember415ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember422ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember429ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type BlockMemberResponseObject interface {
+	VisitBlockMemberResponse(w http.ResponseWriter) error
+}
+
+type BlockMember200JSONResponse Member
+
+func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember401ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember403ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember404ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember429ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetMemberSecondFactorRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -7158,6 +9452,131 @@ type ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMemberRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	UserID         openapi_types.UUID `json:"userId"`
+}
+
+type UnblockMemberResponseObject interface {
+	VisitUnblockMemberResponse(w http.ResponseWriter) error
+}
+
+type UnblockMember200JSONResponse Member
+
+func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember401ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember403ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember429ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -7573,6 +9992,12 @@ type StrictServerInterface interface {
 	// LoginWithCertificate Sign in with a certificate
 	// (POST /api/v1/auth/certificate/login)
 	LoginWithCertificate(ctx context.Context, request LoginWithCertificateRequestObject) (LoginWithCertificateResponseObject, error)
+	// AcceptInvitation Accept an invitation and create the account
+	// (POST /api/v1/auth/invitations/accept)
+	AcceptInvitation(ctx context.Context, request AcceptInvitationRequestObject) (AcceptInvitationResponseObject, error)
+	// GetInvitation Show an invitation before accepting it
+	// (GET /api/v1/auth/invitations/{token})
+	GetInvitation(ctx context.Context, request GetInvitationRequestObject) (GetInvitationResponseObject, error)
 	// Login Sign in with e-mail or phone and password
 	// (POST /api/v1/auth/login)
 	Login(ctx context.Context, request LoginRequestObject) (LoginResponseObject, error)
@@ -7582,6 +10007,9 @@ type StrictServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// ChangeInitialPassword Replace an issued initial password
+	// (POST /api/v1/auth/password/initial)
+	ChangeInitialPassword(ctx context.Context, request ChangeInitialPasswordRequestObject) (ChangeInitialPasswordResponseObject, error)
 	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
 	// (POST /api/v1/auth/reauthenticate/second-factor)
 	ReauthenticateSecondFactor(ctx context.Context, request ReauthenticateSecondFactorRequestObject) (ReauthenticateSecondFactorResponseObject, error)
@@ -7687,9 +10115,36 @@ type StrictServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// ListInvitations List open invitations
+	// (GET /api/v1/organizations/{organizationId}/invitations)
+	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
+	// CreateInvitation Invite somebody to the organization
+	// (POST /api/v1/organizations/{organizationId}/invitations)
+	CreateInvitation(ctx context.Context, request CreateInvitationRequestObject) (CreateInvitationResponseObject, error)
+	// RevokeInvitation Revoke an invitation
+	// (DELETE /api/v1/organizations/{organizationId}/invitations/{invitationId})
+	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ResendInvitation Send a new invitation link
+	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
+	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListMembers List and search the organization's members
+	// (GET /api/v1/organizations/{organizationId}/members)
+	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
+	// ImportMembers Create member accounts in bulk
+	// (POST /api/v1/organizations/{organizationId}/members/import)
+	ImportMembers(ctx context.Context, request ImportMembersRequestObject) (ImportMembersResponseObject, error)
+	// UpdateMember Change a member's role
+	// (PATCH /api/v1/organizations/{organizationId}/members/{userId})
+	UpdateMember(ctx context.Context, request UpdateMemberRequestObject) (UpdateMemberResponseObject, error)
+	// BlockMember Block a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/block)
+	BlockMember(ctx context.Context, request BlockMemberRequestObject) (BlockMemberResponseObject, error)
 	// ResetMemberSecondFactor Reset a member's second factor
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor)
 	ResetMemberSecondFactor(ctx context.Context, request ResetMemberSecondFactorRequestObject) (ResetMemberSecondFactorResponseObject, error)
+	// UnblockMember Unblock a member in this organization
+	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
+	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
@@ -7808,6 +10263,77 @@ func (sh *strictHandler) LoginWithCertificate(ctx echo.Context) error {
 	return nil
 }
 
+// AcceptInvitation operation middleware
+func (sh *strictHandler) AcceptInvitation(ctx echo.Context) error {
+	var request AcceptInvitationRequestObject
+
+	var body AcceptInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptInvitation(ctx.Request().Context(), request.(AcceptInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AcceptInvitationResponseObject); ok {
+		return validResponse.VisitAcceptInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInvitation operation middleware
+func (sh *strictHandler) GetInvitation(ctx echo.Context, token string) error {
+	var request GetInvitationRequestObject
+
+	request.Token = token
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInvitation(ctx.Request().Context(), request.(GetInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInvitationResponseObject); ok {
+		return validResponse.VisitGetInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // Login operation middleware
 func (sh *strictHandler) Login(ctx echo.Context) error {
 	var request LoginRequestObject
@@ -7917,6 +10443,52 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeInitialPassword operation middleware
+func (sh *strictHandler) ChangeInitialPassword(ctx echo.Context) error {
+	var request ChangeInitialPasswordRequestObject
+
+	var body ChangeInitialPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeInitialPassword(ctx.Request().Context(), request.(ChangeInitialPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeInitialPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeInitialPasswordResponseObject); ok {
+		return validResponse.VisitChangeInitialPasswordResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9135,6 +11707,281 @@ func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
 	return nil
 }
 
+// ListInvitations operation middleware
+func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
+	var request ListInvitationsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInvitations(ctx.Request().Context(), request.(ListInvitationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInvitations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInvitationsResponseObject); ok {
+		return validResponse.VisitListInvitationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInvitation operation middleware
+func (sh *strictHandler) CreateInvitation(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateInvitationRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateInvitationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInvitation(ctx.Request().Context(), request.(CreateInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInvitationResponseObject); ok {
+		return validResponse.VisitCreateInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeInvitation operation middleware
+func (sh *strictHandler) RevokeInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error {
+	var request RevokeInvitationRequestObject
+
+	request.OrganizationID = organizationID
+	request.InvitationID = invitationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeInvitation(ctx.Request().Context(), request.(RevokeInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeInvitationResponseObject); ok {
+		return validResponse.VisitRevokeInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResendInvitation operation middleware
+func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error {
+	var request ResendInvitationRequestObject
+
+	request.OrganizationID = organizationID
+	request.InvitationID = invitationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendInvitation(ctx.Request().Context(), request.(ResendInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendInvitation")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResendInvitationResponseObject); ok {
+		return validResponse.VisitResendInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMembers operation middleware
+func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
+	var request ListMembersRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMembers(ctx.Request().Context(), request.(ListMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMembersResponseObject); ok {
+		return validResponse.VisitListMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ImportMembers operation middleware
+func (sh *strictHandler) ImportMembers(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ImportMembersRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body ImportMembersJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ImportMembers(ctx.Request().Context(), request.(ImportMembersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ImportMembers")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ImportMembersResponseObject); ok {
+		return validResponse.VisitImportMembersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateMember operation middleware
+func (sh *strictHandler) UpdateMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request UpdateMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	var body UpdateMemberJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateMember(ctx.Request().Context(), request.(UpdateMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateMemberResponseObject); ok {
+		return validResponse.VisitUpdateMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// BlockMember operation middleware
+func (sh *strictHandler) BlockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request BlockMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.BlockMember(ctx.Request().Context(), request.(BlockMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "BlockMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(BlockMemberResponseObject); ok {
+		return validResponse.VisitBlockMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ResetMemberSecondFactor operation middleware
 func (sh *strictHandler) ResetMemberSecondFactor(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
 	var request ResetMemberSecondFactorRequestObject
@@ -9155,6 +12002,32 @@ func (sh *strictHandler) ResetMemberSecondFactor(ctx echo.Context, organizationI
 		return err
 	} else if validResponse, ok := response.(ResetMemberSecondFactorResponseObject); ok {
 		return validResponse.VisitResetMemberSecondFactorResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnblockMember operation middleware
+func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error {
+	var request UnblockMemberRequestObject
+
+	request.OrganizationID = organizationID
+	request.UserID = userID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnblockMember(ctx.Request().Context(), request.(UnblockMemberRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnblockMember")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnblockMemberResponseObject); ok {
+		return validResponse.VisitUnblockMemberResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -9285,335 +12158,397 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17cxvJlif2VdKYmWhSFwXixRcYil2IoiRKIkURlNQPtIlEVQLIZiETqkwQRLcV0XMnYh2OddgTa689",
-	"/244Yv/biNnZvfadWd/xV6C+wnwSR57MrMoqFB58qF9X/ce9IlmVlY+T531+54eCz4cjzgiTotD4oUCu",
-	"8HAUEvh3cywHp0SMOBPkQP9e/VqMh0McTQuNwhm/IEwgzAIkBwQJ2mck8ChDY0GiQrFwicMxvIJ9nwgB",
-	"jxcaBTJ9Pug+9ekr+vzJ1wenZ69bh+JwKEdf7x9uHV4E9Ojd85dHT5qVr8rH4XH41RUuTyZfP+HTbiWg",
-	"r4enj149C58cffmk1T07/v7ts7fvgspg8913Tfpy/3mZfNlU4754W3lNe69LZPr8++DdIX1FDydffReG",
-	"x0+/qn/der5b8qsh6w6flIMvn4eFYoFcjWhExCErNHbL5WIhIr2IiIGdcSTPa++rv9ue7H55URYV/+XX",
-	"8m19+nr4fGfwaGt8vDk6xYX0Swd6wKYsNArVcnXLq1S9av2svNuolRvl8teFYkGq586mI1JoFB4RHMGW",
-	"wc41fij4EcGSBM77lez7ZIhpWGgUMGO4RC8x45f4X5vzK/Gobx95SyLaoyQoNHo4FKRY6NFIyGM8VB++",
-	"/tvrP13/6frvC8UCDQqNQrm7S+q9HeLV/Ar26r3NbW8Xb2561d52r9LdJju4Ui4UCyFORvi763+4/vvr",
-	"P13/s/p/9TfuY0UphWhcKBZGA87UD7/b3q1WKtVafXNr2/56ZmaSDsnX+vmDccRHZOOIC59PCh8+fCgW",
-	"TonPL0k03ecBEfkESRjijHhqHBSZx5GvnnfJUf+i8U1h++J91RvuXgVebdAj3mhHTgrFQjmqM8+vXn7v",
-	"7fS3LrxpRarTHVzVht7m++3Am5RH33kXuxEpFAvVYOfSY1vd9578vj7whhVffWna3yTe7sVV1Ytqk/fe",
-	"9oh1C8WCvyMr3nfD+vce2brEXnnwPigUC/XJ6MK72o6Y161Od73+5lCN+748+N6r+cGWd7EjL73vqhM1",
-	"h+FW9zuPVKIrb5O9r3vf74wGal27U+zJ6sXQKwf9bc+vXZHCt2rDWoKrO8wj+j2WlLPcPXs3IBFBkiNB",
-	"zD3uRnySvcDuMG8iRXYDKUeisbFBBMWlPhdjEY77tBSNNzAWG1y9Ud24rG5g/1/5ISVMntPg4Yvmo8Pj",
-	"g7NypT0ul6tb6iDO/QEOQ8L65OHB7hEJBxxXX00un0QHR2fP++P9Z5iTFxW58+b0XXf89HlLyInnH+W9",
-	"fz4kcsCDh63q5pb+O+PMJw+ZV25tnb/7vlk9+k7/PiIBjYgvz8cRfQgL+ata86+qT/6q+iS8KDl36K+q",
-	"T4Tgf1V94uMw7GL/wr6vueK5nI7IQzUL/Xvh8xF5yEeE0eB3cPnM7yWW5OHX72tXJ2W8O60M96uX73bk",
-	"a7IZbY+P690XW4PnNfG40ntaxi93r77yE5aUwwHqmgOYEz4MCJNUTnMPt4lCyi5IgKh5yj3UFRgI8ISt",
-	"XiWo+rWuV8ebxKv3tsreTne74u1Wca1b9zeDLbJteMIboXkWG4dhsaC/vYiHjSJ+SQPF8gqKjpzfPKZi",
-	"FOKpZTL/2/U/f/zrj3/z8a+v/9vHv7n+L9d/1CxhhCM8JJJEILD2x5HgwD4DIvyIjhS1KrYwIKjDyJXU",
-	"D3QQ7wGhjyJySflYoBHukz3Eh1QiKlGPR/Bn4JPwt5LaCjXS+zGJ1B4yPS1ff7BYEP6ADLH68hBfvSSs",
-	"LweFRlVJEqkZvJARZX04s5d0SGX+JEMc9YmQiI2HXRKpaVJJhkLdzojIccTmTSSEMd15BKSHx6FUsyiq",
-	"SdHheFhoVNSUhpSZn+LpUSZJn0SWpk7MIejdz5upPaYvBFJTKCIsUEiFJAHqTlFH/dMZR3TiiY+wHCTz",
-	"js9fSc/3YxopYSCjMXGXQixlxzSCpSSRGu2//wZ735e93W/N/3vf/lAu1iof/rIwu/Mf1Df0vQVqeYSD",
-	"p1iSCZ5qmcAkYXAueDQKqQ+sbmMU8W5Ihr/7TqilO3PRUkSNL/i5XcY5iSKgh4BIfbfOjF6ktCL7FApo",
-	"gBiXCDMxIZHaOnI1Ir4kwR6S0RThPqYMhViSqGR2hgh5qO7itl8m1V4Ze0oYe/Wg4nu7QYV45V4Nb+Kd",
-	"7q5frSg6kFiORaGxWa4qqSph91qCJ3OwMzW7NI5Y4wJ3KSOyYdbcEIJ79nlPP//BPZe/jEiv0Cj8xUai",
-	"Qm7ov4qNEz2G3vY0+TQZIlfq/HCIBIkuqU/QGmYxi4rnuI6oQGMWEewPcDckiEdmy0iAMNNLKKk5PcLB",
-	"qd6kOx3lEIc9Hg1JcG62PHuS5teoy4Opmpw6xEsc0gA9b706vuNZ1YFdmLM6slNByVQWHFU8c88+fh8n",
-	"5S7Z5+NQU21X/RIHaE3xSbOJRRTPALZiHY5ln7NeSP27HQoO1dem5+SKCincE2kyhH2fj5lEEyoHSA6o",
-	"QMRTUg2Zt5B+S50MUIvS+uKRJVbavdKHSajOS8vDYmFIhMB9csMvfPj2jqe/m5x+MzX24qM38/DMs/d/",
-	"7voMhd4B+AplfRRgieGQn/CoS4OAsLudst7m827I/QsSZC+ePQUqkHliT81MYl+CqPYJkyCMcKCkm5AR",
-	"ljy684WsOUdiZpBMcNGZ6Ic9+/B9HYrSQkmEhngKNzHgmiLTN1Hm7pe+kYdMM94D4OZ3OTBqRrqrfHJ4",
-	"np0cSIXVRFQ8i3sSTGNmJbH++p52bOj5hLzfV6q0RGOmRGgnXngHNveYyyd8zII77Svj8rwHo6SvQES0",
-	"wEFi7A8Qj/qYGXPszlReT47gmCv1V399wbYzLj392D1Rdnp1ERF8HPmkqCQ+VRIn5KwParDgQwLSl4SC",
-	"xJ6nzL24YHyi3otZc7Fwgqchx8EZ5y+Vjn2nIxrpsc4l5+egsd/xACoOmzHzRJJzZMdecBBmKp7k3NOP",
-	"3zf/t6oOjK7sIszcO4F9n4zMHre0MveG4UtMQ6Wx3Wmbx844GXGghE8XC2J1sFhFvLO67ByFWQ5Kz2PB",
-	"YbgP3gs/QgEZERYQ5k/RmnTWndWM9fYL/gTTkAR3NmfAXXFOGai26b2nIjZnlBE2HEk9FXXlWBFpp0UA",
-	"mrrRYcZCCWshcSS1YXOfarIyaWC2KJntEosGHvfs4/d1XeymyEHEx/2BcS8YW6sHxwLcajgWoEHDfqjf",
-	"qR1ptFlnZt87RQS/BB9XRL4DqdRROwu/Bu9x/GypzQwJvKTs4jQ2pe9ICCFlF+exYX471Ru1aJ8htTVc",
-	"8WS1CWpYNOvSQb2ID9GUjyO1dT165+uc0qkVqcCHnfUsIRX1uBc/fh+k0pnZ1U5DmbKZzUz5V8y26u1E",
-	"3bFsM8P2jG9PGjXQGtCzW87lgERogqfJ9ssBabOEQtXOm+/Cxmt6OuP8CLOpsa3FnegpUrQNfirY+rsc",
-	"a9U51jPO0RCzqRVYS6wlNQvPzuJeLn/2+3soIuDE6Umi/YiJN08Qn7NAqKPpnKqnvKZ6CrxjA4ID48d0",
-	"/jTrfWuZMSRHEwzKUY9HRH+Usn4p5QWcce+pBbxh1p1/RxZhuM+5HxEgPRyKrKQOeZ8yxbRGWIgJjwIl",
-	"LijzeRQRX975fldc60F7YtKTWWg7wAue+8J9UMQRFYKyftGKJATGmZaLzrcyZ/7u3TuvOZYD9Vcfyzlu",
-	"V5w8QTlDMBsI3owFyT35xPsJBz+KuE+EUDrDgY4H3OX8YXnw8LkWce7pv2LgsBsq4gQPi0A4iuX0HI8M",
-	"5+diwCPpeGUs4aQcM1aMYolCgoVEO8gf4Aj7kkQCKWuh8KGYsJ6E48/39VCRSIa7+nKqjtf1bbxJKN6k",
-	"BVSZ7KlnHr8vFYWy0Vjq6wcf2UMdfQIdcOELpLRJxHs9wgLK+vrQQLN8w8R4NOJKYTkiAcU6aH0n1T4e",
-	"8HyoRoRAmks9rTgYqewPLJD7ATXwXVlHZTM5Imd9CKaDzHQWKvvxOx6848HDn8r8UuK+k92DTgkCNmZI",
-	"SNnQesQ7HDF17WeFBx8SOVCni7t8LFO+IvXvsSAREgPw9WJfIs72kI7eCtSNMFMEwlBHHSMIrVHERySS",
-	"VEdUfPXPHrCvwyCfgTmPIJ8zn0SMADPo8WiIpdrssavFW/5VNKSTHbPjDHhuQqbngnOmNeXZvwYw7ySk",
-	"NO/9vCk4IdnsPN4NiLaL9e7GSzOcX6C1RAqsp9YbKI1E0iHJ+2LMnn6YsQ0H4yFmnlK1ITZCrkYhZprP",
-	"rB2wfkjFAD40G4BMIm3f6F1NvvNt/DzvKotDzcFNA1ITSZ95KrVndpbP353FuQVYoE4qH6GBdN4L+pcf",
-	"/2OntGDHD9l8PWjMJA0tIROhFKMLwuy+pw571wnIxipRNtnnh1mvIB/h92Nl47F+SLyxIOYbPQ5OwORt",
-	"kb+KOYlBP6xIBE6i0A8FwsZDdXAmY+jbnOdtDtEi9vNGmGivSwzuWbqfdc8hs13zFmdmkUdPjygL9pNb",
-	"5wTucBBQtes4PHFozOQGzWU1J2SYz2u+LG2Wd1MchzJ0cnCkfSk6ur9/cHp2+ORwv3l2oD3l4M4QJFhX",
-	"/KOrNJYuFmSrroPxAj0+OEWE+TwwunY63m/C6/Y3lTw+ZtNV8ljkE2WHdXTyl7NHasso6+/bVzsrcUxB",
-	"+wzLcTRHl4z/bNMhAqK4QYDiGaLuVBJRtDuwJiRmAY5Ao31z+tITuEf2lDlJUDci+EIgHIZ8YjicszP1",
-	"5RuT5Uvp801vm7u0PApzdm6WYTmZdblMnEo0wQJ1+ZgFqzNqw9pnxzxR2mmHcaktvT01PuOgoipRS/tM",
-	"KWQO2+hyHhLMHO7X4jyP/0kahjr6XETdsU5bCYEBDjBDtTIK8FSgtY7JuTpXpH5+8OXJ4elX5++ap8eH",
-	"x0876/kf7lE1u1FEWc4utZ41vermlqUa90IUkTr+yPOxIGhArtKittar+Lu4TDa720HVr5Ot3g4udyt+",
-	"Ldgk271dXOnW/M1gm+z2yrjarftbwQ4p9yq41t30t4Pd3H2nQYqPzrsKVIgxmZMZpP/2hUCBDm2OqRiQ",
-	"AHRitHb6ZB9Vq5u19VzGfkGmzbDPIyoHc3jQBZmCMgmOF0G/B5vIH0eXJL03p62mVy3Xd/K+4iZW5WcN",
-	"CRk7IMGDROUe6rBxGHaseyDmeHNJWj2uffY6/2ZmGpaGVxdcjMtH8PnVXxEkojg8Bo/J7GrfjEZzqav+",
-	"pNrc3S9Xckcda96Qzwf1H1chgORr+8cPbeosSmfAFl89vP5P1//08a8//v76Dx9/vP5Tcf/h6ZulihjV",
-	"1mly75JZx+Sb2Z4M/bn77ZxW0eF4KVpK85eEhS3hqLEQymGt7p/SG32KWcCHaYGyB0SbEj3w9/ROvy8f",
-	"b70e7u7XafW77enbivhyh5xebPaeTWry5ehr/IY/Db7yd7tH7OBh4abyFsxMKlEX+xeJ8zWWLiuJ2QVW",
-	"QVrMgtMCRxG9JMm1pAIN+ZAwuaqsyQrKlFxMTsCd15ITfUm1+pU+TMg8TP1jkT7pitwP8edwFOHpLKnD",
-	"gMsmxfuUfTrdEMS7qxsWQTP8Bel8Ldpnh+yGKl9EhkTxhiOSygE125T+7qFiKgiDKuKF9BJyzUCX1+ZN",
-	"vmpwz0rl3RXFNP1n1cYlimLIBTE+k9vRWuydzPd2jKOIMBk7v/diFyOaWIeBdb8MsECcpVmO6/tMNqlS",
-	"rtbztmV2eTpDajHHzmXXZ9GY6Cn6nPVoNKSsjyIyCrFPhE65MEvDQRARIfKJRQ3PSOjardbxKlIsYA43",
-	"XdE+xlGfzOG+Znp6yjwgoNsLNXHJ0ZrOH8GQ9W0WKlZxmphlxZ8u2o1cynXNifDgtnZvrhdMrXTLC2gf",
-	"1hGQJJ5ngoc8Qq2jVuayVbZueNXUt/NW9RhLfHA14lGOGMHjgMqDS1tftpIw0WM14zdnJQrsMzhfb0Io",
-	"mjeKAR2tPpej+J28WRi/2U2XdmTcbTkjMm4YGOXsJCI9EhHmk6XjHs95DVRqIShnN51jS7+WN8dbO5ic",
-	"QzOjzF9w+ricZRRTNOWcQS5pksuj+T5U86qVVXwsu/wKahkiwgLIM+9BCpr6hU9H1OhpGRLXiTBi9guP",
-	"iZKr0dTmyggkOOrhKMXkKZO1aiHPMdnlwfSZHIb5F/7Z2dFLHR/gPUiHh6u+h9SHpjBvc+Vn7oF66Yxc",
-	"zWGZoxBT5klyZaIP4C2bDHhI1ID5hvAtGH3KD7Pa/c0Y+5TJrXruxikrJ05xzfp4pnDWYDTbFCYdaSut",
-	"YgXb6sbF1P9SPwXkb+gm17NsU2aMlIICB3RQqmzVEVRImtyBUr6pzOSC3Vu6EhsKmwmpjHQAsIPWJphC",
-	"srdSi4lWAWRESbBeRB31+Q5a0wmAuuwHckpgQSY7kEeor0tsIJXTJtAyFJBLEvKRsnvA0drRJ9Bps7U+",
-	"vSQMjUd7SBCCOvFRdtZLbTBTDX2ZWRb0RqgLpcOl397E/j9YelcUgYRz4/H2r9ZrmLCNiA/TduyEhD5f",
-	"waCjxo4zGkZCP85cYjJ0nQTxrXYYR3zKxYRLudcj7RwwFLWYj96Htehw5dsbiweK0vZB77qdLmXqH537",
-	"E2cFOAbeZn3Ziem3cqeYVWRywmeSR3lW4bsBhzoxKotaEU9nPq9hlq51WFdP59mIS/mAjrmL+ZuXei9Z",
-	"HLErSmhcWVvnlN2Jd9ORenDprLkPFsiN5IebNX+Y6zhe+lmltDT7ZuErXGRnmnbHZuZRjKkAVu9+JDmd",
-	"+eTl6Dezxt0vSSjfRXJ+Qul3R4GyUGL8hOw/ZvQrcvS0lr84THaTGJi4A/HMDd+sxhPSgZLVZpD2mM26",
-	"MCJyyS/IKcEmmWnpJPQLwV1o86ZMxllDmnkAN1nm/od/J7POLDmPdJ5QEgaxfr2Kg6KJhIQ0lSH2B5SR",
-	"JG8lgs+gNcHwBTn3sSCZSItNMjVbmbNdJqcvTz+DP4FBh1HApdJTR1gOEGWQNE2gWNWYOR1gjp1im3VA",
-	"6SiVSwwPSQcUVMiNtmADOjQ0ikiPXpHAhtwEUrdSfbzN1jpQoF+CTONOEXV0pmcplf4Sa7RJfbthz3fI",
-	"A9L7mdlCnT+GTa1y2uhYypH09hZXSRV6RnColKYsUcwyW36Rw1czHzZv5X3o+bsXObpU2Hc/cRA8bjXn",
-	"SLnL9IPVzc3Kbu6jFzSYH9ilgY4Pbm/VdpAcjIddCN3NiRXrZFv70VcvTuYl77iPCdrPfexqju0+7obU",
-	"V5OzDvZxFAKB8rFEI6Xf6RDG4p2/AKAQtU3qS3oX9NSKsMtzjqQ1eyYXZLq6WaBOdZk9AAPmff9lrF7E",
-	"YQ+NQDS7S4pFfiFQiFl/jPsE7D/rRYJAfcD9sbJNdSjSHAUMRljucdwhWgUZ8nOc1zo0kNSAQD51l4ZE",
-	"ewdKOabKkkiUG69YKcywZLxPHXDKnL7eLGcZeZSg54LD8FUPksuXuymLWbK9f0/xRKfkijxLD89Lvi0i",
-	"UuqXEJ4NV+qwhU0uVRecxjk/gLWyyowz2cLLrl7aHxsvaPYIvoVDiHdjhil8xym7veW2bFWv3GfVEvhy",
-	"q+OUm5pNSCp9AvaYW0U3ezfdGdmontIy9AioB0PYALKQuNcrokOEh/rfbSah6FkxmwG+JCCfCVMSPECc",
-	"kUbyGiIsGHHKpLB4MZ16udZm+kPn+kPnhEU8DBXPSirLTGrsIYI/llAznOCpjn5pxWPJZUttutnHYnJ4",
-	"+VfPnvpJrkl6MzfR4huVADrlZt0JyDf2DeKTxXRSLxm4J5MgxVniD7ZYT0s09FwXVWpCeXtzPD+yk+OX",
-	"OsLRBZG5SfzN4FI9LCjrozXe65FIFNEo4kOuHhDrqDs1AmNOWqH60zGZ5PCiQ6bvI4gupJ5TV9zGRzTK",
-	"hkBrjExEEaqPgnFIkA5+Lv/w0K5pn7PEfs/JwcTOCidYmAy3CZXqi1CUYA5vMlDCkEJZC+/11GESjfmn",
-	"LejbZ7uJoVjxCLrTjPN43n1K9r2YPePM93K36gY09WYUGAfETd2hv0Wy+1mPMu/UXmWkWYZHrprS+thq",
-	"W7nZG5bjpQSVvhyMTFBIcMRIhBQ7n5O9wQz62+zdCMf9tHfLKn4rebfgdTO8u45lW9Ui/jiictoiUlpV",
-	"6gb0bebRUkL1bMK1kM/Lq1ZCF3L1QDJnRboutpzZ2i9mxPUKZJQ/pbx9OFH6/l2CHQaHNScG7hgUtlSZ",
-	"MoTZFPl8OORM6SawxD3EFFGG9HtddA5xyowNUqumTIbNZQShp5W7YlMglxc2VUb3bn1zG5lqPGS85LHh",
-	"llObdkO/FJRG6mSa+b6pvALYOfGVG5ZwAetTQk3HD5hP8uujTAltroaaruQURZ3LYIqSoRp0ZUvB8fjl",
-	"aGKUCYmZPydGaksZR1gO5pRHxWWci96nQRHhUHCdvkW12tb50jP3wTsMOsi42Qo3CHfrVIqzE6QfgCMv",
-	"5QYwTLloDg0NeCSzp2lAWBOsUU2patj8QLMp8MoO/ub00OSoQeV4j5oEPHfAPUvG2I+4ECgiIcEim0m9",
-	"WrnxshtrS2NhM9yww7zssBMNKbGiTjLHhwt4B1rg7yHcBRIwf7ggZKR2hEYIoG1n774DeP1D2sOxPHU3",
-	"Qbq++as3DHgl6NeL3zizz+UmfaZQsvP983m3wEXOhmf2dD14nPSJmYs+YHkjN5wp5iJz6HqOS0HP5tvc",
-	"ZYBn6HbCLlvRmQXlvUnWY2qs/Jn2qZAkumVCJx5Jf4DnFJ9CjgnUmho20i6AE0G78yPe5bJdQBMa9IlE",
-	"a2fjiAlJQ1JEg309LuJRm0Vkv3lytv+suZ6XgGxydfwB8S8EMvMR2kOQSs3e3cqTQLdNoij+Wq7lfbtM",
-	"b6KJfQqVK9l2ZxuL8bHp6S1xsZ7yPEkInkyMtJ8Q0PgCrnXJGcBC61Q3ZghEt7E/gH8NMcN9+JdGaYc8",
-	"JUh2yfW9txyf3f78CiRwqGsHGu+hDniStV8oi7+U0fgbqEcZFQOd3paqs9OjuBPo6Hszpy5qzi1/BfXl",
-	"eyY8p1hq0fjuOnGMdmF9/M2SoOWAB3MUoQvKApEgFVmbJ2edCfKfw/ztqUouRzp5AUTReUY3WFU4pLct",
-	"HbC2y8ijTneiN4rMZJIDr7Avw6mSi0AygHoBLttO5AjZPCCMmQO/kQQqrprmL9OQQIqWRyOljk7E4lz/",
-	"rVw1PFlTDo2yOE063VgDrYGpiAUpogCLARGIj/QOZ8vAt9LMcWeFeNJN4kd7SE0rooEtURlw6ivTLgCg",
-	"IHPlVzDLM8eXS2KZ1hp5hQ/ZlhmLcPTRm9OXeU04kOSlWxQdpj4eW1Dg1PD5kOh6R7cGUXGLW1Ygzix0",
-	"WRFMS/B9007jvotgzB2F5AsnXyOFxqg7Keh079S1rO8svZeA0Djn0/C32367fItSHDudOXtsG4PMCTDk",
-	"r8IEmlOT7uNL6050UAaLiPYQZtOVsuZX9GneqNI9gdp0sQ9v7fBPmpWsKkmT5iW5tX+c9Wh/rFTteCcZ",
-	"Hmbq/k1Hi7ljp9qgLGnEEeIuCTViNSQoUSlI2EsU/XgaGmrZQFAk8yyt5r51enbkzTLRJOMdTR3sEmq9",
-	"j/Ryl/hvn19uwFRbEkfytmaoVmDfRDT/8FonTYg55jEJgSTfs7qHTBOU7UakpIbIqUi+qYWbTHPORpw4",
-	"pJ5eY7CMQIEq42iEvbzdsZTZNLWcJj95oBKr9qRRlofaH7TW2VAyakMIvvGD+suHDYDf7ayvchczm2Wi",
-	"Fu6yl+zZPVF0fAR3oujfIDXfbxKS4xcxpCrGvk9IsFo8Z/FNOnM8fDNBjcPmcRP0MPQ9OABmZEW6Jd4i",
-	"zTpvk864HN133XEzNkdmXYN7aicN8owaySCWQgYKLyLM2mzMxgL237EnlHCKa8ooE5LgYMYXlVnu1q0r",
-	"l9WmPKaAh/pT7Ysp8stbe+mGqywugR9I8gc/BQDBvZSOqwM4YBGH1KVcdEE1t/nSJZsimWssYRejyfoo",
-	"Ws+alVyfBByc687Y+ja3TmkBpBSIH9hba47rxCOTdG4mnb7dL3RkJjf7TY4UHc1lvB3zQGNjQ3I52viX",
-	"H/9jx8SNCHp9qsluwMMUD3OIiESUB/MRFkckisnTbEmtnLsn7yPFYU7y0izOkqkUEUYnx08RHSphoZQB",
-	"gy/XCbDEDfj1xoj19/Tvi7AcvYtUpsEzu1M5B0bKj+ZBQui/2e/WqjouKqcjyvq6MAAzOLjuFA0wW0Et",
-	"Nl9LHZS7GQ6Ak0vQLmHGZBcfx7zb0orjmBmjTmcP5ufCAfK2EWgCYXGhHZ9pN9+ctB097l3qWYi94Cem",
-	"xCq3FNo+pCE6bH8EFgDMuYgL8TVuYyZKmyrYceJfp8oWyYfCfZPDgEV+4Nee9aOpm46S40JN/VlHbc27",
-	"eZmhOmZpckNBWLZZkiI6NzdUS8NYbVxqVC9UFi3VuOecc2Bzt3X+5uTR7xuRZ0LcptQs34NxnAqWABYh",
-	"eCZTPGNukU2mW/IPucCITsjqLl6OuWPcODqVH02CQJGTJpkj6xk3oaYpyYiiTK/mpfc708w5b+NuFdvO",
-	"wcdbKXSVPsjs/JzqyXhWbpXcLOFqgaJzzwBxH8i2Cwi8zbEueNI/PbFn//zdWW7pScfB2O1omJ7IxI+L",
-	"SbMEY5HEiP6wmbZFuJncQMqRRg+nrMctHDvWRammvarRKSzcAolEYQZt3D5DtdNcGWKEBXHaCokEJGVa",
-	"yhnxSOIQrbUL1//t+o8f/8frP338t9f/iK7/6frvr//z9R+v/3T9h4+/bxfW24z3oEUfZWPK+h4JxqZp",
-	"gUnnLLVZm/3FX6B9zi6VhsyZaDMvLsijBHB40YMHPh6ScB8L8uCBBqovIUUlup3A6ZN9VKvVdsHYP9sv",
-	"oSPOyBRR0WYIGRaOhpTxCI2ZEh9rF3xE/AuxXlJfOwDWr3O9KOQ4xKllnXmQ9p04y8yEC9Wn5qWRaYf0",
-	"XjrtSqcxhdDPRbqZWmokk9VCWQzPX0Jns5lOtpWtSXlCazCmzopSw9j0IIuf7zSrW8+mEsUZVizT7k7A",
-	"Jr2EiarD0Nn0ysinzCB4KwsBdXSdY9yPLafZsp6T02/ZTc/fS6fgA3tyxmggYGMwGbdHRpAYlgJJfAFS",
-	"dsAjaQz7FCD4GgYwcqUEkUDNBg7P1P7tOZVzAoJFG6UJCUMP+lptfDe5ECU4+3VEmXp5EZA5OnUdCppO",
-	"NYR40cUQxwymEXGpl2Kzc+3lN/fjDNq6QI47Q60J7iuKfnPYZvs4DNGDB5Z9PHgAGPMPHgAXefDAxrID",
-	"MuTx7Y1xwU4Pmo+PDtaLyOejaZvlsCVNGJrIiurohEAPHthlkwcPiursAfqkCAfv4zBsswcP+kQekQcP",
-	"tJoSUp8Y3HjDk5RJHVEiMfSvHqd6yU8mk1KfjUs86m+YN4X9h6fuS2kgh+FfHHP2JCKkxXtygiPy0nwj",
-	"SdGLmVrz5LBQLFySSBe5F8qlSqkMJtWIMDyihUahViqXarqp9AD4ev7Jq7/kosw1Nct6R7roBZmiFpGm",
-	"KHSzsr2eYIoaQkvRGSiIiiDbzCVVsYew/tcXAnUuaJzXaPp0KDZ2QaZ6g+MbAF0wnhL5fHIhCplW19Vy",
-	"eUG/jpw+Hbps8xtTU2tKaU3hbFwva6pjC0+7le6L8smmv0+23lYuXpaDr6v8XfdR0NyZHlTenw5r4mz8",
-	"dvLl9OtywdTBQvmrKXaFGleoaC1UKu+/an714mo/6r1tnW+fTd+9fvaqvz3wL0/wiB6F0eQQ4xP/2ZtT",
-	"rqvMVuu1AaWpcxptXJApEkoB+lAs1Ku784aKt3Mj2xPL1Q4KjW++LTrt90+yh32plJBpijFBATbuCzAk",
-	"p0KSYeFbNeYGHtGNy4p2XTuVfxsplN0RF3kQ3ZKMUEVxXrdk0Nh/DRQ5YLxoTVvZ6xB9pn0Wk2ybOS9/",
-	"IdAoopdqGCgu1tJM2WRVJV7H0lTOxq47SAxss5e61Zb2IUAjEXR4kke5+0vwT2dJunIzkna27aaYwin4",
-	"1sIu3vYrZLPq1XrlrlcPdojX3cIVr+xXAw1qXimnYuCNQrVc3fIqFa9aPyvvNmrVRrn89eqtYnLBl3P7",
-	"RWqxE0/3DkRdLGxqnrH4vXQ/4UVX4SmRCDsosJbabCoVdknVuRLOb8WSixFXUi+4FNW5l0JmutPoktu0",
-	"x67NrIaTwrnFcawgWR+g5gk8JCh28giERZt1uun+F531EmpCXppAIb0gSac0WE/R3EcjGBi3lZ/WkUDB",
-	"n0MC0C18G3yJryo0fNKBYIxGXBgYxTYzPh/UqVerjoWYapdhmoyCKptq7sm4VGZjm5n+Aya6lyzfbQoK",
-	"fhanCdpa4n9iZNJmUO+KWYySqF4Q0GZ5tL6HOvVyxarP5/G2JzPWKXn6LAJOTFN+4LPmZbfFD+PyHE7W",
-	"DMB4crZK64RkAucFGKKGMu3JOyW0MmODBLR3VA72U/RtdO5HPJjekI9l0K0Lnvrv0cHTw2O3mwn8ts2O",
-	"Dg8fie/395tvh/3m5PBRs3/45qz63m++LpWUPq3+Ozh+nPPmbfmeG4zT/gIHMrpwdPBm//D146va8/Lr",
-	"qr8zeF0ZvasPt892u19dvqiK482ouTM+qPSe1gbPty5elr+eHPbfbk9P6/ykyo5237cq8k3t8t3m1Vfb",
-	"3zfL3f1qcFDvPd0aHO5896IcHj28FVdN5Qh+SHse1BI+3EWd0gAoYHUczq1dt89uuM2WDsyhf1h5TalW",
-	"TTkSogXTgH4jSjKswuEf4SDeGfVKZfkrqf6S8FJt+UtPeNSlQUDAW1SvrPBGtqU3vLe5yvRyutmBoKyu",
-	"8vJsC8VfjpBt3YNEXSJFbeI0FYhQaCubhplWP6US2Y0jyca82uyNlgv2N1pvnESc9WPRJ1CfaEwMkKCK",
-	"i3dM8napzToJi+kgf8C5AOSFuRH9NdsLpztFJjlgvc04tC83tVtqomvVOhrwcZR6rtRm7/Kcpxl3flHt",
-	"tu5pmsjvPpECdarlaqfN7IkkAlKHtmF7QLbHaeaLM8tzhMtdpIk57QJmDJfoJWb8Ev9r83dlhruFAEqF",
-	"isqs70FEqRwFOdx+ZVb1Z8pzq+XqLc0Wk0peED3//PXz6uPtF5tf79ffPa+93Tp7/eLL6svXm2/rB6dH",
-	"z7e/elQ7rn757vWzrSdfn9TfPH5xttlcbJBsgkHi1AbMS+FfeVfyizLm2OBub2Bzi/ZmAmZUIEZIQILP",
-	"suu3L7sSeaKFiBIRTi6KFWXqrOaJsA1NPl4vrvPPF2gmJUBRmlAWou7bbcWcFjok0HwcZdl4AxL2Ac0n",
-	"ZdtCIhksRMtIk5e+FntWZ6o2lESKMoUlaA1KMCc8uhDgUFGm4myWlPpLw5hC2JRvgi8YM8TDgERKvK0j",
-	"aHDcA2MM1jjBUSB0bMG124xNBwbapvXtFJ1JaIQ0qmQubNWmEd6malQJ6zaLW4PH/Wt0P1b7Y9yNFQ0J",
-	"ZgK1C9YbgPuYsnah1GZNZ2A1+7Ql6MIfdUqoaRH2cUQgvtJmoWOiWdkNhEQidHiC1jr16q6yvl19woAt",
-	"Awh5USsJSwtK5slllwfeVkabzMt0ZU5yaZrp/IVCsQAl0PcrONKfL2xfvK96w92rwKsNesQb7chJniIA",
-	"jUvlKDvfdHuSmWvwaVZg2k7Xd6vl2q6WQjcXY5+txM+S9jchaZ9oOwOne0bKRA72LMuyclZOuJWjudKW",
-	"j+V8AXvAAmFGB9fjbK/mLlG2m/qpYXqtuOabkHwk2kwJIGhcLk2FLHTU5Nrnlx1yDk9W85y5pfUcV7G+",
-	"AXxs4kK3ouef+LDTihQfyzjT3nTqMtu/XH2KiMOWyap61Et6AejDyauA3mZJy2pvDaU+2d5hLvdvM1dv",
-	"yUuPXkdDrJQQl5ag54ZPmAynbeZOOygiDRUjqKSXMViYUQ+gS3EaFLBSbjOj7cw6xY0GAvoIqDi7KI2/",
-	"yLg8Nxl0xtpXJ5DFzCihUywJylFM8gj2NHUO96FNJBnrsSxcVWhkywdWEoD1eeq2Pjzr/0nOEKWO8CeW",
-	"Pyvc133OeiHVyYyfxc+qHGlft9ZDkwHXGKgpmAXDWawCu5LMMRJiPjfKScFJUm90sM+AQfg4isCYAVi8",
-	"lOhJwn3KBgXMIRBGyMiiEjqJiPo1yCWGcBgRHEyRYV0wUptpKUYFkjrFEEGYifSknoburGWvBBhpAMWv",
-	"gQbA86mMsrhyOJdRJBA14i68IY2bU4jkee199Xfbk90vL8qi4r/8Wr6tT18Pn+8MHm2NjzdHp3h1BpIB",
-	"9PktK9DHZGII77MG/ZvUoA+utDqBcEZXVRoFi09/FVVLJ+/NZ2Q6L0axp37Iu04irmIPQ3yhI+U4xvOM",
-	"2+5C/KLNXOCdovoTA7VfJIjjlGknkPG5gQ92OMIRCdrMx4J4lMVqlJLQhiVqxxyUks8gFKE1jE7HQlDM",
-	"2sxgSg7xFHUJmkRUSgKKW2cHre1WK+uoUq159U1va7uzvoe6XA40UkWXGDWw1GYpNzH8VWBJRW+aUi7R",
-	"iIfUn6K1JIKj7IWQYCHRTpv5AxxhH8BkQQRBhYAHSxonreVfKtUVhUTCg5DVhKA6pwjpF0MNmoEZqplE",
-	"Wh+HyBmaMsDmmmgTBao33o9xaHNJ9D6Duw/2MHnMCZcNuZBajiQxMV2xM8RhiC5xRE2rEd7TgOEdjdZ5",
-	"bp/vrJfQu8UYX8U267j4Yx0tfjRPbgBxf0d8CQerqBubNBWtHTM8hJTl9BB6NaDBRwT7A8iCNk8kRcGd",
-	"zXJNURf8+nzM8CWmUGPQQWsymmonIAqxJNF6vsQz9+YOws7UkCwKfTnlHgXb7t8tPWgU0r3/k9oC03ti",
-	"YezMlG4UfreNdquV5BbcRKamoedWEqqVX6dQdao9oULMt9qU4UealwmT4H0n79VnQ+D+pKh6a4XtaZHo",
-	"kvrkTcIJFgpgS/hGazd0sVzeCsE3LBMSc1O6Fam9GhF2+Bjtc8YgqG9fQmti7A+U+Lr+99f/4frvrv92",
-	"Yxa3Yt2FN1BMGtLKNBMu2jILHgUme6J10rR9P8SAT0xhoIbIECUETUrbTHeBBCNGe+60uaAEh4Phkuf4",
-	"okI6ABJ3zw43tYffZNA/8gE8TNo/gGvcIGc7C6AxhyPkoOyIX1Laq5q7lvpX+pXY6TpyjiPO/xZ8DtH+",
-	"YB//sGHhMhaENEEtlAkeFpiSBp8qF4/K6iatk2axzciV9ZbFzi/ToiZ+cS127J282D/Q+ZaUROu6qsX8",
-	"qN8/fGzzcJJETZDvIj3mF1DVoJQSXS1dRHgcUAK+XogWTpX+paOgZwPCGm3WZl4G2cjA/qiLoeGHkKnn",
-	"NpLjX/7Nv0OdarncSaXVqnF0Ewl1m8yLWitLZf1QGbdiUgOlmE+bIbSWr4WjtBLOeKzUQVTWkWRqEPN5",
-	"M9PKCjPtGlejM1PdHiiZaqde3oU6NcHP1VtJl5hGnIcNNIClY2FwCF5PsNb61XtqjNSOx6G8kYZ5Rmsd",
-	"qN026EnQ467NmjH5JXHkIpoMsCSXhgnysfT5kJTQE0zDcUREQ0263GZqyvDyuYn9dtBanFvs5CSDtgwP",
-	"rhedVxX5nltFtqPzsh361wFxS+epN2HLnY+miFmjZRvC16xSvbxZruqX7SfOoYgv+12bWW30Y/B5m0QD",
-	"ZTLBO+sldMg0CDOYJbGkUNsr9BXKY/c6vNMSXFdQgBZqwOjE3H5YySMu5wW+/uHbu3ubW6PwKnz1iHz9",
-	"+vVX3a9aW++uWt3DZoxg1yh8/b52dVLGu9PKcL96+W5Hviab0fb4uN59sTV4XhOPK72nZfxy9+orv3AT",
-	"GZIFGvyziNtmqhYcTpjLLE1i2q/ULmi6TDhlGdjwzqx0gNDhze2EluBPNEj+7bxtOh6y+I1jLp/wMVs9",
-	"JGEYbdyt7LNBstwgqa5kEz7FkkwMZsaSWLoiJg0fE8NSJt6Omyp4wODna3fKMonh+GdBXtdSv/Z0vk3I",
-	"J1qNUNpasc2sNAbFEJSqDqhuCVrbCti0bSY5ZE/FoGed2HHnuLKUzEpBvLkeKSrazNHh1Rz30h9XXxUp",
-	"SFwYSPfPU8+32ayWq3QL6g/i76udhBYSnV5aOuri+jazu2c7KurUtko5Lm50XIrrptyZqYXq8UjQZqbi",
-	"cUYet4w69EsQxykMv7jsOrwoOX4vIMfYyLhDincWbvCTyF6cRWFeKIqysM03F0czwM95gngWxBl1sjDJ",
-	"ndv7p24qRj6Lg59KHAC9314aBORywzYinuudevDgsYZzAQgSzsJp6cED1LR+M/iNaYzoMNpozIRlly+a",
-	"jw6PD87OD47fPgySsQCmRM0zGPsgUqh0XP7lujI5z3tQPNlmyhruqScCamIcV1RIMPZexsAmjEyAqZqG",
-	"4yxAraNW0mrZmZ6yWW1oSPI2QLXwsezyq7SZSCMUkJBCTpBuPVS0XwFnPWT9aCu2zSQBH6Hi1BHBAdTo",
-	"QCaCAaKxaIygIMddsjE0IDQTgzANZjDvviYA7ftQT8Yb2To6Ozl/9qp11tFGvPOH1vnT5tnBu+ZX529O",
-	"X3bcJcM5hbwv4g3Rjg0AhmkzY+IbrBUSNNRmA4ifAUtRq4uRV+wQJfSEhmrR3SkUSvl0RNXRNtQi0o3f",
-	"E+D+db0LOS3glHBO9YBDa51suKJTzI3kzfNEPiaXR5bEZ2RhtudAOHWohevq3Mwq4hoBPfE0ktWC2A6U",
-	"PQFYe+KkjPer4IqDVK+V5djKSyU6lA4bOX4/blhTOC1gQl0eTJ/JYVhoFNrjcrnmj+D/yPX/ef1fP/54",
-	"/ffX//Dxrz/+/vofPv7N9T9+/P31H4rIhrb+O/38hnkh/fa/+/hv0fX/c/33H3+8/sP1f7n+oxrk44/X",
-	"f/z4o459ARzUX3/8n9H1PyALDXX9z9f/bwYa6voPpfRXCnrGZ+RKFhqFVSbJ2uweZ6PrnBkjoYMN50DS",
-	"ZWulyqZWigaFRmVbBwO1LGmwcRhmI4AJSS2kRtsON+drla+TNmsNeFD9PNbYZI3C9f9+/c/X/1mtG13/",
-	"f9f/fP1/w+JhEz7+Pr0BOUhd0HhnOAq1F2ZCQp+DjrmyPpRc50VuesOi47sMvLrkaDNzqN7F3cr3LMUy",
-	"qZB0Wiy4AlJyHpq0z4yIVPbQHFFYKqTaEha2/TKp9srYq3S3iVcPKr63G1SIV+7V8Cbe6e761YpzSvVy",
-	"PcEiOuYS2RkaZpHXiY9x6fWsyrba3tsWmXM23ciZGBQhGoOb11kmGgKM5m8jKedUiXhHNPKx7HOlhsVU",
-	"txZkFKd1RxkLyGVaGdMAjXMDhNbjlNQ3x9nnXwjEJ4xEmsSUKuO0zi/lgTYdkTsH5VZgWStkPGQwMA3m",
-	"9Zw8CEB/Knd3Sb23Q7yaX8Fevbe57e3izU2v2tvuqdtiYCFWz5lw9gqEW9xwfu66eKafsp6X+c/L+R/z",
-	"XyXVftigVaShE2274qTF8QfTCb8R9y5TkjzJ5UhBZ2aQMc12JmCYM5juExwx3dv4mxTUBxDKZlDu1fwq",
-	"8XZwvevVexXi7frbgVftbuEKKfd2g1o9qXZyYU+MW+NccM5yS4GrXqV8VlYbGpcCw6WxYVYHFaZd2D9+",
-	"aKkApQ+z+Orh9X+6/ieQ3X/4+OP1n4r7D0/ftAuxX4UzlHxwD3UpZFcxMtEeowgJwAmy8bHSTUTR0dy8",
-	"Ee3r9SiDLJFfYU3HUwuHkFqIm+9gMiAyHGwjBfawiJ25D6axj5Jvmo8UoarUWlzKjAD8Oh17BAMFS53A",
-	"FttB+wenZ+dHzS/PTw5Oz9+0Dk47RVQpO0ALym7TZbTK+kFZ42e9FLfCa3GuE9XUdQUOSxmyCA+8pwcx",
-	"CKYQuaNyitbSMzn48uTw9Kvzd83T48Pjp531PTu6smxTO5H0yTFR0hLqAMBhB0VkRLAUOmERC9Sxd7cz",
-	"z/Q5mu67x3F/+v8qvF+vL+ZBzm5aztejaqGjiIKyWutV/F1cJpvd7aDqa4Cfcrfi14JNst3bxZVuzd8M",
-	"tslur4yr3bq/FeyQcq+Ca91NfzvYJVY+rMi0LJw+MJf/6/q/QibJ74Gr/OHjjx//14//y8f/6fqP1/+I",
-	"Pv6b6z9c/0lp+/nMplAsXJBpM4H8LxzsP241vZPq5la6E5GzV5tn5Z1GudqogLLNuGz2ICt3HndkXD6C",
-	"7mn2kXLFq2ymHhEkojg8BqO00CjUn1Sbu/sgchLd/aaM9Cbc0MU3WqCZ66vu0vyvkD1Cls1wmlrGfMSb",
-	"4lKAOCWWKOs3kpCHKwDXTg6OAPKsq6wK07yA95Si12aPD04d1M8MTJwZ16m3h1ry7hSURIPa1mYXZFpC",
-	"TVveH48hGui01UQnL/Zb6C8q6LJS2lSzOGm1oPEhaj1retXNrTZb6/ARYUKEKOgLiTwxwNXNLeSpkTrr",
-	"RQQXAp2ohzdOvNpOfePE26xWsqNYULdxdEm+EGiAxWBdMbrHB6cAUo0nKPqXH/8PUUxQdNX8AO2SERIg",
-	"LNtM515Xy/Ud1KXS4g04u2kjRoaTq42I2bZuhaDLcJQ8iOUSoMWZyjl0TIiSOaaILE6wWuvUy7U2S5ck",
-	"cpZkviBIb5lQYXAVUuB1ggRoDD0gwA1moekMpj/2B5B4r5djU08lDwP1hmlFkiMFHqWx/37LOHC/TNS3",
-	"zAF8qsTpVQ2yRUI5tr3+zKSy9qKlZfB2joD92WTwLSTw3PTVNNom8Lc9RCXELBifxFrnL7yO7HPK/KdS",
-	"bR5pC9klFMmVrjOb8z4f2C9jCN4MQtoqLZghEhJfRpxR30s0G2fkNLR0myXY0gOTQDwXUtoUddE+S4FL",
-	"xzX5WRNu/1nz5cuD46cH52dnL03ySgoRqai9vL2ID7VNCFJ6MuAaLtf0EyohgEvQybo+D0ig566bQhlu",
-	"3mizDvEHHHkMtQt/Ge9eu4D+B6v/eQHS8Qzkl7qUwQ/VLf2/aL46BkDuIzI0b9nhOitBZD/SJ/MZI/vO",
-	"GNm/OmdQBkq7O8MlbsUXfkh5HD9orhCSvJbXp2TIL6EudcaCBAGWdpwI8JykFXUN3OypP5yaNGwNfVkv",
-	"70IvEEB7PqfsXMMS5rcxajMnnd7m7Ou8dQMzEk4NQ3GmmKQJAGwasAYcTvBUoAtCRmqSEzyNS2NXV/Df",
-	"sO6Mir8wxg2tXWjQ0Qaiy+Yhs74TzviNoIM9RK9HWA6S4HXaW5xVZ92LtKRDVU5kur7UaahT2oEWSj+p",
-	"5vEpcmpTqsqvUWvQZGizMFf2jGRYQ8gFWQSxAfQ1z/JG8w1vkNYaaU+L5jSyrr3NRX1D48u95tYdo05c",
-	"6GxK4wCcZ71kejpZQA3CArHn1F0XbdG17qXiAku2GY4IIhFWrGjNgTWGhyDHpEt8PlRXk5AEwd5Of32v",
-	"zZzglanQp6Ga7SgiPRIR5hsIIs1Wgz2ocZKIXKrDRULiaZt1xxKprUeHJzbLRSkkmkn1iYVM1tFuUUJN",
-	"xLikPkF9btNkSJupS04iy6qQG7IE4wIyqlKgi7k6h5pIM1Y1b+2tWFAIvbqMd+ZyHzBEdjuoQEDqn5Fl",
-	"fzOAQ3B9EiMJ7mqf82CFiFncWnI0vlem12auu7EFWe047hMNuYgm4PbgASOTBw/s3d9LoUbYykyT5UkY",
-	"6pikxgP1QAemRS+JKQHUmGpa/6lsxtZUEW0iGdE45VDpNTahTjcCZFrZsRhy8FWTKw8szzwMVhu4ZgHD",
-	"T/tmtfpl915tDOCstnSTO9NbSCtnRTRmZv4kmYLO+Qdck9mMzVRT8Ay3gmkemCSu+0GGYGSSypFYmV3B",
-	"NPSMbsStbg4QDgabVvJmU9nm21h1C/stFaeQd17wvu4/ucT+gjOEFr86O8smCtvD/+zq+nPl2jp5HugZ",
-	"0rasnbUq096wzfjneLQMy1W05rLdIorIKMS+9nFNEcFRSDVodiOupNS0CWg7GI1IHMZT9rftVd2dAsC1",
-	"5UAdk4RPpYgBJIWkYZh0TbICwX7GAmMavRM4p0WVO4/ZZMdozroO3OGe+sH1Emqa/ItNDcqNMIPOFnlI",
-	"2G0Wp4MDHraxwU+JjKYeeODzU7nVbmoOp2H77oeJmZjHPXCxvPS2T8nJSj8h8OTPdkEJC9Aa2ArrTj3B",
-	"jIi+wYWFNxegn+kHhHsJE1AKR4o08u6PttZshaG6I0VT6ZC+wBLwMkivR3xIZzKYjymdqM2UPgSBYgeV",
-	"3kXEiqHpTcvfNDo+aFtFKCcBEP1MU7RiCmc2INiYu0hyfj7EbHpuc/w7xTaDvwCwgU1bWm+gVFc1aBQP",
-	"rjTjNstoZWo5/CIrey00zZBgJukwt5xx39E27wGHtlyv7la2b341bwpF+0vIprVpVj9hMu395KWufDrQ",
-	"4D+HWe7bC6iNmfEogAp9gxnyGef3t4XzG2tuSSLUqmLhSu3F3ERVcO3JgWLdtsOzcdd3+TgvQ7aIsAAv",
-	"6PPWq+M2ixu3Q2kEIPFihrCU2B+o3zcsRRbzHHfFlHuvaF2Moph24iVz0R47I05sFUKbOYYPjRIPX1JX",
-	"qNvf2xr2IZ5CWm2sywVtFlJ2YSx8gDZWaqWOcqS0P72dsf6Xx84P4JGj6WMs8Z0zUmEfDmAbdF2aL3mk",
-	"PqNzOozHstD44UOxALsFNXcayo0ETlEVHQHfrZXKpUqlVlIsi/sg3VcuBEg+q46h2ddfO+Lf0zDEG5ul",
-	"MuTt6x2aHbWSSoX/FRYkJGXE3/xw+wK3evX+69mqP0c9G6QLxUhNJ8mljv09Rzi6IJKyfpKNpX59TCbC",
-	"nsTQPrLPmV2gJjExFNn3oVJJM4ib5WinyzL0I5ubzqEUNntlvxJA8tZ216v7tcDbJZWeV8W1bt3fDLbI",
-	"dq+Qe4nys5/Tn5ht4KoRyU8JhhuvV2xQypMtWHTLoFjhs1aV1apWL7LEEmtGPS+RTPOxUqFYGBBswS33",
-	"NeP2HlMx4oJabpRp6JmIvz2kZJ/iNw/bBVOf6OmRPV20qwPhgc50KSkJ0C50UsXS2Vjyh19desVjPmFK",
-	"l0M4DJUqE2jJuEx1cfmLN0ozmFxl5h1Idw4/4tAqHA4wt/Xkl1DLlDxq4CoNlaqUEVvXCJpBMQ5FADyN",
-	"tpM8Y+LqCKFYN/1PINNBENvRXP1S4wkKpZYPSERK6A2TNDQmctBAlOm0gcxsOSu2GQ4uSSSpUAoT7/Xy",
-	"9IynRB7P4cB31Tqy7FszhJW4d9aXFCeO5vPzlS7rvGXOa36ZPPIrzUUaTmNtWYy78fpE7qUpzourjUIM",
-	"wfEwTAfLdbunEmpNqPRB9U9RG4MeQZFGxWiD1wJa/OszRmud2WPvrO8hEY9GpSJZNRBR1oWOsDESIl+p",
-	"U5Dkn5fnAxbsIoq+S+xpOTF/AgLVS/ok3pTfzA2FnGwKfR78n9ht8dkLsaqXWvOgLkRVeITGTMS/gZw6",
-	"K7tWEOquIbe4fjb1JJoAOt2sP8JkOCUWZVHDgJOgzbq6lwVwMO0wsA+Bo7sfYQZtzdzi2/mVpq9SM78p",
-	"6JyBqFmOZbM/jgSP7hXM5ldhXjNyJc3awf65QZG6PdUTPC+wNMJ9nbfnokbcXjX4Fd7hGDY9fa0OkzQT",
-	"5/KmL2n2Chtb7efI5+lOATcsk9Yz5F0aWriqNtMoXGmUrb28pjrre07fHTcNyOQ/2jygE/XA4jwgNJsG",
-	"pFvsKB71hXBaAS3KBLJQYTYHqM2WJwHNTdqBWd8pwzDdTWV7a9Or17xq5QZwOmqEny9hRwzFDQPd4H7Y",
-	"3tqs126yzDum6ViYtc9ZOn/OWTo4gAA6j1L5OiNziZepVfDcLdN1DFddIWsnbj2Wl7QzJzcHZVNz2iyT",
-	"m6P578LUHJTJzIGIfXlXv3o+pEKZrvnlLIjBAnCgk/ctvnHCIjs3S++x13VOBo9meZ80g+eWbM16VT/n",
-	"7Nxnzo7VHm6RsWPv7E0ydsz9y0vYKSJyhX0ZTlFIL0gmibnNALTOAvhrdWQvmb6+wtCsTrNVK6BS+suC",
-	"7JU7axufs1c+Z698zl75rWavaDYTJ68oI25VLqlpYqGrKO0SgjJ40zoJHEZ4SBCHaDigiqlnOogyJ7oD",
-	"OYfruUCSJ+b7nznIL4qDnCUNsn69QZ5RTFu5YR0s/UGOPuB0kutRouHLTdrSSHdPB11V53GBy0ep3qKE",
-	"OvY4OgCGjhk6bB43tX/0ewD8VjfFdmPspE6sg3jUZp2moHjjK3KBJYko646jfifV6zgp7LSZwBquP1a5",
-	"TSI/dBZxlXCbm2W0lpk82rnOWR1kcW/pLRWQea1pLfUT9W2HoGe34kY4w2q6nzBA9Jnd3Du7+Vm1lM9K",
-	"x4qs9SCgwFsVLyuiELP+GJz/UcLnVtA6hOCeaW5GF2ScWL8BNG63vdBGJMrrohrHmaA3hkF6ncFohSJy",
-	"B6V1bjiqJfhhMsH7CxatwBXgpm/1KkHVr3W9Ot4kXr23VfZ2utsVb9fJmVuCDmoZke6mt4hVxa1eTNvb",
-	"5DePl/XLvVmHXLOl00UAn6b5X0Iev1Z8z7xWfpS4fV5zUbFmmuzM3JeNH+hqWDfSbGemQ5mPmY6TzIAF",
-	"254lMT7yDFhlOrqUg4TTZitD4aB5SDg6XzwhginA31CJJtBzeoAviXp2gqfQ5s1AzuWi26iBHMK7CbqN",
-	"nCHG6RwkG/oTwNe8MXvyGazmFwBWAzIG5zTq1PkaN7jWbh9FNepdu2Xz3vxOi3xEGJT96n6KSc9jW0YH",
-	"prxJAi+iVFNsp+m1tufVHb0gs/0Ji3HrZTGnmakNdszgtDdS/aONhaJGKtoW2CZWMcHChjJiVmG7LcWM",
-	"CyIYQvBz++FziS8Ic1iR03zbHSYTCt5LRop7JNs4in6pEyMDJd+389MJNGbEpJ+rTPbbDrqwNbI6ps+N",
-	"kT95Y2R7QKv0ZbQi5VYtGWN5NEcJiinFIXU0h9Jv1w35l7dUqrMVF6zyNk2PbyUoP7nY+2xv3nuHy2yL",
-	"Y0VHEGxPRNANVe4Z2byk0fFLEIgi1T63U0RdU12ZL5RpunuJKxbjckwjkvdM814QgaBv91z50ImV9TbL",
-	"1daXpoi5APMLGgP//MLo5m2Bb8Kx1Po+NwL+FI2Af6FWy2du/Om4sU6/uiMzllyOFjk8NN9z3AtfiLRn",
-	"AcfpUA7v45FJM4WWuW02ZuDKiIjPAZJT/XE97szO+0SbBRFB2KAyZ70hTaezVNKeNwEEdfFneYRarVc2",
-	"SrpuMOQAJk8Dzmm8lkCnq4LPw/mcniegBZeQ6+9JrU9Xy6lfpxal8TglCUOnei+BCUbvAAEmnrYaR73W",
-	"QClA0zhCZi0k4nMWnPegiP6ccXlOmKJbxz4iETGtsqCUSXIUUKDtPHHzWP/pTJ393Q2X+m61XNsFsXV3",
-	"ZE81JzO9+wD21DuH9M4Bno4eO/ictfrnGmcx1GX6bzvk4XBKOeGe+eW3H4rzinY115phDYrMzP0EZGPN",
-	"2xgiLOIhYI5MMJWQ06a7m+uQigagG/AJGmI2nWErEUEh6UntBNKME/Cc2yxdGGEuCsIZ2odQ+6H18Eo7",
-	"QzQlss3WNACJkLjXQ4QFI041trCYkAiBbpvmQbAWWIxbBjGGOuFDFPD1OYW/6nq3NODDnSsJ9QLiEkL9",
-	"Y14wxqaVxgdwohOA4/Cr3et9tdWnZIgpgz/vJnznUaaMqvHNtzfiaWbR87pSSpBbvVmi/DV3qLSLGk5X",
-	"vWj51t8RuGV1/rcgfkR0nkhE5DhiGhxWIEmuZNHA+HS4HKnNaGxsdNCb00ONlAP1dq9PjWZycvy0iGxT",
-	"kh6P0FPO+yFBTfcqF+HHKUDFsWmbnT7ZR1vV2g7CoxFaaz1repUi2kKQki6KqFY2CxVQB3RJIhyigFxS",
-	"nwgA7xE+Njjn4KBUM4EI0lRHjYS6/am/ihI6NiLd1vngpF0C0hfOZswqOjuwNO6U/WCHw5TQPg5DXe3c",
-	"ZpAMbNLn4UGbGq+3Wek/2aKotGLWZjewfPdMGCvNSqzHN6XSWFd7HlNtszUjxdXRw9LmG9WpPblzVxSj",
-	"gZqg7YJIM3baW7WeNSuFYkETSaGx5fTSSkoNDcVqszshX6Web5inGvO+96/irz1U39KdZvTnHpq+M/qL",
-	"D81I+ne6pd7DWln/qI/84fNHrXdf1R6fHDw7eVE7+fIk+7PS8+DFQqNWLhbeR4ppnihuWaBvH706nZRf",
-	"PO3zZrPZPG69GRy86Tebzdfqx4Nm8/VRs9l8NLx8zEP1m0fho6O3B19ubGzsqJ/eTuTx79TvATRITabQ",
-	"KCydzo24cEIJ+dWWKerfS+6j5Rpg8MTgin7cMv2XqhT+vJVBWkkwDaPStxmPRvOkwKx9urzU4AA4gwmL",
-	"mUNMf9DWRQYEOgYnViucK+9pTUwffDElXiRhiDPiQRZOWiuDDMKpxl0b8AlrMzAyGZ+YBF7ddl8nNFr7",
-	"k0Lp94CI9UZiIooBxN8nEZUEBMQQBXzCSuhJxIcwoEWlSIzHOAtYXAhDkZqztpnRHYxVGYflbH0T4JBa",
-	"bsz4udmyc5IID8fGNvsZ/9FasbFi2maRkvQhHVJIM0sifAvqLmYZ871YoTdiB5+y+ELYuYmlHshTV/28",
-	"ufsx9XoeY9O3w5QsZCj4c8XCb6piQXc8j+1MKgcp7e8GPPd9VBopqb6oekFpqbFoFKgTKwOQLaHjNWml",
-	"1GrodIj7pM3WgG0x1NGYYnTY13hiHSRxf72EXunWFjQkaQOaCsuWGtZkipQdq3M0rGk7o0CaTjeKVZs+",
-	"N7MKbptlXI/zDdnXUX69ZJZLwGI3zG7mJC91KVOnOJu+lGsr2g031mJaZ/lCzBg/WSQ47A+It8+ZjHiY",
-	"kxiqAcE6jHtC8oh0NNeAJZiW/smGlz4R3ttPEJj4uY1j5xRzROwN7qnl514sa/JVpENlAWhtRtnRaTGw",
-	"F8Occ2YaTAEkOeOyiITkozab8OiCsv5ykzC3T16bWQ/4Uoe2VTxYYu+lLnLehTwlfcLUL0haGP5GBPiZ",
-	"ydhKH1rRcDKrc342RfIunIGTQ8OsS3WFO5byrG78kMYU/rBhQHk2flDErn4REUGkp4nbDjj3Qj4xJc3u",
-	"qF8IhIMhZaJovCAG+Ady3UKuU59plLkRFliaRjP2iRu/0kN9IfLeznib12S6KVo/5F0cmlaZkMSs7o3G",
-	"5NNWibuK9aITATMLiGNgRe2Ms1B9HcXEzmHj4mRJjaEd8r5mJWYE7SEzHUQNHAIIwDgaGXKmTXTfKgtW",
-	"ynfq5bpjB1nmxLhE2EJ5W4HqrmS1+BuC8BuUpjnxN1gTDFDrgHnGGflCINA9LBTOWBDUCZJoXD4szqka",
-	"SaNFtWAmT6wbdWnGdYa4aDAnzzoDl32XnOti3jws7ZmtnzcNfZF+mo6l8ZTScZIJFiiCW/M5Ifznt2uA",
-	"9GM2mD2s1ZC/lnBxYRB1PUGkBDDAeTbPQo5tmUwP1CbmGeFQdBmArsCIeEjEHLPCDTJZqN+WndddI2bm",
-	"UrUk7vXOJtxwEevqWE1XWTjBedEt8/df9n36NV4Pa01kKNKSdLzzCy7KL1OIfDsHHHjJFXwHuZu5dN4p",
-	"WlRfHeU2Qn9NEmUQR0U0xAz31T90AiSPinrY9eUmCeoTKVYNk+tKFkhEyh5bJvyuo3sQHtTazFrn6cEZ",
-	"SizATpsNcXQhdOm723BYJ7EKR1s4jVsul9ChRIkC12ac+aSY9LcbKvVqwBXx2ODqhIRhCb3UqJciBgnH",
-	"0CeLBPPL25fys1unqf4UrOyeS9t/bv77M0IWf041/QX5ii3AxZ3khlKwBgSHcvD9/Cpz2xPP1JhRk3Zl",
-	"9gNFYyb2FIsBjC/FUSRXnEw9E2CJu1iQXGybZ/DhOytEcesZfoM0dvPt+dAuvmmdjEN6aa7ZrY4a2sbo",
-	"Ayk0vvk2XQV9SZj6zCjiXderL6ZCkqE5HsirWP10jHFsN16DqmF/oMi2iDqbSo2Nkzlyj+WU4ICqef3S",
-	"TuYUqrwk1xHZ0t2u3wp8pqUbc7xh+BLTUG3gwuOM923BeaZf/6HQJTgiUXMsB5CLpsaDaHO+EkeFCUYX",
-	"ioVxFBYahQ2oEzHfmS1z71Mh9eHGzUSUinBBGIqISdFmJgbNxxAJMFqg4vyFfC/ADNyV4wxxRzCZ67OD",
-	"pHLw0BoJxqb+xieK4Yl1ndbtKELapTQs5WupIucbByHxZcQZ9T01XyzHEUFrX5Y2y7vryEkzT1cX2WUU",
-	"k20xXqrs990h8vbp1dlJxiWxNpM7IdaLuXnnSfagnYGQZOR83PF0zn66Zd4x0EeIXGkhgl6NCDt8jPY5",
-	"Y8SXcaGBQGvX//76P1z/3fXfbswCWMCMNILTely5bLLbh1ANrHdMONMTgufMS99r5A+If6EXOhp3Q+qj",
-	"CzLVmQ+aE/FI/5UySfr6Z3dsfZVmh3/w4DG5JCEfQWiRs3D64AFa67xoPjo8Pjg7Pzh++zBIHuisN5Dk",
-	"PDSYlEQouiu2mUWfiuAu91ON/pCTDOIALQDwKDpkakODsa/z6eSACIJi1uom4dY7WtE2CwrIZeHDtx/+",
-	"/wAAAP//",
+	"7L3rchtJlib4Kr7obktSBYC48W6yGYiilJREiiIpKTMLuYQjwgF4MuAOhTsIInNlll1tNmtrs7bbMzuz",
+	"2//a2tZs/o1ZTU3XbnXPVu0rUK/QTzLmx90jPAIRuJBUZkrF/JEigLj45fi5n+/8UPD4YMgZYVIUdn4o",
+	"kCs8GAYE/m6OZP+EiCFnguzr79XXYjQY4HBS2Cmc8QvCBMLMR7JPkKA9RvwSZWgkSFgoFi5xMIJbsOcR",
+	"IeDywk6BTJ71O089+pI+e/LN/snZq9MDcTCQw2/2DjYOLnx6+PbZi8MnzerXlaPgKPj6ClfG42+e8Emn",
+	"6tNXg5NHL78Mnhx+9eS0c3b0/Zsv37z1q/31t9816Yu9ZxXyVVM99/mb6ivafVUmk2ff+28P6Et6MP76",
+	"uyA4evp145vTZ9tlrxawzuBJxf/qWVAoFsjVkIZEHLDCznalUiyEpBsS0bcjDuV5/V3tV5vj7a8uKqLq",
+	"vfhGvmlMXg2ebfUfbYyO1ocnuJC8aV8/sCkLO4VapbZRqtZKtcZZZXunXtmpVL4pFAtSXXc2GZLCTuER",
+	"wSEsGazczg8FLyRYEt+5v5q+nwwwDQo7BcwYLtNLzPgl/tdm/8o87NlL3pCQdinxCztdHAhSLHRpKOQR",
+	"HqgXX//t9R+v/3j920KxQP3CTqHS2SaN7hYp1b0qLjW665ulbby+Xqp1N7vVzibZwtVKoVgIcPyEv7v+",
+	"3fVvr/94/Sf1r/qNe1hRSiEcFYqFYZ8z9eFXm9u1arVWb6xvbNqvp0Ym6YB8o6/fH4V8SNYOufD4uPD+",
+	"/fti4YR4/JKEkz3uE5FNkIQhzkhJPQeF5nLkqetdctRf7Py6sHnxrlYabF/5pXq/S0rDLTkuFAuVsMFK",
+	"Xu3y+9JWb+OiNKlKtbv9q/qgtP5u0y+NK8PvShfbISkUCzV/67LENjrvSvL7Rr80qHrqTZPeOiltX1zV",
+	"SmF9/K60OWSdQrHgbclq6btB4/sS2bjEpUr/nV8oFhrj4UXpajNkpU5tsl3qrQ/Uc99V+t+X6p6/UbrY",
+	"kpel72pjNYbBRue7EqmGV6V19q5R+n5r2Ffz2p7gkqxdDEoVv7dZ8upXpPCtWrBTwdUZ5iH9HkvKWeaa",
+	"ve2TkCDJkSDmHHdCPk4fYPcxr0NFdn0ph2JnbY0Iiss9LkYiGPVoORytYSzWuLqjtnZZW8Pev/ICSpg8",
+	"p/7D581HB0f7Z5Vqa1Sp1DbURpx7fRwEhPXIw/3tQxL0Oa69HF8+CfcPz571RntfYk6eV+XW65O3ndHT",
+	"Z6dCjkveYdb95wMi+9x/eFpb39C/M8488pCVKqcb52+/b9YOv9Pfh8SnIfHk+SikD2Eif1Vv/lXtyV/V",
+	"ngQXZecM/VXtiRD8r2pPPBwEHexd2Ps1VzyXkyF5qEahvxceH5KHfEgY9X8Fh898L7EkD795V786ruDt",
+	"SXWwV7t8uyVfkfVwc3TU6Dzf6D+ri8fV7tMKfrF99bUXs6QMDtDQHMDs8IFPmKRykrm5TRRQdkF8RM1V",
+	"7qYuwECAJ2x0q37Nq3dKDbxOSo3uRqW01dmslrZruN5peOv+Btk0POG10DyLjYKgWNDvnsXDhiG/pL5i",
+	"eQVFR843j6kYBnhimcz/cf2nD3/94W8+/PX1f/vwN9f/9foPmiUMcYgHRJIQBNbeKBQc2KdPhBfSoaJW",
+	"xRb6BLUZuZL6gjbiXSD0YUguKR8JNMQ9sov4gEpEJeryEH4GPgm/ldVSqCe9G5FQrSHTw/L0C4sF4fXJ",
+	"AKs3D/DVC8J6sl/YqSlJIjWDFzKkrAd79oIOqMweZIDDHhESsdGgQ0I1TCrJQKjTGRI5ClneQAJ4pjsO",
+	"n3TxKJBqFEU1KDoYDQo7VTWkAWXmUzQ8yiTpkdDS1LHZBL36WSO12/SFQGoIRYQFCqiQxEedCWqrP53n",
+	"iHY08CGW/Xjc0f4r6fluREMlDGQ4Iu5UiKXsiEawlCRUT/sff41L31dK29+af0vf/lAp1qvv/7IwvfLv",
+	"1Tv0uQVqeYT9p1iSMZ5omcAkYbAveDgMqAesbm0Y8k5ABr/6TqipO2PRUkQ9X/BzO41zEoZADz6R+myd",
+	"Gb1IaUX2KuRTHzEuEWZiTEK1dORqSDxJ/F0kwwnCPUwZCrAkYdmsDBHyQJ3FTa9Cat0KLilhXGr4Va+0",
+	"7VdJqdKt43W81dn2alVFBxLLkSjsrFdqSqpKWL1TweMx2JGaVRqFbOcCdygjcsfMeUcIXrLXl/T17919",
+	"+cuQdAs7hb9Yi1XINf2rWDvWz9DLniSfJkPkSu0fDpAg4SX1CFrBLGJR0RhXERVoxEKCvT7uBATx0CwZ",
+	"8RFmegplNaZH2D/Ri3SrrRzgoMvDAfHPzZKnd9J8jTrcn6jBqU28xAH10bPTl0e33KsGsAuzV4d2KCge",
+	"yoytikZespffxU65U/b4KNBU21FfYh+tKD5pFrGIohHAUqzCtuxx1g2od7tNwYF62+ScXFEhhbsjTYaw",
+	"5/ERk2hMZR/JPhWIlJRUQ+YupO9SOwPUorS+6MkSK+1e6cMkUPul5WGxMCBC4B5Z8g3vv73l7m/Hu99M",
+	"PHv21ptxlMy1d7/veg+FXgF4C2U95GOJYZOf8LBDfZ+w2+2yXubzTsC9C+KnD57dBSqQuWJXjUxiT4Ko",
+	"9giTIIywr6SbkCGWPLz1gaw7W2JGEA9w1p7oi0v24rvaFKWFkhAN8AROos81RSZPosxcL30in4JxdYt9",
+	"ouySSrj4XCuoU1sVX4H6WrKpq3YRFhegWWHEyFhZabfdnarDLg/il8bDmrFB8SBL9vq72iOl9CpJpRZs",
+	"7gq8LxYOmJaF+yBgb7c3+km3VRkS6+oI6sW0hmgUd6QrjJhVjvTbd7WvSY8n4L2esm4kGjGl1bSjibdh",
+	"cY+4fMJHzL/VujIuz7vwlCSph0TrAEiMvD7iYQ8zYyHfmvE04i044soi0W+fseyMy5K+7I4IOTm7kAg+",
+	"Cj1SVKRNlRIQcNYDy0TwAQGFiASCRM7AFKu6YHys7oukZbFwjCcBx/4Z5y+U2XOrLRrqZ51Lzs/BiLot",
+	"b3E4vxknkpwj++wZG2GGUpKcl/Tldy2SrfYJT1emKmbumcCeR4ZmjU+1fv2a4UtMA6VE32qZR85zUmxf",
+	"6QMdLIhViyOt/dYWjLMVZjooOY4Zm+FeeCf8CPlkSJhPmDdBK9KZd9pY0csv+BNMA+Lf2sIED9I5ZWBt",
+	"JNeeisjCVHbxYCj1UNSRY0UrfsB4MmrlSChxJCQOpbY179JyUVYmjBbFo51jZMLlJXv5XR0XuyiyH/JR",
+	"r288Psb87cK2ALcajAQYNbAe6ju1Ijst1p5a93YRwZfgdgzJdyCV2mpl4Wtw6EfXllvMkMALyi5OIu/G",
+	"LQlBqRfnka/kZtYQOqU9htTScMWT1SKA1jLtZUPdkA/QhI9CtXRdeuvjnDBzFKnAi535zCEVdXkpuvwu",
+	"SKU9tartHYSnFjPh8jLLqpcTdUayxQzbM+5WaTRz69OYXnIu+yREYzyJl1/2SYvFFKpW3rwXFl7T0xnn",
+	"h5hNjLtD3IqeQkXb4DqEpb/NttacbT3jHA0wm1iBNceAVaMo2VHcyeFPv38XhQT8al1JtGs3drAK4nHm",
+	"C7U17RN1VamprgKHZZ9g37iWnZ+mHaKn5hmSozEG5ajLQ6JfSlmvnHDMTnlc1QReMxthuSWLMNzn3AsJ",
+	"kB4ORFpSB7xHmWJaQyzEmIe+EheUeTwMiSdvfb6rCasMnGPJwcw2y9QNJfeGu6CIQyoEZb2iFUkI7GUt",
+	"F513pfb87du3peZI9tWvHpY5nnAcX6HMTxgNxNNGgmTufOyQho0fhtwjQiidYV+HaG6z/zA9bZ9rEefu",
+	"/ksGPtSBIk5wegmEw0hO5zjJOD8XfR5Kx1FmCSfhK7NiFEsUECwk2kJeH4fYkyQUSFkLhffFmPXEHD/f",
+	"/UZFLBlu616rOY7wN9EioWiRZlBlvKYlc/ldqSiUDUdSHz94yS5q6x1oQ1RFIKVNIt7tEuZT1tObBprl",
+	"ayZGwyFXCssh8SnWeQS3Uu2jB54P1BMhtulSz2kUH1b2BxbIfYF68K0dOuvxFjnzQzAcZIYzU9mP7inB",
+	"PSW4+GOZX0rct9Nr0C5DDM08ErJowByLHVROoAL7PlVf4eA45EMSSkpElAsxdL76wc3ZSMQYbUAv+jwV",
+	"93KTNZa/1eRyzF64F/oqiMcazqCGzMMBlil24b6+1pj7fpM98sO0W4gP9cqhAe/QgCC40sj1XcTUuwMl",
+	"TRUn3i9XNxrl5OvrtcTL1zNeLnX2z3RMd+ag37uhzF+bh7hJN86GOAv2bfQg3lGGhRqA8Tm/xSFTj57W",
+	"O/iAyL5iDLjDRzLh+VV/jwQJkehD5AZ7EnG2i3QuhkCdEDPFWxhqKw4A+k6S5Dz1Zxck34GfLfucS5DH",
+	"mUdCRkCORHs/GrkGYLy2muukn9l2Hmj8y+JccM60kTX9qw/jjgPEefdnDcFJsEiP422faJeKXt1oakZp",
+	"EGglViBWE/P1lTIr6YBkvTGSbFP0jPqjAWYlZaVBpJNcDQPMtIha2We9gIo+vGg2scGqxu/JpCknqU8N",
+	"JLnniUS96VE+e3sWZQphgdqJ7KIdpLPY0L/8+J/a5RkrfsDyVegRkzSwhEyE0qkviHXqi8RmbzvpFZE2",
+	"nU7dy+Qc+N2IIKUQBqQ0EsS8o8vBfxzfLbJnkZPm98OCROCk/f1QIGw0UBtn8v++zbjeZgTOYsCvhcnd",
+	"cInB3Uv3te4+pJYrb3JmFFn09Igyfy8+dTeTbs6xPSaDbF7zVXm9sp3gOJSh4/1D7YbTuTp7+ydnB08O",
+	"9ppn+zruBZ4wQfxVxT86StntYEE2Gjq1RqDH+yeIMI/7xkxLcvoFBGSUfJbFIp8oE76tUzmdNVJLRllv",
+	"z97aXohjCtpjWI7CHDMk+tkmN/lEcQMfRSNEnYkkomhXYEVIzHwcgjH0+uRFSeAu2UUBZQR1QoIvBMJB",
+	"wMeGwzkr06gsKwRT+5tcNndqWRTmrNw0w3LyZDOZOJVojAXq8BHzF2fUNiY49cxjZdi0GZfaSbCrns84",
+	"WDdK1NIeU7q8wzY6nAcEM4f7nXKexf8kDQKdS1JEnZFOQguAAfYxQ/UK8vFEoJW2yaA8V6R+vv/V8cHJ",
+	"1+dvmydHB0dP26vZL+5SNbphSFnGKp1+2SzV1jcs1bgHoojU9oclDwuC+uQqKWrr3aq3jStkvbPp17wG",
+	"2ehu4Uqn6tX9dbLZ3cbVTt1b9zfJdreCa52Gt+FvkUq3iuuddW/T385cd5pUHPOOAhViRHLy/PRvXwjk",
+	"60SFERV94oM5hVZOnuyhWm29vprJ2C/IpBn0eEhlP4cHXZAJ2CHgsxP0ezCnvVF4SZJrc3LaLNUqja1C",
+	"jjZu0ySzcwCFjHzX4Hykche12SgI2tazFHG8XJJWl+twj86mmxqGpeHFBRfj8hG8fvFbBAkpDo5AKZ+e",
+	"7evhMJe6Gk9qze29SjXzqSPNG7L5oP5xEQKI37Z39NAmwqNkPnvx5cPr/3z9zx/++sNvrn//4cfrPxb3",
+	"Hp68nquIUe3YiM9dPOqIfFPLk6I/d72d3So6HC9BS0n+ErOwORw1EkIZrNX9KbnQJ5j5fJAUKLtAtAnR",
+	"A78nV/pd5Wjj1WB7r0Fr321O3lTFV1vk5GK9++W4Ll8Mv8Gv+VP/a2+7c8j2HxaWlbfgoaASdbB3Efvt",
+	"I+mykJidYRUkxSz4u3AY0ksSH0sq0IAPCJOLypq0oEzIxXgH3HHN2dEXVKtfyc2EPOLEH7P0SVfkvo9e",
+	"h8MQT6ZJHR44b1C8R9nH0w1BvLu6YRE0w1+QzndKe+yALanyhWRAFG84JImMbrNMyfceKKaCMKgipYBe",
+	"QuYo6PLavMlWDe5Yqby9opik/7TaOEdRDLggxmdyM1pz3VcZ3o5RGBImo7jJbuSdRmPrMLDulz4WNsdt",
+	"IT/Y9LJMT0/nO87m2Jns+iwcET1Ej7MuDQeU9VBIhgH2iNDZOmZq2PdDIkQ2sajHMxK4dqv12YsEC8jh",
+	"pgvaxzjskRzua4anh8x9Arq9UAOXHK3o1CMMNRxmomIRp4mZVvTqol3IuVzX7Aj3b2r3ZnrB1Ew3Sj7t",
+	"wTx8EoeCTdyZh+j08DR12KobSx419e6sWT3GEu9fDXmYIUbwyKdy/9JWiy4kTPSzmtGd0xIF1hn89ssQ",
+	"iuaNok+Hi4/lMLonaxTGb7bs1A6Nuy3jiYwbBkY5Ow5Jl4SEeWTuc49ybgOVWgjK2bJjPNW3ZY3xxg4m",
+	"Z9PMU/InnNwuZxrFBE05e5BJmuTyMN+Ham61soqPZIdfQWVSSJgPVSNdyF5UX3h0SI2eliJxnUMlpt/w",
+	"mCi5Gk5smpVAgqMuDhNMnjJZrxWyHJMd7k++lIMg+8B/eXb4QoeWeBeKW+Co7yL1ogmM2xz5qXOgbjoj",
+	"VzkscxhgykqSXJnAFXjLxn0eEPXAbEP4Bow+4YdZ7PymjH3K5EYjc+GUlRNlR6d9PBPYazCabfabDtKW",
+	"F7GCl41vRXST6Vm22VZGSkG5kg4+JcJT5WxTmckZqzd3JjaKOhVSGerYcRutjDGF0g2lFhOtAsiQEn+1",
+	"iNrq9W20onNHdREfpCPBhExiKQ9RTxfMQRawzb1myCeXJOBDZfeAo7Wtd6DdYis9ekkYGg13kSAEtaOt",
+	"bK+WW2CmGvoyoyzohVAHSkfav13G/t+fe1YUgQS5qRz2V+s1jNlGyAdJO3ZMAo8vYNBRY8cZDSOmH2cs",
+	"ERm6ToLoVDuMI9rlYsyl3OORdA4YiprNR+/CWnS48s2NxX1FaXugd91MlzLVzM75iRJKHANvvTFvx/Rd",
+	"mUNMKzIZ4TPJwyyr8G2fQ9UnlUWtiCeT5lcwS1Yuraqrs2zEuXxAp2uI/MVL3BdPjtgZxTSurK1zym7F",
+	"u+lQXTh31NwDC2Qp+eEWXBxkOo7nvlYpLc2emfgCB9kZpl2xqXEUIyqA2bsviXcnn7wc/WbauPslCeXb",
+	"SM6PKP1uKVBmSoyfkP1HjH5Bjp7U8meHyZaJgYlbEE9u+GYxnpAMlCw2gqTHbNqFEZJLfkFOCDZ5cHMH",
+	"oW/wb0ObyzIZZw5J5gHcZJ77H/6OR52achbpPKEk8CP9ehEHRRMJCWkqA+z1KSNx3koIr0ErguELcu5h",
+	"QVKRFpufbJYyY7lMOmiWfgY/gUGHkc+l0lOHWPYRZZBvT6D03Jg5bWCO7WKLtUHpKFfKDA9IGxRUSKu3",
+	"0CE6NDQMSZdeEd+G3ARSp1K9vMVW2gC3UYYk9XYRtXWScDmR/hJptDFahWHPt8gD0uuZWkKdeogN8kDS",
+	"6JjLkfTyFhdJFfqS4EApTWmimGa2/CKDr6ZebO7KetEBo5Li4Nj4R2/oS9MuzOOZLlyq3xSnvqdcawv7",
+	"a+fmTfYoy/Fhag9xXEUCGdlxDmM5Q2Od8zZGxsd3mniZ2jo9m+LUEiffnL2zNu01O9dsKG/HW28i13Lt",
+	"hBtlCFrPOVTwCMmHAo15eGFiS4sNKZHce2Opqpaa+I8mOaEcibtdpCULGve5dps7qQUmhIGlCx7QS8cw",
+	"FtWs3ZzjG2ju03KYz1c2T7ip8oz406yrY9I81dcbUZ2X6xon1uol0n4SKm+wPJmmRdqKsFQJM8/NH470",
+	"xHj7o2kklQVXP3CO3uxTe5xpiiznHnB4QJaHPILlysy2EpBn6hncLovMpW4yoF2GejmL/YAWsWvJXYC5",
+	"JAY0Z21CcknJeHp5Ig4zO4AVFxgGAerjy+RBW4wp3YC/pDQOgbSLTjv8NHoHCXehcL9DtPu5XJhzwu/q",
+	"me4hmEdWL91rl+IQqY1PvHTRczc7MHjbao8b+7Jm7vWxUnGDIKI+MpSYeUSdqkE6mJgBXTdry2//6GXd",
+	"CTfd7cT2zt670/kudWkBX5TMF6tF1LZ1CWglJELnI6mvLccFg8SYZ+08F3gMYWNvi226TAfGs7fPM/Sr",
+	"oOfq6Pv+49NmjpvoMnlhbX29up156QX18zMjqa8T7DY36ltI9keDDuS+5SRb6kJH+9KXz4/zst/dywTt",
+	"ZV52lRP8GnUC6qnB2QyVURiAhcdHSk74Ngdotmi4ANxMtUzqTXoV9NCKsMpZZPTs7fPT6T25IJPFBafa",
+	"1XkOdXhg1vtfRAcqyhvSgLzTq6TUhS8ECjDrjXAPDq2NpWpwZ597o4EaWtkhV3gYYZnbcYt0r5/Wcrrr",
+	"erWPnbGVY5jNrCLTY8FB8LILhb3z4/zFNNnefarFWNe0iSzLCudVrxURKffKCE/n+2mt3FZnqQNOo6R5",
+	"gB5dZMSpcrt5Ry+Z0BBNaHoLvoVNsDnQyZU16Gy3sYGXMGhnG5rfccqWs6VnWnk5tZsQD09bncnEOcbj",
+	"Az3fQ3vnlqHeqyyrcI6ZmiKQyAzL0yHNNumFijTOyKSL9qPokEn2CVcDPhgMeXjDxEdDy0sebvNGPgan",
+	"Jr460LfaGlnzsbrYOVpgZgKY6ZSe4/u6VGc6SGXs3+wfQz6+8YTNWDIYm7igw2H2K9MJeGZwRTOD+F4z",
+	"trkLwsc/k13xCy5A/zkLxm9tlOQwilxbJZsqF3VIHEVzXszzQJlPchTtkI+/EGjIBVAi4BzFiAlF7WWv",
+	"lDMDyXwkIZSaUQyuD0gbrWjETCMidiE6M+XJH2OrF8IetpgxvNTZakOGRYRda2VNj2tNI5bkkAqlT2HK",
+	"Oss/rd9m6oE2wjidr4bVaunMZf2EHdS2IMd6JLraHQj0HECK21ZetjRu1JgKooe3UPTxRtkRafcYbH4s",
+	"tOy2RXONXpVPqHfhTTSK1GfgSUyoGdPUb0R+21In8jCLgBV1gqvjuPpCGETmmGKxJ+kliZWHTELVg3g9",
+	"9E2KwxLC5Mbcbg47A5NhikqWV05/GmdisaARxJ5A1o8L8zfNJd0R2doRgbDBIENdeIQtU4KATREdIDzQ",
+	"f7eYBFRWZZH38SWBKDBhii59xBnZiW9DhPlDTpkUtsdAu1Gpt5h+0bl+0TlhIQ8CZdjH0HcGgOEAwY9l",
+	"1AzGeKJrLDTDmWORppypRqWNNm/2rt8df8gzOz81HnGUXz+QIeIPcXhBZCZUTNO/VBcLJf5WeLdLQlFE",
+	"w5APuLpArKLOxAmBZxSvq5+OyDiDUx0wfR6NdoVpoOxgm4WvkdkFWmFkLIoAj+aPAoJ0ic38Fw/snPY4",
+	"i7PEMoKx2JmhEq66jnpMpXojQN9EJqdS/yjEN3m3qzaT6D5ROk/r5jXVYiAW3ILOJJWinHee4nUvpvc4",
+	"9b7MpVqCpm4kAz5bsvtZtzJr116mpFmKRy4KnPDYuiQzawQtx0sIKn04lAIeEBwyEiLFznNqBFmeN0gE",
+	"o14yh9J6RxcKj8Pt5vHuPOYt1SnxRiGVk1MipfU3LqPj6HGcKqF6NuZayGehd0ByxUhILZnTIl2jQWYp",
+	"bSlxvQAZZQ8pax2OlQFxm5T6PGM6y4RWNh9mE+TxwYAzpZvAFO/Esk6tgB5W5owNgl+W/X/yZA9tN9Y3",
+	"kYELRCYXO4puZCCgLZn9CNiNumQzPwMyC6EzJ4t/SaAwYH1KqOksdeaRbBQug/GZqaEmoSZFUVfMGdRU",
+	"gKtc2J3u5JVmaGKUCQgR5/gTDNbiEMt+DghXhDM5637qFxEOhM120mpb+6uSOQ+lA7+NTDJnYYmiKl2w",
+	"d3aM9AWw5dneDYNnmUFDfR7K9G6axn1xfzpNqeqx2eVMBkYs/fDXJwemEhqgbbvUlHm7D9y1ZIy9kAuB",
+	"QhIQLNJ4HYvhoc4FQTTYnbAYbnJ7Xg3ysca8XlAnyckUBkBmLfB3Ee4ACZgfLggZqhWhIYJ2iNNn/xPx",
+	"d8YdU2ffcWavy4QWSHRWzc4CzzoFbrdVuGZXA9ZG0AKYufDIljdyw5kiLpJD1znxAj2abzOnAeHTmwm7",
+	"NG7gbUA/E8/KHmmPCknCG6Y646H0+jgH4hAqGQHR0LCRVgGcCDppPOQdLlsFNKZ+j0i0cjYKmZA0IEXU",
+	"39PPRTxssZDsNY/P9r5srmbBXJiKUK9PvAuBzHiE9hAkAEC2N5aKWH42YYifCAf3owUzpqoGFopgzsxD",
+	"OOFZkhDC/dgmJg/wBPlc65JTHZWsY9OYIVBDhb0+/DXADPfgL93ZF6phoaQy0+156vjs9vJxriDrRDvQ",
+	"eBe1Id1C+4XSDSJSGv8O6lJGRV8XUSfQ3PRT3AGYSEMO+lbOKX8JKKa7pghEsdSi8d21o9zEmSisy0Ft",
+	"yD73cxShC8p8EbdSsDZPxjzj1kQO87e7Krkc6hI5EEXnKd1gUeGQXLZk2rOdRhZ1ugNdKn0pld1whT0Z",
+	"TJRcBJIBbGVw2bZDR8hmwS1PbfhSEqi4KJiMTPYsULQ8HCp1dCxmI8psZKrh8ZwyaJRFYBzJZuxoBUxF",
+	"LEgR+Vj0iYjCs2mw0Y0kc9xaIOlqmSSrXaSGFVLfAiH1OfWUaedDJwNz5Bcwy1Pbl0liqXbsWfA66Tbr",
+	"s3ovo9cnL7IatyPJyzeAtku8PLKgwKnh8QHRqHou0p3iFjfEuZua6LyM6lPB90wL9ruGWjJnFEr8nKrA",
+	"RLso3X1bB8oTx7KxNfdcQgupnFfDbzd9d+UGgE92ODlrbJvJL1XUYLIxE4Pu4UvrTnTaIBUR7SLMJgsl",
+	"di3o01wKTzXuBeY2Z7qxwz9ucL+oJI0b3mcizHHWpb2RUrWjlWR4kEKXNV3Qc5+daJ0/p3l7gDsk0C01",
+	"oQyWSkGCbqzoR8PQvSAN0HE8zvJi7lunz3vWKGNNMlrRxMbOoda7ADFxif/mKCam29upxDfNxAuJVmBf",
+	"hzR7806PmxBzzGISAkm+a3UPmSQoz7BPJTVEBu7lshZuPMychTh2SD05R38egQJVRtEIe3g7IynTxdDT",
+	"LesyoYsXOQqa/hmsD1pprykZtSYEX/tB/fJ+DfoDtlcXOYupxTJRC3fac9bsjig62oJbUfRnSM13m6nv",
+	"+EUMqYqR5xHiLxbPmX2SzhwP31RQ46B51AQ9DH0PDoApWbE/UvuxdsiFx8czNeusRTrjcnjX6JbNyByZ",
+	"dg3uqpU0+ObqSaalGmSg8CLCrMVGbCRg/R17QgmnuCKXCUmwP+WLSk1348b4mGpRHlNo2PZTrYuBksua",
+	"e3nJWRbngNzGRTYfA+b2TgBK1Qbss5BD6lImroAaW750SdcRZRpL2O0EYH0Up182q5k+Cdg4152x8W0m",
+	"GtaMxgUgfmBtrTmuE48MtIkZdPJ0P9eRmczsNzlUdJTLeNvmgp21NcnlcO1ffvxPbRM3IujViWlfz4ME",
+	"D3OIiISU+/l9fIYkjMjTLEm9krkm70LFYY6z0izO4qEUEUbHR08RHShhoZQB08Wk7WOJd+DrtSHr7erv",
+	"izAdvYpUJls0dSYyp1mBF+YBD+vf7HvrNR0XlZMhZT0NP4MZbFxngvqYLaAWm7clNspdDKdNgEvQLmFG",
+	"ZBdtR95piZNMU0adzh7MzoWDrGoj0ATC4kI7PpNuvpy0Hf3cW1U12QN+bMpiMwE37UU6ndo2cGY+9GEV",
+	"Edyr7g6UitImYKGc+NeJskWyG669zmDAIjvwa/f60cRNR8lwoSZ+1lFbc29WZqiOWZrcUBCWLRaniObm",
+	"hmppGKmNc43qmcqipRp3nzM2LHdZ8xcni35fiywT4jbAL3lVEIrVQscb8EwuiMagfnhDQtqliaKfRPud",
+	"O0B3mVlpd0dFMktU5qEJSYmiX21u16rVWr2xvrG5yPmGx8xeuBvFtjO6sCwUukpuZHp8DkZfNCoXXmWa",
+	"cLVA0bln0BJYl3tCn7fmSMNq6U9P7N4/e3uWWZ/ddjq5tXUtTWjix8W4m7OxSKKWw7CYuq1cNLi+lEPd",
+	"3pSyLrf9YrGGPtRGstUpLKgvCUVhqh2qvYZqp7kyxAjzo7QVEgpIyrSUM+ShxAFaaRWu/9v1Hz78z9d/",
+	"/PBvr/8JXf/z9W+v/8v1H67/eP37D79pFVZbjHeVkScpG1HWKxF/ZLoqm3TOcou12F/8Bdrj7FJpyJyJ",
+	"FitFsG+UQLc39OCBhwck2MOCPHigO+mWkaIS3e/45Mkeqtfr22Dsn+2V0SFnZIKoaDGEDAtHA8p4iEZM",
+	"iY+VCz4k3oVYLau37QPr17leFHIcotSydl7P3XaUZWbChepVeWlk2iG9m0y70mlMATScl26mlnqSyWqh",
+	"LOofXEZn05lOoen7aFKe0Ao8U2dFqcfY9CDb4LcdZVm1V9OpRFGGVSIhIOA9AYv0AgaqNkNn0ysjnzLT",
+	"J1JZCKit0fQQNsGLdpwK3zaUpMdELikfCe0lcNLzd5Mp+MCenGfsIGBjMBi3ibcfG5YCSXwBUrbPQ2kM",
+	"+0TbyRUMLS+VEkR8NRrYPAOQsevASwgIFq2VxyQISheMj9nad+MLUYa9X0WUqZtntctEJ65DQdOpblRZ",
+	"dDtVYgbDCLnUU7HZufbwm/NxBn3nIcedodMx7imKfn3QYns4CNCDB5Z9PHgAnUwfPAAu8uCBjWX7ZMCj",
+	"0xtB5J3sNx8f7q8WkceHkxbLYEuaMDSRFdXWCYEePLDTJg8eFNXeA8B2ETbew0HQYg8e9Ig8JA8eaDUl",
+	"oB4x3UkNT1ImdUiJxCHAW4WB4WViZ21tPB6Xe2xU5mFvzdwp7B8ldV7KfTkI/uKIsychIae8K8c4JC/M",
+	"O+IUvYipNY8PCsXCJQk1lGqhUq6WK2BSDQnDQ1rYKdTLlXId8h1kH/h69s6rXzJ7mTQ1y3pLOug5maBT",
+	"Ig1yynp1czXuXGUILUFnoCAqgmwxl1TFLsL6ry8Eal/QKK/RNBJXbOyCTPQCRycA2nQ/JfLZ+EKAWqa3",
+	"DqZUq1RmNBTPaCSusU1+bYBnDN6MQZeJQGUMhEzhaafaeV45Xvf2yMab6sWLiv9Njb/tPPKbW5P96ruT",
+	"QV2cjd6Mv5p8UykYsBjAiDGIMAAEA7AvhWr13dfNr59f7YXdN6fnm2eTt6++fNnb7HuXx3hID4NwfIDx",
+	"sffl6xOuoRgWawYO+C05ncAvyAQJpQC9LxYate28R0XLuXbG+SFmE8OLRUI7KOz8+ttiwWR+KlpPb/al",
+	"UkImCcYEMJ+4J8CQnAhJBoVv1TPX8JCuXVa169qBx1hL9HIbcpHVCFKSIaoqzuviahj7bweFTss3tKKt",
+	"7FWIPtMei0i2xZybvxBoGNJL9RhA4NHSTNlkNSVeR9LAy0SuO0gMbLEXSjAQX/sQoF01OjjOoty9OV22",
+	"pkm6uhxJO8u2bOe6RJOwwjbe9KpkvVaqdyudUsPfIqXOBq6WKl7N160zq5VEDHynUKvUNkrVaqnWOKts",
+	"79RrO5XKN4v3ss9s8ZdBzk2kxU403FsQdbGwrnnG7PsOlCrHcGBSw2cchadEIuz0GrPUZlOpsEuqzpFw",
+	"vhVzDkYENzTjUNRyD4VM9UDXuDRJj12LWQ0n0U0NR7GCeH4AJybwgKDIySMQFi3W7iS7LLdXy6gJeWkC",
+	"BfSCxFXwMJ+iOY9GMDBuKz+tI4GCP4f4oFt4NvgSHVX1uwkEYzTkwjTraTHj80HtRq3mWIiJpswCjZhV",
+	"ZYu2SboyUBiXymxsMdPl1kT34unDrSBCi9C0GcVN1tFK7H9iZNxiUO+KWdSLR92gBo1Gw9Vd1G5UqlZ9",
+	"Po+WPR6xTsnTe+FzogGVNZ81N7uN5BmX57Cz5gGMx3urtE5IJnBugEfU7TXntpC7jBZmbJCA9pbK/l6C",
+	"vo3O/Yj7kyX5WKqHYqGk/nu0//TgyO2ZDd+22OHBwSPx/d5e882g1xwfPGr2Dl6f1d55zVflstKn1X/7",
+	"R48z7rwp33ODcdpf4DQmLBzuv947ePX4qv6s8qrmbfVfVYdvG4PNs+3O15fPa+JoPWxujfar3af1/rON",
+	"ixeVb8YHvTebk5MGP66xw+13p1X5un75dv3q683vm5XOXs3fb3SfbvQPtr57XgkOH96IqyZyBN8nPQ9q",
+	"Cu9vo05pmG2wOg5ya9fttWtuS/99s+nvF56Te3eWhDiFYUBXayUZFuHwj3CE4Q23VOff8prZlDDi65vq",
+	"8296wsMO9X0C3qJGdYE7jvEk4Ng/4/wFDnW/mkZ1fZHhidFQdzs7JD7F0EgfBGVtkZuHIVfKm2KJ+1GK",
+	"yS9EyJ7egUSlEWamWNPaXL5I1UpbEgLXZnoYEGObURYZQgahkI9Zi0WibkWj+JtPQx5Qb4LgUBGhnQPa",
+	"VUmd5NJii/VCzIwPJcZ9UTYtE6OBGRdAeuoe3z0mYjQ6ysCv0mJmgDB6AA0w/SaJDyZ4u1FpoHhRzo0o",
+	"aqM11G5UK+5PEV4ohnBFi/WIjCFIlaitbCMLDwMINqJtbDqNEGOEEtbIMGAVwpoagWifYISRfULs3TWI",
+	"xD0unaT2FsNdm4gYDzZqt7mTWj74AXBxtPKDZTwOq/3AmppV9neTipwLO54lD5tAUw6Q9C1koeOOL1z/",
+	"/Yd/9+E3H350XcPq2+vfq2+v/3T9O7eoQamDYYX1ShAdq4SRmxjc32i7VkWbG+ulRr1Ug77lOo+78Hzz",
+	"Ve2w8dWz+uO336w/2jjaPN462T6rval/1fh6/ZuN5uajrb3tx7X9+pPG0/UvN55tPt96sbhISi/NUiKp",
+	"+mmKJBeOXVGe8cNHpKbPqjB+u1uJrsb8W464fKK0Q33DAjx9j7NuQHV0q1FdYFBPIbhxL+JuKuL0GVHs",
+	"zeFl4H4EwnFFkSPzlGSbI+t+gDP+PtfP94IYSXN63EQCT1CrMOEjNCZhLOskR18p5v91qwBjGmoobbgN",
+	"4LNniJOuzQtyrKYiMkjROigElZh+iyn2u5svfbgyA6kO8mXbXIgzsprjP0xx5tt4EU2U1pZ2lYdEhvzy",
+	"X5sryjzs5flJ1sFPUgE/SXF5Np+GiwI3ZcX8V8r4n/mvmsCjMOZLMpZm8StizIsIYioqYVuYOU43IMjh",
+	"kPE2l2/Gy5ZiTZ+BItzn4xSPMNUuWqXVEZVpBqE0BFO4of3feeW4UYjEeYM6llAOxyBzTvYLEfFIU8GW",
+	"FOIumSxXDfJtmpPN8X3ZckcqEKFKt0y1IAcV0C0/NeHfWI97rfmS/UZ7e8chZ71IbxeoRzQII/i92o1K",
+	"tW1KLsuAlG8dA23k9TkXgJeWm4e7YiCfUWeCzFFbbTF+SUIb5YN04pVaA/X5KExcV26xt1kpD6kknKKy",
+	"kXgYEk/GxkdP8fl2rVJrt5i1o2K3lk5IheUBj1xUHDq7HjTDJXQbvdfsdgEzhsv0EjN+iVNsdaamm/bR",
+	"LMyw/kw9JbVK7YbBBlMAWhBd7/zVs9rjzefr3+w13j6rv9k4e/X8q9qLV+tvGvsnh882v35UP6p99fbV",
+	"lxtPvjluvH78/Gy9OTuMsG7EY1TRm1d4u/CqZJdS58ik6MRQYU/R7lSaGxWIEeIT/97j9Pl7nGJ5ooUI",
+	"qMBxBvkcZRyY2pomn1I3QufKFmgmkVdRmpBkiLSLw4o5LXSIr/k4SrPxHSizBQzOREQKyj9gIlpGmmrS",
+	"lUjYT9VaK4kUpsrB0QoAp0AXGdDFV8uoOV3boH7ZMQEMbEBXIIMDM8QDn4SgpKtbQtKFEArMcYxDX+iM",
+	"IDfaYiIxoOKv24hs0RmEbv5BlcyFpVo3wttgvShh3WI2zBI9WaMXRx9jG2NAMBOoVbCuH9zDlLUK5RZr",
+	"Og9Wo0/Gb1zQ0nYZNU3rc8iRwYHgyriJAyuu30l9PjhGK+1Gbbu9WkauPmEacUOnqqJWEuaWgefJZZcH",
+	"3lRGm3qpZD29Y8Mms44LxQIAF92t4Ei+vrB58a5WGmxf+aV6v0tKwy05zlIE3he1DEmNFzYz/xh8nBno",
+	"2ppCY7tWqW9rKbS8GLuP7dxL2s9C0j7RdkacaxBFVBIalyNn5ZhbOZopbfloRmhnn/nCPB0SBqJucFFC",
+	"ZYco20190mjVSfMN2qe2mOmfqhivxrWBSAzXkfr0I3N4shrn1CltZCR46BPARyab60b0/BNvdlKR4iMZ",
+	"1ceaXrRm+eerT1bRWjPdFPK3thnjHVlve2eCOqPgAlFoP2FCZVEgkU11aGgBKDGSHFEZw+/umgx2bNJZ",
+	"IHXC3nKu0ftiePIW0xhHkZffw7rrIBVOJCmyMiC7zDovo/KZFjglZoUPNclRg37i026XhKtl9NIU9uoG",
+	"ni02HWdATSdslpz+F1AUR7nveilazLof9BzMKhR1Vo9J5oElMY87j5bGqlU7LcZZMEE4nkxIBJGIDwlL",
+	"hllB4bIByljB8kICud04EGmXclxegFOOm114yPbUVjHuosmnoLJgd/pYp6Mmo7kmxJmZ5gdPTjUJv1U6",
+	"TLpVeOFNZ/Oi9GpQuyqdyO1h6cW48X2huIjLJNF6e8prsoRTN7MD+ueseyTcARDFg23+KFG8n0ZJWT72",
+	"d6/V3ESrOdFBLZAxQoyANpK8dr7kC4ljkJBFPQgvFFdO3ArdBqxSZV+/g3AkixN2T4u5FntWOf8qGmBl",
+	"frtaFFZ6kkeYDCYt5g7bLyINbSyopJcRuL0xjAM+Jn6yiUW10mLGzp9O4jS2N7D5XZ01kuwXoli7qfg0",
+	"fm6le6QxXsvoBEuCMkzyLN5+ktiHu7CjY4SFyApclGWl4S4WYr+NPEeT3rw4RcjuIUps4U/M1O5Z1EfS",
+	"xfd0Ahga97nu2ZOABTWcxbpuFrK2jG2Uz40ySsbiUjGdomXASz0chuDGA104YXTF6elKRQYNHcwwZKyw",
+	"MjqGRta6cRqzehoyrAue1GLafqMCSZuKAyysazLFxn0exEcC3JM6RQGAMSHmR0WLRUh3mYwihlQWt+EN",
+	"SZznQijP6+9qv9ocb391URFV78U38k1j8mrwbKv/aGN0tD48wYszkBQA9eesvh2RsSG8e9/RZ6ll7V9p",
+	"dQLhlJdGaRQs2v1FVC1dbDo/JRijXsA7TuG4Yg8DfKErO3DUf8a4O4zp3GJu6k5R/cRyEndttAmij4Mh",
+	"DonfYh4WpERZpEYpCW1YYpRAnIGojVYwOhkJQTFrMdMDZYAnqEPQOKRSElDc2ltoZbtWXUXVWr3UWC9t",
+	"bLZXd1GHy772LXSIUQPLLZawiOBXgSUV3QnKclWsxLkLCEu1NkKirRbz+jjEHjQ/AhEEiBYlmNJoOCRh",
+	"Sc0XvVCqKwqIhAu1nwTQZIpQLjTQIK+Yobop/PZwgJxHU6b7WGpPCaCNvBvhwNY+6XWGQBesYXyZkygy",
+	"4EJqORJng2iEmQEOAnSJQwpbCrAAUPDT1t1lIidIe7WM3s7GpC+2WNvFy29r8aN58g4Q93fE04l4F8T1",
+	"QyntmOEBlNgnH6FnAxo8dGOEqn1zRQxi116v1BV1wdfnI4YvMQVMjDZakeFEe2NQgCUJV7Mlnjk3txB2",
+	"NptuhgcjkSj3t9d/vP7j9W9TiXJ/d/27699e//H6T+rfGAtjpxCOlsyPjk7BMjI12SrhPrH5Tlwi94bA",
+	"3UlRddcCy3NKwkvqkdcxJ5jj5tCEjxLdj+fLWyH4mmVCIjc1WZHayyFhB4/RHmcM0tnsTWhFjLy+El/X",
+	"//H6H67/7vpv16ZxVlddOE7FpMGBrZlw0cKC8NA37nDIgO7zUeADLJsBstKQrqKM9gdDOWmxsZbdyojR",
+	"MSttLijB4WAOZ4V8qJAO4Ont0QwMVtavU2i12YCzJmMTwGCXwBhIA77mcIQMVGjxSyrTVmPXUv9K3xKF",
+	"G4fOdkR4BYLnEO0P9vL3axbedUYyD6iFMsZvB1PS4Kln4qdb3eT0uFlsMXJlvWWR8wvL5I0rkWPv+Pne",
+	"vq4PpiRc1Sgs5qO+/+CxzUCNC4tBvovkM78AFA6llGh0vyLCI58SiHJCQGei9C+d/3PWJ2ynxVqslELi",
+	"NjDV6mBouGxk8AeN5PiXf/PvUbtWqbQTZeDqObrpqTpN5katlSXyXam0uJjwoATzaTGEVrK1cJRUwhmP",
+	"lDrIR3IkmXqIeb0ZaXWBkXZGbn0a0nXXWLpDbTcq24CrJPi5uiuOQ+1E5WamPM2xMKBsDo2x1vrVfeoZ",
+	"iRWPkliGui0ZWmkD1qBB+26vQkytGZFfnEFVROM+luTSMEHTNL2MnmAajEIidtSgKy2mhgw3x7UdK1FV",
+	"h1NDD9oyXLhadG5V5HtuFdm2CW3G9K9TwSydJ+6EJXdemiBm3d3NEL5mlerm9UpN32xfcQ6gU+n3WiQA",
+	"ox+Dz9uk2CmTCe5ZLaMDppuGgVkSSQq1vCIKWE6xe53YcCq4RvwoTOXgZ/G2+BKX8wJff//t7b3Np8Pg",
+	"Knj5iHzz6tXXna9PN95enXYOmlHHhZ3CN+/qV8cVvD2pDvZql2+35CuyHm6Ojhqd5xv9Z3XxuNp9WsEv",
+	"tq++9grLyJB0Y4w/i4ylFMqGwwkzmaVJyf5E7YKmy4QTloEN70xLB1u+vKSdcCr4E93U8YZB0I9RMWkY",
+	"bdRd/94gmW+Q1BayCZ9iScYG43VOFpkiJg13HLVRib0dyyp4wODztbuXkLtiQovTTYlWEl+XdKZpwMda",
+	"jVDaWrHFrDQGxRCUqjaobnF3gQV6KbWY5JA3HIH0tyPHnePKUjIr0ZLA9UhR0WKODq/GuJt8uXqrSLRw",
+	"ggdJAMNX17fYtJardAvq9aP3q5WElqftblI6tg1ogV09Ux5ikrqrlQiMy3Eprhp4PqYmqp9H/BYzCF1T",
+	"8vjUqEO/BHGc6DkRwQQGF2XH7wXkGBkZtyhuSrfH+CiyF6e7hs0URek2Y8uLo6lGZVmCeLrpGGqn23q1",
+	"f7rC+3tx8FOJA6D3m0sDn1yuDdRy9Ei+d+rBg8cafhggczkLJuUHD1DT+s3gG8X+AuIy2nDEhGWXz5uP",
+	"Do72z873j9489ONnAayuGqc/8kCkUOmmnjaUyXneBbCvFlPWcFdd4VMT47iiQoKx9yIC4mVkDExV26GK",
+	"a54eniI7Q3d4yma1oSHJWwAtzEeyw6+SZiINkU8CCjlBulV20b4FnPWQ9aOt2BaTBHyEilOHBPtQnQqZ",
+	"CAY42XYP0fgrUdIOgtHqgUGYBjMYd08TgPZ9qCujhTw9PDs+//Ll6VlbG/HOD6fnT5tn+2+bX5+/PnnR",
+	"dqcM+xTwnogWRDs2AMi4xYyJb7CBib8DEAQ8MMIwwGp2EVKwfUQZPaGBmnRnAiXCHh1StbU7ahJ2Hwys",
+	"TdRoclWvgtsoV7eZnSjhPBhwpoaiF22lnQ5XtIuZkbw8T+RjcnloSXxOefhLtUIxtXCdB5yaRVQdpwee",
+	"RF6fEduB7FVoLhg7KaP1KuSUktdr83uBzZXoAHVn5PjduGEN0J+AAXW4P/lSDoLCTqE1qlTq3hD+Idf/",
+	"1/U/fvjx+rfXv/vw1x9+c/27D39z/U8ffnP9+yKyoa3/QV+/Zm5I3v3vP/xbdP3/Xv/2w4/Xv7/+r9d/",
+	"UA/58OP1HzRIxPVvAb78rz/8r+j6d8hCmV//6fr/S0GZX/++nHxLQY/4jFzJwk5hkUGyFrvD0WhcPsZI",
+	"4PQycFoopKuELYgG9Qs71U0dDNSyZIeNgiAdAYxJaiY1CsJkztuq3xg/yUgoOjPUOdJY+juF6/9w/afr",
+	"/6Lmja7//+s/Xf8/MHlYhA+/SS5ABrI8NIoeDAPthRmTwOOgYy6sD8XHeZab3rDo6CwDr3ahN3Ko3sWJ",
+	"z/YsRTIJ2gNIHdJ1BaTkPDBpnykRqeyhHFFYjgPLwLg2vQqpdSu4VO1sklLDr3qlbb9KSpVuHa/jrc62",
+	"B7BWdpcalUaMnX3EJbIjNMxiFLKdC41/smOmuMO4LHWtyrbY2h/rW/MW3ciZCMQzHIGb15kmGkDbl88l",
+	"9Rn7rmjkI9njSg2LqG7FTylOq44y5pPLpDKmG4rkBgitxylG9ojqrjQcHwk1iSlVJoaDg5Y4UyBBh+TW",
+	"QbkFWNYCGQ+pni2mR1tOHoSGAepsk0Z3i5TqXhWXGt31zdI2Xl8v1bqbXXVaDIzp4jkTzlqBcPuOUzZ7",
+	"Xj8TPJHtta8keZzLkWj1kurkYpYzbt4y1YNwjENlOuiZO8iSQCjrfqVb92qktIUbnVKjWyWlbW/TL9U6",
+	"G7hKKt1tv96I63xdmF7j1jgXnLNMEIxaqVo5q6gFjUAw4NDYMKuDYtwq7B09tFSAkptZfPnw+j9f/zPI",
+	"7t9/+PH6j8W9hyevW4XIr8IZil+4izo0WYUWIgG41jY+Vl5GFB3m5o1oX2+JMsgS+QSrGZ9aIKDERNx8",
+	"B5MBkeJgawlw0lnszL0widUdv9O8pAh4CtbiUmZEjGipDRQsdQJbZAft7Z+cnR82vzo/3j85f326f9Iu",
+	"omrFgRhSdpsGkFDWD0obP6tl1DYkdMq5TlRTxxU4LGXIVg3yrn6I6bgDkTsqJ2glOZL9r44PTr4+f9s8",
+	"OTo4etpe3bVPV5ZtYiXivs4mSlpGbWjI0UYhGRIshU5YxAK17dlt55k+h5M9dzvuTv9fhPfr+UU8yFlN",
+	"y/m6VE10GFJQVuvdqreNK2S9s+nXPA1IXelUvbq/Tja727jaqXvr/ibZ7lZwrdPwNvwtUulWcb2z7m36",
+	"28TKhwWZlm3/CMzl/77+R8gk+Q1wld9/+PHD//7hf/vwv1z/4fqf0Id/c/376z8qbT+b2RSKhQsyacYt",
+	"Kgv7e49Pm6Xj2vpGsnN2Eh9va6dS26mCss24hFrVfO7IuHwE+Gf2kkq1VF1PXCJISHFwBEZpYafQeFJr",
+	"bu+ByIl192UZ6TLc0MXjnqGZ66Pu0vwnyB4hy2YwSUwjH6G5OLehgRJLlPV24pCHKwBXjvcPAaK/o6wK",
+	"02yTd5Wi12KP90+cLjWptgbmuQ7SDKCodCagJJouAy12QSZl1LTANtEzxA46OW2i4+d7p+gvquiyWl5X",
+	"ozg+PUUA43b6ZbNUW99osZU21DeLAPk9IVFJ9HFtfQOV1JPaq0UEBwIdq4vXjkv1rcbacWm9Vk0/xTYh",
+	"GIWX5AuB+lj0VxWje7x/AviZeIzCf/nx/xTFuOuTGh90Z2GE+AjLFtO517VKYwt1qLRIO85q2oiR4eRq",
+	"ISK2rYvCdRmOkgeRXILuBqZyDh0RomSOKSKLEqxW2o1KvcWSJYmcORXYkN4ypsIgCiWaLQjioxH0LAU3",
+	"mG2lYHpQYq9vEKTPnNRTyQM/rt7PkgKPkr0qPue+Bb/MLgWpDfhYidOLGmSzhHJke/2ZSWXtRUvK4M0M",
+	"AfuzyeAbSODc9NVkdxjgb7uISohZMD6OtM778v4/09rZR9pCdglFcqXrTOe85zeiSBmCy7U8s0oLZogE",
+	"xJMhZ9QrxZqN8+RkK7QWi3uh9U0CcW4LNFPURXss0QwtqslPm3B7XzZfvNg/erp/fnb2wiSvJLAAi9rL",
+	"2w35QNuEIKXHfa7bO5n+12UEQEE6WdfjPmD3ANRfFzosATffabE28foclRhqFf4yWr1WAf1PVv8r+UjH",
+	"M5BX7lAGH2ob+v8oXx2DxoNDMjB32ce1F2rp9kjvzH1Pt1v3dPvknEGp1m+dKS5xI77wQ8Lj+F5zhYBI",
+	"klVgP+CXUJc6ZUGCAEs6TgR4TpKKum40VlI/nJg0bA363KhsQ+9a6E52Ttm5BuTNbrvdYk46vc3Z13nr",
+	"BmYkmBiG4gwxThOIwapwMMYTgS4IGapBjvEkKo1dXMF/zTpTKv5cCPQ29dvaQHTZPGTWt4Mpv1E7BxM9",
+	"6S2ehY0+p6N6RmS6MddpqFPagRbKP6nm8dG7kHyKWoMmQ5uFubBnJMUaAi7ILIgNoK88yxvlG94grTXG",
+	"rBbNSUx5e5qLKcS6FbfuGLWjQmdTGgfgPKtl04PcAmoQ5puOV/rQFm3Rte4T5UIqtxgOCSIhVqxoxQH0",
+	"h4sgx6RDPD5QR5MQp/uHGf7qbos5wStToU8DNdphSLokJMwzEESarfq7UOMkEblUm4uExJMW64wkUkuP",
+	"Do5tlotSSDST6hHbLEBHu0UZNRHjknoE9bhNkyEtpg45CS2rQm7IEowLyKhKwA1n6hxqIM1I1byxt2J4",
+	"B0Bw7ljuAobILgcVCEj9HlP9swEcguMTG0lwVnuc+wtEzEyQ/IfCcHSnTK/FXHfjKWS1Y7RRAmQJnYto",
+	"Am4PHjAyfvDAnv3dBGqErcw0WZ6EobZJatxXF7RhWPSSmBJAjamm9Z/qemRNFdE6kiGNUg6VXmMT6qjQ",
+	"MCGg7Fj0VHiryZUHlmcuBqsNXLOAXqt9s1r9smuvFgYQxtWcFS/UvbC1clZEIxb1B4yeqnP+AddkOmPT",
+	"9AzJR8PcN0lcd4MMwcg4kSOxMLuCYegRLcWtlm+NAQabVvKmU9nybayGbXghFaeQt57wHmcSe3KO/QV7",
+	"aJslWpJ3SOre1fXnyrV18jzQM6RtWTtrUaa95pnOADkeLcNyFa25bLdoOsFpH9cEERwGVLeL2IkqKTVt",
+	"AtoORkMShfGU/Q31Whr0ue3FHKhtkvCpFBGApJA0COIu31Yg2NdYYEyjd64kGpxGbLJtNGddB+5wT33h",
+	"ahk1Tf7Fum5HgTCDnk5ZPSBaLEoHh04QxgY/ITKclMADn53KrVZTczgN23c3TMzEPO6Ai2Wlt31MTlb+",
+	"CYEnf7YDSpiPVsBWWHXqCaZE9BIHFu6cgX6mLxCJdrwRKIUjRXayzo+21myFoTojRVPpkDzAEvAySLdL",
+	"PEhnMpiPCZ2oxZQ+BIFipx+Li4gVY4Zzn7R3U31hQNsqQjkJtI9JNfEvJnBmfYKNuYsk5+cDzCbnNse/",
+	"XWwx+AWADWza0uoOmupIqdsbJ3sgx2gVkvOLtOy10DQDgpmkg8xyxj1H27wDHNpKo7Zd3Vz+aC4LRftL",
+	"yKa1aVY/YTLt3eSlLrw7rwUJs5jlnj2A2pgZDX2o0DeYIfc4v58Xzm+kucWJUIuKhSu1FrmJquDak33F",
+	"uk1+tnXXd/goK0O2iLAAL+iz05dHLeZzbzTQXUDCS43EixnCUmKvP4De7YYii1mOu2LCvVe0LkZRTDrx",
+	"4rFoj50RJ7YKIW71ocsZIw9fXFfY4T402tA17AM8gbTaSJczHYuNhQ/Qxkqt1FGOhPanlzPS/7LY+T5c",
+	"cjh5jCW+dUYqrMM+LIOuS/MkD9VrdE6H8VgWdn54XyzAakHNnYZyI75TVEWHwHfr5Uq5Wq2XFcviHkj3",
+	"hQsB4teqbWj29NsO+fc0CPDaerkCeft6haafWk2kwn+CBQlxGfGvf7h5gVujdvf1bLWfo54N0oUipKbj",
+	"+FBH/p5DHF4QSVkvzsZSXx+RsbA7MbCX7HFmJ6hJTAxE+n6oVNIMYrkc7WRZhr5kfd3ZlMJ6t+JVfUje",
+	"2uyUGl7dL22TardUw/VOw1v3N8hmt5B5iLKzn5OvSOM9qG8u+QU5IRhOvJ6xQSmPl2DWKYNihXutKq1V",
+	"LV5kiSXWjDovkUzzsXKhWOgTbMEt9zTjLj2mYsgFtdwo1co6Fn+7SMk+xW8etgqmPrGkn1zSRbs6EO7r",
+	"TJeykgCtQjtRLJ2OJb//5NIrHvMxU7ocwkGgVBlfS8Z5qovLX0rDJIPJVGbegnTn8BEHVuFwgLmtJ7+M",
+	"Tk3Jowau0lCpShmxdY2gGRSjUATA02g7qWRMXB0hFKum/wlkOghIwoDEqZAYPEGh1PI+CUkZvYZuYqbz",
+	"0A6iTKcNpEbLWbHFsH9JQkmFUph4t5ulZzwl8iiHA99W60izb80QFuLeaV9SlDiazc8XOqx508zr8xRf",
+	"8onmIg0mkbYsRp1ofiLz0BTz4mrQt0jAoUsEy3WjwzI6HVPpgeqfoDYGPYJC37SdU8wW8a4if1CzV9rT",
+	"295e3UUiehqVimTVg4iyLnSEjZEAeUqdgiT/rDwfsGBnUfRtYk/zifkjEKie0kfxpnw2JxRysin0efB+",
+	"YrfFvRdiUS+15kEdiKrwEI2YiL6BnDoruxYQ6q4hN7t+NnElGgM63bQ/wmQ4xRZlUcOAE7/FOrqXBXAw",
+	"7TCwF4GjuxdiBm3N3OLb/ErTl4mRLws6ZyBq5mPZ7I1CwcM7BbP5JMxrRq6kmTvYP0sUqdtdPcZ5gaUh",
+	"7um8PRc14uaqwSd4hiPY9OSxOojTTJzDmzyk6SNsbLWfI5+nMwHcsFRaz4B3aGDhqlpMo3AlUbZ2s5rq",
+	"rO46fXfcNCCT/2jzgI7VBbPzgNB0GpBusaN41BfCaQU0KxPIQoXZHKAWm58ElJu0A6O+VYZhspvK5sZ6",
+	"qVEv1apLwOmoJ/x8CTtiIJYMdIP7YXNjvVFfZpq3TNOxMGv3WTp/zlk62IcAOg8T+TpDc4jnqVVw3Q3T",
+	"dQxXXSBrJ2o9lpW0k5Obg9KpOS2Wys3R/Hdmag5KZeYUbT9wdev5gAplumaXsyAGE8C+Tt63+MYxi2wv",
+	"l95jj2tOBo9meR81g+eGbM16Ve9zdu4yZ8dqDzfI2LFndpmMHXP+shJ2iohcYU8GE93OP5nE3GIAWmcB",
+	"/LU6shsPXx9haFan2aoVUAn9ZUb2yq21jfvslfvslfvslc81e0WzmSh5RRlxi3JJTRMzXUVJlxCUwZvW",
+	"SeAwwgOCOETDAVVMXdNGlDnRHcg5XM0Ekjw277/nIL8oDnIWN8j6dIM8w4i2MsM6WHr9DH3A6STXpUTD",
+	"l5u0paHung66qs7jApePUr1FGbXtdrQBDB0zdNA8amr/6PcA+K1Oiu3G2E7sWBvxsMXaTUHx2tfkAksS",
+	"UtYZhb12otdxXNhpM4E1XH+kcptEfugs4irhNjfLaC1TebS5zlkdZHFP6Q0VkLzWtJb6iXq3Q9DTS7EU",
+	"zrAa7kcMEN2zmztnNz+rlnKvdCzIWvd9CrxV8bIiCjDrjcD5H8Z8bgGtQwheMs3N6IyME+s3gMbtthfa",
+	"kIRZXVSjOBP0xjBIr1MYrVBE7qC05oajTgU/iAd4d8GiBbgCnPSNbtWvefVOqYHXSanR3aiUtjqb1dK2",
+	"kzM3Bx3UMiLdTW8Wq4pavZi2t/E3j+f1y12uQ65Z0sksgE/T/C8mj08V3zOrlR8lbp/XTFSsqSY7U+dl",
+	"7Qe6GNaNNMuZ6lDmYabjJFNgwbZnSYSPPAVWmYwuZSDhtNjCUDgoDwlH54vHRDAB+Bsq0Rh6TvfxJVHX",
+	"jvEE2rwZyLlMdBv1IIfwlkG3kVPEOMlBsqE/AXzNa7Mm92A1vwCwGpAxOKNRp87XWOJYu30U1VNv2y2b",
+	"d/M7LfIhYVD2q/spxj2PbRkdmPImCbyIEk2xnabX2p5XZ/SCTPcnLEatl0VOM1Mb7JjCad9J9I82Fop6",
+	"UtG2wDaxijEWNpQRsQrbbSliXBDBEIKf2xefS3xBmMOKnObb7mNSoeDd+ElRj2QbR9E3tSNkoPj9dnw6",
+	"gcY8Me7nKuP1tg+d2RpZbdN9Y+SP3hjZbtAifRmtSLlRS8ZIHuUoQRGlOKSOcij9Zt2Qf3lTpTpbccYs",
+	"b9L0+EaC8qOLvXt78847XKZbHCs6gmB7LIKWVLmnZPOcRscvQCCKRPvcdhF1THVltlCmye4lrliMyjGN",
+	"SN41zXtBBIK+3XXlQztS1lssU1ufmyLmAszPaAz88wuj5dsCL8Ox1PzuGwF/jEbAv1Cr5Z4bfzxurNOv",
+	"bsmMJZfDWQ4Pzfcc98IXIulZwFE6lMP7eGjSTKFlbouNGLgyQuJxgORUP65Gndl5j2izICQIG1TmtDek",
+	"6XSWitvzxoCgLv4sD9Hp6UsbJV01GHIAk6cB5zRei6/TVcHn4bxOjxPQgsvI9fck5qer5dTXiUlpPE5J",
+	"gsCp3othgtFbQICJhq2eo27bQQlA0yhCZi0k4nHmn3ehiP6ccXlOmKJbxz4iITGtsqCUSXLkU6DtLHHz",
+	"WP90pvb+9oZLY7tWqW+D2Lo9sqcakxneXQB76pVDeuUAT0c/27/PWv1zjbMY6jL9tx3ycDilHPOS+fLb",
+	"98W8ol3NtaZYgyIzcz4B2VjzNoYIC3kAmCNjTCXktOnu5jqkogHo+nyMBphNpthKSFBAulI7gTTjBDzn",
+	"FksWRpiDgnCK9iHUfmA9vNKOEE2IbLEVDUAiJO52EWH+kFONLSzGJESg2yZ5EMwFJuOWQYygTvgA+Xw1",
+	"p/BXHe9TDfhw60pCPYGohFB/zArG2LTSaAOOdQJwFH61a72nlvqEDDBl8PN2zHcepcqodn797VI8zUw6",
+	"ryulBLnVnSbKT7lDpZ3UYLLoQcu2/g7BLavzvwXxQqLzREIiRyHT4LACSXIliwbGp83lUC3GztpaG70+",
+	"OdBIOVBv9+rEaCbHR0+LyDYl6fIQPeW8FxDUdI9yET5OACqOTVrs5Mke2qjVtxAeDtHK6ZfNUrWINhCk",
+	"pIsiqlfMRAXUAV2SEAfIJ5fUIwLAe4SHDc45OCjVSCCCNNFRI6FOf+JXUUZHRqTbOh8ct0tA+sDZjFlF",
+	"Z/uWxp2yH+xwmDLaw0Ggq51bDJKBTfo8XGhT4/UyK/0nXRSVVMxabAnLd9eEsZKsxHp8EyqNdbVnMdUW",
+	"WzFSXG09TC3fqE6sya27ohgN1ARtZ0SasdPe6vTLZrVQLGgiKexsOL204lJDQ7Ha7I7JV6nna+aqnbz3",
+	"/avobQ/Vu3SnGf26h6bvjH7jQ/Mk/Z1uqfewXtEf9ZY/fPbo9O3X9cfH+18eP68ff3Wc/qz0PLixsFOv",
+	"FAvvQsU0jxW3LNA3j16ejCvPn/Z4s9lsHp2+7u+/7jWbzVfq436z+eqw2Ww+Glw+5oH65lHw6PDN/ldr",
+	"a2tb6tObsTz6lfoeQIPUYAo7hbnDWYoLx5SQXW2ZoP7d+DxargEGTwSu6EUt03+pSuHPWxmklQTTMCp5",
+	"mvFwmCcFpu3T+aUG+8AZTFjMbGLyhbYu0ifQMTi2WmFfeVdrYnrjiwnxIglDnJESZOEktTLIIJxo3LU+",
+	"H7MWAyOT8bFJ4NVt93VCo7U/KZR+94lY3YlNRNGH+Ps4pJKAgBggn49ZGT0J+QAeaFEpYuMxygIWF8JQ",
+	"pOasLWZ0B2NVRmE5W98EOKSWGzN+bpbsnMTCw7GxzXpGP1orNlJMWyxUkj6gAwppZnGEb0bdxTRjvhMr",
+	"dCl28DGLL4Qdm5jrgTxx1c/l3Y+J27MYmz4dpmQhRcH3FQufVcWC7nge2ZlU9hPa3xI8911YHiqpPqt6",
+	"QWmpkWgUqB0pA5AtoeM1SaXUauh0gHukxVaAbTHU1phidNDTeGJtJHFvtYxe6tYWNCBJA5oKy5Z2rMkU",
+	"KjtW52hY03ZKgTSdbhSrNn1uphXcFku5HvMN2Vdhdr1kmkvAZNfMamYkL3UoU7s4nb6UaSvaBTfWYlJn",
+	"+UJMGT9pJDjs9UlpjzMZ8iAjMVQDgrUZLwnJQ9LWXAOmANijwlnw8kfCe/sJAhM/t3Hs7GKGiF3inFp+",
+	"XopkTbaKdKAsAK3NKDs6KQZ2I5hzzkyDKYAkZ1wWkZB82GJjHl5Q1ptvEmb2yWsx6wGf69C2igeL7b3E",
+	"Qc46kCekR5j6giSF4WciwM9MxlZy04qGk1md894UyTpwBk4ODdIu1QXOWMKzuvZDElP4/Rpll1TOAYQ6",
+	"iK/RLtgxCdVmUpsIp9vUMh4ig6OahHXabTED7A9HE2wNyrxg5BMfrbQ1eO4OisD/dTdLMoFU5I5S96C8",
+	"vcWeKEnrDyiz3egY7pFQ5OXpO+P+pCCj7IrGaLRLFBRJ6OYflodEhvwyXVKUhVuwnnhOosDo7z/8uw+/",
+	"+fBj3GZ9s1v1ari0ReqdUqO7gUvbXtUv1Tp10uiu443Opgc50JfKiHo0uVlN0t9f/1699PpP17/LAMFe",
+	"FBnLoFyZ5XAxmo2kKmggXwusfSsYrJjS5sNgOSfus0uV+GTBufiQMHdnHMZqYMtMVeic6gCXWnPKAVIE",
+	"fcvSgNloM5HPB1LSDWBWrQH4KgJ1JsjAwq1CKg+wEK0st9iQhIIz3esbEGC0++X0uFlEgkhh3EBKeCdy",
+	"KUyXGoRtewGTjKbOY7uMTiE8Z4wYAnkOwqiT9jHlFmuxt1FFiKlBtWmuGpRL6FRs66MpQrGKmiPVkBw7",
+	"ehIO6CCNMActCGsxdl1NNUMu2kYHLRZThYbokKOQRSUtVnZZlt2GwTe1jBpAz2XFCwHTR63AbiS03F8N",
+	"FJ/phmBYliijlyBg1X0C9YiEIGZ7FzHOSmZm6qtGu2zcYDYMoX/MKKuh8Tpa2MaiuTeepnWl2SgGCugl",
+	"cQ5HqosYIldUSNFiKyCnfU0s0NRwFzTgWPQbjBOly2RX1+me8DE3vYu2hzMFYo60yxdHqfYBSSFzA3mx",
+	"lOtu+UjPvR7xk+sRy9NAbu57fOQiqKEVHhaR8TjBwYMwgeWCKaBVw/BWPzs9494J+7G0oQMtkQQfkA73",
+	"bTlWQq/J1I1uZHGu/RB/OJhdtGprf8GTI5Dx5MR46o7I1TYoiFylvbiirRiLX9nnQnc9d6UvioUvSNZI",
+	"hKb1AMaN0rhiuWzRMX41SJ+p63IXYDXb86PuS0m9eZmB+ib/8zMhfjYfi6Eah+1+GlZA8YeZsiOvKtk5",
+	"ebczQu7i6K9p3VH31r9f3SVMPFsFGwXKIPUcLD2Dh0G5b0v8ySXlI40x0GIJTlpGb3loYvBWY6eu34/z",
+	"MjrFAwLmCApHyibBosWA6akHZDI2tamzGFvlXqP9c9JoY2JNYpbei687AUbV3MBRVAJdi3cbdc3ekxcc",
+	"MB0ArH8I+j9o773ufFBG7XcjEk7aaICl1zcJTtbLonGNFVtZ0RF+gAfAAvxNJsAAj1xFBj3VABZ3JoB2",
+	"rDMEV4st5mFBSpQJwgSV9JIEur0UZhPdvcKM7xIHI1JGS0YSzCTn4oOQKwAX71Lm2xdqKCSD0MZDPf5I",
+	"asDSxGLDfozP2wBfvSCsJ/uFnWqlUiwMKIs+LyCsIPnA+ooMcgIVwMPzxgDsYeGwH9dRwsz3Yk9tBGjD",
+	"6mMn4N4F8e1w8t4vbGr9Mh0ootT04i86smOWIBZfCwA+5SC+ze8rMgvnLQfZLV806L10JMNi8usOmoss",
+	"3FjkPpryS4mm6Kp0HHr9KefBF8Ju1ycSYllaUq7Rge36/KmEi2JpWEb72OujkI/RGBwkRnAZPC4bR+gR",
+	"aW2PqAO/sT9CzHw+QJRRSXEQBXWKTucNLCN5qOTCCigBlrxMbAgaPlIIPZlOMRCogWpXE0KAohlpCk1D",
+	"EZeUFEHSUYbqFeTjiRvoQiuCWHjUAz3EYzPC1TJqqom3WGLmSaSeeAVCzKQFfzXfpUNOs8po0Uob+z7x",
+	"26tldMLHJge5LS7ocEj8xUI3SZXIBMagw0MKpKiMDpiO/YXqVSvmPsh9NMORY+qRVRQCYJueybgPlp5B",
+	"ojAQbk6Fb9vyXZP4yHxyZVqp6m+g/NckQ+5GZb1UtNg4pFLqCUL+4pBgaXLs9elR0+3jcBAQkamUHcBV",
+	"sVp24yhRpN466IvGIVgW1OdzQkZGrqak7T9c/+H6H6//FFlqqWY+VSWra6V6vTDdjKv4wy10glkSPx2q",
+	"+nZJMaxX/GPC/MN5ALXWGPXwt6LYJXYHqLCwUykW+EhCt+yd6HFqgG7T50iV2cbVTs2r+6UGWe+WGnij",
+	"U9ryNv3SNql0q7jWqXsNf9GtMQOougPQM8t9/cKalOEOhZ3KDTdPQAu4aV3qrWJjfTzUEHCSI2KkQDFp",
+	"1/XoJWH30aT7aNKiKf1w8qy4MtIIfAWdUXBHnom1H/RBev+pOI/1uL8QJvXEzxmGYQ+3VfiycexdjQ+y",
+	"mQGWFb5xa61Mcymo6woIvjSagbtCbrKzMfjhMflw8Zol3UZoG1lmvDaFJZnhRwR+/0Tse7twd2DfL7f0",
+	"eX5hyyC60vZX0n0Z7yXNvaRZUNJoVoVj7mr8mHcpYdbgfN/LmRs5FpxzHndHcfv7aZPV6RKMOiPZYuBr",
+	"AICG+Kdzw2jbGlJZFxVbzBddVabMzISc0jgTI2ZuLaNH6g8NO5Z0TVuYihYzNmuGjLTN3CBW4co9m0/p",
+	"YXW3Hui5IEE3vsfDQZCN6AtDcuTjvSz6uWRREQrWLa382cuhn4utw4GIHV5gjFJxl+loUzw+JILIkq7u",
+	"sxVVuRWJT8yRTrm4Nc8r2gRqM/o+FijguvcDDVMlgTbhnIZTAA0ugJ9l6ll3p+C2VlLuw17AOzgo6uoq",
+	"6OKgGAig8RgOmshUKzq+SzOBZHo84Mjy0BeoLbkcnsPCRWjxeORTiQLeS3B+DRFEewyMQN0P1s39Rzjg",
+	"TGOUeLZa2pY5JxPyosR9xqVTbGAqit2ZLAZAiAB/EHpzOQCEMKddnXgP/Jsz8oWAqoeoF/hIENT2YzjC",
+	"9mpeLoxxWJ7CSJ5YHKmldIkvRL4k/6wUisWwEaMhJYHixligEE7NfUeMn183B9J3VfM8JLUEq74dFzd6",
+	"3r2ufiNd/bVePQt7pNXbpHJsuWQ5o61O516N/UWpsXok97l2d9bhp/PR1VJBvFFI5aQkiJSU9fIT8Gaq",
+	"oFZr6gIQRlQ2WHQ1Gt1TC6oMc4BiXNjQUzOwUzuu2x5ww8qgMPRszI1aZP2xix2FmQPMwys1v5fvc4A+",
+	"Ej5MiiItSUcrP0Py/zK1YiU7R8sfwbe6ADqLzttFbXq1mMYtNgxlxYTpo3qlItItLXhY1I9dnQ8yg2LP",
+	"2XzgY+1Im4ruqG1LASprPxpk+GrzbKX9dP8MxZg+7RYb4PBC6GbGrj/P1Ew75s+Jff9qGR1IFFukLWZK",
+	"tG2t8UDZi32ua881XO6YBEEZvYjKt0KNCo27XeJJ4udHoObysxs3HvkpWNkdx6x+bv4LGgplShZ55L55",
+	"yJ95AOeWckMpWH2CA9n/Pr9vMCDCi6hrIDVA+mY9UDhiYlexGJ9rMwdJPjKprD6WuIMFKWepSV/Ci2+t",
+	"EEUGBF+iMZF5d36zfpgaJBFGpsCNtvo9ABvDhhR2fv1tMvf3kjD1mmHIO27sTUyEJAOzPZDDuPjuGG+f",
+	"XXgNIYG9viLbImqvKzU2gufO3JYTgn2qxvVL25kTyOaUXGPslm93/BbgM6ckvKQeec3wJaaBWsCZ2xmt",
+	"24z9TN7+Q6FDcEjC5kj2obuAeh7gB2crcQDWon5WRnKojPo1yHMz75kuee5RIUNTyR0l+0p+QRgKiWm6",
+	"wwyqMB8BtqPRAhXnL2T7XpIt1ZLeXfcJphdRRrFLonnFCvFHpqOaRxTDE6u6xshRhLSPfFDO1lJFxjv2",
+	"A+LJkDPqldR4sRyFBK18VV6vbK8ip3FQsl9cjAwRLYtxu6ff7z4ia51enh2nfKwrU2jYYrWY2Uko7gdh",
+	"RyAkGTovd7Drpl99au6R/ZCPen1ErrQQQS+HhB08RnucMeLJqHWUQCvX//H6H67/7vpv16ZbkseRZrMt",
+	"tvcU4FXLKMVdOMMTgmeM61Bp5sZDlpJYQ8KHAUGADAuQ3Eq3WkX/8uN/QJEBDvZ2UUcYRTFRawswSqPg",
+	"wuRCOyOxnoTp0Wgug7w+8S70E4ajTkA9dEEmuqpX80VucA4ok6SnP7sz1Qd7+vEPHjwmlyTgQ4Cu5SyY",
+	"PHiAVtrPm48OjvbPzveP3jz04wvaqztIch7oF0si1CkothgYBOCax77tETVQKkiPWEhWABt3GnlDkSg6",
+	"YGp7/ZGn+zXIPhEERYzebfLSaGu130zIJ5eF99++/+8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -30,7 +30,7 @@ func (q *Queries) AddMembership(ctx context.Context, arg AddMembershipParams) er
 }
 
 const getMembership = `-- name: GetMembership :one
-SELECT organization_id, user_id, role, created_at FROM memberships WHERE organization_id = $1 AND user_id = $2
+SELECT organization_id, user_id, role, created_at, status, blocked_at FROM memberships WHERE organization_id = $1 AND user_id = $2
 `
 
 type GetMembershipParams struct {
@@ -46,6 +46,8 @@ func (q *Queries) GetMembership(ctx context.Context, arg GetMembershipParams) (M
 		&i.UserID,
 		&i.Role,
 		&i.CreatedAt,
+		&i.Status,
+		&i.BlockedAt,
 	)
 	return i, err
 }

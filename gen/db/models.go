@@ -80,6 +80,64 @@ func AllMemberRoleValues() []MemberRole {
 	}
 }
 
+type MembershipStatus string
+
+const (
+	MembershipStatusActive  MembershipStatus = "active"
+	MembershipStatusBlocked MembershipStatus = "blocked"
+)
+
+func (e *MembershipStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = MembershipStatus(s)
+	case string:
+		*e = MembershipStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for MembershipStatus: %T", src)
+	}
+	return nil
+}
+
+type NullMembershipStatus struct {
+	MembershipStatus MembershipStatus
+	Valid            bool // Valid is true if MembershipStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullMembershipStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.MembershipStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.MembershipStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullMembershipStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.MembershipStatus), nil
+}
+
+func (e MembershipStatus) Valid() bool {
+	switch e {
+	case MembershipStatusActive,
+		MembershipStatusBlocked:
+		return true
+	}
+	return false
+}
+
+func AllMembershipStatusValues() []MembershipStatus {
+	return []MembershipStatus{
+		MembershipStatusActive,
+		MembershipStatusBlocked,
+	}
+}
+
 type UserStatus string
 
 const (
@@ -163,11 +221,30 @@ type CertificateChallenge struct {
 	CreatedAt time.Time
 }
 
+type Invitation struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Email          string
+	Role           MemberRole
+	FirstName      string
+	LastName       string
+	Locale         string
+	TokenHash      []byte
+	InvitedBy      *uuid.UUID
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	AcceptedAt     *time.Time
+	AcceptedUserID *uuid.UUID
+	RevokedAt      *time.Time
+}
+
 type Membership struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
 	Role           MemberRole
 	CreatedAt      time.Time
+	Status         MembershipStatus
+	BlockedAt      *time.Time
 }
 
 type NotificationPreference struct {
@@ -299,20 +376,22 @@ type TotpAuthenticator struct {
 }
 
 type User struct {
-	ID              uuid.UUID
-	Email           string
-	Phone           *string
-	FirstName       string
-	LastName        string
-	PasswordHash    *string
-	Locale          string
-	Status          UserStatus
-	EmailVerifiedAt *time.Time
-	PhoneVerifiedAt *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	TimeZone        string
-	ClosedAt        *time.Time
+	ID                       uuid.UUID
+	Email                    string
+	Phone                    *string
+	FirstName                string
+	LastName                 string
+	PasswordHash             *string
+	Locale                   string
+	Status                   UserStatus
+	EmailVerifiedAt          *time.Time
+	PhoneVerifiedAt          *time.Time
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	TimeZone                 string
+	ClosedAt                 *time.Time
+	PasswordMustChange       bool
+	InitialPasswordExpiresAt *time.Time
 }
 
 type UserCertificate struct {

@@ -124,7 +124,7 @@ func (q *Queries) GetPendingCode(ctx context.Context, arg GetPendingCodeParams) 
 }
 
 const getUserForUpdate = `-- name: GetUserForUpdate :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at FROM users WHERE id = $1 FOR UPDATE
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at FROM users WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetUserForUpdate(ctx context.Context, id uuid.UUID) (User, error) {
@@ -145,6 +145,8 @@ func (q *Queries) GetUserForUpdate(ctx context.Context, id uuid.UUID) (User, err
 		&i.UpdatedAt,
 		&i.TimeZone,
 		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
 	)
 	return i, err
 }
@@ -307,7 +309,7 @@ func (q *Queries) RedactDeliveredMessages(ctx context.Context, recipients []stri
 const setEmailConfirmed = `-- name: SetEmailConfirmed :one
 UPDATE users SET email = $1, email_verified_at = now(), updated_at = now()
 WHERE id = $2
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
 `
 
 type SetEmailConfirmedParams struct {
@@ -335,6 +337,8 @@ func (q *Queries) SetEmailConfirmed(ctx context.Context, arg SetEmailConfirmedPa
 		&i.UpdatedAt,
 		&i.TimeZone,
 		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
 	)
 	return i, err
 }
@@ -342,7 +346,7 @@ func (q *Queries) SetEmailConfirmed(ctx context.Context, arg SetEmailConfirmedPa
 const setPhoneConfirmed = `-- name: SetPhoneConfirmed :one
 UPDATE users SET phone = $1::text, phone_verified_at = now(), updated_at = now()
 WHERE id = $2
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
 `
 
 type SetPhoneConfirmedParams struct {
@@ -368,6 +372,8 @@ func (q *Queries) SetPhoneConfirmed(ctx context.Context, arg SetPhoneConfirmedPa
 		&i.UpdatedAt,
 		&i.TimeZone,
 		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
 	)
 	return i, err
 }
@@ -395,7 +401,7 @@ UPDATE users SET
     time_zone  = coalesce($4, time_zone),
     updated_at = now()
 WHERE id = $5
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
 `
 
 type UpdateProfileParams struct {
@@ -432,6 +438,8 @@ func (q *Queries) UpdateProfile(ctx context.Context, arg UpdateProfileParams) (U
 		&i.UpdatedAt,
 		&i.TimeZone,
 		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
 	)
 	return i, err
 }

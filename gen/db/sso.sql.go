@@ -122,7 +122,7 @@ func (q *Queries) CreateSSOState(ctx context.Context, arg CreateSSOStateParams) 
 const createSSOUser = `-- name: CreateSSOUser :one
 INSERT INTO users (email, phone, first_name, last_name, password_hash, locale, email_verified_at, phone_verified_at)
 VALUES ($1, $2, $3, $4, NULL, $5, $6, $7)
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
 `
 
 type CreateSSOUserParams struct {
@@ -163,6 +163,8 @@ func (q *Queries) CreateSSOUser(ctx context.Context, arg CreateSSOUserParams) (U
 		&i.UpdatedAt,
 		&i.TimeZone,
 		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
 	)
 	return i, err
 }

@@ -49,6 +49,8 @@ const (
 	// MarketingConsentChanged records advertising opt-ins and opt-outs
 	// (proof of consent).
 	MarketingConsentChanged = "marketing_consent_changed"
+	InvitationRevoked       = "invitation_revoked"
+	MemberImported          = "member_imported"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

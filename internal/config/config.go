@@ -65,6 +65,10 @@ type Config struct {
 	// with CaptchaSecret.
 	CaptchaVerifyURL string
 	CaptchaSecret    string
+	// Staff invitations and initial passwords (organization administration).
+	InvitationTTL      time.Duration // how long an invitation link works
+	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
+	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -162,8 +166,11 @@ func Load(getenv func(string) string) (Config, error) {
 			Issuer:        l.str("KABINET_TOTP_ISSUER", "Kabinet"),
 			EncryptionKey: l.key32("KABINET_TOTP_ENCRYPTION_KEY"),
 		},
-		CaptchaVerifyURL: l.str("KABINET_CAPTCHA_VERIFY_URL", ""),
-		CaptchaSecret:    l.str("KABINET_CAPTCHA_SECRET", ""),
+		CaptchaVerifyURL:   l.str("KABINET_CAPTCHA_VERIFY_URL", ""),
+		CaptchaSecret:      l.str("KABINET_CAPTCHA_SECRET", ""),
+		InvitationTTL:      l.dur("KABINET_INVITATION_TTL", 24*time.Hour),
+		InvitationURL:      l.str("KABINET_INVITATION_URL", "http://localhost:5173/invitation?token={token}"),
+		InitialPasswordTTL: l.dur("KABINET_INITIAL_PASSWORD_TTL", 30*24*time.Hour),
 	}
 	if c.TOTP.EncryptionKey == nil {
 		sum := sha256.Sum256([]byte(devTOTPKeySeed))
@@ -250,6 +257,16 @@ func (c Config) Validate() error {
 		if c.CaptchaSecret == "" {
 			bad("KABINET_CAPTCHA_SECRET is required when KABINET_CAPTCHA_VERIFY_URL is set")
 		}
+	}
+	if c.InvitationTTL < 5*time.Minute || c.InvitationTTL > 30*24*time.Hour {
+		bad("KABINET_INVITATION_TTL must be between 5m and 720h")
+	}
+	if !strings.Contains(c.InvitationURL, "{token}") ||
+		!(strings.HasPrefix(c.InvitationURL, "https://") || strings.HasPrefix(c.InvitationURL, "http://")) {
+		bad("KABINET_INVITATION_URL must be an http(s) URL containing {token}")
+	}
+	if c.InitialPasswordTTL < time.Hour {
+		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
 	return errors.Join(errs...)
 }

@@ -191,6 +191,9 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 		return api.Login403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
 	}
+	if p := s.initialPasswordRefusal(ctx, user); p != nil { // issued by bulk import: see initial_password.go
+		return api.Login403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(*p)}, nil
+	}
 	if rehash {
 		if hash, err := s.hasher.Hash(ctx, b.Password); err == nil {
 			if err := s.q.UpdateUserPasswordHash(ctx, db.UpdateUserPasswordHashParams{ID: user.ID, PasswordHash: hash}); err != nil {

@@ -17,11 +17,11 @@ var staffRoles = []db.MemberRole{db.MemberRoleTeacher, db.MemberRoleManager, db.
 
 // requireRole checks that the caller belongs to organization orgID with one
 // of roles (any role when none are given). A non-member gets 404, so nobody
-// learns what exists in another organization; a member without the role gets
-// 403. Staff-only endpoints of an organization that requires a second factor
-// of its staff also refuse staff without one (403
-// second_factor_enrollment_required). Handlers return the error as is: it
-// becomes the problem response.
+// learns what exists in another organization; a member without the role, or
+// whose membership the organization blocked, gets 403. Staff-only endpoints
+// of an organization that requires a second factor of its staff also refuse
+// staff without one (403 second_factor_enrollment_required). Handlers return
+// the error as is: it becomes the problem response.
 func (s *Server) requireRole(ctx context.Context, p *principal, orgID uuid.UUID, roles ...db.MemberRole) (db.Membership, error) {
 	m, err := s.q.GetMembership(ctx, db.GetMembershipParams{OrganizationID: orgID, UserID: p.user.ID})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -29,6 +29,10 @@ func (s *Server) requireRole(ctx context.Context, p *principal, orgID uuid.UUID,
 	}
 	if err != nil {
 		return db.Membership{}, err
+	}
+	if m.Status == db.MembershipStatusBlocked { // blocked by the organization's admin: see members.go
+		return db.Membership{}, &problemError{problem: newProblem(ctx, http.StatusForbidden, codeMembershipBlocked,
+			"Your access to this organization is blocked; contact its administrator.")}
 	}
 	if len(roles) > 0 && !slices.Contains(roles, m.Role) {
 		return db.Membership{}, &problemError{problem: newProblem(ctx, http.StatusForbidden, codeForbidden,

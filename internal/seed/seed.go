@@ -73,6 +73,6 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, hasher *auth.Hasher) error {
 				}
 			}
 		}
-		return nil
+		return demoInvitation(ctx, q, org)
 	})
 }

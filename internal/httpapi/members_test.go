@@ -1,0 +1,378 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
+	"github.com/kabinet-edu/kabinet/internal/apitest"
+)
+
+// listMembers returns one page of members, as the member with role sees it.
+func listMembers(t *testing.T, env *apitest.Env, o staffOrg, as client.Role, params client.ListMembersParams) *client.MemberPage {
+	t.Helper()
+	res, err := env.Client.ListMembersWithResponse(context.Background(), o.id, &params, o.as(as))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.JSON200 == nil {
+		t.Fatalf("list members: %d %s", res.StatusCode(), res.Body)
+	}
+	return res.JSON200
+}
+
+func memberIDs(p *client.MemberPage) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, m := range p.Items {
+		ids = append(ids, m.UserID)
+	}
+	return ids
+}
+
+func TestListMembersSearchesFiltersAndPaginates(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	other := newStaffOrg(t, env, "other")
+	acc := newAccount()
+	acc.FirstName, acc.LastName, acc.Email, acc.Phone = "Ольга", "Смирнова_%", "olga.s@example.org", "+7 921 987-65-43"
+	olga := register(t, env, acc)
+	addMember(t, env, o.id, olga.User.ID, "teacher")
+
+	all := listMembers(t, env, o, "manager", client.ListMembersParams{})
+	if len(all.Items) != 6 || all.NextCursor != nil {
+		t.Fatalf("members: %+v", all)
+	}
+	for _, role := range allRoles {
+		if slices.Contains(memberIDs(all), other.user(role)) {
+			t.Fatal("another organization's member is listed")
+		}
+	}
+	if m := all.Items[5]; m.UserID != olga.User.ID || m.Role != "teacher" || m.Status != "active" || m.Phone == nil || *m.Phone != "+79219876543" || m.BlockedAt != nil {
+		t.Fatalf("member = %+v", m)
+	}
+
+	for _, tc := range []struct {
+		query string
+		want  int // members found; Olga must be the first when > 0 (her name holds LIKE wildcards, matched literally)
+	}{
+		{"смирнова", 1}, {"ОЛЬГА СМИРНОВА", 1}, {"Смирнова_% Ольга", 1}, {"OLGA.S@", 1}, {"987-65", 1},
+		{"8 (921) 987-65-43", 1}, {"79219876543", 1}, {"_%", 1}, {"%", 1}, {"n%g", 0}, {"a_n", 0}, {"nobody", 0},
+	} {
+		page := listMembers(t, env, o, "admin", client.ListMembersParams{Query: &tc.query})
+		if len(page.Items) != tc.want || tc.want > 0 && page.Items[0].UserID != olga.User.ID {
+			t.Errorf("query %q found %v, want %d result(s) with Olga", tc.query, memberIDs(page), tc.want)
+		}
+	}
+	role, status := client.Role("teacher"), client.MemberStatus("active")
+	if page := listMembers(t, env, o, "admin", client.ListMembersParams{Role: &role, Status: &status}); len(page.Items) != 2 {
+		t.Errorf("active teachers: %v", memberIDs(page))
+	}
+
+	// Pages of two cover everybody once.
+	var (
+		seen   []uuid.UUID
+		cursor *string
+	)
+	for range 4 {
+		limit := 2
+		page := listMembers(t, env, o, "admin", client.ListMembersParams{Limit: &limit, Cursor: cursor})
+		seen = append(seen, memberIDs(page)...)
+		if cursor = page.NextCursor; cursor == nil {
+			break
+		}
+	}
+	if !slices.Equal(seen, memberIDs(all)) {
+		t.Fatalf("paged %v, want %v", seen, memberIDs(all))
+	}
+
+	for _, tc := range []struct{ query, field, code string }{
+		{"status=gone", "query.status", "invalid_value"},
+		{"role=boss", "query.role", "invalid_value"},
+		{"cursor=bad", "query.cursor", "invalid_value"},
+	} {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/api/v1/organizations/"+o.id.String()+"/members?"+tc.query, nil)
+		req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, res)
+		if p := wantProblem(t, res, body, 422, "validation_failed"); !contains(fields(p), tc.field+":"+tc.code) {
+			t.Errorf("%s: fields %v", tc.query, fields(p))
+		}
+	}
+}
+
+func TestChangeMemberRole(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	other := newStaffOrg(t, env, "other")
+	teacher := o.user("teacher")
+
+	res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, teacher, client.MemberUpdate{Role: "manager"}, o.as("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.JSON200 == nil || res.JSON200.Role != "manager" || res.JSON200.UserID != teacher {
+		t.Fatalf("role change: %d %s", res.StatusCode(), res.Body)
+	}
+	var from, to string
+	var actor uuid.UUID
+	if err := env.Pool.QueryRow(ctx, `SELECT details->>'from', details->>'to', actor_id FROM audit_events WHERE event = 'role_changed' AND organization_id = $1 AND user_id = $2`,
+		o.id, teacher).Scan(&from, &to, &actor); err != nil || from != "teacher" || to != "manager" || actor != o.user("admin") {
+		t.Fatalf("role_changed audit: %s→%s by %s, %v", from, to, actor, err)
+	}
+	// The new role takes effect at once: the former teacher may now invite.
+	if res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, o.as("teacher")); err != nil || res.StatusCode() != http.StatusCreated {
+		t.Fatalf("the new manager inviting: %v %s", err, res.Body)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		org    uuid.UUID
+		user   uuid.UUID
+		as     client.RequestEditorFn
+		status int
+		code   string
+	}{
+		{"manager", o.id, o.user("learner"), o.as("manager"), 403, "forbidden"},
+		{"director", o.id, o.user("learner"), o.as("director"), 403, "forbidden"},
+		{"learner", o.id, o.user("learner"), o.as("learner"), 403, "forbidden"},
+		{"another organization's admin", o.id, o.user("learner"), other.as("admin"), 404, "not_found"},
+		{"a user of another organization", o.id, other.user("learner"), o.as("admin"), 404, "not_found"},
+		{"an unknown user", o.id, uuid.New(), o.as("admin"), 404, "not_found"},
+		{"an unknown organization", uuid.New(), o.user("learner"), o.as("admin"), 404, "not_found"},
+	} {
+		res, err := env.Client.UpdateMemberWithResponse(ctx, tc.org, tc.user, client.MemberUpdate{Role: "admin"}, tc.as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode() != tc.status {
+			t.Errorf("%s: %d %s", tc.name, res.StatusCode(), res.Body)
+			continue
+		}
+		wantProblem(t, res.HTTPResponse, res.Body, tc.status, tc.code)
+	}
+	if n := countAudit(t, env, "role_changed", o.id, nil); n != 1 {
+		t.Fatalf("role_changed events: %d", n)
+	}
+}
+
+func TestTheLastAdminCannotBeDemotedOrBlocked(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	admin := o.user("admin")
+
+	res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "teacher"}, o.as("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+	bl, err := env.Client.BlockMemberWithResponse(ctx, o.id, admin, o.as("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, bl.HTTPResponse, bl.Body, http.StatusConflict, "cannot_block_self")
+	// Setting the role it already has is not a change.
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "admin"}, o.as("admin")); err != nil || res.JSON200 == nil {
+		t.Fatalf("no-op role change: %v %s", err, res.Body)
+	}
+
+	// With a second admin, the first may step down; then the second is the last.
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "admin"}, o.as("admin")); err != nil || res.JSON200 == nil {
+		t.Fatalf("promote: %v %s", err, res.Body)
+	}
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "manager"}, o.as("admin")); err != nil || res.JSON200 == nil {
+		t.Fatalf("step down: %v %s", err, res.Body)
+	}
+	res, err = env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "learner"}, o.as("director"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+
+	// A blocked admin does not count: with admins D (active) and A (blocked),
+	// D is still the last one.
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "admin"}, o.as("director")); err != nil || res.JSON200 == nil {
+		t.Fatalf("promote back: %v %s", err, res.Body)
+	}
+	if res, err := env.Client.BlockMemberWithResponse(ctx, o.id, admin, o.as("director")); err != nil || res.JSON200 == nil || res.JSON200.Status != "blocked" {
+		t.Fatalf("block an admin: %v %s", err, res.Body)
+	}
+	res, err = env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "teacher"}, o.as("director"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+	var admins int
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'admin' AND status = 'active'`, o.id).Scan(&admins); err != nil || admins != 1 {
+		t.Fatalf("active admins: %d %v", admins, err)
+	}
+}
+
+func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	other := newStaffOrg(t, env, "other")
+	manager := o.user("manager")
+	addMember(t, env, other.id, manager, "manager")
+
+	res, err := env.Client.BlockMemberWithResponse(ctx, o.id, manager, o.as("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.JSON200 == nil || res.JSON200.Status != "blocked" || res.JSON200.BlockedAt == nil {
+		t.Fatalf("block: %d %s", res.StatusCode(), res.Body)
+	}
+	list, err := env.Client.ListMembersWithResponse(ctx, o.id, nil, o.as("manager"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, list.HTTPResponse, list.Body, http.StatusForbidden, "membership_blocked")
+	inv, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, o.as("manager"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, inv.HTTPResponse, inv.Body, http.StatusForbidden, "membership_blocked")
+	// The account itself and its other organization are untouched.
+	if me := getMe(t, env, o.members["manager"].AccessToken); me.JSON200 == nil {
+		t.Fatalf("GET /me of a blocked member: %d", me.StatusCode())
+	}
+	if page := listMembers(t, env, other, "manager", client.ListMembersParams{}); len(page.Items) != 6 {
+		t.Fatalf("the other organization: %d members", len(page.Items))
+	}
+	blocked := client.MemberStatus("blocked")
+	if page := listMembers(t, env, o, "admin", client.ListMembersParams{Status: &blocked}); len(page.Items) != 1 || page.Items[0].UserID != manager {
+		t.Fatalf("blocked members: %v", memberIDs(page))
+	}
+	// Blocking again changes nothing and records nothing.
+	if res, err := env.Client.BlockMemberWithResponse(ctx, o.id, manager, o.as("admin")); err != nil || res.JSON200 == nil {
+		t.Fatalf("block again: %v %s", err, res.Body)
+	}
+	if n := countAudit(t, env, "member_blocked", o.id, &manager); n != 1 {
+		t.Fatalf("member_blocked events: %d", n)
+	}
+
+	un, err := env.Client.UnblockMemberWithResponse(ctx, o.id, manager, o.as("admin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if un.JSON200 == nil || un.JSON200.Status != "active" || un.JSON200.BlockedAt != nil {
+		t.Fatalf("unblock: %d %s", un.StatusCode(), un.Body)
+	}
+	listMembers(t, env, o, "manager", client.ListMembersParams{})
+	if n := countAudit(t, env, "member_unblocked", o.id, &manager); n != 1 {
+		t.Fatalf("member_unblocked events: %d", n)
+	}
+}
+
+// Every staff endpoint refuses learners (403), strangers (404) and anonymous
+// callers (401).
+func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	other := newStaffOrg(t, env, "other")
+	inv := invite(t, env, o, "admin", newEmail(), "learner")
+	target := o.user("teacher")
+	anonymous := func(context.Context, *http.Request) error { return nil }
+
+	type call func(client.RequestEditorFn) (*http.Response, []byte, error)
+	for name, c := range map[string]call{
+		"listMembers": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.ListMembersWithResponse(ctx, o.id, nil, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"updateMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.UpdateMemberWithResponse(ctx, o.id, target, client.MemberUpdate{Role: "admin"}, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"blockMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.BlockMemberWithResponse(ctx, o.id, target, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"unblockMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.UnblockMemberWithResponse(ctx, o.id, target, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"importMembers": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.ImportMembersWithResponse(ctx, o.id, client.MemberImportRequest{Members: []client.MemberImportRow{
+				{Email: openapi_types.Email(newEmail()), FirstName: "A", LastName: "B", Role: "learner"}}}, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"createInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"listInvitations": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"resendInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.ResendInvitationWithResponse(ctx, o.id, inv.ID, as)
+			return r.HTTPResponse, r.Body, err
+		},
+		"revokeInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
+			r, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, inv.ID, as)
+			return r.HTTPResponse, r.Body, err
+		},
+	} {
+		for _, tc := range []struct {
+			who    string
+			as     client.RequestEditorFn
+			status int
+			code   string
+		}{
+			{"learner", o.as("learner"), 403, "forbidden"},
+			{"teacher", o.as("teacher"), 403, "forbidden"},
+			{"another organization's admin", other.as("admin"), 404, "not_found"},
+			{"anonymous", anonymous, 401, "authentication_required"},
+		} {
+			res, body, err := c(tc.as)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != tc.status {
+				t.Errorf("%s as %s: %d %s, want %d", name, tc.who, res.StatusCode, body, tc.status)
+				continue
+			}
+			wantProblem(t, res, body, tc.status, tc.code)
+		}
+	}
+	// Ids that are not UUIDs are refused before any handler runs.
+	for _, path := range []string{
+		"/api/v1/organizations/not-a-uuid/members",
+		"/api/v1/organizations/" + o.id.String() + "/members/42/block",
+		"/api/v1/organizations/" + o.id.String() + "/invitations/42/resend",
+	} {
+		method := http.MethodPost
+		if strings.HasSuffix(path, "/members") {
+			method = http.MethodGet
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, env.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantProblem(t, res, readAll(t, res), http.StatusUnprocessableEntity, "validation_failed") // names the path parameter
+	}
+	if n := countRows(t, env, "audit_events WHERE event IN ('role_changed', 'member_blocked', 'member_unblocked', 'member_imported', 'invitation_revoked')"); n != 0 {
+		t.Fatalf("refused calls wrote %d audit events", n)
+	}
+}
