@@ -157,6 +157,44 @@ func (e Role) Valid() bool {
 	}
 }
 
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator).
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Details Event-specific facts, e.g. `{"method":"password"}`.
+	Details map[string]interface{} `json:"details"`
+
+	// Event What happened, e.g. `sign_in`, `sign_in_failed`, `sign_out`,
+	// `locked_out`, `password_changed`, `password_reset`,
+	// `password_reset_requested`, `session_revoked`,
+	// `refresh_token_reused`, `role_changed`. New names may be added.
+	//
+	//
+	// Example: sign_in
+	Event string `json:"event"`
+	ID    int64  `json:"id"`
+
+	// IP Example: 203.0.113.7
+	IP         *string   `json:"ip"`
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// OrganizationID The organization the event belongs to; `null` for account events.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+
+	// UserID The account the event concerns.
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// AuditEventPage defines model for AuditEventPage.
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -168,14 +206,26 @@ type AuthResponse struct {
 	ExpiresIn int `json:"expiresIn"`
 
 	// RefreshToken An opaque single-use token for `refreshTokens`.
-	RefreshToken          string                `json:"refreshToken"`
-	RefreshTokenExpiresAt time.Time             `json:"refreshTokenExpiresAt"`
-	TokenType             AuthResponseTokenType `json:"tokenType"`
-	User                  User                  `json:"user"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+
+	// RememberMe `false` for a session-only sign-in: keep the refresh token in
+	// memory or `sessionStorage`, never in `localStorage` or a
+	// persistent cookie, so it dies with the browser session. `true`
+	// ("remember me"): it may be kept across browser restarts.
+	RememberMe bool                  `json:"rememberMe"`
+	TokenType  AuthResponseTokenType `json:"tokenType"`
+	User       User                  `json:"user"`
 }
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
 type AuthResponseTokenType string
+
+// ChangePasswordRequest defines model for ChangePasswordRequest.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
 
 // FieldError defines model for FieldError.
 type FieldError struct {
@@ -301,6 +351,28 @@ type Organization struct {
 	Slug string `json:"slug"`
 }
 
+// PasswordForgotRequest Exactly one of `email` and `phone`.
+type PasswordForgotRequest struct {
+	// Email Send a reset link to this account e-mail.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// Phone Send a reset code by SMS to this confirmed phone.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// PasswordResetRequest `token`, or `phone` with `code`; and `newPassword`.
+type PasswordResetRequest struct {
+	// Code The 6-digit SMS code.
+	Code        *string `json:"code,omitempty"`
+	NewPassword string  `json:"newPassword"`
+
+	// Phone The phone the SMS code was sent to.
+	Phone *string `json:"phone,omitempty"`
+
+	// Token The token from the e-mailed link.
+	Token *string `json:"token,omitempty"`
+}
+
 // Problem An RFC 9457 problem details document.
 type Problem struct {
 	// Code A stable machine-readable error code (snake_case).
@@ -332,6 +404,19 @@ type Problem struct {
 	Type string `json:"type"`
 }
 
+// ReauthenticateRequest One factor that proves who the user is; today the password.
+type ReauthenticateRequest struct {
+	Password *string `json:"password,omitempty"`
+}
+
+// Reauthentication defines model for Reauthentication.
+type Reauthentication struct {
+	AuthenticatedAt time.Time `json:"authenticatedAt"`
+
+	// ValidUntil Until then sensitive changes need no new confirmation.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
 // RefreshRequest defines model for RefreshRequest.
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
@@ -351,8 +436,49 @@ type RegisterRequest struct {
 	Phone string `json:"phone"`
 }
 
+// RevokedSessions defines model for RevokedSessions.
+type RevokedSessions struct {
+	// RevokedCount How many sessions were ended.
+	RevokedCount int `json:"revokedCount"`
+}
+
 // Role What a member may do in an organization.
 type Role string
+
+// Session defines model for Session.
+type Session struct {
+	// CreatedAt When the user signed in.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current The session of the access token used for this request.
+	Current bool `json:"current"`
+
+	// ExpiresAt When the session ends unless its tokens are refreshed.
+	ExpiresAt time.Time          `json:"expiresAt"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IP The IP address of the session's last sign-in or refresh.
+	//
+	// Example: 203.0.113.7
+	IP *string `json:"ip"`
+
+	// LastUsedAt The last sign-in or token refresh.
+	LastUsedAt time.Time `json:"lastUsedAt"`
+
+	// RememberMe Signed in with "remember me" (a long-lived session).
+	RememberMe bool `json:"rememberMe"`
+
+	// UserAgent The browser or app, as its last request named itself.
+	UserAgent string `json:"userAgent"`
+}
+
+// SessionPage defines model for SessionPage.
+type SessionPage struct {
+	Items []Session `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
 
 // User defines model for User.
 type User struct {
@@ -393,6 +519,9 @@ type Forbidden = Problem
 // InternalError An RFC 9457 problem details document.
 type InternalError = Problem
 
+// NotFound An RFC 9457 problem details document.
+type NotFound = Problem
+
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
@@ -411,8 +540,35 @@ type UnprocessableEntity = Problem
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
 
+// ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
+type ListMyAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMySessionsParams defines parameters for ListMySessions.
+type ListMySessionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
+type ListOrganizationAuditEventsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -423,11 +579,23 @@ type ListMyOrganizationsParams struct {
 // LoginJSONRequestBody defines body for Login for application/json ContentType.
 type LoginJSONRequestBody = LoginRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = PasswordForgotRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = PasswordResetRequest
+
+// ReauthenticateJSONRequestBody defines body for Reauthenticate for application/json ContentType.
+type ReauthenticateJSONRequestBody = ReauthenticateRequest
+
 // RefreshTokensJSONRequestBody defines body for RefreshTokens for application/json ContentType.
 type RefreshTokensJSONRequestBody = RefreshRequest
 
 // RegisterJSONRequestBody defines body for Register for application/json ContentType.
 type RegisterJSONRequestBody = RegisterRequest
+
+// ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
+type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -440,6 +608,15 @@ type ServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// RequestPasswordReset Ask for a password reset link or code
+	// (POST /api/v1/auth/password/forgot)
+	RequestPasswordReset(ctx echo.Context) error
+	// ResetPassword Set a new password with a reset link or SMS code
+	// (POST /api/v1/auth/password/reset)
+	ResetPassword(ctx echo.Context) error
+	// Reauthenticate Confirm who you are before a sensitive change
+	// (POST /api/v1/auth/reauthenticate)
+	Reauthenticate(ctx echo.Context) error
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx echo.Context) error
@@ -449,9 +626,27 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// ListMyAuditEvents List the security events of my account
+	// (GET /api/v1/me/audit-events)
+	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ChangePassword Change my password
+	// (POST /api/v1/me/password)
+	ChangePassword(ctx echo.Context) error
+	// ListMySessions List my active sessions
+	// (GET /api/v1/me/sessions)
+	ListMySessions(ctx echo.Context, params ListMySessionsParams) error
+	// RevokeOtherSessions Sign out everywhere else
+	// (POST /api/v1/me/sessions/revoke-others)
+	RevokeOtherSessions(ctx echo.Context) error
+	// RevokeSession End one of my sessions
+	// (DELETE /api/v1/me/sessions/{sessionId})
+	RevokeSession(ctx echo.Context, sessionID openapi_types.UUID) error
+	// ListOrganizationAuditEvents List an organization's security events (admins)
+	// (GET /api/v1/organizations/{organizationId}/audit-events)
+	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -492,6 +687,33 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	return err
 }
 
+// RequestPasswordReset converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestPasswordReset(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestPasswordReset(ctx)
+	return err
+}
+
+// ResetPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetPassword(ctx)
+	return err
+}
+
+// Reauthenticate converts echo context to params.
+func (w *ServerInterfaceWrapper) Reauthenticate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Reauthenticate(ctx)
+	return err
+}
+
 // RefreshTokens converts echo context to params.
 func (w *ServerInterfaceWrapper) RefreshTokens(ctx echo.Context) error {
 	var err error
@@ -519,6 +741,31 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	return err
 }
 
+// ListMyAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyAuditEventsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyAuditEvents(ctx, params)
+	return err
+}
+
 // ListMyOrganizations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	var err error
@@ -541,6 +788,97 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListMyOrganizations(ctx, params)
+	return err
+}
+
+// ChangePassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangePassword(ctx)
+	return err
+}
+
+// ListMySessions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySessions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySessionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySessions(ctx, params)
+	return err
+}
+
+// RevokeOtherSessions converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeOtherSessions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeOtherSessions(ctx)
+	return err
+}
+
+// RevokeSession converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeSession(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "sessionId" -------------
+	var sessionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sessionId", ctx.Param("sessionId"), &sessionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sessionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeSession(ctx, sessionID)
+	return err
+}
+
+// ListOrganizationAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationAuditEventsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
 	return err
 }
 
@@ -615,6 +953,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/auth/logout", wrapper.Logout, options.OperationMiddlewares["logout"]...)
 	router.GET(options.BaseURL+"/api/v1/me", wrapper.GetMe, options.OperationMiddlewares["getMe"]...)
 	router.GET(options.BaseURL+"/api/v1/me/organizations", wrapper.ListMyOrganizations, options.OperationMiddlewares["listMyOrganizations"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/forgot", wrapper.RequestPasswordReset, options.OperationMiddlewares["requestPasswordReset"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/reset", wrapper.ResetPassword, options.OperationMiddlewares["resetPassword"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate", wrapper.Reauthenticate, options.OperationMiddlewares["reauthenticate"]...)
+	router.POST(options.BaseURL+"/api/v1/me/password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
+	router.GET(options.BaseURL+"/api/v1/me/sessions", wrapper.ListMySessions, options.OperationMiddlewares["listMySessions"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sessions/revoke-others", wrapper.RevokeOtherSessions, options.OperationMiddlewares["revokeOtherSessions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/sessions/:sessionId", wrapper.RevokeSession, options.OperationMiddlewares["revokeSession"]...)
+	router.GET(options.BaseURL+"/api/v1/me/audit-events", wrapper.ListMyAuditEvents, options.OperationMiddlewares["listMyAuditEvents"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/audit-events", wrapper.ListOrganizationAuditEvents, options.OperationMiddlewares["listOrganizationAuditEvents"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -628,6 +975,8 @@ type ConflictApplicationProblemPlusJSONResponse Problem
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
 type InternalErrorApplicationProblemPlusJSONResponse Problem
+
+type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -920,6 +1269,376 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	return err
 }
 
+type RequestPasswordResetRequestObject struct {
+	Body *RequestPasswordResetJSONRequestBody
+}
+
+type RequestPasswordResetResponseObject interface {
+	VisitRequestPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestPasswordReset202Response struct {
+}
+
+func (response RequestPasswordReset202Response) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset415ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset422ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPasswordRequestObject struct {
+	Body *ResetPasswordJSONRequestBody
+}
+
+type ResetPasswordResponseObject interface {
+	VisitResetPasswordResponse(w http.ResponseWriter) error
+}
+
+type ResetPassword204Response struct {
+}
+
+func (response ResetPassword204Response) VisitResetPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword400ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword413ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword415ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword422ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword429ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateRequestObject struct {
+	Body *ReauthenticateJSONRequestBody
+}
+
+type ReauthenticateResponseObject interface {
+	VisitReauthenticateResponse(w http.ResponseWriter) error
+}
+
+type Reauthenticate200JSONResponse Reauthentication
+
+func (response Reauthenticate200JSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate400ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate401ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate413ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate415ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate422ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate429ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RefreshTokensRequestObject struct {
 	Body *RefreshTokensJSONRequestBody
 }
@@ -989,6 +1708,22 @@ func (response RefreshTokens403ApplicationProblemPlusJSONResponse) VisitRefreshT
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshTokens409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens409ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -1288,6 +2023,98 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	return err
 }
 
+type ListMyAuditEventsRequestObject struct {
+	Params ListMyAuditEventsParams
+}
+
+type ListMyAuditEventsResponseObject interface {
+	VisitListMyAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListMyAuditEvents200JSONResponse AuditEventPage
+
+func (response ListMyAuditEvents200JSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents401ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents422ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents429ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -1369,6 +2196,534 @@ type ListMyOrganizations500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePasswordRequestObject struct {
+	Body *ChangePasswordJSONRequestBody
+}
+
+type ChangePasswordResponseObject interface {
+	VisitChangePasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangePassword204Response struct {
+}
+
+func (response ChangePassword204Response) VisitChangePasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChangePassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword400ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword401ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword413ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword415ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword422ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword429ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessionsRequestObject struct {
+	Params ListMySessionsParams
+}
+
+type ListMySessionsResponseObject interface {
+	VisitListMySessionsResponse(w http.ResponseWriter) error
+}
+
+type ListMySessions200JSONResponse SessionPage
+
+func (response ListMySessions200JSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions401ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions422ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions429ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessionsRequestObject struct {
+}
+
+type RevokeOtherSessionsResponseObject interface {
+	VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error
+}
+
+type RevokeOtherSessions200JSONResponse RevokedSessions
+
+func (response RevokeOtherSessions200JSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions401ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions429ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSessionRequestObject struct {
+	SessionID openapi_types.UUID `json:"sessionId"`
+}
+
+type RevokeSessionResponseObject interface {
+	VisitRevokeSessionResponse(w http.ResponseWriter) error
+}
+
+type RevokeSession204Response struct {
+}
+
+func (response RevokeSession204Response) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeSession401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession401ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession404ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession422ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession429ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEventsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationAuditEventsParams
+}
+
+type ListOrganizationAuditEventsResponseObject interface {
+	VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationAuditEvents200JSONResponse AuditEventPage
+
+func (response ListOrganizationAuditEvents200JSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents401ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents403ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents404ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents422ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents429ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -1487,6 +2842,15 @@ type StrictServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// RequestPasswordReset Ask for a password reset link or code
+	// (POST /api/v1/auth/password/forgot)
+	RequestPasswordReset(ctx context.Context, request RequestPasswordResetRequestObject) (RequestPasswordResetResponseObject, error)
+	// ResetPassword Set a new password with a reset link or SMS code
+	// (POST /api/v1/auth/password/reset)
+	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
+	// Reauthenticate Confirm who you are before a sensitive change
+	// (POST /api/v1/auth/reauthenticate)
+	Reauthenticate(ctx context.Context, request ReauthenticateRequestObject) (ReauthenticateResponseObject, error)
 	// RefreshTokens Exchange a refresh token for new tokens
 	// (POST /api/v1/auth/refresh)
 	RefreshTokens(ctx context.Context, request RefreshTokensRequestObject) (RefreshTokensResponseObject, error)
@@ -1496,9 +2860,27 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListMyAuditEvents List the security events of my account
+	// (GET /api/v1/me/audit-events)
+	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ChangePassword Change my password
+	// (POST /api/v1/me/password)
+	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
+	// ListMySessions List my active sessions
+	// (GET /api/v1/me/sessions)
+	ListMySessions(ctx context.Context, request ListMySessionsRequestObject) (ListMySessionsResponseObject, error)
+	// RevokeOtherSessions Sign out everywhere else
+	// (POST /api/v1/me/sessions/revoke-others)
+	RevokeOtherSessions(ctx context.Context, request RevokeOtherSessionsRequestObject) (RevokeOtherSessionsResponseObject, error)
+	// RevokeSession End one of my sessions
+	// (DELETE /api/v1/me/sessions/{sessionId})
+	RevokeSession(ctx context.Context, request RevokeSessionRequestObject) (RevokeSessionResponseObject, error)
+	// ListOrganizationAuditEvents List an organization's security events (admins)
+	// (GET /api/v1/organizations/{organizationId}/audit-events)
+	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -1605,6 +2987,144 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(LogoutResponseObject); ok {
 		return validResponse.VisitLogoutResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RequestPasswordReset operation middleware
+func (sh *strictHandler) RequestPasswordReset(ctx echo.Context) error {
+	var request RequestPasswordResetRequestObject
+
+	var body RequestPasswordResetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPasswordReset(ctx.Request().Context(), request.(RequestPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPasswordReset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestPasswordResetResponseObject); ok {
+		return validResponse.VisitRequestPasswordResetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetPassword operation middleware
+func (sh *strictHandler) ResetPassword(ctx echo.Context) error {
+	var request ResetPasswordRequestObject
+
+	var body ResetPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetPassword(ctx.Request().Context(), request.(ResetPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
+		return validResponse.VisitResetPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Reauthenticate operation middleware
+func (sh *strictHandler) Reauthenticate(ctx echo.Context) error {
+	var request ReauthenticateRequestObject
+
+	var body ReauthenticateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Reauthenticate(ctx.Request().Context(), request.(ReauthenticateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Reauthenticate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReauthenticateResponseObject); ok {
+		return validResponse.VisitReauthenticateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1726,6 +3246,31 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	return nil
 }
 
+// ListMyAuditEvents operation middleware
+func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error {
+	var request ListMyAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyAuditEvents(ctx.Request().Context(), request.(ListMyAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyAuditEventsResponseObject); ok {
+		return validResponse.VisitListMyAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -1745,6 +3290,151 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 		return err
 	} else if validResponse, ok := response.(ListMyOrganizationsResponseObject); ok {
 		return validResponse.VisitListMyOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangePassword operation middleware
+func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
+	var request ChangePasswordRequestObject
+
+	var body ChangePasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangePassword(ctx.Request().Context(), request.(ChangePasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangePassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
+		return validResponse.VisitChangePasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySessions operation middleware
+func (sh *strictHandler) ListMySessions(ctx echo.Context, params ListMySessionsParams) error {
+	var request ListMySessionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySessions(ctx.Request().Context(), request.(ListMySessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySessionsResponseObject); ok {
+		return validResponse.VisitListMySessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeOtherSessions operation middleware
+func (sh *strictHandler) RevokeOtherSessions(ctx echo.Context) error {
+	var request RevokeOtherSessionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeOtherSessions(ctx.Request().Context(), request.(RevokeOtherSessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeOtherSessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeOtherSessionsResponseObject); ok {
+		return validResponse.VisitRevokeOtherSessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeSession operation middleware
+func (sh *strictHandler) RevokeSession(ctx echo.Context, sessionID openapi_types.UUID) error {
+	var request RevokeSessionRequestObject
+
+	request.SessionID = sessionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeSession(ctx.Request().Context(), request.(RevokeSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeSessionResponseObject); ok {
+		return validResponse.VisitRevokeSessionResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationAuditEvents operation middleware
+func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error {
+	var request ListOrganizationAuditEventsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationAuditEvents(ctx.Request().Context(), request.(ListOrganizationAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationAuditEventsResponseObject); ok {
+		return validResponse.VisitListOrganizationAuditEventsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -1802,98 +3492,154 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FxfbxtJcv8qjdkAK+mGFElJlkW9ROuTdyVLtlaSrV2bhticKZJtznSPu3tEcQ0BQV7ykJc85hPk+RIg",
-	"wCXB5jPovkI+SVDdPcMZckjJpi/IHm4f1iLZf6qrqqt+9WfmkxeIOBEcuFZe+5MHtzROIjB/H6R6eA4q",
-	"EVzBof0ev1ZpHFM58drepRgBV4TykOghEMUGHMIa4yRVID3fu6FRaqbQIAClzHCv7cHkeNj7PmCv2PHz",
-	"t4fnlz9eHKmjWCdvnx09ORqF7PTq+OT0+UHz58bL6GX08y1tjMdvn4tJrxmyH+Pz7179ED0//en5Re/y",
-	"5S9vfnhzFTaHO1cfDtjJs+MG/HSA67540/yR9X+sw+T4l/DqiL1iR+OfP0TRy+9/3n57cbxXD1oR78XP",
-	"G+FPx5Hne3CbMAnqiHvtvUbD9yT0JahhRrHU11sfW7/bHe/9NGqoZnDyVr/ZnvwYHz8dfvckfbmTnFOv",
-	"POnQLnigvbbXarSe1JqtWmv7srHX3mq0G423nu9pHHc5ScBre98BlYZlhnPtT14ggWoIC/Obs/Mhpizy",
-	"2h7lnNbZDeXihv6tk19dyEE25A1I1mcQeu0+jRT4Xp9JpV/SGDe+/6f7X+9/vf+D53ss9Npeo7cH2/2n",
-	"UNsKmrS23d/Zre3RnZ1aq7/bb/Z24SltNjzfi+h0hX++/7f7P9z/ev/f+C/+JgKKmuLJ1PO9ZCg4fvjd",
-	"7l6r2Wxtbe882c2+nqHs7u7uzvcSKmkMGqTRwWepVMJwJAQVSJZoJlAil0MgXQ632g7oEtE3OphIuGEi",
-	"VSShA9gnImaaME36QpqfzdHNb3U8Ma70MQU58XyP2+MEdkPfU8EQYoo7x/T2BPhAD712C5VDW5kpLRkf",
-	"eEjzCYuZriYyonIAShOexj2QSCbTECuiBZGgU8kXERKZNYt0hNCnaaSRCh+JYnEae+0mkhQz7j7l5DGu",
-	"YQDSM0yV7hobnn5Hw3P4mIIyJAeCa+DmT5okEQsoUr+ZSNGLIP7dB4VHyQ2DnRHiBjGN+kLGEF5Lt5rv",
-	"haCtUuLR3dekJ8IJYYpwockNjVhIji9evaybG2NGHKHm7QYNaPUbtIZqVtsOm0FtL2xCrdHfojv0aW8v",
-	"aDWRHZrqVHntbSMJpo2mnWakkCkpjg2p5O0R7TEOuu3O1M4pr2XD74p8/hsJfa/tfbM5NY2b9le1eWaX",
-	"sFydl3Z25ECkUWgO3MMvaUjWUAUdE32SU2BYsV5HAp4J3o9YsJpQaIS7Ta7hlimtihI54IQGgUi5JmOm",
-	"h0QPmSJQQwtB3CxiZ6FkQEqBN/BdvrKmaAvRekCE8rLmx/diUIoO4DN3uHu/ovT3ptI/KK29XPSOjpob",
-	"+/XlbmWoLAfMLowPSEg1NUJ+LmSPhSHw1aRs2Xzdi0QwgnD24mVSYIq4EftImaaBNlYwAK5BfqsIDdFw",
-	"KC2pFnLlC7lVEImjYErgMpnYwbVs8NcSSkCjCCSJ6cTcxFBYjSzfRF3JL3sjj5BNnEaHeBlWEhhzK63G",
-	"4p2izcuIIwrkDUhibuxyRudUfA0OH3CScrhNINAQ2t33LQy09ERiMIAQnW/KQ5Ckmx+8a5h7RieRoOGl",
-	"ECfoIldib2LXutZCXBuHu6IqNwuq7OgkWgiSrb2Ex46UmhaiZod/bRuTuVOzOsIayot8R6ydGBPrexcg",
-	"b1gArzm9oSyivWg1NqeFdWZMDhq4HlWQ+XkJNBjiwPqqKl8QhTsOKdOxRBjFgV9F50kICfAQeDAha7pw",
-	"7nU8eMoLx77zvUshTimfOLClVuK9pBquDSY05nQV7W4VfOelECSmfJJp1wPuE6moZVR8FcWe3X8fYbGc",
-	"ENrXYDH7FDkrCAQPFWGcdM9xVO0AR3VRx4ZAQxczFH6ax+QXbg0tyJgyxGd9IcFuyvigXkLc81D6zvde",
-	"c5rqoZDsF4xcVnIKBg1fBxJC4JrRSM1eq0gMGCdCkoQqNRYyRDVjPBBSQqBX9tjNojux0LxMzFJnYibU",
-	"ihO+hkacMqUYH/jEbUCMt8ZoukTcjMyvrq5qB6ke4q8B1VAdjNHpCCY4MdQAqkKqoFLyeYxnBZ9IESDc",
-	"7UVwyDXTk5Xkb45nBl/3KYvKOO4VBzx5jMppILciVELGlAUQXYhrNRRSF2B6pjglpB6nykQmVJMIqNLk",
-	"KQmGVNIAw24SCTyyPzU98DFF9i8F/0yRfNyq4L7Vmurlm5xJJGfSEq2c8rTmhn8t98t4kmp7/cwm+6Rr",
-	"JdAlGLErgqafiH4feIiQ37DKuIHXXKVJIqSG8BRCRm3OZyU/nC94HeOK14YjBe25AJeTM2CBKlLcABde",
-	"1XQ0d6YiKpyPGHKII2epZ87n1Mycmhn858JKCEm6szxAHJpvOJfxxM+JFAlIzWzepJTF/DQHDY6vLtGU",
-	"KGQ9VaR74LyE2bBNbIqP/M/f/YvxVzMGppSCXOSzUq5ZlEUsoNCJjYA762jD9kxX9gqJqtx9zeY1P81D",
-	"epHQjykQtMAR1FIFbg+MmbrF2ar6FAtyoJ+8vpAx1V7bCxFCaBZD1fRCTvSTBzyNvfa7LDn6vmJ8li5d",
-	"piqvlXHd/tSOtd+VZFnctiiHGXYtOpyjYkqe6H2AwOSUnqMNyKPHsjbZuzyvRkqjeyExDYaMQ00CDc0X",
-	"EqgSnKwpTkdwHSDmLEk8hxOO0xXccta7yjOan3xjKUgoNF7lhOohYVwLo3HHF69e2uu01jXWv+t3eNfk",
-	"MuuNOlrA7jpxWdY8hWssI0kk9NkthDYnwjR6GHsNO3yta9KedYMpuz7pWp9eL12e7nq9w0tnzfzP3BFz",
-	"hzTP2GEaUz7LzxkWWktBXZoyy12FoQSlvKrMb1GnLHt9K9kpKVWK8QPQSA/nlSKzr1PlF6MKxZ/Z2M2q",
-	"2uj46kWFIYsGxS0Ow99fHFRer0DelAe2dnaae5VDR2yBZo1gQlhI1s6fPyO7T7aeEj1M414iGdfrlSZk",
-	"ZGFVtumrF2eLrn5xmGKDymG31VQlaS9iARLnE4zfnmynMjIKKlJNEhqGLhhYznmk1bIJd7JcsKT5hssL",
-	"RHIxL5MRTMy/5kY9ZNJQqnf50lRKOpknDRes2v/E1WcKBQVbqpnnEhq2bxWJKB+kdADGCzi1tmW/UARp",
-	"jKSZe+REYRYDXimOEwxoCtUHZDRuSKOzAjtcoarMIRMLLcD1NoH3bZ5uNsi5xyIgptCE1BWrODvbpmSS",
-	"fW5WEJrj5qLvKoLp6XLNRuvh9STEgHHsaZnz7qTlIx0plQKhBojXInZj6hrG9VhvXNDLnhARUD4nfcus",
-	"wjGqNMHSQqPoVd+EEQ97UX9Wbe2h1JAlj9fe03zOg0pcXH7+BO/NGfLF5u7UB8G4raE+Fn8IOaDceZ2H",
-	"jvGqOBbpFvZWLZtzjmNmD1na1K3jT4mvllx26jPn7conz+WwskB8b1plnb98Z1QpA3YDV4bNCq04ydVg",
-	"uzyNoi4RNksZ0UIBFn+xWUktU3jI2NqzlAiq4s2rGRnOcKZ8o9OUhVWKwNTvsys6Z3BkCvk5i7IjcANy",
-	"QjiMMaqWHCRBIaqq65qVeT/Nb62idFCK+3Jr8SCD8Chmulu+eI4qVmVRVFUkgP56b3tnl7iQjdjgUuU2",
-	"H4+1GqQ18TPBWUtgbVWWZI5nWeD7IOqD2ySi3IrLtAwwRUQQpFICD6A6MHN5lirHMxPuK98oRpa5MikD",
-	"U99/zC0sBAsVt5BxpSkPFiS2sngXMfuCuCyP9ZfNZxgDRMpEsZowe2W7P9Wcx64dhV3iEHrVLlP4Or/F",
-	"D5eXZ8QOMCIvLFAIUF1OoUKHhkLqWWm6VqRp84fVVFy2kj7tIsvZxV+fHxE9pHh+4Jr1Gai5BfczNaaB",
-	"FEoRCRFQNRN2PzIn9dBFzvInhhk5W11kUXWRzy08+DJgNZsUmO13WYpsZigvrVVN6YApDfLLSHU9TwUD",
-	"nmciZ+BdRfCbdz19KqO3xoPgbdru9PlTc7S97O47TP5nwJ2u/2pe54v42NVY9gnHHSP2C4REC3JYbz7Z",
-	"nsHOW63SljsPB8UZ2wts9HOxWfIewKnnosomXOGFpcRCRFPlDwWaLMpLXrkYmTi3jFcLaDA0f8WU04H5",
-	"K2QSAm2K6KYxojKAee0yTjOeb9qu91iomaty+VQvSxKIxBgkQa+Ix5hT+upFp211nypwR+kezOOex8Gj",
-	"4oVYXeWrVdRoXw4fx0PgpWaNIVWEC6e/E9BlOzzTbvgA0JzrR/z0UHzFbDXkUbpdFsrsXjm//IIWzd8C",
-	"9K4QpJLpyYUpWxm965nU6EFqc0n20/NMeMdXl5VRfbeQ/OySvhQxkc4q+9OKo7PkeVnMcCNrU3XEDbVO",
-	"bAqe8b7IahrU9rC5PsYX1huSEG4gwjujvLmUfTaGWbfbo8EIeJi7dZAKvUMu+kRITSOy1vHu/+v+j3/6",
-	"h/tf//SP9/9B7v/z/g/3/3r/x/tf7//9T3/f8dY7XPRN4xPjKeODGoSpq/zZDihV7/AO/+Yb8kzwG3T8",
-	"gqsOr+W5ToQBqQKysRHQGKJnVMHGhq321Mkli8HW5BApb21t7aHxeX35rE5OBYcJYarDCXHYhsSMC0lS",
-	"zrQiayORQDBS63Xc7dBEDRYLM4XmK4fe3UV1oW6Owm1SleJWi2B2F2FDd78MSy3Mi5jSluc5ksWVXMGR",
-	"8bzGVSeX80gw6yp1kJCsmTUtasRlMviUFaEKLUDrs1ArR6B8polIGSadGEJRGDbSxBCScVdaQedBujaF",
-	"nHejV3QHW5oKDcLF0HW/HJ4a+1JYo02MHTLEFAvNIUGdNoQooukICLVY1SVuSpWaNWqqRLZRHqkxwnNp",
-	"1f1CUlIRqkl3sz6GKKqNuBjzzQ/jkaob2a8TxnHysgoTOS8mjKye2tqOXyzuUG7IkELbo2QxbHb53f24",
-	"NL0RhBnxXIzpADX69VGHP6NRRDY2MvOxsUHWhCQbG8aKbGw45SQhxCK/vcbgIK/PDw9+f3q47pNAJJMO",
-	"rzBLVjGskvkoOqXIxkZ2bNjY8FH2GgjTvhF8QKOowzc2BqBPYWPDlg0iFoAr6DmbhDhTMtDUNFynMnK2",
-	"TLU3N8fjcX3A07qQg003U2V/1PC+1Ic6jr55KfhzCXAh+npMJZy4PaYhTG7UDs6OPN+7AamssWvUm/WG",
-	"STYlwGnCvLa3VW/UtwwK0kNj16slj78MQFcWH9FkXUGPvIAJuQDt8u07zd31rBkXMkUr6ZkJe1AhO7yo",
-	"qmqfUPvXt4p0RyyP+1yxG83YCCaWwfkNMKXk70Efj0fKm+k6bzUaS4reFcVumxF/58oVrkrhahJ5KcIV",
-	"Hrzve83ei8bZTvAMnrxpjk4a4duWuOp9Fx48nRw2P57HW+oyfTP+afK24bkSg6ksuDqCKR+YYoHXbH78",
-	"+eDnF7fPZP/NxfXu5eTqxx9eDXaHwc0ZTdhpJMdHlJ4FP7w+FzYD+biCtcn6L6hWj2BCFCKYO9/bbu0t",
-	"Wipn5+ZsY1kRHXjtd+/9wkM6Z7PCvkHkMSkZJlPbogNlCikTpSH23uOamzRhmzfNTZrq4Waef0+EqtDB",
-	"rvm9iy4MmB665q1pPh4/lWIO592dWah3+Gtu9D37xlYYxlLwQd7+pMgAbA+zojGQ7najiRZfjUHWO7w7",
-	"TbJ3STAUQqGHXphGJ2tbDRLSiSK9CXE5NsQMpovSJRyQ0LXWNhmKVJbGVWn+iUu6O1/2nQgnn6fyjsXL",
-	"HumZxofehZYNPqid4TcNabsCp0UGBLqP1s5SWeauDHbdQl9+mW1l0/i8o4VZ9WzsZtVTZ3ePPkipg6Pi",
-	"ul0YMgjj9rLZYyy/bIXHZcyU5sNTSi2CZtLWw5OmjwbgjOYjZsy2UJt5O48hr6Ihydie1mMmz3fBfbHd",
-	"8r2dx4ig3Ii/zNqhfBGk2McvcuNjLQ7ak0IqJbN4KKtqeydSvdjgHZo2UoNVFbr2+cacHqDpwU9t4zDL",
-	"1kdpkagOHws5QnBF0dgEYHGMEiQUDhkXl1xgdZDOuRu6XdFIZLVfpM7XfJEu/x8LuixakerMcdikvc7Y",
-	"/7BAHfsXS7QCM0+xctsKw/gaElApmXEuHMZluXZ4FoGgypk8upE0cYKukzMJ+LUROs+fjErV1D91uFUR",
-	"jIdtTgAjFT2EvrZkjIcimiqe6b28ESMcxkPnFTH8tE8YQlilNufFZq5VnNYXPCv7aHM+k9f+S/ZML2Hs",
-	"FO+vrukv0jUd3gZDygdA6Iwj6AtpzMgcFF9ox2y0vdiQPTNGA83TIBK9QuYMzUNMRyaAQ2TsytTOojps",
-	"2+HF/Ll5RI6bENH6o1SBRABlMkLOxTJFkDtUQtjhAVVQY1wBV0yzG4gmeVLG+mHTZjdXaCBrlJynSjHK",
-	"O9w99BHTCekBGUumNXCTrnlK1vZazXXSbG3VtndqT3a76/ukJ/SQZF3tKUdbWu9w0+iVPThhflVUM9Wf",
-	"uC5F90siIhZMyNoU3Rca4zu80BlvUIXJydfMkdIkAVnD85ITqhknEWgzEH+kJGQDpn3CRYebPn7zqNaW",
-	"y3wFNCo23TOOeiHG1v9zoQl8TGlEXPul5TNKxvJwvdqkO8VYwZo/4q0CC94f8BnvBFgWw0xfGED2Ws2p",
-	"mD/HaZRLjI/yGs3fptcoPu47pooEGVxwF85eVuVSjivFPY8wovkj7H91E1/sJjLtddjSCXepV7B1uMrM",
-	"YFE/pgmXPJ74VhExRg+Qt2YXOu7qVam9U1g5sfcX826TUvPju2K/4aJzzfYXWrrcf7WK/7n/mqVWLlfE",
-	"LBfYstavabtY3pOY173v3n/eC1kea6VOF9qm8juBfoNR5/dZvnH25Ub5dXQXdOZGbhZFrZbez9JIMh6C",
-	"gQqzW5qCFC3cT58IGYJBXD2LaDSL7czpIOMUBpJyDaFPRBSC0vYtOJWpBKb06eRVifLyG3kWdAlPh2za",
-	"d+Hc+Q8OdC2c9mHBVeyJ6677rVzAYj8tT6PoM25Zqem38vl0U7oU/bIZ//JL99vxpvmFRR2ea81V5Mhl",
-	"44gWhctbvqT2Cg/Nszm/LC62mRSQIt1Wo9El4yGLIGsWNI5VplztY3xlMniI5LVIA1uBy14XUOla3UNB",
-	"q16HrAnTE6PHY2a39wIrnh2NKUIjdgN/nkrVCbsBjtskUvRgUUnKZMseLx3XNVR8P0X+kgafdHcaW10i",
-	"9BDkmC0QyznQkHH7ANj/K8mcm7yheeRUriQTvHWPAOsVbxNZDmQd35bIszy93M/07j1aS9sIYs37rGJi",
-	"XGN+zov4m8bCun3m07sD+64jk9VA71pj3HdJmCwlY7Lv+JOwrdvOxhvQjU7tIYhjEXVe1Sys4HDC/CIl",
-	"f0vW5rqU1m3aZmrRXZNMXFi9bMjm97BaRIIhBCObnig2AfSFdG0swiUvTNuS/VzYxQnu7v3d/wYAAP//",
+	"7H3dchs31uCroHq2KpKmSZEUZVnSzSqOlcixZEWSrcRhSgS7D0mETaADoEUzLlV9tTd7sTd7uU/wXc9u",
+	"1VZ9u1vZZ9C8wvckX+EA/Uc2KVrUpMYz8UVCkWjg4JyD84/TH71AjGPBgWvlHXz04AMdxxHg56NEDy9A",
+	"xYIreGm/N1+rZDymcuodeFdiBFwRykOih0AUG3AIa4yTRIH0fO+WRgk+QoMAlMLh3oEH01fD3tcBe8Ne",
+	"Hb9/eXH13eWJOhnr+P2Lk2cno5CdXr96fXp81PyhcRadRT98oI3J5P2xmPaaIftufPHlm2+i49Pvjy97",
+	"V2e/vvvm3XXYHO5e/3zEXr941YDvj8y8375rfsf639Vh+urX8PqEvWEnkx9+jqKzr39ov798tV8PWhHv",
+	"jY8b4fevIs/34EPMJKgT7h3sNxq+J6EvQQ1TiKW+2fml9ee9yf73o4ZqBq/f63ft6XfjV8+HXz5Lznbj",
+	"C+qVH3ppJzzS3oHXarSe1ZqtWqt91dg/2GkcNBrvcfgYxj2Qp+AdaJmA72nz5NU0Bu/A+xKoRCQiLg8+",
+	"eoEEqiEszNicnRHGlEXegUc5p3V2S7m4pf/ZUbQu5CAd8g4k6zMIvYM+jRT4Xp9Jpc/o2Cx8/9/vf7v/",
+	"7f4vnu+x0DvwGr19aPefQ20naNJau7+7V9unu7u1Vn+v3+ztwXPabHi+F9F8hv9x/7/u/3L/2/3/N/83",
+	"v4mAGt7xZOL5XjwU3Pzx5739VrPZ2mnvPttLv56B7O7u7s73YirpGDRI5MoXiVQCMRKCCiSLNROGRldD",
+	"IF0OH7Qd0CWij1wZS7hlIlEkpgM4JGLMNGGa9IXEn3Hr+Fvd7NjM9EsCcur5HrfbCeyCvqeCIYypWXlM",
+	"P7wGPtBD76Bl2EVbmiktGR94BubXbMx0NZARlQNQmvDEUN+AyTSMFdGCSNCJ5IsAiXDOIhwh9GkSaQOF",
+	"b4Bi42TsHTQNSGPG3V8ZeIxrGID0EKnSHWzE6Zc0vIBfElAIciC4Bo4faRxHLKAG+u1Yil4E4z//rMxW",
+	"MlFhnwjNAmMa9YUcQ3gj3Wy+F4K2TGm27r4mPRFOCVOEC01uacRC8uryzVkdDwWOODGctxc0oNVv0Jph",
+	"s1o7bAa1/bAJtUZ/h+7S5739oNU06NBUJ8o7aCMlmEZOO01BITkoDg2J5Acj2mMc9IHb00EGeS0dflfE",
+	"83+S0PcOvD9t58Jy2/6qts/tFBar89ROtxyIJApxwz3zJQ3JhmFBh0SfZBAgKjbrBoAXgvcjFqxHFBqZ",
+	"1aY38IEprYoUOeKEBoFIuCYTpodED5kiUDMSgriniH3KUAakFOYE/pjNrKmRjkZ6QGToZcWP741BKTqA",
+	"T1zh7qc1qb+fU/+oNPdy0js4am7s09Pd0lBZDOAqjA9ISDVFIh8L2WNhCHw9Kls03/QiEYwgnD14KRWY",
+	"Im7EoYFM00CjFAyAa5BfKEJDIziUllQLufaB3CmQxEGQA7iMJnZwLR38VEQJaBSBJGM6xZMYCsuR5ZOo",
+	"K/FlT+SJQROn0UtzGNYiGHMzrYfi3aLMS4EjCuQtSIIndjmiMyieAsNHnCQcPsQQaAjt6ofWMLTwRGIw",
+	"gNAo34SHIEk323gXkXsm9LFIeLgWXrnQN32cpXwEJFiFQ1QSDIkEJRIZwNoc3s7RfyaMVWFXXoJyLnTN",
+	"Dnsirq7emU+cgTPD8yMuJoYEmdj1vXM6jQQNr4R4bUyTtdAf27lutBA3aOisieBmQYQ4OIkWgqRzL0G0",
+	"A6WmhajZ4U8t21MzBmc32Ka8yO/G64kdji9B3rIA3nJ6S1lEe9F6aE4K88yIeqNYelRBal9JoMHQDKyv",
+	"K2oKpHDbIWU4lhCjOPBJZA0JIQYeAg+mZEMX9r1pNp7wwrbvfO9KiFPKp87IVWvhXlINN2iLoxpbh7tb",
+	"BZvlSggypnyactcDZouBopZC8SSMPbv+oXFH5JTQvgYrSnKPRUEgeKgI46R7YUbVjsyoruGxIdDQ+WqF",
+	"n+Z9oUs3hxZkQpmxi/tCgl2U8UG95OnMuzB3vveW00QPhWS/QrimMkYv5CaQEALXjEZq9lhFYsC4kakx",
+	"VWoiZGjYjPFASAmBXluPNItq3LpEZWCWKnF8oFZ84Ck44pQpxfjAJ24BglZSzCSUgJuh+fX1de0o0UPz",
+	"a0A1VDvBNB/BBCcIDRhWSBRUUj7zrS3hYykC42b0InjJNdPTteiP28PBN33KorL9/IaD2fnYMCe6OopQ",
+	"o3MtUha4RkLcqKGQuuAepYxT8pDGiUKPkGoSAVWaPCfBkEoaaJCKRMJs2c9FD/ySGPQvdbqYItm4dZ2q",
+	"Vivny3cZkkiGpCVcmeO05oY/lfplPE60PX64yCHpWgp0CadjUMSIfiL6feChcbUQVagG3nKVxLGQGsJT",
+	"CBm1sba19HA24c3YzHiDGClwzyW46CgaC1SR4gJm4nVFR3M3J1FhfwTBIQ6cpZo5e6aGz9Rw8N/KVjIm",
+	"SXcWB8b+zxZ0seeQ6Ze3jiixFDFIzWy0igZayJNwXrBcDwUJmfEwfDIZAidKjAEXhkgB2aC87N9uGtz3",
+	"hRxTbZCTMMPSPImcfeaCsmX5k5LWQhKGzKxNo/MChPa5Mmi4lZqKIWB9FpA+DbTyCdQHddL92PHGoIci",
+	"7HgHnUxMdLw7VKdufdH7GQIMS0GKldnNU02GNI6BQ5hOrdiA3zDe9bOPTsBl34hEd/0O71ov1/5JuikQ",
+	"N8GQ8oEdnn0nQYF9qPxVGvVzs4NSRqBKuBUj81WHd12E/AYD3TcSEmXHShFBtlSdnMHEnWTjtRjpGIYQ",
+	"1jscI/XuDHpuQ14FiRgyR0ZZxvWztjcfB/U9FpfOtddq7NQb9WZzp763CiuIIEiktEH5wnqhsc00G0MV",
+	"bEIOKGe/IvNXMbE5NMUxKDyQ5qQHRiEYi+mQdA1wXQxjp8EKHKQexdOJAnk0cHxV+esiUNPFcygDwQOQ",
+	"/DGA3Pm5ijv40cNHCjhOeT+DyM9kwRxekbbFjeUH96eKQ5XLm3NqXeCyzMEQfenDMplYkF532WJUSjo1",
+	"f+dJinmUnlOljJboBi6LkeYpzEMuheFI71gjooX8xSfiF/dSAqgaN3kesEoaF3J7H+fctFfXV8asU0YN",
+	"mn0dOYsd6XRAbJqL/Pu//GtR2OWsV0jMLfIfEq5ZlEbtQJnjMQLuLFUbuk7P934hWVOQAuVs38f5sJaI",
+	"6S8JEGMNR1BLFLg1DHG6xadV9S4WZAZXFRnFTOEsdF1MlDlBQJzQrQkeTTEfW2P8gIwAYkSQg8NBz3iH",
+	"j2Es5NTYt6nAvtRC0gF0fcLhFiS6eJjAS38wg2mHxyAVU9qeeDFi4BMlCNMkZKDScD+QnhQTBTKFrE66",
+	"hjO7Hb7RyfZFxtDxNg/Mw07gjyDWhAZSKJXNIEFpKrWyesAhqSdEBJTjMcuzpx894MnYsLhLo/60QOY9",
+	"dJDfKnQ2y8emyPHFZYvcOsNUi1igRFsHUtURfIG68dyp20KurtoCcWnd8kFFMWrkm3NDiuxX9E3y3Gaz",
+	"0WpjJjH7ogKNHCZPO+UMtmfBLq9YhaxjY+9nEfoZJKDdPi+mlDZik4xpMGQcahJoiF9IoEpwsqE4HcFN",
+	"QBVsliRKFjpw+65AkPPUqpQn/uSjV0BCoY3ZHlM9JIxrgafn1eWbM2s6b3TR00MzCuV2vVE3NlJ3Mw30",
+	"ZmlytJ1ILKHPPkBojyLTxpu0JneHb3QxtVzH+JExwKz/Xi8J5+7mrMWV+ppzW8ycz3nEDpMx5bP4nEGh",
+	"9QqoSwWn+cEwlKCU9xB/WPT6lrI5KFWM8Q3QyPDcLFOkvlQuNsSoQmTMLOyeqlro1fW3FYoyGhSXeBl+",
+	"dXlUKZgCeVse2Nrdbe5XDh2xBZw1gilhIdm4OH5B9p7tPCd6mIx7sWRcb1aqqJENoaSLvvn2fJHQLA5T",
+	"bFA57EM1VHHSi1hggPNJjyp41k5khAwqEmPEhKEL/C3HvIHVosmsZLFgQfMRywtIcjlPkxFMV7fqDFXn",
+	"zLlZ0MyEVeu/djUwhaINWw4zjyWjBb5QJKJ8kNABoGp3bG2LrUIRJOPU1k9JgZMBryTHazFg/HFaA+Oe",
+	"S03/L7KUPkbJeiwCgsU89bLob+0+rEziJ1ZOs5aTw7zbaXlLJ0olQCgG3WoRu8XakYK9VK+wOmaob5FV",
+	"2EYVJ1hYaBS96WPI8GH7w59lW7spNWTx6tx7mj3zIBMXp5/fwU+4h2yyuTP1s2D88S7xQ9t4Uxxr4Bb2",
+	"VC175sKMmd1kaVE3j58DX025dNdP4SQuI8jn5yS+maHhDGbKJ9pFA+bjNuqr9IjOCRyZQLbPUnzEeClT",
+	"wmFCIqCSgySGiKpe6STYUrqKGIeKkkE5FpRKi5WiFPi4m764jypUpcbrsZADoVcVyzPxxA800NGUCA5E",
+	"9IkzDlE7dFH4oiNaJoIrD533o41rTjCERyLGR0S7upgssITivRTPydIOM/J9XqLbas+lixrTjfSm5PL0",
+	"Mls7ELzPsB6uSpfstEqif7eKRgvxfmEWfRzau6gJulhc4fBs7euu2UP30BKg4KBUkKHaBTEK9VktZAOm",
+	"EQ9m1Mymm63f3xlbSEA058xPeCBTiMmEKqKAa6LFp5LMudLVS7l4ixRjG2lEjoQQ+XXWznDlryt7mA/5",
+	"k2mGoyoyZOzr/fbuHnHpFOKCjJmNtir9F7ugmNuy2F3shlZlMBdkLlbw0uBDHFFuxSuWUTNFXByW26Kp",
+	"+UCdy4FWhrPLqTjloyBPs8qYzsOa51W0ZsG5r9CajCtNebCAX9NclPGxF8TpsjzcsueZ8dkjJSynM6ti",
+	"u9/XnEypnYRd4jzqqlVyd3N+iW+urs6JHZCJgPmApcv3VfDQUEg9S013YSMviLecaqathE+7GNrs5G8v",
+	"TogeUrN/4Jr1Gai5CQ9TNnbBOwkRUDUThl0xX/zQuU1zm4iMDK0uElB1kC+gUHYAj9MAbzhg9g4tEarN",
+	"5m9BkcnQBmyM70aYOiRahHTq4jJWtsxLgvip42bLd1xpmRUx8klGO9LrLddVAuVtGpLn5ogoptktEJvf",
+	"U4QDhIQLtNiclkfYSvbFkqVno7EzGyhBVs0F6NQ9zh2eTRWso3dKc1VDOmBKg3wcqJm59+lGW+E+0Mcy",
+	"FzYetBfyi0Cf/mgWI1mmAVwk5W8QLVhg6hyVohquCu6QcLNixH6F0BitL+vNZ+1HWKnlUGaK9gIa/Yxs",
+	"FrwHogsXNt1+adMtav7Au3z8C2PZz+/1GzGxVYAuX6PIBCQQ4CGEVbpojqULk1eCJ6oUF9YuUJJmg+iU",
+	"hMLoVcpLrl4x3OV8PQMS0GCIn8aU0wF+CpkEI6M938OKj8qomMNRRZIgv2o3DynwXNDbG4+ErSy7/DSd",
+	"Ua39HdJTTV3KZyYKQucAuwovULrayYViinEB/OlSYFOokVmIabeYrXBz8skSfrXdrernx9X7PzlPw/4p",
+	"ChyYGA5VOk1pGvfLQVc2LD6xfsPM+VZVU/oqDZsU1rSUKKy8fv72MmUh60fOJEXJRike6bCxWU32UhHH",
+	"/GbSPKqQhMYxZp0wK2T2mFq2nI7xhoaCqF9fLfJRrLDAkov89JQQXGTLmbRneiaqBIY7pE8RcEvP+z9A",
+	"tO2ty10vkVurseaCmNBZSbdFYgKSGK+zMgZUPWl+lfdjBa+WLIzHipGiqbG+MVGt/FGvZwSepOIzDY0N",
+	"KV69sZbBFHRZHM1ccX5QHs3cgf74UL6B2UrglayGMlFm18rwVTy/85xnvFcIEsn09BJLtpHvelhkcZTY",
+	"3Kr96zgl3qvrq8osV7dQRtG1kR3p7F0/r7YvyFpbI26wkV6Nd8ANtY5t+SnjfZHW81J7b9bdnf7Wepsk",
+	"hFuIzJlR3ly5ajqGWbe2R4MR8DBzm0EqY3dnpI+F1DQiGx3v/v/d/9tf/+v9b3/9b/f/h9z/3/u/3P/P",
+	"+3+7/+3+f//1v3S8zQ4XfbxsyXjC+KAGYeKq3u2tS1Xv8A7/05/IC8FvjScjuOrwWpb7N252ooBsbQV0",
+	"DNELqmBry9ZH1skVG4PV1hfHL8jOzs6+USVvr17UyangMCVMdTghzl4jY8aFJAk3gn9jJGIIRmqzblZ7",
+	"iVF0G2tiylheWWiru6gmuptFuazyomapRWGsNEJaCvvYMErElLY4zyJFZiZXbM94Vt9dJ1fzkZb0JrsL",
+	"uZANnNNGZcw0aXgiLcAuXDvcnA1lZBEePnNxUSGSXiOghhhWFxghz7grZTNmOenakoqsJ0ZFRwILU6Ep",
+	"QVG5HJYVCMqXwhwHBOUQAlO8ZBESw9MIiCKajoBQGwtyhkPJktygWJVnjVcDDRLPlRkcFpL0ilBNutv1",
+	"CURRbcTFhG//PBmpOtJ+E+vHyNKKPnJRTKBaPrW1dH6xmI5yBEMKbbeS5nTSw+/OxxXeCyIMyXM5oQPD",
+	"0W9POvwFjSKytZWKj60tsiEk2dpCKbK15ZiThDAW2enNQskXL4++On256ZNAxNMOrxBLljEsk/mGdEqR",
+	"ra1027C15Rvaa8C6c0P4gEZRh29tDUCfwtaWLaOJWACugNLJJOPBSwaaYpOHREZOlqmD7e3JZFIf8KQu",
+	"5GDbPanSDzVzXupDPY7+dCb4sQS4FH09oRJeuzXyEGEm1I7OTzzfuwVpXR6vUW/WG5h8jYHTmHkHnjGd",
+	"d9C/1EOU69WUN78MQFcWexqRdQ098i1MySVoV3+y29zbzCsCHaOV+AxDaYYhO7zIquqQUPvpC0W6I5bF",
+	"VV15uBFjI5haBGcnAK9RfA361WSkvJlOF61GY8mFj4qLHrZC5EdXvuOqdlyNTlaa4wpxvK97zd63jfPd",
+	"4AU8e9ccvW6E71viuvdlePR8+rL5y8V4R10l7ybfT983PFdyg5U2rq4Gy2mweMZrNn/54eiHbz+8kP13",
+	"lzd7V9Pr7755M9gbBrfnNGankZycUHoefPP2QtiM/GqXNbAKZsFNjREYr1/jRZl2a3/RVBk6t2cvVRat",
+	"A+/gx5/8Qqug81li3xrLY1oSTFjrRQcKC4umSsPY+8nMuU1jtn3b3KaJHm5n9SixUBU82MXfu0aFAdND",
+	"d3Exr08xf5WiObmrbcRCvcPfcuT39BtbcTORgg+ySK4iA7AV74qOgXTbjaaR+GoCso63HFLfpkuCoRDK",
+	"aOiFZSVkY6dBQjpVpDclLudsbAa8QewC+gbQjVabDEUiS+PqHZ7d25yF0bgp5kG3EXshPB1MtYZxrBVK",
+	"uA4343Ln29hfwSh3fBPtyosnQxbBAem2W/s279nhpeuffo6UPtoZZVRWndPXrmTGad4vRTj9tAPqGGJZ",
+	"06M8Tuhdatnggxrm+xoyrGjDtPJZKhVV3ZVNczfR40WPrUtEDX2ysCYmHbtd1anrbuWNlOr7K4TDZR7l",
+	"MqLBbmO5aCg0FMJHmg8/UrrMiw/tPPxQ3jzFPNFc4YnZZgf43O4q4FVcHURJ2Vrl4fn7qo+Wsr63uwoJ",
+	"yq1KlslmQ98sAJWLSisfjfQrhNRT+WxoVS2dRaIXi+eXeOG7EH6cC3Pmd5wOUL2XZaXSIlYdPhFyZExB",
+	"akRjANbqUoKEwtnxxSkXSB0D59wJbS8M0InEacZH8fLvTOgyaY38dmrORdpS9D9M0JT0230sVlpMWSzo",
+	"geqqpLxYpk6OjSLhjs1KzXa+UB2eRn8lBMBuUW8KbqNXtjRpwzqPVbrQlg5Bh1+eH32hXGkROlGZ6Zne",
+	"eyFMHzqVhnD5hBr3Oi052trqcMv9BTjS4pxisZKDprlrHOtEg9q0Hqq1BdD3ptHE6PZuq9HqulYKtGco",
+	"kmlKszm8r4rmipBYDI+9XGimOjvc9WshR5g3Tf1UCXFEgywP75xKxJSrGTE+mGUo4311uGsZQWIDiMM2",
+	"nnGQxfD7Rq7jyx0eNquOk1uiVGD1WJ1uI0rTl2lgMmfmI7ux3tRxT7HD5IOtDw1n96aXp5ezcxboWZww",
+	"71JI9ltN0mzt1Nq7tWd7VkGueDW6stBvJVOhNX/CTvqzXOGa+NhTVCS6MX8FR/k5odNHq+0/9Omj9OmR",
+	"GqXCJe0VUiiudCT6BNGLDz8kea2z4+oTyUZ1pdxmsW4RSxUxKNfh+fjL08tN3537Yh2jkVAsGBJsWKGo",
+	"ZqpfLm/p8FhELJjWyRtuGNUq4EzoFjgzEFwlYwh9srVlAz153rPDZ9qvYeZ5a8svVtcQLaIwlwN+Fm27",
+	"PD/Cm6bKToPDtUBHxpiv5Mg6Sb5NphY8lDkYu+1Wq8PttXbz3Y0LW2KJZ9YFBQnqRpPCYPd7l2xQNepw",
+	"OqCMb9bJEc8LJWkUiYnRK0PKw34SGX2ZOmUG0Ix1jLfc4T0JdOTEPKI5W3au8s9SNgJ6CwUCdHiCp6Va",
+	"fCsoXrBbR26/ZnxUFrHXZe1bzZlF0VsqYvXOdia1ea/NlYp63+59d906bX//fufiaveHL5+dvXj+1cv9",
+	"469b37za+fZ1+/Rs9/y7ZxeXe1dvn7+73v/+h9b7naP2l7svnn219/L58f7Xi/RCBnRKsCKArvlHe3/n",
+	"eXNv5kLiIoCfUp+UCphXUiftBQW8KZNNqHL1WSFyT/lYuuqPP7TI7+qVgSYUjb2cSjaOXVYmBQZ9QKHI",
+	"UvnjUoXiSvYKSYUNZA/jdJUDas5+DpnBovm5dXzkd3gQCZUOTqX5v//Lv26mpnG33dghcqY68SZl466r",
+	"SLFiPK8BERMO0pZchmnJ5RSzCgY1rJB9bzZSk7ze4VdONWBBIlUjlaXwU9T6GLNXrtI53TUeBQkxUO1A",
+	"kdBH1ZGW36QapdQVzIhlbEVkEJD1SOkedngWdTMglyxxhyKzYG6FV8vqEhHXCJwtiYqtLJGqK2qfOhhW",
+	"Wae6qAl6sS51Zkzbjnnc7rBypDpynsrJNGCsCMYsoikpQf37hs/+ELsrxkheWLcf5clUJHg2XS9COle+",
+	"vIqUReIvFq8VOdE8F3pgJaYVkgGVkmHwwfr8hec6PLV5BQd7DwFjY8SFxurk3KgJjr2mjcfoOmI76YUz",
+	"dbiLhyiibc2HYV09hL62YEyGIsq5G6sOsbzTug6Y9WDKWMk6kRzCOrm2UjhNWwwkDYxo5qGYuNiHcUlt",
+	"y/1EAdloNtJWkh1eDOVQ9zWOYjalzZ1TFQiehrFSlGzoiSCa9pQRsRgS3CSMKw00xK4iCLqV3NazaTf2",
+	"04dvGL+JpRgYgZvl7Ts83bXSdKqwtQnGzyKGqB5iN/eYBSOSxLlx64oYjCtm0GKBU1pI4+xgNYs2ZpVB",
+	"TjStlu6FXjLrCPdHvMDiE8RiqYD+Hzn1cQYTR9m/99xHYwXpmb1P4A/98Giz/OUHqwjQDi+mJoxw4hm7",
+	"rKInbLXKYkXxAoWyEf+DSPQKlWdGSI3pCAsgCM2uPbsYvxOiHV4snffdbRw2cELKhlK4jVc7cx5jM+OY",
+	"Sgg7PKAKaoxnCtBYM07l2Ng4tm2ZuwJBNii5SJRilHe4axjsmjpNJNMaLXDSfU429lvNzdwP7m4ekp7Q",
+	"LsDUA5JwI6+d9Z6Z1wvDT2lYZCNXI4Wmqh1e6KqKKgBrWmu4pSSOQdbMfslrqhknEWgcSPGOMob9fcJF",
+	"h2MPWGzzveMqxwIaFRu2ovKTYmJDUlxoAr8kNHKpCYdnQxmLwwXBdMcYa4j/Fd4EtOCdP5/wHp9lWfXF",
+	"4Y7VtUz58tNKaqb5eaqZYiNFDMWk5pg7cGncU62fif9DTfwuaiLlXme7O+Iu1Qq2jr2ysq7IHxV3g7LI",
+	"SNbqq9DBpV5VGncKaxfG/cO8j6zUTOfHYv+aRfua7Vdj4XL/ahX/cf+apdYg7hJAuUA9bSWStx/Jetxk",
+	"V97ufvq0l6itKqVOF8qm8pv9PsM6iK/Ter3ZVxRmx9Ed0JkTuU2TkOma7ay78Hhe2kI5RTZc3qufRCi7",
+	"bUJm07eldCLRrrTOfsozZ+nVaBtvVGB+TX3t7CKm+RFdS5IKHdfx16WIXN/din36RgaB0tbz9gv1EFh6",
+	"kAccbVQBtQ0dQC5s0nIDrNwMKDrSQINhZWkNU/p0mnfAVV75DX4LOl7lQ7btu/Pu/AcHugtStsn9OrLM",
+	"XR/7sdBbnCdRVOr1bVt0Fy8Y5724C72ojSxoNtote8lx5kJisV/0KsIlB6Rwt887Fb+yKKLbu/UG2fi+",
+	"2TwkrxlPPpAPz5/dPGtvkmMmoS8+bDd3duqNvFnyiqLTYLN4Hc47vTpqnA68TzB2Sq2UK1/egmU5op+1",
+	"rH68QPkMA47mhLgiuPI5Fn0ynlbYCpmRMSudiryilloPpZFkgm+NmhcUeN2EFqwHnwgZAvqDvWkmMmwV",
+	"dTYITdaBpFxjmCsKM1GzWD68KUH+OUmIz8I8KB5gI0A+wQYotbhbenhLRuY/5wkuH6sTV71KtCic3vIh",
+	"nT3CxR4W1WGgMwBXNJuGvbOYx4atycELb3nyiRIX3p95yU7aySm7RY6xH+OeCA6rFPbYO4JbW2iFbG1V",
+	"tCuwVWk8VIculcrBRtA7PPddydXCUp48oTq3V6Y6vJxZnekM3T0kq+RXO3x5grXcanudIMxcw+2KOMnD",
+	"pSMrH93qHuFPXR5ymNmgzixdrzjkj9Tm3zS1aUPV42lVCf9Cq0IVesdUGhRWDuSmQwj4MsAZMaDtC2ls",
+	"c2+VVdH7pAfAOzz1b/KXimVuSnrxyNoQ2UHvkjGVo9L9AbxbvWKrFNLNu1F0fdJlcdfKg25mXHdRcCRx",
+	"aKNv2r5JqtT1I00F2rITagx6qqGTNmy3cNTsIxHrA9pLG3mF+MztrQXmUda+53OyjFaICGXdb6xxA9Vv",
+	"yW82Dtq77gk0nnb7jeBZvw2153Rvr9am7Z3aPjSg1gxbvZ2gHe7Cs75X6XEVO7wUgSouMf8i/sd7W2sZ",
+	"X8VeJ0str/SE/jOaXeghYUWGyg/JyjJt24qdGiox9cBFpdni5LKV8yGAWJfsMsEB7++zQvYfc0jFS65Y",
+	"p0FmbjBV54EMpG8MoAVxsN5hLTf/an1CMqbcVayCO5d3Dvt8b04hE1iHGSIFn8RsH92nk/DOslgEVS/E",
+	"nLsVZ19oa7VqnvYx0KTlLXWCJHEllh0+c7Er7WGCF4yoncGMFYmuk5SKhqNdrUp6Q9fdpEsHoArPXtRv",
+	"KOmj2uu2G+3uYp69zG6XzSivii4wLMS+GNmri2x9eDcqqUHsooy3fGOqh17mFWfo9WZt3CJjP9BHqEIF",
+	"tpe3ZzPm8Lp8bddY/lD2QvTPVWC/5GF6F3A8XV1elzzm7Y/liOjdajH544pW8V8o+/5HdZC/rg7vGgoZ",
+	"2h5seJZK3eU3GL9l2oLiEymirJGpT3qRCEbK1jXHUaKyiFqN8Q7Pg3qFjBzZePQ7GStfnrhJFOMBWIvU",
+	"hqawDYm1pDvcmdCoRTIYBqCxALt7SLjgtfTrhafa6N1iwG5pcH957PELRew7cytO89wb/B5/pP0/kgx/",
+	"JBmeLMnwiGq8fwbpjub4TIvWL9RcVmPDytzNxWJ/iO/l+nVxYyEsh8ZL1I2ubUKSNh5Hw1omXB3iqwcF",
+	"2HCDFklgU5wh1bTnOhfOlUG4F4Kte7LThu6eGK3OwW7tBRn3dGtMERqxW/jbdOV5zW6Bm2ViKXqwqP0O",
+	"mn+rU8d1SEwRb4uvaTA0XOuT7m5jp2vNzglbQJYLoCHj9uVvf1eUuUBDGF9nKteiiTl9KwiVS5DGB3jL",
+	"6S1ltnXk8qIjh7cl9Cw/Xu7d+ONPRi7bpnfVyhyzB+bnrGHZNspyt878VYeBfdc2VqA6y8gvB9Ssx+Hq",
+	"I+q5NYAFUkY/P1SOYqufsg5OhRlcInV+klL2kWzMdWTctCW2eX7L2YbjerW1oirWOM0N3rzUg6TFw66w",
+	"D01ZEomBjeqUBGe96Oc4is0vY5mVBEMwpih2cii02sIeUHi8hKtnxU6Q9u/iApY/7n66+48AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -42,6 +42,8 @@ const (
 	MemberUnblocked      = "member_unblocked"
 	AccountClosed        = "account_closed"
 	LockedOut            = "locked_out"
+	// PasswordResetRequested: a reset link or code was sent to the account.
+	PasswordResetRequested = "password_reset_requested"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

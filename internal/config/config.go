@@ -49,6 +49,8 @@ type Config struct {
 	Password PasswordPolicy
 
 	PhoneDefaultRegion string // ISO 3166 region for numbers without a +country code
+
+	Security Security // sessions, recovery, brute-force limits (security.go)
 }
 
 // Argon2Params are the argon2id cost parameters for new password hashes.
@@ -107,6 +109,7 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		PhoneDefaultRegion: strings.ToUpper(l.str("KABINET_PHONE_DEFAULT_REGION", "RU")),
 	}
+	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -155,6 +158,7 @@ func (c Config) Validate() error {
 	if len(c.PhoneDefaultRegion) != 2 {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
+	c.Security.validate(bad)
 	return errors.Join(errs...)
 }
 
