@@ -11,6 +11,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
@@ -34,6 +35,11 @@ func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFun
 	// refuse a bad e-mail when binding, so the validator must catch it first.
 	doc.SetStringFormatValidator("email", openapi3.NewCallbackValidator(func(s string) error {
 		_, err := contact.NormalizeEmail(s)
+		return err
+	}))
+	// Likewise for ids in paths: a malformed one is 422 naming the parameter.
+	doc.SetStringFormatValidator("uuid", openapi3.NewCallbackValidator(func(s string) error {
+		_, err := uuid.Parse(s)
 		return err
 	}))
 	router, err := gorillamux.NewRouter(doc)
