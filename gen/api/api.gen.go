@@ -411,6 +411,44 @@ type AccountWarning struct {
 	Message string `json:"message"`
 }
 
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator).
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Details Event-specific facts, e.g. `{"method":"password"}`.
+	Details map[string]interface{} `json:"details"`
+
+	// Event What happened, e.g. `sign_in`, `sign_in_failed`, `sign_out`,
+	// `locked_out`, `password_changed`, `password_reset`,
+	// `password_reset_requested`, `session_revoked`,
+	// `refresh_token_reused`, `role_changed`. New names may be added.
+	//
+	//
+	// Example: sign_in
+	Event string `json:"event"`
+	ID    int64  `json:"id"`
+
+	// IP Example: 203.0.113.7
+	IP         *string   `json:"ip"`
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// OrganizationID The organization the event belongs to; `null` for account events.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+
+	// UserID The account the event concerns.
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// AuditEventPage defines model for AuditEventPage.
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -422,10 +460,16 @@ type AuthResponse struct {
 	ExpiresIn int `json:"expiresIn"`
 
 	// RefreshToken An opaque single-use token for `refreshTokens`.
-	RefreshToken          string                `json:"refreshToken"`
-	RefreshTokenExpiresAt time.Time             `json:"refreshTokenExpiresAt"`
-	TokenType             AuthResponseTokenType `json:"tokenType"`
-	User                  User                  `json:"user"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+
+	// RememberMe `false` for a session-only sign-in: keep the refresh token in
+	// memory or `sessionStorage`, never in `localStorage` or a
+	// persistent cookie, so it dies with the browser session. `true`
+	// ("remember me"): it may be kept across browser restarts.
+	RememberMe bool                  `json:"rememberMe"`
+	TokenType  AuthResponseTokenType `json:"tokenType"`
+	User       User                  `json:"user"`
 }
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
@@ -516,6 +560,12 @@ type CertificateLoginRequest struct {
 
 	// Signature The signature of the decoded challenge bytes, base64.
 	Signature string `json:"signature"`
+}
+
+// ChangePasswordRequest defines model for ChangePasswordRequest.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
 }
 
 // CloseAccountRequest defines model for CloseAccountRequest.
@@ -1002,6 +1052,28 @@ type OrganizationSecuritySettings struct {
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
+// PasswordForgotRequest Exactly one of `email` and `phone`.
+type PasswordForgotRequest struct {
+	// Email Send a reset link to this account e-mail.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// Phone Send a reset code by SMS to this confirmed phone.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// PasswordResetRequest `token`, or `phone` with `code`; and `newPassword`.
+type PasswordResetRequest struct {
+	// Code The 6-digit SMS code.
+	Code        *string `json:"code,omitempty"`
+	NewPassword string  `json:"newPassword"`
+
+	// Phone The phone the SMS code was sent to.
+	Phone *string `json:"phone,omitempty"`
+
+	// Token The token from the e-mailed link.
+	Token *string `json:"token,omitempty"`
+}
+
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
 	// Phone A mobile phone number in any common notation; normalized to E.164.
@@ -1053,6 +1125,19 @@ type ProfileUpdate struct {
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
 }
 
+// ReauthenticateRequest One factor that proves who the user is; today the password.
+type ReauthenticateRequest struct {
+	Password *string `json:"password,omitempty"`
+}
+
+// Reauthentication defines model for Reauthentication.
+type Reauthentication struct {
+	AuthenticatedAt time.Time `json:"authenticatedAt"`
+
+	// ValidUntil Until then sensitive changes need no new confirmation.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -1079,6 +1164,12 @@ type RegisterRequest struct {
 
 	// Phone A mobile phone number; normalized to E.164.
 	Phone string `json:"phone"`
+}
+
+// RevokedSessions defines model for RevokedSessions.
+type RevokedSessions struct {
+	// RevokedCount How many sessions were ended.
+	RevokedCount int `json:"revokedCount"`
 }
 
 // Role What a member may do in an organization.
@@ -1110,6 +1201,41 @@ type SecondFactorLoginRequest struct {
 
 	// RememberMe Issue a long-lived refresh token; overrides the choice made at `login`.
 	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
+// Session defines model for Session.
+type Session struct {
+	// CreatedAt When the user signed in.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current The session of the access token used for this request.
+	Current bool `json:"current"`
+
+	// ExpiresAt When the session ends unless its tokens are refreshed.
+	ExpiresAt time.Time          `json:"expiresAt"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IP The IP address of the session's last sign-in or refresh.
+	//
+	// Example: 203.0.113.7
+	IP *string `json:"ip"`
+
+	// LastUsedAt The last sign-in or token refresh.
+	LastUsedAt time.Time `json:"lastUsedAt"`
+
+	// RememberMe Signed in with "remember me" (a long-lived session).
+	RememberMe bool `json:"rememberMe"`
+
+	// UserAgent The browser or app, as its last request named itself.
+	UserAgent string `json:"userAgent"`
+}
+
+// SessionPage defines model for SessionPage.
+type SessionPage struct {
+	Items []Session `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // SsoAuthorization defines model for SsoAuthorization.
@@ -1348,8 +1474,35 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
+type ListMyAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMySessionsParams defines parameters for ListMySessions.
+type ListMySessionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
+type ListOrganizationAuditEventsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1396,8 +1549,17 @@ type LoginJSONRequestBody = LoginRequest
 // LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
 type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = PasswordForgotRequest
+
 // ChangeInitialPasswordJSONRequestBody defines body for ChangeInitialPassword for application/json ContentType.
 type ChangeInitialPasswordJSONRequestBody = InitialPasswordRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = PasswordResetRequest
+
+// ReauthenticateJSONRequestBody defines body for Reauthenticate for application/json ContentType.
+type ReauthenticateJSONRequestBody = ReauthenticateRequest
 
 // ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
 type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
@@ -1428,6 +1590,9 @@ type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
+type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
 // ChangePhoneJSONRequestBody defines body for ChangePhone for application/json ContentType.
 type ChangePhoneJSONRequestBody = PhoneChangeRequest
@@ -1488,9 +1653,18 @@ type ServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx echo.Context) error
+	// RequestPasswordReset Ask for a password reset link or code
+	// (POST /api/v1/auth/password/forgot)
+	RequestPasswordReset(ctx echo.Context) error
 	// ChangeInitialPassword Replace an issued initial password
 	// (POST /api/v1/auth/password/initial)
 	ChangeInitialPassword(ctx echo.Context) error
+	// ResetPassword Set a new password with a reset link or SMS code
+	// (POST /api/v1/auth/password/reset)
+	ResetPassword(ctx echo.Context) error
+	// Reauthenticate Confirm who you are before a sensitive change
+	// (POST /api/v1/auth/reauthenticate)
+	Reauthenticate(ctx echo.Context) error
 	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
 	// (POST /api/v1/auth/reauthenticate/second-factor)
 	ReauthenticateSecondFactor(ctx echo.Context) error
@@ -1515,6 +1689,9 @@ type ServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
+	// ListMyAuditEvents List the security events of my account
+	// (GET /api/v1/me/audit-events)
+	ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx echo.Context) error
@@ -1551,6 +1728,9 @@ type ServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
+	// ChangePassword Change my password
+	// (POST /api/v1/me/password)
+	ChangePassword(ctx echo.Context) error
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx echo.Context) error
@@ -1566,6 +1746,15 @@ type ServerInterface interface {
 	// UpdateProfile Edit my name, language or time zone
 	// (PATCH /api/v1/me/profile)
 	UpdateProfile(ctx echo.Context) error
+	// ListMySessions List my active sessions
+	// (GET /api/v1/me/sessions)
+	ListMySessions(ctx echo.Context, params ListMySessionsParams) error
+	// RevokeOtherSessions Sign out everywhere else
+	// (POST /api/v1/me/sessions/revoke-others)
+	RevokeOtherSessions(ctx echo.Context) error
+	// RevokeSession End one of my sessions
+	// (DELETE /api/v1/me/sessions/{sessionId})
+	RevokeSession(ctx echo.Context, sessionID openapi_types.UUID) error
 	// ListMySsoIdentities List the provider identities linked to my account
 	// (GET /api/v1/me/sso-identities)
 	ListMySsoIdentities(ctx echo.Context) error
@@ -1596,6 +1785,9 @@ type ServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx echo.Context) error
+	// ListOrganizationAuditEvents List an organization's security events (admins)
+	// (GET /api/v1/organizations/{organizationId}/audit-events)
+	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -1724,12 +1916,39 @@ func (w *ServerInterfaceWrapper) Logout(ctx echo.Context) error {
 	return err
 }
 
+// RequestPasswordReset converts echo context to params.
+func (w *ServerInterfaceWrapper) RequestPasswordReset(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RequestPasswordReset(ctx)
+	return err
+}
+
 // ChangeInitialPassword converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeInitialPassword(ctx echo.Context) error {
 	var err error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChangeInitialPassword(ctx)
+	return err
+}
+
+// ResetPassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ResetPassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ResetPassword(ctx)
+	return err
+}
+
+// Reauthenticate converts echo context to params.
+func (w *ServerInterfaceWrapper) Reauthenticate(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Reauthenticate(ctx)
 	return err
 }
 
@@ -1832,6 +2051,31 @@ func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.GetMe(ctx)
+	return err
+}
+
+// ListMyAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyAuditEvents(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyAuditEventsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyAuditEvents(ctx, params)
 	return err
 }
 
@@ -1966,6 +2210,15 @@ func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	return err
 }
 
+// ChangePassword converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangePassword(ctx)
+	return err
+}
+
 // ChangePhone converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangePhone(ctx echo.Context) error {
 	var err error
@@ -2008,6 +2261,56 @@ func (w *ServerInterfaceWrapper) UpdateProfile(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateProfile(ctx)
+	return err
+}
+
+// ListMySessions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySessions(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySessionsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySessions(ctx, params)
+	return err
+}
+
+// RevokeOtherSessions converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeOtherSessions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeOtherSessions(ctx)
+	return err
+}
+
+// RevokeSession converts echo context to params.
+func (w *ServerInterfaceWrapper) RevokeSession(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "sessionId" -------------
+	var sessionID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "sessionId", ctx.Param("sessionId"), &sessionID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sessionId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RevokeSession(ctx, sessionID)
 	return err
 }
 
@@ -2119,6 +2422,38 @@ func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.RegenerateRecoveryCodes(ctx)
+	return err
+}
+
+// ListOrganizationAuditEvents converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrganizationAuditEventsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
 	return err
 }
 
@@ -2535,6 +2870,15 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId", wrapper.UpdateMember, options.OperationMiddlewares["updateMember"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/block", wrapper.BlockMember, options.OperationMiddlewares["blockMember"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/members/:userId/unblock", wrapper.UnblockMember, options.OperationMiddlewares["unblockMember"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/forgot", wrapper.RequestPasswordReset, options.OperationMiddlewares["requestPasswordReset"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/password/reset", wrapper.ResetPassword, options.OperationMiddlewares["resetPassword"]...)
+	router.POST(options.BaseURL+"/api/v1/auth/reauthenticate", wrapper.Reauthenticate, options.OperationMiddlewares["reauthenticate"]...)
+	router.POST(options.BaseURL+"/api/v1/me/password", wrapper.ChangePassword, options.OperationMiddlewares["changePassword"]...)
+	router.GET(options.BaseURL+"/api/v1/me/sessions", wrapper.ListMySessions, options.OperationMiddlewares["listMySessions"]...)
+	router.POST(options.BaseURL+"/api/v1/me/sessions/revoke-others", wrapper.RevokeOtherSessions, options.OperationMiddlewares["revokeOtherSessions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/sessions/:sessionId", wrapper.RevokeSession, options.OperationMiddlewares["revokeSession"]...)
+	router.GET(options.BaseURL+"/api/v1/me/audit-events", wrapper.ListMyAuditEvents, options.OperationMiddlewares["listMyAuditEvents"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/audit-events", wrapper.ListOrganizationAuditEvents, options.OperationMiddlewares["listOrganizationAuditEvents"]...)
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
@@ -3506,6 +3850,121 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	return err
 }
 
+type RequestPasswordResetRequestObject struct {
+	Body *RequestPasswordResetJSONRequestBody
+}
+
+type RequestPasswordResetResponseObject interface {
+	VisitRequestPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestPasswordReset202Response struct {
+}
+
+func (response RequestPasswordReset202Response) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset415ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset422ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeInitialPasswordRequestObject struct {
 	Body *ChangeInitialPasswordJSONRequestBody
 }
@@ -3667,6 +4126,261 @@ type ChangeInitialPassword500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPasswordRequestObject struct {
+	Body *ResetPasswordJSONRequestBody
+}
+
+type ResetPasswordResponseObject interface {
+	VisitResetPasswordResponse(w http.ResponseWriter) error
+}
+
+type ResetPassword204Response struct {
+}
+
+func (response ResetPassword204Response) VisitResetPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword400ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword413ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword415ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword422ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword429ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateRequestObject struct {
+	Body *ReauthenticateJSONRequestBody
+}
+
+type ReauthenticateResponseObject interface {
+	VisitReauthenticateResponse(w http.ResponseWriter) error
+}
+
+type Reauthenticate200JSONResponse Reauthentication
+
+func (response Reauthenticate200JSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate400ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate401ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate413ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate415ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate422ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate429ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -3897,6 +4611,22 @@ func (response RefreshTokens403ApplicationProblemPlusJSONResponse) VisitRefreshT
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshTokens409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens409ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4698,6 +5428,98 @@ type GetMe500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEventsRequestObject struct {
+	Params ListMyAuditEventsParams
+}
+
+type ListMyAuditEventsResponseObject interface {
+	VisitListMyAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListMyAuditEvents200JSONResponse AuditEventPage
+
+func (response ListMyAuditEvents200JSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents401ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents422ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents429ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -6126,6 +6948,140 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type ChangePasswordRequestObject struct {
+	Body *ChangePasswordJSONRequestBody
+}
+
+type ChangePasswordResponseObject interface {
+	VisitChangePasswordResponse(w http.ResponseWriter) error
+}
+
+type ChangePassword204Response struct {
+}
+
+func (response ChangePassword204Response) VisitChangePasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ChangePassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword400ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword401ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword413ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword415ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword422ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword429ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangePhoneRequestObject struct {
 	Body *ChangePhoneJSONRequestBody
 }
@@ -6749,6 +7705,275 @@ type UpdateProfile500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessionsRequestObject struct {
+	Params ListMySessionsParams
+}
+
+type ListMySessionsResponseObject interface {
+	VisitListMySessionsResponse(w http.ResponseWriter) error
+}
+
+type ListMySessions200JSONResponse SessionPage
+
+func (response ListMySessions200JSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions401ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions422ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions429ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySessions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessionsRequestObject struct {
+}
+
+type RevokeOtherSessionsResponseObject interface {
+	VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error
+}
+
+type RevokeOtherSessions200JSONResponse RevokedSessions
+
+func (response RevokeOtherSessions200JSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions401ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions429ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSessionRequestObject struct {
+	SessionID openapi_types.UUID `json:"sessionId"`
+}
+
+type RevokeSessionResponseObject interface {
+	VisitRevokeSessionResponse(w http.ResponseWriter) error
+}
+
+type RevokeSession204Response struct {
+}
+
+func (response RevokeSession204Response) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type RevokeSession401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession401ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession404ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession422ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession429ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeSession500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -8082,6 +9307,131 @@ type RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEventsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOrganizationAuditEventsParams
+}
+
+type ListOrganizationAuditEventsResponseObject interface {
+	VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListOrganizationAuditEvents200JSONResponse AuditEventPage
+
+func (response ListOrganizationAuditEvents200JSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents401ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents403ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents404ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents422ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents429ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -10007,9 +11357,18 @@ type StrictServerInterface interface {
 	// Logout Sign out of the current session
 	// (POST /api/v1/auth/logout)
 	Logout(ctx context.Context, request LogoutRequestObject) (LogoutResponseObject, error)
+	// RequestPasswordReset Ask for a password reset link or code
+	// (POST /api/v1/auth/password/forgot)
+	RequestPasswordReset(ctx context.Context, request RequestPasswordResetRequestObject) (RequestPasswordResetResponseObject, error)
 	// ChangeInitialPassword Replace an issued initial password
 	// (POST /api/v1/auth/password/initial)
 	ChangeInitialPassword(ctx context.Context, request ChangeInitialPasswordRequestObject) (ChangeInitialPasswordResponseObject, error)
+	// ResetPassword Set a new password with a reset link or SMS code
+	// (POST /api/v1/auth/password/reset)
+	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
+	// Reauthenticate Confirm who you are before a sensitive change
+	// (POST /api/v1/auth/reauthenticate)
+	Reauthenticate(ctx context.Context, request ReauthenticateRequestObject) (ReauthenticateResponseObject, error)
 	// ReauthenticateSecondFactor Confirm who I am with a second-factor code
 	// (POST /api/v1/auth/reauthenticate/second-factor)
 	ReauthenticateSecondFactor(ctx context.Context, request ReauthenticateSecondFactorRequestObject) (ReauthenticateSecondFactorResponseObject, error)
@@ -10034,6 +11393,9 @@ type StrictServerInterface interface {
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
+	// ListMyAuditEvents List the security events of my account
+	// (GET /api/v1/me/audit-events)
+	ListMyAuditEvents(ctx context.Context, request ListMyAuditEventsRequestObject) (ListMyAuditEventsResponseObject, error)
 	// ListMyCertificates List my certificates
 	// (GET /api/v1/me/certificates)
 	ListMyCertificates(ctx context.Context, request ListMyCertificatesRequestObject) (ListMyCertificatesResponseObject, error)
@@ -10070,6 +11432,9 @@ type StrictServerInterface interface {
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
+	// ChangePassword Change my password
+	// (POST /api/v1/me/password)
+	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx context.Context, request ChangePhoneRequestObject) (ChangePhoneResponseObject, error)
@@ -10085,6 +11450,15 @@ type StrictServerInterface interface {
 	// UpdateProfile Edit my name, language or time zone
 	// (PATCH /api/v1/me/profile)
 	UpdateProfile(ctx context.Context, request UpdateProfileRequestObject) (UpdateProfileResponseObject, error)
+	// ListMySessions List my active sessions
+	// (GET /api/v1/me/sessions)
+	ListMySessions(ctx context.Context, request ListMySessionsRequestObject) (ListMySessionsResponseObject, error)
+	// RevokeOtherSessions Sign out everywhere else
+	// (POST /api/v1/me/sessions/revoke-others)
+	RevokeOtherSessions(ctx context.Context, request RevokeOtherSessionsRequestObject) (RevokeOtherSessionsResponseObject, error)
+	// RevokeSession End one of my sessions
+	// (DELETE /api/v1/me/sessions/{sessionId})
+	RevokeSession(ctx context.Context, request RevokeSessionRequestObject) (RevokeSessionResponseObject, error)
 	// ListMySsoIdentities List the provider identities linked to my account
 	// (GET /api/v1/me/sso-identities)
 	ListMySsoIdentities(ctx context.Context, request ListMySsoIdentitiesRequestObject) (ListMySsoIdentitiesResponseObject, error)
@@ -10115,6 +11489,9 @@ type StrictServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// ListOrganizationAuditEvents List an organization's security events (admins)
+	// (GET /api/v1/organizations/{organizationId}/audit-events)
+	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -10449,6 +11826,52 @@ func (sh *strictHandler) Logout(ctx echo.Context) error {
 	return nil
 }
 
+// RequestPasswordReset operation middleware
+func (sh *strictHandler) RequestPasswordReset(ctx echo.Context) error {
+	var request RequestPasswordResetRequestObject
+
+	var body RequestPasswordResetJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPasswordReset(ctx.Request().Context(), request.(RequestPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPasswordReset")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RequestPasswordResetResponseObject); ok {
+		return validResponse.VisitRequestPasswordResetResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangeInitialPassword operation middleware
 func (sh *strictHandler) ChangeInitialPassword(ctx echo.Context) error {
 	var request ChangeInitialPasswordRequestObject
@@ -10489,6 +11912,98 @@ func (sh *strictHandler) ChangeInitialPassword(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ChangeInitialPasswordResponseObject); ok {
 		return validResponse.VisitChangeInitialPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ResetPassword operation middleware
+func (sh *strictHandler) ResetPassword(ctx echo.Context) error {
+	var request ResetPasswordRequestObject
+
+	var body ResetPasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetPassword(ctx.Request().Context(), request.(ResetPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetPassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
+		return validResponse.VisitResetPasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Reauthenticate operation middleware
+func (sh *strictHandler) Reauthenticate(ctx echo.Context) error {
+	var request ReauthenticateRequestObject
+
+	var body ReauthenticateJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Reauthenticate(ctx.Request().Context(), request.(ReauthenticateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Reauthenticate")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReauthenticateResponseObject); ok {
+		return validResponse.VisitReauthenticateResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -10794,6 +12309,31 @@ func (sh *strictHandler) GetMe(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(GetMeResponseObject); ok {
 		return validResponse.VisitGetMeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyAuditEvents operation middleware
+func (sh *strictHandler) ListMyAuditEvents(ctx echo.Context, params ListMyAuditEventsParams) error {
+	var request ListMyAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyAuditEvents(ctx.Request().Context(), request.(ListMyAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyAuditEventsResponseObject); ok {
+		return validResponse.VisitListMyAuditEventsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11195,6 +12735,52 @@ func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrga
 	return nil
 }
 
+// ChangePassword operation middleware
+func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
+	var request ChangePasswordRequestObject
+
+	var body ChangePasswordJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangePassword(ctx.Request().Context(), request.(ChangePasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangePassword")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
+		return validResponse.VisitChangePasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangePhone operation middleware
 func (sh *strictHandler) ChangePhone(ctx echo.Context) error {
 	var request ChangePhoneRequestObject
@@ -11373,6 +12959,79 @@ func (sh *strictHandler) UpdateProfile(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(UpdateProfileResponseObject); ok {
 		return validResponse.VisitUpdateProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySessions operation middleware
+func (sh *strictHandler) ListMySessions(ctx echo.Context, params ListMySessionsParams) error {
+	var request ListMySessionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySessions(ctx.Request().Context(), request.(ListMySessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySessionsResponseObject); ok {
+		return validResponse.VisitListMySessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeOtherSessions operation middleware
+func (sh *strictHandler) RevokeOtherSessions(ctx echo.Context) error {
+	var request RevokeOtherSessionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeOtherSessions(ctx.Request().Context(), request.(RevokeOtherSessionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeOtherSessions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeOtherSessionsResponseObject); ok {
+		return validResponse.VisitRevokeOtherSessionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RevokeSession operation middleware
+func (sh *strictHandler) RevokeSession(ctx echo.Context, sessionID openapi_types.UUID) error {
+	var request RevokeSessionRequestObject
+
+	request.SessionID = sessionID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RevokeSession(ctx.Request().Context(), request.(RevokeSessionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RevokeSession")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RevokeSessionResponseObject); ok {
+		return validResponse.VisitRevokeSessionResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -11701,6 +13360,32 @@ func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(RegenerateRecoveryCodesResponseObject); ok {
 		return validResponse.VisitRegenerateRecoveryCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrganizationAuditEvents operation middleware
+func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error {
+	var request ListOrganizationAuditEventsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrganizationAuditEvents(ctx.Request().Context(), request.(ListOrganizationAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrganizationAuditEvents")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrganizationAuditEventsResponseObject); ok {
+		return validResponse.VisitListOrganizationAuditEventsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -12158,397 +13843,454 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchtJlib4Kr7obktSBYC48W6yGYiilJREiiIpKTMLuYQjwgF4MuAOhTsIInNlll1tNmtrs7bbMzuz",
-	"2//a2tZs/o1ZTU3XbnXPVu0rUK/QTzLmx90jPAIRuJBUZkrF/JEigLj45fi5n+/8UPD4YMgZYVIUdn4o",
-	"kCs8GAYE/m6OZP+EiCFnguzr79XXYjQY4HBS2Cmc8QvCBMLMR7JPkKA9RvwSZWgkSFgoFi5xMIJbsOcR",
-	"IeDywk6BTJ71O089+pI+e/LN/snZq9MDcTCQw2/2DjYOLnx6+PbZi8MnzerXlaPgKPj6ClfG42+e8Emn",
-	"6tNXg5NHL78Mnhx+9eS0c3b0/Zsv37z1q/31t9816Yu9ZxXyVVM99/mb6ivafVUmk2ff+28P6Et6MP76",
-	"uyA4evp145vTZ9tlrxawzuBJxf/qWVAoFsjVkIZEHLDCznalUiyEpBsS0bcjDuV5/V3tV5vj7a8uKqLq",
-	"vfhGvmlMXg2ebfUfbYyO1ocnuJC8aV8/sCkLO4VapbZRqtZKtcZZZXunXtmpVL4pFAtSXXc2GZLCTuER",
-	"wSEsGazczg8FLyRYEt+5v5q+nwwwDQo7BcwYLtNLzPgl/tdm/8o87NlL3pCQdinxCztdHAhSLHRpKOQR",
-	"HqgXX//t9R+v/3j920KxQP3CTqHS2SaN7hYp1b0qLjW665ulbby+Xqp1N7vVzibZwtVKoVgIcPyEv7v+",
-	"3fVvr/94/Sf1r/qNe1hRSiEcFYqFYZ8z9eFXm9u1arVWb6xvbNqvp0Ym6YB8o6/fH4V8SNYOufD4uPD+",
-	"/fti4YR4/JKEkz3uE5FNkIQhzkhJPQeF5nLkqetdctRf7Py6sHnxrlYabF/5pXq/S0rDLTkuFAuVsMFK",
-	"Xu3y+9JWb+OiNKlKtbv9q/qgtP5u0y+NK8PvShfbISkUCzV/67LENjrvSvL7Rr80qHrqTZPeOiltX1zV",
-	"SmF9/K60OWSdQrHgbclq6btB4/sS2bjEpUr/nV8oFhrj4UXpajNkpU5tsl3qrQ/Uc99V+t+X6p6/UbrY",
-	"kpel72pjNYbBRue7EqmGV6V19q5R+n5r2Ffz2p7gkqxdDEoVv7dZ8upXpPCtWrBTwdUZ5iH9HkvKWeaa",
-	"ve2TkCDJkSDmHHdCPk4fYPcxr0NFdn0ph2JnbY0Iiss9LkYiGPVoORytYSzWuLqjtnZZW8Pev/ICSpg8",
-	"p/7D581HB0f7Z5Vqa1Sp1DbURpx7fRwEhPXIw/3tQxL0Oa69HF8+CfcPz571RntfYk6eV+XW65O3ndHT",
-	"Z6dCjkveYdb95wMi+9x/eFpb39C/M8488pCVKqcb52+/b9YOv9Pfh8SnIfHk+SikD2Eif1Vv/lXtyV/V",
-	"ngQXZecM/VXtiRD8r2pPPBwEHexd2Ps1VzyXkyF5qEahvxceH5KHfEgY9X8Fh898L7EkD795V786ruDt",
-	"SXWwV7t8uyVfkfVwc3TU6Dzf6D+ri8fV7tMKfrF99bUXs6QMDtDQHMDs8IFPmKRykrm5TRRQdkF8RM1V",
-	"7qYuwECAJ2x0q37Nq3dKDbxOSo3uRqW01dmslrZruN5peOv+Btk0POG10DyLjYKgWNDvnsXDhiG/pL5i",
-	"eQVFR843j6kYBnhimcz/cf2nD3/94W8+/PX1f/vwN9f/9foPmiUMcYgHRJIQBNbeKBQc2KdPhBfSoaJW",
-	"xRb6BLUZuZL6gjbiXSD0YUguKR8JNMQ9sov4gEpEJeryEH4GPgm/ldVSqCe9G5FQrSHTw/L0C4sF4fXJ",
-	"AKs3D/DVC8J6sl/YqSlJIjWDFzKkrAd79oIOqMweZIDDHhESsdGgQ0I1TCrJQKjTGRI5ClneQAJ4pjsO",
-	"n3TxKJBqFEU1KDoYDQo7VTWkAWXmUzQ8yiTpkdDS1LHZBL36WSO12/SFQGoIRYQFCqiQxEedCWqrP53n",
-	"iHY08CGW/Xjc0f4r6fluREMlDGQ4Iu5UiKXsiEawlCRUT/sff41L31dK29+af0vf/lAp1qvv/7IwvfLv",
-	"1Tv0uQVqeYT9p1iSMZ5omcAkYbAveDgMqAesbm0Y8k5ABr/6TqipO2PRUkQ9X/BzO41zEoZADz6R+myd",
-	"Gb1IaUX2KuRTHzEuEWZiTEK1dORqSDxJ/F0kwwnCPUwZCrAkYdmsDBHyQJ3FTa9Cat0KLilhXGr4Va+0",
-	"7VdJqdKt43W81dn2alVFBxLLkSjsrFdqSqpKWL1TweMx2JGaVRqFbOcCdygjcsfMeUcIXrLXl/T17919",
-	"+cuQdAs7hb9Yi1XINf2rWDvWz9DLniSfJkPkSu0fDpAg4SX1CFrBLGJR0RhXERVoxEKCvT7uBATx0CwZ",
-	"8RFmegplNaZH2D/Ri3SrrRzgoMvDAfHPzZKnd9J8jTrcn6jBqU28xAH10bPTl0e33KsGsAuzV4d2KCge",
-	"yoytikZespffxU65U/b4KNBU21FfYh+tKD5pFrGIohHAUqzCtuxx1g2od7tNwYF62+ScXFEhhbsjTYaw",
-	"5/ERk2hMZR/JPhWIlJRUQ+YupO9SOwPUorS+6MkSK+1e6cMkUPul5WGxMCBC4B5Z8g3vv73l7m/Hu99M",
-	"PHv21ptxlMy1d7/veg+FXgF4C2U95GOJYZOf8LBDfZ+w2+2yXubzTsC9C+KnD57dBSqQuWJXjUxiT4Ko",
-	"9giTIIywr6SbkCGWPLz1gaw7W2JGEA9w1p7oi0v24rvaFKWFkhAN8AROos81RSZPosxcL30in4JxdYt9",
-	"ouySSrj4XCuoU1sVX4H6WrKpq3YRFhegWWHEyFhZabfdnarDLg/il8bDmrFB8SBL9vq72iOl9CpJpRZs",
-	"7gq8LxYOmJaF+yBgb7c3+km3VRkS6+oI6sW0hmgUd6QrjJhVjvTbd7WvSY8n4L2esm4kGjGl1bSjibdh",
-	"cY+4fMJHzL/VujIuz7vwlCSph0TrAEiMvD7iYQ8zYyHfmvE04i044soi0W+fseyMy5K+7I4IOTm7kAg+",
-	"Cj1SVKRNlRIQcNYDy0TwAQGFiASCRM7AFKu6YHys7oukZbFwjCcBx/4Z5y+U2XOrLRrqZ51Lzs/BiLot",
-	"b3E4vxknkpwj++wZG2GGUpKcl/Tldy2SrfYJT1emKmbumcCeR4ZmjU+1fv2a4UtMA6VE32qZR85zUmxf",
-	"6QMdLIhViyOt/dYWjLMVZjooOY4Zm+FeeCf8CPlkSJhPmDdBK9KZd9pY0csv+BNMA+Lf2sIED9I5ZWBt",
-	"JNeeisjCVHbxYCj1UNSRY0UrfsB4MmrlSChxJCQOpbY179JyUVYmjBbFo51jZMLlJXv5XR0XuyiyH/JR",
-	"r288Psb87cK2ALcajAQYNbAe6ju1Ijst1p5a93YRwZfgdgzJdyCV2mpl4Wtw6EfXllvMkMALyi5OIu/G",
-	"LQlBqRfnka/kZtYQOqU9htTScMWT1SKA1jLtZUPdkA/QhI9CtXRdeuvjnDBzFKnAi535zCEVdXkpuvwu",
-	"SKU9tartHYSnFjPh8jLLqpcTdUayxQzbM+5WaTRz69OYXnIu+yREYzyJl1/2SYvFFKpW3rwXFl7T0xnn",
-	"h5hNjLtD3IqeQkXb4DqEpb/NttacbT3jHA0wm1iBNceAVaMo2VHcyeFPv38XhQT8al1JtGs3drAK4nHm",
-	"C7U17RN1VamprgKHZZ9g37iWnZ+mHaKn5hmSozEG5ajLQ6JfSlmvnHDMTnlc1QReMxthuSWLMNzn3AsJ",
-	"kB4ORFpSB7xHmWJaQyzEmIe+EheUeTwMiSdvfb6rCasMnGPJwcw2y9QNJfeGu6CIQyoEZb2iFUkI7GUt",
-	"F513pfb87du3peZI9tWvHpY5nnAcX6HMTxgNxNNGgmTufOyQho0fhtwjQiidYV+HaG6z/zA9bZ9rEefu",
-	"/ksGPtSBIk5wegmEw0hO5zjJOD8XfR5Kx1FmCSfhK7NiFEsUECwk2kJeH4fYkyQUSFkLhffFmPXEHD/f",
-	"/UZFLBlu616rOY7wN9EioWiRZlBlvKYlc/ldqSiUDUdSHz94yS5q6x1oQ1RFIKVNIt7tEuZT1tObBprl",
-	"ayZGwyFXCssh8SnWeQS3Uu2jB54P1BMhtulSz2kUH1b2BxbIfYF68K0dOuvxFjnzQzAcZIYzU9mP7inB",
-	"PSW4+GOZX0rct9Nr0C5DDM08ErJowByLHVROoAL7PlVf4eA45EMSSkpElAsxdL76wc3ZSMQYbUAv+jwV",
-	"93KTNZa/1eRyzF64F/oqiMcazqCGzMMBlil24b6+1pj7fpM98sO0W4gP9cqhAe/QgCC40sj1XcTUuwMl",
-	"TRUn3i9XNxrl5OvrtcTL1zNeLnX2z3RMd+ag37uhzF+bh7hJN86GOAv2bfQg3lGGhRqA8Tm/xSFTj57W",
-	"O/iAyL5iDLjDRzLh+VV/jwQJkehD5AZ7EnG2i3QuhkCdEDPFWxhqKw4A+k6S5Dz1Zxck34GfLfucS5DH",
-	"mUdCRkCORHs/GrkGYLy2muukn9l2Hmj8y+JccM60kTX9qw/jjgPEefdnDcFJsEiP422faJeKXt1oakZp",
-	"EGglViBWE/P1lTIr6YBkvTGSbFP0jPqjAWYlZaVBpJNcDQPMtIha2We9gIo+vGg2scGqxu/JpCknqU8N",
-	"JLnniUS96VE+e3sWZQphgdqJ7KIdpLPY0L/8+J/a5RkrfsDyVegRkzSwhEyE0qkviHXqi8RmbzvpFZE2",
-	"nU7dy+Qc+N2IIKUQBqQ0EsS8o8vBfxzfLbJnkZPm98OCROCk/f1QIGw0UBtn8v++zbjeZgTOYsCvhcnd",
-	"cInB3Uv3te4+pJYrb3JmFFn09Igyfy8+dTeTbs6xPSaDbF7zVXm9sp3gOJSh4/1D7YbTuTp7+ydnB08O",
-	"9ppn+zruBZ4wQfxVxT86StntYEE2Gjq1RqDH+yeIMI/7xkxLcvoFBGSUfJbFIp8oE76tUzmdNVJLRllv",
-	"z97aXohjCtpjWI7CHDMk+tkmN/lEcQMfRSNEnYkkomhXYEVIzHwcgjH0+uRFSeAu2UUBZQR1QoIvBMJB",
-	"wMeGwzkr06gsKwRT+5tcNndqWRTmrNw0w3LyZDOZOJVojAXq8BHzF2fUNiY49cxjZdi0GZfaSbCrns84",
-	"WDdK1NIeU7q8wzY6nAcEM4f7nXKexf8kDQKdS1JEnZFOQguAAfYxQ/UK8vFEoJW2yaA8V6R+vv/V8cHJ",
-	"1+dvmydHB0dP26vZL+5SNbphSFnGKp1+2SzV1jcs1bgHoojU9oclDwuC+uQqKWrr3aq3jStkvbPp17wG",
-	"2ehu4Uqn6tX9dbLZ3cbVTt1b9zfJdreCa52Gt+FvkUq3iuuddW/T385cd5pUHPOOAhViRHLy/PRvXwjk",
-	"60SFERV94oM5hVZOnuyhWm29vprJ2C/IpBn0eEhlP4cHXZAJ2CHgsxP0ezCnvVF4SZJrc3LaLNUqja1C",
-	"jjZu0ySzcwCFjHzX4Hykche12SgI2tazFHG8XJJWl+twj86mmxqGpeHFBRfj8hG8fvFbBAkpDo5AKZ+e",
-	"7evhMJe6Gk9qze29SjXzqSPNG7L5oP5xEQKI37Z39NAmwqNkPnvx5cPr/3z9zx/++sNvrn//4cfrPxb3",
-	"Hp68nquIUe3YiM9dPOqIfFPLk6I/d72d3So6HC9BS0n+ErOwORw1EkIZrNX9KbnQJ5j5fJAUKLtAtAnR",
-	"A78nV/pd5Wjj1WB7r0Fr321O3lTFV1vk5GK9++W4Ll8Mv8Gv+VP/a2+7c8j2HxaWlbfgoaASdbB3Efvt",
-	"I+mykJidYRUkxSz4u3AY0ksSH0sq0IAPCJOLypq0oEzIxXgH3HHN2dEXVKtfyc2EPOLEH7P0SVfkvo9e",
-	"h8MQT6ZJHR44b1C8R9nH0w1BvLu6YRE0w1+QzndKe+yALanyhWRAFG84JImMbrNMyfceKKaCMKgipYBe",
-	"QuYo6PLavMlWDe5Yqby9opik/7TaOEdRDLggxmdyM1pz3VcZ3o5RGBImo7jJbuSdRmPrMLDulz4WNsdt",
-	"IT/Y9LJMT0/nO87m2Jns+iwcET1Ej7MuDQeU9VBIhgH2iNDZOmZq2PdDIkQ2sajHMxK4dqv12YsEC8jh",
-	"pgvaxzjskRzua4anh8x9Arq9UAOXHK3o1CMMNRxmomIRp4mZVvTqol3IuVzX7Aj3b2r3ZnrB1Ew3Sj7t",
-	"wTx8EoeCTdyZh+j08DR12KobSx419e6sWT3GEu9fDXmYIUbwyKdy/9JWiy4kTPSzmtGd0xIF1hn89ssQ",
-	"iuaNok+Hi4/lMLonaxTGb7bs1A6Nuy3jiYwbBkY5Ow5Jl4SEeWTuc49ybgOVWgjK2bJjPNW3ZY3xxg4m",
-	"Z9PMU/InnNwuZxrFBE05e5BJmuTyMN+Ham61soqPZIdfQWVSSJgPVSNdyF5UX3h0SI2eliJxnUMlpt/w",
-	"mCi5Gk5smpVAgqMuDhNMnjJZrxWyHJMd7k++lIMg+8B/eXb4QoeWeBeKW+Co7yL1ogmM2xz5qXOgbjoj",
-	"VzkscxhgykqSXJnAFXjLxn0eEPXAbEP4Bow+4YdZ7PymjH3K5EYjc+GUlRNlR6d9PBPYazCabfabDtKW",
-	"F7GCl41vRXST6Vm22VZGSkG5kg4+JcJT5WxTmckZqzd3JjaKOhVSGerYcRutjDGF0g2lFhOtAsiQEn+1",
-	"iNrq9W20onNHdREfpCPBhExiKQ9RTxfMQRawzb1myCeXJOBDZfeAo7Wtd6DdYis9ekkYGg13kSAEtaOt",
-	"bK+WW2CmGvoyoyzohVAHSkfav13G/t+fe1YUgQS5qRz2V+s1jNlGyAdJO3ZMAo8vYNBRY8cZDSOmH2cs",
-	"ERm6ToLoVDuMI9rlYsyl3OORdA4YiprNR+/CWnS48s2NxX1FaXugd91MlzLVzM75iRJKHANvvTFvx/Rd",
-	"mUNMKzIZ4TPJwyyr8G2fQ9UnlUWtiCeT5lcwS1Yuraqrs2zEuXxAp2uI/MVL3BdPjtgZxTSurK1zym7F",
-	"u+lQXTh31NwDC2Qp+eEWXBxkOo7nvlYpLc2emfgCB9kZpl2xqXEUIyqA2bsviXcnn7wc/WbauPslCeXb",
-	"SM6PKP1uKVBmSoyfkP1HjH5Bjp7U8meHyZaJgYlbEE9u+GYxnpAMlCw2gqTHbNqFEZJLfkFOCDZ5cHMH",
-	"oW/wb0ObyzIZZw5J5gHcZJ77H/6OR52achbpPKEk8CP9ehEHRRMJCWkqA+z1KSNx3koIr0ErguELcu5h",
-	"QVKRFpufbJYyY7lMOmiWfgY/gUGHkc+l0lOHWPYRZZBvT6D03Jg5bWCO7WKLtUHpKFfKDA9IGxRUSKu3",
-	"0CE6NDQMSZdeEd+G3ARSp1K9vMVW2gC3UYYk9XYRtXWScDmR/hJptDFahWHPt8gD0uuZWkKdeogN8kDS",
-	"6JjLkfTyFhdJFfqS4EApTWmimGa2/CKDr6ZebO7KetEBo5Li4Nj4R2/oS9MuzOOZLlyq3xSnvqdcawv7",
-	"a+fmTfYoy/Fhag9xXEUCGdlxDmM5Q2Od8zZGxsd3mniZ2jo9m+LUEiffnL2zNu01O9dsKG/HW28i13Lt",
-	"hBtlCFrPOVTwCMmHAo15eGFiS4sNKZHce2Opqpaa+I8mOaEcibtdpCULGve5dps7qQUmhIGlCx7QS8cw",
-	"FtWs3ZzjG2ju03KYz1c2T7ip8oz406yrY9I81dcbUZ2X6xon1uol0n4SKm+wPJmmRdqKsFQJM8/NH470",
-	"xHj7o2kklQVXP3CO3uxTe5xpiiznHnB4QJaHPILlysy2EpBn6hncLovMpW4yoF2GejmL/YAWsWvJXYC5",
-	"JAY0Z21CcknJeHp5Ig4zO4AVFxgGAerjy+RBW4wp3YC/pDQOgbSLTjv8NHoHCXehcL9DtPu5XJhzwu/q",
-	"me4hmEdWL91rl+IQqY1PvHTRczc7MHjbao8b+7Jm7vWxUnGDIKI+MpSYeUSdqkE6mJgBXTdry2//6GXd",
-	"CTfd7cT2zt670/kudWkBX5TMF6tF1LZ1CWglJELnI6mvLccFg8SYZ+08F3gMYWNvi226TAfGs7fPM/Sr",
-	"oOfq6Pv+49NmjpvoMnlhbX29up156QX18zMjqa8T7DY36ltI9keDDuS+5SRb6kJH+9KXz4/zst/dywTt",
-	"ZV52lRP8GnUC6qnB2QyVURiAhcdHSk74Ngdotmi4ANxMtUzqTXoV9NCKsMpZZPTs7fPT6T25IJPFBafa",
-	"1XkOdXhg1vtfRAcqyhvSgLzTq6TUhS8ECjDrjXAPDq2NpWpwZ597o4EaWtkhV3gYYZnbcYt0r5/Wcrrr",
-	"erWPnbGVY5jNrCLTY8FB8LILhb3z4/zFNNnefarFWNe0iSzLCudVrxURKffKCE/n+2mt3FZnqQNOo6R5",
-	"gB5dZMSpcrt5Ry+Z0BBNaHoLvoVNsDnQyZU16Gy3sYGXMGhnG5rfccqWs6VnWnk5tZsQD09bncnEOcbj",
-	"Az3fQ3vnlqHeqyyrcI6ZmiKQyAzL0yHNNumFijTOyKSL9qPokEn2CVcDPhgMeXjDxEdDy0sebvNGPgan",
-	"Jr460LfaGlnzsbrYOVpgZgKY6ZSe4/u6VGc6SGXs3+wfQz6+8YTNWDIYm7igw2H2K9MJeGZwRTOD+F4z",
-	"trkLwsc/k13xCy5A/zkLxm9tlOQwilxbJZsqF3VIHEVzXszzQJlPchTtkI+/EGjIBVAi4BzFiAlF7WWv",
-	"lDMDyXwkIZSaUQyuD0gbrWjETCMidiE6M+XJH2OrF8IetpgxvNTZakOGRYRda2VNj2tNI5bkkAqlT2HK",
-	"Oss/rd9m6oE2wjidr4bVaunMZf2EHdS2IMd6JLraHQj0HECK21ZetjRu1JgKooe3UPTxRtkRafcYbH4s",
-	"tOy2RXONXpVPqHfhTTSK1GfgSUyoGdPUb0R+21In8jCLgBV1gqvjuPpCGETmmGKxJ+kliZWHTELVg3g9",
-	"9E2KwxLC5Mbcbg47A5NhikqWV05/GmdisaARxJ5A1o8L8zfNJd0R2doRgbDBIENdeIQtU4KATREdIDzQ",
-	"f7eYBFRWZZH38SWBKDBhii59xBnZiW9DhPlDTpkUtsdAu1Gpt5h+0bl+0TlhIQ8CZdjH0HcGgOEAwY9l",
-	"1AzGeKJrLDTDmWORppypRqWNNm/2rt8df8gzOz81HnGUXz+QIeIPcXhBZCZUTNO/VBcLJf5WeLdLQlFE",
-	"w5APuLpArKLOxAmBZxSvq5+OyDiDUx0wfR6NdoVpoOxgm4WvkdkFWmFkLIoAj+aPAoJ0ic38Fw/snPY4",
-	"i7PEMoKx2JmhEq66jnpMpXojQN9EJqdS/yjEN3m3qzaT6D5ROk/r5jXVYiAW3ILOJJWinHee4nUvpvc4",
-	"9b7MpVqCpm4kAz5bsvtZtzJr116mpFmKRy4KnPDYuiQzawQtx0sIKn04lAIeEBwyEiLFznNqBFmeN0gE",
-	"o14yh9J6RxcKj8Pt5vHuPOYt1SnxRiGVk1MipfU3LqPj6HGcKqF6NuZayGehd0ByxUhILZnTIl2jQWYp",
-	"bSlxvQAZZQ8pax2OlQFxm5T6PGM6y4RWNh9mE+TxwYAzpZvAFO/Esk6tgB5W5owNgl+W/X/yZA9tN9Y3",
-	"kYELRCYXO4puZCCgLZn9CNiNumQzPwMyC6EzJ4t/SaAwYH1KqOksdeaRbBQug/GZqaEmoSZFUVfMGdRU",
-	"gKtc2J3u5JVmaGKUCQgR5/gTDNbiEMt+DghXhDM5637qFxEOhM120mpb+6uSOQ+lA7+NTDJnYYmiKl2w",
-	"d3aM9AWw5dneDYNnmUFDfR7K9G6axn1xfzpNqeqx2eVMBkYs/fDXJwemEhqgbbvUlHm7D9y1ZIy9kAuB",
-	"QhIQLNJ4HYvhoc4FQTTYnbAYbnJ7Xg3ysca8XlAnyckUBkBmLfB3Ee4ACZgfLggZqhWhIYJ2iNNn/xPx",
-	"d8YdU2ffcWavy4QWSHRWzc4CzzoFbrdVuGZXA9ZG0AKYufDIljdyw5kiLpJD1znxAj2abzOnAeHTmwm7",
-	"NG7gbUA/E8/KHmmPCknCG6Y646H0+jgH4hAqGQHR0LCRVgGcCDppPOQdLlsFNKZ+j0i0cjYKmZA0IEXU",
-	"39PPRTxssZDsNY/P9r5srmbBXJiKUK9PvAuBzHiE9hAkAEC2N5aKWH42YYifCAf3owUzpqoGFopgzsxD",
-	"OOFZkhDC/dgmJg/wBPlc65JTHZWsY9OYIVBDhb0+/DXADPfgL93ZF6phoaQy0+156vjs9vJxriDrRDvQ",
-	"eBe1Id1C+4XSDSJSGv8O6lJGRV8XUSfQ3PRT3AGYSEMO+lbOKX8JKKa7pghEsdSi8d21o9zEmSisy0Ft",
-	"yD73cxShC8p8EbdSsDZPxjzj1kQO87e7Krkc6hI5EEXnKd1gUeGQXLZk2rOdRhZ1ugNdKn0pld1whT0Z",
-	"TJRcBJIBbGVw2bZDR8hmwS1PbfhSEqi4KJiMTPYsULQ8HCp1dCxmI8psZKrh8ZwyaJRFYBzJZuxoBUxF",
-	"LEgR+Vj0iYjCs2mw0Y0kc9xaIOlqmSSrXaSGFVLfAiH1OfWUaedDJwNz5Bcwy1Pbl0liqXbsWfA66Tbr",
-	"s3ovo9cnL7IatyPJyzeAtku8PLKgwKnh8QHRqHou0p3iFjfEuZua6LyM6lPB90wL9ruGWjJnFEr8nKrA",
-	"RLso3X1bB8oTx7KxNfdcQgupnFfDbzd9d+UGgE92ODlrbJvJL1XUYLIxE4Pu4UvrTnTaIBUR7SLMJgsl",
-	"di3o01wKTzXuBeY2Z7qxwz9ucL+oJI0b3mcizHHWpb2RUrWjlWR4kEKXNV3Qc5+daJ0/p3l7gDsk0C01",
-	"oQyWSkGCbqzoR8PQvSAN0HE8zvJi7lunz3vWKGNNMlrRxMbOoda7ADFxif/mKCam29upxDfNxAuJVmBf",
-	"hzR7806PmxBzzGISAkm+a3UPmSQoz7BPJTVEBu7lshZuPMychTh2SD05R38egQJVRtEIe3g7IynTxdDT",
-	"LesyoYsXOQqa/hmsD1pprykZtSYEX/tB/fJ+DfoDtlcXOYupxTJRC3fac9bsjig62oJbUfRnSM13m6nv",
-	"+EUMqYqR5xHiLxbPmX2SzhwP31RQ46B51AQ9DH0PDoApWbE/UvuxdsiFx8czNeusRTrjcnjX6JbNyByZ",
-	"dg3uqpU0+ObqSaalGmSg8CLCrMVGbCRg/R17QgmnuCKXCUmwP+WLSk1348b4mGpRHlNo2PZTrYuBksua",
-	"e3nJWRbngNzGRTYfA+b2TgBK1Qbss5BD6lImroAaW750SdcRZRpL2O0EYH0Up182q5k+Cdg4152x8W0m",
-	"GtaMxgUgfmBtrTmuE48MtIkZdPJ0P9eRmczsNzlUdJTLeNvmgp21NcnlcO1ffvxPbRM3IujViWlfz4ME",
-	"D3OIiISU+/l9fIYkjMjTLEm9krkm70LFYY6z0izO4qEUEUbHR08RHShhoZQB08Wk7WOJd+DrtSHr7erv",
-	"izAdvYpUJls0dSYyp1mBF+YBD+vf7HvrNR0XlZMhZT0NP4MZbFxngvqYLaAWm7clNspdDKdNgEvQLmFG",
-	"ZBdtR95piZNMU0adzh7MzoWDrGoj0ATC4kI7PpNuvpy0Hf3cW1U12QN+bMpiMwE37UU6ndo2cGY+9GEV",
-	"Edyr7g6UitImYKGc+NeJskWyG669zmDAIjvwa/f60cRNR8lwoSZ+1lFbc29WZqiOWZrcUBCWLRaniObm",
-	"hmppGKmNc43qmcqipRp3nzM2LHdZ8xcni35fiywT4jbAL3lVEIrVQscb8EwuiMagfnhDQtqliaKfRPud",
-	"O0B3mVlpd0dFMktU5qEJSYmiX21u16rVWr2xvrG5yPmGx8xeuBvFtjO6sCwUukpuZHp8DkZfNCoXXmWa",
-	"cLVA0bln0BJYl3tCn7fmSMNq6U9P7N4/e3uWWZ/ddjq5tXUtTWjix8W4m7OxSKKWw7CYuq1cNLi+lEPd",
-	"3pSyLrf9YrGGPtRGstUpLKgvCUVhqh2qvYZqp7kyxAjzo7QVEgpIyrSUM+ShxAFaaRWu/9v1Hz78z9d/",
-	"/PBvr/8JXf/z9W+v/8v1H67/eP37D79pFVZbjHeVkScpG1HWKxF/ZLoqm3TOcou12F/8Bdrj7FJpyJyJ",
-	"FitFsG+UQLc39OCBhwck2MOCPHigO+mWkaIS3e/45Mkeqtfr22Dsn+2V0SFnZIKoaDGEDAtHA8p4iEZM",
-	"iY+VCz4k3oVYLau37QPr17leFHIcotSydl7P3XaUZWbChepVeWlk2iG9m0y70mlMATScl26mlnqSyWqh",
-	"LOofXEZn05lOoen7aFKe0Ao8U2dFqcfY9CDb4LcdZVm1V9OpRFGGVSIhIOA9AYv0AgaqNkNn0ysjnzLT",
-	"J1JZCKit0fQQNsGLdpwK3zaUpMdELikfCe0lcNLzd5Mp+MCenGfsIGBjMBi3ibcfG5YCSXwBUrbPQ2kM",
-	"+0TbyRUMLS+VEkR8NRrYPAOQsevASwgIFq2VxyQISheMj9nad+MLUYa9X0WUqZtntctEJ65DQdOpblRZ",
-	"dDtVYgbDCLnUU7HZufbwm/NxBn3nIcedodMx7imKfn3QYns4CNCDB5Z9PHgAnUwfPAAu8uCBjWX7ZMCj",
-	"0xtB5J3sNx8f7q8WkceHkxbLYEuaMDSRFdXWCYEePLDTJg8eFNXeA8B2ETbew0HQYg8e9Ig8JA8eaDUl",
-	"oB4x3UkNT1ImdUiJxCHAW4WB4WViZ21tPB6Xe2xU5mFvzdwp7B8ldV7KfTkI/uKIsychIae8K8c4JC/M",
-	"O+IUvYipNY8PCsXCJQk1lGqhUq6WK2BSDQnDQ1rYKdTLlXId8h1kH/h69s6rXzJ7mTQ1y3pLOug5maBT",
-	"Ig1yynp1czXuXGUILUFnoCAqgmwxl1TFLsL6ry8Eal/QKK/RNBJXbOyCTPQCRycA2nQ/JfLZ+EKAWqa3",
-	"DqZUq1RmNBTPaCSusU1+bYBnDN6MQZeJQGUMhEzhaafaeV45Xvf2yMab6sWLiv9Njb/tPPKbW5P96ruT",
-	"QV2cjd6Mv5p8UykYsBjAiDGIMAAEA7AvhWr13dfNr59f7YXdN6fnm2eTt6++fNnb7HuXx3hID4NwfIDx",
-	"sffl6xOuoRgWawYO+C05ncAvyAQJpQC9LxYate28R0XLuXbG+SFmE8OLRUI7KOz8+ttiwWR+KlpPb/al",
-	"UkImCcYEMJ+4J8CQnAhJBoVv1TPX8JCuXVa169qBx1hL9HIbcpHVCFKSIaoqzuviahj7bweFTss3tKKt",
-	"7FWIPtMei0i2xZybvxBoGNJL9RhA4NHSTNlkNSVeR9LAy0SuO0gMbLEXSjAQX/sQoF01OjjOoty9OV22",
-	"pkm6uhxJO8u2bOe6RJOwwjbe9KpkvVaqdyudUsPfIqXOBq6WKl7N160zq5VEDHynUKvUNkrVaqnWOKts",
-	"79RrO5XKN4v3ss9s8ZdBzk2kxU403FsQdbGwrnnG7PsOlCrHcGBSw2cchadEIuz0GrPUZlOpsEuqzpFw",
-	"vhVzDkYENzTjUNRyD4VM9UDXuDRJj12LWQ0n0U0NR7GCeH4AJybwgKDIySMQFi3W7iS7LLdXy6gJeWkC",
-	"BfSCxFXwMJ+iOY9GMDBuKz+tI4GCP4f4oFt4NvgSHVX1uwkEYzTkwjTraTHj80HtRq3mWIiJpswCjZhV",
-	"ZYu2SboyUBiXymxsMdPl1kT34unDrSBCi9C0GcVN1tFK7H9iZNxiUO+KWdSLR92gBo1Gw9Vd1G5UqlZ9",
-	"Po+WPR6xTsnTe+FzogGVNZ81N7uN5BmX57Cz5gGMx3urtE5IJnBugEfU7TXntpC7jBZmbJCA9pbK/l6C",
-	"vo3O/Yj7kyX5WKqHYqGk/nu0//TgyO2ZDd+22OHBwSPx/d5e882g1xwfPGr2Dl6f1d55zVflstKn1X/7",
-	"R48z7rwp33ODcdpf4DQmLBzuv947ePX4qv6s8qrmbfVfVYdvG4PNs+3O15fPa+JoPWxujfar3af1/rON",
-	"ixeVb8YHvTebk5MGP66xw+13p1X5un75dv3q683vm5XOXs3fb3SfbvQPtr57XgkOH96IqyZyBN8nPQ9q",
-	"Cu9vo05pmG2wOg5ya9fttWtuS/99s+nvF56Te3eWhDiFYUBXayUZFuHwj3CE4Q23VOff8prZlDDi65vq",
-	"8296wsMO9X0C3qJGdYE7jvEk4Ng/4/wFDnW/mkZ1fZHhidFQdzs7JD7F0EgfBGVtkZuHIVfKm2KJ+1GK",
-	"yS9EyJ7egUSlEWamWNPaXL5I1UpbEgLXZnoYEGObURYZQgahkI9Zi0WibkWj+JtPQx5Qb4LgUBGhnQPa",
-	"VUmd5NJii/VCzIwPJcZ9UTYtE6OBGRdAeuoe3z0mYjQ6ysCv0mJmgDB6AA0w/SaJDyZ4u1FpoHhRzo0o",
-	"aqM11G5UK+5PEV4ohnBFi/WIjCFIlaitbCMLDwMINqJtbDqNEGOEEtbIMGAVwpoagWifYISRfULs3TWI",
-	"xD0unaT2FsNdm4gYDzZqt7mTWj74AXBxtPKDZTwOq/3AmppV9neTipwLO54lD5tAUw6Q9C1koeOOL1z/",
-	"/Yd/9+E3H350XcPq2+vfq2+v/3T9O7eoQamDYYX1ShAdq4SRmxjc32i7VkWbG+ulRr1Ug77lOo+78Hzz",
-	"Ve2w8dWz+uO336w/2jjaPN462T6rval/1fh6/ZuN5uajrb3tx7X9+pPG0/UvN55tPt96sbhISi/NUiKp",
-	"+mmKJBeOXVGe8cNHpKbPqjB+u1uJrsb8W464fKK0Q33DAjx9j7NuQHV0q1FdYFBPIbhxL+JuKuL0GVHs",
-	"zeFl4H4EwnFFkSPzlGSbI+t+gDP+PtfP94IYSXN63EQCT1CrMOEjNCZhLOskR18p5v91qwBjGmoobbgN",
-	"4LNniJOuzQtyrKYiMkjROigElZh+iyn2u5svfbgyA6kO8mXbXIgzsprjP0xx5tt4EU2U1pZ2lYdEhvzy",
-	"X5sryjzs5flJ1sFPUgE/SXF5Np+GiwI3ZcX8V8r4n/mvmsCjMOZLMpZm8StizIsIYioqYVuYOU43IMjh",
-	"kPE2l2/Gy5ZiTZ+BItzn4xSPMNUuWqXVEZVpBqE0BFO4of3feeW4UYjEeYM6llAOxyBzTvYLEfFIU8GW",
-	"FOIumSxXDfJtmpPN8X3ZckcqEKFKt0y1IAcV0C0/NeHfWI97rfmS/UZ7e8chZ71IbxeoRzQII/i92o1K",
-	"tW1KLsuAlG8dA23k9TkXgJeWm4e7YiCfUWeCzFFbbTF+SUIb5YN04pVaA/X5KExcV26xt1kpD6kknKKy",
-	"kXgYEk/GxkdP8fl2rVJrt5i1o2K3lk5IheUBj1xUHDq7HjTDJXQbvdfsdgEzhsv0EjN+iVNsdaamm/bR",
-	"LMyw/kw9JbVK7YbBBlMAWhBd7/zVs9rjzefr3+w13j6rv9k4e/X8q9qLV+tvGvsnh882v35UP6p99fbV",
-	"lxtPvjluvH78/Gy9OTuMsG7EY1TRm1d4u/CqZJdS58ik6MRQYU/R7lSaGxWIEeIT/97j9Pl7nGJ5ooUI",
-	"qMBxBvkcZRyY2pomn1I3QufKFmgmkVdRmpBkiLSLw4o5LXSIr/k4SrPxHSizBQzOREQKyj9gIlpGmmrS",
-	"lUjYT9VaK4kUpsrB0QoAp0AXGdDFV8uoOV3boH7ZMQEMbEBXIIMDM8QDn4SgpKtbQtKFEArMcYxDX+iM",
-	"IDfaYiIxoOKv24hs0RmEbv5BlcyFpVo3wttgvShh3WI2zBI9WaMXRx9jG2NAMBOoVbCuH9zDlLUK5RZr",
-	"Og9Wo0/Gb1zQ0nYZNU3rc8iRwYHgyriJAyuu30l9PjhGK+1Gbbu9WkauPmEacUOnqqJWEuaWgefJZZcH",
-	"3lRGm3qpZD29Y8Mms44LxQIAF92t4Ei+vrB58a5WGmxf+aV6v0tKwy05zlIE3he1DEmNFzYz/xh8nBno",
-	"2ppCY7tWqW9rKbS8GLuP7dxL2s9C0j7RdkacaxBFVBIalyNn5ZhbOZopbfloRmhnn/nCPB0SBqJucFFC",
-	"ZYco20190mjVSfMN2qe2mOmfqhivxrWBSAzXkfr0I3N4shrn1CltZCR46BPARyab60b0/BNvdlKR4iMZ",
-	"1ceaXrRm+eerT1bRWjPdFPK3thnjHVlve2eCOqPgAlFoP2FCZVEgkU11aGgBKDGSHFEZw+/umgx2bNJZ",
-	"IHXC3nKu0ftiePIW0xhHkZffw7rrIBVOJCmyMiC7zDovo/KZFjglZoUPNclRg37i026XhKtl9NIU9uoG",
-	"ni02HWdATSdslpz+F1AUR7nveilazLof9BzMKhR1Vo9J5oElMY87j5bGqlU7LcZZMEE4nkxIBJGIDwlL",
-	"hllB4bIByljB8kICud04EGmXclxegFOOm114yPbUVjHuosmnoLJgd/pYp6Mmo7kmxJmZ5gdPTjUJv1U6",
-	"TLpVeOFNZ/Oi9GpQuyqdyO1h6cW48X2huIjLJNF6e8prsoRTN7MD+ueseyTcARDFg23+KFG8n0ZJWT72",
-	"d6/V3ESrOdFBLZAxQoyANpK8dr7kC4ljkJBFPQgvFFdO3ArdBqxSZV+/g3AkixN2T4u5FntWOf8qGmBl",
-	"frtaFFZ6kkeYDCYt5g7bLyINbSyopJcRuL0xjAM+Jn6yiUW10mLGzp9O4jS2N7D5XZ01kuwXoli7qfg0",
-	"fm6le6QxXsvoBEuCMkzyLN5+ktiHu7CjY4SFyApclGWl4S4WYr+NPEeT3rw4RcjuIUps4U/M1O5Z1EfS",
-	"xfd0Ahga97nu2ZOABTWcxbpuFrK2jG2Uz40ySsbiUjGdomXASz0chuDGA104YXTF6elKRQYNHcwwZKyw",
-	"MjqGRta6cRqzehoyrAue1GLafqMCSZuKAyysazLFxn0exEcC3JM6RQGAMSHmR0WLRUh3mYwihlQWt+EN",
-	"SZznQijP6+9qv9ocb391URFV78U38k1j8mrwbKv/aGN0tD48wYszkBQA9eesvh2RsSG8e9/RZ6ll7V9p",
-	"dQLhlJdGaRQs2v1FVC1dbDo/JRijXsA7TuG4Yg8DfKErO3DUf8a4O4zp3GJu6k5R/cRyEndttAmij4Mh",
-	"DonfYh4WpERZpEYpCW1YYpRAnIGojVYwOhkJQTFrMdMDZYAnqEPQOKRSElDc2ltoZbtWXUXVWr3UWC9t",
-	"bLZXd1GHy772LXSIUQPLLZawiOBXgSUV3QnKclWsxLkLCEu1NkKirRbz+jjEHjQ/AhEEiBYlmNJoOCRh",
-	"Sc0XvVCqKwqIhAu1nwTQZIpQLjTQIK+Yobop/PZwgJxHU6b7WGpPCaCNvBvhwNY+6XWGQBesYXyZkygy",
-	"4EJqORJng2iEmQEOAnSJQwpbCrAAUPDT1t1lIidIe7WM3s7GpC+2WNvFy29r8aN58g4Q93fE04l4F8T1",
-	"QyntmOEBlNgnH6FnAxo8dGOEqn1zRQxi116v1BV1wdfnI4YvMQVMjDZakeFEe2NQgCUJV7Mlnjk3txB2",
-	"NptuhgcjkSj3t9d/vP7j9W9TiXJ/d/27699e//H6T+rfGAtjpxCOlsyPjk7BMjI12SrhPrH5Tlwi94bA",
-	"3UlRddcCy3NKwkvqkdcxJ5jj5tCEjxLdj+fLWyH4mmVCIjc1WZHayyFhB4/RHmcM0tnsTWhFjLy+El/X",
-	"//H6H67/7vpv16ZxVlddOE7FpMGBrZlw0cKC8NA37nDIgO7zUeADLJsBstKQrqKM9gdDOWmxsZbdyojR",
-	"MSttLijB4WAOZ4V8qJAO4Ont0QwMVtavU2i12YCzJmMTwGCXwBhIA77mcIQMVGjxSyrTVmPXUv9K3xKF",
-	"G4fOdkR4BYLnEO0P9vL3axbedUYyD6iFMsZvB1PS4Kln4qdb3eT0uFlsMXJlvWWR8wvL5I0rkWPv+Pne",
-	"vq4PpiRc1Sgs5qO+/+CxzUCNC4tBvovkM78AFA6llGh0vyLCI58SiHJCQGei9C+d/3PWJ2ynxVqslELi",
-	"NjDV6mBouGxk8AeN5PiXf/PvUbtWqbQTZeDqObrpqTpN5katlSXyXam0uJjwoATzaTGEVrK1cJRUwhmP",
-	"lDrIR3IkmXqIeb0ZaXWBkXZGbn0a0nXXWLpDbTcq24CrJPi5uiuOQ+1E5WamPM2xMKBsDo2x1vrVfeoZ",
-	"iRWPkliGui0ZWmkD1qBB+26vQkytGZFfnEFVROM+luTSMEHTNL2MnmAajEIidtSgKy2mhgw3x7UdK1FV",
-	"h1NDD9oyXLhadG5V5HtuFdm2CW3G9K9TwSydJ+6EJXdemiBm3d3NEL5mlerm9UpN32xfcQ6gU+n3WiQA",
-	"ox+Dz9uk2CmTCe5ZLaMDppuGgVkSSQq1vCIKWE6xe53YcCq4RvwoTOXgZ/G2+BKX8wJff//t7b3Np8Pg",
-	"Knj5iHzz6tXXna9PN95enXYOmlHHhZ3CN+/qV8cVvD2pDvZql2+35CuyHm6Ojhqd5xv9Z3XxuNp9WsEv",
-	"tq++9grLyJB0Y4w/i4ylFMqGwwkzmaVJyf5E7YKmy4QTloEN70xLB1u+vKSdcCr4E93U8YZB0I9RMWkY",
-	"bdRd/94gmW+Q1BayCZ9iScYG43VOFpkiJg13HLVRib0dyyp4wODztbuXkLtiQovTTYlWEl+XdKZpwMda",
-	"jVDaWrHFrDQGxRCUqjaobnF3gQV6KbWY5JA3HIH0tyPHnePKUjIr0ZLA9UhR0WKODq/GuJt8uXqrSLRw",
-	"ggdJAMNX17fYtJardAvq9aP3q5WElqftblI6tg1ogV09Ux5ikrqrlQiMy3Eprhp4PqYmqp9H/BYzCF1T",
-	"8vjUqEO/BHGc6DkRwQQGF2XH7wXkGBkZtyhuSrfH+CiyF6e7hs0URek2Y8uLo6lGZVmCeLrpGGqn23q1",
-	"f7rC+3tx8FOJA6D3m0sDn1yuDdRy9Ei+d+rBg8cafhggczkLJuUHD1DT+s3gG8X+AuIy2nDEhGWXz5uP",
-	"Do72z873j9489ONnAayuGqc/8kCkUOmmnjaUyXneBbCvFlPWcFdd4VMT47iiQoKx9yIC4mVkDExV26GK",
-	"a54eniI7Q3d4yma1oSHJWwAtzEeyw6+SZiINkU8CCjlBulV20b4FnPWQ9aOt2BaTBHyEilOHBPtQnQqZ",
-	"CAY42XYP0fgrUdIOgtHqgUGYBjMYd08TgPZ9qCujhTw9PDs+//Ll6VlbG/HOD6fnT5tn+2+bX5+/PnnR",
-	"dqcM+xTwnogWRDs2AMi4xYyJb7CBib8DEAQ8MMIwwGp2EVKwfUQZPaGBmnRnAiXCHh1StbU7ahJ2Hwys",
-	"TdRoclWvgtsoV7eZnSjhPBhwpoaiF22lnQ5XtIuZkbw8T+RjcnloSXxOefhLtUIxtXCdB5yaRVQdpwee",
-	"RF6fEduB7FVoLhg7KaP1KuSUktdr83uBzZXoAHVn5PjduGEN0J+AAXW4P/lSDoLCTqE1qlTq3hD+Idf/",
-	"1/U/fvjx+rfXv/vw1x9+c/27D39z/U8ffnP9+yKyoa3/QV+/Zm5I3v3vP/xbdP3/Xv/2w4/Xv7/+r9d/",
-	"UA/58OP1HzRIxPVvAb78rz/8r+j6d8hCmV//6fr/S0GZX/++nHxLQY/4jFzJwk5hkUGyFrvD0WhcPsZI",
-	"4PQycFoopKuELYgG9Qs71U0dDNSyZIeNgiAdAYxJaiY1CsJkztuq3xg/yUgoOjPUOdJY+juF6/9w/afr",
-	"/6Lmja7//+s/Xf8/MHlYhA+/SS5ABrI8NIoeDAPthRmTwOOgYy6sD8XHeZab3rDo6CwDr3ahN3Ko3sWJ",
-	"z/YsRTIJ2gNIHdJ1BaTkPDBpnykRqeyhHFFYjgPLwLg2vQqpdSu4VO1sklLDr3qlbb9KSpVuHa/jrc62",
-	"B7BWdpcalUaMnX3EJbIjNMxiFLKdC41/smOmuMO4LHWtyrbY2h/rW/MW3ciZCMQzHIGb15kmGkDbl88l",
-	"9Rn7rmjkI9njSg2LqG7FTylOq44y5pPLpDKmG4rkBgitxylG9ojqrjQcHwk1iSlVJoaDg5Y4UyBBh+TW",
-	"QbkFWNYCGQ+pni2mR1tOHoSGAepsk0Z3i5TqXhWXGt31zdI2Xl8v1bqbXXVaDIzp4jkTzlqBcPuOUzZ7",
-	"Xj8TPJHtta8keZzLkWj1kurkYpYzbt4y1YNwjENlOuiZO8iSQCjrfqVb92qktIUbnVKjWyWlbW/TL9U6",
-	"G7hKKt1tv96I63xdmF7j1jgXnLNMEIxaqVo5q6gFjUAw4NDYMKuDYtwq7B09tFSAkptZfPnw+j9f/zPI",
-	"7t9/+PH6j8W9hyevW4XIr8IZil+4izo0WYUWIgG41jY+Vl5GFB3m5o1oX2+JMsgS+QSrGZ9aIKDERNx8",
-	"B5MBkeJgawlw0lnszL0widUdv9O8pAh4CtbiUmZEjGipDRQsdQJbZAft7Z+cnR82vzo/3j85f326f9Iu",
-	"omrFgRhSdpsGkFDWD0obP6tl1DYkdMq5TlRTxxU4LGXIVg3yrn6I6bgDkTsqJ2glOZL9r44PTr4+f9s8",
-	"OTo4etpe3bVPV5ZtYiXivs4mSlpGbWjI0UYhGRIshU5YxAK17dlt55k+h5M9dzvuTv9fhPfr+UU8yFlN",
-	"y/m6VE10GFJQVuvdqreNK2S9s+nXPA1IXelUvbq/Tja727jaqXvr/ibZ7lZwrdPwNvwtUulWcb2z7m36",
-	"28TKhwWZlm3/CMzl/77+R8gk+Q1wld9/+PHD//7hf/vwv1z/4fqf0Id/c/376z8qbT+b2RSKhQsyacYt",
-	"Kgv7e49Pm6Xj2vpGsnN2Eh9va6dS26mCss24hFrVfO7IuHwE+Gf2kkq1VF1PXCJISHFwBEZpYafQeFJr",
-	"bu+ByIl192UZ6TLc0MXjnqGZ66Pu0vwnyB4hy2YwSUwjH6G5OLehgRJLlPV24pCHKwBXjvcPAaK/o6wK",
-	"02yTd5Wi12KP90+cLjWptgbmuQ7SDKCodCagJJouAy12QSZl1LTANtEzxA46OW2i4+d7p+gvquiyWl5X",
-	"ozg+PUUA43b6ZbNUW99osZU21DeLAPk9IVFJ9HFtfQOV1JPaq0UEBwIdq4vXjkv1rcbacWm9Vk0/xTYh",
-	"GIWX5AuB+lj0VxWje7x/AviZeIzCf/nx/xTFuOuTGh90Z2GE+AjLFtO517VKYwt1qLRIO85q2oiR4eRq",
-	"ISK2rYvCdRmOkgeRXILuBqZyDh0RomSOKSKLEqxW2o1KvcWSJYmcORXYkN4ypsIgCiWaLQjioxH0LAU3",
-	"mG2lYHpQYq9vEKTPnNRTyQM/rt7PkgKPkr0qPue+Bb/MLgWpDfhYidOLGmSzhHJke/2ZSWXtRUvK4M0M",
-	"AfuzyeAbSODc9NVkdxjgb7uISohZMD6OtM778v4/09rZR9pCdglFcqXrTOe85zeiSBmCy7U8s0oLZogE",
-	"xJMhZ9QrxZqN8+RkK7QWi3uh9U0CcW4LNFPURXss0QwtqslPm3B7XzZfvNg/erp/fnb2wiSvJLAAi9rL",
-	"2w35QNuEIKXHfa7bO5n+12UEQEE6WdfjPmD3ANRfFzosATffabE28foclRhqFf4yWr1WAf1PVv8r+UjH",
-	"M5BX7lAGH2ob+v8oXx2DxoNDMjB32ce1F2rp9kjvzH1Pt1v3dPvknEGp1m+dKS5xI77wQ8Lj+F5zhYBI",
-	"klVgP+CXUJc6ZUGCAEs6TgR4TpKKum40VlI/nJg0bA363KhsQ+9a6E52Ttm5BuTNbrvdYk46vc3Z13nr",
-	"BmYkmBiG4gwxThOIwapwMMYTgS4IGapBjvEkKo1dXMF/zTpTKv5cCPQ29dvaQHTZPGTWt4Mpv1E7BxM9",
-	"6S2ehY0+p6N6RmS6MddpqFPagRbKP6nm8dG7kHyKWoMmQ5uFubBnJMUaAi7ILIgNoK88yxvlG94grTXG",
-	"rBbNSUx5e5qLKcS6FbfuGLWjQmdTGgfgPKtl04PcAmoQ5puOV/rQFm3Rte4T5UIqtxgOCSIhVqxoxQH0",
-	"h4sgx6RDPD5QR5MQp/uHGf7qbos5wStToU8DNdphSLokJMwzEESarfq7UOMkEblUm4uExJMW64wkUkuP",
-	"Do5tlotSSDST6hHbLEBHu0UZNRHjknoE9bhNkyEtpg45CS2rQm7IEowLyKhKwA1n6hxqIM1I1byxt2J4",
-	"B0Bw7ljuAobILgcVCEj9HlP9swEcguMTG0lwVnuc+wtEzEyQ/IfCcHSnTK/FXHfjKWS1Y7RRAmQJnYto",
-	"Am4PHjAyfvDAnv3dBGqErcw0WZ6EobZJatxXF7RhWPSSmBJAjamm9Z/qemRNFdE6kiGNUg6VXmMT6qjQ",
-	"MCGg7Fj0VHiryZUHlmcuBqsNXLOAXqt9s1r9smuvFgYQxtWcFS/UvbC1clZEIxb1B4yeqnP+AddkOmPT",
-	"9AzJR8PcN0lcd4MMwcg4kSOxMLuCYegRLcWtlm+NAQabVvKmU9nybayGbXghFaeQt57wHmcSe3KO/QV7",
-	"aJslWpJ3SOre1fXnyrV18jzQM6RtWTtrUaa95pnOADkeLcNyFa25bLdoOsFpH9cEERwGVLeL2IkqKTVt",
-	"AtoORkMShfGU/Q31Whr0ue3FHKhtkvCpFBGApJA0COIu31Yg2NdYYEyjd64kGpxGbLJtNGddB+5wT33h",
-	"ahk1Tf7Fum5HgTCDnk5ZPSBaLEoHh04QxgY/ITKclMADn53KrVZTczgN23c3TMzEPO6Ai2Wlt31MTlb+",
-	"CYEnf7YDSpiPVsBWWHXqCaZE9BIHFu6cgX6mLxCJdrwRKIUjRXayzo+21myFoTojRVPpkDzAEvAySLdL",
-	"PEhnMpiPCZ2oxZQ+BIFipx+Li4gVY4Zzn7R3U31hQNsqQjkJtI9JNfEvJnBmfYKNuYsk5+cDzCbnNse/",
-	"XWwx+AWADWza0uoOmupIqdsbJ3sgx2gVkvOLtOy10DQDgpmkg8xyxj1H27wDHNpKo7Zd3Vz+aC4LRftL",
-	"yKa1aVY/YTLt3eSlLrw7rwUJs5jlnj2A2pgZDX2o0DeYIfc4v58Xzm+kucWJUIuKhSu1FrmJquDak33F",
-	"uk1+tnXXd/goK0O2iLAAL+iz05dHLeZzbzTQXUDCS43EixnCUmKvP4De7YYii1mOu2LCvVe0LkZRTDrx",
-	"4rFoj50RJ7YKIW71ocsZIw9fXFfY4T402tA17AM8gbTaSJczHYuNhQ/Qxkqt1FGOhPanlzPS/7LY+T5c",
-	"cjh5jCW+dUYqrMM+LIOuS/MkD9VrdE6H8VgWdn54XyzAakHNnYZyI75TVEWHwHfr5Uq5Wq2XFcviHkj3",
-	"hQsB4teqbWj29NsO+fc0CPDaerkCeft6haafWk2kwn+CBQlxGfGvf7h5gVujdvf1bLWfo54N0oUipKbj",
-	"+FBH/p5DHF4QSVkvzsZSXx+RsbA7MbCX7HFmJ6hJTAxE+n6oVNIMYrkc7WRZhr5kfd3ZlMJ6t+JVfUje",
-	"2uyUGl7dL22TardUw/VOw1v3N8hmt5B5iLKzn5OvSOM9qG8u+QU5IRhOvJ6xQSmPl2DWKYNihXutKq1V",
-	"LV5kiSXWjDovkUzzsXKhWOgTbMEt9zTjLj2mYsgFtdwo1co6Fn+7SMk+xW8etgqmPrGkn1zSRbs6EO7r",
-	"TJeykgCtQjtRLJ2OJb//5NIrHvMxU7ocwkGgVBlfS8Z5qovLX0rDJIPJVGbegnTn8BEHVuFwgLmtJ7+M",
-	"Tk3Jowau0lCpShmxdY2gGRSjUATA02g7qWRMXB0hFKum/wlkOghIwoDEqZAYPEGh1PI+CUkZvYZuYqbz",
-	"0A6iTKcNpEbLWbHFsH9JQkmFUph4t5ulZzwl8iiHA99W60izb80QFuLeaV9SlDiazc8XOqx508zr8xRf",
-	"8onmIg0mkbYsRp1ofiLz0BTz4mrQt0jAoUsEy3WjwzI6HVPpgeqfoDYGPYJC37SdU8wW8a4if1CzV9rT",
-	"295e3UUiehqVimTVg4iyLnSEjZEAeUqdgiT/rDwfsGBnUfRtYk/zifkjEKie0kfxpnw2JxRysin0efB+",
-	"YrfFvRdiUS+15kEdiKrwEI2YiL6BnDoruxYQ6q4hN7t+NnElGgM63bQ/wmQ4xRZlUcOAE7/FOrqXBXAw",
-	"7TCwF4GjuxdiBm3N3OLb/ErTl4mRLws6ZyBq5mPZ7I1CwcM7BbP5JMxrRq6kmTvYP0sUqdtdPcZ5gaUh",
-	"7um8PRc14uaqwSd4hiPY9OSxOojTTJzDmzyk6SNsbLWfI5+nMwHcsFRaz4B3aGDhqlpMo3AlUbZ2s5rq",
-	"rO46fXfcNCCT/2jzgI7VBbPzgNB0GpBusaN41BfCaQU0KxPIQoXZHKAWm58ElJu0A6O+VYZhspvK5sZ6",
-	"qVEv1apLwOmoJ/x8CTtiIJYMdIP7YXNjvVFfZpq3TNOxMGv3WTp/zlk62IcAOg8T+TpDc4jnqVVw3Q3T",
-	"dQxXXSBrJ2o9lpW0k5Obg9KpOS2Wys3R/Hdmag5KZeYUbT9wdev5gAplumaXsyAGE8C+Tt63+MYxi2wv",
-	"l95jj2tOBo9meR81g+eGbM16Ve9zdu4yZ8dqDzfI2LFndpmMHXP+shJ2iohcYU8GE93OP5nE3GIAWmcB",
-	"/LU6shsPXx9haFan2aoVUAn9ZUb2yq21jfvslfvslfvslc81e0WzmSh5RRlxi3JJTRMzXUVJlxCUwZvW",
-	"SeAwwgOCOETDAVVMXdNGlDnRHcg5XM0Ekjw277/nIL8oDnIWN8j6dIM8w4i2MsM6WHr9DH3A6STXpUTD",
-	"l5u0paHung66qs7jApePUr1FGbXtdrQBDB0zdNA8amr/6PcA+K1Oiu3G2E7sWBvxsMXaTUHx2tfkAksS",
-	"UtYZhb12otdxXNhpM4E1XH+kcptEfugs4irhNjfLaC1TebS5zlkdZHFP6Q0VkLzWtJb6iXq3Q9DTS7EU",
-	"zrAa7kcMEN2zmztnNz+rlnKvdCzIWvd9CrxV8bIiCjDrjcD5H8Z8bgGtQwheMs3N6IyME+s3gMbtthfa",
-	"kIRZXVSjOBP0xjBIr1MYrVBE7qC05oajTgU/iAd4d8GiBbgCnPSNbtWvefVOqYHXSanR3aiUtjqb1dK2",
-	"kzM3Bx3UMiLdTW8Wq4pavZi2t/E3j+f1y12uQ65Z0sksgE/T/C8mj08V3zOrlR8lbp/XTFSsqSY7U+dl",
-	"7Qe6GNaNNMuZ6lDmYabjJFNgwbZnSYSPPAVWmYwuZSDhtNjCUDgoDwlH54vHRDAB+Bsq0Rh6TvfxJVHX",
-	"jvEE2rwZyLlMdBv1IIfwlkG3kVPEOMlBsqE/AXzNa7Mm92A1vwCwGpAxOKNRp87XWOJYu30U1VNv2y2b",
-	"d/M7LfIhYVD2q/spxj2PbRkdmPImCbyIEk2xnabX2p5XZ/SCTPcnLEatl0VOM1Mb7JjCad9J9I82Fop6",
-	"UtG2wDaxijEWNpQRsQrbbSliXBDBEIKf2xefS3xBmMOKnObb7mNSoeDd+ElRj2QbR9E3tSNkoPj9dnw6",
-	"gcY8Me7nKuP1tg+d2RpZbdN9Y+SP3hjZbtAifRmtSLlRS8ZIHuUoQRGlOKSOcij9Zt2Qf3lTpTpbccYs",
-	"b9L0+EaC8qOLvXt78847XKZbHCs6gmB7LIKWVLmnZPOcRscvQCCKRPvcdhF1THVltlCmye4lrliMyjGN",
-	"SN41zXtBBIK+3XXlQztS1lssU1ufmyLmAszPaAz88wuj5dsCL8Ox1PzuGwF/jEbAv1Cr5Z4bfzxurNOv",
-	"bsmMJZfDWQ4Pzfcc98IXIulZwFE6lMP7eGjSTKFlbouNGLgyQuJxgORUP65Gndl5j2izICQIG1TmtDek",
-	"6XSWitvzxoCgLv4sD9Hp6UsbJV01GHIAk6cB5zRei6/TVcHn4bxOjxPQgsvI9fck5qer5dTXiUlpPE5J",
-	"gsCp3othgtFbQICJhq2eo27bQQlA0yhCZi0k4nHmn3ehiP6ccXlOmKJbxz4iITGtsqCUSXLkU6DtLHHz",
-	"WP90pvb+9oZLY7tWqW+D2Lo9sqcakxneXQB76pVDeuUAT0c/27/PWv1zjbMY6jL9tx3ycDilHPOS+fLb",
-	"98W8ol3NtaZYgyIzcz4B2VjzNoYIC3kAmCNjTCXktOnu5jqkogHo+nyMBphNpthKSFBAulI7gTTjBDzn",
-	"FksWRpiDgnCK9iHUfmA9vNKOEE2IbLEVDUAiJO52EWH+kFONLSzGJESg2yZ5EMwFJuOWQYygTvgA+Xw1",
-	"p/BXHe9TDfhw60pCPYGohFB/zArG2LTSaAOOdQJwFH61a72nlvqEDDBl8PN2zHcepcqodn797VI8zUw6",
-	"ryulBLnVnSbKT7lDpZ3UYLLoQcu2/g7BLavzvwXxQqLzREIiRyHT4LACSXIliwbGp83lUC3GztpaG70+",
-	"OdBIOVBv9+rEaCbHR0+LyDYl6fIQPeW8FxDUdI9yET5OACqOTVrs5Mke2qjVtxAeDtHK6ZfNUrWINhCk",
-	"pIsiqlfMRAXUAV2SEAfIJ5fUIwLAe4SHDc45OCjVSCCCNNFRI6FOf+JXUUZHRqTbOh8ct0tA+sDZjFlF",
-	"Z/uWxp2yH+xwmDLaw0Ggq51bDJKBTfo8XGhT4/UyK/0nXRSVVMxabAnLd9eEsZKsxHp8EyqNdbVnMdUW",
-	"WzFSXG09TC3fqE6sya27ohgN1ARtZ0SasdPe6vTLZrVQLGgiKexsOL204lJDQ7Ha7I7JV6nna+aqnbz3",
-	"/avobQ/Vu3SnGf26h6bvjH7jQ/Mk/Z1uqfewXtEf9ZY/fPbo9O3X9cfH+18eP68ff3Wc/qz0PLixsFOv",
-	"FAvvQsU0jxW3LNA3j16ejCvPn/Z4s9lsHp2+7u+/7jWbzVfq436z+eqw2Ww+Glw+5oH65lHw6PDN/ldr",
-	"a2tb6tObsTz6lfoeQIPUYAo7hbnDWYoLx5SQXW2ZoP7d+DxargEGTwSu6EUt03+pSuHPWxmklQTTMCp5",
-	"mvFwmCcFpu3T+aUG+8AZTFjMbGLyhbYu0ifQMTi2WmFfeVdrYnrjiwnxIglDnJESZOEktTLIIJxo3LU+",
-	"H7MWAyOT8bFJ4NVt93VCo7U/KZR+94lY3YlNRNGH+Ps4pJKAgBggn49ZGT0J+QAeaFEpYuMxygIWF8JQ",
-	"pOasLWZ0B2NVRmE5W98EOKSWGzN+bpbsnMTCw7GxzXpGP1orNlJMWyxUkj6gAwppZnGEb0bdxTRjvhMr",
-	"dCl28DGLL4Qdm5jrgTxx1c/l3Y+J27MYmz4dpmQhRcH3FQufVcWC7nge2ZlU9hPa3xI8911YHiqpPqt6",
-	"QWmpkWgUqB0pA5AtoeM1SaXUauh0gHukxVaAbTHU1phidNDTeGJtJHFvtYxe6tYWNCBJA5oKy5Z2rMkU",
-	"KjtW52hY03ZKgTSdbhSrNn1uphXcFku5HvMN2Vdhdr1kmkvAZNfMamYkL3UoU7s4nb6UaSvaBTfWYlJn",
-	"+UJMGT9pJDjs9UlpjzMZ8iAjMVQDgrUZLwnJQ9LWXAOmANijwlnw8kfCe/sJAhM/t3Hs7GKGiF3inFp+",
-	"XopkTbaKdKAsAK3NKDs6KQZ2I5hzzkyDKYAkZ1wWkZB82GJjHl5Q1ptvEmb2yWsx6wGf69C2igeL7b3E",
-	"Qc46kCekR5j6giSF4WciwM9MxlZy04qGk1md894UyTpwBk4ODdIu1QXOWMKzuvZDElP4/Rpll1TOAYQ6",
-	"iK/RLtgxCdVmUpsIp9vUMh4ig6OahHXabTED7A9HE2wNyrxg5BMfrbQ1eO4OisD/dTdLMoFU5I5S96C8",
-	"vcWeKEnrDyiz3egY7pFQ5OXpO+P+pCCj7IrGaLRLFBRJ6OYflodEhvwyXVKUhVuwnnhOosDo7z/8uw+/",
-	"+fBj3GZ9s1v1ari0ReqdUqO7gUvbXtUv1Tp10uiu443Opgc50JfKiHo0uVlN0t9f/1699PpP17/LAMFe",
-	"FBnLoFyZ5XAxmo2kKmggXwusfSsYrJjS5sNgOSfus0uV+GTBufiQMHdnHMZqYMtMVeic6gCXWnPKAVIE",
-	"fcvSgNloM5HPB1LSDWBWrQH4KgJ1JsjAwq1CKg+wEK0st9iQhIIz3esbEGC0++X0uFlEgkhh3EBKeCdy",
-	"KUyXGoRtewGTjKbOY7uMTiE8Z4wYAnkOwqiT9jHlFmuxt1FFiKlBtWmuGpRL6FRs66MpQrGKmiPVkBw7",
-	"ehIO6CCNMActCGsxdl1NNUMu2kYHLRZThYbokKOQRSUtVnZZlt2GwTe1jBpAz2XFCwHTR63AbiS03F8N",
-	"FJ/phmBYliijlyBg1X0C9YiEIGZ7FzHOSmZm6qtGu2zcYDYMoX/MKKuh8Tpa2MaiuTeepnWl2SgGCugl",
-	"cQ5HqosYIldUSNFiKyCnfU0s0NRwFzTgWPQbjBOly2RX1+me8DE3vYu2hzMFYo60yxdHqfYBSSFzA3mx",
-	"lOtu+UjPvR7xk+sRy9NAbu57fOQiqKEVHhaR8TjBwYMwgeWCKaBVw/BWPzs9494J+7G0oQMtkQQfkA73",
-	"bTlWQq/J1I1uZHGu/RB/OJhdtGprf8GTI5Dx5MR46o7I1TYoiFylvbiirRiLX9nnQnc9d6UvioUvSNZI",
-	"hKb1AMaN0rhiuWzRMX41SJ+p63IXYDXb86PuS0m9eZmB+ib/8zMhfjYfi6Eah+1+GlZA8YeZsiOvKtk5",
-	"ebczQu7i6K9p3VH31r9f3SVMPFsFGwXKIPUcLD2Dh0G5b0v8ySXlI40x0GIJTlpGb3loYvBWY6eu34/z",
-	"MjrFAwLmCApHyibBosWA6akHZDI2tamzGFvlXqP9c9JoY2JNYpbei687AUbV3MBRVAJdi3cbdc3ekxcc",
-	"MB0ArH8I+j9o773ufFBG7XcjEk7aaICl1zcJTtbLonGNFVtZ0RF+gAfAAvxNJsAAj1xFBj3VABZ3JoB2",
-	"rDMEV4st5mFBSpQJwgSV9JIEur0UZhPdvcKM7xIHI1JGS0YSzCTn4oOQKwAX71Lm2xdqKCSD0MZDPf5I",
-	"asDSxGLDfozP2wBfvSCsJ/uFnWqlUiwMKIs+LyCsIPnA+ooMcgIVwMPzxgDsYeGwH9dRwsz3Yk9tBGjD",
-	"6mMn4N4F8e1w8t4vbGr9Mh0ootT04i86smOWIBZfCwA+5SC+ze8rMgvnLQfZLV806L10JMNi8usOmoss",
-	"3FjkPpryS4mm6Kp0HHr9KefBF8Ju1ycSYllaUq7Rge36/KmEi2JpWEb72OujkI/RGBwkRnAZPC4bR+gR",
-	"aW2PqAO/sT9CzHw+QJRRSXEQBXWKTucNLCN5qOTCCigBlrxMbAgaPlIIPZlOMRCogWpXE0KAohlpCk1D",
-	"EZeUFEHSUYbqFeTjiRvoQiuCWHjUAz3EYzPC1TJqqom3WGLmSaSeeAVCzKQFfzXfpUNOs8po0Uob+z7x",
-	"26tldMLHJge5LS7ocEj8xUI3SZXIBMagw0MKpKiMDpiO/YXqVSvmPsh9NMORY+qRVRQCYJueybgPlp5B",
-	"ojAQbk6Fb9vyXZP4yHxyZVqp6m+g/NckQ+5GZb1UtNg4pFLqCUL+4pBgaXLs9elR0+3jcBAQkamUHcBV",
-	"sVp24yhRpN466IvGIVgW1OdzQkZGrqak7T9c/+H6H6//FFlqqWY+VSWra6V6vTDdjKv4wy10glkSPx2q",
-	"+nZJMaxX/GPC/MN5ALXWGPXwt6LYJXYHqLCwUykW+EhCt+yd6HFqgG7T50iV2cbVTs2r+6UGWe+WGnij",
-	"U9ryNv3SNql0q7jWqXsNf9GtMQOougPQM8t9/cKalOEOhZ3KDTdPQAu4aV3qrWJjfTzUEHCSI2KkQDFp",
-	"1/XoJWH30aT7aNKiKf1w8qy4MtIIfAWdUXBHnom1H/RBev+pOI/1uL8QJvXEzxmGYQ+3VfiycexdjQ+y",
-	"mQGWFb5xa61Mcymo6woIvjSagbtCbrKzMfjhMflw8Zol3UZoG1lmvDaFJZnhRwR+/0Tse7twd2DfL7f0",
-	"eX5hyyC60vZX0n0Z7yXNvaRZUNJoVoVj7mr8mHcpYdbgfN/LmRs5FpxzHndHcfv7aZPV6RKMOiPZYuBr",
-	"AICG+Kdzw2jbGlJZFxVbzBddVabMzISc0jgTI2ZuLaNH6g8NO5Z0TVuYihYzNmuGjLTN3CBW4co9m0/p",
-	"YXW3Hui5IEE3vsfDQZCN6AtDcuTjvSz6uWRREQrWLa382cuhn4utw4GIHV5gjFJxl+loUzw+JILIkq7u",
-	"sxVVuRWJT8yRTrm4Nc8r2gRqM/o+FijguvcDDVMlgTbhnIZTAA0ugJ9l6ll3p+C2VlLuw17AOzgo6uoq",
-	"6OKgGAig8RgOmshUKzq+SzOBZHo84Mjy0BeoLbkcnsPCRWjxeORTiQLeS3B+DRFEewyMQN0P1s39Rzjg",
-	"TGOUeLZa2pY5JxPyosR9xqVTbGAqit2ZLAZAiAB/EHpzOQCEMKddnXgP/Jsz8oWAqoeoF/hIENT2YzjC",
-	"9mpeLoxxWJ7CSJ5YHKmldIkvRL4k/6wUisWwEaMhJYHixligEE7NfUeMn183B9J3VfM8JLUEq74dFzd6",
-	"3r2ufiNd/bVePQt7pNXbpHJsuWQ5o61O516N/UWpsXok97l2d9bhp/PR1VJBvFFI5aQkiJSU9fIT8Gaq",
-	"oFZr6gIQRlQ2WHQ1Gt1TC6oMc4BiXNjQUzOwUzuu2x5ww8qgMPRszI1aZP2xix2FmQPMwys1v5fvc4A+",
-	"Ej5MiiItSUcrP0Py/zK1YiU7R8sfwbe6ADqLzttFbXq1mMYtNgxlxYTpo3qlItItLXhY1I9dnQ8yg2LP",
-	"2XzgY+1Im4ruqG1LASprPxpk+GrzbKX9dP8MxZg+7RYb4PBC6GbGrj/P1Ew75s+Jff9qGR1IFFukLWZK",
-	"tG2t8UDZi32ua881XO6YBEEZvYjKt0KNCo27XeJJ4udHoObysxs3HvkpWNkdx6x+bv4LGgplShZ55L55",
-	"yJ95AOeWckMpWH2CA9n/Pr9vMCDCi6hrIDVA+mY9UDhiYlexGJ9rMwdJPjKprD6WuIMFKWepSV/Ci2+t",
-	"EEUGBF+iMZF5d36zfpgaJBFGpsCNtvo9ABvDhhR2fv1tMvf3kjD1mmHIO27sTUyEJAOzPZDDuPjuGG+f",
-	"XXgNIYG9viLbImqvKzU2gufO3JYTgn2qxvVL25kTyOaUXGPslm93/BbgM6ckvKQeec3wJaaBWsCZ2xmt",
-	"24z9TN7+Q6FDcEjC5kj2obuAeh7gB2crcQDWon5WRnKojPo1yHMz75kuee5RIUNTyR0l+0p+QRgKiWm6",
-	"wwyqMB8BtqPRAhXnL2T7XpIt1ZLeXfcJphdRRrFLonnFCvFHpqOaRxTDE6u6xshRhLSPfFDO1lJFxjv2",
-	"A+LJkDPqldR4sRyFBK18VV6vbK8ip3FQsl9cjAwRLYtxu6ff7z4ia51enh2nfKwrU2jYYrWY2Uko7gdh",
-	"RyAkGTovd7Drpl99au6R/ZCPen1ErrQQQS+HhB08RnucMeLJqHWUQCvX//H6H67/7vpv16ZbkseRZrMt",
-	"tvcU4FXLKMVdOMMTgmeM61Bp5sZDlpJYQ8KHAUGADAuQ3Eq3WkX/8uN/QJEBDvZ2UUcYRTFRawswSqPg",
-	"wuRCOyOxnoTp0Wgug7w+8S70E4ajTkA9dEEmuqpX80VucA4ok6SnP7sz1Qd7+vEPHjwmlyTgQ4Cu5SyY",
-	"PHiAVtrPm48OjvbPzveP3jz04wvaqztIch7oF0si1CkothgYBOCax77tETVQKkiPWEhWABt3GnlDkSg6",
-	"YGp7/ZGn+zXIPhEERYzebfLSaGu130zIJ5eF99++/+8BAAD//w==",
+	"7P3rchtJlieIv4r/0dOWpAoAceMNNNkMRFESJZGiCEpKqZB/hiPCAUQy4A6FOwgic2WWVWU2a2uztjs7",
+	"vZf+tra2Zv1tzGqqp3aru7dqX4F6hX6SNT/uHuERiMCFpJSXUn2oFBE3vxw/9/M73xdcNhwxSqjgheb3",
+	"BXKFh6OAwL9bYzE4JXzEKCcH6nf5Mx8PhzicFpqFM3ZBKEeYekgMCOJ+nxKv5FM05iQsFAuXOBjDI9h1",
+	"Cedwe6FZINOng+5j13/hP3307uD07GX7kB8Oxejd/uHW4YXnH715+vzoUav6tnIcHAdvr3BlMnn3iE27",
+	"Vc9/OTx98OJJ8Ojo60ft7tnxd6+fvH7jVQebb75t+c/3n1bI1y353mevqy/93ssymT79zntz6L/wDydv",
+	"vw2C48dvG+/aT3fLbi2g3eGjivf106BQLJCrkR8SfkgLzd1KpVgISS8kfGBGHIrz+vvar7Ynu19fVHjV",
+	"ff5OvG5MXw6f7gwebI2PN0enuJB86EC9sCUKzUKtUtsqVWulWuOsstusV5qVyju4fUiGXRIekUJThGNS",
+	"LAj55Nl0RArNwgOCQ1hEWMvm9wU3JFgQz3pjNf1GMsR+UGgWMKW47F9iyi7xv9M7WmZh39zymoR+zyde",
+	"odnDASfFQs8PuTjGQ/nh6/94/efrP1//vlAs+F6hWah0d0mjt0NKdbeKS43e5nZpF29ulmq97V61u012",
+	"cLVSKBYCHL/h76//cP376z9f/0X+V15jLpa0UwjHhWJhNGBU/vGr7d1atVqrNza3ts3PMyMT/pC8U/cf",
+	"jEM2IhtHjLtsUvjw4UOxcEpcdknC6T7zCM8mUUIRo6Qk34NCfTty5f02gaofmr8ubF+8r5WGu1deqT7o",
+	"kdJoR0wKxUIlbNCSW7v8rrTT37ooTatC7vfgqj4sbb7f9kqTyujb0sVuSArFQs3buSzRre77kviuMSgN",
+	"q6780rS/SUq7F1e1UlifvC9tj2i3UCy4O6Ja+nbY+K5Eti5xqTJ47xWKhcZkdFG62g5pqVub7pb6m0P5",
+	"3veVwXeluuttlS52xGXp29pEjmG41f22RKrhVWmTvm+UvtsZDeS8dqe4JGoXw1LF62+X3PoVKXwjF6zN",
+	"mTzVLPS/w8JnNHPN3gxISJBgiBN9srshm6SPtP2aV6Eku4EQI97c2CDcx+U+42MejPt+ORxvYMw3mHyi",
+	"tnFZ28Duv3UDn1Bx7nv3n7UeHB4fnFWqnXGlUtuSG3HuDnAQENon9w92j0gwYLj2YnL5KDw4OnvaH+8/",
+	"wYw8q4qdV6dvuuPHT9tcTEruUdbz50MiBsy7365tbqnrlFGX3KelSnvr/M13rdrRt+r3kHh+SFxxPg79",
+	"+zCRv623/rb26G9rj4KLsnWG/rb2iHP2t7VHLg6CLnYvzPOKT56L6Yjcl6NQv3OXjch9NiLU934Fh0//",
+	"LrAg99+9r1+dVPDutDrcr12+2REvyWa4PT5udJ9tDZ7W+cNq73EFP9+9euvGTCqDAzQUB9A7fOgRKnwx",
+	"zdzcFgp8ekE85Ou77E1dgoEAT9jqVb2aW++WGniTlBq9rUppp7tdLe3WcL3bcDe9LbKtecIrrngWHQdB",
+	"saC+PY+HjUJ26XuS5RUkHVm/PPT5KMBTw2T+7vovH3/z8Xcff3P9Lx9/d/2P139SLGGEQzwkgoQgwvbH",
+	"IWfAPj3C3dAfSWqVbGFAkEPJlVA3OIj1gNBHIbn02ZijEe6TPcSGvkC+QD0WwmXgk3CtLJdCvun9mIRy",
+	"Dakalqs+WCxwd0CGWH55iK+eE9oXg0KzJmWLUAyei9Cnfdiz5/7QF9mDDHDYJ1wgOpaiQg7TF2TI5ekM",
+	"iRiHNG8gAbzTHodHengcCDmKohyUPxwPC82qHNLQp/qvaHg+FaRPQkNTJ3oT1OpnjdRs01ccySEUEeYo",
+	"8LkgHupOkSP/ab2HO9HAR1gM4nFH+y8F5PuxH0phoMRjPBViKDuiESwECeXb/v+/xqXvKqXdb/R/S998",
+	"XynWqx/+TWF25T/Ib6hzC9TyAHuPsSATPFUygQpCYV/waBT4LrC6jVHIugEZ/upbLqdujUVJEfl+zs7N",
+	"NM5JGAI9eESos3WmNSWpJ5m7kOd7iDKBMOUTEsqlI1cj4gri7SERThHuY5+iAAsSlvXKEC4O5Vncdiuk",
+	"1qvgkhTGpYZXdUu7XpWUKr063sQ73V23VpV0ILAY80Jzs1KTUlXA6rU5i8dgRqpXaRzS5gXu+pSIpp5z",
+	"k3NWMveX1P0f7H35NyHpFZqFv9mIlcoNdZVvnKh3qGVPkk+LInIl9w8HiJPw0ncJWsM0YlHRGNeRz9GY",
+	"hgS7A9wNCGKhXjLiIUzVFMpyTA+wd6oW6VZbOcRBj4VD4p3rJU/vpP4ZdZk3lYOTm3iJA99DT9svjm+5",
+	"Vw1gF3qvjsxQUDyUOVsVjbxkbr+LnbKn7LJxoKi2K3/EHlqTfFIvYhFFI4ClWIdt2We0F/ju7TYFB/Jr",
+	"03Ny5XPB7R1pUYRdl42pQBNfDJAY+ByRkpRqSD+F1FNyZ4BapNYXvVlgqe9LfZgEcr+UPCwWhoRz3Ccr",
+	"fuHDN7fc/d1491uJd8/fej2Okr737vdd7SFXKwBf8WkfeVhg2ORHLOz6nkfo7XZZLfN5N2DuBfHSB8/s",
+	"gs+RvmNPjkxgV4CodgkVIIywJ6UbFyEWLLz1gaxbW6JHEA9w3p6om0vm5rvaFKmFkhAN8RROoscURSZP",
+	"oshcL3UiH4NxdYt98umlL+Dmc6WgzmxVfAcaKMkm79pDmF+AZoURJRNppd12d6oWuzyMPxoPa84GxYMs",
+	"mfvvao+k0isllVywhSvwoVg4pEoWHoCAvd3eqDfdVmVIrKslqJfTGqJR3JGuMKZGOVJf31PeJzWegPX7",
+	"0roRaEylVuNEE3dgcY+ZeMTG1LvVulImznvwliSph0TpAIiP3QFiYR9TbSHfmvE04i04ZtIiUV+fs+yU",
+	"iZK67Y4IOTm7kHA2Dl1SlKTtSyUgYLQPlglnQwIKEQk4idyDKVZ1QdlEPhdJy2LhBE8Dhr0zxp5Ls+dW",
+	"WzRS7zoXjJ2DEXVb3mJxfj1OJBhD5t1zNkIPpSQYK6nb71okG+0T3i5NVUztM4Fdl4z0GreVfv2K4kvs",
+	"B1KJvtUyj633pNi+1Ae6mBOjFkda+60tGGsr9HRQchxzNsO+8U74EfLIiFCPUHeK1oQ177Sxopafs0fY",
+	"D4h3awsTPEjnPgVrI7n2Po8sTGkXD0dCDUUeOVo04geMJ61WjrkUR1zgUChb8y4tF2llwmhRPNoFRibc",
+	"XjK339VxMYsiBiEb9wfa46PN3x5sC3Cr4ZiDUQPrIX+TK9LsUGdm3Z0igh/B7RiSb0EqOXJl4Wdw6Ef3",
+	"ljtUk8Bzn16cRt6NWxKCVC/OI1/Jzawh1Pb7FMmlYZIny0UArWXWy4Z6IRuiKRuHcul6/q2Pc8LMkaQC",
+	"H7bms4BU5O2l6Pa7IBVnZlWdJsIzi5lweellVcuJumPRoZrtaXer0Jq58WnMLjkTAxKiCZ7Gyy8GpENj",
+	"CpUrr78LC6/o6YyxI0yn2t3Bb0VPoaRtcB3C0t9mW2vWtp4xhoaYTo3AWmDAylGUzCju5PCnv7+HQgJ+",
+	"tZ4gyrUbO1g5cRn1uNwa51TeVWrJu8BhOSDY065l69KsQ7St3yEYmmBQjnosJOqjPu2XE47ZGY+rnMAr",
+	"aiIst2QRmvucuyEB0sMBT0vqgPV9KpnWCHM+YaEnxYVPXRaGxBW3Pt/VhFUGzrHkYOabZfKBkv3AXVDE",
+	"kc+5T/tFI5IQ2MtKLlrfSu35mzdvSq2xGMirLhY5nnAc3yHNTxgNxNPGnGTufOyQho0fhcwlnEud4UCF",
+	"aG6z/zA9ZZ8rEWfv/gsKPtShJE5wenGEw0hO5zjJGDvnAxYKy1FmCCfhKzNiFAsUEMwF2kHuAIfYFSTk",
+	"SFoLhQ/FmPXEHD/f/ebzWDLc1r1Wsxzhr6NFQtEizaHKeE1L+va7UlF8OhoLdfzgI3vIUTvgQFSFI6lN",
+	"ItbrEer5tK82DTTLV5SPRyMmFZYj4vlY5RHcSrWPXng+lG+E2KZNPe0oPiztD8yR/QH54ls7dDbjLbLm",
+	"h2A4SA9nrrIfPVOCZ0pw86cyv6S4d9Jr4JQhhqZfCXk1YI7FDiorUIE9z5c/4eAkZCMSCp/wKBdiZP30",
+	"vZ2zkYgxmoBe9PdM3MtO1lj9UZ3LMX/hnqu7IB6rOYMcMguHWKTYhf35WmPh93X2yPezbiE2UiuHhqzr",
+	"BwTBnVqu7yEqvx1IaSo58UG5utUoJz9fryU+vpnxcaHygWZjunMH/cEOZf5av8ROurE2xFqwb6IXsa40",
+	"LOQAtM/5DQ6pfPWs3sGGRAwkY8BdNhYJz6/895iTEPEBRG6wKxCje0jlYnDUDTGVvIUiR3IA0HeSJOfK",
+	"f/ZA8h162bLPugW5jLokpATkSLT347FtAMZrq7hO+p2O9ULtX+bnnDGqjKzZqx6MOw4Q5z2fNQQrwSI9",
+	"jjcDolwqanWjqWmlgaO1WIFYT8zXk8qs8Ick64uRZJuhZzQYDzEtSSsNIp3kahRgqkTU2gHtBz4fwIfm",
+	"ExusavydTJoae744uNQyIrnj2BUszNrrNwMGQWtfFNFErk3S57cmzSU78LKeRQN0HGgPlM5/Sy+PkjQ8",
+	"nzOq55JDg6mU+Ii4ct9RD7uCFxEp98vI+b5TUClBnUKzEx21TuGDYy1lvDTErEp68ligAR6NCCWeeTX3",
+	"+9LUB4+A+qfWt6Jf2Fg4xQ51VPhF/YkcM4hzd4BpX90e/RYSTtRDyZ9MOFq/nXAu9buQXLIL+VOHOjoZ",
+	"UbsgQjLm6t6QBST6VBkdk4lWLIZ4Csqa5xFPWpb2IdITyqJgP8nZfSq2GoXZLJJiwR8lMzdqlXq5Uq5W",
+	"6+XtZUiBue44DFXu0PdLni7bAZ/HsOx74IDDnlve7D3kyME5KlCjeSncxG9E05IFt/qarjKv5g3VZuRq",
+	"lJoN3WQgKT4Bj1hrbGg/GlEx4gUz6wp7a08sPrjz+c2JZn1JngMJTol/zNM0LO71IfoYDkM8lX/HKV6z",
+	"S3qCOZdKq+PqHDCT5SUf0glgeus1aUgpHWV/rbi+MJfEgLLXJk65zuLGVhr1rMR4+uYsytqU80pkejaR",
+	"yihG//rDPzjlOdLvkOa7M8ZU+IFRKgiXx+OCmAArTwjeXSvVzeICycTqTC0Ovx8TJI3zgJTGnOhvyM1x",
+	"7Kd59ixykrCXZRl2UvaMLgJ6uGYESDPdEqPB1HiWm+iCkBEskB6HHr1PO3RIhiycKt+werYtWIj7xCki",
+	"Si5JCB4n0K/NBXDRd+iIhNznQp14duGTIuLgNPR8wmN3pM7SNSMrI0dSptOha51oXmhIOoX1pnxYM/wL",
+	"MhIIuyHjPHpDSMD1zZUc0IvUZSwgmEZ6sDEwCR0PJYnrjPVvcnjeooP8iutsQ/vY2BRvf9am1hRR5ZFA",
+	"Ym/1kLKO4AOfevux0ngz48zSOk/IMJudf13erOwmFGafopODIxVFUqmm+wenZ4ePDvdbZwcqbQMCOZx4",
+	"65I0ujgkqIs52WqozFCOHh6cIkJd5mkvY9JQWcK+i3Kns6TQo5ANkaMqEaw1kkvm0/6+edRZSuGXZwaL",
+	"cZjjRYsum9xcj0hl1kPRCFF3KggvmhVY4wJTD4fgy3t1+rzEcY/socCn8mgQfMERDgI20Qq6tTKNyqo2",
+	"XGp/k8tmTy2LwqyVm+XxVplHpg3iCzTBHHXZmHrL2xkmpSVLCArkUCaUj3tPvp8ycM5JTuL3KUcqGjjL",
+	"BfQRbDOWJTKEHwQqFbKIumOVQx2AzBhgiuoV5OEpR2uOLgA4l6R+fvD1yeHp2/M3rdPjw+PHznr2h3u+",
+	"HN0o9LOU8/aTVqm2uWWoxj4QRSS3Pyy5mBM0IFdJS7Heq7q7uEI2u9tezW2Qrd4OrnSrbt3bJNu9XVzt",
+	"1t1Nb5vs9iq41m24W94OqfSquN7ddLe9XbKEdpx3FHzOxyQnTV1d+4ojT+XZjX0+IB4o7Wjt9NE+qtU2",
+	"6+uZsvCCTFtBn4W+GOTwoAsyBTcahJy4/x14g91xeEmSa3PabpVqlcZOIceZZLL8s1PYuYhCryCsfBFp",
+	"VjowEnG8XJJeqFcbGl5e1lMmHsDnl3+Ek9DHwTH4lGZn+2o0yqWuxqNaa3e/Us1861jxhmw+qC4uQwDx",
+	"1/aP75s6LpQsxyq+uH/9n6//+eNvPv72+o8ff7j+c3H//umrwlL2gX3u4lFH5JtanhT92ett7VbR4ngJ",
+	"Wkryl5iFLeCokRDKYK32peRCn2LqsWFSoOwB0SZED1xPrvT7yvHWy+HufsOvfbs9fV3lX++Q04vN3pNJ",
+	"XTwfvcOv2GPvrbvbPaIH9wuryltwsPsCdbF7Eet5kXRZSszOcWolxSyEa3AY+pckPpY+R0M2JFQsK2vS",
+	"gjIhF+MdsMe1YEef+1zc1kq0Re6MmZhpqi0aFOv79NPphiDebd2wCJrhT0jna/t9ekhXVPnS1pUuSNLL",
+	"lPzuoWQqCIMqUgr8Syh8sGyqbNXgjpXK2yuKSfpPq40LFEVw051oz98NqW0chuBqudswDCWTu31let1S",
+	"w05+MXOxAsaJjo/cbKnsUFVGZEONKMqR2Isi0coBbodaBpibfPalVmZ2LWanp2ob5ou3TNl2Fo6JGqLL",
+	"aM8Phz7to5CMAuwSrjJz9dSw54WE8+yTJV9PSWBb/CY+zxP8Mkf0LKdgCRz2SY6o0sNTQ2YeAUOIy4EL",
+	"htZUmjGGek09Ub5MgERPK/p00SzkQhGld4R5N3USZEa85Ey3Sp7fh3l4JE770jlmLETto3aKM1W3Vjxf",
+	"8ttZs3qIBT64GrEwKxoU+VqXl7zqXfO9tORKxehXIRQlSPjAHy0/lqPomaxR6BjZqlM70qG1LO8z09ze",
+	"Z/QkJD0SEuqShe89znkM7A9w7a06xrZ6LGuMN3bNWZum35I/4eR2WdMoJmjK2oNM0iSXR/nxUv2oEexs",
+	"LLrsCqqQQ0I9qBDtQaWC/MH1R75WalMkrvKl+ewXHhKphIRTk1LNEWeoh8MEk/epqNcyw19d5k2fiGGQ",
+	"feCfnB09V2kkrAeFrHDU95D80BTGrY/8zDmQD52RqxyWOQqwT0uCXOkkFXAtTgYsIPKF2V6DGzD6hNNq",
+	"ufO7dNxQmoRRJVTaITaN4zIm010FXcvLuAxWzWWJ6CYzcmEyq7WUgtJklWiSSEUpZ/sVqJizegtnYjKm",
+	"ZkIWI5Un5qC1CfahTFPaEESpACL0ibcOAWQqHLSm6kRUwT6kHsOEdBEJC1FfFcdDxY+ps6LII5ckYCNp",
+	"JIJX2tFh7w5d6/uXhKLxaA9xQpATbaWzriPMmr70KAtqIeSBUll136ziLDlYeFYkgQS5aZvmqnGxxmwj",
+	"ZMOk0T8hgcuWsH59bfRqDSOmH2ssERnaHpXoVFuMI9rlYsyl7OOR9KRoiprPR+/CtLa48s0t6wNJacrc",
+	"uZkupZFLrPMTJY9a1vBmY9GOqacyh5hWZD5hsoy8+1MmzOQnunyKnI/PlNtxp5kYS6dHzORCxGkSK2VF",
+	"JJXJTOPupySUbyM5P6H0u6VAmSsxPiP7jxj9khw9qeXPjymuEjDktyCe3FjXcjwhGVW6SfLGrAtD5ced",
+	"Eqxz3hcOQifU3YY2V2UyM0kKhnkAN1kUK9F5DmbUqSlnkc4jnwRepF8v46BoIS4gJXWI3YFPSZyjGsJn",
+	"0Bqn+IKcu5iTVFjK1CLppcxYLl36kaWfwSUw6DDymJB66giLAfIp1NYRgJnRZo4DzBESIUHpKFfKFA+J",
+	"AwoqlNAZmDAVRxuFpOdfEc/EJzmSp1J+vEPXHIDWKkNBmlNEjioIKifSqyKNNkam0uz5Fjm/aj1TS6jK",
+	"DLBGGUoaHQs5klre4jJpwU8IDqTSlCaKWWbLLjL4aurD+qmsDx1SX/g4uHM3d1ZxDXwpLnNLudaW9tcu",
+	"rJHo+3RuDmdcMQrVV3G9QjlDY/2RXfFqNsUbuOTjEpfsXMaRuB1vvYlcy7UTblQNYDznUK3LBRtxNGHh",
+	"hQ7ELTekRCHPjaWqXGriPZjmxL0E7vWQTgGcDJhym1t5GDqEgYUNFNRPxzCW1azt+qIbaO6zcpgtVjZP",
+	"mUZ0iPjTvLtj0myr+5fOvVZLpPwkvrirzOu0FWGoEmaeWysU6Ynx9lsJ27ayYOsH1tGbf2rvIj/b4gG/",
+	"gPxsa21CcumTyezyRBxmfgArBhMIAjTAl8mDthxTugF/SWkcHCkXnXL4KaQuEu6Z3GBwP5cLC074Xb3T",
+	"PgSLyOqFfe9KHCK18YmPLnvu5gcGb1vZeWNf1ty9PpEqbhBE1EdGAlOXyFM1TAcTM2Bq52357V+9qjvh",
+	"prud2N75e9de7FIXBtxNyny+XkSOqUFEayHhKnlL/mw4rq7MUlVaeS7wGK7OPBbbdJkOjKdvnmXoV0Hf",
+	"1tEPvIftVo6b6DJ5Y21zs7qbeeuF7+Wnkfqeykbc3qrvIDEYD7uQKJiTmapADcxHXzw7yasbsG/jfj/z",
+	"tquc4Ne4G/iuHJxJ5xmHAVh4bCzlhGcSpuaLhgvAyJbLJL+kVkENrQirnEVGT988a8/uyQWZLi845a4u",
+	"cqjDC7O+/zw6UFGSlQLfn10lqS58xVGAaX+M+3BoTSxVtXbwmDsemnI3sxXwMkIzt+MWuXGf13K669r0",
+	"T53elmOYza0YV2PBQfCiByAei+P8xTTZ3n2qxUTVr/Oc0trsSnVdaItnkyOVVm4qseUB96MKA4AZX6qQ",
+	"MFlav+joJRMaognNbsE3sAkmYTy5shqJ9TY28AoG7XxD81vm09Vs6blWXg5OA8TD01ZnMnGOsvhAL/bQ",
+	"3rllqPYqyypcYKamCCQyw/J0SL1NaqEijTMy6aL9KFpkkn3C5YAPhyMW3jDxUdPyiodbf5FNwKmJrw7V",
+	"owYPQ/9ZXe4cLTEzDsx0Rs/xPFXXNBuk0vZv9sWQTW48YT2WDMbGL/zRKPuT6QQ8PbiinkH8rB7bwgVh",
+	"kx/JrvgJg838mOAwtzZKchhFrq2STZXLOiSOozkv53nwqUdyFO2QTb7iaMQ4UCJgGsboSEXlZa+UMwPJ",
+	"bCwglJoB/KIOiIPWFDq2FhF7EJ2Z8eRPsNELYQ87VBte8mw5kGER4dQbWdNnStOIJTmkQqlTmLLO8k/r",
+	"N5l6oIkwzuarYblaKnNZvaGJHNPQQI1EIdsAgZ5DQwLHyMuOwoic+Jyo4S0VfbxRdkTaPQabHwsts23R",
+	"XKNP5RPqXXgTtSL1C/AkJtSMWerXIt8x1IlcTCMQZZXgajmuvuK6+0JMsdgV/iWJlYdMQlWDeDXydIrD",
+	"CsLkxtxuATsDk2GGSlZXTj+PM7FYUGihjyDrx4b0XYA0o1eEA5CEfAPgFLHQ1HRBwKaIDhEeqn93qAAE",
+	"dmmRD/AlgSgwoZIuPcQoacaPIUK9EfOp4KafkNOo1DtUfehcfeic0JAFgTTsY5hbDfBxiOBiGbWCCZ6q",
+	"GotsKIj5zlSt0kabN3/X744/5JmdPzcecZxfP5Ah4o9weEFEJixcy7uUN3Mp/tZYr0dCXkSjkA2ZvIGv",
+	"o+7UCoFnVPrLS8dkksGpDqk6j1q7wn4g7WCTha+6sHC0RsmEFwEK1RsHBKkSm8UfHpo57TMaZ4llBGOx",
+	"NUMpXFXR+cQX8osAcxeZnFL98yG+yXo9uZlE9YRUeVo3L0DnQ77kFnSnqRTlvPMUr3sxvcep72Uu1Qo0",
+	"dSMZ8Islux91K7N27UVKmqV45LIoEw+NSzKzRtBwvISgUodDKuABwSElIZLsPKdGkOZ5g3gw7idzKI13",
+	"dKnwODyuX2/PY9FStYk7Dn0xbRMhjL9xFR1HjaMtherZhCkhnwV1AskVYy6UZE6LdIX8nKW0pcT1EmSU",
+	"PaSsdTCZOY9Y2GdLO4ZS3ror7IpgKvULebR0Vh3oIMpAyQAJzTE3AcoAI0Av1OD2GhE/wtSbzcFa2j+R",
+	"Y/gnPgrFlOq8Rt/WhaLEy4whLDT6P8xZ91P50ZstuwMRAKcYG4KOSkxUwKx7agOs7KssrNaFxaVyHeRd",
+	"6Qht7fNnnOVuIITxwFUjT48ZsV34ewsQ34wSIAU1l8wKJKoZwyyywmppdIuS5U7kNG9TApPn/MpyeSGf",
+	"IkynyGXDIaPSlgCWdCeesNS81bAyZ6zRtbP8daeP9tFuY3MbaShvpGsnomjkshSfn60MuOqKnvIzlrPQ",
+	"83OqblYE8QVVRSqhqqqEuiQblVHj72dalEkYeF5UFa66owFAyS8d/rLywDMsJ59ySOnI8f9pHPQRFoMc",
+	"UMYIA37e875XRDjgJjtRmVnO1yV9HkqHnoN08nVhhSJIVWB7doLUDRHTm/VGaqz5DBoasFCkd1M31Y57",
+	"RytKla/NLj/UgInpl786PdTIBdB2oudrWAb7hXuGjDVSY0gCgnkajGi5XgULAco1rj4shl2MkocZcKL6",
+	"0SxpQ+Rk9kOzFKWg7yHcBRLQFwyoph8iaFU+e/Z/JvEJaUq+01x63hNn5r5MDeOUWB1GyM1UjBeUROqp",
+	"JL1RyC4Jh9TgKPru8z0kmIenumJCCa/ZxR/ddfb5/Blnp5NbK7KSnxCOxysqsvj3KwN3SyVH4r7wLyMb",
+	"ElFCPEQZmEZajYw6Pd4AKCs9gcTIvslcE5dJ22yfeVkuIdf8nDpuhEptHsYEjJDvqZYiESAMpnYDGyMh",
+	"mZZPkSzJ4W45UV41muxpQNLLzVSeNJrwbfSzxLuyR9r3uSDhDQtU8Ei4A3y2SPnUwqRTANevKvUJWZeJ",
+	"TgFNfK9PBFo7G4eUCz8gRTTYV+9FLOzQkOy3Ts72n7TWs8CJdB2/OyDuBUd6PBriN4Fxtbu1Up7JLyZ4",
+	"/Jk6lXyyEPRMrddSeSdzs8dOVdpp24KdSZ9AuGFfWvCzc33CJqrvmgF8QRMSEkSop6LOC3IkEi/PHB7L",
+	"UtcghwybapchniKPKYNnpiWviZZp3xYU5mJ3AP8aYor78C/PDwn4WYoFqNPPjKW1rUDQfj7SJKQyqqgM",
+	"6yEHcvg0pHiqw2DKjdREPZ/6fKCQORJ4quot9gB0+DoH/zKHCb0A6PU9XVkoOX5RB4ScKOF9LnT8avhN",
+	"YsC8HG39wqcej3vxGU0lY55xb1tLNpldFUyMVN01SMrzlAK7rOxKLluylsZMI4s67YGulBM73wkHPiDl",
+	"AgotHSDLBzSz4SsJyOKyCGUi2fRO0vJoJG2mCZ8PU7aVaSvGc8qgURohPJkblRqD1sCfgTkpIg/zAeFR",
+	"zk8a7nsrybt3VmwDsChzdw/JYYW+Z9D1Bsx3CRpiD1rh6SO/hK83tX3ZJLZMyX9O8aJKsfX7FHB8li9Y",
+	"1EWPOZWGakRmkxJ9IsZcg3CB40Nb/XOxxeeO33yKqNYUAC7uC/0x1chQbwxZASp9JRiD2fkfnsQIUD17",
+	"mF/xJBI2C83okjb8in1xVkLfhmCE3Anry7fvi9E2JKSkUarZBFpLHBW9GjnI7gm0hAxYXN2fQnEYwAKA",
+	"Wn05R+NEongIlZmcBL3ycuGlm8IsWEgN5kzMOaR3kd8wB8jv55bc0OYsgaCQbdNHl1+FOUWVUXvkV6fP",
+	"o/Y3djsUFSNYFRc78fGIuCDI57IhUZDcNky2PDm3sP0TE11UYdjmbB8HgRzDXUOPavUCIC8slIxEq/SQ",
+	"iLHp65fQKBo7C1UKaJ+e82m4dtNvV24AgGqGk7PGh7pX90pFvro6KTHoPr4kseAzLcCLyO8hTKdLFTos",
+	"KZZWEgdxH3y7MfmNE2BUp/NVjACzQDmIy4z2/P44JF68kpK7J+Ul4T6e9+6HPh8FeJpduXqW7OIe4C4J",
+	"9hRnxEOipUjsQomGASgspktKPM4l5U007exRxjZ6tKKJjV1ArXcB6mcT/81R/dqcPffpRVvgm1amhETZ",
+	"3q9CP3vz2ictEFNZTEJ172OxxWARlKvZp5QaPAM0f1XfYTzMnIU4sUg9OUdvEYECVUYi2xze7liINDjQ",
+	"9d9d/+Xjbz7+7uNvrv/l4++u//H6T5l9T5Y5Cor+KawPWnM2pIza4JxtfC+vfNiABmHO+jJnMR0IVzRu",
+	"T3vBmt0RRUdbcCuK/gVS891WrloeZ02qfOy6hHjL5TfNP0lnVgRtJmngsHXcAj0MfQeu1RlZcTCW+7Fx",
+	"xLjLJnOdAlmLdMbE6K7R3luRJ2U26LInV1I3R5JvUqooh4xsVkSYduiYgk2dcIUglVOlEWooFwR7M17+",
+	"1HS3bowXLxfloc+lYvC51kVDK2fNvbziLIsLmj7EReefou3DnQD2yw04oCGDVP5MnC05tnzpkq6rzzSW",
+	"sN1GzLhX209a1Ux3Kmyc7Ynd+iYTHXZO1zMQP7C2xpOobFUN9acHnTzdz1TmQ2Y1iBhJOsplvI6+obmx",
+	"IZgYbfzrD//g6LwMgl6eKrIbsCDBwywiIqHPvPy+qSMSRuSpl6ReyVyT96HkMCdZacdn8VCKCKOT48fI",
+	"H0phIZUB3QLR8bDATfh5Y0T7e+r3IkxHraIvkq24u1OR0+nMDUmuj09eM9+t11TekZiOfNpXcIyYwsZ1",
+	"p2iA6RJqsf5aYqPsxbB6jNkEbRNmRHbRduSdlrjoKmXUqWqabPcJVBlqgcYR5hdRG1grQpHjy1TvvVWV",
+	"vzngJxomJhOA3tyk8iOlnkI8CBRMsC941P5AtRZNZUElYFKtzIJTaYvQzE++ymDAPDuxyuz1g6mdnp0R",
+	"/UlcVqkp+tmsSimVE6RrpUBYdmhcMpVbK6WkYaQ2LjSq5yqLhmrsfc7YsNxlzV+cLPp9xbNMiNsAIeZV",
+	"BUtWC+0yIaiyJDqZvPCahH7PTxTBJ3p33gHa4VzkiTsqGl8BqQJNSUoU/Wp7t1at1uqNza2lvPjwmvkL",
+	"d6PcsYwWjkslBSQ3Mj0+C7M6GpXtNJ8lXCVQVC2GHKeGP4GO0a2xgplVfz0ye//0zVkmXpFj9YR2VK52",
+	"qDNzighia6nQCiwMLKZqUB0NbiDEqPDhA6S39pjSRaGlE2BDA3kZncI0uSAhVwm/9qjMPb6K90lDjFAv",
+	"SgslIYciJUM5IxYKHKC1TuH6X67/9PG/vf7zx/9w/U/o+p+vf3/9X67/dP3n6z9+/G2nsN6hrCeNPOHT",
+	"sU/7JeKNVfabKW8qd2iH/s3foH1GL6WGzCjv0FIEg+wTaBWN7t1z8ZAE+5iTe/dAseJlJKlEhchOH+2j",
+	"er2+C8b+2X4ZHTFKpsjnHYqQZuFo6FMWojGV4mPtgo2Ie8HXy/JrB8D6VS61D9ljUeq2g0ejQGfsbeh0",
+	"1F99yxl1oixunekgP5WXpm1qHhJpzSpNOPC5UGseZULLN+msUZ8iR2VPO2V0NptJHOo++zqlGK3BO1XW",
+	"sXyNSb8FRGnMkRNlMTvr6VTdKIM5kWoVsD6HRXoOA5WboQIw0sj3qe7LLy0E5Ch0aYR18MKJoyeOpiQ1",
+	"JnLpszFXXgIrorOXjNoAe7Le0UTAxmAwLTvTMDYsORL4AqTsgIVCG/aJ8O0aRk/fnOmIsRwNbJ4GjNuz",
+	"4NY4xLk3yhMSBKULyiZ049vJBS/D3q9DM3yEnET0p4lU+3gkVdUyOrUdCopOGWSnFBH3aT8gJbmYmMIw",
+	"QibUVEy1mjn8+nychVNQTGF72hPclxT96rBD93EQoHv3DPu4dw+tsRDduwdc5N49k4bjkSGLTm9UHHJ6",
+	"0Hp4dLBeRC4bTTs0gy0pwlBEVpRbxzm6d89Mm9y7V5R7Dw1nirDxLg6CDr13r0/EEbl3T6kpge8SqnDw",
+	"NE+SJnXoE4FDgHsNA83LeHNjYzKZlPt0XGZhf0M/yc0/SvK8lAdiGPzNMaOPQkLarCcmOCTP9TfiFPiI",
+	"qbVODgvFwiUJVZ5BoVKulitgUo0IxSO/0CzUy5VyHTLJxAD4evbOyyuZvf1aimW9IV30jExRmwiNJLhZ",
+	"3V6P295qQkvQGSiIkiA71CZVvoew+tdXHDkXflQ3oNgfaMEXZKoWODoBh16hWXhMxNPJBQe1TG0dTKlW",
+	"qRgBoc1sm7mZ6UUKgMH6+7UGYtT4ixptMQJZ1JCKhcfdavdZ5WTT3Sdbr6sXzyveuxp7033gtXamB9X3",
+	"p8M6Pxu/nnw9fVcpaPBEwEzUCIkAjAgwiIVq9f3b1ttnV/th73X7fPts+ublkxf97YF7eYJH/lEQTg4x",
+	"PnGfvDplCppMqQ1LgBG2lajMBn/kUgH6UCw0art5r4qWc+OMsSNMp5oX84R2UGj++ptiQVdWSFpPb/al",
+	"VEKmCcYEsPe4z8GQnHJBhoVv5Ds38MjfuKwq17UFF7eRaAQ9Yjyri7wgI1SVnNfGmdP2XxOFVr9otKas",
+	"7HWIPvt9GpFsh1oPf8XRKPQv5WsAkVJJM2mT1aR4HQsNtxi57iDlukOfS8FAPOVDCHwpNA9Psih3f0GL",
+	"3lmSrq5G0tayrdr2OtFhuLCLt90q2ayV6r1Kt9Twdkipu4WrpYpb81Tf/WolEQNvFmqV2lapWi3VGmeV",
+	"3Wa91qxU3hWWJt/M/uAZ5NxCSuxEw70FURcLm4pnzH/uUKpyFAe69GrOUXhMBMJWo2JDbSbvBtukah0J",
+	"61e+4GBE8JtzDkUt91Coyvv4gsJpTHrsOtRoOIlWzDiKFcTzA3hdjocERU4ejjDvUKfrU8/aUme9jFqQ",
+	"UstR4F/EpSrKHCjq86gFA2UGCcU4Enzw5xAPdAvXBF+ioyqv60AwRiPGdQZTh2qfD3IatZplIdpL4HM0",
+	"pkaVLWqISk8aKJQJaTZ2lFZbNH1J4unDoyBCiypxjoXR82ux/4mSSYcC/gumUW9K+YAcNBqP1veQ06hU",
+	"jfp8Hi17PGKVTaz2wmNENRhRfFY/bE3pnDJxDjurX0BZvLdS61R11fED8Iq6uefcABuV0dKMDXJn3/hi",
+	"sJ+gb61zP2DedEU+lmrAXijJ/z04eHx4jPYPTs8OHx3ut84O4NcOPTo8fMC/299vvR72W5PDB63+4auz",
+	"2nu39bJclvq0/N/B8cOMJ2/K9+xgnPIXWF3NC0cHr/YPXz68qj+tvKy5O4OX1dGbxnD7bLf79vJZjR9v",
+	"hq2d8UG197g+eLp18bzybnLYf709PW2wkxo92n3fropX9cs3m1dvt79rVbr7Ne+g0Xu8NTjc+fZZJTi6",
+	"fyOumkhv/pD0PMgpfLiNOqXazoDVcZiL5WTu3ZD69an+1oHe9A9Lz8l+OktCtON0WSkZluHwD3DU0wYe",
+	"qS5+5BU1KWHEUw/VFz/0iIVd3/MIeIsa1SWeOMHTgGHvjLHnOFT9GxvVzWWGx8cj1f33iHg+PpuO1MO1",
+	"2jIPj0ImlTfJEg+iFJOfiJBt34FE9SMMeb6htLl8kaqUtmRLCJPpoZt6mIyyyBDSiN1sQjs0EnVrdo0m",
+	"GrHAd6cIDhXhyjmgXJW+lRdf7NB+iKn2ocQ4iNKmpXw81OMCtA4ptuUZ5FZ9KAW/SofqAcLoIc80gtUA",
+	"E9xpVBooXpRzLYoctIGcRrViX4rw8zGEKzq0T0QMyS9FbWUXGbhEQHTkjrbpIqAMgINSSIlgFcKaaoFo",
+	"3qCFkXlD7N3Vqdt9Jqx6nA7FPZOIGA82QqFoppYPLgBOpFJ+sIjHYbQfWFO9yt5eUpGz2/BkycMW0JTV",
+	"WOUWstByxxeu//eP/9PH3378wXYNy1+v/yh/vf7L9R/scjGpDoYV2i9BdKwSRm5icH+j3VoVbW9tlhr1",
+	"Uq1aiFA3Cs+2X9aOGl8/rT98827zwdbx9snO6e5Z7XX968bbzXdbre0HO/u7D2sH9UeNx5tPtp5uP9t5",
+	"vrxISi/NSiKp+vMUSXZ7Ikl52g8fkZqu5bYrPW4quhqLHzlm4pHUDtUDS/D0fUZ7ga+iW43qEoN6DMGN",
+	"LyLupiJOnRHJ3ixeBu5HIBxbFFkyT0q2BbLuezjjH3L9fM+JljTtkxbieIo6hSkbq5JQI+sEQ19L5v+2",
+	"U4AxjVRrGXgM2snMESc9kxdkWU1FpItIVVAIaty9DpXsdy9f+jBpBvoqyJdtcyFGyXqO/zDFmW/jRdRR",
+	"WlOVWh4REbLLf6fvKLOwn+cn2QQ/SQX8JMXV2XwaPhXclBX9v1LG/+n/VRP4bNp8ScbSDJ5bjAEXQa5G",
+	"1bdLM8fZhlw5HDLe5vLNeNlKrOkXoAgP2CTFI3S1i1JpVURllkFIDUEXbij/90KULesLBmfLp5A5JwaF",
+	"iHiELr5NCnGbTFarBvkmzckW+L5MpbbPEfGlbmkhhBnnTaKwPy6A1HrcK8WXzC/K2zsJGe1HejtHfaJA",
+	"ycHv5TQqVUdXi5ehc5RxDDjIHTDGAT84Nw93TbdAQd0p0kdtvUPZJQlNlA/SiddqDTRg4zBxX7lD32Sl",
+	"PKSScIrSRmJhSFwRGx99yeedWqXmdKixo2K3lkpIheUBj1xU1z6nlP2MMYUjkF4uyY/lHPQQlRvN3Kyd",
+	"YRxIDZxkVnVmEQXMvYgrI8dCM3cAiG0ip1HbVah7HeqcEhFOSy1pBDjFeH96EBNP7mquA+s2WrqmzQKm",
+	"FJf9S0zZJU4Jgbl6edqjtDR7/Sv169QqtRuGRnSlfYH33POXT2sPt59tvttvvHlaf7119vLZ17XnLzdf",
+	"Nw5Oj55uv31QP659/eblk61H704arx4+O9tszQ96bGphHkEn5CEcLL0q2ZgVORI0Ot+Amwlnfm8mKc9X",
+	"wEjE++If++X7x2Lpp0QeKOxxvvsC0wGY2oYin1IvwtbNFr867VhSGhdkhJRDxghlJSKJp6QOSgudJhQF",
+	"A4J+In4GxSowESXRde3rWqSazIBaSPkZpnA30BoAaEEPSLAc1suoNVuJIa80dbgFa/AtyDfBFLHAIyDI",
+	"1hEAI/Qg4ANznODQ4yp/yY4N6bgRiKBNEz8uWoNQrft8qSHAUm1q2akxv6Rq0aEmKBS9WfUeif6MLaIh",
+	"wZSjTsE4qnAf+7RTKHdoy3qxHH0y2mS3HHDKqGVEMpaKZMCZNMXiMJDtJZN/H56gNRDE62Vkaz9F5bGD",
+	"PrNFpdIsxNvIk8s2D7ypjNbVXUngEsviTuZIK2y38R0LjuTnC9sX72ul4e6VV6oPeqQ02hGTLEUA8HDF",
+	"KD1e2Mz8Y/BpZqAqgQqN3Vqlvquk0Opi7Esk6ouk/UVI2kfKKoozI6L4T0LjsuSsmDAjRzOlLRvPCUQd",
+	"UI8nUHVm0Hu6RFqa8i/VayZpbHLBRrxDpQCCJltCA4hB3IipvIL0K3N4shznzClt5OLOsLHOPbsRPX/m",
+	"zU4qUtLqNNW8CkDGLP9i9ckoWhs9APifk7VDqIdINpJ/DDBfRo+ULqKUuqJt+X/FO9RExkLiEv8SHA8R",
+	"jigEs9aUQpLlTNA5QB3aPml9xTUcP6QpRzStiMinyBd72hCHcRURRvfuRfHEe/c6VOma1jgSWGQa4F+P",
+	"phrpRutKh9LQe1KBwqq5kVIZlZKEu3JHIvteTg5UDdAOddIOH7uDRGxQBRGlzkfJJMoEj/BUVTaRTtuG",
+	"ldJlrGVkCEpqQylFSK+2pQiZn9ZizwRKOCYy3dH6E4mmBLfScrrTA1M5ZCsMMLGoq4qtHxgXdq7vQlJ2",
+	"d9o+amcqIWo/7RemgozVWr3U2Cxtba+iMWQ3x1hKXahlIML10lShug3yYhzrNbXLvlTPgX9O8PTGovuL",
+	"TL1Z6CsK4UTODKshid6iFVivbkOZz3tbMUWYsGx3irrj4AL50LdT51REGSd0prVlh+pOF8gX8Qnb06VO",
+	"WOc9Qo6deeRcYVTHfd06dGygrFU42MVBoFP14pSDaE0gDdlEuaI6yw74OeflmShp72uYLM/v9Ui4XkYv",
+	"NAIE50oKzAakUcvKr0hO/yuonvaZZ7uzOzQWLdBCRq1CUaV/6qxPWBL9uvNoaYxF2+xQRoPpLCmwEaHJ",
+	"fBywdU0mS2zbuiGBIiAc8HTsMa5DwymX9R68ZHdmqyiz2/Cl4GBhdwYa7C6Z9qNzYTLzweHNh2oBTmK3",
+	"zM3zJpWKErd+Kbzubl+UXg5rV6VTsTsqPZ80voPiwIXe6kQHmRmH9QrRv8Tk/hrMvoQnFtI9YJs/SbrH",
+	"57EPV08S+SL8biL8TpVGCjKG8zHQRpLXriD5gFcusjm0V1V1s7Lcqom+Sut2lytANQYvbIfG97eP2us6",
+	"iz/R9Urq5r47UOKGY+HzXrJXRYcqAZWWQQZrP9bJTCpeEd27p4oIYyBb5Tg2zNjnCr/83r1i4rwJFnix",
+	"fC5G5xGSXQj1uHrNWEFSmow/aTaAhIiT/I0MmRmj06jVOhRWHgI9UebLHthtOk8FVBl9N7Jujly5a5hf",
+	"dCgINSiciNtq4SBgE2lRDTD1euMAKjO0x1YONOI7KqexGxJ8oQ0cpQeYz850TVI7GxB8SawNkKqAPCrZ",
+	"hgsn4rZSS1ssz316kTQu3iTtzmzKtI2OpMA6rk9Ks1FWK8XxTe2o8fW7+unZ5tsHW8f7Ow8Pdh89rj15",
+	"Wn/2vHF0vHnycuu0vX32auf1m92v39be1VuNB5v7Ww+3D3Ye7T7Os4iiQZsNS7hhjfO0vlPdnpGw2QO+",
+	"S0sq0e5uKQHcyMGgyxNuyWOpewh8sZ8+a/QPStCkYRDvkoq1Jc0oi0AXCJQw0ctorkDR/XesgvU1IA+f",
+	"9lO5ONpz5AEsmbxce9QqdqgbMG5uNtz8X3/4h3W7SzYKU62GEs2xA8I1G49BvdmEklD1T/JM/6QpxLfk",
+	"0vgWnHK1YpxR5Q41cH/QXQjzCx6l/ZulLdpWWoz/Jo9CSEYECz0UEy40eOpGoiQC9qpGjeKhXADHXHH2",
+	"OhTbIbm8YFzsf8rm1YlNvIWJMboDoyC7PdZd2wSZTafSGRsm/dJuMpW6p1FZrZR1phVWjo1g+GRclAHe",
+	"emnx2qP+vMbBF7a7ZHRgXzm8gZ9M2RjOpkm/nOlFtiqXXTbn4rl/QVL8kPZjl705q02Eo+hFIlLcoXaO",
+	"QxZc4zoa4vAiGXfCKsZARTDt0AStFpFqDZlqxKZSCQI2iZpLaFz7aqVDDcOdKdLVOjVwyj1VFZRIVgCP",
+	"jEb00nmMbCxmuqOV0SkWmXxzMaO8i8yDhOqn4ubLcpI0nOltlLZZbmP28MdkN188C5+DPwHgXqJjleYs",
+	"aRVwbnxaR5PzuVEGJFAMBaRK8LQe5+IwhMQnHZCznovhBxglqs0sBK6RjluX0YnUZClwOnnWlXsVadYF",
+	"b+pQHazkSJhSK2BhPV0JOBmwID4SkNClSlDAuwE53T6XhrzuZIDeKEXRJGX3Q+xK7ZF6bKIDkzFs45gT",
+	"tFat6JXmHWrHWaNsTHmXrxCdqI54uIwaLm2WZE1MGBK4y6UWqFLXTH52E+CS4lw05XyRXFI/fO7T81HI",
+	"+lInjGCrOtTMmgs85cCwgduq8n4+YOPAQyPfvUDjUWx/awwvVbFpBscFC4kCRgiJkJafXJxgms1X496N",
+	"/DasNNlQshCK8/r72q+2J7tfX1R41X3+TrxuTF8On+4MHmyNjzdHp3gVzS3R6fKX7KQ+JhO9s1+cz188",
+	"B1NoYqfUNXAV2HlDkjnRiFyWUWUVWNviknqM+gHrWsCLkkkN8YVCRsFI93w0CTiaiXaoXfpW1N1/Mwvf",
+	"jccB3MfDEQ6J16Eu5qTk00hNlRqQFjlRAX5Gr0+0htHpmHMf0w7VPfqHeIq6BE1CXwhwEiBnB63t1qrr",
+	"savOWd9DXSa0D7xLtJqtHQyRByDXQ248t2uxGEFYyLXhAu10qDvAIXYFCXWgGBBhSzCl8WhEwpKcL3ou",
+	"TQMUEAE3qvAx5OQUAW5nqJokYYrqGjjRxQGyXg3CL2QT5TUHtN73YxwY7CC1zpB6bZKC9G1WodWQKeno",
+	"WeVBCqF5iIMAXeLQhy0FWE0AzHFcNhwyGsWGnfUyejO/W26xQx27k6+DdCM7ycSbQNzfElcVsl4QOzwf",
+	"u1/Sr1CzAQspJNgdAOqlviNuAuFsVuqSuuDn8zHFl9gHTFkHrUnpCP58FGBBwpxEIH1ubiEdF6bypApN",
+	"/+P1n6//fP37VKHp31//4fr313++/ov8b4wl2yyE4xXxBSyH9fJCONnE+QswwJ1Eir9I0buTovKpJZan",
+	"TcJL3yWvYk6wIPqrCF9bRUsX+HPONgwT4rml/ZLUXowIPXyI9hmlUA5qHkJrKjmOo+v/5fr/uP776/+4",
+	"MdunaN1uZyOZNHi9FRMuGlhdFno6SwiCqsqa4AM20UDwqiUSL6OD4UhMO3SiZLc0ElUWtTLHpOCwenZl",
+	"JSH7XFgNg26PBqqx5n+d6vaU3bBJVzxDM6UVMDrTDZNyOEJGVzX+U4I5lGNXUv9KPRIlwI+s7YjwPjnL",
+	"Idrvze0fNkx7pDnlZaAWirj/IZjquh9hZv9Bo5u0T1rFDiVXxhsZORexSD64FjlOT57tHyh8PZ+E6wrF",
+	"WP+pnj98aCq4Y2A+kO88+c6vAMVWKiWqO0YR4bHnE8i7h3D/VOpfqiLtbEBos0M7tJTqZKfbvMmDodrN",
+	"Id2/w0TI/v1/Qk6tUnESMIryPcpDIE+TflBpZYl6cV+YvjLwogTz6VCE1rK1cJRUwimLlDqokLMkmXyJ",
+	"/rweaXWJkXbHNr4TUriFWNhDdRqVXcAl5+xcPhUHApsRXJOGd7IsDHBioAlWWr98Tr4jseJRssEoZD0/",
+	"IGjNgV4dulse5HF3aCsiv7imr4gmAyzIpWaCbCxcNiRl9Aj7wTgkvCkHXelQOWR4OMZGWYtQUSwMStCW",
+	"4cb1ovUopIsYRdbRGZ8x/SuHkKHzxJOw5NZHE8SsMkE04StWKR/erNTUw+YT5wDanv6uQdLU+jHEFHTR",
+	"pzSZ4Jn1MjqkCKoxwSyJJIVcXh7lcc6we1Vq0+ZMIeYWZjAssnhbfIvNeYGvf/jm9t789ii4Cl48IO9e",
+	"vnzbfdveenPV7h62oo6lzcK79/WrkwrenVaH+7XLNzviJdkMt8fHje6zrcHTOn9Y7T2u4Oe7V2/dwioy",
+	"JN1Y9q+ihi6FUmtxwkxmqUECfqZ2QctmwgnLIEpBmJEOBv5vRTuhzdkjOPY3dc99CsQxzWhPDU1/MUgW",
+	"GyS1pWzCx1iQie6RtKCuURKTahcWtSGOvR2rKnjA4PO1uxeQ0q9Dt7NNvdcSP5dU7XPAJkqNkNpasUON",
+	"NAbFEJQqZ13n4ujunEv0Iu9QwaCSPWpy6USOO8uVJWVWoqWn7ZHyeYdaOrwc417y45BtmmiBDi8S0ExS",
+	"I9rMaLkml9Z8X64kl3Nweknp6GjQT7N6GrBEB6riHCfbpbiu21tQOVH1PuJ1qEa4n5HHba0O/RTEcaJn",
+	"a9RmI7goW34vIMfIyLgF3E66vewnkb043XV/rihKt+lfXRzNNPrPEsSzTfuRk26L73w+4Mov4uBziQOg",
+	"95tLA49cbgzlcvRJvnfq3r2Hqn0XtJxiNJiW791DLeM3g18U7pfNaMMx5YZdPms9ODw+ODs/OH5934vf",
+	"BW2p5Di9sQsixRd2RV5DmpznPQDL71BpDffkHZ6vYxxXPhdg7D2PGllRMgGmquxQyTXbR21kZmgPT9qs",
+	"JjQkWAdac7Gx6LKrpJnoh8gjga+Sp6HzZdF8BZz1OkgvrdgOFQR8hJJThwR7Km2g54dD3XjMdN9Vmb5R",
+	"UhSC0aqBQZgGq6qCviIA5fuQd0YL2T46Ozl/8qJ95igj3rrQPn/cOjt403p7/ur0uWNPGfYpYH0eLYiu",
+	"6g58LjpUm/i6txZROQzQtFXn4MrZRZ22zCvK6JEfyEl3pwCx5/ojX25tMy6Gj2uvMZ2CabmO4hJ1pMN1",
+	"UI05lcJ5OGRUDkUt2pqTDlc4xcxIXp4n8iG5PDIkvgBe8YVcoZhamEoeTs0iwmtSA092LpwT24Givvdj",
+	"Am2ntJMyWq9CDhRjvba4l/5CiQ6tIrQcvxs3rMl6hgF1mTd9IoZBoVnojCuVujuC/5Dr/+36v3784fr3",
+	"13/4+JuPv73+w8ffXf/Tx99e/7GITGjr/6fu39APJJ/+Tx//A7r+v69///GH6z9e/+P1n+RLPv5w/ScF",
+	"snr9e2j/95uP/z26/gMyrQCv/3L9/6RaAV7/sZz8SkGN+IxciUKzsMwgaYfe4WhUXwtKSWD1ArVakOZl",
+	"QfteoVndVsFAJUuadBwE6QhgTFJzqZETKnK+Vn2n/SRjLulMU+dY9aJsFq7/5+u/XP8XOW90/f9e/+X6",
+	"/4LJwyJ8/G1yATI6M0ppRIajQHlhJiRwGeiYS+tD8XGe56bXLDo6y8CrbejaHKq3+yxme5YimQTtNYUK",
+	"6doCUjAW6LTalIiU9lCOKCzHgWVgXNtuhdR6FVyqdrdJqeFV3dKuVyWlSq+ON/FOd9cFWHizS41KI+49",
+	"d8wEMiPUzGIc0uaFwg9u6ik2KROlnlHZlqxWUo/mJ82DnIma4IRjcPNa00RDaJv8S6kIxZ4tGtlY9JlU",
+	"wyKqW/NSitO6pYx55DKpjKmGvLkBQuNxipFxIySgqI4GSEyqMnE7BWgpPQOyfURuHZRbgmUtkfGQ6nnc",
+	"wwEnuXkQCka7u0savR1SqrtVXGr0NrdLu3hzs1TrbffkadFtgJbPmbDWCoTbt8yn8+f1I8F762APSPI4",
+	"lyPRKjnVCVkvZ9z8uHAwDtmIbBwx7rJJoViY4FCaDmrmVmcWIJRNr9KruzVS2sGNbqnRq5LSrrvtlWrd",
+	"LVwlld6uV2/EyHN2myvt1jjnDMCYZmFZa6Vq5awiFzSCZYVDY8KsVhewTmH/+L6hApTczOKL+9f/+fqf",
+	"QXb/8eMP138u7t8/fdUpRH4VRlH8wT3U9ZPgHCHiUJRn4mPlVUTRUW7eiPL1lnwKWSI/Q3ytxwZIOzER",
+	"O99BZ0CkONgGHnu+KJFL+a1cdtZWIWmV2yDZWG+srDUV5Fov6nyDsdBA0+pfcV16VLxCNe4IjzsV6Bxq",
+	"dVEFFA0HR2pcugDbZdQlIc2YZ9rEi3G2ANIqLudTCfGQCYT7JGbOxrsHhqGLIeRHsDvIs1GOpi25bgdq",
+	"2Vb12Gn9frEhoLoZ360l4AoWynkoXVRpRPBShbMMSPQ6J+1DsQAboFqu0nNA9Qa1ttKoFQv+CLhDvVwp",
+	"V6v1smRnzIWk+6WZcTwQuSetvvrYEfvODwK8sVmuoLWvq9U99Nyn4yt0tbN1vtVYR4/8kPTY1Ua1Xi9X",
+	"VFdYmNJyokauZtwqWn7urFU56q/QdSfa+hOc11gT4N5YTxPwbRjKz7BcJsppSZ9j1kPDaUYyVqSxpblT",
+	"ovXYPGXLvjHZiTPmFDFqfuBFzAKtYRr3q1LuEyxUem3kpdk/OD07P2p9fX5ycHr+qn1w6hRRtWJh/hUR",
+	"Z6o8OZBzT7tm1svI0QKuzZhKo5XKhKmZNlBPBnxD99OHvAK5fGvJkRx8fXJ4+vb8Tev0+PD4sbO+Z97u",
+	"OYkevHIU0C9BslQDwOFAu23HFFWrdGrMkWM0Cyef6e3b23F3PGkZzVTNL9KQrNU0elnPlxMdhT7wkHqv",
+	"6u7iCtnsbns1V7WbrHSrbt3bJNu9XVzt1t1Nb5vs9iq41m24W94OqfSquN7ddLe9XWK01yVVKpWRVGiC",
+	"6vN/Xv9XyHP7Leg8f/z4w8f/8eP/8PG/u/7T9T+hj//++o/Xf/74248/ZKtChWLhgkxbpgWs1AD3H7Zb",
+	"pZPa5pbWkl/x9FptnlV2mpVaswquAMoEAIzl626UiQdQXmtuqVRL1c3ELZyEPg6OwWVWaBYaj2qt3X1Q",
+	"iGPPwqpq3iq6mt1tc47fQB11m+Z/hsob8MvhNDGN/P6LxYXtiqXS7NN+Mw7I2ur52snBEdSZdaHMGpp5",
+	"y6d8wTv04cGp1YM+1bRYv9dCZgfU8e4UTFjdQ7hDL8i0jFoGCD56B2+i03YLnTzbb6O/qaLLanlTjuKk",
+	"3UbQpKX9pFWqbW516JoDoHQ8QF6fC1TiA1zb3EIl+SZnvYjgQKATefPGSam+09g4KW3Wqum3mBbD4/CS",
+	"fMXRAPPBumR0Dw9OocoOT1D4rz/8r7xoWu3vwfig9zolxENS51SVIbVKYwd1fWGQ6a3VNPFszcnlQkRs",
+	"WyH5KZ1TyoNILkG7Fl03jY4JkTJHlxBH6Z9rTqNS79A5AB2gK098rhH4E62UpQI7HsmtASe9aZQM+i2k",
+	"len+kGe5kE5ZUuBBshP1L7kr8U+zB3FqAz5VWcey7qJ5QjnyDP2VSWVlziRl8HaGgP3RZPANJHBucn2y",
+	"9zvwtz3kC4ioUjaJtM4vZbF/pcgJD5T/ziYUwbKNwPw20ylDcCNi6HMAtKQyVLWUIQhvB8QVIaO+W4o1",
+	"G+vNTRRi6rEh6k4F4R26ppSjdSU2U3rUV5HGI1UGXXLq92kRxa1qahEiS9qE23/Sev784PjxwfnZ2XOd",
+	"WpfonVNUMSjVyy0qX5sMGML8QueuSgEOwPqqlMBlHgAuQ2sceV1z82aHOsQdMFSiqFP4N9HqdQrovzH6",
+	"X8lDKtqK3HLXp/BHbUv9P8pXx+TUyyMy1E+Z12WakKpQ2eIqD9TOxJ24bi2yYroovK8cb70c7u43/Nq3",
+	"29PXVf71Djm92Ow9mdTF89E7/Io99t66u90jenD/pjrCnOZltdVgrqxVmduYrKVgrWJl72fqqsaJxlTG",
+	"y79q+/k0X/g+EQ/5oLhCQBTQXhpeZchUO4UZCxIEWNJxwsFzklTUO1Rr6mV0OoMaIhWCc+0zPVeOVbvt",
+	"elyH06FWsY+pKFJOcA1fEkw1Q7GGGCcxxQjjur/DBSEjOcgJnkaF+8sr+K9od0bFX9jg1PGlMdJLsXmo",
+	"+3GCGb+Rk9PxNBnLmtf5tMfCIZZnbjz2rZh53Ot0WRinlPoypkAL5c+qeXzyHuM/R61BkaHJEV/aM5Ji",
+	"DQHjZB7AEtBXnuU9BxkTpLXqyZbESlYdY2NAy2SbgbUcUEpduAvQbOtldJDGfeV7FipE0UBCyFPDEy0I",
+	"OxSHBJEQS1a0ZkGEwk2QAdclLhvKo0mI1dtbD399r0Ot0LrGD/EBUXQUkh4JCXU1AJ1iq94eVGAK497n",
+	"Ak87tDsWSC69FXaTCkkcdFOv1pEnaCTDhO8S1GcmiY90qDzkJDSsCtkJFWBcQL5noj1fps4hB9KKVM0f",
+	"FajTHstdgNBZCN1A6l96kP5i4Obg+MRGEpzVPmPeEvF8YtoVjcZ3yvQ61HY3tqHmJtWLSgfc7t2jZHLv",
+	"njn7ewlMG5MIoHPQCUWOTrk+UC26okZXKhQPiJqmuVVkTRXRJhKhHyVES73GpPv6XIEYgbJjuo3BV3Ul",
+	"D7A8fTNYbeCahW5vyjer1C+z9nJhoCOnnLPGU+4YbLkiGtOoW1f0VlWRBKhLs/nkGnEuv4XJgU4xvRvc",
+	"GkomyfZTy7IrGIYa0eoNo1ay2cBgU0rebKJtvo3VMA2iheQU4tYT3mdUYFcssL9gDyeYI9OmSJcxRIDR",
+	"X1xdf6VcW5X2RBjtQ6s73FJMe8PVnXTze4wYkE+b7RZ17z3l45oigsPAV+2Vm1Gdt8l+AittRKIwnrS/",
+	"oZpUdepy3JgDObpEyBc8gg/mwg8C3Yu5GMefzGcM4KbWO4FzGkzR84hNOlpzVigVFvdUN66XUUvnX2yq",
+	"9s0IU2iymNUzOe7UuFqjQLmaisMp0Na7YWI65nEHXCyzc+An5GTlzwg7/KMdUEI9tKY6wVjVTjMieoUD",
+	"C0/OwWZUN3D7EMaQOZYUaWadH2WtmfrncKjhYWcOsAA0H9LrERfSmTTib0In6lCpD63H3RIUaI+F1xc3",
+	"emMecfZSfdRB2ypCsRu0Wzfde3QIsJhAGfcI1uYuEoydDzGdnpsKJKfYoXAl0aVnvYlw1KxQJ/uWwZWm",
+	"3WYprUxOh12kZa8BzhoSTIU/zCy23re0zTtAIa80arvV7dWP5qpA5D+FXH+TZvUZU/3vJmt+6d15xUmY",
+	"xSz3zQFUxsx45AF+iEY0+oLy/stCeY80tzgRalmxcCXXIjdRFVx7YiBZt64eMe76uBFzKq8dc/CCPm2/",
+	"OO5Qj7njoeqaHV4qHHZMERYCuwP5e9NQZDHLcVdMuPeKUd59MenEi8eiPHZanJgaqbg/qyq2jjx8cdVz",
+	"l3nQHVV3q8NTSKuNdDmvQwOfXmgLH4DtpVqpohwJ7U8tZ6T/ZbHzA7jlaPoQC1y4fYObOKd/bq68lRhv",
+	"AJqJZ5V8fo7MeMhjVys0+9ZqolDnZ1guFYMc/Pr7m5ffNmp3X21b+zGqbSFdKMKRO4kPdeTvOcLhBRE+",
+	"7cfZWPLnYzLhZieG5pZ9Rs0EFYnxIU8/D3WUikGslqOdLBpTt2xuWptS2OxV3KoHyVvb3VLDrXulXVLt",
+	"lWq43m24m94W2e4VMg9RdvZz8hNpNBr5yyW7IKcEw4lXM9bFR/ESzDtlUEr1RatKa1XLl4BjgRWjzksk",
+	"U3ysXCgWBgQb6N19xbhLD30+Ytw33Cj5tBOLvz0kZZ/kN/c7BV09XVJvLilIARUI91SmS1lKgE7BSUA5",
+	"pGPJH3526RUP2YRKXQ7hIJCqjKck4yLVxeYvpVGSwWQqM29AujP4EwdG4bDaBhhPfhm1TRkQwOopIGep",
+	"jJiqa9AMilEoAsCzlJ1U0iauihDydd39CjIdOCRhQOJUSDTaKZdq+YCEpIyg/5zpqNlEPlVpA6nRMlrs",
+	"UOxdklD40C2R9XpZesZjIo5zOPBttY40+1YMYSnund1cL5efL3VY86aZ15w7vuVnmos0nEbaMh93o/nx",
+	"zENTzIurQbNpDocuESxXjYbKqD3xhQuqf4LaKHSICxVmTwe8Foj1oD8zgeDT7LY763uIR2/zhSRZ+SJo",
+	"GKsibJQEyJXqFCT5Z+X5gAU7j6JvE3taTMyfgEDVlD6JN+UXc0IhJ9uHLjQu+dIL86cZRlI8qAtRFeiP",
+	"zqNfIKfOyK4lhLptyM2vn03ciSaAnTnrj9AZTrFFWVRNCogHjdlMxb12GJibwNHdDzGFppZ28W1+pemL",
+	"xMh/TgX2Pwvz2q5/l/bPChAaZlcX174nMG3+Ogvgk8fqME4zsQ5v8pCmj3CceZYXZFJpyXb8KE45VC44",
+	"HHBm9SrFSDd2TOb6qGQZaEMCdr/OrTHQK7k9tTpUNdUyqYv37kGo5t69KIkxRkCC0K3JafSVbxN6J6ps",
+	"agW3PS9nOY5fpefqcxVYijMs9S0nUfdvtEzz7w6d3/1bpcSYl94qhJQcX2YLKEom1vXj+qR08/zDxMDv",
+	"IgMx7oqPubG09iIIF43qQqj3pe/2TzXioazr4TTaymVAObT76MdIMexOAWg1lWk4ZF0/MPieHapgS5Ow",
+	"pHtZXQjX96xGhXZmok7JNqmJJ/KG+amJaDYzUfUklHzsK271TpyXnGiwVU1aYocuzkvMZ1GwTbdJek62",
+	"n9ve2iw16qVadQX8QfmGHy+HkA/5irk34BHd3tps1FeZ5i0zBw0u7ZfEwb/mxEHsQU4PCxMphCN9iBdZ",
+	"enDfDTMINVddIpEw6tWalUeYky6I0tmCHZpKF1T8d262IEolC0ISUWVXPXo+9Dn3aT+7wg5RmAD2VD2R",
+	"aQgRs0hntYxDc1xzkgoVy/ukSYU3ZGsm0PMljfAu0wiN9nCDJEJzZldJItTnLyuHsIjIFXZFMEWBf0FS",
+	"dRUdCii/puORUkf24uGrIwzdfRVbNQIqob/MSai7tbbxJaHuS0Ldl4S6X2pCnWIzUT6dNOKW5ZKKJuZ6",
+	"r5NeakDm0L0mwYeNhwQxSNABoEN5j4N8agWcIQ16PRN5+0R//wsH+UlxkLO4o+jPN+48imgrM9KMhTvI",
+	"0Aes1rs9n6h+LzqTchQS0AakrqpSS8ELLVVvXkaO2Q4Husdgig5bxy0VsvkOOqTIk2LaVzuJHXMQCzvU",
+	"aXEfb7wlF1iQ0KfdcdhXDdJma81NcYLqbxSp3Lq2CFqx2Uq4SRfVWstMan9uvEjFfe1TekMFJK+Xv6F+",
+	"Ir9tEfTsUqzUmEEO9xPGrL+wmztnNz+qlvJF6ViStR54PvBWycuKKMC0P4Z4ZBjzuSW0jjj3dV4uv6V4",
+	"eOTSd0k61AWMWTkhhGkoy8aiiLqE0A41EPh2IZVGsje6ieJ7UTDLQUMcXpjOaDBGqOpMdxhRBVrK3AOr",
+	"Dla4jJw4hdYpIscfmYZkUf6rA4LE0DoWqsG0emlIIHKo4YfIVKXjue44BODXuKsw4bykHgn8HoGFX4ud",
+	"5BZw9np+CkDbbMHPKfq/BNvVOxmlEWVnTVcrsR8nypre6jUga3q71MCNemmXVEip6tW6dbfhbZKtFbOm",
+	"7U/MZk3fHJD/VgkGetcXZxeYE/rXmFoA0CDCv4x4AF8mbmfu3VBsp6TUwnzH0wH1uMoqzI3kX7lkJBLO",
+	"XEbJnioNkuxNodUZcEPDnDjigo2g0z84m3WOZAYnOIWRvpADtdjB7Q6rZrr7wPebtaUpU43Fi8aRQZ1P",
+	"2AQNMZ3G0e8JCUkiBP5zslIAW5KNhSIClRRGAk5WIrbv9b8WAPIdmCbOhtTWFKglSFWfW8LT0Mt6GcGW",
+	"pDFZojf4+oXSqME8arrKxqKMzC5KioZzEPWA4EWdpq5vULaVCkuonSyC2HMalWycS0Un+gOr4eeZkdvY",
+	"eWakebh50fJ+Hsw8M8QJ5rem65XB736W+mgCyG4lfs1ZyfeInII/pxDDxK7kR/TtAD2PrLbpprdwlH4J",
+	"DW11A5SZ1iWArWY1L8lX0Tg7jAd4d1rUEpYp6ERbvapXc+vdUgNvklKjt1Up7XS3q6Vdq5RsQdMMo5XJ",
+	"BZmvt0X9mZsFwn1s/fLQ56MAT41B+3cAM/67j7+5/pePv7v+x+s/rdL3Il7S6by+F2q4KCaPn2vbi0Qr",
+	"/3g6ZoJ5YNEznbFnzsvG9/5yELBCL+deciwupipXZ6aHjmk0HImMmR4OyQynDIDYDl0aIRblAcSqMuqY",
+	"CKZglvkCTdg48NAAXxJ57wRP5YANEnsm6Kt8kUV4qwgtMUOM0xxB5X8GCfVKr8kXDNefAIYryBg8c7qn",
+	"uoxhhWO98b15yYcN+dYNFwdBF7sX+cbLGYDiSOp0ANBGeZy5wIIoZYsis/EqaG9aALIRoYCG1aEOQGO1",
+	"OXvu0wvHoMuAPqnleBFdKh8kTzCPr7iOKckzekGQ0/OpzwdtzqRKfUgdpWMaGASSsUYm4WamfVkTObVK",
+	"1YljaZRM4E1FeaES58tIDU3rrRGrMC3SI8YFWTScs3Pz4XOBLwi1WFE0Isnw4tek0hH34jeZuZybXB71",
+	"kBMB5sbfj/RqqCvRb4w+qDH3Yb3NS7P41yOzuHKbVvYWtTk70S8HAa4Yze2SGNqj4Cp48YC8e/nybfdt",
+	"e+vNVbt72NK4AfKGd+/rVycVvDutDvdrl292xEuyGW6PjxvdZ1uDp3X+sNp7XMHPd6/euoVVVId9fS4+",
+	"VSoEV/UqWkzkjMfca+syB3qNPtxEEcpTgiJKsUgd5VC6XMaVGgr8RKfqqyK+ObNcKiTR5uwR9G79jNbb",
+	"l0SLO5S18qnaUqGnx1iQCZ6mxLNimkBH4IOLRdCKKveMbAahmS+Yn4NANJI1koddDTqULZT9ZFNPWyxG",
+	"KEVaJO8hJWxBBIK+3bPlgxMp6x2aqa0vLFOw+65lJYFaOsOPK4xC4vkhccWr0C80CwMhRry5sRFclC1L",
+	"GnYw0qZW4VhyfjDXTyprEuSwDBdu2Q/ciBUn3pDFj9umq2I3ZBOuToyTGOirMHB+8vn8q7LvL9z403Fj",
+	"VQJwS2YsmBjNc3jEhaL6fV/xpGcBR1Eci/exUJc6MclmO3RMwZUREpdBaEheXDfZO4L1iTILQmLqTGe8",
+	"IS2r4bLBjMNW0ardloWFqN1+YaLh6xpaHdDjlc9fwZh6qmQKfB7W59Q4oYlOGdn+nsT8FIiMagNvTUq1",
+	"qRAkCCxQG6sS9Q3UoUbDlu+RjzVRogo1ytIyFhJxGfXOe4Atd06ZOCdU0q1lH5GQ6A7SgPAhGPJ8oO0s",
+	"cfNQXTqTe397w6WxW6vUd0Fs3b7hhRyTHt5dVJuqlUNq5QBmVr3b+1I59dea66Opy/Saj8nD4pRiwkr6",
+	"x28+FPOwrBTXmmENksz0+YSGP4q3UURoyAKA4pxgX0BdRYfCPyCkonDZByYanGYrIUEB6QnlBFKME6JD",
+	"HZrEC9AHBQKDNu1DSPLQeHiFGSGaEtGhawqXkwvc6yFCvRHzVcsdPiEhAt02yYNgLjAZuxR3DPBZh8hj",
+	"6zl4WPJ4txUO4q0BdtQEopQY9WdWMMbkq0QbcKKK0KIUQLPW+3KpT8kQ+xQu78Z850EKXaT5629W4ml6",
+	"0jmWOrh4jGc8sW8/0zxlYU8KQphLHbRs6+8I3LKqBpETNyQqVzkkYhxS1TOFI0GuRFGj2zpMjORiNDc2",
+	"HPTq9FClqwGKxctTrZmcHD8uItOrs8dC9JixfkBQyz7KRfhzCgjqdNqhp4/20VatvoPwaITW2k9apWoR",
+	"bSEoi+RFVK/oiXKoRb8kIQ50OgIHTFvuYt3+CxyUciR7KikOokZcnv7EVV5Gx1qkm1pzHHcRROrAmaot",
+	"SWcHhsat0nNscZgy2sdBoEDAOhQK0nQJJ9xoyjPVMkv9J12Yn1TMOnQFy3dPh7GSrMR4fBMqjXG1ZzHV",
+	"Dl3TUlxuPUwt36hOrMmtm4VqDVQHbedEmrHV9bn9pFUtFAuKSArNLavFdIzAoylWmd0x+Ur1fEPf1cz7",
+	"3r+NvnZffks1YFWfu6/bsaov3tdvUr+pTvP36xX1p9ry+08ftN+8rT88OXhy8qx+8vVJ+m+p58GDhWa9",
+	"Uiy8DyXTPJHcsuC/fvDidFJ59rjPWq1W67j9anDwqt9qtV7KPw9arZdHrVbrwfDyIQvkLw+CB0evD77e",
+	"2NjYkX+9nojjX8nfAUtXDqbQLCwczkpcOKaE7DTBBPXvxefRcA0weKKeA3CeftJK4Y9bna6UBN1HOXma",
+	"8WiUJwVm7dPF5a4HwBl0WExvYvKDBpvDI45kJbHVCvvKekoTUxtfTIgXQShilJQgITmplUEVi0polqRC",
+	"OxSMTMomuoiMhJck1EU1xv70ARFtQPh6MzYR+QDi75PQh5zoARkij01oGT0K2RBeaMAaY+MxqkTjF1xT",
+	"pOKsHap1B21VRmE5U2MPaEiGG1N2rpfsnMTCw7Kx9XpGF40VGymmHRpKSZ+BjTSn9neWMd+JFboSO/iU",
+	"BcDcjI0v9ECe2urn6u7HxONZjE2dDl02m6LgL1Wzv6iqWajTj+1MXwwS2t8KPPd9WB5JqT6vglZqqZFo",
+	"5MiJlAHIllDxmqRSajR0f4j7pEPXgG1R5CiobX/YVzDbDhK4v15GL1THRz8gSQPa54YtNY3JFEo7VuVo",
+	"GNN2RoHUDWAlq9btX2cV3DTC3RxD9mWYjdmR5hIw2Q29mhnJS12fyl2cTV/KtBXNgmtrMamzfMVnjJ80",
+	"QDp2B6S0z6gIWZCRGKpwsh3KSlywkDiKa8AUoCUHtxa8/Ilg0D9DYOLHNo6tXcwQsSucU8PPS5GsyVaR",
+	"DqUFoLQZaUcnxcBe1P2LUd13GQrMKBNFqLvoUF14sdgkzIRi7FDjAV/o0DaKB43tvcRBzk6f7xMqfyBJ",
+	"YfgLEeAGUjO5aUXNyYzO+cUUyTpwGmUdDdMu1SXOWMKzuvF9stXOhw1o/VMiuvdPjqB8pNFz7Ie/4gh7",
+	"Q59yJb10EyUF6g5wpipOZT+C1nx66StcQl5EIQsi9MEi6gbMveDoX3/4h3U0CsY8QmEu+bRD9etZD3C2",
+	"NMAuWnN0IrFTROaf5z1I74l+YWMBrffk64mn/kSOrtA6h7Ks85BIZuGsI+5TlyhnloIzRr4wlakdqktS",
+	"oSorGkOfCHAuO3uIMloyP+dWyTz3ubDdsC2r99IS6cepLfC9nKTjVEul2yQgF3/Shae5vaoKKrkcVkbH",
+	"9Kz2VZpaTO+qSqP2ebpXLVFGqp49XBpVIF12Wjg6a1WOVgBliElwcfWpOog/7TTzn215K6bp821qpAx/",
+	"XVM8d31hGdUCtm8x4lyufxjfoyJvUNNJiW/yn8lIEA9RFiJdWpoEud/rUF3cDxoZuJh86gZjKR/WHNVK",
+	"rIn+P/audbeN4/q/ykBfQhpLSrJ8iWX8P9iJ/63QNAkspy5QGuZwd0guvJxhd2YpqYaBpHmBFm2Bfgvy",
+	"Cr0AAQr4GahX6JMUc86Z3VlyV7xJkWTzmymaO7NzOffz++VUqHlzfcgl61kvH5D1OtKqH3xvrHjgkg9E",
+	"quukqzfvW9VC71a04OZaAcvECOsTpe2xMKmazKKZVEEm3i89p4Rt8sP5n8//eP5t3oEfPezvh3d561Nx",
+	"0Gvd6z/grUfhftS62zsQ9/r3+YPewxC00CQ2Inp6th4cyg/Tf9tBp++n/6gQqsvyBBDmPy2Hz1hHDoon",
+	"XqE/f5Oe/eKkLRac3o374Crkbq3AVWMh/Z3xxCoZcgRItYJVdvUG2atgAdBtHuqHTiTC6r57D6BdSyAk",
+	"UMEJIgRjJB05FqlWEhYGstLU+3P89ZOAaWE0Rf+tz1YqoSPObsYd2SrVINv72G2zY6jKoNiVgPI2TVEE",
+	"95h2R3bky7wRkOCvXHcD4oFr7MBxofkAehTtO8aIBnqIL+FRsMQ5A4trnw+KjMUczULgaF87sjgViA5q",
+	"slTmnYxOdzmR3YXJP0EdNeJneKYEwAnbFXicKy3/WyImIW5YElnaORj2dwvcC8p+uOwzflnRTRkX6+hI",
+	"bAL6bfGaLoPiktcsiSfCuxwOGNXtjDiNtdEd2QA9HeFh0Ubw6DEEPgrVT/Cq1oWtbqr+DPRcIU03JuJa",
+	"pBBrtF29OpohUy0rmTX0xUoZm9UT/Fs74me3I1Y/A7UtT8WVy1GOGyoNGCUa4OJBdthJwRnaKRJ4zQ/O",
+	"ztjm3q7KGjpCjaTVSPRU5LpwS3ZNpW20lse5+7b4sAAdx0E+QABfzyEnMU/log8KKtdaL75qCwr1a4ZK",
+	"C7hJvvZlhfIFzZqr0Fk7QCoyGhtOygae84v8ANTO6y9Asx4vZ0brLSoIJzCmD8+FuLbQOp0aT+zeDi8g",
+	"eHuh7qgDo/Bu3mZOyGVc/V20HSHjt13dVVw8B36Q10dAxxF4egSDFKvIIbuISawyhJbpyJIkbbOXKqXS",
+	"K2exx37cT6k2O+YjgdmaNLM+CdeE4GkfUCnY7KZeJNj2thbtx2TRFoe1TJeyVV+XwsmC0sAzVBJswd7E",
+	"XHO/qUsOEB+qiw8BG66fOG2z7u8zkZ512YibcEh1rS7KgpRKVqw0sLALUGG4hngTJRjgkU1GqWfiSuqd",
+	"QQIYC8ObQUeGXItWLLWQOjbxRCRIts8lwTbS/CY8yUSbrZhJoJdcmJcVp8Br1o+lS3wTCjOBw6sU559r",
+	"DViaQm24j8V9G/HTL4QcmOHO4f7eXrAzimX+eQllBTVnLlZEgDmxBhleNwcQD0tXeygsDqkclxBarTVs",
+	"P/Yw8+6mUze+dh1Vq/Dx5h1JNztHTUtQqK8lcP5qwOYXsyxfBDFfAypfrxpwLzdOSa9Btbw0zfI2m3Jz",
+	"0tcR04Kn4bCqWmiUC9PbkGJZWVPuxqOxIvyXW5IuKrRhmz3j4ZCl6oSdQICEFBfBMLo8wkAY53vQnzqS",
+	"/I+Uy0iNWCxjE/MkT+oEHuknN7k+tHqhAUaAO16UG7LSlceQeiKSWkjUAMgBpRCgV9IQvkCqi07CADRd",
+	"LNnBHov4mZ/oYg0tXK3ZEU7R8UE32+yJffGOLL15GaCtWIGUS+OwkXOug3LK6SL0BNbo8igSUbfZZs/V",
+	"CbWedPWbeDwW0XKpm7JJRIkxICGYwaZrsyOJub/UDtWg30HJO03HnMShaLIUcDrxTU6G4OkRABEhd/r0",
+	"4k7uUr27jMQpVrzTXwD1gWrgH+doDrHuyJM0NgZfEMrWx4Ibaq3C22Nfd8jTUVLDQX4E/6swy9bOEuXm",
+	"rQe6SwHBto4jtSBlRHp1Rtv+OP1p+q/p+9xTm+ER3re6+m7r4KDQuDQkmCXr2wQXafzZVNWrFdUwrvhV",
+	"MgzCfQCzlpx6+Lc9sSvsDpzCncO9YEdlJlSwFu5xdoIcxi0q8+A0PeL7vbvhQdS6J+73W/f4g17r0/Bh",
+	"1Hok9vr7HNkllt0amsC+PwF8s9rhl7akSDrsHO6tuXk6Syq7RV8iS8sYkT+NQsqTVJ0EZb9uEE+E3GaT",
+	"ttmkZTu54OY5deX4BeyZ6mXJJUUmdt/iRXp3W4LHOO9PNJWe1BVuk3jY1OCrptDzLT5oYgE0bviL32JL",
+	"vNbQzpsIPhEVtfxejws5/PCYeqY6FEmbKG3SZRS12VlRGF4h59wt8e/dwl2Cf7/a0tfFhZ2A6BtH7Qwn",
+	"b6tptppmWU2DoooX0pXimJepYXbhfm/1zFqBBe+eF8SsOQy6jBBbxytf0qyXmY6EWAPg8hRfvSZB20Uk",
+	"fcSScFBf2Exs3cySnkJ4oUzST9vsqf0Hok2WQ9OuF60jyWet0JGORx5yFb7ec/WUIbe/xom+1iLpF78J",
+	"eZJUA7nDlDz9uNVF16WLAsApcWflo9dD1yXW4UIUAS9wRmN9meVoczI+FVqYFjZ1u0ba2kb0CxtiA1dA",
+	"TbMfcs0ShZQ/cTrTCe4KzuN0DpfHx211Qr3q1zMoi42Z8OEgUT2eEHUpkPdYAQIgbCRBS5VqgRe7pBco",
+	"l8cDfLhKI826Rpnxa1i4nCQE+olZogYlyY/IcPFAghNoXQdEkCtaCBIlEZoqdCAZDt2iXJCXF+5LZbxm",
+	"AwKS8N9kOdxZBrCzQAvu4c7COz3GwnuQ30qKTzR0PbiVbWRasG5UoNB2m3W1MBSwPIaZ/L+DD7yhrb7X",
+	"bFAsB4mbT6mMD3rCNUvh1myJkK7fNoej75vmdQCaJVG9mRQnO29rq69lq3+Dq+fQ7tC8LRvHTkq2K9jU",
+	"elsz9kaZsTiTba3dpRG79a7cLHXN/C0tjInlYE1MFmc19QH/KG8bDHyLBqkUocuwBh/Mhyk5pokdu3lt",
+	"zkYNogwaQ1+cKDKLXDx2uatw4QTrYKrp+y2ExVXBgtVBWOji6NRp/ptpFVvdma1+BV9iA3TVOe8G6Hp1",
+	"JMLVk0BpUJo+71cKGDIZqTTAxzYXY4uxInK2GO8eA2lz2R27bTM4+hhHgwpfdM8a3V88e8EKKLduR454",
+	"+kYznYXDUjyPeqY99+e5G7/ZZkeGFR5pR1KLtus1Hll/caiw9xxR0k9EkrTZF3n7VopkALzfF6ERUX0G",
+	"aqE8W5tv6ucQZZecs7pu+QsWSiytLgrFljPqI0/gbKg3rIE1FDwxwz/U08UDEYjOyWJj4k+h9WBpJvVj",
+	"K2IihW4OMyqjUtaIG97jWrSrzKRfwsAbG0S5A6FW4KOjsWvumns1KCLMXYG1tvpdUABNHf7uVbn2dyKk",
+	"HWacqp6fe9Nn2ogRbQ/UMC6/OxTtcwuPEBI8HNpjG7DufWvG5qwMldvyXPAotvO6aTvzHKo5jUJo9fZm",
+	"128JOXMs0kkcim8kn/A4sQt44Xbm63bBfpZ//nanJ3gq0ieZGQKpjH0ewMZXG3EA1mK/tk5yap36Xahz",
+	"o3HmW54HsTYpdXLnxb4A3cgIyBFrz+1XKgNIX7ICreTfqY69lJk0y9Fd/wlEQVfR7FLiLGqIKCMizVBY",
+	"gaeb2GPkGUIYIx+1q61UXTHGs0SEJlUyDlt2vtxkqWCN37bv7z1qMo8vrkwTWiBD5MtCYffZ8f1HVK3T",
+	"Vy++nomxNuZIEHQzqCSQK2iA3Ay0EWNvcA+ydH7oY/qNGaYqGwyZOEUlwr4aC3n0OftMSSlCkzMGataY",
+	"/m364/Tv0z/tTv8yfX/+3fn3599N/3P+/fSf05+KTDNti6McBJoCk5e4a296WquKef3aWuYUIZvRWGOh",
+	"xolgAAgOTAzWtmqy/377V5Y74OBvO7TToNRrCzBKWfKGaqG9mbhIQsVszhz9qw6KbAoVcLldyHMyTPVn",
+	"EQX993U3en4YFGYsHIrwDU50nPWSOGRvxBk2D6P4VQSnEEsjBvjZHwDlx/zj79z5XExEosYAjK5kcnbn",
+	"Dmt0f/Xk6dGXz168fvblb/4vKv5Dt3nIjFIJDmyEtpct6EjwOyADwCPHQDiyls5AOMBvoLLAujYgEYNe",
+	"VHYk7SmKshDZgMxQaMFyfeJTiDlIV3qhSEx23r16978AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -406,6 +406,44 @@ type AccountWarning struct {
 	Message string `json:"message"`
 }
 
+// AuditEvent defines model for AuditEvent.
+type AuditEvent struct {
+	// ActorID Who did it, when somebody else (an administrator).
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Details Event-specific facts, e.g. `{"method":"password"}`.
+	Details map[string]interface{} `json:"details"`
+
+	// Event What happened, e.g. `sign_in`, `sign_in_failed`, `sign_out`,
+	// `locked_out`, `password_changed`, `password_reset`,
+	// `password_reset_requested`, `session_revoked`,
+	// `refresh_token_reused`, `role_changed`. New names may be added.
+	//
+	//
+	// Example: sign_in
+	Event string `json:"event"`
+	ID    int64  `json:"id"`
+
+	// IP Example: 203.0.113.7
+	IP         *string   `json:"ip"`
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// OrganizationID The organization the event belongs to; `null` for account events.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+	UserAgent      string              `json:"userAgent"`
+
+	// UserID The account the event concerns.
+	UserID *openapi_types.UUID `json:"userId"`
+}
+
+// AuditEventPage defines model for AuditEventPage.
+type AuditEventPage struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // AuthResponse defines model for AuthResponse.
 type AuthResponse struct {
 	// AccessToken A JWT to send as `Authorization: Bearer …`.
@@ -417,10 +455,16 @@ type AuthResponse struct {
 	ExpiresIn int `json:"expiresIn"`
 
 	// RefreshToken An opaque single-use token for `refreshTokens`.
-	RefreshToken          string                `json:"refreshToken"`
-	RefreshTokenExpiresAt time.Time             `json:"refreshTokenExpiresAt"`
-	TokenType             AuthResponseTokenType `json:"tokenType"`
-	User                  User                  `json:"user"`
+	RefreshToken          string    `json:"refreshToken"`
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+
+	// RememberMe `false` for a session-only sign-in: keep the refresh token in
+	// memory or `sessionStorage`, never in `localStorage` or a
+	// persistent cookie, so it dies with the browser session. `true`
+	// ("remember me"): it may be kept across browser restarts.
+	RememberMe bool                  `json:"rememberMe"`
+	TokenType  AuthResponseTokenType `json:"tokenType"`
+	User       User                  `json:"user"`
 }
 
 // AuthResponseTokenType defines model for AuthResponse.TokenType.
@@ -511,6 +555,12 @@ type CertificateLoginRequest struct {
 
 	// Signature The signature of the decoded challenge bytes, base64.
 	Signature string `json:"signature"`
+}
+
+// ChangePasswordRequest defines model for ChangePasswordRequest.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
 }
 
 // CloseAccountRequest defines model for CloseAccountRequest.
@@ -997,6 +1047,28 @@ type OrganizationSecuritySettings struct {
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
+// PasswordForgotRequest Exactly one of `email` and `phone`.
+type PasswordForgotRequest struct {
+	// Email Send a reset link to this account e-mail.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// Phone Send a reset code by SMS to this confirmed phone.
+	Phone *string `json:"phone,omitempty"`
+}
+
+// PasswordResetRequest `token`, or `phone` with `code`; and `newPassword`.
+type PasswordResetRequest struct {
+	// Code The 6-digit SMS code.
+	Code        *string `json:"code,omitempty"`
+	NewPassword string  `json:"newPassword"`
+
+	// Phone The phone the SMS code was sent to.
+	Phone *string `json:"phone,omitempty"`
+
+	// Token The token from the e-mailed link.
+	Token *string `json:"token,omitempty"`
+}
+
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
 	// Phone A mobile phone number in any common notation; normalized to E.164.
@@ -1048,6 +1120,19 @@ type ProfileUpdate struct {
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
 }
 
+// ReauthenticateRequest One factor that proves who the user is; today the password.
+type ReauthenticateRequest struct {
+	Password *string `json:"password,omitempty"`
+}
+
+// Reauthentication defines model for Reauthentication.
+type Reauthentication struct {
+	AuthenticatedAt time.Time `json:"authenticatedAt"`
+
+	// ValidUntil Until then sensitive changes need no new confirmation.
+	ValidUntil time.Time `json:"validUntil"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -1074,6 +1159,12 @@ type RegisterRequest struct {
 
 	// Phone A mobile phone number; normalized to E.164.
 	Phone string `json:"phone"`
+}
+
+// RevokedSessions defines model for RevokedSessions.
+type RevokedSessions struct {
+	// RevokedCount How many sessions were ended.
+	RevokedCount int `json:"revokedCount"`
 }
 
 // Role What a member may do in an organization.
@@ -1105,6 +1196,41 @@ type SecondFactorLoginRequest struct {
 
 	// RememberMe Issue a long-lived refresh token; overrides the choice made at `login`.
 	RememberMe *bool `json:"rememberMe,omitempty"`
+}
+
+// Session defines model for Session.
+type Session struct {
+	// CreatedAt When the user signed in.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current The session of the access token used for this request.
+	Current bool `json:"current"`
+
+	// ExpiresAt When the session ends unless its tokens are refreshed.
+	ExpiresAt time.Time          `json:"expiresAt"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IP The IP address of the session's last sign-in or refresh.
+	//
+	// Example: 203.0.113.7
+	IP *string `json:"ip"`
+
+	// LastUsedAt The last sign-in or token refresh.
+	LastUsedAt time.Time `json:"lastUsedAt"`
+
+	// RememberMe Signed in with "remember me" (a long-lived session).
+	RememberMe bool `json:"rememberMe"`
+
+	// UserAgent The browser or app, as its last request named itself.
+	UserAgent string `json:"userAgent"`
+}
+
+// SessionPage defines model for SessionPage.
+type SessionPage struct {
+	Items []Session `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // SsoAuthorization defines model for SsoAuthorization.
@@ -1343,8 +1469,35 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
+type ListMyAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMySessionsParams defines parameters for ListMySessions.
+type ListMySessionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
+type ListOrganizationAuditEventsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1391,8 +1544,17 @@ type LoginJSONRequestBody = LoginRequest
 // LoginSecondFactorJSONRequestBody defines body for LoginSecondFactor for application/json ContentType.
 type LoginSecondFactorJSONRequestBody = SecondFactorLoginRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = PasswordForgotRequest
+
 // ChangeInitialPasswordJSONRequestBody defines body for ChangeInitialPassword for application/json ContentType.
 type ChangeInitialPasswordJSONRequestBody = InitialPasswordRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = PasswordResetRequest
+
+// ReauthenticateJSONRequestBody defines body for Reauthenticate for application/json ContentType.
+type ReauthenticateJSONRequestBody = ReauthenticateRequest
 
 // ReauthenticateSecondFactorJSONRequestBody defines body for ReauthenticateSecondFactor for application/json ContentType.
 type ReauthenticateSecondFactorJSONRequestBody = TotpCodeRequest
@@ -1423,6 +1585,9 @@ type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
+type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
 // ChangePhoneJSONRequestBody defines body for ChangePhone for application/json ContentType.
 type ChangePhoneJSONRequestBody = PhoneChangeRequest
@@ -1635,6 +1800,9 @@ type ClientInterface interface {
 	// over a short one (24 hours by default).
 	// When the account has a second factor, a correct password gets `202`
 	// with a challenge instead of tokens: finish with `loginSecondFactor`.
+	// Too many wrong passwords for one account, or too many attempts from
+	// one IP address, lock sign-in out for a while: `429` with
+	// `Retry-After`, the same for unknown accounts.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1649,6 +1817,9 @@ type ClientInterface interface {
 	// over a short one (24 hours by default).
 	// When the account has a second factor, a correct password gets `202`
 	// with a challenge instead of tokens: finish with `loginSecondFactor`.
+	// Too many wrong passwords for one account, or too many attempts from
+	// one IP address, lock sign-in out for a while: `429` with
+	// `Retry-After`, the same for unknown accounts.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1697,6 +1868,36 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RequestPasswordResetWithBody Ask for a password reset link or code
+	//
+	// Send exactly one of `email` or `phone`. For an e-mail, the account's
+	// address receives a one-time link (valid 24 hours by default) to the
+	// SPA's reset page with the token in it; for a phone, a **confirmed**
+	// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+	// always `202` after about the same time, whether or not such an account
+	// exists. A new request replaces the previous link or code. Requests are
+	// limited per address and per IP address (`429` with `Retry-After`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPasswordReset Ask for a password reset link or code
+	//
+	// Send exactly one of `email` or `phone`. For an e-mail, the account's
+	// address receives a one-time link (valid 24 hours by default) to the
+	// SPA's reset page with the token in it; for a phone, a **confirmed**
+	// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+	// always `202` after about the same time, whether or not such an account
+	// exists. A new request replaces the previous link or code. Requests are
+	// limited per address and per IP address (`429` with `Retry-After`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+	RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ChangeInitialPasswordWithBody Replace an issued initial password
 	//
 	// An account created by bulk import signs in with an initial password
@@ -1735,6 +1936,68 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/password/initial (the `ChangeInitialPassword` operationId).
 	ChangeInitialPassword(ctx context.Context, body ChangeInitialPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ResetPasswordWithBody Set a new password with a reset link or SMS code
+	//
+	// Send either `token` (from the e-mailed link) or `phone` and `code`
+	// (from the SMS), with `newPassword`, which must satisfy the password
+	// policy. On success the token or code is consumed, **every session of
+	// the account is ended**, the user is told by e-mail, and the SPA sends
+	// the user to sign in. A wrong, used or unknown token or code is `422
+	// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+	// again). An SMS code allows a handful of attempts. A password that
+	// breaks the policy is `422 validation_failed` and leaves the token
+	// usable.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+	ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetPassword Set a new password with a reset link or SMS code
+	//
+	// Send either `token` (from the e-mailed link) or `phone` and `code`
+	// (from the SMS), with `newPassword`, which must satisfy the password
+	// policy. On success the token or code is consumed, **every session of
+	// the account is ended**, the user is told by e-mail, and the SPA sends
+	// the user to sign in. A wrong, used or unknown token or code is `422
+	// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+	// again). An SMS code allows a handful of attempts. A password that
+	// breaks the policy is `422 validation_failed` and leaves the token
+	// usable.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+	ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReauthenticateWithBody Confirm who you are before a sensitive change
+	//
+	// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+	// closing the account …) answer `403 reauthentication_required` unless
+	// the session's owner proved who they are within the last 10 minutes.
+	// The SPA then asks for the password, calls this operation and repeats
+	// the refused request. A wrong password is `422` naming `password`;
+	// attempts are limited per account and IP address.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+	ReauthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// Reauthenticate Confirm who you are before a sensitive change
+	//
+	// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+	// closing the account …) answer `403 reauthentication_required` unless
+	// the session's owner proved who they are within the last 10 minutes.
+	// The SPA then asks for the password, calls this operation and repeats
+	// the refused request. A wrong password is `422` naming `password`;
+	// attempts are limited per account and IP address.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+	Reauthenticate(ctx context.Context, body ReauthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReauthenticateSecondFactorWithBody Confirm who I am with a second-factor code
 	//
 	// Like reauthenticating with the password: a current authenticator
@@ -1766,7 +2029,11 @@ type ClientInterface interface {
 	// Refresh tokens are single-use: the answer carries a new refresh token
 	// and the one sent stops working. Presenting an already used refresh
 	// token is treated as theft: the whole session is revoked and `401` is
-	// returned.
+	// returned. Within a short grace window after its first use (10 seconds
+	// by default) a second use is taken for a concurrent refresh (two tabs
+	// at once) instead: it is refused with `409 refresh_in_progress` and the
+	// session stays, so the client should pick up the tokens the other
+	// refresh stored, or retry shortly.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1778,7 +2045,11 @@ type ClientInterface interface {
 	// Refresh tokens are single-use: the answer carries a new refresh token
 	// and the one sent stops working. Presenting an already used refresh
 	// token is treated as theft: the whole session is revoked and `401` is
-	// returned.
+	// returned. Within a short grace window after its first use (10 seconds
+	// by default) a second use is taken for a concurrent refresh (two tabs
+	// at once) instead: it is refused with `409 refresh_in_progress` and the
+	// session stays, so the client should pick up the tokens the other
+	// refresh stored, or retry shortly.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1942,6 +2213,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyAuditEvents List the security events of my account
+	//
+	// Sign-ins (successful and failed), sign-outs, lockouts, password
+	// changes and resets, revoked sessions and other security events that
+	// concern the signed-in user, newest first, with the time, IP address
+	// and user agent of the request that caused each.
+	//
+	// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
+	ListMyAuditEvents(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMyCertificates List my certificates
 	//
@@ -2157,6 +2438,34 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizations(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ChangePasswordWithBody Change my password
+	//
+	// Needs the current password (which also counts as a fresh
+	// authentication of this session). The new one must satisfy the password
+	// policy. Every **other** session of the account ends; this one stays
+	// signed in. The user is told by e-mail. A wrong current password is
+	// `422` naming `currentPassword`; attempts are limited per account and
+	// IP address.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+	ChangePasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangePassword Change my password
+	//
+	// Needs the current password (which also counts as a fresh
+	// authentication of this session). The new one must satisfy the password
+	// policy. Every **other** session of the account ends; this one stays
+	// signed in. The user is told by e-mail. A wrong current password is
+	// `422` naming `currentPassword`; attempts are limited per account and
+	// IP address.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+	ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ChangePhoneWithBody Start adding or changing my phone
 	//
 	// Requires a recent sign-in (`403 reauthentication_required`
@@ -2246,6 +2555,34 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
 	UpdateProfile(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMySessions List my active sessions
+	//
+	// Every signed-in device of the account that has not signed out, been
+	// revoked or expired, newest sign-in first. `current` marks the session
+	// of the access token used for this request. `lastUsedAt`, `ip` and
+	// `userAgent` are updated at each token refresh, so they are accurate
+	// to the access-token lifetime (15 minutes by default).
+	//
+	// Corresponds with GET /api/v1/me/sessions (the `ListMySessions` operationId).
+	ListMySessions(ctx context.Context, params *ListMySessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeOtherSessions Sign out everywhere else
+	//
+	// Ends every session of the account except the current one; their
+	// refresh and access tokens stop working at once.
+	//
+	// Corresponds with POST /api/v1/me/sessions/revoke-others (the `RevokeOtherSessions` operationId).
+	RevokeOtherSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RevokeSession End one of my sessions
+	//
+	// Ends the session (the device is signed out at once). Revoking the
+	// current session is the same as signing out. Sessions of other
+	// accounts, and sessions that already ended, are `404`.
+	//
+	// Corresponds with DELETE /api/v1/me/sessions/{sessionId} (the `RevokeSession` operationId).
+	RevokeSession(ctx context.Context, sessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMySsoIdentities List the provider identities linked to my account
 	//
@@ -2422,6 +2759,17 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
 	RegenerateRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrganizationAuditEvents List an organization's security events (admins)
+	//
+	// For the organization's admins: the events recorded in the
+	// organization (invitations, role changes, blocks …) plus the sign-in
+	// events of its members (`sign_in`, `sign_in_failed`, `sign_out`,
+	// `locked_out`, `refresh_token_reused`) since they joined it, newest
+	// first. Other members get `403`; non-members `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
+	ListOrganizationAuditEvents(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvitations List open invitations
 	//
@@ -2814,6 +3162,9 @@ func (c *Client) GetInvitation(ctx context.Context, token string, reqEditors ...
 // over a short one (24 hours by default).
 // When the account has a second factor, a correct password gets `202`
 // with a challenge instead of tokens: finish with `loginSecondFactor`.
+// Too many wrong passwords for one account, or too many attempts from
+// one IP address, lock sign-in out for a while: `429` with
+// `Retry-After`, the same for unknown accounts.
 //
 // Takes any type of body and a specified content type.
 //
@@ -2838,6 +3189,9 @@ func (c *Client) LoginWithBody(ctx context.Context, contentType string, body io.
 // over a short one (24 hours by default).
 // When the account has a second factor, a correct password gets `202`
 // with a challenge instead of tokens: finish with `loginSecondFactor`.
+// Too many wrong passwords for one account, or too many attempts from
+// one IP address, lock sign-in out for a while: `429` with
+// `Retry-After`, the same for unknown accounts.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2926,6 +3280,56 @@ func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 	return c.Client.Do(req)
 }
 
+// RequestPasswordResetWithBody Ask for a password reset link or code
+//
+// Send exactly one of `email` or `phone`. For an e-mail, the account's
+// address receives a one-time link (valid 24 hours by default) to the
+// SPA's reset page with the token in it; for a phone, a **confirmed**
+// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+// always `202` after about the same time, whether or not such an account
+// exists. A new request replaces the previous link or code. Requests are
+// limited per address and per IP address (`429` with `Retry-After`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+func (c *Client) RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPasswordReset Ask for a password reset link or code
+//
+// Send exactly one of `email` or `phone`. For an e-mail, the account's
+// address receives a one-time link (valid 24 hours by default) to the
+// SPA's reset page with the token in it; for a phone, a **confirmed**
+// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+// always `202` after about the same time, whether or not such an account
+// exists. A new request replaces the previous link or code. Requests are
+// limited per address and per IP address (`429` with `Retry-After`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+func (c *Client) RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangeInitialPasswordWithBody Replace an issued initial password
 //
 // An account created by bulk import signs in with an initial password
@@ -2974,6 +3378,108 @@ func (c *Client) ChangeInitialPasswordWithBody(ctx context.Context, contentType 
 // Corresponds with POST /api/v1/auth/password/initial (the `ChangeInitialPassword` operationId).
 func (c *Client) ChangeInitialPassword(ctx context.Context, body ChangeInitialPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeInitialPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPasswordWithBody Set a new password with a reset link or SMS code
+//
+// Send either `token` (from the e-mailed link) or `phone` and `code`
+// (from the SMS), with `newPassword`, which must satisfy the password
+// policy. On success the token or code is consumed, **every session of
+// the account is ended**, the user is told by e-mail, and the SPA sends
+// the user to sign in. A wrong, used or unknown token or code is `422
+// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+// again). An SMS code allows a handful of attempts. A password that
+// breaks the policy is `422 validation_failed` and leaves the token
+// usable.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+func (c *Client) ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPassword Set a new password with a reset link or SMS code
+//
+// Send either `token` (from the e-mailed link) or `phone` and `code`
+// (from the SMS), with `newPassword`, which must satisfy the password
+// policy. On success the token or code is consumed, **every session of
+// the account is ended**, the user is told by e-mail, and the SPA sends
+// the user to sign in. A wrong, used or unknown token or code is `422
+// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+// again). An SMS code allows a handful of attempts. A password that
+// breaks the policy is `422 validation_failed` and leaves the token
+// usable.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+func (c *Client) ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReauthenticateWithBody Confirm who you are before a sensitive change
+//
+// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+// closing the account …) answer `403 reauthentication_required` unless
+// the session's owner proved who they are within the last 10 minutes.
+// The SPA then asks for the password, calls this operation and repeats
+// the refused request. A wrong password is `422` naming `password`;
+// attempts are limited per account and IP address.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+func (c *Client) ReauthenticateWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReauthenticateRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// Reauthenticate Confirm who you are before a sensitive change
+//
+// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+// closing the account …) answer `403 reauthentication_required` unless
+// the session's owner proved who they are within the last 10 minutes.
+// The SPA then asks for the password, calls this operation and repeats
+// the refused request. A wrong password is `422` naming `password`;
+// attempts are limited per account and IP address.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+func (c *Client) Reauthenticate(ctx context.Context, body ReauthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReauthenticateRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3035,7 +3541,11 @@ func (c *Client) ReauthenticateSecondFactor(ctx context.Context, body Reauthenti
 // Refresh tokens are single-use: the answer carries a new refresh token
 // and the one sent stops working. Presenting an already used refresh
 // token is treated as theft: the whole session is revoked and `401` is
-// returned.
+// returned. Within a short grace window after its first use (10 seconds
+// by default) a second use is taken for a concurrent refresh (two tabs
+// at once) instead: it is refused with `409 refresh_in_progress` and the
+// session stays, so the client should pick up the tokens the other
+// refresh stored, or retry shortly.
 //
 // Takes any type of body and a specified content type.
 //
@@ -3057,7 +3567,11 @@ func (c *Client) RefreshTokensWithBody(ctx context.Context, contentType string, 
 // Refresh tokens are single-use: the answer carries a new refresh token
 // and the one sent stops working. Presenting an already used refresh
 // token is treated as theft: the whole session is revoked and `401` is
-// returned.
+// returned. Within a short grace window after its first use (10 seconds
+// by default) a second use is taken for a concurrent refresh (two tabs
+// at once) instead: it is refused with `409 refresh_in_progress` and the
+// session stays, so the client should pick up the tokens the other
+// refresh stored, or retry shortly.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3312,6 +3826,26 @@ func (c *Client) ListDevMessages(ctx context.Context, params *ListDevMessagesPar
 // Corresponds with GET /api/v1/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyAuditEvents List the security events of my account
+//
+// Sign-ins (successful and failed), sign-outs, lockouts, password
+// changes and resets, revoked sessions and other security events that
+// concern the signed-in user, newest first, with the time, IP address
+// and user agent of the request that caused each.
+//
+// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
+func (c *Client) ListMyAuditEvents(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyAuditEventsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3706,6 +4240,54 @@ func (c *Client) ListMyOrganizations(ctx context.Context, params *ListMyOrganiza
 	return c.Client.Do(req)
 }
 
+// ChangePasswordWithBody Change my password
+//
+// Needs the current password (which also counts as a fresh
+// authentication of this session). The new one must satisfy the password
+// policy. Every **other** session of the account ends; this one stays
+// signed in. The user is told by e-mail. A wrong current password is
+// `422` naming `currentPassword`; attempts are limited per account and
+// IP address.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+func (c *Client) ChangePasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangePassword Change my password
+//
+// Needs the current password (which also counts as a fresh
+// authentication of this session). The new one must satisfy the password
+// policy. Every **other** session of the account ends; this one stays
+// signed in. The user is told by e-mail. A wrong current password is
+// `422` naming `currentPassword`; attempts are limited per account and
+// IP address.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+func (c *Client) ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangePasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangePhoneWithBody Start adding or changing my phone
 //
 // Requires a recent sign-in (`403 reauthentication_required`
@@ -3866,6 +4448,64 @@ func (c *Client) UpdateProfileWithBody(ctx context.Context, contentType string, 
 // Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
 func (c *Client) UpdateProfile(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateProfileRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMySessions List my active sessions
+//
+// Every signed-in device of the account that has not signed out, been
+// revoked or expired, newest sign-in first. `current` marks the session
+// of the access token used for this request. `lastUsedAt`, `ip` and
+// `userAgent` are updated at each token refresh, so they are accurate
+// to the access-token lifetime (15 minutes by default).
+//
+// Corresponds with GET /api/v1/me/sessions (the `ListMySessions` operationId).
+func (c *Client) ListMySessions(ctx context.Context, params *ListMySessionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMySessionsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeOtherSessions Sign out everywhere else
+//
+// Ends every session of the account except the current one; their
+// refresh and access tokens stop working at once.
+//
+// Corresponds with POST /api/v1/me/sessions/revoke-others (the `RevokeOtherSessions` operationId).
+func (c *Client) RevokeOtherSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeOtherSessionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RevokeSession End one of my sessions
+//
+// Ends the session (the device is signed out at once). Revoking the
+// current session is the same as signing out. Sessions of other
+// accounts, and sessions that already ended, are `404`.
+//
+// Corresponds with DELETE /api/v1/me/sessions/{sessionId} (the `RevokeSession` operationId).
+func (c *Client) RevokeSession(ctx context.Context, sessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRevokeSessionRequest(c.Server, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -4182,6 +4822,27 @@ func (c *Client) GetTotpQrCode(ctx context.Context, reqEditors ...RequestEditorF
 // Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
 func (c *Client) RegenerateRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRegenerateRecoveryCodesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrganizationAuditEvents List an organization's security events (admins)
+//
+// For the organization's admins: the events recorded in the
+// organization (invitations, role changes, blocks …) plus the sign-in
+// events of its members (`sign_in`, `sign_in_failed`, `sign_out`,
+// `locked_out`, `refresh_token_reused`) since they joined it, newest
+// first. Other members get `403`; non-members `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
+func (c *Client) ListOrganizationAuditEvents(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrganizationAuditEventsRequest(c.Server, organizationID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4863,6 +5524,46 @@ func NewLogoutRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewRequestPasswordResetRequest calls the generic RequestPasswordReset builder with application/json body
+func NewRequestPasswordResetRequest(server string, body RequestPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestPasswordResetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestPasswordResetRequestWithBody constructs an http.Request for the RequestPasswordReset method, with any body, and a specified content type
+func NewRequestPasswordResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/password/forgot")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewChangeInitialPasswordRequest calls the generic ChangeInitialPassword builder with application/json body
 func NewChangeInitialPasswordRequest(server string, body ChangeInitialPasswordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -4884,6 +5585,86 @@ func NewChangeInitialPasswordRequestWithBody(server string, contentType string, 
 	}
 
 	operationPath := fmt.Sprintf("/api/v1/auth/password/initial")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResetPasswordRequest calls the generic ResetPassword builder with application/json body
+func NewResetPasswordRequest(server string, body ResetPasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResetPasswordRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewResetPasswordRequestWithBody constructs an http.Request for the ResetPassword method, with any body, and a specified content type
+func NewResetPasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/password/reset")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReauthenticateRequest calls the generic Reauthenticate builder with application/json body
+func NewReauthenticateRequest(server string, body ReauthenticateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReauthenticateRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewReauthenticateRequestWithBody constructs an http.Request for the Reauthenticate method, with any body, and a specified content type
+func NewReauthenticateRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/reauthenticate")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5227,6 +6008,72 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyAuditEventsRequest constructs an http.Request for the ListMyAuditEvents method
+func NewListMyAuditEventsRequest(server string, params *ListMyAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/audit-events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5672,6 +6519,46 @@ func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsPar
 	return req, nil
 }
 
+// NewChangePasswordRequest calls the generic ChangePassword builder with application/json body
+func NewChangePasswordRequest(server string, body ChangePasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangePasswordRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewChangePasswordRequestWithBody constructs an http.Request for the ChangePassword method, with any body, and a specified content type
+func NewChangePasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewChangePhoneRequest calls the generic ChangePhone builder with application/json body
 func NewChangePhoneRequest(server string, body ChangePhoneJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5842,6 +6729,133 @@ func NewUpdateProfileRequestWithBody(server string, contentType string, body io.
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListMySessionsRequest constructs an http.Request for the ListMySessions method
+func NewListMySessionsRequest(server string, params *ListMySessionsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeOtherSessionsRequest constructs an http.Request for the RevokeOtherSessions method
+func NewRevokeOtherSessionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sessions/revoke-others")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRevokeSessionRequest constructs an http.Request for the RevokeSession method
+func NewRevokeSessionRequest(server string, sessionID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sessionId", sessionID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -6182,6 +7196,79 @@ func NewRegenerateRecoveryCodesRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrganizationAuditEventsRequest constructs an http.Request for the ListOrganizationAuditEvents method
+func NewListOrganizationAuditEventsRequest(server string, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/audit-events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -7013,6 +8100,9 @@ type ClientWithResponsesInterface interface {
 	// over a short one (24 hours by default).
 	// When the account has a second factor, a correct password gets `202`
 	// with a challenge instead of tokens: finish with `loginSecondFactor`.
+	// Too many wrong passwords for one account, or too many attempts from
+	// one IP address, lock sign-in out for a while: `429` with
+	// `Retry-After`, the same for unknown accounts.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7027,6 +8117,9 @@ type ClientWithResponsesInterface interface {
 	// over a short one (24 hours by default).
 	// When the account has a second factor, a correct password gets `202`
 	// with a challenge instead of tokens: finish with `loginSecondFactor`.
+	// Too many wrong passwords for one account, or too many attempts from
+	// one IP address, lock sign-in out for a while: `429` with
+	// `Retry-After`, the same for unknown accounts.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7077,6 +8170,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/logout (the `Logout` operationId).
 	LogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*LogoutResponse, error)
 
+	// RequestPasswordResetWithBodyWithResponse Ask for a password reset link or code
+	//
+	// Send exactly one of `email` or `phone`. For an e-mail, the account's
+	// address receives a one-time link (valid 24 hours by default) to the
+	// SPA's reset page with the token in it; for a phone, a **confirmed**
+	// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+	// always `202` after about the same time, whether or not such an account
+	// exists. A new request replaces the previous link or code. Requests are
+	// limited per address and per IP address (`429` with `Retry-After`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
+	// RequestPasswordResetWithResponse Ask for a password reset link or code
+	//
+	// Send exactly one of `email` or `phone`. For an e-mail, the account's
+	// address receives a one-time link (valid 24 hours by default) to the
+	// SPA's reset page with the token in it; for a phone, a **confirmed**
+	// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+	// always `202` after about the same time, whether or not such an account
+	// exists. A new request replaces the previous link or code. Requests are
+	// limited per address and per IP address (`429` with `Retry-After`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
 	// ChangeInitialPasswordWithBodyWithResponse Replace an issued initial password
 	//
 	// An account created by bulk import signs in with an initial password
@@ -7115,6 +8238,68 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/password/initial (the `ChangeInitialPassword` operationId).
 	ChangeInitialPasswordWithResponse(ctx context.Context, body ChangeInitialPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeInitialPasswordResponse, error)
 
+	// ResetPasswordWithBodyWithResponse Set a new password with a reset link or SMS code
+	//
+	// Send either `token` (from the e-mailed link) or `phone` and `code`
+	// (from the SMS), with `newPassword`, which must satisfy the password
+	// policy. On success the token or code is consumed, **every session of
+	// the account is ended**, the user is told by e-mail, and the SPA sends
+	// the user to sign in. A wrong, used or unknown token or code is `422
+	// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+	// again). An SMS code allows a handful of attempts. A password that
+	// breaks the policy is `422 validation_failed` and leaves the token
+	// usable.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+	ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
+	// ResetPasswordWithResponse Set a new password with a reset link or SMS code
+	//
+	// Send either `token` (from the e-mailed link) or `phone` and `code`
+	// (from the SMS), with `newPassword`, which must satisfy the password
+	// policy. On success the token or code is consumed, **every session of
+	// the account is ended**, the user is told by e-mail, and the SPA sends
+	// the user to sign in. A wrong, used or unknown token or code is `422
+	// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+	// again). An SMS code allows a handful of attempts. A password that
+	// breaks the policy is `422 validation_failed` and leaves the token
+	// usable.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+	ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
+	// ReauthenticateWithBodyWithResponse Confirm who you are before a sensitive change
+	//
+	// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+	// closing the account …) answer `403 reauthentication_required` unless
+	// the session's owner proved who they are within the last 10 minutes.
+	// The SPA then asks for the password, calls this operation and repeats
+	// the refused request. A wrong password is `422` naming `password`;
+	// attempts are limited per account and IP address.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+	ReauthenticateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReauthenticateResponse, error)
+
+	// ReauthenticateWithResponse Confirm who you are before a sensitive change
+	//
+	// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+	// closing the account …) answer `403 reauthentication_required` unless
+	// the session's owner proved who they are within the last 10 minutes.
+	// The SPA then asks for the password, calls this operation and repeats
+	// the refused request. A wrong password is `422` naming `password`;
+	// attempts are limited per account and IP address.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+	ReauthenticateWithResponse(ctx context.Context, body ReauthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReauthenticateResponse, error)
+
 	// ReauthenticateSecondFactorWithBodyWithResponse Confirm who I am with a second-factor code
 	//
 	// Like reauthenticating with the password: a current authenticator
@@ -7146,7 +8331,11 @@ type ClientWithResponsesInterface interface {
 	// Refresh tokens are single-use: the answer carries a new refresh token
 	// and the one sent stops working. Presenting an already used refresh
 	// token is treated as theft: the whole session is revoked and `401` is
-	// returned.
+	// returned. Within a short grace window after its first use (10 seconds
+	// by default) a second use is taken for a concurrent refresh (two tabs
+	// at once) instead: it is refused with `409 refresh_in_progress` and the
+	// session stays, so the client should pick up the tokens the other
+	// refresh stored, or retry shortly.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7158,7 +8347,11 @@ type ClientWithResponsesInterface interface {
 	// Refresh tokens are single-use: the answer carries a new refresh token
 	// and the one sent stops working. Presenting an already used refresh
 	// token is treated as theft: the whole session is revoked and `401` is
-	// returned.
+	// returned. Within a short grace window after its first use (10 seconds
+	// by default) a second use is taken for a concurrent refresh (two tabs
+	// at once) instead: it is refused with `409 refresh_in_progress` and the
+	// session stays, so the client should pick up the tokens the other
+	// refresh stored, or retry shortly.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -7328,6 +8521,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+
+	// ListMyAuditEventsWithResponse List the security events of my account
+	//
+	// Sign-ins (successful and failed), sign-outs, lockouts, password
+	// changes and resets, revoked sessions and other security events that
+	// concern the signed-in user, newest first, with the time, IP address
+	// and user agent of the request that caused each.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
+	ListMyAuditEventsWithResponse(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*ListMyAuditEventsResponse, error)
 
 	// ListMyCertificatesWithResponse List my certificates
 	//
@@ -7557,6 +8762,34 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me/organizations (the `ListMyOrganizations` operationId).
 	ListMyOrganizationsWithResponse(ctx context.Context, params *ListMyOrganizationsParams, reqEditors ...RequestEditorFn) (*ListMyOrganizationsResponse, error)
 
+	// ChangePasswordWithBodyWithResponse Change my password
+	//
+	// Needs the current password (which also counts as a fresh
+	// authentication of this session). The new one must satisfy the password
+	// policy. Every **other** session of the account ends; this one stays
+	// signed in. The user is told by e-mail. A wrong current password is
+	// `422` naming `currentPassword`; attempts are limited per account and
+	// IP address.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+	ChangePasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
+
+	// ChangePasswordWithResponse Change my password
+	//
+	// Needs the current password (which also counts as a fresh
+	// authentication of this session). The new one must satisfy the password
+	// policy. Every **other** session of the account ends; this one stays
+	// signed in. The user is told by e-mail. A wrong current password is
+	// `422` naming `currentPassword`; attempts are limited per account and
+	// IP address.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+	ChangePasswordWithResponse(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
+
 	// ChangePhoneWithBodyWithResponse Start adding or changing my phone
 	//
 	// Requires a recent sign-in (`403 reauthentication_required`
@@ -7650,6 +8883,40 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/me/profile (the `UpdateProfile` operationId).
 	UpdateProfileWithResponse(ctx context.Context, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
+
+	// ListMySessionsWithResponse List my active sessions
+	//
+	// Every signed-in device of the account that has not signed out, been
+	// revoked or expired, newest sign-in first. `current` marks the session
+	// of the access token used for this request. `lastUsedAt`, `ip` and
+	// `userAgent` are updated at each token refresh, so they are accurate
+	// to the access-token lifetime (15 minutes by default).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/sessions (the `ListMySessions` operationId).
+	ListMySessionsWithResponse(ctx context.Context, params *ListMySessionsParams, reqEditors ...RequestEditorFn) (*ListMySessionsResponse, error)
+
+	// RevokeOtherSessionsWithResponse Sign out everywhere else
+	//
+	// Ends every session of the account except the current one; their
+	// refresh and access tokens stop working at once.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/sessions/revoke-others (the `RevokeOtherSessions` operationId).
+	RevokeOtherSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeOtherSessionsResponse, error)
+
+	// RevokeSessionWithResponse End one of my sessions
+	//
+	// Ends the session (the device is signed out at once). Revoking the
+	// current session is the same as signing out. Sessions of other
+	// accounts, and sessions that already ended, are `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/sessions/{sessionId} (the `RevokeSession` operationId).
+	RevokeSessionWithResponse(ctx context.Context, sessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error)
 
 	// ListMySsoIdentitiesWithResponse List the provider identities linked to my account
 	//
@@ -7838,6 +9105,19 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
 	RegenerateRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RegenerateRecoveryCodesResponse, error)
+
+	// ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
+	//
+	// For the organization's admins: the events recorded in the
+	// organization (invitations, role changes, blocks …) plus the sign-in
+	// events of its members (`sign_in`, `sign_in_failed`, `sign_out`,
+	// `locked_out`, `refresh_token_reused`) since they joined it, newest
+	// first. Other members get `403`; non-members `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
+	ListOrganizationAuditEventsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*ListOrganizationAuditEventsResponse, error)
 
 	// ListInvitationsWithResponse List open invitations
 	//
@@ -8796,6 +10076,89 @@ func (r LogoutResponse) ContentType() string {
 	return ""
 }
 
+// RequestPasswordResetResponse429Headers the declared response headers of an HTTP 429 response for RequestPasswordReset
+type RequestPasswordResetResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RequestPasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestPasswordResetResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestPasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestPasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestPasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestPasswordResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangeInitialPasswordResponse401Headers the declared response headers of an HTTP 401 response for ChangeInitialPassword
 type ChangeInitialPasswordResponse401Headers struct {
 	WWWAuthenticate *string
@@ -8908,6 +10271,193 @@ func (r ChangeInitialPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ChangeInitialPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetPasswordResponse429Headers the declared response headers of an HTTP 429 response for ResetPassword
+type ResetPasswordResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ResetPasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetPasswordResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetPasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetPasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetPasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReauthenticateResponse401Headers the declared response headers of an HTTP 401 response for Reauthenticate
+type ReauthenticateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ReauthenticateResponse429Headers the declared response headers of an HTTP 429 response for Reauthenticate
+type ReauthenticateResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ReauthenticateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Reauthentication
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReauthenticateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReauthenticateResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReauthenticateResponse) GetJSON200() *Reauthentication {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReauthenticateResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ReauthenticateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReauthenticateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReauthenticateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReauthenticateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -9039,6 +10589,8 @@ type RefreshTokensResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9073,6 +10625,11 @@ func (r RefreshTokensResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r RefreshTokensResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefreshTokensResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
 }
 
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -9670,6 +11227,89 @@ func (r GetMeResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetMeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListMyAuditEvents
+type ListMyAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListMyAuditEvents
+type ListMyAuditEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListMyAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyAuditEventsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyAuditEventsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyAuditEventsResponse) GetJSON200() *AuditEventPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyAuditEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyAuditEventsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyAuditEventsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyAuditEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -10805,6 +12445,103 @@ func (r ListMyOrganizationsResponse) ContentType() string {
 	return ""
 }
 
+// ChangePasswordResponse401Headers the declared response headers of an HTTP 401 response for ChangePassword
+type ChangePasswordResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ChangePasswordResponse429Headers the declared response headers of an HTTP 429 response for ChangePassword
+type ChangePasswordResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ChangePasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChangePasswordResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ChangePasswordResponse429Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ChangePasswordResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangePasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangePasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangePasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangePasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangePhoneResponse401Headers the declared response headers of an HTTP 401 response for ChangePhone
 type ChangePhoneResponse401Headers struct {
 	WWWAuthenticate *string
@@ -11291,6 +13028,248 @@ func (r UpdateProfileResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMySessionsResponse401Headers the declared response headers of an HTTP 401 response for ListMySessions
+type ListMySessionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMySessionsResponse429Headers the declared response headers of an HTTP 429 response for ListMySessions
+type ListMySessionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListMySessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMySessionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMySessionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMySessionsResponse) GetJSON200() *SessionPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMySessionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMySessionsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMySessionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMySessionsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMySessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMySessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMySessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMySessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeOtherSessionsResponse401Headers the declared response headers of an HTTP 401 response for RevokeOtherSessions
+type RevokeOtherSessionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeOtherSessionsResponse429Headers the declared response headers of an HTTP 429 response for RevokeOtherSessions
+type RevokeOtherSessionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RevokeOtherSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RevokedSessions
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeOtherSessionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeOtherSessionsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RevokeOtherSessionsResponse) GetJSON200() *RevokedSessions {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeOtherSessionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeOtherSessionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeOtherSessionsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeOtherSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeOtherSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeOtherSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeOtherSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RevokeSessionResponse401Headers the declared response headers of an HTTP 401 response for RevokeSession
+type RevokeSessionResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RevokeSessionResponse429Headers the declared response headers of an HTTP 429 response for RevokeSession
+type RevokeSessionResponse429Headers struct {
+	RetryAfter *int
+}
+
+type RevokeSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RevokeSessionResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RevokeSessionResponse429Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RevokeSessionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RevokeSessionResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RevokeSessionResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RevokeSessionResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RevokeSessionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RevokeSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RevokeSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RevokeSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RevokeSessionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -12289,6 +14268,103 @@ func (r RegenerateRecoveryCodesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RegenerateRecoveryCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrganizationAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationAuditEvents
+type ListOrganizationAuditEventsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrganizationAuditEventsResponse429Headers the declared response headers of an HTTP 429 response for ListOrganizationAuditEvents
+type ListOrganizationAuditEventsResponse429Headers struct {
+	RetryAfter *int
+}
+
+type ListOrganizationAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrganizationAuditEventsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrganizationAuditEventsResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrganizationAuditEventsResponse) GetJSON200() *AuditEventPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrganizationAuditEventsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrganizationAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrganizationAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrganizationAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrganizationAuditEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13847,6 +15923,9 @@ func (c *ClientWithResponses) GetInvitationWithResponse(ctx context.Context, tok
 // over a short one (24 hours by default).
 // When the account has a second factor, a correct password gets `202`
 // with a challenge instead of tokens: finish with `loginSecondFactor`.
+// Too many wrong passwords for one account, or too many attempts from
+// one IP address, lock sign-in out for a while: `429` with
+// `Retry-After`, the same for unknown accounts.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13867,6 +15946,9 @@ func (c *ClientWithResponses) LoginWithBodyWithResponse(ctx context.Context, con
 // over a short one (24 hours by default).
 // When the account has a second factor, a correct password gets `202`
 // with a challenge instead of tokens: finish with `loginSecondFactor`.
+// Too many wrong passwords for one account, or too many attempts from
+// one IP address, lock sign-in out for a while: `429` with
+// `Retry-After`, the same for unknown accounts.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -13941,6 +16023,48 @@ func (c *ClientWithResponses) LogoutWithResponse(ctx context.Context, reqEditors
 	return ParseLogoutResponse(rsp)
 }
 
+// RequestPasswordResetWithBodyWithResponse Ask for a password reset link or code
+//
+// Send exactly one of `email` or `phone`. For an e-mail, the account's
+// address receives a one-time link (valid 24 hours by default) to the
+// SPA's reset page with the token in it; for a phone, a **confirmed**
+// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+// always `202` after about the same time, whether or not such an account
+// exists. A new request replaces the previous link or code. Requests are
+// limited per address and per IP address (`429` with `Retry-After`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
+// RequestPasswordResetWithResponse Ask for a password reset link or code
+//
+// Send exactly one of `email` or `phone`. For an e-mail, the account's
+// address receives a one-time link (valid 24 hours by default) to the
+// SPA's reset page with the token in it; for a phone, a **confirmed**
+// phone receives a 6-digit code by SMS (valid 15 minutes). The answer is
+// always `202` after about the same time, whether or not such an account
+// exists. A new request replaces the previous link or code. Requests are
+// limited per address and per IP address (`429` with `Retry-After`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/password/forgot (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordReset(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
 // ChangeInitialPasswordWithBodyWithResponse Replace an issued initial password
 //
 // An account created by bulk import signs in with an initial password
@@ -13991,6 +16115,92 @@ func (c *ClientWithResponses) ChangeInitialPasswordWithResponse(ctx context.Cont
 	return ParseChangeInitialPasswordResponse(rsp)
 }
 
+// ResetPasswordWithBodyWithResponse Set a new password with a reset link or SMS code
+//
+// Send either `token` (from the e-mailed link) or `phone` and `code`
+// (from the SMS), with `newPassword`, which must satisfy the password
+// policy. On success the token or code is consumed, **every session of
+// the account is ended**, the user is told by e-mail, and the SPA sends
+// the user to sign in. A wrong, used or unknown token or code is `422
+// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+// again). An SMS code allows a handful of attempts. A password that
+// breaks the policy is `422 validation_failed` and leaves the token
+// usable.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
+// ResetPasswordWithResponse Set a new password with a reset link or SMS code
+//
+// Send either `token` (from the e-mailed link) or `phone` and `code`
+// (from the SMS), with `newPassword`, which must satisfy the password
+// policy. On success the token or code is consumed, **every session of
+// the account is ended**, the user is told by e-mail, and the SPA sends
+// the user to sign in. A wrong, used or unknown token or code is `422
+// reset_code_invalid`; an expired link is `422 reset_code_expired` (ask
+// again). An SMS code allows a handful of attempts. A password that
+// breaks the policy is `422 validation_failed` and leaves the token
+// usable.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/password/reset (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPassword(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
+// ReauthenticateWithBodyWithResponse Confirm who you are before a sensitive change
+//
+// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+// closing the account …) answer `403 reauthentication_required` unless
+// the session's owner proved who they are within the last 10 minutes.
+// The SPA then asks for the password, calls this operation and repeats
+// the refused request. A wrong password is `422` naming `password`;
+// attempts are limited per account and IP address.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+func (c *ClientWithResponses) ReauthenticateWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReauthenticateResponse, error) {
+	rsp, err := c.ReauthenticateWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReauthenticateResponse(rsp)
+}
+
+// ReauthenticateWithResponse Confirm who you are before a sensitive change
+//
+// Sensitive operations (changing the e-mail or phone, disabling 2FA,
+// closing the account …) answer `403 reauthentication_required` unless
+// the session's owner proved who they are within the last 10 minutes.
+// The SPA then asks for the password, calls this operation and repeats
+// the refused request. A wrong password is `422` naming `password`;
+// attempts are limited per account and IP address.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/reauthenticate (the `Reauthenticate` operationId).
+func (c *ClientWithResponses) ReauthenticateWithResponse(ctx context.Context, body ReauthenticateJSONRequestBody, reqEditors ...RequestEditorFn) (*ReauthenticateResponse, error) {
+	rsp, err := c.Reauthenticate(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReauthenticateResponse(rsp)
+}
+
 // ReauthenticateSecondFactorWithBodyWithResponse Confirm who I am with a second-factor code
 //
 // Like reauthenticating with the password: a current authenticator
@@ -14034,7 +16244,11 @@ func (c *ClientWithResponses) ReauthenticateSecondFactorWithResponse(ctx context
 // Refresh tokens are single-use: the answer carries a new refresh token
 // and the one sent stops working. Presenting an already used refresh
 // token is treated as theft: the whole session is revoked and `401` is
-// returned.
+// returned. Within a short grace window after its first use (10 seconds
+// by default) a second use is taken for a concurrent refresh (two tabs
+// at once) instead: it is refused with `409 refresh_in_progress` and the
+// session stays, so the client should pick up the tokens the other
+// refresh stored, or retry shortly.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14052,7 +16266,11 @@ func (c *ClientWithResponses) RefreshTokensWithBodyWithResponse(ctx context.Cont
 // Refresh tokens are single-use: the answer carries a new refresh token
 // and the one sent stops working. Presenting an already used refresh
 // token is treated as theft: the whole session is revoked and `401` is
-// returned.
+// returned. Within a short grace window after its first use (10 seconds
+// by default) a second use is taken for a concurrent refresh (two tabs
+// at once) instead: it is refused with `409 refresh_in_progress` and the
+// session stays, so the client should pick up the tokens the other
+// refresh stored, or retry shortly.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -14281,6 +16499,24 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 		return nil, err
 	}
 	return ParseGetMeResponse(rsp)
+}
+
+// ListMyAuditEventsWithResponse List the security events of my account
+//
+// Sign-ins (successful and failed), sign-outs, lockouts, password
+// changes and resets, revoked sessions and other security events that
+// concern the signed-in user, newest first, with the time, IP address
+// and user agent of the request that caused each.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/audit-events (the `ListMyAuditEvents` operationId).
+func (c *ClientWithResponses) ListMyAuditEventsWithResponse(ctx context.Context, params *ListMyAuditEventsParams, reqEditors ...RequestEditorFn) (*ListMyAuditEventsResponse, error) {
+	rsp, err := c.ListMyAuditEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyAuditEventsResponse(rsp)
 }
 
 // ListMyCertificatesWithResponse List my certificates
@@ -14613,6 +16849,46 @@ func (c *ClientWithResponses) ListMyOrganizationsWithResponse(ctx context.Contex
 	return ParseListMyOrganizationsResponse(rsp)
 }
 
+// ChangePasswordWithBodyWithResponse Change my password
+//
+// Needs the current password (which also counts as a fresh
+// authentication of this session). The new one must satisfy the password
+// policy. Every **other** session of the account ends; this one stays
+// signed in. The user is told by e-mail. A wrong current password is
+// `422` naming `currentPassword`; attempts are limited per account and
+// IP address.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+func (c *ClientWithResponses) ChangePasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error) {
+	rsp, err := c.ChangePasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePasswordResponse(rsp)
+}
+
+// ChangePasswordWithResponse Change my password
+//
+// Needs the current password (which also counts as a fresh
+// authentication of this session). The new one must satisfy the password
+// policy. Every **other** session of the account ends; this one stays
+// signed in. The user is told by e-mail. A wrong current password is
+// `422` naming `currentPassword`; attempts are limited per account and
+// IP address.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
+func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error) {
+	rsp, err := c.ChangePassword(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangePasswordResponse(rsp)
+}
+
 // ChangePhoneWithBodyWithResponse Start adding or changing my phone
 //
 // Requires a recent sign-in (`403 reauthentication_required`
@@ -14753,6 +17029,58 @@ func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, bod
 		return nil, err
 	}
 	return ParseUpdateProfileResponse(rsp)
+}
+
+// ListMySessionsWithResponse List my active sessions
+//
+// Every signed-in device of the account that has not signed out, been
+// revoked or expired, newest sign-in first. `current` marks the session
+// of the access token used for this request. `lastUsedAt`, `ip` and
+// `userAgent` are updated at each token refresh, so they are accurate
+// to the access-token lifetime (15 minutes by default).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/sessions (the `ListMySessions` operationId).
+func (c *ClientWithResponses) ListMySessionsWithResponse(ctx context.Context, params *ListMySessionsParams, reqEditors ...RequestEditorFn) (*ListMySessionsResponse, error) {
+	rsp, err := c.ListMySessions(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMySessionsResponse(rsp)
+}
+
+// RevokeOtherSessionsWithResponse Sign out everywhere else
+//
+// Ends every session of the account except the current one; their
+// refresh and access tokens stop working at once.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/sessions/revoke-others (the `RevokeOtherSessions` operationId).
+func (c *ClientWithResponses) RevokeOtherSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RevokeOtherSessionsResponse, error) {
+	rsp, err := c.RevokeOtherSessions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeOtherSessionsResponse(rsp)
+}
+
+// RevokeSessionWithResponse End one of my sessions
+//
+// Ends the session (the device is signed out at once). Revoking the
+// current session is the same as signing out. Sessions of other
+// accounts, and sessions that already ended, are `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/sessions/{sessionId} (the `RevokeSession` operationId).
+func (c *ClientWithResponses) RevokeSessionWithResponse(ctx context.Context, sessionID openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeSessionResponse, error) {
+	rsp, err := c.RevokeSession(ctx, sessionID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRevokeSessionResponse(rsp)
 }
 
 // ListMySsoIdentitiesWithResponse List the provider identities linked to my account
@@ -15025,6 +17353,25 @@ func (c *ClientWithResponses) RegenerateRecoveryCodesWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseRegenerateRecoveryCodesResponse(rsp)
+}
+
+// ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
+//
+// For the organization's admins: the events recorded in the
+// organization (invitations, role changes, blocks …) plus the sign-in
+// events of its members (`sign_in`, `sign_in_failed`, `sign_out`,
+// `locked_out`, `refresh_token_reused`) since they joined it, newest
+// first. Other members get `403`; non-members `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
+func (c *ClientWithResponses) ListOrganizationAuditEventsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*ListOrganizationAuditEventsResponse, error) {
+	rsp, err := c.ListOrganizationAuditEvents(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrganizationAuditEventsResponse(rsp)
 }
 
 // ListInvitationsWithResponse List open invitations
@@ -16034,6 +18381,83 @@ func ParseLogoutResponse(rsp *http.Response) (*LogoutResponse, error) {
 	return response, nil
 }
 
+// ParseRequestPasswordResetResponse parses an HTTP response from a RequestPasswordResetWithResponse call
+func ParseRequestPasswordResetResponse(rsp *http.Response) (*RequestPasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestPasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestPasswordResetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseChangeInitialPasswordResponse parses an HTTP response from a ChangeInitialPasswordWithResponse call
 func ParseChangeInitialPasswordResponse(rsp *http.Response) (*ChangeInitialPasswordResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -16133,6 +18557,181 @@ func ParseChangeInitialPasswordResponse(rsp *http.Response) (*ChangeInitialPassw
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers ChangeInitialPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetPasswordResponse parses an HTTP response from a ResetPasswordWithResponse call
+func ParseResetPasswordResponse(rsp *http.Response) (*ResetPasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetPasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ResetPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReauthenticateResponse parses an HTTP response from a ReauthenticateWithResponse call
+func ParseReauthenticateResponse(rsp *http.Response) (*ReauthenticateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReauthenticateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Reauthentication
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ReauthenticateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ReauthenticateResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -16288,6 +18887,13 @@ func ParseRefreshTokensResponse(rsp *http.Response) (*RefreshTokensResponse, err
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
@@ -16835,6 +19441,83 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetMeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyAuditEventsResponse parses an HTTP response from a ListMyAuditEventsWithResponse call
+func ParseListMyAuditEventsResponse(rsp *http.Response) (*ListMyAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyAuditEventsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -17914,6 +20597,100 @@ func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsR
 	return response, nil
 }
 
+// ParseChangePasswordResponse parses an HTTP response from a ChangePasswordWithResponse call
+func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangePasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ChangePasswordResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ChangePasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseChangePhoneResponse parses an HTTP response from a ChangePhoneWithResponse call
 func ParseChangePhoneResponse(rsp *http.Response) (*ChangePhoneResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18363,6 +21140,233 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateProfileResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMySessionsResponse parses an HTTP response from a ListMySessionsWithResponse call
+func ParseListMySessionsResponse(rsp *http.Response) (*ListMySessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMySessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMySessionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMySessionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeOtherSessionsResponse parses an HTTP response from a RevokeOtherSessionsWithResponse call
+func ParseRevokeOtherSessionsResponse(rsp *http.Response) (*RevokeOtherSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeOtherSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RevokedSessions
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeOtherSessionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeOtherSessionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRevokeSessionResponse parses an HTTP response from a RevokeSessionWithResponse call
+func ParseRevokeSessionResponse(rsp *http.Response) (*RevokeSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RevokeSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RevokeSessionResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RevokeSessionResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -19310,6 +22314,97 @@ func ParseRegenerateRecoveryCodesResponse(rsp *http.Response) (*RegenerateRecove
 		response.Headers401 = &headers
 	case rsp.StatusCode == 429:
 		var headers RegenerateRecoveryCodesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrganizationAuditEventsResponse parses an HTTP response from a ListOrganizationAuditEventsWithResponse call
+func ParseListOrganizationAuditEventsResponse(rsp *http.Response) (*ListOrganizationAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrganizationAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrganizationAuditEventsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrganizationAuditEventsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

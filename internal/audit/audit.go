@@ -51,6 +51,8 @@ const (
 	MarketingConsentChanged = "marketing_consent_changed"
 	InvitationRevoked       = "invitation_revoked"
 	MemberImported          = "member_imported"
+	// PasswordResetRequested: a reset link or code was sent to the account.
+	PasswordResetRequested = "password_reset_requested"
 )
 
 // Event is one audit record. UserID is whom it concerns; ActorID who did it

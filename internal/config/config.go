@@ -69,6 +69,7 @@ type Config struct {
 	InvitationTTL      time.Duration // how long an invitation link works
 	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
 	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
+	Security           Security      // sessions, recovery, brute-force limits (security.go)
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -178,6 +179,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	loadDelivery(&l, &c)
 	c.SSO = l.sso()
+	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
 		return Config{}, errors.Join(l.errs...)
 	}
@@ -268,6 +270,7 @@ func (c Config) Validate() error {
 	if c.InitialPasswordTTL < time.Hour {
 		bad("KABINET_INITIAL_PASSWORD_TTL must be at least 1h")
 	}
+	c.Security.validate(bad)
 	return errors.Join(errs...)
 }
 

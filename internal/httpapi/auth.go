@@ -161,6 +161,9 @@ func registerConflict(ctx context.Context, fields ...string) api.Register409Appl
 func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.LoginResponseObject, error) {
 	b := req.Body
 	user, err := s.findByLogin(ctx, b.Login)
+	if lerr := s.limitSignIn(ctx, b.Login, user, err); lerr != nil {
+		return nil, lerr // 429: locked out (throttle.go)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if err := s.hasher.VerifyDummy(ctx, b.Password); err != nil {
 			return nil, err
@@ -187,6 +190,7 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 		}
 		return loginUnauthorized(ctx), nil
 	}
+	s.signInSucceeded(ctx, user.ID)
 	if user.Status == db.UserStatusBlocked {
 		return api.Login403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
@@ -266,6 +270,11 @@ func (s *Server) RefreshTokens(ctx context.Context, req api.RefreshTokensRequest
 		case rt.SessionRevokedAt != nil:
 			outcome = codeSessionEnded
 			return nil
+		case rt.UsedAt != nil && now.Sub(*rt.UsedAt) < s.cfg.Security.RefreshReuseGrace:
+			// Most likely a concurrent refresh (two tabs), not theft: refuse
+			// without ending the session (sessions.go).
+			outcome = codeRefreshInProgress
+			return nil
 		case rt.UsedAt != nil:
 			outcome = codeRefreshTokenReused
 			if _, err := q.RevokeSession(ctx, db.RevokeSessionParams{ID: rt.SessionID, Reason: ptr("refresh_token_reused")}); err != nil {
@@ -296,6 +305,8 @@ func (s *Server) RefreshTokens(ctx context.Context, req api.RefreshTokensRequest
 	switch outcome {
 	case "":
 		return api.RefreshTokens200JSONResponse(out), nil
+	case codeRefreshInProgress:
+		return refreshInProgress(ctx), nil
 	case codeAccountBlocked:
 		return api.RefreshTokens403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
@@ -371,6 +382,7 @@ func (s *Server) issueTokens(ctx context.Context, q *db.Queries, user db.User, s
 		ExpiresIn:             int(s.issuer.TTL().Seconds()),
 		RefreshToken:          refresh,
 		RefreshTokenExpiresAt: expires,
+		RememberMe:            remember,
 		User:                  userDTO(user),
 	}, nil
 }

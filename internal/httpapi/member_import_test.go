@@ -12,7 +12,6 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
-	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
@@ -248,11 +247,14 @@ func TestInitialPasswordExpiresUntilRecovery(t *testing.T) {
 	lg = login(t, env, email, "Wrong-Passw0rd1", false)
 	wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
 
-	// A password reset ends the block through ClearInitialPassword.
-	if err := db.New(env.Pool).ClearInitialPassword(ctx, id); err != nil {
-		t.Fatal(err)
+	// Recovery ends the block: reset the password by the e-mailed link, then
+	// the new password signs in like any other.
+	token := resetToken(t, env, email)
+	own := "Own-Recovered-Passw0rd"
+	if res := resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: own}); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
 	}
-	if lg := login(t, env, email, password, false); lg.JSON200 == nil {
+	if lg := login(t, env, email, own, false); lg.JSON200 == nil {
 		t.Fatalf("login after recovery: %d %s", lg.StatusCode(), lg.Body)
 	}
 }

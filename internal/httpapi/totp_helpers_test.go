@@ -159,7 +159,7 @@ func sentTemplates(t *testing.T, env *apitest.Env, address string) []string {
 }
 
 // auditEvents lists the audit events about userID, oldest first.
-func auditEvents(t *testing.T, env *apitest.Env, userID uuid.UUID) []string {
+func totpAuditEvents(t *testing.T, env *apitest.Env, userID uuid.UUID) []string {
 	t.Helper()
 	rows, err := env.Pool.Query(context.Background(), "SELECT event FROM audit_events WHERE user_id = $1 ORDER BY id", userID)
 	if err != nil {

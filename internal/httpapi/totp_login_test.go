@@ -87,7 +87,7 @@ func TestLoginWithSecondFactor(t *testing.T) {
 		t.Errorf("fields = %v", fields(p))
 	}
 
-	events := auditEvents(t, env, u.id())
+	events := totpAuditEvents(t, env, u.id())
 	if !contains(events, "sign_in", "sign_in_failed") {
 		t.Errorf("audit = %v", events)
 	}

@@ -190,7 +190,7 @@ func TestTOTPEnrolment(t *testing.T) {
 	if got := sentTemplates(t, env, u.email()); !slices.Equal(got, []string{"welcome", "totp_enabled"}) {
 		t.Errorf("mails = %v", got)
 	}
-	if got := auditEvents(t, env, u.id()); !contains(got, "totp_enabled") {
+	if got := totpAuditEvents(t, env, u.id()); !contains(got, "totp_enabled") {
 		t.Errorf("audit = %v", got)
 	}
 }
@@ -307,7 +307,7 @@ func TestTOTPSensitiveStepsNeedRecentAuthentication(t *testing.T) {
 	if got := sentTemplates(t, env, u.email()); !slices.Equal(got, []string{"welcome", "totp_enabled", "recovery_codes_regenerated"}) {
 		t.Errorf("mails = %v", got)
 	}
-	if got := auditEvents(t, env, u.id()); !contains(got, "totp_enabled", "recovery_codes_regenerated") {
+	if got := totpAuditEvents(t, env, u.id()); !contains(got, "totp_enabled", "recovery_codes_regenerated") {
 		t.Errorf("audit = %v", got)
 	}
 }
@@ -359,7 +359,7 @@ func TestDisableTOTP(t *testing.T) {
 	if got := sentTemplates(t, env, u.email()); !slices.Equal(got, []string{"welcome", "totp_enabled", "totp_disabled"}) {
 		t.Errorf("mails = %v", got)
 	}
-	if got := auditEvents(t, env, u.id()); !contains(got, "totp_enabled", "totp_disabled") {
+	if got := totpAuditEvents(t, env, u.id()); !contains(got, "totp_enabled", "totp_disabled") {
 		t.Errorf("audit = %v", got)
 	}
 

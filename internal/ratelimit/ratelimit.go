@@ -22,6 +22,9 @@ type Rule struct {
 type Decision struct {
 	Allowed    bool
 	RetryAfter time.Duration // when not allowed: how long until it is
+	// Hits counts the subject's hits in the current window, this one
+	// included: Hits == Max+1 marks the hit that started a lockout.
+	Hits int
 }
 
 // RetryAfterSeconds is RetryAfter rounded up to whole seconds (at least 1),
@@ -50,14 +53,15 @@ func (l *Limiter) Hit(ctx context.Context, rule Rule, subject string) (Decision,
 	if err != nil {
 		return Decision{}, err
 	}
+	hits := int(row.Hits)
 	if row.LockedUntil == nil {
-		return Decision{Allowed: true}, nil
+		return Decision{Allowed: true, Hits: hits}, nil
 	}
 	wait := row.LockedUntil.Sub(l.now())
 	if wait <= 0 {
-		return Decision{Allowed: true}, nil
+		return Decision{Allowed: true, Hits: hits}, nil
 	}
-	return Decision{RetryAfter: wait}, nil
+	return Decision{RetryAfter: wait, Hits: hits}, nil
 }
 
 // Reset forgets the subject's hits, e.g. after a successful sign-in.

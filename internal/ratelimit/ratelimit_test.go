@@ -27,6 +27,13 @@ func TestLimiterLocksAfterMaxAndUnlocksAfterPeriod(t *testing.T) {
 	if err != nil || d.Allowed || d.RetryAfter <= 0 || d.RetryAfter > 2*time.Second || d.RetryAfterSeconds() < 1 {
 		t.Fatalf("4th hit: %+v %v; want refused with a Retry-After within the period", d, err)
 	}
+	// Hits tells the hit that started the lockout (Max+1) from later ones.
+	if d.Hits != 4 {
+		t.Errorf("4th hit counted %d hits", d.Hits)
+	}
+	if d, _ := l.Hit(ctx, rule, "subject"); d.Allowed || d.Hits != 5 {
+		t.Errorf("5th hit: %+v", d)
+	}
 	if d, _ := l.Hit(ctx, rule, "other"); !d.Allowed {
 		t.Fatal("another subject is limited too")
 	}
