@@ -59,6 +59,9 @@ func (s *Server) FinishSsoSignIn(ctx context.Context, req api.FinishSsoSignInReq
 	return nil, &problemError{problem: p}
 }
 
+// errSSORaced: the identity was linked by a concurrent sign-in mid-transaction.
+var errSSORaced = errors.New("sso identity linked concurrently")
+
 // ssoSignIn signs in the account linked to the verified identity or makes
 // one. Two concurrent first sign-ins (two tabs) can race on the unique
 // indexes; the loser runs once more and then finds what the winner made.
@@ -69,7 +72,7 @@ func (s *Server) ssoSignIn(ctx context.Context, ans ssoAnswer) (out api.AuthResp
 			out, created, fail, err = s.ssoSignInTx(ctx, q, ans)
 			return err
 		})
-		if _, unique := store.UniqueViolation(err); unique && attempt == 0 {
+		if _, unique := store.UniqueViolation(err); (unique || errors.Is(err, errSSORaced)) && attempt == 0 {
 			continue
 		}
 		return out, created, fail, err
@@ -110,6 +113,11 @@ func (s *Server) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) 
 	}
 	existing, err := q.GetUserByEmail(ctx, prof.Email)
 	if err == nil {
+		// A concurrent first sign-in of the same identity may have made this
+		// account (and its link) since the look-up above: then go round again.
+		if _, err := q.GetSSOIdentityBySubject(ctx, db.GetSSOIdentityBySubjectParams{Issuer: ans.provider.Issuer(), Subject: c.Subject}); err == nil {
+			return api.AuthResponse{}, false, nil, errSSORaced
+		}
 		// Never link on an e-mail match alone: the owner must prove the
 		// account is theirs by signing in to it first. The attempt is
 		// recorded in their log (and committed: the failure is not an error).
