@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -30,9 +29,12 @@ const (
 
 // secondFactorAccountRule limits code checks per account across every
 // endpoint that takes one (sign-in, confirmation, reauthentication,
-// disabling): with three valid codes at any moment, 10 guesses per 15
-// minutes leave an attacker who knows the password about 0.3% a day.
-var secondFactorAccountRule = ratelimit.Rule{Name: "second_factor:account", Max: 10, Period: 15 * time.Minute}
+// disabling), with the codes limit (KABINET_LIMIT_CODE_ACCOUNT): with three
+// valid codes at any moment, the default 10 guesses per 15 minutes leave an
+// attacker who knows the password about 0.3% a day.
+func (s *Server) secondFactorAccountRule() ratelimit.Rule {
+	return limitRule("second_factor:account", s.cfg.Security.Limits.CodeAccount)
+}
 
 // GetTotpStatus tells the caller the state of their second factor.
 func (s *Server) GetTotpStatus(ctx context.Context, _ api.GetTotpStatusRequestObject) (api.GetTotpStatusResponseObject, error) {
@@ -398,7 +400,7 @@ func (s *Server) openSecret(row db.TotpAuthenticator) (string, error) {
 
 // hitSecondFactorLimit counts one code check for userID; refused with 429.
 func (s *Server) hitSecondFactorLimit(ctx context.Context, userID uuid.UUID) error {
-	d, err := s.limiter.Hit(ctx, secondFactorAccountRule, userID.String())
+	d, err := s.limiter.Hit(ctx, s.secondFactorAccountRule(), userID.String())
 	if err != nil {
 		return err
 	}
@@ -411,7 +413,7 @@ func (s *Server) hitSecondFactorLimit(ctx context.Context, userID uuid.UUID) err
 // resetSecondFactorLimit forgets the failures before a correct code. A
 // failure to reset only leaves the counter to expire, so it is logged.
 func (s *Server) resetSecondFactorLimit(ctx context.Context, userID uuid.UUID) {
-	if err := s.limiter.Reset(ctx, secondFactorAccountRule, userID.String()); err != nil {
+	if err := s.limiter.Reset(ctx, s.secondFactorAccountRule(), userID.String()); err != nil {
 		s.log.WarnContext(ctx, "reset second-factor rate limit", "err", err, "user_id", userID)
 	}
 }

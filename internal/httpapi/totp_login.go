@@ -26,8 +26,11 @@ const (
 )
 
 // secondFactorIPRule limits second-step attempts per client address, against
-// one address trying many accounts whose passwords it knows.
-var secondFactorIPRule = ratelimit.Rule{Name: "second_factor:ip", Max: 50, Period: 15 * time.Minute}
+// one address trying many accounts whose passwords it knows
+// (KABINET_LIMIT_CODE_IP).
+func (s *Server) secondFactorIPRule() ratelimit.Rule {
+	return limitRule("second_factor:ip", s.cfg.Security.Limits.CodeIP)
+}
 
 // secondFactorChallenge is called by Login after the password and the
 // account status were checked. When user has an enabled authenticator it
@@ -76,7 +79,7 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 	if m := metaFrom(ctx); m.ip != nil {
 		ip = m.ip.String()
 	}
-	if d, err := s.limiter.Hit(ctx, secondFactorIPRule, ip); err != nil || !d.Allowed {
+	if d, err := s.limiter.Hit(ctx, s.secondFactorIPRule(), ip); err != nil || !d.Allowed {
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +114,7 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 			outcome = codeChallengeExpired
 			return nil
 		}
-		if limited, err = s.limiter.Hit(ctx, secondFactorAccountRule, ch.UserID.String()); err != nil || !limited.Allowed {
+		if limited, err = s.limiter.Hit(ctx, s.secondFactorAccountRule(), ch.UserID.String()); err != nil || !limited.Allowed {
 			outcome = codeRateLimited
 			return err
 		}

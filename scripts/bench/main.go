@@ -1,7 +1,10 @@
 // Command bench load-tests a Kabinet server on loopback: it starts the
 // built binary against a throw-away database, signs a user up, then runs
-// bounded vegeta attacks on GET /api/v1/me and POST /api/v1/auth/login and
-// reports throughput, latency percentiles and the server's peak RSS.
+// bounded vegeta attacks on GET /api/v1/me and POST /api/v1/auth/login,
+// closed loops of POST /api/v1/auth/refresh (each worker rotating its own
+// session) and of the second sign-in step with a TOTP code (one enrolled
+// account per sample), and reports throughput, latency percentiles and the
+// server's peak RSS.
 //
 //	go run ./scripts/bench -bin .bin/kabinet -database-url URL [-duration 10s]
 //
@@ -26,6 +29,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/kabinet-edu/kabinet/gen/client"
 )
 
 type result struct {
@@ -87,6 +92,7 @@ func run(bin, dbURL string, duration time.Duration, outDir string) error {
 		"KABINET_LOG_LEVEL=info",
 		// The login attack comes from one address: lift the per-IP sign-in limit.
 		"KABINET_LIMIT_LOGIN_IP=100000000/1m",
+		"KABINET_LIMIT_CODE_IP=100000000/1m",
 	)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
@@ -122,6 +128,21 @@ func run(bin, dbURL string, duration time.Duration, outDir string) error {
 	})
 	rep.Results = append(rep.Results, attack("POST /api/v1/auth/login", login, 8, duration))
 
+	c, err := client.NewClientWithResponses(base)
+	if err != nil {
+		return err
+	}
+	refresh, err := benchRefresh(ctx, c, email, password, 8, duration)
+	if err != nil {
+		return err
+	}
+	rep.Results = append(rep.Results, refresh)
+	second, err := benchSecondFactor(ctx, c, 100, 8)
+	if err != nil {
+		return err
+	}
+	rep.Results = append(rep.Results, second)
+
 	rep.PeakRSSMiB = rssMiB(pid, "VmHWM")
 	return write(rep, outDir)
 }
@@ -139,7 +160,7 @@ func attack(name string, t vegeta.Targeter, workers uint64, d time.Duration) res
 		P50Millis: ms(m.Latencies.P50), P99Millis: ms(m.Latencies.P99), MaxMillis: ms(m.Latencies.Max),
 		SuccessRate: m.Success, Errors: m.Errors,
 	}
-	fmt.Fprintf(os.Stderr, "%-26s %6d req  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  ok %5.1f%%\n",
+	fmt.Fprintf(os.Stderr, "%-38s %6d req  %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  ok %5.1f%%\n",
 		name, r.Requests, r.Throughput, r.P50Millis, r.P99Millis, 100*r.SuccessRate)
 	return r
 }
