@@ -41,12 +41,6 @@ SELECT * FROM user_certificates WHERE user_id = @user_id ORDER BY created_at, id
 -- name: CountUserCertificates :one
 SELECT count(*) FROM user_certificates WHERE user_id = @user_id;
 
--- name: LockUserSignInMethods :one
--- Locks the user row so that concurrent binds and unbinds of one account are
--- serialized (two unbinds must not each leave the other as the last way in),
--- and tells whether the account has a password.
-SELECT (password_hash IS NOT NULL)::boolean AS has_password FROM users WHERE id = @id FOR UPDATE;
-
 -- name: CountOtherValidCertificates :one
 -- Certificates of the user, other than @except_id, that can sign in at @at.
 SELECT count(*) FROM user_certificates

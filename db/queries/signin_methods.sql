@@ -1,3 +1,9 @@
+-- name: LockUserSignInMethods :exec
+-- Locks the user row so that changes to one account's ways to sign in
+-- (binding, unbinding, linking, unlinking) are serialized: two concurrent
+-- removals cannot each leave the other as the last way in.
+SELECT 1 FROM users WHERE id = @id FOR UPDATE;
+
 -- name: CountOtherSignInMethods :one
 -- The ways the user could still sign in without the certificate or SSO
 -- identity about to be removed: a password, a currently valid certificate,

@@ -23,11 +23,6 @@ UPDATE sso_identities SET last_used_at = now(), email = coalesce(sqlc.narg(email
 -- name: ListUserSSOIdentities :many
 SELECT * FROM sso_identities WHERE user_id = @user_id ORDER BY created_at, id;
 
--- name: LockUserForSSO :one
--- Serializes changes to one account's ways to sign in, so two concurrent
--- unlinks cannot both pass the "not the last one" check.
-SELECT (password_hash IS NOT NULL)::boolean AS has_password FROM users WHERE id = @id FOR UPDATE;
-
 -- name: DeleteSSOIdentity :execrows
 DELETE FROM sso_identities WHERE id = @id AND user_id = @user_id;
 

@@ -269,20 +269,6 @@ func (q *Queries) ListUserCertificates(ctx context.Context, userID uuid.UUID) ([
 	return items, nil
 }
 
-const lockUserSignInMethods = `-- name: LockUserSignInMethods :one
-SELECT (password_hash IS NOT NULL)::boolean AS has_password FROM users WHERE id = $1 FOR UPDATE
-`
-
-// Locks the user row so that concurrent binds and unbinds of one account are
-// serialized (two unbinds must not each leave the other as the last way in),
-// and tells whether the account has a password.
-func (q *Queries) LockUserSignInMethods(ctx context.Context, id uuid.UUID) (bool, error) {
-	row := q.db.QueryRow(ctx, lockUserSignInMethods, id)
-	var has_password bool
-	err := row.Scan(&has_password)
-	return has_password, err
-}
-
 const pruneCertificateChallenges = `-- name: PruneCertificateChallenges :exec
 DELETE FROM certificate_challenges
 WHERE id IN (

@@ -73,3 +73,15 @@ func (q *Queries) DeleteUserSSOIdentities(ctx context.Context, userID uuid.UUID)
 	_, err := q.db.Exec(ctx, deleteUserSSOIdentities, userID)
 	return err
 }
+
+const lockUserSignInMethods = `-- name: LockUserSignInMethods :exec
+SELECT 1 FROM users WHERE id = $1 FOR UPDATE
+`
+
+// Locks the user row so that changes to one account's ways to sign in
+// (binding, unbinding, linking, unlinking) are serialized: two concurrent
+// removals cannot each leave the other as the last way in.
+func (q *Queries) LockUserSignInMethods(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, lockUserSignInMethods, id)
+	return err
+}

@@ -253,19 +253,6 @@ func (q *Queries) ListUserSSOIdentities(ctx context.Context, userID uuid.UUID) (
 	return items, nil
 }
 
-const lockUserForSSO = `-- name: LockUserForSSO :one
-SELECT (password_hash IS NOT NULL)::boolean AS has_password FROM users WHERE id = $1 FOR UPDATE
-`
-
-// Serializes changes to one account's ways to sign in, so two concurrent
-// unlinks cannot both pass the "not the last one" check.
-func (q *Queries) LockUserForSSO(ctx context.Context, id uuid.UUID) (bool, error) {
-	row := q.db.QueryRow(ctx, lockUserForSSO, id)
-	var has_password bool
-	err := row.Scan(&has_password)
-	return has_password, err
-}
-
 const touchSSOIdentity = `-- name: TouchSSOIdentity :exec
 UPDATE sso_identities SET last_used_at = now(), email = coalesce($1::text, email) WHERE id = $2
 `

@@ -77,7 +77,7 @@ func (s *Server) BindCertificate(ctx context.Context, req api.BindCertificateReq
 	}
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		refusal = nil
-		if _, err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
+		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
 		}
 		existing, err := q.GetCertificateByFingerprint(ctx, cert.Fingerprint[:])
@@ -165,8 +165,7 @@ func (s *Server) UnbindCertificate(ctx context.Context, req api.UnbindCertificat
 	var outcome string // a problem code when refused
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		outcome = ""
-		hasPassword, err := q.LockUserSignInMethods(ctx, p.user.ID)
-		if err != nil {
+		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
 		}
 		row, err := q.GetUserCertificate(ctx, db.GetUserCertificateParams{ID: req.CertificateID, UserID: p.user.ID})
@@ -177,18 +176,13 @@ func (s *Server) UnbindCertificate(ctx context.Context, req api.UnbindCertificat
 		if err != nil {
 			return err
 		}
-		// The last way in: no password and no other certificate that can
-		// sign in now. (Other sign-in methods, such as SSO identities, must
-		// be counted here too when they exist.)
-		if !hasPassword {
-			others, err := q.CountOtherValidCertificates(ctx, db.CountOtherValidCertificatesParams{UserID: p.user.ID, ExceptID: row.ID, At: s.now()})
-			if err != nil {
-				return err
-			}
-			if others == 0 {
-				outcome = codeLastSignInMethod
-				return nil
-			}
+		others, err := q.CountOtherSignInMethods(ctx, db.CountOtherSignInMethodsParams{UserID: p.user.ID, ExceptCertificateID: row.ID})
+		if err != nil {
+			return err
+		}
+		if others == 0 {
+			outcome = codeLastSignInMethod
+			return nil
 		}
 		if _, err := q.DeleteUserCertificate(ctx, db.DeleteUserCertificateParams{ID: row.ID, UserID: p.user.ID}); err != nil {
 			return err

@@ -175,8 +175,7 @@ func (s *Server) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdentit
 	var outcome string // a problem code when refused
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		// The row lock serializes concurrent unlinks of one account.
-		hasPassword, err := q.LockUserForSSO(ctx, p.user.ID)
-		if err != nil {
+		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
 		}
 		mine, err := q.ListUserSSOIdentities(ctx, p.user.ID)
@@ -193,9 +192,12 @@ func (s *Server) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdentit
 		case target == nil:
 			outcome = codeNotFound
 			return nil
-		case !hasPassword && len(mine) == 1:
-			// Bound certificates are a way in too; they are not counted
-			// yet because that flow is built separately (see README).
+		}
+		others, err := q.CountOtherSignInMethods(ctx, db.CountOtherSignInMethodsParams{UserID: p.user.ID, ExceptIdentityID: target.ID})
+		if err != nil {
+			return err
+		}
+		if others == 0 {
 			outcome = codeLastSignInMethod
 			return nil
 		}
