@@ -65,3 +65,21 @@ func TestErrorHandler(t *testing.T) {
 		t.Errorf("the cause of a 500 is not logged with the request id: %s", logs.String())
 	}
 }
+
+func TestAccessLogHidesTokensInPaths(t *testing.T) {
+	var logs bytes.Buffer
+	e := echo.New()
+	e.HTTPErrorHandler = errorHandler(slog.New(slog.DiscardHandler))
+	e.Use(withRequestMeta, accessLog(slog.New(slog.NewJSONHandler(&logs, nil))))
+	e.GET("/api/v1/auth/invitations/:token", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+	e.GET("/api/v1/organizations/:organizationId", func(c echo.Context) error { return c.NoContent(http.StatusNoContent) })
+	for _, path := range []string{"/api/v1/auth/invitations/SECRETTOKEN123", "/api/v1/organizations/0b9e4f8e"} {
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	if strings.Contains(logs.String(), "SECRETTOKEN123") {
+		t.Errorf("the access log shows an invitation token: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `"path":"/api/v1/organizations/0b9e4f8e"`) {
+		t.Errorf("ordinary paths should be logged as they are: %s", logs.String())
+	}
+}
