@@ -23,9 +23,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/httpapi"
+	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/seed"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
@@ -110,6 +112,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	if err != nil {
 		return err
 	}
+	// Housekeeping runs beside serving; it needs no draining on shutdown.
+	janitorCtx, stopJanitor := context.WithCancel(context.Background())
+	defer stopJanitor()
+	go janitor.Run(janitorCtx, db.New(pool), cfg.JanitorInterval, log)
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           e,

@@ -31,6 +31,9 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int32
 	ShutdownTimeout time.Duration
+	// JanitorInterval is how often an instance deletes rows that can no
+	// longer matter (old counters, spent codes, long-ended sessions).
+	JanitorInterval time.Duration
 	BodyLimit       string // Echo size syntax, e.g. 1M
 	CORSOrigins     []string
 	// TrustProxyHeaders takes the client address from X-Forwarded-For; set it
@@ -129,6 +132,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:          l.str("KABINET_LOG_FORMAT", "json"),
 		DatabaseURL:        l.str("DATABASE_URL", ""),
 		DBMaxConns:         int32(l.int("KABINET_DB_MAX_CONNS", 20)),
+		JanitorInterval:    l.dur("KABINET_JANITOR_INTERVAL", time.Hour),
 		ShutdownTimeout:    l.dur("KABINET_SHUTDOWN_TIMEOUT", 15*time.Second),
 		BodyLimit:          l.str("KABINET_BODY_LIMIT", "1M"),
 		CORSOrigins:        l.list("KABINET_CORS_ORIGINS", []string{"http://localhost:3000", "http://localhost:5173"}),
@@ -199,6 +203,9 @@ func (c Config) Validate() error {
 	}
 	if c.DatabaseURL == "" {
 		bad("DATABASE_URL is required")
+	}
+	if c.JanitorInterval < time.Minute {
+		bad("KABINET_JANITOR_INTERVAL must be at least 1m")
 	}
 	if c.DBMaxConns < 2 {
 		bad("KABINET_DB_MAX_CONNS must be at least 2")
