@@ -16,8 +16,12 @@ WHERE id IN (
 RETURNING *;
 
 -- name: MarkMessageSent :execrows
+-- Unless bodies are kept (development: the dev mailbox shows them), a sent
+-- message loses its bodies: they may hold codes, links or initial passwords.
 UPDATE outbox
-SET status = 'sent', sent_at = now(), last_error = NULL
+SET status = 'sent', sent_at = now(), last_error = NULL,
+    body_text = CASE WHEN @keep_body::boolean THEN body_text ELSE '' END,
+    body_html = CASE WHEN @keep_body::boolean THEN body_html ELSE '' END
 WHERE id = @id AND status = 'pending';
 
 -- name: ScheduleMessageRetry :execrows

@@ -89,12 +89,21 @@ func (q *Queries) MarkMessageFailed(ctx context.Context, arg MarkMessageFailedPa
 
 const markMessageSent = `-- name: MarkMessageSent :execrows
 UPDATE outbox
-SET status = 'sent', sent_at = now(), last_error = NULL
-WHERE id = $1 AND status = 'pending'
+SET status = 'sent', sent_at = now(), last_error = NULL,
+    body_text = CASE WHEN $1::boolean THEN body_text ELSE '' END,
+    body_html = CASE WHEN $1::boolean THEN body_html ELSE '' END
+WHERE id = $2 AND status = 'pending'
 `
 
-func (q *Queries) MarkMessageSent(ctx context.Context, id int64) (int64, error) {
-	result, err := q.db.Exec(ctx, markMessageSent, id)
+type MarkMessageSentParams struct {
+	KeepBody bool
+	ID       int64
+}
+
+// Unless bodies are kept (development: the dev mailbox shows them), a sent
+// message loses its bodies: they may hold codes, links or initial passwords.
+func (q *Queries) MarkMessageSent(ctx context.Context, arg MarkMessageSentParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markMessageSent, arg.KeepBody, arg.ID)
 	if err != nil {
 		return 0, err
 	}

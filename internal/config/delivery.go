@@ -42,6 +42,9 @@ type Outbox struct {
 	BackoffMax   time.Duration // the longest delay between attempts
 	Concurrency  int           // messages claimed and sent at once per instance
 	Retention    time.Duration // sent and failed messages are deleted after this; 0 keeps them
+	// KeepSentBodies keeps a sent message's text (for the development
+	// mailbox); otherwise it is blanked once sent, as it may hold a secret.
+	KeepSentBodies bool
 }
 
 func loadDelivery(l *loader, c *Config) {
@@ -60,13 +63,14 @@ func loadDelivery(l *loader, c *Config) {
 		Sender:     l.str("KABINET_SMS_SENDER", ""),
 	}
 	c.Outbox = Outbox{
-		PollInterval: l.dur("KABINET_OUTBOX_POLL_INTERVAL", 5*time.Second),
-		SendTimeout:  l.dur("KABINET_OUTBOX_SEND_TIMEOUT", 30*time.Second),
-		MaxAttempts:  l.int("KABINET_OUTBOX_MAX_ATTEMPTS", 8),
-		BackoffBase:  l.dur("KABINET_OUTBOX_BACKOFF_BASE", 30*time.Second),
-		BackoffMax:   l.dur("KABINET_OUTBOX_BACKOFF_MAX", time.Hour),
-		Concurrency:  l.int("KABINET_OUTBOX_CONCURRENCY", 4),
-		Retention:    l.dur("KABINET_OUTBOX_RETENTION", 7*24*time.Hour),
+		PollInterval:   l.dur("KABINET_OUTBOX_POLL_INTERVAL", 5*time.Second),
+		SendTimeout:    l.dur("KABINET_OUTBOX_SEND_TIMEOUT", 30*time.Second),
+		MaxAttempts:    l.int("KABINET_OUTBOX_MAX_ATTEMPTS", 8),
+		BackoffBase:    l.dur("KABINET_OUTBOX_BACKOFF_BASE", 30*time.Second),
+		BackoffMax:     l.dur("KABINET_OUTBOX_BACKOFF_MAX", time.Hour),
+		Concurrency:    l.int("KABINET_OUTBOX_CONCURRENCY", 4),
+		Retention:      l.dur("KABINET_OUTBOX_RETENTION", 7*24*time.Hour),
+		KeepSentBodies: l.bool("KABINET_OUTBOX_KEEP_SENT_BODIES", c.Env == EnvDevelopment),
 	}
 }
 

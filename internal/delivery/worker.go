@@ -115,7 +115,7 @@ func (w *Worker) deliver(ctx context.Context, m db.Outbox) {
 	var dbErr error
 	switch {
 	case err == nil:
-		rows, dbErr = w.q.MarkMessageSent(rctx, m.ID)
+		rows, dbErr = w.q.MarkMessageSent(rctx, db.MarkMessageSentParams{ID: m.ID, KeepBody: w.cfg.KeepSentBodies})
 		log.InfoContext(ctx, "outbox: message sent")
 	case IsPermanent(err) || int(m.Attempts) >= w.cfg.MaxAttempts:
 		rows, dbErr = w.q.MarkMessageFailed(rctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: m.Attempts, LastError: errText(err)})

@@ -457,3 +457,24 @@ func TestBackoffDoublesWithJitterUpToTheCap(t *testing.T) {
 		}
 	}
 }
+
+// A sent message keeps its subject but loses its bodies (they may hold a
+// code or a link) unless bodies are kept, as in development.
+func TestSentBodiesAreBlankedUnlessKept(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		pool := testdb.New(t)
+		cfg := testOutbox()
+		cfg.KeepSentBodies = keep
+		id := enqueue(t, pool, 1)[0]
+		if n := deliverDue(t, newWorker(pool, newRecorder(), cfg)); n != 1 {
+			t.Fatalf("delivered %d", n)
+		}
+		var subject, text, html string
+		if err := pool.QueryRow(context.Background(), "SELECT subject, body_text, body_html FROM outbox WHERE id = $1", id).Scan(&subject, &text, &html); err != nil {
+			t.Fatal(err)
+		}
+		if subject != "Тема" || (text != "") == !keep || (html != "") == !keep {
+			t.Errorf("keep=%v: subject %q, text %q, html %q", keep, subject, text, html)
+		}
+	}
+}
