@@ -87,41 +87,23 @@ func (s *Server) Register(ctx context.Context, req api.RegisterRequestObject) (a
 // checkRegistration normalizes the input and applies the rules the schema
 // cannot express: e-mail and phone formats and the password policy.
 func (s *Server) checkRegistration(b *api.RegisterRequest) (db.CreateUserParams, []api.FieldError) {
-	var fields []api.FieldError
-	in := db.CreateUserParams{
-		FirstName: strings.TrimSpace(b.FirstName),
-		LastName:  strings.TrimSpace(b.LastName),
-		Locale:    string(api.Ru),
-	}
+	in := db.CreateUserParams{Locale: string(api.Ru)}
 	if b.Locale != nil {
 		in.Locale = string(*b.Locale)
 	}
-	if in.FirstName == "" {
-		fields = append(fields, fieldError("firstName", "required", "must not be blank"))
-	}
-	if in.LastName == "" {
-		fields = append(fields, fieldError("lastName", "required", "must not be blank"))
-	}
+	var fields, errs []api.FieldError
+	in.FirstName, errs = checkName("firstName", b.FirstName)
+	fields = append(fields, errs...)
+	in.LastName, errs = checkName("lastName", b.LastName)
+	fields = append(fields, errs...)
 	var err error
 	if in.Email, err = contact.NormalizeEmail(string(b.Email)); err != nil {
 		fields = append(fields, fieldError("email", "invalid_format", err.Error()))
 	}
-	phone, err := contact.NormalizeMobile(b.Phone, s.cfg.PhoneDefaultRegion)
+	phone, errs := s.checkMobile("phone", b.Phone)
 	in.Phone = &phone
-	if err != nil {
-		code := "invalid_format"
-		if errors.Is(err, contact.ErrNotMobile) {
-			code = "not_mobile"
-		}
-		fields = append(fields, fieldError("phone", code, err.Error()))
-	}
-	ids := []string{string(b.Email), in.Email}
-	if phone != "" {
-		ids = append(ids, phone, strings.TrimPrefix(phone, "+"))
-	}
-	for _, v := range auth.CheckPassword(s.cfg.Password, b.Password, ids...) {
-		fields = append(fields, fieldError("password", v.Code, v.Message))
-	}
+	fields = append(fields, errs...)
+	fields = append(fields, s.checkNewPassword("password", b.Password, in.Email, phone)...)
 	return in, fields
 }
 

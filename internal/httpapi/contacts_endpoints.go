@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
@@ -66,15 +65,10 @@ func (s *Server) ChangePhone(ctx context.Context, req api.ChangePhoneRequestObje
 	if err := s.requireRecentAuth(ctx, p); err != nil {
 		return nil, err
 	}
-	phone, err := contact.NormalizeMobile(req.Body.Phone, s.cfg.PhoneDefaultRegion)
-	if err != nil {
-		code := "invalid_format"
-		if errors.Is(err, contact.ErrNotMobile) {
-			code = "not_mobile"
-		}
+	phone, fields := s.checkMobile("phone", req.Body.Phone)
+	if len(fields) > 0 {
 		return api.ChangePhone422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
-			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.",
-				fieldError("phone", code, err.Error())))}, nil
+			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.", fields...))}, nil
 	}
 	ch, err := s.startContactChange(ctx, p, phoneContact, phone)
 	if err != nil {

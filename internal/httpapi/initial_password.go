@@ -10,7 +10,6 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/audit"
-	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
@@ -85,14 +84,7 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 	if p := s.initialPasswordRefusal(ctx, user); p.Code == codeInitialPasswordExpired {
 		return api.ChangeInitialPassword403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(*p)}, nil
 	}
-	var fields []api.FieldError
-	ids := []string{user.Email}
-	if user.Phone != nil {
-		ids = append(ids, *user.Phone, strings.TrimPrefix(*user.Phone, "+"))
-	}
-	for _, v := range auth.CheckPassword(s.cfg.Password, b.NewPassword, ids...) {
-		fields = append(fields, fieldError("newPassword", v.Code, v.Message))
-	}
+	fields := s.newPasswordErrors("newPassword", b.NewPassword, user)
 	if b.NewPassword == b.CurrentPassword {
 		fields = append(fields, fieldError("newPassword", "same_as_current", "must differ from the initial password"))
 	}

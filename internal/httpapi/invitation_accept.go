@@ -13,8 +13,6 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/audit"
-	"github.com/kabinet-edu/kabinet/internal/auth"
-	"github.com/kabinet-edu/kabinet/internal/contact"
 	"github.com/kabinet-edu/kabinet/internal/invitation"
 	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 	"github.com/kabinet-edu/kabinet/internal/store"
@@ -172,39 +170,23 @@ func (s *Server) AcceptInvitation(ctx context.Context, req api.AcceptInvitationR
 // checkAcceptance normalizes the new account's data and applies the rules
 // the schema cannot express.
 func (s *Server) checkAcceptance(b *api.AcceptInvitationRequest, email string) (db.CreateInvitedUserParams, []api.FieldError) {
-	var fields []api.FieldError
-	in := db.CreateInvitedUserParams{
-		Email:     email,
-		FirstName: strings.TrimSpace(b.FirstName),
-		LastName:  strings.TrimSpace(b.LastName),
-		Locale:    string(api.Ru),
-	}
+	in := db.CreateInvitedUserParams{Email: email, Locale: string(api.Ru)}
 	if b.Locale != nil {
 		in.Locale = string(*b.Locale)
 	}
-	if in.FirstName == "" {
-		fields = append(fields, fieldError("firstName", "required", "must not be blank"))
-	}
-	if in.LastName == "" {
-		fields = append(fields, fieldError("lastName", "required", "must not be blank"))
-	}
-	ids := []string{email}
+	var fields, errs []api.FieldError
+	in.FirstName, errs = checkName("firstName", b.FirstName)
+	fields = append(fields, errs...)
+	in.LastName, errs = checkName("lastName", b.LastName)
+	fields = append(fields, errs...)
+	phone := ""
 	if b.Phone != nil {
-		phone, err := contact.NormalizeMobile(*b.Phone, s.cfg.PhoneDefaultRegion)
-		if err != nil {
-			code := "invalid_format"
-			if errors.Is(err, contact.ErrNotMobile) {
-				code = "not_mobile"
-			}
-			fields = append(fields, fieldError("phone", code, err.Error()))
-		} else {
+		if phone, errs = s.checkMobile("phone", *b.Phone); len(errs) == 0 {
 			in.Phone = &phone
-			ids = append(ids, phone, strings.TrimPrefix(phone, "+"))
 		}
+		fields = append(fields, errs...)
 	}
-	for _, v := range auth.CheckPassword(s.cfg.Password, b.Password, ids...) {
-		fields = append(fields, fieldError("password", v.Code, v.Message))
-	}
+	fields = append(fields, s.checkNewPassword("password", b.Password, email, phone)...)
 	return in, fields
 }
 

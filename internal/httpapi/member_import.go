@@ -163,16 +163,15 @@ func (s *Server) checkImport(in []api.MemberImportRow) ([]importRow, []api.Field
 	for i, m := range in {
 		at := func(f string) string { return fmt.Sprintf("members.%d.%s", i, f) }
 		r := importRow{role: db.MemberRole(m.Role)}
-		r.FirstName, r.LastName, r.Locale = strings.TrimSpace(m.FirstName), strings.TrimSpace(m.LastName), string(api.Ru)
+		r.Locale = string(api.Ru)
 		if m.Locale != nil {
 			r.Locale = string(*m.Locale)
 		}
-		if r.FirstName == "" {
-			fields = append(fields, fieldError(at("firstName"), "required", "must not be blank"))
-		}
-		if r.LastName == "" {
-			fields = append(fields, fieldError(at("lastName"), "required", "must not be blank"))
-		}
+		var errs []api.FieldError
+		r.FirstName, errs = checkName(at("firstName"), m.FirstName)
+		fields = append(fields, errs...)
+		r.LastName, errs = checkName(at("lastName"), m.LastName)
+		fields = append(fields, errs...)
 		email, err := contact.NormalizeEmail(string(m.Email))
 		switch {
 		case err != nil:
@@ -184,12 +183,10 @@ func (s *Server) checkImport(in []api.MemberImportRow) ([]importRow, []api.Field
 		}
 		r.Email = email
 		if m.Phone != nil {
-			phone, err := contact.NormalizeMobile(*m.Phone, s.cfg.PhoneDefaultRegion)
+			phone, errs := s.checkMobile(at("phone"), *m.Phone)
 			switch {
-			case errors.Is(err, contact.ErrNotMobile):
-				fields = append(fields, fieldError(at("phone"), "not_mobile", err.Error()))
-			case err != nil:
-				fields = append(fields, fieldError(at("phone"), "invalid_format", err.Error()))
+			case len(errs) > 0:
+				fields = append(fields, errs...)
 			case phones[phone] > 0:
 				fields = append(fields, fieldError(at("phone"), "duplicate", fmt.Sprintf("is the same as members.%d.phone", phones[phone]-1)))
 			default:

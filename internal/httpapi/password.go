@@ -3,14 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/audit"
-	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
@@ -136,15 +134,11 @@ func (s *Server) verifyOwnPassword(ctx context.Context, user db.User, field, pas
 
 // newPasswordErrors applies the password policy to a new password of user.
 func (s *Server) newPasswordErrors(field, password string, user db.User) []api.FieldError {
-	ids := []string{user.Email}
+	phone := ""
 	if user.Phone != nil {
-		ids = append(ids, *user.Phone, strings.TrimPrefix(*user.Phone, "+"))
+		phone = *user.Phone
 	}
-	var fields []api.FieldError
-	for _, v := range auth.CheckPassword(s.cfg.Password, password, ids...) {
-		fields = append(fields, fieldError(field, v.Code, v.Message))
-	}
-	return fields
+	return s.checkNewPassword(field, password, user.Email, phone)
 }
 
 // notifyPasswordChanged tells the user by e-mail that the password changed
