@@ -37,6 +37,37 @@ func mountDocs(e *echo.Echo) error {
 		},
 	})
 	e.GET("/docs", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/docs/") })
-	e.GET("/docs/*", echo.WrapHandler(ui))
+	e.GET("/docs/*", func(c echo.Context) error {
+		w := &notFoundCatcher{ResponseWriter: c.Response().Writer}
+		ui.ServeHTTP(w, c.Request())
+		if w.notFound {
+			// The asset server answers a missing file in plain text; we
+			// answer in problem+json like everywhere else.
+			return echo.ErrNotFound
+		}
+		return nil
+	})
 	return nil
+}
+
+// notFoundCatcher passes a response through unless its status is 404, which
+// it swallows (with the body) and reports.
+type notFoundCatcher struct {
+	http.ResponseWriter
+	notFound bool
+}
+
+func (w *notFoundCatcher) WriteHeader(status int) {
+	if status == http.StatusNotFound {
+		w.notFound = true
+		return
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *notFoundCatcher) Write(b []byte) (int, error) {
+	if w.notFound {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
 }

@@ -107,6 +107,8 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("Swagger UI assets are not embedded: %d", res.StatusCode)
 	}
+	res, body = get(t, env.URL+"/docs/no-such-asset.js")
+	problemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
 
 	get(t, env.URL+"/healthz")
 	get(t, env.URL+"/no/such/path")
