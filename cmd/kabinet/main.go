@@ -101,9 +101,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	if err != nil {
 		return err
 	}
+	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
+	if cfg.JWTPreviousKeysFile != "" {
+		data, err := os.ReadFile(cfg.JWTPreviousKeysFile)
+		if err != nil {
+			return fmt.Errorf("KABINET_JWT_PREVIOUS_KEYS_FILE: %w", err)
+		}
+		previous, err := auth.ParsePublicKeysPEM(data)
+		if err != nil {
+			return fmt.Errorf("KABINET_JWT_PREVIOUS_KEYS_FILE: %w", err)
+		}
+		issuer.TrustPrevious(previous...)
+		log.Info("previous signing keys trusted", "count", len(previous))
+	}
 	e, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Pool: pool, Hasher: hasher, Logger: log,
-		Issuer: auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL),
+		Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
 	"net"
 	"net/http"
 	"os"
@@ -10,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/testdb"
 )
 
@@ -37,6 +43,14 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 		t.Fatal("keygen replaced an existing key (that would sign everybody out)")
 	}
 
+	// A rotation in progress: the previous key's public half is still trusted.
+	_, oldKey, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.MarshalPKIXPublicKey(oldKey.Public())
+	previousFile := filepath.Join(t.TempDir(), "previous.pem")
+	if err := os.WriteFile(previousFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KABINET_JWT_PREVIOUS_KEYS_FILE", previousFile)
 	t.Setenv("DATABASE_URL", url)
 	t.Setenv("KABINET_HTTP_ADDR", addr)
 	t.Setenv("KABINET_JWT_PRIVATE_KEY_FILE", keyFile)
@@ -87,6 +101,19 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	}
 	if status != "sent" {
 		t.Fatalf("register: %d; welcome e-mail not delivered by serve's worker (status %q)", res.StatusCode, status)
+	}
+
+	jwks, err := http.Get("http://" + addr + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set struct {
+		Keys []struct{ Kid string } `json:"keys"`
+	}
+	err = json.NewDecoder(jwks.Body).Decode(&set)
+	jwks.Body.Close()
+	if err != nil || len(set.Keys) != 2 || set.Keys[1].Kid != auth.Thumbprint(oldKey.Public().(ed25519.PublicKey)) {
+		t.Fatalf("JWKS during a rotation: %+v %v; want the current key and the previous one", set, err)
 	}
 
 	cancel()

@@ -1698,8 +1698,10 @@ type ClientInterface interface {
 
 	// GetJwks Public keys that verify access tokens
 	//
-	// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that sign
-	// access tokens; a token's `kid` header names its key.
+	// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that
+	// verify access tokens; a token's `kid` header names its key. The key
+	// that signs new tokens comes first; during a key rotation the
+	// previous keys follow until their tokens have expired.
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `GetJwks` operationId).
 	GetJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2990,8 +2992,10 @@ type ClientInterface interface {
 
 // GetJwks Public keys that verify access tokens
 //
-// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that sign
-// access tokens; a token's `kid` header names its key.
+// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that
+// verify access tokens; a token's `kid` header names its key. The key
+// that signs new tokens comes first; during a key rotation the
+// previous keys follow until their tokens have expired.
 //
 // Corresponds with GET /.well-known/jwks.json (the `GetJwks` operationId).
 func (c *Client) GetJwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7992,8 +7996,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetJwksWithResponse Public keys that verify access tokens
 	//
-	// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that sign
-	// access tokens; a token's `kid` header names its key.
+	// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that
+	// verify access tokens; a token's `kid` header names its key. The key
+	// that signs new tokens comes first; during a key rotation the
+	// previous keys follow until their tokens have expired.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -15773,8 +15779,10 @@ func (r GetReadinessResponse) ContentType() string {
 
 // GetJwksWithResponse Public keys that verify access tokens
 //
-// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that sign
-// access tokens; a token's `kid` header names its key.
+// A JSON Web Key Set (RFC 7517) with the Ed25519 public keys that
+// verify access tokens; a token's `kid` header names its key. The key
+// that signs new tokens comes first; during a key rotation the
+// previous keys follow until their tokens have expired.
 //
 // Returns a wrapper object for the known response body format(s).
 //

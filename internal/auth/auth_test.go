@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"strings"
 	"testing"
@@ -173,4 +175,34 @@ func BenchmarkArgon2idDefault(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
+}
+
+// A key rotation: tokens signed with the old key keep working on an issuer
+// that signs with the new key and trusts the old public key.
+func TestIssuerTrustsPreviousKeys(t *testing.T) {
+	_, oldKey, _ := ed25519.GenerateKey(rand.Reader)
+	_, newKey, _ := ed25519.GenerateKey(rand.Reader)
+	before := NewIssuer(oldKey, "https://kabinet.example", time.Minute)
+	tok, _ := before.Issue(uuid.New(), uuid.New())
+
+	after := NewIssuer(newKey, "https://kabinet.example", time.Minute)
+	if _, _, err := after.Parse(tok); !errors.Is(err, ErrTokenInvalid) {
+		t.Fatalf("an untrusted old key verified: %v", err)
+	}
+	der, _ := x509.MarshalPKIXPublicKey(oldKey.Public())
+	pemText := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	keys, err := ParsePublicKeysPEM(append(pemText, pemText...))
+	if err != nil || len(keys) != 2 {
+		t.Fatalf("ParsePublicKeysPEM = %d keys, %v", len(keys), err)
+	}
+	after.TrustPrevious(keys...)
+	if _, _, err := after.Parse(tok); err != nil {
+		t.Fatalf("a token of the trusted old key: %v", err)
+	}
+	if len(after.VerificationKeys()) != 2 || after.KeyID() != Thumbprint(newKey.Public().(ed25519.PublicKey)) {
+		t.Fatalf("keys %v, current %s", after.VerificationKeys(), after.KeyID())
+	}
+	if _, err := ParsePublicKeysPEM([]byte("garbage")); err == nil {
+		t.Fatal("garbage parsed")
+	}
 }

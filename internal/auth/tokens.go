@@ -32,10 +32,14 @@ type Claims struct {
 	SessionID uuid.UUID `json:"sid"`
 }
 
-// Issuer signs and verifies access tokens with an Ed25519 key.
+// Issuer signs access tokens with an Ed25519 key and verifies them with it
+// or with earlier keys still trusted during a key rotation.
 type Issuer struct {
-	key    ed25519.PrivateKey
-	kid    string
+	key ed25519.PrivateKey
+	kid string
+	// verify holds every key that verifies tokens, by key id: the signing
+	// key and any previous keys added with TrustPrevious.
+	verify map[string]ed25519.PublicKey
 	issuer string
 	ttl    time.Duration
 	parser *jwt.Parser
@@ -45,7 +49,9 @@ type Issuer struct {
 // NewIssuer returns an Issuer that signs with key as issuer (a URL) and makes
 // tokens valid for ttl.
 func NewIssuer(key ed25519.PrivateKey, issuer string, ttl time.Duration) *Issuer {
-	i := &Issuer{key: key, kid: Thumbprint(key.Public().(ed25519.PublicKey)), issuer: issuer, ttl: ttl, now: time.Now}
+	pub := key.Public().(ed25519.PublicKey)
+	i := &Issuer{key: key, kid: Thumbprint(pub), issuer: issuer, ttl: ttl, now: time.Now}
+	i.verify = map[string]ed25519.PublicKey{i.kid: pub}
 	i.parser = jwt.NewParser(
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
 		jwt.WithIssuer(issuer),
@@ -64,8 +70,21 @@ func (i *Issuer) TTL() time.Duration { return i.ttl }
 // KeyID is the RFC 7638 thumbprint of the signing key, sent as "kid".
 func (i *Issuer) KeyID() string { return i.kid }
 
-// PublicKey is the key that verifies tokens, for the JWKS document.
-func (i *Issuer) PublicKey() ed25519.PublicKey { return i.key.Public().(ed25519.PublicKey) }
+// PublicKey is the key that verifies the tokens signed now.
+func (i *Issuer) PublicKey() ed25519.PublicKey { return i.verify[i.kid] }
+
+// TrustPrevious makes tokens signed by earlier keys verify until they
+// expire: during a key rotation, every instance signs with the new key and
+// still accepts the old one. Call it before serving.
+func (i *Issuer) TrustPrevious(keys ...ed25519.PublicKey) {
+	for _, k := range keys {
+		i.verify[Thumbprint(k)] = k
+	}
+}
+
+// VerificationKeys are all keys that verify tokens, by key id, the current
+// one included; the JWKS document publishes them.
+func (i *Issuer) VerificationKeys() map[string]ed25519.PublicKey { return i.verify }
 
 // Issue signs an access token for userID in sessionID.
 func (i *Issuer) Issue(userID, sessionID uuid.UUID) (string, error) {
@@ -91,10 +110,12 @@ func (i *Issuer) Issue(userID, sessionID uuid.UUID) (string, error) {
 func (i *Issuer) Parse(token string) (userID, sessionID uuid.UUID, err error) {
 	var claims Claims
 	_, err = i.parser.ParseWithClaims(token, &claims, func(t *jwt.Token) (any, error) {
-		if kid, _ := t.Header["kid"].(string); kid != i.kid {
+		kid, _ := t.Header["kid"].(string)
+		key, ok := i.verify[kid]
+		if !ok {
 			return nil, fmt.Errorf("unknown key id %q", kid)
 		}
-		return i.PublicKey(), nil
+		return key, nil
 	})
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
@@ -180,4 +201,33 @@ func NewRefreshToken() (token string, hash []byte) {
 func HashRefreshToken(token string) []byte {
 	sum := sha256.Sum256([]byte(token))
 	return sum[:]
+}
+
+// ParsePublicKeysPEM reads the Ed25519 public keys ("PUBLIC KEY" PEM blocks,
+// as `openssl pkey -in key.pem -pubout` writes them) in data.
+func ParsePublicKeysPEM(data []byte) ([]ed25519.PublicKey, error) {
+	var keys []ed25519.PublicKey
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "PUBLIC KEY" {
+			return nil, fmt.Errorf("unexpected PEM block %q (want PUBLIC KEY)", block.Type)
+		}
+		k, err := x509.ParsePKIXPublicKey(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		ed, ok := k.(ed25519.PublicKey)
+		if !ok {
+			return nil, fmt.Errorf("a public key is %T, not Ed25519", k)
+		}
+		keys = append(keys, ed)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("no PUBLIC KEY PEM block")
+	}
+	return keys, nil
 }

@@ -41,11 +41,14 @@ type Config struct {
 	TrustProxyHeaders bool
 	PublicURL         string // used as the JWT issuer
 
-	JWTPrivateKeyFile  string // PEM, PKCS#8 Ed25519
-	JWTPrivateKey      string // PEM content; wins over the file
-	AccessTokenTTL     time.Duration
-	RefreshTTL         time.Duration // refresh token without "remember me"
-	RefreshRememberTTL time.Duration
+	JWTPrivateKeyFile string // PEM, PKCS#8 Ed25519
+	JWTPrivateKey     string // PEM content; wins over the file
+	// JWTPreviousKeysFile holds earlier public keys (PEM) whose tokens are
+	// still accepted, for a key rotation without signing anybody out.
+	JWTPreviousKeysFile string
+	AccessTokenTTL      time.Duration
+	RefreshTTL          time.Duration // refresh token without "remember me"
+	RefreshRememberTTL  time.Duration
 
 	Argon2 Argon2Params
 	// MaxConcurrentHashes bounds simultaneous argon2id computations, so a burst
@@ -126,23 +129,24 @@ type PasswordPolicy struct {
 func Load(getenv func(string) string) (Config, error) {
 	l := loader{getenv: getenv}
 	c := Config{
-		Env:                l.str("KABINET_ENV", EnvDevelopment),
-		HTTPAddr:           l.str("KABINET_HTTP_ADDR", "127.0.0.1:8080"),
-		LogLevel:           l.str("KABINET_LOG_LEVEL", "info"),
-		LogFormat:          l.str("KABINET_LOG_FORMAT", "json"),
-		DatabaseURL:        l.str("DATABASE_URL", ""),
-		DBMaxConns:         int32(l.int("KABINET_DB_MAX_CONNS", 20)),
-		JanitorInterval:    l.dur("KABINET_JANITOR_INTERVAL", time.Hour),
-		ShutdownTimeout:    l.dur("KABINET_SHUTDOWN_TIMEOUT", 15*time.Second),
-		BodyLimit:          l.str("KABINET_BODY_LIMIT", "1M"),
-		CORSOrigins:        l.list("KABINET_CORS_ORIGINS", []string{"http://localhost:3000", "http://localhost:5173"}),
-		TrustProxyHeaders:  l.bool("KABINET_TRUST_PROXY_HEADERS", false),
-		PublicURL:          strings.TrimRight(l.str("KABINET_PUBLIC_URL", "http://127.0.0.1:8080"), "/"),
-		JWTPrivateKeyFile:  l.str("KABINET_JWT_PRIVATE_KEY_FILE", ""),
-		JWTPrivateKey:      l.str("KABINET_JWT_PRIVATE_KEY", ""),
-		AccessTokenTTL:     l.dur("KABINET_ACCESS_TOKEN_TTL", 15*time.Minute),
-		RefreshTTL:         l.dur("KABINET_REFRESH_TOKEN_TTL", 24*time.Hour),
-		RefreshRememberTTL: l.dur("KABINET_REFRESH_TOKEN_REMEMBER_TTL", 30*24*time.Hour),
+		Env:                 l.str("KABINET_ENV", EnvDevelopment),
+		HTTPAddr:            l.str("KABINET_HTTP_ADDR", "127.0.0.1:8080"),
+		LogLevel:            l.str("KABINET_LOG_LEVEL", "info"),
+		LogFormat:           l.str("KABINET_LOG_FORMAT", "json"),
+		DatabaseURL:         l.str("DATABASE_URL", ""),
+		DBMaxConns:          int32(l.int("KABINET_DB_MAX_CONNS", 20)),
+		JanitorInterval:     l.dur("KABINET_JANITOR_INTERVAL", time.Hour),
+		ShutdownTimeout:     l.dur("KABINET_SHUTDOWN_TIMEOUT", 15*time.Second),
+		BodyLimit:           l.str("KABINET_BODY_LIMIT", "1M"),
+		CORSOrigins:         l.list("KABINET_CORS_ORIGINS", []string{"http://localhost:3000", "http://localhost:5173"}),
+		TrustProxyHeaders:   l.bool("KABINET_TRUST_PROXY_HEADERS", false),
+		PublicURL:           strings.TrimRight(l.str("KABINET_PUBLIC_URL", "http://127.0.0.1:8080"), "/"),
+		JWTPrivateKeyFile:   l.str("KABINET_JWT_PRIVATE_KEY_FILE", ""),
+		JWTPrivateKey:       l.str("KABINET_JWT_PRIVATE_KEY", ""),
+		JWTPreviousKeysFile: l.str("KABINET_JWT_PREVIOUS_KEYS_FILE", ""),
+		AccessTokenTTL:      l.dur("KABINET_ACCESS_TOKEN_TTL", 15*time.Minute),
+		RefreshTTL:          l.dur("KABINET_REFRESH_TOKEN_TTL", 24*time.Hour),
+		RefreshRememberTTL:  l.dur("KABINET_REFRESH_TOKEN_REMEMBER_TTL", 30*24*time.Hour),
 		Argon2: Argon2Params{
 			MemoryKiB:   uint32(l.int("KABINET_ARGON2_MEMORY_KIB", 19456)),
 			Iterations:  uint32(l.int("KABINET_ARGON2_ITERATIONS", 2)),

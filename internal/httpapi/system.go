@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,16 +31,24 @@ func (s *Server) GetReadiness(ctx context.Context, _ api.GetReadinessRequestObje
 	return api.GetReadiness200JSONResponse{Status: api.Ok}, nil
 }
 
-// GetJwks publishes the key that verifies access tokens.
+// GetJwks publishes every key that verifies access tokens: the current one
+// first, then previous ones still trusted during a rotation.
 func (s *Server) GetJwks(context.Context, api.GetJwksRequestObject) (api.GetJwksResponseObject, error) {
-	return api.GetJwks200JSONResponse{Keys: []api.JWK{{
-		Kty: api.OKP,
-		Crv: api.Ed25519,
-		X:   base64.RawURLEncoding.EncodeToString(s.issuer.PublicKey()),
-		Kid: s.issuer.KeyID(),
-		Use: api.Sig,
-		Alg: api.EdDSA,
-	}}}, nil
+	jwk := func(kid string, key ed25519.PublicKey) api.JWK {
+		return api.JWK{Kty: api.OKP, Crv: api.Ed25519, X: base64.RawURLEncoding.EncodeToString(key), Kid: kid, Use: api.Sig, Alg: api.EdDSA}
+	}
+	keys := []api.JWK{jwk(s.issuer.KeyID(), s.issuer.PublicKey())}
+	var previous []string
+	for kid := range s.issuer.VerificationKeys() {
+		if kid != s.issuer.KeyID() {
+			previous = append(previous, kid)
+		}
+	}
+	slices.Sort(previous)
+	for _, kid := range previous {
+		keys = append(keys, jwk(kid, s.issuer.VerificationKeys()[kid]))
+	}
+	return api.GetJwks200JSONResponse{Keys: keys}, nil
 }
 
 // poolCollector exports pgxpool statistics to Prometheus.
