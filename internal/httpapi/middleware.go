@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -107,3 +108,21 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// headAsGet routes a HEAD request like the GET of the same path (load
+// balancers and uptime checks probe with HEAD) and drops the body it writes.
+// Echo routes on the request it was handed, so the method is changed in place.
+func headAsGet(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); r.Method == http.MethodHead {
+			r.Method = http.MethodGet
+			c.Response().Writer = bodyless{c.Response().Writer}
+		}
+		return next(c)
+	}
+}
+
+// bodyless is a ResponseWriter that sends headers and status but no body.
+type bodyless struct{ http.ResponseWriter }
+
+func (b bodyless) Write(p []byte) (int, error) { return len(p), nil }

@@ -87,6 +87,8 @@ func New(d Deps) (*echo.Echo, error) {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 
+	e.Pre(headAsGet)
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),

@@ -190,3 +190,20 @@ func TestCORSAllowsConfiguredOrigins(t *testing.T) {
 		t.Errorf("X-Request-Id not exposed to the SPA: %v", res.Header)
 	}
 }
+
+func TestHeadIsAnsweredLikeGetWithoutABody(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/api/v1/me": 401, "/nowhere": 404} {
+		req, _ := http.NewRequest(http.MethodHead, env.URL+path, nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want || len(b) != 0 {
+			t.Errorf("HEAD %s: %d with %d body bytes; want %d and no body", path, res.StatusCode, len(b), want)
+		}
+	}
+}
