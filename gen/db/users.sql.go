@@ -150,8 +150,27 @@ type UpdateUserPasswordHashParams struct {
 	ID           uuid.UUID
 }
 
-// Used to upgrade a hash made with older argon2id parameters after a successful sign-in.
+// Sets a new password (change, reset).
 func (q *Queries) UpdateUserPasswordHash(ctx context.Context, arg UpdateUserPasswordHashParams) error {
 	_, err := q.db.Exec(ctx, updateUserPasswordHash, arg.PasswordHash, arg.ID)
+	return err
+}
+
+const upgradeUserPasswordHash = `-- name: UpgradeUserPasswordHash :exec
+UPDATE users SET password_hash = $1::text, updated_at = now()
+WHERE id = $2 AND password_hash = $3::text
+`
+
+type UpgradeUserPasswordHashParams struct {
+	NewHash string
+	ID      uuid.UUID
+	OldHash string
+}
+
+// Replaces a hash made with older argon2id parameters after a successful
+// sign-in, only if it is still the one checked: a password changed or reset
+// meanwhile must not be overwritten with the old one.
+func (q *Queries) UpgradeUserPasswordHash(ctx context.Context, arg UpgradeUserPasswordHashParams) error {
+	_, err := q.db.Exec(ctx, upgradeUserPasswordHash, arg.NewHash, arg.ID, arg.OldHash)
 	return err
 }

@@ -182,7 +182,7 @@ func (s *Server) Login(ctx context.Context, req api.LoginRequestObject) (api.Log
 	}
 	if rehash {
 		if hash, err := s.hasher.Hash(ctx, b.Password); err == nil {
-			if err := s.q.UpdateUserPasswordHash(ctx, db.UpdateUserPasswordHashParams{ID: user.ID, PasswordHash: hash}); err != nil {
+			if err := s.q.UpgradeUserPasswordHash(ctx, db.UpgradeUserPasswordHashParams{ID: user.ID, OldHash: *user.PasswordHash, NewHash: hash}); err != nil {
 				s.log.WarnContext(ctx, "upgrade password hash", "err", err, "user_id", user.ID)
 			}
 		}

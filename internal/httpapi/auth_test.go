@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
+	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
 func TestRegisterLoginMeRefreshLogout(t *testing.T) {
@@ -194,6 +197,39 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		if d != details[0] {
 			t.Errorf("failures differ: %q vs %q (must not reveal whether the account exists)", d, details[0])
 		}
+	}
+}
+
+func TestLoginUpgradesAnOldPasswordHash(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	acc := newAccount()
+	reg := register(t, env, acc)
+	older, err := auth.NewHasher(config.Argon2Params{MemoryKiB: 512, Iterations: 1, Parallelism: 1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := older.Hash(ctx, acc.Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Pool.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", old, reg.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+		t.Fatalf("login with an old hash: %d %s", res.StatusCode(), res.Body)
+	}
+	var stored string
+	if err := env.Pool.QueryRow(ctx, "SELECT password_hash FROM users WHERE id = $1", reg.User.ID).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("$m=%d,t=%d,p=%d$", env.Config.Argon2.MemoryKiB, env.Config.Argon2.Iterations, env.Config.Argon2.Parallelism)
+	if stored == old || !strings.Contains(stored, want) {
+		t.Errorf("hash after sign-in = %q, want one made with %s", stored, want)
+	}
+	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+		t.Fatalf("login with the upgraded hash: %d %s", res.StatusCode(), res.Body)
 	}
 }
 
