@@ -57,7 +57,8 @@ UPDATE second_factor_challenges SET attempts = attempts + 1 WHERE token_hash = @
 UPDATE second_factor_challenges SET consumed_at = now() WHERE token_hash = @token_hash;
 
 -- name: DeleteSecondFactorChallenges :exec
--- A challenge issued before the second factor was removed must not be redeemed.
+-- A challenge issued before the second factor was removed, or before the
+-- password was changed or reset, must not be redeemed.
 DELETE FROM second_factor_challenges WHERE user_id = @user_id;
 
 -- name: GetOrganizationRequireStaff2FA :one

@@ -78,7 +78,8 @@ const deleteSecondFactorChallenges = `-- name: DeleteSecondFactorChallenges :exe
 DELETE FROM second_factor_challenges WHERE user_id = $1
 `
 
-// A challenge issued before the second factor was removed must not be redeemed.
+// A challenge issued before the second factor was removed, or before the
+// password was changed or reset, must not be redeemed.
 func (q *Queries) DeleteSecondFactorChallenges(ctx context.Context, userID uuid.UUID) error {
 	_, err := q.db.Exec(ctx, deleteSecondFactorChallenges, userID)
 	return err

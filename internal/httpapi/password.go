@@ -48,6 +48,10 @@ func (s *Server) ChangePassword(ctx context.Context, req api.ChangePasswordReque
 		if err != nil {
 			return err
 		}
+		// A second sign-in step earned with the old password ends too.
+		if err := q.DeleteSecondFactorChallenges(ctx, p.user.ID); err != nil {
+			return err
+		}
 		// Typing the current password is a fresh authentication.
 		if err := q.MarkSessionAuthenticated(ctx, p.sessionID); err != nil {
 			return err

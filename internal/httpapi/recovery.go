@@ -248,6 +248,10 @@ func (s *Server) applyPasswordReset(ctx context.Context, q *db.Queries, user db.
 	if err != nil {
 		return err
 	}
+	// So does a second sign-in step earned with the old password.
+	if err := q.DeleteSecondFactorChallenges(ctx, user.ID); err != nil {
+		return err
+	}
 	// Whichever way was used, the other outstanding link or code dies too.
 	for _, purpose := range []string{purposeResetLink, purposeResetCode} {
 		if err := q.InvalidateOneTimeCodes(ctx, db.InvalidateOneTimeCodesParams{UserID: &user.ID, Purpose: purpose}); err != nil {

@@ -231,3 +231,38 @@ func TestLoginSecondFactorIsLimitedPerAddress(t *testing.T) {
 	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: "sfc_guess", Code: ptrTo("123456")})
 	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
 }
+
+func TestSecondFactorChallengeDiesWithThePassword(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t, quickRecovery)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+
+	// A challenge earned with the old password is not redeemed after a change…
+	ch := u.challenge(t, env, false)
+	const changed = "Ch4nged-Passw0rd"
+	res, err := env.Client.ChangePasswordWithResponse(ctx, client.ChangePasswordRequest{CurrentPassword: u.acc.Password, NewPassword: changed}, u.bearer())
+	if err != nil || res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("change password: %v %d", err, res.StatusCode())
+	}
+	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+
+	// …nor after a reset.
+	u.acc.Password = changed
+	ch = u.challenge(t, env, false)
+	const reset = "R3set-Passw0rd"
+	token := resetToken(t, env, u.email())
+	if res := resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: reset}); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
+	}
+	r = secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]})
+	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
+
+	// The new password earns a challenge that works.
+	u.acc.Password = reset
+	ch = u.challenge(t, env, false)
+	if r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &u.codes[0]}); r.JSON200 == nil {
+		t.Fatalf("second factor after the reset: %d %s", r.StatusCode(), r.Body)
+	}
+}
