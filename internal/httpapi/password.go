@@ -84,9 +84,8 @@ func (s *Server) Reauthenticate(ctx context.Context, req api.ReauthenticateReque
 	switch {
 	case b.Password != nil:
 		wrong, err = s.verifyOwnPassword(ctx, p.user, "password", *b.Password, "reauthenticate")
-	// Second factors plug in here: add the TOTP (or recovery) code to
-	// ReauthenticateRequest and a case that checks it; any one valid factor
-	// is enough.
+	// A second-factor code reauthenticates through its own endpoint
+	// (ReauthenticateSecondFactor, totp_login.go).
 	default:
 		wrong = ptr(fieldError("password", "required", "is required"))
 	}

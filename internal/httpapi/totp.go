@@ -265,12 +265,12 @@ func (s *Server) DisableTotp(ctx context.Context, req api.DisableTotpRequestObje
 		return nil, err
 	}
 	if p.user.PasswordHash != nil {
-		ok, _, err := s.hasher.Verify(ctx, *b.Password, *p.user.PasswordHash)
+		wrong, err := s.verifyOwnPassword(ctx, p.user, "password", *b.Password, "disable_totp")
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			return invalid(fieldError("password", "incorrect", "is not the account's password")), nil
+		if wrong != nil {
+			return invalid(*wrong), nil
 		}
 	}
 	var outcome string
@@ -400,14 +400,7 @@ func (s *Server) openSecret(row db.TotpAuthenticator) (string, error) {
 
 // hitSecondFactorLimit counts one code check for userID; refused with 429.
 func (s *Server) hitSecondFactorLimit(ctx context.Context, userID uuid.UUID) error {
-	d, err := s.limiter.Hit(ctx, s.secondFactorAccountRule(), userID.String())
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return tooManyRequests(ctx, d)
-	}
-	return nil
+	return s.limitAttempts(ctx, byAccount("second_factor:account", s.cfg.Security.Limits.CodeAccount, userID))
 }
 
 // resetSecondFactorLimit forgets the failures before a correct code. A

@@ -13,7 +13,6 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/audit"
-	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 	"github.com/kabinet-edu/kabinet/internal/store"
 )
 
@@ -24,13 +23,6 @@ const (
 	challengeMaxAttempts = 5
 	challengePrefix      = "sfc_"
 )
-
-// secondFactorIPRule limits second-step attempts per client address, against
-// one address trying many accounts whose passwords it knows
-// (KABINET_LIMIT_CODE_IP).
-func (s *Server) secondFactorIPRule() ratelimit.Rule {
-	return limitRule("second_factor:ip", s.cfg.Security.Limits.CodeIP)
-}
 
 // secondFactorChallenge is called by Login after the password and the
 // account status were checked. When user has an enabled authenticator it
@@ -75,15 +67,10 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 		return api.LoginSecondFactor422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.", f))}, nil
 	}
-	ip := "unknown"
-	if m := metaFrom(ctx); m.ip != nil {
-		ip = m.ip.String()
-	}
-	if d, err := s.limiter.Hit(ctx, s.secondFactorIPRule(), ip); err != nil || !d.Allowed {
-		if err != nil {
-			return nil, err
-		}
-		return nil, tooManyRequests(ctx, d)
+	// Per client address, against one address trying many accounts whose
+	// passwords it knows (KABINET_LIMIT_CODE_IP).
+	if err := s.limitAttempts(ctx, byIP(ctx, "second_factor:ip", s.cfg.Security.Limits.CodeIP)); err != nil {
+		return nil, err
 	}
 	method := "totp"
 	if b.RecoveryCode != nil {
@@ -91,13 +78,13 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 	}
 	var (
 		out     api.AuthResponse
-		outcome string // a problem code when the step is refused
-		limited ratelimit.Decision
+		outcome string        // a problem code when the step is refused
+		limited *problemError // 429: the account's code checks are locked out
 		user    db.User
 	)
 	// The transaction commits whatever the outcome, so attempts count.
 	err := store.InTx(ctx, s.pool, func(q *db.Queries) error {
-		out, outcome = api.AuthResponse{}, ""
+		out, outcome, limited = api.AuthResponse{}, "", nil
 		ch, err := q.GetSecondFactorChallengeForUpdate(ctx, hashChallenge(b.ChallengeToken))
 		if errors.Is(err, pgx.ErrNoRows) {
 			outcome = codeInvalidChallenge
@@ -114,8 +101,10 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 			outcome = codeChallengeExpired
 			return nil
 		}
-		if limited, err = s.limiter.Hit(ctx, s.secondFactorAccountRule(), ch.UserID.String()); err != nil || !limited.Allowed {
-			outcome = codeRateLimited
+		if err := s.hitSecondFactorLimit(ctx, ch.UserID); err != nil {
+			if errors.As(err, &limited) {
+				return nil
+			}
 			return err
 		}
 		if user, err = q.GetUserByID(ctx, ch.UserID); err != nil {
@@ -160,12 +149,13 @@ func (s *Server) LoginSecondFactor(ctx context.Context, req api.LoginSecondFacto
 	if err != nil {
 		return nil, err
 	}
+	if limited != nil {
+		return nil, limited
+	}
 	switch outcome {
 	case "":
 		s.resetSecondFactorLimit(ctx, user.ID)
 		return api.LoginSecondFactor200JSONResponse(out), nil
-	case codeRateLimited:
-		return nil, tooManyRequests(ctx, limited)
 	case codeAccountBlocked:
 		return api.LoginSecondFactor403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
 			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
@@ -202,9 +192,13 @@ func (s *Server) ReauthenticateSecondFactor(ctx context.Context, req api.Reauthe
 			return err
 		}
 		ok, err := s.verifySecondFactor(ctx, q, p.user.ID, req.Body.Code)
-		if err != nil || !ok {
-			outcome = codeInvalidSecondFactor
+		if err != nil {
 			return err
+		}
+		if !ok {
+			// Audited like a wrong password here: a stolen session may be guessing.
+			outcome = codeInvalidSecondFactor
+			return s.record(ctx, q, audit.SignInFailed, p.user.ID, map[string]any{"reason": "wrong_second_factor", "during": "reauthenticate"})
 		}
 		return q.MarkSessionAuthenticated(ctx, p.sessionID)
 	})

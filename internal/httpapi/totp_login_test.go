@@ -196,6 +196,9 @@ func TestLoginSecondFactorAttemptLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	problemOf(t, re.StatusCode(), re.HTTPResponse.Header, re.Body, http.StatusTooManyRequests, "rate_limited")
+	if got := totpAuditEvents(t, env, u.id()); countOf(got, "locked_out") != 1 {
+		t.Errorf("audit = %v, want one locked_out", got)
+	}
 
 	// When the window is over, the right code works (the refused attempts
 	// did not use the challenge up).
@@ -230,6 +233,12 @@ func TestLoginSecondFactorIsLimitedPerAddress(t *testing.T) {
 	}
 	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: "sfc_guess", Code: ptrTo("123456")})
 	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+	if ra := r.HTTPResponse.Header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After = %q", ra)
+	}
+	if n := countRows(t, env, "audit_events WHERE event = 'locked_out' AND details->>'limit' = 'second_factor:ip'"); n != 1 {
+		t.Errorf("%d locked_out events for the address, want 1", n)
+	}
 }
 
 func TestSecondFactorChallengeDiesWithThePassword(t *testing.T) {

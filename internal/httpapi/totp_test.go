@@ -271,6 +271,9 @@ func TestTOTPSensitiveStepsNeedRecentAuthentication(t *testing.T) {
 	if !contains(fields(p), "code:incorrect") {
 		t.Errorf("fields = %v", fields(p))
 	}
+	if got := totpAuditEvents(t, env, u.id()); countOf(got, "sign_in_failed") != 1 {
+		t.Errorf("audit = %v, want the wrong code as one sign_in_failed", got)
+	}
 	re, err = env.Client.ReauthenticateSecondFactorWithResponse(ctx, client.TotpCodeRequest{Code: u.nextCode(t)}, u.bearer())
 	if err != nil {
 		t.Fatal(err)
@@ -334,6 +337,9 @@ func TestDisableTOTP(t *testing.T) {
 	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
 	if !contains(fields(p), "password:incorrect") {
 		t.Errorf("fields = %v", fields(p))
+	}
+	if got := totpAuditEvents(t, env, u.id()); countOf(got, "sign_in_failed") != 1 {
+		t.Errorf("audit = %v, want the wrong password as one sign_in_failed", got)
 	}
 	res = disable(&u.acc.Password, u.wrongCode(t))
 	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
