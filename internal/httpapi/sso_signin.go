@@ -89,9 +89,8 @@ func (s *Server) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) 
 		if err != nil {
 			return api.AuthResponse{}, false, nil, err
 		}
-		if user.Status == db.UserStatusBlocked {
-			return api.AuthResponse{}, false, &ssoFailure{status: http.StatusForbidden, code: codeAccountBlocked,
-				detail: "The account is blocked; contact the center's administrator."}, nil
+		if refusal := accountRefusal(user); refusal != "" {
+			return api.AuthResponse{}, false, &ssoFailure{status: http.StatusForbidden, code: codeAccountBlocked, detail: refusal}, nil
 		}
 		if err := q.TouchSSOIdentity(ctx, db.TouchSSOIdentityParams{ID: ident.ID, Email: emailClaim(c)}); err != nil {
 			return api.AuthResponse{}, false, nil, err

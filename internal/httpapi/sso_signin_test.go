@@ -340,6 +340,26 @@ func TestSSOSignInOfABlockedAccount(t *testing.T) {
 	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
 }
 
+// Closure removes the account's provider links; a sign-in that raced it and
+// still found the link is refused all the same.
+func TestSSOSignInOfAClosedAccount(t *testing.T) {
+	t.Parallel()
+	env := newSSOEnv(t)
+	id := newIdentity()
+	first := env.signIn(t, id)
+	if first.JSON201 == nil {
+		t.Fatalf("first: %s", first.Body)
+	}
+	if _, err := env.Pool.Exec(context.Background(), `UPDATE users SET status = 'closed'`); err != nil {
+		t.Fatal(err)
+	}
+	res := env.signIn(t, id)
+	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
+	if p.Detail == nil || *p.Detail != "The account is closed." || res.JSON200 != nil {
+		t.Errorf("detail: %v", p.Detail)
+	}
+}
+
 func TestSSOSignInWithoutEmailOrWithUserinfo(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
