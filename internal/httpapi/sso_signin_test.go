@@ -371,6 +371,20 @@ func TestSSOSignInWithoutEmailOrWithUserinfo(t *testing.T) {
 		t.Fatalf("%d users", n)
 	}
 
+	// An address the provider has not confirmed makes no account, and does
+	// not tell whether one has it (no 409 sso_link_required).
+	acc := newAccount()
+	register(t, env.Env, acc)
+	for _, email := range []string{"unconfirmed@example.org", string(acc.Email)} {
+		id = newIdentity()
+		id.Email, id.EmailVerified = email, false
+		res = env.signIn(t, id)
+		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
+	}
+	if n := countRows(t, env.Env, "users"); n != 1 {
+		t.Fatalf("%d users", n)
+	}
+
 	// A provider that tells the profile only at its userinfo endpoint.
 	env.idp.ClaimsInUserinfoOnly = true
 	id = newIdentity()
