@@ -2121,6 +2121,9 @@ type ClientInterface interface {
 	// - it is not linked but an account has that e-mail → `409
 	//   sso_link_required`: sign in to that account another way and link
 	//   the provider from the profile (`startSsoLink`).
+	// - it is not linked and the provider shared no e-mail, or one it has
+	//   not confirmed (`email_verified`) → `422 sso_email_missing`: an
+	//   account is made only with a confirmed address.
 	//
 	// A `state` works once, whatever the outcome. Failures: `400
 	// sso_state_invalid` (unknown, expired or used state), `400
@@ -2148,6 +2151,9 @@ type ClientInterface interface {
 	// - it is not linked but an account has that e-mail → `409
 	//   sso_link_required`: sign in to that account another way and link
 	//   the provider from the profile (`startSsoLink`).
+	// - it is not linked and the provider shared no e-mail, or one it has
+	//   not confirmed (`email_verified`) → `422 sso_email_missing`: an
+	//   account is made only with a confirmed address.
 	//
 	// A `state` works once, whatever the outcome. Failures: `400
 	// sso_state_invalid` (unknown, expired or used state), `400
@@ -3685,6 +3691,9 @@ func (c *Client) ListSsoProviders(ctx context.Context, reqEditors ...RequestEdit
 //   - it is not linked but an account has that e-mail → `409
 //     sso_link_required`: sign in to that account another way and link
 //     the provider from the profile (`startSsoLink`).
+//   - it is not linked and the provider shared no e-mail, or one it has
+//     not confirmed (`email_verified`) → `422 sso_email_missing`: an
+//     account is made only with a confirmed address.
 //
 // A `state` works once, whatever the outcome. Failures: `400
 // sso_state_invalid` (unknown, expired or used state), `400
@@ -3722,6 +3731,9 @@ func (c *Client) FinishSsoSignInWithBody(ctx context.Context, provider SsoProvid
 //   - it is not linked but an account has that e-mail → `409
 //     sso_link_required`: sign in to that account another way and link
 //     the provider from the profile (`startSsoLink`).
+//   - it is not linked and the provider shared no e-mail, or one it has
+//     not confirmed (`email_verified`) → `422 sso_email_missing`: an
+//     account is made only with a confirmed address.
 //
 // A `state` works once, whatever the outcome. Failures: `400
 // sso_state_invalid` (unknown, expired or used state), `400
@@ -8429,6 +8441,9 @@ type ClientWithResponsesInterface interface {
 	// - it is not linked but an account has that e-mail → `409
 	//   sso_link_required`: sign in to that account another way and link
 	//   the provider from the profile (`startSsoLink`).
+	// - it is not linked and the provider shared no e-mail, or one it has
+	//   not confirmed (`email_verified`) → `422 sso_email_missing`: an
+	//   account is made only with a confirmed address.
 	//
 	// A `state` works once, whatever the outcome. Failures: `400
 	// sso_state_invalid` (unknown, expired or used state), `400
@@ -8456,6 +8471,9 @@ type ClientWithResponsesInterface interface {
 	// - it is not linked but an account has that e-mail → `409
 	//   sso_link_required`: sign in to that account another way and link
 	//   the provider from the profile (`startSsoLink`).
+	// - it is not linked and the provider shared no e-mail, or one it has
+	//   not confirmed (`email_verified`) → `422 sso_email_missing`: an
+	//   account is made only with a confirmed address.
 	//
 	// A `state` works once, whatever the outcome. Failures: `400
 	// sso_state_invalid` (unknown, expired or used state), `400
@@ -16374,6 +16392,9 @@ func (c *ClientWithResponses) ListSsoProvidersWithResponse(ctx context.Context, 
 //   - it is not linked but an account has that e-mail → `409
 //     sso_link_required`: sign in to that account another way and link
 //     the provider from the profile (`startSsoLink`).
+//   - it is not linked and the provider shared no e-mail, or one it has
+//     not confirmed (`email_verified`) → `422 sso_email_missing`: an
+//     account is made only with a confirmed address.
 //
 // A `state` works once, whatever the outcome. Failures: `400
 // sso_state_invalid` (unknown, expired or used state), `400
@@ -16407,6 +16428,9 @@ func (c *ClientWithResponses) FinishSsoSignInWithBodyWithResponse(ctx context.Co
 //   - it is not linked but an account has that e-mail → `409
 //     sso_link_required`: sign in to that account another way and link
 //     the provider from the profile (`startSsoLink`).
+//   - it is not linked and the provider shared no e-mail, or one it has
+//     not confirmed (`email_verified`) → `422 sso_email_missing`: an
+//     account is made only with a confirmed address.
 //
 // A `state` works once, whatever the outcome. Failures: `400
 // sso_state_invalid` (unknown, expired or used state), `400

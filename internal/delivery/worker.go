@@ -20,9 +20,14 @@ import (
 // retention period.
 const purgeEvery = time.Hour
 
-// recordTimeout bounds writing an outcome, which must happen even while the
-// worker is stopping (the message was sent; forgetting that would resend it).
-const recordTimeout = 10 * time.Second
+// recordTimeout bounds one attempt to write an outcome, which must happen
+// even while the worker is stopping (the message was sent; forgetting that
+// would resend it). A failed attempt is repeated every recordRetry while the
+// claim lasts.
+const (
+	recordTimeout = 10 * time.Second
+	recordRetry   = time.Second
+)
 
 // Worker delivers due outbox messages. Run it in every instance: claims are
 // leased rows, so workers never send the same claim twice.
@@ -108,25 +113,29 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 
 func (w *Worker) deliver(ctx context.Context, m db.Outbox) {
 	err := w.send(ctx, m)
-	rctx, cancel := context.WithTimeout(ctx, recordTimeout)
-	defer cancel()
 	log := w.log.With("outbox_id", m.ID, "channel", m.Channel, "template", m.Template, "attempt", m.Attempts)
-	var rows int64
-	var dbErr error
+	var write func(context.Context) (int64, error)
 	switch {
 	case err == nil:
-		rows, dbErr = w.q.MarkMessageSent(rctx, db.MarkMessageSentParams{ID: m.ID, KeepBody: w.cfg.KeepSentBodies})
+		write = func(ctx context.Context) (int64, error) {
+			return w.q.MarkMessageSent(ctx, db.MarkMessageSentParams{ID: m.ID, KeepBody: w.cfg.KeepSentBodies})
+		}
 		log.InfoContext(ctx, "outbox: message sent")
 	case IsPermanent(err) || int(m.Attempts) >= w.cfg.MaxAttempts:
-		rows, dbErr = w.q.MarkMessageFailed(rctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: m.Attempts, LastError: errText(err)})
+		write = func(ctx context.Context) (int64, error) {
+			return w.q.MarkMessageFailed(ctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: m.Attempts, LastError: errText(err)})
+		}
 		log.ErrorContext(ctx, "outbox: message failed, giving up", "err", err, "permanent", IsPermanent(err))
 	default:
 		delay := Backoff(int(m.Attempts), w.cfg.BackoffBase, w.cfg.BackoffMax, w.jitter())
-		rows, dbErr = w.q.ScheduleMessageRetry(rctx, db.ScheduleMessageRetryParams{
-			ID: m.ID, Attempts: m.Attempts, LastError: errText(err), DelaySeconds: delay.Seconds(),
-		})
+		write = func(ctx context.Context) (int64, error) {
+			return w.q.ScheduleMessageRetry(ctx, db.ScheduleMessageRetryParams{
+				ID: m.ID, Attempts: m.Attempts, LastError: errText(err), DelaySeconds: delay.Seconds(),
+			})
+		}
 		log.WarnContext(ctx, "outbox: sending failed, will retry", "err", err, "retry_in", delay)
 	}
+	rows, dbErr := w.record(ctx, m.NextAttemptAt, write)
 	switch {
 	case dbErr != nil:
 		// The lease ends and the message is tried again: a resend is better
@@ -134,6 +143,23 @@ func (w *Worker) deliver(ctx context.Context, m db.Outbox) {
 		log.ErrorContext(ctx, "outbox: recording the outcome failed", "err", dbErr)
 	case rows == 0:
 		log.WarnContext(ctx, "outbox: the claim had expired; another worker took the message over")
+	}
+}
+
+// record writes an outcome, trying again after a failure (a dropped
+// connection, a database restart) for as long as the claim, which ends at
+// leaseEnd, leaves time for another attempt: a sent message still pending
+// when its lease ends would be sent again.
+func (w *Worker) record(ctx context.Context, leaseEnd time.Time, write func(context.Context) (int64, error)) (int64, error) {
+	for {
+		rctx, cancel := context.WithTimeout(ctx, recordTimeout)
+		rows, err := write(rctx)
+		cancel()
+		if err == nil || time.Until(leaseEnd) < recordRetry+recordTimeout {
+			return rows, err
+		}
+		w.log.WarnContext(ctx, "outbox: recording the outcome failed; trying again", "err", err)
+		time.Sleep(recordRetry)
 	}
 }
 

@@ -478,3 +478,48 @@ func TestSentBodiesAreBlankedUnlessKept(t *testing.T) {
 		}
 	}
 }
+
+// A sent message whose outcome cannot be written at first (the database
+// dropped the worker's connections meanwhile) is still recorded as sent
+// within its claim, so it is not sent again when the lease ends.
+func TestSentOutcomeIsRecordedAfterALostConnection(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	ids := enqueue(t, pool, 1)
+	admin, err := pgxpool.New(context.Background(), pool.Config().ConnString())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	rec := newRecorder()
+	rec.fail = func(int32, db.Outbox) error {
+		// Every connection of the worker's pool to this database ends now.
+		ctx := context.Background()
+		rows, err := admin.Query(ctx, `
+			SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`)
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		for range 100 { // termination is asynchronous
+			var left int
+			if err := admin.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`).Scan(&left); err != nil {
+				return err
+			}
+			if left == 0 {
+				return nil
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return errors.New("the worker's connections did not end")
+	}
+	w := newWorker(pool, rec, testOutbox())
+	if n := deliverDue(t, w); n != 1 {
+		t.Fatalf("claimed %d", n)
+	}
+	if r := readRow(t, pool, ids[0]); r.status != "sent" || r.attempts != 1 || rec.count(ids[0]) != 1 {
+		t.Fatalf("after a lost connection: %+v, delivered %d times", r, rec.count(ids[0]))
+	}
+}

@@ -77,9 +77,9 @@ func (s *Server) LoginWithCertificate(ctx context.Context, req api.LoginWithCert
 	if err != nil {
 		return nil, err
 	}
-	if user.Status == db.UserStatusBlocked {
+	if refusal := accountRefusal(user); refusal != "" {
 		return api.LoginWithCertificate403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
-			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
+			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, refusal))}, nil
 	}
 	var out api.AuthResponse
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
@@ -108,4 +108,19 @@ func certLogin401(ctx context.Context, code, detail string) api.LoginWithCertifi
 		Body:    newProblem(ctx, http.StatusUnauthorized, code, detail),
 		Headers: api.UnauthorizedResponseHeaders{WWWAuthenticate: &challenge},
 	}}
+}
+
+// accountRefusal says why user may not sign in without a password (by
+// certificate or through a provider), or "" when they may. Only active
+// accounts sign in: a blocked one waits for an administrator, and a closed
+// one is gone for good — closure removes its certificates and provider
+// links, but a sign-in racing the closure may still have found one.
+func accountRefusal(user db.User) string {
+	switch user.Status {
+	case db.UserStatusActive:
+		return ""
+	case db.UserStatusClosed:
+		return "The account is closed."
+	}
+	return "The account is blocked; contact the center's administrator."
 }

@@ -197,6 +197,21 @@ func TestCertificateSignInRefusals(t *testing.T) {
 		res := loginWithCert(t, env, bc)
 		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
 	})
+	t.Run("closed account", func(t *testing.T) {
+		// Closure unbinds every certificate; this is a sign-in that raced it
+		// and still found the binding.
+		closed := register(t, env, newAccount())
+		cc := goProver(certtest.Valid(t, certtest.P384))
+		bindCert(t, env, closed.AccessToken, cc)
+		if _, err := env.Pool.Exec(ctx, `UPDATE users SET status = 'closed' WHERE id = $1`, closed.User.ID); err != nil {
+			t.Fatal(err)
+		}
+		res := loginWithCert(t, env, cc)
+		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
+		if p.Detail == nil || *p.Detail != "The account is closed." {
+			t.Errorf("detail: %v", p.Detail)
+		}
+	})
 	t.Run("unknown field", func(t *testing.T) {
 		res, err := env.Client.LoginWithCertificateWithBodyWithResponse(ctx, "application/json",
 			strings.NewReader(`{"challengeId":"9a7c1e52-3f0b-4d8e-b6a1-0c2d4e6f8a10","certificatePem":"x","signature":"x","totp":"1"}`))

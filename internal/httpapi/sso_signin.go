@@ -89,9 +89,8 @@ func (s *Server) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) 
 		if err != nil {
 			return api.AuthResponse{}, false, nil, err
 		}
-		if user.Status == db.UserStatusBlocked {
-			return api.AuthResponse{}, false, &ssoFailure{status: http.StatusForbidden, code: codeAccountBlocked,
-				detail: "The account is blocked; contact the center's administrator."}, nil
+		if refusal := accountRefusal(user); refusal != "" {
+			return api.AuthResponse{}, false, &ssoFailure{status: http.StatusForbidden, code: codeAccountBlocked, detail: refusal}, nil
 		}
 		if err := q.TouchSSOIdentity(ctx, db.TouchSSOIdentityParams{ID: ident.ID, Email: emailClaim(c)}); err != nil {
 			return api.AuthResponse{}, false, nil, err
@@ -106,9 +105,13 @@ func (s *Server) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) 
 	}
 
 	prof := s.ssoProfile(c)
-	if prof.Email == "" {
+	if prof.Email == "" || prof.EmailVerifiedAt == nil {
+		// An address the provider has not confirmed proves nothing: an
+		// account made with it would let whoever typed it at the provider
+		// keep a way into the account its real owner later recovers (and a
+		// look-up with it would tell who has an account).
 		return api.AuthResponse{}, false, &ssoFailure{status: http.StatusUnprocessableEntity, code: codeSSOEmailMissing,
-			detail: "The provider did not share a valid e-mail address, which a new account needs. Allow sharing it at " +
+			detail: "The provider did not share a valid, confirmed e-mail address, which a new account needs. Confirm and share it at " +
 				ans.provider.DisplayName() + " and try again, or register and link the provider from your profile."}, nil
 	}
 	existing, err := q.GetUserByEmail(ctx, prof.Email)
@@ -171,7 +174,8 @@ func (s *Server) ssoSignInTx(ctx context.Context, q *db.Queries, ans ssoAnswer) 
 
 // ssoProfile turns the provider's claims into a new account. Names fall
 // back to "name" split at the first space, then to the e-mail's local part;
-// e-mail and phone count as confirmed only when the provider says so.
+// e-mail and phone count as confirmed only when the provider says so (an
+// account is made only with a confirmed e-mail).
 func (s *Server) ssoProfile(c *oidc.Claims) db.CreateSSOUserParams {
 	in := db.CreateSSOUserParams{
 		FirstName: strings.TrimSpace(c.GivenName),

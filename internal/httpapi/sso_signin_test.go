@@ -340,6 +340,26 @@ func TestSSOSignInOfABlockedAccount(t *testing.T) {
 	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
 }
 
+// Closure removes the account's provider links; a sign-in that raced it and
+// still found the link is refused all the same.
+func TestSSOSignInOfAClosedAccount(t *testing.T) {
+	t.Parallel()
+	env := newSSOEnv(t)
+	id := newIdentity()
+	first := env.signIn(t, id)
+	if first.JSON201 == nil {
+		t.Fatalf("first: %s", first.Body)
+	}
+	if _, err := env.Pool.Exec(context.Background(), `UPDATE users SET status = 'closed'`); err != nil {
+		t.Fatal(err)
+	}
+	res := env.signIn(t, id)
+	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
+	if p.Detail == nil || *p.Detail != "The account is closed." || res.JSON200 != nil {
+		t.Errorf("detail: %v", p.Detail)
+	}
+}
+
 func TestSSOSignInWithoutEmailOrWithUserinfo(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
@@ -348,6 +368,20 @@ func TestSSOSignInWithoutEmailOrWithUserinfo(t *testing.T) {
 	res := env.signIn(t, id)
 	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
 	if n := countRows(t, env.Env, "users"); n != 0 {
+		t.Fatalf("%d users", n)
+	}
+
+	// An address the provider has not confirmed makes no account, and does
+	// not tell whether one has it (no 409 sso_link_required).
+	acc := newAccount()
+	register(t, env.Env, acc)
+	for _, email := range []string{"unconfirmed@example.org", string(acc.Email)} {
+		id = newIdentity()
+		id.Email, id.EmailVerified = email, false
+		res = env.signIn(t, id)
+		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
+	}
+	if n := countRows(t, env.Env, "users"); n != 1 {
 		t.Fatalf("%d users", n)
 	}
 

@@ -36,3 +36,40 @@ func TestRenderEveryTemplateInBothLocales(t *testing.T) {
 		t.Error("a missing template variable must be an error, not an empty string")
 	}
 }
+
+// Every template renders in both locales with the data its callers pass
+// (a missing key is an error, so a call would fail with a 500): e-mails
+// with a subject, plain text and HTML, SMS short enough for one message.
+func TestEveryTemplateRendersCompletely(t *testing.T) {
+	tpl, err := LoadTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The union of what the handlers pass; a template ignores what it does not use.
+	data := map[string]any{
+		"FirstName": "Анна", "Code": "042917", "Minutes": 15, "Hours": 24, "Link": "https://example.org/x?token=abc",
+		"NewEmail": "n***@example.org", "NewPhone": "+7921*****34", "OrgName": "Экстерн", "OrganizationName": "Экстерн",
+		"RoleName": "teacher", "InviterName": "Борис", "ExpiresAt": "2026-01-02 15:04", "Login": "a@example.org",
+		"Password": "Tmp-Pass-1", "Reset": false, "When": "2026-01-02 15:04 UTC", "Provider": "Госуслуги",
+		"Subject": "CN=Анна", "Issuer": "CN=CA", "NotAfter": "2027-01-01", "Fingerprint": "ab12",
+	}
+	sms := map[string]bool{"contact_code_sms": true, "password_reset_sms": true}
+	for key := range tpl.text {
+		name, locale, _ := strings.Cut(key, ".")
+		channel := Email
+		if sms[name] {
+			channel = SMS
+		}
+		r, err := tpl.Render(Message{Channel: channel, Template: name, Locale: locale, Data: data})
+		switch {
+		case err != nil:
+			t.Errorf("%s: %v", key, err)
+		case r.Text == "":
+			t.Errorf("%s: no text", key)
+		case channel == Email && (r.Subject == "" || strings.Contains(r.Subject, "\n") || r.HTML == ""):
+			t.Errorf("%s: subject %q, HTML %q", key, r.Subject, r.HTML)
+		case channel == SMS && len([]rune(r.Text)) > 140:
+			t.Errorf("%s: %d characters, too long for one SMS", key, len([]rune(r.Text)))
+		}
+	}
+}
