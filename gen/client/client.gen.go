@@ -591,13 +591,20 @@ type ContactCodeRequest struct {
 
 // DataExport defines model for DataExport.
 type DataExport struct {
-	AuditEvents             []ExportAuditEvent      `json:"auditEvents"`
+	AuditEvents []ExportAuditEvent `json:"auditEvents"`
+
+	// Certificates The bound certificates, as `GET /api/v1/me/certificates` lists them.
+	Certificates            []Certificate           `json:"certificates"`
 	ExportedAt              time.Time               `json:"exportedAt"`
 	Memberships             []Membership            `json:"memberships"`
 	Messages                []ExportMessage         `json:"messages"`
 	NotificationPreferences NotificationPreferences `json:"notificationPreferences"`
+	SecondFactor            TotpStatus              `json:"secondFactor"`
 	Sessions                []ExportSession         `json:"sessions"`
-	User                    User                    `json:"user"`
+
+	// SsoIdentities The linked identities at external providers.
+	SsoIdentities []SsoIdentity `json:"ssoIdentities"`
+	User          User          `json:"user"`
 }
 
 // DevMessage A message of the outbox, as rendered for its recipient.
@@ -2393,9 +2400,11 @@ type ClientInterface interface {
 	//
 	// Everything Kabinet keeps about the signed-in user, as one JSON
 	// document served as an attachment: profile, mailing preferences,
-	// memberships, sessions, audit events about the user and the messages
-	// sent to their addresses (without bodies, which may hold codes and
-	// links that are still valid). At most 5 exports an hour.
+	// memberships, sessions, bound certificates, linked SSO identities, the
+	// state of the second factor (never its secret or recovery codes), audit
+	// events about the user and the messages sent to their addresses
+	// (without bodies, which may hold codes and links that are still
+	// valid). At most 5 exports an hour.
 	//
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4147,9 +4156,11 @@ func (c *Client) ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestB
 //
 // Everything Kabinet keeps about the signed-in user, as one JSON
 // document served as an attachment: profile, mailing preferences,
-// memberships, sessions, audit events about the user and the messages
-// sent to their addresses (without bodies, which may hold codes and
-// links that are still valid). At most 5 exports an hour.
+// memberships, sessions, bound certificates, linked SSO identities, the
+// state of the second factor (never its secret or recovery codes), audit
+// events about the user and the messages sent to their addresses
+// (without bodies, which may hold codes and links that are still
+// valid). At most 5 exports an hour.
 //
 // Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8715,9 +8726,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Everything Kabinet keeps about the signed-in user, as one JSON
 	// document served as an attachment: profile, mailing preferences,
-	// memberships, sessions, audit events about the user and the messages
-	// sent to their addresses (without bodies, which may hold codes and
-	// links that are still valid). At most 5 exports an hour.
+	// memberships, sessions, bound certificates, linked SSO identities, the
+	// state of the second factor (never its secret or recovery codes), audit
+	// events about the user and the messages sent to their addresses
+	// (without bodies, which may hold codes and links that are still
+	// valid). At most 5 exports an hour.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16774,9 +16787,11 @@ func (c *ClientWithResponses) ConfirmEmailWithResponse(ctx context.Context, body
 //
 // Everything Kabinet keeps about the signed-in user, as one JSON
 // document served as an attachment: profile, mailing preferences,
-// memberships, sessions, audit events about the user and the messages
-// sent to their addresses (without bodies, which may hold codes and
-// links that are still valid). At most 5 exports an hour.
+// memberships, sessions, bound certificates, linked SSO identities, the
+// state of the second factor (never its secret or recovery codes), audit
+// events about the user and the messages sent to their addresses
+// (without bodies, which may hold codes and links that are still
+// valid). At most 5 exports an hour.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -76,6 +76,18 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 	if err != nil {
 		return api.DataExport{}, err
 	}
+	certificates, err := q.ListUserCertificates(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	identities, err := q.ListUserSSOIdentities(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	secondFactor, err := totpStatus(ctx, q, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
 	recipients := []string{u.Email}
 	if u.Phone != nil {
 		recipients = append(recipients, *u.Phone)
@@ -90,6 +102,9 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 		NotificationPreferences: preferencesDTO(prefs),
 		Memberships:             membershipDTOs(memberships),
 		Sessions:                make([]api.ExportSession, 0, len(sessions)),
+		Certificates:            make([]api.Certificate, 0, len(certificates)),
+		SsoIdentities:           make([]api.SsoIdentity, 0, len(identities)),
+		SecondFactor:            secondFactor,
 		AuditEvents:             make([]api.ExportAuditEvent, 0, len(events)),
 		Messages:                make([]api.ExportMessage, 0, len(messages)),
 	}
@@ -99,6 +114,12 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 			CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 			RevokedAt: utcPtr(r.RevokedAt), RevokeReason: r.RevokeReason,
 		})
+	}
+	for _, r := range certificates {
+		out.Certificates = append(out.Certificates, s.certificateDTO(r))
+	}
+	for _, r := range identities {
+		out.SsoIdentities = append(out.SsoIdentities, s.identityDTO(r))
 	}
 	for _, r := range events {
 		details := map[string]any{}

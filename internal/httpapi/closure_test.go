@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/certauth/certtest"
@@ -85,7 +87,7 @@ func TestExportMyData(t *testing.T) {
 		t.Fatal("the export carries another user's data")
 	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(res.Body, &raw); err != nil || len(raw) != 7 {
+	if err := json.Unmarshal(res.Body, &raw); err != nil || len(raw) != 10 {
 		t.Fatalf("export keys: %v %v", err, raw)
 	}
 
@@ -100,6 +102,47 @@ func TestExportMyData(t *testing.T) {
 		t.Fatal(err)
 	}
 	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+}
+
+// The export names every way the account signs in: certificates, SSO
+// identities and the second factor (its state, never its secret or codes).
+func TestExportCarriesSignInMethods(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+	certID := insertBinding(t, env, u.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+	var ssoID uuid.UUID
+	if err := env.Pool.QueryRow(ctx, `INSERT INTO sso_identities (user_id, provider, issuer, subject, email)
+		VALUES ($1, 'esia', 'https://esia.example', 'subject-1', $2) RETURNING id`, u.id(), u.email()).Scan(&ssoID); err != nil {
+		t.Fatal(err)
+	}
+	// Another account's methods must not appear.
+	other := enrolledUser(t, env)
+	insertBinding(t, env, other.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+
+	res, err := env.Client.ExportMyDataWithResponse(ctx, u.bearer())
+	if err != nil || res.JSON200 == nil {
+		t.Fatalf("export: %v %d %s", err, res.StatusCode(), res.Body)
+	}
+	x := res.JSON200
+	if len(x.Certificates) != 1 || x.Certificates[0].ID != certID || x.Certificates[0].Fingerprint == "" {
+		t.Errorf("certificates: %+v", x.Certificates)
+	}
+	if len(x.SsoIdentities) != 1 || x.SsoIdentities[0].ID != ssoID || x.SsoIdentities[0].Provider != "esia" {
+		t.Errorf("SSO identities: %+v", x.SsoIdentities)
+	}
+	if f := x.SecondFactor; !f.Enabled || f.EnabledAt == nil || f.RecoveryCodesRemaining != 10 {
+		t.Errorf("second factor: %+v", f)
+	}
+	for _, secret := range append([]string{u.secret}, u.codes...) {
+		if strings.Contains(string(res.Body), secret) {
+			t.Fatal("the export carries the authenticator's secret or a recovery code")
+		}
+	}
+	if strings.Contains(string(res.Body), other.id().String()) {
+		t.Fatal("the export carries another user's data")
+	}
 }
 
 func TestCloseAccount(t *testing.T) {
