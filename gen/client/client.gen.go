@@ -2307,7 +2307,9 @@ type ClientInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2322,7 +2324,9 @@ type ClientInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -3993,7 +3997,9 @@ func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_ty
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4018,7 +4024,9 @@ func (c *Client) CloseAccountWithBody(ctx context.Context, contentType string, b
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -8631,7 +8639,9 @@ type ClientWithResponsesInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8646,7 +8656,9 @@ type ClientWithResponsesInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11721,6 +11733,8 @@ type CloseAccountResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -11750,6 +11764,11 @@ func (r CloseAccountResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CloseAccountResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
 }
 
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -16650,7 +16669,9 @@ func (c *ClientWithResponses) UnbindCertificateWithResponse(ctx context.Context,
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16671,7 +16692,9 @@ func (c *ClientWithResponses) CloseAccountWithBodyWithResponse(ctx context.Conte
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19937,6 +19960,13 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge

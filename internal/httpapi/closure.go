@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -175,9 +176,13 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 			return closeRefused(ctx, "incorrect", "is not your current password"), nil
 		}
 	}
+	lastAdmin := false
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		u, err := q.GetUserForUpdate(ctx, p.user.ID)
 		if err != nil {
+			return err
+		}
+		if lastAdmin, err = lastAdminSomewhere(ctx, q, u.ID); err != nil || lastAdmin {
 			return err
 		}
 		recipients := []string{u.Email}
@@ -200,6 +205,7 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 			func() error { return q.ConsumeCodesOfUser(ctx, &u.ID) },
 			func() error { return q.DeleteNotificationPreferences(ctx, u.ID) },
 			func() error { return q.DeleteMembershipsOfUser(ctx, u.ID) },
+			func() error { return q.RedactInvitationsOfClosedUser(ctx, &u.ID) },
 			func() error { return q.DeleteUserCertificates(ctx, u.ID) },
 			func() error { return q.DeleteUserSSOIdentities(ctx, u.ID) },
 			func() error { return q.DeleteUserAuthenticator(ctx, u.ID) },
@@ -218,7 +224,36 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 	if err != nil {
 		return nil, err
 	}
+	if lastAdmin {
+		return api.CloseAccount409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusConflict, codeLastAdmin,
+				"You are the last active admin of an organization; make somebody else an admin there first."))}, nil
+	}
 	return api.CloseAccount204Response{}, nil
+}
+
+// lastAdminSomewhere reports whether closing userID's account would leave an
+// organization without an active admin. It locks the organizations userID
+// administers, like every change of roles and blocks (members.go), so a
+// concurrent demotion of the other admin cannot slip in between.
+func lastAdminSomewhere(ctx context.Context, q *db.Queries, userID uuid.UUID) (bool, error) {
+	orgs, err := q.ListOrganizationsAdministeredBy(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range orgs {
+		if _, err := q.LockOrganization(ctx, id); err != nil {
+			return false, err
+		}
+		n, err := q.CountActiveAdmins(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if n <= 1 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func closeRefused(ctx context.Context, code, message string) api.CloseAccount422ApplicationProblemPlusJSONResponse {
