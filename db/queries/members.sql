@@ -52,3 +52,10 @@ UPDATE memberships
 SET status = @status,
     blocked_at = CASE WHEN @status::membership_status = 'blocked' THEN now() END
 WHERE organization_id = @organization_id AND user_id = @user_id;
+
+-- name: ListOrganizationsAdministeredBy :many
+-- The organizations where the user is an active admin, in the order their
+-- rows are locked (by id), so concurrent closures cannot deadlock.
+SELECT organization_id FROM memberships
+WHERE user_id = @user_id AND role = 'admin' AND status = 'active'
+ORDER BY organization_id;

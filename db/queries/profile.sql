@@ -116,3 +116,16 @@ DELETE FROM notification_preferences WHERE user_id = @user_id;
 -- pending ones, such as the closure notice, are still delivered.
 UPDATE outbox SET recipient = 'redacted', subject = '', body_text = '', body_html = ''
 WHERE recipient = ANY(@recipients::text[]) AND status <> 'pending';
+
+-- name: RedactInvitationsOfClosedUser :exec
+-- The invitations the user accepted stay in the organizations' history but
+-- lose the address and names they were sent with, and so do the audit
+-- events about them (recorded before the account existed).
+WITH accepted AS (
+    UPDATE invitations SET email = 'deleted-' || accepted_user_id::text || '@invalid', first_name = '', last_name = ''
+    WHERE accepted_user_id = @user_id
+    RETURNING id, organization_id
+)
+UPDATE audit_events e SET details = e.details - 'email'
+FROM accepted a
+WHERE e.organization_id = a.organization_id AND e.details->>'invitationId' = a.id::text;

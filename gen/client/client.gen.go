@@ -591,13 +591,20 @@ type ContactCodeRequest struct {
 
 // DataExport defines model for DataExport.
 type DataExport struct {
-	AuditEvents             []ExportAuditEvent      `json:"auditEvents"`
+	AuditEvents []ExportAuditEvent `json:"auditEvents"`
+
+	// Certificates The bound certificates, as `GET /api/v1/me/certificates` lists them.
+	Certificates            []Certificate           `json:"certificates"`
 	ExportedAt              time.Time               `json:"exportedAt"`
 	Memberships             []Membership            `json:"memberships"`
 	Messages                []ExportMessage         `json:"messages"`
 	NotificationPreferences NotificationPreferences `json:"notificationPreferences"`
+	SecondFactor            TotpStatus              `json:"secondFactor"`
 	Sessions                []ExportSession         `json:"sessions"`
-	User                    User                    `json:"user"`
+
+	// SsoIdentities The linked identities at external providers.
+	SsoIdentities []SsoIdentity `json:"ssoIdentities"`
+	User          User          `json:"user"`
 }
 
 // DevMessage A message of the outbox, as rendered for its recipient.
@@ -2306,7 +2313,9 @@ type ClientInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -2321,7 +2330,9 @@ type ClientInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2399,9 +2410,11 @@ type ClientInterface interface {
 	//
 	// Everything Kabinet keeps about the signed-in user, as one JSON
 	// document served as an attachment: profile, mailing preferences,
-	// memberships, sessions, audit events about the user and the messages
-	// sent to their addresses (without bodies, which may hold codes and
-	// links that are still valid). At most 5 exports an hour.
+	// memberships, sessions, bound certificates, linked SSO identities, the
+	// state of the second factor (never its secret or recovery codes), audit
+	// events about the user and the messages sent to their addresses
+	// (without bodies, which may hold codes and links that are still
+	// valid). At most 5 exports an hour.
 	//
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3996,7 +4009,9 @@ func (c *Client) UnbindCertificate(ctx context.Context, certificateID openapi_ty
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes any type of body and a specified content type.
 //
@@ -4021,7 +4036,9 @@ func (c *Client) CloseAccountWithBody(ctx context.Context, contentType string, b
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -4159,9 +4176,11 @@ func (c *Client) ConfirmEmail(ctx context.Context, body ConfirmEmailJSONRequestB
 //
 // Everything Kabinet keeps about the signed-in user, as one JSON
 // document served as an attachment: profile, mailing preferences,
-// memberships, sessions, audit events about the user and the messages
-// sent to their addresses (without bodies, which may hold codes and
-// links that are still valid). At most 5 exports an hour.
+// memberships, sessions, bound certificates, linked SSO identities, the
+// state of the second factor (never its secret or recovery codes), audit
+// events about the user and the messages sent to their addresses
+// (without bodies, which may hold codes and links that are still
+// valid). At most 5 exports an hour.
 //
 // Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8638,7 +8657,9 @@ type ClientWithResponsesInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8653,7 +8674,9 @@ type ClientWithResponsesInterface interface {
 	// are erased (the e-mail and phone become free for a new account);
 	// memberships and mailing preferences are deleted; audit events stay
 	// but lose IP addresses, user agents and details. A notice goes to the
-	// former e-mail. The account can never sign in again.
+	// former e-mail. The account can never sign in again. `409 last_admin`
+	// when the user is the last active admin of an organization: make
+	// somebody else an admin there first.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -8733,9 +8756,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Everything Kabinet keeps about the signed-in user, as one JSON
 	// document served as an attachment: profile, mailing preferences,
-	// memberships, sessions, audit events about the user and the messages
-	// sent to their addresses (without bodies, which may hold codes and
-	// links that are still valid). At most 5 exports an hour.
+	// memberships, sessions, bound certificates, linked SSO identities, the
+	// state of the second factor (never its secret or recovery codes), audit
+	// events about the user and the messages sent to their addresses
+	// (without bodies, which may hold codes and links that are still
+	// valid). At most 5 exports an hour.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11726,6 +11751,8 @@ type CloseAccountResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -11755,6 +11782,11 @@ func (r CloseAccountResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r CloseAccountResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CloseAccountResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
 }
 
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -16661,7 +16693,9 @@ func (c *ClientWithResponses) UnbindCertificateWithResponse(ctx context.Context,
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16682,7 +16716,9 @@ func (c *ClientWithResponses) CloseAccountWithBodyWithResponse(ctx context.Conte
 // are erased (the e-mail and phone become free for a new account);
 // memberships and mailing preferences are deleted; audit events stay
 // but lose IP addresses, user agents and details. A notice goes to the
-// former e-mail. The account can never sign in again.
+// former e-mail. The account can never sign in again. `409 last_admin`
+// when the user is the last active admin of an organization: make
+// somebody else an admin there first.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -16798,9 +16834,11 @@ func (c *ClientWithResponses) ConfirmEmailWithResponse(ctx context.Context, body
 //
 // Everything Kabinet keeps about the signed-in user, as one JSON
 // document served as an attachment: profile, mailing preferences,
-// memberships, sessions, audit events about the user and the messages
-// sent to their addresses (without bodies, which may hold codes and
-// links that are still valid). At most 5 exports an hour.
+// memberships, sessions, bound certificates, linked SSO identities, the
+// state of the second factor (never its secret or recovery codes), audit
+// events about the user and the messages sent to their addresses
+// (without bodies, which may hold codes and links that are still
+// valid). At most 5 exports an hour.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -19946,6 +19984,13 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge

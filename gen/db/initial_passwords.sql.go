@@ -125,14 +125,14 @@ func (q *Queries) CreateInvitedUser(ctx context.Context, arg CreateInvitedUserPa
 	return i, err
 }
 
-const replaceInitialPassword = `-- name: ReplaceInitialPassword :exec
+const replaceInitialPassword = `-- name: ReplaceInitialPassword :execrows
 UPDATE users
 SET password_hash = $1::text,
     password_must_change = false,
     initial_password_expires_at = NULL,
     email_verified_at = coalesce(email_verified_at, now()),
     updated_at = now()
-WHERE id = $2
+WHERE id = $2 AND password_must_change
 `
 
 type ReplaceInitialPasswordParams struct {
@@ -142,7 +142,11 @@ type ReplaceInitialPasswordParams struct {
 
 // The user chose their own password in place of the issued one. The issued
 // password travelled only by e-mail, so knowing it confirms the address.
-func (q *Queries) ReplaceInitialPassword(ctx context.Context, arg ReplaceInitialPasswordParams) error {
-	_, err := q.db.Exec(ctx, replaceInitialPassword, arg.PasswordHash, arg.ID)
-	return err
+// Zero rows when a concurrent request replaced it first: it works once.
+func (q *Queries) ReplaceInitialPassword(ctx context.Context, arg ReplaceInitialPasswordParams) (int64, error) {
+	result, err := q.db.Exec(ctx, replaceInitialPassword, arg.PasswordHash, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -176,6 +176,34 @@ func (q *Queries) ListMembers(ctx context.Context, arg ListMembersParams) ([]Lis
 	return items, nil
 }
 
+const listOrganizationsAdministeredBy = `-- name: ListOrganizationsAdministeredBy :many
+SELECT organization_id FROM memberships
+WHERE user_id = $1 AND role = 'admin' AND status = 'active'
+ORDER BY organization_id
+`
+
+// The organizations where the user is an active admin, in the order their
+// rows are locked (by id), so concurrent closures cannot deadlock.
+func (q *Queries) ListOrganizationsAdministeredBy(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, listOrganizationsAdministeredBy, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var organization_id uuid.UUID
+		if err := rows.Scan(&organization_id); err != nil {
+			return nil, err
+		}
+		items = append(items, organization_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lockOrganization = `-- name: LockOrganization :one
 SELECT id, slug, name, is_default, created_at, require_staff_2fa FROM organizations WHERE id = $1 FOR NO KEY UPDATE
 `

@@ -306,6 +306,25 @@ func (q *Queries) RedactDeliveredMessages(ctx context.Context, recipients []stri
 	return err
 }
 
+const redactInvitationsOfClosedUser = `-- name: RedactInvitationsOfClosedUser :exec
+WITH accepted AS (
+    UPDATE invitations SET email = 'deleted-' || accepted_user_id::text || '@invalid', first_name = '', last_name = ''
+    WHERE accepted_user_id = $1
+    RETURNING id, organization_id
+)
+UPDATE audit_events e SET details = e.details - 'email'
+FROM accepted a
+WHERE e.organization_id = a.organization_id AND e.details->>'invitationId' = a.id::text
+`
+
+// The invitations the user accepted stay in the organizations' history but
+// lose the address and names they were sent with, and so do the audit
+// events about them (recorded before the account existed).
+func (q *Queries) RedactInvitationsOfClosedUser(ctx context.Context, userID *uuid.UUID) error {
+	_, err := q.db.Exec(ctx, redactInvitationsOfClosedUser, userID)
+	return err
+}
+
 const setEmailConfirmed = `-- name: SetEmailConfirmed :one
 UPDATE users SET email = $1, email_verified_at = now(), updated_at = now()
 WHERE id = $2

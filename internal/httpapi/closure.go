@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
@@ -76,6 +77,18 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 	if err != nil {
 		return api.DataExport{}, err
 	}
+	certificates, err := q.ListUserCertificates(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	identities, err := q.ListUserSSOIdentities(ctx, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
+	secondFactor, err := totpStatus(ctx, q, userID)
+	if err != nil {
+		return api.DataExport{}, err
+	}
 	recipients := []string{u.Email}
 	if u.Phone != nil {
 		recipients = append(recipients, *u.Phone)
@@ -90,6 +103,9 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 		NotificationPreferences: preferencesDTO(prefs),
 		Memberships:             membershipDTOs(memberships),
 		Sessions:                make([]api.ExportSession, 0, len(sessions)),
+		Certificates:            make([]api.Certificate, 0, len(certificates)),
+		SsoIdentities:           make([]api.SsoIdentity, 0, len(identities)),
+		SecondFactor:            secondFactor,
 		AuditEvents:             make([]api.ExportAuditEvent, 0, len(events)),
 		Messages:                make([]api.ExportMessage, 0, len(messages)),
 	}
@@ -99,6 +115,12 @@ func (s *Server) collectExport(ctx context.Context, q *db.Queries, userID openap
 			CreatedAt: r.CreatedAt.UTC(), LastUsedAt: r.LastUsedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC(),
 			RevokedAt: utcPtr(r.RevokedAt), RevokeReason: r.RevokeReason,
 		})
+	}
+	for _, r := range certificates {
+		out.Certificates = append(out.Certificates, s.certificateDTO(r))
+	}
+	for _, r := range identities {
+		out.SsoIdentities = append(out.SsoIdentities, s.identityDTO(r))
 	}
 	for _, r := range events {
 		details := map[string]any{}
@@ -154,9 +176,13 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 			return closeRefused(ctx, "incorrect", "is not your current password"), nil
 		}
 	}
+	lastAdmin := false
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		u, err := q.GetUserForUpdate(ctx, p.user.ID)
 		if err != nil {
+			return err
+		}
+		if lastAdmin, err = lastAdminSomewhere(ctx, q, u.ID); err != nil || lastAdmin {
 			return err
 		}
 		recipients := []string{u.Email}
@@ -179,6 +205,7 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 			func() error { return q.ConsumeCodesOfUser(ctx, &u.ID) },
 			func() error { return q.DeleteNotificationPreferences(ctx, u.ID) },
 			func() error { return q.DeleteMembershipsOfUser(ctx, u.ID) },
+			func() error { return q.RedactInvitationsOfClosedUser(ctx, &u.ID) },
 			func() error { return q.DeleteUserCertificates(ctx, u.ID) },
 			func() error { return q.DeleteUserSSOIdentities(ctx, u.ID) },
 			func() error { return q.DeleteUserAuthenticator(ctx, u.ID) },
@@ -197,7 +224,36 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 	if err != nil {
 		return nil, err
 	}
+	if lastAdmin {
+		return api.CloseAccount409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusConflict, codeLastAdmin,
+				"You are the last active admin of an organization; make somebody else an admin there first."))}, nil
+	}
 	return api.CloseAccount204Response{}, nil
+}
+
+// lastAdminSomewhere reports whether closing userID's account would leave an
+// organization without an active admin. It locks the organizations userID
+// administers, like every change of roles and blocks (members.go), so a
+// concurrent demotion of the other admin cannot slip in between.
+func lastAdminSomewhere(ctx context.Context, q *db.Queries, userID uuid.UUID) (bool, error) {
+	orgs, err := q.ListOrganizationsAdministeredBy(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range orgs {
+		if _, err := q.LockOrganization(ctx, id); err != nil {
+			return false, err
+		}
+		n, err := q.CountActiveAdmins(ctx, id)
+		if err != nil {
+			return false, err
+		}
+		if n <= 1 {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func closeRefused(ctx context.Context, code, message string) api.CloseAccount422ApplicationProblemPlusJSONResponse {

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/certauth/certtest"
@@ -85,7 +88,7 @@ func TestExportMyData(t *testing.T) {
 		t.Fatal("the export carries another user's data")
 	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(res.Body, &raw); err != nil || len(raw) != 7 {
+	if err := json.Unmarshal(res.Body, &raw); err != nil || len(raw) != 10 {
 		t.Fatalf("export keys: %v %v", err, raw)
 	}
 
@@ -100,6 +103,47 @@ func TestExportMyData(t *testing.T) {
 		t.Fatal(err)
 	}
 	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+}
+
+// The export names every way the account signs in: certificates, SSO
+// identities and the second factor (its state, never its secret or codes).
+func TestExportCarriesSignInMethods(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	u := enrolledUser(t, env)
+	certID := insertBinding(t, env, u.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+	var ssoID uuid.UUID
+	if err := env.Pool.QueryRow(ctx, `INSERT INTO sso_identities (user_id, provider, issuer, subject, email)
+		VALUES ($1, 'esia', 'https://esia.example', 'subject-1', $2) RETURNING id`, u.id(), u.email()).Scan(&ssoID); err != nil {
+		t.Fatal(err)
+	}
+	// Another account's methods must not appear.
+	other := enrolledUser(t, env)
+	insertBinding(t, env, other.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+
+	res, err := env.Client.ExportMyDataWithResponse(ctx, u.bearer())
+	if err != nil || res.JSON200 == nil {
+		t.Fatalf("export: %v %d %s", err, res.StatusCode(), res.Body)
+	}
+	x := res.JSON200
+	if len(x.Certificates) != 1 || x.Certificates[0].ID != certID || x.Certificates[0].Fingerprint == "" {
+		t.Errorf("certificates: %+v", x.Certificates)
+	}
+	if len(x.SsoIdentities) != 1 || x.SsoIdentities[0].ID != ssoID || x.SsoIdentities[0].Provider != "esia" {
+		t.Errorf("SSO identities: %+v", x.SsoIdentities)
+	}
+	if f := x.SecondFactor; !f.Enabled || f.EnabledAt == nil || f.RecoveryCodesRemaining != 10 {
+		t.Errorf("second factor: %+v", f)
+	}
+	for _, secret := range append([]string{u.secret}, u.codes...) {
+		if strings.Contains(string(res.Body), secret) {
+			t.Fatal("the export carries the authenticator's secret or a recovery code")
+		}
+	}
+	if strings.Contains(string(res.Body), other.id().String()) {
+		t.Fatal("the export carries another user's data")
+	}
 }
 
 func TestCloseAccount(t *testing.T) {
@@ -266,5 +310,68 @@ func TestCloseAccountRemovesOtherSignInMethods(t *testing.T) {
 		if err := env.Pool.QueryRow(ctx, "SELECT count(*) FROM "+table+" WHERE user_id = $1", reg.User.ID).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%s: %d rows left (%v)", table, n, err)
 		}
+	}
+}
+
+// The last active admin of an organization cannot close the account (the
+// organization would have nobody to run it); with another active admin the
+// closure goes through. Invitations the user accepted lose the address and
+// names they were sent with, in the invitations and in the audit log.
+func TestCloseAccountOfAnAdmin(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	org := newOrganization(t, env, "center")
+	acc := newAccount()
+	admin := register(t, env, acc)
+	deputy := register(t, env, newAccount())
+	addMemberSQL(t, env, org, admin.User.ID, "admin")
+	addMemberSQL(t, env, org, deputy.User.ID, "admin")
+	if _, err := env.Pool.Exec(ctx, `UPDATE memberships SET status = 'blocked', blocked_at = now() WHERE user_id = $1`, deputy.User.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	res := closeAccount(t, env, admin.AccessToken, &acc.Password)
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "last_admin")
+	if got := login(t, env, string(acc.Email), acc.Password, false); got.JSON200 == nil {
+		t.Fatalf("a refused closure must leave the account: %d %s", got.StatusCode(), got.Body)
+	}
+	if n := countRows(t, env, "memberships WHERE user_id = '"+admin.User.ID.String()+"'"); n != 2 {
+		t.Fatalf("a refused closure must keep the memberships: %d", n)
+	}
+
+	// The admin invites somebody, who accepts and later closes their account.
+	email := newEmail()
+	inv, err := env.Client.CreateInvitationWithResponse(ctx, org, client.InvitationRequest{
+		Email: openapi_types.Email(email), Role: "teacher", FirstName: ptrTo("Пётр"), LastName: ptrTo("Петров"),
+	}, apitest.Bearer(admin.AccessToken))
+	if err != nil || inv.JSON201 == nil {
+		t.Fatalf("invite: %v %s", err, inv.Body)
+	}
+	invited, err := accept(env, invitationToken(t, env, email))
+	if err != nil || invited.JSON201 == nil {
+		t.Fatalf("accept: %v %s", err, invited.Body)
+	}
+	if res := closeAccount(t, env, invited.JSON201.AccessToken, ptrTo("Own-Passw0rd!")); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("close the invited account: %d %s", res.StatusCode(), res.Body)
+	}
+	var left int
+	if err := env.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM invitations WHERE email = $1 OR first_name <> '' OR last_name <> '')
+		+ (SELECT count(*) FROM audit_events WHERE details::text LIKE '%' || $1 || '%')`, email).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d invitations or audit events still name the closed account", left)
+	}
+	if n := countAudit(t, env, "invitation_sent", org, nil); n != 1 {
+		t.Errorf("the organization's history lost the invitation: %d invitation_sent events", n)
+	}
+
+	// With another active admin the admin may go.
+	if un, err := env.Client.UnblockMemberWithResponse(ctx, org, deputy.User.ID, apitest.Bearer(admin.AccessToken)); err != nil || un.JSON200 == nil {
+		t.Fatalf("unblock: %v %s", err, un.Body)
+	}
+	if res := closeAccount(t, env, admin.AccessToken, &acc.Password); res.StatusCode() != http.StatusNoContent {
+		t.Fatalf("close with another admin: %d %s", res.StatusCode(), res.Body)
 	}
 }

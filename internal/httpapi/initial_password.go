@@ -78,8 +78,7 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 			newProblem(ctx, http.StatusForbidden, codeAccountBlocked, "The account is blocked; contact the center's administrator."))}, nil
 	}
 	if !user.PasswordMustChange {
-		return api.ChangeInitialPassword409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
-			newProblem(ctx, http.StatusConflict, codePasswordChangeNotRequired, "The account already has a password of its own; sign in with it."))}, nil
+		return notRequired(ctx), nil
 	}
 	if p := s.initialPasswordRefusal(ctx, user); p.Code == codeInitialPasswordExpired {
 		return api.ChangeInitialPassword403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(*p)}, nil
@@ -98,8 +97,12 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 	}
 	var out api.AuthResponse
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
-		if err := q.ReplaceInitialPassword(ctx, db.ReplaceInitialPasswordParams{ID: user.ID, PasswordHash: hash}); err != nil {
+		n, err := q.ReplaceInitialPassword(ctx, db.ReplaceInitialPasswordParams{ID: user.ID, PasswordHash: hash})
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			return errRefused // a concurrent request replaced it first
 		}
 		if err := s.record(ctx, q, audit.PasswordChanged, user.ID, map[string]any{"initial": true}); err != nil {
 			return err
@@ -111,6 +114,9 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 		out, err = s.startSession(ctx, q, fresh, false)
 		return err
 	})
+	if errors.Is(err, errRefused) {
+		return notRequired(ctx), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -138,4 +144,9 @@ func initialUnauthorized(ctx context.Context) api.ChangeInitialPassword401Applic
 		Body:    newProblem(ctx, http.StatusUnauthorized, codeInvalidCredentials, "The login or password is incorrect."),
 		Headers: api.UnauthorizedResponseHeaders{WWWAuthenticate: &challenge},
 	}}
+}
+
+func notRequired(ctx context.Context) api.ChangeInitialPassword409ApplicationProblemPlusJSONResponse {
+	return api.ChangeInitialPassword409ApplicationProblemPlusJSONResponse{ConflictApplicationProblemPlusJSONResponse: api.ConflictApplicationProblemPlusJSONResponse(
+		newProblem(ctx, http.StatusConflict, codePasswordChangeNotRequired, "The account already has a password of its own; sign in with it."))}
 }

@@ -53,9 +53,12 @@ func (s *Server) CreateInvitation(ctx context.Context, req api.CreateInvitationR
 		conflict string // a problem code when the invitation is refused
 	)
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
-		org, err := q.LockOrganization(ctx, orgID)
+		org, me, err := lockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
+		}
+		if !mayInvite(me.Role, role) {
+			return forbiddenRole(ctx, role)
 		}
 		open, err := q.GetOpenInvitationByEmailForUpdate(ctx, db.GetOpenInvitationByEmailForUpdateParams{OrganizationID: orgID, Email: email})
 		hasOpen := err == nil
@@ -244,12 +247,11 @@ func (s *Server) RevokeInvitation(ctx context.Context, req api.RevokeInvitationR
 // organization that the caller may manage: 404 when there is none, 403 when
 // its role is above what the caller may hand out.
 func (s *Server) withOpenInvitation(ctx context.Context, p *principal, orgID, invID uuid.UUID, fn func(*db.Queries, db.Organization, db.Invitation) error) error {
-	me, err := s.requireRole(ctx, p, orgID, peopleManagers...)
-	if err != nil {
+	if _, err := s.requireRole(ctx, p, orgID, peopleManagers...); err != nil {
 		return err
 	}
 	return store.InTx(ctx, s.pool, func(q *db.Queries) error {
-		org, err := q.LockOrganization(ctx, orgID)
+		org, me, err := lockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
 		}

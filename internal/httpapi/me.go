@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -50,17 +49,12 @@ func (s *Server) ListMyOrganizations(ctx context.Context, req api.ListMyOrganiza
 	if err != nil {
 		return nil, err
 	}
-	limit := 20
-	if req.Params.Limit != nil {
-		limit = *req.Params.Limit
-	}
+	limit := listLimit(req.Params.Limit)
 	params := db.ListUserMembershipsParams{UserID: p.user.ID, MaxRows: int32(limit + 1)}
 	if req.Params.Cursor != nil {
 		at, id, err := decodeCursor(*req.Params.Cursor)
 		if err != nil {
-			return api.ListMyOrganizations422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
-				newProblem(ctx, http.StatusUnprocessableEntity, codeValidationFailed, "One or more fields are invalid.",
-					fieldError("query.cursor", "invalid_value", "is not a cursor returned by this list")))}, nil
+			return api.ListMyOrganizations422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(invalidCursorProblem(ctx))}, nil
 		}
 		params.AfterCreatedAt, params.AfterOrganizationID = &at, &id
 	}

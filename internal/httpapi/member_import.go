@@ -53,7 +53,7 @@ func (s *Server) ImportMembers(ctx context.Context, req api.ImportMembersRequest
 	var result api.MemberImportResult
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
 		result = api.MemberImportResult{Rows: make([]api.MemberImportRowResult, 0, len(rows))}
-		org, err := q.LockOrganization(ctx, orgID)
+		org, _, err := lockOrganizationAs(ctx, q, p, orgID, db.MemberRoleAdmin)
 		if err != nil {
 			return err
 		}

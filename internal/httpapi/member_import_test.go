@@ -298,3 +298,45 @@ func TestChangeInitialPasswordIsThrottledPerAccount(t *testing.T) {
 		t.Fatalf("after the lockout: %d %s", ch.StatusCode(), ch.Body)
 	}
 }
+
+// An initial password is replaced once: of concurrent requests with it, one
+// signs in and the others are refused.
+func TestInitialPasswordIsReplacedOnce(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	o := newStaffOrg(t, env, "center")
+	email := newEmail()
+	importMembers(t, env, o, client.MemberImportRow{Email: openapi_types.Email(email), FirstName: "A", LastName: "B", Role: "learner"})
+	password := initialPassword(t, env, email)
+
+	const n = 4
+	statuses := make(chan int, n)
+	for i := range n {
+		go func() {
+			res, err := env.Client.ChangeInitialPasswordWithResponse(context.Background(), client.InitialPasswordRequest{
+				Login: email, CurrentPassword: password, NewPassword: "Own-Passw0rd!" + itoa(int64(i)),
+			})
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			statuses <- res.StatusCode()
+		}()
+	}
+	ok := 0
+	for range n {
+		switch s := <-statuses; s {
+		case http.StatusOK:
+			ok++
+		case http.StatusConflict, http.StatusUnauthorized: // replaced meanwhile, or already replaced when checked
+		default:
+			t.Errorf("status %d", s)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d requests replaced the initial password, want 1", ok)
+	}
+	if n := countRows(t, env, "sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '"+email+"'"); n != 1 {
+		t.Fatalf("%d sessions, want 1", n)
+	}
+}

@@ -178,7 +178,7 @@ func (s *Server) changeMember(ctx context.Context, orgID, userID uuid.UUID, chan
 		code string
 	)
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
-		if _, err := q.LockOrganization(ctx, orgID); err != nil {
+		if _, _, err := lockOrganizationAs(ctx, q, p, orgID, db.MemberRoleAdmin); err != nil {
 			return err
 		}
 		params := db.GetMemberParams{OrganizationID: orgID, UserID: userID}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -293,6 +294,8 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 	anonymous := func(context.Context, *http.Request) error { return nil }
 
 	type call func(client.RequestEditorFn) (*http.Response, []byte, error)
+	// Managers handle invitations; only admins change members or import them.
+	adminOnly := map[string]bool{"updateMember": true, "blockMember": true, "unblockMember": true, "importMembers": true}
 	for name, c := range map[string]call{
 		"listMembers": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
 			r, err := env.Client.ListMembersWithResponse(ctx, o.id, nil, as)
@@ -332,17 +335,23 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 			return r.HTTPResponse, r.Body, err
 		},
 	} {
-		for _, tc := range []struct {
+		type caseT struct {
 			who    string
 			as     client.RequestEditorFn
 			status int
 			code   string
-		}{
+		}
+		cases := []caseT{
 			{"learner", o.as("learner"), 403, "forbidden"},
 			{"teacher", o.as("teacher"), 403, "forbidden"},
+			{"director", o.as("director"), 403, "forbidden"},
 			{"another organization's admin", other.as("admin"), 404, "not_found"},
 			{"anonymous", anonymous, 401, "authentication_required"},
-		} {
+		}
+		if adminOnly[name] {
+			cases = append(cases, caseT{"manager", o.as("manager"), 403, "forbidden"})
+		}
+		for _, tc := range cases {
 			res, body, err := c(tc.as)
 			if err != nil {
 				t.Fatal(err)
@@ -374,5 +383,67 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 	}
 	if n := countRows(t, env, "audit_events WHERE event IN ('role_changed', 'member_blocked', 'member_unblocked', 'member_imported', 'invitation_revoked')"); n != 0 {
 		t.Fatalf("refused calls wrote %d audit events", n)
+	}
+}
+
+// A request that passed the role check just before another one demoted the
+// caller is refused once it holds the organization's lock: changes to people
+// are decided on the caller's role under that lock, not on a stale one.
+func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	o := newStaffOrg(t, env, "center")
+	deputy, target := o.user("director"), o.user("teacher")
+	if _, err := env.Pool.Exec(ctx, `UPDATE memberships SET role = 'admin' WHERE organization_id = $1 AND user_id = $2`, o.id, deputy); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another admin's change holds the organization's lock…
+	tx, err := env.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // committed below
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, o.id); err != nil {
+		t.Fatal(err)
+	}
+	// …while the deputy, still an admin, asks to block somebody…
+	type outcome struct {
+		res *client.BlockMemberResponse
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := env.Client.BlockMemberWithResponse(ctx, o.id, target, o.as("director"))
+		done <- outcome{res, err}
+	}()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var waiting int
+		if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the block request never waited for the organization's lock")
+		}
+	}
+	// …and that change demotes the deputy.
+	if _, err := tx.Exec(ctx, `UPDATE memberships SET role = 'teacher' WHERE organization_id = $1 AND user_id = $2`, o.id, deputy); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := <-done
+	if got.err != nil {
+		t.Fatal(got.err)
+	}
+	wantProblem(t, got.res.HTTPResponse, got.res.Body, http.StatusForbidden, "forbidden")
+	if n := countRows(t, env, "memberships WHERE status = 'blocked'"); n != 0 {
+		t.Fatalf("a demoted admin blocked %d members", n)
 	}
 }

@@ -46,10 +46,8 @@ func (s *Server) UpdateProfile(ctx context.Context, req api.UpdateProfileRequest
 		if f.in == nil {
 			continue
 		}
-		v := strings.TrimSpace(*f.in)
-		if v == "" {
-			fields = append(fields, fieldError(f.name, "required", "must not be blank"))
-		}
+		v, errs := checkName(f.name, *f.in)
+		fields = append(fields, errs...)
 		*f.out = &v
 	}
 	if b.Locale != nil {

@@ -42,27 +42,36 @@ func (s *Server) GetTotpStatus(ctx context.Context, _ api.GetTotpStatusRequestOb
 	if err != nil {
 		return nil, err
 	}
+	out, err := totpStatus(ctx, s.q, p.user.ID)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetTotpStatus200JSONResponse(out), nil
+}
+
+// totpStatus reads the state of userID's second factor (also for the data export).
+func totpStatus(ctx context.Context, q *db.Queries, userID uuid.UUID) (api.TotpStatus, error) {
 	out := api.TotpStatus{RequiredByOrganizations: []uuid.UUID{}}
-	row, err := s.q.GetTOTP(ctx, p.user.ID)
+	row, err := q.GetTOTP(ctx, userID)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
-		return nil, err
+		return api.TotpStatus{}, err
 	default:
 		out.Enabled, out.EnrolmentPending = row.EnabledAt != nil, row.EnabledAt == nil
 		if row.EnabledAt != nil {
 			out.EnabledAt = ptr(row.EnabledAt.UTC())
 		}
 	}
-	n, err := s.q.CountUnusedRecoveryCodes(ctx, p.user.ID)
+	n, err := q.CountUnusedRecoveryCodes(ctx, userID)
 	if err != nil {
-		return nil, err
+		return api.TotpStatus{}, err
 	}
 	out.RecoveryCodesRemaining = int(n)
-	if out.RequiredByOrganizations, err = s.q.ListOrganizationsAwaitingSecondFactor(ctx, p.user.ID); err != nil {
-		return nil, err
+	if out.RequiredByOrganizations, err = q.ListOrganizationsAwaitingSecondFactor(ctx, userID); err != nil {
+		return api.TotpStatus{}, err
 	}
-	return api.GetTotpStatus200JSONResponse(out), nil
+	return out, nil
 }
 
 // StartTotpEnrolment makes a pending secret and shows it once.
