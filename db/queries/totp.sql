@@ -89,3 +89,9 @@ WHERE m.user_id = @user_id
 
 -- name: GetOrganizationName :one
 SELECT name FROM organizations WHERE id = @id;
+
+-- name: CountStaffMembershipsElsewhere :one
+-- Organizations other than @organization_id where the user is staff: an
+-- admin of one organization must not weaken another's staff account.
+SELECT count(*) FROM memberships
+WHERE user_id = @user_id AND organization_id <> @organization_id AND role <> 'learner';

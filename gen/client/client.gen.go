@@ -2946,7 +2946,10 @@ type ClientInterface interface {
 	// records `totp_reset` in the audit log. The member then signs in with
 	// the password alone and can enrol again. `404` when the user is not a
 	// member of the organization; `409 second_factor_not_enabled` when there
-	// is nothing to reset; `403` for one's own account (use `disableTotp`).
+	// is nothing to reset; `403` for one's own account (use `disableTotp`),
+	// and `403 second_factor_reset_not_allowed` when the member is also staff
+	// of another organization (one organization's admin may not weaken
+	// another's staff account; that member recovers with recovery codes).
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
 	ResetMemberSecondFactor(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5152,7 +5155,10 @@ func (c *Client) BlockMember(ctx context.Context, organizationID openapi_types.U
 // records `totp_reset` in the audit log. The member then signs in with
 // the password alone and can enrol again. `404` when the user is not a
 // member of the organization; `409 second_factor_not_enabled` when there
-// is nothing to reset; `403` for one's own account (use `disableTotp`).
+// is nothing to reset; `403` for one's own account (use `disableTotp`),
+// and `403 second_factor_reset_not_allowed` when the member is also staff
+// of another organization (one organization's admin may not weaken
+// another's staff account; that member recovers with recovery codes).
 //
 // Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/reset-second-factor (the `ResetMemberSecondFactor` operationId).
 func (c *Client) ResetMemberSecondFactor(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9332,7 +9338,10 @@ type ClientWithResponsesInterface interface {
 	// records `totp_reset` in the audit log. The member then signs in with
 	// the password alone and can enrol again. `404` when the user is not a
 	// member of the organization; `409 second_factor_not_enabled` when there
-	// is nothing to reset; `403` for one's own account (use `disableTotp`).
+	// is nothing to reset; `403` for one's own account (use `disableTotp`),
+	// and `403 second_factor_reset_not_allowed` when the member is also staff
+	// of another organization (one organization's admin may not weaken
+	// another's staff account; that member recovers with recovery codes).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17674,7 +17683,10 @@ func (c *ClientWithResponses) BlockMemberWithResponse(ctx context.Context, organ
 // records `totp_reset` in the audit log. The member then signs in with
 // the password alone and can enrol again. `404` when the user is not a
 // member of the organization; `409 second_factor_not_enabled` when there
-// is nothing to reset; `403` for one's own account (use `disableTotp`).
+// is nothing to reset; `403` for one's own account (use `disableTotp`),
+// and `403 second_factor_reset_not_allowed` when the member is also staff
+// of another organization (one organization's admin may not weaken
+// another's staff account; that member recovers with recovery codes).
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -32,6 +32,25 @@ func (q *Queries) CountSecondFactorChallengeAttempt(ctx context.Context, tokenHa
 	return attempts, err
 }
 
+const countStaffMembershipsElsewhere = `-- name: CountStaffMembershipsElsewhere :one
+SELECT count(*) FROM memberships
+WHERE user_id = $1 AND organization_id <> $2 AND role <> 'learner'
+`
+
+type CountStaffMembershipsElsewhereParams struct {
+	UserID         uuid.UUID
+	OrganizationID uuid.UUID
+}
+
+// Organizations other than @organization_id where the user is staff: an
+// admin of one organization must not weaken another's staff account.
+func (q *Queries) CountStaffMembershipsElsewhere(ctx context.Context, arg CountStaffMembershipsElsewhereParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countStaffMembershipsElsewhere, arg.UserID, arg.OrganizationID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countUnusedRecoveryCodes = `-- name: CountUnusedRecoveryCodes :one
 SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL
 `

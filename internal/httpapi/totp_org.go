@@ -59,6 +59,9 @@ func (s *Server) UpdateOrganizationSecuritySettings(ctx context.Context, req api
 
 // ResetMemberSecondFactor removes a member's authenticator and recovery
 // codes, for a member who lost both.
+// codeSecondFactorResetNotAllowed: the member is staff of another organization.
+const codeSecondFactorResetNotAllowed = "second_factor_reset_not_allowed"
+
 func (s *Server) ResetMemberSecondFactor(ctx context.Context, req api.ResetMemberSecondFactorRequestObject) (api.ResetMemberSecondFactorResponseObject, error) {
 	p, err := caller(ctx)
 	if err != nil {
@@ -80,6 +83,16 @@ func (s *Server) ResetMemberSecondFactor(ctx context.Context, req api.ResetMembe
 		return notMember, nil
 	} else if err != nil {
 		return nil, err
+	}
+	// The authenticator is global: resetting it weakens the account in every
+	// organization. Staff of another organization keep theirs; they recover
+	// with their recovery codes (or through the platform's operator).
+	if n, err := s.q.CountStaffMembershipsElsewhere(ctx, db.CountStaffMembershipsElsewhereParams{UserID: target, OrganizationID: org}); err != nil {
+		return nil, err
+	} else if n > 0 {
+		return api.ResetMemberSecondFactor403ApplicationProblemPlusJSONResponse{ForbiddenApplicationProblemPlusJSONResponse: api.ForbiddenApplicationProblemPlusJSONResponse(
+			newProblem(ctx, http.StatusForbidden, codeSecondFactorResetNotAllowed,
+				"This member is also staff of another organization; they can recover with their recovery codes."))}, nil
 	}
 	var removed bool
 	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {

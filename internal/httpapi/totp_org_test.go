@@ -262,3 +262,24 @@ func TestSecondFactorChallengeDiesWithTheAuthenticator(t *testing.T) {
 	r := secondFactor(t, env, client.SecondFactorLoginRequest{ChallengeToken: ch, RecoveryCode: &member.codes[0]})
 	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusUnauthorized, "invalid_challenge")
 }
+
+// An admin of one organization cannot strip the second factor of somebody
+// who is staff of another organization too (the authenticator is global).
+func TestResetSecondFactorOfStaffElsewhereIsRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	ctx := context.Background()
+	admin, shared := newTOTPUser(t, env), enrolledUser(t, env)
+	org := newOrg(t, env, "east", map[uuid.UUID]db.MemberRole{admin.id(): db.MemberRoleAdmin, shared.id(): db.MemberRoleLearner})
+	newOrg(t, env, "west", map[uuid.UUID]db.MemberRole{shared.id(): db.MemberRoleManager})
+
+	res, err := env.Client.ResetMemberSecondFactorWithResponse(ctx, org, shared.id(), admin.bearer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "second_factor_reset_not_allowed")
+	var enabled bool
+	if err := env.Pool.QueryRow(ctx, "SELECT enabled_at IS NOT NULL FROM totp_authenticators WHERE user_id = $1", shared.id()).Scan(&enabled); err != nil || !enabled {
+		t.Fatalf("the authenticator was touched: enabled=%v err=%v", enabled, err)
+	}
+}
