@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -141,6 +142,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "addr", "http://"+cfg.HTTPAddr, "docs", "http://"+cfg.HTTPAddr+"/docs/", "env", cfg.Env)
+	if cfg.Env == config.EnvDevelopment && !loopbackOnly(cfg.HTTPAddr) {
+		log.Warn("KABINET_ENV=development on a non-loopback address: the development mailbox (GET /api/v1/dev/messages) shows codes and links to anyone who can reach this server; set KABINET_ENV=production")
+	}
 
 	select {
 	case err := <-errc:
@@ -208,4 +212,17 @@ func newLogger(cfg config.Config) *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stdout, opts))
 	}
 	return slog.New(slog.NewJSONHandler(os.Stdout, opts))
+}
+
+// loopbackOnly reports whether addr (host:port) listens on loopback only.
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
