@@ -6,7 +6,7 @@ ON CONFLICT (organization_id, user_id) DO NOTHING;
 -- name: ListUserMemberships :many
 -- A page of a user's memberships in the order they were granted; the cursor
 -- is the (created_at, organization_id) of the last row of the previous page.
-SELECT m.role, m.created_at AS joined_at,
+SELECT m.role, m.status, m.created_at AS joined_at,
        o.id AS organization_id, o.slug, o.name, o.is_default
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id

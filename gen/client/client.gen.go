@@ -999,6 +999,9 @@ type Membership struct {
 	// there and have not enabled one: its staff endpoints answer `403
 	// second_factor_enrollment_required` until I enrol. Always sent.
 	SecondFactorRequired *bool `json:"secondFactorRequired,omitempty"`
+
+	// Status `blocked` members cannot reach the organization's data.
+	Status MemberStatus `json:"status"`
 }
 
 // MembershipPage defines model for MembershipPage.

@@ -53,7 +53,7 @@ func (q *Queries) GetMembership(ctx context.Context, arg GetMembershipParams) (M
 }
 
 const listUserMemberships = `-- name: ListUserMemberships :many
-SELECT m.role, m.created_at AS joined_at,
+SELECT m.role, m.status, m.created_at AS joined_at,
        o.id AS organization_id, o.slug, o.name, o.is_default
 FROM memberships m
 JOIN organizations o ON o.id = m.organization_id
@@ -73,6 +73,7 @@ type ListUserMembershipsParams struct {
 
 type ListUserMembershipsRow struct {
 	Role           MemberRole
+	Status         MembershipStatus
 	JoinedAt       time.Time
 	OrganizationID uuid.UUID
 	Slug           string
@@ -98,6 +99,7 @@ func (q *Queries) ListUserMemberships(ctx context.Context, arg ListUserMembershi
 		var i ListUserMembershipsRow
 		if err := rows.Scan(
 			&i.Role,
+			&i.Status,
 			&i.JoinedAt,
 			&i.OrganizationID,
 			&i.Slug,

@@ -82,6 +82,7 @@ func membershipDTOs(rows []db.ListUserMembershipsRow) []api.Membership {
 		out = append(out, api.Membership{
 			Organization: api.Organization{ID: r.OrganizationID, Slug: r.Slug, Name: r.Name, IsDefault: r.IsDefault},
 			Role:         api.Role(r.Role),
+			Status:       api.MemberStatus(r.Status),
 			JoinedAt:     r.JoinedAt.UTC(),
 		})
 	}

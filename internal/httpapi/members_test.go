@@ -249,9 +249,18 @@ func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantProblem(t, inv.HTTPResponse, inv.Body, http.StatusForbidden, "membership_blocked")
-	// The account itself and its other organization are untouched.
-	if me := getMe(t, env, o.members["manager"].AccessToken); me.JSON200 == nil {
+	// The account itself and its other organization are untouched; /me
+	// shows which membership is blocked.
+	me := getMe(t, env, o.members["manager"].AccessToken)
+	if me.JSON200 == nil {
 		t.Fatalf("GET /me of a blocked member: %d", me.StatusCode())
+	}
+	statuses := map[uuid.UUID]client.MemberStatus{}
+	for _, m := range me.JSON200.Memberships {
+		statuses[m.Organization.ID] = m.Status
+	}
+	if statuses[o.id] != "blocked" || statuses[other.id] != "active" {
+		t.Fatalf("membership statuses in /me: %v", statuses)
 	}
 	if page := listMembers(t, env, other, "manager", client.ListMembersParams{}); len(page.Items) != 6 {
 		t.Fatalf("the other organization: %d members", len(page.Items))
