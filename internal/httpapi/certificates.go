@@ -26,11 +26,8 @@ func (s *Server) CreateCertificateBindingChallenge(ctx context.Context, _ api.Cr
 	if err != nil {
 		return nil, err
 	}
-	if d, err := s.limiter.Hit(ctx, s.certRule("cert_challenge:user"), p.user.ID.String()); err != nil || !d.Allowed {
-		if err != nil {
-			return nil, err
-		}
-		return nil, tooManyRequests(ctx, d)
+	if err := s.limitAttempts(ctx, attemptLimit{rule: s.certRule("cert_challenge:user"), subject: p.user.ID.String(), user: p.user.ID}); err != nil {
+		return nil, err
 	}
 	c, err := s.issueChallenge(ctx, challengeBind, &p.user.ID)
 	if err != nil {

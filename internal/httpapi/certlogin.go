@@ -16,11 +16,8 @@ import (
 // CreateCertificateSignInChallenge gives anybody a challenge to sign for
 // certificate sign-in; limited per client IP, since each one is a row.
 func (s *Server) CreateCertificateSignInChallenge(ctx context.Context, _ api.CreateCertificateSignInChallengeRequestObject) (api.CreateCertificateSignInChallengeResponseObject, error) {
-	if d, err := s.limiter.Hit(ctx, s.certRule("cert_challenge:ip"), clientKey(ctx)); err != nil || !d.Allowed {
-		if err != nil {
-			return nil, err
-		}
-		return nil, tooManyRequests(ctx, d)
+	if err := s.limitAttempts(ctx, attemptLimit{rule: s.certRule("cert_challenge:ip"), subject: clientKey(ctx)}); err != nil {
+		return nil, err
 	}
 	c, err := s.issueChallenge(ctx, challengeSignIn, nil)
 	if err != nil {
@@ -34,11 +31,8 @@ func (s *Server) CreateCertificateSignInChallenge(ctx context.Context, _ api.Cre
 // challenge. The certificate is a possession factor of its own, so no TOTP
 // code is asked (unlike password sign-in).
 func (s *Server) LoginWithCertificate(ctx context.Context, req api.LoginWithCertificateRequestObject) (api.LoginWithCertificateResponseObject, error) {
-	if d, err := s.limiter.Hit(ctx, s.certRule("cert_login:ip"), clientKey(ctx)); err != nil || !d.Allowed {
-		if err != nil {
-			return nil, err
-		}
-		return nil, tooManyRequests(ctx, d)
+	if err := s.limitAttempts(ctx, attemptLimit{rule: s.certRule("cert_login:ip"), subject: clientKey(ctx)}); err != nil {
+		return nil, err
 	}
 	b := req.Body
 	cert, sig, fields := s.readProof(b.CertificatePem, b.Signature)

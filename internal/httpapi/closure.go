@@ -37,12 +37,8 @@ func (s *Server) ExportMyData(ctx context.Context, _ api.ExportMyDataRequestObje
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.limiter.Hit(ctx, exportRule, p.user.ID.String())
-	if err != nil {
+	if err := s.limitAttempts(ctx, attemptLimit{rule: exportRule, subject: p.user.ID.String(), user: p.user.ID}); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, tooManyRequests(ctx, d)
 	}
 	var out api.DataExport
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
@@ -153,12 +149,8 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 	if err := s.requireRecentAuth(ctx, p); err != nil {
 		return nil, err
 	}
-	d, err := s.limiter.Hit(ctx, closeRule, p.user.ID.String())
-	if err != nil {
+	if err := s.limitAttempts(ctx, attemptLimit{rule: closeRule, subject: p.user.ID.String(), user: p.user.ID}); err != nil {
 		return nil, err
-	}
-	if !d.Allowed {
-		return nil, tooManyRequests(ctx, d)
 	}
 	if p.user.PasswordHash != nil {
 		pw := ""

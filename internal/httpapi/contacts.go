@@ -169,19 +169,12 @@ func (s *Server) resendContactCode(ctx context.Context, p *principal, k contactK
 // must not keep their addresses.
 func (s *Server) limitContactCodes(ctx context.Context, k contactKind, userID uuid.UUID, addr string) error {
 	sum := sha256.Sum256([]byte(addr))
-	for _, c := range []struct{ rule, subject string }{
-		{"contact_code:" + k.field + ":user", userID.String()},
-		{"contact_code:" + k.field + ":to", hex.EncodeToString(sum[:16])},
-	} {
-		d, err := s.limiter.Hit(ctx, ratelimit.Rule{Name: c.rule, Max: contactCodesPerHour, Period: time.Hour}, c.subject)
-		if err != nil {
-			return err
-		}
-		if !d.Allowed {
-			return tooManyRequests(ctx, d)
-		}
+	rule := func(name string) ratelimit.Rule {
+		return ratelimit.Rule{Name: "contact_code:" + k.field + ":" + name, Max: contactCodesPerHour, Period: time.Hour}
 	}
-	return nil
+	return s.limitAttempts(ctx,
+		attemptLimit{rule: rule("user"), subject: userID.String(), user: userID},
+		attemptLimit{rule: rule("to"), subject: hex.EncodeToString(sum[:16]), user: userID})
 }
 
 // sendContactCode issues a code confirming addr (replacing the user's older

@@ -43,13 +43,13 @@ func (s *Server) initialPasswordRefusal(ctx context.Context, u db.User) *api.Pro
 func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitialPasswordRequestObject) (api.ChangeInitialPasswordResponseObject, error) {
 	b := req.Body
 	if m := metaFrom(ctx); m.ip != nil {
-		if err := s.countAttempt(ctx, initialPasswordIPRule, m.ip.String()); err != nil {
+		if err := s.limitAttempts(ctx, attemptLimit{rule: initialPasswordIPRule, subject: m.ip.String()}); err != nil {
 			return nil, err
 		}
 	}
 	user, err := s.findByLogin(ctx, b.Login)
 	if errors.Is(err, store.ErrNotFound) || err == nil && user.PasswordHash == nil {
-		if err := s.countAttempt(ctx, initialPasswordAccountRule, strings.ToLower(strings.TrimSpace(b.Login))); err != nil {
+		if err := s.limitAttempts(ctx, attemptLimit{rule: initialPasswordAccountRule, subject: strings.ToLower(strings.TrimSpace(b.Login))}); err != nil {
 			return nil, err
 		}
 		if err := s.hasher.VerifyDummy(ctx, b.CurrentPassword); err != nil {
@@ -60,7 +60,7 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 	if err != nil {
 		return nil, err
 	}
-	if err := s.countAttempt(ctx, initialPasswordAccountRule, user.ID.String()); err != nil {
+	if err := s.limitAttempts(ctx, attemptLimit{rule: initialPasswordAccountRule, subject: user.ID.String(), user: user.ID}); err != nil {
 		return nil, err
 	}
 	ok, _, err := s.hasher.Verify(ctx, b.CurrentPassword, *user.PasswordHash)
@@ -124,18 +124,6 @@ func (s *Server) ChangeInitialPassword(ctx context.Context, req api.ChangeInitia
 		s.log.WarnContext(ctx, "reset rate limit", "err", err, "user_id", user.ID)
 	}
 	return api.ChangeInitialPassword200JSONResponse(out), nil
-}
-
-// countAttempt counts one attempt under rule and refuses with 429 past the limit.
-func (s *Server) countAttempt(ctx context.Context, rule ratelimit.Rule, subject string) error {
-	d, err := s.limiter.Hit(ctx, rule, subject)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return tooManyRequests(ctx, d)
-	}
-	return nil
 }
 
 func initialUnauthorized(ctx context.Context) api.ChangeInitialPassword401ApplicationProblemPlusJSONResponse {

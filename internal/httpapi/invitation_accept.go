@@ -49,7 +49,7 @@ func invitationProblem(ctx context.Context, code string) api.Problem {
 
 func (s *Server) throttleInvitationLink(ctx context.Context) error {
 	if m := metaFrom(ctx); m.ip != nil {
-		return s.countAttempt(ctx, invitationLinkRule, m.ip.String())
+		return s.limitAttempts(ctx, attemptLimit{rule: invitationLinkRule, subject: m.ip.String()})
 	}
 	return nil
 }

@@ -68,18 +68,7 @@ var (
 
 // throttle counts one hit of rule for the client address.
 func (s *Server) throttle(ctx context.Context, rule ratelimit.Rule) error {
-	subject := "unknown"
-	if ip := metaFrom(ctx).ip; ip != nil {
-		subject = ip.String()
-	}
-	d, err := s.limiter.Hit(ctx, rule, subject)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return tooManyRequests(ctx, d)
-	}
-	return nil
+	return s.limitAttempts(ctx, attemptLimit{rule: rule, subject: clientKey(ctx)})
 }
 
 // ListSsoProviders lists the configured providers for the SPA's buttons.
