@@ -11,7 +11,7 @@ import (
 // for disposition ("attachment" or "inline") and a file name in any script:
 // an ASCII filename="…" for old clients — Cyrillic transliterated, other
 // characters replaced by '_' — and, when that differs from the name,
-// filename*=UTF-8''… with the name percent-encoded (RFC 8187, formerly
+// filename*=UTF-8”… with the name percent-encoded (RFC 8187, formerly
 // 5987). Folders in the name and control characters are dropped; an empty
 // name becomes "file".
 func ContentDisposition(disposition, name string) string {

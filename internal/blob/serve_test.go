@@ -36,7 +36,7 @@ func TestServe(t *testing.T) {
 			}{
 				{name: "whole", status: 200, body: data, want: map[string]string{
 					"Content-Length": size, "Content-Type": "application/pdf", "ETag": etag, "Accept-Ranges": "bytes",
-					"Content-Disposition": `attachment; filename="Udostoverenie o PK.pdf"; filename*=UTF-8''%D0%A3%D0%B4%D0%BE%D1%81%D1%82%D0%BE%D0%B2%D0%B5%D1%80%D0%B5%D0%BD%D0%B8%D0%B5%20%D0%BE%20%D0%9F%D0%9A.pdf`,
+					"Content-Disposition":    `attachment; filename="Udostoverenie o PK.pdf"; filename*=UTF-8''%D0%A3%D0%B4%D0%BE%D1%81%D1%82%D0%BE%D0%B2%D0%B5%D1%80%D0%B5%D0%BD%D0%B8%D0%B5%20%D0%BE%20%D0%9F%D0%9A.pdf`,
 					"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-cache",
 				}},
 				{name: "size asked from the bucket", meta: &blob.Meta{Key: obj.Key, ContentType: obj.ContentType}, status: 200, body: data,
