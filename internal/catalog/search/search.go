@@ -1,0 +1,286 @@
+// Package search is the public catalog search: published programs across
+// organizations or within one, found by full-text search in Russian and
+// English (with tolerance for misspelt short queries), filtered, sorted,
+// paged with opaque keyset cursors, and counted into facets.
+//
+// The SQL is built per request from fixed fragments (see builder.go): every
+// value travels as a parameter, and only the conditions a query uses appear
+// in it, so the planner sees plain predicates that match the partial
+// indexes of 00010_catalog.sql instead of "$1 IS NULL OR …" patterns.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabinet-edu/kabinet/gen/db"
+)
+
+// Sort orders the results.
+type Sort string
+
+// The sorts. Ties are broken by the program id, so every order is total and
+// a cursor names one position in it.
+const (
+	SortRelevance Sort = "relevance"  // best match first; needs Text (else newest)
+	SortNewest    Sort = "newest"     // last published first (the default without Text)
+	SortPriceAsc  Sort = "price_asc"  // cheapest first
+	SortPriceDesc Sort = "price_desc" // dearest first
+	SortStart     Sort = "start"      // nearest upcoming group first; none last
+)
+
+// Limits of a page.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+	maxTextRunes = 200
+)
+
+// Query is one search. Zero values mean "no condition".
+type Query struct {
+	// Text is what the visitor typed.
+	Text string
+	// OrganizationID or OrganizationSlug keep the search within one
+	// organization; then the category facet is counted too.
+	OrganizationID   uuid.UUID
+	OrganizationSlug string
+	// CategoryID keeps programs of the category and all its descendants.
+	CategoryID uuid.UUID
+	Kinds      []db.ProgramKind
+	Formats    []db.StudyFormat
+	// Price bounds in minor units (kopecks), inclusive.
+	PriceMin, PriceMax *int64
+	// Academic hours bounds, inclusive.
+	HoursMin, HoursMax *int32
+	// StartsFrom and StartsTo (dates, inclusive) keep programs with a planned
+	// or enrolling group starting within them.
+	StartsFrom, StartsTo time.Time
+	// EnrollmentOpen keeps programs with a group taking applications now.
+	EnrollmentOpen bool
+	Sort           Sort
+	// Limit is the page size: DefaultLimit when 0, at most MaxLimit.
+	Limit int
+	// Cursor is Result.NextCursor of the previous page, for the same query.
+	Cursor string
+}
+
+// Result is one page.
+type Result struct {
+	Items []Item
+	// NextCursor fetches the next page; "" on the last one.
+	NextCursor string
+	// Facets count the programs matching the whole query (every page).
+	Facets Facets
+	// Total is the number of matching programs.
+	Total int64
+}
+
+// Item is a program card.
+type Item struct {
+	ID                 uuid.UUID
+	OrganizationID     uuid.UUID
+	OrganizationSlug   string
+	OrganizationName   string
+	CategoryID         *uuid.UUID
+	Slug               string
+	Title              string
+	ShortDescription   string
+	Kind               db.ProgramKind
+	CompletionDocument db.CompletionDocument
+	Format             db.StudyFormat
+	AcademicHours      int32
+	PriceMinor         int64
+	Currency           string
+	Tags               []string
+	CoverKey           *string
+	// NextStartOn is the date of the nearest planned or enrolling group.
+	NextStartOn *time.Time
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+	// Version changes with every edit: with the id it makes list ETags.
+	Version int32
+	// Relevance is the rank of a text search (0 without Text).
+	Relevance float32
+}
+
+// QueryError says which part of a Query is unacceptable; the HTTP layer
+// reports it as a field error (Field is the query parameter's name).
+type QueryError struct {
+	Field   string
+	Message string
+}
+
+func (e *QueryError) Error() string { return e.Field + ": " + e.Message }
+
+// DB is what the searcher needs: *pgxpool.Pool, *pgx.Conn and pgx.Tx have it.
+type DB interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Searcher runs searches against one database.
+type Searcher struct {
+	db  DB
+	now func() time.Time
+}
+
+// New returns a Searcher; now tells the time for "enrollment open now"
+// (time.Now when nil).
+func New(database DB, now func() time.Time) *Searcher {
+	if now == nil {
+		now = time.Now
+	}
+	return &Searcher{db: database, now: now}
+}
+
+// Search runs q. Invalid input is a *QueryError.
+func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
+	if err := normalize(&q); err != nil {
+		return Result{}, err
+	}
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, q)
+		if err != nil {
+			return Result{}, err
+		}
+		after = &c
+	}
+	var text textMatch
+	if q.Text != "" {
+		// Computed once, outside the big queries, so that they get a
+		// constant tsquery to plan with and rank by.
+		var tsq *string
+		err := s.db.QueryRow(ctx, "SELECT catalog_search_query($1)::text", q.Text).Scan(&tsq)
+		if err != nil {
+			return Result{}, fmt.Errorf("catalog search query: %w", err)
+		}
+		text = textMatch{raw: q.Text, tsquery: deref(tsq), fuzzy: isShort(q.Text)}
+		if text.tsquery == "" && !text.fuzzy {
+			return Result{Items: []Item{}}, nil // only stop words
+		}
+	}
+	f := filter{q: q, text: text, now: s.now()}
+
+	items, next, err := s.page(ctx, f, after)
+	if err != nil {
+		return Result{}, err
+	}
+	facets, err := s.facets(ctx, f)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Items: items, Facets: facets}
+	for _, k := range facets.Kinds {
+		res.Total += k.Count
+	}
+	if next != nil {
+		res.NextCursor = encodeCursor(*next, q)
+	}
+	return res, nil
+}
+
+// page runs the page query; it asks for one row more than the limit to know
+// whether another page follows.
+func (s *Searcher) page(ctx context.Context, f filter, after *cursor) ([]Item, *cursor, error) {
+	sql, args := f.pageSQL(after)
+	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog search: %w", err)
+	}
+	items := []Item{}
+	var last cursor
+	for rows.Next() {
+		var it Item
+		var key string
+		if err := rows.Scan(&it.ID, &it.OrganizationID, &it.OrganizationSlug, &it.OrganizationName, &it.CategoryID,
+			&it.Slug, &it.Title, &it.ShortDescription, &it.Kind, &it.CompletionDocument, &it.Format,
+			&it.AcademicHours, &it.PriceMinor, &it.Currency, &it.Tags, &it.CoverKey, &it.NextStartOn,
+			&it.PublishedAt, &it.UpdatedAt, &it.Version, &it.Relevance, &key); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("catalog search: %w", err)
+		}
+		if len(items) == f.q.Limit {
+			rows.Close()
+			return items, &last, rows.Err()
+		}
+		items = append(items, it)
+		last = cursor{Key: key, ID: it.ID}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("catalog search: %w", err)
+	}
+	return items, nil, nil
+}
+
+func normalize(q *Query) error {
+	q.Text = strings.Join(strings.Fields(q.Text), " ")
+	if utf8.RuneCountInString(q.Text) > maxTextRunes {
+		return &QueryError{"q", fmt.Sprintf("at most %d characters", maxTextRunes)}
+	}
+	q.OrganizationSlug = strings.TrimSpace(q.OrganizationSlug)
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			return &QueryError{"kind", fmt.Sprintf("unknown program kind %q", k)}
+		}
+	}
+	for _, f := range q.Formats {
+		if !f.Valid() {
+			return &QueryError{"format", fmt.Sprintf("unknown format %q", f)}
+		}
+	}
+	switch {
+	case q.PriceMin != nil && *q.PriceMin < 0:
+		return &QueryError{"priceMin", "must not be negative"}
+	case q.PriceMin != nil && q.PriceMax != nil && *q.PriceMin > *q.PriceMax:
+		return &QueryError{"priceMax", "must not be below priceMin"}
+	case q.HoursMin != nil && *q.HoursMin < 0:
+		return &QueryError{"hoursMin", "must not be negative"}
+	case q.HoursMin != nil && q.HoursMax != nil && *q.HoursMin > *q.HoursMax:
+		return &QueryError{"hoursMax", "must not be below hoursMin"}
+	case !q.StartsFrom.IsZero() && !q.StartsTo.IsZero() && q.StartsTo.Before(q.StartsFrom):
+		return &QueryError{"startsTo", "must not be before startsFrom"}
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortNewest, SortPriceAsc, SortPriceDesc, SortStart:
+	default:
+		return &QueryError{"sort", fmt.Sprintf("unknown sort %q", q.Sort)}
+	}
+	if q.Sort == SortRelevance && q.Text == "" {
+		q.Sort = SortNewest
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultLimit
+	case q.Limit > MaxLimit:
+		q.Limit = MaxLimit
+	}
+	return nil
+}
+
+// isShort tells the queries whose misspellings the trigram index catches:
+// one or two words, long enough to have trigrams.
+func isShort(text string) bool {
+	n := utf8.RuneCountInString(text)
+	return n >= 3 && n <= 40 && len(strings.Fields(text)) <= 2
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// ErrInvalidCursor is wrapped by the *QueryError of a cursor that is
+// malformed or belongs to another query.
+var ErrInvalidCursor = errors.New("invalid cursor")
