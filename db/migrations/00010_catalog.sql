@@ -159,15 +159,26 @@ CREATE TABLE programs (
     version                   integer NOT NULL DEFAULT 1,
     created_at                timestamptz NOT NULL DEFAULT now(),
     updated_at                timestamptz NOT NULL DEFAULT now(),
-    -- The title in both Russian and English configurations (the English one
-    -- keeps Russian words unstemmed and drops English stop words), tags and
-    -- the short description, then the full description.
+    -- What the search matches: the title in both Russian and English
+    -- configurations (the English one keeps Russian words unstemmed and drops
+    -- English stop words), tags and the short description, then the full
+    -- description.
     search_vector             tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('russian', title), 'A') ||
         setweight(to_tsvector('english', title), 'A') ||
         setweight(to_tsvector('russian', short_description), 'B') ||
         setweight(to_tsvector('russian', catalog_tags_text(tags)), 'B') ||
         setweight(to_tsvector('russian', description_md), 'C')
+    ) STORED,
+    -- What the search ranks by: the same without the full description. It
+    -- is small enough to stay in the row, so ranking thousands of matches
+    -- does not detoast their full vectors; a match in the description alone
+    -- ranks below every match in the title, short description or tags.
+    rank_vector               tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('russian', title), 'A') ||
+        setweight(to_tsvector('english', title), 'A') ||
+        setweight(to_tsvector('russian', short_description), 'B') ||
+        setweight(to_tsvector('russian', catalog_tags_text(tags)), 'B')
     ) STORED,
     UNIQUE (organization_id, id),
     UNIQUE (organization_id, slug),

@@ -809,6 +809,7 @@ type Program struct {
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
 	SearchVector           interface{}
+	RankVector             interface{}
 }
 
 type ProgramCategory struct {

@@ -20,7 +20,7 @@ func (a *args) bind(v any) string {
 type textMatch struct {
 	raw     string // what was typed, normalized
 	tsquery string // catalog_search_query(raw) as text; "" when only stop words
-	fuzzy   bool   // also match titles by trigram word similarity
+	fuzzy   bool   // match titles by trigram word similarity instead of words
 }
 
 // filter is a normalized query ready to become SQL.
@@ -79,15 +79,11 @@ func (f filter) conds(a *args) []string {
 	q := f.q
 	c := []string{"p.status = 'published'"}
 	c = append(c, f.dimensionConds(a, "p")...)
-	if q.Text != "" {
-		var m []string
-		if f.text.tsquery != "" {
-			m = append(m, "p.search_vector @@ "+a.bind(f.text.tsquery)+"::tsquery")
-		}
-		if f.text.fuzzy {
-			m = append(m, a.bind(f.text.raw)+"::text <% p.title")
-		}
-		c = append(c, "("+strings.Join(m, " OR ")+")")
+	switch {
+	case f.text.fuzzy:
+		c = append(c, a.bind(f.text.raw)+"::text <% p.title")
+	case q.Text != "":
+		c = append(c, "p.search_vector @@ "+a.bind(f.text.tsquery)+"::tsquery")
 	}
 	if q.PriceMin != nil {
 		c = append(c, "p.price_minor >= "+a.bind(*q.PriceMin)+"::bigint")
@@ -146,19 +142,15 @@ func (f filter) order() order {
 	}
 }
 
-// relevance ranks a text match: the weighted rank of the tsquery (title A
-// 1.0, short description and tags B 0.4, description C 0.2) plus, for
-// short queries, a tenth of the title's trigram word similarity, so exact
-// words win and misspellings still order sensibly.
+// relevance ranks a text match. Words: the weighted rank of the tsquery in
+// rank_vector (title A 1.0; short description and tags B 0.4), where a
+// match in the full description alone ranks about zero. Misspellings: the
+// title's trigram word similarity.
 func (f filter) relevance(a *args) string {
-	r := "0"
-	if f.text.tsquery != "" {
-		r = "ts_rank('{0.1, 0.2, 0.4, 1.0}', p.search_vector, " + a.bind(f.text.tsquery) + "::tsquery)"
-	}
 	if f.text.fuzzy {
-		r += " + 0.1 * word_similarity(" + a.bind(f.text.raw) + "::text, p.title)"
+		return "word_similarity(" + a.bind(f.text.raw) + "::text, p.title)::real"
 	}
-	return "(" + r + ")::real"
+	return "ts_rank('{0.1, 0.2, 0.4, 1.0}', p.rank_vector, " + a.bind(f.text.tsquery) + "::tsquery)::real"
 }
 
 // programColumns are the card's columns of programs p; the outer query of

@@ -21,6 +21,9 @@ import (
 type cursor struct {
 	Key string
 	ID  uuid.UUID
+	// Fuzzy: the first page found nothing by words and matched titles by
+	// trigrams; the next pages do the same.
+	Fuzzy bool
 }
 
 // wireCursor is what the opaque string holds. F ties it to the query it
@@ -31,12 +34,13 @@ type wireCursor struct {
 	F string    `json:"f"`
 	K string    `json:"k"`
 	I uuid.UUID `json:"i"`
+	Z bool      `json:"z,omitempty"`
 }
 
 const cursorVersion = 1
 
 func encodeCursor(c cursor, q Query) string {
-	b, _ := json.Marshal(wireCursor{V: cursorVersion, F: fingerprint(q), K: c.Key, I: c.ID})
+	b, _ := json.Marshal(wireCursor{V: cursorVersion, F: fingerprint(q), K: c.Key, I: c.ID, Z: c.Fuzzy})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -58,7 +62,7 @@ func decodeCursor(s string, q Query) (cursor, error) {
 	if !validKey(q.Sort, w.K) {
 		return cursor{}, invalid("not a cursor of this API")
 	}
-	return cursor{Key: w.K, ID: w.I}, nil
+	return cursor{Key: w.K, ID: w.I, Fuzzy: w.Z}, nil
 }
 
 // validKey checks that a key will convert back to the sort's type, so a

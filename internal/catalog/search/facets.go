@@ -93,14 +93,18 @@ FROM (
 	return sql, a
 }
 
-func (s *Searcher) facets(ctx context.Context, f filter) (Facets, error) {
+func emptyFacets() Facets {
+	return Facets{Kinds: []FacetValue{}, Formats: []FacetValue{}, Organizations: []OrganizationFacet{}, Categories: []CategoryFacet{}}
+}
+
+func (s *Searcher) facets(ctx context.Context, d DB, f filter) (Facets, error) {
 	sql, args := f.facetsSQL()
-	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	rows, err := d.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 	if err != nil {
 		return Facets{}, fmt.Errorf("catalog facets: %w", err)
 	}
 	defer rows.Close()
-	fs := Facets{Kinds: []FacetValue{}, Formats: []FacetValue{}, Organizations: []OrganizationFacet{}, Categories: []CategoryFacet{}}
+	fs := emptyFacets()
 	for rows.Next() {
 		var (
 			facet, value, label string

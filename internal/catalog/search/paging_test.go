@@ -157,3 +157,17 @@ func TestCursorMisuse(t *testing.T) {
 		t.Errorf("other limit: %v", err)
 	}
 }
+
+// TestPagingFuzzy: the pages after a misspelt first page stay fuzzy.
+func TestPagingFuzzy(t *testing.T) {
+	f := newFixture(t)
+	org := f.org("fuzzy", "Опечатки")
+	for i := range 12 {
+		f.program(org, prog{slug: fmt.Sprintf("p-%02d", i), title: fmt.Sprintf("Основы педагогики, часть %d", i)})
+	}
+	f.program(org, prog{slug: "other", title: "Бухгалтерия"})
+	got := walk(t, f, search.Query{Text: "пидагогика", Limit: 5}, nil)
+	if len(got) != 12 || slices.Contains(got, "other") {
+		t.Fatalf("fuzzy pages: %v", got)
+	}
+}

@@ -121,6 +121,7 @@ func (e *QueryError) Error() string { return e.Field + ": " + e.Message }
 
 // DB is what the searcher needs: *pgxpool.Pool, *pgx.Conn and pgx.Tx have it.
 type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
@@ -162,18 +163,55 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("catalog search query: %w", err)
 		}
-		text = textMatch{raw: q.Text, tsquery: deref(tsq), fuzzy: isShort(q.Text)}
-		if text.tsquery == "" && !text.fuzzy {
-			return Result{Items: []Item{}}, nil // only stop words
+		text = textMatch{raw: q.Text, tsquery: deref(tsq)}
+		if after != nil {
+			text.fuzzy = after.Fuzzy
+		} else if text.tsquery == "" {
+			text.fuzzy = isShort(q.Text)
+			if !text.fuzzy {
+				return Result{Items: []Item{}, Facets: emptyFacets()}, nil // only stop words
+			}
 		}
 	}
-	f := filter{q: q, text: text, now: s.now()}
+	if text.fuzzy {
+		return s.fuzzy(ctx, q, text, after)
+	}
+	res, err := s.run(ctx, s.db, filter{q: q, text: text, now: s.now()}, after)
+	if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" || !isShort(q.Text) {
+		return res, err
+	}
+	// Nothing matched the words: a short query may be misspelt.
+	text.fuzzy = true
+	return s.fuzzy(ctx, q, text, nil)
+}
 
-	items, next, err := s.page(ctx, f, after)
+// FuzzyThreshold is the trigram word similarity (0–1) a title needs to
+// match a misspelt short query. pg_trgm's default, 0.6, misses one wrong
+// letter in a ten-letter word when the title has it in another form
+// («пидагогика» and «педагогики»).
+const FuzzyThreshold = 0.5
+
+// fuzzy runs the search with titles matched by trigram similarity instead
+// of words, in a read-only transaction that lowers pg_trgm's threshold.
+func (s *Searcher) fuzzy(ctx context.Context, q Query, text textMatch, after *cursor) (Result, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only; nothing to keep
+	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	return s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+}
+
+// run fetches the page and the facets of f.
+func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Result, error) {
+	items, next, err := s.page(ctx, d, f, after)
 	if err != nil {
 		return Result{}, err
 	}
-	facets, err := s.facets(ctx, f)
+	facets, err := s.facets(ctx, d, f)
 	if err != nil {
 		return Result{}, err
 	}
@@ -182,16 +220,17 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		res.Total += k.Count
 	}
 	if next != nil {
-		res.NextCursor = encodeCursor(*next, q)
+		next.Fuzzy = f.text.fuzzy
+		res.NextCursor = encodeCursor(*next, f.q)
 	}
 	return res, nil
 }
 
 // page runs the page query; it asks for one row more than the limit to know
 // whether another page follows.
-func (s *Searcher) page(ctx context.Context, f filter, after *cursor) ([]Item, *cursor, error) {
+func (s *Searcher) page(ctx context.Context, d DB, f filter, after *cursor) ([]Item, *cursor, error) {
 	sql, args := f.pageSQL(after)
-	rows, err := s.db.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	rows, err := d.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog search: %w", err)
 	}

@@ -1,0 +1,80 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Explain runs the queries of q under EXPLAIN (ANALYZE, BUFFERS) and
+// returns the plans: to check that the indexes carry a search (make bench
+// writes them to .bench/). It executes the queries, so use it on a
+// database where that is harmless.
+func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
+	if err := normalize(&q); err != nil {
+		return "", err
+	}
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, q)
+		if err != nil {
+			return "", err
+		}
+		after = &c
+	}
+	f := filter{q: q, now: s.now()}
+	if q.Text != "" {
+		var tsq *string
+		if err := s.db.QueryRow(ctx, "SELECT catalog_search_query($1)::text", q.Text).Scan(&tsq); err != nil {
+			return "", err
+		}
+		f.text = textMatch{raw: q.Text, tsquery: deref(tsq)}
+	}
+	var out strings.Builder
+	if f.text.tsquery != "" || q.Text == "" {
+		if err := s.explain(ctx, s.db, f, after, &out); err != nil {
+			return "", err
+		}
+	}
+	if q.Text != "" && isShort(q.Text) {
+		// The fallback for misspellings, as Search runs it.
+		tx, err := s.db.Begin(ctx)
+		if err != nil {
+			return "", err
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // read-only
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
+			return "", err
+		}
+		f.text.fuzzy = true
+		out.WriteString("-- (the same with titles matched by trigrams, the fallback when no words match)\n\n")
+		if err := s.explain(ctx, tx, f, after, &out); err != nil {
+			return "", err
+		}
+	}
+	return out.String(), nil
+}
+
+func (s *Searcher) explain(ctx context.Context, d DB, f filter, after *cursor, out *strings.Builder) error {
+	for _, part := range []struct {
+		name string
+		sql  func() (string, []any)
+	}{
+		{"page", func() (string, []any) { return f.pageSQL(after) }},
+		{"facets", f.facetsSQL},
+	} {
+		sql, args := part.sql()
+		rows, err := d.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", part.name, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", part.name, err)
+		}
+		fmt.Fprintf(out, "-- %s query\n%s\n\n", part.name, strings.Join(lines, "\n"))
+	}
+	return nil
+}
