@@ -34,7 +34,7 @@ func typicalQueries(ctx context.Context, s *search.Searcher) ([]namedQuery, erro
 	qs := []namedQuery{
 		{"text «педагогика», all centers", search.Query{Text: "педагогика"}},
 		{"text «охрана труда» + kind ПК", search.Query{Text: "охрана труда", Kinds: []db.ProgramKind{db.ProgramKindQualificationUpgrade}}},
-		{"misspelt «пидагогика»", search.Query{Text: "пидагогика"}},
+		{"misspelt «пажарная безопасность»", search.Query{Text: "пажарная безопасность"}},
 		{"text «python» in one center", search.Query{Text: "python", OrganizationSlug: "bench-1"}},
 		{"browse all, newest", search.Query{}},
 		{"browse all, newest, page 3", search.Query{}},

@@ -163,7 +163,7 @@ func TestPagingFuzzy(t *testing.T) {
 	f := newFixture(t)
 	org := f.org("fuzzy", "Опечатки")
 	for i := range 12 {
-		f.program(org, prog{slug: fmt.Sprintf("p-%02d", i), title: fmt.Sprintf("Основы педагогики, часть %d", i)})
+		f.program(org, prog{slug: fmt.Sprintf("p-%02d", i), title: fmt.Sprintf("Педагогика, часть %d", i)})
 	}
 	f.program(org, prog{slug: "other", title: "Бухгалтерия"})
 	got := walk(t, f, search.Query{Text: "пидагогика", Limit: 5}, nil)
