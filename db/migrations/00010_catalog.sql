@@ -170,13 +170,12 @@ CREATE TABLE programs (
         setweight(to_tsvector('russian', catalog_tags_text(tags)), 'B') ||
         setweight(to_tsvector('russian', description_md), 'C')
     ) STORED,
-    -- What the search ranks by: the same without the full description. It
-    -- is small enough to stay in the row, so ranking thousands of matches
-    -- does not detoast their full vectors; a match in the description alone
-    -- ranks below every match in the title, short description or tags.
+    -- What the search ranks by: the title, short description and tags. It
+    -- is small and kept in the row (below), so ranking thousands of matches
+    -- reads neither their full vectors nor their descriptions; a match in
+    -- the description alone ranks below every match in the others.
     rank_vector               tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('russian', title), 'A') ||
-        setweight(to_tsvector('english', title), 'A') ||
         setweight(to_tsvector('russian', short_description), 'B') ||
         setweight(to_tsvector('russian', catalog_tags_text(tags)), 'B')
     ) STORED,
@@ -193,6 +192,13 @@ CREATE TABLE programs (
             AND completion_document = CASE kind WHEN 'qualification_upgrade' THEN 'certificate_of_qualification'::completion_document
                                                 ELSE 'diploma'::completion_document END))
 );
+-- Keep the rows narrow: the descriptions, the full search vector and the
+-- other wide values move out of line (TOAST) once a row passes 256 bytes,
+-- while the title and the rank vector (MAIN) stay in it. A search reads the
+-- rows of its matches, and narrow rows put many of them on each page.
+ALTER TABLE programs SET (toast_tuple_target = 256);
+ALTER TABLE programs ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN rank_vector SET STORAGE MAIN;
+
 -- Staff lists and foreign keys.
 CREATE INDEX programs_org_created ON programs (organization_id, created_at DESC, id DESC);
 CREATE INDEX programs_org_category ON programs (organization_id, category_id);

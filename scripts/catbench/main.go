@@ -38,7 +38,7 @@ func logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 func main() {
 	adminURL := flag.String("database-url", os.Getenv("BENCH_DATABASE_URL"), "superuser PostgreSQL URL on a server where databases may be created")
 	sizesFlag := flag.String("sizes", "1000,100000", "catalog sizes (programs), comma-separated")
-	runs := flag.Int("runs", 200, "measured runs of each query at each size")
+	runs := flag.Int("runs", 200, "measured runs of each query at each size (0: only write the plans)")
 	out := flag.String("out", ".bench", "folder for the results")
 	reseed := flag.Bool("reseed", false, "seed again even when a database of the size exists")
 	flag.Parse()
@@ -71,8 +71,11 @@ func run(ctx context.Context, adminURL string, sizes []int, runs int, out string
 		if err != nil {
 			return fmt.Errorf("%d programs: %w", n, err)
 		}
-		logf("== %d programs: measuring %d runs of each query", n, runs)
-		r, err := measure(ctx, pool, n, runs)
+		var r sizeReport
+		if runs > 0 {
+			logf("== %d programs: measuring %d runs of each query", n, runs)
+			r, err = measure(ctx, pool, n, runs)
+		}
 		if err == nil {
 			err = writeExplains(ctx, pool, n, out, len(reports) == len(sizes)-1)
 		}
@@ -81,6 +84,9 @@ func run(ctx context.Context, adminURL string, sizes []int, runs int, out string
 			return fmt.Errorf("%d programs: %w", n, err)
 		}
 		reports = append(reports, r)
+	}
+	if runs == 0 {
+		return nil // -runs 0: plans only
 	}
 	return writeReport(out, reports)
 }

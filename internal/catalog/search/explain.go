@@ -24,27 +24,29 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 		}
 		after = &c
 	}
-	f := filter{q: q, now: s.now()}
-	if q.Text != "" {
-		var tsq *string
-		if err := s.db.QueryRow(ctx, "SELECT catalog_search_query($1)::text", q.Text).Scan(&tsq); err != nil {
-			return "", err
-		}
-		f.text = textMatch{raw: q.Text, tsquery: deref(tsq)}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return "", err
 	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	seqscan := "on"
+	if q.Text != "" {
+		seqscan = "off"
+	}
+	var tsq *string
+	if err := tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq); err != nil {
+		return "", err
+	}
+	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}}
 	var out strings.Builder
 	if f.text.tsquery != "" || q.Text == "" {
-		if err := s.explain(ctx, s.db, f, after, &out); err != nil {
+		if err := s.explain(ctx, tx, f, after, &out); err != nil {
 			return "", err
 		}
 	}
 	if q.Text != "" && isShort(q.Text) {
 		// The fallback for misspellings, as Search runs it.
-		tx, err := s.db.Begin(ctx)
-		if err != nil {
-			return "", err
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // read-only
 		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
 			return "", err
 		}

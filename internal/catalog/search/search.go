@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -154,56 +155,58 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		after = &c
 	}
-	var text textMatch
-	if q.Text != "" {
-		// Computed once, outside the big queries, so that they get a
-		// constant tsquery to plan with and rank by.
-		var tsq *string
-		err := s.db.QueryRow(ctx, "SELECT catalog_search_query($1)::text", q.Text).Scan(&tsq)
-		if err != nil {
-			return Result{}, fmt.Errorf("catalog search query: %w", err)
-		}
-		text = textMatch{raw: q.Text, tsquery: deref(tsq)}
-		if after != nil {
-			text.fuzzy = after.Fuzzy
-		} else if text.tsquery == "" {
-			text.fuzzy = isShort(q.Text)
-			if !text.fuzzy {
-				return Result{Items: []Item{}, Facets: emptyFacets()}, nil // only stop words
-			}
-		}
-	}
-	if text.fuzzy {
-		return s.fuzzy(ctx, q, text, after)
-	}
-	res, err := s.run(ctx, s.db, filter{q: q, text: text, now: s.now()}, after)
-	if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" || !isShort(q.Text) {
-		return res, err
-	}
-	// Nothing matched the words: a short query may be misspelt.
-	text.fuzzy = true
-	return s.fuzzy(ctx, q, text, nil)
-}
-
-// FuzzyThreshold is the trigram word similarity (0–1) a title needs to
-// match a misspelt short query. pg_trgm's default, 0.6, misses one wrong
-// letter in a ten-letter word when the title has it in another form
-// («пидагогика» and «педагогики»).
-const FuzzyThreshold = 0.5
-
-// fuzzy runs the search with titles matched by trigram similarity instead
-// of words, in a read-only transaction that lowers pg_trgm's threshold.
-func (s *Searcher) fuzzy(ctx context.Context, q Query, text textMatch, after *cursor) (Result, error) {
+	// One read-only transaction carries the settings below; it is rolled
+	// back, having changed nothing.
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only; nothing to keep
-	if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
+	defer tx.Rollback(ctx) //nolint:errcheck // nothing to keep
+	// JIT compilation costs more than these queries. With words to match,
+	// sequential scans are off: the planner prices them without the cost of
+	// detoasting every row's search vector, and at a few percent
+	// selectivity picks them over the GIN index, many times slower.
+	seqscan := "on"
+	if q.Text != "" {
+		seqscan = "off"
+	}
+	// The tsquery is computed here, once, so that the big queries get a
+	// constant to plan with and rank by.
+	var tsq *string
+	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq)
+	if err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
+	switch {
+	case q.Text == "":
+	case after != nil:
+		text.fuzzy = after.Fuzzy
+	case text.tsquery == "" && !isShort(q.Text):
+		return Result{Items: []Item{}, Facets: emptyFacets()}, nil // only stop words
+	case text.tsquery == "":
+		text.fuzzy = true
+	}
+	if !text.fuzzy {
+		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+		if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" || !isShort(q.Text) {
+			return res, err
+		}
+		// Nothing matched the words: a short query may be misspelt.
+		text.fuzzy = true
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
+		strconv.FormatFloat(FuzzyThreshold, 'f', -1, 64)); err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
 	return s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
 }
+
+// FuzzyThreshold is the trigram word similarity (0–1) a title needs to
+// match a misspelt short query. pg_trgm's default, 0.6, misses «пажарная
+// безопасность» for «Основы пожарной безопасности» (0.52).
+const FuzzyThreshold = 0.5
 
 // run fetches the page and the facets of f.
 func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Result, error) {
