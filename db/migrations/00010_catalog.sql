@@ -153,9 +153,15 @@ CREATE TABLE programs (
     status                    program_status NOT NULL DEFAULT 'draft',
     -- Set at the first publication; "newest" sorts by it.
     published_at              timestamptz,
-    -- The earliest start of a planned or enrolling group, kept by triggers on
-    -- study_groups; NULL when there is none. "Nearest start" sorts by it.
+    -- What the search needs of the groups, kept by triggers on study_groups
+    -- so that every filter is a condition on the program's own row: the
+    -- earliest start of a planned or enrolling group ("nearest start" sorts
+    -- by it; NULL when there is none), the start dates of those groups, and
+    -- the enrollment windows of the enrolling ones (unbounded ends where a
+    -- window has none).
     next_start_on             date,
+    upcoming_starts           datemultirange NOT NULL DEFAULT '{}',
+    enrollment_windows        tstzmultirange NOT NULL DEFAULT '{}',
     version                   integer NOT NULL DEFAULT 1,
     created_at                timestamptz NOT NULL DEFAULT now(),
     updated_at                timestamptz NOT NULL DEFAULT now(),
@@ -206,10 +212,20 @@ CREATE INDEX programs_org_category ON programs (organization_id, category_id);
 -- the catalog shows, so drafts and archives cost the search nothing.
 CREATE INDEX programs_search ON programs USING gin (search_vector) WHERE status = 'published';
 CREATE INDEX programs_title_trgm ON programs USING gin (title gin_trgm_ops) WHERE status = 'published';
-CREATE INDEX programs_pub_newest ON programs (published_at DESC, id DESC) WHERE status = 'published';
-CREATE INDEX programs_pub_price ON programs (price_minor, id) WHERE status = 'published';
-CREATE INDEX programs_pub_start ON programs ((coalesce(next_start_on, 'infinity'::date)), id) WHERE status = 'published';
-CREATE INDEX programs_pub_org ON programs (organization_id, published_at DESC, id DESC) WHERE status = 'published';
+-- The sort orders, for searches without words. Their predicate adds
+-- "published_at IS NOT NULL" (always true of a published program), which
+-- only such searches state: a word search cannot use them, so the planner
+-- cannot prefer reading every published row through one of them and
+-- testing each row's (detoasted) search vector to the GIN index above — a
+-- plan it prices far too low. See internal/catalog/search.
+CREATE INDEX programs_pub_newest ON programs (published_at DESC, id DESC)
+    WHERE status = 'published' AND published_at IS NOT NULL;
+CREATE INDEX programs_pub_price ON programs (price_minor, id)
+    WHERE status = 'published' AND published_at IS NOT NULL;
+CREATE INDEX programs_pub_start ON programs ((coalesce(next_start_on, 'infinity'::date)), id)
+    WHERE status = 'published' AND published_at IS NOT NULL;
+CREATE INDEX programs_pub_org ON programs (organization_id, published_at DESC, id DESC)
+    WHERE status = 'published' AND published_at IS NOT NULL;
 
 -- Teachers of a program are members of its organization (a membership
 -- removed takes the assignment with it); the teacher role is checked when
@@ -263,43 +279,51 @@ CREATE TABLE study_groups (
 CREATE INDEX study_groups_program_start ON study_groups (program_id, starts_on);
 CREATE INDEX study_groups_enrolling ON study_groups (program_id) WHERE status = 'enrolling';
 
--- programs.next_start_on follows the groups. Statement-level triggers apply
--- one statement's changes in one update, so bulk loads stay cheap.
+-- The program's group columns follow the groups. Statement-level triggers
+-- apply one statement's changes in one update, so bulk loads stay cheap.
 -- +goose StatementBegin
-CREATE FUNCTION programs_refresh_next_start(program_ids uuid[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE programs p SET next_start_on = n.starts_on
+CREATE FUNCTION programs_refresh_schedule(program_ids uuid[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE programs p
+    SET next_start_on = n.next_start_on, upcoming_starts = n.upcoming_starts, enrollment_windows = n.enrollment_windows
     FROM (
-        SELECT id,
-               (SELECT min(g.starts_on) FROM study_groups g
-                WHERE g.program_id = ids.id AND g.status IN ('planned', 'enrolling')) AS starts_on
+        SELECT ids.id,
+               min(g.starts_on) FILTER (WHERE g.status IN ('planned', 'enrolling')) AS next_start_on,
+               coalesce(range_agg(daterange(g.starts_on, g.starts_on, '[]')) FILTER (WHERE g.status IN ('planned', 'enrolling')),
+                        '{}'::datemultirange) AS upcoming_starts,
+               coalesce(range_agg(tstzrange(g.enrollment_opens_at, g.enrollment_closes_at)) FILTER (WHERE g.status = 'enrolling'),
+                        '{}'::tstzmultirange) AS enrollment_windows
         FROM unnest(program_ids) AS ids (id)
+        LEFT JOIN study_groups g ON g.program_id = ids.id
+        GROUP BY ids.id
     ) n
-    WHERE p.id = n.id AND p.next_start_on IS DISTINCT FROM n.starts_on;
+    WHERE p.id = n.id
+      AND (p.next_start_on, p.upcoming_starts, p.enrollment_windows)
+          IS DISTINCT FROM (n.next_start_on, n.upcoming_starts, n.enrollment_windows);
 $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE FUNCTION study_groups_next_start() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION study_groups_refresh_schedule() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- Each branch names only the transition tables its event has.
     IF TG_OP = 'INSERT' THEN
-        PERFORM programs_refresh_next_start(ARRAY(SELECT DISTINCT program_id FROM new_rows));
+        PERFORM programs_refresh_schedule(ARRAY(SELECT DISTINCT program_id FROM new_rows));
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM programs_refresh_next_start(ARRAY(SELECT DISTINCT program_id FROM old_rows));
+        PERFORM programs_refresh_schedule(ARRAY(SELECT DISTINCT program_id FROM old_rows));
     ELSE
-        PERFORM programs_refresh_next_start(ARRAY(
+        PERFORM programs_refresh_schedule(ARRAY(
             SELECT program_id FROM new_rows UNION SELECT program_id FROM old_rows));
     END IF;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
-CREATE TRIGGER study_groups_next_start_ins AFTER INSERT ON study_groups
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_next_start();
-CREATE TRIGGER study_groups_next_start_upd AFTER UPDATE ON study_groups
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_next_start();
-CREATE TRIGGER study_groups_next_start_del AFTER DELETE ON study_groups
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_next_start();
+CREATE TRIGGER study_groups_schedule_ins AFTER INSERT ON study_groups
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_refresh_schedule();
+CREATE TRIGGER study_groups_schedule_upd AFTER UPDATE ON study_groups
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_refresh_schedule();
+CREATE TRIGGER study_groups_schedule_del AFTER DELETE ON study_groups
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION study_groups_refresh_schedule();
 
 -- Published programs counted by organization, category, kind and format:
 -- the facets of a catalog browsed without a text query or other filters
@@ -424,8 +448,8 @@ DROP FUNCTION programs_count();
 DROP FUNCTION catalog_counts_apply(jsonb);
 DROP TABLE catalog_counts;
 DROP TABLE study_groups;
-DROP FUNCTION study_groups_next_start();
-DROP FUNCTION programs_refresh_next_start(uuid[]);
+DROP FUNCTION study_groups_refresh_schedule();
+DROP FUNCTION programs_refresh_schedule(uuid[]);
 DROP TYPE group_status;
 DROP TABLE program_teachers;
 DROP TABLE programs;

@@ -70,7 +70,7 @@ CREATE TRIGGER program_categories_history AFTER INSERT OR UPDATE OR DELETE ON pr
 CREATE TRIGGER programs_history AFTER INSERT OR UPDATE OR DELETE ON programs
     FOR EACH ROW EXECUTE FUNCTION catalog_history_record(
         'program', 'id', 'organization_id', 'created_at', 'updated_at', 'version', 'description_html',
-        'search_vector', 'rank_vector', 'next_start_on');
+        'search_vector', 'rank_vector', 'next_start_on', 'upcoming_starts', 'enrollment_windows');
 CREATE TRIGGER study_groups_history AFTER INSERT OR UPDATE OR DELETE ON study_groups
     FOR EACH ROW EXECUTE FUNCTION catalog_history_record(
         'group', 'id', 'organization_id', 'created_at', 'updated_at', 'version', 'seats_taken');

@@ -805,6 +805,8 @@ type Program struct {
 	Status                 ProgramStatus
 	PublishedAt            *time.Time
 	NextStartOn            pgtype.Date
+	UpcomingStarts         pgtype.Multirange[pgtype.Range[pgtype.Date]]
+	EnrollmentWindows      pgtype.Multirange[pgtype.Range[pgtype.Timestamptz]]
 	Version                int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time

@@ -184,7 +184,8 @@ WITH base AS (
 )
 INSERT INTO programs (id, organization_id, category_id, slug, title, short_description, description_md, description_html,
                       kind, completion_document, academic_hours, format, price_minor, currency, tags, required_documents,
-                      requires_snils, requires_prior_education, status, published_at, next_start_on, created_at, updated_at)
+                      requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts,
+                      enrollment_windows, created_at, updated_at)
 SELECT md5('prog' || n)::uuid, md5('org' || o)::uuid,
        CASE WHEN h4 % 10 = 0 THEN NULL ELSE md5('cat' || o || '-' || root || '-' || (1 + h2 % 2))::uuid END,
        'p-' || n, prefix || ' ' || topic || suffix,
@@ -210,6 +211,15 @@ SELECT md5('prog' || n)::uuid, md5('org' || o)::uuid,
        kind IN ('qualification_upgrade', 'professional_retraining'), kind IN ('qualification_upgrade', 'professional_retraining'),
        CASE WHEN h3 % 100 < 90 THEN 'published' WHEN h3 % 100 < 97 THEN 'draft' ELSE 'archived' END::program_status,
        CASE WHEN h3 % 100 < 90 OR h3 % 100 >= 97 THEN now() - n * interval '7 minutes' END,
-       (SELECT min(g.starts_on) FROM study_groups g WHERE g.program_id = md5('prog' || n)::uuid AND g.status IN ('planned', 'enrolling')),
+       s.next_start_on, s.upcoming_starts, s.enrollment_windows,
        now() - n * interval '7 minutes', now() - n * interval '7 minutes'
-FROM p`
+FROM p
+-- What programs_refresh_schedule would compute.
+CROSS JOIN LATERAL (
+    SELECT min(g.starts_on) FILTER (WHERE g.status IN ('planned', 'enrolling')) AS next_start_on,
+           coalesce(range_agg(daterange(g.starts_on, g.starts_on, '[]')) FILTER (WHERE g.status IN ('planned', 'enrolling')),
+                    '{}'::datemultirange) AS upcoming_starts,
+           coalesce(range_agg(tstzrange(g.enrollment_opens_at, g.enrollment_closes_at)) FILTER (WHERE g.status = 'enrolling'),
+                    '{}'::tstzmultirange) AS enrollment_windows
+    FROM study_groups g WHERE g.program_id = md5('prog' || n)::uuid
+) s`

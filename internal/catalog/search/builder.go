@@ -8,7 +8,7 @@ import (
 
 // args collects query parameters; bind returns the placeholder of a value.
 // The SQL around the placeholders is always one of the constant fragments
-// below: no input ever becomes SQL text.
+// of this package: no input ever becomes SQL text.
 type args []any
 
 func (a *args) bind(v any) string {
@@ -34,7 +34,9 @@ type filter struct {
 func (f filter) scoped() bool { return f.q.OrganizationID != [16]byte{} || f.q.OrganizationSlug != "" }
 
 // dimensionsOnly reports whether every condition is on a column of
-// catalog_counts, whose rows then give the facets.
+// catalog_counts. Such a query takes its page from an index in sort order
+// and its facets from catalog_counts; any other counts its matches once
+// (matchSQL).
 func (f filter) dimensionsOnly() bool {
 	q := f.q
 	return q.Text == "" && q.PriceMin == nil && q.PriceMax == nil && q.HoursMin == nil && q.HoursMax == nil &&
@@ -73,11 +75,18 @@ func (f filter) dimensionConds(a *args, t string) []string {
 	return c
 }
 
-// conds are all conditions on programs p. Published only, literally, so
-// that the partial indexes apply.
+// conds are all conditions on programs p, each on the row itself.
+//
+// Published only, literally, so that the partial indexes apply. Searches
+// without words also say "published_at IS NOT NULL" (implied by being
+// published), which the sort-order indexes require; word searches do not,
+// so they are left with the GIN indexes (see 00010_catalog.sql).
 func (f filter) conds(a *args) []string {
 	q := f.q
 	c := []string{"p.status = 'published'"}
+	if q.Text == "" {
+		c = append(c, "p.published_at IS NOT NULL")
+	}
 	c = append(c, f.dimensionConds(a, "p")...)
 	switch {
 	case f.text.fuzzy:
@@ -98,20 +107,11 @@ func (f filter) conds(a *args) []string {
 		c = append(c, "p.academic_hours <= "+a.bind(*q.HoursMax)+"::integer")
 	}
 	if !q.StartsFrom.IsZero() || !q.StartsTo.IsZero() {
-		g := "EXISTS (SELECT 1 FROM study_groups g WHERE g.program_id = p.id AND g.status IN ('planned', 'enrolling')"
-		if !q.StartsFrom.IsZero() {
-			g += " AND g.starts_on >= " + a.bind(date(q.StartsFrom)) + "::date"
-		}
-		if !q.StartsTo.IsZero() {
-			g += " AND g.starts_on <= " + a.bind(date(q.StartsTo)) + "::date"
-		}
-		c = append(c, g+")")
+		c = append(c, "p.upcoming_starts && daterange("+a.bind(dateOrNil(q.StartsFrom))+"::date, "+
+			a.bind(dateOrNil(q.StartsTo))+"::date, '[]')")
 	}
 	if q.EnrollmentOpen {
-		now := a.bind(f.now)
-		c = append(c, "EXISTS (SELECT 1 FROM study_groups g WHERE g.program_id = p.id AND g.status = 'enrolling'"+
-			" AND (g.enrollment_opens_at IS NULL OR g.enrollment_opens_at <= "+now+"::timestamptz)"+
-			" AND (g.enrollment_closes_at IS NULL OR "+now+"::timestamptz < g.enrollment_closes_at))")
+		c = append(c, "p.enrollment_windows @> "+a.bind(f.now)+"::timestamptz")
 	}
 	return c
 }
@@ -119,18 +119,26 @@ func (f filter) conds(a *args) []string {
 // date keeps the calendar date of t as written, whatever its location.
 func date(t time.Time) string { return t.Format(time.DateOnly) }
 
-// order describes a sort: its key expression over p (or s.rel), the
-// direction, and the type the cursor's key is cast back to.
+// dateOrNil is date, or NULL (an unbounded end) for the zero time.
+func dateOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return date(t)
+}
+
+// order describes a sort: its key expression over p, the direction, and
+// the type the cursor's key is cast back to.
 type order struct {
 	key  string
 	desc bool
 	typ  string
 }
 
-func (f filter) order() order {
+func (f filter) order(a *args) order {
 	switch f.q.Sort {
 	case SortRelevance:
-		return order{key: "rel", desc: true, typ: "real"} // ranked in pageSQL
+		return order{key: f.relevance(a), desc: true, typ: "real"}
 	case SortPriceAsc:
 		return order{key: "p.price_minor", typ: "bigint"}
 	case SortPriceDesc:
@@ -140,6 +148,14 @@ func (f filter) order() order {
 	default:
 		return order{key: "p.published_at", desc: true, typ: "timestamptz"}
 	}
+}
+
+// dir returns the SQL direction and the keyset comparison of the order.
+func (o order) dir() (dir, cmp string) {
+	if o.desc {
+		return " DESC", "<"
+	}
+	return "", ">"
 }
 
 // relevance ranks a text match. Words: the weighted rank of the tsquery in
@@ -153,51 +169,69 @@ func (f filter) relevance(a *args) string {
 	return "ts_rank('{0.1, 0.2, 0.4, 1.0}', p.rank_vector, " + a.bind(f.text.tsquery) + "::tsquery)::real"
 }
 
-// programColumns are the card's columns of programs p; the outer query of
-// pageSQL reads them from t and adds the organization's.
-const programColumns = `p.id, p.organization_id, p.category_id, p.slug, p.title, p.short_description,
+// cardColumns are an Item's columns, from programs p and organizations o,
+// followed by the relevance and the sort key (as text) in the page query.
+func (f filter) cardColumns(a *args) string {
+	return `p.id, p.organization_id, o.slug, o.name, p.category_id, p.slug, p.title, p.short_description,
 	p.kind, p.completion_document, p.format, p.academic_hours, p.price_minor, p.currency, p.tags, p.cover_key,
-	p.next_start_on, p.published_at, p.updated_at, p.version`
+	p.next_start_on, p.enrollment_windows @> ` + a.bind(f.now) + `::timestamptz, p.published_at, p.updated_at, p.version`
+}
 
-const itemColumns = `t.id, t.organization_id, o.slug, o.name, t.category_id, t.slug, t.title, t.short_description,
-	t.kind, t.completion_document, t.format, t.academic_hours, t.price_minor, t.currency, t.tags, t.cover_key,
-	t.next_start_on, t.published_at, t.updated_at, t.version, t.rel, t.sk::text`
-
-// pageSQL is the query of one page, after the cursor's position when given.
-// The inner query t finds the page's programs in sort order; only those are
-// joined to their organizations.
+// pageSQL is the page of a dimensions-only query: the programs in sort
+// order straight from the index of the sort, after the cursor's position,
+// one more than the limit. Only the page's rows meet their organizations.
 func (f filter) pageSQL(after *cursor) (string, []any) {
 	var a args
 	where := f.conds(&a)
-	o := f.order()
-	cmp, dir := ">", ""
-	if o.desc {
-		cmp, dir = "<", " DESC"
+	o := f.order(&a)
+	dir, cmp := o.dir()
+	if after != nil {
+		where = append(where, "("+o.key+", p.id) "+cmp+" ("+a.bind(after.Key)+"::"+o.typ+", "+a.bind(after.ID)+"::uuid)")
 	}
-	rel := "0::real"
-	if f.q.Text != "" {
-		rel = f.relevance(&a)
-	}
-	var inner string
-	if f.q.Sort == SortRelevance {
-		// The rank is computed once per match in a fenced subquery (OFFSET 0
-		// keeps the planner from copying the expression into the WHERE and
-		// ORDER BY), then the best ones are kept.
-		inner = "SELECT s.*, s.rel AS sk FROM (SELECT " + programColumns + ", " + rel + " AS rel FROM programs p WHERE " +
-			strings.Join(where, " AND ") + " OFFSET 0) s"
-		if after != nil {
-			inner += " WHERE (s.rel, s.id) < (" + a.bind(after.Key) + "::real, " + a.bind(after.ID) + "::uuid)"
-		}
-		inner += " ORDER BY s.rel DESC, s.id DESC"
-	} else {
-		if after != nil {
-			where = append(where, "("+o.key+", p.id) "+cmp+" ("+a.bind(after.Key)+"::"+o.typ+", "+a.bind(after.ID)+"::uuid)")
-		}
-		inner = "SELECT " + programColumns + ", " + rel + " AS rel, " + o.key + " AS sk FROM programs p WHERE " +
-			strings.Join(where, " AND ") + " ORDER BY " + o.key + dir + ", p.id" + dir
-	}
-	inner += " LIMIT " + a.bind(f.q.Limit+1)
-	sql := "SELECT " + itemColumns + " FROM (" + inner + ") t JOIN organizations o ON o.id = t.organization_id" +
-		" ORDER BY t.sk" + dir + ", t.id" + dir
+	sql := "SELECT " + f.cardColumns(&a) + ", 0::real, (" + o.key + ")::text" +
+		" FROM programs p JOIN organizations o ON o.id = p.organization_id WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + o.key + dir + ", p.id" + dir + " LIMIT " + a.bind(f.q.Limit+1)
 	return sql, a
+}
+
+// matchSQL is every other query: it finds the matches once, into m, and
+// returns from them both the page (rows 'item': id, sort key, position,
+// relevance) and the facets (see facetRows). The page's cards come from
+// cardsSQL.
+func (f filter) matchSQL(after *cursor) (string, []any) {
+	var a args
+	where := f.conds(&a)
+	o := f.order(&a)
+	// The relevance is computed once per match: as the sort key when it is
+	// the sort, else beside it.
+	relInM, relInTop := "0::real", "rel"
+	switch {
+	case f.q.Sort == SortRelevance:
+		relInTop = "sk"
+	case f.q.Text != "":
+		relInM = f.relevance(&a)
+	}
+	dir, cmp := o.dir()
+	var keyset string
+	if after != nil {
+		keyset = " WHERE (sk, id) " + cmp + " (" + a.bind(after.Key) + "::" + o.typ + ", " + a.bind(after.ID) + "::uuid)"
+	}
+	sql := `WITH m AS MATERIALIZED (
+	SELECT p.id, p.kind, p.format, p.category_id, p.organization_id, 1 AS w, ` + relInM + ` AS rel, ` + o.key + ` AS sk
+	FROM programs p WHERE ` + strings.Join(where, " AND ") + `
+), top AS (
+	SELECT id, ` + relInTop + ` AS rel, sk FROM m` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `
+), ` + facetGroups + `
+SELECT 'item', id, sk::text, '', NULL::uuid, row_number() OVER (ORDER BY sk` + dir + `, id` + dir + `), rel FROM top
+UNION ALL
+` + facetRows(f.scoped())
+	return sql, a
+}
+
+// cardsSQL reads the cards of the given programs.
+func (f filter) cardsSQL(ids []any) (string, []any) {
+	var a args
+	cols := f.cardColumns(&a)
+	return "SELECT " + cols + ", 0::real, '' FROM programs p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ANY(" +
+		a.bind(ids) + "::uuid[])", a
 }

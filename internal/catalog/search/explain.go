@@ -60,23 +60,25 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 }
 
 func (s *Searcher) explain(ctx context.Context, d DB, f filter, after *cursor, out *strings.Builder) error {
-	for _, part := range []struct {
+	type part struct {
 		name string
 		sql  func() (string, []any)
-	}{
-		{"page", func() (string, []any) { return f.pageSQL(after) }},
-		{"facets", f.facetsSQL},
-	} {
-		sql, args := part.sql()
+	}
+	parts := []part{{"matches, page and facets (then the page's cards by id)", func() (string, []any) { return f.matchSQL(after) }}}
+	if f.dimensionsOnly() {
+		parts = []part{{"page", func() (string, []any) { return f.pageSQL(after) }}, {"facets", f.countsSQL}}
+	}
+	for _, p := range parts {
+		sql, args := p.sql()
 		rows, err := d.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
 		if err != nil {
-			return fmt.Errorf("explain %s: %w", part.name, err)
+			return fmt.Errorf("explain %s: %w", p.name, err)
 		}
 		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
-			return fmt.Errorf("explain %s: %w", part.name, err)
+			return fmt.Errorf("explain %s: %w", p.name, err)
 		}
-		fmt.Fprintf(out, "-- %s query\n%s\n\n", part.name, strings.Join(lines, "\n"))
+		fmt.Fprintf(out, "-- %s\n%s\n\n", p.name, strings.Join(lines, "\n"))
 	}
 	return nil
 }
