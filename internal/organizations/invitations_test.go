@@ -1,4 +1,4 @@
-package httpapi_test
+package organizations_test
 
 import (
 	"context"
@@ -15,22 +15,16 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
-func accept(env *apitest.Env, token string) (*client.AcceptInvitationResponse, error) {
-	return env.Client.AcceptInvitationWithResponse(context.Background(), client.AcceptInvitationRequest{
-		Token: token, FirstName: " Пётр ", LastName: "Петров", Password: "Own-Passw0rd!",
-	})
-}
-
 func TestInvitationIsAcceptedWithTheUsersOwnPassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.InvitationURL = "https://lk.example.org/join#x?token={token}" })
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
 
-	res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{
-		Email: openapi_types.Email("  " + strings.ToUpper(email)), Role: "teacher", FirstName: ptrTo("Пётр"),
-	}, o.as("admin"))
+	res, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{
+		Email: openapi_types.Email("  " + strings.ToUpper(email)), Role: "teacher", FirstName: new("Пётр"),
+	}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,20 +33,20 @@ func TestInvitationIsAcceptedWithTheUsersOwnPassword(t *testing.T) {
 		t.Fatalf("invite: %d %s", res.StatusCode(), res.Body)
 	}
 	if string(inv.Email) != email || inv.Role != "teacher" || inv.Status != "pending" || inv.FirstName != "Пётр" ||
-		inv.InvitedBy == nil || *inv.InvitedBy != o.user("admin") || inv.UserID != nil || inv.AcceptedAt != nil ||
+		inv.InvitedBy == nil || *inv.InvitedBy != o.User("admin") || inv.UserID != nil || inv.AcceptedAt != nil ||
 		inv.ExpiresAt.Sub(inv.CreatedAt).Round(time.Minute) != 24*time.Hour {
 		t.Fatalf("invitation = %+v", inv)
 	}
-	text := lastMail(t, env, email, "invitation")
+	text := apitest.LastMail(t, env, email, "invitation")
 	if !strings.Contains(text, "https://lk.example.org/join#x?token=") || !strings.Contains(text, "Центр center") || !strings.Contains(text, "преподаватель") {
 		t.Fatalf("invitation e-mail does not carry the configured link, organization and role:\n%s", text)
 	}
-	token := invitationToken(t, env, email)
+	token := apitest.InvitationToken(t, env, email)
 	var stored []byte
 	if err := env.Pool.QueryRow(ctx, `SELECT token_hash FROM invitations WHERE id = $1`, inv.ID).Scan(&stored); err != nil || len(stored) != 32 || strings.Contains(string(stored), token) {
 		t.Fatalf("the token must be stored as a SHA-256 hash only: %x %v", stored, err)
 	}
-	if n := countAudit(t, env, "invitation_sent", o.id, nil); n != 1 {
+	if n := apitest.CountAudit(t, env, "invitation_sent", o.ID, nil); n != 1 {
 		t.Fatalf("invitation_sent events: %d", n)
 	}
 
@@ -61,12 +55,12 @@ func TestInvitationIsAcceptedWithTheUsersOwnPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pre.JSON200 == nil || pre.JSON200.Organization.ID != o.id || pre.JSON200.Organization.Name != "Центр center" ||
+	if pre.JSON200 == nil || pre.JSON200.Organization.ID != o.ID || pre.JSON200.Organization.Name != "Центр center" ||
 		pre.JSON200.Role != "teacher" || string(pre.JSON200.Email) != email || pre.JSON200.FirstName != "Пётр" {
 		t.Fatalf("preview: %d %s", pre.StatusCode(), pre.Body)
 	}
 
-	acc, err := accept(env, token)
+	acc, err := apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,51 +71,51 @@ func TestInvitationIsAcceptedWithTheUsersOwnPassword(t *testing.T) {
 	if string(u.Email) != email || u.FirstName != "Пётр" || u.Phone != nil || !u.EmailVerified {
 		t.Fatalf("new account = %+v", u)
 	}
-	me := getMe(t, env, acc.JSON201.AccessToken)
-	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 || me.JSON200.Memberships[0].Organization.ID != o.id || me.JSON200.Memberships[0].Role != "teacher" {
+	me := apitest.GetMe(t, env, acc.JSON201.AccessToken)
+	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 || me.JSON200.Memberships[0].Organization.ID != o.ID || me.JSON200.Memberships[0].Role != "teacher" {
 		t.Fatalf("memberships after accepting: %s", me.Body)
 	}
-	if n := countAudit(t, env, "invitation_accepted", o.id, &u.ID); n != 1 {
+	if n := apitest.CountAudit(t, env, "invitation_accepted", o.ID, &u.ID); n != 1 {
 		t.Fatalf("invitation_accepted events: %d", n)
 	}
-	if res := login(t, env, email, "Own-Passw0rd!", false); res.JSON200 == nil {
+	if res := apitest.Login(t, env, email, "Own-Passw0rd!", false); res.JSON200 == nil {
 		t.Fatalf("login with the chosen password: %d %s", res.StatusCode(), res.Body)
 	}
 
 	// The link works once.
-	again, err := accept(env, token)
+	again, err := apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, again.HTTPResponse, again.Body, http.StatusNotFound, "invitation_invalid")
+	apitest.WantProblem(t, again.HTTPResponse, again.Body, http.StatusNotFound, "invitation_invalid")
 	pre, err = env.Client.GetInvitationWithResponse(ctx, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, pre.HTTPResponse, pre.Body, http.StatusNotFound, "invitation_invalid")
+	apitest.WantProblem(t, pre.HTTPResponse, pre.Body, http.StatusNotFound, "invitation_invalid")
 
 	// An accepted invitation is no longer listed, resendable or revocable.
-	list, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, o.as("admin"))
+	list, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, o.As("admin"))
 	if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 0 {
 		t.Fatalf("open invitations after acceptance: %v %s", err, list.Body)
 	}
-	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.id, inv.ID, o.as("admin"))
+	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.ID, inv.ID, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, rs.HTTPResponse, rs.Body, http.StatusNotFound, "not_found")
+	apitest.WantProblem(t, rs.HTTPResponse, rs.Body, http.StatusNotFound, "not_found")
 }
 
 func TestInvitationTokensThatAreTamperedExpiredResentOrRevoked(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
+	o := apitest.NewStaffOrg(t, env, "center")
 
 	// Tampered or made-up tokens.
-	email := newEmail()
-	inv := invite(t, env, o, "admin", email, "learner")
-	token := invitationToken(t, env, email)
+	email := apitest.NewEmail()
+	inv := apitest.Invite(t, env, o, "admin", email, "learner")
+	token := apitest.InvitationToken(t, env, email)
 	flipped := []byte(token)
 	if flipped[len(flipped)-1] == 'A' {
 		flipped[len(flipped)-1] = 'B'
@@ -133,12 +127,12 @@ func TestInvitationTokensThatAreTamperedExpiredResentOrRevoked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, pre.HTTPResponse, pre.Body, http.StatusNotFound, "invitation_invalid")
-		acc, err := accept(env, bad)
+		apitest.WantProblem(t, pre.HTTPResponse, pre.Body, http.StatusNotFound, "invitation_invalid")
+		acc, err := apitest.AcceptInvitation(env, bad)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
+		apitest.WantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
 	}
 
 	// Expired: 410, and nothing is created.
@@ -149,59 +143,59 @@ func TestInvitationTokensThatAreTamperedExpiredResentOrRevoked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, pre.HTTPResponse, pre.Body, http.StatusGone, "invitation_expired")
-	users := countRows(t, env, "users")
-	acc, err := accept(env, token)
+	apitest.WantProblem(t, pre.HTTPResponse, pre.Body, http.StatusGone, "invitation_expired")
+	users := apitest.CountRows(t, env, "users")
+	acc, err := apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusGone, "invitation_expired")
-	if countRows(t, env, "users") != users {
+	apitest.WantProblem(t, acc.HTTPResponse, acc.Body, http.StatusGone, "invitation_expired")
+	if apitest.CountRows(t, env, "users") != users {
 		t.Fatal("an expired invitation created an account")
 	}
-	list, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, o.as("manager"))
+	list, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, o.As("manager"))
 	if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].Status != "expired" {
 		t.Fatalf("the expired invitation should be listed as expired: %v %s", err, list.Body)
 	}
 
 	// Resending revives it with a new link; the old link is dead.
-	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.id, inv.ID, o.as("manager"))
+	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.ID, inv.ID, o.As("manager"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rs.JSON200 == nil || rs.JSON200.Status != "pending" || !rs.JSON200.ExpiresAt.After(time.Now().Add(23*time.Hour)) {
 		t.Fatalf("resend: %d %s", rs.StatusCode(), rs.Body)
 	}
-	fresh := invitationToken(t, env, email)
-	if fresh == token || countMail(t, env, email, "invitation") != 2 {
+	fresh := apitest.InvitationToken(t, env, email)
+	if fresh == token || apitest.CountMail(t, env, email, "invitation") != 2 {
 		t.Fatal("resend must e-mail a new link")
 	}
-	acc, err = accept(env, token)
+	acc, err = apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
+	apitest.WantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
 	if pre, err := env.Client.GetInvitationWithResponse(ctx, fresh); err != nil || pre.JSON200 == nil {
 		t.Fatalf("the new link: %v %s", err, pre.Body)
 	}
 
 	// Revoked: the link dies at once; the invitation is gone from the list.
-	rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, inv.ID, o.as("manager"))
+	rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.ID, inv.ID, o.As("manager"))
 	if err != nil || rv.StatusCode() != http.StatusNoContent {
 		t.Fatalf("revoke: %v %d %s", err, rv.StatusCode(), rv.Body)
 	}
-	acc, err = accept(env, fresh)
+	acc, err = apitest.AcceptInvitation(env, fresh)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
+	apitest.WantProblem(t, acc.HTTPResponse, acc.Body, http.StatusNotFound, "invitation_invalid")
 	for _, call := range []func() (*http.Response, []byte, error){
 		func() (*http.Response, []byte, error) {
-			r, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, inv.ID, o.as("admin"))
+			r, err := env.Client.RevokeInvitationWithResponse(ctx, o.ID, inv.ID, o.As("admin"))
 			return r.HTTPResponse, r.Body, err
 		},
 		func() (*http.Response, []byte, error) {
-			r, err := env.Client.ResendInvitationWithResponse(ctx, o.id, inv.ID, o.as("admin"))
+			r, err := env.Client.ResendInvitationWithResponse(ctx, o.ID, inv.ID, o.As("admin"))
 			return r.HTTPResponse, r.Body, err
 		},
 	} {
@@ -209,9 +203,9 @@ func TestInvitationTokensThatAreTamperedExpiredResentOrRevoked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, res, body, http.StatusNotFound, "not_found")
+		apitest.WantProblem(t, res, body, http.StatusNotFound, "not_found")
 	}
-	if n := countAudit(t, env, "invitation_revoked", o.id, nil); n != 1 {
+	if n := apitest.CountAudit(t, env, "invitation_revoked", o.ID, nil); n != 1 {
 		t.Fatalf("invitation_revoked events: %d", n)
 	}
 }
@@ -220,9 +214,9 @@ func TestInvitingAnExistingAccountGrantsTheMembershipAtOnce(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	acc := newAccount()
-	existing := register(t, env, acc)
+	o := apitest.NewStaffOrg(t, env, "center")
+	acc := apitest.NewAccount()
+	existing := apitest.Register(t, env, acc)
 	hash := func() string {
 		var h string
 		if err := env.Pool.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = $1`, existing.User.ID).Scan(&h); err != nil {
@@ -232,83 +226,83 @@ func TestInvitingAnExistingAccountGrantsTheMembershipAtOnce(t *testing.T) {
 	}
 	before := hash()
 
-	inv := invite(t, env, o, "manager", strings.ToUpper(string(acc.Email)), "teacher")
+	inv := apitest.Invite(t, env, o, "manager", strings.ToUpper(string(acc.Email)), "teacher")
 	if inv.Status != "accepted" || inv.UserID == nil || *inv.UserID != existing.User.ID || inv.AcceptedAt == nil {
 		t.Fatalf("invitation of an existing account = %+v", inv)
 	}
-	me := getMe(t, env, existing.AccessToken)
+	me := apitest.GetMe(t, env, existing.AccessToken)
 	found := false
 	for _, m := range me.JSON200.Memberships {
-		found = found || m.Organization.ID == o.id && m.Role == "teacher"
+		found = found || m.Organization.ID == o.ID && m.Role == "teacher"
 	}
 	if !found {
 		t.Fatalf("the existing account did not get the membership: %s", me.Body)
 	}
-	if countMail(t, env, string(existing.User.Email), "invitation") != 0 {
+	if apitest.CountMail(t, env, string(existing.User.Email), "invitation") != 0 {
 		t.Fatal("an existing account must not get a link to set a password")
 	}
-	if text := lastMail(t, env, string(existing.User.Email), "membership_granted"); !strings.Contains(text, "Центр center") {
+	if text := apitest.LastMail(t, env, string(existing.User.Email), "membership_granted"); !strings.Contains(text, "Центр center") {
 		t.Fatalf("notification: %s", text)
 	}
 	if hash() != before {
 		t.Fatal("the invitation touched the password")
 	}
 	for _, event := range []string{"invitation_sent", "invitation_accepted"} {
-		if n := countAudit(t, env, event, o.id, &existing.User.ID); n != 1 {
+		if n := apitest.CountAudit(t, env, event, o.ID, &existing.User.ID); n != 1 {
 			t.Fatalf("%s events: %d", event, n)
 		}
 	}
 
 	// Once a member, another invitation is a conflict.
-	res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: acc.Email, Role: "learner"}, o.as("admin"))
+	res, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: acc.Email, Role: "learner"}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "already_member")
-	if !contains(fields(p), "email:already_member") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "already_member")
+	if !apitest.Contains(apitest.Fields(p), "email:already_member") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 }
 
 func TestAcceptingAfterTheAddressGotAnAccount(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "center")
-	acc := newAccount()
-	invite(t, env, o, "admin", string(acc.Email), "teacher")
-	token := invitationToken(t, env, string(acc.Email))
-	reg := register(t, env, acc) // the user signed up on their own meanwhile
+	o := apitest.NewStaffOrg(t, env, "center")
+	acc := apitest.NewAccount()
+	apitest.Invite(t, env, o, "admin", string(acc.Email), "teacher")
+	token := apitest.InvitationToken(t, env, string(acc.Email))
+	reg := apitest.Register(t, env, acc) // the user signed up on their own meanwhile
 
-	res, err := accept(env, token)
+	res, err := apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "account_exists")
-	me := getMe(t, env, reg.AccessToken)
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "account_exists")
+	me := apitest.GetMe(t, env, reg.AccessToken)
 	if me.JSON200 == nil || len(me.JSON200.Memberships) != 2 {
 		t.Fatalf("the account should have the new membership too: %s", me.Body)
 	}
-	if ok := login(t, env, string(acc.Email), acc.Password, false); ok.JSON200 == nil {
+	if ok := apitest.Login(t, env, string(acc.Email), acc.Password, false); ok.JSON200 == nil {
 		t.Fatal("the account's own password must still work")
 	}
-	again, err := accept(env, token)
+	again, err := apitest.AcceptInvitation(env, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, again.HTTPResponse, again.Body, http.StatusNotFound, "invitation_invalid")
+	apitest.WantProblem(t, again.HTTPResponse, again.Body, http.StatusNotFound, "invitation_invalid")
 }
 
 func TestAcceptInvitationRefusesBadInputAndWritesNothing(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
-	invite(t, env, o, "admin", email, "learner")
-	token := invitationToken(t, env, email)
-	taken := newAccount()
-	register(t, env, taken)
-	users := countRows(t, env, "users")
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
+	apitest.Invite(t, env, o, "admin", email, "learner")
+	token := apitest.InvitationToken(t, env, email)
+	taken := apitest.NewAccount()
+	apitest.Register(t, env, taken)
+	users := apitest.CountRows(t, env, "users")
 
 	for _, tc := range []struct {
 		name   string
@@ -319,18 +313,18 @@ func TestAcceptInvitationRefusesBadInputAndWritesNothing(t *testing.T) {
 	}{
 		{"weak password", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Password: "password"}, 422, "validation_failed", "password:missing_uppercase"},
 		{"blank name", client.AcceptInvitationRequest{FirstName: "  ", LastName: "B", Password: "Own-Passw0rd!"}, 422, "validation_failed", "firstName:required"},
-		{"bad phone", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: ptrTo("12345"), Password: "Own-Passw0rd!"}, 422, "validation_failed", "phone:invalid_format"},
-		{"landline", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: ptrTo("+7 495 123-45-67"), Password: "Own-Passw0rd!"}, 422, "validation_failed", "phone:not_mobile"},
-		{"phone taken", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: ptrTo(taken.Phone), Password: "Own-Passw0rd!"}, 409, "already_exists", "phone:taken"},
+		{"bad phone", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: new("12345"), Password: "Own-Passw0rd!"}, 422, "validation_failed", "phone:invalid_format"},
+		{"landline", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: new("+7 495 123-45-67"), Password: "Own-Passw0rd!"}, 422, "validation_failed", "phone:not_mobile"},
+		{"phone taken", client.AcceptInvitationRequest{FirstName: "A", LastName: "B", Phone: new(taken.Phone), Password: "Own-Passw0rd!"}, 409, "already_exists", "phone:taken"},
 	} {
 		tc.body.Token = token
 		res, err := env.Client.AcceptInvitationWithResponse(ctx, tc.body)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := wantProblem(t, res.HTTPResponse, res.Body, tc.status, tc.code)
-		if !contains(fields(p), tc.field) {
-			t.Errorf("%s: fields %v, want %s", tc.name, fields(p), tc.field)
+		p := apitest.WantProblem(t, res.HTTPResponse, res.Body, tc.status, tc.code)
+		if !apitest.Contains(apitest.Fields(p), tc.field) {
+			t.Errorf("%s: fields %v, want %s", tc.name, apitest.Fields(p), tc.field)
 		}
 	}
 	// The password may not be the invited address itself.
@@ -338,10 +332,10 @@ func TestAcceptInvitationRefusesBadInputAndWritesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := wantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !contains(fields(p), "password:equals_identifier") {
-		t.Errorf("password = e-mail: fields %v", fields(p))
+	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "password:equals_identifier") {
+		t.Errorf("password = e-mail: fields %v", apitest.Fields(p))
 	}
-	if countRows(t, env, "users") != users {
+	if apitest.CountRows(t, env, "users") != users {
 		t.Fatal("a refused acceptance created an account")
 	}
 	if pre, err := env.Client.GetInvitationWithResponse(ctx, token); err != nil || pre.JSON200 == nil {
@@ -350,7 +344,7 @@ func TestAcceptInvitationRefusesBadInputAndWritesNothing(t *testing.T) {
 
 	// With a phone, the account gets it in E.164.
 	ok, err := env.Client.AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{
-		Token: token, FirstName: "A", LastName: "B", Phone: ptrTo("8 (921) 777-66-55"), Password: "Own-Passw0rd!", Locale: ptrTo(client.Locale("en")),
+		Token: token, FirstName: "A", LastName: "B", Phone: new("8 (921) 777-66-55"), Password: "Own-Passw0rd!", Locale: new(client.Locale("en")),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -363,10 +357,10 @@ func TestAcceptInvitationRefusesBadInputAndWritesNothing(t *testing.T) {
 func TestConcurrentAcceptancesCreateOneAccount(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
-	invite(t, env, o, "admin", email, "learner")
-	token := invitationToken(t, env, email)
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
+	apitest.Invite(t, env, o, "admin", email, "learner")
+	token := apitest.InvitationToken(t, env, email)
 
 	var (
 		wg       sync.WaitGroup
@@ -377,7 +371,7 @@ func TestConcurrentAcceptancesCreateOneAccount(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := accept(env, token)
+			res, err := apitest.AcceptInvitation(env, token)
 			if err != nil {
 				t.Error(err)
 				return
@@ -401,8 +395,8 @@ func TestInvitationRoleRules(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
 
 	for _, tc := range []struct {
 		as     client.Role
@@ -414,7 +408,7 @@ func TestInvitationRoleRules(t *testing.T) {
 		{"manager", "manager", 403}, {"manager", "admin", 403}, {"manager", "director", 403},
 		{"director", "learner", 403}, {"teacher", "learner", 403}, {"learner", "learner", 403},
 	} {
-		res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: tc.role}, o.as(tc.as))
+		res, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: openapi_types.Email(apitest.NewEmail()), Role: tc.role}, o.As(tc.as))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,46 +416,46 @@ func TestInvitationRoleRules(t *testing.T) {
 			t.Errorf("%s inviting a %s: %d %s, want %d", tc.as, tc.role, res.StatusCode(), res.Body, tc.status)
 		}
 		if tc.status == 403 {
-			wantProblem(t, res.HTTPResponse, res.Body, 403, "forbidden")
+			apitest.WantProblem(t, res.HTTPResponse, res.Body, 403, "forbidden")
 		}
 	}
 
 	// A pending invitation to the same address is a conflict.
-	email := newEmail()
-	invite(t, env, o, "admin", email, "learner")
-	res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(email), Role: "teacher"}, o.as("admin"))
+	email := apitest.NewEmail()
+	apitest.Invite(t, env, o, "admin", email, "learner")
+	res, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: openapi_types.Email(email), Role: "teacher"}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "invitation_pending")
-	// ... but another organization may invite it too.
-	invite(t, env, other, "admin", email, "learner")
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "invitation_pending")
+	// ... but another organization may apitest.Invite it too.
+	apitest.Invite(t, env, other, "admin", email, "learner")
 
 	// A manager cannot resend or revoke an invitation for a role above theirs.
-	adminInv := invite(t, env, o, "admin", newEmail(), "admin")
-	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.id, adminInv.ID, o.as("manager"))
+	adminInv := apitest.Invite(t, env, o, "admin", apitest.NewEmail(), "admin")
+	rs, err := env.Client.ResendInvitationWithResponse(ctx, o.ID, adminInv.ID, o.As("manager"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, rs.HTTPResponse, rs.Body, 403, "forbidden")
-	rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, adminInv.ID, o.as("manager"))
+	apitest.WantProblem(t, rs.HTTPResponse, rs.Body, 403, "forbidden")
+	rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.ID, adminInv.ID, o.As("manager"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, rv.HTTPResponse, rv.Body, 403, "forbidden")
+	apitest.WantProblem(t, rv.HTTPResponse, rv.Body, 403, "forbidden")
 
 	// Nobody reaches another organization's invitations, even by id.
-	rv, err = env.Client.RevokeInvitationWithResponse(ctx, other.id, adminInv.ID, o.as("admin"))
+	rv, err = env.Client.RevokeInvitationWithResponse(ctx, other.ID, adminInv.ID, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, rv.HTTPResponse, rv.Body, 404, "not_found")
-	rv, err = env.Client.RevokeInvitationWithResponse(ctx, other.id, adminInv.ID, other.as("admin"))
+	apitest.WantProblem(t, rv.HTTPResponse, rv.Body, 404, "not_found")
+	rv, err = env.Client.RevokeInvitationWithResponse(ctx, other.ID, adminInv.ID, other.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, rv.HTTPResponse, rv.Body, 404, "not_found")
-	if rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, adminInv.ID, o.as("admin")); err != nil || rv.StatusCode() != 204 {
+	apitest.WantProblem(t, rv.HTTPResponse, rv.Body, 404, "not_found")
+	if rv, err := env.Client.RevokeInvitationWithResponse(ctx, o.ID, adminInv.ID, o.As("admin")); err != nil || rv.StatusCode() != 204 {
 		t.Fatalf("admin revoking: %v %d", err, rv.StatusCode())
 	}
 }
@@ -470,23 +464,23 @@ func TestExpiredInvitationIsReplacedByANewOne(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
-	old := invite(t, env, o, "admin", email, "learner")
-	oldToken := invitationToken(t, env, email)
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
+	old := apitest.Invite(t, env, o, "admin", email, "learner")
+	oldToken := apitest.InvitationToken(t, env, email)
 	if _, err := env.Pool.Exec(ctx, `UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE id = $1`, old.ID); err != nil {
 		t.Fatal(err)
 	}
-	fresh := invite(t, env, o, "admin", email, "teacher")
+	fresh := apitest.Invite(t, env, o, "admin", email, "teacher")
 	if fresh.ID == old.ID || fresh.Role != "teacher" {
 		t.Fatalf("new invitation = %+v", fresh)
 	}
-	res, err := accept(env, oldToken)
+	res, err := apitest.AcceptInvitation(env, oldToken)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusNotFound, "invitation_invalid")
-	list, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, o.as("admin"))
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusNotFound, "invitation_invalid")
+	list, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, o.As("admin"))
 	if err != nil || list.JSON200 == nil || len(list.JSON200.Items) != 1 || list.JSON200.Items[0].ID != fresh.ID {
 		t.Fatalf("open invitations: %v %s", err, list.Body)
 	}
@@ -496,23 +490,23 @@ func TestListInvitationsPaginatesAndChecksAccess(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
 	for range 5 {
-		invite(t, env, o, "manager", newEmail(), "learner")
+		apitest.Invite(t, env, o, "manager", apitest.NewEmail(), "learner")
 	}
-	invite(t, env, other, "admin", newEmail(), "learner")
+	apitest.Invite(t, env, other, "admin", apitest.NewEmail(), "learner")
 
 	seen := map[openapi_types.UUID]bool{}
 	var cursor *string
 	for pages := 1; ; pages++ {
 		limit := 2
-		res, err := env.Client.ListInvitationsWithResponse(ctx, o.id, &client.ListInvitationsParams{Limit: &limit, Cursor: cursor}, o.as("admin"))
+		res, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, &client.ListInvitationsParams{Limit: &limit, Cursor: cursor}, o.As("admin"))
 		if err != nil || res.JSON200 == nil {
 			t.Fatalf("page %d: %v %s", pages, err, res.Body)
 		}
 		for _, i := range res.JSON200.Items {
-			if i.OrganizationID != o.id || seen[i.ID] {
+			if i.OrganizationID != o.ID || seen[i.ID] {
 				t.Fatalf("foreign or repeated invitation %+v", i)
 			}
 			seen[i.ID] = true
@@ -525,25 +519,25 @@ func TestListInvitationsPaginatesAndChecksAccess(t *testing.T) {
 		}
 	}
 	bad := "not-a-cursor"
-	res, err := env.Client.ListInvitationsWithResponse(ctx, o.id, &client.ListInvitationsParams{Cursor: &bad}, o.as("admin"))
+	res, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, &client.ListInvitationsParams{Cursor: &bad}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := wantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !contains(fields(p), "query.cursor:invalid_value") {
-		t.Fatalf("fields %v", fields(p))
+	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "query.cursor:invalid_value") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
 	for role, status := range map[client.Role]int{"learner": 403, "teacher": 403, "director": 403} {
-		res, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, o.as(role))
+		res, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, o.As(role))
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, res.HTTPResponse, res.Body, status, "forbidden")
+		apitest.WantProblem(t, res.HTTPResponse, res.Body, status, "forbidden")
 	}
-	res, err = env.Client.ListInvitationsWithResponse(ctx, o.id, nil, other.as("admin"))
+	res, err = env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, other.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, 404, "not_found")
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, 404, "not_found")
 }
 
 func TestInvitationLinksAreThrottledPerIP(t *testing.T) {
@@ -551,22 +545,22 @@ func TestInvitationLinksAreThrottledPerIP(t *testing.T) {
 	env := apitest.New(t)
 	ctx := context.Background()
 	for i := range 30 {
-		res, err := env.Client.GetInvitationWithResponse(ctx, "GUESS"+itoa(int64(i)))
+		res, err := env.Client.GetInvitationWithResponse(ctx, "GUESS"+apitest.Itoa(int64(i)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, res.HTTPResponse, res.Body, http.StatusNotFound, "invitation_invalid")
+		apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusNotFound, "invitation_invalid")
 	}
 	res, err := env.Client.GetInvitationWithResponse(ctx, "GUESS")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusTooManyRequests, "rate_limited")
-	acc, err := accept(env, "GUESS")
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusTooManyRequests, "rate_limited")
+	acc, err := apitest.AcceptInvitation(env, "GUESS")
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, acc.HTTPResponse, acc.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.WantProblem(t, acc.HTTPResponse, acc.Body, http.StatusTooManyRequests, "rate_limited")
 	if acc.HTTPResponse.Header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
 	}
