@@ -6,9 +6,10 @@ import (
 )
 
 // Fraction is the share of a question's points an answer earns, in [0, 1].
-// An empty or invalid answer earns 0.
+// An empty or invalid answer earns 0, and so does any answer to a question
+// that does not pass Validate (banks made by NewBank never hold one).
 func Fraction(q *Question, a Answer) float64 {
-	if a.Empty() || ValidateAnswer(q, a) != nil {
+	if a.Empty() || ValidateAnswer(q, a) != nil || q.Validate() != nil {
 		return 0
 	}
 	switch q.Type {

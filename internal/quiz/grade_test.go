@@ -220,3 +220,17 @@ func TestNormalizeText(t *testing.T) {
 		}
 	}
 }
+
+func TestFractionOfAnInvalidQuestionIsZero(t *testing.T) {
+	broken := []quiz.Question{
+		{ID: "s", Type: quiz.SingleChoice, Options: opts("a", "b")},
+		{ID: "o", Type: quiz.Ordering, Options: opts("a"), Key: quiz.Key{Options: []string{"a"}}, Scoring: quiz.Kendall},
+		{ID: "m", Type: quiz.Matching, Options: opts("a"), Targets: opts("x"), Scoring: quiz.Partial},
+	}
+	answers := []quiz.Answer{{Options: []string{"a"}}, {Options: []string{"a"}}, {Pairs: map[string]string{"a": "x"}}}
+	for i := range broken {
+		if got := quiz.Fraction(&broken[i], answers[i]); got != 0 {
+			t.Errorf("%s: %v", broken[i].ID, got)
+		}
+	}
+}
