@@ -26,6 +26,8 @@ type Env struct {
 	URL    string
 	Pool   *pgxpool.Pool
 	Client *client.ClientWithResponses
+	// HTTPClient is for requests the generated client cannot make.
+	HTTPClient *http.Client
 	Config config.Config
 	Issuer *auth.Issuer
 	Key    ed25519.PrivateKey
@@ -56,7 +58,23 @@ func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	env, err := Start(testdb.New(t), cfg)
+	return start(t, testdb.New(t), cfg)
+}
+
+// NewOnPool is New over a pool of the test's choosing (one that points at a
+// database that is down, say).
+func NewOnPool(t testing.TB, pool *pgxpool.Pool, mutate ...func(*config.Config)) *Env {
+	t.Helper()
+	cfg := Config()
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	return start(t, pool, cfg)
+}
+
+func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
+	t.Helper()
+	env, err := Start(pool, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +106,7 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 		srv.Close()
 		return nil, err
 	}
-	return &Env{URL: srv.URL, Pool: pool, Client: c, Config: cfg, Issuer: issuer, Key: key, server: srv}, nil
+	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv}, nil
 }
 
 // Bearer returns a request editor that sends token as the access token.

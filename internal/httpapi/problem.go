@@ -13,6 +13,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/ratelimit"
+	"github.com/kabinet-edu/kabinet/internal/store"
 )
 
 // Stable problem codes. The problem "type" is derived from the code, so both
@@ -138,6 +139,16 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			}
 		case errors.As(err, &he) && he.Code < 500:
 			p = newProblem(ctx, he.Code, codeForStatus(he.Code), detailOf(he))
+		case store.Unavailable(err):
+			// Not a bug: the database is down or restarting. Logged as a
+			// warning; the client is told to retry (unavailable.go).
+			log.WarnContext(ctx, "database unavailable", "err", err, "request_id", requestIDFrom(ctx),
+				"method", c.Request().Method, "path", c.Request().URL.Path)
+			pe = unavailable(ctx)
+			p = pe.problem
+			for k, v := range pe.header {
+				c.Response().Header()[k] = v
+			}
 		default:
 			log.ErrorContext(ctx, "request failed", "err", err, "request_id", requestIDFrom(ctx),
 				"method", c.Request().Method, "path", c.Request().URL.Path)
@@ -145,6 +156,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if p.Status == http.StatusTooManyRequests && c.Response().Header().Get("Retry-After") == "" {
 			c.Response().Header().Set("Retry-After", "60")
+		}
+		if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(unavailableRetryAfter))
 		}
 		writeProblem(c, p)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/oidc"
 	"github.com/kabinet-edu/kabinet/internal/ratelimit"
+	"github.com/kabinet-edu/kabinet/internal/store"
 )
 
 // Server implements the generated strict-server interface.
@@ -140,6 +141,8 @@ func statusOf(c echo.Context, err error) int {
 		return pe.problem.Status
 	case errors.As(err, &he):
 		return he.Code
+	case store.Unavailable(err):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

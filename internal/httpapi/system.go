@@ -25,8 +25,10 @@ func (s *Server) GetReadiness(ctx context.Context, _ api.GetReadinessRequestObje
 	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
 		s.log.WarnContext(ctx, "readiness: database unreachable", "err", err)
-		return api.GetReadiness503ApplicationProblemPlusJSONResponse{ServiceUnavailableApplicationProblemPlusJSONResponse: api.ServiceUnavailableApplicationProblemPlusJSONResponse(
-			newProblem(ctx, http.StatusServiceUnavailable, codeUnavailable, "The database is not reachable."))}, nil
+		return api.GetReadiness503ApplicationProblemPlusJSONResponse{ServiceUnavailableApplicationProblemPlusJSONResponse: api.ServiceUnavailableApplicationProblemPlusJSONResponse{
+			Body:    newProblem(ctx, http.StatusServiceUnavailable, codeUnavailable, "The database is not reachable."),
+			Headers: api.ServiceUnavailableResponseHeaders{RetryAfter: unavailableRetryAfter},
+		}}, nil
 	}
 	return api.GetReadiness200JSONResponse{Status: api.Ok}, nil
 }
