@@ -28,10 +28,10 @@ type Env struct {
 	Client *client.ClientWithResponses
 	// HTTPClient is for requests the generated client cannot make.
 	HTTPClient *http.Client
-	Config config.Config
-	Issuer *auth.Issuer
-	Key    ed25519.PrivateKey
-	server *httptest.Server
+	Config     config.Config
+	Issuer     *auth.Issuer
+	Key        ed25519.PrivateKey
+	server     *httptest.Server
 }
 
 // Close stops the server.
