@@ -49,7 +49,7 @@ func TestDatabaseOutageIs503AndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(ctx)
+	t.Cleanup(func() { admin.Close(context.Background()) }) // after the restore below
 	name := env.Pool.Config().ConnConfig.Database
 	allow := func(on bool) {
 		t.Helper()
