@@ -26,7 +26,9 @@ type Env struct {
 	URL    string
 	Pool   *pgxpool.Pool
 	Client *client.ClientWithResponses
-	// HTTPClient is for requests the generated client cannot make.
+	// HTTPClient is for requests the generated client cannot make (raw
+	// bodies, odd paths). From New, both check every response against the
+	// spec; from Start (TestMain, examples), neither does.
 	HTTPClient *http.Client
 	Config     config.Config
 	Issuer     *auth.Issuer
@@ -72,13 +74,23 @@ func NewOnPool(t testing.TB, pool *pgxpool.Pool, mutate ...func(*config.Config))
 	return start(t, pool, cfg)
 }
 
+// start serves the API with every response checked against the spec
+// (conformance.go): a mismatch fails t.
 func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 	t.Helper()
+	s, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
 	env, err := Start(pool, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(env.Close)
+	env.HTTPClient = &http.Client{Transport: &conformance{t: t, next: env.server.Client().Transport, spec: s}}
+	if env.Client, err = client.NewClientWithResponses(env.URL, client.WithHTTPClient(env.HTTPClient)); err != nil {
+		t.Fatal(err)
+	}
 	return env
 }
 

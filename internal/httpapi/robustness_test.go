@@ -48,7 +48,7 @@ func TestEveryOperationRefusesGarbageWithoutA500(t *testing.T) {
 						if auth != "" {
 							req.Header.Set("Authorization", auth)
 						}
-						res, err := http.DefaultClient.Do(req)
+						res, err := env.HTTPClient.Do(req)
 						if err != nil {
 							t.Fatal(err)
 						}
