@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
 // The checks below run in the validator, on every operation, beside the
@@ -41,7 +42,7 @@ const multilineExtension = "x-multiline"
 func paramProblems(req *http.Request, route *routers.Route, pathParams map[string]string) []api.FieldError {
 	var out []api.FieldError
 	if _, err := url.ParseQuery(req.URL.RawQuery); err != nil {
-		out = append(out, fieldError("query", "invalid_format", "is not a valid URL query string"))
+		out = append(out, web.FieldError("query", "invalid_format", "is not a valid URL query string"))
 	}
 	query := req.URL.Query()
 	for _, p := range parameters(route) {
@@ -55,7 +56,7 @@ func paramProblems(req *http.Request, route *routers.Route, pathParams map[strin
 		case openapi3.ParameterInQuery:
 			values = query[p.Name]
 			if len(values) > 1 && !isArray(p.Schema) {
-				out = append(out, fieldError(field, "repeated", "must be given once"))
+				out = append(out, web.FieldError(field, "repeated", "must be given once"))
 			}
 		case openapi3.ParameterInHeader:
 			values = req.Header.Values(p.Name)
@@ -66,7 +67,7 @@ func paramProblems(req *http.Request, route *routers.Route, pathParams map[strin
 		}
 		for _, v := range values {
 			if msg := badText(v, isMultiline(p.Schema)); msg != "" {
-				out = append(out, fieldError(field, "invalid_character", msg))
+				out = append(out, web.FieldError(field, "invalid_character", msg))
 				break
 			}
 		}
@@ -131,7 +132,7 @@ func textErrors(path []string, v any, schema *openapi3.SchemaRef) []api.FieldErr
 	switch v := v.(type) {
 	case string:
 		if msg := badText(v, isMultiline(schema)); msg != "" {
-			return []api.FieldError{fieldError(strings.Join(path, "."), "invalid_character", msg)}
+			return []api.FieldError{web.FieldError(strings.Join(path, "."), "invalid_character", msg)}
 		}
 	case map[string]any:
 		var out []api.FieldError
