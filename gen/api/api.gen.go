@@ -3042,6 +3042,23 @@ func (response CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResp
 	return err
 }
 
+type CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginWithCertificateRequestObject struct {
 	Body *LoginWithCertificateJSONRequestBody
 }
@@ -3194,6 +3211,23 @@ func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate503ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3367,6 +3401,23 @@ func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAccep
 	return err
 }
 
+type AcceptInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation503ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvitationRequestObject struct {
 	Token string `json:"token"`
 }
@@ -3468,6 +3519,23 @@ func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation503ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3642,6 +3710,23 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type Login503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Login503ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginSecondFactorRequestObject struct {
 	Body *LoginSecondFactorJSONRequestBody
 }
@@ -3798,6 +3883,23 @@ func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLogi
 	return err
 }
 
+type LoginSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor503ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -3863,6 +3965,23 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Logout503ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3978,6 +4097,23 @@ func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset503ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4154,6 +4290,23 @@ func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ChangeInitialPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword503ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetPasswordRequestObject struct {
 	Body *ResetPasswordJSONRequestBody
 }
@@ -4265,6 +4418,23 @@ func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPas
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword503ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4405,6 +4575,23 @@ func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate503ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4555,6 +4742,23 @@ func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4727,6 +4931,23 @@ func (response RefreshTokens500ApplicationProblemPlusJSONResponse) VisitRefreshT
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RefreshTokens503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens503ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5141,6 +5362,23 @@ func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinish
 	return err
 }
 
+type FinishSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn503ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoSignInRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoSignInJSONRequestBody
@@ -5295,6 +5533,23 @@ func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSs
 	return err
 }
 
+type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDevMessagesRequestObject struct {
 	Params ListDevMessagesParams
 }
@@ -5382,6 +5637,23 @@ func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type ListDevMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -5453,6 +5725,23 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5549,6 +5838,23 @@ func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListMyAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -5620,6 +5926,23 @@ func (response ListMyCertificates500ApplicationProblemPlusJSONResponse) VisitLis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates503ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5796,6 +6119,23 @@ func (response BindCertificate500ApplicationProblemPlusJSONResponse) VisitBindCe
 	return err
 }
 
+type BindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate503ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCertificateBindingChallengeRequestObject struct {
 }
 
@@ -5867,6 +6207,23 @@ func (response CreateCertificateBindingChallenge500ApplicationProblemPlusJSONRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6001,6 +6358,23 @@ func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate503ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6167,6 +6541,23 @@ func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6343,6 +6734,23 @@ func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmai
 	return err
 }
 
+type ChangeEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail503ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendEmailCodeRequestObject struct {
 }
 
@@ -6430,6 +6838,23 @@ func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmai
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode503ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6590,6 +7015,23 @@ func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEm
 	return err
 }
 
+type ConfirmEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail503ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportMyDataRequestObject struct {
 }
 
@@ -6675,6 +7117,23 @@ func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ExportMyData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNotificationPreferencesRequestObject struct {
 }
 
@@ -6746,6 +7205,23 @@ func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6890,6 +7366,23 @@ func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -6978,6 +7471,23 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrganizations503ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7112,6 +7622,23 @@ func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangeP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7288,6 +7815,23 @@ func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhon
 	return err
 }
 
+type ChangePhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone503ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendPhoneCodeRequestObject struct {
 }
 
@@ -7375,6 +7919,23 @@ func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhon
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode503ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7535,6 +8096,23 @@ func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPh
 	return err
 }
 
+type ConfirmPhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone503ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileRequestObject struct {
 }
 
@@ -7606,6 +8184,23 @@ func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile503ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7750,6 +8345,23 @@ func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdatePr
 	return err
 }
 
+type UpdateProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile503ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySessionsRequestObject struct {
 	Params ListMySessionsParams
 }
@@ -7842,6 +8454,23 @@ func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMyS
 	return err
 }
 
+type ListMySessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions503ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeOtherSessionsRequestObject struct {
 }
 
@@ -7913,6 +8542,23 @@ func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions503ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8019,6 +8665,23 @@ func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSe
 	return err
 }
 
+type RevokeSession503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession503ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySsoIdentitiesRequestObject struct {
 }
 
@@ -8090,6 +8753,23 @@ func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities503ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8224,6 +8904,23 @@ func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnli
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8431,6 +9128,23 @@ func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSs
 	return err
 }
 
+type FinishSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink503ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoLinkRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoLinkJSONRequestBody
@@ -8620,6 +9334,23 @@ func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type StartSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -8786,6 +9517,23 @@ func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTot
 	return err
 }
 
+type DisableTotp503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp503ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpStatusRequestObject struct {
 }
 
@@ -8857,6 +9605,23 @@ func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpS
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus503ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8964,6 +9729,23 @@ func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitSta
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9124,6 +9906,23 @@ func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpQrCodeRequestObject struct {
 }
 
@@ -9245,6 +10044,23 @@ func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQ
 	return err
 }
 
+type GetTotpQrCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode503ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegenerateRecoveryCodesRequestObject struct {
 }
 
@@ -9348,6 +10164,23 @@ func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) Vis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9477,6 +10310,23 @@ func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -9496,22 +10346,6 @@ func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListInvitations400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9614,6 +10448,23 @@ func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListIn
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations503ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9807,6 +10658,23 @@ func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type CreateInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation503ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -9822,22 +10690,6 @@ type RevokeInvitation204Response struct {
 func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
@@ -9891,6 +10743,22 @@ func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation422ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -9926,6 +10794,23 @@ func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -9945,22 +10830,6 @@ func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10016,6 +10885,22 @@ func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation422ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10051,6 +10936,23 @@ func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -10070,22 +10972,6 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMembers400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10188,6 +11074,23 @@ func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMember
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers503ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10377,6 +11280,23 @@ func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers503ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10571,6 +11491,23 @@ func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMem
 	return err
 }
 
+type UpdateMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember503ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -10590,22 +11527,6 @@ func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type BlockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10677,6 +11598,22 @@ func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	return err
 }
 
+type BlockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember422ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10708,6 +11645,23 @@ func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember503ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10847,6 +11801,23 @@ func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -10866,22 +11837,6 @@ func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type UnblockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10937,6 +11892,22 @@ func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type UnblockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember422ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10968,6 +11939,23 @@ func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockM
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11092,6 +12080,23 @@ func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11265,6 +12270,23 @@ func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13878,463 +14900,475 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rchtJlieIv4r/0dOWpAoAceMNNNkMRFESJZGiCEpKqZB/hiPCAUQy4A6FOwgic2WWVWU2a2uztjs7",
-	"vZf+tra2Zv1tzGqqp3aru7dqX4F6hX6SNT/uHuERiMCFpJSXUn/oShERHn45fu7nd74vuGw4YpRQwQvN",
-	"7wvkCg9HAYH/bo3F4JTwEaOcHKi/yz/z8XCIw2mhWThjF4RyhKmHxIAg7vcp8Uo+RWNOwkKxcImDMbyC",
-	"XZdwDo8XmgUyfTroPnb9F/7TR+8OTs9etg/54VCM3u0fbh1eeP7Rm6fPjx61qm8rx8Fx8PYKVyaTd4/Y",
-	"tFv1/JfD0wcvngSPjr5+1O6eHX/3+snrN151sPnm25b/fP9phXzdkuM+e1196fdelsn06Xfem0P/hX84",
-	"efttEBw/ftt41366W3ZrAe0OH1W8r58GhWKBXI38kPBDWmjuVirFQkh6IeEDM+NQnNff1361Pdn9+qLC",
-	"q+7zd+J1Y/py+HRn8GBrfLw5OsWF5EsHasCWKDQLtUptq1StlWqNs8pus15pVirv4PEhGXZJeEQKTRGO",
-	"SbEg5Jtn0xEpNAsPCA5hE2Evm98X3JBgQTxrxGp6RDLEflBoFjCluOxfYsou8b/TJ1pmYd888pqEfs8n",
-	"XqHZwwEnxULPD7k4xkP54ev/eP3n6z9f/75QLPheoVmodHdJo7dDSnW3ikuN3uZ2aRdvbpZqve1etbtN",
-	"dnC1UigWAhyP8PfXf7j+/fWfr/8i/1f+xlwsaacQjgvFwmjAqPzHr7Z3a9Vqrd7Y3No2f56ZmfCH5J16",
-	"/mAcshHZOGLcZZPChw8fioVT4rJLEk73mUd4NokSihglJTkOCvXjyJXP2wSq/tD8dWH74n2tNNy98kr1",
-	"QY+URjtiUigWKmGDltza5Xelnf7WRWlaFfK8B1f1YWnz/bZXmlRG35YudkNSKBZq3s5liW5135fEd41B",
-	"aVh15Zem/U1S2r24qpXC+uR9aXtEu4Viwd0R1dK3w8Z3JbJ1iUuVwXuvUCw0JqOL0tV2SEvd2nS31N8c",
-	"ynHfVwbflequt1W62BGXpW9rEzmH4Vb32xKphlelTfq+UfpuZzSQ69qd4pKoXQxLFa+/XXLrV6Twjdyw",
-	"NmfyVrPQ/w4Ln9HMPXszICFBgiFO9M3uhmySvtL2MK9CSXYDIUa8ubFBuI/LfcbHPBj3/XI43sCYbzD5",
-	"Rm3jsraB3X/rBj6h4tz37j9rPTg8PjirVDvjSqW2JQ/i3B3gICC0T+4f7B6RYMBw7cXk8lF4cHT2tD/e",
-	"f4IZeVYVO69O33THj5+2uZiU3KOs98+HRAyYd79d29xSv1NGXXKflirtrfM337VqR9+qv4fE80PiivNx",
-	"6N+HhfxtvfW3tUd/W3sUXJStO/S3tUecs7+tPXJxEHSxe2HeV3zyXExH5L6chfo7d9mI3GcjQn3vV3D5",
-	"9N8FFuT+u/f1q5MK3p1Wh/u1yzc74iXZDLfHx43us63B0zp/WO09ruDnu1dv3ZhJZXCAhuIA+oQPPUKF",
-	"L6aZh9tCgU8viId8/ZR9qEswEOAJW72qV3Pr3VIDb5JSo7dVKe10t6ul3RqudxvuprdFtjVPeMUVz6Lj",
-	"ICgW1Lfn8bBRyC59T7K8gqQj6y8PfT4K8NQwmb+7/svH33z83cffXP/Lx99d/+P1nxRLGOEQD4kgIYiw",
-	"/XHIGbBPj3A39EeSWiVbGBDkUHIl1AMOYj0g9FFILn025miE+2QPsaEvkC9Qj4XwM/BJ+K0st0KO9H5M",
-	"QrmHVE3LVR8sFrg7IEMsvzzEV88J7YtBoVmTskUoBs9F6NM+nNlzf+iL7EkGOOwTLhAdS1Ehp+kLMuTy",
-	"doZEjEOaN5EAxrTn4ZEeHgdCzqIoJ+UPx8NCsyqnNPSp/lc0PZ8K0iehoakTfQhq97Nmao7pK47kFIoI",
-	"cxT4XBAPdafIkf9pjcOdaOIjLAbxvKPzlwLy/dgPpTBQ4jFeCjGUHdEIFoKEcrT//69x6btKafcb/b+l",
-	"b76vFOvVD/+mMLvzH+Q31L0FanmAvcdYkAmeKplABaFwLng0CnwXWN3GKGTdgAx/9S2XS7fmoqSIHJ+z",
-	"c7OMcxKGQA8eEepunWlNSepJ5ink+R6iTCBM+YSEcuvI1Yi4gnh7SIRThPvYpyjAgoRlvTOEi0N5F7fd",
-	"Cqn1KrgkhXGp4VXd0q5XJaVKr4438U53161VJR0ILMa80Nys1KRUFbB7bc7iOZiZ6l0ah7R5gbs+JaKp",
-	"19zknJXM8yX1/Af7XP5NSHqFZuFvNmKlckP9yjdO1Bhq25Pk06KIXMnzwwHiJLz0XYLWMI1YVDTHdeRz",
-	"NKYhwe4AdwOCWKi3jHgIU7WEspzTA+ydqk261VEOcdBj4ZB453rL0yep/4y6zJvKyclDvMSB76Gn7RfH",
-	"tzyrBrALfVZHZioonsqco4pmXjKP38VJ2Ut22ThQVNuVf8QeWpN8Um9iEUUzgK1Yh2PZZ7QX+O7tDgUH",
-	"8mvTc3Llc8HtE2lRhF2XjalAE18MkBj4HJGSlGpIv4XUW/JkgFqk1heNLLDU96U+TAJ5XkoeFgtDwjnu",
-	"kxW/8OGbW57+bnz6rcTY849ez6Okn737c1dnyNUOwFd82kceFhgO+RELu77nEXq7U1bbfN4NmHtBvPTF",
-	"M6fgc6Sf2JMzE9gVIKpdQgUII+xJ6cZFiAULb30h69aR6BnEE5x3Jurhknn4rg5FaqEkREM8hZvoMUWR",
-	"yZsoMvdL3cjHYFzd4px8eukLePhcKagzRxU/gQZKssmn9hDmF6BZYUTJRFpptz2dqsUuD+OPxtOac0Dx",
-	"JEvm+bs6I6n0SkklN2zhDnwoFg6pkoUHIGBvdzZqpNuqDIl9tQT1clpDNIs70hXG1ChH6ut7yvuk5hOw",
-	"fl9aNwKNqdRqnGjhDmzuMROP2Jh6t9pXysR5D0ZJknpIlA6A+NgdIBb2MdUW8q0ZTyM+gmMmLRL19Tnb",
-	"TpkoqcfuiJCTqwsJZ+PQJUVJ2r5UAgJG+2CZcDYkoBCRgJPIPZhiVReUTeR7kbQsFk7wNGDYO2PsuTR7",
-	"bnVEIzXWuWDsHIyo2/IWi/PreSLBGDJjzzkIPZWSYKykHr9rkWy0TxhdmqqY2ncCuy4Z6T1uK/36FcWX",
-	"2A+kEn2rbR5b46SNHK3J+xwJMhyxEId+MEXWG7ZtwwcsFMH01taNdUx6qSg5xzkHZT94V0cktaIu5iRt",
-	"uax5bEKL8hYJHIL+xELExkKa+C6jlLhyEL6+16GUiYF8YII5cgeY9olXRqcE9q4niHJNxA4CTlxGPY58",
-	"ihx4qtSSTznljlRtBwR72jli/Thr0rf1KIKhCYbr3WOhpDgRTn3aL8+1z+f6E7RH4RH2A+Ld2tAGR9q5",
-	"T8HoSpKgzyNDGwtJgkIdguQ8tGikMNiQWrsecymV4UQUWd6lASeNbZgtime7wNaGx0vm8bsiSbMpYhCy",
-	"cX+gHV/aC9CDYwGmPRxzsO1gP+Tf5I40O9SZ2XeniOCP4H0NybcgnB25s/BniGtEz0o6VCTw3KcXpxER",
-	"3ZIQpJZ1HpHkzYxC1Pb7VF4cwaRokpsAytussxH1QjZEUzYO5db1/ODWyqtt7UlSgQ9b61lAKvLxUvT4",
-	"XZCKM7OrThPhmc1MeP70tqrtRN2x6FDtFNFeZ6ENFOPamd1yJgYkRBM8jbdfDEiHxhQqd15/FzZe0dMZ",
-	"Y0eYTrXXh9+KnkJJ2+BBha2/zbHWrGM9YwwNMZ0aub3AjpezKJlZ3MnlT39/T/Hz1cTI3QqReFGZguIV",
-	"NYGmW7IIzX3O3ZAA6eGApxWWgPV9KpnWCHM+YaEnxYVPXRaGxBW3vt/VhHEKPsLkZOZbp/KFkv3CXVDE",
-	"kc+5T/tFI5IQuA2UXLS+lTrzN2/elFpjMZC/uljkBARw/IS0wmE2EFYcc5J58rFfHg5+FDKXcC61pQMV",
-	"qbrN+cPylJtCiTj79F9QcCUPJXGC748jHEZyOsdXyNg5KK2Wv9AQTsJlaMQoFiggmAu0I7W4ELuChBxJ",
-	"o6nwoRiznpjj53shfR5Lhtt6GWtWPOB1tEko2qQ5VBnvaUk/flcqik9HY6GuH3xkDznqBBwILnEk9WjE",
-	"ej1CPakaw1aBffOK8vFoxKTCckQ8H6t0iltZONGA50M5IoR4beppR2FyaYZhjuwPyIFv7dfajI/IWh+C",
-	"6SA9nbl2TfROCd4pwcOfygqV4t5J74FThlCiHhLSi8Aqjf10VrwGe54v/4SDk5CNSCh8wqOUkJH1p+/t",
-	"1JVEqNXENaN/z4T/7JyV1V/VKS3zN+65egrC0pozyCmzcIhFil3Yn681Fn5fJ9F8P+sdYyO1c2jIun5A",
-	"EDyp5foeovLbgZSmkhMflKtbjXLy8/Va4uObGR8XKi1qNrQ9d9IfbIvx13oQO/fIOhBrw76JBmJdaVjI",
-	"CWjX+xscUjn0rN7BhkTZzLgrbWrbAS7/e8xJiPgAAljYFYjRPaRSUjjqhphK3kKRIzkA6DtJknPlf/ZA",
-	"8h162bLPekRa8y4JKQE5Ep39eGwbgPHeKq6THtOxBtRudn7OGaPKyJr91YN5x3HyvPezpmDlmaTn8WZA",
-	"lGdJ7W60NK00cLQWKxDrifV6UpkV/pBkfTGSbDP0jAbjIaYlaaWB24RcjQJMlYhaO6D9wOcD+NB8YoNd",
-	"jb+TSVNjzxcHl1pGJE8cu4KFWWf9ZsAgdu+LIprIvUm6PtekuWTHn9azaICOA+2I02mA6e1Rkobnc0b1",
-	"XnJqsJQSHxFXnjvqYVfwIiLlfhk533cKKjOqU2h2oqvWKXxwrK2Mt4aYXUkvHgs0wKMRocQzQ3O/L019",
-	"8Aio/9T6VvQXNhZOsUMdFYVS/0SOmcS59nAl/hYSTtRLyT+ZqLwenXAu9buQXLIL+acOdXROpnZBhGTM",
-	"1bMhC0j0qTI6JhOtWAzxFJQ1zyOe8pjFl0gvKIuC/SRn96nYahRmnV/Fgj9KJrDUKvVypVyt1svby5AC",
-	"c91xGKoUqu+XvF12HCKPYdnPwAWHM7ec+nvIkZNzVLxK81J4iN+IpiULbvU1XWX+mjdVm5GrWWo2dJOJ",
-	"pPgEvGLtsaH9aEbFiBfM7Cucrb2w+OLO5zcnmvUleQ7keSX+Y56mYXGvD9HHcBjiqfx3nOk2u6UnmHOp",
-	"tDquToUzyW7yJZ0Hp49ek4aU0lES3Ir7C2tJTCh7b+LM8yxubGWTz0qMp2/OouRVua5EwmsTqcRq9K8/",
-	"/INTniP9Dmm+O2NMhR8YpYJweT0uiIkz84Tg3bUy/iwukMwvz9Ti8PsxQdI4D0hpzIn+hjwcx36bZ68i",
-	"Jxd9WZZh56bP6CKgh2tGgDTTLTEaTI1nuYkuCBnBBul56Nn7tEOHZMjCqfINq3fbgoW4T5wiouSShOBx",
-	"Av3a/AAu+g4dkZD7XKgbzy58UkQcnIaeT3jsjtTJymZmZeRIynQ6dK0TrQsNSaew3pQva4Z/QUYCYTdk",
-	"nEcj6OAMV3JAb1KXsYBgGunBxsAkdDyUJK4T97/J4XmLLvIrrpMu7WtjU7z9WZtaU0SVRwKJs9VTyrqC",
-	"D3zq7cdK482MM0vrPCHDbHb+dXmzsptQmH2KTg6O0Fqccbt/cHp2+Ohwv3V2oLJXIJDDibcuSaOLQ4K6",
-	"mJOthkqQ5ejhwSki1GWe9jImDZVFpkqxcFUajgPhBz7VjE1q5iarPEswPQrZEDmqRsPaNrmLPu3vm1ed",
-	"pWwAeY2wGIc5jrXoZ5O17BGp33oomiHqTgXhRbMpa1xg6uEQ3HuvTp+XOO6RPSRXh7ohwRcc4SBgE62z",
-	"W5vVuNFepZXvJBUkd9JebRYdWps5KwmsmphMS8UXEDTtsjH1lrdGTP5PlqgUyKFMKE/4nhyfMnDhSX7j",
-	"9ylHKmY4yyv0RW0zliVYhB8EKm+0iLpjlXAegGQZYIrqFeThKUdrjq6WOJcX4vzg65PD07fnb1qnx4fH",
-	"j5317A/3fDm7UehnqfDtJ61SbXPLEJJ9bYpIUkRYcjEnaECukvZkvVd1d3GFbHa3vZrbIFu9HVzpVt26",
-	"t0m2e7u42q27m9422e1VcK3bcLe8HVLpVXG9u+lue7tkCR0673b4nI9JTk6/+u0rjjyVlDj2+YB4oNqj",
-	"tdNH+6hW26yvZ0rMCzJtBX0W+mKQw6kuyBScbRCY4v534DN2x+ElSe7NabtVqlUaO4Ucl5MpicjO9+ci",
-	"CtCCSPNFpH/p8EnEF3NJeqH2bWh4eY2AMvEAPr/8K5yEPg6OwfM0u9pXo1EudTUe1Vq7+5Vq5qhjxRuy",
-	"WaP6cRkCiL+2f3zfFL2hZO1a8cX96/98/c8ff/Pxt9d//PjD9Z+L+/dPXxWWsiLsexfPOiLf1Pak6M/e",
-	"b+u0ihbHS9BSkr/ELGwBR43kUgZrtX9KbvQpph4bJmXMHhBtQhrB78mdfl853no53N1v+LVvt6evq/zr",
-	"HXJ6sdl7MqmL56N3+BV77L11d7tH9OB+pnNsnggGN7wvUBe7F7E2GEmXpSTvHNdXUvJCUAeHoX9J4mvp",
-	"czRkQ0LFsrImLSgTcjE+AXteC070uc/FbW1JW+TOGJOZBt2iSbG+Tz+dBgni3dYgi6A//rQ1w7bfp4d0",
-	"RcUwbZbpgi69c8nvHko+gzBoJ6XAv4TCEcsYy9YW7lz1/GxKZvLupFXOBUomOAJPtG/xhpQ6DkNw5txt",
-	"oIeSyd0Omd631LSTX8zcrIBxoiMwN9sqOxiWETtRM4qyMPaiWLdysdvBnAHmpnBgqZ2Z3YvZ5akikvmi",
-	"MVMunoVjoqboMtrzw6FP+ygkowC7hKsUaL007Hkh4Tz7CsrhKQlsn4LJAOAJXpsjtpZTzgQO+yRHzOnp",
-	"qSkzj4ARxeXEBUNrKp8bQ2GsXihfJgSjlxV9umg2cqF40yfCvJu6ITJjanKlWyXP78M6PBInluksNhai",
-	"9lE7xayqWyveL/ntrFU9xAIfXI1YmBVviry5y0ttNdZ8P7DFFvmSspRDIa/z+OAMbeCRv3FZ3RiSDfsB",
-	"B8p8gVqGUNR7ax0DCALSFVahaCUa+cAfLb9pR9E7WbPQ4cJVz+BIRxmzHPFMr9pn9CQkPRIS6pKF4x7n",
-	"vAZGlsuo9wiiEouGOWNi1FZJJfAm+EdXXV1bvZa1Oh5hD/h59JUEH/AJR1jExb8mx5MvTUcW3EHWjG7s",
-	"cbUIUI+Sf3hJ0rM2NnXh0huUOrxi4tpb1JfJPcjlUX7QXL9qlDQ2Fl12BRc5JNSDaukeVO3IP7j+yNc2",
-	"S4oLqaT5jJN8SKRCGU5NXj1HnKEeDhNy2KeiXsuMgXaZN30ihkE2iTw5O3qucolYD4q6gRvvIfmhKcxb",
-	"c+UZDiBfOiNXOVJtFGCflgS50plK4F+eDFhA5IDZTqEbyOKET3I5zrV08Fha/FFVYNrfOY2Dc6bcQUXe",
-	"y8t4hFZNaIroJjN8ZdLrtSIBZfoq2yiRj1TOdhtRMWf3Fq7EpM3NxK1GKlnQQWsT7JuSmy5RWpoIfeKt",
-	"QxYBFQ5aUzVTCrwC8s9hQbqgioWor4AioPrN1BxS5JFLErDRkFABoQlH5z506FrfvyQUjUd7iBOCnOgo",
-	"nXWdZqDpS8+yoDZCXiiVWvnNKr6wg4V3RRJIkJu7a341HvSYbYRsmPTpTEjgsiWcG772aWglMKYfay4R",
-	"GdoOs+hWW4wjOuVizKXs65F0lGmKms9H78JzYnHlmztODiSlKYv0ZuquRvGx7k+UQWw5OzYbi05MvZU5",
-	"xbSu+QkzpuTTnzJrKj/b6VMk/nymBJ87TcdZOkdmJiEmzpVZKTUmqUZn2t8/JaF8G8n5CaXfLQXKXInx",
-	"Gdl/xOiX5OhJK2V+yHiVeDC/BfHkhjKX4wnJoOFNMnhmvUwqSfKUYF34sHASOqvyNrS5KpOZyVQxzAO4",
-	"yaJQmE52MbNOLTmLdB75JPAi/XoZH1ILcQF5yUPsDnxK4kTlED6D1jjFF+TcxZykoo6mIE1vZcZ26fqf",
-	"LP0MfgKDDiOPCamnjrAYIJ9CgSUByCVt5jjAHCEbFpSOcqVM8ZA4oKBCHaWBzFNh0lFIev4V8Uz4mSN5",
-	"K+XHO3TNAZi5MlQlOkXkqKqwciLHLtJoY5Q2zZ5vkfit9jO1harWBGvEraTRsZAjqe0tLpMb/oTgQCpN",
-	"aaKYZbbsIoOvpj6s38r60CH1hY+DO49EZFVYwZfiWseU93Npl/rCQpm+T+cm8sZlw1CCFxetlDM01h85",
-	"WqJWU7xB1CSuc8pOaB2J2/HWm8i1XDvhRiUhJrgBJdtcsBFHExZe6DjrclNKVHPdWKrKrSbeg2lODFPg",
-	"Xg/pPNDJgKnIhpVmo6NMWNigWf10mGlZzdouMruB5j4rh9liZfOUaQSTiD/Nezomzdg5vFwCvtoi5Sfx",
-	"xV2l36etCEOVsPLcgrFIT4yP38rat5UFWz+wrt78W3sXSfoWD/gFJOlbexOSS59MZrcn4jDzY4wxokQQ",
-	"oAG+TF605ZjSDfhLSuPgSLnolMNPodaRcM8kiIP7uVxYcMPvakz7Eiwiqxf2sytxiNTBJz667L2bH7u9",
-	"bXnvjX1Zc8/6RKq4QRBRHxkJTF0ib9UwHe/NgGyed+S3H3pVd8JNTztxvPPPrr3YpS4M0KGU+Xy9iBxT",
-	"iIrWQsJVbp78s+G4ujxPlerlucBj6EbzWmzTZTownr55lqFfBX1bRz/wHrZbOW6iy+SDtc3N6m7moxe+",
-	"l58l7Hsq2XR7q76DxGA87EIeaE7isUK2MB998ewkr3jEfoz7/czHrnKCX+Nu4LtyciY1axwGYOGxsZQT",
-	"nsmHmy8aLgAvXm6T/JLaBTW1IuxyFhk9ffOsPXsmF2S6vOCUp7rIoQ4DZn3/eXShooQ51YhidpekuvAV",
-	"RwGm/THuw6U1sVTV5sRj7nhoah7NUcBghGYexy1SHz+v5XTXAAWfOlUxxzCbCxug5oKD4EUPkFwWZwUU",
-	"02R790kmEwViwHPqq7PhCnS1NZ7N11FauSnHlxfcjwpIls6qSOErLLp6yfSHaEGzR/ANHIKpB0jurEYl",
-	"vo0NvIJBO9/Q/Jb5dDVbeq6VlwPWAfHwtNWZzG2kLL7Qiz20d24ZqrPKsgoXmKkpAonMsDwdUh+T2qhI",
-	"44xMuug8ihaZZN9wOeHD4YiFN8xN1bS84uXWX2QTcGriq0P1qgFF0f+sLnePllgZB2Y6o+d4nipbmw1S",
-	"afs3+8eQTW68YD2XrGywC380yv5kOkdST66oVxC/q+e2cEPY5EeyK37CiEM/JkLQrY2SHEaRa6tkU+Wy",
-	"DonjaM3LeR586pEcRTtkk684GjEOlAjAljFEVlF52SvlzEAyGwsIpWag/6gL4qA1hRSvRcQeRGdmPPkT",
-	"bPRCOMMO1YaXvFsOZFhEPRuMrOkzpWnEkhxSodQtTFln+bf1m0w90EQYZ/PVsNwtlVyuRmgixzT3UDNR",
-	"8EZAoOfQnMMx8rKjgEInPidqektFH2+UHZF2j8Hhx0LLHFu01uhT+YR6F95ErUj9AjyJCTVjlvq1yHcM",
-	"dSIXU8oEAjBtleBqOa6+4roTSUyx2BX+JYmVh0xCVZN4NfJ0isMKwuTG3G4BOwOTYYZKVldOP48zMZnO",
-	"bOM6L4Ab0jvCAU1EjgBgVSw0JXsQsCmiQ4SH6r87VEA3AmmRD/AlgSgwoZIuPcQoacavIUK9EfOp4Ka3",
-	"ltOo1DtUfehcfeic0JAFgTTsY6xjjfJyiODHMmoFEzxVZTB5eCA3Uarnu2BzFeH5RHN37CXPav25sZjj",
-	"/MKLDA3hCIcXRGRCC7a8S/kwl9JzjfV6JORFNArZkCm8ftSdWhH0DBwI+dMxmWQwukOqrrNWzrAfSDPa",
-	"JPGrhkYcrVEy4UWA0/XGAdEdARZ/eGjWtM9onGSWEcvF1gqlbFaQBBNfyC8CVGJksUrt0YfwKOv15GES",
-	"1V5VpXndHJ6AD/mSR9CdpjKc8xxE8b4X02ec+l7mVq1AUzcSIb9YsvtRjzLr1F6khGGKRy6LQfLQeDQz",
-	"q0ANx0vIOXU5pP4eEBxSEiLJznOqQGmeM4kH434yBdM4V5eKrsPrenh7HYu2qk3cceiLaZsIYdyVq6hI",
-	"ah5tKZPPJiyuV0sD4UBuxpgLJdjTGoFCD8/S+VLSfgkyyp5S1j6YxJ5HLOyzpf1KKWffFXZFMJXqibxa",
-	"OikPVBhl32QAzeZYqwB0gREgYOoGCbqrQoTLOJvCtbR7I8dvkPgolMuq+xp9W5cCEy8zBLHQZ/Bhzr6f",
-	"yo/ebNsdCCA4xdiOdFReowL33VMHYCVvZeH9Liwflvsgn0oHeGufP2Et9wAhCgieHnl7zIzt0u5bAEFn",
-	"VBApuMJkUiFRDT1mcTdWy8JblGt3Ipd5mwqaPN9ZlscM+RRhOkUuGw4ZlaYIsKQ7caSl1q2mlblijdCe",
-	"5e47fbSPdhub20jDwSNdehEFM5el+PxkZ8DmV/SUn/Cc1YEhp2hnRSBoUFWkEqqKUqhLspE9dQ+HTIM0",
-	"2UqAF1WBrO6KAe0Ilo6eWWnkGZaTTzlkhOS4DzWW/giLQQ6wZ9RHYN77vldEOOAmuVGZWc7XJX0fSoee",
-	"g3TudmGFGkpVn3t2gtQDEdObdWbqfgUZNDRgoUifpu5PH7dhV5Qqh82uXtSgm+nBX50eamwKKLPu+Rp4",
-	"wx5wz5CxRvsMSUAwT0NVLdfvYiHIve7NAJth17LkoUKcqJ5GS9oQOYUB0HBHKeh7CHeBBPQPBpjVDxF0",
-	"/Z+9+z+T8IY0Jd9pLj0X88A8l6lhnBKrSw25mYrxgpJIPZWkNwrZJeGQWRwF732+hwTz8FQXXCjhNbv5",
-	"o7tOXp+/4uxsdGtHVnIzwvV4RUUW/35lIJOp5EjcF/5lZEMiSoiHKAPTSKuRUdPUG8CopReQmNk3mXvi",
-	"Mmmb7TMvyyXkmj+nrhuhUpuHOQEj5HuqLU0E+YOp3QTJSEim5VMkS3K4W06QWM0mexmQM3MzlSeNSH0b",
-	"/SwxVvZM+z4XJLxhfQseCXeAzxYpn1qYdArgOVaVQiHrMtEpoInv9YlAa2fjkHLhB6SIBvtqXMTCDg3J",
-	"fuvkbP9Jaz0LfkrDALgD4l5wpOejYaITwGa7WyulqfxiYs+fqdvNJ4tgz5SKLZW2Mjf57FRlrbYt1J30",
-	"DYQH9qUFP7vWJ2yievcZdBk0ISFBhHoqaL0gxSIxeOb0WJa6Bilo2BTLDPEUeUwZPDPdrU2wTfu2oK4X",
-	"uwP4ryGmuA//5fkhMWg33tDPTppsW3Gk/XwcUsiEVEEd1kMOpABqWPpUl8qUG6mJej71+UABeyTQdtUo",
-	"9gR09DsHHTWHCb0A+P49XZgoOX5Rx5OcKF9+bvuB1YCvxIB5Odr6hU89HvdzNJpKxjrjNtGWbDKnKpgY",
-	"qbJtkJTnKQV2WdmV3LZkKY5ZRhZ12hNdKaV2vhMOfEDKBRRaOkCWD2jmwFcSkMVlMehEsnGipOXRSNpM",
-	"Ez4fiG4r01aM15RBozQCiDIPKjUGrYE/A3NSRB7mA8KjlKE0dOdWknfvrNhKYlHi7x6S0wp9z+AnDpjv",
-	"EjTEHrRT1Fd+CV9v6viySWwZxICc2keVoev3KcAALV/vqGsmcwoV1YzMISV6jYy5xvACx4e2+uciz8+d",
-	"v/kUUe1NAHreF/pjqhmmPhiyApD+SigIs+s/PIkBpHr2NL/iSZx0FprZJW34FXsrrYTNDsEIeRLWl2/f",
-	"W6VtSEhJo1TDErSWuCp6N3Jw/xNgCxlAj7rHieIwACUApf5yjcaJRPEQCjs5CXrl5cJLN0VpsIAezJ2Y",
-	"c0nvIr9hDo7hzy25oc1ZAoAh26aPfn4V5tRkRi22X50+j1oo2S11VIxgVdT0xMcj4oIgn8uGRAG22yDq",
-	"8ubcwvZPLHRRgWKbs30cBHIOdw0uq9ULQMywQDYS7fZDIsamN2RCo2jsLFQpoAV/zqfht5t+u3IDiFsz",
-	"nZw9jkA6V6kR1sVNiUn38SWJBZ9pI19Efg9hOl2qTmJJsbSSOBCDkI37g1Rz+xsnwCiY1FWMALNBOZja",
-	"jPb8/jgkXryTkrsn5SXhPp439kOfjwI8zS58tRkICOguCfYUZ8RDoqVI7EKJpgEgLqaHTjzPJeVNtOzs",
-	"WcY2erSjiYNdQK13gQk4F6F2aVDANmfPfXrRFvimhS0hUbb3q9DPPrz2SQvEVBaTUB0gWWwxWATlavYp",
-	"pQbPaKmwqu8wnmbORpxYpJ5co7eIQIEqI5FtLm93LEQaW+j6767/8vE3H3/38TfX//Lxd9f/eP2nzK44",
-	"y1wFRf8U9getORtSRm1wzja+l7982IAmc876MncxHQhXNG4ve8Ge3RFFR0dwK4r+BVLz3Ra+Wh5nTap8",
-	"7LqEeMvlN82/SWdWBG0maeCwddwCPQx9B67VGVlxMJbnsXHEuMsmc50CWZt0xsTorvH8W5EnZTbosid3",
-	"UrfOkiMpVZRDQjcrIkw7dEzBpk64QpDKqdIAN5QLgr0ZL39quVs37gggN+Whz6Vi8Ln2RSMzZ629vOIq",
-	"iwvaesQ165+iscedtGSQB3BAQwaVAJkwXXJu+dIlXZafaSxhu8mcca+2n7Sqme5UODjbE7v1TSa47Jye",
-	"eCB+YG+NJ1HZqhopUE86ebufqcyHzGISMZJ0lMt4Hf1Ac2NDMDHa+Ncf/sHReRkEvTxVZDdgQYKHWURE",
-	"Qp95+b13RySMyFNvSb2SuSfvQ8lhTrLSjs/iqRQRRifHj5E/lMJCKgO6cZHjYYGb8OeNEe3vqb8XYTlq",
-	"F32RbOfenYqcPnhuSHJ9fPI38916TeUdienIp32F5ogpHFx3igaYLqEW668lDsreDKsDnU3QNmFGZBcd",
-	"R95tiWu2UkadKsbJdp9AkaIWaBxhfhG1ErYiFDm+TDXurUACzAU/0Sgzmfj15iGVHyn1FOJBoGCCfcGj",
-	"7gmqPW0qCyqBsmplFpxKW4RmfvJVBgPm2YlV5qwfTO307IzoT+JnlZqi380qtFI5QbrUCoRlh8YVV7ml",
-	"VkoaRmrjQqN6rrJoqMY+54wDy93W/M3Jot9XPMuEuA2OYl5RsWS10EwVgipLgpvJH16T0O/5iRr6RGfX",
-	"OwBLnAtccUc15ysAXaApSYmiX23v1qrVWr2xubWUFx+Gmb9xN8ody2jwuVRSQPIg0/OzIK+jWdlO81nC",
-	"VQJF1WLIeWr0FOg63horlFr1r0fm7J++OcuEO3KsvuKOytUOdWZOEUFsLRVagY2BzVRNzqPJDYQYFT58",
-	"gPTWHlO6KDTtAmhpIC+jU5geGSTkKuHXnpV5xlfxPmmIEepFaaEk5FCkZChnxEKBA7TWKVz/y/WfPv63",
-	"13/++B+u/wld//P176//y/Wfrv98/cePv+0U1juU9aSRJ3w69mm/RLyxyn4z5U3lDu3Qv/kbtM/opdSQ",
-	"GeUdWopQlH0C7cbRvXsuHpJgH3Ny7x4oVryMJJWoENnpo31Ur9d3wdg/2y+jI0bJFPm8QxHSLBwNfcpC",
-	"NKZSfKxdsBFxL/h6WX7tAFi/yqX2IXssSt128GgU6Iy9DZ2O+qtvOaNOlMWtMx3kp/LStE3NQyKtWaUJ",
-	"Ry284kxoOZLOGvUpclT2tFNGZ7OZxCHhI0ahky+WZvYajKmyjuUwJv0WAKkxR06Uxeysp1N1owzmRKpV",
-	"wPocNuk5TFQehgrASCPfV3ngTbAskKPAqRHWwQsnjp44mpLUnMilz8ZceQmsiM5eMmoD7Mkao4mAjcFk",
-	"WnamYWxYciTwBUjZAQuFNuwT4ds1jJ6+OdMRYzkbODyNN7dnobVBfyxnozwhQVC6oGxCN76dXPAynP06",
-	"8ql82UlEf5roAdxOJFXVMjq1HQqKThlkpxQR92k/ICW5mZjCNEIm1FJMtZq5/Pp+nIVTUEzheNoT3JcU",
-	"/eqwQ/dxEKB79wz7uHcPrbEQ3bsHXOTePZOG45Ehi25vVBxyetB6eHSwXkQuG007NIMtKcJQRFaUR8c5",
-	"unfPLJvcu1eUZw/9aopw8C4Ogg69d69PxBG5d6+MDhPNeYraQlOobu2jNlqzE0+V/lVU1U4dGvj0ghcV",
-	"eifW9ZZyH6UuBMnVmE5BZWoiedegEx6sWM5A3qy4Lwy/d0+pTIHvEqog/TR/lOZ96BOBQ0CuDQPNV3lz",
-	"Y2MymZT7dFxmYX9Dv8nNf5TkF8oDMQz+5pjRRyEhbdYTExyS5/obcTp+xGBbJ4eFYuGShCrnoVApV8sV",
-	"MO9GhOKRX2gW6uVKuQ5ZbWIAMiabCuUvmZ0kW4p9viFd9IxMUZsIDYq4Wd1ejxs0a6JP0LxUVjv0UgrJ",
-	"aeLi8D2E1X99xZFz4UdVDIoZg05+QaaKSV2QaYeC3qta81MyMbfAZfJpkOB7yBuHgIUC0I2hrt9RbCJi",
-	"EjCtHgsCNtGJXEph1uOBaqzBKtX5Rszg0Cs0C4+JeDq54KChKiqGHa1VKkZWao+DzefN7ka6kEFN/LWG",
-	"tNRIlhq3MoKr1OCUhcfdavdZ5WTT3Sdbr6sXzyveuxp7033gtXamB9X3p8M6Pxu/nnw9fVcpaBhKQJ/U",
-	"WJMAMQmAkoVq9f3b1ttnV/th73X7fPts+ublkxf97YF7eYJH/lEQTg4xPnGfvDplCuRNaVBLwDq2ldaQ",
-	"DaPJpS74oVho1Hbzhoq2c+OMsSNMp1os8YSiVGj++ptiQReZyKuWojWURWrQqbTPwaaeckGGhW/kmKYL",
-	"JnjxLeC9jUTH9BHjIqu8lYxQVQohG7FPm8JNFFqN1dGacjisQyDe79PoxnSo9fJXHI1C/1IOA9ieSrBL",
-	"87QmNY2x0MCVkRcTss879LmUkcRT7pTAl0zs8CSLcvcXNK6eJenqaiRtbduq/eETfbcLu3jbrZLNWqne",
-	"q3RLDW+HlLpbuFqquDWvQbZ6O7haSaQDNAu1Sm2rVK2Wao2zym6zXmtWKu8KS5NvZiP9DHJuISWBo+ne",
-	"gqiLhU3FM+a/d0hVR01dhTbnKjwmAmGrfbehNpOChG1Sta5EorPl/IsRAZnOuRS13EuhQAjiHxTiZdJ5",
-	"2aFG2Us0KMdR2CReHwAVczwkKPJ3cYR5hzpdn3rWkTrrZdSC7GKOAv8irtpRllFR30ctlSgzmDLGp+KD",
-	"a4t4oGa5Jg4VXVX5u46JYzRiXCdzdah2fyGnUatZxrK9BT5HY2q0+qKRO9JWkxrJVKoswAeKpsNLvHx4",
-	"FSR4UeUQsjB6fy12xVEy6VBA0sE06vIpX5CTRuPR+h5yGpWqsSTOo22PZ6wSq9VZeIyoVi2Kz+qXrSWd",
-	"UybO4WT1AJTFZysVcFViHr8AQ9TNM+cGIqqMlmZskEb8xheD/QR9a/PjAfOmK/KxZMv5ZqEk/+/BwePD",
-	"Y7R/cHp2+Ohwv3V2AH/t0KPDwwf8u/391uthvzU5fNDqH746q713Wy/LZWlayP87OH6Y8eZN+Z4dl1Su",
-	"E6vXf+Ho4NX+4cuHV/WnlZc1d2fwsjp60xhun+12314+q/HjzbC1Mz6o9h7XB0+3Lp5X3k0O+6+3p6cN",
-	"dlKjR7vv21Xxqn75ZvPq7fZ3rUp3v+YdNHqPtwaHO98+qwRH92/EVROZ3h+SThi5hA+3UadUAx8wwA5z",
-	"UbHMsxvS1DjV3zrQh/5h6TXZb2dJiHacOSwlwzIc/gGOugPBK9XFr7yiJjuOeOql+uKXHrGw63seAcdZ",
-	"o7rEGyd4GjDsnTH2HIeqE2ajurnM9Ph4pLouHxHPx2fTkXq5Vlvm5VHIpPImWeJBlG3zExGy7TuQqJb1",
-	"uaG0uXyRqpS2ZHMNk/Si26OY5LrIDtPY52xCOzQSdWt2uSoascB3pwguFeHKT6K8tr5VIlDs0H6IqXYn",
-	"xYiS0rynfDzU8wLgEim2lXEWl8pSsN46VE8QZg8ptxHCCHgjnEalYZnk51oUOWgDOY1qxf4p6kSAIXLT",
-	"oX0i4uYGUtRWdpEBngRsTO5ogzLCDAFkLIU52aFmT7VANCNoYWRGiB3dOou9z4RVmtShuGdyMuPJRoAc",
-	"zdT2wQ+AuKmUH2khm3kY7Qf2VO+yt5dU5OyGRlnysAU0ZbWouYUstCIThev//eP/9PG3H3+wveTyr9d/",
-	"lH+9/sv1H+zKOakOhhXaL0GgsBJGHnOIBKDdWhVtb22WGvVSrVqIAEgKz7Zf1o4aXz+tP3zzbvPB1vH2",
-	"yc7p7lntdf3rxtvNd1ut7Qc7+7sPawf1R43Hm0+2nm4/23m+vEhKb81KIqn68xRJdqMnSXk6JBGRmi5r",
-	"t4tebiq6GotfOWbikdQO1QtL8PR9RnuBrwJ9jeoSk3oMcZ4vIu6mIk7dEcneLF4GnlggHFsUWTJPSrYF",
-	"su57uOMfct2Mz4mWNO2TFuJ4ijqFKRur6lgj6wRDX0vm/7ZTgDmNVJMeeA0a88wRJz2TImVZTUWk62lV",
-	"fAzK/T3lJ97Llz5MmoG+indm21yIUbKe4z9McebbeBF1wNoU6JZHRITs8t/pJ8os7Of5STbBT1IBP0lx",
-	"dTafBqIFN2VF/18p4//p/6smoOq0+ZIMKxpouxgOLwKvjQqRl2aOs63NcjhkfMzlm/GylVjTL0ARHrBJ",
-	"ikfowh+l0qrg0iyDkBqCrmFR/u+FgGPWFwzkmE8hiVAMChHxCF2HnBTiNpmsVhjzTZqTLfB9maJ1nyPi",
-	"S93SAkszzpsExkFcC6r1uFeKL5m/KG/vJGS0H+ntHPWJgncHv5fTqFQdXThfhh5cxjHgIHfAGAck5tyU",
-	"5DXdTAZ1p0hftfUOZZckNAFPyKxeqzXQgI3DxHPlDn2Tlf2RykcqShuJhSFxRWx89CWfd2qVmtOhxo6K",
-	"3VoqNxe2BzxyUYn/nKr+M8YUpEJ6uyQ/lmvQU1RuNPOwdoZxIDVwklmFqkUUMPciLhIdC83cASu3iZxG",
-	"bdfRoUHnlIhwWmpJI8ApxufTg/SA5KnmOrBuo6Vr2ixgSnHZv8SUXeKUEJirl6c9Skuz179Sv06tUrth",
-	"aESDDhR4zz1/+bT2cPvZ5rv9xpun9ddbZy+ffV17/nLzdePg9Ojp9tsH9ePa129ePtl69O6k8erhs7PN",
-	"1vygx6YW5hGKRB7Yw9K7kg3fkSNBo/sNEKJw5/dm8hN9hRFFvC/+sV++fyyWfkrkgcIep/4vMB2AqW0o",
-	"8in1IpjhbPGrM7AlpXFBRkg5ZIxQViKSeErqoLTQaUJ9NPQiSMTPoG4HFqIkui4DXotUkxl8Dyk/wxQE",
-	"CVoDLDHopgmWw3oZtWaLUuQvTR1uwRqHDFJvMEUs8AgIsnUEGBE9CPjAGic49LjKkrBjQzpuBCJo08SP",
-	"i9YkVBNEX2oIsFWbWnZq+DOpWnSoCQpFI6suLtE/Y4toSDDlqFMwjircxz7tFMod2rIGlrNPRpvs5g1O",
-	"GbWMSMZSkQw4k6ZYHAayvWTy34cnaA0E8XoZ2dpPUXnsoGNvUak0C6FH8uSyzQNvKqN1oVsSw8WyuJPp",
-	"4grmbnzHgiP5+cL2xftaabh75ZXqgx4pjXbEJEsRAGhgMUrPFw4z/xp8mhWooqhCY7dWqe8qKbS6GPsS",
-	"ifoiaX8RkvaRsorizIgo/pPQuCw5KybMyNFMacvGcwJRB9TjCYChGSCjLpGWpvyX6tqTNDa5YCPeoVIA",
-	"QYqe0FhqEDdiKq8gPWQOT5bznLmljVwIHjbWuWc3oufPfNhJRUpanaawWWHpmO1frD4ZRWujB70O5mTt",
-	"EOohkt3UIMbaL6NHShdRSl3Rtvy/4h1qImMhcYl/CY6HCFIVgllrSiHJciboHKAObZ+0vuK6MwFkbEc0",
-	"rYjIp8gXe9oQh3kVEUb37kXxxHv3OlTpmtY8ErBsuteBnk010o3WlQ6lUQilAoVVmyilMiolCXfliUT2",
-	"vVwcqBqgHeqkHT52B4nYoAoiSp2PkkmUFB9By6psIp2cCjulK3rLyBCU1IZSipDebUsRMn9aiz0TKOGY",
-	"yHRH608k+jPcSsvpTg9MEZWtMMDCogYztn5gXNi5vgtJ2d1p+6idqYSo87QHTAUZq7V6qbFZ2tpeRWPI",
-	"7hOylLpQywDH66WpQvVt5MU41mvKuH2pngP/nODpjUX3F5l6s9BXFMKJnBlWbxZ9RCuwXt3QM5/3tmKK",
-	"MGHZ7hR1x8EF8qEDqs6piDJO6EyT0A7VTT+QL+IbtqervrDOe4QcO/PKuYLrjjvkdWiUCa/CwS4OAp2q",
-	"F6ccRHsCacgmyhWVnHbAzzkvz0RJe18jhnl+r0fC9TJ6ocEwOFdSYDYgjVpWfkVy+V9BIbnPPNud3aGx",
-	"aIFuOmoXiir9U2d9wpbo4c6jrTEWbbNDGQ2ms6TARoQm83HA1jWZLLFt64YE6qFwwNOxx7gkD6dc1nsw",
-	"yO7MUVFmNzRMIePC6Qw07l8y7UfnwmTmg8PIh2oDTmK3zM3zJpWKEnfBKbzubl+UXg5rV6VTsTsqPZ80",
-	"voM6yYXe6kQznRmH9QrRv8Ti/hrMvoQnFtI94Jg/SbrH57EPV08S+SL8biL8TpVGCjKG8zHQRpLXriD5",
-	"gFcusjm0V1U19rLcqokWU+t2wy8AeAYvbIfGz7eP2us6iz/RAEzq5r47UOKGY+HzXrJtR4cqAZWWQabt",
-	"QKyTmVS8Irp3T9VTxpi+ynFsmLHPFZT7vXvFxH0TLPBi+VyM7iMkuxDqcTXMWKFzmow/aTaAhIiT/I0M",
-	"mZmj06jVOhR2HgI9UebLHthtOk8FVBn9NLIejly5a5hfdCgINSiciDuM4SBgE2lRDTD1euMAKjO0x1ZO",
-	"NOI7KqexGxJ8oQ0cpQeYz840kFInGxB8SawDkKqAvCrZhgsn4rZSS1ssz316kTQu3iTtzmzKtI2OpMA6",
-	"rk9Ks1FWK8XxTe2o8fW7+unZ5tsHW8f7Ow8Pdh89rj15Wn/2vHF0vHnycuu0vX32auf1m92v39be1VuN",
-	"B5v7Ww+3D3Ye7T7Os4iiSZsDS7hhjfO0vlPdnpGw2RO+S0sq0flvKQHcyIHjyxNuyWup2yl8sZ8+a/QP",
-	"StCkYRCfkoq1Jc0oi0AXCJQw0dZprkDRrYis2v01IA+f9lO5ONpz5AFCm/y59qhV7FA3YNw8bLj5v/7w",
-	"D+t2v3EUprouJdqMB4RrNh7jm7MJJaFqJeWZVlJTiG/JrfEtZOlqxTijyh1qkA+h0RLmFzxK+zdbW7St",
-	"tBgKT16FkIwIFnoqJlxooOWNREkE7FWNGsVDuQGO+cXZ61Bsh+TygnGx/ymbVycO8RYmxugOjILsTmF3",
-	"bRNk9t9KZ2yY9Eu731bqmUZltVLWma5gOTaC4ZNxUQZ466XFa8/68xoHX9juktGBfeXwBn4yZWO4myb9",
-	"cqYt26pcdtmci+f+BUnxQ9qPXfbmrjYRjqIXiUhxh9o5DlnIletoiMOLZNwJqxgDFcG0QxO0WkSqS2aq",
-	"J51KJQjYJOqzoSH+q5UONQx3pkhX69TAKfdUVVAiWQE8MhrcTOcxsrGYaRRXRqdYZPLNxYzyLjIPEqqf",
-	"ipsvy0nSyK63UdpmuY05wx+T3XzxLHwO/gTYg4nmXZqzpFXAufFpHU3O50YZ6EgxKpIqwdN6nIvDEBKf",
-	"dEDOei+GH2CUKEQgCFwjHbcuoxOpyVLgdPKuK/cq0qwLRupQHazkSJhSK2BhPV0JOBmwIL4SkNClSlDA",
-	"uwE53T6Xhrxu6oDeKEXRJGX3Q+xK7ZF6bKIDkzGC5ZgTtFat6J3mHWrHWaNsTPmUr8CtqI54uIwaLm22",
-	"ZE1MGBK4y6UWqFLXTH52E5Cj4lw05XyRXFK/fO7T81HI+lInjBC8OtSsmgs85cCwgduq8n4+YOPAQyPf",
-	"vUDjUWx/azgzVbFpJscFC4kCRgiJkJaf3Jxgms1X4zaW/DasNNlbsxCK8/r72q+2J7tfX1R41X3+Trxu",
-	"TF8On+4MHmyNjzdHp3gVzS3R9POX7KQ+jvCbvjifv3gOptDPT6lr4Cqw84Ykc4rhvpZRZRVu3eKSeoz6",
-	"AetaGJSSSQ3xhUJGwUi3vzQJOJqJdqhd+lbUjZAzC9+NxwHcx8MRDonXoS7mpOTTSE2VGpAWOVEBfkbb",
-	"U7SG0emYcx/TDlXtUaGJZ5egSegLAU4C5Oygtd1adT121Tnre6jLhPaBd4lWs7WDIfIA5HrIjed2LRYj",
-	"CAu5N1ygnQ51BzjEriChDhQDOG4JljQejUhYkutFz6VpgAIi4EEVPoacnCLA7QxVvyhMUV1jSLo4QNbQ",
-	"IPxCNlFecwAufj/GgcEOUvsMqdcmKUg/ZhVaDZmSjp5VHqTAqoc4CNAlDn04UkAYBcAcx2XDIaNRbNhZ",
-	"L6M38xsHFzvUsZsaO0j39JNMvAnE/S1xVSHrBbHD87H7JT2EWg1YSCHB7gAAQPUTcT8MZ7NSl9QFfz4f",
-	"U3yJfYDXddCalI7gz0cBFiTMSQTS9+YW0nFhKk+q0PQ/Xv/5+s/Xv08Vmv799R+uf3/95+u/yP+NYXWb",
-	"hXC8Ir6A5bBeXggn+1l/AQa4k0jxFyl6d1JUvrXE9rRJeOm75FXMCRZEfxXha6to6QJ/ztmGYUI8t7Rf",
-	"ktqLEaGHD9E+oxTKQc1LaE0lx3F0/b9c/x/Xf3/9HzdmWzat2519JJMGr7diwkWDMMxCT2cJQVBVWRN8",
-	"wCYa4lN1h+JldDAciWmHTpTslkaiyqJW5pgUHFb7sqwkZJ8Lq3fS7dFANez+r1ONr7J7V+mKZ+grtQJG",
-	"Z7p3VA5HyGgwx39KMIdy7krqX6lXogT4kXUcEd4nZzlE+715/MOG6RQ1p7wM1EIRt4IEU123ZsxsxWh0",
-	"k/ZJq9ih5Mp4IyPnIhbJF9cix+nJs/0Dha/nk3BdATrrf6r3Dx+aCu4YmA/kO0+O+ZVCuy12qGoUUkR4",
-	"7PkE8u4h3D+V+peqSDsbENrs0A4tpZr66Y538mKozntItzIxEbJ//5+QU6tUnASMohxHeQjkbdIvKq0s",
-	"US/uC9NiBwZKMJ8ORWgtWwtHSSWcskipgwo5S5LJQfTn9UyrS8y0O7bxnZDCLcTCnqrTqOwCRDtn5/Kt",
-	"OBDYjOCaNLyTZWGAEwNNsNL65XtyjMSOR8kGo5D1/ICgNQfalujGgY6CmM/c3MQ4fCAtDrk3JuVEF8Mr",
-	"4BL53YjThUPioTWV9X+uac1z1vVCazVYpfp16HPJMp0m9NpCdt4LlNRB1qSpsIzGjqODHdqKbk5cjlhE",
-	"kwEW5FLzbzYWLhuSMnqE/WAcEt6U+13pUDkPeDmGdVmLAF0s+ExQ9OHB9aL1KmS6GB3c0cmq8dVVvixz",
-	"RRNvArVYH03cQ5XEou+s4vLy5c1KTb1sPnEO0Pvp7xoQUK3aQzhE16vKLYZ31gH3HApJwaKKhJykDB6l",
-	"oM5IKlUl1OZMgf0WZuA3sthy/IgtNEAkffjm9oGI9ii4Cl48IO9evnzbfdveenPV7h62or6zzcK79/Wr",
-	"kwrenVaH+7XLNzviJdkMt8fHje6zrcHTOn9Y7T2u4Oe7V2/dwiriL90e+K+i/C8FsGsx8Uw+r/ENfqYm",
-	"TcuWHwmjJsqemBFsBrlwRROnzdkjuPY39Sx+CrA0LSNODU1/saUW21K1pczZx1iQie50taAkUxKTavoW",
-	"NZOOHTWr6qbA4PMV0xdQjaCjzrOt2dcSfy6psu2ATZSAlopmsUONNAadFvRBZ12nEekeq0t0lO9QwaAI",
-	"P2pV6kQ+R8sLJ2VWojGr7UzzeYda5oec415KpyGmDNU0soeBBLQE1WA8Mwq6SQM235c7yeUanF5SOjoa",
-	"r9TsnsZa0TG2OD3L9oau6yYlVC5UjUe8DtXg/DPyuK01uZ+COE503o0alAQXZctlB+QY2Ue3QApKNwn+",
-	"JLI3Qe0LRVGbs0S7ndXFUXqETEGcuihAeImJvgoD5/Nhbn4RB59LHAC931waeORyY6h7DeU61u7dexj3",
-	"QgLbq3zvHmoZl5+2xgbSjLQYbTim3LDLZ60Hh8cHZ+cHx6/vW32VoLmYnKc3dkGk+MIuJmxI2/G8Bzj/",
-	"HSoN+Z58wvN1eObK5wKMvedROzJKJsBUlQltujWZFdrTk+a2iWoJ1oEGa2wsuuwqaSb6IfJI4Ku8b+hf",
-	"WjRfgTiDzi+QBniHCgLuTcmpobVTZJ3GfaJUPAiSlKN8LgSzVRODCBNWBRF9RQDKbSOfjDayfXR2cv7k",
-	"RfvMUf4H64f2+ePW2cGb1tvzV6fPHXvJcE4B6/NoQ3RBeuBz0aHa1Ncd0ohKv4DWuzp9WK4u6pdmhiij",
-	"R34gF92dAjqg6498ebTNuI4/LhvHdAqm5TqKq+uRjjRCIelUCufhkFE5FbVpa0460uIUM4OQeU5Uq51W",
-	"YQEy5Au5QzG1MJX3nFpFBDWlJp7sPzknLAX1iO/HBBp2af9qtF+FHBTJem0himRxoUSHLhdajt+NB9kk",
-	"bMOEusybPhHDoNAsdMaVSt0dwf+Q6//t+r9+/OH699d/+Pibj7+9/sPH313/08ffXv+xiExU7v+nnt/Q",
-	"LyTf/k8f/wO6/r+vf//xh+s/Xv/j9Z/kIB9/uP6Twoe9/j00cfzNx/8eXf8BmYaO13+5/n9SDR2v/1hO",
-	"fqWgZnxGrkShWVhmkrRD73A2qiUHpSSwOrpajWTzErh9r9Csbqs4ppIlTToOgnTwMiapudTICRU5X6u+",
-	"036SMZd0pqlzrDqKNgvX//P1X67/i1w3uv5/r/9y/X/B4mETPv42uQEZ/TWlNCLDUaC8MBMSuAx0zKX1",
-	"ofg6z4swaBYd3WXg1Tbqbg7V290ysz1LkUyCJqlCRaNtASkYC3RGcEpESnsoRxSW45g4MK5tt0JqvQou",
-	"VbvbpNTwqm5p16uSUqVXx5t4p7vrAqK9OaVGpRF37TtmApkZamYxDmnzQkEfN/USm5SJUs+obEsWWqlX",
-	"8/P9Qc5E/XvCMXiorWWiITS//qUUs2LPFo1sLPpMqmER1a15KcVp3VLGPHKZVMZUW+Xc2KbxOMWgvhGI",
-	"UVQCBCQmVZm4EwQ0Bp/BBz8it44nLsGylkjWSHWu7uGAk9wUDoUA3t0ljd4OKdXdKi41epvbpV28uVmq",
-	"9bZ78rboDkbLp3tYewXC7Vvm0/nr+pGQyXWcyubO2BX+pbLR48SURAvsVIdrvcFxU+vCwThkI7JxxLjL",
-	"JoViYYJDaUyovbDazADpbHqVXt2tkdIObnRLjV6VlHbdba9U627hKqn0dr16I4bRs3t2aUfHOWeALDWL",
-	"MVsrVStnFbnFEcYsXCMTM7ZamnUK+8f3DV2g5PEWX9y//s/X/wzS/I8ff7j+c3H//umrTiHytDCK4g/u",
-	"oa6fRBoJEYcKQxPsK68inI5yk2CU97fkU0h5+RmChT02qOCJhdjJGzqdI8XTNvDY80WJXMpv5TK4toqv",
-	"q0QNydh6Y2W/qbDXelEnT4yFRs1W/xUX2UeVOFSDqPC47YJOCFc/quio4elIzUtXk7uMuiSkGetMG30x",
-	"aBjgc8W1iSq7H9KacJ/E7Nr4+8BUdDEEAQl2B3lWy9G0JfftQG3bqj48rfEvNg1Ul+q7tQ1cwUK5DqWd",
-	"Kh0JBlWg0QCrrxPsPhQLcACqfyw9B4hyUHQrjVqx4I+AO9TLlXK1Wi9LdsZcqCBYmj3HE5Fn0uqrjx2x",
-	"7/wgwBub5Qpa+7pa3UPPfTq+Qlc7W+dbjXX0yA9Jj11tVOv1ckW1uIUlLSd85G7GLcDl585alaP+Ci2E",
-	"oqM/wXldQgG7jvU0Ad+GofwMa3+iBJ30PWY9NJxmZJZFOlyaOyX6qM1Tv+wHk21FY04RtwAIvIhZoDVM",
-	"4+ZbyqGChcoVjvw2+wenZ+dHra/PTw5Oz1+1D06dIqpWLADDIuJM1VoHcu1pZ816GTlawLUZUznBUr0w",
-	"BeAGt8ogiRAK7Q8g00Bu31pyJgdfnxyevj1/0zo9Pjx+7KzvmdE9J9FQWM4Cmj9IlmrQRBxoo+6YCnGV",
-	"G445coxm4eQzvX37OO6OJy2jq6r1RRqStZtGU+v5cqGj0AceUu9V3V1cIZvdba/mqt6ZlW7VrXubZLu3",
-	"i6vdurvpbZPdXgXXug13y9shlV4V17ub7ra3S4w+u6RKpdKrCk1Qff7P6/8KSXu/BZ3njx9/+Pg/fvwf",
-	"Pv5313+6/if08d9f//H6zx9/+/GHbFWoUCxckGnL9LOVGuD+w3ardFLb3NJ68yue3qvNs8pOs1JrVsE5",
-	"QJkAtLR83Y0y8QBqhc0jlWqpupl4hJPQx8ExONEKzULjUa21uw8qcuxrWFXNW0VXs1uHzvEkqKtu0/zP",
-	"UHkDfjmcJpaR30yyuLD3slSafdpvxiFaWz1fOzk4gkywLtSMQ2dy+ZYveIc+PDi1+vmnOjDrcS2Yecj3",
-	"6k7BqNUNkTsUmva3DKp9NAZvotN2C50822+jv6miy2p5U87ipN1G0HGm/aRVqm1udeiaAwh7PEBenwtU",
-	"4gNc29xCJTmSs15EcCHQiXx446RU32lsnJQ2a9X0KKZf8ji8JF9xNMB8sC4Z3cODUygZxBMU/usP/ysv",
-	"It1sfw/mB43kKSEekjqnKnOpVRo7qOsLA7Nv7aaJcGtOLjciYtsKllDpnFIeRHIJes/oInB0TIiUOboe",
-	"OsplXXMalXqHzkEbAV154nPdTiDRF1oqsOORPBpw25uuz6DfQqKZbnZ5lotPlSUFHiTbav+SWyz/NBsq",
-	"pw7gU9WoLOtAmieUI1/RX5lUVuZMUgZvZwjYH00G30AC51YKJBvZA3/bQ76AGCtlk0jr/FLj+1cKA/FA",
-	"+e9sQhEs2wjM75mdMgQ3IoY+Bw1MKkNVSxmCgHdAXBEy6rulWLOxRm6iEFOPDVF3Kgjv0DWlHK0rsZnS",
-	"o76KNB6pMuj6Wb9Piyjuu1OL4GXSJtz+k9bz5wfHjw/Oz86e62S7RCOgoopKqcZ0US3eZMAQ5hc6m1UK",
-	"cOgSoOoiXOYBejT0+ZG/a27e7FCHuAOGShR1Cv8m2r1OAf03Rv8reUjFX5Fb7voU/lHbUv8f5atjcunl",
-	"ERnqt8xwmSakqrq2uMoDdTJxW7Fbi6yYLgrvK8dbL4e7+w2/9u329HWVf71DTi82e08mdfF89A6/Yo+9",
-	"t+5u94ge3L+pjjCnE1ttNcwua1fmdllrKYyuWNn7mbqqcaLLlvHyr9pLP80Xvk/EQz4orhAQhRqYxooZ",
-	"MtUbYsaCBAGWdJxw8JwkFfUO1Zp6GZ3OQKBIheBc+0zPlWPV7iEfFxV1qFW5ZMqjlBNcY7EEU81QrCnG",
-	"aU0xXLpuVnFByEhOcoKnEQrB8gr+K9qdUfEXdmt1fGmM9FJsHoqYnGDGb+TktG9NxrLmtXHtsXCI5Z0b",
-	"j30rih43bl0Wkyqlvowp0EL5s2oen7xh+s9Ra1BkaLLGl/aMpFhDwDiZhxYF9JVnec+B+QRprRrMJYGf",
-	"VfvbGJ0z2TNhLQdhU1chA87cehkdpEFs+Z4FcVE0+Bby1vBEP8UOxSFBJMSSFa1ZeKfwEOTEdYnLhvJq",
-	"EmI1KtfTX9/rUCvYrsFQfIBHHYWkR0JCXY2mp9iqtwflpMK497nA0w7tjgWSW2+F3aRCEgfd1NA68gRd",
-	"cZjwXYL6zKT1kQ6Vl5yEhlUhO8UCjAvIAE30GixbrBd7Q5+anU1gcBuoVRWaR/AgMC+aqChtAg5Mh3I2",
-	"JF3mTREJOACjqxdUuYFKW8pSdeT6W5GG+6OCndpzuQsgP6vaE26Y98W4+6vF+INrHhtzwFP6jHlL5B0Q",
-	"0yNqNL5T5tyhtlu0DdVCqQZgOjB47x4lk3v3DI/aSwAJmYQFnT1PKHJ0sviB6osWdRdTKQMAY2o6ikVW",
-	"XxFtIhH6USq31L9MorJiRlQpZabFG3xV1yABa9YPg3UJLmRosad8yEpNNHsvNwbaoMo1axDrjgH0K6Ix",
-	"nSnF1rVUAHU1mwmvYf7y+8Yc6OTYuwELomSS7Pm1LH+DaagZrd6layXbEgxLpYzOpgjn24IN05VbSE4h",
-	"br3gfUYFdsUCOxHOcII5Mr2hdAFGVIf/hWv/lXJtVZQUAeMPrZZ8SzHtDVe3L85v7GKQVW22W9QND5Uv",
-	"booIDgNf9bRuRhXqJksLrMkRicKNtE8U0IFqj+a4MQdydHGTL3iE2cyFHwS6AXYxjpOZzxiUU60fA+c0",
-	"QK7nEZt0tIavcDYs7qkeXC+jls4T2VQ9s6V6OGDjMKtRddwec7XujHI3FYdTSLl3w8R0bOYOuFhmu8ZP",
-	"yMnKnxHr+Ue7oIR6aE2137HqtGZE9AoXFt6cA4ipHuD2JYxxiiwp0sy6P8qqNJXb4VBj8s5cYAEQSqTX",
-	"Iy6kXWmY5YRO1KFSH1qPW1QopCQLJDHursc84uylmteDtlWEMj3ocW9aJulQZTEB7e4RrM1yJBg7H2I6",
-	"PTe1U06xQ+GXRGuk9SbCUYdInZSs7E7t3ktpZXI57CItew1a2ZBgKvxhZpn4vqVt3gH0e6VR261ur341",
-	"V0V//ylUKZh0sM9YpHA32f1Ln84rTsIsZrlvLqAyZsYjD5BPNIzUF2j9Xxa0fqS5xQlby4qFK7kXuQm1",
-	"4IIUA8m6dd2LCSvE3a9T+feYg7f2afvFcYd6zB0PVavy8FKB32OKsBDYHci/Nw1FFrMcjMWEG7IY1QcU",
-	"M5L9igbMqN1+YfB8oM2sgpoXWES4I4me+GhNORCl0siJGxKhUOStziN8XYHliQ7V7s149cqXqQVYVE9m",
-	"WVp+GLs+OzSqEO8yD2anmxLiKSQcR9qjgoPTLgVoX2DpsQl9Ux1gpHFmCZADeORo+hALXLh9H6O42mFu",
-	"FYFVMmBwuIlnlcd+jpoByPBPZo7/+hvQbYEBpL9TTRQ1/SKKzWLQiF9/f/Ny5kbt7quXaz9G9TIkW0W4",
-	"fCcxq4m8UEc4vCDCp/04l03++ZhMuDmboXlkn1GzQEWGfMjT76u61Lh3j/yO6hQUf0D9Ox6G0JAFkj2e",
-	"KLU5etKwJamM8VM5MQo/V2J17MH0hUWHQPAwBcU5V0uyT1b9qUc2Ny26KGz2Km7Vg+y77W6p4da90i6p",
-	"9ko1XO823E1vi2z3Cpl3PTt9PfmJNMCQ/MsluyCnBANjUrulq8fi7ZvHDDhnh5FwUNwAyuO+aKBpDXT5",
-	"Qn8ssBIxecmBit+WC8XCgGCDDb2vRE7poc9HjPuGaybfdmJVYQ9JPUHyxfudgq6RL6mRSwo4QkX2PJW9",
-	"VJayq1NwEoAd6fyADz+7lJmHbEKl3otwEEi1z1MyfZGaZ3O90ijJ9jIVvzeglzD4Jw6Mcmb1tTBRjzJq",
-	"m9IuAE9USONScTO19aDTFKOwDUCkKZuypN0BKurL13V7Nshe4ZBYA8lwIdHYtlyaMAMSkjKCBomm5WsT",
-	"+VSlgqRmy2ixQ7F3KTUAaOfJer0sDekxEcc5cuG2+lJaqCiGsJRMye7+mCtllrqsecvM6x4fP/IzzS8b",
-	"TiPLgo+70fp45qUp5sUgoRs6h0uXSIBQnbDKqD3xhQtmUoLaKBgSoUJm6oCHRxohrjpjtObMHruzvod4",
-	"NJovJMnKgaCjsYpGUhIgV6p9ULiRlbsF1v48ir5NnG4xMX8CAlVL+iSep1/MDYU8ex/aJLnkS7PWn2bI",
-	"TfGgLkSgoIE/j/4CeZJGdi0h1FlS0Z9TE514Ek0gZWnWd6Oz1mLLt6i6aBAPOgcaFAXt6jAPQVCgH2IK",
-	"XVftgur86uGkifJzAk34mboBbJQDaSStAJRiznkxwkECy+ivE+YgedEO4yQd6zonr236UseJfnkhOpV8",
-	"bkff4sRS5U7EAWdWe12MdC/SZKaUcodC5xxwDujMJAOwk9sGrkNVHziToHrvHgS67t2LUlVj5CsIfJvM",
-	"VV95hqHdp8qZVzDr8zLT4+hfeq0+V2G5OI9WP3ISNaxHy/Sr79D5DetVQpEZ9FYBuOT8MruWUTKxfj+u",
-	"T0o3T/dMTPwuEj6jvQcwfWV77UVAPRq7h1DvS6v4n2q8SNnbw2l0lMtAr2iH0o+RoNmdAsBuKk9zyLp+",
-	"YHBdO1TB1SbhaPeyGmeu71m9Ne28Tp0ebhI7T+QD8xM70Wxep2qjKfnYV9xq9zkvtdNg6pqkzg5dnNWZ",
-	"z6LgmG6TY57smLi9tVlq1Eu16gq4k3KEHy8Dkw/5iplL4CPd3tps1FdZ5i3zLg0e8Ze0y7/mtEvsQUYU",
-	"CxMJmCN9iRfZfvDcDfMvNVddIg0zai+clYWZk2yJ0rmWHZpKtlT8d26uJUqlWkIKVmVXvRq1Hcuso0QU",
-	"FoA9VTVmGoHELNJZLV/TXNeclEzF8j5pSuYN2ZoJ/XxJwrzLJEyjPdwgBdPc2VVSMPX9y8rALCJyhV0R",
-	"TFHgX5BUVUqHArqz6XSl1JG9ePrqCkNDasVWjYBK6C9z0hFvrW18SUf8ko74JR3xl5qOqNhMlI0ojbhl",
-	"uaSiibn+7KTfGvBXdHtU8GrjIUEMEokAzlI+4yCfWiFoSCJfz0RcP9Hf/8JBflIc5CxugvvzjUSPItrK",
-	"jD1j4Q4y9AGrW3TPJ6rPj04LHYUEtAGpq6rEXPBCS9Wbl5FjjsOBrkGYosPWcUsFcb6DzjjyppiO607i",
-	"xBzEwg51WtzHG2/JBRYk9Gl3HPZVY7xZRAFT2qH6WkUqt67MghZ8thJuUl+11jJTGJEbQVKRYPuW3lAB",
-	"yblFEfUT+W2LoGe3YqWGHHK6nzCK/YXd3Dm7+VG1lC9Kx5Ks9cDzgbdKXlZEAab9McQjw5jPLaF1xAmy",
-	"8yohLMXDI5e+S9KhLmDMygkhTCNhNhZF1CWEdqhpdGCXoel+BUY3UXwvCmY5aIjDC9MRD+YINbHpzjKq",
-	"vE2Ze2DVwQ6XkRPn2TpF5Pgj04guSpJ1QJAYWsdCNRZXg4YEIocaZIpMVYKe645DgPeNu0kTzkvqlcDv",
-	"Edj4tdhJbsGjr+cnBbTNEfyc8gGWYLv6JKPEouzU6mol9uNEqdVbvQakVm+XGrhRL+2SCilVvVq37ja8",
-	"TbK1Ymq1/YnZ1Oqbt124VYKBPvXF2QXmhv41phYAsAqgFPH4kiyM25lnNxTbKSm1MN/xdEA9rvIMcyP5",
-	"Vy4ZiYQzl1Gyp+qcJHtTmIQGwtIwJ464YCM0YeEFOJt11mQGJziFmb6QE7XYwe0uq2a6+8D3m7WlKVPN",
-	"xYvmkUGdT9gEDTGdxtHvCQlJIgT+c7JSAEGUjYUiApUmRgJOViK27/V/LYBdPDDNuw2prSnoUpCqPreE",
-	"p6GX9TKCI0kj2kQjaFAvMP8xj5rtsrEoI3OKkqLhHkSdPnhRJ67rB5RtpcIS6iSLIPacRiUbzVTRif7A",
-	"aiiJZuY2QqKZaR46YrS9nwcZ0Uxxgvmt6XpliMOfpT6agCtciV9zVvKt4qQcTdTEruRH9OPQYABZ7fJN",
-	"T+koIRMaGes2NzMNaqAA1mpRk6+iJaqn7k6LWsIyBZ1oq1f1am69W2rgTVJq9LYqpZ3udrW0a9WbLWiN",
-	"YrQyVS08T2+L+nI3C4T72PrLQ5+PAjw1Bu3fAZj87z7+5vpfPv7u+h+v/7RKd5N4S6fzupvo4uaYPH6u",
-	"zU2E8uPBPlrLMQvMgwSf6Yg+c182vveXA/oVejv3knNxMVW5OjOdkkyD6UhkzHTqSGY4ZcAAd+jSOMAo",
-	"Dwa4Q5NEMAWzzBdowsaBhwb4kshnJ3gqJ2zw9jOhfeVAFuGtIrTEDDFOcwSV/xkk1Cu9J1+Qen8CSL0g",
-	"Y/DM7Z7qwoYVrvXG92aQDxty1A0XB0EXuxf5xssZQApJ6nQADkh5nAH3wdGorubgVdDeNHpkI0IBS6xD",
-	"HQAWa3P23KcXjsHmAX1Sy/EiulQ+SJ5gHl9xHVOSd/SCIKfnU58P2pxJlfqQOsUEpgPJ2COTcDPTpK6J",
-	"nFql6sSxNEomMFJR/lCJ82Wkhqb11ohVmNb4EeOCLBrO2bn58LnAF4RarCiakWR48TCpdMS9eCSzlnOT",
-	"y6NeciJY5Pj7kV4NlSZ6xOiDurMC7LcZNIt/PTKbK49pZW9Rm7MTPTgIcMVobpfE0B4FV8GLB+Tdy5dv",
-	"u2/bW2+u2t3Dlq7FkA+8e1+/Oqng3Wl1uF+7fLMjXpLNcHt83Og+2xo8rfOH1d7jCn6+e/XWLayiOuzr",
-	"e/GpUiG4qmDRYiJnPuZZW5c50Hv04SaKUJ4SFFGKReooh9LlNq7UNuInulRflfXNWeVSIYk2Z4+gQ+9n",
-	"tN6+JFrcoayVb9WWCj09xoJM8DQlnhXTBDoCH1wsglZUuWdkMwjNfMH8HASikayRPOxqAKVsoewnW7fa",
-	"YjFCXNIieQ8pYQsiEPTtni0fnEhZ79BMbX1hmYLdXS8rCdTSGX5cYRQSzw+JK16FfqFZGAgx4s2NjeCi",
-	"bFnScIKRNrUKx5Lrg7V+UlmTIIdluHDLfuFGrDgxQhY/bpvemd2QTbi6MU5ioq/CwPnJ5/Ovyr6/cONP",
-	"x41VCcAtmbFgYjTP4REXiurxvuJJzwKOojgW72OhLnViks126JiCKyOBiLdusncE6xNlFoTE1JnOeENa",
-	"Vlttg3+HraJVu/kOCwHAT0fD1zUwPWDvK5+/AoH1VMkU+Dysz6l5QqukMrL9PYn1KVgZ1ezfhvlTOH4k",
-	"CCyYG6sS9Q3UoUbTluPI15ooUYUaZWkZCwnAv84V2OA5ZeJcw33F9hEJie4TDpgfgiHPB9rOEjcP1U9n",
-	"8uxvb7g0dmuV+i6Irdv3F5Fz0tO7i2rTJEyjz82ufGkz8leb66OpaxbF0+KUYsJK+o/ffCjmoVsprjXD",
-	"GiSZ6fsJbZ0Ub6MoQuRDE+wLqKvoUPgPCKkoVPuBiQan2UpIUEB6QjmBFOOE6FCHJvEC9EWBwKBN+xCS",
-	"PDQeXmFmiKZEdOiaAhnlAvd6iFBvxHzVWIlPSIhAt03yIFgLLMYuxR0DoNYh8th6DkKWvN5thS1xa8gd",
-	"g4CoU2JiAMR0MMbkq6wMibi7EBJxaZ6mF51jqedDy/5M85SFvSgIYS510bKtvyNwy6oaRA2vKy9BSMQ4",
-	"pKrjDEeCXImixgZ2mBjJzWhubDjo1emhSlcDFIuXp1ozOTl+XESmI2uPhegxY/2AoJZ9lYvwzyngz9Np",
-	"h54+2kdbtfoOwqMRWms/aZWqRbSFoCySF1G9ohfKoRb9koQ40OkIHPB5uYt1kzdwUMqZ7KmkOIgacXn7",
-	"E7/yMjrWIt3UmuO4VyRSF85UbUk6OzA0bpWeY4vDlNE+DgIFC9ahUJCmSzjhQVOeqbZZ6j/pwvykYtah",
-	"K1i+ezqMlWQlxuObUGmMqz2LqXbompbi8uhhaflGdWJPbt0SVmugOmg7J9KMrd7e7SetaqFYUERSaG5Z",
-	"jcRjTB5NscrsjslXqucb+qlm3vf+bfS1+/Jbqs2u+tx93XRXffG+Hkn9bURCn3n36xX1T3Xk958+aL95",
-	"W394cvDk5Fn95OuT9L+lngcvFpr1SrHwPpRM80Ryy4L/+sGL00nl2eM+a7VareP2q8HBq36r1Xop/3nQ",
-	"ar08arVaD4aXD1kg//IgeHD0+uDrjY2NHfmv1xNx/Cv5d8D8lZMpNAsLp7MSF44pITtNMEH9e/F9NFwD",
-	"DJ6oYwPcp5+0UvjjVqcrJUF3y07eZjwa5UmBWft0cbnrAXAGHRbTh5j8oMHm8IgjWUlstcK5sp7SxNTB",
-	"FxPiRRCKGCUlSEhOamVQxaISmiWp0A4FI5OyiS4iI+ElCXVRjbE/fcBIGxC+3oxNRD6A+Psk9CEnekCG",
-	"yGMTWkaPQjaEAQ18Y2w8RpVo/IJrilSctUO17qCtyigsZ2rsAQ3JcGPKzvWWnZNYeFg2tt7P6EdjxUaK",
-	"aYeGUtJnYCPNqf2dZcx3YoWuxA4+ZQEwN3PjCz2Qp7b6ubr7MfF6FmNTt0OXzaYo+EvV7C+qahbq9GM7",
-	"0xeDhPa3As99H5ZHUqrPq6CVWmokGjlyImUAsiVUvCaplBoN3R/iPunQNWBbFDkKfNsf9hXwtoME7q+X",
-	"0QvVL9MPSNKA9rlhS01jMoXSjlU5Gsa0nVEgdZtfyapNk98ZBTeNcDfHkH0ZZmN2pLkELHZD72ZG8lLX",
-	"p/IUZ9OXMm1Fs+HaWkzqLF/xGeMnDZmO3QEp7TMqQhZkJIYq5GyHshIXLCSO4hqwBGgvwq0NL38iYPTP",
-	"EJj4sY1j6xQzROwK99Tw81Ika7JVpENpAShtRtrRSTGwF/VOY1R314YCM8pEEeouOlQXXiw2CTOhGDvU",
-	"eMAXOrSN4kFje+//Y+/adhs3zv+rDHyz0oKS7T0kWRv/CyfZ/Gs0J6w33QLVwhqRI4kwNaNyhtK6iwWS",
-	"5gVatAV6F+SmD9ADEKBAnkF+hTxJMd/3DTmUSevkje2N7izJ5AyHM9/5+/1KB7m6fH4gpP1ClJXhO6LA",
-	"HaRm+aUFJMmczbl1RaoOHOGus9F8SHWJM1aKrO6+LtMGvdkFGqOWIB6jGkX5CaHn+Bff00j8rlF7ESEU",
-	"wrwDnCnmqfxLWCOWkxhxCXXAUpXk6IMB6yUqPNPsp6//0WTjJNM5LnMrljnflOoDzhYB7LJGlwqJuwFz",
-	"f572obwn/0ZlBogL7e1FhB9Zlzq0TqEt6zQVVlh0m0zHMhQYzEKAYxYb15nakdSSCl1Z+RwGwkBwuXvI",
-	"pJIt93Vtl8ynsTZ+GPbI45Faovx47hXEUU3R8Rw91CYFyMGtbjyt5d3aweJyWBnK6XlUXLRbHA/X3qMH",
-	"Pw8T1xJtpHjt8dKoAvNtpzufPT/a+2wFUIZiCy7uPsWDeLvLzO9seyuX8+fb9Ug5+dpAmdtc2Ea1QOx7",
-	"grhW6h8X/4OZN+jplCJ29c9ibETEJNAEQotoGfb+sCOpuR8sMggxxTJMMqsfGl2EZz9gOZFs3lwfcsl6",
-	"1ssHZL2OtOoHnxsrHrjkA5HqOunqzftOtdC7FS0IvFbAMjHC+kRpeyxMqibzaCZVkImPS/cpYZt8d/Hn",
-	"iz9efJ134Efv9/fDB7z1gXjYaz3qv8dbT8L9qPWg91A86j/m7/XeD0ELTWIjog/P14ND+W72Hzvo7MfZ",
-	"PyuE6rLMAcQCQMvhswCQg+KJV+jP36Rnv9hpiwWnd+LeuQq5Oytw1VhI/814YpUMOQKkWsEqe/sG2ctg",
-	"AdBtHuqHTiTC6n7wCKBdSyAkUMEJIgRjJB05FqlWEhYGstLU+3Py5VHAtDCaov/WZyuV0BHjOeOOqpZq",
-	"kO157LbZCVRlUOxKQHmbpiiCu027IzvyRd4ISPBXrrsB8cA1duC40HwAPYr2GWNEAz3Ah/BIWeKck8W1",
-	"zwdFxuISzULgKGw7stgViA5qslTmnYxOdzmR3YXJH6GOGvFz3FMC4ITtChzmSsv/lahKNKb2SWRp52DY",
-	"6xa4F5T9cNln/LGimzIu1tHR2gR0bfGYLoPiktcsiSfCOxwOGNW9GfEq1kZ3ZAP0dISbRRvBo0MIfBSq",
-	"n+BVrQtb3VT9Eei5QppuTM21SCHWaLt6dTRH+lpWMmvoi5UyNqsn+Ld2xM9uR6y+B2pbnoojl6McN1Qa",
-	"MEo0wMGD7LCTgnNEVCTwmu+cnbHNvb0ta+gYNZJWI9FTkevCLdk1lbbRWh7n7uviwwJ0HAf5AAF8fQk5",
-	"iXkqF31QULnWevFVW1CoXzNUWsBJ8rUvK5QvaNZchc7bAVKR0dhwUjbwnF/kB6B2Xn8BmvV4OXNab1FB",
-	"OIExvXsuxI2F1mnXeGL3bngBwesrdUcdGIV38jZzQq7j6O+i7QgZv+3qruLiOfCDvD4COo7A0yMYpFhF",
-	"DtlFTGKVIbRMR5YkaZu9UCmVXjmLPfbjfkq12QkfCczWpJn1SbgmBE97g0rBZl/qVYJtb2vR/pIs2mKz",
-	"lulSturrWjhZUBp4hkqCLdibmGvumrrkAPGhuvgQ8OP6idM26/4+E+l5l424CYdU1+qiLEipZMVKAwu7",
-	"ABWGa4g3UYIBbtlklHomrqTeOSSAsTC8GXRkyLVoxVILqWMTT0SC9PtcEmwjzW/Ck0y02YqZBHrIhXlZ",
-	"8Qp4zfqxdIlvQmEmcHiV4vxzrQFLU6gN97E4byP+6lMhB2a4c7C/txfsjGKZf15CWUHNmYsVEWBOrEGG",
-	"180BxMPS1R4Ki0MqxyWEVmsN2489zLy76dSNr11H1Sp8vHlH0u3OUdMSFOprCZy/GrD5xbzLV0HM14DK",
-	"16sGok7eNCW9BtXy0jTL22zK7UlfR0wLnobDqmqhUS5M70KKZWVNuRuPxorwX+5IuqjQhm32lIdDlqop",
-	"m0KAhBQXwTC6PMJAGOd70FcdSf5HymWkRiyWsYl5kid1Ao/0k5tcH1q90AAjwG0vyg1Z6cpjSD0RSS0k",
-	"agDkgFII0CtpCF8g1UUnYQCaLpbs4R6L+Lmf6GINLVyt2TFO0fFBN9vsyD54R5aevAzQVqxAyqVx2Mg5",
-	"10E55XQVegJrdHkUiajbbLNnakqtJ119Fo/HIloudVM2iSgxBiQEc9h0bXYsMfeX2qEadB2UvNN0zDQO",
-	"RZOlgNOJTzIdgqdHAESE3OnTizu5S/XuMhKvsOKdvgHUB6qBP8zRHGLdkdM0NgYfEMrWx4Ibaq3C02Mf",
-	"d8jTUVLDQX4M/1WYZWtniXLz1gPdpYBgW8eRWpAyIr06p22/n/0w+/fsx9xTm+MR3re6+kHr4cNC49KQ",
-	"YJasbxNcpfHnU1UvV1TDuOJvk2EQzgOYteTUw992x67wdmAX7hzsBTsqM6GCtXC3sxPkMG5RmQe76Qnf",
-	"7z0IH0atR+Jxv/WIv9drfRC+H7WeiL3+Pkd2iWVfDU1g358APlnt8EtbUiQddg721nx5Oksqu0VfIEvL",
-	"GJE/jULKk1RNg7JfN4gnQm6zSdts0rKdXHDynLpy/AJ2T/Wy5JoiE7uv8SC9uSvBY5z3PU2lJ3WF2yQe",
-	"NjX4qin0fIsPmlgAjRu+8Vtsidca2nkTwSeiopbf63Ehhx9uU89UhyJpE6VNuoyiNjsrCsO3yDl3R/x7",
-	"t3DX4N+vtvR1cWEnIPrGUTvDzttqmq2mWVbToKjihXSlOOZ1aphdON9bPbNWYME75wUxaw6DLiPE1vHK",
-	"lzTrZaYjIdYAuDzFT6ckaLuIpI9YEg7qC5uJrZtZ0lMIL5RJurTNPrR/INpkOTTtetE6knzWCh3peOQh",
-	"V+HrPVdPGXJ7NU70VIukX1wT8iSpBnKHKXn6cauLbkoXBYBT4vbKL14P3ZRYhwNRBLzAGY31dZajXZLx",
-	"qdDCtLCp2zXS1jaiX9kQG7gCapr9kGuWKKT8idO5TnBXcB6nl3B5fNxWJ9Srrp5DWWzMhQ8HierxhKhL",
-	"gbzHChAAYSMJWqpUC7zYJT1AuTwe4MNVGmnWNcqMT2HhcpIQ6CdmiRqUJD8iw8UDCU6gdR0QQa5oIUiU",
-	"RGiq0IFkOHSLckFeXrgvlfGaDQhIwn+S5XBnGcDOAi24hzsLz3SIhfcgv5UU9zR0PbiVbWRasG5UoNB2",
-	"mwEC6lZATcL9YHCeJGpaivS6Pa4ZT7RC/EpCAblcSMgaQKlWse2gBtIuylTwMyHtVODye5ogMXPCEghe",
-	"06i0dyhJXN5JzbraHgrAnsAjfuLgEG9p6/ING0jLQfzmUyrjnU65ZilIgS2x0837GrD1fVejDhC0pHo2",
-	"00pkt259j7V8j69w9Rx6H5rrZWPfSf12BTtcb2uW3yqzHGeyrR28NqK63ls3sx04QUsLY2I5WBNjxlmB",
-	"fcBzytsgA99CQ2pI6JqswTvzYVdOaGInbl6bs2uDKING1+dTRWaRiy8vdxSunGAd7Db9voXkeFswZ3WQ",
-	"HLrYOnWa/3ZaxVZ3ZqsfwRfY0F21z7sBupIdib4GCZQGlR3k/VcBQ2YmlQZ42+ZirDRWRAIX4/djYPBS",
-	"tip3ggpeAIwLQsUyupuN7v8/fc4KaLpuR454eqaZzsJhKT5JPeCe+/PMjd9ss2PDCg+7I6nl3PVOW09t",
-	"OlTYS4+o71ORJG32ad6OliK5Ae/3RWhEVJ9RWyjP1ubP+jlE2TXn4G5a/oKFEkuri0Kx5cD6hSekNtQb",
-	"1sAaCp6Y4R/q6e+B2ETn5Lcx8cHQerA0k/rQiphIoZvDjMqoNDfihve4Fu0qM+lXMPDGBlHuQKgV+PVo",
-	"7Jqz5h4NYmW5K7DWq34TFMBZB797Wa5lnghphxmnqufnEvW5NmJErwdqMpd/OxTscwuPkBg8HNptG7Du",
-	"Y2vG5iwTla/lmeBRbOd1297MM6hONQqh4tubHb8l5MyJSCdxKL6SfMLjxC7gla8zX7cr3mf58tc7PcFT",
-	"kR5lZggkOfZ+AINfbcQB+Iz92TrJqXXqd6Fuj8a53MI9iLVJqTM9L14GKEpGwJRYS29/UhlAFJMVaCX/",
-	"TnXspcwMWo5W+3cgSr2K5p0SB1NDRBkRg4bCCjzdxJ4pzxDCmP+oXW2l6ooxniYiNKmScdiy8+UmSwVr",
-	"/Lb9eO9Jk3n8d2Xa0wLpIl8WSiPMj+/fomqdvnj+5VyMtXGJ1EE3g0pCvILWyM1AGzH2BvcgWC8PfULX",
-	"mGGqssGQiVeoRNgXYyGPP2YfKSlFaHIGRM0as7/Nvp/9ffan3dlfZj9efHPx7cU3s/9efDv71+yHInNO",
-	"r8VRKALtgslL9rU3Pa1Vxbw+s5Y5RcjmNNZYqHEiGACcA7OEta2a7Kev/8pyBxz8bYfeGpR6hwEWKkvO",
-	"qLbbm4mLJFTM5tzR2eqgyA5RQZp7C3mOian+PEKi/7zuRF8eBoUZC4ciPMOJjrNeEofsTJxjMzSKX0Xw",
-	"ELE0YoCf/QFQfly+/f37H4uJSNQYgN6VTM7v32eN7q+PPjz+/Onz06ef/+b/ouIfus0DZpRKcGAjtD1s",
-	"QUeC3wEZAB45RsWRtXQGwgGYAzUH1ukBKRr01rJjaXdRlIXIbmSGQguW6xOfEs1B1NIDRWKy8+blm/8F",
-	"AAD//w==",
+	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
+	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
+	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
+	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
+	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
+	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
+	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
+	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
+	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
+	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
+	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
+	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
+	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
+	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
+	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
+	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
+	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
+	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
+	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
+	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
+	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
+	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
+	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
+	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
+	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
+	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
+	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
+	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
+	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
+	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
+	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
+	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
+	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
+	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
+	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
+	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
+	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
+	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
+	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
+	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
+	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
+	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
+	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
+	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
+	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
+	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
+	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
+	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
+	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
+	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
+	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
+	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
+	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
+	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
+	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
+	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
+	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
+	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
+	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
+	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
+	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
+	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
+	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
+	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
+	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
+	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
+	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
+	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
+	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
+	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
+	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
+	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
+	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
+	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
+	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
+	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
+	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
+	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
+	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
+	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
+	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
+	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
+	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
+	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
+	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
+	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
+	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
+	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
+	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
+	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
+	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
+	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
+	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
+	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
+	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
+	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
+	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
+	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
+	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
+	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
+	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
+	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
+	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
+	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
+	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
+	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
+	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
+	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
+	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
+	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
+	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
+	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
+	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
+	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
+	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
+	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
+	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
+	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
+	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
+	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
+	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
+	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
+	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
+	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
+	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
+	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
+	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
+	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
+	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
+	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
+	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
+	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
+	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
+	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
+	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
+	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
+	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
+	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
+	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
+	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
+	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
+	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
+	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
+	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
+	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
+	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
+	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
+	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
+	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
+	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
+	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
+	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
+	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
+	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
+	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
+	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
+	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
+	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
+	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
+	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
+	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
+	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
+	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
+	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
+	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
+	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
+	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
+	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
+	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
+	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
+	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
+	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
+	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
+	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
+	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
+	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
+	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
+	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
+	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
+	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
+	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
+	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
+	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
+	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
+	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
+	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
+	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
+	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
+	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
+	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
+	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
+	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
+	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
+	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
+	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
+	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
+	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
+	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
+	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
+	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
+	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
+	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
+	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
+	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
+	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
+	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
+	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
+	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
+	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
+	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
+	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
+	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
+	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
+	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
+	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
+	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
+	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
+	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
+	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
+	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
+	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
+	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
+	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
+	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
+	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
+	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
+	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
+	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
+	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
+	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
+	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
+	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
+	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
+	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
+	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
+	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
+	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
+	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
+	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
+	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
+	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
+	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
+	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
+	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
+	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
+	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
+	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
+	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
+	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
+	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
+	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
+	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
+	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
+	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
+	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
+	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
+	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
+	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
+	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
+	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
+	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
+	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
+	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
+	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
+	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
+	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
+	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
+	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
+	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
+	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
+	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
+	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
+	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
+	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
+	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
+	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
+	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
+	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
+	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
+	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
+	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
+	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
+	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
+	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
+	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
+	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
+	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
+	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
+	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
+	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
+	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
+	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
+	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
+	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
+	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
+	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
+	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
+	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
+	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
+	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
+	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
+	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
+	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
+	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
+	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
+	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
+	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
+	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
+	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
+	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
+	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
+	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
+	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
+	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
+	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
+	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
+	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
+	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
+	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
+	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
+	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
+	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
+	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
+	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
+	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
+	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
+	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
+	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
+	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
+	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
+	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
+	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
+	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
+	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
+	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
+	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
+	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
+	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
+	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
+	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
+	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
+	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
+	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
+	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
+	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
+	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
+	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
+	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
+	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
+	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
+	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
+	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
+	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
+	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
+	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
+	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
+	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
+	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
+	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
+	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
+	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
+	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
+	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
+	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
+	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
+	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
+	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
+	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
+	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
+	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
+	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
+	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
+	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
+	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
+	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
+	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
+	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
+	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
+	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
+	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
+	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
+	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
+	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
+	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
+	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
+	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
+	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
+	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
+	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
+	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
+	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
+	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
+	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
+	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
+	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
+	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
+	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
+	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
+	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
+	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
+	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
+	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
+	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
+	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
+	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
+	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
+	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
+	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
+	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
+	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
+	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
+	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
+	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
+	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
+	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
+	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
+	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
+	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
+	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
+	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
+	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
+	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
+	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
+	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
+	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
+	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
+	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
+	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
+	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
+	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
+	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
+	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
+	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
+	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
+	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
+	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
+	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
+	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
+	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
+	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
+	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
+	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
+	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
+	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
+	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
+	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
+	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
+	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
+	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
+	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
+	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
+	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
+	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
+	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
+	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
+	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
+	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
+	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
+	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
+	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
+	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
+	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
+	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
+	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
+	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
+	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
+	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
+	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
+	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
