@@ -142,7 +142,9 @@ func (s *spec) check(req *http.Request, res *http.Response, body []byte) []strin
 		}
 	}
 	if isProblem(res) {
-		msgs = append(msgs, problemStatus(res, body)...)
+		for _, m := range problemStatus(res, body) {
+			msgs = append(msgs, op+": "+m)
+		}
 	}
 	return msgs
 }
@@ -184,28 +186,31 @@ func problemStatus(res *http.Response, body []byte) []string {
 	return nil
 }
 
-// describe lists kin-openapi's findings one per line, each schema error as
-// the value's JSON pointer, the failing keyword and its reason.
+// describe lists kin-openapi's findings one per line: what failed (with
+// the schema's name when it has one), then for each schema error the
+// value's JSON pointer, the failing keyword and its reason.
 func describe(err error) []string {
 	var out []string
 	var walk func(error, string)
 	walk = func(err error, context string) {
-		var me openapi3.MultiError
 		var se *openapi3.SchemaError
-		var re *openapi3filter.ResponseError
-		switch {
-		case errors.As(err, &me):
-			for _, e := range me {
-				walk(e, context)
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, x := range e {
+				walk(x, context)
 			}
-		case errors.As(err, &se):
-			out = append(out, fmt.Sprintf("%sat /%s: %s (keyword %q)",
-				context, strings.Join(se.JSONPointer(), "/"), se.Reason, se.SchemaField))
-		case errors.As(err, &re) && re.Err != nil:
-			walk(re.Err, context+re.Reason+": ")
-		case errors.As(err, &re):
-			out = append(out, context+re.Reason)
+		case *openapi3filter.ResponseError:
+			if e.Err == nil {
+				out = append(out, context+e.Reason)
+				return
+			}
+			walk(e.Err, context+e.Reason+": ")
 		default:
+			if errors.As(err, &se) {
+				out = append(out, fmt.Sprintf("%sat /%s: %s (keyword %q)",
+					context, strings.Join(se.JSONPointer(), "/"), se.Reason, se.SchemaField))
+				return
+			}
 			out = append(out, context+err.Error())
 		}
 	}
