@@ -74,6 +74,17 @@ func loadSpec() (*spec, error) {
 	return loadedSpec, specErr
 }
 
+// CheckingClient returns an HTTP client whose every response is checked
+// like Env's, for tests that run a server of their own (the real binary).
+func CheckingClient(t testing.TB) *http.Client {
+	t.Helper()
+	s, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Transport: &conformance{t: t, next: http.DefaultTransport, spec: s}}
+}
+
 // conformance is an http.RoundTripper that checks every response and
 // reports a mismatch as an error of the test.
 type conformance struct {
