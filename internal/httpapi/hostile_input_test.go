@@ -90,3 +90,28 @@ func TestMultiLineTextKeepsItsLineBreaks(t *testing.T) {
 		t.Errorf("NUL in a multi-line field: fields %v", fields(p))
 	}
 }
+
+// TestOddUserAgentsAreStoredCleaned: the user agent is kept with sessions
+// and audit events, so it is made valid UTF-8 without control characters
+// (and cut on a character boundary) rather than failing the request.
+func TestOddUserAgentsAreStoredCleaned(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	for _, ua := range []string{"bad\xff\xfebytes", "a" + strings.Repeat("я", 300), "tab\there"} {
+		acc := newAccount()
+		body := `{"firstName":"А","lastName":"Б","email":"` + string(acc.Email) + `","phone":"` + acc.Phone + `","password":"` + acc.Password + `"}`
+		req, _ := http.NewRequestWithContext(context.Background(), "POST", env.URL+"/api/v1/auth/register", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", ua)
+		res, err := env.HTTPClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := readAll(t, res); res.StatusCode != http.StatusCreated {
+			t.Errorf("User-Agent %q: %d %s", ua, res.StatusCode, b)
+		}
+	}
+	if n := countRows(t, env, "sessions WHERE user_agent ~ '[[:cntrl:]]'"); n != 0 {
+		t.Errorf("%d user agents stored with control characters", n)
+	}
+}

@@ -227,3 +227,23 @@ func items(ref *openapi3.SchemaRef) *openapi3.SchemaRef {
 	}
 	return nil
 }
+
+// cleanText makes s, a value the client sent without the spec declaring it
+// (the User-Agent), fit to be stored: valid UTF-8, control characters turned
+// into spaces, and at most max bytes, cut between characters.
+func cleanText(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
