@@ -9,27 +9,6 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 )
 
-// send makes a raw request as token (none when empty) and returns the answer
-// and its body; JSON bodies are sent as application/json.
-func send(t *testing.T, env *apitest.Env, method, path, token, body string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, env.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := env.HTTPClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, readAll(t, res)
-}
-
 // TestControlCharactersAreRefusedAsInvalidFields: PostgreSQL cannot store
 // U+0000, and no single-line text has a use for other control characters, so
 // the validator refuses them in every body string, parameter and header,
@@ -37,9 +16,9 @@ func send(t *testing.T, env *apitest.Env, method, path, token, body string) (*ht
 func TestControlCharactersAreRefusedAsInvalidFields(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "hostile")
-	admin := o.members["admin"].AccessToken
-	org := "/api/v1/organizations/" + o.id.String()
+	o := apitest.NewStaffOrg(t, env, "hostile")
+	admin := o.Members["admin"].AccessToken
+	org := "/api/v1/organizations/" + o.ID.String()
 	for _, tc := range []struct {
 		name, method, path, token, body, field string
 	}{
@@ -58,16 +37,16 @@ func TestControlCharactersAreRefusedAsInvalidFields(t *testing.T) {
 			`{"members":[{"firstName":"Анна","lastName":"Иванова","email":"nul2@example.org","role":"learner"},{"firstName":"Бо\u0000рис","lastName":"Петров","email":"nul3@example.org","role":"learner"}]}`,
 			"members.1.firstName"},
 	} {
-		res, body := send(t, env, tc.method, tc.path, tc.token, tc.body)
+		res, body := env.Send(t, tc.method, tc.path, tc.token, tc.body)
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%s: %d %s", tc.name, res.StatusCode, body)
 			continue
 		}
-		if p := problemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !contains(fields(p), tc.field+":invalid_character") {
-			t.Errorf("%s: fields %v, want %s:invalid_character", tc.name, fields(p), tc.field)
+		if p := apitest.ProblemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), tc.field+":invalid_character") {
+			t.Errorf("%s: fields %v, want %s:invalid_character", tc.name, apitest.Fields(p), tc.field)
 		}
 	}
-	if n := countRows(t, env, "users WHERE first_name LIKE '%' || chr(9) || '%' OR last_name LIKE '%' || chr(10) || '%'"); n != 0 {
+	if n := apitest.CountRows(t, env, "users WHERE first_name LIKE '%' || chr(9) || '%' OR last_name LIKE '%' || chr(10) || '%'"); n != 0 {
 		t.Errorf("%d names with control characters were stored", n)
 	}
 }
@@ -77,17 +56,17 @@ func TestControlCharactersAreRefusedAsInvalidFields(t *testing.T) {
 func TestMultiLineTextKeepsItsLineBreaks(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	token := register(t, env, newAccount()).AccessToken
+	token := apitest.Register(t, env, apitest.NewAccount()).AccessToken
 	pem := `"-----BEGIN CERTIFICATE-----\r\n\tMIIB\n-----END CERTIFICATE-----\n"`
 	body := `{"certificatePem":` + pem + `,"challengeId":"9a7c1e52-3f0b-4d8e-b6a1-0c2d4e6f8a10","signature":"TUVVQ0lR\nRHgzSjBR"}`
-	res, raw := send(t, env, "POST", "/api/v1/me/certificates", token, body)
+	res, raw := env.Send(t, "POST", "/api/v1/me/certificates", token, body)
 	if res.StatusCode == http.StatusUnprocessableEntity && strings.Contains(string(raw), "invalid_character") {
 		t.Errorf("line breaks refused in a multi-line field: %s", raw)
 	}
 	body = `{"certificatePem":"-----BEGIN\u0000","challengeId":"9a7c1e52-3f0b-4d8e-b6a1-0c2d4e6f8a10","signature":"TUVV"}`
-	res, raw = send(t, env, "POST", "/api/v1/me/certificates", token, body)
-	if p := problemOf(t, res.StatusCode, res.Header, raw, 422, "validation_failed"); !contains(fields(p), "certificatePem:invalid_character") {
-		t.Errorf("NUL in a multi-line field: fields %v", fields(p))
+	res, raw = env.Send(t, "POST", "/api/v1/me/certificates", token, body)
+	if p := apitest.ProblemOf(t, res.StatusCode, res.Header, raw, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "certificatePem:invalid_character") {
+		t.Errorf("NUL in a multi-line field: fields %v", apitest.Fields(p))
 	}
 }
 
@@ -98,7 +77,7 @@ func TestOddUserAgentsAreStoredCleaned(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	for _, ua := range []string{"bad\xff\xfebytes", "a" + strings.Repeat("я", 300), "tab\there"} {
-		acc := newAccount()
+		acc := apitest.NewAccount()
 		body := `{"firstName":"А","lastName":"Б","email":"` + string(acc.Email) + `","phone":"` + acc.Phone + `","password":"` + acc.Password + `"}`
 		req, _ := http.NewRequestWithContext(context.Background(), "POST", env.URL+"/api/v1/auth/register", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -107,11 +86,11 @@ func TestOddUserAgentsAreStoredCleaned(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if b := readAll(t, res); res.StatusCode != http.StatusCreated {
+		if b := apitest.ReadAll(t, res); res.StatusCode != http.StatusCreated {
 			t.Errorf("User-Agent %q: %d %s", ua, res.StatusCode, b)
 		}
 	}
-	if n := countRows(t, env, "sessions WHERE user_agent ~ '[[:cntrl:]]'"); n != 0 {
+	if n := apitest.CountRows(t, env, "sessions WHERE user_agent ~ '[[:cntrl:]]'"); n != 0 {
 		t.Errorf("%d user agents stored with control characters", n)
 	}
 }

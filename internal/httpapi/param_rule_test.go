@@ -14,9 +14,9 @@ import (
 func TestInvalidParametersAre422NamingTheParameter(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "params")
-	admin := o.members["admin"].AccessToken
-	org := "/api/v1/organizations/" + o.id.String()
+	o := apitest.NewStaffOrg(t, env, "params")
+	admin := o.Members["admin"].AccessToken
+	org := "/api/v1/organizations/" + o.ID.String()
 	for _, tc := range []struct{ method, path, field string }{
 		{"GET", "/api/v1/organizations//members", "path.organizationId:required"},
 		{"GET", "/api/v1/organizations/not-a-uuid/members", "path.organizationId:invalid_format"},
@@ -32,13 +32,13 @@ func TestInvalidParametersAre422NamingTheParameter(t *testing.T) {
 		{"GET", org + "/members?role=admin&role=learner", "query.role:repeated"},
 		{"GET", "/api/v1/me/sessions?cursor=%zz", "query:invalid_format"},
 	} {
-		res, body := send(t, env, tc.method, tc.path, admin, "")
+		res, body := env.Send(t, tc.method, tc.path, admin, "")
 		if res.StatusCode != http.StatusUnprocessableEntity {
 			t.Errorf("%s %s: %d %s", tc.method, tc.path, res.StatusCode, body)
 			continue
 		}
-		if p := problemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !contains(fields(p), tc.field) {
-			t.Errorf("%s %s: fields %v, want %s", tc.method, tc.path, fields(p), tc.field)
+		if p := apitest.ProblemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), tc.field) {
+			t.Errorf("%s %s: fields %v, want %s", tc.method, tc.path, apitest.Fields(p), tc.field)
 		}
 	}
 }

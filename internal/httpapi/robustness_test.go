@@ -41,7 +41,7 @@ func TestEveryOperationRefusesGarbageWithoutA500(t *testing.T) {
 				for _, body := range bodies {
 					// A fresh, recently authenticated learner for every request
 					// keeps earlier answers (lockouts, changes) from hiding later ones.
-					token := register(t, env, newAccount()).AccessToken
+					token := apitest.Register(t, env, apitest.NewAccount()).AccessToken
 					for _, auth := range []string{"", "Bearer " + token} {
 						req, _ := http.NewRequestWithContext(context.Background(), method, url, bytes.NewBufferString(body))
 						req.Header.Set("Content-Type", "application/json")
@@ -100,7 +100,7 @@ func TestEveryOperationRefusesGeneratedGarbage(t *testing.T) {
 			}
 			// One learner per operation: everything sent is refused before
 			// a handler runs, so nothing it does ends the session.
-			token := register(t, env, newAccount()).AccessToken
+			token := apitest.Register(t, env, apitest.NewAccount()).AccessToken
 			for _, g := range cases {
 				req, _ := http.NewRequestWithContext(context.Background(), g.method, env.URL+g.target, strings.NewReader(g.body))
 				req.Header = g.header
@@ -112,7 +112,7 @@ func TestEveryOperationRefusesGeneratedGarbage(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s %s (%s): %v", method, path, g.what, err)
 				}
-				body := readAll(t, res)
+				body := apitest.ReadAll(t, res)
 				sent++
 				switch {
 				case res.StatusCode >= 500:
@@ -122,8 +122,8 @@ func TestEveryOperationRefusesGeneratedGarbage(t *testing.T) {
 						t.Errorf("%s %s (%s): %d, want 422 naming %s; %s", method, path, g.what, res.StatusCode, g.field, body)
 						continue
 					}
-					if p := problemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !contains(fields(p), g.field+":"+g.code) {
-						t.Errorf("%s %s (%s): fields %v, want %s:%s", method, path, g.what, fields(p), g.field, g.code)
+					if p := apitest.ProblemOf(t, res.StatusCode, res.Header, body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), g.field+":"+g.code) {
+						t.Errorf("%s %s (%s): fields %v, want %s:%s", method, path, g.what, apitest.Fields(p), g.field, g.code)
 					}
 				case g.refuse && res.StatusCode < 400:
 					t.Errorf("%s %s (%s) was accepted: %d %s", method, path, g.what, res.StatusCode, body)

@@ -23,7 +23,7 @@ func wantUnavailable(t *testing.T, what string, res *http.Response, body []byte)
 		t.Errorf("%s: %d %s, want 503", what, res.StatusCode, body)
 		return
 	}
-	problemOf(t, res.StatusCode, res.Header, body, 503, "unavailable")
+	apitest.ProblemOf(t, res.StatusCode, res.Header, body, 503, "unavailable")
 	if res.Header.Get("Retry-After") == "" {
 		t.Errorf("%s: 503 without Retry-After", what)
 	}
@@ -38,8 +38,8 @@ func TestDatabaseOutageIs503AndRecovers(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	token := register(t, env, acc).AccessToken
+	acc := apitest.NewAccount()
+	token := apitest.Register(t, env, acc).AccessToken
 	last := "Петрова"
 	if res, err := env.Client.UpdateProfileWithResponse(ctx, client.ProfileUpdate{LastName: &last}, apitest.Bearer(token)); err != nil || res.JSON200 == nil {
 		t.Fatalf("profile: %v %v", err, res)
@@ -70,29 +70,29 @@ func TestDatabaseOutageIs503AndRecovers(t *testing.T) {
 	}
 
 	outage := func() {
-		res, body := send(t, env, "GET", "/api/v1/me", token, "")
+		res, body := env.Send(t, "GET", "/api/v1/me", token, "")
 		wantUnavailable(t, "getMe (authentication)", res, body)
-		res, body = send(t, env, "POST", "/api/v1/auth/login", "", `{"login":"`+string(acc.Email)+`","password":"`+acc.Password+`"}`)
+		res, body = env.Send(t, "POST", "/api/v1/auth/login", "", `{"login":"`+string(acc.Email)+`","password":"`+acc.Password+`"}`)
 		wantUnavailable(t, "login", res, body)
-		res, body = send(t, env, "POST", "/api/v1/auth/register", "", `{"firstName":"Б","lastName":"П","email":"outage@example.org","phone":"+79215550199","password":"Str0ng-Passw0rd"}`)
+		res, body = env.Send(t, "POST", "/api/v1/auth/register", "", `{"firstName":"Б","lastName":"П","email":"outage@example.org","phone":"+79215550199","password":"Str0ng-Passw0rd"}`)
 		wantUnavailable(t, "register", res, body)
-		res, body = send(t, env, "GET", "/api/v1/dev/messages", "", "")
+		res, body = env.Send(t, "GET", "/api/v1/dev/messages", "", "")
 		wantUnavailable(t, "listDevMessages", res, body)
-		res, body = send(t, env, "GET", "/readyz", "", "")
+		res, body = env.Send(t, "GET", "/readyz", "", "")
 		wantUnavailable(t, "readiness", res, body)
 	}
 	outage() // the pool's connections were cut under it
 	outage() // no connection can be made
 
 	allow(true)
-	me := getMe(t, env, token)
+	me := apitest.GetMe(t, env, token)
 	if me.JSON200 == nil || me.JSON200.LastName != last {
 		t.Fatalf("after the outage: %d %s", me.StatusCode(), me.Body)
 	}
-	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
 		t.Fatalf("login after the outage: %d %s", res.StatusCode(), res.Body)
 	}
-	if n := countRows(t, env, "users WHERE email = 'outage@example.org'"); n != 0 {
+	if n := apitest.CountRows(t, env, "users WHERE email = 'outage@example.org'"); n != 0 {
 		t.Errorf("a refused registration was stored")
 	}
 }
@@ -118,7 +118,7 @@ func TestServerWithoutItsDatabaseAnswers503(t *testing.T) {
 		{"GET", "/api/v1/dev/messages", "", ""},
 		{"GET", "/readyz", "", ""},
 	} {
-		res, body := send(t, env, tc.method, tc.path, tc.token, tc.body)
+		res, body := env.Send(t, tc.method, tc.path, tc.token, tc.body)
 		wantUnavailable(t, tc.method+" "+tc.path, res, body)
 	}
 	// A valid token: its session must be looked up in the database.
@@ -126,6 +126,6 @@ func TestServerWithoutItsDatabaseAnswers503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body := send(t, env, "GET", "/api/v1/me", token, "")
+	res, body := env.Send(t, "GET", "/api/v1/me", token, "")
 	wantUnavailable(t, "getMe with a valid token", res, body)
 }

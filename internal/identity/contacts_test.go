@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -118,7 +118,7 @@ func wrongCode(code string) string {
 func TestConfirmEmailByCode(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	email := string(reg.User.Email)
 	if reg.User.EmailVerified {
 		t.Fatal("a new account's e-mail is already confirmed")
@@ -135,16 +135,16 @@ func TestConfirmEmailByCode(t *testing.T) {
 	}
 
 	res := confirmEmail(t, env, reg.AccessToken, wrongCode(code))
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
-	if !contains(fields(p), "code:invalid_code") {
-		t.Fatalf("wrong code fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
+	if !apitest.Contains(apitest.Fields(p), "code:invalid_code") {
+		t.Fatalf("wrong code fields: %v", apitest.Fields(p))
 	}
 
 	res = confirmEmail(t, env, reg.AccessToken, code)
 	if res.JSON200 == nil || !res.JSON200.EmailVerified || string(res.JSON200.Email) != email {
 		t.Fatalf("confirm: %d %s", res.StatusCode(), res.Body)
 	}
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil || !me.JSON200.EmailVerified {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil || !me.JSON200.EmailVerified {
 		t.Fatalf("GET /me after confirming: %s", me.Body)
 	}
 	if auditCount(t, env, reg.User.ID, "email_confirmed") != 1 || auditCount(t, env, reg.User.ID, "email_changed") != 0 {
@@ -153,18 +153,18 @@ func TestConfirmEmailByCode(t *testing.T) {
 
 	// A used code is dead.
 	res = confirmEmail(t, env, reg.AccessToken, code)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "code_expired")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "code_expired")
 	// Nothing left to confirm.
 	again := sendEmailCode(t, env, reg.AccessToken)
-	problemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, http.StatusConflict, "already_confirmed")
+	apitest.ProblemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, http.StatusConflict, "already_confirmed")
 }
 
 func TestContactCodeAttemptsExpiryAndOwnership(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	a := register(t, env, newAccount())
-	b := register(t, env, newAccount())
+	a := apitest.Register(t, env, apitest.NewAccount())
+	b := apitest.Register(t, env, apitest.NewAccount())
 
 	// Five wrong tries kill the code, even for the right one afterwards.
 	sendEmailCode(t, env, a.AccessToken)
@@ -175,17 +175,17 @@ func TestContactCodeAttemptsExpiryAndOwnership(t *testing.T) {
 		if i == 5 {
 			want = "too_many_attempts"
 		}
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, want)
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, want)
 	}
 	res := confirmEmail(t, env, a.AccessToken, code)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "too_many_attempts")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "too_many_attempts")
 
 	// A new code replaces it; the old one stays dead.
 	sendEmailCode(t, env, a.AccessToken)
 	fresh := contactCodeSent(t, env, string(a.User.Email))
 	if fresh != code {
 		res = confirmEmail(t, env, a.AccessToken, code)
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
 	}
 
 	// An expired code is refused although it is right.
@@ -193,7 +193,7 @@ func TestContactCodeAttemptsExpiryAndOwnership(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = confirmEmail(t, env, a.AccessToken, fresh)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "code_expired")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "code_expired")
 
 	// Someone else's code confirms nothing: codes belong to one account.
 	sendEmailCode(t, env, a.AccessToken)
@@ -203,8 +203,8 @@ func TestContactCodeAttemptsExpiryAndOwnership(t *testing.T) {
 		sendEmailCode(t, env, b.AccessToken) // a one-in-a-million collision: draw again
 	}
 	res = confirmEmail(t, env, b.AccessToken, aCode)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
-	if me := getMe(t, env, b.AccessToken); me.JSON200.EmailVerified {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
+	if me := apitest.GetMe(t, env, b.AccessToken); me.JSON200.EmailVerified {
 		t.Fatal("B's e-mail was confirmed with A's code")
 	}
 	// A's code still works for A.
@@ -217,24 +217,24 @@ func TestContactCodeAttemptsExpiryAndOwnership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
+	apitest.ProblemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
 }
 
 func TestContactCodesAreRateLimited(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	for i := 1; i <= 5; i++ {
 		if res := sendEmailCode(t, env, reg.AccessToken); res.JSON202 == nil {
 			t.Fatalf("send #%d: %d %s", i, res.StatusCode(), res.Body)
 		}
 	}
 	res := sendEmailCode(t, env, reg.AccessToken)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
 	if res.HTTPResponse.Header.Get("Retry-After") == "" {
 		t.Fatal("429 without Retry-After")
 	}
-	if n := countRows(t, env, "outbox WHERE template = 'contact_code_email'"); n != 5 {
+	if n := apitest.CountRows(t, env, "outbox WHERE template = 'contact_code_email'"); n != 5 {
 		t.Fatalf("%d codes were sent, want 5", n)
 	}
 	// The limit is per channel: the phone can still be confirmed.
@@ -243,14 +243,14 @@ func TestContactCodesAreRateLimited(t *testing.T) {
 	}
 	// Changing to a new address counts against the same limit.
 	ch := changeEmail(t, env, reg.AccessToken, "other-"+string(reg.User.Email))
-	problemOf(t, ch.StatusCode(), ch.HTTPResponse.Header, ch.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.ProblemOf(t, ch.StatusCode(), ch.HTTPResponse.Header, ch.Body, http.StatusTooManyRequests, "rate_limited")
 }
 
 func TestChangeEmail(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	oldEmail := string(reg.User.Email)
 	newEmail := "New." + oldEmail
 
@@ -262,10 +262,10 @@ func TestChangeEmail(t *testing.T) {
 	code := contactCodeSent(t, env, newEmail)
 
 	// Nothing changes until the code comes back.
-	if me := getMe(t, env, reg.AccessToken); string(me.JSON200.Email) != oldEmail {
+	if me := apitest.GetMe(t, env, reg.AccessToken); string(me.JSON200.Email) != oldEmail {
 		t.Fatalf("e-mail changed before confirmation: %s", me.JSON200.Email)
 	}
-	if l := login(t, env, newEmail, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
+	if l := apitest.Login(t, env, newEmail, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("sign-in with the unconfirmed address: %d", l.StatusCode())
 	}
 	// A resend goes to the pending address.
@@ -286,37 +286,37 @@ func TestChangeEmail(t *testing.T) {
 	if auditCount(t, env, reg.User.ID, "email_changed") != 1 || auditCount(t, env, reg.User.ID, "email_confirmed") != 1 {
 		t.Fatal("audit: want email_changed and email_confirmed")
 	}
-	if l := login(t, env, newEmail, acc.Password, false); l.JSON200 == nil {
+	if l := apitest.Login(t, env, newEmail, acc.Password, false); l.JSON200 == nil {
 		t.Fatalf("sign-in with the new address: %d %s", l.StatusCode(), l.Body)
 	}
-	if l := login(t, env, oldEmail, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
+	if l := apitest.Login(t, env, oldEmail, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("sign-in with the old address: %d", l.StatusCode())
 	}
 	// The old address is free for somebody else.
-	other := newAccount()
+	other := apitest.NewAccount()
 	other.Email = openapi_types.Email(oldEmail)
-	register(t, env, other)
+	apitest.Register(t, env, other)
 }
 
 func TestChangeEmailRefusals(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	a := register(t, env, newAccount())
-	b := register(t, env, newAccount())
+	a := apitest.Register(t, env, apitest.NewAccount())
+	b := apitest.Register(t, env, apitest.NewAccount())
 
 	// Stale sign-in: reauthenticate first.
 	makeAuthStale(t, env, a.User.ID)
 	res := changeEmail(t, env, a.AccessToken, "fresh@example.org")
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
 	if _, err := env.Pool.Exec(context.Background(), `UPDATE sessions SET authenticated_at = now() WHERE user_id = $1`, a.User.ID); err != nil {
 		t.Fatal(err)
 	}
 
 	// Another account's address, in any case.
 	res = changeEmail(t, env, a.AccessToken, strings.ToUpper(string(b.User.Email)))
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "already_exists")
-	if !contains(fields(p), "email:taken") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "already_exists")
+	if !apitest.Contains(apitest.Fields(p), "email:taken") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 	// Not an e-mail at all.
 	res, err := env.Client.ChangeEmailWithBodyWithResponse(context.Background(), "application/json",
@@ -324,9 +324,9 @@ func TestChangeEmailRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "email:invalid_format") {
-		t.Fatalf("fields: %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "email:invalid_format") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 
 	// The current, unconfirmed address: a plain confirmation.
@@ -336,9 +336,9 @@ func TestChangeEmailRefusals(t *testing.T) {
 	}
 	confirmEmail(t, env, a.AccessToken, contactCodeSent(t, env, string(a.User.Email)))
 	res = changeEmail(t, env, a.AccessToken, string(a.User.Email))
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "email:unchanged") {
-		t.Fatalf("fields: %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "email:unchanged") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 
 	// Somebody registers the new address while the code travels: 409, and
@@ -348,12 +348,12 @@ func TestChangeEmailRefusals(t *testing.T) {
 		t.Fatalf("change: %d %s", res.StatusCode(), res.Body)
 	}
 	code := contactCodeSent(t, env, target)
-	c := newAccount()
+	c := apitest.NewAccount()
 	c.Email = openapi_types.Email(target)
-	register(t, env, c)
+	apitest.Register(t, env, c)
 	conf := confirmEmail(t, env, a.AccessToken, code)
-	problemOf(t, conf.StatusCode(), conf.HTTPResponse.Header, conf.Body, http.StatusConflict, "already_exists")
-	if me := getMe(t, env, a.AccessToken); string(me.JSON200.Email) != string(a.User.Email) || !me.JSON200.EmailVerified {
+	apitest.ProblemOf(t, conf.StatusCode(), conf.HTTPResponse.Header, conf.Body, http.StatusConflict, "already_exists")
+	if me := apitest.GetMe(t, env, a.AccessToken); string(me.JSON200.Email) != string(a.User.Email) || !me.JSON200.EmailVerified {
 		t.Fatalf("after the lost race: %s", me.Body)
 	}
 	if auditCount(t, env, a.User.ID, "email_changed") != 0 {
@@ -364,8 +364,8 @@ func TestChangeEmailRefusals(t *testing.T) {
 func TestChangeAndConfirmPhone(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	oldPhone := *reg.User.Phone
 
 	// Confirm the current phone by SMS.
@@ -374,7 +374,7 @@ func TestChangeAndConfirmPhone(t *testing.T) {
 		t.Fatalf("send SMS code: %v %s", err, sent.Body)
 	}
 	res := confirmPhone(t, env, reg.AccessToken, wrongCode(contactCodeSent(t, env, oldPhone)))
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "invalid_code")
 	res = confirmPhone(t, env, reg.AccessToken, contactCodeSent(t, env, oldPhone))
 	if res.JSON200 == nil || !res.JSON200.PhoneVerified || res.JSON200.EmailVerified {
 		t.Fatalf("confirm phone: %d %s", res.StatusCode(), res.Body)
@@ -396,10 +396,10 @@ func TestChangeAndConfirmPhone(t *testing.T) {
 	if auditCount(t, env, reg.User.ID, "phone_changed") != 1 || auditCount(t, env, reg.User.ID, "phone_confirmed") != 2 {
 		t.Fatal("audit: want one phone_changed and two phone_confirmed")
 	}
-	if l := login(t, env, "+7 921 555-12-34", acc.Password, false); l.JSON200 == nil {
+	if l := apitest.Login(t, env, "+7 921 555-12-34", acc.Password, false); l.JSON200 == nil {
 		t.Fatalf("sign-in with the new phone: %d %s", l.StatusCode(), l.Body)
 	}
-	if l := login(t, env, oldPhone, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
+	if l := apitest.Login(t, env, oldPhone, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("sign-in with the old phone: %d", l.StatusCode())
 	}
 }
@@ -407,26 +407,26 @@ func TestChangeAndConfirmPhone(t *testing.T) {
 func TestChangePhoneRefusals(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	a := register(t, env, newAccount())
-	b := register(t, env, newAccount())
+	a := apitest.Register(t, env, apitest.NewAccount())
+	b := apitest.Register(t, env, apitest.NewAccount())
 
 	makeAuthStale(t, env, a.User.ID)
 	res := changePhone(t, env, a.AccessToken, "+79215550000")
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
 	if _, err := env.Pool.Exec(context.Background(), `UPDATE sessions SET authenticated_at = now() WHERE user_id = $1`, a.User.ID); err != nil {
 		t.Fatal(err)
 	}
 
 	res = changePhone(t, env, a.AccessToken, *b.User.Phone)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "already_exists")
-	if !contains(fields(p), "phone:taken") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "already_exists")
+	if !apitest.Contains(apitest.Fields(p), "phone:taken") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 	for phone, code := range map[string]string{"+7 495 123-45-67": "not_mobile", "12345": "invalid_format"} {
 		res = changePhone(t, env, a.AccessToken, phone)
-		p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-		if !contains(fields(p), "phone:"+code) {
-			t.Fatalf("%s: fields %v", phone, fields(p))
+		p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "phone:"+code) {
+			t.Fatalf("%s: fields %v", phone, apitest.Fields(p))
 		}
 	}
 
@@ -438,7 +438,7 @@ func TestChangePhoneRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, sent.StatusCode(), sent.HTTPResponse.Header, sent.Body, http.StatusConflict, "phone_missing")
+	apitest.ProblemOf(t, sent.StatusCode(), sent.HTTPResponse.Header, sent.Body, http.StatusConflict, "phone_missing")
 	if res = changePhone(t, env, a.AccessToken, "+79215550001"); res.JSON202 == nil || !res.JSON202.Change {
 		t.Fatalf("add a phone: %d %s", res.StatusCode(), res.Body)
 	}
@@ -455,19 +455,19 @@ func TestContactCodesPerAddressLimit(t *testing.T) {
 	env := apitest.New(t)
 	const victim = "+79215559999"
 	for i := 1; i <= 6; i++ {
-		reg := register(t, env, newAccount())
+		reg := apitest.Register(t, env, apitest.NewAccount())
 		res := changePhone(t, env, reg.AccessToken, victim)
 		if i <= 5 && res.JSON202 == nil {
 			t.Fatalf("account #%d: %d %s", i, res.StatusCode(), res.Body)
 		}
 		if i == 6 {
-			problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
+			apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
 		}
 	}
-	if n := countRows(t, env, "outbox WHERE recipient = '"+victim+"'"); n != 5 {
+	if n := apitest.CountRows(t, env, "outbox WHERE recipient = '"+victim+"'"); n != 5 {
 		t.Fatalf("%d SMS to the number, want 5", n)
 	}
-	if n := countRows(t, env, "rate_limits WHERE key LIKE '%9215559999%'"); n != 0 {
+	if n := apitest.CountRows(t, env, "rate_limits WHERE key LIKE '%9215559999%'"); n != 0 {
 		t.Fatal("the rate limiter stores the phone number in clear")
 	}
 }

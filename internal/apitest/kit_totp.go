@@ -1,4 +1,4 @@
-package httpapi_test
+package apitest
 
 import (
 	"context"
@@ -10,30 +10,29 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/gen/db"
-	"github.com/kabinet-edu/kabinet/internal/apitest"
 )
 
-// totpUser is a registered account with what a test needs to play its
+// TOTPUser is a registered account with what a test needs to play its
 // authenticator app.
-type totpUser struct {
-	acc    client.RegisterRequest
-	auth   *client.AuthResponse
-	secret string
-	codes  []string // recovery codes
-	// last is the time step of the last code the server accepted; a code of
-	// a step <= last is refused as a replay.
-	last int64
+type TOTPUser struct {
+	Acc    client.RegisterRequest
+	Auth   *client.AuthResponse
+	Secret string
+	Codes  []string // recovery codes
+	// Last is the time Step of the Last code the server accepted; a code of
+	// a Step <= Last is refused as a replay.
+	Last int64
 }
 
-func (u *totpUser) id() uuid.UUID                  { return u.auth.User.ID }
-func (u *totpUser) token() string                  { return u.auth.AccessToken }
-func (u *totpUser) email() string                  { return string(u.auth.User.Email) }
-func (u *totpUser) bearer() client.RequestEditorFn { return apitest.Bearer(u.token()) }
+func (u *TOTPUser) ID() uuid.UUID                  { return u.Auth.User.ID }
+func (u *TOTPUser) Token() string                  { return u.Auth.AccessToken }
+func (u *TOTPUser) Email() string                  { return string(u.Auth.User.Email) }
+func (u *TOTPUser) Bearer() client.RequestEditorFn { return Bearer(u.Token()) }
 
-func step(t time.Time) int64 { return t.Unix() / 30 }
+func Step(t time.Time) int64 { return t.Unix() / 30 }
 
-// codeAt is what an authenticator app shows at step s.
-func codeAt(t *testing.T, secret string, s int64) string {
+// CodeAt is what an authenticator app shows at Step s.
+func CodeAt(t *testing.T, secret string, s int64) string {
 	t.Helper()
 	c, err := totp.GenerateCode(secret, time.Unix(s*30, 0))
 	if err != nil {
@@ -42,28 +41,28 @@ func codeAt(t *testing.T, secret string, s int64) string {
 	return c
 }
 
-// nextCode returns a code the server accepts now: the current step's, or
-// the next step's when the current one was used. The server allows one step
-// of drift, so each account can sign two codes within one 30-second step;
+// nextCode returns a code the server accepts now: the current Step's, or
+// the next Step's when the current one was used. The server allows one Step
+// of drift, so each account can sign two codes within one 30-second Step;
 // tests use a fresh account (or a recovery code) rather than wait.
-func (u *totpUser) nextCode(t *testing.T) string {
+func (u *TOTPUser) NextCode(t *testing.T) string {
 	t.Helper()
-	now := step(time.Now())
-	s := max(u.last+1, now)
+	now := Step(time.Now())
+	s := max(u.Last+1, now)
 	if s > now+1 {
 		t.Fatal("this account already used the codes of the current and next steps; use another account")
 	}
-	u.last = s
-	return codeAt(t, u.secret, s)
+	u.Last = s
+	return CodeAt(t, u.Secret, s)
 }
 
-// wrongCode is a six-digit code that no step near now accepts.
-func (u *totpUser) wrongCode(t *testing.T) string {
+// wrongCode is a six-digit code that no Step near now accepts.
+func (u *TOTPUser) WrongCode(t *testing.T) string {
 	t.Helper()
-	now := step(time.Now())
+	now := Step(time.Now())
 	near := map[string]bool{}
 	for s := now - 3; s <= now+3; s++ {
-		near[codeAt(t, u.secret, s)] = true
+		near[CodeAt(t, u.Secret, s)] = true
 	}
 	for _, c := range []string{"000000", "111111", "222222", "333333", "444444", "555555", "666666", "777777"} {
 		if !near[c] {
@@ -74,53 +73,53 @@ func (u *totpUser) wrongCode(t *testing.T) string {
 	return ""
 }
 
-// newTOTPUser registers an account.
-func newTOTPUser(t *testing.T, env *apitest.Env) *totpUser {
+// NewTOTPUser registers an account.
+func NewTOTPUser(t *testing.T, env *Env) *TOTPUser {
 	t.Helper()
-	acc := newAccount()
-	return &totpUser{acc: acc, auth: register(t, env, acc)}
+	acc := NewAccount()
+	return &TOTPUser{Acc: acc, Auth: Register(t, env, acc)}
 }
 
-// enrolledUser registers an account and enables its authenticator.
-func enrolledUser(t *testing.T, env *apitest.Env) *totpUser {
+// EnrolledUser registers an account and enables its authenticator.
+func EnrolledUser(t *testing.T, env *Env) *TOTPUser {
 	t.Helper()
-	u := newTOTPUser(t, env)
-	u.enrol(t, env)
+	u := NewTOTPUser(t, env)
+	u.Enrol(t, env)
 	return u
 }
 
-func (u *totpUser) enrol(t *testing.T, env *apitest.Env) {
+func (u *TOTPUser) Enrol(t *testing.T, env *Env) {
 	t.Helper()
 	ctx := context.Background()
-	start, err := env.Client.StartTotpEnrolmentWithResponse(ctx, u.bearer())
+	start, err := env.Client.StartTotpEnrolmentWithResponse(ctx, u.Bearer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if start.JSON201 == nil {
 		t.Fatalf("start enrolment: %d %s", start.StatusCode(), start.Body)
 	}
-	u.secret = start.JSON201.Secret
-	conf, err := env.Client.ConfirmTotpEnrolmentWithResponse(ctx, client.TotpCodeRequest{Code: u.nextCode(t)}, u.bearer())
+	u.Secret = start.JSON201.Secret
+	conf, err := env.Client.ConfirmTotpEnrolmentWithResponse(ctx, client.TotpCodeRequest{Code: u.NextCode(t)}, u.Bearer())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if conf.JSON200 == nil {
 		t.Fatalf("confirm enrolment: %d %s", conf.StatusCode(), conf.Body)
 	}
-	u.codes = conf.JSON200.Codes
+	u.Codes = conf.JSON200.Codes
 }
 
 // challenge signs in with the password and expects a second-factor challenge.
-func (u *totpUser) challenge(t *testing.T, env *apitest.Env, remember bool) string {
+func (u *TOTPUser) Challenge(t *testing.T, env *Env, remember bool) string {
 	t.Helper()
-	res := login(t, env, u.email(), u.acc.Password, remember)
+	res := Login(t, env, u.Email(), u.Acc.Password, remember)
 	if res.JSON202 == nil {
 		t.Fatalf("login with a second factor: %d %s", res.StatusCode(), res.Body)
 	}
 	return res.JSON202.ChallengeToken
 }
 
-func secondFactor(t *testing.T, env *apitest.Env, req client.SecondFactorLoginRequest) *client.LoginSecondFactorResponse {
+func SecondFactor(t *testing.T, env *Env, req client.SecondFactorLoginRequest) *client.LoginSecondFactorResponse {
 	t.Helper()
 	res, err := env.Client.LoginSecondFactorWithResponse(context.Background(), req)
 	if err != nil {
@@ -129,9 +128,9 @@ func secondFactor(t *testing.T, env *apitest.Env, req client.SecondFactorLoginRe
 	return res
 }
 
-// ageSession makes the user's sessions look authenticated an hour ago, so
+// AgeSession makes the user's sessions look authenticated an hour ago, so
 // requireRecentAuth refuses them.
-func ageSession(t *testing.T, env *apitest.Env, userID uuid.UUID) {
+func AgeSession(t *testing.T, env *Env, userID uuid.UUID) {
 	t.Helper()
 	if _, err := env.Pool.Exec(context.Background(),
 		"UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE user_id = $1", userID); err != nil {
@@ -140,7 +139,7 @@ func ageSession(t *testing.T, env *apitest.Env, userID uuid.UUID) {
 }
 
 // mails lists the templates of the messages sent to address, oldest first.
-func sentTemplates(t *testing.T, env *apitest.Env, address string) []string {
+func SentTemplates(t *testing.T, env *Env, address string) []string {
 	t.Helper()
 	rows, err := env.Pool.Query(context.Background(), "SELECT template FROM outbox WHERE recipient = $1 ORDER BY id", address)
 	if err != nil {
@@ -159,7 +158,7 @@ func sentTemplates(t *testing.T, env *apitest.Env, address string) []string {
 }
 
 // auditEvents lists the audit events about userID, oldest first.
-func totpAuditEvents(t *testing.T, env *apitest.Env, userID uuid.UUID) []string {
+func TOTPAuditEvents(t *testing.T, env *Env, userID uuid.UUID) []string {
 	t.Helper()
 	rows, err := env.Pool.Query(context.Background(), "SELECT event FROM audit_events WHERE user_id = $1 ORDER BY id", userID)
 	if err != nil {
@@ -177,8 +176,8 @@ func totpAuditEvents(t *testing.T, env *apitest.Env, userID uuid.UUID) []string 
 	return out
 }
 
-// newOrg creates an organization with the given members (user id → role).
-func newOrg(t *testing.T, env *apitest.Env, slug string, members map[uuid.UUID]db.MemberRole) uuid.UUID {
+// NewOrg creates an organization with the given members (user id → role).
+func NewOrg(t *testing.T, env *Env, slug string, members map[uuid.UUID]db.MemberRole) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
 	q := db.New(env.Pool)

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -29,9 +29,9 @@ func TestExportMyData(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
-	second := login(t, env, string(acc.Email), acc.Password, true)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
+	second := apitest.Login(t, env, string(acc.Email), acc.Password, true)
 	if second.JSON200 == nil {
 		t.Fatalf("login: %s", second.Body)
 	}
@@ -40,7 +40,7 @@ func TestExportMyData(t *testing.T) {
 		t.Fatalf("preferences: %v", err)
 	}
 	sendEmailCode(t, env, reg.AccessToken)
-	other := register(t, env, newAccount()) // whose data must not appear
+	other := apitest.Register(t, env, apitest.NewAccount()) // whose data must not appear
 
 	res, err := env.Client.ExportMyDataWithResponse(ctx, apitest.Bearer(reg.AccessToken))
 	if err != nil || res.JSON200 == nil {
@@ -102,7 +102,7 @@ func TestExportMyData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, http.StatusTooManyRequests, "rate_limited")
 }
 
 // The export names every way the account signs in: certificates, SSO
@@ -111,18 +111,18 @@ func TestExportCarriesSignInMethods(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	u := enrolledUser(t, env)
-	certID := insertBinding(t, env, u.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+	u := apitest.EnrolledUser(t, env)
+	certID := insertBinding(t, env, u.ID(), validFor(t, certtest.P256, 365*24*time.Hour))
 	var ssoID uuid.UUID
 	if err := env.Pool.QueryRow(ctx, `INSERT INTO sso_identities (user_id, provider, issuer, subject, email)
-		VALUES ($1, 'esia', 'https://esia.example', 'subject-1', $2) RETURNING id`, u.id(), u.email()).Scan(&ssoID); err != nil {
+		VALUES ($1, 'esia', 'https://esia.example', 'subject-1', $2) RETURNING id`, u.ID(), u.Email()).Scan(&ssoID); err != nil {
 		t.Fatal(err)
 	}
 	// Another account's methods must not appear.
-	other := enrolledUser(t, env)
-	insertBinding(t, env, other.id(), validFor(t, certtest.P256, 365*24*time.Hour))
+	other := apitest.EnrolledUser(t, env)
+	insertBinding(t, env, other.ID(), validFor(t, certtest.P256, 365*24*time.Hour))
 
-	res, err := env.Client.ExportMyDataWithResponse(ctx, u.bearer())
+	res, err := env.Client.ExportMyDataWithResponse(ctx, u.Bearer())
 	if err != nil || res.JSON200 == nil {
 		t.Fatalf("export: %v %d %s", err, res.StatusCode(), res.Body)
 	}
@@ -136,12 +136,12 @@ func TestExportCarriesSignInMethods(t *testing.T) {
 	if f := x.SecondFactor; !f.Enabled || f.EnabledAt == nil || f.RecoveryCodesRemaining != 10 {
 		t.Errorf("second factor: %+v", f)
 	}
-	for _, secret := range append([]string{u.secret}, u.codes...) {
+	for _, secret := range append([]string{u.Secret}, u.Codes...) {
 		if strings.Contains(string(res.Body), secret) {
 			t.Fatal("the export carries the authenticator's secret or a recovery code")
 		}
 	}
-	if strings.Contains(string(res.Body), other.id().String()) {
+	if strings.Contains(string(res.Body), other.ID().String()) {
 		t.Fatal("the export carries another user's data")
 	}
 }
@@ -150,10 +150,10 @@ func TestCloseAccount(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
-	other := login(t, env, string(acc.Email), acc.Password, true).JSON200 // a second device
-	bystander := register(t, env, newAccount())
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
+	other := apitest.Login(t, env, string(acc.Email), acc.Password, true).JSON200 // a second device
+	bystander := apitest.Register(t, env, apitest.NewAccount())
 	email, phone := string(reg.User.Email), *reg.User.Phone
 	// Pretend the welcome e-mail went out, so the redaction of delivered mail shows.
 	if _, err := env.Pool.Exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = now() WHERE recipient = $1`, email); err != nil {
@@ -165,16 +165,16 @@ func TestCloseAccount(t *testing.T) {
 	}
 
 	res := closeAccount(t, env, reg.AccessToken, nil)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "password:required") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "password:required") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 	res = closeAccount(t, env, reg.AccessToken, ptrTo("Wr0ng-Passw0rd"))
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "password:incorrect") {
-		t.Fatalf("fields: %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "password:incorrect") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
-	if getMe(t, env, reg.AccessToken).JSON200 == nil {
+	if apitest.GetMe(t, env, reg.AccessToken).JSON200 == nil {
 		t.Fatal("a refused closure ended the session")
 	}
 	if res = closeAccount(t, env, reg.AccessToken, &acc.Password); res.StatusCode() != http.StatusNoContent {
@@ -183,8 +183,8 @@ func TestCloseAccount(t *testing.T) {
 
 	// Every session is over.
 	for _, token := range []string{reg.AccessToken, other.AccessToken} {
-		me := getMe(t, env, token)
-		problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, http.StatusUnauthorized, "session_ended")
+		me := apitest.GetMe(t, env, token)
+		apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, http.StatusUnauthorized, "session_ended")
 	}
 	ref, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: other.RefreshToken})
 	if err != nil || ref.StatusCode() != http.StatusUnauthorized {
@@ -192,7 +192,7 @@ func TestCloseAccount(t *testing.T) {
 	}
 	// Nobody signs in again, by e-mail or phone.
 	for _, name := range []string{email, phone, "deleted-" + reg.User.ID.String() + "@invalid"} {
-		if l := login(t, env, name, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
+		if l := apitest.Login(t, env, name, acc.Password, false); l.StatusCode() != http.StatusUnauthorized {
 			t.Fatalf("login as %s after closing: %d", name, l.StatusCode())
 		}
 	}
@@ -228,7 +228,7 @@ func TestCloseAccount(t *testing.T) {
 		"outbox WHERE recipient = '" + email + "' AND status = 'sent'":                                       0,
 		"memberships WHERE user_id = '" + bystander.User.ID.String() + "'":                                   1,
 	} {
-		if n := countRows(t, env, table); n != want {
+		if n := apitest.CountRows(t, env, table); n != want {
 			t.Errorf("%s: %d rows, want %d", table, n, want)
 		}
 	}
@@ -238,12 +238,12 @@ func TestCloseAccount(t *testing.T) {
 	}
 
 	// The e-mail and phone are free again.
-	again := register(t, env, acc)
+	again := apitest.Register(t, env, acc)
 	if again.User.ID == reg.User.ID || string(again.User.Email) != email {
 		t.Fatalf("registering again: %+v", again.User)
 	}
 	// The bystander was not touched.
-	if me := getMe(t, env, bystander.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, bystander.AccessToken); me.JSON200 == nil {
 		t.Fatalf("bystander: %d", me.StatusCode())
 	}
 }
@@ -251,28 +251,28 @@ func TestCloseAccount(t *testing.T) {
 func TestCloseAccountNeedsRecentSignIn(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	makeAuthStale(t, env, reg.User.ID)
 	res := closeAccount(t, env, reg.AccessToken, &acc.Password)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil || me.JSON200.FirstName != acc.FirstName {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil || me.JSON200.FirstName != acc.FirstName {
 		t.Fatalf("the account changed: %d %s", me.StatusCode(), me.Body)
 	}
 
 	// Password guesses through a stolen, fresh session are bounded.
-	fresh := login(t, env, string(acc.Email), acc.Password, false).JSON200
+	fresh := apitest.Login(t, env, string(acc.Email), acc.Password, false).JSON200
 	for i := 1; i <= 5; i++ {
 		closeAccount(t, env, fresh.AccessToken, ptrTo("Wr0ng-Passw0rd-"+string(rune('a'+i))))
 	}
 	res = closeAccount(t, env, fresh.AccessToken, &acc.Password)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusTooManyRequests, "rate_limited")
 }
 
 func TestCloseAccountWithoutPassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	// An account that signs in by other means (certificate, SSO) has no password to give.
 	if _, err := env.Pool.Exec(context.Background(), `UPDATE users SET password_hash = NULL WHERE id = $1`, reg.User.ID); err != nil {
 		t.Fatal(err)
@@ -292,8 +292,8 @@ func TestCloseAccountRemovesOtherSignInMethods(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	cert := validFor(t, certtest.P256, 365*24*time.Hour)
 	insertBinding(t, env, reg.User.ID, cert)
 	if res := loginWithCert(t, env, goProver(cert)); res.JSON200 == nil {
@@ -321,34 +321,34 @@ func TestCloseAccountOfAnAdmin(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	org := newOrganization(t, env, "center")
-	acc := newAccount()
-	admin := register(t, env, acc)
-	deputy := register(t, env, newAccount())
-	addMemberSQL(t, env, org, admin.User.ID, "admin")
-	addMemberSQL(t, env, org, deputy.User.ID, "admin")
+	org := apitest.NewOrganization(t, env, "center")
+	acc := apitest.NewAccount()
+	admin := apitest.Register(t, env, acc)
+	deputy := apitest.Register(t, env, apitest.NewAccount())
+	apitest.AddMemberSQL(t, env, org, admin.User.ID, "admin")
+	apitest.AddMemberSQL(t, env, org, deputy.User.ID, "admin")
 	if _, err := env.Pool.Exec(ctx, `UPDATE memberships SET status = 'blocked', blocked_at = now() WHERE user_id = $1`, deputy.User.ID); err != nil {
 		t.Fatal(err)
 	}
 
 	res := closeAccount(t, env, admin.AccessToken, &acc.Password)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "last_admin")
-	if got := login(t, env, string(acc.Email), acc.Password, false); got.JSON200 == nil {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "last_admin")
+	if got := apitest.Login(t, env, string(acc.Email), acc.Password, false); got.JSON200 == nil {
 		t.Fatalf("a refused closure must leave the account: %d %s", got.StatusCode(), got.Body)
 	}
-	if n := countRows(t, env, "memberships WHERE user_id = '"+admin.User.ID.String()+"'"); n != 2 {
+	if n := apitest.CountRows(t, env, "memberships WHERE user_id = '"+admin.User.ID.String()+"'"); n != 2 {
 		t.Fatalf("a refused closure must keep the memberships: %d", n)
 	}
 
 	// The admin invites somebody, who accepts and later closes their account.
-	email := newEmail()
+	email := apitest.NewEmail()
 	inv, err := env.Client.CreateInvitationWithResponse(ctx, org, client.InvitationRequest{
 		Email: openapi_types.Email(email), Role: "teacher", FirstName: ptrTo("Пётр"), LastName: ptrTo("Петров"),
 	}, apitest.Bearer(admin.AccessToken))
 	if err != nil || inv.JSON201 == nil {
 		t.Fatalf("invite: %v %s", err, inv.Body)
 	}
-	invited, err := accept(env, invitationToken(t, env, email))
+	invited, err := apitest.AcceptInvitation(env, apitest.InvitationToken(t, env, email))
 	if err != nil || invited.JSON201 == nil {
 		t.Fatalf("accept: %v %s", err, invited.Body)
 	}
@@ -363,7 +363,7 @@ func TestCloseAccountOfAnAdmin(t *testing.T) {
 	if left != 0 {
 		t.Errorf("%d invitations or audit events still name the closed account", left)
 	}
-	if n := countAudit(t, env, "invitation_sent", org, nil); n != 1 {
+	if n := apitest.CountAudit(t, env, "invitation_sent", org, nil); n != 1 {
 		t.Errorf("the organization's history lost the invitation: %d invitation_sent events", n)
 	}
 

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func TestProfileReadAndEdit(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	if reg.User.TimeZone != "Europe/Moscow" {
 		t.Fatalf("default time zone = %q", reg.User.TimeZone)
 	}
@@ -39,7 +39,7 @@ func TestProfileReadAndEdit(t *testing.T) {
 	if u.FirstName != "Мария" || u.LastName != reg.User.LastName || u.TimeZone != "Asia/Yekaterinburg" || u.Locale != client.En || u.Email != reg.User.Email {
 		t.Fatalf("after PATCH: %+v", u)
 	}
-	if me := getMe(t, env, reg.AccessToken); me.JSON200.TimeZone != "Asia/Yekaterinburg" || me.JSON200.FirstName != "Мария" {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200.TimeZone != "Asia/Yekaterinburg" || me.JSON200.FirstName != "Мария" {
 		t.Fatalf("GET /me after PATCH: %s", me.Body)
 	}
 	// An empty patch changes nothing.
@@ -64,26 +64,26 @@ func TestProfileReadAndEdit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-		if !contains(fields(p), tc.want...) {
-			t.Errorf("%s: fields %v, want %v", tc.name, fields(p), tc.want)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), tc.want...) {
+			t.Errorf("%s: fields %v, want %v", tc.name, apitest.Fields(p), tc.want)
 		}
 	}
-	if me := getMe(t, env, reg.AccessToken); me.JSON200.TimeZone != "Asia/Yekaterinburg" {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200.TimeZone != "Asia/Yekaterinburg" {
 		t.Fatalf("a refused PATCH changed the profile: %s", me.Body)
 	}
 	anon, err := env.Client.UpdateProfileWithResponse(ctx, client.ProfileUpdate{TimeZone: ptrTo("UTC")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
+	apitest.ProblemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
 }
 
 func TestNotificationPreferences(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	bearer := apitest.Bearer(reg.AccessToken)
 
 	got, err := env.Client.GetNotificationPreferencesWithResponse(ctx, bearer)
@@ -123,7 +123,7 @@ func TestNotificationPreferences(t *testing.T) {
 		t.Fatalf("%d consent events, want 2", n)
 	}
 	// Somebody else's preferences are untouched.
-	other := register(t, env, newAccount())
+	other := apitest.Register(t, env, apitest.NewAccount())
 	if got, _ := env.Client.GetNotificationPreferencesWithResponse(ctx, apitest.Bearer(other.AccessToken)); got.JSON200 == nil || !got.JSON200.EmailNews {
 		t.Fatalf("other user: %s", got.Body)
 	}
@@ -132,9 +132,9 @@ func TestNotificationPreferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "emailMarketing:required", "smsMarketing:required") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "emailMarketing:required", "smsMarketing:required") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 }
 
@@ -142,26 +142,26 @@ func TestRegisterRefusesCommonPasswords(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	for _, pw := range []string{"Password1", "P@ssw0rd1", "Qwerty123456"} {
-		acc := newAccount()
+		acc := apitest.NewAccount()
 		acc.Password = pw
 		res, err := env.Client.RegisterWithResponse(context.Background(), acc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-		if !contains(fields(p), "password:common_password") {
-			t.Errorf("%s: fields %v", pw, fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "password:common_password") {
+			t.Errorf("%s: fields %v", pw, apitest.Fields(p))
 		}
 	}
-	if n := countRows(t, env, "users"); n != 0 {
+	if n := apitest.CountRows(t, env, "users"); n != 0 {
 		t.Fatalf("%d users created", n)
 	}
 
 	// The check can be switched off.
 	lax := apitest.New(t, func(c *config.Config) { c.Password.ForbidCommon = false })
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Password = "Password1"
-	register(t, lax, acc)
+	apitest.Register(t, lax, acc)
 }
 
 // siteverify is a captcha provider speaking the siteverify protocol.
@@ -211,31 +211,31 @@ func TestRegisterWithCaptcha(t *testing.T) {
 		return res
 	}
 
-	// No token: named with the other invalid fields, nobody asked.
-	acc := newAccount()
+	// No token: named with the other invalid apitest.Fields, nobody asked.
+	acc := apitest.NewAccount()
 	acc.Password = "short"
 	res := try(acc)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "captchaToken:required", "password:too_short") {
-		t.Fatalf("fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "captchaToken:required", "password:too_short") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
 	// A token with an otherwise invalid form is not spent.
 	acc.CaptchaToken = ptrTo("solved")
 	res = try(acc)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
 	if sv.count() != 0 {
 		t.Fatalf("the provider was asked %d times about invalid forms", sv.count())
 	}
 
 	// A rejected token.
-	acc = newAccount()
+	acc = apitest.NewAccount()
 	acc.CaptchaToken = ptrTo("bot")
 	res = try(acc)
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "captchaToken:captcha_failed") {
-		t.Fatalf("fields: %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "captchaToken:captcha_failed") {
+		t.Fatalf("fields: %v", apitest.Fields(p))
 	}
-	if n := countRows(t, env, "users"); n != 0 {
+	if n := apitest.CountRows(t, env, "users"); n != 0 {
 		t.Fatalf("%d users after a rejected captcha", n)
 	}
 
@@ -253,11 +253,11 @@ func TestRegisterWithCaptcha(t *testing.T) {
 
 	// The provider is down: 503, and no account.
 	provider.Close()
-	acc = newAccount()
+	acc = apitest.NewAccount()
 	acc.CaptchaToken = ptrTo("solved")
 	res = try(acc)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusServiceUnavailable, "captcha_unavailable")
-	if n := countRows(t, env, "users"); n != 1 {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusServiceUnavailable, "captcha_unavailable")
+	if n := apitest.CountRows(t, env, "users"); n != 1 {
 		t.Fatalf("%d users, want 1", n)
 	}
 }
@@ -273,7 +273,7 @@ func TestRegisterCaptchaProviderFaults(t *testing.T) {
 	} {
 		provider := httptest.NewServer(handler)
 		env := apitest.New(t, func(c *config.Config) { c.CaptchaVerifyURL, c.CaptchaSecret = provider.URL, "x" })
-		acc := newAccount()
+		acc := apitest.NewAccount()
 		acc.CaptchaToken = ptrTo("solved")
 		res, err := env.Client.RegisterWithResponse(context.Background(), acc)
 		provider.Close()

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func TestSSOStartBuildsAnAuthorizationRequest(t *testing.T) {
 		q.Get("state"), q.Get("code_challenge")).Scan(&stored); err != nil || stored != 1 {
 		t.Fatalf("stored states matching the hash: %d %v", stored, err)
 	}
-	if n := countRows(t, env.Env, "sso_states WHERE state_hash = convert_to('"+q.Get("state")+"', 'UTF8')"); n != 0 {
+	if n := apitest.CountRows(t, env.Env, "sso_states WHERE state_hash = convert_to('"+q.Get("state")+"', 'UTF8')"); n != 0 {
 		t.Fatal("the state is stored in clear")
 	}
 }
@@ -80,7 +80,7 @@ func TestSSOSignInCreatesAnAccount(t *testing.T) {
 	if until := time.Until(res.JSON201.RefreshTokenExpiresAt); until < 29*24*time.Hour {
 		t.Fatalf("refresh token expires in %v, want about 30 days", until)
 	}
-	me := getMe(t, env.Env, res.JSON201.AccessToken)
+	me := apitest.GetMe(t, env.Env, res.JSON201.AccessToken)
 	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 || me.JSON200.Memberships[0].Role != client.Learner ||
 		!me.JSON200.Memberships[0].Organization.IsDefault {
 		t.Fatalf("me: %d %s", me.StatusCode(), me.Body)
@@ -106,7 +106,7 @@ func TestSSOSignInCreatesAnAccount(t *testing.T) {
 		t.Fatalf("identity %+v", it)
 	}
 	// A password sign-in is impossible: the account has none.
-	if l := login(t, env.Env, string(u.Email), "Str0ng-Passw0rd", false); l.StatusCode() != http.StatusUnauthorized {
+	if l := apitest.Login(t, env.Env, string(u.Email), "Str0ng-Passw0rd", false); l.StatusCode() != http.StatusUnauthorized {
 		t.Fatalf("password login: %d", l.StatusCode())
 	}
 }
@@ -129,10 +129,10 @@ func TestSSOSignInToALinkedAccount(t *testing.T) {
 	if until := time.Until(again.JSON200.RefreshTokenExpiresAt); until > 25*time.Hour {
 		t.Fatalf("refresh token expires in %v, want about a day", until)
 	}
-	if n := countRows(t, env.Env, "users"); n != 1 {
+	if n := apitest.CountRows(t, env.Env, "users"); n != 1 {
 		t.Fatalf("%d users", n)
 	}
-	if n := countRows(t, env.Env, "sessions"); n != 2 {
+	if n := apitest.CountRows(t, env.Env, "sessions"); n != 2 {
 		t.Fatalf("%d sessions", n)
 	}
 	if ev := ssoAuditEvents(t, env.Env, first.JSON201.User.ID); ev[len(ev)-1] != "sign_in:sso" {
@@ -143,16 +143,16 @@ func TestSSOSignInToALinkedAccount(t *testing.T) {
 func TestSSOSignInNeverLinksByEmail(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
-	acc := newAccount()
-	reg := register(t, env.Env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env.Env, acc)
 	id := newIdentity()
 	id.Email = strings.ToUpper(string(acc.Email)) // same address, other case
 	res := env.signIn(t, id)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "sso_link_required")
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "sso_link_required")
 	if p.Detail == nil || !strings.Contains(*p.Detail, "Госуслуги") {
 		t.Fatalf("detail %v", p.Detail)
 	}
-	if countRows(t, env.Env, "users") != 1 || countRows(t, env.Env, "sso_identities") != 0 {
+	if apitest.CountRows(t, env.Env, "users") != 1 || apitest.CountRows(t, env.Env, "sso_identities") != 0 {
 		t.Fatal("an account or link was made")
 	}
 	if ev := ssoAuditEvents(t, env.Env, reg.User.ID); ev[len(ev)-1] != "sign_in_failed:sso:sso_link_required" {
@@ -178,7 +178,7 @@ func TestSSOCallbackRefusesBadStates(t *testing.T) {
 	// An unknown state.
 	code, _ := browse(t, env.start(t, "esia", false))
 	res := env.callback(t, "esia", code, "not-a-state-we-issued")
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
 	// A used state: the replay of a successful callback.
 	code, state := browse(t, env.start(t, "esia", false))
@@ -187,7 +187,7 @@ func TestSSOCallbackRefusesBadStates(t *testing.T) {
 	}
 	calls := env.idp.TokenCalls.Load()
 	res = env.callback(t, "esia", code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 	if env.idp.TokenCalls.Load() != calls {
 		t.Fatal("a replayed state reached the provider")
 	}
@@ -198,16 +198,16 @@ func TestSSOCallbackRefusesBadStates(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = env.callback(t, "esia", code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
 	// A state of another provider, which is consumed all the same.
 	code, state = browse(t, env.start(t, "esia", false))
 	res = env.callback(t, "corp", code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 	res = env.callback(t, "esia", code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
-	if n := countRows(t, env.Env, "users"); n != 1 {
+	if n := apitest.CountRows(t, env.Env, "users"); n != 1 {
 		t.Fatalf("%d users, want only the first sign-in's", n)
 	}
 }
@@ -221,8 +221,8 @@ func TestSSOCallbackPKCEMismatchIsRefusedByTheProvider(t *testing.T) {
 	victimCode, _ := browse(t, env.start(t, "esia", false))
 	_, attackerState := browse(t, env.start(t, "esia", false))
 	res := env.callback(t, "esia", victimCode, attackerState)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_code_rejected")
-	if n := countRows(t, env.Env, "users"); n != 0 {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_code_rejected")
+	if n := apitest.CountRows(t, env.Env, "users"); n != 0 {
 		t.Fatalf("%d users", n)
 	}
 }
@@ -247,8 +247,8 @@ func TestSSOCallbackRefusesBadIDTokens(t *testing.T) {
 			env := newSSOEnv(t)
 			env.idp.Mutate, env.idp.TamperSignature = tc.mutate, tc.tamper
 			res := env.signIn(t, newIdentity())
-			problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_token_invalid")
-			if countRows(t, env.Env, "users") != 0 || countRows(t, env.Env, "sessions") != 0 {
+			apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_token_invalid")
+			if apitest.CountRows(t, env.Env, "users") != 0 || apitest.CountRows(t, env.Env, "sessions") != 0 {
 				t.Fatal("an account or session was made")
 			}
 		})
@@ -270,7 +270,7 @@ func TestSSOProviderFailuresAre502(t *testing.T) {
 		code, state := browse(t, env.start(t, "esia", false))
 		env.idp.TokenStatus, env.idp.TokenBody = tc.status, tc.body
 		res := env.callback(t, "esia", code, state)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadGateway, "sso_provider_error")
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadGateway, "sso_provider_error")
 		if strings.Contains(string(res.Body), "invalid_client") || p.Detail == nil {
 			t.Fatalf("the provider's answer leaks: %s", res.Body)
 		}
@@ -282,7 +282,7 @@ func TestSSOProviderFailuresAre502(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadGateway, "sso_provider_error")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadGateway, "sso_provider_error")
 }
 
 func TestSSOUnknownProviderAndBadInput(t *testing.T) {
@@ -293,34 +293,34 @@ func TestSSOUnknownProviderAndBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, start.StatusCode(), start.HTTPResponse.Header, start.Body, http.StatusNotFound, "not_found")
+	apitest.ProblemOf(t, start.StatusCode(), start.HTTPResponse.Header, start.Body, http.StatusNotFound, "not_found")
 	cb := env.callback(t, "github", "code", "state")
-	problemOf(t, cb.StatusCode(), cb.HTTPResponse.Header, cb.Body, http.StatusNotFound, "not_found")
+	apitest.ProblemOf(t, cb.StatusCode(), cb.HTTPResponse.Header, cb.Body, http.StatusNotFound, "not_found")
 
 	bad, err := env.Client.StartSsoSignInWithResponse(ctx, "ESIA!", client.SsoStartRequest{RedirectURI: spaCallback})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := problemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "path.provider:invalid_format") {
-		t.Fatalf("fields %v", fields(p))
+	p := apitest.ProblemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "path.provider:invalid_format") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
 	for _, uri := range []string{"https://evil.example/steal", spaCallback + "?x=1", "https://spa.example.org/sso/callback/"} {
 		res, err := env.Client.StartSsoSignInWithResponse(ctx, "esia", client.SsoStartRequest{RedirectURI: uri})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-		if !contains(fields(p), "redirectUri:not_allowed") {
-			t.Fatalf("%s: fields %v", uri, fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "redirectUri:not_allowed") {
+			t.Fatalf("%s: fields %v", uri, apitest.Fields(p))
 		}
 	}
 	empty := env.callback(t, "esia", "", "")
-	p = problemOf(t, empty.StatusCode(), empty.HTTPResponse.Header, empty.Body, http.StatusUnprocessableEntity, "validation_failed")
-	if !contains(fields(p), "code:too_short", "state:too_short") {
-		t.Fatalf("fields %v", fields(p))
+	p = apitest.ProblemOf(t, empty.StatusCode(), empty.HTTPResponse.Header, empty.Body, http.StatusUnprocessableEntity, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "code:too_short", "state:too_short") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
-	if n := countRows(t, env.Env, "sso_states"); n != 0 {
+	if n := apitest.CountRows(t, env.Env, "sso_states"); n != 0 {
 		t.Fatalf("%d states stored by refused starts", n)
 	}
 }
@@ -337,7 +337,7 @@ func TestSSOSignInOfABlockedAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := env.signIn(t, id)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
 }
 
 // Closure removes the account's provider links; a sign-in that raced it and
@@ -354,7 +354,7 @@ func TestSSOSignInOfAClosedAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := env.signIn(t, id)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "account_blocked")
 	if p.Detail == nil || *p.Detail != "The account is closed." || res.JSON200 != nil {
 		t.Errorf("detail: %v", p.Detail)
 	}
@@ -366,22 +366,22 @@ func TestSSOSignInWithoutEmailOrWithUserinfo(t *testing.T) {
 	id := newIdentity()
 	id.Email = ""
 	res := env.signIn(t, id)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
-	if n := countRows(t, env.Env, "users"); n != 0 {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
+	if n := apitest.CountRows(t, env.Env, "users"); n != 0 {
 		t.Fatalf("%d users", n)
 	}
 
 	// An address the provider has not confirmed makes no account, and does
 	// not tell whether one has it (no 409 sso_link_required).
-	acc := newAccount()
-	register(t, env.Env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env.Env, acc)
 	for _, email := range []string{"unconfirmed@example.org", string(acc.Email)} {
 		id = newIdentity()
 		id.Email, id.EmailVerified = email, false
 		res = env.signIn(t, id)
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "sso_email_missing")
 	}
-	if n := countRows(t, env.Env, "users"); n != 1 {
+	if n := apitest.CountRows(t, env.Env, "users"); n != 1 {
 		t.Fatalf("%d users", n)
 	}
 
@@ -422,8 +422,8 @@ func TestSSOSignInNameFallbacks(t *testing.T) {
 func TestSSOSignInDropsATakenPhone(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
-	acc := newAccount()
-	register(t, env.Env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env.Env, acc)
 	id := newIdentity()
 	id.Phone = acc.Phone
 	res := env.signIn(t, id)
@@ -454,7 +454,7 @@ func TestSSOConcurrentFirstSignIns(t *testing.T) {
 	if !slices.Equal(statuses, []int{200, 201}) && !slices.Equal(statuses, []int{201, 201}) {
 		t.Fatalf("statuses %v", statuses)
 	}
-	if countRows(t, env.Env, "users") != 1 || countRows(t, env.Env, "sso_identities") != 1 {
+	if apitest.CountRows(t, env.Env, "users") != 1 || apitest.CountRows(t, env.Env, "sso_identities") != 1 {
 		t.Fatal("more than one account or link")
 	}
 }
@@ -470,11 +470,11 @@ func TestSSOStartIsRateLimited(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	problemOf(t, last.StatusCode(), last.HTTPResponse.Header, last.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.ProblemOf(t, last.StatusCode(), last.HTTPResponse.Header, last.Body, http.StatusTooManyRequests, "rate_limited")
 	if last.HTTPResponse.Header.Get("Retry-After") == "" {
 		t.Fatal("no Retry-After")
 	}
-	if n := countRows(t, env.Env, "sso_states"); n != 60 {
+	if n := apitest.CountRows(t, env.Env, "sso_states"); n != 60 {
 		t.Fatalf("%d states", n)
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"bytes"
@@ -21,11 +21,11 @@ func TestRegisterLoginMeRefreshLogout(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Email = openapi_types.Email("  Mixed.Case" + string(acc.Email)[4:] + " ")
 	acc.Phone = "8 (921) 555-12-34"
 
-	reg := register(t, env, acc)
+	reg := apitest.Register(t, env, acc)
 	if reg.TokenType != client.Bearer || reg.ExpiresIn != 900 || reg.AccessToken == "" || !strings.HasPrefix(reg.RefreshToken, "rt_") {
 		t.Fatalf("unexpected tokens: %+v", reg)
 	}
@@ -39,7 +39,7 @@ func TestRegisterLoginMeRefreshLogout(t *testing.T) {
 		t.Errorf("unexpected user defaults: %+v", reg.User)
 	}
 
-	me := getMe(t, env, reg.AccessToken)
+	me := apitest.GetMe(t, env, reg.AccessToken)
 	if me.JSON200 == nil {
 		t.Fatalf("GET /me: %d %s", me.StatusCode(), me.Body)
 	}
@@ -53,7 +53,7 @@ func TestRegisterLoginMeRefreshLogout(t *testing.T) {
 
 	// Sign in by e-mail in another case, and by phone written another way.
 	for _, name := range []string{strings.ToUpper(string(reg.User.Email)), "+7 921 555 12 34", "89215551234"} {
-		res := login(t, env, name, acc.Password, false)
+		res := apitest.Login(t, env, name, acc.Password, false)
 		if res.JSON200 == nil {
 			t.Fatalf("login as %q: %d %s", name, res.StatusCode(), res.Body)
 		}
@@ -73,7 +73,7 @@ func TestRegisterLoginMeRefreshLogout(t *testing.T) {
 	if ref.JSON200.RefreshToken == reg.RefreshToken || ref.JSON200.AccessToken == reg.AccessToken {
 		t.Fatal("refresh must return new tokens")
 	}
-	if me := getMe(t, env, ref.JSON200.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, ref.JSON200.AccessToken); me.JSON200 == nil {
 		t.Fatalf("GET /me with refreshed token: %d %s", me.StatusCode(), me.Body)
 	}
 
@@ -89,21 +89,21 @@ func TestRegisterLoginMeRefreshLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, 401, "session_ended")
-	me = getMe(t, env, ref.JSON200.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	apitest.ProblemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, 401, "session_ended")
+	me = apitest.GetMe(t, env, ref.JSON200.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 }
 
 func TestRememberMeChoosesRefreshLifetime(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 	for _, tc := range []struct {
 		remember bool
 		want     time.Duration
 	}{{false, env.Config.RefreshTTL}, {true, env.Config.RefreshRememberTTL}} {
-		res := login(t, env, string(acc.Email), acc.Password, tc.remember)
+		res := apitest.Login(t, env, string(acc.Email), acc.Password, tc.remember)
 		if res.JSON200 == nil {
 			t.Fatalf("login: %d %s", res.StatusCode(), res.Body)
 		}
@@ -118,7 +118,7 @@ func TestReusedRefreshTokenRevokesTheSession(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 
 	first, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
 	if err != nil || first.JSON200 == nil {
@@ -133,16 +133,16 @@ func TestReusedRefreshTokenRevokesTheSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, reuse.StatusCode(), reuse.HTTPResponse.Header, reuse.Body, 401, "refresh_token_reused")
+	apitest.ProblemOf(t, reuse.StatusCode(), reuse.HTTPResponse.Header, reuse.Body, 401, "refresh_token_reused")
 
 	// The legitimate holder's newer tokens are dead too.
 	next, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: first.JSON200.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, next.StatusCode(), next.HTTPResponse.Header, next.Body, 401, "session_ended")
-	me := getMe(t, env, first.JSON200.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	apitest.ProblemOf(t, next.StatusCode(), next.HTTPResponse.Header, next.Body, 401, "session_ended")
+	me := apitest.GetMe(t, env, first.JSON200.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 
 	// Another session of the same user is untouched.
 	var reason string
@@ -155,13 +155,13 @@ func TestRefreshRejectsUnknownAndExpiredTokens(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 
 	unknown, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: "rt_NOTATOKEN"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, unknown.StatusCode(), unknown.HTTPResponse.Header, unknown.Body, 401, "invalid_refresh_token")
+	apitest.ProblemOf(t, unknown.StatusCode(), unknown.HTTPResponse.Header, unknown.Body, 401, "invalid_refresh_token")
 
 	if _, err := env.Pool.Exec(ctx, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"); err != nil {
 		t.Fatal(err)
@@ -170,14 +170,14 @@ func TestRefreshRejectsUnknownAndExpiredTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, expired.StatusCode(), expired.HTTPResponse.Header, expired.Body, 401, "session_ended")
+	apitest.ProblemOf(t, expired.StatusCode(), expired.HTTPResponse.Header, expired.Body, 401, "session_ended")
 }
 
 func TestLoginFailuresLookAlike(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 
 	var details []string
 	for _, tc := range []struct{ name, login, password string }{
@@ -186,8 +186,8 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 		{"unknown phone", "+7 921 999-99-99", acc.Password},
 		{"not an e-mail or phone", "just-a-name", acc.Password},
 	} {
-		res := login(t, env, tc.login, tc.password, false)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+		res := apitest.Login(t, env, tc.login, tc.password, false)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
 		if res.HTTPResponse.Header.Get("WWW-Authenticate") == "" {
 			t.Errorf("%s: no WWW-Authenticate header", tc.name)
 		}
@@ -204,8 +204,8 @@ func TestLoginUpgradesAnOldPasswordHash(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	older, err := auth.NewHasher(config.Argon2Params{MemoryKiB: 512, Iterations: 1, Parallelism: 1}, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +217,7 @@ func TestLoginUpgradesAnOldPasswordHash(t *testing.T) {
 	if _, err := env.Pool.Exec(ctx, "UPDATE users SET password_hash = $1 WHERE id = $2", old, reg.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
 		t.Fatalf("login with an old hash: %d %s", res.StatusCode(), res.Body)
 	}
 	var stored string
@@ -228,7 +228,7 @@ func TestLoginUpgradesAnOldPasswordHash(t *testing.T) {
 	if stored == old || !strings.Contains(stored, want) {
 		t.Errorf("hash after sign-in = %q, want one made with %s", stored, want)
 	}
-	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
 		t.Fatalf("login with the upgraded hash: %d %s", res.StatusCode(), res.Body)
 	}
 }
@@ -237,31 +237,31 @@ func TestBlockedAccountCannotSignIn(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	if _, err := env.Pool.Exec(ctx, "UPDATE users SET status = 'blocked'"); err != nil {
 		t.Fatal(err)
 	}
-	res := login(t, env, string(acc.Email), acc.Password, false)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
+	res := apitest.Login(t, env, string(acc.Email), acc.Password, false)
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
 	// A wrong password still gets the generic answer: blocking reveals nothing.
-	res = login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
-	me := getMe(t, env, reg.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	res = apitest.Login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+	me := apitest.GetMe(t, env, reg.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 	ref, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 403, "account_blocked")
+	apitest.ProblemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 403, "account_blocked")
 }
 
 func TestRegisterConflicts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 
 	tests := []struct {
 		name   string
@@ -280,19 +280,19 @@ func TestRegisterConflicts(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req := newAccount()
+			req := apitest.NewAccount()
 			tc.mutate(&req)
 			res, err := env.Client.RegisterWithResponse(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "already_exists")
-			if got := fields(p); len(got) != len(tc.want) || !contains(got, tc.want...) {
+			p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "already_exists")
+			if got := apitest.Fields(p); len(got) != len(tc.want) || !apitest.Contains(got, tc.want...) {
 				t.Errorf("fields = %v, want %v", got, tc.want)
 			}
 		})
 	}
-	if n := countRows(t, env, "users"); n != 1 {
+	if n := apitest.CountRows(t, env, "users"); n != 1 {
 		t.Errorf("users = %d after conflicts, want 1", n)
 	}
 }
@@ -340,13 +340,13 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, tc.status, tc.code)
-			if got := fields(p); !contains(got, tc.fields...) {
+			p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, tc.status, tc.code)
+			if got := apitest.Fields(p); !apitest.Contains(got, tc.fields...) {
 				t.Errorf("fields = %v, want at least %v", got, tc.fields)
 			}
 		})
 	}
-	if n := countRows(t, env, "users"); n != 0 {
+	if n := apitest.CountRows(t, env, "users"); n != 0 {
 		t.Errorf("users = %d after rejected registrations, want 0 (no half-written rows)", n)
 	}
 }
@@ -354,7 +354,7 @@ func TestRegisterRejectsBadInput(t *testing.T) {
 func TestPasswordEqualToIdentifierIsRefused(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Password = "Anna-Phone-79211000001"
 	acc.Phone = "+7 921 100-00-01"
 	acc.Email = "Anna.Pass1@example.org"
@@ -364,9 +364,9 @@ func TestPasswordEqualToIdentifierIsRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), "password:equals_identifier") {
-			t.Errorf("password %q: fields = %v, want password:equals_identifier", pw, fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "password:equals_identifier") {
+			t.Errorf("password %q: fields = %v, want password:equals_identifier", pw, apitest.Fields(p))
 		}
 	}
 }
@@ -374,13 +374,13 @@ func TestPasswordEqualToIdentifierIsRefused(t *testing.T) {
 func TestLongPasswordsAreNotTruncated(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Password = "Aa1-" + strings.Repeat("xyz", 40) // 124 characters
-	register(t, env, acc)
-	if res := login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
+	apitest.Register(t, env, acc)
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password, false); res.JSON200 == nil {
 		t.Fatalf("login with the long password: %d %s", res.StatusCode(), res.Body)
 	}
-	if res := login(t, env, string(acc.Email), acc.Password[:100], false); res.StatusCode() != 401 {
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password[:100], false); res.StatusCode() != 401 {
 		t.Fatalf("a prefix of the password signed in: %d", res.StatusCode())
 	}
 }
@@ -389,11 +389,11 @@ func TestRegistrationSendsWelcomeMailAndAudits(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Locale = ptrTo(client.En)
-	reg := register(t, env, acc)
-	login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
-	login(t, env, string(acc.Email), acc.Password, false)
+	reg := apitest.Register(t, env, acc)
+	apitest.Login(t, env, string(acc.Email), "Wrong-Passw0rd", false)
+	apitest.Login(t, env, string(acc.Email), acc.Password, false)
 
 	var to, subject, text string
 	if err := env.Pool.QueryRow(ctx, "SELECT recipient, subject, body_text FROM outbox WHERE template = 'welcome'").Scan(&to, &subject, &text); err != nil {

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ func TestSSOLinkFromProfile(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
 	ctx := context.Background()
-	anna := register(t, env.Env, newAccount())
-	boris := register(t, env.Env, newAccount())
+	anna := apitest.Register(t, env.Env, apitest.NewAccount())
+	boris := apitest.Register(t, env.Env, apitest.NewAccount())
 	id := newIdentity()
 
 	res := env.link(t, anna.AccessToken, env.idp, "esia", id)
@@ -36,10 +36,10 @@ func TestSSOLinkFromProfile(t *testing.T) {
 	}
 	// Another identity at the same provider is refused.
 	other := env.link(t, anna.AccessToken, env.idp, "esia", newIdentity())
-	problemOf(t, other.StatusCode(), other.HTTPResponse.Header, other.Body, http.StatusConflict, "sso_provider_already_linked")
+	apitest.ProblemOf(t, other.StatusCode(), other.HTTPResponse.Header, other.Body, http.StatusConflict, "sso_provider_already_linked")
 	// Somebody else cannot take the identity.
 	taken := env.link(t, boris.AccessToken, env.idp, "esia", id)
-	problemOf(t, taken.StatusCode(), taken.HTTPResponse.Header, taken.Body, http.StatusConflict, "sso_identity_taken")
+	apitest.ProblemOf(t, taken.StatusCode(), taken.HTTPResponse.Header, taken.Body, http.StatusConflict, "sso_identity_taken")
 	// A second provider can be linked too.
 	if c := env.link(t, anna.AccessToken, env.corp, "corp", newIdentity()); c.JSON201 == nil {
 		t.Fatalf("corp link: %d %s", c.StatusCode(), c.Body)
@@ -57,8 +57,8 @@ func TestSSOLinkStateIsBoundToItsUserSessionAndPurpose(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
 	ctx := context.Background()
-	anna := register(t, env.Env, newAccount())
-	boris := register(t, env.Env, newAccount())
+	anna := apitest.Register(t, env.Env, apitest.NewAccount())
+	boris := apitest.Register(t, env.Env, apitest.NewAccount())
 	startLink := func(token string) (code, state string) {
 		st, err := env.Client.StartSsoLinkWithResponse(ctx, "esia", client.SsoLinkStartRequest{RedirectURI: spaCallback}, apitest.Bearer(token))
 		if err != nil || st.JSON200 == nil {
@@ -78,26 +78,26 @@ func TestSSOLinkStateIsBoundToItsUserSessionAndPurpose(t *testing.T) {
 	// Anna's link request, finished by Boris.
 	code, state := startLink(anna.AccessToken)
 	res := finishLink(boris.AccessToken, code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
 	// Anna's link request, finished in another of Anna's sessions.
 	code, state = startLink(anna.AccessToken)
-	other := login(t, env.Env, string(anna.User.Email), "Str0ng-Passw0rd", false)
+	other := apitest.Login(t, env.Env, string(anna.User.Email), "Str0ng-Passw0rd", false)
 	if other.JSON200 == nil {
 		t.Fatalf("login: %s", other.Body)
 	}
 	res = finishLink(other.JSON200.AccessToken, code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
 	// A link request posted to the sign-in callback, and a sign-in request to the link callback.
 	code, state = startLink(anna.AccessToken)
 	signIn := env.callback(t, "esia", code, state)
-	problemOf(t, signIn.StatusCode(), signIn.HTTPResponse.Header, signIn.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, signIn.StatusCode(), signIn.HTTPResponse.Header, signIn.Body, http.StatusBadRequest, "sso_state_invalid")
 	code, state = browse(t, env.start(t, "esia", false))
 	res = finishLink(anna.AccessToken, code, state)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusBadRequest, "sso_state_invalid")
 
-	if n := countRows(t, env.Env, "sso_identities"); n != 0 {
+	if n := apitest.CountRows(t, env.Env, "sso_identities"); n != 0 {
 		t.Fatalf("%d identities linked", n)
 	}
 	// The link endpoints need a bearer token.
@@ -105,14 +105,14 @@ func TestSSOLinkStateIsBoundToItsUserSessionAndPurpose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
+	apitest.ProblemOf(t, anon.StatusCode(), anon.HTTPResponse.Header, anon.Body, http.StatusUnauthorized, "authentication_required")
 }
 
 func TestSSOLinkNeedsRecentAuthentication(t *testing.T) {
 	t.Parallel()
 	env := newSSOEnv(t)
 	ctx := context.Background()
-	reg := register(t, env.Env, newAccount())
+	reg := apitest.Register(t, env.Env, apitest.NewAccount())
 	if _, err := env.Pool.Exec(ctx, `UPDATE sessions SET authenticated_at = now() - interval '11 minutes'`); err != nil {
 		t.Fatal(err)
 	}
@@ -120,8 +120,8 @@ func TestSSOLinkNeedsRecentAuthentication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
-	if n := countRows(t, env.Env, "sso_states"); n != 0 {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusForbidden, "reauthentication_required")
+	if n := apitest.CountRows(t, env.Env, "sso_states"); n != 0 {
 		t.Fatalf("%d states stored", n)
 	}
 }
@@ -139,7 +139,7 @@ func TestSSOUnlink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "last_sign_in_method")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusConflict, "last_sign_in_method")
 	// With a second identity, one of them may go.
 	if l := env.link(t, ssoOnly.AccessToken, env.corp, "corp", newIdentity()); l.JSON201 == nil {
 		t.Fatalf("link corp: %s", l.Body)
@@ -149,17 +149,17 @@ func TestSSOUnlink(t *testing.T) {
 	}
 
 	// An account with a password may drop its identity.
-	anna := register(t, env.Env, newAccount())
+	anna := apitest.Register(t, env.Env, apitest.NewAccount())
 	linked := env.link(t, anna.AccessToken, env.idp, "esia", newIdentity()).JSON201
 	// Nobody else can unlink it; they learn nothing about it.
 	other, _ := env.Client.UnlinkSsoIdentityWithResponse(ctx, linked.ID, apitest.Bearer(ssoOnly.AccessToken))
-	problemOf(t, other.StatusCode(), other.HTTPResponse.Header, other.Body, http.StatusNotFound, "not_found")
+	apitest.ProblemOf(t, other.StatusCode(), other.HTTPResponse.Header, other.Body, http.StatusNotFound, "not_found")
 	// A stale session must re-authenticate first.
 	if _, err := env.Pool.Exec(ctx, `UPDATE sessions SET authenticated_at = now() - interval '1 hour' WHERE user_id = $1`, anna.User.ID); err != nil {
 		t.Fatal(err)
 	}
 	stale, _ := env.Client.UnlinkSsoIdentityWithResponse(ctx, linked.ID, apitest.Bearer(anna.AccessToken))
-	problemOf(t, stale.StatusCode(), stale.HTTPResponse.Header, stale.Body, http.StatusForbidden, "reauthentication_required")
+	apitest.ProblemOf(t, stale.StatusCode(), stale.HTTPResponse.Header, stale.Body, http.StatusForbidden, "reauthentication_required")
 	if _, err := env.Pool.Exec(ctx, `UPDATE sessions SET authenticated_at = now() WHERE user_id = $1`, anna.User.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -178,5 +178,5 @@ func TestSSOUnlink(t *testing.T) {
 		t.Fatalf("notice: %q %v", tmpl, err)
 	}
 	bad, _ := env.Client.UnlinkSsoIdentityWithResponse(ctx, [16]byte{}, apitest.Bearer(anna.AccessToken))
-	problemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, http.StatusNotFound, "not_found")
+	apitest.ProblemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, http.StatusNotFound, "not_found")
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -12,66 +12,56 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
-func changePassword(t *testing.T, env *apitest.Env, token, current, next string) *client.ChangePasswordResponse {
-	t.Helper()
-	res, err := env.Client.ChangePasswordWithResponse(context.Background(),
-		client.ChangePasswordRequest{CurrentPassword: current, NewPassword: next}, apitest.Bearer(token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 func TestChangePassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Locale = ptrTo(client.En)
-	reg := register(t, env, acc)
-	other := signInAs(t, env, acc, true, "Other-Device")
+	reg := apitest.Register(t, env, acc)
+	other := apitest.SignInAs(t, env, acc, true, "Other-Device")
 	const next = "N3w-Str0ng-Passw0rd"
 
 	// A wrong current password and a weak new one are refused, naming the field.
-	res := changePassword(t, env, reg.AccessToken, "Wrong-Passw0rd", next)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "currentPassword:incorrect") {
-		t.Errorf("fields = %v", fields(p))
+	res := apitest.ChangePassword(t, env, reg.AccessToken, "Wrong-Passw0rd", next)
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "currentPassword:incorrect") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
-	res = changePassword(t, env, reg.AccessToken, acc.Password, "weak")
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "newPassword:too_short") {
-		t.Errorf("fields = %v", fields(p))
+	res = apitest.ChangePassword(t, env, reg.AccessToken, acc.Password, "weak")
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "newPassword:too_short") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
-	res = changePassword(t, env, reg.AccessToken, acc.Password, string(reg.User.Email))
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "newPassword:equals_identifier") {
-		t.Errorf("fields = %v", fields(p))
+	res = apitest.ChangePassword(t, env, reg.AccessToken, acc.Password, string(reg.User.Email))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "newPassword:equals_identifier") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
-	if r := login(t, env, string(acc.Email), acc.Password, false); r.JSON200 == nil {
+	if r := apitest.Login(t, env, string(acc.Email), acc.Password, false); r.JSON200 == nil {
 		t.Fatal("a refused change altered the password")
 	}
 
-	res = changePassword(t, env, reg.AccessToken, acc.Password, next)
+	res = apitest.ChangePassword(t, env, reg.AccessToken, acc.Password, next)
 	if res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("change: %d %s", res.StatusCode(), res.Body)
 	}
 	// This session stays; the others end.
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
 		t.Fatal("the current session ended")
 	}
-	me := getMe(t, env, other.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	me := apitest.GetMe(t, env, other.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 	ref, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: other.RefreshToken})
-	problemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
+	apitest.ProblemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
 
-	if r := login(t, env, string(acc.Email), acc.Password, false); r.StatusCode() != 401 {
+	if r := apitest.Login(t, env, string(acc.Email), acc.Password, false); r.StatusCode() != 401 {
 		t.Errorf("the old password still signs in: %d", r.StatusCode())
 	}
-	if r := login(t, env, string(acc.Email), next, false); r.JSON200 == nil {
+	if r := apitest.Login(t, env, string(acc.Email), next, false); r.JSON200 == nil {
 		t.Errorf("the new password does not sign in: %d %s", r.StatusCode(), r.Body)
 	}
-	msg, ok := lastMessage(t, env, "password_changed", string(reg.User.Email))
+	msg, ok := apitest.LastMessage(t, env, "password_changed", string(reg.User.Email))
 	if !ok || msg.Subject != "Your password was changed" || !strings.Contains(msg.Text, "other devices were signed out") {
 		t.Errorf("notice = %+v, %v", msg, ok)
 	}
@@ -85,29 +75,29 @@ func TestChangePassword(t *testing.T) {
 func TestChangePasswordWithoutAPassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	if _, err := env.Pool.Exec(context.Background(), "UPDATE users SET password_hash = NULL"); err != nil {
 		t.Fatal(err)
 	}
-	res := changePassword(t, env, reg.AccessToken, "Anything-1", "N3w-Str0ng-Passw0rd")
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "currentPassword:not_set") {
-		t.Errorf("fields = %v", fields(p))
+	res := apitest.ChangePassword(t, env, reg.AccessToken, "Anything-1", "N3w-Str0ng-Passw0rd")
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "currentPassword:not_set") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 }
 
 func TestChangePasswordIsRateLimited(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Security.Limits.CodeAccount = config.Limit{Max: 2, Period: time.Minute} })
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	for range 2 {
-		res := changePassword(t, env, reg.AccessToken, "Wrong-Passw0rd", "N3w-Str0ng-Passw0rd")
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		res := apitest.ChangePassword(t, env, reg.AccessToken, "Wrong-Passw0rd", "N3w-Str0ng-Passw0rd")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
 	}
 	// Even the right password waits now: a stolen session cannot guess on.
-	res := changePassword(t, env, reg.AccessToken, acc.Password, "N3w-Str0ng-Passw0rd")
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+	res := apitest.ChangePassword(t, env, reg.AccessToken, acc.Password, "N3w-Str0ng-Passw0rd")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
 	if ra := res.HTTPResponse.Header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Errorf("Retry-After = %q", ra)
 	}
@@ -120,8 +110,8 @@ func TestReauthenticate(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Security.Limits.CodeAccount = config.Limit{Max: 3, Period: time.Minute} })
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	if _, err := env.Pool.Exec(ctx, "UPDATE sessions SET authenticated_at = now() - interval '1 hour'"); err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +128,14 @@ func TestReauthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "password:incorrect") {
-		t.Errorf("fields = %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "password:incorrect") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	res, _ = env.Client.ReauthenticateWithResponse(ctx, client.ReauthenticateRequest{}, apitest.Bearer(reg.AccessToken))
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "password:required") {
-		t.Errorf("fields = %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "password:required") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	if authenticatedAgo() < 50*time.Minute {
 		t.Fatal("a failed reauthentication refreshed the session")
@@ -164,12 +154,12 @@ func TestReauthenticate(t *testing.T) {
 	// A success starts the count over: three more wrong tries before the lockout.
 	for range 3 {
 		r, _ := env.Client.ReauthenticateWithResponse(ctx, client.ReauthenticateRequest{Password: &wrong}, apitest.Bearer(reg.AccessToken))
-		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
+		apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
 	}
 	r, _ := env.Client.ReauthenticateWithResponse(ctx, client.ReauthenticateRequest{Password: &acc.Password}, apitest.Bearer(reg.AccessToken))
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 429, "rate_limited")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 429, "rate_limited")
 
 	// Without a token: 401 before anything else.
 	r, _ = env.Client.ReauthenticateWithResponse(ctx, client.ReauthenticateRequest{Password: &acc.Password})
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -45,9 +45,9 @@ func newSSOEnv(t *testing.T, mutate ...func(*config.Config)) *ssoEnv {
 
 // newIdentity returns a provider identity with a unique subject and e-mail.
 func newIdentity() oidctest.Identity {
-	n := seq.Add(1) // shared with newAccount, so e-mails never collide
+	n := apitest.Seq.Add(1) // shared with newAccount, so e-mails never collide
 	return oidctest.Identity{
-		Subject: "esia-" + itoa(n), Email: "Ivan.Petrov" + itoa(n) + "@Example.org", EmailVerified: true,
+		Subject: "esia-" + apitest.Itoa(n), Email: "Ivan.Petrov" + apitest.Itoa(n) + "@Example.org", EmailVerified: true,
 		GivenName: "Иван", FamilyName: "Петров", Phone: fmt.Sprintf("8 (921) 2%02d-%02d-%02d", n/10000%100, n/100%100, n%100),
 		PhoneVerified: true,
 	}

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -48,24 +48,4 @@ func countOf(list []string, s string) int {
 	return n
 }
 
-// outboxMessage is the newest message of a template to a recipient.
-type outboxMessage struct{ Subject, Text, HTML, Locale string }
-
-// lastMessage returns the newest outbox message of template to recipient;
-// ok is false when there is none.
-func lastMessage(t *testing.T, env *apitest.Env, template, to string) (m outboxMessage, ok bool) {
-	t.Helper()
-	rows, err := env.Pool.Query(context.Background(),
-		"SELECT subject, body_text, body_html, locale FROM outbox WHERE template = $1 AND recipient = $2 ORDER BY id DESC LIMIT 1", template, to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	if !rows.Next() {
-		return m, false
-	}
-	if err := rows.Scan(&m.Subject, &m.Text, &m.HTML, &m.Locale); err != nil {
-		t.Fatal(err)
-	}
-	return m, true
-}
+// apitest.OutboxMessage is the newest message of a template to a recipient.

@@ -1,4 +1,4 @@
-package httpapi_test
+package organizations_test
 
 import (
 	"context"
@@ -21,16 +21,16 @@ var initialPasswordLine = regexp.MustCompile(`(?:Временный пароль
 // initialPassword reads the initial password e-mailed to address.
 func initialPassword(t *testing.T, env *apitest.Env, address string) string {
 	t.Helper()
-	m := initialPasswordLine.FindStringSubmatch(lastMail(t, env, address, "initial_password"))
+	m := initialPasswordLine.FindStringSubmatch(apitest.LastMail(t, env, address, "initial_password"))
 	if m == nil {
 		t.Fatalf("no initial password in the message to %s", address)
 	}
 	return m[1]
 }
 
-func importMembers(t *testing.T, env *apitest.Env, o staffOrg, rows ...client.MemberImportRow) *client.ImportMembersResponse {
+func importMembers(t *testing.T, env *apitest.Env, o apitest.StaffOrg, rows ...client.MemberImportRow) *client.ImportMembersResponse {
 	t.Helper()
-	res, err := env.Client.ImportMembersWithResponse(context.Background(), o.id, client.MemberImportRequest{Members: rows}, o.as("admin"))
+	res, err := env.Client.ImportMembersWithResponse(context.Background(), o.ID, client.MemberImportRequest{Members: rows}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,13 +50,13 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	existing := register(t, env, newAccount())
-	anna, bob := newEmail(), newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	existing := apitest.Register(t, env, apitest.NewAccount())
+	anna, bob := apitest.NewEmail(), apitest.NewEmail()
 
 	res := importMembers(t, env, o,
-		client.MemberImportRow{Email: openapi_types.Email(strings.ToUpper(anna)), Phone: ptrTo("8 921 333-22-11"), FirstName: "Анна", LastName: "Иванова", Role: "learner"},
-		client.MemberImportRow{Email: openapi_types.Email(bob), FirstName: "Bob", LastName: "Smith", Role: "teacher", Locale: ptrTo(client.Locale("en"))},
+		client.MemberImportRow{Email: openapi_types.Email(strings.ToUpper(anna)), Phone: new("8 921 333-22-11"), FirstName: "Анна", LastName: "Иванова", Role: "learner"},
+		client.MemberImportRow{Email: openapi_types.Email(bob), FirstName: "Bob", LastName: "Smith", Role: "teacher", Locale: new(client.Locale("en"))},
 		client.MemberImportRow{Email: existing.User.Email, FirstName: "X", LastName: "Y", Role: "teacher"},
 	)
 	r := res.JSON200
@@ -72,10 +72,10 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 	if strings.Contains(string(res.Body), annaPassword) || strings.Contains(string(res.Body), bobPassword) {
 		t.Fatal("the response shows an initial password")
 	}
-	if text := lastMail(t, env, bob, "initial_password"); !strings.Contains(text, "Login: "+bob) || !strings.Contains(text, "as a teacher") {
+	if text := apitest.LastMail(t, env, bob, "initial_password"); !strings.Contains(text, "Login: "+bob) || !strings.Contains(text, "as a teacher") {
 		t.Fatalf("English initial-password e-mail:\n%s", text)
 	}
-	if text := lastMail(t, env, string(existing.User.Email), "membership_granted"); !strings.Contains(text, "Центр center") {
+	if text := apitest.LastMail(t, env, string(existing.User.Email), "membership_granted"); !strings.Contains(text, "Центр center") {
 		t.Fatalf("existing account's notification:\n%s", text)
 	}
 	var expires time.Time
@@ -83,35 +83,35 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 		time.Until(expires).Round(time.Hour) != 30*24*time.Hour {
 		t.Fatalf("initial password expiry %v, %v; want in 30 days", expires, err)
 	}
-	if n := countAudit(t, env, "member_imported", o.id, nil); n != 3 {
+	if n := apitest.CountAudit(t, env, "member_imported", o.ID, nil); n != 3 {
 		t.Fatalf("member_imported events: %d", n)
 	}
 
 	// Signing in with the initial password is refused until it is replaced,
 	// by e-mail and by phone alike.
 	for _, name := range []string{anna, "+79213332211"} {
-		lg := login(t, env, name, annaPassword, false)
-		wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusForbidden, "password_change_required")
+		lg := apitest.Login(t, env, name, annaPassword, false)
+		apitest.WantProblem(t, lg.HTTPResponse, lg.Body, http.StatusForbidden, "password_change_required")
 	}
 	// A wrong initial password is still just wrong.
-	lg := login(t, env, anna, annaPassword+"x", false)
-	wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
+	lg := apitest.Login(t, env, anna, annaPassword+"x", false)
+	apitest.WantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
 
 	ch := changeInitial(t, env, anna, "Wrong-Passw0rd", "Own-Passw0rd!")
-	wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
+	apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
 	ch = changeInitial(t, env, "nobody@example.org", annaPassword, "Own-Passw0rd!")
-	wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
+	apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
 	ch = changeInitial(t, env, anna, annaPassword, "weak")
-	if p := wantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !contains(fields(p), "newPassword:too_short") {
-		t.Fatalf("fields %v", fields(p))
+	if p := apitest.WantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "newPassword:too_short") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
 	ch = changeInitial(t, env, anna, annaPassword, annaPassword)
-	if p := wantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !contains(fields(p), "newPassword:same_as_current") {
-		t.Fatalf("fields %v", fields(p))
+	if p := apitest.WantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "newPassword:same_as_current") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
 	ch = changeInitial(t, env, anna, annaPassword, "79213332211")
-	if p := wantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !contains(fields(p), "newPassword:equals_identifier") {
-		t.Fatalf("fields %v", fields(p))
+	if p := apitest.WantProblem(t, ch.HTTPResponse, ch.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "newPassword:equals_identifier") {
+		t.Fatalf("fields %v", apitest.Fields(p))
 	}
 
 	ch = changeInitial(t, env, anna, annaPassword, "Own-Passw0rd!")
@@ -121,18 +121,18 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 	if !ch.JSON200.User.EmailVerified || ch.JSON200.User.Phone == nil || *ch.JSON200.User.Phone != "+79213332211" {
 		t.Fatalf("user after the change: %+v", ch.JSON200.User)
 	}
-	me := getMe(t, env, ch.JSON200.AccessToken)
-	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 || me.JSON200.Memberships[0].Organization.ID != o.id {
+	me := apitest.GetMe(t, env, ch.JSON200.AccessToken)
+	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 || me.JSON200.Memberships[0].Organization.ID != o.ID {
 		t.Fatalf("memberships: %s", me.Body)
 	}
-	if lg := login(t, env, anna, "Own-Passw0rd!", false); lg.JSON200 == nil {
+	if lg := apitest.Login(t, env, anna, "Own-Passw0rd!", false); lg.JSON200 == nil {
 		t.Fatalf("login with the own password: %d %s", lg.StatusCode(), lg.Body)
 	}
-	lg = login(t, env, anna, annaPassword, false)
-	wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
+	lg = apitest.Login(t, env, anna, annaPassword, false)
+	apitest.WantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
 	ch = changeInitial(t, env, anna, "Own-Passw0rd!", "Other-Passw0rd!")
-	wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusConflict, "password_change_not_required")
-	if n := countRows(t, env, "audit_events WHERE event = 'password_changed' AND details->>'initial' = 'true'"); n != 1 {
+	apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusConflict, "password_change_not_required")
+	if n := apitest.CountRows(t, env, "audit_events WHERE event = 'password_changed' AND details->>'initial' = 'true'"); n != 1 {
 		t.Fatalf("password_changed events: %d", n)
 	}
 
@@ -141,7 +141,7 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 		client.MemberImportRow{Email: openapi_types.Email(anna), FirstName: "Анна", LastName: "Иванова", Role: "admin"},
 		client.MemberImportRow{Email: existing.User.Email, FirstName: "X", LastName: "Y", Role: "teacher"},
 	)
-	if again.JSON200 == nil || again.JSON200.Skipped != 2 || *again.JSON200.Rows[0].Reason != "already_member" || countMail(t, env, anna, "initial_password") != 1 {
+	if again.JSON200 == nil || again.JSON200.Skipped != 2 || *again.JSON200.Rows[0].Reason != "already_member" || apitest.CountMail(t, env, anna, "initial_password") != 1 {
 		t.Fatalf("repeated import: %d %s", again.StatusCode(), again.Body)
 	}
 	role := client.Role("admin")
@@ -153,55 +153,55 @@ func TestImportCreatesAccountsWhoseInitialPasswordMustBeChanged(t *testing.T) {
 func TestImportRefusesInvalidRowsAndSkipsTakenPhones(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "center")
-	taken := newAccount()
-	register(t, env, taken)
-	users := countRows(t, env, "users")
-	a := newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	taken := apitest.NewAccount()
+	apitest.Register(t, env, taken)
+	users := apitest.CountRows(t, env, "users")
+	a := apitest.NewEmail()
 
 	res := importMembers(t, env, o,
-		client.MemberImportRow{Email: openapi_types.Email(a), FirstName: "A", LastName: "B", Role: "learner", Phone: ptrTo("+7 921 444-55-66")},
-		client.MemberImportRow{Email: openapi_types.Email(strings.ToUpper(a)), FirstName: " ", LastName: "B", Role: "learner", Phone: ptrTo("8 921 444 55 66")},
-		client.MemberImportRow{Email: openapi_types.Email(newEmail()), FirstName: "A", LastName: "B", Role: "learner", Phone: ptrTo("+7 495 123-45-67")},
+		client.MemberImportRow{Email: openapi_types.Email(a), FirstName: "A", LastName: "B", Role: "learner", Phone: new("+7 921 444-55-66")},
+		client.MemberImportRow{Email: openapi_types.Email(strings.ToUpper(a)), FirstName: " ", LastName: "B", Role: "learner", Phone: new("8 921 444 55 66")},
+		client.MemberImportRow{Email: openapi_types.Email(apitest.NewEmail()), FirstName: "A", LastName: "B", Role: "learner", Phone: new("+7 495 123-45-67")},
 	)
-	p := wantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed")
-	if want := []string{"members.1.email:duplicate", "members.1.firstName:required", "members.1.phone:duplicate", "members.2.phone:not_mobile"}; !contains(fields(p), want...) {
-		t.Fatalf("fields %v, want %v", fields(p), want)
+	p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed")
+	if want := []string{"members.1.email:duplicate", "members.1.firstName:required", "members.1.phone:duplicate", "members.2.phone:not_mobile"}; !apitest.Contains(apitest.Fields(p), want...) {
+		t.Fatalf("fields %v, want %v", apitest.Fields(p), want)
 	}
 	// The generated client refuses a bad e-mail itself: send the JSON by hand.
-	req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/v1/organizations/"+o.id.String()+"/members/import",
+	req, _ := http.NewRequest(http.MethodPost, env.URL+"/api/v1/organizations/"+o.ID.String()+"/members/import",
 		strings.NewReader(`{"members": [{"email": "not-an-email", "firstName": "A", "lastName": "B", "role": "boss", "extra": 1}]}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+	req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
 	raw, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := wantProblem(t, raw, readAll(t, raw), 422, "validation_failed"); !contains(fields(p), "members.0.email:invalid_format", "members.0.role:invalid_value", "members.0.extra:unknown_field") {
-		t.Fatalf("schema fields %v", fields(p))
+	if p := apitest.WantProblem(t, raw, apitest.ReadAll(t, raw), 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "members.0.email:invalid_format", "members.0.role:invalid_value", "members.0.extra:unknown_field") {
+		t.Fatalf("schema fields %v", apitest.Fields(p))
 	}
-	res, err = env.Client.ImportMembersWithResponse(context.Background(), o.id, client.MemberImportRequest{Members: []client.MemberImportRow{}}, o.as("admin"))
+	res, err = env.Client.ImportMembersWithResponse(context.Background(), o.ID, client.MemberImportRequest{Members: []client.MemberImportRow{}}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := wantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !contains(fields(p), "members:too_few_items") {
-		t.Fatalf("empty import fields %v", fields(p))
+	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "members:too_few_items") {
+		t.Fatalf("empty import fields %v", apitest.Fields(p))
 	}
 	tooMany := make([]client.MemberImportRow, 201)
 	for i := range tooMany {
-		tooMany[i] = client.MemberImportRow{Email: openapi_types.Email(newEmail()), FirstName: "A", LastName: "B", Role: "learner"}
+		tooMany[i] = client.MemberImportRow{Email: openapi_types.Email(apitest.NewEmail()), FirstName: "A", LastName: "B", Role: "learner"}
 	}
 	res = importMembers(t, env, o, tooMany...)
-	if p := wantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !contains(fields(p), "members:too_many_items") {
-		t.Fatalf("201 rows: fields %v", fields(p))
+	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "members:too_many_items") {
+		t.Fatalf("201 rows: fields %v", apitest.Fields(p))
 	}
-	if countRows(t, env, "users") != users || countRows(t, env, "outbox WHERE template = 'initial_password'") != 0 {
+	if apitest.CountRows(t, env, "users") != users || apitest.CountRows(t, env, "outbox WHERE template = 'initial_password'") != 0 {
 		t.Fatal("a refused import wrote something")
 	}
 
 	res = importMembers(t, env, o,
-		client.MemberImportRow{Email: openapi_types.Email(a), FirstName: "A", LastName: "B", Role: "learner", Phone: ptrTo(taken.Phone)},
-		client.MemberImportRow{Email: openapi_types.Email(newEmail()), FirstName: "C", LastName: "D", Role: "learner"},
+		client.MemberImportRow{Email: openapi_types.Email(a), FirstName: "A", LastName: "B", Role: "learner", Phone: new(taken.Phone)},
+		client.MemberImportRow{Email: openapi_types.Email(apitest.NewEmail()), FirstName: "C", LastName: "D", Role: "learner"},
 	)
 	if r := res.JSON200; r == nil || r.Created != 1 || r.Skipped != 1 || r.Rows[0].Outcome != "skipped" || *r.Rows[0].Reason != "phone_taken" || r.Rows[0].UserID != nil {
 		t.Fatalf("import with a taken phone: %d %s", res.StatusCode(), res.Body)
@@ -209,12 +209,12 @@ func TestImportRefusesInvalidRowsAndSkipsTakenPhones(t *testing.T) {
 
 	// Only admins import.
 	for _, role := range []client.Role{"manager", "director", "teacher", "learner"} {
-		res, err := env.Client.ImportMembersWithResponse(context.Background(), o.id, client.MemberImportRequest{Members: []client.MemberImportRow{
-			{Email: openapi_types.Email(newEmail()), FirstName: "A", LastName: "B", Role: "learner"}}}, o.as(role))
+		res, err := env.Client.ImportMembersWithResponse(context.Background(), o.ID, client.MemberImportRequest{Members: []client.MemberImportRow{
+			{Email: openapi_types.Email(apitest.NewEmail()), FirstName: "A", LastName: "B", Role: "learner"}}}, o.As(role))
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, res.HTTPResponse, res.Body, http.StatusForbidden, "forbidden")
+		apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusForbidden, "forbidden")
 	}
 }
 
@@ -222,8 +222,8 @@ func TestInitialPasswordExpiresUntilRecovery(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.InitialPasswordTTL = 2 * time.Hour })
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
 	res := importMembers(t, env, o, client.MemberImportRow{Email: openapi_types.Email(email), FirstName: "A", LastName: "B", Role: "learner"})
 	if res.JSON200 == nil {
 		t.Fatalf("import: %d %s", res.StatusCode(), res.Body)
@@ -239,22 +239,22 @@ func TestInitialPasswordExpiresUntilRecovery(t *testing.T) {
 	if _, err := env.Pool.Exec(ctx, `UPDATE users SET initial_password_expires_at = now() - interval '1 second' WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
-	lg := login(t, env, email, password, false)
-	wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusForbidden, "initial_password_expired")
+	lg := apitest.Login(t, env, email, password, false)
+	apitest.WantProblem(t, lg.HTTPResponse, lg.Body, http.StatusForbidden, "initial_password_expired")
 	ch := changeInitial(t, env, email, password, "Own-Passw0rd!")
-	wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusForbidden, "initial_password_expired")
+	apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusForbidden, "initial_password_expired")
 	// A wrong password learns nothing about the expiry.
-	lg = login(t, env, email, "Wrong-Passw0rd1", false)
-	wantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
+	lg = apitest.Login(t, env, email, "Wrong-Passw0rd1", false)
+	apitest.WantProblem(t, lg.HTTPResponse, lg.Body, http.StatusUnauthorized, "invalid_credentials")
 
 	// Recovery ends the block: reset the password by the e-mailed link, then
 	// the new password signs in like any other.
-	token := resetToken(t, env, email)
+	token := apitest.ResetToken(t, env, email)
 	own := "Own-Recovered-Passw0rd"
-	if res := resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: own}); res.StatusCode() != http.StatusNoContent {
+	if res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: own}); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
 	}
-	if lg := login(t, env, email, own, false); lg.JSON200 == nil {
+	if lg := apitest.Login(t, env, email, own, false); lg.JSON200 == nil {
 		t.Fatalf("login after recovery: %d %s", lg.StatusCode(), lg.Body)
 	}
 }
@@ -263,23 +263,23 @@ func TestChangeInitialPasswordIsThrottledPerAccount(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
 	importMembers(t, env, o, client.MemberImportRow{Email: openapi_types.Email(email), FirstName: "A", LastName: "B", Role: "learner"})
 	password := initialPassword(t, env, email)
 
 	for i := range 5 {
-		ch := changeInitial(t, env, email, "Wrong-Passw0rd"+itoa(int64(i)), "Own-Passw0rd!")
-		wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
+		ch := changeInitial(t, env, email, "Wrong-Passw0rd"+apitest.Itoa(int64(i)), "Own-Passw0rd!")
+		apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusUnauthorized, "invalid_credentials")
 	}
 	// Locked: even the right password is refused until the window ends.
 	ch := changeInitial(t, env, email, password, "Own-Passw0rd!")
-	wantProblem(t, ch.HTTPResponse, ch.Body, http.StatusTooManyRequests, "rate_limited")
+	apitest.WantProblem(t, ch.HTTPResponse, ch.Body, http.StatusTooManyRequests, "rate_limited")
 	if ra := ch.HTTPResponse.Header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Fatalf("Retry-After = %q", ra)
 	}
 	// Another account is not affected.
-	other := newEmail()
+	other := apitest.NewEmail()
 	importMembers(t, env, o, client.MemberImportRow{Email: openapi_types.Email(other), FirstName: "C", LastName: "D", Role: "learner"})
 	if ch := changeInitial(t, env, other, initialPassword(t, env, other), "Own-Passw0rd!"); ch.JSON200 == nil {
 		t.Fatalf("another account: %d %s", ch.StatusCode(), ch.Body)
@@ -304,8 +304,8 @@ func TestChangeInitialPasswordIsThrottledPerAccount(t *testing.T) {
 func TestInitialPasswordIsReplacedOnce(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	o := newStaffOrg(t, env, "center")
-	email := newEmail()
+	o := apitest.NewStaffOrg(t, env, "center")
+	email := apitest.NewEmail()
 	importMembers(t, env, o, client.MemberImportRow{Email: openapi_types.Email(email), FirstName: "A", LastName: "B", Role: "learner"})
 	password := initialPassword(t, env, email)
 
@@ -314,7 +314,7 @@ func TestInitialPasswordIsReplacedOnce(t *testing.T) {
 	for i := range n {
 		go func() {
 			res, err := env.Client.ChangeInitialPasswordWithResponse(context.Background(), client.InitialPasswordRequest{
-				Login: email, CurrentPassword: password, NewPassword: "Own-Passw0rd!" + itoa(int64(i)),
+				Login: email, CurrentPassword: password, NewPassword: "Own-Passw0rd!" + apitest.Itoa(int64(i)),
 			})
 			if err != nil {
 				statuses <- 0
@@ -336,7 +336,7 @@ func TestInitialPasswordIsReplacedOnce(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d requests replaced the initial password, want 1", ok)
 	}
-	if n := countRows(t, env, "sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '"+email+"'"); n != 1 {
+	if n := apitest.CountRows(t, env, "sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '"+email+"'"); n != 1 {
 		t.Fatalf("%d sessions, want 1", n)
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package organizations_test
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 )
 
 // listMembers returns one page of members, as the member with role sees it.
-func listMembers(t *testing.T, env *apitest.Env, o staffOrg, as client.Role, params client.ListMembersParams) *client.MemberPage {
+func listMembers(t *testing.T, env *apitest.Env, o apitest.StaffOrg, as client.Role, params client.ListMembersParams) *client.MemberPage {
 	t.Helper()
-	res, err := env.Client.ListMembersWithResponse(context.Background(), o.id, &params, o.as(as))
+	res, err := env.Client.ListMembersWithResponse(context.Background(), o.ID, &params, o.As(as))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,19 +40,19 @@ func TestListMembersSearchesFiltersAndPaginates(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
-	acc := newAccount()
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
+	acc := apitest.NewAccount()
 	acc.FirstName, acc.LastName, acc.Email, acc.Phone = "Ольга", "Смирнова_%", "olga.s@example.org", "+7 921 987-65-43"
-	olga := register(t, env, acc)
-	addMember(t, env, o.id, olga.User.ID, "teacher")
+	olga := apitest.Register(t, env, acc)
+	apitest.AddMember(t, env, o.ID, olga.User.ID, "teacher")
 
 	all := listMembers(t, env, o, "manager", client.ListMembersParams{})
 	if len(all.Items) != 6 || all.NextCursor != nil {
 		t.Fatalf("members: %+v", all)
 	}
-	for _, role := range allRoles {
-		if slices.Contains(memberIDs(all), other.user(role)) {
+	for _, role := range apitest.AllRoles {
+		if slices.Contains(memberIDs(all), other.User(role)) {
 			t.Fatal("another organization's member is listed")
 		}
 	}
@@ -99,15 +99,15 @@ func TestListMembersSearchesFiltersAndPaginates(t *testing.T) {
 		{"role=boss", "query.role", "invalid_value"},
 		{"cursor=bad", "query.cursor", "invalid_value"},
 	} {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/api/v1/organizations/"+o.id.String()+"/members?"+tc.query, nil)
-		req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/api/v1/organizations/"+o.ID.String()+"/members?"+tc.query, nil)
+		req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := readAll(t, res)
-		if p := wantProblem(t, res, body, 422, "validation_failed"); !contains(fields(p), tc.field+":"+tc.code) {
-			t.Errorf("%s: fields %v", tc.query, fields(p))
+		body := apitest.ReadAll(t, res)
+		if p := apitest.WantProblem(t, res, body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), tc.field+":"+tc.code) {
+			t.Errorf("%s: fields %v", tc.query, apitest.Fields(p))
 		}
 	}
 }
@@ -116,11 +116,11 @@ func TestChangeMemberRole(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
-	teacher := o.user("teacher")
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
+	teacher := o.User("teacher")
 
-	res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, teacher, client.MemberUpdate{Role: "manager"}, o.as("admin"))
+	res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, teacher, client.MemberUpdate{Role: "manager"}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +130,11 @@ func TestChangeMemberRole(t *testing.T) {
 	var from, to string
 	var actor uuid.UUID
 	if err := env.Pool.QueryRow(ctx, `SELECT details->>'from', details->>'to', actor_id FROM audit_events WHERE event = 'role_changed' AND organization_id = $1 AND user_id = $2`,
-		o.id, teacher).Scan(&from, &to, &actor); err != nil || from != "teacher" || to != "manager" || actor != o.user("admin") {
+		o.ID, teacher).Scan(&from, &to, &actor); err != nil || from != "teacher" || to != "manager" || actor != o.User("admin") {
 		t.Fatalf("role_changed audit: %s→%s by %s, %v", from, to, actor, err)
 	}
-	// The new role takes effect at once: the former teacher may now invite.
-	if res, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, o.as("teacher")); err != nil || res.StatusCode() != http.StatusCreated {
+	// The new role takes effect at once: the former teacher may now apitest.Invite.
+	if res, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: openapi_types.Email(apitest.NewEmail()), Role: "learner"}, o.As("teacher")); err != nil || res.StatusCode() != http.StatusCreated {
 		t.Fatalf("the new manager inviting: %v %s", err, res.Body)
 	}
 
@@ -146,13 +146,13 @@ func TestChangeMemberRole(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"manager", o.id, o.user("learner"), o.as("manager"), 403, "forbidden"},
-		{"director", o.id, o.user("learner"), o.as("director"), 403, "forbidden"},
-		{"learner", o.id, o.user("learner"), o.as("learner"), 403, "forbidden"},
-		{"another organization's admin", o.id, o.user("learner"), other.as("admin"), 404, "not_found"},
-		{"a user of another organization", o.id, other.user("learner"), o.as("admin"), 404, "not_found"},
-		{"an unknown user", o.id, uuid.New(), o.as("admin"), 404, "not_found"},
-		{"an unknown organization", uuid.New(), o.user("learner"), o.as("admin"), 404, "not_found"},
+		{"manager", o.ID, o.User("learner"), o.As("manager"), 403, "forbidden"},
+		{"director", o.ID, o.User("learner"), o.As("director"), 403, "forbidden"},
+		{"learner", o.ID, o.User("learner"), o.As("learner"), 403, "forbidden"},
+		{"another organization's admin", o.ID, o.User("learner"), other.As("admin"), 404, "not_found"},
+		{"a user of another organization", o.ID, other.User("learner"), o.As("admin"), 404, "not_found"},
+		{"an unknown user", o.ID, uuid.New(), o.As("admin"), 404, "not_found"},
+		{"an unknown organization", uuid.New(), o.User("learner"), o.As("admin"), 404, "not_found"},
 	} {
 		res, err := env.Client.UpdateMemberWithResponse(ctx, tc.org, tc.user, client.MemberUpdate{Role: "admin"}, tc.as)
 		if err != nil {
@@ -162,9 +162,9 @@ func TestChangeMemberRole(t *testing.T) {
 			t.Errorf("%s: %d %s", tc.name, res.StatusCode(), res.Body)
 			continue
 		}
-		wantProblem(t, res.HTTPResponse, res.Body, tc.status, tc.code)
+		apitest.WantProblem(t, res.HTTPResponse, res.Body, tc.status, tc.code)
 	}
-	if n := countAudit(t, env, "role_changed", o.id, nil); n != 1 {
+	if n := apitest.CountAudit(t, env, "role_changed", o.ID, nil); n != 1 {
 		t.Fatalf("role_changed events: %d", n)
 	}
 }
@@ -173,52 +173,52 @@ func TestTheLastAdminCannotBeDemotedOrBlocked(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	admin := o.user("admin")
+	o := apitest.NewStaffOrg(t, env, "center")
+	admin := o.User("admin")
 
-	res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "teacher"}, o.as("admin"))
+	res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, admin, client.MemberUpdate{Role: "teacher"}, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
-	bl, err := env.Client.BlockMemberWithResponse(ctx, o.id, admin, o.as("admin"))
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+	bl, err := env.Client.BlockMemberWithResponse(ctx, o.ID, admin, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, bl.HTTPResponse, bl.Body, http.StatusConflict, "cannot_block_self")
+	apitest.WantProblem(t, bl.HTTPResponse, bl.Body, http.StatusConflict, "cannot_block_self")
 	// Setting the role it already has is not a change.
-	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "admin"}, o.as("admin")); err != nil || res.JSON200 == nil {
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, admin, client.MemberUpdate{Role: "admin"}, o.As("admin")); err != nil || res.JSON200 == nil {
 		t.Fatalf("no-op role change: %v %s", err, res.Body)
 	}
 
-	// With a second admin, the first may step down; then the second is the last.
-	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "admin"}, o.as("admin")); err != nil || res.JSON200 == nil {
+	// With a second admin, the first may apitest.Step down; then the second is the last.
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, o.User("director"), client.MemberUpdate{Role: "admin"}, o.As("admin")); err != nil || res.JSON200 == nil {
 		t.Fatalf("promote: %v %s", err, res.Body)
 	}
-	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "manager"}, o.as("admin")); err != nil || res.JSON200 == nil {
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, admin, client.MemberUpdate{Role: "manager"}, o.As("admin")); err != nil || res.JSON200 == nil {
 		t.Fatalf("step down: %v %s", err, res.Body)
 	}
-	res, err = env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "learner"}, o.as("director"))
+	res, err = env.Client.UpdateMemberWithResponse(ctx, o.ID, o.User("director"), client.MemberUpdate{Role: "learner"}, o.As("director"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
 
 	// A blocked admin does not count: with admins D (active) and A (blocked),
 	// D is still the last one.
-	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.id, admin, client.MemberUpdate{Role: "admin"}, o.as("director")); err != nil || res.JSON200 == nil {
+	if res, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, admin, client.MemberUpdate{Role: "admin"}, o.As("director")); err != nil || res.JSON200 == nil {
 		t.Fatalf("promote back: %v %s", err, res.Body)
 	}
-	if res, err := env.Client.BlockMemberWithResponse(ctx, o.id, admin, o.as("director")); err != nil || res.JSON200 == nil || res.JSON200.Status != "blocked" {
+	if res, err := env.Client.BlockMemberWithResponse(ctx, o.ID, admin, o.As("director")); err != nil || res.JSON200 == nil || res.JSON200.Status != "blocked" {
 		t.Fatalf("block an admin: %v %s", err, res.Body)
 	}
-	res, err = env.Client.UpdateMemberWithResponse(ctx, o.id, o.user("director"), client.MemberUpdate{Role: "teacher"}, o.as("director"))
+	res, err = env.Client.UpdateMemberWithResponse(ctx, o.ID, o.User("director"), client.MemberUpdate{Role: "teacher"}, o.As("director"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
+	apitest.WantProblem(t, res.HTTPResponse, res.Body, http.StatusConflict, "last_admin")
 	var admins int
-	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'admin' AND status = 'active'`, o.id).Scan(&admins); err != nil || admins != 1 {
+	if err := env.Pool.QueryRow(ctx, `SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'admin' AND status = 'active'`, o.ID).Scan(&admins); err != nil || admins != 1 {
 		t.Fatalf("active admins: %d %v", admins, err)
 	}
 }
@@ -227,31 +227,31 @@ func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
-	manager := o.user("manager")
-	addMember(t, env, other.id, manager, "manager")
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
+	manager := o.User("manager")
+	apitest.AddMember(t, env, other.ID, manager, "manager")
 
-	res, err := env.Client.BlockMemberWithResponse(ctx, o.id, manager, o.as("admin"))
+	res, err := env.Client.BlockMemberWithResponse(ctx, o.ID, manager, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.JSON200 == nil || res.JSON200.Status != "blocked" || res.JSON200.BlockedAt == nil {
 		t.Fatalf("block: %d %s", res.StatusCode(), res.Body)
 	}
-	list, err := env.Client.ListMembersWithResponse(ctx, o.id, nil, o.as("manager"))
+	list, err := env.Client.ListMembersWithResponse(ctx, o.ID, nil, o.As("manager"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, list.HTTPResponse, list.Body, http.StatusForbidden, "membership_blocked")
-	inv, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, o.as("manager"))
+	apitest.WantProblem(t, list.HTTPResponse, list.Body, http.StatusForbidden, "membership_blocked")
+	inv, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: openapi_types.Email(apitest.NewEmail()), Role: "learner"}, o.As("manager"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantProblem(t, inv.HTTPResponse, inv.Body, http.StatusForbidden, "membership_blocked")
+	apitest.WantProblem(t, inv.HTTPResponse, inv.Body, http.StatusForbidden, "membership_blocked")
 	// The account itself and its other organization are untouched; /me
 	// shows which membership is blocked.
-	me := getMe(t, env, o.members["manager"].AccessToken)
+	me := apitest.GetMe(t, env, o.Members["manager"].AccessToken)
 	if me.JSON200 == nil {
 		t.Fatalf("GET /me of a blocked member: %d", me.StatusCode())
 	}
@@ -259,7 +259,7 @@ func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
 	for _, m := range me.JSON200.Memberships {
 		statuses[m.Organization.ID] = m.Status
 	}
-	if statuses[o.id] != "blocked" || statuses[other.id] != "active" {
+	if statuses[o.ID] != "blocked" || statuses[other.ID] != "active" {
 		t.Fatalf("membership statuses in /me: %v", statuses)
 	}
 	if page := listMembers(t, env, other, "manager", client.ListMembersParams{}); len(page.Items) != 6 {
@@ -270,14 +270,14 @@ func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
 		t.Fatalf("blocked members: %v", memberIDs(page))
 	}
 	// Blocking again changes nothing and records nothing.
-	if res, err := env.Client.BlockMemberWithResponse(ctx, o.id, manager, o.as("admin")); err != nil || res.JSON200 == nil {
+	if res, err := env.Client.BlockMemberWithResponse(ctx, o.ID, manager, o.As("admin")); err != nil || res.JSON200 == nil {
 		t.Fatalf("block again: %v %s", err, res.Body)
 	}
-	if n := countAudit(t, env, "member_blocked", o.id, &manager); n != 1 {
+	if n := apitest.CountAudit(t, env, "member_blocked", o.ID, &manager); n != 1 {
 		t.Fatalf("member_blocked events: %d", n)
 	}
 
-	un, err := env.Client.UnblockMemberWithResponse(ctx, o.id, manager, o.as("admin"))
+	un, err := env.Client.UnblockMemberWithResponse(ctx, o.ID, manager, o.As("admin"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func TestBlockedMemberLosesAccessToTheOrganizationOnly(t *testing.T) {
 		t.Fatalf("unblock: %d %s", un.StatusCode(), un.Body)
 	}
 	listMembers(t, env, o, "manager", client.ListMembersParams{})
-	if n := countAudit(t, env, "member_unblocked", o.id, &manager); n != 1 {
+	if n := apitest.CountAudit(t, env, "member_unblocked", o.ID, &manager); n != 1 {
 		t.Fatalf("member_unblocked events: %d", n)
 	}
 }
@@ -296,10 +296,10 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	other := newStaffOrg(t, env, "other")
-	inv := invite(t, env, o, "admin", newEmail(), "learner")
-	target := o.user("teacher")
+	o := apitest.NewStaffOrg(t, env, "center")
+	other := apitest.NewStaffOrg(t, env, "other")
+	inv := apitest.Invite(t, env, o, "admin", apitest.NewEmail(), "learner")
+	target := o.User("teacher")
 	anonymous := func(context.Context, *http.Request) error { return nil }
 
 	type call func(client.RequestEditorFn) (*http.Response, []byte, error)
@@ -307,40 +307,40 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 	adminOnly := map[string]bool{"updateMember": true, "blockMember": true, "unblockMember": true, "importMembers": true}
 	for name, c := range map[string]call{
 		"listMembers": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.ListMembersWithResponse(ctx, o.id, nil, as)
+			r, err := env.Client.ListMembersWithResponse(ctx, o.ID, nil, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"updateMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.UpdateMemberWithResponse(ctx, o.id, target, client.MemberUpdate{Role: "admin"}, as)
+			r, err := env.Client.UpdateMemberWithResponse(ctx, o.ID, target, client.MemberUpdate{Role: "admin"}, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"blockMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.BlockMemberWithResponse(ctx, o.id, target, as)
+			r, err := env.Client.BlockMemberWithResponse(ctx, o.ID, target, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"unblockMember": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.UnblockMemberWithResponse(ctx, o.id, target, as)
+			r, err := env.Client.UnblockMemberWithResponse(ctx, o.ID, target, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"importMembers": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.ImportMembersWithResponse(ctx, o.id, client.MemberImportRequest{Members: []client.MemberImportRow{
-				{Email: openapi_types.Email(newEmail()), FirstName: "A", LastName: "B", Role: "learner"}}}, as)
+			r, err := env.Client.ImportMembersWithResponse(ctx, o.ID, client.MemberImportRequest{Members: []client.MemberImportRow{
+				{Email: openapi_types.Email(apitest.NewEmail()), FirstName: "A", LastName: "B", Role: "learner"}}}, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"createInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.CreateInvitationWithResponse(ctx, o.id, client.InvitationRequest{Email: openapi_types.Email(newEmail()), Role: "learner"}, as)
+			r, err := env.Client.CreateInvitationWithResponse(ctx, o.ID, client.InvitationRequest{Email: openapi_types.Email(apitest.NewEmail()), Role: "learner"}, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"listInvitations": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.ListInvitationsWithResponse(ctx, o.id, nil, as)
+			r, err := env.Client.ListInvitationsWithResponse(ctx, o.ID, nil, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"resendInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.ResendInvitationWithResponse(ctx, o.id, inv.ID, as)
+			r, err := env.Client.ResendInvitationWithResponse(ctx, o.ID, inv.ID, as)
 			return r.HTTPResponse, r.Body, err
 		},
 		"revokeInvitation": func(as client.RequestEditorFn) (*http.Response, []byte, error) {
-			r, err := env.Client.RevokeInvitationWithResponse(ctx, o.id, inv.ID, as)
+			r, err := env.Client.RevokeInvitationWithResponse(ctx, o.ID, inv.ID, as)
 			return r.HTTPResponse, r.Body, err
 		},
 	} {
@@ -351,14 +351,14 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 			code   string
 		}
 		cases := []caseT{
-			{"learner", o.as("learner"), 403, "forbidden"},
-			{"teacher", o.as("teacher"), 403, "forbidden"},
-			{"director", o.as("director"), 403, "forbidden"},
-			{"another organization's admin", other.as("admin"), 404, "not_found"},
+			{"learner", o.As("learner"), 403, "forbidden"},
+			{"teacher", o.As("teacher"), 403, "forbidden"},
+			{"director", o.As("director"), 403, "forbidden"},
+			{"another organization's admin", other.As("admin"), 404, "not_found"},
 			{"anonymous", anonymous, 401, "authentication_required"},
 		}
 		if adminOnly[name] {
-			cases = append(cases, caseT{"manager", o.as("manager"), 403, "forbidden"})
+			cases = append(cases, caseT{"manager", o.As("manager"), 403, "forbidden"})
 		}
 		for _, tc := range cases {
 			res, body, err := c(tc.as)
@@ -369,28 +369,28 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 				t.Errorf("%s as %s: %d %s, want %d", name, tc.who, res.StatusCode, body, tc.status)
 				continue
 			}
-			wantProblem(t, res, body, tc.status, tc.code)
+			apitest.WantProblem(t, res, body, tc.status, tc.code)
 		}
 	}
 	// Ids that are not UUIDs are refused before any handler runs.
 	for _, path := range []string{
 		"/api/v1/organizations/not-a-uuid/members",
-		"/api/v1/organizations/" + o.id.String() + "/members/42/block",
-		"/api/v1/organizations/" + o.id.String() + "/invitations/42/resend",
+		"/api/v1/organizations/" + o.ID.String() + "/members/42/block",
+		"/api/v1/organizations/" + o.ID.String() + "/invitations/42/resend",
 	} {
 		method := http.MethodPost
 		if strings.HasSuffix(path, "/members") {
 			method = http.MethodGet
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, env.URL+path, nil)
-		req.Header.Set("Authorization", "Bearer "+o.members["admin"].AccessToken)
+		req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantProblem(t, res, readAll(t, res), http.StatusUnprocessableEntity, "validation_failed") // names the path parameter
+		apitest.WantProblem(t, res, apitest.ReadAll(t, res), http.StatusUnprocessableEntity, "validation_failed") // names the path parameter
 	}
-	if n := countRows(t, env, "audit_events WHERE event IN ('role_changed', 'member_blocked', 'member_unblocked', 'member_imported', 'invitation_revoked')"); n != 0 {
+	if n := apitest.CountRows(t, env, "audit_events WHERE event IN ('role_changed', 'member_blocked', 'member_unblocked', 'member_imported', 'invitation_revoked')"); n != 0 {
 		t.Fatalf("refused calls wrote %d audit events", n)
 	}
 }
@@ -402,9 +402,9 @@ func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	o := newStaffOrg(t, env, "center")
-	deputy, target := o.user("director"), o.user("teacher")
-	if _, err := env.Pool.Exec(ctx, `UPDATE memberships SET role = 'admin' WHERE organization_id = $1 AND user_id = $2`, o.id, deputy); err != nil {
+	o := apitest.NewStaffOrg(t, env, "center")
+	deputy, target := o.User("director"), o.User("teacher")
+	if _, err := env.Pool.Exec(ctx, `UPDATE memberships SET role = 'admin' WHERE organization_id = $1 AND user_id = $2`, o.ID, deputy); err != nil {
 		t.Fatal(err)
 	}
 
@@ -414,7 +414,7 @@ func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // committed below
-	if _, err := tx.Exec(ctx, `SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, o.id); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM organizations WHERE id = $1 FOR NO KEY UPDATE`, o.ID); err != nil {
 		t.Fatal(err)
 	}
 	// …while the deputy, still an admin, asks to block somebody…
@@ -424,7 +424,7 @@ func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		res, err := env.Client.BlockMemberWithResponse(ctx, o.id, target, o.as("director"))
+		res, err := env.Client.BlockMemberWithResponse(ctx, o.ID, target, o.As("director"))
 		done <- outcome{res, err}
 	}()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
@@ -441,7 +441,7 @@ func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
 		}
 	}
 	// …and that change demotes the deputy.
-	if _, err := tx.Exec(ctx, `UPDATE memberships SET role = 'teacher' WHERE organization_id = $1 AND user_id = $2`, o.id, deputy); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE memberships SET role = 'teacher' WHERE organization_id = $1 AND user_id = $2`, o.ID, deputy); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -451,8 +451,8 @@ func TestDemotedAdminsPendingChangeIsRefused(t *testing.T) {
 	if got.err != nil {
 		t.Fatal(got.err)
 	}
-	wantProblem(t, got.res.HTTPResponse, got.res.Body, http.StatusForbidden, "forbidden")
-	if n := countRows(t, env, "memberships WHERE status = 'blocked'"); n != 0 {
+	apitest.WantProblem(t, got.res.HTTPResponse, got.res.Body, http.StatusForbidden, "forbidden")
+	if n := apitest.CountRows(t, env, "memberships WHERE status = 'blocked'"); n != 0 {
 		t.Fatalf("a demoted admin blocked %d members", n)
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package organizations_test
 
 import (
 	"context"
@@ -10,25 +10,6 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 )
-
-// newOrganization creates an organization and returns its id.
-func newOrganization(t *testing.T, env *apitest.Env, slug string) uuid.UUID {
-	t.Helper()
-	var id uuid.UUID
-	if err := env.Pool.QueryRow(context.Background(),
-		"INSERT INTO organizations (slug, name) VALUES ($1, $1) RETURNING id", slug).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-func addMemberSQL(t *testing.T, env *apitest.Env, org, user uuid.UUID, role string) {
-	t.Helper()
-	if _, err := env.Pool.Exec(context.Background(),
-		"INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, $3)", org, user, role); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func names(items []client.AuditEvent) []string {
 	var out []string
@@ -42,16 +23,16 @@ func TestMyAuditEvents(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
-	loginFrom(t, env, string(acc.Email), "Wrong-Passw0rd", withUA("Browser-A"))
-	a := signInAs(t, env, acc, false, "Browser-A")
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
+	apitest.LoginFrom(t, env, string(acc.Email), "Wrong-Passw0rd", apitest.WithUA("Browser-A"))
+	a := apitest.SignInAs(t, env, acc, false, "Browser-A")
 	if res, _ := env.Client.LogoutWithResponse(ctx, apitest.Bearer(a.AccessToken)); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("logout: %d", res.StatusCode())
 	}
-	stranger := newAccount()
-	register(t, env, stranger)
-	loginFrom(t, env, string(stranger.Email), "Wrong-Passw0rd")
+	stranger := apitest.NewAccount()
+	apitest.Register(t, env, stranger)
+	apitest.LoginFrom(t, env, string(stranger.Email), "Wrong-Passw0rd")
 
 	res, err := env.Client.ListMyAuditEventsWithResponse(ctx, nil, apitest.Bearer(reg.AccessToken))
 	if err != nil || res.JSON200 == nil {
@@ -59,7 +40,7 @@ func TestMyAuditEvents(t *testing.T) {
 	}
 	items := res.JSON200.Items
 	want := []string{"sign_out", "sign_in", "sign_in_failed", "registered"}
-	if got := names(items); len(got) != len(want) || !contains(got, want...) || got[0] != "sign_out" || got[3] != "registered" {
+	if got := names(items); len(got) != len(want) || !apitest.Contains(got, want...) || got[0] != "sign_out" || got[3] != "registered" {
 		t.Fatalf("events = %v, want %v newest first", got, want)
 	}
 	for _, e := range items {
@@ -98,34 +79,34 @@ func TestMyAuditEvents(t *testing.T) {
 	}
 	for _, bad := range []string{"???", "LTE", "YWJj"} { // not base64, "-1", "abc"
 		r, _ := env.Client.ListMyAuditEventsWithResponse(ctx, &client.ListMyAuditEventsParams{Cursor: &bad}, apitest.Bearer(reg.AccessToken))
-		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
+		apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
 	}
 	r, _ := env.Client.ListMyAuditEventsWithResponse(ctx, nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
 }
 
 func TestOrganizationAuditEvents(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	org, otherOrg := newOrganization(t, env, "center"), newOrganization(t, env, "elsewhere")
-	adminAcc, learnerAcc, teacherAcc, outsiderAcc := newAccount(), newAccount(), newAccount(), newAccount()
-	admin := register(t, env, adminAcc)
-	learner := register(t, env, learnerAcc)
-	teacher := register(t, env, teacherAcc)
-	outsider := register(t, env, outsiderAcc)
+	org, otherOrg := apitest.NewOrganization(t, env, "center"), apitest.NewOrganization(t, env, "elsewhere")
+	adminAcc, learnerAcc, teacherAcc, outsiderAcc := apitest.NewAccount(), apitest.NewAccount(), apitest.NewAccount(), apitest.NewAccount()
+	admin := apitest.Register(t, env, adminAcc)
+	learner := apitest.Register(t, env, learnerAcc)
+	teacher := apitest.Register(t, env, teacherAcc)
+	outsider := apitest.Register(t, env, outsiderAcc)
 	// The teacher's failed sign-in before joining stays private.
-	loginFrom(t, env, string(teacherAcc.Email), "Wrong-Passw0rd")
-	addMemberSQL(t, env, org, admin.User.ID, "admin")
-	addMemberSQL(t, env, org, learner.User.ID, "learner")
-	addMemberSQL(t, env, org, teacher.User.ID, "teacher")
-	addMemberSQL(t, env, otherOrg, outsider.User.ID, "admin")
+	apitest.LoginFrom(t, env, string(teacherAcc.Email), "Wrong-Passw0rd")
+	apitest.AddMemberSQL(t, env, org, admin.User.ID, "admin")
+	apitest.AddMemberSQL(t, env, org, learner.User.ID, "learner")
+	apitest.AddMemberSQL(t, env, org, teacher.User.ID, "teacher")
+	apitest.AddMemberSQL(t, env, otherOrg, outsider.User.ID, "admin")
 
-	signInAs(t, env, teacherAcc, false, "Teacher-Browser")
-	loginFrom(t, env, string(teacherAcc.Email), "Wrong-Passw0rd", withUA("Teacher-Browser"))
-	signInAs(t, env, outsiderAcc, false, "Outsider-Browser")
+	apitest.SignInAs(t, env, teacherAcc, false, "Teacher-Browser")
+	apitest.LoginFrom(t, env, string(teacherAcc.Email), "Wrong-Passw0rd", apitest.WithUA("Teacher-Browser"))
+	apitest.SignInAs(t, env, outsiderAcc, false, "Outsider-Browser")
 	// Account events other than sign-ins stay private.
-	if res := changePassword(t, env, teacher.AccessToken, teacherAcc.Password, "N3w-Str0ng-Passw0rd"); res.StatusCode() != http.StatusNoContent {
+	if res := apitest.ChangePassword(t, env, teacher.AccessToken, teacherAcc.Password, "N3w-Str0ng-Passw0rd"); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("change password: %d %s", res.StatusCode(), res.Body)
 	}
 	// Events recorded in an organization (by the admin features).
@@ -173,14 +154,14 @@ func TestOrganizationAuditEvents(t *testing.T) {
 	// Members without the admin role: 403; non-members: 404, like an unknown organization.
 	for _, tok := range []string{learner.AccessToken, teacher.AccessToken} {
 		r := list(tok, org, nil)
-		problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 403, "forbidden")
+		apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 403, "forbidden")
 	}
 	r := list(outsider.AccessToken, org, nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
 	r = list(admin.AccessToken, otherOrg, nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
 	r = list(admin.AccessToken, uuid.New(), nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 404, "not_found")
 	// The other organization's admin sees only its own log.
 	r = list(outsider.AccessToken, otherOrg, nil)
 	if r.JSON200 == nil {
@@ -190,5 +171,5 @@ func TestOrganizationAuditEvents(t *testing.T) {
 		t.Errorf("other organization's events = %v", n)
 	}
 	r = list("", org, nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
 }

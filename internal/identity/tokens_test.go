@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func forge(t *testing.T, key ed25519.PrivateKey, real string, mutate func(jwt.Ma
 func TestAccessTokenChecks(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
 	past := time.Now().Add(-time.Hour)
 
@@ -83,14 +83,14 @@ func TestAccessTokenChecks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, tc.code)
+			apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, tc.code)
 			if !strings.HasPrefix(res.HTTPResponse.Header.Get("WWW-Authenticate"), "Bearer") {
 				t.Errorf("WWW-Authenticate = %q", res.HTTPResponse.Header.Get("WWW-Authenticate"))
 			}
 		})
 	}
 	// The untouched token still works, so the failures above are the changes'.
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
 		t.Fatalf("valid token refused: %d %s", me.StatusCode(), me.Body)
 	}
 }
@@ -105,5 +105,5 @@ func TestUnauthenticatedCallersLearnNothingAboutInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "authentication_required")
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -13,28 +13,6 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
-// withUA sends a User-Agent header.
-func withUA(ua string) client.RequestEditorFn {
-	return func(_ context.Context, req *http.Request) error {
-		req.Header.Set("User-Agent", ua)
-		return nil
-	}
-}
-
-// signInAs signs acc in with a user agent and returns its tokens.
-func signInAs(t *testing.T, env *apitest.Env, acc client.RegisterRequest, remember bool, ua string) *client.AuthResponse {
-	t.Helper()
-	res, err := env.Client.LoginWithResponse(context.Background(),
-		client.LoginRequest{Login: string(acc.Email), Password: acc.Password, RememberMe: &remember}, withUA(ua))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.JSON200 == nil {
-		t.Fatalf("login: %d %s", res.StatusCode(), res.Body)
-	}
-	return res.JSON200
-}
-
 func listSessions(t *testing.T, env *apitest.Env, token string, params *client.ListMySessionsParams) *client.ListMySessionsResponse {
 	t.Helper()
 	res, err := env.Client.ListMySessionsWithResponse(context.Background(), params, apitest.Bearer(token))
@@ -47,13 +25,13 @@ func listSessions(t *testing.T, env *apitest.Env, token string, params *client.L
 func TestSessionsListPaginatesAndMarksTheCurrentOne(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	register(t, env, acc)
-	a := signInAs(t, env, acc, false, "Browser-A")
-	b := signInAs(t, env, acc, true, "Browser-B")
-	c := signInAs(t, env, acc, false, "Browser-C")
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
+	a := apitest.SignInAs(t, env, acc, false, "Browser-A")
+	b := apitest.SignInAs(t, env, acc, true, "Browser-B")
+	c := apitest.SignInAs(t, env, acc, false, "Browser-C")
 	// Somebody else's session never shows.
-	register(t, env, newAccount())
+	apitest.Register(t, env, apitest.NewAccount())
 
 	res := listSessions(t, env, b.AccessToken, nil)
 	if res.JSON200 == nil {
@@ -97,23 +75,23 @@ func TestSessionsListPaginatesAndMarksTheCurrentOne(t *testing.T) {
 
 	bad := "not-a-cursor"
 	r := listSessions(t, env, c.AccessToken, &client.ListMySessionsParams{Cursor: &bad})
-	p := problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
-	if !contains(fields(p), "query.cursor:invalid_value") {
-		t.Errorf("fields = %v", fields(p))
+	p := apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "query.cursor:invalid_value") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	r = listSessions(t, env, "", nil)
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 401, "authentication_required")
 }
 
 func TestRevokeOneSession(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	register(t, env, acc)
-	a := signInAs(t, env, acc, false, "Browser-A")
-	b := signInAs(t, env, acc, true, "Browser-B")
-	stranger := register(t, env, newAccount())
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
+	a := apitest.SignInAs(t, env, acc, false, "Browser-A")
+	b := apitest.SignInAs(t, env, acc, true, "Browser-B")
+	stranger := apitest.Register(t, env, apitest.NewAccount())
 	idOf := func(token, ua string) uuid.UUID {
 		for _, it := range listSessions(t, env, token, nil).JSON200.Items {
 			if it.UserAgent == ua {
@@ -131,33 +109,33 @@ func TestRevokeOneSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
-	if me := getMe(t, env, stranger.AccessToken); me.JSON200 == nil {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
+	if me := apitest.GetMe(t, env, stranger.AccessToken); me.JSON200 == nil {
 		t.Fatal("the stranger's session was ended")
 	}
 	res, _ = env.Client.RevokeSessionWithResponse(ctx, uuid.New(), apitest.Bearer(a.AccessToken))
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
 
 	// B ends at once: its access and refresh tokens stop working.
 	res, err = env.Client.RevokeSessionWithResponse(ctx, bID, apitest.Bearer(a.AccessToken))
 	if err != nil || res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("revoke: %v %d %s", err, res.StatusCode(), res.Body)
 	}
-	me := getMe(t, env, b.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	me := apitest.GetMe(t, env, b.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 	ref, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: b.RefreshToken})
-	problemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
+	apitest.ProblemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
 	// Twice: it is gone.
 	res, _ = env.Client.RevokeSessionWithResponse(ctx, bID, apitest.Bearer(a.AccessToken))
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
 
 	// Revoking the current session signs out.
 	res, _ = env.Client.RevokeSessionWithResponse(ctx, idOf(a.AccessToken, "Browser-A"), apitest.Bearer(a.AccessToken))
 	if res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("revoke current: %d %s", res.StatusCode(), res.Body)
 	}
-	me = getMe(t, env, a.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	me = apitest.GetMe(t, env, a.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 
 	// A malformed id is a validation error naming the parameter.
 	raw, err := env.Client.RevokeSessionWithResponse(ctx, uuid.Nil, apitest.Bearer(stranger.AccessToken), func(_ context.Context, req *http.Request) error {
@@ -167,9 +145,9 @@ func TestRevokeOneSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := problemOf(t, raw.StatusCode(), raw.HTTPResponse.Header, raw.Body, 422, "validation_failed")
-	if !contains(fields(p), "path.sessionId:invalid_format") {
-		t.Errorf("fields = %v", fields(p))
+	p := apitest.ProblemOf(t, raw.StatusCode(), raw.HTTPResponse.Header, raw.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "path.sessionId:invalid_format") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	if got := auditEvents(t, env, acc); countOf(got, "session_revoked") != 2 {
 		t.Errorf("audit = %v, want two session_revoked", got)
@@ -180,11 +158,11 @@ func TestRevokeOtherSessions(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
-	a := signInAs(t, env, acc, false, "Browser-A")
-	b := signInAs(t, env, acc, true, "Browser-B")
-	stranger := register(t, env, newAccount())
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
+	a := apitest.SignInAs(t, env, acc, false, "Browser-A")
+	b := apitest.SignInAs(t, env, acc, true, "Browser-B")
+	stranger := apitest.Register(t, env, apitest.NewAccount())
 
 	res, err := env.Client.RevokeOtherSessionsWithResponse(ctx, apitest.Bearer(a.AccessToken))
 	if err != nil || res.JSON200 == nil {
@@ -194,13 +172,13 @@ func TestRevokeOtherSessions(t *testing.T) {
 		t.Errorf("revokedCount = %d, want 2", res.JSON200.RevokedCount)
 	}
 	for _, tok := range []string{reg.AccessToken, b.AccessToken} {
-		me := getMe(t, env, tok)
-		problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+		me := apitest.GetMe(t, env, tok)
+		apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 	}
-	if me := getMe(t, env, a.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, a.AccessToken); me.JSON200 == nil {
 		t.Fatal("the current session was ended")
 	}
-	if me := getMe(t, env, stranger.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, stranger.AccessToken); me.JSON200 == nil {
 		t.Fatal("another account's session was ended")
 	}
 	if l := listSessions(t, env, a.AccessToken, nil); len(l.JSON200.Items) != 1 || !l.JSON200.Items[0].Current {
@@ -220,12 +198,12 @@ func TestRememberMeIsMarkedForTheClient(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	if reg := register(t, env, acc); reg.RememberMe {
+	acc := apitest.NewAccount()
+	if reg := apitest.Register(t, env, acc); reg.RememberMe {
 		t.Error("registration should start a session-only sign-in")
 	}
 	for _, remember := range []bool{false, true} {
-		res := signInAs(t, env, acc, remember, "Browser")
+		res := apitest.SignInAs(t, env, acc, remember, "Browser")
 		if res.RememberMe != remember {
 			t.Errorf("login rememberMe=%v answered rememberMe=%v", remember, res.RememberMe)
 		}
@@ -244,7 +222,7 @@ func TestConcurrentRefreshesKeepTheSession(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 
 	// Two tabs refresh with the same token at the same moment.
 	var wg sync.WaitGroup
@@ -280,17 +258,17 @@ func TestConcurrentRefreshesKeepTheSession(t *testing.T) {
 	if winner == nil || loser == nil {
 		t.Fatalf("want one success and one refusal, got %d and %d", results[0].StatusCode(), results[1].StatusCode())
 	}
-	problemOf(t, loser.StatusCode(), loser.HTTPResponse.Header, loser.Body, 409, "refresh_in_progress")
+	apitest.ProblemOf(t, loser.StatusCode(), loser.HTTPResponse.Header, loser.Body, 409, "refresh_in_progress")
 
 	// The session lives on: the winner's tokens work and rotate.
-	if me := getMe(t, env, winner.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, winner.AccessToken); me.JSON200 == nil {
 		t.Fatalf("GET /me after concurrent refresh: %d %s", me.StatusCode(), me.Body)
 	}
 	next, err := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: winner.RefreshToken})
 	if err != nil || next.JSON200 == nil {
 		t.Fatalf("refresh after concurrent refresh: %v %s", err, next.Body)
 	}
-	if n := countRows(t, env, "sessions WHERE revoked_at IS NOT NULL"); n != 0 {
+	if n := apitest.CountRows(t, env, "sessions WHERE revoked_at IS NOT NULL"); n != 0 {
 		t.Errorf("%d sessions revoked, want none", n)
 	}
 
@@ -299,19 +277,19 @@ func TestConcurrentRefreshesKeepTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	late, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
-	problemOf(t, late.StatusCode(), late.HTTPResponse.Header, late.Body, 401, "refresh_token_reused")
-	me := getMe(t, env, next.JSON200.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	apitest.ProblemOf(t, late.StatusCode(), late.HTTPResponse.Header, late.Body, 401, "refresh_token_reused")
+	me := apitest.GetMe(t, env, next.JSON200.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 }
 
 func TestRefreshGraceWindowCanBeTurnedOff(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Security.RefreshReuseGrace = 0 })
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	if first, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken}); first.JSON200 == nil {
 		t.Fatalf("refresh: %s", first.Body)
 	}
 	again, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: reg.RefreshToken})
-	problemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, 401, "refresh_token_reused")
+	apitest.ProblemOf(t, again.StatusCode(), again.HTTPResponse.Header, again.Body, 401, "refresh_token_reused")
 }

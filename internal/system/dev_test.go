@@ -1,4 +1,4 @@
-package httpapi_test
+package system_test
 
 import (
 	"context"
@@ -26,9 +26,9 @@ func ptr[T any](v T) *T { return &v }
 func TestDevMessagesListTheOutboxInDevelopment(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t) // KABINET_ENV defaults to development
-	anna, boris := newAccount(), newAccount()
-	register(t, env, anna)
-	register(t, env, boris)
+	anna, boris := apitest.NewAccount(), apitest.NewAccount()
+	apitest.Register(t, env, anna)
+	apitest.Register(t, env, boris)
 	phone := "+79215550101"
 	if _, err := db.New(env.Pool).EnqueueMessage(context.Background(), db.EnqueueMessageParams{
 		Channel: "sms", Recipient: phone, Template: "phone_code", Locale: "ru", BodyText: "Код: 123456",
@@ -91,8 +91,8 @@ func TestDevMessagesListTheOutboxInDevelopment(t *testing.T) {
 		{client.ListDevMessagesParams{Recipient: ptr("")}, "query.recipient:too_short"},
 	} {
 		res := listDevMessages(t, env, tc.params)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
-		if f := fields(p); len(f) != 1 || f[0] != tc.field {
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusUnprocessableEntity, "validation_failed")
+		if f := apitest.Fields(p); len(f) != 1 || f[0] != tc.field {
 			t.Errorf("%+v: fields %v, want %s", tc.params, f, tc.field)
 		}
 	}
@@ -101,18 +101,18 @@ func TestDevMessagesListTheOutboxInDevelopment(t *testing.T) {
 func TestDevMessagesDoNotExistInProduction(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Env = config.EnvProduction })
-	register(t, env, newAccount())
+	apitest.Register(t, env, apitest.NewAccount())
 	res := listDevMessages(t, env, client.ListDevMessagesParams{})
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusNotFound, "not_found")
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusNotFound, "not_found")
 	if res.JSON200 != nil || strings.Contains(string(res.Body), "Здравствуйте") || p.Detail == nil {
 		t.Fatalf("production leaked messages: %s", res.Body)
 	}
 	// Bearer or not, it is the same 404.
-	acc := newAccount()
-	tok := register(t, env, acc).AccessToken
+	acc := apitest.NewAccount()
+	tok := apitest.Register(t, env, acc).AccessToken
 	res, err := env.Client.ListDevMessagesWithResponse(context.Background(), &client.ListDevMessagesParams{}, apitest.Bearer(tok))
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusNotFound, "not_found")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, http.StatusNotFound, "not_found")
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -14,20 +14,10 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 )
 
-// loginFrom signs in through the client with extra request editors.
-func loginFrom(t *testing.T, env *apitest.Env, name, password string, editors ...client.RequestEditorFn) *client.LoginResponse {
-	t.Helper()
-	res, err := env.Client.LoginWithResponse(context.Background(), client.LoginRequest{Login: name, Password: password}, editors...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 // retryAfter checks a 429 answer and returns its Retry-After in seconds.
 func retryAfter(t *testing.T, res *client.LoginResponse) int {
 	t.Helper()
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
 	n, err := strconv.Atoi(res.HTTPResponse.Header.Get("Retry-After"))
 	if err != nil || n < 1 {
 		t.Fatalf("Retry-After = %q", res.HTTPResponse.Header.Get("Retry-After"))
@@ -39,19 +29,19 @@ func TestLoginLockoutAndItsEnd(t *testing.T) {
 	t.Parallel()
 	window := 3 * time.Second
 	env := apitest.New(t, func(c *config.Config) { c.Security.Limits.LoginAccount = config.Limit{Max: 3, Period: window} })
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 	email := string(acc.Email)
 
 	for range 3 {
-		res := loginFrom(t, env, email, "Wrong-Passw0rd")
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+		res := apitest.LoginFrom(t, env, email, "Wrong-Passw0rd")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
 	}
 	// Locked out: even the right password waits.
-	if n := retryAfter(t, loginFrom(t, env, email, acc.Password)); n > int(window/time.Second) {
+	if n := retryAfter(t, apitest.LoginFrom(t, env, email, acc.Password)); n > int(window/time.Second) {
 		t.Errorf("Retry-After = %d, longer than the window", n)
 	}
-	retryAfter(t, loginFrom(t, env, email, acc.Password))
+	retryAfter(t, apitest.LoginFrom(t, env, email, acc.Password))
 	events := auditEvents(t, env, acc)
 	if countOf(events, "locked_out") != 1 || countOf(events, "sign_in_failed") != 3 || countOf(events, "sign_in") != 0 {
 		t.Errorf("audit = %v, want 3 failures and one lockout", events)
@@ -60,7 +50,7 @@ func TestLoginLockoutAndItsEnd(t *testing.T) {
 	// When the window ends, the lockout ends.
 	deadline := time.Now().Add(window + 2*time.Second)
 	for {
-		res := loginFrom(t, env, email, acc.Password)
+		res := apitest.LoginFrom(t, env, email, acc.Password)
 		if res.JSON200 != nil {
 			break
 		}
@@ -72,9 +62,9 @@ func TestLoginLockoutAndItsEnd(t *testing.T) {
 	}
 	// A success starts the count over: two failures do not lock.
 	for range 2 {
-		loginFrom(t, env, email, "Wrong-Passw0rd")
+		apitest.LoginFrom(t, env, email, "Wrong-Passw0rd")
 	}
-	if res := loginFrom(t, env, email, acc.Password); res.JSON200 == nil {
+	if res := apitest.LoginFrom(t, env, email, acc.Password); res.JSON200 == nil {
 		t.Fatalf("after a success and two failures: %d %s", res.StatusCode(), res.Body)
 	}
 }
@@ -85,22 +75,22 @@ func TestLockoutFollowsTheAccountAcrossAddresses(t *testing.T) {
 		c.TrustProxyHeaders = true
 		c.Security.Limits.LoginAccount = config.Limit{Max: 3, Period: time.Minute}
 	})
-	victim, bystander := newAccount(), newAccount()
-	reg := register(t, env, victim)
-	register(t, env, bystander)
+	victim, bystander := apitest.NewAccount(), apitest.NewAccount()
+	reg := apitest.Register(t, env, victim)
+	apitest.Register(t, env, bystander)
 
 	// Three addresses guess, by e-mail and by phone: one account, one count.
 	for i, name := range []string{string(victim.Email), victim.Phone, string(victim.Email)} {
-		res := loginFrom(t, env, name, "Wrong-Passw0rd", viaIP("203.0.113."+strconv.Itoa(i+1)))
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
+		res := apitest.LoginFrom(t, env, name, "Wrong-Passw0rd", viaIP("203.0.113."+strconv.Itoa(i+1)))
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_credentials")
 	}
-	retryAfter(t, loginFrom(t, env, string(victim.Email), victim.Password, viaIP("198.51.100.9")))
+	retryAfter(t, apitest.LoginFrom(t, env, string(victim.Email), victim.Password, viaIP("198.51.100.9")))
 	// Other accounts, even from the guessing addresses, are unaffected.
-	if res := loginFrom(t, env, string(bystander.Email), bystander.Password, viaIP("203.0.113.1")); res.JSON200 == nil {
+	if res := apitest.LoginFrom(t, env, string(bystander.Email), bystander.Password, viaIP("203.0.113.1")); res.JSON200 == nil {
 		t.Fatalf("bystander: %d %s", res.StatusCode(), res.Body)
 	}
 	// A lockout does not end existing sessions.
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
 		t.Fatal("the lockout ended a session")
 	}
 }
@@ -113,8 +103,8 @@ func TestLoginIsLimitedPerAddress(t *testing.T) {
 	})
 	var accounts []client.RegisterRequest
 	for range 5 {
-		acc := newAccount()
-		register(t, env, acc)
+		acc := apitest.NewAccount()
+		apitest.Register(t, env, acc)
 		accounts = append(accounts, acc)
 	}
 	// One address tries four accounts (right or wrong, and unknown ones count too).
@@ -123,13 +113,13 @@ func TestLoginIsLimitedPerAddress(t *testing.T) {
 		if i%2 == 1 {
 			pw = "Wrong-Passw0rd"
 		}
-		if res := loginFrom(t, env, string(acc.Email), pw, viaIP("203.0.113.7")); res.StatusCode() == 429 {
+		if res := apitest.LoginFrom(t, env, string(acc.Email), pw, viaIP("203.0.113.7")); res.StatusCode() == 429 {
 			t.Fatalf("attempt %d refused early", i)
 		}
 	}
-	retryAfter(t, loginFrom(t, env, string(accounts[4].Email), accounts[4].Password, viaIP("203.0.113.7")))
-	retryAfter(t, loginFrom(t, env, "nobody@example.org", "Wrong-Passw0rd", viaIP("203.0.113.7")))
-	if res := loginFrom(t, env, string(accounts[4].Email), accounts[4].Password, viaIP("198.51.100.2")); res.JSON200 == nil {
+	retryAfter(t, apitest.LoginFrom(t, env, string(accounts[4].Email), accounts[4].Password, viaIP("203.0.113.7")))
+	retryAfter(t, apitest.LoginFrom(t, env, "nobody@example.org", "Wrong-Passw0rd", viaIP("203.0.113.7")))
+	if res := apitest.LoginFrom(t, env, string(accounts[4].Email), accounts[4].Password, viaIP("198.51.100.2")); res.JSON200 == nil {
 		t.Fatalf("another address: %d %s", res.StatusCode(), res.Body)
 	}
 	var n int
@@ -142,19 +132,19 @@ func TestLoginIsLimitedPerAddress(t *testing.T) {
 func TestLockoutRevealsNoAccounts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Security.Limits.LoginAccount = config.Limit{Max: 2, Period: time.Minute} })
-	acc := newAccount()
-	register(t, env, acc)
+	acc := apitest.NewAccount()
+	apitest.Register(t, env, acc)
 	digits := regexp.MustCompile(`\d+`)
 
 	var answers []string
 	for _, name := range []string{string(acc.Email), "nobody@example.org", "+7 921 999-99-99"} {
 		var seq []string
 		for range 3 {
-			res := loginFrom(t, env, name, "Wrong-Passw0rd")
+			res := apitest.LoginFrom(t, env, name, "Wrong-Passw0rd")
 			seq = append(seq, strconv.Itoa(res.StatusCode()))
 			if res.StatusCode() == http.StatusTooManyRequests {
 				retryAfter(t, res)
-				p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+				p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
 				seq = append(seq, p.Title, digits.ReplaceAllString(*p.Detail, "N"))
 			}
 		}
@@ -173,18 +163,18 @@ func TestLockoutRevealsNoAccounts(t *testing.T) {
 func TestPasswordResetLiftsTheLockout(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery, func(c *config.Config) { c.Security.Limits.LoginAccount = config.Limit{Max: 2, Period: time.Hour} })
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	for range 2 {
-		loginFrom(t, env, string(acc.Email), "Wrong-Passw0rd")
+		apitest.LoginFrom(t, env, string(acc.Email), "Wrong-Passw0rd")
 	}
-	retryAfter(t, loginFrom(t, env, string(acc.Email), acc.Password))
-	token := resetToken(t, env, string(reg.User.Email))
+	retryAfter(t, apitest.LoginFrom(t, env, string(acc.Email), acc.Password))
+	token := apitest.ResetToken(t, env, string(reg.User.Email))
 	const next = "N3w-Str0ng-Passw0rd"
-	if res := resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: next}); res.StatusCode() != http.StatusNoContent {
+	if res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: next}); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
 	}
-	if res := loginFrom(t, env, string(acc.Email), next); res.JSON200 == nil {
+	if res := apitest.LoginFrom(t, env, string(acc.Email), next); res.JSON200 == nil {
 		t.Fatalf("sign in after recovery: %d %s", res.StatusCode(), res.Body)
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -18,59 +18,20 @@ import (
 // quickRecovery shortens the recovery answer's time floor for tests.
 func quickRecovery(c *config.Config) { c.Security.RecoveryResponseFloor = 10 * time.Millisecond }
 
-func forgot(t *testing.T, env *apitest.Env, body client.PasswordForgotRequest, editors ...client.RequestEditorFn) *client.RequestPasswordResetResponse {
-	t.Helper()
-	res, err := env.Client.RequestPasswordResetWithResponse(context.Background(), body, editors...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
-func resetPassword(t *testing.T, env *apitest.Env, body client.PasswordResetRequest) *client.ResetPasswordResponse {
-	t.Helper()
-	res, err := env.Client.ResetPasswordWithResponse(context.Background(), body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
-var (
-	resetLinkToken = regexp.MustCompile(`/reset-password#token=([A-Z2-7]+)`)
-	smsCode        = regexp.MustCompile(`\b(\d{6})\b`)
-)
-
-// resetToken asks for a reset link for email and returns the token in it.
-func resetToken(t *testing.T, env *apitest.Env, email string) string {
-	t.Helper()
-	e := openapi_types.Email(email)
-	if res := forgot(t, env, client.PasswordForgotRequest{Email: &e}); res.StatusCode() != http.StatusAccepted {
-		t.Fatalf("forgot: %d %s", res.StatusCode(), res.Body)
-	}
-	msg, ok := lastMessage(t, env, "password_reset", email)
-	if !ok {
-		t.Fatal("no reset e-mail")
-	}
-	m := resetLinkToken.FindStringSubmatch(msg.Text)
-	if m == nil || !strings.Contains(msg.HTML, m[0]) {
-		t.Fatalf("no reset link in %q", msg.Text)
-	}
-	return m[1]
-}
+var smsCode = regexp.MustCompile(`\b(\d{6})\b`)
 
 func TestPasswordResetByEmailLink(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
-	other := signInAs(t, env, acc, true, "Other-Device")
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
+	other := apitest.SignInAs(t, env, acc, true, "Other-Device")
 	email := string(reg.User.Email)
-	token := resetToken(t, env, email)
-	msg, _ := lastMessage(t, env, "password_reset", email)
+	token := apitest.ResetToken(t, env, email)
+	msg, _ := apitest.LastMessage(t, env, "password_reset", email)
 	if msg.Subject != "Восстановление пароля" || !strings.Contains(msg.Text, "24 ч.") ||
-		!strings.HasPrefix(resetLinkToken.FindString(msg.Text), "/reset-password#token=") ||
+		!strings.HasPrefix(apitest.ResetLinkToken.FindString(msg.Text), "/reset-password#token=") ||
 		!strings.Contains(msg.Text, "http://127.0.0.1:8080/reset-password#token="+token) {
 		t.Errorf("reset e-mail: %+v", msg)
 	}
@@ -80,35 +41,35 @@ func TestPasswordResetByEmailLink(t *testing.T) {
 	}
 
 	// A weak password is refused and leaves the link usable.
-	res := resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: "password"})
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "newPassword:missing_uppercase") {
-		t.Errorf("fields = %v", fields(p))
+	res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: "password"})
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "newPassword:missing_uppercase") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	const next = "N3w-Str0ng-Passw0rd"
-	res = resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: next})
+	res = apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: next})
 	if res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
 	}
 
 	// Every session ended; only the new password signs in.
 	for _, tok := range []*client.AuthResponse{reg, other} {
-		me := getMe(t, env, tok.AccessToken)
-		problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+		me := apitest.GetMe(t, env, tok.AccessToken)
+		apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
 		ref, _ := env.Client.RefreshTokensWithResponse(ctx, client.RefreshRequest{RefreshToken: tok.RefreshToken})
-		problemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
+		apitest.ProblemOf(t, ref.StatusCode(), ref.HTTPResponse.Header, ref.Body, 401, "session_ended")
 	}
-	if r := login(t, env, email, acc.Password, false); r.StatusCode() != 401 {
+	if r := apitest.Login(t, env, email, acc.Password, false); r.StatusCode() != 401 {
 		t.Errorf("the old password still signs in: %d", r.StatusCode())
 	}
-	r := login(t, env, email, next, false)
+	r := apitest.Login(t, env, email, next, false)
 	if r.JSON200 == nil {
 		t.Fatalf("the new password does not sign in: %d %s", r.StatusCode(), r.Body)
 	}
 	if !r.JSON200.User.EmailVerified {
 		t.Error("following the e-mailed link should confirm the e-mail")
 	}
-	notice, ok := lastMessage(t, env, "password_changed", email)
+	notice, ok := apitest.LastMessage(t, env, "password_changed", email)
 	if !ok || notice.Subject != "Пароль изменён" || !strings.Contains(notice.Text, "восстановлен") {
 		t.Errorf("notice = %+v", notice)
 	}
@@ -117,10 +78,10 @@ func TestPasswordResetByEmailLink(t *testing.T) {
 	}
 
 	// The link works once.
-	res = resetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: "An0ther-Passw0rd"})
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
-	if !contains(fields(p), "token:invalid") {
-		t.Errorf("fields = %v", fields(p))
+	res = apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &token, NewPassword: "An0ther-Passw0rd"})
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+	if !apitest.Contains(apitest.Fields(p), "token:invalid") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 }
 
@@ -128,15 +89,15 @@ func TestPasswordResetLinkAbuse(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	email := string(reg.User.Email)
 	const next = "N3w-Str0ng-Passw0rd"
 
-	first := resetToken(t, env, email)
-	second := resetToken(t, env, email)
+	first := apitest.ResetToken(t, env, email)
+	second := apitest.ResetToken(t, env, email)
 	tampered := second[:len(second)-1] + map[bool]string{true: "B", false: "A"}[strings.HasSuffix(second, "A")]
 	for name, tok := range map[string]string{"replaced by a newer link": first, "tampered": tampered, "made up": "NOTATOKEN"} {
-		res := resetPassword(t, env, client.PasswordResetRequest{Token: &tok, NewPassword: next})
+		res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &tok, NewPassword: next})
 		if res.StatusCode() != 422 || !strings.Contains(string(res.Body), `"reset_code_invalid"`) {
 			t.Errorf("%s: %d %s", name, res.StatusCode(), res.Body)
 		}
@@ -145,16 +106,16 @@ func TestPasswordResetLinkAbuse(t *testing.T) {
 	if _, err := env.Pool.Exec(ctx, "UPDATE one_time_codes SET expires_at = now() - interval '1 second'"); err != nil {
 		t.Fatal(err)
 	}
-	res := resetPassword(t, env, client.PasswordResetRequest{Token: &second, NewPassword: next})
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_expired")
-	if !contains(fields(p), "token:expired") {
-		t.Errorf("fields = %v", fields(p))
+	res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &second, NewPassword: next})
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_expired")
+	if !apitest.Contains(apitest.Fields(p), "token:expired") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
-	if me := getMe(t, env, reg.AccessToken); me.JSON200 == nil {
+	if me := apitest.GetMe(t, env, reg.AccessToken); me.JSON200 == nil {
 		t.Error("a refused reset ended the session")
 	}
-	third := resetToken(t, env, email)
-	if res := resetPassword(t, env, client.PasswordResetRequest{Token: &third, NewPassword: next}); res.StatusCode() != http.StatusNoContent {
+	third := apitest.ResetToken(t, env, email)
+	if res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Token: &third, NewPassword: next}); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("reset with a fresh link: %d %s", res.StatusCode(), res.Body)
 	}
 }
@@ -163,16 +124,16 @@ func TestPasswordResetBySMS(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery)
 	ctx := context.Background()
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	acc.Locale = ptrTo(client.En)
-	reg := register(t, env, acc)
+	reg := apitest.Register(t, env, acc)
 	phone := *reg.User.Phone
 
 	// Codes go only to a confirmed phone.
-	if res := forgot(t, env, client.PasswordForgotRequest{Phone: &acc.Phone}); res.StatusCode() != http.StatusAccepted {
+	if res := apitest.Forgot(t, env, client.PasswordForgotRequest{Phone: &acc.Phone}); res.StatusCode() != http.StatusAccepted {
 		t.Fatalf("forgot: %d %s", res.StatusCode(), res.Body)
 	}
-	if _, ok := lastMessage(t, env, "password_reset_sms", phone); ok {
+	if _, ok := apitest.LastMessage(t, env, "password_reset_sms", phone); ok {
 		t.Fatal("a code was sent to an unconfirmed phone")
 	}
 	if _, err := env.Pool.Exec(ctx, "UPDATE users SET phone_verified_at = now()"); err != nil {
@@ -180,10 +141,10 @@ func TestPasswordResetBySMS(t *testing.T) {
 	}
 	// Any common notation of the number works.
 	written := "8" + phone[2:]
-	if res := forgot(t, env, client.PasswordForgotRequest{Phone: &written}); res.StatusCode() != http.StatusAccepted {
+	if res := apitest.Forgot(t, env, client.PasswordForgotRequest{Phone: &written}); res.StatusCode() != http.StatusAccepted {
 		t.Fatalf("forgot: %d %s", res.StatusCode(), res.Body)
 	}
-	msg, ok := lastMessage(t, env, "password_reset_sms", phone)
+	msg, ok := apitest.LastMessage(t, env, "password_reset_sms", phone)
 	m := smsCode.FindStringSubmatch(msg.Text)
 	if !ok || m == nil || !strings.Contains(msg.Text, "15 minutes") {
 		t.Fatalf("SMS = %+v", msg)
@@ -191,49 +152,49 @@ func TestPasswordResetBySMS(t *testing.T) {
 	code := m[1]
 	wrong := map[bool]string{true: "000001", false: "000000"}[code == "000000"]
 
-	res := resetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
-	if !contains(fields(p), "code:invalid") {
-		t.Errorf("fields = %v", fields(p))
+	res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+	if !apitest.Contains(apitest.Fields(p), "code:invalid") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
-	res = resetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "N3w-Str0ng-Passw0rd"})
+	res = apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "N3w-Str0ng-Passw0rd"})
 	if res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("reset: %d %s", res.StatusCode(), res.Body)
 	}
-	me := getMe(t, env, reg.AccessToken)
-	problemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
-	if r := login(t, env, phone, "N3w-Str0ng-Passw0rd", false); r.JSON200 == nil {
+	me := apitest.GetMe(t, env, reg.AccessToken)
+	apitest.ProblemOf(t, me.StatusCode(), me.HTTPResponse.Header, me.Body, 401, "session_ended")
+	if r := apitest.Login(t, env, phone, "N3w-Str0ng-Passw0rd", false); r.JSON200 == nil {
 		t.Fatalf("sign in with the new password: %d %s", r.StatusCode(), r.Body)
 	}
-	if notice, ok := lastMessage(t, env, "password_changed", string(reg.User.Email)); !ok || !strings.Contains(notice.Text, "reset") {
+	if notice, ok := apitest.LastMessage(t, env, "password_changed", string(reg.User.Email)); !ok || !strings.Contains(notice.Text, "reset") {
 		t.Errorf("notice = %+v", notice)
 	}
 	// The code was consumed.
-	res = resetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "An0ther-Passw0rd"})
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+	res = apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "An0ther-Passw0rd"})
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
 }
 
 func TestPasswordResetCodeAllowsAHandfulOfAttempts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	if _, err := env.Pool.Exec(ctx, "UPDATE users SET phone_verified_at = now()"); err != nil {
 		t.Fatal(err)
 	}
-	forgot(t, env, client.PasswordForgotRequest{Phone: &acc.Phone})
-	msg, _ := lastMessage(t, env, "password_reset_sms", *reg.User.Phone)
+	apitest.Forgot(t, env, client.PasswordForgotRequest{Phone: &acc.Phone})
+	msg, _ := apitest.LastMessage(t, env, "password_reset_sms", *reg.User.Phone)
 	code := smsCode.FindStringSubmatch(msg.Text)[1]
 	wrong := map[bool]string{true: "000001", false: "000000"}[code == "000000"]
 	for range 5 {
-		res := resetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+		res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
 	}
 	// Out of attempts: even the right code is refused, alike.
-	res := resetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "N3w-Str0ng-Passw0rd"})
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
-	if r := login(t, env, string(acc.Email), acc.Password, false); r.JSON200 == nil {
+	res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &acc.Phone, Code: &code, NewPassword: "N3w-Str0ng-Passw0rd"})
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+	if r := apitest.Login(t, env, string(acc.Email), acc.Password, false); r.JSON200 == nil {
 		t.Fatal("the password changed")
 	}
 }
@@ -242,8 +203,8 @@ func TestPasswordResetRevealsNoAccounts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, quickRecovery)
 	ctx := context.Background()
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	if _, err := env.Pool.Exec(ctx, "UPDATE users SET phone_verified_at = now()"); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +213,7 @@ func TestPasswordResetRevealsNoAccounts(t *testing.T) {
 
 	var answers []string
 	for _, body := range []client.PasswordForgotRequest{{Email: &known}, {Email: &unknown}, {Phone: &acc.Phone}, {Phone: &unknownPhone}} {
-		res := forgot(t, env, body)
+		res := apitest.Forgot(t, env, body)
 		answers = append(answers, res.Status()+"|"+string(res.Body)+"|"+res.HTTPResponse.Header.Get("Content-Type"))
 	}
 	for _, a := range answers {
@@ -261,7 +222,7 @@ func TestPasswordResetRevealsNoAccounts(t *testing.T) {
 			break
 		}
 	}
-	if n := countRows(t, env, "outbox WHERE template LIKE 'password_reset%'"); n != 2 {
+	if n := apitest.CountRows(t, env, "outbox WHERE template LIKE 'password_reset%'"); n != 2 {
 		t.Errorf("%d reset messages, want 2 (only the real account's)", n)
 	}
 
@@ -269,9 +230,9 @@ func TestPasswordResetRevealsNoAccounts(t *testing.T) {
 	wrong := "123456"
 	var refusals []string
 	for _, ph := range []string{acc.Phone, unknownPhone} {
-		res := resetPassword(t, env, client.PasswordResetRequest{Phone: &ph, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
-		refusals = append(refusals, p.Title+"|"+*p.Detail+"|"+strings.Join(fields(p), ","))
+		res := apitest.ResetPassword(t, env, client.PasswordResetRequest{Phone: &ph, Code: &wrong, NewPassword: "N3w-Str0ng-Passw0rd"})
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "reset_code_invalid")
+		refusals = append(refusals, p.Title+"|"+*p.Detail+"|"+strings.Join(apitest.Fields(p), ","))
 	}
 	if refusals[0] != refusals[1] {
 		t.Errorf("refusals differ: %q", refusals)
@@ -292,10 +253,10 @@ func TestPasswordResetRejectsBadInput(t *testing.T) {
 		"code without phone": {client.PasswordResetRequest{Code: &code, NewPassword: "x"}, []string{"phone:required"}},
 		"not a phone":        {client.PasswordResetRequest{Phone: &badPhone, Code: &code, NewPassword: "x"}, []string{"phone:invalid_format"}},
 	} {
-		res := resetPassword(t, env, tc.body)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), tc.fields...) {
-			t.Errorf("%s: fields = %v, want %v", name, fields(p), tc.fields)
+		res := apitest.ResetPassword(t, env, tc.body)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), tc.fields...) {
+			t.Errorf("%s: fields = %v, want %v", name, apitest.Fields(p), tc.fields)
 		}
 	}
 	email := openapi_types.Email("a@example.org")
@@ -307,19 +268,19 @@ func TestPasswordResetRejectsBadInput(t *testing.T) {
 		"both":      {client.PasswordForgotRequest{Email: &email, Phone: &phone}, []string{"email:exactly_one"}},
 		"bad phone": {client.PasswordForgotRequest{Phone: &badPhone}, []string{"phone:invalid_format"}},
 	} {
-		res := forgot(t, env, tc.body)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), tc.fields...) {
-			t.Errorf("%s: fields = %v, want %v", name, fields(p), tc.fields)
+		res := apitest.Forgot(t, env, tc.body)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), tc.fields...) {
+			t.Errorf("%s: fields = %v, want %v", name, apitest.Fields(p), tc.fields)
 		}
 	}
 	res, err := env.Client.RequestPasswordResetWithBodyWithResponse(context.Background(), "application/json", strings.NewReader(`{"email":"not-an-email"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "email:invalid_format") {
-		t.Errorf("fields = %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "email:invalid_format") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 }
 
@@ -330,32 +291,32 @@ func TestPasswordRecoveryIsRateLimited(t *testing.T) {
 		c.Security.Limits.RecoveryTarget = config.Limit{Max: 2, Period: time.Minute}
 		c.Security.Limits.RecoveryIP = config.Limit{Max: 6, Period: time.Minute}
 	})
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	known, unknown := openapi_types.Email(reg.User.Email), openapi_types.Email("nobody@example.org")
 
 	// Per address, known or not: the third request within the period waits.
 	for _, e := range []*openapi_types.Email{&known, &unknown} {
 		for i := range 3 {
-			res := forgot(t, env, client.PasswordForgotRequest{Email: e}, viaIP("203.0.113.1"))
+			res := apitest.Forgot(t, env, client.PasswordForgotRequest{Email: e}, viaIP("203.0.113.1"))
 			if i < 2 && res.StatusCode() != http.StatusAccepted {
 				t.Fatalf("%s request %d: %d %s", *e, i, res.StatusCode(), res.Body)
 			}
 			if i == 2 {
-				problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+				apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
 				if res.HTTPResponse.Header.Get("Retry-After") == "" {
 					t.Error("no Retry-After")
 				}
 			}
 		}
 	}
-	if n := countRows(t, env, "outbox WHERE template = 'password_reset'"); n != 2 {
+	if n := apitest.CountRows(t, env, "outbox WHERE template = 'password_reset'"); n != 2 {
 		t.Errorf("%d reset e-mails, want 2", n)
 	}
 	// Per IP: 203.0.113.1 has used its 6 attempts; another IP address still may ask.
 	other := openapi_types.Email("someone@example.org")
-	res := forgot(t, env, client.PasswordForgotRequest{Email: &other}, viaIP("203.0.113.1"))
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
-	if res := forgot(t, env, client.PasswordForgotRequest{Email: &other}, viaIP("198.51.100.2")); res.StatusCode() != http.StatusAccepted {
+	res := apitest.Forgot(t, env, client.PasswordForgotRequest{Email: &other}, viaIP("203.0.113.1"))
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+	if res := apitest.Forgot(t, env, client.PasswordForgotRequest{Email: &other}, viaIP("198.51.100.2")); res.StatusCode() != http.StatusAccepted {
 		t.Errorf("another IP: %d %s", res.StatusCode(), res.Body)
 	}
 }

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ func TestListMyOrganizationsPaginates(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	// Four more organizations, each granting the user a role.
 	if _, err := env.Pool.Exec(ctx, `
 		WITH o AS (
@@ -25,7 +25,7 @@ func TestListMyOrganizationsPaginates(t *testing.T) {
 		t.Fatal(err)
 	}
 	// And one membership of somebody else, which must not show.
-	other := register(t, env, newAccount())
+	other := apitest.Register(t, env, apitest.NewAccount())
 
 	var (
 		seen   []string
@@ -64,7 +64,7 @@ func TestListMyOrganizationsPaginates(t *testing.T) {
 		t.Fatalf("duplicates across pages: %v", seen)
 	}
 
-	me := getMe(t, env, other.AccessToken)
+	me := apitest.GetMe(t, env, other.AccessToken)
 	if me.JSON200 == nil || len(me.JSON200.Memberships) != 1 {
 		t.Fatalf("other user sees %+v", me.JSON200)
 	}
@@ -73,7 +73,7 @@ func TestListMyOrganizationsPaginates(t *testing.T) {
 func TestListMyOrganizationsRejectsBadParameters(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	for _, tc := range []struct{ query, field, code string }{
 		{"limit=0", "query.limit", "out_of_range"},
 		{"limit=101", "query.limit", "out_of_range"},
@@ -85,9 +85,9 @@ func TestListMyOrganizationsRejectsBadParameters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), tc.field+":"+tc.code) {
-			t.Errorf("%s: fields = %v, want %s:%s", tc.query, fields(p), tc.field, tc.code)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), tc.field+":"+tc.code) {
+			t.Errorf("%s: fields = %v, want %s:%s", tc.query, apitest.Fields(p), tc.field, tc.code)
 		}
 	}
 }

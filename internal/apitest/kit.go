@@ -1,4 +1,4 @@
-package httpapi_test
+package apitest
 
 import (
 	"context"
@@ -11,35 +11,34 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/kabinet-edu/kabinet/gen/client"
-	"github.com/kabinet-edu/kabinet/internal/apitest"
 )
 
-var seq atomic.Int64
+var Seq atomic.Int64
 
-// newAccount returns a valid registration with a unique e-mail and phone.
-func newAccount() client.RegisterRequest {
-	n := seq.Add(1)
+// NewAccount returns a valid registration with a unique e-mail and phone.
+func NewAccount() client.RegisterRequest {
+	n := Seq.Add(1)
 	return client.RegisterRequest{
 		FirstName: "Анна",
 		LastName:  "Иванова",
-		Email:     openapi_types.Email("anna" + itoa(n) + "@example.org"),
-		Phone:     "+7 921 100-" + pad(n/100) + "-" + pad(n%100),
+		Email:     openapi_types.Email("anna" + Itoa(n) + "@example.org"),
+		Phone:     "+7 921 100-" + Pad(n/100) + "-" + Pad(n%100),
 		Password:  "Str0ng-Passw0rd",
 	}
 }
 
-func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+func Itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
-func pad(n int64) string {
-	s := itoa(n)
+func Pad(n int64) string {
+	s := Itoa(n)
 	for len(s) < 2 {
 		s = "0" + s
 	}
 	return s
 }
 
-// register creates an account and returns its tokens.
-func register(t *testing.T, env *apitest.Env, acc client.RegisterRequest) *client.AuthResponse {
+// Register creates an account and returns its tokens.
+func Register(t *testing.T, env *Env, acc client.RegisterRequest) *client.AuthResponse {
 	t.Helper()
 	res, err := env.Client.RegisterWithResponse(context.Background(), acc)
 	if err != nil {
@@ -51,7 +50,7 @@ func register(t *testing.T, env *apitest.Env, acc client.RegisterRequest) *clien
 	return res.JSON201
 }
 
-func login(t *testing.T, env *apitest.Env, loginName, password string, remember bool) *client.LoginResponse {
+func Login(t *testing.T, env *Env, loginName, password string, remember bool) *client.LoginResponse {
 	t.Helper()
 	res, err := env.Client.LoginWithResponse(context.Background(), client.LoginRequest{Login: loginName, Password: password, RememberMe: &remember})
 	if err != nil {
@@ -60,17 +59,17 @@ func login(t *testing.T, env *apitest.Env, loginName, password string, remember 
 	return res
 }
 
-func getMe(t *testing.T, env *apitest.Env, token string) *client.GetMeResponse {
+func GetMe(t *testing.T, env *Env, token string) *client.GetMeResponse {
 	t.Helper()
-	res, err := env.Client.GetMeWithResponse(context.Background(), apitest.Bearer(token))
+	res, err := env.Client.GetMeWithResponse(context.Background(), Bearer(token))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
 }
 
-// problemOf decodes a problem+json answer and checks the status and code.
-func problemOf(t *testing.T, status int, header http.Header, body []byte, wantStatus int, wantCode string) client.Problem {
+// ProblemOf decodes a problem+json answer and checks the status and code.
+func ProblemOf(t *testing.T, status int, header http.Header, body []byte, wantStatus int, wantCode string) client.Problem {
 	t.Helper()
 	if status != wantStatus {
 		t.Fatalf("status = %d, want %d; body %s", status, wantStatus, body)
@@ -94,8 +93,8 @@ func problemOf(t *testing.T, status int, header http.Header, body []byte, wantSt
 	return p
 }
 
-// fields lists "field:code" pairs of a problem, for compact assertions.
-func fields(p client.Problem) []string {
+// Fields lists "field:code" pairs of a problem, for compact assertions.
+func Fields(p client.Problem) []string {
 	var out []string
 	if p.Errors != nil {
 		for _, e := range *p.Errors {
@@ -105,7 +104,7 @@ func fields(p client.Problem) []string {
 	return out
 }
 
-func contains(list []string, want ...string) bool {
+func Contains(list []string, want ...string) bool {
 	for _, w := range want {
 		found := false
 		for _, s := range list {
@@ -120,7 +119,7 @@ func contains(list []string, want ...string) bool {
 	return true
 }
 
-func countRows(t *testing.T, env *apitest.Env, table string) int {
+func CountRows(t *testing.T, env *Env, table string) int {
 	t.Helper()
 	var n int
 	if err := env.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {

@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func TestCertificateSignInWithGoKeys(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := apitest.New(t)
-			reg := register(t, env, newAccount())
+			reg := apitest.Register(t, env, apitest.NewAccount())
 			c := certtest.Valid(t, tc.kind)
 			p := goProver(c)
 			if tc.pss {
@@ -57,7 +57,7 @@ func TestCertificateSignInWithOpenSSL(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := apitest.New(t)
-			reg := register(t, env, newAccount())
+			reg := apitest.Register(t, env, apitest.NewAccount())
 			p := opensslProver(certtest.NewOpenSSL(t, tc.newkey, 365), tc.opts...)
 			bound := bindCert(t, env, reg.AccessToken, p)
 			if !strings.Contains(bound.Subject, "CN=Анна Иванова") {
@@ -85,7 +85,7 @@ func checkCertificateSignIn(t *testing.T, env *apitest.Env, reg *client.AuthResp
 	if d := time.Until(res.JSON200.RefreshTokenExpiresAt); d < 29*24*time.Hour {
 		t.Errorf("rememberMe: refresh token lives %v", d)
 	}
-	if me := getMe(t, env, res.JSON200.AccessToken); me.JSON200 == nil || me.JSON200.ID != reg.User.ID {
+	if me := apitest.GetMe(t, env, res.JSON200.AccessToken); me.JSON200 == nil || me.JSON200.ID != reg.User.ID {
 		t.Fatalf("GET /me with the new token: %d %s", me.StatusCode(), me.Body)
 	}
 	signIns := auditDetails(t, env, reg.User.ID, "sign_in")
@@ -101,7 +101,7 @@ func checkCertificateSignIn(t *testing.T, env *apitest.Env, reg *client.AuthResp
 func TestCertificateSignInAcceptsBareBase64Certificate(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	c := certtest.Valid(t, certtest.P256)
 	bindCert(t, env, reg.AccessToken, goProver(c))
 	// As some signing plug-ins export it: base64 of the DER, no PEM armour,
@@ -118,7 +118,7 @@ func TestCertificateSignInRefusals(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	c := goProver(certtest.Valid(t, certtest.P256))
 	bindCert(t, env, reg.AccessToken, c)
 	other := certtest.Valid(t, certtest.P256Other)
@@ -126,7 +126,7 @@ func TestCertificateSignInRefusals(t *testing.T) {
 	t.Run("wrong signature", func(t *testing.T) {
 		ch := signInChallenge(t, env)
 		res := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: ch.ChallengeID, CertificatePem: c.pem, Signature: other.Sign(t, challengeBytes(t, ch))})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_signature")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_signature")
 		if res.HTTPResponse.Header.Get("WWW-Authenticate") == "" {
 			t.Error("no WWW-Authenticate on 401")
 		}
@@ -137,12 +137,12 @@ func TestCertificateSignInRefusals(t *testing.T) {
 	})
 	t.Run("certificate bound to nobody", func(t *testing.T) {
 		res := loginWithCert(t, env, goProver(other))
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "certificate_not_bound")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "certificate_not_bound")
 	})
 	t.Run("unbound certificate with a wrong signature says nothing about binding", func(t *testing.T) {
 		ch := signInChallenge(t, env)
 		res := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: ch.ChallengeID, CertificatePem: other.PEM, Signature: c.sign(t, challengeBytes(t, ch))})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_signature")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "invalid_signature")
 	})
 	t.Run("replayed request", func(t *testing.T) {
 		ch := signInChallenge(t, env)
@@ -151,30 +151,30 @@ func TestCertificateSignInRefusals(t *testing.T) {
 			t.Fatalf("first: %d %s", res.StatusCode(), res.Body)
 		}
 		res := certLogin(t, env, body)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
-		if !contains(fields(p), "challengeId:invalid_challenge") {
-			t.Errorf("fields = %v", fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+		if !apitest.Contains(apitest.Fields(p), "challengeId:invalid_challenge") {
+			t.Errorf("fields = %v", apitest.Fields(p))
 		}
 	})
 	t.Run("expired challenge", func(t *testing.T) {
 		ch := signInChallenge(t, env)
 		expireChallenge(t, env, ch.ChallengeID)
 		res := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: ch.ChallengeID, CertificatePem: c.pem, Signature: c.sign(t, challengeBytes(t, ch))})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "challenge_expired")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "challenge_expired")
 	})
 	t.Run("binding challenge", func(t *testing.T) {
 		ch := bindChallenge(t, env, reg.AccessToken)
 		res := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: ch.ChallengeID, CertificatePem: c.pem, Signature: c.sign(t, challengeBytes(t, ch))})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
 	})
 	t.Run("bound certificate that has expired", func(t *testing.T) {
 		now := time.Now()
 		old := certtest.New(t, certtest.RSA, "old", now.AddDate(-1, 0, 0), now.Add(-time.Minute))
 		insertBinding(t, env, reg.User.ID, old)
 		res := loginWithCert(t, env, goProver(old))
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), "certificatePem:certificate_expired") {
-			t.Errorf("fields = %v", fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "certificatePem:certificate_expired") {
+			t.Errorf("fields = %v", apitest.Fields(p))
 		}
 	})
 	t.Run("bound certificate not valid yet", func(t *testing.T) {
@@ -182,32 +182,32 @@ func TestCertificateSignInRefusals(t *testing.T) {
 		future := certtest.New(t, certtest.RSA, "future", now.Add(time.Hour), now.AddDate(1, 0, 0))
 		insertBinding(t, env, reg.User.ID, future)
 		res := loginWithCert(t, env, goProver(future))
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), "certificatePem:certificate_not_yet_valid") {
-			t.Errorf("fields = %v", fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "certificatePem:certificate_not_yet_valid") {
+			t.Errorf("fields = %v", apitest.Fields(p))
 		}
 	})
 	t.Run("blocked account", func(t *testing.T) {
-		blocked := register(t, env, newAccount())
+		blocked := apitest.Register(t, env, apitest.NewAccount())
 		bc := goProver(certtest.Valid(t, certtest.Ed25519))
 		bindCert(t, env, blocked.AccessToken, bc)
 		if _, err := env.Pool.Exec(ctx, `UPDATE users SET status = 'blocked' WHERE id = $1`, blocked.User.ID); err != nil {
 			t.Fatal(err)
 		}
 		res := loginWithCert(t, env, bc)
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
 	})
 	t.Run("closed account", func(t *testing.T) {
 		// Closure unbinds every certificate; this is a sign-in that raced it
 		// and still found the binding.
-		closed := register(t, env, newAccount())
+		closed := apitest.Register(t, env, apitest.NewAccount())
 		cc := goProver(certtest.Valid(t, certtest.P384))
 		bindCert(t, env, closed.AccessToken, cc)
 		if _, err := env.Pool.Exec(ctx, `UPDATE users SET status = 'closed' WHERE id = $1`, closed.User.ID); err != nil {
 			t.Fatal(err)
 		}
 		res := loginWithCert(t, env, cc)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "account_blocked")
 		if p.Detail == nil || *p.Detail != "The account is closed." {
 			t.Errorf("detail: %v", p.Detail)
 		}
@@ -218,9 +218,9 @@ func TestCertificateSignInRefusals(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), "totp:unknown_field") {
-			t.Errorf("fields = %v", fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), "totp:unknown_field") {
+			t.Errorf("fields = %v", apitest.Fields(p))
 		}
 	})
 	if n := len(auditDetails(t, env, reg.User.ID, "sign_in")); n != 1 {
@@ -231,14 +231,14 @@ func TestCertificateSignInRefusals(t *testing.T) {
 func TestCertificateSignInWithoutPassword(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	c := goProver(certtest.Valid(t, certtest.P384))
 	bindCert(t, env, reg.AccessToken, c)
 	if _, err := env.Pool.Exec(context.Background(), `UPDATE users SET password_hash = NULL WHERE id = $1`, reg.User.ID); err != nil {
 		t.Fatal(err)
 	}
-	if res := login(t, env, string(acc.Email), acc.Password, false); res.StatusCode() != 401 {
+	if res := apitest.Login(t, env, string(acc.Email), acc.Password, false); res.StatusCode() != 401 {
 		t.Fatalf("password login of a passwordless account: %d", res.StatusCode())
 	}
 	if res := loginWithCert(t, env, c); res.JSON200 == nil {
@@ -258,7 +258,7 @@ func TestCertificateSignInIsRateLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 429, "rate_limited")
 	if s, err := strconv.Atoi(res.HTTPResponse.Header.Get("Retry-After")); err != nil || s < 1 || s > 60 {
 		t.Fatalf("Retry-After = %q", res.HTTPResponse.Header.Get("Retry-After"))
 	}
@@ -266,13 +266,13 @@ func TestCertificateSignInIsRateLimited(t *testing.T) {
 	c := goProver(certtest.Valid(t, certtest.P256))
 	for _, ch := range challenges {
 		res := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: ch.ChallengeID, CertificatePem: c.pem, Signature: c.sign(t, challengeBytes(t, ch))})
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "certificate_not_bound")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 401, "certificate_not_bound")
 	}
 	last := certLogin(t, env, client.CertificateLoginRequest{ChallengeID: challenges[0].ChallengeID, CertificatePem: c.pem, Signature: "AAAA"})
-	problemOf(t, last.StatusCode(), last.HTTPResponse.Header, last.Body, 429, "rate_limited")
+	apitest.ProblemOf(t, last.StatusCode(), last.HTTPResponse.Header, last.Body, 429, "rate_limited")
 
 	// Binding challenges are counted per user, apart from the IP's.
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	for range 3 {
 		bindChallenge(t, env, reg.AccessToken)
 	}
@@ -280,7 +280,7 @@ func TestCertificateSignInIsRateLimited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, more.StatusCode(), more.HTTPResponse.Header, more.Body, 429, "rate_limited")
+	apitest.ProblemOf(t, more.StatusCode(), more.HTTPResponse.Header, more.Body, 429, "rate_limited")
 }
 
 func mustDecodeStd(t testing.TB, s string) []byte {

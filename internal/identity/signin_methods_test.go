@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -38,7 +38,7 @@ func TestLastSignInMethodCountsCertificatesAndIdentities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, un.StatusCode(), un.HTTPResponse.Header, un.Body, http.StatusConflict, "last_sign_in_method")
+	apitest.ProblemOf(t, un.StatusCode(), un.HTTPResponse.Header, un.Body, http.StatusConflict, "last_sign_in_method")
 	if res := loginWithCert(t, env.Env, goProver(cert)); res.JSON200 == nil {
 		t.Fatalf("the remaining certificate no longer signs in: %d %s", res.StatusCode(), res.Body)
 	}

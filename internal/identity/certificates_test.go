@@ -1,4 +1,4 @@
-package httpapi_test
+package identity_test
 
 import (
 	"context"
@@ -21,8 +21,8 @@ import (
 func TestBindCertificate(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
-	reg := register(t, env, acc)
+	acc := apitest.NewAccount()
+	reg := apitest.Register(t, env, acc)
 	c := certtest.Valid(t, certtest.P256)
 
 	ch := bindChallenge(t, env, reg.AccessToken)
@@ -62,10 +62,10 @@ func TestBindCertificate(t *testing.T) {
 func TestBindCertificateInEnglishMail(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	acc := newAccount()
+	acc := apitest.NewAccount()
 	en := client.En
 	acc.Locale = &en
-	reg := register(t, env, acc)
+	reg := apitest.Register(t, env, acc)
 	bindCert(t, env, reg.AccessToken, goProver(certtest.Valid(t, certtest.Ed25519)))
 	m := mails(t, env, "certificate_bound", string(acc.Email))
 	if len(m) != 1 || !strings.HasPrefix(m[0], "A certificate was bound to your account") {
@@ -76,7 +76,7 @@ func TestBindCertificateInEnglishMail(t *testing.T) {
 func TestBindRefusesBadInputWithoutSpendingTheChallenge(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	ch := bindChallenge(t, env, reg.AccessToken)
 	msg := challengeBytes(t, ch)
 	now := time.Now()
@@ -97,9 +97,9 @@ func TestBindRefusesBadInputWithoutSpendingTheChallenge(t *testing.T) {
 		{"both", "garbage", "%%%", []string{"certificatePem:invalid_certificate", "signature:invalid_format"}},
 	} {
 		res := bindWith(t, env, reg.AccessToken, client.BindCertificateRequest{CertificatePem: tc.pem, ChallengeID: ch.ChallengeID, Signature: tc.sig})
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-		if !contains(fields(p), tc.want...) {
-			t.Errorf("%s: fields = %v, want %v", tc.name, fields(p), tc.want)
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+		if !apitest.Contains(apitest.Fields(p), tc.want...) {
+			t.Errorf("%s: fields = %v, want %v", tc.name, apitest.Fields(p), tc.want)
 		}
 		if tc.name == "expired" && !strings.Contains(string(res.Body), "valid until") {
 			t.Errorf("expired: the message does not say until when: %s", res.Body)
@@ -107,9 +107,9 @@ func TestBindRefusesBadInputWithoutSpendingTheChallenge(t *testing.T) {
 	}
 	// The schema's own rules.
 	res := bindWith(t, env, reg.AccessToken, client.BindCertificateRequest{ChallengeID: ch.ChallengeID})
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
-	if !contains(fields(p), "certificatePem:too_short", "signature:too_short") {
-		t.Errorf("empty fields: %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "validation_failed")
+	if !apitest.Contains(apitest.Fields(p), "certificatePem:too_short", "signature:too_short") {
+		t.Errorf("empty fields: %v", apitest.Fields(p))
 	}
 
 	// None of those used the challenge up.
@@ -117,7 +117,7 @@ func TestBindRefusesBadInputWithoutSpendingTheChallenge(t *testing.T) {
 	if res.JSON201 == nil {
 		t.Fatalf("bind after refused input: %d %s", res.StatusCode(), res.Body)
 	}
-	if n := countRows(t, env, "user_certificates"); n != 1 {
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 1 {
 		t.Fatalf("%d certificates stored, want 1", n)
 	}
 }
@@ -125,7 +125,7 @@ func TestBindRefusesBadInputWithoutSpendingTheChallenge(t *testing.T) {
 func TestBindRefusesWrongSignatures(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	c := certtest.Valid(t, certtest.RSA)
 	other := certtest.Valid(t, certtest.P384)
 
@@ -141,16 +141,16 @@ func TestBindRefusesWrongSignatures(t *testing.T) {
 		ch := bindChallenge(t, env, reg.AccessToken)
 		body := client.BindCertificateRequest{CertificatePem: c.PEM, ChallengeID: ch.ChallengeID, Signature: sign(challengeBytes(t, ch))}
 		res := bindWith(t, env, reg.AccessToken, body)
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_signature")
-		if !contains(fields(p), "signature:invalid_signature") {
-			t.Errorf("%s: fields = %v", name, fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_signature")
+		if !apitest.Contains(apitest.Fields(p), "signature:invalid_signature") {
+			t.Errorf("%s: fields = %v", name, apitest.Fields(p))
 		}
 		// The attempt used the challenge up: even a good signature is too late.
 		body.Signature = c.Sign(t, challengeBytes(t, ch))
 		res = bindWith(t, env, reg.AccessToken, body)
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
 	}
-	if n := countRows(t, env, "user_certificates"); n != 0 {
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 0 {
 		t.Fatalf("%d certificates stored", n)
 	}
 }
@@ -158,8 +158,8 @@ func TestBindRefusesWrongSignatures(t *testing.T) {
 func TestBindChallengeRules(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	anna := register(t, env, newAccount())
-	boris := register(t, env, newAccount())
+	anna := apitest.Register(t, env, apitest.NewAccount())
+	boris := apitest.Register(t, env, apitest.NewAccount())
 	c := certtest.Valid(t, certtest.P256)
 	try := func(token string, ch client.CertificateChallenge, id uuid.UUID) *client.BindCertificateResponse {
 		return bindWith(t, env, token, client.BindCertificateRequest{CertificatePem: c.PEM, ChallengeID: id, Signature: c.Sign(t, challengeBytes(t, ch))})
@@ -168,24 +168,24 @@ func TestBindChallengeRules(t *testing.T) {
 	// Somebody else's challenge.
 	ch := bindChallenge(t, env, anna.AccessToken)
 	res := try(boris.AccessToken, ch, ch.ChallengeID)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
-	if !contains(fields(p), "challengeId:invalid_challenge") {
-		t.Errorf("fields = %v", fields(p))
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+	if !apitest.Contains(apitest.Fields(p), "challengeId:invalid_challenge") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	// A sign-in challenge cannot bind.
 	sc := signInChallenge(t, env)
 	res = try(anna.AccessToken, sc, sc.ChallengeID)
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
 	// An unknown one.
 	res = try(anna.AccessToken, ch, uuid.New())
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
 	// An expired one.
 	late := bindChallenge(t, env, anna.AccessToken)
 	expireChallenge(t, env, late.ChallengeID)
 	res = try(anna.AccessToken, late, late.ChallengeID)
-	p = problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "challenge_expired")
-	if !contains(fields(p), "challengeId:challenge_expired") {
-		t.Errorf("fields = %v", fields(p))
+	p = apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "challenge_expired")
+	if !apitest.Contains(apitest.Fields(p), "challengeId:challenge_expired") {
+		t.Errorf("fields = %v", apitest.Fields(p))
 	}
 	// Anna's own challenge still works (Boris's attempt did not spend it)...
 	res = try(anna.AccessToken, ch, ch.ChallengeID)
@@ -195,31 +195,31 @@ func TestBindChallengeRules(t *testing.T) {
 	// ...once.
 	c2 := certtest.Valid(t, certtest.P256)
 	res = bindWith(t, env, anna.AccessToken, client.BindCertificateRequest{CertificatePem: c2.PEM, ChallengeID: ch.ChallengeID, Signature: c2.Sign(t, challengeBytes(t, ch))})
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 422, "invalid_challenge")
 }
 
 func TestBindConflicts(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, func(c *config.Config) { c.Certificates.MaxPerUser = 2 })
-	anna := register(t, env, newAccount())
-	boris := register(t, env, newAccount())
+	anna := apitest.Register(t, env, apitest.NewAccount())
+	boris := apitest.Register(t, env, apitest.NewAccount())
 	c := goProver(certtest.Valid(t, certtest.P256))
 	bindCert(t, env, anna.AccessToken, c)
 
 	for who, token := range map[string]string{"the same user": anna.AccessToken, "another user": boris.AccessToken} {
 		ch := bindChallenge(t, env, token)
 		res := bindWith(t, env, token, client.BindCertificateRequest{CertificatePem: c.pem, ChallengeID: ch.ChallengeID, Signature: c.sign(t, challengeBytes(t, ch))})
-		p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "certificate_already_bound")
-		if !contains(fields(p), "certificatePem:certificate_already_bound") {
-			t.Errorf("%s: fields = %v", who, fields(p))
+		p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "certificate_already_bound")
+		if !apitest.Contains(apitest.Fields(p), "certificatePem:certificate_already_bound") {
+			t.Errorf("%s: fields = %v", who, apitest.Fields(p))
 		}
 	}
 	bindCert(t, env, anna.AccessToken, goProver(certtest.Valid(t, certtest.RSA)))
 	third := goProver(certtest.Valid(t, certtest.Ed25519))
 	ch := bindChallenge(t, env, anna.AccessToken)
 	res := bindWith(t, env, anna.AccessToken, client.BindCertificateRequest{CertificatePem: third.pem, ChallengeID: ch.ChallengeID, Signature: third.sign(t, challengeBytes(t, ch))})
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "certificate_limit_reached")
-	if n := countRows(t, env, "user_certificates"); n != 2 {
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "certificate_limit_reached")
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 2 {
 		t.Fatalf("%d certificates stored, want 2", n)
 	}
 }
@@ -227,7 +227,7 @@ func TestBindConflicts(t *testing.T) {
 func TestCertificateChangesNeedRecentAuth(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	c := goProver(certtest.Valid(t, certtest.P256))
 	bound := bindCert(t, env, reg.AccessToken, c)
 	staleAuth(t, env, reg.User.ID)
@@ -235,13 +235,13 @@ func TestCertificateChangesNeedRecentAuth(t *testing.T) {
 	other := goProver(certtest.Valid(t, certtest.P384))
 	ch := bindChallenge(t, env, reg.AccessToken) // asking is fine
 	res := bindWith(t, env, reg.AccessToken, client.BindCertificateRequest{CertificatePem: other.pem, ChallengeID: ch.ChallengeID, Signature: other.sign(t, challengeBytes(t, ch))})
-	problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "reauthentication_required")
+	apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 403, "reauthentication_required")
 
 	del, err := env.Client.UnbindCertificateWithResponse(context.Background(), bound.ID, apitest.Bearer(reg.AccessToken))
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, del.StatusCode(), del.HTTPResponse.Header, del.Body, 403, "reauthentication_required")
+	apitest.ProblemOf(t, del.StatusCode(), del.HTTPResponse.Header, del.Body, 403, "reauthentication_required")
 
 	// A certificate sign-in is a fresh authentication.
 	login := loginWithCert(t, env, c)
@@ -259,26 +259,26 @@ func TestCertificateEndpointsNeedAToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, list.StatusCode(), list.HTTPResponse.Header, list.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, list.StatusCode(), list.HTTPResponse.Header, list.Body, 401, "authentication_required")
 	ch, err := env.Client.CreateCertificateBindingChallengeWithResponse(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, ch.StatusCode(), ch.HTTPResponse.Header, ch.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, ch.StatusCode(), ch.HTTPResponse.Header, ch.Body, 401, "authentication_required")
 	del, err := env.Client.UnbindCertificateWithResponse(ctx, uuid.New())
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, del.StatusCode(), del.HTTPResponse.Header, del.Body, 401, "authentication_required")
+	apitest.ProblemOf(t, del.StatusCode(), del.HTTPResponse.Header, del.Body, 401, "authentication_required")
 }
 
 func TestCertificateExpiryWarnings(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 
 	// No certificates: an empty list of warnings, not null.
-	me := getMe(t, env, reg.AccessToken)
+	me := apitest.GetMe(t, env, reg.AccessToken)
 	if me.JSON200 == nil || me.JSON200.Warnings == nil || len(me.JSON200.Warnings) != 0 || !strings.Contains(string(me.Body), `"warnings":[]`) {
 		t.Fatalf("me: %s", me.Body)
 	}
@@ -308,7 +308,7 @@ func TestCertificateExpiryWarnings(t *testing.T) {
 		}
 	}
 
-	me = getMe(t, env, reg.AccessToken)
+	me = apitest.GetMe(t, env, reg.AccessToken)
 	if me.JSON200 == nil {
 		t.Fatalf("me: %d %s", me.StatusCode(), me.Body)
 	}
@@ -329,9 +329,9 @@ func TestUnbindCertificate(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	acc := newAccount()
-	anna := register(t, env, acc)
-	boris := register(t, env, newAccount())
+	acc := apitest.NewAccount()
+	anna := apitest.Register(t, env, acc)
+	boris := apitest.Register(t, env, apitest.NewAccount())
 	c := goProver(certtest.Valid(t, certtest.P256))
 	bound := bindCert(t, env, anna.AccessToken, c)
 	borisCert := bindCert(t, env, boris.AccessToken, goProver(certtest.Valid(t, certtest.P384)))
@@ -342,7 +342,7 @@ func TestUnbindCertificate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
+		apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 404, "not_found")
 	}
 	res, err := env.Client.UnbindCertificateWithResponse(ctx, bound.ID, apitest.Bearer(anna.AccessToken))
 	if err != nil {
@@ -351,7 +351,7 @@ func TestUnbindCertificate(t *testing.T) {
 	if res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("unbind: %d %s", res.StatusCode(), res.Body)
 	}
-	if n := countRows(t, env, "user_certificates"); n != 1 {
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 1 {
 		t.Fatalf("%d certificates left, want Boris's only", n)
 	}
 	if d := auditDetails(t, env, anna.User.ID, "certificate_unbound"); len(d) != 1 || d[0]["certificateId"] != bound.ID.String() {
@@ -361,7 +361,7 @@ func TestUnbindCertificate(t *testing.T) {
 		t.Fatalf("mail = %q", m)
 	}
 	login := loginWithCert(t, env, c)
-	problemOf(t, login.StatusCode(), login.HTTPResponse.Header, login.Body, 401, "certificate_not_bound")
+	apitest.ProblemOf(t, login.StatusCode(), login.HTTPResponse.Header, login.Body, 401, "certificate_not_bound")
 
 	// A malformed id.
 	bad, err := env.Client.UnbindCertificateWithResponse(ctx, uuid.Nil, apitest.Bearer(anna.AccessToken),
@@ -372,14 +372,14 @@ func TestUnbindCertificate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, 422, "validation_failed")
+	apitest.ProblemOf(t, bad.StatusCode(), bad.HTTPResponse.Header, bad.Body, 422, "validation_failed")
 }
 
 func TestUnbindKeepsTheLastWayIn(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	ctx := context.Background()
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	first := bindCert(t, env, reg.AccessToken, goProver(certtest.Valid(t, certtest.P256)))
 	second := bindCert(t, env, reg.AccessToken, goProver(certtest.Valid(t, certtest.RSA)))
 	now := time.Now()
@@ -401,7 +401,7 @@ func TestUnbindKeepsTheLastWayIn(t *testing.T) {
 	}
 	// The expired certificate does not count as a way in.
 	res := unbind(second.ID)
-	p := problemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "last_sign_in_method")
+	p := apitest.ProblemOf(t, res.StatusCode(), res.HTTPResponse.Header, res.Body, 409, "last_sign_in_method")
 	if p.Detail == nil || !strings.Contains(*p.Detail, "password") {
 		t.Fatalf("detail = %v", p.Detail)
 	}
@@ -409,7 +409,7 @@ func TestUnbindKeepsTheLastWayIn(t *testing.T) {
 	if res := unbind(expired); res.StatusCode() != http.StatusNoContent {
 		t.Fatalf("unbind expired: %d %s", res.StatusCode(), res.Body)
 	}
-	if n := countRows(t, env, "user_certificates"); n != 1 {
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 1 {
 		t.Fatalf("%d certificates left, want 1", n)
 	}
 	// With a password again, the last certificate may go.
@@ -424,7 +424,7 @@ func TestUnbindKeepsTheLastWayIn(t *testing.T) {
 func TestConcurrentUnbindsLeaveOneWayIn(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	ids := []uuid.UUID{
 		bindCert(t, env, reg.AccessToken, goProver(certtest.Valid(t, certtest.P256))).ID,
 		bindCert(t, env, reg.AccessToken, goProver(certtest.Valid(t, certtest.P384))).ID,
@@ -448,7 +448,7 @@ func TestConcurrentUnbindsLeaveOneWayIn(t *testing.T) {
 	if !(statuses[0] == 204 && statuses[1] == 409 || statuses[0] == 409 && statuses[1] == 204) {
 		t.Fatalf("statuses = %v, want one 204 and one 409", statuses)
 	}
-	if n := countRows(t, env, "user_certificates"); n != 1 {
+	if n := apitest.CountRows(t, env, "user_certificates"); n != 1 {
 		t.Fatalf("%d certificates left, want 1", n)
 	}
 }
