@@ -48,7 +48,7 @@ CREATE TABLE promo_codes (
     used            integer NOT NULL DEFAULT 0 CHECK (used >= 0),
     per_user_limit  integer CHECK (per_user_limit > 0),
     created_at      timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT promo_codes_used_check CHECK (max_uses IS NULL OR used <= max_uses),
+    CONSTRAINT promo_codes_within_max_uses CHECK (max_uses IS NULL OR used <= max_uses),
     CONSTRAINT promo_codes_window_check CHECK (valid_from IS NULL OR valid_until IS NULL OR valid_from < valid_until),
     CONSTRAINT promo_codes_code_key UNIQUE (organization_id, code)
 );
