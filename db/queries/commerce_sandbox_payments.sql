@@ -31,3 +31,6 @@ SELECT * FROM sandbox_refunds WHERE id = @id;
 
 -- name: SumSandboxRefunds :one
 SELECT coalesce(sum(amount), 0)::bigint FROM sandbox_refunds WHERE payment_id = @payment_id AND status <> 'canceled';
+
+-- name: GetSandboxRefundByKey :one
+SELECT * FROM sandbox_refunds WHERE idempotence_key = @idempotence_key;

@@ -56,6 +56,27 @@ func (q *Queries) GetSandboxRefund(ctx context.Context, id uuid.UUID) (SandboxRe
 	return i, err
 }
 
+const getSandboxRefundByKey = `-- name: GetSandboxRefundByKey :one
+SELECT id, idempotence_key, payment_id, amount, currency, description, receipt, status, created_at FROM sandbox_refunds WHERE idempotence_key = $1
+`
+
+func (q *Queries) GetSandboxRefundByKey(ctx context.Context, idempotenceKey string) (SandboxRefund, error) {
+	row := q.db.QueryRow(ctx, getSandboxRefundByKey, idempotenceKey)
+	var i SandboxRefund
+	err := row.Scan(
+		&i.ID,
+		&i.IdempotenceKey,
+		&i.PaymentID,
+		&i.Amount,
+		&i.Currency,
+		&i.Description,
+		&i.Receipt,
+		&i.Status,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const insertSandboxPayment = `-- name: InsertSandboxPayment :one
 
 INSERT INTO sandbox_payments (idempotence_key, amount, currency, description, return_url, metadata, receipt)
