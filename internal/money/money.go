@@ -80,7 +80,7 @@ func VATIncluded(gross int64, ratePercent int64) int64 {
 func split(kopecks int64) (sign string, units uint64, cents uint64) {
 	u := uint64(kopecks)
 	if kopecks < 0 {
-		sign, u = "-", uint64(-(kopecks + 1))+1 // safe for math.MinInt64
+		sign, u = "-", uint64(-(kopecks+1))+1 // safe for math.MinInt64
 	}
 	return sign, u / 100, u % 100
 }
