@@ -1,6 +1,7 @@
 // Package idempotency makes POSTs that create orders, payments or refunds
 // safe to repeat, following Stripe's Idempotency-Key rules. It is an Echo
-// middleware enabled for a list of operations; it runs after the spec
+// middleware attached to a list of operations (ForOperations, for the
+// generated server's per-operation middlewares); it runs after the spec
 // validator, so it sees only authenticated, schema-valid requests.
 //
 // The rules:

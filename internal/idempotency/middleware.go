@@ -43,8 +43,10 @@ type Config struct {
 	// give the middleware a small pool of its own, or size a shared pool for
 	// both, or handlers may starve for connections.
 	Pool *pgxpool.Pool
-	// Routes are the operations made idempotent, as "METHOD /echo/route"
-	// (see Routes, which builds them from operation ids).
+	// Routes limits the middleware to these operations, as "METHOD
+	// /echo/route" (see Routes, which builds them from operation ids), for
+	// use with e.Use. Nil: every request the middleware sees, for use as a
+	// per-operation middleware (see ForOperations).
 	Routes map[string]bool
 	// TTL is how long a key is kept; 0 means 24 hours.
 	TTL time.Duration
@@ -86,8 +88,9 @@ func KeyFrom(ctx context.Context) (Key, bool) {
 	return k, ok
 }
 
-// Middleware returns the Echo middleware. Put it after the spec validator
-// (which authenticates the caller).
+// Middleware returns the Echo middleware. It must run after the spec
+// validator (which authenticates the caller): attach it to the operations
+// with ForOperations, or add it last with e.Use and Config.Routes.
 func Middleware(cfg Config) echo.MiddlewareFunc {
 	if cfg.TTL <= 0 {
 		cfg.TTL = 24 * time.Hour
@@ -105,7 +108,7 @@ func Middleware(cfg Config) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			req := c.Request()
 			key := req.Header.Get(Header)
-			if key == "" || !cfg.Routes[req.Method+" "+c.Path()] {
+			if key == "" || (cfg.Routes != nil && !cfg.Routes[req.Method+" "+c.Path()]) {
 				return next(c)
 			}
 			if !validKey(key) {
@@ -285,4 +288,20 @@ func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 // Purge deletes expired keys and reports how many; run it periodically.
 func Purge(ctx context.Context, q *db.Queries) (int64, error) {
 	return q.PurgeIdempotencyKeys(ctx)
+}
+
+// ForOperations attaches mw to the given operations, in the form the
+// generated server's RegisterHandlersWithOptions takes as
+// OperationMiddlewares (route middleware runs after e.Use's, so after the
+// validator):
+//
+//	api.RegisterHandlersWithOptions(e, h, api.RegisterHandlersOptions{
+//		OperationMiddlewares: idempotency.ForOperations(mw, "createOrder", "createPayment", "createRefund"),
+//	})
+func ForOperations(mw echo.MiddlewareFunc, operationIDs ...string) map[string][]echo.MiddlewareFunc {
+	out := make(map[string][]echo.MiddlewareFunc, len(operationIDs))
+	for _, id := range operationIDs {
+		out[id] = append(out[id], mw)
+	}
+	return out
 }

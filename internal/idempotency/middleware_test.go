@@ -310,3 +310,33 @@ func TestWaitingTooLongIsInUse(t *testing.T) {
 		t.Fatalf("after the first finished: %+v", again)
 	}
 }
+
+// As route middleware (Routes nil), the middleware guards exactly the
+// routes it is attached to.
+func TestPerOperationMiddleware(t *testing.T) {
+	pool, url := testdb.NewWithURL(t)
+	keys, err := store.Open(context.Background(), url, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(keys.Close)
+	mw := idempotency.Middleware(idempotency.Config{Pool: keys,
+		Scope: func(c echo.Context) (uuid.UUID, error) { return uuid.Parse(c.Request().Header.Get("X-User")) }})
+	ops := idempotency.ForOperations(mw, "createOrder")
+	var runs atomic.Int64
+	h := func(c echo.Context) error { return c.JSON(http.StatusCreated, map[string]int64{"run": runs.Add(1)}) }
+	e := echo.New()
+	e.POST("/orders", h, ops["createOrder"]...)
+	e.POST("/notes", h, ops["createNote"]...)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	en := &env{t: t, srv: srv, pool: pool}
+	u := en.user()
+	for range 2 {
+		en.post(u, "/orders", "k", `{}`)
+		en.post(u, "/notes", "k", `{}`)
+	}
+	if runs.Load() != 3 {
+		t.Fatalf("handler ran %d times, want 3 (orders once, notes twice)", runs.Load())
+	}
+}
