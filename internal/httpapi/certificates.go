@@ -72,7 +72,7 @@ func (s *Server) BindCertificate(ctx context.Context, req api.BindCertificateReq
 		problem := newProblem(ctx, http.StatusConflict, code, detail, fieldError("certificatePem", code, detail))
 		refusal = &problem
 	}
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		refusal = nil
 		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
@@ -108,7 +108,7 @@ func (s *Server) BindCertificate(ctx context.Context, req api.BindCertificateReq
 		if err := s.record(ctx, q, audit.CertificateBound, p.user.ID, certificateDetails(row)); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.user.Email, Template: "certificate_bound", Locale: p.user.Locale,
 			Data: certificateMailData(p.user, row),
 		})
@@ -160,7 +160,7 @@ func (s *Server) UnbindCertificate(ctx context.Context, req api.UnbindCertificat
 		return nil, err
 	}
 	var outcome string // a problem code when refused
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome = ""
 		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (s *Server) UnbindCertificate(ctx context.Context, req api.UnbindCertificat
 		if err := s.record(ctx, q, audit.CertificateUnbound, p.user.ID, certificateDetails(row)); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.user.Email, Template: "certificate_unbound", Locale: p.user.Locale,
 			Data: certificateMailData(p.user, row),
 		})

@@ -169,7 +169,7 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 		}
 	}
 	lastAdmin := false
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		u, err := q.GetUserForUpdate(ctx, p.user.ID)
 		if err != nil {
 			return err
@@ -183,7 +183,7 @@ func (s *Server) CloseAccount(ctx context.Context, req api.CloseAccountRequestOb
 		}
 		// Queued before the redaction, which spares pending messages: the
 		// notice still reaches the former address.
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: u.Email, Template: "account_closed", Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName},
 		}); err != nil {

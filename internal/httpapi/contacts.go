@@ -181,12 +181,12 @@ func (s *Server) limitContactCodes(ctx context.Context, k contactKind, userID uu
 // codes of this kind) and queues the message that carries it.
 func (s *Server) sendContactCode(ctx context.Context, u db.User, k contactKind, addr string, change bool) (api.ContactChallenge, error) {
 	var issued onetime.Issued
-	err := store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		var err error
 		if issued, err = onetime.Issue(ctx, q, k.spec, u.ID, addr); err != nil {
 			return err
 		}
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: k.channel, To: addr, Template: k.template, Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName, "Code": issued.Secret, "Minutes": int(k.spec.TTL / time.Minute)},
 		})
@@ -210,7 +210,7 @@ func (s *Server) confirmContactCode(ctx context.Context, p *principal, k contact
 		user    db.User
 		outcome error
 	)
-	err := store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		user, outcome = db.User{}, nil
 		// Locked, so a concurrent change of the same address waits for us.
 		u, err := q.GetUserForUpdate(ctx, p.user.ID)
@@ -250,7 +250,7 @@ func (s *Server) confirmContactCode(ctx context.Context, p *principal, k contact
 			return err
 		}
 		// The notice goes to the e-mail the account had before the change.
-		return s.tpl.Enqueue(ctx, q, notify.Message{
+		return s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: u.Email, Template: k.notice, Locale: u.Locale,
 			Data: map[string]any{"FirstName": u.FirstName, k.noticeKey: k.mask(row.Target)},
 		})

@@ -52,7 +52,7 @@ func (s *Server) CreateInvitation(ctx context.Context, req api.CreateInvitationR
 		out      db.Invitation
 		conflict string // a problem code when the invitation is refused
 	)
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		org, me, err := lockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (s *Server) CreateInvitation(ctx context.Context, req api.CreateInvitationR
 			}
 		}
 		if exists {
-			out, conflict, err = s.grantExisting(ctx, q, org, user, in)
+			out, conflict, err = s.grantExisting(ctx, q, tx, org, user, in)
 			return err
 		}
 		token, hash := invitation.NewToken()
@@ -90,7 +90,7 @@ func (s *Server) CreateInvitation(ctx context.Context, req api.CreateInvitationR
 		if out, err = q.CreateInvitation(ctx, in); err != nil {
 			return err
 		}
-		if err := s.sendInvitation(ctx, q, org, out, token, p.user); err != nil {
+		if err := s.sendInvitation(ctx, tx, org, out, token, p.user); err != nil {
 			return err
 		}
 		return s.recordIn(ctx, q, audit.InvitationSent, orgID, nil, &p.user.ID,
@@ -119,7 +119,7 @@ func (s *Server) CreateInvitation(ctx context.Context, req api.CreateInvitationR
 // grantExisting makes an existing account a member at once (no link, no
 // password) and tells the user by e-mail. The invitation is recorded as
 // accepted, so the organization's history shows who granted what.
-func (s *Server) grantExisting(ctx context.Context, q *db.Queries, org db.Organization, user db.User, in db.CreateInvitationParams) (db.Invitation, string, error) {
+func (s *Server) grantExisting(ctx context.Context, q *db.Queries, tx pgx.Tx, org db.Organization, user db.User, in db.CreateInvitationParams) (db.Invitation, string, error) {
 	n, err := q.GrantMembership(ctx, db.GrantMembershipParams{OrganizationID: org.ID, UserID: user.ID, Role: in.Role})
 	if err != nil {
 		return db.Invitation{}, "", err
@@ -134,7 +134,7 @@ func (s *Server) grantExisting(ctx context.Context, q *db.Queries, org db.Organi
 	if err != nil {
 		return db.Invitation{}, "", err
 	}
-	if err := s.tpl.Enqueue(ctx, q, notify.Message{
+	if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: user.Email, Template: "membership_granted", Locale: user.Locale,
 		Data: map[string]any{"FirstName": user.FirstName, "OrgName": org.Name, "RoleName": roleName(user.Locale, in.Role)},
 	}); err != nil {
@@ -148,8 +148,8 @@ func (s *Server) grantExisting(ctx context.Context, q *db.Queries, org db.Organi
 }
 
 // sendInvitation e-mails the link with token to the invited address.
-func (s *Server) sendInvitation(ctx context.Context, q *db.Queries, org db.Organization, inv db.Invitation, token string, inviter db.User) error {
-	return s.tpl.Enqueue(ctx, q, notify.Message{
+func (s *Server) sendInvitation(ctx context.Context, tx pgx.Tx, org db.Organization, inv db.Invitation, token string, inviter db.User) error {
+	return s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: inv.Email, Template: "invitation", Locale: inv.Locale,
 		Data: map[string]any{
 			"FirstName":   inv.FirstName,
@@ -206,13 +206,13 @@ func (s *Server) ResendInvitation(ctx context.Context, req api.ResendInvitationR
 		return nil, err
 	}
 	var out db.Invitation
-	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, org db.Organization, inv db.Invitation) error {
+	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, tx pgx.Tx, org db.Organization, inv db.Invitation) error {
 		token, hash := invitation.NewToken()
 		out, err = q.RenewInvitationToken(ctx, db.RenewInvitationTokenParams{ID: inv.ID, TokenHash: hash, ExpiresAt: s.now().Add(s.cfg.InvitationTTL)})
 		if err != nil {
 			return err
 		}
-		if err := s.sendInvitation(ctx, q, org, out, token, p.user); err != nil {
+		if err := s.sendInvitation(ctx, tx, org, out, token, p.user); err != nil {
 			return err
 		}
 		return s.recordIn(ctx, q, audit.InvitationSent, org.ID, nil, &p.user.ID,
@@ -230,7 +230,7 @@ func (s *Server) RevokeInvitation(ctx context.Context, req api.RevokeInvitationR
 	if err != nil {
 		return nil, err
 	}
-	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, org db.Organization, inv db.Invitation) error {
+	err = s.withOpenInvitation(ctx, p, req.OrganizationID, req.InvitationID, func(q *db.Queries, _ pgx.Tx, org db.Organization, inv db.Invitation) error {
 		if err := q.RevokeInvitation(ctx, inv.ID); err != nil {
 			return err
 		}
@@ -246,11 +246,11 @@ func (s *Server) RevokeInvitation(ctx context.Context, req api.RevokeInvitationR
 // withOpenInvitation runs fn in a transaction on an open invitation of the
 // organization that the caller may manage: 404 when there is none, 403 when
 // its role is above what the caller may hand out.
-func (s *Server) withOpenInvitation(ctx context.Context, p *principal, orgID, invID uuid.UUID, fn func(*db.Queries, db.Organization, db.Invitation) error) error {
+func (s *Server) withOpenInvitation(ctx context.Context, p *principal, orgID, invID uuid.UUID, fn func(*db.Queries, pgx.Tx, db.Organization, db.Invitation) error) error {
 	if _, err := s.requireRole(ctx, p, orgID, peopleManagers...); err != nil {
 		return err
 	}
-	return store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	return store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		org, me, err := lockOrganizationAs(ctx, q, p, orgID, peopleManagers...)
 		if err != nil {
 			return err
@@ -265,7 +265,7 @@ func (s *Server) withOpenInvitation(ctx context.Context, p *principal, orgID, in
 		if !mayInvite(me.Role, inv.Role) {
 			return forbiddenRole(ctx, inv.Role)
 		}
-		return fn(q, org, inv)
+		return fn(q, tx, org, inv)
 	})
 }
 

@@ -51,7 +51,7 @@ func (s *Server) ImportMembers(ctx context.Context, req api.ImportMembersRequest
 	expires := s.now().Add(s.cfg.InitialPasswordTTL)
 
 	var result api.MemberImportResult
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		result = api.MemberImportResult{Rows: make([]api.MemberImportRowResult, 0, len(rows))}
 		org, _, err := lockOrganizationAs(ctx, q, p, orgID, db.MemberRoleAdmin)
 		if err != nil {
@@ -59,7 +59,7 @@ func (s *Server) ImportMembers(ctx context.Context, req api.ImportMembersRequest
 		}
 		for i, r := range rows {
 			res := api.MemberImportRowResult{Index: i, Email: openapi_types.Email(r.Email)}
-			outcome, reason, user, err := s.importOne(ctx, q, org, r, expires)
+			outcome, reason, user, err := s.importOne(ctx, q, tx, org, r, expires)
 			if err != nil {
 				return fmt.Errorf("import row %d: %w", i, err)
 			}
@@ -100,7 +100,7 @@ func (s *Server) ImportMembers(ctx context.Context, req api.ImportMembersRequest
 
 // importOne applies one row: "created" (a new account), "added" (an existing
 // account got the membership) or "skipped" with a reason.
-func (s *Server) importOne(ctx context.Context, q *db.Queries, org db.Organization, r importRow, expires time.Time) (outcome, reason string, user *db.User, err error) {
+func (s *Server) importOne(ctx context.Context, q *db.Queries, tx pgx.Tx, org db.Organization, r importRow, expires time.Time) (outcome, reason string, user *db.User, err error) {
 	existing, err := q.GetUserByEmail(ctx, r.Email)
 	switch {
 	case err == nil:
@@ -108,7 +108,7 @@ func (s *Server) importOne(ctx context.Context, q *db.Queries, org db.Organizati
 		if err != nil || n == 0 {
 			return "skipped", "already_member", nil, err
 		}
-		err = s.tpl.Enqueue(ctx, q, notify.Message{
+		err = s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: existing.Email, Template: "membership_granted", Locale: existing.Locale,
 			Data: map[string]any{"FirstName": existing.FirstName, "OrgName": org.Name, "RoleName": roleName(existing.Locale, r.role)},
 		})
@@ -141,7 +141,7 @@ func (s *Server) importOne(ctx context.Context, q *db.Queries, org db.Organizati
 	if _, err := q.GrantMembership(ctx, db.GrantMembershipParams{OrganizationID: org.ID, UserID: created.ID, Role: r.role}); err != nil {
 		return "", "", nil, err
 	}
-	err = s.tpl.Enqueue(ctx, q, notify.Message{
+	err = s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: created.Email, Template: "initial_password", Locale: created.Locale,
 		Data: map[string]any{
 			"FirstName": created.FirstName, "OrgName": org.Name, "RoleName": roleName(created.Locale, r.role),

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
@@ -40,7 +41,7 @@ func (s *Server) ChangePassword(ctx context.Context, req api.ChangePasswordReque
 	if err != nil {
 		return nil, err
 	}
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		if err := q.UpdateUserPasswordHash(ctx, db.UpdateUserPasswordHashParams{ID: p.user.ID, PasswordHash: hash}); err != nil {
 			return err
 		}
@@ -56,7 +57,7 @@ func (s *Server) ChangePassword(ctx context.Context, req api.ChangePasswordReque
 		if err := q.MarkSessionAuthenticated(ctx, p.sessionID); err != nil {
 			return err
 		}
-		if err := s.notifyPasswordChanged(ctx, q, p.user, false); err != nil {
+		if err := s.notifyPasswordChanged(ctx, tx, p.user, false); err != nil {
 			return err
 		}
 		return s.record(ctx, q, audit.PasswordChanged, p.user.ID, map[string]any{"sessionsRevoked": n})
@@ -146,8 +147,8 @@ func (s *Server) newPasswordErrors(field, password string, user db.User) []api.F
 
 // notifyPasswordChanged tells the user by e-mail that the password changed
 // (reset: through recovery), so a hijack does not go unnoticed.
-func (s *Server) notifyPasswordChanged(ctx context.Context, q *db.Queries, user db.User, reset bool) error {
-	return s.tpl.Enqueue(ctx, q, notify.Message{
+func (s *Server) notifyPasswordChanged(ctx context.Context, tx pgx.Tx, user db.User, reset bool) error {
+	return s.outbox.Enqueue(ctx, tx, notify.Message{
 		Channel: notify.Email, To: user.Email, Template: "password_changed", Locale: user.Locale,
 		Data: map[string]any{"FirstName": user.FirstName, "Reset": reset, "When": s.now().UTC().Format("2006-01-02 15:04 UTC")},
 	})

@@ -23,8 +23,10 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/captcha"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/oidc"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/ratelimit"
 )
 
@@ -35,9 +37,10 @@ type Server struct {
 	q      *db.Queries
 	hasher *auth.Hasher
 	issuer *auth.Issuer
-	// tpl renders messages into the outbox; limiter throttles abuse-prone
-	// operations. Both keep their state in PostgreSQL.
-	tpl     *notify.Templates
+	// outbox renders messages, each with its delivery job, in the caller's
+	// transaction; limiter throttles abuse-prone operations. Both keep their
+	// state in PostgreSQL.
+	outbox  *outbox.Outbox
 	limiter *ratelimit.Limiter
 	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
 	captcha *captcha.Verifier // nil: registration needs no captcha
@@ -54,6 +57,11 @@ type Deps struct {
 	Hasher *auth.Hasher
 	Issuer *auth.Issuer
 	Logger *slog.Logger
+	// Jobs inserts background jobs (message deliveries) in the caller's
+	// transaction.
+	Jobs jobs.Inserter
+	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
+	JobsUI http.Handler
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
@@ -66,7 +74,7 @@ func New(d Deps) (*echo.Echo, error) {
 	q := db.New(d.Pool)
 	s := &Server{
 		cfg: d.Config, pool: d.Pool, q: q, hasher: d.Hasher, issuer: d.Issuer,
-		tpl: tpl, limiter: ratelimit.New(q), log: d.Logger, now: time.Now,
+		outbox: outbox.New(tpl, d.Jobs, d.Config.Outbox), limiter: ratelimit.New(q), log: d.Logger, now: time.Now,
 		sso:     oidc.NewRegistry(d.Config.SSO.Providers, nil),
 		captcha: newCaptcha(d.Config),
 	}
@@ -122,6 +130,9 @@ func New(d Deps) (*echo.Echo, error) {
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
+		return nil, err
+	}
+	if err := mountJobsUI(e, d.Config.Operator, d.JobsUI); err != nil {
 		return nil, err
 	}
 	return e, nil

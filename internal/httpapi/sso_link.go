@@ -99,7 +99,7 @@ func (s *Server) linkIdentity(ctx context.Context, p *principal, ans ssoAnswer) 
 		fail    *ssoFailure
 	)
 	name, c := ans.provider.Name(), ans.claims
-	err := store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err := store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		existing, err := q.GetSSOIdentityBySubject(ctx, db.GetSSOIdentityBySubjectParams{Issuer: ans.provider.Issuer(), Subject: c.Subject})
 		switch {
 		case err == nil && existing.UserID == p.user.ID:
@@ -127,7 +127,7 @@ func (s *Server) linkIdentity(ctx context.Context, p *principal, ans ssoAnswer) 
 			return err
 		}
 		created = true
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.user.Email, Template: "sso_linked", Locale: p.user.Locale,
 			Data: map[string]any{"FirstName": p.user.FirstName, "Provider": ans.provider.DisplayName()},
 		}); err != nil {
@@ -173,7 +173,7 @@ func (s *Server) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdentit
 		return nil, err
 	}
 	var outcome string // a problem code when refused
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		// The row lock serializes concurrent unlinks of one account.
 		if err := q.LockUserSignInMethods(ctx, p.user.ID); err != nil {
 			return err
@@ -204,7 +204,7 @@ func (s *Server) UnlinkSsoIdentity(ctx context.Context, req api.UnlinkSsoIdentit
 		if _, err := q.DeleteSSOIdentity(ctx, db.DeleteSSOIdentityParams{ID: target.ID, UserID: p.user.ID}); err != nil {
 			return err
 		}
-		if err := s.tpl.Enqueue(ctx, q, notify.Message{
+		if err := s.outbox.Enqueue(ctx, tx, notify.Message{
 			Channel: notify.Email, To: p.user.Email, Template: "sso_unlinked", Locale: p.user.Locale,
 			Data: map[string]any{"FirstName": p.user.FirstName, "Provider": s.providerLabel(target.Provider)},
 		}); err != nil {

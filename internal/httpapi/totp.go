@@ -161,7 +161,7 @@ func (s *Server) ConfirmTotpEnrolment(ctx context.Context, req api.ConfirmTotpEn
 		outcome string
 		codes   []string
 	)
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome, codes = "", nil
 		row, err := q.GetTOTPForUpdate(ctx, p.user.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -190,7 +190,7 @@ func (s *Server) ConfirmTotpEnrolment(ctx context.Context, req api.ConfirmTotpEn
 		if codes, err = s.replaceRecoveryCodes(ctx, q, p.user.ID); err != nil {
 			return err
 		}
-		if err := s.notifySecondFactor(ctx, q, p.user, "totp_enabled", nil); err != nil {
+		if err := s.notifySecondFactor(ctx, tx, p.user, "totp_enabled", nil); err != nil {
 			return err
 		}
 		return s.record(ctx, q, audit.TOTPEnabled, p.user.ID, nil)
@@ -223,7 +223,7 @@ func (s *Server) RegenerateRecoveryCodes(ctx context.Context, _ api.RegenerateRe
 		return nil, err
 	}
 	var codes []string
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		codes = nil
 		row, err := q.GetTOTPForUpdate(ctx, p.user.ID)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && row.EnabledAt == nil) {
@@ -235,7 +235,7 @@ func (s *Server) RegenerateRecoveryCodes(ctx context.Context, _ api.RegenerateRe
 		if codes, err = s.replaceRecoveryCodes(ctx, q, p.user.ID); err != nil {
 			return err
 		}
-		if err := s.notifySecondFactor(ctx, q, p.user, "recovery_codes_regenerated", nil); err != nil {
+		if err := s.notifySecondFactor(ctx, tx, p.user, "recovery_codes_regenerated", nil); err != nil {
 			return err
 		}
 		return s.record(ctx, q, audit.RecoveryCodesRenewed, p.user.ID, nil)
@@ -283,7 +283,7 @@ func (s *Server) DisableTotp(ctx context.Context, req api.DisableTotpRequestObje
 		}
 	}
 	var outcome string
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		outcome = ""
 		row, err := q.GetTOTPForUpdate(ctx, p.user.ID)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && row.EnabledAt == nil) {
@@ -301,7 +301,7 @@ func (s *Server) DisableTotp(ctx context.Context, req api.DisableTotpRequestObje
 		if err := s.removeSecondFactor(ctx, q, p.user.ID); err != nil {
 			return err
 		}
-		if err := s.notifySecondFactor(ctx, q, p.user, "totp_disabled", nil); err != nil {
+		if err := s.notifySecondFactor(ctx, tx, p.user, "totp_disabled", nil); err != nil {
 			return err
 		}
 		return s.record(ctx, q, audit.TOTPDisabled, p.user.ID, nil)
@@ -387,12 +387,12 @@ func (s *Server) removeSecondFactor(ctx context.Context, q *db.Queries, userID u
 }
 
 // notifySecondFactor e-mails user about a change of their second factor.
-func (s *Server) notifySecondFactor(ctx context.Context, q *db.Queries, user db.User, template string, data map[string]any) error {
+func (s *Server) notifySecondFactor(ctx context.Context, tx pgx.Tx, user db.User, template string, data map[string]any) error {
 	d := map[string]any{"FirstName": user.FirstName}
 	for k, v := range data {
 		d[k] = v
 	}
-	return s.tpl.Enqueue(ctx, q, notify.Message{Channel: notify.Email, To: user.Email, Template: template, Locale: user.Locale, Data: d})
+	return s.outbox.Enqueue(ctx, tx, notify.Message{Channel: notify.Email, To: user.Email, Template: template, Locale: user.Locale, Data: d})
 }
 
 func (s *Server) sealer() (*twofactor.Sealer, error) {

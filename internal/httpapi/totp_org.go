@@ -95,7 +95,7 @@ func (s *Server) ResetMemberSecondFactor(ctx context.Context, req api.ResetMembe
 				"This member is also staff of another organization; they can recover with their recovery codes."))}, nil
 	}
 	var removed bool
-	err = store.InTx(ctx, s.pool, func(q *db.Queries) error {
+	err = store.InTxJobs(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		removed = false
 		member, err := q.GetUserByID(ctx, target)
 		if err != nil {
@@ -116,7 +116,7 @@ func (s *Server) ResetMemberSecondFactor(ctx context.Context, req api.ResetMembe
 		if err != nil {
 			return err
 		}
-		if err := s.notifySecondFactor(ctx, q, member, "totp_reset", map[string]any{"OrganizationName": orgName}); err != nil {
+		if err := s.notifySecondFactor(ctx, tx, member, "totp_reset", map[string]any{"OrganizationName": orgName}); err != nil {
 			return err
 		}
 		return s.recordForOrg(ctx, q, audit.TOTPReset, org, target, p.user.ID, nil)

@@ -34,7 +34,7 @@ func TestSweepDeletesOnlyWhatCannotMatter(t *testing.T) {
 	      ($1, false, now() + interval '1 day', NULL),
 	      ($1, false, now() - interval '1 day', NULL)`, user)
 
-	deleted, err := janitor.Sweep(ctx, db.New(pool))
+	deleted, err := janitor.Sweep(ctx, db.New(pool), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestSweepDeletesOnlyWhatCannotMatter(t *testing.T) {
 		t.Fatalf("left: %d counters, %d codes, %d sessions; want 2, 1, 2", keys, codes, sessions)
 	}
 	// A second sweep finds nothing more.
-	again, err := janitor.Sweep(ctx, db.New(pool))
+	again, err := janitor.Sweep(ctx, db.New(pool), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
