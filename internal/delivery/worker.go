@@ -121,6 +121,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.DeliverArgs]) e
 			return river.JobCancel(sendErr) // no attempt left to make
 		}
 		return sendErr // the last attempt: River discards the job
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The process is stopping and cut the send short: River puts the job
+		// back as it was, for any worker to take; the row stays as it was.
+		log.InfoContext(ctx, "outbox: send interrupted by shutdown; released", "err", sendErr)
+		return sendErr
 	default:
 		log.WarnContext(ctx, "outbox: sending failed, will retry", "err", sendErr)
 		err := w.record(rctx, deadline, func(ctx context.Context) error {
