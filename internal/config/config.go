@@ -31,8 +31,9 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int32
 	ShutdownTimeout time.Duration
-	// JanitorInterval is how often an instance deletes rows that can no
-	// longer matter (old counters, spent codes, long-ended sessions).
+	// JanitorInterval is how often the janitor's periodic job, run by one
+	// working process, deletes rows that can no longer matter (old
+	// counters, spent codes, long-ended sessions, old outbox messages).
 	JanitorInterval time.Duration
 	BodyLimit       string // Echo size syntax, e.g. 1M
 	CORSOrigins     []string

@@ -67,6 +67,9 @@ type Deps struct {
 // New builds the Echo instance that serves the whole API, the spec, Swagger
 // UI, health checks and metrics.
 func New(d Deps) (*echo.Echo, error) {
+	if d.Jobs == nil {
+		return nil, errors.New("httpapi: Deps.Jobs is required: messages are enqueued as jobs")
+	}
 	tpl, err := notify.LoadTemplates()
 	if err != nil {
 		return nil, err
