@@ -52,7 +52,7 @@ func TestJobsUIIsOffByDefault(t *testing.T) {
 	env := apitest.New(t)
 	for _, path := range []string{httpapi.JobsUIPath, httpapi.JobsUIPath + "/", httpapi.JobsUIPath + "/api/jobs"} {
 		res, body := jobsUIRequest(t, env, http.MethodGet, path, operatorUser, operatorPassword)
-		problemOf(t, res.StatusCode, res.Header, body, http.StatusNotFound, "not_found")
+		apitest.ProblemOf(t, res.StatusCode, res.Header, body, http.StatusNotFound, "not_found")
 	}
 }
 
@@ -61,7 +61,7 @@ func TestJobsUIIsOffByDefault(t *testing.T) {
 func TestJobsUIRequiresOperatorCredentials(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t, withJobsUI)
-	register(t, env, newAccount()) // a welcome message: one delivery job to list
+	apitest.Register(t, env, apitest.NewAccount()) // a welcome message: one delivery job to list
 
 	for name, creds := range map[string][2]string{
 		"no credentials":  {"", ""},
@@ -70,7 +70,7 @@ func TestJobsUIRequiresOperatorCredentials(t *testing.T) {
 		"password prefix": {operatorUser, operatorPassword[:5]},
 	} {
 		res, body := jobsUIRequest(t, env, http.MethodGet, httpapi.JobsUIPath+"/", creds[0], creds[1])
-		problemOf(t, res.StatusCode, res.Header, body, http.StatusUnauthorized, "authentication_required")
+		apitest.ProblemOf(t, res.StatusCode, res.Header, body, http.StatusUnauthorized, "authentication_required")
 		if !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic ") {
 			t.Errorf("%s: WWW-Authenticate %q", name, res.Header.Get("WWW-Authenticate"))
 		}

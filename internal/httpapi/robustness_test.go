@@ -41,7 +41,7 @@ func TestEveryOperationRefusesGarbageWithoutA500(t *testing.T) {
 				for _, body := range bodies {
 					// A fresh, recently authenticated learner for every request
 					// keeps earlier answers (lockouts, changes) from hiding later ones.
-					token := register(t, env, newAccount()).AccessToken
+					token := apitest.Register(t, env, apitest.NewAccount()).AccessToken
 					for _, auth := range []string{"", "Bearer " + token} {
 						req, _ := http.NewRequestWithContext(context.Background(), method, url, bytes.NewBufferString(body))
 						req.Header.Set("Content-Type", "application/json")

@@ -34,7 +34,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	problemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 503, "unavailable")
+	apitest.ProblemOf(t, r.StatusCode(), r.HTTPResponse.Header, r.Body, 503, "unavailable")
 	if h, _ := env.Client.GetHealthWithResponse(ctx); h.StatusCode() != 200 {
 		t.Fatalf("healthz without database: %d", h.StatusCode())
 	}
@@ -43,7 +43,7 @@ func TestHealthAndReadiness(t *testing.T) {
 func TestJWKSVerifiesIssuedTokens(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	reg := register(t, env, newAccount())
+	reg := apitest.Register(t, env, apitest.NewAccount())
 	res, err := env.Client.GetJwksWithResponse(context.Background())
 	if err != nil || res.JSON200 == nil || len(res.JSON200.Keys) != 1 {
 		t.Fatalf("jwks: %v %s", err, res.Body)
@@ -108,7 +108,7 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 		t.Fatalf("Swagger UI assets are not embedded: %d", res.StatusCode)
 	}
 	res, body = get(t, env.URL+"/docs/no-such-asset.js")
-	problemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
+	apitest.ProblemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
 
 	get(t, env.URL+"/healthz")
 	get(t, env.URL+"/no/such/path")
@@ -134,7 +134,7 @@ func TestUnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 	res, body := get(t, env.URL+"/api/v1/nothing-here")
-	problemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
+	apitest.ProblemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
 
 	req, _ := http.NewRequest(http.MethodDelete, env.URL+"/api/v1/me", nil)
 	resp, err := http.DefaultClient.Do(req)
@@ -143,7 +143,7 @@ func TestUnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	problemOf(t, resp.StatusCode, resp.Header, b, 405, "method_not_allowed")
+	apitest.ProblemOf(t, resp.StatusCode, resp.Header, b, 405, "method_not_allowed")
 	if !strings.Contains(resp.Header.Get("Allow"), "GET") {
 		t.Errorf("405 without Allow: %q", resp.Header.Get("Allow"))
 	}
