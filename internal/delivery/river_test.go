@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/config"
@@ -288,7 +290,8 @@ func TestStoppingWorkerFinishesTheMessageInHand(t *testing.T) {
 }
 
 // A send that outlasts the shutdown deadline is cancelled and released: the
-// message stays pending and its job is available again at once.
+// message stays pending and its job is available again at once, even when
+// that was its last attempt.
 func TestStopDeadlineReleasesTheMessageInHand(t *testing.T) {
 	t.Parallel()
 	pool := testdb.New(t)
@@ -300,11 +303,15 @@ func TestStopDeadlineReleasesTheMessageInHand(t *testing.T) {
 		<-ctx.Done()
 		return ctx.Err()
 	})
+	id := enqueue(t, pool, 1)[0]
+	// Its only attempt: a stop must not spend it.
+	if _, err := pool.Exec(context.Background(), "UPDATE river_job SET max_attempts = 1"); err != nil {
+		t.Fatal(err)
+	}
 	jc := newClient(t, pool, map[string]delivery.Sender{notify.Email: hang}, testOutbox())
 	if err := jc.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	id := enqueue(t, pool, 1)[0]
 	<-started
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -326,3 +333,43 @@ func TestStopDeadlineReleasesTheMessageInHand(t *testing.T) {
 type senderFunc func(context.Context, db.Outbox) error
 
 func (f senderFunc) Send(ctx context.Context, m db.Outbox) error { return f(ctx, m) }
+
+// An operator who cancels a running delivery (jobs UI) ends it for good: the
+// message is failed, saying why, and its job cancelled.
+func TestOperatorCancelFailsTheMessage(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	started := make(chan struct{})
+	var once sync.Once
+	hang := senderFunc(func(ctx context.Context, _ db.Outbox) error {
+		once.Do(func() { close(started) })
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	jc := newClient(t, pool, map[string]delivery.Sender{notify.Email: hang}, testOutbox())
+	if err := jc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = jc.Stop(ctx)
+	})
+	id := enqueue(t, pool, 1)[0]
+	<-started
+	var jobID int64
+	if err := pool.QueryRow(context.Background(), "SELECT id FROM river_job WHERE kind = 'deliver_message'").Scan(&jobID); err != nil {
+		t.Fatal(err)
+	}
+	operator, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := operator.JobCancel(context.Background(), jobID); err != nil {
+		t.Fatal(err)
+	}
+	r := waitStatus(t, pool, id, "failed")
+	if r.lastError == nil || *r.lastError != "cancelled by an operator" {
+		t.Errorf("after the cancel: %+v", r)
+	}
+}

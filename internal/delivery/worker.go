@@ -108,6 +108,23 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.DeliverArgs]) e
 			return fmt.Errorf("record outbox message %d as sent: %w", m.ID, err)
 		}
 		return nil
+	case errors.Is(context.Cause(ctx), river.ErrJobCancelledRemotely):
+		// An operator cancelled the job (jobs UI) while it ran.
+		log.WarnContext(ctx, "outbox: delivery cancelled by an operator", "err", sendErr)
+		err := w.record(rctx, deadline, func(ctx context.Context) error {
+			_, err := w.q.MarkMessageFailed(ctx, db.MarkMessageFailedParams{ID: m.ID, Attempts: attempt, LastError: "cancelled by an operator"})
+			return err
+		})
+		if err != nil {
+			log.ErrorContext(ctx, "outbox: recording the cancellation failed", "err", err)
+		}
+		return sendErr
+	case errors.Is(ctx.Err(), context.Canceled):
+		// The process is stopping and cut the send short: River puts the job
+		// back as it was, for any worker to take, so the row stays as it was
+		// too — even on what would have been the last attempt.
+		log.InfoContext(ctx, "outbox: send interrupted by shutdown; released", "err", sendErr)
+		return sendErr
 	case IsPermanent(sendErr) || job.Attempt >= job.MaxAttempts:
 		log.ErrorContext(ctx, "outbox: message failed, giving up", "err", sendErr, "permanent", IsPermanent(sendErr))
 		err := w.record(rctx, deadline, func(ctx context.Context) error {
@@ -121,11 +138,6 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[outbox.DeliverArgs]) e
 			return river.JobCancel(sendErr) // no attempt left to make
 		}
 		return sendErr // the last attempt: River discards the job
-	case errors.Is(ctx.Err(), context.Canceled):
-		// The process is stopping and cut the send short: River puts the job
-		// back as it was, for any worker to take; the row stays as it was.
-		log.InfoContext(ctx, "outbox: send interrupted by shutdown; released", "err", sendErr)
-		return sendErr
 	default:
 		log.WarnContext(ctx, "outbox: sending failed, will retry", "err", sendErr)
 		err := w.record(rctx, deadline, func(ctx context.Context) error {
