@@ -211,6 +211,13 @@ type AuditEvent struct {
 	Details        []byte
 }
 
+type CalendarFeedToken struct {
+	UserID     uuid.UUID
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
@@ -219,6 +226,14 @@ type CertificateChallenge struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
+}
+
+type DocumentCounter struct {
+	OrganizationID uuid.UUID
+	Kind           string
+	Period         int32
+	LastValue      int64
+	UpdatedAt      time.Time
 }
 
 type Invitation struct {
