@@ -19,6 +19,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -32,6 +33,75 @@ const (
 func (e AuthResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatalogHistoryEntryAction.
+const (
+	Create CatalogHistoryEntryAction = "create"
+	Delete CatalogHistoryEntryAction = "delete"
+	Update CatalogHistoryEntryAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryAction enum.
+func (e CatalogHistoryEntryAction) Valid() bool {
+	switch e {
+	case Create:
+		return true
+	case Delete:
+		return true
+	case Update:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatalogHistoryEntryEntityType.
+const (
+	CatalogHistoryEntryEntityTypeCategory     CatalogHistoryEntryEntityType = "category"
+	CatalogHistoryEntryEntityTypeGroup        CatalogHistoryEntryEntityType = "group"
+	CatalogHistoryEntryEntityTypeOrganization CatalogHistoryEntryEntityType = "organization"
+	CatalogHistoryEntryEntityTypeProgram      CatalogHistoryEntryEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryEntityType enum.
+func (e CatalogHistoryEntryEntityType) Valid() bool {
+	switch e {
+	case CatalogHistoryEntryEntityTypeCategory:
+		return true
+	case CatalogHistoryEntryEntityTypeGroup:
+		return true
+	case CatalogHistoryEntryEntityTypeOrganization:
+		return true
+	case CatalogHistoryEntryEntityTypeProgram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompletionDocument.
+const (
+	CompletionDocumentCertificate                CompletionDocument = "certificate"
+	CompletionDocumentCertificateOfQualification CompletionDocument = "certificate_of_qualification"
+	CompletionDocumentDiploma                    CompletionDocument = "diploma"
+	CompletionDocumentNone                       CompletionDocument = "none"
+)
+
+// Valid indicates whether the value is a known member of the CompletionDocument enum.
+func (e CompletionDocument) Valid() bool {
+	switch e {
+	case CompletionDocumentCertificate:
+		return true
+	case CompletionDocumentCertificateOfQualification:
+		return true
+	case CompletionDocumentDiploma:
+		return true
+	case CompletionDocumentNone:
 		return true
 	default:
 		return false
@@ -95,6 +165,39 @@ func (e DevMessageStatus) Valid() bool {
 	}
 }
 
+// Defines values for DocumentKind.
+const (
+	EmploymentRecord      DocumentKind = "employment_record"
+	NameChangeCertificate DocumentKind = "name_change_certificate"
+	Other                 DocumentKind = "other"
+	Passport              DocumentKind = "passport"
+	Photo                 DocumentKind = "photo"
+	PriorEducationDiploma DocumentKind = "prior_education_diploma"
+	Snils                 DocumentKind = "snils"
+)
+
+// Valid indicates whether the value is a known member of the DocumentKind enum.
+func (e DocumentKind) Valid() bool {
+	switch e {
+	case EmploymentRecord:
+		return true
+	case NameChangeCertificate:
+		return true
+	case Other:
+		return true
+	case Passport:
+		return true
+	case Photo:
+		return true
+	case PriorEducationDiploma:
+		return true
+	case Snils:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportMessageChannel.
 const (
 	ExportMessageChannelEmail ExportMessageChannel = "email"
@@ -128,6 +231,33 @@ func (e ExportMessageStatus) Valid() bool {
 	case ExportMessageStatusPending:
 		return true
 	case ExportMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupStatus.
+const (
+	Canceled  GroupStatus = "canceled"
+	Enrolling GroupStatus = "enrolling"
+	Finished  GroupStatus = "finished"
+	Planned   GroupStatus = "planned"
+	Running   GroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the GroupStatus enum.
+func (e GroupStatus) Valid() bool {
+	switch e {
+	case Canceled:
+		return true
+	case Enrolling:
+		return true
+	case Finished:
+		return true
+	case Planned:
+		return true
+	case Running:
 		return true
 	default:
 		return false
@@ -290,6 +420,72 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for OperatorOrganizationCreatedAdminStatus.
+const (
+	Granted OperatorOrganizationCreatedAdminStatus = "granted"
+	Invited OperatorOrganizationCreatedAdminStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the OperatorOrganizationCreatedAdminStatus enum.
+func (e OperatorOrganizationCreatedAdminStatus) Valid() bool {
+	switch e {
+	case Granted:
+		return true
+	case Invited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramKind.
+const (
+	Course                 ProgramKind = "course"
+	ProfessionalRetraining ProgramKind = "professional_retraining"
+	QualificationUpgrade   ProgramKind = "qualification_upgrade"
+	Seminar                ProgramKind = "seminar"
+	Webinar                ProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ProgramKind enum.
+func (e ProgramKind) Valid() bool {
+	switch e {
+	case Course:
+		return true
+	case ProfessionalRetraining:
+		return true
+	case QualificationUpgrade:
+		return true
+	case Seminar:
+		return true
+	case Webinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramStatus.
+const (
+	Archived  ProgramStatus = "archived"
+	Draft     ProgramStatus = "draft"
+	Published ProgramStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the ProgramStatus enum.
+func (e ProgramStatus) Valid() bool {
+	switch e {
+	case Archived:
+		return true
+	case Draft:
+		return true
+	case Published:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -335,6 +531,27 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	}
 }
 
+// Defines values for StudyFormat.
+const (
+	Blended  StudyFormat = "blended"
+	InPerson StudyFormat = "in_person"
+	Online   StudyFormat = "online"
+)
+
+// Valid indicates whether the value is a known member of the StudyFormat enum.
+func (e StudyFormat) Valid() bool {
+	switch e {
+	case Blended:
+		return true
+	case InPerson:
+		return true
+	case Online:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TotpEnrolmentAlgorithm.
 const (
 	SHA1 TotpEnrolmentAlgorithm = "SHA1"
@@ -374,6 +591,111 @@ const (
 func (e TotpEnrolmentPeriod) Valid() bool {
 	switch e {
 	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchSort.
+const (
+	SearchSortNewest    SearchSort = "newest"
+	SearchSortPriceAsc  SearchSort = "price_asc"
+	SearchSortPriceDesc SearchSort = "price_desc"
+	SearchSortRelevance SearchSort = "relevance"
+	SearchSortStart     SearchSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchSort enum.
+func (e SearchSort) Valid() bool {
+	switch e {
+	case SearchSortNewest:
+		return true
+	case SearchSortPriceAsc:
+		return true
+	case SearchSortPriceDesc:
+		return true
+	case SearchSortRelevance:
+		return true
+	case SearchSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogOrganizationProgramsParamsSort.
+const (
+	SearchCatalogOrganizationProgramsParamsSortNewest    SearchCatalogOrganizationProgramsParamsSort = "newest"
+	SearchCatalogOrganizationProgramsParamsSortPriceAsc  SearchCatalogOrganizationProgramsParamsSort = "price_asc"
+	SearchCatalogOrganizationProgramsParamsSortPriceDesc SearchCatalogOrganizationProgramsParamsSort = "price_desc"
+	SearchCatalogOrganizationProgramsParamsSortRelevance SearchCatalogOrganizationProgramsParamsSort = "relevance"
+	SearchCatalogOrganizationProgramsParamsSortStart     SearchCatalogOrganizationProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogOrganizationProgramsParamsSort enum.
+func (e SearchCatalogOrganizationProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogOrganizationProgramsParamsSortNewest:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogProgramsParamsSort.
+const (
+	SearchCatalogProgramsParamsSortNewest    SearchCatalogProgramsParamsSort = "newest"
+	SearchCatalogProgramsParamsSortPriceAsc  SearchCatalogProgramsParamsSort = "price_asc"
+	SearchCatalogProgramsParamsSortPriceDesc SearchCatalogProgramsParamsSort = "price_desc"
+	SearchCatalogProgramsParamsSortRelevance SearchCatalogProgramsParamsSort = "relevance"
+	SearchCatalogProgramsParamsSortStart     SearchCatalogProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogProgramsParamsSort enum.
+func (e SearchCatalogProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogProgramsParamsSortNewest:
+		return true
+	case SearchCatalogProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCatalogHistoryParamsEntityType.
+const (
+	ListCatalogHistoryParamsEntityTypeCategory     ListCatalogHistoryParamsEntityType = "category"
+	ListCatalogHistoryParamsEntityTypeGroup        ListCatalogHistoryParamsEntityType = "group"
+	ListCatalogHistoryParamsEntityTypeOrganization ListCatalogHistoryParamsEntityType = "organization"
+	ListCatalogHistoryParamsEntityTypeProgram      ListCatalogHistoryParamsEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the ListCatalogHistoryParamsEntityType enum.
+func (e ListCatalogHistoryParamsEntityType) Valid() bool {
+	switch e {
+	case ListCatalogHistoryParamsEntityTypeCategory:
+		return true
+	case ListCatalogHistoryParamsEntityTypeGroup:
+		return true
+	case ListCatalogHistoryParamsEntityTypeOrganization:
+		return true
+	case ListCatalogHistoryParamsEntityTypeProgram:
 		return true
 	default:
 		return false
@@ -487,6 +809,267 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CatalogFacets Counts of the programs matching the whole query (all pages), by value.
+type CatalogFacets struct {
+	// Categories Only within one organization; a category counts its descendants' programs too.
+	Categories []struct {
+		Count    int64               `json:"count"`
+		ID       openapi_types.UUID  `json:"id"`
+		ParentID *openapi_types.UUID `json:"parentId"`
+		Slug     string              `json:"slug"`
+		Title    string              `json:"title"`
+	} `json:"categories"`
+	Formats       []FacetValue `json:"formats"`
+	Kinds         []FacetValue `json:"kinds"`
+	Organizations []struct {
+		Count int64              `json:"count"`
+		ID    openapi_types.UUID `json:"id"`
+		Name  string             `json:"name"`
+		Slug  string             `json:"slug"`
+	} `json:"organizations"`
+}
+
+// CatalogGroup defines model for CatalogGroup.
+type CatalogGroup struct {
+	// Capacity 0 = unlimited.
+	Capacity int32              `json:"capacity"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment EnrollmentWindow `json:"enrollment"`
+
+	// EnrollmentOpen Applications are taken now: enrolling, within its window, with a seat left.
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	ID             openapi_types.UUID `json:"id"`
+	ScheduleNotes  string             `json:"scheduleNotes"`
+
+	// SeatsLeft `null` when unlimited.
+	SeatsLeft *int32             `json:"seatsLeft"`
+	StartsOn  openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+	Title  string      `json:"title"`
+}
+
+// CatalogGroupPage defines model for CatalogGroupPage.
+type CatalogGroupPage struct {
+	Items []CatalogGroup `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogHistoryEntry defines model for CatalogHistoryEntry.
+type CatalogHistoryEntry struct {
+	Action CatalogHistoryEntryAction `json:"action"`
+
+	// Actor Who made the change; `null` for the system (seed, migration).
+	Actor *struct {
+		FirstName string             `json:"firstName"`
+		ID        openapi_types.UUID `json:"id"`
+		LastName  string             `json:"lastName"`
+	} `json:"actor"`
+	At time.Time `json:"at"`
+
+	// Changes Changed fields (database column names) with their old and new values.
+	Changes map[string]struct {
+		// New The value after (absent on delete).
+		New interface{} `json:"new,omitempty"`
+
+		// Old The value before (absent on create).
+		Old interface{} `json:"old,omitempty"`
+	} `json:"changes"`
+	EntityID   openapi_types.UUID            `json:"entityId"`
+	EntityType CatalogHistoryEntryEntityType `json:"entityType"`
+
+	// ID Increasing; opaque.
+	ID string `json:"id"`
+}
+
+// CatalogHistoryEntryAction defines model for CatalogHistoryEntry.Action.
+type CatalogHistoryEntryAction string
+
+// CatalogHistoryEntryEntityType defines model for CatalogHistoryEntry.EntityType.
+type CatalogHistoryEntryEntityType string
+
+// CatalogHistoryPage defines model for CatalogHistoryPage.
+type CatalogHistoryPage struct {
+	Items []CatalogHistoryEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganization The public page of a center: its profile, legal name, ИНН, ОГРН and licence (bank details are for staff).
+type CatalogOrganization struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	ID              openapi_types.UUID `json:"id"`
+	Inn             string             `json:"inn"`
+	LegalName       string             `json:"legalName"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL   *string `json:"logoUrl"`
+	Name      string  `json:"name"`
+	Ogrn      string  `json:"ogrn"`
+	ShortName string  `json:"shortName"`
+	Slug      string  `json:"slug"`
+	Website   string  `json:"website"`
+}
+
+// CatalogOrganizationCard defines model for CatalogOrganizationCard.
+type CatalogOrganizationCard struct {
+	Address string             `json:"address"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Programs Published programs.
+	Programs  int64  `json:"programs"`
+	ShortName string `json:"shortName"`
+	Slug      string `json:"slug"`
+}
+
+// CatalogOrganizationPage defines model for CatalogOrganizationPage.
+type CatalogOrganizationPage struct {
+	Items []CatalogOrganizationCard `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganizationRef defines model for CatalogOrganizationRef.
+type CatalogOrganizationRef struct {
+	ID   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+	Slug string             `json:"slug"`
+}
+
+// CatalogProgram The public page of a published program.
+type CatalogProgram struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL *string `json:"coverUrl"`
+	Currency string  `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64            `json:"priceMinor"`
+	PublishedAt            time.Time        `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind   `json:"requiredDocuments"`
+	RequiresPriorEducation bool             `json:"requiresPriorEducation"`
+	RequiresSnils          bool             `json:"requiresSnils"`
+	ShortDescription       string           `json:"shortDescription"`
+	Slug                   string           `json:"slug"`
+	Tags                   []string         `json:"tags"`
+	Teachers               []ProgramTeacher `json:"teachers"`
+	Title                  string           `json:"title"`
+}
+
+// CatalogProgramCard defines model for CatalogProgramCard.
+type CatalogProgramCard struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL       *string            `json:"coverUrl"`
+	Currency       string             `json:"currency"`
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	Format         StudyFormat        `json:"format"`
+	ID             openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+	PriceMinor   int64                  `json:"priceMinor"`
+	PublishedAt  time.Time              `json:"publishedAt"`
+
+	// Relevance Rank of a text search (0 without `q`).
+	Relevance        float32  `json:"relevance"`
+	ShortDescription string   `json:"shortDescription"`
+	Slug             string   `json:"slug"`
+	Tags             []string `json:"tags"`
+	Title            string   `json:"title"`
+}
+
+// CatalogSearchResult defines model for CatalogSearchResult.
+type CatalogSearchResult struct {
+	// Facets Counts of the programs matching the whole query (all pages), by value.
+	Facets CatalogFacets        `json:"facets"`
+	Items  []CatalogProgramCard `json:"items"`
+
+	// NextCursor Pass as `cursor` (with the same filters) for the next page; `null` on the last.
+	NextCursor *string `json:"nextCursor"`
+	Total      int64   `json:"total"`
+}
+
+// Category defines model for Category.
+type Category struct {
+	CreatedAt time.Time           `json:"createdAt"`
+	ID        openapi_types.UUID  `json:"id"`
+	ParentID  *openapi_types.UUID `json:"parentId"`
+	Position  int32               `json:"position"`
+	Slug      string              `json:"slug"`
+	Title     string              `json:"title"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+	Version   int32               `json:"version"`
+}
+
+// CategoryCreate defines model for CategoryCreate.
+type CategoryCreate struct {
+	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
+	Position *int32              `json:"position,omitempty"`
+	Slug     string              `json:"slug"`
+	Title    string              `json:"title"`
+}
+
+// CategoryList defines model for CategoryList.
+type CategoryList struct {
+	// Items The whole tree, parents before children, siblings by position and title.
+	Items []Category `json:"items"`
+}
+
+// CategoryUpdate Fields to change; absent fields keep their values.
+type CategoryUpdate struct {
+	// ParentID Move under this category; `null` makes it a root. Absent: stays.
+	ParentID nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+	Position *int32                                `json:"position,omitempty"`
+	Slug     *string                               `json:"slug,omitempty"`
+	Title    *string                               `json:"title,omitempty"`
+}
+
 // Certificate defines model for Certificate.
 type Certificate struct {
 	// CreatedAt When it was bound.
@@ -573,6 +1156,9 @@ type CloseAccountRequest struct {
 	// Password The current password; required when the account has one.
 	Password *string `json:"password,omitempty"`
 }
+
+// CompletionDocument The document a learner receives at the end.
+type CompletionDocument string
 
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
@@ -663,9 +1249,18 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
+// DocumentKind defines model for DocumentKind.
+type DocumentKind string
+
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
+}
+
+// EnrollmentWindow When applications are taken (an enrolling group); `null`: no bound.
+type EnrollmentWindow struct {
+	ClosesAt *time.Time `json:"closesAt"`
+	OpensAt  *time.Time `json:"opensAt"`
 }
 
 // ExportAuditEvent defines model for ExportAuditEvent.
@@ -719,6 +1314,12 @@ type ExportSession struct {
 	UserAgent    string             `json:"userAgent"`
 }
 
+// FacetValue defines model for FacetValue.
+type FacetValue struct {
+	Count int64  `json:"count"`
+	Value string `json:"value"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -738,6 +1339,75 @@ type FieldError struct {
 	//
 	// Example: is not a valid e-mail address
 	Message string `json:"message"`
+}
+
+// Group defines model for Group.
+type Group struct {
+	// Capacity Seats; 0 = unlimited.
+	Capacity  int32              `json:"capacity"`
+	Code      string             `json:"code"`
+	CreatedAt time.Time          `json:"createdAt"`
+	EndsOn    openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    EnrollmentWindow   `json:"enrollment"`
+	ID            openapi_types.UUID `json:"id"`
+	ProgramID     openapi_types.UUID `json:"programId"`
+	ScheduleNotes string             `json:"scheduleNotes"`
+	SeatsTaken    int32              `json:"seatsTaken"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status    GroupStatus `json:"status"`
+	Title     string      `json:"title"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+	Version   int32       `json:"version"`
+}
+
+// GroupCreate A new group, planned.
+type GroupCreate struct {
+	Capacity *int32             `json:"capacity,omitempty"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow  `json:"enrollment,omitempty"`
+	ScheduleNotes *string            `json:"scheduleNotes,omitempty"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+	Title         *string            `json:"title,omitempty"`
+}
+
+// GroupPage defines model for GroupPage.
+type GroupPage struct {
+	Items []Group `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+// and canceled are final.
+type GroupStatus string
+
+// GroupStatusChange defines model for GroupStatusChange.
+type GroupStatusChange struct {
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+}
+
+// GroupUpdate Fields to change; absent fields keep their values; `enrollment` is replaced as a whole.
+type GroupUpdate struct {
+	Capacity *int32              `json:"capacity,omitempty"`
+	Code     *string             `json:"code,omitempty"`
+	EndsOn   *openapi_types.Date `json:"endsOn,omitempty"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow   `json:"enrollment,omitempty"`
+	ScheduleNotes *string             `json:"scheduleNotes,omitempty"`
+	StartsOn      *openapi_types.Date `json:"startsOn,omitempty"`
+	Title         *string             `json:"title,omitempty"`
 }
 
 // Health defines model for Health.
@@ -1044,6 +1714,43 @@ type NotificationPreferencesUpdate struct {
 	SmsMarketing bool `json:"smsMarketing"`
 }
 
+// OperatorAdmin defines model for OperatorAdmin.
+type OperatorAdmin struct {
+	Email     openapi_types.Email `json:"email"`
+	FirstName *string             `json:"firstName,omitempty"`
+	LastName  *string             `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+}
+
+// OperatorOrganizationCreate defines model for OperatorOrganizationCreate.
+type OperatorOrganizationCreate struct {
+	Admin     OperatorAdmin `json:"admin"`
+	Name      string        `json:"name"`
+	ShortName *string       `json:"shortName,omitempty"`
+	Slug      string        `json:"slug"`
+}
+
+// OperatorOrganizationCreated defines model for OperatorOrganizationCreated.
+type OperatorOrganizationCreated struct {
+	Admin struct {
+		Email        openapi_types.Email `json:"email"`
+		ExpiresAt    *time.Time          `json:"expiresAt"`
+		InvitationID openapi_types.UUID  `json:"invitationId"`
+
+		// Status granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+		Status OperatorOrganizationCreatedAdminStatus `json:"status"`
+		UserID *openapi_types.UUID                    `json:"userId"`
+	} `json:"admin"`
+
+	// Organization An organization's catalog card as its staff see it.
+	Organization OrganizationProfile `json:"organization"`
+}
+
+// OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+type OperatorOrganizationCreatedAdminStatus string
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -1054,6 +1761,90 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationLicence The education licence (лицензия на осуществление образовательной деятельности).
+type OrganizationLicence struct {
+	Date   *openapi_types.Date `json:"date"`
+	Issuer string              `json:"issuer"`
+	Number string              `json:"number"`
+}
+
+// OrganizationProfile An organization's catalog card as its staff see it.
+type OrganizationProfile struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string `json:"descriptionHtml"`
+
+	// DescriptionMd The description as written (Markdown).
+	DescriptionMd string             `json:"descriptionMd"`
+	ID            openapi_types.UUID `json:"id"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites OrganizationRequisites `json:"requisites"`
+	ShortName  string                 `json:"shortName"`
+	Slug       string                 `json:"slug"`
+	UpdatedAt  time.Time              `json:"updatedAt"`
+	Version    int32                  `json:"version"`
+	Website    string                 `json:"website"`
+}
+
+// OrganizationProfileUpdate Fields to change; absent fields keep their values. `requisites` and `licence` are replaced as a whole.
+type OrganizationProfileUpdate struct {
+	Address *string `json:"address,omitempty"`
+
+	// ContactEmail Empty to remove.
+	ContactEmail  *string `json:"contactEmail,omitempty"`
+	ContactPhone  *string `json:"contactPhone,omitempty"`
+	DescriptionMd *string `json:"descriptionMd,omitempty"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence *OrganizationLicence `json:"licence,omitempty"`
+	Name    *string              `json:"name,omitempty"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites *OrganizationRequisites `json:"requisites,omitempty"`
+	ShortName  *string                 `json:"shortName,omitempty"`
+
+	// Website An http(s) URL, or empty.
+	Website *string `json:"website,omitempty"`
+}
+
+// OrganizationRequisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+type OrganizationRequisites struct {
+	BankName string `json:"bankName"`
+
+	// Bik БИК of the bank: 9 digits starting with 04.
+	Bik string `json:"bik"`
+
+	// CorrespondentAccount Корреспондентский счёт: 20 digits starting with 301, checked against the БИК.
+	CorrespondentAccount string `json:"correspondentAccount"`
+
+	// Inn ИНН: 10 digits (12 for an entrepreneur), check digits verified.
+	Inn string `json:"inn"`
+
+	// Kpp КПП: 9 characters.
+	Kpp          string `json:"kpp"`
+	LegalAddress string `json:"legalAddress"`
+
+	// LegalName Full legal name.
+	LegalName string `json:"legalName"`
+
+	// Ogrn ОГРН (13 digits) or ОГРНИП (15), check digit verified.
+	Ogrn string `json:"ogrn"`
+
+	// SettlementAccount Расчётный счёт: 20 digits, checked against the БИК.
+	SettlementAccount string `json:"settlementAccount"`
 }
 
 // OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
@@ -1133,6 +1924,164 @@ type ProfileUpdate struct {
 	//
 	// Example: Europe/Moscow
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
+// Program A program as its staff see it.
+type Program struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string   `json:"coverUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+	Currency  string    `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	DescriptionMd   string             `json:"descriptionMd"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind           ProgramKind         `json:"kind"`
+	NextStartOn    *openapi_types.Date `json:"nextStartOn"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64          `json:"priceMinor"`
+	PublishedAt            *time.Time     `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind `json:"requiredDocuments"`
+	RequiresPriorEducation bool           `json:"requiresPriorEducation"`
+	RequiresSnils          bool           `json:"requiresSnils"`
+	ShortDescription       string         `json:"shortDescription"`
+	Slug                   string         `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus    `json:"status"`
+	Tags      []string         `json:"tags"`
+	Teachers  []ProgramTeacher `json:"teachers"`
+	Title     string           `json:"title"`
+	UpdatedAt time.Time        `json:"updatedAt"`
+	Version   int32            `json:"version"`
+}
+
+// ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
+// the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
+// currency RUB.
+type ProgramCreate struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             StudyFormat         `json:"format"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   ProgramKind     `json:"kind"`
+	PriceMinor             int64           `json:"priceMinor"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug string    `json:"slug"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      string                `json:"title"`
+}
+
+// ProgramKind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+type ProgramKind string
+
+// ProgramPage defines model for ProgramPage.
+type ProgramPage struct {
+	Items []ProgramSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ProgramStatus draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+// program published again. Only published programs are in the public catalog.
+type ProgramStatus string
+
+// ProgramSummary defines model for ProgramSummary.
+type ProgramSummary struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string            `json:"coverUrl"`
+	CreatedAt time.Time          `json:"createdAt"`
+	Currency  string             `json:"currency"`
+	Format    StudyFormat        `json:"format"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind        ProgramKind         `json:"kind"`
+	NextStartOn *openapi_types.Date `json:"nextStartOn"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor  int64      `json:"priceMinor"`
+	PublishedAt *time.Time `json:"publishedAt"`
+	Slug        string     `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus `json:"status"`
+	Title     string        `json:"title"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+	Version   int32         `json:"version"`
+}
+
+// ProgramTeacher defines model for ProgramTeacher.
+type ProgramTeacher struct {
+	FirstName string             `json:"firstName"`
+	LastName  string             `json:"lastName"`
+	UserID    openapi_types.UUID `json:"userId"`
+}
+
+// ProgramUpdate Fields to change; absent fields keep their values. `categoryId: null` takes the program out of its category.
+// Changing the kind does not change the other fields: send them too when the kind needs others.
+type ProgramUpdate struct {
+	AcademicHours *int32                                `json:"academicHours,omitempty"`
+	CategoryID    nullable.Nullable[openapi_types.UUID] `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             *StudyFormat        `json:"format,omitempty"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   *ProgramKind    `json:"kind,omitempty"`
+	PriceMinor             *int64          `json:"priceMinor,omitempty"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug *string   `json:"slug,omitempty"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      *string               `json:"title,omitempty"`
 }
 
 // ReauthenticateRequest One factor that proves who the user is; today the password.
@@ -1323,6 +2272,9 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StudyFormat defines model for StudyFormat.
+type StudyFormat string
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1424,11 +2376,56 @@ type User struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// EnrollmentOpen defines model for EnrollmentOpen.
+type EnrollmentOpen = bool
+
+// HoursMax defines model for HoursMax.
+type HoursMax = int32
+
+// HoursMin defines model for HoursMin.
+type HoursMin = int32
+
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
+// IfRange defines model for IfRange.
+type IfRange = string
+
 // Limit defines model for Limit.
 type Limit = int
 
+// PriceMax defines model for PriceMax.
+type PriceMax = int64
+
+// PriceMin defines model for PriceMin.
+type PriceMin = int64
+
+// Range defines model for Range.
+type Range = string
+
+// SearchFormat defines model for SearchFormat.
+type SearchFormat = []StudyFormat
+
+// SearchKind defines model for SearchKind.
+type SearchKind = []ProgramKind
+
+// SearchSort defines model for SearchSort.
+type SearchSort string
+
+// SearchText defines model for SearchText.
+type SearchText = string
+
 // SsoProviderName Example: esia
 type SsoProviderName = string
+
+// StartsFrom defines model for StartsFrom.
+type StartsFrom = openapi_types.Date
+
+// StartsTo defines model for StartsTo.
+type StartsTo = openapi_types.Date
 
 // BadGateway An RFC 9457 problem details document.
 type BadGateway = Problem
@@ -1454,6 +2451,12 @@ type NotFound = Problem
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
+// PreconditionFailed An RFC 9457 problem details document.
+type PreconditionFailed = Problem
+
+// PreconditionRequired An RFC 9457 problem details document.
+type PreconditionRequired = Problem
+
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
 
@@ -1474,6 +2477,172 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
+type ListCatalogOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationParams defines parameters for GetCatalogOrganization.
+type GetCatalogOrganizationParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationLogoParams defines parameters for GetCatalogOrganizationLogo.
+type GetCatalogOrganizationLogoParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParams defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParams struct {
+	// Category A category id: its programs and those of its descendants.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogOrganizationProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParamsSort defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParamsSort string
+
+// GetCatalogProgramParams defines parameters for GetCatalogProgram.
+type GetCatalogProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogProgramCoverParams defines parameters for GetCatalogProgramCover.
+type GetCatalogProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListCatalogProgramGroupsParams defines parameters for ListCatalogProgramGroups.
+type ListCatalogProgramGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParams defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParams struct {
+	// Organization Keep one center's programs (its slug); the category facet is counted then.
+	Organization *string `form:"organization,omitempty" json:"organization,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParamsSort defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParamsSort string
 
 // ListDevMessagesParams defines parameters for ListDevMessages.
 type ListDevMessagesParams struct {
@@ -1520,6 +2689,38 @@ type ListOrganizationAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCatalogHistoryParams defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParams struct {
+	// EntityType Only changes of this kind of entity.
+	EntityType *ListCatalogHistoryParamsEntityType `form:"entityType,omitempty" json:"entityType,omitempty"`
+
+	// EntityID Only changes of this entity.
+	EntityID *openapi_types.UUID `form:"entityId,omitempty" json:"entityId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCatalogHistoryParamsEntityType defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParamsEntityType string
+
+// DeleteCategoryParams defines parameters for DeleteCategory.
+type DeleteCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateCategoryParams defines parameters for UpdateCategory.
+type UpdateCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -1527,6 +2728,20 @@ type ListInvitationsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteOrganizationLogoParams defines parameters for DeleteOrganizationLogo.
+type DeleteOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UploadOrganizationLogoParams defines parameters for UploadOrganizationLogo.
+type UploadOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -1545,6 +2760,143 @@ type ListMembersParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetOrganizationProfileParams defines parameters for GetOrganizationProfile.
+type GetOrganizationProfileParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateOrganizationProfileParams defines parameters for UpdateOrganizationProfile.
+type UpdateOrganizationProfileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramsParams defines parameters for ListPrograms.
+type ListProgramsParams struct {
+	// Status Only programs in this status.
+	Status *ProgramStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category A category id: its programs and its descendants'.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Text to find in the title, slug or description.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteProgramParams defines parameters for DeleteProgram.
+type DeleteProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramParams defines parameters for GetProgram.
+type GetProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateProgramParams defines parameters for UpdateProgram.
+type UpdateProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ArchiveProgramParams defines parameters for ArchiveProgram.
+type ArchiveProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteProgramCoverParams defines parameters for DeleteProgramCover.
+type DeleteProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramCoverParams defines parameters for GetProgramCover.
+type GetProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadProgramCoverParams defines parameters for UploadProgramCover.
+type UploadProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteGroupParams defines parameters for DeleteGroup.
+type DeleteGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateGroupParams defines parameters for UpdateGroup.
+type UpdateGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
+type ChangeGroupStatusParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramHistoryParams defines parameters for ListProgramHistory.
+type ListProgramHistoryParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PublishProgramParams defines parameters for PublishProgram.
+type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UnpublishProgramParams defines parameters for UnpublishProgram.
+type UnpublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -1625,6 +2977,15 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
+// CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
+type CreateOrganizationJSONRequestBody = OperatorOrganizationCreate
+
+// CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
+type CreateCategoryJSONRequestBody = CategoryCreate
+
+// UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
+type UpdateCategoryJSONRequestBody = CategoryUpdate
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -1633,6 +2994,24 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
+
+// UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
+type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
+
+// CreateProgramJSONRequestBody defines body for CreateProgram for application/json ContentType.
+type CreateProgramJSONRequestBody = ProgramCreate
+
+// UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
+type UpdateProgramJSONRequestBody = ProgramUpdate
+
+// CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+type CreateGroupJSONRequestBody = GroupCreate
+
+// UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+type UpdateGroupJSONRequestBody = GroupUpdate
+
+// ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
+type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
@@ -1693,6 +3072,30 @@ type ServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx echo.Context, provider SsoProviderName) error
+	// ListCatalogOrganizations List the centers
+	// (GET /api/v1/catalog/organizations)
+	ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error
+	// GetCatalogOrganization Show a center
+	// (GET /api/v1/catalog/organizations/{slug})
+	GetCatalogOrganization(ctx echo.Context, slug string, params GetCatalogOrganizationParams) error
+	// GetCatalogOrganizationLogo Download a center's logo
+	// (GET /api/v1/catalog/organizations/{slug}/logo)
+	GetCatalogOrganizationLogo(ctx echo.Context, slug string, params GetCatalogOrganizationLogoParams) error
+	// SearchCatalogOrganizationPrograms Search a center's programs
+	// (GET /api/v1/catalog/organizations/{slug}/programs)
+	SearchCatalogOrganizationPrograms(ctx echo.Context, slug string, params SearchCatalogOrganizationProgramsParams) error
+	// GetCatalogProgram Show a program
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug})
+	GetCatalogProgram(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramParams) error
+	// GetCatalogProgramCover Download a program's cover
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover)
+	GetCatalogProgramCover(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramCoverParams) error
+	// ListCatalogProgramGroups List a program's groups
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups)
+	ListCatalogProgramGroups(ctx echo.Context, slug string, programSlug string, params ListCatalogProgramGroupsParams) error
+	// SearchCatalogPrograms Search programs across centers
+	// (GET /api/v1/catalog/programs)
+	SearchCatalogPrograms(ctx echo.Context, params SearchCatalogProgramsParams) error
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
@@ -1795,9 +3198,30 @@ type ServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx echo.Context) error
+	// CreateOrganization Create an organization (platform operators)
+	// (POST /api/v1/operator/organizations)
+	CreateOrganization(ctx echo.Context) error
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// ListCatalogHistory The organization's catalog history
+	// (GET /api/v1/organizations/{organizationId}/catalog-history)
+	ListCatalogHistory(ctx echo.Context, organizationID openapi_types.UUID, params ListCatalogHistoryParams) error
+	// ListCategories List the category tree
+	// (GET /api/v1/organizations/{organizationId}/categories)
+	ListCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateCategory Create a category
+	// (POST /api/v1/organizations/{organizationId}/categories)
+	CreateCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteCategory Delete a category
+	// (DELETE /api/v1/organizations/{organizationId}/categories/{categoryId})
+	DeleteCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params DeleteCategoryParams) error
+	// GetCategory Read a category
+	// (GET /api/v1/organizations/{organizationId}/categories/{categoryId})
+	GetCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateCategory Rename or move a category
+	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
+	UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -1810,6 +3234,12 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// DeleteOrganizationLogo Remove the logo
+	// (DELETE /api/v1/organizations/{organizationId}/logo)
+	DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error
+	// UploadOrganizationLogo Upload the logo
+	// (PUT /api/v1/organizations/{organizationId}/logo)
+	UploadOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params UploadOrganizationLogoParams) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -1828,6 +3258,66 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// GetOrganizationProfile Read the organization's catalog card
+	// (GET /api/v1/organizations/{organizationId}/profile)
+	GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error
+	// UpdateOrganizationProfile Edit the organization's catalog card
+	// (PATCH /api/v1/organizations/{organizationId}/profile)
+	UpdateOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params UpdateOrganizationProfileParams) error
+	// ListPrograms List the organization's programs
+	// (GET /api/v1/organizations/{organizationId}/programs)
+	ListPrograms(ctx echo.Context, organizationID openapi_types.UUID, params ListProgramsParams) error
+	// CreateProgram Create a program
+	// (POST /api/v1/organizations/{organizationId}/programs)
+	CreateProgram(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteProgram Delete a draft
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId})
+	DeleteProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramParams) error
+	// GetProgram Read a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId})
+	GetProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramParams) error
+	// UpdateProgram Edit a program
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId})
+	UpdateProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UpdateProgramParams) error
+	// ArchiveProgram Archive a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
+	ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error
+	// DeleteProgramCover Remove the cover
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error
+	// GetProgramCover Download a program's cover (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	GetProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramCoverParams) error
+	// UploadProgramCover Upload the cover
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	UploadProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UploadProgramCoverParams) error
+	// ListGroups List a program's groups
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	ListGroups(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListGroupsParams) error
+	// CreateGroup Create a group
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	CreateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error
+	// DeleteGroup Delete a group
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	DeleteGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params DeleteGroupParams) error
+	// GetGroup Read a group
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	GetGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID) error
+	// UpdateGroup Edit a group
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error
+	// ChangeGroupStatus Change a group's status
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
+	ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error
+	// ListProgramHistory A program's history
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
+	ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error
+	// PublishProgram Publish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
+	PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error
+	// UnpublishProgram Unpublish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
+	UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -2027,6 +3517,584 @@ func (w *ServerInterfaceWrapper) StartSsoSignIn(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.StartSsoSignIn(ctx, provider)
+	return err
+}
+
+// ListCatalogOrganizations converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogOrganizations(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogOrganizationsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogOrganizations(ctx, params)
+	return err
+}
+
+// GetCatalogOrganization converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogOrganization(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogOrganizationParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogOrganization(ctx, slug, params)
+	return err
+}
+
+// GetCatalogOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogOrganizationLogo(ctx, slug, params)
+	return err
+}
+
+// SearchCatalogOrganizationPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) SearchCatalogOrganizationPrograms(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SearchCatalogOrganizationProgramsParams
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMin", ctx.QueryParams(), &params.PriceMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMax", ctx.QueryParams(), &params.PriceMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMin", ctx.QueryParams(), &params.HoursMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMax", ctx.QueryParams(), &params.HoursMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsFrom", ctx.QueryParams(), &params.StartsFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsTo", ctx.QueryParams(), &params.StartsTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "enrollmentOpen" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "enrollmentOpen", ctx.QueryParams(), &params.EnrollmentOpen, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter enrollmentOpen: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SearchCatalogOrganizationPrograms(ctx, slug, params)
+	return err
+}
+
+// GetCatalogProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogProgram(ctx, slug, programSlug, params)
+	return err
+}
+
+// GetCatalogProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCatalogProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCatalogProgramCover(ctx, slug, programSlug, params)
+	return err
+}
+
+// ListCatalogProgramGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogProgramGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "slug" -------------
+	var slug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "slug", ctx.Param("slug"), &slug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slug: %s", err))
+	}
+
+	// ------------- Path parameter "programSlug" -------------
+	var programSlug string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programSlug", ctx.Param("programSlug"), &programSlug, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programSlug: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogProgramGroupsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogProgramGroups(ctx, slug, programSlug, params)
+	return err
+}
+
+// SearchCatalogPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) SearchCatalogPrograms(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SearchCatalogProgramsParams
+	// ------------- Optional query parameter "organization" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organization", ctx.QueryParams(), &params.Organization, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "kind" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "kind", ctx.QueryParams(), &params.Kind, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter kind: %s", err))
+	}
+
+	// ------------- Optional query parameter "format" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "format", ctx.QueryParams(), &params.Format, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter format: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMin", ctx.QueryParams(), &params.PriceMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "priceMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "priceMax", ctx.QueryParams(), &params.PriceMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter priceMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMin" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMin", ctx.QueryParams(), &params.HoursMin, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMin: %s", err))
+	}
+
+	// ------------- Optional query parameter "hoursMax" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hoursMax", ctx.QueryParams(), &params.HoursMax, runtime.BindQueryParameterOptions{Type: "integer", Format: "int32"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter hoursMax: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsFrom" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsFrom", ctx.QueryParams(), &params.StartsFrom, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsFrom: %s", err))
+	}
+
+	// ------------- Optional query parameter "startsTo" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "startsTo", ctx.QueryParams(), &params.StartsTo, runtime.BindQueryParameterOptions{Type: "string", Format: "date"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter startsTo: %s", err))
+	}
+
+	// ------------- Optional query parameter "enrollmentOpen" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "enrollmentOpen", ctx.QueryParams(), &params.EnrollmentOpen, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter enrollmentOpen: %s", err))
+	}
+
+	// ------------- Optional query parameter "sort" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "sort", ctx.QueryParams(), &params.Sort, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter sort: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SearchCatalogPrograms(ctx, params)
 	return err
 }
 
@@ -2435,6 +4503,15 @@ func (w *ServerInterfaceWrapper) RegenerateRecoveryCodes(ctx echo.Context) error
 	return err
 }
 
+// CreateOrganization converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrganization(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrganization(ctx)
+	return err
+}
+
 // ListOrganizationAuditEvents converts echo context to params.
 func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) error {
 	var err error
@@ -2464,6 +4541,196 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
+	return err
+}
+
+// ListCatalogHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCatalogHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCatalogHistoryParams
+	// ------------- Optional query parameter "entityType" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityType", ctx.QueryParams(), &params.EntityType, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityType: %s", err))
+	}
+
+	// ------------- Optional query parameter "entityId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "entityId", ctx.QueryParams(), &params.EntityID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entityId: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCatalogHistory(ctx, organizationID, params)
+	return err
+}
+
+// ListCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListCategories(ctx, organizationID)
+	return err
+}
+
+// CreateCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteCategoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteCategory(ctx, organizationID, categoryID, params)
+	return err
+}
+
+// GetCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCategoryParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateCategory(ctx, organizationID, categoryID, params)
 	return err
 }
 
@@ -2560,6 +4827,78 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ResendInvitation(ctx, organizationID, invitationID)
+	return err
+}
+
+// DeleteOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteOrganizationLogo(ctx, organizationID, params)
+	return err
+}
+
+// UploadOrganizationLogo converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadOrganizationLogo(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadOrganizationLogoParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadOrganizationLogo(ctx, organizationID, params)
 	return err
 }
 
@@ -2728,6 +5067,865 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// GetOrganizationProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) GetOrganizationProfile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetOrganizationProfileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetOrganizationProfile(ctx, organizationID, params)
+	return err
+}
+
+// UpdateOrganizationProfile converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateOrganizationProfile(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateOrganizationProfileParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateOrganizationProfile(ctx, organizationID, params)
+	return err
+}
+
+// ListPrograms converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPrograms(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProgramsParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", ctx.QueryParams(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter q: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPrograms(ctx, organizationID, params)
+	return err
+}
+
+// CreateProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateProgram(ctx, organizationID)
+	return err
+}
+
+// DeleteProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// GetProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// UpdateProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// ArchiveProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) ArchiveProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ArchiveProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ArchiveProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// DeleteProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// GetProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) GetProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Range")]; found {
+		var Range Range
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Range", valueList[0], &Range, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Range: %s", err))
+		}
+
+		params.Range = &Range
+	}
+	// ------------- Optional header parameter "If-Range" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Range")]; found {
+		var IfRange IfRange
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Range, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Range", valueList[0], &IfRange, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Range: %s", err))
+		}
+
+		params.IfRange = &IfRange
+	}
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// UploadProgramCover converts echo context to params.
+func (w *ServerInterfaceWrapper) UploadProgramCover(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UploadProgramCoverParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UploadProgramCover(ctx, organizationID, programID, params)
+	return err
+}
+
+// ListGroups converts echo context to params.
+func (w *ServerInterfaceWrapper) ListGroups(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListGroupsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListGroups(ctx, organizationID, programID, params)
+	return err
+}
+
+// CreateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateGroup(ctx, organizationID, programID)
+	return err
+}
+
+// DeleteGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params DeleteGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteGroup(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// GetGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) GetGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetGroup(ctx, organizationID, programID, groupID)
+	return err
+}
+
+// UpdateGroup converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateGroup(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateGroupParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateGroup(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ChangeGroupStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) ChangeGroupStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// ------------- Path parameter "groupId" -------------
+	var groupID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "groupId", ctx.Param("groupId"), &groupID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter groupId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChangeGroupStatusParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ChangeGroupStatus(ctx, organizationID, programID, groupID, params)
+	return err
+}
+
+// ListProgramHistory converts echo context to params.
+func (w *ServerInterfaceWrapper) ListProgramHistory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProgramHistoryParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListProgramHistory(ctx, organizationID, programID, params)
+	return err
+}
+
+// PublishProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) PublishProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PublishProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
+// UnpublishProgram converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishProgram(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "programId" -------------
+	var programID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "programId", ctx.Param("programId"), &programID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter programId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UnpublishProgramParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-Match: %s", err))
+		}
+
+		params.IfMatch = &IfMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishProgram(ctx, organizationID, programID, params)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -2892,6 +6090,43 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations", wrapper.ListCatalogOrganizations, options.OperationMiddlewares["listCatalogOrganizations"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug", wrapper.GetCatalogOrganization, options.OperationMiddlewares["getCatalogOrganization"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/logo", wrapper.GetCatalogOrganizationLogo, options.OperationMiddlewares["getCatalogOrganizationLogo"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/programs", wrapper.SearchCatalogPrograms, options.OperationMiddlewares["searchCatalogPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs", wrapper.SearchCatalogOrganizationPrograms, options.OperationMiddlewares["searchCatalogOrganizationPrograms"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug", wrapper.GetCatalogProgram, options.OperationMiddlewares["getCatalogProgram"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug/groups", wrapper.ListCatalogProgramGroups, options.OperationMiddlewares["listCatalogProgramGroups"]...)
+	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/programs/:programSlug/cover", wrapper.GetCatalogProgramCover, options.OperationMiddlewares["getCatalogProgramCover"]...)
+	router.POST(options.BaseURL+"/api/v1/operator/organizations", wrapper.CreateOrganization, options.OperationMiddlewares["createOrganization"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/profile", wrapper.GetOrganizationProfile, options.OperationMiddlewares["getOrganizationProfile"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/profile", wrapper.UpdateOrganizationProfile, options.OperationMiddlewares["updateOrganizationProfile"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/logo", wrapper.DeleteOrganizationLogo, options.OperationMiddlewares["deleteOrganizationLogo"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/logo", wrapper.UploadOrganizationLogo, options.OperationMiddlewares["uploadOrganizationLogo"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/catalog-history", wrapper.ListCatalogHistory, options.OperationMiddlewares["listCatalogHistory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/categories", wrapper.ListCategories, options.OperationMiddlewares["listCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/categories", wrapper.CreateCategory, options.OperationMiddlewares["createCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.DeleteCategory, options.OperationMiddlewares["deleteCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.GetCategory, options.OperationMiddlewares["getCategory"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/categories/:categoryId", wrapper.UpdateCategory, options.OperationMiddlewares["updateCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs", wrapper.ListPrograms, options.OperationMiddlewares["listPrograms"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs", wrapper.CreateProgram, options.OperationMiddlewares["createProgram"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.DeleteProgram, options.OperationMiddlewares["deleteProgram"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.GetProgram, options.OperationMiddlewares["getProgram"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId", wrapper.UpdateProgram, options.OperationMiddlewares["updateProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/publish", wrapper.PublishProgram, options.OperationMiddlewares["publishProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/unpublish", wrapper.UnpublishProgram, options.OperationMiddlewares["unpublishProgram"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/archive", wrapper.ArchiveProgram, options.OperationMiddlewares["archiveProgram"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.DeleteProgramCover, options.OperationMiddlewares["deleteProgramCover"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.GetProgramCover, options.OperationMiddlewares["getProgramCover"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/cover", wrapper.UploadProgramCover, options.OperationMiddlewares["uploadProgramCover"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/history", wrapper.ListProgramHistory, options.OperationMiddlewares["listProgramHistory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups", wrapper.ListGroups, options.OperationMiddlewares["listGroups"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups", wrapper.CreateGroup, options.OperationMiddlewares["createGroup"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.DeleteGroup, options.OperationMiddlewares["deleteGroup"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.GetGroup, options.OperationMiddlewares["getGroup"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.UpdateGroup, options.OperationMiddlewares["updateGroup"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/status", wrapper.ChangeGroupStatus, options.OperationMiddlewares["changeGroupStatus"]...)
 
 }
 
@@ -2910,6 +6145,17 @@ type InternalErrorApplicationProblemPlusJSONResponse Problem
 type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
+
+type PreconditionFailedApplicationProblemPlusJSONResponse Problem
+
+type PreconditionRequiredApplicationProblemPlusJSONResponse Problem
+
+type RangeNotSatisfiableResponseHeaders struct {
+	ContentRange string
+}
+type RangeNotSatisfiableResponse struct {
+	Headers RangeNotSatisfiableResponseHeaders
+}
 
 type ServiceUnavailableResponseHeaders struct {
 	RetryAfter int
@@ -5538,6 +8784,1167 @@ type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizationsRequestObject struct {
+	Params ListCatalogOrganizationsParams
+}
+
+type ListCatalogOrganizationsResponseObject interface {
+	VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogOrganizations200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogOrganizations200JSONResponse struct {
+	Body    CatalogOrganizationPage
+	Headers ListCatalogOrganizations200ResponseHeaders
+}
+
+func (response ListCatalogOrganizations200JSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogOrganizations304Response struct {
+	Headers ListCatalogOrganizations304ResponseHeaders
+}
+
+func (response ListCatalogOrganizations304Response) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListCatalogOrganizations422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations422ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations500ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogOrganizations503ApplicationProblemPlusJSONResponse) VisitListCatalogOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationRequestObject struct {
+	Slug   string `json:"slug"`
+	Params GetCatalogOrganizationParams
+}
+
+type GetCatalogOrganizationResponseObject interface {
+	VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogOrganization200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganization200JSONResponse struct {
+	Body    CatalogOrganization
+	Headers GetCatalogOrganization200ResponseHeaders
+}
+
+func (response GetCatalogOrganization200JSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganization304Response struct {
+	Headers GetCatalogOrganization304ResponseHeaders
+}
+
+func (response GetCatalogOrganization304Response) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogOrganization404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization404ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization422ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization500ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganization503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganization503ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogoRequestObject struct {
+	Slug   string `json:"slug"`
+	Params GetCatalogOrganizationLogoParams
+}
+
+type GetCatalogOrganizationLogoResponseObject interface {
+	VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogOrganizationLogo200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetCatalogOrganizationLogo200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImageJpegResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImagePngResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo200ImageWebpResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetCatalogOrganizationLogo206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImageJpegResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImagePngResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogOrganizationLogo206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogOrganizationLogo206ImageWebpResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogOrganizationLogo304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogOrganizationLogo304Response struct {
+	Headers GetCatalogOrganizationLogo304ResponseHeaders
+}
+
+func (response GetCatalogOrganizationLogo304Response) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo416Response = RangeNotSatisfiableResponse
+
+func (response GetCatalogOrganizationLogo416Response) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetCatalogOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitGetCatalogOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationProgramsRequestObject struct {
+	Slug   string `json:"slug"`
+	Params SearchCatalogOrganizationProgramsParams
+}
+
+type SearchCatalogOrganizationProgramsResponseObject interface {
+	VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error
+}
+
+type SearchCatalogOrganizationPrograms200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogOrganizationPrograms200JSONResponse struct {
+	Body    CatalogSearchResult
+	Headers SearchCatalogOrganizationPrograms200ResponseHeaders
+}
+
+func (response SearchCatalogOrganizationPrograms200JSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogOrganizationPrograms304Response struct {
+	Headers SearchCatalogOrganizationPrograms304ResponseHeaders
+}
+
+func (response SearchCatalogOrganizationPrograms304Response) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type SearchCatalogOrganizationPrograms404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms404ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms422ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms500ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogOrganizationPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogOrganizationPrograms503ApplicationProblemPlusJSONResponse) VisitSearchCatalogOrganizationProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      GetCatalogProgramParams
+}
+
+type GetCatalogProgramResponseObject interface {
+	VisitGetCatalogProgramResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogProgram200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgram200JSONResponse struct {
+	Body    CatalogProgram
+	Headers GetCatalogProgram200ResponseHeaders
+}
+
+func (response GetCatalogProgram200JSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgram304Response struct {
+	Headers GetCatalogProgram304ResponseHeaders
+}
+
+func (response GetCatalogProgram304Response) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram404ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram422ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram500ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgram503ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCoverRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      GetCatalogProgramCoverParams
+}
+
+type GetCatalogProgramCoverResponseObject interface {
+	VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogProgramCover200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetCatalogProgramCover200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImageJpegResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImagePngResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover200ImageWebpResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetCatalogProgramCover206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImageJpegResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImagePngResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetCatalogProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetCatalogProgramCover206ImageWebpResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetCatalogProgramCover304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetCatalogProgramCover304Response struct {
+	Headers GetCatalogProgramCover304ResponseHeaders
+}
+
+func (response GetCatalogProgramCover304Response) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetCatalogProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover404ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover416Response = RangeNotSatisfiableResponse
+
+func (response GetCatalogProgramCover416Response) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetCatalogProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover422ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover500ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogProgramCover503ApplicationProblemPlusJSONResponse) VisitGetCatalogProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroupsRequestObject struct {
+	Slug        string `json:"slug"`
+	ProgramSlug string `json:"programSlug"`
+	Params      ListCatalogProgramGroupsParams
+}
+
+type ListCatalogProgramGroupsResponseObject interface {
+	VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogProgramGroups200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogProgramGroups200JSONResponse struct {
+	Body    CatalogGroupPage
+	Headers ListCatalogProgramGroups200ResponseHeaders
+}
+
+func (response ListCatalogProgramGroups200JSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type ListCatalogProgramGroups304Response struct {
+	Headers ListCatalogProgramGroups304ResponseHeaders
+}
+
+func (response ListCatalogProgramGroups304Response) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListCatalogProgramGroups404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups404ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups422ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups500ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogProgramGroups503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogProgramGroups503ApplicationProblemPlusJSONResponse) VisitListCatalogProgramGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogProgramsRequestObject struct {
+	Params SearchCatalogProgramsParams
+}
+
+type SearchCatalogProgramsResponseObject interface {
+	VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error
+}
+
+type SearchCatalogPrograms200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogPrograms200JSONResponse struct {
+	Body    CatalogSearchResult
+	Headers SearchCatalogPrograms200ResponseHeaders
+}
+
+func (response SearchCatalogPrograms200JSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type SearchCatalogPrograms304Response struct {
+	Headers SearchCatalogPrograms304ResponseHeaders
+}
+
+func (response SearchCatalogPrograms304Response) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type SearchCatalogPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms422ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms500ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SearchCatalogPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SearchCatalogPrograms503ApplicationProblemPlusJSONResponse) VisitSearchCatalogProgramsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10185,6 +14592,160 @@ func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type CreateOrganizationRequestObject struct {
+	Body *CreateOrganizationJSONRequestBody
+}
+
+type CreateOrganizationResponseObject interface {
+	VisitCreateOrganizationResponse(w http.ResponseWriter) error
+}
+
+type CreateOrganization201JSONResponse OperatorOrganizationCreated
+
+func (response CreateOrganization201JSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization400ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization401ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization409ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization413ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization415ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization422ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization500ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrganization503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrganization503ApplicationProblemPlusJSONResponse) VisitCreateOrganizationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrganizationAuditEventsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListOrganizationAuditEventsParams
@@ -10315,6 +14876,972 @@ type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListCatalogHistoryParams
+}
+
+type ListCatalogHistoryResponseObject interface {
+	VisitListCatalogHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListCatalogHistory200JSONResponse CatalogHistoryPage
+
+func (response ListCatalogHistory200JSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory401ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory403ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory404ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory422ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory500ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCatalogHistory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCatalogHistory503ApplicationProblemPlusJSONResponse) VisitListCatalogHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListCategoriesResponseObject interface {
+	VisitListCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListCategories200JSONResponse CategoryList
+
+func (response ListCategories200JSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories401ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories403ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories404ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories422ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories500ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListCategories503ApplicationProblemPlusJSONResponse) VisitListCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateCategoryJSONRequestBody
+}
+
+type CreateCategoryResponseObject interface {
+	VisitCreateCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateCategory201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateCategory201JSONResponse struct {
+	Body    Category
+	Headers CreateCategory201ResponseHeaders
+}
+
+func (response CreateCategory201JSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory400ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory401ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory403ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory404ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory409ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory413ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory415ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory422ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory500ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCategory503ApplicationProblemPlusJSONResponse) VisitCreateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Params         DeleteCategoryParams
+}
+
+type DeleteCategoryResponseObject interface {
+	VisitDeleteCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteCategory204Response struct {
+}
+
+func (response DeleteCategory204Response) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory401ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory403ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory404ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory409ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory412ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory422ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory428ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory500ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCategory503ApplicationProblemPlusJSONResponse) VisitDeleteCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type GetCategoryResponseObject interface {
+	VisitGetCategoryResponse(w http.ResponseWriter) error
+}
+
+type GetCategory200ResponseHeaders struct {
+	ETag string
+}
+
+type GetCategory200JSONResponse struct {
+	Body    Category
+	Headers GetCategory200ResponseHeaders
+}
+
+func (response GetCategory200JSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory401ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory403ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory404ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory422ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory500ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCategory503ApplicationProblemPlusJSONResponse) VisitGetCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Params         UpdateCategoryParams
+	Body           *UpdateCategoryJSONRequestBody
+}
+
+type UpdateCategoryResponseObject interface {
+	VisitUpdateCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateCategory200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateCategory200JSONResponse struct {
+	Body    Category
+	Headers UpdateCategory200ResponseHeaders
+}
+
+func (response UpdateCategory200JSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory400ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory401ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory403ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory404ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory409ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory412ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory413ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory415ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory422ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory428ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory500ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCategory503ApplicationProblemPlusJSONResponse) VisitUpdateCategoryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10941,6 +16468,397 @@ type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         DeleteOrganizationLogoParams
+}
+
+type DeleteOrganizationLogoResponseObject interface {
+	VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type DeleteOrganizationLogo200ResponseHeaders struct {
+	ETag string
+}
+
+type DeleteOrganizationLogo200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers DeleteOrganizationLogo200ResponseHeaders
+}
+
+func (response DeleteOrganizationLogo200JSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo401ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo403ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo412ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo428ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitDeleteOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogoRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         UploadOrganizationLogoParams
+	Body           io.Reader
+}
+
+type UploadOrganizationLogoResponseObject interface {
+	VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error
+}
+
+type UploadOrganizationLogo200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadOrganizationLogo200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers UploadOrganizationLogo200ResponseHeaders
+}
+
+func (response UploadOrganizationLogo200JSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo400ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo401ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo403ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo404ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo409ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo412ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo413ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo415ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo422ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo428ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo500ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11960,6 +17878,3592 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type GetOrganizationProfileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetOrganizationProfileParams
+}
+
+type GetOrganizationProfileResponseObject interface {
+	VisitGetOrganizationProfileResponse(w http.ResponseWriter) error
+}
+
+type GetOrganizationProfile200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetOrganizationProfile200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers GetOrganizationProfile200ResponseHeaders
+}
+
+func (response GetOrganizationProfile200JSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetOrganizationProfile304Response struct {
+	Headers GetOrganizationProfile304ResponseHeaders
+}
+
+func (response GetOrganizationProfile304Response) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetOrganizationProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile401ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile403ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile404ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile422ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile500ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationProfile503ApplicationProblemPlusJSONResponse) VisitGetOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfileRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         UpdateOrganizationProfileParams
+	Body           *UpdateOrganizationProfileJSONRequestBody
+}
+
+type UpdateOrganizationProfileResponseObject interface {
+	VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error
+}
+
+type UpdateOrganizationProfile200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateOrganizationProfile200JSONResponse struct {
+	Body    OrganizationProfile
+	Headers UpdateOrganizationProfile200ResponseHeaders
+}
+
+func (response UpdateOrganizationProfile200JSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile400ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile401ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile403ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile404ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile412ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile413ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile415ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile422ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile428ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile500ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOrganizationProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationProfile503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListProgramsParams
+}
+
+type ListProgramsResponseObject interface {
+	VisitListProgramsResponse(w http.ResponseWriter) error
+}
+
+type ListPrograms200JSONResponse ProgramPage
+
+func (response ListPrograms200JSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms401ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms403ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms404ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms422ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms500ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPrograms503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPrograms503ApplicationProblemPlusJSONResponse) VisitListProgramsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateProgramJSONRequestBody
+}
+
+type CreateProgramResponseObject interface {
+	VisitCreateProgramResponse(w http.ResponseWriter) error
+}
+
+type CreateProgram201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateProgram201JSONResponse struct {
+	Body    Program
+	Headers CreateProgram201ResponseHeaders
+}
+
+func (response CreateProgram201JSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram400ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram401ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram403ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram404ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram409ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram413ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram415ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram422ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram500ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProgram503ApplicationProblemPlusJSONResponse) VisitCreateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         DeleteProgramParams
+}
+
+type DeleteProgramResponseObject interface {
+	VisitDeleteProgramResponse(w http.ResponseWriter) error
+}
+
+type DeleteProgram204Response struct {
+}
+
+func (response DeleteProgram204Response) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram401ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram403ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram404ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram409ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram412ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram422ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram428ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram500ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgram503ApplicationProblemPlusJSONResponse) VisitDeleteProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         GetProgramParams
+}
+
+type GetProgramResponseObject interface {
+	VisitGetProgramResponse(w http.ResponseWriter) error
+}
+
+type GetProgram200ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgram200JSONResponse struct {
+	Body    Program
+	Headers GetProgram200ResponseHeaders
+}
+
+func (response GetProgram200JSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgram304Response struct {
+	Headers GetProgram304ResponseHeaders
+}
+
+func (response GetProgram304Response) VisitGetProgramResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram401ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram403ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram404ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram422ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram500ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgram503ApplicationProblemPlusJSONResponse) VisitGetProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UpdateProgramParams
+	Body           *UpdateProgramJSONRequestBody
+}
+
+type UpdateProgramResponseObject interface {
+	VisitUpdateProgramResponse(w http.ResponseWriter) error
+}
+
+type UpdateProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateProgram200JSONResponse struct {
+	Body    Program
+	Headers UpdateProgram200ResponseHeaders
+}
+
+func (response UpdateProgram200JSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram400ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram401ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram403ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram404ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram409ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram412ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram413ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram415ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram422ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram428ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram500ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProgram503ApplicationProblemPlusJSONResponse) VisitUpdateProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ArchiveProgramParams
+}
+
+type ArchiveProgramResponseObject interface {
+	VisitArchiveProgramResponse(w http.ResponseWriter) error
+}
+
+type ArchiveProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type ArchiveProgram200JSONResponse struct {
+	Body    Program
+	Headers ArchiveProgram200ResponseHeaders
+}
+
+func (response ArchiveProgram200JSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram401ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram403ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram404ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram409ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram412ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram422ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram500ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ArchiveProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ArchiveProgram503ApplicationProblemPlusJSONResponse) VisitArchiveProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         DeleteProgramCoverParams
+}
+
+type DeleteProgramCoverResponseObject interface {
+	VisitDeleteProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type DeleteProgramCover200ResponseHeaders struct {
+	ETag string
+}
+
+type DeleteProgramCover200JSONResponse struct {
+	Body    Program
+	Headers DeleteProgramCover200ResponseHeaders
+}
+
+func (response DeleteProgramCover200JSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover401ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover403ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover404ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover412ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover422ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover428ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover500ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteProgramCover503ApplicationProblemPlusJSONResponse) VisitDeleteProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         GetProgramCoverParams
+}
+
+type GetProgramCoverResponseObject interface {
+	VisitGetProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type GetProgramCover200ResponseHeaders struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+type GetProgramCover200ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImageJpegResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover200ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImagePngResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover200ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover200ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover200ImageWebpResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Accept-Ranges", fmt.Sprint(response.Headers.AcceptRanges))
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("Content-Disposition", fmt.Sprint(response.Headers.ContentDisposition))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ResponseHeaders struct {
+	ContentRange string
+	ETag         string
+}
+
+type GetProgramCover206ImageJpegResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImageJpegResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/jpeg")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ImagePngResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImagePngResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/png")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover206ImageWebpResponse struct {
+	Body          io.Reader
+	Headers       GetProgramCover206ResponseHeaders
+	ContentLength int64
+}
+
+func (response GetProgramCover206ImageWebpResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "image/webp")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(206)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetProgramCover304ResponseHeaders struct {
+	CacheControl string
+	ETag         string
+}
+
+type GetProgramCover304Response struct {
+	Headers GetProgramCover304ResponseHeaders
+}
+
+func (response GetProgramCover304Response) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Cache-Control", fmt.Sprint(response.Headers.CacheControl))
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover401ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover403ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover404ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover416Response = RangeNotSatisfiableResponse
+
+func (response GetProgramCover416Response) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+	w.Header().Set("Content-Range", fmt.Sprint(response.Headers.ContentRange))
+	w.WriteHeader(416)
+	return nil
+}
+
+type GetProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover422ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover500ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProgramCover503ApplicationProblemPlusJSONResponse) VisitGetProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCoverRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UploadProgramCoverParams
+	Body           io.Reader
+}
+
+type UploadProgramCoverResponseObject interface {
+	VisitUploadProgramCoverResponse(w http.ResponseWriter) error
+}
+
+type UploadProgramCover200ResponseHeaders struct {
+	ETag string
+}
+
+type UploadProgramCover200JSONResponse struct {
+	Body    Program
+	Headers UploadProgramCover200ResponseHeaders
+}
+
+func (response UploadProgramCover200JSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover400ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover401ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover403ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover404ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover409ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover412ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover413ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover415ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover422ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover428ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover500ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadProgramCover503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UploadProgramCover503ApplicationProblemPlusJSONResponse) VisitUploadProgramCoverResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroupsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListGroupsParams
+}
+
+type ListGroupsResponseObject interface {
+	VisitListGroupsResponse(w http.ResponseWriter) error
+}
+
+type ListGroups200JSONResponse GroupPage
+
+func (response ListGroups200JSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups401ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups403ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups404ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups422ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups500ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListGroups503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListGroups503ApplicationProblemPlusJSONResponse) VisitListGroupsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Body           *CreateGroupJSONRequestBody
+}
+
+type CreateGroupResponseObject interface {
+	VisitCreateGroupResponse(w http.ResponseWriter) error
+}
+
+type CreateGroup201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateGroup201JSONResponse struct {
+	Body    Group
+	Headers CreateGroup201ResponseHeaders
+}
+
+func (response CreateGroup201JSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup400ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup401ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup403ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup404ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup409ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup413ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup415ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup422ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup500ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateGroup503ApplicationProblemPlusJSONResponse) VisitCreateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         DeleteGroupParams
+}
+
+type DeleteGroupResponseObject interface {
+	VisitDeleteGroupResponse(w http.ResponseWriter) error
+}
+
+type DeleteGroup204Response struct {
+}
+
+func (response DeleteGroup204Response) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup401ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup403ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup404ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup409ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup412ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup422ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup428ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup500ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteGroup503ApplicationProblemPlusJSONResponse) VisitDeleteGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+}
+
+type GetGroupResponseObject interface {
+	VisitGetGroupResponse(w http.ResponseWriter) error
+}
+
+type GetGroup200ResponseHeaders struct {
+	ETag string
+}
+
+type GetGroup200JSONResponse struct {
+	Body    Group
+	Headers GetGroup200ResponseHeaders
+}
+
+func (response GetGroup200JSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup401ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup403ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup404ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup422ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup500ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetGroup503ApplicationProblemPlusJSONResponse) VisitGetGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroupRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         UpdateGroupParams
+	Body           *UpdateGroupJSONRequestBody
+}
+
+type UpdateGroupResponseObject interface {
+	VisitUpdateGroupResponse(w http.ResponseWriter) error
+}
+
+type UpdateGroup200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateGroup200JSONResponse struct {
+	Body    Group
+	Headers UpdateGroup200ResponseHeaders
+}
+
+func (response UpdateGroup200JSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup400ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup401ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup403ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup404ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup409ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup412ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup413ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup415ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup422ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup428ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup500ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateGroup503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateGroup503ApplicationProblemPlusJSONResponse) VisitUpdateGroupResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	GroupID        openapi_types.UUID `json:"groupId"`
+	Params         ChangeGroupStatusParams
+	Body           *ChangeGroupStatusJSONRequestBody
+}
+
+type ChangeGroupStatusResponseObject interface {
+	VisitChangeGroupStatusResponse(w http.ResponseWriter) error
+}
+
+type ChangeGroupStatus200ResponseHeaders struct {
+	ETag string
+}
+
+type ChangeGroupStatus200JSONResponse struct {
+	Body    Group
+	Headers ChangeGroupStatus200ResponseHeaders
+}
+
+func (response ChangeGroupStatus200JSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus400ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus401ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus403ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus404ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus409ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus412ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus413ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus415ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus422ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus500ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeGroupStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeGroupStatus503ApplicationProblemPlusJSONResponse) VisitChangeGroupStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         ListProgramHistoryParams
+}
+
+type ListProgramHistoryResponseObject interface {
+	VisitListProgramHistoryResponse(w http.ResponseWriter) error
+}
+
+type ListProgramHistory200JSONResponse CatalogHistoryPage
+
+func (response ListProgramHistory200JSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory401ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory403ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory404ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory422ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory500ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProgramHistory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListProgramHistory503ApplicationProblemPlusJSONResponse) VisitListProgramHistoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         PublishProgramParams
+}
+
+type PublishProgramResponseObject interface {
+	VisitPublishProgramResponse(w http.ResponseWriter) error
+}
+
+type PublishProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type PublishProgram200JSONResponse struct {
+	Body    Program
+	Headers PublishProgram200ResponseHeaders
+}
+
+func (response PublishProgram200JSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram401ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram403ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram404ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram409ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram412ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram422ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram500ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PublishProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PublishProgram503ApplicationProblemPlusJSONResponse) VisitPublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgramRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	ProgramID      openapi_types.UUID `json:"programId"`
+	Params         UnpublishProgramParams
+}
+
+type UnpublishProgramResponseObject interface {
+	VisitUnpublishProgramResponse(w http.ResponseWriter) error
+}
+
+type UnpublishProgram200ResponseHeaders struct {
+	ETag string
+}
+
+type UnpublishProgram200JSONResponse struct {
+	Body    Program
+	Headers UnpublishProgram200ResponseHeaders
+}
+
+func (response UnpublishProgram200JSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram401ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram403ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram404ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram409ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram412ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram422ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram500ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishProgram503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishProgram503ApplicationProblemPlusJSONResponse) VisitUnpublishProgramResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -12444,6 +21948,30 @@ type StrictServerInterface interface {
 	// StartSsoSignIn Start signing in through a provider
 	// (POST /api/v1/auth/sso/{provider}/start)
 	StartSsoSignIn(ctx context.Context, request StartSsoSignInRequestObject) (StartSsoSignInResponseObject, error)
+	// ListCatalogOrganizations List the centers
+	// (GET /api/v1/catalog/organizations)
+	ListCatalogOrganizations(ctx context.Context, request ListCatalogOrganizationsRequestObject) (ListCatalogOrganizationsResponseObject, error)
+	// GetCatalogOrganization Show a center
+	// (GET /api/v1/catalog/organizations/{slug})
+	GetCatalogOrganization(ctx context.Context, request GetCatalogOrganizationRequestObject) (GetCatalogOrganizationResponseObject, error)
+	// GetCatalogOrganizationLogo Download a center's logo
+	// (GET /api/v1/catalog/organizations/{slug}/logo)
+	GetCatalogOrganizationLogo(ctx context.Context, request GetCatalogOrganizationLogoRequestObject) (GetCatalogOrganizationLogoResponseObject, error)
+	// SearchCatalogOrganizationPrograms Search a center's programs
+	// (GET /api/v1/catalog/organizations/{slug}/programs)
+	SearchCatalogOrganizationPrograms(ctx context.Context, request SearchCatalogOrganizationProgramsRequestObject) (SearchCatalogOrganizationProgramsResponseObject, error)
+	// GetCatalogProgram Show a program
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug})
+	GetCatalogProgram(ctx context.Context, request GetCatalogProgramRequestObject) (GetCatalogProgramResponseObject, error)
+	// GetCatalogProgramCover Download a program's cover
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover)
+	GetCatalogProgramCover(ctx context.Context, request GetCatalogProgramCoverRequestObject) (GetCatalogProgramCoverResponseObject, error)
+	// ListCatalogProgramGroups List a program's groups
+	// (GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups)
+	ListCatalogProgramGroups(ctx context.Context, request ListCatalogProgramGroupsRequestObject) (ListCatalogProgramGroupsResponseObject, error)
+	// SearchCatalogPrograms Search programs across centers
+	// (GET /api/v1/catalog/programs)
+	SearchCatalogPrograms(ctx context.Context, request SearchCatalogProgramsRequestObject) (SearchCatalogProgramsResponseObject, error)
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
@@ -12546,9 +22074,30 @@ type StrictServerInterface interface {
 	// RegenerateRecoveryCodes Replace my recovery codes
 	// (POST /api/v1/me/totp/recovery-codes)
 	RegenerateRecoveryCodes(ctx context.Context, request RegenerateRecoveryCodesRequestObject) (RegenerateRecoveryCodesResponseObject, error)
+	// CreateOrganization Create an organization (platform operators)
+	// (POST /api/v1/operator/organizations)
+	CreateOrganization(ctx context.Context, request CreateOrganizationRequestObject) (CreateOrganizationResponseObject, error)
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// ListCatalogHistory The organization's catalog history
+	// (GET /api/v1/organizations/{organizationId}/catalog-history)
+	ListCatalogHistory(ctx context.Context, request ListCatalogHistoryRequestObject) (ListCatalogHistoryResponseObject, error)
+	// ListCategories List the category tree
+	// (GET /api/v1/organizations/{organizationId}/categories)
+	ListCategories(ctx context.Context, request ListCategoriesRequestObject) (ListCategoriesResponseObject, error)
+	// CreateCategory Create a category
+	// (POST /api/v1/organizations/{organizationId}/categories)
+	CreateCategory(ctx context.Context, request CreateCategoryRequestObject) (CreateCategoryResponseObject, error)
+	// DeleteCategory Delete a category
+	// (DELETE /api/v1/organizations/{organizationId}/categories/{categoryId})
+	DeleteCategory(ctx context.Context, request DeleteCategoryRequestObject) (DeleteCategoryResponseObject, error)
+	// GetCategory Read a category
+	// (GET /api/v1/organizations/{organizationId}/categories/{categoryId})
+	GetCategory(ctx context.Context, request GetCategoryRequestObject) (GetCategoryResponseObject, error)
+	// UpdateCategory Rename or move a category
+	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
+	UpdateCategory(ctx context.Context, request UpdateCategoryRequestObject) (UpdateCategoryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -12561,6 +22110,12 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// DeleteOrganizationLogo Remove the logo
+	// (DELETE /api/v1/organizations/{organizationId}/logo)
+	DeleteOrganizationLogo(ctx context.Context, request DeleteOrganizationLogoRequestObject) (DeleteOrganizationLogoResponseObject, error)
+	// UploadOrganizationLogo Upload the logo
+	// (PUT /api/v1/organizations/{organizationId}/logo)
+	UploadOrganizationLogo(ctx context.Context, request UploadOrganizationLogoRequestObject) (UploadOrganizationLogoResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -12579,6 +22134,66 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// GetOrganizationProfile Read the organization's catalog card
+	// (GET /api/v1/organizations/{organizationId}/profile)
+	GetOrganizationProfile(ctx context.Context, request GetOrganizationProfileRequestObject) (GetOrganizationProfileResponseObject, error)
+	// UpdateOrganizationProfile Edit the organization's catalog card
+	// (PATCH /api/v1/organizations/{organizationId}/profile)
+	UpdateOrganizationProfile(ctx context.Context, request UpdateOrganizationProfileRequestObject) (UpdateOrganizationProfileResponseObject, error)
+	// ListPrograms List the organization's programs
+	// (GET /api/v1/organizations/{organizationId}/programs)
+	ListPrograms(ctx context.Context, request ListProgramsRequestObject) (ListProgramsResponseObject, error)
+	// CreateProgram Create a program
+	// (POST /api/v1/organizations/{organizationId}/programs)
+	CreateProgram(ctx context.Context, request CreateProgramRequestObject) (CreateProgramResponseObject, error)
+	// DeleteProgram Delete a draft
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId})
+	DeleteProgram(ctx context.Context, request DeleteProgramRequestObject) (DeleteProgramResponseObject, error)
+	// GetProgram Read a program
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId})
+	GetProgram(ctx context.Context, request GetProgramRequestObject) (GetProgramResponseObject, error)
+	// UpdateProgram Edit a program
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId})
+	UpdateProgram(ctx context.Context, request UpdateProgramRequestObject) (UpdateProgramResponseObject, error)
+	// ArchiveProgram Archive a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/archive)
+	ArchiveProgram(ctx context.Context, request ArchiveProgramRequestObject) (ArchiveProgramResponseObject, error)
+	// DeleteProgramCover Remove the cover
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	DeleteProgramCover(ctx context.Context, request DeleteProgramCoverRequestObject) (DeleteProgramCoverResponseObject, error)
+	// GetProgramCover Download a program's cover (staff)
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	GetProgramCover(ctx context.Context, request GetProgramCoverRequestObject) (GetProgramCoverResponseObject, error)
+	// UploadProgramCover Upload the cover
+	// (PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover)
+	UploadProgramCover(ctx context.Context, request UploadProgramCoverRequestObject) (UploadProgramCoverResponseObject, error)
+	// ListGroups List a program's groups
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	ListGroups(ctx context.Context, request ListGroupsRequestObject) (ListGroupsResponseObject, error)
+	// CreateGroup Create a group
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups)
+	CreateGroup(ctx context.Context, request CreateGroupRequestObject) (CreateGroupResponseObject, error)
+	// DeleteGroup Delete a group
+	// (DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	DeleteGroup(ctx context.Context, request DeleteGroupRequestObject) (DeleteGroupResponseObject, error)
+	// GetGroup Read a group
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	GetGroup(ctx context.Context, request GetGroupRequestObject) (GetGroupResponseObject, error)
+	// UpdateGroup Edit a group
+	// (PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId})
+	UpdateGroup(ctx context.Context, request UpdateGroupRequestObject) (UpdateGroupResponseObject, error)
+	// ChangeGroupStatus Change a group's status
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status)
+	ChangeGroupStatus(ctx context.Context, request ChangeGroupStatusRequestObject) (ChangeGroupStatusResponseObject, error)
+	// ListProgramHistory A program's history
+	// (GET /api/v1/organizations/{organizationId}/programs/{programId}/history)
+	ListProgramHistory(ctx context.Context, request ListProgramHistoryRequestObject) (ListProgramHistoryResponseObject, error)
+	// PublishProgram Publish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/publish)
+	PublishProgram(ctx context.Context, request PublishProgramRequestObject) (PublishProgramResponseObject, error)
+	// UnpublishProgram Unpublish a program
+	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
+	UnpublishProgram(ctx context.Context, request UnpublishProgramRequestObject) (UnpublishProgramResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
@@ -13318,6 +22933,215 @@ func (sh *strictHandler) StartSsoSignIn(ctx echo.Context, provider SsoProviderNa
 		return err
 	} else if validResponse, ok := response.(StartSsoSignInResponseObject); ok {
 		return validResponse.VisitStartSsoSignInResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCatalogOrganizations operation middleware
+func (sh *strictHandler) ListCatalogOrganizations(ctx echo.Context, params ListCatalogOrganizationsParams) error {
+	var request ListCatalogOrganizationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogOrganizations(ctx.Request().Context(), request.(ListCatalogOrganizationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogOrganizations")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogOrganizationsResponseObject); ok {
+		return validResponse.VisitListCatalogOrganizationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogOrganization operation middleware
+func (sh *strictHandler) GetCatalogOrganization(ctx echo.Context, slug string, params GetCatalogOrganizationParams) error {
+	var request GetCatalogOrganizationRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogOrganization(ctx.Request().Context(), request.(GetCatalogOrganizationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogOrganization")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogOrganizationResponseObject); ok {
+		return validResponse.VisitGetCatalogOrganizationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogOrganizationLogo operation middleware
+func (sh *strictHandler) GetCatalogOrganizationLogo(ctx echo.Context, slug string, params GetCatalogOrganizationLogoParams) error {
+	var request GetCatalogOrganizationLogoRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogOrganizationLogo(ctx.Request().Context(), request.(GetCatalogOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogOrganizationLogoResponseObject); ok {
+		return validResponse.VisitGetCatalogOrganizationLogoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SearchCatalogOrganizationPrograms operation middleware
+func (sh *strictHandler) SearchCatalogOrganizationPrograms(ctx echo.Context, slug string, params SearchCatalogOrganizationProgramsParams) error {
+	var request SearchCatalogOrganizationProgramsRequestObject
+
+	request.Slug = slug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SearchCatalogOrganizationPrograms(ctx.Request().Context(), request.(SearchCatalogOrganizationProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SearchCatalogOrganizationPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SearchCatalogOrganizationProgramsResponseObject); ok {
+		return validResponse.VisitSearchCatalogOrganizationProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogProgram operation middleware
+func (sh *strictHandler) GetCatalogProgram(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramParams) error {
+	var request GetCatalogProgramRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogProgram(ctx.Request().Context(), request.(GetCatalogProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogProgramResponseObject); ok {
+		return validResponse.VisitGetCatalogProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCatalogProgramCover operation middleware
+func (sh *strictHandler) GetCatalogProgramCover(ctx echo.Context, slug string, programSlug string, params GetCatalogProgramCoverParams) error {
+	var request GetCatalogProgramCoverRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogProgramCover(ctx.Request().Context(), request.(GetCatalogProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCatalogProgramCoverResponseObject); ok {
+		return validResponse.VisitGetCatalogProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCatalogProgramGroups operation middleware
+func (sh *strictHandler) ListCatalogProgramGroups(ctx echo.Context, slug string, programSlug string, params ListCatalogProgramGroupsParams) error {
+	var request ListCatalogProgramGroupsRequestObject
+
+	request.Slug = slug
+	request.ProgramSlug = programSlug
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogProgramGroups(ctx.Request().Context(), request.(ListCatalogProgramGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogProgramGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogProgramGroupsResponseObject); ok {
+		return validResponse.VisitListCatalogProgramGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SearchCatalogPrograms operation middleware
+func (sh *strictHandler) SearchCatalogPrograms(ctx echo.Context, params SearchCatalogProgramsParams) error {
+	var request SearchCatalogProgramsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SearchCatalogPrograms(ctx.Request().Context(), request.(SearchCatalogProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SearchCatalogPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SearchCatalogProgramsResponseObject); ok {
+		return validResponse.VisitSearchCatalogProgramsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14423,6 +24247,52 @@ func (sh *strictHandler) RegenerateRecoveryCodes(ctx echo.Context) error {
 	return nil
 }
 
+// CreateOrganization operation middleware
+func (sh *strictHandler) CreateOrganization(ctx echo.Context) error {
+	var request CreateOrganizationRequestObject
+
+	var body CreateOrganizationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrganization(ctx.Request().Context(), request.(CreateOrganizationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrganization")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrganizationResponseObject); ok {
+		return validResponse.VisitCreateOrganizationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListOrganizationAuditEvents operation middleware
 func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error {
 	var request ListOrganizationAuditEventsRequestObject
@@ -14443,6 +24313,208 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 		return err
 	} else if validResponse, ok := response.(ListOrganizationAuditEventsResponseObject); ok {
 		return validResponse.VisitListOrganizationAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCatalogHistory operation middleware
+func (sh *strictHandler) ListCatalogHistory(ctx echo.Context, organizationID openapi_types.UUID, params ListCatalogHistoryParams) error {
+	var request ListCatalogHistoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCatalogHistory(ctx.Request().Context(), request.(ListCatalogHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCatalogHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCatalogHistoryResponseObject); ok {
+		return validResponse.VisitListCatalogHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCategories operation middleware
+func (sh *strictHandler) ListCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCategories(ctx.Request().Context(), request.(ListCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCategoriesResponseObject); ok {
+		return validResponse.VisitListCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCategory operation middleware
+func (sh *strictHandler) CreateCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCategory(ctx.Request().Context(), request.(CreateCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCategoryResponseObject); ok {
+		return validResponse.VisitCreateCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteCategory operation middleware
+func (sh *strictHandler) DeleteCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params DeleteCategoryParams) error {
+	var request DeleteCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCategory(ctx.Request().Context(), request.(DeleteCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteCategoryResponseObject); ok {
+		return validResponse.VisitDeleteCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetCategory operation middleware
+func (sh *strictHandler) GetCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request GetCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCategory(ctx.Request().Context(), request.(GetCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCategoryResponseObject); ok {
+		return validResponse.VisitGetCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateCategory operation middleware
+func (sh *strictHandler) UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error {
+	var request UpdateCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+	request.Params = params
+
+	var body UpdateCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCategory(ctx.Request().Context(), request.(UpdateCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateCategoryResponseObject); ok {
+		return validResponse.VisitUpdateCategoryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14569,6 +24641,60 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 		return err
 	} else if validResponse, ok := response.(ResendInvitationResponseObject); ok {
 		return validResponse.VisitResendInvitationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteOrganizationLogo operation middleware
+func (sh *strictHandler) DeleteOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params DeleteOrganizationLogoParams) error {
+	var request DeleteOrganizationLogoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteOrganizationLogo(ctx.Request().Context(), request.(DeleteOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteOrganizationLogoResponseObject); ok {
+		return validResponse.VisitDeleteOrganizationLogoResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadOrganizationLogo operation middleware
+func (sh *strictHandler) UploadOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params UploadOrganizationLogoParams) error {
+	var request UploadOrganizationLogoRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadOrganizationLogo(ctx.Request().Context(), request.(UploadOrganizationLogoRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadOrganizationLogo")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadOrganizationLogoResponseObject); ok {
+		return validResponse.VisitUploadOrganizationLogoResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14776,6 +24902,683 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// GetOrganizationProfile operation middleware
+func (sh *strictHandler) GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error {
+	var request GetOrganizationProfileRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrganizationProfile(ctx.Request().Context(), request.(GetOrganizationProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrganizationProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetOrganizationProfileResponseObject); ok {
+		return validResponse.VisitGetOrganizationProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateOrganizationProfile operation middleware
+func (sh *strictHandler) UpdateOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params UpdateOrganizationProfileParams) error {
+	var request UpdateOrganizationProfileRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	var body UpdateOrganizationProfileJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOrganizationProfile(ctx.Request().Context(), request.(UpdateOrganizationProfileRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOrganizationProfile")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateOrganizationProfileResponseObject); ok {
+		return validResponse.VisitUpdateOrganizationProfileResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPrograms operation middleware
+func (sh *strictHandler) ListPrograms(ctx echo.Context, organizationID openapi_types.UUID, params ListProgramsParams) error {
+	var request ListProgramsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPrograms(ctx.Request().Context(), request.(ListProgramsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPrograms")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProgramsResponseObject); ok {
+		return validResponse.VisitListProgramsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateProgram operation middleware
+func (sh *strictHandler) CreateProgram(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateProgramRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateProgramJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProgram(ctx.Request().Context(), request.(CreateProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateProgramResponseObject); ok {
+		return validResponse.VisitCreateProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProgram operation middleware
+func (sh *strictHandler) DeleteProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramParams) error {
+	var request DeleteProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProgram(ctx.Request().Context(), request.(DeleteProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProgramResponseObject); ok {
+		return validResponse.VisitDeleteProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProgram operation middleware
+func (sh *strictHandler) GetProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramParams) error {
+	var request GetProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProgram(ctx.Request().Context(), request.(GetProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProgramResponseObject); ok {
+		return validResponse.VisitGetProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateProgram operation middleware
+func (sh *strictHandler) UpdateProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UpdateProgramParams) error {
+	var request UpdateProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	var body UpdateProgramJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProgram(ctx.Request().Context(), request.(UpdateProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateProgramResponseObject); ok {
+		return validResponse.VisitUpdateProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ArchiveProgram operation middleware
+func (sh *strictHandler) ArchiveProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ArchiveProgramParams) error {
+	var request ArchiveProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ArchiveProgram(ctx.Request().Context(), request.(ArchiveProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ArchiveProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ArchiveProgramResponseObject); ok {
+		return validResponse.VisitArchiveProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteProgramCover operation middleware
+func (sh *strictHandler) DeleteProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params DeleteProgramCoverParams) error {
+	var request DeleteProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteProgramCover(ctx.Request().Context(), request.(DeleteProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteProgramCoverResponseObject); ok {
+		return validResponse.VisitDeleteProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetProgramCover operation middleware
+func (sh *strictHandler) GetProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params GetProgramCoverParams) error {
+	var request GetProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProgramCover(ctx.Request().Context(), request.(GetProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetProgramCoverResponseObject); ok {
+		return validResponse.VisitGetProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UploadProgramCover operation middleware
+func (sh *strictHandler) UploadProgramCover(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UploadProgramCoverParams) error {
+	var request UploadProgramCoverRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	request.Body = ctx.Request().Body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadProgramCover(ctx.Request().Context(), request.(UploadProgramCoverRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadProgramCover")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UploadProgramCoverResponseObject); ok {
+		return validResponse.VisitUploadProgramCoverResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListGroups operation middleware
+func (sh *strictHandler) ListGroups(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListGroupsParams) error {
+	var request ListGroupsRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListGroups(ctx.Request().Context(), request.(ListGroupsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListGroups")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListGroupsResponseObject); ok {
+		return validResponse.VisitListGroupsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateGroup operation middleware
+func (sh *strictHandler) CreateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID) error {
+	var request CreateGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+
+	var body CreateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateGroup(ctx.Request().Context(), request.(CreateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateGroupResponseObject); ok {
+		return validResponse.VisitCreateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteGroup operation middleware
+func (sh *strictHandler) DeleteGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params DeleteGroupParams) error {
+	var request DeleteGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteGroup(ctx.Request().Context(), request.(DeleteGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteGroupResponseObject); ok {
+		return validResponse.VisitDeleteGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetGroup operation middleware
+func (sh *strictHandler) GetGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID) error {
+	var request GetGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetGroup(ctx.Request().Context(), request.(GetGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetGroupResponseObject); ok {
+		return validResponse.VisitGetGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateGroup operation middleware
+func (sh *strictHandler) UpdateGroup(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params UpdateGroupParams) error {
+	var request UpdateGroupRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	var body UpdateGroupJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateGroup(ctx.Request().Context(), request.(UpdateGroupRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateGroup")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateGroupResponseObject); ok {
+		return validResponse.VisitUpdateGroupResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ChangeGroupStatus operation middleware
+func (sh *strictHandler) ChangeGroupStatus(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params ChangeGroupStatusParams) error {
+	var request ChangeGroupStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.GroupID = groupID
+	request.Params = params
+
+	var body ChangeGroupStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeGroupStatus(ctx.Request().Context(), request.(ChangeGroupStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeGroupStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ChangeGroupStatusResponseObject); ok {
+		return validResponse.VisitChangeGroupStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListProgramHistory operation middleware
+func (sh *strictHandler) ListProgramHistory(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params ListProgramHistoryParams) error {
+	var request ListProgramHistoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProgramHistory(ctx.Request().Context(), request.(ListProgramHistoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProgramHistory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListProgramHistoryResponseObject); ok {
+		return validResponse.VisitListProgramHistoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PublishProgram operation middleware
+func (sh *strictHandler) PublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params PublishProgramParams) error {
+	var request PublishProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PublishProgram(ctx.Request().Context(), request.(PublishProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PublishProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PublishProgramResponseObject); ok {
+		return validResponse.VisitPublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishProgram operation middleware
+func (sh *strictHandler) UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error {
+	var request UnpublishProgramRequestObject
+
+	request.OrganizationID = organizationID
+	request.ProgramID = programID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishProgram(ctx.Request().Context(), request.(UnpublishProgramRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishProgram")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishProgramResponseObject); ok {
+		return validResponse.VisitUnpublishProgramResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -14900,475 +25703,741 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
-	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
-	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
-	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
-	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
-	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
-	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
-	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
-	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
-	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
-	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
-	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
-	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
-	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
-	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
-	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
-	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
-	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
-	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
-	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
-	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
-	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
-	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
-	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
-	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
-	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
-	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
-	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
-	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
-	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
-	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
-	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
-	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
-	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
-	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
-	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
-	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
-	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
-	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
-	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
-	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
-	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
-	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
-	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
-	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
-	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
-	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
-	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
-	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
-	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
-	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
-	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
-	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
-	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
-	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
-	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
-	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
-	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
-	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
-	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
-	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
-	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
-	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
-	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
-	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
-	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
-	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
-	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
-	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
-	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
-	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
-	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
-	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
-	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
-	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
-	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
-	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
-	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
-	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
-	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
-	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
-	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
-	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
-	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
-	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
-	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
-	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
-	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
-	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
-	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
-	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
-	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
-	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
-	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
-	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
-	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
-	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
-	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
-	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
-	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
-	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
-	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
-	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
-	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
-	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
-	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
-	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
-	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
-	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
-	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
-	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
-	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
-	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
-	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
-	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
-	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
-	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
-	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
-	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
-	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
-	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
-	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
-	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
-	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
-	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
-	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
-	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
-	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
-	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
-	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
-	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
-	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
-	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
-	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
-	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
-	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
-	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
-	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
-	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
-	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
-	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
-	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
-	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
-	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
-	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
-	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
-	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
-	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
-	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
-	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
-	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
-	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
-	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
-	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
-	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
-	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
-	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
-	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
-	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
-	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
-	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
-	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
-	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
-	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
-	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
-	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
-	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
-	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
-	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
-	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
-	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
-	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
-	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
-	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
-	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
-	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
-	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
-	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
-	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
-	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
-	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
-	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
-	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
-	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
-	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
-	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
-	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
-	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
-	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
-	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
-	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
-	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
-	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
-	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
-	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
-	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
-	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
-	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
-	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
-	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
-	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
-	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
-	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
-	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
-	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
-	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
-	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
-	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
-	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
-	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
-	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
-	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
-	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
-	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
-	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
-	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
-	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
-	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
-	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
-	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
-	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
-	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
-	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
-	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
-	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
-	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
-	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
-	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
-	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
-	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
-	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
-	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
-	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
-	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
-	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
-	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
-	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
-	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
-	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
-	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
-	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
-	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
-	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
-	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
-	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
-	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
-	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
-	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
-	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
-	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
-	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
-	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
-	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
-	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
-	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
-	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
-	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
-	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
-	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
-	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
-	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
-	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
-	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
-	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
-	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
-	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
-	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
-	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
-	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
-	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
-	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
-	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
-	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
-	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
-	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
-	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
-	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
-	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
-	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
-	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
-	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
-	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
-	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
-	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
-	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
-	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
-	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
-	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
-	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
-	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
-	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
-	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
-	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
-	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
-	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
-	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
-	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
-	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
-	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
-	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
-	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
-	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
-	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
-	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
-	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
-	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
-	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
-	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
-	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
-	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
-	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
-	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
-	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
-	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
-	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
-	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
-	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
-	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
-	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
-	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
-	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
-	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
-	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
-	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
-	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
-	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
-	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
-	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
-	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
-	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
-	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
-	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
-	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
-	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
-	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
-	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
-	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
-	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
-	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
-	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
-	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
-	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
-	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
-	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
-	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
-	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
-	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
-	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
-	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
-	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
-	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
-	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
-	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
-	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
-	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
-	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
-	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
-	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
-	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
-	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
-	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
-	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
-	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
-	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
-	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
-	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
-	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
-	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
-	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
-	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
-	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
-	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
-	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
-	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
-	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
-	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
-	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
-	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
-	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
-	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
-	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
-	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
-	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
-	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
-	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
-	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
-	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
-	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
-	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
-	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
-	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
-	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
-	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
-	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
-	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
-	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
-	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
-	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
-	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
-	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
-	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
-	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
-	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
-	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
-	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
-	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
-	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
-	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
-	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
-	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
-	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
-	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
-	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
-	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
-	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
-	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
-	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
-	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
-	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
-	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
-	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
-	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
-	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
-	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
-	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
-	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
-	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
-	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
-	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
-	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
-	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
-	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
-	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
-	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
-	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
-	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
-	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
-	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
-	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
-	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
-	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
-	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
-	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
-	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
-	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
-	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
-	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
-	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
-	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
-	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
-	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
-	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
-	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
-	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
-	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
-	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
-	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
-	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
-	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
-	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
-	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
-	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
-	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
-	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
-	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
-	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
-	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
-	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
-	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
+	"7L39biNHlif6KgFODyxVkxRJfVMw7qpUKpeqSiqVpHLZZfqKwcwgGWYygpURFEUbBdjdi569mAvM7vZc",
+	"oLF7e3oWF9h/Fgt4uttYj712A/ME1Cv0k1zEiYjMyGTyS1KV3e7yYLooMj8iTpw4X3HO73yW83i3xxlh",
+	"UuSqn+XIJe72AgKfd/uyfUJEjzNB9vX36mvR73ZxOMxVc2e8Q5hAmPlItgkStMWIX6AM9QUJc/ncBQ76",
+	"cAv2PCIEXJ6r5sjwYbvxnkef0If3X+yfnD09PRAHXdl7sXewcdDx6eHzh48P7++WPywdBUfBh5e4NBi8",
+	"uM+HjbJPn3ZP7j55ENw//OD+aePs6NP3H7z/3C+3159/sksf7z0skQ921XMfvV9+SptPi2T48FP/+QF9",
+	"Qg8GH34SBEfvfbj24vThdtGrBKzRvV/yP3gY5PI5ctmjIREHLFfdLpXyuZA0QyLadsShPF99Wfn55mD7",
+	"g05JlL3HL+T7a8On3Ydb7bsb/aP13gnOJW/a1w/clblqrlKqbBTKlUJl7ay0XV0tVUulF3B5l3QbJDwk",
+	"uaoM+ySfk+rOs2GP5Kq5uwSHQESgZfWznBcSLInvPLGcfiLpYhrkqjnMGC7SC8z4Bf53ZkWLPGzZS94n",
+	"IW1S4ueqTRwIks81aSjkEe6qF4/+4+i70XejL3P5HPVz1VypsU3WmluksOqVcWGtub5Z2Mbr64VKc7NZ",
+	"bmySLVwu5fK5AMdP+M3o96MvR9+Nvlf/qt+4hxXv5MJ+Lp/rtTlTf/x8c7tSLldW19Y3Nu3XYyOTtEte",
+	"6Ov3+yHvkZVDLjw+yL169SqfOyEevyDhcI/7RGSzKGGIM1JQz0GhuRx56nqXQfUX1Y9ym52XlUJ3+9Iv",
+	"rLabpNDbkoNcPlcK11jBq1x8WthqbXQKw7JU692+XO0W1l9u+oVBqfdJobMdklw+V/G3Lgpso/GyID9d",
+	"axe6ZU+9adhaJ4XtzmWlEK4OXhY2e6yRy+e8LVkufNJd+7RANi5wodR+6efyubVBr1O43AxZoVEZbhda",
+	"61313Jel9qeFVc/fKHS25EXhk8pAjaG70fikQMrhZWGdvVwrfLrVa6t5bQ9xQVY63ULJb20WvNVLkvtY",
+	"EexUcLWreUg/xZJylkmz520SEiQ5EsTs7EbIB+kt7T7mWajYri1lT1RXVoiguNjioi+CfosWw/4KxmKF",
+	"qzsqKxeVFez9H15ACZPn1H/30e7dg6P9s1K51i+VKhtqIc69Ng4Cwlrk3f3tQxK0Oa48GVzcD/cPzx62",
+	"+nsPMCePynLr2cnzRv+9h6dCDgreYdb9510i29x/97SyvqF/Z5x55F1WKJ1unD//dLdy+In+PiQ+DYkn",
+	"z/shfRcm8reru39buf+3lftBp+jsob+t3BeC/23lvoeDoIG9jr1fy8lzOeyRd9Uo9PfC4z3yLu8RRv2f",
+	"w+Yz30ssybsvXq5eHpfw9rDc3atcPN+ST8l6uNk/Wms82mg/XBX3ys33Svjx9uWHXiykMiTAmpYAZoUP",
+	"fMIklcPMxd1FAWUd4iNqrnIXdQ4BAjJho1n2K95qo7CG10lhrblRKmw1NsuF7Qpebax56/4G2TQy4ZnQ",
+	"Mov1gyCf0++eJsN6Ib+gvhJ5OcVHzjf3qOgFeGiFzK9H3199cfXLqy9G3179cvSH0ddaJPRwiLtEkhBU",
+	"2F4/FBzEp0+EF9Ke4lYlFtoE1Rm5lPqCOuJNYPReSC4o7wvUwy2yg3iXSkQlavIQfgY5Cb8VFSnUk172",
+	"SahoyPSwPP3CfE54bdLF6s1dfPmYsJZs56oVpVukFvBChpS1YM32WciDoEuYfNJT+iY92rpSD/Uq4iwY",
+	"ol7IWyHuCjSgso0waoW830MSdyhrIdzrBdSDPSkQ44NJwyTJN7rDNcNrcB4QzGB8D3g/FIf4cnxkh1xI",
+	"hD3sky71UFtdl0eUeUFf0IuJRGrb57nvbfKwixVjUCZXK0q04Uva7Xdz1XKppOjWpUz/HdOQMklaJHQG",
+	"STPId58MyPWHSdmtDvOgeYil157AkvtnuBUx4wUJBeUMPnttzFoEUYEaWBAfcVZEJ+Rln4bER0v1tcpW",
+	"HRiC9xXDLu+g+lq5otjZ48yn6hXnTUwD4tfRoE3gmTUWEsH7oUdQGwvzBh8JyjyClppEem3F+7iFKcuj",
+	"kCjeGsJgiE/lchHV79TVgBhXtPVITxK/WGOWmG2CfVAZhpoHzYKe+YS9Uc7eGwfNI87IBJopcglNH1Ao",
+	"qM0DX+yg+mppDR1xiQ65D/aEmTVnQEKvH4aEyeKUoaqXzhzvhAGfKEKOD/YBZ7wfojr8XNebedCmATGi",
+	"JSBISBoEsBqyTQVS09tBXLZJOKBCXzdo88BcTYXS0FOnoYeyGMUf0y6V2fwZ4LClthLrK8NV8SmVpCuU",
+	"rRAS2Q/ZpK0UwDPdcfikifuBVDIxuYecHVTO3EHHIfVIpjR6QFttNbyeugJRhrqU8RD1GZUCLXV4j3gd",
+	"sTzHzu/ZV0za+RtruZk7XY8zSyA95oNbHOYUATXPMCdw6xNGUGMoCQpB8CzV1R/i3VKhXKqs1vPI/F0u",
+	"VdYK8Z+F9VKpvlxF9UppQwskJNtYqcxQFtEpuSAhDvQjBWoRmWLpiaw8lY8naNVTgkOvfd+QIz2/U9n3",
+	"h0gTS6AlzIZG7HaXd1BIegRrtS/0mIva/gq4H3lrWStiiO8OFHaI+vCzkDRz1dzfrMQe94q+TKzAaMxQ",
+	"X8F+ONC3rUYzw2GIh+pHIYeBfVcumucjyvzxWR5rYwF1KPMnzRLsHms1XWPO6tmLz9iMDIadmPH6vDM+",
+	"5WHGutZDEpALzDxSR0tqakbQaGasv6zvOHoyr4xAtRfry/FHtKTsVtTrNwIq2sTXVp+6APbbORZePfpD",
+	"vbyer7G6kDhU9zLltwuJ+j2Pd5VJpu0zeMZO0nhTY1AaSb1u2dGcKfoKNU+XvoSp3fxRLpqpuhbGDtay",
+	"GWP0WQ1R3a8GmPt48k45I5cZ9HzOQx8EfJMyX8kkdNIXgmKGeIj2WUvRqIq6SlMSHzWGSEjShZBQLyRN",
+	"eqnuUMsgqQwIWgoxOB9tLamX80jilsgj0eahhLua/SCoMWcMaOnf/sfoT6OvRn8cfTn6w+h7ZeqPvhl9",
+	"+W/fwpAEGv/56u9GX119Mfpm9P3oX//t2+UiUsJMmfADjrpUiB5R/AATa+IgQMqNU1OUIYXdImiXBjik",
+	"0u4WPXq9RMR6VbmsUU1Yw5eLyi7Bj43bo/2dLG1sHaN3BFKvySMsUECF1OtQVx+d54h6JF17WLZdLWI8",
+	"rnwuNBal3e4Oz0Wztl4ZlpKE6mn/50e48GmpsP2x+bfw8Wel/Gr51c9ymTNTbCjuh7w7PqlHhPTG/Jte",
+	"gBlTFm+ItNcSbypgafUnB27ETSXAwHLysZyoNUU8gky9qe6dMvQzfusDb5AmD8m8Iz/jC437lVpWHZwA",
+	"oXwX++9hSQZ4qANfTBIG+97xHVd6IW8EpPvzTwRnieXXoTL1fMHPLeeckzAEp9cnUgcQzkw4uEBZxKbI",
+	"p752FpgYkFBxK7nsEU8SfwfJcKg9DRRgScKiYUYi5IGfq+Y2vRKpNEu4UG5sksKaX/YK236ZFErNVbyO",
+	"txrbXqWsZZzsKx1SquRzsGeVphc8HoMdqaFSP2TVDm5QRmTVzLkqBC/Y6wv6+lcuwWdoNfUMTfYkj+wy",
+	"RC7VlsEBEiS8ULbfEmZRHCYa47Iy7PssJNhr40YAkkuTjPgIMz2FohrTXeyfaCLdaCm7OFBMRPxzQ/L0",
+	"SpqvUYP7Q+vxXeCA+ujh6ZOjG67VGkhAs1aHdigoHsqUpYpGXrCX38ZKjU3Z4/1As25D/YL9qnKMqQBl",
+	"Ats4TNOkxp4o/473SGiiMUYqwAPNDlgrlXYQZkPZVg8ZhFz9rxEekUFGRY1htFapKPXzKp/b46wZUO9m",
+	"S44DNY3hObmkQgp3vXeZcuZ5n0lrvlOBSKGLaYDMXUjfBeah4kWRq34UPVniDgSUmpQEiht0SDGf6xIh",
+	"sHI0FnrDq49vyFvbMW/tJp49nbHMOArm2tvmKs+soeEKeItiAR9LDDv7Pg8b1Pd1MPD6q6zJfN4IuNch",
+	"fnpb21WgApkrdtTIJPa0U+ARJsG6wL7yIYUMseThjbf7qrMkZgTxAKetib64YC++rUXxcBCQEHXxEDax",
+	"zzVHLilPyNA0D/QYp9cyLNZ7cD51g3Wi7IJKuPhcx/jHliq+AqJD5qodhEUHPDaMGBkoZ+Kmq1N2hPFB",
+	"/NJ4WFMWKB5kwV5/W2sUUNZRUlYRbCYFXuVzB0xr2n1Q3zdbG/2kmxokCbo6ZsB8Nkk0iluyRPrMml76",
+	"7Tv6AF+PJ+CtFvGViuszZTPVo4nXgbhHXN7nfR1uuDZdGZfnTXhKktVDoi0MJPpeG/GwhZk5ZLyx4FmL",
+	"l+CIS2TfPoXsjMuCvuyWGDk5Oxt/zyvWpsq6CDhrgbcteJeAqUACQaIMi5So6jA+UPdF2jKfO8bDgGP/",
+	"jPPHOGzdTCz19LPOJefnEPm9qWxxJL8ZJ5KcI/vsKQthhlKQnBf05a/F0KNCD0Z5kZi5e0IfcBgaO6cq",
+	"9+FQ5WZkHj+kSYt/41pmnNPYM6JVtKRNUiyj79aWd1DyGAcYyZ7kDHk/NE+7sdZw3C2XOiiazrS1dW4o",
+	"mBtub3UnnnC5J2zKv9ZBE3tKVa+mSDe28idRrOS21j6Kvjirf0qYj+ygrL1M4GQofUw45H04mSP+TZez",
+	"sjVhOZ0Rzrug0S23Zq7pk1BGiC+c9UrRRm+G6Kw0Zw86jrg8xZKKJlWudXZcTZ946GAL6mGhrWG1EIbi",
+	"9qhCn1LoRAPNAYUJpyn6eATdWan1S6VVT9BPIT9kldSLU8NuY8EciNZC8OAZwxeYBnYa12bBvvOcdATH",
+	"hCmoQJJ0ezzEIQ2GyLnDDdxADDcY3jh042gJM1WUHOMU1nMvvC2GU06ZYqR0WGbJ5wM4GI+jeSGCmH5T",
+	"uVGMeOD4L+/UGOPGxY+lUBGdEKCdCVoS51BVwP4RiDJUh6sKu+qqug5AO1zn/JhxwmWeIjkaYLAuIMoY",
+	"qnsoa01nvKlnsCZCfQu6Twh+DqlQ55RB9CTJglREUUQsFQtKvQjK8GF56wRAgMw4932hnAJYESu3by86",
+	"dSo4gtGieLQzAolwecFeflssaYki2yHvt9omdcmEOLUKBVXf7QuIWQE91HeKItUaq4/RvZ5H8CXkz4Xk",
+	"E/AN6oqy8DVkpkbXmkjUqeCPKevciiJUL1FOXqYSXCBihE5pi8GZEwfVzXztO46ni6FmyLvaCOqF3Ir0",
+	"2wo2KVaBF8+nMhWrqMtvV13Wx6haryI8RszESZIhqyYnavRljZmIr8kblCY+YuPW4ySHhBU0wMOY/JBu",
+	"FHOoorx5LxBe89MZ54eYDU1IW9yIn0LF25B1AqS/kTXkLOsZ56iL2dC6DTPCiGoUBTuKW9n86ffvaHm+",
+	"mBq5XSUyZq0kFcUzZlOFbygijPQ590ICrIcDkTZYAt6icKLWw0IMeOgrdUGZx8OQePLG+7uciI1BsD85",
+	"mOnBMXVDwb3hNjjiUB9B5K1KguNGoxedd6XW/Pnz54XdvmyrXz0sJxjCOL5CWf8wGkgM7wuSufIJO/WZ",
+	"2vAeEUJZS/s61/gm6w/TwxO8ZHPC31XMCUcPAuEw0tMTjio4Pwej1TmusIyTOLGwahRLFBDlD2wpKy7E",
+	"niShQAFXU87HoieW+JMPQaiINcNNDzkqjvf9fkSkuXzvmKa37XlT1utLvf3gJTuorlegDt62QMqORrzZ",
+	"JMxXpjGQqmoPyOAv1BjWICfO51JZLz0s22iprqtmRLFUBLLWl/OJ8zIsUF1dWdSulnqZcbXyNVaHE/Xx",
+	"n8DQ0ftj/Mci2mVD5w2Q0dYICe4IpIanKQIHdXYTgoZUGvDPn/8jUnbrMI+iw0pz7KufYxNo0bNnB/eW",
+	"88bFrDF9GqiWLm+dCvBLIVbYoheEaWaHQBWHlN26Tugifn0Z3qu0r+AwLkkujbpX2y/kgcvAS/VItNov",
+	"68tGJz9jot/rcWU9HhKfYl2ddCN3M3rgeVc9ESomxkIeUHUCR6XCTWpfUQ++cbRqPd4vzvwQDAeZ4Ux1",
+	"MqN7CnBPAS5+XRFJxR71NA3qRUhJMY+Eaj2IUMZnNk5mAPZ1MAYHxyHvkVBSIqIKq57z1WduJdh4rnCX",
+	"sujvsUQTtwRs8VtNhdh0wj3WV0GVhxHTbgKMK7vd11fWZr7f1KR9Nn5SwnuacqjLGzQgCK40RtYOYurd",
+	"gTJtlFrcL5Y31orJ169WEi9fz3i51FWG43lhUwf9ynXfPzIPcUv5nAVxCBYnAPKG8vLUAMwx7HMcMvXo",
+	"cSOQd4kOYOCGkkXuYaj63BckRKINWRLYk4izHZOQL1AjxEwJeobqSgKA8ZlkOU99bIIZcuBnGyLOJUqA",
+	"eSRkOsoZrX2/73rjMW211BkLxzkPNEeu4lxwzrQiGP/VrxcTqX+T7s8aglO2NZZcaUoxkKZuNDVjwQm0",
+	"FFtzy4n5+sqzkLRLst4YmRlj/Iza/S5mBeUyQwyLXPYCzLS9sGSyOeFF05kNqBq/J5On+j6V+xdGRyRX",
+	"HHuSh1lr/bzNIUuMyrwu2Egegym9mchFWM7iAdYPTFTUVNWmyaM1jZgsGfV9qVITNZWC6BFPrTtqYk+K",
+	"PCLFVhHVP6vldKFhLVetRVutlntVd0gZk4ZYqqQnjyVq416PMOLbRwvaYueUQXhGf7R1PPYb3pdg2eiM",
+	"BP2nsoD0IM5NuDHxXUgE0Tclv7L5X+bpRAh9LHHBO+qrGqubEmcTDwpJX+hrQx6Q6FVFdEQGxsrr4iFY",
+	"zr5vi4PiTWQmlMXB1M8sZUg7mPkc7SWzUyul1WKpWC6vFjfnYQXuQS2QrzfnfLvLPZOeJLDca/TpgVpz",
+	"54B3B9XV4Oo6d8HIUrhIXIunlQjebRm+yvx10lBdQa5HacTQdQaSkhNwi0Njy/vRiPKRLBijK6ytO7F4",
+	"406XN8dG9CVlTlSUMFd1giO9Xo3XI8SFoxkVF1gI8EE8U1lqa0fVTaas1Cy9YQ1dbWBqShekL8wlMaBs",
+	"2sRADlnS2AFnGNcYD5+fRbXgal6J+vEq0jgF6M+f//d6cYr2O2CTY0t9JmlgjQoi1PboEJtzJBKKd7tU",
+	"ypICSbiGTCsOv+wTJChrBaTQF8S8Qy1O3b1bZM9iArTDvCLDhXoYs0XADjeCABmhW4DqQBPmr6IOIT0g",
+	"kBmHGT1lNdYlXR4OdaBe33sqeYhbpJ5HjFyQEMJ/YF/bH+C8pMZ6JBRUSL3jeYeSPHiLEvmUiDg2bGr/",
+	"7ciKSFcj19hSLZoX6pJabhmyYo3A75CeRNgLuRDRE8xJmdB6IF1nnIC/iItcDA7GxxNk3qyN/EyYMjd3",
+	"27gc777W5dYUU01igcTamiFlbcG7lPl7sdF4PefMsTqPSTdbnH9QXC9tJwxmytDx/qEuhtIF7Hv7J2cH",
+	"9w/2ds/2dSYjnKoJ4i9DNQIOCZycb6zpCk+B7u2fIMI87puQb9JRmeWq5HOXhW4/kDSgzAg2ZZlbkIYs",
+	"xXQ/5F1U15AnDtkUFSlr7dlb63P5AGobYdkPJ0Q5o5/t8b5PlH3ro2iEUAgp8pYoS0Ji5uMQYq3PTh4X",
+	"BG6SHaRmZ8NCOAj4wNjsDrHWrkWrtPGd5IIkJd3ZZvHhHpY44K372CNSzGS/JLH2lJ0gYqgEU+4CtV/K",
+	"fYlrOSHKhpZwEIBiE8t51BgigJnI8P+wJC0emr/SVajBEEQR1cXbro2wgzAy90KKvhobRAuJ8AjzMZPi",
+	"nXiUknMoq7Haf5Ftp549rz2aNFwnsWQPh4TJg8yLZ9p6Iui3Ms08E9T6bB6rLBqBeZ69O2+mm8U8aTvI",
+	"VM/ObVUB170PYCMZT4Ma1Vt6lssnyWf+sOvOTHhs3jXNWjmzXEwHduZdrdSTNLHjJUyTLO9uyymC5L2Q",
+	"93uL0hX3sGdOg5LbvYTeRX1mDkwTst2ibYxT3kZ4xi1P5osnbI4SubwDhzKL7WKolueU+XyQvDsbvmXX",
+	"BWVRyhVqZBDjg2pcGZi3Yo5CVYh6dt4WAwkCJ09NWcy0m+bkPTUFvx+QIy71OoxfQbAUj0kzq6xauywQ",
+	"lJm+QhPEl7Ni2gqcc2ls1H76sgAbnupLFxSEJpZlpV80uIiBEuyRj7nXpVeautG4x7hj1l6y3usC+2kx",
+	"1zaxcX8Czq2ZzwMqJA+H+0yGwwXphz09vdjp0Iansud7hi99EhBJMt0QiGAsaEo9b3PUxT5xsH0SESHI",
+	"PB9CKf2SIMTPoy5t6UrC5SxKTjnEmRVbmyQu3NOcObZR5rlD1nrhBfxmTZkpenuhdWZkkO0BgGFqUmiW",
+	"cEMol5gzpNdc13jxwJ92r0mLcW7WLLSsj+nGiJAyrE1iuklcWIoyTj0e9Ls6PV0sRy45DREPdIIfIwM9",
+	"ApEdaYasi4P5FlxfnPa/XbMgtgqG2opXpnUun4Oi9sy9QTOodsAUbQRlrR0Tl5l94AAjdgboTC1v96/d",
+	"icBiMe/MlhlvSuQmRNRPR/I+cTlkMTEItS39RkA9GKlyLbEpO62CIWQSBPMoIC0cGJiL0W9Gvx39No9G",
+	"/zT69eifR781aYYegSyIBmYdZCLFYG0Boo3EzebyuO+JfT8kItsaMqWw+xoTcfIFx/bsOOOgKZrsA9kN",
+	"sgWIC3USEuZDmb/kSGBGJZwsPzg7fFyc45Rk0samjGUOD2g6UU0Ygs7ibXf1H5tb4EC/xQEVNOPIU4OL",
+	"+nzAdAlYmyDaVcu/hHWOD3AwoJuFFyRcjjjbItfZKjo2D29Pcbp4K8ymDGSFHS3oq+VzA9IQVJJr+XHx",
+	"K2PijXNQiitTPBiPIB9xtrvMmhXMvOMVnnNv72Gdb7GIZTVle81rhvwlMJKNMmXI7QhFyl6TdpomBBSu",
+	"xYLXZbOYWaKZzMkUb0p3jjHiT1N/nihCLEbNHybwNGU+BtntNkyBXnr3ZGhwg+oK8K+ZAK0ZISNjxF4z",
+	"/qq4NCBq3Pe4158narQ3fgc854KEPxbZpjFRveEPYsg0I5DGBUAS5+T8jgFGXACMUO1bAPvKjlHNzipJ",
+	"WcQLyjclBF7lI3TPTHE2FTp0ThUT7a7FjrK1VLCMPL8kt3dYKqfFt3myOA4pD/f9vhfRbzzkaa89ZSaR",
+	"a/wS0HT3XKotYspJ3ErObPyK1PAlwV7blFcsgoB5pu/LfOQCYczUIc7Y7LNsSYPcmSHP8im5mo+RTR22",
+	"dKSGoVgWf6RXa+JKOzR0hGOST5ObMyHKU/tutoa6jkH7Vtu8fm0zfp4yvrvfaoyZGuP1aQALOzvGSSeY",
+	"dbTlBgUnAnBl0VIpgrutv6wntVMz4NgB+dN59T+I+F5A1k6IiR7MJ4enSd1IyqbF7wyp60jLpHwca/SQ",
+	"FKbxWk4Rlxoe+IQIwGtfrJwkyjOZg6NNUsqr/PVcRFeq39Q7XIrS3wTuAuCHJKFYns9rnEsCSi5xMNc2",
+	"neBcGtLaJ83jberI/YKH9XHbqXkFxJvIgelxQa1YmEMHL5wyY4/+Fpq4QeKZa0yL5eRE041fkneWxh3t",
+	"tLXf0+eai3HA61unZOuUGb1T4kVM15bNgKLe3nplv/5Z1qpFLHCT8qvEek1bgsd04bTPSAiO+9w63U6G",
+	"hOSRXidhzyK9Ng38kLA8ErQRUNYSqDFEdj00pBygmrtZcTPErBYgs3KL9NOmEeGZPlZfLEJ0X5+OSh4d",
+	"mJvTVnNsapOkaegciU5m5XQjowti4A7BzrU6PZLvXdwhAvAtUMi5LKJdeHkVCYmH1yiVyOcuCy1eiOwe",
+	"fW3xyHz4iPcIwz0K1bGi+OzZwb2P3XsKtNsz/Q8Azb2aa1HZ7jeKHu+ucNyjBY/7pEXYSjSMV+7tokN7",
+	"BVvbWOhxAJiMcnN/yrt2nCnjfNrx4oiE+sso3qMSQJ0avM/8+Qv0LDxqliEiUZ1xqZE6dtTzGQeIARJC",
+	"prJAGtNo3CUyueunnGfVWkBnIajyzqNGX/c2CaDYoo0ZWi0hHw8FWqqbfnzne/snZ+f7HxwfnHx4/nz3",
+	"5Ojg6L36cvaLm1SNrhfSrKq20we7hcr6hs0adjPJ8yjgAxIWPCwIapPLZInlarPsbeMSWW9s+hVvjWw0",
+	"t3CpUfZW/XWy2dzG5caqt+5vku1mCVcaa96Gv0VKzTJebax7m/72TSwTKkSfTOgap397RyBfYzb3dXya",
+	"KTNx6eT+HqpU1leXM6OcHTLcDVo8pLI9IXm/Q4ZQf65L9+mngGnh9UPdAiimzcnpbqFSWtualLdjm+5l",
+	"93ASMgKQAjOXykjKRZ0ITKnARJaefVZmeHh+64lxeRdeP/8tgoQUB0faaRyb7bNebyJ3rd2v7G7vlcqZ",
+	"T+1r2ZBdLaB/nIcB4rftHb1r26qiZHfU/JN3R/9z9M3VF1e/GH119fnou/zeuyfP5suHcfddPOqIfVPk",
+	"SfGfS29ntZJWpcNLSfkSi7CPp0vUqFQjQ7S6P43FEXzeTZZd7ADTJgo04PckpV+Wjjaedrf31mjlk83h",
+	"+2XxwRY56aw3HwxW5ePeC/yMv+d/6G03Dtn+uxMyziZXpQAyBZW6X0zsIdqCi7mKUaZUgyeLUQB0Boch",
+	"vSCJBiFd3jVN3+bZI+nakUSpSLwC7rhmrKg1YG90qOuo3BtYk86geIuy11dUBerdLarKQ0nVj7tY6pS2",
+	"2AFbsFYqXalomvRlGuQHSs4gDNZJIaAX0LXDqU/MthZuvRrrjdVdJfdOugprRt0VuCzHptz+mpyq21Ye",
+	"3zL2CSOD231kmm6pYSffmEmsgAtiQEmuRyoXHyYDTkSPKEKJ24mwuKLzjKgsvo2F7aswF2XmcTgyT3Qy",
+	"DtTNr2qLERwyKKH1CL0gAPNtQIlB/9m8dQeWhDfPX/ZxoP80J4C0F/AuTnIvaH+Wndq+p7PLpivxTA1+",
+	"FvaJJqbHWZOG0AovJL0Ae8R0bDWLYHKPsoWFejwjgZuQbLHUREIrTFCw85mREoctMmERzPD0kLlPwN2D",
+	"sIPkaEkD82NoEm0mKubBTzHTil5t05VnK2KzIty/bg1xJiCOmulGwactmIdPYohOgwfKQ3R6eJoSq+WN",
+	"BSWBenfWrO5hifcvo4BG8sg1gmKY377Qz5oO4uBsATGn1hfQYq/+3v4ZWsE9unJRXumSFfeCOjTgA27p",
+	"zh9Ym2YNAUMA1tgiHG0w8tq0Nz/RDqN7skZhsH4WXYNDAxGUdSDDZSScjkPSJCFhHpn53KMJt4E76HHm",
+	"348KcqY95oxLp2DMgBssOrtTfVvW7ETUh59O4q9kI36qpXrUI86i5Yq5+chp/Z81omvDJTgMaJ4yefGS",
+	"rOcQNrXh0gRKLV4+se0d7suUHuTicDLilbnVmpO8Lxv8EjZylKTWhPYr6guP9qjxrlJSSMOPZ6zkPaJM",
+	"33BoEcoFEhw1cThn+WqD+8PJOXUPzg4fayBA3oTefyCNdzSkJIzbSOUxCaBuyu7oCpmWAaasAIf08PSl",
+	"uHb/9PA0O3x1DV1888PDybkLARYyau+UjswO4xReCxyvYbPmOptdFI0w4ptM7BkLVG4MCejmqKECE2CC",
+	"xewAF5NTqDcbKiCqnk2V8/Y07GodLQ0wtc0LGkRbaTKkxF8GCDAm62jJdvdHjaEGJ4UJmc44PEQt3U8U",
+	"oElt8yiGfHJBAt5TFizgitQNcFmNLWn80n5vBwlCUD1ayrppg2z5y4wypwkBh94AUvvxIlG7/Zl7RTFI",
+	"MBEF2f5qY/2x2Ah5Nxl9GpDA43OEYaiJvhgjMOYfZywRG7qhvWhXO4LDqTWOpJS7PZIhPcNR0+XobcR4",
+	"HKl8/RBPImfUETzKA+tp5OZeSHl4TmwW4Xns5DDctaB050mHR5hExF6bS65WsNsL+FC96DwknvbsAMU+",
+	"k9Og9kY79NezwYktKYs2dQQQ7cSK1tdmsZG+K4tuYzAFi5YnE+bC7rqwBUtKDSX7GUfpgFXEeHwWlnI8",
+	"lFMvbiLMeI+wGzwgRTz7tHw8skxKpl2J14hmqa5+nYiWk5EoXwco4xsCX7xVqMS58QvHwApjHMOFYAuT",
+	"XlJmeOXHZHPdxDB6jcbNDe2FqQbBG9TukR6fU2EnndDpuQuLJCaI15DtN6dMSJ5eXwddMatY5IJ3yAnB",
+	"BpR+5iAM4u1NeHNRITOGImiFB0iTWWeyJpfXjjo15SzWceCzXh8o1oV9/nQC6MumQVlB6lfk7M0T0NxF",
+	"QgLCdRd7bcpIDHkdAlHQkmC4Q849LEjqsN42Q4hyscfL1XRbjyxnAX6C6AJOtK2gDPomEegOb3zuuu5f",
+	"ka+xOljAxVJRmax18JYAYi9qOQHZBb2QNOkl8W3WhkBKhqiX19iS6WwByEz1fNTMIoHWGrlX0VytMrkB",
+	"hLimZ4qEtqmF7oaR9IBnyk9N3vw8KOO3Cz92SrAUO+hWUciuI4TfFHDZvInaOrH+4FZhxs6wweqdJ3v7",
+	"BwMM+2HSwCN63xydTJN5CjzZddLJgXhz5pKnpQcjA+005lEvUCZSlqvo7NCbpp/ajel41uuz+5G8sS04",
+	"tlsS43TQrqemhyy0QSZmzs7V82GcAydyyGvHhvjJYNi50mhswGaboD//6j87gRf1V9hnzH5uUgaJiDso",
+	"vv4f4+ujr/POM6AbuPMMDzOPBMQvRk+rMXWN/V7DKVGGg1SYVj86kkWaUc2TdaIiPA3kk35UpkvmkGEv",
+	"yitYgHuuIfrTZRz664lr9GYKF3ZQPZYqdQS94iBzwteGJRzUvBWbP1qxOcY7DwgO1PWfTWTYCG6vk7Ez",
+	"5mfSA0YlxcGt55ll9feDN8WdNlMZI3MnTM3sDNaibGrnkrhpLTSAjLt0FTMC6j9wLpyeTf4aOXFxY7fs",
+	"Dh49ebOAxXX8lInHGNfqgWUTwqBhsJC8J9CAhx2TRTvfkG4F+ZQqUhP/7nBChqrEzSYyjS8Gba6zwZwi",
+	"CpNDiGWUREgFaqWTCOcNV0/BYZ0nHD4e3OKzI7gn3PTPn0uhxqwZO1TzdRzSJNJny1TeVr+hdGjeciXM",
+	"fGKHvMgjipffaVPkOkdu0M3ZetN37W10JXJkwE/A6HVoE5ILqsF5JxyUTs/LjPuZBwFq44vkRptPKF1D",
+	"vqRcW2HasuokCaTZKNyxHXEgZac4C2n5tp65CKBIAsB1IQmRPlJN4mLMt++m57vetJ/ptY/ap671cUia",
+	"NAgi7iM9qfwatau66RzZDBNx2pLf/NGLntFdd7UTyzt97U5npyFJkxAJOl8s51Hddt5ESyERuvJKfW0l",
+	"rulHqHsTTkobslVqsaCOD0oyXdCHzx9l2FdBy7XR9/17p7sTzl4vkhdW1tfL25mXdqg/uQaU+rqUcHNj",
+	"dQvJdr/bgCq/CWWl2uOzL33y6HhStyz3MkFbmZddTkgY1NCMHTK0hTf9MIhgfXpqR2o7bbpq6EBkUpFJ",
+	"vUlTQQ8tD1TOYqOHzx+djq9JhwznV5xqVWd2RFEPzHr/42hDReVQubCfywKwVObCOwIFmLX6uKWhp23q",
+	"KkRbbEmHcKs24GGJ1hDxctygsO3Nek633ZH5dReiTXDMpvZJ1mPBQfCkmat+NE8mdT7NtrefmD/QXZvF",
+	"hIay2f2ZTXtZPF7joK1y23/Y9KQx8ABzZ6KnGkrP2nrJlPFoQuNL8DEsgq32TlK2oRvg3sQHXsChne5o",
+	"fsIpW8yXnurlTehODjnEY0h8ico1xuMNPTvt4dY9Q71WWV7hDDc1xSCRGzbJhjTL1DMw6MbijFy6aD3y",
+	"Dptk73A14APAVrme1DW8vODmNm/Uwc0uvjzQt1pAE/Nneb59NMfMLJTbGFy7BiXJiAdr/zf7x5APrj1h",
+	"M5asCpoO7fWyX5k+mjKDy5sZxPeasc0kyBwZsq/Hr0ib87Oiofj6ty7oF0wQOtBMVxMpYTKYKoYdxBRB",
+	"AsB7llzXOaTMidVKYrDrNxJFE5ySCYJioq+SzZXzBiSOojnPF3mgzCcTDO2QD94RMUwXZabvL8iivI6y",
+	"l4qZaRK8LyE/cdzNMhukjpYwHMAbFbEDSURjkfwBtnYhrGGNGcdL7a26zv++1Ngnka5pcW1pxJocykf0",
+	"Lkx5Z5N368eZdqBN2xuv8cGKWrogVz+hiuo4CAn2h+d6JNDruA4Meg7p63WrL2sMEvwHVBA9vLlS+q6V",
+	"cpwOj8Hix0rLLls01+hVkxn1NqKJxpD6CUQSE2bGOPcblV+33Ik8zBiXKCTY0xAubuDqHYF8LLHroGFP",
+	"0gsSGw+ZjKoHMecBcXLdri3tZogzcBnGuGRx4/TNBBOTJaAn0TSzpKQ7IgveIKBTpnoCasIjLCALHNjk",
+	"0QHCXf25xjRitfLI2/iCQLIiYYovfcQZqca3IcJ8QMdT/rsYkBDV10qrNaZfdK5fdB4fZp/b5ambtvYH",
+	"Ot+iiHaDAR5q6IBJDdCvY1RPD8FONISnM83tiZdJXutfmog5mlysnmEhHOKwQ5SCzLCf/At1sVDac4k3",
+	"myQUedQLeZdDodUyagydE/QMlD/10xEZiKzGeno7G+MMU436aQqfdVs1gZYYGYg8shkUJidl9ou7dk57",
+	"nMWVG1l1Y84MlW7WgHMDKtUbEWeOx6qsRwrHo7zZVItJoJLa1E5cH3xOdMWcS9AYpqpCJwWIYrrn02uc",
+	"el8mqRbgqWupkJ8s2/2gS5m1ak96BKr1dv0uZT8Sr3EhP/GGnuHcNaiWUInWXdcBoMaW0lPtjsSyOB2v",
+	"FsKHTfVdm0m6DHDbjdUZ2Lbl/Ebl1c9ycyJKm75tmgaLkdm/Lp1vhaOvcdw+U67T6ERx3mKECT5BK8RM",
+	"Kn8xy5ltEA93ia7NRVgizjyyY87e9S3xOMyZpeMxu46DeU2cVDLpZO5WHMuoMtRae1HYNEG3WUfu17X2",
+	"j3Wv1lkm6RROTr34Wo3uqLhnz4oyMcmsLZnwILTZwcggAlpThvIETLKZrfTiOih7bJVfvFFjPI9ZpHoc",
+	"N2pdsN9eBJoQd88dfTv6+upXo69G343+1+jrq39AGrP2+6svrn559X+NvgKg2t+PvoUrvh59hUbfj/7l",
+	"6vPRl6P/pQFtr34x+mr07dX/DQC3/4pGfxx9dfUP7pfwhK8zevFaq2fh5jkxXHMyCzgrvzOCCp4h2lML",
+	"xCyGrhmTeeWspbFbYsEiGZYOSHi6wwnycAgp4LF7KggxmXM/pcbGzq2H/uynY4EGIZWSMLSkjDefD9jy",
+	"TTom/xX0PgbuFlTOBlxLNpqK7rp+m+TXXFL3mvswH/q31JfZWYGY49yCvOlFeBly5g211UD1eOh1CKLV",
+	"zfDrUCE0V7GKI6BmSu20wMrCd5IchaTLLzJzV2ZKuNTp1GyBNA7qPE/Byc3kyjU9mlvf6TO9Imf/jWm2",
+	"tpS9JbGMnp08BrywKIXVXYI5y2omjHcx/o9vBNswytACxqbsglNP8fw+mIiwJxLZt2iJcWmydIdELu8g",
+	"rKRzQf/IGYhrr028DvHz8EzjZgjECNEaYPSfRr8Z/ZfxPdLArJNB9NVMojdoZ5zg+sk2FqOeV0XbCHBe",
+	"wYIIwfEBPIHS2hhYeebGCUMiepz5hEmT5pPx2v8y+v7q86vPlb04+tPo+9F3yg4cfXf1i6svRt+Mvh79",
+	"K7r64urvrv7T1S+qqFLKHtBqqZy3lEO4hSkTMkWuBFEy/cWMk8PRb0a/Hf22isrRe5fKFVh7QLaSIemF",
+	"hJF+uGxeby+7ICFtUu3hzaJTp9fLJMvvRr9TK+C1cYg9adA9Zz0MOvjvLiAw45b/42Dx/SBA8DuASqRe",
+	"n/043gqz6PhPo1+P/nn0W7RUXjUkAuQK+/3oN6PfoaXyepKMC1FRECkD0p3Kav88+tLy0ui7q7/PZq2b",
+	"MVI6VzCiruYwvdqGTKnVysebWG/RrElN2FaztP4p8fohlcNTIqXNAFzk1FFP6VT5EWcDHsPmpjsHQblT",
+	"X0h9VpY+ZJMc9QXJOkZNHaDNEZnNHlIWHWyt3H0etvjcqVopw+ESezLQQpo3kYFj0QYNpAzUx0XyhAQQ",
+	"6AyCUUgEMQVsAPdCRRRUyqiKnDv2OyEVJ/FSQO3WIfDo3QaRnPiZWb0z03BeTaH7iXrp9cheh5zcej5O",
+	"zahrgV9Xc6jv6AVw6iEzlmE2irmig7oqXTNRefM1oBMXEBLrIXlK7R47YhdhfvHMKSDuBCBT9VO6Tpf4",
+	"wK/jjUoWK2ydVb4KlvZNMDMnpaNlJaEhyhBmQ+TxbpczxLiOfd5Kblpq3npYmTMOeSPIaiizy9DJ/T20",
+	"vba+iXr6ImQgAiPrc16OnwxzRcKQh5qfJkNdATyThk01SHkTwSXnQIIil70AMx1QBIuTCmTAE5lHMuMx",
+	"MMoJ8Oi82dR1PMYTzWucbo3OhSjr9eXcCekOgFhGMoIyCLIbWp/FuXcQninmJjhYRMhJ5a72fqrs/0DY",
+	"emGduVD/oGD2Q+HAryOD2rXIUYaGCT87RvqCSOiNh0UiBIMxHlLeXXo1Rb/bxeHQ+g6WU9Vjs0GU4Yvx",
+	"hz87OTAtMgDtvUlN/w/3gTuWjbEXciFQSAKCRbq3Vz9k1Q5uUEZk1dxdjTm4MImDUzsWfk0gKhnMxUnN",
+	"KW4SXIkg4RYIsIzv/b+QjGFJu+SFkdJTWy/Y67ItDI1+tTCwlEHNmjM8nmivPl9U0Wnzfh3YWS+z68/U",
+	"viDjd7xyWr3/GMLL10CNiJrX/ygOFsbzLMwkZrTakH1/eF9fOv+xQsegmE97smF/ADx/lezmf52zsWsA",
+	"RPRC6pFDyjJT89RvSnd11e+ozyB80uE94nV046M5YEGhllS0b1arZUW63RoLANO7mPIZ1oBNJz0OKQ/3",
+	"7RHpJGhZfe0pM/DbGQlMSrnec6m4yFnJfCmhhmkcPEPcShJkgrqOZy0J9tqLFC6Zd57p+zIf+WMCVRxD",
+	"BXHE+Vi7/bE1m+cECHZ3ppzPp/RNtEsSm80RjWYBs7g8zXMT+dVZUkdpOAaPuw2TguZ6qJCGIW6AC2lV",
+	"+BJGfoibcrmInnSphKybcbLmUYIS8Z9JQmiUuzQdoZkB5IEjtW7vCGRyNQRaGv1u9F9WdKRWm2WKZKSg",
+	"1yxy0fJo9N8gyPlfR/8N3gGNKJycCvvOPLLdKtDPkelOgX7u3L28U2N26dHJs7s6PXxRgyUJ8Obgu5V/",
+	"zMaMYwy4XngyhW638OLjz1Zf/Sy34Mmchbqb52juWnr/Ggo9qV3HtGUKpq80F1jf7enCuPR08wdRjKnF",
+	"m5JxmWr1zejLPrHl6ulY9I52ODWERU+Zw1SgFZNUs+JeKVY+Uy94tWJEkVj5zHw6VV9nAbBMzfUs5be3",
+	"Xtmvf5bdezKlqVOIi+PI3E518EQ1fuBnRApMRUbUCc3NgIu6WZsHoJAHJI8iYvoEIv2izQfjzQ1nmpTx",
+	"mNdLU+yE9BnnIgHIlAY3yngevTtFl9m2Q0k6Jtqqnvd7rRD7pIrgoPP3V39/9R/i5LhvoNf7t6Ovr/79",
+	"6OvRN6Mvr341+nr0tdYxeYQlCggWEpU3UFsNMa/+1sECzNDVL0d/NAlz349+D/3hzZOXd5SybOrODzg4",
+	"D4kMMWWUtao1NvrT1eej76/+PWTrfTH6Gs5fvzT5d19e/YMaqX6WGvEfR38YfW/e8M3oSxja75yhVdZL",
+	"dmwYjf44+nr0p9G3o+9H/3t5B3nqe5JHA9KgDId5JEhXfagijK6+UC+5+oUz918gHiLG1R5tJWtCM0mq",
+	"lWDWJHWzgFCY1Br1SjhYg5dn5tiaBX3tkMTWEtfBs59C5VPStxgbMhhqgB4c2ZNoyXxchu/1FUt9Fn3L",
+	"Q4RDrw1ALUvmEyRO6EtNekV0ieTcZE6w6Msas8Zi/Fo42i2iJywYOt9aSQ6pSUaeGVVgNECSFWEMrnms",
+	"xIh56zTWsku+YM79DxGI+gkHkH5i4Zu/jFjMrUcvfkyBg2lxAmNlRFZF3IgxZXdMcvMdv/w1ueM2PrOY",
+	"WJoObzQVrOj1YPxMmeEby3qNOaGKtNCTuBOfZoE24n1py87t5cUag4NvylrIxhuQz4nukaNfr61sJT7N",
+	"AKoIIA+Vqa30X4zuBHczQnyhrxc/9miBcrdbvGC+tNcWj8yHj3iPMNyj5+oCUXz27ODex+49BdqN+sJj",
+	"5QnkWlS2+42ix7srHPdoweM+aRG2Eg3jlXu76NBewSLWFCATSe0G4/W/jWO8jWO8jWO8jWP8sHGMMc12",
+	"QnBftgmTAMl4vTS7J4xEKZptLJWGuiACAOsjTEgqdpDkPh6adnM6gWv8uLx32z0Rps84u8mBQ5HFDEAc",
+	"UP8Zk1k5TPC1mjxT+lZQSS8iaAKdn884HE2YVEoY27ztCFIGTnoCiZF9nEkTMA+He9zPQhrx7NepE3LC",
+	"EGd6TJAMJHYQAB2ZshwBbnQ8Fpslxk2O1rxHhhntocSEaQAU6/XS/gyO65nNarxJjmLiWdkjbVEhSXjN",
+	"tim4J702PpuVgGnEVi0HgES6T2LIG1zWcmhA/RaRaOmsHzIhqRJd7T39XMTDGgvJ3u7x2d6D3eWd6Hwp",
+	"tg1NR35IdVf2J9xnDESHcGul7Y2F0E9/MpCGbyatd/e1ASOONcqcCw11KqbxiQZDN02EM8SMQUvfyy6/",
+	"eMAHqIvZEAnzADQgIUGE+brCY4aHnXh45vB4VsoiIBtj24Oli4fI5zrpN2ENuFAMprA/PhYH0jPc0mXd",
+	"NCRQazCOTxAv96kDT7bXxkFAWGtCzqjBCuNNVAdk6bqtL4pbVch2upSiatquqb1cY4K2WIEai0Y/xR1A",
+	"Pcvv8+yoJgihJz38sk92TFtWJfHzBqasHmFC1Iu31CujS2Sb+xMyVpXHARZcspgkY56mCUISfNququSy",
+	"p1tsg6Y8TyVxzqu7kmRLdnix08jiTnegCyG1Ty9EgToIXQYROjZAVh3E2IIvWBw6u5ACjAPAlU7YDLjX",
+	"Ays6XcBW3ki8cyMzdSueUwaPaiJo1FN9oTZj0BLk9GNB8sjHok1EhES7nBrERlJ2b82BL78InvwOUsMK",
+	"qW+CP16bU4+gLvYJwtJu+TnqnVLLl81i83R3n9BSSwO/0xYjPqJs/jZaphXXhP5XekR2kdT2FMLYNn1B",
+	"fHNoBV0LYTdMQBSboyWYfRVRwqLPAvUiKs3LhCk2h4VJIe/eXsf68fkfHEfNhwwJzDDfsVh3RnLz0I4u",
+	"mcdeKa0WS8VyebW4OW8DsLgl/vh40u/UK+G8+Tpd9FOVZpaFtDaqRRejLqnl0FJiqxhqLGcve6Ix/vhk",
+	"GiEfKKbVEiZvs7lhjraQguEu9AsTJGgW58PWuW5Hfacpv90TUzbpbcBm2v3+Ezg5PhU80X4+26ePfs48",
+	"kjzTsfUL6pMQPTt5DMEbExmPmEXXyS3SdPDM6LPo5RFzQaGrx7sENbDXQQ3S5CHR4kztnBv4/omJzgLh",
+	"OhV8DweBGsM1vdGJit2YFy/7SrP2cIi7RJLQnmJoSodE9kOWUaS9tjUbQU9iOenV8Nt1372gux83rJZk",
+	"Eo0PoCZJN1Cau/Wc6ZmTGHQLX5BY8VHz2DyiTYTZcK6j8HmxiRZRB7Id8n6rnRzV9XFVA8o6iwXfLIGy",
+	"xwpRtVY/1GkampIWlSDWl0RQPO3Z96joBXiYjXfgChBQ0A0S6Di6epHRInEIJRoGJDGAWiOhM8459U00",
+	"7exRxj56RNHEws7g1sdUyBvrGYf5Z/lH+oETBvWYsg6cVF83wKd972chzV680+NdfdaRISSUJbhj3SaZ",
+	"ZCjPiE+lNcZRNhaPHcbDnECIY4fVU8h2sxgUuDJS2XbzNvpSmiBGtBdGvzZYfF+Mvr365egPo69zU1C/",
+	"pm4Fzf8M6IOW6itKR60IwVc+U7+8WgE0lvryPHsxXQyuedyd9gya3RJHR0twI47+CXLz7fZTcyLOhlVF",
+	"3/MI8efD+Jixk5yjabcxOoNj7nyuEUBwEbBXznskFDw7WnfmVKOOFeAf7B7tgj2HPoUQ7ZjO2e+rdV05",
+	"5MLjg6nBhSxin3HZ2+M+uU3TbTeKyIwf3uyoFQlNFgngASuTVkC/AcidrLE+A988EVJBGp/E9F9mQhLs",
+	"j50WpKa7MZfZlbWwiij3qFAGxpuiC9JB16y5FxecZfL0YFpLRXtd1gmN25st3RD8tnrMT12AfRbywOa5",
+	"jHWRV2ObrKXSXSMznS4ctHhIZbvrbt7TB7vlzE2q0ZmcSzc+zkoMiRFex0cFagxoayOS2ueV3KV4cnc/",
+	"0igCmb1OZE/x0UQBXjcXVFdWJJe9lT9//t/rBuOAoKcnmu3aPEjIQoeJSEi5n4Xl43HmC9QjYcSehiSr",
+	"pUyavAyVhDnOQsU/i4eSRxgdH71nkniVUQHNW9FS3ccSV+HrlR5r7ejv8zAdTUUqk0mkjaHMNPEF8UIy",
+	"MVaofrPvXa1oDA857FHWQpTpMge1cI0hamM2h3lt3pZYKJcYEbPkEwztMmbEdtFyTNotcdJ7yjnUvWKy",
+	"wzDQQ8soRoGw6Oizn+RJx4SYqH7ujXpY2g1+bJogZ6m/6CKNNaTsHeLDgcMAU6mBEOFfGgqZRhRJZEc5",
+	"GQonyqdhma98liGARTZIiV3ru0MX6izjFCnxs05xMfdm9QGKCjmbzbxWljUWNwSa2AlIa8P5E4SmGp2W",
+	"a9x1zliwiWSdTJws/oUGtNNPDeZz4Wf2vFOiNuADJbmwmLf3vvrhfQMFmJ1XNz0HeYFoyeQ85ttpibhA",
+	"H1Y0JClV9PPN7Uq5XFldW9+Y6zQAHjOdcNfCYRkLYcyZXJBcyPT4Iho7o3KD7+OMqxWKxjVU4zRIqASH",
+	"JNztKwPI/mV9hNzD52eZ3bjr+mgKztbqGvcsNBk+eQRndKkjGiAMEBNeEPNTW0roYsVNr427WFBvgoMd",
+	"YKm4EtlrxTvICwmEWnCgHO1Hu3cPjvbPzp8c75/snj05OX92un9ytHu4X0craPzX493T0+dPTu5pTzwe",
+	"IgwhNcJXAGbV5NpaBohj9VGHA6zVg3xyQQI1PJFKPHauocIgxnodwvwIBArcLRxEvN3jocQBWqrloMjx",
+	"7wwC5+ib0Zejfxl9Pfpu9NXVL2q55RrjTeXOSsr6lLUKcZW86Q9UrLEa+5u/QXucXShScSZqrIAenj45",
+	"Qg3uUyIAZfLOHQ93SbCHBblzB0w/UUSKj/Vh4Mn9PbS6uroNYY2zvSI65IwMERU1hpBRMhPKZdTbNMav",
+	"Rk6jkCcXAbXVca8XmNzEFQM+9fNPBGf1CBDA5HSoV00CZbMIhwkQMw0KFlAhNc0j3DP1JFOOQBmqa6y0",
+	"ehGdjeOGafBQQQyAGFqCZ+qsV/UYC7bV4P4QjokizLL6chqYK8IrSySVBbwlgEgH7tirqL5WKqEuDhTP",
+	"E//c3FxHnAXDWBbaZ6r3q/GYDowN9Qv20VKXCkFZKw/6Vy36skFchlpRRAJB0CDkFhrYzEqT78+f/yM0",
+	"MvcNPHNee31DqFfLm7MGHlrSuKcOWKrHNEKCOwY1CkSjMpqjKSGYqxf0feLDu6hA9bVKRd05hp9Xz5t8",
+	"HbNYikVhAthrG/DoJYMzmlcPqJuWlMVSMZK39TyqA9ZcErJEfQ1zKQa0S2XdUkg9Jvb54e3RFIUDZ71W",
+	"qeyYRidKEZkEJEW2PFJriJmvHrVWqcAynykfqouHukhFyRLK4N+QBw58MVp69vNSqVT68+e/Vh/K92Fa",
+	"6uPmffPd9v1lSMCGFdKKTKj1iEdZBYIaFFC1RYA0ZpOcRy+rF9GueYBZKASd1nxUdyohqkhpTmh1e7x/",
+	"CMwWd7df1pvNpBQhdT1qEuLnkYfDkCofScfiwCKUuAG0eA6N6hQfK6dJeTKKCfoMGoiqjZ2PVyDuE7le",
+	"WlVv7zN8gSkodYtzekJkOCzsNtWc0JK2VcVy1ZZGg1Guk5AhiCD1Iss2YRaHPF5wMHz7wuzdaHzxulMJ",
+	"c3gM8kXJUH1CjHq4RTVYYxVCFqiu+UrPXImY+Hi3bhSAFiXkgvK+0GFM58h5J3msDHaP8wxTMwWD2XVT",
+	"oV3aSdwB873NQ2kij4n8kiWMHj4/MyktajRA0H2/sr5e3t6xpREdMhSQiLNSHJAgKHQYH7CVTwYdUQSR",
+	"vYwoAxZLHE9X0V1Q+0j5wEV04kY8tXrhkD6XR0pUBaSgiGl2TcilnortJWStCqPWzsIheLwgVU8HuKUU",
+	"0bODGtvDQYDu3LF2yZ07aImH6M4dME/u3LHb1CddHindCMH1ZH/33uH+ch55vDessQx7R8terRvyaumE",
+	"QHfu2GmTO3cAnEYSRKUusfZwENTYnTstIg/JnTtFdMCsvaBBb3ToR6Pjnx6eoiU3M147dnkNSVxjAWUd",
+	"kXe6ZYlloKMSKVBsh9kQfLGqVgNQ7aZmrEagFOI9cnFIhMAtIu7c0b4YtFAQxDFrjkPeCymROBzm8rl+",
+	"GBhzSFRXVgaDQbHF+kqUrpg7hf1QUG8otmU3+Jsjzu6HhJzyphzgkDw274hrOiK7aPf4wKnHrOZKxXKx",
+	"ZExDhns0V82tFkvFVUi7lW0wXrO5UP3Syoqb7Gqr5zlpoEdkiE6JREvKDtlcL28uxwUuhukTPK81GiCs",
+	"DxMbR+wgrD+9I1C9QyOoUW1Dge7rkKG2LTpkWGMgV9Q+E1D/YHaBx9XVoKp2kN8HUYzVDXoHaIFEaiwS",
+	"EjCsJg8CPjCZptoTN88Dn1tnQpjIcyQMDvxcNfcekQ8HHY1ypbkYKFoplayJa0KZrnlmqRs5WZ/l1DBy",
+	"1Y8+y+GgpTw2/97pLjgiF/AXUBLqeeGljXLjUel43dsjG++XO49L/osKf9646+9uDffLL0+6q+Ks//7g",
+	"g+GLkrpHDnPV3JNHxzrNSDlrFIrzctVcufzyw90PH13uhc33T883z4bPnz540tpsexfHuEcPg3BwgPGx",
+	"9+DZCc+9+viVMe/xLMft4fNHp9rYz0isJUMklJP5Kp9bq2xPelREzpUzzg8xGxprUiQ8sFz1o4/zOWGR",
+	"DXLHKV5DWaxm0cuqH+XEUEjSzX2snrmCe3TloqyPGR2VvOK5qdQ9LmQWBj3pobJSQs6NNsZWRSFmPu+i",
+	"xlASgZZ0JHMZMoVoizkWo3PzOwL1QnqhHtMhw7zJiG7yEFWUg9CXRNhmHfp4BMpjauyx0pHE13HagCoh",
+	"dnCcxbkaBm0vfuMpbbEDFueNj7F0eTGWdsiWe1k62nja3d5bo5VPNofvl8UHW+Sks958MFiVj3sv8DP+",
+	"nv+ht904ZPvvKra3t8JIt/GmVybrlcJqs9QorPlbpNDYwOVCyav4a2SjuYXLpUS+UjVXKVU2CuVyobJ2",
+	"VtqurlaqpdKL3Nzs6xAlJkcGO+8irYGj4d6AqfO5dS0zpt93oJxRhoMIKnq9tDr7rlMSXlCPPIstvam7",
+	"6D0iEY5nFTGqTa/ELpc7u8n5VszYU2A+zNhPlYn7SfftjX9o8D7zUwcqNWbtRHUblv0Qjq1xdCQcz28J",
+	"roKWmjYGLxAWNVZvUOY73KB8ml2wnpVp3okrEnW0xvhWVqExbtuw2zgvhXC7suYFZZ49Y492ufrd5Ptg",
+	"1OPCJKrWmAnJWy/EOq0uCay972tz36gsg2eEhsraARECzqfOCbfTh1tB+ed1fjQPo/uX4uMBRgY1Bs3n",
+	"le+KpSTdnrHsqUT93vKO8rXLNnZwHpE9HrEuGtFrEQEMaBFtbnamdM64PIeVNQ9gPF5bZbvrFhLxDfCI",
+	"VXvNeSPgXof49SKaWyZCicRzKtt7Cf42wYG73B8uKALjxxyTbq6aK6j/7u6/d3CE9vZPzg7uH+ztnu3D",
+	"tzV2eHBwV3y6t7f7fre1Ozi4u9s6eHZWeentPi0WlVei/ts/updx53VFpptzocO50frkqrnD/Wd7B0/v",
+	"Xa4+LD2teFvtp+Xe87Xu5tl248OLRxVxtB7ubvX3y833VtsPNzqPSy8GB633N4cna/y4wg63X56W5bPV",
+	"i+frlx9ufrpbauxV/P215nsb7YOtTx6VgsN3ryWQE1Usr5KBYYMwcH1LDO7QvtvBxNay9toV5aWcmHft",
+	"m0V/Nfec3LuzlMtpXBWhlMo8yuEu9iPKqFvKs295xmzmL/H1TXOok/s8bFDfJxDMXyvPcccxHgYc+2ec",
+	"P8Zhi+j71ucZnuj3ejyUxD8kPsVnw56+uVKZ5+ZeyJXdp0TifpRJ+Jevn09vQRk7Pu+KtiEna2NtKorE",
+	"oZHNBTR9o23OceT99QXk8PEBq7FISy65VfyoxwPqDRHsRyIMdkTbdKSLKqfyNQZdqvXrTTiyTXt55HEm",
+	"+l0zLuhppDS+dgljBAEGPmONmQGa1nbYaT4EMZD6WmnNCQScGy0GRx5r5ZL7k9GNdfWQJg9rrEXkQfSz",
+	"0tKlbYQDpYyH59C8W8dZiYjbCSl9hhkA5NSYpanRpfYJRo/ZJ8Tndqa4p8WlU7FZY7hpU9Wd9t+2V081",
+	"RT74Afs+MXaT8svtOKzhBDQ1VPZ3kjYgeFc2dyVDle4CT8VkuYkadQ5ac6PfXf2nq19cfe4e+qlvR1+p",
+	"b0ffj37vFhQrSzIssVYB8h5KYXQACAebaLtSRpsb64W11UKlnIt6E+UebT6tHK598HD13vMX63c3jjaP",
+	"t062zyrvr36w9uH6i43dzbtbe9v3Kvur99feW3+w8XDz0dbj+bVZmjQLabPyX6Y2c9KzdPRYn7BGrGbQ",
+	"PtxawOtqvbXZtxxxeV8ZlvqGOdTBHmfNgOq8hbXyHIN6D46t32rHH0A76u2lJKMjBiF0DDznajFHXSql",
+	"OENNfgbi4dXEuOhjYpTU6fEuEniIarkh72u8AasmJUcfKL3xYS1nMNlJkwa6VqfJw25xiiZq2mRRx1fL",
+	"I4NQoDMFdF9jHdjemay4uHI+qc78yPb0EGdkeULAMyXUbxL2NKk7FvKg2CMy5Bf/zlxR5GFrUmBnHQI7",
+	"JQjs5BfXEO7RJSTwq7lZGLBCxv+Y/8qQv3fPZqdrpymZvmBRGKtREruS4gATEUE7zC1XY1ofh+SCksEk",
+	"4Rovc/F6YnAhqfbXbX63+SAlXkwVpjak9UHauGxRdok9UYZY/8wOiM4bbA9EyiATW7ZzEd9JAwqRNB1c",
+	"DlusSvHjtBCcEayzCCJUIEIBIjLu3mijTQnAmbgw31iPz7RIiztPQ6YnpFNYU06gFtFNcSFQV18rlevm",
+	"JFvJzDiSUUdem3NlSU+pD1laLSEfDwVqDG1fjeUa4xcktIe7kIOwVFnT0OLudcUae56VQpdK6swrz4yH",
+	"IfFk7PK0lIqoV0qVeo1Z7y2Ow+kCByAPhBAjvJUpECtnnGt8mzS5lChXczBD1HE/e7GJ3glgNYjqOagB",
+	"eRRwrxNX7Pel0QuDNg0I5EJs180xaCJVIB+vTxMymJKrOjHidhPfwPBmDjOGi/QCM36BU/pjqjeQDoHN",
+	"LZn/SgNRlVLlmsdABgEmJ5re+dOHlXubj9Zf7K09f7j6/sbZ00cfVB4/XX9/bf/k8OHmh3dXjyofPH/6",
+	"YOP+i+O1Z/cena3vTj/gWTd2QATpMwl5Z26qZGMpTVC+0f6Gnsaw53fGkrypBuwj/tuA3luXZUpAL1ac",
+	"WluCmxCXXs1wWEAermjOKzSjlunZmttUwCgmFZL0kI4gWX2utSvxtcJCaX2lEaB1iyr3rBDqL2Ei2hgw",
+	"cA5LkVUzhtOkVG+YgpJCS5CSOOBhR4C/slxEu+NFgeqXqjlawgZPEjKUMEM88AnowGUEWD9NONyCOQ5w",
+	"6AudTOKeg5kzMtBe6/aYPe8MAhYDkn01qdaN2jUwlsoqqTEnL1A/uQ6dxKM/Yz+sSzATqJazkTVoEFHL",
+	"FWts13mwTuh0T9Zgyc6bxghAu1abY2WDBoIrBzA+8nLDeurvg2O0BDp8uYhcwymvQ4wtekFYXltDMyGk",
+	"Jql0V3xeV72bguUkFpfj5yfLdTRcaf+WdU7y9bnNzstKobt96RdW201S6G3JQZYNAW3OZS89XljMydvg",
+	"9cxAF6Xm1rYrpdVtrcAW14BvT93eKum/diV9X/ticQJJdNaVsPMcFS0H3KrgTEXN+1MO3faZLxIYc2NY",
+	"dg2i/Fv1VxXyI5MurpC8J2pM6S5IgpQGThPOyLhOv0g/coI4V+Mc2+BrE1HYeN9k911rK/zl8EnSfDON",
+	"NUBXaiQ2u3KzjTZr3q00edjiU5jilDAfkRQapy7XABtDHy8W0X1tAWlTMu+GKt4RNWYPEEPiEXoBkZII",
+	"kBvO/Ja0GZQV/TBZVjV2erz7jtCJ1DqdPka2B/6jDFG5YyIHMK48wujOnejY9c6dGtMWrjOOBKhnY6gz",
+	"uPVoypFFtqwtN1PHoMw2HAzw0ERWjGmGG2pFooCEmhwYOGCTmrQo0ffaiSNUfdaqLE1GBlFRUARMrvO1",
+	"TOYwUMrgOBSR5UVlg6XML0Ntx/yyXy3FoZRk0UVm6N28wpZwnyjS38i2agz3bemsa6bAxBpDwz2uVWLD",
+	"9RODLYqzG8PTw9NM00evp/vA1FlsubJaWFsvbGwuYqdYetyHvbOQkVLJgFZtprkCaabIx0fiFryDKqcA",
+	"RO8AD69tMLzV5G/8hDA66YoCN1qOuau7gNSmjEqKg8liezdmJnvw3RiiRj/oIN09yGStRDk9SnzCM6MR",
+	"1hgUpEiOqIw3544pE8YmKRUSIO0t57pE69zugnqNRRUO+sDdw0Fg8ijjpI6IJpBebg8DI4yCGsR0p2Xy",
+	"aBuDGqhKnzabJFwuoicGhUkIrUDGj/zRrpPBkpz+O4A8Qrnvhu5rLNZKbWoL20Re5+aalFwgiXnceUQa",
+	"64JXawwKQcdYgfcIS2Y86e6NJlcodsad2un0EW1cw41T4fkdeMj22FIxLuPlSkOyw+q0DeBsMrHKZBtl",
+	"5vnDkw80AY7jONL1k1q1dXMcR9Xfb2x2Ck+7lcvCidzuFR4P1j6FwvqZkXlGBseTg/MLHJImJvfX4Kcm",
+	"os5OOebrSKh5Mw7t4mk4b/XmG9abJ9oOBvUkRB/YKimmF1CaIGZneTomgix1xWgcQtbaj/igsZcd10c3",
+	"JYCIc43F158eni7byndH6EDIk3ptrakEllQ0k62makzrtrT6sq1yYkvQ5knm0Z07usQ2xqHXQXIrx6nQ",
+	"7Ufu3MkntqrkgR+r9ny0lSGdiDBf6Mf0hWkRpoPGylkB5RIXb1j1MzZGDQsAlIfzsCi3aAe8RZMJBFaQ",
+	"uRo5F0dh6yUsOjUG+hAKYsBLg3fgIOAD5ce1MfOb/QAqbkx0Wg00Elk64dQAGwDBtQlhXzsOXADkCAi+",
+	"IM4CKCsCujVmukuCyJsqPOMnPaask3Rpnie93WzOdF2dpK47Wh0Uxg+jnfzT55XDtQ9erJ6crX94d+No",
+	"b+ve/vb99yoPHq4+erx2eLR+/HTj5HTz7NnW+8+3P/iw8mJ1d+3u+t7Gvc39rfvb703yw6JB2wVLhJxt",
+	"oHh1q7w5ppyzB3yb/hus10K6e20Cws0kvZjclqYF0Fuv7S/lkBSqEpU7Ei+wPpJMOm8Ob8/QRWGii+FU",
+	"XWQ67zlIEEue2zM3dWibRz4AiaqfK/d38zXmBVzYi60i+PPn/305QuNQbkqYajLo+AK6uYjWAHE7Dz5g",
+	"JNSdE33bOXEIx4BOh05AvCiXbPSsWGMW6Bf6CmLREVE5hyVt3vUNYzAPtYtC0iNYmqHYU1XbScUqo0RK",
+	"hC5bNEgzdftLfafGsHtyOenMMg6YZYv5xCLewLHp3YIrkt0Y87Y9kcx2k+mcGJsb67aXTF2zVlqsMHqs",
+	"CeYEz8SK2LjYBk4mlJ/tjvrNuiRvJfbrPwnZ08F9EEVD3odtbXNjxxqYLiqg581qeUw7JCVKHVyuSDJV",
+	"EY5OahJn8TXmZpFkYTMvA65T8ngO6/MUJoNhjSXYPI8Ez+jeqpM1Aj6IOlKZZjjlUo1ZWT1W8m0seRCy",
+	"O7pQLJEOAiEkA99pkkx5X461VC2iEywzRe5sGXsbuR0Jg1NnJswrhNLY5TcxFccFlV3DH1JSvQ2F/MhF",
+	"GwDzJjpkGqGUNjynZgCY8/rJgiwD4StG9tIFncZ6BHA4OEDV55bOfTEOBmdEo1pBagAymQFFdKzsZwZC",
+	"UokJHUpGRurBk2rMnOkKJG3hHki/pqkrHbR5EO8myLbTVUkQjoFcfSpqLOqchJ5r89Qm27dC7Cmblfl8",
+	"YM5vY3jnviBoqVwylBY15h5HR1m2fQ16JzG44xBz9zizAt6SZEkOOJK4IZTtqfMKbd59FdDP4kRBHS1S",
+	"AtbcfE7ZOTSpJ0JEKHQ1ZmctJB4KkPUgqDXOhGjzfuCjHvU6qN+LAwYGSVPX/9rBCclDohE6AFRPEycY",
+	"ZovkuFe0uIkUTjawzoXyfPVl5eebg+0POiVR9h6/kO+vDZ92H2617270j9Z7J3gRezHRWfunHJA/ijDI",
+	"3gba32qXG4Y69i+1kQixDTepS8m1GO1uHgNawzbOxnbAqBXwhoOcrORbF3c0ug9Gpj21TXEy8rfG3ELK",
+	"vA4oZCMw2BAJhMq7PRwSv8Y8LEiBssg4VnaX0VYREkRGW3K0hNFJXwiKWY3p9uUABdsgaBBSKSGqgepb",
+	"aGm7Ul6Ow5L15R3U4NLE+xvEGPcmIhKFLCaeBtgo9VKsgRCWijZCoq0ac2BnQXsA6HwBptTv9UhYUPNF",
+	"j5VDggIi4UJ9yg5ZT3mAjOrqfo6YoVWDfOzhBKIt6M2QD/QJATQEeNnHgcW/0nSGlHqbdmUuc2rvulwr",
+	"Vt+pGNNNILo4CNAFDiksKeBiA+hT3ePdLmfREXp9uYieT2/sn6+xuvlsMD9Nz10l/6vA3J8QT5dFd4ib",
+	"xRDHi9KP0LMBvyxCt7UvjPtVaWxb8/V5AuF2SSlWOLtAAZYknJBqZfbNDRTrzGSpVNnyfxx9N/pu9GWq",
+	"bPk3o9+Pvhx9N/pe/RvD1VdzYX9BoAsnOD+//tZkeItQcasH6m8V8I//pFszvnGo5oaLEIKvWCEkJgJF",
+	"KFZ70iPs4B7a44xBhbC9CS3p9EOBRv/P6L+NfjP6jyvjLRWX3c57SkhDmF4L4bzFxeehb5Kp4ABZOyKi",
+	"zQcG4VZ3bxRFtN/tyWGNDbTuVv6lTnHXnpyBV7ftRbMyxKmQTm/Dm4PhmnY2H6UaU2b3ljRF8ND3cQGI",
+	"2nRvxwkSIaMBrHjjKJ9TGFWNXWv9S31LVJ3Qc5YjgrsVfALTfmYvf7ViOzlOKRsEs1DGrZrByzetkzNb",
+	"JVvb5PR4N19j5NLGQKOQJpbJG5eicO3xo719jRFJSbis8czNn/r+g3u2qD8GlwT9LpLPfEeDPedrTDfg",
+	"yiPc9ymBoghIbRgq+0tXGp61CavWWI0VUk13TUdatTF0Z1xkWoTZI71f/WdUr5RK9QQUqHqODi6o3WRu",
+	"1FZZAkKAStu6Dh6UED41htBSthWOkkY445FRB5WPjiZTDzGvNyMtzzHSRt8FGkMaexNLd6j1tdI2NBYR",
+	"/FzdFZ9cViPcMIMz5ngYEP9AA6ytfnWf6SMQUzxKrOiFvEkDgpbq0A7MNPat68YomcRNPEe0lcehaGPT",
+	"aww+gobBUe+NJB101TBtMM4Nr/n1ZTPRSgVmqX81fUHqVehhidwcHyiV1F1GTOVs9Oz4OLPGdqOdE5eZ",
+	"5tGgjSW5MPKb96XHu6SI7mMa9EMidFeTGlPjgJtjkKClCB7IgYAFQx8uXM47t0JWj7XB6yanN966Ogxm",
+	"t2jiTuAW56WJfagTdsye1VJe3bxequib7SvOoQdJ+r3JxhW6VYqpQ1YkhnuWAfYfCoTBo4qUnOIMEWXq",
+	"jmkqXcJ1KrjGus6NIbJkieX4EldpgEp69fHNjz9Oe8Fl8OQuefH06YeND083nl+eNg52o77w1dyLl6uX",
+	"xyW8PSx39yoXz7fkU7IebvaP1hqPNtoPV8W9cvO9En68ffmhl1tE/aXb9/9VlHWmQKIdIZ4p5w3kxV+o",
+	"S7Pr6o+EUxOle4wpNguhuaCLcyr4fdj21w1Kvg7UPqMjTixPv/WlZvtSlbnc2fewJAM8fM2ltooPdR9W",
+	"JNsh77eUFrUsu6hZC7phsk37BOo9zDF51HInKgFcSnxd0JX8AR9o3a5s1HyNWUUO5jCYkvVlkzJl2qe7",
+	"W+7ZyWNI4yXGVGmEfCBIWGOSAy5D1IW8HoUrnQCeUneJnutuHI6KGnM8FzXGnZQ5RGx5sXktdNJTX5jc",
+	"sRobt+1ttrR9v6KkUHOoN5OKtW4wdy31DHKPOdmLU9HcQOqyae/D1ET184hfY6atxZgqPzVG4I9Bkyea",
+	"6ketfYJO0Yn2ATtGrtUNcKfS/f9fi9pOcPtMLXYqeKJR1eKaLP2ETB2e2ijAeImBPguD+pvDjX2rSf4C",
+	"NAlslesrEg9LHPDWCk+3ep4Y1zPdrgIqpG5fAt1Dbe3eBYnPi5Qwh6uVoEOQWIC7edQYAlZ4EemudAXT",
+	"Bo/4O8p5NdGdYo3ZPiQeDsMhqu+f4ZYR1nvYa5PCnm6FWDUjyqMuvizgFnl3o1TfQfWDZuGIM1I4xNJr",
+	"152uXWe4ZWAKV0tr9Unxvj1NmGSX50WFMPTlyL3Kz7xQk2KeKw+aalYwKSPTbycQaTz2XDU3+kMRjf7f",
+	"0fdXX4y+Gf1+9GUeXf1y9G0Rjf7z6MvR70dfj77VZzV5NPpjEUHXLgCXXW1ueBVcJoWtxqZfWPPWSWG7",
+	"WS4VKni1seat+xtks6mrJvkzaBE3lQdXdLwPUETiIOjo/7v6u9FXo38xXW6vfjX6avTd1S+uPkf/9j9G",
+	"/3P0zdUXV78YfXX1+ei7f/tWrZbmOZGrrlXyOUg2sZHWxMUxoq1+K1A2bpyYq7J+EMzfzGOcdY7xpAZL",
+	"gCwR76NiLp/TfeFgQROcPr4fxzkfLRlqwoOFPTT21HN8kzWkbRMo0NaKxkA3hPySEgFNjicjraaxVPM5",
+	"taGyRYVp0mctupD0dCKWafYIhiGV2jDDAras2a2SmyxSaIuoRi3GdrTkKCSmjIosNmg17NWslMkjLlGX",
+	"+xAPq469UTGhnwBAUXN/u2RvasluYhz8eI7eohMNs+Ud9WwkxxwqeuUzJbBezaOprYTB5oWKi6DTctBv",
+	"VW3UOY+c+9XSCcyohJyUB2eHj/PINDMXeQdEl7RwAJsij0a/Gf129Nt8jY3+afTr0T+PfmsC3h5R7g06",
+	"ihT7jtHkK2negNiz0sg78yj4CcjtGaJ3YaV9uxr2RnrVEN2A2EBj+X+nNVQxmWdhLjyOEyLWttedhIiE",
+	"3nkgu+pptX6ptOr14B8y+p16+dXfX/0HpVFHX4++QnqU0FX+34++Hn0z+vLqV6OvR18jfaOQIWctc/ef",
+	"Rl+N/jj6cvSH0ffw/7/X16y4F6GrL1ClVC4huOKPoy+L5iIzBFjRRSwJyhSnb26WNktbq1vbq8q4UCxp",
+	"Vfw/qf9ThsFiRoNhWthTOkBdKVXKhdJqobwO4PiiT0L1/H8cfTX60+jLq8+vfjH6cvS/9VPR6PvRv1x9",
+	"Pvpy9L/0cipqXv0DGn2NRt+Nvrz65egb9fEPo+8Bqv+Poy8dprj6e2XqQLqXesF/La2uF0rlyvZWYXNz",
+	"pVQqb5U2y+tKLr1JI4q3QkXncqmyuVkqlVcr5W1Fh/+fvXdvbuRI8gS/ShxmzYqsSYAACL5Ak92yWKwS",
+	"W/WgiqxWP6BjBjIDQDYTEeiMBFGQTmaSel5n03Y9O91319bb07reGbt/zs5MI6lma6Tuktl+guRXmE9y",
+	"Fu4R+QATJMBHPbPXVlMEEpmR8XD/ufvP3edAU1ZpxNrSg7k0zoOcbXwZgDU1vA0ir1DRBaoqlmwaqprb",
+	"MfRGwDBscqEFRC4Gm6GdRVra3kBINaWHBUjEGVtYrC5D73KQnc3S//JTWv6oWt74UP/f8ocf16zV+if/",
+	"qXR2Z4uzcCNqhLPAo7rAIjIMGIWaH5gsgk6YBQUf99/dKtdXVhctYj+iUAN6AUodwmbV3ItVW309DegZ",
+	"oqvHfY+zFre3EVWVb3tyIKSnRmOj+8cklgNBAr1HdkPdItUqFrBtj0rCBYx+doh4D9XjfDARXno2j80c",
+	"l84FPb0+7bKlnw0YiJ1kK3VE0KdhqVlqexx78p8WVvjbAb/wT0esPZj3t/mNfdTtJsQ9trgqw8TJnIYs",
+	"0GjcnldAvw5KJOcMnB4pnhgrcWo+PrhTXk9OB1l4dGebrNZXV5fWa+trb4smq1dX38gTouN2UFQx1CJ2",
+	"Eh/pbYOiZsqBIbTcXpLeR8wu0GiBRt8UNFpbPf8HcCweiHAfcp48BIdvCpK9LUbcF9SN0ewNSbTF/3aB",
+	"2iTcc55XNB2RlAQzwPTkpbQq1NWWjAZOz1LKNU5nkyLAYgr4pZ7dPX0/iwz8oSS0xR0asq4IxvrHSASN",
+	"P4wrdoU9hW+HHHhqmieSubJDHRYayDtRglV7OFr8jh6gI/ptj+ty5VsPbm8SqIAWvyaWN1JiBwcF1z18",
+	"VCF31FMkMbVYWTJBfXW0DQbHVPifD1kwtiA3A6uOKcGmG85A0Ix4SEdnIVlQ86X+IH9JPHcRUshRDsqQ",
+	"jtV/2j7D5mvJM2mQWiuLMBfqeAjIJu+LYyW7ucCZ8ySRR95gEDcJxfeDkLTrYWqgF0rmd7T42sTKKHqU",
+	"WH09ITJrQwNTEUPi0D7TzewWsoWeYA4qeCMbc91HnmSLaX93hVwqjt3ilwlk76e3ZyYeaU7KOeJgK9mD",
+	"notNGJIFgl0qJAQX1Dfqp4y7lIcylhcwRYnAMHcrWXmoaDj03Dw8dT7ZCd7zgD2ZKdiOV7/ngf6Y8eo7",
+	"OMYZrt8LPIfd9/js19Ins1z7rhgGcsb74rWz3RcIJPJOIPqzX30gZrl2hwfC9/uMhw8HjM8+1/simGmm",
+	"X3l2BYht+Kne9x7DQ4bJds1aXQc8NpyqW2P1TnmZNtrlhrPiltfZaqe8Rtfb5js8qoyH6mTzoe/HXvYB",
+	"c2lXdL0jqg6PF/qmHXAqJAPxGwhCfH/yWfTs5K+j5xBv+jp6dvIreFU8hZnxbcTFM0sCLE6YQv3lcvJl",
+	"24dSk3CbI4+7p17SXPjzIfXjlInD4aAbUBepiRP8o5w5mjEodLEYxyT7Q9lwCTXGoS7rew6cqlJzrW7F",
+	"cmx3jtVTO85n6gVvC2fYhy1UclgQ4oywQ9E5zEwQ/OaYBXMEeoxwXkr2RNkVYgnuo+4HNo0DGaCPb5Ws",
+	"EsueUQ3gYomsl10vwQqttevOsltusJVOuUFX2+V1Z80tb7Bqp0br7WWnoeS32gJTFxt5NSBGHnKMra2V",
+	"q/UyNJ7ObVr9IhfeKg20+BZBqbmyUa1Wq1YphiFnVSEMmM+OKQQOq5XVmg6Q3c6o0+gLCPp9DfHBP0V/",
+	"Ukfym+i7k1+R6CuIAX4fPTv5PPpSDTH6Lnoa/bv6/unJ5xAefHby1+Tks+jL6JvoefRVpZQjANRip2D/",
+	"yV9BoPGzklWCHz0vfXiehPgmen7yd9G3Sjyc/BLS8r+Onk8JaubSpKAzHPXVyZ03oIfi/xGT0FP8LLaU",
+	"3ucKU7m6FAUK28JQL3wrxZIVkb5sXWUlVtLekUFi/rydHhLIG1L/2p+fRXbKgdI8jzumAAE2ltXAx8K2",
+	"axZBoGER0LpWi4dMndpA96Iyl0MKDg1D6vQq5HZAO7qBvlpW6H2fcRqgl6THAmapwXgdrBltHAHQ7KrS",
+	"4i+Ahqat7JfNQHuD4es0Vluvrolpf1AGTxZzPdW0M3NNi2eZcP8S/Tr6Q/RHEv1G/frPChR9Dz/+9uRz",
+	"QElP84hrBWS+CGRGqWg2FAjiAZVyIIIQ6PueCA6ZO9QT4noDX/SVlSu558vSh/Et5J66dMdcacSs+XYf",
+	"Ljey91XF5Vr2gYTIFM76b+rJJ788+VVO+Sy1ds/icWEJraFkARztanuDNTrrrLzs1Gi50VlZK2/QlZVy",
+	"vbPWqbXX2DqtVUHCXKVNMCfoN0JyWg8o/LoAiQWuL5aswPU5DL5BjLLeCCxvfTxdCurxmd4n0CYxNfwp",
+	"405B/VmHXwMdftb4q9bG+ifm42uwSTTmO8sygSuQPjbFMkkIjNgxk0JcnCwg9o+ZixYi/sWYVGh6CuhH",
+	"iADFTYsbvxOEFnVBpvipMxkD2xrKFmTDgmxYkA0LsmFBNiyAcwGcC7Lha0g2TECp8c8VAPwNAuDdQAwH",
+	"Z3Mp8ZIp4FvXQiXHnvRCgf0LHOgJ1lbgemHgU86B2gccBI93LRIMOfd4dxGqxEBBM6JOdgI+WlwyGkri",
+	"sw52cBj1GNRYTTnBMQyAfXICr9sLCRejvHIz54UAzqkNoxH9XZynN7g2jEMH1AFZUF+xTFnP6Ivod2Xt",
+	"igYiiStT3mmdLJ3QS+DZvpBMGo/wWrlaKy/XDuq1ZtV4hMWAcZlyGdfL1doBfGv6OOYTVsDrveaus41O",
+	"lZZr7bpTbrjLrLzeadDySnvVMd9p4qE79JWEZpCX/4/g/H4G6dmfnvw9ib6PnpPoq5PPIUf7z+gFjf5E",
+	"omfk5G+jpyefR1+BO/xr/PQrUltvVqsk+n30x+h34P5VW/Qe64SlZm0Z6pwGoTztupchDYdqBPEBSPO3",
+	"/iV6Gn0F/tXvTn6Jfubo32FsamDRt1dSowb27vnFafCcF7ikgJLFkhU+2FPFbNJQsGu0YYEFX3EseG62",
+	"zF5upgxmeyCVpkk6Q98vh+xJqFNhiMdN4yqQAju8q+6B+G3EFBqTZAGUnMKBxwqndXVSTU8EYYtnuCR4",
+	"RY/Bc9I0k0WLhMJnAeUhws++J+WA+SGBNlYiIOFIbMZpHO1xnN1z5HH3NPFE81Eo7l+EnqaprscBhEqD",
+	"VBX4IAqpKFy5CclA4C0hMQXU3JdwRgMmQw1lsbcZA/pJka1TZOucla0za4bOe4wNUtlrKXIblmlQImpx",
+	"MyedDPvUDTnOPePTUnZEtpbWVAFbZO0UWTtF1k6RtVNk7RRZO0XWTpG1U2TtFJ6lYsmKqsfZJJzEYHQC",
+	"IeWsNZBddrzUV2+nGTq5/oqbN2+zY+aLARro3B9Xbt4kW2Z42mYEuzXVSiYYcmkawry3dWv3wc7B4c6D",
+	"H77jJveyNwn2m3SHDvglvDDVyrnaUCbrYUcMuWu3OKaceOGphJMWv+dBO5ke024A019Qber9+/vEvGF6",
+	"eD0q45bfoWhxcDMNw7Z4ku2h5wXEZb4Hxj0GFizzFOCSgxmPEbkWDxn0fnUoJwHDwjHYug97AkHzHziB",
+	"vsePUnQ4GC0ODNpvUw7j7mKLC+xpqa6MJ3L//sHe4bsP9w9sbM6Y+mL/8O7Wwc4HWz8+fPzonp1+ZVgn",
+	"X3RlPCHYsBJ6TrS4od2ZOF4TOhwKX7f78al6O2L7ys6w41tUCHpcSHvc4nbAHG/gqaVtqpcw64C1mskC",
+	"5WPou7eIs4Cd2nUbdo8Tysctjt3C1VBw0hbsyTbUtpXboX1aVPE2O75vtvg5Rv9DNUPJblEL68nJtzDt",
+	"0fXAleCJrZyzenbnOQHi+ZrmAViuV61S3+Oxz/IiDgFtGl5lV4swZP2Bso9qVqkt3HFu7ev/K/oGYNJX",
+	"ADO/OvlF9O8Ky1nEtCz/nyYSfjK//seTvyfRf4++PPk0egqW2WcKuEbPADSaCtqfnfySRF8R+PffAkD7",
+	"E4GwIgYen6rnTaQVlXDE4B9plmYZJG/xKxyNMjx6lHOmJgx7vVsl3V/vLEit4H9tDbNUUKVohJnt7J5s",
+	"qTN3o1LDU55W+0k6iCr17hy2f8acEOtzI/59DlHT6N/g5WESTj7PTgAYHdkJUBqJ9Qc+VgAfMd8R0EVr",
+	"ZnScHOez2i9rER2fZZDVlVS/pim7fhCIts/6fzm97WaskyBNLsQK8mkFGQrho+OWTqhIBcynqEIDX5gE",
+	"j0ZpzamyOsbc11i54dac8oZbY+VqZ5mugCVdT4e6G9VGYsoo2GlGqIXFMODNI9r2OAub+hWbXITljoma",
+	"zTb3e/jTaZOu9YwrGKqSYAjte1OvqeAwqxRt4h8pdJDSqmIYdoXHu8mGXXAnMNdiCsu57DiL4/rsTD6R",
+	"6eSpcTh11Jxi090bkogRNwEQhYKwvZzsechMOMW7v88u3ad9BmnHdG+GM0QYXPJD3WW51OxQXzIrm+Gn",
+	"Rbhx2cyUt5fNA/ytNvCf6xzArLBNzRXoxZ8Jj5/9XrlOnar+XznnP/p/NWiRcBtbHhoDR6OI9/BkJy4Q",
+	"3RlR7d5AwGh1/++0YKdO6B2jv3EQ97fYqNdq9eXGCvS2gI9PTXDo9dlP8PqdYSAGbOm+kI4YlazSiAbc",
+	"413tskycebB1VtxqZ9mps/I6OAY7NVbecNbccr29Smus2tlwlxulmAaVdgXqLpCHUoAbUP+ZoTPVqik6",
+	"k1oXOEZxs4L4XqRV2n7wjtkXJLu81sN3sk4xa/udR49bpbgNpeAkeeAmaUP+PfTKhQabAZEMova6iXpl",
+	"Hr12n00Vq9BVt+xxMpQKb4ISq80iPU2TQ93C9vURm7GgvMswCJudg5Qo1KJtUhwu0aHrhWV2jOnPU2Tj",
+	"PkYnJVmQQ5CJnSFajdiJfNHC+KUYhtIivnCO8F9mfVscfRRS92qVTH0bsGNxxFwimZTImuQuhkWJUQcE",
+	"xwV2IzRcdVjAc95z0tSMo57qDFpkd88YJS2uHqJ+QmiXJZLe9FEFA9Wh0JedUac3zVa6P95S87aD03bt",
+	"1MurtEicUARJMAiRGdy0z8KecIEwgssGdMdjRMhqvg890yGnVm3UrZI3AMGyXKlWarXlipKEwgEf3cyS",
+	"PRmIWpOtLj7svvjI8326tFKpkoUf1Wqb5J7Hh0/Ik/XVw9XGIrnjBawjnizVlpcr1Qvlm6fdz6X7B1vV",
+	"+3O0f0mW/nzmIm7gy8iitwL+nW5ONikCRIf0xwagpTuKGuQ4KdhSyuxsEnn6QtJWQN90q0+EjH6uRYTv",
+	"xnKGLFDe4gYzogeIKuguUx6o7Z1HB4f3t350uLfz6PDx/s4j2yK1KknaMltEihYPtXuJTHqXFivE1mp1",
+	"XwhuqwsUqDHMoOUqcelYzQ/ehCkh2kGWipq+hexIdn60t/vox4cfbD16sPvgrr24ae7u2i2emQnoYsG7",
+	"Shp7XWWfVIjdVajW1pwZNVlhDxzOBs/Y0+Xldno5rpAaPgNCxveLcVlqNuPIpadedBB4IH6WOzVng1bZ",
+	"SnvNrTsNttpZp9V2zVl2V9haZ4PW2svOirsGfO56u+GsuusQylxurzhr7kYS+JwNyMUNvRTg+mcIpX0G",
+	"FGtgeZ/86uR/P/nfgHudRCXzAVjJKh2x8ZbfFYEX9voKd27f3t8q79VXVjVafywn52rloLrerNabNfBm",
+	"cBFudUIYzRTEyEV4i3VEwMwl1Vq5tpK5RLLAo/4D00ascae+tbGNjPPYOTIvuJwHIaa22lmuDzzq6T3/",
+	"dkFGELX9cWYGUoI18zGQZ3Pb+u+HbEDqSuQolO/xbjNpuJ+2Jxb2du5DgKpNA0baVLLVhi7c3OK3dx4t",
+	"psqee11Ow2Ggs+r1fYnTo77PeJeRPnWZ6SI5CLxjGrIWP2LjCsFUagUqzT1kkzza3yJ7723vk7+okeNa",
+	"ZUWNYm9/n0BuvW4j1OILNiR/SJ+4XRmSsuzR+soqKas72YsWgbNE9tTFS3vl5fXG0l55pV6bvIsITKjy",
+	"mN2QpEdlb1HJyNs7j4BuSEck+I9P/09pkR23vrJS29iE8R2xsSScMZcopIv9q+vVxjppe6HURMnUbPaH",
+	"MiRtlub+xhJ/wAJPuIh0lSqJVRrlsQKtkAeMKXVFAuYoHKz5h2TBblSXWzxgan8zHhoihgkZZomLW6lF",
+	"8SQB2DwcqKWBEIX2fiOqDqC8kCReiK8DIFwpM+EDeRWjB3kK5JbH3dSZTjyAt4Q7ntOhktxmjykJWVb/",
+	"u7Vzd/cBUfpx987u9tbBDnza4vd3d2/Jj7a3t37Y726Ndm9tdXcfH9R/7my9X6lUWhyu2nlwO+eX6LvG",
+	"mUG2D11zamylXl7uVNvlhrvOykoLlKtO3UUNAx6VeNsqWLrzeHv3/dtPln9Qfb/urPferw0+aPTXDjba",
+	"Pz5+ry4frARb68OdWufucu8Hq0f3qj8Z7XZ/uDZ+1BB7dX5/4+f7tfDx8vEHK09+vPbRVrW9XXd3Gp27",
+	"q73d9Z+9V/XvvzM74J1YgLipv5In2VjyJ6c0e+3qPV5n6fPYufWWKXQ0orLqey1HN7809X0B5T29p2Yi",
+	"CD0N2TeRew2U+BiwojqfQcPeom68qS+KAGbRyXdE0PZcF2itpUZ1BsywLXjH9xwcV22GR+zRsS+oeyDE",
+	"PRp0MfG7tjLL+8jhYACpBPeZ69GD8YC9jQboLfRVpvdYKPJNzwmENN38XIp1gRrgGTiqlsJRwAvwmRMG",
+	"gntOOQFFqTs3SUC5K/pQKkO2+ALiqkXUuBMQ7EYMliC5AiCEuqulUxo6IiD1FkfSk5w0HLff3bp3b+fB",
+	"3Z3Dg4N7NvaIoQZtCcg5geBdJxB9tERBwY96glB5pClVSvfvq8MJ1VWZI1xd5gNLsRKtCJotbjOnJ0iZ",
+	"k1bpP8Wz1yqR/9VAx7JLdFtnp9L2OPxRX8X/kulITr16ZcD6+lfmdrmG6zboopRAuoUrsx2v5qW1XbIv",
+	"Sj+vPlh9v7+x3fDqP1sb/7Amf7TOHh2tdN4dLYf3Bj+hj8Vd98fORvs+33nnovDidEQg1q51k+A8t5hO",
+	"piPXE9YJmOwlOPHtc8vTFEgOhQmGOBlAO79I+TgTNvoEBYrPwpx6OI8gA0qB/VMmL6jNrKdHgqsnax60",
+	"eJyf9Ih1AOZjP9ZGdYMoGHKo/cOH6ERO9UWN3WNUtjgXcUyAoHmiHf6a2emPtSxKDTEhjkH5BfTd+yM6",
+	"luSIsYEa5IiOYdDzmRWPefuUYXFugqjtKROoM6EhlNAjtn/K0WVPScLMhvzOImSe15vodGSgca6XE0w1",
+	"Dnuh8kLxzrwZynMDpLcMq+AOxphqZ3ZXzoRU8YU8A5c80iWMp7gKyHRPAWAECyQBAoKUKEgFfy083LFc",
+	"mMiaNJ/bLQ4yZRQI3l2skB1kmmLskDDuSkwyxPNuIfXQAvK4Zm3HwUgaMMICqqTYQvITvAgIi23miL46",
+	"1YxpJjhnIzP8xc0WT9EZ4Gfq92q0g4B1WMC4w5DYhBLZ3SQQZTWhDBnScYu3hyFRU5+KTioYlMQm8dY6",
+	"QFchW4SL0HMY6QrDuWQtruQDC4yUI2kSC1hDQM/V9hChXQpu/FhqU7fvcTOzYVp6AuVGhgTJDwQuBLnH",
+	"M0nmTdKnR6zFpeiztnDHhPmSqYvwB0q2M80pywNY6v23Ylx9Ya9OHLBUMDqo8m55T31SDeagbKXHMpeD",
+	"o3E2lciTBE6YW1ijhTU6t4SHXZmyPkEcdYVwZ2B2aGbYx6XB8ErleounXcD7SvQSSlbLrtf1QuTu6/jp",
+	"zZucjW7eNOItLaATSojOimCc2DoJYEddYMOwvGMmNSlD3XcB0WFtJTZTLbJCwsCLKfoK9RkCOsoxjlBQ",
+	"Ez3wqXBti4NU1xeDOQzucqbAMPrLEZyauVcTs2Hrd9b1DVpcQ1eLDLkeP0uGIGF2vDA3w8HjMmQ0t2zv",
+	"NgxzR5OeLywYM+RAzkYZYuDMohGGgSOaSzLW5zaGwRJGCHya+j3deG2saNdlqIRMeOkX3hY8pE54jmEL",
+	"aziCJrzAZjaJNWbxC4FfCPy5BT6kOKOUApqzMWBnlfdLSAud6mXU0lpt07TEtkjABj510O84JowGvgep",
+	"UKxptnZMocNyiyyOyvIuwwIzWIXGdhLhZet8Nw8qxbhgesrQ8/0WB1FuJeFE8xiT5KlROQhdQv2AUXd8",
+	"GEtYW9sVnq4jEgtevHCxQrY0E2cFHqzANDR9IoOURAfIz4IWjzOv7EZ9Q1dNsR+xMBiXIaCSnzWlZhOF",
+	"o3BznIEXlH86hHUFAjCPDn6dQvAy3oS5Tf3X8Gwz7pIFMMIWU1l/p4DBHGcdfjn9uG/jBTJ9fvGQTeiu",
+	"Zt7RQzNYthJcY+l8xOzZD+kRk4R1OswBThySP7JIrMUVCgPKAFjwOIIkibVeJx6KhEP1jb1JqDp3ZEVf",
+	"DhjPgqRPwR2GVAOIGEAw2EreypPEZVT7EUgoxGGf8vGhycSzrRaHb9TFh4b7ttgkVB6ljH3BGRrK2pU5",
+	"gQXV64ijSY1P0OQlfUZ56PVZLrJLYdxLMRmQ/l9t1Ddqa/OfauHOh+VehcQVw9V7gXkrV5PwMfPqPJYs",
+	"yJOz2+YAogk1HLhQsmwQiI7nsxcMNAvY+Ar6CXCDJHgxYdPNqlGeQNO7aURpcLdi/TydRWWiL1BMOy8l",
+	"g0rwTP9g/+GDFjetNDH30VVfUq57aqrPm2YzW3nOVCvjcrXilBErh8RpQdEA5pL9/YfEc5laV6U7dPXu",
+	"kIbMOAMkcwQksTihCMgCOkuhaB1zAhZieUAogjRGELlooScXqhiChzZ+e/Tbat0XZyemTEMvSNy8LR6X",
+	"KmgLF0Y36nlOD6qQ9JTmNJjVhbfRPhAasAx6zqBcXMAY5+bpnh245P74Ng3ppTnYNJUAc2ZiSSqLJGBd",
+	"T4ZM6ZkkT/tFpJFA0kc2I+CnHwKiBtkx+ZxaJkXujUhdTKqX/PTji+fVN+pXn0Zffxlp9MCEi+uM7SWi",
+	"Jnab3afBEQs93k2IhurjB2wUd/Lsm0u21THCF9Q19vpy8veY5Sy4ewdOCjyHK1GeYjLi38ltoM6aEo97",
+	"iLjjK41YUjhOPlID4/B1NUFyt8YPJ6rjAYNeS875kieyOaR4ycpKal+UVjpVp+YCNXKtXW44y255g9U6",
+	"k+XWcs56flpC9hEBw1N4nyWdVY/FEXvEKAgmnC2dUJhM31nCQEqxGysHlAaQMVmA10nwOnvFCRpSVDHT",
+	"mJsob6d0czqzCZidQAWoqsyUXHynVdLFGsp45zJWMMEopov8sIrSXa2SXTq/gvpbQkpKWuj4vkKMLsKB",
+	"8xBiWmCWB1mJmYsZPwBII+BP6htcJxO4ZCI8FbJvsv2gEDe+gMJ8psgDwCErDlGpqxy0ZMvaCYHBcbmI",
+	"BUWQHySBuoSd2uEKSLFjLjRnr5DHPPR87cRwm8TjSLaZGK3gVotT91iBB6lwqeh0pnRafDBFpVwWak3q",
+	"I5QlM6mjSUdhTPLOV1AznfNprzm1g3J8ydtH/uuPY3tGDtvx1Mjc82ZNC9UOfAqUEt/PUkxCcIZVyP7I",
+	"0yXXMxuVg/kSYGGyFriklOnj4PYgC/bpHWMvbhIZ380L1W5XN4Kq7Ri05cwnjgKbkMuTR6wD98RZh+Ey",
+	"4czzz8E17G18pWtxlb0xhxtSLzxOOiJwXrBPqnAxvYDoBYqvNgTqRECGXMafAP/VaMwZoMRE3e4zkvMz",
+	"V5IR8MlOO5s0pTAx1S0iApcFzG3x9jiuBKJ9M+YiCIB0A8pDiGykMvunp7FnbarXqfDHa+q3uHCHsfvx",
+	"Op9fpSNTyqso1TFnqY7sGd1NGFQpSZA98ZPyICFwTotkYj5COkiZEIbRdUp9KbChiATvMiaetHiWxoau",
+	"X08aF7KmjZnSVJgUBX1TUWwkrOGB8D1nbIjHN29CPPDmzZiCnNSMA2qBYSR76AWXIR1LTKNg7nnJCkmQ",
+	"dPJdPYnRy4QfrS/ZMzTpTWIinWD0QBVa5k6yHlo8YR1P55+Zm14qTpkdXw5FV53xUer7B8uj8sVpvJmB",
+	"XwWRN557pS20sbgZ16nSpaugk0WBed64sBr6FvrjeBfMUnlI+91eBvG2PYaC2BP8275oQ7N8SOlucSwv",
+	"nS0fvUm4CPrUV9tL/XynUltt6L5NmBSR5uvqjAFD2N1TF5xN2CWn+botbkTgjbh29DmUXVMD25B1W/x8",
+	"tu506QbLdJm0g9i/CnW311ZXyo3lcr02R51YdYeXx6yV0N5rHloZuJLXVlcay/O85iX5tKZ+eEGnLQT4",
+	"hei01AW6mggyxNqBPv/nGatw3QV5tVogz0CvbXEt2/LYtVNItGSSQ9viEyRaFN1ncmjJBIUW+HHVDfzp",
+	"Yd+T0uPd/IRewuEFqIs5iLqJhZNIV3s+Hq456VOotigtr5Vqe0GJaIJrBbn2FSHXGsxyAWqtOe7zUGv1",
+	"0c1j1lqEPaFO6I+J7x2xiRynFoca8B1dNAxB0GYyfN3ZRyrxgV1e9fnOoKYzaKaXxjgFzbSgmRY00wJO",
+	"naKZooSKWabK6pxVwOJ2OtPtn3XvY1Nh9SNM2Je0z4gAghiUn1XX2MTjKX4A5BUs5vZl2NPPL4TPKyV8",
+	"dGf7lKR5u2gCg3hb5hIDoLnwaRSinTLYhJxhDzLNFNY9BAFcI1cbnPXKVpAVYpuVtKGjGeVkd+vBFobJ",
+	"PoKuXeqQyaGDFZ4zi21DY3V7S3p06cfsiIYs8Hh7GHRt9NKcKqhhEoV6gRh2ExtBpwhCd/O01WDY0Bor",
+	"nUqzmRqjwzB9+oBfEPZMOYDxwWG8lDkLp6dirmZBarjXSDEoJNWVS6qXio0KqHP9UnnH9UAsKzFoEZ/y",
+	"7hCCxUEiImfAOgnd+qy8mhTccZka1mQwEWQ6OlxCfTERw9AibcZ4i5tOKul8SN0QxSAiFJlxuNAmfRoc",
+	"mUafMEbI657seoV5lmifghkKi1MhdsLati1iewPTXzOmXNugg8wxoSG0U9E3DRjEZnVlNzZGzqbjDAOo",
+	"5G3yzWEcZfyJ73UYTPxCEktINVFYnM7Y2DdL8DqRNWaQ2HolY8JYPlG/Vk18VjFRf7XTAKL+WrlBG8vl",
+	"DVZl5ZqLndhX2OqcRP30I04T9S/e1+VS7A+96udTP8wJLXgf8/YN0KXBZHK+zo2MmmuXUGKVEYxOd7Lt",
+	"cFci9XQqzeKJwwZhxuctONvEhDslGbH8qKlWa+SaJDIUAzISwRH45DWRNkeIPIKRPlQDTUmSy51zLa+3",
+	"QWU0Z294j2Nx43HkbOx3xYj0KR8n1IQRC1iGn/CWmFVQZ1gMQ9w/yBxkvmRz7dOP9b/OqbAK+zSlS9FN",
+	"oXW5J1Mq22y1xQqB1ZwsIxXfQRfhA1cHxTtADGsYVojZAOowwBGKuxBJS2dQ6AvQGMTAD24CC5St3ajm",
+	"1zzGLaYfMF9BVDPydDFUM9JphVDj6X0xRVDNEEdUXvpIzF3N9G0D0JnKpHNpCSnKXio3bwp0NoFF9RB9",
+	"OTQ/QbdBdxigeXbsuSyI6b3QUF537zrVdwvyv1Odt6Zjykzy4NXBvhmscABxq52aW3eW2+UGXWHlRme1",
+	"Wl5vr9XKG6l0y3M6PhkYicnyZwFNM4elZolJj6Y+ue3JgU/Hxnj/NTS6+MXJZ9F3J7+Ivo6ezdO0KZnS",
+	"8VlNm3Ruf7I93sKeTSF6SmEJUjNh5mZauwIpxTlHbeljb7ZK4qFeic3sWBzKkb51qnccxi09GSuqUw2I",
+	"sqS3nDrjLT5zoXEyrc54i2f3zxhMUC8kIzH0XdKjx0xdO6JjNWDTRiS3dri6UWrPzqMqw1P7eDxFPXov",
+	"QC8+1nNSlAJ/vUuBg2ajpwTDWCfnzCERlj42N/lkSd11yaG+36bO0XRD7QBKgKmNbUP5LvTpQ7EVW5eN",
+	"NnsGyRim4a4YMA5lA1vchhqC+1Lc8/iRbWppAQDW6MEix+jllRm5c0PqgJ863keM2B2Pe7K3L4WyAXa5",
+	"bWUKqbCcOTIcrFMdP5vErldrdhLo5GwEd7LUF9WEQqUgpQbasZTRQi9pugbEKinFoXnwYUiPGE9JsXhE",
+	"SlYmt5kgt24mdzLvcmjoXfgjO667njw/NgQgW0rfMX6gbhgD821umif67pjJVcs0t1NtX4o9fXOADSij",
+	"LkdO2R/4T/yHt9hP3n//x+0f769+8GS/vbul84nUBT/5+fKTvSrdGNf62/XjD9bD99lKsDZ80Gi/t9r7",
+	"wbK8XevcrdJ7G09+7JTmASzb+lxcF8VFYhaW1jBTxmOuTSOoHT1Hn1wEfk2DXvFOSW11MmWnq2mcqxvO",
+	"K/qqHma1nvGWMwV99qW4A53SX6C5WRBorlhN12cK7t2lIRvR8dVpdpS3sAXBVZlorzmB/im1Dvp2uk6/",
+	"B7rUKOVYlbZ1wbN8fe5lW2inNWpcIU1r802Cehq0J6D8Tlq12LGJ0OK5NsK5+TLpVqV5lOIU3Hi5eixg",
+	"rhcwJ3wceKVmqReGA9lcWvKPKinTH1YwBmLzCDv1fvCu16qmMtthFgG+lf7BhaR45g55onzfNCJuB2Ik",
+	"8cTYmYE+Dnz7lU8smVfyF4L8lRTkmItySTkeinBwlocmyZPW97shs64QGsfJUmJTBDpdTygJ3eJDDr6X",
+	"TPHLRcPKCkWXoTESMJNmfcp9s8VjVw8xpS5pKmc73Y5MBFCrU1MVFnXTDOgLgqERLBXtYtofOGlSj8Nx",
+	"QvO4Ckk7qDLvh2Wg1MfZip5YspP5fqosVSoR+wNIw46Hre6jftYkmSTsmH1n7DKo83eIdUUPuQgPdWW/",
+	"xCpjAUNwiTVVQ0FcD45Fnqa6jV8dqLW/vLnU2KhXlzdA412+bZIakx7eVSRbZyuyetLMStE9qeBwXaDQ",
+	"HW6e07V+U0I2HImy/vDDT6xphexQ4J2SKmqH6qMNje5QLHIS1+0kI+qFkODT4vAPiDxhx42eCdVPSqSA",
+	"EZ91QvRaocyFIFqLZytt6DMGodf0sYGg767xZodmhGTMwhZfwFLEMqSdDmHcHQgPW83JEQsIIOqs+IJ3",
+	"gZdJZ6IPoXbeLnHF4pRieEoy7GNBl0uXyDJ1UjXVKSmTOhmzMjykuQunbpxbOHVmcahfeoprYXoB6reP",
+	"9R6m5wOCxDOd0Xxz9T64oDEFV9fvVucnYOEw4NiDS5KQPQktXXzcFuFAzWNzackmjx/tIoMRSse8/0jj",
+	"ob0Hdy1immp3REDuCtH1GdlKSwEL/hxDbww+bvFHd7bJan15ndDBgCzsv7tVrllklUBWsLTIclW/qIQq",
+	"DscsoL7mikgoAC4dqjtmgjNWjWQTeZIQXJNKcGS+lRXyQAMJU6WBJj17CZ5Vk3motuiOOR6pog00JZwq",
+	"ZJv6PlYAbHFIqtQZzHChyU7GaVaoa7KkRRYOtvgcpvqmjvZlpZDxbmeAlAkr5MnjFl/Q2EEtPbzadC9A",
+	"Zk4u3dVb414dFj8jlk/9rgi8sNdX43h3q1aySrhJSs1Vq+RJOYSoe1JDS+9Y9BMk21cZBUv6qua05/3P",
+	"8dPeUc/CTun4uHd033R84jv6TvjZgAWecN9ZruKfuOTv/ODW/gc/Xr69t/Pu3nvLez/am/xboUv4Yam5",
+	"XLVKPw+UvN1Tgrbk/fDWw0ej6nt3u2Jra2vrwf7j3s7j7tbW1vvqz52trffvb21t3eof3xa++uSWf+v+",
+	"D3d+tLS0tK7++uEofPCX6nMoKq4GU2qWzh3OXAI82Qn5zNHM7t9MzqORGmBmxd1k4Dy90lD0ta3rgNAE",
+	"iypMCAI6GExTIKcN6vOzvXdAqOjooV7/7ANNQRyX2UoKJWY2bAnRQfyHe8bKaKaQcSI4KwO9PYsFIZ0K",
+	"6fFql/EWB6uYi5FOhGTBMQt0dpcxmD0oh9hjcrGZ2LSyBwyHUeABw77H+sQVI14hdwLRhxuaIq+JtRtn",
+	"U8ojqTczCuUW14hFm8Fx9NJUp4DqZUaQc3Gop+yQJXon5RTQ8xl/aczuGA63eKBAQk4tszNS30/L9Csx",
+	"m+eSJNeZ/y7N2OS53tZHadA7v6s18/M8mYinQ2eNT+zgImm8SBpPsjhThrEX9jKYcw5x/fOgMlBY4qwE",
+	"coWNY4UsiR1DEOCjYFgrC4WNXeD1aZe1+AJIPE5s7Cng9bvYT8AmIe0uVshD7Fvs+Sxr8XvSSLSmsfEC",
+	"ZXgjC8bY4qdgq+7UrqS86dN+ClZPFrM8w/J+P8gvlDMpYOBll/Rs5jDL2h5Xq3iaW5Zr3JoJ1+ZtFind",
+	"kKdMrslOENTpsfK24GEg/BzCL1b1t7koy1AEzEaBA68AXZNkasIr19Tv4QXEb15jaz61AXIU+xxH3GiR",
+	"cqzh8oHZrjJZEEMpwz+rfDbjRpSCM2nFTSO5CC1IAGpxnQF0vg2bW7C1xU2g4Fy/v4E7PDFQMzIgPxmj",
+	"y7j6gGVV8BsCG0zh3eyiWVoIGqRb2E5XfFZ1OwnSn/Q8z3A8cX+K4HQF9/zjeUdXthr4NFQ65YYk5haS",
+	"LLx7cLBHblHpOZoA8t7Wrd0HOweHD/d2Hm0dPHx0+Hh/59GDrfs79tLp7/a29vc/ePjotr0Zny5l1+h2",
+	"tZj/gRaNQ30oLWo3qjV7sUK2IbtWnipejZb7QLvEE389dfseb8LZfeLJEIy/VGwTo5TZprn4G5PthV1x",
+	"TxV6XtxMtb9WyIMfe1iOFfNUPFPhi7lJGTHdOVHd/oZs8dRvFmwsoN7EGzFXvavuYQvTK/2hAiVIOdUG",
+	"nT/sEiTn5NpSMFNpf/hlLCkYdNzzotQsIe1FBP+ZPVFbvZJ1j2VqS/z25FPo6fblRMWIL6KnJ5+ffKor",
+	"RnwSU+ejfz752+hp9K+6K9zJ30RPoz+rK8n/+H+j/y/69uSzk8+jpyefRn/+H98pqNATQXzPzNdJ6Xoc",
+	"5OwW4EO909PThxM6mzFYu9bZnV7kMOn4F+8t2Axr7jrb6FRpudauO+WGu8zK650GLa+0Vx3zXbqKv96F",
+	"JUwCNz0aPzndaEDXdVFT/3WFRL+Pnp98Fn2rFtQiJ7+IvquQ6B+jL6Ovomem859Fom8qpLZRskq6D9SO",
+	"fmmPd0T+C+sL95KqvY2NFVKrL5cbK2UoJJKSXe+GfXU3xP4DRP7RF+rhJ39/8ndqL0XPoqcERwn9B/8q",
+	"ehZ9G3158jfRs+gZwR/KMBBc2w3R99HT6Jvoy+jr6Dn8/6/wmqX0ReTkM1Kv1qoErvgm+rKiL9JDgCOa",
+	"GuZ9F8/AzOO6efP0OG7ePP1Yk2m23Fl16rTGyuvtNbfccFZYeaNTq0729fM9h3EH+SjIua5X67Vydblc",
+	"WymlXNnRb6Kn0ffRlyefnnwefRn9CQ8l0R0ev4z+Oy6veouTX5HoGVEn/uQX0bfqn19Hz+GgfxN9mdok",
+	"J39fskpYgFE94L9Wl1fK1Vp9Y728trZUrdbWq2u1FXVofdEVjwPfNAe8mJyAMyu9EM9om/KjRBD9Q/QH",
+	"Ev0x+le4/F/hLb4tWaW2dwQVFBsr9ZV6fQV2YoBH3WU83NK8n2ZpuVqr1tZr1YZprIFXe1xp0rW16lp1",
+	"fXl9Y7lklY4GA/hoebVaw/4bPutSfys+R7Xa2sbGmkUucJ7gTual/qD+n5qJ+WZJdAM15lq1vrZWrdaW",
+	"67WNFfDXh6HP+pmXblTXqvX1WnVjeT3pJ/LJXALZKukyI2fJsmMWQEpzs2aVRqytljDFtcwRGJ9cgZx3",
+	"p8HeU6ijJ0YAOBA2AMMeccgLp7686S60lwC9TaJz86cflwz8BdgL3IIPM84y2DcK4WW2yIIB0Al8XkzB",
+	"9W0aUl90cfd4MkQENwHd04h96eNs++RPlqCdc5npfs5TPGsGzqd/fENvWonuLt0YGxvPQasThMfZ10mQ",
+	"hbRIIPy4vYBF2r5wjiT5j0//n0Uy8IcybvdU9njcd1t04LTovj0K+WJaqG0R88/DDgDn+BMxDG2rxW11",
+	"e+bin8TWBUIOoSrIYcCGUsFmIj2F2iHmjn2TiBeamkotrospQVGQeAxdFgJ9xt4kXPCy+XhqpYV7ngzT",
+	"EmMr1U97hmTSiSXw3CkppBNtsi+TTmq90iWTpvYfL2GqMMyMJjymWpLr3WL6kVcb9RfTkXyGAkgJbp6t",
+	"lN5kwaTS/YOt6v05KhEmW/D8ukl4EF/tpOG3sTDThOa4ATFn7K2rZecCiuvFc0txnKMxHFQ65Z4nQxGM",
+	"zylxZ0qAijwF4tDAtYhDQ9YVgae0wCAQ3YD2kZ/dDcRwoFTCb8ioJ4BpyQ0bXVc9BQeH8HW6Pxu1+DH1",
+	"hwx/pGvhgdi2wPHRp5x2WSAtYoxkfBJOTYXc8fwQmeA2ZgIq5KGzmvGDXXeqVNfa+F09L+cIc4gjxc11",
+	"dHeyI49D/5uJ6gA/HzK4oZbtydAywQ7Gh/3JnmvK6sDpHWMBDzW7JasEU1v6MFfYzzDOWcYHWucN0jI4",
+	"HWhylKxS3M0/4676vbJxlRF7iWKovwdzXhnr/waWT+ziomeVBcQVApds4DnssO9xHB9no1JzZUNZWFZJ",
+	"+G6pubKi/vjEKoVeiC8K14BTLeUiAP8Bib6Jnp/8XfRt9Dz67uSXUKP16+j5FNO9pJ8w5Va/UWYlSK94",
+	"izRLK7TWrjvLbrnBVjrlBl1tl9edNbe8waqdGsXqhCUrvembqY0Mk6zU9+XqBmbP7vlqUE/3G6sHX6Y+",
+	"O8hTFGjo9GLZeq4JNCeWvn4Y/eFcKlZrxDPJDqOesqDCgLEk4DCgAWj7NuuIQJlXnu8GjC82T9mWUA3C",
+	"NOmpVjNqGKvjYKIS7Hm30uLKCoT8gTMUoBn2Cy2JCjJgw6m6NVbvlJdpo11uOCtueZ2tdsprdL1tvkOd",
+	"zHiYwPSBkF5oHETavzRgLu2KrndES7GMnCLRnpHo+5PPomcnf63kI34DYnAu19Qc9bL0HJ9ZLEvtiEIy",
+	"XWcZLoOpYKpfT2lknRG6NTA5g41tc3RsojMClIhAAijIoAUjTaT3hPjsmPlSJ0xqcv/0eGSLpwKS5qbp",
+	"t7WQaREKcdinfHyYCCubDChKsOmBzO0EAl+86+O1CIq5z/01BhLfCkk773xPk7FGAkxQ2XYOaDdfWesx",
+	"GI5cwHSfDliOJiQ/qwPVps4REBd3O+X7NHR6trKdTUew0IJsI/z6geAsdU3AoC0gDVnlTMmQz4l7c8og",
+	"FJGM6yT16jgFSXkVrjAakYj1pY/NE86pwTxVX52qJBmPGSl6/UE4tuMWmwCH5bCdjECdtNgdtdAXx0zz",
+	"jHRSWfqImtOWm8UPA0+poPkqzux24Bml2ao64sPetKKOtRkOy14ALExQMamiW5fyBa/P99hHRua+7Px3",
+	"2ARzHlJreugPjD4k1dpKwUGmk8Jt5gBMIaRnYNc1NzIqkMmbikwKE/ZqWcDUnVsyvGK2q/XxOds+5/EJ",
+	"mri02Zzfkm8WuxmLFHkhWQBQApmhw7Yynhc31ZeYeU+GHIrUhpL5HThVRD2KcZdyPGYuYwMWtHjYozxl",
+	"bVtIdk5VKEqenQtXyILdqK+jeV6r20RwQpW09xlR4mJ6q70rQjMXNcUn5PeLsbxfbqO+Qr8VlvebZ3lf",
+	"HNe/fhm8r6kx8YhBR1il3ZQJfF2Wf4oZODXmtZtcg8WuoMcVZ56pkc4GIXMJFwHRrbbi/i9gs2+2uO6T",
+	"CImBUF/B444/dEEVmiwafY29GPcpdCgnbSU5lNjQkTBU71ifUKv9aXGx1Lhfq26EZkaVgEdNMkdH2ZBR",
+	"p8eCyoCFgTj+zzMkoaxk7pOhVXxx8l9OPj/5NG5m6K51ak6dltfZcrvc6KzS8oZTc8v19jJrdFboanvN",
+	"MXkszL01vhgPI5VilMPyKxnaejnnPzGj3SoFAlSrno50nozOk53Mk7kMjSHZaedTGFInrqDzvWp0PjFg",
+	"6bzAdI6mZhi/VkHFfSjtSpN6N5DnuACwidQbpCeGQaavK5RsBlGC2f4tPmCBVCBuwHg68ri/t2URyUKp",
+	"S+CIEc8Wvo0TM1scZ047hNW5tCtkHwoi6ioMDPSc1Ent5jaVFm/xD+J+Q7oZuemE0Ga+4F2J3TpMfqgF",
+	"rZB0LqdSGk18Cb12PW+gvugGlOsuuYI7zErK9pxKGcXSQXCPVOYntOYNhwGP3dxGhxnRbcPgt1BX9elY",
+	"p4gSqD8pfLaZ2Kypb31GA67t2BbXoksa5rv63Tm8d10CyFRvwy9zmjZ5yTxSzai39G+T1zRlhEzxN+J7",
+	"xyydNGsaB+uVgWRd2eILoK9d3CwyZNTdxFzeGALgBEI0O7/tG4Y7Eql6mQDyTIpxitabrpayndInlM0F",
+	"9MZcZYvmL5BX4IkXjifm3wNT26MkR25EUa6RBREgtTonSx4FWkrmaYG3+MaV3i8KUL2CQGoXlZkUfdYW",
+	"7jgvByEXVl3IaF36OJ01f2bE2vSzhFI08lQzapLS1mjGgrZWwCetFa1Ec4c9IRkcwrTiJoneBqUca99J",
+	"CMGFxpsLRkBbKfs5wD5u2DUsPQGL0/sITyjM84LWur91YYW8UtVi9M5LSf3XwwjJjQ4lLzGt5Wa65sUL",
+	"onlPFx9LCF11sKOY3dktTNOnMS40CG1KwNDUfaI94Zr+tezYE0NsoNviGWlcIR+IQJc/NQaDl3Y/ClEh",
+	"+7TPMIs5GCqTiMoWD3R393zhqBb1LOFYLQD12wSok82q4XShAl+lYtMM+iapRZqo0HVJ2OiLrjiP0ojh",
+	"hc10NDLuRevQwL0hMUSPrY+ws1Tfk1L9S90fi1FzURaD6aTEdB2Ce2pQV0hOnFeUFbWgilpQRS2oohbU",
+	"i6gFtTZrLaiZS0GlBOleIDqez6bTVwI3VQVf7ciCqXm9fTEL9vh8lr/JdYDN+dpmNw7Ds5CVAk46jdG8",
+	"KfbWEL5LOpATIgkCNHexQvbDgNE+9gJv+6JNZCgC2mWbcQp1XKj28d69h1u3D3fvb93dOby/9SO7xdvj",
+	"kEmyYDdqy/biJoHuUj/Y27mrDuIHrL1H2mOioRJctZJqjLSpGZ3Gx94fhGMYYDYDJRcc5vI3fUHdKwZ+",
+	"s0TEhBOysCxhHq+k6DzWf9dTe2pKFy0i9ZpVyG4oibonRGO51+kwl3QC0dfNS2C86BPYxj/KB+pqCbX3",
+	"PUm8LheBuhGsIBHHuimg9D7S7UksgsuGq4TOUnjiAsRFmDMMsSeVJIHOS4J8I6en3ahXzCgt4HQBp18g",
+	"nI4tX12oY8ICxs2zpNVJgboL1P2iUXfApBgGDiNx4gW4dZQKKXjkBY+84JFfu1mBwHMus2J2j6rxwk5j",
+	"jt/X7LS4soiLCM6Uea0QG2rY2aSvTqM2Cgz1DmLmwIJf0I0huEt8KoGEqNnncMtFYvpeKEREFtpjEDXY",
+	"bXPRanGHSlb2uGRceqF3zPwxporx8Qhbw+P4oIZhhcxJM9cveW4VWfYkVNKm43FTppeol7P0+0Leuxr/",
+	"tPJ+5s9EIPXpk3uMd8NeqVmrVq1S3+Px37OWGDQEQm3IKKAs/KljgKDNzB1pBO7G3OdSRy0E8BzUn22s",
+	"E2yGM+350nS4nm0EuDRxh+hXu9ahnoIkqGgihme0tM0EA/8h+rPu2IGn6yx0kI7n/VYDVSx4aJUGsV2x",
+	"Ua/V6suNFbAppgfscC0vXUB3rigfLu35dPt4QxURvletcq5LJKOB08srUduPherrwL+fW2MueX0FUF5B",
+	"osmZBcqMD2+HOj0SiBEZAQVOK7AelYSLmGTeZaFhhuiPWlyzQwLKXdEnHvdCj/ox499CbisQBmkY60Wl",
+	"HxYADJg9phMHwA/iQV7C4mbC4u8PZWj45dCIHvMKQFbGbdot0HgeJ8tV4tJxOguCLEhmKuTv4hD39AgX",
+	"K2RLvXiLZ97ckOl7uluUmYGA8lDnzJnPJvMRkDHo+zIZf5x9QBZs6rrYWOqRGOnmvLY88gaDuCn7Obz+",
+	"LDTSWRMtDmkTwiTwQW9fsssxMSRQj1rQv4POnno44chz2KL2pOGbYC1M7Yo0NX/SmfBG/uq2ntxlT9AB",
+	"pD+BgtK61ecm4bqvvidbfBR4YYgvCN05B4yGuvk0nh71uj0a9H0mc8HZLlyVwLMLpxDEMPenSTqBpnxW",
+	"pOeKc/IJtH6d0Lp/jJ5BjV/Do0m0Ltmo10hN6ex6eXk50bz6kQBPLo4NztL8k3kMH86pjnHGr6sFs3aw",
+	"qnvVYsoV/Fvt2DlWB3ZhqVm1SmIYOgILVejbqQFSeG7STwB208Ys9ZJnXBo9gFp6APhmUx8/M6LS0qHU",
+	"rF5w8eTQzy1x+oESYz06GDCOARmmtYCVte+63jHjRapBkWrwwsriaU2nFRm4G9pD/7J0MQPVPsYz+Mnr",
+	"wgrGcd+QOqVxWqcaLVmurypPXIinUd0At80hfJKCLdo5OxJD3yU+o8csp3lRqpWv9hnAbaYXyUFpdhl9",
+	"r9WgdvyU5pSj11iw5jVxEZiJuwIXwXxTPy0MYQREJ9QRZNx5hZIqlNQLUFIo5WgimLUX9SqV0xKIhkJF",
+	"XcidkRIRR4wNZMamVga6SLee63kDSdrDsMXBw2E3qsuprw61jLaR6YIdsRl3obukaeQzoeKGPPR8MuT6",
+	"pxVyS/0DyeVZx7hpgNLi2lLOUa8dbblDpCStMk2Kv0PVr3Ggh5L5neQ3DvV9ltscH4aUUq2FGntZaswi",
+	"XIzMvnjDKg6/ZaoBDlXiqgMz2pNXmSp9Sk8ETLKwLCFQXe7E3bSmC8mpDUgtUxdEj75HJfEFdurwghZs",
+	"N8ZDJQeAnefqUjEBcwT2qBMukzqTRod+jWLI+3X2d8gaTTk+u75oU9/C4mFKxIIQYtBsB6VwJovaSnld",
+	"9Qtkq760ODZVlcQORTg4hImzjasD+rcSX3Qz2kMNGZqngg2qLJcWT5e0IdQXnMHbOJQTxgPhE9qlHp9M",
+	"Fo/r0XARpmroaA5M+k2wxwfBFT3EFcVK61ztuJSbOGDAqjQ+VmC+SBZuYj0Z0AGCsxsSivmYmV0YSkZs",
+	"14PTdiDCgb1otTh05lOKL/tYuB88nPq+GGV81GaPS0J9KbC4dYtPSXInC2qe8rYd5OerSRkxesS4Ggr8",
+	"/IbEW5qBb6LbXT9V7x0d5s7upMVpOaPadbwPr3gHj8or2yr2JYOs86sNZIaE24bgtoE0zACkQKHPXvPq",
+	"BZKFaUsns84pVZbRWpdTaBo2F6bPhUyfxzh7Oq6mrYWsrWEURuW0vw1/XFgFr4xVgCMpyC6vkEzUh+Ra",
+	"Uf5As7Cn8TA1S9siCZsfyZSY7GDF9v9kL2tAVAumopGV18jZinPm4ypIgCetFhfDUHpuXJ5wEbFy0stk",
+	"pBAaUtlzOOWEM+YCkE4o3VM6nuQx0udPrXogOCvy6otEoCIRqEgEKhKBrj79fiLjZ1splfK24GEg/NM6",
+	"axB4xzRkCteUHXUpWUB15NKQQl1f0g7ESIJ1bxJ4tIGfyfFZnC+rx3pdU5GW86zuByIkfeF6HY+5zVNP",
+	"5JhbrdZnGASMh5i/XKxT0VrrNWutFU5vXq9Ez2tbTeF8es1WG0jTwKOVEL/UfnbIZpKbxE40tw2o39bQ",
+	"xoZOHKYQN7a1r5Dot9E/Rf9kkeh30RfRFxaJ/hD9Ovq/4ZP/Ev02+p0uTp4437Ghh9NjEKdcgH/o3KvN",
+	"1DVd6nHdxhtvtNjMUoWRo818t8UXUmOueJw3iYfc5EO4uxz2jTGRmhdlUdynwZErRtyCQhGmPDs0/KLc",
+	"C9VpIu8e3L9XafHUoYfqAJnWXDHrCJjl2KUroS3RwNVSwiXS4w5DX/PZvbuuxka5gjZerwOwLcDmyweb",
+	"l4GB18iBKyzrwrIuLOtC2BWWdaqw3Wlma1Fc442phlfUynhBluSO64VXYUnOFbjpBrQ/vYLGDvBU9GV5",
+	"9B+y4Aa0E+rex4HT844hO0ssWoSzUdyEEWM84JmpkDuer+yJpmlcZVvENv0l7RZP2iQnDZDlokXsn9tk",
+	"gRI5bOMxNeOBPrbQwssfdkEWjIA4pb9OvdHitCIae2YizrHCoXaEmbU4lIZvcUVFI/RQ0lUjJosLmLki",
+	"ntuEeYpHREFeZibuxrRxpTp6XoZUkFNXBBbEguXAvtXxD6YWF5lWWKRereYO4pXun0ld1vecd8VQ7aG1",
+	"upVuQz5zO2fgiGUxYPY0zwJ34xO+tDJD/ugSPLM0Uz8B9Ng64AF7fKtkJTtHcN/jLO4JMEveqlU68rgL",
+	"24L6XkdP8+Fw0A2oq27F2ZNwP6RB+JDjkNbK1XoZYOIg8Bx23+MiKDVXNhTYskqDYdv3ZO/sNzjVErvs",
+	"CpFpBGDucm6v7G+i5yd/F30bPY++O/klUDm+jp5PsRTmxHbLlypTooXJ+XVKzD55Y7kbL73gSI5iHyRa",
+	"5/V0D0/ld8VNqgAWaIIGdl9BKCHVYZYKtFMCCAL9qUoM3JCmscpg4I/JQvRF9LsmoSHxGZUhqa3qvqFY",
+	"QqvFT34B508ZU+qYKYNKuxY2SfRF9EWT1Feq6d+o8/os+h4MxT9tkrYIe0D2UJbuP0W/jf5r9Ee4cBB4",
+	"IiDMHaI4muowrrS4rTkqu660sQBImxk6m6Gv5MOnbLmK5DaVB/YiZtfYpsmnP+w2SUiPGLend63UJ/4y",
+	"+adXpcDO1xDnSP080Q5G9O3Mhou+AFfL1yBr/xT9CSXydye/ItFX4Cf4Pnp28nn0pbK2o++ip9G/q++f",
+	"nnwOLoRnJ39NTj6LvlSbKPqqcoZiMGc0+pfo19Efoj+WrFL0m+gP0R9KH1qlZOXUJTMR8D68UrUyr07A",
+	"7XJNHT+vCAGpG6qH3BbOsA/PLjksCHGvsEPROcxsndcQNU1z4/bq2hP7BxJ9P7G9n2o/q7mmxbOuX709",
+	"idqc4JTEW3wZfXvyOWytp7N4av/iL0j+w/ksD3iJgPBUR6gZ/cLnAkmkBZuzYvYknPcBlRIqasFtRHAY",
+	"a41D1xv4ok+VXOGeL0sfxreQe+rSHXOlUcHm23243Ojllyf2YjwMejolB0/+Ctzcnyk5qO7yPCUHEaNk",
+	"+NH/TQ3l5Jcnv8qpBPTPJ38Lg8WBIg96/tozLxGkzyl8p3lTteAp/KdFaYMX7DV9BeroULP9r8fJufSx",
+	"/tc5jXqn2C9NrASozRWkXIyo1LUAY0WhEH11w7zJ4YjKw/i7VH+PpnGWquPX4kjjSMEqfLJrdAwJWIcF",
+	"6kB6YbYDiDmS09u9JRbBlXV5y2H64bPetAS6oonQXAcZN4E5I7O5NXLjDndMsMCCLA04YkCjAiyCroQk",
+	"kaMjAmJOxJQUjYsfgitNyygMo8IwevMMo2mL+vaaSpnQQWEuvVhzqcgYKDI7isyOImx3JZkdcxml1mtR",
+	"AyIlNXOeHhvJ15g8kmNez5BJgidODn0ouGQyPiCEiHXg00ke6Uhiiy/kR+6UKZ2K3OmSUlBB2jKZKbpT",
+	"qCfDXLtbZ2ycStNocRPqzKRqVAhSqowsUC86CA1xpufJUATj6VkcV2PLXzAumMaBqyuIA6eDG6uUh61O",
+	"fln6cF7tf51s/sIgKwyywiArDLLCICviV0X8qmiu+folDLzAqNmSjlm9LsXuXpShMw8NsqnjhyIdM/yP",
+	"v/nHOHmiQnZD7EaBlgdc5cRJIB0RkK4QLhlyn0mZuoku5LrFx7pgOCo/ZWNASNLksIcBhT6kgmcMIuOo",
+	"EZwpe8llIfV8CRVn9R92NvLoSSLgZalPoI0plMTVD9Vp+MzxXCYXN9EsUpLdIlRd4zP1IBxbrZ7LZ9zC",
+	"CbmG8GVhJBRGQmEkFEbCpJFgRHBhIxQ2wuvuc39NqC4vEz5rgPFCETQq1/nZZ5vpfa2bpcdH6YacWvwn",
+	"QwHb1pr9rQZSyOIuwE0BbgoPaIFurgvdJH0jCYieAu28quVN3kbHIfY8QrePxgRXydRN/ECbxPeOWMaP",
+	"BafhTJLuxWDKI7X1Zyn5sNuZ49K52L9en3bZ0s8GDM52jg+x7XEKZS9Oc47wtwN+4Z+OWHsw729zJRjc",
+	"bkJebTkOG4RlmDh5ehPY7XHIpD0vz+qVJYBt45qWb3tyINBXenp4HkAlK0Hjjw/ulNcJ9g6gfUYWHt3Z",
+	"Jqv11dWl9dr62tvCQqtXV9/IY6FpM8wlarOTIKfOmdk2KF+mnBJCy+0l6X3E7II+WtBHC3A3A7hbPf8H",
+	"cOQeiHCfhp7seIh5Xl/X1G0x4r5I009vSIROehcvFnTUeaO0w3AOMuo9A1t90RVNIsOAKZlkESW5y77X",
+	"90LkftaW7UWLSO51OvqDFfUBFHrxXb1mrk6OzJT9nuLF04RSCwOji/lcULU3rtCpNwshVDghC8s4EVeH",
+	"MwnqxIW9B3ct8oO9nbtKtn3A2ntqUvWkV8huKIm6J/FkPNXQ3xotGBgv8oONCj5QVyvRCj1HvS4XgboR",
+	"rBcRsZHifcQILCZM9wp2ITUdQeGJC5QT9oQ5w1AdU6zV3hlKJB7LoVIPsEIFMbWIORdu2cItW7hlX0m3",
+	"bMCkGAYOSzpycDbKdXUUZNWCrFqQVa+hESmA1vl8zpcMtncDMRxML24du66bukM/XG+R9hjLUxI4iVMq",
+	"Rt/Fe8+Lu19mYWKHDqijtlGzvqJgnqtF+u/KWvnPBsAYd2UKMui2GYwHwvf7ekyOLyST5i5r5WqtvFw7",
+	"qNeaVXMXMWBcph6jkMcBfAsXfKKhzpq7zjY6VVpWiKfccJdZeb3ToOWV9qpjvgN8YKzEmdGREqfu0GcP",
+	"BHS+KEX/CN0gnkEXj09P/p5E3yst9tXJ59DK48+o7aI/kegZOflbpfJ1sdGv8dOvSG29Wa2S6PfRH6Pf",
+	"ge5nNJQH9IjxUrNWB50fhPI02oqxAM6hkukplfsvSm+DIv3u5JeIMhTo+D56DgVPv51To9YvVU8Ydv35",
+	"1YTx4BW1hK+rlnDaK9Q1gqhwB11z7WKYaVO52B74lHPm2hVio0S0SZt1RMCgqwEcdBuxHhl53BUjLBmG",
+	"ktFc6oUtDpLQQip8XpLyZqYKsBLbpgoweiuI+oh4nAwlM4nEZhKnlgmGg3yZIsGzKJMXpSlegCifIrpn",
+	"l9LzidhrLM5boICXhwKqM4AALVeuEQLU5tuL00xqEIeF8VxUKn0bK5V2tf58MSbs0sfwfy9ZuBTxCxdt",
+	"4Y6hdKn6PgyhX5MuWwqXHPaoPPQZDTgLpL1JHMod5qvT6XEZMuouZgNZ55cgNWijKEBaFCB9MQVIZz6f",
+	"59EaL1BrNMHWl/HbFDit8NY06wVUK4rcvYgid3PIy8KJdMaD45OW81iN4V54XT1iVAlpMx/8UIyAtEM3",
+	"0inPk22ut8+ueNfiWPJO8Limw7Q0RCzhdhUw8NLuquXqfDL1GqvPFSq+UPGFii+8MQWV4bWsu/WyfEBL",
+	"Rj4VVbheOhabJ4pYIdq3D/W+Yt0CfwVDzs2/O2r39Ji7OXGN+fXCgA4lI4mCX9w031ktHv/GytwUnXjM",
+	"hQJhYU99zHzJ5q0Olm7AImnf5Hm2OFQfU3ejhIuyGGSgY1wnbCFVJBkQYy6/fRsUDKi7fdM8/SVgxhwY",
+	"MJ+uxsHj2xQAsgCQBYAsAGQBIN+QSCDuYY0Cb5jWZC8ADuomAVNprQeZlDI8a9IinI2YDAlkDpCFUU9g",
+	"twP1X8/pmbYLQDISvguwhbORbr6waEHgw4Aai7hewJxQIL5pcQNwdkNDSLthnkxoALQk35OhnpJ38Q3I",
+	"gs1gLdVeeAd+lp/vds+TpjaE/ulrxbuljl4ZlOolS30ioApYJo/j90pN6SQJb+b8jGy+x++h9/3T6Jvo",
+	"30CVQeqF2vX0rJSqXlzXATJ4DvuYwvNxibNRkskjfLfUXIHGD5/E6kxfczWpIfCEKbfCTuvq8OCmmQcZ",
+	"JNsssTjMJNeqjXrpUqTY7K4+nx2rp7ugx15HTb+U6OvFsqKIasxu1F5SO+l8tsI5cSUlwk1FWrT/Tapg",
+	"hezhP5V1PhiGErk5eeXCF5BGrHQ+fgMzqcBKfyCJnUrOtA0SaJUQKrRKRIoglKQ9XnyDyorrqSvKihcp",
+	"3kWKd5HiXaR4F3XFC5pTUVf8Cm0QjTBeaF3xIS+A9xUA72xLHoDhZ/fj2YRaEmDZUy5H6n52o9qw3yDA",
+	"/NhsrQIyF5C5gMwFZH4BkBkkbwGXC7hcwOU3Hi7H+OK6ALNkzjDwwnFZsjD0ePfsikDhBD6+IWP6FiA7",
+	"CIRywct91m9DLNRuVJfxY8B7LR4In8kpyWEPU7fe1wPbN+O6LD7Sh2Y/pJ3OwUjc0XFGzTWaTWycOcAp",
+	"ssRM7Bsb0mrUZzjHB0Lcp3ysWSXyZZ+ruyzM28zmNMSLljpsmYM0f1jshiSee/325FnFfM84vR9A/ZTc",
+	"I2JbWAGsxbFEOB5tsqARhmWMxYT3YOFtF5M+L5wwrlbBbcHWZjxUB1UEpMtCsPyW1dQL7h524JmHCb/u",
+	"0MyFHVe1bfHJZYOBMe4OhMdDSYY89Hx15RiJoGTBvrtzQIxI7DO7xfs0OMIitfqNZM8baI6HjYPB9zfE",
+	"amVZ7oYEpAyThIYtLrjDLKWe1czCO5NRT6jNA1EnKsmI+X6F3NP54kD34CIktNNhTpifFY45NeeKwgvy",
+	"Nl+MFLxiKufLFt2EixHxuFJjDtNy/M1h0b1+qRGvn77RjLhLqhwF63qM+mHvo6kwbct42urVqk1GPc9n",
+	"puqVmkoSDLncVNLJFUyCMAqFEoLqGpeGtE0l2BinwNm78OBLw7DYjBVHszPG9bOnW2vwap4k1PeO9Qm9",
+	"0C5RI9ILUmr+9MNscbljxqGreCDaLLVKcixD1tfLEzDqjmdfHcYzE48l1KnTU1vIIvaKAs8AnEfelGV5",
+	"xKjrqXG9aiujBjZWylGy4FJrcskzOGU543k7Yz2zP/+41GY0YMHWMOypuymsBe82Bf95El89KFmlITpH",
+	"0T2Cz/n41Hx1YxPOItLr8rLHFbo4YpwErBMwZQVyF78Sw7CSAEilNEr5sQR1NXPLWAIvuCGJGHFCHUcM",
+	"eeYO+EnOTdKKU5KF2KNGHKZkpVyEQaUxFLJt+pV8gCtznrHjMycMBPecshovDYcBIws/qqxUNxZJyvks",
+	"SVuprRhy4aCtZFoUAtOtI9LPT98ib54eHuxpAEoQgJKFLE6lg4FctEjAwO08hrKCGB3BhHH4qRmBDNkg",
+	"9fBwJMp415xH7+vfhL1ADLs9wp6g/iEPB4zv3ibbgnPmhGqTHnuuEh0L0f8R/TH6bfQPS9Gvo+cnn538",
+	"4uSz6LuTX0RfR89gRCAv9LL4Hj/SwZO+mjU9YzI1PClFzrjuK1Cvfkn5pMYaMDHwGVlQRr0XavS9SP7j",
+	"09+Q2OwHK98ibV84R9IiHj/2Qr2D1LDaQ/+IeH0FDFIj0b/OG41Sj1Kq31tkQKUcicA1jjOzCnToeiHx",
+	"RZeITqJW2TGbeF9zok8/BoUZxoVwoDqgdcTGWN0Gxa+mdhOPh6yLf6cfgPLj9O1v3rzNjpkvBn2MYfnj",
+	"mzfJgv3e1q3dBzsHhzsPfviOm1xgLzZJKISPDw6ZVIfNanEwWSjoCdfExfoKJHV1EA6FDhmJoe+SHj3G",
+	"Xh8VssvVLnKHwLhu8bDHJCOxPpE6RqdDdGCY6Bdy2fEU4TJBqBMdIxTMoniBcVtJ2CCS0cDpWXEn0AEF",
+	"/j3S4jcJF+YQpeZTe7nyDo/aeQpDeS4zvlc9lmYe1nJo4FpER8U89WAzOAvrbsdDSY1fM2UhjTBU5ndq",
+	"E2DwKfMYeXrkk/65Tz785P8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

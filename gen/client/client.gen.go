@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oapi-codegen/nullable"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -27,6 +28,75 @@ const (
 func (e AuthResponseTokenType) Valid() bool {
 	switch e {
 	case Bearer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatalogHistoryEntryAction.
+const (
+	Create CatalogHistoryEntryAction = "create"
+	Delete CatalogHistoryEntryAction = "delete"
+	Update CatalogHistoryEntryAction = "update"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryAction enum.
+func (e CatalogHistoryEntryAction) Valid() bool {
+	switch e {
+	case Create:
+		return true
+	case Delete:
+		return true
+	case Update:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CatalogHistoryEntryEntityType.
+const (
+	CatalogHistoryEntryEntityTypeCategory     CatalogHistoryEntryEntityType = "category"
+	CatalogHistoryEntryEntityTypeGroup        CatalogHistoryEntryEntityType = "group"
+	CatalogHistoryEntryEntityTypeOrganization CatalogHistoryEntryEntityType = "organization"
+	CatalogHistoryEntryEntityTypeProgram      CatalogHistoryEntryEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the CatalogHistoryEntryEntityType enum.
+func (e CatalogHistoryEntryEntityType) Valid() bool {
+	switch e {
+	case CatalogHistoryEntryEntityTypeCategory:
+		return true
+	case CatalogHistoryEntryEntityTypeGroup:
+		return true
+	case CatalogHistoryEntryEntityTypeOrganization:
+		return true
+	case CatalogHistoryEntryEntityTypeProgram:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompletionDocument.
+const (
+	CompletionDocumentCertificate                CompletionDocument = "certificate"
+	CompletionDocumentCertificateOfQualification CompletionDocument = "certificate_of_qualification"
+	CompletionDocumentDiploma                    CompletionDocument = "diploma"
+	CompletionDocumentNone                       CompletionDocument = "none"
+)
+
+// Valid indicates whether the value is a known member of the CompletionDocument enum.
+func (e CompletionDocument) Valid() bool {
+	switch e {
+	case CompletionDocumentCertificate:
+		return true
+	case CompletionDocumentCertificateOfQualification:
+		return true
+	case CompletionDocumentDiploma:
+		return true
+	case CompletionDocumentNone:
 		return true
 	default:
 		return false
@@ -90,6 +160,39 @@ func (e DevMessageStatus) Valid() bool {
 	}
 }
 
+// Defines values for DocumentKind.
+const (
+	EmploymentRecord      DocumentKind = "employment_record"
+	NameChangeCertificate DocumentKind = "name_change_certificate"
+	Other                 DocumentKind = "other"
+	Passport              DocumentKind = "passport"
+	Photo                 DocumentKind = "photo"
+	PriorEducationDiploma DocumentKind = "prior_education_diploma"
+	Snils                 DocumentKind = "snils"
+)
+
+// Valid indicates whether the value is a known member of the DocumentKind enum.
+func (e DocumentKind) Valid() bool {
+	switch e {
+	case EmploymentRecord:
+		return true
+	case NameChangeCertificate:
+		return true
+	case Other:
+		return true
+	case Passport:
+		return true
+	case Photo:
+		return true
+	case PriorEducationDiploma:
+		return true
+	case Snils:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportMessageChannel.
 const (
 	ExportMessageChannelEmail ExportMessageChannel = "email"
@@ -123,6 +226,33 @@ func (e ExportMessageStatus) Valid() bool {
 	case ExportMessageStatusPending:
 		return true
 	case ExportMessageStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GroupStatus.
+const (
+	Canceled  GroupStatus = "canceled"
+	Enrolling GroupStatus = "enrolling"
+	Finished  GroupStatus = "finished"
+	Planned   GroupStatus = "planned"
+	Running   GroupStatus = "running"
+)
+
+// Valid indicates whether the value is a known member of the GroupStatus enum.
+func (e GroupStatus) Valid() bool {
+	switch e {
+	case Canceled:
+		return true
+	case Enrolling:
+		return true
+	case Finished:
+		return true
+	case Planned:
+		return true
+	case Running:
 		return true
 	default:
 		return false
@@ -285,6 +415,72 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for OperatorOrganizationCreatedAdminStatus.
+const (
+	Granted OperatorOrganizationCreatedAdminStatus = "granted"
+	Invited OperatorOrganizationCreatedAdminStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the OperatorOrganizationCreatedAdminStatus enum.
+func (e OperatorOrganizationCreatedAdminStatus) Valid() bool {
+	switch e {
+	case Granted:
+		return true
+	case Invited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramKind.
+const (
+	Course                 ProgramKind = "course"
+	ProfessionalRetraining ProgramKind = "professional_retraining"
+	QualificationUpgrade   ProgramKind = "qualification_upgrade"
+	Seminar                ProgramKind = "seminar"
+	Webinar                ProgramKind = "webinar"
+)
+
+// Valid indicates whether the value is a known member of the ProgramKind enum.
+func (e ProgramKind) Valid() bool {
+	switch e {
+	case Course:
+		return true
+	case ProfessionalRetraining:
+		return true
+	case QualificationUpgrade:
+		return true
+	case Seminar:
+		return true
+	case Webinar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ProgramStatus.
+const (
+	Archived  ProgramStatus = "archived"
+	Draft     ProgramStatus = "draft"
+	Published ProgramStatus = "published"
+)
+
+// Valid indicates whether the value is a known member of the ProgramStatus enum.
+func (e ProgramStatus) Valid() bool {
+	switch e {
+	case Archived:
+		return true
+	case Draft:
+		return true
+	case Published:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -330,6 +526,27 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	}
 }
 
+// Defines values for StudyFormat.
+const (
+	Blended  StudyFormat = "blended"
+	InPerson StudyFormat = "in_person"
+	Online   StudyFormat = "online"
+)
+
+// Valid indicates whether the value is a known member of the StudyFormat enum.
+func (e StudyFormat) Valid() bool {
+	switch e {
+	case Blended:
+		return true
+	case InPerson:
+		return true
+	case Online:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TotpEnrolmentAlgorithm.
 const (
 	SHA1 TotpEnrolmentAlgorithm = "SHA1"
@@ -369,6 +586,111 @@ const (
 func (e TotpEnrolmentPeriod) Valid() bool {
 	switch e {
 	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchSort.
+const (
+	SearchSortNewest    SearchSort = "newest"
+	SearchSortPriceAsc  SearchSort = "price_asc"
+	SearchSortPriceDesc SearchSort = "price_desc"
+	SearchSortRelevance SearchSort = "relevance"
+	SearchSortStart     SearchSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchSort enum.
+func (e SearchSort) Valid() bool {
+	switch e {
+	case SearchSortNewest:
+		return true
+	case SearchSortPriceAsc:
+		return true
+	case SearchSortPriceDesc:
+		return true
+	case SearchSortRelevance:
+		return true
+	case SearchSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogOrganizationProgramsParamsSort.
+const (
+	SearchCatalogOrganizationProgramsParamsSortNewest    SearchCatalogOrganizationProgramsParamsSort = "newest"
+	SearchCatalogOrganizationProgramsParamsSortPriceAsc  SearchCatalogOrganizationProgramsParamsSort = "price_asc"
+	SearchCatalogOrganizationProgramsParamsSortPriceDesc SearchCatalogOrganizationProgramsParamsSort = "price_desc"
+	SearchCatalogOrganizationProgramsParamsSortRelevance SearchCatalogOrganizationProgramsParamsSort = "relevance"
+	SearchCatalogOrganizationProgramsParamsSortStart     SearchCatalogOrganizationProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogOrganizationProgramsParamsSort enum.
+func (e SearchCatalogOrganizationProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogOrganizationProgramsParamsSortNewest:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogOrganizationProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SearchCatalogProgramsParamsSort.
+const (
+	SearchCatalogProgramsParamsSortNewest    SearchCatalogProgramsParamsSort = "newest"
+	SearchCatalogProgramsParamsSortPriceAsc  SearchCatalogProgramsParamsSort = "price_asc"
+	SearchCatalogProgramsParamsSortPriceDesc SearchCatalogProgramsParamsSort = "price_desc"
+	SearchCatalogProgramsParamsSortRelevance SearchCatalogProgramsParamsSort = "relevance"
+	SearchCatalogProgramsParamsSortStart     SearchCatalogProgramsParamsSort = "start"
+)
+
+// Valid indicates whether the value is a known member of the SearchCatalogProgramsParamsSort enum.
+func (e SearchCatalogProgramsParamsSort) Valid() bool {
+	switch e {
+	case SearchCatalogProgramsParamsSortNewest:
+		return true
+	case SearchCatalogProgramsParamsSortPriceAsc:
+		return true
+	case SearchCatalogProgramsParamsSortPriceDesc:
+		return true
+	case SearchCatalogProgramsParamsSortRelevance:
+		return true
+	case SearchCatalogProgramsParamsSortStart:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCatalogHistoryParamsEntityType.
+const (
+	ListCatalogHistoryParamsEntityTypeCategory     ListCatalogHistoryParamsEntityType = "category"
+	ListCatalogHistoryParamsEntityTypeGroup        ListCatalogHistoryParamsEntityType = "group"
+	ListCatalogHistoryParamsEntityTypeOrganization ListCatalogHistoryParamsEntityType = "organization"
+	ListCatalogHistoryParamsEntityTypeProgram      ListCatalogHistoryParamsEntityType = "program"
+)
+
+// Valid indicates whether the value is a known member of the ListCatalogHistoryParamsEntityType enum.
+func (e ListCatalogHistoryParamsEntityType) Valid() bool {
+	switch e {
+	case ListCatalogHistoryParamsEntityTypeCategory:
+		return true
+	case ListCatalogHistoryParamsEntityTypeGroup:
+		return true
+	case ListCatalogHistoryParamsEntityTypeOrganization:
+		return true
+	case ListCatalogHistoryParamsEntityTypeProgram:
 		return true
 	default:
 		return false
@@ -482,6 +804,267 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CatalogFacets Counts of the programs matching the whole query (all pages), by value.
+type CatalogFacets struct {
+	// Categories Only within one organization; a category counts its descendants' programs too.
+	Categories []struct {
+		Count    int64               `json:"count"`
+		ID       openapi_types.UUID  `json:"id"`
+		ParentID *openapi_types.UUID `json:"parentId"`
+		Slug     string              `json:"slug"`
+		Title    string              `json:"title"`
+	} `json:"categories"`
+	Formats       []FacetValue `json:"formats"`
+	Kinds         []FacetValue `json:"kinds"`
+	Organizations []struct {
+		Count int64              `json:"count"`
+		ID    openapi_types.UUID `json:"id"`
+		Name  string             `json:"name"`
+		Slug  string             `json:"slug"`
+	} `json:"organizations"`
+}
+
+// CatalogGroup defines model for CatalogGroup.
+type CatalogGroup struct {
+	// Capacity 0 = unlimited.
+	Capacity int32              `json:"capacity"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment EnrollmentWindow `json:"enrollment"`
+
+	// EnrollmentOpen Applications are taken now: enrolling, within its window, with a seat left.
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	ID             openapi_types.UUID `json:"id"`
+	ScheduleNotes  string             `json:"scheduleNotes"`
+
+	// SeatsLeft `null` when unlimited.
+	SeatsLeft *int32             `json:"seatsLeft"`
+	StartsOn  openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+	Title  string      `json:"title"`
+}
+
+// CatalogGroupPage defines model for CatalogGroupPage.
+type CatalogGroupPage struct {
+	Items []CatalogGroup `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogHistoryEntry defines model for CatalogHistoryEntry.
+type CatalogHistoryEntry struct {
+	Action CatalogHistoryEntryAction `json:"action"`
+
+	// Actor Who made the change; `null` for the system (seed, migration).
+	Actor *struct {
+		FirstName string             `json:"firstName"`
+		ID        openapi_types.UUID `json:"id"`
+		LastName  string             `json:"lastName"`
+	} `json:"actor"`
+	At time.Time `json:"at"`
+
+	// Changes Changed fields (database column names) with their old and new values.
+	Changes map[string]struct {
+		// New The value after (absent on delete).
+		New interface{} `json:"new,omitempty"`
+
+		// Old The value before (absent on create).
+		Old interface{} `json:"old,omitempty"`
+	} `json:"changes"`
+	EntityID   openapi_types.UUID            `json:"entityId"`
+	EntityType CatalogHistoryEntryEntityType `json:"entityType"`
+
+	// ID Increasing; opaque.
+	ID string `json:"id"`
+}
+
+// CatalogHistoryEntryAction defines model for CatalogHistoryEntry.Action.
+type CatalogHistoryEntryAction string
+
+// CatalogHistoryEntryEntityType defines model for CatalogHistoryEntry.EntityType.
+type CatalogHistoryEntryEntityType string
+
+// CatalogHistoryPage defines model for CatalogHistoryPage.
+type CatalogHistoryPage struct {
+	Items []CatalogHistoryEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganization The public page of a center: its profile, legal name, ИНН, ОГРН and licence (bank details are for staff).
+type CatalogOrganization struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	ID              openapi_types.UUID `json:"id"`
+	Inn             string             `json:"inn"`
+	LegalName       string             `json:"legalName"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL   *string `json:"logoUrl"`
+	Name      string  `json:"name"`
+	Ogrn      string  `json:"ogrn"`
+	ShortName string  `json:"shortName"`
+	Slug      string  `json:"slug"`
+	Website   string  `json:"website"`
+}
+
+// CatalogOrganizationCard defines model for CatalogOrganizationCard.
+type CatalogOrganizationCard struct {
+	Address string             `json:"address"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Programs Published programs.
+	Programs  int64  `json:"programs"`
+	ShortName string `json:"shortName"`
+	Slug      string `json:"slug"`
+}
+
+// CatalogOrganizationPage defines model for CatalogOrganizationPage.
+type CatalogOrganizationPage struct {
+	Items []CatalogOrganizationCard `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// CatalogOrganizationRef defines model for CatalogOrganizationRef.
+type CatalogOrganizationRef struct {
+	ID   openapi_types.UUID `json:"id"`
+	Name string             `json:"name"`
+	Slug string             `json:"slug"`
+}
+
+// CatalogProgram The public page of a published program.
+type CatalogProgram struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL *string `json:"coverUrl"`
+	Currency string  `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64            `json:"priceMinor"`
+	PublishedAt            time.Time        `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind   `json:"requiredDocuments"`
+	RequiresPriorEducation bool             `json:"requiresPriorEducation"`
+	RequiresSnils          bool             `json:"requiresSnils"`
+	ShortDescription       string           `json:"shortDescription"`
+	Slug                   string           `json:"slug"`
+	Tags                   []string         `json:"tags"`
+	Teachers               []ProgramTeacher `json:"teachers"`
+	Title                  string           `json:"title"`
+}
+
+// CatalogProgramCard defines model for CatalogProgramCard.
+type CatalogProgramCard struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL       *string            `json:"coverUrl"`
+	Currency       string             `json:"currency"`
+	EnrollmentOpen bool               `json:"enrollmentOpen"`
+	Format         StudyFormat        `json:"format"`
+	ID             openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind         ProgramKind            `json:"kind"`
+	NextStartOn  *openapi_types.Date    `json:"nextStartOn"`
+	Organization CatalogOrganizationRef `json:"organization"`
+	PriceMinor   int64                  `json:"priceMinor"`
+	PublishedAt  time.Time              `json:"publishedAt"`
+
+	// Relevance Rank of a text search (0 without `q`).
+	Relevance        float32  `json:"relevance"`
+	ShortDescription string   `json:"shortDescription"`
+	Slug             string   `json:"slug"`
+	Tags             []string `json:"tags"`
+	Title            string   `json:"title"`
+}
+
+// CatalogSearchResult defines model for CatalogSearchResult.
+type CatalogSearchResult struct {
+	// Facets Counts of the programs matching the whole query (all pages), by value.
+	Facets CatalogFacets        `json:"facets"`
+	Items  []CatalogProgramCard `json:"items"`
+
+	// NextCursor Pass as `cursor` (with the same filters) for the next page; `null` on the last.
+	NextCursor *string `json:"nextCursor"`
+	Total      int64   `json:"total"`
+}
+
+// Category defines model for Category.
+type Category struct {
+	CreatedAt time.Time           `json:"createdAt"`
+	ID        openapi_types.UUID  `json:"id"`
+	ParentID  *openapi_types.UUID `json:"parentId"`
+	Position  int32               `json:"position"`
+	Slug      string              `json:"slug"`
+	Title     string              `json:"title"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+	Version   int32               `json:"version"`
+}
+
+// CategoryCreate defines model for CategoryCreate.
+type CategoryCreate struct {
+	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
+	Position *int32              `json:"position,omitempty"`
+	Slug     string              `json:"slug"`
+	Title    string              `json:"title"`
+}
+
+// CategoryList defines model for CategoryList.
+type CategoryList struct {
+	// Items The whole tree, parents before children, siblings by position and title.
+	Items []Category `json:"items"`
+}
+
+// CategoryUpdate Fields to change; absent fields keep their values.
+type CategoryUpdate struct {
+	// ParentID Move under this category; `null` makes it a root. Absent: stays.
+	ParentID nullable.Nullable[openapi_types.UUID] `json:"parentId,omitempty"`
+	Position *int32                                `json:"position,omitempty"`
+	Slug     *string                               `json:"slug,omitempty"`
+	Title    *string                               `json:"title,omitempty"`
+}
+
 // Certificate defines model for Certificate.
 type Certificate struct {
 	// CreatedAt When it was bound.
@@ -568,6 +1151,9 @@ type CloseAccountRequest struct {
 	// Password The current password; required when the account has one.
 	Password *string `json:"password,omitempty"`
 }
+
+// CompletionDocument The document a learner receives at the end.
+type CompletionDocument string
 
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
@@ -658,9 +1244,18 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
+// DocumentKind defines model for DocumentKind.
+type DocumentKind string
+
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
+}
+
+// EnrollmentWindow When applications are taken (an enrolling group); `null`: no bound.
+type EnrollmentWindow struct {
+	ClosesAt *time.Time `json:"closesAt"`
+	OpensAt  *time.Time `json:"opensAt"`
 }
 
 // ExportAuditEvent defines model for ExportAuditEvent.
@@ -714,6 +1309,12 @@ type ExportSession struct {
 	UserAgent    string             `json:"userAgent"`
 }
 
+// FacetValue defines model for FacetValue.
+type FacetValue struct {
+	Count int64  `json:"count"`
+	Value string `json:"value"`
+}
+
 // FieldError defines model for FieldError.
 type FieldError struct {
 	// Code A stable machine-readable reason (snake_case).
@@ -733,6 +1334,75 @@ type FieldError struct {
 	//
 	// Example: is not a valid e-mail address
 	Message string `json:"message"`
+}
+
+// Group defines model for Group.
+type Group struct {
+	// Capacity Seats; 0 = unlimited.
+	Capacity  int32              `json:"capacity"`
+	Code      string             `json:"code"`
+	CreatedAt time.Time          `json:"createdAt"`
+	EndsOn    openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    EnrollmentWindow   `json:"enrollment"`
+	ID            openapi_types.UUID `json:"id"`
+	ProgramID     openapi_types.UUID `json:"programId"`
+	ScheduleNotes string             `json:"scheduleNotes"`
+	SeatsTaken    int32              `json:"seatsTaken"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status    GroupStatus `json:"status"`
+	Title     string      `json:"title"`
+	UpdatedAt time.Time   `json:"updatedAt"`
+	Version   int32       `json:"version"`
+}
+
+// GroupCreate A new group, planned.
+type GroupCreate struct {
+	Capacity *int32             `json:"capacity,omitempty"`
+	Code     string             `json:"code"`
+	EndsOn   openapi_types.Date `json:"endsOn"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow  `json:"enrollment,omitempty"`
+	ScheduleNotes *string            `json:"scheduleNotes,omitempty"`
+	StartsOn      openapi_types.Date `json:"startsOn"`
+	Title         *string            `json:"title,omitempty"`
+}
+
+// GroupPage defines model for GroupPage.
+type GroupPage struct {
+	Items []Group `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// GroupStatus planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+// and canceled are final.
+type GroupStatus string
+
+// GroupStatusChange defines model for GroupStatusChange.
+type GroupStatusChange struct {
+	// Status planned → enrolling → running → finished; planned ↔ enrolling; planned, enrolling and running → canceled. finished
+	// and canceled are final.
+	Status GroupStatus `json:"status"`
+}
+
+// GroupUpdate Fields to change; absent fields keep their values; `enrollment` is replaced as a whole.
+type GroupUpdate struct {
+	Capacity *int32              `json:"capacity,omitempty"`
+	Code     *string             `json:"code,omitempty"`
+	EndsOn   *openapi_types.Date `json:"endsOn,omitempty"`
+
+	// Enrollment When applications are taken (an enrolling group); `null`: no bound.
+	Enrollment    *EnrollmentWindow   `json:"enrollment,omitempty"`
+	ScheduleNotes *string             `json:"scheduleNotes,omitempty"`
+	StartsOn      *openapi_types.Date `json:"startsOn,omitempty"`
+	Title         *string             `json:"title,omitempty"`
 }
 
 // Health defines model for Health.
@@ -1039,6 +1709,43 @@ type NotificationPreferencesUpdate struct {
 	SmsMarketing bool `json:"smsMarketing"`
 }
 
+// OperatorAdmin defines model for OperatorAdmin.
+type OperatorAdmin struct {
+	Email     openapi_types.Email `json:"email"`
+	FirstName *string             `json:"firstName,omitempty"`
+	LastName  *string             `json:"lastName,omitempty"`
+
+	// Locale The user's language for messages and documents.
+	Locale *Locale `json:"locale,omitempty"`
+}
+
+// OperatorOrganizationCreate defines model for OperatorOrganizationCreate.
+type OperatorOrganizationCreate struct {
+	Admin     OperatorAdmin `json:"admin"`
+	Name      string        `json:"name"`
+	ShortName *string       `json:"shortName,omitempty"`
+	Slug      string        `json:"slug"`
+}
+
+// OperatorOrganizationCreated defines model for OperatorOrganizationCreated.
+type OperatorOrganizationCreated struct {
+	Admin struct {
+		Email        openapi_types.Email `json:"email"`
+		ExpiresAt    *time.Time          `json:"expiresAt"`
+		InvitationID openapi_types.UUID  `json:"invitationId"`
+
+		// Status granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+		Status OperatorOrganizationCreatedAdminStatus `json:"status"`
+		UserID *openapi_types.UUID                    `json:"userId"`
+	} `json:"admin"`
+
+	// Organization An organization's catalog card as its staff see it.
+	Organization OrganizationProfile `json:"organization"`
+}
+
+// OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
+type OperatorOrganizationCreatedAdminStatus string
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -1049,6 +1756,90 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationLicence The education licence (лицензия на осуществление образовательной деятельности).
+type OrganizationLicence struct {
+	Date   *openapi_types.Date `json:"date"`
+	Issuer string              `json:"issuer"`
+	Number string              `json:"number"`
+}
+
+// OrganizationProfile An organization's catalog card as its staff see it.
+type OrganizationProfile struct {
+	Address      string `json:"address"`
+	ContactEmail string `json:"contactEmail"`
+	ContactPhone string `json:"contactPhone"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string `json:"descriptionHtml"`
+
+	// DescriptionMd The description as written (Markdown).
+	DescriptionMd string             `json:"descriptionMd"`
+	ID            openapi_types.UUID `json:"id"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence OrganizationLicence `json:"licence"`
+
+	// LogoURL Where to download the image (a path on this server); `null` when there is none.
+	LogoURL *string `json:"logoUrl"`
+	Name    string  `json:"name"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites OrganizationRequisites `json:"requisites"`
+	ShortName  string                 `json:"shortName"`
+	Slug       string                 `json:"slug"`
+	UpdatedAt  time.Time              `json:"updatedAt"`
+	Version    int32                  `json:"version"`
+	Website    string                 `json:"website"`
+}
+
+// OrganizationProfileUpdate Fields to change; absent fields keep their values. `requisites` and `licence` are replaced as a whole.
+type OrganizationProfileUpdate struct {
+	Address *string `json:"address,omitempty"`
+
+	// ContactEmail Empty to remove.
+	ContactEmail  *string `json:"contactEmail,omitempty"`
+	ContactPhone  *string `json:"contactPhone,omitempty"`
+	DescriptionMd *string `json:"descriptionMd,omitempty"`
+
+	// Licence The education licence (лицензия на осуществление образовательной деятельности).
+	Licence *OrganizationLicence `json:"licence,omitempty"`
+	Name    *string              `json:"name,omitempty"`
+
+	// Requisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+	Requisites *OrganizationRequisites `json:"requisites,omitempty"`
+	ShortName  *string                 `json:"shortName,omitempty"`
+
+	// Website An http(s) URL, or empty.
+	Website *string `json:"website,omitempty"`
+}
+
+// OrganizationRequisites Requisites for documents and invoices. Every field may be empty (not given yet); a non-empty one is checked, and accounts need the БИК.
+type OrganizationRequisites struct {
+	BankName string `json:"bankName"`
+
+	// Bik БИК of the bank: 9 digits starting with 04.
+	Bik string `json:"bik"`
+
+	// CorrespondentAccount Корреспондентский счёт: 20 digits starting with 301, checked against the БИК.
+	CorrespondentAccount string `json:"correspondentAccount"`
+
+	// Inn ИНН: 10 digits (12 for an entrepreneur), check digits verified.
+	Inn string `json:"inn"`
+
+	// Kpp КПП: 9 characters.
+	Kpp          string `json:"kpp"`
+	LegalAddress string `json:"legalAddress"`
+
+	// LegalName Full legal name.
+	LegalName string `json:"legalName"`
+
+	// Ogrn ОГРН (13 digits) or ОГРНИП (15), check digit verified.
+	Ogrn string `json:"ogrn"`
+
+	// SettlementAccount Расчётный счёт: 20 digits, checked against the БИК.
+	SettlementAccount string `json:"settlementAccount"`
 }
 
 // OrganizationSecuritySettings defines model for OrganizationSecuritySettings.
@@ -1128,6 +1919,164 @@ type ProfileUpdate struct {
 	//
 	// Example: Europe/Moscow
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
+// Program A program as its staff see it.
+type Program struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument CompletionDocument `json:"completionDocument"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string   `json:"coverUrl"`
+	CreatedAt time.Time `json:"createdAt"`
+	Currency  string    `json:"currency"`
+
+	// DescriptionHTML The description rendered to sanitized HTML.
+	DescriptionHTML string             `json:"descriptionHtml"`
+	DescriptionMd   string             `json:"descriptionMd"`
+	Format          StudyFormat        `json:"format"`
+	ID              openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind           ProgramKind         `json:"kind"`
+	NextStartOn    *openapi_types.Date `json:"nextStartOn"`
+	OrganizationID openapi_types.UUID  `json:"organizationId"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor             int64          `json:"priceMinor"`
+	PublishedAt            *time.Time     `json:"publishedAt"`
+	RequiredDocuments      []DocumentKind `json:"requiredDocuments"`
+	RequiresPriorEducation bool           `json:"requiresPriorEducation"`
+	RequiresSnils          bool           `json:"requiresSnils"`
+	ShortDescription       string         `json:"shortDescription"`
+	Slug                   string         `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus    `json:"status"`
+	Tags      []string         `json:"tags"`
+	Teachers  []ProgramTeacher `json:"teachers"`
+	Title     string           `json:"title"`
+	UpdatedAt time.Time        `json:"updatedAt"`
+	Version   int32            `json:"version"`
+}
+
+// ProgramCreate A new program (a draft). Omitted: completionDocument, requiresSnils, requiresPriorEducation and requiredDocuments take
+// the kind's defaults (ПК/ПП: their state-format document, СНИЛС and prior education required, passport + diploma + СНИЛС);
+// currency RUB.
+type ProgramCreate struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             StudyFormat         `json:"format"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   ProgramKind     `json:"kind"`
+	PriceMinor             int64           `json:"priceMinor"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug string    `json:"slug"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      string                `json:"title"`
+}
+
+// ProgramKind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+type ProgramKind string
+
+// ProgramPage defines model for ProgramPage.
+type ProgramPage struct {
+	Items []ProgramSummary `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ProgramStatus draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+// program published again. Only published programs are in the public catalog.
+type ProgramStatus string
+
+// ProgramSummary defines model for ProgramSummary.
+type ProgramSummary struct {
+	AcademicHours int32               `json:"academicHours"`
+	CategoryID    *openapi_types.UUID `json:"categoryId"`
+
+	// CoverURL Where to download the image (a path on this server); `null` when there is none.
+	CoverURL  *string            `json:"coverUrl"`
+	CreatedAt time.Time          `json:"createdAt"`
+	Currency  string             `json:"currency"`
+	Format    StudyFormat        `json:"format"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind        ProgramKind         `json:"kind"`
+	NextStartOn *openapi_types.Date `json:"nextStartOn"`
+
+	// PriceMinor Price in minor units (kopecks).
+	PriceMinor  int64      `json:"priceMinor"`
+	PublishedAt *time.Time `json:"publishedAt"`
+	Slug        string     `json:"slug"`
+
+	// Status draft → published (publish) → draft (unpublish) or archived (archive); a draft may be archived too, and an archived
+	// program published again. Only published programs are in the public catalog.
+	Status    ProgramStatus `json:"status"`
+	Title     string        `json:"title"`
+	UpdatedAt time.Time     `json:"updatedAt"`
+	Version   int32         `json:"version"`
+}
+
+// ProgramTeacher defines model for ProgramTeacher.
+type ProgramTeacher struct {
+	FirstName string             `json:"firstName"`
+	LastName  string             `json:"lastName"`
+	UserID    openapi_types.UUID `json:"userId"`
+}
+
+// ProgramUpdate Fields to change; absent fields keep their values. `categoryId: null` takes the program out of its category.
+// Changing the kind does not change the other fields: send them too when the kind needs others.
+type ProgramUpdate struct {
+	AcademicHours *int32                                `json:"academicHours,omitempty"`
+	CategoryID    nullable.Nullable[openapi_types.UUID] `json:"categoryId,omitempty"`
+
+	// CompletionDocument The document a learner receives at the end.
+	CompletionDocument *CompletionDocument `json:"completionDocument,omitempty"`
+	Currency           *string             `json:"currency,omitempty"`
+	DescriptionMd      *string             `json:"descriptionMd,omitempty"`
+	Format             *StudyFormat        `json:"format,omitempty"`
+
+	// Kind qualification_upgrade: повышение квалификации (ПК, at least 16 hours, leads to an удостоверение); professional_retraining:
+	// профессиональная переподготовка (ПП, at least 250 hours, a диплом); course, webinar, seminar: a сертификат or nothing.
+	Kind                   *ProgramKind    `json:"kind,omitempty"`
+	PriceMinor             *int64          `json:"priceMinor,omitempty"`
+	RequiredDocuments      *[]DocumentKind `json:"requiredDocuments,omitempty"`
+	RequiresPriorEducation *bool           `json:"requiresPriorEducation,omitempty"`
+	RequiresSnils          *bool           `json:"requiresSnils,omitempty"`
+	ShortDescription       *string         `json:"shortDescription,omitempty"`
+
+	// Slug Unique within the organization; the public page is /catalog/organizations/{slug}/programs/{programSlug}.
+	Slug *string   `json:"slug,omitempty"`
+	Tags *[]string `json:"tags,omitempty"`
+
+	// TeacherIds Members of the organization with the teacher role, in the order to show them.
+	TeacherIds *[]openapi_types.UUID `json:"teacherIds,omitempty"`
+	Title      *string               `json:"title,omitempty"`
 }
 
 // ReauthenticateRequest One factor that proves who the user is; today the password.
@@ -1318,6 +2267,9 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StudyFormat defines model for StudyFormat.
+type StudyFormat string
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1419,11 +2371,56 @@ type User struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// EnrollmentOpen defines model for EnrollmentOpen.
+type EnrollmentOpen = bool
+
+// HoursMax defines model for HoursMax.
+type HoursMax = int32
+
+// HoursMin defines model for HoursMin.
+type HoursMin = int32
+
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
+// IfRange defines model for IfRange.
+type IfRange = string
+
 // Limit defines model for Limit.
 type Limit = int
 
+// PriceMax defines model for PriceMax.
+type PriceMax = int64
+
+// PriceMin defines model for PriceMin.
+type PriceMin = int64
+
+// Range defines model for Range.
+type Range = string
+
+// SearchFormat defines model for SearchFormat.
+type SearchFormat = []StudyFormat
+
+// SearchKind defines model for SearchKind.
+type SearchKind = []ProgramKind
+
+// SearchSort defines model for SearchSort.
+type SearchSort string
+
+// SearchText defines model for SearchText.
+type SearchText = string
+
 // SsoProviderName Example: esia
 type SsoProviderName = string
+
+// StartsFrom defines model for StartsFrom.
+type StartsFrom = openapi_types.Date
+
+// StartsTo defines model for StartsTo.
+type StartsTo = openapi_types.Date
 
 // BadGateway An RFC 9457 problem details document.
 type BadGateway = Problem
@@ -1449,6 +2446,12 @@ type NotFound = Problem
 // PayloadTooLarge An RFC 9457 problem details document.
 type PayloadTooLarge = Problem
 
+// PreconditionFailed An RFC 9457 problem details document.
+type PreconditionFailed = Problem
+
+// PreconditionRequired An RFC 9457 problem details document.
+type PreconditionRequired = Problem
+
 // ServiceUnavailable An RFC 9457 problem details document.
 type ServiceUnavailable = Problem
 
@@ -1469,6 +2472,172 @@ type UnprocessableEntity = Problem
 
 // UnsupportedMediaType An RFC 9457 problem details document.
 type UnsupportedMediaType = Problem
+
+// ListCatalogOrganizationsParams defines parameters for ListCatalogOrganizations.
+type ListCatalogOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationParams defines parameters for GetCatalogOrganization.
+type GetCatalogOrganizationParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogOrganizationLogoParams defines parameters for GetCatalogOrganizationLogo.
+type GetCatalogOrganizationLogoParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParams defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParams struct {
+	// Category A category id: its programs and those of its descendants.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogOrganizationProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogOrganizationProgramsParamsSort defines parameters for SearchCatalogOrganizationPrograms.
+type SearchCatalogOrganizationProgramsParamsSort string
+
+// GetCatalogProgramParams defines parameters for GetCatalogProgram.
+type GetCatalogProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetCatalogProgramCoverParams defines parameters for GetCatalogProgramCover.
+type GetCatalogProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListCatalogProgramGroupsParams defines parameters for ListCatalogProgramGroups.
+type ListCatalogProgramGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParams defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParams struct {
+	// Organization Keep one center's programs (its slug); the category facet is counted then.
+	Organization *string `form:"organization,omitempty" json:"organization,omitempty"`
+
+	// Q Words to find, in Russian or English: matched by stem and prefix in the title (ranked highest), tags, short and full
+	// description («педагогика» finds «педагогической»). One or two misspelt words fall back to trigram similarity of the title.
+	Q *SearchText `form:"q,omitempty" json:"q,omitempty"`
+
+	// Kind Program kinds (any of them); repeat the parameter for several.
+	Kind *SearchKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Format Study formats (any of them); repeat for several.
+	Format *SearchFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// PriceMin Lowest price in minor units (kopecks), inclusive.
+	PriceMin *PriceMin `form:"priceMin,omitempty" json:"priceMin,omitempty"`
+
+	// PriceMax Highest price in minor units (kopecks), inclusive.
+	PriceMax *PriceMax `form:"priceMax,omitempty" json:"priceMax,omitempty"`
+
+	// HoursMin Fewest academic hours, inclusive.
+	HoursMin *HoursMin `form:"hoursMin,omitempty" json:"hoursMin,omitempty"`
+
+	// HoursMax Most academic hours, inclusive.
+	HoursMax *HoursMax `form:"hoursMax,omitempty" json:"hoursMax,omitempty"`
+
+	// StartsFrom Keep programs with a planned or enrolling group starting on or after this date.
+	StartsFrom *StartsFrom `form:"startsFrom,omitempty" json:"startsFrom,omitempty"`
+
+	// StartsTo Keep programs with a planned or enrolling group starting on or before this date.
+	StartsTo *StartsTo `form:"startsTo,omitempty" json:"startsTo,omitempty"`
+
+	// EnrollmentOpen `true`: only programs with a group taking applications now.
+	EnrollmentOpen *EnrollmentOpen `form:"enrollmentOpen,omitempty" json:"enrollmentOpen,omitempty"`
+
+	// Sort `relevance` (the default with `q`; without it, `newest`), `newest` (last published first), `price_asc`, `price_desc`,
+	// `start` (nearest upcoming group first; programs without one last).
+	Sort *SearchCatalogProgramsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// SearchCatalogProgramsParamsSort defines parameters for SearchCatalogPrograms.
+type SearchCatalogProgramsParamsSort string
 
 // ListDevMessagesParams defines parameters for ListDevMessages.
 type ListDevMessagesParams struct {
@@ -1515,6 +2684,38 @@ type ListOrganizationAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListCatalogHistoryParams defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParams struct {
+	// EntityType Only changes of this kind of entity.
+	EntityType *ListCatalogHistoryParamsEntityType `form:"entityType,omitempty" json:"entityType,omitempty"`
+
+	// EntityID Only changes of this entity.
+	EntityID *openapi_types.UUID `form:"entityId,omitempty" json:"entityId,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCatalogHistoryParamsEntityType defines parameters for ListCatalogHistory.
+type ListCatalogHistoryParamsEntityType string
+
+// DeleteCategoryParams defines parameters for DeleteCategory.
+type DeleteCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateCategoryParams defines parameters for UpdateCategory.
+type UpdateCategoryParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -1522,6 +2723,20 @@ type ListInvitationsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteOrganizationLogoParams defines parameters for DeleteOrganizationLogo.
+type DeleteOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UploadOrganizationLogoParams defines parameters for UploadOrganizationLogo.
+type UploadOrganizationLogoParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -1540,6 +2755,143 @@ type ListMembersParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetOrganizationProfileParams defines parameters for GetOrganizationProfile.
+type GetOrganizationProfileParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateOrganizationProfileParams defines parameters for UpdateOrganizationProfile.
+type UpdateOrganizationProfileParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramsParams defines parameters for ListPrograms.
+type ListProgramsParams struct {
+	// Status Only programs in this status.
+	Status *ProgramStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category A category id: its programs and its descendants'.
+	Category *openapi_types.UUID `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Text to find in the title, slug or description.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteProgramParams defines parameters for DeleteProgram.
+type DeleteProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramParams defines parameters for GetProgram.
+type GetProgramParams struct {
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UpdateProgramParams defines parameters for UpdateProgram.
+type UpdateProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ArchiveProgramParams defines parameters for ArchiveProgram.
+type ArchiveProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// DeleteProgramCoverParams defines parameters for DeleteProgramCover.
+type DeleteProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetProgramCoverParams defines parameters for GetProgramCover.
+type GetProgramCoverParams struct {
+	// Range One byte range (`bytes=0-1023`, `bytes=1024-`, `bytes=-500`): `206` with that part. Several ranges get the whole file.
+	Range *Range `json:"Range,omitempty"`
+
+	// IfRange Honour `Range` only while the file still has this ETag; otherwise the whole file is sent.
+	IfRange *IfRange `json:"If-Range,omitempty"`
+
+	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// UploadProgramCoverParams defines parameters for UploadProgramCover.
+type UploadProgramCoverParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListGroupsParams defines parameters for ListGroups.
+type ListGroupsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// DeleteGroupParams defines parameters for DeleteGroup.
+type DeleteGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UpdateGroupParams defines parameters for UpdateGroup.
+type UpdateGroupParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ChangeGroupStatusParams defines parameters for ChangeGroupStatus.
+type ChangeGroupStatusParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListProgramHistoryParams defines parameters for ListProgramHistory.
+type ListProgramHistoryParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PublishProgramParams defines parameters for PublishProgram.
+type PublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// UnpublishProgramParams defines parameters for UnpublishProgram.
+type UnpublishProgramParams struct {
+	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
+	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
+	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -1620,6 +2972,15 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
+// CreateOrganizationJSONRequestBody defines body for CreateOrganization for application/json ContentType.
+type CreateOrganizationJSONRequestBody = OperatorOrganizationCreate
+
+// CreateCategoryJSONRequestBody defines body for CreateCategory for application/json ContentType.
+type CreateCategoryJSONRequestBody = CategoryCreate
+
+// UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
+type UpdateCategoryJSONRequestBody = CategoryUpdate
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -1628,6 +2989,24 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
+
+// UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
+type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
+
+// CreateProgramJSONRequestBody defines body for CreateProgram for application/json ContentType.
+type CreateProgramJSONRequestBody = ProgramCreate
+
+// UpdateProgramJSONRequestBody defines body for UpdateProgram for application/json ContentType.
+type UpdateProgramJSONRequestBody = ProgramUpdate
+
+// CreateGroupJSONRequestBody defines body for CreateGroup for application/json ContentType.
+type CreateGroupJSONRequestBody = GroupCreate
+
+// UpdateGroupJSONRequestBody defines body for UpdateGroup for application/json ContentType.
+type UpdateGroupJSONRequestBody = GroupUpdate
+
+// ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
+type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
@@ -2207,6 +3586,82 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
 	StartSsoSignIn(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCatalogOrganizations List the centers
+	//
+	// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
+	// Answers carry `ETag` and `Cache-Control: public, max-age=60`; `If-None-Match` with the ETag gets `304`.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations (the `ListCatalogOrganizations` operationId).
+	ListCatalogOrganizations(ctx context.Context, params *ListCatalogOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogOrganization Show a center
+	//
+	// The public page of a center by its slug: profile, description as sanitized HTML, contacts, address, legal name, ИНН,
+	// ОГРН and licence. No sign-in; `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug} (the `GetCatalogOrganization` operationId).
+	GetCatalogOrganization(ctx context.Context, slug string, params *GetCatalogOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogOrganizationLogo Download a center's logo
+	//
+	// The logo, streamed, with `ETag` (its SHA-256), `Range` (one range → `206`), `If-None-Match` → `304` and an inline
+	// `Content-Disposition` carrying the file name. `404` when the center has no logo.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/logo (the `GetCatalogOrganizationLogo` operationId).
+	GetCatalogOrganizationLogo(ctx context.Context, slug string, params *GetCatalogOrganizationLogoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchCatalogOrganizationPrograms Search a center's programs
+	//
+	// The published programs of one center, with the same search, filters and sorts as searchCatalogPrograms, plus a
+	// category filter (the category and everything under it) and the category facet. `404` for an unknown center.
+	// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+	// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+	// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+	// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+	// `If-None-Match` with the ETag gets `304`.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs (the `SearchCatalogOrganizationPrograms` operationId).
+	SearchCatalogOrganizationPrograms(ctx context.Context, slug string, params *SearchCatalogOrganizationProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogProgram Show a program
+	//
+	// The public page of a published program: description as sanitized HTML, kind and document, hours, format, price,
+	// teachers, the documents to attach. Drafts and archived programs are `404` here, as if they did not exist.
+	// `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug} (the `GetCatalogProgram` operationId).
+	GetCatalogProgram(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogProgramCover Download a program's cover
+	//
+	// The cover image of a published program, streamed like a logo (`ETag`, `Range`, `304`). `404` without a cover or for a
+	// program that is not published.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover (the `GetCatalogProgramCover` operationId).
+	GetCatalogProgramCover(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCatalogProgramGroups List a program's groups
+	//
+	// The groups of a published program that a visitor may care about (planned, enrolling, running), by start date, with the
+	// seats left and whether applications are taken right now. Cursor-paginated; `ETag`/`If-None-Match` → `304`.
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups (the `ListCatalogProgramGroups` operationId).
+	ListCatalogProgramGroups(ctx context.Context, slug string, programSlug string, params *ListCatalogProgramGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SearchCatalogPrograms Search programs across centers
+	//
+	// Published programs of every center: full-text search in Russian and English with weights (title above tags and short
+	// description above the full description), tolerant of a misspelt word or two; filters by center, kind, format, price,
+	// hours, a group starting within dates, enrollment open now; sorted by relevance, price, nearest start or newest.
+	// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+	// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+	// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+	// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+	// `If-None-Match` with the ETag gets `304`.
+	//
+	// Corresponds with GET /api/v1/catalog/programs (the `SearchCatalogPrograms` operationId).
+	SearchCatalogPrograms(ctx context.Context, params *SearchCatalogProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListDevMessages Read the latest outgoing messages (development only)
 	//
 	// **Development only.** Available only while the server runs with
@@ -2784,6 +4239,30 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
 	RegenerateRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// CreateOrganizationWithBody Create an organization (platform operators)
+	//
+	// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+	// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+	// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+	// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+	CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrganization Create an organization (platform operators)
+	//
+	// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+	// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+	// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+	// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+	CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	//
 	// For the organization's admins: the events recorded in the
@@ -2794,6 +4273,77 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
 	ListOrganizationAuditEvents(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCatalogHistory The organization's catalog history
+	//
+	// Every change to the organization's card, categories, programs and groups — who, when, which fields with old and new
+	// values — newest first, for managers, directors and admins. Filter by `entityType` and `entityId`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/catalog-history (the `ListCatalogHistory` operationId).
+	ListCatalogHistory(ctx context.Context, organizationID openapi_types.UUID, params *ListCatalogHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCategories List the category tree
+	//
+	// The whole tree at once (parents before children): an organization has at most 500 categories, so it is not paged.
+	// For staff.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/categories (the `ListCategories` operationId).
+	ListCategories(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCategoryWithBody Create a category
+	//
+	// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+	// slug in use in the organization, `409 too_many_categories` past 500.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCategory Create a category
+	//
+	// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+	// slug in use in the organization, `409 too_many_categories` past 500.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+	CreateCategory(ctx context.Context, organizationID openapi_types.UUID, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCategory Delete a category
+	//
+	// For managers and admins. Refused with `409 category_not_empty` while it has subcategories or programs (move them
+	// first). `If-Match` required.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/categories/{categoryId} (the `DeleteCategory` operationId).
+	DeleteCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCategory Read a category
+	//
+	// For staff; the `ETag` is for If-Match.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/categories/{categoryId} (the `GetCategory` operationId).
+	GetCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategoryWithBody Rename or move a category
+	//
+	// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+	// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+	UpdateCategoryWithBody(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCategory Rename or move a category
+	//
+	// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+	// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+	UpdateCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvitations List open invitations
 	//
@@ -2863,6 +4413,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 	ResendInvitation(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteOrganizationLogo Remove the logo
+	//
+	// For admins; `If-Match` with the card's ETag. Removing a missing logo is a no-op.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/logo (the `DeleteOrganizationLogo` operationId).
+	DeleteOrganizationLogo(ctx context.Context, organizationID openapi_types.UUID, params *DeleteOrganizationLogoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadOrganizationLogoWithBody Upload the logo
+	//
+	// For admins. Replaces the logo (the old file is deleted). Streamed to blob storage; at most `KABINET_UPLOAD_IMAGE_MAX`
+	// bytes (`413`); PNG, JPEG or WebP by content (`415` otherwise; `422` for an empty file). `If-Match` with the card's ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
+	UploadOrganizationLogoWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers List and search the organization's members
 	//
@@ -2963,6 +4530,245 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/unblock (the `UnblockMember` operationId).
 	UnblockMember(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrganizationProfile Read the organization's catalog card
+	//
+	// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
+	// outsiders `404`). The `ETag` is what updateOrganizationProfile needs in `If-Match`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/profile (the `GetOrganizationProfile` operationId).
+	GetOrganizationProfile(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationProfileWithBody Edit the organization's catalog card
+	//
+	// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+	// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+	// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+	// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateOrganizationProfile Edit the organization's catalog card
+	//
+	// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+	// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+	// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+	// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfile(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPrograms List the organization's programs
+	//
+	// Every program of the organization (drafts and archived too), newest first, for staff. Filters: `status`, `category`
+	// (with its descendants), `q` (a substring of the title or slug, or words of the description).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs (the `ListPrograms` operationId).
+	ListPrograms(ctx context.Context, organizationID openapi_types.UUID, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProgramWithBody Create a program
+	//
+	// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+	// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+	// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+	CreateProgramWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateProgram Create a program
+	//
+	// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+	// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+	// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+	CreateProgram(ctx context.Context, organizationID openapi_types.UUID, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteProgram Delete a draft
+	//
+	// For managers and admins: only a draft that was never published (`409 program_was_published` otherwise: archive it,
+	// since applications and documents refer to it). `If-Match` required.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId} (the `DeleteProgram` operationId).
+	DeleteProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProgram Read a program
+	//
+	// For staff, whatever its status; the `ETag` is for If-Match.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId} (the `GetProgram` operationId).
+	GetProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProgramWithBody Edit a program
+	//
+	// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+	// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+	// program changed since. Every change is kept in the history.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+	UpdateProgramWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateProgram Edit a program
+	//
+	// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+	// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+	// program changed since. Every change is kept in the history.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+	UpdateProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, body UpdateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ArchiveProgram Archive a program
+	//
+	// For managers and admins: draft or published → archived. It leaves the public catalog for good unless published again. Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
+	ArchiveProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteProgramCover Remove the cover
+	//
+	// For managers and admins; `If-Match` with the program's ETag.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `DeleteProgramCover` operationId).
+	DeleteProgramCover(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProgramCover Download a program's cover (staff)
+	//
+	// For staff, whatever the status; like the public cover.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `GetProgramCover` operationId).
+	GetProgramCover(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UploadProgramCoverWithBody Upload the cover
+	//
+	// For managers and admins. Like the logo: streamed, size-limited (`413`), sniffed (`415`), the old cover deleted.
+	// `If-Match` with the program's ETag (`428`, `412`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `UploadProgramCover` operationId).
+	UploadProgramCoverWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UploadProgramCoverParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListGroups List a program's groups
+	//
+	// For staff: every group, by start date.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `ListGroups` operationId).
+	ListGroups(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateGroupWithBody Create a group
+	//
+	// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+	// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+	CreateGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateGroup Create a group
+	//
+	// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+	// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+	CreateGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteGroup Delete a group
+	//
+	// For managers and admins: only a group nobody was admitted to (`409 group_has_learners`; cancel it instead).
+	// `If-Match` required.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `DeleteGroup` operationId).
+	DeleteGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *DeleteGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetGroup Read a group
+	//
+	// For staff; the `ETag` is for If-Match.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `GetGroup` operationId).
+	GetGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateGroupWithBody Edit a group
+	//
+	// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+	// `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+	UpdateGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateGroup Edit a group
+	//
+	// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+	// `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+	UpdateGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeGroupStatusWithBody Change a group's status
+	//
+	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+	// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+	// again is a no-op. `If-Match` optional (`412` when stale).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+	ChangeGroupStatusWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeGroupStatus Change a group's status
+	//
+	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+	// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+	// again is a no-op. `If-Match` optional (`412` when stale).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+	ChangeGroupStatus(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProgramHistory A program's history
+	//
+	// The program's changes, newest first (who, when, which fields with old and new values), for managers, directors and
+	// admins. Its groups' changes are in listCatalogHistory (`entityType=group`).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
+	ListProgramHistory(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PublishProgram Publish a program
+	//
+	// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
+	PublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnpublishProgram Unpublish a program
+	//
+	// For managers and admins: published → draft. It leaves the public catalog; its page answers `404`. Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
+	UnpublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	//
@@ -3816,6 +5622,162 @@ func (c *Client) StartSsoSignInWithBody(ctx context.Context, provider SsoProvide
 // Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
 func (c *Client) StartSsoSignIn(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewStartSsoSignInRequest(c.Server, provider, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCatalogOrganizations List the centers
+//
+// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
+// Answers carry `ETag` and `Cache-Control: public, max-age=60`; `If-None-Match` with the ETag gets `304`.
+//
+// Corresponds with GET /api/v1/catalog/organizations (the `ListCatalogOrganizations` operationId).
+func (c *Client) ListCatalogOrganizations(ctx context.Context, params *ListCatalogOrganizationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCatalogOrganizationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogOrganization Show a center
+//
+// The public page of a center by its slug: profile, description as sanitized HTML, contacts, address, legal name, ИНН,
+// ОГРН and licence. No sign-in; `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug} (the `GetCatalogOrganization` operationId).
+func (c *Client) GetCatalogOrganization(ctx context.Context, slug string, params *GetCatalogOrganizationParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogOrganizationRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogOrganizationLogo Download a center's logo
+//
+// The logo, streamed, with `ETag` (its SHA-256), `Range` (one range → `206`), `If-None-Match` → `304` and an inline
+// `Content-Disposition` carrying the file name. `404` when the center has no logo.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/logo (the `GetCatalogOrganizationLogo` operationId).
+func (c *Client) GetCatalogOrganizationLogo(ctx context.Context, slug string, params *GetCatalogOrganizationLogoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogOrganizationLogoRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchCatalogOrganizationPrograms Search a center's programs
+//
+// The published programs of one center, with the same search, filters and sorts as searchCatalogPrograms, plus a
+// category filter (the category and everything under it) and the category facet. `404` for an unknown center.
+// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+// `If-None-Match` with the ETag gets `304`.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs (the `SearchCatalogOrganizationPrograms` operationId).
+func (c *Client) SearchCatalogOrganizationPrograms(ctx context.Context, slug string, params *SearchCatalogOrganizationProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCatalogOrganizationProgramsRequest(c.Server, slug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogProgram Show a program
+//
+// The public page of a published program: description as sanitized HTML, kind and document, hours, format, price,
+// teachers, the documents to attach. Drafts and archived programs are `404` here, as if they did not exist.
+// `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug} (the `GetCatalogProgram` operationId).
+func (c *Client) GetCatalogProgram(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogProgramRequest(c.Server, slug, programSlug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogProgramCover Download a program's cover
+//
+// The cover image of a published program, streamed like a logo (`ETag`, `Range`, `304`). `404` without a cover or for a
+// program that is not published.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover (the `GetCatalogProgramCover` operationId).
+func (c *Client) GetCatalogProgramCover(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogProgramCoverRequest(c.Server, slug, programSlug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCatalogProgramGroups List a program's groups
+//
+// The groups of a published program that a visitor may care about (planned, enrolling, running), by start date, with the
+// seats left and whether applications are taken right now. Cursor-paginated; `ETag`/`If-None-Match` → `304`.
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups (the `ListCatalogProgramGroups` operationId).
+func (c *Client) ListCatalogProgramGroups(ctx context.Context, slug string, programSlug string, params *ListCatalogProgramGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCatalogProgramGroupsRequest(c.Server, slug, programSlug, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SearchCatalogPrograms Search programs across centers
+//
+// Published programs of every center: full-text search in Russian and English with weights (title above tags and short
+// description above the full description), tolerant of a misspelt word or two; filters by center, kind, format, price,
+// hours, a group starting within dates, enrollment open now; sorted by relevance, price, nearest start or newest.
+// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+// `If-None-Match` with the ETag gets `304`.
+//
+// Corresponds with GET /api/v1/catalog/programs (the `SearchCatalogPrograms` operationId).
+func (c *Client) SearchCatalogPrograms(ctx context.Context, params *SearchCatalogProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSearchCatalogProgramsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4873,6 +6835,50 @@ func (c *Client) RegenerateRecoveryCodes(ctx context.Context, reqEditors ...Requ
 	return c.Client.Do(req)
 }
 
+// CreateOrganizationWithBody Create an organization (platform operators)
+//
+// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+func (c *Client) CreateOrganizationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrganization Create an organization (platform operators)
+//
+// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+func (c *Client) CreateOrganization(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrganizationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListOrganizationAuditEvents List an organization's security events (admins)
 //
 // For the organization's admins: the events recorded in the
@@ -4884,6 +6890,157 @@ func (c *Client) RegenerateRecoveryCodes(ctx context.Context, reqEditors ...Requ
 // Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
 func (c *Client) ListOrganizationAuditEvents(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListOrganizationAuditEventsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCatalogHistory The organization's catalog history
+//
+// Every change to the organization's card, categories, programs and groups — who, when, which fields with old and new
+// values — newest first, for managers, directors and admins. Filter by `entityType` and `entityId`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/catalog-history (the `ListCatalogHistory` operationId).
+func (c *Client) ListCatalogHistory(ctx context.Context, organizationID openapi_types.UUID, params *ListCatalogHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCatalogHistoryRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCategories List the category tree
+//
+// The whole tree at once (parents before children): an organization has at most 500 categories, so it is not paged.
+// For staff.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/categories (the `ListCategories` operationId).
+func (c *Client) ListCategories(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCategoriesRequest(c.Server, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCategoryWithBody Create a category
+//
+// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+// slug in use in the organization, `409 too_many_categories` past 500.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+func (c *Client) CreateCategoryWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCategoryRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCategory Create a category
+//
+// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+// slug in use in the organization, `409 too_many_categories` past 500.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+func (c *Client) CreateCategory(ctx context.Context, organizationID openapi_types.UUID, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCategoryRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCategory Delete a category
+//
+// For managers and admins. Refused with `409 category_not_empty` while it has subcategories or programs (move them
+// first). `If-Match` required.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/categories/{categoryId} (the `DeleteCategory` operationId).
+func (c *Client) DeleteCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCategoryRequest(c.Server, organizationID, categoryID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCategory Read a category
+//
+// For staff; the `ETag` is for If-Match.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/categories/{categoryId} (the `GetCategory` operationId).
+func (c *Client) GetCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCategoryRequest(c.Server, organizationID, categoryID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategoryWithBody Rename or move a category
+//
+// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+func (c *Client) UpdateCategoryWithBody(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequestWithBody(c.Server, organizationID, categoryID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCategory Rename or move a category
+//
+// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+func (c *Client) UpdateCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequest(c.Server, organizationID, categoryID, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5003,6 +7160,43 @@ func (c *Client) RevokeInvitation(ctx context.Context, organizationID openapi_ty
 // Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 func (c *Client) ResendInvitation(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendInvitationRequest(c.Server, organizationID, invitationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteOrganizationLogo Remove the logo
+//
+// For admins; `If-Match` with the card's ETag. Removing a missing logo is a no-op.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/logo (the `DeleteOrganizationLogo` operationId).
+func (c *Client) DeleteOrganizationLogo(ctx context.Context, organizationID openapi_types.UUID, params *DeleteOrganizationLogoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteOrganizationLogoRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadOrganizationLogoWithBody Upload the logo
+//
+// For admins. Replaces the logo (the old file is deleted). Streamed to blob storage; at most `KABINET_UPLOAD_IMAGE_MAX`
+// bytes (`413`); PNG, JPEG or WebP by content (`415` otherwise; `422` for an empty file). `If-Match` with the card's ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
+func (c *Client) UploadOrganizationLogoWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadOrganizationLogoRequestWithBody(c.Server, organizationID, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5183,6 +7377,505 @@ func (c *Client) ResetMemberSecondFactor(ctx context.Context, organizationID ope
 // Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/unblock (the `UnblockMember` operationId).
 func (c *Client) UnblockMember(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUnblockMemberRequest(c.Server, organizationID, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrganizationProfile Read the organization's catalog card
+//
+// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
+// outsiders `404`). The `ETag` is what updateOrganizationProfile needs in `If-Match`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/profile (the `GetOrganizationProfile` operationId).
+func (c *Client) GetOrganizationProfile(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrganizationProfileRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationProfileWithBody Edit the organization's catalog card
+//
+// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *Client) UpdateOrganizationProfileWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationProfileRequestWithBody(c.Server, organizationID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateOrganizationProfile Edit the organization's catalog card
+//
+// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *Client) UpdateOrganizationProfile(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateOrganizationProfileRequest(c.Server, organizationID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPrograms List the organization's programs
+//
+// Every program of the organization (drafts and archived too), newest first, for staff. Filters: `status`, `category`
+// (with its descendants), `q` (a substring of the title or slug, or words of the description).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs (the `ListPrograms` operationId).
+func (c *Client) ListPrograms(ctx context.Context, organizationID openapi_types.UUID, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProgramsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProgramWithBody Create a program
+//
+// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+func (c *Client) CreateProgramWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProgramRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateProgram Create a program
+//
+// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+func (c *Client) CreateProgram(ctx context.Context, organizationID openapi_types.UUID, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProgramRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteProgram Delete a draft
+//
+// For managers and admins: only a draft that was never published (`409 program_was_published` otherwise: archive it,
+// since applications and documents refer to it). `If-Match` required.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId} (the `DeleteProgram` operationId).
+func (c *Client) DeleteProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteProgramRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProgram Read a program
+//
+// For staff, whatever its status; the `ETag` is for If-Match.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId} (the `GetProgram` operationId).
+func (c *Client) GetProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProgramRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProgramWithBody Edit a program
+//
+// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+// program changed since. Every change is kept in the history.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+func (c *Client) UpdateProgramWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProgramRequestWithBody(c.Server, organizationID, programID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateProgram Edit a program
+//
+// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+// program changed since. Every change is kept in the history.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+func (c *Client) UpdateProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, body UpdateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProgramRequest(c.Server, organizationID, programID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ArchiveProgram Archive a program
+//
+// For managers and admins: draft or published → archived. It leaves the public catalog for good unless published again. Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
+func (c *Client) ArchiveProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewArchiveProgramRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteProgramCover Remove the cover
+//
+// For managers and admins; `If-Match` with the program's ETag.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `DeleteProgramCover` operationId).
+func (c *Client) DeleteProgramCover(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteProgramCoverRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProgramCover Download a program's cover (staff)
+//
+// For staff, whatever the status; like the public cover.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `GetProgramCover` operationId).
+func (c *Client) GetProgramCover(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramCoverParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProgramCoverRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UploadProgramCoverWithBody Upload the cover
+//
+// For managers and admins. Like the logo: streamed, size-limited (`413`), sniffed (`415`), the old cover deleted.
+// `If-Match` with the program's ETag (`428`, `412`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `UploadProgramCover` operationId).
+func (c *Client) UploadProgramCoverWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UploadProgramCoverParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadProgramCoverRequestWithBody(c.Server, organizationID, programID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListGroups List a program's groups
+//
+// For staff: every group, by start date.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `ListGroups` operationId).
+func (c *Client) ListGroups(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListGroupsRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateGroupWithBody Create a group
+//
+// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+func (c *Client) CreateGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateGroupRequestWithBody(c.Server, organizationID, programID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateGroup Create a group
+//
+// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+func (c *Client) CreateGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateGroupRequest(c.Server, organizationID, programID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteGroup Delete a group
+//
+// For managers and admins: only a group nobody was admitted to (`409 group_has_learners`; cancel it instead).
+// `If-Match` required.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `DeleteGroup` operationId).
+func (c *Client) DeleteGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *DeleteGroupParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteGroupRequest(c.Server, organizationID, programID, groupID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetGroup Read a group
+//
+// For staff; the `ETag` is for If-Match.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `GetGroup` operationId).
+func (c *Client) GetGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetGroupRequest(c.Server, organizationID, programID, groupID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateGroupWithBody Edit a group
+//
+// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+// `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+func (c *Client) UpdateGroupWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateGroupRequestWithBody(c.Server, organizationID, programID, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateGroup Edit a group
+//
+// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+// `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+func (c *Client) UpdateGroup(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateGroupRequest(c.Server, organizationID, programID, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeGroupStatusWithBody Change a group's status
+//
+// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+// again is a no-op. `If-Match` optional (`412` when stale).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+func (c *Client) ChangeGroupStatusWithBody(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeGroupStatusRequestWithBody(c.Server, organizationID, programID, groupID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeGroupStatus Change a group's status
+//
+// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+// again is a no-op. `If-Match` optional (`412` when stale).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+func (c *Client) ChangeGroupStatus(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeGroupStatusRequest(c.Server, organizationID, programID, groupID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProgramHistory A program's history
+//
+// The program's changes, newest first (who, when, which fields with old and new values), for managers, directors and
+// admins. Its groups' changes are in listCatalogHistory (`entityType=group`).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
+func (c *Client) ListProgramHistory(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProgramHistoryRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PublishProgram Publish a program
+//
+// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
+func (c *Client) PublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPublishProgramRequest(c.Server, organizationID, programID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnpublishProgram Unpublish a program
+//
+// For managers and admins: published → draft. It leaves the public catalog; its page answers `404`. Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
+func (c *Client) UnpublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnpublishProgramRequest(c.Server, organizationID, programID, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5965,6 +8658,893 @@ func NewStartSsoSignInRequestWithBody(server string, provider SsoProviderName, c
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCatalogOrganizationsRequest constructs an http.Request for the ListCatalogOrganizations method
+func NewListCatalogOrganizationsRequest(server string, params *ListCatalogOrganizationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogOrganizationRequest constructs an http.Request for the GetCatalogOrganization method
+func NewGetCatalogOrganizationRequest(server string, slug string, params *GetCatalogOrganizationParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogOrganizationLogoRequest constructs an http.Request for the GetCatalogOrganizationLogo method
+func NewGetCatalogOrganizationLogoRequest(server string, slug string, params *GetCatalogOrganizationLogoParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s/logo", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSearchCatalogOrganizationProgramsRequest constructs an http.Request for the SearchCatalogOrganizationPrograms method
+func NewSearchCatalogOrganizationProgramsRequest(server string, slug string, params *SearchCatalogOrganizationProgramsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s/programs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PriceMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priceMin", *params.PriceMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PriceMax != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priceMax", *params.PriceMax, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HoursMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hoursMin", *params.HoursMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HoursMax != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hoursMax", *params.HoursMax, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartsFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startsFrom", *params.StartsFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartsTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startsTo", *params.StartsTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnrollmentOpen != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enrollmentOpen", *params.EnrollmentOpen, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogProgramRequest constructs an http.Request for the GetCatalogProgram method
+func NewGetCatalogProgramRequest(server string, slug string, programSlug string, params *GetCatalogProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programSlug", programSlug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s/programs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogProgramCoverRequest constructs an http.Request for the GetCatalogProgramCover method
+func NewGetCatalogProgramCoverRequest(server string, slug string, programSlug string, params *GetCatalogProgramCoverParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programSlug", programSlug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s/programs/%s/cover", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListCatalogProgramGroupsRequest constructs an http.Request for the ListCatalogProgramGroups method
+func NewListCatalogProgramGroupsRequest(server string, slug string, programSlug string, params *ListCatalogProgramGroupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "slug", slug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programSlug", programSlug, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/organizations/%s/programs/%s/groups", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewSearchCatalogProgramsRequest constructs an http.Request for the SearchCatalogPrograms method
+func NewSearchCatalogProgramsRequest(server string, params *SearchCatalogProgramsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/catalog/programs")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Organization != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "organization", *params.Organization, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PriceMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priceMin", *params.PriceMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PriceMax != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priceMax", *params.PriceMax, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HoursMin != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hoursMin", *params.HoursMin, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.HoursMax != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hoursMax", *params.HoursMax, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartsFrom != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startsFrom", *params.StartsFrom, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.StartsTo != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "startsTo", *params.StartsTo, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EnrollmentOpen != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "enrollmentOpen", *params.EnrollmentOpen, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7247,6 +10827,46 @@ func NewRegenerateRecoveryCodesRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewCreateOrganizationRequest calls the generic CreateOrganization builder with application/json body
+func NewCreateOrganizationRequest(server string, body CreateOrganizationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOrganizationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateOrganizationRequestWithBody constructs an http.Request for the CreateOrganization method, with any body, and a specified content type
+func NewCreateOrganizationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/operator/organizations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListOrganizationAuditEventsRequest constructs an http.Request for the ListOrganizationAuditEvents method
 func NewListOrganizationAuditEventsRequest(server string, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams) (*http.Request, error) {
 	var err error
@@ -7315,6 +10935,350 @@ func NewListOrganizationAuditEventsRequest(server string, organizationID openapi
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCatalogHistoryRequest constructs an http.Request for the ListCatalogHistory method
+func NewListCatalogHistoryRequest(server string, organizationID openapi_types.UUID, params *ListCatalogHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/catalog-history", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.EntityType != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entityType", *params.EntityType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EntityID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "entityId", *params.EntityID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCategoriesRequest constructs an http.Request for the ListCategories method
+func NewListCategoriesRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/categories", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCategoryRequest calls the generic CreateCategory builder with application/json body
+func NewCreateCategoryRequest(server string, organizationID openapi_types.UUID, body CreateCategoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCategoryRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreateCategoryRequestWithBody constructs an http.Request for the CreateCategory method, with any body, and a specified content type
+func NewCreateCategoryRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/categories", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteCategoryRequest constructs an http.Request for the DeleteCategory method
+func NewDeleteCategoryRequest(server string, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *DeleteCategoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryId", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/categories/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCategoryRequest constructs an http.Request for the GetCategory method
+func NewGetCategoryRequest(server string, organizationID openapi_types.UUID, categoryID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryId", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/categories/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCategoryRequest calls the generic UpdateCategory builder with application/json body
+func NewUpdateCategoryRequest(server string, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCategoryRequestWithBody(server, organizationID, categoryID, params, "application/json", bodyReader)
+}
+
+// NewUpdateCategoryRequestWithBody constructs an http.Request for the UpdateCategory method, with any body, and a specified content type
+func NewUpdateCategoryRequestWithBody(server string, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "categoryId", categoryID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/categories/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7517,6 +11481,106 @@ func NewResendInvitationRequest(server string, organizationID openapi_types.UUID
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteOrganizationLogoRequest constructs an http.Request for the DeleteOrganizationLogo method
+func NewDeleteOrganizationLogoRequest(server string, organizationID openapi_types.UUID, params *DeleteOrganizationLogoParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/logo", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUploadOrganizationLogoRequestWithBody constructs an http.Request for the UploadOrganizationLogo method, with any body, and a specified content type
+func NewUploadOrganizationLogoRequestWithBody(server string, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/logo", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7850,6 +11914,1291 @@ func NewUnblockMemberRequest(server string, organizationID openapi_types.UUID, u
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetOrganizationProfileRequest constructs an http.Request for the GetOrganizationProfile method
+func NewGetOrganizationProfileRequest(server string, organizationID openapi_types.UUID, params *GetOrganizationProfileParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateOrganizationProfileRequest calls the generic UpdateOrganizationProfile builder with application/json body
+func NewUpdateOrganizationProfileRequest(server string, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateOrganizationProfileRequestWithBody(server, organizationID, params, "application/json", bodyReader)
+}
+
+// NewUpdateOrganizationProfileRequestWithBody constructs an http.Request for the UpdateOrganizationProfile method, with any body, and a specified content type
+func NewUpdateOrganizationProfileRequestWithBody(server string, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/profile", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListProgramsRequest constructs an http.Request for the ListPrograms method
+func NewListProgramsRequest(server string, organizationID openapi_types.UUID, params *ListProgramsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateProgramRequest calls the generic CreateProgram builder with application/json body
+func NewCreateProgramRequest(server string, organizationID openapi_types.UUID, body CreateProgramJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateProgramRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreateProgramRequestWithBody constructs an http.Request for the CreateProgram method, with any body, and a specified content type
+func NewCreateProgramRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteProgramRequest constructs an http.Request for the DeleteProgram method
+func NewDeleteProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetProgramRequest constructs an http.Request for the GetProgram method
+func NewGetProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUpdateProgramRequest calls the generic UpdateProgram builder with application/json body
+func NewUpdateProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, body UpdateProgramJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateProgramRequestWithBody(server, organizationID, programID, params, "application/json", bodyReader)
+}
+
+// NewUpdateProgramRequestWithBody constructs an http.Request for the UpdateProgram method, with any body, and a specified content type
+func NewUpdateProgramRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewArchiveProgramRequest constructs an http.Request for the ArchiveProgram method
+func NewArchiveProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/archive", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteProgramCoverRequest constructs an http.Request for the DeleteProgramCover method
+func NewDeleteProgramCoverRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/cover", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetProgramCoverRequest constructs an http.Request for the GetProgramCover method
+func NewGetProgramCoverRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramCoverParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/cover", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.Range != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Range", *params.Range, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Range", headerParam0)
+		}
+
+		if params.IfRange != nil {
+			var headerParam1 string
+
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "If-Range", *params.IfRange, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Range", headerParam1)
+		}
+
+		if params.IfNoneMatch != nil {
+			var headerParam2 string
+
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam2)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUploadProgramCoverRequestWithBody constructs an http.Request for the UploadProgramCover method, with any body, and a specified content type
+func NewUploadProgramCoverRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UploadProgramCoverParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/cover", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListGroupsRequest constructs an http.Request for the ListGroups method
+func NewListGroupsRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListGroupsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateGroupRequest calls the generic CreateGroup builder with application/json body
+func NewCreateGroupRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateGroupRequestWithBody(server, organizationID, programID, "application/json", bodyReader)
+}
+
+// NewCreateGroupRequestWithBody constructs an http.Request for the CreateGroup method, with any body, and a specified content type
+func NewCreateGroupRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteGroupRequest constructs an http.Request for the DeleteGroup method
+func NewDeleteGroupRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *DeleteGroupParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetGroupRequest constructs an http.Request for the GetGroup method
+func NewGetGroupRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateGroupRequest calls the generic UpdateGroup builder with application/json body
+func NewUpdateGroupRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateGroupRequestWithBody(server, organizationID, programID, groupID, params, "application/json", bodyReader)
+}
+
+// NewUpdateGroupRequestWithBody constructs an http.Request for the UpdateGroup method, with any body, and a specified content type
+func NewUpdateGroupRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewChangeGroupStatusRequest calls the generic ChangeGroupStatus builder with application/json body
+func NewChangeGroupStatusRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeGroupStatusRequestWithBody(server, organizationID, programID, groupID, params, "application/json", bodyReader)
+}
+
+// NewChangeGroupStatusRequestWithBody constructs an http.Request for the ChangeGroupStatus method, with any body, and a specified content type
+func NewChangeGroupStatusRequestWithBody(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "groupId", groupID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/groups/%s/status", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListProgramHistoryRequest constructs an http.Request for the ListProgramHistory method
+func NewListProgramHistoryRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/history", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPublishProgramRequest constructs an http.Request for the PublishProgram method
+func NewPublishProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/publish", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewUnpublishProgramRequest constructs an http.Request for the UnpublishProgram method
+func NewUnpublishProgramRequest(server string, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "programId", programID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/programs/%s/unpublish", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -8545,6 +13894,98 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/sso/{provider}/start (the `StartSsoSignIn` operationId).
 	StartSsoSignInWithResponse(ctx context.Context, provider SsoProviderName, body StartSsoSignInJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSsoSignInResponse, error)
 
+	// ListCatalogOrganizationsWithResponse List the centers
+	//
+	// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
+	// Answers carry `ETag` and `Cache-Control: public, max-age=60`; `If-None-Match` with the ETag gets `304`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations (the `ListCatalogOrganizations` operationId).
+	ListCatalogOrganizationsWithResponse(ctx context.Context, params *ListCatalogOrganizationsParams, reqEditors ...RequestEditorFn) (*ListCatalogOrganizationsResponse, error)
+
+	// GetCatalogOrganizationWithResponse Show a center
+	//
+	// The public page of a center by its slug: profile, description as sanitized HTML, contacts, address, legal name, ИНН,
+	// ОГРН and licence. No sign-in; `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug} (the `GetCatalogOrganization` operationId).
+	GetCatalogOrganizationWithResponse(ctx context.Context, slug string, params *GetCatalogOrganizationParams, reqEditors ...RequestEditorFn) (*GetCatalogOrganizationResponse, error)
+
+	// GetCatalogOrganizationLogoWithResponse Download a center's logo
+	//
+	// The logo, streamed, with `ETag` (its SHA-256), `Range` (one range → `206`), `If-None-Match` → `304` and an inline
+	// `Content-Disposition` carrying the file name. `404` when the center has no logo.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/logo (the `GetCatalogOrganizationLogo` operationId).
+	GetCatalogOrganizationLogoWithResponse(ctx context.Context, slug string, params *GetCatalogOrganizationLogoParams, reqEditors ...RequestEditorFn) (*GetCatalogOrganizationLogoResponse, error)
+
+	// SearchCatalogOrganizationProgramsWithResponse Search a center's programs
+	//
+	// The published programs of one center, with the same search, filters and sorts as searchCatalogPrograms, plus a
+	// category filter (the category and everything under it) and the category facet. `404` for an unknown center.
+	// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+	// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+	// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+	// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+	// `If-None-Match` with the ETag gets `304`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs (the `SearchCatalogOrganizationPrograms` operationId).
+	SearchCatalogOrganizationProgramsWithResponse(ctx context.Context, slug string, params *SearchCatalogOrganizationProgramsParams, reqEditors ...RequestEditorFn) (*SearchCatalogOrganizationProgramsResponse, error)
+
+	// GetCatalogProgramWithResponse Show a program
+	//
+	// The public page of a published program: description as sanitized HTML, kind and document, hours, format, price,
+	// teachers, the documents to attach. Drafts and archived programs are `404` here, as if they did not exist.
+	// `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug} (the `GetCatalogProgram` operationId).
+	GetCatalogProgramWithResponse(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramParams, reqEditors ...RequestEditorFn) (*GetCatalogProgramResponse, error)
+
+	// GetCatalogProgramCoverWithResponse Download a program's cover
+	//
+	// The cover image of a published program, streamed like a logo (`ETag`, `Range`, `304`). `404` without a cover or for a
+	// program that is not published.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover (the `GetCatalogProgramCover` operationId).
+	GetCatalogProgramCoverWithResponse(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramCoverParams, reqEditors ...RequestEditorFn) (*GetCatalogProgramCoverResponse, error)
+
+	// ListCatalogProgramGroupsWithResponse List a program's groups
+	//
+	// The groups of a published program that a visitor may care about (planned, enrolling, running), by start date, with the
+	// seats left and whether applications are taken right now. Cursor-paginated; `ETag`/`If-None-Match` → `304`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups (the `ListCatalogProgramGroups` operationId).
+	ListCatalogProgramGroupsWithResponse(ctx context.Context, slug string, programSlug string, params *ListCatalogProgramGroupsParams, reqEditors ...RequestEditorFn) (*ListCatalogProgramGroupsResponse, error)
+
+	// SearchCatalogProgramsWithResponse Search programs across centers
+	//
+	// Published programs of every center: full-text search in Russian and English with weights (title above tags and short
+	// description above the full description), tolerant of a misspelt word or two; filters by center, kind, format, price,
+	// hours, a group starting within dates, enrollment open now; sorted by relevance, price, nearest start or newest.
+	// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+	// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+	// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+	// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+	// `If-None-Match` with the ETag gets `304`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/catalog/programs (the `SearchCatalogPrograms` operationId).
+	SearchCatalogProgramsWithResponse(ctx context.Context, params *SearchCatalogProgramsParams, reqEditors ...RequestEditorFn) (*SearchCatalogProgramsResponse, error)
+
 	// ListDevMessagesWithResponse Read the latest outgoing messages (development only)
 	//
 	// **Development only.** Available only while the server runs with
@@ -9164,6 +14605,30 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/me/totp/recovery-codes (the `RegenerateRecoveryCodes` operationId).
 	RegenerateRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RegenerateRecoveryCodesResponse, error)
 
+	// CreateOrganizationWithBodyWithResponse Create an organization (platform operators)
+	//
+	// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+	// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+	// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+	// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+	CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
+	// CreateOrganizationWithResponse Create an organization (platform operators)
+	//
+	// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+	// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+	// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+	// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+	CreateOrganizationWithResponse(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error)
+
 	// ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
 	//
 	// For the organization's admins: the events recorded in the
@@ -9176,6 +14641,85 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/organizations/{organizationId}/audit-events (the `ListOrganizationAuditEvents` operationId).
 	ListOrganizationAuditEventsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOrganizationAuditEventsParams, reqEditors ...RequestEditorFn) (*ListOrganizationAuditEventsResponse, error)
+
+	// ListCatalogHistoryWithResponse The organization's catalog history
+	//
+	// Every change to the organization's card, categories, programs and groups — who, when, which fields with old and new
+	// values — newest first, for managers, directors and admins. Filter by `entityType` and `entityId`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/catalog-history (the `ListCatalogHistory` operationId).
+	ListCatalogHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListCatalogHistoryParams, reqEditors ...RequestEditorFn) (*ListCatalogHistoryResponse, error)
+
+	// ListCategoriesWithResponse List the category tree
+	//
+	// The whole tree at once (parents before children): an organization has at most 500 categories, so it is not paged.
+	// For staff.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/categories (the `ListCategories` operationId).
+	ListCategoriesWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error)
+
+	// CreateCategoryWithBodyWithResponse Create a category
+	//
+	// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+	// slug in use in the organization, `409 too_many_categories` past 500.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error)
+
+	// CreateCategoryWithResponse Create a category
+	//
+	// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+	// slug in use in the organization, `409 too_many_categories` past 500.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+	CreateCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error)
+
+	// DeleteCategoryWithResponse Delete a category
+	//
+	// For managers and admins. Refused with `409 category_not_empty` while it has subcategories or programs (move them
+	// first). `If-Match` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/categories/{categoryId} (the `DeleteCategory` operationId).
+	DeleteCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error)
+
+	// GetCategoryWithResponse Read a category
+	//
+	// For staff; the `ETag` is for If-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/categories/{categoryId} (the `GetCategory` operationId).
+	GetCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error)
+
+	// UpdateCategoryWithBodyWithResponse Rename or move a category
+	//
+	// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+	// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+	UpdateCategoryWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
+
+	// UpdateCategoryWithResponse Rename or move a category
+	//
+	// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+	// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+	UpdateCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
 
 	// ListInvitationsWithResponse List open invitations
 	//
@@ -9251,6 +14795,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 	ResendInvitationWithResponse(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error)
+
+	// DeleteOrganizationLogoWithResponse Remove the logo
+	//
+	// For admins; `If-Match` with the card's ETag. Removing a missing logo is a no-op.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/logo (the `DeleteOrganizationLogo` operationId).
+	DeleteOrganizationLogoWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *DeleteOrganizationLogoParams, reqEditors ...RequestEditorFn) (*DeleteOrganizationLogoResponse, error)
+
+	// UploadOrganizationLogoWithBodyWithResponse Upload the logo
+	//
+	// For admins. Replaces the logo (the old file is deleted). Streamed to blob storage; at most `KABINET_UPLOAD_IMAGE_MAX`
+	// bytes (`413`); PNG, JPEG or WebP by content (`415` otherwise; `422` for an empty file). `If-Match` with the card's ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
+	UploadOrganizationLogoWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadOrganizationLogoResponse, error)
 
 	// ListMembersWithResponse List and search the organization's members
 	//
@@ -9359,6 +14922,271 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/members/{userId}/unblock (the `UnblockMember` operationId).
 	UnblockMemberWithResponse(ctx context.Context, organizationID openapi_types.UUID, userID openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnblockMemberResponse, error)
+
+	// GetOrganizationProfileWithResponse Read the organization's catalog card
+	//
+	// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
+	// outsiders `404`). The `ETag` is what updateOrganizationProfile needs in `If-Match`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/profile (the `GetOrganizationProfile` operationId).
+	GetOrganizationProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*GetOrganizationProfileResponse, error)
+
+	// UpdateOrganizationProfileWithBodyWithResponse Edit the organization's catalog card
+	//
+	// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+	// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+	// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+	// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error)
+
+	// UpdateOrganizationProfileWithResponse Edit the organization's catalog card
+	//
+	// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+	// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+	// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+	// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+	UpdateOrganizationProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error)
+
+	// ListProgramsWithResponse List the organization's programs
+	//
+	// Every program of the organization (drafts and archived too), newest first, for staff. Filters: `status`, `category`
+	// (with its descendants), `q` (a substring of the title or slug, or words of the description).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs (the `ListPrograms` operationId).
+	ListProgramsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*ListProgramsResponse, error)
+
+	// CreateProgramWithBodyWithResponse Create a program
+	//
+	// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+	// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+	// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+	CreateProgramWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error)
+
+	// CreateProgramWithResponse Create a program
+	//
+	// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+	// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+	// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+	CreateProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error)
+
+	// DeleteProgramWithResponse Delete a draft
+	//
+	// For managers and admins: only a draft that was never published (`409 program_was_published` otherwise: archive it,
+	// since applications and documents refer to it). `If-Match` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId} (the `DeleteProgram` operationId).
+	DeleteProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramParams, reqEditors ...RequestEditorFn) (*DeleteProgramResponse, error)
+
+	// GetProgramWithResponse Read a program
+	//
+	// For staff, whatever its status; the `ETag` is for If-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId} (the `GetProgram` operationId).
+	GetProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramParams, reqEditors ...RequestEditorFn) (*GetProgramResponse, error)
+
+	// UpdateProgramWithBodyWithResponse Edit a program
+	//
+	// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+	// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+	// program changed since. Every change is kept in the history.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+	UpdateProgramWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProgramResponse, error)
+
+	// UpdateProgramWithResponse Edit a program
+	//
+	// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+	// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+	// program changed since. Every change is kept in the history.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+	UpdateProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, body UpdateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProgramResponse, error)
+
+	// ArchiveProgramWithResponse Archive a program
+	//
+	// For managers and admins: draft or published → archived. It leaves the public catalog for good unless published again. Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
+	ArchiveProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*ArchiveProgramResponse, error)
+
+	// DeleteProgramCoverWithResponse Remove the cover
+	//
+	// For managers and admins; `If-Match` with the program's ETag.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `DeleteProgramCover` operationId).
+	DeleteProgramCoverWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams, reqEditors ...RequestEditorFn) (*DeleteProgramCoverResponse, error)
+
+	// GetProgramCoverWithResponse Download a program's cover (staff)
+	//
+	// For staff, whatever the status; like the public cover.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `GetProgramCover` operationId).
+	GetProgramCoverWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramCoverParams, reqEditors ...RequestEditorFn) (*GetProgramCoverResponse, error)
+
+	// UploadProgramCoverWithBodyWithResponse Upload the cover
+	//
+	// For managers and admins. Like the logo: streamed, size-limited (`413`), sniffed (`415`), the old cover deleted.
+	// `If-Match` with the program's ETag (`428`, `412`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `UploadProgramCover` operationId).
+	UploadProgramCoverWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UploadProgramCoverParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadProgramCoverResponse, error)
+
+	// ListGroupsWithResponse List a program's groups
+	//
+	// For staff: every group, by start date.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `ListGroups` operationId).
+	ListGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error)
+
+	// CreateGroupWithBodyWithResponse Create a group
+	//
+	// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+	// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+	CreateGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
+
+	// CreateGroupWithResponse Create a group
+	//
+	// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+	// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+	CreateGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error)
+
+	// DeleteGroupWithResponse Delete a group
+	//
+	// For managers and admins: only a group nobody was admitted to (`409 group_has_learners`; cancel it instead).
+	// `If-Match` required.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `DeleteGroup` operationId).
+	DeleteGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *DeleteGroupParams, reqEditors ...RequestEditorFn) (*DeleteGroupResponse, error)
+
+	// GetGroupWithResponse Read a group
+	//
+	// For staff; the `ETag` is for If-Match.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `GetGroup` operationId).
+	GetGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error)
+
+	// UpdateGroupWithBodyWithResponse Edit a group
+	//
+	// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+	// `412` on a stale ETag.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+	UpdateGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
+
+	// UpdateGroupWithResponse Edit a group
+	//
+	// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+	// `412` on a stale ETag.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+	UpdateGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error)
+
+	// ChangeGroupStatusWithBodyWithResponse Change a group's status
+	//
+	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+	// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+	// again is a no-op. `If-Match` optional (`412` when stale).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+	ChangeGroupStatusWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeGroupStatusResponse, error)
+
+	// ChangeGroupStatusWithResponse Change a group's status
+	//
+	// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+	// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+	// again is a no-op. `If-Match` optional (`412` when stale).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+	ChangeGroupStatusWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeGroupStatusResponse, error)
+
+	// ListProgramHistoryWithResponse A program's history
+	//
+	// The program's changes, newest first (who, when, which fields with old and new values), for managers, directors and
+	// admins. Its groups' changes are in listCatalogHistory (`entityType=group`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
+	ListProgramHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*ListProgramHistoryResponse, error)
+
+	// PublishProgramWithResponse Publish a program
+	//
+	// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
+	PublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*PublishProgramResponse, error)
+
+	// UnpublishProgramWithResponse Unpublish a program
+	//
+	// For managers and admins: published → draft. It leaves the public catalog; its page answers `404`. Any other status is `409 invalid_transition` naming the current one
+	// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
+	UnpublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*UnpublishProgramResponse, error)
 
 	// GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
 	//
@@ -11353,6 +17181,748 @@ func (r StartSsoSignInResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r StartSsoSignInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCatalogOrganizationsResponse200Headers the declared response headers of an HTTP 200 response for ListCatalogOrganizations
+type ListCatalogOrganizationsResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// ListCatalogOrganizationsResponse304Headers the declared response headers of an HTTP 304 response for ListCatalogOrganizations
+type ListCatalogOrganizationsResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// ListCatalogOrganizationsResponse503Headers the declared response headers of an HTTP 503 response for ListCatalogOrganizations
+type ListCatalogOrganizationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListCatalogOrganizationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogOrganizationPage
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCatalogOrganizationsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListCatalogOrganizationsResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCatalogOrganizationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCatalogOrganizationsResponse) GetJSON200() *CatalogOrganizationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCatalogOrganizationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCatalogOrganizationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCatalogOrganizationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCatalogOrganizationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCatalogOrganizationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCatalogOrganizationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCatalogOrganizationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCatalogOrganizationResponse200Headers the declared response headers of an HTTP 200 response for GetCatalogOrganization
+type GetCatalogOrganizationResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogOrganizationResponse304Headers the declared response headers of an HTTP 304 response for GetCatalogOrganization
+type GetCatalogOrganizationResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogOrganizationResponse503Headers the declared response headers of an HTTP 503 response for GetCatalogOrganization
+type GetCatalogOrganizationResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCatalogOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogOrganization
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCatalogOrganizationResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCatalogOrganizationResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCatalogOrganizationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCatalogOrganizationResponse) GetJSON200() *CatalogOrganization {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogOrganizationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogOrganizationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCatalogOrganizationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCatalogOrganizationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCatalogOrganizationLogoResponse200Headers the declared response headers of an HTTP 200 response for GetCatalogOrganizationLogo
+type GetCatalogOrganizationLogoResponse200Headers struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+// GetCatalogOrganizationLogoResponse206Headers the declared response headers of an HTTP 206 response for GetCatalogOrganizationLogo
+type GetCatalogOrganizationLogoResponse206Headers struct {
+	ContentRange string
+	ETag         string
+}
+
+// GetCatalogOrganizationLogoResponse304Headers the declared response headers of an HTTP 304 response for GetCatalogOrganizationLogo
+type GetCatalogOrganizationLogoResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogOrganizationLogoResponse416Headers the declared response headers of an HTTP 416 response for GetCatalogOrganizationLogo
+type GetCatalogOrganizationLogoResponse416Headers struct {
+	ContentRange string
+}
+
+// GetCatalogOrganizationLogoResponse503Headers the declared response headers of an HTTP 503 response for GetCatalogOrganizationLogo
+type GetCatalogOrganizationLogoResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCatalogOrganizationLogoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCatalogOrganizationLogoResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *GetCatalogOrganizationLogoResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCatalogOrganizationLogoResponse304Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *GetCatalogOrganizationLogoResponse416Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCatalogOrganizationLogoResponse503Headers
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogOrganizationLogoResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogOrganizationLogoResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCatalogOrganizationLogoResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCatalogOrganizationLogoResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogOrganizationLogoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogOrganizationLogoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogOrganizationLogoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogOrganizationLogoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SearchCatalogOrganizationProgramsResponse200Headers the declared response headers of an HTTP 200 response for SearchCatalogOrganizationPrograms
+type SearchCatalogOrganizationProgramsResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// SearchCatalogOrganizationProgramsResponse304Headers the declared response headers of an HTTP 304 response for SearchCatalogOrganizationPrograms
+type SearchCatalogOrganizationProgramsResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// SearchCatalogOrganizationProgramsResponse503Headers the declared response headers of an HTTP 503 response for SearchCatalogOrganizationPrograms
+type SearchCatalogOrganizationProgramsResponse503Headers struct {
+	RetryAfter int
+}
+
+type SearchCatalogOrganizationProgramsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogSearchResult
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SearchCatalogOrganizationProgramsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *SearchCatalogOrganizationProgramsResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchCatalogOrganizationProgramsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SearchCatalogOrganizationProgramsResponse) GetJSON200() *CatalogSearchResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SearchCatalogOrganizationProgramsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SearchCatalogOrganizationProgramsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SearchCatalogOrganizationProgramsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SearchCatalogOrganizationProgramsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SearchCatalogOrganizationProgramsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SearchCatalogOrganizationProgramsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SearchCatalogOrganizationProgramsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SearchCatalogOrganizationProgramsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCatalogProgramResponse200Headers the declared response headers of an HTTP 200 response for GetCatalogProgram
+type GetCatalogProgramResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogProgramResponse304Headers the declared response headers of an HTTP 304 response for GetCatalogProgram
+type GetCatalogProgramResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogProgramResponse503Headers the declared response headers of an HTTP 503 response for GetCatalogProgram
+type GetCatalogProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCatalogProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogProgram
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCatalogProgramResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCatalogProgramResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCatalogProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCatalogProgramResponse) GetJSON200() *CatalogProgram {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCatalogProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCatalogProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCatalogProgramCoverResponse200Headers the declared response headers of an HTTP 200 response for GetCatalogProgramCover
+type GetCatalogProgramCoverResponse200Headers struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+// GetCatalogProgramCoverResponse206Headers the declared response headers of an HTTP 206 response for GetCatalogProgramCover
+type GetCatalogProgramCoverResponse206Headers struct {
+	ContentRange string
+	ETag         string
+}
+
+// GetCatalogProgramCoverResponse304Headers the declared response headers of an HTTP 304 response for GetCatalogProgramCover
+type GetCatalogProgramCoverResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetCatalogProgramCoverResponse416Headers the declared response headers of an HTTP 416 response for GetCatalogProgramCover
+type GetCatalogProgramCoverResponse416Headers struct {
+	ContentRange string
+}
+
+// GetCatalogProgramCoverResponse503Headers the declared response headers of an HTTP 503 response for GetCatalogProgramCover
+type GetCatalogProgramCoverResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCatalogProgramCoverResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCatalogProgramCoverResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *GetCatalogProgramCoverResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCatalogProgramCoverResponse304Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *GetCatalogProgramCoverResponse416Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCatalogProgramCoverResponse503Headers
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogProgramCoverResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCatalogProgramCoverResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCatalogProgramCoverResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCatalogProgramCoverResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogProgramCoverResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogProgramCoverResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogProgramCoverResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogProgramCoverResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCatalogProgramGroupsResponse200Headers the declared response headers of an HTTP 200 response for ListCatalogProgramGroups
+type ListCatalogProgramGroupsResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// ListCatalogProgramGroupsResponse304Headers the declared response headers of an HTTP 304 response for ListCatalogProgramGroups
+type ListCatalogProgramGroupsResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// ListCatalogProgramGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListCatalogProgramGroups
+type ListCatalogProgramGroupsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListCatalogProgramGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogGroupPage
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCatalogProgramGroupsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListCatalogProgramGroupsResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCatalogProgramGroupsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCatalogProgramGroupsResponse) GetJSON200() *CatalogGroupPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCatalogProgramGroupsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCatalogProgramGroupsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCatalogProgramGroupsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCatalogProgramGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCatalogProgramGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCatalogProgramGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCatalogProgramGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCatalogProgramGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SearchCatalogProgramsResponse200Headers the declared response headers of an HTTP 200 response for SearchCatalogPrograms
+type SearchCatalogProgramsResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// SearchCatalogProgramsResponse304Headers the declared response headers of an HTTP 304 response for SearchCatalogPrograms
+type SearchCatalogProgramsResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// SearchCatalogProgramsResponse503Headers the declared response headers of an HTTP 503 response for SearchCatalogPrograms
+type SearchCatalogProgramsResponse503Headers struct {
+	RetryAfter int
+}
+
+type SearchCatalogProgramsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogSearchResult
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SearchCatalogProgramsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *SearchCatalogProgramsResponse304Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SearchCatalogProgramsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SearchCatalogProgramsResponse) GetJSON200() *CatalogSearchResult {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SearchCatalogProgramsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SearchCatalogProgramsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SearchCatalogProgramsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SearchCatalogProgramsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SearchCatalogProgramsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SearchCatalogProgramsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SearchCatalogProgramsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15035,6 +21605,117 @@ func (r RegenerateRecoveryCodesResponse) ContentType() string {
 	return ""
 }
 
+// CreateOrganizationResponse401Headers the declared response headers of an HTTP 401 response for CreateOrganization
+type CreateOrganizationResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateOrganizationResponse503Headers the declared response headers of an HTTP 503 response for CreateOrganization
+type CreateOrganizationResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateOrganizationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OperatorOrganizationCreated
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateOrganizationResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateOrganizationResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOrganizationResponse) GetJSON201() *OperatorOrganizationCreated {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateOrganizationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOrganizationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOrganizationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOrganizationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOrganizationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListOrganizationAuditEventsResponse401Headers the declared response headers of an HTTP 401 response for ListOrganizationAuditEvents
 type ListOrganizationAuditEventsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15140,6 +21821,693 @@ func (r ListOrganizationAuditEventsResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListOrganizationAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCatalogHistoryResponse401Headers the declared response headers of an HTTP 401 response for ListCatalogHistory
+type ListCatalogHistoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListCatalogHistoryResponse503Headers the declared response headers of an HTTP 503 response for ListCatalogHistory
+type ListCatalogHistoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListCatalogHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogHistoryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCatalogHistoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCatalogHistoryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCatalogHistoryResponse) GetJSON200() *CatalogHistoryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCatalogHistoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCatalogHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCatalogHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCatalogHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCatalogHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCategoriesResponse401Headers the declared response headers of an HTTP 401 response for ListCategories
+type ListCategoriesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListCategoriesResponse503Headers the declared response headers of an HTTP 503 response for ListCategories
+type ListCategoriesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListCategoriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CategoryList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCategoriesResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCategoriesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCategoriesResponse) GetJSON200() *CategoryList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCategoriesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCategoriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCategoriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCategoriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCategoriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCategoryResponse201Headers the declared response headers of an HTTP 201 response for CreateCategory
+type CreateCategoryResponse201Headers struct {
+	ETag string
+}
+
+// CreateCategoryResponse401Headers the declared response headers of an HTTP 401 response for CreateCategory
+type CreateCategoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateCategoryResponse503Headers the declared response headers of an HTTP 503 response for CreateCategory
+type CreateCategoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Category
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCategoryResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCategoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateCategoryResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCategoryResponse) GetJSON201() *Category {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateCategoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCategoryResponse401Headers the declared response headers of an HTTP 401 response for DeleteCategory
+type DeleteCategoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteCategoryResponse503Headers the declared response headers of an HTTP 503 response for DeleteCategory
+type DeleteCategoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteCategoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteCategoryResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCategoryResponse200Headers the declared response headers of an HTTP 200 response for GetCategory
+type GetCategoryResponse200Headers struct {
+	ETag string
+}
+
+// GetCategoryResponse401Headers the declared response headers of an HTTP 401 response for GetCategory
+type GetCategoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetCategoryResponse503Headers the declared response headers of an HTTP 503 response for GetCategory
+type GetCategoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Category
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCategoryResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCategoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCategoryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCategoryResponse) GetJSON200() *Category {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCategoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCategoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCategoryResponse200Headers the declared response headers of an HTTP 200 response for UpdateCategory
+type UpdateCategoryResponse200Headers struct {
+	ETag string
+}
+
+// UpdateCategoryResponse401Headers the declared response headers of an HTTP 401 response for UpdateCategory
+type UpdateCategoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateCategoryResponse503Headers the declared response headers of an HTTP 503 response for UpdateCategory
+type UpdateCategoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateCategoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Category
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateCategoryResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateCategoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateCategoryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCategoryResponse) GetJSON200() *Category {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCategoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCategoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCategoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCategoryResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15605,6 +22973,270 @@ func (r ResendInvitationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ResendInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteOrganizationLogoResponse200Headers the declared response headers of an HTTP 200 response for DeleteOrganizationLogo
+type DeleteOrganizationLogoResponse200Headers struct {
+	ETag string
+}
+
+// DeleteOrganizationLogoResponse401Headers the declared response headers of an HTTP 401 response for DeleteOrganizationLogo
+type DeleteOrganizationLogoResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteOrganizationLogoResponse503Headers the declared response headers of an HTTP 503 response for DeleteOrganizationLogo
+type DeleteOrganizationLogoResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteOrganizationLogoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteOrganizationLogoResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteOrganizationLogoResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteOrganizationLogoResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteOrganizationLogoResponse) GetJSON200() *OrganizationProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteOrganizationLogoResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteOrganizationLogoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteOrganizationLogoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteOrganizationLogoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteOrganizationLogoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadOrganizationLogoResponse200Headers the declared response headers of an HTTP 200 response for UploadOrganizationLogo
+type UploadOrganizationLogoResponse200Headers struct {
+	ETag string
+}
+
+// UploadOrganizationLogoResponse401Headers the declared response headers of an HTTP 401 response for UploadOrganizationLogo
+type UploadOrganizationLogoResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadOrganizationLogoResponse503Headers the declared response headers of an HTTP 503 response for UploadOrganizationLogo
+type UploadOrganizationLogoResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadOrganizationLogoResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationProfile
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UploadOrganizationLogoResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadOrganizationLogoResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadOrganizationLogoResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UploadOrganizationLogoResponse) GetJSON200() *OrganizationProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadOrganizationLogoResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadOrganizationLogoResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadOrganizationLogoResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadOrganizationLogoResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadOrganizationLogoResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16334,6 +23966,2424 @@ func (r UnblockMemberResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UnblockMemberResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrganizationProfileResponse200Headers the declared response headers of an HTTP 200 response for GetOrganizationProfile
+type GetOrganizationProfileResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetOrganizationProfileResponse304Headers the declared response headers of an HTTP 304 response for GetOrganizationProfile
+type GetOrganizationProfileResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetOrganizationProfileResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationProfile
+type GetOrganizationProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetOrganizationProfileResponse503Headers the declared response headers of an HTTP 503 response for GetOrganizationProfile
+type GetOrganizationProfileResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetOrganizationProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationProfile
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrganizationProfileResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetOrganizationProfileResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrganizationProfileResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrganizationProfileResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrganizationProfileResponse) GetJSON200() *OrganizationProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrganizationProfileResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrganizationProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrganizationProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrganizationProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrganizationProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateOrganizationProfileResponse200Headers the declared response headers of an HTTP 200 response for UpdateOrganizationProfile
+type UpdateOrganizationProfileResponse200Headers struct {
+	ETag string
+}
+
+// UpdateOrganizationProfileResponse401Headers the declared response headers of an HTTP 401 response for UpdateOrganizationProfile
+type UpdateOrganizationProfileResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateOrganizationProfileResponse503Headers the declared response headers of an HTTP 503 response for UpdateOrganizationProfile
+type UpdateOrganizationProfileResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateOrganizationProfileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrganizationProfile
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateOrganizationProfileResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateOrganizationProfileResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateOrganizationProfileResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateOrganizationProfileResponse) GetJSON200() *OrganizationProfile {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateOrganizationProfileResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateOrganizationProfileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateOrganizationProfileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateOrganizationProfileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateOrganizationProfileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProgramsResponse401Headers the declared response headers of an HTTP 401 response for ListPrograms
+type ListProgramsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListProgramsResponse503Headers the declared response headers of an HTTP 503 response for ListPrograms
+type ListProgramsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListProgramsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ProgramPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProgramsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListProgramsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProgramsResponse) GetJSON200() *ProgramPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListProgramsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProgramsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProgramsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProgramsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProgramsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateProgramResponse201Headers the declared response headers of an HTTP 201 response for CreateProgram
+type CreateProgramResponse201Headers struct {
+	ETag string
+}
+
+// CreateProgramResponse401Headers the declared response headers of an HTTP 401 response for CreateProgram
+type CreateProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateProgramResponse503Headers the declared response headers of an HTTP 503 response for CreateProgram
+type CreateProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Program
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateProgramResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateProgramResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateProgramResponse) GetJSON201() *Program {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteProgramResponse401Headers the declared response headers of an HTTP 401 response for DeleteProgram
+type DeleteProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteProgramResponse503Headers the declared response headers of an HTTP 503 response for DeleteProgram
+type DeleteProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteProgramResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProgramResponse200Headers the declared response headers of an HTTP 200 response for GetProgram
+type GetProgramResponse200Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetProgramResponse304Headers the declared response headers of an HTTP 304 response for GetProgram
+type GetProgramResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetProgramResponse401Headers the declared response headers of an HTTP 401 response for GetProgram
+type GetProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetProgramResponse503Headers the declared response headers of an HTTP 503 response for GetProgram
+type GetProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProgramResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetProgramResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProgramResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateProgramResponse200Headers the declared response headers of an HTTP 200 response for UpdateProgram
+type UpdateProgramResponse200Headers struct {
+	ETag string
+}
+
+// UpdateProgramResponse401Headers the declared response headers of an HTTP 401 response for UpdateProgram
+type UpdateProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateProgramResponse503Headers the declared response headers of an HTTP 503 response for UpdateProgram
+type UpdateProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateProgramResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateProgramResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ArchiveProgramResponse200Headers the declared response headers of an HTTP 200 response for ArchiveProgram
+type ArchiveProgramResponse200Headers struct {
+	ETag string
+}
+
+// ArchiveProgramResponse401Headers the declared response headers of an HTTP 401 response for ArchiveProgram
+type ArchiveProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ArchiveProgramResponse503Headers the declared response headers of an HTTP 503 response for ArchiveProgram
+type ArchiveProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type ArchiveProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ArchiveProgramResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ArchiveProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ArchiveProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ArchiveProgramResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ArchiveProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ArchiveProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ArchiveProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ArchiveProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ArchiveProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteProgramCoverResponse200Headers the declared response headers of an HTTP 200 response for DeleteProgramCover
+type DeleteProgramCoverResponse200Headers struct {
+	ETag string
+}
+
+// DeleteProgramCoverResponse401Headers the declared response headers of an HTTP 401 response for DeleteProgramCover
+type DeleteProgramCoverResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteProgramCoverResponse503Headers the declared response headers of an HTTP 503 response for DeleteProgramCover
+type DeleteProgramCoverResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteProgramCoverResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeleteProgramCoverResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteProgramCoverResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteProgramCoverResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteProgramCoverResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteProgramCoverResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteProgramCoverResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteProgramCoverResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteProgramCoverResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteProgramCoverResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetProgramCoverResponse200Headers the declared response headers of an HTTP 200 response for GetProgramCover
+type GetProgramCoverResponse200Headers struct {
+	AcceptRanges       string
+	CacheControl       string
+	ContentDisposition string
+	ETag               string
+}
+
+// GetProgramCoverResponse206Headers the declared response headers of an HTTP 206 response for GetProgramCover
+type GetProgramCoverResponse206Headers struct {
+	ContentRange string
+	ETag         string
+}
+
+// GetProgramCoverResponse304Headers the declared response headers of an HTTP 304 response for GetProgramCover
+type GetProgramCoverResponse304Headers struct {
+	CacheControl string
+	ETag         string
+}
+
+// GetProgramCoverResponse401Headers the declared response headers of an HTTP 401 response for GetProgramCover
+type GetProgramCoverResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetProgramCoverResponse416Headers the declared response headers of an HTTP 416 response for GetProgramCover
+type GetProgramCoverResponse416Headers struct {
+	ContentRange string
+}
+
+// GetProgramCoverResponse503Headers the declared response headers of an HTTP 503 response for GetProgramCover
+type GetProgramCoverResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetProgramCoverResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProgramCoverResponse200Headers
+	// Headers206 the parsed response headers for an HTTP 206 response
+	Headers206 *GetProgramCoverResponse206Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetProgramCoverResponse304Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetProgramCoverResponse401Headers
+	// Headers416 the parsed response headers for an HTTP 416 response
+	Headers416 *GetProgramCoverResponse416Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetProgramCoverResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetProgramCoverResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProgramCoverResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProgramCoverResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProgramCoverResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProgramCoverResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UploadProgramCoverResponse200Headers the declared response headers of an HTTP 200 response for UploadProgramCover
+type UploadProgramCoverResponse200Headers struct {
+	ETag string
+}
+
+// UploadProgramCoverResponse401Headers the declared response headers of an HTTP 401 response for UploadProgramCover
+type UploadProgramCoverResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UploadProgramCoverResponse503Headers the declared response headers of an HTTP 503 response for UploadProgramCover
+type UploadProgramCoverResponse503Headers struct {
+	RetryAfter int
+}
+
+type UploadProgramCoverResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UploadProgramCoverResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UploadProgramCoverResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UploadProgramCoverResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UploadProgramCoverResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UploadProgramCoverResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadProgramCoverResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadProgramCoverResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadProgramCoverResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadProgramCoverResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListGroupsResponse401Headers the declared response headers of an HTTP 401 response for ListGroups
+type ListGroupsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListGroupsResponse503Headers the declared response headers of an HTTP 503 response for ListGroups
+type ListGroupsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListGroupsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *GroupPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListGroupsResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListGroupsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListGroupsResponse) GetJSON200() *GroupPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListGroupsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListGroupsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListGroupsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListGroupsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListGroupsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateGroupResponse201Headers the declared response headers of an HTTP 201 response for CreateGroup
+type CreateGroupResponse201Headers struct {
+	ETag string
+}
+
+// CreateGroupResponse401Headers the declared response headers of an HTTP 401 response for CreateGroup
+type CreateGroupResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateGroupResponse503Headers the declared response headers of an HTTP 503 response for CreateGroup
+type CreateGroupResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Group
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateGroupResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateGroupResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateGroupResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateGroupResponse) GetJSON201() *Group {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteGroupResponse401Headers the declared response headers of an HTTP 401 response for DeleteGroup
+type DeleteGroupResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteGroupResponse503Headers the declared response headers of an HTTP 503 response for DeleteGroup
+type DeleteGroupResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteGroupResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteGroupResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetGroupResponse200Headers the declared response headers of an HTTP 200 response for GetGroup
+type GetGroupResponse200Headers struct {
+	ETag string
+}
+
+// GetGroupResponse401Headers the declared response headers of an HTTP 401 response for GetGroup
+type GetGroupResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetGroupResponse503Headers the declared response headers of an HTTP 503 response for GetGroup
+type GetGroupResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetGroupResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetGroupResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetGroupResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateGroupResponse200Headers the declared response headers of an HTTP 200 response for UpdateGroup
+type UpdateGroupResponse200Headers struct {
+	ETag string
+}
+
+// UpdateGroupResponse401Headers the declared response headers of an HTTP 401 response for UpdateGroup
+type UpdateGroupResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateGroupResponse503Headers the declared response headers of an HTTP 503 response for UpdateGroup
+type UpdateGroupResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateGroupResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationProblemJSON428 *PreconditionRequired
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateGroupResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateGroupResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateGroupResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateGroupResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON428() *PreconditionRequired {
+	return r.ApplicationProblemJSON428
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateGroupResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateGroupResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateGroupResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateGroupResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateGroupResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChangeGroupStatusResponse200Headers the declared response headers of an HTTP 200 response for ChangeGroupStatus
+type ChangeGroupStatusResponse200Headers struct {
+	ETag string
+}
+
+// ChangeGroupStatusResponse401Headers the declared response headers of an HTTP 401 response for ChangeGroupStatus
+type ChangeGroupStatusResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ChangeGroupStatusResponse503Headers the declared response headers of an HTTP 503 response for ChangeGroupStatus
+type ChangeGroupStatusResponse503Headers struct {
+	RetryAfter int
+}
+
+type ChangeGroupStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Group
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ChangeGroupStatusResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ChangeGroupStatusResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ChangeGroupStatusResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeGroupStatusResponse) GetJSON200() *Group {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ChangeGroupStatusResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeGroupStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeGroupStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeGroupStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeGroupStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProgramHistoryResponse401Headers the declared response headers of an HTTP 401 response for ListProgramHistory
+type ListProgramHistoryResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListProgramHistoryResponse503Headers the declared response headers of an HTTP 503 response for ListProgramHistory
+type ListProgramHistoryResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListProgramHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CatalogHistoryPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProgramHistoryResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListProgramHistoryResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProgramHistoryResponse) GetJSON200() *CatalogHistoryPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListProgramHistoryResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProgramHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProgramHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProgramHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProgramHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PublishProgramResponse200Headers the declared response headers of an HTTP 200 response for PublishProgram
+type PublishProgramResponse200Headers struct {
+	ETag string
+}
+
+// PublishProgramResponse401Headers the declared response headers of an HTTP 401 response for PublishProgram
+type PublishProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PublishProgramResponse503Headers the declared response headers of an HTTP 503 response for PublishProgram
+type PublishProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type PublishProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PublishProgramResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PublishProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PublishProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PublishProgramResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PublishProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PublishProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PublishProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PublishProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PublishProgramResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnpublishProgramResponse200Headers the declared response headers of an HTTP 200 response for UnpublishProgram
+type UnpublishProgramResponse200Headers struct {
+	ETag string
+}
+
+// UnpublishProgramResponse401Headers the declared response headers of an HTTP 401 response for UnpublishProgram
+type UnpublishProgramResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UnpublishProgramResponse503Headers the declared response headers of an HTTP 503 response for UnpublishProgram
+type UnpublishProgramResponse503Headers struct {
+	RetryAfter int
+}
+
+type UnpublishProgramResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Program
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UnpublishProgramResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnpublishProgramResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UnpublishProgramResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnpublishProgramResponse) GetJSON200() *Program {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UnpublishProgramResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UnpublishProgramResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnpublishProgramResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnpublishProgramResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnpublishProgramResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17404,6 +27454,146 @@ func (c *ClientWithResponses) StartSsoSignInWithResponse(ctx context.Context, pr
 	return ParseStartSsoSignInResponse(rsp)
 }
 
+// ListCatalogOrganizationsWithResponse List the centers
+//
+// The public list of centers that have at least one published program, by name. Cursor-paginated; no sign-in.
+// Answers carry `ETag` and `Cache-Control: public, max-age=60`; `If-None-Match` with the ETag gets `304`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations (the `ListCatalogOrganizations` operationId).
+func (c *ClientWithResponses) ListCatalogOrganizationsWithResponse(ctx context.Context, params *ListCatalogOrganizationsParams, reqEditors ...RequestEditorFn) (*ListCatalogOrganizationsResponse, error) {
+	rsp, err := c.ListCatalogOrganizations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCatalogOrganizationsResponse(rsp)
+}
+
+// GetCatalogOrganizationWithResponse Show a center
+//
+// The public page of a center by its slug: profile, description as sanitized HTML, contacts, address, legal name, ИНН,
+// ОГРН and licence. No sign-in; `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug} (the `GetCatalogOrganization` operationId).
+func (c *ClientWithResponses) GetCatalogOrganizationWithResponse(ctx context.Context, slug string, params *GetCatalogOrganizationParams, reqEditors ...RequestEditorFn) (*GetCatalogOrganizationResponse, error) {
+	rsp, err := c.GetCatalogOrganization(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogOrganizationResponse(rsp)
+}
+
+// GetCatalogOrganizationLogoWithResponse Download a center's logo
+//
+// The logo, streamed, with `ETag` (its SHA-256), `Range` (one range → `206`), `If-None-Match` → `304` and an inline
+// `Content-Disposition` carrying the file name. `404` when the center has no logo.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/logo (the `GetCatalogOrganizationLogo` operationId).
+func (c *ClientWithResponses) GetCatalogOrganizationLogoWithResponse(ctx context.Context, slug string, params *GetCatalogOrganizationLogoParams, reqEditors ...RequestEditorFn) (*GetCatalogOrganizationLogoResponse, error) {
+	rsp, err := c.GetCatalogOrganizationLogo(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogOrganizationLogoResponse(rsp)
+}
+
+// SearchCatalogOrganizationProgramsWithResponse Search a center's programs
+//
+// The published programs of one center, with the same search, filters and sorts as searchCatalogPrograms, plus a
+// category filter (the category and everything under it) and the category facet. `404` for an unknown center.
+// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+// `If-None-Match` with the ETag gets `304`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs (the `SearchCatalogOrganizationPrograms` operationId).
+func (c *ClientWithResponses) SearchCatalogOrganizationProgramsWithResponse(ctx context.Context, slug string, params *SearchCatalogOrganizationProgramsParams, reqEditors ...RequestEditorFn) (*SearchCatalogOrganizationProgramsResponse, error) {
+	rsp, err := c.SearchCatalogOrganizationPrograms(ctx, slug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchCatalogOrganizationProgramsResponse(rsp)
+}
+
+// GetCatalogProgramWithResponse Show a program
+//
+// The public page of a published program: description as sanitized HTML, kind and document, hours, format, price,
+// teachers, the documents to attach. Drafts and archived programs are `404` here, as if they did not exist.
+// `ETag`/`If-None-Match` → `304`; `Cache-Control: public, max-age=60`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug} (the `GetCatalogProgram` operationId).
+func (c *ClientWithResponses) GetCatalogProgramWithResponse(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramParams, reqEditors ...RequestEditorFn) (*GetCatalogProgramResponse, error) {
+	rsp, err := c.GetCatalogProgram(ctx, slug, programSlug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogProgramResponse(rsp)
+}
+
+// GetCatalogProgramCoverWithResponse Download a program's cover
+//
+// The cover image of a published program, streamed like a logo (`ETag`, `Range`, `304`). `404` without a cover or for a
+// program that is not published.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/cover (the `GetCatalogProgramCover` operationId).
+func (c *ClientWithResponses) GetCatalogProgramCoverWithResponse(ctx context.Context, slug string, programSlug string, params *GetCatalogProgramCoverParams, reqEditors ...RequestEditorFn) (*GetCatalogProgramCoverResponse, error) {
+	rsp, err := c.GetCatalogProgramCover(ctx, slug, programSlug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogProgramCoverResponse(rsp)
+}
+
+// ListCatalogProgramGroupsWithResponse List a program's groups
+//
+// The groups of a published program that a visitor may care about (planned, enrolling, running), by start date, with the
+// seats left and whether applications are taken right now. Cursor-paginated; `ETag`/`If-None-Match` → `304`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/organizations/{slug}/programs/{programSlug}/groups (the `ListCatalogProgramGroups` operationId).
+func (c *ClientWithResponses) ListCatalogProgramGroupsWithResponse(ctx context.Context, slug string, programSlug string, params *ListCatalogProgramGroupsParams, reqEditors ...RequestEditorFn) (*ListCatalogProgramGroupsResponse, error) {
+	rsp, err := c.ListCatalogProgramGroups(ctx, slug, programSlug, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCatalogProgramGroupsResponse(rsp)
+}
+
+// SearchCatalogProgramsWithResponse Search programs across centers
+//
+// Published programs of every center: full-text search in Russian and English with weights (title above tags and short
+// description above the full description), tolerant of a misspelt word or two; filters by center, kind, format, price,
+// hours, a group starting within dates, enrollment open now; sorted by relevance, price, nearest start or newest.
+// Filters combine with AND; values of one repeated filter with OR. Facets count the programs matching the whole query, on
+// every page. The cursor is keyset (sort key + id), so pages stay stable while programs are published, edited or
+// removed: nothing is skipped or repeated that did not itself change; a cursor is valid only with the filters it came
+// with (`422` naming `query.cursor` otherwise). No sign-in. Answers carry `ETag` and `Cache-Control: public, max-age=60`;
+// `If-None-Match` with the ETag gets `304`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/catalog/programs (the `SearchCatalogPrograms` operationId).
+func (c *ClientWithResponses) SearchCatalogProgramsWithResponse(ctx context.Context, params *SearchCatalogProgramsParams, reqEditors ...RequestEditorFn) (*SearchCatalogProgramsResponse, error) {
+	rsp, err := c.SearchCatalogPrograms(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSearchCatalogProgramsResponse(rsp)
+}
+
 // ListDevMessagesWithResponse Read the latest outgoing messages (development only)
 //
 // **Development only.** Available only while the server runs with
@@ -18305,6 +28495,42 @@ func (c *ClientWithResponses) RegenerateRecoveryCodesWithResponse(ctx context.Co
 	return ParseRegenerateRecoveryCodesResponse(rsp)
 }
 
+// CreateOrganizationWithBodyWithResponse Create an organization (platform operators)
+//
+// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+func (c *ClientWithResponses) CreateOrganizationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error) {
+	rsp, err := c.CreateOrganizationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationResponse(rsp)
+}
+
+// CreateOrganizationWithResponse Create an organization (platform operators)
+//
+// For the platform's operators (HTTP Basic with `KABINET_OPERATOR_USERNAME`/`KABINET_OPERATOR_PASSWORD`; without them
+// configured every call is `401`). Creates the organization and appoints its first admin: an existing account with the
+// e-mail becomes admin at once (and is told by e-mail); otherwise an invitation link is e-mailed, exactly as an admin's
+// invitation (`status: invited`). `409` with `slug: taken` for a slug in use.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/operator/organizations (the `CreateOrganization` operationId).
+func (c *ClientWithResponses) CreateOrganizationWithResponse(ctx context.Context, body CreateOrganizationJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrganizationResponse, error) {
+	rsp, err := c.CreateOrganization(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrganizationResponse(rsp)
+}
+
 // ListOrganizationAuditEventsWithResponse List an organization's security events (admins)
 //
 // For the organization's admins: the events recorded in the
@@ -18322,6 +28548,133 @@ func (c *ClientWithResponses) ListOrganizationAuditEventsWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseListOrganizationAuditEventsResponse(rsp)
+}
+
+// ListCatalogHistoryWithResponse The organization's catalog history
+//
+// Every change to the organization's card, categories, programs and groups — who, when, which fields with old and new
+// values — newest first, for managers, directors and admins. Filter by `entityType` and `entityId`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/catalog-history (the `ListCatalogHistory` operationId).
+func (c *ClientWithResponses) ListCatalogHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListCatalogHistoryParams, reqEditors ...RequestEditorFn) (*ListCatalogHistoryResponse, error) {
+	rsp, err := c.ListCatalogHistory(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCatalogHistoryResponse(rsp)
+}
+
+// ListCategoriesWithResponse List the category tree
+//
+// The whole tree at once (parents before children): an organization has at most 500 categories, so it is not paged.
+// For staff.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/categories (the `ListCategories` operationId).
+func (c *ClientWithResponses) ListCategoriesWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListCategoriesResponse, error) {
+	rsp, err := c.ListCategories(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCategoriesResponse(rsp)
+}
+
+// CreateCategoryWithBodyWithResponse Create a category
+//
+// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+// slug in use in the organization, `409 too_many_categories` past 500.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+func (c *ClientWithResponses) CreateCategoryWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error) {
+	rsp, err := c.CreateCategoryWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCategoryResponse(rsp)
+}
+
+// CreateCategoryWithResponse Create a category
+//
+// For managers and admins. `parentId` places it in the tree (at most six levels: `422`); `409` with `slug: taken` for a
+// slug in use in the organization, `409 too_many_categories` past 500.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/categories (the `CreateCategory` operationId).
+func (c *ClientWithResponses) CreateCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCategoryResponse, error) {
+	rsp, err := c.CreateCategory(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCategoryResponse(rsp)
+}
+
+// DeleteCategoryWithResponse Delete a category
+//
+// For managers and admins. Refused with `409 category_not_empty` while it has subcategories or programs (move them
+// first). `If-Match` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/categories/{categoryId} (the `DeleteCategory` operationId).
+func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error) {
+	rsp, err := c.DeleteCategory(ctx, organizationID, categoryID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCategoryResponse(rsp)
+}
+
+// GetCategoryWithResponse Read a category
+//
+// For staff; the `ETag` is for If-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/categories/{categoryId} (the `GetCategory` operationId).
+func (c *ClientWithResponses) GetCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error) {
+	rsp, err := c.GetCategory(ctx, organizationID, categoryID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCategoryResponse(rsp)
+}
+
+// UpdateCategoryWithBodyWithResponse Rename or move a category
+//
+// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+func (c *ClientWithResponses) UpdateCategoryWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategoryWithBody(ctx, organizationID, categoryID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryResponse(rsp)
+}
+
+// UpdateCategoryWithResponse Rename or move a category
+//
+// For managers and admins. `parentId` moves it (with its subtree); moving it under itself or a descendant, or deeper
+// than six levels, is `422` naming `parentId`. `If-Match` required (`428`); `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
+func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategory(ctx, organizationID, categoryID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCategoryResponse(rsp)
 }
 
 // ListInvitationsWithResponse List open invitations
@@ -18427,6 +28780,37 @@ func (c *ClientWithResponses) ResendInvitationWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseResendInvitationResponse(rsp)
+}
+
+// DeleteOrganizationLogoWithResponse Remove the logo
+//
+// For admins; `If-Match` with the card's ETag. Removing a missing logo is a no-op.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/logo (the `DeleteOrganizationLogo` operationId).
+func (c *ClientWithResponses) DeleteOrganizationLogoWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *DeleteOrganizationLogoParams, reqEditors ...RequestEditorFn) (*DeleteOrganizationLogoResponse, error) {
+	rsp, err := c.DeleteOrganizationLogo(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteOrganizationLogoResponse(rsp)
+}
+
+// UploadOrganizationLogoWithBodyWithResponse Upload the logo
+//
+// For admins. Replaces the logo (the old file is deleted). Streamed to blob storage; at most `KABINET_UPLOAD_IMAGE_MAX`
+// bytes (`413`); PNG, JPEG or WebP by content (`415` otherwise; `422` for an empty file). `If-Match` with the card's ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
+func (c *ClientWithResponses) UploadOrganizationLogoWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadOrganizationLogoResponse, error) {
+	rsp, err := c.UploadOrganizationLogoWithBody(ctx, organizationID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadOrganizationLogoResponse(rsp)
 }
 
 // ListMembersWithResponse List and search the organization's members
@@ -18583,6 +28967,427 @@ func (c *ClientWithResponses) UnblockMemberWithResponse(ctx context.Context, org
 		return nil, err
 	}
 	return ParseUnblockMemberResponse(rsp)
+}
+
+// GetOrganizationProfileWithResponse Read the organization's catalog card
+//
+// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
+// outsiders `404`). The `ETag` is what updateOrganizationProfile needs in `If-Match`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/profile (the `GetOrganizationProfile` operationId).
+func (c *ClientWithResponses) GetOrganizationProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *GetOrganizationProfileParams, reqEditors ...RequestEditorFn) (*GetOrganizationProfileResponse, error) {
+	rsp, err := c.GetOrganizationProfile(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrganizationProfileResponse(rsp)
+}
+
+// UpdateOrganizationProfileWithBodyWithResponse Edit the organization's catalog card
+//
+// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *ClientWithResponses) UpdateOrganizationProfileWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error) {
+	rsp, err := c.UpdateOrganizationProfileWithBody(ctx, organizationID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationProfileResponse(rsp)
+}
+
+// UpdateOrganizationProfileWithResponse Edit the organization's catalog card
+//
+// For admins. Absent fields keep their values; `requisites` and `licence` are replaced whole. ИНН, КПП, ОГРН, БИК and
+// the accounts are checked (check digits; accounts against the БИК): `422` naming the field
+// (`requisites.inn: invalid_checksum`). The description is Markdown, stored with its sanitized HTML.
+// `If-Match` is required (`428` without it); `412` when the card changed since that ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/profile (the `UpdateOrganizationProfile` operationId).
+func (c *ClientWithResponses) UpdateOrganizationProfileWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UpdateOrganizationProfileParams, body UpdateOrganizationProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateOrganizationProfileResponse, error) {
+	rsp, err := c.UpdateOrganizationProfile(ctx, organizationID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateOrganizationProfileResponse(rsp)
+}
+
+// ListProgramsWithResponse List the organization's programs
+//
+// Every program of the organization (drafts and archived too), newest first, for staff. Filters: `status`, `category`
+// (with its descendants), `q` (a substring of the title or slug, or words of the description).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs (the `ListPrograms` operationId).
+func (c *ClientWithResponses) ListProgramsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListProgramsParams, reqEditors ...RequestEditorFn) (*ListProgramsResponse, error) {
+	rsp, err := c.ListPrograms(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProgramsResponse(rsp)
+}
+
+// CreateProgramWithBodyWithResponse Create a program
+//
+// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+func (c *ClientWithResponses) CreateProgramWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error) {
+	rsp, err := c.CreateProgramWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProgramResponse(rsp)
+}
+
+// CreateProgramWithResponse Create a program
+//
+// For managers and admins; the program starts as a draft. The kind's rules apply (ПК: at least 16 hours and an
+// удостоверение; ПП: 250 hours and a диплом; both need СНИЛС and prior education): `422` naming the field.
+// `teacherIds` must be active teachers of the organization (`422` naming `teacherIds.N`). `409` with `slug: taken`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs (the `CreateProgram` operationId).
+func (c *ClientWithResponses) CreateProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProgramResponse, error) {
+	rsp, err := c.CreateProgram(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateProgramResponse(rsp)
+}
+
+// DeleteProgramWithResponse Delete a draft
+//
+// For managers and admins: only a draft that was never published (`409 program_was_published` otherwise: archive it,
+// since applications and documents refer to it). `If-Match` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId} (the `DeleteProgram` operationId).
+func (c *ClientWithResponses) DeleteProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramParams, reqEditors ...RequestEditorFn) (*DeleteProgramResponse, error) {
+	rsp, err := c.DeleteProgram(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteProgramResponse(rsp)
+}
+
+// GetProgramWithResponse Read a program
+//
+// For staff, whatever its status; the `ETag` is for If-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId} (the `GetProgram` operationId).
+func (c *ClientWithResponses) GetProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramParams, reqEditors ...RequestEditorFn) (*GetProgramResponse, error) {
+	rsp, err := c.GetProgram(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProgramResponse(rsp)
+}
+
+// UpdateProgramWithBodyWithResponse Edit a program
+//
+// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+// program changed since. Every change is kept in the history.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+func (c *ClientWithResponses) UpdateProgramWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProgramResponse, error) {
+	rsp, err := c.UpdateProgramWithBody(ctx, organizationID, programID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProgramResponse(rsp)
+}
+
+// UpdateProgramWithResponse Edit a program
+//
+// For managers and admins. Absent fields keep their values; the result is checked as a whole against the kind's rules
+// (`422` naming the field). `teacherIds`, when given, replaces the list. `If-Match` required (`428`); `412` when the
+// program changed since. Every change is kept in the history.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId} (the `UpdateProgram` operationId).
+func (c *ClientWithResponses) UpdateProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UpdateProgramParams, body UpdateProgramJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProgramResponse, error) {
+	rsp, err := c.UpdateProgram(ctx, organizationID, programID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateProgramResponse(rsp)
+}
+
+// ArchiveProgramWithResponse Archive a program
+//
+// For managers and admins: draft or published → archived. It leaves the public catalog for good unless published again. Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/archive (the `ArchiveProgram` operationId).
+func (c *ClientWithResponses) ArchiveProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ArchiveProgramParams, reqEditors ...RequestEditorFn) (*ArchiveProgramResponse, error) {
+	rsp, err := c.ArchiveProgram(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseArchiveProgramResponse(rsp)
+}
+
+// DeleteProgramCoverWithResponse Remove the cover
+//
+// For managers and admins; `If-Match` with the program's ETag.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `DeleteProgramCover` operationId).
+func (c *ClientWithResponses) DeleteProgramCoverWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *DeleteProgramCoverParams, reqEditors ...RequestEditorFn) (*DeleteProgramCoverResponse, error) {
+	rsp, err := c.DeleteProgramCover(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteProgramCoverResponse(rsp)
+}
+
+// GetProgramCoverWithResponse Download a program's cover (staff)
+//
+// For staff, whatever the status; like the public cover.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `GetProgramCover` operationId).
+func (c *ClientWithResponses) GetProgramCoverWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *GetProgramCoverParams, reqEditors ...RequestEditorFn) (*GetProgramCoverResponse, error) {
+	rsp, err := c.GetProgramCover(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProgramCoverResponse(rsp)
+}
+
+// UploadProgramCoverWithBodyWithResponse Upload the cover
+//
+// For managers and admins. Like the logo: streamed, size-limited (`413`), sniffed (`415`), the old cover deleted.
+// `If-Match` with the program's ETag (`428`, `412`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/programs/{programId}/cover (the `UploadProgramCover` operationId).
+func (c *ClientWithResponses) UploadProgramCoverWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UploadProgramCoverParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadProgramCoverResponse, error) {
+	rsp, err := c.UploadProgramCoverWithBody(ctx, organizationID, programID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadProgramCoverResponse(rsp)
+}
+
+// ListGroupsWithResponse List a program's groups
+//
+// For staff: every group, by start date.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `ListGroups` operationId).
+func (c *ClientWithResponses) ListGroupsWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListGroupsParams, reqEditors ...RequestEditorFn) (*ListGroupsResponse, error) {
+	rsp, err := c.ListGroups(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListGroupsResponse(rsp)
+}
+
+// CreateGroupWithBodyWithResponse Create a group
+//
+// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+func (c *ClientWithResponses) CreateGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
+	rsp, err := c.CreateGroupWithBody(ctx, organizationID, programID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateGroupResponse(rsp)
+}
+
+// CreateGroupWithResponse Create a group
+//
+// For managers and admins; the group starts `planned`. `endsOn` before `startsOn`, or a window that closes before it
+// opens, is `422` naming the field; `409` with `code: taken` for a code in use in the program.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups (the `CreateGroup` operationId).
+func (c *ClientWithResponses) CreateGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, body CreateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateGroupResponse, error) {
+	rsp, err := c.CreateGroup(ctx, organizationID, programID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateGroupResponse(rsp)
+}
+
+// DeleteGroupWithResponse Delete a group
+//
+// For managers and admins: only a group nobody was admitted to (`409 group_has_learners`; cancel it instead).
+// `If-Match` required.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `DeleteGroup` operationId).
+func (c *ClientWithResponses) DeleteGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *DeleteGroupParams, reqEditors ...RequestEditorFn) (*DeleteGroupResponse, error) {
+	rsp, err := c.DeleteGroup(ctx, organizationID, programID, groupID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteGroupResponse(rsp)
+}
+
+// GetGroupWithResponse Read a group
+//
+// For staff; the `ETag` is for If-Match.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `GetGroup` operationId).
+func (c *ClientWithResponses) GetGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetGroupResponse, error) {
+	rsp, err := c.GetGroup(ctx, organizationID, programID, groupID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetGroupResponse(rsp)
+}
+
+// UpdateGroupWithBodyWithResponse Edit a group
+//
+// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+// `412` on a stale ETag.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+func (c *ClientWithResponses) UpdateGroupWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
+	rsp, err := c.UpdateGroupWithBody(ctx, organizationID, programID, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateGroupResponse(rsp)
+}
+
+// UpdateGroupWithResponse Edit a group
+//
+// For managers and admins. A capacity below the seats taken is `422` naming `capacity`. `If-Match` required (`428`);
+// `412` on a stale ETag.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId} (the `UpdateGroup` operationId).
+func (c *ClientWithResponses) UpdateGroupWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *UpdateGroupParams, body UpdateGroupJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateGroupResponse, error) {
+	rsp, err := c.UpdateGroup(ctx, organizationID, programID, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateGroupResponse(rsp)
+}
+
+// ChangeGroupStatusWithBodyWithResponse Change a group's status
+//
+// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+// again is a no-op. `If-Match` optional (`412` when stale).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+func (c *ClientWithResponses) ChangeGroupStatusWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeGroupStatusResponse, error) {
+	rsp, err := c.ChangeGroupStatusWithBody(ctx, organizationID, programID, groupID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeGroupStatusResponse(rsp)
+}
+
+// ChangeGroupStatusWithResponse Change a group's status
+//
+// For managers and admins. planned → enrolling → running → finished; enrolling → planned (pause enrollment); planned,
+// enrolling, running → canceled. Anything else is `409 invalid_transition` naming the current status; the same status
+// again is a no-op. `If-Match` optional (`412` when stale).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/groups/{groupId}/status (the `ChangeGroupStatus` operationId).
+func (c *ClientWithResponses) ChangeGroupStatusWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, groupID openapi_types.UUID, params *ChangeGroupStatusParams, body ChangeGroupStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeGroupStatusResponse, error) {
+	rsp, err := c.ChangeGroupStatus(ctx, organizationID, programID, groupID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeGroupStatusResponse(rsp)
+}
+
+// ListProgramHistoryWithResponse A program's history
+//
+// The program's changes, newest first (who, when, which fields with old and new values), for managers, directors and
+// admins. Its groups' changes are in listCatalogHistory (`entityType=group`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/programs/{programId}/history (the `ListProgramHistory` operationId).
+func (c *ClientWithResponses) ListProgramHistoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *ListProgramHistoryParams, reqEditors ...RequestEditorFn) (*ListProgramHistoryResponse, error) {
+	rsp, err := c.ListProgramHistory(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProgramHistoryResponse(rsp)
+}
+
+// PublishProgramWithResponse Publish a program
+//
+// For managers and admins: draft or archived → published. Publishing puts it in the public catalog (the first publication stamps `publishedAt`, which "newest" sorts by). Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/publish (the `PublishProgram` operationId).
+func (c *ClientWithResponses) PublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *PublishProgramParams, reqEditors ...RequestEditorFn) (*PublishProgramResponse, error) {
+	rsp, err := c.PublishProgram(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePublishProgramResponse(rsp)
+}
+
+// UnpublishProgramWithResponse Unpublish a program
+//
+// For managers and admins: published → draft. It leaves the public catalog; its page answers `404`. Any other status is `409 invalid_transition` naming the current one
+// (`details` in `detail`). `If-Match` is optional here (the status check decides); when sent, a stale one is `412`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
+func (c *ClientWithResponses) UnpublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*UnpublishProgramResponse, error) {
+	rsp, err := c.UnpublishProgram(ctx, organizationID, programID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnpublishProgramResponse(rsp)
 }
 
 // GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
@@ -20522,6 +31327,898 @@ func ParseStartSsoSignInResponse(rsp *http.Response) (*StartSsoSignInResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers StartSsoSignInResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCatalogOrganizationsResponse parses an HTTP response from a ListCatalogOrganizationsWithResponse call
+func ParseListCatalogOrganizationsResponse(rsp *http.Response) (*ListCatalogOrganizationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCatalogOrganizationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogOrganizationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCatalogOrganizationsResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListCatalogOrganizationsResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCatalogOrganizationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogOrganizationResponse parses an HTTP response from a GetCatalogOrganizationWithResponse call
+func ParseGetCatalogOrganizationResponse(rsp *http.Response) (*GetCatalogOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogOrganization
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCatalogOrganizationResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCatalogOrganizationResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCatalogOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogOrganizationLogoResponse parses an HTTP response from a GetCatalogOrganizationLogoWithResponse call
+func ParseGetCatalogOrganizationLogoResponse(rsp *http.Response) (*GetCatalogOrganizationLogoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogOrganizationLogoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCatalogOrganizationLogoResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers GetCatalogOrganizationLogoResponse206Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCatalogOrganizationLogoResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 416:
+		var headers GetCatalogOrganizationLogoResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCatalogOrganizationLogoResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSearchCatalogOrganizationProgramsResponse parses an HTTP response from a SearchCatalogOrganizationProgramsWithResponse call
+func ParseSearchCatalogOrganizationProgramsResponse(rsp *http.Response) (*SearchCatalogOrganizationProgramsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SearchCatalogOrganizationProgramsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogSearchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SearchCatalogOrganizationProgramsResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers SearchCatalogOrganizationProgramsResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchCatalogOrganizationProgramsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogProgramResponse parses an HTTP response from a GetCatalogProgramWithResponse call
+func ParseGetCatalogProgramResponse(rsp *http.Response) (*GetCatalogProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogProgram
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCatalogProgramResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCatalogProgramResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCatalogProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogProgramCoverResponse parses an HTTP response from a GetCatalogProgramCoverWithResponse call
+func ParseGetCatalogProgramCoverResponse(rsp *http.Response) (*GetCatalogProgramCoverResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogProgramCoverResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCatalogProgramCoverResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers GetCatalogProgramCoverResponse206Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCatalogProgramCoverResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 416:
+		var headers GetCatalogProgramCoverResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCatalogProgramCoverResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCatalogProgramGroupsResponse parses an HTTP response from a ListCatalogProgramGroupsWithResponse call
+func ParseListCatalogProgramGroupsResponse(rsp *http.Response) (*ListCatalogProgramGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCatalogProgramGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogGroupPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCatalogProgramGroupsResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListCatalogProgramGroupsResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCatalogProgramGroupsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSearchCatalogProgramsResponse parses an HTTP response from a SearchCatalogProgramsWithResponse call
+func ParseSearchCatalogProgramsResponse(rsp *http.Response) (*SearchCatalogProgramsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SearchCatalogProgramsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogSearchResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SearchCatalogProgramsResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers SearchCatalogProgramsResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 503:
+		var headers SearchCatalogProgramsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -24130,6 +35827,111 @@ func ParseRegenerateRecoveryCodesResponse(rsp *http.Response) (*RegenerateRecove
 	return response, nil
 }
 
+// ParseCreateOrganizationResponse parses an HTTP response from a CreateOrganizationWithResponse call
+func ParseCreateOrganizationResponse(rsp *http.Response) (*CreateOrganizationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOrganizationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OperatorOrganizationCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateOrganizationResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateOrganizationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListOrganizationAuditEventsResponse parses an HTTP response from a ListOrganizationAuditEventsWithResponse call
 func ParseListOrganizationAuditEventsResponse(rsp *http.Response) (*ListOrganizationAuditEventsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -24225,6 +36027,669 @@ func ParseListOrganizationAuditEventsResponse(rsp *http.Response) (*ListOrganiza
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListOrganizationAuditEventsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCatalogHistoryResponse parses an HTTP response from a ListCatalogHistoryWithResponse call
+func ParseListCatalogHistoryResponse(rsp *http.Response) (*ListCatalogHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCatalogHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogHistoryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCatalogHistoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCatalogHistoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCategoriesResponse parses an HTTP response from a ListCategoriesWithResponse call
+func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCategoriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CategoryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListCategoriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCategoriesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCategoryResponse parses an HTTP response from a CreateCategoryWithResponse call
+func ParseCreateCategoryResponse(rsp *http.Response) (*CreateCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Category
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCategoryResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCategoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateCategoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCategoryResponse parses an HTTP response from a DeleteCategoryWithResponse call
+func ParseDeleteCategoryResponse(rsp *http.Response) (*DeleteCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteCategoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteCategoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCategoryResponse parses an HTTP response from a GetCategoryWithResponse call
+func ParseGetCategoryResponse(rsp *http.Response) (*GetCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Category
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCategoryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCategoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCategoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCategoryResponse parses an HTTP response from a UpdateCategoryWithResponse call
+func ParseUpdateCategoryResponse(rsp *http.Response) (*UpdateCategoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCategoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Category
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateCategoryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateCategoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateCategoryResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -24681,6 +37146,264 @@ func ParseResendInvitationResponse(rsp *http.Response) (*ResendInvitationRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ResendInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteOrganizationLogoResponse parses an HTTP response from a DeleteOrganizationLogoWithResponse call
+func ParseDeleteOrganizationLogoResponse(rsp *http.Response) (*DeleteOrganizationLogoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteOrganizationLogoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteOrganizationLogoResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteOrganizationLogoResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteOrganizationLogoResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadOrganizationLogoResponse parses an HTTP response from a UploadOrganizationLogoWithResponse call
+func ParseUploadOrganizationLogoResponse(rsp *http.Response) (*UploadOrganizationLogoResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadOrganizationLogoResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UploadOrganizationLogoResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadOrganizationLogoResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadOrganizationLogoResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -25395,6 +38118,2436 @@ func ParseUnblockMemberResponse(rsp *http.Response) (*UnblockMemberResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UnblockMemberResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrganizationProfileResponse parses an HTTP response from a GetOrganizationProfileWithResponse call
+func ParseGetOrganizationProfileResponse(rsp *http.Response) (*GetOrganizationProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrganizationProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrganizationProfileResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetOrganizationProfileResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetOrganizationProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrganizationProfileResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateOrganizationProfileResponse parses an HTTP response from a UpdateOrganizationProfileWithResponse call
+func ParseUpdateOrganizationProfileResponse(rsp *http.Response) (*UpdateOrganizationProfileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateOrganizationProfileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrganizationProfile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateOrganizationProfileResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateOrganizationProfileResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateOrganizationProfileResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProgramsResponse parses an HTTP response from a ListProgramsWithResponse call
+func ParseListProgramsResponse(rsp *http.Response) (*ListProgramsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProgramsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ProgramPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListProgramsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListProgramsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateProgramResponse parses an HTTP response from a CreateProgramWithResponse call
+func ParseCreateProgramResponse(rsp *http.Response) (*CreateProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateProgramResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteProgramResponse parses an HTTP response from a DeleteProgramWithResponse call
+func ParseDeleteProgramResponse(rsp *http.Response) (*DeleteProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProgramResponse parses an HTTP response from a GetProgramWithResponse call
+func ParseGetProgramResponse(rsp *http.Response) (*GetProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProgramResponse200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetProgramResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateProgramResponse parses an HTTP response from a UpdateProgramWithResponse call
+func ParseUpdateProgramResponse(rsp *http.Response) (*UpdateProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateProgramResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseArchiveProgramResponse parses an HTTP response from a ArchiveProgramWithResponse call
+func ParseArchiveProgramResponse(rsp *http.Response) (*ArchiveProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ArchiveProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ArchiveProgramResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ArchiveProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ArchiveProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteProgramCoverResponse parses an HTTP response from a DeleteProgramCoverWithResponse call
+func ParseDeleteProgramCoverResponse(rsp *http.Response) (*DeleteProgramCoverResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteProgramCoverResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeleteProgramCoverResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteProgramCoverResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteProgramCoverResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetProgramCoverResponse parses an HTTP response from a GetProgramCoverWithResponse call
+func ParseGetProgramCoverResponse(rsp *http.Response) (*GetProgramCoverResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProgramCoverResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case rsp.StatusCode == 416:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProgramCoverResponse200Headers
+		if values := rsp.Header.Values("Accept-Ranges"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Accept-Ranges", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AcceptRanges = value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 206:
+		var headers GetProgramCoverResponse206Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers206 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetProgramCoverResponse304Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = value
+		}
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers304 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetProgramCoverResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 416:
+		var headers GetProgramCoverResponse416Headers
+		if values := rsp.Header.Values("Content-Range"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Range", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentRange = value
+		}
+		response.Headers416 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetProgramCoverResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUploadProgramCoverResponse parses an HTTP response from a UploadProgramCoverWithResponse call
+func ParseUploadProgramCoverResponse(rsp *http.Response) (*UploadProgramCoverResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadProgramCoverResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UploadProgramCoverResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UploadProgramCoverResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UploadProgramCoverResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListGroupsResponse parses an HTTP response from a ListGroupsWithResponse call
+func ParseListGroupsResponse(rsp *http.Response) (*ListGroupsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListGroupsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest GroupPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListGroupsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListGroupsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateGroupResponse parses an HTTP response from a CreateGroupWithResponse call
+func ParseCreateGroupResponse(rsp *http.Response) (*CreateGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateGroupResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateGroupResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateGroupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteGroupResponse parses an HTTP response from a DeleteGroupWithResponse call
+func ParseDeleteGroupResponse(rsp *http.Response) (*DeleteGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteGroupResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteGroupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetGroupResponse parses an HTTP response from a GetGroupWithResponse call
+func ParseGetGroupResponse(rsp *http.Response) (*GetGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetGroupResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetGroupResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetGroupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateGroupResponse parses an HTTP response from a UpdateGroupWithResponse call
+func ParseUpdateGroupResponse(rsp *http.Response) (*UpdateGroupResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateGroupResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateGroupResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateGroupResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateGroupResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChangeGroupStatusResponse parses an HTTP response from a ChangeGroupStatusWithResponse call
+func ParseChangeGroupStatusResponse(rsp *http.Response) (*ChangeGroupStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeGroupStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Group
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ChangeGroupStatusResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ChangeGroupStatusResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ChangeGroupStatusResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProgramHistoryResponse parses an HTTP response from a ListProgramHistoryWithResponse call
+func ParseListProgramHistoryResponse(rsp *http.Response) (*ListProgramHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProgramHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CatalogHistoryPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListProgramHistoryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListProgramHistoryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePublishProgramResponse parses an HTTP response from a PublishProgramWithResponse call
+func ParsePublishProgramResponse(rsp *http.Response) (*PublishProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PublishProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PublishProgramResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PublishProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers PublishProgramResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnpublishProgramResponse parses an HTTP response from a UnpublishProgramWithResponse call
+func ParseUnpublishProgramResponse(rsp *http.Response) (*UnpublishProgramResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnpublishProgramResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Program
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UnpublishProgramResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers UnpublishProgramResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers UnpublishProgramResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

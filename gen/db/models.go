@@ -683,6 +683,16 @@ type CatalogHistory struct {
 	Changes        []byte
 }
 
+type CatalogImage struct {
+	Key            string
+	OrganizationID uuid.UUID
+	ContentType    string
+	SizeBytes      int64
+	Sha256         string
+	FileName       string
+	CreatedAt      time.Time
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
