@@ -78,6 +78,9 @@ func run(ctx context.Context, args []string) error {
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, demo bool) error {
+	if err := defaultBlobURL(&cfg); err != nil {
+		return err
+	}
 	pool, err := store.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return err

@@ -56,6 +56,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	t.Setenv("KABINET_HTTP_ADDR", addr)
 	t.Setenv("KABINET_JWT_PRIVATE_KEY_FILE", keyFile)
 	t.Setenv("KABINET_LOG_LEVEL", "warn")
+	t.Setenv("KABINET_BLOB_URL", "file://"+t.TempDir()+"?create_dir=true&no_tmp_dir=true")
 	t.Setenv("KABINET_ARGON2_MEMORY_KIB", "19456")
 
 	// Every answer is checked against the spec, as in the API tests.
@@ -147,6 +148,7 @@ func TestServeWithoutWorkersAndWorkerCommand(t *testing.T) {
 	t.Setenv("DATABASE_URL", url)
 	t.Setenv("KABINET_HTTP_ADDR", addr)
 	t.Setenv("KABINET_LOG_LEVEL", "warn")
+	t.Setenv("KABINET_BLOB_URL", "file://"+t.TempDir()+"?create_dir=true&no_tmp_dir=true")
 	t.Setenv("KABINET_WORKERS", "false")
 
 	ctx, cancel := context.WithCancel(context.Background())

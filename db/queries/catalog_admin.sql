@@ -69,9 +69,9 @@ SELECT count(*) FROM program_categories WHERE organization_id = @organization_id
 -- name: CategoryHasPrograms :one
 SELECT EXISTS (SELECT 1 FROM programs WHERE organization_id = @organization_id AND category_id = @id);
 
--- name: ListProgramHistory :many
--- One entity's changes, newest first, with a filter on the entity type
--- optional (the whole organization's catalog when entity_id is NULL).
+-- name: ListCatalogHistory :many
+-- The catalog changes of an organization, newest first, optionally of one
+-- kind of entity and of one entity.
 SELECT h.id, h.entity_type, h.entity_id, h.action, h.actor_id,
        u.first_name AS actor_first_name, u.last_name AS actor_last_name, h.at, h.changes
 FROM catalog_history h

@@ -804,24 +804,20 @@ type BindCertificateRequest struct {
 	Signature string `json:"signature"`
 }
 
+// CatalogActor Who made the change; `null` for the system (seed, migration).
+type CatalogActor struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
 // CatalogFacets Counts of the programs matching the whole query (all pages), by value.
 type CatalogFacets struct {
 	// Categories Only within one organization; a category counts its descendants' programs too.
-	Categories []struct {
-		Count    int64               `json:"count"`
-		ID       openapi_types.UUID  `json:"id"`
-		ParentID *openapi_types.UUID `json:"parentId"`
-		Slug     string              `json:"slug"`
-		Title    string              `json:"title"`
-	} `json:"categories"`
-	Formats       []FacetValue `json:"formats"`
-	Kinds         []FacetValue `json:"kinds"`
-	Organizations []struct {
-		Count int64              `json:"count"`
-		ID    openapi_types.UUID `json:"id"`
-		Name  string             `json:"name"`
-		Slug  string             `json:"slug"`
-	} `json:"organizations"`
+	Categories    []CategoryFacet     `json:"categories"`
+	Formats       []FacetValue        `json:"formats"`
+	Kinds         []FacetValue        `json:"kinds"`
+	Organizations []OrganizationFacet `json:"organizations"`
 }
 
 // CatalogGroup defines model for CatalogGroup.
@@ -862,21 +858,11 @@ type CatalogHistoryEntry struct {
 	Action CatalogHistoryEntryAction `json:"action"`
 
 	// Actor Who made the change; `null` for the system (seed, migration).
-	Actor *struct {
-		FirstName string             `json:"firstName"`
-		ID        openapi_types.UUID `json:"id"`
-		LastName  string             `json:"lastName"`
-	} `json:"actor"`
-	At time.Time `json:"at"`
+	Actor *CatalogActor `json:"actor"`
+	At    time.Time     `json:"at"`
 
 	// Changes Changed fields (database column names) with their old and new values.
-	Changes map[string]struct {
-		// New The value after (absent on delete).
-		New interface{} `json:"new,omitempty"`
-
-		// Old The value before (absent on create).
-		Old interface{} `json:"old,omitempty"`
-	} `json:"changes"`
+	Changes    map[string]FieldChange        `json:"changes"`
 	EntityID   openapi_types.UUID            `json:"entityId"`
 	EntityType CatalogHistoryEntryEntityType `json:"entityType"`
 
@@ -1046,6 +1032,15 @@ type Category struct {
 type CategoryCreate struct {
 	ParentID *openapi_types.UUID `json:"parentId,omitempty"`
 	Position *int32              `json:"position,omitempty"`
+	Slug     string              `json:"slug"`
+	Title    string              `json:"title"`
+}
+
+// CategoryFacet defines model for CategoryFacet.
+type CategoryFacet struct {
+	Count    int64               `json:"count"`
+	ID       openapi_types.UUID  `json:"id"`
+	ParentID *openapi_types.UUID `json:"parentId"`
 	Slug     string              `json:"slug"`
 	Title    string              `json:"title"`
 }
@@ -1313,6 +1308,15 @@ type ExportSession struct {
 type FacetValue struct {
 	Count int64  `json:"count"`
 	Value string `json:"value"`
+}
+
+// FieldChange defines model for FieldChange.
+type FieldChange struct {
+	// New The value after (absent on delete).
+	New interface{} `json:"new,omitempty"`
+
+	// Old The value before (absent on create).
+	Old interface{} `json:"old,omitempty"`
 }
 
 // FieldError defines model for FieldError.
@@ -1756,6 +1760,14 @@ type Organization struct {
 
 	// Slug Example: default
 	Slug string `json:"slug"`
+}
+
+// OrganizationFacet defines model for OrganizationFacet.
+type OrganizationFacet struct {
+	Count int64              `json:"count"`
+	ID    openapi_types.UUID `json:"id"`
+	Name  string             `json:"name"`
+	Slug  string             `json:"slug"`
 }
 
 // OrganizationLicence The education licence (лицензия на осуществление образовательной деятельности).

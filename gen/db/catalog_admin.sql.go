@@ -86,6 +86,77 @@ func (q *Queries) ListActiveTeachers(ctx context.Context, arg ListActiveTeachers
 	return items, nil
 }
 
+const listCatalogHistory = `-- name: ListCatalogHistory :many
+SELECT h.id, h.entity_type, h.entity_id, h.action, h.actor_id,
+       u.first_name AS actor_first_name, u.last_name AS actor_last_name, h.at, h.changes
+FROM catalog_history h
+LEFT JOIN users u ON u.id = h.actor_id
+WHERE h.organization_id = $1
+  AND ($2::catalog_entity IS NULL OR h.entity_type = $2::catalog_entity)
+  AND ($3::uuid IS NULL OR h.entity_id = $3::uuid)
+  AND ($4::bigint = 0 OR h.id < $4::bigint)
+ORDER BY h.id DESC
+LIMIT $5
+`
+
+type ListCatalogHistoryParams struct {
+	OrganizationID uuid.UUID
+	EntityType     NullCatalogEntity
+	EntityID       *uuid.UUID
+	BeforeID       int64
+	Lim            int32
+}
+
+type ListCatalogHistoryRow struct {
+	ID             int64
+	EntityType     CatalogEntity
+	EntityID       uuid.UUID
+	Action         CatalogAction
+	ActorID        *uuid.UUID
+	ActorFirstName *string
+	ActorLastName  *string
+	At             time.Time
+	Changes        []byte
+}
+
+// The catalog changes of an organization, newest first, optionally of one
+// kind of entity and of one entity.
+func (q *Queries) ListCatalogHistory(ctx context.Context, arg ListCatalogHistoryParams) ([]ListCatalogHistoryRow, error) {
+	rows, err := q.db.Query(ctx, listCatalogHistory,
+		arg.OrganizationID,
+		arg.EntityType,
+		arg.EntityID,
+		arg.BeforeID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListCatalogHistoryRow{}
+	for rows.Next() {
+		var i ListCatalogHistoryRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.EntityType,
+			&i.EntityID,
+			&i.Action,
+			&i.ActorID,
+			&i.ActorFirstName,
+			&i.ActorLastName,
+			&i.At,
+			&i.Changes,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listGroupsPage = `-- name: ListGroupsPage :many
 SELECT id, organization_id, program_id, code, title, starts_on, ends_on, enrollment_opens_at, enrollment_closes_at, capacity, seats_taken, schedule_notes, status, version, created_at, updated_at FROM study_groups
 WHERE organization_id = $1 AND program_id = $2
@@ -140,77 +211,6 @@ func (q *Queries) ListGroupsPage(ctx context.Context, arg ListGroupsPageParams) 
 			&i.Version,
 			&i.CreatedAt,
 			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const listProgramHistory = `-- name: ListProgramHistory :many
-SELECT h.id, h.entity_type, h.entity_id, h.action, h.actor_id,
-       u.first_name AS actor_first_name, u.last_name AS actor_last_name, h.at, h.changes
-FROM catalog_history h
-LEFT JOIN users u ON u.id = h.actor_id
-WHERE h.organization_id = $1
-  AND ($2::catalog_entity IS NULL OR h.entity_type = $2::catalog_entity)
-  AND ($3::uuid IS NULL OR h.entity_id = $3::uuid)
-  AND ($4::bigint = 0 OR h.id < $4::bigint)
-ORDER BY h.id DESC
-LIMIT $5
-`
-
-type ListProgramHistoryParams struct {
-	OrganizationID uuid.UUID
-	EntityType     NullCatalogEntity
-	EntityID       *uuid.UUID
-	BeforeID       int64
-	Lim            int32
-}
-
-type ListProgramHistoryRow struct {
-	ID             int64
-	EntityType     CatalogEntity
-	EntityID       uuid.UUID
-	Action         CatalogAction
-	ActorID        *uuid.UUID
-	ActorFirstName *string
-	ActorLastName  *string
-	At             time.Time
-	Changes        []byte
-}
-
-// One entity's changes, newest first, with a filter on the entity type
-// optional (the whole organization's catalog when entity_id is NULL).
-func (q *Queries) ListProgramHistory(ctx context.Context, arg ListProgramHistoryParams) ([]ListProgramHistoryRow, error) {
-	rows, err := q.db.Query(ctx, listProgramHistory,
-		arg.OrganizationID,
-		arg.EntityType,
-		arg.EntityID,
-		arg.BeforeID,
-		arg.Lim,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ListProgramHistoryRow{}
-	for rows.Next() {
-		var i ListProgramHistoryRow
-		if err := rows.Scan(
-			&i.ID,
-			&i.EntityType,
-			&i.EntityID,
-			&i.Action,
-			&i.ActorID,
-			&i.ActorFirstName,
-			&i.ActorLastName,
-			&i.At,
-			&i.Changes,
 		); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/httpapi"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -64,6 +66,7 @@ func Config() config.Config {
 func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 	t.Helper()
 	cfg := Config()
+	cfg.Blob.URL = tempBlobURL(t)
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -75,6 +78,7 @@ func New(t testing.TB, mutate ...func(*config.Config)) *Env {
 func NewOnPool(t testing.TB, pool *pgxpool.Pool, mutate ...func(*config.Config)) *Env {
 	t.Helper()
 	cfg := Config()
+	cfg.Blob.URL = tempBlobURL(t)
 	for _, m := range mutate {
 		m(&cfg)
 	}
@@ -105,6 +109,16 @@ func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 // run: messages stay pending in the outbox, with their delivery jobs, where
 // tests read them. With cfg.Jobs.UI the jobs UI is served, as by serve.
 func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
+	if cfg.Blob.URL == "" {
+		// TestMain and examples: a folder of their own, left to the OS.
+		dir, err := os.MkdirTemp("", "kabinet-blobs-")
+		if err != nil {
+			return nil, err
+		}
+		if cfg.Blob.URL, err = blob.FileURL(dir); err != nil {
+			return nil, err
+		}
+	}
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
@@ -140,6 +154,15 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 		return nil, err
 	}
 	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv, stop: stop}, nil
+}
+
+// tempBlobURL is a blob folder that lives as long as the test.
+func tempBlobURL(t testing.TB) string {
+	u, err := blob.FileURL(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // Bearer returns a request editor that sends token as the access token.

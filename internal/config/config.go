@@ -67,6 +67,7 @@ type Config struct {
 	Outbox       Outbox
 	Jobs         Jobs     // background jobs on River (jobs.go)
 	Operator     Operator // platform operators' credentials (jobs.go)
+	Blob         Blob     // file storage: logos, covers (blob.go)
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
 	// CaptchaVerifyURL, when set, makes registration require a captcha token
@@ -190,6 +191,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	loadDelivery(&l, &c)
 	loadJobs(&l, &c)
+	loadBlob(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
@@ -248,6 +250,7 @@ func (c Config) Validate() error {
 	}
 	c.validateDelivery(bad)
 	c.validateJobs(bad)
+	c.validateBlob(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/blob"
+	"github.com/kabinet-edu/kabinet/internal/catalog"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -33,6 +36,7 @@ import (
 // Server is the whole API: one handler struct per domain, embedded, so that
 // together they implement the generated strict-server interface.
 type Server struct {
+	*catalogAPI
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
@@ -41,6 +45,7 @@ type Server struct {
 // Every domain names its handler struct Handler; these aliases give the
 // embedded fields distinct names.
 type (
+	catalogAPI       = catalog.Handler
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
@@ -75,9 +80,15 @@ func New(d Deps) (*echo.Echo, error) {
 	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
 	accounts := identity.New(base, out)
+	blobs, err := blob.Open(context.Background(), d.Config.Blob.URL)
+	if err != nil {
+		return nil, fmt.Errorf("KABINET_BLOB_URL: %w", err)
+	}
+	orgs := organizations.New(base, out, accounts)
 	s := &Server{
+		catalogAPI:       catalog.New(base, blobs, orgs),
 		identityAPI:      accounts,
-		organizationsAPI: organizations.New(base, out, accounts),
+		organizationsAPI: orgs,
 		systemAPI:        system.New(base),
 	}
 	doc, err := api.GetSwagger()
@@ -124,7 +135,8 @@ func New(d Deps) (*echo.Echo, error) {
 			ExposeHeaders: []string{headerRequestID, "ETag", "Location", "Retry-After", "WWW-Authenticate"},
 			MaxAge:        600,
 		}),
-		middleware.BodyLimit(d.Config.BodyLimit),
+		// Streamed uploads (logos, covers) have limits of their own.
+		middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: d.Config.BodyLimit, Skipper: streamedBody(doc)}),
 		middleware.Secure(),
 		v.middleware,
 	)

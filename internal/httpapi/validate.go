@@ -67,6 +67,7 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 			Options: &openapi3filter.Options{
 				MultiError:              true,
 				KeepValidatedValue:      true,
+				ExcludeRequestBody:      streamedOperation(route.Operation),
 				AuthenticationFunc:      v.authenticate,
 				SchemaValidationOptions: v.schemaOpts,
 			},
