@@ -2,7 +2,7 @@
 -- The catalog: organizations' public profiles and requisites, a category
 -- tree per organization, programs with full-text search, their teachers and
 -- groups (cohorts). The change history of all of these is in
--- 00011_catalog_history.sql.
+-- 00013_catalog_history.sql.
 
 -- Both are "trusted" extensions: a database owner may create them.
 CREATE EXTENSION IF NOT EXISTS ltree;
