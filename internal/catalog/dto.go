@@ -130,7 +130,7 @@ func groupDTO(g db.StudyGroup) api.Group {
 		ID: g.ID, ProgramID: g.ProgramID, Code: g.Code, Title: g.Title,
 		StartsOn: openapi_types.Date{Time: g.StartsOn.Time}, EndsOn: openapi_types.Date{Time: g.EndsOn.Time},
 		Enrollment: api.EnrollmentWindow{OpensAt: web.UTCPtr(g.EnrollmentOpensAt), ClosesAt: web.UTCPtr(g.EnrollmentClosesAt)},
-		Capacity: g.Capacity, SeatsTaken: g.SeatsTaken, ScheduleNotes: g.ScheduleNotes, Status: api.GroupStatus(g.Status),
+		Capacity:   g.Capacity, SeatsTaken: g.SeatsTaken, ScheduleNotes: g.ScheduleNotes, Status: api.GroupStatus(g.Status),
 		Version: g.Version, CreatedAt: g.CreatedAt.UTC(), UpdatedAt: g.UpdatedAt.UTC(),
 	}
 }
@@ -155,7 +155,7 @@ func publicGroupDTO(g db.StudyGroup, now time.Time) api.CatalogGroup {
 		ID: g.ID, Code: g.Code, Title: g.Title,
 		StartsOn: openapi_types.Date{Time: g.StartsOn.Time}, EndsOn: openapi_types.Date{Time: g.EndsOn.Time},
 		Enrollment: api.EnrollmentWindow{OpensAt: web.UTCPtr(g.EnrollmentOpensAt), ClosesAt: web.UTCPtr(g.EnrollmentClosesAt)},
-		Capacity: g.Capacity, SeatsLeft: left, ScheduleNotes: g.ScheduleNotes, Status: api.GroupStatus(g.Status),
+		Capacity:   g.Capacity, SeatsLeft: left, ScheduleNotes: g.ScheduleNotes, Status: api.GroupStatus(g.Status),
 		EnrollmentOpen: enrollmentOpen(g, now),
 	}
 }

@@ -64,9 +64,9 @@ const (
 // reads it; the history is for managers, directors and admins; the card's
 // requisites are edited by admins only.
 var (
-	editors   = []db.MemberRole{db.MemberRoleManager, db.MemberRoleAdmin}
+	editors    = []db.MemberRole{db.MemberRoleManager, db.MemberRoleAdmin}
 	historians = []db.MemberRole{db.MemberRoleManager, db.MemberRoleDirector, db.MemberRoleAdmin}
-	admins    = []db.MemberRole{db.MemberRoleAdmin}
+	admins     = []db.MemberRole{db.MemberRoleAdmin}
 )
 
 // maxCategories bounds an organization's tree, which is listed whole.

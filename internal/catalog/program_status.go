@@ -18,8 +18,8 @@ import (
 // programMoves is the programs' state machine: for each target status the
 // statuses it may be reached from.
 var programMoves = map[db.ProgramStatus][]db.ProgramStatus{
-	db.ProgramStatusPublished: {db.ProgramStatusDraft, db.ProgramStatusArchived}, // publish
-	db.ProgramStatusDraft:     {db.ProgramStatusPublished},                       // unpublish
+	db.ProgramStatusPublished: {db.ProgramStatusDraft, db.ProgramStatusArchived},  // publish
+	db.ProgramStatusDraft:     {db.ProgramStatusPublished},                        // unpublish
 	db.ProgramStatusArchived:  {db.ProgramStatusDraft, db.ProgramStatusPublished}, // archive
 }
 

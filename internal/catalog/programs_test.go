@@ -42,7 +42,7 @@ func TestProgramLifecycleWithETagsAndHistory(t *testing.T) {
 	res, _ = env.Client.UpdateProgramWithResponse(bg, org.ID, p.ID, &client.UpdateProgramParams{IfMatch: etag(p.Version + 5)}, upd, org.As("manager"))
 	apitest.WantProblem(t, res.HTTPResponse, res.Body, 412, "precondition_failed")
 	res, _ = env.Client.UpdateProgramWithResponse(bg, org.ID, p.ID, &client.UpdateProgramParams{IfMatch: etag(p.Version)}, upd, org.As("manager"))
-	if res.JSON200 == nil || res.JSON200.PriceMinor != 650000 || res.HTTPResponse.Header.Get("ETag") != *etag(p.Version+1) {
+	if res.JSON200 == nil || res.JSON200.PriceMinor != 650000 || res.HTTPResponse.Header.Get("ETag") != *etag(p.Version + 1) {
 		t.Fatalf("update: %d %s etag %q", res.StatusCode(), res.Body, res.HTTPResponse.Header.Get("ETag"))
 	}
 	// The same stale ETag again loses.
@@ -204,7 +204,9 @@ func TestConcurrentEditsOneWins(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0) }
+func contains(s, sub string) bool {
+	return len(sub) == 0 || (len(s) >= len(sub) && indexOf(s, sub) >= 0)
+}
 
 func indexOf(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
