@@ -96,3 +96,9 @@ DELETE FROM program_teachers WHERE organization_id = @organization_id AND progra
 SELECT user_id FROM memberships
 WHERE organization_id = @organization_id AND user_id = ANY(@user_ids::uuid[])
   AND role = 'teacher' AND status = 'active';
+
+-- name: LockCategory :one
+-- Locks a category before it is deleted: a program being put in it
+-- concurrently waits (its foreign-key check needs the row), so the check
+-- for programs that follows cannot miss one.
+SELECT id FROM program_categories WHERE organization_id = @organization_id AND id = @id FOR UPDATE;

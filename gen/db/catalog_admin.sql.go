@@ -351,6 +351,25 @@ func (q *Queries) ListStaffPrograms(ctx context.Context, arg ListStaffProgramsPa
 	return items, nil
 }
 
+const lockCategory = `-- name: LockCategory :one
+SELECT id FROM program_categories WHERE organization_id = $1 AND id = $2 FOR UPDATE
+`
+
+type LockCategoryParams struct {
+	OrganizationID uuid.UUID
+	ID             uuid.UUID
+}
+
+// Locks a category before it is deleted: a program being put in it
+// concurrently waits (its foreign-key check needs the row), so the check
+// for programs that follows cannot miss one.
+func (q *Queries) LockCategory(ctx context.Context, arg LockCategoryParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, lockCategory, arg.OrganizationID, arg.ID)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
+}
+
 const updateOrganizationCard = `-- name: UpdateOrganizationCard :one
 
 UPDATE organizations SET

@@ -157,15 +157,10 @@ func (s *Handler) DeleteCategory(ctx context.Context, req api.DeleteCategoryRequ
 			return err
 		}
 		// Programs would otherwise be left without a category silently
-		// (ON DELETE SET NULL); a program added concurrently is caught by
-		// the row lock the delete takes only for children, so check again
-		// after deleting, inside the transaction.
-		n, err := q.DeleteCategory(ctx, db.DeleteCategoryParams{OrganizationID: c.OrganizationID, ID: c.ID, Version: version})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return s.staleCategory(ctx, c)
+		// (ON DELETE SET NULL): look for them under the row lock, which a
+		// program being put in the category concurrently waits for.
+		if _, err := q.LockCategory(ctx, db.LockCategoryParams{OrganizationID: c.OrganizationID, ID: c.ID}); err != nil {
+			return store.NotFound(err)
 		}
 		has, err := q.CategoryHasPrograms(ctx, db.CategoryHasProgramsParams{OrganizationID: c.OrganizationID, ID: &c.ID})
 		if err != nil {
@@ -173,6 +168,13 @@ func (s *Handler) DeleteCategory(ctx context.Context, req api.DeleteCategoryRequ
 		}
 		if has {
 			return notEmpty
+		}
+		n, err := q.DeleteCategory(ctx, db.DeleteCategoryParams{OrganizationID: c.OrganizationID, ID: c.ID, Version: version})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return s.staleCategory(ctx, c)
 		}
 		return nil
 	})
