@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/seed"
 )
 
 // defaultBlobURL points development at the folder .data/blobs of the
@@ -18,4 +24,17 @@ func defaultBlobURL(cfg *config.Config) error {
 	}
 	cfg.Blob.URL = u
 	return nil
+}
+
+// demoCatalog loads the demo organization's catalog, covers included.
+func demoCatalog(ctx context.Context, cfg config.Config, pool *pgxpool.Pool) error {
+	if err := defaultBlobURL(&cfg); err != nil {
+		return err
+	}
+	blobs, err := blob.Open(ctx, cfg.Blob.URL)
+	if err != nil {
+		return err
+	}
+	defer blobs.Close()
+	return seed.Catalog(ctx, pool, blobs, time.Now())
 }
