@@ -19,7 +19,9 @@ func basic(user, password string) client.RequestEditorFn {
 
 func TestOperatorCreatesOrganizations(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t, func(c *config.Config) { c.Operator = config.Operator{Username: "ops", Password: "a long operator secret"} })
+	env := apitest.New(t, func(c *config.Config) {
+		c.Operator = config.Operator{Username: "ops", Password: "a long operator secret"}
+	})
 	in := client.OperatorOrganizationCreate{Slug: "new-center", Name: "Новый центр",
 		Admin: client.OperatorAdmin{Email: "Director@Example.org", FirstName: ptr("Ирина")}}
 
