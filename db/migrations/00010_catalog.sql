@@ -198,12 +198,22 @@ CREATE TABLE programs (
             AND completion_document = CASE kind WHEN 'qualification_upgrade' THEN 'certificate_of_qualification'::completion_document
                                                 ELSE 'diploma'::completion_document END))
 );
--- Keep the rows narrow: the descriptions, the full search vector and the
--- other wide values move out of line (TOAST) once a row passes 256 bytes,
--- while the title and the rank vector (MAIN) stay in it. A search reads the
+-- Keep the rows narrow: the descriptions and the full search vector move
+-- out of line (TOAST) once a row passes 256 bytes, while what searches read
+-- (MAIN) stays in it. A search reads the
 -- rows of its matches, and narrow rows put many of them on each page.
 ALTER TABLE programs SET (toast_tuple_target = 256);
-ALTER TABLE programs ALTER COLUMN title SET STORAGE MAIN, ALTER COLUMN rank_vector SET STORAGE MAIN;
+ALTER TABLE programs
+    ALTER COLUMN title SET STORAGE MAIN,
+    ALTER COLUMN rank_vector SET STORAGE MAIN,
+    -- Small values the filters and cards read: moving them out of line
+    -- would make every filtered row a TOAST lookup.
+    ALTER COLUMN slug SET STORAGE MAIN,
+    ALTER COLUMN tags SET STORAGE MAIN,
+    ALTER COLUMN cover_key SET STORAGE MAIN,
+    ALTER COLUMN required_documents SET STORAGE MAIN,
+    ALTER COLUMN upcoming_starts SET STORAGE MAIN,
+    ALTER COLUMN enrollment_windows SET STORAGE MAIN;
 
 -- Staff lists and foreign keys.
 CREATE INDEX programs_org_created ON programs (organization_id, created_at DESC, id DESC);
@@ -341,6 +351,15 @@ CREATE TABLE catalog_counts (
     programs         bigint NOT NULL,
     PRIMARY KEY (organization_id, category_id, kind, format)
 );
+-- The same without categories, for facets across organizations (tens of
+-- rows per organization instead of hundreds).
+CREATE TABLE catalog_org_counts (
+    organization_id  uuid NOT NULL,
+    kind             program_kind NOT NULL,
+    format           study_format NOT NULL,
+    programs         bigint NOT NULL,
+    PRIMARY KEY (organization_id, kind, format)
+);
 
 -- +goose StatementBegin
 CREATE FUNCTION catalog_counts_apply(delta jsonb) RETURNS void LANGUAGE sql AS $$
@@ -362,6 +381,21 @@ CREATE FUNCTION catalog_counts_apply(delta jsonb) RETURNS void LANGUAGE sql AS $
       AND cc.organization_id = (d->>'o')::uuid
       AND cc.category_id = coalesce((d->>'c')::uuid, '00000000-0000-0000-0000-000000000000')
       AND cc.kind = (d->>'k')::program_kind AND cc.format = (d->>'f')::study_format;
+
+    INSERT INTO catalog_org_counts AS oc (organization_id, kind, format, programs)
+    SELECT (d->>'o')::uuid, (d->>'k')::program_kind, (d->>'f')::study_format, sum((d->>'n')::bigint)
+    FROM jsonb_array_elements(delta) d
+    GROUP BY 1, 2, 3
+    HAVING sum((d->>'n')::bigint) <> 0
+    ORDER BY 1, 2, 3
+    ON CONFLICT (organization_id, kind, format)
+    DO UPDATE SET programs = oc.programs + EXCLUDED.programs;
+
+    DELETE FROM catalog_org_counts oc
+    USING jsonb_array_elements(delta) d
+    WHERE oc.programs = 0 AND (d->>'n')::bigint < 0
+      AND oc.organization_id = (d->>'o')::uuid
+      AND oc.kind = (d->>'k')::program_kind AND oc.format = (d->>'f')::study_format;
 $$;
 -- +goose StatementEnd
 
@@ -406,6 +440,9 @@ CREATE FUNCTION catalog_counts_rebuild() RETURNS void LANGUAGE sql AS $$
     SELECT organization_id, coalesce(category_id, '00000000-0000-0000-0000-000000000000'), kind, format, count(*)
     FROM programs WHERE status = 'published'
     GROUP BY 1, 2, 3, 4;
+    DELETE FROM catalog_org_counts;
+    INSERT INTO catalog_org_counts (organization_id, kind, format, programs)
+    SELECT organization_id, kind, format, sum(programs) FROM catalog_counts GROUP BY 1, 2, 3;
 $$;
 -- +goose StatementEnd
 
@@ -446,6 +483,7 @@ DROP TRIGGER programs_count_upd ON programs;
 DROP TRIGGER programs_count_ins ON programs;
 DROP FUNCTION programs_count();
 DROP FUNCTION catalog_counts_apply(jsonb);
+DROP TABLE catalog_org_counts;
 DROP TABLE catalog_counts;
 DROP TABLE study_groups;
 DROP FUNCTION study_groups_refresh_schedule();

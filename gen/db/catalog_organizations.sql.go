@@ -150,7 +150,7 @@ func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organ
 const listCatalogOrganizations = `-- name: ListCatalogOrganizations :many
 SELECT o.id, o.slug, o.name, o.short_name, o.logo_key, o.address, sum(cc.programs)::bigint AS programs
 FROM organizations o
-JOIN catalog_counts cc ON cc.organization_id = o.id
+JOIN catalog_org_counts cc ON cc.organization_id = o.id
 WHERE (o.name, o.id) > ($1::text, $2::uuid)
 GROUP BY o.id
 HAVING sum(cc.programs) > 0

@@ -676,6 +676,13 @@ type CatalogHistory struct {
 	Changes        []byte
 }
 
+type CatalogOrgCount struct {
+	OrganizationID uuid.UUID
+	Kind           ProgramKind
+	Format         StudyFormat
+	Programs       int64
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
