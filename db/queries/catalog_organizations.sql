@@ -13,8 +13,7 @@ RETURNING *;
 -- name: GetOrganization :one
 SELECT * FROM organizations WHERE id = @id;
 
--- name: GetOrganizationBySlug :one
-SELECT * FROM organizations WHERE slug = @slug;
+-- (GetOrganizationBySlug is in news_items.sql on main.)
 
 -- name: UpdateOrganizationProfile :one
 UPDATE organizations SET
