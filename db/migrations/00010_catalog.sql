@@ -2,8 +2,8 @@
 -- The catalog: organizations' public profiles and requisites, a category
 -- tree per organization, programs with their search vectors and indexes,
 -- their teachers and groups (cohorts). The facet counts and the search
--- query function are in 00011_catalog_search.sql, the change history in
--- 00012_catalog_history.sql.
+-- query function are in 00014_catalog_search.sql, the change history in
+-- 00013_catalog_history.sql.
 
 -- Both are "trusted" extensions: a database owner may create them.
 CREATE EXTENSION IF NOT EXISTS ltree;
