@@ -693,6 +693,13 @@ type CatalogImage struct {
 	CreatedAt      time.Time
 }
 
+type CatalogOrgCount struct {
+	OrganizationID uuid.UUID
+	Kind           ProgramKind
+	Format         StudyFormat
+	Programs       int64
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
