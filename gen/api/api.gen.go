@@ -335,6 +335,81 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	}
 }
 
+// Defines values for SupportTicketCategory.
+const (
+	Documents  SupportTicketCategory = "documents"
+	Enrollment SupportTicketCategory = "enrollment"
+	Learning   SupportTicketCategory = "learning"
+	Other      SupportTicketCategory = "other"
+	Payment    SupportTicketCategory = "payment"
+	Technical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case Documents:
+		return true
+	case Enrollment:
+		return true
+	case Learning:
+		return true
+	case Other:
+		return true
+	case Payment:
+		return true
+	case Technical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TotpEnrolmentAlgorithm.
 const (
 	SHA1 TotpEnrolmentAlgorithm = "SHA1"
@@ -1323,6 +1398,227 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
+}
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1511,6 +1807,36 @@ type ListMySessionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
 type ListOrganizationAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -1540,6 +1866,66 @@ type ListMembersParams struct {
 	// Status Only active or only blocked members.
 	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
 
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1619,6 +2005,12 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
@@ -1636,6 +2028,15 @@ type UpdateMemberJSONRequestBody = MemberUpdate
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1777,6 +2178,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -1834,6 +2256,27 @@ type ServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -2381,6 +2824,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -2760,6 +3349,283 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 	return err
 }
 
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
 // GetHealth converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealth(ctx echo.Context) error {
 	var err error
@@ -2892,6 +3758,20 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
 
 }
 
@@ -8612,6 +9492,940 @@ func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets400ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets400ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket400ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket400ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages400ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -11261,6 +13075,1125 @@ func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport400ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue400ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket400ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages400ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -11497,6 +14430,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -11554,6 +14508,27 @@ type StrictServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -13208,6 +16183,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -13818,6 +17013,258 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -13869,461 +17316,544 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rbxtLmieIf5X4s6dxJBdJ8aYbBWOGlmVbtiXLonwtnr8ymBkk8ygZQWcERfGcNXCqCpjFYha7s9N7",
-	"6XeLxQL9boCa6qnd6u6t2q8gf4X+JIt4IiIzMpnJiySfW7lfdB2LeYmMy3P9Pb/nu4LLhiNGCRW80Pyu",
-	"QK7wcBQQ+O/WWAxOCR8xysmB+rv8Mx8PhzicFpqFM3ZBKEeYekgMCOJ+nxKv5FM05iQsFAuXOBjDLdh1",
-	"CedweaFZINOng+5j13/hP330/uD07GX7kB8Oxej9/uHW4YXnH715+vzoUav6rnIcHAfvrnBlMnn/iE27",
-	"Vc9/OTx98OJJ8Ojo7aN29+z429dPXr/xqoPNN9+0/Of7TyvkbUs+99nr6ku/97JMpk+/9d4c+i/8w8m7",
-	"b4Lg+PG7xvv2092yWwtod/io4r19GhSKBXI18kPCD2mhuVupFAsh6YWED8yIQ3Fe/1D71fZk9+1FhVfd",
-	"5+/F68b05fDpzuDB1vh4c3SKC8mbDtQDW6LQLNQqta1StVaqNc4qu816pVmpvIfLh2TYJeERKTRFOCbF",
-	"gpB3nk1HpNAsPCA4hEmEuWx+V3BDggXxrCdW008kQ+wHhWYBU4rL/iWm7BL/O72iZRb2zSWvSej3fOIV",
-	"mj0ccFIs9PyQi2M8lC++/o/Xf77+8/XvC8WC7xWahUp3lzR6O6RUd6u41Ohtbpd28eZmqdbb7lW722QH",
-	"VyuFYiHA8RP+/voP17+//vP1X+T/yt+Yi+XeKYTjQrEwGjAq//Gr7d1atVqrNza3ts2fZ0Ym/CF5r64/",
-	"GIdsRDaOGHfZpPDx48di4ZS47JKE033mEZ69RQlFjJKSfA4K9eXIldfbG1T9ofnrwvbFh1ppuHvlleqD",
-	"HimNdsSkUCxUwgYtubXLb0s7/a2L0rQq5HoPrurD0uaHba80qYy+KV3shqRQLNS8ncsS3ep+KIlvG4PS",
-	"sOrKN037m6S0e3FVK4X1yYfS9oh2C8WCuyOqpW+GjW9LZOsSlyqDD16hWGhMRhelq+2Qlrq16W6pvzmU",
-	"z/1QGXxbqrveVuliR1yWvqlN5BiGW91vSqQaXpU26YdG6dud0UB+1+4Ul0TtYliqeP3tklu/IoWv5YS1",
-	"OZOnmoX+t1j4jGbO2ZsBCQkSDHGiT3Y3ZJP0kbYf8yqU224gxIg3NzYI93G5z/iYB+O+Xw7HGxjzDSbv",
-	"qG1c1jaw+2/dwCdUnPve/WetB4fHB2eVamdcqdS25EKcuwMcBIT2yf2D3SMSDBiuvZhcPgoPjs6e9sf7",
-	"TzAjz6pi59Xpm+748dM2F5OSe5R1//mQiAHz7rdrm1vqd8qoS+7TUqW9df7m21bt6Bv195B4fkhccT4O",
-	"/fvwIX9bb/1t7dHf1h4FF2XrDP1t7RHn7G9rj1wcBF3sXpj7lZw8F9MRuS9Hof7OXTYi99mIUN/7FRw+",
-	"/XeBBbn//kP96qSCd6fV4X7t8s2OeEk2w+3xcaP7bGvwtM4fVnuPK/j57tU7NxZSGRKgoSSAXuFDj1Dh",
-	"i2nm4rZQ4NML4iFfX2Uv6hICBGTCVq/q1dx6t9TAm6TU6G1VSjvd7Wppt4br3Ya76W2RbS0TXnEls+g4",
-	"CIoF9e55MmwUskvfkyKvIPeR9ZeHPh8FeGqEzN9d/+XTbz797tNvrv/l0++u//H6T0okjHCIh0SQEFTY",
-	"/jjkDMSnR7gb+iO5W6VYGBDkUHIl1AUOYj3Y6KOQXPpszNEI98keYkNfIF+gHgvhZ5CT8FtZToV80ocx",
-	"CeUcUjUsV72wWODugAyxfPMQXz0ntC8GhWZN6hahBDwXoU/7sGbP/aEvsgcZ4LBPuEB0LFWFHKYvyJDL",
-	"0xkSMQ5p3kACeKY9Do/08DgQchRFOSh/OB4WmlU5pKFP9b+i4flUkD4JzZ460YugZj9rpGaZvuJIDqGI",
-	"MEeBzwXxUHeKHPmf1nO4Ew18hMUgHne0/lJBfhj7oVQGSj3Gn0LMzo72CBaChPJp//9f49K3ldLu1/p/",
-	"S19/VynWqx//TWF25j/Kd6hzC7vlAfYeY0EmeKp0AhWEwrrg0SjwXRB1G6OQdQMy/NU3XH66NRalReTz",
-	"OTs3n3FOwhD2g0eEOltn2lKSdpK5Cnm+hygTCFM+IaGcOnI1Iq4g3h4S4RThPvYpCrAgYVnPDOHiUJ7F",
-	"bbdCar0KLkllXGp4Vbe061VJqdKr40280911a1W5DwQWY15oblZqUqsKmL02Z/EYzEj1LI1D2rzAXZ8S",
-	"0dTf3OSclcz1JXX9R3td/k1IeoVm4W82YqNyQ/3KN07UM9S0J7dPiyJyJdcPB4iT8NJ3CVrDNBJR0RjX",
-	"kc/RmIYEuwPcDQhioZ4y4iFM1SeU5ZgeYO9UTdKtlnKIgx4Lh8Q711OeXkn9Z9Rl3lQOTi7iJQ58Dz1t",
-	"vzi+5Vo1QFzotToyQ0HxUOYsVTTykrn8LlbK/mSXjQO1a7vyj9hDa1JO6kksomgEMBXrsCz7jPYC373d",
-	"ouBAvm16Tq58Lri9Ii2KsOuyMRVo4osBEgOfI1KSWg3pu5C6S64M7BZp9UVPFlja+9IeJoFcL6UPi4Uh",
-	"4Rz3yYpv+Pj1LVd/N179VuLZ85dej6Okr737dVdryNUMwFt82kceFhgW+RELu77nEXq7VVbTfN4NmHtB",
-	"vPTBM6vgc6Sv2JMjE9gVoKpdQgUoI+xJ7cZFiAULb30g69aS6BHEA5y3Jurikrn4rhZFWqEkREM8hZPo",
-	"MbUjkydRZM6XOpGPwbm6xTr59NIXcPG5MlBnliq+Ag2UZpNX7SHML8CywoiSifTSbrs6VUtcHsYvjYc1",
-	"Z4HiQZbM9Xe1RtLolZpKTtjCGfhYLBxSpQsPQMHebm3Uk25rMiTm1VLUy1kN0SjuyFYYU2McqbfvqeiT",
-	"Gk/A+n3p3Qg0ptKqcaIPd2Byj5l4xMbUu9W8UibOe/CU5FYPibIBEB+7A8TCPqbaQ7614GnES3DMpEei",
-	"3j5n2ikTJXXZHW3k5NeFhLNx6JKi3Nq+NAICRvvgmXA2JGAQkYCTKDyYElUXlE3kfZG2LBZO8DRg2Dtj",
-	"7Ll0e261RCP1rHPB2Dk4UbeVLZbk1+NEgjFknj1nIfRQSoKxkrr8rlWysT7h6dJVxdQ+E9h1yUjPcVvZ",
-	"168ovsR+II3oW03z2HpOSuxLe6CLOTFmcWS139qDsZZCfw5KjmPOYtgX3ok8Qh4ZEeoR6k7RmrC+O+2s",
-	"qOnn7BH2A+Ld2sOECNK5T8HbSM69zyMPU/rFw5FQQ5FHjhaN+gHnSZuVYy7VERc4FMrXvEvPRXqZMFoU",
-	"j3aBkwmXl8zld3VczKSIQcjG/YGO+Gj3twfLAtJqOObg1MB8yL/JGWl2qDMz704RwR8h7BiSb0ArOXJm",
-	"4c8Q0I+uLXeo3gLPfXpxGkU3brkRpHlxHsVKbuYNobbfp0hODZMyWU4CWC2zUTbUC9kQTdk4lFPX8299",
-	"nBNujtwq8GLrexZsFXl5Kbr8LraKMzOrThPhmclMhLz0tKrpRN2x6FAt9nS4VWjL3MQ0ZqeciQEJ0QRP",
-	"4+kXA9Kh8Q6VM6/fCxOv9tMZY0eYTnW4g99qP4Vyb0PoEKb+Nstas5b1jDE0xHRqFNYCB1aOomRGcSeH",
-	"P/3+PRQSiKv1BFGh3TjAyonLqMfl0jin8qpSS14FAcsBwZ4OLVs/zQZE2/oZgqEJBuOox0KiXurTfjkR",
-	"mJ2JuMoPeEVNhuWWIkJLn3M3JLD1cMDTmjpgfZ9KoTXCnE9Y6El14VOXhSFxxa3PdzXhlUFwLDmY+W6Z",
-	"vKFk33AXO+LI59yn/aJRSQj8ZaUXrXel1vzNmzel1lgM5K8uFjmRcBxfId1PGA3k08acZK58HJCGhR+F",
-	"zCWcS5vhQKVobrP+8HnKP1cqzl79FxRiqEO5OSHoxREOIz2dEyRj7JwPWCisQJnZOIlYmVGjWKCAYC7Q",
-	"DnIHOMSuICFH0lsofCzGoieW+PnhN5/HmuG24bWaFQh/HU0SiiZpzq6M57SkL78rE8Wno7FQxw9esocc",
-	"tQIOZFU4ktYkYr0eoZ5P+2rRwLJ8Rfl4NGLSYDkino8VjuBWpn30wPOhfCLkNu3d047yw9L/wBzZL5AP",
-	"vnVAZzNeIuv7EAwH6eHMNfaje0pwTwku/lzul1T3TnoOnDLk0PQjAVcD7lgcoLISFdjzfPknHJyEbERC",
-	"4RMeYSFG1p++szEbiRyjSehF/57Je9lgjdVv1ViO+RP3XF0F+VgtGeSQWTjEIiUu7NfXGgvfr9Ej382G",
-	"hdhIzRwasq4fEARXar2+h6h8dyC1qZTEB+XqVqOcfH29lnj5ZsbLhcIDzeZ05w76o53K/LV+iA26sRbE",
-	"mrCvowexrnQs5AB0zPkNDql89KzdwYZEDKRgwF02FonIr/zvMSch4gPI3GBXIEb3kMJicNQNMZWyhSJH",
-	"SgCwd5JbzpX/2QPNd+hl6z7rEuQy6pKQEtAj0dqPx7YDGM+tkjrpZzrWA3V8mZ9zxqhysmZ/9WDccYI4",
-	"7/6sIVgAi/Q43gyICqmo2Y0+TRsNHK3FBsR64ns9acwKf0iy3hhptpn9jAbjIaYl6aVBppNcjQJMlYpa",
-	"O6D9wOcDeNH8zQazGr8nc0+NPV8cXGodkVxx7AoWZq31mwGDpLUvimgi5yYZ81uT7pKdeFnP2gN0HOgI",
-	"lMa/padHaRqeLxnVfcmhwaeU+Ii4ct1RD7uCFxEp98vI+a5TUJCgTqHZiY5ap/DRsaYynhpiZiX98Vig",
-	"AR6NCCWeeTT3+9LVh4iA+k9tb0V/YWPhFDvUUekX9U/kmEGcuwNM++ry6G8h4UTdlPyTSUfrpxPOpX0X",
-	"kkt2If/UoY4GI+oQREjGXF0bsoBEryqjYzLRhsUQT8FY8zziSc/SPkT6g7J2sJ+U7D4VW43CLIqkWPBH",
-	"SeRGrVIvV8rVar28vcxWYK47DkOFHfpuydNlB+DzBJZ9DRxwWHMrmr2HHDk4RyVqtCyFi/iN9rQUwa2+",
-	"3leZv+YN1RbkapRaDN1kICk5AbdYc2z2fjSiYiQLZuYV1tb+sPjgzpc3J1r0JWUOAJwS/zHP0rCk18fo",
-	"ZTgM8VT+O4Z4zU7pCeZcGq2OqzFgBuUlb9IAML30emtILR2hv1acX/iWxICy5yaGXGdJYwtGPasxnr45",
-	"i1Cb8rsSSM8mUohi9K/f/4NTnqP9Dml+OGNMhR8Yo4JweTwuiEmw8oTi3bWgbpYUSAKrM604/GFMkHTO",
-	"A1Iac6LfIRfHse/m2V+RA8JeVmTYoOwZWwTscC0IkBa6JUaDqYksN9EFISOYID0OPXqfduiQDFk4VbFh",
-	"dW9bsBD3iVNElFySECJOYF+bHyBE36EjEnKfC3Xi2YVPiohD0NDzCY/DkRqla0ZWRo7cmU6HrnWi70JD",
-	"0imsN+XNWuBfkJFA2A0Z59ETQgKhb670gJ6kLmMBwTSyg42DSeh4KLe4Rqx/nSPzFh3kV1yjDe1jY+94",
-	"+7X2bk1tqrwtkFhbPaSsI/jAp95+bDTezDmzrM4TMswW52/Lm5XdhMHsU3RycKSySApqun9wenb46HC/",
-	"dXagYBuQyOHEW5dbo4tDgrqYk62GQoZy9PDgFBHqMk9HGZOOyhL+XYSdztJCj0I2RI6qRLDmSE6ZT/v7",
-	"5lZnKYNfnhksxmFOFC362WBzPSKNWQ9FI0TdqSC8aGZgjQtMPRxCLO/V6fMSxz2yhwKfyqNB8AVHOAjY",
-	"RBvo1sw0Kqv6cKn1TU6b/WlZO8yauVkZb5V5ZPogvkATzFGXjam3vJ9hIC1ZSlAghzKhYtx78vmUQXBO",
-	"ShK/TzlS2cBZKaCPYJuxLJUh/CBQUMgi6o4VhjoAnTHAFNUryMNTjtYcXQBwLrf6+cHbk8PTd+dvWqfH",
-	"h8ePnfXsF/d8ObpR6GcZ5+0nrVJtc8vsGvtAFJFc/rDkYk7QgFwlPcV6r+ru4grZ7G57NbdBtno7uNKt",
-	"unVvk2z3dnG1W3c3vW2y26vgWrfhbnk7pNKr4np30932dskS1nHeUfA5H5McmLr67SuOPIWzG/t8QDww",
-	"2tHa6aN9VKtt1tczdeEFmbaCPgt9MciRQRdkCmE0SDlx/1uIBrvj8JIk5+a03SrVKo2dQk4wyaD8syHs",
-	"XESpV1BWvogsK50YiSRe7pZeaFebPby8rqdMPIDXL38LJ6GPg2OIKc1+7avRKHd3NR7VWrv7lWrmU8dK",
-	"NmTLQfXjMhsgftv+8X1Tx4WS5VjFF/ev//P1P3/6zaffXv/x0/fXfy7u3z99VVjKP7DPXTzqaPumpie1",
-	"/+z5tlaraEm8xF5KypdYhC2QqJESyhCt9k/JiT7F1GPDpELZg02bUD3we3KmP1SOt14Od/cbfu2b7enr",
-	"Kn+7Q04vNntPJnXxfPQev2KPvXfubveIHtwvrKpvIcDuC9TF7kVs50XaZSk1OyeolVSzkK7BYehfkvhY",
-	"+hwN2ZBQsayuSSvKhF6MV8Ae14IVfe5zcVsv0Va5M25ipqu2aFCs79PPZxuCerdtwyJYhj8hm6/t9+kh",
-	"XdHkS3tXuiBJT1PyvYdSqCAMpkgp8C+h8MHyqbJNgzs2Km9vKCb3f9psXGAoQpjuREf+brjbxmEIoZa7",
-	"TcNQMrnbR6bnLTXs5BszJytgnOj8yM2myk5VZWQ21IgijMRelIlWAXA71TLA3ODZl5qZ2bmY/TxV2zBf",
-	"vWXqtrNwTNQQXUZ7fjj0aR+FZBRgl3CFzNWfhj0vJJxnnyz5eEoC2+M3+XmekJc5qmc5A0vgsE9yVJUe",
-	"nhoy8wg4QlwOXDC0pmDGGOo19YfyZRIk+rOiVxfNRC5UUXpFmHfTIEFmxkt+6VbJ8/vwHR6JYV8aY8ZC",
-	"1D5qpyRTdWvF8yXfnfVVD7HAB1cjFmZlg6JY6/KaVz1rfpTWEot8SX3Iob7UeXxwhjbwyN+4rG4MyYZ9",
-	"gQPVp7BbhlBrems7ATYEgAlW2dFK4/GBP1p+0o6ie7JGoZN5q67Bkc4BZoXJmf5qn9GTkPRISKhLFj73",
-	"OOc2cJRcRr1HkDNY9JgzJkZtBfmAOyF6uerXtdVtWV/Ho5J4P29/JWvifcIRFnFNqkFg8qX3kVWFnzWi",
-	"G8dDrQ2on5K/eMmtZ01s6sClJyi1eMXEsbd2X6b0IJdH+SltfauxvdhYdNkVHOSQUA+KeHtQTCL/4Poj",
-	"X/sdKSmkIO0ZK/mQSDsxnBrUO0ecoR4OE3rYp6Jey8xQdpk3fSKGQfYWeXJ29FwhfVgPao1BGu8h+aIp",
-	"jFtL5RkJIG86I1c5Wm0UYJ+WBLnSOCKI/k4GLCDygdmBnRvo4kRccTnJtXRqV3rtUbFaOmY5jVNnphhB",
-	"5cXLy0R1VoUbRfsmM7lkwO/akIDqcYUFSqCFytmhHyrmzN7CLzGgtpms0khB+Ry0NsE+VNJKN48oK02E",
-	"PvHWIcdPhYPWVCmP4lQAdDh8kK7zYSHqK/4CKMoypXAUeeSSBGwk/XhIHDgamdCha33/klA0Hu0hTghy",
-	"oqV01jUIQO8vPcqCmgh5oBTw8etV4lkHC8+K3CBBLrLW/Gqi4LHYCNkwGZeZkMBlSwQofB2X0EZgvH+s",
-	"sUTb0A56RafaEhzRKhdjKWUfj2SwS++o+XL0LqIfllS+efDjQO405ZHezNzV5DLW+YnwvVbAYrOxaMXU",
-	"XZlDTNuanxHPJK/+nJimfCzS54Dl/EDwmzsFyyyNYJmBq8RIlpWAK0kzOtP//ikp5dtozs+o/W6pUOZq",
-	"jB9Q/EeCfkmJnvRS5qd9V8np8ltsntx05HIyIZn4uwm+ZjbKpCCMpwTrsoSFg9CYx9vszVWFzAyOxAgP",
-	"kCaL0lkaimJGnfrkrK3zyCeBF9nXy8SQWogLQA0PsTvwKYlhxCG8Bq1xii/IuYs5SWUOTbmYnsqM6dLV",
-	"OVn2GfwEDh1GHhPSTh1hMUA+hfJHAkxA2s1xQDgCVhWMjnKlTPGQOGCgQpWjYXJTqc5RSHr+FfFMCpkj",
-	"eSrlyzt0zQH2szLUDDpF5KiarXICARdZtDF5mBbPt4Blq/lMTaGqBMGaCCrpdCyUSGp6i8sgt58QHEij",
-	"Kb0pZoUtu8iQq6kX67uyXnRIfeHj4M4zEVn1T/CmuBIxFf1cOqS+sIyl79O5MNu4qBcK5OKSknKGxfoj",
-	"Z0vU1xRvkDWJq5Cy4aYjcTvZehO9lusn3KhgwyQ3oKCaCzbiaMLCC50rXW5IiVqrG2tVOdXEezDNSU0K",
-	"3OshjdKcDJjKbFhQGZ1lwsLmcuqn00zLWtZ2CdgNLPdZPcwWG5unTJNuRPJp3tXx1oyDw8vB49UUqTiJ",
-	"L+4KHJ/2IsyuhC/PLeeK7MR4+S1MvW0s2PaBdfTmn9q7gNBbMuAXAKG35iYklz6ZzE5PJGHm5xhjvocg",
-	"QAN8mTxoywmlG8iXlMXBkQrRqYCfIlMj4Z6Bb0P4uVxYcMLv6pn2IVi0rV7Y164kIVILn3jpsudufu72",
-	"tsW3N45lzV3rE2niBkG0+8hIYOoSeaqG6XxvBpPwvCW//aNXDSfcdLUTyzt/7dqLQ+rC8O9Jnc/Xi8gx",
-	"ZaJoLSRc4evkn43E1cVzqpAuLwQeMwqa22KfLjOA8fTNswz7KujbNvqB97DdygkTXSYvrG1uVnczL73w",
-	"vXykr+8pwOj2Vn0HicF42AUsZw54WPFOmJe+eHaSV9phX8b9fuZlVznJr3E38F05OIO4GocBeHhsLPWE",
-	"ZzBt81XDBdCYy2mSb1KzoIZWhFnO2kZP3zxrz67JBZkurzjlqi4KqMMDs97/PDpQEQ5O9UeYnSVpLnzF",
-	"UYBpf4z7cGhNLlV13/CYOx6aikSzFPAwQjOX4xbwxR/Wc7pr+oDPjUDMcczmFvWrseAgeNEDnpXFqIBi",
-	"etvePchkoigGeE71czaZgK6FxrN4HWWVm2J5ecD9qAhkaVRFiv1g0dFLwh+iD5pdgq9hEQymPzmzmiz3",
-	"Nj7wCg7tfEfzG+bT1XzpuV5eDpUG5MPTXmcS20hZfKAXR2jv3DNUa5XlFS5wU1MbJHLD8mxIvUxqoiKL",
-	"M3LpovUoWtsk+4TLAR8ORyy8ITZV7+UVD7d+I5tAUBNfHapbDWWJ/md1uXO0xJdxEKYzdo7nqdKz2SSV",
-	"9n+zfwzZ5MYfrMeShQa78Eej7FemMZJ6cEX9BfG9emwLJ4RNfiS/4ifMB/Rj8vfc2inJERS5vkr2rlw2",
-	"IHEcffNykQefeiTH0A7Z5CuORozDTgTayZjAqqii7JVyZiKZjQWkUjO4edQBcdCaIjDXKmIPsjMzkfwJ",
-	"NnYhrGGHasdLni0HEBZRKwGja/pMWRqxJgcolDqFKe8s/7R+nWkHmgzjLF4Ny9lS4HL1hCZyTM8JNRJF",
-	"PgQb9Bx6RjhGX3YUjefE50QNb6ns443QEenwGCx+rLTMskXfGr0qf6PeRTRRG1K/gEhiwsyY3f1a5Ttm",
-	"dyIX04jnWgFcrcDVV1w3yIh3LHaFf0li4yFzo6pBvBp5GuKwgjK5sbRbIM7AZZjZJasbpz9MMDEJZ7ZZ",
-	"lxeQAekZ4cD1IZ8AVFIsNGV3kLApokOEh+q/O1QASb70yAf4kkAWmFC5Lz3EKGnGtyFCvRHzqeCm5ZPT",
-	"qNQ7VL3oXL3onNCQBYF07GMmYs3BcojgxzJqBRM8VWUweWwdNzGq54dgcw3h+Zvm7sRLntf6cxMxx/mF",
-	"FxkWwhEOL4jIJP5reZfyYi615xrr9UjIi2gUsiGTF/B11J1aGfQMLgf50zGZZAi6Q6qOszbOsB9IN9qA",
-	"+FWfHY7WKJnwIpDdeuOAIFVEtfjFQ/NN+4zGILOMXC62vlDqZkUrMPGFfCMQGUYeq7QefUiPsl5PLiZR",
-	"XT8VzOvmFAN8yJdcgu40hXDOCxDF815Mr3HqfZlTtcKeupEK+cVuux91KbNW7UVKGaZk5LI8Ig9NRDOz",
-	"CtRIvISeU4dD2u8BwSElIZLiPKcKlOYFk3gw7ichmCa4ulR2HW7Xj7e/Y9FUtYk7Dn0xbRMhTLhyFRNJ",
-	"jaMtdfLZhMX1amkyG8BmjLlQij1tEShu7yybL6Xtl9hG2UPKmgcD7HnEwj5bOq6UCvZdYVcEU2meyKOl",
-	"QXlgwij/JoMGNsdbBbIKjICfUrcv0D0PItbEWQjX0uGNnLhB4qVQLqvOa/RuXQpMvMwUxMKYwcc5834q",
-	"X3qzaXcggeAUYz/SUbhGRb27pxbAAm9lsfEuLB+W8yCvSid4az88YC13ASELCJEeeXrMiO3S7lvQNGdU",
-	"ECkywSSokKh2G7PcGauh8BZh7U7kZ96mgiYvdpYVMUM+RZhOkcuGQ0alKwIi6U4CaanvVsPK/GLNn54V",
-	"7jt9tI92G5vbSJO1I116ESUzl93x+WBnYM5X+ykf8JzVHyGnaGdFmmYwVaQRqopSqEuyeTd1h4VMhzRJ",
-	"9M+LqkBW96yAZgFLZ88sGHmG5+RTDoiQnPChZrofYTHIod2MWP7n3e97RYQDbsCNys1y3pb0eSgdeg7S",
-	"2O3CCjWUqj737ASpCyKhNxvM1N0EMvbQgIUivZq6bXrcHVztVPnY7OpFTYmZfvir00PNTQFl1j1fE2/Y",
-	"D9wz21hzcYYkIJin6aaW60axkIJed06AybBrWfJYIU5Ux6ElfYicwgBoh6MM9D2Eu7AF9A+GNtUPETSj",
-	"nz37P5P0hnQl32spPZfzwFyXaWGcEquHDLmZifGCksg8lVtvFLJLwgFZHCXvfb6HBPPwVBdcKOU1O/mj",
-	"uwavz//ibDS6NSMrhRnheLyiIkt+vzKExlRKJO4L/zLyIRElxEOUgWukzciol+cNqNDSH5AY2deZc+Iy",
-	"6ZvtMy8rJOSaP6eOG6HSmocxgSDke6ppTET5g6ndoshoSKb1U6RLcqRbTpJYjSb7MwAzczOTJ80XfRv7",
-	"LPGs7JH2fS5IeMP6FjwS7gCfLTI+tTLpFCByrCqFQtZlolNAE9/rE4HWzsYh5cIPSBEN9tVzEQs7NCT7",
-	"rZOz/Set9Sz6KU0D4A6Ie8GRHo8mcU6wmO1urQRT+cXknn+gXjSfLYM9Uyq2FGxlLvjsVKFW2xbrTvoE",
-	"wgX70oOf/dYnbKI66xl2GTQhIUGEeippvQBikXh45vBYlrkGEDRsimWGeIo8phyemabLJtmmY1tQ14vd",
-	"AfzXEFPch//y/JAYthtv6GeDJttWHmk/n0sUkJAqqcN6yAEIoCaNT/WQTIWRmqjnU58PFLFHgjFXPcUe",
-	"gM5+5zCc5gihF0Cuv6cLE6XEL+p8khPh5ec2B1iN+EoMmJdjrV/41ONxt0VjqWR8Z9y92NJNZlUFEyNV",
-	"tg2a8jxlwC6ru5LTlizFMZ+RtTvtga4EqZ0fhIMYkAoBhZYNkBUDmlnwlRRkcVkOOpFsayj38mgkfaYJ",
-	"n09Et5XpK8bflLFHaUQQZS5UZgxag3gG5qSIPMwHhEeQoTSh+1ZSdu+s2OhhEfB3D8lhhb5n+BMHzHcJ",
-	"GmIPmh3qI79ErDe1fNlbbBnGgJzaR4XQ9fsUaICWr3fUNZM5hYpqRGaREp1AxlxzeEHgQ3v9c9nj547f",
-	"vIqo5iNAH+8L/TLVqlIvDFmBDH8lFoTZ7z88iQmkevYwv+JJrnMWmtElffgVOx+txK8OyQi5Etabb9/5",
-	"pG22kNJGqXYiaC1xVPRs5HD3J8gWMogedQcSJWGASgBK/eU3miASxUMo7OQk6JWXSy/dlKXBInowZ2LO",
-	"Ib0LfMMcHsOfG7ihzVmCgCHbp49+fhXm1GRGDbBfnT6PGhzZDW9UjmBV5vPEy6PNBUk+lw2JIl23idDl",
-	"ybmF75/40EUFim3O9nEQyDHcNbmsNi+AMcMi2Ug0ww+JGJvOjQmLorGz0KSABvk5r4bfbvruyg0obs1w",
-	"cuY4IulcpUZYFzclBt3HlyRWfKbJexH5PYTpdKk6iSXV0krqQAxCNu4PUq3nbwyAUTSpqzgBZoJyOLUZ",
-	"7fn9cUi8eCaldE/qS8J9PO/ZD30+CvA0u/D1LNmnP8BdEuwpyYiHRGuROIQSDQNIXEwfnHicS+qb6LOz",
-	"Rxn76NGMJhZ2wW69C07AuQy1S5MCtjl77tOLtsA3LWwJifK9X4V+9uK1T1qgprKEhOrPyGKPwdpQrhaf",
-	"UmvwjLYIq8YO42HmTMSJtdWT3+gt2qCwKyOVbQ5vdyxEmlvo+u+u//LpN59+9+k31//y6XfX/3j9p8zO",
-	"NsscBbX/KcwPWnM2pI7a4JxtfCd/+bgBLeCc9WXOYjoRrva4/dkL5uyOdnS0BLfa0b/A3Xy3ha9WxFlv",
-	"VT52XUK85fBN80/SmZVBmwENHLaOW2CHoW8htDqjKw7Gcj02jhh32WRuUCBrks6YGN01n38riqTMJl32",
-	"5Ezq9lfyScoU5QDoZkWEaYeOKfjUiVAIUpgqTXBDuSDYm4nypz5368YdAeSkPPS5NAx+qHnRzMxZ315e",
-	"8SuLC9p6xDXrn6Oxx520ZJALcEBDBpUAmTRdcmz52iVdlp/pLGG7UZwJr7aftKqZ4VRYODsSu/V1Jrns",
-	"nL52oH5gbk0kUfmqmilQDzp5up8p5ENmMYkYyX2UK3gdfUFzY0MwMdr41+//wdG4DIJenqptN2BBQoZZ",
-	"m4iEPvPyO+OOSBhtTz0l9UrmnHwIpYQ5yYIdn8VDKSKMTo4fI38olYU0BnSTS8fDAjfhzxsj2t9Tfy/C",
-	"56hZ9EWy2Xp3KnJ62bkhyY3xyd/Me+s1hTsS05FP+4rNEVNYuO4UDTBdwizWb0sslD0ZVhc5e0PbGzPa",
-	"dtFy5J2WuGYr5dSpYpzs8AkUKWqFxhHmF1GjXytDkRPLVM+9FUmAOeAnmmUmk7/eXKTwkdJOIR4kCibY",
-	"FzzqnqCax6ZQUAmWVQtZcCp9EZr5ylcZAphnA6vMWj+Y2vDsjOxP4mcFTdH3ZhVaKUyQLrUCZdmhccVV",
-	"bqmV0oaR2bjQqZ5rLJpdY69zxoLlTmv+5GTt31c8y4W4DY9iXlGxFLXQEBWSKkuSm8kfXpPQ7/mJGvpE",
-	"d9Y7IEucS1xxRzXnKxBdoClJqaJfbe/WqtVavbG5tVQUHx4zf+JuhB3LaNK5FCgguZDp8VmU19Go7KD5",
-	"7MZVCkXVYshxavYU6AneGiuWWvWvR2btn745y6Q7cqyu347CaocamVNEkFtLpVZgYmAyVQvyaHADIUaF",
-	"jx8B3tpjyhaFpl1ALQ3by9gUpkcGCbkC/NqjMtf4Kt8nHTFCvQgWSkIORUpm54xYKHCA1jqF63+5/tOn",
-	"//b6z5/+w/U/oet/vv799X+5/tP1n6//+Om3ncJ6h7KedPKET8c+7ZeIN1boN1PeVO7QDv2bv0H7jF5K",
-	"C5lR3qGliEXZJ9AMHN275+IhCfYxJ/fugWHFy0juEpUiO320j+r1+i44+2f7ZXTEKJkin3coQlqEo6FP",
-	"WYjGVKqPtQs2Iu4FXy/Ltx2A6FdYah/QYxF028GjUaARexsajvqrbzijToTi1kgH+ao8mLapeUjAmhVM",
-	"OGrhFSOh5ZM0atSnyFHoaaeMzmaRxCHhI0ahGy+WbvYaPFOhjuVjDPwWCKkxR06EYnbW01DdCMGcgFoF",
-	"rM9hkp7DQOViqASMdPJ9hQNvgmeBHEVOjbBOXjhx9sTRO0mNiVz6bMxVlMDK6OwlszYgnqxnNBGIMRhM",
-	"y0Yaxo4lRwJfgJYdsFBoxz6Rvl3D6OmbM50xlqOBxdN8c3sWWxv0x3I2yhMSBKULyiZ045vJBS/D2q8j",
-	"n8qbnUT2p4kewOlE0lQto1M7oKD2KQN0ShFxn/YDUpKTiSkMI2RCfYqpVjOHX5+Ps3AKhiksT3uC+3JH",
-	"vzrs0H0cBOjePSM+7t1DayxE9+6BFLl3z8BwPDJk0emNikNOD1oPjw7Wi8hlo2mHZogltTHUJivKpeMc",
-	"3btnPpvcu1eUaw/9aoqw8C4Ogg69d69PxBG5d6+MDhPNeYraQ1Osbu2jNlqzgafK/iqqaqcODXx6wYuK",
-	"vRPreks5j9IWAnA1plMwmZpInjXohAdfLEcgT1bcF4bfu6dMpsB3CVWUflo+Svc+9InAITDXhoGWq7y5",
-	"sTGZTMp9Oi6zsL+h7+TmP0ryDeWBGAZ/c8zoo5CQNuuJCQ7Jc/2OGI4fCdjWyWGhWLgkocI8FCrlarkC",
-	"7t2IUDzyC81CvVwp1wHVJgagY7J3ofwls5NkS4nPN6SLnpEpahOhSRE3q9vrcZNlvekTe14aqx16KZXk",
-	"NHFw+B7C6r++4si58KMqBiWMwSa/IFMlpC7ItEPB7lXt9SmZmFPgMnk1aPA95I1D4EIB6sZQ1+8oMREJ",
-	"CRhWjwUBm2gglzKY9fPANNZklWp9I2Fw6BWahcdEPJ1ccLBQ1S6GGa1VKkZX6oiDLefN7Ea2kGFN/LWm",
-	"tNRMlpq3MqKr1OSUhcfdavdZ5WTT3Sdbr6sXzyve+xp7033gtXamB9UPp8M6Pxu/nrydvq8UNA0lsE9q",
-	"rkmgmARCyUK1+uFd692zq/2w97p9vn02ffPyyYv+9sC9PMEj/ygIJ4cYn7hPXp0yRfKmLKglaB3bymrI",
-	"ptHk0hb8WCw0art5j4qmc+OMsSNMp1ot8YShVGj++utiQReZyKOW2msoa6tBp9I+B596ygUZFr6WzzRd",
-	"MCGKbxHvbSS6no8YF1nlrWSEqlIJ2Yx92hVuotBqjo7WVMBhHRLxfp9GJ6ZDrZu/4mgU+pfyMcDtqRS7",
-	"dE9r0tIYC01cGUUxAX3eoc+ljiSeCqcEvhRihydZO3d/QT/q2S1dXW1LW9O2ao/3RDvtwi7edqtks1aq",
-	"9yrdUsPbIaXuFq6WKm7Na5Ct3g6uVhJwgGahVqltlarVUq1xVtlt1mvNSuV9Yentm9kMP2M7t5DSwNFw",
-	"b7Gpi4VNJTPm33dIVUdNXYU25yg8JgJhqyu32W0GgoTtrWodiURny/kHIyIynXMoarmHQpEQxD8oxstk",
-	"8LJDjbGX6DuOo7RJ/H1AVMzxkKAo3sUR5h3qdH3qWUvqrJdRC9DFHAX+RVy1ozyjoj6PWitRZjhlTEzF",
-	"h9AW8cDMck0eKjqq8nedE8doxLgGc3WoDn8hp1GrWc6yPQU+R2NqrPqi0TvSV5MWyVSaLCAHiqbDS/z5",
-	"cCto8KLCELIwun8tDsVRMulQYNLBNOryKW+Qg0bj0foechqVqvEkzqNpj0esgNVqLTxGVKsWJWf1zdYn",
-	"nVMmzmFl9QMoi9dWGuCqxDy+AR5RN9ecG4qoMlpasAGM+I0vBvuJ/a3djwfMm64ox5It55uFkvy/BweP",
-	"D4/R/sHp2eGjw/3W2QH8tUOPDg8f8G/391uvh/3W5PBBq3/46qz2wW29LJelayH/7+D4YcadN5V7dl5S",
-	"hU6sFv6Fo4NX+4cvH17Vn1Ze1tydwcvq6E1juH222313+azGjzfD1s74oNp7XB883bp4Xnk/Oey/3p6e",
-	"NthJjR7tfmhXxav65ZvNq3fb37Yq3f2ad9DoPd4aHO5886wSHN2/kVRNIL0/JoMw8hM+3sacUg18wAE7",
-	"zGXFMtduSFfjVL/rQC/6x6W/yb47S0O0Y+Sw1AzLSPgHOOoOBLdUF9/yihp0HPHUTfXFNz1iYdf3PAKB",
-	"s0Z1iTtO8DRg2Dtj7DkOVSfMRnVzmeHx8Uh1XT4ino/PpiN1c622zM2jkEnjTYrEgwht8xNRsu070KiW",
-	"97mhrLl8laqMtmRzDQN60e1RDLgu8sM09zmb0A6NVN2aXa6KRizw3SmCQ0W4ipOoqK1vlQgUO7QfYqrD",
-	"STGjpHTvKR8P9biAuESqbeWcxaWyFLy3DtUDhNED5DZiGIFohNOoNCyX/FyrIgdtIKdRrdg/RZ0IMGRu",
-	"OrRPRNzcQKrayi4yxJPAjckd7VBGnCHAjKU4JzvUzKlWiOYJWhmZJ8SBbo1i7zNhlSZ1KO4ZTGY82IiQ",
-	"o5maPvgBGDeV8SM9ZDMOY/3AnOpZ9vaShpzd0ChLH7ZgT1ktam6hC63MROH6f//0P3367afv7Si5/Ov1",
-	"H+Vfr/9y/Qe7ck6ag2GF9kuQKKyEUcQcMgFot1ZF21ubpUa9VKsWIgKSwrPtl7Wjxtun9Ydv3m8+2Dre",
-	"Ptk53T2rva6/bbzbfL/V2n6ws7/7sHZQf9R4vPlk6+n2s53ny6uk9NSspJKqP0+VZDd6kjtPpySirabL",
-	"2u2il5uqrsbiW46ZeCStQ3XDEjJ9n9Fe4KtEX6O6xKAeQ57ni4q7qYpTZ0SKN0uWQSQWNo6tiiydJzXb",
-	"Al33HZzxj7lhxudEa5r2SQtxPEWdwpSNVXWs0XWCobdS+L/rFGBMI9WkB26Dxjxz1EnPQKQsr6mIdD2t",
-	"yo9Bub+n4sR7+dqHSTfQV/nObJ8LMUrWc+KHKcl8myiiTlibAt3yiIiQXf47fUWZhf28OMkmxEkqECcp",
-	"ri7m00S0EKas6P8rZfw//X/VBFWddl+SaUVDbRfT4UXktVEh8tLCcba1WY6EjJe5fDNZtpJo+gUYwgM2",
-	"SckIXfijTFqVXJoVENJC0DUsKv69kHDMeoOhHPMpgAjFoBBtHqHrkJNK3N4mqxXGfJ2WZAtiX6Zo3eeI",
-	"+NK2tMjSTPAmwXEQ14JqO+6VkkvmLyraOwkZ7Ud2O0d9oujdIe7lNCpVRxfOl6EHlwkMOMgdMMaBiTkX",
-	"krymm8mg7hTpo7beoeyShCbhCcjqtVoDDdg4TFxX7tA3WeiPFB6pKH0kFobEFbHz0Zdy3qlVak6HGj8q",
-	"DmspbC5MD0TkohL/OVX9Z4wpSoX0dEl5LL9BD1GF0czFOhjGYatBkMwqVC2igLkXcZHoWGjhDly5TeQ0",
-	"aruOTg06p0SE01JLOgFOMV6fHsADkquaG8C6jZWu92YBU4rL/iWm7BKnlMBcuzwdUVpavP6VxnVqldoN",
-	"UyOadKDAe+75y6e1h9vPNt/vN948rb/eOnv57G3t+cvN142D06On2+8e1I9rb9+8fLL16P1J49XDZ2eb",
-	"rflJj02tzCMWiTyyh6VnJZu+I0eDRucbKEThzO/N4BN9xRFFvC/xsV9+fCzWfkrlgcEeQ/8XuA4g1DbU",
-	"9in1IprhbPWrEdhyp3FBRkgFZIxSViqSeErroLTSaUJ9NPQiSOTPoG4HPkRpdF0GvBaZJjP8HlJ/hikK",
-	"ErQGXGLQTRM8h/Uyas0WpchfmjrdgjUPGUBvMEUs8AgosnUEHBE9SPjAN05w6HGFkrBzQzpvBCpo0+SP",
-	"i9YgVBNEX1oIMFWbWndq+jNpWnSoSQpFT1ZdXKJ/xh7RkGDKUadgAlW4j33aKZQ7tGU9WI4+mW2ymzc4",
-	"ZdQyKhlLQzLgTLpicRrIjpLJfx+eoDVQxOtlZFs/RRWxg469RWXSLKQeydPLtgy8qY7WhW5JDhfL407C",
-	"xRXN3fiOFUfy9YXtiw+10nD3yivVBz1SGu2ISZYhANTAYpQeLyxm/jH4PF+giqIKjd1apb6rtNDqauxL",
-	"JuqLpv1FaNpHyiuKkRFR/idhcVl6VkyY0aOZ2paN5ySiDqjHEwRDM0RGXSI9Tfkv1bUn6WxywUa8Q6UC",
-	"Aoie0FxqkDdiCleQfmSOTJbjnDmljVwKHjbW2LMb7ecfeLGThpT0Ok1hs+LSMdO/2HwyhtZGD3odzEHt",
-	"EOohkt3UIObaL6NHyhZRRl3R9vy/4h1qMmMhcYl/CYGHiFIVkllryiDJCiZoDFCHtk9aX3HdmQAQ29Ge",
-	"VpvIp8gXe9oRh3EVEUb37kX5xHv3OlTZmtY4ErRsuteBHk01so3WlQ2lWQilAYVVmyhlMiojCXflikT+",
-	"vfw4MDXAOtSgHT52B4ncoEoiSpuPkkkEio+oZRWaSINTYaZ0RW8ZmQ0lraGUIaRn2zKEzJ/W4sgESgQm",
-	"MsPR+hWJ/gy3snK60wNTRGUbDPBhUYMZ2z4wIezc2IXc2d1p+6idaYSo9bQfmEoyVmv1UmOztLW9isWQ",
-	"3SdkKXOhlkGO10vvCtW3kRfjXK8p4/aleQ7yc4KnN1bdX3TqzVJfUQonCmZYvVn0Eq0genVDz3zZ24p3",
-	"hEnLdqeoOw4ukA8dUDWmIkKc0JkmoR2qm34gX8QnbE9XfWGNewSMnbnlXNF1xx3yOjRCwqt0sIuDQEP1",
-	"YshBNCcAQzZZrqjktANxznk4E6Xtfc0Y5vm9HgnXy+iFJsPgXGmB2YQ0aln4iuTnfwWF5D7z7HB2h8aq",
-	"BbrpqFkoKvinRn3ClOjHnUdTYzzaZocyGkxntwIbEZrE44Cva5AssW/rhgTqoXDA07nHuCQPp0LWe/CQ",
-	"3ZmlosxuaJhixoXVGWjevyTsR2NhMvHg8ORDNQEncVjm5rhJZaLEXXAKr7vbF6WXw9pV6VTsjkrPJ41v",
-	"oU5yYbQ60UxnJmC9QvYv8XF/DW5fIhILcA9Y5s8C9/hh/MPVQSJflN9NlN+pskhBx3A+hr2RlLUraD6Q",
-	"lYt8Dh1VVY29rLBqosXUut3wCwieIQrbofH17aP2ukbxJxqASdvcdwdK3XAsfN5Ltu3oUKWg0jrItB2I",
-	"bTIDxSuie/dUPWXM6asCx0YY+1xRud+7V0ycN8ECL9bPxeg8AtiFUI+rx4wVO6dB/Em3ATREDPI3OmRm",
-	"jE6jVutQmHlI9ETIlz3w2zROBUwZfTWyLo5CuWuYX3QoKDUonIg7jOEgYBPpUQ0w9XrjACozdMRWDjSS",
-	"OwrT2A0JvtAOjrIDzGtnGkiplQ0IviTWAkhTQB6VbMeFE3FbraU9luc+vUg6F2+Sfmf2zrSdjqTCOq5P",
-	"SrNZVgvi+KZ21Hj7vn56tvnuwdbx/s7Dg91Hj2tPntafPW8cHW+evNw6bW+fvdp5/Wb37bva+3qr8WBz",
-	"f+vh9sHOo93HeR5RNGizYIkwrAme1neq2zMaNnvAd+lJJTr/LaWAGzl0fHnKLXksdTuFL/7TD5r9gxI0",
-	"6RjEq6RybUk3ytqgCxRKmGjrNFeh6FZEVu3+GmwPn/ZTWBwdOfKAoU3+XHvUKnaoGzBuLjbS/F+//4d1",
-	"u984ClNdlxJtxgPCtRiP+c3ZhJJQtZLyTCupKeS35NT4FrN0tWKCUeUONcyH0GgJ8wsewf7N1BZtLy2m",
-	"wpNHISQjgoUeikkXGmp5o1ESCXtVo0bxUE6AY35x9joU2ym5vGRcHH/KltWJRbyFizG6A6cgu1PYXfsE",
-	"mf230ogNA7+0+22lrmlUVitlnekKluMjGDkZF2VAtF56vPaof1jn4IvYXTI7sK8C3iBPpmwMZ9PAL2fa",
-	"sq0qZZfFXDz3L0hKHtJ+HLI3Z7WJcJS9SGSKO9TGOGQxV66jIQ4vknknrHIMVATTDk3s1SJSXTJTPekU",
-	"lCBgk6jPhqb4r1Y61AjcmSJdbVODpNxTVUEJsAJEZDS5mcYxsrGYaRRXRqdYZMrNxYLyLpAHCdNP5c2X",
-	"lSRpZtfbGG2z0sas4Y8pbr5EFn4I+QTcg4nmXVqypE3AuflpnU3Ol0YZ7EgxK5IqwdN2nIvDEIBPOiFn",
-	"3RfTDzBKFCMQJK6RzluX0Ym0ZClIOnnWVXgVadEFT+pQnazkSJhSKxBhPV0JOBmwID4SAOhSJSgQ3QBM",
-	"t8+lI6+bOqA3ylA0oOx+iF1pPVKPTXRiMmawHHOC1qoVPdO8Q+08a4TGlFf5ityK6oyHy6iR0mZK1sSE",
-	"IYG7XFqBCrpm8NlNYI6KsWgq+CKlpL753Kfno5D1pU0YMXh1qPlqLvCUg8AGaavK+/mAjQMPjXz3Ao1H",
-	"sf+t6cxUxaYZHBcsJIoYISRCen5ycoJptlyN21jy24jSZG/NQijO6x9qv9qe7L69qPCq+/y9eN2Yvhw+",
-	"3Rk82Bofb45O8SqWW6Lp5y85SH0c8Td9CT5/iRxMoZ+fMtcgVGDjhqRwium+ljFlFW/d4pJ6jPoB61oc",
-	"lFJIDfGFYkbBSLe/NAAcLUQ71C59K+pGyJmF7ybiAOHj4QiHxOtQF3NS8mlkpkoLSKucqAA/o+0pWsPo",
-	"dMy5j2mHqvao0MSzS9Ak9IWAIAFydtDabq26HofqnPU91GVCx8C7RJvZOsAQRQByI+QmcrsWqxGEhZwb",
-	"LtBOh7oDHGJXkFAnioEctwSfNB6NSFiS34ueS9cABUTAhSp9DJicItDtDFW/KExRXXNIujhA1qNB+YVs",
-	"oqLmQFz8YYwDwx2k5hmg1wYUpC+zCq2GTGlHzyoPUmTVQxwE6BKHPiwpMIwCYY7jsuGQ0Sg37KyX0Zv5",
-	"jYOLHerYTY0dpHv6SSHehM39DXFVIesFsdPzcfgl/Qj1NeAhhQS7AyAA1VfE/TCczUpd7i748/mY4kvs",
-	"A72ug9akdoR4PgqwIGEOEEifm1tox4VQnlSh6X+8/vP1n69/nyo0/fvrP1z//vrP13+R/xvT6jYL4XhF",
-	"fgErYL28Ek72s/5CDHAnmeIvWvTutKi8a4npaZPw0nfJq1gSLMj+qo2vvaKlC/w5ZxtGCPHc0n651V6M",
-	"CD18iPYZpVAOam5Cawocx9H1/3L9f1z//fV/3Jht2bRud/aRQhqi3koIFw3DMAs9jRKCpKryJviATTTF",
-	"p+oOxcvoYDgS0w6dKN0tnUSFolbumFQcVvuyLBCyz4XVO+n2bKCadv/XqcZX2b2rdMUz9JVagaMz3Tsq",
-	"RyJkNJjjPyWaQzl2pfWv1C0RAH5kLUfE98lZzqb9zlz+ccN0ippTXgZmoYhbQYKrrlszZrZiNLZJ+6RV",
-	"7FByZaKRUXARi+SNa1Hg9OTZ/oHi1/NJuK4InfU/1f2HD00Fd0zMB/qdJ5/5lWK7LXaoahRSRHjs+QRw",
-	"95Dun0r7S1WknQ0IbXZoh5ZSTf10xzt5MFTnPaRbmZgM2b//T8ipVSpOgkZRPkdFCORp0jcqqyxRL+4L",
-	"02IHHpQQPh2K0Fq2FY6SRjhlkVEHFXKWJpMP0a/XI60uMdLu2OZ3Qoq3EAt7qE6jsgsU7Zydy7viRGAz",
-	"omvS9E6WhwFBDDTByuqX98lnJGY8AhuMQtbzA4LWHGhbohsHOopiPnNyE8/hA+lxyLkxkBNdDK+IS+R7",
-	"I0kXDomH1hTq/1zvNc9Z1x9aq8FXql+HPpci02lCry1k416gpA5Qk6bCMnp2nB3s0FZ0cuJyxCKaDLAg",
-	"l1p+s7Fw2ZCU0SPsB+OQ8Kac70qHynHAzTGty1pE6GLRZ4KhDxeuF61bAelibHBHg1Xjo6tiWeaIJu6E",
-	"3WK9NHEOFYhFn1kl5eXNm5Wautm84hyo99PvNSSg2rSHdIiuV5VTDPesA+85FJKCRxUpObkzeARBndFU",
-	"qkqozZki+y3M0G9kieX4EltpgEr6+PXtExHtUXAVvHhA3r98+a77rr315qrdPWxFfWebhfcf6lcnFbw7",
-	"rQ73a5dvdsRLshluj48b3Wdbg6d1/rDae1zBz3ev3rmFVdRfuj3wX0X5X4pg1xLimXJe8xv8TF2alq0/",
-	"Ek5NhJ6YUWyGuXBFF6fN2SM49jeNLH4OsjStI07Nnv7iSy32pWpLubOPsSAT3elqQUmm3Eyq6VvUTDoO",
-	"1Kxqm4KAzzdMX0A1gs46z7ZmX0v8uaTKtgM2UQpaGprFDjXaGGxasAeddQ0j0j1Wl+go36GCQRF+1KrU",
-	"iWKOVhRO6qxEY1Y7mObzDrXcDznGvZRNQ0wZqmlkDw8S0BJUk/HMGOgGBmzeL2eSy29weknt6Gi+UjN7",
-	"mmtF59hieJYdDV3XTUqo/FD1POJ1qCbnn9HHbW3J/RTUcaLzbtSgJLgoWyE72I6Rf3QLpqB0k+DPonsT",
-	"u32hKmpzlmi3s7o6Sj8hUxGnDgpsvMRAX4WB88Nxbn5RBz+UOoD9fnNt4JHLjaHuNZQbWLt372HcCwl8",
-	"r/K9e6hlQn7aGxtIN9IStOGYciMun7UeHB4fnJ0fHL++b/VVguZicpze2AWV4gu7mLAhfcfzHvD8d6h0",
-	"5HvyCs/X6Zkrnwtw9p5H7cgomYBQVS606dZkvtAennS3TVZLsA40WGNj0WVXSTfRD5FHAl/hvqF/adG8",
-	"BfIMGl8gHfAOFQTCm1JSQ2unyDuN+0SpfBCAlCM8F4LRqoFBhgmrgoi+2gAqbCOvjCayfXR2cv7kRfvM",
-	"UfEH64f2+ePW2cGb1rvzV6fPHfuTYZ0C1ufRhOiC9MDnokO1q687pBEFv4DWuxo+LL8u6pdmHlFGj/xA",
-	"fnR3CuyArj/y5dI24zr+uGwc0ym4lusorq5HOtMIhaRTqZyHQ0blUNSkrTnpTItTzExC5gVRrXZahQXM",
-	"kC/kDMW7hSncc+orIqopNfBk/8k5aSmoR/wwJtCwS8dXo/kq5LBI1msLWSSLCzU6dLnQevxuIsgGsA0D",
-	"6jJv+kQMg0Kz0BlXKnV3BP9Drv+36//66fvr31//4dNvPv32+g+ffnf9T59+e/3HIjJZuf+fun5D35C8",
-	"+z99+g/o+v++/v2n76//eP2P13+SD/n0/fWfFD/s9e+hieNvPv336PoPyDR0vP7L9f+Tauh4/cdy8i0F",
-	"NeIzciUKzcIyg6QdeoejUS05KCWB1dHVaiSbB+D2vUKzuq3ymEqXNOk4CNLJy3hLzd2NnFCR87bqex0n",
-	"GXO5z/TuHKuOos3C9f98/Zfr/yK/G13/v9d/uf6/4ONhEj79NjkBGf01pTYiw1GgojATErgMbMyl7aH4",
-	"OM/LMGgRHZ1lkNU2627Orre7ZWZHliKdBE1ShcpG2wpSMBZoRHBKRUp/KEcVluOcOAiubbdCar0KLlW7",
-	"26TU8KpuaderklKlV8ebeKe76wKjvVmlRqURd+07ZgKZEWphMQ5p80JRHzf1JzYpE6WeMdmWLLRSt+bj",
-	"/UHPRP17wjFEqK3PRENofv1LKWbFnq0a2Vj0mTTDol235qUMp3XLGPPIZdIYU22Vc3ObJuIUk/pGJEZR",
-	"CRBsMWnKxJ0goDH4DD/4Ebl1PnEJkbUEWCPVubqHA05yIRyKAby7Sxq9HVKqu1VcavQ2t0u7eHOzVOtt",
-	"9+Rp0R2Mlod7WHMFyu0b5tP53/UjMZPrPJUtnbEr/Evlo8fAlEQL7FSHaz3BcVPrwsE4ZCOyccS4yyaF",
-	"YmGCQ+lMqLmw2szA1tn0Kr26WyOlHdzolhq9KintutteqdbdwlVS6e169UZMo2f37NKBjnPOgFlqlmO2",
-	"VqpWzipyiiOOWThGJmdstTTrFPaP75t9gZLLW3xx//o/X/8zaPM/fvr++s/F/funrzqFKNLCKIpfuIe6",
-	"fpJpJEQcKgxNsq+8inI6ygXBqOhvyacAefkZkoU9NqzgiQ+xwRsazpGSaRt47PmiRC7lu3IFXFvl1xVQ",
-	"Qwq23lj5byrttV7U4Imx0KzZ6r/iIvuoEodqEhUet13QgHD1o8qOGpmO1Lh0NbnLqEtCmvGdaacvJg0D",
-	"fq64NlGh+wHWhPskFtcm3geuooshCUiwO8jzWo6mLTlvB2raVo3haYt/sWugulTfrW/gChbK71DWqbKR",
-	"4KGKNBpo9TXA7mOxAAug+sfSc6AoB0O30qgVC/4IpEO9XClXq/WyFGfMhQqCpcVzPBC5Jq2+etkR+9YP",
-	"AryxWa6gtbfV6h567tPxFbra2TrfaqyjR35Ieuxqo1qvlyuqxS180nLKR85m3AJcvu6sVTnqr9BCKFr6",
-	"E5zXJRS461hPb+DbCJSfYe1PBNBJn2PWQ8NpBrIssuHS0inRR22e+WVfmGwrGkuKuAVA4EXCAq1hGjff",
-	"UgEVLBRWOIrb7B+cnp0ftd6enxycnr9qH5w6RVStWASGRcSZqrUO5LengzXrZeRoBddmTGGCpXlhCsAN",
-	"b5VhEiEU2h8A0kBO31pyJAdvTw5P352/aZ0eHx4/dtb3zNM9J9FQWI4Cmj9IkWrYRBxoo+6YCnGFDccc",
-	"OcaycPKF3r69HHcnk5axVdX3RRaSNZvGUuv58kNHoQ8ypN6ruru4Qja7217NVb0zK92qW/c2yXZvF1e7",
-	"dXfT2ya7vQqudRvulrdDKr0qrnc33W1vlxh7dkmTSsGrCk0wff7P6/8KoL3fgs3zx0/ff/ofP/0Pn/67",
-	"6z9d/xP69O+v/3j950+//fR9tilUKBYuyLRl+tlKC3D/YbtVOqltbmm7+RVPz9XmWWWnWak1qxAcoEwA",
-	"W1q+7UaZeAC1wuaSSrVU3Uxcwkno4+AYgmiFZqHxqNba3QcTOY41rGrmrWKr2a1D50QS1FG39/zP0HgD",
-	"eTmcJj4jv5lkcWHvZWk0+7TfjFO0tnm+dnJwBEiwLtSMQ2dyeZcveIc+PDi1+vmnOjDr51o084D36k7B",
-	"qdUNkTsUmva3DKt99AzeRKftFjp5tt9Gf1NFl9XyphzFSbuNoONM+0mrVNvc6tA1Bxj2eIC8PheoxAe4",
-	"trmFSvJJznoRwYFAJ/LijZNSfaexcVLarFXTTzH9ksfhJfmKowHmg3Up6B4enELJIJ6g8F+//195Eelm",
-	"+3swPmgkTwnxkLQ5VZlLrdLYQV1fGJp9azZNhltLcjkRkdhWtITK5pT6INJL0HtGF4GjY0KkztH10BGW",
-	"dc1pVOodOodtBGzlic91O4FEX2hpwI5HcmkgbG+6PoN9C0Az3ezyLJefKksLPEi21f4lt1j+aTZUTi3A",
-	"56pRWTaANE8pR7GivzKtrNyZpA7ezlCwP5oOvoEGzq0USDayB/m2h3wBOVbKJpHV+aXG96+UBuKBit/Z",
-	"G0WwbCcwv2d2yhHciAT6HDYwaQxVLWMIEt4BcUXIqO+WYsvGenIThZh6bIi6U0F4h64p42hdqc2UHfVV",
-	"ZPFIk0HXz/p9WkRx351aRC+TduH2n7SePz84fnxwfnb2XIPtEo2AiiorpRrTRbV4kwFDmF9oNKtU4NAl",
-	"QNVFuMwD9mjo8yN/19K82aEOcQcMlSjqFP5NNHudAvpvjP1X8pDKvyK33PUp/KO2pf4/yjfH5KeXR2So",
-	"7zKPy3QhVdW1JVUeqJWJ24rdWmXF+6LwoXK89XK4u9/wa99sT19X+dsdcnqx2XsyqYvno/f4FXvsvXN3",
-	"u0f04P5NbYQ5ndhqq3F2WbMyt8taS3F0xcbezzRUjRNdtkyUf9Ve+mm58F0iH/JRSYWAKNbANFfMkKne",
-	"EDMeJCiwZOCEQ+Qkaah3qLbUy+h0hgJFGgTnOmZ6rgKrdg/5uKioQ63KJVMepYLgmoslmGqBYg0xhjXF",
-	"dOm6WcUFISM5yAmeRiwEyxv4r2h3xsRf2K3V8aUz0kuJeShicoKZuJGT0741mcua18a1x8IhlmduPPat",
-	"LHrcuHVZTqqU+TKmsBfKP6jl8dkbpv8crQa1DQ1qfOnISEo0BIyTeWxRsL/yPO85NJ+grVWDuSTxs2p/",
-	"G7NzJnsmrOUwbOoqZOCZWy+jgzSJLd+zKC6Kht9Cnhqe6KfYoTgkiIRYiqI1i+8ULgJMXJe4bCiPJiFW",
-	"o3I9/PW9DrWS7ZoMxQd61FFIeiQk1NVsekqsentQTipMeJ8LPO3Q7lggOfVW2k0aJHHSTT1aZ56gKw4T",
-	"vktQnxlYH+lQechJaEQVsiEW4FwAAjTRa7BsiV7sDX1qZjbBwW2oVlVqHsGFILxooqK0CTwwHcrZkHSZ",
-	"N0Uk4ECMrm5Q5QYKtpRl6sjvb0UW7o9KdmqP5S6I/KxqTzhh3hfn7q+W4w+OeezMgUzpM+YtgTsgpkfU",
-	"aHynwrlD7bBoG6qFUg3AdGLw3j1KJvfuGRm1lyASMoAFjZ4nFDkaLH6g+qJF3cUUZABoTE1HscjrK6JN",
-	"JEI/gnJL+8sAlZUwosooMy3e4K26BglEs74YvEsIIUOLPRVDVmaimXs5MdAGVX6zJrHuGEK/IhrTmVJs",
-	"XUsFVFezSHhN85ffN+ZAg2PvhiyIkkmy59ey8g2GoUa0epeulXxLcCyVMToLEc73BRumK7eQkkLc+oP3",
-	"GRXYFQv8RFjDCebI9IbSBRhRHf4Xqf1XKrVVUVJEjD+0WvItJbQ3XN2+OL+xi2FWtcVuUTc8VLG4KSI4",
-	"DHzV07oZVagblBZ4kyMSpRtpnyiiA9UezXFjCeTo4iZf8IizmQs/CHQD7GKcJzOvMSyn2j4GyWmIXM8j",
-	"MeloC1/xbFjSU124XkYtjRPZVD2zpXk4YOMwq1F13B5zte6McjaVhFNMuXcjxHRu5g6kWGa7xs8oyco/",
-	"INfzj3ZACfXQmmq/Y9VpzajoFQ4s3DmHEFNdwO1DGPMUWVqkmXV+lFdpKrfDoebknTnAAiiUSK9HXIBd",
-	"aZrlhE3UodIeWo9bVCimJIskMe6uxzzi7KWa14O1VYQyPehxb1om6VRlMUHt7hGs3XIkGDsfYjo9N7VT",
-	"TrFD4ZdEa6T1JsJRh0gNSlZ+pw7vpawy+TnsIq17DVvZkGAq/GFmmfi+ZW3eAfV7pVHbrW6vfjRXZX//",
-	"KVQpGDjYD1ikcDfo/qVX5xUnYZaw3DcHUDkz45EHzCeaRuoLtf4vi1o/stxiwNayauFKzkUuoBZCkGIg",
-	"RbeuezFphbj7dQp/jzlEa5+2Xxx3qMfc8VC1Kg8vFfk9pggLgd2B/HvT7MhiVoCxmAhDFqP6gGIG2K9o",
-	"yIza7ReGzwfazCqqeYFFxDuS6ImP1lQAURqNnLghEYpF3uo8wtcVWZ7oUB3ejL9exTK1AovqySxPyw/j",
-	"0GeHRhXiXebB6HRTQjwFwHFkPSo6OB1SgPYFlh2bsDfVAkYWZ5YCOYBLjqYPscCF2/cxiqsd5lYRWCUD",
-	"hoebeFZ57A9RMwAI/yRy/Ndfg20LAiD9nmqiqOkXUWwWk0b8+rublzM3andfvVz7MaqXAWwV8fKdxKIm",
-	"ikId4fCCCJ/2Yyyb/PMxmXCzNkNzyT6j5gPVNuRDnr5f1aXGvXvke1SnoPgF6t/xYwgNWSDF44kym6Mr",
-	"jViSxhg/lQOj8HMlNsceTF9Y+xA2PAxBSc7VQPbJqj91yeamtS8Km72KW/UAfbfdLTXculfaJdVeqYbr",
-	"3Ya76W2R7V4h86xnw9eTr0gTDMm/XLILckowCCY1W7p6LJ6+ecKAc3YYKQclDaA87osFmrZAly/0xwIr",
-	"FZMHDlTytlwoFgYEG27ofaVySg99PmLcN1IzebcTmwp7SNoJUi7e7xR0jXxJPbmkiCNUZs9T6KWy1F2d",
-	"gpMg7EjjAz7+7CAzD9mESrsX4SCQZp+ndPoiM8+WeqVRUuxlGn5vwC5h8E8cGOPM6mthsh5l1DalXUCe",
-	"qJjGpeFmauvBpilGaRugSFM+ZUmHA1TWl6/r9myAXuEArAEwXEg0ty2XLsyAhKSMoEGiafnaRD5VUJDU",
-	"aBktdij2LqUFAO08Wa+XZSE9JuI4Ry/c1l5KKxUlEJbSKdndH3O1zFKHNe8z87rHx5f8TPFlw2nkWfBx",
-	"N/o+nnloink5SOiGzuHQJQAQqhNWGbUnvnDBTUrsNgqORKiYmToQ4ZFOiKvWGK05s8vurO8hHj3NF3LL",
-	"ygdBR2OVjaQkQK40+6BwIwu7Bd7+vB19mzzd4s38GTao+qTPEnn6xZxQwNn70CbJJV+atf40U25KBnUh",
-	"AwUN/Hn0F8BJGt21hFJnSUN/Tk104ko0AcjSbOxGo9Ziz7eoumgQDzoHGhYFHeowF0FSoB9iCl1X7YLq",
-	"/OrhpIvycyJN+JmGAWyWA+kkrUCUYtZ5McNBgsvor5PmIHnQDmOQjnWck8c2fahjoF9eik6Bz+3sWwws",
-	"VeFEHHBmtdfFSPciTSKlVDgUOudAcEAjkwzBTm4buA5VfeAMQPXePUh03bsXQVVj5itIfBvkqq8iw9Du",
-	"U2HmFc36PGR6nP1Lf6vPVVouxtHqS06ihvVomX71HTq/Yb0CFJmH3ioBlxxfZtcySibW78f1SenmcM/E",
-	"wO8C8BnNPZDpK99rLyLq0dw9hHpfWsX/VPNFyt8eTqOlXIZ6RQeUfgyAZncKBLspnOaQdf3A8Lp2qKKr",
-	"TdLR7mU1zlzfs3pr2rhODQ83wM4TecF8YCeaxXWqNppSjn3FrXaf86CdhlPXgDo7dDGqM19EwTLdBmOe",
-	"7Ji4vbVZatRLteoKvJPyCT8eApMP+YrIJYiRbm9tNuqrfOYtcZeGj/gL7PKvGXaJPUBEsTABwBzpQ7zI",
-	"94Prboi/1FJ1CRhm1F44C4WZA7ZEaaxlh6bAlkr+zsVaohTUEiBYlV11a9R2LLOOElH4AOypqjHTCCQW",
-	"kc5qeE1zXHMgmUrkfVZI5g3Fmkn9fAFh3iUI01gPN4BgmjO7CgRTn78sBGYRkSvsimCKAv+CpKpSOhTY",
-	"nU2nK2WO7MXDV0cYGlIrsWoUVMJ+mQNHvLW18QWO+AWO+AWO+EuFIyoxE6ERpRO3rJRUe2JuPDsZtwb+",
-	"Fd0eFaLaeEgQAyAR0FnKaxzkUysFDSDy9UzG9RP9/i8S5CclQc7iJrg/30z0KNpbmblnLNxBhj1gdYvu",
-	"+UT1+dGw0FFIwBqQtqoC5kIUWprevIwcsxwOdA3CFB22jlsqifMtdMaRJ8V0XHcSK+YgFnao0+I+3nhH",
-	"LrAgoU+747CvGuPNMgqY0g7V1yoyuXVlFrTgs41wA33VVstMYURuBkllgu1TekMDJOcURbufyHdbG3p2",
-	"KlZqyCGH+xmz2F/EzZ2Lmx/VSvlidCwpWg88H2SrlGVFFGDaH0M+Mozl3BJWRwyQnVcJYRkeHrn0XZJO",
-	"dYFgVkEIYRoJs7Eooi4htENNowO7DE33KzC2iZJ7UTLLQUMcXpiOeDBGqIlNd5ZR5W3K3QOvDma4jJwY",
-	"Z+sUkeOPTCO6CCTrgCIxex0L1VhcPTQkkDnUJFNkqgB6rjsOgd437iZNOC+pWwK/R2Di1+IguUWPvp4P",
-	"CmibJfg54QGWELt6JSNgUTa0ulqJ4zgRtHqr1wBo9XapgRv10i6pkFLVq3XrbsPbJFsrQqvtV8xCq2/e",
-	"duFWAAO96ovRBeaE/jVCC4BYBViKeHxIFubtzLUbSuyUlFmYH3g6oB5XOMPcTP6VS0YiEcxllOypOicp",
-	"3hQnoaGwNMKJIy7YCE1YeAHBZo2azJAEpzDSF3Kglji43WHVQncf5H6ztvTOVGPxonFk7M4nbIKGmE7j",
-	"7PeEhCSRAv85eSnAIMrGQm0CBRMjAScrbbbv9H8toF08MM27zVZbU9SloFV9bilPs1/WywiWJM1oEz1B",
-	"k3qB+4951GyXjUUZmVWUOxrOQdTpgxc1cF1foHwrlZZQK1kEtec0Ktlspmqf6BesxpJoRm4zJJqR5rEj",
-	"RtP7wzAjmiFOML/1vl6Z4vBnaY8m6ApXkteclXyrOCnHEjW5K/kSfTk0GEBWu3zTUzoCZEIjY93mZqZB",
-	"DRTAWi1q8k20RPXU3VlRS3imYBNt9apeza13Sw28SUqN3laltNPdrpZ2rXqzBa1RjFWmqoXn2W1RX+5m",
-	"gXAfW3956PNRgKfGof07IJP/3affXP/Lp99d/+P1n1bpbhJP6XRedxNd3Bxvj59rcxOh4ngwj9bnmA/M",
-	"owSf6Yg+c142vvOXI/oVejr3kmNxMVVYnZlOSabBdKQyZjp1JBFOGTTAHbo0DzDKowHu0OQmmIJb5gs0",
-	"YePAQwN8SeS1EzyVAzZ8+5nUvvJB1sZbRWmJmc04zVFU/g+goV7pOfnC1PsTYOoFHYNnTvdUFzascKw3",
-	"vjMP+bghn7rh4iDoYvci33k5A0ohuTsdoANSEWfgfXA0q6tZeJW0N40e2YhQ4BLrUAeIxdqcPffphWO4",
-	"ecCe1Hq8iC5VDJInhMdXXOeU5Bm9IMjp+dTngzZn0qQ+pE4xwelAMubIAG5mmtQ1kVOrVJ04l0bJBJ5U",
-	"lD9UYryMtNC03RqJCtMaPxJcgKLhnJ2bF58LfEGoJYqiEUmBFz8mBUfci59kvuXcYHnUTU5Eixy/P7Kr",
-	"odJEPzF6oe6sAPNtHpolvx6ZyZXLtHK0qM3ZiX44KHAlaG4HYmiPgqvgxQPy/uXLd9137a03V+3uYUvX",
-	"YsgL3n+oX51U8O60OtyvXb7ZES/JZrg9Pm50n20Nntb5w2rvcQU/37165xZWMR329bn4XFAIripYtJrI",
-	"GY+51rZlDvQcfbyJIZRnBEU7xdrqKGeny2lcqW3ET/RTfVXWN+crl0pJtDl7BB16f0Dv7QvQ4g51rbyr",
-	"tlTq6TEWZIKnKfWshCbsI4jBxSpoRZN7RjeD0sxXzM9BIRrNGunDriZQylbKfrJ1q60WI8YlrZL3kFK2",
-	"oALB3u7Z+sGJjPUOzbTWF5Yp2N31skCgls3w4yqjkHh+SFzxKvQLzcJAiBFvbmwEF2XLk4YVjKypVSSW",
-	"/D741s+qaxLbYRkp3LJvuJEoTjwhSx63Te/MbsgmXJ0YJzHQV2Hg/OTx/KuK7y/S+PNJY1UCcEthLJgY",
-	"zQt4xIWi+nlf8WRkAUdZHEv2sVCXOjEpZjt0TCGUkWDEWzfoHcH6RLkFITF1pjPRkJbVVtvw32GraNVu",
-	"vsNCIPDT2fB1TUwP3Psq5q9IYD1VMgUxD+t1apzQKqmM7HhP4vsUrYxq9m/T/CkePxIEFs2NVYn6BupQ",
-	"o2HL58jbmihRhRqhtIyHBORf54ps8Jwyca7pvmL/iIRE9wkHzg/BkOfD3s5SNw/VT2dy7W/vuDR2a5X6",
-	"Lqit2/cXkWPSw7uLatMkTaPPzax8aTPyV4v10btrlsXTkpRiwkr6j19/LOaxWympNSMa5DbT5xPaOinZ",
-	"RlHEyIcm2BdQV9Gh8B+QUlGs9gOTDU6LlZCggPSECgIpwQnZoQ5N8gXogwKJQXvvQ0ry0ER4hRkhmhLR",
-	"oWuKZJQL3OshQr0R81VjJT4hIQLbNimD4FvgY+xS3DEQah0ij63nMGTJ491W3BK3ptwxDIgaEhMTIKaT",
-	"MQavsjIl4u5CSsSlZZr+6BxPPZ9a9meKUxb2R0EKc6mDlu39HUFYVtUganpdeQhCIsYhVR1nOBLkShQ1",
-	"N7DDxEhORnNjw0GvTg8VXA1YLF6easvk5PhxEZmOrD0WoseM9QOCWvZRLsI/p8A/T6cdevpoH23V6jsI",
-	"j0Zorf2kVaoW0RaCskheRPWK/lAOteiXJMSBhiNw4OflLtZN3iBAKUeyp0BxkDXi8vQnfuVldKxVuqk1",
-	"x3GvSKQOnKnakvvswOxxq/QcWxKmjPZxEChasA6FgjRdwgkXmvJMNc3S/kkX5icNsw5dwfPd02mspCgx",
-	"Ed+ESWNC7VlCtUPXtBaXSw+flu9UJ+bk1i1htQWqk7ZzMs3Y6u3dftKqFooFtUkKzS2rkXjMyaN3rHK7",
-	"4+0rzfMNfVUz733/Nnrbffku1WZXve6+brqr3nhfP0n9bURCn3n36xX1T7Xk958+aL95V394cvDk5Fn9",
-	"5O1J+t/SzoMbC816pVj4EEqheSKlZcF//eDF6aTy7HGftVqt1nH71eDgVb/Var2U/zxotV4etVqtB8PL",
-	"hyyQf3kQPDh6ffB2Y2NjR/7r9UQc/0r+HTh/5WAKzcLC4awkheOdkA0TTOz+vfg8GqkBDk/UsQHO00/a",
-	"KPxxq9OVkaC7ZSdPMx6N8rTArH+6uNz1ACSDTovpRUy+0HBzeMSRoiT2WmFdWU9ZYmrhiwn1IghFjJIS",
-	"AJKTVhlUsShAs9wqtEPByaRsoovISHhJQl1UY/xPHzjSBoSvN2MXkQ8g/z4JfcBED8gQeWxCy+hRyIbw",
-	"QEPfGDuPUSUav+B6RyrJ2qHadtBeZZSWMzX2wIZkpDFl53rKzkmsPCwfW89n9KPxYiPDtENDqekzuJHm",
-	"1P7OCuY78UJXEgefswCYm7HxhRHIU9v8XD38mLg9S7Cp06HLZlM7+EvV7C+qahbq9GM/0xeDhPW3gsz9",
-	"EJZHUqvPq6CVVmqkGjlyImMA0BIqX5M0So2F7g9xn3ToGogtihxFvu0P+4p420EC99fL6IXql+kHJOlA",
-	"+9yIpaZxmULpxyqMhnFtZwxI3eZXimrT5HfGwE0z3M1xZF+G2ZwdaSkBH7uhZzMDvNT1qVzFWfhSpq9o",
-	"Jlx7i0mb5Ss+4/ykKdOxOyClfUZFyIIMYKhiznYoK3HBQuIoqQGfAO1FuDXh5c9EjP4DJCZ+bOfYWsUM",
-	"FbvCOTXyvBTpmmwT6VB6AMqakX50Ug3sRb3TGNXdtaHAjDJRhLqLDtWFF4tdwkwqxg41EfCFAW1jeNDY",
-	"30sc5Gz4fJ9Q+QeSVIa/EAVuKDWTi1bUkszYnF9ckawDp3nX0TAdUl3ijCUiqxvfJdsGfdyANkYlovsY",
-	"5SjKR5o9x775K64av3OlvXRDKEXzDnSmKk9l34LWfPr/sXdtu40bZ/hVBr6JtKBkew9J1kYvnGTbGs0J",
-	"6023QLWwRuRIIkzNqJyhtO5igaR5gRZtgd4FuekD9AAEKJBnkF8hT1LM//9DDmXSOtmxnejOkkzOcDjz",
-	"n//vm8SIS6gDlqokRx8MWC9R4ZlmP3z5zyYbJ5nOcZlbscz5plQfcLYIYJc1ulRI3A2Y+/O0D+U9+Tcq",
-	"M0BcaG8vIvzIutShdQptWaepsMKi22Q6lqHAYBYCHLPYuM7UjqSWVOjKyucwEAaCy91DJpVsua9ru2Q+",
-	"jrXxw7BHHo/UEuXHc68gjmqKjufooTYpQA7udONpLe/WDhaXw8pQTs+j4qLd4ni49h4//HGYuJZoI8Vr",
-	"j5dGFZhvO9355MXR3icrgDIUW3Bx9ykexLtdZn5v21u5nD/frkfKydcGytzmwjaqBWLfE8S1Uv+4+B/M",
-	"vEFPpxSxq38WYyMiJoEmEFpEy7D3hx1Jzf1gkUGIKZZhkln90OgiPPsBy4lk8+b6kEvWs14+IOt1pFU/",
-	"+NxY8cAlH4hU10lXb973qoXerWhB4LUClokR1idK22NhUjWZRzOpgkx8UrpPCdvkm4u/XPzp4su8Az96",
-	"r78fPuSt98WjXutx/13eehruR62HvUficf8Jf7f3XghaaBIbEX1wvh4cyjez/9pBZ9/P/lUhVJdlDiAW",
-	"AFoOnwWAHBRPvEJ//iY9+8VOWyw4vRP3k6uQu7cCV42F9N+MJ1bJkCNAqhWssps3yF4FC4Bu81A/dCIR",
-	"VvfDxwDtWgIhgQpOECEYI+nIsUi1krAwkJWm3p+Tz48CpoXRFP23PluphI4Yzxl3VLVUg2zPY7fNTqAq",
-	"g2JXAsrbNEUR3G3aHdmRL/NGQIK/ct0NiAeusQPHheYD6FG0zxgjGugBPoRHyhLnnCyufT4oMhaXaBYC",
-	"R2HbkcWuQHRQk6Uy72R0usuJ7C5M/gh11Iif454SACdsV+AwV1r+r0RVojG1TyJLOwfDXrfAvaDsh8s+",
-	"448V3ZRxsY6O1iaga4vHdBkUl7xmSTwR3uFwwKjuzYjXsTa6IxugpyPcLNoIHh1C4KNQ/QSval3Y6qbq",
-	"D0HPFdJ0Y2quRQqxRtvVq6M50teykllDX6yUsVk9wb+1I350O2L1PVDb8lQcuRzluKHSgFGiAQ4eZIed",
-	"FJwjoiKB1/zJ2Rnb3NtNWUPHqJG0GomeilwXbsmuqbSN1vI4d98UHxag4zjIBwjg60vIScxTueiDgsq1",
-	"1ouv2oJC/Zqh0gJOkq99WaF8QbPmKnTeDpCKjMaGk7KB5/wiPwC18/oL0KzHy5nTeosKwgmM6afnQtxa",
-	"aJ12jSd274cXELy5UnfUgVF4J28zJ+Q6jv4u2o6Q8duu7ioungM/yOsjoOMIPD2CQYpV5JBdxCRWGULL",
-	"dGRJkrbZS5VS6ZWz2GM/7qdUm53wkcBsTZpZn4RrQvC0N6gUbPalXiXY9rYW7c/Joi02a5kuZau+roWT",
-	"BaWBZ6gk2IK9ibnmrqlLDhAfqosPAT+unzhts+4fMpGed9mIm3BIda0uyoKUSlasNLCwC1BhuIZ4EyUY",
-	"4JZNRqln4krqnUMCGAvDm0FHhlyLViy1kDo28UQkSL/PJcE20vwmPMlEm62YSaCHXJiXFa+B16wfS5f4",
-	"JhRmAodXKc4/1xqwNIXacB+L8zbirz8WcmCGOwf7e3vBziiW+ecllBXUnLlYEQHmxBpkeN0cQDwsXe2h",
-	"sDikclxCaLXWsP3Yw8y7m07d+Np1VK3Cx5t3JN3tHDUtQaG+lsD5qwGbX8y7fBXEfA2ofL1qIOrkTVPS",
-	"a1AtL02zvM2m3J30dcS04Gk4rKoWGuXC9D6kWFbWlLvxaKwI/+WepIsKbdhmz3g4ZKmasikESEhxEQyj",
-	"yyMMhHG+B33VkeR/pFxGasRiGZuYJ3lSJ/BIP7nJ9aHVCw0wAtz2otyQla48htQTkdRCogZADiiFAL2S",
-	"hvAFUl10Egag6WLJHu2xiJ/7iS7W0MLVmh3jFB0fdLPNjuyDd2TpycsAbcUKpFwah42ccx2UU05XoSew",
-	"RpdHkYi6zTZ7rqbUetLVZ/F4LKLlUjdlk4gSY0BCMIdN12bHEnN/qR2qQddByTtNx0zjUDRZCjid+CTT",
-	"IXh6BEBEyJ0+vbiTu1TvLiPxGive6RtAfaAa+MMczSHWHTlNY2PwAaFsfSy4odYqPD32cYc8HSU1HOTH",
-	"8F+FWbZ2lig3bz3QXQoItnUcqQUpI9Krc9r229l3s//Mvs89tTke4X2rqx+2Hj0qNC4NCWbJ+jbBVRp/",
-	"PlX1akU1jCt+kwyDcB7ArCWnHv62O3aFtwO7cOdgL9hRmQkVrIW7nZ0gh3GLyjzYTU/5fu9h+ChqPRZP",
-	"+q3H/N1e6/3wvaj1VOz19zmySyz7amgC+/4E8Mlqh1/akiLpsHOwt+bL01lS2S36Ellaxoj8aRRSnqRq",
-	"GpT9ukE8EXKbTdpmk5bt5IKT59SV4xewe6qXJdcUmdh9gwfp7X0JHuO839FUelJXuE3iYVODr5pCz7f4",
-	"oIkF0LjhG7/FlnitoZ03EXwiKmr5vR4XcvjhNvVMdSiSNlHapMsoarOzojC8Qc65e+Lfu4W7Bv9+taWv",
-	"iws7AdE3jtoZdt5W02w1zbKaBkUVL6QrxTGvU8Pswvne6pm1AgveOS+IWXMYdBkhto5XvqRZLzMdCbEG",
-	"wOUpfjolQdtFJH3EknBQX9hMbN3Mkp5CeKFM0qVt9oH9A9Emy6Fp14vWkeSzVuhIxyMPuQpf77l6ypDb",
-	"q3Gip1ok/eKakCdJNZA7TMnTj1tddFu6KACcErdXfvZ66LbEOhyIIuAFzmisr7Mc7ZKMT4UWpoVN3a6R",
-	"trYR/cqG2MAVUNPsh1yzRCHlT5zOdYK7gvM4vYTL4+O2OqFedfUcymJjLnw4SFSPJ0RdCuQ9VoAACBtJ",
-	"0FKlWuDFLukByuXxAB+u0kizrlFmfAoLl5OEQD8xS9SgJPkRGS4eSHACreuACHJFC0GiJEJThQ4kw6Fb",
-	"lAvy8sJ9qYzXbEBAEv6TLIc7ywB2FmjBPdxZeKZDLLwH+a2keEdD14Nb2UamBetGBQpttxkgoG4F1CTc",
-	"DwbnSaKmpUiv2+Oa8UQrxK8kFJDLhYSsAZRqFdsOaiDtokwFPxPSTgUuf0cTJGZOWALBaxqV9g4lics7",
-	"qVlX20MB2BN4xF86OMQ72rp8ywbSchC/+ZTKeKdTrlkKUmBL7HT7vgZsfd/VqAMELamezbQS2a1b32Mt",
-	"3+MLXD2H3ofmetnYd1K/XcEO19ua5XfKLMeZbGsHr42ornfjZrYDJ2hpYUwsB2tizDgrsA94TnkbZOBb",
-	"aEgNCV2TNXhnPuzKCU3sxM1rc3ZtEGXQ6PpiqsgscvHl5Y7ClROsg92m37eQHDcFc1YHyaGLrVOn+e+m",
-	"VWx1Z7b6EXyJDd1V+7wboCvZkehrkEBpUNlB3n8VMGRmUmmAt20uxkpjRSRwMX4/BgYvZatyJ6jgBcC4",
-	"IFQso7vZ6P7q2QtWQNN1O3LE0zPNdBYOS/FJ6gH33J/nbvxmmx0bVnjYHUkt56532npq06HCXnpEfZ+K",
-	"JGmzj/N2tBTJDXi/L0IjovqM2kJ5tjZ/1o8hyq45B3fb8hcslFhaXRSKLQfWzzwhtaHesAbWUPDEDP9Y",
-	"T38PxCY6J7+NiQ+G1oOlmdSHVsRECt0cZlRGpbkRN7zHtWhXmUm/hoE3NohyB0KtwK9HY9ecNfdoECvL",
-	"XYG1XvXboADOOvj9q3It80RIO8w4VT0/l6jPtREjej1Qk7n826Fgn1t4hMTg4dBu24B1n1gzNmeZqHwt",
-	"zwWPYjuvu/ZmnkN1qlEIFd/e7PgtIWdORDqJQ/GF5BMeJ3YBr3yd+bpd8T7Ll7/Z6QmeivQoM0MgybH3",
-	"Axj8aiMOwGfsz9ZJTq1Tvwt1ezTO5RbuQaxNSp3pefEyQFEyAqbEWnr7k8oAopisQCv5d6pjL2Vm0HK0",
-	"2r8DUepVNO+UOJgaIsqIGDQUVuDpJvZMeYYQxvxH7WorVVeM8SwRoUmVjMOWnS83WSpY43ftJ3tPm8zj",
-	"vyvTnhZIF/myUBphfnz/FlXr9NmLz+dirI1LpA66GVQS4hW0Rm4G2oixN7gHwXp56BO6xgxTlQ2GTLxG",
-	"JcI+Gwt5/BH7UEkpQpMzIGrWmP199u3sH7M/787+Ovv+4quLry++mv3v4uvZv2ffFZlzei2OQhFoF0xe",
-	"sq+96WmtKub1ibXMKUI2p7HGQo0TwQDgHJglrG3VZD98+TeWO+Dgbzv01qDUOwywUFlyRrXd3kxcJKFi",
-	"NueOzlYHRXaICtLcW8hzTEz15xES/ed1J/ryMCjMWDgU4RlOdJz1kjhkZ+Icm6FR/CqCh4ilEQP87A+A",
-	"8uPy7R88+EhMRKLGAPSuZHL+4AFrdH9z9MHxp89enD779Le/iIp/6DYPmFEqwYGN0PawBR0JfgdkAHjk",
-	"GBVH1tIZCAdgDtQcWKcHpGjQW8uOpd1FURYiu5EZCi1Yrk98SjQHUUsPFInJzttXb/8fAAD//w==",
+	"7P1rcxtJuieGf5X84+yJJjUAiBvv0fFfiqIkSiJFEVSrpUGbSFQlgGwUMqHKLILotiJ6ZiLW4ViHvd6z",
+	"tvedw+GIfbcRs3N27DnneMZfgfoK80kc+WRmVRZQhQvJvo7OizMtoiorL08+9+f3fFvw+HDEGWFSFPa+",
+	"LZBrPBwFBP77IJL9cyJGnAlypP+u/iyi4RCHk8Je4YIPCBMIMx/JPkGC9hjxS5ShSJCwUCxc4SCCV7Dn",
+	"ESHg8cJegUye9TtPPPqSPnv87uj84lXzWBwP5ejd4fHW8cCnJ2+evTh5fFB9WzkNToO317gyHr97zCed",
+	"qk9fDc8fvnwaPD758nGzc3H6zRdPv3jjV/ubb74+oC8On1XIlwdq3OdfVF/R7qsymTz7xn9zTF/S4/Hb",
+	"r4Pg9Mnbxrvms92yVwtYZ/i44n/5LCgUC+R6REMijllhb7dSKRZC0g2J6NsZh/Ky/r72q+3x7peDiqh6",
+	"L97JLxqTV8NnO/2HW9Hp5ugcF9IvHekBD2Rhr1Cr1LZK1Vqp1rio7O7VK3uVyjt4fEiGHRKekMKeDCNS",
+	"LEj15sVkRAp7hYcEh7CJsJd73xa8kGBJfGfE6vSIZIhpUNgrYMZwmV5hxq/wvzYnWuZhzz7yBQlplxK/",
+	"sNfFgSDFQpeGQp7iofrwzb+7+fPNn29+XygWqF/YK1Q6u6TR3SGlulfFpUZ3c7u0izc3S7Xudrfa2SY7",
+	"uFopFAsBTkb4jzd/uPn9zZ9v/qL+V/3GPaxopxBGhWJh1OdM/eNX27u1arVWb2xubds/z8xM0iF5p58/",
+	"ikI+IhsnXHh8XPjw4UOxcE48fkXCySH3icgmUcIQZ6SkxkGheRx56nmXQPUf9n5d2B68r5WGu9d+qd7v",
+	"ktJoR44LxUIlbLCSV7v6prTT2xqUJlWpzrt/XR+WNt9v+6VxZfR1abAbkkKxUPN3rkpsq/O+JL9p9EvD",
+	"qqe+NOltktLu4LpWCuvj96XtEesUigVvR1ZLXw8b35TI1hUuVfrv/UKx0BiPBqXr7ZCVOrXJbqm3OVTj",
+	"vq/0vynVPX+rNNiRV6Wva2M1h+FW5+sSqYbXpU32vlH6ZmfUV+vaneCSrA2GpYrf2y559WtS+EptWFNw",
+	"dat5SL/BknKWuWdv+iQkSHIkiLnZnZCPp6+0O8zrUJFdX8qR2NvYIILico+LSARRj5bDaANjscHVG7WN",
+	"q9oG9v7/XkAJk5fU//z5wcPj06OLSrUVVSq1LXUQl14fBwFhPfL50e4JCfoc116Orx6HRycXz3rR4VPM",
+	"yfOq3Hl9/qYTPXnWFHJc8k6y3r8cEtnn/ufN2uaW/p1x5pHPWanS3Lp8881B7eRr/feQ+DQknryMQvo5",
+	"LOTv6wd/X3v897XHwaDs3KG/rz0Wgv997bGHg6CDvYF9X/PJSzkZkc/VLPTfhcdH5HM+Ioz6v4LLZ/4u",
+	"sSSfv3tfvz6r4N1JdXhYu3qzI1+RzXA7Om10nm/1n9XFo2r3SQW/2L1+6yVMKoMDNDQHMCd87BMmqZxk",
+	"Hu4BCigbEB9R85R7qEswEOAJW92qX/PqnVIDb5JSo7tVKe10tqul3Rqudxrepr9Ftg1PeC00z2JREBQL",
+	"+tvzeNgo5FfUVyyvoOjI+csjKkYBnlgm8w83f/n4m4+/+/ibm3/5+Lubf7z5k2YJIxziIZEkBBF2GIWC",
+	"A/v0ifBCOlLUqthCn6A2I9dSP9BGvAuEPgrJFeWRQCPcI/uID6lEVKIuD+Fn4JPwW1lthRrpfURCtYdM",
+	"T8vTHywWhNcnQ6y+PMTXLwjryX5hr6Zki9QMXsiQsh6c2Qs6pDJ7kgEOe0RIxCIlKtQ0qSRDoW5nSGQU",
+	"sryJBDCmOw+fdHEUSDWLopoUHUbDwl5VTWlImflXPD3KJOmR0NLUmTkEvftZM7XH9JlAagpFhAUKqJDE",
+	"R50Jaqv/dMYR7XjiIyz7ybzj81cC8n1EQyUMtHhMlkIsZcc0gqUkoRrtv/k1Ln1TKe1+Zf639NW3lWK9",
+	"+uFfFWZ3/oP6hr63QC0Psf8ESzLGEy0TmCQMzgWPRgH1gNVtjELeCcjwV18LtXRnLlqKqPEFv7TLuCRh",
+	"CPTgE6nv1oXRlJSeZJ9CPvUR4xJhJsYkVFtHrkfEk8TfRzKcINzDlKEASxKWzc4QIY/VXdz2KqTWreCS",
+	"Esalhl/1Srt+lZQq3TrexDudXa9WVXQgsYxEYW+zUlNSVcLuNQVP5mBnanYpCtneAHcoI3LPrHlPCF6y",
+	"z5f08x/cc/lXIekW9gp/t5EolRv6V7FxpsfQ254mnwOGyLU6PxwgQcIr6hG0hlnMouI5riMqUMRCgr0+",
+	"7gQE8dBsGfERZnoJZTWnh9g/15t0p6Mc4qDLwyHxL82WT5+k+TPqcH+iJqcO8QoH1EfPmi9P73hWDWAX",
+	"5qxO7FRQMpU5RxXPvGQfv4+Tcpfs8SjQVNtRf8Q+WlN80mxiEcUzgK1Yh2M55KwbUO9uh4ID9bXJJbmm",
+	"Qgr3RA4Ywp7HIybRmMo+kn0qECkpqYbMW0i/pU4GqEVpffHIEit9X+nDJFDnpeVhsTAkQuAeWfELH766",
+	"4+nvJqd/kBp7/tGbeZTMs/d/7voMhd4B+AplPeRjieGQH/OwQ32fsLudst7my07AvQHxpy+ePQUqkHli",
+	"X81MYk+CqPYIkyCMsK+km5Ahljy884WsO0diZpBMcN6Z6IdL9uH7OhSlhZIQDfEEbqLPNUWmb6LM3C99",
+	"I5+AcXWHc6Lsikp4+FIrqDNHlTyB+lqyqaf2ERYD0KwwYmSsrLS7nk7VYZfHyUeTac05oGSSJfv8fZ2R",
+	"UnqVpFIbtnAHPhQLx0zLwiMQsHc7Gz3SXVWG1L46gno5rSGexT3pChGzypH++r72Pun5BLzXU9aNRBFT",
+	"Wk07XngbNveUy8c8Yv6d9pVxedmFUdKkHhKtAyAReX3Ewx5mxkK+M+NpJEdwypVFor8+Z9sZlyX92D0R",
+	"cnp1IRE8Cj1SVKRNlRIQcNYDy0TwIQGFiASCxO7BKVY1YHys3oulZbFwhicBx/4F5y+U2XOnIxrpsS4l",
+	"55dgRN2Vtzic38wTSc6RHXvOQZiplCTnJf34fYtkq33C6MpUxcy9E9jzyMjscVPr168ZvsI0UEr0nbY5",
+	"csaZYvtKH+hgQaxaHGvtd7ZgnKMwy0Hpecw5DPfBe+FHyCcjwnzCvAlak866p40Vvf2CP8Y0IP6dLUzw",
+	"IF1SBtZGeu+piC1MZRcPR1JPRV05VrTiB4wno1ZGQokjIXEota15n5aLsjJhtiiZ7QIjEx4v2cfv67rY",
+	"TZH9kEe9vvH4GPO3C8cC3GoYCTBqYD/U39SO7LVYe2bf20UEfwS3Y0i+BqnUVjsLfwaHfvxsucUMCbyg",
+	"bHAeezfuSAhKvbiMfSW3s4ZQk/YYUlvDFU9WmwBay6yXDXVDPkQTHoVq67r0ztc5ZeYoUoEPO+tZQCrq",
+	"8VL8+H2QSntmV9t7CM9sZsrlZbZVbyfqRLLFDNsz7lZpNHPr05jdci77JERjPEm2X/ZJiyUUqnbefBc2",
+	"XtPTBecnmE2Mu0PciZ5CRdvgOoStv8ux1pxjveAcDTGbWIG1wIBVsyjZWdzL5Z/+/j4KCfjVupJo127i",
+	"YBXE48wX6mja5+qp0oF6ChyWfYJ941p2fpp1iDbNGJKjMQblqMtDoj9KWa+ccszOeFzVAl4zG2G5I4sw",
+	"3OfSCwmQHg7EtKQOeI8yxbRGWIgxD30lLijzeBgST975fldTVhk4x9KTmW+WqRdK7gv3QREnVAjKekUr",
+	"khDYy1ouOt+aOvM3b96UDiLZV796WOZ4wnHyhDI/YTYQT4sEyTz5xCENBz8KuUeEUDrDkQ7R3OX8YXna",
+	"Ptcizj39lwx8qENFnOD0EgiHsZzOcZJxfin6PJSOo8wSTspXZsUoliggWEi0g7w+DrEnSSiQshYKH4oJ",
+	"60k4fr77jYpEMtzVvVZzHOFfxJuE4k2aQ5XJnpbM4/elolA2iqS+fvCRfdTWJ9CGqIpASptEvNslzKes",
+	"pw8NNMvXTESjEVcKywnxKdZ5BHdS7eMBL4dqRIhtutTTjOPDyv7AArkfUAPf2aGzmRyRsz4E00FmOnOV",
+	"/fidErxTgoe/L/NLifv29B60yxBDM0NCXg2YY4mDyglUYN+n6k84OAv5iISSEhHnQoycP33r5mykYow2",
+	"oBf/eybu5SZrrP6qyeWYv3Ev9FMQjzWcQU2Zh0Msp9iF+/laY+H3TfbIt7NuIT7SO4eGvEMDguBJI9f3",
+	"EVPfDpQ0VZz4qFzdapTTn6/XUh/fzPi41PlAszHduZP+4IYyf20GcZNunANxNuyreCDeUYaFmoDxOb/B",
+	"IVNDz+odfEhkXzEG3OGRTHl+1X9HgoRI9CFygz2JONtHOhdDoE6ImeItDLUVBwB9J01ynvrPLki+Yz9b",
+	"9jmPII8zj4SMgByJzz6KXAMw2VvNdabHbDsDGv+yuBScM21kzf7qw7yTAHHe+1lTcBIspufxpk+0S0Xv",
+	"brw0ozQItJYoEOup9fpKmZV0SLK+GEu2GXpG/WiIWUlZaRDpJNejADMtotaOWC+gog8fmk9ssKvJdzJp",
+	"KvKpPLoyMiJ94tiTPMw66zd9DkFrKotorPYm7fNbU+aSG3hZz6IBFgXGA2Xy36a3R0sakc8Z9XvpqcFS",
+	"SmJEPHXuqIs9KYqIlHtl1P62VdApQa3CXiu+aq3Ch7azlcnWELsr04vHEvXxaEQY8e3QgvaUqQ8eAf2f",
+	"Rt+K/8Ij2S62WFuHX/Q/UdtO4tLrY9bTj8d/C4kg+qX0n2w42oxOhFD6XUiu+ED9qcXaJhnRuCBCEgn9",
+	"bMgDEn+qjE7J2CgWQzwBZc33ia8sS/cSmQVlUTBNc3bK5FajMJtFUizQUTpzo1aplyvlarVe3l6GFLjn",
+	"RWGoc4e+XfJ2uQ74PIblPgMXHM7c8Wbvo7aaXFsHagwvhYfErWhaseCDnqGrzF/zpuoycj1Lw4ZuM5Ep",
+	"PgGvOHtsaT+eUTHmBTP7CmfrLiy5uPP5zZlhfWmeAwlOqf+Yp2k43OtD/DEchnii/p2keM1u6RkWQimt",
+	"bc/kgNksL/WSSQAzR29IQ0npOPtrxf2FtaQmlL03Scp1Fjd20qhnJcazNxdx1qZaVyrTcw/pjGL01+/+",
+	"U7s8R/ods3x3RsQkDaxSQYS6HgNiA6wiJXh3nVQ3hwukE6sztTj8PiJIGecBKUWCmG+ow2m7b4vsVeQk",
+	"YS/LMtyk7BldBPRwwwiQYbolzoKJ9SzvoQEhI9ggMw8ze8pabEiGPJxo37B+tyl5iHukXUSMXJEQPE6g",
+	"X9sfwEXfYiMSCiqkvvF8QEkRCXAa+pSIxB1psnTtzMqorSiz3WJrrXhdaEhahfU99bJh+AMykgh7IRci",
+	"HiEk4PoWWg6YTepwHhDMYj3YGpiERUNF4iZj/ascnrfoIr8WJtvQvTYuxbufdal1iqjySCB1tmZKWVfw",
+	"IWX+YaI03s44c7TOMzLMZudfljcruymFmTJ0dnSio0g61fTw6Pzi+PHx4cHFkU7bgECOIP66Io0ODgnq",
+	"YEG2GjozVKBHR+eIMI/7xsuYNlSWsO/i3OksKfQ45EPU1pUIzh6pLaOsd2hfbS+l8Ks7g2UU5njR4p9t",
+	"bq5PlDLro3iGqDORRBTtDqwJiZmPQ/DlvT5/URK4S/ZRQJm6GgQPBMJBwMdGQXd2plFZ1YabOt/0trlL",
+	"y6IwZ+dmebxT5pFpg1CJxligDo+Yv7ydYVNasoSgRG3GpfZx76vxGQfnnOIktMcE0tHAWS5grmCT8yyR",
+	"IWkQ6FTIIupEOoc6AJnRxwzVK8jHE4HW2qYA4FKR+uXRl2fH528v3xycnx6fPmmvZ3+4S9XsRiHNUs6b",
+	"Tw9Ktc0tSzXuhSgidfxhycOCoD65TluK9W7V28UVstnZ9mteg2x1d3ClU/Xq/ibZ7u7iaqfubfrbZLdb",
+	"wbVOw9vyd0ilW8X1zqa37e+SJbTjvKtAhYhITpq6/u0zgXydZxdR0Sc+KO1o7fzxIarVNuvrmbJwQCYH",
+	"QY+HVPZzeNCATMCNBiEnQb8Bb7AXhVckvTfnzYNSrdLYKeQ4k2yWf3YKu5Bx6BWEFZWxZmUCIzHHyyXp",
+	"hXq1peHlZT3j8iF8fvlXBAkpDk7BpzS72tejUS51NR7XDnYPK9XMUSPNG7L5oP5xGQJIvnZ4+rmt40Lp",
+	"cqziy89v/vPNP3/8zcff3vzx43c3fy4efn7+urCUfeDeu2TWMflObc8U/bn77ZxW0eF4KVpK85eEhS3g",
+	"qLEQymCt7k/pjT7HzOfDtEDZB6JNiR74Pb3T7yunW6+Gu4cNWvt6e/JFVXy5Q84Hm92n47p8MXqHX/Mn",
+	"/ltvt3PCjj4vrCpvwcFOJepgb5DoebF0WUrMznFqpcUshGtwGNIrklxLKtCQDwmTy8qaaUGZkovJCbjz",
+	"WnCiL6iQd7USXZE7YyZmmmqLJsV7lH1/uiGId1c3LIJm+BPS+Zq0x47ZiirftHVlCpLMNqW/e6yYCsKg",
+	"ipQCegWFD45Nla0a3LNSeXdFMU3/02rjAkUR3HRnxvN3S2qLwhBcLfcbhmFkfL9DTu/b1LTTX8zcrIAL",
+	"YuIjt9sqN1SVEdnQM4pzJPbjSLR2gLuhlj4WNp99qZ2Z3YvZ5enahvniLVO2XYQR0VP0OOvScEhZD4Vk",
+	"FGCPCJ2Za5aGfT8kQmTfLDU8I4Fr8dv4vEjxyxzRs5yCJXHYIzmiykxPT5n7BAwhoSYuOVrTacYY6jXN",
+	"QsUyARKzrPjTRbuRC0WUORHu39ZJkBnxUivdKvm0B+vwSZL2ZXLMeIiaJ80pzlTdWvF+qW9nreoRlvjo",
+	"esTDrGhQ7GtdXvLqseZ7aR22KJaUhwLqS9tPji7QBh7RjavqxpBsuA+0ofoUqGUItaZ31hOAICCZYBWK",
+	"1hJP9Olo+U07id/JmoUJ5q16BicmBpjlJudm1ZSzs5B0SUiYRxaOe5rzGhhKHmf+Y4gZLBrmgstRU6d8",
+	"wJvgvVx1dU39WtbqRFwST/PoK10TT4lAWCY1qTYDUyxNR04VftaMbu0PdQjQjJJ/eGnSczZ26sJNb9DU",
+	"4RVT196hvkzuQa5O8kPa5lWre/FIdvg1XOSQMB+KeLtQTKL+4NERNXbHFBfSKe0ZJ/mIKD0xnNisd4EE",
+	"R10cpuQwZbJey4xQdrg/eSqHQTaJPL04eaEzfXgXao2BG+8j9aEJzNtw5RkOoF66INc5Um0UYMpKklyb",
+	"PCLw/o77PCBqwGzHzi1kccqvuBznWjq0q6z2uFht2mc5SUJnthhBx8XLy3h1Vk03iukmM7hkk9+NIgHV",
+	"4zoXKJUtVM52/TA5Z/cWrsQmtc1ElUY6la+N1saYQiWtMvOI1tJkSIm/DjF+JttoTZfyaEwFyA6HBZk6",
+	"Hx6insYvgKIsWwrHkE+uSMBHyo6HwEHbZCa02FqPXhGGotE+EoSgdnyU7XWTBGDoy8yyoDdCXSid+PjV",
+	"Kv6so4V3RRFIkJtZa3+1XvCEbYR8mPbLjEng8SUcFNT4JYwSmNCPM5eYDF2nV3yrHcYRn3Ix4VLu9Ug7",
+	"uwxFzeej9+H9cLjy7Z0fR4rStEV6O3XXgMs49yfO73UcFpuNRSem38qc4rSu+T3mM6mnv8+cpvxcpO8j",
+	"LecHSr+512SZpTNYZtJVkkyWlRJX0mp0pv39UxLKd5Gc36P0u6NAmSsxfkD2HzP6JTl62kqZH/ZdJaYr",
+	"7kA8ueHI5XhCOvB3m/yaWS+TTmE8J9iUJSychMl5vAttrspkZvJILPMAbrIonGVSUeysp5acRTqPKQn8",
+	"WL9exod0gISErOEh9vqUkSSNOITPoDXB8IBceliQqcihLRczW5mxXaY6J0s/g5/AoMPI51LpqSMs+4gy",
+	"KH8kgARkzJw2MEfIVQWlo1wpMzwkbVBQocrRIrnpUOcoJF16TXwbQhZI3Ur18RZbawP6WRlqBttF1NY1",
+	"W+VUBlys0SbgYYY93yEtW+/n1BbqShBsgKDSRsdCjqS3t7hM5vZTggOlNE0TxSyz5YMMvjr1YfNW1oeO",
+	"GZUUB/ceiciqf4IvJZWIU97PpV3qC8tYepTNTbNNinqhQC4pKSlnaKw/crREr6Z4i6hJUoWUnW46knfj",
+	"rbeRa7l2wq0KNmxwAwqqheQjgcY8HJhY6XJTStVa3Vqqqq0m/sNJTmhS4m4XmSzNcZ/ryIaTKmOiTFi6",
+	"WE696TDTspq1WwJ2C819Vg7zxcrmOTegGzF/mvd0QpqJc3i59Hi9RdpPQuV9JcdPWxGWKmHlueVcsZ6Y",
+	"HL+TU+8qC65+4Fy9+bf2PlLoHR7wC0ihd/YmJFeUjGe3J+Yw82OMCd5DEKA+vkpftOWY0i34y5TGIZB2",
+	"0WmHnwZTI+G+Td8G93O5sOCG39eY7iVYRFYv3WdX4hBTB5/66LL3bn7s9q7Ft7f2Zc096zOl4gZBTH1k",
+	"JDHziLpVw+l4bwaS8Lwjv/vQq7oTbnvaqeOdf3bNxS51afH3lMwX60XUtmWiaC0kQufXqT9bjmuK53Qh",
+	"XZ4LPEEUtK8lNl2mA+PZm+cZ+lXQc3X0I/9R8yDHTXSVfrC2uVndzXx0QP38TF/q64TR7a36DpL9aNiB",
+	"XM6c5GGNO2E/+vL5WV5ph/uYoL3Mx65zgl9RJ6CempzNuIrCACw8Hik54ductvmiYQAw5mqb1Jf0Luip",
+	"FWGXs8jo2ZvnzdkzGZDJ8oJTneoihzoMmPX9F/GFivPgdH+E2V1S6sJnAgWY9SLcg0trY6m6+4bPvWho",
+	"KxLtUcBghGUexx3SF39Yy+m+4QO+7wzEHMNsblG/ngsOgpddwFlZnBVQnCbb+08yGWuIAZFT/ZwNJmBq",
+	"ofFsvo7Wym2xvLrgNC4CWTqrYgr9YNHVS6c/xAuaPYKv4BBsTn96Zw1Y7l1s4BUM2vmG5tecstVs6blW",
+	"Xg6UBsTDp63OdG4j48mFXuyhvXfLUJ9VllW4wEydIpDYDMvTIc0x6Y2KNc7YpIvPo+iQSfYNVxM+Ho54",
+	"eMvcVEPLK15u80U+Bqcmvj7Wr1rIEvPP6nL3aImVCWCmM3qO7+vSs9kglbF/s38M+fjWCzZzycoGG9DR",
+	"KPuT0zmSZnJFs4LkXTO3hRvCxz+SXfETxgP6MfF77myU5DCKXFslmyqXdUicxmtezvNAmU9yFO2Qjz8T",
+	"aMQFUCLATiYAVkXtZa+UMwPJPJIQSs3A5tEXpI3WNIC5ERH7EJ2Z8eSPsdUL4QxbzBhe6m61IcMibiVg",
+	"ZU2Pa00jkeSQCqVv4ZR1ln9bv8rUA22EcTZfDavd0snleoQ91LY9J/RMNPgQEOgl9IxoW3nZ0jCeYyqI",
+	"nt5S0cdbZUdMu8fg8BOhZY8tXmv8qXxCvQ9volGkfgGexJSaMUv9RuS3LXUiD7MY51onuDqOq8+EaZCR",
+	"UCz2JL0iifKQSah6Eq9HvklxWEGY3JrbLWBnYDLMUMnqyukP40xMpzO7qMsLwIDMjgjA+lAjAJQUD23Z",
+	"HQRsiugY4aH+7xaTAJKvLPI+viIQBSZM0aWPOCN7yWuIMH/EKZPCtnxqNyr1FtMfutQfuiQs5EGgDPsE",
+	"idhgsBwj+LGMDoIxnugymDy0jtso1fNdsLmK8HyiuT/2kme1/txYzGl+4UWGhnCCwwGRmcB/B/6Velgo",
+	"6bnGu10SiiIahXzI1QNiHXUmTgQ9A8tB/XRKxhmM7pjp62yUM0wDZUbbJH7dZ0egNUbGoghgt34UEKSL",
+	"qBZ/eGjXdMhZkmSWEcvFzgqVbNawAmMq1RcByDC2WJX2SCE8yrtddZhEd/3UaV63hxgQQ7HkEXQmUxnO",
+	"eQ6iZN+L02c89b3MrVqBpm4lQn6xZPejHmXWqb2cEoZTPHJZHJFH1qOZWQVqOV5KzunLofT3gOCQkRAp",
+	"dp5TBcrynEkiiHrpFEzrXF0qug6vm+HddSzaqibxopDKSZNIad2Vq6hIeh5NJZMvxjypV5sGs4HcjEhI",
+	"LdinNQKN7Z2l801J+yXIKHtKWftgE3se87DHl/YrTTn7rrEng4lST9TVMkl5oMJo+yYDBjbHWgWwCowA",
+	"n9K0LzA9D2LUxNkUrqXdGzl+g9RHoVxW39f426YUmPiZIYiFPoMPc/b9XH30dtvehgBCu5jYkW2d16ih",
+	"d/f1ATjJW1lovAvLh9U+qKemA7y1Hz5hLfcAIQoInh51e+yM3dLuO8A0Z1QQaTDBdFIh0e02ZrEzVsvC",
+	"W5Rrd6aWeZcKmjzfWZbHDFGGMJsgjw+HnClTBFjSvTjSptatp5W5YoOfnuXuO398iHYbm9vIgLUjU3oR",
+	"BzOXpfj8ZGdAztf0lJ/wnNUfIadoZ0WYZlBVlBKqi1KYR7JxN02HhUyDNA30L4q6QNb0rIBmAUtHz5w0",
+	"8gzLiTIBGSE57kODdD/Csp8Duxmj/M97n/pFhANhkxu1mdX+smTuQ+nYbyOTu11YoYZS1+denCH9QMz0",
+	"Zp2ZpptABg31eSinT9O0TU+6g2tKVcNmVy8aSMzpwV+fHxtsCiiz7lIDvOEOuG/J2GBxhiQgWEzDTS3X",
+	"jWIhBL3pnACb4day5KFCnOmOQ0vaEDmFAdAORyvo+wh3gATMDxY2lYYImtHP3v2fSXhDmZLvDJeei3lg",
+	"n8vUMM6J00OG3E7FeMlIrJ4q0huF/IoIyCyOg/dU7CPJfTwxBRdaeM1u/ui+k9fnrzg7G93ZkZXcjHA9",
+	"XjOZxb9fW0BjpjiSoJJexTYkYoT4iHEwjYwaGffyvAUU2vQCUjP7KnNPPK5ss0PuZ7mEPPvnqetGmNLm",
+	"YU7ACMW+bhoTQ/5g5rYoshKSG/kUy5Ic7pYTJNazyV4G5MzcTuWZxou+i36WGit7pj0qJAlvWd+CR9Lr",
+	"44tFyqcRJq0CeI51pVDIO1y2CmhM/R6RaO0iCpmQNCBF1D/U4yIetlhIDg/OLg6fHqxnwU8ZGACvT7yB",
+	"QGY+BsQ5hWK2u7VSmsovJvb8A/Wi+d4i2DOlYkulrcxNPjvXWatNB3Vn+gbCA4fKgp9d61M+1p31LLoM",
+	"GpOQIMJ8HbRekGKRGjxzejxLXYMUNGyLZYZ4gnyuDZ6Zpss22GZ8W1DXi70+/NcQM9yD//JpSCzajT+k",
+	"2UmTTSeOdJiPJQqZkDqow7uoDSmABjR+qofklBtpD3Upo6KvgT1SiLl6FHcCJvqdg3Caw4ReArj+vilM",
+	"VBy/aOJJ7Thffm5zgNWAr2Sf+zna+oAyXyTdFq2mkrHOpHuxI5vsqUouR7psGyTl5ZQCu6zsSm9buhTH",
+	"LiOLOt2JrpRSO98JBz4g7QIKHR0gywc0c+ArCcjishh0Mt3WUNHyaKRsprGYD0S3lWkrJmvKoFEWA0TZ",
+	"B7Uag9bAn4EFKSIfiz4RccrQNKD7Vpp376zY6GFR4u8+UtMKqW/xE/ucegQNsQ/NDs2VX8LXO3V82SS2",
+	"DGJATu2jztClPQYwQMvXO5qayZxCRT0je0ipTiCRMBhe4PgwVv9c9Pi587efIrr5CMDHU2k+pltVmoMh",
+	"K4Dhr4SCMLv+47MEQKrrTvMzkcY656GdXdqGX7Hz0Ur46hCMUCfhfPnunU+aloS0NJpqJ4LWUlfF7EYO",
+	"dn8KbCED6NF0INEcBqAEoNRfrdE6kRgeQmGnIEG3vFx46bYoDQ7Qg70Tcy7pfeQ3zMEx/LklNzQFTwEw",
+	"ZNv08c+vw5yazLgB9uvzF3GDI7fhjY4RrIp8nvp4TFwQ5PP4kGjQdRcIXd2cO9j+qYUuKlBsCn6Ig0DN",
+	"4b7BZY16AYgZDshGqhl+SGRkOzemNIrGzkKVAhrk53wafrvttyu3gLi108nZ4xikc5UaYVPclJp0D1+R",
+	"RPDZJu9FRLsIs8lSdRJLiqWVxIHshzzq9adaz986AUbDpK5iBNgNysHU5qxLe1FI/GQnFXdPy0siKJ43",
+	"9iMqRgGeZBe+XqT79Ae4Q4J9zRnxkBgpkrhQ4mkAiIvtg5PMc0l5Ey87e5aJjR7vaOpgF1DrfWACzkWo",
+	"XRoUsCn4C8oGTYlvW9gSEm17vw5p9uE1zw5ATGUxCd2fkScWg0NQnmGfSmqIjLYIq/oOk2nmbMSZQ+rp",
+	"NfqLCBSoMhbZ9vJ2IimnsYVu/uHmLx9/8/F3H39z8y8ff3fzjzd/yuxss8xV0PTPYH/QWntDyagNIfjG",
+	"t+qXDxvQAq69vsxdnA6Eaxp3l71gz+6JouMjuBNF/wKp+X4LXx2PsyFVEXkeIf5y+U0LbpLE3W5Tt21f",
+	"DksaI0m9AZGfKWs8JBi6X+rEK0GIQYDJUjwXUpSexRkJhdbIO9yfZIZGbgFz1A35ENaaDYS3NKiQxijP",
+	"TLGwPyLGJbFNJkWfjxkyeGx6H7ItNb2pt6mr1I/Y14t2t901OzM32+pu4pJ0cQgvZNTsmmNKb8hJFEha",
+	"gnaAklzLoul8KdA4pFISSI2RqBPgrEygRTesWLguDdUH1Phaf5o5nXlXbvq0QBhoGuYsmOznHx74CeOQ",
+	"JTcpEEtcRNilJXf6XizbjIv9S7BynWVdAM1nsSt9G9Tcs5JE9duLeJYATx65JZTuLVmefu1o+RJ2D0vS",
+	"4+FkyS/pLTu0L6kBAi5+cNA5CKXZzst5ppXuyWowS/RhhWQU3MGgWpLL3wKPbbmin9QhOD045uDtRkyJ",
+	"2HkuFTQOFQcTlHkW1s7477D22xgpvWbovY9DAmoP/HWIw0Ge7xDSj1Y6VwOp36SZqW2PdVCOj5Q6A3tQ",
+	"dDjrZwLxwAenkFE29ITj2i4d5SN+iwHO0PuIRES9FPokXN9HcSVowolsfhqwax3Bu4U3KRuPLpay7pV1",
+	"IYvjm+nC1CdMJe0UTfZ6ahNn74pzZWPyWI5T3rdYMfz3lyBV9IIeRWGMdJWZApQZlNfbEIcnRiSk3DTH",
+	"AtpNeTNncySHxKfYBGGzCl8dYJA2zKCNqNDV4wkx86gTzGGBOikCvDi7ldxPKZ6yW5F9tQSPMEkDgtY8",
+	"ziRlEY/Eehql5M6TmXEgRkxHgN39SM14ztHdwXahUlhWKghR/0ZrKe1Qh75s03gviHzT1PoXauV8z6bI",
+	"cvbHz8n0WFrVv38t/5en4Kfux8z23As28BycpuxGzBmJX3Pm3gzwOcnu6ZcS5ksebloqmVu+PE/oEUbC",
+	"VRmJ1sReXpHQj0iszt1O6+Z6lJejzERNKzyVUsj4OGnLFJvk67qZvY4NQDt7qF16caB7xwBbln0y0blw",
+	"aqDsZDh1soIH0TIACHlbLwI8V3w2Xxxok1OvGcXI0UOCBbgWcQ9TlsrSSNVLwG68hDXM3yydIPBrRQtF",
+	"JPl6zoB82TOfTnZUNAbvpxY9PcUp9bSQ2uP00WcSVZo859ypZWz9WUGekcL1s7SXf0GGazM25CnxjdXq",
+	"uNeyTNclzNOcwKxR/YppSxDSXcASu0Or9WyrcL75l2fxLWnQuYdwEM8/I88j5bqa8XxqIBxk0nGLyGbj",
+	"wrb4QxrnmrmrixWBiOnhxd2B3p15LlzvoXNvcwAy46o3gXCHR3IPtSXx+ox6ODDYxJ6u5TJx6KINqKwX",
+	"W6w9wpOh7vpn/ksUEWVXnHoE/ktIrNFhANc4xoBtozXAhlH/aLH4z2pbRwEfYg0Z67YABVjkGGumjdbw",
+	"aBRMlMiTHOEWG4W8F+KhegzSqDW0ssejUKiZSCLU8GPSoQyHMBq4PqYAuuKlQ0o6LKhQLMTzgyftHJRe",
+	"Y76kiFqNlp2SnTqRlXTyxKFn7uQ+Gi5Q0+8rLHBnlj/LVhdgGY37XJDYz6zoUQyIr/MgPBwEJNSJTx3I",
+	"iDCJ9Uu19M/t9fiSAfI22UciCkMe6TJWMdIlSCFBMqTD4d3TfJbjeIssoHv0R/1CXVEpUTvrFFIaYBv9",
+	"9bv/gGbUZQBpKdq2TkasGnm7vo/a1o2qXzdQWub3fdQ24112eXgZCRI6j+kSPcGHRPbhk7auX39kv8Xa",
+	"WpLpd0ATvCK+Zr2xkxd8+CgkaglKR5vqfMq1rmhnmfhD4xnFAnMxj9L7l9TR5jVumtrd2T2ApZpd56Gz",
+	"ifsoXjM8g9lEe6JbTA+/b1+zK8bJG1p1LbtnQgUSREIUEnUmShy4kY+snVple5bvQWW28TWoI3E1Unr/",
+	"tK5ijJKclDPgdp8Js1QRV+Iki9K2W+zln1L48kqZ0t/OWsGFUxs8owMdH5wegE8WfQNFYzNZcEeRWurG",
+	"CRceH88td8hK/7jgcnTIfXKfyaQHcY3IbDnpvrKEQwOJMyLaaEUCoOp4EWHWYhGDaoFUkQfSaDGmdQ8T",
+	"Uu39dP3i1HK3lkoEzTwQLkePqFAc84faF9NzOmvt5RVXma5nnIfGb5/Lqhl1Yb2ne0ndV3uyuQdwZHXV",
+	"zAZkam75eXPTDQcy08Bx0OMhlf2hWzjWfHpQzeTWcHBujdnWV5ltc4WI8rJaIbEO9tbWSGnxbdM29KTT",
+	"t/u5tgMybWg5UnSUm1LWNg/sbWxILkcbf/3uP7UN4gRBr8412fV5kMrOcogIokNZyErgYEEjEsbkabak",
+	"Xsnck/eh4jBnWYBqF8lUigijs9MniA5xD/IPdd8PtNb2scR78OeNEevt678XYTl6F6luVRLTZ2ciSXar",
+	"di8kudVL6jf73XpNI6rIyUjpD9CnEjM4uI4SAWyJhF/ztdRBuZsRE0sxRdAuYcZkFx9H3m1J9K+pdHUN",
+	"M5qtUQL8srEsQfXX1ajp2sucKi097p3aH9gLfmb652R25rcPaeQniUMlAZShqrQJoWFv1P+CxTaF75Lq",
+	"H+tgJpyTIaYs85OvMxiwyPPR6rN+OHGB5zLUi9TPOtxq3s2CkNVoJwZEFoRliyVYsrkgsloaxpbI4tDZ",
+	"vDRYSzXuOWccWO625m9OFv1C75J76Xy8CC5dsdqAjxXnwmLZtm3qhy9ISLs01R3AIa7vO9Rzb2j6K7Tw",
+	"QBMyJYp+tb1bq1Zr9cbm1lL1iTDM/I27FSrOclGvWbiD9EFOz89p5h3Pan7oVwsUjTKp5mmcSgSHJDyI",
+	"dP9d/a/H9uyfvbnIbOTU1sWyUO1rzLPQYI4UEVQNTxWNwsbAZsIHEnrqSzkqfPgAOaZdrnVRJrF2xOj0",
+	"f6tTIJ9ckUBdOaGhzNxZ2WeoTkzsYG9AmO9kjgiAX7WUoywwHKC1VuHmX27+9PG/u/nzx39780/o5p9v",
+	"fn/zX27+dPPnmz9+/G2rsN5ivItMogZlvRLxI43rY4Fbyy3WYn/3d+iQsyulIXMmWqwU94emRACi5oMH",
+	"Hh6S4BAL8uABKFaijBSVaBfS+eNDVK/Xd6GM4eKwjE44IxNERYshZFg4GlLGQxQxJT7WBnxEvIFQJn4J",
+	"HQHr1yhxFHBxYlC6Nh6NAoNFtGGAtn71teCsHePTGctRfSoPgM6iOaYA2zQAWkCFNMmgFuNNjWTwsChD",
+	"bY0L1y6ji1mMtNCEtwxYGlqDMTWemhrGAotBq20sUDvGZ2uvT4OQxV7qFIhMwHsCNukFTFQdhvZJoRHu",
+	"UY1wtweWBWrrttsgsgDPLXEotQ0l6TmRK8ojoesfHCfXftqRBezJGWMPARuDyRy4GEqJYSmQxAOQsn0e",
+	"SlOykCpMX8Po2ZsLUwuvZgOHZzrp7Tt96ARU8G+UxyQISgPGx2zj6/FAlOHs1xFl6uV2qq51Dz2E24mU",
+	"qlpG526phKZTDrgbRSQo6wWkpDYTM5hGyKVeisXhtZff3I+LEPzwFI6nOcY9RdGvj1vsEAcBevDAso8H",
+	"D9AaD9GDB8BFHjywbg2fDHl8e2P32PnRwaOTo/Ui8vho0mIZbEkThiayojo6IdCDB3bZ5MGDojp7SRCV",
+	"RR1PwEHQYg8e9Ig8IQ8elNExs4xHXZaisdB08KF50oQ8rhhSS+tfRY3j2mIBZQMd7DCdHsW6znjiUiMH",
+	"YjYBlWkvjswNYcVqBupmPSJXJgNFPHigVaaAesSkOBj+qMz7kBKJwUMchYHhq2JvY2M8Hpd7LCrzsLdh",
+	"3hT2P0rqC+W+HAZ/d8rZ45CQJu/KMQ7JC/ONBGgwZrAHZ8eFYuGKhBrNoVApV8sVMO9GhOERLewV6uVK",
+	"uQ7BEdkHGZNNheqXXnbkGdjnG9JBz8kENYk07R43q9vrmiDUsRqiT9G8UlZb7EoJyUnq4oh9hPV/fSZQ",
+	"e0BjfEbNjEEnH5CJZlIDMmkx0HshHgfAaeYWeFw9DRJ8H/lRCF1eoCllaJBJNZuImQRMq8uDgI8NRI1W",
+	"mM14oBqbNpz6fGNmcOwX9gpPiHw2Hggd/gcqhh2tVSpWVhqPg8vn7e7GupDtB/lr06zT9Og0HTnjRpym",
+	"7WbhSafaeV452/QOydYX1cGLiv+uxt90HvoHO5Oj6vvzYV1cRF+Mv5y8qxRMg03oq2m6aELzTGiVWahW",
+	"3789ePv8+jDsftG83L6YvHn19GVvu+9dneERPQnC8THGZ97T1+dct6/TGtQSDSubWmvIbhAqlC74oVho",
+	"1Hbzhoq3c+OC8xPMJkYsiZSiVNj79VfFgoHPVFdtitZQFqkp7Qb3BNjUEyHJsPCVGnMDj+jGVVXXJzph",
+	"yw3PxWAacSGzYvtkhKpKCLm9CI0pvIdCzHw+RJ2JJAKtaYfDOkAM0B6Lb0yLOS9/JtAopFdqGOhaqgW7",
+	"Mk9rStOIpGnJGXsxAVevxV4oGUl87U4JqGJix2dZlKujmIfJF5u0x45ZAjg1Q9LV1Uja2bbC+8rp1qvh",
+	"7mGD1r7ennxRFV/ukPPBZvfpuC5fjN7h1/yJ/9bb7Zywo88V2dtXYaa7eNurks1aqd6tdEoNf4eUOlu4",
+	"Wqp4Nb9Btro7uFpJAR3sFWqV2lapWi3VGheV3b16ba9SeVdYmnydTUm2I4OcD5CWwPF070DUxcKm5hnz",
+	"3zs26bkGX3fOVXhCJMLJ1GJqs+Aq2CVV50q4AfsFFyNu0TrnUtRyL4Vur5D8oHt5pp2XLWaVPfUallFo",
+	"spltQWiyPoi1CTwkKPZ3CYRFi7U7lPnOkbbXy+gAwk4CBXSQ4JFqy6ho7qORSozbbjnWp2Kj2kUnh8e5",
+	"qup3U+2P0YgLA1PTYsb9hdqNWs0xlt0toALp8I7S6otW7ihbTWkkE6WyAB+Ig5zJ8uFVkOBFjY7Ew/j9",
+	"tcQVx8i4xaBHEGYThKUkw5FUL0D2dzRa30ftRqVqLYnLeNuTGWvIOH0WPodiQMtnzcvOki4Zl5dwsmYA",
+	"xpOz7UOZGhXuCzBE3T5zaZtfldHSjA0A0t5Q2T9M0bcxPx6aJI0V+FgyzBkZFvYKJfV/D4+eHJ+iw6Pz",
+	"i+PHx4cHF0fw1xY7OT5+KL45PDz4Ytg7GB8/POgdv76ovfcOXpXLyrRQ/3d0+ijjzdvyPbfiWrtO4vMp",
+	"7BVOjl4fHr96dF1/VnlV83b6r6qjN43h9sVu5+3V85o43QwPdqKjavdJvf9sa/Ci8m583Ptie3Le4Gc1",
+	"drL7vlmVr+tXbzav325/c1DpHNb8o0b3yVb/eOfr55Xg5PNbcdUUht2HtBPG5K7cXp3SEW4wwI5z013t",
+	"sxvK1LBJnEfm0D8svSb37SwJ0Uww0ZRkWIbDP8R+vDPqleriV14zi/tDfP1SffFLj3nYob5PwHHWqC7x",
+	"xhmeBBz7F5y/wKHOuW9UN5eZnkkIIv4J8Sm+mIz0y7XaMi+PQq6UN8USj2IckZ+IkG3eg0R1rM8Nrc3l",
+	"i1SttImUl9Wm7sA4xLewQbEdZrq68zFrsVjUrblA3GjEA+pNEFwqIrSfRHttqQN+WGyxXoiZcSclvTKV",
+	"ec9ENDTzgpYsSmxr4ywBAWdgvbWYmSDMHrKQ4t4p4I1oNyoNxyS/NKKojTZQu1GtuD8ZAddWg3R52GI9",
+	"Io/jn5Worewi21ITun6KtjEo424o0POLmcwVu6dGINoRjDCyIySOboPP14MiTUdp6Vq0qWSycauRvant",
+	"gx+gl6hWfpSFbOdhtR/YU7PL/n5akQM7xwZ7M+ThAdBUsi13kYVOZKJw879//J8//vbjd66XXP315o/q",
+	"rzd/ufmDiwms1MGwwnolCBRWwthjDpEAtFurou2tzVKjXqpVC3FrlcLz7Ve1k8aXz+qP3rzbfLh1un22",
+	"c757Ufui/mXj7ea7rYPthzuHu49qR/XHjSebT7eebT/febG8SJrempVEUvXnKZKcfAagPBOSiEnNAPa7",
+	"cJ63FV2Nxa+ccvlYaYf6hSV4+iFn3YDqQF+jusSknkCc55OIu62I03dEsTeHl4EnFgjHFUWOzFOSbYGs",
+	"+xbu+IdcN+MLYiRN8+wACTxBrcKER7rWyco6ydGXivm/bRVgTqOQdGmgMfO6PByW54iTrk2RcqymIjJI",
+	"4cikjmKP+NpPvJ8vfbgyA6mOd2bbXIgzsp7jP5zizHfxIpqAtYUeL4+IDPnVvzZPlHnYy/OTbIKfpAJ+",
+	"kuLqbH66xS64KSvm/0oZ/8/8XzXVhM+YL+mwom3alzT6i9vyxhDrSzPHZK/PQnJFyTiPQybHXL4dL1uJ",
+	"Nf0CFOE+H0/xCANpqlVaHVyaZRBKQzDonNr/vbCVmvMF20yNMkgilP1CTDzSIKynhbhLJqvVAnw1zckW",
+	"+L4sHD8ViFClWzpt4KzzJtW9IUG5Nnrca82X7F+0t3ccctaL9XaBekRXAIHfq92oVNsGLEQxvsQx0EZe",
+	"n3MBPaZzwdbW6hXk44lAnQkyV229xfgVCW3AE8BT1moN1OdRmHqu3GJvsrI/pvKRispG4mFIPJkYHz3F",
+	"59u1Sq3dYtaOStxaOjcXtgc8cnHzgjn9Ci44180iprdL8WO1BjNF7UazDxtnmABSAyeZA8FdRAH3Bgn8",
+	"dSQNc4cuwHuo3ajttk1osH1OZDgpHSgjoF1MzqcL6QHpU811YN1FSze0WcCM4TK9woxf4SkhMFcvn/Yo",
+	"Lc1e/0b9OrVK7ZahEdNOoSC63uWrZ7VH28833x023jyrf7F18er5l7UXrza/aBydnzzbfvuwflr78s2r",
+	"p1uP3501Xj96frF5MD/osWmEedwfI6+NxdK7kt2YJEeCxvcbmqPCnd+fyU+kuvsV8T/5x375/rFE+mmR",
+	"Bwp7kvq/wHQAprahyafUjRsoZ4tfk4GtKE1IMkLaIWOFsi060lIHTQudPUB+b7F0gMUgksJCtEQ3AOdr",
+	"qWqwVOcSJT/DqeYqaA26pI15OBBgOayX0cFsUYr6Zc+EW7DpsAapN5gBWhgIsnUE3S+6EPCBNY5x6Aud",
+	"JeHGhkzcCETQpo0fF51JwGFAOpzeqk0jO01jN6VatJgNCsUj65Kw+J+JRTQkmAnUKlhHFWA/tArlFjtw",
+	"BlazT0eb4Mguu0aSowMrkrFSJAPBlSmWhIFcL5n69/EZWgNBvF5Grvaj4TJQj14RVtQqzcKmKnly2eWB",
+	"t5XRBsI33Z3GsbjT6eK6gV90z4Ij/fnC9uB9rTTcvfZL9X6XlEY7cpylCACwhhxNzxcOM/8afD8r0EVR",
+	"hcZurVLf1VJodTH2KRL1SdL+IiTtY20VJZkRcfwnpXE5claOuZWjmdKWR3MCUUfMF6nWSTMtmjpEWZrq",
+	"X3uQvZc2NoXkI9FiSgBBip40XeIgbsR1XsH0kDk8Wc1z5pY2cpsL8cjknt2Knn/gw04rUsrqtJDtukuQ",
+	"3f7F6pNVtDa6POzxOSfbJMxHZKpTHDgWtbTXcbMyMpimWqkrupb/Z6LFbGQsJB6hV+B4iJvFQjBrTSsk",
+	"Wc4EkwPUYs2zAyibF8RkbMc0rYmIMkTlvjHEYV5FhNGDB3E88cGDFtO6pjOPVMO5zkQnCevZVGPdaF3r",
+	"UKa/olKgcDDGE+OoMEoSgK0k9r1aHKgaoB2apB0Ref1UbFAHEZXOx8g4ToqPm+bqbCKTnAo7ZSp6y8gS",
+	"lNKGphQhs9uOImT/tJZ4JlDKMZHpjjafsMV852rr76TldCYxpLOrMMDCOhNDPa5+YF3Yub4LRdmdSfOk",
+	"mamE6PN0B5wKMlZr9VJjs7S1vYrGYPfjMdydldSFWkbbv+40VSBNFMUk1mvLuKlSz4F/jvHk1qL7k0y9",
+	"XegrDuHEzgzNjNwjWoH1UkYl1Sj92bz3IKEIG5btTFAnCgaIDjV0O+RUxBknigfCmPEMWwwKFyRHVCY3",
+	"bN9UfWGT9wg5dvaVSw0OdmlJud1icSa8Dgd7OAhMql6SchDvCaQh2yhXXHLaAj/nvDwTLe2p6YXm026X",
+	"hOtl9NK0+RBCS4HZgDQ6cPIr0sv/TFgYYsed3WKJaOlDARbsQlGnf5qsT9gSM9xlvDXWot1rMUAmmSEF",
+	"DW3i+r3B1rWZLIlt64UE6qFwIKZjj0lJHp5yWe/DILszR8W4TI5ruuevAWDWRRPptB+TC5OZDw4jH+sN",
+	"OEvcMrfPm9Qqylniaf6isz0ovRrWrkvncndUejFufAN1kgu91YyMz/Id1itE/1KL+1sw+1KeWEj3gGP+",
+	"XtI9fhj7cPUkkU/C7zbC71xrpCBjhIiANtK8dgXJB7xykc1hvKpSlwcmblUtwogPYnfdMUJ062rwwrZY",
+	"8nzzpLlusvjbDucANyD1+lrcCCyp6E6QK59aTAuoaRlkzA1HJ7OpeEX04IGup0y6FWvHsWXGVOgm9Q8e",
+	"FFP3TfLAT+RzMb6PkOxCmC/0MJHuO2oz/pTZABIiSfK3MmRmju1GrdZisPMQ6IkzX/bBbjN5KqDKmKeR",
+	"83Dsyl3DYtBiINSgcALsJfgGDgI+VhZVHzO/GwVQmWE8tmqiMd/ROY2dkOCBMXC0HmA/C9PSOTVdOGl9",
+	"sgHBV8Q5AKUKqKuSbbgIIu8qtYzF8oKyQdq4eJO2O7Mp0zU60gLrtD4uzUZZnRTHN7WTxpfv6ucXm28f",
+	"bp0e7jw62n38pPb0Wf35i8bJ6ebZq63z5vbF650v3ux++bb2rn7QeLh5uPVo+2jn8e6TPIsonrQ9sJQb",
+	"1jpP6zvV7RkJmz3h+7Sk4LxWEsCNnEaDecItfS3hDn6yn37g6B+UoCnDIDklHWtLm1EOgS4QKCFxggtk",
+	"rkARFMB+ndr9NSAPgJtN5eIYz5EPCG3q59rjg2KLeQEX9mHLzf/63X9at04hMBhSE1IMLNHKdR95zcaT",
+	"zu18zEgIHRkBHY1rEEAcaucWdcA2qxXrjCq3mO3pKCFdXQxEnPZvt7boWmkJFJ66CiEZESzNVGy40DbN",
+	"txIlFbDXNWoMD9UGtO0v7f0Ww25ILi8Yl/ifsnl16hDvYGKM7sEoSM/m+7IJbJuUGFQiK2PDpl+CPHyt",
+	"TPCZZxqV1UpZz6foM89GsHwyKcoAb72yeN1Z/7DGwSe2u2R04FA7vIGfTHgEd9OmXypt0vBCLR5X5bLL",
+	"5ly8oAMyxQ9ZL3HZ27u6h3AcvUhFilvMzXHIQq5ch6Zt6bgT1jEGJoNJi6VotYgEn1m8TSUI+Jj4adTj",
+	"aqXFLMOdKdI1OjVwyn1dFZRKVgCPjAE3M3mMPNJFQe4ay+gcy0y+uZhR3kfmQUr103HzZTnJNLLrXZS2",
+	"WW5jz/DHZDefPAs/BH8C7EELhuxylmkVcG582kST87lRBjpSgoqkS/CMHufhMITEJxOQc95L4Ac4IxoR",
+	"CALXyMSty+hMabIMOJ2669q9igzrgpFazAQrBZK21ApYWNdUAo77PEiuBCR06RIU8G5ATjcVypCXUciI",
+	"X0ZvtKJok7J7IfaU9sh8PjaByQTBMhIErVUrZqdFi7lx1jgbUz1FNbgVMxEPjzPLpe2WrMkxRxJ3hNIC",
+	"deqazc/eA+SoJBdNO18UlzQvX1J2Ce0diBAxgleL2VULiScCGDZwW13eL/o8Cnw0ot4ARaPE/jZwZrpi",
+	"005OSB4SDYwQEqksP7U5wSSbr8I7FxYN5tasNHQGKuwVQnlZf1/71fZ498tBRVS9F+/kF43Jq+Gznf7D",
+	"reh0c3SOV9HcYOy/BSf1aYzf9Mn5/MlzoATG0bVpWISn8oYUc0rgvpZRZTVu3eKSeox6Ae84GJSKSQ3x",
+	"QCOjYAR9YoiF1LVMtMXc0reits+zC9+txwHcx8MRhoa+HhakRFmspioNyIicuACfpfBmAXMVrWF0HglB",
+	"MWsx3VYUDfEEdYjtIQPAhztobbdWXU9cde31fdThsh93YdFqtnEwxB6AXA+59dyuJWIEYan2Rki002Je",
+	"H4fYkyQ0gWIAxy3BkqLRiIQltV70QpkGKCASHtThY8jJKQLczpADoD9mqG4wJD0cIGdoEH4hH2uvOQAX",
+	"v49wYLGD9D5D6rVNCjKPOYVWQ66lo++UB2mw6iEOAnSFQwpHCgijAJjT9vhwyFkcG26vl1Fc9GTQLL0+",
+	"8QYCeXgkvT4WxRZrm/82oIcgIzUT3wPi/pp4upB1QNzwfOJ+mR5CrwYspJBgrw8AoOYJ8CtRn4SovVmp",
+	"K+qCP19GDF9hCvC6bbSmpCP481GAJQlzEoHMvbmDdFyYyjNVaPrvbv588+eb308Vmv7Hmz/c/P7mzzd/",
+	"Uf+bwOruFcJoRXwBx2G9vBDW2/AJGOBeI8WfpOj9SVH11hLb0yThFfXI64QTLIj+asI3VtHSBf5C8A3L",
+	"hERuab8itZcjwo4foUPOGJSD2pfQmk6OE+jmf7n5P27+482/27j5h5u/fPzNx999/M3Nv3z83c0/3vxp",
+	"XWPG9KCxqGLS4PXWTLhoEYahP34SVNXWhOjzsYH47ERScibK6Gg4kpMWG2vZrYxEnUWtzTElOJKvZSYh",
+	"UyGbgp/F676rp9jA7v/624JPxSjAE8sMZzYiqXgmguJVMDqdCav553EEZ5/jI/opwRyquWupf20al9sE",
+	"+JFzHDHep+A5RPutffzDhoeDoIO9wZzyMlALAYNa14CBqS4klqRtMniNHLZWu9VNmmcHxRYj19YbGTsX",
+	"TSvH+MW12HF69vzwSOPrURKua0Bn80/9/vEjW8GdAPOZZrupMT/TaLfFFtONQooIRz4lkHcP4f6J0r90",
+	"RdpFn7C9FmuxUnpaWh+TELsPKBvolTnJZ3/9N/8etWuVSjsFo6jG0R4CdZvMi1orS9WLU2lb7MBAKebT",
+	"YgitZWvhKK2EMx4rdVAh50gyNYj5vJlpdYmZdiIX3wlp3EIs3am2G5VdgGgX/FK9lQQC92K4JgPv5FgY",
+	"4MRAY6y1fvWeGiO143GywSjkXRoQtNaGtiVNwV9QNmhriPnMzU2NI/rK4lB7Y1NOTDG8Bi5R3405XTgk",
+	"PlrTWf+Xhtb89rpZaK0Gq9S/DqlQLLO9B722kJv3AiV1kDVpKyzjsZPoYIsdxDcnKUcsonEfS9vgGvFI",
+	"enxIyugxpkEUErGn9rvSYmoe8HIC67IWA7o48Jmg6MOD60XnVch0sTq46ZTqXF3ty7JXNPUmUIvz0dQ9",
+	"1Eks5s5qLq9e3qzU9Mv2E5cAvT/9XQsCalR7CIeYelW1xfDOOuCeQyEpWFSxkFOUIeIU1BlJpauEmoJr",
+	"sN/CDPxGFltOHnGFBoikD1/dPRDRHAXXwcuH5N2rV287b5tbb66bneMD0z1YPfDuff36rIJ3J9XhYe3q",
+	"zY58RTbD7ei00Xm+1X9WF4+q3ScV/GL3+q1XWEX8HRo+/zdV/jcFsOsw8Uw+b/ANfqYmzYErP1JGTZw9",
+	"MSPYLHLhiiZOU/DHcO1v61n8PsDSjIw4tzT9yZZabEvVljJnn2BJxqbT1YKSTEVMuukbkv2QRz0lCi3d",
+	"raqbAoPPV0xf6karDGG3cUhcZbaW+nNJl20HfKwFtFI0iy1mpTHotKAPttdNGpHSZUX63rw+fwH5qcTo",
+	"G52QjwUJW0xyKMLXPdZfh7Qd+xwdL5ySWVbdVkMJ15lGRYs55oea4/6UTkNsGar5LDQWUn8w+VQtNqug",
+	"2zRg+321k0Ktod1NS8e2wSu1u2ewVkyMLUnPcr2h66ZJCVML1eMRv8UMOP+MPG4aTe6nII6ds3IalASD",
+	"suOyA3KM7aM7IAWpNau1f6+yN0XtC0VRU/BUu53VxdH0CJmCeOqiAOGlJvo6DNo/HObmJ3HwQ4kDoPfb",
+	"SwOfXG0MTa+hXMfagwePkl5IYHuVHzxAB9blZ6yxvjIjHUYbRkxYdvn84OHx6dHF5dHpF587fZWguZia",
+	"px95IFKodIsJG8p2vOwCzn+LKUO+q57wqQnPXFMhwdh7EbcjY2QMTFWb0LZbk12hOz1lbtuoluQtaLDG",
+	"I9nh12kzkYbIJwHVed/Qv7RovwJxBpNfoAzwFpME3JuKU0Nrp9g6TfpE6XgQJCnH+VwIZqsnBhEmrAsi",
+	"epoAtNtGPRlvZPPk4uzy6cvmRVv7H5wfmpdPDi6O3hy8vXx9/qLtLhnOKeA9EW+IKUgPqJAtZkx90yGN",
+	"6PQLaL1r0ofV6uJ+aXaIMnpMA7XozgTQAT06oupo95I6/qRsHLMJmJbrKKmuRybSCIWkEyWch0PO1FT0",
+	"pq21pyMt7WJmEDLPieq00yosQIZ8qXYooRau856nVhFDTemJp/tPzglLQT3i+4hAwy7jX433q5CDIlmv",
+	"LUSRLC6U6NDlwsjx+/Eg24RtmFCH+5OnchgU9gqtqFKpeyP4H3Lzv93814/f3fz+5g8ff/Pxtzd/+Pi7",
+	"m3/6+NubPxaRjcr9//TzG+aF9Nv//uO/RTf/983vP35388ebf7z5kxrk43c3f9L4sDe/hyaOv/n4P6Cb",
+	"PyDb0PHmLzf/z1RDx5s/ltNfKegZX5BrWdgrLDNJ1mL3OBvdkoMxEjgdXZ1GsnkJ3NQv7FW3dRxTy5I9",
+	"FgXBdPAyIam51CgIkzlfq74zfpJIKDoz1BnpjqJ7hZv/cPOXm/+i1o1u/t+bv9z8X7B42ISPv01vQEZ/",
+	"TSWNyHAUaC/MmAQeBx1zaX0ouc7zIgyGRcd3GXi1i7qbQ/Vut8xsz1Isk6BJqtTRaFdASs4DkxE8JSKV",
+	"PZQjCstJTBwY17ZXIbVuBZeqnW1SavhVr7TrV0mp0q3jTbzT2fUA0d6eUqPSSLr2nXKJ7AwNs4hCtjfQ",
+	"0Md7Zol7jMtS16psSxZa6Vfz8/1BzsT9e8IIPNTOMtEQml//UopZse+KRh7JHldqWEx1a/6U4rTuKGM+",
+	"uUorY7qtcm5s03qcElDfGMQoLgECElOqTNIJAhqDz+CDn5A7xxOXYFlLJGtMda7u4kCQ3BQOjQDe2SWN",
+	"7g4p1b0qLjW6m9ulXby5Wap1t7vqtpgORsunezh7BcLta07Z/HX9SMjkJk7lcmfsSXqlbfQkMSXVAnuq",
+	"w7XZ4KSpdeEoCvmIbJxw4fFxoVgY41AZE3ovnDYzQDqbfqVb92qktIMbnVKjWyWlXW/bL9U6W7hKKt1d",
+	"v95IYPTcnl3G0XEpOCBLzWLM1krVykVFbXGMMQvXyMaMnZZmrcLh6eeWLlD6eIsvP7/5zzf/DNL8jx+/",
+	"u/lz8fDz89etQuxp4QwlH9xHHZpGGgmRgApDG+wrryKcTnKTYLT3t0QZpLz8DMHCnlhU8NRC3OQNk84x",
+	"xdM2cORTWSJX6lu5DK6p4+s6UUMxtm6k7Tcd9lovmuSJSBrUbP1fSZF9XInDDIiKSNoumIRw/aOOjlqe",
+	"jvS8TDW5x5lHQpaxzmmjLwENA3yupDZRZ/dDWhPukYRdW38fmIoehiAgwV4/z2o5mRyofTvS27aqD89o",
+	"/ItNA92l+n5tA0/yUK1Da6daR4JBNWg0wOqbBLsPxQIcgO4fyy4BohwU3UqjVizQEXCHerlSrlbrZcXO",
+	"uAcVBEuz52Qi6kwOevpjJ/wbGgR4Y7NcQWtfVqv76AVl0TW63tm63Gqso8c0JF1+vVGt18sV3eIWlrSc",
+	"8FG7mbQAV5+7OKic9FZoIRQf/RnO6xIK2HW8awj4LgzlZ1j7EyfoTN9j3kXDSUZmWazDTXOnVB+1eeqX",
+	"+2C6rWjCKZIWAIEfMwu0hlnSfEs7VLDUucKx3+bw6Pzi8uTgy8uzo/PL182j83YRVSsOgGERCa5rrQO1",
+	"9mlnzXoZtY2Aa3Kuc4KVemELwC1ulUUSIQzaH0Cmgdq+tfRMjr48Oz5/e/nm4Pz0+PRJe33fju63Uw2F",
+	"1Syg+YNiqRZNpA1t1Nu2QlznhmOB2lazaOczvUP3OO6PJy2jq+r1xRqSs5tWU+tStdBRSIGH1LtVbxdX",
+	"yGZn2695undmpVP16v4m2e7u4mqn7m3622S3W8G1TsPb8ndIpVvF9c6mt+3vEqvPLqlS6fSqwh6oPv/n",
+	"zX+FpL3fgs7zx4/fffyfPv6PH//7mz/d/BP6+G9u/njz54+//fhdtipUKBYGZHJg+9kqDfDwUfOgdFbb",
+	"3DJ682sxvVebF5WdvUptrwrOAcYloKXl626My4dQK2wfqVRL1c3UI4KEFAen4EQr7BUaj2sHu4egIie+",
+	"hlXVvFV0Nbd16BxPgr7qLs3/DJU34JfDSWoZ+c0kiwt7LyulmbLeXhKiddXztbOjE8gE60DNOHQmV29R",
+	"KVrs0dG5089/qgOzGdeBmYd8r84EjFrTELnFoGn/gUW1j8cQe+i8eYDOnh820d9V0VW1vKlmcdZsIug4",
+	"03x6UKptbrXYWhsQ9kSA/J6QqCT6uLa5hUpqpPZ6EcGFQGfq4Y2zUn2nsXFW2qxVp0ex/ZKj8Ip8JlAf",
+	"i/66YnSPjs6hZBCPUfjX7/5XUUSm2f4+zA8ayTNCfKR0Tl3mUqs0dlCHSguz7+ymjXAbTq42ImbbGpZQ",
+	"65xKHsRyCXrPmCJwdEqIkjmmHjrOZV1rNyr1FpuDNgK68pgK004g1RdaKbDRSB0NuO1t12fQbyHRzDS7",
+	"vMjFp8qSAg/TbbV/yS2Wf5oNlacO4PuqUVnWgTRPKMe+or8xqazNmbQM3s4QsD+aDL6FBM6tFEg3sgf+",
+	"to+ohBgr4+NY6/xU4/s3CgPxUPvvXEKRPNsIzO+ZPWUIbsQMfQ4amFKGqo4yBAHvgHgy5Ix6pUSzcUbe",
+	"QyFmPh+izkQS0WJrWjla12JzSo/6LNZ4lMpg6mdpjxVR0nenFsPLTJtwh08PXrw4On1ydHlx8cIk26Ua",
+	"ARV1VEo3potr8cZ9jrAYmGxWJcChS4Cui/C4D+jR0OdH/W64+V6LtYnX56jEUKvwr+LdaxXQf2v1v5KP",
+	"dPwVeeUOZfCP2pb+/yhfHVNLL4/I0Lxlh8s0IXXVtcNVHuqTSdqK3VlkJXRReF853Xo13D1s0NrX25Mv",
+	"quLLHXI+2Ow+Hdfli9E7/Jo/8d96u50TdvT5bXWEOZ3Yaqthdjm7MrfL2oHG6EqUvZ+pqxqnumxZL/+q",
+	"vfSn+cK3qXjIB80VAqJRA6exYoZc94aYsSBBgKUdJwI8J2lFvcWMpl5G5zMQKEohuDQ+00vtWHV7yCdF",
+	"RS3mVC7Z8ijtBDdYLMHEMBRniklaUwKXbppVDAgZqUmO8SRGIVhewX/NOjMq/sJurW2qjJHuFJuHIqZ2",
+	"MOM3aue0b03Hsua1ce3ycIjVnYsi6kTRk8aty2JSTakvEQNaKP+gmsf33jD956g1aDK0WeNLe0amWEPA",
+	"BZmHFgX0lWd5z4H5BGmtG8ylgZ91+9sEnTPdM2EtB2HTVCEDztx6GR1Ng9iKfQfiomjxLdStEal+ii2G",
+	"Q4JIiBUrWnPwTuEhyInrEI8P1dUkxGlUbqa/vt9iTrDdgKFQgEcdhaRLQsI8g6an2aq/D+Wk0rr3hcST",
+	"FutEEqmtd8JuSiFJgm56aBN5gq44XFKPoB63aX2kxdQlJ6FlVchNsQDjAjJAU70Gyw7rxf6QMruzKQxu",
+	"C7WqQ/MIHgTmxVIVpXuAA9Nigg9Jh/sTRAIBwOj6BV1uoNOWslQdtf6DWMP9UcFO3bncB5CfU+0JN8z/",
+	"ZNz9zWL8wTVPjDngKT3O/SXyDojtETWK7pU5t5jrFm1CtdBUAzATGHzwgJHxgweWR+2ngIRswoLJnicM",
+	"tU2y+JHuixZ3F9MpAwBjajuKxVZfEW0iGdI4lVvpXzZRWTMjppUy2+INvmpqkIA1m4fBugQXMrTY0z5k",
+	"rSbavVcbA21Q1ZoNiHXLAvoVUcRmSrFNLRVAXc1mwhuYv/y+MUcmOfZ+wIIYGad7fi3L32Aaekard+la",
+	"ybYEw1Iro7Mpwvm2YMN25ZaKU8g7L/iQM4k9ucBOhDMcY4FsbyhTgBHX4X/i2n+jXFsXJcXA+EOnJd9S",
+	"THvDM+2L8xu7WGRVl+0WTcND7YubIILDgOqe1ntxhbrN0gJrckTicCPrEQ10oNujtb2EA7VNcROVIsZs",
+	"FpIGgWmAXUziZPYzFuXU6MfAOS2Q62XMJttGw9c4Gw731A+ul9GByRPZ1D2zlXrY51GY1ag6aY+5WndG",
+	"tZuaw2mk3PthYiY2cw9cLLNd4/fIyco/INbzj3ZBCfPRmm6/49RpzYjoFS4svDkHEFM/INxLmOAUOVJk",
+	"L+v+aKvSVm6HQ4PJO3OBJUAokW6XeJB2ZWCWUzpRiyl9aD1pUaGRkhyQxKS7HvdJe3+qeT1oW0Uo04Me",
+	"97ZlkglVFlPQ7j7BxixHkvPLIWaTS1s71S62GPySao20vodw3CHSJCVru9O496a0MrUcPpiWvRatbEgw",
+	"k3SYWSZ+6Gib9wD9XmnUdqvbq1/NVdHffwpVCjYd7AcsUrif7P6lT+e1IGEWszy0F1AbM9HIB+QTAyP1",
+	"CVr/lwWtH2tuScLWsmLhWu1FbkItuCBlX7FuU/diwwpJ9+up/HsswFv7rPnytMV87kVD3ao8vNLg95gh",
+	"LCX2+urve5Yii1kOxmLKDVmM6wOKGcl+RQtm1Gy+tHg+0GZWQ81LLGPckVRPfLSmHYhKaRTEC4nUKPJO",
+	"5xGxrsHyZIsZ92ayeu3LNAIsridzLC0aJq7PFosrxDvch9mZpoR4AgnHsfao4eCMSwHaFzh6bErf1AcY",
+	"a5xZAuQIHjmZPMISF+7exyipdphbReCUDFgcbuI75bE/RM0AZPinM8d//RXotsAApr9TTRU1/SKKzRLQ",
+	"iF9/e/ty5kbt/quXaz9G9TIkW8W4fGcJq4m9UCc4HBBJWS/JZVN/PiVjYc9maB855MwuUJOhGIrp93Vd",
+	"atK7R31HdwpKPqD/nQxDWMgDxR7PtNocP2nZklLGxLmaGIOfK4k69nDy0qFDIHiYguacqyXZp6v+9COb",
+	"mw5dFDa7Fa/qQ/bddqfU8Op+aZdUu6Uarnca3qa/Rba7hcy7np2+nv7ENMCQ+ssVH5BzgoEx6d0y1WPJ",
+	"9s1jBkLw41g4aG4A5XGfNNBpDXT5Qn8ssRYxecmBmt+WC8VCn2CLDX2oRU7pERUjLqjlmum324mqsI+U",
+	"nqD44uetgqmRL+mRSxo4Qkf2fJ29VFayq1VopwA7pvMDPvzsUmYe8TFTei/CQaDUPl/L9EVqnsv1SqM0",
+	"28tU/N6AXsLhnziwypnT18JGPcqoaUu7ADxRI40rxc3W1oNOU4zDNgCRpm3KknEH6KivWDft2SB7RUBi",
+	"DSTDhcRg2wplwvRJSMoIGiTalq97iDKdCjI1W86KLYb9K6UBQDtP3u1maUhPiDzNkQt31ZemhYpmCEvJ",
+	"lOzuj7lSZqnLmrfMvO7xySM/0/yy4SS2LETUidcnMi9NMS8GCd3QBVy6VAKE7oRVRs0xlR6YSSlqY2BI",
+	"hBqZqQUeHmWEePqM0Vp79tjb6/tIxKNRqUhWDQQdjXU0kpEAeUrtg8KNrNwtsPbnUfRd4nSLifl7IFC9",
+	"pO/F8/SLuaGQZ0+hTZJHPjVr/WmG3DQP6kAEChr4i/gvkCdpZdcSQp2nFf05NdGpJ9EYUpZmfTcmay2x",
+	"fIu6iwbxoXOgRVEwrg77EAQFeiFm0HXVLajOrx5Omyg/J9CEn6kbwEU5UEbSCkAp9pwXIxyksIz+NmEO",
+	"0hftOEnSca5z+tpOX+ok0S8vRKeTz93oW5JYqt2JOBDcaa+LkelFms6U0u5Q6JwDzgGTmWQBdnLbwLWY",
+	"7gNnE1QfPIBA14MHcapqgnwFgW+buUq1ZxjafeqceQ2zPi8zPYn+Ta+VCh2WS/JozSNnccN6tEy/+hab",
+	"37BeJxTZQe8UgEvPL7NrGSNj5/fT+rh0+3TP1MTvI+Ez3nsA09e2134M1GOwewjzP7WK/6nGi7S9PZzE",
+	"R7kM9IpxKP0YCZqdCQDsTuVpDnmHBhbXtcU0XG0ajnY/q3Hm+r7TW9PN6zTp4Tax80w9MD+xE83mdeo2",
+	"moqPfSacdp/zUjstpq5N6myxxVmd+SwKjukuOebpjonbW5ulRr1Uq66AO6lG+PEyMMVQrJi5BD7S7a3N",
+	"Rn2VZd4x79LiEX9Ku/xbTrvEPmRE8TCVgDkyl3iR7QfP3TL/0nDVJdIw4/bCWVmYOcmWaDrXssWmki01",
+	"/52ba4mmUi0hBauyq1+N245l1lEiBgvAvq4as41AEhbZXi1f017XnJRMzfK+15TMW7I1G/r5lIR5n0mY",
+	"Vnu4RQqmvbOrpGCa+5eVgVlE5Bp7MpiggA7IVFVKiwG6s+10pdWR/WT6+gpDQ2rNVq2ASukvc9IR76xt",
+	"fEpH/JSO+Ckd8ZeajqjZTJyNqIy4Zbmkpom5/uy03xrwV0x7VPBq4yFBHBKJAM5SPdNGlDkhaEgiX89E",
+	"XD8z3//EQX5SHOQiaYL7841Ej2Layow9Y+n1M/QBp1t0lxLd58ekhY5CAtqA0lV1Yi54oZXqLcqobY+j",
+	"DV2DMEPHB6cHOojzDXTGUTfFdlxvp06sjXjYYu0DQfHGWzLAkoSUdaKwpxvjzSIK2NIO3dcqVrlNZRa0",
+	"4HOVcJv6arSWmcKI3AiSjgS7t/SWCkjOLYqpn6hvOwQ9uxUrNeRQ0/0eo9if2M29s5sfVUv5pHQsyVqP",
+	"fAq8VfGyIgow60UQjwwTPreE1pEkyM6rhHAUD59cUY9Mh7qAMWsnhLSNhHkki6hDCGsx2+jALUMz/Qqs",
+	"bqL5XhzMaqMhDge2Ix7MEWpipzvL6PI2be6BVQc7XEbtJM+2XURtOrKN6OIk2TYIEkvrWOrG4nrQkEDk",
+	"0IBMkYlO0PO8KAR436SbNBGipF8JaJfAxq8lTnIHHn09PymgaY/g55QPsATbNScZJxZlp1ZXK4kfJ06t",
+	"3uo2ILV6u9TAjXppl1RIqerXOnWv4W+SrRVTq91PzKZW377twp0SDMypL84usDf0bzG1AIBVAKVIJJdk",
+	"YdzOPruh2U5Jq4X5jqcj5gudZ5gbyb/2yEimnLmckX1d56TYm8YktBCWljkJJCQfoTEPB+BsNlmTGZzg",
+	"HGb6Uk3UYQd3u6yG6R4C39+rLU2Zei5+PI8M6nzKx2iI2SSJfo9JSFIh8J+TlQIIojySmgh0mhgJBFmJ",
+	"2L41/7UAdvHINu+2pLamoUtBqlLhCE9LL+tlBEcyjWgTj2BAvcD8xyJutssjWUb2FBVFwz2IO32Ioklc",
+	"Nw9o20qHJfRJFkHstRuVbDRTTSfmA6uhJNqZuwiJdqZ56Ijx9v4wyIh2imMs7kzXK0Mc/iz10RRc4Ur8",
+	"WvASdYqTcjRRG7tSHzGPQ4MB5LTLtz2l44RMaGRs2tzMNKiBAlinRU2+ipaqnro/LWoJyxR0oq1u1a95",
+	"9U6pgTdJqdHdqpR2OtvV0q5Tb7agNYrVynS18Dy9Le7LvVcggmLnL4+oGAV4Yg3afwAw+d99/M3Nv3z8",
+	"3c0/3vxple4myZZO5nU3McXNCXn8XJubSO3Hg310lmMXmAcJPtMRfea+bHxLlwP6lWY799Nz8TDTuToz",
+	"nZJsg+lYZMx06khnOGXAALfY0jjAKA8GuMXSRDABs4xKNOZR4KM+viLq2TGeqAlbvP1MaF81kEN4qwgt",
+	"OUOMkxxBRX8ACfXa7MknpN6fAFIvyBg8c7snprBhhWu98a0d5MOGGnXDw0HQwd4g33i5AEghRZ1tgAPS",
+	"HmfAfWgbVFd78Dpobxs98hFhgCXWYm0AFmsK/oKyQdti84A+aeR4EV1pH6RIMY/PhIkpqTs6IKjdpYyK",
+	"flNwpVIfs3YxhelAMvbIJtzMNKnbQ+1apdpOYmmMjGGkovqh8v+x923NbSRXmn8lBy8CegogeBElktGx",
+	"AXWruzlutS6ULHsGDlYClSBqVchEVxZIcTsUIbWfNuyIXc/uxuzLhMMv+yz3WmuN29P+C4W/ML9kI885",
+	"WRewiriREinhjQRQVZlZmed+vi+tlzEWGtmtiaiw1PiJ4IIqGq3VoX3wYcSfCZkRRcmIjMBLbzNRjriX",
+	"3snO5dDW8uBFbgKLnD4/sauh04TumDyQmBVgve1Ni+TXF3ZxzWuaO1p0oNUDujkocBQ0yxUxHAyD58H9",
+	"O+IfHz78ZeeXB9tPnx909lvUi2F+8I/fbj5/0OQ7p+uDzzaOn96OHoqb4a3RN1udn233/2FTf77e+7LJ",
+	"v955/stuZR7T4TM6F5dVCqGxg4XURMl47G+ztsxdWqMXixhCZUZQslMyW52V7HSzjHPRRlzRqfrY1nfO",
+	"LGdKSRxo9QUw9L5D721VaHGButZctTFT6ulLHokTfjqhnlFowj6CGFyqguY0uc/oZlCa5Yr5a1CIVrMm",
+	"+rBDAErFStnPU7dm1WKCuEQqeY+hsgUVCPZ2L6sf3MRYb8tCa31qm0KWXa+oCDRjM7xfZRQKzw9FN3oS",
+	"+pXdSj+Khnp3bS141sh40vAGE2tqHoll5gdzvVRdk9sOs0jhVvaChURx7g5F8vjAcmd2QnWi8cS4uYE+",
+	"CQP3ytfzzyu+V9L48qQxtgAsK4xxCeuR330moims2DwIwE9RJ5LRBazqE65Erm8VIFt9yZQUNQdCjVZy",
+	"BkkaymapR9IYYUmSmu4LYpgzHfFeD5oMTilgD4NI8uPmUnYqzukTP8AZPqYJTglT3JfmQTQGayllZ5YE",
+	"Kr4difA0jVRMYMrNE6Vwzh0EeJDQGMGjkS57PDVszyyysotygNe+mCH7/V7T5DwSRwq2PjSqm8VzKsga",
+	"kgJ3zYhGV9nsbfCd7rqo3+psefUtcZvXd3rrzfpGd9PbEjd72/xWpwAqcNYu/LSBHnx6QC3MANP9a/yG",
+	"xT+Nv4//Mn45/g0UM70Zfz9+Nf5vLP4hfkMgdK/HLytOBc9HkmLHIosi2EHMyy+XSc/ui+n5dNqj71Zt",
+	"XecMPIlbu3AZ4Uwrfw4j9/2hkJpxutb2Wtg7qh5z85uVwj1+RIWQFlq0LatuR3mnLjXrk0S11NNcWgGN",
+	"1R02YJu9OasCD3SoArHHCDUCG+QJv6G2l8HJh6wnqxpxbZFBakY/GJvZbctqBgekE6juM+HRyGimYPdr",
+	"BjzersNOuB8ZjddTIaqHcnrI3HZeps6zA1dU4n+J/zR+Gb+OfwAe3B/Gv47/bfx9/Obv2jL+5+yxBbxJ",
+	"Nn41fjX+Tfxj/Bdz3N/GfzYfvx2/Gv82/mv8msX/XioFjJgvlncLC6RFhM9icgPX/nJopK+lDjAbd3n5",
+	"T/WqJQogndxiL60siERn8IRrinKvfJSPtUrWKCBjkud0WKEKO9fHWMMNXUf3pMzh+IK6DrsIW3RDsw73",
+	"jsQu69t6KQuFYL0SazBDEpM8B+N1kOvACjyHBnskOPI50+U3dIrAfS4+HpSC3Tt9AnO5+j7G0nY4vjQ7",
+	"wzlK4GhtcKGwgK6M/32+cPTHakvCGhpjMucq4/sBT9kXeoFT+R3+QSV38wQB9hiXpwmt5Q0go8NKN/a5",
+	"EnjajHPPfDp1RS1zE4768q1zK29xJm/xEoyFd2whfAwFgV+KKFMQOMV7nFaGY99SYcWNlQLL1d3MKmoy",
+	"tMpXYNRlnvfjJMcEsLu+Z7xdY1LYVFMotAqOhdegQi1LKoXn+jAKuUR08hwyic0+o1DC4uVhqDqBGCAh",
+	"M5ZYJiXKcLNaKUPwu5agOYGynlZFXjWZiiO+bP/rskQqbY5rIVk/ihq1hKZ4Yf8nI/5SapVzTK6obzZg",
+	"HhfXYZYFCPwcY3TRmI25JXTq2fhRW6b9f+TOg61Y9SOdpl96AT9KWIjImiSGdHP8azNmWO7ZGV2nDjzc",
+	"+Oc0dF9Mn/IL5/0EEqcL5F6oBgdmIyViDma8w293bnW3vfpNsdWrb/HNTv12d8Orr4tmz34HDe6kfWcU",
+	"6heRoqB9NguiMG7IlVV64aLQiJhUEt7QJKmusF1aZuG1POokw9eYRoFyiQiiJqVMBKueyUTU2vKkz6OU",
+	"DA5skF0o8ocwlGJcMtd6ea7DXLrHYU+Fhwgyo0LkiGMu6n43FdoKUkDFAalH5gmPVZEVuGTS4w/x3+LX",
+	"41fx2/iP8U8OM3Iq/lv8Zvxy/FsGQuyPIHtA5jQqCx7kS0warKT7u5Xui22AMgOYDiLW63rvHBd6lU64",
+	"PO1hRKIv57KlIxUNz2vQSoHtqf7phs53QvHEn87UaoJj7wlWVSHjsi1HElqvcgyeNYs2FKkjgW0MobC4",
+	"+Ge6t1oy6fRKLHWeAdnPEEoyFQLhKKF31JgGzFUlk5InJK32MEWP6Y30cThOqKwyRn/an5abH9JgYcwi",
+	"S0uKFr8IggwtVwY5/yng5ifDNvcxl+2yHGp+giplOzqArPAQyVEPpYoOiZ4w7ecQocCydCSGjRTzfNiY",
+	"Rartc/zqsXn3yzdabO1sNDd3wD8pBdGfWYaZMdHwLgIdP08r62u7Kt4K6fljFZO0u86yDmekZXSi6vSh",
+	"sbRL2PhQap0RDWab0fk0Io5km2QJgyhU3AAObFum1UTmNDlpNnZSrISCBaIXYdMaCk4IXrdlnt+EDgoA",
+	"GWT3PkAo7NuO1MiOkJ2KqC2rSIqMxaFCekPlA08J2NVQVzQhg2AuMJksdcAICAD3madqJYx+5ngf2NLK",
+	"JSnCLGMrQfikhK2TZpvF15mbwnVnKoXrzDItqQkttMnKqbCvKa5ilJ0UQC7MdNCKncl70EaKmOlEB24O",
+	"QSiiUQjuG+OaReJ55BCXuauioVmM3bU1lz15tI/wWsC68/ARWSYPvvnSYR2uxfZWDRzOL5U6CgRrZY+y",
+	"A/+eMjBjTtvy0Refse2NzduMD4esevBVq77usG0GMO7aYZtNmqgG7oxjEfKA4FM08InrLkdtjQ2VZiR7",
+	"COIFXe7anP7ct7rBviGVbrkxeISdN9B3AwfOokybfXbX7vEMVQbPSJgG+4wHgY1jAoA2Qc7DDy2cPC6z",
+	"sX8miUTyhllbztGps0fZnLwosR2qOZPGtgYXCdW2rJIWN68eplbeBJRbk8rSni9aoOSvnoOMwYMjFfpR",
+	"f2DG8VVrveJUcJNUdrediq/1CDAsUg4x2rHYJpRuX2Oer9Gvdsue95+Sp31qntUeNZsb2/i4T7fxP3zi",
+	"p3Qn/GwoQl95n2428V985Z/+w52Dp7/c/PzB3a8e/GzzwS8eTP5v7Dy4sLK72XQq34ZGaD4w0rLi//zO",
+	"/UcnzZ99eaRarVbrm4Mn/btPjlqt1kPz791W6+G9Vqt1Z3D8uQrMJ3eCO/d+fvcXa2trt81/Pz+Jvvl7",
+	"8zlwlJvBVHYrU4czlxROd0JxiDO3+/fS82ilBjg8+hnIC47n6Uobhe+XTQONBKSymDjNfDgs0wJn/dPp",
+	"8Px3QTJQGz+9xPwDLZeQJ1xIFSdeK7xX1UNLDF+8k1MvkYC2mzoAKOatMghmIgCj2SqyLcHJlOqEQK9F",
+	"eCxCAgG2/qcPJXN9oWu7qYuo+4AXchL6gOHYFwPmqRPZYF+EagA3tHSzqfOYIGfrZ5p2JErWtiTbgbzK",
+	"BEbAcoIAe5uVxlId0pIdilR5ZHxsWs/kS+vFJoZpW4ZG0xdwuZ3DVXBWMF+IFzqXOLhMwgJtx6andkw+",
+	"ypqf87dL5i4vEmx4Ogjmf2IHr1D+PyiUf+AVSf1M7PlLrb85ZO63YWNotPp5iP/GSk1Uo2ZuYgwAugv2",
+	"l+eNUmuh+wNsnAGxJZlrTJDNrj84gj+EyyJ+VGswqOxFTqOcA+1rK5Z2rcsUGj8WMWWsa3vGgERQNRDV",
+	"DEzfAgN3kpHzHEf2YVjMMTQpJWCya7SaBcm1ji85lCVPptcKfUW74OQt5m2WG/qM89OoOJW+4B7BjH7G",
+	"u31R/0zJKFRBQeIOmf5dqeo6UqFwUWrAFFhfBQlAJPgHuZLpM6O/yk0K79s5zrzFAhU7xzm18rye6Jpi",
+	"E2nfeABozRg/Oq8G8CUDH6IU2kHgahUyqSIHcGLbkoBip7uEhdSxbWkj4FMD2tbwkKm/lzvIxbnaIyHN",
+	"ByKvDD8QBW4pgPMvzSFJZm3OlStSlhXjXSgwyy/fDGcsF1ld+y5fOflijY88P6qLYzOaqX032YtvaMa9",
+	"gS81ai+8Awwv9IB+GfNU+Q5RXx77yKOqHRaqIGFLdbDLU7P/ePl/amwYjHTCI1/3JdY+RACya1wcag5l",
+	"VZeAD12H2T8PewBHlHyiRpHrtKWLTaT4L3MJUfoQYKQPQ2GEhVtj2pddgcEsJGRnfmSR9NuSwAkARToZ",
+	"w5GIsGl1j0kl6/bjUlTfr30dZcOwLfMC7uL6z1APM/EKfK+kNOZMW9DiBTJXGwEAtrxZWWze8ETE/QBu",
+	"imCYsDKU03vhVGAjmdnhbqFCj/Xm1kYh5L3qgo89MzF/OpDFYe/x2v2Z608mK+cq9x63mvfmIJFJt+D0",
+	"yjk8iFcbFvPaggFwOXm+Laazla9VlLm1qbDPU8R+RhCXSv399DeYeQMMeil8i9cohpHwmFQhIyj8fDny",
+	"XlsSGQlYZBBi8mU3GBn9UHVtHRz9xkhfIgPpcsk6xssHJtC2NOoH540VD1zyIxHqMumaGff1KjimFZ2r",
+	"E80iXEfC+ERhYyiiUB1Psi8VUbzezJeDZavgfj/+3fh76HNAxhDvVm+9u8Hrt8Vmp77V2+b1ne66V9/o",
+	"bIqt3k2+3bnVBS107EfCu3O6WOHc76GA7WX8U/zDEh0exqhIlyPb8kEOSka8QonxMmXH6U6bLjgzJ+6D",
+	"65a/tgJXDYXMvpmMWCVDbrYq5cJG7UszyEorli0xdxLqB+TkKvSdsY0toKLOkSYB4hyIEIyRtOVQhFpJ",
+	"ZouKLVbxwYOWwzT0pkP03/hsuRI6WwbN25IgYhAz0ZxHt8Gg0tTGrgSUt2mKItjbNNqyLZ8mwOVE12f7",
+	"4ToiUPJIU7U0heYdwFQ3c/SRvXgXJ5EBj/E1Owq5JAoqJbvCSTMWqW9PxW2ObXaBdj3aFchmHI1CmSCv",
+	"JzXcJLJdGHwLddSAn+KeEkB/joA4Vmllv01BcqTXliSytHUwzHVT3AvKftjsM35ZgP6e6Su0YDtO2pVI",
+	"07QZFJu8ZoF/LDKHw4IL2Tcjnvs60m1ZBT3t4WbRkeDeHgQ+UtVPdNDGhS0mgcA671SaLpNKmUkhlmi7",
+	"cnWU5xKcUDIL6Iu5MjbzJ/hXdsQ7tyPm3wOlEM3pkUtY2asqdBglGuDgQXbYSsGon4BsGZlHAq/2wdkZ",
+	"q9zbZVlD+6iRtBoIAO0gWZ89PYW20UIe59p36T9T2LwsRQ0E8PUZpjeWUbnog4LKNdZLVrU5qfqN+koL",
+	"OElZ7ctS5YvAdFaFTtoBUpHRWLVS1sk4vyESQiD9QHYBauX8XhNab1pBOJHHfXguxHsLrdOuyYjd6+EF",
+	"ON+dqzvKyHMyJ+/C4DwWPvpraDvOhPXxca3uNBfPkrUk9RHQcQSeHtG2+cqzTFTi2FcjpMJqy5wkbbCn",
+	"KqTSK2ux+9m4n1INdsAHArM14cj4JFwT47C5QaFgMy/1PMHWXFm0H5NFm25WsmdX6uuiilQFtC+aBc4Y",
+	"KgFSRixjrtlrypID9ygQQfEhFXrYRmQTpw3mAlChywY86vaprtVGWcCyMjKTVbGwC1isuIZ4EyUY4JaA",
+	"CQxCrK+kYNXOKSSAsTC85rRll2tR96UWAKZ0LIJTLHCWRDNL4zvmwUg02JyZBJrk1LyseA7Qyz1f2sQ3",
+	"scbjfM0cYPxlGI723/S8Dfjzr4U8ivqV3fVm06kMfJn8PytYvI0VEcGXr0GGl40BxMPM1R4Ki0MKn0tI",
+	"0cYaNv8SfLMdzgWB1eOruSYo9bQEqfqagZe0BJYAT9d5eq8cjMCpwC6s7Fb+/tbOxvr6xubWze1b56oG",
+	"fJdLp6Tn0if4amcBcaENtcqmXJX0tce04GG3X1QtNEiE6XVIscytKdf8AYATXD1XptSXSLVhg93l3T4L",
+	"1Qk7gQAJKS6ijbV5hCMRWd+DPmpL8j9CLj01YL70I58HSVLHwfAlhJN4lOhDoxeqYATY7UW5ISNduQ+p",
+	"p9pemqgBkANKIUCvZET4AqFOOwkR/syXbLPJPH6aTXSxqha21mwfh/iARlhrsJaZeFvmZp4nlExXIOQy",
+	"slzu9Nlkyuk89ARWdQGvxK012CN1Qq0nrn7mD4fCmy11kzeJKDHWlme5NBtsHzEnzfw0AFkkjZk0nOjE",
+	"74oaC4FXGGdy0gdPj1AsiWk4A+zgWrlL9e7SE8+x4p0+AdQHqoHfS9AcfN2WJ6EfRThBKFsfCh5RaxWe",
+	"HjPdPg8HgdCFRtn+AMFhrCRZOEuUmLcZknAKCDa076kpKSPSqxPa9g/x2/hP8U+Jp5ZqW7azsc7Wja7e",
+	"qG9uphqXHglmyeI2wXkafzJV9as51TCu+GU1GMHX5jyAWUtOPfxtduwcbwd2YWW36VTUKOoqWAt7OzNA",
+	"Ds9NK/P2EetovbPR3fTqW+Jmr77Ftzv1291bXn1HNHvrfKOz2d3yZn01NID17ABwZqWPn9mSIulQ2W0u",
+	"+PL0KCjsFn1qxFifD5GpOFJMkBZw8n7dkX8s5CqbtMomzdrJBSfPqivSRhAr6IyCC4pMrH2HB+nFdQke",
+	"47hvaCo9KSvcJvGwrMHHo27/fIsPmliM6jiET7IttmAnEf1/IPixKKjlz/S4kMMPtynS2k8AHRlF0jJK",
+	"m3QZRW0qcwpDHMWlqLBr4t/bhbsA/36+pS+H8UMB0YsIgwh33krTrDTNrJoGRRVPpSvFMS9Sw6zB+V7p",
+	"mYUCC5lzjhgSWe/WuMoq207V94eadUZRW0KsAXB50q8OSdC6rBeqAWFJWKgvbCY2bmZOTyG80EjSpQ12",
+	"x/yB9E750LTtRWtL8lkLdGSPfGjIVWT1nq2n7HJzNQ70UIugl16DLDlFChKGlNGPK130vnSRAzgldq98",
+	"9HrofYl1OBBpwMvSHV9gOdoZGR8KLaI6NnXbRtrSRvRzG2IdW0BNo+9zzQKlIyydn+gEtwXnfngGlyeL",
+	"22qFetHVEyiL1Ynw4VGgOjxwsLvKiEcQIADCVkDSXXMysUuaQL48Hki7Vehp5kYqGh7Cwrk2YAD9xCxQ",
+	"RznJj8hw/pEEJ9C4Doggl7YQBEoiNFXXgmRYdIt8QV5SuA/MsUmzQQEf7Wy4swxgZ9syjzsLc9rDwnuQ",
+	"30oKojezK1sdacFcL0WhdWsOAuoWQE3C/eDhPAjUSS7Sa/e4ZjzQylIUlhQSsiowPhVsO6iBNItyIvgz",
+	"Ic1Q4PIbmiAxaeB7GLymp9LeoSRxfifVymp7KAB7AFP8wsIhXtHW5fdsIM0G8ZsMKY93esI1C0EKeI0P",
+	"TLFcS2xyLaKsq1EGCJpTPctpJbJbV77HQr7HE1w9i96XYzC3UKTW1j8btcKLV2b5lTHLcSSr2sELkme0",
+	"wS/VzLbgBHUtosiXRwtizFgrsAd4TkkbpJO10Iyx05bQNVmCd5aFXTmggR3YcS17wEmUQaPr4xNFZpGN",
+	"L892FM4dYBnsNn2/guS4LJizMkgOnW6dMs1/Na1ioztH8x/Bp9jQXbTPXQddybZEX4MESpXKDpL+K4d5",
+	"fii6gEoOt61Nx0pjaSRwOn4/BgbPZKsSJyjlBcC4IFQso7tZdb+8+5il0HSupUjUo24/F5+kHvCM+/PI",
+	"Pr/WYPsRSz3stqSWc9s7bTy1k77CXnpEfT8RQdBgXyftaCGSG/BeT3Qj4ZVn1KbKs0XzbO9ElF1wDu59",
+	"y1+wUHxpdFH3w7NRVgmp+RJSS+qNOQws4pHVAZ/XtLKiGHshrJS/38twwmpodoWesLb8J9cIV9dhbqTc",
+	"2m5C85KAZjBqRx+Ytyjh051m1GdDEXaNOA8QpByjneDc1JPyT4ArqZKYxJ6Q4agT+F0S3MCVWMOEUXIP",
+	"oNgeIThF9nrgSNwDcE8aP7ElUiEKKAk/0m0JeRz4Oc5CpWC9SLRYazBXHYvQG4n7QPBIt8isUVtCR/An",
+	"Up18wv7j5f9kZygg4VPoOVbyCMKhXDJXB/wrNQq125ZV92etO/vf3H18ePDkwYP7jx4fHnzdcp1CzBYM",
+	"L0O1LGgvQOXCaTba0rwbLJftCEqs29fGIzZQOmKb29tYH8uHPIxKbGXiWjv4uvVIQF3zDKYMNh2irg0j",
+	"VgWwL+0fi1pZ04cZ2WymjNF3gGkzaygiGYyQHquK59OGEqlLGsjB1y2jF/A92lwgbSlGIVlbply4DUo7",
+	"Zmj/TDYO+YPRoLJ7awPbhvC/tGnIl5GA6pnlG1zgmD6iW+ClI3PhlnkyyAAMEevK7s2tZtOpDHeaySeb",
+	"zY2t5gvkocxEMprrj4E0niIZFhI3G+7YgB/tpD9C0Ln7uKQHvuyKbGjk9uPm7cxv07OMdaaJCMlMYPPm",
+	"mQnc3j4zg42bOxtNKMkM+OTvSDTch2NZ2d3acMwGy88gmea85JgHAadDWWKThPDtqjHmCtgDYCLiawNJ",
+	"EFppuhAb8pVtgpmgsz8Xcn/CDKFLHFSOOkrVJ1gBVcuGDAfbhd5R2Za+0czGsAE8YOrjdAptmsQNxQ8t",
+	"7kdbQvDIOYurZe7sB+Y1sK4adHwp9izkl0tQI0PBo7KuUXqjD0diJKapTWiYtLYWplC1IIpooVkVn0Q4",
+	"aXQftCuQmQvUmXg+DIBABF/wjN2V1J44k8RB3mjbbekYLbOPl28l24aHIYezpqNTiCWb7VUp6RFNzEus",
+	"2WFdHokjFZ6W6Tr7fWVOUYkD/8xe/WLKcLjW/hHVwsO4suGMsrHRRQJO2xIJlNKRSAWYPFXI7kLsIX2k",
+	"W2rQjKS9RxHDQUepQHA5dRzYRZ2yoLOTUEWCgLJxdcCGDgUHH2BQPhyigV94KGTK8wio7Khm1Ndg+pfu",
+	"G8KJML+uLG/PFY2nI3oKloiGwqrGHgntz2pThnYHLr/osWF2a87FGkFU6XIWy+xdOyiLsj7bcC5sgYra",
+	"9PWo859FN2LVSRwBJ4EQqF1i1/5VRiNOpRplLN8dZT4+6e70DGmiFqg/DFFM0HOfCywm58qkV/ozE9wv",
+	"jsuSJFqNPDH/45Y0C/OvpST/LP4hfhP/MX5rlh7waEi+kg1gj/I5U86aVWW/WqqPH0KxOT08vaffnMlv",
+	"jeG0cl6umPPyLZmzH7TfsvYd/kFtZfNEU+06gU3UYC0bciwr5PMtiO850Tc8NcvDZ61E+UqULyG2y8JM",
+	"uMNXkvqK1CrwjMhJ9Oj1kNiFgXO7vQofbuX0+1cUa1a8XpcizXewriUFJi2NPQBp8izB88fSzMkqEWaL",
+	"OWlPT/KJcXkKoRERaLE7AVOSjZEANq8NiGigjcdAitENboMBA5JxlzVz6U0f4gAPbRClkMwLJ3RWWy9Y",
+	"eJFV1LNhS75YKB6Gw045xC8a0WPuaawskpVFcnEWCQZJ/UgjUhXtxlVNzsdak4PiLrGPCk2iC7EEBmbO",
+	"R+L89Bfia0V9c6Ic5tO4mVSR0Ak/Wp5JrcEeCQ7sukZzYVViRodC7D0tNqlicYzu81B4+KW5pDYlX4Un",
+	"656dwrViTntnyqMDOr0S/0v8p/HL+HX8w/jV+Pv4h/Gv438bfx+/+bu2jP85KztZ/Lf4JzZ+NX41/k38",
+	"Y/wXI3Pfxn82H78dvxr/Nv5r/JrF/14qio2VNouGCdUApGSSA0R8q9udW91tr35TbPXqW3yzU7/d3fDq",
+	"66LZs9+BFYhbsLLb44EWTmoDzqieLixKSJtvFuhP3KUr3/NK9MVxLxGuNzSJNlYFaVRbOaCLdLG1bPUj",
+	"1D2yAX8mciLf5VKfCKh4r6YVk0oKZpuzwVsqKLLEGkrs59aZxC7gMQan1ADNmYuGrtuW9EgMWO4wHzEl",
+	"D9G0PIxCDikzJV1WxXpL5pPequ0xDkQsGR3Hqq79f5eZ9XJr2PsMfdHMl8Dggjd3Ml160FoQjbCGw9eW",
+	"Sw7Yw211PU6kQM09UImaIxmzjJtmlcDvEekxfjN+Of6tEf8OiPv4/8Wv4x9BJRjl8NrJyP/xr1n8Zvxf",
+	"x79joD7+DJWh8V/HvzEf/47FP8V/JHXzNv4xfts4K56XEayIy3Y5pGMrFfxeVfASu6K89RK+hi50gLJc",
+	"4aGsXK6ZbYJhcOpg+M5DdqWMDrg8D8zGO1aR2PMjsbao8rCnwsORFqHLqtAV4SroclBhxsSoOYk1QL8C",
+	"kjVsuMUV38vaHZN9GUDiQTcmE0EXWBi1BmvZ+1oMyhmMDor3gr0DZP0yIvPh3Lgu3YlqkgqjuwcTidgD",
+	"W0S5sOWQhOMml3/BQC6O6BKRLVep43cdqD2zMz7KoC0d4JXBsTI45gQCTcIQScl7sanRFzyI+v+lNFTb",
+	"Au2nmbvRbLrUEohsejBtFo6k3jOerqcQRYZFakTMJx6PeIdrUVjb8xU8eOminjSz82z2Q0nPLjmIdmrg",
+	"jidIKwu9UTMi6net7P7Tr/JUMcdCmscMQ9XJmoL6VEdiQK8HKC9mfzuEpWYXHhnHebdvdqfD3JvNTRcN",
+	"ixO/5LVghF1ofdXezCMg/4gU0yJc6p2YUzaDODkQ4bHfFU8kP+Z+YBbw3NeZrNs57zN/+XeVjuChCFuj",
+	"qG/uBhQHZm4lpjpw+5uvjU4LjS2wBiFnes5ZhtwjX0chEf8m3DCReiYkCwUSZQJVkflKjcD+tq0cZkjF",
+	"tjpWAdR9CdhWeTDA7B3wk6K+l6xTw6rCG+EWYl1h5JrGwFwWZwJr1AeNYodEFzzjbiC6Uaik362b8fJo",
+	"FApW/UXjZnOnxroijPye2bhCs47RSUngzBKJJ8tCKI2Tz8/eomid7j9+MAFhV53AqxwOdc2ZhKy0/eN0",
+	"qR2BjsQw8/DoRFlgzrOPPqBron6oRkd9Jp6Tv3l/KOT+5+wzJaXoRmaTHvueER3V+H/Ff4j/d/zf1+L/",
+	"Ef80fjX+9fgVhO3+b/w2BSam1xL48hl5GQOIjxKnQWZ4WquCcd3jkh8RANlExehQqGEgWLVHXWwYL4eI",
+	"YIJvBHBGDgLSaidHzWqG1RkFz4g6JzMSC9RUMJpTpoXW5nonBd8kX8u+hQTCk6leilogjsXEfO2JPvsY",
+	"FGas2xfdZzhQimY/E6fYA43i1/bpQU8y/p99AMqPs7f/5JPPxbEI1HBgfD0lg9NPPmFpC/3db37+qZf+",
+	"wK3tskipgJqvhTaHzWlLgHUBgEVMrUZpyEvTbjRCh2gQ+vxYIHUp25dmF3mjrhkOQBFowRJ9YmZkdBNV",
+	"94JbSRPyxHHRzqXCYdspY95/lMOE9D3Bqu7aQExGPtxa8tIm9hbU/rFkZ+Vqk9MBWYvoxa9e/P8AAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

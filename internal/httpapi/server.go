@@ -23,6 +23,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/support"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -33,6 +34,7 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*supportAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -41,6 +43,7 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	supportAPI       = support.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -67,6 +70,7 @@ func New(d Deps) (*echo.Echo, error) {
 		identityAPI:      accounts,
 		organizationsAPI: organizations.New(base, tpl, accounts),
 		systemAPI:        system.New(base),
+		supportAPI:       support.New(base, tpl),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
