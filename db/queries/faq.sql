@@ -22,7 +22,7 @@ SELECT * FROM faq_categories WHERE organization_id = @organization_id AND id = @
 
 -- name: ListFaqCategories :many
 SELECT * FROM faq_categories
-WHERE organization_id = @organization_id AND audience = ANY(@audiences::content_audience[])
+WHERE organization_id = @organization_id AND audience::text = ANY(@audiences::text[])
 ORDER BY position, id;
 
 -- name: CreateFaqEntry :one
@@ -48,7 +48,7 @@ SELECT e.id, e.organization_id, e.category_id, e.question, e.answer_markdown, e.
        e.position, e.created_at, e.updated_at, c.position AS category_position
 FROM faq_entries e JOIN faq_categories c ON c.id = e.category_id
 WHERE e.organization_id = @organization_id
-  AND e.audience = ANY(@audiences::content_audience[]) AND c.audience = ANY(@audiences::content_audience[])
+  AND e.audience::text = ANY(@audiences::text[]) AND c.audience::text = ANY(@audiences::text[])
   AND (sqlc.narg(category_id)::uuid IS NULL OR e.category_id = sqlc.narg(category_id))
   AND (sqlc.narg(after_id)::uuid IS NULL
        OR (c.position, e.position, e.id) > (sqlc.narg(after_category_position)::int, sqlc.narg(after_position)::int, sqlc.narg(after_id)::uuid))
@@ -63,7 +63,7 @@ SELECT * FROM (
            ts_rank(e.search, websearch_to_tsquery('russian', @query) || websearch_to_tsquery('english', @query)) AS rank
     FROM faq_entries e JOIN faq_categories c ON c.id = e.category_id
     WHERE e.organization_id = @organization_id
-      AND e.audience = ANY(@audiences::content_audience[]) AND c.audience = ANY(@audiences::content_audience[])
+      AND e.audience::text = ANY(@audiences::text[]) AND c.audience::text = ANY(@audiences::text[])
       AND (sqlc.narg(category_id)::uuid IS NULL OR e.category_id = sqlc.narg(category_id))
       AND e.search @@ (websearch_to_tsquery('russian', @query) || websearch_to_tsquery('english', @query))
 ) found

@@ -41,7 +41,7 @@ LIMIT @max_rows;
 SELECT * FROM news_items
 WHERE organization_id = @organization_id
   AND published_at <= now()
-  AND audience = ANY(@audiences::content_audience[])
+  AND audience::text = ANY(@audiences::text[])
   AND (sqlc.narg(before_published_at)::timestamptz IS NULL
        OR (published_at, id) < (sqlc.narg(before_published_at)::timestamptz, sqlc.narg(before_id)::uuid))
 ORDER BY published_at DESC, id DESC
@@ -50,7 +50,7 @@ LIMIT @max_rows;
 -- name: GetPublishedNewsItem :one
 SELECT * FROM news_items
 WHERE organization_id = @organization_id AND id = @id
-  AND published_at <= now() AND audience = ANY(@audiences::content_audience[]);
+  AND published_at <= now() AND audience::text = ANY(@audiences::text[]);
 
 -- name: GetOrganizationByID :one
 SELECT * FROM organizations WHERE id = @id;

@@ -86,7 +86,7 @@ WHERE author_id = @author_id
 SELECT sqlc.embed(t), u.first_name AS author_first_name, u.last_name AS author_last_name, u.email AS author_email
 FROM support_tickets t JOIN users u ON u.id = t.author_id
 WHERE t.organization_id = @organization_id
-  AND (cardinality(@statuses::support_ticket_status[]) = 0 OR t.status = ANY(@statuses::support_ticket_status[]))
+  AND (cardinality(@statuses::text[]) = 0 OR t.status::text = ANY(@statuses::text[]))
   AND (sqlc.narg(category)::support_ticket_category IS NULL OR t.category = sqlc.narg(category))
   AND (sqlc.narg(assignee_id)::uuid IS NULL OR t.assignee_id = sqlc.narg(assignee_id))
   AND (NOT @unassigned::boolean OR t.assignee_id IS NULL)

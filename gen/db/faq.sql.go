@@ -177,13 +177,13 @@ func (q *Queries) GetFaqCategory(ctx context.Context, arg GetFaqCategoryParams) 
 
 const listFaqCategories = `-- name: ListFaqCategories :many
 SELECT id, organization_id, title, audience, position, created_at, updated_at FROM faq_categories
-WHERE organization_id = $1 AND audience = ANY($2::content_audience[])
+WHERE organization_id = $1 AND audience::text = ANY($2::text[])
 ORDER BY position, id
 `
 
 type ListFaqCategoriesParams struct {
 	OrganizationID uuid.UUID
-	Audiences      []ContentAudience
+	Audiences      []string
 }
 
 func (q *Queries) ListFaqCategories(ctx context.Context, arg ListFaqCategoriesParams) ([]FaqCategory, error) {
@@ -219,7 +219,7 @@ SELECT e.id, e.organization_id, e.category_id, e.question, e.answer_markdown, e.
        e.position, e.created_at, e.updated_at, c.position AS category_position
 FROM faq_entries e JOIN faq_categories c ON c.id = e.category_id
 WHERE e.organization_id = $1
-  AND e.audience = ANY($2::content_audience[]) AND c.audience = ANY($2::content_audience[])
+  AND e.audience::text = ANY($2::text[]) AND c.audience::text = ANY($2::text[])
   AND ($3::uuid IS NULL OR e.category_id = $3)
   AND ($4::uuid IS NULL
        OR (c.position, e.position, e.id) > ($5::int, $6::int, $4::uuid))
@@ -229,7 +229,7 @@ LIMIT $7
 
 type ListFaqEntriesParams struct {
 	OrganizationID        uuid.UUID
-	Audiences             []ContentAudience
+	Audiences             []string
 	CategoryID            *uuid.UUID
 	AfterID               *uuid.UUID
 	AfterCategoryPosition pgtype.Int4
@@ -300,7 +300,7 @@ SELECT id, organization_id, category_id, question, answer_markdown, answer_html,
            ts_rank(e.search, websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1)) AS rank
     FROM faq_entries e JOIN faq_categories c ON c.id = e.category_id
     WHERE e.organization_id = $2
-      AND e.audience = ANY($3::content_audience[]) AND c.audience = ANY($3::content_audience[])
+      AND e.audience::text = ANY($3::text[]) AND c.audience::text = ANY($3::text[])
       AND ($4::uuid IS NULL OR e.category_id = $4)
       AND e.search @@ (websearch_to_tsquery('russian', $1) || websearch_to_tsquery('english', $1))
 ) found
@@ -313,7 +313,7 @@ LIMIT $7
 type SearchFaqEntriesParams struct {
 	Query          string
 	OrganizationID uuid.UUID
-	Audiences      []ContentAudience
+	Audiences      []string
 	CategoryID     *uuid.UUID
 	AfterID        *uuid.UUID
 	AfterRank      pgtype.Float4

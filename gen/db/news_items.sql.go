@@ -139,13 +139,13 @@ func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organ
 const getPublishedNewsItem = `-- name: GetPublishedNewsItem :one
 SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
 WHERE organization_id = $1 AND id = $2
-  AND published_at <= now() AND audience = ANY($3::content_audience[])
+  AND published_at <= now() AND audience::text = ANY($3::text[])
 `
 
 type GetPublishedNewsItemParams struct {
 	OrganizationID uuid.UUID
 	ID             uuid.UUID
-	Audiences      []ContentAudience
+	Audiences      []string
 }
 
 func (q *Queries) GetPublishedNewsItem(ctx context.Context, arg GetPublishedNewsItemParams) (NewsItem, error) {
@@ -232,7 +232,7 @@ const listPublishedNews = `-- name: ListPublishedNews :many
 SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
 WHERE organization_id = $1
   AND published_at <= now()
-  AND audience = ANY($2::content_audience[])
+  AND audience::text = ANY($2::text[])
   AND ($3::timestamptz IS NULL
        OR (published_at, id) < ($3::timestamptz, $4::uuid))
 ORDER BY published_at DESC, id DESC
@@ -241,7 +241,7 @@ LIMIT $5
 
 type ListPublishedNewsParams struct {
 	OrganizationID    uuid.UUID
-	Audiences         []ContentAudience
+	Audiences         []string
 	BeforePublishedAt *time.Time
 	BeforeID          *uuid.UUID
 	MaxRows           int32

@@ -279,7 +279,7 @@ const listSupportQueue = `-- name: ListSupportQueue :many
 SELECT t.id, t.organization_id, t.author_id, t.subject, t.category, t.status, t.assignee_id, t.created_at, t.updated_at, t.waiting_since, t.first_response_at, t.closed_at, t.last_user_message_at, t.last_staff_reply_at, t.user_read_at, t.staff_read_at, u.first_name AS author_first_name, u.last_name AS author_last_name, u.email AS author_email
 FROM support_tickets t JOIN users u ON u.id = t.author_id
 WHERE t.organization_id = $1
-  AND (cardinality($2::support_ticket_status[]) = 0 OR t.status = ANY($2::support_ticket_status[]))
+  AND (cardinality($2::text[]) = 0 OR t.status::text = ANY($2::text[]))
   AND ($3::support_ticket_category IS NULL OR t.category = $3)
   AND ($4::uuid IS NULL OR t.assignee_id = $4)
   AND (NOT $5::boolean OR t.assignee_id IS NULL)
@@ -297,7 +297,7 @@ LIMIT $14
 
 type ListSupportQueueParams struct {
 	OrganizationID    uuid.UUID
-	Statuses          []SupportTicketStatus
+	Statuses          []string
 	Category          NullSupportTicketCategory
 	AssigneeID        *uuid.UUID
 	Unassigned        bool

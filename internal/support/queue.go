@@ -37,14 +37,14 @@ func (s *Handler) ListSupportQueue(ctx context.Context, req api.ListSupportQueue
 	}
 	limit := web.Limit(q.Limit)
 	params := db.ListSupportQueueParams{
-		OrganizationID: req.OrganizationID, Statuses: []db.SupportTicketStatus{}, AssigneeID: q.AssigneeID,
+		OrganizationID: req.OrganizationID, Statuses: []string{}, AssigneeID: q.AssigneeID,
 		Unassigned: q.Unassigned != nil && *q.Unassigned, UnreadOnly: q.Unread != nil && *q.Unread,
 		CreatedAfter: q.CreatedAfter, CreatedBefore: q.CreatedBefore, UpdatedAfter: q.UpdatedAfter, UpdatedBefore: q.UpdatedBefore,
 		AfterWaitingSince: at, AfterID: id, MaxRows: int32(limit + 1),
 	}
 	if q.Status != nil {
 		for _, st := range *q.Status {
-			params.Statuses = append(params.Statuses, db.SupportTicketStatus(st))
+			params.Statuses = append(params.Statuses, string(st))
 		}
 	}
 	if q.Category != nil {
