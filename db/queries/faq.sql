@@ -10,7 +10,7 @@ RETURNING *;
 SELECT count(*)::int FROM faq_categories WHERE organization_id = @organization_id;
 
 -- name: UpdateFaqCategory :one
-UPDATE faq_categories SET title = @title, audience = @audience, position = @position, updated_at = now()
+UPDATE faq_categories SET title = @title, audience = @audience, position = COALESCE(sqlc.narg(position)::int, position), updated_at = now()
 WHERE organization_id = @organization_id AND id = @id
 RETURNING *;
 
@@ -34,7 +34,7 @@ RETURNING id, organization_id, category_id, question, answer_markdown, answer_ht
 
 -- name: UpdateFaqEntry :one
 UPDATE faq_entries SET category_id = @category_id, question = @question, answer_markdown = @answer_markdown,
-    answer_html = @answer_html, audience = @audience, position = @position, updated_at = now()
+    answer_html = @answer_html, audience = @audience, position = COALESCE(sqlc.narg(position)::int, position), updated_at = now()
 WHERE organization_id = @organization_id AND id = @id
 RETURNING id, organization_id, category_id, question, answer_markdown, answer_html, audience, position, created_at, updated_at;
 

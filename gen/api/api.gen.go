@@ -56,6 +56,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	}
 }
 
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
 	DevMessageChannelEmail DevMessageChannel = "email"
@@ -284,6 +302,27 @@ func (e MemberStatus) Valid() bool {
 	case Active:
 		return true
 	case Blocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NewsState.
+const (
+	Draft     NewsState = "draft"
+	Published NewsState = "published"
+	Scheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Published:
+		return true
+	case Scheduled:
 		return true
 	default:
 		return false
@@ -669,6 +708,11 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -792,6 +836,82 @@ type ExportSession struct {
 	RevokeReason *string            `json:"revokeReason"`
 	RevokedAt    *time.Time         `json:"revokedAt"`
 	UserAgent    string             `json:"userAgent"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // FieldError defines model for FieldError.
@@ -1092,6 +1212,55 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -1208,6 +1377,29 @@ type ProfileUpdate struct {
 	//
 	// Example: Europe/Moscow
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // ReauthenticateRequest One factor that proves who the user is; today the password.
@@ -1720,8 +1912,14 @@ type User struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
+
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
 
 // SsoProviderName Example: esia
 type SsoProviderName = string
@@ -1846,6 +2044,24 @@ type ListOrganizationAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -1866,6 +2082,27 @@ type ListMembersParams struct {
 	// Status Only active or only blocked members.
 	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
 
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1931,6 +2168,51 @@ type ListSupportTicketMessagesParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -2017,6 +2299,18 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -2025,6 +2319,12 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
+
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
@@ -2220,6 +2520,30 @@ type ServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -2250,6 +2574,27 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -2277,6 +2622,18 @@ type ServerInterface interface {
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -3056,6 +3413,196 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 	return err
 }
 
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
 // ListInvitations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListInvitations(ctx echo.Context) error {
 	var err error
@@ -3314,6 +3861,189 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UnblockMember(ctx, organizationID, userID)
+	return err
+}
+
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
 	return err
 }
 
@@ -3626,6 +4356,198 @@ func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error 
 	return err
 }
 
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
+	return err
+}
+
 // GetHealth converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealth(ctx echo.Context) error {
 	var err error
@@ -3772,6 +4694,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
 
 }
 
@@ -3788,6 +4729,14 @@ type GoneApplicationProblemPlusJSONResponse Problem
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -11283,6 +12232,1267 @@ func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories400ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory400ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries400ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry400ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -12778,6 +14988,1052 @@ func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems400ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews400ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem400ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem400ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem400ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -14194,6 +17450,539 @@ func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories400ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries400ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews400ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem400ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -14472,6 +18261,30 @@ type StrictServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -14502,6 +18315,27 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
@@ -14529,6 +18363,18 @@ type StrictServerInterface interface {
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -16613,6 +20459,303 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 	return nil
 }
 
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInvitations operation middleware
 func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
 	var request ListInvitationsRequestObject
@@ -16934,6 +21077,233 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 		return err
 	} else if validResponse, ok := response.(UnblockMemberResponseObject); ok {
 		return validResponse.VisitUnblockMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -17265,6 +21635,111 @@ func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID
 	return nil
 }
 
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -17316,544 +21791,613 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUAiBvv0fFfiqIkSiJFEVSrpUGbSFQlgGwUMqHKLILotiJ6ZiLW4ViHvd6z",
-	"tvedw+GIfbcRs3N27DnneMZfgfoK80kc+WRmVRZQhQvJvo7OizMtoiorL08+9+f3fFvw+HDEGWFSFPa+",
-	"LZBrPBwFBP77IJL9cyJGnAlypP+u/iyi4RCHk8Je4YIPCBMIMx/JPkGC9hjxS5ShSJCwUCxc4SCCV7Dn",
-	"ESHg8cJegUye9TtPPPqSPnv87uj84lXzWBwP5ejd4fHW8cCnJ2+evTh5fFB9WzkNToO317gyHr97zCed",
-	"qk9fDc8fvnwaPD758nGzc3H6zRdPv3jjV/ubb74+oC8On1XIlwdq3OdfVF/R7qsymTz7xn9zTF/S4/Hb",
-	"r4Pg9Mnbxrvms92yVwtYZ/i44n/5LCgUC+R6REMijllhb7dSKRZC0g2J6NsZh/Ky/r72q+3x7peDiqh6",
-	"L97JLxqTV8NnO/2HW9Hp5ugcF9IvHekBD2Rhr1Cr1LZK1Vqp1rio7O7VK3uVyjt4fEiGHRKekMKeDCNS",
-	"LEj15sVkRAp7hYcEh7CJsJd73xa8kGBJfGfE6vSIZIhpUNgrYMZwmV5hxq/wvzYnWuZhzz7yBQlplxK/",
-	"sNfFgSDFQpeGQp7iofrwzb+7+fPNn29+XygWqF/YK1Q6u6TR3SGlulfFpUZ3c7u0izc3S7Xudrfa2SY7",
-	"uFopFAsBTkb4jzd/uPn9zZ9v/qL+V/3GPaxopxBGhWJh1OdM/eNX27u1arVWb2xubds/z8xM0iF5p58/",
-	"ikI+IhsnXHh8XPjw4UOxcE48fkXCySH3icgmUcIQZ6SkxkGheRx56nmXQPUf9n5d2B68r5WGu9d+qd7v",
-	"ktJoR44LxUIlbLCSV7v6prTT2xqUJlWpzrt/XR+WNt9v+6VxZfR1abAbkkKxUPN3rkpsq/O+JL9p9EvD",
-	"qqe+NOltktLu4LpWCuvj96XtEesUigVvR1ZLXw8b35TI1hUuVfrv/UKx0BiPBqXr7ZCVOrXJbqm3OVTj",
-	"vq/0vynVPX+rNNiRV6Wva2M1h+FW5+sSqYbXpU32vlH6ZmfUV+vaneCSrA2GpYrf2y559WtS+EptWFNw",
-	"dat5SL/BknKWuWdv+iQkSHIkiLnZnZCPp6+0O8zrUJFdX8qR2NvYIILico+LSARRj5bDaANjscHVG7WN",
-	"q9oG9v7/XkAJk5fU//z5wcPj06OLSrUVVSq1LXUQl14fBwFhPfL50e4JCfoc116Orx6HRycXz3rR4VPM",
-	"yfOq3Hl9/qYTPXnWFHJc8k6y3r8cEtnn/ufN2uaW/p1x5pHPWanS3Lp8881B7eRr/feQ+DQknryMQvo5",
-	"LOTv6wd/X3v897XHwaDs3KG/rz0Wgv997bGHg6CDvYF9X/PJSzkZkc/VLPTfhcdH5HM+Ioz6v4LLZ/4u",
-	"sSSfv3tfvz6r4N1JdXhYu3qzI1+RzXA7Om10nm/1n9XFo2r3SQW/2L1+6yVMKoMDNDQHMCd87BMmqZxk",
-	"Hu4BCigbEB9R85R7qEswEOAJW92qX/PqnVIDb5JSo7tVKe10tqul3Rqudxrepr9Ftg1PeC00z2JREBQL",
-	"+tvzeNgo5FfUVyyvoOjI+csjKkYBnlgm8w83f/n4m4+/+/ibm3/5+Lubf7z5k2YJIxziIZEkBBF2GIWC",
-	"A/v0ifBCOlLUqthCn6A2I9dSP9BGvAuEPgrJFeWRQCPcI/uID6lEVKIuD+Fn4JPwW1lthRrpfURCtYdM",
-	"T8vTHywWhNcnQ6y+PMTXLwjryX5hr6Zki9QMXsiQsh6c2Qs6pDJ7kgEOe0RIxCIlKtQ0qSRDoW5nSGQU",
-	"sryJBDCmOw+fdHEUSDWLopoUHUbDwl5VTWlImflXPD3KJOmR0NLUmTkEvftZM7XH9JlAagpFhAUKqJDE",
-	"R50Jaqv/dMYR7XjiIyz7ybzj81cC8n1EQyUMtHhMlkIsZcc0gqUkoRrtv/k1Ln1TKe1+Zf639NW3lWK9",
-	"+uFfFWZ3/oP6hr63QC0Psf8ESzLGEy0TmCQMzgWPRgH1gNVtjELeCcjwV18LtXRnLlqKqPEFv7TLuCRh",
-	"CPTgE6nv1oXRlJSeZJ9CPvUR4xJhJsYkVFtHrkfEk8TfRzKcINzDlKEASxKWzc4QIY/VXdz2KqTWreCS",
-	"Esalhl/1Srt+lZQq3TrexDudXa9WVXQgsYxEYW+zUlNSVcLuNQVP5mBnanYpCtneAHcoI3LPrHlPCF6y",
-	"z5f08x/cc/lXIekW9gp/t5EolRv6V7FxpsfQ254mnwOGyLU6PxwgQcIr6hG0hlnMouI5riMqUMRCgr0+",
-	"7gQE8dBsGfERZnoJZTWnh9g/15t0p6Mc4qDLwyHxL82WT5+k+TPqcH+iJqcO8QoH1EfPmi9P73hWDWAX",
-	"5qxO7FRQMpU5RxXPvGQfv4+Tcpfs8SjQVNtRf8Q+WlN80mxiEcUzgK1Yh2M55KwbUO9uh4ID9bXJJbmm",
-	"Qgr3RA4Ywp7HIybRmMo+kn0qECkpqYbMW0i/pU4GqEVpffHIEit9X+nDJFDnpeVhsTAkQuAeWfELH766",
-	"4+nvJqd/kBp7/tGbeZTMs/d/7voMhd4B+AplPeRjieGQH/OwQ32fsLudst7my07AvQHxpy+ePQUqkHli",
-	"X81MYk+CqPYIkyCMsK+km5Ahljy884WsO0diZpBMcN6Z6IdL9uH7OhSlhZIQDfEEbqLPNUWmb6LM3C99",
-	"I5+AcXWHc6Lsikp4+FIrqDNHlTyB+lqyqaf2ERYD0KwwYmSsrLS7nk7VYZfHyUeTac05oGSSJfv8fZ2R",
-	"UnqVpFIbtnAHPhQLx0zLwiMQsHc7Gz3SXVWG1L46gno5rSGexT3pChGzypH++r72Pun5BLzXU9aNRBFT",
-	"Wk07XngbNveUy8c8Yv6d9pVxedmFUdKkHhKtAyAReX3Ewx5mxkK+M+NpJEdwypVFor8+Z9sZlyX92D0R",
-	"cnp1IRE8Cj1SVKRNlRIQcNYDy0TwIQGFiASCxO7BKVY1YHys3oulZbFwhicBx/4F5y+U2XOnIxrpsS4l",
-	"55dgRN2Vtzic38wTSc6RHXvOQZiplCTnJf34fYtkq33C6MpUxcy9E9jzyMjscVPr168ZvsI0UEr0nbY5",
-	"csaZYvtKH+hgQaxaHGvtd7ZgnKMwy0Hpecw5DPfBe+FHyCcjwnzCvAlak866p40Vvf2CP8Y0IP6dLUzw",
-	"IF1SBtZGeu+piC1MZRcPR1JPRV05VrTiB4wno1ZGQokjIXEota15n5aLsjJhtiiZ7QIjEx4v2cfv67rY",
-	"TZH9kEe9vvH4GPO3C8cC3GoYCTBqYD/U39SO7LVYe2bf20UEfwS3Y0i+BqnUVjsLfwaHfvxsucUMCbyg",
-	"bHAeezfuSAhKvbiMfSW3s4ZQk/YYUlvDFU9WmwBay6yXDXVDPkQTHoVq67r0ztc5ZeYoUoEPO+tZQCrq",
-	"8VL8+H2QSntmV9t7CM9sZsrlZbZVbyfqRLLFDNsz7lZpNHPr05jdci77JERjPEm2X/ZJiyUUqnbefBc2",
-	"XtPTBecnmE2Mu0PciZ5CRdvgOoStv8ux1pxjveAcDTGbWIG1wIBVsyjZWdzL5Z/+/j4KCfjVupJo127i",
-	"YBXE48wX6mja5+qp0oF6ChyWfYJ941p2fpp1iDbNGJKjMQblqMtDoj9KWa+ccszOeFzVAl4zG2G5I4sw",
-	"3OfSCwmQHg7EtKQOeI8yxbRGWIgxD30lLijzeBgST975fldTVhk4x9KTmW+WqRdK7gv3QREnVAjKekUr",
-	"khDYy1ouOt+aOvM3b96UDiLZV796WOZ4wnHyhDI/YTYQT4sEyTz5xCENBz8KuUeEUDrDkQ7R3OX8YXna",
-	"Ptcizj39lwx8qENFnOD0EgiHsZzOcZJxfin6PJSOo8wSTspXZsUoliggWEi0g7w+DrEnSSiQshYKH4oJ",
-	"60k4fr77jYpEMtzVvVZzHOFfxJuE4k2aQ5XJnpbM4/elolA2iqS+fvCRfdTWJ9CGqIpASptEvNslzKes",
-	"pw8NNMvXTESjEVcKywnxKdZ5BHdS7eMBL4dqRIhtutTTjOPDyv7AArkfUAPf2aGzmRyRsz4E00FmOnOV",
-	"/fidErxTgoe/L/NLifv29B60yxBDM0NCXg2YY4mDyglUYN+n6k84OAv5iISSEhHnQoycP33r5mykYow2",
-	"oBf/eybu5SZrrP6qyeWYv3Ev9FMQjzWcQU2Zh0Msp9iF+/laY+H3TfbIt7NuIT7SO4eGvEMDguBJI9f3",
-	"EVPfDpQ0VZz4qFzdapTTn6/XUh/fzPi41PlAszHduZP+4IYyf20GcZNunANxNuyreCDeUYaFmoDxOb/B",
-	"IVNDz+odfEhkXzEG3OGRTHl+1X9HgoRI9CFygz2JONtHOhdDoE6ImeItDLUVBwB9J01ynvrPLki+Yz9b",
-	"9jmPII8zj4SMgByJzz6KXAMw2VvNdabHbDsDGv+yuBScM21kzf7qw7yTAHHe+1lTcBIspufxpk+0S0Xv",
-	"brw0ozQItJYoEOup9fpKmZV0SLK+GEu2GXpG/WiIWUlZaRDpJNejADMtotaOWC+gog8fmk9ssKvJdzJp",
-	"KvKpPLoyMiJ94tiTPMw66zd9DkFrKotorPYm7fNbU+aSG3hZz6IBFgXGA2Xy36a3R0sakc8Z9XvpqcFS",
-	"SmJEPHXuqIs9KYqIlHtl1P62VdApQa3CXiu+aq3Ch7azlcnWELsr04vHEvXxaEQY8e3QgvaUqQ8eAf2f",
-	"Rt+K/8Ij2S62WFuHX/Q/UdtO4tLrY9bTj8d/C4kg+qX0n2w42oxOhFD6XUiu+ED9qcXaJhnRuCBCEgn9",
-	"bMgDEn+qjE7J2CgWQzwBZc33ia8sS/cSmQVlUTBNc3bK5FajMJtFUizQUTpzo1aplyvlarVe3l6GFLjn",
-	"RWGoc4e+XfJ2uQ74PIblPgMXHM7c8Wbvo7aaXFsHagwvhYfErWhaseCDnqGrzF/zpuoycj1Lw4ZuM5Ep",
-	"PgGvOHtsaT+eUTHmBTP7CmfrLiy5uPP5zZlhfWmeAwlOqf+Yp2k43OtD/DEchnii/p2keM1u6RkWQimt",
-	"bc/kgNksL/WSSQAzR29IQ0npOPtrxf2FtaQmlL03Scp1Fjd20qhnJcazNxdx1qZaVyrTcw/pjGL01+/+",
-	"U7s8R/ods3x3RsQkDaxSQYS6HgNiA6wiJXh3nVQ3hwukE6sztTj8PiJIGecBKUWCmG+ow2m7b4vsVeQk",
-	"YS/LMtyk7BldBPRwwwiQYbolzoKJ9SzvoQEhI9ggMw8ze8pabEiGPJxo37B+tyl5iHukXUSMXJEQPE6g",
-	"X9sfwEXfYiMSCiqkvvF8QEkRCXAa+pSIxB1psnTtzMqorSiz3WJrrXhdaEhahfU99bJh+AMykgh7IRci",
-	"HiEk4PoWWg6YTepwHhDMYj3YGpiERUNF4iZj/ascnrfoIr8WJtvQvTYuxbufdal1iqjySCB1tmZKWVfw",
-	"IWX+YaI03s44c7TOMzLMZudfljcruymFmTJ0dnSio0g61fTw6Pzi+PHx4cHFkU7bgECOIP66Io0ODgnq",
-	"YEG2GjozVKBHR+eIMI/7xsuYNlSWsO/i3OksKfQ45EPU1pUIzh6pLaOsd2hfbS+l8Ks7g2UU5njR4p9t",
-	"bq5PlDLro3iGqDORRBTtDqwJiZmPQ/DlvT5/URK4S/ZRQJm6GgQPBMJBwMdGQXd2plFZ1YabOt/0trlL",
-	"y6IwZ+dmebxT5pFpg1CJxligDo+Yv7ydYVNasoSgRG3GpfZx76vxGQfnnOIktMcE0tHAWS5grmCT8yyR",
-	"IWkQ6FTIIupEOoc6AJnRxwzVK8jHE4HW2qYA4FKR+uXRl2fH528v3xycnx6fPmmvZ3+4S9XsRiHNUs6b",
-	"Tw9Ktc0tSzXuhSgidfxhycOCoD65TluK9W7V28UVstnZ9mteg2x1d3ClU/Xq/ibZ7u7iaqfubfrbZLdb",
-	"wbVOw9vyd0ilW8X1zqa37e+SJbTjvKtAhYhITpq6/u0zgXydZxdR0Sc+KO1o7fzxIarVNuvrmbJwQCYH",
-	"QY+HVPZzeNCATMCNBiEnQb8Bb7AXhVckvTfnzYNSrdLYKeQ4k2yWf3YKu5Bx6BWEFZWxZmUCIzHHyyXp",
-	"hXq1peHlZT3j8iF8fvlXBAkpDk7BpzS72tejUS51NR7XDnYPK9XMUSPNG7L5oP5xGQJIvnZ4+rmt40Lp",
-	"cqziy89v/vPNP3/8zcff3vzx43c3fy4efn7+urCUfeDeu2TWMflObc8U/bn77ZxW0eF4KVpK85eEhS3g",
-	"qLEQymCt7k/pjT7HzOfDtEDZB6JNiR74Pb3T7yunW6+Gu4cNWvt6e/JFVXy5Q84Hm92n47p8MXqHX/Mn",
-	"/ltvt3PCjj4vrCpvwcFOJepgb5DoebF0WUrMznFqpcUshGtwGNIrklxLKtCQDwmTy8qaaUGZkovJCbjz",
-	"WnCiL6iQd7USXZE7YyZmmmqLJsV7lH1/uiGId1c3LIJm+BPS+Zq0x47ZiirftHVlCpLMNqW/e6yYCsKg",
-	"ipQCegWFD45Nla0a3LNSeXdFMU3/02rjAkUR3HRnxvN3S2qLwhBcLfcbhmFkfL9DTu/b1LTTX8zcrIAL",
-	"YuIjt9sqN1SVEdnQM4pzJPbjSLR2gLuhlj4WNp99qZ2Z3YvZ5enahvniLVO2XYQR0VP0OOvScEhZD4Vk",
-	"FGCPCJ2Za5aGfT8kQmTfLDU8I4Fr8dv4vEjxyxzRs5yCJXHYIzmiykxPT5n7BAwhoSYuOVrTacYY6jXN",
-	"QsUyARKzrPjTRbuRC0WUORHu39ZJkBnxUivdKvm0B+vwSZL2ZXLMeIiaJ80pzlTdWvF+qW9nreoRlvjo",
-	"esTDrGhQ7GtdXvLqseZ7aR22KJaUhwLqS9tPji7QBh7RjavqxpBsuA+0ofoUqGUItaZ31hOAICCZYBWK",
-	"1hJP9Olo+U07id/JmoUJ5q16BicmBpjlJudm1ZSzs5B0SUiYRxaOe5rzGhhKHmf+Y4gZLBrmgstRU6d8",
-	"wJvgvVx1dU39WtbqRFwST/PoK10TT4lAWCY1qTYDUyxNR04VftaMbu0PdQjQjJJ/eGnSczZ26sJNb9DU",
-	"4RVT196hvkzuQa5O8kPa5lWre/FIdvg1XOSQMB+KeLtQTKL+4NERNXbHFBfSKe0ZJ/mIKD0xnNisd4EE",
-	"R10cpuQwZbJey4xQdrg/eSqHQTaJPL04eaEzfXgXao2BG+8j9aEJzNtw5RkOoF66INc5Um0UYMpKklyb",
-	"PCLw/o77PCBqwGzHzi1kccqvuBznWjq0q6z2uFht2mc5SUJnthhBx8XLy3h1Vk03iukmM7hkk9+NIgHV",
-	"4zoXKJUtVM52/TA5Z/cWrsQmtc1ElUY6la+N1saYQiWtMvOI1tJkSIm/DjF+JttoTZfyaEwFyA6HBZk6",
-	"Hx6insYvgKIsWwrHkE+uSMBHyo6HwEHbZCa02FqPXhGGotE+EoSgdnyU7XWTBGDoy8yyoDdCXSid+PjV",
-	"Kv6so4V3RRFIkJtZa3+1XvCEbYR8mPbLjEng8SUcFNT4JYwSmNCPM5eYDF2nV3yrHcYRn3Ix4VLu9Ug7",
-	"uwxFzeej9+H9cLjy7Z0fR4rStEV6O3XXgMs49yfO73UcFpuNRSem38qc4rSu+T3mM6mnv8+cpvxcpO8j",
-	"LecHSr+512SZpTNYZtJVkkyWlRJX0mp0pv39UxLKd5Gc36P0u6NAmSsxfkD2HzP6JTl62kqZH/ZdJaYr",
-	"7kA8ueHI5XhCOvB3m/yaWS+TTmE8J9iUJSychMl5vAttrspkZvJILPMAbrIonGVSUeysp5acRTqPKQn8",
-	"WL9exod0gISErOEh9vqUkSSNOITPoDXB8IBceliQqcihLRczW5mxXaY6J0s/g5/AoMPI51LpqSMs+4gy",
-	"KH8kgARkzJw2MEfIVQWlo1wpMzwkbVBQocrRIrnpUOcoJF16TXwbQhZI3Ur18RZbawP6WRlqBttF1NY1",
-	"W+VUBlys0SbgYYY93yEtW+/n1BbqShBsgKDSRsdCjqS3t7hM5vZTggOlNE0TxSyz5YMMvjr1YfNW1oeO",
-	"GZUUB/ceiciqf4IvJZWIU97PpV3qC8tYepTNTbNNinqhQC4pKSlnaKw/crREr6Z4i6hJUoWUnW46knfj",
-	"rbeRa7l2wq0KNmxwAwqqheQjgcY8HJhY6XJTStVa3Vqqqq0m/sNJTmhS4m4XmSzNcZ/ryIaTKmOiTFi6",
-	"WE696TDTspq1WwJ2C819Vg7zxcrmOTegGzF/mvd0QpqJc3i59Hi9RdpPQuV9JcdPWxGWKmHlueVcsZ6Y",
-	"HL+TU+8qC65+4Fy9+bf2PlLoHR7wC0ihd/YmJFeUjGe3J+Yw82OMCd5DEKA+vkpftOWY0i34y5TGIZB2",
-	"0WmHnwZTI+G+Td8G93O5sOCG39eY7iVYRFYv3WdX4hBTB5/66LL3bn7s9q7Ft7f2Zc096zOl4gZBTH1k",
-	"JDHziLpVw+l4bwaS8Lwjv/vQq7oTbnvaqeOdf3bNxS51afH3lMwX60XUtmWiaC0kQufXqT9bjmuK53Qh",
-	"XZ4LPEEUtK8lNl2mA+PZm+cZ+lXQc3X0I/9R8yDHTXSVfrC2uVndzXx0QP38TF/q64TR7a36DpL9aNiB",
-	"XM6c5GGNO2E/+vL5WV5ph/uYoL3Mx65zgl9RJ6CempzNuIrCACw8Hik54ductvmiYQAw5mqb1Jf0Luip",
-	"FWGXs8jo2ZvnzdkzGZDJ8oJTneoihzoMmPX9F/GFivPgdH+E2V1S6sJnAgWY9SLcg0trY6m6+4bPvWho",
-	"KxLtUcBghGUexx3SF39Yy+m+4QO+7wzEHMNsblG/ngsOgpddwFlZnBVQnCbb+08yGWuIAZFT/ZwNJmBq",
-	"ofFsvo7Wym2xvLrgNC4CWTqrYgr9YNHVS6c/xAuaPYKv4BBsTn96Zw1Y7l1s4BUM2vmG5tecstVs6blW",
-	"Xg6UBsTDp63OdG4j48mFXuyhvXfLUJ9VllW4wEydIpDYDMvTIc0x6Y2KNc7YpIvPo+iQSfYNVxM+Ho54",
-	"eMvcVEPLK15u80U+Bqcmvj7Wr1rIEvPP6nL3aImVCWCmM3qO7+vSs9kglbF/s38M+fjWCzZzycoGG9DR",
-	"KPuT0zmSZnJFs4LkXTO3hRvCxz+SXfETxgP6MfF77myU5DCKXFslmyqXdUicxmtezvNAmU9yFO2Qjz8T",
-	"aMQFUCLATiYAVkXtZa+UMwPJPJIQSs3A5tEXpI3WNIC5ERH7EJ2Z8eSPsdUL4QxbzBhe6m61IcMibiVg",
-	"ZU2Pa00jkeSQCqVv4ZR1ln9bv8rUA22EcTZfDavd0snleoQ91LY9J/RMNPgQEOgl9IxoW3nZ0jCeYyqI",
-	"nt5S0cdbZUdMu8fg8BOhZY8tXmv8qXxCvQ9volGkfgGexJSaMUv9RuS3LXUiD7MY51onuDqOq8+EaZCR",
-	"UCz2JL0iifKQSah6Eq9HvklxWEGY3JrbLWBnYDLMUMnqyukP40xMpzO7qMsLwIDMjgjA+lAjAJQUD23Z",
-	"HQRsiugY4aH+7xaTAJKvLPI+viIQBSZM0aWPOCN7yWuIMH/EKZPCtnxqNyr1FtMfutQfuiQs5EGgDPsE",
-	"idhgsBwj+LGMDoIxnugymDy0jtso1fNdsLmK8HyiuT/2kme1/txYzGl+4UWGhnCCwwGRmcB/B/6Velgo",
-	"6bnGu10SiiIahXzI1QNiHXUmTgQ9A8tB/XRKxhmM7pjp62yUM0wDZUbbJH7dZ0egNUbGoghgt34UEKSL",
-	"qBZ/eGjXdMhZkmSWEcvFzgqVbNawAmMq1RcByDC2WJX2SCE8yrtddZhEd/3UaV63hxgQQ7HkEXQmUxnO",
-	"eQ6iZN+L02c89b3MrVqBpm4lQn6xZPejHmXWqb2cEoZTPHJZHJFH1qOZWQVqOV5KzunLofT3gOCQkRAp",
-	"dp5TBcrynEkiiHrpFEzrXF0qug6vm+HddSzaqibxopDKSZNIad2Vq6hIeh5NJZMvxjypV5sGs4HcjEhI",
-	"LdinNQKN7Z2l801J+yXIKHtKWftgE3se87DHl/YrTTn7rrEng4lST9TVMkl5oMJo+yYDBjbHWgWwCowA",
-	"n9K0LzA9D2LUxNkUrqXdGzl+g9RHoVxW39f426YUmPiZIYiFPoMPc/b9XH30dtvehgBCu5jYkW2d16ih",
-	"d/f1ATjJW1lovAvLh9U+qKemA7y1Hz5hLfcAIQoInh51e+yM3dLuO8A0Z1QQaTDBdFIh0e02ZrEzVsvC",
-	"W5Rrd6aWeZcKmjzfWZbHDFGGMJsgjw+HnClTBFjSvTjSptatp5W5YoOfnuXuO398iHYbm9vIgLUjU3oR",
-	"BzOXpfj8ZGdAztf0lJ/wnNUfIadoZ0WYZlBVlBKqi1KYR7JxN02HhUyDNA30L4q6QNb0rIBmAUtHz5w0",
-	"8gzLiTIBGSE57kODdD/Csp8Duxmj/M97n/pFhANhkxu1mdX+smTuQ+nYbyOTu11YoYZS1+denCH9QMz0",
-	"Zp2ZpptABg31eSinT9O0TU+6g2tKVcNmVy8aSMzpwV+fHxtsCiiz7lIDvOEOuG/J2GBxhiQgWEzDTS3X",
-	"jWIhBL3pnACb4day5KFCnOmOQ0vaEDmFAdAORyvo+wh3gATMDxY2lYYImtHP3v2fSXhDmZLvDJeei3lg",
-	"n8vUMM6J00OG3E7FeMlIrJ4q0huF/IoIyCyOg/dU7CPJfTwxBRdaeM1u/ui+k9fnrzg7G93ZkZXcjHA9",
-	"XjOZxb9fW0BjpjiSoJJexTYkYoT4iHEwjYwaGffyvAUU2vQCUjP7KnNPPK5ss0PuZ7mEPPvnqetGmNLm",
-	"YU7ACMW+bhoTQ/5g5rYoshKSG/kUy5Ic7pYTJNazyV4G5MzcTuWZxou+i36WGit7pj0qJAlvWd+CR9Lr",
-	"44tFyqcRJq0CeI51pVDIO1y2CmhM/R6RaO0iCpmQNCBF1D/U4yIetlhIDg/OLg6fHqxnwU8ZGACvT7yB",
-	"QGY+BsQ5hWK2u7VSmsovJvb8A/Wi+d4i2DOlYkulrcxNPjvXWatNB3Vn+gbCA4fKgp9d61M+1p31LLoM",
-	"GpOQIMJ8HbRekGKRGjxzejxLXYMUNGyLZYZ4gnyuDZ6Zpss22GZ8W1DXi70+/NcQM9yD//JpSCzajT+k",
-	"2UmTTSeOdJiPJQqZkDqow7uoDSmABjR+qofklBtpD3Upo6KvgT1SiLl6FHcCJvqdg3Caw4ReArj+vilM",
-	"VBy/aOJJ7Thffm5zgNWAr2Sf+zna+oAyXyTdFq2mkrHOpHuxI5vsqUouR7psGyTl5ZQCu6zsSm9buhTH",
-	"LiOLOt2JrpRSO98JBz4g7QIKHR0gywc0c+ArCcjishh0Mt3WUNHyaKRsprGYD0S3lWkrJmvKoFEWA0TZ",
-	"B7Uag9bAn4EFKSIfiz4RccrQNKD7Vpp376zY6GFR4u8+UtMKqW/xE/ucegQNsQ/NDs2VX8LXO3V82SS2",
-	"DGJATu2jztClPQYwQMvXO5qayZxCRT0je0ipTiCRMBhe4PgwVv9c9Pi587efIrr5CMDHU2k+pltVmoMh",
-	"K4Dhr4SCMLv+47MEQKrrTvMzkcY656GdXdqGX7Hz0Ur46hCMUCfhfPnunU+aloS0NJpqJ4LWUlfF7EYO",
-	"dn8KbCED6NF0INEcBqAEoNRfrdE6kRgeQmGnIEG3vFx46bYoDQ7Qg70Tcy7pfeQ3zMEx/LklNzQFTwEw",
-	"ZNv08c+vw5yazLgB9uvzF3GDI7fhjY4RrIp8nvp4TFwQ5PP4kGjQdRcIXd2cO9j+qYUuKlBsCn6Ig0DN",
-	"4b7BZY16AYgZDshGqhl+SGRkOzemNIrGzkKVAhrk53wafrvttyu3gLi108nZ4xikc5UaYVPclJp0D1+R",
-	"RPDZJu9FRLsIs8lSdRJLiqWVxIHshzzq9adaz986AUbDpK5iBNgNysHU5qxLe1FI/GQnFXdPy0siKJ43",
-	"9iMqRgGeZBe+XqT79Ae4Q4J9zRnxkBgpkrhQ4mkAiIvtg5PMc0l5Ey87e5aJjR7vaOpgF1DrfWACzkWo",
-	"XRoUsCn4C8oGTYlvW9gSEm17vw5p9uE1zw5ATGUxCd2fkScWg0NQnmGfSmqIjLYIq/oOk2nmbMSZQ+rp",
-	"NfqLCBSoMhbZ9vJ2IimnsYVu/uHmLx9/8/F3H39z8y8ff3fzjzd/yuxss8xV0PTPYH/QWntDyagNIfjG",
-	"t+qXDxvQAq69vsxdnA6Eaxp3l71gz+6JouMjuBNF/wKp+X4LXx2PsyFVEXkeIf5y+U0LbpLE3W5Tt21f",
-	"DksaI0m9AZGfKWs8JBi6X+rEK0GIQYDJUjwXUpSexRkJhdbIO9yfZIZGbgFz1A35ENaaDYS3NKiQxijP",
-	"TLGwPyLGJbFNJkWfjxkyeGx6H7ItNb2pt6mr1I/Y14t2t901OzM32+pu4pJ0cQgvZNTsmmNKb8hJFEha",
-	"gnaAklzLoul8KdA4pFISSI2RqBPgrEygRTesWLguDdUH1Phaf5o5nXlXbvq0QBhoGuYsmOznHx74CeOQ",
-	"JTcpEEtcRNilJXf6XizbjIv9S7BynWVdAM1nsSt9G9Tcs5JE9duLeJYATx65JZTuLVmefu1o+RJ2D0vS",
-	"4+FkyS/pLTu0L6kBAi5+cNA5CKXZzst5ppXuyWowS/RhhWQU3MGgWpLL3wKPbbmin9QhOD045uDtRkyJ",
-	"2HkuFTQOFQcTlHkW1s7477D22xgpvWbovY9DAmoP/HWIw0Ge7xDSj1Y6VwOp36SZqW2PdVCOj5Q6A3tQ",
-	"dDjrZwLxwAenkFE29ITj2i4d5SN+iwHO0PuIRES9FPokXN9HcSVowolsfhqwax3Bu4U3KRuPLpay7pV1",
-	"IYvjm+nC1CdMJe0UTfZ6ahNn74pzZWPyWI5T3rdYMfz3lyBV9IIeRWGMdJWZApQZlNfbEIcnRiSk3DTH",
-	"AtpNeTNncySHxKfYBGGzCl8dYJA2zKCNqNDV4wkx86gTzGGBOikCvDi7ldxPKZ6yW5F9tQSPMEkDgtY8",
-	"ziRlEY/Eehql5M6TmXEgRkxHgN39SM14ztHdwXahUlhWKghR/0ZrKe1Qh75s03gviHzT1PoXauV8z6bI",
-	"cvbHz8n0WFrVv38t/5en4Kfux8z23As28BycpuxGzBmJX3Pm3gzwOcnu6ZcS5ksebloqmVu+PE/oEUbC",
-	"VRmJ1sReXpHQj0iszt1O6+Z6lJejzERNKzyVUsj4OGnLFJvk67qZvY4NQDt7qF16caB7xwBbln0y0blw",
-	"aqDsZDh1soIH0TIACHlbLwI8V3w2Xxxok1OvGcXI0UOCBbgWcQ9TlsrSSNVLwG68hDXM3yydIPBrRQtF",
-	"JPl6zoB82TOfTnZUNAbvpxY9PcUp9bSQ2uP00WcSVZo859ypZWz9WUGekcL1s7SXf0GGazM25CnxjdXq",
-	"uNeyTNclzNOcwKxR/YppSxDSXcASu0Or9WyrcL75l2fxLWnQuYdwEM8/I88j5bqa8XxqIBxk0nGLyGbj",
-	"wrb4QxrnmrmrixWBiOnhxd2B3p15LlzvoXNvcwAy46o3gXCHR3IPtSXx+ox6ODDYxJ6u5TJx6KINqKwX",
-	"W6w9wpOh7vpn/ksUEWVXnHoE/ktIrNFhANc4xoBtozXAhlH/aLH4z2pbRwEfYg0Z67YABVjkGGumjdbw",
-	"aBRMlMiTHOEWG4W8F+KhegzSqDW0ssejUKiZSCLU8GPSoQyHMBq4PqYAuuKlQ0o6LKhQLMTzgyftHJRe",
-	"Y76kiFqNlp2SnTqRlXTyxKFn7uQ+Gi5Q0+8rLHBnlj/LVhdgGY37XJDYz6zoUQyIr/MgPBwEJNSJTx3I",
-	"iDCJ9Uu19M/t9fiSAfI22UciCkMe6TJWMdIlSCFBMqTD4d3TfJbjeIssoHv0R/1CXVEpUTvrFFIaYBv9",
-	"9bv/gGbUZQBpKdq2TkasGnm7vo/a1o2qXzdQWub3fdQ24112eXgZCRI6j+kSPcGHRPbhk7auX39kv8Xa",
-	"WpLpd0ATvCK+Zr2xkxd8+CgkaglKR5vqfMq1rmhnmfhD4xnFAnMxj9L7l9TR5jVumtrd2T2ApZpd56Gz",
-	"ifsoXjM8g9lEe6JbTA+/b1+zK8bJG1p1LbtnQgUSREIUEnUmShy4kY+snVple5bvQWW28TWoI3E1Unr/",
-	"tK5ijJKclDPgdp8Js1QRV+Iki9K2W+zln1L48kqZ0t/OWsGFUxs8owMdH5wegE8WfQNFYzNZcEeRWurG",
-	"CRceH88td8hK/7jgcnTIfXKfyaQHcY3IbDnpvrKEQwOJMyLaaEUCoOp4EWHWYhGDaoFUkQfSaDGmdQ8T",
-	"Uu39dP3i1HK3lkoEzTwQLkePqFAc84faF9NzOmvt5RVXma5nnIfGb5/Lqhl1Yb2ne0ndV3uyuQdwZHXV",
-	"zAZkam75eXPTDQcy08Bx0OMhlf2hWzjWfHpQzeTWcHBujdnWV5ltc4WI8rJaIbEO9tbWSGnxbdM29KTT",
-	"t/u5tgMybWg5UnSUm1LWNg/sbWxILkcbf/3uP7UN4gRBr8412fV5kMrOcogIokNZyErgYEEjEsbkabak",
-	"Xsnck/eh4jBnWYBqF8lUigijs9MniA5xD/IPdd8PtNb2scR78OeNEevt678XYTl6F6luVRLTZ2ciSXar",
-	"di8kudVL6jf73XpNI6rIyUjpD9CnEjM4uI4SAWyJhF/ztdRBuZsRE0sxRdAuYcZkFx9H3m1J9K+pdHUN",
-	"M5qtUQL8srEsQfXX1ajp2sucKi097p3aH9gLfmb652R25rcPaeQniUMlAZShqrQJoWFv1P+CxTaF75Lq",
-	"H+tgJpyTIaYs85OvMxiwyPPR6rN+OHGB5zLUi9TPOtxq3s2CkNVoJwZEFoRliyVYsrkgsloaxpbI4tDZ",
-	"vDRYSzXuOWccWO625m9OFv1C75J76Xy8CC5dsdqAjxXnwmLZtm3qhy9ISLs01R3AIa7vO9Rzb2j6K7Tw",
-	"QBMyJYp+tb1bq1Zr9cbm1lL1iTDM/I27FSrOclGvWbiD9EFOz89p5h3Pan7oVwsUjTKp5mmcSgSHJDyI",
-	"dP9d/a/H9uyfvbnIbOTU1sWyUO1rzLPQYI4UEVQNTxWNwsbAZsIHEnrqSzkqfPgAOaZdrnVRJrF2xOj0",
-	"f6tTIJ9ckUBdOaGhzNxZ2WeoTkzsYG9AmO9kjgiAX7WUoywwHKC1VuHmX27+9PG/u/nzx39780/o5p9v",
-	"fn/zX27+dPPnmz9+/G2rsN5ivItMogZlvRLxI43rY4Fbyy3WYn/3d+iQsyulIXMmWqwU94emRACi5oMH",
-	"Hh6S4BAL8uABKFaijBSVaBfS+eNDVK/Xd6GM4eKwjE44IxNERYshZFg4GlLGQxQxJT7WBnxEvIFQJn4J",
-	"HQHr1yhxFHBxYlC6Nh6NAoNFtGGAtn71teCsHePTGctRfSoPgM6iOaYA2zQAWkCFNMmgFuNNjWTwsChD",
-	"bY0L1y6ji1mMtNCEtwxYGlqDMTWemhrGAotBq20sUDvGZ2uvT4OQxV7qFIhMwHsCNukFTFQdhvZJoRHu",
-	"UY1wtweWBWrrttsgsgDPLXEotQ0l6TmRK8ojoesfHCfXftqRBezJGWMPARuDyRy4GEqJYSmQxAOQsn0e",
-	"SlOykCpMX8Po2ZsLUwuvZgOHZzrp7Tt96ARU8G+UxyQISgPGx2zj6/FAlOHs1xFl6uV2qq51Dz2E24mU",
-	"qlpG526phKZTDrgbRSQo6wWkpDYTM5hGyKVeisXhtZff3I+LEPzwFI6nOcY9RdGvj1vsEAcBevDAso8H",
-	"D9AaD9GDB8BFHjywbg2fDHl8e2P32PnRwaOTo/Ui8vho0mIZbEkThiayojo6IdCDB3bZ5MGDojp7SRCV",
-	"RR1PwEHQYg8e9Ig8IQ8elNExs4xHXZaisdB08KF50oQ8rhhSS+tfRY3j2mIBZQMd7DCdHsW6znjiUiMH",
-	"YjYBlWkvjswNYcVqBupmPSJXJgNFPHigVaaAesSkOBj+qMz7kBKJwUMchYHhq2JvY2M8Hpd7LCrzsLdh",
-	"3hT2P0rqC+W+HAZ/d8rZ45CQJu/KMQ7JC/ONBGgwZrAHZ8eFYuGKhBrNoVApV8sVMO9GhOERLewV6uVK",
-	"uQ7BEdkHGZNNheqXXnbkGdjnG9JBz8kENYk07R43q9vrmiDUsRqiT9G8UlZb7EoJyUnq4oh9hPV/fSZQ",
-	"e0BjfEbNjEEnH5CJZlIDMmkx0HshHgfAaeYWeFw9DRJ8H/lRCF1eoCllaJBJNZuImQRMq8uDgI8NRI1W",
-	"mM14oBqbNpz6fGNmcOwX9gpPiHw2Hggd/gcqhh2tVSpWVhqPg8vn7e7GupDtB/lr06zT9Og0HTnjRpym",
-	"7WbhSafaeV452/QOydYX1cGLiv+uxt90HvoHO5Oj6vvzYV1cRF+Mv5y8qxRMg03oq2m6aELzTGiVWahW",
-	"3789ePv8+jDsftG83L6YvHn19GVvu+9dneERPQnC8THGZ97T1+dct6/TGtQSDSubWmvIbhAqlC74oVho",
-	"1Hbzhoq3c+OC8xPMJkYsiZSiVNj79VfFgoHPVFdtitZQFqkp7Qb3BNjUEyHJsPCVGnMDj+jGVVXXJzph",
-	"yw3PxWAacSGzYvtkhKpKCLm9CI0pvIdCzHw+RJ2JJAKtaYfDOkAM0B6Lb0yLOS9/JtAopFdqGOhaqgW7",
-	"Mk9rStOIpGnJGXsxAVevxV4oGUl87U4JqGJix2dZlKujmIfJF5u0x45ZAjg1Q9LV1Uja2bbC+8rp1qvh",
-	"7mGD1r7ennxRFV/ukPPBZvfpuC5fjN7h1/yJ/9bb7Zywo88V2dtXYaa7eNurks1aqd6tdEoNf4eUOlu4",
-	"Wqp4Nb9Btro7uFpJAR3sFWqV2lapWi3VGheV3b16ba9SeVdYmnydTUm2I4OcD5CWwPF070DUxcKm5hnz",
-	"3zs26bkGX3fOVXhCJMLJ1GJqs+Aq2CVV50q4AfsFFyNu0TrnUtRyL4Vur5D8oHt5pp2XLWaVPfUallFo",
-	"spltQWiyPoi1CTwkKPZ3CYRFi7U7lPnOkbbXy+gAwk4CBXSQ4JFqy6ho7qORSozbbjnWp2Kj2kUnh8e5",
-	"qup3U+2P0YgLA1PTYsb9hdqNWs0xlt0toALp8I7S6otW7ihbTWkkE6WyAB+Ig5zJ8uFVkOBFjY7Ew/j9",
-	"tcQVx8i4xaBHEGYThKUkw5FUL0D2dzRa30ftRqVqLYnLeNuTGWvIOH0WPodiQMtnzcvOki4Zl5dwsmYA",
-	"xpOz7UOZGhXuCzBE3T5zaZtfldHSjA0A0t5Q2T9M0bcxPx6aJI0V+FgyzBkZFvYKJfV/D4+eHJ+iw6Pz",
-	"i+PHx4cHF0fw1xY7OT5+KL45PDz4Ytg7GB8/POgdv76ovfcOXpXLyrRQ/3d0+ijjzdvyPbfiWrtO4vMp",
-	"7BVOjl4fHr96dF1/VnlV83b6r6qjN43h9sVu5+3V85o43QwPdqKjavdJvf9sa/Ci8m583Ptie3Le4Gc1",
-	"drL7vlmVr+tXbzav325/c1DpHNb8o0b3yVb/eOfr55Xg5PNbcdUUht2HtBPG5K7cXp3SEW4wwI5z013t",
-	"sxvK1LBJnEfm0D8svSb37SwJ0Uww0ZRkWIbDP8R+vDPqleriV14zi/tDfP1SffFLj3nYob5PwHHWqC7x",
-	"xhmeBBz7F5y/wKHOuW9UN5eZnkkIIv4J8Sm+mIz0y7XaMi+PQq6UN8USj2IckZ+IkG3eg0R1rM8Nrc3l",
-	"i1SttImUl9Wm7sA4xLewQbEdZrq68zFrsVjUrblA3GjEA+pNEFwqIrSfRHttqQN+WGyxXoiZcSclvTKV",
-	"ec9ENDTzgpYsSmxr4ywBAWdgvbWYmSDMHrKQ4t4p4I1oNyoNxyS/NKKojTZQu1GtuD8ZAddWg3R52GI9",
-	"Io/jn5Worewi21ITun6KtjEo424o0POLmcwVu6dGINoRjDCyIySOboPP14MiTUdp6Vq0qWSycauRvant",
-	"gx+gl6hWfpSFbOdhtR/YU7PL/n5akQM7xwZ7M+ThAdBUsi13kYVOZKJw879//J8//vbjd66XXP315o/q",
-	"rzd/ufmDiwms1MGwwnolCBRWwthjDpEAtFurou2tzVKjXqpVC3FrlcLz7Ve1k8aXz+qP3rzbfLh1un22",
-	"c757Ufui/mXj7ea7rYPthzuHu49qR/XHjSebT7eebT/febG8SJrempVEUvXnKZKcfAagPBOSiEnNAPa7",
-	"cJ63FV2Nxa+ccvlYaYf6hSV4+iFn3YDqQF+jusSknkCc55OIu62I03dEsTeHl4EnFgjHFUWOzFOSbYGs",
-	"+xbu+IdcN+MLYiRN8+wACTxBrcKER7rWyco6ydGXivm/bRVgTqOQdGmgMfO6PByW54iTrk2RcqymIjJI",
-	"4cikjmKP+NpPvJ8vfbgyA6mOd2bbXIgzsp7jP5zizHfxIpqAtYUeL4+IDPnVvzZPlHnYy/OTbIKfpAJ+",
-	"kuLqbH66xS64KSvm/0oZ/8/8XzXVhM+YL+mwom3alzT6i9vyxhDrSzPHZK/PQnJFyTiPQybHXL4dL1uJ",
-	"Nf0CFOE+H0/xCANpqlVaHVyaZRBKQzDonNr/vbCVmvMF20yNMkgilP1CTDzSIKynhbhLJqvVAnw1zckW",
-	"+L4sHD8ViFClWzpt4KzzJtW9IUG5Nnrca82X7F+0t3ccctaL9XaBekRXAIHfq92oVNsGLEQxvsQx0EZe",
-	"n3MBPaZzwdbW6hXk44lAnQkyV229xfgVCW3AE8BT1moN1OdRmHqu3GJvsrI/pvKRispG4mFIPJkYHz3F",
-	"59u1Sq3dYtaOStxaOjcXtgc8cnHzgjn9Ci44180iprdL8WO1BjNF7UazDxtnmABSAyeZA8FdRAH3Bgn8",
-	"dSQNc4cuwHuo3ajttk1osH1OZDgpHSgjoF1MzqcL6QHpU811YN1FSze0WcCM4TK9woxf4SkhMFcvn/Yo",
-	"Lc1e/0b9OrVK7ZahEdNOoSC63uWrZ7VH28833x023jyrf7F18er5l7UXrza/aBydnzzbfvuwflr78s2r",
-	"p1uP3501Xj96frF5MD/osWmEedwfI6+NxdK7kt2YJEeCxvcbmqPCnd+fyU+kuvsV8T/5x375/rFE+mmR",
-	"Bwp7kvq/wHQAprahyafUjRsoZ4tfk4GtKE1IMkLaIWOFsi060lIHTQudPUB+b7F0gMUgksJCtEQ3AOdr",
-	"qWqwVOcSJT/DqeYqaA26pI15OBBgOayX0cFsUYr6Zc+EW7DpsAapN5gBWhgIsnUE3S+6EPCBNY5x6Aud",
-	"JeHGhkzcCETQpo0fF51JwGFAOpzeqk0jO01jN6VatJgNCsUj65Kw+J+JRTQkmAnUKlhHFWA/tArlFjtw",
-	"BlazT0eb4Mguu0aSowMrkrFSJAPBlSmWhIFcL5n69/EZWgNBvF5Grvaj4TJQj14RVtQqzcKmKnly2eWB",
-	"t5XRBsI33Z3GsbjT6eK6gV90z4Ij/fnC9uB9rTTcvfZL9X6XlEY7cpylCACwhhxNzxcOM/8afD8r0EVR",
-	"hcZurVLf1VJodTH2KRL1SdL+IiTtY20VJZkRcfwnpXE5claOuZWjmdKWR3MCUUfMF6nWSTMtmjpEWZrq",
-	"X3uQvZc2NoXkI9FiSgBBip40XeIgbsR1XsH0kDk8Wc1z5pY2cpsL8cjknt2Knn/gw04rUsrqtJDtukuQ",
-	"3f7F6pNVtDa6POzxOSfbJMxHZKpTHDgWtbTXcbMyMpimWqkrupb/Z6LFbGQsJB6hV+B4iJvFQjBrTSsk",
-	"Wc4EkwPUYs2zAyibF8RkbMc0rYmIMkTlvjHEYV5FhNGDB3E88cGDFtO6pjOPVMO5zkQnCevZVGPdaF3r",
-	"UKa/olKgcDDGE+OoMEoSgK0k9r1aHKgaoB2apB0Ref1UbFAHEZXOx8g4ToqPm+bqbCKTnAo7ZSp6y8gS",
-	"lNKGphQhs9uOImT/tJZ4JlDKMZHpjjafsMV852rr76TldCYxpLOrMMDCOhNDPa5+YF3Yub4LRdmdSfOk",
-	"mamE6PN0B5wKMlZr9VJjs7S1vYrGYPfjMdydldSFWkbbv+40VSBNFMUk1mvLuKlSz4F/jvHk1qL7k0y9",
-	"XegrDuHEzgzNjNwjWoH1UkYl1Sj92bz3IKEIG5btTFAnCgaIDjV0O+RUxBknigfCmPEMWwwKFyRHVCY3",
-	"bN9UfWGT9wg5dvaVSw0OdmlJud1icSa8Dgd7OAhMql6SchDvCaQh2yhXXHLaAj/nvDwTLe2p6YXm026X",
-	"hOtl9NK0+RBCS4HZgDQ6cPIr0sv/TFgYYsed3WKJaOlDARbsQlGnf5qsT9gSM9xlvDXWot1rMUAmmSEF",
-	"DW3i+r3B1rWZLIlt64UE6qFwIKZjj0lJHp5yWe/DILszR8W4TI5ruuevAWDWRRPptB+TC5OZDw4jH+sN",
-	"OEvcMrfPm9Qqylniaf6isz0ovRrWrkvncndUejFufAN1kgu91YyMz/Id1itE/1KL+1sw+1KeWEj3gGP+",
-	"XtI9fhj7cPUkkU/C7zbC71xrpCBjhIiANtK8dgXJB7xykc1hvKpSlwcmblUtwogPYnfdMUJ062rwwrZY",
-	"8nzzpLlusvjbDucANyD1+lrcCCyp6E6QK59aTAuoaRlkzA1HJ7OpeEX04IGup0y6FWvHsWXGVOgm9Q8e",
-	"FFP3TfLAT+RzMb6PkOxCmC/0MJHuO2oz/pTZABIiSfK3MmRmju1GrdZisPMQ6IkzX/bBbjN5KqDKmKeR",
-	"83Dsyl3DYtBiINSgcALsJfgGDgI+VhZVHzO/GwVQmWE8tmqiMd/ROY2dkOCBMXC0HmA/C9PSOTVdOGl9",
-	"sgHBV8Q5AKUKqKuSbbgIIu8qtYzF8oKyQdq4eJO2O7Mp0zU60gLrtD4uzUZZnRTHN7WTxpfv6ucXm28f",
-	"bp0e7jw62n38pPb0Wf35i8bJ6ebZq63z5vbF650v3ux++bb2rn7QeLh5uPVo+2jn8e6TPIsonrQ9sJQb",
-	"1jpP6zvV7RkJmz3h+7Sk4LxWEsCNnEaDecItfS3hDn6yn37g6B+UoCnDIDklHWtLm1EOgS4QKCFxggtk",
-	"rkARFMB+ndr9NSAPgJtN5eIYz5EPCG3q59rjg2KLeQEX9mHLzf/63X9at04hMBhSE1IMLNHKdR95zcaT",
-	"zu18zEgIHRkBHY1rEEAcaucWdcA2qxXrjCq3mO3pKCFdXQxEnPZvt7boWmkJFJ66CiEZESzNVGy40DbN",
-	"txIlFbDXNWoMD9UGtO0v7f0Ww25ILi8Yl/ifsnl16hDvYGKM7sEoSM/m+7IJbJuUGFQiK2PDpl+CPHyt",
-	"TPCZZxqV1UpZz6foM89GsHwyKcoAb72yeN1Z/7DGwSe2u2R04FA7vIGfTHgEd9OmXypt0vBCLR5X5bLL",
-	"5ly8oAMyxQ9ZL3HZ27u6h3AcvUhFilvMzXHIQq5ch6Zt6bgT1jEGJoNJi6VotYgEn1m8TSUI+Jj4adTj",
-	"aqXFLMOdKdI1OjVwyn1dFZRKVgCPjAE3M3mMPNJFQe4ay+gcy0y+uZhR3kfmQUr103HzZTnJNLLrXZS2",
-	"WW5jz/DHZDefPAs/BH8C7EELhuxylmkVcG582kST87lRBjpSgoqkS/CMHufhMITEJxOQc95L4Ac4IxoR",
-	"CALXyMSty+hMabIMOJ2669q9igzrgpFazAQrBZK21ApYWNdUAo77PEiuBCR06RIU8G5ATjcVypCXUciI",
-	"X0ZvtKJok7J7IfaU9sh8PjaByQTBMhIErVUrZqdFi7lx1jgbUz1FNbgVMxEPjzPLpe2WrMkxRxJ3hNIC",
-	"deqazc/eA+SoJBdNO18UlzQvX1J2Ce0diBAxgleL2VULiScCGDZwW13eL/o8Cnw0ot4ARaPE/jZwZrpi",
-	"005OSB4SDYwQEqksP7U5wSSbr8I7FxYN5tasNHQGKuwVQnlZf1/71fZ498tBRVS9F+/kF43Jq+Gznf7D",
-	"reh0c3SOV9HcYOy/BSf1aYzf9Mn5/MlzoATG0bVpWISn8oYUc0rgvpZRZTVu3eKSeox6Ae84GJSKSQ3x",
-	"QCOjYAR9YoiF1LVMtMXc0reits+zC9+txwHcx8MRhoa+HhakRFmspioNyIicuACfpfBmAXMVrWF0HglB",
-	"MWsx3VYUDfEEdYjtIQPAhztobbdWXU9cde31fdThsh93YdFqtnEwxB6AXA+59dyuJWIEYan2Rki002Je",
-	"H4fYkyQ0gWIAxy3BkqLRiIQltV70QpkGKCASHtThY8jJKQLczpADoD9mqG4wJD0cIGdoEH4hH2uvOQAX",
-	"v49wYLGD9D5D6rVNCjKPOYVWQ66lo++UB2mw6iEOAnSFQwpHCgijAJjT9vhwyFkcG26vl1Fc9GTQLL0+",
-	"8QYCeXgkvT4WxRZrm/82oIcgIzUT3wPi/pp4upB1QNzwfOJ+mR5CrwYspJBgrw8AoOYJ8CtRn4SovVmp",
-	"K+qCP19GDF9hCvC6bbSmpCP481GAJQlzEoHMvbmDdFyYyjNVaPrvbv588+eb308Vmv7Hmz/c/P7mzzd/",
-	"Uf+bwOruFcJoRXwBx2G9vBDW2/AJGOBeI8WfpOj9SVH11hLb0yThFfXI64QTLIj+asI3VtHSBf5C8A3L",
-	"hERuab8itZcjwo4foUPOGJSD2pfQmk6OE+jmf7n5P27+482/27j5h5u/fPzNx999/M3Nv3z83c0/3vxp",
-	"XWPG9KCxqGLS4PXWTLhoEYahP34SVNXWhOjzsYH47ERScibK6Gg4kpMWG2vZrYxEnUWtzTElOJKvZSYh",
-	"UyGbgp/F676rp9jA7v/624JPxSjAE8sMZzYiqXgmguJVMDqdCav553EEZ5/jI/opwRyquWupf20al9sE",
-	"+JFzHDHep+A5RPutffzDhoeDoIO9wZzyMlALAYNa14CBqS4klqRtMniNHLZWu9VNmmcHxRYj19YbGTsX",
-	"TSvH+MW12HF69vzwSOPrURKua0Bn80/9/vEjW8GdAPOZZrupMT/TaLfFFtONQooIRz4lkHcP4f6J0r90",
-	"RdpFn7C9FmuxUnpaWh+TELsPKBvolTnJZ3/9N/8etWuVSjsFo6jG0R4CdZvMi1orS9WLU2lb7MBAKebT",
-	"YgitZWvhKK2EMx4rdVAh50gyNYj5vJlpdYmZdiIX3wlp3EIs3am2G5VdgGgX/FK9lQQC92K4JgPv5FgY",
-	"4MRAY6y1fvWeGiO143GywSjkXRoQtNaGtiVNwV9QNmhriPnMzU2NI/rK4lB7Y1NOTDG8Bi5R3405XTgk",
-	"PlrTWf+Xhtb89rpZaK0Gq9S/DqlQLLO9B722kJv3AiV1kDVpKyzjsZPoYIsdxDcnKUcsonEfS9vgGvFI",
-	"enxIyugxpkEUErGn9rvSYmoe8HIC67IWA7o48Jmg6MOD60XnVch0sTq46ZTqXF3ty7JXNPUmUIvz0dQ9",
-	"1Eks5s5qLq9e3qzU9Mv2E5cAvT/9XQsCalR7CIeYelW1xfDOOuCeQyEpWFSxkFOUIeIU1BlJpauEmoJr",
-	"sN/CDPxGFltOHnGFBoikD1/dPRDRHAXXwcuH5N2rV287b5tbb66bneMD0z1YPfDuff36rIJ3J9XhYe3q",
-	"zY58RTbD7ei00Xm+1X9WF4+q3ScV/GL3+q1XWEX8HRo+/zdV/jcFsOsw8Uw+b/ANfqYmzYErP1JGTZw9",
-	"MSPYLHLhiiZOU/DHcO1v61n8PsDSjIw4tzT9yZZabEvVljJnn2BJxqbT1YKSTEVMuukbkv2QRz0lCi3d",
-	"raqbAoPPV0xf6karDGG3cUhcZbaW+nNJl20HfKwFtFI0iy1mpTHotKAPttdNGpHSZUX63rw+fwH5qcTo",
-	"G52QjwUJW0xyKMLXPdZfh7Qd+xwdL5ySWVbdVkMJ15lGRYs55oea4/6UTkNsGar5LDQWUn8w+VQtNqug",
-	"2zRg+321k0Ktod1NS8e2wSu1u2ewVkyMLUnPcr2h66ZJCVML1eMRv8UMOP+MPG4aTe6nII6ds3IalASD",
-	"suOyA3KM7aM7IAWpNau1f6+yN0XtC0VRU/BUu53VxdH0CJmCeOqiAOGlJvo6DNo/HObmJ3HwQ4kDoPfb",
-	"SwOfXG0MTa+hXMfagwePkl5IYHuVHzxAB9blZ6yxvjIjHUYbRkxYdvn84OHx6dHF5dHpF587fZWguZia",
-	"px95IFKodIsJG8p2vOwCzn+LKUO+q57wqQnPXFMhwdh7EbcjY2QMTFWb0LZbk12hOz1lbtuoluQtaLDG",
-	"I9nh12kzkYbIJwHVed/Qv7RovwJxBpNfoAzwFpME3JuKU0Nrp9g6TfpE6XgQJCnH+VwIZqsnBhEmrAsi",
-	"epoAtNtGPRlvZPPk4uzy6cvmRVv7H5wfmpdPDi6O3hy8vXx9/qLtLhnOKeA9EW+IKUgPqJAtZkx90yGN",
-	"6PQLaL1r0ofV6uJ+aXaIMnpMA7XozgTQAT06oupo95I6/qRsHLMJmJbrKKmuRybSCIWkEyWch0PO1FT0",
-	"pq21pyMt7WJmEDLPieq00yosQIZ8qXYooRau856nVhFDTemJp/tPzglLQT3i+4hAwy7jX433q5CDIlmv",
-	"LUSRLC6U6NDlwsjx+/Eg24RtmFCH+5OnchgU9gqtqFKpeyP4H3Lzv93814/f3fz+5g8ff/Pxtzd/+Pi7",
-	"m3/6+NubPxaRjcr9//TzG+aF9Nv//uO/RTf/983vP35388ebf7z5kxrk43c3f9L4sDe/hyaOv/n4P6Cb",
-	"PyDb0PHmLzf/z1RDx5s/ltNfKegZX5BrWdgrLDNJ1mL3OBvdkoMxEjgdXZ1GsnkJ3NQv7FW3dRxTy5I9",
-	"FgXBdPAyIam51CgIkzlfq74zfpJIKDoz1BnpjqJ7hZv/cPOXm/+i1o1u/t+bv9z8X7B42ISPv01vQEZ/",
-	"TSWNyHAUaC/MmAQeBx1zaX0ouc7zIgyGRcd3GXi1i7qbQ/Vut8xsz1Isk6BJqtTRaFdASs4DkxE8JSKV",
-	"PZQjCstJTBwY17ZXIbVuBZeqnW1SavhVr7TrV0mp0q3jTbzT2fUA0d6eUqPSSLr2nXKJ7AwNs4hCtjfQ",
-	"0Md7Zol7jMtS16psSxZa6Vfz8/1BzsT9e8IIPNTOMtEQml//UopZse+KRh7JHldqWEx1a/6U4rTuKGM+",
-	"uUorY7qtcm5s03qcElDfGMQoLgECElOqTNIJAhqDz+CDn5A7xxOXYFlLJGtMda7u4kCQ3BQOjQDe2SWN",
-	"7g4p1b0qLjW6m9ulXby5Wap1t7vqtpgORsunezh7BcLta07Z/HX9SMjkJk7lcmfsSXqlbfQkMSXVAnuq",
-	"w7XZ4KSpdeEoCvmIbJxw4fFxoVgY41AZE3ovnDYzQDqbfqVb92qktIMbnVKjWyWlXW/bL9U6W7hKKt1d",
-	"v95IYPTcnl3G0XEpOCBLzWLM1krVykVFbXGMMQvXyMaMnZZmrcLh6eeWLlD6eIsvP7/5zzf/DNL8jx+/",
-	"u/lz8fDz89etQuxp4QwlH9xHHZpGGgmRgApDG+wrryKcTnKTYLT3t0QZpLz8DMHCnlhU8NRC3OQNk84x",
-	"xdM2cORTWSJX6lu5DK6p4+s6UUMxtm6k7Tcd9lovmuSJSBrUbP1fSZF9XInDDIiKSNoumIRw/aOOjlqe",
-	"jvS8TDW5x5lHQpaxzmmjLwENA3yupDZRZ/dDWhPukYRdW38fmIoehiAgwV4/z2o5mRyofTvS27aqD89o",
-	"/ItNA92l+n5tA0/yUK1Da6daR4JBNWg0wOqbBLsPxQIcgO4fyy4BohwU3UqjVizQEXCHerlSrlbrZcXO",
-	"uAcVBEuz52Qi6kwOevpjJ/wbGgR4Y7NcQWtfVqv76AVl0TW63tm63Gqso8c0JF1+vVGt18sV3eIWlrSc",
-	"8FG7mbQAV5+7OKic9FZoIRQf/RnO6xIK2HW8awj4LgzlZ1j7EyfoTN9j3kXDSUZmWazDTXOnVB+1eeqX",
-	"+2C6rWjCKZIWAIEfMwu0hlnSfEs7VLDUucKx3+bw6Pzi8uTgy8uzo/PL182j83YRVSsOgGERCa5rrQO1",
-	"9mlnzXoZtY2Aa3Kuc4KVemELwC1ulUUSIQzaH0Cmgdq+tfRMjr48Oz5/e/nm4Pz0+PRJe33fju63Uw2F",
-	"1Syg+YNiqRZNpA1t1Nu2QlznhmOB2lazaOczvUP3OO6PJy2jq+r1xRqSs5tWU+tStdBRSIGH1LtVbxdX",
-	"yGZn2695undmpVP16v4m2e7u4mqn7m3622S3W8G1TsPb8ndIpVvF9c6mt+3vEqvPLqlS6fSqwh6oPv/n",
-	"zX+FpL3fgs7zx4/fffyfPv6PH//7mz/d/BP6+G9u/njz54+//fhdtipUKBYGZHJg+9kqDfDwUfOgdFbb",
-	"3DJ682sxvVebF5WdvUptrwrOAcYloKXl626My4dQK2wfqVRL1c3UI4KEFAen4EQr7BUaj2sHu4egIie+",
-	"hlXVvFV0Nbd16BxPgr7qLs3/DJU34JfDSWoZ+c0kiwt7LyulmbLeXhKiddXztbOjE8gE60DNOHQmV29R",
-	"KVrs0dG5089/qgOzGdeBmYd8r84EjFrTELnFoGn/gUW1j8cQe+i8eYDOnh820d9V0VW1vKlmcdZsIug4",
-	"03x6UKptbrXYWhsQ9kSA/J6QqCT6uLa5hUpqpPZ6EcGFQGfq4Y2zUn2nsXFW2qxVp0ex/ZKj8Ip8JlAf",
-	"i/66YnSPjs6hZBCPUfjX7/5XUUSm2f4+zA8ayTNCfKR0Tl3mUqs0dlCHSguz7+ymjXAbTq42ImbbGpZQ",
-	"65xKHsRyCXrPmCJwdEqIkjmmHjrOZV1rNyr1FpuDNgK68pgK004g1RdaKbDRSB0NuO1t12fQbyHRzDS7",
-	"vMjFp8qSAg/TbbV/yS2Wf5oNlacO4PuqUVnWgTRPKMe+or8xqazNmbQM3s4QsD+aDL6FBM6tFEg3sgf+",
-	"to+ohBgr4+NY6/xU4/s3CgPxUPvvXEKRPNsIzO+ZPWUIbsQMfQ4amFKGqo4yBAHvgHgy5Ix6pUSzcUbe",
-	"QyFmPh+izkQS0WJrWjla12JzSo/6LNZ4lMpg6mdpjxVR0nenFsPLTJtwh08PXrw4On1ydHlx8cIk26Ua",
-	"ARV1VEo3potr8cZ9jrAYmGxWJcChS4Cui/C4D+jR0OdH/W64+V6LtYnX56jEUKvwr+LdaxXQf2v1v5KP",
-	"dPwVeeUOZfCP2pb+/yhfHVNLL4/I0Lxlh8s0IXXVtcNVHuqTSdqK3VlkJXRReF853Xo13D1s0NrX25Mv",
-	"quLLHXI+2Ow+Hdfli9E7/Jo/8d96u50TdvT5bXWEOZ3Yaqthdjm7MrfL2oHG6EqUvZ+pqxqnumxZL/+q",
-	"vfSn+cK3qXjIB80VAqJRA6exYoZc94aYsSBBgKUdJwI8J2lFvcWMpl5G5zMQKEohuDQ+00vtWHV7yCdF",
-	"RS3mVC7Z8ijtBDdYLMHEMBRniklaUwKXbppVDAgZqUmO8SRGIVhewX/NOjMq/sJurW2qjJHuFJuHIqZ2",
-	"MOM3aue0b03Hsua1ce3ycIjVnYsi6kTRk8aty2JSTakvEQNaKP+gmsf33jD956g1aDK0WeNLe0amWEPA",
-	"BZmHFgX0lWd5z4H5BGmtG8ylgZ91+9sEnTPdM2EtB2HTVCEDztx6GR1Ng9iKfQfiomjxLdStEal+ii2G",
-	"Q4JIiBUrWnPwTuEhyInrEI8P1dUkxGlUbqa/vt9iTrDdgKFQgEcdhaRLQsI8g6an2aq/D+Wk0rr3hcST",
-	"FutEEqmtd8JuSiFJgm56aBN5gq44XFKPoB63aX2kxdQlJ6FlVchNsQDjAjJAU70Gyw7rxf6QMruzKQxu",
-	"C7WqQ/MIHgTmxVIVpXuAA9Nigg9Jh/sTRAIBwOj6BV1uoNOWslQdtf6DWMP9UcFO3bncB5CfU+0JN8z/",
-	"ZNz9zWL8wTVPjDngKT3O/SXyDojtETWK7pU5t5jrFm1CtdBUAzATGHzwgJHxgweWR+2ngIRswoLJnicM",
-	"tU2y+JHuixZ3F9MpAwBjajuKxVZfEW0iGdI4lVvpXzZRWTMjppUy2+INvmpqkIA1m4fBugQXMrTY0z5k",
-	"rSbavVcbA21Q1ZoNiHXLAvoVUcRmSrFNLRVAXc1mwhuYv/y+MUcmOfZ+wIIYGad7fi3L32Aaekard+la",
-	"ybYEw1Iro7Mpwvm2YMN25ZaKU8g7L/iQM4k9ucBOhDMcY4FsbyhTgBHX4X/i2n+jXFsXJcXA+EOnJd9S",
-	"THvDM+2L8xu7WGRVl+0WTcND7YubIILDgOqe1ntxhbrN0gJrckTicCPrEQ10oNujtb2EA7VNcROVIsZs",
-	"FpIGgWmAXUziZPYzFuXU6MfAOS2Q62XMJttGw9c4Gw731A+ul9GByRPZ1D2zlXrY51GY1ag6aY+5WndG",
-	"tZuaw2mk3PthYiY2cw9cLLNd4/fIyco/INbzj3ZBCfPRmm6/49RpzYjoFS4svDkHEFM/INxLmOAUOVJk",
-	"L+v+aKvSVm6HQ4PJO3OBJUAokW6XeJB2ZWCWUzpRiyl9aD1pUaGRkhyQxKS7HvdJe3+qeT1oW0Uo04Me",
-	"97ZlkglVFlPQ7j7BxixHkvPLIWaTS1s71S62GPySao20vodw3CHSJCVru9O496a0MrUcPpiWvRatbEgw",
-	"k3SYWSZ+6Gib9wD9XmnUdqvbq1/NVdHffwpVCjYd7AcsUrif7P6lT+e1IGEWszy0F1AbM9HIB+QTAyP1",
-	"CVr/lwWtH2tuScLWsmLhWu1FbkItuCBlX7FuU/diwwpJ9+up/HsswFv7rPnytMV87kVD3ao8vNLg95gh",
-	"LCX2+urve5Yii1kOxmLKDVmM6wOKGcl+RQtm1Gy+tHg+0GZWQ81LLGPckVRPfLSmHYhKaRTEC4nUKPJO",
-	"5xGxrsHyZIsZ92ayeu3LNAIsridzLC0aJq7PFosrxDvch9mZpoR4AgnHsfao4eCMSwHaFzh6bErf1AcY",
-	"a5xZAuQIHjmZPMISF+7exyipdphbReCUDFgcbuI75bE/RM0AZPinM8d//RXotsAApr9TTRU1/SKKzRLQ",
-	"iF9/e/ty5kbt/quXaz9G9TIkW8W4fGcJq4m9UCc4HBBJWS/JZVN/PiVjYc9maB855MwuUJOhGIrp93Vd",
-	"atK7R31HdwpKPqD/nQxDWMgDxR7PtNocP2nZklLGxLmaGIOfK4k69nDy0qFDIHiYguacqyXZp6v+9COb",
-	"mw5dFDa7Fa/qQ/bddqfU8Op+aZdUu6Uarnca3qa/Rba7hcy7np2+nv7ENMCQ+ssVH5BzgoEx6d0y1WPJ",
-	"9s1jBkLw41g4aG4A5XGfNNBpDXT5Qn8ssRYxecmBmt+WC8VCn2CLDX2oRU7pERUjLqjlmum324mqsI+U",
-	"nqD44uetgqmRL+mRSxo4Qkf2fJ29VFayq1VopwA7pvMDPvzsUmYe8TFTei/CQaDUPl/L9EVqnsv1SqM0",
-	"28tU/N6AXsLhnziwypnT18JGPcqoaUu7ADxRI40rxc3W1oNOU4zDNgCRpm3KknEH6KivWDft2SB7RUBi",
-	"DSTDhcRg2wplwvRJSMoIGiTalq97iDKdCjI1W86KLYb9K6UBQDtP3u1maUhPiDzNkQt31ZemhYpmCEvJ",
-	"lOzuj7lSZqnLmrfMvO7xySM/0/yy4SS2LETUidcnMi9NMS8GCd3QBVy6VAKE7oRVRs0xlR6YSSlqY2BI",
-	"hBqZqQUeHmWEePqM0Vp79tjb6/tIxKNRqUhWDQQdjXU0kpEAeUrtg8KNrNwtsPbnUfRd4nSLifl7IFC9",
-	"pO/F8/SLuaGQZ0+hTZJHPjVr/WmG3DQP6kAEChr4i/gvkCdpZdcSQp2nFf05NdGpJ9EYUpZmfTcmay2x",
-	"fIu6iwbxoXOgRVEwrg77EAQFeiFm0HXVLajOrx5Omyg/J9CEn6kbwEU5UEbSCkAp9pwXIxyksIz+NmEO",
-	"0hftOEnSca5z+tpOX+ok0S8vRKeTz93oW5JYqt2JOBDcaa+LkelFms6U0u5Q6JwDzgGTmWQBdnLbwLWY",
-	"7gNnE1QfPIBA14MHcapqgnwFgW+buUq1ZxjafeqceQ2zPi8zPYn+Ta+VCh2WS/JozSNnccN6tEy/+hab",
-	"37BeJxTZQe8UgEvPL7NrGSNj5/fT+rh0+3TP1MTvI+Ez3nsA09e2134M1GOwewjzP7WK/6nGi7S9PZzE",
-	"R7kM9IpxKP0YCZqdCQDsTuVpDnmHBhbXtcU0XG0ajnY/q3Hm+r7TW9PN6zTp4Tax80w9MD+xE83mdeo2",
-	"moqPfSacdp/zUjstpq5N6myxxVmd+SwKjukuOebpjonbW5ulRr1Uq66AO6lG+PEyMMVQrJi5BD7S7a3N",
-	"Rn2VZd4x79LiEX9Ku/xbTrvEPmRE8TCVgDkyl3iR7QfP3TL/0nDVJdIw4/bCWVmYOcmWaDrXssWmki01",
-	"/52ba4mmUi0hBauyq1+N245l1lEiBgvAvq4as41AEhbZXi1f017XnJRMzfK+15TMW7I1G/r5lIR5n0mY",
-	"Vnu4RQqmvbOrpGCa+5eVgVlE5Bp7MpiggA7IVFVKiwG6s+10pdWR/WT6+gpDQ2rNVq2ASukvc9IR76xt",
-	"fEpH/JSO+Ckd8ZeajqjZTJyNqIy4Zbmkpom5/uy03xrwV0x7VPBq4yFBHBKJAM5SPdNGlDkhaEgiX89E",
-	"XD8z3//EQX5SHOQiaYL7841Ej2Layow9Y+n1M/QBp1t0lxLd58ekhY5CAtqA0lV1Yi54oZXqLcqobY+j",
-	"DV2DMEPHB6cHOojzDXTGUTfFdlxvp06sjXjYYu0DQfHGWzLAkoSUdaKwpxvjzSIK2NIO3dcqVrlNZRa0",
-	"4HOVcJv6arSWmcKI3AiSjgS7t/SWCkjOLYqpn6hvOwQ9uxUrNeRQ0/0eo9if2M29s5sfVUv5pHQsyVqP",
-	"fAq8VfGyIgow60UQjwwTPreE1pEkyM6rhHAUD59cUY9Mh7qAMWsnhLSNhHkki6hDCGsx2+jALUMz/Qqs",
-	"bqL5XhzMaqMhDge2Ix7MEWpipzvL6PI2be6BVQc7XEbtJM+2XURtOrKN6OIk2TYIEkvrWOrG4nrQkEDk",
-	"0IBMkYlO0PO8KAR436SbNBGipF8JaJfAxq8lTnIHHn09PymgaY/g55QPsATbNScZJxZlp1ZXK4kfJ06t",
-	"3uo2ILV6u9TAjXppl1RIqerXOnWv4W+SrRVTq91PzKZW377twp0SDMypL84usDf0bzG1AIBVAKVIJJdk",
-	"YdzOPruh2U5Jq4X5jqcj5gudZ5gbyb/2yEimnLmckX1d56TYm8YktBCWljkJJCQfoTEPB+BsNlmTGZzg",
-	"HGb6Uk3UYQd3u6yG6R4C39+rLU2Zei5+PI8M6nzKx2iI2SSJfo9JSFIh8J+TlQIIojySmgh0mhgJBFmJ",
-	"2L41/7UAdvHINu+2pLamoUtBqlLhCE9LL+tlBEcyjWgTj2BAvcD8xyJutssjWUb2FBVFwz2IO32Ioklc",
-	"Nw9o20qHJfRJFkHstRuVbDRTTSfmA6uhJNqZuwiJdqZ56Ijx9v4wyIh2imMs7kzXK0Mc/iz10RRc4Ur8",
-	"WvASdYqTcjRRG7tSHzGPQ4MB5LTLtz2l44RMaGRs2tzMNKiBAlinRU2+ipaqnro/LWoJyxR0oq1u1a95",
-	"9U6pgTdJqdHdqpR2OtvV0q5Tb7agNYrVynS18Dy9Le7LvVcggmLnL4+oGAV4Yg3afwAw+d99/M3Nv3z8",
-	"3c0/3vxple4myZZO5nU3McXNCXn8XJubSO3Hg310lmMXmAcJPtMRfea+bHxLlwP6lWY799Nz8TDTuToz",
-	"nZJsg+lYZMx06khnOGXAALfY0jjAKA8GuMXSRDABs4xKNOZR4KM+viLq2TGeqAlbvP1MaF81kEN4qwgt",
-	"OUOMkxxBRX8ACfXa7MknpN6fAFIvyBg8c7snprBhhWu98a0d5MOGGnXDw0HQwd4g33i5AEghRZ1tgAPS",
-	"HmfAfWgbVFd78Dpobxs98hFhgCXWYm0AFmsK/oKyQdti84A+aeR4EV1pH6RIMY/PhIkpqTs6IKjdpYyK",
-	"flNwpVIfs3YxhelAMvbIJtzMNKnbQ+1apdpOYmmMjGGkovqh8v+x923NbSRXmn8lBy8CegogeBElktGx",
-	"AXWruzlutS6ULHsGDlYClSBqVchEVxZIcTsUIbWfNuyIXc/uxuzLhMMv+yz3WmuN29P+C4W/ML9kI885",
-	"WRewiriREinhjQRQVZlZmed+vi+tlzEWGtmtiaiw1PiJ4IIqGq3VoX3wYcSfCZkRRcmIjMBLbzNRjriX",
-	"3snO5dDW8uBFbgKLnD4/sauh04TumDyQmBVgve1Ni+TXF3ZxzWuaO1p0oNUDujkocBQ0yxUxHAyD58H9",
-	"O+IfHz78ZeeXB9tPnx909lvUi2F+8I/fbj5/0OQ7p+uDzzaOn96OHoqb4a3RN1udn233/2FTf77e+7LJ",
-	"v955/stuZR7T4TM6F5dVCqGxg4XURMl47G+ztsxdWqMXixhCZUZQslMyW52V7HSzjHPRRlzRqfrY1nfO",
-	"LGdKSRxo9QUw9L5D721VaHGButZctTFT6ulLHokTfjqhnlFowj6CGFyqguY0uc/oZlCa5Yr5a1CIVrMm",
-	"+rBDAErFStnPU7dm1WKCuEQqeY+hsgUVCPZ2L6sf3MRYb8tCa31qm0KWXa+oCDRjM7xfZRQKzw9FN3oS",
-	"+pXdSj+Khnp3bS141sh40vAGE2tqHoll5gdzvVRdk9sOs0jhVvaChURx7g5F8vjAcmd2QnWi8cS4uYE+",
-	"CQP3ytfzzyu+V9L48qQxtgAsK4xxCeuR330moims2DwIwE9RJ5LRBazqE65Erm8VIFt9yZQUNQdCjVZy",
-	"BkkaymapR9IYYUmSmu4LYpgzHfFeD5oMTilgD4NI8uPmUnYqzukTP8AZPqYJTglT3JfmQTQGayllZ5YE",
-	"Kr4difA0jVRMYMrNE6Vwzh0EeJDQGMGjkS57PDVszyyysotygNe+mCH7/V7T5DwSRwq2PjSqm8VzKsga",
-	"kgJ3zYhGV9nsbfCd7rqo3+psefUtcZvXd3rrzfpGd9PbEjd72/xWpwAqcNYu/LSBHnx6QC3MANP9a/yG",
-	"xT+Nv4//Mn45/g0UM70Zfz9+Nf5vLP4hfkMgdK/HLytOBc9HkmLHIosi2EHMyy+XSc/ui+n5dNqj71Zt",
-	"XecMPIlbu3AZ4Uwrfw4j9/2hkJpxutb2Wtg7qh5z85uVwj1+RIWQFlq0LatuR3mnLjXrk0S11NNcWgGN",
-	"1R02YJu9OasCD3SoArHHCDUCG+QJv6G2l8HJh6wnqxpxbZFBakY/GJvZbctqBgekE6juM+HRyGimYPdr",
-	"BjzersNOuB8ZjddTIaqHcnrI3HZeps6zA1dU4n+J/zR+Gb+OfwAe3B/Gv47/bfx9/Obv2jL+5+yxBbxJ",
-	"Nn41fjX+Tfxj/Bdz3N/GfzYfvx2/Gv82/mv8msX/XioFjJgvlncLC6RFhM9icgPX/nJopK+lDjAbd3n5",
-	"T/WqJQogndxiL60siERn8IRrinKvfJSPtUrWKCBjkud0WKEKO9fHWMMNXUf3pMzh+IK6DrsIW3RDsw73",
-	"jsQu69t6KQuFYL0SazBDEpM8B+N1kOvACjyHBnskOPI50+U3dIrAfS4+HpSC3Tt9AnO5+j7G0nY4vjQ7",
-	"wzlK4GhtcKGwgK6M/32+cPTHakvCGhpjMucq4/sBT9kXeoFT+R3+QSV38wQB9hiXpwmt5Q0go8NKN/a5",
-	"EnjajHPPfDp1RS1zE4768q1zK29xJm/xEoyFd2whfAwFgV+KKFMQOMV7nFaGY99SYcWNlQLL1d3MKmoy",
-	"tMpXYNRlnvfjJMcEsLu+Z7xdY1LYVFMotAqOhdegQi1LKoXn+jAKuUR08hwyic0+o1DC4uVhqDqBGCAh",
-	"M5ZYJiXKcLNaKUPwu5agOYGynlZFXjWZiiO+bP/rskQqbY5rIVk/ihq1hKZ4Yf8nI/5SapVzTK6obzZg",
-	"HhfXYZYFCPwcY3TRmI25JXTq2fhRW6b9f+TOg61Y9SOdpl96AT9KWIjImiSGdHP8azNmWO7ZGV2nDjzc",
-	"+Oc0dF9Mn/IL5/0EEqcL5F6oBgdmIyViDma8w293bnW3vfpNsdWrb/HNTv12d8Orr4tmz34HDe6kfWcU",
-	"6heRoqB9NguiMG7IlVV64aLQiJhUEt7QJKmusF1aZuG1POokw9eYRoFyiQiiJqVMBKueyUTU2vKkz6OU",
-	"DA5skF0o8ocwlGJcMtd6ea7DXLrHYU+Fhwgyo0LkiGMu6n43FdoKUkDFAalH5gmPVZEVuGTS4w/x3+LX",
-	"41fx2/iP8U8OM3Iq/lv8Zvxy/FsGQuyPIHtA5jQqCx7kS0warKT7u5Xui22AMgOYDiLW63rvHBd6lU64",
-	"PO1hRKIv57KlIxUNz2vQSoHtqf7phs53QvHEn87UaoJj7wlWVSHjsi1HElqvcgyeNYs2FKkjgW0MobC4",
-	"+Ge6t1oy6fRKLHWeAdnPEEoyFQLhKKF31JgGzFUlk5InJK32MEWP6Y30cThOqKwyRn/an5abH9JgYcwi",
-	"S0uKFr8IggwtVwY5/yng5ifDNvcxl+2yHGp+giplOzqArPAQyVEPpYoOiZ4w7ecQocCydCSGjRTzfNiY",
-	"Rartc/zqsXn3yzdabO1sNDd3wD8pBdGfWYaZMdHwLgIdP08r62u7Kt4K6fljFZO0u86yDmekZXSi6vSh",
-	"sbRL2PhQap0RDWab0fk0Io5km2QJgyhU3AAObFum1UTmNDlpNnZSrISCBaIXYdMaCk4IXrdlnt+EDgoA",
-	"GWT3PkAo7NuO1MiOkJ2KqC2rSIqMxaFCekPlA08J2NVQVzQhg2AuMJksdcAICAD3madqJYx+5ngf2NLK",
-	"JSnCLGMrQfikhK2TZpvF15mbwnVnKoXrzDItqQkttMnKqbCvKa5ilJ0UQC7MdNCKncl70EaKmOlEB24O",
-	"QSiiUQjuG+OaReJ55BCXuauioVmM3bU1lz15tI/wWsC68/ARWSYPvvnSYR2uxfZWDRzOL5U6CgRrZY+y",
-	"A/+eMjBjTtvy0Refse2NzduMD4esevBVq77usG0GMO7aYZtNmqgG7oxjEfKA4FM08InrLkdtjQ2VZiR7",
-	"COIFXe7anP7ct7rBviGVbrkxeISdN9B3AwfOokybfXbX7vEMVQbPSJgG+4wHgY1jAoA2Qc7DDy2cPC6z",
-	"sX8miUTyhllbztGps0fZnLwosR2qOZPGtgYXCdW2rJIWN68eplbeBJRbk8rSni9aoOSvnoOMwYMjFfpR",
-	"f2DG8VVrveJUcJNUdrediq/1CDAsUg4x2rHYJpRuX2Oer9Gvdsue95+Sp31qntUeNZsb2/i4T7fxP3zi",
-	"p3Qn/GwoQl95n2428V985Z/+w52Dp7/c/PzB3a8e/GzzwS8eTP5v7Dy4sLK72XQq34ZGaD4w0rLi//zO",
-	"/UcnzZ99eaRarVbrm4Mn/btPjlqt1kPz791W6+G9Vqt1Z3D8uQrMJ3eCO/d+fvcXa2trt81/Pz+Jvvl7",
-	"8zlwlJvBVHYrU4czlxROd0JxiDO3+/fS82ilBjg8+hnIC47n6Uobhe+XTQONBKSymDjNfDgs0wJn/dPp",
-	"8Px3QTJQGz+9xPwDLZeQJ1xIFSdeK7xX1UNLDF+8k1MvkYC2mzoAKOatMghmIgCj2SqyLcHJlOqEQK9F",
-	"eCxCAgG2/qcPJXN9oWu7qYuo+4AXchL6gOHYFwPmqRPZYF+EagA3tHSzqfOYIGfrZ5p2JErWtiTbgbzK",
-	"BEbAcoIAe5uVxlId0pIdilR5ZHxsWs/kS+vFJoZpW4ZG0xdwuZ3DVXBWMF+IFzqXOLhMwgJtx6andkw+",
-	"ypqf87dL5i4vEmx4Ogjmf2IHr1D+PyiUf+AVSf1M7PlLrb85ZO63YWNotPp5iP/GSk1Uo2ZuYgwAugv2",
-	"l+eNUmuh+wNsnAGxJZlrTJDNrj84gj+EyyJ+VGswqOxFTqOcA+1rK5Z2rcsUGj8WMWWsa3vGgERQNRDV",
-	"DEzfAgN3kpHzHEf2YVjMMTQpJWCya7SaBcm1ji85lCVPptcKfUW74OQt5m2WG/qM89OoOJW+4B7BjH7G",
-	"u31R/0zJKFRBQeIOmf5dqeo6UqFwUWrAFFhfBQlAJPgHuZLpM6O/yk0K79s5zrzFAhU7xzm18rye6Jpi",
-	"E2nfeABozRg/Oq8G8CUDH6IU2kHgahUyqSIHcGLbkoBip7uEhdSxbWkj4FMD2tbwkKm/lzvIxbnaIyHN",
-	"ByKvDD8QBW4pgPMvzSFJZm3OlStSlhXjXSgwyy/fDGcsF1ld+y5fOflijY88P6qLYzOaqX032YtvaMa9",
-	"gS81ai+8Awwv9IB+GfNU+Q5RXx77yKOqHRaqIGFLdbDLU7P/ePl/amwYjHTCI1/3JdY+RACya1wcag5l",
-	"VZeAD12H2T8PewBHlHyiRpHrtKWLTaT4L3MJUfoQYKQPQ2GEhVtj2pddgcEsJGRnfmSR9NuSwAkARToZ",
-	"w5GIsGl1j0kl6/bjUlTfr30dZcOwLfMC7uL6z1APM/EKfK+kNOZMW9DiBTJXGwEAtrxZWWze8ETE/QBu",
-	"imCYsDKU03vhVGAjmdnhbqFCj/Xm1kYh5L3qgo89MzF/OpDFYe/x2v2Z608mK+cq9x63mvfmIJFJt+D0",
-	"yjk8iFcbFvPaggFwOXm+Laazla9VlLm1qbDPU8R+RhCXSv399DeYeQMMeil8i9cohpHwmFQhIyj8fDny",
-	"XlsSGQlYZBBi8mU3GBn9UHVtHRz9xkhfIgPpcsk6xssHJtC2NOoH540VD1zyIxHqMumaGff1KjimFZ2r",
-	"E80iXEfC+ERhYyiiUB1Psi8VUbzezJeDZavgfj/+3fh76HNAxhDvVm+9u8Hrt8Vmp77V2+b1ne66V9/o",
-	"bIqt3k2+3bnVBS107EfCu3O6WOHc76GA7WX8U/zDEh0exqhIlyPb8kEOSka8QonxMmXH6U6bLjgzJ+6D",
-	"65a/tgJXDYXMvpmMWCVDbrYq5cJG7UszyEorli0xdxLqB+TkKvSdsY0toKLOkSYB4hyIEIyRtOVQhFpJ",
-	"ZouKLVbxwYOWwzT0pkP03/hsuRI6WwbN25IgYhAz0ZxHt8Gg0tTGrgSUt2mKItjbNNqyLZ8mwOVE12f7",
-	"4ToiUPJIU7U0heYdwFQ3c/SRvXgXJ5EBj/E1Owq5JAoqJbvCSTMWqW9PxW2ObXaBdj3aFchmHI1CmSCv",
-	"JzXcJLJdGHwLddSAn+KeEkB/joA4Vmllv01BcqTXliSytHUwzHVT3AvKftjsM35ZgP6e6Su0YDtO2pVI",
-	"07QZFJu8ZoF/LDKHw4IL2Tcjnvs60m1ZBT3t4WbRkeDeHgQ+UtVPdNDGhS0mgcA671SaLpNKmUkhlmi7",
-	"cnWU5xKcUDIL6Iu5MjbzJ/hXdsQ7tyPm3wOlEM3pkUtY2asqdBglGuDgQXbYSsGon4BsGZlHAq/2wdkZ",
-	"q9zbZVlD+6iRtBoIAO0gWZ89PYW20UIe59p36T9T2LwsRQ0E8PUZpjeWUbnog4LKNdZLVrU5qfqN+koL",
-	"OElZ7ctS5YvAdFaFTtoBUpHRWLVS1sk4vyESQiD9QHYBauX8XhNab1pBOJHHfXguxHsLrdOuyYjd6+EF",
-	"ON+dqzvKyHMyJ+/C4DwWPvpraDvOhPXxca3uNBfPkrUk9RHQcQSeHtG2+cqzTFTi2FcjpMJqy5wkbbCn",
-	"KqTSK2ux+9m4n1INdsAHArM14cj4JFwT47C5QaFgMy/1PMHWXFm0H5NFm25WsmdX6uuiilQFtC+aBc4Y",
-	"KgFSRixjrtlrypID9ygQQfEhFXrYRmQTpw3mAlChywY86vaprtVGWcCyMjKTVbGwC1isuIZ4EyUY4JaA",
-	"CQxCrK+kYNXOKSSAsTC85rRll2tR96UWAKZ0LIJTLHCWRDNL4zvmwUg02JyZBJrk1LyseA7Qyz1f2sQ3",
-	"scbjfM0cYPxlGI723/S8Dfjzr4U8ivqV3fVm06kMfJn8PytYvI0VEcGXr0GGl40BxMPM1R4Ki0MKn0tI",
-	"0cYaNv8SfLMdzgWB1eOruSYo9bQEqfqagZe0BJYAT9d5eq8cjMCpwC6s7Fb+/tbOxvr6xubWze1b56oG",
-	"fJdLp6Tn0if4amcBcaENtcqmXJX0tce04GG3X1QtNEiE6XVIscytKdf8AYATXD1XptSXSLVhg93l3T4L",
-	"1Qk7gQAJKS6ijbV5hCMRWd+DPmpL8j9CLj01YL70I58HSVLHwfAlhJN4lOhDoxeqYATY7UW5ISNduQ+p",
-	"p9pemqgBkANKIUCvZET4AqFOOwkR/syXbLPJPH6aTXSxqha21mwfh/iARlhrsJaZeFvmZp4nlExXIOQy",
-	"slzu9Nlkyuk89ARWdQGvxK012CN1Qq0nrn7mD4fCmy11kzeJKDHWlme5NBtsHzEnzfw0AFkkjZk0nOjE",
-	"74oaC4FXGGdy0gdPj1AsiWk4A+zgWrlL9e7SE8+x4p0+AdQHqoHfS9AcfN2WJ6EfRThBKFsfCh5RaxWe",
-	"HjPdPg8HgdCFRtn+AMFhrCRZOEuUmLcZknAKCDa076kpKSPSqxPa9g/x2/hP8U+Jp5ZqW7azsc7Wja7e",
-	"qG9uphqXHglmyeI2wXkafzJV9as51TCu+GU1GMHX5jyAWUtOPfxtduwcbwd2YWW36VTUKOoqWAt7OzNA",
-	"Ds9NK/P2EetovbPR3fTqW+Jmr77Ftzv1291bXn1HNHvrfKOz2d3yZn01NID17ABwZqWPn9mSIulQ2W0u",
-	"+PL0KCjsFn1qxFifD5GpOFJMkBZw8n7dkX8s5CqbtMomzdrJBSfPqivSRhAr6IyCC4pMrH2HB+nFdQke",
-	"47hvaCo9KSvcJvGwrMHHo27/fIsPmliM6jiET7IttmAnEf1/IPixKKjlz/S4kMMPtynS2k8AHRlF0jJK",
-	"m3QZRW0qcwpDHMWlqLBr4t/bhbsA/36+pS+H8UMB0YsIgwh33krTrDTNrJoGRRVPpSvFMS9Sw6zB+V7p",
-	"mYUCC5lzjhgSWe/WuMoq207V94eadUZRW0KsAXB50q8OSdC6rBeqAWFJWKgvbCY2bmZOTyG80EjSpQ12",
-	"x/yB9E750LTtRWtL8lkLdGSPfGjIVWT1nq2n7HJzNQ70UIugl16DLDlFChKGlNGPK130vnSRAzgldq98",
-	"9HrofYl1OBBpwMvSHV9gOdoZGR8KLaI6NnXbRtrSRvRzG2IdW0BNo+9zzQKlIyydn+gEtwXnfngGlyeL",
-	"22qFetHVEyiL1Ynw4VGgOjxwsLvKiEcQIADCVkDSXXMysUuaQL48Hki7Vehp5kYqGh7Cwrk2YAD9xCxQ",
-	"RznJj8hw/pEEJ9C4Doggl7YQBEoiNFXXgmRYdIt8QV5SuA/MsUmzQQEf7Wy4swxgZ9syjzsLc9rDwnuQ",
-	"30oKojezK1sdacFcL0WhdWsOAuoWQE3C/eDhPAjUSS7Sa/e4ZjzQylIUlhQSsiowPhVsO6iBNItyIvgz",
-	"Ic1Q4PIbmiAxaeB7GLymp9LeoSRxfifVymp7KAB7AFP8wsIhXtHW5fdsIM0G8ZsMKY93esI1C0EKeI0P",
-	"TLFcS2xyLaKsq1EGCJpTPctpJbJbV77HQr7HE1w9i96XYzC3UKTW1j8btcKLV2b5lTHLcSSr2sELkme0",
-	"wS/VzLbgBHUtosiXRwtizFgrsAd4TkkbpJO10Iyx05bQNVmCd5aFXTmggR3YcS17wEmUQaPr4xNFZpGN",
-	"L892FM4dYBnsNn2/guS4LJizMkgOnW6dMs1/Na1ioztH8x/Bp9jQXbTPXQddybZEX4MESpXKDpL+K4d5",
-	"fii6gEoOt61Nx0pjaSRwOn4/BgbPZKsSJyjlBcC4IFQso7tZdb+8+5il0HSupUjUo24/F5+kHvCM+/PI",
-	"Pr/WYPsRSz3stqSWc9s7bTy1k77CXnpEfT8RQdBgXyftaCGSG/BeT3Qj4ZVn1KbKs0XzbO9ElF1wDu59",
-	"y1+wUHxpdFH3w7NRVgmp+RJSS+qNOQws4pHVAZ/XtLKiGHshrJS/38twwmpodoWesLb8J9cIV9dhbqTc",
-	"2m5C85KAZjBqRx+Ytyjh051m1GdDEXaNOA8QpByjneDc1JPyT4ArqZKYxJ6Q4agT+F0S3MCVWMOEUXIP",
-	"oNgeIThF9nrgSNwDcE8aP7ElUiEKKAk/0m0JeRz4Oc5CpWC9SLRYazBXHYvQG4n7QPBIt8isUVtCR/An",
-	"Up18wv7j5f9kZygg4VPoOVbyCMKhXDJXB/wrNQq125ZV92etO/vf3H18ePDkwYP7jx4fHnzdcp1CzBYM",
-	"L0O1LGgvQOXCaTba0rwbLJftCEqs29fGIzZQOmKb29tYH8uHPIxKbGXiWjv4uvVIQF3zDKYMNh2irg0j",
-	"VgWwL+0fi1pZ04cZ2WymjNF3gGkzaygiGYyQHquK59OGEqlLGsjB1y2jF/A92lwgbSlGIVlbply4DUo7",
-	"Zmj/TDYO+YPRoLJ7awPbhvC/tGnIl5GA6pnlG1zgmD6iW+ClI3PhlnkyyAAMEevK7s2tZtOpDHeaySeb",
-	"zY2t5gvkocxEMprrj4E0niIZFhI3G+7YgB/tpD9C0Ln7uKQHvuyKbGjk9uPm7cxv07OMdaaJCMlMYPPm",
-	"mQnc3j4zg42bOxtNKMkM+OTvSDTch2NZ2d3acMwGy88gmea85JgHAadDWWKThPDtqjHmCtgDYCLiawNJ",
-	"EFppuhAb8pVtgpmgsz8Xcn/CDKFLHFSOOkrVJ1gBVcuGDAfbhd5R2Za+0czGsAE8YOrjdAptmsQNxQ8t",
-	"7kdbQvDIOYurZe7sB+Y1sK4adHwp9izkl0tQI0PBo7KuUXqjD0diJKapTWiYtLYWplC1IIpooVkVn0Q4",
-	"aXQftCuQmQvUmXg+DIBABF/wjN2V1J44k8RB3mjbbekYLbOPl28l24aHIYezpqNTiCWb7VUp6RFNzEus",
-	"2WFdHokjFZ6W6Tr7fWVOUYkD/8xe/WLKcLjW/hHVwsO4suGMsrHRRQJO2xIJlNKRSAWYPFXI7kLsIX2k",
-	"W2rQjKS9RxHDQUepQHA5dRzYRZ2yoLOTUEWCgLJxdcCGDgUHH2BQPhyigV94KGTK8wio7Khm1Ndg+pfu",
-	"G8KJML+uLG/PFY2nI3oKloiGwqrGHgntz2pThnYHLr/osWF2a87FGkFU6XIWy+xdOyiLsj7bcC5sgYra",
-	"9PWo859FN2LVSRwBJ4EQqF1i1/5VRiNOpRplLN8dZT4+6e70DGmiFqg/DFFM0HOfCywm58qkV/ozE9wv",
-	"jsuSJFqNPDH/45Y0C/OvpST/LP4hfhP/MX5rlh7waEi+kg1gj/I5U86aVWW/WqqPH0KxOT08vaffnMlv",
-	"jeG0cl6umPPyLZmzH7TfsvYd/kFtZfNEU+06gU3UYC0bciwr5PMtiO850Tc8NcvDZ61E+UqULyG2y8JM",
-	"uMNXkvqK1CrwjMhJ9Oj1kNiFgXO7vQofbuX0+1cUa1a8XpcizXewriUFJi2NPQBp8izB88fSzMkqEWaL",
-	"OWlPT/KJcXkKoRERaLE7AVOSjZEANq8NiGigjcdAitENboMBA5JxlzVz6U0f4gAPbRClkMwLJ3RWWy9Y",
-	"eJFV1LNhS75YKB6Gw045xC8a0WPuaawskpVFcnEWCQZJ/UgjUhXtxlVNzsdak4PiLrGPCk2iC7EEBmbO",
-	"R+L89Bfia0V9c6Ic5tO4mVSR0Ak/Wp5JrcEeCQ7sukZzYVViRodC7D0tNqlicYzu81B4+KW5pDYlX4Un",
-	"656dwrViTntnyqMDOr0S/0v8p/HL+HX8w/jV+Pv4h/Gv438bfx+/+bu2jP85KztZ/Lf4JzZ+NX41/k38",
-	"Y/wXI3Pfxn82H78dvxr/Nv5r/JrF/14qio2VNouGCdUApGSSA0R8q9udW91tr35TbPXqW3yzU7/d3fDq",
-	"66LZs9+BFYhbsLLb44EWTmoDzqieLixKSJtvFuhP3KUr3/NK9MVxLxGuNzSJNlYFaVRbOaCLdLG1bPUj",
-	"1D2yAX8mciLf5VKfCKh4r6YVk0oKZpuzwVsqKLLEGkrs59aZxC7gMQan1ADNmYuGrtuW9EgMWO4wHzEl",
-	"D9G0PIxCDikzJV1WxXpL5pPequ0xDkQsGR3Hqq79f5eZ9XJr2PsMfdHMl8Dggjd3Ml160FoQjbCGw9eW",
-	"Sw7Yw211PU6kQM09UImaIxmzjJtmlcDvEekxfjN+Of6tEf8OiPv4/8Wv4x9BJRjl8NrJyP/xr1n8Zvxf",
-	"x79joD7+DJWh8V/HvzEf/47FP8V/JHXzNv4xfts4K56XEayIy3Y5pGMrFfxeVfASu6K89RK+hi50gLJc",
-	"4aGsXK6ZbYJhcOpg+M5DdqWMDrg8D8zGO1aR2PMjsbao8rCnwsORFqHLqtAV4SroclBhxsSoOYk1QL8C",
-	"kjVsuMUV38vaHZN9GUDiQTcmE0EXWBi1BmvZ+1oMyhmMDor3gr0DZP0yIvPh3Lgu3YlqkgqjuwcTidgD",
-	"W0S5sOWQhOMml3/BQC6O6BKRLVep43cdqD2zMz7KoC0d4JXBsTI45gQCTcIQScl7sanRFzyI+v+lNFTb",
-	"Au2nmbvRbLrUEohsejBtFo6k3jOerqcQRYZFakTMJx6PeIdrUVjb8xU8eOminjSz82z2Q0nPLjmIdmrg",
-	"jidIKwu9UTMi6net7P7Tr/JUMcdCmscMQ9XJmoL6VEdiQK8HKC9mfzuEpWYXHhnHebdvdqfD3JvNTRcN",
-	"ixO/5LVghF1ofdXezCMg/4gU0yJc6p2YUzaDODkQ4bHfFU8kP+Z+YBbw3NeZrNs57zN/+XeVjuChCFuj",
-	"qG/uBhQHZm4lpjpw+5uvjU4LjS2wBiFnes5ZhtwjX0chEf8m3DCReiYkCwUSZQJVkflKjcD+tq0cZkjF",
-	"tjpWAdR9CdhWeTDA7B3wk6K+l6xTw6rCG+EWYl1h5JrGwFwWZwJr1AeNYodEFzzjbiC6Uaik362b8fJo",
-	"FApW/UXjZnOnxroijPye2bhCs47RSUngzBKJJ8tCKI2Tz8/eomid7j9+MAFhV53AqxwOdc2ZhKy0/eN0",
-	"qR2BjsQw8/DoRFlgzrOPPqBron6oRkd9Jp6Tv3l/KOT+5+wzJaXoRmaTHvueER3V+H/Ff4j/d/zf1+L/",
-	"Ef80fjX+9fgVhO3+b/w2BSam1xL48hl5GQOIjxKnQWZ4WquCcd3jkh8RANlExehQqGEgWLVHXWwYL4eI",
-	"YIJvBHBGDgLSaidHzWqG1RkFz4g6JzMSC9RUMJpTpoXW5nonBd8kX8u+hQTCk6leilogjsXEfO2JPvsY",
-	"FGas2xfdZzhQimY/E6fYA43i1/bpQU8y/p99AMqPs7f/5JPPxbEI1HBgfD0lg9NPPmFpC/3db37+qZf+",
-	"wK3tskipgJqvhTaHzWlLgHUBgEVMrUZpyEvTbjRCh2gQ+vxYIHUp25dmF3mjrhkOQBFowRJ9YmZkdBNV",
-	"94JbSRPyxHHRzqXCYdspY95/lMOE9D3Bqu7aQExGPtxa8tIm9hbU/rFkZ+Vqk9MBWYvoxa9e/P8AAAD/",
-	"/w==",
+	"7P1rcxtJuieGf5X84+yJJjUAiBvv0fFfiqIkSiRFEVSrpUGbSFQlgGwWMqHKLILotiJ6ZiLW4ViHvd5d",
+	"2/vO4XDEebcRs3N27DnneMZfgfoK80kc+WRmVRZQhQtJ9UWj8+KMmqjKysuTz/35Pd8XPD4YckaYFIWd",
+	"7wvkGg+GAYF/70Wyf0bEkDNBDvTf1Z9FNBjgcFzYKZzzS8IEwsxHsk+QoD1G/BJlKBIkLBQLVziI4BXs",
+	"eUQIeLywUyDjZ/3OE4++oM8evz04O3/ZPBSHAzl8u3+4cXjp0+PXz46OH+9V31ROgpPgzTWujEZvH/Nx",
+	"p+rTl4Ozhy+eBo+Pv37c7JyffPfV069e+9X++utv9+jR/rMK+XpPjfv8q+pL2n1ZJuNn3/mvD+kLejh6",
+	"820QnDx503jbfLZd9moB6wweV/yvnwWFYoFcD2lIxCEr7GxXKsVCSLohEX0741Be1N/VfrU52v76siKq",
+	"3tFb+VVj/HLwbKv/cCM6WR+e4UL6pQM94J4s7BRqldpGqVor1Rrnle2demWnUnkLjw/IoEPCY1LYkWFE",
+	"igWp3jwfD0lhp/CQ4BA2EfZy5/uCFxIsie+MWJ0ckQwwDQo7BcwYLtMrzPgV/tfmRMs87NlHviIh7VLi",
+	"F3a6OBCkWOjSUMgTPFAfvvl3N3+++fPN7wvFAvULO4VKZ5s0ulukVPequNTorm+WtvH6eqnW3exWO5tk",
+	"C1crhWIhwMkI/+nmDze/v/nzzV/U/6rfuIcV7RTCqFAsDPucqf/41eZ2rVqt1RvrG5v2z1Mzk3RA3urn",
+	"D6KQD8naMRceHxXev39fLJwRj1+RcLzPfSKySZQwxBkpqXFQaB5HnnreJVD9h51fFzYv39VKg+1rv1Tv",
+	"d0lpuCVHhWKhEjZYyatdfVfa6m1clsZVqc67f10flNbfbfqlUWX4belyOySFYqHmb12V2EbnXUl+1+iX",
+	"BlVPfWncWyel7cvrWimsj96VNoesUygWvC1ZLX07aHxXIhtXuFTpv/MLxUJjNLwsXW+GrNSpjbdLvfWB",
+	"Gvddpf9dqe75G6XLLXlV+rY2UnMYbHS+LZFqeF1aZ+8ape+2hn21ru0xLsna5aBU8XubJa9+TQrfqA1r",
+	"Cq5uNQ/pd1hSzjL37HWfhARJjgQxN7sT8tHklXaHeRUqsutLORQ7a2tEUFzucRGJIOrRchitYSzWuHqj",
+	"tnZVW8Pe/98LKGHygvpfPt97eHhycF6ptqJKpbahDuLC6+MgIKxHvjzYPiZBn+Pai9HV4/Dg+PxZL9p/",
+	"ijl5XpVbr85ed6Inz5pCjkrecdb7FwMi+9z/sllb39C/M8488iUrVZobF6+/26sdf6v/HhKfhsSTF1FI",
+	"v4SF/H197+9rj/++9ji4LDt36O9rj4Xgf1977OEg6GDv0r6v+eSFHA/Jl2oW+u/C40PyJR8SRv1fweUz",
+	"f5dYki/fvqtfn1bw9rg62K9dvd6SL8l6uBmdNDrPN/rP6uJRtfukgo+2r994CZPK4AANzQHMCR/6hEkq",
+	"x5mHu4cCyi6Jj6h5yj3UBRgI8ISNbtWvefVOqYHXSanR3aiUtjqb1dJ2Ddc7DW/d3yCbhie8EppnsSgI",
+	"igX97Vk8bBjyK+orlldQdOT85REVwwCPLZP5Dzd/+fCbD7/78Jubf/nwu5t/vPmTZglDHOIBkSQEEbYf",
+	"hYID+/SJ8EI6VNSq2EKfoDYj11I/0Ea8C4Q+DMkV5ZFAQ9wju4gPqERUoi4P4Wfgk/BbWW2FGuldREK1",
+	"h0xPy9MfLBaE1ycDrL48wNdHhPVkv7BTU7JFagYvZEhZD87ssHvCGTnG0uvnTPXgHPdgkhh5fDiGySgC",
+	"JCHq88AXu2jUJ0xNVUgaBGigxiICnsNMjEiIqEDteqXRRiMq+zySCKMO98fxQvoE+3DFzUoOuyU1q5Ke",
+	"1nILOqIDKrOXEuCwR4RELFKyTy2JSjIQit2EREYhy9vZAMZ05+GTLo4CqWZRVJOig2hQ2KmqKQ0oM/8V",
+	"T48ySXokhPm9CHuYGd51RrrZM+XOQ18IpJgZWmn7ZMDbq4iHiPrxVIdY9pOZui+CnH8X0VDJNC3lMzdy",
+	"ow6Ttv9ZzdrVpuCn5i7oS5A1a3tbvhBITaeIsEABFZL4qDNGbfVPZxzRzllDfA1nzZ9YBhNfVSwlCdVo",
+	"/82vcem7Smn7G/O/pW++rxTr1ff/qjC9svfqG5p9wqV9iP0nWJIRHmvRzCRhQE14OAyoB/u6Ngx5JyCD",
+	"X30r1NKduWhhrsYX/MIu44KEIVxLn0jN4s6NwqrUVfsU8qmPGJf2ymCByPWQeJL4u0iGY4R7mDIUYEnC",
+	"stkZIuShYombXoXUuhVcUjpRqeFXvdK2XyWlSreO1/FWZ9urVRX1SiwjUdhZr9SUciNh95qCJ3OwMzW7",
+	"FIVs5xJ3KCNyx6x5Rwhess+X9PPv3XP5V6Gi6cLfrSW6/Zr+Vayd6jH0tqfJZ48hcq3ODwdIkPCKegSt",
+	"YBZLiniOq4qZRCwk2OvjTqCuitky4iPM9BLKak4PsX+mN+lORznAQZeHA+JfmC2fPEnzZ+BoanLqEK9w",
+	"QH30rPni5I5n1QAmZ87q2E4FJVOZcVTxzEv28fs4KXfJHo8CTbUd9UfsoxUlrswmFlE8A9iKVTiWfc66",
+	"AfXudig4UF8bX5BrKqRwT2SPIex5PGIShA2SfSoQKSnlApm3kH5LnQxQi1K+45ElVmaXMktIoM5LqyXF",
+	"woAIgXtkyS+8/+aOp7+dnP5eauzZR2/mUTLP3v+56zMUegfgK5T1kI8lhkN+zMMO9X3C7nbKepsvOgH3",
+	"Lok/efHsKVCBzBO7amYSe1IrKYRJEEbYVzJZyBBLHt75QtadIzEzSCY460z0wyX78H0ditHFBngMN9Hn",
+	"miLTN1Fm7pe+kU/Axr3DOVF2RSU8fKHthKmjSp5AfS3Z1FO7CItLUHAxYmSkjOW7nk7VYZeHyUeTac04",
+	"oGSSJfv8fZ2Rsj2UpFIbNncHlFbOtCw8AAF7t7PRI91VZUjtqyOoF9Ma4lnck64QMasc6a/vaiegnk/A",
+	"ez1lZEoUMaXVtOOFt2FzT7h8zCPm32lfGZcXXRglTeoh0ToAEpHXT+nxd2Y8jeQITrgyDPXXZ2w747Kk",
+	"H7snQk6vLiSCR6FHimCSKCUg4KwH9pTgAwIKEQkEib20E6zqkvGRei+WlnA2x9w3frjvc7ndF0LboivK",
+	"ZNDWRcpmbIOaqO1RLwpDwqTafm1nausce31S2udMhjyY/tRTPkJqMUj0sdIsPQw2rZr5JSFDRGG8ZEun",
+	"LSZlNmcvISTDkAjCpDXvjIorcW/2oGrYUzwOOPbPOT9S1uydaHiox7qQnF+AbXxX5uuIRjNPJDlHduwZ",
+	"lGqmUpKcl/Tj962zWPUcRg+R7GPmMg3seWRoiLCpDZBXDF9hGigr407bHDnjTMhFpTB1sCDWbojNmjub",
+	"eM5RmOWg9DxmHIb74L0wbOSTIWE+Yd4YrUhn3ZPWnN5+wR9jGhD/ziY4eDovKANzLL33ij0YExxLSQZD",
+	"qaeieBIrWvkM1qXRuyOh5LWQOJTaGL9P006Z4TBblMx2jhUOj5fs4/d1XeymyH7Io17feCaNf6ALxwLs",
+	"fBAJsPpgP9Tf1I7stFh7at/bRQR/BPd4SL4Fsd1WOwt/hsBT/Gy5xQwJHFF2eRa7f+5ICEr/uoidSbcz",
+	"F1GT9hhSW8OV0FKbAGrdtDcYdUM+QGMehWrruvTO1zllBypSgQ8765lDKurxUvz4fZBKe2pX2zsIT21m",
+	"yidotlVvJ+pEssUM2zNhAWlMF+v0md5yLvskRCM8TrZf9kmLJRSqdt58FzZe09M558eYjY0/SNyJnkJF",
+	"2+ARhq2/y7HWnGM95xwNMBtbgTXHwlezKNlZ3Mvln/z+LgoJOB67kugQROI3F8TjzBfqaNpn6qnSnnqq",
+	"PaFkOT9Nq0JNM4bkaIRBe+zykOiPUpatCiWOdLWAV8xGAu/IIgz3ufBCAqSHAzEpqQPeo0wxrSEWYsRD",
+	"X4kLyjwehsSTd77f1ZTZCt7D9GRm263qhZL7wn1QxDEVgrJe0YokBA4FLRedb02c+evXr0t7keyrXz0s",
+	"c0IFOHlC2ecwG4j7RoLMV4JfqQvvESGUznCgQ4l3OX9YnnZgaBHnnv4LBk7mgSJO8AoKhMNYTud4ETm/",
+	"EH0eSseTaAkn5Uy0YhRLFBAsJNpCXh+H2JMkFGCBFN4XE9aTcPx8/yQViWS4q/+x5kQKvoo3CcWbNIMq",
+	"kz0tmcfvS0WhbBhJff3gI7uorU+gDWEngZQ2iXi3S5hPWU8fGmiWr5iIhkOuFJZj4lOs813upNrHA14M",
+	"1IgQg3eppxnnMSj7AwvkfkANfGeP13pyRM76EEwHmenMVPbjd0rwTgke/ljmlxL37ck9aJfBZDZDQv4X",
+	"mGOJB8+J5GDfp+pPODgN+ZCEkhIR5+wMnT997+YWpSKeNk6bH/J0k4qWf9XkHM3euCP9FOQNGM6gpszD",
+	"AZYT7ML9fK0x9/smy+n7ab8ZH+qdQwPeoQFB8KSR67uIqW8HSpoqTnxQrm40yunP12upj69nfFzqvLXp",
+	"UP28EHMS6/21GcRNDnMOxNmwb+KBeEcZFmoCxin/GodMDT2td/ABkX3FGHCHRzLlGlf/jgQJkehDaAt7",
+	"EnG2i3TOkECdEDPFWxhqKw4A+k6a5Dz1zy5IvsM8F1byCPI480jICMiR+OyjyDUAk73VXGdyzLYzoHHA",
+	"iwvBOdNG1vSvPsw7iaDnvZ81BScRaHIer/tEu1T07sZLM0qDQCuJArGaWq+vlFlJByTri7Fkm6Jn1I8G",
+	"mJWUlQahYHI9DDDTImrlgPUCKvrwodnEBruafCeTpiKfyoMrIyPSJ449ycOss37d5xDVp7KoU2TSTtEV",
+	"ZS65kanVLBpgUWA8UCZPc3J7tKQR+ZxRv5eeGiylJIbEU+eOutiToohIuVdG7e9bBZ261irstOKr1iq8",
+	"bztbmWwNsbsyuXgsUR8Ph4QR3w4taE+Z+uAR0P80+lb8Fx7JdrHF2jo+pf8Tte0kLrw+Zj39ePy3kAii",
+	"X0r/ycbrzehECKXfheSKX6o/tVjbJM0aF0RIIqGfDXlA4k+V0QkZGcVigMegrPk+8ZVl6V4is6AsCqZp",
+	"zk6Z3GgUppODigU6TKe21Cr1cqVcrdbLm4uQAvfA1+3ry7nY7XIjFHkMy30GLjicuePu30VtNbm2jmQZ",
+	"XgoPiVvRtGLBez1DV5m/5k3VZeR6loYN3WYiE3wCXnH22NJ+PKNizAum9hXO1l1YcnFn85tTw/rSPAfy",
+	"1lL/mKVpONzrffwxHIZ4rP47SUWc3tJTLIRSWtueyVW02YjqJZOoaI7ekIaS0nGW4pL7C2tJTSh7b5LS",
+	"gCxu7KT7T0uMZ6/P4+xita5URvIO0pnv6K8//EO7PEP6HbJ8d0bEJA2sUkGEuh6XxEagRUrwbjsZjA4X",
+	"SBcAZGpx+F1EkDLOA1KKBDHfUIfTdt8W2avIKRZYlGW4xQNTugjo4YYRIMN0S5wFY+tZ3tEBNAm2AczD",
+	"zJ6yFhuQAQ/H2jes321KHuIeaRcRI1ckBI8T6Nf2B3DRt9iQhIIKqW88v6SkiAQ4DX1KROKONNnkdmZl",
+	"1FaU2W6xlVa8LjQgrcLqjnrZMPxLMpQIeyEXIh4hJOD6FloOmE3qcB4QzGI92BqYhEUDReKmsuKbHJ43",
+	"7yK/EiaJ1L02LsW7n3WpdYKo8kggdbZmSllX8CFl/n6iNN7OOHO0zlMyyGbnX5fXK9sphZkydHpwrKNI",
+	"OiV6/+Ds/PDx4f7e+YHOa4FAjiA+ZMp2cEhQBwuy0dAJvwI9OjhDhHncN17GtKGygH0X5/hnSaHHIR+g",
+	"tq6YcfZIbRllvX37anshhV/dGSyjMMeLFv9sc8h9opRZH8UzRJ2xJKJod2BFSMx8HIIv79XZUUngLtlF",
+	"AWXqahB8KRAOAj4yCrqzM43KsjbcxPmmt81dWhaFOTs3zeOdcqRMG4RKNMICdXjE/MXtDJvzkyUEJWoz",
+	"LrWPe1eNzzg45xQnoT0mkI4GTnMBcwWbnGeJDMhPAB9WEXUinesfgMzoY4bqFeTjsUArbVOocqFI/eLg",
+	"69PDszcXr/fOTg5PnrRXsz/cpWp2w5BmKefNp3ul2vqGpRr3QhSROv6w5GFBUJ9cpy3FerfqbeMKWe9s",
+	"+jWvQTa6W7jSqXp1f51sdrdxtVP31v1Nst2t4Fqn4W34W6TSreJ6Z93b9LfJAtpx3lWgQkQkp5xC//aF",
+	"QL5ORIyo6BMflHa0cvZ4H9Vq6/XVTFl4ScZ7QY+HVPZzeNAlGYMbDUJOgn4H3mAvCq9Iem/OmnulWqWx",
+	"VchxJtlqlOzKBCHj0CsIKypjzcoERmKOl0vSc/VqS8OLy3rG5UP4/OKvCBJSHJyAT2l6ta+Gw1zqajyu",
+	"7W3vV6qZo0aaN2TzQf3jIgSQfG3/5Etbb4jSZYPFF1/e/Oebf/7wmw+/vfnjhx9u/lzc//LsVWEh+8C9",
+	"d8msY/Kd2J4J+nP32zmtosPxUrSU5i8JC5vDUWMhlMFa3Z/SG32Gmc8HaYGyC0SbEj3we3qn31VONl4O",
+	"tvcbtPbt5virqvh6i5xdrnefjuryaPgWv+JP/DfedueYHXxZWFbegoOdStTB3mWi58XSZSExO8OplRaz",
+	"EK7BYUivSHItqUADPjApZovckUlBmZKLyQm485pzokdUyLtaia7InTITM021eZPiPco+nm4I4t3VDYug",
+	"Gf6MdL4m7bFDtqTKN2ldmTozs03p7x4qpoIwqCKlgF5BZYhjU2WrBvesVN5dUUzT/6TaOEdRBDfdqfH8",
+	"3ZLadIbo6T2HYRgZ3e+Qk/s2Me30FzM3K+CCmPjI7bbKDVVlRDb0jOIcid04Eq0d4G6opY+FTfhfaGem",
+	"92J6ebr4Y7Z4y5Rt52FE9BQ9zro0HFDWQyEZBtgzlax2adj3QyJE9s1SwzMSuBa/jc+LFL/MET2LKVgS",
+	"hz2SI6rM9PSUuU/AEBJq4pKjFZ2HjaGu2CxULBIgMcuKP120GzlXRJkT4f5tnQSZES+10o2ST3uwDp8k",
+	"aV8mx4yHqHncnOBM1Y0l75f6dt6qCJN7kU8J80h25GeAx7okjsod1B5GnYB6bfTXH/4jIlckHHe4Py7G",
+	"9dCKxymSo2wXtTX/F/Bwi8mMcuAY7MQ8WkYrdjICdaBYshfiAXwN8uMCgkNGQqFYeo9eEWYfEfDMSNmh",
+	"NrCBIM0fLkP8EOTslVd1yMNQtl4SBM5gEpnk/QhLfHA95GFW4Cx2Sy+upOixZju0HQkiFlQdBNQqt58c",
+	"nKM1PKRrV9W1AVlzH2hDJTNcrAHULd9ZpYK7A3kXy1x+s9l9Olx8047jd7JmYeKey57BsQmXZkUUuFk1",
+	"5ew0JF0SAmXOG/ck5zWwKT3O/McQXpk3zDmXw6bOjoE3wdG77Oqa+rWs1YkY5YLm0Vca5oISgbBM6ptt",
+	"sqpYmI4cYI2sGd3adewQoBkl//DSpOds7MSFm9ygicMrpq69Q31ZjPYRuTrOj/6bV62ayiPZ4ddwkUPC",
+	"fCgI70JhkvqDR4fUmGgTXEhn/2ec5COiVOpwbAsEBBIcdXGYUlkok/VaZjBXcfinchBkk8jT8+MjnRTF",
+	"u1C3DoJrF6kPjWHeRoBNcQD10jm5zlEAhgGmrCTJtUm5Akf5qM8DogbM9oHdQm1JuWAX41wLR8EDLGRc",
+	"+DgpWMdJlNHWbegUgvIiDrBlM7NiusmMw9k6AaNzARKBTptKJVaVs71kTM7Yvbkrsfl/UwG4oc56bKOV",
+	"EaZQla0sYqIVWhlS4q9COgSTbbSiq550BR0oCrAgUxLFQ9TTWBhQ4GfLKhnyyRUJ+HBAmIQYS9skcbTY",
+	"ilYuouEuEoSgdnyU7dVyWnnQsyzojVAXSueIfrOM6+9g7l1RBBLkJiHbX23AIGEbIR+kXVgjEnh8AV8O",
+	"NS4coy8n9OPMJSZD1z8Y32qHccSnXEy4lHs90n5BQ1Gz+eh9OIocrnx7P9GBojRtvN/OMjB4Uc79iVOh",
+	"Hd/OemPeiem3Mqc4qWt+xNQv9fTHTP/KT9v6GBlMP1Km0r3mFS2c7DOV2ZMk/SyV45NWozNdFT8noXwX",
+	"yfkRpd8dBcpMifEjsv+Y0S/I0dNWyuwI+TLhb3EH4smN3C7GE9Ix0tukIk075HS25xnBpoJj7iRMeuhd",
+	"aHNZJjOVcmOZB3CTeZE/k7VjZz2x5CzSeYzf7WNJejwcZ/tkrE9rpmdjwgV2L9wnj4Dmc/7pEgguqDRX",
+	"Y5qZmXqZrNzSob/cIjLFxqSE0N8rJrvrTDB9xMn35xzdIRtG8l7Pz92ytDZjvgl+jJA4kH72FbAyGYKF",
+	"UM5WdxHugNP5rz/8R22rrXBlFai1wd8iZtKrbZpRjJ8YB+P0XzITJOPju1OJyeSZzNlwqzlPJdKHY+SZ",
+	"ZyZBTkKC/SKCulGfhGgFSzTgQqJqpYKGYGElhAL5ioxD8ixlighWp50Vyynq7k2/vab+GL87YDKTWQDu",
+	"XrZtdYzDS5+PlOYbhR7JtM70+9k+kiZmVEIp0tPz46Ps1+/Aq+wtWoyb/IJYG5hS6V8/NndzNtP5vj3e",
+	"Quqc74UHAjnmMcAcmozpceUJlU+jTqkb4CsehcRf3TXJyMr4hyCMQMJS30QIaV2zp/QuFQvXpUEUSBpQ",
+	"ZtSCH5U68xn3C2A7Iyr7lBnepEf+yAzaJcL07i0ZgZtLWXOYN1DKfZRQxEzwEyigeExJ4McO1kXirXtI",
+	"SKiwG2CvTxlJSu5C0DPRimD4klx4WJCJLDsLrWCoOIN8TSV7lhCBn8Cjj5HPpdI6hlj2EWUAFUIAVtT4",
+	"udtgHUNdF+xDuVJmeEA0XjIgglh0bp0WOAxJl14T36ZbCqTMMvXxFltpAwB0GfA12kXU1vgG5VS1SOzS",
+	"TJCIjX1+hxJGvZ8TW6irprFBlU17nefybL29xUWqHJ8SHMj+NFFMW9v8MsOwnviweSvrQ4eKu+Lg3rN2",
+	"srAC4EsJasdEpsDC6SdzS757lM0sSUsAcABMIim/Lme4LH/izCK9muItMoySiv3s0qyhvJtxfRvHRq6j",
+	"+FbFzTYRCMCHhORDgUY8vDR5hYtNKYVLcGu3itpq4j8c56TxSdztmgQRNOpznQXkpJWbjCwsXWDY3mRK",
+	"1qKuVRcu4T603JDP9zaecQNQF/OnWU8npJlkByxWSqq3SAfKqLyvQtJJNdpSJaw8F/ogdhQmx+/Un7pq",
+	"tOsgcq7e7Ft7H7qSwwM+AW3J2ZuQXFEymt6emMPMzsdLsNGCAPXxVfqiLcaUbsFfJjQOYRLAdMRXIzOT",
+	"cNeWOkL+Qbkw54bf15ipdhVzyMptnLEch5g4+IkeGYvdu9l5jncFqrl1MHPmWZ8qFTcIYuojQ4mZR9St",
+	"GkzmRmY0U5l15Hcfetl40m1PO3W8s8+uOT+nQlowbyXzxWoRtS2kCloBUF8lIdSfLcc1QBMadCIvByKB",
+	"J7evJU79zAjWs9fPM/SroOfq6Af+o+ZeTpzwKv1gbX29up356CX186viqK+LqzY36ltI9qNBB+qecgrt",
+	"NEab/eiL56d5ZdDuY4L2Mh+7zsl+gpxUNTlbnRCFQZxlO1Q3Uutps0XDJbSmUtukvqR3QU+tCLucRUbP",
+	"Xj9vTp/JJRkvLjjVqc7z08KAWd8/ii9UXDOie95N75JSF74QKMCsF+EeXFqbTKc7KvrciwYWvcMeBQxG",
+	"WOZx3KHU58e1nO4bautjV+vkGGYzAbD0XHAQvOgCJuH8tNDiJNnef5bxSMNxiRykoGzgLYMbhKcTtrVW",
+	"boGljIfTFEwvnFY7gRQ27+ql81/jBU0fwTdwCLb+Nb2zpvPGXWzgJQza2Ybmt5yy5WzpmVZeDuwcJERO",
+	"Wp3pOiDGkws9P0R/75ahPqssq3COmTpBILEZlqdDmmPSGxVrnLFJF59H0SGT7BuuJnw4GPLwlnVctmZj",
+	"ucttvshH4NTE14f6VRt7Nf9ZXeweLbAyAcx0Ss/xfQ3TMB14MPZv9o8hH916wWYuWeUAl3Q4zP7kZDTD",
+	"TK5oVpC8a+Y2d0P46CeyK37G2Jk/JdblnY2SHEaRa6tkU+WiDomTeM2LeR4o80mOoh3y0Rciyf8w4UWD",
+	"uFfUXvZKOTOTkEcScukycCz1BWmjFd0NyYiIXYjOTHnyR9jqhXCGLWYML3W32pBiG/cls7Kmx7WmkUhy",
+	"yIXXt3DCOsu/rd9k6oE2xWy6YAGr3dKFmHqEHdS2Dez0TDRQJxDoBTSga1t52dKQ9yMqiJ7eQulnt0qP",
+	"nXSPweEnQsseW7zW+FP5hHof3kSjSH0CnsSUmjFN/Ubkty11Ig+zuCcMyigD1d32EorFnqRXJFEeMglV",
+	"T+IVRPqXFCa35nZz2BmYDFNUsrxy+uM4E9P1bG6HkjnAmWZHBODiqREAdpWHFqICAjZFdIjwQP8ban9D",
+	"jTvUx1cEosCEKbr0EWdkJ3kNEeYPOWVS2P6x7Ual3mL6Qxf6QxeEhTwIlGGfdO0weIWHCH4so71ghMe6",
+	"ZDwP2e42SvVsF2yuIjybaO6PveRZrb80FnNCRkJp4VmZBoyMBDS8VpNWlEN8KnkooFKLZlVG3j6DqcP9",
+	"8e3zAmdXTtoqrWKSpZWfI/jzytyLOgEAU9219GHukSg6aEpbdv4TZTsDEaTK2dzcP2cv7KKWSQO0lH7/",
+	"edDZtDszfzDEI13QSwXyQ650vOLiSYXVyuJZhRMklJGjEOpWLOZW71rVvBsBpI9atx8FRLiZADy06YCX",
+	"hAwFtFpCfoi7d4Cay8rRrt82R9tQ0sxsP0sQ9yEUYjb6iYiEpsysgW3DGWtQEsg8t8SFVtoOobUV8epp",
+	"r+6itiUhX7849WSK4KB5EBW0E0B3H0ucMUgy23UGaLvaLMzNdAKCz7lMI1O1PcmHncgwj9WFJjKzQ8Se",
+	"f6UeFurervBul4SiiIYhH3D1gFhFnbGTPpYB+ql+Uvs+PfQh09fJeCawut09YSEMdMdqgVaUrC7GlxXp",
+	"XNz5Hx7YNe1zlpTYZTAJ7KxQGaYaf3JEpfoidLyI3bU0gPpoqibZVWRLdMmDLnK7PYMQA7HgEXTGE/Xd",
+	"edGRZN+Lk2c88b3Mrcq8Pdk0dSv76ZMlu5/0KLNO7cWEJTghCxYFnH1kw3mZcGGWt6eMPH05GBkhA7mE",
+	"lC2TAxfG8iIpIoh66QJUG1lcSCOD183w7jrmbVWTeFFI5bhJpLSxumX8A3oeTWWQno94gtYziXoMiYmR",
+	"kNqqnTSHdRO4LIfHhKm7ABllTylrH2xW62Me9vjCQZWJSNc19mQwVra5ulomIx3sd+3cy+gXlOOqBVRT",
+	"jKCRielzaZpjxu01pvOXF/bt5zjNUx8FXDV9X+NvG8w44mfG3+c6zN/P2Pcz9dHbbXsbouftYuJEbeuk",
+	"ft2jaVcfgJO5nNW2aS7OnNoH9dSk8l778bO1cw8QUmAgzKFuj52xiwF4h35eGfgpuutEOqOe6L6s0yCr",
+	"y6n+8xLNT9Uy74Ifkhc4ygoXKZ0WszHy+GDAmdKVgSXdSxRpYt16WpkrNo32smJdZ4/30XZjfROZrn7I",
+	"AE/EmTyLUnx+pQ+0WNT0lF/tk9VIMweyZMl+XqCqKCVUQ3KwHNeRbcWZ6Y1Nd4QURQ0PZpqbQlfJhVNH",
+	"nBqqDBuRMgHpkHkOLN0ScYhlP6c/S9wOctb71C8iHAib2a/NrvbXJXMfSod+G5nCpcISCFIanez8FOkH",
+	"YqY3ow57iob6PJSTpymiwQCHY6t0WkpVw2ZjN5neKZODvzo7NCCmADLXpQah1R1w15KxadoSkoBgMYlL",
+	"vljb0rlOCtNi0/gqEiSPPPjQU92aekEbIqcqDvomawU9LuY0P9j+OjREVziIyPTd/4XE9pUp+dZw6ZmI",
+	"j/a5bA3DOg1mOccT10fKTZ52pt27i3yR0vciErgLzhPKBAmlLn7EsdPoZ+a/zncE3tWVPNuH/M28k78P",
+	"v+A0KX0CDsIz4jTjJrdTwV8wEptvijUPQ35FBJSdxZmdVOwiyX08NtW4WrmbvlPD+65snL3i7FJFZ0eW",
+	"onYQH6+YzNJvXsVOTyWxBZX0KvaxIEYU7+HgOjBmFsztlj0lJheQmlk2FXj8ioTjfe5nuUw9++cJcUSY",
+	"snZhTqAoiF3dfTvGTsfM7fVuNUhu9Lf41uVI/5wMQj2b7GVAQvXtTILJxnt3sV9SY2XPtEeFJOEti5/x",
+	"UHp9fD7PODPKVqsAaQW6jDzkHS5bBTSifo9ItHIehUxIGpAi6u/rcREPWywk+3un5/tP91azcPwNSKjX",
+	"J96lQGY+phteqh3E9sZSOcyfTGLij9TU+6OlN07hCCyU0zyzMuFMlzQ1HUzuyRsID+zzKAty9ykfoYGy",
+	"wy32NBqRkCDCfB1TnZN/mxo8c3o8IDn1CdhWUg/wGPlcOwRS/kk3dmV8v4D6h70+/GuAGe7Bv3waEouF",
+	"7Q9odkVN00ky2s9vygRlMjrjh3dRG+pDTPdN5hScyv6km3UHdSmjoq9hf1Otx/Qo7gRMamROq6gcJvQC",
+	"upTuGtQKxfGLJu7XjospZ3ZZXQ4WX/a5n2PNXlLmQ7Aj7WjOWKcpZUyXkNhTlVwONagjSMqLCQNvUdmV",
+	"3rZ0nbZdRhZ1uhNdqt5qtpMafKTaRRo6OkCWj3TqwJcSkMVFm3lAdUhKZ8DDIRJ9PhKzO3psZPpSkjVl",
+	"0CiL4ePtg1qNQSvg78OCFJGPRZ+IOJ98sjPmRpp3by3ZMXdeVdguUtMKqW8b0fQ59QgaYJ8gLO2VXyAW",
+	"MnF82SS2CJ5oDjCGLt+C1iSmHeZiV9cAauSgWOgZ2UNKtVSOhEH4B8eg8YrNbMM5c/72U0R3cYY+nFSa",
+	"j2nkQ3MwZImuokthpE6v//A0gZfvutP8QqSbRvLQzi7t41qyhfxSjSohWHcJOUfxl+/eQrppSUhLo4m+",
+	"zGgldVXMbuQ0QU1BsWa0gTGtnDWHKdq8SFijdbIyPADUD0GCbnmx8OttMVwdGFh7J2Zc0vvwZ8zocvJL",
+	"82I0BU+hc2Xb9PHPr8Kc7FLbnAW9OjuKO8W7ncN1DG3ZFpKpj8fEBUFwjw+I7l7pdpRUN+cOtn9qofPQ",
+	"K5qC7+MgUHO47y5dRr0AODUHgU26Ox0SGYVsKi2yVmlszVUphMzt7tCG32777coteoXZ6eTscdzCZxkA",
+	"GVP5npp0D1+RRPCZLkPjIqJdhNl4oSLaBcXSUuJA9kMe9frpWd0+QUw3UVrGCLAblNOckLMu7UUh8ZOd",
+	"VNw9LS+JoHjW2I+oGAZ4nI2K4jIQENAdEmh0UYAc1FIkcaHE0wCEP9tQPJnngvImXnb2LBMbPd7R1MHO",
+	"odb76Bgys3/VwkDETcGPKLtsSnzbqueQaNv7VUizD695ugdiKotJKE1w15pNMk1QnmGfSmqIjP6yy/oO",
+	"k2nmbMSpQ+rpNfrzCBSoMhbZ9vJ2IikngSdv/sPNXz785sPvPvzm5l8+/O7mH2/+lNkifJGroOmfwf6g",
+	"lfaaklFrQvC179Uv79eEOtT26iJ3cTJRRNO4u+w5e3ZPFB0fwZ0o+hOk5vtFRXE8zoZUReR5hPiL5f/N",
+	"uUkSd7vNaDjRiWVGpzmMJPUuifxCWePQ3xPbxMT8ILHSx+ZSlJ7FKQmF1shtHcp91DR1Qz6AtWa3yVgY",
+	"cVJ3MMxMQbI/IsYlKSJGrjSay4ghA9ar9yHbUtObehvQDf2Ifb1od9tdszPzuJYk2cQF6WIfXsgAdMku",
+	"F4oCSUsBZQRJci2L6JIMpSKVUUilJJA6JlEnwFmZcvNuWHZpUPp0Zl25ydMCYaBpmLNgvJt/eOAnjEOW",
+	"3KQILXARYZcW3Ol7sWwzLvanYOU6yzoHms9iV/o2qLlnJVHrt+fxLAGePHLLRlu3ZHn6tYPF8Y08p5HN",
+	"Al/SW+b2xPACLn50RGIIpZ0RMeRMkDzTCh6ygHb6sEIyDO5gUH28xKDFKsJTh+B06J3RjStiSsTOcqmg",
+	"Uag4mKDMs5jHxn+Htd/GSOkVQ+99HBJQe+CvAxxe5vkOl62NLRZMw80mzUz9fKyDcnyo1BnYg6LDWb8Q",
+	"iAc+OIWMsqEnHBf+6ygf8VsMQCjfRSQi6qXQJ+HqLophQhJOZPM3gV3rCN691fjGUta9sm5Ds/hmuk0s",
+	"E6aSV+o7sYnTd8W5sjF5LMYp71usGP77KUgVvaBHURjDoGamAGUG5fU2xOGJIQkp93UWGNBuyps5nUM8",
+	"ID7FJgibhYrioMa1YQZQY1pJc0EedYIZLFAnRYAXZ7uS+ynFU7Yrsq+W4BEmaUDQiseZpCzikVhNQ9jd",
+	"eTJTDsSI6Qiwux+pGc84ujvYLlQKy0oFgbpwtJLSDnXoS6uElHlB5Ge2pvpkrJyPbIosZn/8kkyPhVX9",
+	"+9fyPz0FP3U/prbnXhpHzADxzCLozMSvGXNvBviMqH/kTN8K8wUPNy2VzC1fnCf0CCPhsoxEa2Ivrkjo",
+	"RyRW526ndXM9yothZqKmFZ5KKWR8lDRtj03yVfiniQ3IPtaU2Dza052lgS3LPhnrXDg1UHYynDpZwYNo",
+	"EXSsvK0XAZ4pPptHe9rk1GtGcVuRAcECXIu4hylLZWmk6olgN17AGmZvlk4Q+LWihSKSfDVnQH5LYBug",
+	"MXg/tejJKU6op4XUHqePPpOo0uQ5404tYutPC/KMFK5fpL38CRmuzdiQp8Q3VqvjXssyXRcwT3MCs0b1",
+	"K6YtQUh3AUvMFobem1U42/zLs/gWNOjcQ9iL55+R55FyXU15PjVKIjLpuEVks3FhW/wBjXPN3NXFikDE",
+	"9PDi7l2AnHnOXa/bsDkHPT2uChUId3gkd1BbEq/PqIcD07jC07WOJg5dtAGV1WKLtYd4rLazjVbMvwRA",
+	"93DqEfiXkFhDB0LTi7hBQButAHCg+o8Wi/+stnUY8AHW/QQc4HbdMyMGImyjFTwcBmMl8iRHuMWGIe+F",
+	"eKAegzRq3XfD41Eo1EwkEWr4EelQhkMYDVwfE+it8dIhJR0WVCgW4vnBk3YOSq8xX1JErUbLTslOnchS",
+	"Onni0DN3chcN5qjp9xUWuDPLn2arc4AuR30uSOxnVvQoLom/m2qOHAmJOpARYRLrs+7TrMb903m8atW7",
+	"SERhyCNd5i2GugQpJEiGdDC4e5rPYhxvngV0j/6oT9QVlRK1004hpQFq9LEpdRlAjIq256cRq0beru6i",
+	"tnWj6tcNzqr5fRe1zXgXXR5eRIKEzmO6RE/wAZF9+KTFvdAf2W2xtpZk+h3QBK+Ir1lv7OQFHz4KiVqC",
+	"0tFW03yLa13RzjLxh8YzigXmfB6l9y+pM8/r6jmxu9N7AEs1u85DZxN3UbxmeAazsfZEt5gefte+ZleM",
+	"kze06lp2z4QKJIiEKCTqjJU4cCMfWTu1zPYs3qDUbOMrUEfiaqT0/mldxRglOSlnwO2+EGapIq7ESRal",
+	"bbfYyz+h8OWVMqW/nbWCc6d2fkoHOtw72QOfLPoOisamsuAOIrXUtWMuPD6aWe6Qlf5xzuVwn/vkPpNJ",
+	"9+Iakely0l1lCYcGMmpItNGKBOAY8yLCrMUiBtUCqSIPpNGUTF9HJqTa+8n6xYnlbiyUCJp5IFwOH1Gh",
+	"OOaPtS9IR5yy1l5ecpXpesZZrZrsc1k1o27Pl8lGo/fVu3bmARxYXTWzO62aW37e3GQ3qsw0cBz0eEhl",
+	"f+AWjjWf7lUzuTUcnFtjtvFNlhuDChHlZbVCYh3sra2R0uLbpm3oSadv93NtB2Ta0HKo6Cg3paxtHthZ",
+	"W5NcDtf++sM/tA0iC0EvzzTZ9XmQys5yiAiiQ1nIY+BgQUMSxuRptqReydyTd6HiMKdZgIPnyVSKCKPT",
+	"kyeIDnAP8g91Uzi00vaxxDvw57Uh6+3qvxdhOXoXqe5jF9NnZywznROCeCHJrV5Sv9nv1msacUiOh4AI",
+	"DDgeDA6uo0QAWyDh13wtdVDuZsTEUkwRtEuYMdnFx5F3WxL9ayJdXWPQZ2uU0JvDWJag+utq1HTtZU6V",
+	"lh73Tr2x7AU/Nc0Vs8Rf/JBGRpM4VBJAGapKmxAaFkr9L1hsE/hHznzd2kJxRgaYssxPvspgwCLPR6vP",
+	"+uHYBWbMUC9SP+twq3k3q7+ARgMyHQZAWLZY0mggt8OAloaxJTI/dDYrDdZSjXvOGQeWu635m5NFv9DY",
+	"bnYd45Ltw/N66ShWG/CR4lxYLNrTV/3wFQlpl6ZaRznE9bFDPffWammJ/m5oTCZE0a82t2vVaq3eWN9Y",
+	"qD4Rhpm9cbdCjVos6jUNd5A+yMn5xXvszGp26FcLFI3CquZpnEoEhyTci5QCZP/rsT37Z6/PM7t8tnWx",
+	"LFT7GvMsNJgjRQRVwxNFo7AxsJnwgYSe+lIOC+/fQ45pl2tdlEmsHTE6/d/qFMgnVyRQV05oqD93VvYZ",
+	"qhMTO9i7JMx3MkcEwBNbylEWGA7QSqtw8y83f/rw3938+cO/vfkndPPPN7+/+S83f7r5880fP/y2VVht",
+	"Md5FJlGDsl6J+JHG9bHAxuUWa7G/+zu0z9mV0pA5Ey1WQs+aL05Qh/uUCECcffDAwwMS7GNBHjwAxUqU",
+	"kaIS7UI6e7yP6vX6NpQxnO+X0TFnZIyoaDGEDAtHA8p4iCKmxMfKJR8S71IoE7+EDoD1axRFCrg4MWhj",
+	"Gw+HgcEiWjNAdL/6VnDWjvEbjeWoPpUH0GjRTlOAhhogMKBCmmRQi4GoRjJ4cZShtsZNbJfR+TSGYGjC",
+	"WwZMEK3AmBpvUA1jgfc63B+DPynGL2yvToL0xV7qFIhMwHsCNukIJqoOQ/uk0BD3qEaA3AHLArUDOqBS",
+	"AxYA3mHiUGobStJzIleUR0LXPzhOrt20IwvYkzPGDgI2BpPZczGUEsNSIIkvQcr2eShNyUKqMH0Fo2ev",
+	"z00tvJoNHJ5ps7zrNCkWUMG/Vh6RIChdMj5ia9+OLkUZzn4VUaZebqfqWnfQQ7idSKmqZXTmlkpoOuWA",
+	"u1FEgrJeQEpqMzGDaYRc6qVYnGp7+c39OA/BD0/heJoj3FMU/eqwxfZxEKAHDyz7ePAArfAQPXgAXOTB",
+	"A+vW8MmAx7c3do+dHew9Oj5YLSKPD8ctlsGWNGFoIiuqoxMCPXhgl00ePCiqs5cEUVnU8QQcBC324EGP",
+	"yGPy4EEZHTLLeNRlKRoLTQcfmsdNyOOKIbW0/lXUOMctFlB2qYMdpg24WNUZT1xqZE3MxqAy7cSRuQGs",
+	"WM1A3axH5MpkoIgHD7TKFFCPmBQHwx+VeR9SIjF4iKMwMHxV7KytjUajco9FZR721sybwv6jpL5Q7stB",
+	"8HcnnD0OCWnyrhzhkByZbyQYezGD3Ts9LBQLVyTUaA6FSrlaroB5NyQMD2lhp1AvV8p1CI7IPsiYbCpU",
+	"v/SyI8/APl+TDnpOxqhJpOkFvl7dXNUEoY7VEH2K5pWy2mJXSkiOUxdH7CKs//WFQO1LGuOXamYMOvkl",
+	"GWsmdUnGLQZ6L8TjADjN3AKPq6dBgu8iP4L+Kxg6locGuVeziZhJwLS6PAj4KGlNQUM7HqjGpke7Pt+Y",
+	"GRz6hZ3CEyKfjS6FDv8DFcOO1ioVKyuNx8Hl83Z3Y13INgv/tenkbhq4m3btcZd205O98KRT7TyvnK57",
+	"+2Tjq+rlUcV/W+OvOw/9va3xQfXd2aAuzqOvRl+P31YKpvs6NF03Ldahszr0US9Uq+/e7L15fr0fdr9q",
+	"Xmyej1+/fPqit9n3rk7xkB4H4egQ41Pv6aszrnsbaw1qgW7mTa01ZHePF0oXfF8sNGrbeUPF27l2zvkx",
+	"ZmMjlkRKUSrs/PqbYsHAy6qrNkFrKIvUlHaDewJs6rGQZFD4Ro25hod07aqq6xOdsOWa52IwDbmQWbF9",
+	"MkRVJYTcRtXGFN5BIWY+H6DOWBKBVrTDYRUgBmiPxTemxZyXvxBoGNIrNQy0tNeCXZmnNaVpRNL0a4+9",
+	"mICr12JHSkYSX7tTAqqY2OFpFuXqKOZ+8sUm7bFDlgBOTZF0dTmSdrat8K5ysvFysL3foLVvN8dfVcXX",
+	"W+Tscr37dFSXR8O3+BV/4r/xtjvH7OBLRfb2VZjpNt70qmS9Vqp3K51Sw98ipc4GrpYqXs1vkI3uFq5W",
+	"UkAHO4VapbZRqlZLtcZ5ZXunXtupVN4WFiZfZ1OS7cgg5z2kJXA83TsQdbGwrnnG7PcOTXquwZ+ecRWe",
+	"EIlwMrWY2iy4CnZJ1bkSbsB+zsWI+/fPuBS13Euh248kP+hG72nnZYtZZU+9hqGPFWQz24LQZH0QaxN4",
+	"QFDs7xIIixZrdyjznSNtr5bRHoSdBAroZYJHqi2jormPRioxblspWp+KjWoXnRwe56pCHyRd7Y/RkAsD",
+	"U9Nixv2F2o1azTGW3S2gAunwjtLqi1buKFtNaSRjpbIAH4iDnMny4VWQ4EWNjsTD+P2VxBXHyKjFoIEk",
+	"ZmOEpSSDoVQvQPZ3NFzdRe1GpWotiYt425MZa8g4fRY+h2JAy2fNy86SLhiXF3CyZgDGk7PtQ5kaFe4L",
+	"METdPnNhO6OW0cKMDQDSXlPZ30/RtzE/HpokjSX4WDLMKRkUdgol9X8PD54cnqD9g7Pzw8eH+3vnB/DX",
+	"Fjs+PHwovtvf3/tq0NsbHT7c6x2+Oq+98/ZelsvKtFD/d3DyKOPN2/I9t+Jau07i8ynsFI4PXu0fvnx0",
+	"XX9WeVnztvovq8PXjcHm+XbnzdXzmjhZD/e2ooNq90m9/2zj8qjydnTY+2pzfNbgpzV2vP2uWZWv6lev",
+	"16/fbH63V+ns1/yDRvfJRv9w69vnleD4y1tx1RSG3fu0E8bkrtxendIRbjDADnPTXe2za8rUsEmcB+bQ",
+	"3y+8JvftLAnRTDDRlGRYhMM/xH68M+qV6vxXXjGL+0N8/VJ9/kuPedihvk/AcdaoLvDGKR4HHPvnnB/h",
+	"UOfcN6rri0zPJAQR/5j4FJ+Ph/rlWm2Rl4chV8qbYokHMY7Iz0TINu9BojrW55rW5vJFqlbaRMrLalN3",
+	"YBziW9ig2A6LBOQh8BFrsVjUrbhA3GjIA+qNEVwqIrSfRHttqQN+WGyxXoiZcScljdSVec9ENDDzgpZF",
+	"Smxr4ywBAWdgvbWYmSDMHrKQ4t5C4I1oNyoNxyS/MKKojdZQu1GtuD8ZAddWg3R52GI9Ig/jn5WorWwj",
+	"228dWsKLtjEo425B0BOPmcwVu6dGINoRjDCyIySOboPP14MiTUdp6Vq0qWSycSuenYntgx+g0bxWfpSF",
+	"bOdhtR/YU7PL/m5akQM7xwZ7M+ThHtBUsi13kYVOZKJw879/+J8//PbDD66XXP315o/qrzd/ufmDiwms",
+	"1MGwwnolCBRWwthjDpEAtF2ros2N9VKjXqpVC3HrocLzzZe148bXz+qPXr9df7hxsnm6dbZ9Xvuq/nXj",
+	"zfrbjb3Nh1v7249qB/XHjSfrTzeebT7fOlpcJE1uzVIiqfrLFElOPgNQnglJxKRmAPtdOM/biq7G/FdO",
+	"uHystEP9wgI8fZ+zbkB1oK9RXWBSTyDO81nE3VbE6Tui2JvDy8ATC4TjiiJH5inJNkfWfQ93/H2um/GI",
+	"GEnTPN1DAo9RqzDmka51srJOcvS1Yv5vWgWY0zAkXRpozLwuDwflGeKka1OkHKupiAxSODKpo9gjvvYT",
+	"7+ZLH67MQKrjndk2F+KMrOb4Dyc48128iCZgbaHHy0MiQ371r80TZR728vwk6+AnqYCfpLg8m+cTXTfB",
+	"TVkx/1fK+H/m/6qpJpXGfEmHFW1Ty6QRpmLFANceQ6wvzByTvT4NyRUlozwOmRxz+Xa8bCnW9Akown0+",
+	"muARBtJUq7Q6uDTNIJSGYNA5tf97bqtB5wu22SBlkEQo+4WYeKRBWE8LcZdMlqsF+GaSk83xfVk4fioQ",
+	"oUq3dNokWudNqntDgnJt9LhXmi/Zv2hv7yjkrBfr7QL1iK4AAr9Xu1Gptg1YiGJ8iWOgjbw+50qnnQG2",
+	"tlKvIB+PBeqMkblqqy3Gr0hoA54AnrJSa6A+j8LUc+UWe52V/TGRj1RUNhIPQ+LJxPjoKT7frlVq7Raz",
+	"dlTi1tK5ubA94JGLmxfM6FdwzrluFjG5XYofqzWYKWo3mn3YOMMEkBo4yRwI7iIKuHeZwF9H0jB36JK9",
+	"g9qN2nbbhAbbZ0SG49KeMgLaxeR8upAekD7VXAfWXbR0Q5sFzBgu0yvM+BWeEAIz9fJJj9LC7PVv1K9T",
+	"q9RuGRox7RQKoutdvHxWe7T5fP3tfuP1s/pXG+cvn39dO3q5/lXj4Oz42eabh/WT2tevXz7dePz2tPHq",
+	"0fPz9b3ZQY91I8zj/hh5bSwW3pXsxiQ5EjS+39A8GO787lR+ItXdr4j/2T/26fvHEumnRR4o7Enq/xzT",
+	"AZjamiafUjduMJ4tfk0GtqI0IckQaYeMFcq26EhLHTQpdHYA+b3F0gEWg0gKC9ES3QCcr6SqwVKdS5T8",
+	"DCeaq6AV6JI24uGlAMthtYz2potS1C87JtyCTYc1SL3BDNDCQJCtIuh+0YWAD6xxhENf6CwJNzZk4kYg",
+	"gtZt/LjoTAIOA9Lh9FatG9lpGrsp1aLFbFAoHlmXhMX/mVhEA4KZQK2CdVQB9kOrUG6xPWdgNft0tAmO",
+	"7KJrJDnasyIZK0UyEFyZYkkYyPWSqf8+PEUrIIhXy8jVfjRcBurRK8KKWqWZ21QlTy67PPC2MtpA+Ka7",
+	"0zgWdzpdXDfwi+5ZcKQ/X9i8fFcrDbav/VK93yWl4ZYcZSkCAKwhh5PzhcPMvwYfZwW6KKrQ2K5V6tta",
+	"Ci0vxj5Hoj5L2k9C0j7WVlGSGRHHf1IalyNn5YhbOZopbXk0IxB1wHyRap001aKpQ5Slqf5rB7L30sam",
+	"kHwoWkwJIEjRk6ZLHMSNuM4rmBwyhyereU7d0kZucyEemdyzW9Hzj3zYaUVKWZ0Wsl13CbLbP199sorW",
+	"WpeHPT7jZJuE+YhMdIoDx6KW9jpuVkYG01QrdUXX8v9CtJiNjIXEI/QKHA9xs1gIZq1ohSTLmWBygFqs",
+	"eboHZfOCmIztmKY1EVGGqNw1hjjMq4gwevAgjic+eNBiWtd05pFqONcZ6yRhPZtqrButah3K9FdUChQO",
+	"RnhsHBVGSQKwlcS+V4sDVQO0Q5O0IyKvn4oN6iCi0vkYGcVJ8XHTXJ1NZJJTYadMRW8ZWYJS2tCEImR2",
+	"21GE7J9WEs8ESjkmMt3R5hO2mO9Mbf2dtJzOOIZ0dhUGWFhnbKjH1Q+sCzvXd6EouzNuHjczlRB9nu6A",
+	"E0HGaq1eaqyXNjaX0RjsfjyGu7OUulDLaPvXnaQKpImimMR6bRk3Veo58M8RHt9adH+WqbcLfcUhnNiZ",
+	"oZmRe0RLsF7KqKQapT+b9+4lFGHDsp0x6kTBJaIDDd0OORVxxonigTBmPMMWg8IFyRGVyQ3bNVVf2OQ9",
+	"Qo6dfeVCg4NdWFJut1icCa/DwR4OApOql6QcxHsCacg2yhWXnLbAzzkrz0RLe2p6ofm02yXhahm9MG0+",
+	"hNBSYDogjfac/Ir08r8QFobYcWe3WCJa+lCABbtQ1OmfJusTtsQMdxFvjbVod1oMkEmmSEFDm7h+b7B1",
+	"bSZLYtt6IYF6KByIydhjUpKHJ1zWuzDI9tRRMS6T45rs+WsAmHXRRDrtx+TCZOaDw8iHegNOE7fM7fMm",
+	"tYpymniav+psXpZeDmrXpTO5PSwdjRrfQZ3kXG81I6PTfIf1EtG/1OL+Fsy+lCcW0j3gmD9KusePYx8u",
+	"nyTyWfjdRvidaY0UZIwQEdBGmtcuIfmAV86zOYxXVerywMStqkUY8UHsrjpGiG5dDV7YFkuebx43V00W",
+	"f9vhHOAGpF5fixuBJRXdMXLlU4tpATUpg4y54ehkNhWviB480PWUSbdi7Ti2zJgK3aT+wYNi6r5JHviJ",
+	"fC7G9xGSXQjzhR4m0n1HbcafMhtAQiRJ/laGTM2x3ajVWgx2HgI9cebLLthtJk8FVBnzNHIejl25K1hc",
+	"thgINSicAHsJvoGDgI+URdXHzO9GAVRmGI+tmmjMd3ROYyck+NIYOFoPsJ+Faemcmi6ctD7ZgOAr4hyA",
+	"UgXUVck2XASRd5VaxmI5ouwybVy8Ttud2ZTpGh1pgXVSH5Wmo6xOiuPr2nHj67f1s/P1Nw83Tva3Hh1s",
+	"P35Se/qs/vyocXyyfvpy46y5ef5q66vX21+/qb2t7zUeru9vPNo82Hq8/STPIoonbQ8s5Ya1ztP6VnVz",
+	"SsJmT/g+LSk4r6UEcCOn0WCecEtfS7iDn+2nHzn6ByVoyjBITknH2tJmlEOgcwRKSJzgApkpUAQFsF+n",
+	"dn8FyAPgZlO5OMZz5ANCm/q59niv2GJewIV92HLzv/7wD6vWKQQGQ2pCioElWrnuI6/ZeNK5nY8YCaEj",
+	"I6CjcQ0CiEPt3KIO2Ga1Yp1R5RazPR0lpKuLSxGn/dutLbpWWgKFp65CSIYESzMVGy60TfOtREkF7HWN",
+	"GsMDtQFt+0t7t8WwG5LLC8Yl/qdsXp06xDuYGMN7MArSs/lYNoFtkxKDSmRlbNj0S5CHr5QJPvVMo7Jc",
+	"KevZBH3m2QiWTyZFGeCtVxavO+sf1zj4zHYXjA7sa4c38JMxj+Bu2vRLpU0aXqjF47JcdtGciyN6SSb4",
+	"IeslLnt7V3cQjqMXqUhxi7k5DlnIlavQtC0dd8I6xsBkMG6xFK0WkeBTi7epBAEfET+NelyttJhluFNF",
+	"ukanBk65q6uCUskK4JEx4GYmj5FHuijIXWMZnWGZyTfnM8r7yDxIqX46br4oJ5lEdr2L0jbNbewZ/pTs",
+	"5rNn4cfgT4A9aMGQXc4yqQLOjE+baHI+N8pAR0pQkXQJntHjPByGkPhkAnLOewn8AGdEIwJB4BqZuHUZ",
+	"nSpNlgGnU3ddu1eRYV0wUouZYKVA0pZaAQvrmkrAUZ8HyZWAhC5dggLeDcjppkIZ8jIKGfHL6LVWFG1S",
+	"di/EntIemc9HJjCZIFhGgqCVasXstGgxN84aZ2Oqp6gGt2Im4uFxZrm03ZIVOeJI4o5QWqBOXbP52TuA",
+	"HJXkomnni+KS5uULyi6gvQMRIkbwajG7aiHxWADDBm6ry/tFn0eBj4bUu0TRMLG/DZyZrti0kxOSh0QD",
+	"I4REKstPbU4wzuar8M65RYO5NSsNnYEKO4VQXtTf1X61Odr++rIiqt7RW/lVY/xy8Gyr/3AjOlkfnuFl",
+	"NDcY+2/BSX0S4zd9dj5/9hwogXFwbRoW4Ym8IcWcErivRVRZjVs3v6Qeo17AOw4GpWJSA3ypkVEwgj4x",
+	"xELqWibaYm7pW1Hb59mF79bjAO7jwRBDQ18PC1KiLFZTlQZkRE5cgM9SeLOAuYpWMDqLhKCYtZhuK4oG",
+	"eIw6xPaQAeDDLbSyXauuJq669uou6nDZj7uwaDXbOBhiD0Cuh9x6blcSMYKwVHsjJNpqMa+PQ+xJEppA",
+	"MYDjlmBJ0XBIwpJaLzpSpgEKiIQHdfgYcnKKALcz4ADojxmqGwxJDwfIGRqEX8hH2msOwMXvIhxY7CC9",
+	"z5B6bZOCzGNOodWAa+noO+VBGqx6gIMAXeGQwpECwigA5rQ9PhhwFseG26tlFBc9GTRLr0+8S4E8PJRe",
+	"H4tii7XNvw3oIchIzcR3gLi/JZ4uZL0kbng+cb9MDqFXAxZSSLDXBwBQ8wT4lahPQtRer9QVdcGfLyKG",
+	"rzAFeN02WlHSEfz5KMCShDmJQObe3EE6zk3lmSg0/Xc3f775883vJwpN/9PNH25+f/Pnm7+o/01gdXcK",
+	"YbQkvoDjsF5cCOtt+AwMcK+R4s9S9P6kqHprge1pkvCKeuRVwgnmRH814RuraOECfyH4mmVCIre0X5Ha",
+	"iyFhh4/QPmcMykHtS2hFJ8cJdPO/3PwfN//p5t+t3fyHm798+M2H3334zc2/fPjdzT/e/GlVY8b0oLGo",
+	"YtLg9dZMuGgRhqE/fhJU1daE6PORgfjsRFJyJsroYDCU4xYbadmtjESdRa3NMSU4kq9lJiFTIZuCn8br",
+	"vqun2MDu//r7gk/FMMBjywynNiKpeCaC4mUwOp0Jq/nncQRnn+Mj+jnBHKq5a6l/bRqX2wT4oXMcMd6n",
+	"4DlE+719/P2ah4Ogg73LGeVloBYCBrWuAQNTXUgsSdtk8Bo5bK12q5s0T/eKLUaurTcydi6aVo7xiyux",
+	"4/T0+f6BxtejJFzVgM7mP/X7h49sBXcCzGea7abG/EKj3RZbTDcKKSIc+ZRA3j2E+8dK/9IVaed9wnZa",
+	"rMVK6WlpfUxC7D6g7FKvzEk+++u/+feoXatU2ikYRTWO9hCo22Re1FpZql6cSttiBwZKMZ8WQ2glWwtH",
+	"aSWc8Vipgwo5R5KpQcznzUyrC8y0E7n4TkjjFmLpTrXdqGwDRLvgF+qtJBC4E8M1GXgnx8IAJwYaYa31",
+	"q/fUGKkdj5MNhiHv0oCglTa0LWkKfkTZZVtDzGdubmoc0VcWh9obm3JiiuE1cIn6bszpwgHx0YrO+r8w",
+	"tOa3V81CazVYpf51QIVime0d6LWF3LwXKKmDrElbYRmPnUQHW2wvvjlJOWIRjfpY2gbXiEfS4wNSRo8x",
+	"DaKQiB2135UWU/OAlxNYl5UY0MWBzwRFHx5cLTqvQqaL1cFNp1Tn6mpflr2iqTeBWpyPpu6hTmIxd1Zz",
+	"efXyeqWmX7afuADo/cnvWhBQo9pDOMTUq6othndWAfccCknBooqFnKIMEaegTkkqXSXUFFyD/Ram4Dey",
+	"2HLyiCs0QCS9/+bugYjmMLgOXjwkb1++fNN509x4fd3sHO6Z7sHqgbfv6tenFbw9rg72a1evt+RLsh5u",
+	"RieNzvON/rO6eFTtPqngo+3rN15hGfG3b/j831T53wTArsPEM/m8wTf4hZo0e678SBk1cfbElGCzyIVL",
+	"mjhNwR/Dtb+tZ/FjgKUZGXFmafqzLTXflqotZM4+wZKMTKerOSWZiph00zck+yGPekoUWrpbVjcFBp+v",
+	"mL7QjVYZwm7jkLjKbCX155Iu2w74SAtopWgWW8xKY9BpQR9sr5o0IqXLivS9eXV2BPmpxOgbnZCPBAlb",
+	"THIowtc91l+FtB37HB0vnJJZVt1WQwnXmUZFiznmh5rj7oROQ2wZqvksNBZSfzD5VC02raDbNGD7fbWT",
+	"Qq2h3U1Lx7bBK7W7Z7BWTIwtSc9yvaGrpkkJUwvV4xG/xQw4/5Q8bhpN7ucgjp2zchqUBJdlx2UH5Bjb",
+	"R3dAClJrVmv/qLI3Re1zRVFT8FS7neXF0eQImYJ44qIA4aUm+ioM2j8e5uZncfBjiQOg99tLA59crQ1M",
+	"r6Fcx9qDB4+SXkhge5UfPEB71uVnrLG+MiMdRhtGTFh2+Xzv4eHJwfnFwclXXzp9laC5mJqnH3kgUqh0",
+	"iwkbyna86ALOf4spQ76rnvCpCc9cUyHB2DuK25ExMgKmqk1o263JrtCdnjK3bVRL8hY0WOOR7PDrtJlI",
+	"Q+STgOq8b+hfWrRfgTiDyS9QBniLSQLuTcWpobVTbJ0mfaJ0PAiSlON8LgSz1RODCBPWBRE9TQDabaOe",
+	"jDeyeXx+evH0RfO8rf0Pzg/Niyd75wev995cvDo7artLhnMKeE/EG2IK0gMqZIsZU990SCM6/QJa75r0",
+	"YbW6uF+aHaKMHtNALbozBnRAjw6pOtqdpI4/KRvHbAym5SpKquuRiTRCIelYCefBgDM1Fb1pK+3JSEu7",
+	"mBmEzHOiOu20CnOQIV+oHUqoheu854lVxFBTeuLp/pMzwlJQj/guItCwy/hX4/0q5KBI1mtzUSSLcyU6",
+	"dLkwcvx+PMg2YRsm1OH++KkcBIWdQiuqVOreEP6H3PxvN//1ww83v7/5w4fffPjtzR8+/O7mnz789uaP",
+	"RWSjcv8//fyaeSH99r//8G/Rzf998/sPP9z88eYfb/6kBvnww82fND7sze+hieNvPvwP6OYPyDZ0vPnL",
+	"zf8z0dDx5o/l9FcKesbn5FoWdgqLTJK12D3ORrfkYIwETkdXp5FsXgI39Qs71U0dx9SyZIdFQTAZvExI",
+	"aiY1CsJkzteqb42fJBKKzgx1Rrqj6E7h5j/e/OXmv6h1o5v/9+YvN/8XLB424cNv0xuQ0V9TSSMyGAba",
+	"CzMigcdBx1xYH0qu86wIg2HR8V0GXu2i7uZQvdstM9uzFMskaJIqdTTaFZCS88BkBE+ISGUP5YjCchIT",
+	"B8a16VVIrVvBpWpnk5QaftUrbftVUqp063gdb3W2PUC0t6fUqDSSrn0nXCI7Q8MsopDtXGro4x2zxB3G",
+	"ZalrVbYFC630q/n5/iBn4v49YQQeameZaADNrz+VYlbsu6KRR7LHlRoWU92KP6E4rTrKmE+u0sqYbquc",
+	"G9u0HqcE1DcGMYpLgIDElCqTdIKAxuBT+ODH5M7xxAVY1gLJGhOdq7s4ECQ3hUMjgHe2SaO7RUp1r4pL",
+	"je76Zmkbr6+Xat3NrrotpoPR4ukezl6BcPuWUzZ7XT8RMrmJU7ncGXuSXmkbPUlMSbXAnuhwbTY4aWpd",
+	"OIhCPiRrx1x4fFQoFkY4VMaE3gunzQyQzrpf6da9Gilt4Uan1OhWSWnb2/RLtc4GrpJKd9uvNxIYPbdn",
+	"l3F0XAgOyFLTGLO1UrVyXlFbHGPMwjWyMWOnpVmrsH/ypaULlD7e4osvb/7zzT+DNP/jhx9u/lzc//Ls",
+	"VasQe1o4Q8kHd1GHppFGQiSgwtAG+8rLCKfj3CQY7f0tUQYpL79AsLAnFhU8tRA3ecOkc0zwtDUc+VSW",
+	"yJX6Vi6Da+r4uk7UUIytG2n7TYe9VosmeSKSBjVb/yspso8rcZgBURFJ2wWTEK5/1NFRy9ORnpepJvc4",
+	"80jIMtY5afQloGGAz5XUJursfkhrwj2SsGvr7wNT0cMQBCTY6+dZLcfjPbVvB3rblvXhGY1/vmmgu1Tf",
+	"r23gSR6qdWjtVOtIMKgGjQZYfZNg975YgAPQ/WPZBUCUg6JbadSKBToE7lAvV8rVar2s2Bn3oIJgYfac",
+	"TESdyV5Pf+yYf0eDAK+tlyto5etqdRcdURZdo+utjYuNxip6TEPS5ddr1Xq9XNEtbmFJiwkftZtJC3D1",
+	"ufO9ynFviRZC8dGf4rwuoYBdx7uGgO/CUH6BtT9xgs7kPeZdNBhnZJbFOtwkd0r1UZulfrkPptuKJpwi",
+	"aQEQ+DGzQCuYJc23tEMFS50rHPtt9g/Ozi+O976+OD04u3jVPDhrF1G14gAYFpHgutY6UGufdNasllHb",
+	"CLgm5zonWKkXtgDc4lZZJBHCoP0BZBqo7VtJz+Tg69PDszcXr/fOTg5PnrRXd+3ofjvVUFjNApo/KJZq",
+	"0UTa0Ea9bSvEdW44FqhtNYt2PtPbd4/j/njSIrqqXl+sITm7aTW1LlULHYYUeEi9W/W2cYWsdzb9mqd7",
+	"Z1Y6Va/ur5PN7jaudureur9JtrsVXOs0vA1/i1S6VVzvrHub/jax+uyCKpVOryrsgOrzf978V0ja+y3o",
+	"PH/88MOH/+nD//jhv7/5080/oQ//5uaPN3/+8NsPP2SrQoVi4ZKM92w/W6UB7j9q7pVOa+sbRm9+JSb3",
+	"av28srVTqe1UwTnAuAS0tHzdjXH5EGqF7SOVaqm6nnpEkJDi4AScaIWdQuNxbW97H1TkxNewrJq3jK7m",
+	"tg6d4UnQV92l+V+g8gb8cjBOLSO/mWRxbu9lpTRT1ttJQrSuer5yenAMmWAdqBmHzuTqLSpFiz06OHP6",
+	"+U90YDbjOjDzkO/VGYNRaxoitxg07d+zqPbxGGIHnTX30Onz/Sb6uyq6qpbX1SxOm00EHWeaT/dKtfWN",
+	"FltpA8KeCJDfExKVRB/X1jdQSY3UXi0iuBDoVD28dlqqbzXWTkvrterkKLZfchRekS8E6mPRX1WM7tHB",
+	"GZQM4hEK//rD/yqKyDTb34X5QSN5RoiPlM6py1xqlcYW6lBpYfad3bQRbsPJ1UbEbFvDEmqdU8mDWC5B",
+	"7xlTBI5OCFEyx9RDx7msK+1Gpd5iM9BGQFceUWHaCaT6QisFNhqqowG3ve36DPotJJqZZpfnufhUWVLg",
+	"Ybqt9qfcYvnn2VB54gA+Vo3Kog6kWUI59hX9jUllbc6kZfBmhoD9yWTwLSRwbqVAupE98LddRCXEWBkf",
+	"xVrn5xrfv1EYiIfaf+cSiuTZRmB+z+wJQ3AtZugz0MCUMlR1lCEIeAfEkyFn1Cslmo0z8g4KMfP5AHXG",
+	"kogWW9HK0aoWmxN61BexxqNUBlM/S3usiJK+O7UYXmbShNt/und0dHDy5ODi/PzIJNulGgEVdVRKN6aL",
+	"a/FGfY6wuDTZrEqAQ5cAXRfhcR/Qo6HPj/rdcPOdFmsTr89RiaFW4V/Fu9cqoP/W6n8lH+n4K/LKHcrg",
+	"P2ob+v+jfHVMLb08JAPzlh0u04TUVdcOV3moTyZpK3ZnkZXQReFd5WTj5WB7v0Fr326Ov6qKr7fI2eV6",
+	"9+moLo+Gb/Er/sR/4213jtnBl7fVEWZ0Yqsth9nl7MrMLmt7GqMrUfZ+oa5qnOqyZb38y/bSn+QL36fi",
+	"Ie81VwiIRg2cxIoZcN0bYsqCBAGWdpwI8JykFfUWM5p6GZ1NQaAoheDC+EwvtGPV7SGfFBW1mFO5ZMuj",
+	"tBPcYLEEY8NQnCkmaU0JXLppVnFJyFBNcoTHMQrB4gr+K9aZUvHndmttU2WMdCfYPBQxtYMpv1E7p31r",
+	"OpY1q41rl4cDrO5cFFEnip40bl0Uk2pCfYkY0EL5R9U8PnrD9F+i1qDJ0GaNL+wZmWANARdkFloU0Fee",
+	"5T0D5hOktW4wlwZ+1u1vE3TOdM+ElRyETVOFDDhzq2V0MAliK3YdiIuixbdQt0ak+im2GA4JIiFWrGjF",
+	"wTuFhyAnrkM8PlBXkxCnUbmZ/upuiznBdgOGQgEedRiSLgkJ8wyanmar/i6Uk0rr3hcSj1usE0mktt4J",
+	"uymFJAm66aFN5Am64nBJPYJ63Kb1kRZTl5yEllUhN8UCjAvIAE31Giw7rBf7A8rszqYwuC3Uqg7NI3gQ",
+	"mBdLVZTuAA5Miwk+IB3ujxEJBACj6xd0uYFOW8pSddT692IN9ycFO3Xnch9Afk61J9ww/7Nx9zeL8QfX",
+	"PDHmgKf0OPcXyDsgtkfUMLpX5txirlu0CdVCEw3ATGDwwQNGRg8eWB61mwISsgkLJnueMNQ2yeIHui9a",
+	"3F1MpwwAjKntKBZbfUW0jmRI41RupX/ZRGXNjJhWymyLN/iqqUEC1mweBusSXMjQYk/7kLWaaPdebQy0",
+	"QVVrNiDWLQvoV0QRmyrFNrVUAHU1nQlvYP7y+8YcmOTY+wELYmSU7vm1KH+DaegZLd+laynbEgxLrYxO",
+	"pwjn24IN25VbKk4h77zgfc4k9uQcOxHOcIQFsr2hTAFGXIf/mWv/jXJtXZQUA+MPnJZ8CzHtNc+0L85v",
+	"7GKRVV22WzQND7UvbowIDgOqe1rvxBXqNksLrMkhicONrEc00IFuj9b2Eg7UNsVNVIoYs1lIGgSmAXYx",
+	"iZPZz1iUU6MfA+e0QK4XMZtsGw1f42w43FM/uFpGeyZPZF33zFbqYZ9HYVaj6qQ95nLdGdVuag6nkXLv",
+	"h4mZ2Mw9cLHMdo0fkZOVf0Ss55/sghLmoxXdfsep05oS0UtcWHhzBiCmfkC4lzDBKXKkyE7W/dFWpa3c",
+	"DgcGk3fqAkuAUCLdLvEg7crALKd0ohZT+tBq0qJCIyU5IIlJdz3uk/buRPN60LaKUKYHPe5tyyQTqiym",
+	"oN19go1ZjiTnFwPMxhe2dqpdbDH4JdUaaXUH4bhDpElK1nance9NaGVqOfxyUvZatLIBwUzSQWaZ+L6j",
+	"bd4D9HulUduubi5/NZdFf/85VCnYdLAfsUjhfrL7Fz6dV4KEWcxy315AbcxEQx+QTwyM1Gdo/U8LWj/W",
+	"3JKErUXFwrXai9yEWnBByr5i3abuxYYVku7XE/n3WIC39lnzxUmL+dyLBrpVeXilwe8xQ1hK7PXV33cs",
+	"RRazHIzFlBuyGNcHFDOS/YoWzKjZfGHxfKDNrIaal1jGuCOpnvhoRTsQldIoiBcSqVHknc4jYlWD5ckW",
+	"M+7NZPXal2kEWFxP5lhaNExcny0WV4h3uA+zM00J8RgSjmPtUcPBGZcCtC9w9NiUvqkPMNY4swTIATxy",
+	"PH6EJS7cvY9RUu0ws4rAKRmwONzEd8pjf4yaAcjwT2eO//ob0G2BAUx+p5oqavokis0S0Ihff3/7cuZG",
+	"7f6rl2s/RfUyJFvFuHynCauJvVDHOLwkkrJeksum/nxCRsKezcA+ss+ZXaAmQzEQk+/rutSkd4/6ju4U",
+	"lHxA/3cyDGEhDxR7PNVqc/ykZUtKGRNnamIMfq4k6tjD8QuHDoHgYQqacy6XZJ+u+tOPrK87dFFY71a8",
+	"qg/Zd5udUsOr+6VtUu2WarjeaXjr/gbZ7BYy73p2+nr6E5MAQ+ovV/ySnBEMjEnvlqkeS7ZvFjMQgh/G",
+	"wkFzAyiP+6yBTmqgixf6Y4m1iMlLDtT8tlwoFvoEW2zofS1ySo+oGHJBLddMv91OVIVdpPQExRe/bBVM",
+	"jXxJj1zSwBE6sufr7KWykl2tQjsF2DGZH/D+F5cy84iPmNJ7EQ4Cpfb5WqbPU/NcrlcaptlepuL3GvQS",
+	"Dv+JA6ucOX0tbNSjjJq2tAvAEzXSuFLcbG096DTFOGwDEGnapiwZd4CO+opV054NslcEJNZAMlxIDLat",
+	"UCZMn4SkjKBBom35uoMo06kgE7PlrNhi2L9SGgC08+TdbpaG9ITIkxy5cFd9aVKoaIawkEzJ7v6YK2UW",
+	"uqx5y8zrHp888gvNLxuMY8tCRJ14fSLz0hTzYpDQDV3ApUslQOhOWGXUHFHpgZmUojYGhkSokZla4OFR",
+	"RoinzxittKePvb26i0Q8GpWKZNVA0NFYRyMZCZCn1D4o3MjK3QJrfxZF3yVON5+YPwKB6iV9FM/TJ3ND",
+	"Ic+eQpskj3xu1vrzDLlpHtSBCBQ08BfxXyBP0squBYQ6Tyv6M2qiU0+iEaQsTftuTNZaYvkWdRcN4kPn",
+	"QIuiYFwd9iEICvRCzKDrqltQnV89nDZRfkmgCb9QN4CLcqCMpCWAUuw5z0c4SGEZ/W3CHKQv2mGSpONc",
+	"5/S1nbzUSaJfXohOJ5+70bcksVS7E3EguNNeFyPTizSdKaXdodA5B5wDJjPJAuzktoFrMd0HziaoPngA",
+	"ga4HD+JU1QT5CgLfNnOVas8wtPvUOfMaZn1WZnoS/ZtcKxU6LJfk0ZpHTuOG9WiRfvUtNrthvU4osoPe",
+	"KQCXnl9m1zJGRs7vJ/VR6fbpnqmJ30fCZ7z3AKavba/dGKjHYPcQ5n9uFf9zjRdpe3swjo9yEegV41D6",
+	"KRI0O2MA2J3I0xzwDg0srmuLabjaNBztblbjzNVdp7emm9dp0sNtYuepemB2YieazuvUbTQVH/tCOO0+",
+	"Z6V2Wkxdm9TZYvOzOvNZFBzTXXLM0x0TNzfWS416qVZdAndSjfDTZWCKgVgycwl8pJsb6436Msu8Y96l",
+	"xSP+nHb5t5x2iX3IiOJhKgFzaC7xPNsPnrtl/qXhqgukYcbthbOyMHOSLdFkrmWLTSRbav47M9cSTaRa",
+	"QgpWZVu/Grcdy6yjRAwWgH1dNWYbgSQssr1cvqa9rjkpmZrlfdSUzFuyNRv6+ZyEeZ9JmFZ7uEUKpr2z",
+	"y6RgmvuXlYFZROQaezIYo4BekomqlBYDdGfb6UqrI7vJ9PUVhobUmq1aAZXSX2akI95Z2/icjvg5HfFz",
+	"OuKnmo6o2UycjaiMuEW5pKaJmf7stN8a8FdMe1TwauMBQRwSiQDOUj3TRpQ5IWhIIl/NRFz//9h7u+Y2",
+	"jvRe/Kt0cCNAGYDgi0iRLFeKliVbWcuSRXmdzWKL05hpEPPnoBueHhBCXKqS7FS2/uWt8snLqZyL5Gzl",
+	"5tycG1mxsoq91lblEwy+Qj7JqX6e7nkBZvBCkBJpzY1KADEzPf3yvD+/3wP9/FKCXCoJ8ighwb26meh+",
+	"vLdyc880dLo59kCKLbrjMeT50WWh/YCBNaBsVSzMhSi0Mr1lg9hmOWxgDaKc3D345ACTOH8DzDjqpBjG",
+	"dTuzYjYRQYvbB9Kja79iJzRkgcfbg+AYifGmEQVMawfyWsUmt+7MAgq+tBFuSl+11TLVGFGYQcJMcPqU",
+	"ntEAKThF8e5n6tmpDT09FUsRcqjhXmAWuxQ35y5u3qqVUhodC4rW264HslXJMov4lB8PIB8ZJHJuAasj",
+	"KZCd1QmRMjxcduo5bDLVBYIZgxChIRIWg9AibcZ4ixuig3QbmuYrMLYJyr04mWWTHg1ODCMejBF6YieZ",
+	"ZbC9Dd098OpghhvETupsbYvYXt8Q0cVFsjYoErPXaYjE4njTgEHmUINMsREW6DnOIAB434RNmklZx0t8",
+	"r8Ng4qtJkDwFj14rLgo4NEtwleoBFhC7eiXjwqL80ur1ZhLHiUurtztbUFq9U9+iW5v1XdZk9XV3o73p",
+	"bLk32PaSpdXpR0yXVp+ddmGlAgO96vOrC8wJfRdLCwBYBVCKZHJI5ubtzG/XUOzU0SwsDjzd5q7EOsPC",
+	"TP5jh/XDTDBXcLaPfU5KvCEmoYGwNMJJEhmKPhmK4ASCzbpqMkcSPISR3lcDTYmD1Q6rFrq3QO7vbSy8",
+	"M3EsbjyOnN35kRiSHuWjJPs9ZAHLpMCvkpcCCKJiEOImwDIx5ku21Gb7Uv9vDuzibUPebbZaFaFLQat6",
+	"MqU8zX6pNQgsySSiTXwHDeoF7j+VMdmuGIQNYlZR7Wg4BzHTh7R04br+AfpWmJbAlbRA7dlbzXw0U9wn",
+	"+gHLoSSakacREs1Ii9AR4+l9M8iIZohDKlfe10tDHF5JezQDV7iUvJai7qWakwosUZO7Ug/RPweCAZKi",
+	"yzec0nFBJhAZa5qbKYIaaIBNUdQUm2iZ7qnzs6IW8EzBJtrurLsbzma7vkVvsPpWZ7tZv9neWa/vpvrN",
+	"5lCjGKsMu4Vn2W0xL/dehUmPpr75wJN9n46MQ/uPACb/9fhZ9OP46+jfo1fLsJskUzqaxW6im5uT7XFV",
+	"yU1CjOPBPKZex7xgEST4FCP61HlZ+9JbDOg31NO5nx2LQznW6kwxJRmC6VhlTDF1ZCuccmCAW3xhHGBS",
+	"BAPc4tlNMAK3zAvJUAx8l3TpKVO/HdKRGrDB28+F9lU3Sm28ZZRWOLUZRwWKynsDGuozPSclUu8lQOoF",
+	"HUOnTvdINzYscazXvjQ3ebKm7rrmUN9vU+ek2Hl5BJBCanfaAAeEEWfAfbA1qqtZeEzaG6JH0WccsMRa",
+	"3AZgsUMpPvb4iW2wecCe1HrcIqcYg5QZ4XFN6pySOqMnjNgdj3uyeyiFMqnvctvKYDqwnDkyBTdTJHV7",
+	"xN5orttJLo2zIdzJUn9oJvUyykLTdmssKgw1fiy4oIpGSnFkHnwU0hPGU6IoHpESeMltJsoR95M7mXc5",
+	"MrU8eJEdwyInz4/taug00XeMH6iZFWC+zU3z5NcdM7lqmZaOFh1K8UDfHBQ4CprVihgO+/5j//777K8/",
+	"/fRX7V8dbn/++LB990D3Yqgf/PUXm48fNOnuaL13a+P085vhp+xGsDP4ZKv9i+3uX27KD9Y7Hzbpx7uP",
+	"f+VUljEdbulzcVGlEBI7WLSaKBiP+W3alrmt5+jJWQyhIiMo3imprU4KdrqaxqVoIy7pq3rY1jfjLRdK",
+	"SRxKcQcYet+g91YWWpyjrlVXbSyUevqQhmxIRxPqGYUm7COIwSUqaEmTe0o3g9IsVswfg0I0mjXWh20N",
+	"oJSvlL0sdWtaLcaIS1ol7xNUtqACwd7upPWDHRvrLZ5rrc9tU0iz6+UVgaZshrerjALmegFzws8Cr7JX",
+	"6YZhX+6trfknjZQnDSsYW1PLSCz1fvCuF6prMtthESl8kL7gTKI4c4c8eXxouDPbgRhKPDF2ZqCfBb59",
+	"6ev5lxXfpTS+OGmMLQCrCmOcwnroOScsnMOKTX0f/BQx5ERfQKqexpXI9K0CZKvHieCsZkGo0UhOP05D",
+	"mSz1gCsjLE5S6/uCGKZEhrTTgSaDkQ7YwyDi/Li6lIzYjD7xQ3zDR/oF54Qp7nP1ID0GYyml3ywOVHwx",
+	"YMEoiVRMYMotE6WwZg4CPEhojKDhQBY9XjdsLyyy0pNyiNc+WSD7/VbT5DRkxwK2PjSqq8mzKsgakgB3",
+	"LYhGV9nsbNBdZ53Vd9pbbn2L3aT13c56s77hbLpb7EZnm+60c6ACF+3CTxrowacH1MIUMN2/Ri9J9Hr8",
+	"VfTD+On4Gyhmejn+avxs/C2JXkQvNQjd8/HTilXB8xGn2LHIIg92EPPyq2XS0/tifj5d79E3q7aucgZe",
+	"i1szcSnhrGd+BiP3/T7jklB9rem1MHcUHWJnN6sO93ihLoQ00KItXrXbwh3ZullfS1RDPU25EdBY3WEC",
+	"tumbkyrwQAfCZ/tEo0Zgg7zGb6jtp3DyIetJqkpcG2SQmtIPyma2W7yawgFp+8I5Ya4emX5TsPslAR5v",
+	"2yJD6oVK43VEgOqhmB4ys51XqfNswxWV6J+j78dPo+fRC+DBfTH+OvrP8VfRyz9r8egf0scW8CbJ+Nn4",
+	"2fib6MfoB3XcX0V/UF+/Gj8b/y76Y/ScRD8VSgEl5vPl3ZkF0lmEz9nkBs79xdBIX0kdoDbu6vJf16sW",
+	"KIDk5c62aEVBJH0Gh1TqKHfpo7yrVbJKASmTPKPDclXYTB9jDTd0Hd2TIofjju46dBC26Jokbeoesz3S",
+	"NfVSBgrBeCXGYIYkpvYclNehXQeS4zk0yENGkc9ZX35NJgjcM/HxoBTs3ugzeJfL72OsbIfjopk3XKIE",
+	"Ts8NThQW0BXxvy8Xjn5XbUmYQ2VMZlxlXB/wlD0mz3Aqv8T/6JK7ZYIA+4TyUUxreQ3I6LDSjXwgGJ42",
+	"5dwTT5+6vJa5CUd99da50ltcyFu8AGPhDVsI70JB4IcsTBUEzvEe55XhmFXKrbgxUmC1uptFRU2KVvkS",
+	"jLrI834U55gAdtdzlberTAqTagqYFP4pcxu6UMuQSuG5PgoDyhGdPINMYrLPKJSweLkfiLbPekjIjCWW",
+	"cYky3KxWyBD8piVoRqCsJ1WRl02m4ogv2v+6KJGqN8eVkKzvRI1aTFN8Zv8nJf4SapUZJlfYVRswi4tr",
+	"EcMCBH6OMrr0mJW5xWTi2Xhhiyf9f9qdB1ux6oUySb90fHocsxBpa1IzpKvjX1sww3LPvNFV6sDDjT+j",
+	"oft8+pSfWG8nkDhfIHcC0TtUGykWc/DGu/Rme8fZdus32FanvkU32/WbzoZbX2fNjvkbNLhr7bugUD+P",
+	"FIXeZ4sgCuOGLK3ScxeFSsQkkvCa1JLqEtulRRbegas7yXAZkyhQJhGhqUl1JoJUpzIRtRYfdmmYkMGB",
+	"DbIHRf4QhhKEcmIbL8+2iK3vcdQRwRGCzIgAOeKIjbrfToS2gBRQfkDqoXrCI5FnBa6Y9Pi36E/R8/Gz",
+	"6FX0XfTaIkpORX+KXo6fjn9HQIh9B7IHZE6jcsaDfIFJg1K6v1npfrYNUGQA64OI9bruG8eFLtMJF6c9",
+	"lEj0+FK2dCjC/qwGrQTYXtc/XZPZTiga+9OpWk1w7F1GqiIglLf4gEPrVYbBs2bQhkJxzLCNIWAGF3+q",
+	"e+uAx51esaVOUyD7KUJJIgIgHNXoHTUiAXNV8LjkCUmrXUzRY3ojeRyOEyqrlNGf9Kdl3g9psDBmkaYl",
+	"RYuf+X6KliuFnP854ObHw1b3UZftkQxqfowqZTo6gKzwCMlRj7gIjzQ9YdLPwQKGZelIDBsK4nqwMfNU",
+	"2wf4p0dq7VdvtNja3Whu7oJ/Ugiiv7AMU2PSwzsPdPwsrawnzay4JdLzuyom9e6aZh1OSctwKOr6S2Vp",
+	"F7DxodSaEg1qm+nzqUSclm2cxAyiUHEDOLAtnlQTqdNkJdnYSbESMOKzTohNayg4IXjd4ll+E31QAMgg",
+	"vfcBQuGu6UgNzQjJiIUtXkVSZCwOZdztCw94SsCuhrqiCRkE7wIvk6YOGAAB4F3iiloBo5863oemtHJF",
+	"ijDD2KohfBLC1kmzzeDrLE3hujuXwnVhmRbXhObaZMVU2FcUVzFMvxRALix00PKdyXvQRoqY6ZoOXB2C",
+	"gIWDANw3QiUJ2ePQ0lzmtgj7ajL21tZs8tnDuwivBaw7nz7UlsmDTz60SJtKtr1VA4fzQyGOfUYO0kfZ",
+	"go8jAmbMqMUf3rlFtjc2bxLa75Pq4UcH9XWLbBOAcZcW2WzqF5XAnXHKAupr+BQJfOLSoaitsaFSjWQf",
+	"Qbygy12q05/5q2yQT7RKN9wYNMTOG+i7gQNnUKbVPrtt9niKKoOmJEyD3KK+b+KYAKCtIefhhwZOHqdZ",
+	"2T+TRCJZw6zFl+jU2dfZnKwoMR2qGZPGtAbnCdUWr2otrpYeXq24CSgzJ5WVPV+0QLW/OgMZg/rHIvDC",
+	"bk+N46OD9YpVwU1S2du2Kp6UA8CwSDjE9I7FNqFk+yrzfE3/aq/oeX8RP+099azWoNnc2MbHvbeNn/CJ",
+	"7+k74Xd9FnjCfW+ziR9xyd/7y/cPP//V5gcPbn/04BebD/7qweRnZefBhZW9zaZV+SJQQvOBkpYV75fv",
+	"3384bP7iw2NxcHBw8MnhZ93bnx0fHBx8qj7ePjj49N7BwcH7vdMPhK++ed9//94vb//V2traTfXpl8Pw",
+	"kz9X3wNHuRpMZa8ydzhLSeFkJ+SHODO7fz85j0ZqgMMjT0BeUDxPl9oofLtsGmgkIJXFxGmm/X6RFpj2",
+	"T+fD898GyaDb+PUiZh9ouIRcZkOqOPZaYV1FBy0xXHgro15CBm03dQBQzFplEMxEAEa1VXiLg5PJxVCD",
+	"XrPglAUaBNj4nx6UzHWZrO0lLqLsAl7IMPAAw7HLesQVQ94gdwLRgxsautnEeYyRs+WJ1DsSJWuLa9tB",
+	"e5UxjIDhBAH2NiONuTjSU3bEEuWR8rH1fMZ/NF5sbJi2eKA0fQ6X2wyugmnBfC5e6FLi4CIJC6QZm5zb",
+	"MfkwbX4u3y6ZuTxPsOHp0DD/Ezu4RPn/WaH8A69I4mdiz19i/S0hc78IGn2l1Wch/isrNVaNktixMQDo",
+	"LthfnjVKjYXu9bBxBsQWJ7YyQTYdr3cM/2E2CelxrUGgshc5jTIOtCeNWNozLlOg/FjElDGu7ZQBiaBq",
+	"IKoJmL45Bu4kI+cMR/bTIJ9jaFJKwMuu6dnMSa61PU6hLHkyvZbrK5oJ195i1ma5Jqecn0bFqnQZdTXM",
+	"6C3qdFn9luBhIPycxB0y/dtc1GUoAmaj1IBXIF3hxwCR4B9kSqanRn+ZmxTetnOcWsUcFbvEOTXyvB7r",
+	"mnwT6a7yANCaUX50Vg3gIgMfImfSQuBqERAuQgtwYltcA8XOdwlzqWNb3ETA5wa0jeHBE38vc5Dzc7XH",
+	"jKsvWFYZ/kwUuKEAzi6apSWZsTlLV6QoK0YdKDDLTt8CZywTWV37Mls5+WSNDlwvrLNTNZq5fTfpi69J",
+	"Qt2exyVqL7wDDC9wgX4Z81TZDlGPn3rIoyotEgg/Zku1sMtTkv9++n9qpO8PZMwjX/c41j6EALKrXBzd",
+	"HEqqtgY+tC1i/nvUATii+BsxCG2rxW1sIsWPxNaI0kcAI30UMCUs7BqRHncYBrOQkJ14oUHSb3ENTgAo",
+	"0vEYjlmITav7hAteN18Xovp+7MkwHYY9UAtwG+d/gXqYiSXw3ILSmKm2oLMXyFxuBADY8mpmsXnDZSH1",
+	"fLgpgmHCzOic3hOrAhtJvR3uFl3osd7c2siFvBcO+NgLE/MnAzk77D1ee3fh+pPJyrnKvUcHzXtLkMgk",
+	"W3B+5RwexMsNi3llwQAonzzfBtPZyNcqytzaXNjnOWK/Q79Y07X8syChkZzEFP2Tan/Q9j0H6w5Q0NWV",
+	"5sbkw2IgAVNCMoctDUqI4Td36Be3kmGeZ3Gv6zHuKDmH77REj4Khyahvd3aa9a31mxv13U26VW/fcLbd",
+	"HXazswu9BmftUegLbAup7K1bldALgcIo+t/Rn6Ifo+fjr6LnJHpFou+j19EP46+jP0Yvo5/GX42/qSzS",
+	"Bb54vi+Z+Jnw0ckeAmSfwL0C/NPvgji5c/Bpem3U8dSHLiU5PmFDrPW5c/DpYtW4uQ3JF2Z4FFbmFtij",
+	"PcrpMYCOcFcbp6QqMtYaWGrWtKVW2ydUw9+vN5vpqUM6aYgLHwWMOl1lKDYKsEVSp2aVcHCedDqrWDjL",
+	"ib/L+4Pwgspu30m5e4Y1mCNxR2+t9vUSwpqXIfYF1cKB6xJKUsphVKwOzmpMrn1p7j2HqecD+F5qHA6z",
+	"qw08FeOhuluDXICwnxbfOJZJ8T2vOhOvckuL5zKURMJaLLy7L52xY+UNIf0uBUNIDtvKttbgzZhaDfK5",
+	"jo/bRufaWSGAxQZKCkDcs1HA1fvuWVvN0tp6S9YWlRqgIUlSlGhn7yYn8MUYUNreKQzFPcgPvRk7aVYE",
+	"bjILkyOSi/r4TRDuth7dIihmZkTwcE9OK7AJBLOMBltBYX4uAhew0zoed0l1yNp1yWjgdIkc8ZA+3iN2",
+	"qzL+W2jC/EP0vFWxLWLXx8+iH6FZ87X6KAK7ZhGPt/jDgZSemlDuktv82Pdkl0DJmhqX3Cc9GjpdJg2Z",
+	"D2wyYBqg/ITQtjhlLT7xG2xFSNSfF1rxZDmixwjUMSNCA4TSWrzaTsKvFhZYt0fECE+9bnmTaj4m89mj",
+	"jz9m/DjsVvY2mk2r0vO4+bx+5ZI+MJNKY/xT9Nwi0U/RczJ+Nn6q1AVoDXL9+voGUXpj/Gz87fjvopfR",
+	"i+vX1Q7ESz8Ke35lr4IlO30s2Cm8F/5KhoHgurZn6t74k7X0bxr6O3139eg8dZxs/oV17qIqHLmcd5r1",
+	"m+u7G6aXd8ut47fqy+bmealws//VmvxL9Dr6j+in6DWJflRa/HWs1V+Nvxr/Tn3x3fjr8W+VUo9eRS9J",
+	"9AJ6xqHn+Wn0evxbpfT/YrGI9gqoEVqujRbIemlntHT0LkdoO630tCYDdgEt78Mu65Vx7gLny05Ejp0A",
+	"fCeWrlHbWZsh09vrhbMi4HCmVnLIVpDu5yRiL0KcLS2XLjAMX+rPUn8u6yvjuS5wlJVE/jnnJEoXeekU",
+	"A9N64Dzd47Uv4a5zMgtvNmWQ6LsyX3BF8wVzturVSRbAixQ8X5+cq5Im2Idu8544hRbpFFNw1lKdmPq8",
+	"3IIXLpFRKK3XN2+9NkvrtbRe3771WuZ4SgM2k+M5Nws21fdSmOC5m/wGgY6GLGCEM8/Q47N+yFzCRUAC",
+	"dipO2AT6836Ls8d9JWahAQ46+j3u+AOXuaRqG9hR/Ru7RqTATheHctJmJGCSQbe70uVaV0O2SevwohxR",
+	"atxXC99Zz+hSxB+sRz2lOkKoBA0afRYG4nQCOAWnWGbvcyOLvpkGHf39+O/HXwGsPAjuG+5OZ93ZoPWb",
+	"bLNd3+ps0/qus+7WN9qbbKtzg263dxyw8E69kLnvj86GU/p7wAtVeu7FClogEJC419ORRtjX/aCpbhaI",
+	"za8Sr0922vyIferEle7WZelvEX3G0yuTEq2mOv0qhecPAZOTJsgqvsdPSBVoPsjGFumKQSBJe0Rc1qED",
+	"P6wBwTeIEGxJb/E+C6TgxGA4m0zx4YMDi0igAgOwFTHkWcRSgzpNW1yn+pGiXp1Hu0EA2NdABTCGqRFs",
+	"2ja3abR4i39uUFWo6wZMJvQjbeYLfiw1OLVGQlFeGr6jJ4lSFnv4EimuTk+S44BypahoSAR3mJUAxCSt",
+	"1BpL1DLcAsCOoneF+hni1jBXv1UMma1Ftg2DP0AdpbxElIUEMAeBfzR2PFN/TThJudviWmRJ08+prpvT",
+	"zanBZgzYF/4xBU1jsF1TNC6G29RKSGD0axrAGoMVRnxPebrJNGguV7My7LEnQ9niVdDTLm4WGTLq7kOf",
+	"eaL6cQLBz3VrxTyoiTRdxdtdSCEWaLtideQLh4JiCQbTSuYM+mIpgJzl8dRKO+KN2xHL74Ei3y915IYU",
+	"5RqpisAyFVVw8ACMy0jBsBtzGiuZpwVerezDKH3MBa2hu6iRpOgx4EjUsj59enJtozN5nGtfJh/mJE7U",
+	"eQAFL0PRl0TjpRhV3iAplYs+KKhcZb2kVZuVqN+wKySDk5TWviRRvsgDblTopB3AhTYaq0bKWinnF+ob",
+	"TVQ4PQG1fHwVdd2E1puXscGLfoYZm7eGZKJ3TUrsXg0vIDflkrxEwQDSJ+/c2BPPfPTX0HZciFrx3Zrd",
+	"eS4eZ0MUjAaODggewNPzwhFBNFlEoOoH7NQTAwm/b/GMJG2Qz0WgkS6Nxe6l435CNMgh7TEExwkGyieh",
+	"ssVB6Kkb5Ao2taizBFuztGjfJYs22azani3V13lhAjNgi1ETnDJU1FyvaK6Za4qSA/d0IELHh6A7II1T",
+	"1SA2VPzbcV8CgHLpKAtYVkpmkiriaCobTG15dT+dYIBb1ojO4/e7gjNSbY8gZ4443DWrxR0qWd3jkgF3",
+	"7SnzR5ja56Mh0rfg+E6pP2DYurtEJuFejFAxWzuxx2Hc5qEfqF7O0u+r3gHG3zhLb8T6Qr0ROW0vJlYE",
+	"GgIqaJUIKBoDiIeFwfUEYvHlPld3/ChrWH1sI9CZGU7R86UhsFhsBLg0MQHE5e4O0VOQqC+jm2aA3Rew",
+	"wOHpmqX3irnfrArswspe5c93djfW1zc2t25s78xUDbiWKyOALaVPcGkX4czUG6rMplwWtDA31fAwVXo1",
+	"BfdzmVMsS2vKNa8HXHCXz5WZ2c2B2rBBblOnSwIxJEMIkGjF1aWScBHnEY5ZaHwP/VWLa/8joNwVPeJx",
+	"L/SoHyd1LAxfQjiJhrE+VHqhCkaA2V46N6SkK/Ug9VTbTxI10BWiUwhATRNqOrdAJsQtyDbtcbLZJC4d",
+	"pRNdpCqZgfa8i0N8oEdYa5AD9eItnnlzky/pIrR2PAMB5aEuhzDfTaacZpHVkaoN5eh2rUEeiqFG+rfl",
+	"idfvxzQtc1I3WZNIJ8ZaPFWQaIgCyF2k+FfvJ4E3MObB0cMJh57DaiRgnYFk+CbDLnh6KB10vivda2Mb",
+	"uavhxbnLHmdKzIBkT0OO78fkeZ5s8WHghSG+IKCE9xkNNZMFnh71ul0a9Hwmc42yuz3k4jSS5MxZoti8",
+	"/XWSMdIBwYb0XDEnZaT16oS2/bfoVfR99Dr21BJtS3Y31sm60tUb9c3NROPqR4JZcnabYJbGn0xV/WZJ",
+	"NYwzflF8DvBndR7ArNVOPfxf7dglVgd2YWWvaVXEIHQEtnHr26kBUnhuAoR6F6ll19sbzqZb32I3OvUt",
+	"ut2u33R23Poua3bWKVY/Lro0egDr6QHgmxU+fmFLSkuHyl7zjIsnB34uYOLnSox1ab/POHOVkGZaC1hZ",
+	"v+7YO2W8zCaV2aRFiTPg5Bl1pbURxAraA/+cIhNrX+JBenJVgsc47mtSl54U4WRr8bCqwUdDpzvb4kMY",
+	"SSrDI/gmzWgEdhIZAnuSz+gpywHtSFEKaIcfbpOntbGVAUXSKkpb6zIdtaksKQxxFBeiwq6If28m7hz8",
+	"++Wmvpg1HQVEJ9SUr7jzSk1TappFNQ2KKppIVx3HPE8Nswbnu9QzZwospM459rylvVvlKme677peX5L2",
+	"IGxxiDUADWrypyMtaG3SCURPU/cZZmWDEzGhp5DNdcD1pQ3yvvoPeJ0ToWlD/dHi2mfN0ZEd7UNDriKt",
+	"90w9pUPV1TjQI8n8TnKNQ32f5TLtwJBS+rHURW9LF1lAC2n2yjuvh96WWIcDkQS8wBmdQIA5bxkfMMnC",
+	"OnJoGd6iQt6vmfxDlimg1qPvUkl8IUMsnZ8g3jIF514wRYP6kPXEqU6cGqGed/UEqX11Inx47Is29S3s",
+	"rlLiEQQIcF5rCZqpVLNSsUv9Atny+BZHTiVJ7FCE/SOYODuGlBu4Xkh8cZyR/EjE7R1zcAKV64CE3UkL",
+	"gS84MgE7hpPQkAlmC/Liwn0uwlSzQU7n9f58VjR9z4C1ON4RIpWhgNazcB8L70F+C86uSeh6MDNbHUhG",
+	"bM2Z/UiEfbtmtbh6gxxmf7gfPJz6vhhmIr1mj0tCfSmIDGmno0kXpwsJSVXNU962gxpINSlDRk8YV0OB",
+	"y69JvKUZ+D4Gr/VT9d7RSeLsTqoV1fboAOwhvOIdwz5/SZmi3rKBNL+iMzOkDKU/lMsEIAXcxs9MsVxB",
+	"XwO2ftrVyCxWSh9lVM9qWknbraXvcSbf4zOcPUOWnkGi1ca+kfo5ABx4cWmWXxqzHEdS1g6ekzzTG/xC",
+	"zWzOhsU1hB8EtBNKi6id4A6AXJq7BLBIZBeoLllPGrZLYpLHiC0Qe9UXCqn1sSfDT9hQ3oVSrkWwpmHM",
+	"8UyqQ8RmVbwtXnKnhnEYYgT7kmMh5+DKtCHYX4n+Wcmi8beAvfItgNuMfxv9NP56/NX42fhbcv36Ohn/",
+	"bfQyegGg2D+Ov71+vUGi30evo+8hrf6dkmTjZ+p68t9P/4n8OnpBoh8QoB9gs/89evmbajcM+3JvbS0l",
+	"TtccGlJfHMMiq9HkQu7MGV4O8s7EcPOAd2aNH39PSTdgnfdalRkDb1VIwPz3WhUuOkI5EYQL0WecBa2K",
+	"Hv30VOjh0CIIoEWhe3bYurvhbLbrW/RGp77Ftt36TWenXd+lzfa6s+Fusq3OKtA95sinBrJRb66rgTTN",
+	"QPC47FViaVFJ8zSMv4p+GD8dfzP+CpYt+i56PX6K6EnRD+Ovx0/Hz8h//d/oXwDk52X0ffQfhsOBqHl7",
+	"HX2nYdhfa335Knr1Xz9eOOKzES4L4Eeo81XWOl6WWkeMnCj1BitDqsz1QhFkiFBLmOcMzLOSujbxJLlH",
+	"gxNXDLlFAsZdFkDtSYtLyr1QbT7y0aN7H2usBsFB8bMGsVNSwia0DYWFIiC2OnC2Ti7QFneVVbFPKAEE",
+	"DB2W6gzCQcBiSwOgLaoBo64aoWQsDv5AugCCU7ymbtKnMsQ7mcdLXYAIDaiFYAbmYJ83D9AqinRRSXvh",
+	"UnVp8fhm+R9LY6U0Vn6uxsqyJ68QpEIpvSGVxi0r4Qnf1RKMzwNAOkpsofPAJ1Q3q3cYc2fTTyVhAuxg",
+	"VkYZ4FeoZ2a4OHQQAYIHBkll1OJn44cnh3HEAh4OOTVGgzip4wVoMwAm1uzuQjVFVwumsEBjljrqMimg",
+	"i7fhVnF748Ordv983xcseFbi1F8Kea8b+iWsCADeaPF5lTzf5TTR2pfq3wXZo70Q1MuxEO4b5YrOeJwl",
+	"8cMVJH5YwIKy8o2hA46ZhzwLBnp5KB9hMgITJ1543nvwQxYWb8Bm6ZOXPnnpk78Jn7yU6JdAon8IdUJX",
+	"OzmQW98Tv1LB89FMuhBCn4fY/S8JHFmLKBFsEaMqYCazGYKqTgwMeBy5r70hgwxbzcoUwFtKAZTmRmlu",
+	"lObGm0kBlBRFZQ4gpig69xRAHHhZi7X4VSmFfkOmUm79xiN6goGoNnVOgDKDQFUEqaZNpD0CBlLNSpVc",
+	"iiCpxtxv8SCG6PHCqYrpC7Gl8uADzNKXAYZS418GjY8F/Ea/w8n6Oep2XXSPoqOMK1wCNRtLwvPWtZI5",
+	"g8ALR3XJQiXui2v2Z3a+mmbNjgjSst1KN1IqPdDiQG6UJ+w/ZOH91K0P9cAOzbhWFf1a2wIf1aOh0N2L",
+	"xpFc7PDMHGDBgTIT2ygPxQUE23J2pNnS8czPaNC7nM2rS1JbmyP4OfKu5e1z28ISmRbHlmBd9lLV6IAx",
+	"TYpFXC9g6goLb1tLwz3p/unJVvQEsCPb+wzN3H6P8fDIzIXG75gClYp7lQ2mh9TwHQAsjl3hVfvD24+I",
+	"kWs9Zrd4jwYnksiB083AiGiqtlSX8kPz/FqD3A1J0gjf4poZzlCc9TxOhl2BlHfKt5FkyHy/QT6OWWMC",
+	"hj3onQ5zQuYWA1/NlWdnhcN6I6LsnINtb1v+gk3jcaWLHFYGLN5x3KgV9cYSBhZOXV36dFnTyojitD/d",
+	"IPcx0R96zokSUQIhPD3e4r+2lXC1LWKHwq7tka4YKrk+irktiWaN66lV5PDtbjPskj4LHCXOfUZEB1og",
+	"vAALJusxSjNUNVa1mETqBvSgteAOWN8f1RDXKb5HwKTwB8ghmb7e8YVk+4SSgOnx4+sQjRcJSsILZYsD",
+	"3BL8HN8CAKSHXTVU+NatNYgtTlngDtj9PuO2uUVqjlociLuuczG8Dp7tkHoQ2lBmKY5efQvUYIIfA2oJ",
+	"5cSWPv1IDAJpt3jV/sXB+3c/uf3o6PCzBw/uP3x0dPjxgW3lUqsiCgyAWoP2AvJsfM1Gi6u1QVTrNtP4",
+	"d2bZaEh6QoZkc3sbYaxpnwZhga18iPvq8OODhwzgxxcwZZAbCHVtEJIqcHJL75TVijpV1cgWM2WUvgPq",
+	"2UXDZPFgGHdJlT2eN5RQXNBADj8+UHoB1zFuLsYtRTRyikETz90GhW2+ev9M8nt4vUGvsrezgewe+Cnh",
+	"9vB4yADkcvXSXTimD/Ut8NKBunBLPRlkACK5yMreja1m06r0d5vxN5vNja3mEwu3QBJ1aK4/gkSHDsEc",
+	"M6425uyECHLD38cpPfQw/haHMW4+at5M/TY5ywgHHYuQ1Ats3ph6gZvbU2+wcWN3ownIyT6d/J0WDffh",
+	"WFb2tjYstcGybxC/5sL2iTmUPtWHssAmCeCvZWTlkhS1ah0NkiAw0tSofr2mV7yY1Zghet8XmiI5Hq++",
+	"xELlKMNEfYIVULX1ZzjYNlA88Rb3XF1zka44tHJtmtgNxS8NPWeLz+gpveP5ahmII3ptj7N9w8xta0bQ",
+	"PqNhUfuFXtFPB2zAFoJ2MLYWtpRKRvBZTJIqPknTmev7oF2hDADqgzpjj/u+cJlZ4AVJkHTjxUIS5xGM",
+	"0JAiWUrLIHLF3la8bWgQUDhrMhxBvFptr0oBlVNsXiK0JnFoyI5FMCrSdebvlSVFJQ78lrn6yZzhUCm9",
+	"Yw1Zb3A24nBG0dj0RQxO2wrJvcKRcAGtR1UAYYPYQ/JIu9CgGXBzj8yw9DDaQviM8rnjQLIzBOBT8p4M",
+	"AxEyItVh1LMDNnTAKPgAveLhqJ+sMhRtylNozjbQzp4E079w3+gsj/p1ZXV7Lm88bdYRMEV6KKSq7JHA",
+	"/Kw2Z2jvw+XnPTZMqS45WSYLdBGTpfauGRRunkWHc24TlMemJwft/485IalO0v1ZMdNf7QLJ9S5zN14i",
+	"1XReEgVAbPhP44d57tloSLNIYk/Mk27PBzKL1YKmcUGyUfTcl+J0zbgyyZXwRpudDbrrrLP6TnvLrW+x",
+	"m7S+21lv1jecTXeL3ehs0532ChngGA9NyRP1Gbekmph/jV6S6LXJ+sIsvdT5+OhF9DL6LnoFifqnFcvI",
+	"V20DzE3oWpW0WXUhEDQQis3o4cUa8r5QhlPpvFwy5+ULbc7+rP2WtS/xP7ojb5loqpknsIka5MCEHIvw",
+	"dj3tbDRmRN/w1KxelVSK8lKUryC2i8JMuMNLSX1pGoMSkRPr0ashsXMD52Z75T7cyOm3ryjWjHi9KgXE",
+	"b2BeCwpMDiRC9SfJM6ghThCUJ6tEiMFc1nt6goKlSjmisjBfsr0JNtF0jMRSNzIBEUk8Qy+LnVwNcjBw",
+	"vVC5y5LYeqWPcIBHJohi54X78IWmtfVZm7JSirpyw93prDsbtH6TbbbrW51tWt911t36RnuTbXVu0O32",
+	"jrN06gDHiMPuqUFdSN/T0q9RWiSlRXJ+FgkGSb1QIqG03o1lTc67WpOD4i62j3JNonOxBHrqnY/Z7PQX",
+	"0mCHXXWiLOLpcRMuAOOFO/7AZa5FMKmNSbAGecioi90ypioxpUMh9p4Um1SxOEZ2acBc/KO6pDYnX4Un",
+	"6555hauFHPamlEfSzPM9tFK8gIaWF+Ovo/8cfxW9/LMWj/4hLTtJ9KfoNRk/Gz8bfxP9GP2gZO6r6A/q",
+	"61fjZ+PfRX+MnpPop0JR3FisU6UTiB5IyTgHiDTUN9s7zrZbv8G2OvUtutmu33Q23Po6a3bM38AKxC1Y",
+	"2etQXzIrsQEXVE/nFiXUm29+mNActNL3vBT0NdSNhes1qUUbqYI0qpUO6FkaLQ9M9SPUPZIe9F2mRL5N",
+	"uRwyqHivJhWTgjNiONTAW8opssQaSqRdk6nErtIxfX+kecoosdHQtVtcPxIDlrvE46fU99wjNC2PwoBC",
+	"ykxwm1Sx3hKQytSTa/uE8hbP6DhStc3nPaLmy64hRRnQl6UhpQbSSrWGQmtBOMAaDk+ZdqdMKTkx5HF1",
+	"Pb5Ijpp7IGI1p2XMKm6aUQK/h77GF9HL8dPx75T4t0DcR/8BDZFKJSjl8NxKyf/x1yR6Of7/x39PsBMP",
+	"KkOjP46/UV//PTFtktGL6FX0Y/SqMS2eVxGsiCB+QXDXpQp+myp4hV1RzJAEfwYwZuq6JW1p6XItYRP0",
+	"/ZGF4TuXUJ71cy7OAzPxjjISOzsSa4oqjzoiOBpIFtikCl0RtoAuBxGkTIyaFVsD+ldKReuGW5zx/bTd",
+	"MdmXUYPb4Y21iSBzLIxagxyY+2rFv4jRoeO9YO84gyBgPNTmw8y4rr6TrknKje4eTiRiD00R5Zkthzgc",
+	"Nzn9Zwzk4oiwG/DCQ7ll6vhNBGqndsY7GbTVB7g0OEqDY6m+y1QYIi55n2lqoJs9y+J4stahX6xpGePN",
+	"Ce4iDJJjk+T3yqUVgcsCK+51VzIVorl8n9i3H9Fj2yL23U79E8FZ/R4Nna6NuJO3qNNl9VuCh4HwbaXG",
+	"OiIwoQHOhjKfWRJQ8J079ItbyaiXjefe7ajRwGAunOVhUSyejfams+XeYPXtzk6zvrV+c6O+u0m36u0b",
+	"zra7w252dkGWnhmLR6BNgdW6MepO9KfoR8QWItErEn0fvVZ+vEHWGX+zGJffwoIzWbaRWssiqZmzwdRm",
+	"6CL1mHpIZvPkmIA4/Rbp0cd1esze225CMdpUfX5iw1bUXs3f+AxEAAnpcdzTEbB+wCTjoWbNl4y7MXaY",
+	"ssiyO372s9XTNxeUt/eE63U8I9XPoD1+xlFb3YRe2fv1b9LiEyUGuXPwaWpjLQEqPEeYpIEVHrJOJVN5",
+	"s6gIZjycKX9v499J2KUhoGjEwtjjeYI5Vx63+IoCuSDJFotkPcrV5HF+r4WeoKWbqlZtXPocHT/dWVEd",
+	"snZdMho4XSJHPKSP94jdqoz/VmOPPW9V1OzWx88Aqu1F9Fp9FIFyMz3e4g8HUhr4gNv8GFCphiKADGdP",
+	"7pOemgJmuuUIHAnlaQaUnxDaFqesxSd+g54sItio9fZCK54sRyCZY6AzrCBJW7zaHsXzhz2HpD0iRkPo",
+	"XOrSXSEbV74rBGZSqcV/ip5bCD03fgZx8B9ANZLr19c3iFKOyikZ/130MnqB8NB4aS72YNG9ckAHJ++d",
+	"hzo4hfWXa3Mkm39hw2JRO0XdCu50c313w0R9t9w6fqu+bG6el51i9r9ak3+B5MNP0WsS/ahMldex6fJq",
+	"/NX4d4gA+PX4t4AP+Eq5ki8gDwHB8afR6/FvlWXzFxdOTqzF4Gh+olef0tKyKS2b1S0bvZkgLK0VVNid",
+	"TYrzhs0cZUEsQEyYGDZKME9yEE5bNQ1yAMJXtrhDg2BEKNd+Z45Vs0dyjo/e45CBpsctXrDTlRFwzEJi",
+	"bza3bI2jYwiQdaS1QT7jJ1wMebaWd093w8w0n85EaThpOJUMiCUDYsmAaBSsCSKV2rXUrmfQroC0lXi/",
+	"2O2YSa1eMu2aYVzMVbP3OUvh1mdU7T5CVksrwbKH99HoMXVAj0PWYIg/gEbLaNrJmELsovqeDHNbQRPN",
+	"pxHq32YYt1RQpYJahmMpo4zmM8yVaqhUQ2dSQwcZJTSP6XRFtfPWWFmUuusy6ofdvynUXtrRI/ZGs2k8",
+	"MEAPw9UjwYDLfbWNXYGMKyQUA3SEiUtD2qaS5eqhj+DBK2MRJA1pJ4uLEf3sAtlhXg2qiL1T3eh1po05",
+	"Y4t97J0yrh7TD0Q7XcEmR1LtN8wqB4y6o8VXB0n944knIHao01WHzCL2jeamjfVQQ69gWbAxiEl52VZG",
+	"DWxEQkEkC1ZaEyUsFqiCOGTBqeewzzg9pZ6vJnDmcsbzNmM9s5d/WWkzGrDgYBB21d2UNQXvVlBh6El8",
+	"9aBiVQaBMo/WwALTz5mmoTz2ZBhoZmXpHfO6xy0SihPGScA6AZNdkGLwJzEAa9Eg0Kkh5cslbF6ue5wM",
+	"JAuuSSKGnFAHgE7Td8Bv8jJLaYuaVJk7wC1EHKbEs6ylLWCAx0eLttfIr6OUOc+47TNHGXmeU1fjpeEg",
+	"YKT6V40bzd0acVgQeh21cZkkbaW04np/RwNOx9PicSwjmnh++hZ583T/0QPNLUCQW4BUsxQEtN+XNQtq",
+	"HE9ZMCKOcJmMYa/1pWYEMmT91MPDoajjXXMefaivCbuBGBx3CXusy2Tv9xm/+wG5JThnTqg26amnLCNS",
+	"jf5n9G/R/4r+x1r0j2D9fj1+Bt0G/x69QghrJS/0svgeP9HFkT1o68AZk6nhSSlyxnWPcnqsrpzw5q5J",
+	"0mei7zNSNXTf2OYDBnhMywIsLBZp+8I5kRbx+KkX6h2khtUe+CfE6yFIbTwSfXXeaEZEMinV9RbpUykh",
+	"H6hLRM0qKN8kJL4ACy4GW2enbOJ9zYmefgwKM+J0mXOCA9VWxQkbYaIXxa+BFwUoZfycfgDKj+nbX7/+",
+	"ATtlvuj3GA8Bafz6dZIgf9/+5JfvuckP7NoeCYXwNWY0k+qwWS0ObBRUxvnKMKnUl3o3KqFDhmLgu6RL",
+	"T9U3PGyQu1ztInfgqOEAgrpkJNYnUidJ02FY/UIuO83buRrvyAD8qfXHsahVvCaJ9FxGqvZaj00WbNu1",
+	"eNEm9hZAlsRE8llIpWRAppBrtrBCk6xq3AShcVNjeai3m/HpUYjEbj1eBjdKRnvn4FOUL52B79dD9jjU",
+	"eYTU4DLW5pPfPPl/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

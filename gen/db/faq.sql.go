@@ -376,7 +376,7 @@ func (q *Queries) SearchFaqEntries(ctx context.Context, arg SearchFaqEntriesPara
 }
 
 const updateFaqCategory = `-- name: UpdateFaqCategory :one
-UPDATE faq_categories SET title = $1, audience = $2, position = $3, updated_at = now()
+UPDATE faq_categories SET title = $1, audience = $2, position = COALESCE($3::int, position), updated_at = now()
 WHERE organization_id = $4 AND id = $5
 RETURNING id, organization_id, title, audience, position, created_at, updated_at
 `
@@ -384,7 +384,7 @@ RETURNING id, organization_id, title, audience, position, created_at, updated_at
 type UpdateFaqCategoryParams struct {
 	Title          string
 	Audience       ContentAudience
-	Position       int32
+	Position       pgtype.Int4
 	OrganizationID uuid.UUID
 	ID             uuid.UUID
 }
@@ -412,7 +412,7 @@ func (q *Queries) UpdateFaqCategory(ctx context.Context, arg UpdateFaqCategoryPa
 
 const updateFaqEntry = `-- name: UpdateFaqEntry :one
 UPDATE faq_entries SET category_id = $1, question = $2, answer_markdown = $3,
-    answer_html = $4, audience = $5, position = $6, updated_at = now()
+    answer_html = $4, audience = $5, position = COALESCE($6::int, position), updated_at = now()
 WHERE organization_id = $7 AND id = $8
 RETURNING id, organization_id, category_id, question, answer_markdown, answer_html, audience, position, created_at, updated_at
 `
@@ -423,7 +423,7 @@ type UpdateFaqEntryParams struct {
 	AnswerMarkdown string
 	AnswerHtml     string
 	Audience       ContentAudience
-	Position       int32
+	Position       pgtype.Int4
 	OrganizationID uuid.UUID
 	ID             uuid.UUID
 }

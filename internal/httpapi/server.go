@@ -21,6 +21,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
+	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
 	"github.com/kabinet-edu/kabinet/internal/support"
@@ -35,6 +36,7 @@ type Server struct {
 	*organizationsAPI
 	*systemAPI
 	*supportAPI
+	*newsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -44,6 +46,7 @@ type (
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
 	supportAPI       = support.Handler
+	newsAPI          = news.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -71,6 +74,7 @@ func New(d Deps) (*echo.Echo, error) {
 		organizationsAPI: organizations.New(base, tpl, accounts),
 		systemAPI:        system.New(base),
 		supportAPI:       support.New(base, tpl),
+		newsAPI:          news.New(base),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
