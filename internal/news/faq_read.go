@@ -62,12 +62,12 @@ func (s *Handler) ListMemberFaqEntries(ctx context.Context, req api.ListMemberFa
 		return nil, err
 	}
 	q := req.Params
-	page, ok, err := s.entries(ctx, req.OrganizationID, true, q.CategoryID, q.Query, q.Limit, q.Cursor)
+	page, fields, err := s.entries(ctx, req.OrganizationID, true, q.CategoryID, q.Query, q.Limit, q.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return api.ListMemberFaqEntries422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
+	if fields != nil {
+		return api.ListMemberFaqEntries422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
 	return api.ListMemberFaqEntries200JSONResponse(page), nil
 }
@@ -79,12 +79,12 @@ func (s *Handler) ListPublicFaqEntries(ctx context.Context, req api.ListPublicFa
 		return nil, err
 	}
 	q := req.Params
-	page, ok, err := s.entries(ctx, orgID, false, q.CategoryID, q.Query, q.Limit, q.Cursor)
+	page, fields, err := s.entries(ctx, orgID, false, q.CategoryID, q.Query, q.Limit, q.Cursor)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return api.ListPublicFaqEntries422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.BadCursor(ctx))}, nil
+	if fields != nil {
+		return api.ListPublicFaqEntries422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
 	tag, err := etagOf(page)
 	if err != nil {
@@ -97,22 +97,25 @@ func (s *Handler) ListPublicFaqEntries(ctx context.Context, req api.ListPublicFa
 }
 
 // entries pages through the visible entries in reading order or, with a
-// query, by search rank; ok is false for a cursor of another list.
-func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, category *uuid.UUID, query *string, limitP *int, cursor *string) (api.FaqEntryPage, bool, error) {
+// query, by search rank; fields name a bad cursor or query.
+func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, category *uuid.UUID, query *string, limitP *int, cursor *string) (api.FaqEntryPage, []api.FieldError, error) {
 	limit := web.Limit(limitP)
 	page := api.FaqEntryPage{Items: []api.FaqEntry{}}
+	if query != nil && badControl(*query) {
+		return page, []api.FieldError{web.FieldError("query.query", "invalid_characters", "must not contain control characters")}, nil
+	}
 	if query != nil && strings.TrimSpace(*query) != "" {
 		params := db.SearchFaqEntriesParams{Query: *query, OrganizationID: orgID, Audiences: readerAudiences(member), CategoryID: category, MaxRows: int32(limit + 1)}
 		if cursor != nil {
 			k, err := decodeRankKey(*cursor)
 			if err != nil {
-				return page, false, nil
+				return page, badCursor, nil
 			}
 			params.AfterRank, params.AfterID = pgtype.Float4{Float32: k.rank, Valid: true}, &k.id
 		}
 		rows, err := s.Q.SearchFaqEntries(ctx, params)
 		if err != nil {
-			return page, false, err
+			return page, nil, err
 		}
 		if len(rows) > limit {
 			rows = rows[:limit]
@@ -123,13 +126,13 @@ func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, cat
 			page.Items = append(page.Items, entryDTO(entry{ID: r.ID, OrganizationID: r.OrganizationID, CategoryID: r.CategoryID, Question: r.Question,
 				AnswerMarkdown: r.AnswerMarkdown, AnswerHtml: r.AnswerHtml, Audience: r.Audience, Position: r.Position, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}))
 		}
-		return page, true, nil
+		return page, nil, nil
 	}
 	params := db.ListFaqEntriesParams{OrganizationID: orgID, Audiences: readerAudiences(member), CategoryID: category, MaxRows: int32(limit + 1)}
 	if cursor != nil {
 		k, err := decodeOrderKey(*cursor)
 		if err != nil {
-			return page, false, nil
+			return page, badCursor, nil
 		}
 		params.AfterCategoryPosition = pgtype.Int4{Int32: k.categoryPosition, Valid: true}
 		params.AfterPosition = pgtype.Int4{Int32: k.position, Valid: true}
@@ -137,7 +140,7 @@ func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, cat
 	}
 	rows, err := s.Q.ListFaqEntries(ctx, params)
 	if err != nil {
-		return page, false, err
+		return page, nil, err
 	}
 	if len(rows) > limit {
 		rows = rows[:limit]
@@ -148,5 +151,8 @@ func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, cat
 		page.Items = append(page.Items, entryDTO(entry{ID: r.ID, OrganizationID: r.OrganizationID, CategoryID: r.CategoryID, Question: r.Question,
 			AnswerMarkdown: r.AnswerMarkdown, AnswerHtml: r.AnswerHtml, Audience: r.Audience, Position: r.Position, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}))
 	}
-	return page, true, nil
+	return page, nil, nil
 }
+
+// badCursor names a cursor this list did not hand out.
+var badCursor = []api.FieldError{web.FieldError("query.cursor", "invalid_value", "is not a cursor returned by this list")}

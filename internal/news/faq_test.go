@@ -194,3 +194,23 @@ func TestFaqSearchFindsWordFormsAndRanksQuestionsFirst(t *testing.T) {
 	res, _ := env.Client.ListPublicFaqEntriesWithResponse(ctx, "center", &client.ListPublicFaqEntriesParams{Query: &q, Cursor: all.JSON200.NextCursor})
 	apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed")
 }
+
+func TestControlCharactersAreRefused(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	o := apitest.NewStaffOrg(t, env, "center")
+	c := category(t, env, o, "Вопросы", "public")
+	res, _ := env.Client.CreateFaqEntryWithResponse(ctx, o.ID, client.FaqEntryInput{CategoryID: c.ID, Question: "a\x00b", Answer: "ok\nfine", Audience: "public"}, o.As("admin"))
+	if p := apitest.WantProblem(t, res.HTTPResponse, res.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "question:invalid_characters") {
+		t.Fatalf("fields %v", apitest.Fields(p))
+	}
+	q := "x\x00"
+	lr, _ := env.Client.ListPublicFaqEntriesWithResponse(ctx, "center", &client.ListPublicFaqEntriesParams{Query: &q})
+	if p := apitest.WantProblem(t, lr.HTTPResponse, lr.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "query.query:invalid_characters") {
+		t.Fatalf("fields %v", apitest.Fields(p))
+	}
+	nr, _ := env.Client.CreateNewsItemWithResponse(ctx, o.ID, client.NewsItemInput{Title: "t", Body: "\x00", Audience: "public"}, o.As("admin"))
+	if p := apitest.WantProblem(t, nr.HTTPResponse, nr.Body, 422, "validation_failed"); !apitest.Contains(apitest.Fields(p), "body:invalid_characters") {
+		t.Fatalf("fields %v", apitest.Fields(p))
+	}
+}
