@@ -672,7 +672,7 @@ type CertificateLoginRequest struct {
 	// RememberMe Issue a long-lived refresh token.
 	RememberMe *bool `json:"rememberMe,omitempty"`
 
-	// Signature The signature of the decoded challenge bytes, base64.
+	// Signature The signature of the decoded challenge bytes, base64 (line breaks allowed).
 	Signature string `json:"signature"`
 }
 
@@ -4740,7 +4740,14 @@ type NotModifiedResponse struct {
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
-type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ServiceUnavailableResponseHeaders
+}
 
 type SsoFailedApplicationProblemPlusJSONResponse Problem
 
@@ -4860,6 +4867,23 @@ func (response CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5016,6 +5040,23 @@ func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate503ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5189,6 +5230,23 @@ func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAccep
 	return err
 }
 
+type AcceptInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation503ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvitationRequestObject struct {
 	Token string `json:"token"`
 }
@@ -5290,6 +5348,23 @@ func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation503ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5464,6 +5539,23 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type Login503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Login503ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginSecondFactorRequestObject struct {
 	Body *LoginSecondFactorJSONRequestBody
 }
@@ -5620,6 +5712,23 @@ func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLogi
 	return err
 }
 
+type LoginSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor503ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -5685,6 +5794,23 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Logout503ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5800,6 +5926,23 @@ func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset503ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5976,6 +6119,23 @@ func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ChangeInitialPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword503ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetPasswordRequestObject struct {
 	Body *ResetPasswordJSONRequestBody
 }
@@ -6087,6 +6247,23 @@ func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPas
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword503ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6227,6 +6404,23 @@ func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate503ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6377,6 +6571,23 @@ func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6553,6 +6764,23 @@ func (response RefreshTokens500ApplicationProblemPlusJSONResponse) VisitRefreshT
 	return err
 }
 
+type RefreshTokens503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens503ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegisterRequestObject struct {
 	Body *RegisterJSONRequestBody
 }
@@ -6697,10 +6925,11 @@ type Register503ApplicationProblemPlusJSONResponse struct {
 func (response Register503ApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -6962,6 +7191,23 @@ func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinish
 	return err
 }
 
+type FinishSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn503ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoSignInRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoSignInJSONRequestBody
@@ -7116,6 +7362,23 @@ func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSs
 	return err
 }
 
+type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDevMessagesRequestObject struct {
 	Params ListDevMessagesParams
 }
@@ -7203,6 +7466,23 @@ func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type ListDevMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -7274,6 +7554,23 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7370,6 +7667,23 @@ func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListMyAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -7441,6 +7755,23 @@ func (response ListMyCertificates500ApplicationProblemPlusJSONResponse) VisitLis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates503ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7617,6 +7948,23 @@ func (response BindCertificate500ApplicationProblemPlusJSONResponse) VisitBindCe
 	return err
 }
 
+type BindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate503ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCertificateBindingChallengeRequestObject struct {
 }
 
@@ -7688,6 +8036,23 @@ func (response CreateCertificateBindingChallenge500ApplicationProblemPlusJSONRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7822,6 +8187,23 @@ func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate503ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7988,6 +8370,23 @@ func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8164,6 +8563,23 @@ func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmai
 	return err
 }
 
+type ChangeEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail503ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendEmailCodeRequestObject struct {
 }
 
@@ -8251,6 +8667,23 @@ func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmai
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode503ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8411,6 +8844,23 @@ func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEm
 	return err
 }
 
+type ConfirmEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail503ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportMyDataRequestObject struct {
 }
 
@@ -8496,6 +8946,23 @@ func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ExportMyData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNotificationPreferencesRequestObject struct {
 }
 
@@ -8567,6 +9034,23 @@ func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8711,6 +9195,23 @@ func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -8799,6 +9300,23 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrganizations503ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8933,6 +9451,23 @@ func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangeP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9109,6 +9644,23 @@ func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhon
 	return err
 }
 
+type ChangePhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone503ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendPhoneCodeRequestObject struct {
 }
 
@@ -9196,6 +9748,23 @@ func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhon
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode503ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9356,6 +9925,23 @@ func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPh
 	return err
 }
 
+type ConfirmPhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone503ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileRequestObject struct {
 }
 
@@ -9427,6 +10013,23 @@ func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile503ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9571,6 +10174,23 @@ func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdatePr
 	return err
 }
 
+type UpdateProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile503ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySessionsRequestObject struct {
 	Params ListMySessionsParams
 }
@@ -9663,6 +10283,23 @@ func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMyS
 	return err
 }
 
+type ListMySessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions503ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeOtherSessionsRequestObject struct {
 }
 
@@ -9734,6 +10371,23 @@ func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions503ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9840,6 +10494,23 @@ func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSe
 	return err
 }
 
+type RevokeSession503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession503ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySsoIdentitiesRequestObject struct {
 }
 
@@ -9911,6 +10582,23 @@ func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities503ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10045,6 +10733,23 @@ func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnli
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10252,6 +10957,23 @@ func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSs
 	return err
 }
 
+type FinishSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink503ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoLinkRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoLinkJSONRequestBody
@@ -10441,6 +11163,23 @@ func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type StartSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySupportTicketsRequestObject struct {
 	Params ListMySupportTicketsParams
 }
@@ -10459,22 +11198,6 @@ func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMySupportTickets400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMySupportTickets400ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10545,6 +11268,23 @@ func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10721,6 +11461,23 @@ func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCr
 	return err
 }
 
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CountMyUnreadSupportTicketsRequestObject struct {
 	Params CountMyUnreadSupportTicketsParams
 }
@@ -10739,22 +11496,6 @@ func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSup
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CountMyUnreadSupportTickets400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response CountMyUnreadSupportTickets400ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10829,6 +11570,23 @@ func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMySupportTicketRequestObject struct {
 	TicketID openapi_types.UUID `json:"ticketId"`
 }
@@ -10847,22 +11605,6 @@ func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketRespons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMySupportTicket400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response GetMySupportTicket400ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10953,6 +11695,23 @@ func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGet
 	return err
 }
 
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CloseMySupportTicketRequestObject struct {
 	TicketID openapi_types.UUID `json:"ticketId"`
 }
@@ -10971,22 +11730,6 @@ func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CloseMySupportTicket400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response CloseMySupportTicket400ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11093,6 +11836,23 @@ func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySupportTicketMessagesRequestObject struct {
 	TicketID openapi_types.UUID `json:"ticketId"`
 	Params   ListMySupportTicketMessagesParams
@@ -11112,22 +11872,6 @@ func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTic
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMySupportTicketMessages400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMySupportTicketMessages400ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11214,6 +11958,23 @@ func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11371,6 +12132,23 @@ func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) Visi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11541,6 +12319,23 @@ func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTot
 	return err
 }
 
+type DisableTotp503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp503ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpStatusRequestObject struct {
 }
 
@@ -11612,6 +12407,23 @@ func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpS
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus503ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11719,6 +12531,23 @@ func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitSta
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11879,6 +12708,23 @@ func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpQrCodeRequestObject struct {
 }
 
@@ -12000,6 +12846,23 @@ func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQ
 	return err
 }
 
+type GetTotpQrCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode503ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegenerateRecoveryCodesRequestObject struct {
 }
 
@@ -12103,6 +12966,23 @@ func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) Vis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12232,6 +13112,23 @@ func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMemberFaqCategoriesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -12250,22 +13147,6 @@ func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategor
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMemberFaqCategories400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMemberFaqCategories400ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12368,6 +13249,23 @@ func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) Vis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12561,6 +13459,23 @@ func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCrea
 	return err
 }
 
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteFaqCategoryRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	CategoryID     openapi_types.UUID `json:"categoryId"`
@@ -12576,22 +13491,6 @@ type DeleteFaqCategory204Response struct {
 func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type DeleteFaqCategory400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response DeleteFaqCategory400ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
@@ -12692,6 +13591,23 @@ func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDele
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12870,6 +13786,23 @@ func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpda
 	return err
 }
 
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMemberFaqEntriesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMemberFaqEntriesParams
@@ -12889,22 +13822,6 @@ func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesRes
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMemberFaqEntries400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMemberFaqEntries400ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13007,6 +13924,23 @@ func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13184,6 +14118,23 @@ func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateF
 	return err
 }
 
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteFaqEntryRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	EntryID        openapi_types.UUID `json:"entryId"`
@@ -13199,22 +14150,6 @@ type DeleteFaqEntry204Response struct {
 func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type DeleteFaqEntry400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response DeleteFaqEntry400ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
@@ -13315,6 +14250,23 @@ func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteF
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13493,6 +14445,23 @@ func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateF
 	return err
 }
 
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -13512,22 +14481,6 @@ func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListInvitations400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13630,6 +14583,23 @@ func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListIn
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations503ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13823,6 +14793,23 @@ func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type CreateInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation503ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -13838,22 +14825,6 @@ type RevokeInvitation204Response struct {
 func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
@@ -13907,6 +14878,22 @@ func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation422ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -13942,6 +14929,23 @@ func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -13961,22 +14965,6 @@ func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14032,6 +15020,22 @@ func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation422ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -14067,6 +15071,23 @@ func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -14086,22 +15107,6 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMembers400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14204,6 +15209,23 @@ func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMember
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers503ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14393,6 +15415,23 @@ func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers503ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14587,6 +15626,23 @@ func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMem
 	return err
 }
 
+type UpdateMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember503ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -14606,22 +15662,6 @@ func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type BlockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14693,6 +15733,22 @@ func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	return err
 }
 
+type BlockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember422ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -14724,6 +15780,23 @@ func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember503ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14863,6 +15936,23 @@ func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -14882,22 +15972,6 @@ func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type UnblockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14953,6 +16027,22 @@ func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type UnblockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember422ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -14988,6 +16078,23 @@ func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type UnblockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListNewsItemsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListNewsItemsParams
@@ -15007,22 +16114,6 @@ func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListNewsItems400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListNewsItems400ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15125,6 +16216,23 @@ func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNews
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15302,6 +16410,23 @@ func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateN
 	return err
 }
 
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMemberNewsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMemberNewsParams
@@ -15321,22 +16446,6 @@ func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMemberNews400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMemberNews400ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15443,6 +16552,23 @@ func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMem
 	return err
 }
 
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteNewsItemRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	NewsID         openapi_types.UUID `json:"newsId"`
@@ -15458,22 +16584,6 @@ type DeleteNewsItem204Response struct {
 func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type DeleteNewsItem400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response DeleteNewsItem400ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
@@ -15578,6 +16688,23 @@ func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteN
 	return err
 }
 
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNewsItemRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	NewsID         openapi_types.UUID `json:"newsId"`
@@ -15597,22 +16724,6 @@ func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetNewsItem400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response GetNewsItem400ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15715,6 +16826,23 @@ func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsIte
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -15893,6 +17021,23 @@ func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateN
 	return err
 }
 
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnpublishNewsItemRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	NewsID         openapi_types.UUID `json:"newsId"`
@@ -15912,22 +17057,6 @@ func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type UnpublishNewsItem400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response UnpublishNewsItem400ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16030,6 +17159,23 @@ func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpu
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16154,6 +17300,23 @@ func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16331,6 +17494,23 @@ func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONRe
 	return err
 }
 
+type UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSupportSLAReportRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         GetSupportSLAReportParams
@@ -16350,22 +17530,6 @@ func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetSupportSLAReport400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response GetSupportSLAReport400ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16472,6 +17636,23 @@ func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSupportQueueRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListSupportQueueParams
@@ -16491,22 +17672,6 @@ func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListSupportQueue400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListSupportQueue400ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16613,6 +17778,23 @@ func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListS
 	return err
 }
 
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetSupportTicketRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	TicketID       openapi_types.UUID `json:"ticketId"`
@@ -16632,22 +17814,6 @@ func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetSupportTicket400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response GetSupportTicket400ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16750,6 +17916,23 @@ func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSu
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -16928,6 +18111,23 @@ func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAs
 	return err
 }
 
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSupportTicketMessagesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	TicketID       openapi_types.UUID `json:"ticketId"`
@@ -16948,22 +18148,6 @@ func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketM
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListSupportTicketMessages400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListSupportTicketMessages400ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17066,6 +18250,23 @@ func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) V
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17260,6 +18461,23 @@ func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPos
 	return err
 }
 
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SetSupportTicketStatusRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	TicketID       openapi_types.UUID `json:"ticketId"`
@@ -17450,6 +18668,23 @@ func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicFaqCategoriesRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicFaqCategoriesParams
@@ -17498,22 +18733,6 @@ func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesR
 	}
 	w.WriteHeader(304)
 	return nil
-}
-
-type ListPublicFaqCategories400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListPublicFaqCategories400ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
@@ -17583,6 +18802,23 @@ func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicFaqEntriesRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicFaqEntriesParams
@@ -17631,22 +18867,6 @@ func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesRespons
 	}
 	w.WriteHeader(304)
 	return nil
-}
-
-type ListPublicFaqEntries400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListPublicFaqEntries400ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
@@ -17716,6 +18936,23 @@ func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitL
 	return err
 }
 
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicNewsRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicNewsParams
@@ -17764,22 +19001,6 @@ func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.Res
 	}
 	w.WriteHeader(304)
 	return nil
-}
-
-type ListPublicNews400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListPublicNews400ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
@@ -17849,6 +19070,23 @@ func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPub
 	return err
 }
 
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetPublicNewsItemRequestObject struct {
 	Organization OrganizationRef    `json:"organization"`
 	NewsID       openapi_types.UUID `json:"newsId"`
@@ -17898,22 +19136,6 @@ func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w ht
 	}
 	w.WriteHeader(304)
 	return nil
-}
-
-type GetPublicNewsItem400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response GetPublicNewsItem400ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
@@ -17979,6 +19201,23 @@ func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18070,10 +19309,11 @@ type GetReadiness503ApplicationProblemPlusJSONResponse struct {
 func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -21791,613 +23031,625 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUACIDgPTr+S1GURLVIUQTV6tagTSSqEkA2C5lQZRZBdFsRPTMR63Csw17v",
-	"ru1953A44rzbiNk5O/acczzjr0B9hfkkjnwysyqrUIULSfVFo/PijJqoysrLk8/9+T3flzw+HHFGmBSl",
-	"3e9L5BoPRwGBf+9HcnBGxIgzQQ7139WfRTQc4nBS2i2d80vCBMLMR3JAkKB9RvwKZSgSJCyVS1c4iOAV",
-	"7HlECHi8tFsik2eD7hOPvqDPHr85PDt/2ToSR0M5enNwtHl06dPj18+eHz/er39dOwlOgq+vcW08fvOY",
-	"T7p1n74cnj188TR4fPzV41b3/OS7L59++dqvDzZef7tPnx88q5Gv9tW4X3xZf0l7L6tk8uw7//URfUGP",
-	"xl9/GwQnT75uvmk926l6jYB1h49r/lfPglK5RK5HNCTiiJV2d2q1cikkvZCIgZ1xKC/W3zZ+tTXe+eqy",
-	"Jure8zfyy+bk5fDZ9uDhZnSyMTrDpfRLh3rAfVnaLTVqjc1KvVFpNM9rO7vrtd1a7Q08PiTDLgmPSWlX",
-	"hhEpl6R683wyIqXd0kOCQ9hE2Mvd70teSLAkvjNiPTsiGWIalHZLmDFcpVeY8Sv8r82JVnnYt498SULa",
-	"o8Qv7fZwIEi51KOhkCd4qD588+9u/nzz55vfl8ol6pd2S7XuDmn2tkll3avjSrO3sVXZwRsblUZvq1fv",
-	"bpFtXK+VyqUAJyP8p5s/3Pz+5s83f1H/q37jHla0UwqjUrk0GnCm/uNXWzuNer2x3tzY3LJ/npqZpEPy",
-	"Rj9/GIV8RNaOufD4uPTu3bty6Yx4/IqEkwPuE5FPooQhzkhFjYNC8zjy1PMugeo/7P66tHX5tlEZ7lz7",
-	"lfVBj1RG23JcKpdqYZNVvMbVd5Xt/uZlZVKX6rwH1+vDysbbLb8yro2+rVzuhKRULjX87asK2+y+rcjv",
-	"moPKsO6pL036G6Syc3ndqITr47eVrRHrlsolb1vWK98Om99VyOYVrtQGb/1SudQcjy4r11shq3Qbk51K",
-	"f2Ooxn1bG3xXWff8zcrltryqfNsYqzkMN7vfVkg9vK5ssLfNynfbo4Fa184EV2Tjclip+f2tird+TUrf",
-	"qA1rCa5uNQ/pd1hSznL37PWAhARJjgQxN7sb8nH2SrvDvAoV2Q2kHIndtTUiKK72uYhEEPVpNYzWMBZr",
-	"XL3RWLtqrGHv/+8FlDB5Qf3Pv9h/eHRyeF6rt6NarbGpDuLCG+AgIKxPPj/cOSbBgOPGi/HV4/Dw+PxZ",
-	"Pzp4ijn5oi63X5297kZPnrWEHFe847z3L4ZEDrj/eauxsal/Z5x55HNWqbU2L15/t984/lb/PSQ+DYkn",
-	"L6KQfg4L+fv1/b9vPP77xuPgsurcob9vPBaC/33jsYeDoIu9S/u+5pMXcjIin6tZ6L8Lj4/I53xEGPV/",
-	"BZfP/F1iST5/83b9+rSGdyb14UHj6vW2fEk2wq3opNn9YnPwbF08qvee1PDzneuvvYRJ5XCApuYA5oSP",
-	"fMIklZPcw91HAWWXxEfUPOUe6gIMBHjCZq/uN7z1bqWJN0il2dusVba7W/XKTgOvd5vehr9JtgxPeCU0",
-	"z2JREJRL+tuzeNgo5FfUVyyvpOjI+csjKkYBnlgm8x9u/vL+N+9/9/43N//y/nc3/3jzJ80SRjjEQyJJ",
-	"CCLsIAoFB/bpE+GFdKSoVbGFAUEdRq6lfqCDeA8IfRSSK8ojgUa4T/YQH1KJqEQ9HsLPwCfht6raCjXS",
-	"24iEag+ZnpanP1guCW9Ahlh9eYivnxPWl4PSbkPJFqkZvJAhZX04s6PeCWfkGEtvUDDVw3Pch0li5PHR",
-	"BCajCJCEaMADX+yh8YAwNVUhaRCgoRqLCHgOMzEmIaICddZrzQ4aUzngkUQYdbk/iRcyINiHK25WctSr",
-	"qFlV9LSWW9BzOqQyfykBDvtESMQiJfvUkqgkQ6HYTUhkFLKinQ1gTHcePunhKJBqFmU1KTqMhqXduprS",
-	"kDLzX/H0KJOkT0KY34uwj5nhXWeklz9T7jz0mUCKmaGVjk+GvLOKeIioH091hOUgman7Isj5txENlUzT",
-	"Uj53IzfXYdL2P+uKkKUkoRr9v/n1fuUNrnxXq+x8k/yz8s2Df1XK2/yW4Kfmyui7krc4e6k+E0jNuoyw",
-	"QAEVkvioO0Ed9U9nHNEpWGp8W2ctk1g+FN9oZ2l2XXZR39fK6/V3eSt7p76huSzc7YfYf4IlGeOJluBM",
-	"EgZEh0ejgHqw/WujkHcDMvzVt0It3ZmLlvlqfMEv7DIuSBjC7fWJ1Jzw3Oi1Squ1TyGf+ohxaW8WFohc",
-	"j4gnib+HZDhBuI8pQwGWJKyanSFCHinOueXVSKNXwxWlOlWaft2r7Ph1Uqn11vEG3u7ueI26InKJZSRK",
-	"uxu1htKBJOxeS/BkDnamZpeikO1e4i5lRO6aNe8KwSv2+Yp+/p17Lv8qVKRf+ru1xARY07+KtVM9ht72",
-	"NPnsM0Su1fnhAAkSXlGPoBXMYoESz3FV8ZyIhQR7A9wN1I0yW0Z8hJleQlXN6SH2z/Qm3ekohzjo8XBI",
-	"/Auz5dmTNH8Gxqcmpw7xCgfUR89aL07ueFZN4IXmrI7tVFAylRlHFc+8Yh+/j5Nyl+zxKNBU21V/xD5a",
-	"UVLNbGIZxTOArViFYzngrBdQ726HggP1tckFuaZCCvdE9hnCnscjJkEmITmgApGK0kGQeQvpt9TJALUo",
-	"HT0eWWJlnSnrhQTqvLT2Ui4NiRC4T5b8wrtv7nj6O8np76fGnn30Zh4V8+z9n7s+Q6F3AL5CWR/5WGI4",
-	"5Mc87FLfJ+xup6y3+aIbcO+S+NmLZ0+BCmSe2FMzk9iTWpchTIIwwr4S3UKGWPLwzhdy3TkSM4NkgrPO",
-	"RD9csQ/f16EYlW2IJ3ATfa4pMn0TZe5+6Rv5BEzhO5wTZVdUwsMX2pyYOqrkCTTQkk09tYewuAQ9GCNG",
-	"xsqmvuvp1B12eZR8NJnWjANKJlmxz9/XGSkTRUkqtWFzd0Ap70zLwkMQsHc7Gz3SXVWG1L46gnoxrSGe",
-	"xT3pChGzypH++p72Fer5BLzfV7aoRBFTWk0nXngHNveEy8c8Yv6d9pVxedGDUdKkHhKtAyAReYOUun9n",
-	"xtNMjuCEK/tRf33GtjMuK/qxeyLk9OpCIngUeqQMlotSAgLO+mB2CT4koBCRQJDYmZthVZeMj9V7sbSE",
-	"sznmvnHXfV/I7T4T2mRdUSaDti5SpmUH1ERttnpRGBIm1fZrc1Qb8dgbkMoBZzLkwfSnnvIxUotBYoCV",
-	"ZulhMH3VzC8JGSEK4yVbOm0xKes6fwkhGYVEECatFWhUXIn7swdVw57iScCxf875c2X03omGR3qsC8n5",
-	"BZjQd2W+jmg080SSc2THnkGpZioVyXlFP37fOotVz2H0EMkBZi7TwJ5HRoYIW9oAecXwFaaBsjLutM2R",
-	"M05GLiqFqYsFsXZDbNbc2cRzjsIsB6XnMeMw3AfvhWEjn4wI8wnzJmhFOuvOWnN6+wV/jGlA/Dub4OAQ",
-	"vaAMzLH03iv2YExwLCUZjqSeiuJJrGzlM1iXRu+OhJLXQuJQamP8Pk07ZYbDbFEy2zlWODxesY/f13Wx",
-	"myIHIY/6A+PANP6BHhwLsPNhJMDqg/1Qf1M7sttmnal975QR/BG86CH5FsR2R+0s/BniU/Gz1TYzJPCc",
-	"ssuz2P1zR0JQ+tdF7Ey6nbmIWrTPkNoaroSW2gRQ66adxqgX8iGa8ChUW9ejd77OKTtQkQp82FnPHFJR",
-	"j1fix++DVDpTu9rZRXhqM1M+QbOtejtRN5JtZtieiR5IY7pYp8/0lnM5ICEa40my/XJA2iyhULXz5ruw",
-	"8Zqezjk/xmxi/EHiTvQUKtoGxzFs/V2OteEc6znnaIjZxAqsORa+mkXFzuJeLn/2+3soJOB47EmiIxWJ",
-	"e10QjzNfqKPpnKmnKvvqqU5GyXJ+mlaFWmYMydEYg/bY4yHRH6UsXxVK/O1qAa+YDRjekUUY7nPhhQRI",
-	"DwciK6kD3qdMMa0RFmLMQ1+JC8o8HobEk3e+3/WU2Qrew/RkZtut6oWK+8J9UMQxFYKyftmKJAQOBS0X",
-	"nW9lzvz169eV/UgO1K8elgWhApw8oexzmA2EhyNB5ivBr9SF94gQSmc41BHHu5w/LE87MLSIc0//BQMn",
-	"81ARJ3gFBcJhLKcLvIicX4gBD6XjSbSEk3ImWjGKJQoIFhJtI2+AQ+xJEgqwQErvygnrSTh+sX+SikQy",
-	"3NX/2HAiBV/Gm4TiTZpBlcmeVszj96WiUDaKpL5+8JE91NEn0IGwk0BKm0S81yPMp6yvDw00y1dMRKMR",
-	"VwrLMfEp1mkxd1Lt4wEvhmpECNW71NOK0x2U/YEFcj+gBr6zx2sjOSJnfQimg8x0Zir78TsVeKcCD38o",
-	"80uJ+052DzpVMJnNkJAmBuZY4sFzIjnY96n6Ew5OQz4ioaRExKk9I+dP37spSKnAqA3nOpHRDJtxc4+W",
-	"f9WkJs3euOf6KUgvMJxBTZmHQywz7ML9fKM59/smGer7ab8ZH+mdQ0PepQFB8KSR63uIqW8HSpoqTnxY",
-	"rW82q+nPrzdSH9/I+bjU6W3TEf2Zk37nxnp/bQZxc8icA3E27Jt4IN5VhoWagHHKv8YhU0NP6x18SORA",
-	"MQbc5ZFMucbVvyNBQiQGENrCnkSc7SGdWiRQN8RM8RaGOooDgL6TJjlP/bMHku+oyIWVPII8zjwSMgJy",
-	"JD77KHINwGRvNdfJjtlxBjQOeHEhOGfayJr+1Yd5JxH0ovfzpuDkC2Xn8XpAtEtF7268NKM0CLSSKBCr",
-	"qfX6SpmVdEjyvhhLtil6RoNoiFlFWWkQCibXowAzLaJWDlk/oGIAH5pNbLCryXdyaSryqTy8MjIifeLY",
-	"kzzMO+vXAw5RfSrLOpMm7RRdUeaSG5lazaMBFgXGA2XSObPboyWNKOaM+r301GApFTEinjp31MOeFGVE",
-	"qv0q6nzfLukMt3Zptx1ftXbpXcfZymRriN2V7OKxRAM8GhFGfDu0oH1l6oNHQP/T6FvxX3gkO+U26+j4",
-	"lP5P1LGTuPAGmPX14/HfQiKIfin9JxuvN6MTIZR+F5Irfqn+1GYdk1trXBAhiYR+NuQBiT9VRSdkbBSL",
-	"IZ6Asub7xFeWpXuJzILyKJimOTtlcrNZms4hKpfoKJ3a0qitV2vVen29urUIKXAPfN2+vpyL3S43QlHE",
-	"sNxn4ILDmTvu/j3UUZPr6EiW4aXwkLgVTSsWvN83dJX7a9FUXUauZ2nY0G0mkuET8Iqzx5b24xmVY14w",
-	"ta9wtu7Ckos7m9+cGtaX5jmQ3pb6xyxNw+Fe7+KP4TDEE/XfScbi9JaeYiGU0trxTEqjTVpUL5l8RnP0",
-	"hjSUlI6TGZfcX1hLakL5e5NUEORxY6cqYFpiPHt9Hichq3WlEpd3kU6QR3/94R861RnS74gVuzMiJmlg",
-	"lQoi1PW4JDYCLVKCd8dJdHS4QLpOIFeLw28jgpRxHpBKJIj5hjqcjvu2yF9FQU3BoizDrTGY0kVADzeM",
-	"ABmmW+EsmFjP8q4OoEmwDWAeZvaUtdmQDHk40b5h/W5L8hD3SaeMGLkiIXicQL+2P4CLvs1GJBRUSH3j",
-	"+SUlZSTAaehTIhJ3pEk6tzOroo6izE6brbTjdaEhaZdWd9XLhuFfkpFE2Au5EPEIIQHXt9BywGxSl/OA",
-	"YBbrwdbAJCwaKhI3BRjfFPC8eRf5lTC5pu61cSne/axLrRmiKiKB1NmaKeVdwYeU+QeJ0ng748zROk/J",
-	"MJ+df1XdqO2kFGbK0OnhsY4i6czpg8Oz86PHRwf754c6rwUCOYL4kFDbxSFBXSzIZlPnBQv06PAMEeZx",
-	"33gZ04bKAvZdXAqQJ4Ueh3yIOrqwxtkjtWWU9Q/sq52FFH51Z7CMwgIvWvyzTTX3iVJmfRTPEHUnkoiy",
-	"3YEVITHzcQi+vFdnzysC98geCihTV4PgS4FwEPCxUdCdnWnWlrXhMueb3jZ3aXkU5uzcNI93qpZybRAq",
-	"0RgL1OUR8xe3M2zOT54QlKjDuNQ+7j01PuPgnFOchPaZQDoaOM0FzBVscZ4nMiA/AXxYZdSNdElAADJj",
-	"gBlaryEfTwRa6Zh6lgtF6heHX50enX198Xr/7OTo5ElnNf/DPapmNwppnnLeerpfaWxsWqpxL0QZqeMP",
-	"Kx4WBA3IddpSXO/VvR1cIxvdLb/hNclmbxvXunVv3d8gW70dXO+uexv+Ftnp1XCj2/Q2/W1S69XxenfD",
-	"2/J3yALacdFVoEJEpKDqQv/2mUC+TkSMqBgQH5R2tHL2+AA1Ghvrq7my8JJM9oM+D6kcFPCgSzIBNxqE",
-	"nAT9DrzBXhRekfTenLX2K41ac7tU4EyyRSv5BQxCxqFXEFZUxpqVCYzEHK+QpOfq1ZaGF5f1jMuH8PnF",
-	"XxEkpDg4AZ/S9GpfjUaF1NV83NjfOajVc0eNNG/I54P6x0UIIPnawcnntiwRpasLyy8+v/nPN//8/jfv",
-	"f3vzx/c/3Py5fPD52avSQvaBe++SWcfkm9meDP25++2cVtnheClaSvOXhIXN4aixEMphre5P6Y0+w8zn",
-	"w7RA2QOiTYke+D29029rJ5svhzsHTdr4dmvyZV18tU3OLjd6T8fr8vnoDX7Fn/hfezvdY3b4eWlZeQsO",
-	"dipRF3uXiZ4XS5eFxOwMp1ZazEK4BochvSLJtaQCDfnQpJgtckeygjIlF5MTcOc150SfUyHvaiW6InfK",
-	"TMw11eZNivcp+3C6IYh3Vzcsg2b4M9L5WrTPjtiSKl/WujLlaGab0t89UkwFYVBFKgG9gsoQx6bKVw3u",
-	"Wam8u6KYpv+s2jhHUQQ33anx/N2S2nSG6Ok9h2EYGd/vkNl9y0w7/cXczQq4ICY+crutckNVOZENPaM4",
-	"R2IvjkRrB7gbahlgYRP+F9qZ6b2YXp4u/pgt3nJl23kYET1Fj7MeDYeU9VFIRgH2TMGrXRr2/ZAIkX+z",
-	"1PCMBK7Fb+PzIsUvC0TPYgqWxGGfFIgqMz09Ze4TMISEmrjkaEXnYWMoPzYLFYsESMyy4k+X7UbOFVHm",
-	"RLh/WydBbsRLrXSz4tM+rMMnSdqXyTHjIWodtzKcqb655P1S3y5aFWFyP/IpYR7Jj/wM8USXxFG5izqj",
-	"qBtQr4P++sN/ROSKhJMu9yfluGxa8ThFcpTtoY7m/wIebjOZUzUcY6KYR6toxU5GoC4US/ZDPISvQX5c",
-	"QHDISCgUS+/TK8LsIwKeGSs71AY2EKT5w2WIH4KcveqqDnkYytZLgsAZTCKXvB9hiQ+vRzzMC5zFbunF",
-	"lRQ91myHtiNBxIKqg4Ba5c6Tw3O0hkd07aq+NiRr7gMdqGSGizWEuuU7q1RwdyDvYpnLbzZ7QEeLb9px",
-	"/E7eLEzcc9kzODbh0ryIAjerppydhqRHQqDMeeOeFLwGNqXHmf8YwivzhjnnctTS2THwJjh6l11dS7+W",
-	"tzoRg2HQIvpKo2FQIhCWSX2zTVYVC9ORg7+RN6Nbu44dAjSjFB9emvScjc1cuOwGZQ6vnLr2DvXlMdpH",
-	"5Oq4OPpvXrVqKo9kl1/DRQ4J86EgvAeFSeoPHh1RY6JluJDO/s85yUdEqdThxBYICCQ46uEwpbJQJtcb",
-	"ucFcxeGfymGQTyJPz4+f66Qo3oO6dRBce0h9aALzNgJsigOol87JdYECMAowZRVJrk3KFTjKxwMeEDVg",
-	"vg/sFmpLygW7GOdaOAoeYCHjwsesYJ0kUUZbt6FTCKqLOMCWzcyK6SY3DmfrBIzOBUgEOm0qlVhVzfeS",
-	"MTlj9+auxOb/TQXgRjrrsYNWxphCVbayiIlWaGVIib8K6RBMdtCKrnrSFXSgKMCCTEkUD1FfY2FAgZ8t",
-	"q2TIJ1ck4KMhYRJiLB2TxNFmK1q5iEZ7SBCCOvFRdlaraeVBz7KkN0JdKJ0j+s0yrr/DuXdFEUhQmIRs",
-	"f7UBg4RthHyYdmGNSeDxBXw51LhwjL6c0I8zl5gMXf9gfKsdxhGfcjnhUu71SPsFDUXN5qP34ShyuPLt",
-	"/USHitK08X47y8DASjn3J06Fdnw7G815J6bfyp1iVtf8gKlf6ukPmf5VnLb1ITKYfqRMpXvNK1o42Wcq",
-	"sydJ+lkqxyetRue6Kn5OQvkukvMDSr87CpSZEuNHZP8xo1+Qo6etlNkR8mXC3+IOxFMYuV2MJ6RjpLdJ",
-	"RZp2yOlszzOCTQXH3EmY9NC70OayTGYq5cYyD+Am8yJ/JmvHzjqz5DzSeYzfHmBJ+jyc5PtkrE9rpmcj",
-	"4wK7F+5TREDzOf90CQQXVJqrMc3MTL1MXm7pyF9uEbliIysh9PfKye46E0wfcfL9OUd3xEaRvNfzc7cs",
-	"rc2Yb4IfIyQOpJ99BaxMhmAhlLPVPYS74HT+6w//UdtqK1xZBWpt8LeImfRqm2YUwyzGwTj9l9wEyfj4",
-	"7lRikj2TORtuNeepRPpwgjzzTBbkJCTYLyOoG/VJiFawREMuJKrXamgEFlZCKJCvyDgkz1KmiGB12lmx",
-	"nKLu3vTba+qP8dtDJnOZBeDu5dtWxzi89PlYab5R6JFc60y/n+8jaWFGJZQiPT0/fp7/+h14lb1Fi3GT",
-	"XxBrA1Mq/euH5m7OZjrft8dbSp3zvfBAIMciBlhAkzE9rjyh8mnUrfQCfMWjkPireyYZWRn/EIQRSFjq",
-	"y4SQNjR7Su9SuXRdGUaBpAFlRi34UamzmHG/ALYzpnJAmeFNeuQPzKBdIkzv3pIRuLmUNYd5A6XcRwlF",
-	"zAQ/ggKKx5QEfuxgXSTeuo+EhAq7IfYGlJGk5C4EPROtCIYvyYWHBclk2VloBUPFOeRrKtnzhAj8BB59",
-	"jHwuldYxwnKAKAOoEAKwosbP3QHrGOq6YB+qtSrDQ6JhlQERxIJ467TAUUh69Jr4Nt1SIGWWqY+32UoH",
-	"cKKrgK/RKaOOxjeopqpFYpdmgkRs7PM7lDDq/cxsoa6axgZVNu11nsuz9faWF6lyfEpwIAfTRDFtbfPL",
-	"HMM682HzVt6HjhR3xcG9Z+3kYQXAlxLUjkymwMLpJ3NLvvuUzSxJSwBwAEwiKb+u5rgsf+LMIr2a8i0y",
-	"jJKK/fzSrJG8m3F9G8dGoaP4VsXNNhEIwIeE5COBxjy8NHmFi00phUtwa7eK2mriP5wUpPFJ3OuZBBE0",
-	"HnCdBeSklZuMLCxdYNh+NiVrUdeqC5dwH1puyOd7G8+4AaiL+dOspxPSTLIDFisl1VukA2VU3lchaVaN",
-	"tlQJKy+EPogdhcnxO/WnrhrtOoicqzf71t6HruTwgI9AW3L2JiRXlIyntyfmMLPz8RJstCBAA3yVvmiL",
-	"MaVb8JeMxiFMApiO+GpkZhLu2VJHyD+olubc8PsaM9XVYg5Zuf01luMQmYPPtNJY7N7NznO8K1DNrYOZ",
-	"M8/6VKm4QRBTHxlJzDyibtUwmxuZ03Nl1pHffehl40m3Pe3U8c4+u9b8nAppwbyVzBerZdSxkCpoBUB9",
-	"lYRQf7Yc1wBNaNCJohyIBJ7cvpY49XMjWM9ef5GjXwV9V0c/9B+19gvihFfpBxsbG/Wd3EcvqV9cFUd9",
-	"XVy1tbm+jeQgGnah7qmg0E5jtNmPvvjitKgM2n1M0H7uY9cF2U+Qk6omZ6sTojCIs2xH6kZqPW22aLiE",
-	"DlZqm9SX9C7oqZVhl/PI6NnrL1rTZ3JJJosLTnWq8/y0MGDe95/HFyquGdGt8aZ3SakLnwkUYNaPcB8u",
-	"rU2m040Xfe5FQ4veYY8CBiMs9zjuUOrz41pO9w219aGrdQoMs5kAWHouOAhe9ACTcH5aaDlLtvefZTzW",
-	"cFyiACkoH3jL4Abh6YRtrZVbYCnj4TQF0wun1WaQwuZdvXT+a7yg6SP4Bg7B1r+md9Z03riLDbyEQTvb",
-	"0PyWU7acLT3TyiuAnYOEyKzVma4DYjy50PND9PduGeqzyrMK55ipGQKJzbAiHdIck96oWOOMTbr4PMoO",
-	"meTfcDXho+GIh7es47I1G8tdbvNFPganJr4+0q/a2Kv5z/pi92iBlQlgplN6ju9rmIbpwIOxf/N/DPn4",
-	"1gs2c8krB7iko1H+J7PRDDO5sllB8q6Z29wN4eOfyK74GWNn/pRYl3c2SgoYRaGtkk+VizokTuI1L+Z5",
-	"oMwnBYp2yMefiST/w4QXDeJeWXvZa9XcTEIeScily8Gx1Bekg1Z0NyQjIvYgOjPlyR9jqxfCGbaZMbzU",
-	"3epAim3cl8zKmj7XmkYiySEXXt/CjHVWfFu/ydUDbYrZdMECVrulCzH1CLuoYxvY6ZlooE4g0AtoQNex",
-	"8rKtIe/HVBA9vYXSz26VHpt1j8HhJ0LLHlu81vhTxYR6H95Eo0h9BJ7ElJoxTf1G5HcsdSIPs7gnDMop",
-	"A9Xd9hKKxZ6kVyRRHnIJVU/iFUT6lxQmt+Z2c9gZmAxTVLK8cvrjOBPT9Wxuh5I5wJlmRwTg4qkRAHaV",
-	"hxaiAgI2ZXSE8FD/G2p/Q407NMBXBKLAhCm69BFnZDd5DRHmjzhlUtj+sZ1mbb3N9Icu9IcuCAt5ECjD",
-	"PunaYfAKjxD8WEX7wRhPdMl4EbLdbZTq2S7YQkV4NtHcH3spslp/aSzmhIyF0sLzMg0YGQvoi60mrSiH",
-	"+FTyUEClFs2rjLx9BlOX+5Pb5wXOrpy0VVrlJEurOEfw55W5F3UDAKa6a+nD3CNRdNCStuz8J8p2BiJI",
-	"lbO5uX/OXthFLZMGaCn9/vOg82l3Zv5giMe6oJcK5Idc6XjlxZMK67XFswozJJSToxDqVizmVu9Z1bwX",
-	"AaSPWrcfBUS4mQA8tOmAl4SMBLRaQn6Ie3eAmsvL0V6/bY62oaSZ2X6WIO5DKMRs9CMRCS2ZWwPbgTPW",
-	"oCSQeW6JC610HELrKOLV017dQx1LQr5+cerJFMFB8yAqaDeA7j6WOGOQZLbnDNBxtVmYm+kEBJ9zmUau",
-	"antSDDuRYx6rC01kboeIff9KPSzUvV3hvR4JRRmNQj7k6gGxiroTJ30sB/RT/aT2fXroI6avk/FMYHW7",
-	"+8JCGOiO1QKtKFldji8r0rm48z88tGs64CwpscthEthZoTJMNf7kmEr1Reh4EbtraQD10VRNsqfIluiS",
-	"B13kdnsGIYZiwSPoTjL13UXRkWTfy9kzznwvd6tyb08+Td3Kfvpoye4nPcq8U3uRsQQzsmBRwNlHNpyX",
-	"CxdmeXvKyNOXg5ExMpBLSNkyBXBhrCiSIoKony5AtZHFhTQyeN0M765j3la1iBeFVE5aREobq1vGP6Dn",
-	"0VIG6fmYJ2g9WdRjSEyMhNRWbdYc1k3g8hweGVN3ATLKn1LePtis1sc87POFgyqZSNc19mQwUba5ulom",
-	"Ix3sd+3cy+kXVOCqBVRTjKCRielzaZpjxu01pvOXF/btFzjNUx8FXDV9X+NvG8w44ufG3+c6zN/N2Pcz",
-	"9dHbbXsHouedcuJE7eikft2jaU8fgJO5nNe2aS7OnNoH9VRWeW/8+NnahQcIKTAQ5lC3x87YxQC8Qz+v",
-	"HPwU3XUinVFPdF/WaZDV5VT/eYnmp2qZd8EPKQoc5YWLlE6L2QR5fDjkTOnKwJLuJYqUWbeeVu6KTaO9",
-	"vFjX2eMDtNPc2EKmqx8ywBNxJs+iFF9c6QMtFjU9FVf75DXSLIAsWbKfF6gqSgnVkByswHVkW3HmemPT",
-	"HSFFWcODmeam0FVy4dQRp4Yqx0akTEA6ZJEDS7dEHGE5KOjPEreDnPU+9csIB8Jm9muzq/NVxdyHypHf",
-	"QaZwqbQEgpRGJzs/RfqBmOnNqMOeoqEBD2X2NEU0HOJwYpVOS6lq2HzsJtM7JTv4q7MjA2IKIHM9ahBa",
-	"3QH3LBmbpi0hCQgWWVzyxdqWznVSmBabxleRIHkUwYee6tbUC9oQBVVx0DdZK+hxMaf5wfbXoSG6wkFE",
-	"pu/+LyS2r0zJN4ZLz0R8tM/laxjWaTDLOZ64PlJu8rQz7d5d5IuUvpeRwD1wnlAmSCh18SOOnUY/M/91",
-	"sSPwrq7k2T7kb+ad/H34BadJ6SNwEJ4Rpxk3uZ0K/oKR2HxTrHkU8isioOwszuykYg9J7uOJqcbVyt30",
-	"nRrdd2Xj7BXnlyo6O7IUtYP4eMVknn7zKnZ6KoktqKRXsY8FMaJ4DwfXgTGzYG637CmRXUBqZvlU4PEr",
-	"Ek4OuJ/nMvXsnzPiiDBl7cKcQFEQe7r7doydjpnb691qkNzob/GtK5D+BRmEejb5y4CE6tuZBNnGe3ex",
-	"X1Jj5c+0T4Uk4S2Ln/FIegN8Ps84M8pWuwRpBbqMPORdLtslNKZ+n0i0ch6FTEgakDIaHOhxEQ/bLCQH",
-	"+6fnB0/3V/Nw/A1IqDcg3qVAZj6mG16qHcTO5lI5zB9NYuKP1NT7g6U3TuEILJTTPLMy4UyXNLUcTO7s",
-	"DYQHDniUB7n7lI/RUNnhFnsajUlIEGG+jqnOyb9NDZ47PR6QgvoEbCuph3iCfK4dAin/pBu7Mr5fQP3D",
-	"3gD+NcQM9+FfPg2JxcL2hzS/oqblJBkdFDdlgjIZnfHDe6gD9SGm+yZzCk7lIOtm3UU9yqgYaNjfVOsx",
-	"PYo7AZMaWdAqqoAJvYAupXsGtUJx/LKJ+3XiYsqZXVaXg8WXA+4XWLOXlPkQ7Eg7mnPWaUoZ0yUk9lQl",
-	"lyMN6giS8iJj4C0qu9Lblq7TtsvIo053okvVW812UoOPVLtIQ0cHyPORTh34UgKyvGgzD6gOSekMeDRC",
-	"YsDHYnZHj81cX0qyphwaZTF8vH1QqzFoBfx9WJAy8rEYEBHnk2c7Y26meff2kh1z51WF7SE1rZD6thHN",
-	"gFOPoCH2CcLSXvkFYiGZ48snsUXwRAuAMXT5FrQmMe0wF7u6BlCjAMVCz8geUqqlciQMwj84Bo1XbGYb",
-	"zpnzt58iuosz9OGk0nxMIx+agyFLdBVdCiN1ev1Hpwm8fM+d5mci3TSSh3Z2aR/Xki3kl2pUCcG6S8g5",
-	"ir989xbSLUtCWhpl+jKjldRVMbtR0AQ1BcWa0wbGtHLWHKZs8yJhjdbJyvAQUD8ECXrVxcKvt8VwdWBg",
-	"7Z2YcUnvw58xo8vJL82L0RI8hc6Vb9PHP78KC7JLbXMW9Orsedwp3u0crmNoy7aQTH08Ji4Ignt8SHT3",
-	"SrejpLo5d7D9Uwudh17REvwAB4Gaw3136TLqBcCpOQhs0t3pkMgoZFNpkY1ac3uuSiFkYXeHDvx222/X",
-	"btErzE6nYI/jFj7LAMiYyvfUpPv4iiSCz3QZmpQR7SHMJgsV0S4olpYSB3IQ8qg/SM/q9gliuonSMkaA",
-	"3aCC5oSc9Wg/Comf7KTi7ml5SQTFs8Z+RMUowJN8VBSXgYCA7pJAo4sC5KCWIokLJZ4GIPzZhuLJPBeU",
-	"N/Gy82eZ2OjxjqYOdg613kfHkJn9qxYGIm4J/pyyy5bEt616Dom2vV+FNP/wWqf7IKbymITSBPes2STT",
-	"BOUZ9qmkhsjpL7us7zCZZsFGnDqknl6jP49AgSpjkW0vbzeSMgs8efMfbv7y/jfvf/f+Nzf/8v53N/94",
-	"86fcFuGLXAVN/wz2B6101pSMWhOCr32vfnm3JtShdlYXuYvZRBFN4+6y5+zZPVF0fAR3ouiPkJrvFxXF",
-	"8TgbUhWR5xHiL5b/N+cmSdzrtaJRphPLjE5zGEnqXRL5mbLGob8ntomJxUFipY/NpSg9i1MSCq2R2zqU",
-	"+6hp6oV8CGvNb5OxMOKk7mCYm4Jkf0SMS1JGjFxpNJcxQwasV+9DvqWmN/U2oBv6Eft62e62u2Zn5nEt",
-	"SbKJC9LFAbyQA+iSXy4UBZJWAsoIkuRaltElGUlFKuOQSkkgdUyiboDzMuXm3bD80qD06cy6ctnTAmGg",
-	"aZizYLJXfHjgJ4xDltykCC1wEWGXFtzpe7Fscy72x2DlOss6B5rPY1f6Nqi55yVR67fn8SwBnjxyy0Zb",
-	"t2R5+rXDxfGNPKeRzQJf0lvm9sTwAi5+dERiCKWdETHiTJAi0woesoB2+rBCMgruYFB9uMSgxSrCU4fg",
-	"dOid0Y0rYkrEznKpoHGoOJigzLOYx8Z/h7XfxkjpFUPvAxwSUHvgr0McXhb5DpetjS2XTMPNFs1N/Xys",
-	"g3J8pNQZ2IOyw1k/E4gHPjiFjLKhJxwX/usoH/HbDEAo30YkIuql0Cfh6h6KYUISTmTzN4Fd6wjevdX4",
-	"xlLWvbJuQ7P4ZrpNLBOmUlTqm9nE6bviXNmYPBbjlPctVgz//Rikil7QoyiMYVBzU4Byg/J6G+LwxIiE",
-	"lPs6CwxoN+XNnM4hHhKfYhOEzUNFcVDjOjADqDGtpbkgj7rBDBaokyLAi7NTK/yU4ik7NTlQS/AIkzQg",
-	"aMXjTFIW8UispiHs7jyZKQdixHQE2N2P1IxnHN0dbBcqhWWlgkBdOFpJaYc69KVVQsq8IPJzW1N9NFbO",
-	"BzZFFrM/fkmmx8Kq/v1r+R+fgp+6H1Pbcy+NI2aAeOYRdG7i14y5twJ8RtQ/CqZvhfmCh5uWSuaWL84T",
-	"+oSRcFlGojWxF1ck9CMSq3O307q5HuXFKDdR0wpPpRQyPk6atscm+Sr808QG5ABrSmw939edpYEtywGZ",
-	"6Fw4NVB+Mpw6WcGDaBF0rKKtFwGeKT5bz/e1yanXjOK2IkOCBbgWcR9TlsrSSNUTwW68gDXM3iydIPBr",
-	"RQtlJPlqwYD8lsA2QGPwfmrR2Slm1NNSao/TR59LVGnynHGnFrH1pwV5TgrXL9Je/ogM11ZsyFPiG6vV",
-	"ca/lma4LmKcFgVmj+pXTliCku4AlZgtD780qnG3+FVl8Cxp07iHsx/PPyfNIua6mPJ8aJRGZdNwystm4",
-	"sC3+kMa5Zu7qYkUgYnp4cfcuQM48567XbdhcgJ4eV4UKhLs8kruoI4k3YNTDgWlc4elaRxOHLtuAymq5",
-	"zTojPFHb2UEr5l8CoHs49Qj8S0isoQOh6UXcIKCDVgA4UP1Hm8V/Vts6CvgQ634CDnC77pkRAxF20Aoe",
-	"jYKJEnmSI9xmo5D3QzxUj0Eate674fEoFGomkgg1/Jh0KcMhjAaujwx6a7x0SEmHBZXKpXh+8KSdg9Jr",
-	"zJcUUavR8lOyUyeylE6eOPTMndxDwzlq+n2FBe7M8qfZ6hygy/GACxL7mRU9ikvi76WaI0dCoi5kRJjE",
-	"+rz7NKtx/3Qer1r1HhJRGPJIl3mLkS5BCgmSIR0O757msxjHm2cB3aM/6iN1RaVE7bRTSGmAGn1sSl0G",
-	"EKOy7flpxKqRt6t7qGPdqPp1g7Nqft9DHTPeRY+HF5EgofOYLtETfEjkAD5pcS/0R/barKMlmX4HNMEr",
-	"4mvWGzt5wYePQqKWoHS01TTf4lpXtLNM/KHxjGKBOZ9H6f1L6syLunpmdnd6D2CpZtd56GziHorXDM9g",
-	"NtGe6DbTw+/Z1+yKcfKGVl2r7plQgQSREIVE3YkSB27kI2+nltmexRuUmm18BepIXI2U3j+tqxijpCDl",
-	"DLjdZ8IsVcSVOMmitO0We/kzCl9RKVP623krOHdq56d0oKP9k33wyaLvoGhsKgvuMFJLXTvmwuPjmeUO",
-	"eekf51yODrhP7jOZdD+uEZkuJ91TlnBoIKNGRButSACOMS8jzNosYlAtkCryQBpNyfR1ZEKqvc/WL2aW",
-	"u7lQImjugXA5ekSF4pg/1r4gHXHKW3t1yVWm6xlntWqyz+XVjLo9X7KNRu+rd+3MAzi0umpud1o1t+K8",
-	"uWw3qtw0cBz0eUjlYOgWjrWe7tdzuTUcnFtjtvlNnhuDChEVZbVCYh3sra2R0uLbpm3oSadv9xfaDsi1",
-	"oeVI0VFhSlnHPLC7tia5HK399Yd/6BhEFoJenmmyG/AglZ3lEBFEh/KQx8DBgkYkjMnTbMl6LXdP3oaK",
-	"w5zmAQ6eJ1MpI4xOT54gOsR9yD/UTeHQSsfHEu/Cn9dGrL+n/16G5ehdpLqPXUyf3YnMdU4I4oWksHpJ",
-	"/Wa/u97QiENyMgJEYMDxYHBwXSUC2AIJv+ZrqYNyNyMmlnKKoF3CjMkuPo6i25LoX5l0dY1Bn69RQm8O",
-	"Y1mC6q+rUdO1lwVVWnrcO/XGshf81DRXzBN/8UMaGU3iUEkAZagqbUJoWCj1v2CxZfCPnPm6tYXijAwx",
-	"ZbmffJXDgEWRj1af9cOJC8yYo16kftbhVvNuXn8BjQZkOgyAsGyzpNFAYYcBLQ1jS2R+6GxWGqylGvec",
-	"cw6scFuLNyePfqGx3ew6xiXbhxf10lGsNuBjxbmwWLSnr/rhSxLSHk21jnKI60OHeu6t1dIS/d3QhGRE",
-	"0a+2dhr1emO9ubG5UH0iDDN7426FGrVY1Gsa7iB9kNn5xXvszGp26FcLFI3CquZpnEoEhyTcj5QCZP/r",
-	"sT37Z6/Pc7t8dnSxLFT7GvMsNJgjZQRVw5miUdgY2Ez4QEJPAylHpXfvIMe0x7UuyiTWjhid/m91CuST",
-	"KxKoKyc01J87K/sM1YmJXexdEuY7mSMC4Ikt5SgLDAdopV26+ZebP73/727+/P7f3vwTuvnnm9/f/Jeb",
-	"P938+eaP73/bLq22Ge8hk6hBWb9C/Ejj+lhg42qbtdnf/R064OxKaciciTaroGetFyeoy31KBCDOPnjg",
-	"4SEJDrAgDx6AYiWqSFGJdiGdPT5A6+vrO1DGcH5QRceckQmios0QMiwcDSnjIYqYEh8rl3xEvEuhTPwK",
-	"OgTWr1EUKeDixKCNHTwaBQaLaM0A0f3qW8FZJ8ZvNJaj+lQRQKNFO00BGmqAwIAKaZJBLQaiGsngxVGG",
-	"Oho3sVNF59MYgqEJbxkwQbQCY2q8QTWMBd7rcn8C/qQYv7CzmgXpi73UKRCZgPcFbNJzmKg6DO2TQiPc",
-	"pxoBchcsC9QJ6JBKDVgAeIeJQ6ljKEnPiVxRHgld/+A4ufbSjixgT84YuwjYGExm38VQSgxLgSS+BCk7",
-	"4KE0JQupwvQVjJ69Pje18Go2cHimzfKe06RYQAX/WnVMgqByyfiYrX07vhRVOPtVRJl6uZOqa91FD+F2",
-	"IqWqVtGZWyqh6ZQD7kYZCcr6AamozcQMphFyqZdicart5Tf34zwEPzyF42mNcV9R9KujNjvAQYAePLDs",
-	"48EDtMJD9OABcJEHD6xbwydDHt/e2D12drj/6PhwtYw8Ppq0WQ5b0oShiaysjk4I9OCBXTZ58KCszl4S",
-	"RGVZxxNwELTZgwd9Io/JgwdVdMQs41GXpWwsNB18aB23II8rhtTS+ldZ4xy3WUDZpQ52mDbgYlVnPHGp",
-	"kTUxm4DKtBtH5oawYjUDdbMekSuTgSIePNAqU0A9YlIcDH9U5n1IicTgIY7CwPBVsbu2Nh6Pq30WVXnY",
-	"XzNvCvuPivpCdSCHwd+dcPY4JKTFe3KMQ/LcfCPB2IsZ7P7pUalcuiKhRnMo1ar1ag3MuxFheERLu6X1",
-	"aq26DsEROQAZk0+F6pd+fuQZ2Odr0kVfkAlqEWl6gW/Ut1Y1QahjNUSfonmlrLbZlRKSk9TFEXsI6399",
-	"JlDnksb4pZoZg05+SSaaSV2SSZuB3gvxOABOM7fA4+ppkOB7yI+g/wqGjuWhQe7VbCJmEjCtHg8CPk5a",
-	"U9DQjgeqsenRrs83ZgZHfmm39ITIZ+NLocP/QMWwo41azcpK43Fw+bzd3VgXss3Cf206uZsG7qZde9yl",
-	"3fRkLz3p1rtf1E43vAOy+WX98nnNf9Pgr7sP/f3tyWH97dlwXZxHX46/mryplUz3dWi6blqsQ2d16KNe",
-	"qtfffr3/9RfXB2Hvy9bF1vnk9cunL/pbA+/qFI/ocRCOjzA+9Z6+OuO6t7HWoBboZt7SWkN+93ihdMF3",
-	"5VKzsVM0VLyda+ecH2M2MWJJpBSl0u6vvymXDLysumoZWkN5pKa0G9wXYFNPhCTD0jdqzDU8omtXdV2f",
-	"6IQt1zwXg2nEhcyL7ZMRqish5DaqNqbwLgox8/kQdSeSCLSiHQ6rADFA+yy+MW3mvPyZQKOQXqlhoKW9",
-	"FuzKPG0oTSOSpl977MUEXL02e65kJPG1OyWgiokdneZRro5iHiRfbNE+O2IJ4NQUSdeXI2ln20pvayeb",
-	"L4c7B03a+HZr8mVdfLVNzi43ek/H6/L56A1+xZ/4X3s73WN2+Lkie/sqzHQHb3l1stGorPdq3UrT3yaV",
-	"7iauV2pew2+Szd42rtdSQAe7pUatsVmp1yuN5nltZ3e9sVurvSktTL7OpiTbkUPO+0hL4Hi6dyDqcmlD",
-	"84zZ7x2Z9FyDPz3jKjwhEuFkajG1WXAV7JKqcyXcgP2cixH3759xKRqFl0K3H0l+0I3e087LNrPKnnoN",
-	"Qx8ryGa2BaHJ+iDWJvCQoNjfJRAWbdbpUuY7R9pZraJ9CDsJFNDLBI9UW0Zlcx+NVGLctlK0PhUb1S47",
-	"OTzOVYU+SLraH6MRFwamps2M+wt1mo2GYyy7W0AF0uEdpdWXrdxRtprSSCZKZQE+EAc5k+XDqyDByxod",
-	"iYfx+yuJK46RcZtBA0nMJghLSYYjqV6A7O9otLqHOs1a3VoSF/G2JzPWkHH6LHwOxYCWz5qXnSVdMC4v",
-	"4GTNAIwnZzuAMjUq3BdgiHX7zIXtjFpFCzM2AEh7TeXgIEXfxvx4aJI0luBjyTCnZFjaLVXU/z08fHJ0",
-	"gg4Oz86PHh8d7J8fwl/b7Pjo6KH47uBg/8thf3989HC/f/TqvPHW239ZrSrTQv3f4cmjnDdvy/fcimvt",
-	"OonPp7RbOj58dXD08tH1+rPay4a3PXhZH71uDrfOd7pfX33RECcb4f52dFjvPVkfPNu8fF57Mz7qf7k1",
-	"OWvy0wY73nnbqstX61evN66/3vpuv9Y9aPiHzd6TzcHR9rdf1ILjz2/FVVMYdu/SThiTu3J7dUpHuMEA",
-	"OypMd7XPrilTwyZxHppDf7fwmty38yREK8FEU5JhEQ7/EPvxzqhX6vNfecUs7g/x9Uvr8196zMMu9X0C",
-	"jrNmfYE3TvEk4Ng/5/w5DnXOfbO+scj0TEIQ8Y+JT/H5ZKRfbjQWeXkUcqW8KZZ4GOOI/EyEbOseJKpj",
-	"fa5pba5YpGqlTaS8rDZ1B8YhvoUNiu2wSEAeAh+zNotF3YoLxI1GPKDeBMGlIkL7SbTXljrgh+U264eY",
-	"GXdS0khdmfdMREMzL2hZpMS2Ns4SEHAG1lubmQnC7CELKe4tBN6ITrPWdEzyCyOKOmgNdZr1mvuTEXAd",
-	"NUiPh23WJ/Io/lmJ2toOsv3WoSW86BiDMu4WBD3xmMlcsXtqBKIdwQgjO0Li6Db4fH0o0nSUlp5Fm0om",
-	"G7fi2c1sH/wAjea18qMsZDsPq/3Anppd9vfSihzYOTbYmyMP94Gmkm25iyx0IhOlm//9/f/8/rfvf3C9",
-	"5OqvN39Uf735y80fXExgpQ6GNdavQKCwFsYec4gEoJ1GHW1tblSa65VGvRS3Hip9sfWycdz86tn6o9dv",
-	"Nh5unmydbp/tnDe+XP+q+fXGm839rYfbBzuPGofrj5tPNp5uPtv6Yvv54iIpuzVLiaT6L1MkOfkMQHkm",
-	"JBGTmgHsd+E8byu6mvNfOeHysdIO9QsL8PQDznoB1YG+Zn2BST2BOM8nEXdbEafviGJvDi8DTywQjiuK",
-	"HJmnJNscWfc93PF3hW7G58RImtbpPhJ4gtqlCY90rZOVdZKjrxTz/7pdgjmNQtKjgcbM6/FwWJ0hTno2",
-	"RcqxmsrIIIUjkzqKPeJrP/FesfThygykOt6Zb3Mhzshqgf8ww5nv4kU0AWsLPV4dERnyq39tnqjysF/k",
-	"J9kAP0kN/CTl5dk8z3TdBDdlzfxfJef/mf+rp5pUGvMlHVa0TS2TRpiKFQNcewyxvjBzTPb6NCRXlIyL",
-	"OGRyzNXb8bKlWNNHoAgP+DjDIwykqVZpdXBpmkEoDcGgc2r/99xWg84XbLNByiCJUA5KMfFIg7CeFuIu",
-	"mSxXC/BNlpPN8X1ZOH4qEKFKt3TaJFrnTap7Q4JybfS4V5ov2b9ob+845Kwf6+0C9YmuAAK/V6dZq3cM",
-	"WIhifIljoIO8AedKp50BtrayXkM+ngjUnSBz1VbbjF+R0AY8ATxlpdFEAx6FqeeqbfY6L/sjk49UVjYS",
-	"D0PiycT46Cs+32nUGp02s3ZU4tbSubmwPeCRi5sXzOhXcM65bhaR3S7Fj9UazBS1G80+bJxhAkgNnGQO",
-	"BHcZBdy7TOCvI2mYO3TJ3kWdZmOnY0KDnTMiw0llXxkBnXJyPj1ID0ifaqED6y5auqHNEmYMV+kVZvwK",
-	"Z4TATL0861FamL3+jfp1GrXGLUMjpp1CSfS8i5fPGo+2vth4c9B8/Wz9y83zl1981Xj+cuPL5uHZ8bOt",
-	"rx+unzS+ev3y6ebjN6fNV4++ON/Ynx302DDCPO6PUdTGYuFdyW9MUiBB4/sNzYPhzu9N5SdS3f2K+J/8",
-	"Yx+/fyyRflrkgcKepP7PMR2Aqa1p8qn04gbj+eLXZGArShOSjJB2yFihbIuOtNRBWaGzC8jvbZYOsBhE",
-	"UliIlugG4HwlVQ2W6lyi5GeYaa6CVqBL2piHlwIsh9Uq2p8uSlG/7JpwCzYd1iD1BjNACwNBtoqg+0UP",
-	"Aj6wxjEOfaGzJNzYkIkbgQjasPHjsjMJOAxIh9NbtWFkp2nsplSLNrNBoXhkXRIW/2diEQ0JZgK1S9ZR",
-	"BdgP7VK1zfadgdXs09EmOLKLnpHkaN+KZKwUyUBwZYolYSDXS6b+++gUrYAgXq0iV/vRcBmoT68IK2uV",
-	"Zm5TlSK57PLA28poA+Gb7k7jWNzpdHHdwC+6Z8GR/nxp6/JtozLcufYr64MeqYy25ThPEQBgDTnKzhcO",
-	"s/gafJgV6KKoUnOnUVvf0VJoeTH2KRL1SdJ+FJL2sbaKksyIOP6T0rgcOSvH3MrRXGnLoxmBqEPmi1Tr",
-	"pKkWTV2iLE31X7uQvZc2NoXkI9FmSgBBip40XeIgbsR1XkF2yAKerOY5dUubhc2FeGRyz25Fzz/yYacV",
-	"KWV1Wsh23SXIbv989ckqWms9Hvb5jJNtEeYjkukUB45FLe113KyKDKapVurKruX/mWgzGxkLiUfoFTge",
-	"4maxEMxa0QpJnjPB5AC1Wet0H8rmBTEZ2zFNayKiDFG5ZwxxmFcZYfTgQRxPfPCgzbSu6cwj1XCuO9FJ",
-	"wno29Vg3WtU6lOmvqBQoHIzxxDgqjJIEYCuJfa8WB6oGaIcmaUdE3iAVG9RBRKXzMTKOk+Ljprk6m8gk",
-	"p8JOmYreKrIEpbShjCJkdttRhOyfVhLPBEo5JnLd0eYTtpjvTG39nbSc7iSGdHYVBlhYd2Kox9UPrAu7",
-	"0HehKLs7aR23cpUQfZ7ugJkgY72xXmluVDa3ltEY7H48hruzlLrQyGn718tSBdJEUU5ivbaMmyr1HPjn",
-	"GE9uLbo/ydTbhb7iEE7szNDMyD2iJVgvZVRSjdKfz3v3E4qwYdnuBHWj4BLRoYZuh5yKOONE8UAYM55h",
-	"m0HhguSIyuSG7ZmqL2zyHiHHzr5yocHBLiwpd9oszoTX4WAPB4FJ1UtSDuI9gTRkG+WKS07b4OeclWei",
-	"pT01vdB82uuRcLWKXpg2H0JoKTAdkEb7Tn5FevmfCQtD7Liz2ywRLQMowIJdKOv0T5P1CVtihruIt8Za",
-	"tLttBsgkU6SgoU1cvzfYujaTJbFtvZBAPRQORDb2mJTk4YzLeg8G2Zk6KsZlclzZnr8GgFkXTaTTfkwu",
-	"TG4+OIx8pDfgNHHL3D5vUqsop4mn+cvu1mXl5bBxXTmTO6PK83HzO6iTnOutZmR8WuywXiL6l1rc34LZ",
-	"l/LEQroHHPMHSff4cezD5ZNEPgm/2wi/M62RgowRIgLaSPPaJSQf8Mp5NofxqkpdHpi4VbUIIz6I3VXH",
-	"CNGtq8EL22bJ863j1qrJ4u84nAPcgNQbaHEjsKSiN0GufGozLaCyMsiYG45OZlPxyujBA11PmXQr1o5j",
-	"y4yp0E3qHzwop+6b5IGfyOdyfB8h2YUwX+hhIt131Gb8KbMBJESS5G9lyNQcO81Go81g5yHQE2e+7IHd",
-	"ZvJUQJUxTyPn4diVu4LFZZuBUIPCCbCX4Bs4CPhYWVQDzPxeFEBlhvHYqonGfEfnNHZDgi+NgaP1APtZ",
-	"mJbOqenBSeuTDQi+Is4BKFVAXZV8w0UQeVepZSyW55Rdpo2L12m7M58yXaMjLbBO1seV6Sirk+L4unHc",
-	"/OrN+tn5xtcPN08Oth8d7jx+0nj6bP2L583jk43Tl5tnra3zV9tfvt756uvGm/X95sONg81HW4fbj3ee",
-	"FFlE8aTtgaXcsNZ5ur5d35qSsPkTvk9LCs5rKQHcLGg0WCTc0tcS7uAn++lHjv5BCZoyDJJT0rG2tBnl",
-	"EOgcgRISJ7hAZgoUQQHs16ndXwHyALjZVC6O8Rz5gNCmfm483i+3mRdwYR+23PyvP/zDqnUKgcGQmpBi",
-	"YIlWrvvIazaedG7nY0ZC6MgI6GhcgwDiUDu3qAO2Wa9ZZ1S1zWxPRwnp6uJSxGn/dmvLrpWWQOGpqxCS",
-	"EcHSTMWGC23TfCtRUgF7XaPG8FBtQMf+0tlrM+yG5IqCcYn/KZ9Xpw7xDibG6B6MgvRsPpRNYNukxKAS",
-	"eRkbNv0S5OErZYJPPdOsLVfKepahzyIbwfLJpCgDvPXK4nVn/eMaB5/Y7oLRgQPt8AZ+MuER3E2bfqm0",
-	"ScMLtXhclssumnPxnF6SDD9k/cRlb+/qLsJx9CIVKW4zN8chD7lyFZq2peNOWMcYmAwmbZai1TISfGrx",
-	"NpUg4GPip1GP67U2swx3qkjX6NTAKfd0VVAqWQE8MgbczOQx8kgXBblrrKIzLHP55nxGeR+ZBynVT8fN",
-	"F+UkWWTXuyht09zGnuFPyW4+eRZ+DP4E2IMWDNnlLFkVcGZ82kSTi7lRDjpSgoqkS/CMHufhMITEJxOQ",
-	"c95L4Ac4IxoRCALXyMStq+hUabIMOJ2669q9igzrgpHazAQrBZK21ApYWM9UAo4HPEiuBCR06RIU8G5A",
-	"TjcVypCXUciIX0WvtaJok7L7IfaU9sh8PjaByQTBMhIErdRrZqdFm7lx1jgbUz1FNbgVMxEPjzPLpe2W",
-	"rMgxRxJ3hdICdeqazc/eBeSoJBdNO18UlzQvX1B2Ae0diBAxgleb2VULiScCGDZwW13eLwY8Cnw0ot4l",
-	"ikaJ/W3gzHTFpp2ckDwkGhghJFJZfmpzgkk+X4V3zi0azK1ZaegMVNothfJi/W3jV1vjna8ua6LuPX8j",
-	"v2xOXg6fbQ8ebkYnG6MzvIzmBmP/LTipT2L8pk/O50+eAyUwDq9NwyKcyRtSzCmB+1pEldW4dfNL6jHq",
-	"B7zrYFAqJjXElxoZBSPoE0MspK5lom3mlr6VtX2eX/huPQ7gPh6OMDT09bAgFcpiNVVpQEbkxAX4LIU3",
-	"C5iraAWjs0gIilmb6baiaIgnqEtsDxkAPtxGKzuN+mriquus7qEul4O4C4tWs42DIfYAFHrIred2JREj",
-	"CEu1N0Ki7TbzBjjEniShCRQDOG4FlhSNRiSsqPWi58o0QAGR8KAOH0NOThngdoYcAP0xQ+sGQ9LDAXKG",
-	"BuEX8rH2mgNw8dsIBxY7SO8zpF7bpCDzmFNoNeRaOvpOeZAGqx7iIEBXOKRwpIAwCoA5HY8Ph5zFseHO",
-	"ahXFRU8GzdIbEO9SIA+PpDfAotxmHfNvA3oIMlIz8V0g7m+JpwtZL4kbnk/cL9kh9GrAQgoJ9gYAAGqe",
-	"AL8S9UmIOhu1dUVd8OeLiOErTAFet4NWlHQEfz4KsCRhQSKQuTd3kI5zU3kyhab/7ubPN3+++X2m0PQ/",
-	"3fzh5vc3f775i/rfBFZ3txRGS+ILOA7rxYWw3oZPwAD3Gin+JEXvT4qqtxbYnhYJr6hHXiWcYE70VxO+",
-	"sYoWLvAXgq9ZJiQKS/sVqb0YEXb0CB1wxqAc1L6EVnRynEA3/8vN/3Hzn27+3drNf7j5y/vfvP/d+9/c",
-	"/Mv73938482fVjVmTB8aiyomDV5vzYTLFmEY+uMnQVVtTYgBHxuIz24kJWeiig6HIzlps7GW3cpI1FnU",
-	"2hxTgiP5Wm4SMhWyJfhpvO67eooN7P6vvy/5VIwCPLHMcGojkopnIiheBqPTmbCafxFHcPY5PqKfE8yh",
-	"mruW+temcblNgB85xxHjfQpeQLTf28ffrXk4CLrYu5xRXgZqIWBQ6xowMNWFxJJ0TAavkcPWare6Set0",
-	"v9xm5Np6I2PnomnlGL+4EjtOT784ONT4epSEqxrQ2fynfv/oka3gToD5TLPd1JifabTbcpvpRiFlhCOf",
-	"Esi7h3D/ROlfuiLtfEDYbpu1WSU9La2PSYjdB5Rd6pU5yWd//Tf/HnUatVonBaOoxtEeAnWbzItaK0vV",
-	"i1NpW+zAQCnm02YIreRr4SithDMeK3VQIedIMjWI+byZaX2BmXYjF98JadxCLN2pdpq1HYBoF/xCvZUE",
-	"AndjuCYD7+RYGODEQGOstX71nhojteNxssEo5D0aELTSgbYlLcGfU3bZ0RDzuZubGkcMlMWh9samnJhi",
-	"eA1cor4bc7pwSHy0orP+Lwyt+Z1Vs9BGA1apfx1SoVhmZxd6bSE37wVK6iBr0lZYxmMn0cE2249vTlKO",
-	"WEbjAZa2wTXikfT4kFTRY0yDKCRiV+13rc3UPODlBNZlJQZ0ceAzQdGHB1fLzquQ6WJ1cNMp1bm62pdl",
-	"r2jqTaAW56Ope6iTWMyd1VxevbxRa+iX7ScuAHo/+10LAmpUewiHmHpVtcXwzirgnkMhKVhUsZBTlCHi",
-	"FNQpSaWrhFqCa7Df0hT8Rh5bTh5xhQaIpHff3D0Q0RoF18GLh+TNy5dfd79ubb6+bnWP9k33YPXAm7fr",
-	"16c1vDOpDw8aV6+35UuyEW5FJ83uF5uDZ+viUb33pIaf71x/7ZWWEX8Hhs//TZX/ZQB2HSaey+cNvsEv",
-	"1KTZd+VHyqiJsyemBJtFLlzSxGkJ/hiu/W09ix8CLM3IiDNL059sqfm2VGMhc/YJlmRsOl3NKclUxKSb",
-	"viE5CHnUV6LQ0t2yuikw+GLF9IVutMoQdhuHxFVmK6k/V3TZdsDHWkArRbPcZlYag04L+mBn1aQRKV1W",
-	"pO/Nq7PnkJ9KjL7RDflYkLDNJIcifN1j/VVIO7HP0fHCKZll1W01lHCdaVS0mWN+qDnuZXQaYstQzWeh",
-	"sZD6g8mnarNpBd2mAdvvq50Uag2dXlo6dgxeqd09g7ViYmxJepbrDV01TUqYWqgej/htZsD5p+Rxy2hy",
-	"Pwdx7JyV06AkuKw6Ljsgx9g+ugNSkFqzWvsHlb0pap8rilqCp9rtLC+OsiPkCuLMRQHCS030VRh0fjzM",
-	"zU/i4McSB0Dvt5cGPrlaG5peQ4WOtQcPHiW9kMD2qj54gPaty89YYwNlRjqMNoyYsOzyi/2HRyeH5xeH",
-	"J19+7vRVguZiap5+5IFIodItJmwq2/GiBzj/baYM+Z56wqcmPHNNhQRj73ncjoyRMTBVbULbbk12he70",
-	"lLlto1qSt6HBGo9kl1+nzUQaIp8EVOd9Q//Ssv0KxBlMfoEywNtMEnBvKk4NrZ1i6zTpE6XjQZCkHOdz",
-	"IZitnhhEmLAuiOhrAtBuG/VkvJGt4/PTi6cvWucd7X9wfmhdPNk/P3y9//XFq7PnHXfJcE4B74t4Q0xB",
-	"ekCFbDNj6psOaUSnX0DrXZM+rFYX90uzQ1TRYxqoRXcngA7o0RFVR7ub1PEnZeOYTcC0XEVJdT0ykUYo",
-	"JJ0o4TwccqamojdtpZONtHTKuUHIIieq006rNAcZ8oXaoYRauM57zqwihprSE0/3n5wRloJ6xLcRgYZd",
-	"xr8a71epAEVyvTEXRbI8V6JDlwsjx+/Hg2wTtmFCXe5PnsphUNottaNabd0bwf+Qm//t5r++/+Hm9zd/",
-	"eP+b97+9+cP739380/vf3vyxjGxU7v+nn18zL6Tf/vfv/y26+b9vfv/+h5s/3vzjzZ/UIO9/uPmTxoe9",
-	"+T00cfzN+/8B3fwB2YaON3+5+X8yDR1v/lhNf6WkZ3xOrmVpt7TIJFmb3eNsdEsOxkjgdHR1GskWJXBT",
-	"v7Rb39JxTC1LdlkUBNngZUJSM6lRECYLvlZ/Y/wkkVB0Zqgz0h1Fd0s3//HmLzf/Ra0b3fy/N3+5+b9g",
-	"8bAJ73+b3oCc/ppKGpHhKNBemDEJPA465sL6UHKdZ0UYDIuO7zLwahd1t4Dq3W6Z+Z6lWCZBk1Spo9Gu",
-	"gJScByYjOCMilT1UIAqrSUwcGNeWVyONXg1X6t0tUmn6da+y49dJpdZbxxt4u7vjAaK9PaVmrZl07Tvh",
-	"EtkZGmYRhWz3UkMf75ol7jIuKz2rsi1YaKVfLc73BzkT9+8JI/BQO8tEQ2h+/bEUs2LfFY08kn2u1LCY",
-	"6lb8jOK06ihjPrlKK2O6rXJhbNN6nBJQ3xjEKC4BAhJTqkzSCQIag0/hgx+TO8cTF2BZCyRrZDpX93Ag",
-	"SGEKh0YA7+6QZm+bVNa9Oq40extblR28sVFp9LZ66raYDkaLp3s4ewXC7VtO2ex1/UTI5CZO5XJn7El6",
-	"pW30JDEl1QI70+HabHDS1Lp0GIV8RNaOufD4uFQujXGojAm9F06bGSCdDb/WW/capLKNm91Ks1cnlR1v",
-	"y680upu4Tmq9HX+9mcDouT27jKPjQnBAlprGmG1U6rXzmtriGGMWrpGNGTstzdqlg5PPLV2g9PGWX3x+",
-	"859v/hmk+R/f/3Dz5/LB52ev2qXY08IZSj64h7o0jTQSIgEVhjbYV11GOB0XJsFo72+FMkh5+QWChT2x",
-	"qOCphbjJGyadI8PT1nDkU1khV+pbhQyupePrOlFDMbZepO03HfZaLZvkiUga1Gz9r6TIPq7EYQZERSRt",
-	"F0xCuP5RR0ctT0d6Xqaa3OPMIyHLWWfW6EtAwwCfK6lN1Nn9kNaE+yRh19bfB6aihyEISLA3KLJajif7",
-	"at8O9bYt68MzGv9800B3qb5f28CTPFTr0Nqp1pFgUA0aDbD6JsHuXbkEB6D7x7ILgCgHRbfWbJRLdATc",
-	"Yb1aq9br61XFzrgHFQQLs+dkIupM9vv6Y8f8OxoEeG2jWkMrX9Xre+g5ZdE1ut7evNhsrqLHNCQ9fr1W",
-	"X1+v1nSLW1jSYsJH7WbSAlx97ny/dtxfooVQfPSnuKhLKGDX8Z4h4LswlF9g7U+coJO9x7yHhpOczLJY",
-	"h8typ1QftVnql/tguq1owimSFgCBHzMLtIJZ0nxLO1Sw1LnCsd/m4PDs/OJ4/6uL08Ozi1etw7NOGdVr",
-	"DoBhGQmua60Dtfass2a1ijpGwLU41znBSr2wBeAWt8oiiRAG7Q8g00Bt30p6JodfnR6dfX3xev/s5Ojk",
-	"SWd1z47ud1INhdUsoPmDYqkWTaQDbdQ7tkJc54ZjgTpWs+gUM70D9zjujyctoqvq9cUakrObVlPrUbXQ",
-	"UUiBh6z36t4OrpGN7pbf8HTvzFq37q37G2Srt4Pr3XVvw98iO70abnSb3qa/TWq9Ol7vbnhb/g6x+uyC",
-	"KpVOryrtgurzf978V0ja+y3oPH98/8P7/+n9//j+v7/5080/off/5uaPN39+/9v3P+SrQqVy6ZJM9m0/",
-	"W6UBHjxq7VdOGxubRm9+JbJ7tXFe296tNXbr4BxgXAJaWrHuxrh8CLXC9pFavVLfSD0iSEhxcAJOtNJu",
-	"qfm4sb9zACpy4mtYVs1bRldzW4fO8CToq+7S/C9QeQN+OZykllHcTLI8t/eyUpop6+8mIVpXPV85PTyG",
-	"TLAu1IxDZ3L1FpWizR4dnjn9/DMdmM24Dsw85Ht1J2DUmobIbQZN+/ctqn08hthFZ619dPrFQQv9XR1d",
-	"1asbahanrRaCjjOtp/uVxsZmm610AGFPBMjvC4kqYoAbG5uookbqrJYRXAh0qh5eO62sbzfXTisbjXp2",
-	"FNsvOQqvyGcCDbAYrCpG9+jwDEoG8RiFf/3hfxVlZJrt78H8oJE8I8RHSufUZS6NWnMbdam0MPvObtoI",
-	"t+HkaiNitq1hCbXOqeRBLJeg94wpAkcnhCiZY+qh41zWlU6ztt5mM9BGQFceU2HaCaT6QisFNhqpowG3",
-	"ve36DPotJJqZZpfnhfhUeVLgYbqt9sfcYvnn2VA5cwAfqkZlUQfSLKEc+4r+xqSyNmfSMngrR8D+ZDL4",
-	"FhK4sFIg3cge+NseohJirIyPY63zU43v3ygMxEPtv3MJRfJ8I7C4Z3bGEFyLGfoMNDClDNUdZQgC3gHx",
-	"ZMgZ9SqJZuOMvItCzHw+RN2JJKLNVrRytKrFZkaP+izWeJTKYOpnaZ+VUdJ3pxHDy2RNuIOn+8+fH548",
-	"Obw4P39uku1SjYDKOiqlG9PFtXjjAUdYXJpsViXAoUuArovwuA/o0dDnR/1uuPlum3WIN+CowlC79K/i",
-	"3WuX0H9r9b+Kj3T8FXnVLmXwH41N/f9RsTqmll4dkaF5yw6Xa0LqqmuHqzzUJ5O0FbuzyEroovS2drL5",
-	"crhz0KSNb7cmX9bFV9vk7HKj93S8Lp+P3uBX/In/tbfTPWaHn99WR5jRia2xHGaXsyszu6zta4yuRNn7",
-	"hbqqcarLlvXyL9tLP8sXvk/FQ95prhAQjRqYxYoZct0bYsqCBAGWdpwI8JykFfU2M5p6FZ1NQaAoheDC",
-	"+EwvtGPV7SGfFBW1mVO5ZMujtBPcYLEEE8NQnCkmaU0JXLppVnFJyEhNcownMQrB4gr+K9adUvHndmvt",
-	"UGWM9DJsHoqYOsGU36hT0L41Hcua1ca1x8MhVncuiqgTRU8aty6KSZVRXyIGtFD9UTWPD94w/ZeoNWgy",
-	"tFnjC3tGMqwh4ILMQosC+iqyvGfAfIK01g3m0sDPuv1tgs6Z7pmwUoCwaaqQAWdutYoOsyC2Ys+BuChb",
-	"fAt1a0Sqn2Kb4ZAgEmLFilYcvFN4CHLiusTjQ3U1CXEalZvpr+61mRNsN2AoFOBRRyHpkZAwz6Dpabbq",
-	"70E5qbTufSHxpM26kURq652wm1JIkqCbHtpEnqArDpfUI6jPbVofaTN1yUloWRVyUyzAuIAM0FSvwarD",
-	"erE/pMzubAqD20Kt6tA8ggeBebFUReku4MC0meBD0uX+BJFAADC6fkGXG+i0pTxVR61/P9Zwf1KwU3cu",
-	"9wHk51R7wg3zPxl3f7MYf3DNE2MOeEqfc3+BvANie0SNontlzm3mukVbUC2UaQBmAoMPHjAyfvDA8qi9",
-	"FJCQTVgw2fOEoY5JFj/UfdHi7mI6ZQBgTG1HsdjqK6MNJEMap3Ir/csmKmtmxLRSZlu8wVdNDRKwZvMw",
-	"WJfgQoYWe9qHrNVEu/dqY6ANqlqzAbFuW0C/MorYVCm2qaUCqKvpTHgD81fcN+bQJMfeD1gQI+N0z69F",
-	"+RtMQ89o+S5dS9mWYFhqZXQ6RbjYFmzartxScQp55wUfcCaxJ+fYiXCGYyyQ7Q1lCjDiOvxPXPtvlGvr",
-	"oqQYGH/otORbiGmveaZ9cXFjF4us6rLdsml4qH1xE0RwGFDd03o3rlC3WVpgTY5IHG5kfaKBDnR7tI6X",
-	"cKCOKW6iUsSYzULSIDANsMtJnMx+xqKcGv0YOKcFcr2I2WTHaPgaZ8PhnvrB1SraN3kiG7pntlIPBzwK",
-	"8xpVJ+0xl+vOqHZTcziNlHs/TMzEZu6Bi+W2a/yAnKz6I2I9/2QXlDAfrej2O06d1pSIXuLCwpszADH1",
-	"A8K9hAlOkSNFdvPuj7YqbeV2ODSYvFMXWAKEEun1iAdpVwZmOaUTtZnSh1aTFhUaKckBSUy663GfdPYy",
-	"zetB2ypDmR70uLctk0yospyCdvcJNmY5kpxfDDGbXNjaqU65zeCXVGuk1V2E4w6RJilZ253GvZfRytRy",
-	"+GVW9lq0siHBTNJhbpn4gaNt3gP0e63Z2KlvLX81l0V//zlUKdh0sB+xSOF+svsXPp1XgoR5zPLAXkBt",
-	"zEQjH5BPDIzUJ2j9jwtaP9bckoStRcXCtdqLwoRacEHKgWLdpu7FhhWS7teZ/HsswFv7rPXipM187kVD",
-	"3ao8vNLg95ghLCX2Burvu5Yiy3kOxnLKDVmO6wPKOcl+ZQtm1Gq9sHg+0GZWQ81LLGPckVRPfLSiHYhK",
-	"aRTEC4nUKPJO5xGxqsHyZJsZ92ayeu3LNAIsridzLC0aJq7PNosrxLvch9mZpoR4AgnHsfao4eCMSwHa",
-	"Fzh6bErf1AcYa5x5AuQQHjmePMISl+7exyipdphZReCUDFgcbuI75bE/Rs0AZPinM8d//Q3otsAAst+p",
-	"p4qaPopiswQ04tff376cudm4/+rlxk9RvQzJVjEu32nCamIv1DEOL4mkrJ/ksqk/n5CxsGcztI8ccGYX",
-	"qMlQDEX2fV2XmvTuUd/RnYKSD+j/ToYhLOSBYo+nWm2On7RsSSlj4kxNjMHPtUQdezh54dAhEDxMQXPO",
-	"5ZLs01V/+pGNDYcuShu9mlf3Iftuq1tpeut+ZYfUe5UGXu82vQ1/k2z1Srl3PT99Pf2JLMCQ+ssVvyRn",
-	"BANj0rtlqseS7ZvFDITgR7Fw0NwAyuM+aaBZDXTxQn8ssRYxRcmBmt9WS+XSgGCLDX2gRU7lERUjLqjl",
-	"mum3O4mqsIeUnqD44uftkqmRr+iRKxo4Qkf2fJ29VFWyq13qpAA7svkB735xKTOP+JgpvRfhIFBqn69l",
-	"+jw1z+V6lVGa7eUqfq9BL+HwnziwypnT18JGPaqoZUu7ADxRI40rxc3W1oNOU47DNgCRpm3KinEH6Kiv",
-	"WDXt2SB7RUBiDSTDhcRg2wplwgxISKoIGiTalq+7iDKdCpKZLWflNsP+ldIAoJ0n7/XyNKQnRJ4UyIW7",
-	"6ktZoaIZwkIyJb/7Y6GUWeiyFi2zqHt88sgvNL9sOIktCxF14/WJ3EtTLopBQjd0AZculQChO2FVUWtM",
-	"pQdmUoraGBgSoUZmaoOHRxkhnj5jtNKZPvbO6h4S8WhUKpJVA0FHYx2NZCRAnlL7oHAjL3cLrP1ZFH2X",
-	"ON18Yv4ABKqX9EE8Tx/NDYU8ewptkjzyqVnrzzPkpnlQFyJQ0MBfxH+BPEkruxYQ6jyt6M+oiU49icaQ",
-	"sjTtuzFZa4nlW9ZdNIgPnQMtioJxddiHICjQDzGDrqtuQXVx9XDaRPklgSb8Qt0ALsqBMpKWAEqx5zwf",
-	"4SCFZfS3CXOQvmhHSZKOc53T1zZ7qZNEv6IQnU4+d6NvSWKpdifiQHCnvS5GphdpOlNKu0Ohcw44B0xm",
-	"kgXYKWwD12a6D5xNUH3wAAJdDx7EqaoJ8hUEvm3mKtWeYWj3qXPmNcz6rMz0JPqXXSsVOiyX5NGaR07j",
-	"hvVokX71bTa7Yb1OKLKD3ikAl55fbtcyRsbO7yfr48rt0z1TE7+PhM947wFMX9teezFQj8HuIcz/1Cr+",
-	"5xov0vb2cBIf5SLQK8ah9FMkaHYnALCbydMc8i4NLK5rm2m42jQc7V5e48zVPae3ppvXadLDbWLnqXpg",
-	"dmInms7r1G00FR/7TDjtPmeldlpMXZvU2WbzszqLWRQc011yzNMdE7c2NyrN9UqjvgTupBrhp8vAFEOx",
-	"ZOYS+Ei3Njea68ss8455lxaP+FPa5d9y2iX2ISOKh6kEzJG5xPNsP3julvmXhqsukIYZtxfOy8IsSLZE",
-	"2VzLNsskW2r+OzPXEmVSLSEFq7ajX43bjuXWUSIGC8C+rhqzjUASFtlZLl/TXteClEzN8j5oSuYt2ZoN",
-	"/XxKwrzPJEyrPdwiBdPe2WVSMM39y8vALCNyjT0ZTFBAL0mmKqXNAN3ZdrrS6sheMn19haEhtWarVkCl",
-	"9JcZ6Yh31jY+pSN+Skf8lI74saYjajYTZyMqI25RLqlpYqY/O+23BvwV0x4VvNp4SBCHRCKAs/z/2Hu7",
-	"5jaO9F78q3RwI0AZgOCLSJEsV4qWJVtZy5JFeZ3NYovTmGkQ8+egG54eEEJcqpLsVLb+5a3yycupnIvk",
-	"bOXm3JwbWbGyir3WVuUTDL5CPsmpfp7ueQFm8EKQEmnNjUoAMTM9/fK8P7+f+o1NPJ5KQUMReS0Xcf2B",
-	"fn4pQS6VBHmUkOBe3Ux0P95bublnGjrdHHsgxRbd8Rjy/Oiy0H7AwBpQtioW5kIUWpneskFssxw2sAZR",
-	"Tu4efHKASZy/AWYcdVIM47qdWTGbiKDF7QPp0bVfsRMassDj7UFwjMR404gCprUDea1ik1t3ZgEFX9oI",
-	"N6Wv2mqZaowozCBhJjh9Ss9ogBSconj3M/Xs1IaenoqlCDnUcC8wi12Km3MXN2/VSimNjgVF623XA9mq",
-	"ZJlFfMqPB5CPDBI5t4DVkRTIzuqESBkeLjv1HDaZ6gLBjEGI0BAJi0FokTZjvMUN0UG6DU3zFRjbBOVe",
-	"nMyySY8GJ4YRD8YIPbGTzDLY3obuHnh1MMMNYid1trZFbK9viOjiIlkbFInZ6zREYnG8acAgc6hBptgI",
-	"C/QcZxAAvG/CJs2krOMlvtdhMPHVJEiegkevFRcFHJoluEr1AAuIXb2ScWFRfmn1ejOJ48Sl1dudLSit",
-	"3qlv0a3N+i5rsvq6u9HedLbcG2x7ydLq9COmS6vPTruwUoGBXvX51QXmhL6LpQUArAIoRTI5JHPzdua3",
-	"ayh26mgWFgeebnNXYp1hYSb/scP6YSaYKzjbxz4nJd4Qk9BAWBrhJIkMRZ8MRXACwWZdNZkjCR7CSO+r",
-	"gabEwWqHVQvdWyD39zYW3pk4FjceR87u/EgMSY/yUZL9HrKAZVLgV8lLAQRRMQhxE2CZGPMlW2qzfan/",
-	"Nwd28bYh7zZbrYrQpaBVPZlSnma/1BoElmQS0Sa+gwb1AvefyphsVwzCBjGrqHY0nIOY6UNaunBd/wB9",
-	"K0xL4EpaoPbsrWY+minuE/2A5VASzcjTCIlmpEXoiPH0vhlkRDPEIZUr7+ulIQ6vpD2agStcSl5LUfdS",
-	"zUkFlqjJXamH6J8DwQBJ0eUbTum4IBOIjDXNzRRBDTTApihqik20TPfU+VlRC3imYBNtd9bdDWezXd+i",
-	"N1h9q7PdrN9s76zXd1P9ZnOoUYxVht3Cs+y2mJd7r8KkR1PffODJvk9HxqH9RwCT/3r8LPpx/HX079Gr",
-	"ZdhNkikdzWI30c3Nyfa4quQmIcbxYB5Tr2NesAgSfIoRfeq8rH3pLQb0G+rp3M+OxaEca3WmmJIMwXSs",
-	"MqaYOrIVTjkwwC2+MA4wKYIBbvHsJhiBW+aFZCgGvku69JSp3w7pSA3Y4O3nQvuqG6U23jJKK5zajKMC",
-	"ReW9AQ31mZ6TEqn3EiD1go6hU6d7pBsbljjWa1+amzxZU3ddc6jvt6lzUuy8PAJIIbU7bYADwogz4D7Y",
-	"GtXVLDwm7Q3Ro+gzDlhiLW4DsNihFB97/MQ22DxgT2o9bpFTjEHKjPC4JnVOSZ3RE0bsjsc92T2UQpnU",
-	"d7ltZTAdWM4cmYKbKZK6PWJvNNftJJfG2RDuZKk/NJN6GWWhabs1FhWGGj8WXFBFI6U4Mg8+CukJ4ylR",
-	"FI9ICbzkNhPliPvJncy7HJlaHrzIjmGRk+fHdjV0mug7xg/UzAow3+amefLrjplctUxLR4sOpXigbw4K",
-	"HAXNakUMh33/sX//ffbXn376q/avDrc/f3zYvnugezHUD/76i83HD5p0d7Teu7Vx+vnN8FN2I9gZfLLV",
-	"/sV29y835QfrnQ+b9OPdx79yKsuYDrf0ubioUgiJHSxaTRSMx/w2bcvc1nP05CyGUJERFO+U1FYnBTtd",
-	"TeNStBGX9FU9bOub8ZYLpSQOpbgDDL1v0HsrCy3OUdeqqzYWSj19SEM2pKMJ9YxCE/YRxOASFbSkyT2l",
-	"m0FpFivmj0EhGs0a68O2BlDKV8pelro1rRZjxCWtkvcJKltQgWBvd9L6wY6N9RbPtdbntimk2fXyikBT",
-	"NsPbVUYBc72AOeFngVfZq3TDsC/31tb8k0bKk4YVjK2pZSSWej941wvVNZntsIgUPkhfcCZRnLlDnjw+",
-	"NNyZ7UAMJZ4YOzPQzwLfvvT1/MuK71IaX5w0xhaAVYUxTmE99JwTFs5hxaa+D36KGHKiLyBVT+NKZPpW",
-	"AbLV40RwVrMg1Ggkpx+noUyWesCVERYnqfV9QQxTIkPa6UCTwUgH7GEQcX5cXUpGbEaf+CG+4SP9gnPC",
-	"FPe5epAeg7GU0m8WByq+GLBglEQqJjDllolSWDMHAR4kNEbQcCCLHq8bthcWWelJOcRrnyyQ/X6raXIa",
-	"smMBWx8a1dXkWRVkDUmAuxZEo6tsdjborrPO6jvtLbe+xW7S+m5nvVnfcDbdLXajs0132jlQgYt24ScN",
-	"9ODTA2phCpjuX6OXJHo9/ir6Yfx0/A0UM70cfzV+Nv6WRC+ilxqE7vn4acWq4PmIU+xYZJEHO4h5+dUy",
-	"6el9MT+frvfom1VbVzkDr8WtmbiUcNYzP4OR+36fcUmovtb0Wpg7ig6xs5tVh3u8UBdCGmjRFq/abeGO",
-	"bN2sryWqoZ6m3AhorO4wAdv0zUkVeKAD4bN9olEjsEFe4zfU9lM4+ZD1JFUlrg0ySE3pB2Uz2y1eTeGA",
-	"tH3hnDBXj0y/Kdj9kgCPt22RIfVCpfE6IkD1UEwPmdnOq9R5tuGKSvTP0ffjp9Hz6AXw4L4Yfx395/ir",
-	"6OWftXj0D+ljC3iTZPxs/Gz8TfRj9IM67q+iP6ivX42fjX8X/TF6TqKfCqWAEvP58u7MAukswudscgPn",
-	"/mJopK+kDlAbd3X5r+tVCxRA8nJnW7SiIJI+g0MqdZS79FHe1SpZpYCUSZ7RYbkqbKaPsYYbuo7uSZHD",
-	"cUd3HToIW3RNkjZ1j9ke6Zp6KQOFYLwSYzBDElN7Dsrr0K4DyfEcGuQho8jnrC+/JhME7pn4eFAKdm/0",
-	"GbzL5fcxVrbDcdHMGy5RAqfnBicKC+iK+N+XC0e/q7YkzKEyJjOuMq4PeMoek2c4lV/if3TJ3TJBgH1C",
-	"+SimtbwGZHRY6UY+EAxPm3LuiadPXV7L3ISjvnrrXOktLuQtXoCx8IYthHehIPBDFqYKAud4j/PKcMwq",
-	"5VbcGCmwWt3NoqImRat8CUZd5Hk/inNMALvrucrbVSaFSTUFTAr/lLkNXahlSKXwXB+FAeWITp5BJjHZ",
-	"ZxRKWLzcD0TbZz0kZMYSy7hEGW5WK2QIftMSNCNQ1pOqyMsmU3HEF+1/XZRI1ZvjSkjWd6JGLaYpPrP/",
-	"kxJ/CbXKDJMr7KoNmMXFtYhhAQI/RxldeszK3GIy8Wy8sMWT/j/tzoOtWPVCmaRfOj49jlmItDWpGdLV",
-	"8a8tmGG5Z97oKnXg4caf0dB9Pn3KT6y3E0icL5A7gegdqo0Uizl44116s73jbLv1G2yrU9+im+36TWfD",
-	"ra+zZsf8DRrctfZdUKifR4pC77NFEIVxQ5ZW6bmLQiViEkl4TWpJdYnt0iIL78DVnWS4jEkUKJOI0NSk",
-	"OhNBqlOZiFqLD7s0TMjgwAbZgyJ/CEMJQjmxjZdnW8TW9zjqiOAIQWZEgBxxxEbdbydCW0AKKD8g9VA9",
-	"4ZHIswJXTHr8W/Sn6Pn4WfQq+i56bRElp6I/RS/HT8e/IyDEvgPZAzKnUTnjQb7ApEEp3d+sdD/bBigy",
-	"gPVBxHpd943jQpfphIvTHkokenwpWzoUYX9Wg1YCbK/rn67JbCcUjf3pVK0mOPYuI1UREMpbfMCh9SrD",
-	"4FkzaEOhOGbYxhAwg4s/1b11wONOr9hSpymQ/RShJBEBEI5q9I4akYC5Knhc8oSk1S6m6DG9kTwOxwmV",
-	"VcroT/rTMu+HNFgYs0jTkqLFz3w/RcuVQs7/HHDz42Gr+6jL9kgGNT9GlTIdHUBWeITkqEdchEeanjDp",
-	"52ABw7J0JIYNBXE92Jh5qu0D/NMjtfarN1ps7W40N3fBPykE0V9Yhqkx6eGdBzp+llbWk2ZW3BLp+V0V",
-	"k3p3TbMOp6RlOBR1/aWytAvY+FBqTYkGtc30+VQiTss2TmIGUai4ARzYFk+qidRpspJs7KRYCRjxWSfE",
-	"pjUUnBC8bvEsv4k+KABkkN77AKFw13SkhmaEZMTCFq8iKTIWhzLu9oUHPCVgV0Nd0YQMgneBl0lTBwyA",
-	"APAucUWtgNFPHe9DU1q5IkWYYWzVED4JYeuk2WbwdZamcN2dS+G6sEyLa0JzbbJiKuwriqsYpl8KIBcW",
-	"Omj5zuQ9aCNFzHRNB64OQcDCQQDuG6GShOxxaGkuc1uEfTUZe2trNvns4V2E1wLWnU8fasvkwScfWqRN",
-	"JdveqoHD+aEQxz4jB+mjbMHHEQEzZtTiD+/cItsbmzcJ7fdJ9fCjg/q6RbYJwLhLi2w29YtK4M44ZQH1",
-	"NXyKBD5x6VDU1thQqUayjyBe0OUu1enP/FU2yCdapRtuDBpi5w303cCBMyjTap/dNns8RZVBUxKmQW5R",
-	"3zdxTADQ1pDz8EMDJ4/TrOyfSSKRrGHW4kt06uzrbE5WlJgO1YxJY1qD84Rqi1e1FldLD69W3ASUmZPK",
-	"yp4vWqDaX52BjEH9YxF4YbenxvHRwXrFquAmqextWxVPygFgWCQcYnrHYptQsn2Veb6mf7VX9Ly/iJ/2",
-	"nnpWa9Bsbmzj497bxk/4xPf0nfC7Pgs84b632cSPuOTv/eX7h5//avODB7c/evCLzQd/9WDys7Lz4MLK",
-	"3mbTqnwRKKH5QEnLivfL9+8/HDZ/8eGxODg4OPjk8LPu7c+ODw4OPlUfbx8cfHrv4ODg/d7pB8JX37zv",
-	"v3/vl7f/am1t7ab69Mth+Mmfq++Bo1wNprJXmTucpaRwshPyQ5yZ3b+fnEcjNcDhkScgLyiep0ttFL5d",
-	"Ng00EpDKYuI0036/SAtM+6fz4flvg2TQbfx6EbMPNFxCLrMhVRx7rbCuooOWGC68lVEvIYO2mzoAKGat",
-	"MghmIgCj2iq8xcHJ5GKoQa9ZcMoCDQJs/E8PSua6TNb2EhdRdgEvZBh4gOHYZT3iiiFvkDuB6MENDd1s",
-	"4jzGyNnyROodiZK1xbXtoL3KGEbAcIIAe5uRxlwc6Sk7YonySPnYej7jPxovNjZMWzxQmj6Hy20GV8G0",
-	"YD4XL3QpcXCRhAXSjE3O7Zh8mDY/l2+XzFyeJ9jwdGiY/4kdXKL8/6xQ/oFXJPEzsecvsf6WkLlfBI2+",
-	"0uqzEP+VlRqrRkns2BgAdBfsL88apcZC93rYOANiixNbmSCbjtc7hv8wm4T0uNYgUNmLnEYZB9qTRizt",
-	"GZcpUH4sYsoY13bKgERQNRDVBEzfHAN3kpFzhiP7aZDPMTQpJeBl1/Rs5iTX2h6nUJY8mV7L9RXNhGtv",
-	"MWuzXJNTzk+jYlW6jLoaZvQWdbqsfkvwMBB+TuIOmf5tLuoyFAGzUWrAK5Cu8GOASPAPMiXTU6O/zE0K",
-	"b9s5Tq1ijopd4pwaeV6PdU2+iXRXeQBozSg/OqsGcJGBD5EzaSFwtQgIF6EFOLEtroFi57uEudSxLW4i",
-	"4HMD2sbw4Im/lznI+bnaY8bVFyyrDH8mCtxQAGcXzdKSzNicpStSlBWjDhSYZadvgTOWiayufZmtnHyy",
-	"RgeuF9bZqRrN3L6b9MXXJKFuz+MStRfeAYYXuEC/jHmqbIeox0895FGVFgmEH7OlWtjlKcl/P/0/NdL3",
-	"BzLmka97HGsfQgDZVS6Obg4lVVsDH9oWMf896gAcUfyNGIS21eI2NpHiR2JrROkjgJE+CpgSFnaNSI87",
-	"DINZSMhOvNAg6be4BicAFOl4DMcsxKbVfcIFr5uvC1F9P/ZkmA7DHqgFuI3zv0A9zMQSeG5BacxUW9DZ",
-	"C2QuNwIAbHk1s9i84bKQej7cFMEwYWZ0Tu+JVYGNpN4Od4su9Fhvbm3kQt4LB3zshYn5k4GcHfYer727",
-	"cP3JZOVc5d6jg+a9JUhkki04v3IOD+LlhsW8smAAlE+eb4PpbORrFWVubS7s8xyx36FfrOla/lmQ0EhO",
-	"Yor+SbU/aPueg3UHKOjqSnNj8mExkIApIZnDlgYlxPCbO/SLW8kwz7O41/UYd5Scw3daokfB0GTUtzs7",
-	"zfrW+s2N+u4m3aq3bzjb7g672dmFXoOz9ij0BbaFVPbWrUrohUBhFP3v6E/Rj9Hz8VfRcxK9ItH30evo",
-	"h/HX0R+jl9FP46/G31QW6QJfPN+XTPxM+OhkDwGyT+BeAf7pd0Gc3Dn4NL026njqQ5eSHJ+wIdb63Dn4",
-	"dLFq3NyG5AszPAorcwvs0R7l9BhAR7irjVNSFRlrDSw1a9pSq+0TquHv15vN9NQhnTTEhY8CRp2uMhQb",
-	"BdgiqVOzSjg4TzqdVSyc5cTf5f1BeEFlt++k3D3DGsyRuKO3Vvt6CWHNyxD7gmrhwHUJJSnlMCpWB2c1",
-	"Jte+NPeew9TzAXwvNQ6H2dUGnorxUN2tQS5A2E+LbxzLpPieV52JV7mlxXMZSiJhLRbe3ZfO2LHyhpB+",
-	"l4IhJIdtZVtr8GZMrQb5XMfHbaNz7awQwGIDJQUg7tko4Op996ytZmltvSVri0oN0JAkKUq0s3eTE/hi",
-	"DCht7xSG4h7kh96MnTQrAjeZhckRyUV9/CYId1uPbhEUMzMieLgnpxXYBIJZRoOtoDA/F4EL2Gkdj7uk",
-	"OmTtumQ0cLpEjnhIH+8Ru1UZ/y00Yf4het6q2Bax6+Nn0Y/QrPlafRSBXbOIx1v84UBKT00od8ltfux7",
-	"skugZE2NS+6THg2dLpOGzAc2GTANUH5CaFucshaf+A22IiTqzwuteLIc0WME6pgRoQFCaS1ebSfhVwsL",
-	"rNsjYoSnXre8STUfk/ns0ccfM34cdit7G82mVel53Hxev3JJH5hJpTH+KXpukein6DkZPxs/VeoCtAa5",
-	"fn19gyi9MX42/nb8d9HL6MX162oH4qUfhT2/slfBkp0+FuwU3gt/JcNAcF3bM3Vv/Mla+jcN/Z2+u3p0",
-	"njpONv/COndRFY5czjvN+s313Q3Ty7vl1vFb9WVz87xUuNn/ak3+JXod/Uf0U/SaRD8qLf461uqvxl+N",
-	"f6e++G789fi3SqlHr6KXJHoBPePQ8/w0ej3+rVL6f7FYRHsF1Agt10YLZL20M1o6epcjtJ1WelqTAbuA",
-	"lvdhl/XKOHeB82UnIsdOAL4TS9eo7azNkOnt9cJZEXA4Uys5ZCtI93MSsRchzpaWSxcYhi/1Z6k/l/WV",
-	"8VwXOMpKIv+ccxKli7x0ioFpPXCe7vHal3DXOZmFN5sySPRdmS+4ovmCOVv16iQL4EUKnq9PzlVJE+xD",
-	"t3lPnEKLdIopOGupTkx9Xm7BC5fIKJTW65u3Xpul9Vpar2/fei1zPKUBm8nxnJsFm+p7KUzw3E1+g0BH",
-	"QxYwwpln6PFZP2Qu4SIgATsVJ2wC/Xm/xdnjvhKz0AAHHf0ed/yBy1xStQ3sqP6NXSNSYKeLQzlpMxIw",
-	"yaDbXelyrash26R1eFGOKDXuq4XvrGd0KeIP1qOeUh0hVIIGjT4LA3E6AZyCUyyz97mRRd9Mg47+fvz3",
-	"468AVh4E9w13p7PubND6TbbZrm91tml911l36xvtTbbVuUG32zsOWHinXsjc90dnwyn9PeCFKj33YgUt",
-	"EAhI3OvpSCPs637QVDcLxOZXidcnO21+xD514kp367L0t4g+4+mVSYlWU51+lcLzh4DJSRNkFd/jJ6QK",
-	"NB9kY4t0xSCQpD0iLuvQgR/WgOAbRAi2pLd4nwVScGIwnE2m+PDBgUUkUIEB2IoY8ixiqUGdpi2uU/1I",
-	"Ua/Oo90gAOxroAIYw9QINm2b2zRavMU/N6gq1HUDJhP6kTbzBT+WGpxaI6EoLw3f0ZNEKYs9fIkUV6cn",
-	"yXFAuVJUNCSCO8xKAGKSVmqNJWoZbgFgR9G7Qv0McWuYq98qhszWItuGwR+gjlJeIspCApiDwD8aO56p",
-	"vyacpNxtcS2ypOnnVNfN6ebUYDMG7Av/mIKmMdiuKRoXw21qJSQw+jUNYI3BCiO+pzzdZBo0l6tZGfbY",
-	"k6Fs8SroaRc3iwwZdfehzzxR/TiB4Oe6tWIe1ESaruLtLqQQC7RdsTryhUNBsQSDaSVzBn2xFEDO8nhq",
-	"pR3xxu2I5fdAke+XOnJDinKNVEVgmYoqOHgAxmWkYNiNOY2VzNMCr1b2YZQ+5oLW0F3USFL0GHAkalmf",
-	"Pj25ttGZPM61L5MPcxIn6jyAgpeh6Eui8VKMKm+QlMpFHxRUrrJe0qrNStRv2BWSwUlKa1+SKF/kATcq",
-	"dNIO4EIbjVUjZa2U8wv1jSYqnJ6AWj6+irpuQuvNy9jgRT/DjM1bQzLRuyYldq+GF5CbckleomAA6ZN3",
-	"buyJZz76a2g7LkSt+G7N7jwXj7MhCkYDRwcED+DpeeGIIJosIlD1A3bqiYGE37d4RpI2yOci0EiXxmL3",
-	"0nE/IRrkkPYYguMEA+WTUNniIPTUDXIFm1rUWYKtWVq075JFm2xWbc+W6uu8MIEZsMWoCU4ZKmquVzTX",
-	"zDVFyYF7OhCh40PQHZDGqWoQGyr+7bgvAUC5dJQFLCslM0kVcTSVDaa2vLqfTjDALWtE5/H7XcEZqbZH",
-	"kDNHHO6a1eIOlazuccmAu/aU+SNM7fPREOlbcHyn1B8wbN1dIpNwL0aomK2d2OMwbvPQD1QvZ+n3Ve8A",
-	"42+cpTdifaHeiJy2FxMrAg0BFbRKBBSNAcTDwuB6ArH4cp+rO36UNaw+thHozAyn6PnSEFgsNgJcmpgA",
-	"4nJ3h+gpSNSX0U0zwO4LWODwdM3Se8Xcb1YFdmFlr/LnO7sb6+sbm1s3tndmqgZcy5URwJbSJ7i0i3Bm",
-	"6g1VZlMuC1qYm2p4mCq9moL7ucwplqU15ZrXAy64y+fKzOzmQG3YILep0yWBGJIhBEi04upSSbiI8wjH",
-	"LDS+h/6qxbX/EVDuih7xuBd61I+TOhaGLyGcRMNYHyq9UAUjwGwvnRtS0pV6kHqq7SeJGugK0SkEoKYJ",
-	"NZ1bIBPiFmSb9jjZbBKXjtKJLlKVzEB73sUhPtAjrDXIgXrxFs+8ucmXdBFaO56BgPJQl0OY7yZTTrPI",
-	"6kjVhnJ0u9YgD8VQI/3b8sTr92Oaljmpm6xJpBNjLZ4qSDREAeQuUvyr95PAGxjz4OjhhEPPYTUSsM5A",
-	"MnyTYRc8PZQOOt+V7rWxjdzV8OLcZY8zJWZAsqchx/dj8jxPtvgw8MIQXxBQwvuMhprJAk+Pet0uDXo+",
-	"k7lG2d0ecnEaSXLmLFFs3v46yRjpgGBDeq6YkzLSenVC2/5b9Cr6Pnode2qJtiW7G+tkXenqjfrmZqJx",
-	"9SPBLDm7TTBL40+mqn6zpBrGGb8oPgf4szoPYNZqpx7+r3bsEqsDu7Cy17QqYhA6Atu49e3UACk8NwFC",
-	"vYvUsuvtDWfTrW+xG536Ft1u1286O259lzU76xSrHxddGj2A9fQA8M0KH7+wJaWlQ2WvecbFkwM/FzDx",
-	"cyXGurTfZ5y5SkgzrQWsrF937J0yXmaTymzSosQZcPKMutLaCGIF7YF/TpGJtS/xID25KsFjHPc1qUtP",
-	"inCytXhY1eCjodOdbfEhjCSV4RF8k2Y0AjuJDIE9yWf0lOWAdqQoBbTDD7fJ09rYyoAiaRWlrXWZjtpU",
-	"lhSGOIoLUWFXxL83E3cO/v1yU1/Mmo4CohNqylfceaWmKTXNopoGRRVNpKuOY56nhlmD813qmTMFFlLn",
-	"HHve0t6tcpUz3Xddry9JexC2OMQagAY1+dORFrQ26QSip6n7DLOywYmY0FPI5jrg+tIGeV/9B7zOidC0",
-	"of5oce2z5ujIjvahIVeR1numntKh6moc6JFkfie5xqG+z3KZdmBIKf1Y6qK3pYssoIU0e+Wd10NvS6zD",
-	"gUgCXuCMTiDAnLeMD5hkYR05tAxvUSHv10z+IcsUUOvRd6kkvpAhls5PEG+ZgnMvmKJBfch64lQnTo1Q",
-	"z7t6gtS+OhE+PPZFm/oWdlcp8QgCBDivtQTNVKpZqdilfoFseXyLI6eSJHYowv4RTJwdQ8oNXC8kvjjO",
-	"SH4k4vaOOTiBynVAwu6khcAXHJmAHcNJaMgEswV5ceE+F2Gq2SCn83p/PiuavmfAWhzvCJHKUEDrWbiP",
-	"hfcgvwVn1yR0PZiZrQ4kI7bmzH4kwr5ds1pcvUEOsz/cDx5OfV8MM5Fes8clob4URIa009Gki9OFhKSq",
-	"5ilv20ENpJqUIaMnjKuhwOXXJN7SDHwfg9f6qXrv6CRxdifVimp7dAD2EF7xjmGfv6RMUW/ZQJpf0ZkZ",
-	"UobSH8plApACbuNnpliuoK8BWz/tamQWK6WPMqpnNa2k7dbS9ziT7/EZzp4hS88g0Wpj30j9HAAOvLg0",
-	"yy+NWY4jKWsHz0me6Q1+oWY2Z8PiGsIPAtoJpUXUTnAHQC7NXQJYJLILVJesJw3bJTHJY8QWiL3qC4XU",
-	"+tiT4SdsKO9CKdciWNMw5ngm1SFisyreFi+5U8M4DDGCfcmxkHNwZdoQ7K9E/6xk0fhbwF75FsBtxr+N",
-	"fhp/Pf5q/Gz8Lbl+fZ2M/zZ6Gb0AUOwfx99ev94g0e+j19H3kFb/Tkmy8TN1Pfnvp/9Efh29INEPCNAP",
-	"sNn/Hr38TbUbhn25t7aWEqdrDg2pL45hkdVociF35gwvB3lnYrh5wDuzxo+/p6QbsM57rcqMgbcqJGD+",
-	"e60KFx2hnAjChegzzoJWRY9+eir0cGgRBNCi0D07bN3dcDbb9S16o1PfYttu/aaz067v0mZ73dlwN9lW",
-	"ZxXoHnPkUwPZqDfX1UCaZiB4XPYqsbSopHkaxl9FP4yfjr8ZfwXLFn0XvR4/RfSk6Ifx1+On42fkv/5v",
-	"9C8A8vMy+j76D8PhQNS8vY6+0zDsr7W+fBW9+q8fLxzx2QiXBfAj1Pkqax0vS60jRk6UeoOVIVXmeqEI",
-	"MkSoJcxzBuZZSV2beJLco8GJK4bcIgHjLgug9qTFJeVeqDYf+ejRvY81VoPgoPhZg9gpKWET2obCQhEQ",
-	"Wx04WycXaIu7yqrYJ5QAAoYOS3UG4SBgsaUB0BbVgFFXjVAyFgd/IF0AwSleUzfpUxninczjpS5AhAbU",
-	"QjADc7DPmwdoFUW6qKS9cKm6tHh8s/yPpbFSGis/V2Nl2ZNXCFKhlN6QSuOWlfCE72oJxucBIB0lttB5",
-	"4BOqm9U7jLmz6aeSMAF2MCujDPAr1DMzXBw6iADBA4OkMmrxs/HDk8M4YgEPh5wao0Gc1PECtBkAE2t2",
-	"d6GaoqsFU1igMUsddZkU0MXbcKu4vfHhVbt/vu8LFjwrceovhbzXDf0SVgQAb7T4vEqe73KaaO1L9e+C",
-	"7NFeCOrlWAj3jXJFZzzOkvjhChI/LGBBWfnG0AHHzEOeBQO9PJSPMBmBiRMvPO89+CELizdgs/TJS5+8",
-	"9MnfhE9eSvRLINE/hDqhq50cyK3viV+p4PloJl0Ioc9D7P6XBI6sRZQItohRFTCT2QxBVScGBjyO3Nfe",
-	"kEGGrWZlCuAtpQBKc6M0N0pz482kAEqKojIHEFMUnXsKIA68rMVa/KqUQr8hUym3fuMRPcFAVJs6J0CZ",
-	"QaAqglTTJtIeAQOpZqVKLkWQVGPut3gQQ/R44VTF9IXYUnnwAWbpywBDqfEvg8bHAn6j3+Fk/Rx1uy66",
-	"R9FRxhUugZqNJeF561rJnEHghaO6ZKES98U1+zM7X02zZkcEadlupRsplR5ocSA3yhP2H7LwfurWh3pg",
-	"h2Zcq4p+rW2Bj+rRUOjuReNILnZ4Zg6w4ECZiW2Uh+ICgm05O9Js6XjmZzToXc7m1SWprc0R/Bx51/L2",
-	"uW1hiUyLY0uwLnupanTAmCbFIq4XMHWFhbetpeGedP/0ZCt6AtiR7X2GZm6/x3h4ZOZC43dMgUrFvcoG",
-	"00Nq+A4AFseu8Kr94e1HxMi1HrNbvEeDE0nkwOlmYEQ0VVuqS/mheX6tQe6GJGmEb3HNDGcoznoeJ8Ou",
-	"QMo75dtIMmS+3yAfx6wxAcMe9E6HOSFzi4Gv5sqzs8JhvRFRds7Btrctf8Gm8bjSRQ4rAxbvOG7Uinpj",
-	"CQMLp64ufbqsaWVEcdqfbpD7mOgPPedEiSiBEJ4eb/Ff20q42haxQ2HX9khXDJVcH8XclkSzxvXUKnL4",
-	"drcZdkmfBY4S5z4jogMtEF6ABZP1GKUZqhqrWkwidQN60FpwB6zvj2qI6xTfI2BS+APkkExf7/hCsn1C",
-	"ScD0+PF1iMaLBCXhhbLFAW4Jfo5vAQDSw64aKnzr1hrEFqcscAfsfp9x29wiNUctDsRd17kYXgfPdkg9",
-	"CG0osxRHr74FajDBjwG1hHJiS59+JAaBtFu8av/i4P27n9x+dHT42YMH9x8+Ojr8+MC2cqlVEQUGQK1B",
-	"ewF5Nr5mo8XV2iCqdZtp/DuzbDQkPSFDsrm9jTDWtE+DsMBWPsR9dfjxwUMG8OMLmDLIDYS6NghJFTi5",
-	"pXfKakWdqmpki5kySt8B9eyiYbJ4MIy7pMoezxtKKC5oIIcfHyi9gOsYNxfjliIaOcWgiedug8I2X71/",
-	"Jvk9vN6gV9nb2UB2D/yUcHt4PGQAcrl66S4c04f6FnjpQF24pZ4MMgCRXGRl78ZWs2lV+rvN+JvN5sZW",
-	"84mFWyCJOjTXH0GiQ4dgjhlXG3N2QgS54e/jlB56GH+Lwxg3HzVvpn6bnGWEg45FSOoFNm9MvcDN7ak3",
-	"2Lixu9EE5GSfTv5Oi4b7cCwre1sbltpg2TeIX3Nh+8QcSp/qQ1lgkwTw1zKyckmKWrWOBkkQGGlqVL9e",
-	"0ytezGrMEL3vC02RHI9XX2KhcpRhoj7BCqja+jMcbBsonniLe66uuUhXHFq5Nk3shuKXhp6zxWf0lN7x",
-	"fLUMxBG9tsfZvmHmtjUjaJ/RsKj9Qq/opwM2YAtBOxhbC1tKJSP4LCZJFZ+k6cz1fdCuUAYA9UGdscd9",
-	"X7jMLPCCJEi68WIhifMIRmhIkSylZRC5Ym8r3jY0CCicNRmOIF6ttlelgMopNi8RWpM4NGTHIhgV6Trz",
-	"98qSohIHfstc/WTOcKiU3rGGrDc4G3E4o2hs+iIGp22F5F7hSLiA1qMqgLBB7CF5pF1o0Ay4uUdmWHoY",
-	"bSF8RvnccSDZGQLwKXlPhoEIGZHqMOrZARs6YBR8gF7xcNRPVhmKNuUpNGcbaGdPgulfuG90lkf9urK6",
-	"PZc3njbrCJgiPRRSVfZIYH5WmzO09+Hy8x4bplSXnCyTBbqIyVJ71wwKN8+iwzm3Ccpj05OD9v/HnJBU",
-	"J+n+rJjpr3aB5HqXuRsvkWo6L4kCIDb8p/HDPPdsNKRZJLEn5km35wOZxWpB07gg2Sh67ktxumZcmeRK",
-	"eKPNzgbdddZZfae95da32E1a3+2sN+sbzqa7xW50tulOe4UMcIyHpuSJ+oxbUk3Mv0YvSfTaZH1hll7q",
-	"fHz0InoZfRe9gkT904pl5Ku2AeYmdK1K2qy6EAgaCMVm9PBiDXlfKMOpdF4umfPyhTZnf9Z+y9qX+B/d",
-	"kbdMNNXME9hEDXJgQo5FeLuedjYaM6JveGpWr0oqRXkpylcQ20VhJtzhpaS+NI1BiciJ9ejVkNi5gXOz",
-	"vXIfbuT021cUa0a8XpUC4jcwrwUFJgcSofqT5BnUECcIypNVIsRgLus9PUHBUqUcUVmYL9neBJtoOkZi",
-	"qRuZgIgknqGXxU6uBjkYuF6o3GVJbL3SRzjAIxNEsfPCffhC09r6rE1ZKUVdueHudNadDVq/yTbb9a3O",
-	"Nq3vOutufaO9ybY6N+h2e8dZOnWAY8Rh99SgLqTvaenXKC2S0iI5P4sEg6ReKJFQWu/GsibnXa3JQXEX",
-	"20e5JtG5WAI99c7HbHb6C2mww646URbx9LgJF4Dxwh1/4DLXIpjUxiRYgzxk1MVuGVOVmNKhEHtPik2q",
-	"WBwjuzRgLv5RXVKbk6/Ck3XPvMLVQg57U8ojaeb5HlopXkBDy4vx19F/jr+KXv5Zi0f/kJadJPpT9JqM",
-	"n42fjb+Jfox+UDL3VfQH9fWr8bPx76I/Rs9J9FOhKG4s1qnSCUQPpGScA0Qa6pvtHWfbrd9gW536Ft1s",
-	"1286G259nTU75m9gBeIWrOx1qC+ZldiAC6qnc4sS6s03P0xoDlrpe14K+hrqxsL1mtSijVRBGtVKB/Qs",
-	"jZYHpvoR6h5JD/ouUyLfplwOGVS8V5OKScEZMRxq4C3lFFliDSXSrslUYlfpmL4/0jxllNho6Notrh+J",
-	"Actd4vFT6nvuEZqWR2FAIWUmuE2qWG8JSGXqybV9QnmLZ3Qcqdrm8x5R82XXkKIM6MvSkFIDaaVaQ6G1",
-	"IBxgDYenTLtTppScGPK4uh5fJEfNPRCxmtMyZhU3zSiB30Nf44vo5fjp+HdK/Fsg7qP/gIZIpRKUcnhu",
-	"peT/+GsSvRz//+O/J9iJB5Wh0R/H36iv/56YNsnoRfQq+jF61ZgWz6sIVkQQvyC461IFv00VvMKuKGZI",
-	"gj8DGDN13ZK2tHS5lrAJ+v7IwvCdSyjP+jkX54GZeEcZiZ0diTVFlUcdERwNJAtsUoWuCFtAl4MIUiZG",
-	"zYqtAf0rpaJ1wy3O+H7a7pjsy6jB7fDG2kSQORZGrUEOzH214l/E6NDxXrB3nEEQMB5q82FmXFffSdck",
-	"5UZ3DycSsYemiPLMlkMcjpuc/jMGcnFE2A144aHcMnX8JgK1UzvjnQza6gNcGhylwbFU32UqDBGXvM80",
-	"NdDNnmVxPFnr0C/WtIzx5gR3EQbJsUnye+XSisBlgRX3uiuZCtFcvk/s24/osW0R+26n/ongrH6Phk7X",
-	"RtzJW9TpsvotwcNA+LZSYx0RmNAAZ0OZzywJKPjOHfrFrWTUy8Zz73bUaGAwF87ysCgWz0Z709lyb7D6",
-	"dmenWd9av7lR392kW/X2DWfb3WE3O7sgS8+MxSPQpsBq3Rh1J/pT9CNiC5HoFYm+j14rP94g64y/WYzL",
-	"b2HBmSzbSK1lkdTM2WBqM3SRekw9JLN5ckxAnH6L9OjjOj1m7203oRhtqj4/sWEraq/mb3wGIoCE9Dju",
-	"6QhYP2CS8VCz5kvG3Rg7TFlk2R0/+9nq6ZsLytt7wvU6npHqZ9AeP+OorW5Cr+z9+jdp8YkSg9w5+DS1",
-	"sZYAFZ4jTNLACg9Zp5KpvFlUBDMezpS/t/HvJOzSEFA0YmHs8TzBnCuPW3xFgVyQZItFsh7lavI4v9dC",
-	"T9DSTVWrNi59jo6f7qyoDlm7LhkNnC6RIx7Sx3vEblXGf6uxx563Kmp26+NnANX2InqtPopAuZkeb/GH",
-	"AykNfMBtfgyoVEMRQIazJ/dJT00BM91yBI6E8jQDyk8IbYtT1uITv0FPFhFs1Hp7oRVPliOQzDHQGVaQ",
-	"pC1ebY/i+cOeQ9IeEaMhdC516a6QjSvfFQIzqdTiP0XPLYSeGz+DOPgPoBrJ9evrG0QpR+WUjP8uehm9",
-	"QHhovDQXe7DoXjmgg5P3zkMdnML6y7U5ks2/sGGxqJ2ibgV3urm+u2GivltuHb9VXzY3z8tOMftfrcm/",
-	"QPLhp+g1iX5Upsrr2HR5Nf5q/DtEAPx6/FvAB3ylXMkXkIeA4PjT6PX4t8qy+YsLJyfWYnA0P9GrT2lp",
-	"2ZSWzeqWjd5MEJbWCirszibFecNmjrIgFiAmTAwbJZgnOQinrZoGOQDhK1vcoUEwIpRrvzPHqtkjOcdH",
-	"73HIQNPjFi/Y6coIOGYhsTebW7bG0TEEyDrS2iCf8RMuhjxby7unu2Fmmk9nojScNJxKBsSSAbFkQDQK",
-	"1gSRSu1aatczaFdA2kq8X+x2zKRWL5l2zTAu5qrZ+5ylcOszqnYfIaullWDZw/to9Jg6oMchazDEH0Cj",
-	"ZTTtZEwhdlF9T4a5raCJ5tMI9W8zjFsqqFJBLcOxlFFG8xnmSjVUqqEzqaGDjBKax3S6otp5a6wsSt11",
-	"GfXD7t8Uai/t6BF7o9k0Hhigh+HqkWDA5b7axq5AxhUSigE6wsSlIW1TyXL10Efw4JWxCJKGtJPFxYh+",
-	"doHsMK8GVcTeqW70OtPGnLHFPvZOGVeP6Qeina5gkyOp9htmlQNG3dHiq4Ok/vHEExA71OmqQ2YR+0Zz",
-	"08Z6qKFXsCzYGMSkvGwrowY2IqEgkgUrrYkSFgtUQRyy4NRz2GecnlLPVxM4cznjeZuxntnLv6y0GQ1Y",
-	"cDAIu+puypqCdyuoMPQkvnpQsSqDQJlHa2CB6edM01AeezIMNLOy9I553eMWCcUJ4yRgnYDJLkgx+JMY",
-	"gLVoEOjUkPLlEjYv1z1OBpIF1yQRQ06oA0Cn6TvgN3mZpbRFTarMHeAWIg5T4lnW0hYwwOOjRdtr5NdR",
-	"ypxn3PaZo4w8z6mr8dJwEDBS/avGjeZujTgsCL2O2rhMkrZSWnG9v6MBp+Np8TiWEU08P32LvHm6/+iB",
-	"5hYgyC1AqlkKAtrvy5oFNY6nLBgRR7hMxrDX+lIzAhmyfurh4VDU8a45jz7U14TdQAyOu4Q91mWy9/uM",
-	"3/2A3BKcMydUm/TUU5YRqUb/M/q36H9F/2Mt+kewfr8eP4Nug3+PXiGEtZIXell8j5/o4sgetHXgjMnU",
-	"8KQUOeO6Rzk9VldOeHPXJOkz0fcZqRq6b2zzAQM8pmUBFhaLtH3hnEiLePzUC/UOUsNqD/wT4vUQpDYe",
-	"ib46bzQjIpmU6nqL9KmUkA/UJaJmFZRvEhJfgAUXg62zUzbxvuZETz8GhRlxusw5wYFqq+KEjTDRi+LX",
-	"wIsClDJ+Tj8A5cf07a9f/4CdMl/0e4yHgDR+/TpJkL9vf/LL99zkB3Ztj4RC+Bozmkl12KwWBzYKKuN8",
-	"ZZhU6ku9G5XQIUMx8F3SpafqGx42yF2udpE7cNRwAEFdMhLrE6mTpOkwrH4hl53m7VyNd2QA/tT641jU",
-	"Kl6TRHouI1V7rccmC7btWrxoE3sLIEtiIvkspFIyIFPINVtYoUlWNW6C0LipsTzU28349ChEYrceL4Mb",
-	"JaO9c/ApypfOwPfrIXsc6jxCanAZa/PJb578vwAAAP//",
+	"7P1rcxtJmi+Gf5X8Y89GkxoAxI336PgfiCIlSiJFEWSrW4M2kahKANkoZEKVWQTRbUX0zEQch+M47PXZ",
+	"tb3vHA5H7LsTMWf2jD276xl/BeorzCdx5JOZVVlA4UZSPdPd6hctEKhLXp587s/v+S7n8cGQM8KkyO19",
+	"lyM3eDAMCHyuR7J3TsSQM0EO9ffqaxENBjgc5/ZyF7xPmECY+Uj2CBK0y4hfoAxFgoS5fO4aBxHcgj2P",
+	"CAGX5/ZyZPy8137q0Vf0+dHbw/OL141jcTyQw7cHx1vHfZ+evHn+8uSoXv6qdBqcBl/d4NJo9PaIj9tl",
+	"n74enD9+9Sw4OvnyqNG+OP32i2dfvPHLvc0339Tpy4PnJfJlXT33xRfl17TzukjGz7/13xzTV/R49NU3",
+	"QXD69Kva28bz3aJXCVh7cFTyv3we5PI5cjOkIRHHLLe3WyrlcyHphET07IhDeVV9V/nF9mj3y35JlL2X",
+	"b+UXtfHrwfOd3uOt6HRzeI5z6ZsO9QPrMreXq5QqW4VypVCpXZR296qlvVLpLVw+IIM2CU9Ibk+GEcnn",
+	"pLrzYjwkub3cY4JDWERYy73vcl5IsCS+88Ty5BPJANMgt5fDjOEivcaMX+N/b3a0yMOuveQLEtIOJX5u",
+	"r4MDQfK5Dg2FPMUD9eLbv7v94+0fb3+by+eon9vLldq7pNbZIYWqV8aFWmdzu7CLNzcLlc52p9zeJju4",
+	"XMrlcwFOnvCPt7+7/e3tH2//pP5Vv3EPK9rJhVEunxv2OFN//GJ7t1IuV6q1za1t+/XUyCQdkLf6+sMo",
+	"5EOyccKFx0e59+/f53PnxOPXJBwfcJ+IbBIlDHFGCuo5KDSXI09d7xKo/mLvl7nt/rtKYbB74xeqvQ4p",
+	"DHfkKJfPlcIaK3iV628LO92tfmFclmq/ezfVQWHz3bZfGJWG3xT6uyHJ5XMVf+e6wLba7wry21qvMCh7",
+	"6k3j7iYp7PZvKoWwOnpX2B6ydi6f83ZkufDNoPZtgWxd40Kp987P5XO10bBfuNkOWaFdGe8WupsD9dx3",
+	"pd63harnbxX6O/K68E1lpMYw2Gp/UyDl8Kawyd7VCt/uDHtqXrtjXJCV/qBQ8rvbBa96Q3JfqwVrCK5O",
+	"NQ/pt1hSzjLX7E2PhARJjgQxJ7sd8tHkkXYfcxkqsutJORR7GxtEUFzschGJIOrSYhhtYCw2uLqjsnFd",
+	"2cDe/98LKGHyivqfv6g/Pj49vCiVm1GpVNlSG3Hl9XAQENYlnx/unpCgx3Hl1ej6KDw8uXjejQ6eYU5e",
+	"lOXO5fmbdvT0eUPIUcE7ybr/akBkj/ufNyqbW/p3xplHPmeFUmPr6s239crJN/r7kPg0JJ68ikL6OUzk",
+	"b6v1v60c/W3lKOgXnTP0t5UjIfjfVo48HARt7PXt/ZpPXsnxkHyuRqG/Fx4fks/5kDDq/wIOn/leYkk+",
+	"f/uuenNWwrvj8uCgcv1mR74mm+F2dFprv9jqPa+KJ+XO0xJ+uXvzlZcwqQwOUNMcwOzwsU+YpHKcubl1",
+	"FFDWJz6i5ip3U5dgIMATtjplv+JV24Ua3iSFWmerVNhpb5cLuxVcbde8TX+LbBuecCk0z2JREORz+t3z",
+	"eNgw5NfUVywvp+jI+eYJFcMAjy2T+fvbP3341YfffPjV7b99+M3tP9/+QbOEIQ7xgEgSggg7iELBgX36",
+	"RHghHSpqVWyhR1CLkRupL2gh3gFCH4bkmvJIoCHukn3EB1QiKlGHh/Az8En4raiWQj3pXURCtYZMD8vT",
+	"L8znhNcjA6zePMA3Lwnryl5ur6Jki9QMXsiQsi7s2XHnlDNygqXXmzHUwwvchUFi5PHhGAajCJCEqMcD",
+	"X+yjUY8wNVQhaRCggXoWEXAdZmJEQkQFalVLtRYaUdnjkUQYtbk/jifSI9iHI25mctwpqFEV9LBWm9BL",
+	"OqAyeyoBDrtESMQiJfvUlKgkA6HYTUhkFLJZKxvAM91x+KSDo0CqUeTVoOggGuT2ympIA8rMX/HwKJOk",
+	"S0IY36uwi5nhXeekkz1S7lz0mUCKmaG1lk8GvLWOeIioHw91iGUvGal7I8j5dxENlUzTUj5zIbeqMGj7",
+	"Z1kRspQkVE//b35ZL7zFhW9Lhd2vk4+Frx/9u1zW4jcEPzNHRp+VrMnZQ/WZQGrUeYQFCqiQxEftMWqp",
+	"j85zRGvGVOPTOm+axPKh+EQ7U7PzspP6rpSvlt9nzey9eofmsnC2H2P/KZZkhMdagjNJGBAdHg4D6sHy",
+	"bwxD3g7I4BffCDV1Zyxa5qvnC35lp3FFwhBOr0+k5oQXRq9VWq29CvnUR4xLe7KwQORmSDxJ/H0kwzHC",
+	"XUwZCrAkYdGsDBHyWHHOba9EKp0SLijVqVDzy15h1y+TQqlTxZt4p73rVcqKyCWWkcjtbZYqSgeSsHoN",
+	"wZMx2JGaVYpCttfHbcqI3DNz3hOCF+z1BX39e3df/l2oSD/3NxuJCbChfxUbZ/oZetnT5FNniNyo/cMB",
+	"EiS8ph5Ba5jFAiUe47riORELCfZ6uB2oE2WWjPgIMz2FohrTY+yf60W611YOcNDh4YD4V2bJJ3fSfA2M",
+	"Tw1ObeI1DqiPnjdend5zr2rAC81endihoGQoc7YqHnnBXv4QOzU1ZY9HgSbdtvoF+3tKZFCBBlQIyrpq",
+	"hybWpMlesWCM+JCEsA0C5IcRHvYE1EqlfYTZWPbUQ0YhV//Xl8XyGFHRZBjVKpVik6npHXDWCah3vy3H",
+	"gZrG+IrcUCGFu991hrDn8YhJPRTZowKRgtJwkLkL6bvUvgMtKgsgfrLEyvZTthEJFDVo3SifGxAhcJes",
+	"+Ib3X9+TtnYT2qqnnj2fsMw4Cubah6Yqz+yhoQp4iyIBH0sMJ/uIh23q+4Tdb5f1Ml+1A+71iT95rO0u",
+	"UIHMFftqZBJ7UmtKhEkQddhXioGQIZY8vPdxrzpbYkaQDHDenuiLC/bih9oUoxAO8BgOsc81Ra4p7dWs",
+	"aV5rhFPrtQ6b9RQM7XvsE2XXVMLFV9pYmdqq5ArU03JTXbWPsOiDlo0RIyNlsd93d8oOMz5OXpoMa84G",
+	"JYMs2Osfao+UAaS4rFqwhSugTAOmJe0hiO/77Y1+0n0VktS6OmrAcjpJPIoH0kQiZlUv/fZ97YnU4wl4",
+	"t6ssXYkipnSmVjzxFizuKZdHPGL+vdaVcXnVgaekST0kWsNAIvJ6KWPi3oynlmzBKVfWqX77nGVnXBb0",
+	"ZQ9EyOnZhUTwKPRIHuwipV0EnHXBqBN8QEBVIIEgsat4glX1GR+p+2JpCXtzwn3jDPxuJrf7TGiDeE0Z",
+	"JNp2SRmuLVBCtVHsRWFImFTLr41d7SLAXo8UDjiTIQ+mX/WMj5CaDBI9rPRWD4NhrUbeJ2SIKDwvWdJp",
+	"e0zZ7tlTCMkwJIIwaW1Mo0BL3J3/UPXYMzwOOPYvOH+pTOp70fBQP+tKcn4FBvp9ma8jGs04keQc2WfP",
+	"oVQzlILkvKAv/yiaMBV6MCGSPcxcpoE9jwwNETa0eXPJ8DWmgbJh7rXMkfOcSRvTGFJUIEkGQx7ikAZj",
+	"5Nzhmpaix0MZjO9tXDrbZKaK0mOcs1HuhQ+1RUptbGNBJg3HNZ+PWF6xGYlDaQwVHknEO0rRY8QD02R9",
+	"v8kYN0YIFsjrYdYlfhGdE1i7jiTaj5c4nwTxOPMFogy14KpCXV3VUjZKik04P04f5oZ5iuRohIH/dXio",
+	"KE6GY8q6xfleoHm+KuPQOcI0IP69/Rzgdb6iDOy7NAkqLmn8HFgqEpR6ExRrZnmrpoAJb8yPSCi1BXZE",
+	"k+VD2s8NwRGMFiWjXeDqgMsL9vKHIkm7KLIX8qjbM15i44TpwLaAVBtEAqxqWA/1nVqRvSZrTa17K4/g",
+	"SwhVhOQb0F5aamXhawgCxtcaW7kh+EvK+ucxEd2TEJQaehWT5N2sZtSgXaYOjuRKdqtFAO122jOPOiEf",
+	"oDGPQrV0HRrcW7t3zWFFKvBiZz4LSEVdXogvfwhSaU2tamsP4anFTDlezbLq5UTtSDaZ8UmZEI00Fpz1",
+	"rE0vOZc9EqIRHifLL3ukyRIKVStv3gsLr+npgvMTzMbG6SbuRU+hom3wzsPS32dbK862XnCOBpiNrdxe",
+	"4OhQoyjYUTzI4Z98/77m56uJkYcVIlMaYVpQXDIblb0nizDc58oLCZAeDsSkwhLwLmWKaQ2xECMe+kpc",
+	"UObxMCSevPf5Lqesd3BHpgcz33xXNxTcGx6CIk60kzRvRRICv4qWi867Jvb8zZs3hXoke+pXD8sZ8Ric",
+	"XEE5QzAaiMFHgiy2BS7VgfeIEEpbOtRh3fvsP0xP+3G0iHN3/xUDT/5AESc4RwXCYSynZzhTOb8CpdVx",
+	"qFrCSflUrRjFEgUEC4l2lBYXYk+SUIAhlnufT1hPwvFnu2mpSCTDfd2wFScc80W8SChepDlUmaxpwVz+",
+	"UCoKZcNI6uMHL9lHLb0DLYjtCaT0aMQ7HcJ8pRrDUu1ZFz78hdrjJqNSIJ9Lpb0MseyhtZZOUBLFUhGW",
+	"tbWeT3n0sUAtdWWxGZVKVU+9DD6RVr7JWhC/nf4JFB19PqZ/LKI6GztvkD0sUTskuC+QGp5eEQgl2EMI",
+	"ElJJwD9//w9I6a3jPIrDKSYwpZ9jhCtGl5fHT9bzJubfZDpeobYub42KUBkO4M3o0mvCNLGDpciZR9Ba",
+	"KyRDSMdqrcN7lfQVHMYlyY0R9572KbgEvNaKWav9srVuZPIlE9FwyJX2eEJ8inUi2L3MzfiBVwP1REhO",
+	"cY9yI07wgWCOQO4L1IPv7YXdTM6LMz8Ew0FmOHONzPieAtxTgIs/lktAkUdrcg1aRXDjmEdCYiS4CBKv",
+	"shO7xL5P1Vc4OAv5kISSEhEnsw2dr75zk+5SqQA2gcHJBZjg+W623eq3mmS8+Qv3Ul8FCTWGTash83CA",
+	"5QTvdl9fqS18v0n/+27al8uHeuXQgLdpQBBcaZSsfcTUuwOl2iixeFgsb9WK6ddXK6mXb2a8XOqEzukc",
+	"lrmDfu+a7780D3GzJp0NcRbs6/hBvK2sPDUAEyh6g0OmHj2tBPIB0Q4M3Fa8yA3XqM+RICESPYjjYk8i",
+	"zvaRTqYTqB1iphg9Qy3FAUD5TJOcpz52QA05nuVWTS5RDMwjISMg1OO9jyLXGk/WVnOdyWe2nAeaoJC4",
+	"EpwzLQimf/Vh3EnOyKz7s4bgZMhNjuNNj2g3n17deGpGgxNoLdHm1lPz9ZVlIemAZL0xVjOm6Bn1ogFm",
+	"BWUygw+L3AwDzLS+sHbIugEVPXjRfGKDVU3ek0lTkU/l4bWREekdx57kYdZev+lxyGOhMq9zx9KOeiU3",
+	"U9HS9SwaYFFgvKImgXlyebSkEbM5o74vPTSYSkEMiaf2HXWwJ0UekWK3iFrfNXM6p7OZ22vGR62Ze99y",
+	"ljJZGmJXZXLyWKIeHg4JI759tKBddkUZuGf0R6P8xt/wSIJmo2Om+k+lAelBXBl3Y+q7kAiib0p/ZTNU",
+	"zNOJEErZDsk176uvmqxlssmNPygkkdDXhjwg8auK6JSMjJY3wGPQnH2f+Np9mRwiM6EsCqZpzk6Z3Krl",
+	"pj2R+RwdppO5KqVqsVQsl6vF7WVIgXsQf/H14VzudLlRs1kMy70GDjjsuROC2kctNbiWjq4aXgoXiTvR",
+	"tGLB9a6hq8xfZw3VZeR6lIYN3WUgE3wCbnHW2NJ+PKJ8zAum1hX21p1YcnDn85szw/rSPAcSOlMf5mka",
+	"Dvd6H78MhyEeq7+THN3pJT3DQoAN4pkkXpumq24yGbxm6w1pKCkdp++uuL4wl9SAstcmqZnJ4sZOHcy0",
+	"xHj+5iJOu1fzSqXq7yFdEoL+/P0/tYpzpN8xm+1bipikgVUqiFDHo09sVoRICd5dJ7XX4QLpyphMLQ6/",
+	"iwgSlHUDUogEMe9Qm9Ny7xbZs5hRRbMsy3CraqZ0EdDDDSNAhukWOAvG1s2/p4O6EmwDGIcZPWVNNiAD",
+	"Ho61o17f25A8xF3SyiNGrkkI7j/Qr+0PEC9psiEJBRVSn3jepyQP1qJEPiUi8Q2bMgs7siJqKcpsNdla",
+	"M54XGpBmbh3y9gzD75OhRNgLuRDxE0ykTGg5YBapzXlAMIv1YGtgEhYNFImbkqOvZ/C8RQf5UpjsavfY",
+	"uBTvvtal1gmimkUCqb01Q8o6go8p8w8SpfFuxpmjdZ6RQTY7/7K4WdpNKcyUobPDE7SW1AocHJ5fHB8d",
+	"H9QvDnWuFUTVBPEhhbyNQ4LaWJCtms6EF+jJ4TkizOO+cfmmDZVFpko+d1MYRIGkAWWGsSnN3NbDZAmm",
+	"o5APUEtXlznLplaRsu6BvbW1lA2gjhGWUTjDyxn/bOstfKL0Wx/FI0TtsSQibxdlTUjMfByCr/Xy/GVB",
+	"4A7ZR2p21i2Eg4CPjM7uLFbtTms1qXynqSC9ku5ss+jQWcxpSeBU82VaKlRCBLvNI+Yvb43YbLUsUSlR",
+	"i3GpwxL76vmMgz9V8RvaZQLpAO40rzAHtcF5lmCBzBpwaeVRO9KlMgFIlh5mqFpCPh4LtNYydV5X6kBc",
+	"HX55dnz+1dWb+vnp8enT1nr2iztUjW4Y0iwVvvGsXqhsbllCco9NHimKCAseFgT1yE3anqx2yt4uLpHN",
+	"9rZf8Wpkq7ODS+2yV/U3yXZnF5fbVW/T3ya7nRKutGvelr9DSp0yrrY3vW1/lyyhQ886HVSIiMyoRtK/",
+	"fSaQr1NoIyp6xAfVHq2dHx2gSmWzup4pMftkXA+6PKSyN4NT9ckYnG3aT0m/BQe+F4XXJL025416oVKq",
+	"7eRmuJxsMVd2YY+QcbQcRBqVsf5lYlkxX5xJ0gu1b0vDy2sEjMvH8PrlbxEkpDg4Bc/T9Gwvh8OZ1FU7",
+	"qtR3D0rlzKdGmjdks0b94zIEkLzt4PRzW66L0lW3+Vef3/7n23/98KsPv779/Yfvb/+YP/j8/DK3lBXh",
+	"nrtk1DH5TizPBP256+3sVt7heClaSvOXhIUt4KixXMpgre5P6YU+x8zng7SM2QeiTUkj+D290u9Kp1uv",
+	"B7sHNVr5Znv8RVl8uUPO+5udZ6OqfDl8iy/5U/8rb7d9wg4/z3SOzRPB4IanErWx10+0wVi6LCV557i+",
+	"0pIXImw4DOk1SY4lFWjAByY5cpkzMikoU3Ix2QF3XAt29CUV8r62pCtyp4zJTINu0aB4l7KPp0GCeHc1",
+	"yDzoj3/dmmGDdtkxW1ExnDTLTOWmWbn0e48Vn0EYtJNCQK+hiMoxxrK1hQdXPX8wJTN9diZVzgVKJjgC",
+	"z4xv8Y6UqvOizx440MPI6GEfObluE8NOvzFzsQIuiInA3G2p3GBYRuxEjyhOidmPEw+0i90N5vSwsGUu",
+	"S63M9FpMT0+XPM0XjZly8SKMiB6ix1mHhgPKuigkwwB7pojcTg37fkiEyD6C6vGMBK5PwaZjiBSvnSG2",
+	"llPOJA67ZIaYM8PTQ+Y+ASNKqIFLjtZ09QGGkn4zUbFMCMZMK3513i7kQvFmdoT7d3VDZMbU1Ey3Cj7t",
+	"wjx8kmT5mZRCHqLGSWOCWZW3Vjxf6t2zZkWYrEc+Jcwj2bGlAR5DhSmicg+1hlE7oF5L52hck3Dc5v44",
+	"H0MRKB6nSI6yfWSTTuDiJpMZlfgxzpDNT0FrdjACtaEAuRviAbwNMjwCgkNGQqF4v07oMJcIuGakbFgb",
+	"OkFQ3AKHIb4IUjSL6zqoYihbTwlCczCITPJ+giU+vBnyMCs0Fzu+l1dw9LPmu8wdCSKWVDsE1P+3nh5e",
+	"oA08pBvX5Y0B2XAvaAE6ABysAWAB3Fsdg7MDmR2rHH6z2D06XH7RTuJ7skZhIqur7sGJCchmxSy4mTXl",
+	"7CwkHRICZS567umM28Ae9TjzjyCAs+gxF1wOGzr/Bu4EV/Kqs2vo27JmJ2KAGTqLvtIIM5QIhGWCGWBz",
+	"k8XSdORg2mSN6M7OaYcAzVNmb16a9JyFnThwkws0sXn51LF3qC+L0T4h1yez8wvMrVaf5ZFs8xs4yCFh",
+	"PoAsdKAcT33h0SE15t0EF9LFHhk7+YQo3Tsc23oQgQRHHRymVBbKZLWSGS5WHP6ZHATZJPLs4uSlTrvi",
+	"HcCCAMG1rxP4YNxGgE1xAHXTBbmZoQAMA0xZAXLw4Ongih/1eEDUA7P9Z3dQW1Lu2+U419Jx9gALGZf7",
+	"TgrWcRLHtGU6OkmhuIzzbNXcr5huMiN9tizE6FyA7qETs1KpW8VsDxuTc1Zv4UxshuFUiG+ok1xbaG2E",
+	"qS0VaxOt0MqQEn8dEi6YbKE1Xeun60ZBUYAJmUJAHqKuxpeBRFBbTMyQT65JwIcDwiREcVomTaTJ1rRy",
+	"EQ33kSAEteKt1EmejvKgR5nTC6EOlE4J/noVt+HhwrOiCCSYmXNuf7XBhoRthHyQdn+NSODxJfxA1Lh/",
+	"jL6c0I8zlpgMXd9ifKodxhHvcj7hUu7xSPsUDUXN56MP4WRyuPLdfUyHitK08X43y8BAtTnnJ858d/xC",
+	"m7VFO6bvyhzipK75EZPL1NUfM8FsdmLYx8iR+oFyoR40c2npdKKp3KEkrWilLKK0Gp3pqvhrEsr3kZwf",
+	"UfrdU6DMlRg/IPuPGf2SHD1tpcyPrq8SOhf3IJ6ZUd/leEI6vnqXZKdph5zOJz0n2NSILByESUC9D22u",
+	"ymSmknos8wBusihqaPKC7KgnppxFOkf43QGWpMvDcbZPxvq05no2JlxgD8J9ZhHQYs4/XWTBBZXmaEwz",
+	"M1ORk5W9OvRXm0Sm2JiUEPp9+WR1nQGmtzh5/4KtO2bDSD7o/rlLltZmzDvBjxESBybT3gJWJkMwEcrZ",
+	"+j7CbXA6//n7f9C22hpXVoGaG3wXMZPAbQNKMXRpHMjT32SmYMbbd68ilsk9WbDgVnOeStUPx8gz10xC",
+	"+4QE+3kEZcI+CdEalmjAhUTlUgkNwcJKCAUyIhmH9FzKFBGsTzsrVlPU3ZN+d039CL87ZDKTWQD4YbZt",
+	"dYLDvs9HSvONQo9kWmf6/mwfSQMzKqHY6dnFycvs2+/Bq+wpWo6b/IhYG5hS6V8/NndzFtN5v93eXGqf",
+	"H4QHAjnOYoAzaDKmx7WnVD6L2oVOgK95FBJ/fd+kOyvjH4IwAglLfRMhpE3NnpbJLPjhqHM2434FbGdE",
+	"ZY8yw5v0kz8yg3aJML16K0bgFlLWAuYNlPIQRRoxE/wJlGgcURL4sYN1mXhrHQkJNXwD7PUoI0lRXwh6",
+	"JloTDPfJlYcFmcjQs+XehoozyNcAF2QJEfgJPPo4VZhPGSDDEEDoNX7ulq7QzzdZC9ahWCoyPCAaqhwA",
+	"YOKiekgpHIakQ2+Ib1M1BVJmmXp5k62Z2n2AU2nl43L9VD1K7NJM0L2NfX6PIkm9nhNLaMv2db1/2uu8",
+	"kGfr5c0vU0f5jOBA9qaJYtra5v0Mw3rixeaurBcdK+6KgwfP2smChoA3JSAtE5kCS6efLCwq71I2t+gt",
+	"wTsC7JCkwLuY4bL8C2cW6dnk75BhlGACZBd/DeX9jOu7ODZmOorvVD5tE4EAa0pIPhRoxMO+yUlcbkgp",
+	"5IM7u1XUUhP/8XhGvp/EnY5JEEGjHtdZQE5KusnIwtKFQ+5OpmQt61p1ARkeQssN+WJv4zk30Isxf5p3",
+	"dUKaSXbAcsWqeol0oIzKhypVnVSjLVXCzGeCK8SOwmT7nQpXV412HUTO0Zt/ah9CV3J4wE9AW3LWJiTX",
+	"lIymlyfmMPPz8RIovCBAPXydPmjLMaU78JcJjUOYBDAd8dV45CTct8WUkH9QzC044Q/1zFSnmAVk5fas",
+	"WY1DTGz8RHua5c7d/DzH+0Lh3DmYOXevz5SKGwQx9ZGhxMwj6lQNJnMjM/oYzdvy+z961XjSXXc7tb3z",
+	"966xOKdCWgh7JfPFeh61LGgLWgMoayUh1NeW4xooCw1rMSsHIgHlt7clTv3MCNbzNy8y9Kug6+roh/6T",
+	"Rn1GnPA6fWFlc7O8m3lpn/qzK+qorwuztreqO0j2okEbaqZmFOlpSD770lcvzmYVWruXCdrNvOxmRvYT",
+	"5KSqwdkyhigM4izboTqRWk+bLxr60BVOLZN6k14FPbQ8rHIWGT1/86IxvSd9Ml5ecKpdXeSnhQdmvf9l",
+	"fKDi4hLdbnJ6lZS68JlAAWbdCHfh0NpkOt3M1OdeNLD4IHYr4GGEZW7HPcqEfljL6aHBvD52Wc8Mw2wu",
+	"xJYeCw6CVx2AoFycFpqfJNuHzzIeacAvMQOLKBvayyAT4emEba2VW+gq4+E0xdZLp9VOYJEtOnrp/Nd4",
+	"QtNb8DVsgq2dTa+s6TdzHxt4BYN2vqH5DadsNVt6rpU3A9gOEiInrc50HRDjyYFeHKJ/cMtQ71WWVbjA",
+	"TJ0gkNgMm6VDmm3SCxVrnLFJF+9H3iGT7BOuBnw8GPLwjnVctmZjtcNt3shH4NTEN8f6Vht7NX+WlztH",
+	"S8xMADOd0nN8X0M8TAcejP2b/WPIR3eesBlLVjlAnw6H2a+cjGaYweXNDJJ7zdgWLggf/YXsir9idM6/",
+	"JJrmvY2SGYxipq2STZXLOiRO4zkv53mgzCczFO2Qjz4TSf6HCS8aTL+89rKXipmZhDySkEuXgZSpD0gL",
+	"rekeYEZE7EN0ZsqTP8JWL4Q9bDJjeKmz1YIU27gbn5U1Xa41jUSSQy68PoUT1tns0/p1ph5oU8ymCxaw",
+	"Wi1diKmfsIdatm2jHomGAgUCvYK2iy0rL5u6w8GICqKHt1T62Z3SYyfdY7D5idCy2xbPNX7VbEJ9CG+i",
+	"UaR+Ap7ElJoxTf1G5LcsdSIPM8Ylgi5AKKMMVPeYTCgWe5Jek0R5yCRUPYhLiPSvKEzuzO0WsDMwGaao",
+	"ZHXl9IdxJqbr2dyGNAugOc2KCEDeU08AYFceWngLCNjk0THCA/0Zan9DjVnUw9cEosCEKbr0EWdkL7kN",
+	"EeYPOWVS2I60rVqp2mT6RVf6RVeEhTwIlGGfNGkxiIjHCH4sonowwmNdMj4LO+8uSvV8F+xMRXg+0Twc",
+	"e5lltf7YWMwpGQmlhWdlGjAyEtBrXg1aUQ7xqeShgEotmlUZefcMpjb3x3fPC5xfOWmrtPJJltbsHMG/",
+	"rsy9qB0AqNV9Sx8Wbomig4a0Zed/oWxnIIJUOZub++eshZ3UKmmAltIfPg86m3bn5g+GeKQLeqlAfsiV",
+	"jpdfPqmwXFo+q3CChDJyFELdecec6n2rmnciwP5R8/ajgAg3E4CHNh2wT8hQQGct5Ie4cw+Yuqwc7epd",
+	"c7QNJc3N9rME8RBCIWajPxGR0JCZNbAt2GMNSgKZ55a40FrLIbSWIl497PV91LIk5Osbp65MERz0iqKC",
+	"tgNo5mSJM4ZhZvvOA1quNgtjM42f4HUu08hUbU9nw05kmMfqQBOZ2YOi7l+ri4U6t2u80yGhyKNhyAdc",
+	"d9lE7bGTPpYBGKp+Uus+/ehjpo+T8Uxgdbq7wkIY6D7tAq0pWZ2PD6vp47n4xQM7pwPOkhK7DCaBnRkq",
+	"w1RjV46oVG+Enhqxu5YGUB9N1SA7imyJLnnQRW53ZxBiIJbcgvZ4or57VnQkWff85B5PvC9zqTJPTzZN",
+	"3cl++smS3V90K7N27dWEJTghC5YFq31iw3mZcGGWt6eMPH04GBkhA7mElC0zAy6MzYqkiCDqpgtQbWRx",
+	"KY0MbjePd+exaKkaxItCKscNIqWN1a3iH9DjaCiD9GLEE7SeScRkSEyMhNRW7aQ5rHv+ZTk8JkzdJcgo",
+	"e0hZ62CzWo942OVLB1UmIl032JPBWNnm6miZjHSw37VzL6Mj0QxXLSCiYgStUkxbU9MLNW7gMZ2/vLRv",
+	"f4bTPPVSwFXT5zV+t8GMI35m/H2hw/z9nHU/Vy+927K3IHreyidO1JZO6tddoPb1BjiZy1mNoRbizKl1",
+	"UFdNKu+VHz5be+YGQgoMhDnU6bEjdjEA79ExLAM/Rfe1SGfUE92GdxqgdTXVf1Gi+Zma5n3wQ2YFjrLC",
+	"RUqnxWyMPD4YcKZ0ZWBJDxJFmpi3HlbmjE0rv6xY1/nRAdqtbW4j0zcQGeCJOJNnWYqfXekDHTU1Pc2u",
+	"9snqmzoDsmTFjmGgqiglVENysBmuI9t5NdMbm24AKvIaHsy00YQmokunjjg1VBk2ImUC0iFnObB000Xo",
+	"HJqNahA3nJx3P/XzCAfCZvZrs6v1ZcGch8Kx30KmcCm3AoKURie7OEP6gpjpzanDnqKhHg/l5G6KaDDA",
+	"4dgqnZZS1WOzsZtMd5bJh1+eHxsQUwCZ61CD0Oo+cN+SsWkLE5KAYDGJab5cl9qFTgrTxNP4KhIkj1nw",
+	"oWe6E/mSNsSMqjhok60V9LiY0/xgO/jQEF3jICLTZ/9HEttXpuRbw6XnIj7a67I1DOs0mOccT1wfKTd5",
+	"2pn24C7yZUrf80jgDjhPKBMklLr4EcdOo78y//VsR+B9XcnzfchfL9r5h/ALTpPST8BBeE6c3uvkbir4",
+	"K0Zi802x5mHIr4mAsrM4s5OKfSS5j8emGlcrd9NnavjQlY3zZ5xdquisyErUDuLjksks/eYydnoqiS2o",
+	"pNexjwUxongPB9eBMbNgbHfsRzE5gdTIsqnA49ckHB9wP8tl6tmvJ8QRYcrahTGBoiD2dbP1GDsdM7e1",
+	"v9UgudHf4lM3Q/rPyCDUo8meBiRU380kmGztdx/7JfWs7JF2qZAkvGPxMx5Kr4cvFhlnRtlq5iCtQJeR",
+	"h7zNZTOHRtTvEonWLqKQCUkDkke9A/1cxMMmC8lB/ezi4Fl9PQvH34CEej3i9QUy4zH99lIdIna3Vsph",
+	"/skkJv5AbcM/WnrjFI7AUjnNcysTznVJU8PB5J48gXDBAY+yIHef8REaKDvcYk+jEQkJIszXMdUF+bep",
+	"h2cOjwdkRn0CtpXUAzxGPtcOgZR/0o1dGd8voP5hrwefBpjhLnzyaUgsFrY/oNkVNQ0nyehgdkMnKJPR",
+	"GT+8g1pQH2L6ezKn4FT2Jt2se6hDGRU9Dfubalumn+IOwKRGzmgzNYMJvYI+qPsGtUJx/LyJ+7XiYsq5",
+	"fVxXg8WXPe7PsGb7lPkQ7Eg7mjPmaUoZ0yUkdlcll0MN6giS8mrCwFtWdqWXLV2nbaeRRZ3uQFeqt5rv",
+	"pAYfqXaRho4OkOUjndrwlQRkftlmHlAdktIZ8HCIRI+PxPyOHluZvpRkThk0ymL4eHuhVmPQGvj7sCB5",
+	"5GPRIyLOJ5/sgbSV5t07K/bkXVQVto/UsELq20Y0PU49ggbYJwhLe+SXiIVMbF82iS2DJzoDGEOXb0Fr",
+	"EtNKc7mjawA1ZqBY6BHZTUo1bY6EQfgHx6Dxis1t4Tl3/PZVRPeJhh6eVJqXaeRDszFkhY6kK2GkTs//",
+	"+CyBl++4w/xMpBtO8tCOLu3jWrFJ/UpNLiFY14eco/jN929S3bAkpKXRROdntJY6KmY1ZjRQTUGxZrSB",
+	"Mc2iNYfJ27xImKN1sjI8ANQPQYJOcbnw610xXB0YWHsm5hzSh/BnzOly8mPzYjQET6FzZdv08c+X4Yzs",
+	"UtucBV2ev4x70bu9yXUMbdX2k6mXx8QFQXCPD4jufOl2o1Qn5x62f2qii9ArGoIf4CBQY3joLl1GvQA4",
+	"NQeBTborHRIZhWwqLbJSqu0sVCmEnNndoQW/3fXdpTv0CrPDmbHGcQufVQBkTOV7atBdfE0SwWe6DI3z",
+	"iHYQZuOlimiXFEsriQPZC3nU7aVHdfcEMd1EaRUjwC7QjOaEnHVoNwqJn6yk4u5peUkExfOe/YSKYYDH",
+	"2agoLgMBAd0mgUYXBchBLUUSF0o8DED4s83Ik3EuKW/iaWePMrHR4xVNbewCan2IjiFz+1ctDUTcEPwl",
+	"Zf2GxHeteg6Jtr0vQ5q9eY2zOoipLCahNMF9azbJNEF5hn0qqSEyetOu6jtMhjljIc4cUk/P0V9EoECV",
+	"sci2h7cdSTkJPHn797d/+vCrD7/58Kvbf/vwm9t/vv1DZnvxZY6Cpn8G64PWWhtKRm0IwTe+U7+83xBq",
+	"U1vry5zFyUQRTePutBes2QNRdLwF96LonyA1PywqiuNxNqQqIs8jxF8u/2/BSZK402lEw4lOLHM6zWEk",
+	"qdcn8jNljUN/T2wTE2cHiZU+tpCi9CjOSCi0Rm7rUB6ipqkT8gHMNbtNxtKIk7qDYWYKkv0RMS5JHjFy",
+	"rdFcRgwZsF69DtmWml7Uu4Bu6Evs7Xm72u6cnZHHtSTJIi5JFwdwQwagS3a5UBRIWoAO2pLcyDzqk6FU",
+	"pDIKqZQEUsckagc4K1Pubq3M07sz78hN7hYIA03DnAXj/dmbB37COGTJTYrQEgcRVmnJlX4QyzbjYP8U",
+	"rFxnWhdA81nsSp8GNfasJGp99yKeJcCTR+7YaOuOLE/fdrg8vpHnNLJZ4k16ydyeGF7AxQ+OSAyhtHMi",
+	"hpwJMsu0gossoJ3erJAMg3sYVB8vMWi5ivDUJjgdeud044qYErHzXCpoFCoOJijzLOax8d9h7bcxUnrN",
+	"0HsPhwTUHvh2gMP+LN/hqrWx+ZxpuNmgmamfRzoox4dKnYE1yDuc9TOBeOCDU8goG3rAceG/jvIRv8kA",
+	"hPJdRCKibgp9Eq7voxgmJOFENn8T2LWO4D1YjW8sZd0j6zY0i0+m28QyYSqzSn0nFnH6rDhHNiaP5Tjl",
+	"Q4sVw39/ClJFT+hJFMYwqJkpQJlBeb0McXhiSELKfZ0FBrSb8mZO5xAPiE+xCcJmoaI4qHEtGAHUmJbS",
+	"XJBH7WAOC9RJEeDF2S3NfJXiKbsl2VNT8AiTNCBozeNMUhbxSKynIezuPZgpB2LEdATYXY/UiOds3T1s",
+	"FyqFZaWCQF04Wktphzr0pVVCyrwg8jNbU/1krJyPbIosZ3/8mEyPpVX9h9fyf3oKfup8TC3PgzSOmAPi",
+	"mUXQmYlfc8beCPA5UR9mDN8K8yU3Ny2VzClfnid0CSPhqoxEa2KvrknoRyRW5+6mdXP9lFfDzERNKzyV",
+	"Usj4KGnaHpvk6/DRxAZkD2tKbLys687SwJZlj4x1Lpx6UHYynNpZwYNoGXSsWUsvAjxXfDZe1rXJqeeM",
+	"4rYiA4IFuBZxF1OWytJI1RPBaryCOcxfLJ0g8EtFC3kk+fqMB/I7AtsAjcH9qUlPDnFCPc2l1ji99ZlE",
+	"lSbPOWdqGVt/WpBnpHD9KO3ln5Dh2ogNeUp8Y7U67rUs03UJ83RGYNaofvm0JQjpLmCJ2cLQB7MK55t/",
+	"syy+JQ06dxPq8fgz8jxSrqspz6dGSUQmHTePbDYuLIs/oHGumTu7WBGImH68uH8XIGecC+frNmyegZ4e",
+	"V4UKhNs8knuoJYnXY9TDgWlc4elaRxOHztuAynq+yVpDPFbL2UJr5pMA6B5OPQKfhMQaOhCaXsQNAlpo",
+	"DYAD1R9NFn+tlnUY8AHW/QQc4HbdMyMGImyhNTwcBmMl8iRHuMmGIe+GeKAugzRq3XfD41Eo1EgkEerx",
+	"I9KmDIfwNHB9TKC3xlOHlHSYUC6fi8cHV9oxKL3GvEkRtXpadkp2akdW0skTh545k/tosEBNf6iwwL1Z",
+	"/jRbXQB0OepxQWI/s6JH0Sf+fqo5ciQkakNGhEmszzpP8xr3T+fxqlnvIxGFIY90mbcY6hKkkCAZ0sHg",
+	"/mk+y3G8RRbQA/qjfqKuqJSonXYKKQ1Qo49NqcsAYpS3PT+NWDXydn0ftawbVd9ucFbN7/uoZZ531eHh",
+	"VSRI6FymS/QEHxDZg1da3Av9kv0ma2lJpu8BTfCa+Jr1xk5e8OGjkKgpKB1tPc23uNYV7SgTf2g8olhg",
+	"LuZRev2SOvNZXT0nVnd6DWCqZtV56CziPornDNdgNtae6CbTj9+3t9kZ4+QOrboW3T2hAgkiIQqJ2mMl",
+	"DtzIR9ZKrbI8yzcoNct4CepIXI2UXj+tqxijZEbKGXC7z4SZqogrcZJJadst9vJPKHyzSpnS786awYVT",
+	"Oz+lAx3XT+vgk0XfQtHYVBbcYaSmunHChcdHc8sdstI/LrgcHnCfPGQyaT2uEZkuJ91XlnBoIKOGRBut",
+	"SACOMc8jzJosYlAtkCryQBpNyfR1ZEKqtZ+sX5yY7tZSiaCZG8Ll8AkVimP+UOuCdMQpa+7FFWeZrmec",
+	"16rJXpdVM+r2fJlsNPpQvWvnbsCh1VUzu9Oqsc3Om5vsRpWZBo6DLg+p7A3cwrHGs3o5k1vDxrk1Zltf",
+	"Z7kxqBDRrKxWSKyDtbU1Ulp827QNPej06X6h7YBMG1oOFR3NTClrmQv2NjYkl8ONP3//Ty2DyELQ63NN",
+	"dj0epLKzHCKC6FAW8hg4WNCQhDF5miWpljLX5F2oOMxZFuDgRTKUPMLo7PQpogPchfxD3RQOrbV8LPEe",
+	"fL0xZN19/X0epqNXkeo+djF9tscy0zkhiBeSmdVL6jf73mpFIw7J8RAQgQHHg8HGtZUIYEsk/Jq3pTbK",
+	"XYyYWPIpgnYJMya7eDtmnZZE/5pIV9cY9NkaJfTmMJYlqP66GjVdezmjSks/9169sewBPzPNFbPEX3yR",
+	"RkaTOFQSQBmqSpsQGhZK/QsW2wT+kTNet7ZQnJMBpizzlZcZDFjM8tHqvX48doEZM9SL1M863Gruzeov",
+	"oNGATIcBEJZNljQamNlhQEvD2BJZHDqblwZrqcbd54wNm7mssxcni36hsd38OsYV24fP6qWjWG3AR4pz",
+	"YbFsT1/1wxckpB2aah3lENfHDvU8WKulFfq7oTGZEEW/2N6tlMuVam1za6n6RHjM/IW7E2rUclGvabiD",
+	"9EZOji9eY2dU80O/WqBoFFY1TuNUIjgkYT1SCpD968ju/fM3F5ldPlu6WBaqfY15FhrMkTyCquGJolFY",
+	"GFhMeEFCTz0ph7n37yHHtMO1Lsok1o4Ynf5vdQrkk2sSqCMnNNSfOyp7DdWJiW3s9QnzncwRAfDElnKU",
+	"BYYDtNbM3f7b7R8+/He3f/zwH2//Bd3+6+1vb//L7R9u/3j7+w+/bubWm4x3kEnUoKxbIH6kcX0ssHGx",
+	"yZrsb/4GHXB2rTRkzkSTFdDzxqtT1OY+JQIQZx898vCABAdYkEePQLESRaSoRLuQzo8OULVa3YUyhouD",
+	"IjrhjIwRFU2GkGHhaEAZD1HElPhY6/Mh8fpCmfgFdAisX6MoUsDFiUEbW3g4DAwW0YYBovvFN4KzVozf",
+	"aCxH9apZAI0W7TQFaKgBAgMqpEkGtRiI6kkGL44y1NK4ia0iupjGEAxNeMuACaI1eKbGG1SPscB7be6P",
+	"wZ8U4xe21idB+mIvdQpEJuBdAYt07I59D7VqpRIa4EDxOeJfmZtb2j8Qcxr7TPV+NR7TN6ltcvzWBlQI",
+	"yrp5kG5q09eLeje0H4cEgqBRyFlXL7KZlV6+P3//D9B+1B/r1cprm2oM4I15U1vIQ7s0bpUhluox7ZDg",
+	"vg7OacajVNJ4SgjmqnNq4F1UoFatUlF3TmFptvIGn8NsliJRmAD2enp0aM1gDufVA1qmkVSxVIy5WSuP",
+	"WoA7mfZkqq9hLsWADqhs2RVSj0ksanh7PMUEXFSgWqWyb7CvFZs3bg61bHmk9hAzXz2qVqnANl8oC2WA",
+	"x7AjwEsog39DHiCvh0PsaUDyy1+USqXSn7//e/WhfATTUh+3j8x3u0fredCv1Q5pMSHUfiSj3IMFNYjA",
+	"6ojA0phDchW/rFVEdfMAs1GQHEp81HK86ntIySVoUHd2eALEloQ21vVhMxAi4I9GHUL8PPJwGFJlgeja",
+	"G9C3JG7DWrwBhH1Fx8okUXaCIgJw8Hg9dbDzyQ4k3Z02S1X19ojha0xBZFrM43Miw3Gh3lFzQmtaExTr",
+	"e2qpexbuXwcCwUSXepNljzCz586Gg1oZCXN24/El+04lzOEl8BfFQ7UrGQ1xl2rg1j1wCKCWpis9c8Vi",
+	"Ej9wywgAzUrINeWR0GVLjm96P+1/Bq3CecYeAu0DBlN3oc/ctZO4D8pxj4fSVBql8CTWMHr+5sJAWKjR",
+	"wIKa7uj7Tm9xAcAbG8URCYJCn/ER2/hm1BdFYNnriDIgsVQ5+h56DEIVKQuziM7dCictXjjA5eSRYlUB",
+	"KajFNKcm5FJPxcLLW5ltxNpFCOEzCly1McJdJYguj5vsAAcBevTISv1Hj9AaD9GjRyD8Hz2yx9QnAx4L",
+	"3dirfX5Yf3JyuJ5HHh+OmyxDm9C8V8uGvNo6IdCjR3ba5NGjvNp7SRCVeR0GxEHQZI8edYk8IY8eFdEx",
+	"s/qCIqe8cazomGHjpAHplzESnjab8hqevMkCyvo6Rmm694t1najIpQbExWwMls5eHFAfwIzVCJRAfEKu",
+	"TeKYePRIWzoB9YjJTDJqzVnIhyElEkNgJwoDow6JvY2N0WhU7LJIsdINc6ewHwrqDcWeHAR/c8rZUUhI",
+	"g3fkCIfkpXlHAo0Z60X1s+NcPndNQg3CkisVy8USeGWGhOEhze3lqsVSsQoxTdkD1TCbCtUv3eyEEdB6",
+	"3pA2ekHGqEGkaeG/Wd5ej+WfJfoUzWuJdq1023Hq4Ih9hPWnzwRq9WkMO6x1KJB9fTLWukWfjJsM+AqE",
+	"0QHv0JwCj6urQVTtIz8CVozVDfoEaIZEmixmEjCsDg8CPko6ytDQPg8sWo18YPy6MTM49nN7uadEPh/1",
+	"hc7aASqGFa2USlbFNY5CVz2zqxubMLbH/y+/y+Ggq+wh/0mjDmr+NfwFK5nL5/oUXtout1+Uzja9A7L1",
+	"Rbn/suS/rfA37cd+fWd8WH53PqiKi+iL0ZfjtyV1jxwrW//FmYYVUaYQhUBvbi9XLr/7qv7Vi5uDsPNF",
+	"42r7Yvzm9bNX3e2ed32Gh/QkCEfHGJ95zy7PuW5JrsXaIrPo+ZsXDa3sZwBpkTESyoR7n8/VKruzHhUv",
+	"58YF5yeYjY02KVL2TW7vl1/ncwYVWh21CVpDWaSmjBLcFeAKGwtJBrmv1TM38JBuXJd1WbEjkjc8Fzpt",
+	"yIXMSskhQ1RWQsjtL288WHsoxMznA9QeSyLQmvYTrgMyCO0yR2N0bv5MoGFIr9Vj+mScNwhoHR6iijIQ",
+	"IsipZn4SfAA4zCZ7qWQk8bUXNKCKiR2fZVGuTj44SN7YoF12zBKcuCmSLq9G0s6y5d6VTrdeD3YParTy",
+	"zfb4i7L4coec9zc7z0ZV+XL4Fl/yp/5X3m77hB1+rsje3goj3cXbXplsVgrVTqldqPk7pNDewuVCyav4",
+	"NbLV2cHlUgqfZC9XKVW2CuVyoVK7KO3uVSt7pdLb3NLk6yxKshwZ5FxHWgLHw70HUedzm5pnzL/v2GTV",
+	"x7Dxm6Xq4rsaJLymHrlMNL25p+gpkQgns4oJ1cIpYZfKndPkpugsOFOgPiw4T5WZ50k3HEp+aPOI+RPh",
+	"iiazeqK6DUPnOqhfsCXgyfwgui7wgKDYwy0QFk3WalPmO9SgbJo6aM9KNe8nCMTaF2JsKyvQGLfNU60X",
+	"1eax5J2sPeeUQ+czje+B0ZALA0zVZMbhba0Qa7S6S2D1fV+r+0ZkKTNGKTNjpe0AC4nTGpLpw60g/PMa",
+	"D42H8f1rifOdkVGTQctYZbtiKclgaDR7KlE0XN9XtnbZ+g6u4mVPRqxBIvVe+BzKfy2LNjc7U7piXF7B",
+	"zpoHMJ7sbQ8KU6lwb4BHVO01V7YXchEtzRMBEvENlb2DFH0b58Bjk5a1AgtMHnNGBrm9XEH99/jw6fEp",
+	"Ojg8vzg+Oj6oXxzCt012cnz8WHx7cFD/YtCtj44f17vHlxeVd179dbGorBL13+Hpk4w778oyXYwF7SyN",
+	"9ye3lzs5vDw4fv3kpvq89Lri7fRel4dvaoPti932V9cvKuJ0M6zvRIflztNq7/lW/2Xp7ei4+8X2+LzG",
+	"zyrsZPddoywvq9dvNm++2v62XmofVPzDWufpVu9455sXpeDk8zsx5BRq5fu029Vkq91dE9M5LWC7Hc9M",
+	"cLfXbigrxaZtH5pNf7/0nNy7s4RLI0FBVEJlGeHwGPvxyqhbyotvuWQW6Yv4+qYlxMkRD9vU9wm4ymvl",
+	"Je44w+OAY/+C85c41FU2tfLmMsMzKYDEPyE+xRfjob65Ulnm5mHIld6nWOJhjBz045fPjQcQxo7Nu6F1",
+	"yNnSWKuKIhWSsXl+8BziW4yx2PqLBCQt8RFrslhKrrmo/WjIA+qNEZxHIrR3Rod4qIOUmm+yboiZ8T0P",
+	"4lbbeeRxJqKBGRf0N1MSX5uESccABjZjk5kBwughZTFuRAY+kFatVHMcAVdGirXQBmrVyiX3JyMbW+oh",
+	"HR42WZfI4/hnJaVLuwgHShiPr8gNFVL7WYlIWotBA01m0tzsmhpZap9g5Jh9QhIVM2CeXajodvSdjoWm",
+	"SwYb9+3am1g++AH7PjF6k7LL7Tis4gRralbZ30/rgGBd2cyQDFFaB5pKluU+YtQJY+Zu//cP//OHX3/4",
+	"3g2pqW9vf6++vf3T7e9cAHGlSYYl1i1AVkEpjMNrEDZEu5Uy2t7aLNSqhUo5F/cpy73Yfl05qX35vPrk",
+	"zdvNx1un22c757sXlS+qX9a+2ny7Vd9+vHOw+6RyWD2qPd18tvV8+8XOy+Wl2eTSrCTNyj9OaeYkP2nv",
+	"sY5fxqRmunu42L93lXq1xbeccnmkFEt9wxLi4ICzTkB1VkCtvMSgnkJQ+JN0/AtIR328FGd02CC4joHm",
+	"XCnmiEslFBeIye+APbyf6Rd9SYyQapzVkcBj1MyNeaRrKq2YlBx9qeTGV80cjGkYkg4NNDZnh4eD4hxJ",
+	"1LGpmI6tlkemIwEyKerYI752bO/PFlxcGZ9U51VkW3qIM7I+w+E5wdTv4/Y0iTG2xUFxSGTIr/+9uaLI",
+	"w+4sx84mOHZK4NjJry4h+ER3X/Crlsx/hYz/mf/KqWa4xmhKpy/Y5rlJw13FxaEtRNzKYWm+mqz1WUiu",
+	"KRnNYq7JNhfvxgZX4mo/b/W7x0cT7MWgLmtFWgfSpnmL0ktsRBl8/Qu7oTpvsP1QKYM8Z9nLxXQnTROI",
+	"tOrgUthq5UpfTzLBBc462zGECkSo0midTq7W25RqMJMA8Rvt8VKzNPuN9mzrdAqrygnUJbpIERx1rVqp",
+	"3DKRbMUzE09GC3k9zpUmPQcPcq1aQj4eC9QeI3NK15uMX5PQBnchB2GtUkM9HoWp64pN9iYrQW0iZTKv",
+	"LDMehsSTicnTVSKiVSlVWk1mrbfED6fLB2B5wIUY91eZ01LlgnPdz2ZyuRQrV3MwQ9R+P3ux8d4JIDXw",
+	"6jldAvIo4F4/QeiPpJEL0MgfciF2WyYMmkoVyCf704EMpvSuzvS43cc2MLSZw4zhIr3GjF/jCfkx1xqY",
+	"dIEtzZl/po6oSqlyxzCQ6fiSEx3v6vXzypPtF5tvD2pvnle/2Lp4/eLLysvXm1/UDs9Pnm9/9bh6Wvny",
+	"zetnW0dvz2qXT15cbNbnB3g2jR4Qt/CZ1Wln6VXJ7p00Q/jG5xv6m8OZ359Koaa6QR/xPzn0Ppkscxx6",
+	"ieDU0hLMhKSwaYHBAvxwQ1NeQVPebMlt6ksUkQpJhkh7kKw8tyWVWmChSXm1B30tmiwdTDJ4yzARrQyY",
+	"9g1rqVrXVF8mJXrDidZRaA1SEkc87AuwV9aLqD5dcqd+2TOhJWz6R0KGEmaAhQgycB1Bb58OBLdgjiMc",
+	"+kInk7hxMBMjA+m1acPseWcQsBmQ7KuXatOIXdO2UmklTebkBeon64LX+M/EDhsQzARq5qxnDZBtmrli",
+	"k9WdB+uETjeyBlt21TFKAKpbaY6VDhoIrgzAJOTluvXU38dnaA1k+HoRuYqTBgNCXXpNWF5rQwtbRs0S",
+	"6S77vKt4NwDl6d5bjp2fLobR7UmjB5Y56dfntvvvKoXB7o1fqPY6pDDckaMsHQJgg+RwcrywmbOPwceZ",
+	"gS75zNV2K6XqrhZgq0vAT1G3T0L65y6kj7QtliSQxLGulJ7niGg54lYEZwpqHs0Juh0yX6R6yk31rmsT",
+	"Zd+qv/YgPzJt4grJh6LJlOyCJEhp2mdCjIzr9IvJR85g52qcUwe8NrPrGo9Mdt+djsKPh07S6psyk20b",
+	"DN15ze7cYqXNqncbHR52+RyiaBDmIzLRfVOXa4COocOLRWRworUqmXddFZ+JJrMBxJB4hF6DpyRuwA0x",
+	"vzWtBmV5P0yWVZM1zuoARSKISaePj4OmP8oQlfvGcwDjyiOMHj2Kw66PHjWZ1nCdcaSaeLbHOoNbj6Yc",
+	"a2TrWnMzdQxKbcPBCI+NZ8WoZgBglTgk1ORAwQGd1KRFicjrpUKoOtaqNE1GRnFRUNyIXOdrmcxhWCmD",
+	"klBElhaVDjahfpnVdtQv+9Va4kpJF11kut7NK2yB9Lla+nvpVu1xDJPvqikwsfbYUI+rlVh3/Uxni6Ls",
+	"9rhx0shUffR+ug+ciMWWK9VCbbOwtb2KnmLX4wjOzkpKSiWjlWpnkiqQJop8EhK30BhUGQXAekd4fGeF",
+	"4ZMk/8EjhHGkK3bcaD7m7u4KXJsyKqlumpLNtusJMdnAd3uM2lHQR3SgO2lA1kqc06PYJzwzHmGTQUGK",
+	"5IjK5HDumyJcbJJSIQHS3nKlS7Su7CloNVlc4aAD7h4OApNHmSR1xGsC6eU2GBgjADTBpzsvk0frGNS0",
+	"pvRpp0PC9SJ6ZbouCaEFyHTIH9WdDJb09D8TFhXecd03WSKVetQWtom8zs01KbmwJOZxV/HSWBN8r8mg",
+	"EHSKFDTSlOvjB+Pc5golxrgXEihPxYGYDNEmFdJ4wj2/Dw/ZndoqxmWyXZMt2A0evi6GSSdWmWyjzDx/",
+	"ePKxXoCzxI9096RWrd2cJV71L9rb/cLrQeWmcC53h4WXo9q3ULa+0DPPyOhstnN+hSBpanI/Bzs15XV2",
+	"yjE/RkLND2PQrp6G80lu/sBy81zrwSCehIiArNJsegWhCWx2kaVjPMhSV4wmLmQt/YgPEnvdMX2A/rXH",
+	"ucmS6xsnjXVb+e4wHXB5Uq+nJZXAkorOGLmircm0bJsUX8bIcTRBmyeZR48e6RLbpO+8dpJbPk4FIsxX",
+	"BlA+dVQlD/xEtOfjowzpRIT5Qj8m0h2kbTqmMlZAuCTFG1b8TI1RwwLAykM8LM4t2gdr0WQCgRZkrkbO",
+	"xbHbeg2LfpOBPISCGLDS4B04CPhI2XE9zPxOFEDFjfFOq4HGLEsnnBpgA1hwrULY104DF8ByBARfE2cD",
+	"lBahyDbbXBJE3lfgGTvpJWX9tEnzJm3tZlOma+qkZd1pdVSYDkY7+advKie1L99Wzy82v3q8dXqw8+Rw",
+	"9+hp5dnz6ouXtZPTzbPXW+eN7YvLnS/e7H75VeVttV57vHmw9WT7cOdo9+ksOywetN2wlMvZOoqrO+Xt",
+	"KeGcPeCHtN9gv1aS3bUZLWNnycX0sYQz+Mlq+/EESaEqUZkjyQbrkGTaeHNoe4EsCokTgyFzZZGggPju",
+	"IEGsAWUB5ngq28m4unyA6VQ/V47q+SbzAi7sxVYQ/Pn7f1qP0TiUmZIakOJ9iS0QsYAIIwEMBevyChJC",
+	"W16AyOQaCRaH2htHHcTlcsl6z4pNZhv7SihDEH0Rl3PYpc27tmEC5qFOUUiGBEszFBtVNcw1FkaplAhd",
+	"tmiQZlr2l9Z+k2E3cjkrZpk4zLLZfGoT72HYDB/AFEmP5mNZIrZXVgxRkpUTY3NjQZReKsN/6ppaabXC",
+	"6PMJ+pxlmVgWmxTbQGRC2dnuqH9Yk+QTx/74kZAD7dwHVjTmERxrmxurdFjDRrVQXpVBL5vV8pL2yQQr",
+	"dXC5Ys60h3AcqUnF4pvMzSLJQj5eB1yndHgO63gKk8G4yVJknkeCT03eJmsEfET8NGp+udRklldPlXwb",
+	"TR6Y7L4uFEulg4ALyYBjmiRTHuk6MXeORXSOZSbLXcxjHyK3I6Vw6syEZZnQJDL4fVTFaUZl9/Avyak+",
+	"uUL+ylkbwN5aHH6XKU0qnnMzAEy8fjYjy0D4SpC9dEGn0R4BHA4CqDpu6dyX4GBwRjSqFaQGIJMZUERn",
+	"Sn9mwCQVm9CuZGS4HjypyUxMVyBpC/eA+3VMXemox4PkNEG2na5KAncM5OpT0WQauo74RfRGq6c22b4b",
+	"Yk/prMznIxO/TcCTI0HQWrlkVlo0mRuOjrNsIw16JzGY4+Bz9zizDN4uyZoccSRxWyjdU+cV2rz7PUA/",
+	"SxIFtbdIMVhz8xVlV9BZiAgRo9A1mZ21kHgsgNcDo9Y4E6LHo8BHQ+r1UTRMHAYGSVPX/9rBCclDohE6",
+	"AFRPL04wzmbJcM+FRTS6MxcOnQfl9nKhvKq+q/xie7T7Zb8kyt7Lt/KL2vj14PlO7/FWdLo5PMer6Ivw",
+	"7J+DQ/40xiD75Gj/JF3u6eo4vDFt9vBEUpfiawna3TIKtIZtXIztgFE34G0HOVnxtwHua3QfjKC7GbFA",
+	"8Jb/NplbSJnXDoVsBAbrIgFX+WCIoQ29hwUpUBYrx0rvMtIqRoJgKZR0QApHaxidR0JQzJpMN8MGKNg2",
+	"sZ3PAPdzB63tVsrriVuytb6P2lz24t5hWrk3HpHYZTEzGmC91GuJBEJYqrUREu00mQM7C9IDIN0LMKVo",
+	"OCRhQc0XvVQGCQqIhAt1lB2ynvIAGTXg0IYGM1Q1yMceTiHagtwM+UhHCABu/12EA4t/pdcZUupt2pW5",
+	"zKm9G3AtWH2nYky3WBjgIEDXOKSwpYCLDaBPLY8PBpzFIfTWehHFdXAGg9nrEa8vkIeH0uthkW+ylvls",
+	"MD9BvGr+vwfE/Q3xdFl0n7hZDIm/aPIRejZgl8XotvaF4Aijfoxta76+SiHcrinBCrELFGBJwhmpVubc",
+	"3EOwLkyWmihb/rvbP97+8fa3E2XL/3j7u9vf3v7x9k/q3wQMfi8XRisCXTjO+eXlt16GTwgVDxpQ/ySA",
+	"//oj3ZrwjUG1NFyEEHzDMiExEyhCkdqrIWHHT9ABZwwqhO1NaE2nHwp0+7/c/h+3/3j7dxu3f3/7pw+/",
+	"+vCbD7+6/bcPv7n959s/rGvwoi60w1ZMGtz0mgnnLS4+D32TTAUBZG2IiB4fGYTbdiQlZ6KIDgdDOW6y",
+	"kZbdyr7UKe7akjPw6uZtmRniVMiG4GfxvO/r2jbNYn75Xc6nYhjgsWWGUwuRFMETQfEqELXOgNX4Z3EE",
+	"Z53jLfrBUT7nEKoau5b6N/qWuDph6GxHDHcr+Ayi/c5e/n7Dw0HQxl5/TtkgqIUAwa5r+8DKFxJL0jI5",
+	"0kYOW4Pf6iaNs3q+yciN9YHGLk3TgDi+cS121569ODjUGJGUhOsaz9z8qe8/fmKL+hNwSdMiPvXMzzTY",
+	"c77JdHurPMKRTwkURUBqw1jpX7rS8KJH2F6TNVkhPSytj0nIUwgo6+uZOTl6f/4P/wm1KqVSKwUFqp6j",
+	"nQvqNJkbtVaWghCg0jaGgwelmE+TIbSWrYWjtBLOeKzUQeWjI8nUQ8zrzUjLS4y0HblAY0hjb2LpDrVV",
+	"K+1CYxHBr9RdSeRyL8YNMzhjjoUB/g80wlrrV/eZPgLJiseJFcOQd2hA0FoLmm01BH9JWb+lG6NkLm7q",
+	"OaKnLA61Nja9xuAjaBgc9d6Y00FXDdMG48rQmt9aNxOtVGCW+lfTF6S1Bx0ikZvjA6WSusuIqZyNn52E",
+	"M5usHp+cpMw0j0Y9LMm14d88kh4fkCI6wjSIQiJ0V5MmU+OAmxOQoLUYHsiBgAVFHy5czzu3QlaP1cFN",
+	"f2/n6Go3mD2iqTuBWpyXps6hTtgxZ1ZzeXXzZqmib7avuIIeJJPvTTeu0K1STB2yWmK4Zx1g/6FAGCyq",
+	"WMgpyhBxpu6UpNIlXA3BNdZ1bgqRJYstJ5e4QgNE0vuv7x/+aAyDm+DVY/L29euv2l81tt7cNNrHddPz",
+	"Xl3w9l315qyEd8flwUHl+s2OfE02w+3otNZ+sdV7XhVPyp2nJfxy9+YrL7eK+DswfP5nVdY5ARLtMPFM",
+	"Pm8gL36kJk3dlR8poyZO95gSbBZCc0UTpyH4ERz7uzolPwZqn5ER55amP9lSi22pylLm7FMsyUh3h/+I",
+	"pbaKDnWXUyR7IY+6Sopakl1VrQXZMFunfaU7izOE3ZY7cQngWurrgq7kD/hIy3alo+abzApyUIdBlWyt",
+	"m5QppQaL9JG7PH8JabzEqCrtkI8ECZtMcsBl8GlIPHkZ0lbsrnQceErcWU1dPUq4fjgqmsyxXNQY9yfU",
+	"IWLLi81roZOe+sLkjjXZtG5vs6Xt+9VKCjWHVictWFsGc9eunkHuMZG9JBXNdaSum/Y+TE1UP4/4TWba",
+	"WkyJ8oZRAv8aJLmzV05rn6BfdLx9QI6xaXUP3Ck1ZzX3jyq2U9S+UIo1BE81qlpdkk0+IVOGTxwUILzU",
+	"QC/DoPXD4cZ+kiQ/AkkCR+XugsQn1xsD0+Brpjvv0aMnSQMysPiKjx6huh2f7TRpW/QZHh1GTFhO+6L+",
+	"+Pj08OLq8PSLz51mZtCIU43TjzyQRlS6lZ41ZbFedaBDRpNhgWhHXeFTExS6oUKCifkybt3JyAj4sTbc",
+	"bYs0O0N3eMrIt7E0yZvQjJRHss1v0sYpDZFPAqoz66HXd96+BaIbJiFCmf1NJgk4VRWTh35qsU2cNGfT",
+	"USjI5Y5z1xCMVg8M4lpYl5x0Ne1oZ5G6Ml7IxsnF2dWzV42LlvZ6OD80rp7WLw7f1L+6ujx/2XKnDPsU",
+	"8K6IF8QADQRUyCYzDgbTlpDofBFoU2+yrNXs4iaF9hFFdEQDNen2GGAqPTqkamv3EnyGBA4AszEYtOso",
+	"QU1AJr4JVb5jJdcHA87UUPSirbUm4zutfGboc5br1ulhl1sAUfpKrVBCLVynh0/MIgYu0wNP92qeEwyD",
+	"YlFoIJp4deP1ys2AM61WFsKZ5hcqA9AfxqgAD+O3tnntMKA298fP5CDI7eWaUalU9YbwD7n9327/64fv",
+	"b397+7sPv/rw69vfffjN7b98+PXt7/PIxgL/f/r6DXND+u7/9OE/otv/+/a3H76//f3tP9/+QT3kw/e3",
+	"f9AYx7e/hYbHv/rwP6Db3yHb/Pj2T7f/z0Tz49vfF9NvyekRX5AbmdvLLTNI1mQPOBrdzIYxEjjdz52m",
+	"67Py3Kmf2ytv6+ipFkN7LAqCyZBpQlJzqVEQJme8rfzWeGcioejMUGeku2/v5W7/4fZPt/9FzRvd/r+3",
+	"f7r9v2DysAgffp1egIxe1EoakcEw0L6fEQk8Durp0qpUcpznxTUMi47PMvBqFzl6BtW7naWz/VmxTIKG",
+	"4lLHwF0BKTkPTPbzhIhUptQMUVhMIvHAuLa9Eql0SrhQbm+TQs0ve4Vdv0wKpU4Vb+Kd9q4HDR3sLtVK",
+	"taRV5imXyI7QMIsoZHt9Dd+9Z6a4x7gsdKy2t2Qpm751dlkEyJm481UYgV/cmSYacN92kft5x1+x70pV",
+	"HskuVxpcTLBr/oTOte7ocT65TutxAzI3GGtdZAkwdQyJFRdZAXUqLSjpoSKKWfD4J+TeAdAluN0S2SVw",
+	"yRcmfJHb6+BAkJk5JxoAv71Lap0dUqh6ZVyodTa3C7t4c7NQ6Wx31EEzbcOWz09x1grk4jecsvnz+gsB",
+	"85vAmsvYsSfptfYMJJk0u5VyuVKtbW5t2wSbqQWWdEDe6usPo5APycYJFx4f5fK5EQ6VHaLXwmnQBKSz",
+	"6Zc6Va9CCju41i7UOmVS2PW2/UKlvYXLpNTZ9au1BM/RbZRn3CtXggPY2DROcqVQLl2U1BLHOMlwjGyQ",
+	"2+kj2MwdnH5u6QKltzf/6vPb/3z7r6AI/P7D97d/zB98fn7ZzMX+Hc5Q8sJ91KZpBJkQCajhtNHJ4ipy",
+	"7WRm1o52Vxcogxydnxf03FMLip9aAzdRxaSuTLDDDRz5VBbItXrhTN7Y0LkEOilF8cROpK1GHeJbz5tE",
+	"kUga0Hj9KQFPiGudmMHVEUnDEpM3r3/UkWArDpAel0EJ8DjzSMgy5jlpaiYQdID2lhSO6iIISOHCXZJw",
+	"euugBAPVwxDwJNjrzbKVTsZ1tW6HetlWdToaO2OxQaIb0j+sReJJHqp5aJ1Ya2bwUI2ZDl0lTDLh+3wO",
+	"NkC3imZXgNAP6nWpVsnn6BAYS7VYKpbL1aLihNyDQoulOXsyELUn9a5+2Qn/lgYB3tgsltDal+XyPnpJ",
+	"WXSDbna2rrZq6+iIhqTDbzbK1WqxpLtZw5SWk1tqNZNu/+p1F/XSSXeFvl3x1p/hWQ2BAQmRdwwB34cX",
+	"/byqq+I8pkkWwDtoMM5IwIs1x0nGlup7OE/pcy9MdxBOmEzSPCPwYz6D1jBLmuVpDxCWOqU6djQdHJ5f",
+	"XJ3Uv7w6Ozy/umwcnrfyqFxykDTzSHBdQx+ouU96l9aLqGXEaoNznTqtlBpb2G9R0Cy4DGHQOAQSMtTy",
+	"raVHcvjl2fH5V1dv6uenx6dPW+v79ul+K9V2XI0C2qYobmwBZlpdpdW2bOW/TqHHArWsPtOazS8P3O14",
+	"OHa2jIas5xfrZc5qWv2wQ9VEhyEF9lPtlL1dXCKb7W2/4uk2uaV22av6m2S7s4vL7aq36W+T3U4JV9o1",
+	"b8vfIaVOGVfbm962v0usFr2kIqez0HJ7oHD9n7f/FXIbfw2a1u8/fP/hf/rwP37472//cPsv6MN/uP39",
+	"7R8//PrD99kKWC6f65Nx3bauVnrnwZNGvXBW2dwy2vqlmFyrzYvSzl6pslcGbwbjErD3ZmuMjMvHUMht",
+	"LymVC+XN1CWChBQHp+D1y+3lakeV+u4BKOaJc2RV5XIVDdHtEjzH9aGPukvzPy+VEVjtYJxagdl9Y/ML",
+	"O7QrLZ+y7l4SyXbtibWzwxPItWsDFgAWZKum7qJSNNmTw/N1B0Y73afdPNdp0AAZde0xWOGmbXqT9cm4",
+	"iOq2H0T8DLGHzht1dPbioIH+poyuy8VNNYqzRgNBm6fGs3qhsrnVZGstgHoUAfK7QqKC6OHK5hYqqCe1",
+	"1vMIzhI6UxdvnBWqO7WNs8JmpTz5FNtVPQqvyWcC9bDorSse+eTwHOo58QiFf/7+fxV5dOhXNjfLu/sw",
+	"vj4Z67YwSGm6upCoUqrtoDaVtkGFs5o2EcAIAbUQMcfX+Jha01WiJBZp0PDJFPejU0KUuDJ17nG28Fqr",
+	"Vqo22RwAGtDQR1SYRhyp7vFKbY6GamsgRGF7w4NWDal8pq/txUy0sywB8jjdfP+n3Ij9r7Pt+sQGfKwq",
+	"oGU9XvPkeezc+pkJdG1EpcX3doZs/ouJ7zsI75m1GA4jpEZl30dUQjyZ8VGssH4qwP5U/7WqVvRY+ypd",
+	"GpM82/Sc3Vl/wvzciGXBHGw5pUeVHT0K8gIC4smQM+oVEqXIefIeCjHz+QC1x5KIJlvTetW6lrgTKthn",
+	"sbKktA1T3Ey7LI+SZleVGHFo0nA8eFZ/+fLw9Onh1cXFS5POmOq+ldfBO91IMi6UHPU4wqJvUo2V7Icm",
+	"GbpoxeM+IKBDcy31uxEEe03WIl6PowJDzdy/i1evmUP/rVUdCz7SYWrkFduUwR+VLf1/NFuTU1MvDsnA",
+	"3GUfl2m46pJ4hyE91juTtAG8t7RL6CL3rnS69Xqwe1CjlW+2x1+UxZc75Ly/2Xk2qsqXw7f4kj/1v/J2",
+	"2yfs8PO7qhdzOidWVkOAc1ZlblfEukZ8S/TEn59bHqe64tlgiJdSaFdnKd+lwkbvNUMJiIavnIQPGnDd",
+	"VWXK5AWxmfb0CHD1pM2DJjP2QRGdT6HiKDXkyviHr7QT2QEqc4rFmsypSLNlb9rhb+B5grHhRc4Qk8Sx",
+	"pFuAafPSJ2SoBjnC4xhdYnmz4pK1pwyLhY2ZW1SZQJ0JCQHFaa1gytHVmtGpOR3ym9exucPDAVbHNYqo",
+	"k6eQ9GheFuFsQmmKGNBC8QfVdz5GbUdKQfqZ6Sqagm01wNKunAmuEnBB5mGPAWnOchXMgaoFHUH3kkzj",
+	"nusm2QnCbLrbyNoMlFhTmA6Ah+tFdDiJ4Sz2HdSTvIU8UQdOpFqnNhkOCSIhVlxszcHshYsgYbFNPD5Q",
+	"p5oQgyDm1E+t7zeZk85g8HEoQPwOQ9IhIWGegXXUHNnfhwpjaUMZQuJxk7UjidTSO9FJpQYlsUn9aBOg",
+	"g1ZUXFKPoC63OZekyRR/IKHlcshNYgFrCNJzU21Fiw7Xxv6AMruyKQh6Cxeskx8QXAh8j6WKjPcAGqjJ",
+	"BB+QNvfHiAQC+gLoG3QZic4py1Kw1PzrsV79FwXsdcfyEIiSTgEwnDD/kzX6yRpdHWwSOERifQI76nLu",
+	"L5HZQWxPt2H0oHy9yVwXcAMKyCYa9pn46aNHjIwePbLsbT8FS2VTQkxVBGGoZYoADnUfw7gboE7KAChe",
+	"2wEwNlPzaBPJkMYp+krrswnomo8xrQralozwVlOWBlzdXAzmMLjLoZum9pdr5dSuvVoYaJas5mww3JsW",
+	"WTKPIjZV2G/K6wA4bbrCweBNzm7WdGiSnh8GeoqRUbpH37KsEYahR7R6V72VjGGwhLUKPJ36Pdt4rdm2",
+	"/1IxGXnvCR9wJrEnFxi2sIcjLJBtyGYKa2JUh08M/xPDX7mFLNSpxS0lBk73zaX4/YZn+qPP7qZk0YFd",
+	"jp03vU2133GMCA4Dqpvm78VQCTaFDszfIYmjsqxLNOKGbmfY8hLm1TL1blSKGLJcSBoEpsN+Pgkn2tdY",
+	"pF6jlQPTtWDEVzGHbRm7QgO+OIxXX7heRHWTibOpm/IrpbTHozCrE37SCXe1RqxqNTVz1GjPD8P/TAjr",
+	"ARhgZmfWj8gEiz8g1PmP8WwT5qM13S7LqfqbUgxWOOtw5xxQV32BcM9vgrXlyK69rKOnzWALIRAODCT1",
+	"1NmXAANGOh3iQU6cQRlPaWJNprSw9aQvjEb7coA+k0aa3CetfYMRsGkuBx0vD0WfnHkkbnFmgsH5VFME",
+	"n2DjR0CS86sBZuMrW4nXyjcZ/JJqZba+h3DcDNbkqWtD2bgyJ3RBNR3en5T4FnFvQDCTdJCJV3Dg6LgP",
+	"0DShVKvslrdXP9Wr9k34ayhcsbl6P2DdysMUfCy9O5eChFl89sAeQG1CRUMf0HsMFNqnphSf/ASmKUWs",
+	"LybZdMtKlBu1jDMTpcHdKnuK65sqKht9SdrrT5RkYAGe6eeNV6dN5nMvghI9qH2EthGYISwl9nrq+z1L",
+	"zPksZ2o+5XLNxyUj+YwkzrzF8mo0Xlk4K2hGrZs0SCxj7BzTMcK07FjTzlKlqgrihUTq/gtOux+xrrEi",
+	"ZZMZV24ye+23NbIvrk50TEMaJm7eJouhCtrch9GZ/qN4DInksc6q0RCNDwQafzjac0rL1RsY67lZsucQ",
+	"LjkZP8ES5+7fdywpgJlbWOJUkVgYeuI7ddo/RBkJFH2kKwJ++TVo1MA7Jt9TTpXI/SRKFxP0kl9+d/e6",
+	"+lrl4cvoK3+JMnrIhIthKc8SVhO7zU5w2CeSsm6SaKi+PiUjYfdmYC854MxOUJOhGIjJ+3WVc9IwS71H",
+	"t+dKXqD/Th5DWMgDxR7PtMYdX2nZktLjxLkaGIOfS4km93j8yqFDIHgYguacqxVPpGtI9SWbmw5d5DY7",
+	"Ja/sQ2rkdrtQ86p+YZeUO4UKrrZr3qa/RbY7ucyznl2WkH7FJEiW+uaa98k5wcCY9GqZgsJk+eYxAyH4",
+	"cSwcNDeAislPyuuk8ro84gSWWIuYWZmbmt8Wc/lcj2ALjX6gRU7hCRVDLqjlmum7W4mqsI+UnqD44ufN",
+	"nAFrKOgnFzSCiY5i+jo/rKhk1//H3rc1t3Hk936VDl4EKAMQvIgUyXKlaFmylbUuFuVVNostTmOmQUw4",
+	"6IanB4QQl6okO5WtU94qn1xO5TwkZysv5+W8yIqVKPZaW5VPMPgK+SSn+v/vngs4gwtBUqQ1LyoBxMz0",
+	"9OV///9+rYqdQY6ZLKN49j4VJX0khlxZ24T6vrIYXTQHZlmIaYFZ72clZq7N+ARMGgEfqW/suhQjjMnw",
+	"NMi+6fYD2FF8AWXzGZAHMIesOEUFCIHoydZ1EAKT47Km6RShPkhC6RJUKgZMo0JL5Th1WcAaBLhQDTH0",
+	"DvE4FttMjFZwq8Wpe6yMB2DuFZ1OnnH1MQvvF6iUZU2tSX2EsmQudZRP9FqooOY650WvWXDoU1vl/Sv+",
+	"641if0YO2vHUyNzzZhWlavs+hZIS38+WmCBzXYPsD73QAecss1E5uC8BApO1ICSlXB8Htwep2id3jF3b",
+	"JTK+mxeq3a5uBJTpmLTlzCeOMjahlyevsA7CE9MOwzLpzNnn4Bz2Nr7SuYTKfjaHG1ovPOAmc1hJ6fyz",
+	"y0yi+GpDok4EZMBl/A3UvxqNOYcpIbKeyZTm/MwvyRDqyU4Gm3RJYeKqW8h6w1wgCTVIIDo2Y34ECZDD",
+	"gHLgZk539he3sWd9qqsE/HFF4xZppA7l1S2AE2TWeTZKRwbKq4TqWBCqI3tG7yYVVClJkD3xk/IgKeAs",
+	"ymRiP0I6SZkUDGPolPpSpPi7KdGMxdkyNgz9AkkWBEJ02ZiBpipkfGxxpHw0hcfXr0M+8Pr1uAQ5wYyD",
+	"0gJTkexhFBxIgbGNAhkVpjUrJEnSyXf1JGYvk/po/ZOHpkx6l5hMJzg9OcTuiISbVB0X15+Zmy6Vp8yO",
+	"L5egkLNh6u/314f105fxZgZ+FoW88dwDbwY6i7sxTpWGrmLcvegK39LmuYC0GsYWeqN4F8yDPKTjbu+i",
+	"8LY9AkDsifrbnmh7vsFhbnGEl87CR+/m0evWdlMMvOl6Xd0xYAp2H6ofTC/YJSfrdZFsV4nAazJFCjyt",
+	"ZNdgYJti3RafXa1bLN1gmZZpO8jyqm5t3qhvrNfXVhfAiVV3eHeVtbInFywrg1Dy1uaNjfVFXnPJelqD",
+	"H16W05YC/FTltNSFcjURZApr+/r8z3JW4XenrKvVAnmO8tqYvzyvuragiJZM1tC2+EQRLYruqTW0ZKKE",
+	"Furjmtt4acxrmNvQSzi8AHWxB9HQBSXS1V6sDtec9IJSW5SW51pqe0qJaJJrZXHtJSmuNTbLKUprzXFf",
+	"pLRWH928ylqLsKfUCf0R8b0jNtHj1OKAAW9Y+NAI2k2Gj6cfyPJRmBu1mLGappSZLm3jlGWmZZlpWWZa",
+	"mlMnykxRQsVVpsrrnFfA4naaGvbPhvcBuUizPkPwn/YYEVAgBvCz6jc28XiqPgD6Cmq5vAwP9fNL4XOp",
+	"hM/jhNv7vSwT6MfbMrcwgIZON8cKSfHndzyGHGS6UrgfMLBBlHGNtdoQrFe+gmwQ26ykDYxmlJO7e/f3",
+	"ME3218DapQ6ZHDiI8JxZbJuIoMXtPenRlV+xIxqywOPtQXCIfJ8nATVMoxBy7sU+gm4RBGbRtNdgqqG1",
+	"rXSizaYwR4dp+vQBP6XZU3AA44PD1LNTZ+HkVCxEFqSGe44lBqWkOnNJ9U5to9LUOX+pfNv1QCwrMWgR",
+	"n/LDASSLg0REzmHrJOXW0/pqUuaOy9SwJpOJINMx4BIaVnYxCC3SZoy3uGFSSfdDakIUYxGhyIzThTbp",
+	"0eDIEH3CGKGve5L1Cvss0T8FNxQWp0HspGrbtojt9Q2/ZlxybYMOMseEhkCnom8aMMjNamQ3NsKaTccZ",
+	"BIDknVDzMynreInvdRhMfDXJJaRIFGrFFRv7ZgmuUrHGHBJbr2RcMJZfqL/aTGJWcaH+ZmcDCvW36ht0",
+	"Y72+zZqsvuqutdedDfcG21ywUD/9iJOF+qfndVmq+kOv+uzSD3NCy7qPRXkDNDSYTM7XzMyo+e0KSqw6",
+	"GqPFQbbb3JVYelpYZvHUYf0wE/MWnO1iw52SjAg/atBqjVyTRIaiT4YiOIKYvC6kzREij2CkD9RAU5Jk",
+	"uXOu5fUtUBk7a3NvahyLG48jZ2N/IoakR/koKU0YsoBl6hPeE7cKcIbFIMT9g5WDzJdsoX36pf7fDIRV",
+	"2KcpXYphCq3LPZlS2War1RoEVnMSRiq+gwbhg1AHlTFzuRiEDWI2gDoMcIRiFiJp6Q4K/QN0BjHxg5vA",
+	"AmVrbzTzMY9xi+kHLAaIakaeBkM1Iy0CQo2n92JAUM0Qh1QufSQWRjN93wzoDDLpQlpCirqX6s0rMJ1N",
+	"YlE9RP8cyE8wbHA4CNA9A27/uLwXCOU1e9cJ3i3o/04xbxXblJnmwbMz++bwwsGI2+ysumvOeru+QW+w",
+	"+kZns1m/2d5arW+n2i1nMD4ZMxKb5acZmmYOKzsVJj2a+uYjT/Z9OjLO+z8A0cXX4xfRj+Ovo3+L3ixC",
+	"2pRM6WgaaZPu7U+2x3vI2RRipBSWIDUTZm6K6AqkFDOO2sqX3nxI4qFeid3sWBzKsXzrBHcc5i09GSuq",
+	"EwRE2aK3HJzxFp8baJwU4Yy3eHb/jMAF9UIyFAPfJV16zNRvh3SkBmxoRHKxw9WNUnt2EVUZntjHowL1",
+	"6F2AXvxcz0kJBX61ocBBs9ETgmGkm3MWkAgrX5qbPFtRd11xqO+3qXNU7Kg9BggwtbFtgO/CmD6Ardga",
+	"NtrsGSzGMIS7os84wAa2uA0YgvtSfOrxI9tgaYEBrK0HixxjlFdm5M41qRN+6ngfMWJ3PO7J7r4Uyge4",
+	"y20rA6TCcubI1GCdYPzcIfZac9VOEp2cDeFOlvpDMymhUialNrRjKaOFXkK6BoVVUooD8+CDkB4xnpJi",
+	"8YiUrExuM1HcupvcybzLgSnvwovsGHc9eX7sCEC3lL5j/EBNGAPzbW6aJ/rumMlVy7RwUG1fiof65mA2",
+	"oIxarjhlv+8/9R98yP7ys89+1f7V/uaTp/vtu3u6n0j94C+/WH/6sEm3R6u9W2vHT26Gn7Ebwdbg/kb7",
+	"F5vdP1+XH612Pm7ST7ef/sqpLGKw3NLn4rxKXCR2YWkNUzAe89u0BXVbz9Gz05hfRaZXvFNSW50U7HQ1",
+	"jQux4VzSV/Wwq3XKW86V9NmX4g4wpV+gu1kW0Jyxml6bK7n3MQ3ZkI7OTrOjvIUtCKHKRHstaOifUOug",
+	"b4t1+qegS41SjlVpWwOe5etzL0uhndaoMUKa1ua7BPU0aE+w8jtp1WLHLkKL5/oIM/tl0lSleSXFKXPj",
+	"3eqxgLlewJzw88Cr7FS6YdiXOysr/lEj5frDCsaG2CLCTr0fvOu5qqnMdphHgO+lLziVFM/cIU+U7xsi",
+	"4nYghhJPjJ0Z6OeBb1/6xpJFJX8pyC+lIMdelGXlOM5+PfScIxZOx05Q0gK8IzHkRF9Aqp4Gc8m0bQOw",
+	"s8eJ4KxmQVjVCF0/TvSZEoIBV6ZfXEGg7wsSnBIZ0k4Hul1GOq8Bg4iLF9SlZMSmICzs4xs+1i84I67y",
+	"gKsH6TEY+yz9ZnFk5YsBC0ZJaGUCPnKRsIo1dRDgt0KHDg0HsujxGupgbmmXnpR9vPbZHKUJ77SGgYbs",
+	"UMDWB4gHNXlWBcmQEoy+OYEnK+udNbrtrLL6VnvDrW+wm7S+3Vlt1tecdXeD3ehs0q12DirovPgVCfQE",
+	"RBIAoDSFQfkv0WsSvR1/Ff0wfj7+BorUXo+/Gr8Yf0uiV9FrjTf5cvy8YlXwfMT1D1gBk4cwikUTy5U5",
+	"pPfF7GIHvUfLWodFax202DUTmBLSegWwSDfXjn7QZ1wSqq81HTzmjqJD7Oym1cEmL9SFrgZNuMWrdlu4",
+	"I1tjVmjJCr3QbSRdQ0GNJTgm0py+OakCL38gfLZLNO4K4kRoBJTaboqQA5LEpKrEtsHWqSk9ocxuu8Wr",
+	"KSSdti+cI+bqkek3BddBElv0mXIchtQLlebriADVRDHnbmZbL1PH24YrKtE/Rd+Pn0cvo1fAS/5q/HX0",
+	"n+Ovotd/0uLR36ePL0DMkvGL8YvxN9GP0Q/q2L+J/kN9/Wb8Yvy76A/RSxL9VCgNlLjPl3unFkynEUKn",
+	"kx849+dD638ldYHauMvrAV2PXKAIkpc73aIVhbD0GRxSqWPspZtTVkEvrP+U7lJWfUb95Wq/qW7KCp6F",
+	"Ono4RT7LHd0G6yBm2DVJ2tQ9ZDuka4raDCKIcWyMzQ2JW+18KMdFex8kx/lokEeMIr++vvyaTPD6p+Ja",
+	"Qr3evdHn8C6X301Z2pTHRTNvuECdop4bnCisciyQUuk4emmOztF/OeBgj2a8blwncLo9Jk9xOr/E/+gi",
+	"x0XiCbuE8lFM/HsNODextpB8JBieuh4NjoinT19eQ+aEz798Y2bpeM7leJ6DvVHWU55rm2hSTznDEZ1V",
+	"imRWK7fqyEiD5WqP5hU5KQL6SzDqIif+cZzxAvhsz1WOszIxTOIrYFL4x8xt6GI1w2aH5/sgDChHboMM",
+	"6o5Jo6NwwrLxfiDaPushdT1WqMbF4XCzWiGX+kVL0oxgWU2KSi+bbMURn7crd16iVW+Oi5ewZdHdnOzs",
+	"p/aLUmIwIWiaYoKFXbURs2DVFjFcYuD/KCNMv64yv5hMPB4vbPGk71NHCMB2rHqhTDI7HZ8exlxm2rrE",
+	"CjLwj2pzJm/umTe6Sp2XeGamYACcTWv7M+vdxCZnC+ZOIHr7aiPF4g7eeJvebG85m279Btvo1Dfoert+",
+	"01lz66us2TF/A0wErYXnFO5nkf3Q+2wemG/ckKWVem4iUYmaRCJek1piXWI7tcji23N1Tx/ugCRKlMlx",
+	"aI5kneQg1RNJjlqLD7s0TKglwSbZgcYHCFMJQjmxjfdnW8TW9zjoiOAAoY1EgIyTxEZbwE6Et4DsUn7A",
+	"6pF6wmORZxUumU/51+iP0cvxi+hN9F301iJKXkV/jF6Pn49/R0CYfQcyCGRPo3LKA32O+YhSyl+slD/d",
+	"BigyiPVBxEJk98KR18tMxaVUPEqaenwhczwUYX9av1vCOqGrs67JbGMZjV3zVBEqxAhcRqoiIJS3+IBD",
+	"J1uGSrhmMK5CcciwtSNghrTiRDPcHo8b52Jjn6YYMFLMtkQEwHysgV9qRAI0seBxQRYS77tYOICZk+Rx",
+	"OE6o+1J+Q9Lul3k/JNXD8EeaHxmdBub7KZK/FK3FEyC1iIet7qMu2yEZSosYy8x0uQBr6gGyNB9wER5o",
+	"ntSkx4UFDEv1kaE6FMT1YE/nacWP8E+P1dov33yysb3WXN8GF6eQ4WJu8afGpId3FtQVWX5rT5pZcUss",
+	"9VLCLk4bipvnJHN6StCGQ1HXXyr7voAWFAXeCamidqg+2ko6arHIScyCDCVEAJfc4kl5lDqIVpIjnpRI",
+	"ASM+64TYA4gyF0LoLZ7lLdJnDIAs0scGIDTumt7g0IyQjFjY4lUkdseqV8bdvvCAfwiseSiUmhBf8C7w",
+	"MmlejwEwkd4lrqgVUIsqybBvakaXJBw0rNMaOCohnZ40Fg2q08I01NszaajnFodxsWuuJVhM5//+YYiG",
+	"6fkAyI25zmi+93sPGnqR0EAyJ2CIIxqwcBCAv0moJCF7qs4VoIfaIuyredxZWbHJ54/uIh4cEHF99kjb",
+	"Qw/vf2yRNpVsc6MGHvLHQhz6jOylpYAFH0cEjKdRiz+6c4tsrq3fJLTfJ9X9T/bqqxbZJMCxIC2y3tQv",
+	"KoET55gF1NfIO5L06IhIh6KNgK2taiS7iDoHUAVSCY7MX2WD3NeGhOG8oSE2MkEbE5xVg+OutuhtczxS",
+	"FDg0JZwa5Bb1fROABYh6zQcBPzRcDzjNyuqaJAjKmoMtvkDj065OR2WlkOkVzhhSpkk7Tx63eFXbDmrp",
+	"4dWKe6oyc1JZ2lVHu1c72FOQUah/KAIv7PbUOD7ZW61YFdwklZ1Nq+JJOQAMk4SRUO9Y7LpKtq9yClb0",
+	"r3aKnvdn8dM+UM9qDZrNtU183Aeb+Amf+IG+E37XZ4En3A/Wm/gRl/yDP/9w/8mv1j96ePuTh79Yf/gX",
+	"Dyc/K+sSLqzsrDetyheBkrcPlaCteL/88MGjYfMXHx+Kvb29vfv7n3dvf364t7f3mfp4e2/vs3t7e3sf",
+	"9o4/Er765kP/w3u/vP0XKysrN9WnXw7D+3+qvq9YFRxMZacyczgLCfBkJ+THZjO7fzc5j0ZqgJslj0Be",
+	"UDxPl9oUvbIsOWiaIEXNhCCg/X6RAjnpUM/mzrgNQkVjMej1zz7Q0Iu5zIY0eexmw5YQHbT/cM9YGc0U",
+	"MuhiqgNYaNYWhMAtgo2qXcZbHLxiLoYaVp4FxyzQWNnGYfagfLDLZG0n8WllF/BihoEHeKVd1iOuGPIG",
+	"uROIHtzQUGYn3m6MTS+PpN7MKJRbXFss2g2OsSAM1w9wQRpBzsWBnrIDluidVFBAz2f8R+N2x+ZwiwfK",
+	"SMhhhpxCJHJSpp+J27yQJDlPNhFpxiZn9q4+Shu9izeuZi7Pk4l4OjQHx8QOLik4SgqOBBM/5Rhj92Vi",
+	"cy4grr8IGn1lS0yj41C2cayQJbFjEwTQfRAkIGsKG7/A62HrEkg8Tmxl+Kw7Xu8Q/sNsEtLDWoNAgTTS",
+	"nGU8fk8aibZjfLxAOd6IKWR88RNmK0L5gZQnYHDnmNWT1MBTPO/PgnzasUkBAy+7omczJwfZ9jiF6u7J",
+	"LGSuc2smXLu3WUvpmjzhcjUqVqXLqKshdW9Rp8vqtwQPA+Hn5Df9IR1JYnNRl6EImI0CB16BdIUfI5qC",
+	"V5KpPD8x+svcJnKFvfnUBshR7AsccaNF6rGGyzfM7iqXBW0o5fhnlQ/uDyBm5UxaCA0vAsJFaAGccotr",
+	"POXZPmwu/XWLm0TBzLi/MXd44qBmZEB+NvyQcfUFy6rgn4nZYGjMs4tmaSFoLN3SdzqHvCN1oAowO/Nz",
+	"HM9MAHrly2yZ67MVOnC9sM6O1ZBmNk2lL74mCXV7HpeoM/EOMLzABfZ5zARmO4M9fuwhF7S0SCD8mPHZ",
+	"wu5eSf77+f+tkb4/0IoB/RksTAkBi1r5ZLopmFRtjdRpW8T896ADIFjxN2IQ2laL29g8jB+JrTHbDwCo",
+	"/SBgSs7YNSI97jAM3P2V8IBFPzQ0Fy2uwSkApz0ewyELsVl5l3DB6+brQvDrTz0ZpqPVe2oBbuP8z1Gs",
+	"NLEEnltQt3Sip+v01UuXGwECtryaWey4cVlIPR9uiuitMDM6a/rMqsBGUm+Hu0VX4aw2N9Zy+SiEA0GB",
+	"qWUuk5XjOJDTc1LgtXfnLg6aLG+s3Hu817y3ADlUsgVnlzfiQbzcOK7vI34E5ZOiwUCfG9FcRXFdm4mO",
+	"PkNjdOgXK7pnYxpyOpIOmeYOUu0P2r7nYFEIysi6shcwRzMfrsQJ+ZrDvQgl4vCbO/SLW8kwz7J42/UY",
+	"d5SIxHdaoBfF0N/UNztbzfrG6s21+vY63ai3bzib7ha72dmGnpLT9qL0Bbb/VHZWrUrohcBqFv2f6I/R",
+	"j9HL8VfRSxK9IdH30dvoh/HX0R+i19FP46/G31TmAQ6YP6OaTPxUlPVkDwEoVOCyoBQrl0is3Nn7LL1G",
+	"6pjqw5eSIPfZEAuy7ux9Nl+1dW5D+rnZLoWV1wUmbY9yegh4NdzV9i2piozBB8aeddLYq+0SqtkiVpvN",
+	"9NQhNT7Ewg8CRp2usjUbBbA0qdOzTAg8T0qdVjyc5uTf5f1BeE5l1e+l/D3FGsyQvKN3Vtt8CaH8y7TC",
+	"+WuUPdcllKT0yqhYk5zWHl350tx7Bp3WR/C91BAu5kAYUDTGQ3W3BjkHPXFS8uNYJiX/rOpbvMotjabL",
+	"VL8KazL3Lr909pKVN4T0uxQMITl0S5trg4ux1hrkiQ7w20Zt21lhgDUaShpA9LVRwAT+/hlszdJge0cG",
+	"G5Ua0yPJspRYe6UJtiDj+PnYYNpkKgwIPswPABpTa1occDKNlCPNi9AiTCjwth7dPBh6ZkTwcE+e1H0T",
+	"+HkZ5beErn0iAheQ+zoed0l1yNp1yWjgdIkc8ZA+3SF2qzL+G2jx/Y/oZatiW8Suj19EP0Ir8Fv1UQR2",
+	"zSIeb/FHAyk9NaHcJbf5oe/JLoEiQTUuuUt6NHS6TBoOLNifwLJB+RGhbXHMWnziN9hykmhOL7TiyXJE",
+	"jxEoOkccEAjotXi1nQSBLayGb4+Ikbt63fIm1XxM5rNHn37K+GHYreysNZtWpedx83n1ymWtYCaVsvnH",
+	"6KVFop+il2T8YvxcaRpQOOT69dU1olTO+MX42/HfRq+jV9evqx2Il34S9vzKTgUrnfpY51R4L/yVDAPB",
+	"dUnUiXvjT1bSv2no7/Td1aPzNHmy+edW1/Nqf2SK32rWb65ur5lO8Q23jt+qL5vrZ6X9zf5Xa/LP0dvo",
+	"36Oforck+lEZAG9jg+DN+Kvx79QX342/Hv9W2QPRm+g1iV4BIgF01D+P3o5/q+yFP5svrr4ENomWa6M5",
+	"0nbany19xcsVYE8rP63RgCZDy/2wy3pltL3Af7MT0WMnCPWJsWzUd9Z2yLSBe+G0ODycraV8uiWk/BmJ",
+	"2vMQawvLp3NMBpR6tNSji7rbeK4LfG0lkX/OmZHSy77IRAfTKuQsPeyVL+GuM/IbF5u4SFRlmbW44lmL",
+	"GVv26qQs4EUKnq9P0FVJVuwCykBPHENrfIqrO2vsTkx9XobDCxfIa5QG8MUbwM3SAC4N4HdvAJeZptIG",
+	"PqtM05kZwan2ocI0093kNwirNWQBI5x5iPTlOKwfMpdwEZCAHYsjNoF0vtvi7GlfSWhoQQQkB487/sBl",
+	"LqnaBlpX/8auESmwYcihnLQZCZhkgHKgzACt5iHnpdV/UaYqNe6rhWWuZ3Qh0hvWo57SOiFUwwaNPgsD",
+	"cTyBtYNTLLP3uZFFmE0D6/5+/Hfjr4BKAWT+DXers+qs0fpNtt6ub3Q2aX3bWXXra+11ttG5QTfbWw4Y",
+	"h8deyNwPR6fD4v09YOIqFflqCQUSCKg80NORZpXQHbmppiDIECyTNUh22uy8QerElR7bZev5EX3G0yuU",
+	"ErGmUv8qJQn2AUSWJsg6vsePSBUobsjaBumKQSBJe0Rc1qEDP6wB1T6IEsQVaPE+C6TgxOCVm7z1/sM9",
+	"i0igxQOwHTHkWYhdg7BOW1wXHkAlqK3Opd0gAGJt8B4YwwQNts+b2zRavMWfGFQd6roBkwn1Tpv5gh9K",
+	"DcSukXCUo4fv6EmilMYOvkSK8taT5DCgXCksGhLBHWYlAEFJU7sGv7UMnwYwA+ldoX6GuEXM1W8Vw8Nr",
+	"0W3D4PdQVylHE2UiAaRLoPGNfdfUXxNqX+62uBZd0rTHqutmNMdqsCGDE4d/TEETGTDiFIWRoQi2EgIk",
+	"/ZoGsMjAzBHfU85yMg2aEtmsDHvqyVC2eBX0tYubRYaMurvQ8Z+YADiB4Cq7tWI64USqLuMwz6UYC7Re",
+	"sVryhUNBwQSDk8rmFHpjIYCkxaH4Snviwu2JxfdAkfuYOnJDinKNVEVgmfouOHgAxmakYNiNqcGVzNMC",
+	"r1b2pJRu6vkbUndRmUnRY0AxqtVE+uDlmlWnclpXvkw+zEjfqKMEtoEMRV8SDXpjrIAGSWlrdGNBWyvD",
+	"J60VrURzh10hGRzCtOImid5GJn6jfSdNCC60vVk1AtpK+c9QqGli0ukJqOWD5KjrJhTmrLwRXlTmjS4X",
+	"Lo3eeSmpfzWckNykUfISBQNIn94zIy49tfhYQdN1LlbT92t2Z3mYnA1RuBpIQyBEAUfTC0cEcZARiqwf",
+	"sGNPDCT8vsUz0rhBnohAA60ah8FLhx+FaJB92mMIdRQMlEtEZYuD4FQ3yBWOalGnCcdmaVC/TwZ1slm1",
+	"OV2qwMsEa82AoUktUspgUuu1pNlorinKc9zTsRQd4oJ2izRyWYPY0EJhx40eANOmA0Vg4Sm5S6qI56ps",
+	"QXVs1P10rgRuWSO6mqHfFZyRansElQOIQl+zWtyhktU9LhlQTx8zf4QFDnw0RMokHN8x9QcM26kXSIrc",
+	"iwFHpms49jSM+2b0A9XLWfp91TvA+BunaTZZnavZJKePyIS7QMtAKbISI0VjABEzN1KjwJ2Y+1zdQqWs",
+	"cvWxjdB3ZjhFz5eG+WW+EeDSxMwpl7vdRk9BogKNfptC9VBA2oina5ruLKZqtCqwCys7lT/d2l5bXV1b",
+	"37ixuTVVveBaLo0Jt5BOwqWdh+pWb6hSH102MDg31UFyohDtBIrTZc4WLawxV7we8DBePrdoansMasUG",
+	"uU2dLgnEkAwhYKMVWJdKwkWcEjlkofFj9Fctrn2ZgHJX9IjHvdCjfpyfsjASC+EtGsZ6UemHKhgDZo/p",
+	"NJeSstSDLFptN8k5QZuNzoYAQVOoqRQDmdAXIVm8x8l6k7h0lM7ZkapkBvT1Lg7xoR5hrUH21Iu3eObN",
+	"Teqni1Dv8QwElIe6wsN8N5k9m0YUSao21PfbtQZ5JIaatMKWR16/H5MVzchCZU0jneNr8VR5puG8IHc5",
+	"pjED9aiqvg4Q7/VwwqHnsBoJWGcgGb7JsAteIwoWnbpLNy/ZRv5quHvusqeZgjsguNQQ+LsxcaUnW3wY",
+	"eGGILwio9X1GQ03KgqdHvW6XBj2fyVzj7G4PKXSNJDl1wis2c3+dJL90gLIhPVfMyH5p/Tqhdf81ehN9",
+	"H72Nvb5E65LttVWyqnT2Wn19PdG8+pFgnpzeNpim+Sezbr9ZUB3jjJ8XNQn8WZ0HMG91gAD+r3bsAqsD",
+	"u7Cy07QqYhA6Avvj9e3UACk8N4HIvYuM0KvtNWfdrW+wG536Bt1s1286W259mzU7qxRrQeddGj2A1fQA",
+	"8M0KHz+3RaWlQ2WnecrFkwM/Fw/ziRJjXdrvM85cJaSZ1gJW1r879I4ZLxNjZWLsAjhg4NAaTacVGYQb",
+	"2gP/jIIbK1/iGXx2VWLYOO5rUhfgFIGva8myrK1IQ6c73VhEYFEqwwP4Js3rBSYWGQKHmM/oMcsBUklR",
+	"XOiYAdwmT+FjTwhKs2X0vVaDOvBTWVCO4ijORftdkRCBmbgzCBEsNvVF4WkjIDqhplvGnVcqqVJJXYCS",
+	"QilHE8Gso6hnqZxWQDSUKupU4YyUiMC+w7RPrRz0TAdk1+tL0h6ELQ4RDqAgTv50oGW0TTqB6GnuS0OI",
+	"buA+JlQcMikPuL60QT5U/wFfdyIwbqhoWlx7yjnqtaM9d8iUpFWmKUh1qLoaB3ogmd9JrnGo77Nc0igY",
+	"Ukq1lmrsXakxC3hVzV75eemj90w1wKFKQnXgRk+AAZ21ngiYZGEdKeUMF1chDd5UTi3LVLHr0XepJL6Q",
+	"IfYvTPDQmap/LzjBRfyI9cSxTv0axZB3dfY6ZCpOBT4PfdGmvoWtbkrEghACznothTM1f1Yq6qpfINuj",
+	"0OLIEyaJHYqwfwATZ8cogwPXC4kvDjPaA4n0vUMOPqjyXJBwP+nj8AVHJm/HsHsaWs5saWPcPcFFmOr4",
+	"yOmg351NEqjvGbAWxztCjDUU0AcY7mL3A+gAwdk1Ca0nZmarA8mIrTnvH4uwb9esFldvAIov+1i4Hzyc",
+	"+r4YZmLUZo9LQn0piAxpp6PpS0+WZJKqmqe8bQfVpGpShoweMa6GApdfk3hLM/BdDLvrp+q9o9Pc2Z1U",
+	"K6pw0qHjfXjFO3hULi372Ts2smbXxmaGhNuG4LaBoqEApECpz654ra1kYdrTyaxzSpVltNZyCk2bzaXr",
+	"cyrX53OcPZ1Xy+Iaa1/DKIwcDBa8uPQKLo1XgCMpi10ukUzUh+RcrXzOhsVFmB8FtBNKi6jd5A6AJZ67",
+	"BCBtZBfYY1lPGgJZYrLuiDMRBwbOFaHtU0+G99lQ3oVauHnQz2HM8Uyqg8imlQzOX7OohrEfYvz+kqNz",
+	"58ATtSHVUYn+Scmz8bcA4fMtYCSNfxv9NP56/NX4xfhbcv36Khn/TfQ6egUw7T+Ov71+vUGi30dvo++h",
+	"HuE7JQ3HL9T15L+f/yP5dfSKRD8g2wQAuf9b9Po31W4Y9uXOykpKJK84NKS+OIRFVqPJRW6aMbwcAKeJ",
+	"4ebhN00bP/6ekm7AOh+0KlMG3qqQgPkftCpcdITyYQgXos84C1oVPfqTU6GHQ4uQpOZFgNpiq+6as96u",
+	"b9AbnfoG23TrN52tdn2bNturzpq7zjY6yyBAmSOfGshavbmqBtI0A8HjslOJpUUlTToy/ir6Yfx8/M34",
+	"K1i26Lvo7fg5gnBFP4y/Hj8fvyD/9f+ifwasqNfR99G/G0ISoubtbfSdJgZ4q3Xum+jNf/147hjkRrjM",
+	"gSWizlepPy9bsSgGcJSagxUiVeZ6oQgyRMEl8HgGeFxJX5t4ktyjwZErhtwiAeMuC6B4p8Ul5V6o9i35",
+	"5PG9TzVuh+BgALAGsVPSwia0DZWZIiC2Oni2zpPQFneVdbFLKAE0FB0d6wzCQcBiiwNgTqoBo64aoWQs",
+	"jkFB5gNiZLymbtKnMsQ7mcdLXcEJHcWFwBbmgJ81udUyCnVeiXvu0nVhMXmxvKil0VIaLT9Xo2XRk1cI",
+	"WKKU3pBK456VaJdlIcrCltSTAACzEjPqLOAu1c3qHcbc6ZxqSaQBO9GVPQdYJuqZGWIZHYeA+IMB5Bm1",
+	"eB7lGpnJuEb246AHPByygowGcVrKC9DcAGi16R2eaoquFuplgbIt1dtl0l3nb/4t4znHh1ft/tnuMxj/",
+	"rETAuVRyXwM0SFgZAEHSYvQqOc+LaaSVL9W/c7KreyGomUMh3AvlUs84rSUlyRWmJJnDorLyjaM9jsmM",
+	"PIsG+qooH2F+A3MxXnjWe/FjFhZvxGbp3pfufeneX4R7X0r2SyTZP4Yypqudb8gtP4pfqeD5aDadC+XU",
+	"I0RkkASOrkWUKLaIURkwk9mkQ1XnGgY8TgbULshAwx6+MqvwjrIKpdlRmh2l2XExWYWSRKtMK5wFidaZ",
+	"ZxXiGM5KbABclSLvC7KycqtJHtMjjGm1qXMEZC4EajRINW1d7RCwrWpWqhBUBEmN6G6LBzHikheeqAU/",
+	"FzMsD9LBLH0ZoyiNhctgLGBrgjEN4GT9HM0C3U6AoqMMTVyqfgK9H89a50rmDAIvHNUlC5XYL+4omNoW",
+	"bDpZOyJIy3gr3WWq9EGLA/1WntD/mIUPUrfe1wPbN+NaVgVorQuMaY+HQrd2Gl90vkM0dYAFB8tMbHme",
+	"LlmoL2czm9MQL9qU7sXL2RS8IPW7Ob1PkFQw74jYFhbutDi2WutinKrGi4yJfCziegFTV1h421oaxUv3",
+	"pU+2+CdgKtmecmiS93uMhwdmLjS2ygmssLgH3OCtSA2tApDz2G1ftT++/ZgYkdhjdov3aHAkiRw43QzE",
+	"i+YhTHV/PzLPrzXI3ZAkAAMtrmkPDX9fz+Nk2BXI56jcI0mGzPcb5NOY1yhg2Nvf6TAnZG4xntlMUXha",
+	"lLMLkYJnHOp716IbzCKPKzXmsDJcUoZLTgsHtqTKWcCsw1mvS58uatAZKZ725hvkAVYqhJ5zpKSbQDxY",
+	"j7f4r20ll22L2KGwazukK4ZKJYxizlei2RR7agNw+Ha7GXZJnwWO0gQ+I6ID7SBegBWg9RjyG8o0q1rC",
+	"Ih8I+u9a5ges749qCNcV3yNgUvgD5FZNX+/4QrJdQknA9PjxdYhGEAX94oWyxQFFC36ObwFo5MOuGip8",
+	"69YaxBbHLHAH7EGfcdvcIjVHLQ6sdNe5GF4Hv3pIPQisKGMYR6++Bd47wQ8BSIZyYkuffiIGgbRbvGr/",
+	"Yu/Du/dvPz7Y//zhwwePHh/sf7pnW7mUwwjMAwjpoPiAXB5fs9Hiam0QIr3NNCKiWTYakp6QIVnf3ERM",
+	"dNqnQVhgoe/jvtr/dO8RAyz7OawgJK1CNR2EpAqc9dI7ZrWi7l01svmsIKUqgZJ53iBdPBjGXVJlT2cN",
+	"JRTnNJD9T/eUSsF1jBuucUsRDWZjoOlzt0Fh67PeP5OkMV5v0KvsbK0hZQx+SghjPB4ygD1dvhYZjukj",
+	"fQu8dKAu3FBPBhmA4DqysnNjo9m0Kv3tZvzNenNto/nMwi2QxDyaq48hQ6MDQIeMq405PZMjfJfJ8AFO",
+	"6b6H0b84iHLzcfNm6rfJWUZs8ViEpF5g/caJF7i5eeIN1m5srzUBhtunk7/TouEBHMvKzsaapTZY9g3i",
+	"15zbtDGH0qf6UBaYMwH8tfRDL1mVrtbVIBECI1WNCaDX9opX5xpzRO//QpMkx2nWl1ioJGWYqFGwBqq2",
+	"/gwH3Ab+MN7inquLRtKlk1aubRN7svil4aBt8Sl9tnc8Xy0DcUSv7XG2a5jrbU1722c0LOor0Sv62YAN",
+	"2FywF8bmwjZbyQg+i0lSxSdpun99H7QvlCFAfVBr7GnfFy4zCzwnw5buKJlL8jyGERrGLUtpG0T12NmI",
+	"tw0NAgrHVIYjiJqr7VUp4AmLzUxETiUODdmhCEZFOs/8vbKgyMSB3zJXP5sxHCqld6h5EAwGSRwRKRqb",
+	"vojBaVsixVg4Ei6gp6oK+HgQvkgeaRcaNgNu7pEZlh5GWwifUT5zHMikh9iISlWQYSBCRqQ6jHp2wJYO",
+	"GAVfoFc8HPWTZYaiTXoKDesG9NuT4AIU7huda1K/rixv1+WNp806AqZID4VUlV0SmJ/VZgztQ7j8rMeG",
+	"id0FJ8vkos5jstTeNYPCzTPvcM5sgvKoGuWg/VfMCUl1kkvSimkka+fI3HiZ2wwTqaazoygAYgfgJD6b",
+	"556OJzeL1PbMPOn2bKC4WC1obiBkw0UPfiHS4YxLk1wJb7TeWaPbziqrb7U33PoGu0nr253VZn3NWXc3",
+	"2I3OJt1qL5GHjvHmlDxRn3FLqon5l+g1id6a3DPM0mtdFRC9il5H30VvoFzgecUy8lXbADPTylYlbVad",
+	"CzwPRHMzeni+TsMvlOFUOjGX1In5Qpu1P2v/ZeVL/I9uNVwkumrmCWyjBtkzIcgiSGRPOx2NKdE4PD3L",
+	"10iVIr0U6UuI76KwE+7wUmJfuk6nRPTEevVqSO7cgLrZZrkPN/L63SuMFSNmr0pZ8wXMa0HNyp5EVoUk",
+	"qQaVzQli9WThCTEY13pPTzDuVClH+BnmS7YzQVmbjplY6kYmQCKJZziMsTWtQfYGrhcq91kSW6/0AQ7w",
+	"wARV7LzwH77QSa192i6zlMKu3HC3OqvOGq3fZOvt+kZnk9a3nVW3vtZeZxudG3SzveUsnFLAMeKwe2pQ",
+	"59LItfBrlJZJaZmcnWWCQVMvlMharndjWeZTlvksbFehpIxNq1xr6kyMiJ6arkM2PZOGNO1hVx1Gi3j6",
+	"lQkXgH/DHX/gMtcimCfHfFqDPGLUxfYfUyOZUr8Qxk/qV6pYbyO7NGAu/lFdUpuR+sJDec+8wtVCV7so",
+	"vZN0J30PvSGvoEPn1fjr6D/HX0Wv/6TFo79Pi10S/TF6S8Yvxi/G30Q/Rj8ocf0m+g/19Zvxi/Hvoj9E",
+	"L0n0U6EUb8zXetMJRA8EbJxORJr0m+0tZ9Ot32AbnfoGXW/Xbzprbn2VNTvmb2BA4has7HSoL5mVmI9z",
+	"arYzCzjqzTc74mgOWum+XirGIerGQvaa1CKOVEEq1Uof9jQdpHumsBJKKkkPGkpTot+mXA4Z1OFXk2JM",
+	"wRkxjHngcOXUb2J5JpLsyVSuWOmavj/SrHSU2Ggr2y2uH4mxz23i8WPqe+4BWqcHYUAhCye4TapYyglo",
+	"burJtV1CeYtndB2p2ubzDlHzZdeQkA7I6tJwWwNppXpeoeEhHGBZiKesw2OmlJ0Y8rjmH18kR909FLG6",
+	"07JmGU/PKIPfQ8Pmq+j1+Pn4d0oNWCD2o3+HTk+lGpSSeGml9MD4axK9Hv+P8d8RbDGEotPoD+Nv1Nd/",
+	"R0z/Z/QqehP9GL1pnBTTywhYBGo/J1TxUhW/S1W8xK4oJrWCPwPmNXXdGPiw5GovvbZzNSf6/sjC4KFL",
+	"KM+6SufnxJloSxkHnh4HNiWeBx0RHAwkC2xShV4NW0DvhQhS1knNig0J/Sul3XXzMc74btpkmewWqcHt",
+	"8MbaupA5xkmtQfbMfbXNMI+9oqPNYCo5gyBgPNSWx9Sosr6TrpDKjS3vT6SD901J56mNjjgYODn9pwwj",
+	"44iwvfHcA8llAvsiwsQndsZ7GTLWB7i0VUpb5aIaSVPBj7h2f6qVgs79NGPl2UqHfrGixZM3I7SMqFKO",
+	"TZLfK0daBC4LrLjvX4ljiCXzXWLffkwPbYvYdzv1+4Kz+j0aOl0bEUBvUafL6rcEDwPh20oDdkRgAhKc",
+	"DWU+fSjwFDh36Be3klEvGk2+21GjgcGcOw/HvNBGa+11Z8O9weqbna1mfWP15lp9e51u1Ns3nE13i93s",
+	"bIMYPjW0kUBzBMuOYxCj6I/RjwjVRKI3JPo+ehv9MP7aABWNv5mPsHFumZss20itZZHAzdlgajN0kVdO",
+	"PSSzeXKsR5x+i/To0zo9ZB9sNqGa7kSjQWL+VtRezd/4DKQHCelh3JwSsH7AJOMhLMQukYy7MRSbMuay",
+	"O376s9XT1+cU1feE63U8oxDKmHGe4NTd9ZWdX/8mLUZRcpA7e5+lNtgCMM8zhEoabOIR61QypUPzimLG",
+	"w6ly+Db+nYRdGgKySCyUPZ4noHPlcosvKZgLUn2xaNajXE4u5zeP6AlauEts2U6sJ+g76laR6pC165LR",
+	"wOkSOeIhfbpD7FZl/Dca0u1lq6Jmtz5+AQh4r6K36qMIlKfq8RZ/NJDS4CLc5ocA8jUUAeRZe3KX9NQU",
+	"MNP+R+A0KWc1oPyI0LY4Zi0+8Rt0hhHVR623F1rxZDkCGTsDnecFidri1fYonj9soiTtETGaQmd0F25z",
+	"WbvybS4wk0o9/mP00kJEv/ELiML/ACqSXL++ukaUklR+zfhvo9fRKwTsxktzIR2L7pWD5Th57zwwxxMQ",
+	"irm2R7L55zYw5rVX1K3gTjdXt9dMzHnDreO36svm+lnZK2b/qzX5Z0h9/BS9JdGPymR5G5swb8ZfjX+H",
+	"wIpfj38LsItvlDf6CrIgEJp/Hr0d/1ZZOH927kzUWgyOZqeb9SktLZzSwjk7C0dvKohwa0UVdqfTFl2w",
+	"uaMsiTmoJBMDRwnoSdbIk9ZNg+yBEJYt7tAgGBHKtR+aY93skJxjpPc65MHpYYsX7HhlDByykNjrzQ1b",
+	"AwUZtmsdtG2Qz/kRF0OeLUre0e09U82oU5FQThpQJWdlyVlZclYaRWuCSqWWLbXsEloWIMUSbxjbODPZ",
+	"2kumZTMcmbnq9gFnKXqAjMrdRWRwaSWUAfA+Gh6nDjB5yPcM8QjQbBmNOxljiF1W35Nhbo9rogE1EcC7",
+	"DO+WiqpUVIuwYGWU0mwuwFIdlepoKXW0l1FGs7hpl1Q/74wER6m9LqN+2P3rQi2mHT9irzWbxiMDmDRc",
+	"eBIMuNxV29kVSHBDQjFAx5i4NKRtKlmuPvoEHrw02ELSaXc0vzjRzy6QIebVoLbZO9YdbKfa01O22Kfe",
+	"MePqMf1AtNPFcXIk1X7DrHPAqDuaf3UYz0w8AfFDna7a8BaxbzTXbSy1GnoFy4JtS0zKy7YyamAjEgoi",
+	"WbDUmpyPxIjnbcp6Zi//stJmNGDB3iDsqrspqwreraB40ZP46kHFqgwCZSatgCWmn3OSMPTQk2GgubCl",
+	"d8jrHrdIKI4YJwHrBEx2QYrBn8QArEYDtaeGlC+XsCu77nEykCy4JokYckIdQHZN3wG/ycs4pS1rUmXu",
+	"ALcQcZiS7LKWtoSBSgAt214jv0RT5jzjts8cZex5Tl2Nl4aDgJHqXzRuNLdrxGFB6HXUxmWStJW+i7sQ",
+	"HI2wHU+Lx7FCaeL56VvkzdODxw81DwNBHgZSzdI10H5f1iwonzxmwYg4wmUyxvnWl5oRyJD1Uw8Ph6KO",
+	"d8159L6+JuwGYnDYJeyprsB90Gf87kfkluCcOaHapMeespBINfpf0b9G/zv6nyvRP4AV/PX4BfRA/Fv0",
+	"BjG7lbzQy+J7/EjXXfag2QRnTKaGJ6XIGdc9yumhunLCq7smSZ+Jvs9I1RC0Y/MRGOIx+w2Q3Vik7Qvn",
+	"SFrE48deqHeQGlZ74B8Rr4eovPFI9NV5oxkRyaRU11ukT6WEPKGuPjWroHyUkPgCLLkYXZ4ds4n3NSf6",
+	"5GNQmBGny5wjHKi2Ko7YCBPAKH4NjipgR+Pn9ANQfpy8/fXrH7Fj5ot+j/EQoNWvXycJ1Pnt+7/8wE1+",
+	"YNd2SCiEr0GymVSHzWpxYO6gMs5jhkn/gNS7UQkdMhQD3yVdeqy+4WGD3OVqF7kDRw0HIOMlI7E+kTp5",
+	"mg7L6hdy2XHeztWATgbJUK0/jkWt4jVJpOcyUrVXemyyFtyuxYs2sbcAiyWm/s9iRiUDMoVe04UVmmRV",
+	"4y4IDRAby0O93Yxvj0Ikdu/xMrhRMto7e5+hfOkMfL8esqehziukBpexNp/95tn/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -49,7 +49,6 @@ func (s *Handler) CreateFaqCategory(ctx context.Context, req api.CreateFaqCatego
 		return nil, err
 	}
 	title, fields := web.CheckName("title", req.Body.Title)
-	fields = append(fields, controlFields("title", req.Body.Title)...)
 	if len(fields) > 0 {
 		return api.CreateFaqCategory422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
@@ -78,7 +77,6 @@ func (s *Handler) UpdateFaqCategory(ctx context.Context, req api.UpdateFaqCatego
 		return nil, err
 	}
 	title, fields := web.CheckName("title", req.Body.Title)
-	fields = append(fields, controlFields("title", req.Body.Title)...)
 	if len(fields) > 0 {
 		return api.UpdateFaqCategory422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil
 	}
@@ -113,7 +111,6 @@ func (s *Handler) DeleteFaqCategory(ctx context.Context, req api.DeleteFaqCatego
 // its answer.
 func (s *Handler) entryInput(ctx context.Context, orgID uuid.UUID, in api.FaqEntryInput) (question, html string, fields []api.FieldError, err error) {
 	question, fields = web.CheckName("question", in.Question)
-	fields = append(fields, controlFields("question", in.Question, "answer", in.Answer)...)
 	if strings.TrimSpace(in.Answer) == "" {
 		fields = append(fields, web.FieldError("answer", "required", "must not be blank"))
 	}

@@ -101,9 +101,6 @@ func (s *Handler) ListPublicFaqEntries(ctx context.Context, req api.ListPublicFa
 func (s *Handler) entries(ctx context.Context, orgID uuid.UUID, member bool, category *uuid.UUID, query *string, limitP *int, cursor *string) (api.FaqEntryPage, []api.FieldError, error) {
 	limit := web.Limit(limitP)
 	page := api.FaqEntryPage{Items: []api.FaqEntry{}}
-	if query != nil && badControl(*query) {
-		return page, []api.FieldError{web.FieldError("query.query", "invalid_characters", "must not contain control characters")}, nil
-	}
 	if query != nil && strings.TrimSpace(*query) != "" {
 		params := db.SearchFaqEntriesParams{Query: *query, OrganizationID: orgID, Audiences: readerAudiences(member), CategoryID: category, MaxRows: int32(limit + 1)}
 		if cursor != nil {

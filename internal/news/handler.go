@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -92,26 +91,4 @@ func (s *Handler) editor(ctx context.Context, orgID uuid.UUID) (*web.Principal, 
 
 func notFound(ctx context.Context, detail string) error {
 	return web.Fail(ctx, http.StatusNotFound, web.CodeNotFound, detail)
-}
-
-// badControl reports a control character other than tab and line breaks:
-// PostgreSQL cannot store NUL, and the others have no place in the text.
-func badControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
-// controlFields names the fields (name → value) that hold control characters.
-func controlFields(fields ...string) []api.FieldError {
-	var out []api.FieldError
-	for i := 0; i+1 < len(fields); i += 2 {
-		if badControl(fields[i+1]) {
-			out = append(out, web.FieldError(fields[i], "invalid_characters", "must not contain control characters"))
-		}
-	}
-	return out
 }

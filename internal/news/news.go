@@ -38,7 +38,6 @@ func publishedDTO(n db.NewsItem) api.PublishedNewsItem {
 // newsInput checks and renders an item's input; fields lists what is wrong.
 func (s *Handler) newsInput(in api.NewsItemInput) (title, html string, fields []api.FieldError, err error) {
 	title, fields = web.CheckName("title", in.Title)
-	fields = append(fields, controlFields("title", in.Title, "body", in.Body)...)
 	if len(fields) > 0 {
 		return "", "", fields, nil
 	}

@@ -54,7 +54,7 @@ func TestInternalNotesNeverReachTheAuthor(t *testing.T) {
 		if tc.body != "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		res, err := http.DefaultClient.Do(req)
+		res, err := env.HTTPClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

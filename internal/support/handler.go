@@ -132,19 +132,5 @@ func checkBody(field, body string) []api.FieldError {
 	if strings.TrimSpace(body) == "" {
 		return []api.FieldError{web.FieldError(field, "required", "must not be blank")}
 	}
-	if badControl(body) {
-		return []api.FieldError{web.FieldError(field, "invalid_characters", "must not contain control characters")}
-	}
 	return nil
-}
-
-// badControl reports a control character other than tab and line breaks:
-// PostgreSQL cannot store NUL, and the others have no place in a message.
-func badControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f {
-			return true
-		}
-	}
-	return false
 }

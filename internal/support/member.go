@@ -3,7 +3,6 @@ package support
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,9 +23,6 @@ func (s *Handler) CreateSupportTicket(ctx context.Context, req api.CreateSupport
 	}
 	b := req.Body
 	subject, fields := web.CheckName("subject", b.Subject)
-	if badControl(subject) || strings.ContainsAny(subject, "\n\r\t") {
-		fields = append(fields, web.FieldError("subject", "invalid_characters", "must be one line without control characters"))
-	}
 	fields = append(fields, checkBody("body", b.Body)...)
 	if len(fields) > 0 {
 		return api.CreateSupportTicket422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(web.Invalid(ctx, fields...))}, nil

@@ -35,10 +35,6 @@ func (s *Handler) ListSupportQueue(ctx context.Context, req api.ListSupportQueue
 		return api.ListSupportQueue422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
 			web.Invalid(ctx, web.FieldError("query.unassigned", "conflict", "cannot be combined with assigneeId")))}, nil
 	}
-	if q.Query != nil && badControl(*q.Query) {
-		return api.ListSupportQueue422ApplicationProblemPlusJSONResponse{UnprocessableEntityApplicationProblemPlusJSONResponse: api.UnprocessableEntityApplicationProblemPlusJSONResponse(
-			web.Invalid(ctx, web.FieldError("query.query", "invalid_characters", "must not contain control characters")))}, nil
-	}
 	limit := web.Limit(q.Limit)
 	params := db.ListSupportQueueParams{
 		OrganizationID: req.OrganizationID, Statuses: []string{}, AssigneeID: q.AssigneeID,

@@ -138,8 +138,8 @@ func TestTicketInputIsChecked(t *testing.T) {
 		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "   ", Category: "other", Body: "x"}, "subject:required"},
 		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "s", Category: "other", Body: " \n\t"}, "body:required"},
 		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "s", Category: "gossip", Body: "x"}, "category:invalid_value"},
-		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "s", Category: "other", Body: "a\x00b"}, "body:invalid_characters"},
-		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "two\nlines", Category: "other", Body: "x"}, "subject:invalid_characters"},
+		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "s", Category: "other", Body: "a\x00b"}, "body:invalid_character"},
+		{client.SupportTicketCreate{OrganizationID: o.ID, Subject: "two\nlines", Category: "other", Body: "x"}, "subject:invalid_character"},
 	} {
 		res, err := env.Client.CreateSupportTicketWithResponse(ctx, tc.body, o.As("learner"))
 		if err != nil {
