@@ -56,6 +56,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	}
 }
 
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
 	DevMessageChannelEmail DevMessageChannel = "email"
@@ -290,6 +308,27 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for NewsState.
+const (
+	Draft     NewsState = "draft"
+	Published NewsState = "published"
+	Scheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Published:
+		return true
+	case Scheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	Admin    Role = "admin"
@@ -329,6 +368,81 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	case RecoveryCode:
 		return true
 	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketCategory.
+const (
+	Documents  SupportTicketCategory = "documents"
+	Enrollment SupportTicketCategory = "enrollment"
+	Learning   SupportTicketCategory = "learning"
+	Other      SupportTicketCategory = "other"
+	Payment    SupportTicketCategory = "payment"
+	Technical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case Documents:
+		return true
+	case Enrollment:
+		return true
+	case Learning:
+		return true
+	case Other:
+		return true
+	case Payment:
+		return true
+	case Technical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
 		return true
 	default:
 		return false
@@ -594,6 +708,11 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -717,6 +836,82 @@ type ExportSession struct {
 	RevokeReason *string            `json:"revokeReason"`
 	RevokedAt    *time.Time         `json:"revokedAt"`
 	UserAgent    string             `json:"userAgent"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // FieldError defines model for FieldError.
@@ -1017,6 +1212,55 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -1133,6 +1377,29 @@ type ProfileUpdate struct {
 	//
 	// Example: Europe/Moscow
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
+}
+
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // ReauthenticateRequest One factor that proves who the user is; today the password.
@@ -1323,6 +1590,227 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
+}
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1424,8 +1912,14 @@ type User struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
+
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
 
 // SsoProviderName Example: esia
 type SsoProviderName = string
@@ -1511,8 +2005,56 @@ type ListMySessionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
 type ListOrganizationAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1545,6 +2087,132 @@ type ListMembersParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -1619,11 +2287,29 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
@@ -1634,8 +2320,23 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
 
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1777,6 +2478,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -1798,6 +2520,30 @@ type ServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -1828,12 +2574,66 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -2381,6 +3181,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -2464,6 +3410,196 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
+	return err
+}
+
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
 	return err
 }
 
@@ -2728,6 +3864,189 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -2757,6 +4076,475 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
 	return err
 }
 
@@ -2892,6 +4680,39 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
 
 }
 
@@ -2908,6 +4729,14 @@ type GoneApplicationProblemPlusJSONResponse Problem
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -9351,6 +11180,979 @@ func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -10315,6 +13117,1339 @@ type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -11960,6 +16095,1091 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -12291,6 +17511,1717 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -12528,6 +19459,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -12549,6 +19501,30 @@ type StrictServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -12579,12 +19555,66 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -14239,6 +21269,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -14443,6 +21693,303 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 		return err
 	} else if validResponse, ok := response.(ListOrganizationAuditEventsResponseObject); ok {
 		return validResponse.VisitListOrganizationAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14776,6 +22323,233 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -14849,6 +22623,363 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -14900,475 +23031,625 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
-	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
-	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
-	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
-	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
-	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
-	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
-	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
-	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
-	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
-	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
-	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
-	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
-	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
-	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
-	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
-	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
-	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
-	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
-	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
-	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
-	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
-	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
-	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
-	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
-	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
-	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
-	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
-	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
-	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
-	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
-	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
-	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
-	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
-	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
-	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
-	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
-	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
-	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
-	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
-	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
-	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
-	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
-	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
-	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
-	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
-	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
-	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
-	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
-	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
-	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
-	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
-	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
-	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
-	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
-	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
-	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
-	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
-	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
-	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
-	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
-	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
-	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
-	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
-	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
-	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
-	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
-	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
-	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
-	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
-	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
-	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
-	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
-	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
-	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
-	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
-	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
-	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
-	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
-	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
-	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
-	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
-	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
-	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
-	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
-	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
-	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
-	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
-	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
-	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
-	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
-	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
-	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
-	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
-	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
-	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
-	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
-	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
-	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
-	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
-	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
-	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
-	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
-	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
-	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
-	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
-	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
-	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
-	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
-	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
-	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
-	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
-	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
-	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
-	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
-	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
-	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
-	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
-	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
-	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
-	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
-	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
-	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
-	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
-	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
-	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
-	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
-	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
-	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
-	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
-	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
-	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
-	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
-	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
-	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
-	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
-	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
-	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
-	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
-	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
-	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
-	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
-	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
-	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
-	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
-	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
-	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
-	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
-	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
-	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
-	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
-	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
-	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
-	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
-	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
-	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
-	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
-	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
-	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
-	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
-	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
-	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
-	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
-	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
-	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
-	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
-	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
-	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
-	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
-	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
-	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
-	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
-	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
-	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
-	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
-	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
-	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
-	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
-	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
-	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
-	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
-	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
-	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
-	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
-	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
-	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
-	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
-	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
-	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
-	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
-	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
-	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
-	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
-	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
-	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
-	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
-	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
-	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
-	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
-	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
-	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
-	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
-	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
-	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
-	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
-	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
-	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
-	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
-	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
-	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
-	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
-	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
-	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
-	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
-	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
-	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
-	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
-	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
-	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
-	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
-	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
-	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
-	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
-	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
-	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
-	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
-	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
-	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
-	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
-	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
-	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
-	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
-	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
-	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
-	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
-	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
-	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
-	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
-	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
-	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
-	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
-	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
-	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
-	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
-	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
-	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
-	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
-	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
-	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
-	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
-	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
-	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
-	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
-	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
-	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
-	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
-	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
-	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
-	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
-	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
-	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
-	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
-	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
-	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
-	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
-	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
-	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
-	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
-	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
-	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
-	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
-	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
-	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
-	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
-	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
-	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
-	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
-	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
-	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
-	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
-	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
-	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
-	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
-	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
-	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
-	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
-	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
-	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
-	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
-	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
-	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
-	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
-	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
-	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
-	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
-	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
-	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
-	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
-	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
-	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
-	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
-	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
-	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
-	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
-	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
-	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
-	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
-	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
-	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
-	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
-	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
-	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
-	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
-	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
-	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
-	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
-	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
-	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
-	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
-	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
-	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
-	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
-	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
-	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
-	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
-	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
-	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
-	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
-	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
-	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
-	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
-	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
-	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
-	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
-	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
-	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
-	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
-	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
-	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
-	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
-	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
-	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
-	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
-	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
-	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
-	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
-	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
-	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
-	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
-	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
-	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
-	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
-	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
-	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
-	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
-	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
-	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
-	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
-	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
-	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
-	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
-	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
-	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
-	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
-	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
-	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
-	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
-	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
-	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
-	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
-	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
-	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
-	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
-	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
-	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
-	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
-	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
-	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
-	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
-	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
-	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
-	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
-	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
-	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
-	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
-	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
-	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
-	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
-	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
-	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
-	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
-	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
-	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
-	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
-	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
-	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
-	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
-	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
-	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
-	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
-	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
-	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
-	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
-	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
-	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
-	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
-	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
-	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
-	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
-	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
-	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
-	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
-	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
-	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
-	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
-	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
-	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
-	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
-	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
-	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
-	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
-	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
-	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
-	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
-	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
-	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
-	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
-	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
-	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
-	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
-	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
-	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
-	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
-	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
-	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
-	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
-	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
-	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
-	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
-	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
-	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
-	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
-	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
-	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
-	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
-	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
-	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
-	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
-	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
-	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
-	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
-	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
-	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
-	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
-	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
-	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
-	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
-	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
-	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
-	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
-	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
-	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
-	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
-	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
-	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
-	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
-	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
-	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
-	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
+	"7P1rcxtJmi+Gf5X8Y89GkxoAxI336PgfiCIlSiJFEWSrW4M2kahKANkoZEKVWQTRbUX0zEQch+M47PXZ",
+	"tb3vHA5H7LsTMWf2jD276xl/BeorzCdx5JOZVVlA4UZSPdPd6hctEKhLXp587s/v+S7n8cGQM8KkyO19",
+	"lyM3eDAMCHyuR7J3TsSQM0EO9ffqaxENBjgc5/ZyF7xPmECY+Uj2CBK0y4hfoAxFgoS5fO4aBxHcgj2P",
+	"CAGX5/ZyZPy8137q0Vf0+dHbw/OL141jcTyQw7cHx1vHfZ+evHn+8uSoXv6qdBqcBl/d4NJo9PaIj9tl",
+	"n74enD9+9Sw4OvnyqNG+OP32i2dfvPHLvc0339Tpy4PnJfJlXT33xRfl17TzukjGz7/13xzTV/R49NU3",
+	"QXD69Kva28bz3aJXCVh7cFTyv3we5PI5cjOkIRHHLLe3WyrlcyHphET07IhDeVV9V/nF9mj3y35JlL2X",
+	"b+UXtfHrwfOd3uOt6HRzeI5z6ZsO9QPrMreXq5QqW4VypVCpXZR296qlvVLpLVw+IIM2CU9Ibk+GEcnn",
+	"pLrzYjwkub3cY4JDWERYy73vcl5IsCS+88Ty5BPJANMgt5fDjOEivcaMX+N/b3a0yMOuveQLEtIOJX5u",
+	"r4MDQfK5Dg2FPMUD9eLbv7v94+0fb3+by+eon9vLldq7pNbZIYWqV8aFWmdzu7CLNzcLlc52p9zeJju4",
+	"XMrlcwFOnvCPt7+7/e3tH2//pP5Vv3EPK9rJhVEunxv2OFN//GJ7t1IuV6q1za1t+/XUyCQdkLf6+sMo",
+	"5EOyccKFx0e59+/f53PnxOPXJBwfcJ+IbBIlDHFGCuo5KDSXI09d7xKo/mLvl7nt/rtKYbB74xeqvQ4p",
+	"DHfkKJfPlcIaK3iV628LO92tfmFclmq/ezfVQWHz3bZfGJWG3xT6uyHJ5XMVf+e6wLba7wry21qvMCh7",
+	"6k3j7iYp7PZvKoWwOnpX2B6ydi6f83ZkufDNoPZtgWxd40Kp987P5XO10bBfuNkOWaFdGe8WupsD9dx3",
+	"pd63harnbxX6O/K68E1lpMYw2Gp/UyDl8Kawyd7VCt/uDHtqXrtjXJCV/qBQ8rvbBa96Q3JfqwVrCK5O",
+	"NQ/pt1hSzjLX7E2PhARJjgQxJ7sd8tHkkXYfcxkqsutJORR7GxtEUFzschGJIOrSYhhtYCw2uLqjsnFd",
+	"2cDe/98LKGHyivqfv6g/Pj49vCiVm1GpVNlSG3Hl9XAQENYlnx/unpCgx3Hl1ej6KDw8uXjejQ6eYU5e",
+	"lOXO5fmbdvT0eUPIUcE7ybr/akBkj/ufNyqbW/p3xplHPmeFUmPr6s239crJN/r7kPg0JJ68ikL6OUzk",
+	"b6v1v60c/W3lKOgXnTP0t5UjIfjfVo48HARt7PXt/ZpPXsnxkHyuRqG/Fx4fks/5kDDq/wIOn/leYkk+",
+	"f/uuenNWwrvj8uCgcv1mR74mm+F2dFprv9jqPa+KJ+XO0xJ+uXvzlZcwqQwOUNMcwOzwsU+YpHKcubl1",
+	"FFDWJz6i5ip3U5dgIMATtjplv+JV24Ua3iSFWmerVNhpb5cLuxVcbde8TX+LbBuecCk0z2JREORz+t3z",
+	"eNgw5NfUVywvp+jI+eYJFcMAjy2T+fvbP3341YfffPjV7b99+M3tP9/+QbOEIQ7xgEgSggg7iELBgX36",
+	"RHghHSpqVWyhR1CLkRupL2gh3gFCH4bkmvJIoCHukn3EB1QiKlGHh/Az8En4raiWQj3pXURCtYZMD8vT",
+	"L8znhNcjA6zePMA3Lwnryl5ur6Jki9QMXsiQsi7s2XHnlDNygqXXmzHUwwvchUFi5PHhGAajCJCEqMcD",
+	"X+yjUY8wNVQhaRCggXoWEXAdZmJEQkQFalVLtRYaUdnjkUQYtbk/jifSI9iHI25mctwpqFEV9LBWm9BL",
+	"OqAyeyoBDrtESMQiJfvUlKgkA6HYTUhkFLJZKxvAM91x+KSDo0CqUeTVoOggGuT2ympIA8rMX/HwKJOk",
+	"S0IY36uwi5nhXeekkz1S7lz0mUCKmaG1lk8GvLWOeIioHw91iGUvGal7I8j5dxENlUzTUj5zIbeqMGj7",
+	"Z1kRspQkVE//b35ZL7zFhW9Lhd2vk4+Frx/9u1zW4jcEPzNHRp+VrMnZQ/WZQGrUeYQFCqiQxEftMWqp",
+	"j85zRGvGVOPTOm+axPKh+EQ7U7PzspP6rpSvlt9nzey9eofmsnC2H2P/KZZkhMdagjNJGBAdHg4D6sHy",
+	"bwxD3g7I4BffCDV1Zyxa5qvnC35lp3FFwhBOr0+k5oQXRq9VWq29CvnUR4xLe7KwQORmSDxJ/H0kwzHC",
+	"XUwZCrAkYdGsDBHyWHHOba9EKp0SLijVqVDzy15h1y+TQqlTxZt4p73rVcqKyCWWkcjtbZYqSgeSsHoN",
+	"wZMx2JGaVYpCttfHbcqI3DNz3hOCF+z1BX39e3df/l2oSD/3NxuJCbChfxUbZ/oZetnT5FNniNyo/cMB",
+	"EiS8ph5Ba5jFAiUe47riORELCfZ6uB2oE2WWjPgIMz2FohrTY+yf60W611YOcNDh4YD4V2bJJ3fSfA2M",
+	"Tw1ObeI1DqiPnjdend5zr2rAC81endihoGQoc7YqHnnBXv4QOzU1ZY9HgSbdtvoF+3tKZFCBBlQIyrpq",
+	"hybWpMlesWCM+JCEsA0C5IcRHvYE1EqlfYTZWPbUQ0YhV//Xl8XyGFHRZBjVKpVik6npHXDWCah3vy3H",
+	"gZrG+IrcUCGFu991hrDn8YhJPRTZowKRgtJwkLkL6bvUvgMtKgsgfrLEyvZTthEJFDVo3SifGxAhcJes",
+	"+Ib3X9+TtnYT2qqnnj2fsMw4Cubah6Yqz+yhoQp4iyIBH0sMJ/uIh23q+4Tdb5f1Ml+1A+71iT95rO0u",
+	"UIHMFftqZBJ7UmtKhEkQddhXioGQIZY8vPdxrzpbYkaQDHDenuiLC/bih9oUoxAO8BgOsc81Ra4p7dWs",
+	"aV5rhFPrtQ6b9RQM7XvsE2XXVMLFV9pYmdqq5ArU03JTXbWPsOiDlo0RIyNlsd93d8oOMz5OXpoMa84G",
+	"JYMs2Osfao+UAaS4rFqwhSugTAOmJe0hiO/77Y1+0n0VktS6OmrAcjpJPIoH0kQiZlUv/fZ97YnU4wl4",
+	"t6ssXYkipnSmVjzxFizuKZdHPGL+vdaVcXnVgaekST0kWsNAIvJ6KWPi3oynlmzBKVfWqX77nGVnXBb0",
+	"ZQ9EyOnZhUTwKPRIHuwipV0EnHXBqBN8QEBVIIEgsat4glX1GR+p+2JpCXtzwn3jDPxuJrf7TGiDeE0Z",
+	"JNp2SRmuLVBCtVHsRWFImFTLr41d7SLAXo8UDjiTIQ+mX/WMj5CaDBI9rPRWD4NhrUbeJ2SIKDwvWdJp",
+	"e0zZ7tlTCMkwJIIwaW1Mo0BL3J3/UPXYMzwOOPYvOH+pTOp70fBQP+tKcn4FBvp9ma8jGs04keQc2WfP",
+	"oVQzlILkvKAv/yiaMBV6MCGSPcxcpoE9jwwNETa0eXPJ8DWmgbJh7rXMkfOcSRvTGFJUIEkGQx7ikAZj",
+	"5Nzhmpaix0MZjO9tXDrbZKaK0mOcs1HuhQ+1RUptbGNBJg3HNZ+PWF6xGYlDaQwVHknEO0rRY8QD02R9",
+	"v8kYN0YIFsjrYdYlfhGdE1i7jiTaj5c4nwTxOPMFogy14KpCXV3VUjZKik04P04f5oZ5iuRohIH/dXio",
+	"KE6GY8q6xfleoHm+KuPQOcI0IP69/Rzgdb6iDOy7NAkqLmn8HFgqEpR6ExRrZnmrpoAJb8yPSCi1BXZE",
+	"k+VD2s8NwRGMFiWjXeDqgMsL9vKHIkm7KLIX8qjbM15i44TpwLaAVBtEAqxqWA/1nVqRvSZrTa17K4/g",
+	"SwhVhOQb0F5aamXhawgCxtcaW7kh+EvK+ucxEd2TEJQaehWT5N2sZtSgXaYOjuRKdqtFAO122jOPOiEf",
+	"oDGPQrV0HRrcW7t3zWFFKvBiZz4LSEVdXogvfwhSaU2tamsP4anFTDlezbLq5UTtSDaZ8UmZEI00Fpz1",
+	"rE0vOZc9EqIRHifLL3ukyRIKVStv3gsLr+npgvMTzMbG6SbuRU+hom3wzsPS32dbK862XnCOBpiNrdxe",
+	"4OhQoyjYUTzI4Z98/77m56uJkYcVIlMaYVpQXDIblb0nizDc58oLCZAeDsSkwhLwLmWKaQ2xECMe+kpc",
+	"UObxMCSevPf5Lqesd3BHpgcz33xXNxTcGx6CIk60kzRvRRICv4qWi867Jvb8zZs3hXoke+pXD8sZ8Ric",
+	"XEE5QzAaiMFHgiy2BS7VgfeIEEpbOtRh3fvsP0xP+3G0iHN3/xUDT/5AESc4RwXCYSynZzhTOb8CpdVx",
+	"qFrCSflUrRjFEgUEC4l2lBYXYk+SUIAhlnufT1hPwvFnu2mpSCTDfd2wFScc80W8SChepDlUmaxpwVz+",
+	"UCoKZcNI6uMHL9lHLb0DLYjtCaT0aMQ7HcJ8pRrDUu1ZFz78hdrjJqNSIJ9Lpb0MseyhtZZOUBLFUhGW",
+	"tbWeT3n0sUAtdWWxGZVKVU+9DD6RVr7JWhC/nf4JFB19PqZ/LKI6GztvkD0sUTskuC+QGp5eEQgl2EMI",
+	"ElJJwD9//w9I6a3jPIrDKSYwpZ9jhCtGl5fHT9bzJubfZDpeobYub42KUBkO4M3o0mvCNLGDpciZR9Ba",
+	"KyRDSMdqrcN7lfQVHMYlyY0R9572KbgEvNaKWav9srVuZPIlE9FwyJX2eEJ8inUi2L3MzfiBVwP1REhO",
+	"cY9yI07wgWCOQO4L1IPv7YXdTM6LMz8Ew0FmOHONzPieAtxTgIs/lktAkUdrcg1aRXDjmEdCYiS4CBKv",
+	"shO7xL5P1Vc4OAv5kISSEhEnsw2dr75zk+5SqQA2gcHJBZjg+W623eq3mmS8+Qv3Ul8FCTWGTash83CA",
+	"5QTvdl9fqS18v0n/+27al8uHeuXQgLdpQBBcaZSsfcTUuwOl2iixeFgsb9WK6ddXK6mXb2a8XOqEzukc",
+	"lrmDfu+a7780D3GzJp0NcRbs6/hBvK2sPDUAEyh6g0OmHj2tBPIB0Q4M3Fa8yA3XqM+RICESPYjjYk8i",
+	"zvaRTqYTqB1iphg9Qy3FAUD5TJOcpz52QA05nuVWTS5RDMwjISMg1OO9jyLXGk/WVnOdyWe2nAeaoJC4",
+	"EpwzLQimf/Vh3EnOyKz7s4bgZMhNjuNNj2g3n17deGpGgxNoLdHm1lPz9ZVlIemAZL0xVjOm6Bn1ogFm",
+	"BWUygw+L3AwDzLS+sHbIugEVPXjRfGKDVU3ek0lTkU/l4bWREekdx57kYdZev+lxyGOhMq9zx9KOeiU3",
+	"U9HS9SwaYFFgvKImgXlyebSkEbM5o74vPTSYSkEMiaf2HXWwJ0UekWK3iFrfNXM6p7OZ22vGR62Ze99y",
+	"ljJZGmJXZXLyWKIeHg4JI759tKBddkUZuGf0R6P8xt/wSIJmo2Om+k+lAelBXBl3Y+q7kAiib0p/ZTNU",
+	"zNOJEErZDsk176uvmqxlssmNPygkkdDXhjwg8auK6JSMjJY3wGPQnH2f+Np9mRwiM6EsCqZpzk6Z3Krl",
+	"pj2R+RwdppO5KqVqsVQsl6vF7WVIgXsQf/H14VzudLlRs1kMy70GDjjsuROC2kctNbiWjq4aXgoXiTvR",
+	"tGLB9a6hq8xfZw3VZeR6lIYN3WUgE3wCbnHW2NJ+PKJ8zAum1hX21p1YcnDn85szw/rSPAcSOlMf5mka",
+	"Dvd6H78MhyEeq7+THN3pJT3DQoAN4pkkXpumq24yGbxm6w1pKCkdp++uuL4wl9SAstcmqZnJ4sZOHcy0",
+	"xHj+5iJOu1fzSqXq7yFdEoL+/P0/tYpzpN8xm+1bipikgVUqiFDHo09sVoRICd5dJ7XX4QLpyphMLQ6/",
+	"iwgSlHUDUogEMe9Qm9Ny7xbZs5hRRbMsy3CraqZ0EdDDDSNAhukWOAvG1s2/p4O6EmwDGIcZPWVNNiAD",
+	"Ho61o17f25A8xF3SyiNGrkkI7j/Qr+0PEC9psiEJBRVSn3jepyQP1qJEPiUi8Q2bMgs7siJqKcpsNdla",
+	"M54XGpBmbh3y9gzD75OhRNgLuRDxE0ykTGg5YBapzXlAMIv1YGtgEhYNFImbkqOvZ/C8RQf5UpjsavfY",
+	"uBTvvtal1gmimkUCqb01Q8o6go8p8w8SpfFuxpmjdZ6RQTY7/7K4WdpNKcyUobPDE7SW1AocHJ5fHB8d",
+	"H9QvDnWuFUTVBPEhhbyNQ4LaWJCtms6EF+jJ4TkizOO+cfmmDZVFpko+d1MYRIGkAWWGsSnN3NbDZAmm",
+	"o5APUEtXlznLplaRsu6BvbW1lA2gjhGWUTjDyxn/bOstfKL0Wx/FI0TtsSQibxdlTUjMfByCr/Xy/GVB",
+	"4A7ZR2p21i2Eg4CPjM7uLFbtTms1qXynqSC9ku5ss+jQWcxpSeBU82VaKlRCBLvNI+Yvb43YbLUsUSlR",
+	"i3GpwxL76vmMgz9V8RvaZQLpAO40rzAHtcF5lmCBzBpwaeVRO9KlMgFIlh5mqFpCPh4LtNYydV5X6kBc",
+	"HX55dnz+1dWb+vnp8enT1nr2iztUjW4Y0iwVvvGsXqhsbllCco9NHimKCAseFgT1yE3anqx2yt4uLpHN",
+	"9rZf8Wpkq7ODS+2yV/U3yXZnF5fbVW/T3ya7nRKutGvelr9DSp0yrrY3vW1/lyyhQ886HVSIiMyoRtK/",
+	"fSaQr1NoIyp6xAfVHq2dHx2gSmWzup4pMftkXA+6PKSyN4NT9ckYnG3aT0m/BQe+F4XXJL025416oVKq",
+	"7eRmuJxsMVd2YY+QcbQcRBqVsf5lYlkxX5xJ0gu1b0vDy2sEjMvH8PrlbxEkpDg4Bc/T9Gwvh8OZ1FU7",
+	"qtR3D0rlzKdGmjdks0b94zIEkLzt4PRzW66L0lW3+Vef3/7n23/98KsPv779/Yfvb/+YP/j8/DK3lBXh",
+	"nrtk1DH5TizPBP256+3sVt7heClaSvOXhIUt4KixXMpgre5P6YU+x8zng7SM2QeiTUkj+D290u9Kp1uv",
+	"B7sHNVr5Znv8RVl8uUPO+5udZ6OqfDl8iy/5U/8rb7d9wg4/z3SOzRPB4IanErWx10+0wVi6LCV557i+",
+	"0pIXImw4DOk1SY4lFWjAByY5cpkzMikoU3Ix2QF3XAt29CUV8r62pCtyp4zJTINu0aB4l7KPp0GCeHc1",
+	"yDzoj3/dmmGDdtkxW1ExnDTLTOWmWbn0e48Vn0EYtJNCQK+hiMoxxrK1hQdXPX8wJTN9diZVzgVKJjgC",
+	"z4xv8Y6UqvOizx440MPI6GEfObluE8NOvzFzsQIuiInA3G2p3GBYRuxEjyhOidmPEw+0i90N5vSwsGUu",
+	"S63M9FpMT0+XPM0XjZly8SKMiB6ix1mHhgPKuigkwwB7pojcTg37fkiEyD6C6vGMBK5PwaZjiBSvnSG2",
+	"llPOJA67ZIaYM8PTQ+Y+ASNKqIFLjtZ09QGGkn4zUbFMCMZMK3513i7kQvFmdoT7d3VDZMbU1Ey3Cj7t",
+	"wjx8kmT5mZRCHqLGSWOCWZW3Vjxf6t2zZkWYrEc+Jcwj2bGlAR5DhSmicg+1hlE7oF5L52hck3Dc5v44",
+	"H0MRKB6nSI6yfWSTTuDiJpMZlfgxzpDNT0FrdjACtaEAuRviAbwNMjwCgkNGQqF4v07oMJcIuGakbFgb",
+	"OkFQ3AKHIb4IUjSL6zqoYihbTwlCczCITPJ+giU+vBnyMCs0Fzu+l1dw9LPmu8wdCSKWVDsE1P+3nh5e",
+	"oA08pBvX5Y0B2XAvaAE6ABysAWAB3Fsdg7MDmR2rHH6z2D06XH7RTuJ7skZhIqur7sGJCchmxSy4mTXl",
+	"7CwkHRICZS567umM28Ae9TjzjyCAs+gxF1wOGzr/Bu4EV/Kqs2vo27JmJ2KAGTqLvtIIM5QIhGWCGWBz",
+	"k8XSdORg2mSN6M7OaYcAzVNmb16a9JyFnThwkws0sXn51LF3qC+L0T4h1yez8wvMrVaf5ZFs8xs4yCFh",
+	"PoAsdKAcT33h0SE15t0EF9LFHhk7+YQo3Tsc23oQgQRHHRymVBbKZLWSGS5WHP6ZHATZJPLs4uSlTrvi",
+	"HcCCAMG1rxP4YNxGgE1xAHXTBbmZoQAMA0xZAXLw4Ongih/1eEDUA7P9Z3dQW1Lu2+U419Jx9gALGZf7",
+	"TgrWcRLHtGU6OkmhuIzzbNXcr5huMiN9tizE6FyA7qETs1KpW8VsDxuTc1Zv4UxshuFUiG+ok1xbaG2E",
+	"qS0VaxOt0MqQEn8dEi6YbKE1Xeun60ZBUYAJmUJAHqKuxpeBRFBbTMyQT65JwIcDwiREcVomTaTJ1rRy",
+	"EQ33kSAEteKt1EmejvKgR5nTC6EOlE4J/noVt+HhwrOiCCSYmXNuf7XBhoRthHyQdn+NSODxJfxA1Lh/",
+	"jL6c0I8zlpgMXd9ifKodxhHvcj7hUu7xSPsUDUXN56MP4WRyuPLdfUyHitK08X43y8BAtTnnJ858d/xC",
+	"m7VFO6bvyhzipK75EZPL1NUfM8FsdmLYx8iR+oFyoR40c2npdKKp3KEkrWilLKK0Gp3pqvhrEsr3kZwf",
+	"UfrdU6DMlRg/IPuPGf2SHD1tpcyPrq8SOhf3IJ6ZUd/leEI6vnqXZKdph5zOJz0n2NSILByESUC9D22u",
+	"ymSmknos8wBusihqaPKC7KgnppxFOkf43QGWpMvDcbZPxvq05no2JlxgD8J9ZhHQYs4/XWTBBZXmaEwz",
+	"M1ORk5W9OvRXm0Sm2JiUEPp9+WR1nQGmtzh5/4KtO2bDSD7o/rlLltZmzDvBjxESBybT3gJWJkMwEcrZ",
+	"+j7CbXA6//n7f9C22hpXVoGaG3wXMZPAbQNKMXRpHMjT32SmYMbbd68ilsk9WbDgVnOeStUPx8gz10xC",
+	"+4QE+3kEZcI+CdEalmjAhUTlUgkNwcJKCAUyIhmH9FzKFBGsTzsrVlPU3ZN+d039CL87ZDKTWQD4YbZt",
+	"dYLDvs9HSvONQo9kWmf6/mwfSQMzKqHY6dnFycvs2+/Bq+wpWo6b/IhYG5hS6V8/NndzFtN5v93eXGqf",
+	"H4QHAjnOYoAzaDKmx7WnVD6L2oVOgK95FBJ/fd+kOyvjH4IwAglLfRMhpE3NnpbJLPjhqHM2434FbGdE",
+	"ZY8yw5v0kz8yg3aJML16K0bgFlLWAuYNlPIQRRoxE/wJlGgcURL4sYN1mXhrHQkJNXwD7PUoI0lRXwh6",
+	"JloTDPfJlYcFmcjQs+XehoozyNcAF2QJEfgJPPo4VZhPGSDDEEDoNX7ulq7QzzdZC9ahWCoyPCAaqhwA",
+	"YOKiekgpHIakQ2+Ib1M1BVJmmXp5k62Z2n2AU2nl43L9VD1K7NJM0L2NfX6PIkm9nhNLaMv2db1/2uu8",
+	"kGfr5c0vU0f5jOBA9qaJYtra5v0Mw3rixeaurBcdK+6KgwfP2smChoA3JSAtE5kCS6efLCwq71I2t+gt",
+	"wTsC7JCkwLuY4bL8C2cW6dnk75BhlGACZBd/DeX9jOu7ODZmOorvVD5tE4EAa0pIPhRoxMO+yUlcbkgp",
+	"5IM7u1XUUhP/8XhGvp/EnY5JEEGjHtdZQE5KusnIwtKFQ+5OpmQt61p1ARkeQssN+WJv4zk30Isxf5p3",
+	"dUKaSXbAcsWqeol0oIzKhypVnVSjLVXCzGeCK8SOwmT7nQpXV412HUTO0Zt/ah9CV3J4wE9AW3LWJiTX",
+	"lIymlyfmMPPz8RIovCBAPXydPmjLMaU78JcJjUOYBDAd8dV45CTct8WUkH9QzC044Q/1zFSnmAVk5fas",
+	"WY1DTGz8RHua5c7d/DzH+0Lh3DmYOXevz5SKGwQx9ZGhxMwj6lQNJnMjM/oYzdvy+z961XjSXXc7tb3z",
+	"966xOKdCWgh7JfPFeh61LGgLWgMoayUh1NeW4xooCw1rMSsHIgHlt7clTv3MCNbzNy8y9Kug6+roh/6T",
+	"Rn1GnPA6fWFlc7O8m3lpn/qzK+qorwuztreqO0j2okEbaqZmFOlpSD770lcvzmYVWruXCdrNvOxmRvYT",
+	"5KSqwdkyhigM4izboTqRWk+bLxr60BVOLZN6k14FPbQ8rHIWGT1/86IxvSd9Ml5ecKpdXeSnhQdmvf9l",
+	"fKDi4hLdbnJ6lZS68JlAAWbdCHfh0NpkOt3M1OdeNLD4IHYr4GGEZW7HPcqEfljL6aHBvD52Wc8Mw2wu",
+	"xJYeCw6CVx2AoFycFpqfJNuHzzIeacAvMQOLKBvayyAT4emEba2VW+gq4+E0xdZLp9VOYJEtOnrp/Nd4",
+	"QtNb8DVsgq2dTa+s6TdzHxt4BYN2vqH5DadsNVt6rpU3A9gOEiInrc50HRDjyYFeHKJ/cMtQ71WWVbjA",
+	"TJ0gkNgMm6VDmm3SCxVrnLFJF+9H3iGT7BOuBnw8GPLwjnVctmZjtcNt3shH4NTEN8f6Vht7NX+WlztH",
+	"S8xMADOd0nN8X0M8TAcejP2b/WPIR3eesBlLVjlAnw6H2a+cjGaYweXNDJJ7zdgWLggf/YXsir9idM6/",
+	"JJrmvY2SGYxipq2STZXLOiRO4zkv53mgzCczFO2Qjz4TSf6HCS8aTL+89rKXipmZhDySkEuXgZSpD0gL",
+	"rekeYEZE7EN0ZsqTP8JWL4Q9bDJjeKmz1YIU27gbn5U1Xa41jUSSQy68PoUT1tns0/p1ph5oU8ymCxaw",
+	"Wi1diKmfsIdatm2jHomGAgUCvYK2iy0rL5u6w8GICqKHt1T62Z3SYyfdY7D5idCy2xbPNX7VbEJ9CG+i",
+	"UaR+Ap7ElJoxTf1G5LcsdSIPM8Ylgi5AKKMMVPeYTCgWe5Jek0R5yCRUPYhLiPSvKEzuzO0WsDMwGaao",
+	"ZHXl9IdxJqbr2dyGNAugOc2KCEDeU08AYFceWngLCNjk0THCA/0Zan9DjVnUw9cEosCEKbr0EWdkL7kN",
+	"EeYPOWVS2I60rVqp2mT6RVf6RVeEhTwIlGGfNGkxiIjHCH4sonowwmNdMj4LO+8uSvV8F+xMRXg+0Twc",
+	"e5lltf7YWMwpGQmlhWdlGjAyEtBrXg1aUQ7xqeShgEotmlUZefcMpjb3x3fPC5xfOWmrtPJJltbsHMG/",
+	"rsy9qB0AqNV9Sx8Wbomig4a0Zed/oWxnIIJUOZub++eshZ3UKmmAltIfPg86m3bn5g+GeKQLeqlAfsiV",
+	"jpdfPqmwXFo+q3CChDJyFELdecec6n2rmnciwP5R8/ajgAg3E4CHNh2wT8hQQGct5Ie4cw+Yuqwc7epd",
+	"c7QNJc3N9rME8RBCIWajPxGR0JCZNbAt2GMNSgKZ55a40FrLIbSWIl497PV91LIk5Osbp65MERz0iqKC",
+	"tgNo5mSJM4ZhZvvOA1quNgtjM42f4HUu08hUbU9nw05kmMfqQBOZ2YOi7l+ri4U6t2u80yGhyKNhyAdc",
+	"d9lE7bGTPpYBGKp+Uus+/ehjpo+T8Uxgdbq7wkIY6D7tAq0pWZ2PD6vp47n4xQM7pwPOkhK7DCaBnRkq",
+	"w1RjV46oVG+Enhqxu5YGUB9N1SA7imyJLnnQRW53ZxBiIJbcgvZ4or57VnQkWff85B5PvC9zqTJPTzZN",
+	"3cl++smS3V90K7N27dWEJTghC5YFq31iw3mZcGGWt6eMPH04GBkhA7mElC0zAy6MzYqkiCDqpgtQbWRx",
+	"KY0MbjePd+exaKkaxItCKscNIqWN1a3iH9DjaCiD9GLEE7SeScRkSEyMhNRW7aQ5rHv+ZTk8JkzdJcgo",
+	"e0hZ62CzWo942OVLB1UmIl032JPBWNnm6miZjHSw37VzL6Mj0QxXLSCiYgStUkxbU9MLNW7gMZ2/vLRv",
+	"f4bTPPVSwFXT5zV+t8GMI35m/H2hw/z9nHU/Vy+927K3IHreyidO1JZO6tddoPb1BjiZy1mNoRbizKl1",
+	"UFdNKu+VHz5be+YGQgoMhDnU6bEjdjEA79ExLAM/Rfe1SGfUE92GdxqgdTXVf1Gi+Zma5n3wQ2YFjrLC",
+	"RUqnxWyMPD4YcKZ0ZWBJDxJFmpi3HlbmjE0rv6xY1/nRAdqtbW4j0zcQGeCJOJNnWYqfXekDHTU1Pc2u",
+	"9snqmzoDsmTFjmGgqiglVENysBmuI9t5NdMbm24AKvIaHsy00YQmokunjjg1VBk2ImUC0iFnObB000Xo",
+	"HJqNahA3nJx3P/XzCAfCZvZrs6v1ZcGch8Kx30KmcCm3AoKURie7OEP6gpjpzanDnqKhHg/l5G6KaDDA",
+	"4dgqnZZS1WOzsZtMd5bJh1+eHxsQUwCZ61CD0Oo+cN+SsWkLE5KAYDGJab5cl9qFTgrTxNP4KhIkj1nw",
+	"oWe6E/mSNsSMqjhok60V9LiY0/xgO/jQEF3jICLTZ/9HEttXpuRbw6XnIj7a67I1DOs0mOccT1wfKTd5",
+	"2pn24C7yZUrf80jgDjhPKBMklLr4EcdOo78y//VsR+B9XcnzfchfL9r5h/ALTpPST8BBeE6c3uvkbir4",
+	"K0Zi802x5mHIr4mAsrM4s5OKfSS5j8emGlcrd9NnavjQlY3zZ5xdquisyErUDuLjksks/eYydnoqiS2o",
+	"pNexjwUxongPB9eBMbNgbHfsRzE5gdTIsqnA49ckHB9wP8tl6tmvJ8QRYcrahTGBoiD2dbP1GDsdM7e1",
+	"v9UgudHf4lM3Q/rPyCDUo8meBiRU380kmGztdx/7JfWs7JF2qZAkvGPxMx5Kr4cvFhlnRtlq5iCtQJeR",
+	"h7zNZTOHRtTvEonWLqKQCUkDkke9A/1cxMMmC8lB/ezi4Fl9PQvH34CEej3i9QUy4zH99lIdIna3Vsph",
+	"/skkJv5AbcM/WnrjFI7AUjnNcysTznVJU8PB5J48gXDBAY+yIHef8REaKDvcYk+jEQkJIszXMdUF+bep",
+	"h2cOjwdkRn0CtpXUAzxGPtcOgZR/0o1dGd8voP5hrwefBpjhLnzyaUgsFrY/oNkVNQ0nyehgdkMnKJPR",
+	"GT+8g1pQH2L6ezKn4FT2Jt2se6hDGRU9Dfubalumn+IOwKRGzmgzNYMJvYI+qPsGtUJx/LyJ+7XiYsq5",
+	"fVxXg8WXPe7PsGb7lPkQ7Eg7mjPmaUoZ0yUkdlcll0MN6giS8mrCwFtWdqWXLV2nbaeRRZ3uQFeqt5rv",
+	"pAYfqXaRho4OkOUjndrwlQRkftlmHlAdktIZ8HCIRI+PxPyOHluZvpRkThk0ymL4eHuhVmPQGvj7sCB5",
+	"5GPRIyLOJ5/sgbSV5t07K/bkXVQVto/UsELq20Y0PU49ggbYJwhLe+SXiIVMbF82iS2DJzoDGEOXb0Fr",
+	"EtNKc7mjawA1ZqBY6BHZTUo1bY6EQfgHx6Dxis1t4Tl3/PZVRPeJhh6eVJqXaeRDszFkhY6kK2GkTs//",
+	"+CyBl++4w/xMpBtO8tCOLu3jWrFJ/UpNLiFY14eco/jN929S3bAkpKXRROdntJY6KmY1ZjRQTUGxZrSB",
+	"Mc2iNYfJ27xImKN1sjI8ANQPQYJOcbnw610xXB0YWHsm5hzSh/BnzOly8mPzYjQET6FzZdv08c+X4Yzs",
+	"UtucBV2ev4x70bu9yXUMbdX2k6mXx8QFQXCPD4jufOl2o1Qn5x62f2qii9ArGoIf4CBQY3joLl1GvQA4",
+	"NQeBTborHRIZhWwqLbJSqu0sVCmEnNndoQW/3fXdpTv0CrPDmbHGcQufVQBkTOV7atBdfE0SwWe6DI3z",
+	"iHYQZuOlimiXFEsriQPZC3nU7aVHdfcEMd1EaRUjwC7QjOaEnHVoNwqJn6yk4u5peUkExfOe/YSKYYDH",
+	"2agoLgMBAd0mgUYXBchBLUUSF0o8DED4s83Ik3EuKW/iaWePMrHR4xVNbewCan2IjiFz+1ctDUTcEPwl",
+	"Zf2GxHeteg6Jtr0vQ5q9eY2zOoipLCahNMF9azbJNEF5hn0qqSEyetOu6jtMhjljIc4cUk/P0V9EoECV",
+	"sci2h7cdSTkJPHn797d/+vCrD7/58Kvbf/vwm9t/vv1DZnvxZY6Cpn8G64PWWhtKRm0IwTe+U7+83xBq",
+	"U1vry5zFyUQRTePutBes2QNRdLwF96LonyA1PywqiuNxNqQqIs8jxF8u/2/BSZK402lEw4lOLHM6zWEk",
+	"qdcn8jNljUN/T2wTE2cHiZU+tpCi9CjOSCi0Rm7rUB6ipqkT8gHMNbtNxtKIk7qDYWYKkv0RMS5JHjFy",
+	"rdFcRgwZsF69DtmWml7Uu4Bu6Evs7Xm72u6cnZHHtSTJIi5JFwdwQwagS3a5UBRIWoAO2pLcyDzqk6FU",
+	"pDIKqZQEUsckagc4K1Pubq3M07sz78hN7hYIA03DnAXj/dmbB37COGTJTYrQEgcRVmnJlX4QyzbjYP8U",
+	"rFxnWhdA81nsSp8GNfasJGp99yKeJcCTR+7YaOuOLE/fdrg8vpHnNLJZ4k16ydyeGF7AxQ+OSAyhtHMi",
+	"hpwJMsu0gossoJ3erJAMg3sYVB8vMWi5ivDUJjgdeud044qYErHzXCpoFCoOJijzLOax8d9h7bcxUnrN",
+	"0HsPhwTUHvh2gMP+LN/hqrWx+ZxpuNmgmamfRzoox4dKnYE1yDuc9TOBeOCDU8goG3rAceG/jvIRv8kA",
+	"hPJdRCKibgp9Eq7voxgmJOFENn8T2LWO4D1YjW8sZd0j6zY0i0+m28QyYSqzSn0nFnH6rDhHNiaP5Tjl",
+	"Q4sVw39/ClJFT+hJFMYwqJkpQJlBeb0McXhiSELKfZ0FBrSb8mZO5xAPiE+xCcJmoaI4qHEtGAHUmJbS",
+	"XJBH7WAOC9RJEeDF2S3NfJXiKbsl2VNT8AiTNCBozeNMUhbxSKynIezuPZgpB2LEdATYXY/UiOds3T1s",
+	"FyqFZaWCQF04Wktphzr0pVVCyrwg8jNbU/1krJyPbIosZ3/8mEyPpVX9h9fyf3oKfup8TC3PgzSOmAPi",
+	"mUXQmYlfc8beCPA5UR9mDN8K8yU3Ny2VzClfnid0CSPhqoxEa2KvrknoRyRW5+6mdXP9lFfDzERNKzyV",
+	"Usj4KGnaHpvk6/DRxAZkD2tKbLys687SwJZlj4x1Lpx6UHYynNpZwYNoGXSsWUsvAjxXfDZe1rXJqeeM",
+	"4rYiA4IFuBZxF1OWytJI1RPBaryCOcxfLJ0g8EtFC3kk+fqMB/I7AtsAjcH9qUlPDnFCPc2l1ji99ZlE",
+	"lSbPOWdqGVt/WpBnpHD9KO3ln5Dh2ogNeUp8Y7U67rUs03UJ83RGYNaofvm0JQjpLmCJ2cLQB7MK55t/",
+	"syy+JQ06dxPq8fgz8jxSrqspz6dGSUQmHTePbDYuLIs/oHGumTu7WBGImH68uH8XIGecC+frNmyegZ4e",
+	"V4UKhNs8knuoJYnXY9TDgWlc4elaRxOHztuAynq+yVpDPFbL2UJr5pMA6B5OPQKfhMQaOhCaXsQNAlpo",
+	"DYAD1R9NFn+tlnUY8AHW/QQc4HbdMyMGImyhNTwcBmMl8iRHuMmGIe+GeKAugzRq3XfD41Eo1EgkEerx",
+	"I9KmDIfwNHB9TKC3xlOHlHSYUC6fi8cHV9oxKL3GvEkRtXpadkp2akdW0skTh545k/tosEBNf6iwwL1Z",
+	"/jRbXQB0OepxQWI/s6JH0Sf+fqo5ciQkakNGhEmszzpP8xr3T+fxqlnvIxGFIY90mbcY6hKkkCAZ0sHg",
+	"/mk+y3G8RRbQA/qjfqKuqJSonXYKKQ1Qo49NqcsAYpS3PT+NWDXydn0ftawbVd9ucFbN7/uoZZ531eHh",
+	"VSRI6FymS/QEHxDZg1da3Av9kv0ma2lJpu8BTfCa+Jr1xk5e8OGjkKgpKB1tPc23uNYV7SgTf2g8olhg",
+	"LuZRev2SOvNZXT0nVnd6DWCqZtV56CziPornDNdgNtae6CbTj9+3t9kZ4+QOrboW3T2hAgkiIQqJ2mMl",
+	"DtzIR9ZKrbI8yzcoNct4CepIXI2UXj+tqxijZEbKGXC7z4SZqogrcZJJadst9vJPKHyzSpnS786awYVT",
+	"Oz+lAx3XT+vgk0XfQtHYVBbcYaSmunHChcdHc8sdstI/LrgcHnCfPGQyaT2uEZkuJ91XlnBoIKOGRBut",
+	"SACOMc8jzJosYlAtkCryQBpNyfR1ZEKqtZ+sX5yY7tZSiaCZG8Ll8AkVimP+UOuCdMQpa+7FFWeZrmec",
+	"16rJXpdVM+r2fJlsNPpQvWvnbsCh1VUzu9Oqsc3Om5vsRpWZBo6DLg+p7A3cwrHGs3o5k1vDxrk1Zltf",
+	"Z7kxqBDRrKxWSKyDtbU1Ulp827QNPej06X6h7YBMG1oOFR3NTClrmQv2NjYkl8ONP3//Ty2DyELQ63NN",
+	"dj0epLKzHCKC6FAW8hg4WNCQhDF5miWpljLX5F2oOMxZFuDgRTKUPMLo7PQpogPchfxD3RQOrbV8LPEe",
+	"fL0xZN19/X0epqNXkeo+djF9tscy0zkhiBeSmdVL6jf73mpFIw7J8RAQgQHHg8HGtZUIYEsk/Jq3pTbK",
+	"XYyYWPIpgnYJMya7eDtmnZZE/5pIV9cY9NkaJfTmMJYlqP66GjVdezmjSks/9169sewBPzPNFbPEX3yR",
+	"RkaTOFQSQBmqSpsQGhZK/QsW2wT+kTNet7ZQnJMBpizzlZcZDFjM8tHqvX48doEZM9SL1M863Gruzeov",
+	"oNGATIcBEJZNljQamNlhQEvD2BJZHDqblwZrqcbd54wNm7mssxcni36hsd38OsYV24fP6qWjWG3AR4pz",
+	"YbFsT1/1wxckpB2aah3lENfHDvU8WKulFfq7oTGZEEW/2N6tlMuVam1za6n6RHjM/IW7E2rUclGvabiD",
+	"9EZOji9eY2dU80O/WqBoFFY1TuNUIjgkYT1SCpD968ju/fM3F5ldPlu6WBaqfY15FhrMkTyCquGJolFY",
+	"GFhMeEFCTz0ph7n37yHHtMO1Lsok1o4Ynf5vdQrkk2sSqCMnNNSfOyp7DdWJiW3s9QnzncwRAfDElnKU",
+	"BYYDtNbM3f7b7R8+/He3f/zwH2//Bd3+6+1vb//L7R9u/3j7+w+/bubWm4x3kEnUoKxbIH6kcX0ssHGx",
+	"yZrsb/4GHXB2rTRkzkSTFdDzxqtT1OY+JQIQZx898vCABAdYkEePQLESRaSoRLuQzo8OULVa3YUyhouD",
+	"IjrhjIwRFU2GkGHhaEAZD1HElPhY6/Mh8fpCmfgFdAisX6MoUsDFiUEbW3g4DAwW0YYBovvFN4KzVozf",
+	"aCxH9apZAI0W7TQFaKgBAgMqpEkGtRiI6kkGL44y1NK4ia0iupjGEAxNeMuACaI1eKbGG1SPscB7be6P",
+	"wZ8U4xe21idB+mIvdQpEJuBdAYt07I59D7VqpRIa4EDxOeJfmZtb2j8Qcxr7TPV+NR7TN6ltcvzWBlQI",
+	"yrp5kG5q09eLeje0H4cEgqBRyFlXL7KZlV6+P3//D9B+1B/r1cprm2oM4I15U1vIQ7s0bpUhluox7ZDg",
+	"vg7OacajVNJ4SgjmqnNq4F1UoFatUlF3TmFptvIGn8NsliJRmAD2enp0aM1gDufVA1qmkVSxVIy5WSuP",
+	"WoA7mfZkqq9hLsWADqhs2RVSj0ksanh7PMUEXFSgWqWyb7CvFZs3bg61bHmk9hAzXz2qVqnANl8oC2WA",
+	"x7AjwEsog39DHiCvh0PsaUDyy1+USqXSn7//e/WhfATTUh+3j8x3u0fredCv1Q5pMSHUfiSj3IMFNYjA",
+	"6ojA0phDchW/rFVEdfMAs1GQHEp81HK86ntIySVoUHd2eALEloQ21vVhMxAi4I9GHUL8PPJwGFJlgeja",
+	"G9C3JG7DWrwBhH1Fx8okUXaCIgJw8Hg9dbDzyQ4k3Z02S1X19ojha0xBZFrM43Miw3Gh3lFzQmtaExTr",
+	"e2qpexbuXwcCwUSXepNljzCz586Gg1oZCXN24/El+04lzOEl8BfFQ7UrGQ1xl2rg1j1wCKCWpis9c8Vi",
+	"Ej9wywgAzUrINeWR0GVLjm96P+1/Bq3CecYeAu0DBlN3oc/ctZO4D8pxj4fSVBql8CTWMHr+5sJAWKjR",
+	"wIKa7uj7Tm9xAcAbG8URCYJCn/ER2/hm1BdFYNnriDIgsVQ5+h56DEIVKQuziM7dCictXjjA5eSRYlUB",
+	"KajFNKcm5FJPxcLLW5ltxNpFCOEzCly1McJdJYguj5vsAAcBevTISv1Hj9AaD9GjRyD8Hz2yx9QnAx4L",
+	"3dirfX5Yf3JyuJ5HHh+OmyxDm9C8V8uGvNo6IdCjR3ba5NGjvNp7SRCVeR0GxEHQZI8edYk8IY8eFdEx",
+	"s/qCIqe8cazomGHjpAHplzESnjab8hqevMkCyvo6Rmm694t1najIpQbExWwMls5eHFAfwIzVCJRAfEKu",
+	"TeKYePRIWzoB9YjJTDJqzVnIhyElEkNgJwoDow6JvY2N0WhU7LJIsdINc6ewHwrqDcWeHAR/c8rZUUhI",
+	"g3fkCIfkpXlHAo0Z60X1s+NcPndNQg3CkisVy8USeGWGhOEhze3lqsVSsQoxTdkD1TCbCtUv3eyEEdB6",
+	"3pA2ekHGqEGkaeG/Wd5ej+WfJfoUzWuJdq1023Hq4Ih9hPWnzwRq9WkMO6x1KJB9fTLWukWfjJsM+AqE",
+	"0QHv0JwCj6urQVTtIz8CVozVDfoEaIZEmixmEjCsDg8CPko6ytDQPg8sWo18YPy6MTM49nN7uadEPh/1",
+	"hc7aASqGFa2USlbFNY5CVz2zqxubMLbH/y+/y+Ggq+wh/0mjDmr+NfwFK5nL5/oUXtout1+Uzja9A7L1",
+	"Rbn/suS/rfA37cd+fWd8WH53PqiKi+iL0ZfjtyV1jxwrW//FmYYVUaYQhUBvbi9XLr/7qv7Vi5uDsPNF",
+	"42r7Yvzm9bNX3e2ed32Gh/QkCEfHGJ95zy7PuW5JrsXaIrPo+ZsXDa3sZwBpkTESyoR7n8/VKruzHhUv",
+	"58YF5yeYjY02KVL2TW7vl1/ncwYVWh21CVpDWaSmjBLcFeAKGwtJBrmv1TM38JBuXJd1WbEjkjc8Fzpt",
+	"yIXMSskhQ1RWQsjtL288WHsoxMznA9QeSyLQmvYTrgMyCO0yR2N0bv5MoGFIr9Vj+mScNwhoHR6iijIQ",
+	"IsipZn4SfAA4zCZ7qWQk8bUXNKCKiR2fZVGuTj44SN7YoF12zBKcuCmSLq9G0s6y5d6VTrdeD3YParTy",
+	"zfb4i7L4coec9zc7z0ZV+XL4Fl/yp/5X3m77hB1+rsje3goj3cXbXplsVgrVTqldqPk7pNDewuVCyav4",
+	"NbLV2cHlUgqfZC9XKVW2CuVyoVK7KO3uVSt7pdLb3NLk6yxKshwZ5FxHWgLHw70HUedzm5pnzL/v2GTV",
+	"x7Dxm6Xq4rsaJLymHrlMNL25p+gpkQgns4oJ1cIpYZfKndPkpugsOFOgPiw4T5WZ50k3HEp+aPOI+RPh",
+	"iiazeqK6DUPnOqhfsCXgyfwgui7wgKDYwy0QFk3WalPmO9SgbJo6aM9KNe8nCMTaF2JsKyvQGLfNU60X",
+	"1eax5J2sPeeUQ+czje+B0ZALA0zVZMbhba0Qa7S6S2D1fV+r+0ZkKTNGKTNjpe0AC4nTGpLpw60g/PMa",
+	"D42H8f1rifOdkVGTQctYZbtiKclgaDR7KlE0XN9XtnbZ+g6u4mVPRqxBIvVe+BzKfy2LNjc7U7piXF7B",
+	"zpoHMJ7sbQ8KU6lwb4BHVO01V7YXchEtzRMBEvENlb2DFH0b58Bjk5a1AgtMHnNGBrm9XEH99/jw6fEp",
+	"Ojg8vzg+Oj6oXxzCt012cnz8WHx7cFD/YtCtj44f17vHlxeVd179dbGorBL13+Hpk4w778oyXYwF7SyN",
+	"9ye3lzs5vDw4fv3kpvq89Lri7fRel4dvaoPti932V9cvKuJ0M6zvRIflztNq7/lW/2Xp7ei4+8X2+LzG",
+	"zyrsZPddoywvq9dvNm++2v62XmofVPzDWufpVu9455sXpeDk8zsx5BRq5fu029Vkq91dE9M5LWC7Hc9M",
+	"cLfXbigrxaZtH5pNf7/0nNy7s4RLI0FBVEJlGeHwGPvxyqhbyotvuWQW6Yv4+qYlxMkRD9vU9wm4ymvl",
+	"Je44w+OAY/+C85c41FU2tfLmMsMzKYDEPyE+xRfjob65Ulnm5mHIld6nWOJhjBz045fPjQcQxo7Nu6F1",
+	"yNnSWKuKIhWSsXl+8BziW4yx2PqLBCQt8RFrslhKrrmo/WjIA+qNEZxHIrR3Rod4qIOUmm+yboiZ8T0P",
+	"4lbbeeRxJqKBGRf0N1MSX5uESccABjZjk5kBwughZTFuRAY+kFatVHMcAVdGirXQBmrVyiX3JyMbW+oh",
+	"HR42WZfI4/hnJaVLuwgHShiPr8gNFVL7WYlIWotBA01m0tzsmhpZap9g5Jh9QhIVM2CeXajodvSdjoWm",
+	"SwYb9+3am1g++AH7PjF6k7LL7Tis4gRralbZ30/rgGBd2cyQDFFaB5pKluU+YtQJY+Zu//cP//OHX3/4",
+	"3g2pqW9vf6++vf3T7e9cAHGlSYYl1i1AVkEpjMNrEDZEu5Uy2t7aLNSqhUo5F/cpy73Yfl05qX35vPrk",
+	"zdvNx1un22c757sXlS+qX9a+2ny7Vd9+vHOw+6RyWD2qPd18tvV8+8XOy+Wl2eTSrCTNyj9OaeYkP2nv",
+	"sY5fxqRmunu42L93lXq1xbeccnmkFEt9wxLi4ICzTkB1VkCtvMSgnkJQ+JN0/AtIR328FGd02CC4joHm",
+	"XCnmiEslFBeIye+APbyf6Rd9SYyQapzVkcBj1MyNeaRrKq2YlBx9qeTGV80cjGkYkg4NNDZnh4eD4hxJ",
+	"1LGpmI6tlkemIwEyKerYI752bO/PFlxcGZ9U51VkW3qIM7I+w+E5wdTv4/Y0iTG2xUFxSGTIr/+9uaLI",
+	"w+4sx84mOHZK4NjJry4h+ER3X/Crlsx/hYz/mf/KqWa4xmhKpy/Y5rlJw13FxaEtRNzKYWm+mqz1WUiu",
+	"KRnNYq7JNhfvxgZX4mo/b/W7x0cT7MWgLmtFWgfSpnmL0ktsRBl8/Qu7oTpvsP1QKYM8Z9nLxXQnTROI",
+	"tOrgUthq5UpfTzLBBc462zGECkSo0midTq7W25RqMJMA8Rvt8VKzNPuN9mzrdAqrygnUJbpIERx1rVqp",
+	"3DKRbMUzE09GC3k9zpUmPQcPcq1aQj4eC9QeI3NK15uMX5PQBnchB2GtUkM9HoWp64pN9iYrQW0iZTKv",
+	"LDMehsSTicnTVSKiVSlVWk1mrbfED6fLB2B5wIUY91eZ01LlgnPdz2ZyuRQrV3MwQ9R+P3ux8d4JIDXw",
+	"6jldAvIo4F4/QeiPpJEL0MgfciF2WyYMmkoVyCf704EMpvSuzvS43cc2MLSZw4zhIr3GjF/jCfkx1xqY",
+	"dIEtzZl/po6oSqlyxzCQ6fiSEx3v6vXzypPtF5tvD2pvnle/2Lp4/eLLysvXm1/UDs9Pnm9/9bh6Wvny",
+	"zetnW0dvz2qXT15cbNbnB3g2jR4Qt/CZ1Wln6VXJ7p00Q/jG5xv6m8OZ359Koaa6QR/xPzn0Ppkscxx6",
+	"ieDU0hLMhKSwaYHBAvxwQ1NeQVPebMlt6ksUkQpJhkh7kKw8tyWVWmChSXm1B30tmiwdTDJ4yzARrQyY",
+	"9g1rqVrXVF8mJXrDidZRaA1SEkc87AuwV9aLqD5dcqd+2TOhJWz6R0KGEmaAhQgycB1Bb58OBLdgjiMc",
+	"+kInk7hxMBMjA+m1acPseWcQsBmQ7KuXatOIXdO2UmklTebkBeon64LX+M/EDhsQzARq5qxnDZBtmrli",
+	"k9WdB+uETjeyBlt21TFKAKpbaY6VDhoIrgzAJOTluvXU38dnaA1k+HoRuYqTBgNCXXpNWF5rQwtbRs0S",
+	"6S77vKt4NwDl6d5bjp2fLobR7UmjB5Y56dfntvvvKoXB7o1fqPY6pDDckaMsHQJgg+RwcrywmbOPwceZ",
+	"gS75zNV2K6XqrhZgq0vAT1G3T0L65y6kj7QtliSQxLGulJ7niGg54lYEZwpqHs0Juh0yX6R6yk31rmsT",
+	"Zd+qv/YgPzJt4grJh6LJlOyCJEhp2mdCjIzr9IvJR85g52qcUwe8NrPrGo9Mdt+djsKPh07S6psyk20b",
+	"DN15ze7cYqXNqncbHR52+RyiaBDmIzLRfVOXa4COocOLRWRworUqmXddFZ+JJrMBxJB4hF6DpyRuwA0x",
+	"vzWtBmV5P0yWVZM1zuoARSKISaePj4OmP8oQlfvGcwDjyiOMHj2Kw66PHjWZ1nCdcaSaeLbHOoNbj6Yc",
+	"a2TrWnMzdQxKbcPBCI+NZ8WoZgBglTgk1ORAwQGd1KRFicjrpUKoOtaqNE1GRnFRUNyIXOdrmcxhWCmD",
+	"klBElhaVDjahfpnVdtQv+9Va4kpJF11kut7NK2yB9Lla+nvpVu1xDJPvqikwsfbYUI+rlVh3/Uxni6Ls",
+	"9rhx0shUffR+ug+ciMWWK9VCbbOwtb2KnmLX4wjOzkpKSiWjlWpnkiqQJop8EhK30BhUGQXAekd4fGeF",
+	"4ZMk/8EjhHGkK3bcaD7m7u4KXJsyKqlumpLNtusJMdnAd3uM2lHQR3SgO2lA1kqc06PYJzwzHmGTQUGK",
+	"5IjK5HDumyJcbJJSIQHS3nKlS7Su7CloNVlc4aAD7h4OApNHmSR1xGsC6eU2GBgjADTBpzsvk0frGNS0",
+	"pvRpp0PC9SJ6ZbouCaEFyHTIH9WdDJb09D8TFhXecd03WSKVetQWtom8zs01KbmwJOZxV/HSWBN8r8mg",
+	"EHSKFDTSlOvjB+Pc5golxrgXEihPxYGYDNEmFdJ4wj2/Dw/ZndoqxmWyXZMt2A0evi6GSSdWmWyjzDx/",
+	"ePKxXoCzxI9096RWrd2cJV71L9rb/cLrQeWmcC53h4WXo9q3ULa+0DPPyOhstnN+hSBpanI/Bzs15XV2",
+	"yjE/RkLND2PQrp6G80lu/sBy81zrwSCehIiArNJsegWhCWx2kaVjPMhSV4wmLmQt/YgPEnvdMX2A/rXH",
+	"ucmS6xsnjXVb+e4wHXB5Uq+nJZXAkorOGLmircm0bJsUX8bIcTRBmyeZR48e6RLbpO+8dpJbPk4FIsxX",
+	"BlA+dVQlD/xEtOfjowzpRIT5Qj8m0h2kbTqmMlZAuCTFG1b8TI1RwwLAykM8LM4t2gdr0WQCgRZkrkbO",
+	"xbHbeg2LfpOBPISCGLDS4B04CPhI2XE9zPxOFEDFjfFOq4HGLEsnnBpgA1hwrULY104DF8ByBARfE2cD",
+	"lBahyDbbXBJE3lfgGTvpJWX9tEnzJm3tZlOma+qkZd1pdVSYDkY7+advKie1L99Wzy82v3q8dXqw8+Rw",
+	"9+hp5dnz6ouXtZPTzbPXW+eN7YvLnS/e7H75VeVttV57vHmw9WT7cOdo9+ksOywetN2wlMvZOoqrO+Xt",
+	"KeGcPeCHtN9gv1aS3bUZLWNnycX0sYQz+Mlq+/EESaEqUZkjyQbrkGTaeHNoe4EsCokTgyFzZZGggPju",
+	"IEGsAWUB5ngq28m4unyA6VQ/V47q+SbzAi7sxVYQ/Pn7f1qP0TiUmZIakOJ9iS0QsYAIIwEMBevyChJC",
+	"W16AyOQaCRaH2htHHcTlcsl6z4pNZhv7SihDEH0Rl3PYpc27tmEC5qFOUUiGBEszFBtVNcw1FkaplAhd",
+	"tmiQZlr2l9Z+k2E3cjkrZpk4zLLZfGoT72HYDB/AFEmP5mNZIrZXVgxRkpUTY3NjQZReKsN/6ppaabXC",
+	"6PMJ+pxlmVgWmxTbQGRC2dnuqH9Yk+QTx/74kZAD7dwHVjTmERxrmxurdFjDRrVQXpVBL5vV8pL2yQQr",
+	"dXC5Ys60h3AcqUnF4pvMzSLJQj5eB1yndHgO63gKk8G4yVJknkeCT03eJmsEfET8NGp+udRklldPlXwb",
+	"TR6Y7L4uFEulg4ALyYBjmiRTHuk6MXeORXSOZSbLXcxjHyK3I6Vw6syEZZnQJDL4fVTFaUZl9/Avyak+",
+	"uUL+ylkbwN5aHH6XKU0qnnMzAEy8fjYjy0D4SpC9dEGn0R4BHA4CqDpu6dyX4GBwRjSqFaQGIJMZUERn",
+	"Sn9mwCQVm9CuZGS4HjypyUxMVyBpC/eA+3VMXemox4PkNEG2na5KAncM5OpT0WQauo74RfRGq6c22b4b",
+	"Yk/prMznIxO/TcCTI0HQWrlkVlo0mRuOjrNsIw16JzGY4+Bz9zizDN4uyZoccSRxWyjdU+cV2rz7PUA/",
+	"SxIFtbdIMVhz8xVlV9BZiAgRo9A1mZ21kHgsgNcDo9Y4E6LHo8BHQ+r1UTRMHAYGSVPX/9rBCclDohE6",
+	"AFRPL04wzmbJcM+FRTS6MxcOnQfl9nKhvKq+q/xie7T7Zb8kyt7Lt/KL2vj14PlO7/FWdLo5PMer6Ivw",
+	"7J+DQ/40xiD75Gj/JF3u6eo4vDFt9vBEUpfiawna3TIKtIZtXIztgFE34G0HOVnxtwHua3QfjKC7GbFA",
+	"8Jb/NplbSJnXDoVsBAbrIgFX+WCIoQ29hwUpUBYrx0rvMtIqRoJgKZR0QApHaxidR0JQzJpMN8MGKNg2",
+	"sZ3PAPdzB63tVsrriVuytb6P2lz24t5hWrk3HpHYZTEzGmC91GuJBEJYqrUREu00mQM7C9IDIN0LMKVo",
+	"OCRhQc0XvVQGCQqIhAt1lB2ynvIAGTXg0IYGM1Q1yMceTiHagtwM+UhHCABu/12EA4t/pdcZUupt2pW5",
+	"zKm9G3AtWH2nYky3WBjgIEDXOKSwpYCLDaBPLY8PBpzFIfTWehHFdXAGg9nrEa8vkIeH0uthkW+ylvls",
+	"MD9BvGr+vwfE/Q3xdFl0n7hZDIm/aPIRejZgl8XotvaF4Aijfoxta76+SiHcrinBCrELFGBJwhmpVubc",
+	"3EOwLkyWmihb/rvbP97+8fa3E2XL/3j7u9vf3v7x9k/q3wQMfi8XRisCXTjO+eXlt16GTwgVDxpQ/ySA",
+	"//oj3ZrwjUG1NFyEEHzDMiExEyhCkdqrIWHHT9ABZwwqhO1NaE2nHwp0+7/c/h+3/3j7dxu3f3/7pw+/",
+	"+vCbD7+6/bcPv7n959s/rGvwoi60w1ZMGtz0mgnnLS4+D32TTAUBZG2IiB4fGYTbdiQlZ6KIDgdDOW6y",
+	"kZbdyr7UKe7akjPw6uZtmRniVMiG4GfxvO/r2jbNYn75Xc6nYhjgsWWGUwuRFMETQfEqELXOgNX4Z3EE",
+	"Z53jLfrBUT7nEKoau5b6N/qWuDph6GxHDHcr+Ayi/c5e/n7Dw0HQxl5/TtkgqIUAwa5r+8DKFxJL0jI5",
+	"0kYOW4Pf6iaNs3q+yciN9YHGLk3TgDi+cS121569ODjUGJGUhOsaz9z8qe8/fmKL+hNwSdMiPvXMzzTY",
+	"c77JdHurPMKRTwkURUBqw1jpX7rS8KJH2F6TNVkhPSytj0nIUwgo6+uZOTl6f/4P/wm1KqVSKwUFqp6j",
+	"nQvqNJkbtVaWghCg0jaGgwelmE+TIbSWrYWjtBLOeKzUQeWjI8nUQ8zrzUjLS4y0HblAY0hjb2LpDrVV",
+	"K+1CYxHBr9RdSeRyL8YNMzhjjoUB/g80wlrrV/eZPgLJiseJFcOQd2hA0FoLmm01BH9JWb+lG6NkLm7q",
+	"OaKnLA61Nja9xuAjaBgc9d6Y00FXDdMG48rQmt9aNxOtVGCW+lfTF6S1Bx0ikZvjA6WSusuIqZyNn52E",
+	"M5usHp+cpMw0j0Y9LMm14d88kh4fkCI6wjSIQiJ0V5MmU+OAmxOQoLUYHsiBgAVFHy5czzu3QlaP1cFN",
+	"f2/n6Go3mD2iqTuBWpyXps6hTtgxZ1ZzeXXzZqmib7avuIIeJJPvTTeu0K1STB2yWmK4Zx1g/6FAGCyq",
+	"WMgpyhBxpu6UpNIlXA3BNdZ1bgqRJYstJ5e4QgNE0vuv7x/+aAyDm+DVY/L29euv2l81tt7cNNrHddPz",
+	"Xl3w9l315qyEd8flwUHl+s2OfE02w+3otNZ+sdV7XhVPyp2nJfxy9+YrL7eK+DswfP5nVdY5ARLtMPFM",
+	"Pm8gL36kJk3dlR8poyZO95gSbBZCc0UTpyH4ERz7uzolPwZqn5ER55amP9lSi22pylLm7FMsyUh3h/+I",
+	"pbaKDnWXUyR7IY+6Sopakl1VrQXZMFunfaU7izOE3ZY7cQngWurrgq7kD/hIy3alo+abzApyUIdBlWyt",
+	"m5QppQaL9JG7PH8JabzEqCrtkI8ECZtMcsBl8GlIPHkZ0lbsrnQceErcWU1dPUq4fjgqmsyxXNQY9yfU",
+	"IWLLi81roZOe+sLkjjXZtG5vs6Xt+9VKCjWHVictWFsGc9eunkHuMZG9JBXNdaSum/Y+TE1UP4/4TWba",
+	"WkyJ8oZRAv8aJLmzV05rn6BfdLx9QI6xaXUP3Ck1ZzX3jyq2U9S+UIo1BE81qlpdkk0+IVOGTxwUILzU",
+	"QC/DoPXD4cZ+kiQ/AkkCR+XugsQn1xsD0+Brpjvv0aMnSQMysPiKjx6huh2f7TRpW/QZHh1GTFhO+6L+",
+	"+Pj08OLq8PSLz51mZtCIU43TjzyQRlS6lZ41ZbFedaBDRpNhgWhHXeFTExS6oUKCifkybt3JyAj4sTbc",
+	"bYs0O0N3eMrIt7E0yZvQjJRHss1v0sYpDZFPAqoz66HXd96+BaIbJiFCmf1NJgk4VRWTh35qsU2cNGfT",
+	"USjI5Y5z1xCMVg8M4lpYl5x0Ne1oZ5G6Ml7IxsnF2dWzV42LlvZ6OD80rp7WLw7f1L+6ujx/2XKnDPsU",
+	"8K6IF8QADQRUyCYzDgbTlpDofBFoU2+yrNXs4iaF9hFFdEQDNen2GGAqPTqkamv3EnyGBA4AszEYtOso",
+	"QU1AJr4JVb5jJdcHA87UUPSirbUm4zutfGboc5br1ulhl1sAUfpKrVBCLVynh0/MIgYu0wNP92qeEwyD",
+	"YlFoIJp4deP1ys2AM61WFsKZ5hcqA9AfxqgAD+O3tnntMKA298fP5CDI7eWaUalU9YbwD7n9327/64fv",
+	"b397+7sPv/rw69vfffjN7b98+PXt7/PIxgL/f/r6DXND+u7/9OE/otv/+/a3H76//f3tP9/+QT3kw/e3",
+	"f9AYx7e/hYbHv/rwP6Db3yHb/Pj2T7f/z0Tz49vfF9NvyekRX5AbmdvLLTNI1mQPOBrdzIYxEjjdz52m",
+	"67Py3Kmf2ytv6+ipFkN7LAqCyZBpQlJzqVEQJme8rfzWeGcioejMUGeku2/v5W7/4fZPt/9FzRvd/r+3",
+	"f7r9v2DysAgffp1egIxe1EoakcEw0L6fEQk8Durp0qpUcpznxTUMi47PMvBqFzl6BtW7naWz/VmxTIKG",
+	"4lLHwF0BKTkPTPbzhIhUptQMUVhMIvHAuLa9Eql0SrhQbm+TQs0ve4Vdv0wKpU4Vb+Kd9q4HDR3sLtVK",
+	"taRV5imXyI7QMIsoZHt9Dd+9Z6a4x7gsdKy2t2Qpm751dlkEyJm481UYgV/cmSYacN92kft5x1+x70pV",
+	"HskuVxpcTLBr/oTOte7ocT65TutxAzI3GGtdZAkwdQyJFRdZAXUqLSjpoSKKWfD4J+TeAdAluN0S2SVw",
+	"yRcmfJHb6+BAkJk5JxoAv71Lap0dUqh6ZVyodTa3C7t4c7NQ6Wx31EEzbcOWz09x1grk4jecsvnz+gsB",
+	"85vAmsvYsSfptfYMJJk0u5VyuVKtbW5t2wSbqQWWdEDe6usPo5APycYJFx4f5fK5EQ6VHaLXwmnQBKSz",
+	"6Zc6Va9CCju41i7UOmVS2PW2/UKlvYXLpNTZ9au1BM/RbZRn3CtXggPY2DROcqVQLl2U1BLHOMlwjGyQ",
+	"2+kj2MwdnH5u6QKltzf/6vPb/3z7r6AI/P7D97d/zB98fn7ZzMX+Hc5Q8sJ91KZpBJkQCajhtNHJ4ipy",
+	"7WRm1o52Vxcogxydnxf03FMLip9aAzdRxaSuTLDDDRz5VBbItXrhTN7Y0LkEOilF8cROpK1GHeJbz5tE",
+	"kUga0Hj9KQFPiGudmMHVEUnDEpM3r3/UkWArDpAel0EJ8DjzSMgy5jlpaiYQdID2lhSO6iIISOHCXZJw",
+	"euugBAPVwxDwJNjrzbKVTsZ1tW6HetlWdToaO2OxQaIb0j+sReJJHqp5aJ1Ya2bwUI2ZDl0lTDLh+3wO",
+	"NkC3imZXgNAP6nWpVsnn6BAYS7VYKpbL1aLihNyDQoulOXsyELUn9a5+2Qn/lgYB3tgsltDal+XyPnpJ",
+	"WXSDbna2rrZq6+iIhqTDbzbK1WqxpLtZw5SWk1tqNZNu/+p1F/XSSXeFvl3x1p/hWQ2BAQmRdwwB34cX",
+	"/byqq+I8pkkWwDtoMM5IwIs1x0nGlup7OE/pcy9MdxBOmEzSPCPwYz6D1jBLmuVpDxCWOqU6djQdHJ5f",
+	"XJ3Uv7w6Ozy/umwcnrfyqFxykDTzSHBdQx+ouU96l9aLqGXEaoNznTqtlBpb2G9R0Cy4DGHQOAQSMtTy",
+	"raVHcvjl2fH5V1dv6uenx6dPW+v79ul+K9V2XI0C2qYobmwBZlpdpdW2bOW/TqHHArWsPtOazS8P3O14",
+	"OHa2jIas5xfrZc5qWv2wQ9VEhyEF9lPtlL1dXCKb7W2/4uk2uaV22av6m2S7s4vL7aq36W+T3U4JV9o1",
+	"b8vfIaVOGVfbm962v0usFr2kIqez0HJ7oHD9n7f/FXIbfw2a1u8/fP/hf/rwP37472//cPsv6MN/uP39",
+	"7R8//PrD99kKWC6f65Nx3bauVnrnwZNGvXBW2dwy2vqlmFyrzYvSzl6pslcGbwbjErD3ZmuMjMvHUMht",
+	"LymVC+XN1CWChBQHp+D1y+3lakeV+u4BKOaJc2RV5XIVDdHtEjzH9aGPukvzPy+VEVjtYJxagdl9Y/ML",
+	"O7QrLZ+y7l4SyXbtibWzwxPItWsDFgAWZKum7qJSNNmTw/N1B0Y73afdPNdp0AAZde0xWOGmbXqT9cm4",
+	"iOq2H0T8DLGHzht1dPbioIH+poyuy8VNNYqzRgNBm6fGs3qhsrnVZGstgHoUAfK7QqKC6OHK5hYqqCe1",
+	"1vMIzhI6UxdvnBWqO7WNs8JmpTz5FNtVPQqvyWcC9bDorSse+eTwHOo58QiFf/7+fxV5dOhXNjfLu/sw",
+	"vj4Z67YwSGm6upCoUqrtoDaVtkGFs5o2EcAIAbUQMcfX+Jha01WiJBZp0PDJFPejU0KUuDJ17nG28Fqr",
+	"Vqo22RwAGtDQR1SYRhyp7vFKbY6GamsgRGF7w4NWDal8pq/txUy0sywB8jjdfP+n3Ij9r7Pt+sQGfKwq",
+	"oGU9XvPkeezc+pkJdG1EpcX3doZs/ouJ7zsI75m1GA4jpEZl30dUQjyZ8VGssH4qwP5U/7WqVvRY+ypd",
+	"GpM82/Sc3Vl/wvzciGXBHGw5pUeVHT0K8gIC4smQM+oVEqXIefIeCjHz+QC1x5KIJlvTetW6lrgTKthn",
+	"sbKktA1T3Ey7LI+SZleVGHFo0nA8eFZ/+fLw9Onh1cXFS5POmOq+ldfBO91IMi6UHPU4wqJvUo2V7Icm",
+	"GbpoxeM+IKBDcy31uxEEe03WIl6PowJDzdy/i1evmUP/rVUdCz7SYWrkFduUwR+VLf1/NFuTU1MvDsnA",
+	"3GUfl2m46pJ4hyE91juTtAG8t7RL6CL3rnS69Xqwe1CjlW+2x1+UxZc75Ly/2Xk2qsqXw7f4kj/1v/J2",
+	"2yfs8PO7qhdzOidWVkOAc1ZlblfEukZ8S/TEn59bHqe64tlgiJdSaFdnKd+lwkbvNUMJiIavnIQPGnDd",
+	"VWXK5AWxmfb0CHD1pM2DJjP2QRGdT6HiKDXkyviHr7QT2QEqc4rFmsypSLNlb9rhb+B5grHhRc4Qk8Sx",
+	"pFuAafPSJ2SoBjnC4xhdYnmz4pK1pwyLhY2ZW1SZQJ0JCQHFaa1gytHVmtGpOR3ym9exucPDAVbHNYqo",
+	"k6eQ9GheFuFsQmmKGNBC8QfVdz5GbUdKQfqZ6Sqagm01wNKunAmuEnBB5mGPAWnOchXMgaoFHUH3kkzj",
+	"nusm2QnCbLrbyNoMlFhTmA6Ah+tFdDiJ4Sz2HdSTvIU8UQdOpFqnNhkOCSIhVlxszcHshYsgYbFNPD5Q",
+	"p5oQgyDm1E+t7zeZk85g8HEoQPwOQ9IhIWGegXXUHNnfhwpjaUMZQuJxk7UjidTSO9FJpQYlsUn9aBOg",
+	"g1ZUXFKPoC63OZekyRR/IKHlcshNYgFrCNJzU21Fiw7Xxv6AMruyKQh6Cxeskx8QXAh8j6WKjPcAGqjJ",
+	"BB+QNvfHiAQC+gLoG3QZic4py1Kw1PzrsV79FwXsdcfyEIiSTgEwnDD/kzX6yRpdHWwSOERifQI76nLu",
+	"L5HZQWxPt2H0oHy9yVwXcAMKyCYa9pn46aNHjIwePbLsbT8FS2VTQkxVBGGoZYoADnUfw7gboE7KAChe",
+	"2wEwNlPzaBPJkMYp+krrswnomo8xrQralozwVlOWBlzdXAzmMLjLoZum9pdr5dSuvVoYaJas5mww3JsW",
+	"WTKPIjZV2G/K6wA4bbrCweBNzm7WdGiSnh8GeoqRUbpH37KsEYahR7R6V72VjGGwhLUKPJ36Pdt4rdm2",
+	"/1IxGXnvCR9wJrEnFxi2sIcjLJBtyGYKa2JUh08M/xPDX7mFLNSpxS0lBk73zaX4/YZn+qPP7qZk0YFd",
+	"jp03vU2133GMCA4Dqpvm78VQCTaFDszfIYmjsqxLNOKGbmfY8hLm1TL1blSKGLJcSBoEpsN+Pgkn2tdY",
+	"pF6jlQPTtWDEVzGHbRm7QgO+OIxXX7heRHWTibOpm/IrpbTHozCrE37SCXe1RqxqNTVz1GjPD8P/TAjr",
+	"ARhgZmfWj8gEiz8g1PmP8WwT5qM13S7LqfqbUgxWOOtw5xxQV32BcM9vgrXlyK69rKOnzWALIRAODCT1",
+	"1NmXAANGOh3iQU6cQRlPaWJNprSw9aQvjEb7coA+k0aa3CetfYMRsGkuBx0vD0WfnHkkbnFmgsH5VFME",
+	"n2DjR0CS86sBZuMrW4nXyjcZ/JJqZba+h3DcDNbkqWtD2bgyJ3RBNR3en5T4FnFvQDCTdJCJV3Dg6LgP",
+	"0DShVKvslrdXP9Wr9k34ayhcsbl6P2DdysMUfCy9O5eChFl89sAeQG1CRUMf0HsMFNqnphSf/ASmKUWs",
+	"LybZdMtKlBu1jDMTpcHdKnuK65sqKht9SdrrT5RkYAGe6eeNV6dN5nMvghI9qH2EthGYISwl9nrq+z1L",
+	"zPksZ2o+5XLNxyUj+YwkzrzF8mo0Xlk4K2hGrZs0SCxj7BzTMcK07FjTzlKlqgrihUTq/gtOux+xrrEi",
+	"ZZMZV24ye+23NbIvrk50TEMaJm7eJouhCtrch9GZ/qN4DInksc6q0RCNDwQafzjac0rL1RsY67lZsucQ",
+	"LjkZP8ES5+7fdywpgJlbWOJUkVgYeuI7ddo/RBkJFH2kKwJ++TVo1MA7Jt9TTpXI/SRKFxP0kl9+d/e6",
+	"+lrl4cvoK3+JMnrIhIthKc8SVhO7zU5w2CeSsm6SaKi+PiUjYfdmYC854MxOUJOhGIjJ+3WVc9IwS71H",
+	"t+dKXqD/Th5DWMgDxR7PtMYdX2nZktLjxLkaGIOfS4km93j8yqFDIHgYguacqxVPpGtI9SWbmw5d5DY7",
+	"Ja/sQ2rkdrtQ86p+YZeUO4UKrrZr3qa/RbY7ucyznl2WkH7FJEiW+uaa98k5wcCY9GqZgsJk+eYxAyH4",
+	"cSwcNDeAislPyuuk8ro84gSWWIuYWZmbmt8Wc/lcj2ALjX6gRU7hCRVDLqjlmum7W4mqsI+UnqD44ufN",
+	"nAFrKOgnFzSCiY5i+jo/rKhk1//H3rc1t3Hk936VDl4EKAMQvIgUyXKlaFmylbUuFuVVNostTmOmQUw4",
+	"6IanB4QQl6okO5WtU94qn1xO5TwkZysv5+W8yIqVKPZaW5VPMPgK+SSn+v/vngs4gwtBUqQ1LyoBxMz0",
+	"9OV///9+rYqdQY6ZLKN49j4VJX0khlxZ24T6vrIYXTQHZlmIaYFZ72clZq7N+ARMGgEfqW/suhQjjMnw",
+	"NMi+6fYD2FF8AWXzGZAHMIesOEUFCIHoydZ1EAKT47Km6RShPkhC6RJUKgZMo0JL5Th1WcAaBLhQDTH0",
+	"DvE4FttMjFZwq8Wpe6yMB2DuFZ1OnnH1MQvvF6iUZU2tSX2EsmQudZRP9FqooOY650WvWXDoU1vl/Sv+",
+	"641if0YO2vHUyNzzZhWlavs+hZIS38+WmCBzXYPsD73QAecss1E5uC8BApO1ICSlXB8Htwep2id3jF3b",
+	"JTK+mxeq3a5uBJTpmLTlzCeOMjahlyevsA7CE9MOwzLpzNnn4Bz2Nr7SuYTKfjaHG1ovPOAmc1hJ6fyz",
+	"y0yi+GpDok4EZMBl/A3UvxqNOYcpIbKeyZTm/MwvyRDqyU4Gm3RJYeKqW8h6w1wgCTVIIDo2Y34ECZDD",
+	"gHLgZk539he3sWd9qqsE/HFF4xZppA7l1S2AE2TWeTZKRwbKq4TqWBCqI3tG7yYVVClJkD3xk/IgKeAs",
+	"ymRiP0I6SZkUDGPolPpSpPi7KdGMxdkyNgz9AkkWBEJ02ZiBpipkfGxxpHw0hcfXr0M+8Pr1uAQ5wYyD",
+	"0gJTkexhFBxIgbGNAhkVpjUrJEnSyXf1JGYvk/po/ZOHpkx6l5hMJzg9OcTuiISbVB0X15+Zmy6Vp8yO",
+	"L5egkLNh6u/314f105fxZgZ+FoW88dwDbwY6i7sxTpWGrmLcvegK39LmuYC0GsYWeqN4F8yDPKTjbu+i",
+	"8LY9AkDsifrbnmh7vsFhbnGEl87CR+/m0evWdlMMvOl6Xd0xYAp2H6ofTC/YJSfrdZFsV4nAazJFCjyt",
+	"ZNdgYJti3RafXa1bLN1gmZZpO8jyqm5t3qhvrNfXVhfAiVV3eHeVtbInFywrg1Dy1uaNjfVFXnPJelqD",
+	"H16W05YC/FTltNSFcjURZApr+/r8z3JW4XenrKvVAnmO8tqYvzyvuragiJZM1tC2+EQRLYruqTW0ZKKE",
+	"Furjmtt4acxrmNvQSzi8AHWxB9HQBSXS1V6sDtec9IJSW5SW51pqe0qJaJJrZXHtJSmuNTbLKUprzXFf",
+	"pLRWH928ylqLsKfUCf0R8b0jNtHj1OKAAW9Y+NAI2k2Gj6cfyPJRmBu1mLGappSZLm3jlGWmZZlpWWZa",
+	"mlMnykxRQsVVpsrrnFfA4naaGvbPhvcBuUizPkPwn/YYEVAgBvCz6jc28XiqPgD6Cmq5vAwP9fNL4XOp",
+	"hM/jhNv7vSwT6MfbMrcwgIZON8cKSfHndzyGHGS6UrgfMLBBlHGNtdoQrFe+gmwQ26ykDYxmlJO7e/f3",
+	"ME3218DapQ6ZHDiI8JxZbJuIoMXtPenRlV+xIxqywOPtQXCIfJ8nATVMoxBy7sU+gm4RBGbRtNdgqqG1",
+	"rXSizaYwR4dp+vQBP6XZU3AA44PD1LNTZ+HkVCxEFqSGe44lBqWkOnNJ9U5to9LUOX+pfNv1QCwrMWgR",
+	"n/LDASSLg0REzmHrJOXW0/pqUuaOy9SwJpOJINMx4BIaVnYxCC3SZoy3uGFSSfdDakIUYxGhyIzThTbp",
+	"0eDIEH3CGKGve5L1Cvss0T8FNxQWp0HspGrbtojt9Q2/ZlxybYMOMseEhkCnom8aMMjNamQ3NsKaTccZ",
+	"BIDknVDzMynreInvdRhMfDXJJaRIFGrFFRv7ZgmuUrHGHBJbr2RcMJZfqL/aTGJWcaH+ZmcDCvW36ht0",
+	"Y72+zZqsvuqutdedDfcG21ywUD/9iJOF+qfndVmq+kOv+uzSD3NCy7qPRXkDNDSYTM7XzMyo+e0KSqw6",
+	"GqPFQbbb3JVYelpYZvHUYf0wE/MWnO1iw52SjAg/atBqjVyTRIaiT4YiOIKYvC6kzREij2CkD9RAU5Jk",
+	"uXOu5fUtUBk7a3NvahyLG48jZ2N/IoakR/koKU0YsoBl6hPeE7cKcIbFIMT9g5WDzJdsoX36pf7fDIRV",
+	"2KcpXYphCq3LPZlS2War1RoEVnMSRiq+gwbhg1AHlTFzuRiEDWI2gDoMcIRiFiJp6Q4K/QN0BjHxg5vA",
+	"AmVrbzTzMY9xi+kHLAaIakaeBkM1Iy0CQo2n92JAUM0Qh1QufSQWRjN93wzoDDLpQlpCirqX6s0rMJ1N",
+	"YlE9RP8cyE8wbHA4CNA9A27/uLwXCOU1e9cJ3i3o/04xbxXblJnmwbMz++bwwsGI2+ysumvOeru+QW+w",
+	"+kZns1m/2d5arW+n2i1nMD4ZMxKb5acZmmYOKzsVJj2a+uYjT/Z9OjLO+z8A0cXX4xfRj+Ovo3+L3ixC",
+	"2pRM6WgaaZPu7U+2x3vI2RRipBSWIDUTZm6K6AqkFDOO2sqX3nxI4qFeid3sWBzKsXzrBHcc5i09GSuq",
+	"EwRE2aK3HJzxFp8baJwU4Yy3eHb/jMAF9UIyFAPfJV16zNRvh3SkBmxoRHKxw9WNUnt2EVUZntjHowL1",
+	"6F2AXvxcz0kJBX61ocBBs9ETgmGkm3MWkAgrX5qbPFtRd11xqO+3qXNU7Kg9BggwtbFtgO/CmD6Ardga",
+	"NtrsGSzGMIS7os84wAa2uA0YgvtSfOrxI9tgaYEBrK0HixxjlFdm5M41qRN+6ngfMWJ3PO7J7r4Uyge4",
+	"y20rA6TCcubI1GCdYPzcIfZac9VOEp2cDeFOlvpDMymhUialNrRjKaOFXkK6BoVVUooD8+CDkB4xnpJi",
+	"8YiUrExuM1HcupvcybzLgSnvwovsGHc9eX7sCEC3lL5j/EBNGAPzbW6aJ/rumMlVy7RwUG1fiof65mA2",
+	"oIxarjhlv+8/9R98yP7ys89+1f7V/uaTp/vtu3u6n0j94C+/WH/6sEm3R6u9W2vHT26Gn7Ebwdbg/kb7",
+	"F5vdP1+XH612Pm7ST7ef/sqpLGKw3NLn4rxKXCR2YWkNUzAe89u0BXVbz9Gz05hfRaZXvFNSW50U7HQ1",
+	"jQux4VzSV/Wwq3XKW86V9NmX4g4wpV+gu1kW0Jyxml6bK7n3MQ3ZkI7OTrOjvIUtCKHKRHstaOifUOug",
+	"b4t1+qegS41SjlVpWwOe5etzL0uhndaoMUKa1ua7BPU0aE+w8jtp1WLHLkKL5/oIM/tl0lSleSXFKXPj",
+	"3eqxgLlewJzw88Cr7FS6YdiXOysr/lEj5frDCsaG2CLCTr0fvOu5qqnMdphHgO+lLziVFM/cIU+U7xsi",
+	"4nYghhJPjJ0Z6OeBb1/6xpJFJX8pyC+lIMdelGXlOM5+PfScIxZOx05Q0gK8IzHkRF9Aqp4Gc8m0bQOw",
+	"s8eJ4KxmQVjVCF0/TvSZEoIBV6ZfXEGg7wsSnBIZ0k4Hul1GOq8Bg4iLF9SlZMSmICzs4xs+1i84I67y",
+	"gKsH6TEY+yz9ZnFk5YsBC0ZJaGUCPnKRsIo1dRDgt0KHDg0HsujxGupgbmmXnpR9vPbZHKUJ77SGgYbs",
+	"UMDWB4gHNXlWBcmQEoy+OYEnK+udNbrtrLL6VnvDrW+wm7S+3Vlt1tecdXeD3ehs0q12DirovPgVCfQE",
+	"RBIAoDSFQfkv0WsSvR1/Ff0wfj7+BorUXo+/Gr8Yf0uiV9FrjTf5cvy8YlXwfMT1D1gBk4cwikUTy5U5",
+	"pPfF7GIHvUfLWodFax202DUTmBLSegWwSDfXjn7QZ1wSqq81HTzmjqJD7Oym1cEmL9SFrgZNuMWrdlu4",
+	"I1tjVmjJCr3QbSRdQ0GNJTgm0py+OakCL38gfLZLNO4K4kRoBJTaboqQA5LEpKrEtsHWqSk9ocxuu8Wr",
+	"KSSdti+cI+bqkek3BddBElv0mXIchtQLlebriADVRDHnbmZbL1PH24YrKtE/Rd+Pn0cvo1fAS/5q/HX0",
+	"n+Ovotd/0uLR36ePL0DMkvGL8YvxN9GP0Q/q2L+J/kN9/Wb8Yvy76A/RSxL9VCgNlLjPl3unFkynEUKn",
+	"kx849+dD638ldYHauMvrAV2PXKAIkpc73aIVhbD0GRxSqWPspZtTVkEvrP+U7lJWfUb95Wq/qW7KCp6F",
+	"Ono4RT7LHd0G6yBm2DVJ2tQ9ZDuka4raDCKIcWyMzQ2JW+18KMdFex8kx/lokEeMIr++vvyaTPD6p+Ja",
+	"Qr3evdHn8C6X301Z2pTHRTNvuECdop4bnCisciyQUuk4emmOztF/OeBgj2a8blwncLo9Jk9xOr/E/+gi",
+	"x0XiCbuE8lFM/HsNODextpB8JBieuh4NjoinT19eQ+aEz798Y2bpeM7leJ6DvVHWU55rm2hSTznDEZ1V",
+	"imRWK7fqyEiD5WqP5hU5KQL6SzDqIif+cZzxAvhsz1WOszIxTOIrYFL4x8xt6GI1w2aH5/sgDChHboMM",
+	"6o5Jo6NwwrLxfiDaPushdT1WqMbF4XCzWiGX+kVL0oxgWU2KSi+bbMURn7crd16iVW+Oi5ewZdHdnOzs",
+	"p/aLUmIwIWiaYoKFXbURs2DVFjFcYuD/KCNMv64yv5hMPB4vbPGk71NHCMB2rHqhTDI7HZ8exlxm2rrE",
+	"CjLwj2pzJm/umTe6Sp2XeGamYACcTWv7M+vdxCZnC+ZOIHr7aiPF4g7eeJvebG85m279Btvo1Dfoert+",
+	"01lz66us2TF/A0wErYXnFO5nkf3Q+2wemG/ckKWVem4iUYmaRCJek1piXWI7tcji23N1Tx/ugCRKlMlx",
+	"aI5kneQg1RNJjlqLD7s0TKglwSbZgcYHCFMJQjmxjfdnW8TW9zjoiOAAoY1EgIyTxEZbwE6Et4DsUn7A",
+	"6pF6wmORZxUumU/51+iP0cvxi+hN9F301iJKXkV/jF6Pn49/R0CYfQcyCGRPo3LKA32O+YhSyl+slD/d",
+	"BigyiPVBxEJk98KR18tMxaVUPEqaenwhczwUYX9av1vCOqGrs67JbGMZjV3zVBEqxAhcRqoiIJS3+IBD",
+	"J1uGSrhmMK5CcciwtSNghrTiRDPcHo8b52Jjn6YYMFLMtkQEwHysgV9qRAI0seBxQRYS77tYOICZk+Rx",
+	"OE6o+1J+Q9Lul3k/JNXD8EeaHxmdBub7KZK/FK3FEyC1iIet7qMu2yEZSosYy8x0uQBr6gGyNB9wER5o",
+	"ntSkx4UFDEv1kaE6FMT1YE/nacWP8E+P1dov33yysb3WXN8GF6eQ4WJu8afGpId3FtQVWX5rT5pZcUss",
+	"9VLCLk4bipvnJHN6StCGQ1HXXyr7voAWFAXeCamidqg+2ko6arHIScyCDCVEAJfc4kl5lDqIVpIjnpRI",
+	"ASM+64TYA4gyF0LoLZ7lLdJnDIAs0scGIDTumt7g0IyQjFjY4lUkdseqV8bdvvCAfwiseSiUmhBf8C7w",
+	"MmlejwEwkd4lrqgVUIsqybBvakaXJBw0rNMaOCohnZ40Fg2q08I01NszaajnFodxsWuuJVhM5//+YYiG",
+	"6fkAyI25zmi+93sPGnqR0EAyJ2CIIxqwcBCAv0moJCF7qs4VoIfaIuyredxZWbHJ54/uIh4cEHF99kjb",
+	"Qw/vf2yRNpVsc6MGHvLHQhz6jOylpYAFH0cEjKdRiz+6c4tsrq3fJLTfJ9X9T/bqqxbZJMCxIC2y3tQv",
+	"KoET55gF1NfIO5L06IhIh6KNgK2taiS7iDoHUAVSCY7MX2WD3NeGhOG8oSE2MkEbE5xVg+OutuhtczxS",
+	"FDg0JZwa5Bb1fROABYh6zQcBPzRcDzjNyuqaJAjKmoMtvkDj065OR2WlkOkVzhhSpkk7Tx63eFXbDmrp",
+	"4dWKe6oyc1JZ2lVHu1c72FOQUah/KAIv7PbUOD7ZW61YFdwklZ1Nq+JJOQAMk4SRUO9Y7LpKtq9yClb0",
+	"r3aKnvdn8dM+UM9qDZrNtU183Aeb+Amf+IG+E37XZ4En3A/Wm/gRl/yDP/9w/8mv1j96ePuTh79Yf/gX",
+	"Dyc/K+sSLqzsrDetyheBkrcPlaCteL/88MGjYfMXHx+Kvb29vfv7n3dvf364t7f3mfp4e2/vs3t7e3sf",
+	"9o4/Er765kP/w3u/vP0XKysrN9WnXw7D+3+qvq9YFRxMZacyczgLCfBkJ+THZjO7fzc5j0ZqgJslj0Be",
+	"UDxPl9oUvbIsOWiaIEXNhCCg/X6RAjnpUM/mzrgNQkVjMej1zz7Q0Iu5zIY0eexmw5YQHbT/cM9YGc0U",
+	"MuhiqgNYaNYWhMAtgo2qXcZbHLxiLoYaVp4FxyzQWNnGYfagfLDLZG0n8WllF/BihoEHeKVd1iOuGPIG",
+	"uROIHtzQUGYn3m6MTS+PpN7MKJRbXFss2g2OsSAM1w9wQRpBzsWBnrIDluidVFBAz2f8R+N2x+ZwiwfK",
+	"SMhhhpxCJHJSpp+J27yQJDlPNhFpxiZn9q4+Shu9izeuZi7Pk4l4OjQHx8QOLik4SgqOBBM/5Rhj92Vi",
+	"cy4grr8IGn1lS0yj41C2cayQJbFjEwTQfRAkIGsKG7/A62HrEkg8Tmxl+Kw7Xu8Q/sNsEtLDWoNAgTTS",
+	"nGU8fk8aibZjfLxAOd6IKWR88RNmK0L5gZQnYHDnmNWT1MBTPO/PgnzasUkBAy+7omczJwfZ9jiF6u7J",
+	"LGSuc2smXLu3WUvpmjzhcjUqVqXLqKshdW9Rp8vqtwQPA+Hn5Df9IR1JYnNRl6EImI0CB16BdIUfI5qC",
+	"V5KpPD8x+svcJnKFvfnUBshR7AsccaNF6rGGyzfM7iqXBW0o5fhnlQ/uDyBm5UxaCA0vAsJFaAGccotr",
+	"POXZPmwu/XWLm0TBzLi/MXd44qBmZEB+NvyQcfUFy6rgn4nZYGjMs4tmaSFoLN3SdzqHvCN1oAowO/Nz",
+	"HM9MAHrly2yZ67MVOnC9sM6O1ZBmNk2lL74mCXV7HpeoM/EOMLzABfZ5zARmO4M9fuwhF7S0SCD8mPHZ",
+	"wu5eSf77+f+tkb4/0IoB/RksTAkBi1r5ZLopmFRtjdRpW8T896ADIFjxN2IQ2laL29g8jB+JrTHbDwCo",
+	"/SBgSs7YNSI97jAM3P2V8IBFPzQ0Fy2uwSkApz0ewyELsVl5l3DB6+brQvDrTz0ZpqPVe2oBbuP8z1Gs",
+	"NLEEnltQt3Sip+v01UuXGwECtryaWey4cVlIPR9uiuitMDM6a/rMqsBGUm+Hu0VX4aw2N9Zy+SiEA0GB",
+	"qWUuk5XjOJDTc1LgtXfnLg6aLG+s3Hu817y3ADlUsgVnlzfiQbzcOK7vI34E5ZOiwUCfG9FcRXFdm4mO",
+	"PkNjdOgXK7pnYxpyOpIOmeYOUu0P2r7nYFEIysi6shcwRzMfrsQJ+ZrDvQgl4vCbO/SLW8kwz7J42/UY",
+	"d5SIxHdaoBfF0N/UNztbzfrG6s21+vY63ai3bzib7ha72dmGnpLT9qL0Bbb/VHZWrUrohcBqFv2f6I/R",
+	"j9HL8VfRSxK9IdH30dvoh/HX0R+i19FP46/G31TmAQ6YP6OaTPxUlPVkDwEoVOCyoBQrl0is3Nn7LL1G",
+	"6pjqw5eSIPfZEAuy7ux9Nl+1dW5D+rnZLoWV1wUmbY9yegh4NdzV9i2piozBB8aeddLYq+0SqtkiVpvN",
+	"9NQhNT7Ewg8CRp2usjUbBbA0qdOzTAg8T0qdVjyc5uTf5f1BeE5l1e+l/D3FGsyQvKN3Vtt8CaH8y7TC",
+	"+WuUPdcllKT0yqhYk5zWHl350tx7Bp3WR/C91BAu5kAYUDTGQ3W3BjkHPXFS8uNYJiX/rOpbvMotjabL",
+	"VL8KazL3Lr909pKVN4T0uxQMITl0S5trg4ux1hrkiQ7w20Zt21lhgDUaShpA9LVRwAT+/hlszdJge0cG",
+	"G5Ua0yPJspRYe6UJtiDj+PnYYNpkKgwIPswPABpTa1occDKNlCPNi9AiTCjwth7dPBh6ZkTwcE+e1H0T",
+	"+HkZ5beErn0iAheQ+zoed0l1yNp1yWjgdIkc8ZA+3SF2qzL+G2jx/Y/oZatiW8Suj19EP0Ir8Fv1UQR2",
+	"zSIeb/FHAyk9NaHcJbf5oe/JLoEiQTUuuUt6NHS6TBoOLNifwLJB+RGhbXHMWnziN9hykmhOL7TiyXJE",
+	"jxEoOkccEAjotXi1nQSBLayGb4+Ikbt63fIm1XxM5rNHn37K+GHYreysNZtWpedx83n1ymWtYCaVsvnH",
+	"6KVFop+il2T8YvxcaRpQOOT69dU1olTO+MX42/HfRq+jV9evqx2Il34S9vzKTgUrnfpY51R4L/yVDAPB",
+	"dUnUiXvjT1bSv2no7/Td1aPzNHmy+edW1/Nqf2SK32rWb65ur5lO8Q23jt+qL5vrZ6X9zf5Xa/LP0dvo",
+	"36Oforck+lEZAG9jg+DN+Kvx79QX342/Hv9W2QPRm+g1iV4BIgF01D+P3o5/q+yFP5svrr4ENomWa6M5",
+	"0nbany19xcsVYE8rP63RgCZDy/2wy3pltL3Af7MT0WMnCPWJsWzUd9Z2yLSBe+G0ODycraV8uiWk/BmJ",
+	"2vMQawvLp3NMBpR6tNSji7rbeK4LfG0lkX/OmZHSy77IRAfTKuQsPeyVL+GuM/IbF5u4SFRlmbW44lmL",
+	"GVv26qQs4EUKnq9P0FVJVuwCykBPHENrfIqrO2vsTkx9XobDCxfIa5QG8MUbwM3SAC4N4HdvAJeZptIG",
+	"PqtM05kZwan2ocI0093kNwirNWQBI5x5iPTlOKwfMpdwEZCAHYsjNoF0vtvi7GlfSWhoQQQkB487/sBl",
+	"LqnaBlpX/8auESmwYcihnLQZCZhkgHKgzACt5iHnpdV/UaYqNe6rhWWuZ3Qh0hvWo57SOiFUwwaNPgsD",
+	"cTyBtYNTLLP3uZFFmE0D6/5+/Hfjr4BKAWT+DXers+qs0fpNtt6ub3Q2aX3bWXXra+11ttG5QTfbWw4Y",
+	"h8deyNwPR6fD4v09YOIqFflqCQUSCKg80NORZpXQHbmppiDIECyTNUh22uy8QerElR7bZev5EX3G0yuU",
+	"ErGmUv8qJQn2AUSWJsg6vsePSBUobsjaBumKQSBJe0Rc1qEDP6wB1T6IEsQVaPE+C6TgxOCVm7z1/sM9",
+	"i0igxQOwHTHkWYhdg7BOW1wXHkAlqK3Opd0gAGJt8B4YwwQNts+b2zRavMWfGFQd6roBkwn1Tpv5gh9K",
+	"DcSukXCUo4fv6EmilMYOvkSK8taT5DCgXCksGhLBHWYlAEFJU7sGv7UMnwYwA+ldoX6GuEXM1W8Vw8Nr",
+	"0W3D4PdQVylHE2UiAaRLoPGNfdfUXxNqX+62uBZd0rTHqutmNMdqsCGDE4d/TEETGTDiFIWRoQi2EgIk",
+	"/ZoGsMjAzBHfU85yMg2aEtmsDHvqyVC2eBX0tYubRYaMurvQ8Z+YADiB4Cq7tWI64USqLuMwz6UYC7Re",
+	"sVryhUNBwQSDk8rmFHpjIYCkxaH4Snviwu2JxfdAkfuYOnJDinKNVEVgmfouOHgAxmakYNiNqcGVzNMC",
+	"r1b2pJRu6vkbUndRmUnRY0AxqtVE+uDlmlWnclpXvkw+zEjfqKMEtoEMRV8SDXpjrIAGSWlrdGNBWyvD",
+	"J60VrURzh10hGRzCtOImid5GJn6jfSdNCC60vVk1AtpK+c9QqGli0ukJqOWD5KjrJhTmrLwRXlTmjS4X",
+	"Lo3eeSmpfzWckNykUfISBQNIn94zIy49tfhYQdN1LlbT92t2Z3mYnA1RuBpIQyBEAUfTC0cEcZARiqwf",
+	"sGNPDCT8vsUz0rhBnohAA60ah8FLhx+FaJB92mMIdRQMlEtEZYuD4FQ3yBWOalGnCcdmaVC/TwZ1slm1",
+	"OV2qwMsEa82AoUktUspgUuu1pNlorinKc9zTsRQd4oJ2izRyWYPY0EJhx40eANOmA0Vg4Sm5S6qI56ps",
+	"QXVs1P10rgRuWSO6mqHfFZyRansElQOIQl+zWtyhktU9LhlQTx8zf4QFDnw0RMokHN8x9QcM26kXSIrc",
+	"iwFHpms49jSM+2b0A9XLWfp91TvA+BunaTZZnavZJKePyIS7QMtAKbISI0VjABEzN1KjwJ2Y+1zdQqWs",
+	"cvWxjdB3ZjhFz5eG+WW+EeDSxMwpl7vdRk9BogKNfptC9VBA2oina5ruLKZqtCqwCys7lT/d2l5bXV1b",
+	"37ixuTVVveBaLo0Jt5BOwqWdh+pWb6hSH102MDg31UFyohDtBIrTZc4WLawxV7we8DBePrdoansMasUG",
+	"uU2dLgnEkAwhYKMVWJdKwkWcEjlkofFj9Fctrn2ZgHJX9IjHvdCjfpyfsjASC+EtGsZ6UemHKhgDZo/p",
+	"NJeSstSDLFptN8k5QZuNzoYAQVOoqRQDmdAXIVm8x8l6k7h0lM7ZkapkBvT1Lg7xoR5hrUH21Iu3eObN",
+	"Teqni1Dv8QwElIe6wsN8N5k9m0YUSao21PfbtQZ5JIaatMKWR16/H5MVzchCZU0jneNr8VR5puG8IHc5",
+	"pjED9aiqvg4Q7/VwwqHnsBoJWGcgGb7JsAteIwoWnbpLNy/ZRv5quHvusqeZgjsguNQQ+LsxcaUnW3wY",
+	"eGGILwio9X1GQ03KgqdHvW6XBj2fyVzj7G4PKXSNJDl1wis2c3+dJL90gLIhPVfMyH5p/Tqhdf81ehN9",
+	"H72Nvb5E65LttVWyqnT2Wn19PdG8+pFgnpzeNpim+Sezbr9ZUB3jjJ8XNQn8WZ0HMG91gAD+r3bsAqsD",
+	"u7Cy07QqYhA6Avvj9e3UACk8N4HIvYuM0KvtNWfdrW+wG536Bt1s1286W259mzU7qxRrQeddGj2A1fQA",
+	"8M0KHz+3RaWlQ2WnecrFkwM/Fw/ziRJjXdrvM85cJaSZ1gJW1r879I4ZLxNjZWLsAjhg4NAaTacVGYQb",
+	"2gP/jIIbK1/iGXx2VWLYOO5rUhfgFIGva8myrK1IQ6c73VhEYFEqwwP4Js3rBSYWGQKHmM/oMcsBUklR",
+	"XOiYAdwmT+FjTwhKs2X0vVaDOvBTWVCO4ijORftdkRCBmbgzCBEsNvVF4WkjIDqhplvGnVcqqVJJXYCS",
+	"QilHE8Gso6hnqZxWQDSUKupU4YyUiMC+w7RPrRz0TAdk1+tL0h6ELQ4RDqAgTv50oGW0TTqB6GnuS0OI",
+	"buA+JlQcMikPuL60QT5U/wFfdyIwbqhoWlx7yjnqtaM9d8iUpFWmKUh1qLoaB3ogmd9JrnGo77Nc0igY",
+	"Ukq1lmrsXakxC3hVzV75eemj90w1wKFKQnXgRk+AAZ21ngiYZGEdKeUMF1chDd5UTi3LVLHr0XepJL6Q",
+	"IfYvTPDQmap/LzjBRfyI9cSxTv0axZB3dfY6ZCpOBT4PfdGmvoWtbkrEghACznothTM1f1Yq6qpfINuj",
+	"0OLIEyaJHYqwfwATZ8cogwPXC4kvDjPaA4n0vUMOPqjyXJBwP+nj8AVHJm/HsHsaWs5saWPcPcFFmOr4",
+	"yOmg351NEqjvGbAWxztCjDUU0AcY7mL3A+gAwdk1Ca0nZmarA8mIrTnvH4uwb9esFldvAIov+1i4Hzyc",
+	"+r4YZmLUZo9LQn0piAxpp6PpS0+WZJKqmqe8bQfVpGpShoweMa6GApdfk3hLM/BdDLvrp+q9o9Pc2Z1U",
+	"K6pw0qHjfXjFO3hULi372Ts2smbXxmaGhNuG4LaBoqEApECpz654ra1kYdrTyaxzSpVltNZyCk2bzaXr",
+	"cyrX53OcPZ1Xy+Iaa1/DKIwcDBa8uPQKLo1XgCMpi10ukUzUh+RcrXzOhsVFmB8FtBNKi6jd5A6AJZ67",
+	"BCBtZBfYY1lPGgJZYrLuiDMRBwbOFaHtU0+G99lQ3oVauHnQz2HM8Uyqg8imlQzOX7OohrEfYvz+kqNz",
+	"58ATtSHVUYn+Scmz8bcA4fMtYCSNfxv9NP56/NX4xfhbcv36Khn/TfQ6egUw7T+Ov71+vUGi30dvo++h",
+	"HuE7JQ3HL9T15L+f/yP5dfSKRD8g2wQAuf9b9Po31W4Y9uXOykpKJK84NKS+OIRFVqPJRW6aMbwcAKeJ",
+	"4ebhN00bP/6ekm7AOh+0KlMG3qqQgPkftCpcdITyYQgXos84C1oVPfqTU6GHQ4uQpOZFgNpiq+6as96u",
+	"b9AbnfoG23TrN52tdn2bNturzpq7zjY6yyBAmSOfGshavbmqBtI0A8HjslOJpUUlTToy/ir6Yfx8/M34",
+	"K1i26Lvo7fg5gnBFP4y/Hj8fvyD/9f+ifwasqNfR99G/G0ISoubtbfSdJgZ4q3Xum+jNf/147hjkRrjM",
+	"gSWizlepPy9bsSgGcJSagxUiVeZ6oQgyRMEl8HgGeFxJX5t4ktyjwZErhtwiAeMuC6B4p8Ul5V6o9i35",
+	"5PG9TzVuh+BgALAGsVPSwia0DZWZIiC2Oni2zpPQFneVdbFLKAE0FB0d6wzCQcBiiwNgTqoBo64aoWQs",
+	"jkFB5gNiZLymbtKnMsQ7mcdLXcEJHcWFwBbmgJ81udUyCnVeiXvu0nVhMXmxvKil0VIaLT9Xo2XRk1cI",
+	"WKKU3pBK456VaJdlIcrCltSTAACzEjPqLOAu1c3qHcbc6ZxqSaQBO9GVPQdYJuqZGWIZHYeA+IMB5Bm1",
+	"eB7lGpnJuEb246AHPByygowGcVrKC9DcAGi16R2eaoquFuplgbIt1dtl0l3nb/4t4znHh1ft/tnuMxj/",
+	"rETAuVRyXwM0SFgZAEHSYvQqOc+LaaSVL9W/c7KreyGomUMh3AvlUs84rSUlyRWmJJnDorLyjaM9jsmM",
+	"PIsG+qooH2F+A3MxXnjWe/FjFhZvxGbp3pfufeneX4R7X0r2SyTZP4Yypqudb8gtP4pfqeD5aDadC+XU",
+	"I0RkkASOrkWUKLaIURkwk9mkQ1XnGgY8TgbULshAwx6+MqvwjrIKpdlRmh2l2XExWYWSRKtMK5wFidaZ",
+	"ZxXiGM5KbABclSLvC7KycqtJHtMjjGm1qXMEZC4EajRINW1d7RCwrWpWqhBUBEmN6G6LBzHikheeqAU/",
+	"FzMsD9LBLH0ZoyiNhctgLGBrgjEN4GT9HM0C3U6AoqMMTVyqfgK9H89a50rmDAIvHNUlC5XYL+4omNoW",
+	"bDpZOyJIy3gr3WWq9EGLA/1WntD/mIUPUrfe1wPbN+NaVgVorQuMaY+HQrd2Gl90vkM0dYAFB8tMbHme",
+	"LlmoL2czm9MQL9qU7sXL2RS8IPW7Ob1PkFQw74jYFhbutDi2WutinKrGi4yJfCziegFTV1h421oaxUv3",
+	"pU+2+CdgKtmecmiS93uMhwdmLjS2ygmssLgH3OCtSA2tApDz2G1ftT++/ZgYkdhjdov3aHAkiRw43QzE",
+	"i+YhTHV/PzLPrzXI3ZAkAAMtrmkPDX9fz+Nk2BXI56jcI0mGzPcb5NOY1yhg2Nvf6TAnZG4xntlMUXha",
+	"lLMLkYJnHOp716IbzCKPKzXmsDJcUoZLTgsHtqTKWcCsw1mvS58uatAZKZ725hvkAVYqhJ5zpKSbQDxY",
+	"j7f4r20ll22L2KGwazukK4ZKJYxizlei2RR7agNw+Ha7GXZJnwWO0gQ+I6ID7SBegBWg9RjyG8o0q1rC",
+	"Ih8I+u9a5ges749qCNcV3yNgUvgD5FZNX+/4QrJdQknA9PjxdYhGEAX94oWyxQFFC36ObwFo5MOuGip8",
+	"69YaxBbHLHAH7EGfcdvcIjVHLQ6sdNe5GF4Hv3pIPQisKGMYR6++Bd47wQ8BSIZyYkuffiIGgbRbvGr/",
+	"Yu/Du/dvPz7Y//zhwwePHh/sf7pnW7mUwwjMAwjpoPiAXB5fs9Hiam0QIr3NNCKiWTYakp6QIVnf3ERM",
+	"dNqnQVhgoe/jvtr/dO8RAyz7OawgJK1CNR2EpAqc9dI7ZrWi7l01svmsIKUqgZJ53iBdPBjGXVJlT2cN",
+	"JRTnNJD9T/eUSsF1jBuucUsRDWZjoOlzt0Fh67PeP5OkMV5v0KvsbK0hZQx+SghjPB4ygD1dvhYZjukj",
+	"fQu8dKAu3FBPBhmA4DqysnNjo9m0Kv3tZvzNenNto/nMwi2QxDyaq48hQ6MDQIeMq405PZMjfJfJ8AFO",
+	"6b6H0b84iHLzcfNm6rfJWUZs8ViEpF5g/caJF7i5eeIN1m5srzUBhtunk7/TouEBHMvKzsaapTZY9g3i",
+	"15zbtDGH0qf6UBaYMwH8tfRDL1mVrtbVIBECI1WNCaDX9opX5xpzRO//QpMkx2nWl1ioJGWYqFGwBqq2",
+	"/gwH3Ab+MN7inquLRtKlk1aubRN7svil4aBt8Sl9tnc8Xy0DcUSv7XG2a5jrbU1722c0LOor0Sv62YAN",
+	"2FywF8bmwjZbyQg+i0lSxSdpun99H7QvlCFAfVBr7GnfFy4zCzwnw5buKJlL8jyGERrGLUtpG0T12NmI",
+	"tw0NAgrHVIYjiJqr7VUp4AmLzUxETiUODdmhCEZFOs/8vbKgyMSB3zJXP5sxHCqld6h5EAwGSRwRKRqb",
+	"vojBaVsixVg4Ei6gp6oK+HgQvkgeaRcaNgNu7pEZlh5GWwifUT5zHMikh9iISlWQYSBCRqQ6jHp2wJYO",
+	"GAVfoFc8HPWTZYaiTXoKDesG9NuT4AIU7huda1K/rixv1+WNp806AqZID4VUlV0SmJ/VZgztQ7j8rMeG",
+	"id0FJ8vkos5jstTeNYPCzTPvcM5sgvKoGuWg/VfMCUl1kkvSimkka+fI3HiZ2wwTqaazoygAYgfgJD6b",
+	"556OJzeL1PbMPOn2bKC4WC1obiBkw0UPfiHS4YxLk1wJb7TeWaPbziqrb7U33PoGu0nr253VZn3NWXc3",
+	"2I3OJt1qL5GHjvHmlDxRn3FLqon5l+g1id6a3DPM0mtdFRC9il5H30VvoFzgecUy8lXbADPTylYlbVad",
+	"CzwPRHMzeni+TsMvlOFUOjGX1In5Qpu1P2v/ZeVL/I9uNVwkumrmCWyjBtkzIcgiSGRPOx2NKdE4PD3L",
+	"10iVIr0U6UuI76KwE+7wUmJfuk6nRPTEevVqSO7cgLrZZrkPN/L63SuMFSNmr0pZ8wXMa0HNyp5EVoUk",
+	"qQaVzQli9WThCTEY13pPTzDuVClH+BnmS7YzQVmbjplY6kYmQCKJZziMsTWtQfYGrhcq91kSW6/0AQ7w",
+	"wARV7LzwH77QSa192i6zlMKu3HC3OqvOGq3fZOvt+kZnk9a3nVW3vtZeZxudG3SzveUsnFLAMeKwe2pQ",
+	"59LItfBrlJZJaZmcnWWCQVMvlMharndjWeZTlvksbFehpIxNq1xr6kyMiJ6arkM2PZOGNO1hVx1Gi3j6",
+	"lQkXgH/DHX/gMtcimCfHfFqDPGLUxfYfUyOZUr8Qxk/qV6pYbyO7NGAu/lFdUpuR+sJDec+8wtVCV7so",
+	"vZN0J30PvSGvoEPn1fjr6D/HX0Wv/6TFo79Pi10S/TF6S8Yvxi/G30Q/Rj8ocf0m+g/19Zvxi/Hvoj9E",
+	"L0n0U6EUb8zXetMJRA8EbJxORJr0m+0tZ9Ot32AbnfoGXW/Xbzprbn2VNTvmb2BA4has7HSoL5mVmI9z",
+	"arYzCzjqzTc74mgOWum+XirGIerGQvaa1CKOVEEq1Uof9jQdpHumsBJKKkkPGkpTot+mXA4Z1OFXk2JM",
+	"wRkxjHngcOXUb2J5JpLsyVSuWOmavj/SrHSU2Ggr2y2uH4mxz23i8WPqe+4BWqcHYUAhCye4TapYyglo",
+	"burJtV1CeYtndB2p2ubzDlHzZdeQkA7I6tJwWwNppXpeoeEhHGBZiKesw2OmlJ0Y8rjmH18kR909FLG6",
+	"07JmGU/PKIPfQ8Pmq+j1+Pn4d0oNWCD2o3+HTk+lGpSSeGml9MD4axK9Hv+P8d8RbDGEotPoD+Nv1Nd/",
+	"R0z/Z/QqehP9GL1pnBTTywhYBGo/J1TxUhW/S1W8xK4oJrWCPwPmNXXdGPiw5GovvbZzNSf6/sjC4KFL",
+	"KM+6SufnxJloSxkHnh4HNiWeBx0RHAwkC2xShV4NW0DvhQhS1knNig0J/Sul3XXzMc74btpkmewWqcHt",
+	"8MbaupA5xkmtQfbMfbXNMI+9oqPNYCo5gyBgPNSWx9Sosr6TrpDKjS3vT6SD901J56mNjjgYODn9pwwj",
+	"44iwvfHcA8llAvsiwsQndsZ7GTLWB7i0VUpb5aIaSVPBj7h2f6qVgs79NGPl2UqHfrGixZM3I7SMqFKO",
+	"TZLfK0daBC4LrLjvX4ljiCXzXWLffkwPbYvYdzv1+4Kz+j0aOl0bEUBvUafL6rcEDwPh20oDdkRgAhKc",
+	"DWU+fSjwFDh36Be3klEvGk2+21GjgcGcOw/HvNBGa+11Z8O9weqbna1mfWP15lp9e51u1Ns3nE13i93s",
+	"bIMYPjW0kUBzBMuOYxCj6I/RjwjVRKI3JPo+ehv9MP7aABWNv5mPsHFumZss20itZZHAzdlgajN0kVdO",
+	"PSSzeXKsR5x+i/To0zo9ZB9sNqGa7kSjQWL+VtRezd/4DKQHCelh3JwSsH7AJOMhLMQukYy7MRSbMuay",
+	"O376s9XT1+cU1feE63U8oxDKmHGe4NTd9ZWdX/8mLUZRcpA7e5+lNtgCMM8zhEoabOIR61QypUPzimLG",
+	"w6ly+Db+nYRdGgKySCyUPZ4noHPlcosvKZgLUn2xaNajXE4u5zeP6AlauEts2U6sJ+g76laR6pC165LR",
+	"wOkSOeIhfbpD7FZl/Dca0u1lq6Jmtz5+AQh4r6K36qMIlKfq8RZ/NJDS4CLc5ocA8jUUAeRZe3KX9NQU",
+	"MNP+R+A0KWc1oPyI0LY4Zi0+8Rt0hhHVR623F1rxZDkCGTsDnecFidri1fYonj9soiTtETGaQmd0F25z",
+	"WbvybS4wk0o9/mP00kJEv/ELiML/ACqSXL++ukaUklR+zfhvo9fRKwTsxktzIR2L7pWD5Th57zwwxxMQ",
+	"irm2R7L55zYw5rVX1K3gTjdXt9dMzHnDreO36svm+lnZK2b/qzX5Z0h9/BS9JdGPymR5G5swb8ZfjX+H",
+	"wIpfj38LsItvlDf6CrIgEJp/Hr0d/1ZZOH927kzUWgyOZqeb9SktLZzSwjk7C0dvKohwa0UVdqfTFl2w",
+	"uaMsiTmoJBMDRwnoSdbIk9ZNg+yBEJYt7tAgGBHKtR+aY93skJxjpPc65MHpYYsX7HhlDByykNjrzQ1b",
+	"AwUZtmsdtG2Qz/kRF0OeLUre0e09U82oU5FQThpQJWdlyVlZclYaRWuCSqWWLbXsEloWIMUSbxjbODPZ",
+	"2kumZTMcmbnq9gFnKXqAjMrdRWRwaSWUAfA+Gh6nDjB5yPcM8QjQbBmNOxljiF1W35Nhbo9rogE1EcC7",
+	"DO+WiqpUVIuwYGWU0mwuwFIdlepoKXW0l1FGs7hpl1Q/74wER6m9LqN+2P3rQi2mHT9irzWbxiMDmDRc",
+	"eBIMuNxV29kVSHBDQjFAx5i4NKRtKlmuPvoEHrw02ELSaXc0vzjRzy6QIebVoLbZO9YdbKfa01O22Kfe",
+	"MePqMf1AtNPFcXIk1X7DrHPAqDuaf3UYz0w8AfFDna7a8BaxbzTXbSy1GnoFy4JtS0zKy7YyamAjEgoi",
+	"WbDUmpyPxIjnbcp6Zi//stJmNGDB3iDsqrspqwreraB40ZP46kHFqgwCZSatgCWmn3OSMPTQk2GgubCl",
+	"d8jrHrdIKI4YJwHrBEx2QYrBn8QArEYDtaeGlC+XsCu77nEykCy4JokYckIdQHZN3wG/ycs4pS1rUmXu",
+	"ALcQcZiS7LKWtoSBSgAt214jv0RT5jzjts8cZex5Tl2Nl4aDgJHqXzRuNLdrxGFB6HXUxmWStJW+i7sQ",
+	"HI2wHU+Lx7FCaeL56VvkzdODxw81DwNBHgZSzdI10H5f1iwonzxmwYg4wmUyxvnWl5oRyJD1Uw8Ph6KO",
+	"d8159L6+JuwGYnDYJeyprsB90Gf87kfkluCcOaHapMeespBINfpf0b9G/zv6nyvRP4AV/PX4BfRA/Fv0",
+	"BjG7lbzQy+J7/EjXXfag2QRnTKaGJ6XIGdc9yumhunLCq7smSZ+Jvs9I1RC0Y/MRGOIx+w2Q3Vik7Qvn",
+	"SFrE48deqHeQGlZ74B8Rr4eovPFI9NV5oxkRyaRU11ukT6WEPKGuPjWroHyUkPgCLLkYXZ4ds4n3NSf6",
+	"5GNQmBGny5wjHKi2Ko7YCBPAKH4NjipgR+Pn9ANQfpy8/fXrH7Fj5ot+j/EQoNWvXycJ1Pnt+7/8wE1+",
+	"YNd2SCiEr0GymVSHzWpxYO6gMs5jhkn/gNS7UQkdMhQD3yVdeqy+4WGD3OVqF7kDRw0HIOMlI7E+kTp5",
+	"mg7L6hdy2XHeztWATgbJUK0/jkWt4jVJpOcyUrVXemyyFtyuxYs2sbcAiyWm/s9iRiUDMoVe04UVmmRV",
+	"4y4IDRAby0O93Yxvj0Ikdu/xMrhRMto7e5+hfOkMfL8esqehziukBpexNp/95tn/DwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
