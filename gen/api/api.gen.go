@@ -126,6 +126,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	}
 }
 
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
 	DevMessageChannelEmail DevMessageChannel = "email"
@@ -167,31 +185,31 @@ func (e DevMessageStatus) Valid() bool {
 
 // Defines values for DocumentKind.
 const (
-	EmploymentRecord      DocumentKind = "employment_record"
-	NameChangeCertificate DocumentKind = "name_change_certificate"
-	Other                 DocumentKind = "other"
-	Passport              DocumentKind = "passport"
-	Photo                 DocumentKind = "photo"
-	PriorEducationDiploma DocumentKind = "prior_education_diploma"
-	Snils                 DocumentKind = "snils"
+	DocumentKindEmploymentRecord      DocumentKind = "employment_record"
+	DocumentKindNameChangeCertificate DocumentKind = "name_change_certificate"
+	DocumentKindOther                 DocumentKind = "other"
+	DocumentKindPassport              DocumentKind = "passport"
+	DocumentKindPhoto                 DocumentKind = "photo"
+	DocumentKindPriorEducationDiploma DocumentKind = "prior_education_diploma"
+	DocumentKindSnils                 DocumentKind = "snils"
 )
 
 // Valid indicates whether the value is a known member of the DocumentKind enum.
 func (e DocumentKind) Valid() bool {
 	switch e {
-	case EmploymentRecord:
+	case DocumentKindEmploymentRecord:
 		return true
-	case NameChangeCertificate:
+	case DocumentKindNameChangeCertificate:
 		return true
-	case Other:
+	case DocumentKindOther:
 		return true
-	case Passport:
+	case DocumentKindPassport:
 		return true
-	case Photo:
+	case DocumentKindPhoto:
 		return true
-	case PriorEducationDiploma:
+	case DocumentKindPriorEducationDiploma:
 		return true
-	case Snils:
+	case DocumentKindSnils:
 		return true
 	default:
 		return false
@@ -420,6 +438,27 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for NewsState.
+const (
+	NewsStateDraft     NewsState = "draft"
+	NewsStatePublished NewsState = "published"
+	NewsStateScheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case NewsStateDraft:
+		return true
+	case NewsStatePublished:
+		return true
+	case NewsStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OperatorOrganizationCreatedAdminStatus.
 const (
 	Granted OperatorOrganizationCreatedAdminStatus = "granted"
@@ -467,19 +506,19 @@ func (e ProgramKind) Valid() bool {
 
 // Defines values for ProgramStatus.
 const (
-	Archived  ProgramStatus = "archived"
-	Draft     ProgramStatus = "draft"
-	Published ProgramStatus = "published"
+	ProgramStatusArchived  ProgramStatus = "archived"
+	ProgramStatusDraft     ProgramStatus = "draft"
+	ProgramStatusPublished ProgramStatus = "published"
 )
 
 // Valid indicates whether the value is a known member of the ProgramStatus enum.
 func (e ProgramStatus) Valid() bool {
 	switch e {
-	case Archived:
+	case ProgramStatusArchived:
 		return true
-	case Draft:
+	case ProgramStatusDraft:
 		return true
-	case Published:
+	case ProgramStatusPublished:
 		return true
 	default:
 		return false
@@ -546,6 +585,81 @@ func (e StudyFormat) Valid() bool {
 	case InPerson:
 		return true
 	case Online:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketCategory.
+const (
+	SupportTicketCategoryDocuments  SupportTicketCategory = "documents"
+	SupportTicketCategoryEnrollment SupportTicketCategory = "enrollment"
+	SupportTicketCategoryLearning   SupportTicketCategory = "learning"
+	SupportTicketCategoryOther      SupportTicketCategory = "other"
+	SupportTicketCategoryPayment    SupportTicketCategory = "payment"
+	SupportTicketCategoryTechnical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case SupportTicketCategoryDocuments:
+		return true
+	case SupportTicketCategoryEnrollment:
+		return true
+	case SupportTicketCategoryLearning:
+		return true
+	case SupportTicketCategoryOther:
+		return true
+	case SupportTicketCategoryPayment:
+		return true
+	case SupportTicketCategoryTechnical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
 		return true
 	default:
 		return false
@@ -1175,6 +1289,11 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -1313,6 +1432,82 @@ type ExportSession struct {
 type FacetValue struct {
 	Count int64  `json:"count"`
 	Value string `json:"value"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // FieldChange defines model for FieldChange.
@@ -1690,6 +1885,55 @@ type MembershipPage struct {
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
 }
+
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
 
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
@@ -2096,6 +2340,29 @@ type ProgramUpdate struct {
 	Title      *string               `json:"title,omitempty"`
 }
 
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -2284,8 +2551,229 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // StudyFormat defines model for StudyFormat.
 type StudyFormat string
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
+}
 
 // TimeZone An IANA time zone name.
 //
@@ -2385,6 +2873,9 @@ type User struct {
 	TimeZone TimeZone `json:"timeZone"`
 }
 
+// CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
+type CatalogIfNoneMatch = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -2408,6 +2899,9 @@ type IfRange = string
 
 // Limit defines model for Limit.
 type Limit = int
+
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
 
 // PriceMax defines model for PriceMax.
 type PriceMax = int64
@@ -2499,13 +2993,13 @@ type ListCatalogOrganizationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetCatalogOrganizationParams defines parameters for GetCatalogOrganization.
 type GetCatalogOrganizationParams struct {
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetCatalogOrganizationLogoParams defines parameters for GetCatalogOrganizationLogo.
@@ -2517,7 +3011,7 @@ type GetCatalogOrganizationLogoParams struct {
 	IfRange *IfRange `json:"If-Range,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // SearchCatalogOrganizationProgramsParams defines parameters for SearchCatalogOrganizationPrograms.
@@ -2567,7 +3061,7 @@ type SearchCatalogOrganizationProgramsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // SearchCatalogOrganizationProgramsParamsSort defines parameters for SearchCatalogOrganizationPrograms.
@@ -2576,7 +3070,7 @@ type SearchCatalogOrganizationProgramsParamsSort string
 // GetCatalogProgramParams defines parameters for GetCatalogProgram.
 type GetCatalogProgramParams struct {
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // GetCatalogProgramCoverParams defines parameters for GetCatalogProgramCover.
@@ -2588,7 +3082,7 @@ type GetCatalogProgramCoverParams struct {
 	IfRange *IfRange `json:"If-Range,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // ListCatalogProgramGroupsParams defines parameters for ListCatalogProgramGroups.
@@ -2600,7 +3094,7 @@ type ListCatalogProgramGroupsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // SearchCatalogProgramsParams defines parameters for SearchCatalogPrograms.
@@ -2650,7 +3144,7 @@ type SearchCatalogProgramsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // SearchCatalogProgramsParamsSort defines parameters for SearchCatalogPrograms.
@@ -2685,6 +3179,36 @@ type ListMyOrganizationsParams struct {
 
 // ListMySessionsParams defines parameters for ListMySessions.
 type ListMySessionsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -2733,6 +3257,24 @@ type UpdateCategoryParams struct {
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
 }
 
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -2774,10 +3316,31 @@ type ListMembersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // GetOrganizationProfileParams defines parameters for GetOrganizationProfile.
 type GetOrganizationProfileParams struct {
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // UpdateOrganizationProfileParams defines parameters for UpdateOrganizationProfile.
@@ -2815,7 +3378,7 @@ type DeleteProgramParams struct {
 // GetProgramParams defines parameters for GetProgram.
 type GetProgramParams struct {
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // UpdateProgramParams defines parameters for UpdateProgram.
@@ -2848,7 +3411,7 @@ type GetProgramCoverParams struct {
 	IfRange *IfRange `json:"If-Range,omitempty"`
 
 	// IfNoneMatch ETags the client holds; `304 Not Modified` when one is current.
-	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+	IfNoneMatch *CatalogIfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // UploadProgramCoverParams defines parameters for UploadProgramCover.
@@ -2909,6 +3472,111 @@ type UnpublishProgramParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -2983,6 +3651,12 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
@@ -2998,6 +3672,18 @@ type CreateCategoryJSONRequestBody = CategoryCreate
 // UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
 type UpdateCategoryJSONRequestBody = CategoryUpdate
 
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -3006,6 +3692,12 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
+
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
 type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
@@ -3027,6 +3719,15 @@ type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -3192,6 +3893,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -3234,6 +3956,30 @@ type ServerInterface interface {
 	// UpdateCategory Rename or move a category
 	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
 	UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -3270,6 +4016,27 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
 	// GetOrganizationProfile Read the organization's catalog card
 	// (GET /api/v1/organizations/{organizationId}/profile)
 	GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error
@@ -3336,6 +4103,39 @@ type ServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -3555,7 +4355,7 @@ func (w *ServerInterfaceWrapper) ListCatalogOrganizations(ctx echo.Context) erro
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3591,7 +4391,7 @@ func (w *ServerInterfaceWrapper) GetCatalogOrganization(ctx echo.Context) error 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3657,7 +4457,7 @@ func (w *ServerInterfaceWrapper) GetCatalogOrganizationLogo(ctx echo.Context) er
 	}
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3790,7 +4590,7 @@ func (w *ServerInterfaceWrapper) SearchCatalogOrganizationPrograms(ctx echo.Cont
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3834,7 +4634,7 @@ func (w *ServerInterfaceWrapper) GetCatalogProgram(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3908,7 +4708,7 @@ func (w *ServerInterfaceWrapper) GetCatalogProgramCover(ctx echo.Context) error 
 	}
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -3965,7 +4765,7 @@ func (w *ServerInterfaceWrapper) ListCatalogProgramGroups(ctx echo.Context) erro
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -4091,7 +4891,7 @@ func (w *ServerInterfaceWrapper) SearchCatalogPrograms(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -4461,6 +5261,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -4743,6 +5689,196 @@ func (w *ServerInterfaceWrapper) UpdateCategory(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateCategory(ctx, organizationID, categoryID, params)
+	return err
+}
+
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
 	return err
 }
 
@@ -5079,6 +6215,189 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
 // GetOrganizationProfile converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationProfile(ctx echo.Context) error {
 	var err error
@@ -5096,7 +6415,7 @@ func (w *ServerInterfaceWrapper) GetOrganizationProfile(ctx echo.Context) error 
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -5289,7 +6608,7 @@ func (w *ServerInterfaceWrapper) GetProgram(ctx echo.Context) error {
 	headers := ctx.Request().Header
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -5495,7 +6814,7 @@ func (w *ServerInterfaceWrapper) GetProgramCover(ctx echo.Context) error {
 	}
 	// ------------- Optional header parameter "If-None-Match" -------------
 	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
-		var IfNoneMatch IfNoneMatch
+		var IfNoneMatch CatalogIfNoneMatch
 		n := len(valueList)
 		if n != 1 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
@@ -5970,6 +7289,475 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 	return err
 }
 
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
+	return err
+}
+
 // GetHealth converts echo context to params.
 func (w *ServerInterfaceWrapper) GetHealth(ctx echo.Context) error {
 	var err error
@@ -6102,6 +7890,39 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
 	router.GET(options.BaseURL+"/api/v1/catalog/organizations", wrapper.ListCatalogOrganizations, options.OperationMiddlewares["listCatalogOrganizations"]...)
 	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug", wrapper.GetCatalogOrganization, options.OperationMiddlewares["getCatalogOrganization"]...)
 	router.GET(options.BaseURL+"/api/v1/catalog/organizations/:slug/logo", wrapper.GetCatalogOrganizationLogo, options.OperationMiddlewares["getCatalogOrganizationLogo"]...)
@@ -6155,6 +7976,14 @@ type GoneApplicationProblemPlusJSONResponse Problem
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -13770,6 +15599,979 @@ func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -15866,6 +18668,1339 @@ func (response UpdateCategory503ApplicationProblemPlusJSONResponse) VisitUpdateC
 	return err
 }
 
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -17878,6 +22013,1091 @@ type UnblockMember503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -21807,6 +27027,1717 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -22068,6 +28999,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -22110,6 +29062,30 @@ type StrictServerInterface interface {
 	// UpdateCategory Rename or move a category
 	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
 	UpdateCategory(ctx context.Context, request UpdateCategoryRequestObject) (UpdateCategoryResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -22146,6 +29122,27 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
 	// GetOrganizationProfile Read the organization's catalog card
 	// (GET /api/v1/organizations/{organizationId}/profile)
 	GetOrganizationProfile(ctx context.Context, request GetOrganizationProfileRequestObject) (GetOrganizationProfileResponseObject, error)
@@ -22212,6 +29209,39 @@ type StrictServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -24075,6 +31105,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -24533,6 +31783,303 @@ func (sh *strictHandler) UpdateCategory(ctx echo.Context, organizationID openapi
 	return nil
 }
 
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInvitations operation middleware
 func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
 	var request ListInvitationsRequestObject
@@ -24908,6 +32455,233 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 		return err
 	} else if validResponse, ok := response.(UnblockMemberResponseObject); ok {
 		return validResponse.VisitUnblockMemberResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -25664,6 +33438,363 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -25715,742 +33846,895 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L39biNHlif6KgFODyxVkxRJfVMw7qpUKpeqSiqVpHLZZfqKwcwgGWYygpURFEUbBdjdi569mAvM7vZc",
-	"oDF7e3oGF5h/Fgt4utsYj712A/ME1Cv0k1zEiYjMyGTyS1JVu93lwXRRZH5EnDhxvuKc3/ks5/FujzPC",
-	"pMhVP8uRS9ztBQQ+7/Zl+4SIHmeC7Ovv1dei3+3icJir5s54hzCBMPORbBMkaIsRv0AZ6gsS5vK5Cxz0",
-	"4RbseUQIuDxXzZHhw3bjPY8+oQ/vv9g/OXt6eiAOurL3Yu9g46Dj08PnDx8f3t8tf1g6Co6CDy9xaTB4",
-	"cZ8PG2WfPu2e3H3yILh/+MH908bZ0afvP3j/uV9urz//ZJc+3ntYIh/squc+er/8lDafFsnw4af+8wP6",
-	"hB4MPvwkCI7e+3DtxenD7aJXCVije7/kf/AwyOVz5LJHQyIOWK66XSrlcyFphkS07YhDeb76svLTzcH2",
-	"B52SKHuPX8j314ZPuw+32nc3+kfrvROcS960rx+4K3PVXKVU2SiUK4XK2llpu7paqpZKL+DyLuk2SHhI",
-	"clUZ9kk+J9WdZ8MeyVVzdwkOgYhAy+pnOS8kWBLfeWI5/UTSxTTIVXOYMVykF5jxC/yfzIoWediyl7xP",
-	"QtqkxM9VmzgQJJ9r0lDII9xVLx7919F3o+9GX+byOernqrlSY5usNbdIYdUr48Jac32zsI3X1wuV5maz",
-	"3NgkW7hcyuVzAY6f8KvRb0dfjr4bfa/+Vb9xDyveyYX9XD7Xa3Om/vjp5nalXK6srq1vbNqvx0YmaZe8",
-	"0Nfv90PeIyuHXHh8kHv16lU+d0I8fkHC4R73ichmUcIQZ6SgnoNCczny1PUug+ovqh/lNjsvK4Xu9qVf",
-	"WG03SaG3JQe5fK4UrrGCV7n4tLDV2ugUhmWp1rt9udotrL/c9AuDUu+TQmc7JLl8ruJvXRTYRuNlQX66",
-	"1i50y55607C1TgrbnctKIVwdvCxs9lgjl895W7Jc+KS79mmBbFzgQqn90s/lc2uDXqdwuRmyQqMy3C60",
-	"1rvquS9L7U8Lq56/UehsyYvCJ5WBGkN3o/FJgZTDy8I6e7lW+HSr11bz2h7igqx0uoWS39oseKuXJPex",
-	"Itip4GpX85B+iiXlLJNmz9skJEhyJIjZ2Y2QD9Jb2n3Ms1CxXVvKnqiurBBBcbHFRV8E/RYthv0VjMUK",
-	"V3dUVi4qK9j7P7yAEibPqf/uo927B0f7Z6VyrV8qVTbUQpx7bRwEhLXIu/vbhyRoc1x5Mri4H+4fnj1s",
-	"9fceYE4eleXWs5Pnjf57D0+FHBS8w6z7z7tEtrn/7mllfUP/zjjzyLusUDrdOH/+6W7l8BP9fUh8GhJP",
-	"nvdD+i5M5K9Xd/+6cv+vK/eDTtHZQ39duS8E/+vKfQ8HQQN7HXu/lpPnctgj76pR6O+Fx3vkXd4jjPo/",
-	"hc1nvpdYkndfvFy9PC7h7WG5u1e5eL4ln5L1cLN/tNZ4tNF+uCrulZvvlfDj7csPvVhIZUiANS0BzAof",
-	"+IRJKoeZi7uLAso6xEfUXOUu6hwCBGTCRrPsV7zVRmENr5PCWnOjVNhqbJYL2xW82ljz1v0NsmlkwjOh",
-	"ZRbrB0E+p989TYb1Qn5BfSXycoqPnG/uUdEL8NAKmV+Ovr/64urnV1+Mvr36+eh3o6+1SOjhEHeJJCGo",
-	"sL1+KDiIT58IL6Q9xa1KLLQJqjNyKfUFdcSbwOi9kFxQ3heoh1tkB/EulYhK1OQh/AxyEn4rKlKoJ73s",
-	"k1DRkOlhefqF+Zzw2qSL1Zu7+PIxYS3ZzlUrSrdILeCFDClrwZrts5AHQZcw+aSn9E16tHWlHupVxFkw",
-	"RL2Qt0LcFWhAZRth1Ap5v4ck7lDWQrjXC6gHe1IgxgeThkmSb3SHa4bX4DwgmMH4HvB+KA7x5fjIDrmQ",
-	"CHvYJ13qoba6Lo8o84K+oBcTidS2z3Pf2+RhFyvGoEyuVpRow5e02+/mquVSSdGtS5n+O6YhZZK0SOgM",
-	"kmaQ7z4ZkOsPk7JbHeZB8xBLrz2BJffPcCtixgsSCsoZfPbamLUIogI1sCA+4qyITsjLPg2Jj5bqa5Wt",
-	"OjAE7yuGXd5B9bVyRbGzx5lP1SvOm5gGxK+jQZvAM2ssJIL3Q4+gNhbmDT4SlHkELTWJ9NqK93ELU5ZH",
-	"IVG8NYTBEJ/K5SKq36mrATGuaOuRniR+scYsMdsE+6AyDDUPmgU98wl7o5y9Nw6aR5yRCTRT5BKaPqBQ",
-	"UJsHvthB9dXSGjriEh1yH+wJM2vOgIRePwwJk8UpQ1UvnTneCQM+UYQcH+wDzng/RHX4ua4386BNA2JE",
-	"S0CQkDQIYDVkmwqkpreDuGyTcECFvm7Q5oG5mgqloadOQw9lMYo/pl0qs/kzwGFLbSXWV4ar4lMqSVco",
-	"WyEksh+ySVspgGe64/BJE/cDqWRicg85O6icuYOOQ+qRTGn0gLbaang9dQWiDHUp4yHqMyoFWurwHvE6",
-	"YnmOnd+zr5i08zfWcjN3uh5nlkB6zAe3OMwpAmqeYU7g1ieMoMZQEhSC4Fmqqz/Eu6VCuVRZreeR+btc",
-	"qqwV4j8L66VSfbmK6pXShhZISLaxUpmhLKJTckFCHOhHCtQiMsXSE1l5Kh9P0KqnBIde+74hR3p+p7Lv",
-	"D5EmlkBLmA2N2O0u76CQ9AjWal/oMRe1/RVwP/LWslbEEN8dKOwQ9eEnIWnmqrm/Wok97hV9mViB0Zih",
-	"voL9cKBvW41mhsMQD9WPQg4D+65cNM9HlPnjszzWxgLqUOZPmiXYPdZqusac1bMXn7EZGQw7MeP1eWd8",
-	"ysOMda2HJCAXmHmkjpbU1Iyg0cxYf1nfcfRkXhmBai/Wl+OPaEnZrajXbwRUtImvrT51Aey3cyy8evSH",
-	"enk9X2N1IXGo7mXKbxcS9Xse7yqTTNtn8IydpPGmxqA0knrdsqM5U/QVap4ufQlTu/mjXDRTdS2MHaxl",
-	"M8bosxqiul8NMPfx5J1yRi4z6Pmchz4I+CZlvpJJ6KQvBMUM8RDts5aiURV1laYkPmoMkZCkCyGhXkia",
-	"9FLdoZZBUhkQtBRicD7aWlIv55HELZFHos1DCXc1+0FQY84Y0NJ//M/RH0ZfjX4/+nL0u9H3ytQffTP6",
-	"8j++hSEJNP7z1d+Mvrr6YvTN6PvRv//Ht8tFpISZMuEHHHWpED2i+AEm1sRBgJQbp6YoQwq7RdAuDXBI",
-	"pd0tevR6iYj1qnJZo5qwhi8XlV2CHxu3R/s7WdrYOkbvCKRek0dYoIAKqdehrj46zxH1SLr2sGy7WsR4",
-	"XPlcaCxKu90dnotmbb0yLCUJ1dP+z49w4dNSYftj82/h489K+dXyq5/kMmem2FDcD3l3fFKPCOmN+Te9",
-	"ADOmLN4Qaa8l3lTA0upPDtyIm0qAgeXkYzlRa4p4BJl6U907Zehn/NYH3iBNHpJ5R37GFxr3K7WsOjgB",
-	"Qvku9t/DkgzwUAe+mCQM9r3jO670Qt4ISPennwjOEsuvQ2Xq+YKfW845J2EITq9PpA4gnJlwcIGyiE2R",
-	"T33tLDAxIKHiVnLZI54k/g6S4VB7GijAkoRFw4xEyAM/V81teiVSaZZwodzYJIU1v+wVtv0yKZSaq3gd",
-	"bzW2vUpZyzjZVzqkVMnnYM8qTS94PAY7UkOlfsiqHdygjMiqmXNVCF6w1xf09a9cgs/QauoZmuxJHtll",
-	"iFyqLYMDJEh4oWy/JcyiOEw0xmVl2PdZSLDXxo0AJJcmGfERZnoKRTWmu9g/0US60VJ2caCYiPjnhuTp",
-	"lTRfowb3h9bju8AB9dHD0ydHN1yrNZCAZq0O7VBQPJQpSxWNvGAvv42VGpuyx/uBZt2G+gX7VeUYUwHK",
-	"BLZxmKZJjT1R/h3vkdBEY4xUgAeaHbBWKu0gzIayrR4yCLn6XyM8IoOMihrDaK1SUernVT63x1kzoN7N",
-	"lhwHahrDc3JJhRTueu8y5czzPpPWfKcCkUIX0wCZu5C+C8xDxYsiV/0oerLEHQgoNSkJFDfokGI+1yVC",
-	"YOVoLPSGVx/fkLe2Y97aTTx7OmOZcRTMtbfNVZ5ZQ8MV8BbFAj6WGHb2fR42qO/rYOD1V1mT+bwRcK9D",
-	"/PS2tqtABTJX7KiRSexpp8AjTIJ1gX3lQwoZYsnDG2/3VWdJzAjiAU5bE31xwV58W4vi4SAgIeriIWxi",
-	"n2uOXFKekKFpHugxTq9lWKz34HzqButE2QWVcPG5jvGPLVV8BUSHzFU7CIsOeGwYMTJQzsRNV6fsCOOD",
-	"+KXxsKYsUDzIgr3+ttYooKyjpKwi2EwKvMrnDpjWtPugvm+2NvpJNzVIEnR1zID5bJJoFLdkifSZNb30",
-	"23f0Ab4eT8BbLeIrFddnymaqRxOvA3GPuLzP+zrccG26Mi7Pm/CUJKuHRFsYSPS9NuJhCzNzyHhjwbMW",
-	"L8ERl8i+fQrZGZcFfdktMXJydjb+nlesTZV1EXDWAm9b8C4BU4EEgkQZFilR1WF8oO6LtGU+d4yHAcf+",
-	"GeePcdi6mVjq6WedS87PIfJ7U9niSH4zTiQ5R/bZUxbCDKUgOS/oy1+LoUeFHozyIjFz94Q+4DA0dk5V",
-	"7sOhys3IPH5Ikxb/xrXMOKexZ0SraEmbpFhG360t76DkMQ4wkj3JGfJ+aJ52Y63huFsudVA0nWlr69xQ",
-	"MDfc3upOPOFyT9iUf62DJvaUql5NkW5s5U+iWMltrX0UfXFW/5QwH9lBWXuZwMlQ+phwyPtwMkf8my5n",
-	"ZWvCcjojnHdBo1tuzVzTJ6GMEF8465Wijd4M0Vlpzh50HHF5iiUVTapc6+y4mj7x0MEW1MNCW8NqIQzF",
-	"7VGFPqXQiQaaAwoTTlP08Qi6s1Lrl0qrnqCfQn7IKqkXp4bdxoI5EK2F4MEzhi8wDew0rs2Cfec56QiO",
-	"CVNQgSTp9niIQxoMkXOHG7iBGG4wvHHoxtESZqooOcYprOdeeFsMp5wyxUjpsMySzwdwMB5H80IEMf2m",
-	"cqMY8cDxX96pMcaNix9LoSI6IUA7E7QkzqGqgP0jEGWoDlcVdtVVdR2AdrjO+THjhMs8RXI0wGBdQJQx",
-	"VPdQ1prOeFPPYE2E+hZ0nxD8HFKhzimD6EmSBamIoohYKhaUehGU4cPy1gmAAJlx7vtCOQWwIlZu3150",
-	"6lRwBKNF8WhnBBLh8oK9/LZY0hJFtkPeb7VN6pIJcWoVCqq+2xcQswJ6qO8URao1Vh+jez2P4EvInwvJ",
-	"J+Ab1BVl4WvITI2uNZGoU8EfU9a5FUWoXqKcvEwluEDECJ3SFoMzJw6qm/nadxxPF0PNkHe1EdQLuRXp",
-	"txVsUqwCL55PZSpWUZffrrqsj1G1XkV4jJiJkyRDVk1O1OjLGjMRX5M3KE18xMatx0kOCStogIcx+SHd",
-	"KOZQRXnzXiC85qczzg8xG5qQtrgRP4WKtyHrBEh/I2vIWdYzzlEXs6F1G2aEEdUoCnYUt7L50+/f0fJ8",
-	"MTVyu0pkzFpJKopnzKYK31BEGOlz7oUEWA8HIm2wBLxF4USth4UY8NBX6oIyj4ch8eSN93c5ERuDYH9y",
-	"MNODY+qGgnvDbXDEoT6CyFuVBMeNRi8670qt+fPnzwu7fdlWv3pYTjCEcXyFsv5hNJAY3hckc+UTduoz",
-	"teE9IoSylvZ1rvFN1h+mhyd4yeaEv6uYE44eBMJhpKcnHFVwfg5Gq3NcYRkncWJh1SiWKCDKH9hSVlyI",
-	"PUlCgQKuppyPRU8s8ScfglARa4abHnJUHO/7/YhIc/neMU1v2/OmrNeXevvBS3ZQXa9AHbxtgZQdjXiz",
-	"SZivTGMgVdUekMFfqDGsQU6cz6WyXnpYttFSXVfNiGKpCGStL+cT52VYoLq6sqhdLfUy42rla6wOJ+rj",
-	"P4Gho/fH+I9FtMuGzhsgo60REtwRSA1PUwQO6uwmBA2pNOAfP/97pOzWYR5Fh5Xm2Fc/xybQomfPDu4t",
-	"542LWWP6NFAtXd46FeCXQqywRS8I08wOgSoOKbt1ndBF/PoyvFdpX8FhXJJcGnWvtl/IA5eBl+qRaLVf",
-	"1peNTn7GRL/X48p6PCQ+xbo66UbuZvTA8656IlRMjIU8oOoEjkqFm9S+oh5842jVerxfnPkhGA4yw5nq",
-	"ZEb3FOCeAlz8uiKSij3qaRrUi5CSYh4J1XoQoYzPbJzMAOzrYAwOjkPeI6GkREQVVj3nq8/cSrDxXOEu",
-	"ZdHfY4kmbgnY4reaCrHphHusr4IqDyOm3QQYV3a7r6+szXy/qUn7bPykhPc05VCXN2hAEFxpjKwdxNS7",
-	"A2XaKLW4XyxvrBWTr1+tJF6+nvFyqasMx/PCpg76leu+f2Qe4pbyOQviECxOAOQN5eWpAZhj2Oc4ZOrR",
-	"40Yg7xIdwMANJYvcw1D1uS9IiEQbsiSwJxFnOyYhX6BGiJkS9AzVlQQA4zPJcp762AQz5MDPNkScS5QA",
-	"80jIdJQzWvt+3/XGY9pqqTMWjnMeaI5cxbngnGlFMP6rXy8mUv8m3Z81BKdsayy50pRiIE3daGrGghNo",
-	"KbbmlhPz9ZVnIWmXZL0xMjPG+Bm1+13MCsplhhgWuewFmGl7Yclkc8KLpjMbUDV+TyZP9X0q9y+Mjkiu",
-	"OPYkD7PW+nmbQ5YYlXldsJE8BlN6M5GLsJzFA6wfmKioqapNk0drGjFZMur7UqUmaioF0SOeWnfUxJ4U",
-	"eUSKrSKqf1bL6ULDWq5ai7ZaLfeq7pAyJg2xVElPHkvUxr0eYcS3jxa0xc4pg/CM/mjreOw3vC/BstEZ",
-	"CfpPZQHpQZybcGPiu5AIom9KfmXzv8zTiRD6WOKCd9RXNVY3Jc4mHhSSvtDXhjwg0auK6IgMjJXXxUOw",
-	"nH3fFgfFm8hMKIuDqZ9ZypB2MPM52ktmp1ZKq8VSsVxeLW7Owwrcg1ogX2/O+XaXeyY9SWC51+jTA7Xm",
-	"zgHvDqqrwdV17oKRpXCRuBZPKxG82zJ8lfnrpKG6glyP0oih6wwkJSfgFofGlvejEeUjWTBGV1hbd2Lx",
-	"xp0ub46N6EvKnKgoYa7qBEd6vRqvR4gLRzMqLrAQ4IN4prLU1o6qm0xZqVl6wxq62sDUlC5IX5hLYkDZ",
-	"tImBHLKksQPOMK4xHj4/i2rB1bwS9eNVpHEK0B8//5d6cYr2O2CTY0t9JmlgjQoi1PboEJtzJBKKd7tU",
-	"ypICSbiGTCsOv+wTJChrBaTQF8S8Qy1O3b1bZM9iArTDvCLDhXoYs0XADjeCABmhW4DqQBPmr6IOIT0g",
-	"kBmHGT1lNdYlXR4OdaBe33sqeYhbpJ5HjFyQEMJ/YF/bH+C8pMZ6JBRUSL3jeYeSPHiLEvmUiDg2bGr/",
-	"7ciKSFcj19hSLZoX6pJabhmyYo3A75CeRNgLuRDRE8xJmdB6IF1nnIC/iItcDA7GxxNk3qyN/EyYMjd3",
-	"27gc777W5dYUU01igcTamiFlbcG7lPl7sdF4PefMsTqPSTdbnH9QXC9tJwxmytDx/qEuhtIF7Hv7J2cH",
-	"9w/2ds/2dSYjnKoJ4i9DNQIOCZycb6zpCk+B7u2fIMI87puQb9JRmeWq5HOXhW4/kDSgzAg2ZZlbkIYs",
-	"xXQ/5F1U15AnDtkUFSlr7dlb63P5AGobYdkPJ0Q5o5/t8b5PlH3ro2iEUAgp8pYoS0Ji5uMQYq3PTh4X",
-	"BG6SHaRmZ8NCOAj4wNjsDrHWrkWrtPGd5IIkJd3ZZvHhHpY44K1dpXVnct+4cd7FPnHq0RNWDGRLDaH8",
-	"a0kQZcJ2aUtnvy9nqbYpgYdZ9uCklXYjEHNYJpm+8hSq3ccekWJBsu0p60rEABOmSAgq5pTTF1fAQmwS",
-	"LeEgAHNALOdRY4gAnCPDa8aStHho/krX7gZDEOBUl7y7ltUOwsjcC4UNamwQYyXCI8zHTIp34lFKzqEY",
-	"aR6bac88FaiUZTaZYtu5jTB40PuATZLxNChpvaVnuQSa/5lPnLsmTDrFdXrMMSXSb867yzqFEd8Leb+3",
-	"qPLAPeyZM5gku5TQu6jPzDFlQqJajItxi8vGVcbtPeaLJ2yOwrS8A0Iyi9IxQMpzynw+SN6dDZqy60Kh",
-	"KJUGlSmI8UE1rsfL221CoRZDPTtvS3AEgfOepixmWitziiQ1Bb8fkCMu9TqMX0GwFI9JM6uYWUtXCIVM",
-	"X6EJfoOzYtr2mnNpbKx8+rIAG57qS19FMfW5RK+JIOlbnMFFDJRgj3zMvS690tSNxj3GHbP2kvUZF9hP",
-	"izmUiY37I3ApzXweUCF5ONxnMhwuSD/s6enFpr4295QV3TN86ZOASJJp/GNrwcxBdW3tqJsW8Nm0hTNF",
-	"289QOJQE/h48Izd2zLNnMpHNSfVSlGLo8aDf1fnIYjnywWiIeKAzuhgZaItAZIcW4Zj9YD7RpC9OO1yu",
-	"RooV0lAbIMoqyOVzUMWcuSw0w5g/YGplle+9Yxzx2RFmGLEzQGdqecs6lglgXeMFm82ub2q3J3bHj2fT",
-	"u3bPgsYwFDP0GwH1YKTKKsamzrAKOthkhOVRQFo4MLgGo1+Nfj36dR6N/nH0y9E/jX5t8so8AsfeDcw6",
-	"yIQGQdEDhInEzebyuNmMfT8kIlsRm9rHfQ2CN/mCY3tYmHGyEE32gewG2f6mi20REuZDXbfkSGBGJRwl",
-	"Pjg7fFycIyw+aWNTxjKHBzSd6GMZgi5i9T42t8AJbosDDGTGGZdGk/T5gOmanzZBtKuWfwnrpA7gYICz",
-	"Ci9IuBxxtoUqs2VTbB7etnAJGVPkrTCbMpAGNJEyIui3Mn8YkIagcl6bBx5jRue+MibeOAeluDLFg/EI",
-	"8hFnu8usWcHMO17hOff2HtYH7Iso9Snba14f/s+BkayDnCG3I9gge03aXp9wknUtFrwum8XMEs1kTqZ4",
-	"U7pzjBF/nPrzRBFiMWrOt43YLXPSlPkYKK/bMAV66d2TocENjCfgfWYicmZEK4wRm20YzxQDiksDosZ9",
-	"j3v9eQIWe+N3wHMuSPhDkW0aBNMb/kkMmWaEyrcAKt6cnN8xSHgLoM+pfQvoTtnhkdlpBCmLeEH5poTA",
-	"q3wE55gpzqZiRc6pYqLdtdjZpZYKlpHnl+T2DkvltPg2TxbHIeXhvt/3IvqNR9vstafMZO6MXwKa7p5L",
-	"tUVMOYlbyZmNX5EaviTYa5t8+kUgD8/0fZmPXCCCZoRzFEFLzz7LljRQjRnyLJ+Sq/kYytJhS0dqGIpl",
-	"8Ud6tSautENDRzgm+TS5OROiPLXvZmuo6xi0b7XN69c246H88d39VmPM1BivTwNYnNExTjrBrKMtN6gw",
-	"EAAkipZKEb5p/WU9qZ2aAccOqptOpP6TiO8FZO2EmOjBfHJ4mtSNpGxa/M6Quo60TMrHMWT/pDCN13KK",
-	"uNR4sCdEAED3YvUD0RH5HBxtztNf5a/nIrpS/abe4VKU7yRwFxAeJAnF8nxe41wSUHKJg7m26QTn0pDW",
-	"Pmkeb1NH7hc8J477DM0rIOYUsz0cEiavqRV7XFArFubQwZMFxYRtb0+dFpq4gV6Za0xZciWiyJgYiaYb",
-	"vyTvLI072mlrv6eP1BbjgNe3TsleGTOaZcSLmC4mmoE9vL31yn79k6xVi1jgJvU2ifWatgQ6M2TBPcj7",
-	"TM6bAf8GNt/Cu2kxZtfTnUbEx3ThZMlIk4wHLnS6lQwJySM9KmEL2702DfyQsDwStBFQ1hKoMUSWqTUQ",
-	"G2CBL5oVNTM3SD9tGhGe6WPxxcJs9/URs+RRyh5uCMKkPXu2qcU0dM6VJ8uDdPufC2JAAsFZsIZRpCS7",
-	"uEMEoEKgkHNZRLvw8ioSEg+vUWCQz10WWrwQGY/62uKR+fAR7xGGexRqSkXx2bODex+79xRot2e6BgAG",
-	"ejXXorLdbxQ93l3huEcLHvdJi7CVaBiv3NtFh/YKtiKw0OMAyxhltP6YRd84U8ZZqOMlBQkbIqPkjUqA",
-	"QmrwPvPnL2uzoKJZ1pxEdcalxrfYUc9nHArzSQj5vQJpJKBxv9JkfJ9ynlWhAP14oDY6jxp93REkgBKF",
-	"NmZotYR8PBRoqW662J3v7Z+cne9/cHxw8uH5892To4Oj9+rL2S9uUjW6XkizasFOH+wWKusbNmvUzb/O",
-	"o4APSFjwsCCoTS6ThYmrzbK3jUtkvbHpV7w1stHcwqVG2Vv118lmcxuXG6veur9JtpslXGmseRv+Fik1",
-	"y3i1se5t+ts3Me+oEH0yodea/u0dgXyNdNzXQX6mbO2lk/t7qFJZX13ODBV3yHA3aPGQyvaElPcOGULV",
-	"ti54p58CEoTXD3XjnJg2J6e7hUppbWtS5rBtVZfd+UjICHYJfAUqIykX4febBPuJLD37wNHw8PwmKOPy",
-	"Lrx+/lsECSkOjrTnPTbbZ73eRO5au1/Z3d4rlTOf2teyITvHXv84DwPEb9s7etc2I0XJnqL5J++O/tfo",
-	"m6svrn42+urq89F3+b13T57Nl1Tk7rt41BH7psiT4j+X3s5qJU1zh5eS8iUWYR9Pl6hRgUOGaHV/GgvG",
-	"+LybLFbYAaZNlDXA70lKvywdbTztbu+t0conm8P3y+KDLXLSWW8+GKzKx70X+Bl/z//Q224csv13J+TK",
-	"Ta7lADwHKnWXldjNtmUKc5VwTKmhTpZwAFQLDkN6QRJtNbq8a1qlzbNH0hUXiQKLeAXccc1YUWvA3uhk",
-	"3FG5N7AmnUHxFmWvrxQJ1LtbipSHQqQfdonRKW2xA7ZghVG6vs+0tss0yA+UnEEYrJNCQC+g14VT1Zdt",
-	"Ldx6DdMbq1ZK7p107dKMaiVwWY5Nkfo1OVU3ezy+ZcQQRga3+8g03VLDTr4xk1gBF8RAeVyPVC6qSgYI",
-	"hx5RhK22EyFYRYdCUTF5GwvbjWAuyszjcGQei2VkJZhf1RYjOGRQeOoRekEAHNtA+YL+s3nnDpgHb56/",
-	"7ONA/2mOUWkv4F2c5F7Q/iw7NX1Pp+hNV+KZGvws7BNNTI+zJg2hgVxIegH2iOlzahbBJHBlCwv1eEYC",
-	"N6vbIpCJhFaYoGDnMyMlDltkwiKY4ekhc5+AuwdhB8nRkoazx9Ba2UxUzIM6YqYVvdrmfM9WxGZFuH/d",
-	"yttMGBk1042CT1swD5/EwJYGRZOH6PTwNCVWyxsLSgL17qxZ3cMS719GAY3kuXUEYDC/faGfNR36wNkC",
-	"Yk6tL6AxXf29/TO0gnt05aK80iUr7gV1aFsH3NKdP7A2zRoChgCErkU42iDLtWlvfqIdRvdkjcIg5Cy6",
-	"BocGWCfrVIvLSDgdh6RJQsK82eUoRxNuA3fQ48y/P1dBzRmXTsGXgQRYdHan+ras2Ymoez2dxF/J9vVU",
-	"S/Wos5rFmBVz85HTMD9rRNcGGXAY0Dxl8uIlWc8hbGrDpQmUWrx8Yts73JcpPcjF4WScKHOrNSd5Xzb4",
-	"JWzkKNOvCU1L1Bce7VHjXaWkkAbtzljJe0SZvuHQ4noLJDhq4nDO8tMG94eTExMfnB0+1vB5vAkd80Aa",
-	"72ggRhi3kcpjEkDdlN0HFdJVA0xZATId4OlLce326eFpdvjqGrr45iewk0+LAixk1BQpHZkdxnnQFm5d",
-	"g03NdcC9KIZfxDeZiC0W3tsYEtADUQPsJSD4itkBLianUG/2cVdU/Zoqx+1psNI6WhpgaiH/G0RbaTKk",
-	"xF8G4Cwm62jJ9sRHjaGG9IQJmX4yPEQt3YUTAD1tyyWGfHJBAt5TFiygcdQN3FeNLWnUz35vBwlCUD1a",
-	"yrppHmz5y4wypwkBmQMA7frxIlG7/Zl7RTFIMBE72P5qY/2x2Ah5Nxl9GpDA43OEYaiJvhgjMOYfZywR",
-	"G7qhvWhXO4LDqRWOpJS7PZIhPcNR0+XobcR4HKl8/RBPIvHWETzKA+tpvONeSHl4Tmwq5nns5DDctVBu",
-	"50mHR5hszl6bS65WsNsL+FC96DwknvbsAPs9k9OggEk79NezwYmty4s2dQSr7MSK1tdmsZG+K4tuYzAD",
-	"iwKkEOaC1bqwA0tKDSW7AEc5lVXEeHwWlnI8lFMvbiLMeI+wGzwgRTz7tHw8skxKpl2J14gBqa5+nTiQ",
-	"k/EbXweU4RuCLLxVgMG5Uf/GIP5i9L+FwP6SXlJmeOWHZHPdxDB6jcbNDe2FqQbBG9TukR6fU2EnndDp",
-	"uQuLJCaI15AyOadMSJ5eXweTMKvi5oJ3yAnBBsp95iAMTuxNeHNRITOGvWeFB0iTWWeyJiHajjo15SzW",
-	"cVCkXl9C34V9/nQC6MumJc+5ECSLDZeRQbZVDy81zWaWTCIZV05LQCTR3ZB54E+71xzKOjfrZVouZof9",
-	"YRKRxzpPVHYXCQng1l3stSkjMdp1CCuLlgTDHXLuYUFSGQe2D0KUlT9euKg7emTND36CEAlOdKygDFom",
-	"EWgMbwIHdd26Il9jdTDji6Wisrvr4PIBTlzUbQJSJHohadJL4tvUE4GUIFQvr7El09QC4KHq+aiPRQKo",
-	"NfIRo7lajXgD9HBNzxQJbT8L3Qgj6cbPVAKavPl5AMZvFwPtlGApdtCtQqFdR5O8KfS0ebOGdYnFwa1i",
-	"nZ1hA9M7Tx7/nwy17E9TEBDR++YQaZrMUzDSrlNYAMSbs6ogLT0YGWjPN496gbLzsvxdZ4feNIfWbkwn",
-	"PLA+uxXJG9uCY7slMU4H6HpqjstCG2Ri+u9c7R7GOXAih7x2lJAfDZCeK43GBmy2CfrjL/67Ez1Sf4V9",
-	"xuznJmWQTbmD4uv/Pr4++jrvPAMagTvP8DDzSED8YvS0GlPX2O81sBZlOEjFmvWjI1mkGdU8WWdbwtNA",
-	"PulHZfqVDhmuZbFeQ/SnC3r01xPX6M1UX+ygeixV6gjaxEH6h68NSzhteis2f7Bic4x3HhAcqOs/m8iw",
-	"EfBiJ2NnzM+kB4xKioNbT5bLau0Hb4qbbKbSXubO+prZFKxF2dSmJXG/Wuj9GDfoKmacCvyJE/r0bPLX",
-	"SOyLe7plN+/oyZtFXa7jp0w8i7lW+yub1Qa9goXkPYEGPOyYVOD5hnQrAPJUkZr4d4cT0mwlbjaR6Xkx",
-	"aHOd0uZUgphESCyjTEgqUCudCTlvzH0KnP08Mf3xCB2fHYY+4aZ1/lwKNWbN2KGar9mQJpE+IKfytloN",
-	"pc8XLFfCzCc2x4s8onj5nQ5FrnPkRg6drTd9195GQyJHBvwIjF6HNiG5oDraOOG0d3pyadzKPAhQG18k",
-	"N9p8Quka8iXl2grTkVVneiDNRuGObYYDeUfFWQ0rbuuZi0DLJKB8F5IQ6XPhJELKfPtuetLuTVuZXjtf",
-	"YOpaH4ekSYMg4j7Sk8qvUbuqm070zTARpy35zR+96EHjdVc7sbzT1+50di6VNFmdoPPFch7VbdNNtBQS",
-	"ocvH1NdW4ppWhLot4aTcJ1tqFwvq+LQn0wV9+PxRhn0VtFwbfd+/d7o74QD5InlhZX29vJ15aYf6kwtZ",
-	"qa/rITc3VreQbPe7DShVnFAbqz0++9Inj44nNcpyLxO0lXnZ5YSsRw3S2SFDWz3UD4MI4KmndqS206ar",
-	"hg5EJhWZ1Js0FfTQ8kDlLDZ6+PzR6fiadMhwfsWpVnVmWxb1wKz3P442VFTTlQv7uSwoU2UuvCNQgFmr",
-	"j1sahNzm30K0xdalCLf0BB6W6E8RL8cNqvPerOd0282YX3c13QTHbGqLZD0WHARPmrnqR/Okg+fTbHv7",
-	"1QUD3bBZTOglm92a2XSWxeOFGtoqt62HTWMcg3Ewdzp9qpf0rK2XzHuPJjS+BB/DItiS9SRlG7r37U18",
-	"4AUc2umO5iecssV86ale3oTG5JAIPYbJmCi/Yzze0LNzN27dM9RrleUVznBTUwwSuWGTbEizTD0DiG8s",
-	"zsili9Yj77BJ9g5XAz4AgJjrSV3DywtubvNGHdzs4ssDfatFZTF/lufbR3PMzIL6jQH3a2SVjHiw9n+z",
-	"fwz54NoTNmPJKgPq0F4v+5XpoykzuLyZQXyvGdtMgsyR5vt6/Iq0OT8rGoqvf+uCfsEEoQN9dDWREiaD",
-	"KcXYQUwRJADkb8l1sUbKnFitJAa7fiNRNMEpmSAoJvoq2Vw5b0DiKJrzfJEHynwywdAO+eAdEWONUWZa",
-	"/oIsyusoe6mYmSbB+xKSLMfdLLNB6mgJwwG8URE7kEQ0FskfYGsXwhrWmHG81N6q6yT2Sw3gEumaFteW",
-	"RqzJoQZG78KUdzZ5t36caQfa3MPxQiWsqKWrivUTqqiOg5Bgf3iuRwJtjuvAoOeQg1+3+rLGoEphQAXR",
-	"w5srL/FaedPp8Bgsfqy07LJFc41eNZlRbyOaaAypH0EkMWFmjHO/Ufl1y53Iw4xxiUKCPY1D4wau3hHI",
-	"xxK7Dhr2JL0gsfGQyah6EHMeECfX7drSboY4A5dhjEsWN07fTDAxWcd6Ek0zS0q6I7IIFALadaonoCY8",
-	"wqLKwIFNHh0g3NWfa0xjlyuPvI0vCCQrEqb40keckWp8GyLMB4g/5b+LAQlRfa20WmP6Ref6RefxYfa5",
-	"XZ666Wh/oPMtimg3GOChxj+Y1Pv8Okb19BDsREN4OtPcnniZ5LX+uYmYo8kV9xkWwiEOO0QpyAz7yb9Q",
-	"FwulPZd4s0lCkUe9kHc5VIsto8bQOUHPgCpUPx2Rgchqsai3szHOMNXQpaZ6WzfYE2iJkYHII5tBYXJS",
-	"Zr+4a+e0x1lcfpJV/ObMUOlmjZo3oFK9EXHmeKzKeqRwPMqbTbWYBMrBTQHI9RH0RFfMuQSNYaq0dVKA",
-	"KKZ7Pr3GqfdlkmoBnrqWCvnRst2fdCmzVu1Jj0DJ4a7fpewH4jUu5Cfe0DOcu5DWEirRxO06UOTYUnqq",
-	"3ZFYFqf32UIgt6kOfDNJl4HQu7E6A6C3nN+ovPpJbk5scdPBT9NgMTL716XzrXD0NY7bZ8p1Gp0ozluM",
-	"MMEnaIWYSeUvZjmzDeLhLtEFxghLxJlHdszZu74lHoc5s3Q8ZtdxMK+Jk0omnczdimMZlbdaay8Kmybo",
-	"NuvI/brW/rHu2jvLJJ3CyakXX6vlIRX37FlRJrCatSUTHoQ2OxgZRGhxylCeAKw2s6liXAdlj63yi7fs",
-	"jOcxi1Q/kN4C7Na7lk4uasxqP7x448kI+CJuIz36dvT11S9GX42+G/3b6Ourv0Mad/j7qy+ufn71f42+",
-	"ArDh346+hSu+Hn2FRt+P/vXq89GXo3/ToMRXPxt9Nfr26v8GkOJ/R6Pfj766+jv3S3jC1xlNqa3Rt3AX",
-	"qRhyO5kEnbVGEdzzDM2WWhxmcZDNmMwrZy2NlQgL1gixdDzG061+kIdDyICPvXNBiEkc/DF1+HZuPfRn",
-	"Px0LNAiplIShJWW7+nzAlm/SOvwvoAk4cLegcjZoXrLjWnTX9fuFv+aKwtfckPzQv6UG5c4KxBzn1iNO",
-	"r0HMkDNvqDUKqsdDr0MMsW6GX4cCqblqdRwBNVNqpwVWFkaX5CgkXX6RmbozU8KlDudmC6RxYO556m1u",
-	"Jleu6dDd+k6f6RQ6+29Ms7Wl7C2JZfTs5DFgvkUZvO4SzFlVNGG8i/F/fCOYxlGCGjA2ZReceorn98FC",
-	"hj2RSD5GS4xLk6Q8JHJ5B2ElnQv6R85AXHtt4nWIn4dnGi9LIEaI1gCj/zb61egfxvdIA7NOBtFXM4ne",
-	"oJ1xgusn21CUel4VbSPA6gULIgS/D+AUSmtjgPOZGycMiehx5hMmTZZTxmv/YfT91edXnyt7cfSH0fej",
-	"75QdOPru6mdXX4y+GX09+nd09cXV31z9t6ufVVGllD2g1VI5bymHcAtTJmSKXAmiZLrLGQeno1+Nfj36",
-	"dRWVo/culSuw9oBOJkPSCwkj/XDZvN5edkFC2qTawZ1Fp06vl0mW34x+o1bAa+MQe9IgtM56WEBaONhd",
-	"QGDCDdnp1ff7QYDgd8DUSL0++3G8FWbR8R9Hvxz90+jXaKm8akgEwB32+9GvRr9BS+X1JBkXoqIgUgak",
-	"O5XV/mn0peWl0XdXf5vNWjdjpHSqZERdzWF6tQ2ZUquVjzex3qJZk5qwrWZp/VPi9UMqh6dESpsAucih",
-	"q57SqfIjzgY8hj5Od3+Caq++kPqoMH3GKDnqC5J1ipw6P5wjMJ09pCw62FLB+zxs8bkz1VKGwyX2ZKCF",
-	"NG8ig0ajDRrImKiPi+QJ+S/Q3QWjkAhi6vcA7YaKKKaWURQ6d+h7QiZS4qWAvK5PAKJ3G1R54mcmNc/M",
-	"Qno1he4n6qXXI3sdUpLr+Tgzpa4Ffl3Nob6jF8ApB81YhtlI9IoO6qp0yUjlzZfATlxAqCuA3DG1e+yI",
-	"3S4BiyeOAXEngNGqn9JlysQHfh1vNrNYXe+s6l2wtG+CezopGy8rBw9RhjAbIo93u5whxnXo91ZS81Lz",
-	"1sPKnHHIG0FWU6Bdhk7u76HttfVN1NMXIQPzGFmf83L8ZJQvEoY81Pw0GekL0Kk09K1BO5wIEDoHEBa5",
-	"7AWY6YAiWJxUIAOAyTySGY+BUU6AuOfNpi5jMp5oXmOta3AyRFmvL+fOx3fw0zJyMZRBkN3Z/SxOPYTw",
-	"TDE3wcEiQk6q9rX3U2X/B8KWS+vEjfoHBbMfCgd+HRnQskVOcjTU+9kx0hdEQm88LBIBOIzxkPLu0qsp",
-	"+t0uDofWd7Ccqh6bDYQNX4w//NnJgWlzAoj9TWp6uLgP3LFsjL2QC4FCEhAs0v3Z+iGrdnCDMiKr5u5q",
-	"zMGFSRyc2rHwawJQyuBmTmowcpPgSoSIt0CAZXzv/5kkTEvaJS+MlJ7aPsNel21haPCvhXG1DGjYnOFx",
-	"D/ukS70HvK/FzzwId6at7zWhg73Mzk1Te7uM3wHPuSDhDyW8fA3QDKMPhj+Mg4XxNBMziRntUmTfH97X",
-	"l85/rNAxSPTTnmzYH0DrTZrgqcShzAbpmY2TvTg+Ri+kHjmkLDMzUf2mdFdX/Y76DMInHd4jXkc3r5rj",
-	"PBVKaUX7ZqVqVqTbrbFAcwG3L0CGNWCzaY9DysN9e0Q6CR5YX3vKDIR6Rv6WUq73XCouclYyX0asYRoH",
-	"zhG3kgSZoK7jWUuCvfYidVvmnWf6vsxH/pAwJcdAURxxPtaKf2zN5jkBgt2dKefzKX0T7ZLEZnNEo1nA",
-	"LC5P89xEfnWW1FEajsHjbsOkoLkeKKZhiBvAYloVvoSRH+KmXC6iJ10qIelonKx5lKBE/GeSEBrkL01H",
-	"aEgBafBIrds7AplUFYGWRr8Z/cOKjtRqs0yRjBT0mkUuWh6N/hmCnP9j9M/wDmgm4uRU2Hfmke04gn6K",
-	"TIcR9FPn7uWdGrNLj06e3dXZ8YsaLEl8OwfervxDNmYcY8D1wpMZhLuFFx9/tvrqJ7kFT+Ys0t88R3PX",
-	"0vvXUOhJ7TqmLVMohaW5sApvTxfGlbebfxLFmFq8KQmnqXbtjL7sE1utn45F72iHUyN49JQ5TAVaMUk1",
-	"K+6VYuUz9YJXK0YUiZXPzKdT9XUW/szUVNdSfnvrlf36J9n9Q1OaOgU4OQ5M7hRHT1TjB35GpMAUpETd",
-	"7NwEwKgjuXkACnlA8igipk8g0i/afDDeoHKmSRmPeb00xU5In3EuEoBMaXCjjOfRu1N0mW0dlaRjojXu",
-	"eb/XCrFPqggOOn979bdX/yVOjvsG+vV/O/r66j+Pvh59M/ry6hejr0dfax2TR1iigGAhUXkDtdUQ8+pv",
-	"HSzADF39fPR7kzD3/ei30OPfPHl5RynLpu7egYPzkMgQU0ZZq1pjoz9cfT76/uo/Q7beF6Ov4fz1S5N/",
-	"9+XV36mR6mepEf9+9LvR9+YN34y+hKH9xhlaZb1kx4bR6Pejr0d/GH07+n70v5d3kKe+J3k0IA3KcJhH",
-	"gnTVhyrC6OoL9ZKrnzlz/xniIWJc7dFWsiQ2k6RaCWZNUudGhsKk1qhXwsEavDwzxdgs6GtHZLaWuA6e",
-	"/RgKv5K+xdiQwVAD8OTInkRL5uMyfK+vWOqz6FseIhx6bcCpWTKfIHFCX2rSK6JLJOcmc4JFX9aYNRbj",
-	"18LRbhE9YcHQ+dZKckhNMvLMqAKjAZKsCGNwzWMlRsxbp7GWXfIFSw7+FIGoH3EA6UcWvvnziMXcevTi",
-	"hxQ4mBYnMFZGZFXEzTRTdsckN9/xy1+TO27jM4uJpenoTlOxml4PxNGUGb6xrNeYE6pICz2JO/FpFmgj",
-	"3pe26t5eXqwxOPimrIVsvAH5nOgWQfr12spW4tMMoIoA8VGZ2kr/xeBWcDcjxBf6evFDjxYod7vFC+ZL",
-	"e23xyHz4iPcIwz16ri4QxWfPDu597N5ToN2otz9WnkCuRWW73yh6vLvCcY8WPO6TFmEr0TBeubeLDu0V",
-	"LGBPATKR1G4wXv/bOMbbOMbbOMbbOMafNo4xptlOCO7LNmESECmvl2b3hJEoRbONpdJQF0QAXn8EiUnF",
-	"DpLcx0PTbU8ncI0fl/duuyXE9Bln93hwKLKYAYgD6j9jMiuHCb5Wk2dK3woq6UWEzKDz8xmHowmTSglj",
-	"m7cbQ8rASU8gMbKPM2kC5uFwj/tZQCue/Tp1Qk4Y4kyPCZKBxA4CnCdTliPAjY7HYrPEuMnRmvfIMKM7",
-	"lpgwDUCivV7an4GxPbNZjTfJUUw8K3ukLSokCa/ZNQb3pNfGZ7MSMI3YquUAj0m3iQx5g8taDg2o3yIS",
-	"LZ31QyYkVaKrvaefi3hYYyHZ2z0+23uwu7wTnS/FtqH2yXWqu7I/4T5jIDqEWyttbywE/vqjQXR8M2m9",
-	"u68NF3KsT+hcYLBTIZ1PNBa8aQSdIWYMWPxedvnFAz5AXcyGSJgHoAEJCSLM1xUeMzzsxMMzh8ezUhYB",
-	"2BnbFjRdPEQ+10m/CWvARaIwuAbxsTiQnuGWLuumIYFag3F4hni5Tx10tr02DgLCWhNyRg1UGm+iOgBr",
-	"1219UdypQ7bTpRRV03VO7eUaE7TFCtRYNPop7gDqWX6fZ0c1QQg96eGXfbJjutIqiZ83KG31CBKjXryl",
-	"ViFdItvcn5CxqjwOsOCSxSQZ8zQ9IJLY23ZVJZc93SYdNOV5KolzXt2VJFuywY2dRhZ3ugNdCKh+eiEK",
-	"1EHoMojQsQGy6iDGFnzB4tDZhRRgHACsdsJmwL0eWNHpArbyRuKdG5mpW/GcMnhUE0GDvuoLtRmDliCn",
-	"HwuSRz4WbSIiIN7l1CA2krJ7aw54/UXg9HeQGlZIfRP88dqcegR1sU8QlnbLz1HvlFq+bBabp0P/hI5i",
-	"GveethjxEWXzdxEzncgmtP/SI7KLpLanEMa26Qvim0MraNoIu2ECoNocHdHsq4gSFn0WqBdRaV4mTLE5",
-	"LEwKeHjq7OYF0ullz//gOOq9ZEhghvmOhfozkpuHdnTJPPZKabVYKpbLq8XNefufmab9meNJv1OvhPPm",
-	"+agybUOcWhbS2qgWXYy6pJZDS4mtYqixnL3siiV3WxOZqxHygWJaLWHyNpsb5mgLKRjuQrs0QYJmcT5o",
-	"ofitsK7JOLpD4KTod0gS74kpm/Q2UEPtfv8RnByfCp7ovp/t00c/Zx5JnunY+gX1SYienTyG4I2JjEfM",
-	"ouvkFum5eGb0WfTyiLmg0NXjXYIa2OugBmnykGhxpnbODXz/xERnYZCdCr6Hg0CN4Zre6ETFbsyLl32l",
-	"WXs4xF0iSWhPMTSlQyL7Icso0l7bmg0gKLGc9Gr47brvXtDdj/t1SzKJxgdQk6T7R83dec+0DEoMuoUv",
-	"SKz4qHlsHtEmwmw411H4vNhEi6gD2Q55v9VOjur6sLIBZZ3Fgm+WQNljhahaqx/qNA1NSYtKEOtLIiie",
-	"9ux7VPQCPMzGO3AFCCjoBgl0HF29yGiROIQSDQOSGECtkdAZ55z6Jpp29ihjHz2iaGJhZ3DrYyrkjfWM",
-	"w/yz/CP9wAmDekxZB06qrxvg0773s5BmL97p8a4+68gQEsoS3LFuk0wylGfEp9Ia4ygbi8cO42FOIMSx",
-	"w+opZLtZDApcGalsu3kbfSlNECPaC6NfGiy+L0bfXv189LvR19OgCKduBc3/DOiDluorSketCMFXPlO/",
-	"vFoBNJb68jx7MV0MrnncnfYMmt0SR0dLcCOO/hFy8+22k3MizoZVRd/zCPHnw/iYsZOco2m3LzyDY+58",
-	"rhFAcBGwV857JBQ8O1p35lSjjhXgH+we7YI9hz6FEO2Yztnvq3VdOeTC44OpwYUsYp9x2dvjPrlN0203",
-	"isiMH97sqBUJTRYJwCErk1ZAuwXInayxPgPfPBFSQRqfxLSfZkIS7I+dFqSmuzGX2ZW1sIoo96hQBsab",
-	"ogvSQdesuRcXnGXy9GBaR0l7XdYJjduaLt0P/bZa7E9dgH0W8sDmuYw10Vdjm6yl0k0zM50uHLR4SGW7",
-	"627e0we75cxNqtGZnEs3Ps5E4I0QXsdHBWoMaGsjktrnldyleHJ3P9IoApmtXmRP8dFEAV43F1RXViSX",
-	"vZU/fv4vdYNxQNDTE812bR4kZKHDRCSk3M/C8vE48wXqkTBiT0OS1VImTV6GSsIcZzUFOIuHkkcYHR+9",
-	"Z5J4lVEBvWvRUt3HElfh65Uea+3o7/MwHU1FKpNJpI2hzDTxBfFCMjFWqH6z712taAwPOexR1kKU6TIH",
-	"tXCNIWpjNod5bd6WWCiXGBGz5BMM7TJmxHbRckzaLXHSe8o51K1yssMw0ELMKEaBsOjos5/kSceEmKh+",
-	"7o1aeNoNfmx6QGepv+gijTWk7B3iw4HDAFOpgRDhXxoKmUYUSWRHORkKJ8qnYZmvfJYhgEU2SIld67tD",
-	"F+os4xQp8bNOcTH3ZrVBigo5m828VpY1FvdDmtgISWvD+ROEphqdlmvcdc5YsIlknUycLP6F/rvTTw3m",
-	"c+FntvxTojbgAyW5sCDzNQCEH943UIDZeXXTc5AXiJZMzmO+nY6QC7ShRUOSUkU/3dyulMuV1bX1jblO",
-	"A+Ax0wl3LRyWsRDGnMkFyYVMjy+isTMqN/g+zrhaoWhcQzVOg4RKcEjC3b4ygOxf1kfIPXx+ltmMvK6P",
-	"puBsra5xz0KT4ZNHcEaXOqIBwgAx4QUxP7WlhCZe3LQauYsF9SY42AGWiiuRvVa8g7yQQKgFB8rRfrR7",
-	"9+Bo/+z8yfH+ye7Zk5PzZ6f7J0e7h/t1tILGfz3ePT19/uTknvbE4yHCEFIjfAVgVk2urWWAOFYfdTjA",
-	"Wj3IJxckUMMTqcRj5xoqDGKs1yHMj0CgwN3CQcTbPR5KHKClWg6KHP/GIHCOvhl9OfrX0dej70ZfXf2s",
-	"lluuMd5U7qykrE9ZqxBXyZv2SMUaq7G/+iu0x9mFIhVnosYK6OHpkyPU4D4lAlAm79zxcJcEe1iQO3fA",
-	"9BNFpPhYHwae3N9Dq6ur2xDWONsrokPOyBBRUWMIGSUzoVxGvU1j/GrkNAp5chFQWx33eoHJTVwx4FM/",
-	"/URwVo8AAUxOh3rVJFA2i3CYADHToGABFVLTPMI9U08y5QiUobrGSqsX0dk4bpgGDxXEAIihJXimznpV",
-	"j7FgWw3uD+GYKMIsqy+ngbkivLJEUlnAWwKIdOCOvYrqa6US6uJA8Tzxz83NdcRZMIxloX2mer8aj2lA",
-	"2VC/YB8tdakQlLXyoH/Voi8bxGWoFUUkEAQNQm6hgc2sNPn++PnfQx9338Az57XXN4R6tbw5a+ChJY17",
-	"6oClekwjJLhjUKNANCqjOZoSgrl6Qd8nPryLClRfq1TUnWP4efW8ydcxi6VYFCaAvbYBj14yOKN59YC6",
-	"6chZLBUjeVvPozpgzSUhS9TXMJdiQLtU1i2F1GNinx/eHk1ROHDWa5XKjunzohSRSUBSZMsjtYaY+epR",
-	"a5UKLPOZ8qG6eKiLVJQsoQz+DXngwBejpWc/LZVKpT9+/kv1oXwfpqU+bt43323fX4YEbFghrciEWo94",
-	"lFUgqEEBVVsESGM2yXn0snoR7ZoHmIVC0GjOR3WnEqKKlOaETr/H+4fAbHFz/2W92UxKEVLXoyYhfh55",
-	"OAyp8pF0LA4sQokbQIvn0KdP8bFympQno5igz6B/qtrY+XgF4jaZ66VV9fY+wxeYglK3OKcnRIbDwm5T",
-	"zQktaVtVLFdtaTQY5ToJGYIIUi+ybBNmccjjBQfDty/M3o3GF687lTCHxyBflAzVJ8Soh1tUgzVWIWSB",
-	"6pqv9MyViImPd+tGAWhRQi4o7wsdxnSOnHeSx8pg9zjPMDVTMJhdNxXapZ3EHTDf2zyUJvKYyC9Zwujh",
-	"8zOT0qJGAwTd9yvr6+XtHVsa0SFDAYk4K8UBCYJCh/EBW/lk0BFFENnLiDJgscTxdBXdBbWPlA9cRCdu",
-	"xFOrFw7pc3mkRFVACoqYZteEXOqp2FZK1qowau0sHILHC1L1dIBbShE9O6ixPRwE6M4da5fcuYOWeIju",
-	"3AHz5M4du0190uWR0o0QXE/2d+8d7i/nkcd7wxrLsHe07NW6Ia+WTgh0546dNrlzB8BpJEFU6hJrDwdB",
-	"jd250yLykNy5U0QHzNoLGvRGh340Ov7p4SlacjPjtWOX15DENRZQ1hF5p1mYWAY6KpECxXaYDcEXq2o1",
-	"ANVuasZqBEoh3iMXh0QI3CLizh3ti0ELBUEcs+Y45L2QEonDYS6f64eBMYdEdWVlMBgUW6yvROmKuVPY",
-	"DwX1hmJbdoO/OuLsfkjIKW/KAQ7JY/OOuKYjsot2jw+cesxqrlQsF0vGNGS4R3PV3GqxVFyFtFvZBuM1",
-	"mwvVL62suMmutnqekwZ6RIbolEi0pOyQzfXy5nJc4GKYPsHzWqMBwvowsXHEDsL60zsC1Ts0ghrVNhTo",
-	"vg4ZatuiQ4Y1BnJF7TMB9Q9mF3hcXQ2qagf5fRDFWN2gd4AWSKTGIiEBw2ryIOADk2mqPXHzPPC5dSaE",
-	"iTxHwuDAz1Vz7xH5cNDRKFeai4GilVLJmrgmlOmaZ5a6kZP1WU4NI1f96LMcDlrKY/Pvne6CI3IBfwEl",
-	"oZ4XXtooNx6Vjte9PbLxfrnzuOS/qPDnjbv+7tZwv/zypLsqzvrvDz4Yviipe+QwV809eXSs04yUs0ah",
-	"OC9XzZXLLz/c/fDR5V7YfP/0fPNs+PzpgyetzbZ3cYx79DAIBwcYH3sPnp3w3KuPXxnzHs9y3B4+f3Sq",
-	"jf2MxFoyREI5ma/yubXK9qRHReRcOeP8ELOhsSZFwgPLVT/6OJ8TFtkgd5ziNZTFaha9rPpRTgyFJN3c",
-	"x+qZK7hHVy7K+pjRUckrnptK3eNCZmHQkx4qKyXk3GhjbFUUYubzLmoMJRFoSUcylyFTiLaYYzE6N78j",
-	"UC+kF+oxHTLMm4zoJg9RRTkIfUmEbdahj0egPKbGHisdSXwdpw2oEmIHx1mcq2HQ9uI3ntIWO2Bx3vgY",
-	"S5cXY2mHbLmXpaONp93tvTVa+WRz+H5ZfLBFTjrrzQeDVfm49wI/4+/5H3rbjUO2/65ie3srjHQbb3pl",
-	"sl4prDZLjcKav0UKjQ1cLpS8ir9GNppbuFxK5CtVc5VSZaNQLhcqa2el7epqpVoqvcjNzb4OUWJyZLDz",
-	"LtIaOBruDZg6n1vXMmP6fQfKGWU4iKCi10urs+86JeEF9ciz2NKbuoveIxLheFYRo9r0SuxyubObnG/F",
-	"jD0F5sOM/VSZuJ902+L4hwbvMz91oFJj1k5Ut2HZD+HYGkdHwvH8luAq6ChqY/ACYVFj9QZlvsMNyqfZ",
-	"BetZmeaduCJRR2uMb2UVGuO2C72N81IItytrXlDm2TP2aJer302+D0Y9Lkyiao2ZkLz1QqzT6pLA2vu+",
-	"NveNyjJ4RmiorB0QIeB86pxwO324FZR/XudH8zC6fyk+HmBkUGPQe1/5rlhK0u0Zy55K1O8t7yhfu2xj",
-	"B+cR2eMR66IRvRYRwIAW0eZmZ0rnjMtzWFnzAMbjtVW2u24hEd8Aj1i115w3Au51iF8vorllIpRIPKey",
-	"vZfgbxMcuMv94YIiMH7MMenmqrmC+u/u/nsHR2hv/+Ts4P7B3u7ZPnxbY4cHB3fFp3t7u+93W7uDg7u7",
-	"rYNnZ5WX3u7TYlF5Jeq//aN7GXdeV2S6ORc6nButT66aO9x/tnfw9N7l6sPS04q31X5a7j1f626ebTc+",
-	"vHhUEUfr4e5Wf7/cfG+1/XCj87j0YnDQen9zeLLGjyvscPvlaVk+W714vn754eanu6XGXsXfX2u+t9E+",
-	"2PrkUSk4fPdaAjlRxfIqGRg2CAPXt8TgDu27HUzsrGuvXVFeyol5175Z9Fdzz8m9O0u5nMZVEUqpzKMc",
-	"7mI/ooy6pTz7lmfMZv4SX980hzq5z8MG9X0Cwfy18hx3HONhwLF/xvljHLaIvm99nuGJfq/HQ0n8Q+JT",
-	"fDbs6ZsrlXlu7oVc2X1KJO5HmYR//vr59BaUsePzrmgbcrI21qaiSBwa2VxA0zbb5hxH3l9fQA4fH7Aa",
-	"i7TkklvFj3o8oN4QwX4kwmBHtE1HuqhyKl9j0KRbv96EI9u0l0ceZ6LfNeOCnkZK42uXMEYQYOAz1pgZ",
-	"oGlth53mQxADqa+V1pxAwLnRYnDksVYuuT8Z3VhXD2nysMZaRB5EPystXdpGOFDKeHgOvct1nJWIuJ2Q",
-	"0meYAUBOjVmaGl1qn2D0mH1CfG5nintaXDoVmzWGmzZV3el+bnv1VFPkgx+w7xNjNym/3I7DGk5AU0Nl",
-	"fydpA4J3ZXNXMlTpLvBUTJabqFHnoDU3+s3Vf7v62dXn7qGf+nb0lfp29P3ot25BsbIkwxJrFSDvoRRG",
-	"B4BwsIm2K2W0ubFeWFstVMq5qDdR7tHm08rh2gcPV+89f7F+d+No83jrZPus8v7qB2sfrr/Y2N28u7W3",
-	"fa+yv3p/7b31BxsPNx9tPZ5fm6VJs5A2K/95ajMnPUtHj/UJa8RqBu3DrQW8rtZbm33LEZf3lWGpb5hD",
-	"Hexx1gyozltYK88xqPfg2PqtdvwTaEe9vZRkdMQghI6B51wt5qhLpRRnqMnPQDy8mhgXfUyMkjo93kUC",
-	"D1EtN+R9jTdg1aTk6AOlNz6s5QwmO2nSQNfqNHnYLU7RRE2bLOr4anlkEAp0poDua6wD2zuTFRdXzifV",
-	"mR/Znh7ijCxPCHimhPpNwp4mdcdCHhR7RIb84j+ZK4o8bE0K7KxDYKcEgZ384hrCPbqEBH41NwsDVsj4",
-	"H/NfGfL37tnsdO00JdMXLApjNUpiV1IcYCIiaIe55WpM6+OQXFAymCRc42UuXk8MLiTV/rLN7zYfpMSL",
-	"qcLUhrQ+SBuXLcousSfKEOuf2QHReYPtgUgZZGLLdi7iO2lAIZKmg8thi1UpfpwWgjOCdRZBhApEKEBE",
-	"xt0bbbQpATgTF+Yb6/GZFmlx52nI9IR0CmvKCdQiuikuBOrqa6Vy3ZxkK5kZRzLqyGtzrizpKfUhS6sl",
-	"5OOhQI2h7auxXGP8goT2cBdyEJYqaxpa3L2uWGPPs1LoUkmdeeWZ8TAknoxdnpZSEfVKqVKvMeu9xXE4",
-	"XeAA5IEQYoS3MgVi5YxzjW+TJpcS5WoOZog67mcvNtE7AawGUT0HNSCPAu514or9vjR6YdCmAYFciO26",
-	"OQZNpArk4/VpQgZTclUnRtxu4hsY3sxhxnCRXmDGL3BKf0z1BtIhsLkl819oIKpSqlzzGMggwORE0zt/",
-	"+rByb/PR+ou9tecPV9/fOHv66IPK46fr76/tnxw+3Pzw7upR5YPnTx9s3H9xvPbs3qOz9d3pBzzrxg6I",
-	"IH0mIe/MTZVsLKUJyjfa39DTGPb8zliSN9WAfcR/G9B767JMCejFilNrS3AT4tKrGQ4LyMMVzXmFZtQy",
-	"PVtzmwoYxaRCkh7SESSrz7V2Jb5WWCitrzQCtG5R5Z4VQv0lTEQbAwbOYSmyasZwmpTqDVNQUmgJUhIH",
-	"POwI8FeWi2h3vChQ/VI1R0vY4ElChhJmiAc+AR24jADrpwmHWzDHAQ59oZNJ3HMwc0YG2mvdHrPnnUHA",
-	"YkCyrybVulG7BsZSWSU15uQF6ifXoZN49Gfsh3UJZgLVcjayBg0iarlije06D9YJne7JGizZedMYAWjX",
-	"anOsbNBAcOUAxkdeblhP/X1wjJZAhy8XkWs45XWIsUUvCMtra2gmhNQkle6Kz+uqd1OwnMTicvz8ZLmO",
-	"hivt37LOSb4+t9l5WSl0ty/9wmq7SQq9LTnIsiGgzbnspccLizl5G7yeGeii1NzadqW0uq0V2OIa8O2p",
-	"21sl/ZeupO9rXyxOIInOuhJ2nqOi5YBbFZypqHl/yqHbPvNFAmNuDMuuQZR/q/6qQn5k0sUVkvdEjSnd",
-	"BUmQ0sBpwhkZ1+kX6UdOEOdqnGMbfG0iChvvm+y+a22FPx8+SZpvprEG6EqNxGZXbrbRZs27lSYPW3wK",
-	"U5wS5iOSQuPU5RpgY+jjxSK6ry0gbUrm3VDFO6LG7AFiSDxCLyBSEgFyw5nfkjaDsqIfJsuqxk6Pd98R",
-	"OpFap9PHyPbAf5QhKndM5ADGlUcY3bkTHbveuVNj2sJ1xpEA9WwMdQa3Hk05ssiWteVm6hiU2YaDAR6a",
-	"yIoxzXBDrUgUkFCTAwMHbFKTFiX6XjtxhKrPWpWlycggKgqKgMl1vpbJHAZKGRyHIrK8qGywlPllqO2Y",
-	"X/arpTiUkiy6yAy9m1fYEu4TRfob2VaN4b4tnXXNFJhYY2i4x7VKbLh+YrBFcXZjeHp4mmn66PV0H5g6",
-	"iy1XVgtr64WNzUXsFEuP+7B3FjJSKhnQqs00VyDNFPn4SNyCd1DlFIDoHeDhtQ2Gt5r8jZ8QRiddUeBG",
-	"yzF3dReQ2pRRSXEwWWzvxsxkD74bQ9ToBx2kuweZrJUop0eJT3hmNMIag4IUyRGV8ebcMWXC2CSlQgKk",
-	"veVcl2id211Qr7GowkEfuHs4CEweZZzUEdEE0svtYWCEUVCDmO60TB5tY1ADVenTZpOEy0X0xKAwCaEV",
-	"yPiRP9p1MliS038HkEco993QfY3FWqlNbWGbyOvcXJOSCyQxjzuPSGNd8GqNQSHoGCvwHmHJjCfdvdHk",
-	"CsXOuFM7nT6ijWu4cSo8vwMP2R5bKsZlvFxpSHZYnbYBnE0mVplso8w8f3jygSbAcRxHun5Sq7ZujuOo",
-	"+vuNzU7habdyWTiR273C48Hap1BYPzMyz8jgeHJwfoFD0sTk/hL81ETU2SnHfB0JNW/GoV08Deet3nzD",
-	"evNE28GgnoToA1slxfQCShPE7CxPx0SQpa4YjUPIWvsRHzT2suP66KYEEHGusfj608PTZVv57ggdCHlS",
-	"r601lcCSimay1VSNad2WVl+2VU5sCdo8yTy6c0eX2MY49DpIbuU4Fbr9yJ07+cRWlTzwY9Wej7YypBMR",
-	"5gv9mL4wLcJ00Fg5K6Bc4uINq37GxqhhAYDycB4W5RbtgLdoMoHACjJXI+fiKGy9hEWnxkAfQkEMeGnw",
-	"DhwEfKD8uDZmfrMfQMWNiU6rgUYiSyecGmADILg2Iexrx4ELgBwBwRfEWQBlRUC3xkx3SRB5U4Vn/KTH",
-	"lHWSLs3zpLebzZmuq5PUdUerg8L4YbSTf/q8crj2wYvVk7P1D+9uHO1t3dvfvv9e5cHD1UeP1w6P1o+f",
-	"bpycbp4923r/+fYHH1ZerO6u3V3f27i3ub91f/u9SX5YNGi7YImQsw0Ur26VN8eUc/aAb9N/g/VaSHev",
-	"TUC4maQXk9vStAB667X9uRySQlWickfiBdZHkknnzeHtGbooTHQxnKqLTOc9BwliyXN75qYObfPIByBR",
-	"9XPl/m6+xryAC3uxVQR//PxfliM0DuWmhKkmg44voJuLaA0Qt/PgA0ZC3TnRt50Th3AM6HToBMSLcslG",
-	"z4o1ZoF+oa8gFh0RlXNY0uZd3zAG81C7KCQ9gqUZij1VtZ1UrDJKpEToskWDNFO3v9R3agy7J5eTzizj",
-	"gFm2mE8s4g0cm94tuCLZjTFv2xPJbDeZzomxubFue8nUNWulxQqjx5pgTvBMrIiNi23gZEL52e6o36xL",
-	"8lZiv/6TkD0d3AdRNOR92NY2N3asgemiAnrerJbHtENSotTB5YokUxXh6KQmcRZfY24WSRY28zLgOiWP",
-	"57A+T2EyGNZYgs3zSPCM7q06WSPgg6gjlWmGUy7VmJXVYyXfxpIHIbujC8US6SAQQjLwnSbJlPflWEvV",
-	"IjrBMlPkzpaxt5HbkTA4dWbCvEIojV1+E1NxXFDZNfxTSqq3oZAfuGgDYN5Eh0wjlNKG59QMAHNeP1mQ",
-	"ZSB8xcheuqDTWI8ADgcHqPrc0rkvxsHgjGhUK0gNQCYzoIiOlf3MQEgqMaFDychIPXhSjZkzXYGkLdwD",
-	"6dc0daWDNg/i3QTZdroqCcIxkKtPRY1FnZPQc22e2mT7Vog9ZbMynw/M+W0M79wXBC2VS4bSosbc4+go",
-	"y7avQe8kBnccYu4eZ1bAW5IsyQFHEjeEsj11XqHNu68C+lmcKKijRUrAmpvPKTuHJvVEiAiFrsbsrIXE",
-	"QwGyHgS1xpkQbd4PfNSjXgf1e3HAwCBp6vpfOzgheUg0QgeA6mniBMNskRz3ihY3kcLJBta5UJ6vvqz8",
-	"dHOw/UGnJMre4xfy/bXh0+7Drfbdjf7Reu8EL2IvJjpr/5gD8kcRBtnbQPtb7XLDUMf+pTYSIbbhJnUp",
-	"uRaj3c1jQGvYxtnYDhi1At5wkJOVfOvijkb3wci0p7YpTkb+1phbSJnXAYVsBAYbIoFQebeHQ+LXmIcF",
-	"KVAWGcfK7jLaKkKCyGhLjpYwOukLQTGrMd2+HKBgGwQNQiolRDVQfQstbVfKy3FYsr68gxpcmnh/gxjj",
-	"3kREopDFxNMAG6VeijUQwlLRRki0VWMO7CxoDwCdL8CU+r0eCQtqvuixckhQQCRcqE/ZIespD5BRXd3P",
-	"ETO0apCPPZxAtAW9GfKBPiGAhgAv+ziw+FeazpBSb9OuzGVO7V2Xa8XqOxVjuglEFwcBusAhhSUFXGwA",
-	"fap7vNvlLDpCry8X0fPpjf3zNVY3nw3mp+m5q+R/FZj7E+LpsugOcbMY4nhR+hF6NuCXRei29oVxvyqN",
-	"bWu+Pk8g3C4pxQpnFyjAkoQTUq3MvrmBYp2ZLJUqW/6vo+9G342+TJUt/2r029GXo+9G36t/Y7j6ai7s",
-	"Lwh04QTn59ffmgxvESpu9UD9rQL+4Z90a8Y3DtXccBFC8BUrhMREoAjFak96hB3cQ3ucMagQtjehJZ1+",
-	"KNDo/xn98+hXo/+6Mt5ScdntvKeENITptRDOW1x8HvommQoOkLUjItp8YBBudfdGUUT73Z4c1thA627l",
-	"X+oUd+3JGXh12140K0OcCun0Nrw5GK5pZ/NRqjFldm9JUwQPfR8XgKhN93acIBEyGsCKN47yOYVR1di1",
-	"1r/Ut0TVCT1nOSK4W8EnMO1n9vJXK7aT45SyQTALZdyqGbx80zo5s1WytU1Oj3fzNUYubQw0Cmlimbxx",
-	"KQrXHj/a29cYkZSEyxrP3Pyp7z+4Z4v6Y3BJ0O8i+cx3NNhzvsZ0A648wn2fEiiKgNSGobK/dKXhWZuw",
-	"ao3VWCHVdNd0pFUbQ3fGRaZFmD3S+8V/R/VKqVRPQIGq5+jggtpN5kZtlSUgBKi0revgQQnhU2MILWVb",
-	"4ShphDMeGXVQ+ehoMvUQ83oz0vIcI230XaAxpLE3sXSHWl8rbUNjEcHP1V3xyWU1wg0zOGOOhwHxDzTA",
-	"2upX95k+AjHFo8SKXsibNCBoqQ7twExj37pujJJJ3MRzRFt5HIo2Nr3G4CNoGBz13kjSQVcN0wbj3PCa",
-	"X182E61UYJb6V9MXpF6FHpbIzfGBUkndZcRUzkbPjo8za2w32jlxmWkeDdpYkgsjv3lferxLiug+pkE/",
-	"JEJ3NakxNQ64OQYJWorggRwIWDD04cLlvHMrZPVYG7xucnrjravDYHaLJu4EbnFemtiHOmHH7Fkt5dXN",
-	"66WKvtm+4hx6kKTfm2xcoVulmDpkRWK4Zxlg/6FAGDyqSMkpzhBRpu6YptIlXKeCa6zr3BgiS5ZYji9x",
-	"lQaopFcf3/z447QXXAZP7pIXT59+2PjwdOP55WnjYDfqC1/NvXi5enlcwtvDcnevcvF8Sz4l6+Fm/2it",
-	"8Wij/XBV3Cs33yvhx9uXH3q5RdRfun3/X0RZZwok2hHimXLeQF78mbo0u67+SDg1UbrHmGKzEJoLujin",
-	"gt+HbX/doOTrQO0zOuLE8vRbX2q2L1WZy519D0sywMPXXGqr+FD3YUWyHfJ+S2lRy7KLmrWgGybbtE+g",
-	"3sMck0ctd6ISwKXE1wVdyR/wgdbtykbN15hV5GAOgylZXzYpU6Z9urvlnp08hjReYkyVRsgHgoQ1Jjng",
-	"MkRdyOtRuNIJ4Cl1l+i57sbhqKgxx3NRY9xJmUPElheb10InPfWFyR2rsXHb3mZL2/crSgo1h3ozqVjr",
-	"BnPXUs8g95iTvTgVzQ2kLpv2PkxNVD+P+DVm2lqMqfJTYwT+EDR5oql+1Non6BSdaB+wY+Ra3QB3Kt3/",
-	"/7Wo7QS3z9Rip4InGlUtrsnST8jU4amNAoyXGOizMKi/OdzYt5rkz0CTwFa5viLxsMQBb63wdKvniXE9",
-	"0+0qoELq9iXQPdTW7l2Q+LxICXO4Wgk6BIkFuJtHjSFghReR7kpXMG3wiL+jnFcT3SnWmO1D4uEwHKL6",
-	"/hluGWG9h702KezpVohVM6I86uLLAm6RdzdK9R1UP2gWjjgjhUMsvXbd6dp1hlsGpnC1tFafFO/b04RJ",
-	"dnleVAhDX47cq/zMCzUp5rnyoKlmBZMyMv12ApHGY89Vc6PfFdHo/x19f/XF6JvRb0df5tHVz0ffFtHo",
-	"v4++HP129PXoW31Wk0ej3xcRdO0CcNnV5oZXwWVS2Gps+oU1b50UtpvlUqGCVxtr3rq/QTabumqSP4MW",
-	"cVN5cEXH+wBFJA6Cjv6/q78ZfTX6V9Pl9uoXo69G31397Opz9B//c/S/Rt9cfXH1s9FXV5+PvvuPb9Vq",
-	"aZ4TuepaJZ+DZBMbaU1cHCPa6rcCZePGibkq6wfB/M08xlnnGE9qsATIEvE+KubyOd0XDhY0wenj+3Gc",
-	"89GSoSY8WNhDY089xzdZQ9o2gQJtrWgMdEPILykR0OR4MtJqGks1n1MbKltUmCZ91qILSU8nYplmj2AY",
-	"UqkNMyxgy5rdKrnJIoW2iGrUYmxHS45CYsqoyGKDVsNezUqZPOISdbkP8bDq2BsVE/oJABQ197dL9qaW",
-	"7CbGwQ/n6C060TBb3lHPRnLMoaJXPlMC69U8mtpKGGxeqLgIOi0H/VbVRp3zyLlfLZ3AjErISXlwdvg4",
-	"j0wzc5F3QHRJCwewKfJo9KvRr0e/ztfY6B9Hvxz90+jXJuDtEeXeoKNIse8YTb6S5g2IPSuNvDOPgp+A",
-	"3J4hehdW2rerYW+kVw3RDYgNNJb/T1pDFZN5FubC4zghYm173UmISOidB7Krnlbrl0qrXg/+IaPfqJdf",
-	"/e3Vf1EadfT16CukRwld5f/z6OvRN6Mvr34x+nr0NdI3Chly1jJ3/2H01ej3oy9Hvxt9D///W33NinsR",
-	"uvoCVUrlEoIrfj/6smguMkOAFV3EkqBMcfrmZmmztLW6tb2qjAvFklbF/6P6P2UYLGY0GKaFPaUD1JVS",
-	"pVworRbK6wCOL/okVM//+9FXoz+Mvrz6/Opnoy9H/1s/FY2+H/3r1eejL0f/ppdTUfPq79DoazT6bvTl",
-	"1c9H36iPvxt9D1D9vx996TDF1d8qUwfSvdQL/kdpdf3/Z+/Nmxs5knzBrxKLeWZFahIgAIIXaLJ9LBar",
-	"xFYdVJHV6gNaZiAzAGQzEYHOSBAFaWUmqedam7btedO9u239elrbb8b2n7U10+iYVyN1l8zeJ0h+hfkk",
-	"a+EekQeYIAFedWU/e5oikMiMjMP95+4/dy9Xa/WN9fLa2lK1WluvrtVWlFy6SRAluoGa51q1vrZWrdaW",
-	"67UNNQ9zoCmrNGJt6cFcGudBzja+DMCaGt4GkVeo6AJVFUs2DVXN7Rh6LWAYNrnQAiIXg83QziItbW8h",
-	"pJrSwwIk4owtLFaXoXc5yM5m6X/5KS1/WC1vfKD/b/mDj2rWav3j/1Q6u7PFWbgRNcJZ4FFdYBEZBoxC",
-	"zQ9MFkEnzIKCj/vvbJXrK6uLFrEfU6gBvQClDmGzau7Fqq2+ngb0DNHV477HWYvb24iqync8ORDSU6Ox",
-	"0f1jEsuBIIHeI7uhbpFqFQvYtkcl4QJGPztEvI/qcT6YCC89m8dmjkvngp5en3bZ0s8GDMROspU6IujT",
-	"sNQstT2OPflPCyv87YBf+Kcj1h7M+9v8xj7qdhPiHltclWHiZE5DFmg0bs8roF8FJZJzBk6PFE+MlTg1",
-	"nxzcLa8np4MsPL67TVbrq6tL67X1tTdFk9Wrq6/lCdFxOyiqGGoRO4mP9LZBUTPlwBBabi9J70NmF2i0",
-	"QKOvCxqtrZ7/AzgWD0W4DzlPHoLD1wXJ3hEj7gvqxmj2liTa4n+zQG0S7jnPK5qOSEqCGWB68lJaFepq",
-	"S0YDp2cp5Rqns0kRYDEF/FLP7p6+n0UG/lAS2uIODVlXBGP9YySCxh/GFbvCnsK3Qw48Nc0TyVzZoQ4L",
-	"DeSdKMGqPRwtflcP0BH9tsd1ufKth3c2CVRAi18TyxspsYODgusePa6Qu+opkpharCyZoL462gaDYyr8",
-	"z4csGFuQm4FVx5Rg0w1nIGhGPKSjs5AsqPlSf5C/JJ67CCnkKAdlSMfqP22fYfO15Jk0SK2VRZgLdTwE",
-	"ZJP3xbGS3VzgzHmSyCNvMIibhOL7QUja9TA10Asl8ztafG1iZRQ9Sqy+nhCZtaGBqYghcWif6WZ2C9lC",
-	"TzAHFbyRjbnuI0+yxbS/u0IuFcdu8csEsvfT2zMTjzQn5RxxsJXsQc/FJgzJAsEuFRKCC+ob9VPGXcpD",
-	"GcsLmKJEYJi7law8VDQcem4enjqf7ATvecCezhRsx6vf9UB/zHj1XRzjDNfvBZ7DHnh89mvp01mufUcM",
-	"AznjffHa2e4LBBJ5NxD92a8+ELNcu8MD4ft9xsNHA8Znn+t9Ecw00y89uwLENvxU73uP4SHDZLtmra4D",
-	"HhtO1a2xeqe8TBvtcsNZccvrbLVTXqPrbfMdHlXGQ3Wy+dD3Yy/7gLm0K7reEVWHxwt90w44FZKB+A0E",
-	"Ib4/+TR6dvLX0XOIN30VPTv5FbwqnsLM+Dbi4pklARYnTKH+cjn5su1DqUm4zZHH3VMvaS78+ZD6ccrE",
-	"4XDQDaiL1MQJ/lHOHM0YFLpYjGOS/aFsuIQa41CX9T0HTlWpuVa3Yjm2O8fqqR3nM/WCd4Qz7MMWKjks",
-	"CHFG2KHoHGYmCH5zzII5Aj1GOC8le6LsCrEE91H3A5vGgQzQJ7dLVollz6gGcLFE1suul2CF1tp1Z9kt",
-	"N9hKp9ygq+3yurPmljdYtVOj9fay01DyW22BqYuNvBoQI484xtbWytV6GRpP5zatvsmFt0oDLb5FUGqu",
-	"bFSr1apVimHIWVUIA+azYwqBw2pltaYDZHcy6jT6HIJ+X0F88E/Rn9SR/Dr67uRXJPoSYoDfR89OPou+",
-	"UEOMvou+if5dff/NyWcQHnx28tfk5NPoi+jr6Hn0ZaWUIwDUYqdg/8lfQaDx05JVgh89L31wnoT4Onp+",
-	"8nfRt0o8nPwS0vK/ip5PCWrm0qSgMxz11cmdN6CH4v8xk9BT/Cy2lN7nClO5uhQFCtvCUC98K8WSFZG+",
-	"bF1lJVbS3pFBYv68mR4SyBtS/9qfn0V2yoHSPI87pgABNpbVwMfCtmsWQaBhEdC6VouHTJ3aQPeiMpdD",
-	"Cg4NQ+r0KuROQDu6gb5aVuh9n3EaoJekxwJmqcF4HawZbRwB0Oyq0uI3QEPTVvaLZqC9xvB1GqutV9fE",
-	"tD8ogyeLub7RtDNzTYtnmXD/Ev06+kP0RxL9Rv36zwoUfQ8//vbkM0BJ3+QR1wrIfBHIjFLRbCgQxAMq",
-	"5UAEIdD3PREcMneoJ8T1Br7oKytXcs+XpQ/iW8g9demOudKIWfPtPlxuZO/Lisu17AMJkSmc9d/Uk09+",
-	"efKrnPJZau2exePCElpDyQI42tX2Bmt01ll52anRcqOzslbeoCsr5XpnrVNrr7F1WquChLlKm2BO0G+E",
-	"5LQeUPh1ARILXF8sWYHrcxh8gxhlvRZY3vpouhTU4zO9T6BNYmr4U8adgvqzDr8GOvys8VetjfWPzcfX",
-	"YJNozHeWZQJXIH1simWSEBixYyaFuDhZQOwfMxctRPyLManQ9BTQjxABipsWN34nCC3qgkzxU2cyBrY1",
-	"lC3IhgXZsCAbFmTDgmxYAOcCOBdkw1eQbJiAUuOfKwD4awTAu4EYDs7mUuIlU8C3roVKjj3phQL7FzjQ",
-	"E6ytwPXCwKecA7UPOAge71okGHLu8e4iVImBgmZEnewEfLS4ZDSUxGcd7OAw6jGosZpygmMYAPvkBF63",
-	"FxIuRnnlZs4LAZxTG0Yj+ns4T69xbRiHDqgDsqC+YpmyntHn0e/K2hUNRBJXprzTOlk6oZfAs30hmTQe",
-	"4bVytVZerh3Ua82q8QiLAeMy5TKul6u1A/jW9HHMJ6yA13vNXWcbnSot19p1p9xwl1l5vdOg5ZX2qmO+",
-	"08RDd+grCc0gL/8fwfn9DNKzPzn5exJ9Hz0n0Zcnn0GO9p/RCxr9iUTPyMnfRt+cfBZ9Ce7wr/DTL0lt",
-	"vVmtkuj30R+j34H7V23R+6wTlpq1ZahzGoTytOtehjQcqhHEByDN3/qX6JvoS/CvfnfyS/QzR/8OY1MD",
-	"i769kho1sHfPL06D57zAJQWULJas8MGeKmaThoJdow0LLPiSY8Fzs2X2cjNlMNsDqTRN0hn6fjlkT0Od",
-	"CkM8bhpXgRTY4V11D8RvI6bQmCQLoOQUDjxWOK2rk2p6IghbPMMlwSt6DJ6TppksWiQUPgsoDxF+9j0p",
-	"B8wPCbSxEgEJR2IzTuNoj+PsniOPu6eJJ5qPQnH/IvQ0TXU9DiBUGqSqwAdRSEXhyk1IBgJvCYkpoOa+",
-	"hDMaMBlqKIu9zRjQT4psnSJb56xsnVkzdN5lbJDKXkuR27BMgxJRi5s56WTYp27Ice4Zn5ayI7K1tKYK",
-	"2CJrp8jaKbJ2iqydImunyNopsnaKrJ0ia6fwLBVLVlQ9zibhJAajEwgpZ62B7LLjpb56O83QyfVXvPXW",
-	"HXbMfDFAA53748pbb5EtMzxtM4LdmmolEwy5NA1h3t26vftw5+Bw5+EP33aTe9mbBPtNukMH/BJemGrl",
-	"XG0ok/WwI4bctVscU0688FTCSYvf96CdTI9pN4DpL6g29f6DfWLeMD28HpVxy+9QtDi4mYZhWzzN9tDz",
-	"AuIy3wPjHgMLlnkKcMnBjMeIXIuHDHq/OpSTgGHhGGzdhz2BoPkPnEDf40cpOhyMFgcG7bcph3F3scUF",
-	"9rRUV8YTuf/gYO/wnUf7BzY2Z0x9sX94b+tg5/2tHx8+eXzfTr8yrJMvujKeEGxYCT0nWtzQ7kwcrwkd",
-	"DoWv2/34VL0dsX1lZ9jxLSoEPS6kPW5xO2CON/DU0jbVS5h1wFrNZIHyMfTdW8RZwE7tug27xwnl4xbH",
-	"buFqKDhpC/ZkG2rbyu3QPi2qeIcdPzBb/Byj/5GaoWS3qIX15ORbmPboeuBK8MRWzlk9u/OcAPF8TfMA",
-	"LNerVqnv8dhneRGHgDYNr7KrRRiy/kDZRzWr1BbuOLf29f8VfQ0w6UuAmV+e/CL6d4XlLGJalv9PEwk/",
-	"mV//48nfk+i/R1+cfBJ9A5bZpwq4Rs8ANJoK2p+e/JJEXxL4998CQPsTgbAiBh6/Uc+bSCsq4YjBP9Is",
-	"zTJI3uJXOBplePQo50xNGPZ6t0q6v95ZkFrB/9oaZqmgStEIM9vZPdlSZ+5GpYanPK32k3QQVerdOWz/",
-	"jDkh1udG/PscoqbRv8HLwyScfJadADA6shOgNBLrD3ysAD5iviOgi9bM6Dg5zme1X9YiOj7LIKsrqX5N",
-	"U3b9IBBtn/X/cnrbzVgnQZpciBXk0woyFMJHxy2dUJEKmE9RhQa+MAkejdKaU2V1jLmvsXLDrTnlDbfG",
-	"ytXOMl0BS7qeDnU3qo3ElFGw04xQC4thwJtHtO1xFjb1Kza5CMsdEzWbbe738KfTJl3rGVcwVCXBENr3",
-	"pl5TwWFWKdrEP1boIKVVxTDsCo93kw274E5grsUUlnPZcRbH9dmZfCLTyVPjcOqoOcWmu7ckESNuAiAK",
-	"BWF7OdnzkJlwinf/gF26T/sM0o7p3gxniDC45Ie6y3Kp2aG+ZFY2w0+LcOOymSlvL5sH+Ftt4D/XOYBZ",
-	"YZuaK9CLPxMeP/u9cp06Vf2/cs5/9P9q0CLhDrY8NAaORhHv4slOXCC6M6LavYGA0er+32nBTp3QO0Z/",
-	"4yDub7FRr9Xqy40V6G0BH5+a4NDrs5/g9TvDQAzY0gMhHTEqWaURDbjHu9plmTjzYOusuNXOslNn5XVw",
-	"DHZqrLzhrLnlenuV1li1s+EuN0oxDSrtCtRdIA+lADeg/jNDZ6pVU3QmtS5wjOJmBfG9SKu0/fBtsy9I",
-	"dnmtR29nnWLW9tuPn7RKcRtKwUnywE3Shvx76JULDTYDIhlE7XUT9co8eu0BmypWoatu2eNkKBXeBCVW",
-	"m0V6miaHuoXtqyM2Y0F5j2EQNjsHKVGoRdukOFyiQ9cLy+wY05+nyMZ9jE5KsiCHIBM7Q7QasRP5ooXx",
-	"SzEMpUV84Rzhv8z6tjj6KKTu1SqZ+jZgx+KIuUQyKZE1yV0MixKjDgiOC+xGaLjqsIDnvOekqRlHPdUZ",
-	"tMjunjFKWlw9RP2E0C5LJL3powoGqkOhLzujTm+arfRgvKXmbQen7dqpl1dpkTihCJJgECIzuGmfhT3h",
-	"AmEElw3ojseIkNV8H3qmQ06t2qhbJW8AgmW5Uq3UassVJQmFAz66mSV7MhC1JltdfNgD8aHn+3RppVIl",
-	"Cz+q1TbJfY8Pn5Kn66uHq41FctcLWEc8XaotL1eqF8o3T7ufSw8OtqoP5mj/kiz9+cxF3MCXkUVvBPw7",
-	"3ZxsUgSIDumPDUBLdxQ1yHFSsKWU2dkk8vSFpK2AvulWnwgZ/VyLCN+N5QxZoLzFDWZEDxBV0F2mPFDb",
-	"O48PDh9s/ehwb+fx4ZP9nce2RWpVkrRltogULR5q9xKZ9C4tVoit1eq+ENxWFyhQY5hBy1Xi0rGaH7wJ",
-	"U0K0gywVNX0L2ZHs/Ghv9/GPD9/fevxw9+E9e3HT3N21WzwzE9DFgneVNPa6yj6pELurUK2tOTNqssIe",
-	"OJwNnrGny8vt9HJcITV8BoSM7xfjstRsxpFLT73oIPBA/Cx3as4GrbKV9ppbdxpstbNOq+2as+yusLXO",
-	"Bq21l50Vdw343PV2w1l11yGUudxecdbcjSTwORuQixt6KcD1zxBK+xQo1sDyPvnVyf9+8r8B9zqJSuYD",
-	"sJJVOmLjLb8rAi/s9RXu3L6zv1Xeq6+sarT+RE7O1cpBdb1ZrTdr4M3gItzqhDCaKYiRi/A264iAmUuq",
-	"tXJtJXOJZIFH/YemjVjjbn1rYxsZ57FzZF5wOQ9CTG21s1wfeNTTe/7NgowgavvjzAykBGvmYyDP5rb1",
-	"3w/ZgNSVyFEo3+PdZtJwP21PLOztPIAAVZsGjLSpZKsNXbi5xe/sPF5MlT33upyGw0Bn1ev7EqdHfZ/x",
-	"LiN96jLTRXIQeMc0ZC1+xMYVgqnUClSae8gmeby/Rfbe3d4nf1Ejx7XKihrF3v4+gdx63UaoxRdsSP6Q",
-	"PnG7MiRl2aP1lVVSVneyFy0CZ4nsqYuX9srL642lvfJKvTZ5FxGYUOUxuyVJj8reopKRd3YeA92Qjkjw",
-	"H5/8n9IiO259ZaW2sQnjO2JjSThjLlFIF/tX16uNddL2QqmJkqnZ7A9lSNoszf2NJf6ABZ5wEekqVRKr",
-	"NMpjBVohDxlT6ooEzFE4WPMPyYLdqC63eMDU/mY8NEQMEzLMEhe3UoviSQKweThQSwMhCu39RlQdQHkh",
-	"SbwQXwdAuFJmwgfyKkYP8hTIbY+7qTOdeABvC3c8p0Mluc0eUxKyrP53e+fe7kOi9OPu3d3trYMd+LTF",
-	"H+zu3pYfbm9v/bDf3Rrt3t7q7j45qP/c2XqvUqm0OFy18/BOzi/Rd40zg2wfuubU2Eq9vNyptssNd52V",
-	"lRYoV526ixoGPCrxtlWwdOfJ9u57d54u/6D6Xt1Z771XG7zf6K8dbLR/fPxuXT5cCbbWhzu1zr3l3g9W",
-	"j+5XfzLa7f5wbfy4Ifbq/MHGz/dr4ZPl4/dXnv547cOtanu77u40OvdWe7vrP3u36j94e3bAO7EAcVN/",
-	"JU+yseSPT2n22tV7vM7S57Fz6w1T6GhEZdX3Wo5ufmHq+wLKe3pPzUQQehqybyL3GijxMWBFdT6Dhr1N",
-	"3XhTXxQBzKKT74qg7bku0FpLjeoMmGFb8I7vOTiu2gyP2KNjX1D3QIj7NOhi4ndtZZb3kcPBAFIJHjDX",
-	"owfjAXsTDdDb6KtM77FQ5JueEwhpuvm5FOsCNcAzcFQthaOAF+AzJwwE95xyAopSd26SgHJX9KFUhmzx",
-	"BcRVi6hxJyDYrRgsQXIFQAh1V0unNHREQOotjqQnOWk4br+zdf/+zsN7O4cHB/dt7BFDDdoSkHMCwbtO",
-	"IPpoiYKCH/UEofJIU6qU7t9XhxOqqzJHuLrMB5ZiJVoRNFvcZk5PkDInrdJ/imevVSL/q4GOZZfots5O",
-	"pe1x+KO+iv8l05GcevXKgPX1r8ztcg3XbdBFKYF0G1dmO17NS2u7ZF+Ufl59uPpef2O74dV/tjb+YU3+",
-	"aJ09PlrpvDNaDu8PfkKfiHvuj52N9gO+8/ZF4cXpiECsXesmwXluMZ1MR64nrBMw2Utw4pvnlqcpkBwK",
-	"EwxxMoB2fpHyUSZs9DEKFJ+FOfVwHkMGlAL7p0xeUJtZT48EV0/WPGjxOD/pMesAzMd+rI3qBlEw5FD7",
-	"hw/RiZzqixq7x6hscS7imABB80Q7/DWz0x9rWZQaYkIcg/IL6Lv3R3QsyRFjAzXIER3DoOczK57w9inD",
-	"4twEUdtTJlBnQkMooUds/5Sjy56ShJkN+Z1FyDyvN9HpyEDjXC8nmGoc9kLlRvHOvBnKcwOkNwyr4A7G",
-	"mGpndlfOhFTxhTwDlzzWJYynuArIdE8BYAQLJAECgpQoSAV/LTzcsVyYyJo0n9stDjJlFAjeXayQHWSa",
-	"YuyQMO5KTDLE824h9dAC8rhmbcfBSBowwgKqpNhC8hO8CAiLbeaIvjrVjGkmOGcjM/zFzRZP0RngZ+r3",
-	"arSDgHVYwLjDkNiEEtndJBBlNaEMGdJxi7eHIVFTn4pOKhiUxCbx1jpAVyFbhIvQcxjpCsO5ZC2u5AML",
-	"jJQjaRILWENAz9X2EKFdCm78WGpTt+9xM7NhWnoC5UaGBMkPBC4EucczSeZN0qdHrMWl6LO2cMeE+ZKp",
-	"i/AHSrYzzSnLA1jq/bdiXH1hr04csFQwOqjybnlPfVIN5qBspccyl4OjcTaVyJMETphbWKOFNTq3hIdd",
-	"mbI+QRx1hXBnYHZoZthHpcHwSuV6i6ddwPtK9BJKVsuu1/VC5O7r+Olbb3E2eustI97SAjqhhOisCMaJ",
-	"rZMAdtQFNgzLO2ZSkzLUfRcQHdZWYjPVIiskDLyYoq9QnyGgoxzjCAU10QOfCte2OEh1fTGYw+AuZwoM",
-	"o78cwamZezUxG7Z+Z13foMU1dLXIkOvxs2QIEmbHC3MzHDwuQ0Zzy/ZuwzB3NOn5woIxQw7kbJQhBs4s",
-	"GmEYOKK5JGN9bmMYLGGEwKep39ON18aKdl2GSsiEl37hbcFD6oTnGLawhiNowgtsZpNYYxa/EPiFwJ9b",
-	"4EOKM0opoDkbA3ZWeb+EtNCpXkYtrdU2TUtsiwRs4FMH/Y5jwmjge5AKxZpma8cUOiy3yOKoLO8yLDCD",
-	"VWhsJxFets5386BSjAumpww9329xEOVWEk40jzFJnhqVg9Al1A8YdceHsYS1tV3h6ToiseDFCxcrZEsz",
-	"cVbgwQpMQ9MnMkhJdID8LGjxOPPKbtQ3dNUU+zELg3EZAir5WVNqNlE4CjfHGXhB+adDWFcgAPPo4Ncp",
-	"BC/jTZjb1H8FzzbjLlkAI2wxlfV3ChjMcdbhl9OP+zZeINPnFw/ZhO5q5h09NINlK8E1ls5HzJ79kB4x",
-	"SVinwxzgxCH5I4vEWlyhMKAMgAWPI0iSWOt14qFIOFTf2JuEqnNHVvTlgPEsSPoU3GFINYCIAQSDreSt",
-	"PElcRrUfgYRCHPYpHx+aTDzbanH4Rl18aLhvi01C5VHK2BecoaGsXZkTWFC9jjia1PgETV7SZ5SHXp/l",
-	"IrsUxr0UkwHp/9VGfaO2Nv+pFu58WO5lSFwxXL0bzFu5moSPmVfniWRBnpzdNgcQTajhwIWSZYNAdDyf",
-	"3TDQLGDjS+gnwA2S4MWETTerRnkKTe+mEaXB3Yr183QWlYm+QDHtvJQMKsEz/YP9Rw9b3LTSxNxHV31J",
-	"ue6pqT5vms1s5TlTrYzL1YpTRqwcEqcFRQOYS/b3HxHPZWpdle7Q1btDGjLjDJDMEZDE4oQiIAvoLIWi",
-	"dcwJWIjlAaEI0hhB5KKFnlyoYgge2vjt0W+rdV+cnZgyDb0gcfO2eFyqoC1cGN2o5zk9qELSU5rTYFYX",
-	"3kb7QGjAMug5g3JxAWOcm6d7duCSB+M7NKSX5mDTVALMmYklqSySgHU9GTKlZ5I87ZtII4Gkj2xGwE8/",
-	"AEQNsmPyObVMitxrkbqYVC/56UcXz6tv1K8+jb7+ItLogQkX1xnbS0RN7DZ7QIMjFnq8mxAN1ccP2Sju",
-	"5Nk3l2yrY4QvqGvs9eXk7zHLWXD3LpwUeA5XojzFZMS/k9tAnTUlHvcQccdXGrGkcJx8rAbG4etqguRu",
-	"jx9NVMcDBr2WnPMlT2RzSPGSlZXUviitdKpOzQVq5Fq73HCW3fIGq3Umy63lnPX8tITsIwKGp/ABSzqr",
-	"Hosj9phREEw4WzqhMJm+s4SBlGI3Vg4oDSBjsgCvk+B19ooTNKSoYqYxN1HeTunmdGYTMDuBClBVmSm5",
-	"+HarpIs1lPHOZaxgglFMF/lhFaW7WiW7dH4F9TeElJS00PF9hRhdhAPnIcS0wCwPshIzFzO+D5BGwJ/U",
-	"N7hOJnDJRHgqZN9k+0EhbnwBhflMkQeAQ1YcolJXOWjJlrUTAoPjchELiiA/SAJ1CTu1wxWQYsdcaM5e",
-	"IU946PnaieE2iceRbDMxWsGtFqfusQIPUuFS0elM6bT4cIpKuSzUmtRHKEtmUkeTjsKY5J2voGY659Ne",
-	"c2oH5fiSN4/81x/H9owctuOpkbnnzZoWqh34FCglvp+lmITgDKuQ/ZGnS65nNioH8yXAwmQtcEkp08fB",
-	"7UEW7NM7xl7cJDK+mxeq3a5uBFXbMWjLmU8cBTYhlyePWAfuibMOw2XCmeefg2vY2/hK1+Iqe20ON6Re",
-	"eJx0RODcsE+qcDHdQPQCxVcbAnUiIEMu40+A/2o05gxQYqJu9xnJ+ZkryQj4ZKedTZpSmJjqFhGBywLm",
-	"tnh7HFcC0b4ZcxEEQLoB5SFENlKZ/dPT2LM21atU+OMV9VtcuMPYg3idz6/SkSnlVZTqmLNUR/aM7iYM",
-	"qpQkyJ74SXmQEDinRTIxHyEdpEwIw+g6pb4U2FBEgncZE09aPEtjQ9evJ40LWdPGTGkqTIqCvqkoNhLW",
-	"8ED4njM2xOO33oJ44FtvxRTkpGYcUAsMI9lDL7gM6VhiGgVzz0tWSIKkk+/qSYxeJvxofcmeoUlvEhPp",
-	"BKMHqtAyd5L10OIJ63g6/8zc9FJxyuz4cii66oyPUt8/XB6VL07jzQz8Koi88dwrbaGNxc24TpUuXQWd",
-	"LArM89qF1dC30B/Hu2CWykPa7/YiiLftMRTEnuDf9kUbmuVDSneLY3npbPnoTcJF0Ke+2l7q5zuV2mpD",
-	"923CpIg0X1dnDBjC7p664GzCLjnN121xIwJvxbWjz6HsmhrYhqzb4uezdadLN1imy6QdxP5VqLu9trpS",
-	"biyX67U56sSqO7w4Zq2E9l7z0MrAlby2utJYnuc1L8mnNfXDCzptIcAvRKelLtDVRJAh1g70+T/PWIXr",
-	"Lsir1QJ5Bnpti2vZlseunUKiJZMc2hafINGi6D6TQ0smKLTAj6tu4E8P+56UHu/mJ/QSDi9AXcxB1E0s",
-	"nES62vPxcM1Jn0K1RWl5rVTbC0pEE1wryLUvCbnWYJYLUGvNcZ+HWquPbh6z1iLsKXVCf0x874hN5Di1",
-	"ONSA7+iiYQiCNpPh684+UokP7PKqz3cGNZ1BM700xilopgXNtKCZFnDqFM0UJVTMMlVW56wCFrfTmW7/",
-	"rHsfmwqrH2HCvqR9RgQQxKD8rLrGJh5P8QMgr2Axty/Dnn5+IXxeKuGjO9unJM2bRRMYxNsylxgAzYVP",
-	"oxDtlMEm5Ax7kGmmsO4hCOAaudrgrFe2gqwQ26ykDR3NKCe7Ww+3MEz2IXTtUodMDh2s8JxZbBsaq9tb",
-	"0qNLP2ZHNGSBx9vDoGujl+ZUQQ2TKNQLxLCb2Ag6RRC6m6etBsOG1ljpVJrN1BgdhunTB/yCsGfKAYwP",
-	"DuOlzFk4PRVzNQtSw71GikEhqa5cUr1QbFRAneuXyjuuB2JZiUGL+JR3hxAsDhIROQPWSejWZ+XVpOCO",
-	"y9SwJoOJINPR4RLqi4kYhhZpM8Zb3HRSSedD6oYoBhGhyIzDhTbp0+DINPqEMUJe92TXK8yzRPsUzFBY",
-	"nAqxE9a2bRHbG5j+mjHl2gYdZI4JDaGdir5pwCA2qyu7sTFyNh1nGEAlb5NvDuMo4098r8Ng4heSWEKq",
-	"icLidMbGvlmCV4msMYPE1isZE8byifq1auKzion6q50GEPXXyg3aWC5vsCor11zsxL7CVuck6qcfcZqo",
-	"f/G+Lpdif+hVP5/6YU5owfuYt2+ALg0mk/N1bmTUXLuEEquMYHS6k22HuxKpp1NpFk8dNggzPm/B2SYm",
-	"3CnJiOVHTbVaI9ckkaEYkJEIjsAnr4m0OULkMYz0kRpoSpJc7pxreb0NKqM5e8N7HIsbjyNnY78jRqRP",
-	"+TihJoxYwDL8hDfErII6w2IY4v5B5iDzJZtrn36k/3VOhVXYpyldim4Krcs9mVLZZqstVgis5mQZqfgO",
-	"uggfuDoo3gFiWMOwQswGUIcBjlDchUhaOoNCX4DGIAZ+cBNYoGztRjW/5jFuMf2A+QqimpGni6GakU4r",
-	"hBpP780UQTVDHFF56SMxdzXTNw1AZyqTzqUlpCh7qdy8KdDZBBbVQ/Tl0PwE3QbdYYDm2bHnsiCm90JD",
-	"ed2961TfLcj/TnXemo4pM8mDVwf7ZrDCAcStdmpu3Vlulxt0hZUbndVqeb29VitvpNItz+n4ZGAkJsuf",
-	"BTTNHJaaJSY9mvrkjicHPh0b4/3X0OjiFyefRt+d/CL6Kno2T9OmZErHZzVt0rn9yfZ4A3s2hegphSVI",
-	"zYSZm2ntCqQU5xy1pY+82SqJh3olNrNjcShH+tap3nEYt/RkrKhONSDKkt5y6oy3+MyFxsm0OuMtnt0/",
-	"YzBBvZCMxNB3SY8eM3XtiI7VgE0bkdza4epGqT07j6oMT+3j8RT16N2AXnyi56QoBf5qlwIHzUZPCYax",
-	"Ts6ZQyIsfWRu8vGSuuuSQ32/TZ2j6YbaAZQAUxvbhvJd6NOHYiu2Lhtt9gySMUzDXTFgHMoGtrgNNQT3",
-	"pbjv8SPb1NICAKzRg0WO0csrM3LnltQBP3W8jxixOx73ZG9fCmUD7HLbyhRSYTlzZDhYpzp+Noldr9bs",
-	"JNDJ2QjuZKkvqgmFSkFKDbRjKaOFXtJ0DYhVUopD8+DDkB4xnpJi8YiUrExuM0Fu3UzuZN7l0NC78Ed2",
-	"XHc9eX5sCEC2lL5j/EDdMAbm29w0T/TdNZOrlmlup9q+FHv65gAbUEZdjpyyP/Cf+o9us5+8996P2z/e",
-	"X33/6X57d0vnE6kLfvLz5ad7VboxrvW368fvr4fvsZVgbfiw0X53tfeDZXmn1rlXpfc3nv7YKc0DWLb1",
-	"ubguiovELCytYaaMx1ybRlA7eo4+vgj8mga94p2S2upkyk5X0zhXN5yX9FU9zGo94y1nCvrsS3EXOqXf",
-	"oLlZEGiuWE3XZwru3aMhG9Hx1Wl2lLewBcFVmWivOYH+KbUO+na6Tr8PutQo5ViVtnXBs3x97mVbaKc1",
-	"alwhTWvzTYJ6GrQnoPxOWrXYsYnQ4rk2wrn5MulWpXmU4hTceLF6LGCuFzAnfBJ4pWapF4YD2Vxa8o8q",
-	"KdMfVjAGYvMIO/V+8K7XqqYy22EWAb6V/sGFpHjmDnmifN80Im4HYiTxxNiZgT4JfPulTyyZV/IXgvyl",
-	"FOSYi3JJOR6KcHCWhybJk9b3uyWzrhAax8lSYlMEOl1PKAnd4kMOvpdM8ctFw8oKRZehMRIwk2Z9yn2z",
-	"xWNXDzGlLmkqZzvdjkwEUKtTUxUWddMM6AuCoREsFe1i2h84aVKPw3FC87gKSTuoMu+HZaDUx9mKnliy",
-	"k/l+qixVKhH7fUjDjoet7qN+1iSZJOyYfWfsMqjzd4h1RQ+5CA91Zb/EKmMBQ3CJNVVDQVwPjkWeprqD",
-	"Xx2otb+8udTYqFeXN0DjXb5tkhqTHt5VJFtnK7J60sxK0T2p4HBdoNAdbp7TtX5TQjYcibL+8IOPrWmF",
-	"7FDgnZIqaofqow2N7lAschLX7SQj6oWQ4NPi8A+IPGHHjZ4J1U9KpIARn3VC9FqhzIUgWotnK23oMwah",
-	"1/SxgaDvrvFmh2aEZMzCFl/AUsQypJ0OYdwdCA9bzckRCwgg6qz4gneBl0lnog+hdt4uccXilGJ4SjLs",
-	"Y0GXS5fIMnVSNdUpKZM6GbMyPKS5C6dunFs4dWZxqF96imthegHqN4/1HqbnA4LEM53RfHP1AbigMQVX",
-	"1+9W5ydg4TDg2INLkpA9DS1dfNwW4UDNY3NpySZPHu8igxFKx7z3WOOhvYf3LGKaandEQO4J0fUZ2UpL",
-	"AQv+HENvDD5u8cd3t8lqfXmd0MGALOy/s1WuWWSVQFawtMhyVb+ohCoOxyygvuaKSCgALh2qO2aCM1aN",
-	"ZBN5khBck0pwZL6VFfJQAwlTpYEmPXsJnlWTeai26I45HqmiDTQlnCpkm/o+VgBscUiq1BnMcKHJTsZp",
-	"VqhrsqRFFg62+Bym+qaO9mWlkPFuZ4CUCSvkyeMWX9DYQS09vNp0L0BmTi7d1VvjXh0WPyOWT/2uCLyw",
-	"11fjeGerVrJKuElKzVWr5Ek5hKh7UkNL71j0EyTbVxkFS/qq5rTn/c/x095Wz8JO6fi4t3XfdHzi2/pO",
-	"+NmABZ5w316u4p+45G//4Pb++z9evrO3887eu8t7P9qb/FuhS/hhqblctUo/D5S83VOCtuT98Pajx6Pq",
-	"u/e6Ymtra+vh/pPezpPu1tbWe+rPna2t9x5sbW3d7h/fEb765LZ/+8EPd360tLS0rv764Sh8+Jfqcygq",
-	"rgZTapbOHc5cAjzZCfnM0czu30zOo5EaYGbF3WTgPL3UUPSVreuA0ASLKkwIAjoYTFMgpw3q87O9d0Co",
-	"6OihXv/sA01BHJfZSgolZjZsCdFB/Id7xspoppBxIjgrA709iwUhnQrp8WqX8RYHq5iLkU6EZMExC3R2",
-	"lzGYPSiH2GNysZnYtLIHDIdR4AHDvsf6xBUjXiF3A9GHG5oir4m1G2dTyiOpNzMK5RbXiEWbwXH00lSn",
-	"gOplRpBzcain7JAleiflFNDzGX9pzO4YDrd4oEBCTi2zM1LfT8v0KzGb55Ik15n/Ls3Y5Lne1sdp0Du/",
-	"qzXz8zyZiKdDZ41P7OAiabxIGk+yOFOGsRf2MphzDnH986AyUFjirARyhY1jhSyJHUMQ4KNgWCsLhY1d",
-	"4PVpl7X4Akg8TmzsKeD1u9hPwCYh7S5WyCPsW+z5LGvxe9JItKax8QJleCMLxtjip2Cr7tSupLzp034K",
-	"Vk8WszzD8n4vyC+UMylg4GWX9GzmMMvaHlereJpblmvcmgnX5m0WKd2Sp0yuyU4Q1Omx8rbgYSD8HMIv",
-	"VvW3uSjLUATMRoEDrwBdk2RqwivX1O/hBuI3r7A1n9oAOYp9jiNutEg51nD5wGxXmSyIoZThn1U+m3Ej",
-	"SsGZtOKmkVyEFiQAtbjOADrfhs0t2NriJlBwrt/fwB2eGKgZGZCfjNFlXH3Asir4NYENpvBudtEsLQQN",
-	"0i1spys+q7qdBOlPep5nOJ64P0VwuoJ7/vG8qytbDXwaKp1ySxJzC0kW3jk42CO3qfQcTQB5d+v27sOd",
-	"g8NHezuPtw4ePT58sr/z+OHWgx176fR3e1v7++8/enzH3oxPl7JrdLtazP9Ai8ahPpQWtRvVmr1YIduQ",
-	"XStPFa9Gy32gXeKJv566fY834ew+9WQIxl8qtolRymzTXPyNyfbCrrinCj0vbqbaXyvkwY89LMeKeSqe",
-	"qfDF3KSMmO6cqG5/S7Z46jcLNhZQb+KNmKveVfewhemV/lCBEqScaoPOH3YJknNybSmYqbQ//DKWFAw6",
-	"7nlRapaQ9iKC/8yeqq1eybrHMrUlfnvyCfR0+2KiYsTn0Tcnn518oitGfBxT56N/Pvnb6JvoX3VXuJO/",
-	"ib6J/qyuJP/j/43+v+jbk09PPou+Ofkk+vP/+E5BhZ4I4ntmvk5K1+MgZ7cAH+mdnp4+nNDZjMHatc7u",
-	"9CKHSce/eG/BZlhz19lGp0rLtXbdKTfcZVZe7zRoeaW96pjv0lX89S4sYRK46dH48elGA7qui5r6ryok",
-	"+n30/OTT6Fu1oBY5+UX0XYVE/xh9EX0ZPTOd/ywSfV0htY2SVdJ9oHb0S3u8I/JfWF+4l1TtbWyskFp9",
-	"udxYKUMhkZTseifsq7sh9h8g8o8+Vw8/+fuTv1N7KXoWfUNwlNB/8K+iZ9G30RcnfxM9i54R/KEMA8G1",
-	"3RB9H30TfR19EX0VPYf//yVes5S+iJx8SurVWpXAFV9HX1T0RXoIcERTw3zg4hmYeVxvvXV6HG+9dfqx",
-	"JtNsubPq1GmNldfba2654ayw8kanVp3s6+d7DuMO8lGQc12v1mvl6nK5tlJKubKj30TfRN9HX5x8cvJZ",
-	"9EX0JzyURHd4/CL677i86i1OfkWiZ0Sd+JNfRN+qf34VPYeD/nX0RWqTnPx9ySphAUb1gP9aXV4pV2v1",
-	"jfXy2tpStVpbr67VVtSh9UVXPAl80xzwYnICzqz0QjyjbcqPEkH0D9EfSPTH6F/h8n+Ft/i2ZJXa3hFU",
-	"UGys1Ffq9RXYiQEedZfxcEvzfpql5WqtWluvVRumsQZe7XGlSdfWqmvV9eX1jeWSVToaDOCj5dVqDftv",
-	"+KxL/a34HNVqaxsbaxa5wHmCO5mX+oP6f2om5psl0Q3UmGvV+tpatVpbrtc2VsBfH4Y+62deulFdq9bX",
-	"a9WN5fWkn8jHcwlkq6TLjJwly45ZACnNzZpVGrG2WsIU1zJHYHx8BXLenQZ7T6GOnhgB4EDYAAx7xCE3",
-	"Tn153V1oLwB6m0Tn5k8/Khn4C7AXuAUfZJxlsG8UwstskQUDoBP4vJiC69s0pL7o4u7xZIgIbgK6pxH7",
-	"0kfZ9skfL0E75zLT/ZyneNYMnE//+JbetBLdXboxNjaeg1YnCI+zr5MgC2mRQPhxewGLtH3hHEnyH5/8",
-	"P4tk4A9l3O6p7PG477bowGnRfXsU8sW0UNsi5p+HHQDO8SdiGNpWi9vq9szFP4mtC4QcQlWQw4ANpYLN",
-	"RHoKtUPMHfsmES80NZVaXBdTgqIg8Ri6LAT6jL1JuOBl8/HUSgv3PRmmJcZWqp/2DMmkE0vguVNSSCfa",
-	"ZF8mndR6qUsmTe0/XsJUYZgZTXhMtSTXu8X0I6826jfTkXyGAkgJbp6tlN5kwaTSg4Ot6oM5KhEmW/D8",
-	"ukl4EF/upOE3sTDThOa4BTFn7K2rZecCiuvFc0txnKMxHFQ65Z4nQxGMzylxZ0qAijwF4tDAtYhDQ9YV",
-	"gae0wCAQ3YD2kZ/dDcRwoFTCb8ioJ4BpyQ0bXVc9BQeH8HW6Pxu1+DH1hwx/pGvhgdi2wPHRp5x2WSAt",
-	"YoxkfBJOTYXc9fwQmeA2ZgIq5KGzmvGDXXeqVNfa+B09L+cIc4gjxc11dHeyI49D/5uJ6gA/HzK4oZbt",
-	"ydAywQ7Gh/3JnmvK6sDpHWMBDzW7JasEU1v6IFfYzzDOWcYHWuc10jI4HWhylKxS3M0/4676vbJxlRF7",
-	"iWKovwdzXhnr/waWT+ziomeVBcQVApds4DnssO9xHB9no1JzZUNZWFZJ+G6pubKi/vjYKoVeiC8K14BT",
-	"LeUiAP8Bib6Onp/8XfRt9Dz67uSXUKP1q+j5FNO9pJ8w5Va/UWYlSK94izRLK7TWrjvLbrnBVjrlBl1t",
-	"l9edNbe8waqdGsXqhCUrvembqY0Mk6zU9+XqBmbP7vlqUE/3a6sHX6Q+O8hTFGjo9GLZeq4JNCeWvn4Y",
-	"/cFcKlZrxDPJDqOesqDCgLEk4DCgAWj7NuuIQJlXnu8GjC82T9mWUA3CNOmpVjNqGKvjYKIS7Hm30uLK",
-	"CoT8gTMUoBn2jZZEBRmw4VTdGqt3ysu00S43nBW3vM5WO+U1ut4236FOZjxMYPpASC80DiLtXxowl3ZF",
-	"1zuipVhGTpFoz0j0/cmn0bOTv1byEb8BMTiXa2qOell6js8slqV2RCGZrrMMl8FUMNWvpjSyzgjdGpic",
-	"wca2OTo20RkBSkQgARRk0IKRJtJ7Snx2zHypEyY1uX96PLLFUwFJc9P021rItAiFOOxTPj5MhJVNBhQl",
-	"2PRA5nYCgS/e9fFaBMXc5/4aA4lvhKSdd76nyVgjASaobDsHtJuvrPUYDEcuYLpPByxHE5Kf1YFqU+cI",
-	"iIu7nfIDGjo9W9nOpiNYaEG2EX79UHCWuiZg0BaQhqxypmTI58S9PmUQikjGdZJ6dZyCpLwKVxiNSMT6",
-	"0kfmCefUYJ6qr05VkozHjBS9/iAc23GLTYDDcthORqBOWuyOWuiLY6Z5RjqpLH1EzWnLzeKHgadU0HwV",
-	"Z3Y78IzSbFUd8WGvW1HH2gyHZS8AFiaomFTRrUv5gtfne+xjI3NfdP47bII5D6k1PfQHRh+Sam2l4CDT",
-	"SeE2cwCmENIzsOuaGxkVyOR1RSaFCXu1LGDqzi0ZXjLb1fronG2f8/gETVzabM5vyTeL3YxFiryQLAAo",
-	"gczQYVsZz4ub6kvMvCdDDkVqQ8n8Dpwqoh7FuEs5HjOXsQELWjzsUZ6yti0kO6cqFCXPzoUrZMFu1NfR",
-	"PK/VbSI4oUra+4wocTG91d4VoZmLmuIT8vtmLO8X26iv0G+F5f36Wd4Xx/WvXgbvK2pMPGbQEVZpN2UC",
-	"X5fln2IGTo157SbXYLEr6HHFmWdqpLNByFzCRUB0q624/wvY7JstrvskQmIg1FfwuOMPXVCFJotGX2Mv",
-	"xn0KHcpJW0kOJTZ0JAzVO9Yn1Gp/WlwsNe5XqhuhmVEl4FGTzNFRNmTU6bGgMmBhII7/8wxJKCuZ+2Ro",
-	"FZ+f/JeTz04+iZsZumudmlOn5XW23C43Oqu0vOHU3HK9vcwanRW62l5zTB4Lc2+PL8bDSKUY5bD8Soa2",
-	"Xs75T8xot0qBANWqpyOdJ6PzZCfzZC5DY0h22vkUhtSJK+h8LxudTwxYOi8wnaOpGcavVFBxH0q70qTe",
-	"DeQ5LgBsIvUG6YlhkOnrCiWbQZRgtn+LD1ggFYgbMJ6OPO7vbVlEslDqEjhixLOFb+PEzBbHmdMOYXUu",
-	"7QrZh4KIugoDAz0ndVK7uU2lxVv8/bjfkG5GbjohtJkveFditw6TH2pBKySdy6mURhNfQq9dzxuoL7oB",
-	"5bpLruAOs5KyPadSRrF0ENwjlfkJrXnDYcBjN7fRYUZ02zD4LdRVfTrWKaIE6k8Kn20mNmvqW5/RgGs7",
-	"tsW16JKG+a5+dw7vXZcAMtXb8Mucpk1eMo9UM+ot/dvkNU0ZIVP8jfjeMUsnzZrGwXplIFlXtvgC6GsX",
-	"N4sMGXU3MZc3hgA4gRDNzm/7huGORKpeJoA8k2KcovWmq6Vsp/QJZXMBvTFX2aL5C+QVeOLG8cT8e2Bq",
-	"e5TkyI0oyjWyIAKkVudkyaNAS8k8LfAWX7vS+0UBqpcQSO2iMpOiz9rCHeflIOTCqgsZrUsfpbPmz4xY",
-	"m36WUIpGnmpGTVLaGs1Y0NYK+KS1opVo7rAnJINDmFbcJNHboJRj7TsJIbjQeHPBCGgrZT8H2McNu4al",
-	"J2Bxeh/hCYV5XtBa97curJCXqlqM3nkpqf9qGCG50aHkJaa13EzXvLghmvd08bGE0FUHO4rZnd3CNH0a",
-	"40KD0KYEDE3dJ9oTrulfy449McQGui2ekcYV8r4IdPlTYzB4afejEBWyT/sMs5iDoTKJqGzxQHd3zxeO",
-	"alHPEo7VAlC/SYA62awaThcq8GUqNs2gb5JapIkKXZeEjb7oivMojRhe2ExHI+NetA4N3FsSQ/TY+gg7",
-	"S/U9KdW/1P2xGDUXZTGYTkpM1yG4rwZ1heTEeUVZUQuqqAVV1IIqakHdRC2otVlrQc1cCiolSPcC0fF8",
-	"Np2+EripKvhqRxZMzevti1mwx+ez/E2uA2zOVza7cRiehawUcNJpjOZNsbeG8F3SgZwQSRCguYsVsh8G",
-	"jPaxF3jbF20iQxHQLtuMU6jjQrVP9u4/2rpzuPtg697O4YOtH9kt3h6HTJIFu1Fbthc3CXSX+sHezj11",
-	"EN9n7T3SHhMNleCqlVRjpE3N6DQ+9v4gHMMAsxkoueAwl7/pC+peMfCbJSImnJCFZQnzeCVF57H+u57a",
-	"U1O6aBGp16xCdkNJ1D0hGsu9Toe5pBOIvm5eAuNFn8A2/lE+UFdLqL3vSeJ1uQjUjWAFiTjWTQGl96Fu",
-	"T2IRXDZcJXSWwhMXIC7CnGGIPakkCXReEuQbOT3tRr1iRmkBpws4fYNwOrZ8daGOCQsYN8+SVicF6i5Q",
-	"902j7oBJMQwcRuLEC3DrKBVS8MgLHnnBI792swKB51xmxeweVeOFncYcf6DZaXFlERcRnCnzWiE21LCz",
-	"SV+dRm0UGOodxMyBBb+gG0Nwl/hUAglRs8/hlovE9L1QiIgstMcgarDb5qLV4g6VrOxxybj0Qu+Y+WNM",
-	"FePjEbaGx/FBDcMKmZNmrl/y3Cqy7GmopE3H46ZML1EvZ+n3hbx3Nf5p5f3Mn4lA6tOn9xnvhr1Ss1at",
-	"WqW+x+O/Zy0xaAiE2pBRQFn4U8cAQZuZO9II3I25z6WOWgjgOag/21gn2Axn2vOl6XA92whwaeIO0S93",
-	"rUM9BUlQ0UQMz2hpmwkG/kP0Z92xA0/XWeggHc/7rQaqWPDQKg1iu2KjXqvVlxsrYFNMD9jhWl66gO5c",
-	"UT5c2vPp9vGGKiJ8L1vlXJdIRgOnl1eith8L1VeBfz+3xlzy+gqgvIREkzMLlBkf3g51eiQQIzICCpxW",
-	"YD0qCRcxybzLQsMM0R+1uGaHBJS7ok887oUe9WPGv4XcViAM0jDWi0o/LAAYMHtMJw6AH8SDvITFzYTF",
-	"3x/K0PDLoRE95hWArIzbtFug8TxOlqvEpeN0FgRZkMxUyN/FIe7pES5WyJZ68RbPvLkh0/d0tygzAwHl",
-	"oc6ZM59N5iMgY9D3ZTL+OPuALNjUdbGx1GMx0s15bXnkDQZxU/ZzeP1ZaKSzJloc0iaESeCD3r5kl2Ni",
-	"SKAetaB/B5099XDCkeewRe1JwzfBWpjaFWlq/qQz4Y381W09ucueogNIfwIFpXWrz03CdV99T7b4KPDC",
-	"EF8QunMOGA1182k8Pep1ezTo+0zmgrNduCqBZxdOIYhh7k+TdAJN+axIzxXn5BNo/Tqhdf8YPYMav4ZH",
-	"k2hdslGvkZrS2fXy8nKiefUjAZ5cHBucpfkn8xg+mFMd44xfVwtm7WBV96rFlCv4t9qxc6wO7MJSs2qV",
-	"xDB0BBaq0LdTA6Tw3KSfAOymjVnqJc+4NHoAtfQA8M2mPn5mRKWlQ6lZveDiyaGfW+L0fSXGenQwYBwD",
-	"MkxrAStr33W9Y8aLVIMi1eDGyuJpTacVGbgb2kP/snQxA9U+wjP48avCCsZx35I6pXFapxotWa6vKk9c",
-	"iKdR3QC3zSF8koIt2jk7EkPfJT6jxyyneVGqla/2GcBtphfJQWl2GX2v1aB2/JTmlKPXWLDmFXERmIm7",
-	"AhfBfFM/LQxhBEQn1BFk3HmFkiqU1A0oKZRyNBHM2ot6lcppCURDoaIu5M5IiYgjxgYyY1MrA12kW8/1",
-	"vIEk7WHY4uDhsBvV5dRXh1pG28h0wY7YjLvQXdI08plQcUMeej4Zcv3TCrmt/oHk8qxj3DRAaXFtKeeo",
-	"14623CFSklaZJsXfoerXONBDyfxO8huH+j7LbY4PQ0qp1kKNvSg1ZhEuRmZfvGYVh98w1QCHKnHVgRnt",
-	"yatMlT6lJwImWViWEKgud+JuWtOF5NQGpJapC6JH36OS+AI7dXhBC7Yb46GSA8DOc3WpmIA5AnvUCZdJ",
-	"nUmjQ79GMeT9Ovs7ZI2mHJ9dX7Spb2HxMCViQQgxaLaDUjiTRW2lvK76BbJVX1ocm6pKYociHBzCxNnG",
-	"1QH9W4kvuhntoYYMzVPBBlWWS4unS9oQ6gvO4G0cygnjgfAJ7VKPTyaLx/VouAhTNXQ0Byb9Jtjjg+CK",
-	"HuKKYqV1rnZcyk0cMGBVGh8rMF8kCzexngzoAMHZLQnFfMzMLgwlI7brwWk7EOHAXrRaHDrzKcWXfSzc",
-	"Dx5OfV+MMj5qs8clob4UWNy6xackuZMFNU952w7y89WkjBg9YlwNBX5+S+ItzcA30e2un6r3jg5zZ3fS",
-	"4rScUe063odXvItH5aVtFfuCQdb51QYyQ8JtQ3DbQBpmAFKg0GevePUCycK0pZNZ55Qqy2ityyk0DZsL",
-	"0+dCps8TnD0dV9PWQtbWMAqjctrfhj8urIKXxirAkRRkl5dIJupDcq0of6BZ2NN4mJqlbZGEzY9kSkx2",
-	"sGL7f7KXNSCqBVPRyMpr5GzFOfNxFSTAk1aLi2EoPTcuT7iIWDnpZTJSCA2p7DmccsIZcwFIJ5TuKR1P",
-	"8hjp86dWPRScFXn1RSJQkQhUJAIViUBXn34/kfGzrZRKeVvwMBD+aZ01CLxjGjKFa8qOupQsoDpyaUih",
-	"ri9pB2Ikwbo3CTzawM/k+CzOl9VjvaqpSMt5VvdDEZK+cL2Ox9zmqSdyzK1W6zMMAsZDzF8u1qlorfWK",
-	"tdYKpzevV6Lnla2mcD69ZqsNpGng0UqIX2o/O2QzyU1iJ5rbBtRva2hjQycOU4gb29pXSPTb6J+if7JI",
-	"9Lvo8+hzi0R/iH4d/d/wyX+Jfhv9ThcnT5zv2NDD6TGIUy7AP3Tu1Wbqmi71uG7jjTdabGapwsjRZr7b",
-	"4gupMVc8zpvEQ27yIdxdDvvGmEjNi7IoHtDgyBUjbkGhCFOeHRp+Ue6F6jSRdw4e3K+0eOrQQ3WATGuu",
-	"mHUEzHLs0pXQlmjgainhEulxh6Gv+ezeXVdjo1xBG69XAdgWYPPFg83LwMBr5MAVlnVhWReWdSHsCss6",
-	"VdjuNLO1KK7x2lTDK2pl3JAlueN64VVYknMFbroB7U+voLEDPBV9WR79hyy4Ae2Euvdx4PS8Y8jOEosW",
-	"4WwUN2HEGA94Zirkrucre6JpGlfZFrFNf0m7xZM2yUkDZLloEfvnNlmgRA7beEzNeKCPLbTw8oddkAUj",
-	"IE7pr1NvtDitiMaemYhzrHCoHWFmLQ6l4VtcUdEIPZR01YjJ4gJmrojnNmGe4hFRkJeZibs1bVypjp6X",
-	"IRXk1BWBBbFgObBvdfyDqcVFphUWqVeruYN4qftnUpf1PecdMVR7aK1upduQz9zOGThiWQyYPc2zwN34",
-	"hC+tzJA/ugTPLM3UTwA9tg54wJ7cLlnJzhHc9ziLewLMkrdqlY487sK2oL7X0dN8OBx0A+qqW3H2NNwP",
-	"aRA+4jiktXK1XgaYOAg8hz3wuAhKzZUNBbas0mDY9j3ZO/sNTrXELrtCZBoBmLuc2yv76+j5yd9F30bP",
-	"o+9OfglUjq+i51MshTmx3fKlypRoYXJ+nRKzT15b7sYLLziSo9gHidZ5Nd3DU/ldcZMqgAWaoIHdVxBK",
-	"SHWYpQLtlACCQH+qEgO3pGmsMhj4Y7IQfR79rkloSHxGZUhqq7pvKJbQavGTX8D5U8aUOmbKoNKuhU0S",
-	"fR593iT1lWr6N+q8Pou+B0PxT5ukLcIekD2UpftP0W+j/xr9ES4cBJ4ICHOHKI6mOowrLW5rjsquK20s",
-	"ANJmhs5m6Cv58ClbriK5TeWhvYjZNbZp8ukPu00S0iPG7eldK/WJv0z+6VUpsPM1xDlSP0+0gxF9J7Ph",
-	"os/B1fIVyNo/RX9Cifzdya9I9CX4Cb6Pnp18Fn2hrO3ou+ib6N/V99+cfAYuhGcnf01OPo2+UJso+rJy",
-	"hmIwZzT6l+jX0R+iP5asUvSb6A/RH0ofWKVk5dQlMxHwPrhStTKvTsDtck0dP68IAakbqofcEc6wD88u",
-	"OSwIca+wQ9E5zGydVxA1TXPj9uraE/sHEn0/sb2/0X5Wc02LZ12/ensStTnBKYm3+CL69uQz2FrfzOKp",
-	"/Yu/IPkP57M84AUCwlMdoWb0C58LJJEWbM6K2ZNw3gdUSqioBbcRwWGsNQ5db+CLPlVyhXu+LH0Q30Lu",
-	"qUt3zJVGBZtv9+Fyo5dfnNiL8TDo6ZQcPPkrcHN/quSgusvzlBxEjJLhR/83NZSTX578KqcS0D+f/C0M",
-	"FgeKPOj5a8+8QJA+p/Cd5k3VgqfwnxalDW7Ya/oS1NGhZvtfj5Nz6SP9r3Ma9U6xX5pYCVCbK0i5GFGp",
-	"awHGikIh+uqGeZPDEZWH8Xep/h5N4yxVx6/FkcaRglX4ZNfoGBKwDgvUgfTCbAcQcySnt3tLLIIr6/KW",
-	"w/TDZ71uCXRFE6G5DjJuAnNGZnNr5MYd7ppggQVZGnDEgEYFWARdCUkiR0cExJyIKSkaFz8EV5qWURhG",
-	"hWH0+hlG0xb1zTWVMqGDwly6WXOpyBgoMjuKzI4ibHclmR1zGaXWK1EDIiU1c54eG8nXmDySY17PkEmC",
-	"J04OfSi4ZDI+IISIdeDTSR7pSGKLL+RH7pQpnYrc6ZJSUEHaMpkpulOoJ8Ncu1tnbJxK02hxE+rMpGpU",
-	"CFKqjCxQLzoIDXGm58lQBOPpWRxXY8tfMC6YxoGrK4gDp4Mbq5SHrU5+WfpgXu1/nWz+wiArDLLCICsM",
-	"ssIgK+JXRfyqaK756iUM3GDUbEnHrF6VYnc3ZejMQ4Ns6vihSMcM/+Nv/jFOnqiQ3RC7UaDlAVc5cRJI",
-	"RwSkK4RLhtxnUqZuogu5bvGxLhiOyk/ZGBCSNDnsYUChD6ngGYPIOGoEZ8pecllIPV9CxVn9h52NPHqS",
-	"CHhZ6hNoYwolcfVDdRo+czyXycVNNIuUZLcIVdf4TD0Ix1ar5/IZt3BCriF8WRgJhZFQGAmFkTBpJBgR",
-	"XNgIhY3wqvvcXxGqy4uEzxpg3CiCRuU6P/tsM72vdbP0+CjdklOL/2QoYNtas7/RQApZ3AW4KcBN4QEt",
-	"0M11oZukbyQB0VOgnZe1vMmb6DjEnkfo9tGY4CqZuokfaJP43hHL+LHgNJxJ0r0YTHmstv4sJR92O3Nc",
-	"Ohf71+vTLlv62YDB2c7xIbY9TqHsxWnOEf52wC/80xFrD+b9ba4Eg9tNyKstx2GDsAwTJ09vArs9Dpm0",
-	"5+VZvbQEsG1c0/IdTw4E+kpPD88DqGQlaPzJwd3yOsHeAbTPyMLju9tktb66urReW197U1ho9erqa3ks",
-	"NG2GuURtdhLk1Dkz2wbly5RTQmi5vSS9D5ld0EcL+mgB7mYAd6vn/wCO3EMR7tPQkx0PMc+r65q6I0bc",
-	"F2n66S2J0Env4sWCjjpvlHYYzkFGvW9gqy+6oklkGDAlkyyiJHfZ9/peiNzP2rK9aBHJvU5Hf7CiPoBC",
-	"L76r18zVyZGZst9TvHiaUGphYHQxnwuq9sYVOvVmIYQKJ2RhGSfi6nAmQZ24sPfwnkV+sLdzT8m291l7",
-	"T02qnvQK2Q0lUfcknoynGvpbowUD40V+sFHBB+pqJVqh56jX5SJQN4L1IiI2UrwPGYHFhOlewS6kpiMo",
-	"PHGBcsKeMmcYqmOKtdo7Q4nEYzlU6gFWqCCmFjHnwi1buGULt+xL6ZYNmBTDwGFJRw7ORrmujoKsWpBV",
-	"C7LqNTQiBdA6n8/5ksH2biCGg+nFrWPXdVN36IfrLdIeY3lKAidxSsXoe3jveXH3iyxM7NABddQ2atZX",
-	"FMxztUj/XVkr/9kAGOOuTEEG3TaD8UD4fl+PyfGFZNLcZa1crZWXawf1WrNq7iIGjMvUYxTyOIBv4YKP",
-	"NdRZc9fZRqdKywrxlBvuMiuvdxq0vNJedcx3gA+MlTgzOlLi1B367KGAzhel6B+hG8Qz6OLxycnfk+h7",
-	"pcW+PPkMWnn8GbVd9CcSPSMnf6tUvi42+hV++iWprTerVRL9Pvpj9DvQ/YyG8oAeMV5q1uqg84NQnkZb",
-	"MRbAOVQyPaVy/0XpbVCk3538ElGGAh3fR8+h4Om3c2rU+qXqCcOuP7+aMB68opbwddUSTnuFukYQFe6g",
-	"a65dDDNtKhfbA59yzly7QmyUiDZps44IGHQ1gINuI9YjI4+7YoQlw1Aymku9sMVBElpIhc9LUt7MVAFW",
-	"YttUAUZvBVEfEY+ToWQmkdhM4tQywXCQL1MkeBZlclOa4gZE+RTRPbuUnk/EXmNx3gIFvDgUUJ0BBGi5",
-	"co0QoDbfXpxmUoM4LIznolLpm1iptKv1582YsEsfwf+9ZOFSxC9ctIU7htKl6vswhH5NumwpXHLYo/LQ",
-	"ZzTgLJD2JnEod5ivTqfHZciou5gNZJ1fgtSgjaIAaVGA9GYKkM58Ps+jNV6g1miCrS/jtylwWuGtadYL",
-	"qFYUubuJIndzyMvCiXTGg+OTlvNYjeFuvK4eMaqEtJkPfihGQNqhG+mU58k219tnV7xrcSx5J3hc02Fa",
-	"GiKWcLsKGHhpd9VydT6Zeo3V5woVX6j4QsUX3piCyvBK1t16UT6gJSOfiipcLxyLzRNFrBDt24d6X7Fu",
-	"gb+CIefm3x21e3rM3Zy4xvx6YUCHkpFEwS9umu+sFo9/Y2Vuik485kKBsLCnPma+ZPNWB0s3YJG0b/I8",
-	"Wxyqj6m7UcJFWQwy0DGuE7aQKpIMiDGX374NCgbU3b5pnv4CMGMODJhPV+Pg8W0KAFkAyAJAFgCyAJCv",
-	"SSQQ97BGgbdMa7IbgIO6ScBUWutBJqUMz5q0CGcjJkMCmQNkYdQT2O1A/ddzeqbtApCMhO8CbOFspJsv",
-	"LFoQ+DCgxiKuFzAnFIhvWtwAnN3QENJumScTGgAtyfdkqKfkHXwDsmAzWEu1F96Gn+Xnu933pKkNoX/6",
-	"SvFuqaNXBqV6yVKfCKgClsnj+L1SUzpJwps5PyOb7/F76H3/TfR19G+gyiD1Qu16elZKVS+u6wAZPId9",
-	"TOH5qMTZKMnkEb5baq5A44ePY3Wmr7ma1BB4wpRbYad1dXhw08yDDJJtllgcZpJr1Ua9dClSbHZXn8+O",
-	"1dNd0GOvo6ZfSvT1YllRRDVmN2ovqZ10PlvhnLiSEuGmIi3a/yZVsEL28J/KOh8MQ4ncnLxy4QtII1Y6",
-	"H7+BmVRgpT+QxE4lZ9oGCbRKCBVaJSJFEErSHi++RmXF9dQVZcWLFO8ixbtI8S5SvIu64gXNqagrfoU2",
-	"iEYYN1pXfMgL4H0FwDvbkgdg+Nn9eDahlgRY9pTLkbqf3ag27NcIMD8xW6uAzAVkLiBzAZlvADKD5C3g",
-	"cgGXC7j82sPlGF9cF2CWzBkGXjguSxaGHu+eXREonMDHt2RM3wJkB4FQLni5z/ptiIXajeoyfgx4r8UD",
-	"4TM5JTnsUerW+3pg+2Zcl8VH+tDsh7TTORiJuzrOqLlGs4mNMwc4RZaYiX1tQ1qN+gzn+ECIB5SPNatE",
-	"vuhzdY+FeZvZnIZ40VKHLXOQ5g+L3ZLEc6/fnjyrmO8Zp/d9qJ+Se0RsCyuAtTiWCMejTRY0wrCMsZjw",
-	"Hiy87WLS54UTxtUquC3Y2oyH6qCKgHRZCJbfspp6wd3DDjzzMOHXHZq5sOOqti0+uWwwMMbdgfB4KMmQ",
-	"h56vrhwjEZQs2Pd2DogRiX1mt3ifBkdYpFa/kex5A83xsHEw+P6GWK0sy92QgJRhktCwxQV3mKXUs5pZ",
-	"eGcy6gm1eSDqRCUZMd+vkPs6XxzoHlyEhHY6zAnzs8Ixp+ZcUXhB3ubNSMErpnK+aNFNuBgRjys15jAt",
-	"x18fFt2rlxrx6ukbzYi7pMpRsK7HqB/2PpwK07aMp61erdpk1PN8ZqpeqakkwZDLTSWdXMEkCKNQKCGo",
-	"rnFpSNtUgo1xCpy9Aw++NAyLzVhxNDtjXD97urUGr+ZJQn3vWJ/QC+0SNSK9IKXmTz/IFpc7Zhy6igei",
-	"zVKrJMcyZH29PAGj7nj21WE8M/FYQp06PbWFLGKvKPAMwHnkTVmWx4y6nhrXy7YyamBjpRwlCy61Jpc8",
-	"g1OWM563M9Yz+/OPSm1GAxZsDcOeupvCWvBuU/CfJ/HVg5JVGqJzFN0j+JyPTs1XNzbhLCK9Li97XKGL",
-	"I8ZJwDoBU1Ygd/ErMQwrCYBUSqOUH0tQVzO3jCXwgluSiBEn1HHEkGfugJ/k3CStOCVZiD1qxGFKVspF",
-	"GFQaQyHbpl/JB7gy5xk7PnPCQHDPKavx0nAYMLLwo8pKdWORpJzPkrSV2oohFw7aSqZFITDdOiL9/PQt",
-	"8ubp0cGeBqAEAShZyOJUOhjIRYsEDNzOYygriNERTBiHn5oRyJANUg8PR6KMd8159L7+TdgLxLDbI+wp",
-	"6h/yaMD47h2yLThnTqg26bHnKtGxEP0f0R+j30b/sBT9Onp+8unJL04+jb47+UX0VfQMRgTyQi+L7/Ej",
-	"HTzpq1nTMyZTw5NS5IzrgQL16peUT2qsARMDn5EFZdR7oUbfi+Q/PvkNic1+sPIt0vaFcyQt4vFjL9Q7",
-	"SA2rPfSPiNdXwCA1Ev3rvNEo9Sil+r1FBlTKkQhc4zgzq0CHrhcSX3SJ6CRqlR2zifc1J/r0Y1CYYVwI",
-	"B6oDWkdsjNVtUPxqajfxeMi6+Hf6ASg/Tt/+rbfusGPmi0EfY1j++K23yIL97tbt3Yc7B4c7D3/4tptc",
-	"YC82SSiEjw8OmVSHzWpxMFko6AnXxMX6CiR1dRAOhQ4ZiaHvkh49xl4fFbLL1S5yh8C4bvGwxyQjsT6R",
-	"OkanQ3RgmOgXctnxFOEyQagTHSMUzKJ4gXFbSdggktHA6VlxJ9ABBf490uI3CRfmEKXmU3u58g6P2nkK",
-	"Q3kuM75XPZZmHtZyaOBaREfFPPVgMzgL627HQ0mNXzNlIY0wVOZ3ahNg8CnzGHl65JP+uY8/+Pj/DwAA",
-	"//8=",
+	"7L1tbyNHmiD4VwKcGZiqJimSeitJMG5VKpVLVSWVLKlcdpk+MZgZJMNMRrAiIsWijQLcPYvdO+wBe3sz",
+	"HwZ7mJ3dL/vlcIC3Zxrr7b72APsLWH+hf8khnojIFzKTTEoq2+1xf2irkpnx8sQTz/vL1yWPD0ecEaZk",
+	"ae/rEnmDh6OAwN8HoeqfEzniTJIj81w/luFwiMWktFe65APCJMLMR6pPkKQ9RvwqZSiURJQqpWschPAJ",
+	"9jwiJbxe2iuRyZN+5yOPPqdPHr06Or/8+OJYHg/V6NXh8fbxwKcnL588O3l00PisfhqcBp+9wfXx+NUj",
+	"Puk0fPrx8PzB88fBo5NPH110Lk+/+uTxJy/9Rn/r5ZcH9Nnhkzr59ECP+/STxse0+3GNTJ585b88ps/p",
+	"8fizL4Pg9KPPNl9dPNmtec2AdYaP6v6nT4JSpUTejKgg8piV9nbr9UpJkK4gsu9WLNTVxuvmr3bGu58O",
+	"6rLhPXulPtmcfDx8cr//YDs83Rqd41L6oyMz4IEq7ZWa9eZ2tdGsNjcv67t7G/W9ev0VvD4kww4RJ6S0",
+	"p0RIKiWlv7ycjEhpr/SAYAFABFjufV3yBMGK+IkRG7MjkiGmQWmvhBnDNXqNGb/G/8qeaI2LnnvlEyJo",
+	"lxK/tNfFgSSVUpcKqU7xUE88/T+nf5z+cfptqVKifmmvVO/sks3ufVLd8Bq4utnd2qnu4q2tarO70210",
+	"dsh93KiXKqUAxyP83fS302+nf5x+r/+rf+Me1rhTEmGpUhr1OdP/+NXObrPRaG5sbm3vuMdzK1N0SF6Z",
+	"949CwUdk/YRLj49Lb9++rZTOiceviZgccp/IbBQlDHFGqnocJOzryNPvJxHUPNj7vLQzeN2sDnff+NWN",
+	"fpdUR/fVuFQp1cUmq3rN66+q93vbg+qkofR5999sDKtbr3f86rg++rI62BWkVCk1/fvXVbbdeV1VX232",
+	"q8OGp2ea9LZIdXfwplkVG+PX1Z0R65QqJe++alS/HG5+VSXb17ha77/2S5XS5ng0qL7ZEazaaU52q72t",
+	"oR73db3/VXXD87erg/vquvplc6zXMNzufFklDfGmusVeb1a/uj/q633tTnBVNQfDat3v7VS9jTek9IUG",
+	"2IXk+lZzQb/CinKWCbOXfSIIUhxJYm92R/Dx7JVODvNCaLTrKzWSe+vrRFJc63EZyiDs0ZoI1zGW61x/",
+	"0Vy/bq5j73/xAkqYuqL+h08PHhyfHl3WG62wXm9u64O48vo4CAjrkQ+Pdk9I0Oe4+Xx8/UgcnVw+6YWH",
+	"jzEnTxvq/ovzl53woycXUo2r3knW91dDovrc//CiubVtfmeceeRDVq1fbF+9/OqgefKleS6ITwXx1FUo",
+	"6Iewkb/aOPir5qO/aj4KBrXEHfqr5iMp+V81H3k4CDrYG7jvDZ28UpMR+VCvwjyXHh+RD/mIMOr/Ci6f",
+	"fa6wIh++er3x5qyOdyeN4WHz+uV99THZEjvh6Wbn6Xb/yYZ82Oh+VMfPdt985sVEKoMCbBoKYE/42CdM",
+	"UTXJPNwDFFA2ID6i9q3koRYgIEATtrsNv+ltdKqbeItUN7vb9er9zk6jutvEG51Nb8vfJjuWJryQhmax",
+	"MAgqJTP3Iho2Evya+prklTQeJZ48pHIU4IkjMn8z/f7dr9/99btfT//w7q+n/zj9zpCEERZ4SBQRwMIO",
+	"scIB7x13TzkjJ1h5ff3UJ9ITdKQxV9OVS9yTgOYGK1GfB77cR+2N+iY65QqdcB+IUhuN+4acICqRFwpB",
+	"mKppmOhh+gT7cEWYWeBxt6onrZpZKyXp9ckQ6+mH+M0zwnqqX9pr1DW3UYbkSyUo68EpHoZCcjG/1ss+",
+	"QW1G3ijzQhvxLqx8JMg15aFEI9wj+4gPqUJUoS4X8DPQd/gtWu7rkIhJvFrPTJizzGb2Ko+Y4EEwJEw9",
+	"H2k+ObvatmZr7T3EWTBBI8F7Ag8lGlPVRxj1BA9HSOEBZT2ER6OAekBLJGJ8nLdMkp4xuVy7vA7nAcEM",
+	"1veYh0Ke4DfzKzvhUiHsYZ8MqYf6+r0KoswLQkmvc4HUd+Ml5+1yMcQaoSlTG01NkvEbOgyH5nDrldKQ",
+	"MvPvGIaUKdIjIrFImgG+R2RMbr5Myu50mcfdnOsDKKnvUISM10RIypm5Un3MenBfOlgSH3FWQ+fkdUgF",
+	"8VG5vdm83waE4KFG2LV91N5sNDU6e5z5VE9x1cU0iC6f6pMWE0TyUHgE9bG0M/hIUuYRVO4S5fU17uMe",
+	"pqyCBNG4NYHFEJ+qtRpq32vrBTGuYeuRkSJ+rcUW3ONlVzjrbiwkOWmYYeTxkVmhZipEOAoEO6YKSUWD",
+	"AA31WMRQKszkmAi9C02lYhBi1OH+5HY0qZm3oXMN6PnNPOaMhwK14ee2uezjPg2IJT0BsRvQp6X6VCK9",
+	"833EVZ+IMZXmvXGfB/ZtKrXksZCymqWsdiLP6JCq7LMIsOjpq8ZCLZDrM6GKDKWWgQRRoWB5Vy2AMZPr",
+	"8EkXh4HSYEzfscQNa2TesOeih5kVqM5JN3ulPPHSBxJpCQuV2z4Z8vYa4gJRP1rqCKt+vNLkh6B8mDvo",
+	"VI9MQG5vwKIjuGruqhQRevT/9fOD6itc/ape3f0i/rP6xb2/LGUB/0xQj2SS4se019ewH+k3EGVoSBkX",
+	"KGRUSVQe8BHxBnKtANkbuSnyyN72ZmkpmTPrzKLGz/j4Dpe5gDoXWWbOVXzOCOpMFEECqG65rf8hP6xX",
+	"G/XmRruC7L8b9eZmNf5ndateb6/toXazvm1ICVJ9rOUFoWroglwTgQMzpEQ9ombua+49XXhJc6jMBcHC",
+	"6z+y4Jjd34UK/QkywJKojNnE8pzh2j4SZESwkXmkWXPNCM0B9yMVO+tELPCTC4Xrr//4S6FvYukv1mMz",
+	"ybp5Ta7DauxS38JlPzafbUQ7w0Lgif5Rqkng5ipF+3xKmT+/yzMjKaEBZX7eLkHoc6LuDfasx159x3Zl",
+	"sOzUjreK7viCi4xzbQsSkGvMPNJGZb01S0UNMrZft/cTQkJFS8D6LrbX4j9RWSsbaBR2Air7xDcir34B",
+	"7tsVll47+oeevF1psbZUWOhvGcFCX+5w5PGhlkeNcApj7KclV70GrQHo6dYSYsMMfKXeZxK+hOnb/Hkp",
+	"2ql+F9YOKo5dY/S3XqL+Xi+w9EX+TbkkbzLg+ZILH7hXlzJf0yR0HkpJMdMs4oj1NIz2rEDho84ESUWG",
+	"YMcbCdKlb/QX+hgUVQFBZYFBY+wbSr1WQQr3ZAXJPhcKvuqGQdBiiTWg8v/8f6b/PP3d9J+m307/cfq9",
+	"1s+mv59++z//AEuSaP7nd/92+rt3v57+fvr99H/8zz+s1ZAmZlp/GXM0pFKOiMYH2FgXBwHSurfeohIU",
+	"boukQxpgQZW7LWb15oiIU4VLWavKOcPXq9Iuyc+srmqU1CwG7rTZDyTS01QQliigUplzaOs/E+PIdg47",
+	"j9TkRaw83rVTpRPs2/Fux7i/rlc2Gm+zufeFRkP5SPDh/KaeEjKaU+5GAWZMi/sCGZUtvlSA0vqfHLAR",
+	"dzUBA7HQxyqXa8p4BZl8U3+7YOmX/M4X3iFdLkjRlV/yldb9Vh+rsSgBUX6A/Y+wImM8MdZKpgiDe59Q",
+	"nNdHgncCMvzVl5Kz1PEb+6YeX/IrhzlXRAjQ+H2ijNXn0trwq5RFaIp86htNyWgcWCLyZkQ8Rfx9pMTE",
+	"qFkowIqImkVGItWxX9or7Xh10uzWcbXR2SHVTb/hVXf9BqnWuxt4C9/v7HrNhqFxKtQ8pN6slODOak4v",
+	"ebwGt1ILpVCwvQHuUEbUnt3znpS86t6vmvffJgG+hKvpMQzY0zhywBB5o68MDpAk4lrLfmXMIuNZtMY1",
+	"rbWETBDs9XEnAMplQEZ8hJnZQk2v6QH2zw2QbnWUQxxoJCL+lQX57Enax6AQOnX3GgfUR08unp/e8qw2",
+	"gQLaszpxS0HxUhYcVbTyqnv9Lk5qbsseDwODuh39C/b3tCpNJTATuMZiFiYt9lwrr3xEhDVFWaoAA9ob",
+	"sFmv7yPMJqqvBxkLrv/fEo9IIKOyxTDabDY1+3lbKR1y1g2od7sjx4HexuSKvKFSyeR5HzCEPY+HTDnx",
+	"nUpEqkNMA2S/QuYrEA81LsrS3ufRyAoPwJrWpSTQ2GDswJXSkEiJtaKx0gxvv7glbu3GuHWQGnsxYtl1",
+	"VO27d41Vnj1DixUwi0YBHysMN/sRFx3q+8YSevNTNmC+6gTcGxB/9lq7U6AS2Tf29coU9oxS4BGmQLrA",
+	"vtYhpRJYcXHr676ROBK7gniBi87EvFx1L9/VoVhD2RBP4BL73GBkWWtCFqYVYymbg9caHNZH4FS8xTlR",
+	"dk0VvHxlHDNzRxW/AaYv+9Y+wnIAGhtGjIy1MnHb02kkiPFxPGm8rAUHFC+y6t6/qzMKKBtoKqsBthQC",
+	"byulY2Y47RGw79udjRnptgJJCq4JMaCYTBKt4o4kkZA50cvMvm+iLsx6At7rEV+zuJBpmakdbbwNwD3l",
+	"6hEPjbnhxnBlXF11YZQ0qgtiJAwkQ6+fslHemvBsxkdwyhVysy8AO+Oqal67I0RO7845HypgbtXSRcBZ",
+	"D7RtyYcERAUSSBKFxcyQqgHjY/1dxC3hbJyPMVtpNEN8II2joKw1C6Mupgz6bRBCja094Z00ZjnrDvX6",
+	"pHrImRI8yLLkj5HeDJJ9rOVWD4PDQa98oJUlCuPNudySHsFL3MvegiAjQSRhypmurQCtcG/xoGCVxZOA",
+	"Y/+S82dY9G5Ht0dmrCvF+RXY/W9LfBOs0a4TKc6RG3sBptqlVBXnVfP6e5GEqTSL0Wo2ZkmiYdxfBgnP",
+	"Ej63R+Byux2Y5114s/zR6t4ZXjznQdxAZSOzYxU921zbR2knH9w05+eb8FDY0W7NVhP6aBI6KNrOorNN",
+	"fFC1H9zd6eb6P5P+1xSZMBRibwZ0cyd/HhmT7ursI/NU4vQvCPORW5RTKAj4BWedyBMegt+W+Lc9zub9",
+	"nONMrLDogUaf3Jk8a/zkjBBfJs5rBjbmMkSe9JLzBJ1ydYEVlV2KO0GO4dG4hIw1Co2wNOqCPggLcefL",
+	"SfILgwHVHHeT8R+he+utsF7f8CT9CqKeNki7ttAumUXiL4x15QXD15gGbhs3RsEwMc6sicvacahEigxH",
+	"XGBBgwlKfJG0bIGRO5jc2raV4BJ2qyi9xgWol3zxrhBOa60akWbtVmWfjyFsIjZ3CgROj67WMxnxwDKy",
+	"tt9ijFsbSEyFauicAOysVZckXOoS7o9ElKE2vFU90G+1jYU+gXWJHzNcgHYUxdEYg/gFZlihv6Gstxjx",
+	"FnrgrQn/DniflPwKAvyuKAPzUhoFtZBmzaxYaRRU5hC0ZMgqTksCC6K1foRSa01wIo5u35357kJyBKtF",
+	"8WqXWFrh9ap7/a5Q0gFF9QUPe30b2GZtwIaFAqsfhhKMegAP/UxDZK/F2nNwb1cQPISoUEG+BOWprSEL",
+	"jyHeOnrXmuouJH9G2eBOGKGeRGvBmUxwBZMauqA9Bk45Dqyb+Ua5ng+CRF3Bh0YIGgnuSPpdWeM0qsDE",
+	"xVimRhX9+t2yy/YcVNt7CM8BM+Vqs2A14ESdULWYNYnbaFhlDUjOsD8PcghXQmM8icEPwWgxhmrI23kB",
+	"8AafLjk/wWxibf7yVvgkNG5DzBGA/lbSUOJYLzlHQ8wmTm1YYmfVq6i6VdzJ5Z+df9/Q89XYyN0ykTlp",
+	"Jc0oXjAXAH9LEmGpz5UnCKAeDuSswBLwHgWX4whLOebC1+yCMo8LQTx16/vdSBkPwRuSXsxi66H+oJr8",
+	"4C4w4sT4aCqOJYE/1vLFxFwzZ/7y5cvqQaj6+lcPqxxBGMdvaOkfVgPpDqEky00RL/SF94iUWlo6MhH0",
+	"tzl/2B7O0ZJtCMRQIyf4ZiTCIuLTOb4czq9AaE34cxzipFw6jo1ihQKi9YH7WooT2FNESLADld5WYtIT",
+	"U/x8LxGVMWe4rReomdC+P4mAVEj3jmF615o3ZaNQmesHk+yjtjmBNmjbEmk5GvFulzBfi8YAqj3nQYR/",
+	"oc6kBUGDPldaehlh1UfltskFk7V6DcDaXqukHIpYorZ+s2ZULT2ZVbUqLdaGkIP5n0DQMfdj/scaOmCT",
+	"xAwQ8tcRBA8k0sszEAFPpruEwCE1B/zTN3+LtNw6qaDIm2v94mYcF16NXrw4frhWsSpmixl3qT66ilMq",
+	"QC8FY2qPXhNmkB0MVRwCutsm4o347TWYV3NfyWFdiryx7N4zJs0kApfbEWl1D9trlie/YDIcjbiWHk+I",
+	"T7HJubuVuhkNeDXUI0Ie0JzJA3KpwJcskykP63rgW1urtuL7ktgfguUgu5yFSmb0TRW+qcLL78siqdGj",
+	"PQuDdg2syHZIyEEFC2Xs1EqETmDfGGNwcCb4iAhFiYzyBkeJR18n8xvnI8XTEc4zND+Z2Lj6pzbvcTHg",
+	"npm3IHfJkulkhFCSdienb24und9mWn4970riIwM5NOQdGhAEb1ohax8xPXegRRvNFo9qje3NWnr6jWZq",
+	"8q2MyZXJnZ0PnFu46LdJ9f1zO0gyQTVxIAmAxRGSvKO1PL0A66d+iQXTQ88LgXxIjAEDdzQtSnqL9d+h",
+	"JALJPoSRYE8hzvZthphEHYGZJvQMtTUFAOEzjXKe/rMLYshxnlcnfkUTMI8IZqyc0dmHYVIbj2FrqM6c",
+	"OS4xoPVJyyvJOTOMYP5Xv11LxUbmfZ+1hEQy4lz0qU3UQQa60dasBCdROZbm1lL79bVmoeiQZM0YiRlz",
+	"+Iz64RCzqlaZwYZF3owCzIy8ULbhrjDRYmQDqMbzZOJU6FN1dG15RPrEsae4yDrrl30OYXRUVUxKT9pP",
+	"qPlmKlhjLQsHWBhYq6jNFZ8Fj+E0Mp8ymu9mch/1VqpyRDx97qiLPSUriNR6NdT+ulUy6bOt0l4rumqt",
+	"0tt2ApQxaIiDyuzmsUJ9PBoRRnw3tKQ9dkUZmGfMny7Lyz3hoQLJxoRsmH9qCcgs4sqaG1PPBJHEfJR+",
+	"5ALk7OhESuOWuOYD/ajF2jZx39qDBAmleVfwgERT1dApGVspb4gnIDn7vksdiy+R3VAWBlM/M9djVsGs",
+	"lOgoHb7brG/U6rVGY6O2UwQVuAfuX99czmK3K+m0zyNYyXeM90CfecIDvo/aenFtE9xhaSm8JG+E05oE",
+	"H/QsXmX+mrfUJCE3q7Rk6CYLmaET8EkCxg73oxVVIlowB1c42+TG4ou7mN6cWdKXpjlR1kah9I0E9Xo7",
+	"n7ARpxVnpKRgKUEH8Wzescss1h/ZpGN79BY1TDqGzTheEb6wl9SCsmETlyfJosaJkiPzHOPJy8uowoHe",
+	"V6oqwh4y1TfQn775r+3aAu53zPJtSyFTNHBCBZH6egyIC8qSKca7W69nUYF0EZJMKQ6/DgmSlPUCUg0l",
+	"sXPow2knv5bZu8gpWFKUZCQLmMzJIiCHW0KALNGtQm6oNfPvmZgSBboBrMOunrIWG5IhFxNjqDffXigu",
+	"cI+0K4iRayLA/AfytfsB/CUtNiJCUqnMjecDSiqgLSrkUyJj27CtaOFWVkMmV73Fyq1oX2hIWqU1CBu2",
+	"BH9ARgphT3ApoxGsp0waPjCbhZ4q6hJnAdnqLl/k0LxlF/mFtHmAyWuTxPjktElsnUGqPBRIna1dUtYV",
+	"fECZfxgLjTdTzhJS5xkZZpPzT2tb9d2UwEwZOjs6MdliprzB4dH55fGj48ODyyMT6gleNUl8SIztYEHA",
+	"c769afJ7JXp4dI4I87hvTb5pRWWZqlIpvakOw0DRgDJL2LRk7kqPZDGmR4IPUdsU8kmATUORst6h+7Rd",
+	"SAfQ1wirUORYOaOfnXvfJ1q+9VG0QsgUlRUHlLJUmPlYgK31xfmzqsRdso/07pxZCAcBH1uZPQGszRvB",
+	"alb4TmNBGpLJ3WbhoS3zcaC57lLsmxfOh9gniWoFKSkGoqUmkB9XlkSLsEPaM+kBa1msbYHhYZk8mHfS",
+	"SQtEAckkU1deALVH2CNKrgi2Qy1dybj8iM2igpRCrfTFKcJgm0RlHAQgDsi1CupMEJScydCasSI9Luy/",
+	"ZpObgwkQcGpqsCQlq32Ekf0WMj/02sDGSqRHmI+Zkh/Eq1ScQ7ZWEZnp0I4KUMoSm2w2cmEhDAb6BCru",
+	"ZIwGOb93NFYSQMXHTJYhyNn0DNaZNceQmJ25kjzWBYj4keDhaFXmgUfYsz6YNLrU0YcoZNZNmaKorgLK",
+	"vMTl7Crz8h7z5XNWIHOvkihRswzScfmcl5T5fJz+OrukzkGyUI5maZC6gxgf78UJixV3TSgkq+ixKy5H",
+	"SRLw93RVLVNaKUiS9Bb8MCCnXJlzmH+DYCWfkW5WtrehrmAKWXxCOXpD4sSM7FXwaJytfPGxABpemFff",
+	"Rjb1QqTXWpDMJ4nFRQiUQo9KjL1JeM1CN1r3HHYsu0tOZ1zhPq2mUKYu7s9ApbT7eUyl4mJyxJSYrAg/",
+	"7JntxaK+Efe0FD2yeOmTgCiSKfxjJ8EUgLqRdvRHK+hsRsJZwO2XMBxKAv8QxijNuXkObSSy9VSXoxBD",
+	"jwfh0MQjy7VIB6MC8cBEdDEyNhKBzDYtgpv9uBhpMi/PKlwz5W+crGAEEC0VlColSPPOPBaaIcwfM32y",
+	"Wvfet4r4cgszrDixwMTWKg51HBLAucYHthxdf6jbnrodP59Ln5R7VhSGIZkh7ATUg5Xaml6QiLkHPNhG",
+	"hFVQQHo4sIUfpn83/fvp31fQ9D9N/2b6n6d/b+PKPAJu7w5mA2RNg8DoocaLwt3u2rzYjH1fEJnNiG1y",
+	"6JEp7Zj/wplzFmZ4FqLNPlbDIFvfTBb/EIT5kPiuOJKYUQWuxMeXJ89qBczieRebMpa5PIBpro5lAbqK",
+	"1PvMfgIe3B6H4qYZPi5TI9XnY2ZyfvoE0aE+/jI2QR2AwVDMTFwTsRZhtitk5/LKWBHcdvUkMrbIeyIb",
+	"MhAGlAsZGYS9zB/GpCOpKirzwDB2dckpY+DNY9AMVs7gYLyCSoTZyWM2qGD3HZ9wwbt9iI2DfRWmvuB6",
+	"FdXh/xwQySnIGXQ7qqvk3pmV13M8WTdCwZuiWYws0U4KIsUPxTvnEPHnyT9t+cJVoFnsGrE7xqQF+7G1",
+	"zu5CFBjN3p4MDm6LvEI12Mx6rRnWCivEZgvGS8mAxtKA6HU/5F5YxGBxOP8FjHNNxE+Ftpm8Z2/yowgy",
+	"3ahs4QplAwti/sCWClyhPJ++t1D+Kts8sjyMYEYiXpG+aSLwthLVu8wkZwuLaRZkMdHtWs13aaiCQ+Ti",
+	"lNx94aA8S77tyPJMUC6O/NCL4DdvbXPvXjAbuTP/CnC6h0morSLKKdxL72z+jZnlK4K9vo2nX6Um5KX5",
+	"LnPIFSxoljhHFrTZ3WfJkraWZQY9q8zQ1Upc6zOBlgmqYSGWhR+zp5V70gkYJohjGk/TlzNFymfu3XIO",
+	"dROB9hdu8/65zbwpf/52/8IxlnKM98cBXCHWOUw6x2xgJDfIMJBQaRWV61EB2Pbrdpo7dQOOE2XvTCD1",
+	"j0K+V6C1OTbR42J0eBHVjajsLPldQnUT1DJNH+f6PqSJaXyWC8ilKZh7TiSUZ18tfyBykRfAaOtPf1u5",
+	"mYqYpOq31Q7LUbyTxEOo8KCIkGvFtMZCFFBxhYNC1zRHubSgdSMV0TaN5X5FP3HcPasogShIZkdYEKZu",
+	"yBVHXFJHFgrw4HxCkXPtnddppY3b0iuF1pRFVyKIzJGRaLvxJJXE0SRXu+jsD41LbTUMeH/nlO6ksqSV",
+	"SnyIs8lES4oz795/6x7/ZdapRShwm3yb1HktOgITGbLiHeQhU0Uj4H+Ay7fybVoN2c12FwHxGV05WDLi",
+	"JPOGCxNupQQhFWRWJV1iu9engS8IqyBJOwFlPYk6E+SQ2lSqg2Lpq0ZFLY0NMqMtAsIL4xZfzcz2yLiY",
+	"FY9C9nBHEqac79mFFlOR8Cvn04PZ5lDXxFZRBGXBCUYRkxziAZFQFQIJzlUNHcDke0gqPLlBgkGl9Kba",
+	"49VIeDTv1k7tH5/zEWF4RCGnVNZevDh++EXymyodjmxbBSgSv1fqUdUPOzWPD9c5HtGqx33SI2w9Wsbb",
+	"5OdyQEdVlxFYHXGoWxlFtP6cSd88UsZRqPMpBSkZIiPljSoohdThIfOLp7W5qqtZ0pxCbcaVqW+xr8dn",
+	"HBLziYD4XolMJaB5vdJGfF9wnpWhABUiITe6gjqhaZkSQIpCHzO0UUc+nkhUbtvejFeHR+eXV0efnh2f",
+	"f3b18uD89Pj0o/Za9sRdqlc3EjQrF+zi8UG1ubXtokaT8dcVFPAxEVUPS4L65E06MXGj2/B2cZ1sdXb8",
+	"prdJtrv3cb3T8Db8LbLT3cWNzoa35e+Q3W4dNzub3rZ/n9S7DbzR2fJ2/N3biHdUypDkdOIzv30gkW9K",
+	"QYfGyM+0rF0+f3SIms2tjbVMU/GATA6CHhdU9XNC3gdkAlnbJuGdfgWVILxQmM5CMWzOLw6qzfrm/bzI",
+	"YdeAMbvvlVRR2SXQFaiKqFzU4MAG2Oei9HKHo8Xh4iIo4+oBTF/8E0kExcGp0bzndvtiNMrFrs1HzYPd",
+	"w3ojc9TQ0IbsGHvzYxEEiGc7PP3QtdhF6U65lecfTv/f6e/f/frdb6a/e/fN9I+Vww/PXxQLKkreu3jV",
+	"EfrOgGcG/5LwTpxWWjRP4FKavsQk7IvFFDVKcMggrcmf5owxPh+mkxX2AWlTaQ3wexrSr+un2x8Pdw83",
+	"afPLncknDfnpfXI+2Oo+Hm+oZ6NX+AX/yP/M2+2csKMPc2Ll8nM5oJ4DVaYNTaxmuzSFQikcC3Ko0ykc",
+	"UKoFC0GvSarvyJAPbZHfIndkNuMilWARn0ByXUtO1Amwt/KMJ1juLaTJxKJ4j7L3l4oE7D2ZilSBRKSf",
+	"dorRBe2xY7ZihtFsfp9tbJgpkB9rOoMwSCfVgF5DM5BEVl+2tHDnOUw/WLZS+u7M5i4tyVYCleXMJqnf",
+	"EFNNfe+zO64Ywsj4boechdvMstMzZgIr4JLYUh43A1WyqkpGEQ6zoqi22n5UwSpyCkXJ5H0sXbuGQpAp",
+	"onBkusUyohLsr/qKESwYJJ56hF4TKI5tS/kC/3Nx54liHrx79TrEgfmndaPSUcCHOI29wP1Zdmj6oQnR",
+	"W8zEMzn4pQiJAabHWZcK6LAnyCjAnm1n6w7BBnBlEws9PCNBMqrbVSCTKa6Qw2CLiZEKix7JOQS7PLNk",
+	"7hNQ98DsoDgqm3r/GBpv243KIlVH7LaiqV3M93JGbE+E+zfNvM0sI6N3ul31aQ/24ZO4sKWtoskFuji5",
+	"mCGrje0VKYGeO29XhKmD0Kck0ztnMjYn0NMJUbWH2ibgqm3Kkl0TMelwf1KJvHWaGmuUo2wfuTpr8HKL",
+	"qYyWurTHiK8VIleSDZXdYozZzJat17NBUTN7ISEb0tQwizIN9TtjrW27aiEIfMxwGaKXoCppbc3UEbGY",
+	"bbYE1WhgEZno/RArfPQmsv2kXfxRrYfiopgZa3GViAS1kAUFJAlNDtsfHV2idTyi69eN9SFZT77QhhaI",
+	"cLGGxW2QiwRHuDtQzGyVy2+B3aej4kA7ib7JWoUtJrTqGZzYGkRZDkCuIjp+JkiXCMDMZeOe5nwGmrPH",
+	"mf+oUO7RJVeJ3DhbPWHV3V2Yz7J2JyU/NiV4aR5+2Yq9NHpNM8CoS58rxysL49FFNGVmOsuN6zEkENCO",
+	"kn94adRLAHbmws0CaObwKqlrn8C+LEL7kFyf5JfUsp86yZuHqsPfwEWOgiK70ABHP/DoiFpFdIYKmfrm",
+	"GSf5kGgtQUxcCXSJJEddLApm6moKnx/D+fjy5JmpNMi70H0RGNe+qVkJ67YMbI4C6I+ye+pCZG+AKatC",
+	"UAiMXo7T3C9OLrItfTcQW27vrM53rAVYqqjB1ixjncQh464yvanLVSgWYNVyhxHeZBa3cZXQrcwF/TRN",
+	"LcJUtcJati2QqQXQW+4ZjBKFZzKXR6auaxuVx5i67ggdYgRaJSjx16DGGFNtVDbddUwLFhAUYEO29Q4X",
+	"qGc6ukLtU9e+iyGfXJOAj7SwD4VL2rYyWouVjXARjvaRJAS1o6Ns20bUkfBgVlkygIAgC6iC+8UqBs6j",
+	"pXdFI0iQW2bZ/ercIjHZEHyYNtSNSeDxAhYrag1VVl6O8SexlggNk1bQ6FYnCEcirTqiUsnrkbZ+Woxa",
+	"TEfvwhyWoMo3t4alYpQThEcrqyNTGnokKBdXxEWtXsX6IMNDV/XuKq0bShv4OupzxfUJDkcBn+iJrgTx",
+	"jBIMZfIzMQ1yvYzt42bqCnEpjNGljipQJ8xqW5vL0Mh8lQW3uYoMq9aSISxZ1zdZoaGs2VC6o3QUfrqH",
+	"GI/dhjM6WsDlQg12eVDmiLBbDDADPDdaJV5ZJiRnVYn3WC5Tv/0+S2bml7p8H1Uff6Dqjndai7FwgcS5",
+	"aohxocSV6iKmtaRMS9RPSea6jWD0HoWbW8oLCwWCH5C7R3y8IMNOK6GLwzxWieGQ7yG6tCBNSDv6b1K+",
+	"MSs56ZoPyDnBtur90kXYkrq3wc1VicxcmUJHPICaLHNf29hxt+qZLWehTqLg1vuLfbx24y8GgHltUZzh",
+	"I/w6GS49byAsUhlh1h57J7QyD92X86mFobnzsLzDwOhlKRTAxVzwZwTdVNBz8VDnxNEds1Go7vT8kiCb",
+	"KeETFWoD0TWg0uqvUaxoWYEjR2+EcrYWBV7+6Zu/NYaDMtcqqt4bPAuZLaDt/LDJeMGlAYN3EtQ8dyZL",
+	"AO7UuLlS6WISFxmc6ewsCPYrCNo0+USgMlZoyKVCjXodjUDdjxEFKtIyDpkXlGkkyCjpsprWmLzpN1cb",
+	"H+HXUc2rGWRjcpwXBXeCxcDnYy2nh8IjmaYC8322we5ieWL1bWjVwrTF9yAG/mCkDVTovJSy90PdUili",
+	"0fzueEupc74TGgjomEcAc3AywsfyR1Q9DjvVboCveSiIv7Zvy00znwjwCMo4rX/Gn7llyFORgJwfDjvz",
+	"CfdzIDu27KOhTS5o/b0S6CQSpqG3ojt4KWYtId6AKXdRJD8igj+D0izJcn2ryauMjLOpPUidtjFj2aIW",
+	"Z8jUNFyDltQ88Bd9awMYEx8bkrBWyw6RgU1ELosiEQwHSCpoBDPEXp8yEneGESDao7JkeECuPCzJTHSu",
+	"6xkWZbDOF/kw3e+y9gc/gY8Mp7q7UQbtRQl6cvH81HqO2qbNW6XF2nCYtXqN4SFpg80faipHndkgnHgk",
+	"SJe+Ib4L05ZIa8J68hYr2wZwUEq1XYl6vqWaGkROgmivziRyi047Bp4zIHS930zTuLQfZynjMeCtFGnG",
+	"c7f1gi8IVnIf3WnZ4JuYEn6oSsNFM+xMlMrxndYFvsS2pUWRnNcfrcLvj5M8G8H79uWEDZgX1BO+SRIu",
+	"AK9gBu4s9WBkbFwfFTQKMLPtzvJv6G3zzdzFTEkmS4Ngf7ArOHdbZuTPYuLnShckV6Eu1BptHgNzMeS9",
+	"V9T72RSdTlKjuQXba4L+9G/+r4T7UP9LhIy5v7uUQebRPorf/9v4/ehxJTEGZn5qDA8zjwTEr0WjtZh+",
+	"xz03RWgpw8FMsIEZOqJFBlHtyCYzCUYD+mSGynQsJMBwI4n1BqR/NvndPM49ox8mU3kftWOq0kbQUhlC",
+	"pX0jWEK40S9k8ydLNudw5zHBgX7/61yEjYqUDzJuRnEkPWZUURzceWJJVhtsmCluSD8TIl44Q2JpA90e",
+	"ZQsb/H0gE1HpyWa2tYywkB85+cXspnKDJJi4/3F2o7uRup3b7SZ6Sm4wzo1axboMkICyAZKKjyQaczGw",
+	"aXPFlnQnzZaoBjXxH0xyUtIU7nZtZoAmxSb9I5E1bZOGsIqyhqhEvdmsoaJBFwtaP93Ioiz48jiEc26i",
+	"EIox1Bg1Y4WqWGNOAyITIUnVXbXlnDVZO6yEnec2ko40ovj4E908k8pR0nWcuHqLb+1d2CUTNOBnIPQm",
+	"YCPINTXWxpxwv8WJWA6hIM2mj6/TF60YUboBfZlRbaXN/DGhvsigkdh3jSMh8Ly2rLnbXY25ShnGVNuL",
+	"lSjEbGBguppgsXu3OMHttm3/bxwwuvCszwTp0iCIsI+MlNZr9K0azibFZYiIi4789kOvGml209NOHe/i",
+	"s7tYHkyvbFoP8Hy5VkFt16AelQWRptSCfuworm3bbVp45wW/u7IUMaGOw30yVdAnL59myFdBLymjH/kP",
+	"Lw5yIgiv0y82t7Yau5mvDqifX/SF+qZ2yM72xn2k+uGwA2U9curIGI3PTfr86VleU9nka5L2Ml97k5P2",
+	"YgraD8jEZdqHIojSK0f6Rho5bTFrGIBlUoNJz2SgYJZWAShnodGTl08v5s9kQCbFGac+1aUtDPWAWfM/",
+	"iy5UVP+gJMJSVtl/LS58IFGAWS/EPdOwxyVggbXF5XDLZJo2DJbq5RYfxy0qWfywmtPojssQvO/KEzmK",
+	"2WiRDmbWgoPgebe093mRfMDKLNrefXrpGAtGWU9maVa2LEAIba77PAx8hD2FOKsgUuvVEJ7P1DVSuWXK",
+	"LprA1gMrnE9pizW8NEtbevXSiY/RhuaP4As4BFfeKQ1Z6Pd8Ox14BYV2saL5JadsNV16oZY3cn25ZsLR",
+	"ao3tzbn65alSFYzHF3p58O6da4bmrLK0wiVq6gyCRGpYngxpj2lkm0dZiTNS6aLzqCTQJPuG6wUfQzHF",
+	"m1Fdl6y/2uW2Mxrj5hC/OTafujhH+89GsXtUYGeuAPZckytThTDDHmz03+wfBR/feMN2LVl54AM6GmVP",
+	"Oeuasour2B3E39q1LQVIgTyv96NXzIrzy6yh+OafrqgX5BCdA4ZcndCUyGBzcfcR0wAJIJhTcZOtOyNO",
+	"bDRTi926FSnKUUpyCEWurpKNlUUNEqfRnotZHijzSY6gLfj4AxnHWttQPmFoUcVY2eu1zDAJHirIsplX",
+	"s+wFaaMyBge8ZRH7EEQ0Z8kfYycXwhm2mFW89N1qmyzGN6bYYcRretxIGjEnhyRocwtntLP82/pFphzo",
+	"kk/mM9WxhpapwGNG2ENtHAiC/cmVWUkb0qcBQa8gCbPt+GWLQZrqmEpillcoMeVGiXOz5jE4/JhpuWOL",
+	"9hpNlY+od2FNtILUz8CSmBIz5rHfsvy2w07kYca4QoJgz9RsnKn/42OFkwoa9hS9JrHwkImoZhEFHcTp",
+	"c7sxtVtCzkBlmMOS1YXTH8aYmC5kch5tM4tKJlfkqrVJaG2vR0BdGMJVYASHTQUdIzw0f0PRJ2HK6vbx",
+	"NYFgRcI0XvqIM7IXf4YI86Ecttbf5ZgI1N6sb7SYmejKTHQVO7Ov3PG0UcgUDdCxibeooYNgjCemVpgh",
+	"OBm1EG8gVC82weYKwouR5u7IS57W+udGYk7JWGopPCsglpGxRHocvWiNOcSnigsJJTpoVkmcm2cLdLg/",
+	"uXkOzuKSOa48R6VIo8OfVpZMge5PhZKilx6JxoML5eqN/UiZhYAEqTomyTybVFsks6lVgjsdpt99zmE2",
+	"7i7M1RF4bCo5UYl8wbWMVymewONCnYrEAs2gUEaMgoCIener951o3g2hPK2LSJLJSAAuXKjXgJCR7Rfh",
+	"C9y9RSX1rDikjZvmQ1pMWphZ4xDiLphCREZ/JizhQmUWP2rDGZtqlJDlGXX/LbcTiAahfWbZa/uo7VDI",
+	"Nx/OvZlCuAo4gyXtBNDw0CGnETpUn7D9xADtpDQLa0uEhPtJopEp2p7m1xvMUI/1hSZaO8zglf61flnq",
+	"e1vm3S4RsoJGgg851MpZQ51JInwso6eF/knDfX7oY2auk7VMYGp63NjadR5hSoOnrHl1JbqsNiBz+cRD",
+	"t6dDzuLiG1mlfxI71Iqpaa8wpkrPiDhLmGtpAIWxqF5kV6MtMenFpvzFzQmEHMqCR9CZzBT2yvOOxHCv",
+	"zJ7xzHyZoMq8Pdk4dSP96WeLdj/qUWad2vMRgYJLB/7Q+BZ/AibTlYyktzSLFi4j5gCV6vZ/k5512EF6",
+	"odKdOpZEk/yVaibYHp+FQZfRyml7Y0knp0Zlu/n2L0sFm9AxY7U1MFgNzP5N4XwnGH2DWLOldJ1G4TRF",
+	"M/FyDGI9gZki/h7KsuR2iIeHxJRXQ1ghzjyybwPPzCfxOmzATsJcnJQz7DRxRGVeWMqdWFWj4l7O1BH5",
+	"DFNwWxZvdlNT15ngXbo8JG4BJs9MPCNlF+1U9dAFSmRW4HdSc8p8ZsQORsZRW4EvOWU5FfhZno/aEYM4",
+	"CdjFbFRWaPpuL3y8j2Wg+ok0oVwKlpVBkF/SKbn9Z9RzyvgKCUmXfYKisp8oMGOg8vQP0+/e/Zvp76Z/",
+	"nP736Xfv/j0yDaq+f/frd3/97n+f/g66Uv12+gd447vp79D0++l/e/fN9Nvpfzfdq979Zvq76R/e/R/Q",
+	"zep/oOk/TX/37t8nH8II32WUunFC38rtxuPebLOlJ+bPKOoLtoSzzRwOcw2z7JrslMuOxlGEFRNk2awz",
+	"wjM9oZGHhe8MjMY0nWtetHn2menopmHEkeNceS+cOe9vRsXMaL35psTEk7jqr+JFDIuJT0/85aNjicaC",
+	"KkUYKjtTUnacZMGrHMRXqijxd7fQpCvxFyLI1A4FaOp6gQHHvgnoHuIeQWVsikSA6YJKWx96bS60RxAE",
+	"lRUKxvPkEiXAbknV8pYB6db80VezomLxvrrvOZ2+UhqTjl7jjWhuvKf4IGcRcv4CzFyqmSsUr6hSigtg",
+	"JE4gxrhkMv5iG20GnfmBeuiidrz0NjjQ2nb5bcgOLpSomiBQS6n2LMHKqlAO9q8hv86MW11K4WYiU5YT",
+	"pPkObkUMzLejKzdU6O78pi9VChP3b46z9ZUaleUaenH+DCreR+krs6bsAim1OetdDf/jD0E0jqKzAbEp",
+	"u+bU0zhv6v7BnUhl3qAy48pm6EyIWttHWFPnqvmRMyDXXp94A+JXYEyrZUnECDEcYPofpn83/Y/zd6SD",
+	"2SAD6BuZQO/QwTzAzcjOFKXH20O7CJo6gQQhQO+DWkL1zbnOhJkXRwgiR5z5hCkb4psx7X+cfv/um3ff",
+	"aHlx+s/T76d/1HLg9I/vfvPu19PfT7+b/g/07tfv/u27//DuN3uoWc9e0Ea9UXGQQ7iHKZNqBlwpoGSq",
+	"yxlRQ9O/m/799O/3UCOat9xowtlDbXYlyEgQRkKxZqd3r10TQbt0zsOUCafBaJQJln+Y/oM+Aa+PBfaU",
+	"7U+zbLCA9HBwsALBhA+yc4sehUGA4HcoKDVf7i7LG9sTWXD8T9O/mf7n6d+jcmPDggiqVrnn07+b/gMq",
+	"N7bSYFwJipIoFZDhQlT7z9NvHS5N//ju32Wj1u0QaTZPIIKuwTBz2hZMM6dViS+xuaJZm8q5Vsu4/gXx",
+	"QkHV5IIo5aL/V4k4Mlu60HrE5ZjHjZ9m24RDqnMolYmTmQ2wURyFkmSFUM0EzxQwTGcvKQsOLk/+ERc9",
+	"XjhMe0ZweIM9FRgizbvIlmIzAg2EC7bnSXJO8Ce0AcZIEEls8jqUeqMysqllVEQobPrOCcNNTQot+owH",
+	"IJrbth8kfmZGz9IQ3LcL4H6uJ70Z2NuQj9OuxGGZbUPw23oP7X1zAIlaCBnHsLxloYaDfms2HKD5w9d/",
+	"yD1ASKqDwGl9e9yKk+0kV4+aBuDmtOLRP83W6CA+4Ot8V+LVggmWla4ASfs2XV/yQtGzAtARZQizCfL4",
+	"cMgZYtyYfu8kLn1m32ZZmTsWvBNkBosxdP7oEO1ubu2gkXkJ2SYXkfRZFOPzS1wSIbgw+JRf5hJKM5rG",
+	"P7bXQ257lAJVIMmbUYCZMSiCxEklsu0/WE4wGqwyp8Ef73ZNDq/VRCum05ypzIkoG4WqcDJaonhoRtSJ",
+	"FghwZpPRyzjuHswztVKOgkWkyit14b6nWv4PpKsVYgI52p9W7X2oHvttZCt2ruLJMY3uLs+QeSEieguq",
+	"qM/hkNbuZk9ThsMhFhOnOzhM1cNmtwGDB/ODvzg/tv1woV9hl9pmv8kB9x0aY09wKZEgAcFytpF/KNje",
+	"AHcoI2rPfr0XY3A1D4Nnw570r6lqirZrSF4n2tsYV6JysCsYWObv/p9JtpCiQ/LKUumFzUPde9kShql8",
+	"uXJRSdePt5h53MM+GVLvMQ8N+SlS3nVhke7lxZUyW3wvDp+c+wLGuSbip2JevkEEsOUHk5+GY2E+zMRu",
+	"YkmzWBX6k0fm1eJuhYHtw7doZIv+0LLPBkReKCxUdoW65V3CbhBILahHTijLjMHUv2neNdS/o5CB+WTA",
+	"R8QbmC7nBfypdxKp7Ui6uxortFZMdkXMkAZcKsmZoFwcORdpXnMk8+4Fsw3kMuK3NHN9mITiKr6SYukg",
+	"FmkStYxxLw2QHHYd71oR7PVXSVq2c16a7zKH/CkVVF7cxML6gCKhYPbMiniA4HZn0vnKDL+JbknqsiVI",
+	"oz3ALCyfxblcfE0caYJpJASedJJAktDcrCK0RYhb1IR2LLxsA+TXauj5kCoIOpoHawWlIBH/Mw0IU+F2",
+	"Fo7QjtM0/tfn9oFENlRFovL0H6b/cd1Yao1YBgkUVXNmkYpWQdP/AkbO/3v6X2AOaKWaiKlwc1aQ67eK",
+	"foVsf1X0q8TXa/st5o4enb94YFLDVhVY0sVdE7VdGz9lYSYhDCS18HQE4UH11Rdfb2SFDC72zK2S+3Ej",
+	"vn8Dhp7mrnPccrbxSqFCvXfHC+OyEzs/CmOcObwFAadp+vGC0dchSTa+SdJ70+/Hlq8aaXGYSrRug2rW",
+	"k2/K9a/1BG/XLSmS61/bvy7046ziawtDXeuV3ftv3eNM/J3j1DPVlue7ciQqg+Sy8WM/w1JgszGjXv7J",
+	"AEAwwCro1w0DIMEDyC+xr/oELP2yz8f6yTBleVkqUsZr3qovkBNuk800w8EtMy7CdxfwMtc4Ow3H1yEO",
+	"oryFq3DUE9gnewgcnb999+/e/W9xcNzvp7+dfgsxdf96+t3099Nv3/2b6XfT7wyPqSCsUECwVKixjfp6",
+	"iRX9b2MswAy9++vpP9mAue+nv53+7t03buS1fc0su6Z3KQ6uBFECU0ZZb6/Fpv/87pvp9+/+NUTr/Xr6",
+	"Hfhfv7Xxd9+++/d6pWYsveJ/mv7j9Hs7w++n38LS/iGxtOZW3a0No+k/Tb+b/vP0D9Pvp//f2j7y9HNS",
+	"QWPSoQyLCpJkqP/YQxi9+7We5N1vEnv/DeICMa7vaC9dDyITpIYJZm3SxEYKaUNr9JTgWIPJM0OM7YG+",
+	"93YEThI3xrOfQ4pbWreYWzIIatA5IJHgZv9cg+fmjXLIoqdcICy8PhRpK9u/IHDCvGrDK6JXFOc2coJF",
+	"D1vMCYvxtODaraHnLJgknjpKDqFJlp5ZVmA5QBoVXWpcnA5XKblZF6GWO/IVUw5+DEPUz9iA9DMz3/x5",
+	"2GLu3HrxUzIcLLITWCkjkioi3XpW7shT8xN6+XtSx519ZjWytLi04cJChe+nvt+CHf5gUa8xJuwhQ/QU",
+	"HsTeLOBGPFSu5Ix7vdZi4PimrIecvQH5nJj+eGZ6I2Vr8mkXsIeg3LEWtTX/iys7wteMEF+a9+VP3Vqg",
+	"1e0er9qH7t3aqf3jcz4iDI/olX5B1l68OH74RfKbKoV6bBACgLUmUOpR1Q87NY8P1zke0arHfdIjbD1a",
+	"xtvk53JAR1VXra4KkUj6Nlit/xc7xi92jF/sGL/YMX5cO8Y8Z3OywKKSU7GKkyo+lS5Rc+eFp4o0b68g",
+	"ibugSFAmiVCm8y2O9NSfWFWo/PI6ty3QtLgy0xfLTv4uqu3Mo9LPwCZxTnCo+oQpKFd+szDU54xEIcx9",
+	"rLQEd00kNHOK6qVTuY8U9/HEtmI2AY7zd2p01/3CFu84uwFYAiKrKUg4oP4LprJi/F5EpYS0PCqpotdR",
+	"5RKTv8I4uO5sqDGsrWirrpmzn91AamXZWADq0+SQ+1mFiDz3eCaChDDEmVkTBMvJfQRFQG3amgQzU7wW",
+	"F0XJbQxjUZd6RutUmbMNaFNws7BY2+Pg0kX93iaGNzVW9kp7VCoibthSEI+U18eXywKULVtvlaBYp+kh",
+	"LniHq1YJjanfIwqVL0PBpKKatfcPzbiIixYT5PDg7PLw8cHafuR/jXUnY7MyqSBaP4PvrAKVANxmfXd7",
+	"pc4AP5ty3z9M2PvBeysaPtdEvlCngIX9Ps5No6AL44XIIDO2k9BhdnrSYz5GQ8wmSNoB0JgIggjzTQbU",
+	"EgtUavDM5fGskF7o+oFdf8IhniCfm6D4lLScrNRi637EYSMAeoZ7puwBFQRycebLl8THfZEo3XvYx0FA",
+	"bPvejOYzpo4u76I2dF1pu/y7uI2b6s+mGu3ZlsT6LreYpD1WpVbiN6MkF9DOsot4blU5ROj5CL8OyT4y",
+	"Ieaa4ldsNb12VDKmXbujPnJDovrcz4no1ho5aDjpZKuMfdoGYenGLO5UFVcjCBEynPJqJsi5KO9Kgy3d",
+	"/dBtIws7kwtdqYvR4kQtyBMyaUIiIQNk5QnNHfiKydPLE41AOICeKymZAY9GoGXOJng2tlNzbmeGNsZ7",
+	"ysBRAwRTANW8aMQYVIacFyxJBflY9omMujSszSxiO0277xfovbRKr6V9pJclqG+No16fU4+gIfYJwspd",
+	"+QL5gDPHl41iUmbKwynPUk67WdMUifYY8RFlxVvM2ja1Ob1hzYrcIenrKaWVbUJJfKtAQUdvuA05BQcL",
+	"tMt1UxFNLEIW6ImospNJW4wBDmamK8Vd1Gimo+z9H59FjTktCOwyP3ClMC3l5sKtLp3n0axv1Oq1RmOj",
+	"tlO0Oe4LmX3Sl04dTcxpTiIxczGoLLoQFw6FDDdqRS+jIWmVUDl1VSw01rKPXaPkQS8XuTqCjzXSGgpT",
+	"cdkOsEeXaMTwEHrpShJ0a8VKb8Wzwrmm/UwJAKdJfwIk8Z1YcEnvwp7h7vvPwIpxIflBqPpc5JZ8w8mf",
+	"M132l8b3dE19ItCL82dg3LSeowhZTB7pKg25Ly0/iyaPkAsSwT0+JKiDvQHqkC4XxJAzfXNuofunNrqs",
+	"Rt+F5Ic4CPQabqiN5jJ2K168DjVnHWGBh0QR4bx8BtKCqFCwjCIGm/eXF9jMrhcNU8NvN517RXUfIOCW",
+	"kwPjY8jZM81FC7dltv0kU4vu4WsSMz5qh60g2kWYTQqFihSt3bUKO1B9wcNeP72qm5ddDigbrGZ8cwDK",
+	"XitY1XqhMGFMBpKuakfML4mkeNHYD6kcBXiSXQ8kSUCAQXdIYPxMeiLLRWITSrQMCPIBtkZEYp0F+U20",
+	"7exVxjp6BNHUwS7B1mdUqlvzmQTyL9OPzIA5i3pG2QAiOW5q4DO69wtBsw/v4uzA+AIziISWBPed2qTS",
+	"COVZ8qm5xnwVmtVth/EycwBxlkD1mcqPyxAUsDJi2e7ydkKlrBEjugvTv7G1Kn89/cO7v57+4/S7RaU6",
+	"F14Fg/8M4IPK7XXNo9al5Otf61/erkO1ovZakbs4WyzB4Hhy20tgdkcYHR3BrTD6Z4jNd9trOGFxtqgq",
+	"Q88jxC9WA2fJTVK4270IRyMu1InpK51pYjU/aVBhpKg3IOoDrY0LgqEw35L8aJDHlmKUWcUZEdJI5K67",
+	"y12EeXYFH8Jes6MuiiqpTBHBcJBZhsP9iBhXpIIYuTY9ksfMlNBxMnC2pmaAepNQN/OK+7zioJ3cc2Ll",
+	"UYeWGIgF8SJOxZupK5fdhCcMFK0GlBGkyBtVQQMyUonaqvvgi+kEOKtazLIblh2slD6dRVdu9rSAGRgc",
+	"5iyY7OcfHtgJI5clt2UyClxEgFJBSN+JZptxsX8OWm5iW5eA81nkytwGvfasQmLm62U0S4Ilj9wwLP6G",
+	"JM98dlS8C4CLpSw4kwHZoftIDxBwebt47ZtQYyqkOocSdZLkqVbwkotPM4clyCi4hUL1/gKDioWmpw4h",
+	"DlCXoUHvzPhnplnsIpMKGgtNwSRlHrFgsvY7m3FhuXTZ4nsfCwJiDzwdYjHIsx2uHh0/xlRR1rugmeWP",
+	"HhmnHB9pcQZgUElQ1g8k4oEPRiErbJgFR+00jZeP+C1W1l+9DklI9EfCh8yRqPluTIlcDSMg18aDd2ed",
+	"8yIum7yy8VkmbmYykD8mKnnB9zNAnL8riSsboUcxSnnXbMXS358FV4kDmBP+Ts5AvqiUOgG42EGOuhoZ",
+	"ap3pszaAeRgKU1JTYZUZSpTp3DfgjNwcIyIo9000GdyBlFV0Ptx5SHyKrTM3q2dxIrGqDSuADnD1NDXl",
+	"YSdYQEpt44K3ldJot547laZNu3XV11vwCFM0IKjscaYoC3koZ7K8br2YOUOkKYKahkdqxZkocGsdiCrp",
+	"SLIk0LURlVNSpnGhGdGSMi8IfeKv/Yy1pfes0hTTY/6cVJjCKsPdaws/P0UhdT/mwLM4JW0F50DOGFkI",
+	"XTgVza79IsDnJEpXml++EwoKHm6aK9lbXpwm9AgjYlVCYiS659dE+CGJxMKbSe/cjPJ8lBnw6ZinFi4Z",
+	"H6OyFaNi1X4N/rQ+BtXHBhMvnh1UgBEBWVZ9MjExdXqg7KA6fbKSB2GRhl55oJcBXsg+L54dGNXV7BmZ",
+	"MDYq0ZBgCSZKW3k8rzYnQOM57GExsEygwecaFypI8bWcAfkN204DjsH3qU3PLnFGzC2lYJw++kykSqPn",
+	"gjtVxGYwz8gzQsH+LPXun5ECfBEZBCjxrfabMNNlqcAF1NwcB68V/SppjRLCZkCjc0WW70y7XKxG5mmO",
+	"BRXD5CEcROvPiBdJmcDmLKjYg/wNG9ZbQS6qF8ACzR4zUuoiQSBkZniZgtuNGjUm1rl0v4eJe5sR5ayS",
+	"FZYlwh0eqj3UVsTrM+rhoI3A9uCZusHWn11xjpm1Sou1R3iiwdlGZfuXrESNX/RfUuEggOdrFdSOGsS0",
+	"UZkwweGXFoseV1yNN9NBxtOnA5VtCHwOnwR2PjwaBRPIC+cIRyVN9GsQjk1Zr631sFBIvRJFpB7eFryB",
+	"0cCE0k4XMIm2DqHtE1uB0E9UEIzXAO0qzEwaqfVoi9RkeyIryeSxYdDeyX00XCKm35V74dYkf56sZpQp",
+	"T6Wf9rkkkb1a46McEN/EU3g4CIgwAVQdiKywAfpZ92meXMcUdz4eWO96H8lQCB6akulyZFKZBEFK0OHw",
+	"9uFCxSjeMg3oDu1aPzuTVgarnTcKaQmwjf70zd+iOXEZWoxDW40EW7X8dm0ftZ051nwOn7SY/X0fte14",
+	"V10urkJJROI1k+on+ZBA7a64h4SZZL/F2oaTmW9AEoTiTiljMfgCkCB6C1pGW0vTLW5kRbfK2K4arShi",
+	"mMtplIFfXBokjWl5tfQzYABbtVDnIgHEfRTtGd7BbGIs2i1mht93n7kd4/gLI7rWkmcCNZUUeDNRZ6LZ",
+	"QdKDkgWpVcAzWy3PAGABGr4AcSTKakrDz8gqVinJCV0DaveBtFuVUUZPvCmju0XeghmBLy8lKj131g4u",
+	"E3Xo52Sg44PTA7DJoq8g+Wwumu4o1FtdP+HS4+OFaRNZYSSXXI0OuU/uMij1IMo1mU9L3deasLD1Y6AR",
+	"umZDEk8kklA1rcVCBlkHqWQRZDoTkZECbVIqDfvZPMiZ7W4XCijNPBCuRg+p1BTzh4ILMp6rrL3XVtxl",
+	"Oi8yw6lnUtY+kFGCeFbuqUts62OJbHG0O8kUL3wAR05WzVAbzNry4+/iLcZtrOYd6EGPC6r6w6RD5uLx",
+	"QSOTWpu+bIlXt7/I7L0d9XaeXxUE6AFsXa6VYd8u/MMsOn27nxo9IFOHViONR7mhaW37wt76uuJqtP6n",
+	"b/5r23Y3Iejjc4N2fR6korwSSATeoawuXmBgQSMiIvS0INmoZ8LktdAU5oz1stdpl1JBGJ2dfmTL91GG",
+	"OliS7U1UbvtY4T14vD5ivX3zvALbMVDUrDmJn52JyjROSOIJkpsFpX9z8240TfceNRlp+cHUA2FwcB3N",
+	"AliBwGE7W+qgksCIkKWSQugkYkZoFx1H3m2J5a+ZsHemqZifLVHqO+w0SxD9TVZrOoczJ9vLjHsb61Kk",
+	"jJ6ZtkmZ7C96yXQZU1hoDqAVVS1NmBao8F/Q2GZ6CaXqIiVqL5yToa3LmlFAYp4AyzwbrTnrB5Nkk8MM",
+	"8SL1s3G32m/nmhMaewa1AnLFMMsWg8oCRhLRW49EEHsKQKCBGxYvDbQwnNZhTfKcMw4sF6z5wMnC3xcy",
+	"K8j6BsbHnByP01SifsDHmnJhSTKbG2YP+oltAprtrXzfrp4bVEbIrmQARQrmSqCmeD3jtszBhMywol/t",
+	"7DYbjebG5tZ2oTxHGGYx4G7UgamY12u+bEL6IGfXF8E4sarFrl/DUExHU71Oa1QiWBBxEGoByP3LxX2U",
+	"nry8LGW13GqbpFvIGrbqmbC1SyoIso9nkk8BMABMmCDGp75SIxAOQLbm4gGW1MtJHQiw0liJ3LvyA+QJ",
+	"AkkkOJCo3H568OD49Ojy6vnZ0fnB5fPzqxcXR+enBydHbbSO5n89O7i4ePn8/KHJMYiXCEuYWeFbiKbt",
+	"ciMtQ3Nz/adJdHBSD/LJNQn08uRMycHEO1TaXtHegDA/Edsitage4bbWEXGAyq0SlDf/t7b37vT302+n",
+	"/2363fSP09+9+02rtNZivItsKAllvWrcH8MjTJn6lS32F3+BDjm71qDiTLZYFT25eH6KOtynREJ/2Xv3",
+	"PDwkwSGW5N49EP1kDWk8Nkau80eHaGNjYxcSNi4Pa+iEMzJBVLYYQpbJ5BTK1bOZ7t6mZyKFCkBRi8Y2",
+	"Ho0CW3Vp3bad+9WXkrN21ArE6rZ6qrx2jK63aap9oWkHGFCpbNir63ioR7KFSClDbdMlsV1Dl/MdA4V1",
+	"wNnWgagMY5p6d3oY12avw/0JWLyiboXttdmWfJEdPVUuJ+A9CUA6Tq59D7U363U0xIHGeeJf2Y/bxoIR",
+	"0UI3pp5fr8fDDGIwbDRjeUilpKxXAf6rD33N9lo3liYSSILGgrum4HZXBnx/+uZvETY7A2hVjNY3gUrV",
+	"FZtFyYUDTTKfEis9TEcQPLD94oA0aqE52hKCvZqoH5iLStTebDb1l3OdM9sVW4nEHpZGUdgA9vq2bXzZ",
+	"dhiu6AHaxvYra/VaRG/bFdSGLpNpW6t+DHupBXRIVdtBSA8T6/wwe7RFmWhkv9ls7iMCGK4ZkTXEaLBV",
+	"kD5DzHw91GazCcd8qXWoIZ6Y8rSallAG/xU8SDQuR+UXv6rX6/U/ffM3+o/GI9iW/nPnkX22+2gNSi/C",
+	"CRlGJvV5xKvcA4Da/r/6igBo7CW5iiZr19CBHcAeFITBEh+1E3b/PaQ5ZxuVMTo7OgFki50va+ay2WIp",
+	"YDFHXUL8CvKwEFTrSCbLCCRChTsAi5d9GhgdUytNWpPRSAAmKK+vL3YlPgHpqtq0t+obevaQ4WtMgam7",
+	"DsfnRIlJ9aCr94TKRlaVa3uuKQII5cZVCUYEZQ5Z9QmzZ544cBB8Q2nvbrS++Nypgj08A/qiaagxdqMR",
+	"7lHTpnUPTBaobfDK7FyTmNhS3bYMwJASck15KE2CVsJ6vp+2kIPckxjDVkuGxRwki7wlYafwAMT3PhfK",
+	"5lSlKmeUMXry8tIW69CrAYAe+c2trcbuvgs6H5CJhBIj67UxCYLqgPExW/9yPJA1INlriDJAsVTi/R56",
+	"AGwfaR24hs6TuVyGvXAoDFRBmlQFpKqBaW+N4Mpshdkr5qQKy9YuBTj4KFDVizHuaUb04rjFDnEQoHv3",
+	"nFxy7x4qc4Hu3QPx5N49d019MuQR043s7udHBw9PjtYqyOOjSYtlyDuG9hreUNFHJyW6d89tm9y7B22p",
+	"FEFUmeYKHg6CFrt3r0fUCbl3r4aOmZMXTLsrY/oxXs2LkwsIEI1q/hnFrmKakbdYQNnAeFGp6b0s10wo",
+	"JVem/S1mE9DF9iKX/xB2rFegGeJDcm1D2+S9e0YXC6hHbOyUFWvOBB8JShQG11MoAisOyb319fF4XOux",
+	"UJPSdfuldH9U9Qy1vhoGf3HK2SNByAXvqjEW5JmdIy4CGslFB2fHiUrse6V6rVGrW9GQ4REt7ZU2avXa",
+	"BnhdVR+E12ws1L/0skNaQOp5STroKZmgC6JQWcshO1uNnbW4tK1F+hTOG452raXvSeriyH2EzV8fSNQe",
+	"0KjJsJGhgPcNyMTIFgMyaTGgK+Doh8qO9hZ4XL8NrGof+SGQYqw/MDfAECTSYhGRgGV1eRDwsa2hZTRx",
+	"Ox7o3KbGg7U8R8Tg2C/tlT4i6sl4YPrbGSwGiDbrdSfiWlNmUjxz0I2UrK9Lehmlvc+/LuGgpzU2/+HF",
+	"ASgi1/AvgCRU8odJO43O0/rZlndItj9pDJ7V/VdN/rLzwD+4PzlqvD4fbsjL8JPxp5NXdf2NmpT2Ss+f",
+	"npkCKlpZo+CKLu2VGo3Xnx189vTNoeh+cnG1czl5+fHj572dvnd9hkf0JBDjY4zPvMcvznnp7RdvrXiP",
+	"lyluT14+vTDCfkbJMDJBUiuZbyulzeZu3lARONcvOT/BbGKlSZnSwEp7n39RKUnX08TUpU3gGspCNde3",
+	"cO/zkpxIRYalL/SY63hE168bJoE6wZLXvWSRuBGXKitoiIxQQzOhxIfOxraHBGY+H6LORBGJysaSuQY1",
+	"UGiPJSTGxMcfSDQS9FoPMyCTiq311uUCNbWCEELUN/Nj9wgU/myxZ5pHEt/YaQOqidjxWRbmmvCIw3jG",
+	"C9pjxyyuiDeH0o3VUDoBttLr+un2x8Pdw03a/HJn8klDfnqfnA+2uo/HG+rZ6BV+wT/yP/N2Oyfs6EON",
+	"9u5TWOku3vEaZKtZ3ejWO9VN/z6pdrZxo1r3mv4m2e7ex416qhLLXqlZb25XG41qc/Oyvru30dyr11+V",
+	"CqNvAigxODLQ+QAZDhwt9xZIXSltGZqx+LtjG/cfNYnfqm8s/+qCiGvqkRexpLfwFn1EFMLxriJEdYWj",
+	"cBLLE7cpGUS05E6B+LDkPjVz7xPEqSR+6PCQ+TMOlRZzcqL+DKtQ2AwLl+we7w/8/xIPCYps8BJh2WLt",
+	"DmV+Ahu0TnMA0rMWzQdxrWVjrbG6lWNojLdY2s7rIm0qibjCxC3Xv9tKJhiNuLQluFrMmuSdFuKU1iQI",
+	"nLzvG3HfsizbyQxNtLQDJCQKvIi3D58C86+Yym9cRN+XY/cAI+MW41p/0borVooMR1aypwqFo7V9rWs3",
+	"nO3gKgJ7vGJTDtOcRdRaxJBo+3FiS1eMqys4WTsA4/HZ9iEFl8rkBzDEhnvnqhNwb0D8dg0VpolQ/PEl",
+	"Vf3DFH5b48ADGzi2AgmMhzkjw9Jeqar/9+Doo+NTdHh0fnn86Pjw4PIInrbYyfHxA/nV4eHBJ8Pewfj4",
+	"wUHv+MVl87V38HGtprUS/b+j04cZX96UZCarSRhzbnQ+pb3SydGLw+OPH77ZeFL/uOnd73/cGL3cHO5c",
+	"7nY+u37alKdb4uB+eNTofrTRf7I9eFZ/NT7ufbIzOd/kZ012svv6oqFebFy/3Hrz2c5XB/XOYdM/2ux+",
+	"tN0/vv/l03pw8uGNCHKqPufbtGHYxtPdXBIzUTegux3nhuC7d9e1luICy4/sob8tvKfk11nM5SKu96iZ",
+	"ShHm8AD7EWT0J43ln7xgrqYZ8c1HBdjJIy461PcJGPM3GwW+OMOTgGP/kvNnWJg8oM3GVpHl2SBF4p8Q",
+	"n+LLych83GwW+XgkuJb7NEk8imok/fnz54s7YMYJnXfdyJD53NiIijLlNHKRiDAO8V01tUj7CyWEVfEx",
+	"a7GIS5aT/QnQiAfUmyC4j0TarjHghKKJmrCVFusJzKzt2Zoj+3RUQR5nMhzadWlVHgRioxLGvREY6Iwt",
+	"ZhcIq4egSmsXAL2uxdqb9c2EIeDKcjFweWw26smfLG9s60G6XLRYj6jj6GfNpeu7CAeaGU+uyBsqlbGz",
+	"EonasD/LzzCzgXgOppaXuhEsH3MjxH47W7a0B7nrCXmn64rwxYs1/nPC1N4M+OAH7PvEyk1aL3frcIIT",
+	"wNRC2d9Py4CgXbnYlQxWegA4FYPlNmw04WgtTf/h3X9495t33ySdfvrp9Hf66fT76W+TpdK1JCnqrFeF",
+	"uIe6iByA4NhEu80G2tneqm5uVJsNyCaC8sulpzsfN082P32y8fDlq60H26c7Z/fPdy+bn2x8uvnZ1qvt",
+	"g50H9w93HzaPNh5tfrT1ePvJztP7z4pzs1nQrMTNGn+e3CwRnmWsx8bDGqGa7WOSrHJ8U663ufyTU64e",
+	"acHSfFCAHRxy1g2oiVvYbBRY1Efgtv6FO/4I3NFcL00ZE2QQTMeAc0kulmCXmikuYZNfA3l4m2sXfUYs",
+	"k7o4O0AST1CrNOGhyfp0bFJx9KnmG5+1SrCmkSBdGpgqpF0uhrUFnKjrgkUTuloF2d4LyAbRY4/4xrC9",
+	"n8+4uFY+qYn8yNb0EGdkLcfgOUPUb2P2tKE7rplDbUSU4Nf/yr5R46KXZ9jZAsNOHQw7ldU5RNJ1Cbkc",
+	"em+uAWA14//s/xoQv/fQFQEzSlM6fMH1X92LaoVpKg4NMKKmFYXpagzrM0GuKRnnEdf4mGs3I4MrUbV/",
+	"2eJ3n49nyIutL20EaeNIm6ctWi5xHmWw9ee1Foo8Y4kZ9I2G3hkMIrFVvxThnbLtLtKiQxLDVkuo+mKW",
+	"CC4x1rneKFQiQqE5rIrLK1s1IdVKJ245YKXHF4akuSfGsm3CKZwoJ1GPmDRKMNS1N+uNtvVka5oZWzLa",
+	"yOtzriXpBZUvyxt15OOJRJ0Jsrd0rcX4NRHOuQsxCOXmJurzUKTeq7XYy6wQupmgzorWzLgQxFOxytPT",
+	"LKLdrDfbLea0t9gOZxIcADxgQow6ySxoHnPJuencMwsuTcr1HuwSjd3PvWytdxJQDax6iX4IFRRwbxD3",
+	"IgiV5QvjPg0IxELstq0bNBUqUInPpwsRTOlTzbW43UY3sLhZwozhGr3GjF/jGf6xUBuYNYEVpsz/Qg1R",
+	"zXrzhm4g29umJLve1cdPmg93nm69Otx8+WTjk+3Lj59+2nz28dYnm0fnJ092Pnuwcdr89OXHj7cfvTrb",
+	"fPHw6eXWwWIHz5aVA6JmRXk9hQpDJbtLVA7zje43le7O788FeVPTipD4vxj0flFZFhj0YsZpuCWoCXHq",
+	"1RKFBejhusG8qsG8fM5tM2A0kkpFRshYkBw/d0mfhmGhWX5ler+3WNqZZCtLw0aMMGAbVZRT2bipDlSa",
+	"9YqZJlmoDCGJYy4GEvSVtRo6mE8K1L/sWdcStp0yIUIJM6j6CDxwDUEXoy44t2CPYyx8aYJJkn4w6yMD",
+	"7rXl3OyVxCLgMCDY14Bqy7Jd26BTSyUtlogLNCOblNzon7EeNiSYSdQqOcsa1N5plWotdpAY2AR0Jj1r",
+	"cGRXXSsEoAPHzbGWQQPJtQIYu7ySZj397+MzVAYevlZDScHJlCtCPXpNWMVIQ0ubY+Wx9CT5vCl7t6XY",
+	"013GEnp+Ol3HNGIN75jnpKcv7QxeN6vD3Td+daPfJdXRfTXOkiGgsJEaza4XDjP/GryfHZik1NLmbrO+",
+	"sWsY2Ooc8Bev2y9M+l86k35kdLE4gCTydaXkvASLVmPuWHAmo+bhAqfbEfNlqnveXJe+DtH6rf7XHsRH",
+	"plVcqfhItpjmXRAEqWyjUPCRcRN+MTtkDjnX65y74Ju5/eV4aKP7bnQV/nzwJC2+aTXZNfwwPebcyS0X",
+	"2px4t97loscXIMUFYT4iM31GTboGyBjGvVhDtiK2ESUrSVPFB7LFnANREI/Qa7CURK3GwedXNmJQlvXD",
+	"Rlm12MXZARRLkcSG00fXweAfZYiqfWs5gHVVEEb37kVu13v3WsxIuIl1pNqVdiYmgtusphFJZGtGcrN5",
+	"DFpsw8EYT6xlxYpmUGIrNkjozYGAAzKpDYuSoddPuVCNr1VLmoyMo6SgqOW6ideykcMAKVvHoYYcLmoZ",
+	"bEb8stBOiF/uUTk2paSTLjJN73YKl8J9rkF/K9mqM4kaAiTFFNhYZ2KxJymVOHN9rrFFY3ZncnFykSn6",
+	"mPNMDjjji200N6qbW9XtnVXkFAePR3B3VhJSmhlNY7uzWIEMUlRil7gr3kG1UgCkd4wnNxYYfuHkP7iH",
+	"MPJ0RYYbQ8eSp7sC1aaMKmraw2ST7YMYmZzjuzNBnTAYIDo0PUMgaiWK6dHkE8aMVthikJCiOKIqvpz7",
+	"Nk0Y26BUCIB0n1yZFK0rdwvaLRZlOBiHu4eDwMZRxkEdEUwgvNw5A6MaBS2w6S6K5DEyBrVNOH3a7RKx",
+	"VkPPbX8pKQ0DmXf5o4NEBEt6+x9IV7c+YbpvsZgr9alLbJMVE5trQ3IBJHa4qwg0TgXfazFIBJ1DBVML",
+	"K2njB+XcxQrFyngid3rWRRvncOMZ8/w+DLI7d1SMq/i4ZpvN24r9JhkmHVhlo40y4/xh5GMDgLPYjnTz",
+	"oFYj3ZzFVvVPOjuD6sfD5pvqudodVZ+NN7+CxPqllnlGxmf5xvkVnKSpzf1L0FNTVudEOub7CKj5YRTa",
+	"1cNwfuGbPzDfPDdyMLAnKUNAqzSZXoFpApldpulYC7IyGaOxCdlwP+IDx15LqD6A/8bi3GLx+xcnF2su",
+	"8z1BdMDkSb2+4VQSKyq7E5RkbS1meNss+7JKTkISdHGSFXTvnkmxjTvsGyO5o+NUIuj6cu9eJXVVFQ/8",
+	"mLVXoqsM4USE+dIME5pe2S4cUysrwFzi5A3HfubWaMoCAOTBHxbFFu2DtmgjgUAKsm+jxMuR2bqM5aDF",
+	"gB9CQgxoaTAHDgI+1npcHzO/GwaQcWOt03qhEckyAae2sAEA3IgQbtr5wgUAjoDga5I4AC1FaLTNVpck",
+	"UbdleFZPekbZIK3SvExru9mYmVR10rzudGNcnXdGJ+JPXzZPNj99tXF+ufXZg+3Tw/sPj3YffdR8/GTj",
+	"6bPNk9Ots4+3zy92Ll/c/+Tl7qefNV9tHGw+2DrcfrhzdP/R7kd5eli0aHdgKZOzMxRv3G/szDHn7AXf",
+	"pf4G57US797MqXCTxxfT1xLu4C9a25+PkxSyErU6Eh+wcUmmlbcEbi/hRYIkfDBkIS+SFGrSJypBlAGz",
+	"oCp6KtrJmrp8KCSqf24+Oqi0mBdw6V52jOBP3/zXtagah1ZTUgvStC/WBUIWEGk5gMVgk15BBDQghiKe",
+	"3NSqxcJY42iiJnSj7qxntRZzLYwVpCHIgYzSORxoK0ndMC7moW+RICOClV2K86pa4hoxo1RIhElbtJVm",
+	"2u6X9n6L4aTnMs9nGRvMssl86hBvodiM7kAVSa/mfWkirptXVKIkKybGxcYCK32hFf+5dzbrqyVGn8/g",
+	"Z55m4khsnGwDngmtZydX/cOqJL9Q7PfvCTk0xn0gRRMewrV2sbFahrVk1DDlVQl00aiWZ3RAZkhpoi5X",
+	"RJn2EI48NSlffIslo0iyajOvQV2ntHsOG38KU8GkxVJoXkGSz23eBWsEfEz8dF3/Rr3FHK2eS/m2kjwQ",
+	"2X2TKJYKBwETki3faYNMeWjyxJJ7rKFzrDJJ7nIaexexHSmB00QmFCVCs7XLbyMqzhMqd4Y/JqX6xRTy",
+	"EydtUJjXdQpIEqVZwXNhBID11+cTsowKX3FlL5PQaaVHKA4HDlTjt0x8F9fB4IyYqlYQGoBsZEANnWn5",
+	"mQGR1GTCmJKRpXowUotZn65EyiXuAfXr2rzScZ8H8W2CaDuTlQTmGIjVp7LFTOk64tfQSyOeumD7nsCe",
+	"llmZz8fWfxuXdw4lQeVG3UJatljSHR1F2Yam6J3CoI6Dzd3jzBF4B5KyGnOkcEdq2dPEFbq4+z2ofhYH",
+	"ChprkSaw9uMryq6g9xGRMqpC12Ju11LhiQRaD4Ta1JmQfR4GPhpRb4DCUWwwsJU0Tf6vW5xUXBBToQOK",
+	"6hngBJNskgzfXLqKRjemwiIxUGmvJNTVxuvmr3bGu58O6rLhPXulPtmcfDx8cr//YDs83Rqd41XkRRj7",
+	"X4JB/jSqQfaLof0X7nJLU8fRG9sIEM8EdWm6Fle7KyJAm7KNy2s7YNQL+P/P3ts3t3Gc+aJfpQ/OqRKp",
+	"HYAACL6X6ywlUTJjSaZFKY4T+HIaMw1gwkE3PD0gxPi6yrKzyd6K63pPkns3lU3sk7Nb95+tU6XI1q5i",
+	"x3LVfoLBV9hPcqufp3tewAEJ8EWv41RsApiXnp7u5/35/Vop5GQl33p0H9F9KAH+NWag6o38bfJ0I6WF",
+	"AYV8BAYTIoFQea9PgXDfoZKVPR4bx8ru0toqRoLgGRx3wDInc5TcGUjpUd7kSNcNULAtZrjZAPdzlcyt",
+	"1WvzSVjSnt8gLRF2Y3YzNO51RCQOWUzMBpgo9VyigQgN1dzIkKw2eQp2FrQHgM6X4ZEG/T4Lyup5yU3l",
+	"kBCfhXAgZtmh6skCyKieAKIcysmiRj52aAbRFvRmIIaYIQBCgA8G1Df4VzjPUFJvyq70Yaneu55Axeqm",
+	"OsaQBKJHfZ8c0MCDVwq42AD6ZDui1xM8TqHb8xUS98FpDGany5x9SRzaD50ulVaT2/pvjfkJ6hXl/zos",
+	"7p8yB9ui91m6iiGJF41fAp8G/LIY3dbcEAJhnhtj2+qv9zIIt3NKsULugvg0ZMGEUiu9b86gWE8slhpr",
+	"W/6H6Lvou+jhWNvy76JH0cPou+ip+m8CV79eCgYzAl2kgvPT62+chgKh4lwT6oUCfvEz3bjwtUM1NVyE",
+	"lGLBCCE5EShCLbW3+4xvXyNXBefQIWxOInNYfihJ9P9Ef4p+F/3DQvSb6OnowejT0YPo29Gn0VfRk3kE",
+	"L+oAYbcS0hCmRyFsGVx8Ebi6mAoSyOiIyK4YaoTb1iAMBZcVstXrh4dNPkTdrfxLLHFHT07Dq+u75VaI",
+	"ezLclWInfu6zhrY1nc1PPiy5nuz79NAIwyMTkTTBM+nRWSBqUwNW458kEVLzHL+iZ47yecxCVWNHrX8f",
+	"T4m7E/qp1xHD3UoxYdF+aA7/aMGhvt+izv4xbYNgFgIEO/b2gZcvQxoyW9dIaz1sHH5jm+zubFpNzu6b",
+	"GGgc0tQUyfGJc3G4duetq1uIEemxYB7xzPVHPH/7mmnqT8AlNYl95pqXEOzZanIk4LIIHbgeg6YIKG04",
+	"VPYXdhre7TK+3uRNXs4OC+2xEOoUfI/v45OlavT+8xe/Jna9WrUzUKDqOhhcULtJn4hWWQZCwAsNdR1c",
+	"KCN8mpyQuXwrnGSNcC5iow46H1OaTF1E316PtDbFSFuDNNAYQexNGqaHajeqa0AsIsWeOivJXK7HuGEa",
+	"ZyzlYUD8gwwpWv3qPM0jkMx4XFjRD0Tb8xmZs4EObFeKmx7ft5EYJXdyM9eRXeVxqLkx5TUaHwFhcNR9",
+	"Y0kHrBqaBmNPrzXXntcPWq/DU+KvmhfEXgcOS5Ku8YFWSWQZ0Z2z8bWTdGaTb8Y7J2kztciwS0N2oOW3",
+	"GISO6LEKuU49fxAwiawmTa7GAScnIEFzMTxQCgIWDH04cN5KnQpVPcYG1wzkqa2LYTCzRTNnwmpJ3TSz",
+	"D7FgR+9ZlPLq5KVqHU82t9gDDpLx+2aJK5AqRfchqymGc+YB9h8ahMGjipWcWhkyrtQ9oqmwhWtXCsS6",
+	"Lh1BZMkTy8khaaUBKumj98+e/tjt+/f9t6+wH7/zznut93aX372/29re1Kz86oAff7B4f6dK1w5rvav1",
+	"g3dXw3fYUrAyuN1ovbXc/cGivFZr36jSm2v333NKs6i/q1rOv1ZtnWMg0SkhnivnNeTFS+rSbKb1R8ap",
+	"ics9jig2A6E5o4uzK8V12PanDUpeBGqf1hF3zJoufKmTfan6VO7sDRqyIfLXX2CrrVqHyMNKwm4gBh2l",
+	"Rc2SndWsBd0w2aZ9G7nPOaFpyp24BXAu83UZO/l9MUTdrmxUq8mNIgdzGExJe16XTCkzWGa33L07N6GM",
+	"l2lTpRWIoWRBk4cCcBlcL2BOeC/w7DhcmQrgKXVnLHV1KZmOw3myyVOeixrjxpg5xEx7sb4tMOmpL3Tt",
+	"WJMfte1NtbS5v5pJqZ7BbmcVq60xd83saeQendlLStHSgdR5Te/D1YPi9Zjb5JrW4ogq39VG4IugyVPv",
+	"KkXt4+9XUtE+WI6xa3UG3Cn1zOrZL1RtZ1b7iVpsV4oMUdXsmmz8Crk6fGyjwMLLDPRe4NvPDje20CQv",
+	"gSaBrXJ6ReLQkPqisyDGqZ4nxvU025XvyRDpS4A91PTuHbAkX6SEORytBB2BwgLas0jrELDCKwRZ6cqa",
+	"Bo+5G8p51dGdSpMbHhKHBsEhsbfu0o4W1lep02Xlq0iFuK5HZJEevV+mHfbGctXeIPZ2u3xbcFa+RUOn",
+	"a6dYu+7SjoYpXKw27Enxvqs4MVmW51mFMPBylD6yTjwQp2KqI3Fc2231cPBsWrSfTzxSO+6l9VL0VYVE",
+	"f4iejh5E30SPoocWGX0afVsh0a+jh9Gj6En0LaZsLBJ9XSFA3gUYs4vtZadOa6y82lpxyw1niZXX2rVq",
+	"uU4XWw1nyV1mK21snhT3gCnu2KW4gGE/ABNJYqHRP49+GT2O/qzJbke/iB5H340+GX1M/uNfo/8dfTN6",
+	"MPokejz6OPruP75VLw2XniytN+pWCWpOTMA1c3ACbIt3hZlN+BNL63zg+9NzehxdQTt0Es8SAEwk26lS",
+	"skpIDwcvNLPgj27LoxuAzOnZhAtLkzt21HVcXTyEJgr0aaO+0QgOgbjvMQlcx5MBV8chVa2S2lf5EkNz",
+	"9RnDLmB9rMfSnI9gH3oh2mdUws7VmzYUupgU2BHVqOWRjR0KEjDdTcVmG7Qa9mJe5eRtEZKecCEstn7k",
+	"jmoRuhkcFPXsxSt7Vq/sLDbCi5OBixMbesuntLSWHFNo6oUPlcD6aBqFbSQM1TdUqwgIl/1BZ90Eny2S",
+	"Ol+9Okm5F0Jpypt3b920iOY0l1YKS5d1qA+bwiLR76I/Rn+0mjz6IvpN9D+jP+q4t8OUl0Nux/p9Qyv0",
+	"hfG1ASFopZg3ptHzEwDcc0TvzLr7QhTtmdSrnnsNaQM083+LiqqSrbrQB+4k5RGNtaVUeURG/bwZ9tTV",
+	"moNqddHpw39Y9KW6+ehXo79XijV6Ej0mOErgmP959CT6Jno4+kX0JHpC8EQZBoJ39NnfR4+jr6OH0VfR",
+	"U/j/IzxmIX0QGT0g9WqtSuCIr6OHFX2QHgK82FkMCo+rBb+yUl2pri6uri0qG0OtTKPpv1D/U/bBbLaD",
+	"XruwtTBcXa/Wa+XqYrm2BFD5csACdf3fRo+j76OHo49Hn0QPo7/iVUn0NPrz6OPoYfTv+DrVbI4+J9ET",
+	"En0XPRx9Gn2j/vwqegrA/V9HD1OLYvQrZfFA8Ze6wT9VF5fK1Vp9bbW8srJQrdZWqyu1JSWenqUtJTqB",
+	"mudatb6yUq3WFuu1NTUPMxhVVmnIWtKDuTShhJxlfBY7a2KyGyRfoakL46p4ZZOMq5nDRK+ENYaUF1pA",
+	"5JpiU5BbpKXtJbSsJjBagEScktBieRGYzEF2rpf+j5/Q8s+q5bX39X/L739Ys5brH/230vE8F8eZj6gR",
+	"jrMh1QEWkWHAKCCAYOsIhmTmlBW5++Zmub60PG8R+w4FROg5AD6ExaorMZZt9fMke8+UvXrc9zhrcvsq",
+	"WlXla57sC+mp0dgYDDJt5lAugbEku6EukSKOBRO3SyXhAkY/vaV4E9XjbNYiPPQ08Zvt9tSHns4C9Xq0",
+	"wxZ+2mcgfZIV1RZBj4al9VLL40jUf1Rm4bl9fupTh6zVn/XcfLYfdbkxqY+8V2WYP5nD0gLs4/ascvpl",
+	"0CU5W+HoSHHjWEmk897d6+XVZJOQuTvXr5Ll+vLywmptdeV1UWj16vIruUN0Mg+QFkMtacfNJL1sUOJM",
+	"2DCEllsL0vsZswujtDBKXxWjtLZ88gmwLW6LcBcaoTy0EV8Vg/aaGHJfUDc2ai9Joh3/18u2TZI/J8VI",
+	"02lKSbAtTE9eSqsC2LZkNHC6llKucY+bFAEiLOCPenZ39PUs0vcHktAmd2jIOiI41CdjdWj8ZQzjFXaV",
+	"mTvgULymi0cyR7apw0Jj+Y7hsupAR5Nf1wN0RK/lcY1hvnn72gYBWLT4MRHzSIkdHBQc9/adCrmu7iKJ",
+	"AWhlyQT11NY2pjj2x38wYMGhBQ0bCEWmBJtmoYEUGvGwRp2FZE7Nl/pA/oZ47jz0laMclCE9VP9q+QwZ",
+	"2ZJ70iD1rizCXAD3ENBi3hMHSnZzgTPnSSL3vX4/Zg7F54M8tethv6AXSua3tfjaQLgUPUqEZE+qm7W/",
+	"gf2JIXFoj2mGu7ks+hPMQQUvZGMD/NCTbD4d/a6QMyW3m/ws2e3d9PLMZCfNTjlBHGwma9BzkZkheUGw",
+	"SoWEVIP6RZ3KuEt5KGN5AVOUCAxztZKVZxUNBp6bZ0+dXAEFz3mX3Z8qA49Hv+WB/pjy6Os4ximO3wk8",
+	"h93y+PTH0vvTHPumGARyyuvisdNdF6pK5PVA9KY/+q6Y5tgtHgjf7zEevt1nfPq53hXBVDP9spRcgPSG",
+	"U/Xy9xjuNWzEW6/Vdfpjzam6NVZvlxdpo1VuOEtueZUtt8srdLVlfsMdy3ioNjgf+H4cc+8zl3ZEx9un",
+	"ag95oW+oglMJGsjmQEri+9GD6Mno76KnkH36Knoy+hweFTdjZnxrMbBmSYDjCTOpf1xMfmz5AEMJl9n3",
+	"uHvkIc2BHwyoH7dT7A36nYC6WLY4VpuUM0dTpohOl/EYLwlRrlxSL+NQl/U8BzZXaX2lbsXibHuGt6cW",
+	"ns/UA14TzqAHS6jksCDEGWF7or2XmSA454AFM6R9jIxeSNZE2RViAa6jrgeujQPdofeulKwSy25VbcfF",
+	"glm/dv0KlmitVXcW3XKDLbXLDbrcKq86K255jVXbNVpvLToNJcbVEpj4srHYBqTJ2xwzbSvlar0MpNS5",
+	"hNbP8sVbpb6W4iIorS+tVavVqlWKrZHjEAoD5rMDCmnEamW5ptNl1zJaNfoSUoBfQbbwr9Ff1Zb8Ovp2",
+	"9DmJHkFG8PvoyeiT6KEaYvRt9Dj6i/r98egTSBY+Gf0dGT2IHkZfR0+jR5VSjgBQLztl/Y9+DmnHByWr",
+	"BCc9Lb1/koT4Ono6+vvoGyUeRp9By/5X0dMJKc7c2ilgjaO+2rmzpvdQC9xhEvjGjyuh0utcmVauhqlA",
+	"YVv460WIpXhlRd4vi7msxEo6SNJPvKDXM1ACPUXqr93ZS8uOxFHWTyooUwYBks5qw8dCSjaLoKFhEdC6",
+	"VpOHTO3aQPNUmcOhPYeGIXW6FXItoG1Nrq9eK/DiZ2IHGCzpsoBZajBeG/GkTTwAiLAqTf4MatO0s/2C",
+	"lKW9wlbspFK3bl1Xq32h/J6s6fVY16KZY5o8Wx73L9Fvoi+iP5Hot+rs75Rt9D2c/M3oEzCWHudVsxWW",
+	"82ksZxSOZkGBPO5TKfsiCKG03xPBHnMHekJcr++LnnJ2Jfd8WXo/voTcUYdumSONtDW/7sLhRgS/qOa5",
+	"FoEgKDLYWv9L3Xn02ejzHIQt9e6exONClK2BZAFs7WprjTXaq6y86NRoudFeWimv0aWlcr290q61Vtgq",
+	"rVVBwpynazCj7W9k5SSaKPy5sBUL8754ZYV5n1PW14+NrVfCpLc+nCwF9fgMPQowKaaGP2HcKYt/2uHX",
+	"QIcfN/6qtbb6kfn6AlwTbfMd56DAEVhMNsFBSaoakVSTQpaczKELEJczWmj4z8eVhoZ2QN9CBChumtyE",
+	"nyDRqDGb4rtO5RNc1aZsUYFYVCAWFYhFBWJRgVjYz4X9XFQgvrwViIltasJ0hR3+CtnhnUAM+scXWOIh",
+	"E2xwjZpKDjzphQKZDhxgD2spG3uu71POod4PKhI83rFIMODc4515wJMB6DOidnZifDS5ZDSUxGdt5HoY",
+	"dhmgsaZi4ZgUQEadwOt0Q8LFMA+Y5qSEwAkoMtqwv4Hz9OqjyDi0Tx0QCfUly+CARl9Gvy/rwDRUl7gy",
+	"FavW/dRJzQnc2xeSSRMfXilXa+XF2t16bb1q4sOiz7hMBZDr5WrtLvxqiB/zq1ggBr7irrK1dpWWa626",
+	"U264i6y82m7Q8lJr2TG/6aJEd+ArQc2gdf/XEAp/Ah3cH49+RaLvo6ckejT6BNq4v8OYaPRXEj0ho19G",
+	"j0efRI8gOP4VfvuI1FbXq1US/SH6U/R7CAarlXqTtcPSem0RgFGDUB4N5MuQhgM1gngfpIu6/iV6HD2C",
+	"aOu3o88w6hz9BcamBhZ9cy5oNrCET4axwe1emCeFRVm8siIiewT2Jm0RdoxSLEzCF9wkPLGTZie3iwY7",
+	"QbC+Zp20B75fDtn9ULfJEI8bpiuQAlu8o66BZtyQKaNMkjlQcsocPFDmWkc33HRFEDZ5psAEj+gyuE+6",
+	"9mTeIqHwWUB5iFZoz5Oyz/yQAO+VCEg4FBtxi0frMO782fe4e7QaRRepUFy/aIEaFl6Pgy0qjcGqjA+i",
+	"LBVlXm5AoxAETUhcF2quSzijAZOhtmiRDI1BTUrRyVN08hzXyTNt985bjPVTnW2pijdEclAian4jp9UM",
+	"ie0GHOee8UntPCKLujVRwBYdPUVHT9HRU3T0FB09RUdP0dFTdPQUHT1FgKl4ZQVMcm6DTuI3OoGQclrQ",
+	"ZJcdLPTU0+l6ndywxeXL19gB80Uf/XTuH1YuXyabZnjadQT3NUVBEwy4NEQyb21e2b69dXdv6/YP33CT",
+	"a9kbBHkq3YED4QkvTFFAVxvKc91riwF37SbHdhQvPNKM0uQ3PaCh6TIdDTC8hGpR797aJeYJ08PrUhlT",
+	"hYeiySHaNAhb4n6We88LiMt8D3x8zC9Y5i5QYA7ePObnmjxkwBnrUE4ChtgySPmHXEJAGgQ70Pf4fqpG",
+	"DkaLAwPabsph3B2kxkAuTHVkPJG7t+7u7L359u5dG0kdUz/s7t3YvLv17uZ7e/fu3LTTjwzvyRcdGU8I",
+	"El0CV0WTm1o8k9VbB2ZE4WuaIJ+qpyO2r9wNO75EhWDghbQOm9wOmOP1PfVq19VDmPeAqM5kjvJD4Oub",
+	"x1lAhndN3+5xQvlhkyPLuBoKTtqcPU5fbVu5zO6TcozX2MEts8RP8P3fVjOUrBb1Yj05/hSGVl0PXAme",
+	"2Ms5jus7LxYQz9ekQMBivWqVeh6PQ5eniQtoD/E8aTDCkPX6yj+qWaWWcA9zUbL/MfoazKRHYGY+Gn0a",
+	"/UXZchYxVOf/ZawLKHP2r0e/ItG/Rw9HH0ePwTN7oAzX6AkYjQZr+8HoMxI9IvD3L8FA+yuB7CLmHx+r",
+	"+431GpVwxBAmWS9NM0je5Oc4GuV4dCnnTE0YcsRbJc3Ld5xJrcz/2gq2rqBK0RZmlhE+WVLHrkalhifc",
+	"rfbjdC5V6tU5aP2UOSEieaP9+xSSp9G/wcPDJIw+yU4AOB3ZCVAaifX6PmKFD5nvCGDfmto6TrbzcbTN",
+	"WkTHexlkdSXF8zRh1fcD0fJZ728m03XGOgl650LEmk8ryFAIH+O3dExFKsN8gio05guTENEorThVVsfU",
+	"+worN9yaU15za6xcbS/SJfCk6+mMd6PaSFwZZXaaEWphMQj4+j5teZyF6/oR17kIy22TPJtu7nfw1EmT",
+	"rvWMKxiqkmAAtL+px1TmMKsU9PJ3lHWQ0qpiEHaExzvJgp1zx2yu+ZQt57KDrB3XY8dWFxkGUG2HU0fN",
+	"KZL1XpJEDLnJgygrCGnpZNfDAoUjxfi32Jn53aeQdkyzOBwjwuCQH2p25tJ6m/qSWdm2Py3CTchmqma+",
+	"bHPg77SD/1Q3BmaFbWquQC/+VHj8+OfKDepU9T/lnH/pf2pApnANqRKNg6OtiLdwZychEM2oqFZvIGC0",
+	"mjc8LdipE3oHGG/sx0wYa/Varb7YWAIWDPj6yASHXo/9GI/fGgSizxZuCemIYckqDWnAPd7RIcskmAdL",
+	"Z8mtthedOiuvQmCwXWPlNWfFLddby7TGqu01d7FRiquh0qFAzR65JwWEAfXHTFVTrZqqalLvBbZRTGsQ",
+	"X4s0S1dvv2HWBcm+XuvtN7JBMevqG3fuNUsxfaXgJLnhBmlBbz5w7AIxZ0Akg+S9Jl+vzKLXbrGJYhXY",
+	"eMseJwOp7E1QYrVppKchR9TUty+P2IwF5Q2GudjsHKREoRZt4+JwgQ5cLyyzA+yJniAbdzFJKcmcHIBM",
+	"bA/Qa0QG83kL05hiEEqL+MLZx7/M+21yjFFIzfEqmfo1YAdin7lEMimxhpK7mB0lRh0QHBf4jUDU6rCA",
+	"5zznuKsZJz/VHrTI9o5xSppc3USdQmiHJZLe8K+Cg+pQ4HNn1OlO8pVuHW6qedvCabvwQszz9EicUARJ",
+	"MggtM7hoj4Vd4ULdCL42qHo8QAtZzfeeZ7h0atVG3Sp5fRAsi5VqpVZbrChJKByI0U0t2ZOBqHey2cGb",
+	"3RI/83yfLixVqmTuR7XaBrnp8cF9cn91eW+5MU+uewFri/sLtcXFSvVUTejp8HPp1t3N6q0ZiGKSV39y",
+	"ASMu4LPIotfC/DvKZjYuAkSb9A6NgZZmIjWW47hgSymz40vK0weSljL0Dct9ImT0fS0ifDeWM2SO8iY3",
+	"NiNGgKgy3WUqAnV1687dvVubP9rb2bqzd293645tkVqVJHTOFpGiyUMdXiLj0aX5CrG1Wt0VgtvqAGXU",
+	"mAKhxSpx6aGaH7wIU0K0jcUqavrmsiPZ+tHO9p339t7dvHN7+/YNe37DXN21mzwzE8B3wTtKGnsd5Z9U",
+	"iN1RVq2tS2fUZIVdCDgbe8aeLC+vpl/HOVaIT2Eh4/PFdllqNuPMpacetB94IH4W2zVnjVbZUmvFrTsN",
+	"ttxepdVWzVl0l9hKe43WWovOkrsCZd31VsNZdlchlbnYWnJW3LUk8TmdIRdTfymD658hlfYAKq2h2Hv0",
+	"+ej/Hv1fUIKdZCXzDbCSVdpnh5t+RwRe2O0pu/Pqtd3N8k59aVlb6/fk+Fwt3a2urlfr6zWIZnARbrZD",
+	"GM0Ei5GL8Apri4CZQ6q1cm0pc4hkgUf924ZwrHG9vrl2FQvP4+DIrMblLBZiaqkdF/rArZ5e86+XyQii",
+	"tneYmYGUYM18DTW0QuaZhiHrk7oSOcrK93hnPSHqT/sTcztbtyBB1aIBIy0q2XJDYzs3+bWtO/MpZHSv",
+	"w2k4CHSrvb4ucbrU9xnvMNKjLjO0k/3AO6Aha/J9dlgh2FitjEpzDblO7uxukp23ru6S/1ojB7XKkhrF",
+	"zu4ugYZ7TTjU5HM29IBIn7gdGZKy7NL60jIpqyvZ8xaBvUR21MELO+XF1cbCTnmpXhu/ighMqvKAXZKk",
+	"S2V3XsnIa1t3oOqQDknwnx//v9IiW259aam2tgHj22eHknDGXKIsXeS9rlcbq6TlhVLXS6ZmszeQIWmx",
+	"dAlwLPH7LPCEi5auUiWxSqM8VqAVcpsxpa5IwBxlB+syRDJnN6qLTR4wtb4ZD00hhkkZZusXN1MvxZME",
+	"zOZBX70aSFHo6Dda1QFgDknihfg4YIQrZSZ8qGHF7EGeArnicTe1p5MI4BXhHs4YUEkus8OUhCyrf65s",
+	"3di+TZR+3L6+fXXz7hZ82+S3trevyJ9dvbr5w15nc7h9ZbOzfe9u/QNn851KpdLkcNTW7Ws5Z2LsGmcG",
+	"q33oilNjS/XyYrvaKjfcVVZWWqBcdeouahiIqMTLVpmlW/eubr9z7f7iD6rv1J3V7ju1/ruN3srdtdZ7",
+	"B2/V5e2lYHN1sFVr31js/mB5/2b1x8Ptzg9XDu80xE6d31r7YLcW3ls8eHfp/nsrP9ustq7W3a1G+8Zy",
+	"d3v1p29V/VtvTG/wjr0ALcBQrmZzyR8d0ey18494HafP4+DWa6bQ0YnKqu+VHN383NT3KZT3ZPbNRBB6",
+	"2mTfwBJsqIyPDVZU51No2CvUjRf1aS2AaXTydRG0PNeF6tZSozqFzXBV8LbvOTiu2hS32KGHvqDuXSFu",
+	"0qCDbeC1pWmeRw76fegouMVcj9497LPX0QG9grHK9BoLRb7rOWYhTXY/F2JdoAZ4jB1VS9lRUBfgMycM",
+	"BPeccmIUpa68TgLKXdED4AzZ5HNoV82jxh0zwS7FxhL0WIAJoa5q6c6GtghIvcmx6EmOO45X39y8eXPr",
+	"9o2tvbt3b9pII0ONtSWg9QSSd+1A9NATBQU/7ApC5b4uqVK6f1dtTkBeZY5wNegHwrQSrQjWm9xmTleQ",
+	"MifN0n+LZ69ZIv+nMR3LLtEE0E6l5XH4UF/Gf5PJlpx69Eqf9fRZ5nK5jutV0EUpgXQF38zV+G2eWdsl",
+	"66L0QfX28ju9tasNr/7TlcMf1uSPVtmd/aX2m8PF8Gb/x/SeuOG+56y1bvGtN05rXhzNCMTatW76nGcW",
+	"08l05EbC2gGT3cROfP3C8jRlJIfCJEOcjEE7u0j5MJM2+ggFis/CHHScO9AIpYz9Iy4vqM1spEdCqCfr",
+	"HjR53KZ0h7XBzEfm1kZ1jSgzZE/Hh/cwiJxiUI3DY1Q2ORdxToCge6ID/rqy0z/Usig1xKRwDMAYMHbv",
+	"D+mhJPuM9dUgh/QQBj2bW3GPt444Fif2idqecoHaYxpCCT1i+0cCXfaEXsxsyu+4gsyT6IuOZgYaJ0Y5",
+	"wVXjsBYqz9TembVReWYD6TWzVXAFY061PX0oZ0yq+EIeY5fc0bjGE0IFZHKkAGwECyQBGgQpUZBK/lq4",
+	"uWO5MNY8ab63mxxkyjAQvDNfIVtYaYq5Q8K4K7HXEPe7haWHFhSP66rtOBlJA0ZYQJUUm0tOwYOgYLHF",
+	"HNFTu5oxXQnO2dAMf36jyVPlDHCaOl+Nth+wNgsYdxgWNqFEdjcIZFlNKkOG9LDJW4OQqKlPZSeVGZTk",
+	"JvHSOkFXIZuEi9BzGOkIU3PJmlzJBxYYKUfSRSzgDUF5rvaHCO1QCOPHUpu6PY+bmQ3T0hNKbmRIsPiB",
+	"wIEg93im13yd9Og+a3Ipeqwl3EPCfMnUQXiCku1M15TlGVjq+Tdju/rUUZ04YanM6KDKO+Ud9U01mKFk",
+	"Kz2WmQIcjeNLiTxJYIe5hTdaeKMzS3hYlSnvE8RRRwh3isoOXRn2Yak/OFe53uTpEPCuEr2EkuWy63W8",
+	"EGv3df708mXOhpcvG/GWFtBJSYjuimCc2LoJYEsdYMOwvAMmdVGGuu4cWoe1pdhNtcgSCQMvLtFXVp8p",
+	"QEc5xtEU1IUeeFc4tslBquuDwR2GcDlTxjDGy9E4NXOvJmbN1s+sYQ6aXJuuFhlwPX6WDEHC7HhhboeD",
+	"x2XIaC6W71UY5pYuej61YMwUB3I2zBQGTi0aYRg4opkkY31mZxg8YTSBj5Z+T3ZeG0s6dBkqIROe+YGv",
+	"Ch5SJzzBsYV3OASeXqhmNo015uUXAr8Q+DMLfGhxRikFZc7GgZ1W3i9gWejEKKOW1mqZpiW2RQLW96mD",
+	"ccdDwmjge9AKxdbN0o5L6BB8kcVZWd5hiDODYDS2kwgvW/e7eQAY44LrKUPP95scRLmVpBPNbUyTp7bK",
+	"QegS6geMuod7sYS1tV/haTiRWPDigfMVsqkrcZbgxsqYBkIo0k9JdDD5WdDkceeV3aivafAU+w4Lg8My",
+	"JFTyu6bUbKJwFG5OMPCU8k+nsM5BAOaVg1+kEDxLNGFmV/8l3NuMu2QOnLD5VNffEcNghr0OZ07e7lfx",
+	"AJnev7jJxnTXet7WQzdYNhO7xtL9iNm9H9J9Jglrt5kDNXFY/JG1xJpcWWFQMgAePI4gaWKt14mHImFP",
+	"/WJvEKr2HVnSh4ONZ0HTp+AOw1IDyBhAMthKnsqTxGVUxxFIKMRej/LDPdOJZ1tNDr+og/dM7dv8OqFy",
+	"P+XsC87QUdahzDFbUD2O2B/X+ARdXtJjlIdej+Vadikb90yVDFj+X23U12ors+9q4c5my70IjSumVu8Z",
+	"9q2cT8PH1G/nnmRBnpy9ajYgulCDvgvIZf1AtD2fPWNDszAbX8A4AS6QxF5Mqumm1Sj3gQlvUqE0hFsR",
+	"Rk93UZnsC0Br57VkUAmR6R/svn27yQ3NJvY+uupHyjXfpvp+3SxmKy+YamVCrlbcMmLlFHFaABrAXLK7",
+	"+zbxXKbeq9IdGss7pCEzwQDJHAFNLE4oAjKHwVLArmNOwEJECQQQpEM0IuctjOQCmCFEaOOnx7it1n1x",
+	"d2LKNfSCJMzb5DFUQUu4MLph13O6gELSVZrT2KwuPI2OgdCAZaznjJWLLzC2c/N0zxYccuvwGg3pmWuw",
+	"aaoB5tjGklQXScA6ngyZ0jNJn/azaCOBpo9sR8BP3geLGmTH+H1qmRa5V6J1MUEv+cmHp++rb9TPv42+",
+	"/jza6KESLsYZ20lETRw2u0WDfRZ6vJMUGqqvb7NhTO/ZM4dcVdsIH1Bj7PXk+PnY5Sy4ex12CtyHK1Ge",
+	"qmTEz8llAGdNiccdtLjjI41YUnacvKMGxuHnamLJXTl8ewwdDyroteScrXki20OKhywtpdZFaalddWou",
+	"lEautMoNZ9Etr7FaexxuLWev57clZG8RMNyFt1hCt3og9tkdRkEw4WzphsJk+o4TBlKK7Vg5oDSAjsnC",
+	"eB03XqdHnKAhRRUzqXIT5e0EbqdjKcHsxFQAcGWm5OIbzZIGayjjlcuIYIJZTBfrwypKdzVLdulkIPXX",
+	"pCgpIdTxfWUxumgOnGQhpgVmuZ+VmLk247tg0gj4SH1j18nEXDIZngrZNd1+gMeND6BsPgPyAOaQFaeo",
+	"1FEOerJlHYTA5LicR0ARrA+SULqELO5wBLTYMReI2yvkHg89Xwcx3HXicSy2GRut4FaTU/dAGQ9S2aWi",
+	"3Z5Av3h7gko5q6k1ro9QlkyljsYDhXGRd76CmmqfT3rMibTK8SGvX/Ff7zD2Z+SgFU+NzN1v1qRUbd+n",
+	"UFLi+9kSkxCCYRWyO/Q08npmoXJwXwIEJmtCSEq5Pg4uDzJnH10x9vwGkfHVvFCtdnUhAG/HpC1nPnGU",
+	"sQm9PHmFdRCeOG4znCWdefI+uIC1jY90IaGyV2ZzQ+uFx0lbBM4zjkkVIaZnkL1A8dWCRJ0IyIDL+Buo",
+	"fzUacwpTYgy3+5jm/MyRZAj1ZEeDTbqkMHHVLSIClwXMbfLWYYwEomMz5iBIgHQCykPIbKQ6+ye3sWd9",
+	"qpcJ+OMljVucmmjsVvyeT0bpyEB5FVAdM0J1ZPfodlJBlZIE2R0/Lg+SAs5JmUzsR0gnKZOCYQydUl8K",
+	"5BWREF3GxpMmz5axYejXkyaErMvGDDQVNkUBiyqKjaRquC98zzk0hceXL0M+8PLluAQ5wYyD0gJTkexh",
+	"FFyG9FBiGwVzT2pWSJKk48/qScxeJvXR+pAdUya9QUymE5weQKFl7njVQ5MnVceT68/MRc+Up8yOL6dE",
+	"V+3xYer324vD8unLeDMDP49C3njulbbQzuJGjFOloauAyaKweV65tBrGFnqH8SqYBnlIx92eR+Ft6xAA",
+	"scfqb3uiBdT50NLd5AgvnYWP3iBcBD3qq+WlTt+q1JYbmr4JmyLS9bq6Y8AU7O6oA44v2CVH63Wb3IjA",
+	"SzF29AkluwYD2xTrNvnJ1bqTpRu8prO0HcTxVcDdXlleKjcWy/XaDDix6grPr7JWAsvXLGVlEEpeWV5q",
+	"LM7ymGespzX44UU5bSHAT1VOS10oVxNBprC2r/f/Sc4qHHfKulotkKcor21yLdvyqmsnFNGS8RraJh8r",
+	"okXRfWwNLRkroYX6uOoanrrX86T0eCe/oZdweADqYg+iJrFwEulqz1aHa3b6hFJblJYXWmp7SolokmtF",
+	"ce0LUlxrbJZTlNaa7T5Laa3eunmVtRZh96kT+ofE9/bZWI9TkwMGfFuDhqERtJEMXzP7SCU+kOxV7++M",
+	"1XRMmemZbZyizLQoMy3KTAtz6kiZKUqouMpUeZ3TClhcTseG/bPhfeQWVidhw76kPUYEFIgB/Kw6xiYe",
+	"T9UHQF/BfC4vw46+fyF8XijhownuU5Lm9SoT6MfLMrcwAMiFj1ohOiiDXOQMOch0pbDmEATjGmu1IViv",
+	"fAVZIbZ5kzYwmlFOtjdvb2Ka7GfA2qU2mRw4iPCcedk28Kvbm9KjC++xfRqywOOtQdCxMUpzBFDDNAp1",
+	"AzHoJD6CbhEEkvO012CqobWtdKTNZmKODtP06Q1+SrNnwgaMNw7jpcxeODoVM5EFqeFeYIlBIanOXVI9",
+	"V9uoMHUuXipvuR6IZSUGLeJT3hlAsjhIROQUtk5Sbn1cX03K3HGZGtZ4MhFkOgZcQn0wEYPQIi3GeJMb",
+	"JpV0P6QmRDEWEYrMOF1okx4N9g3RJ4wR+rrHWa+wzxL9U3BD4eVUiJ1UbdsWsb2+4deMS65t0EFmm9AQ",
+	"6FT0RQMGuVmN7MYOsWbTcQYBIHmbfnMYRxlP8b02g4mfS3IJKRKF+ckVG7vmFbxMxRpTSGz9JuOCsfxC",
+	"/Vo1iVnFhfrL7QYU6q+UG7SxWF5jVVauucjEvsSWZyzUT9/iaKH+6XldzlT9od/6yaUfZocWdR+z8gZo",
+	"aDCZ7K8TM6Pm2AWUWGU0RicH2ba4K7H0dGKZxX2H9cNMzFtwtoENd0oyIvyoQas1ck0SGYo+GYpgH2Ly",
+	"upA2R4jcgZG+rQaakiRn2+daXl8FlbE+PeE9jsWNx5GzsN8UQ9Kj/DApTRiygGXqE14TtwpwhsUgxPWD",
+	"lYPMl2ymdfqh/usEhFVYpyldimEKrcs9mVLZZqnNVwi8zXEYqfgKGoQPQh0UrwA5rEFYIWYBqM0AWyhm",
+	"IZKW7qDQB6AziIkfXAQWKFu7Uc3HPMYlpm8wGyCqGXkaDNWMdBIQajy9zwYE1QxxSOWZt8TMaKavmwGd",
+	"QSadSUtIUfZSvXkTTGeTWFQ30YcD+QmGDTqDAN2zA89lQVzeC4Tymr3rCO8W9H+nmLcm25SZ5sHzM/um",
+	"8MLBiFtu19y6s9gqN+gSKzfay9XyamulVl5LtVuewPhkzEhslj/O0DRzWFovMenR1DfXPNn36aFx3n8D",
+	"RBefjh5E344+jb6KnsxC2pRM6eFxpE26tz9ZHq8hZ1OIkVJ4BamZMHMzia5ASnHCVlv40JsOSTzUb2Ij",
+	"OxaHcizfOsIdh3lLT8aK6ggBUbboLQdnvMmnBhonk3DGmzy7fg7BBfVCMhQD3yVdesDUsUN6qAZsaERy",
+	"scPVhVJrdhZVGR5Zx4cT1KP3DPTiPT0nBRT4yw0FDpqNHhEMh7o5ZwaJsPChuchHC+qqCw71/RZ19ic7",
+	"ancBAkwtbBvguzCmD2ArtoaNNmsGizEM4a7oMw6wgU1uA4bgrhQ3Pb5vGywtMIC19WCRA4zyyozcuSR1",
+	"wk9t731G7LbHPdndlUL5ANvctjJAKixnjkwN1hHGz3Vi16s1O0l0cjaEK1nqh2pSQqVMSm1ox1JGC72E",
+	"dA0Kq6QUe+bGeyHdZzwlxeIRKVmZXGasuHUjuZJ5lj1T3oUn2THuenL/2BGAbil9xfiGmjAG5ttcNE/0",
+	"XTeTq17TzEG1XSl29MXBbEAZdbbilN2+f99/+wr78TvvvNd6b3f53fu7re1N3U+kDvjxB4v3d6p07bDW",
+	"u1o/eHc1fIctBSuD243WW8vdHyzKa7X2jSq9uXb/Pac0i8FyVe+LiypxkdiFpTXMhPGYY9MW1Jaeo49O",
+	"Y35NMr3ilZJa6mTCSlfTOBMbzgv6qB52tR7zlFMlfXaluA5M6c/Q3SwKaM5ZTdenSu7doCEb0sPz0+wo",
+	"b2EJQqgy0V4zGvpH1Dro28k6/SboUqOUY1Xa0oBn+frcy1JopzVqjJCmtfkGQT0N2hOs/HZatdixi9Dk",
+	"uT7Cif0yaarSvJLilLnxfPVYwFwvYE54L/BK66VuGPbl+sKCv19Juf7wBmNDbBZhp54PnvVC1VRmOUwj",
+	"wDfTJ5xKimeukCfKdw0RcSsQQ4k7xs4M9F7g2y98Y8mskr8Q5C+kIMdelLPKcZz9cug5+yw8HjtBSQvw",
+	"jsSQE30CmfM0mEumbRuAnT1OBGfzFoRVjdD140SfKSEYcGX6xRUE+rogwSmRIW23odvlUOc1YBBx8YI6",
+	"lRyyYxAWdvEJ7+oHPCGu8jZXN9JjMPZZ+sniyMoHAxYcJqGVMfjIWcIq1rGDAL8VOnRoOJCTbq+hDqaW",
+	"dulJ2cVzP5qiNOG51jDQkHUELH2AeFCTZ5WQDCnB6JsSeLK02K7TNafGyiuthltusFVaXmvXquW6s+g2",
+	"2FJ7ma60clBBp8WvSKAnIJIAAKUpDMo/Ro9J9HT0SfTN6OPRr6BI7fHok9GD0eckehQ91niTD0cfl6wS",
+	"7o+4/gErYPIQRrFo4mxlDul1cXKxg16jRa3DrLUOWuyaCUwJaf0GsEg3145+u8+4JFSfazp4zBVFm9jZ",
+	"RauDTV6oC10NmnCTz9kt4R7aGrNCS1bohW4h6RoKaizBMZHm9MXJHPDyB8JnG0TjriBOhEZAmd9IEXJA",
+	"kpjMKbFtsHXmlZ5QZrfd5HMpJJ2WL5x95uqR6ScF10ESW/SZchyG1AuV5muLANXEZM7dzLI+Sx1vC84o",
+	"Rf8YfT36OHoYPQJe8kejT6O/jD6JHv+XJo9+nd6+ADFLRg9GD0a/ir6NvlHb/kn07+rrJ6MHo8+iv0YP",
+	"SfTdRGmgxH2+3Du1YDqNEDqd/MC5vxha/5dSF6iFe3Y9oOuRJyiC5OFO99ImhbD0HhxSqWPshZtTVEHP",
+	"rP+U7lJWfUb95Wq/Y92UBdwLZfRwJvks13UbrIOYYZckaVG3w9ZJ1xS1GUQQ49gYmxsSt9r5UI6L9j5I",
+	"jvNRIXcYRX59ffolmeD1H4trCfV6tw7vwbO8+G7KmU15fGnmCWeoU9RzgxOFVY4TpFQ6jl6Yo1P0Xw44",
+	"2KMZrxvfEzjdHpOn2J0f4h+6yHGWeMIGofwwJv69BJybWFtIrgmGu65Hg33i6d2X15A55vOfvTGzcDyn",
+	"cjwvwN4o6ikvtE00qac8wRE9qRTJvK3cqiMjDc5WezStyEkR0L8Ao57kxN+NM14An+25ynFWJoZJfAVM",
+	"Cv+AuRVdrGbY7HB/74UB5chtkEHdMWl0FE5YNt4PRMtnPaSuxwrVuDgcLjY/kUv9WUvSjGCpJUWlL5ps",
+	"xRFftCt3UaJVL45nL2GLorsp2dlP7RelxGBC0HSMCRZ21ULMglVbxHCJgf+jjDD9uMr8YjLxeLywyZO+",
+	"Tx0hANtxzgtlktlp+7QTc5lp6xIryMA/mp8yeXPLPNHL1HmJe+YYDIDzaW3/yHo+scmTBXM7EL1dtZBi",
+	"cQdPvEZXWyvOslteYo12uUEXW+VVp+6Wa6zaNr8BJoLWwlMK9/PIfuh1Ng3MNy7Iwkq9MJGoRE0iES9J",
+	"LbFeYDt1ksW36eqePlwBSZQok+PQHMk6yUHmjiQ55pt82KVhQi0JNsk6ND5AmEoQyoltvD/bIra+xl5b",
+	"BHsIbSQCZJwkNtoCdiK8BWSX8gNWd9Qd7oo8q/CM+ZQ/Rd9HD0cPoifRn6OnFlHyKvo+ejz6ePQZAWH2",
+	"Z5BBIHsqpVNu6AvMRxRS/tlK+dMtgEkGsd6IWIjsPnPk9SJT8UIqHiVNPT6TOR6KsH9cv1vCOqGrsy7J",
+	"bGMZjV3zVBEqxAhcRuZEQChv8gGHTrYMlfC8wbgKRYdha0fADGnFkWa4TR43zsXGPk0xYKSYbYkIgPlY",
+	"A7/MEwnQxILHBVlIvO9i4QBmTpLb4Tih7kv5DUm7X+b5kFQPwx9pfmR0Gpjvp0j+UrQW7wKpRTxsdR11",
+	"2jrJUFrEWGamywVYU/eQpXmPi3BP86QmPS4sYFiqjwzVoSCuB2s6Tytew5/uqnd/9uaTxlq9urgGLs5E",
+	"houpxZ8akx7eeVBXZPmtPWlmxS2w1AsJOzttKC6eo8zpKUEbDkVZf6ns+wm0oCjwjkgVtUL11lbSUYtF",
+	"TmIWZCghArjkJk/Ko9RGtJIc8bhEChjxWTvEHkCUuRBCb/Isb5HeYwBkkd42AKGxbXqDQzNCcsjCJp9D",
+	"YnesemXc7QsP+IfAmodCqTHxBc8CD5Pm9RgAE+k2ccX8BGpRJRl2Tc3oGQkHDeu0Bo5KSKfHjUWD6jQz",
+	"DfXaiTTUU4vDuNg11xKcTOf/+mGIhun5AMiNqfZovvd7Cxp6kdBAMidgiCMasHAQgL9JqCQhu6/2FaCH",
+	"2iLsq3lcX1iwyb0724gHB0Rc79zR9tDO7RsWaVHJlhvz4CHfEKLjM7KZlgIWfDwkYDwdNvmd61fJcn1x",
+	"ldB+n8ztvrlZrllkmQDHgrTIYlU/qAROnAMWUF8j70jSo4dEOhRtBGxtVSPZQNQ5gCqQSnBkfpUVclsb",
+	"EobzhobYyARtTLBXDY67WqJbZnukKHBoSjhVyFXq+yYACxD1mg8CDjRcDzjNyuoaJwjKmoNNPkPj04ZO",
+	"R2WlkOkVzhhSpkk7Tx43+Zy2HdSrh0eb3FOVmZPSmV11tHu1g30MMgr1OyLwwm5PjePNzVrJKuEiKa0v",
+	"WyVPygFgmCSMhHrFYtdVsnyVU7Cgj1qfdL//Ht/tDXWv5qBarS/j7d5Yxk94xzf0lfC7Pgs84b6xWMWP",
+	"+Mrf+MGV3XffW7y2s/XmzluLOz/aGf+srEs4sbS+WLVKHwRK3u4oQVvyfnjl7TvD6ls3OmJzc3Pz9u69",
+	"7ta9zubm5jvq49bm5ju3Njc3r/QOrglffXPFv3Lrh1s/WlhYWFWffjgMb/+N+r5klXAwpfXSicOZSYAn",
+	"KyE/NptZ/RvJfjRSA9wsuQ/yguJ+eqFN0ZeWJQdNE6SoGRMEtN+fpECOOtQnc2dsgVDRWAz6/WdvaOjF",
+	"XGZDmjx2s2FJiDbaf7hmrIxmChl0MZUBLDRrC0LgFsFG1SrjTQ5eMRdDDSvPggMWaKxs4zB7UD7YZXJ+",
+	"PfFpZRfwYoaBB3ilXdYjrhjyCrkeiB5c0FBmJ95ujE0v96VezCiUm1xbLNoNjrEgDNcPcEEaQc7Fnp6y",
+	"PZbonVRQQM9n/KNxu2NzuMkDZSTkMEMeQyRyVKafi9s8kyS5SDYRacYmT+xdvZM2emdvXM2cnicTcXdo",
+	"Do6xFVxQcBQUHAkmfsoxxu7LxOacQVx/EFT6ypY4jo5D2caxQpbEjk0QQPdBkICsKWz8Aq+HrUsg8Tix",
+	"leGz6Hi9DvzBbBLSznyFQIE00pxlPH5PGom2bny8QDneiClkfPEjZitC+YGUJ2Bw55jV49TAx3je7wT5",
+	"tGPjAgYedkHPZk4OsuVxCtXd41nIXOfWTLh2b7OW0iV5xOWqlKxSl1FXQ+pepU6Xla8KHgbCz8lv+kN6",
+	"KInNRVmGImA2Chx4BNIVfoxoCl5JpvL8yOhf5DaRl9ibTy2AHMU+wxY3WqQca7h8w2xbuSxoQynHP6t8",
+	"cH0AMStn0kJoeBEQLkIL4JSbXOMpn+zD5tJfN7lJFJwY9zfmDk8c1IwMyM+GdxhXX7CsCn5FzAZDY559",
+	"aZYWgsbSLXynC8g7UgeqALMzP8X2xPUpgoUsO/7E7WkapPo+DZVOuQS9fXAJSebevHt3h1yh0nM0nM5b",
+	"m1e2b2/d3Xt7Z+vO5t237+zd2926c3vz1pa9cPS3nc3d3XffvnPN3oh3l/JrmjyFposejUN9X/d51Oz5",
+	"CsEyDXm02Rg8974OiSfxeur2PL4Oe/e+J6FaJp3bxCylphAy5TVwjsHOJnPqykdo8zO9y8ry4Aceklsj",
+	"6q9n+BKZm5AyopECl78koWrbnDNnm1Id+JK56lmBU1pPr/QHyihBAD/t0PmDDkGoo8nNzel4+Fk8KRg0",
+	"fKdRgxFESAR/y+6rpV7JhscyhS6/G32MBSdj5StfQhnJx0n5ii61iv559EuoUvlu9KvoL2T0i+hx9J06",
+	"kvzHv0b/O/oGiloejz6OvvuPb5Wp0BVBfM3Mz+pHf9AprZdwkNN7gG/rlZ6evousEJptdidTxiYV7/Ha",
+	"gsWw4q6ytXaVlmutulNuuIusvNpu0PJSa9kxv6Vr2PUqLCGlhrqErpVM7zkcObBkqan/qkKiP0RPRw+i",
+	"b9QLtcjo0+jbCol+HT2MHkVPom/xRVsk+rpCamslCyaIOuGWfmiPt0X+A+sDdxIO9MbaEqnVF8uNpTLQ",
+	"MqVk15thT10Nbf8+Wv7Rl+rmo1+N/l6tpehJ9JjgKKNvoyejn0dPom+ih6NfRE+iJwRPlGEguPYbou+j",
+	"x9HX0cPoq+gp/P8RHrOQPoiMHpB6tVYlcMTX0cOKPkgPAbZoapi3XNwDU4/r8uWj47h8+ehtk36HZadO",
+	"a6y82lpxyw1nieliqQS2uw2Y3A7jDtajIIJlvVqvlauL5dpSKRXKjn4LZXcPRx9Drd1fcVOS6Gn0Z6g1",
+	"+3d8veopRp+T6AmBErNPo2/Un19FT2Gjfx09TC2S0a9KVgnpbNUN/qm6uFSu1uprq+WVlYVqtbZaXakt",
+	"qU3ri464F/imm+50cgL2rPRC3KMtyvcTQfQP0Rck+lP0Zzj8z/AU35SsUsvbBz7axlJ9qV5fgpUY4FZ3",
+	"GQ83NYrSemmxWqvWVmvVhukIwaM9rjTpykp1pbq6uLq2WLJK+/0+fLW4XK1h44jPOtTfjPdRrbaytrZi",
+	"kVPsJ7iSeagv1P/UTMw2S6ITqDHXqvWVlWq1tlivrS1BvD4MfdbLPHSjulKtr9aqa4urSSPMRzMJ5CmQ",
+	"CqzSAQuAIGK9ZpWGrKVeYQq5LkdgfHQOct6dZPYesTq6YggGB5oNUCaIdsgzL3151UNoz8H0NrQR6z/5",
+	"sGTMXzB7obbg/UywDNaNsvCyKDjGgE7M5/mUuX6VhtQXHVw9ngzRghsz3dMW+8KH2Q61jxbowPXCMjtQ",
+	"j3Qi3kH65Et60UoMd+EVwLMIXOZqUOxs6QqZSywLaZFA+IZwU1oIzCPJf378/82Tvj/QMR1MRWBNeQg0",
+	"Mmq3aDwfZfkiyL5tEfPnXhsM5/gbMQhtq8ltxP3Bj8TWdEt7wLG0F7CBVGYzkZ6y2iHn/lPhcfUcoWGo",
+	"a3KNKwcUS/EYOixEnKENwgUvm68n8tbc9GSYlhib6gVs4fxP0Wcw9go8d0LLwRE4htM3HrzY4G3grRoj",
+	"U8nckHo+XBSJF2BmdMHjR1YJFpJ6Olwt2t6pVRv1XCo54UA+71gVM970iQM5PZ1cYjdPV9c/3plUunV3",
+	"s3prBl7XZAme3JmEG/HFpmB4HaHfxjTHJcg5g/oxonkOxfX8icRGJ2gMB5VOuevJEDqujyUMNYTKIk+B",
+	"ODRwLaJ7tz2lBfqB6AS0h/XZnUAM+kol/JYMuwIqLbmpRtcc0hDgEL4mT2HDJj+g/oDhSZpZVPeetkVA",
+	"epTTDgukRYyTjHfCqamQ654fYiW4jbjqyvLQHBH4xbY7UaprbfymnpdpgHZM2RYkTjxJ9j3uwi7Lcq2M",
+	"Qe0kQ8skOxgf9NRbFdmwTdwaD3RIanZLVgmmtvT+tJCh4+OcZnyzY5W+2FoGpwNdjpKFeudIX9YflI+r",
+	"nNgzdGb9Adx55az/G3g+cYiLHkeyim8IQrKB57C9nsdxfJwNS+tLa8rDskrCd0vrS0vqw0dWKfRCfFA4",
+	"BoJqqRABxA9I9HX0dPT30TfR0+jb0WfQMPZV9HSC617Sd5hwqd8qtxKkV7xE1ktLtNaqO4tuucGW2uUG",
+	"XW6VV50Vt7zGqu0aRa7XkpVe9OuphQyTrNT32Rp0s3v3ZDWop/uV1YPPU5/dzVMU6Oh0Y9l6ogs0oy19",
+	"8Wb0+zOpWK0Rjy12GHaVBxUGjCUJhz4NQNu3WFsEyr3yfDdgfH79iG8J3DqamXCpWs2oYeQaw0YlWPNu",
+	"pcmvHweHqhWgGfYzJZjGhlCn6tZYvV1epI1WueEsueVVttwur9DVlvkNdTLjYWKm9wWC3UCASMeX+syl",
+	"HdHx9mkplpETJNoTEn0/ehA9Gf2dko/4C4jBmUJTM7AP6jk+lnpQrYhCMl0kqaGxqWCqX05pZB2TujVm",
+	"csY2ts3WsYnuCFAiAgtAQQbNGWkivfvEZwfMl7phUhf3T85HNnkqIWkumoX9h0qLUIi9HuWHe4mwskmf",
+	"ogSbnMi8mpjAp05iXoygmHnfXyT08esgaWed74lQV/r3sVK2rbu0k6+s9RhMjVzA+gGTjGM0dB2an9WG",
+	"alFnHwoXt9vlWzR0urbynbUX7YVAf6F/vi04Sx0TMMBxoyGrHCsZ8mviXh205SKTcZFFvTpPQVJRhXPM",
+	"RiRifeFDc4cTGO0n6qsjvLzxmLFEr9cPD21dyeshG68ctJIRqJ0Wh6PmeuKA6Toj3VSW3qJmt+V28cPA",
+	"UypoNoix7TbcozQdRy7e7FWjyK1NsVl2AqjCBBWTojA8Uyx4dbbb3jEy93n3v8MimHGTWpNTf+D0YVGt",
+	"rRQcdDopu81sgAkF6Rmz60zonoVl8vpaJoULe+6wd7NKhhfMd7U+PGHZ59w+sSbO7DaDOj6V34wgRV5I",
+	"5mLiJDloKed5fkP9iJ33ZMBdxOBjfht2FVG3YtylHLeZy1ifBU0edilPedsWFjunEIqSe+eaK2TObtRX",
+	"0T2v1W0iOHJT+IwocZEn1u+BTDsna+a0rviY/H42njc++bn3cxb6rfC8X1vP+/R2/cvXwfuSOhN3mNKg",
+	"avGDC3xRnn+bfjBN2ksXlZjw+1x/0PI9B1ECsfKuLLh/iKA90xENHqnam6/kY4bDMdfpBxeS5qID18NS",
+	"+hI+0wzkBJgjX2Ll5fZKtdyordbLa4u0UW4tOcvuClttr0Gt+GnJCTLqI1YVX0TfR99GD0efaBXxdfQ0",
+	"+mb0qanth/L8k5nkpk98JRN/bO4rFb/xOBGBy4KiWO0FKla7vvlO+h1BURZuvpQ8uc2GaENf33znpUue",
+	"5dS55fgFZE5kyoihhNg6WkI8vxEn6WuZJL2y3atrCI6yFzDqdKHxb0IGLLV7ztTJlyOlTiseTrPzt3l/",
+	"EF4QzvZrKX9P8Q5OssufG9h1kVp6LXFmNl2XUJLSK4eTNclp7dGps1EYepfZIpE42MN4qK5WIRegJyoT",
+	"Ek/jkv+VyCC9boDGJqEz3Sp/OQK26We5+KDt4NlYaxXyrsaksI3atrPCAEH7lDSAKqrKhAjr62ewVQuD",
+	"7TkZbFTG1b7Dgny9MMFm1k9brhdekA2mTaaJAcGd/ACgMbWOiwOONyfnSPNJ9IEmFLilRzdNr5cZkemh",
+	"OqL7xrqoMsrvDLr2XRG4QOXe9rhL5oasVZaMBk6XyEMe0vvrxG6WRj/XzTwPmyXbInZ59EBjRDxVH0Vg",
+	"z1vE401+ZyClRxG8YIt3fE92CaDGqnHJDdKjodPF4JtSe7A+1ewGlO8T2hIHrMnHjkEOgkRzeqEVT5Yj",
+	"elAPHGhiSAjoNflcKwkCWwiP3jokRu7q95Y3qeZjMp89ev8m452wW1qvV6tWqedx87n20nWpwUwi3spD",
+	"C0BUyOgBtJB9AwqHXL5cqxOlckYPRp8DnMejy5fVCsRTc+FvJl3rKNbNkWvnQN2MIduoW+dp8mTxT62u",
+	"p9X+6lJwpdXaWt1QhzXcMn6rvqwunpf2N+sf+/qeRv8WfRc9JdG3ygB4GhsET0afjD7DlrpPAXBFo/k8",
+	"Aoo6oFj7OHo6+qWyF/77dHH1M/TCabk2RRec8WcLX/HFCrCnlZ/WaJC+1nI/7LJeEW2f4L/ZieixkXms",
+	"lc56xuo7aztkqm688Lg4POytM/l0Z5Dy5yRqL0KszSyfLjAZUOjRQo/O6m7jvp7gayuJ/CpnRgov+1km",
+	"OphWIefpYS98CFedotvm2SUuElVZZC1e8qzFCUv25UlZwINMuL/eQS9LsmIDaOegrM8Lkd8dz8wau2NT",
+	"n5fh8MIZ8hqFAfzsDeBqYQAXBvDzN4CLTFNhA59XpuncjOAUKO3ENNN2cgzyLA9ZwAhnHlI/Ow7rh8wl",
+	"XAQkYAdin7kWEb4bww9uNDkC7yMnDVD7edzxBy50YRkCB32MPU+kQBhah3LSYgQ7VjQIk1bzkPPS6n9S",
+	"pio17pl7tZ4v3h7OqJJM2MQ0hVA2BAghVMMGlT4LA3Hwt1PwHyxlrpNB9Pty9D9Gn4w+NjJ/yV1p15w6",
+	"La+yxVa50V6m5TWn5pbrrUXWaC/R5daKYygUmHvl8HQQgCl2izMokEBA5YGejjRFg6ZoGqdoOEvWIFlp",
+	"J+cNUjuu8NheNCRZ0WdpSpp0Xb6p1H+ZkgS7jLuS0IRqFSh25qBjj9QbpCsGgSStQ+KyNh344bxyhGwQ",
+	"JUg01+R9FkjBYWLSoFe7O5sWkSyUmn1VDHlCoqqEc8wJ1OS68ACxSNS+tCtkF7j4NQEgY5igQXwxc5lK",
+	"kzf5u4ZmVfOlEE2KTVrMF7wj0XMz1ETK0YtphJTSWMeH0O+u6/XVD52AcqWwNG6glTDGHmErQtZauEaK",
+	"dMiTmsg2RlgxOsyIbhsGv4m6SjmaKBMJ5YcA/b6R+K6pX31GA6792SbXoksa0HV13gmQ65p91hCH448p",
+	"rlrD4OQl80i1q2zpc5PHNAy2hnec+J5ylpNp0LjG5s0AT5Rs8jnQ1y4uFhky6m4gjVRsAuAEgqvszk9G",
+	"Lkuk6lkc5qkU4wStN1kt+cKhoGCCwVFlcwq9MRNj7uzc7IU98cztidnXwCT3MbXlhhTlGpkTgWXqu8YJ",
+	"2lCgpWSeFnjzRU9K4aZevCG1jcpMih5rCfcwD/4+16w6ldO68GGasO3Y9I3aSmAbyFD0JdEsqMYKqJCU",
+	"tkY3FrS1MnzSWtFKNHfYFZLBJkwrbpLobVDKsfYdNyG40PbmnBHQVsp/hkJNE5NOT8B8PmuqOm9MYZ6U",
+	"N8KTirzRi0VUqldeSuq/HE5IbtIoeYgJA8jQLT4jhPHJ4mMBTVeNs1PM7vQeJmdDFK6G4z5gskvA0fTC",
+	"Q9JngSdchNHrB+zAEwMJxzd5RhpXyLsi2MfiPeMweOnwoxAVskt7DAm0goFyiahschCc6gK5wlG91OOE",
+	"Y7UwqF8ngzpZrNqcLlTgC6QClUjREmWMHPqMZqMvOuKk+h5ML2ykgbAM3TUwNl2SiA5H7jCNWUdJz5NS",
+	"/aWuD6EVwkVZ9Cfj4aYp8G6qQZ0jLu6soqygIS5oiAsa4oKG+FnQEK9MS0M8NQtxSpDuBKLt+Wxyw2+A",
+	"wXoxCAkFWV2ABF9sSUgBXD6b529g9mFxvrTEOpPqNxNqAs2gY56UzEF40HdJG+gIJEEDzZ2vkN0wYLTH",
+	"XLVJWr5oERmKgHZYAgxmv7V5Zfv21t29ezs33968trd9a/PG1t6tzR/ZTd46DBErrLZoz2+Qnds3LPKD",
+	"na0baiO+y1o7pHVItKkERy3ZBOJtQ0+yDQ0mbGLsvX54CAPMkh/kGoe50MG+oO45G37TZMSEE7KwLGEe",
+	"1W85L7PlcYrVROPiJTcb0aMdRvTUHpnSeYtI/c4qZDuURF0TsrHca7eZS9qB6OGE4XgxJnAVP5TvqqOV",
+	"aG1yTxKvw0WgLgRvkIgDFmhm7J8xBH+zCL42fEsYLIU7zkFehDmDUG01TDgiJQZQXThdHUY979rRwpwu",
+	"zOlnZ07Hnq/miBzzgHHxLGh1UljdhdX9rK3ugEkxCByWwMBBWEepkALCvIAwLyDML9ytQMNzJrdi+oiq",
+	"icJOqhy/pavTYlJLFy24Q/JT4XGw7ACUxo6hc9RhpvQOcuYAwD4HSQ/IrvtUQhGirj6HS84T3R/WVxYR",
+	"mWsdgqhxvY4XynmryR0qWdnjknHphd4B8w+xZYwfDrssiEk3gT4fASpnKDO/FUM4H++NsfthjESkb6ge",
+	"ztLPC5RravyV08D31KaC78lBZjIFhNqRUYay8CeOAZI20+qJOwJXY+59NSiVCAhAVrV84eyzGMdq0v11",
+	"jmjaEeCr2cWTXnQAIz0FSVLRZAwp57TiHVAuDuhxdYv/EH2njMySVcLddZx1kM7n/U4bqsi1b5X6sV+x",
+	"Vq/V6ouNJfApJifs8F2m8nXTZRXPVHKPr/bkcvt4QRUZvher1F6J1gST50hr7xFc/Be5/n5mjbng9ZSB",
+	"8gIWmhwLOGRieFvU6ZJADMkQSuC0AutSSbiIi8w7LDSVIfqrJtfVIQHlrugRj3uhR/244t/C2lYoGKRh",
+	"rBeVfpgDY8CsMd04AHEQD/oS5jeSKn4ALtL15cozoNhXALKyyaXX4WWPW6DxPE4Wq8Slh+kuCDInGdOe",
+	"wzYOcUePcL5CNtWDN3nmyU0xvZqBpBsB6251z5z5brwfASsGfV8m44+7D8icDYgp9nyF3BFD6Jxrclvu",
+	"e/0+c6er68+aRrproslTDe/65ArZ5tgYEqhbzenzpLK/9HDCoeeweR1JwycZdqEOBwWLoZtNk7AZ+YvR",
+	"H4+77H6mhbntMd/Fb6ClQb2TDvFkkw8DLwzxATmEjRnFKmdOcPeox+3SoOczmWucbcNRiXl26haC2Mz9",
+	"SdJOoEs+K9JzxQn9BFq/jmndP0VPoq91HOhRRuuStXqN1JTOrpcXFxPNq28J5snpbYPjNP94H8P7M6pj",
+	"nPGZehlmD7Cqa9Xikiv4W63YGd4OrMLSetUqiUHoCEQc1ZdTA6RwXzTCYpNmjdZadWfRLTfYUrvcoMut",
+	"8qqz4pbXWLVdo9hdP+2r0QOopQeATzbx9lNbVFo6lNarp3x5cuDnMgy9q8RYl/b7jGNChmktYGX9u453",
+	"wHjRalC0GjwzRnat6bQig3BDa+CftVzMmGof4h786GWpCsZxX5K6pdGdMAwtWS6OEDbmgAWqJirDPfgm",
+	"Zbbo4OxQDHyX+IwesBxo6rhmIwayhstM5mdFaXYWfa/VoA78lGaUoxfIlfqShAjMxJ1DiGC2qZ+UhjAC",
+	"oh3qDDKuvEJJFUrqGSgplHI0Ecw6inqeymkBREOhok4VzkiJCERyS/vUykHPYMp1vb4krUHY5BDhsBvV",
+	"xdRPe1pG21jpwoCzlXG3LzweGgDlMRU34KHnkwHXp1bIFfUHFpdnA+NacMkm155yjnpta88dMiVplWla",
+	"/B2qzsaB7knmt5NzHOr7LMjTrTCklGot1NjzUmMW4WJo1kXl1dJHr5lqgE2VhOrAjR6DVz9vPREwycKy",
+	"hER1uU2dUASgNWYBmUe5aRlcED36LpXEFzJERJgmLDfGQyUHoDrP1VAxAXMEMlkLl0ndSaNTv0Yx5J2d",
+	"PQ+rRlOBz44vWtS3EDxMiVgQQkwSGmopnOmitlJRV/0AWdSXJlc3DFxJ7FCE/T2YODvmbRm4Xkh80clo",
+	"DyBjkV6Hgw+qPJcmT0PaEOoLzuBpHMoJ44HwCe1Qj483i8d4NFyEKQydHEzSDdQA+Eb38I3uKfnOuFpx",
+	"qTBxwKCq0sRYofJFsnAD8WRABwjOLkkA8zEzOzeQjNiuB7vtrgj79rzV5OoJQPFlbwvXg5tT3xfDTIza",
+	"rHFJqC8FkSFtt5t8QpM7mVPzlLfsoD9fTcqQ0X3G1VDg9EsSL2kGvoFhd31XvXZ0mju7kuYn9Yzq0PEu",
+	"POJ13Coz5p4uycnWzStlZJ2MNpAZEi4bgssG2jADkAKFPnvJ0QskC9OeTuY9p1RZRmudTaFps7lwfU7l",
+	"+tzD2dN5tSxTnPY1jMLIQbXGkwuv4IXxCnAkRbHLCyQT9Sa5UCufs+HkIsxrAW2H0iJqNbkDnyE+I4CE",
+	"yy5zCVSgWYSzIaTwddYdkXvjwMCFcl7c9GR4mw3lNtTCTcMnCWOOZ1JtRHZcyeD0NYtqGLshxu9fcL7D",
+	"HMD3FqQ6StE/Knk2+hxA0T/HzpNfRt+NPh19Mnow+pxcvlwjo59Hj6NH0Kry7ejzy5crBJpvvoZ6hD8r",
+	"aQgNCE/If378W/KT6BGB1ptPoBXnafRV9Pj9uaSXIBbJphEFXrIaTW730QnDy4HEHxtuHiL+cePH4ynp",
+	"Bqz9RrN0zMCbJRIw/41miYu2UD4M4UL0GWdBs6RHf3Qq9HDoJGz+aTH1V1jNrTuLrXKDLrXLDbbslled",
+	"lVZ5jVZbNafuLrJG+yyY+mbLpwZSL1draiBVMxDcLuulWFqU0jTOo0+ib0Yfj341+gReW/Tn6OnoY6Q1",
+	"iL4ZfTr6ePSA/Me/Rn+A9q3H0dfRvyWdUY9ym6OiJ9BAc7Gsjka4TIHOrPZXoT9ftGJRDOAoNQdviMwx",
+	"1wtFIOcLKsdJVI5K+trEk+QWDfZdMeQWCRh3WQDFO00uKfdCtW7Jm3dv3dRIyIKDAcAqxE5JC5vQFlRm",
+	"ioDYauPZOk9Cm9xV1sUGoQTwpXV0rD0IBwGLLQ4Ajp4LsNkL4J5NDAoyHxAj4/PqIn0qQ7ySub3UFZyA",
+	"0TgRKths8DMx65yzQp1W4l64dJ1ZTF4guWRhtBRGy2tktMy68yaCLiilN6TSuGcFf1BRiDKzJfVuABQE",
+	"iRl1HgRC6mLlNmPuxPjDTjbSgNieyp4DdGh1zwxVt45DQPzBQJwfNnk2NJmTByNzeWbQbhz0gJtDVpDR",
+	"IE5LeQGaG0BWcXyHp5qil4tHaIKyLdTbi6S7Lt78O4vnHG9etfpPdp/B+GcFpvgLJfc15K2ENwOw8lqM",
+	"vkzO82waaeFD9e8TCAEQjBUcTKVmOkK42Pz/jEieM05rQfL8EpM8T2FRWfnG0SbHZEaeRQN9VZQfYn4D",
+	"czFeeN5r8QYLJy/EauHeF+594d4/C/e+kOwvkGS/AWVML3e+Ibf8KH6kCfdHs+lCQGAT4Fe1dS2iRLFF",
+	"jMqAmcwmHeZ0rmHA42TA/DMy0LCHr8gqPKesQmF2FGZHYXY8m6wCRVpfSbgYFmmFIq0ws6205XrhRWQV",
+	"4hjOQmwAvCxF3s/IysqtJrlL9zGmBYC4oSCUQI0GmUtbV+sEbKt5K1UIKoKkRnSjyYMYcckLj9SCX4gZ",
+	"lgfpYF59EaMojIUXwVjA1gRjGsDOehXNAt1OgKKjCE28UP0Eej2et87tayj3iXl8/N0iCSUAIjIjY4I1",
+	"qVcA2zLnDC1yQqBsEdcLmBMK9ach3ouplFFNNLkYhNJz0zl9tUbtrbu0A+WNwy4NCW6OHGB6whlzoVMg",
+	"wYXP0zM3WJgHaz9rul9jam+3bwvOCo6+glSkIBUpSEUKUpHzp/IbYw+5qnRL+argYSD8o6qrH3gHNGTK",
+	"qCk76lAyh1rJpSFdB6XVCsRQAlKAIQPRYAEZvpD52RhCrJeV1mQxrwThtghJT7he22Pu+pE7cuRpU+9n",
+	"EASMh8iFVryn15L88QxG+fMFMNBcKWM2rFaFIHpeWmbGk6E6N7HNBzC5JfT46BpZYEaRG8RONLeNGTtt",
+	"2tiEBsyArrsEYMErJPpd9MfojxaJfh99GX1pkeiL6DfR/4Rv/kf0u+j3iLOTAvIBiHPidBlgns3BH5rH",
+	"ZSN1TId6HIGG9IXm17Ow44j3zny3yedSY654nK8TD3HO9+DqctAzPkVqXrJ9UzIUAXMTDqts61SlyVOb",
+	"HpgG8S2RObtRX7VjBFNAqbcbtXoaApUGrpYSLpEedxji1kzmkZzg6DwDKskc1+RlMGwLY/P5G5tnMQMv",
+	"EE+38KwLz7rwrAthV3jWKZL8oyjZBVHnK8OsX/BuPsuqiHPwJGfK33QC2psMBLUFIBr6sPwWSkj36eR9",
+	"4HS9AwCLEPN5bZkQmamQ656v/Il1YiMemm0R26Eh64jg0G7yudhrUoNh3KU8lPMWsT+wyRwlctDCbWrG",
+	"A5lUKEXwBx2QBUMAYdU/p55oflK75o6ZiGmQpMysZcCkBudFQKmHkmagHG+dM3NFPHcd5ikeEQV5mZm4",
+	"S5PGZa5SOlvtSg5Hqa7WVa9DvY3UCROJSieRlNar1dxBvMg9tA51Wc9z3hQDtYZW6lY81cgK5VTdGqu3",
+	"y4u00VJmqlteZcvt8gpdbZnfwKI6YEHWBszu5mnM3XiHLyxNwUW1APecrooCI7YORMDuXSlZycoR3Pd4",
+	"3C87zX2V+edxF5YF9b22nua9Qb8TUFddirP74W5Ig/BtjkNaKVfrZSy1CDyH3fK4CErrS2vK2Mqv1Tzy",
+	"BNri6jOXdkTH26dlV4g0RmN8lXS1xpcZjwTcFQKkbH8ffRM9jb4dfQawkF9FTyd4CjPadotn68XF139y",
+	"F65ZJ69s3cZzx6PKUez9ROu8nOHhidhUOTV9yLZpTAmpNrNURrspGIJ4qhIDlyQJAAFKSdxDMhd9Gf1+",
+	"ndCQ+IzKkNSWSVdJVk3H3eSjT2H/KWdKbTPlUOnQwgaJvoy+XCf1pWr6HLVfn0Tfg6P41w3SEmEXaj6U",
+	"p/vH6HfRP0V/QrzLwBMBYe4AxdHEgHGlyW1dqrLtShvJRFvMQOOaKpZ88ylLfZlcpnIbILka1TVbc2Qq",
+	"ebVOQrrPuD0Z1krv+DP1n5yTAjtZQ5wg9fNEOzjR1zILLvoSQi1fgaz9a/RXlMjfjj4n0SOIE3wfPRl9",
+	"AnWEj6Nvo8fRX9Tvj0efQAjhyejvyOhB9FAtouhR5RjFYPZo9C/Rb6Ivoj+VrFL02+iL6IvS+1YpeXPq",
+	"kKnAfN8/V7Uyq07A5XIxkF3nZQGpC6qbXBPOoAf3LjksCHGtsD3R3sssnZfQapoUxu3WdST2CxJ9P7a8",
+	"TRGsOabJs6FfvTyJWpy6jPR7OPmb0SewtB5PE6n9r/+V5N+cT3OD52gQHqnZnTIufKIhiXW8Zq+YNQn7",
+	"vU+lBHZuuIwI9mKtsed6fV/0qJIr3PNl6f34EnJHHbpljjQq2Py6C4cbvfz8xF5sD8eVy1oOjn4OYe4H",
+	"Sg6qqzxNyUG0UTJY6/9LDWX02ejzHFbhfx79EgaLA0VM9dl5bJ+jkT6j8J0UTdWCp4ifFjSJzzhq+gJw",
+	"8lKz/C8myLnwof7rBIyfCf7LOhHcP4xbo6DkYkgl4eyABamWqDngVtK32htSuRf/ZiMr4NCTbN0ES9X2",
+	"a3Is40iZVXhn1+gYErA2C9SG9ELlFiT72GzJPI8AwWYSj+As1R6vBNjQ7Lv49GmT1zGDEaMbjZsKx4Q1",
+	"cvMO102ywIJmDdhiUEYFtgiGEpJ+jrYIiNkREzo1TrsJLqY7o/CPCv/o1fOPJr3U19djymQQCq/p2XpN",
+	"ReNA0eBRNHgU2btzafCYyTd9OXDdUlIz5+6xr3yBPSQ5XvYUDSW44+TABwgi0/gBmUToIcn0eqQTik0+",
+	"l5/AUx51KoGnWao73gEDBhyDQddlxPdkmOt+68aNI90aTW4ynpmOjQrByiojC9SD9kNTP9P1ZCiCw8nN",
+	"HOfj0p8yPZi2A5eX0A6cbNxYpTzbavQZbJOZtP9FFvUXDlnhkBUOWeGQFQ5ZkcYq0ljnEwAv+gaeLZri",
+	"M0ueLejU1csCrfisHJ1ZqiHXdRpRpFOH//mLX8c9FBWyDRWPB9rzQODBuBfEsI+QAfeZlKmLgPdTIZv8",
+	"ELONOmeifAzITJpW9jCgXMI6zjhEJlAjOFP+kstC6vnSBjgs/GBnE5CeJAIelvqkywJG5tRl9E11Nz5z",
+	"PJfJ+Q10i5RktwhVx/hM3QjHVqvnljVu4oRcQBazcBIKJ6FwEgonYdxJMCK48BEKH+Flj7m/JBUvz9N8",
+	"1gbGM7WgUbnOXoS2kV7XkOJKNdVckhMxgDKVYFe1Zn+tDSks5i6Mm8K4KSKghXVzUdZNDORGCYiewtp5",
+	"UVFOXsfA4R3WEwcMwz7aJjjPgt0kDrRBfG+fZeJYsBuOrdU9nZlyRy39aZAftttTH3q6ImCvRzts4ad9",
+	"Bls8J5TY8jgFEIyjpUd4bp+f+tQha/VnPTef2UFdbkxsbToO64dlmD95dC3YrcOQSXvWcqsXtg7sKr7T",
+	"8jVP9gWGTI8OzwOLyUqM8nt3r5dXCRIK0B4jc3euXyXL9eXlhdXa6srrUoxWry6/kttCV88wl6jFToIc",
+	"1DOzbFDMTNglhJZbC9L7GbOLKtKiirSw8aaw8ZZPPgG23G0R7tLQk20PTZ+XN0J1TQy5L9JVqJckWlB6",
+	"Fc8XVannQTc8sSb1prFefdER60SGAVMyySJKcpd9r+eFWAJaW7TnLSK5127rL5bUFwD74rv6nbm6VTID",
+	"Aj4hmKfrSi3Mj+bz3fXV2jjH2N40daHCCVlYxok4PzuToE6c27l9wyI/2Nm6oWTbu6y1oyZVT3qFbIeS",
+	"qGsST8ZT3Q5ETzsyMF4sEzYq+K46WonWJvck8TpcBOpC8L6IiH0V72eMwMuE6V6yIctOOabR4Y5zlBN2",
+	"nzmDUG1TRG5vDyTWH8uBUg/whor61CL1XERni+hsEZ19IaOzAZNiEDgs4efgbJgb6ihqVoua1aJm9QIo",
+	"ScFonS30fMaceycQg/5kqOs4gr1OGPRmwfEWaR0iWCWBnTgBP/oGXntWu/t5whQ7tE8dtYzW60vKzHO1",
+	"SP99WSv/6Qwwxl2ZMhk0iQbjgfD9nh6T4wvJpLnKSrlaKy/W7tZr61VzFdFnXKZuoyyPu/Cr4SlG1mZ3",
+	"la21q7SsLJ5yw11k5dV2g5aXWsuO+Q3sA+MlTm0dGRbz2wJ4MErRr4Eb4glwenw8+hWJvlda7NHoEyD2",
+	"+A61XfRXEj0ho18qla+hR7/Cbx+R2up6tUqiP0R/in4Pup/RUN6l+4yX1mt10PlBKI9aW7EtgHOoZHpK",
+	"5f5Lipv7M7QylNHxffQU4E+/mVGj1s+ELgyr/mRsYdx4BbLwRSELp6NCHSOIinDQBSMZw0wbHGO771PO",
+	"mWtXiI0S0SYt1hYBA44D2Og22npk6HFXDBFADCWjOdQLmxwkoYUV8Xm9yhsZTGAltg0mMEYriPqKeJwM",
+	"JDP9xGYSJ4IGw0b+/9m7vuY2kuP+VTp4EaBakCAJ6g9ZVwkt62xVdNadKMepMq64g90BsdFiBrczIISo",
+	"VCWdXLlK3VWdXXHKfnDiynNeLmfrokg+pcqfYPEV8klS0z2z2CUXJCiQ1B/vPegIYHend/50/6an+9fL",
+	"UAYvYkwuylJcgCqfo7oX19KnU7HnSNVboYA3hwJaC4AAq1fOEQKsnW4uzttSozqsNs8Vb+lfIm/pvrWf",
+	"F7OFXX2I/1+SxpTwi5BdGU6QyNT8rjVWb7IkpnjJXp+pvZizRPBE+dsQMBHw2KzOSCjNWdgoHmSdTEjq",
+	"0EZFR1rRkV4MHenC6/Ok6MbXYB6dYetl/DYVTqu8NVvrFVSruO4uguvuFPqyciId03C20kqatRjuwun1",
+	"wJkS6PIY/VAcUNuRG+mI58l31/vHE991BDHfSZFRO8zLRiQmt7OAgUu7qzZap9Op50hCV5n4ysRXJr7y",
+	"xlShDO8k/dab8gGtOv1UkXG9cSx2mlPEFbC+faT9ymwLfkpGQri/e2b29Hm4fegad3d9yEaKw8zAN7bd",
+	"b15HZPd4hYeSE4+HyBOm++ZrHit+WpKwfDkWxQYu3bMjkITMPI2BkE05LEDHjC6snuNKRsRYGt9+Aw0M",
+	"mrtdV0r9DWDGEhhwOltNwtPbVACyApAVgKwAZAUg35OTQJrDFgVecoXKLgAO2loBc8Na7xVSymitKQ8E",
+	"H3OlATMHoD7uSyp6YP6Ngr6rvoBBRjIOEbYIPrY1GBoeHnw4UONBGCU80JLwTUc4gHNLu4C0S65lYAmG",
+	"JcWR0rZLfkxvAHWf41iaufAB3lae73Y7Uo4iwt76TsXdssCODGn1mme+kUgGVsjj+J0xUzZJIlo4P6OY",
+	"7/E7rIT/LP1j+h2aMky9MLOeHZdS1c94HTCDZ29AKTwPa4KPZ5k8Mg5rW5tY/+FRZs7sNWeTGoItzHkU",
+	"1V03i4cmzWmQwWyazXYcrpPXWu312lJBscVZfXJ0rO3uKjz2PKj9cqqvn+mK6lRj8U3tktbJ5rNVzokz",
+	"YQp3xLS0/3epgivwMf1pdufDkVYUm1PGGl6nMGJj8+kX7EkDVgZDBX4uOdN3SKBTI6jQqYGSiVbQnTTe",
+	"I3Zx23UVu3iV4l2leFcp3lWKd0UvXoU5VfTiZ7gHsQjjQunFR6IC3mcAvIuVeRCGH1+WZxu5JHBnz4Qa",
+	"m+f57Vbbf48A80/d1KogcwWZK8hcQeYLgMyoeSu4XMHlCi6/93A5wxfnBZgVD0ZJpCdNxbWOxP7xjED6",
+	"ED6+pLLwLUR2eBAqpGgO+KCLZ6F+u7VBXyPe64hExlzNSQ67k3v0rhVs18m1LD6yi2ZXs17v3lh+aM8Z",
+	"bazRYmrjWAHn6BLXse/tkVZ7fYF1fE/Kj5iY2KgS9abX1Y+4LpvMbjVkg5ZbbIWFdPpjsUsKovD895PH",
+	"kfkes3p/hvwppUvE94gBrCOIIpyWNtQtwvDcZnEW9+DRYxuzci8CuDCjEHZwanOhzUKVCexzjTu/DdP1",
+	"UoR7PWxzbxZft+f6ws9YbTvi8LChYFyEQxkJrWAkdBSbKycUCAp1/0c374FTiQPud8SAJfeJpNa+kepH",
+	"Qxvj4ZMw9P4usNrsLG9pQC3DFTDdEVIE3DPm2fQsvjOM+9JMHjx1YgrGPI5X4LbNF8dwDyE1sF6PB7o8",
+	"K5xyak5Uha8Zt3kxWvCMQznftOoGIccQCWPGAm71+PsTRffupUa8e/bGRsQtaXJOAeuo15sqZqcFdIXo",
+	"tcxA3KGdjY6C+0a7ySEXPIRIdMTPfaOXfQ98Lf3GFvTl2JiEiYf3E6XlSGgPBmYCCPz2ekv3YciTwFiC",
+	"mIPsdYTu8yih4/im61nQ0YBD3WrY/FG91fkJH8aTBj5z9oyEKxmP8Cy/cD+GaW8Dg4Rb+el1SEBF9iXS",
+	"qiPMnpgup7dAkpBx34iK34aNFfDlAU/CEb8z5MJ3j8j1EZGXwWUhx5fh/x7/GsYsMgOMYJikN9+aT7EU",
+	"+8i6zgT4KmbowvM7ou7/7c4Pbv3k5r293Z9+/PGdu/f2dm/v+B6st6FvLoHuBELeY6NYNyhi0VWamsCY",
+	"J9wO00pHmLGBwUhp6HJgPc0TcMPGNAyk0rBx5QqEbKKADVmi5yD0XZpXu7d37nLnaDkJBQ15EsmQzHSi",
+	"oR6JIB6p6IA3Mjj02YhjLJLFQ0ayxVCQMZVNM8gLu9adMGZLXucPThJFy3MSZPf2jjEpNI49txRpStFs",
+	"2nZjC6XTYJ7Ebv7U8nIO2INoMBrUtq6ut7ya2S3ip7VM2Ehovs8TQpDLWWtcpnftI+jWkbmxbVpGHbCL",
+	"8ErVtjbb6O+73sq+2Witt1uPPJoCM49PIVvCq+1zYSZmwS1EKRXXczkXcciVvkNduhuJgOddSNfuta7l",
+	"rp2tZeyVmQrJvcDG5pEXuHblyBusb15fxyBQFbPD11nVcAeXZW2rve6ZCXY8ed/J0MYtypjZRTmX59v8",
+	"Wu1D3yJcgCiThg81QuK0qoMAdmzfxjDMT08PR+z8PzY8/xAcsbd4ZCSVnplRCtb37Wdc4D4WlxEdERkL",
+	"bQBOpNW8yHyLbbKdLH3puL06Al1XXt6dRU4u8+QoNsMAgRx0I8G3kdZUj5QPAzYxg8iZnhesb0f0kxEf",
+	"8ZPM5x2DOxzmoiBG5Y4vuYI6tURHr+45hC8MEGAxmjX+YBhj9hsNcKnNcPkZs9G3IfoLaZ57KKFNR3zk",
+	"GWtzi25vZ9OGJQnDZar0BE8HzPSqHbWNhVdGf3qkwB1kzrN57vfaKVUmCX7D3f3oBHGYUtG+IE44lCvv",
+	"EZknm72J3wprSwUGzJXEktbVhdTWfTFr0p8LbEbCPaNWcoDQlTLmTJwoxxgP1dH9gaYCxonUHJRZjLZ3",
+	"EEsnnOjtB/PFMZcsI4qF9IxigxHi4hgZUDZ33tjDY3N1bXlcVyaPJTPORIG6wSWJu6xxgmg/wNvPWjY6",
+	"cjplZ7mTuPPoLDN3nVA0eRYV58w66B5/oM1y6kUidAHjatT9Bx5oqAdM8WYkFMeolAPcFk5w8s8dQPex",
+	"AMJvc7Gv+7WttRbB8OxzqYBvc97WTKthQpBXIwVwJHHrl+n39qD5ddO2fmvPg2fpWtjSzQGLYqNfhWAr",
+	"0QET8oD9jZV1RSb7tVn8S22rhmadco1pB292DiT4AhEkhS3N7M6IAh3W2fVgjTevdtths82vMRvoEGyE",
+	"bb7Zu8KudssCJFr2v2bJP/a/Qrq00SfmM01J0zH/lj4DzIt+MX08/RJ7CcMKKPQgl95d85x+tRhggUP1",
+	"PKyad9VSmWHozS3Y4ZOzw8ya/MwAp2oT85ZuYj6zsPa93r+sPqQ/LOfwabyrrp8QG63AjnNByl5WWjF/",
+	"hw2MbKO3Z543jlbP0gfklUqvVHptCfU9z+1EM7zS2G9Z+APLqZ7Mrr4bmrvUoe6mWWnjTl+/eYOx6tTs",
+	"u5KMcAH9OidmZQd7Kn+oZvZnTAALzB7saOAJbmYxDIPmdDFQBOpMTNBVwmPFtw7xuuZ9JhiI6RwkCgsR",
+	"kWPF2Ah/BXZGIZa4Zgp8O9J7JOCec6qUZgvQCx212q8Zy5E32LXN8GpvLVhnzWt8o9ts966w5vVgLWyu",
+	"dzd4u7fJrnSvBqc+UiAZSWxMBTiP6I7Tv0aFTCpkcnbIpFj21s3GKsynCvM5PcMKTp4MWpWiqTMBEQPT",
+	"XZaWaO5J2rgvYw66bxajB5F9ZRBScwUYhRHy0AM6J6fztBW4y1loDKIxehQjmTO/6Mafxa/UKd5G9VnC",
+	"Q/rR3NI44eiLFuVH7hXeKbqqC7M7XYQDtfQ36R8xL+bb6ZPp5+m306fp/0w/T5/9VUcUKRyJwHH6ZPpk",
+	"+mX6Mn1h1PXz9L8B04+eTL+ixKTv52rxlcVy6XqJHKCCzY4TMbeQXeteDa6EzU3e7jXbbKPbvBash801",
+	"3uq53xBA0hSsbfVYrLg3g48LWrYzczjayXeyx9EttGr7+hapWVuXg2bPJWVVHNRRKzWqPezrpH3vuMBK",
+	"DKmEAbvPC6rfpxRuHvp53iQpOCQ8kEmoaMNVEr9J4Zm8aSC0yp0VG1szjCeY2y2BgU9Y2e8I2+ThpHBC",
+	"p4Xc8DqFckJk7VdjG5joiIKtg7rvPm+B6S+/gVzMcSzHGMMKTExsUIWXMTMKiQkPekRhIZFBhwfcGDs5",
+	"FlnMP71IGZOSzMyd1TXL7PScMfi9ZS18Nn08/cqYAQ/Vfvod8uUa02CMxDdezg5Mn0L6bPrP018BpVdi",
+	"0Gn6p+mX5utfYd6lNTvP05fp85WjanoZBXuOtVorU/xmTfESs2LefswaW1t/McwKFlYFSKtd27nCiWE8",
+	"oeTrMAQmilul89vEvVulKt6cH9iFeO71ZLI3UjzxoY65Gr7E3AuZ5NBJw8uAhL2KObIZZ9C385DlcLZI",
+	"Ax9HD7boQpWAkwLro8vgPxmvzLhsOqJYNuJYr7J9ko2QKvUt7x46Ds6KQyxf4uFw97+mG5kkOseSYdUB",
+	"9kW7iY/MjL9Il7FdwBVWqbDKxZVWyJwfR2orlKIU2twfB1YerfbYZ6tWPUUnuJaJHDnwYXa92UjLJOSJ",
+	"l+X9G3WMvmSxbatEe0fIbczm2r/Bgj5v3pBCJzL2jQXsycQ5JAQfq5Xyugd4wYfssxszqU9PwGakOSsS",
+	"trynOIw46SZ6j8U2dai+iY9rkzev9K62mu21a+vN6xus3exuBlfCq/xa73o559aC6nsoCY5Q2LEja/r3",
+	"9H/Tl0hT9Q2kz5GnKX0xfZr+KX2Wfj/9fPrlImRMGCOxmM6dDdvEjOU8hVsywQ7RMhUmTwl6pO73YMAe",
+	"NNk+/+BKC6Pp5pMmeccwPVG1BNBsP0tOKbI9bZeyPeVm/PFtm9Y3FlTVH8kw6kXOIFQ+4zLFabPra1s/",
+	"//QIDWkAH+58kptgOR36Ez4mv9+HO5+UeY9PUCp5som7vFcrhA4tqoq50Mfq4Zv0O+g+08gskinlSJQp",
+	"6FK93BFLKuZ5JWmcarZSLqeXy5NHbAedOkts2Uysn9He0aaK1Me821ScJUEf1ERo9mAL/E5t+gtLZ/dN",
+	"p2Z6tzl9kr7E/cIr81EmZqcaiY64O1LK8SLcFPtI9jWWCZ6zDtQ2DEwXcJf+B7iazGY1YeI+sK484B1x",
+	"6BraDBOrjxnvSHtZZwVygCWHEnvOixq1I+rdSdZ/lEQJ3Qk4S2FPdE+d5rL+zqe5YE8a8/jr9BuPaDen",
+	"T9AL/wJNJFy+vLYOxkiafc30n9Jn6beXL5sZSLcW+EUdV+i8Z9FVSidS7NOlR55tOUTz1xziFcXoqBLs",
+	"keeCXRBgLIpXzKPwSdfWrq87n3M7bNK35svWxlnhFTf/qaDTq/Q7swuH9KWBLK8yCPN8+vn0KyKVfDr9",
+	"Aus+PTe70W/xFARd84/TV9MvDML568WAzRInz1YNLlD+yK7SCuFUCOfsEI6dVOjhtoZK9/ngLYI7BknM",
+	"xTkfZ7zjM4BjFHSxbF8ZulmBHeId74iAJckEmLD70BJ0YwnOi8vIznU8B2f7HTFnxhswsM81+Buttm+J",
+	"goSkSsLWabsCPxX3hRyLYlDylk3vORZGmeFZGkC91VFVR+1VV4aTUuP5m/Sb9Pvp16jkv0YrOv0i/X76",
+	"1HoWS2woTH+Rqyr7dZkJhfT36Ss83rXn4XjE+xwPy+l6Bv2E9z7o1PpaD9XW6mrOrbtqCe87NUh4/EGn",
+	"JmRPxrEcg5CYBp50alb6byF9QZtsRIN/yHjF2TxjToWB+Vq4Hmx0m2222Wu2+ZWweS242m1eZ63uWrAe",
+	"bvB2bxkLW8K4fYRPZ+YpcC7d6efY/+l/pa+mjy0n+Yvp0+nj6RP4838W6i1aL4KxwGVUz+nzP79czsZm",
+	"WsIslpMNrXMqVVa2srJLWNl7s6IXZkZRGmfhtPYts7KrD82/xyWu3hE8V+qjYHK3qeqH8sCVE6dauJYe",
+	"p4k0eajWyR9BxT7yFvewjyHbssaR0qU5rjMLeEvzwRt271aGqjJUxlC9llHC+TvHy20WTWWOKnO0pDna",
+	"KRijSJ/rJq80SihreE6gEFmf5dNw+5zFuv+Pc63Yjis4td5quR2ZpsoeZuAhGQm1baZzKDnRD2k5oo0x",
+	"hEyzLlO81B79GBtemmxhlml3f3F1YtueX7QEXw1jm6MDm8H2WnP6mCl2OzrgwjQzTGQ3HxynJsrMNzp1",
+	"TjgLJ4uPDheFjgdUPyzomwnvgb/Z2vAp1GoczRkWSlviSr1tI2MEm4CWoHiy1Jicj8bI+u2Y8Sze/rDW",
+	"5Szhyc5I983TDKrCd5sTvBgpevWk5tVGVCOMqgRROw+P9Nd+VsnEQ19OMxIeaHmfC0h4L+Gqj1oMf5Ij",
+	"RI2Oas+IVK6XKCu7GQkYKZ5cUiDHAliAzK75J9A3ZSdOeWQN9aywFATcaHbVyCNhLCVAyHawUh6iqUra",
+	"uBnzwIC9KGgaeZkeJRzqf7+y2bregFwNNgVdY++yLITAMmxn3RIJilA61H7+EWX9dOfex7YOA1AdBqgX",
+	"yzWw4VA1PAyfPODJBAIZcpXxfNtbnQRK82GucT2WTXpqSdO79h7dT+Rovw/8gY3AvTPk4tYP4YYUggfa",
+	"TNKDyCAkqKf/mv5H+tv0l6vpvyAKfjp9gjkQf0ifE2e30Rd2WOJI3LdxlwNMNqEeUznxlJIlcn3EBNs3",
+	"dx7a1V1SMORyGHOo9yzLKCUfIRDPqt9gsRsPurEM7isPInEQaTuDjFjdUXwfogGx8maS2LvLpJmA4kqZ",
+	"+z0YMqXwnNBGn7pRMHsUDbFEJJexy/MDfuh93Yo+2gwpMyqPSIJaVHGfT+gAmNSv41FF7mj6nG+A9MfR",
+	"x1++/EN+wGM5HFApx3hy+TLMqM5v/uTvPghnF/iNLdBSxpYkmyuz2LyOwModTGXnmHqWP6DsbDRKB8Zy",
+	"FIfQZwccSzuuwC1hZlE4Cow4SBmvOGT2RNnD07xb1r5QyA/KZq4ldHJMhmb8SRYzipcUqCjkUPdXB/xw",
+	"LLjfyAbt0NxCLhbIZlaBM2omkAv0Ol5ZESSru+2CtASxmT60083t7UmJZNv7XGH8mbQf7nxC+qU3iuOm",
+	"5g+0PVfICVdAm3O42Ivl+GXP6VLXUJS4olfUr9SI575EZ57yYD+Ro6HaBiGd7snJYWtklY2c6U43QJYE",
+	"x8qyVTYoAUtCrxBP4YTzAPVhJkpO/n6ktEwm2zCMmTbINrd26Hi10Iw6Kvnh6l6PPn30/wEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -25,10 +25,12 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/support"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -40,6 +42,8 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*supportAPI
+	*newsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -49,6 +53,8 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	supportAPI       = support.Handler
+	newsAPI          = news.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -90,6 +96,8 @@ func New(d Deps) (*echo.Echo, error) {
 		identityAPI:      accounts,
 		organizationsAPI: orgs,
 		systemAPI:        system.New(base),
+		supportAPI:       support.New(base, out),
+		newsAPI:          news.New(base),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
