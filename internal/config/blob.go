@@ -42,7 +42,7 @@ func (c Config) validateBlob(bad func(string, ...any)) {
 			bad("KABINET_BLOB_URL is not a URL: %v", err)
 		case u.Scheme != "file" && u.Scheme != "s3":
 			bad("KABINET_BLOB_URL must be a file:// or s3:// URL")
-		case u.Scheme == "file" && !strings.HasPrefix(u.Path, "/"):
+		case u.Scheme == "file" && (u.Host != "" || !strings.HasPrefix(u.Path, "/")):
 			bad("KABINET_BLOB_URL must name an absolute folder (file:///abs/path)")
 		}
 	}

@@ -19,9 +19,9 @@ func TestBlobSettings(t *testing.T) {
 		want string
 	}{
 		"production without a URL": {with(productionEnv(), "KABINET_BLOB_URL", ""), "KABINET_BLOB_URL is required"},
-		"relative folder":          {map[string]string{"KABINET_BLOB_URL": "file://data/blobs"}, "absolute"},
-		"unknown scheme":           {map[string]string{"KABINET_BLOB_URL": "ftp://example.org/x"}, "file:// or s3://"},
-		"tiny image limit":         {map[string]string{"KABINET_UPLOAD_IMAGE_MAX": "10"}, "KABINET_UPLOAD_IMAGE_MAX"},
+		"relative folder":          {map[string]string{"DATABASE_URL": "x", "KABINET_BLOB_URL": "file://data/blobs"}, "absolute"},
+		"unknown scheme":           {map[string]string{"DATABASE_URL": "x", "KABINET_BLOB_URL": "ftp://example.org/x"}, "file:// or s3://"},
+		"tiny image limit":         {map[string]string{"DATABASE_URL": "x", "KABINET_UPLOAD_IMAGE_MAX": "10"}, "KABINET_UPLOAD_IMAGE_MAX"},
 	} {
 		c, err := Load(env(tc.vars))
 		if err == nil {
