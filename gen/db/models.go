@@ -676,6 +676,11 @@ type CatalogHistory struct {
 	Changes        []byte
 }
 
+type CatalogLexeme struct {
+	Lexeme   string
+	Programs int64
+}
+
 type CatalogOrgCount struct {
 	OrganizationID uuid.UUID
 	Kind           ProgramKind
