@@ -237,6 +237,14 @@ CREATE INDEX programs_pub_start ON programs ((coalesce(next_start_on, 'infinity'
     WHERE status = 'published' AND published_at IS NOT NULL;
 CREATE INDEX programs_pub_org ON programs (organization_id, published_at DESC, id DESC)
     WHERE status = 'published' AND published_at IS NOT NULL;
+-- Everything a search without words filters, sorts and counts by, so that
+-- one with filters on price, hours, starts or open enrollment reads its
+-- matches by an index-only scan of this narrow index (a sixth of the
+-- table's pages) instead of the table.
+CREATE INDEX programs_pub_filter ON programs (organization_id)
+    INCLUDE (id, kind, format, category_id, price_minor, academic_hours, published_at, next_start_on,
+             upcoming_starts, enrollment_windows)
+    WHERE status = 'published' AND published_at IS NOT NULL;
 
 -- Teachers of a program are members of its organization (a membership
 -- removed takes the assignment with it); the teacher role is checked when

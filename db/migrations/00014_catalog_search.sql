@@ -1,8 +1,8 @@
 -- +goose Up
 -- What the public catalog search (internal/catalog/search) needs besides the
--- programs' vectors and indexes (00010_catalog.sql): facet counts kept up
--- to date by triggers, and the function that turns what a visitor typed
--- into a tsquery.
+-- programs' vectors and indexes (00010_catalog.sql): facet counts and a
+-- lexicon kept up to date by triggers, and the functions that turn what a
+-- visitor typed into a tsquery.
 
 -- Published programs counted by organization, category, kind and format:
 -- the facets of a catalog browsed without a text query or other filters
@@ -68,6 +68,32 @@ CREATE FUNCTION catalog_counts_apply(delta jsonb) RETURNS void LANGUAGE sql AS $
 $$;
 -- +goose StatementEnd
 
+-- The lexicon: every stem of the published programs' titles, short
+-- descriptions and tags (their rank_vector), with how many programs have it.
+-- A misspelt word is corrected to its most similar stems (pg_trgm) here, a
+-- table of thousands of rows rather than the catalog itself.
+CREATE TABLE catalog_lexemes (
+    lexeme    text COLLATE "C" PRIMARY KEY,
+    programs  bigint NOT NULL
+);
+CREATE INDEX catalog_lexemes_trgm ON catalog_lexemes USING gin (lexeme gin_trgm_ops);
+CREATE INDEX catalog_lexemes_unused ON catalog_lexemes (lexeme) WHERE programs <= 0;
+
+-- +goose StatementBegin
+CREATE FUNCTION catalog_lexemes_apply(added tsvector[], removed tsvector[]) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO catalog_lexemes AS cl (lexeme, programs)
+    SELECT l.lexeme, sum(x.s)
+    FROM (SELECT v, 1 AS s FROM unnest(added) v UNION ALL SELECT v, -1 FROM unnest(removed) v) x,
+         unnest(x.v) l
+    GROUP BY 1
+    HAVING sum(x.s) <> 0
+    ORDER BY 1
+    ON CONFLICT (lexeme) DO UPDATE SET programs = cl.programs + EXCLUDED.programs;
+
+    DELETE FROM catalog_lexemes WHERE programs <= 0;
+$$;
+-- +goose StatementEnd
+
 -- +goose StatementBegin
 CREATE FUNCTION programs_count() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -91,6 +117,18 @@ BEGIN
     IF delta IS NOT NULL THEN
         PERFORM catalog_counts_apply(delta);
     END IF;
+    IF TG_OP = 'INSERT' THEN
+        PERFORM catalog_lexemes_apply(ARRAY(SELECT rank_vector FROM new_rows WHERE status = 'published'), '{}');
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM catalog_lexemes_apply('{}', ARRAY(SELECT rank_vector FROM old_rows WHERE status = 'published'));
+    ELSE
+        -- Only rows whose words or publication changed.
+        PERFORM catalog_lexemes_apply(
+            ARRAY(SELECT n.rank_vector FROM new_rows n JOIN old_rows o USING (id)
+                  WHERE n.status = 'published' AND (o.status <> 'published' OR o.rank_vector <> n.rank_vector)),
+            ARRAY(SELECT o.rank_vector FROM new_rows n JOIN old_rows o USING (id)
+                  WHERE o.status = 'published' AND (n.status <> 'published' OR o.rank_vector <> n.rank_vector)));
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -112,6 +150,9 @@ CREATE FUNCTION catalog_counts_rebuild() RETURNS void LANGUAGE sql AS $$
     DELETE FROM catalog_org_counts;
     INSERT INTO catalog_org_counts (organization_id, kind, format, programs)
     SELECT organization_id, kind, format, sum(programs) FROM catalog_counts GROUP BY 1, 2, 3;
+    DELETE FROM catalog_lexemes;
+    INSERT INTO catalog_lexemes (lexeme, programs)
+    SELECT l.lexeme, count(*) FROM programs p, unnest(p.rank_vector) l WHERE p.status = 'published' GROUP BY 1;
 $$;
 -- +goose StatementEnd
 
@@ -119,6 +160,17 @@ $$;
 CREATE FUNCTION catalog_tsquery_quote(lexeme text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN '''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''';
+
+-- A stem as a term of catalog_search_query: a prefix, and for stems of seven
+-- letters or more also the stem without its last letter.
+CREATE FUNCTION catalog_tsquery_term(lexeme text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN CASE
+        WHEN char_length(lexeme) >= 7
+            THEN '(' || catalog_tsquery_quote(lexeme) || ':* | ' || catalog_tsquery_quote(left(lexeme, -1)) || ':*)'
+        WHEN char_length(lexeme) >= 3 THEN catalog_tsquery_quote(lexeme) || ':*'
+        ELSE catalog_tsquery_quote(lexeme)
+    END;
 
 -- catalog_search_query turns what a visitor typed into a tsquery that is
 -- kinder than websearch_to_tsquery to Russian word formation: every word is
@@ -130,27 +182,54 @@ CREATE FUNCTION catalog_tsquery_quote(lexeme text) RETURNS text
 -- +goose StatementBegin
 CREATE FUNCTION catalog_search_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT to_tsquery('simple', string_agg(term, ' & ' ORDER BY pos))
-    FROM (
-        SELECT positions[1] AS pos,
-               CASE
-                   WHEN char_length(lexeme) >= 7 THEN format('(%s:* | %s:*)', quoted, catalog_tsquery_quote(left(lexeme, -1)))
-                   WHEN char_length(lexeme) >= 3 THEN quoted || ':*'
-                   ELSE quoted
+    SELECT to_tsquery('simple', string_agg(catalog_tsquery_term(lexeme), ' & ' ORDER BY positions[1]))
+    FROM unnest(to_tsvector('russian', left(q, 200)));
+$$;
+-- +goose StatementEnd
+
+-- catalog_spelling_query is the second chance of a query whose words found
+-- nothing: each stem the lexicon does not know (not even as a prefix) is
+-- ORed with the three known stems most similar to it by trigrams
+-- (pg_trgm.similarity_threshold, 0.3 by default), or dropped when none is,
+-- so «пажарная безопасность» becomes (пажарн | пожарн …) & безопасн. NULL
+-- when every stem is known (nothing to correct) or none is left.
+-- +goose StatementBegin
+CREATE FUNCTION catalog_spelling_query(q text) RETURNS tsquery
+LANGUAGE sql STABLE STRICT PARALLEL SAFE AS $$
+    WITH words AS (
+        SELECT w.positions[1] AS pos, w.lexeme,
+               EXISTS (SELECT 1 FROM catalog_lexemes l
+                       WHERE l.lexeme >= w.lexeme AND l.lexeme < w.lexeme || chr(1114111)) AS known
+        FROM unnest(to_tsvector('russian', left(q, 200))) w
+    ), terms AS (
+        SELECT pos, known,
+               CASE WHEN known THEN catalog_tsquery_term(lexeme)
+                    ELSE (SELECT '(' || string_agg(catalog_tsquery_term(s.lexeme), ' | ') || ')'
+                          FROM (SELECT l.lexeme FROM catalog_lexemes l
+                                WHERE l.lexeme % w.lexeme
+                                ORDER BY similarity(l.lexeme, w.lexeme) DESC, l.programs DESC, l.lexeme
+                                LIMIT 3) s)
                END AS term
-        FROM unnest(to_tsvector('russian', left(q, 200))), LATERAL catalog_tsquery_quote(lexeme) AS quoted
-    ) terms;
+        FROM words w
+    )
+    SELECT CASE WHEN bool_and(known) THEN NULL
+                ELSE to_tsquery('simple', string_agg(term, ' & ' ORDER BY pos)) END
+    FROM terms;
 $$;
 -- +goose StatementEnd
 
 -- +goose Down
+DROP FUNCTION catalog_spelling_query(text);
 DROP FUNCTION catalog_search_query(text);
+DROP FUNCTION catalog_tsquery_term(text);
 DROP FUNCTION catalog_tsquery_quote(text);
 DROP FUNCTION catalog_counts_rebuild();
 DROP TRIGGER programs_count_del ON programs;
 DROP TRIGGER programs_count_upd ON programs;
 DROP TRIGGER programs_count_ins ON programs;
 DROP FUNCTION programs_count();
+DROP FUNCTION catalog_lexemes_apply(tsvector[], tsvector[]);
+DROP TABLE catalog_lexemes;
 DROP FUNCTION catalog_counts_apply(jsonb);
 DROP TABLE catalog_org_counts;
 DROP TABLE catalog_counts;

@@ -885,6 +885,11 @@ type CatalogImage struct {
 	CreatedAt      time.Time
 }
 
+type CatalogLexeme struct {
+	Lexeme   string
+	Programs int64
+}
+
 type CatalogOrgCount struct {
 	OrganizationID uuid.UUID
 	Kind           ProgramKind

@@ -16,11 +16,19 @@ func (a *args) bind(v any) string {
 	return "$" + strconv.Itoa(len(*a))
 }
 
+// How a query's words are matched; the cursor keeps it for the next pages.
+const (
+	matchWords    = ""  // catalog_search_query
+	matchSpelling = "s" // catalog_spelling_query: the words found nothing, misspellings corrected
+	matchTitles   = "t" // trigram word similarity of the title: the corrections found nothing either
+)
+
 // textMatch is the prepared text part of a query.
 type textMatch struct {
 	raw     string // what was typed, normalized
-	tsquery string // catalog_search_query(raw) as text; "" when only stop words
-	fuzzy   bool   // match titles by trigram word similarity instead of words
+	tsquery string // the tsquery as text; "" when it has no terms
+	mode    string // matchWords, matchSpelling or matchTitles
+	fuzzy   bool   // mode == matchTitles: titles by trigrams instead of words
 }
 
 // filter is a normalized query ready to become SQL.

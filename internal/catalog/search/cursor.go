@@ -21,9 +21,9 @@ import (
 type cursor struct {
 	Key string
 	ID  uuid.UUID
-	// Fuzzy: the first page found nothing by words and matched titles by
-	// trigrams; the next pages do the same.
-	Fuzzy bool
+	// Mode is how the first page matched the words (matchWords, …); the
+	// next pages do the same.
+	Mode string
 }
 
 // wireCursor is what the opaque string holds. F ties it to the query it
@@ -34,13 +34,13 @@ type wireCursor struct {
 	F string    `json:"f"`
 	K string    `json:"k"`
 	I uuid.UUID `json:"i"`
-	Z bool      `json:"z,omitempty"`
+	M string    `json:"m,omitempty"`
 }
 
 const cursorVersion = 1
 
 func encodeCursor(c cursor, q Query) string {
-	b, _ := json.Marshal(wireCursor{V: cursorVersion, F: fingerprint(q), K: c.Key, I: c.ID, Z: c.Fuzzy})
+	b, _ := json.Marshal(wireCursor{V: cursorVersion, F: fingerprint(q), K: c.Key, I: c.ID, M: c.Mode})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -59,10 +59,10 @@ func decodeCursor(s string, q Query) (cursor, error) {
 	if w.F != fingerprint(q) {
 		return cursor{}, invalid("it belongs to another query (its filters or sort differ)")
 	}
-	if !validKey(q.Sort, w.K) {
+	if !validKey(q.Sort, w.K) || (w.M != matchWords && w.M != matchSpelling && w.M != matchTitles) {
 		return cursor{}, invalid("not a cursor of this API")
 	}
-	return cursor{Key: w.K, ID: w.I, Fuzzy: w.Z}, nil
+	return cursor{Key: w.K, ID: w.I, Mode: w.M}, nil
 }
 
 // validKey checks that a key will convert back to the sort's type, so a

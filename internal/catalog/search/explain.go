@@ -45,13 +45,26 @@ func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
 			return "", err
 		}
 	}
-	if q.Text != "" && isShort(q.Text) {
-		// The fallback for misspellings, as Search runs it.
+	if q.Text == "" {
+		return out.String(), nil
+	}
+	// The second chances, as Search takes them when the words find nothing.
+	var spelled *string
+	if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
+		return "", err
+	}
+	if spelled != nil {
+		f.text.tsquery, f.text.mode = *spelled, matchSpelling
+		out.WriteString("-- (the spelling-corrected words, when the words find nothing: " + *spelled + ")\n\n")
+		if err := s.explain(ctx, tx, f, after, &out); err != nil {
+			return "", err
+		}
+	} else if isShort(q.Text) {
 		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
 			return "", err
 		}
-		f.text.fuzzy = true
-		out.WriteString("-- (the same with titles matched by trigrams, the fallback when no words match)\n\n")
+		f.text.fuzzy, f.text.mode = true, matchTitles
+		out.WriteString("-- (titles by trigrams, when neither the words nor corrections find anything)\n\n")
 		if err := s.explain(ctx, tx, f, after, &out); err != nil {
 			return "", err
 		}

@@ -75,7 +75,7 @@ func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Resu
 		res.Total += k.Count
 	}
 	if next != nil {
-		next.Fuzzy = f.text.fuzzy
+		next.Mode = f.text.mode
 		res.NextCursor = encodeCursor(*next, f.q)
 	}
 	return res, nil

@@ -18,8 +18,11 @@
 //   - any other query reads its matches once, ranking them and counting the
 //     facets in the same pass, then the page's cards by id; its cost grows
 //     with the number of matches;
-//   - when the words of a short query match nothing, titles are matched by
-//     trigram similarity instead (a misspelling), and the cursor remembers it.
+//   - when the words match nothing, the stems the catalog does not know are
+//     replaced by the most similar ones it does (catalog_spelling_query, a
+//     trigram search in the lexicon of titles, short descriptions and tags);
+//     when that finds nothing either and the query is short, titles are
+//     matched by trigram similarity; the cursor remembers which.
 package search
 
 import (
@@ -194,23 +197,37 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
 	}
 	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
-	switch {
-	case q.Text == "":
-	case after != nil:
-		text.fuzzy = after.Fuzzy
-	case text.tsquery == "" && !isShort(q.Text):
-		return Result{Items: []Item{}, Facets: emptyFacets()}, nil // only stop words
-	case text.tsquery == "":
-		text.fuzzy = true
+	if after != nil {
+		text.mode = after.Mode
 	}
-	if !text.fuzzy {
+	if text.mode == matchWords && (q.Text == "" || text.tsquery != "") {
 		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
-		if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" || !isShort(q.Text) {
+		if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" {
 			return res, err
 		}
-		// Nothing matched the words: a short query may be misspelt.
-		text.fuzzy = true
+		text.mode = matchSpelling // the words found nothing: maybe misspelt
+	} else if text.mode == matchWords {
+		text.mode = matchSpelling // only stop words or unknown ones
 	}
+	if text.mode == matchSpelling {
+		var spelled *string
+		if err := tx.QueryRow(ctx, "SELECT catalog_spelling_query($1)::text", q.Text).Scan(&spelled); err != nil {
+			return Result{}, fmt.Errorf("catalog search: %w", err)
+		}
+		if spelled != nil {
+			sp := text
+			sp.tsquery = *spelled
+			res, err := s.run(ctx, tx, filter{q: q, text: sp, now: s.now()}, after)
+			if err != nil || len(res.Items) > 0 || after != nil {
+				return res, err
+			}
+		}
+		if after != nil || !isShort(q.Text) {
+			return Result{Items: []Item{}, Facets: emptyFacets()}, nil
+		}
+		text.mode = matchTitles // nothing to correct, or the corrections found nothing
+	}
+	text.fuzzy = true
 	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
 		strconv.FormatFloat(FuzzyThreshold, 'f', -1, 64)); err != nil {
 		return Result{}, fmt.Errorf("catalog search: %w", err)
@@ -219,8 +236,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
 }
 
 // FuzzyThreshold is the trigram word similarity (0–1) a title needs to
-// match a misspelt short query. pg_trgm's default, 0.6, misses «пажарная
-// безопасность» for «Основы пожарной безопасности» (0.52).
+// match a short query when neither its words nor their corrections found
+// anything. pg_trgm's default, 0.6, misses one wrong letter in a short
+// word in another form.
 const FuzzyThreshold = 0.5
 
 func normalize(q *Query) error {

@@ -41,8 +41,12 @@ func TestTextSearch(t *testing.T) {
 		{name: "english in short description", text: "budget", want: []string{"pm"}},
 		{name: "tag", text: "аналитика", want: []string{"excel"}},
 		{name: "prefix of the last word", text: "экономис", want: []string{"excel"}},
-		{name: "misspelt short query (trigram)", text: "пидагогика", want: []string{"ped-psy"}},
+		// Misspellings: the unknown stem is replaced by the lexicon's most
+		// similar ones, then the words search runs again.
+		{name: "misspelt word corrected", text: "пидагогика", want: []string{"ped-psy", "ped-basics", "accounting"}, anyOf: true},
+		{name: "misspelt word among right ones", text: "бухгалтерский учот", want: []string{"accounting"}},
 		{name: "misspelt english word", text: "managment", want: []string{"pm"}},
+		{name: "unknown word dropped", text: "педагогика квазистатика", want: []string{"ped-psy", "ped-basics", "accounting"}, anyOf: true},
 		{name: "all words required", text: "педагогика бухгалтеров", want: []string{"accounting"}},
 		{name: "only stop words", text: "и в на", want: []string{}},
 		{name: "nothing", text: "квантовая хромодинамика", want: []string{}},
@@ -84,5 +88,16 @@ func TestRelevanceOrder(t *testing.T) {
 	}
 	if r.Total != 3 {
 		t.Fatalf("total %d", r.Total)
+	}
+}
+
+// TestTitleTrigrams: the last resort, titles by trigram word similarity,
+// for a short query neither whose words nor corrections found anything.
+func TestTitleTrigrams(t *testing.T) {
+	f := textCatalog(t)
+	q := search.Query{Text: "пидагогика"}
+	q.Cursor = search.TitlesCursorForTest(q)
+	if got := slugs(f.search(q)); !slices.Equal(got, []string{"ped-psy"}) {
+		t.Fatalf("titles like «пидагогика»: %v", got)
 	}
 }

@@ -1,0 +1,13 @@
+package search
+
+import "github.com/google/uuid"
+
+// TitlesCursorForTest returns a cursor that makes q's first page match
+// titles by trigrams: it stands before every rank, as if a first page had
+// gone that way.
+func TitlesCursorForTest(q Query) string {
+	if err := normalize(&q); err != nil {
+		panic(err)
+	}
+	return encodeCursor(cursor{Key: "2", ID: uuid.Max, Mode: matchTitles}, q)
+}
