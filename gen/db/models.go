@@ -308,20 +308,19 @@ type Organization struct {
 }
 
 type Outbox struct {
-	ID            int64
-	Channel       string
-	Recipient     string
-	Template      string
-	Locale        string
-	Subject       string
-	BodyText      string
-	BodyHtml      string
-	Status        string
-	Attempts      int32
-	NextAttemptAt time.Time
-	LastError     *string
-	CreatedAt     time.Time
-	SentAt        *time.Time
+	ID        int64
+	Channel   string
+	Recipient string
+	Template  string
+	Locale    string
+	Subject   string
+	BodyText  string
+	BodyHtml  string
+	Status    string
+	Attempts  int32
+	LastError *string
+	CreatedAt time.Time
+	SentAt    *time.Time
 }
 
 type PaymentEvent struct {

@@ -31,8 +31,9 @@ type Config struct {
 	DatabaseURL     string
 	DBMaxConns      int32
 	ShutdownTimeout time.Duration
-	// JanitorInterval is how often an instance deletes rows that can no
-	// longer matter (old counters, spent codes, long-ended sessions).
+	// JanitorInterval is how often the janitor's periodic job, run by one
+	// working process, deletes rows that can no longer matter (old
+	// counters, spent codes, long-ended sessions, old outbox messages).
 	JanitorInterval time.Duration
 	BodyLimit       string // Echo size syntax, e.g. 1M
 	CORSOrigins     []string
@@ -64,6 +65,8 @@ type Config struct {
 	SMTP         SMTP
 	SMS          SMS
 	Outbox       Outbox
+	Jobs         Jobs     // background jobs on River (jobs.go)
+	Operator     Operator // platform operators' credentials (jobs.go)
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
 	// CaptchaVerifyURL, when set, makes registration require a captcha token
@@ -186,6 +189,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	loadDelivery(&l, &c)
+	loadJobs(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
@@ -243,6 +247,7 @@ func (c Config) Validate() error {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
 	c.validateDelivery(bad)
+	c.validateJobs(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

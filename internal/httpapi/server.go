@@ -21,8 +21,10 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/store"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
@@ -53,20 +55,29 @@ type Deps struct {
 	Hasher *auth.Hasher
 	Issuer *auth.Issuer
 	Logger *slog.Logger
+	// Jobs inserts background jobs (message deliveries) in the caller's
+	// transaction.
+	Jobs jobs.Inserter
+	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
+	JobsUI http.Handler
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
 // UI, health checks and metrics.
 func New(d Deps) (*echo.Echo, error) {
+	if d.Jobs == nil {
+		return nil, errors.New("httpapi: Deps.Jobs is required: messages are enqueued as jobs")
+	}
 	tpl, err := notify.LoadTemplates()
 	if err != nil {
 		return nil, err
 	}
+	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
-	accounts := identity.New(base, tpl)
+	accounts := identity.New(base, out)
 	s := &Server{
 		identityAPI:      accounts,
-		organizationsAPI: organizations.New(base, tpl, accounts),
+		organizationsAPI: organizations.New(base, out, accounts),
 		systemAPI:        system.New(base),
 	}
 	doc, err := api.GetSwagger()
@@ -121,6 +132,9 @@ func New(d Deps) (*echo.Echo, error) {
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
+		return nil, err
+	}
+	if err := mountJobsUI(e, d.Config.Operator, d.JobsUI); err != nil {
 		return nil, err
 	}
 	return e, nil
