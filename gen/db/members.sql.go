@@ -205,7 +205,7 @@ func (q *Queries) ListOrganizationsAdministeredBy(ctx context.Context, userID uu
 }
 
 const lockOrganization = `-- name: LockOrganization :one
-SELECT id, slug, name, is_default, created_at, require_staff_2fa FROM organizations WHERE id = $1 FOR NO KEY UPDATE
+SELECT id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at FROM organizations WHERE id = $1 FOR NO KEY UPDATE
 `
 
 // Returns the organization and serializes changes to its people (roles,
@@ -222,6 +222,28 @@ func (q *Queries) LockOrganization(ctx context.Context, id uuid.UUID) (Organizat
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.RequireStaff2fa,
+		&i.ShortName,
+		&i.LogoKey,
+		&i.DescriptionMd,
+		&i.DescriptionHtml,
+		&i.ContactEmail,
+		&i.ContactPhone,
+		&i.Website,
+		&i.Address,
+		&i.LegalName,
+		&i.Inn,
+		&i.Kpp,
+		&i.Ogrn,
+		&i.LegalAddress,
+		&i.BankName,
+		&i.Bik,
+		&i.SettlementAccount,
+		&i.CorrespondentAccount,
+		&i.LicenceNumber,
+		&i.LicenceDate,
+		&i.LicenceIssuer,
+		&i.Version,
+		&i.UpdatedAt,
 	)
 	return i, err
 }

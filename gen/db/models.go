@@ -14,6 +14,262 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type CatalogAction string
+
+const (
+	CatalogActionCreate CatalogAction = "create"
+	CatalogActionUpdate CatalogAction = "update"
+	CatalogActionDelete CatalogAction = "delete"
+)
+
+func (e *CatalogAction) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = CatalogAction(s)
+	case string:
+		*e = CatalogAction(s)
+	default:
+		return fmt.Errorf("unsupported scan type for CatalogAction: %T", src)
+	}
+	return nil
+}
+
+type NullCatalogAction struct {
+	CatalogAction CatalogAction
+	Valid         bool // Valid is true if CatalogAction is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullCatalogAction) Scan(value interface{}) error {
+	if value == nil {
+		ns.CatalogAction, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.CatalogAction.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullCatalogAction) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.CatalogAction), nil
+}
+
+func (e CatalogAction) Valid() bool {
+	switch e {
+	case CatalogActionCreate,
+		CatalogActionUpdate,
+		CatalogActionDelete:
+		return true
+	}
+	return false
+}
+
+func AllCatalogActionValues() []CatalogAction {
+	return []CatalogAction{
+		CatalogActionCreate,
+		CatalogActionUpdate,
+		CatalogActionDelete,
+	}
+}
+
+type CatalogEntity string
+
+const (
+	CatalogEntityOrganization CatalogEntity = "organization"
+	CatalogEntityCategory     CatalogEntity = "category"
+	CatalogEntityProgram      CatalogEntity = "program"
+	CatalogEntityGroup        CatalogEntity = "group"
+)
+
+func (e *CatalogEntity) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = CatalogEntity(s)
+	case string:
+		*e = CatalogEntity(s)
+	default:
+		return fmt.Errorf("unsupported scan type for CatalogEntity: %T", src)
+	}
+	return nil
+}
+
+type NullCatalogEntity struct {
+	CatalogEntity CatalogEntity
+	Valid         bool // Valid is true if CatalogEntity is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullCatalogEntity) Scan(value interface{}) error {
+	if value == nil {
+		ns.CatalogEntity, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.CatalogEntity.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullCatalogEntity) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.CatalogEntity), nil
+}
+
+func (e CatalogEntity) Valid() bool {
+	switch e {
+	case CatalogEntityOrganization,
+		CatalogEntityCategory,
+		CatalogEntityProgram,
+		CatalogEntityGroup:
+		return true
+	}
+	return false
+}
+
+func AllCatalogEntityValues() []CatalogEntity {
+	return []CatalogEntity{
+		CatalogEntityOrganization,
+		CatalogEntityCategory,
+		CatalogEntityProgram,
+		CatalogEntityGroup,
+	}
+}
+
+type CompletionDocument string
+
+const (
+	CompletionDocumentCertificateOfQualification CompletionDocument = "certificate_of_qualification"
+	CompletionDocumentDiploma                    CompletionDocument = "diploma"
+	CompletionDocumentCertificate                CompletionDocument = "certificate"
+	CompletionDocumentNone                       CompletionDocument = "none"
+)
+
+func (e *CompletionDocument) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = CompletionDocument(s)
+	case string:
+		*e = CompletionDocument(s)
+	default:
+		return fmt.Errorf("unsupported scan type for CompletionDocument: %T", src)
+	}
+	return nil
+}
+
+type NullCompletionDocument struct {
+	CompletionDocument CompletionDocument
+	Valid              bool // Valid is true if CompletionDocument is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullCompletionDocument) Scan(value interface{}) error {
+	if value == nil {
+		ns.CompletionDocument, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.CompletionDocument.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullCompletionDocument) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.CompletionDocument), nil
+}
+
+func (e CompletionDocument) Valid() bool {
+	switch e {
+	case CompletionDocumentCertificateOfQualification,
+		CompletionDocumentDiploma,
+		CompletionDocumentCertificate,
+		CompletionDocumentNone:
+		return true
+	}
+	return false
+}
+
+func AllCompletionDocumentValues() []CompletionDocument {
+	return []CompletionDocument{
+		CompletionDocumentCertificateOfQualification,
+		CompletionDocumentDiploma,
+		CompletionDocumentCertificate,
+		CompletionDocumentNone,
+	}
+}
+
+type GroupStatus string
+
+const (
+	GroupStatusPlanned   GroupStatus = "planned"
+	GroupStatusEnrolling GroupStatus = "enrolling"
+	GroupStatusRunning   GroupStatus = "running"
+	GroupStatusFinished  GroupStatus = "finished"
+	GroupStatusCanceled  GroupStatus = "canceled"
+)
+
+func (e *GroupStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = GroupStatus(s)
+	case string:
+		*e = GroupStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for GroupStatus: %T", src)
+	}
+	return nil
+}
+
+type NullGroupStatus struct {
+	GroupStatus GroupStatus
+	Valid       bool // Valid is true if GroupStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullGroupStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.GroupStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.GroupStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullGroupStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.GroupStatus), nil
+}
+
+func (e GroupStatus) Valid() bool {
+	switch e {
+	case GroupStatusPlanned,
+		GroupStatusEnrolling,
+		GroupStatusRunning,
+		GroupStatusFinished,
+		GroupStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func AllGroupStatusValues() []GroupStatus {
+	return []GroupStatus{
+		GroupStatusPlanned,
+		GroupStatusEnrolling,
+		GroupStatusRunning,
+		GroupStatusFinished,
+		GroupStatusCanceled,
+	}
+}
+
 type MemberRole string
 
 const (
@@ -139,6 +395,195 @@ func AllMembershipStatusValues() []MembershipStatus {
 	}
 }
 
+type ProgramKind string
+
+const (
+	ProgramKindQualificationUpgrade   ProgramKind = "qualification_upgrade"
+	ProgramKindProfessionalRetraining ProgramKind = "professional_retraining"
+	ProgramKindCourse                 ProgramKind = "course"
+	ProgramKindWebinar                ProgramKind = "webinar"
+	ProgramKindSeminar                ProgramKind = "seminar"
+)
+
+func (e *ProgramKind) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ProgramKind(s)
+	case string:
+		*e = ProgramKind(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ProgramKind: %T", src)
+	}
+	return nil
+}
+
+type NullProgramKind struct {
+	ProgramKind ProgramKind
+	Valid       bool // Valid is true if ProgramKind is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullProgramKind) Scan(value interface{}) error {
+	if value == nil {
+		ns.ProgramKind, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ProgramKind.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullProgramKind) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ProgramKind), nil
+}
+
+func (e ProgramKind) Valid() bool {
+	switch e {
+	case ProgramKindQualificationUpgrade,
+		ProgramKindProfessionalRetraining,
+		ProgramKindCourse,
+		ProgramKindWebinar,
+		ProgramKindSeminar:
+		return true
+	}
+	return false
+}
+
+func AllProgramKindValues() []ProgramKind {
+	return []ProgramKind{
+		ProgramKindQualificationUpgrade,
+		ProgramKindProfessionalRetraining,
+		ProgramKindCourse,
+		ProgramKindWebinar,
+		ProgramKindSeminar,
+	}
+}
+
+type ProgramStatus string
+
+const (
+	ProgramStatusDraft     ProgramStatus = "draft"
+	ProgramStatusPublished ProgramStatus = "published"
+	ProgramStatusArchived  ProgramStatus = "archived"
+)
+
+func (e *ProgramStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ProgramStatus(s)
+	case string:
+		*e = ProgramStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ProgramStatus: %T", src)
+	}
+	return nil
+}
+
+type NullProgramStatus struct {
+	ProgramStatus ProgramStatus
+	Valid         bool // Valid is true if ProgramStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullProgramStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.ProgramStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ProgramStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullProgramStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ProgramStatus), nil
+}
+
+func (e ProgramStatus) Valid() bool {
+	switch e {
+	case ProgramStatusDraft,
+		ProgramStatusPublished,
+		ProgramStatusArchived:
+		return true
+	}
+	return false
+}
+
+func AllProgramStatusValues() []ProgramStatus {
+	return []ProgramStatus{
+		ProgramStatusDraft,
+		ProgramStatusPublished,
+		ProgramStatusArchived,
+	}
+}
+
+type StudyFormat string
+
+const (
+	StudyFormatOnline   StudyFormat = "online"
+	StudyFormatBlended  StudyFormat = "blended"
+	StudyFormatInPerson StudyFormat = "in_person"
+)
+
+func (e *StudyFormat) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = StudyFormat(s)
+	case string:
+		*e = StudyFormat(s)
+	default:
+		return fmt.Errorf("unsupported scan type for StudyFormat: %T", src)
+	}
+	return nil
+}
+
+type NullStudyFormat struct {
+	StudyFormat StudyFormat
+	Valid       bool // Valid is true if StudyFormat is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullStudyFormat) Scan(value interface{}) error {
+	if value == nil {
+		ns.StudyFormat, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.StudyFormat.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullStudyFormat) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.StudyFormat), nil
+}
+
+func (e StudyFormat) Valid() bool {
+	switch e {
+	case StudyFormatOnline,
+		StudyFormatBlended,
+		StudyFormatInPerson:
+		return true
+	}
+	return false
+}
+
+func AllStudyFormatValues() []StudyFormat {
+	return []StudyFormat{
+		StudyFormatOnline,
+		StudyFormatBlended,
+		StudyFormatInPerson,
+	}
+}
+
 type UserStatus string
 
 const (
@@ -217,6 +662,25 @@ type CalendarFeedToken struct {
 	TokenHash  []byte
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
+}
+
+type CatalogCount struct {
+	OrganizationID uuid.UUID
+	CategoryID     uuid.UUID
+	Kind           ProgramKind
+	Format         StudyFormat
+	Programs       int64
+}
+
+type CatalogHistory struct {
+	ID             int64
+	OrganizationID uuid.UUID
+	EntityType     CatalogEntity
+	EntityID       uuid.UUID
+	Action         CatalogAction
+	ActorID        *uuid.UUID
+	At             time.Time
+	Changes        []byte
 }
 
 type CertificateChallenge struct {
@@ -299,12 +763,34 @@ type OneTimeCode struct {
 }
 
 type Organization struct {
-	ID              uuid.UUID
-	Slug            string
-	Name            string
-	IsDefault       bool
-	CreatedAt       time.Time
-	RequireStaff2fa bool
+	ID                   uuid.UUID
+	Slug                 string
+	Name                 string
+	IsDefault            bool
+	CreatedAt            time.Time
+	RequireStaff2fa      bool
+	ShortName            string
+	LogoKey              *string
+	DescriptionMd        string
+	DescriptionHtml      string
+	ContactEmail         string
+	ContactPhone         string
+	Website              string
+	Address              string
+	LegalName            string
+	Inn                  string
+	Kpp                  string
+	Ogrn                 string
+	LegalAddress         string
+	BankName             string
+	Bik                  string
+	SettlementAccount    string
+	CorrespondentAccount string
+	LicenceNumber        string
+	LicenceDate          pgtype.Date
+	LicenceIssuer        string
+	Version              int32
+	UpdatedAt            time.Time
 }
 
 type Outbox struct {
@@ -330,6 +816,59 @@ type PaymentEvent struct {
 	Status     string
 	Event      string
 	ReceivedAt time.Time
+}
+
+type Program struct {
+	ID                     uuid.UUID
+	OrganizationID         uuid.UUID
+	CategoryID             *uuid.UUID
+	Slug                   string
+	Title                  string
+	ShortDescription       string
+	DescriptionMd          string
+	DescriptionHtml        string
+	Kind                   ProgramKind
+	CompletionDocument     CompletionDocument
+	AcademicHours          int32
+	Format                 StudyFormat
+	PriceMinor             int64
+	Currency               string
+	Tags                   []string
+	CoverKey               *string
+	RequiredDocuments      []string
+	RequiresSnils          bool
+	RequiresPriorEducation bool
+	Status                 ProgramStatus
+	PublishedAt            *time.Time
+	NextStartOn            pgtype.Date
+	UpcomingStarts         pgtype.Multirange[pgtype.Range[pgtype.Date]]
+	EnrollmentWindows      pgtype.Multirange[pgtype.Range[pgtype.Timestamptz]]
+	Version                int32
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	SearchVector           interface{}
+	RankVector             interface{}
+}
+
+type ProgramCategory struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	ParentID       *uuid.UUID
+	Path           string
+	Slug           string
+	Title          string
+	Position       int32
+	Version        int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type ProgramTeacher struct {
+	OrganizationID uuid.UUID
+	ProgramID      uuid.UUID
+	UserID         uuid.UUID
+	Position       int32
+	CreatedAt      time.Time
 }
 
 type PromoCode struct {
@@ -455,6 +994,25 @@ type SsoState struct {
 	RememberMe   bool
 	CreatedAt    time.Time
 	ExpiresAt    time.Time
+}
+
+type StudyGroup struct {
+	ID                 uuid.UUID
+	OrganizationID     uuid.UUID
+	ProgramID          uuid.UUID
+	Code               string
+	Title              string
+	StartsOn           pgtype.Date
+	EndsOn             pgtype.Date
+	EnrollmentOpensAt  *time.Time
+	EnrollmentClosesAt *time.Time
+	Capacity           int32
+	SeatsTaken         int32
+	ScheduleNotes      string
+	Status             GroupStatus
+	Version            int32
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 type TotpAuthenticator struct {

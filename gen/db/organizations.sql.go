@@ -10,7 +10,7 @@ import (
 )
 
 const getDefaultOrganization = `-- name: GetDefaultOrganization :one
-SELECT id, slug, name, is_default, created_at, require_staff_2fa FROM organizations WHERE is_default
+SELECT id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at FROM organizations WHERE is_default
 `
 
 func (q *Queries) GetDefaultOrganization(ctx context.Context) (Organization, error) {
@@ -23,6 +23,28 @@ func (q *Queries) GetDefaultOrganization(ctx context.Context) (Organization, err
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.RequireStaff2fa,
+		&i.ShortName,
+		&i.LogoKey,
+		&i.DescriptionMd,
+		&i.DescriptionHtml,
+		&i.ContactEmail,
+		&i.ContactPhone,
+		&i.Website,
+		&i.Address,
+		&i.LegalName,
+		&i.Inn,
+		&i.Kpp,
+		&i.Ogrn,
+		&i.LegalAddress,
+		&i.BankName,
+		&i.Bik,
+		&i.SettlementAccount,
+		&i.CorrespondentAccount,
+		&i.LicenceNumber,
+		&i.LicenceDate,
+		&i.LicenceIssuer,
+		&i.Version,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -31,7 +53,7 @@ const upsertOrganization = `-- name: UpsertOrganization :one
 INSERT INTO organizations (slug, name)
 VALUES ($1, $2)
 ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name
-RETURNING id, slug, name, is_default, created_at, require_staff_2fa
+RETURNING id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at
 `
 
 type UpsertOrganizationParams struct {
@@ -49,6 +71,28 @@ func (q *Queries) UpsertOrganization(ctx context.Context, arg UpsertOrganization
 		&i.IsDefault,
 		&i.CreatedAt,
 		&i.RequireStaff2fa,
+		&i.ShortName,
+		&i.LogoKey,
+		&i.DescriptionMd,
+		&i.DescriptionHtml,
+		&i.ContactEmail,
+		&i.ContactPhone,
+		&i.Website,
+		&i.Address,
+		&i.LegalName,
+		&i.Inn,
+		&i.Kpp,
+		&i.Ogrn,
+		&i.LegalAddress,
+		&i.BankName,
+		&i.Bik,
+		&i.SettlementAccount,
+		&i.CorrespondentAccount,
+		&i.LicenceNumber,
+		&i.LicenceDate,
+		&i.LicenceIssuer,
+		&i.Version,
+		&i.UpdatedAt,
 	)
 	return i, err
 }

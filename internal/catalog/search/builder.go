@@ -1,0 +1,237 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// args collects query parameters; bind returns the placeholder of a value.
+// The SQL around the placeholders is always one of the constant fragments
+// of this package: no input ever becomes SQL text.
+type args []any
+
+func (a *args) bind(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// textMatch is the prepared text part of a query.
+type textMatch struct {
+	raw     string // what was typed, normalized
+	tsquery string // catalog_search_query(raw) as text; "" when only stop words
+	fuzzy   bool   // match titles by trigram word similarity instead of words
+}
+
+// filter is a normalized query ready to become SQL.
+type filter struct {
+	q    Query
+	text textMatch
+	now  time.Time
+}
+
+// scoped reports whether the query stays within one organization.
+func (f filter) scoped() bool { return f.q.OrganizationID != [16]byte{} || f.q.OrganizationSlug != "" }
+
+// dimensionsOnly reports whether every condition is on a column of
+// catalog_counts. Such a query takes its page from an index in sort order
+// and its facets from catalog_counts; any other counts its matches once
+// (matchSQL).
+func (f filter) dimensionsOnly() bool {
+	q := f.q
+	return q.Text == "" && q.PriceMin == nil && q.PriceMax == nil && q.HoursMin == nil && q.HoursMax == nil &&
+		q.StartsFrom.IsZero() && q.StartsTo.IsZero() && !q.EnrollmentOpen
+}
+
+// dimensionConds are the conditions on organization, category, kind and
+// format, for the table alias t (programs or catalog_counts).
+func (f filter) dimensionConds(a *args, t string) []string {
+	q := f.q
+	var c []string
+	if q.OrganizationID != [16]byte{} {
+		c = append(c, t+".organization_id = "+a.bind(q.OrganizationID))
+	}
+	if q.OrganizationSlug != "" {
+		c = append(c, t+".organization_id = (SELECT id FROM organizations WHERE slug = "+a.bind(q.OrganizationSlug)+")")
+	}
+	if q.CategoryID != [16]byte{} {
+		c = append(c, t+".category_id IN (SELECT d.id FROM program_categories c JOIN program_categories d ON d.path <@ c.path WHERE c.id = "+
+			a.bind(q.CategoryID)+")")
+	}
+	if len(q.Kinds) > 0 {
+		kinds := make([]string, len(q.Kinds))
+		for i, k := range q.Kinds {
+			kinds[i] = string(k)
+		}
+		c = append(c, t+".kind = ANY("+a.bind(kinds)+"::text[]::program_kind[])")
+	}
+	if len(q.Formats) > 0 {
+		formats := make([]string, len(q.Formats))
+		for i, v := range q.Formats {
+			formats[i] = string(v)
+		}
+		c = append(c, t+".format = ANY("+a.bind(formats)+"::text[]::study_format[])")
+	}
+	return c
+}
+
+// conds are all conditions on programs p, each on the row itself.
+//
+// Published only, literally, so that the partial indexes apply. Searches
+// without words also say "published_at IS NOT NULL" (implied by being
+// published), which the sort-order indexes require; word searches do not,
+// so they are left with the GIN indexes (see 00010_catalog.sql).
+func (f filter) conds(a *args) []string {
+	q := f.q
+	c := []string{"p.status = 'published'"}
+	if q.Text == "" {
+		c = append(c, "p.published_at IS NOT NULL")
+	}
+	c = append(c, f.dimensionConds(a, "p")...)
+	switch {
+	case f.text.fuzzy:
+		c = append(c, a.bind(f.text.raw)+"::text <% p.title")
+	case q.Text != "":
+		c = append(c, "p.search_vector @@ "+a.bind(f.text.tsquery)+"::tsquery")
+	}
+	if q.PriceMin != nil {
+		c = append(c, "p.price_minor >= "+a.bind(*q.PriceMin)+"::bigint")
+	}
+	if q.PriceMax != nil {
+		c = append(c, "p.price_minor <= "+a.bind(*q.PriceMax)+"::bigint")
+	}
+	if q.HoursMin != nil {
+		c = append(c, "p.academic_hours >= "+a.bind(*q.HoursMin)+"::integer")
+	}
+	if q.HoursMax != nil {
+		c = append(c, "p.academic_hours <= "+a.bind(*q.HoursMax)+"::integer")
+	}
+	if !q.StartsFrom.IsZero() || !q.StartsTo.IsZero() {
+		c = append(c, "p.upcoming_starts && daterange("+a.bind(dateOrNil(q.StartsFrom))+"::date, "+
+			a.bind(dateOrNil(q.StartsTo))+"::date, '[]')")
+	}
+	if q.EnrollmentOpen {
+		c = append(c, "p.enrollment_windows @> "+a.bind(f.now)+"::timestamptz")
+	}
+	return c
+}
+
+// date keeps the calendar date of t as written, whatever its location.
+func date(t time.Time) string { return t.Format(time.DateOnly) }
+
+// dateOrNil is date, or NULL (an unbounded end) for the zero time.
+func dateOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return date(t)
+}
+
+// order describes a sort: its key expression over p, the direction, and
+// the type the cursor's key is cast back to.
+type order struct {
+	key  string
+	desc bool
+	typ  string
+}
+
+func (f filter) order(a *args) order {
+	switch f.q.Sort {
+	case SortRelevance:
+		return order{key: f.relevance(a), desc: true, typ: "real"}
+	case SortPriceAsc:
+		return order{key: "p.price_minor", typ: "bigint"}
+	case SortPriceDesc:
+		return order{key: "p.price_minor", desc: true, typ: "bigint"}
+	case SortStart:
+		return order{key: "coalesce(p.next_start_on, 'infinity'::date)", typ: "date"}
+	default:
+		return order{key: "p.published_at", desc: true, typ: "timestamptz"}
+	}
+}
+
+// dir returns the SQL direction and the keyset comparison of the order.
+func (o order) dir() (dir, cmp string) {
+	if o.desc {
+		return " DESC", "<"
+	}
+	return "", ">"
+}
+
+// relevance ranks a text match. Words: the weighted rank of the tsquery in
+// rank_vector (title A 1.0; short description and tags B 0.4), where a
+// match in the full description alone ranks about zero. Misspellings: the
+// title's trigram word similarity.
+func (f filter) relevance(a *args) string {
+	if f.text.fuzzy {
+		return "word_similarity(" + a.bind(f.text.raw) + "::text, p.title)::real"
+	}
+	return "ts_rank('{0.1, 0.2, 0.4, 1.0}', p.rank_vector, " + a.bind(f.text.tsquery) + "::tsquery)::real"
+}
+
+// cardColumns are an Item's columns, from programs p and organizations o,
+// followed by the relevance and the sort key (as text) in the page query.
+func (f filter) cardColumns(a *args) string {
+	return `p.id, p.organization_id, o.slug, o.name, p.category_id, p.slug, p.title, p.short_description,
+	p.kind, p.completion_document, p.format, p.academic_hours, p.price_minor, p.currency, p.tags, p.cover_key,
+	p.next_start_on, p.enrollment_windows @> ` + a.bind(f.now) + `::timestamptz, p.published_at, p.updated_at, p.version`
+}
+
+// pageSQL is the page of a dimensions-only query: the programs in sort
+// order straight from the index of the sort, after the cursor's position,
+// one more than the limit. Only the page's rows meet their organizations.
+func (f filter) pageSQL(after *cursor) (string, []any) {
+	var a args
+	where := f.conds(&a)
+	o := f.order(&a)
+	dir, cmp := o.dir()
+	if after != nil {
+		where = append(where, "("+o.key+", p.id) "+cmp+" ("+a.bind(after.Key)+"::"+o.typ+", "+a.bind(after.ID)+"::uuid)")
+	}
+	sql := "SELECT " + f.cardColumns(&a) + ", 0::real, (" + o.key + ")::text" +
+		" FROM programs p JOIN organizations o ON o.id = p.organization_id WHERE " + strings.Join(where, " AND ") +
+		" ORDER BY " + o.key + dir + ", p.id" + dir + " LIMIT " + a.bind(f.q.Limit+1)
+	return sql, a
+}
+
+// matchSQL is every other query: it finds the matches once, into m, and
+// returns from them both the page (rows 'item': id, sort key, position,
+// relevance) and the facets (see facetRows). The page's cards come from
+// cardsSQL.
+func (f filter) matchSQL(after *cursor) (string, []any) {
+	var a args
+	where := f.conds(&a)
+	o := f.order(&a)
+	// The relevance is computed once per match: as the sort key when it is
+	// the sort, else beside it.
+	relInM, relInTop := "0::real", "rel"
+	switch {
+	case f.q.Sort == SortRelevance:
+		relInTop = "sk"
+	case f.q.Text != "":
+		relInM = f.relevance(&a)
+	}
+	dir, cmp := o.dir()
+	var keyset string
+	if after != nil {
+		keyset = " WHERE (sk, id) " + cmp + " (" + a.bind(after.Key) + "::" + o.typ + ", " + a.bind(after.ID) + "::uuid)"
+	}
+	sql := `WITH m AS MATERIALIZED (
+	SELECT p.id, p.kind, p.format, p.category_id, p.organization_id, 1 AS w, ` + relInM + ` AS rel, ` + o.key + ` AS sk
+	FROM programs p WHERE ` + strings.Join(where, " AND ") + `
+), top AS (
+	SELECT id, ` + relInTop + ` AS rel, sk FROM m` + keyset + ` ORDER BY sk` + dir + `, id` + dir + ` LIMIT ` + a.bind(f.q.Limit+1) + `
+), ` + facetGroups + `
+SELECT 'item', id, sk::text, '', NULL::uuid, row_number() OVER (ORDER BY sk` + dir + `, id` + dir + `), rel FROM top
+UNION ALL
+` + facetRows(f.scoped())
+	return sql, a
+}
+
+// cardsSQL reads the cards of the given programs.
+func (f filter) cardsSQL(ids []any) (string, []any) {
+	var a args
+	cols := f.cardColumns(&a)
+	return "SELECT " + cols + ", 0::real, '' FROM programs p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ANY(" +
+		a.bind(ids) + "::uuid[])", a
+}

@@ -1,0 +1,84 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Explain runs the queries of q under EXPLAIN (ANALYZE, BUFFERS) and
+// returns the plans: to check that the indexes carry a search (make bench
+// writes them to .bench/). It executes the queries, so use it on a
+// database where that is harmless.
+func (s *Searcher) Explain(ctx context.Context, q Query) (string, error) {
+	if err := normalize(&q); err != nil {
+		return "", err
+	}
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, q)
+		if err != nil {
+			return "", err
+		}
+		after = &c
+	}
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	seqscan := "on"
+	if q.Text != "" {
+		seqscan = "off"
+	}
+	var tsq *string
+	if err := tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq); err != nil {
+		return "", err
+	}
+	f := filter{q: q, now: s.now(), text: textMatch{raw: q.Text, tsquery: deref(tsq)}}
+	var out strings.Builder
+	if f.text.tsquery != "" || q.Text == "" {
+		if err := s.explain(ctx, tx, f, after, &out); err != nil {
+			return "", err
+		}
+	}
+	if q.Text != "" && isShort(q.Text) {
+		// The fallback for misspellings, as Search runs it.
+		if _, err := tx.Exec(ctx, fmt.Sprintf("SET LOCAL pg_trgm.word_similarity_threshold = %v", FuzzyThreshold)); err != nil {
+			return "", err
+		}
+		f.text.fuzzy = true
+		out.WriteString("-- (the same with titles matched by trigrams, the fallback when no words match)\n\n")
+		if err := s.explain(ctx, tx, f, after, &out); err != nil {
+			return "", err
+		}
+	}
+	return out.String(), nil
+}
+
+func (s *Searcher) explain(ctx context.Context, d DB, f filter, after *cursor, out *strings.Builder) error {
+	type part struct {
+		name string
+		sql  func() (string, []any)
+	}
+	parts := []part{{"matches, page and facets (then the page's cards by id)", func() (string, []any) { return f.matchSQL(after) }}}
+	if f.dimensionsOnly() {
+		parts = []part{{"page", func() (string, []any) { return f.pageSQL(after) }}, {"facets", f.countsSQL}}
+	}
+	for _, p := range parts {
+		sql, args := p.sql()
+		rows, err := d.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "+sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", p.name, err)
+		}
+		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("explain %s: %w", p.name, err)
+		}
+		fmt.Fprintf(out, "-- %s\n%s\n\n", p.name, strings.Join(lines, "\n"))
+	}
+	return nil
+}

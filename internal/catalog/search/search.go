@@ -1,0 +1,413 @@
+// Package search is the public catalog search: published programs across
+// organizations or within one, found by full-text search in Russian and
+// English (with tolerance for misspelt short queries), filtered, sorted,
+// paged with opaque keyset cursors, and counted into facets.
+//
+// The SQL is built per request from fixed fragments (see builder.go): every
+// value travels as a parameter, and only the conditions a query uses appear
+// in it, so the planner sees plain predicates that match the partial
+// indexes of 00010_catalog.sql instead of "$1 IS NULL OR …" patterns.
+package search
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kabinet-edu/kabinet/gen/db"
+)
+
+// Sort orders the results.
+type Sort string
+
+// The sorts. Ties are broken by the program id, so every order is total and
+// a cursor names one position in it.
+const (
+	SortRelevance Sort = "relevance"  // best match first; needs Text (else newest)
+	SortNewest    Sort = "newest"     // last published first (the default without Text)
+	SortPriceAsc  Sort = "price_asc"  // cheapest first
+	SortPriceDesc Sort = "price_desc" // dearest first
+	SortStart     Sort = "start"      // nearest upcoming group first; none last
+)
+
+// Limits of a page.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+	maxTextRunes = 200
+)
+
+// Query is one search. Zero values mean "no condition".
+type Query struct {
+	// Text is what the visitor typed.
+	Text string
+	// OrganizationID or OrganizationSlug keep the search within one
+	// organization; then the category facet is counted too.
+	OrganizationID   uuid.UUID
+	OrganizationSlug string
+	// CategoryID keeps programs of the category and all its descendants.
+	CategoryID uuid.UUID
+	Kinds      []db.ProgramKind
+	Formats    []db.StudyFormat
+	// Price bounds in minor units (kopecks), inclusive.
+	PriceMin, PriceMax *int64
+	// Academic hours bounds, inclusive.
+	HoursMin, HoursMax *int32
+	// StartsFrom and StartsTo (dates, inclusive) keep programs with a planned
+	// or enrolling group starting within them.
+	StartsFrom, StartsTo time.Time
+	// EnrollmentOpen keeps programs with a group taking applications now.
+	EnrollmentOpen bool
+	Sort           Sort
+	// Limit is the page size: DefaultLimit when 0, at most MaxLimit.
+	Limit int
+	// Cursor is Result.NextCursor of the previous page, for the same query.
+	Cursor string
+}
+
+// Result is one page.
+type Result struct {
+	Items []Item
+	// NextCursor fetches the next page; "" on the last one.
+	NextCursor string
+	// Facets count the programs matching the whole query (every page).
+	Facets Facets
+	// Total is the number of matching programs.
+	Total int64
+}
+
+// Item is a program card.
+type Item struct {
+	ID                 uuid.UUID
+	OrganizationID     uuid.UUID
+	OrganizationSlug   string
+	OrganizationName   string
+	CategoryID         *uuid.UUID
+	Slug               string
+	Title              string
+	ShortDescription   string
+	Kind               db.ProgramKind
+	CompletionDocument db.CompletionDocument
+	Format             db.StudyFormat
+	AcademicHours      int32
+	PriceMinor         int64
+	Currency           string
+	Tags               []string
+	CoverKey           *string
+	// NextStartOn is the date of the nearest planned or enrolling group.
+	NextStartOn *time.Time
+	// EnrollmentOpen: a group takes applications now.
+	EnrollmentOpen bool
+	PublishedAt    time.Time
+	UpdatedAt      time.Time
+	// Version changes with every edit: with the id it makes list ETags.
+	Version int32
+	// Relevance is the rank of a text search (0 without Text).
+	Relevance float32
+}
+
+// QueryError says which part of a Query is unacceptable; the HTTP layer
+// reports it as a field error (Field is the query parameter's name).
+type QueryError struct {
+	Field   string
+	Message string
+}
+
+func (e *QueryError) Error() string { return e.Field + ": " + e.Message }
+
+// DB is what the searcher needs: *pgxpool.Pool, *pgx.Conn and pgx.Tx have it.
+type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Searcher runs searches against one database.
+type Searcher struct {
+	db  DB
+	now func() time.Time
+}
+
+// New returns a Searcher; now tells the time for "enrollment open now"
+// (time.Now when nil).
+func New(database DB, now func() time.Time) *Searcher {
+	if now == nil {
+		now = time.Now
+	}
+	return &Searcher{db: database, now: now}
+}
+
+// Search runs q. Invalid input is a *QueryError.
+func (s *Searcher) Search(ctx context.Context, q Query) (Result, error) {
+	if err := normalize(&q); err != nil {
+		return Result{}, err
+	}
+	var after *cursor
+	if q.Cursor != "" {
+		c, err := decodeCursor(q.Cursor, q)
+		if err != nil {
+			return Result{}, err
+		}
+		after = &c
+	}
+	// One read-only transaction carries the settings below; it is rolled
+	// back, having changed nothing.
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // nothing to keep
+	// JIT compilation costs more than these queries. With words to match,
+	// sequential scans are off: the planner prices them without the cost of
+	// detoasting every row's search vector, and at a few percent
+	// selectivity picks them over the GIN index, many times slower.
+	seqscan := "on"
+	if q.Text != "" {
+		seqscan = "off"
+	}
+	// The tsquery is computed here, once, so that the big queries get a
+	// constant to plan with and rank by.
+	var tsq *string
+	err = tx.QueryRow(ctx, `SELECT set_config('jit', 'off', true), set_config('enable_seqscan', $2, true),
+		catalog_search_query($1)::text`, q.Text, seqscan).Scan(nil, nil, &tsq)
+	if err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	text := textMatch{raw: q.Text, tsquery: deref(tsq)}
+	switch {
+	case q.Text == "":
+	case after != nil:
+		text.fuzzy = after.Fuzzy
+	case text.tsquery == "" && !isShort(q.Text):
+		return Result{Items: []Item{}, Facets: emptyFacets()}, nil // only stop words
+	case text.tsquery == "":
+		text.fuzzy = true
+	}
+	if !text.fuzzy {
+		res, err := s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+		if err != nil || len(res.Items) > 0 || after != nil || q.Text == "" || !isShort(q.Text) {
+			return res, err
+		}
+		// Nothing matched the words: a short query may be misspelt.
+		text.fuzzy = true
+	}
+	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)",
+		strconv.FormatFloat(FuzzyThreshold, 'f', -1, 64)); err != nil {
+		return Result{}, fmt.Errorf("catalog search: %w", err)
+	}
+	return s.run(ctx, tx, filter{q: q, text: text, now: s.now()}, after)
+}
+
+// FuzzyThreshold is the trigram word similarity (0–1) a title needs to
+// match a misspelt short query. pg_trgm's default, 0.6, misses «пажарная
+// безопасность» for «Основы пожарной безопасности» (0.52).
+const FuzzyThreshold = 0.5
+
+// run fetches the page and the facets of f: for a dimensions-only query
+// the page from the sort's index and the facets from catalog_counts, for
+// any other both from one pass over the matches, then the page's cards.
+func (s *Searcher) run(ctx context.Context, d DB, f filter, after *cursor) (Result, error) {
+	res := Result{Items: []Item{}, Facets: emptyFacets()}
+	var next *cursor
+	if f.dimensionsOnly() {
+		sql, args := f.pageSQL(after)
+		items, err := s.cards(ctx, d, sql, args)
+		if err != nil {
+			return Result{}, err
+		}
+		if len(items) > f.q.Limit {
+			last := items[f.q.Limit-1]
+			next = &cursor{Key: last.key, ID: last.ID}
+			items = items[:f.q.Limit]
+		}
+		for _, it := range items {
+			res.Items = append(res.Items, it.Item)
+		}
+		sql, args = f.countsSQL()
+		if err := s.facetsInto(ctx, d, sql, args, &res, nil); err != nil {
+			return Result{}, err
+		}
+	} else {
+		sql, args := f.matchSQL(after)
+		var page []pageRow
+		if err := s.facetsInto(ctx, d, sql, args, &res, &page); err != nil {
+			return Result{}, err
+		}
+		slices.SortFunc(page, func(a, b pageRow) int { return cmp.Compare(a.pos, b.pos) })
+		if len(page) > f.q.Limit {
+			last := page[f.q.Limit-1]
+			next = &cursor{Key: last.key, ID: last.id}
+			page = page[:f.q.Limit]
+		}
+		if len(page) > 0 {
+			ids := make([]any, len(page))
+			for i, r := range page {
+				ids[i] = r.id
+			}
+			sql, args := f.cardsSQL(ids)
+			items, err := s.cards(ctx, d, sql, args)
+			if err != nil {
+				return Result{}, err
+			}
+			byID := make(map[uuid.UUID]Item, len(items))
+			for _, it := range items {
+				byID[it.ID] = it.Item
+			}
+			for _, r := range page {
+				it, ok := byID[r.id]
+				if !ok {
+					continue // deleted between the two statements
+				}
+				it.Relevance = r.rel
+				res.Items = append(res.Items, it)
+			}
+		}
+	}
+	res.Facets.sort()
+	for _, k := range res.Facets.Kinds {
+		res.Total += k.Count
+	}
+	if next != nil {
+		next.Fuzzy = f.text.fuzzy
+		res.NextCursor = encodeCursor(*next, f.q)
+	}
+	return res, nil
+}
+
+// pageRow is one program of a page found by matchSQL.
+type pageRow struct {
+	id  uuid.UUID
+	key string
+	pos int64
+	rel float32
+}
+
+// facetsInto reads facet rows into res.Facets and, when page is not nil,
+// the 'item' rows of matchSQL into page.
+func (s *Searcher) facetsInto(ctx context.Context, d DB, sql string, args []any, res *Result, page *[]pageRow) error {
+	rows, err := d.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	if err != nil {
+		return fmt.Errorf("catalog search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r facetRow
+		var rel float32
+		if err := rows.Scan(&r.facet, &r.id, &r.value, &r.label, &r.parent, &r.n, &rel); err != nil {
+			return fmt.Errorf("catalog search: %w", err)
+		}
+		if r.facet == "item" {
+			*page = append(*page, pageRow{id: *r.id, key: r.value, pos: r.n, rel: rel})
+			continue
+		}
+		res.Facets.add(r)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("catalog search: %w", err)
+	}
+	return nil
+}
+
+// keyedItem is an Item with the text of its sort key.
+type keyedItem struct {
+	Item
+	key string
+}
+
+// cards reads Items from pageSQL or cardsSQL.
+func (s *Searcher) cards(ctx context.Context, d DB, sql string, args []any) ([]keyedItem, error) {
+	rows, err := d.Query(ctx, sql, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog search: %w", err)
+	}
+	defer rows.Close()
+	var items []keyedItem
+	for rows.Next() {
+		var it keyedItem
+		if err := rows.Scan(&it.ID, &it.OrganizationID, &it.OrganizationSlug, &it.OrganizationName, &it.CategoryID,
+			&it.Slug, &it.Title, &it.ShortDescription, &it.Kind, &it.CompletionDocument, &it.Format,
+			&it.AcademicHours, &it.PriceMinor, &it.Currency, &it.Tags, &it.CoverKey, &it.NextStartOn, &it.EnrollmentOpen,
+			&it.PublishedAt, &it.UpdatedAt, &it.Version, &it.Relevance, &it.key); err != nil {
+			return nil, fmt.Errorf("catalog search: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("catalog search: %w", err)
+	}
+	return items, nil
+}
+
+func normalize(q *Query) error {
+	q.Text = strings.Join(strings.Fields(q.Text), " ")
+	if utf8.RuneCountInString(q.Text) > maxTextRunes {
+		return &QueryError{"q", fmt.Sprintf("at most %d characters", maxTextRunes)}
+	}
+	q.OrganizationSlug = strings.TrimSpace(q.OrganizationSlug)
+	for _, k := range q.Kinds {
+		if !k.Valid() {
+			return &QueryError{"kind", fmt.Sprintf("unknown program kind %q", k)}
+		}
+	}
+	for _, f := range q.Formats {
+		if !f.Valid() {
+			return &QueryError{"format", fmt.Sprintf("unknown format %q", f)}
+		}
+	}
+	switch {
+	case q.PriceMin != nil && *q.PriceMin < 0:
+		return &QueryError{"priceMin", "must not be negative"}
+	case q.PriceMin != nil && q.PriceMax != nil && *q.PriceMin > *q.PriceMax:
+		return &QueryError{"priceMax", "must not be below priceMin"}
+	case q.HoursMin != nil && *q.HoursMin < 0:
+		return &QueryError{"hoursMin", "must not be negative"}
+	case q.HoursMin != nil && q.HoursMax != nil && *q.HoursMin > *q.HoursMax:
+		return &QueryError{"hoursMax", "must not be below hoursMin"}
+	case !q.StartsFrom.IsZero() && !q.StartsTo.IsZero() && q.StartsTo.Before(q.StartsFrom):
+		return &QueryError{"startsTo", "must not be before startsFrom"}
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortNewest, SortPriceAsc, SortPriceDesc, SortStart:
+	default:
+		return &QueryError{"sort", fmt.Sprintf("unknown sort %q", q.Sort)}
+	}
+	if q.Sort == SortRelevance && q.Text == "" {
+		q.Sort = SortNewest
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultLimit
+	case q.Limit > MaxLimit:
+		q.Limit = MaxLimit
+	}
+	return nil
+}
+
+// isShort tells the queries whose misspellings the trigram index catches:
+// one or two words, long enough to have trigrams.
+func isShort(text string) bool {
+	n := utf8.RuneCountInString(text)
+	return n >= 3 && n <= 40 && len(strings.Fields(text)) <= 2
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// ErrInvalidCursor is wrapped by the *QueryError of a cursor that is
+// malformed or belongs to another query.
+var ErrInvalidCursor = errors.New("invalid cursor")

@@ -1,0 +1,184 @@
+// Command catbench measures the public catalog search (internal/catalog/search)
+// on generated catalogs of several sizes (1,000 and 100,000 programs by
+// default) and reports p50/p95 latencies of typical searches, with the
+// EXPLAIN (ANALYZE) plans that show which indexes carry them.
+//
+//	go run ./scripts/catbench -database-url postgres://…/postgres -out .bench
+//
+// The URL must be a superuser's (seeding turns triggers off) on a server
+// where the command may create databases; each size gets its own database,
+// named after the size and the migrations, and is reused by later runs.
+// Results: <out>/catalog-search.txt (the table), catalog-search.json,
+// catalog-explain-<size>.txt and catalog-generic-plan.txt.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/kabinet-edu/kabinet/db/migrations"
+	"github.com/kabinet-edu/kabinet/internal/store"
+)
+
+func logf(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
+
+func main() {
+	adminURL := flag.String("database-url", os.Getenv("BENCH_DATABASE_URL"), "superuser PostgreSQL URL on a server where databases may be created")
+	sizesFlag := flag.String("sizes", "1000,100000", "catalog sizes (programs), comma-separated")
+	runs := flag.Int("runs", 200, "measured runs of each query at each size (0: only write the plans)")
+	out := flag.String("out", ".bench", "folder for the results")
+	reseed := flag.Bool("reseed", false, "seed again even when a database of the size exists")
+	flag.Parse()
+	if *adminURL == "" {
+		logf("catbench: -database-url (or BENCH_DATABASE_URL) is required")
+		os.Exit(2)
+	}
+	var sizes []int
+	for _, s := range strings.Split(*sizesFlag, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 200 {
+			logf("catbench: bad size %q (at least 200)", s)
+			os.Exit(2)
+		}
+		sizes = append(sizes, n)
+	}
+	if err := run(context.Background(), *adminURL, sizes, *runs, *out, *reseed); err != nil {
+		logf("catbench: %v", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, adminURL string, sizes []int, runs int, out string, reseed bool) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	var reports []sizeReport
+	for _, n := range sizes {
+		pool, err := prepare(ctx, adminURL, n, reseed)
+		if err != nil {
+			return fmt.Errorf("%d programs: %w", n, err)
+		}
+		var r sizeReport
+		if runs > 0 {
+			logf("== %d programs: measuring %d runs of each query", n, runs)
+			r, err = measure(ctx, pool, n, runs)
+		}
+		if err == nil {
+			err = writeExplains(ctx, pool, n, out, len(reports) == len(sizes)-1)
+		}
+		pool.Close()
+		if err != nil {
+			return fmt.Errorf("%d programs: %w", n, err)
+		}
+		reports = append(reports, r)
+	}
+	if runs == 0 {
+		return nil // -runs 0: plans only
+	}
+	return writeReport(out, reports)
+}
+
+// prepare returns a pool on a seeded database of n programs, creating and
+// seeding it when needed.
+func prepare(ctx context.Context, adminURL string, n int, reseed bool) (*pgxpool.Pool, error) {
+	sum, err := migrationsHash()
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("kabinet_catbench_%d_%s", n, sum[:10])
+	admin, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close(ctx)
+	var exists bool
+	if err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return nil, err
+	}
+	dbURL, err := withDatabase(adminURL, name)
+	if err != nil {
+		return nil, err
+	}
+	if exists && !reseed {
+		pool, err := store.Open(ctx, dbURL, 4)
+		if err != nil {
+			return nil, err
+		}
+		var have int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM programs").Scan(&have); err == nil && have == n {
+			logf("== %d programs: reusing database %s", n, name)
+			return pool, nil
+		}
+		pool.Close()
+	}
+	// Databases of older migrations are dead weight.
+	rows, err := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", fmt.Sprintf("kabinet_catbench_%d_%%", n))
+	if err != nil {
+		return nil, err
+	}
+	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range old {
+		if _, err := admin.Exec(ctx, "DROP DATABASE "+pgx.Identifier{o}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, err
+	}
+	pool, err := store.Open(ctx, dbURL, 4)
+	if err != nil {
+		return nil, err
+	}
+	logf("== %d programs: migrating and seeding %s", n, name)
+	if err := store.Migrate(ctx, pool, slog.New(slog.DiscardHandler)); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := seed(ctx, pool, n); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+func withDatabase(raw, name string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" {
+		return "", fmt.Errorf("the database URL must be a postgres:// URL")
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+func migrationsHash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(migrations.FS, path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+// Elapsed times are rounded for the report.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
