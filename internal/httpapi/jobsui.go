@@ -27,15 +27,26 @@ func mountJobsUI(e *echo.Echo, op config.Operator, ui http.Handler) error {
 		// Config.Validate refuses this already; never serve the UI open.
 		return errors.New("the jobs UI needs KABINET_OPERATOR_USERNAME and KABINET_OPERATOR_PASSWORD")
 	}
-	// The browser resends Basic credentials to every request of the
-	// origin, so a state-changing request (cancel, retry, delete, pause)
-	// from another site is refused: Sec-Fetch-Site or Origin must say it
-	// comes from the UI itself.
-	h := echo.WrapHandler(http.NewCrossOriginProtection().Handler(ui))
-	auth := operatorAuth(op)
-	e.Any(JobsUIPath, h, auth)
-	e.Any(JobsUIPath+"/*", h, auth)
+	h := echo.WrapHandler(ui)
+	mw := []echo.MiddlewareFunc{operatorAuth(op), sameOrigin()}
+	e.Any(JobsUIPath, h, mw...)
+	e.Any(JobsUIPath+"/*", h, mw...)
 	return nil
+}
+
+// sameOrigin refuses (403) a state-changing request (cancel, retry, delete,
+// pause) that the browser says comes from another site: it resends Basic
+// credentials to every request of the origin, whoever makes the page.
+func sameOrigin() echo.MiddlewareFunc {
+	cop := http.NewCrossOriginProtection()
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if err := cop.Check(c.Request()); err != nil {
+				return echo.NewHTTPError(http.StatusForbidden, "Cross-site requests may not change jobs.")
+			}
+			return next(c)
+		}
+	}
 }
 
 // operatorAuth lets through requests that carry the operator credentials

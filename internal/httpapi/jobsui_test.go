@@ -37,7 +37,7 @@ func jobsUIRequest(t *testing.T, env *apitest.Env, method, path, user, password 
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := env.HTTPClient.Do(req) // checks that errors are problem+json
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,11 +97,9 @@ func TestJobsUIRequiresOperatorCredentials(t *testing.T) {
 
 	// Basic credentials go with every request to the origin: another site
 	// must not use them to change anything.
-	res, _ = jobsUIRequest(t, env, http.MethodPost, httpapi.JobsUIPath+"/api/jobs/cancel", operatorUser, operatorPassword,
+	res, body = jobsUIRequest(t, env, http.MethodPost, httpapi.JobsUIPath+"/api/jobs/cancel", operatorUser, operatorPassword,
 		"Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
-	if res.StatusCode != http.StatusForbidden {
-		t.Errorf("a cross-site POST: %d, want 403", res.StatusCode)
-	}
+	apitest.ProblemOf(t, res.StatusCode, res.Header, body, http.StatusForbidden, "forbidden")
 }
 
 // The assembly itself refuses to serve the UI without credentials, should a
