@@ -38,6 +38,27 @@ func (e AuthResponseTokenType) Valid() bool {
 	}
 }
 
+// Defines values for CommerceSettingsWithdrawalPolicy.
+const (
+	FullBeforeStart CommerceSettingsWithdrawalPolicy = "full_before_start"
+	None            CommerceSettingsWithdrawalPolicy = "none"
+	ProRata         CommerceSettingsWithdrawalPolicy = "pro_rata"
+)
+
+// Valid indicates whether the value is a known member of the CommerceSettingsWithdrawalPolicy enum.
+func (e CommerceSettingsWithdrawalPolicy) Valid() bool {
+	switch e {
+	case FullBeforeStart:
+		return true
+	case None:
+		return true
+	case ProRata:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ContactChallengeChannel.
 const (
 	ContactChallengeChannelEmail ContactChallengeChannel = "email"
@@ -253,19 +274,19 @@ func (e Locale) Valid() bool {
 
 // Defines values for MemberImportRowResultOutcome.
 const (
-	Added   MemberImportRowResultOutcome = "added"
-	Created MemberImportRowResultOutcome = "created"
-	Skipped MemberImportRowResultOutcome = "skipped"
+	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
+	MemberImportRowResultOutcomeCreated MemberImportRowResultOutcome = "created"
+	MemberImportRowResultOutcomeSkipped MemberImportRowResultOutcome = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
 func (e MemberImportRowResultOutcome) Valid() bool {
 	switch e {
-	case Added:
+	case MemberImportRowResultOutcomeAdded:
 		return true
-	case Created:
+	case MemberImportRowResultOutcomeCreated:
 		return true
-	case Skipped:
+	case MemberImportRowResultOutcomeSkipped:
 		return true
 	default:
 		return false
@@ -284,6 +305,165 @@ func (e MemberStatus) Valid() bool {
 	case Active:
 		return true
 	case Blocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderStatus.
+const (
+	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderStatusCanceled          OrderStatus = "canceled"
+	OrderStatusInProgress        OrderStatus = "in_progress"
+	OrderStatusPaid              OrderStatus = "paid"
+	OrderStatusPartiallyRefunded OrderStatus = "partially_refunded"
+	OrderStatusRefunded          OrderStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the OrderStatus enum.
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusAwaitingPayment:
+		return true
+	case OrderStatusCanceled:
+		return true
+	case OrderStatusInProgress:
+		return true
+	case OrderStatusPaid:
+		return true
+	case OrderStatusPartiallyRefunded:
+		return true
+	case OrderStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentPurpose.
+const (
+	PaymentPurposeBankTransfer   PaymentPurpose = "bank_transfer"
+	PaymentPurposeEarlyRepayment PaymentPurpose = "early_repayment"
+	PaymentPurposeFull           PaymentPurpose = "full"
+	PaymentPurposeInstallment    PaymentPurpose = "installment"
+)
+
+// Valid indicates whether the value is a known member of the PaymentPurpose enum.
+func (e PaymentPurpose) Valid() bool {
+	switch e {
+	case PaymentPurposeBankTransfer:
+		return true
+	case PaymentPurposeEarlyRepayment:
+		return true
+	case PaymentPurposeFull:
+		return true
+	case PaymentPurposeInstallment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRequestMode.
+const (
+	Next      PaymentRequestMode = "next"
+	Remainder PaymentRequestMode = "remainder"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRequestMode enum.
+func (e PaymentRequestMode) Valid() bool {
+	switch e {
+	case Next:
+		return true
+	case Remainder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentStatus.
+const (
+	PaymentStatusCanceled          PaymentStatus = "canceled"
+	PaymentStatusCreated           PaymentStatus = "created"
+	PaymentStatusPending           PaymentStatus = "pending"
+	PaymentStatusSucceeded         PaymentStatus = "succeeded"
+	PaymentStatusWaitingForCapture PaymentStatus = "waiting_for_capture"
+)
+
+// Valid indicates whether the value is a known member of the PaymentStatus enum.
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCanceled:
+		return true
+	case PaymentStatusCreated:
+		return true
+	case PaymentStatusPending:
+		return true
+	case PaymentStatusSucceeded:
+		return true
+	case PaymentStatusWaitingForCapture:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeKind.
+const (
+	PromoCodeKindFixed   PromoCodeKind = "fixed"
+	PromoCodeKindPercent PromoCodeKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeKind enum.
+func (e PromoCodeKind) Valid() bool {
+	switch e {
+	case PromoCodeKindFixed:
+		return true
+	case PromoCodeKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeRequestKind.
+const (
+	PromoCodeRequestKindFixed   PromoCodeRequestKind = "fixed"
+	PromoCodeRequestKindPercent PromoCodeRequestKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeRequestKind enum.
+func (e PromoCodeRequestKind) Valid() bool {
+	switch e {
+	case PromoCodeRequestKindFixed:
+		return true
+	case PromoCodeRequestKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefundStatus.
+const (
+	RefundStatusCanceled  RefundStatus = "canceled"
+	RefundStatusCreated   RefundStatus = "created"
+	RefundStatusPending   RefundStatus = "pending"
+	RefundStatusSucceeded RefundStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RefundStatus enum.
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCanceled:
+		return true
+	case RefundStatusCreated:
+		return true
+	case RefundStatusPending:
+		return true
+	case RefundStatusSucceeded:
 		return true
 	default:
 		return false
@@ -374,6 +554,27 @@ const (
 func (e TotpEnrolmentPeriod) Valid() bool {
 	switch e {
 	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAckOutcome.
+const (
+	Applied   WebhookAckOutcome = "applied"
+	Duplicate WebhookAckOutcome = "duplicate"
+	Ignored   WebhookAckOutcome = "ignored"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAckOutcome enum.
+func (e WebhookAckOutcome) Valid() bool {
+	switch e {
+	case Applied:
+		return true
+	case Duplicate:
+		return true
+	case Ignored:
 		return true
 	default:
 		return false
@@ -574,6 +775,24 @@ type CloseAccountRequest struct {
 	Password *string `json:"password,omitempty"`
 }
 
+// CommerceSettings defines model for CommerceSettings.
+type CommerceSettings struct {
+	NoRefundAfterPercent int `json:"noRefundAfterPercent"`
+
+	// ReminderDays Installment reminders go out this many days before a due date.
+	ReminderDays int `json:"reminderDays"`
+
+	// WithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+	// pro_rata: the share of the group's days not yet begun (nothing from
+	// `noRefundAfterPercent` of the course on); none: no refunds.
+	WithdrawalPolicy CommerceSettingsWithdrawalPolicy `json:"withdrawalPolicy"`
+}
+
+// CommerceSettingsWithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+// pro_rata: the share of the group's days not yet begun (nothing from
+// `noRefundAfterPercent` of the course on); none: no refunds.
+type CommerceSettingsWithdrawalPolicy string
+
 // ContactChallenge defines model for ContactChallenge.
 type ContactChallenge struct {
 	// Change True when confirming replaces the current address.
@@ -756,6 +975,80 @@ type InitialPasswordRequest struct {
 	// Login The account's e-mail or mobile phone.
 	Login       string `json:"login"`
 	NewPassword string `json:"newPassword"`
+}
+
+// Installment defines model for Installment.
+type Installment struct {
+	// Amount Kopecks; the parts add up to the order total exactly (rounding on the last).
+	Amount int64              `json:"amount"`
+	DueOn  openapi_types.Date `json:"dueOn"`
+
+	// GraceEndsOn The last day it may be paid before access to the program is suspended.
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+
+	// Number From 1.
+	Number int `json:"number"`
+
+	// Overdue Unpaid after its grace period: access is suspended until it is paid.
+	Overdue bool `json:"overdue"`
+
+	// PaidAt When it was paid; `null` while unpaid.
+	PaidAt *time.Time `json:"paidAt"`
+}
+
+// InstallmentPlan defines model for InstallmentPlan.
+type InstallmentPlan struct {
+	// Active Offered at checkout.
+	Active bool `json:"active"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent int `json:"firstSharePercent"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays int                `json:"graceDays"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths int `json:"intervalMonths"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount int64  `json:"minOrderAmount"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanPage defines model for InstallmentPlanPage.
+type InstallmentPlanPage struct {
+	Items []InstallmentPlan `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InstallmentPlanRequest defines model for InstallmentPlanRequest.
+type InstallmentPlanRequest struct {
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent *int `json:"firstSharePercent,omitempty"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays *int `json:"graceDays,omitempty"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths *int `json:"intervalMonths,omitempty"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount *int64 `json:"minOrderAmount,omitempty"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanUpdate defines model for InstallmentPlanUpdate.
+type InstallmentPlanUpdate struct {
+	// Active Offer the plan at checkout or not; orders on it keep their schedules.
+	Active bool `json:"active"`
 }
 
 // Invitation defines model for Invitation.
@@ -1044,6 +1337,127 @@ type NotificationPreferencesUpdate struct {
 	SmsMarketing bool `json:"smsMarketing"`
 }
 
+// Order defines model for Order.
+type Order struct {
+	// CreatedAt When it was placed.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// Discount The promo code discount (kopecks).
+	Discount int64 `json:"discount"`
+
+	// Due total − paid: what is left to pay (kopecks).
+	Due int64 `json:"due"`
+
+	// History Every status change and money movement, oldest first.
+	History []OrderEvent       `json:"history"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// InstallmentPlanID The installment plan chosen at checkout.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId"`
+
+	// Installments The schedule; empty without installments.
+	Installments   []Installment      `json:"installments"`
+	Lines          []OrderLine        `json:"lines"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Paid Paid so far (kopecks).
+	Paid      int64   `json:"paid"`
+	PromoCode *string `json:"promoCode"`
+
+	// Refunded Refunded so far (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// Status awaiting_payment → paid (in one payment); with installments in_progress
+	// (after the first part) → paid; canceled (by the learner, before any
+	// payment); partially_refunded and refunded after refunds.
+	Status OrderStatus `json:"status"`
+
+	// Subtotal Sum of the lines before discount (kopecks).
+	Subtotal int64 `json:"subtotal"`
+
+	// Total subtotal − discount (kopecks).
+	Total int64 `json:"total"`
+
+	// UpdatedAt The last change.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// OrderEvent defines model for OrderEvent.
+type OrderEvent struct {
+	// ActorID Who caused it; `null` for the payment provider or a background job.
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Amount Money moved (kopecks), if any.
+	Amount *int64 `json:"amount"`
+
+	// Cause What caused it: `learner`, `staff`, `payment:<id>`, `refund:<id>`, `reconciliation`.
+	Cause string `json:"cause"`
+
+	// Event created, payment_succeeded, installment_paid, canceled, refund_succeeded, …
+	//
+	// Example: payment_succeeded
+	Event string `json:"event"`
+
+	// FromStatus The order status before (an OrderStatus), `null` when it did not change.
+	FromStatus *string `json:"fromStatus"`
+
+	// OccurredAt When it happened.
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// ToStatus The order status after (an OrderStatus), `null` when it did not change.
+	ToStatus *string `json:"toStatus"`
+}
+
+// OrderLine defines model for OrderLine.
+type OrderLine struct {
+	// Amount price − discount.
+	Amount int64 `json:"amount"`
+
+	// ApplicationID The approved application this line pays for.
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+
+	// Discount The promo discount on this line (kopecks).
+	Discount int64 `json:"discount"`
+
+	// GroupID The study group of the application.
+	GroupID *openapi_types.UUID `json:"groupId"`
+
+	// Price The price at checkout (kopecks).
+	Price     int64              `json:"price"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Title The program's title at checkout.
+	Title string `json:"title"`
+}
+
+// OrderPage defines model for OrderPage.
+type OrderPage struct {
+	Items []Order `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// OrderRequest defines model for OrderRequest.
+type OrderRequest struct {
+	// ApplicationIds Approved applications of one organization.
+	ApplicationIds []openapi_types.UUID `json:"applicationIds"`
+
+	// InstallmentPlanID One of the organization's active plans.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId,omitempty"`
+	PromoCode         *string             `json:"promoCode,omitempty"`
+}
+
+// OrderStatus awaiting_payment → paid (in one payment); with installments in_progress
+// (after the first part) → paid; canceled (by the learner, before any
+// payment); partially_refunded and refunded after refunds.
+type OrderStatus string
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -1060,6 +1474,35 @@ type Organization struct {
 type OrganizationSecuritySettings struct {
 	// RequireStaffTwoFactor Staff must have a second factor to use the organization's staff endpoints.
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
+}
+
+// OverdueInstallment defines model for OverdueInstallment.
+type OverdueInstallment struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string             `json:"currency"`
+	DueOn       openapi_types.Date `json:"dueOn"`
+	Email       string             `json:"email"`
+	FirstName   string             `json:"firstName"`
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+	LastName    string             `json:"lastName"`
+	Number      int                `json:"number"`
+	OrderID     openapi_types.UUID `json:"orderId"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// OverdueInstallmentPage defines model for OverdueInstallmentPage.
+type OverdueInstallmentPage struct {
+	Items []OverdueInstallment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // PasswordForgotRequest Exactly one of `email` and `phone`.
@@ -1083,6 +1526,97 @@ type PasswordResetRequest struct {
 	// Token The token from the e-mailed link.
 	Token *string `json:"token,omitempty"`
 }
+
+// Payment defines model for Payment.
+type Payment struct {
+	// Amount Kopecks.
+	Amount             int64   `json:"amount"`
+	CancellationReason *string `json:"cancellationReason"`
+
+	// ConfirmationURL Send the payer here while `pending`.
+	ConfirmationURL *string `json:"confirmationUrl"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Installments The installment numbers it settles.
+	Installments []int              `json:"installments"`
+	OrderID      openapi_types.UUID `json:"orderId"`
+
+	// Provider Example: sandbox
+	Provider string `json:"provider"`
+
+	// Purpose What it pays: the whole order, one installment, or every part left (early repayment).
+	Purpose PaymentPurpose `json:"purpose"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status created: not yet accepted by the provider (retried by reconciliation);
+	// pending: waiting for the payer at `confirmationUrl`; succeeded and
+	// canceled are final and never change again.
+	Status PaymentStatus `json:"status"`
+
+	// SucceededAt When it succeeded.
+	SucceededAt *time.Time `json:"succeededAt"`
+}
+
+// PaymentPurpose What it pays: the whole order, one installment, or every part left (early repayment).
+type PaymentPurpose string
+
+// PaymentPage defines model for PaymentPage.
+type PaymentPage struct {
+	Items []Payment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PaymentRequest defines model for PaymentRequest.
+type PaymentRequest struct {
+	// Mode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+	Mode *PaymentRequestMode `json:"mode,omitempty"`
+}
+
+// PaymentRequestMode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+type PaymentRequestMode string
+
+// PaymentStatistics defines model for PaymentStatistics.
+type PaymentStatistics struct {
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// From The period's start, as asked.
+	From *time.Time `json:"from"`
+
+	// Orders Orders placed in the period.
+	Orders int64 `json:"orders"`
+
+	// Outstanding Still due on live orders (kopecks).
+	Outstanding int64 `json:"outstanding"`
+
+	// Paid Paid in (kopecks).
+	Paid int64 `json:"paid"`
+
+	// Refunded Refunded (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// To The period's end (exclusive), as asked.
+	To *time.Time `json:"to"`
+}
+
+// PaymentStatus created: not yet accepted by the provider (retried by reconciliation);
+// pending: waiting for the payer at `confirmationUrl`; succeeded and
+// canceled are final and never change again.
+type PaymentStatus string
 
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
@@ -1135,6 +1669,114 @@ type ProfileUpdate struct {
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
 }
 
+// PromoCode defines model for PromoCode.
+type PromoCode struct {
+	CategoryIds []openapi_types.UUID `json:"categoryIds"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	Kind     PromoCodeKind      `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount int64 `json:"minAmount"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds []openapi_types.UUID `json:"programIds"`
+
+	// Used Uses counted (orders not canceled).
+	Used      int        `json:"used"`
+	ValidFrom *time.Time `json:"validFrom"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeKind defines model for PromoCode.Kind.
+type PromoCodeKind string
+
+// PromoCodePage defines model for PromoCodePage.
+type PromoCodePage struct {
+	Items []PromoCode `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PromoCodeRequest defines model for PromoCodeRequest.
+type PromoCodeRequest struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency *string              `json:"currency,omitempty"`
+	Kind     PromoCodeRequestKind `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeRequestKind defines model for PromoCodeRequest.Kind.
+type PromoCodeRequestKind string
+
+// PromoCodeUpdate The fields to change; the code, kind and value stay (orders refer to them).
+type PromoCodeUpdate struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -1148,6 +1790,35 @@ type Reauthentication struct {
 	ValidUntil time.Time `json:"validUntil"`
 }
 
+// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+type Receipt struct {
+	Email *string       `json:"email"`
+	Items []ReceiptItem `json:"items"`
+	Phone *string       `json:"phone"`
+}
+
+// ReceiptItem defines model for ReceiptItem.
+type ReceiptItem struct {
+	// Amount Price of one unit (kopecks).
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string `json:"currency"`
+	Description string `json:"description"`
+
+	// PaymentMode Example: full_prepayment
+	PaymentMode string `json:"paymentMode"`
+
+	// PaymentSubject Example: service
+	PaymentSubject string `json:"paymentSubject"`
+	Quantity       int    `json:"quantity"`
+
+	// VatCode ЮKassa vat_code (1 = без НДС).
+	VatCode int `json:"vatCode"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -1158,6 +1829,53 @@ type RecoveryCodes struct {
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
 }
+
+// Refund defines model for Refund.
+type Refund struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The staff member who made it.
+	CreatedBy openapi_types.UUID `json:"createdBy"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	OrderID  openapi_types.UUID `json:"orderId"`
+
+	// PaymentID The payment it returns money of.
+	PaymentID openapi_types.UUID `json:"paymentId"`
+	Reason    string             `json:"reason"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status succeeded and canceled are final.
+	Status RefundStatus `json:"status"`
+}
+
+// RefundList defines model for RefundList.
+type RefundList struct {
+	Items []Refund `json:"items"`
+
+	// Refundable What the withdrawal policy still allows to refund now (kopecks).
+	Refundable int64 `json:"refundable"`
+}
+
+// RefundRequest defines model for RefundRequest.
+type RefundRequest struct {
+	// Amount Kopecks; omitted: everything the withdrawal policy allows.
+	Amount *int64 `json:"amount,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// RefundStatus succeeded and canceled are final.
+type RefundStatus string
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
@@ -1421,8 +2139,37 @@ type User struct {
 	TimeZone TimeZone `json:"timeZone"`
 }
 
+// WebhookAck defines model for WebhookAck.
+type WebhookAck struct {
+	// Outcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+	Outcome WebhookAckOutcome `json:"outcome"`
+}
+
+// WebhookAckOutcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+type WebhookAckOutcome string
+
+// WebhookNotification A provider's notification, ЮKassa-shaped. Nothing in it is trusted but the object id.
+type WebhookNotification struct {
+	// Event Example: payment.succeeded
+	Event  string                     `json:"event"`
+	Object WebhookNotification_Object `json:"object"`
+
+	// Type Example: notification
+	Type                 string                 `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// WebhookNotification_Object defines model for WebhookNotification.Object.
+type WebhookNotification_Object struct {
+	ID                   string                 `json:"id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // Cursor defines model for Cursor.
 type Cursor = string
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
 
 // Limit defines model for Limit.
 type Limit = int
@@ -1493,8 +2240,69 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMyOrdersParams defines parameters for ListMyOrders.
+type ListMyOrdersParams struct {
+	// Status Only orders in this status.
+	Status *OrderStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// From Placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateOrderParams defines parameters for CreateOrder.
+type CreateOrderParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// CreatePaymentParams defines parameters for CreatePayment.
+type CreatePaymentParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetMyPaymentStatisticsParams defines parameters for GetMyPaymentStatistics.
+type GetMyPaymentStatisticsParams struct {
+	// From Orders placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Orders placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Currency The currency to sum (default RUB).
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ListMyPaymentsParams defines parameters for ListMyPayments.
+type ListMyPaymentsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1513,6 +2321,18 @@ type ListMySessionsParams struct {
 
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
 type ListOrganizationAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListInstallmentPlansParams defines parameters for ListInstallmentPlans.
+type ListInstallmentPlansParams struct {
+	// All Include inactive plans (staff only).
+	All *bool `form:"all,omitempty" json:"all,omitempty"`
+
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1540,6 +2360,35 @@ type ListMembersParams struct {
 	// Status Only active or only blocked members.
 	Status *MemberStatus `form:"status,omitempty" json:"status,omitempty"`
 
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRefundParams defines parameters for CreateRefund.
+type CreateRefundParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// ListOverdueInstallmentsParams defines parameters for ListOverdueInstallments.
+type ListOverdueInstallmentsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPromoCodesParams defines parameters for ListPromoCodes.
+type ListPromoCodesParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1601,6 +2450,12 @@ type ConfirmEmailJSONRequestBody = ContactCodeRequest
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
 
+// CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
+type CreateOrderJSONRequestBody = OrderRequest
+
+// CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
+type CreatePaymentJSONRequestBody = PaymentRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
@@ -1625,6 +2480,15 @@ type DisableTotpJSONRequestBody = TotpDisableRequest
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
+// PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
+type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// CreateInstallmentPlanJSONRequestBody defines body for CreateInstallmentPlan for application/json ContentType.
+type CreateInstallmentPlanJSONRequestBody = InstallmentPlanRequest
+
+// UpdateInstallmentPlanJSONRequestBody defines body for UpdateInstallmentPlan for application/json ContentType.
+type UpdateInstallmentPlanJSONRequestBody = InstallmentPlanUpdate
+
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
 
@@ -1634,8 +2498,178 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
 
+// CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
+type CreateRefundJSONRequestBody = RefundRequest
+
+// CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
+type CreatePromoCodeJSONRequestBody = PromoCodeRequest
+
+// UpdatePromoCodeJSONRequestBody defines body for UpdatePromoCode for application/json ContentType.
+type UpdatePromoCodeJSONRequestBody = PromoCodeUpdate
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// ReceivePaymentNotificationJSONRequestBody defines body for ReceivePaymentNotification for application/json ContentType.
+type ReceivePaymentNotificationJSONRequestBody = WebhookNotification
+
+// Getter for additional properties for WebhookNotification. Returns the specified
+// element and whether it was found
+func (a WebhookNotification) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification
+func (a *WebhookNotification) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a *WebhookNotification) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["event"]; found {
+		err = json.Unmarshal(raw, &a.Event)
+		if err != nil {
+			return fmt.Errorf("error reading 'event': %w", err)
+		}
+		delete(object, "event")
+	}
+
+	if raw, found := object["object"]; found {
+		err = json.Unmarshal(raw, &a.Object)
+		if err != nil {
+			return fmt.Errorf("error reading 'object': %w", err)
+		}
+		delete(object, "object")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a WebhookNotification) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["event"], err = json.Marshal(a.Event)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event': %w", err)
+	}
+
+	object["object"], err = json.Marshal(a.Object)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'object': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookNotification_Object. Returns the specified
+// element and whether it was found
+func (a WebhookNotification_Object) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification_Object
+func (a *WebhookNotification_Object) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a *WebhookNotification_Object) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a WebhookNotification_Object) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1735,12 +2769,36 @@ type ServerInterface interface {
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx echo.Context) error
+	// ListMyOrders My orders (the archive)
+	// (GET /api/v1/me/orders)
+	ListMyOrders(ctx echo.Context, params ListMyOrdersParams) error
+	// CreateOrder Place an order for approved applications
+	// (POST /api/v1/me/orders)
+	CreateOrder(ctx echo.Context, params CreateOrderParams) error
+	// GetMyOrder One of my orders
+	// (GET /api/v1/me/orders/{orderId})
+	GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// CancelMyOrder Cancel my order before paying
+	// (POST /api/v1/me/orders/{orderId}/cancel)
+	CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// ListOrderPayments Payments of my order
+	// (GET /api/v1/me/orders/{orderId}/payments)
+	ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error
+	// CreatePayment Pay for my order
+	// (POST /api/v1/me/orders/{orderId}/payments)
+	CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
 	// ChangePassword Change my password
 	// (POST /api/v1/me/password)
 	ChangePassword(ctx echo.Context) error
+	// GetMyPaymentStatistics My payment statistics
+	// (GET /api/v1/me/payment-statistics)
+	GetMyPaymentStatistics(ctx echo.Context, params GetMyPaymentStatisticsParams) error
+	// ListMyPayments My payments and their receipts
+	// (GET /api/v1/me/payments)
+	ListMyPayments(ctx echo.Context, params ListMyPaymentsParams) error
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx echo.Context) error
@@ -1798,6 +2856,21 @@ type ServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// GetCommerceSettings Withdrawal policy and reminders
+	// (GET /api/v1/organizations/{organizationId}/commerce-settings)
+	GetCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// PutCommerceSettings Set the withdrawal policy and reminders
+	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
+	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListInstallmentPlans List installment plans
+	// (GET /api/v1/organizations/{organizationId}/installment-plans)
+	ListInstallmentPlans(ctx echo.Context, organizationID openapi_types.UUID, params ListInstallmentPlansParams) error
+	// CreateInstallmentPlan Create an installment plan
+	// (POST /api/v1/organizations/{organizationId}/installment-plans)
+	CreateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateInstallmentPlan Offer or withdraw an installment plan
+	// (PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId})
+	UpdateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID, planID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -1828,12 +2901,39 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListRefunds Refunds of an order
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
+	// CreateRefund Refund an order, fully or in part
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	CreateRefund(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params CreateRefundParams) error
+	// ListOverdueInstallments Overdue installments
+	// (GET /api/v1/organizations/{organizationId}/overdue-installments)
+	ListOverdueInstallments(ctx echo.Context, organizationID openapi_types.UUID, params ListOverdueInstallmentsParams) error
+	// ListPromoCodes List promo codes
+	// (GET /api/v1/organizations/{organizationId}/promo-codes)
+	ListPromoCodes(ctx echo.Context, organizationID openapi_types.UUID, params ListPromoCodesParams) error
+	// CreatePromoCode Create a promo code
+	// (POST /api/v1/organizations/{organizationId}/promo-codes)
+	CreatePromoCode(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeletePromoCode Delete an unused promo code
+	// (DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	DeletePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
+	// GetPromoCode One promo code
+	// (GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	GetPromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
+	// UpdatePromoCode Change a promo code's terms
+	// (PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	UpdatePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ReceivePaymentNotification Payment provider notifications (webhook)
+	// (POST /api/v1/payments/webhooks/{provider})
+	ReceivePaymentNotification(ctx echo.Context, provider string) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -2195,6 +3295,169 @@ func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context)
 	return err
 }
 
+// ListMyOrders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyOrders(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyOrdersParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyOrders(ctx, params)
+	return err
+}
+
+// CreateOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrder(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateOrderParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrder(ctx, params)
+	return err
+}
+
+// GetMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrder(ctx, orderID)
+	return err
+}
+
+// CancelMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelMyOrder(ctx, orderID)
+	return err
+}
+
+// ListOrderPayments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrderPayments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrderPayments(ctx, orderID)
+	return err
+}
+
+// CreatePayment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePayment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePaymentParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePayment(ctx, orderID, params)
+	return err
+}
+
 // ListMyOrganizations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	var err error
@@ -2226,6 +3489,63 @@ func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChangePassword(ctx)
+	return err
+}
+
+// GetMyPaymentStatistics converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyPaymentStatistics(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyPaymentStatisticsParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", ctx.QueryParams(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter currency: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyPaymentStatistics(ctx, params)
+	return err
+}
+
+// ListMyPayments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyPayments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyPaymentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyPayments(ctx, params)
 	return err
 }
 
@@ -2464,6 +3784,117 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
+	return err
+}
+
+// GetCommerceSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCommerceSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// PutCommerceSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListInstallmentPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstallmentPlans(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInstallmentPlansParams
+	// ------------- Optional query parameter "all" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", ctx.QueryParams(), &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstallmentPlans(ctx, organizationID, params)
+	return err
+}
+
+// CreateInstallmentPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInstallmentPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInstallmentPlan(ctx, organizationID)
+	return err
+}
+
+// UpdateInstallmentPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateInstallmentPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "planId" -------------
+	var planID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planId", ctx.Param("planId"), &planID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateInstallmentPlan(ctx, organizationID, planID)
 	return err
 }
 
@@ -2728,6 +4159,228 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListRefunds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRefunds(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRefunds(ctx, organizationID, orderID)
+	return err
+}
+
+// CreateRefund converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRefund(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRefundParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRefund(ctx, organizationID, orderID, params)
+	return err
+}
+
+// ListOverdueInstallments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOverdueInstallments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOverdueInstallmentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOverdueInstallments(ctx, organizationID, params)
+	return err
+}
+
+// ListPromoCodes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPromoCodes(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPromoCodesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPromoCodes(ctx, organizationID, params)
+	return err
+}
+
+// CreatePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePromoCode(ctx, organizationID)
+	return err
+}
+
+// DeletePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
+// GetPromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
+// UpdatePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -2757,6 +4410,22 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// ReceivePaymentNotification converts echo context to params.
+func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReceivePaymentNotification(ctx, provider)
 	return err
 }
 
@@ -2892,6 +4561,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders", wrapper.ListMyOrders, options.OperationMiddlewares["listMyOrders"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders", wrapper.CreateOrder, options.OperationMiddlewares["createOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId", wrapper.GetMyOrder, options.OperationMiddlewares["getMyOrder"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/cancel", wrapper.CancelMyOrder, options.OperationMiddlewares["cancelMyOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/payments", wrapper.ListOrderPayments, options.OperationMiddlewares["listOrderPayments"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/payments", wrapper.CreatePayment, options.OperationMiddlewares["createPayment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/payments", wrapper.ListMyPayments, options.OperationMiddlewares["listMyPayments"]...)
+	router.GET(options.BaseURL+"/api/v1/me/payment-statistics", wrapper.GetMyPaymentStatistics, options.OperationMiddlewares["getMyPaymentStatistics"]...)
+	router.POST(options.BaseURL+"/api/v1/payments/webhooks/:provider", wrapper.ReceivePaymentNotification, options.OperationMiddlewares["receivePaymentNotification"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes", wrapper.ListPromoCodes, options.OperationMiddlewares["listPromoCodes"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes", wrapper.CreatePromoCode, options.OperationMiddlewares["createPromoCode"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.DeletePromoCode, options.OperationMiddlewares["deletePromoCode"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.GetPromoCode, options.OperationMiddlewares["getPromoCode"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.UpdatePromoCode, options.OperationMiddlewares["updatePromoCode"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans", wrapper.ListInstallmentPlans, options.OperationMiddlewares["listInstallmentPlans"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans", wrapper.CreateInstallmentPlan, options.OperationMiddlewares["createInstallmentPlan"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans/:planId", wrapper.UpdateInstallmentPlan, options.OperationMiddlewares["updateInstallmentPlan"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/overdue-installments", wrapper.ListOverdueInstallments, options.OperationMiddlewares["listOverdueInstallments"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.ListRefunds, options.OperationMiddlewares["listRefunds"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.CreateRefund, options.OperationMiddlewares["createRefund"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.GetCommerceSettings, options.OperationMiddlewares["getCommerceSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.PutCommerceSettings, options.OperationMiddlewares["putCommerceSettings"]...)
 
 }
 
@@ -7383,6 +9074,839 @@ func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type ListMyOrdersRequestObject struct {
+	Params ListMyOrdersParams
+}
+
+type ListMyOrdersResponseObject interface {
+	VisitListMyOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListMyOrders200JSONResponse OrderPage
+
+func (response ListMyOrders200JSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders401ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders422ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders429ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders500ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders503ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrderRequestObject struct {
+	Params CreateOrderParams
+	Body   *CreateOrderJSONRequestBody
+}
+
+type CreateOrderResponseObject interface {
+	VisitCreateOrderResponse(w http.ResponseWriter) error
+}
+
+type CreateOrder201JSONResponse Order
+
+func (response CreateOrder201JSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder400ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder401ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder409ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder413ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder415ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder422ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder429ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder500ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder503ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderResponseObject interface {
+	VisitGetMyOrderResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrder200JSONResponse Order
+
+func (response GetMyOrder200JSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder401ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder404ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder429ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder500ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder503ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type CancelMyOrderResponseObject interface {
+	VisitCancelMyOrderResponse(w http.ResponseWriter) error
+}
+
+type CancelMyOrder200JSONResponse Order
+
+func (response CancelMyOrder200JSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder401ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder404ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder409ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder429ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder500ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder503ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPaymentsRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type ListOrderPaymentsResponseObject interface {
+	VisitListOrderPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListOrderPayments200JSONResponse PaymentPage
+
+func (response ListOrderPayments200JSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments401ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments404ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments429ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments500ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments503ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+	Params  CreatePaymentParams
+	Body    *CreatePaymentJSONRequestBody
+}
+
+type CreatePaymentResponseObject interface {
+	VisitCreatePaymentResponse(w http.ResponseWriter) error
+}
+
+type CreatePayment201JSONResponse Payment
+
+func (response CreatePayment201JSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment400ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment401ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment404ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment409ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment413ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment415ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment422ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment429ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment500ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment502ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment503ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -7631,6 +10155,224 @@ type ChangePassword503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatisticsRequestObject struct {
+	Params GetMyPaymentStatisticsParams
+}
+
+type GetMyPaymentStatisticsResponseObject interface {
+	VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error
+}
+
+type GetMyPaymentStatistics200JSONResponse PaymentStatistics
+
+func (response GetMyPaymentStatistics200JSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics401ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics422ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics429ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics500ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics503ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPaymentsRequestObject struct {
+	Params ListMyPaymentsParams
+}
+
+type ListMyPaymentsResponseObject interface {
+	VisitListMyPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyPayments200JSONResponse PaymentPage
+
+func (response ListMyPayments200JSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments401ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments422ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments429ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments500ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments503ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -10327,6 +13069,844 @@ func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type GetCommerceSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetCommerceSettingsResponseObject interface {
+	VisitGetCommerceSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetCommerceSettings200JSONResponse CommerceSettings
+
+func (response GetCommerceSettings200JSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings401ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings403ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings404ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings429ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings500ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings503ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *PutCommerceSettingsJSONRequestBody
+}
+
+type PutCommerceSettingsResponseObject interface {
+	VisitPutCommerceSettingsResponse(w http.ResponseWriter) error
+}
+
+type PutCommerceSettings200JSONResponse CommerceSettings
+
+func (response PutCommerceSettings200JSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings400ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings401ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings403ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings404ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings413ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings415ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings422ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings429ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings500ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlansRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInstallmentPlansParams
+}
+
+type ListInstallmentPlansResponseObject interface {
+	VisitListInstallmentPlansResponse(w http.ResponseWriter) error
+}
+
+type ListInstallmentPlans200JSONResponse InstallmentPlanPage
+
+func (response ListInstallmentPlans200JSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans401ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans403ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans404ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans422ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans429ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans500ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans503ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlanRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateInstallmentPlanJSONRequestBody
+}
+
+type CreateInstallmentPlanResponseObject interface {
+	VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error
+}
+
+type CreateInstallmentPlan201JSONResponse InstallmentPlan
+
+func (response CreateInstallmentPlan201JSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan400ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan401ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan403ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan404ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan413ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan415ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan422ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan429ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan500ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan503ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlanRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PlanID         openapi_types.UUID `json:"planId"`
+	Body           *UpdateInstallmentPlanJSONRequestBody
+}
+
+type UpdateInstallmentPlanResponseObject interface {
+	VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error
+}
+
+type UpdateInstallmentPlan200JSONResponse InstallmentPlan
+
+func (response UpdateInstallmentPlan200JSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan400ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan401ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan403ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan404ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan413ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan415ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan422ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan429ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan500ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan503ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -11960,6 +15540,1299 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListRefundsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type ListRefundsResponseObject interface {
+	VisitListRefundsResponse(w http.ResponseWriter) error
+}
+
+type ListRefunds200JSONResponse RefundList
+
+func (response ListRefunds200JSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds401ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds403ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds404ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds429ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds500ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds503ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefundRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+	Params         CreateRefundParams
+	Body           *CreateRefundJSONRequestBody
+}
+
+type CreateRefundResponseObject interface {
+	VisitCreateRefundResponse(w http.ResponseWriter) error
+}
+
+type CreateRefund201JSONResponse RefundList
+
+func (response CreateRefund201JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund400ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund401ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund403ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund404ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund409ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund413ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund415ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund422ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund429ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund500ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund502ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund503ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallmentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOverdueInstallmentsParams
+}
+
+type ListOverdueInstallmentsResponseObject interface {
+	VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error
+}
+
+type ListOverdueInstallments200JSONResponse OverdueInstallmentPage
+
+func (response ListOverdueInstallments200JSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments401ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments403ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments404ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments422ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments429ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments500ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments503ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListPromoCodesParams
+}
+
+type ListPromoCodesResponseObject interface {
+	VisitListPromoCodesResponse(w http.ResponseWriter) error
+}
+
+type ListPromoCodes200JSONResponse PromoCodePage
+
+func (response ListPromoCodes200JSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes401ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes403ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes404ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes422ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes429ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes500ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes503ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreatePromoCodeJSONRequestBody
+}
+
+type CreatePromoCodeResponseObject interface {
+	VisitCreatePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type CreatePromoCode201JSONResponse PromoCode
+
+func (response CreatePromoCode201JSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode400ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode401ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode403ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode404ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode409ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode413ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode415ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode422ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode429ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode500ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode503ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+}
+
+type DeletePromoCodeResponseObject interface {
+	VisitDeletePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type DeletePromoCode204Response struct {
+}
+
+func (response DeletePromoCode204Response) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode401ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode403ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode404ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode409ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode429ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode500ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode503ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+}
+
+type GetPromoCodeResponseObject interface {
+	VisitGetPromoCodeResponse(w http.ResponseWriter) error
+}
+
+type GetPromoCode200JSONResponse PromoCode
+
+func (response GetPromoCode200JSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode401ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode403ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode404ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode429ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode500ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode503ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+	Body           *UpdatePromoCodeJSONRequestBody
+}
+
+type UpdatePromoCodeResponseObject interface {
+	VisitUpdatePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type UpdatePromoCode200JSONResponse PromoCode
+
+func (response UpdatePromoCode200JSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode400ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode401ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode403ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode404ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode413ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode415ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode422ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode429ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode500ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode503ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -12291,6 +17164,193 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type ReceivePaymentNotificationRequestObject struct {
+	Provider string `json:"provider"`
+	Body     *ReceivePaymentNotificationJSONRequestBody
+}
+
+type ReceivePaymentNotificationResponseObject interface {
+	VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error
+}
+
+type ReceivePaymentNotification200JSONResponse WebhookAck
+
+func (response ReceivePaymentNotification200JSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification400ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification403ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification404ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification413ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification415ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification422ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification429ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification500ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification502ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification503ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -12486,12 +17546,36 @@ type StrictServerInterface interface {
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
+	// ListMyOrders My orders (the archive)
+	// (GET /api/v1/me/orders)
+	ListMyOrders(ctx context.Context, request ListMyOrdersRequestObject) (ListMyOrdersResponseObject, error)
+	// CreateOrder Place an order for approved applications
+	// (POST /api/v1/me/orders)
+	CreateOrder(ctx context.Context, request CreateOrderRequestObject) (CreateOrderResponseObject, error)
+	// GetMyOrder One of my orders
+	// (GET /api/v1/me/orders/{orderId})
+	GetMyOrder(ctx context.Context, request GetMyOrderRequestObject) (GetMyOrderResponseObject, error)
+	// CancelMyOrder Cancel my order before paying
+	// (POST /api/v1/me/orders/{orderId}/cancel)
+	CancelMyOrder(ctx context.Context, request CancelMyOrderRequestObject) (CancelMyOrderResponseObject, error)
+	// ListOrderPayments Payments of my order
+	// (GET /api/v1/me/orders/{orderId}/payments)
+	ListOrderPayments(ctx context.Context, request ListOrderPaymentsRequestObject) (ListOrderPaymentsResponseObject, error)
+	// CreatePayment Pay for my order
+	// (POST /api/v1/me/orders/{orderId}/payments)
+	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
 	// ChangePassword Change my password
 	// (POST /api/v1/me/password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
+	// GetMyPaymentStatistics My payment statistics
+	// (GET /api/v1/me/payment-statistics)
+	GetMyPaymentStatistics(ctx context.Context, request GetMyPaymentStatisticsRequestObject) (GetMyPaymentStatisticsResponseObject, error)
+	// ListMyPayments My payments and their receipts
+	// (GET /api/v1/me/payments)
+	ListMyPayments(ctx context.Context, request ListMyPaymentsRequestObject) (ListMyPaymentsResponseObject, error)
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx context.Context, request ChangePhoneRequestObject) (ChangePhoneResponseObject, error)
@@ -12549,6 +17633,21 @@ type StrictServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// GetCommerceSettings Withdrawal policy and reminders
+	// (GET /api/v1/organizations/{organizationId}/commerce-settings)
+	GetCommerceSettings(ctx context.Context, request GetCommerceSettingsRequestObject) (GetCommerceSettingsResponseObject, error)
+	// PutCommerceSettings Set the withdrawal policy and reminders
+	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
+	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListInstallmentPlans List installment plans
+	// (GET /api/v1/organizations/{organizationId}/installment-plans)
+	ListInstallmentPlans(ctx context.Context, request ListInstallmentPlansRequestObject) (ListInstallmentPlansResponseObject, error)
+	// CreateInstallmentPlan Create an installment plan
+	// (POST /api/v1/organizations/{organizationId}/installment-plans)
+	CreateInstallmentPlan(ctx context.Context, request CreateInstallmentPlanRequestObject) (CreateInstallmentPlanResponseObject, error)
+	// UpdateInstallmentPlan Offer or withdraw an installment plan
+	// (PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId})
+	UpdateInstallmentPlan(ctx context.Context, request UpdateInstallmentPlanRequestObject) (UpdateInstallmentPlanResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -12579,12 +17678,39 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListRefunds Refunds of an order
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	ListRefunds(ctx context.Context, request ListRefundsRequestObject) (ListRefundsResponseObject, error)
+	// CreateRefund Refund an order, fully or in part
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	CreateRefund(ctx context.Context, request CreateRefundRequestObject) (CreateRefundResponseObject, error)
+	// ListOverdueInstallments Overdue installments
+	// (GET /api/v1/organizations/{organizationId}/overdue-installments)
+	ListOverdueInstallments(ctx context.Context, request ListOverdueInstallmentsRequestObject) (ListOverdueInstallmentsResponseObject, error)
+	// ListPromoCodes List promo codes
+	// (GET /api/v1/organizations/{organizationId}/promo-codes)
+	ListPromoCodes(ctx context.Context, request ListPromoCodesRequestObject) (ListPromoCodesResponseObject, error)
+	// CreatePromoCode Create a promo code
+	// (POST /api/v1/organizations/{organizationId}/promo-codes)
+	CreatePromoCode(ctx context.Context, request CreatePromoCodeRequestObject) (CreatePromoCodeResponseObject, error)
+	// DeletePromoCode Delete an unused promo code
+	// (DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	DeletePromoCode(ctx context.Context, request DeletePromoCodeRequestObject) (DeletePromoCodeResponseObject, error)
+	// GetPromoCode One promo code
+	// (GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	GetPromoCode(ctx context.Context, request GetPromoCodeRequestObject) (GetPromoCodeResponseObject, error)
+	// UpdatePromoCode Change a promo code's terms
+	// (PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	UpdatePromoCode(ctx context.Context, request UpdatePromoCodeRequestObject) (UpdatePromoCodeResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// ReceivePaymentNotification Payment provider notifications (webhook)
+	// (POST /api/v1/payments/webhooks/{provider})
+	ReceivePaymentNotification(ctx context.Context, request ReceivePaymentNotificationRequestObject) (ReceivePaymentNotificationResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -13767,6 +18893,203 @@ func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
 	return nil
 }
 
+// ListMyOrders operation middleware
+func (sh *strictHandler) ListMyOrders(ctx echo.Context, params ListMyOrdersParams) error {
+	var request ListMyOrdersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyOrders(ctx.Request().Context(), request.(ListMyOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyOrders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyOrdersResponseObject); ok {
+		return validResponse.VisitListMyOrdersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrder operation middleware
+func (sh *strictHandler) CreateOrder(ctx echo.Context, params CreateOrderParams) error {
+	var request CreateOrderRequestObject
+
+	request.Params = params
+
+	var body CreateOrderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrder(ctx.Request().Context(), request.(CreateOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrderResponseObject); ok {
+		return validResponse.VisitCreateOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyOrder operation middleware
+func (sh *strictHandler) GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrder(ctx.Request().Context(), request.(GetMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderResponseObject); ok {
+		return validResponse.VisitGetMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelMyOrder operation middleware
+func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request CancelMyOrderRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelMyOrder(ctx.Request().Context(), request.(CancelMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelMyOrderResponseObject); ok {
+		return validResponse.VisitCancelMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrderPayments operation middleware
+func (sh *strictHandler) ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request ListOrderPaymentsRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrderPayments(ctx.Request().Context(), request.(ListOrderPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrderPayments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrderPaymentsResponseObject); ok {
+		return validResponse.VisitListOrderPaymentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePayment operation middleware
+func (sh *strictHandler) CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error {
+	var request CreatePaymentRequestObject
+
+	request.OrderID = orderID
+	request.Params = params
+
+	var body CreatePaymentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePayment(ctx.Request().Context(), request.(CreatePaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePaymentResponseObject); ok {
+		return validResponse.VisitCreatePaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -13832,6 +19155,56 @@ func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
 		return validResponse.VisitChangePasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyPaymentStatistics operation middleware
+func (sh *strictHandler) GetMyPaymentStatistics(ctx echo.Context, params GetMyPaymentStatisticsParams) error {
+	var request GetMyPaymentStatisticsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyPaymentStatistics(ctx.Request().Context(), request.(GetMyPaymentStatisticsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyPaymentStatistics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyPaymentStatisticsResponseObject); ok {
+		return validResponse.VisitGetMyPaymentStatisticsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyPayments operation middleware
+func (sh *strictHandler) ListMyPayments(ctx echo.Context, params ListMyPaymentsParams) error {
+	var request ListMyPaymentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyPayments(ctx.Request().Context(), request.(ListMyPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyPayments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyPaymentsResponseObject); ok {
+		return validResponse.VisitListMyPaymentsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -14449,6 +19822,202 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 	return nil
 }
 
+// GetCommerceSettings operation middleware
+func (sh *strictHandler) GetCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetCommerceSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCommerceSettings(ctx.Request().Context(), request.(GetCommerceSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCommerceSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCommerceSettingsResponseObject); ok {
+		return validResponse.VisitGetCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PutCommerceSettings operation middleware
+func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request PutCommerceSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body PutCommerceSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutCommerceSettings(ctx.Request().Context(), request.(PutCommerceSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutCommerceSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
+		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInstallmentPlans operation middleware
+func (sh *strictHandler) ListInstallmentPlans(ctx echo.Context, organizationID openapi_types.UUID, params ListInstallmentPlansParams) error {
+	var request ListInstallmentPlansRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstallmentPlans(ctx.Request().Context(), request.(ListInstallmentPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstallmentPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstallmentPlansResponseObject); ok {
+		return validResponse.VisitListInstallmentPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInstallmentPlan operation middleware
+func (sh *strictHandler) CreateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateInstallmentPlanRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateInstallmentPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInstallmentPlan(ctx.Request().Context(), request.(CreateInstallmentPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInstallmentPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInstallmentPlanResponseObject); ok {
+		return validResponse.VisitCreateInstallmentPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateInstallmentPlan operation middleware
+func (sh *strictHandler) UpdateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID, planID openapi_types.UUID) error {
+	var request UpdateInstallmentPlanRequestObject
+
+	request.OrganizationID = organizationID
+	request.PlanID = planID
+
+	var body UpdateInstallmentPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateInstallmentPlan(ctx.Request().Context(), request.(UpdateInstallmentPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateInstallmentPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateInstallmentPlanResponseObject); ok {
+		return validResponse.VisitUpdateInstallmentPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListInvitations operation middleware
 func (sh *strictHandler) ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error {
 	var request ListInvitationsRequestObject
@@ -14776,6 +20345,283 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// ListRefunds operation middleware
+func (sh *strictHandler) ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request ListRefundsRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRefunds(ctx.Request().Context(), request.(ListRefundsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRefunds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRefundsResponseObject); ok {
+		return validResponse.VisitListRefundsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRefund operation middleware
+func (sh *strictHandler) CreateRefund(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params CreateRefundParams) error {
+	var request CreateRefundRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+	request.Params = params
+
+	var body CreateRefundJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRefund(ctx.Request().Context(), request.(CreateRefundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRefund")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRefundResponseObject); ok {
+		return validResponse.VisitCreateRefundResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOverdueInstallments operation middleware
+func (sh *strictHandler) ListOverdueInstallments(ctx echo.Context, organizationID openapi_types.UUID, params ListOverdueInstallmentsParams) error {
+	var request ListOverdueInstallmentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueInstallments(ctx.Request().Context(), request.(ListOverdueInstallmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOverdueInstallments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOverdueInstallmentsResponseObject); ok {
+		return validResponse.VisitListOverdueInstallmentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPromoCodes operation middleware
+func (sh *strictHandler) ListPromoCodes(ctx echo.Context, organizationID openapi_types.UUID, params ListPromoCodesParams) error {
+	var request ListPromoCodesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPromoCodes(ctx.Request().Context(), request.(ListPromoCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPromoCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPromoCodesResponseObject); ok {
+		return validResponse.VisitListPromoCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePromoCode operation middleware
+func (sh *strictHandler) CreatePromoCode(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreatePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreatePromoCodeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePromoCode(ctx.Request().Context(), request.(CreatePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePromoCodeResponseObject); ok {
+		return validResponse.VisitCreatePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePromoCode operation middleware
+func (sh *strictHandler) DeletePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request DeletePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePromoCode(ctx.Request().Context(), request.(DeletePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePromoCodeResponseObject); ok {
+		return validResponse.VisitDeletePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPromoCode operation middleware
+func (sh *strictHandler) GetPromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request GetPromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPromoCode(ctx.Request().Context(), request.(GetPromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPromoCodeResponseObject); ok {
+		return validResponse.VisitGetPromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePromoCode operation middleware
+func (sh *strictHandler) UpdatePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request UpdatePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	var body UpdatePromoCodeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePromoCode(ctx.Request().Context(), request.(UpdatePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePromoCodeResponseObject); ok {
+		return validResponse.VisitUpdatePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -14849,6 +20695,54 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// ReceivePaymentNotification operation middleware
+func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider string) error {
+	var request ReceivePaymentNotificationRequestObject
+
+	request.Provider = provider
+
+	var body ReceivePaymentNotificationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReceivePaymentNotification(ctx.Request().Context(), request.(ReceivePaymentNotificationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReceivePaymentNotification")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReceivePaymentNotificationResponseObject); ok {
+		return validResponse.VisitReceivePaymentNotificationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -14900,475 +20794,623 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
-	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
-	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
-	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
-	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
-	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
-	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
-	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
-	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
-	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
-	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
-	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
-	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
-	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
-	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
-	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
-	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
-	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
-	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
-	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
-	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
-	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
-	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
-	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
-	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
-	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
-	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
-	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
-	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
-	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
-	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
-	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
-	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
-	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
-	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
-	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
-	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
-	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
-	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
-	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
-	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
-	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
-	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
-	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
-	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
-	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
-	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
-	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
-	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
-	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
-	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
-	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
-	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
-	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
-	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
-	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
-	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
-	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
-	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
-	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
-	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
-	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
-	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
-	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
-	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
-	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
-	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
-	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
-	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
-	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
-	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
-	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
-	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
-	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
-	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
-	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
-	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
-	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
-	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
-	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
-	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
-	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
-	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
-	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
-	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
-	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
-	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
-	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
-	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
-	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
-	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
-	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
-	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
-	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
-	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
-	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
-	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
-	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
-	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
-	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
-	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
-	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
-	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
-	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
-	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
-	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
-	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
-	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
-	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
-	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
-	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
-	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
-	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
-	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
-	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
-	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
-	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
-	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
-	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
-	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
-	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
-	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
-	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
-	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
-	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
-	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
-	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
-	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
-	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
-	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
-	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
-	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
-	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
-	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
-	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
-	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
-	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
-	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
-	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
-	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
-	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
-	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
-	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
-	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
-	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
-	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
-	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
-	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
-	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
-	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
-	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
-	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
-	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
-	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
-	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
-	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
-	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
-	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
-	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
-	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
-	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
-	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
-	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
-	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
-	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
-	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
-	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
-	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
-	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
-	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
-	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
-	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
-	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
-	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
-	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
-	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
-	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
-	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
-	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
-	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
-	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
-	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
-	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
-	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
-	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
-	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
-	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
-	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
-	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
-	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
-	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
-	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
-	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
-	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
-	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
-	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
-	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
-	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
-	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
-	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
-	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
-	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
-	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
-	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
-	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
-	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
-	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
-	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
-	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
-	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
-	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
-	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
-	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
-	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
-	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
-	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
-	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
-	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
-	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
-	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
-	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
-	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
-	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
-	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
-	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
-	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
-	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
-	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
-	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
-	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
-	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
-	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
-	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
-	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
-	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
-	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
-	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
-	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
-	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
-	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
-	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
-	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
-	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
-	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
-	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
-	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
-	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
-	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
-	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
-	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
-	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
-	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
-	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
-	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
-	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
-	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
-	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
-	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
-	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
-	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
-	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
-	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
-	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
-	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
-	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
-	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
-	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
-	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
-	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
-	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
-	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
-	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
-	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
-	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
-	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
-	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
-	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
-	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
-	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
-	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
-	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
-	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
-	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
-	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
-	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
-	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
-	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
-	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
-	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
-	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
-	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
-	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
-	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
-	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
-	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
-	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
-	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
-	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
-	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
-	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
-	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
-	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
-	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
-	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
-	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
-	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
-	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
-	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
-	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
-	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
-	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
-	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
-	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
-	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
-	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
-	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
-	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
-	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
-	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
-	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
-	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
-	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
-	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
-	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
-	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
-	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
-	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
-	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
-	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
-	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
-	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
-	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
-	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
-	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
-	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
-	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
-	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
-	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
-	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
-	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
-	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
-	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
-	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
-	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
-	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
-	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
-	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
-	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
-	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
-	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
-	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
-	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
-	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
-	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
-	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
-	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
-	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
-	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
-	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
-	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
-	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
-	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
-	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
-	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
-	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
-	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
-	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
-	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
-	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
-	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
-	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
-	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
-	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
-	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
-	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
-	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
-	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
-	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
-	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
-	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
-	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
-	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
-	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
-	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
-	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
-	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
-	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
-	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
-	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
-	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
-	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
-	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
-	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
-	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
-	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
-	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
-	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
-	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
-	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
-	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
-	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
-	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
-	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
-	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
-	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
-	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
-	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
-	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
-	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
-	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
-	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
-	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
-	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
-	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
-	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
-	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
-	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
-	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
-	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
-	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
-	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
-	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
-	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
-	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
-	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
-	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
-	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
-	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
-	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
-	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
-	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
-	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
-	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
-	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
-	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
-	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
-	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
-	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
-	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
-	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
-	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
-	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
-	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
-	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
-	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
-	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
-	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
-	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
-	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
-	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
-	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
-	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
-	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
-	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
-	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
-	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
-	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
-	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
-	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
-	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
-	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
-	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
-	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
-	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
-	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
-	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
-	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
-	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
-	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
+	"7P19cxtJmiCGf5X8YXejSQ0AAiD4BkbH7yCKUlMSKYqkWi0N+ohEVQLIRiETqswiiG4romc24mzHOezz",
+	"7dp3/zgcF3bsf+eYm7vxze56xl+B+gr9SRz5ZGZVFlCFF5KtmenW/DFNoary5cknn/eX7woeH444I0yK",
+	"QuO7ArnGw1FA4O9mJPtnRIw4E+RQ/65+FtFwiMNJoVG44APCBMLMR7JPkKA9RvwSZSgSJCwUC1c4iOAT",
+	"7HlECHi90CiQydN+54lHX9Cnj98enl28PD8SR0M5entwtH008Onx66fPjx83q28qJ8FJ8OYaV8bjt4/5",
+	"pFP16cvh2cMXXwSPj796fN65OPn2yy++fO1X+1uvv2nS5wdPK+Srphr32ZfVl7T7skwmT7/1Xx/RF/Ro",
+	"/OabIDh58qb+9vzpXtmrBawzfFzxv3oaFIoFcj2iIRFHrNDYq1SKhZB0QyL6dsWhvNx8V/vFznjvq0FF",
+	"VL3nb+WX9cnL4dPd/sPt6GRrdIYL6Y8O9YBNWWgUapXadqlaK9XqF5W9xmalUam8hdeHZNgh4TEpNGQY",
+	"kWJBqi8vJiNSaBQeEhwCEAGWje8KXkiwJL4zYnV6RDLENCg0CpgxXKZXmPEr/C/MiZZ52LOvfElC2qXE",
+	"LzS6OBCkWOjSUMgTPFQT3/ybmz/c/OHmN4VigfqFRqHS2SP17i4pbXpVXKp3t3ZKe3hrq1Tr7nSrnR2y",
+	"i6uVQrEQ4GSEf3/z25vf3Pzh5o/qv+oZ97DCnUIYFYqFUZ8z9Y9f7OzVqtXaZn1re8f+PLMySYfkrX7/",
+	"MAr5iGwcc+HxceH9+/fFwhnx+BUJJwfcJyIbRQlDnJGSGgeF5nXkqfddBNU/NH5Z2Bm8q5WGe9d+abPf",
+	"JaXRrhwXioVKWGclr3b1bWm3tz0oTapSnXf/enNY2nq345fGldE3pcFeSArFQs3fvSqx7c67kvy23i8N",
+	"q56aadLbIqW9wXWtFG6O35V2RqxTKBa8XVktfTOsf1si21e4VOm/8wvFQn08GpSud0JW6tQme6Xe1lCN",
+	"+67S/7a06fnbpcGuvCp9UxurNQy3O9+USDW8Lm2xd/XSt7ujvtrX3gSXZG0wLFX83k7J27wmha8VwM4F",
+	"V7eah/RbLClnmTB73SchQZIjQczN7oR8PH2l3WFehQrt+lKORGNjgwiKyz0uIhFEPVoOow2MxQZXX9Q2",
+	"rmob2Pv/ewElTF5S//NnzYdHJ4cXlWorqlRq2+ogLr0+DgLCeuTzw71jEvQ5rr0YXz0OD48vnvaigy8w",
+	"J8+qcvfV2etO9OTpuZDjknec9f3lkMg+9z8/r21t6+eMM498zkqV8+3L1982a8ff6N9D4tOQePIyCunn",
+	"sJG/2Wz+Te3x39QeB4Oyc4f+pvZYCP43tcceDoIO9gb2e00nL+VkRD5Xq9C/C4+PyOd8RBj1fwGXz/wu",
+	"sSSfv323eX1awXuT6vCgdvV6V74kW+FOdFLvPNvuP90Uj6rdJxX8fO/6jZcQqQwKUNcUwJzwkU+YpHKS",
+	"ebhNFFA2ID6i5i33UJcgIEATtrtVv+Ztdkp1vEVK9e52pbTb2amW9mp4s1P3tvxtsmNowiuhaRaLgqBY",
+	"0HPPo2GjkF9RX5G8gsIj55dHVIwCPLFE5u9u/vjhVx/+9sOvbv75w9/e/Oeb32uSMMIhHhJJQmBhB1Eo",
+	"OJBPnwgvpCOFrYos9AlqM3It9QttxLuA6KOQXFEeCTTCPbKP+JBKRCXq8hAeA52EZ2UFCjXSu4iECoZM",
+	"L8vTExYLwuuTIVYzD/H1c8J6sl9o1BRvkZrACxlS1oMzO/LJcMQlYd7kGZnMrraJBmSiljjhUYi8PueC",
+	"sh5aq/7w/d/VtrbQKKRM4k5AUPP84OgIeX0cYk/BoIhIuVdGGL16dfRoHck+li02xAMiYD8heRcRIZHA",
+	"XbjwIRkRLBvOXjETYxIiKpCQPCQ+gKJWR30ehaLFFOsPiToW4qO1MZV91I53I0tn5lEDKQbXXldzYDML",
+	"grdBbsBD0mJqi2q4Dvcn+/HvsHN4EzMu+ySE52o97Xqt1mI0Ad3lgEwuQxIJ4rf3nWn6NCDOjmArNAhQ",
+	"GDGmwDjGVIoWUxujEq3xsIhwV5IQbVaQKKJ2vbKHpqeh7DISpL1ebjG4mOaiFba6FW8Xb9VKO36VlOrq",
+	"iuzhXVLS16WOt7rbFYs5fYJ9oKkGdRwsKCk0UBLCu4iGihtq+SAbp7a2ioUhZfbfVXUHpCShmuNf/rLV",
+	"uq5VS63W9c7h17/460IW+j2nQyqz70iAw55CEBYpSUWhIJVkKDSuyChkefcggDHdJfuki6NAqktQVOun",
+	"w2hYaFTVjRhSZv4VL48ySXoktCTt1NAAffmzVmqpxGcCqSUUERYooEISH3UmqK3+dMYR7XjhIyz7ybpj",
+	"8jMP+sl5WxLlAByXvq2U9r42/y19/V2luFl9nwX592oOzTaAWD3E/hMsyRhPtEjC1B0CXjsaBdQDTrsx",
+	"CnknIMNffCPU1p21aCFGjS/4pd3GJQlDIEc+kZq0XxhBXYnp9i3kUx8xHt92LBC5HhFPEn8fyXCCcA9T",
+	"hgIsSVg2kCFCHilWsONVSK1bwSUlC5bqftUr7Sncr3Q38Rbe7ex5tarCA4llJAqNrUpNCXUSoHcueLIG",
+	"u1IDpShkjQHuUEZkw+y5IQQv2fdL+v337rn8dUi6hUbhrzYSnWZDPxUbp3oMDfYp8soQuVbnhwMkSHhF",
+	"PYLWMIs5ZLzGdUU8IhYS7PWB3PLQgIz4CDO9hbJa00Psn2kg3ekohzjo8nBI/EsD8umTtATcEkV1iFc4",
+	"oD56ev7i5I5nVQduZc7q2C4FJUuZc1Txykv29fs4qZktezwKNOp21BPsNxQNpwINqQAeycNpmLTYCxZM",
+	"EB+REI5BGPaiBzQ3oF6p7CPMJrIPHCLk6v/1a7GAgahigKheqyku8L5YOOCsG1DvbkeOA7WNySW5pkIK",
+	"97ybDGHP4xGLWScViJSUyIbMV0h/pc4dcFGpNPHIEitlVil7JFDYoIW9YmFIhMA9suIM77++I27tJbjV",
+	"TI09H7HMOkrm3fvGKs+cocEKmEWhgI8lhpv9mIcd6vuE3e2UNZgvOwH3BsSfvtb2FKhA5o19tTKJPQmS",
+	"jEeYBFaHfcU7hQyx5OGdr/umcyRmBckC552JfrlkX76vQ1EqFgnREE/gEvtcY+SaEtUMTIsAj1l4rcNh",
+	"PQHLwR3OibIrKuHlS619zRxV8gbqa76p3tpHWAxAVsaIkTHijNz1dKoOMT5KJk2WNeeAkkWW7Pv3dUZK",
+	"o1NUVgFsIQSUrsM0pz0E9n23s9Ej3VUgScHVEQOWk0niVdyTJBIxK3rp2Y0qpNcT8F5Pqe4SRUzJTO14",
+	"420A7gmXj3nE/DvBlXF52YVR0qgeEi1hIBF5fcTDHmbG/HNnwlNPjuCEK3Vbzz4H7IzLkn7tnhA5vbuQ",
+	"CB6FHikirRV2SMBZD/QewYcERAUSCBLbvqdI1YDxsfou5pbFwimeBBz7F5w/V0rVnY5opMe6lJxfgop2",
+	"V9riUH6zTiQ5R3bsOQdhllKSnJf06z+KoEeFXkyIZB8z905gzyMjA+NzLb2/YvgK00CJ6HcCc+SMM61C",
+	"GT2BCiSV2h7ikAYT5Hzhak6iz0MZTO6sOznHZLaK0mucc1Dui/d1REoq6mBBpvWiNZ+PWVHdIolDaeRw",
+	"HknEu0qOYcQDyXt9v8UYNzI2FsjrY9YjfhmdEYAdWGHUUSfmB0E8znyBKENteKvUVG+1tSFGm1RAmXYe",
+	"zhoMzs0okoP1B3VIl4cK42Q4oaxXnm97mWetMPaKx5gGxL+zGg9W4kvKQH1JoyAVsRqPpUJBqQ9BUR5W",
+	"tFwYNFQjXUdCcWU4EY2W96keKlUeVouS1S7Q5OH1kn39vlDSAkX2Qx71+saqa2wMXTgWINrDSIDSCPBQ",
+	"vymINFqsPQP3dhHBj+BaCMk3wJzbCrLwMzjt4neNKngu+HPKBmcxEt0REZSUdRmj5O2UQnROe0xdHMkV",
+	"a1JAAOFt1pKOuiEfamPzKORdGtxZeHW1PYUqMLGznwWool4vxa/fB6q0Z6DabiA8A8yUXdGAVYMTdSLZ",
+	"YsbkYlwq0igo1nA0C3Jtwh7jSQJ+2SctlmCogryZFwCv8emC82PMJsamJO6ET6HCbbDPAujvcqw151gv",
+	"OEdDzCaWby/Q49UqSnYV93L5p+ff1/R8NTZyv0wk2VQmo3jFrBf1jiTCUJ9LLySAejgQ0wJLwHuUKaI1",
+	"wkKMeegrdkGZx8OQePLO97uaUk7B2pZezHztVH1Qcj+4D4w41jbAomVJCMwGmi86c02d+evXr0vNSPbV",
+	"Uw/LHHcDTt5QWjisBlxokSCZJ59Y/eHgRyH3iBBKWjrUbti7nD9sT5spNItzT/8FA0P1UCEn2P4EwmHM",
+	"p3NshZxfgtDq2Ast4qRMhpaNYokCgoVEu473ESmlqfC+mJCehOLnWyGpSDjDXa2MNcfb8GUMJBQDaQ5W",
+	"JjAtmdfvS0ShbBRJff1gkn3U1ifQBteVQEqORrzbJcxXojGAqmEt1PAv1Jm0GJUC+Vwq6WWEZR+ttXVA",
+	"kShXygDW9noxZbDGArXVm+VWVKlsemoy+Iu0iy3WBg/e7CMQdPT9mH1YRk02cWaQfSxRJyR4IJBanoYI",
+	"WMrtJQQOqTjgD9//PVJy66SIYm+B8bvocQxzNc7rovHRt5g2x6ujK1qlIlSKAyjrPXpFmEZ20BQ58wha",
+	"a2tnMPHb6zCv4r6Cw7okuTbsXl2/kAcuAq+1Y9Jqf9ROX7jEIhqNuJIej4lPsQ7cupO6GQ94OVQjQjCJ",
+	"e5XP44Ac8FUI5E6gBr6zkXEruS/O/hAsB5nlzFUy429K8E0JXv6xTAIKPdrTMGiXwWtshoRARjARJEZT",
+	"xzWHfZ+qn3BwGvIRCSUlIg4+Gzk/fecGyaUc8NaF7Tjgp2i+Gx23+qcmeG4+4J7rtyAAxpBptWQeDrGc",
+	"ot3u9LX6wvlNuN53s6ZKPtKQQ0PeoQFB8KYRsvYRU3MHSrRRbPGwXN2ul9PTb9ZSk29lTC51AOZsEM3c",
+	"Rb931fdfmkHcKEfnQByAfR0PxDtKy1MLMH6Q1zhkauhZIZAPiTZg4I6iRa43Qv0dCRIi0Qc3JfYk4mwf",
+	"6eA3gTohZorQM9RWFACEzzTKeerPLoghR362IOK8ogiYR0JGgKnHZx9FrjaewFZTnekx286AxuchLgXn",
+	"TDOC2ac+rDsJicj7PmsJTkTb9Dpe94k282noxlszEpxAa4k0t57ar680C0mHJGvGWMyYjbHqR0PMSkpl",
+	"BhsWuR4FmGl5Ye2Q9QIq+jDRfGQDqCbzZOJU5FN5eGV4RPrEsSd5mHXWr/scwjSoLKKxgk3aDq34ZsoZ",
+	"uJ6FAywKjFXUBBxPg0dzGpFPGfV36aXBVkpiRDx17qiLPWkDz9rftQo6BrNVaLTiq9YqvG87oExAQyxU",
+	"pjePJerj0Ygw4tuhBe2xS8rAPKP/NMJv/AuPJEg22iWo/6kkIL2IS2NuTP0WEkH0R+mfbACGGZ0IoYTt",
+	"kFzxgfqpxdom+tvYg0wcWhG1Qx6QeKoyOiFjI+UN8QQkZ98n/nQcmdlQFgbTNGWnTG7XC7OWyGKBjtKx",
+	"SrXKZrlSrlY3yzvLoAL3vCgMdbDmd0veLtcplEew3HfggsOZOx6WfdRWi2tr56GhpfCSuBVOKxLc7Bm8",
+	"ynyat1SXkOtVGjJ0m4VM0Qn4xIGxxf14RcWYFszAFc7W3VhycefTm1ND+tI0B0L6Un/MkzQc6vU+ngyH",
+	"IZ6ofycxtbMgPcVCgA7imaBbG1arPjIRt+boDWooLh2H264IX9hLakHZsElyXLKosZO3Mssxnr6+iMPk",
+	"1b5SofUNpFM40A/f/0O7PIf7HbF821LEJA2sUEGEuh4DYp3+IsV495zYYocKpDNZMqU4/C4iSFDWC0gp",
+	"EsTMoQ6n7X4tsneRk/WyLMlws2BmZBGQww0hQIboljgLJtbM30ADQkYmlhnWYVZPWYsNyZCHE22o19+e",
+	"Sx7iHmkXESNXJATzH8jX9gH4S1psREJBhdQ3ng8oKYK2KJFPiUhswyYtwq6sjNoQ5txia614X2hIWoV1",
+	"CEszBH9ARhJhL+RCxCMYT5nQfMAAqcN5QDCL5WCrYBIWDRWKmxShr3No3qKL/EqY+Fr32rgY707rYusU",
+	"UuWhQOpszZKyruBDyvyDRGi8nXLmSJ2nZJhNzr8qb1X2UgIzZej08BitJdHhB4dnF0ePjw6aF4c6lAi8",
+	"aoL46wo1OjgkqIMF2a7rWGiBHh2eIcI87huTb1pRWaSqFAvXpWEUSBpQZgibksxt/koWY3oc8iFq62ww",
+	"B2wKipT1Duyn7aV0AHWNsIzCHCtn/NjmR/hEybc+ileIOhNJRNECZU1IzHwcgq311dnzksBdso/U7qxZ",
+	"CAcBHxuZ3QFW/Vawmha+01iQhqS72yw8dIA5ywmc7LtMTYVK8GB3eMT85bURG4yVxSolajMutVtiX43P",
+	"ONhTFb2hPSaQduDO0gpzUc85z2IskPoAJq0i6kQ6tSUAztLHDG1WkI8nAq21TV7WpboQl4dfnR6dvbl8",
+	"3Tw7OTp50l7PnrhL1eogGSVj4i+apdrWtkUk99oUkcKIsORhQVCfXKf1yc1u1dvDFbLV2fFrXp1sd3dx",
+	"pVP1Nv0tstPdw9XOprfl75C9bgXXOnVv298llW4Vb3a2vB1/jywhQ+fdDipERHKyh/SzzwTydYRoREWf",
+	"+CDao7WzxweoVtvaXM/kmAMyaQY9HlLZz6FUAzIBY5u2U9JvwYDvReEVScPm7LxZqlXqu4Uck5NNvspO",
+	"7RAy9pYDS6Mylr+MLyumi7kovVD6tji8vETAuHwI0y//iSAhxcEJWJ5md/tqNMrFrvrjWnPvoFLNHDXS",
+	"tCGbNOqHyyBAMtvByec2vRals2SLLz6/+Y83//ThVx9+ffO7D9/f/KF48PnZq8JSWoR775JVx+g7BZ4p",
+	"/HPh7ZxW0aF4KVxK05eEhC2gqDFfyiCt7qM0oM8w8/kwzWP2AWlT3AiepyH9rnKy/XK4d1CntW92Jl9W",
+	"xVe75Gyw1f1ivCmfj97iV/yJ/8bb6xyzw88zjWPzWDCY4alEHewNnDQ2y12W4rxzTF9pzgseNhyG9Iok",
+	"15IKNORDwuSyvGaaUab4YnIC7roWnOhzKuRddUmX5c4ok5kK3aJF8R5lP54ECezdlSCLID/+eUuG57TH",
+	"jtiKguG0WmZy9wzk0vMeKTqDMEgnpYBeQY6Qo4xlSwv3Lnp+NCEzfXemRc4FQiYYAk+NbfGWmBqFIRhz",
+	"7tfRw8j4foechtvUstMzZgIr4IIYD8ztQOU6wzJ8J3pFcUjMfhx4oE3srjOnj4XN4lgKMrOwmN0eHw5J",
+	"6JFzIpUAIVbcG+NnpBsxHxj2qRpIy905ubU51qEhZT4JH+GJmIXRERMSB4HiM8i+KVCPI+3pUkwIs4nW",
+	"GAxrwsiPIC6YmKunJ99cuBLFRv0Qj3FwygPqZWTBd6MguNTTXIK1pIHIFQlNjt4IU98xl/VCHo10cKco",
+	"IhtkDKFg+xBudxliiXWmu+jjhMzAh0qqU5tiXKIJkahDehFDa3aYbsiHLdbOOoC4koDHo1AQxNn6PmKc",
+	"kYbS30J431h5rBlnZl/aDQgLBJGMkQwbz9TlmgFfMRs/po4889bpRLP5ElumuHYRRkTfHI+zLg2HClhQ",
+	"HsAzBQfsjcO+HxIhsjmDGp6RwDV12SghkRIBcqSp5XQGicMeyZG+zPLMQfoEdHuhFi45WtM5HxgqQ5iN",
+	"imU8g2Zb8dRFC8iFUpc5Ee7f1jqW6epVO90u+bQH+/BJEnxqIl15iM6Pz6d4aHV7RbKv5s7a1SMs8eH1",
+	"iIdZbtDYybC8MKnHmu+ecLi1WFLEE1BKoP3k8AJt4BHduKpuDMmG+0IbCg0AtgyhrMCdRV9ACIiiWQWj",
+	"TfRXn46WB9px/E3WKowXe9UzODbO7yz/EDe7ppydhqRLQsI8snDck5zPQPf3OPMfg7Ns0TAXXI7OdawT",
+	"fAlm+1V3d64/y9qdiIvv0Dz8SlffoUQgLJPyAzYOXCyNR069n6wV3doR4CCgGSX/8NKo5wB26sJNA2jq",
+	"8Iqpa+9gXyb1IFfH+bEc5lPLjHkkO/waLnJIFPMzhWyUmhYSj46oUaWnqJBOrMk4yUdE6TnhxObeCCQ4",
+	"6uIwJR5SJjdrma75DvcnX8hhkI0iX1wcP9chbrwLZSWAGu/rYElYt6HKMxRAfXRBrnO42ijAlJUg3hFG",
+	"B7fHuM8DogbMtlXeghenTOXLUa6lYxoCLGScOTxthp8kPmObEqUDQsrLGCpXjbOL8SbTq2pTcIwgAYVC",
+	"dBBcKkyunG3NZHIO9BbuxEZzzrhTRzqguI3WxpjatLwO0VKaDCnx1yG4RYmxazqvUpfPgbBb2JBJuuQh",
+	"6ulSNRB0a/OSGfLJFQn4SKkM4DFrm5CcFlvTkbnRaB8JQlA7Psq4ipLBL7PKggaEulA6/PrrVUy0hwvv",
+	"ikKQIDe+3z61jp2EbIR8mDY1jkng8SVsbtSY2owQmOCPs5YYDV07bnyrHcIRn3IxoVLu9Ujbbw1Gzaej",
+	"92HQc6jy7e15hwrTtKHkduKuKWPn3J84y8Ctm1VfdGL6q8wlTsuaP2Ign3r7xwzmyw/C+zHi0T5S3Nm9",
+	"RoktHbo1E6eVhHCtFLGVFqMz9e8/J6Z8F875I3K/OzKUuRzjI5L/mNAvSdHTWsr8SIZVwhTEHZAn18O+",
+	"HE1I+7JvE1g2a2XSsbtnBJt8nIWLMMG+d8HNVYnMTACVJR5ATRZ5aE0Mll311JazUOcxJYEfy9fL2JCa",
+	"SOjKo0Ps9SkjSfx8CNOgNcHwgFx6WJApZ7jNrDKgzACXyRHMks/gESh0OJUDRxkkYROo9WbUnLZOhiu2",
+	"WBuEjnKlzPCQtEFAhVzrOH8NvPejkHTpNfFtVIRA6laqyVtszaTJQeZyuxhnxqVCP2frglryfId8BA3P",
+	"KRDaDDmdWpdWOhZSJA3e4jIpC18QHCihaRopZoktHyw2VpuvsiY6YlRSHNy7gywrCxNmSvKhp6yfS3t6",
+	"FuZv9SibG1+elBaANN0kl6qcIbH+iZ14ejfFWzjzHGdShrQ8VICYhdIzPiLeQOzbayqFwm4UjZC55jz0",
+	"SYgklzhA5Bp7MpigtZBHOnPWCSNfnzbN5AgzfkResBkKn3V1eyH2yCHzxQs2J8LKxxMn9he8VNZVZiO6",
+	"bb2HXoiHUJ44EkpkIbOBhJnhUjlRTxANUC1nbpJfkdCPMqjOKwYr1CUTFOWDTaIRCSn3G3bJ7hqNz01X",
+	"3VQfZ/t01JNFwZPqnTgCTZdtjpgd8jYMdwp3mQ2AMthmDzt9lPFaEzAtQOfTALNMBZBeZYD4Rber68VK",
+	"5PWJN+CRzHGDLRdyal5bPugUAvrO+zgkjtM4i8PqWuehok8pFynctn1UQWIUKBxR2o8ubhX7e/f2Fvl7",
+	"AeTZbmf1q85b1/dGSDwxmOBgpvUzT12n6fuTLGmhC3pZmZVJEl7h4Jgz2c9Yvv4ddYgcE8LidYrUaqq1",
+	"+WWv4ekLRdyaOaQRgmSGOAiIkCkyKLWplylQcINsXR6itYEmptmUcD5o2Gzucm2J3GWg2KmYhG33FGqZ",
+	"5b5npGBm83RDMHLN4u/MmbjoNQPJor2a7hVb4orfR/LUNNX4CWRQTW3pDrn1n2hSBk36RGw+GrFJ0Zkl",
+	"UP3VyDfWoBUwfa5YkIDTkQ5MDfN9DXehbjaVcd4bDaHIih8FJDOcZia/C6bP3p2tj5GdCDmSdzN+3Mbw",
+	"lGvIv1UpARt9BHXXhOQjgcY8HJj43BWkJ1vK49ZmLwVq4j+c5Nw0ibtdZPIHx32uQ4+c9AwTnYilW/m6",
+	"Nx2euKzp2y1OcgvT+qyhjC+2Bp9xU4Y0NiDMZ5sWNZPojeUStzWItCOTyvtK254281ushJ3nFhqJDbnJ",
+	"8TvZ3q41zzXgOVdv/q29H/kkpgE/CdEkhk1IrigZz4InpjDzgwCTspBBgPr4Kn3RliNKt6AvUyZBYapb",
+	"aY+8Lj1Pwn1rXID4kHJhwQ2/rzHdS7AIrV64765EIaYOPjXpsvdufnDlXctC3drZPPesT0PSpUEQYx8Z",
+	"Scw8om7VcDogM6Op2Lwjv/vQq/r7bnvaqeOdf3bni2NepO1WoHi+WC+iti1ghNZCInROl/rZUlxT1kWX",
+	"eMmLUUn6L9jPEqdLpofx6etnGfJV0HON6If+o/Nmjh/3Kv1ibWurupf56oD6+dml1NdJijvbm7tI9qNh",
+	"B/IHcxJWdXlKO+mLZ6d5RQfc1wTtZb52nROdFnUC6qnF2ZSeKAzABaNk4JG6kVpOm88aBtDRUIFJzaSh",
+	"oJdWBChnodHT18/OZ89kQCbLM051qosiXmDArPmfxxcqTrTSrVJnoaTEhc8ECjDrRbgHl9YGO+pGvD73",
+	"oqGtlWOPAgYjLPM47pAy93FdG/dd2O7HTnHL8ZzMLTen14KD4EUXyrEuDtstTqPt/UeBj3XxO5FTlyu7",
+	"zF3ceXImoF5L5baMm7rgNC48sHTY81RdvkVXLx2fHG9o9gi+hkOwHpU0ZE1robvowCsotPMVzW84Zavp",
+	"0nO1vJwijxCwOq11pnPiGE8u9OIQinvXDPVZZWmFC9TUKQSJ1bA8GdIckwZULHHGKl18HkUHTbJvuFrw",
+	"0XDEw1vmNBpcXvFymxn5GMx9+PpIf2oNa+af1eXu0RI7E0BMZ+Qc39flTmatfkb/zX4Y8vGtN2zWkpWu",
+	"MaCjUfaU00lMZnFFs4PkW7O2hQDh4z+RXvFnXKn2T1lZ9s5KSQ6hyNVVsrFyWYPESbzn5SwPlPkkR9AO",
+	"+fgzgUZcACZCd4qktHJRh8FUcuIGIgmxjhlVY/UFaaM13e7NsIh9cIvMhNqMsZUL4QxbzChe6m61IQQ6",
+	"brxoeU2Pa0kj4eSQq6Bv4ZR2ln9bv86UA20I4GxCCVbQ0tmfeoQGatsOnXoluiwuIOgldNhsW37Z0t0+",
+	"xlQQvbylwgNvFb48bR6Dw0+Ylj22eK/xVPmIeh/WRCNI/QQsiSkxYxb7DctvW+xEHmaMSwQdsUycUmK4",
+	"guxyiV0FLfZI2xaaWYiqF3Err9Otqd0CcgYqwwyWrC6cfhxjYjrf0G3OtKBMrYGIgCqUagQocsxDW+oF",
+	"HDZFdITwUP/dYhJaCiqNvI+vCIRpEqbw0kdQDSD+DBHmjzhlUtjmw+16ZbPF9ESXeqJLwkKuPY9JwyIT",
+	"enWE4GEZNYMxnug89bw6krcRquebYHMF4flIc3/kJU9r/UsjMSf5mdEZEsIxDgdEZpakb/pX6mVof70G",
+	"PnlRRKOQD7luuoc6EyfENaN+oHp0QsaZBUH0dTbCGaaBUqPjkhfQlVigNUbGohi7pU1bv8UTD+2eDjhL",
+	"skAyfLnY2aHizbqU3ZhKNSOU2E8FEerYRN7tqsOEkiHI5GHcvqydGIolj6AzmUpBzDMQJXAvTp/x1HyZ",
+	"oFoBp27FQn6yaPcnPcqsU4NInFuXIIVqKyuEg+qgiKyCO0fnL1C9Vt1B9hWoEjJVgfLVQ7BpSklC9c2/",
+	"/GWz9Pbr7zbf/3XWXD4VXn6AESCLrkRiX1wQR5QZvj07uA5V+uG/+7cQYtxAY9NdKCBdqOgywpOVJ+pT",
+	"IXmYAbVDIDCaHxoc1A0nOSMTNORXRHHxIuKBT4RMymsuxfIANXKrmywdfZIKYzrKTZBIqj9BTJLX54Kw",
+	"6cDllcNNnHFzamTYK2xLHlgnkPvl0iBz8w4yYBZQtkJ9E4D/c8oya5vcIlRG4WOWeEJ9U1BiZbyES3Rg",
+	"crWWyGnrRszPkoHPzJPbrmM5SRPg6VRkiTpwVzNKbkZDS+/hxGyE5a0JRc48dgVALW49eAQMdn7pXU0a",
+	"blm/MzsMKckUtTTdAalDfe3uDf45aKAJqItFWeTC3pqpu5wQxXQ0UwKNXG53myR6D0cCorpSDUN0otBE",
+	"Uy3bVRX6B3SwN+hBahD6hnduRbry0pSOY9ruJ7hSRLSLMJtk4kzOVK49HBt/eobLLd56A7UDgkNGQmhL",
+	"o/RJ3c4GANDQ/fqob7v8QUOHiPmZDzzOPBpQncGY3bAiuzuPOeuihfuliDyPEF/95CDIpUK2IvIw80ig",
+	"num1uG//8P0/pKSLmQEzHWUhH+ZZZi7iFDHDkA3ZWMMMObRnvZjycUGjBx909uSWrli4IFtAsz2MlhfP",
+	"JF96bzoO/f63Nm0AyKp84ByCs2Yn1SqphKARO5cUAHddOkFwFFKPpIj1kiTa6RqYG0U6UgSE+G6XRV32",
+	"EkrNjvBEKJKzVD3dZSTfmN2kplmV90ABy7wtCRn5E1Mc07BTZ3O3oolwAnnbUofjhrLfQprphXi4pDRl",
+	"OlfmQFgN9JlA8FJO9l0OxqdxxV1VAm47uwVIit0a7M3F+fuwhmmt8SdgCION3M41njqoDJLZzLjRYEfg",
+	"LG3xTWkXC/HOdafP86YXCxGj7yJiHpua3kuoY9DCuZvlSNCOA9DPxFKEKKUfOC7T7RUTwadAnXuQedwL",
+	"mxJkl1ZY++FfafUcrVEG52EerO+bOgyOqIkou4RLSIRosbWkw3uSILYeD7gfixxozUQ5G5mpGOdpsUmL",
+	"JfOp7ykOgsmlFYxBg0/+AfNlFvOd3hbIyPFaE4nbLiktfM9OnOkIejHlLZkiG8s2N3lkQ94y6/haSpBy",
+	"hGjrKSNjC0L0Dacsp44vy4s2EkHUSxfRsdF3S+k98HmcFprsIxsHk9WfEy8KqZzcst62Wce5ErIvxjyp",
+	"ODrdYQeSdyIhtedn2mWke8Rn3eUpd9ASdsbsJWXCQaey36UIw5Is+6PaE5cu1hCHVawYZzdV5GHhPHOj",
+	"7JJSDRmhFYpYLinnzEt9MvdyCV4w49fzTQjcbJ0Ex56QXTIhDp+bGx2zHGLeizA0i+4/AcnI1ld5zMMe",
+	"Xzp6cMo8bYqkcC1SmNpIwN90FEtGG+qcmCRog4MR9MfVmRVQy4SKpGvrbCWdpYPYcqLDUpOCr0B7ZeK5",
+	"TUV24mcGmi+MDHs/B+5natLbgb0NYeLtYhIt1NZijW79va8PwKmhk9UNfGEVdwUHS1Pd4L3ax68blHuA",
+	"oI1BPJ+6NHbFboX9O7SJzyjkqpuZpms7ER/wdbYrz2oy8KKSR6dGBvyxOC3IkIHJXVu6jp25IPDZqzDv",
+	"Xhs7KgkRBLJoT3qcTVVeOeH7HgvYfEwJY3WXmljsTdMMVigACCKlydyPGVuGs2LG07S8sGCN4FMFXTHz",
+	"O/w684MoHPFc0zOVYPjSnVN08XBYTRE4irNLIHVaX4CqGeBsXSM4DCYoJFbZKk81Qkn7FNRD9cFl/EGh",
+	"WOhgNriUIWaim9P9NiQeoSO5MCjMvLa0t8rcZ9dfZezS83A8fumeylgZ34+V1mKnjz23Ga9MlhgXY8Us",
+	"PcgkLFPVR519J+CeQwLvQ6az1PQnIcjBVm6Z/xGLATZXkOni4FPoN200aSj54lq2teE6hoApYqPuKLiB",
+	"hhjaA7WXuLvodYZjHnW47ENIhQ2z8CPiXnOz2nim7HqReTBTl48KSb2MyLiPyRiURJEj3ECxPK3PK5hi",
+	"hX6D219/c9kz+MoLXRBGR/zYQH49/ZIiBI8kdGzODH3SvYL9iKiLEdArYivQrGzFz49yoGzl0ZaIWVg9",
+	"GGDBUSqJaI1ce0Ek6BVZv/uhZvbG05R5xiXvHlKMDAYDYe1fz78uWeZXQ80bcYuzqXYPie98zbSGUA/S",
+	"TuL1/RYzAmED2Y4Sjg+ehAhLpeCk+Et7P+GISutpsdg8i0OCupThALQh3aLfRlD1MGV5WR5JNr61vnZ5",
+	"eOnhEbRhdNiVa3jNEhxOlV5yl84DeSlNWYlMCvcxU5RoOORMHQSA6F7ym6bQSy8rE01C3gmy2p02GTp7",
+	"fID26ls7ChfUS8iUrI9zzJdVUfOLRJMw5KFWAPMLRUNxY4DNpancntvsYIk6yuR6FGCmzdngU6ECGZc2",
+	"80h23INaZZ4HvtvV2KdLUouibiyka1sjykbR8tF9TvntrOg+xWRZnq/V5G9BFexydj10eCHPbmi/p34R",
+	"4UDYmlOap7S/Kpn7UDry28jUvC6s0HtG9zW6OI0DIw37zaDF2U7cJhJ9Hsrp0xTRcIjDifWOWUxVw2Z3",
+	"fYEfZgd/dXZkevpBe6ouNQ0L3QH3LRpjL+RCoJAEBIvpztNRyBoD3KGMyIb5upFgcCkPg6duLDxNfMpJ",
+	"ZFdeN73TkHdpQJYM7c4pqA7ViDXF3Ue4AyhgHjj15q5woCW6jBqOf/5Zp4o/vzVUem6vOPtetjTqulGn",
+	"aCCWpMfDifFA38aN7NbdSXoXZtLWAz4c4ZD4SBHOEmWCMEElvSLBBK0JydWjKG6AP90QedbrOyX/4tK3",
+	"ldLeZenrX2RKwT8jE8+AMj/dVcQWn4VmAZnyxBBfvxJZnQC1wtlAEYNGAqYsqFOic3F84JCyvGqdLzQx",
+	"JAHtUUWvdMTsXUpyjkj4SpDwuVrsj7KbOKRG5PXyWgNzuXO51hsgPpkvbxuxkXnVIpGlXqijRODYUCqG",
+	"0YUgks7IlOvZHA2o/2OjL95OA4QhXjGZJeEcWrXk9gomUPSM4DqN4g1U/eH7v6tWKvsIUL2BBnPs1PMK",
+	"zWa2xNFRxnC97EpSpqoEfCk4uDcghT/FFAVOLqE51ilkXlQEOib092LCirnGT8GIZTdzyyYdPyc2+RHZ",
+	"2Sc+9fPhU584S169ngymMpeG3aPeZJvGF5GaHkxZsABdM97KDZCNa5q/DE2/qI9DID9d9k+X/ce47Flq",
+	"8hnBkewTJqHy3+1CZ14wEsdO9rHO6iIC6qLHpQep2EeS+9jYrk1QxqyNYnTfvbHm7zi7lr4DkZWKpMw7",
+	"PfhZbZ6hWLSxGfCIEeIjxiFu17XG3zL5cHoDqZV9nQmT2B8/S0C36qWb//Pm3yHjRVZSrrEamHCgtDsC",
+	"Lpyb5MdtJHYWDY0j1xZnJa8kyJsdqeuaJcrHboDVBO/pIoP5LZLd+ZeOLjqFdByT7RAxuno6zkeN7XXH",
+	"zypZqc//2Ij7yTTdKAguR27ESN6350mzVycyhoRXOoFn5rN3EWaS6mLIWWq+PMjUPW7+r2dYCIyusLzU",
+	"ro4q+hzd/Keb3938V3Tzv938/c1/yLQcTGGHO6izluz4DruYNJxmdp6DW/yKhBP1vcjuA5pl4CeQtQEU",
+	"BM5e7COofhUS8E8LhBlyKId1+3DjdJmOfpo22ecUpNSryd4G1Oe9nXJqivte2LjCu0QJpsbKWWmkdbYf",
+	"JUpwORPtEPtkBfusHnTpBiZq9Jz+G38Jtt+V4u30Dcvzs1m2RSUKiYxCJkxlEN5dCjpJtcKPFvam8TOn",
+	"HNhUNFqye8dplUWgwqm4sofTVQPmRZXpFT2nQt7VImfuXgYP10KFZt65da+VNOKHeIwDNOIB9SZIQNAM",
+	"DgI+Bq1QD4MYH6/IbXOMcs6y8iFzy+zJRU1Y+ZBKCBqB0DDZp6yXAwW9/5W1eBe9HZK7tTrJzW1xnULm",
+	"jPIfTmQKmg1MKS+IP1k60uSM9KiQt81z9fBIen18sSjs3XjFWwWoTKhbRYe8w2WrgMbU7xGJ1i4UDZI0",
+	"IEXUP9DjIh62WEgOmqcXB1801/dt/UM/KQGupCSIzlGYgcx6TC6kc3L1yt72SmXQfzK1jT9OMkXzR6uQ",
+	"PNMrfKmy6HObG5zprijnRAjKWYZoadqmHGSToS/4GA0xmyBhBkBjEhIUd1VcQEBTg2cuj+eSemxlmSGe",
+	"IJ/ryK2ZhHFLGEwKnlqSkoDhryFmuAd/+TQkkKZZLGB/SLObcpw7dUoP+jgICOvlBP6YoqG8i9rQYkL7",
+	"hpSwHfeskv3pLNSGImdUgCbdYoL2WIkyk5AEo7gLaGdaJ+2qcojQixF+F5F905leSflFU6+0Hfdjyqky",
+	"s3rTrCGRfe7nhB0NKPMhyT+dh5uxTxMEmc7GsKcquRxpsQS0o8upSJxl9ZU02NKt3uw2srDTXehKLVvm",
+	"p/9B9plOPgsdvS8r+2zmwFfsz7k4fQ0UQqhJktIT8WiERN/IEy7h3E7NuZ2dCRLvaW5ZBfuiVl3RGgRm",
+	"YkGKyMeiT0Rckn6Ba3B3iUYzqzSW2UdqWSH1TTya1+fUI1qfwtJe+SVSxaeOLxvFgK6uXnky6QBDewwi",
+	"0VeN9MlrOatXFJeqsR3zlWwDFbC0G5wKG76YU1p0id6gdiqiiEXEAujbK81kAiRAczCrxDEtmz42yt7/",
+	"0WnchdCAwCzzM1v01lBubQRVq0trw7XKZrlSrlY3yzvLdgJ9JRYUrnPm1CfhzLwcVOZdiHOLQpobteKX",
+	"0ZC0CmgtdVUMNNazj12hZLOXi1ydkI+FKQ43GhW14dnA1UbDMjyEOmuCBN3yctUpklnhXNNKrQPgNOl3",
+	"QJLciTmX9D6iUex9/wnEopwL3oxkn4e5VVGw+zgz7fXCdTO8OnuuRGdhU2Etsujs5FW6D18YfhZPHiMX",
+	"1Ajx+JBAaUJbiwbImbo5d/DOpDa6qAHmueAHOAjUGm6pjeYydiNevItMJhkeElupJ4a0toLFjdETiaK+",
+	"u1CkENI47TOmhme3nXtFe4MJN9DLyYHxEQSWa+fB0j1oTfO81KJ7+IokjI+aYd1qk4udXcuxpZXYgeyH",
+	"POr106u6feBIQNlgNfeom+g8u1bwe/aikPgJJBV1T/NLIiieN/YjKkYBnmQ3VnUJCDDoDgl0OIiayHCR",
+	"xIQSL4NCFzXF1kjorHNJfuNk8matMtHRY4imDnYBtt6HjdVF/kX6Ub7L81zw55QNziW+beO0kGjd+1VI",
+	"sw/v/LQJbCqLSChJcN+qTTKNUJ4hn4priFlasrLxMllmDiBOHVRP79FfhKCAlTHLtpe3E0lpjBjxXbj5",
+	"u5s/fvjVh7/98Kubf/7wtzf/+eb3WTeDLXMVNP4zgA9aa28oHrUhBN/4Tj15vwGZsu31Ze7idAkOjePu",
+	"thfA7J4wOj6CO2H0TxCb77exqmNxNqhqTOzLlUebf5MunFSgmezHo+ZJE+Qw9C2YVmd4xWGkzmPjmAuP",
+	"jxfFC88A6YLL0R2Cp3PyLK0lZdbRvq8gGZq6cyMSalFUQMMgXkSYtVjEQKdOmUKQruakU4MpE5Jgf8bK",
+	"P7Xd7aXEpcwD4XL0iAolGHwsuCBtLM3ae3nFXaat/vN6Itv3sjwrbnNVU7/qXiLVlj6AQxbyvAqBem35",
+	"3GW67XOmsoSDHg+p7A9d8+r5F81qpjkVDs61xG5/neU4pIqQ5Mh+wH5MrWNtSdS6qoktM4tO3+5nOoUz",
+	"MxpAjhQe5RLetnmhsbEhuRxt/PD9P7RNgilBL8802vV5kKJhDhJB0YGsskweZ75AIxImcQ8aJJuVTJi8",
+	"CyFxJau2w0WylCLC6PTkCaJDxSyUMADd19Fa28cSN+DnjRHr7evfi7AdDUUq077sziS7KqIgXkhybXzq",
+	"mZ13s6YTqOVkRFkPUSY5+DJGI9SZoD5mS4jFZrbUQbnAiJGlmEJoFzFjtIuPI++2JJ7kKaVON3vLNp9A",
+	"E0zD0KCQhPbZpD0UObZMPe6dmlDbC35Kcip/NBmKX9KhmEpOMV7xMaZS6Cx39V+ouDuVzu2s17XAizOo",
+	"+ZI55asMAizKOQVA9Fk/nLjVXTProziPdfCw+TarkZ9Objat/IBZtljS0S+3lZ/mhstHec8VFi3WuOec",
+	"cWC5YM0HThb+Qgf5+db+5VTvhU1rFakN+FhRLizIci1s4cGXJKRdmurR7CDX/NqtK1g5cse4p57GKzRS",
+	"RxMyxYp+sbNXq1Zrm/Wt7aWs+DDMfMDdKgl+xvSwZFBA+iCn1xfD2FnVoqTM16TT53zQ9Aaz6Jvboxgq",
+	"lhNfV667MtNDPQobKe8jHoVAgkJf7CM/0iXOSQOZnr/IjIHWeKjoAERAMTJe30e0x3ioRo/YgPExQ3q1",
+	"SL+Ihlh68LaaQXftWAt4r2eShuPy4Xp8qLNrJlfERY+dXSgrVcPX7H0OzNyWgPnCtcasaSna1eidYYrI",
+	"RDiXRB+PiF9GJwY0lJnmizKMBBQXinTcnAEOzQ7at21mZhrBlOc2guFxNPe8TWUVS18pGGj2JmSB2xYa",
+	"SfbggmzZ+h+2vQrPC9fWwpUua67urN5Vh+CQhM1IbcD+67Glg09fXxSyMtna2r0K/uG2rpgamii1IgI/",
+	"85SbEYgEEBaYINlTX8pR4f17qFnT5VovYxLrs9EGIytfI59ckUCdiJgJ+o/fodr33cHegDA/rvVCQgEN",
+	"IS0VHfFQ4gCttQo3/3zz+w//7c0fPvzrm39EN/9085ub/3Tz+5s/3Pzuw69bhfUW412kVkRZRFmvRPzI",
+	"NHcxrSTLLdZif/VX6IAzBX/FP1ushJ6evzhBHe5TIqCE+4MHHh6S4AAL8uABKBmijBTF1O7is8cHaHNz",
+	"cw8MXxcHZaS7RFHRYggZcQYNKeMhJGO4uXBqNt1HUBdIohA9H9djajvNFzZMjZlffCM4a8elmUzUj5oq",
+	"r/aSrTycqlWka/8EVEgN87i8kRrJ5DpShtq6JFK7jC5mywOFRIw4E8TUCUJrMKYuJaSGsTV1OlxRVIHa",
+	"cWmi9vp0/Z24LFEq7DDgPQFAOnLX3kDteqWChjhQPJ/4l+bjNuIsmCRc146p5lfrMc26O+oJ9tHakApB",
+	"Wa8IhFsd+npZn4YmaiQQBI1DznpxMpI+UQW+H77/e4T1zgBaRW1fmEBdpqLxRvHQgsb1S2GphumEBA+0",
+	"J1ozYaWexVtCsFcviHziw1xUoHa9VlNfzpTJahdNRJc5LIWisAHs9fXq0Jqp/11UA7RN9/JypRxzdt1N",
+	"TPbL6WZz6mfYSxmSK9sWQmqYxLoEs8dbTOqGCVSv1fZNgUkl8pgQNQW2IlJnCHXhkHoNjvlCaetDPNHV",
+	"NhQtoQz+G/JA8e4Qe7oF7KtfVCqVyg/f/536o/oYtqX+3Hlsftt7vF4EXVOdkKa9Qp1HssoGANRU51ZX",
+	"BEBjLsllPFm7jJpmAHNQCJry+qh9XRpGgaQBZaShOB9pozWMTg+PAdkU7wE2QNb1ZTNBZ7rbU5cQ6JEW",
+	"hlRp49paC7qHxB2AxWuoxKzwWKnnSmdWSBAx6DWvLnYxOYGkpfhWZVPNHjF8hSmIj7b++BmR4aTU7Ko9",
+	"oTWtFYn1RizeQP0eLR7tq/XoQ5Z9wsyZOwcOKlYkzN2N15ecO5Wwh+dAXxQN1TEEaIR7VNdka4BxDLU1",
+	"XumdKxKTBAC0DQPQpIRcUR4Jbeh2ghL204EHIGE7YzQQSOKwmKabzujCTuIBKIp9Hkpjm05FIK1h9PT1",
+	"hQl6UqsBgB76ta2t6t4+GkWdgHpoQCYCQrU2ymMSBCWQDje+GQ9EGUj2OqIMUCwVwNBAD4Gpoh++/4d2",
+	"GZ25NnHNXjgEWBaRIlUBKSlgmlsTcqm3Yvu1WJ5t2NpFOAHhDKjq+Rj3FCN6ddRiBzgI0IMHlus/eABy",
+	"7oMHwPwfPLDX1CdDHjPduLL62WHz0fHhehF5fDRpsQxpQtNezRuK6uiEQA8e2G2TBw+K6uwlQVQWTfx9",
+	"ELTYgwc9Io/JgwdldMSsvKArTGsjo4CXz4/P0Zqb3apNCEXdKqDFAsoGQt39K6oLLYp1gKMiKZBpitkE",
+	"tP6GZgOyT4awY7UCxRAfkatjIgTuEfHggZZbA+oRpktlG7FGyZshJRJDF8woDIw4JBobG+PxuNxjkSKl",
+	"G+ZLYf8oqRnKfTkM/uqEs8chIee8K8c4JM/NHElpvFguap4eFYqFKxLqsL1CpVwtV0ASHhGGR7TQKGyW",
+	"K+VNnRDVB9EwGwvVk16Wha6ppZ7XpIOekQk6JxKtKTlkZ6u6s54k4xqkT+G85migaE1SF0fsI6z/+kyg",
+	"9oDGFQW1DAW8b0AmWrYYkEmLAV1R90xADrO5BUrVMQYopawBKcbqA30DNEEiLRYTCVhWlwcBH5tYZG3z",
+	"MeOBdUfHyhi9JCYGR36hUXhC5NPxQCfhaCwGiNYqFSviGr3FFc8sdGM94LuCWkah8cvvCjjoFRqFQ//R",
+	"eRNU3iv4F0ASilfApJ1q51nldMs7INtfVgfPK/7bGn/deeg3dyeH1Xdnw01xEX05/mrytqK+kZNCo/Di",
+	"2akORFP6Be0VioXrQqNQrb5703zz7Pog7H55frlzMXn98osXvZ2+d3WKR/Q4CMdHGJ96X7w644X3X783",
+	"8j1eZCJ4+vrZuRb2M0KvyQQJIssKJ+u1vbyhYnBuXHB+jNnESJMipd8UGr/8ulgwBR/VVZvCNZSFakop",
+	"wT0BZuGJkGRY+FqNuYFHdOOqqh3RDkve8Nxg+xEXMqssMhmhqmJCzofWmttAIWY+H6LORBKB1rTNfB1i",
+	"yWiPORKj8/FnAo1CeqWGGZBJ0cTMd3mIakpBiCTRJC52xEHSbIs914UttEcgoIqIHZ1mYe4BWFMOkhnP",
+	"aY8dsSSzYAalq6uhtAO2wrvKyfbL4d5Bnda+2Zl8WRVf7ZKzwVb3i/GmfD56i1/xJ/4bb69zzA4/V2hv",
+	"P4WV7uEdr0q2aqXNbqVTqvu7pNTZxtVSxav5dbLd3cXVSiqirVGoVWrbpWq1VKtfVPYam7VGpfK2sDT6",
+	"OkBJwJGBzk2kOXC83DsgdbGwpWnG/O+OlDLKcBBXhN2qbC7+6lznr79KJL25t+gJkQgnu4oR1QbgYhfL",
+	"ndvk/CoW3CkQHxbcp1rufYLoBOdBBzo4p113LWblRPUZllEIgQ04DhpI9rcGb+EhQbG3RyAsWqzdocx3",
+	"sEHpNE2QnpVoPkiqimhbiNGtLENjvMXSHgVqKoSDhObZKIz4lqvnJiIMoxEXJpS5xYzzx2ohVml1QWDl",
+	"fV+L+4ZlWVPjREk7QEJA+dRZA3b78Ckw/6KOoOdh/P1a4ohiZNxiXOkvSnfFUpLhyEj2VKJotL6vdO2q",
+	"tR1cxmBPVqzTivRZ+JzoSomaRJuPnS1dMi4v4WTNAIwnZ6tkd93aKfkAhti071x2Au4NiN8uo6VpIiTR",
+	"vKayf5DCb2MceMj9yYokMBnmlAwLjUJJ/e/h4ZOjE3RweHZx9PjooHlxCL+22PHR0UPx7cFB88thrzk+",
+	"etjsHb26qL3zmi/LZaWVqP8dnjzK+PK2JNONytGW0Ph8Co3C8eGrg6OXj643n1Ze1rzd/svq6HV9uHOx",
+	"13lz9awmTrbC5m50WO0+2ew/3R48r7wdH/W+3Jmc1flpjR3vvTuvylebV6+3rt/sfNusdA5q/mG9+2S7",
+	"f7T7zbNKcPz5rQhyKs/pfdpEapqn3l4Sgy+07nbE8hZl391QWsqZmevQHPr7pffkfp3FXM6TvBnFVJZh",
+	"Dg9xnOUNn1QXf/KK2dhw4uuPlmAnj3nYob5PwG1Ury7xxSmeBBz7F5w/x2GP6O+2llmeiEYjHkriHxOf",
+	"4ovJSH9cqy3z8SjkSu5TJPEwjjX9y+fP5/fAjB2dd0PLkPncWIuKIuWetNGiMA7xbVR6rP1FAnxCfMxa",
+	"LOaSa24lrrguAPi3hLbOaHcndXLrii3WCzEztmdjjuzTURF5nIloaNYFvQYVx9cqYVIFjIHO2GJmgbB6",
+	"yFWJmwKCDaRdr9QdQ8Cl4WJttIHa9WrFfWR4Y1sN0uVhi/WIPIofKy5d2bPewUtyTYXUdlYikjZ/ip9h",
+	"xmWfhC1mYWp4qR3B8DE7QuIhNulfPS6dnN4WS1oeJ4uNi2Y1psAHD7DvEyM3Kb3crsMKTgBTA2V/Py0D",
+	"gnZlo6QyWGkTcCoBy13YqOPSL9z87x/+5w+//vC9615Wv978Tv1688eb37op50qSDCusV4IIm0oYu5rB",
+	"hY72alW0s71Vqm+WatVC3DOw8GznZe24/tXTzUev32493D7ZOd0927uofbn5Vf3N1tvt5s7D3YO9R7XD",
+	"zcf1J1tfbD/debb7fHluNg2albhZ9S+TmzmBgG719xjVTMU+N1v0tlyvvviTEy4fc1PjpV5Zgh0ccNYN",
+	"qPbi1qtLLOoJBEh84o5/Au6or5eijA4ZBNMx4JzLxRx2qZjiAjb5HZCH97l20efEMKnz0yYSeIJahQmP",
+	"dEUKyyYlR18pvvGmVYA1jULSpYHO5urycFiew4m6NizZ0dWKyNSw0H543fZLG7b38xkXV8on1TFG2Zoe",
+	"4oys5xg8p4j6XcyeJkjMFsUoj4gM+dW/MG+UedjLM+xsgWGnAoad4uocgk+1ywe7asX8r5Txf+Z/1VR3",
+	"eaM0pcMXbDf6pIO9ouJQSCQu/rE0XU1gfRqSK0rGecQ1Oeby7cjgSlTt5y1+9/l4iryYPF0tSGtH2ixt",
+	"UXKJ9SiDrX9hZ2JnBtubmEKpbCz7hRjvpCkbkhYdXAxbLY/162kiuMBYZ2vMUIEIVRKt01XZWptSJYmS",
+	"0g1Genxl4uPML9qyrcMprCgnUI/oODEw1LXrlWrbeLIVzUwsGW3k9TlXkvScDKK1zQry8USgzgSZW7re",
+	"YvyKhNa5CzEIa7U66vMoTL1XbrHXWcGaU+HDRaWZ8TAknkxUnp5iEe1apdZuMau9JXY4nUoD4AETYlyR",
+	"Z04RngvOdQWkaXApUq72YJao7X72ZWO9E4BqYNVz6koUUcC9QVLTIZKGL0DDZ4iF2GsbN2gqVKCYnE8X",
+	"IpjSp5prcbuLbmBws4AZw2V6hRm/wlP8Y642MG0CW5oy/0wNUbVK7ZZuIFMjqCC63uXLp7VHO8+23h7U",
+	"Xz/d/HL74uWzr2rPX259WT88O3668+bh5kntq9cvv9h+/Pa0/urRs4ut5nwHz5aRA+KiT3m1mZaGSna1",
+	"rRzmG99vKuyd359JJ6C66DbxPxn0Pqkscwx6CePU3BLUhCTJb4HCAvRwQ2NeSWNePuc2uVYKSYUkI6Qt",
+	"SJafa+5KfM2w0DS/akAllBZLO5NMhi5sRAsDpuDHWizVzFTyUqw3nCo2htYgJHHMw4EAfWW9jJqz6afq",
+	"ScO4lrCpMg0RSpghHvgEeOA6gmpQXXBuwR7HOPSFDiZx/WDGRwbca8u62YvOIuAwINhXg2rLsF1T3FpJ",
+	"JS3mxAXqkdvqMNvxPxM9bEgwE6hVsJY16GjbKpRbrOkMrAM6Xc8aHNll1wgBqGm5OVYyaCB4y/a3AJeX",
+	"a9ZT/z46RWvAw9fLyBWcitrE2KNXhBW1NLSwyFgeS3fJ523Zu0lpT1drc/T8dGJYwWksc388Jz19YWfw",
+	"rlYa7l37pc1+l5RGu3KcJUNA+2g5ml4vHGb+NfhxdqDTnwv1vVplc08zsNU54Cev2ycm/XNn0o+1LpYE",
+	"kMS+rpSc57BoOeaWBWcyah7NcbodMl+kqhDOVDvsEKXfqn81ID4yreIKyUeixRTvgiBIaQqugo+M6/CL",
+	"6SFzyLla58wFr+fW6eORie671VX4y8GTtPim1GRbOEXX6rMnt1hos+LdRpeHPT4HKc4J8xGZqteq0zVA",
+	"xtDuxTJ6rCUgLUoWXVPFZ6LFrAMRyulfgaUkbtMBPr81LQZlWT9MlFWLnZ82PxM6kFqH08fXQeMf5Pnt",
+	"G8sBrKuIMHrwIHa7PnjQYlrCddaRKvvamegIbr2aaiyRrWvJzeQxKLENB2M8MZYVI5rhDo8cg5HaHAg4",
+	"IJOasCgRef2UC1X7WpWkycg4TgqK25XoeC0TOQyQMhVDysjiopLBpsQvA21H/LI/rSWmlHTSRabp3Uxh",
+	"iwWcKdDfSbbqTA5tkrYrpsDGOhODPa5UYs31ucYWhdmdyfnxeaboo8/THXDKF1utbZbqW6XtnVXkFAuP",
+	"x3B3VhJSahnFd7vTWIE0UhQTl7gtE0OVUgCkd4wntxYYPnHyj+4hjD1dseFG0zH3dFeg2pRRSXGQT7ab",
+	"CTJZx3dngjpRMEB0qI7HRK3EMT2KfMKY8QpbzLY+ozK5nPsmCReboFQIgLSfXOoUrUt7C9otFmc4aIe7",
+	"h4PAxFEmQR0xTCC83DoD42oYLbDpzovk0TIGNcVMfdrtknC9jF6YOl1CaAYy6/JHTSeCJb39z6DGDeW+",
+	"a7pvsYQr9alNbBNFHZtrQnIBJGa4yxg0VgVvtBgkgs6gAh8Rlo54AuXcxgolyrgXEkhPxYGYdtEmGdJ4",
+	"yjy/D4PszRwV4zI5rumi/XA6fVOSOB1YZaKNMuP8YeQjDYDTxI50+6BWLd2cJlb1Lzs7g9LLYe26dCb3",
+	"RqXn4/q3UMJhoWWekfFpvnF+BSdpanM/Bz01ZXV20jF/jICaj6PQrh6G84lvfmS+eablYGBPQkSAVmky",
+	"vQLTBDK7SNMxFmSpM0YTE7LmfsQHjr3uqD66bQVYnFssef/8+HzdZr47RAdMntTra04lsKSim24X22Ka",
+	"t02zL9tMKZEEbZxkET14oFNsk04F2khu6TgVukHNgwfF1FWVPPAT1l6MrzKEExHmCz1MpGuO23BMpawA",
+	"c0mSNyz7mVmjLgsAkAd/WBxbtA/aookEAinIvI2cl2Oz9RoWgxYDfggJMaClwRymxxmGqmzdKICMG2Od",
+	"VguNSZYOODWFDQDgWoSw084WLgBwBARfEecAlBSh0DZbXRJE3pXhGT3pOWWDtErzOq3tZmOmq+qked3J",
+	"5rg064x24k9f147rX73dPLvYevNw++Rg99Hh3uMntS+ebj57Xj8+2Tp9uX12vnPxavfL13tfvam93WzW",
+	"H24dbD/aOdx9vPckTw+LF20PLGVytobizd3qzgxzzl7wfepvcF4r8e56XjvFHL6YvpamSdQnre0vxUkK",
+	"WYlKHUkOWLsk08qbg9sLeFGY6kQ+lxeZ7tlOJYg1wCzb7nDKaVtEPpSsVY9rj5vFFvMCLuzLlhH88P0/",
+	"rMfVOJSaEk41Cnd0Ad1+RnOApOELHzMS6u7nvu1+PgE3oAINdVptVCvWelZuMVsKGnqDYzEQcTqHBW3R",
+	"1Q2TYh7qFoVkRLA0S7FeVdtrxzKjVEiETls0lWba9kl7v8Ww67nM81kmBrNsMp86xDsoNqN7UEWym9vf",
+	"tyaS2TJ+OibGxsa6LeKn3qlXVkuMnmlkn6OZWBKbJNuAZ0Lp2e6qP65K8oli//iekANt3AdSNOERXGsb",
+	"G6tkWENGNVNelUAvG9XynA7IFCl16nLFlKmBcOypSfniW8yNIsmqAr4OdZ3S7jms/SlMBpMWS6F5EQk+",
+	"s3kbrBHwcdyzzLRLqlZazNLqmZRvI8kDkd3XiWKpcBAwIZlCsSbIlEdyptF6GZ1hmUlyF9PY+4jtSAmc",
+	"OjJhWSI0XSX/LqLiLKGyZ/inpFSfTCF/5qQNSkCneqgaojQteM6NADD++nxCllHhK6nspRM6jfQIxeHA",
+	"gar9ls53SR0MzoiuagWhAchEBpTRqZKfGRBJRSZMWVtD9WCkFjM+XYGkTdwD6tc1eaXjPg+S2wTRdjor",
+	"CcwxEKtPRYvFvbXQay2e2mD7Xog9JbMyn4+N/zYpJB4JgtaqFQNp0WKuOzqOso100TuJQR0Hm7vHmSXw",
+	"FiRrcsyRxB2hZE8dV2jj7humLq0VabW1SBFY8/ElZZejkPeUJBpXoWsxu2sh8UQArQdCretMiD6PAh+N",
+	"qDdA0SgxGJhKmjr/1y5OSB4SXaEDiupp4ASTbJIM31zYika3psKhM1ChUQjl5ea72i92xntfDSqi6j1/",
+	"K7+sT14On+72H25HJ1ujM7yKvAhj/xwM8idxDbJPhvZP3OWOpo7Day0kgm3DDepSdC2pdreMAK3LNi6u",
+	"7YBRL+Adp3Kyom9DPNDVfTAyDcxtiJOhvy3mJlIWtUEhuwKDNZGAqXw4wiHxW8zDgpQoi4VjJXcZbhVX",
+	"gshoXI/WMDqLhKCYtZhucA+lYDsEjUMqJVg1UHsXre3VquuJWbK9vo86XBp7f4cY4d5YRGKTRa43wFqp",
+	"1xIOhLBUsBES7baYU3YWuAe0NyjBlqLRiIQltV/0XCkkKCASXtRedoh6KkLJqKHu+IkZ2jSVjz2cqmgL",
+	"fDPkY+0hgNYT7yIc2PpXGs4QUm/DrsxrTu7dkGvG6jsZY7rdyBAHAbrCIYUjhbrYUPSp7fHhkLPYhd5e",
+	"LyOnUzLUYPb6xBsI5OGR9PpYFFusbf42NT9NV2YKVfEVcn9DPJ0WPSBuFENiL5oeQu8G9LK4uq2dMOlo",
+	"pmvbmp8vUxVu1xRjBd8FCrAkYU6olbk3d2CsC4OlptKW/83NH27+cPObqbTlf3/z25vf3Pzh5o/qv0lj",
+	"hEYhjFYsdOEY55fn3xoMnypU3KtD/RMD/vP3dGvENwrV0uUihOAblgiJ3EIRCtVejAg7eoQOOGOQIWw/",
+	"Qms6/FCgm//l5j/c/Pubf7Mx23Rz3e3NqIg0mOk1ES7auvi6o0jsQNaKiOjzsalwq/t7ijI6HI7kpMXG",
+	"mncr/VKHuGtNzpRXtw1osyLEqZBO98u7F8M1jZN+OdW6NLv7qEmCh86gK5Sone7+mUMRMloEi49e5XMO",
+	"oqq1a65/rT+JsxNGznHE5W4Fz0Ha7+zr7zdsr885aYMgFsqkmTdo+aa5dmYzbSubnJ82iy1Grq0NNDZp",
+	"Ypn+cC02154+Ozi0rXnCdV3P3PxTf3/0yCb1J8Ulgb+L9Jif6WLPxRbTrd6KCEc+JZAUAaENEyV/6UzD",
+	"iz5hjRZrsdJUW2bTs1hdDN07GZlmdNal96/+LWrXKpV2qhSoGkcbF9RtMh9qqSxVQoBK2yQRBkoRnxZD",
+	"aC1bCkdpIZzxWKiDzEeHk6lBzPRmpdUlVtqJ3EJjSNfexNJdarte2YPGIoJfqq8Sz2Ujrhtm6ow5GgbY",
+	"P9AYa6lffWf6CCQQjwMrRiHv0oCgtTY0njOtn9u6MUomcFPjiL7SOBRsbHiNqY+gy+CoeWNKB101TBuM",
+	"S9sVqr1uNlqrwS71U9MXpN2AbqnIjfGBVEndZcRkzsZjJ+7MFmvGNydJMy2icR9LcmXot2nhVEaPMQ2i",
+	"kAjd1aTF1Drg46RI0FpcHsgpAQuCPry4XnQ+hageK4O3TUxvcnW1Gcxe0dSXgC3OpKl7qAN2zJ3VVF59",
+	"vFWp6Y/tFJfQg2R63nTjCt0qxeQhKxDDN+tQ9h8ShEGjipmcwgwRR+rOcCqdwnUuuK51XZipyJJFlpNX",
+	"XKYBLOn913d3f5yPguvgxUPy9uXLN50359uvr887R81CsQDnVWgU3r7bvD6t4L1JdXhQu3q9K1+SrXAn",
+	"Oql3nm33n26KR9Xukwp+vnf9xiuswv4ODJ3/WaV1ThWJdoh4Jp03JS/+QlWapss/UkpNHO4xw9hsCc0V",
+	"VZxzwR/Dtb+tUfLHqNpneMSZxelPutRiXaq2lDr7BEsyxpMfOdVW4aFpGSj7IY96iotalF1VrAXekC/T",
+	"voB8D+Mmj1vuxCmAa6mfSzqTP+BjzduVjFpsMcvIQRwGUbK9bkKmTIN998q9OnsOYbzEiCqdkI8FCVtM",
+	"cqjLEPepb8fmSseAp9hdqiu/a4ejosUczUWtcX9KHCI2vdhMC5301A8mdqzFZmV7Gy1t51eQFGoP7W6a",
+	"sbZNzV0LPVO5x3j2klA015C6btr7MLVRPR7xW8y0tZhh5edGCPxz4OTOWTmtfYJB2bH2ATrGqtUd6k6p",
+	"Pau9/6hsO4XtC7nYueCpRlWrc7LpETJ5+NRFAcRLLfRVGLQ/Xt3YT5zkL4CTwFW5PSPxydXG0DT4yjXn",
+	"PXjwKGlABhpf+cED1LTrs50mbYs+Q6PDiAlLaZ81Hx6dHF5cHp58+bnTzAwacap1+pEH3IhKN9OzrjTW",
+	"yy50yGgxLBDtqjd8apxC11RIUDGfx607GRkDPdaKu22RZnfoLk8p+daXJnkLmpHySHb4dVo5pSHySUB1",
+	"ZD30vS/aWcC7YQIilNrfYpKAUVUReeinFuvESXM27YWCWO44dg3BavXCwK+FdcpJT+OONhapN2NAnh9f",
+	"nF5+8eL8oq2tHs6D88snzYvD1803l6/OnrfdLcM5BbwnYoCYQgMBFbLFjIHBtCUkOl6kzwPDRwOsdhc3",
+	"KbRDlNFjGqhNdyZQptKjI6qOtpHUZ0jKAWA2AYV2HSVVE5Dxb0KW70Tx9eGQM7UUDbS19rR/p13MdH3m",
+	"mW6dHnaFBSVKXygIJdjCdXj41C7iwmV64em+5XOcYZAsCg1EE6tuDK9CTjnTzdri1swLhQHoD2NEgPux",
+	"W9u4dlhQh/uTL+QwKDQKrahS2fRG8B9y8+9u/suH729+c/PbD7/68Oub337425t//PDrm98VkfUF/v/0",
+	"+xvmg/TX//bDv0Y3//XmNx++v/ndzX+++b0a5MP3N7/XNY5vfgMNj3/14X9AN79FtvnxzR9v/p+p5sc3",
+	"vyunZynoFV+Qa1loFJZZJGuxe1yNbmbDGFEAs33jk97vuXHu1C80qjvae6rZUINFQTDtMk1Qai42CsJk",
+	"zmzVt8Y6EwmFZwY7I9NpvHDz9zd/vPlPat/o5v+9+ePN/w2bByB8+HUaABm9qBU3IsNRoG0/YxJA8/YV",
+	"HBvJdZ7n1zAkOr7LQKvdytE5WO92ls62Z8U8CRqKS+0Ddxmk5Dww0c9TLFKpUjmssJx44oFw7XgVUutW",
+	"cKna2SGlul/1Snt+lZQq3U28hXc7ex40dLCnVK/Uk1aZJ1wiu0JDLKKQNQa6fHfDbLHBuCx1rbS3ZCqb",
+	"/jQ/LQL4TNz5KozALu5sEw25b7vI/bz9r9h3uSqPZI8rCS5G2DV/SuZad+Q4n1yl5bghmeuMtSaypDB1",
+	"XBIrTrIC7FRSUNJDRZSzyuMfkzs7QJegdktEl8ArXxr3RaHRxYEguTEnugB+Z4/Uu7uktOlVcane3dop",
+	"7eGtrVKtu9NVF820DVs+PsWBFfDFbzhl8/f1JyrMbxxrLmHHnqRX2jKQRNLs1arV2mZ9a3vHBtjMAFjS",
+	"IXmr3z+MQj4iG8dceHxcKBbGOFR6iIaF06AJUGfLr3Q3vRop7eJ6p1TvVklpz9vxS7XONq6SSnfP36wn",
+	"9RzdRnnGvHIpOBQbm62TXCtVKxcVBeK4TjJcI+vkdvoItgoHJ59bvEDp4y2++PzmP978EwgCv/vw/c0f",
+	"igefn71qFWL7DmcomXAfdWi6gkyIBORwWu9keRW+dpwbtaPN1SXKIEbn51V67oktip+CgRuoYkJXpsjh",
+	"Bo58KkvkSk2YSxvPdSyBDkpRNLEbaa1Ru/jWiyZQJJKmaLz+KymeEOc6MVNXRyQNS0zcvH6oPcGWHSC9",
+	"LlMlwOPMIyHL2Oe0qpmUoINqb0niqE6CgBAu3CMJpbcGSlBQPQwOT4K9fp6udDxpKrgdarCtanQ0esZi",
+	"hUQ3pL9fjcSTPFT70DKxlsxgUF0zHbpKmGDC98UCHIBuFc0uoUI/iNeVeq1YoCMgLJvlSrla3SwrSsg9",
+	"SLRYmrInC1Fn0uzpyY75tzQI8MZWuYLWvqpW99FzyqJrdL27fbldX0ePaUi6/HqjurlZruhu1rCl5fiW",
+	"gmbS7V9Nd9GsHPdW6NsVH/0pzmsIDJUQedcg8F1o0c8ruyqOY5omAbyLhpOMALxYcpwmbKm+h/OEPvfF",
+	"dAfhhMgkzTMCP6YzaA2zpFmetgBhqUOqY0PTweHZxeVx86vL08Ozy1fnh2ftIqpWnEqaRSS4zqEP1N6n",
+	"rUvrZdQ2bPWccx06rYQam9hvq6DZ4jKEQeMQCMhQ4FtLr+Twq9OjszeXr5tnJ0cnT9rr+3Z0v51qO65W",
+	"AW1TFDW2BWbaPSXVtm3mvw6hxwK1rTzTzqeXB+5x3B85W0ZC1vuL5TIHmlY+7FK10VFIgfxsdqveHq6Q",
+	"rc6OX/N0m9xKp+pt+ltkp7uHq51Nb8vfIXvdCq516t62v0sq3Sre7Gx5O/4esVL0koKcjkIrNEDg+j9u",
+	"/gvENv4aJK3fffj+w//04X/88N/f/P7mH9GHf3Xzu5s/fPj1h++zBbBCsTAgk6ZtXa3kzoNH583SaW1r",
+	"20jrr8Q0rLYuKruNSq1RBWsG4xJq7+VLjIzLh5DIbV+pVEvVrdQrgoQUBydg9Ss0CvXHtebeAQjmiXFk",
+	"VeFyFQnR7RI8x/Shr7qL8z8vkRFI7XCSgkB+39jiwg7tSsqnrNdIPNmuPrF2engMsXYdqAWABdmuq6+o",
+	"FC326PBs3Smjne7TbsZ1GjRARF1nAlq4aZveYgMyKaOm7QcRjyEa6Oy8iU6fHZyjv6qiq2p5S63i9Pwc",
+	"QZun8y+apdrWdouttaHUowiQ3xMSlUQf17a2UUmN1F4vIrhL6FS9vHFa2tytb5yWtmrV6VFsV/UovCKf",
+	"CdTHor+uaOSjwzPI58RjFP7w/f8qiujQr21tVff2YX0DMtFtYZCSdHUiUa1S30UdKm2DCgeaNhDAMAEF",
+	"iJji6/qYWtJVrCRmadDwyST3oxNCFLsyee5xtPBau17ZbLE5BWhAQh9TYRpxpLrHK7E5GqmjAReF7Q0P",
+	"UjWE8pm+the51c6yGMjDdPP9n3Ij9j/PtutTB/BjZQEta/Gax89j49bPjKFrJSrNvncyePOfjH3fgnnn",
+	"5mI4hJAakX0fUQn+ZMbHscD6KQH7U/7XqlLRQ22rdHFM8mzVM7+z/pT6uRHzgjm15ZQcVXXkKIgLCIgn",
+	"Q86oV0qEImfkBgox8/kQdSaSiBZb03LVuua4UyLYZ7GwpKQNk9xMe6yIkmZXtbji0LTiePBF8/nzw5Mn",
+	"h5cXF89NOGOq+1ZRO+90I8k4UXLc5wiLgQk1VrwfmmTopBWP+1ABHZprqeeGETRarE28PkclhlqFv46h",
+	"1yqg/8aKjiUfaTc18sodyuAftW39/yhfklNbL4/I0Hxlh8tUXHVKvEOQHuqTSdoA3pnbJXhReFc52X45",
+	"3Duo09o3O5Mvq+KrXXI22Op+Md6Uz0dv8Sv+xH/j7XWO2eHntxUv5nROrK1WAc6BytyuiE1d8S2RE39+",
+	"Znmc6opnnSFeSqBdnaR8l3IbvdcEJSC6fOV0+aAh111VZlReYJtpS48AU09aPWgxox+U0dlMVRwlhlwa",
+	"+/ClNiI7hcqcZLEWczLSbNqbNvib8jzBxNAiZ4lJ4FjSLcC0eRkQMlKLHONJXF1iebXiFevMKBYLGzO3",
+	"qVKBulMcApLT2sGMoaud06k57fKb17G5y8MhVtc1iqgTp5D0aF62wtmU0BQxwIXyR5V3fozcjpSA9DOT",
+	"VTQG22yApU05U1Ql4ILMqz0GqJlnKphTqhZkBN1LMl33XDfJTirMpruNrOVUiTWJ6VDwcL2MDqdrOIt9",
+	"p+pJ0ZY8URdOpFqnthgOCSIhVlRszanZCy9BwGKHeHyobjUhpoKYkz+1vt9iTjiDqY9DocTvKCRdEhLm",
+	"mbKOmiL7+5BhLK0rQ0g8abFOJJECveOdVGJQ4pvUQxsHHbSi4pJ6BPW4jbkkLaboAwktlUNuEAtoQxCe",
+	"m2orWnaoNvaHlFnIpkrQ23LBOvgBwYtA91gqybgBpYFaTPAh6XB/8v+x9269bSRZnvhXCRB/wKT/SYq6",
+	"WxIKC9nlqvZU2VZbdrt7mrXKYGZQzFUygp0RFM0xCujLw77tBTOL2acdDGawj4vGzNZuYXqm+yvQX6E/",
+	"ySLOOZEXMlMidXFJZfZDl0UyMyMiI879/H5MxBp4AfACbCPBmrIyA8vO/zC1q39QwN78WG4CUTLXAAwn",
+	"LFx5oytvdHmwSZAQmfcJ4uhUqXCByg7hON2GoxuV6x2ZDwEfQwPZDGEf5U8fPpRi/PChE28HBVgqVxJC",
+	"XRFCMp+aAJ4ij2HKBohFGQDF6xgAUzfVY9vMJFFaom+tPleAjnJMoinoKBnhqdSWBlKdfgzuMITLgU0T",
+	"4+VonLq1twsDZMl2zoTh3nHIkh4bybnGfmqvA+C0+Q4HwpusJmt6SkXPNwM9JcW4yNG3qGiEYeCIlmfV",
+	"W8oZBk8YTeD50u9q53XL0f4bK2TMtSf8REnDA3OJYwvvcMw1c4Rs1FiTojqsBP5K4C9NIQt9aimlxCDH",
+	"vrmQvF8LiB+9mk3JoQPnJbZH3KYYd5wwwZM4QtL8/RQqwZXQgfs7FGlWVp4KRNxAOkM/yISXT/1ukdEp",
+	"ZLk2URwTw76XpRPdYxxSL1nlIHQdGPFJKmF98isQ8CUnePGHjRY7pEqcbSTlt0ZpX42SMib8jAl3OSJW",
+	"u5ooHBHt+WbkH6WwbkAAljKz3qIQbH1EqPP7eLaFDFkd6bJyXX9zhsESZx2uvADUFX+g8+c3w9rK6a79",
+	"sqOHbrCDEEgGBEk9d/YNwICJXk8EUBNHKOMFS6wjrRXWyHhhEO0rB/SZEWmqUPgHhBGwTT8HG8+Dpk8l",
+	"A5FSnFEy2CuQIoSCUxyBGaVOBlxOTlwnnu91JHxToDJr7DOeksFSnTo6yhTKnLEF7XTU2azGd4h7A8Gl",
+	"iQaleAVPcjbuDZAmtLc29tZ3lz/Vy/Im3IXGFVer9xH7Vm6m4WPht/NGi6RMzj5xBxBdqNEwBPQegkJb",
+	"kVKs4gRESpHai1k13aIa5Z1dxspCaQi3mr6V+tRF5bIvGb3+TEsG1xCZ/ovjly86MlTBCFr0oPcRaCO4",
+	"ZNwYHvTt5/tuM3tlwVSvEHL10pYRr6SI03NYXsfHLx2cFZBRI0mD4SbFziHGCKLsqGOw1JqqWgSJMMi/",
+	"kKP70Q3EijQdSaHcbPYYtyXdl3Yn5lzDKMnCvB2ZQhV0VQijI/5RPoFC8tRmRTREioEA8UfOei5YufgC",
+	"Uzu3TPc8hZ88n3zODa9dn3csa4C5sLEk10XiYOhFmOvT/hhtJND0UewI+OU3YFGD7Jh9znqhRe5H0bqY",
+	"oZf88v3V++q3Nm6+jX7jh2ijh0q4FJbyKBM1adjsOU/OhInkaVZoaD9+IcbavZuB+8kTJd0EcRvqgZ69",
+	"HrucM8Is+xyk58oegH9ntxEyUbEVj0docae/dGLJ2nH6lR2YhK/bmSX3ePIytw9hw8MQUHIu1zxR7CHF",
+	"n2xv5/ZFbbvXDtZDKI3c7Ta3gs2wuSfWe80NvtndCrbDHbHbq5We9fK2hOIjZkGy7Cfn6ky8EhwEE64W",
+	"NRRmy3eRMNBaPUuVA0oD6JhcGa+zxuviiBPccFQxVZWbKG9bNa/WF9xBoz9BldP8PNJDpSMnNYtX+5mp",
+	"cMCsnWDl4medGoE1NPHOTUQwwSxmiPVhLau7OjW/gBwzW0bx7adUlPS5GktrbTMex9ZiDNEcuMxCzAvM",
+	"5rAoMUttxrdg0ij4k8fOrssxwrgMT4sdu24/gB3FCVibz4E8gDnkpSkqQAhET7ZJQQhMjusG0SlCfZCG",
+	"0iWoVEwEoUJr6zj1RSJaDLhQHTH0PoskFtvMjFZJryN5eG6NB2DuVb1emXH1pTAvKlTKdU2tWX2EsmQh",
+	"dVRO9FqpoBY651XTrDj0ua3y6RX/DSapP6NH3XRpdOl586pStcOYQ0lJHBdLTJC5rsWOx5EJwDkrbFQJ",
+	"7kuCwGQdCElZ1yfA7cHq/vyO8RsHTKd3i4zd7fZGQJmOSVspYhZYYxN6ecoK6yA8cdFhuE468/JzcAt7",
+	"G6d0K6GyH83hhtaLCLjJArGidP7RZSZRfHUhUacSNpI6/QTqX53GXMCUAEqaasPh+QRJa+YgJJ0tEU9Y",
+	"18FMgjHQJX42aH1E8vuxSAQDwQl473XfDtJnkQzikY7Ohcd8o3wm3tHfjere9ZcJ8adcDoqI48ZEAOQ6",
+	"7RBbFaiG5PQuejRhGMd4DcAZFp9/hHPlELfC7AmMATIRFSOwa1IrrTe28q5pL62VIimWPpoYvi99qlFX",
+	"euYdRlWZdxk3mu31gsuIybUAUM3ePK55tTDSeDr2N7bb7Xbbq4UjUdvfcH/1I22UPXr54FptN9gTOzu7",
+	"e83drY3t5lY7FM29ra1uU7R3e8F6b6/NhXXy+ABvjY4wINoUQkQuIkcDr3mwFWhz0VUlUbi5WRl1nAab",
+	"xjyyGudkyCfWT4MFBs92s8cfbfd2tprbu+u7za3tnY1md7MXNDeCvZ3N3s4O7/Ed2Cra8BjjHTHPBfVy",
+	"X5CrHkeSQlluoumy5d7ZMgs2/zZOEzUaZoMYJlEg3Ldt+7c6TfgA22+6G+G62Oo1d/h20NzqbobNR2K3",
+	"11znG93NYCvcFju9WgY8OP2H6Z8QS3P6h+l303+bfj/9jsFHf5x+N/2XD7+d/n76r9PvYQFnw5yLBhKH",
+	"3C49jnOgnmC28PDN6zfPX0AYIRG9kQwF/kZXvkOIxBlleJybuvvbrRTlo6r3ySzkjl3Rb5cSe5cj7aDk",
+	"XSHtLKrPUyWLRfA8CfpWC+a0N6o9Kp6f4OmrBoJ4DlUAUB8eIjMVYb0Bj+nDh3w4TNS5CB8+ZLkjqumH",
+	"RQJZVgd/gw1HSdDn2tW8O8humb/DAaOT6GDCAEVBKpaI80iMMR5Az7aejB51gaxJyUaLPeVBn1lhwrTk",
+	"Q91XhnwluucDq8hMLHARrAQ4QMTwgYIUzQPNnOCA0qYhwFkrwsTuSBFHp1E3FvAMTXGLkQQWLqImi4xm",
+	"gBWdlg9oPhDMJFxqDnDfrY58CwVJcwKSYKuDvghHMZQ+9KJ3MPsxsSkhD1IIsAyGcIbg+DLxjgcmnmBG",
+	"GfGMIs3Ckf0+5JNGmszC94mUSh3pz4oIn8XRmYCqMSiRgJYyKh2xQ85RpadtBvC4jrSjsw+1sgoAyqG5",
+	"jMfAa5VvAinIdO2zui+VOXFv1ce6jcKusDPlKZrSRI0SAKS2f7jLPOa7sjKYogh9j/kwh5P8ZoSKkYFd",
+	"1xPS4ZHQfsNjfipa7YiIb8vew1WVeAzGORHmBAmy7J1GWoQno6H9ciiSk5EWyQlihdPPeyo5sSbUCe1B",
+	"+3lXxGp8MohkNBgN/AZTSUeWbYfCMGYuohWmsm//WSgGQ2WsSdL8Skz8/WzvnQkMxEFHBxQGTnK7BIt2",
+	"qhtmQWwsjYmXG85XYnI9Ho7idrGibCEj4JsKZbmcpvq46BgrM3NlZq7MTGdmLnVQq0JaoAxWNVWffMAL",
+	"ghqZQQs2hrMj8xbspRZzWexr7T38lzr3K7Ep8dEp5DjIIy8z+OyDSH632CGVqFqL4oGmSyNkiPErMlYU",
+	"27oFoPKVYlopppViujXFdCUtsyz+wj0U2i9TLASVzJCeV4YzLsP8oHUvRfIgKX49DI+LFcRawGUgsJP3",
+	"Bx9qVfTnCYwxF/+xysj67mOO/j3oz4kw+45/MougjDSELk6jcyGRftKFHgqBIqKEJF/dgRkcupeJlbEA",
+	"/TTHIg/NvUKGBEWACAhwoxPrceMC293kszrFHPL9MCgeGlmv2gFBIEPGneHlBXJP/AhaVMIKXxl+sdK/",
+	"K/270r+Z/nXn5k7p3ZnD/BEV8KfQFYmCMNXYLok85BOrcq7nW62lv7ywryVVIQAs7TjR4SZFxH8vc8Wg",
+	"dnFoqooGKGlFT79B+o5ZcYObM4ZLi+XQ+b7SN0lMjMT7a2vrG7utdqvdWt9/1H7UXtNchl31Ll2rtQUl",
+	"1lV0TrSEtJqXus6CWViip9Su+zWapf1wlAwB8qrWG8XYgwmvchYwY5aW8oJ3MKdaC3tsUXFrhSa8guco",
+	"Le3wToaJyHwR+tdx2hxBpbI1r/arEcdoy/66VzvnBiXueo61yiVdnaylLl4QtUEgRJiVzl8rX0u7vipj",
+	"C1VjtNVWzszFEShaprxHcy8cmkovAUQGor+hxHUwtRlJfWq0Wzk8piReOBLsz7/+G/jtuK9iyBejeHbh",
+	"sZy0oL7sd4aNJPgekGis+wMVin34glJoIutqjEUv+0kCHTWhSHwPoDAgC4YjbsA4UjWwvdWc/uP0bzuS",
+	"hIhX4PmPDEFJzMhiYNAXiUgZ9FMa/o4c8olICMxoZACIjicJACG5KjdaoQeQ3EyrNaH1HgaiZBDFEXzY",
+	"OGBDFcdI3YLOhg+JQOsou5cwFEkWLnQOFIcSrn0C8FASfDSfhIbvtGRHQsYQRSJDNA6cvXPRWN3faLf9",
+	"xgFlaamPHi+wjhhM2Y7jJJ8snnPShnwy76E5zwxvTZsC/E0vb7YxZ222mL/d3khX8GSUnb0sPQ3Zf9yD",
+	"gRrFxKIgiMEgJA829Tr5RDOflKGPuMh2CZIJq9s9NvM+mBUFsTAi2x1p3jVKc6CQg/1YCdujnH75oVK2",
+	"AyKNFe9MbVlNc5sZ15W9tbK3PoK9teSOv8Su8hiFQlJfBpXKx81p3rqzu0qCXmyCbiz0or/kRoz55Eat",
+	"Vth3C1ussz58oWv5wuRo7pc5g6oIREFww1kbv+dCyB1JBhU0RiFug/sRxK1PEy4NoB7lYgAXtQnkR36f",
+	"SEHvKabBlV3U5+l7vryuuEDzvSouXpLGs3hGn2XoqjmpUDzxs/IgA3euQjlDroJ8wiYDE0dYFR5rhYW3",
+	"GpBnkJSiI4sQtwgLE2kHL0OQso62GglTuIl0j/ywFFF8qOIomDhQ8ocPwcd5+DCFJ8/45MHrcWjlESLk",
+	"gAuBFAvQq3QhkUEGoDY710gjsllWNks/OXIQ6gfMoaBBVTRUnYpwFhGxIzNE8mpsWnfTa2GYFcdXAt9t",
+	"z/g49/2LzXHz6hDfhYHfBMh3uvZWW1Aj+UHKYU201gIcz1U/5I8NcgtxBwaTdBcswkpMZk/TqrNImyi4",
+	"wMRRhscamwnSeoZcR2Ou4bHO4xitGAcrhd2Oa75RfmMfE/CR9NI4CIapKGM+MtpwRHRUksXRuUjbLyPp",
+	"pEgw8VmdFDR79eZxo7KijHyU42yGlzVOFmb2Q/QvFkdwy22MJQlGWmFmFNOjwcw6Vzw9dYLzYxhaAZ/Y",
+	"X//7Xx42//Kb95vf/n8Lsca0ryK5cx44vAiXt6fu3g2vlttbtf1dct8xNZx684VMsFFX84hzu63CN4bk",
+	"8cqEW6Y/LBfjzI7yMr7cpenXQ0Sgcb+b7fcWPOhnMVKKtbvUK4LrUSS+2ivLJWHvj0O2Cjuuwo73O82b",
+	"OdA3kOz9ZEWvdqWQUeLE3tIyGLfFD0ED052w4+fHs2wwA9WNYsEkEAx3ZJ3LCQvUYKAkk8pQT6+0xlRs",
+	"N4C9/GlrfWerga2qSNGVZ48h/iqXZD2yP7iYPobNs8d0pHO6H2iHoXsJgQxNIaWO6cjLuWOq/Wl4Tdch",
+	"wUrR/tjexjrb3dlubm02N9aXSKfZO/xwPC96oJckOQBgw92d7a3NZaZ5TXYXfOkrcpdVyOCK5C48RFc7",
+	"KdC8DOn8XwadBL+7IssLCeQFyF46kmRbGddLBaULm2V06cgZShcU3RcyurAZQhdga2jv4aUnANwgT8vp",
+	"ZZmECfAQGTGtY9CRREaDOmE5Vhh30iuIX1Ba3irxyxUlooN6XVG93BGqF2ezXIHoxR33ZYhe6OiW8bx4",
+	"DvYDQTuKjHsdGSqh05oBNIIOsuHj6YcCLxTmTi0WrKYLSE+ubeOsSE9WpCcr0pOVOTVHeoISKo0UWq9z",
+	"UQGL2+nCQpNiQckD7fYgYixBBaaCUA3jmvn2Nz6LZA6tGliuIJI/ly85ouevhM+dEj6IbZuXNJ8WaPUw",
+	"3ZalMNXcBP0SK4SCMlh6LOIwx1szTATYINa4RuYgKA+xvoJuMd+9Sb8jI7DKnx2+OMSU5l/Zoy3tIdOj",
+	"oA9HrPCyfUTDOtQRX/uFOONGJJHsjpJTH6M0c/TujrYO4eRSH4EIK+3vCl6D4+YhW2mO9K2yKgxBo/MH",
+	"/IpmT8UBTA+OkLXCWZhfiiWCQDjcWwS8XkmqG5dUP6httDJ1bl8qPw0jEMtWDHos5vJ0BNmVJBORC9g6",
+	"GfnPhd2wmbkTCjus2fI1kOkYcDH0Y6ZGxmNdIWRHEg1PgZ2T0rrOInIwDBQY8tmAJ2eaONlgjMAyTA8F",
+	"0lJ1JiSyfqJ/Cm4ovJwW8zMOId9jfjT0sY7NTwmAfNBB7phwg5llvGkioBrQY1ohcjgghgbBKOEmi2Hh",
+	"OJp4SRz1BCx8PcslsO6EUd3GBVDix+4V3Kds9AISm95kSl9QThu13s5iVilt1E5vC2ijdptbfGuzuSfa",
+	"orkeFnPEi9NG5R8xTxtVwQjF6j9fXz9gX0dy9I69e7RzsrPVYF9Eieipd2vrm5vEGXXlXCm99ctzpe6E",
+	"rnKlS1UaDyYMy8LTBVykFs/9dg0lVhON0eog21MZaiRCqSzsfReIoSnEvJUUB5jAtZIRJA32CObkmmba",
+	"qCEbq+QMYvJE61IiRF7BSF/ageYkyfXOOcnrJ1TtsPCmxrGE6ThKNvZP1JgNuJxkxbDAypCviP1E3Krj",
+	"6FRaJYn7B3tVRKzFUvv0Pf2LUANDEQsjKvZpTpdimIJ0eaRzKttttUaLwdukttqOTJGP6A6RzppNOd4B",
+	"clgj02JuAwCSt92ZHUnnQVOZqfsBOoOY+MFN4IGyrUQoxC1GD6gt0NnuR6GPOSs3cqAm8eOC8vUret/T",
+	"5b1u9/ti1eNuiGOur30klodD+MQMaIlZQURSWEpLaNWMckyRVZWMlFiERnn8+QSyiCXQBmlDWRzJM2rS",
+	"rmtCZ7dbFXDLgY14yE8jaY2vi2zKApXlzZl9C3jhYMTt9NbDjWCz29zi26K51dtpNx91d9ebeznyz0qL",
+	"bft1+1FGtovUzRcZmrlaP6Ejnvvk80gPYz5xzvtfT//44TcffvfhN9M/fPjd9J8Bzmpxgy1d0old4yq/",
+	"m5ims+3xaSm1tMsrxUvIVsKtjVFonaFHmjtvWl1y1NbeRxfruVdioM4p3GifdlAcS8Allm9JxWIlT0UC",
+	"egtaJxR4kKmiajHsIUuL4IpFb1Y79sD3RDQPAK2w2/nE3vAkkicDYfoqrKxLyBqFrD6UyunJ4v6ZgAsa",
+	"GTYG1Ik+Pxf2t2OOjQE49tJAI9wot2eXUZVmbh9PKtRj9BH04htak9ZHLZa6fVy2T0vb4ltEppSCYJgQ",
+	"VdwSEmHtvbvJt2v2rmsBj+MuD86qHbXXQEVjN7YfADsHxPSB+h+tQ8ncnsFiDIokAfaNCFl30pE+EJ4c",
+	"a/V1JM/8AjULWQ8eO8cor55F5cGEnz3eZ4L5vUhGun+slfUBnknfK9D6i5I1cjVYWSCOVmuf+RvtdT9L",
+	"dEoxhjt5DEB20hIqa1KSoZ1KGRJ6LJV5UFiltTpxDz4x/EzInBRLR2RlZXabmeLWg+xOKbCOK+/Ci/CW",
+	"1r7Jnp86AtCfT3dMH0i4ULDe7qZlou8Lt7j2NS0dVDvW6ohuDmbDtSBsqDjleBi/i18+Fn/505/+ovuL",
+	"45237467zw6pg93+4C9/tfnuqM33JuuDJxvnbx+Zn4rtZHf0Yqv71U7/Lzb15+u9L9v86713vwhqyxgs",
+	"T+hc3FaJi8a+f9IwFeNxv81bUE9pjb69ivlVZXqlOyW31VnFTrfLuBTyzx2daoQcqxfMcqGkz7FWX/Ao",
+	"dupyBe6yAndZWLOjvIUtiODXqfZa0tCfU+ugb6t1+tegS51STlVpd4SKolyfR5p17RYs0agAr5CLTh0w",
+	"1NMZZl8vr1r81EVAqL85H+HSfhmWa5cpKynOmRs/rB5LRBglIjBvkoiaCfX+2lp81sq5/vAGU0NsGWFn",
+	"5wdzvVU1VdgOiwjww/wFV5LihTuUiXKoCbZ7tZuoscYT4xcG+iaJ/TvfWLKs5F8J8jspyLEX5Zpy3Cgz",
+	"vChCkyHz0P0e6GIohKd5spzYVAm16xGo50hC7CURgYLkm/2y4aqyjDoV6IwkwgH7zIVvDmUa6kkRMngO",
+	"JSgQCeGoQk3F8fFLV6rQIGhWJeMJpUbs0OzYoe0PgjS5x+E4hTTxpMXyAarC/DrSMVwUJkXdniKOdVpX",
+	"n4f+eQvAP+mw7X0CwKstwP6k1XfOLxOBkuFJDzgcAEpVSLshcl6ZSARRZQIWrlEsjOBYlGmqz/Gr1/bd",
+	"X99d2trbaG/ugcarRAFaWAzbMdHwbgLeB1eO4coBDDHeO1x1/61quJaWuLQxKTOb21k5IWvGqkkffvOt",
+	"V55pettHgTcnVewOpaMN+NIoFiUTMlGArwCwoNDg05HwD8g82YPosb5L1c9KpEQANjZGrVDmQhKtyNiM",
+	"1VgRyODisYGk7zMXzTZuhGwiTEfWsbVdG97rMSHDoYqw6V2PRcLAoi6KL5gLTCbfiT6SJorZMxaqKlgi",
+	"KxmIKea6CTKaQFrqhH+W5axcHVL6Ao4Ii8FVhbq1fmKX+hWAjsPXe5nIejwDK7n/y2+WEoc06YrQAsSk",
+	"XBag8N4+vap3k18PSBIvdEYvZEOHAK0WQSLMLDA818yId/ZcQb27r8zQruP+2prP3rx6hhWMAFb401dk",
+	"Dx29+NJjXa7FzhZCnn+p1Gks2GFeCnjw5wRAtOSkI1998YTtbGw+Ynw4ZPXjnxw21z22w6ArWHtss00T",
+	"1YDicC4SHlOtiGYDPmE64GgjYDDWjuQA6yQhuaat4Ch8q1vsBRkSDqWBG3S9wfGGs+o6D+0WfeqORw60",
+	"geeEU4s94XFs7xeZjkRQeexgRioB6k7GZbZW1yykRdEc7MglXPUDyvYVpZCLbhcMKZdWKJPHHVkn28G+",
+	"ephadRSgsCa1ayOYo91LafELcvk8PlVJZPoDO46fHK4DKZXdJLX9Ha8WaT2CrHuG2ko7FuME2fa1TsEa",
+	"/Wq/6nn/Ln3aZ/ZZnVG7vbGDj/tsB//CJ35Gd8LPEO/us802/omv/LO/eHz89hebnx89/cnRV5tHPz+a",
+	"/dtal3BhbX+z7dV+lVh5e2QFbS362eOXr8btr748VYeHh4cvjt/0n745PTw8/Kn98+nh4U+fHx4ePh6c",
+	"f65i+8nj+PHznz39+dra2iP718/G5sX/bz+veTUcTG2/dulwlhLg2U4orxwt7P6D7Dw6qQFulj5DigQ8",
+	"T3faFL23uA5omiCowowg4MNhlQKZd6gv7/Z+CkKFsof0/osPdIA4ofCtFMrcbNgSqof2H+6ZImWJEZIp",
+	"ifiFM7YgtFNhebzdZbIjwSuWakyNkCI5Fwl1dzmHOQIA7r7Qjf3Mp9V9qHAYJxFU2PfFgIVqLFvsi0QN",
+	"4IZKUqVt6u2m3ZT6TNNmRqHckWSxkBucZi8dOgXg5TpBLtUJLdmJyPROLihA65l+6dzu1BzuyMQaCSXo",
+	"uRe0vs/L9Btxm5eSJLfZ/67d2PSl0dZXeaN3+VBr4fIymYing7rGZ3bwqml81TSedXHmHOPI9As25xLi",
+	"+ldJa2htiYsayK1tnCpkzfzUBIF6FExrFU1h5xdEA34qOrKODEfMt4bPZhANTuEfwmeGnzZa7KUVtwjM",
+	"U/D4I+0k2r7z8RLreGMVjPPF58xWLD4FKe+IdufM6ln49As8758m5UA5swIGJrtGq1lSWdaNJAcM3Nna",
+	"slLn1i04ubdFS+mBnnO5WjWv1hc8pCaQJzzoi+YTJU2i4jLo0jEwP0nV1EYlwkeBA1NgfRWnNfjglRRQ",
+	"eudGf5fzN/fYm89tgBLFvsQRd1qkmWq4csPsmXVZ0Iayjn9R+eD+AChBKbSHzYwKmLI9aADqSOoAutyH",
+	"LaUI6EiXKLg07u/MHZk5qAUZUN6McSqk/UAUVfCPxGxwVA/Fl+aREHSW7sp3uuGz+goDOWwwG3le4HgW",
+	"AtBr74tU1d+u8VEYmSYwjVf3bXyRsv1mFz/QjIeDSGrUmXgHGF4Sptj7xfg3q0fyPEL0Uu2xRMUpRqnH",
+	"urEKzjT786//Z4MN45FOWYqakQQSSuL4tD4Z0c2wuk+15b7H3D9PelC2lX6iRsb3OtK3txch/sl86jI8",
+	"gdbCk0RYOeM3mI5kIDBwh3Q/LDKuMbsjqSMbOgvTMZwKYGjc9A+YVLLpPq5s10Li42xRDu0LeHpejr59",
+	"MZ/TA82isJKitEBJfp2adO9uo4A71n1E+g6F4VEMN8V+A1gZypp+m3Hq026h9pz19tZGaQd1Cb3+hbRP",
+	"2UCu3kWN1z5bGI9jtuu69vz1Yfv5EnAm2Ra8vPkaD+Ld7jz4FLu7uZwVDa5Zz4nmOorrxqX9fJdojEAN",
+	"BiIJRFMLYyJ5ejH/nLWiwoSPecyQAIroVTTrqThWY5YVeQyATZjFgoeI2OEoPjTlQ7Qw+2yYqJOEG+6x",
+	"9XbbY5uNFnvOJT8FKhYsylME940TrnC5ntA0jt0sriuSpHoFMzvsGZEc2Vvby7aBvAOn9jmf6Nr+plfL",
+	"FuUI1sTKKJrWMoCNMxOoSl/S93f8zN6/c/d2bmtjjBhfdt42SznKYUdG2uBWXJSIPDt/t6/sv/HKMfAP",
+	"K8/S0aj8LF0xdns3jtENw3ndE9mwKqhdRYmXwW/GCNL4BuTg4uZHjgqnOYz5BUBdh3JCXhrTwlWYIgIO",
+	"XMjqY2C96IvgTI0MU72eSHTjgCqtgA8TopWSrlJSaOp74HH8mZUMlS7es2yYRzDKSyT9MxnEozD3MBoi",
+	"jkXJeFJJcsaBuWcuctpVKhZc3gcHLjrPqC4uZ1ICN/y4zxORStK2VztNeCBQim4T5sKCzEiRPR7nPH6u",
+	"pOlrIA0aRBJoYw6J3mgdiXrTJd9k0z9N/zD9/YffTr+b/h/APRzyxFgJfi0MrJldswBvkN0lK2/srnlj",
+	"OSGFr+j+GoOlMfwju9lZfePPv/7rnXbDo3L6RBtmj4F1Pu3x9NgAjhTrCjMWQsKX2mNwVFnIJylzE7Mr",
+	"MRgNkFMTaQgzv+4SZ+4JiIyZo3MdE7QoSq4jC6547pcqQFi61O3HJW6vuMSVeNYxlytreGUNL18zAScJ",
+	"qhFmhP9tG8Br7+1/CO/ujmmQUirf2QWqGAbO6toKrByG3bECEiiCIqromEuozaOqPPukcBQLvbAyQkzw",
+	"G1RGTl5DN8RVpd0tIpWv9MlKn6z0yc3rk5e9nkiYStLwykdRLWl6vjKq8iz7DbatAVqtFJFDOxJDI0Im",
+	"VcIINDdFcoSTf9CRhHiO8RSeWIUAwY+Q1X2k5N13qOh+I0UcD7hkXcGQIqPVkV+ohOQwdhqTfK4OyGRz",
+	"u1cs17Sijo/YW4Ybwgge9EXSGgqTqPNZdogyzrzteVntwCL/7sN//fDbD79OYcnD3d56sMGbj8Rmt7nV",
+	"2+HNvWA9bG50N8VWb5vvdHcDEM/nkRHh48nV6CX+bvqdfej0j9N/Kkm119r0v2bJ/9H/1q32VUBJQctR",
+	"K2V+dkn3a5M+Zzvt8vhN7sStojh3LYqjhkLm31BO2lKZz70K2jjG07RzBfAHie95Yws4PgsMDQC+AqIE",
+	"63Y7cigSrSQsDPRnEuLf8dGhx7QwmsxmNZZFCIuuCNRAADAQReQxjG7Ppd9ixxDkpnpqAfASmpIL7jat",
+	"juzItylyKNEKOfMdOaU14u65ThMPQE3tHCPkdtzHSdC760dD+8VpwiXxXSgZCC9rwMmKRglcwnPhqo7M",
+	"dgVyPZpRIlPoU6fDnOj2YfCYQYV2UZSJwCtrV+AgVV75b2PBE0kOR0eS6NKu/Mxed0nxGTXzuD5M/LIE",
+	"fjXK1pFTwsSja7NpuoYg18bJ4uhc5A6Ho7l0b0a8i7TRHVkHfR3iZtFG8PAAKmozE4DIMmMeVAA4u/ie",
+	"e9R1vKmFFGOF1qtWS0XOoxllcwW9cbvxv5U98fHtieX3QCXQYXbkUs7auko8Rs0vcPCg2dFJQYivZzKP",
+	"BF7jR+eVrlrJ7qAh9QyVmVYD0VWhg+0tmESlZtWVnNa199kfl/B/OGR6aCrRc7QyLKet0Y0FbW0Nn7xW",
+	"9DLNbfpKCziEecXNMr0NSjnVvrMmhFRkb9adgPZy/jNyzBP+b34BGtWMIDMK8zIsJ2KqWXkhd6rvg3Ze",
+	"TurfDyekIu7vJlEFnp87vdfzgW5CfKyh6Xp/siofbXUv8zAd4nraMgyAg+BoEuNLpELHRCHOIzVCKoyO",
+	"LEjjFnurEgIycA5DlA8/KtVix3wgsJUoGVmXiGtiV7Q3KBWO9qVeJBzbK4P6UzKos81K5vRKBd6pIlNA",
+	"QLUvKWcwxQgAfR2z0V1Tled4TrEUCnFRYVLWGdhiPtRh+mzATdCn+lIXKAILD/i461gXBXQWHErDGOVK",
+	"4JYNRr2VSLtd706gwxFRnhpeRwZci2YktZA6MtG5iLG8lksiyKPxnfN4JFpsyaQITfLSxkPxzljLvRdJ",
+	"19lJLLvEG64SHH9Viar7MzuzA/7uayFPTR+ys5CyTf9eQOEBlIMLdxHTR6RBD1SNAUTMwp3QCndi6XNd",
+	"OXCCHc9dbC11w6l6vnbIiouNAF9Nikx4t2t4aQkyFbgALVoFDzmerot050Xs4xV849XqhcoXrttzuZRO",
+	"wld7eXIo3VArfXTXmi1DpgVPgn5ZW/wgFar3IVu0tMZciwZDRSwU9yTzlWnFFnvKgz5L1JiNIWBDCowo",
+	"6FxK5FQY58fQRx1JvkzCZagGLJKRiXic5qc8jMRCeIubVC9a/VAHY8DtMUpzWSnLI8iiNQ6ynBPgpVM2",
+	"BABQTVZbncKDeqDxIsk221hFneXsWF0LB6rwDId4RCNstNihnXhHFmZeZJjKViDh0jg22pTTvpg9uwiI",
+	"ndV9HoYi9Bst9kqNCRTO12fRcCjCxbJQRdOIcnxANj9DrtVizySmMRP7qDpdB4hSNBwzjgLRgOZjLXAm",
+	"4z54jUSDQqyFOYx438lfgpOSoXiHgFL0CQDIE8TUQQoMH+mOHCeRMThBQIUaCm4I9BBPj51unyeDWOhS",
+	"4+wZ/Cozz66c8ErN3BxXKQUoWzoK1SXZL9KvM1r376ffT//39I+p15dpXba3sc7Wrc7eaG5uZpqXHgnm",
+	"ydVtg4s0/2zW7Zsl1TGu+G1B/8HX9jyAeUsBAvi33bFLvB3YhVAxqUYmULAW7nZ2gByem0FQwG7a4+vd",
+	"jWAzbG6J7V5zi+90m4+C3bC5J9q9db7R3Qy2wkVfDQ1gPT8AnFnl4xe2qEg61PbbV3x5ehSXQsC+tWKs",
+	"z4dIXWgUE6QFvKJ/dxqdC7lKjK0SYx+tX4A0nSODt9uxO4pvKLix9h7P4L3pDMBxP9BUgFMFbkSS5XY6",
+	"A/LGImDEAYkxfJLHzQUTi1iIY8HPRQneVQ5CjmIGcJvqvgGUZtfR96QGKfBTW1KO3mKfwD0JEbiFu4EQ",
+	"wXJLXxWedgKiZ4jOBHfeSkmtlNRHUFIo5XgmmCmKepPKaQ1Ew0pFXSmckRMRiCmf96mtg67yaIX9aKhZ",
+	"d2Q6EiIcQPGRfXVCMtpHAnLElneEQ4gQbJ3bgopDZK6RpEtb7LH9B9LlFQPjDuqxI8lTLlGvPfLcIVOS",
+	"V5muIDXg9moc6IkWcS+7JuBxXM5/DUPKqdaVGvuh1JgHvAVur/y49NEnphrgUGWhOnCjI32ThX1zeiIR",
+	"WpgmQjY7rNtKmOkLMWs9V8VOo+9zzWKlDfYvzOA8u6r/KJnj+siTVzrFUHb1DF9cfSbweRqrLo89bHWz",
+	"IhaEEHBCkRQu1Px5uagrTaDYowD0yyoJNfONMsMTWDjfhToA8pfF6rSgPZCoKjqV4INazwUJrbI+jlhJ",
+	"ZMoJHHq+g70vljam3RNSmVzHByHM52eyGPkmA+7NjiySb8KcDrD7AXSAkuKBhtYTt7L1kRbMDzMqTr/h",
+	"IatoCWke3A8ezuNYjQsxarfHNYJCASYT0QPMl2Syul2nsm0H1aR2UcaCnwlphwKXP9AOcgoHfoBhd3oq",
+	"7R1Kcxd3UqOqwolCx8cwxS8cO9sdRRf+gY2sxXhO0yEVmRvHXLMEpMBKn93zWlstTN7TqaI2LGit6yk0",
+	"MptXrs+VXJ83uHqOTAy9haKv4RRGaz7ehhevvII74xXgSFbFLndIJtIhuVUrHxJv8HnorHzAB78QVRx+",
+	"/ECnWOJIu0zFEgRCqk0UxwyMOY0Go/3tVdDCv460eUWjukFgBwdOs76xDeA0C2Dn0E+gVntBeBwkNQQc",
+	"4VdvHrva8N1gT+zs7O41d7c2tptb7VA097a2uk3R3u0F6729NhdAf4AvZfGnDRGFBLPO3Y1wXWz1mjt8",
+	"O2hudTfD5iOx22u6jPO22Onlksa16f/48NsP/3H6/YffTP8w/W76b9Pvp9+x6Z+mf2TT/zv9/Yf/PP0n",
+	"9/mH/wTXBSIamnxXr5W2s+nqC9Z7dmWK+2z6D9M/ffj19PfZY2E4UPTw3fRfPvx2+vvpv06/zyb9HFkH",
+	"e6M4Phkmgj7Nvj8edf+DCIB8Ag9ezav9asRRQuyve7VzboACbH8dFCCKcldZ6AS2HgWBEKGVeWC72m0J",
+	"R9dNbAm2H3ut3dxV4pmO1wo5/sZtTRRbSDAHh+x+AoR6lcK58tnh7RmHr4iedaCkmGTxBlQV6blhQ7e+",
+	"dQw1mxSbqOGx0ZAZ1ZGpMpnxiEuwrlHBAMGrFqIj/dN5cgm/sc98FEA+U4PIGAiLc6nt9Uhr5EoTYW9A",
+	"FVlkMJ6hQG6g/28/295qTv9x+reMJOBBroCFgDY60h/yxEQ8jicneEeg7E6A+Qj/as1Uu7nh8a5yyexM",
+	"ujA9GrC6L97ZNdQn2Rc+9pfbryPJfKTf8VNKcBgVRFVyl7A6PdOxyY90w7Wv4zRcnMd610MehR3ZU0kV",
+	"Bl9Hpkxw/rNQDIbKWLHe/EpM/P2sEPBMYOcEtCFDieUkh1vLpR6XZw+wUAOP7NLIUbnxfCUmJLKvigQ4",
+	"q8CupjmX1A+3iUWxMoZWxtAtGUO3YAaxAQ8FRneHInFqBCgqV2Aaq3KMS+zGjYW2xpfciDGf3LSpmWpW",
+	"j9kTObGWQIR47DcMIanORRKOoGPRIVVWu/JvpFXuCAvPhtzl3wggHtvEwUqLMlSNBwCrpTWAeo30UFhj",
+	"ppFiTIYj0uhXdfRf4gSe5cd/r/AiSbLvbrcrBPtIvJS56CL0X1+gNCrilPCOnspQF2+2c0mAUo4gHri/",
+	"cQV9moYoF1LY12rRm98Fl7fr0dbH7byKY94lLF16M1HxUN9HRo7FJfEwUQOVkXFfEEsteLhwmeN1zgP3",
+	"eq7P2krjkRYMK9avKmeP7HMcOfb9Ea8BN+JUJZNnof37Gw+Iua0YePP6zfMXgI6xiOtS6ocsKAbPIgms",
+	"toSe7tUG/N0bmJnrpHe4523P/uqNFgkumbWrh4k6TfggHb81X4F4DhrovkjUwOWw4IM30oBicBPZXH+9",
+	"sb7fdhMB2AH74GtJ23QvLEB4lG3PlYi9a33RuZfzIyM8OmR03Kzl3IveiZCFkcYyI2oMTuGNxpEM1dhD",
+	"FiOQhEORNCFnHttjqD1Gh9DezAkUlgg7jAChjUB+pqxIaNOVx7+whApW/sSu/Akir2JNFIeXMRfIzDf9",
+	"HlAYEH+ezvJcJGy93WbwKc6IOputJ9wVPZVAg7I2YO1Uxs3So32dphaSsXxkRgMJMvYSGTgn9ZaTZUvL",
+	"rdsMkq00zk29pUqOjlRsrcI4qzDOx6OKym28G47C5Gz/tfdDt/8vgURFbCPUGFJBmsQe1QPG4b+A1a0N",
+	"sPbpLOWkH7B+pI3VYPVZVWQv8/cZ4n/rTEMSEnhjYValz2HIRV1yWdEmXvOjq8q8f9sdXwTjko0kbKQl",
+	"t71XAdB2Fdb/C7ZQe6WW77haXhWg3FhATIrlT+F9qD3J75lyUsFMGd4SfsBroERHF5AcOG/euUNP8MBq",
+	"1gz4CPxJEYKWtdq0AEaEZ9sHHCTri4lBY0lWwhvxxVIZs9G+wlm/RYCBlUBe+UkrRsP7ACaQ7aMHmhmR",
+	"DPQNuz9aBKMkMpOmpvq7ygTIhV2irrGxp5I8vZKXbzo0fZF0JLAxVZicL3O3PqaBubrAa1uhJEOBQOv1",
+	"WFGnnxOoC+Y6LxpghShwC7uKwd+hA/alKK1ZdachfWkXNLPdzR5Ra2yNlj+9b5FjruyI+B42Vnckdt5S",
+	"f0ud4ANTXpfMufTwto08qBO1Kc92fGfYGsUWY+iZhuzziVsLgtqYg45KW4Id/IYmpA1AIMfm67r/5dPX",
+	"zInEgfA7csCTMyh17hcQP4iWLtcM/Mo9v9FizwzL+s07kljwHJ3bIJJs3FdI7xcZxjUbizhusa9TmptE",
+	"YKt3rycCI8JqA/RSUXhV0KuPIgVv2F79oUU3lKxH0qqxYGXQrQy6Kxt011Q5ObPOdWasjUW3r9QZBq/P",
+	"o1Aki0EYBkr2otNRgkFGuHCf+ZrLsKveYf/DRKkzrjX3qwMEcN2FCkvI0cDOhe5c82rutrVvlsgqvwUG",
+	"B6TBwaey+vR/fWXv47EUxBgeAQUQDZYIu++0NaJxrR5ophLXqfFAA2Q1lke32AuHSEyMDcpEPRJIQG6a",
+	"jLQRIbVICBkSegkxeAIUdRcIJvyvDh8/e/H09cnR4S+eP33x+uTt08c/efnyq5Pjl29ePXl67KfDfqDZ",
+	"cNSNI923ajHBJuwMntrhdYDZPI60aGD7CHW4RJr1hAn6IkRkkZxydAuEHKzQGYP1rJgbR1wS8t1x6EDL",
+	"wdQoQZSsjjwXSdSLMLxigHYU1R5QWigpmEm41DxIoRthaIikQt1EHSnOhTSA1MLty4B4gscSAaMRIWT0",
+	"lcSRmOKS//nXf4OcEdBZYxL7ZIT14yxIuO7DL2Y61xG4+qDwwnuR5DG95Y4kPHG6jBBZ7GHAlhY7T3+j",
+	"3UZ/BYwevHGfyxCMl7ofjlBTCR/W0Y9OpQLjxBGzEwu7a7B1mxXYmnAyk0ieHjB/u72Rw01JfxgATKY1",
+	"ErqCcX0mQlaPDMNVABSTw+zHCKli+pyQNrMzTWyxSG9binwSiOhckAv5Irf41+KMPYffuc6FVtZ04NUU",
+	"dTG8xzjRRm+bP+Lrotlut3vN7Xa73dyz/4fwy1tiu7fTrpX3L6RiI79nFm/WeYsSszDn27BacqDPeHiW",
+	"HuJhcFZJxZQ/LmOu3R69unWyMjQ+rb4HsjswgJpZKiQRMhmT32ma1cneaOTMlJeQ3MbyLTJLyFjpCx6b",
+	"/l9VxpQOQe46qTvuR3Gq46FxIRlJfWBdqVChnGdGjYhKJOSGd7kWrbJI0k/gwdeOGaXSR50tfnjp2dWR",
+	"YdeTweMUxeNKO+2Ct/h1dC6kfcwwUd181kpPtBEDej2QSln87ZCqcguPbOQ86Ns95VmFljdXSl/LK8HD",
+	"yI7rrr2ZV5BUMtZ3T671Tm7nUKbrdsH7LF7+vtYVPBHJ4cj07d2AM8DOrcIhAN5/+3XNq42SuLZfW4Ni",
+	"cHrOfP/4aRpv9lhKtmLUmZAsEchiCdw/9is1Mq3MbbAebq08J2l/LcJmJAE3qYhRl78DflJyk7yXr1ld",
+	"hCNSkYGw8lY3kOstF/BBi3/QKo/G6ZJnPI1FYBIlo6Bpx8vNKBGs/vPWdnuvwQKRkLi01rxVfWl8yJGM",
+	"p8sSZbZz/vn5W5St08vXRzPIavUZGMXhUDe8WSRFgmZ0l7oRaCOGuYebsXJ4kfOPPqZrTD9Ro9M+E+9Q",
+	"h7GXQyGffc6eKCmtc+J0h2b16X+b/v30v0//y9r0r6d//PCbD7/78JvpHz78bvrP0+8zzF16LXEkz6jX",
+	"fWBXzSH954antSoZF6R2CdxqtkdDqGEsWN1a9NYVglBhA9yHNEcBKQkPsVa1V+BNhS74UXxGXDS5kTgA",
+	"n5LRWF9ea3u9l2FCEgq+ewspsqR1l9IYANjPhfm6Ez3/GBRmLOiL4IyUr3UnA3YmJkgEi+LXFftE0ohT",
+	"/Dv/AJQf87d/+PBzcS5iNQRrQMl48vAhq6fu7dMXP/sszH7gN/aZUSrGBxuh7WHzOhLiq4D7ZwXYKUFE",
+	"as1PCQoUhQ6RA/T5uUBeUfZM2l0UjsDFBHhNLViqT7Tz2HL+DU0oFOcVwoXaIh+QP4yYIkO7V613makb",
+	"7VHnToZ+oWQcSQEMKPnGKDxkIhoaXGKrlCJtokATY++MLfVAMzKfcm+gzHqan8AXDvOhJPBtN3OhFyk3",
+	"RjaMuZ1RoePOK6BBGajCmAHryA2wKs347Tff/r8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

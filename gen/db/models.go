@@ -395,6 +395,143 @@ func AllMembershipStatusValues() []MembershipStatus {
 	}
 }
 
+type OrderStatus string
+
+const (
+	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderStatusInProgress        OrderStatus = "in_progress"
+	OrderStatusPaid              OrderStatus = "paid"
+	OrderStatusCanceled          OrderStatus = "canceled"
+	OrderStatusRefunded          OrderStatus = "refunded"
+	OrderStatusPartiallyRefunded OrderStatus = "partially_refunded"
+)
+
+func (e *OrderStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = OrderStatus(s)
+	case string:
+		*e = OrderStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for OrderStatus: %T", src)
+	}
+	return nil
+}
+
+type NullOrderStatus struct {
+	OrderStatus OrderStatus
+	Valid       bool // Valid is true if OrderStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullOrderStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.OrderStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.OrderStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullOrderStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.OrderStatus), nil
+}
+
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusAwaitingPayment,
+		OrderStatusInProgress,
+		OrderStatusPaid,
+		OrderStatusCanceled,
+		OrderStatusRefunded,
+		OrderStatusPartiallyRefunded:
+		return true
+	}
+	return false
+}
+
+func AllOrderStatusValues() []OrderStatus {
+	return []OrderStatus{
+		OrderStatusAwaitingPayment,
+		OrderStatusInProgress,
+		OrderStatusPaid,
+		OrderStatusCanceled,
+		OrderStatusRefunded,
+		OrderStatusPartiallyRefunded,
+	}
+}
+
+type PaymentStatus string
+
+const (
+	PaymentStatusCreated           PaymentStatus = "created"
+	PaymentStatusPending           PaymentStatus = "pending"
+	PaymentStatusWaitingForCapture PaymentStatus = "waiting_for_capture"
+	PaymentStatusSucceeded         PaymentStatus = "succeeded"
+	PaymentStatusCanceled          PaymentStatus = "canceled"
+)
+
+func (e *PaymentStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = PaymentStatus(s)
+	case string:
+		*e = PaymentStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for PaymentStatus: %T", src)
+	}
+	return nil
+}
+
+type NullPaymentStatus struct {
+	PaymentStatus PaymentStatus
+	Valid         bool // Valid is true if PaymentStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullPaymentStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.PaymentStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.PaymentStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullPaymentStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.PaymentStatus), nil
+}
+
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCreated,
+		PaymentStatusPending,
+		PaymentStatusWaitingForCapture,
+		PaymentStatusSucceeded,
+		PaymentStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func AllPaymentStatusValues() []PaymentStatus {
+	return []PaymentStatus{
+		PaymentStatusCreated,
+		PaymentStatusPending,
+		PaymentStatusWaitingForCapture,
+		PaymentStatusSucceeded,
+		PaymentStatusCanceled,
+	}
+}
+
 type ProgramKind string
 
 const (
@@ -520,6 +657,70 @@ func AllProgramStatusValues() []ProgramStatus {
 		ProgramStatusDraft,
 		ProgramStatusPublished,
 		ProgramStatusArchived,
+	}
+}
+
+type RefundStatus string
+
+const (
+	RefundStatusCreated   RefundStatus = "created"
+	RefundStatusPending   RefundStatus = "pending"
+	RefundStatusSucceeded RefundStatus = "succeeded"
+	RefundStatusCanceled  RefundStatus = "canceled"
+)
+
+func (e *RefundStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RefundStatus(s)
+	case string:
+		*e = RefundStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RefundStatus: %T", src)
+	}
+	return nil
+}
+
+type NullRefundStatus struct {
+	RefundStatus RefundStatus
+	Valid        bool // Valid is true if RefundStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRefundStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.RefundStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RefundStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRefundStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RefundStatus), nil
+}
+
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCreated,
+		RefundStatusPending,
+		RefundStatusSucceeded,
+		RefundStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func AllRefundStatusValues() []RefundStatus {
+	return []RefundStatus{
+		RefundStatusCreated,
+		RefundStatusPending,
+		RefundStatusSucceeded,
+		RefundStatusCanceled,
 	}
 }
 
@@ -693,6 +894,14 @@ type CertificateChallenge struct {
 	CreatedAt time.Time
 }
 
+type CommerceSetting struct {
+	OrganizationID       uuid.UUID
+	WithdrawalPolicy     string
+	NoRefundAfterPercent int32
+	ReminderDays         int32
+	UpdatedAt            time.Time
+}
+
 type DocumentCounter struct {
 	OrganizationID uuid.UUID
 	Kind           string
@@ -712,6 +921,19 @@ type IdempotencyKey struct {
 	ResponseBody    []byte
 	CreatedAt       time.Time
 	ExpiresAt       time.Time
+}
+
+type InstallmentPlan struct {
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	Name              string
+	Parts             int32
+	FirstSharePercent int32
+	IntervalMonths    int32
+	GraceDays         int32
+	MinOrderAmount    int64
+	Active            bool
+	CreatedAt         time.Time
 }
 
 type Invitation struct {
@@ -762,6 +984,61 @@ type OneTimeCode struct {
 	CreatedAt   time.Time
 }
 
+type Order struct {
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	UserID            uuid.UUID
+	Status            OrderStatus
+	Currency          string
+	Subtotal          int64
+	Discount          int64
+	Total             int64
+	Paid              int64
+	Refunded          int64
+	PromoCodeID       *uuid.UUID
+	PromoCode         *string
+	PromoRedemptionID *uuid.UUID
+	InstallmentPlanID *uuid.UUID
+	IdempotencyKey    *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type OrderEvent struct {
+	ID         int64
+	OrderID    uuid.UUID
+	OccurredAt time.Time
+	ActorID    *uuid.UUID
+	Event      string
+	FromStatus NullOrderStatus
+	ToStatus   NullOrderStatus
+	Amount     pgtype.Int8
+	Cause      string
+	Details    []byte
+}
+
+type OrderInstallment struct {
+	OrderID    uuid.UUID
+	Number     int32
+	Amount     int64
+	DueOn      pgtype.Date
+	GraceEnds  pgtype.Date
+	PaidAt     *time.Time
+	PaymentID  *uuid.UUID
+	RemindedAt *time.Time
+}
+
+type OrderLine struct {
+	OrderID       uuid.UUID
+	LineNo        int32
+	ApplicationID uuid.UUID
+	ProgramID     uuid.UUID
+	GroupID       *uuid.UUID
+	Title         string
+	Price         int64
+	Discount      int64
+}
+
 type Organization struct {
 	ID                   uuid.UUID
 	Slug                 string
@@ -807,6 +1084,25 @@ type Outbox struct {
 	LastError *string
 	CreatedAt time.Time
 	SentAt    *time.Time
+}
+
+type Payment struct {
+	ID                 uuid.UUID
+	OrderID            uuid.UUID
+	UserID             uuid.UUID
+	Provider           string
+	ProviderPaymentID  *string
+	Purpose            string
+	Installments       []int32
+	Amount             int64
+	Currency           string
+	Status             PaymentStatus
+	ConfirmationUrl    *string
+	CancellationReason *string
+	Receipt            []byte
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	SucceededAt        *time.Time
 }
 
 type PaymentEvent struct {
@@ -918,6 +1214,22 @@ type RefreshToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type Refund struct {
+	ID               uuid.UUID
+	OrderID          uuid.UUID
+	PaymentID        uuid.UUID
+	Provider         string
+	ProviderRefundID *string
+	Amount           int64
+	Currency         string
+	Status           RefundStatus
+	Reason           string
+	Receipt          []byte
+	CreatedBy        uuid.UUID
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 type SandboxPayment struct {
