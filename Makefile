@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run stop test generate check-generated lint-spec vet build bench db-url psql
+.PHONY: help run stop test generate bundle-spec check-generated lint-spec vet build bench db-url psql
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -16,15 +16,19 @@ stop: ## stop the project-local PostgreSQL
 test: ## everything CI checks: generated code, vet, gofmt, spec lint, go test -race
 	@scripts/test.sh
 
-generate: ## regenerate gen/ from api/openapi.yaml and db/
+generate: ## bundle api/openapi.yaml from api/<domain>/, then regenerate gen/ from it and db/
+	@scripts/bundle-spec.sh
 	go tool oapi-codegen -config api/server.cfg.yaml api/openapi.yaml
 	go tool oapi-codegen -config api/client.cfg.yaml api/openapi.yaml
 	go tool sqlc generate
 
-check-generated: ## fail when gen/ differs from what `make generate` makes
+bundle-spec: ## only bundle api/root.yaml and api/<domain>/ into api/openapi.yaml
+	@scripts/bundle-spec.sh
+
+check-generated: ## fail when api/openapi.yaml or gen/ differs from what `make generate` makes
 	@scripts/check-generated.sh
 
-lint-spec: ## lint the OpenAPI spec with Redocly's recommended rules (warnings fail)
+lint-spec: ## lint the OpenAPI spec (source and bundle) with Redocly's recommended rules (warnings fail)
 	@scripts/lint-spec.sh
 
 vet: ## go vet and gofmt

@@ -558,7 +558,7 @@ type CertificateLoginRequest struct {
 	// RememberMe Issue a long-lived refresh token.
 	RememberMe *bool `json:"rememberMe,omitempty"`
 
-	// Signature The signature of the decoded challenge bytes, base64.
+	// Signature The signature of the decoded challenge bytes, base64 (line breaks allowed).
 	Signature string `json:"signature"`
 }
 
@@ -2911,7 +2911,14 @@ type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
-type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ServiceUnavailableResponseHeaders
+}
 
 type SsoFailedApplicationProblemPlusJSONResponse Problem
 
@@ -3031,6 +3038,23 @@ func (response CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3187,6 +3211,23 @@ func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate503ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3360,6 +3401,23 @@ func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAccep
 	return err
 }
 
+type AcceptInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation503ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvitationRequestObject struct {
 	Token string `json:"token"`
 }
@@ -3461,6 +3519,23 @@ func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation503ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3635,6 +3710,23 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type Login503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Login503ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginSecondFactorRequestObject struct {
 	Body *LoginSecondFactorJSONRequestBody
 }
@@ -3791,6 +3883,23 @@ func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLogi
 	return err
 }
 
+type LoginSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor503ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -3856,6 +3965,23 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Logout503ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3971,6 +4097,23 @@ func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset503ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4147,6 +4290,23 @@ func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ChangeInitialPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword503ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetPasswordRequestObject struct {
 	Body *ResetPasswordJSONRequestBody
 }
@@ -4258,6 +4418,23 @@ func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPas
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword503ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4398,6 +4575,23 @@ func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate503ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4548,6 +4742,23 @@ func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4724,6 +4935,23 @@ func (response RefreshTokens500ApplicationProblemPlusJSONResponse) VisitRefreshT
 	return err
 }
 
+type RefreshTokens503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens503ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegisterRequestObject struct {
 	Body *RegisterJSONRequestBody
 }
@@ -4868,10 +5096,11 @@ type Register503ApplicationProblemPlusJSONResponse struct {
 func (response Register503ApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5133,6 +5362,23 @@ func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinish
 	return err
 }
 
+type FinishSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn503ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoSignInRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoSignInJSONRequestBody
@@ -5287,6 +5533,23 @@ func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSs
 	return err
 }
 
+type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDevMessagesRequestObject struct {
 	Params ListDevMessagesParams
 }
@@ -5374,6 +5637,23 @@ func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type ListDevMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -5445,6 +5725,23 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5541,6 +5838,23 @@ func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListMyAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -5612,6 +5926,23 @@ func (response ListMyCertificates500ApplicationProblemPlusJSONResponse) VisitLis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates503ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5788,6 +6119,23 @@ func (response BindCertificate500ApplicationProblemPlusJSONResponse) VisitBindCe
 	return err
 }
 
+type BindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate503ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCertificateBindingChallengeRequestObject struct {
 }
 
@@ -5859,6 +6207,23 @@ func (response CreateCertificateBindingChallenge500ApplicationProblemPlusJSONRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5993,6 +6358,23 @@ func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate503ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6159,6 +6541,23 @@ func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6335,6 +6734,23 @@ func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmai
 	return err
 }
 
+type ChangeEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail503ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendEmailCodeRequestObject struct {
 }
 
@@ -6422,6 +6838,23 @@ func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmai
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode503ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6582,6 +7015,23 @@ func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEm
 	return err
 }
 
+type ConfirmEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail503ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportMyDataRequestObject struct {
 }
 
@@ -6667,6 +7117,23 @@ func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ExportMyData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNotificationPreferencesRequestObject struct {
 }
 
@@ -6738,6 +7205,23 @@ func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6882,6 +7366,23 @@ func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -6970,6 +7471,23 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrganizations503ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7104,6 +7622,23 @@ func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangeP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7280,6 +7815,23 @@ func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhon
 	return err
 }
 
+type ChangePhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone503ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendPhoneCodeRequestObject struct {
 }
 
@@ -7367,6 +7919,23 @@ func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhon
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode503ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7527,6 +8096,23 @@ func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPh
 	return err
 }
 
+type ConfirmPhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone503ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileRequestObject struct {
 }
 
@@ -7598,6 +8184,23 @@ func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile503ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7742,6 +8345,23 @@ func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdatePr
 	return err
 }
 
+type UpdateProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile503ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySessionsRequestObject struct {
 	Params ListMySessionsParams
 }
@@ -7834,6 +8454,23 @@ func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMyS
 	return err
 }
 
+type ListMySessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions503ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeOtherSessionsRequestObject struct {
 }
 
@@ -7905,6 +8542,23 @@ func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions503ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8011,6 +8665,23 @@ func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSe
 	return err
 }
 
+type RevokeSession503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession503ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySsoIdentitiesRequestObject struct {
 }
 
@@ -8082,6 +8753,23 @@ func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities503ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8216,6 +8904,23 @@ func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnli
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8423,6 +9128,23 @@ func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSs
 	return err
 }
 
+type FinishSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink503ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoLinkRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoLinkJSONRequestBody
@@ -8612,6 +9334,23 @@ func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type StartSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -8778,6 +9517,23 @@ func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTot
 	return err
 }
 
+type DisableTotp503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp503ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpStatusRequestObject struct {
 }
 
@@ -8849,6 +9605,23 @@ func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpS
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus503ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8956,6 +9729,23 @@ func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitSta
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9116,6 +9906,23 @@ func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpQrCodeRequestObject struct {
 }
 
@@ -9237,6 +10044,23 @@ func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQ
 	return err
 }
 
+type GetTotpQrCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode503ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegenerateRecoveryCodesRequestObject struct {
 }
 
@@ -9340,6 +10164,23 @@ func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) Vis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9469,6 +10310,23 @@ func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -9488,22 +10346,6 @@ func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListInvitations400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9606,6 +10448,23 @@ func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListIn
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations503ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9799,6 +10658,23 @@ func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type CreateInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation503ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -9814,22 +10690,6 @@ type RevokeInvitation204Response struct {
 func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
@@ -9883,6 +10743,22 @@ func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation422ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -9918,6 +10794,23 @@ func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -9937,22 +10830,6 @@ func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10008,6 +10885,22 @@ func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation422ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10043,6 +10936,23 @@ func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -10062,22 +10972,6 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMembers400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10180,6 +11074,23 @@ func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMember
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers503ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10369,6 +11280,23 @@ func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers503ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10563,6 +11491,23 @@ func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMem
 	return err
 }
 
+type UpdateMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember503ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -10582,22 +11527,6 @@ func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type BlockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10669,6 +11598,22 @@ func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	return err
 }
 
+type BlockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember422ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10700,6 +11645,23 @@ func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember503ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10839,6 +11801,23 @@ func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -10858,22 +11837,6 @@ func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type UnblockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10929,6 +11892,22 @@ func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type UnblockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember422ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -10960,6 +11939,23 @@ func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockM
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11084,6 +12080,23 @@ func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11261,6 +12274,23 @@ func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONRe
 	return err
 }
 
+type UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -11348,10 +12378,11 @@ type GetReadiness503ApplicationProblemPlusJSONResponse struct {
 func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -13869,461 +14900,475 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rbxtLmieIf5X4s6dxJBdJ8aYbBWOGlmVbtiXLonwtnr8ymBkk8ygZQWcERfGcNXCqCpjFYha7s9N7",
-	"6XeLxQL9boCa6qnd6u6t2q8gf4X+JIt4IiIzMpnJiySfW7lfdB2LeYmMy3P9Pb/nu4LLhiNGCRW80Pyu",
-	"QK7wcBQQ+O/WWAxOCR8xysmB+rv8Mx8PhzicFpqFM3ZBKEeYekgMCOJ+nxKv5FM05iQsFAuXOBjDLdh1",
-	"CedweaFZINOng+5j13/hP330/uD07GX7kB8Oxej9/uHW4YXnH715+vzoUav6rnIcHAfvrnBlMnn/iE27",
-	"Vc9/OTx98OJJ8Ojo7aN29+z429dPXr/xqoPNN9+0/Of7TyvkbUs+99nr6ku/97JMpk+/9d4c+i/8w8m7",
-	"b4Lg+PG7xvv2092yWwtod/io4r19GhSKBXI18kPCD2mhuVupFAsh6YWED8yIQ3Fe/1D71fZk9+1FhVfd",
-	"5+/F68b05fDpzuDB1vh4c3SKC8mbDtQDW6LQLNQqta1StVaqNc4qu816pVmpvIfLh2TYJeERKTRFOCbF",
-	"gpB3nk1HpNAsPCA4hEmEuWx+V3BDggXxrCdW008kQ+wHhWYBU4rL/iWm7BL/O72iZRb2zSWvSej3fOIV",
-	"mj0ccFIs9PyQi2M8lC++/o/Xf77+8/XvC8WC7xWahUp3lzR6O6RUd6u41Ohtbpd28eZmqdbb7lW722QH",
-	"VyuFYiHA8RP+/voP17+//vP1X+T/yt+Yi+XeKYTjQrEwGjAq//Gr7d1atVqrNza3ts2fZ0Ym/CF5r64/",
-	"GIdsRDaOGHfZpPDx48di4ZS47JKE033mEZ69RQlFjJKSfA4K9eXIldfbG1T9ofnrwvbFh1ppuHvlleqD",
-	"HimNdsSkUCxUwgYtubXLb0s7/a2L0rQq5HoPrurD0uaHba80qYy+KV3shqRQLNS8ncsS3ep+KIlvG4PS",
-	"sOrKN037m6S0e3FVK4X1yYfS9oh2C8WCuyOqpW+GjW9LZOsSlyqDD16hWGhMRhelq+2Qlrq16W6pvzmU",
-	"z/1QGXxbqrveVuliR1yWvqlN5BiGW91vSqQaXpU26YdG6dud0UB+1+4Ul0TtYliqeP3tklu/IoWv5YS1",
-	"OZOnmoX+t1j4jGbO2ZsBCQkSDHGiT3Y3ZJP0kbYf8yqU224gxIg3NzYI93G5z/iYB+O+Xw7HGxjzDSbv",
-	"qG1c1jaw+2/dwCdUnPve/WetB4fHB2eVamdcqdS25EKcuwMcBIT2yf2D3SMSDBiuvZhcPgoPjs6e9sf7",
-	"TzAjz6pi59Xpm+748dM2F5OSe5R1//mQiAHz7rdrm1vqd8qoS+7TUqW9df7m21bt6Bv195B4fkhccT4O",
-	"/fvwIX9bb/1t7dHf1h4FF2XrDP1t7RHn7G9rj1wcBF3sXpj7lZw8F9MRuS9Hof7OXTYi99mIUN/7FRw+",
-	"/XeBBbn//kP96qSCd6fV4X7t8s2OeEk2w+3xcaP7bGvwtM4fVnuPK/j57tU7NxZSGRKgoSSAXuFDj1Dh",
-	"i2nm4rZQ4NML4iFfX2Uv6hICBGTCVq/q1dx6t9TAm6TU6G1VSjvd7Wppt4br3Ya76W2RbS0TXnEls+g4",
-	"CIoF9e55MmwUskvfkyKvIPeR9ZeHPh8FeGqEzN9d/+XTbz797tNvrv/l0++u//H6T0okjHCIh0SQEFTY",
-	"/jjkDMSnR7gb+iO5W6VYGBDkUHIl1AUOYj3Y6KOQXPpszNEI98keYkNfIF+gHgvhZ5CT8FtZToV80ocx",
-	"CeUcUjUsV72wWODugAyxfPMQXz0ntC8GhWZN6hahBDwXoU/7sGbP/aEvsgcZ4LBPuEB0LFWFHKYvyJDL",
-	"0xkSMQ5p3kACeKY9Do/08DgQchRFOSh/OB4WmlU5pKFP9b+i4flUkD4JzZ460YugZj9rpGaZvuJIDqGI",
-	"MEeBzwXxUHeKHPmf1nO4Ew18hMUgHne0/lJBfhj7oVQGSj3Gn0LMzo72CBaChPJp//9f49K3ldLu1/p/",
-	"S19/VynWqx//TWF25j/Kd6hzC7vlAfYeY0EmeKp0AhWEwrrg0SjwXRB1G6OQdQMy/NU3XH66NRalReTz",
-	"OTs3n3FOwhD2g0eEOltn2lKSdpK5Cnm+hygTCFM+IaGcOnI1Iq4g3h4S4RThPvYpCrAgYVnPDOHiUJ7F",
-	"bbdCar0KLkllXGp4Vbe061VJqdKr40280911a1W5DwQWY15oblZqUqsKmL02Z/EYzEj1LI1D2rzAXZ8S",
-	"0dTf3OSclcz1JXX9R3td/k1IeoVm4W82YqNyQ/3KN07UM9S0J7dPiyJyJdcPB4iT8NJ3CVrDNBJR0RjX",
-	"kc/RmIYEuwPcDQhioZ4y4iFM1SeU5ZgeYO9UTdKtlnKIgx4Lh8Q711OeXkn9Z9Rl3lQOTi7iJQ58Dz1t",
-	"vzi+5Vo1QFzotToyQ0HxUOYsVTTykrn8LlbK/mSXjQO1a7vyj9hDa1JO6kksomgEMBXrsCz7jPYC373d",
-	"ouBAvm16Tq58Lri9Ii2KsOuyMRVo4osBEgOfI1KSWg3pu5C6S64M7BZp9UVPFlja+9IeJoFcL6UPi4Uh",
-	"4Rz3yYpv+Pj1LVd/N179VuLZ85dej6Okr737dVdryNUMwFt82kceFhgW+RELu77nEXq7VVbTfN4NmHtB",
-	"vPTBM6vgc6Sv2JMjE9gVoKpdQgUoI+xJ7cZFiAULb30g69aS6BHEA5y3Jurikrn4rhZFWqEkREM8hZPo",
-	"MbUjkydRZM6XOpGPwbm6xTr59NIXcPG5MlBnliq+Ag2UZpNX7SHML8CywoiSifTSbrs6VUtcHsYvjYc1",
-	"Z4HiQZbM9Xe1RtLolZpKTtjCGfhYLBxSpQsPQMHebm3Uk25rMiTm1VLUy1kN0SjuyFYYU2McqbfvqeiT",
-	"Gk/A+n3p3Qg0ptKqcaIPd2Byj5l4xMbUu9W8UibOe/CU5FYPibIBEB+7A8TCPqbaQ7614GnES3DMpEei",
-	"3j5n2ikTJXXZHW3k5NeFhLNx6JKi3Nq+NAICRvvgmXA2JGAQkYCTKDyYElUXlE3kfZG2LBZO8DRg2Dtj",
-	"7Ll0e261RCP1rHPB2Dk4UbeVLZbk1+NEgjFknj1nIfRQSoKxkrr8rlWysT7h6dJVxdQ+E9h1yUjPcVvZ",
-	"168ovsR+II3oW03z2HpOSuxLe6CLOTFmcWS139qDsZZCfw5KjmPOYtgX3ok8Qh4ZEeoR6k7RmrC+O+2s",
-	"qOnn7BH2A+Ld2sOECNK5T8HbSM69zyMPU/rFw5FQQ5FHjhaN+gHnSZuVYy7VERc4FMrXvEvPRXqZMFoU",
-	"j3aBkwmXl8zld3VczKSIQcjG/YGO+Gj3twfLAtJqOObg1MB8yL/JGWl2qDMz704RwR8h7BiSb0ArOXJm",
-	"4c8Q0I+uLXeo3gLPfXpxGkU3brkRpHlxHsVKbuYNobbfp0hODZMyWU4CWC2zUTbUC9kQTdk4lFPX8299",
-	"nBNujtwq8GLrexZsFXl5Kbr8LraKMzOrThPhmclMhLz0tKrpRN2x6FAt9nS4VWjL3MQ0ZqeciQEJ0QRP",
-	"4+kXA9Kh8Q6VM6/fCxOv9tMZY0eYTnW4g99qP4Vyb0PoEKb+Nstas5b1jDE0xHRqFNYCB1aOomRGcSeH",
-	"P/3+PRQSiKv1BFGh3TjAyonLqMfl0jin8qpSS14FAcsBwZ4OLVs/zQZE2/oZgqEJBuOox0KiXurTfjkR",
-	"mJ2JuMoPeEVNhuWWIkJLn3M3JLD1cMDTmjpgfZ9KoTXCnE9Y6El14VOXhSFxxa3PdzXhlUFwLDmY+W6Z",
-	"vKFk33AXO+LI59yn/aJRSQj8ZaUXrXel1vzNmzel1lgM5K8uFjmRcBxfId1PGA3k08acZK58HJCGhR+F",
-	"zCWcS5vhQKVobrP+8HnKP1cqzl79FxRiqEO5OSHoxREOIz2dEyRj7JwPWCisQJnZOIlYmVGjWKCAYC7Q",
-	"DnIHOMSuICFH0lsofCzGoieW+PnhN5/HmuG24bWaFQh/HU0SiiZpzq6M57SkL78rE8Wno7FQxw9esocc",
-	"tQIOZFU4ktYkYr0eoZ5P+2rRwLJ8Rfl4NGLSYDkino8VjuBWpn30wPOhfCLkNu3d047yw9L/wBzZL5AP",
-	"vnVAZzNeIuv7EAwH6eHMNfaje0pwTwku/lzul1T3TnoOnDLk0PQjAVcD7lgcoLISFdjzfPknHJyEbERC",
-	"4RMeYSFG1p++szEbiRyjSehF/57Je9lgjdVv1ViO+RP3XF0F+VgtGeSQWTjEIiUu7NfXGgvfr9Ej382G",
-	"hdhIzRwasq4fEARXar2+h6h8dyC1qZTEB+XqVqOcfH29lnj5ZsbLhcIDzeZ05w76o53K/LV+iA26sRbE",
-	"mrCvowexrnQs5AB0zPkNDql89KzdwYZEDKRgwF02FonIr/zvMSch4gPI3GBXIEb3kMJicNQNMZWyhSJH",
-	"SgCwd5JbzpX/2QPNd+hl6z7rEuQy6pKQEtAj0dqPx7YDGM+tkjrpZzrWA3V8mZ9zxqhysmZ/9WDccYI4",
-	"7/6sIVgAi/Q43gyICqmo2Y0+TRsNHK3FBsR64ns9acwKf0iy3hhptpn9jAbjIaYl6aVBppNcjQJMlYpa",
-	"O6D9wOcDeNH8zQazGr8nc0+NPV8cXGodkVxx7AoWZq31mwGDpLUvimgi5yYZ81uT7pKdeFnP2gN0HOgI",
-	"lMa/padHaRqeLxnVfcmhwaeU+Ii4ct1RD7uCFxEp98vI+a5TUJCgTqHZiY5ap/DRsaYynhpiZiX98Vig",
-	"AR6NCCWeeTT3+9LVh4iA+k9tb0V/YWPhFDvUUekX9U/kmEGcuwNM++ry6G8h4UTdlPyTSUfrpxPOpX0X",
-	"kkt2If/UoY4GI+oQREjGXF0bsoBEryqjYzLRhsUQT8FY8zziSc/SPkT6g7J2sJ+U7D4VW43CLIqkWPBH",
-	"SeRGrVIvV8rVar28vcxWYK47DkOFHfpuydNlB+DzBJZ9DRxwWHMrmr2HHDk4RyVqtCyFi/iN9rQUwa2+",
-	"3leZv+YN1RbkapRaDN1kICk5AbdYc2z2fjSiYiQLZuYV1tb+sPjgzpc3J1r0JWUOAJwS/zHP0rCk18fo",
-	"ZTgM8VT+O4Z4zU7pCeZcGq2OqzFgBuUlb9IAML30emtILR2hv1acX/iWxICy5yaGXGdJYwtGPasxnr45",
-	"i1Cb8rsSSM8mUohi9K/f/4NTnqP9Dml+OGNMhR8Yo4JweTwuiEmw8oTi3bWgbpYUSAKrM604/GFMkHTO",
-	"A1Iac6LfIRfHse/m2V+RA8JeVmTYoOwZWwTscC0IkBa6JUaDqYksN9EFISOYID0OPXqfduiQDFk4VbFh",
-	"dW9bsBD3iVNElFySECJOYF+bHyBE36EjEnKfC3Xi2YVPiohD0NDzCY/DkRqla0ZWRo7cmU6HrnWi70JD",
-	"0imsN+XNWuBfkJFA2A0Z59ETQgKhb670gJ6kLmMBwTSyg42DSeh4KLe4Rqx/nSPzFh3kV1yjDe1jY+94",
-	"+7X2bk1tqrwtkFhbPaSsI/jAp95+bDTezDmzrM4TMswW52/Lm5XdhMHsU3RycKSySApqun9wenb46HC/",
-	"dXagYBuQyOHEW5dbo4tDgrqYk62GQoZy9PDgFBHqMk9HGZOOyhL+XYSdztJCj0I2RI6qRLDmSE6ZT/v7",
-	"5lZnKYNfnhksxmFOFC362WBzPSKNWQ9FI0TdqSC8aGZgjQtMPRxCLO/V6fMSxz2yhwKfyqNB8AVHOAjY",
-	"RBvo1sw0Kqv6cKn1TU6b/WlZO8yauVkZb5V5ZPogvkATzFGXjam3vJ9hIC1ZSlAghzKhYtx78vmUQXBO",
-	"ShK/TzlS2cBZKaCPYJuxLJUh/CBQUMgi6o4VhjoAnTHAFNUryMNTjtYcXQBwLrf6+cHbk8PTd+dvWqfH",
-	"h8ePnfXsF/d8ObpR6GcZ5+0nrVJtc8vsGvtAFJFc/rDkYk7QgFwlPcV6r+ru4grZ7G57NbdBtno7uNKt",
-	"unVvk2z3dnG1W3c3vW2y26vgWrfhbnk7pNKr4np30932dskS1nHeUfA5H5McmLr67SuOPIWzG/t8QDww",
-	"2tHa6aN9VKtt1tczdeEFmbaCPgt9MciRQRdkCmE0SDlx/1uIBrvj8JIk5+a03SrVKo2dQk4wyaD8syHs",
-	"XESpV1BWvogsK50YiSRe7pZeaFebPby8rqdMPIDXL38LJ6GPg2OIKc1+7avRKHd3NR7VWrv7lWrmU8dK",
-	"NmTLQfXjMhsgftv+8X1Tx4WS5VjFF/ev//P1P3/6zaffXv/x0/fXfy7u3z99VVjKP7DPXTzqaPumpie1",
-	"/+z5tlaraEm8xF5KypdYhC2QqJESyhCt9k/JiT7F1GPDpELZg02bUD3we3KmP1SOt14Od/cbfu2b7enr",
-	"Kn+7Q04vNntPJnXxfPQev2KPvXfubveIHtwvrKpvIcDuC9TF7kVs50XaZSk1OyeolVSzkK7BYehfkvhY",
-	"+hwN2ZBQsayuSSvKhF6MV8Ae14IVfe5zcVsv0Va5M25ipqu2aFCs79PPZxuCerdtwyJYhj8hm6/t9+kh",
-	"XdHkS3tXuiBJT1PyvYdSqCAMpkgp8C+h8MHyqbJNgzs2Km9vKCb3f9psXGAoQpjuREf+brjbxmEIoZa7",
-	"TcNQMrnbR6bnLTXs5BszJytgnOj8yM2myk5VZWQ21IgijMRelIlWAXA71TLA3ODZl5qZ2bmY/TxV2zBf",
-	"vWXqtrNwTNQQXUZ7fjj0aR+FZBRgl3CFzNWfhj0vJJxnnyz5eEoC2+M3+XmekJc5qmc5A0vgsE9yVJUe",
-	"nhoy8wg4QlwOXDC0pmDGGOo19YfyZRIk+rOiVxfNRC5UUXpFmHfTIEFmxkt+6VbJ8/vwHR6JYV8aY8ZC",
-	"1D5qpyRTdWvF8yXfnfVVD7HAB1cjFmZlg6JY6/KaVz1rfpTWEot8SX3Iob7UeXxwhjbwyN+4rG4MyYZ9",
-	"gQPVp7BbhlBrems7ATYEgAlW2dFK4/GBP1p+0o6ie7JGoZN5q67Bkc4BZoXJmf5qn9GTkPRISKhLFj73",
-	"OOc2cJRcRr1HkDNY9JgzJkZtBfmAOyF6uerXtdVtWV/Ho5J4P29/JWvifcIRFnFNqkFg8qX3kVWFnzWi",
-	"G8dDrQ2on5K/eMmtZ01s6sClJyi1eMXEsbd2X6b0IJdH+SltfauxvdhYdNkVHOSQUA+KeHtQTCL/4Poj",
-	"X/sdKSmkIO0ZK/mQSDsxnBrUO0ecoR4OE3rYp6Jey8xQdpk3fSKGQfYWeXJ29FwhfVgPao1BGu8h+aIp",
-	"jFtL5RkJIG86I1c5Wm0UYJ+WBLnSOCKI/k4GLCDygdmBnRvo4kRccTnJtXRqV3rtUbFaOmY5jVNnphhB",
-	"5cXLy0R1VoUbRfsmM7lkwO/akIDqcYUFSqCFytmhHyrmzN7CLzGgtpms0khB+Ry0NsE+VNJKN48oK02E",
-	"PvHWIcdPhYPWVCmP4lQAdDh8kK7zYSHqK/4CKMoypXAUeeSSBGwk/XhIHDgamdCha33/klA0Hu0hTghy",
-	"oqV01jUIQO8vPcqCmgh5oBTw8etV4lkHC8+K3CBBLrLW/Gqi4LHYCNkwGZeZkMBlSwQofB2X0EZgvH+s",
-	"sUTb0A56RafaEhzRKhdjKWUfj2SwS++o+XL0LqIfllS+efDjQO405ZHezNzV5DLW+YnwvVbAYrOxaMXU",
-	"XZlDTNuanxHPJK/+nJimfCzS54Dl/EDwmzsFyyyNYJmBq8RIlpWAK0kzOtP//ikp5dtozs+o/W6pUOZq",
-	"jB9Q/EeCfkmJnvRS5qd9V8np8ltsntx05HIyIZn4uwm+ZjbKpCCMpwTrsoSFg9CYx9vszVWFzAyOxAgP",
-	"kCaL0lkaimJGnfrkrK3zyCeBF9nXy8SQWogLQA0PsTvwKYlhxCG8Bq1xii/IuYs5SWUOTbmYnsqM6dLV",
-	"OVn2GfwEDh1GHhPSTh1hMUA+hfJHAkxA2s1xQDgCVhWMjnKlTPGQOGCgQpWjYXJTqc5RSHr+FfFMCpkj",
-	"eSrlyzt0zQH2szLUDDpF5KiarXICARdZtDF5mBbPt4Blq/lMTaGqBMGaCCrpdCyUSGp6i8sgt58QHEij",
-	"Kb0pZoUtu8iQq6kX67uyXnRIfeHj4M4zEVn1T/CmuBIxFf1cOqS+sIyl79O5MNu4qBcK5OKSknKGxfoj",
-	"Z0vU1xRvkDWJq5Cy4aYjcTvZehO9lusn3KhgwyQ3oKCaCzbiaMLCC50rXW5IiVqrG2tVOdXEezDNSU0K",
-	"3OshjdKcDJjKbFhQGZ1lwsLmcuqn00zLWtZ2CdgNLPdZPcwWG5unTJNuRPJp3tXx1oyDw8vB49UUqTiJ",
-	"L+4KHJ/2IsyuhC/PLeeK7MR4+S1MvW0s2PaBdfTmn9q7gNBbMuAXAKG35iYklz6ZzE5PJGHm5xhjvocg",
-	"QAN8mTxoywmlG8iXlMXBkQrRqYCfIlMj4Z6Bb0P4uVxYcMLv6pn2IVi0rV7Y164kIVILn3jpsudufu72",
-	"tsW3N45lzV3rE2niBkG0+8hIYOoSeaqG6XxvBpPwvCW//aNXDSfcdLUTyzt/7dqLQ+rC8O9Jnc/Xi8gx",
-	"ZaJoLSRc4evkn43E1cVzqpAuLwQeMwqa22KfLjOA8fTNswz7KujbNvqB97DdygkTXSYvrG1uVnczL73w",
-	"vXykr+8pwOj2Vn0HicF42AUsZw54WPFOmJe+eHaSV9phX8b9fuZlVznJr3E38F05OIO4GocBeHhsLPWE",
-	"ZzBt81XDBdCYy2mSb1KzoIZWhFnO2kZP3zxrz67JBZkurzjlqi4KqMMDs97/PDpQEQ5O9UeYnSVpLnzF",
-	"UYBpf4z7cGhNLlV13/CYOx6aikSzFPAwQjOX4xbwxR/Wc7pr+oDPjUDMcczmFvWrseAgeNEDnpXFqIBi",
-	"etvePchkoigGeE71czaZgK6FxrN4HWWVm2J5ecD9qAhkaVRFiv1g0dFLwh+iD5pdgq9hEQymPzmzmiz3",
-	"Nj7wCg7tfEfzG+bT1XzpuV5eDpUG5MPTXmcS20hZfKAXR2jv3DNUa5XlFS5wU1MbJHLD8mxIvUxqoiKL",
-	"M3LpovUoWtsk+4TLAR8ORyy8ITZV7+UVD7d+I5tAUBNfHapbDWWJ/md1uXO0xJdxEKYzdo7nqdKz2SSV",
-	"9n+zfwzZ5MYfrMeShQa78Eej7FemMZJ6cEX9BfG9emwLJ4RNfiS/4ifMB/Rj8vfc2inJERS5vkr2rlw2",
-	"IHEcffNykQefeiTH0A7Z5CuORozDTgTayZjAqqii7JVyZiKZjQWkUjO4edQBcdCaIjDXKmIPsjMzkfwJ",
-	"NnYhrGGHasdLni0HEBZRKwGja/pMWRqxJgcolDqFKe8s/7R+nWkHmgzjLF4Ny9lS4HL1hCZyTM8JNRJF",
-	"PgQb9Bx6RjhGX3YUjefE50QNb6ns443QEenwGCx+rLTMskXfGr0qf6PeRTRRG1K/gEhiwsyY3f1a5Ttm",
-	"dyIX04jnWgFcrcDVV1w3yIh3LHaFf0li4yFzo6pBvBp5GuKwgjK5sbRbIM7AZZjZJasbpz9MMDEJZ7ZZ",
-	"lxeQAekZ4cD1IZ8AVFIsNGV3kLApokOEh+q/O1QASb70yAf4kkAWmFC5Lz3EKGnGtyFCvRHzqeCm5ZPT",
-	"qNQ7VL3oXL3onNCQBYF07GMmYs3BcojgxzJqBRM8VWUweWwdNzGq54dgcw3h+Zvm7sRLntf6cxMxx/mF",
-	"FxkWwhEOL4jIJP5reZfyYi615xrr9UjIi2gUsiGTF/B11J1aGfQMLgf50zGZZAi6Q6qOszbOsB9IN9qA",
-	"+FWfHY7WKJnwIpDdeuOAIFVEtfjFQ/NN+4zGILOMXC62vlDqZkUrMPGFfCMQGUYeq7QefUiPsl5PLiZR",
-	"XT8VzOvmFAN8yJdcgu40hXDOCxDF815Mr3HqfZlTtcKeupEK+cVuux91KbNW7UVKGaZk5LI8Ig9NRDOz",
-	"CtRIvISeU4dD2u8BwSElIZLiPKcKlOYFk3gw7ichmCa4ulR2HW7Xj7e/Y9FUtYk7Dn0xbRMhTLhyFRNJ",
-	"jaMtdfLZhMX1amkyG8BmjLlQij1tEShu7yybL6Xtl9hG2UPKmgcD7HnEwj5bOq6UCvZdYVcEU2meyKOl",
-	"QXlgwij/JoMGNsdbBbIKjICfUrcv0D0PItbEWQjX0uGNnLhB4qVQLqvOa/RuXQpMvMwUxMKYwcc5834q",
-	"X3qzaXcggeAUYz/SUbhGRb27pxbAAm9lsfEuLB+W8yCvSid4az88YC13ASELCJEeeXrMiO3S7lvQNGdU",
-	"ECkywSSokKh2G7PcGauh8BZh7U7kZ96mgiYvdpYVMUM+RZhOkcuGQ0alKwIi6U4CaanvVsPK/GLNn54V",
-	"7jt9tI92G5vbSJO1I116ESUzl93x+WBnYM5X+ykf8JzVHyGnaGdFmmYwVaQRqopSqEuyeTd1h4VMhzRJ",
-	"9M+LqkBW96yAZgFLZ88sGHmG5+RTDoiQnPChZrofYTHIod2MWP7n3e97RYQDbsCNys1y3pb0eSgdeg7S",
-	"2O3CCjWUqj737ASpCyKhNxvM1N0EMvbQgIUivZq6bXrcHVztVPnY7OpFTYmZfvir00PNTQFl1j1fE2/Y",
-	"D9wz21hzcYYkIJin6aaW60axkIJed06AybBrWfJYIU5Ux6ElfYicwgBoh6MM9D2Eu7AF9A+GNtUPETSj",
-	"nz37P5P0hnQl32spPZfzwFyXaWGcEquHDLmZifGCksg8lVtvFLJLwgFZHCXvfb6HBPPwVBdcKOU1O/mj",
-	"uwavz//ibDS6NSMrhRnheLyiIkt+vzKExlRKJO4L/zLyIRElxEOUgWukzciol+cNqNDSH5AY2deZc+Iy",
-	"6ZvtMy8rJOSaP6eOG6HSmocxgSDke6ppTET5g6ndoshoSKb1U6RLcqRbTpJYjSb7MwAzczOTJ80XfRv7",
-	"LPGs7JH2fS5IeMP6FjwS7gCfLTI+tTLpFCByrCqFQtZlolNAE9/rE4HWzsYh5cIPSBEN9tVzEQs7NCT7",
-	"rZOz/Set9Sz6KU0D4A6Ie8GRHo8mcU6wmO1urQRT+cXknn+gXjSfLYM9Uyq2FGxlLvjsVKFW2xbrTvoE",
-	"wgX70oOf/dYnbKI66xl2GTQhIUGEeippvQBikXh45vBYlrkGEDRsimWGeIo8phyemabLJtmmY1tQ14vd",
-	"AfzXEFPch//y/JAYthtv6GeDJttWHmk/n0sUkJAqqcN6yAEIoCaNT/WQTIWRmqjnU58PFLFHgjFXPcUe",
-	"gM5+5zCc5gihF0Cuv6cLE6XEL+p8khPh5ec2B1iN+EoMmJdjrV/41ONxt0VjqWR8Z9y92NJNZlUFEyNV",
-	"tg2a8jxlwC6ru5LTlizFMZ+RtTvtga4EqZ0fhIMYkAoBhZYNkBUDmlnwlRRkcVkOOpFsayj38mgkfaYJ",
-	"n09Et5XpK8bflLFHaUQQZS5UZgxag3gG5qSIPMwHhEeQoTSh+1ZSdu+s2OhhEfB3D8lhhb5n+BMHzHcJ",
-	"GmIPmh3qI79ErDe1fNlbbBnGgJzaR4XQ9fsUaICWr3fUNZM5hYpqRGaREp1AxlxzeEHgQ3v9c9nj547f",
-	"vIqo5iNAH+8L/TLVqlIvDFmBDH8lFoTZ7z88iQmkevYwv+JJrnMWmtElffgVOx+txK8OyQi5Etabb9/5",
-	"pG22kNJGqXYiaC1xVPRs5HD3J8gWMogedQcSJWGASgBK/eU3miASxUMo7OQk6JWXSy/dlKXBInowZ2LO",
-	"Ib0LfMMcHsOfG7ihzVmCgCHbp49+fhXm1GRGDbBfnT6PGhzZDW9UjmBV5vPEy6PNBUk+lw2JIl23idDl",
-	"ybmF75/40EUFim3O9nEQyDHcNbmsNi+AMcMi2Ug0ww+JGJvOjQmLorGz0KSABvk5r4bfbvruyg0obs1w",
-	"cuY4IulcpUZYFzclBt3HlyRWfKbJexH5PYTpdKk6iSXV0krqQAxCNu4PUq3nbwyAUTSpqzgBZoJyOLUZ",
-	"7fn9cUi8eCaldE/qS8J9PO/ZD30+CvA0u/D1LNmnP8BdEuwpyYiHRGuROIQSDQNIXEwfnHicS+qb6LOz",
-	"Rxn76NGMJhZ2wW69C07AuQy1S5MCtjl77tOLtsA3LWwJifK9X4V+9uK1T1qgprKEhOrPyGKPwdpQrhaf",
-	"UmvwjLYIq8YO42HmTMSJtdWT3+gt2qCwKyOVbQ5vdyxEmlvo+u+u//LpN59+9+k31//y6XfX/3j9p8zO",
-	"NsscBbX/KcwPWnM2pI7a4JxtfCd/+bgBLeCc9WXOYjoRrva4/dkL5uyOdnS0BLfa0b/A3Xy3ha9WxFlv",
-	"VT52XUK85fBN80/SmZVBmwENHLaOW2CHoW8htDqjKw7Gcj02jhh32WRuUCBrks6YGN01n38riqTMJl32",
-	"5Ezq9lfyScoU5QDoZkWEaYeOKfjUiVAIUpgqTXBDuSDYm4nypz5368YdAeSkPPS5NAx+qHnRzMxZ315e",
-	"8SuLC9p6xDXrn6Oxx520ZJALcEBDBpUAmTRdcmz52iVdlp/pLGG7UZwJr7aftKqZ4VRYODsSu/V1Jrns",
-	"nL52oH5gbk0kUfmqmilQDzp5up8p5ENmMYkYyX2UK3gdfUFzY0MwMdr41+//wdG4DIJenqptN2BBQoZZ",
-	"m4iEPvPyO+OOSBhtTz0l9UrmnHwIpYQ5yYIdn8VDKSKMTo4fI38olYU0BnSTS8fDAjfhzxsj2t9Tfy/C",
-	"56hZ9EWy2Xp3KnJ62bkhyY3xyd/Me+s1hTsS05FP+4rNEVNYuO4UDTBdwizWb0sslD0ZVhc5e0PbGzPa",
-	"dtFy5J2WuGYr5dSpYpzs8AkUKWqFxhHmF1GjXytDkRPLVM+9FUmAOeAnmmUmk7/eXKTwkdJOIR4kCibY",
-	"FzzqnqCax6ZQUAmWVQtZcCp9EZr5ylcZAphnA6vMWj+Y2vDsjOxP4mcFTdH3ZhVaKUyQLrUCZdmhccVV",
-	"bqmV0oaR2bjQqZ5rLJpdY69zxoLlTmv+5GTt31c8y4W4DY9iXlGxFLXQEBWSKkuSm8kfXpPQ7/mJGvpE",
-	"d9Y7IEucS1xxRzXnKxBdoClJqaJfbe/WqtVavbG5tVQUHx4zf+JuhB3LaNK5FCgguZDp8VmU19Go7KD5",
-	"7MZVCkXVYshxavYU6AneGiuWWvWvR2btn745y6Q7cqyu347CaocamVNEkFtLpVZgYmAyVQvyaHADIUaF",
-	"jx8B3tpjyhaFpl1ALQ3by9gUpkcGCbkC/NqjMtf4Kt8nHTFCvQgWSkIORUpm54xYKHCA1jqF63+5/tOn",
-	"//b6z5/+w/U/oet/vv799X+5/tP1n6//+Om3ncJ6h7KedPKET8c+7ZeIN1boN1PeVO7QDv2bv0H7jF5K",
-	"C5lR3qGliEXZJ9AMHN275+IhCfYxJ/fugWHFy0juEpUiO320j+r1+i44+2f7ZXTEKJkin3coQlqEo6FP",
-	"WYjGVKqPtQs2Iu4FXy/Ltx2A6FdYah/QYxF028GjUaARexsajvqrbzijToTi1kgH+ao8mLapeUjAmhVM",
-	"OGrhFSOh5ZM0atSnyFHoaaeMzmaRxCHhI0ahGy+WbvYaPFOhjuVjDPwWCKkxR06EYnbW01DdCMGcgFoF",
-	"rM9hkp7DQOViqASMdPJ9hQNvgmeBHEVOjbBOXjhx9sTRO0mNiVz6bMxVlMDK6OwlszYgnqxnNBGIMRhM",
-	"y0Yaxo4lRwJfgJYdsFBoxz6Rvl3D6OmbM50xlqOBxdN8c3sWWxv0x3I2yhMSBKULyiZ045vJBS/D2q8j",
-	"n8qbnUT2p4kewOlE0lQto1M7oKD2KQN0ShFxn/YDUpKTiSkMI2RCfYqpVjOHX5+Ps3AKhiksT3uC+3JH",
-	"vzrs0H0cBOjePSM+7t1DayxE9+6BFLl3z8BwPDJk0emNikNOD1oPjw7Wi8hlo2mHZogltTHUJivKpeMc",
-	"3btnPpvcu1eUaw/9aoqw8C4Ogg69d69PxBG5d6+MDhPNeYraQ1Osbu2jNlqzgafK/iqqaqcODXx6wYuK",
-	"vRPreks5j9IWAnA1plMwmZpInjXohAdfLEcgT1bcF4bfu6dMpsB3CVWUflo+Svc+9InAITDXhoGWq7y5",
-	"sTGZTMp9Oi6zsL+h7+TmP0ryDeWBGAZ/c8zoo5CQNuuJCQ7Jc/2OGI4fCdjWyWGhWLgkocI8FCrlarkC",
-	"7t2IUDzyC81CvVwp1wHVJgagY7J3ofwls5NkS4nPN6SLnpEpahOhSRE3q9vrcZNlvekTe14aqx16KZXk",
-	"NHFw+B7C6r++4si58KMqBiWMwSa/IFMlpC7ItEPB7lXt9SmZmFPgMnk1aPA95I1D4EIB6sZQ1+8oMREJ",
-	"CRhWjwUBm2gglzKY9fPANNZklWp9I2Fw6BWahcdEPJ1ccLBQ1S6GGa1VKkZX6oiDLefN7Ea2kGFN/LWm",
-	"tNRMlpq3MqKr1OSUhcfdavdZ5WTT3Sdbr6sXzyve+xp7033gtXamB9UPp8M6Pxu/nrydvq8UNA0lsE9q",
-	"rkmgmARCyUK1+uFd692zq/2w97p9vn02ffPyyYv+9sC9PMEj/ygIJ4cYn7hPXp0yRfKmLKglaB3bymrI",
-	"ptHk0hb8WCw0art5j4qmc+OMsSNMp1ot8YShVGj++utiQReZyKOW2msoa6tBp9I+B596ygUZFr6WzzRd",
-	"MCGKbxHvbSS6no8YF1nlrWSEqlIJ2Yx92hVuotBqjo7WVMBhHRLxfp9GJ6ZDrZu/4mgU+pfyMcDtqRS7",
-	"dE9r0tIYC01cGUUxAX3eoc+ljiSeCqcEvhRihydZO3d/QT/q2S1dXW1LW9O2ao/3RDvtwi7edqtks1aq",
-	"9yrdUsPbIaXuFq6WKm7Na5Ct3g6uVhJwgGahVqltlarVUq1xVtlt1mvNSuV9Yentm9kMP2M7t5DSwNFw",
-	"b7Gpi4VNJTPm33dIVUdNXYU25yg8JgJhqyu32W0GgoTtrWodiURny/kHIyIynXMoarmHQpEQxD8oxstk",
-	"8LJDjbGX6DuOo7RJ/H1AVMzxkKAo3sUR5h3qdH3qWUvqrJdRC9DFHAX+RVy1ozyjoj6PWitRZjhlTEzF",
-	"h9AW8cDMck0eKjqq8nedE8doxLgGc3WoDn8hp1GrWc6yPQU+R2NqrPqi0TvSV5MWyVSaLCAHiqbDS/z5",
-	"cCto8KLCELIwun8tDsVRMulQYNLBNOryKW+Qg0bj0foechqVqvEkzqNpj0esgNVqLTxGVKsWJWf1zdYn",
-	"nVMmzmFl9QMoi9dWGuCqxDy+AR5RN9ecG4qoMlpasAGM+I0vBvuJ/a3djwfMm64ox5It55uFkvy/BweP",
-	"D4/R/sHp2eGjw/3W2QH8tUOPDg8f8G/391uvh/3W5PBBq3/46qz2wW29LJelayH/7+D4YcadN5V7dl5S",
-	"hU6sFv6Fo4NX+4cvH17Vn1Ze1tydwcvq6E1juH222313+azGjzfD1s74oNp7XB883bp4Xnk/Oey/3p6e",
-	"NthJjR7tfmhXxav65ZvNq3fb37Yq3f2ad9DoPd4aHO5886wSHN2/kVRNIL0/JoMw8hM+3sacUg18wAE7",
-	"zGXFMtduSFfjVL/rQC/6x6W/yb47S0O0Y+Sw1AzLSPgHOOoOBLdUF9/yihp0HPHUTfXFNz1iYdf3PAKB",
-	"s0Z1iTtO8DRg2Dtj7DkOVSfMRnVzmeHx8Uh1XT4ino/PpiN1c622zM2jkEnjTYrEgwht8xNRsu070KiW",
-	"97mhrLl8laqMtmRzDQN60e1RDLgu8sM09zmb0A6NVN2aXa6KRizw3SmCQ0W4ipOoqK1vlQgUO7QfYqrD",
-	"STGjpHTvKR8P9biAuESqbeWcxaWyFLy3DtUDhNED5DZiGIFohNOoNCyX/FyrIgdtIKdRrdg/RZ0IMGRu",
-	"OrRPRNzcQKrayi4yxJPAjckd7VBGnCHAjKU4JzvUzKlWiOYJWhmZJ8SBbo1i7zNhlSZ1KO4ZTGY82IiQ",
-	"o5maPvgBGDeV8SM9ZDMOY/3AnOpZ9vaShpzd0ChLH7ZgT1ktam6hC63MROH6f//0P3367afv7Si5/Ov1",
-	"H+Vfr/9y/Qe7ck6ag2GF9kuQKKyEUcQcMgFot1ZF21ubpUa9VKsWIgKSwrPtl7Wjxtun9Ydv3m8+2Dre",
-	"Ptk53T2rva6/bbzbfL/V2n6ws7/7sHZQf9R4vPlk6+n2s53ny6uk9NSspJKqP0+VZDd6kjtPpySirabL",
-	"2u2il5uqrsbiW46ZeCStQ3XDEjJ9n9Fe4KtEX6O6xKAeQ57ni4q7qYpTZ0SKN0uWQSQWNo6tiiydJzXb",
-	"Al33HZzxj7lhxudEa5r2SQtxPEWdwpSNVXWs0XWCobdS+L/rFGBMI9WkB26Dxjxz1EnPQKQsr6mIdD2t",
-	"yo9Bub+n4sR7+dqHSTfQV/nObJ8LMUrWc+KHKcl8myiiTlibAt3yiIiQXf47fUWZhf28OMkmxEkqECcp",
-	"ri7m00S0EKas6P8rZfw//X/VBFWddl+SaUVDbRfT4UXktVEh8tLCcba1WY6EjJe5fDNZtpJo+gUYwgM2",
-	"SckIXfijTFqVXJoVENJC0DUsKv69kHDMeoOhHPMpgAjFoBBtHqHrkJNK3N4mqxXGfJ2WZAtiX6Zo3eeI",
-	"+NK2tMjSTPAmwXEQ14JqO+6VkkvmLyraOwkZ7Ud2O0d9oujdIe7lNCpVRxfOl6EHlwkMOMgdMMaBiTkX",
-	"krymm8mg7hTpo7beoeyShCbhCcjqtVoDDdg4TFxX7tA3WeiPFB6pKH0kFobEFbHz0Zdy3qlVak6HGj8q",
-	"DmspbC5MD0TkohL/OVX9Z4wpSoX0dEl5LL9BD1GF0czFOhjGYatBkMwqVC2igLkXcZHoWGjhDly5TeQ0",
-	"aruOTg06p0SE01JLOgFOMV6fHsADkquaG8C6jZWu92YBU4rL/iWm7BKnlMBcuzwdUVpavP6VxnVqldoN",
-	"UyOadKDAe+75y6e1h9vPNt/vN948rb/eOnv57G3t+cvN142D06On2+8e1I9rb9+8fLL16P1J49XDZ2eb",
-	"rflJj02tzCMWiTyyh6VnJZu+I0eDRucbKEThzO/N4BN9xRFFvC/xsV9+fCzWfkrlgcEeQ/8XuA4g1DbU",
-	"9in1IprhbPWrEdhyp3FBRkgFZIxSViqSeErroLTSaUJ9NPQiSOTPoG4HPkRpdF0GvBaZJjP8HlJ/hikK",
-	"ErQGXGLQTRM8h/Uyas0WpchfmjrdgjUPGUBvMEUs8AgosnUEHBE9SPjAN05w6HGFkrBzQzpvBCpo0+SP",
-	"i9YgVBNEX1oIMFWbWndq+jNpWnSoSQpFT1ZdXKJ/xh7RkGDKUadgAlW4j33aKZQ7tGU9WI4+mW2ymzc4",
-	"ZdQyKhlLQzLgTLpicRrIjpLJfx+eoDVQxOtlZFs/RRWxg469RWXSLKQeydPLtgy8qY7WhW5JDhfL407C",
-	"xRXN3fiOFUfy9YXtiw+10nD3yivVBz1SGu2ISZYhANTAYpQeLyxm/jH4PF+giqIKjd1apb6rtNDqauxL",
-	"JuqLpv1FaNpHyiuKkRFR/idhcVl6VkyY0aOZ2paN5ySiDqjHEwRDM0RGXSI9Tfkv1bUn6WxywUa8Q6UC",
-	"Aoie0FxqkDdiCleQfmSOTJbjnDmljVwKHjbW2LMb7ecfeLGThpT0Ok1hs+LSMdO/2HwyhtZGD3odzEHt",
-	"EOohkt3UIObaL6NHyhZRRl3R9vy/4h1qMmMhcYl/CYGHiFIVkllryiDJCiZoDFCHtk9aX3HdmQAQ29Ge",
-	"VpvIp8gXe9oRh3EVEUb37kX5xHv3OlTZmtY4ErRsuteBHk01so3WlQ2lWQilAYVVmyhlMiojCXflikT+",
-	"vfw4MDXAOtSgHT52B4ncoEoiSpuPkkkEio+oZRWaSINTYaZ0RW8ZmQ0lraGUIaRn2zKEzJ/W4sgESgQm",
-	"MsPR+hWJ/gy3snK60wNTRGUbDPBhUYMZ2z4wIezc2IXc2d1p+6idaYSo9bQfmEoyVmv1UmOztLW9isWQ",
-	"3SdkKXOhlkGO10vvCtW3kRfjXK8p4/aleQ7yc4KnN1bdX3TqzVJfUQonCmZYvVn0Eq0genVDz3zZ24p3",
-	"hEnLdqeoOw4ukA8dUDWmIkKc0JkmoR2qm34gX8QnbE9XfWGNewSMnbnlXNF1xx3yOjRCwqt0sIuDQEP1",
-	"YshBNCcAQzZZrqjktANxznk4E6Xtfc0Y5vm9HgnXy+iFJsPgXGmB2YQ0aln4iuTnfwWF5D7z7HB2h8aq",
-	"BbrpqFkoKvinRn3ClOjHnUdTYzzaZocyGkxntwIbEZrE44Cva5AssW/rhgTqoXDA07nHuCQPp0LWe/CQ",
-	"3ZmlosxuaJhixoXVGWjevyTsR2NhMvHg8ORDNQEncVjm5rhJZaLEXXAKr7vbF6WXw9pV6VTsjkrPJ41v",
-	"oU5yYbQ60UxnJmC9QvYv8XF/DW5fIhILcA9Y5s8C9/hh/MPVQSJflN9NlN+pskhBx3A+hr2RlLUraD6Q",
-	"lYt8Dh1VVY29rLBqosXUut3wCwieIQrbofH17aP2ukbxJxqASdvcdwdK3XAsfN5Ltu3oUKWg0jrItB2I",
-	"bTIDxSuie/dUPWXM6asCx0YY+1xRud+7V0ycN8ECL9bPxeg8AtiFUI+rx4wVO6dB/Em3ATREDPI3OmRm",
-	"jE6jVutQmHlI9ETIlz3w2zROBUwZfTWyLo5CuWuYX3QoKDUonIg7jOEgYBPpUQ0w9XrjACozdMRWDjSS",
-	"OwrT2A0JvtAOjrIDzGtnGkiplQ0IviTWAkhTQB6VbMeFE3FbraU9luc+vUg6F2+Sfmf2zrSdjqTCOq5P",
-	"SrNZVgvi+KZ21Hj7vn56tvnuwdbx/s7Dg91Hj2tPntafPW8cHW+evNw6bW+fvdp5/Wb37bva+3qr8WBz",
-	"f+vh9sHOo93HeR5RNGizYIkwrAme1neq2zMaNnvAd+lJJTr/LaWAGzl0fHnKLXksdTuFL/7TD5r9gxI0",
-	"6RjEq6RybUk3ytqgCxRKmGjrNFeh6FZEVu3+GmwPn/ZTWBwdOfKAoU3+XHvUKnaoGzBuLjbS/F+//4d1",
-	"u984ClNdlxJtxgPCtRiP+c3ZhJJQtZLyTCupKeS35NT4FrN0tWKCUeUONcyH0GgJ8wsewf7N1BZtLy2m",
-	"wpNHISQjgoUeikkXGmp5o1ESCXtVo0bxUE6AY35x9joU2ym5vGRcHH/KltWJRbyFizG6A6cgu1PYXfsE",
-	"mf230ogNA7+0+22lrmlUVitlnekKluMjGDkZF2VAtF56vPaof1jn4IvYXTI7sK8C3iBPpmwMZ9PAL2fa",
-	"sq0qZZfFXDz3L0hKHtJ+HLI3Z7WJcJS9SGSKO9TGOGQxV66jIQ4vknknrHIMVATTDk3s1SJSXTJTPekU",
-	"lCBgk6jPhqb4r1Y61AjcmSJdbVODpNxTVUEJsAJEZDS5mcYxsrGYaRRXRqdYZMrNxYLyLpAHCdNP5c2X",
-	"lSRpZtfbGG2z0sas4Y8pbr5EFn4I+QTcg4nmXVqypE3AuflpnU3Ol0YZ7EgxK5IqwdN2nIvDEIBPOiFn",
-	"3RfTDzBKFCMQJK6RzluX0Ym0ZClIOnnWVXgVadEFT+pQnazkSJhSKxBhPV0JOBmwID4SAOhSJSgQ3QBM",
-	"t8+lI6+bOqA3ylA0oOx+iF1pPVKPTXRiMmawHHOC1qoVPdO8Q+08a4TGlFf5ityK6oyHy6iR0mZK1sSE",
-	"IYG7XFqBCrpm8NlNYI6KsWgq+CKlpL753Kfno5D1pU0YMXh1qPlqLvCUg8AGaavK+/mAjQMPjXz3Ao1H",
-	"sf+t6cxUxaYZHBcsJIoYISRCen5ycoJptlyN21jy24jSZG/NQijO6x9qv9qe7L69qPCq+/y9eN2Yvhw+",
-	"3Rk82Bofb45O8SqWW6Lp5y85SH0c8Td9CT5/iRxMoZ+fMtcgVGDjhqRwium+ljFlFW/d4pJ6jPoB61oc",
-	"lFJIDfGFYkbBSLe/NAAcLUQ71C59K+pGyJmF7ybiAOHj4QiHxOtQF3NS8mlkpkoLSKucqAA/o+0pWsPo",
-	"dMy5j2mHqvao0MSzS9Ak9IWAIAFydtDabq26HofqnPU91GVCx8C7RJvZOsAQRQByI+QmcrsWqxGEhZwb",
-	"LtBOh7oDHGJXkFAnioEctwSfNB6NSFiS34ueS9cABUTAhSp9DJicItDtDFW/KExRXXNIujhA1qNB+YVs",
-	"oqLmQFz8YYwDwx2k5hmg1wYUpC+zCq2GTGlHzyoPUmTVQxwE6BKHPiwpMIwCYY7jsuGQ0Sg37KyX0Zv5",
-	"jYOLHerYTY0dpHv6SSHehM39DXFVIesFsdPzcfgl/Qj1NeAhhQS7AyAA1VfE/TCczUpd7i748/mY4kvs",
-	"A72ug9akdoR4PgqwIGEOEEifm1tox4VQnlSh6X+8/vP1n69/nyo0/fvrP1z//vrP13+R/xvT6jYL4XhF",
-	"fgErYL28Ek72s/5CDHAnmeIvWvTutKi8a4npaZPw0nfJq1gSLMj+qo2vvaKlC/w5ZxtGCPHc0n651V6M",
-	"CD18iPYZpVAOam5Cawocx9H1/3L9f1z//fV/3Jht2bRud/aRQhqi3koIFw3DMAs9jRKCpKryJviATTTF",
-	"p+oOxcvoYDgS0w6dKN0tnUSFolbumFQcVvuyLBCyz4XVO+n2bKCadv/XqcZX2b2rdMUz9JVagaMz3Tsq",
-	"RyJkNJjjPyWaQzl2pfWv1C0RAH5kLUfE98lZzqb9zlz+ccN0ippTXgZmoYhbQYKrrlszZrZiNLZJ+6RV",
-	"7FByZaKRUXARi+SNa1Hg9OTZ/oHi1/NJuK4InfU/1f2HD00Fd0zMB/qdJ5/5lWK7LXaoahRSRHjs+QRw",
-	"95Dun0r7S1WknQ0IbXZoh5ZSTf10xzt5MFTnPaRbmZgM2b//T8ipVSpOgkZRPkdFCORp0jcqqyxRL+4L",
-	"02IHHpQQPh2K0Fq2FY6SRjhlkVEHFXKWJpMP0a/XI60uMdLu2OZ3Qoq3EAt7qE6jsgsU7Zydy7viRGAz",
-	"omvS9E6WhwFBDDTByuqX98lnJGY8AhuMQtbzA4LWHGhbohsHOopiPnNyE8/hA+lxyLkxkBNdDK+IS+R7",
-	"I0kXDomH1hTq/1zvNc9Z1x9aq8FXql+HPpci02lCry1k416gpA5Qk6bCMnp2nB3s0FZ0cuJyxCKaDLAg",
-	"l1p+s7Fw2ZCU0SPsB+OQ8Kac70qHynHAzTGty1pE6GLRZ4KhDxeuF61bAelibHBHg1Xjo6tiWeaIJu6E",
-	"3WK9NHEOFYhFn1kl5eXNm5Wautm84hyo99PvNSSg2rSHdIiuV5VTDPesA+85FJKCRxUpObkzeARBndFU",
-	"qkqozZki+y3M0G9kieX4EltpgEr6+PXtExHtUXAVvHhA3r98+a77rr315qrdPWxFfWebhfcf6lcnFbw7",
-	"rQ73a5dvdsRLshluj48b3Wdbg6d1/rDae1zBz3ev3rmFVdRfuj3wX0X5X4pg1xLimXJe8xv8TF2alq0/",
-	"Ek5NhJ6YUWyGuXBFF6fN2SM49jeNLH4OsjStI07Nnv7iSy32pWpLubOPsSAT3elqQUmm3Eyq6VvUTDoO",
-	"1Kxqm4KAzzdMX0A1gs46z7ZmX0v8uaTKtgM2UQpaGprFDjXaGGxasAeddQ0j0j1Wl+go36GCQRF+1KrU",
-	"iWKOVhRO6qxEY1Y7mObzDrXcDznGvZRNQ0wZqmlkDw8S0BJUk/HMGOgGBmzeL2eSy29weknt6Gi+UjN7",
-	"mmtF59hieJYdDV3XTUqo/FD1POJ1qCbnn9HHbW3J/RTUcaLzbtSgJLgoWyE72I6Rf3QLpqB0k+DPonsT",
-	"u32hKmpzlmi3s7o6Sj8hUxGnDgpsvMRAX4WB88Nxbn5RBz+UOoD9fnNt4JHLjaHuNZQbWLt372HcCwl8",
-	"r/K9e6hlQn7aGxtIN9IStOGYciMun7UeHB4fnJ0fHL++b/VVguZicpze2AWV4gu7mLAhfcfzHvD8d6h0",
-	"5HvyCs/X6Zkrnwtw9p5H7cgomYBQVS606dZkvtAennS3TVZLsA40WGNj0WVXSTfRD5FHAl/hvqF/adG8",
-	"BfIMGl8gHfAOFQTCm1JSQ2unyDuN+0SpfBCAlCM8F4LRqoFBhgmrgoi+2gAqbCOvjCayfXR2cv7kRfvM",
-	"UfEH64f2+ePW2cGb1rvzV6fPHfuTYZ0C1ufRhOiC9MDnokO1q687pBEFv4DWuxo+LL8u6pdmHlFGj/xA",
-	"fnR3CuyArj/y5dI24zr+uGwc0ym4lusorq5HOtMIhaRTqZyHQ0blUNSkrTnpTItTzExC5gVRrXZahQXM",
-	"kC/kDMW7hSncc+orIqopNfBk/8k5aSmoR/wwJtCwS8dXo/kq5LBI1msLWSSLCzU6dLnQevxuIsgGsA0D",
-	"6jJv+kQMg0Kz0BlXKnV3BP9Drv+36//66fvr31//4dNvPv32+g+ffnf9T59+e/3HIjJZuf+fun5D35C8",
-	"+z99+g/o+v++/v2n76//eP2P13+SD/n0/fWfFD/s9e+hieNvPv336PoPyDR0vP7L9f+Tauh4/cdy8i0F",
-	"NeIzciUKzcIyg6QdeoejUS05KCWB1dHVaiSbB+D2vUKzuq3ymEqXNOk4CNLJy3hLzd2NnFCR87bqex0n",
-	"GXO5z/TuHKuOos3C9f98/Zfr/yK/G13/v9d/uf6/4ONhEj79NjkBGf01pTYiw1GgojATErgMbMyl7aH4",
-	"OM/LMGgRHZ1lkNU2627Orre7ZWZHliKdBE1ShcpG2wpSMBZoRHBKRUp/KEcVluOcOAiubbdCar0KLlW7",
-	"26TU8KpuaderklKlV8ebeKe76wKjvVmlRqURd+07ZgKZEWphMQ5p80JRHzf1JzYpE6WeMdmWLLRSt+bj",
-	"/UHPRP17wjFEqK3PRENofv1LKWbFnq0a2Vj0mTTDol235qUMp3XLGPPIZdIYU22Vc3ObJuIUk/pGJEZR",
-	"CRBsMWnKxJ0goDH4DD/4Ebl1PnEJkbUEWCPVubqHA05yIRyKAby7Sxq9HVKqu1VcavQ2t0u7eHOzVOtt",
-	"9+Rp0R2Mlod7WHMFyu0b5tP53/UjMZPrPJUtnbEr/Evlo8fAlEQL7FSHaz3BcVPrwsE4ZCOyccS4yyaF",
-	"YmGCQ+lMqLmw2szA1tn0Kr26WyOlHdzolhq9KintutteqdbdwlVS6e169UZMo2f37NKBjnPOgFlqlmO2",
-	"VqpWzipyiiOOWThGJmdstTTrFPaP75t9gZLLW3xx//o/X/8zaPM/fvr++s/F/funrzqFKNLCKIpfuIe6",
-	"fpJpJEQcKgxNsq+8inI6ygXBqOhvyacAefkZkoU9NqzgiQ+xwRsazpGSaRt47PmiRC7lu3IFXFvl1xVQ",
-	"Qwq23lj5byrttV7U4Imx0KzZ6r/iIvuoEodqEhUet13QgHD1o8qOGpmO1Lh0NbnLqEtCmvGdaacvJg0D",
-	"fq64NlGh+wHWhPskFtcm3geuooshCUiwO8jzWo6mLTlvB2raVo3haYt/sWugulTfrW/gChbK71DWqbKR",
-	"4KGKNBpo9TXA7mOxAAug+sfSc6AoB0O30qgVC/4IpEO9XClXq/WyFGfMhQqCpcVzPBC5Jq2+etkR+9YP",
-	"AryxWa6gtbfV6h567tPxFbra2TrfaqyjR35Ieuxqo1qvlyuqxS180nLKR85m3AJcvu6sVTnqr9BCKFr6",
-	"E5zXJRS461hPb+DbCJSfYe1PBNBJn2PWQ8NpBrIssuHS0inRR22e+WVfmGwrGkuKuAVA4EXCAq1hGjff",
-	"UgEVLBRWOIrb7B+cnp0ftd6enxycnr9qH5w6RVStWASGRcSZqrUO5LengzXrZeRoBddmTGGCpXlhCsAN",
-	"b5VhEiEU2h8A0kBO31pyJAdvTw5P352/aZ0eHx4/dtb3zNM9J9FQWI4Cmj9IkWrYRBxoo+6YCnGFDccc",
-	"OcaycPKF3r69HHcnk5axVdX3RRaSNZvGUuv58kNHoQ8ypN6ruru4Qja7217NVb0zK92qW/c2yXZvF1e7",
-	"dXfT2ya7vQqudRvulrdDKr0qrnc33W1vlxh7dkmTSsGrCk0wff7P6/8KoL3fgs3zx0/ff/ofP/0Pn/67",
-	"6z9d/xP69O+v/3j950+//fR9tilUKBYuyLRl+tlKC3D/YbtVOqltbmm7+RVPz9XmWWWnWak1qxAcoEwA",
-	"W1q+7UaZeAC1wuaSSrVU3Uxcwkno4+AYgmiFZqHxqNba3QcTOY41rGrmrWKr2a1D50QS1FG39/zP0HgD",
-	"eTmcJj4jv5lkcWHvZWk0+7TfjFO0tnm+dnJwBEiwLtSMQ2dyeZcveIc+PDi1+vmnOjDr51o084D36k7B",
-	"qdUNkTsUmva3DKt99AzeRKftFjp5tt9Gf1NFl9XyphzFSbuNoONM+0mrVNvc6tA1Bxj2eIC8PheoxAe4",
-	"trmFSvJJznoRwYFAJ/LijZNSfaexcVLarFXTTzH9ksfhJfmKowHmg3Up6B4enELJIJ6g8F+//195Eelm",
-	"+3swPmgkTwnxkLQ5VZlLrdLYQV1fGJp9azZNhltLcjkRkdhWtITK5pT6INJL0HtGF4GjY0KkztH10BGW",
-	"dc1pVOodOodtBGzlic91O4FEX2hpwI5HcmkgbG+6PoN9C0Az3ezyLJefKksLPEi21f4lt1j+aTZUTi3A",
-	"56pRWTaANE8pR7GivzKtrNyZpA7ezlCwP5oOvoEGzq0USDayB/m2h3wBOVbKJpHV+aXG96+UBuKBit/Z",
-	"G0WwbCcwv2d2yhHciAT6HDYwaQxVLWMIEt4BcUXIqO+WYsvGenIThZh6bIi6U0F4h64p42hdqc2UHfVV",
-	"ZPFIk0HXz/p9WkRx351aRC+TduH2n7SePz84fnxwfnb2XIPtEo2AiiorpRrTRbV4kwFDmF9oNKtU4NAl",
-	"QNVFuMwD9mjo8yN/19K82aEOcQcMlSjqFP5NNHudAvpvjP1X8pDKvyK33PUp/KO2pf4/yjfH5KeXR2So",
-	"7zKPy3QhVdW1JVUeqJWJ24rdWmXF+6LwoXK89XK4u9/wa99sT19X+dsdcnqx2XsyqYvno/f4FXvsvXN3",
-	"u0f04P5NbYQ5ndhqq3F2WbMyt8taS3F0xcbezzRUjRNdtkyUf9Ve+mm58F0iH/JRSYWAKNbANFfMkKne",
-	"EDMeJCiwZOCEQ+Qkaah3qLbUy+h0hgJFGgTnOmZ6rgKrdg/5uKioQ63KJVMepYLgmoslmGqBYg0xhjXF",
-	"dOm6WcUFISM5yAmeRiwEyxv4r2h3xsRf2K3V8aUz0kuJeShicoKZuJGT0741mcua18a1x8IhlmduPPat",
-	"LHrcuHVZTqqU+TKmsBfKP6jl8dkbpv8crQa1DQ1qfOnISEo0BIyTeWxRsL/yPO85NJ+grVWDuSTxs2p/",
-	"G7NzJnsmrOUwbOoqZOCZWy+jgzSJLd+zKC6Kht9Cnhqe6KfYoTgkiIRYiqI1i+8ULgJMXJe4bCiPJiFW",
-	"o3I9/PW9DrWS7ZoMxQd61FFIeiQk1NVsekqsentQTipMeJ8LPO3Q7lggOfVW2k0aJHHSTT1aZ56gKw4T",
-	"vktQnxlYH+lQechJaEQVsiEW4FwAAjTRa7BsiV7sDX1qZjbBwW2oVlVqHsGFILxooqK0CTwwHcrZkHSZ",
-	"N0Uk4ECMrm5Q5QYKtpRl6sjvb0UW7o9KdmqP5S6I/KxqTzhh3hfn7q+W4w+OeezMgUzpM+YtgTsgpkfU",
-	"aHynwrlD7bBoG6qFUg3AdGLw3j1KJvfuGRm1lyASMoAFjZ4nFDkaLH6g+qJF3cUUZABoTE1HscjrK6JN",
-	"JEI/gnJL+8sAlZUwosooMy3e4K26BglEs74YvEsIIUOLPRVDVmaimXs5MdAGVX6zJrHuGEK/IhrTmVJs",
-	"XUsFVFezSHhN85ffN+ZAg2PvhiyIkkmy59ey8g2GoUa0epeulXxLcCyVMToLEc73BRumK7eQkkLc+oP3",
-	"GRXYFQv8RFjDCebI9IbSBRhRHf4Xqf1XKrVVUVJEjD+0WvItJbQ3XN2+OL+xi2FWtcVuUTc8VLG4KSI4",
-	"DHzV07oZVagblBZ4kyMSpRtpnyiiA9UezXFjCeTo4iZf8IizmQs/CHQD7GKcJzOvMSyn2j4GyWmIXM8j",
-	"MeloC1/xbFjSU124XkYtjRPZVD2zpXk4YOMwq1F13B5zte6McjaVhFNMuXcjxHRu5g6kWGa7xs8oyco/",
-	"INfzj3ZACfXQmmq/Y9VpzajoFQ4s3DmHEFNdwO1DGPMUWVqkmXV+lFdpKrfDoebknTnAAiiUSK9HXIBd",
-	"aZrlhE3UodIeWo9bVCimJIskMe6uxzzi7KWa14O1VYQyPehxb1om6VRlMUHt7hGs3XIkGDsfYjo9N7VT",
-	"TrFD4ZdEa6T1JsJRh0gNSlZ+pw7vpawy+TnsIq17DVvZkGAq/GFmmfi+ZW3eAfV7pVHbrW6vfjRXZX//",
-	"KVQpGDjYD1ikcDfo/qVX5xUnYZaw3DcHUDkz45EHzCeaRuoLtf4vi1o/stxiwNayauFKzkUuoBZCkGIg",
-	"RbeuezFphbj7dQp/jzlEa5+2Xxx3qMfc8VC1Kg8vFfk9pggLgd2B/HvT7MhiVoCxmAhDFqP6gGIG2K9o",
-	"yIza7ReGzwfazCqqeYFFxDuS6ImP1lQAURqNnLghEYpF3uo8wtcVWZ7oUB3ejL9exTK1AovqySxPyw/j",
-	"0GeHRhXiXebB6HRTQjwFwHFkPSo6OB1SgPYFlh2bsDfVAkYWZ5YCOYBLjqYPscCF2/cxiqsd5lYRWCUD",
-	"hoebeFZ57A9RMwAI/yRy/Ndfg20LAiD9nmqiqOkXUWwWk0b8+rublzM3andfvVz7MaqXAWwV8fKdxKIm",
-	"ikId4fCCCJ/2Yyyb/PMxmXCzNkNzyT6j5gPVNuRDnr5f1aXGvXvke1SnoPgF6t/xYwgNWSDF44kym6Mr",
-	"jViSxhg/lQOj8HMlNsceTF9Y+xA2PAxBSc7VQPbJqj91yeamtS8Km72KW/UAfbfdLTXculfaJdVeqYbr",
-	"3Ya76W2R7V4h86xnw9eTr0gTDMm/XLILckowCCY1W7p6LJ6+ecKAc3YYKQclDaA87osFmrZAly/0xwIr",
-	"FZMHDlTytlwoFgYEG27ofaVySg99PmLcN1IzebcTmwp7SNoJUi7e7xR0jXxJPbmkiCNUZs9T6KWy1F2d",
-	"gpMg7EjjAz7+7CAzD9mESrsX4SCQZp+ndPoiM8+WeqVRUuxlGn5vwC5h8E8cGOPM6mthsh5l1DalXUCe",
-	"qJjGpeFmauvBpilGaRugSFM+ZUmHA1TWl6/r9myAXuEArAEwXEg0ty2XLsyAhKSMoEGiafnaRD5VUJDU",
-	"aBktdij2LqUFAO08Wa+XZSE9JuI4Ry/c1l5KKxUlEJbSKdndH3O1zFKHNe8z87rHx5f8TPFlw2nkWfBx",
-	"N/o+nnloink5SOiGzuHQJQAQqhNWGbUnvnDBTUrsNgqORKiYmToQ4ZFOiKvWGK05s8vurO8hHj3NF3LL",
-	"ygdBR2OVjaQkQK40+6BwIwu7Bd7+vB19mzzd4s38GTao+qTPEnn6xZxQwNn70CbJJV+atf40U25KBnUh",
-	"AwUN/Hn0F8BJGt21hFJnSUN/Tk104ko0AcjSbOxGo9Ziz7eoumgQDzoHGhYFHeowF0FSoB9iCl1X7YLq",
-	"/OrhpIvycyJN+JmGAWyWA+kkrUCUYtZ5McNBgsvor5PmIHnQDmOQjnWck8c2fahjoF9eik6Bz+3sWwws",
-	"VeFEHHBmtdfFSPciTSKlVDgUOudAcEAjkwzBTm4buA5VfeAMQPXePUh03bsXQVVj5itIfBvkqq8iw9Du",
-	"U2HmFc36PGR6nP1Lf6vPVVouxtHqS06ihvVomX71HTq/Yb0CFJmH3ioBlxxfZtcySibW78f1SenmcM/E",
-	"wO8C8BnNPZDpK99rLyLq0dw9hHpfWsX/VPNFyt8eTqOlXIZ6RQeUfgyAZncKBLspnOaQdf3A8Lp2qKKr",
-	"TdLR7mU1zlzfs3pr2rhODQ83wM4TecF8YCeaxXWqNppSjn3FrXaf86CdhlPXgDo7dDGqM19EwTLdBmOe",
-	"7Ji4vbVZatRLteoKvJPyCT8eApMP+YrIJYiRbm9tNuqrfOYtcZeGj/gL7PKvGXaJPUBEsTABwBzpQ7zI",
-	"94Prboi/1FJ1CRhm1F44C4WZA7ZEaaxlh6bAlkr+zsVaohTUEiBYlV11a9R2LLOOElH4AOypqjHTCCQW",
-	"kc5qeE1zXHMgmUrkfVZI5g3Fmkn9fAFh3iUI01gPN4BgmjO7CgRTn78sBGYRkSvsimCKAv+CpKpSOhTY",
-	"nU2nK2WO7MXDV0cYGlIrsWoUVMJ+mQNHvLW18QWO+AWO+AWO+EuFIyoxE6ERpRO3rJRUe2JuPDsZtwb+",
-	"Fd0eFaLaeEgQAyAR0FnKaxzkUysFDSDy9UzG9RP9/i8S5CclQc7iJrg/30z0KNpbmblnLNxBhj1gdYvu",
-	"+UT1+dGw0FFIwBqQtqoC5kIUWprevIwcsxwOdA3CFB22jlsqifMtdMaRJ8V0XHcSK+YgFnao0+I+3nhH",
-	"LrAgoU+747CvGuPNMgqY0g7V1yoyuXVlFrTgs41wA33VVstMYURuBkllgu1TekMDJOcURbufyHdbG3p2",
-	"KlZqyCGH+xmz2F/EzZ2Lmx/VSvlidCwpWg88H2SrlGVFFGDaH0M+Mozl3BJWRwyQnVcJYRkeHrn0XZJO",
-	"dYFgVkEIYRoJs7Eooi4htENNowO7DE33KzC2iZJ7UTLLQUMcXpiOeDBGqIlNd5ZR5W3K3QOvDma4jJwY",
-	"Z+sUkeOPTCO6CCTrgCIxex0L1VhcPTQkkDnUJFNkqgB6rjsOgd437iZNOC+pWwK/R2Di1+IguUWPvp4P",
-	"CmibJfg54QGWELt6JSNgUTa0ulqJ4zgRtHqr1wBo9XapgRv10i6pkFLVq3XrbsPbJFsrQqvtV8xCq2/e",
-	"duFWAAO96ovRBeaE/jVCC4BYBViKeHxIFubtzLUbSuyUlFmYH3g6oB5XOMPcTP6VS0YiEcxllOypOicp",
-	"3hQnoaGwNMKJIy7YCE1YeAHBZo2azJAEpzDSF3Kglji43WHVQncf5H6ztvTOVGPxonFk7M4nbIKGmE7j",
-	"7PeEhCSRAv85eSnAIMrGQm0CBRMjAScrbbbv9H8toF08MM27zVZbU9SloFV9bilPs1/WywiWJM1oEz1B",
-	"k3qB+4951GyXjUUZmVWUOxrOQdTpgxc1cF1foHwrlZZQK1kEtec0Ktlspmqf6BesxpJoRm4zJJqR5rEj",
-	"RtP7wzAjmiFOML/1vl6Z4vBnaY8m6ApXkteclXyrOCnHEjW5K/kSfTk0GEBWu3zTUzoCZEIjY93mZqZB",
-	"DRTAWi1q8k20RPXU3VlRS3imYBNt9apeza13Sw28SUqN3laltNPdrpZ2rXqzBa1RjFWmqoXn2W1RX+5m",
-	"gXAfW3956PNRgKfGof07IJP/3affXP/Lp99d/+P1n1bpbhJP6XRedxNd3Bxvj59rcxOh4ngwj9bnmA/M",
-	"owSf6Yg+c142vvOXI/oVejr3kmNxMVVYnZlOSabBdKQyZjp1JBFOGTTAHbo0DzDKowHu0OQmmIJb5gs0",
-	"YePAQwN8SeS1EzyVAzZ8+5nUvvJB1sZbRWmJmc04zVFU/g+goV7pOfnC1PsTYOoFHYNnTvdUFzascKw3",
-	"vjMP+bghn7rh4iDoYvci33k5A0ohuTsdoANSEWfgfXA0q6tZeJW0N40e2YhQ4BLrUAeIxdqcPffphWO4",
-	"ecCe1Hq8iC5VDJInhMdXXOeU5Bm9IMjp+dTngzZn0qQ+pE4xwelAMubIAG5mmtQ1kVOrVJ04l0bJBJ5U",
-	"lD9UYryMtNC03RqJCtMaPxJcgKLhnJ2bF58LfEGoJYqiEUmBFz8mBUfci59kvuXcYHnUTU5Eixy/P7Kr",
-	"odJEPzF6oe6sAPNtHpolvx6ZyZXLtHK0qM3ZiX44KHAlaG4HYmiPgqvgxQPy/uXLd9137a03V+3uYUvX",
-	"YsgL3n+oX51U8O60OtyvXb7ZES/JZrg9Pm50n20Nntb5w2rvcQU/37165xZWMR329bn4XFAIripYtJrI",
-	"GY+51rZlDvQcfbyJIZRnBEU7xdrqKGeny2lcqW3ET/RTfVXWN+crl0pJtDl7BB16f0Dv7QvQ4g51rbyr",
-	"tlTq6TEWZIKnKfWshCbsI4jBxSpoRZN7RjeD0sxXzM9BIRrNGunDriZQylbKfrJ1q60WI8YlrZL3kFK2",
-	"oALB3u7Z+sGJjPUOzbTWF5Yp2N31skCgls3w4yqjkHh+SFzxKvQLzcJAiBFvbmwEF2XLk4YVjKypVSSW",
-	"/D741s+qaxLbYRkp3LJvuJEoTjwhSx63Te/MbsgmXJ0YJzHQV2Hg/OTx/KuK7y/S+PNJY1UCcEthLJgY",
-	"zQt4xIWi+nlf8WRkAUdZHEv2sVCXOjEpZjt0TCGUkWDEWzfoHcH6RLkFITF1pjPRkJbVVtvw32GraNVu",
-	"vsNCIPDT2fB1TUwP3Psq5q9IYD1VMgUxD+t1apzQKqmM7HhP4vsUrYxq9m/T/CkePxIEFs2NVYn6BupQ",
-	"o2HL58jbmihRhRqhtIyHBORf54ps8Jwyca7pvmL/iIRE9wkHzg/BkOfD3s5SNw/VT2dy7W/vuDR2a5X6",
-	"Lqit2/cXkWPSw7uLatMkTaPPzax8aTPyV4v10btrlsXTkpRiwkr6j19/LOaxWympNSMa5DbT5xPaOinZ",
-	"RlHEyIcm2BdQV9Gh8B+QUlGs9gOTDU6LlZCggPSECgIpwQnZoQ5N8gXogwKJQXvvQ0ry0ER4hRkhmhLR",
-	"oWuKZJQL3OshQr0R81VjJT4hIQLbNimD4FvgY+xS3DEQah0ij63nMGTJ491W3BK3ptwxDIgaEhMTIKaT",
-	"MQavsjIl4u5CSsSlZZr+6BxPPZ9a9meKUxb2R0EKc6mDlu39HUFYVtUganpdeQhCIsYhVR1nOBLkShQ1",
-	"N7DDxEhORnNjw0GvTg8VXA1YLF6easvk5PhxEZmOrD0WoseM9QOCWvZRLsI/p8A/T6cdevpoH23V6jsI",
-	"j0Zorf2kVaoW0RaCskheRPWK/lAOteiXJMSBhiNw4OflLtZN3iBAKUeyp0BxkDXi8vQnfuVldKxVuqk1",
-	"x3GvSKQOnKnakvvswOxxq/QcWxKmjPZxEChasA6FgjRdwgkXmvJMNc3S/kkX5icNsw5dwfPd02mspCgx",
-	"Ed+ESWNC7VlCtUPXtBaXSw+flu9UJ+bk1i1htQWqk7ZzMs3Y6u3dftKqFooFtUkKzS2rkXjMyaN3rHK7",
-	"4+0rzfMNfVUz733/Nnrbffku1WZXve6+brqr3nhfP0n9bURCn3n36xX1T7Xk958+aL95V394cvDk5Fn9",
-	"5O1J+t/SzoMbC816pVj4EEqheSKlZcF//eDF6aTy7HGftVqt1nH71eDgVb/Var2U/zxotV4etVqtB8PL",
-	"hyyQf3kQPDh6ffB2Y2NjR/7r9UQc/0r+HTh/5WAKzcLC4awkheOdkA0TTOz+vfg8GqkBDk/UsQHO00/a",
-	"KPxxq9OVkaC7ZSdPMx6N8rTArH+6uNz1ACSDTovpRUy+0HBzeMSRoiT2WmFdWU9ZYmrhiwn1IghFjJIS",
-	"AJKTVhlUsShAs9wqtEPByaRsoovISHhJQl1UY/xPHzjSBoSvN2MXkQ8g/z4JfcBED8gQeWxCy+hRyIbw",
-	"QEPfGDuPUSUav+B6RyrJ2qHadtBeZZSWMzX2wIZkpDFl53rKzkmsPCwfW89n9KPxYiPDtENDqekzuJHm",
-	"1P7OCuY78UJXEgefswCYm7HxhRHIU9v8XD38mLg9S7Cp06HLZlM7+EvV7C+qahbq9GM/0xeDhPW3gsz9",
-	"EJZHUqvPq6CVVmqkGjlyImMA0BIqX5M0So2F7g9xn3ToGogtihxFvu0P+4p420EC99fL6IXql+kHJOlA",
-	"+9yIpaZxmULpxyqMhnFtZwxI3eZXimrT5HfGwE0z3M1xZF+G2ZwdaSkBH7uhZzMDvNT1qVzFWfhSpq9o",
-	"Jlx7i0mb5Ss+4/ykKdOxOyClfUZFyIIMYKhiznYoK3HBQuIoqQGfAO1FuDXh5c9EjP4DJCZ+bOfYWsUM",
-	"FbvCOTXyvBTpmmwT6VB6AMqakX50Ug3sRb3TGNXdtaHAjDJRhLqLDtWFF4tdwkwqxg41EfCFAW1jeNDY",
-	"30sc5Gz4fJ9Q+QeSVIa/EAVuKDWTi1bUkszYnF9ckawDp3nX0TAdUl3ijCUiqxvfJdsGfdyANkYlovsY",
-	"5SjKR5o9x775K64av3OlvXRDKEXzDnSmKk9l34LWfPr/sXdtu40bZ/hVBr6JtKBkew9J1kYvnGTbGs0J",
-	"6023QLWwRuRIIkzNqJyhtO5igaR5gRZtgd4FuekD9AAEKJBnkF8hT1LM//9DDmXSOtmxnejOkkzOcDjz",
-	"n//vm8SIS6gDlqokRx8MWC9R4ZlmP3z5zyYbJ5nOcZlbscz5plQfcLYIYJc1ulRI3A2Y+/O0D+U9+Tcq",
-	"M0BcaG8vIvzIutShdQptWaepsMKi22Q6lqHAYBYCHLPYuM7UjqSWVOjKyucwEAaCy91DJpVsua9ru2Q+",
-	"jrXxw7BHHo/UEuXHc68gjmqKjufooTYpQA7udONpLe/WDhaXw8pQTs+j4qLd4ni49h4//HGYuJZoI8Vr",
-	"j5dGFZhvO9355MXR3icrgDIUW3Bx9ykexLtdZn5v21u5nD/frkfKydcGytzmwjaqBWLfE8S1Uv+4+B/M",
-	"vEFPpxSxq38WYyMiJoEmEFpEy7D3hx1Jzf1gkUGIKZZhkln90OgiPPsBy4lk8+b6kEvWs14+IOt1pFU/",
-	"+NxY8cAlH4hU10lXb973qoXerWhB4LUClokR1idK22NhUjWZRzOpgkx8UrpPCdvkm4u/XPzp4su8Az96",
-	"r78fPuSt98WjXutx/13eehruR62HvUficf8Jf7f3XghaaBIbEX1wvh4cyjez/9pBZ9/P/lUhVJdlDiAW",
-	"AFoOnwWAHBRPvEJ//iY9+8VOWyw4vRP3k6uQu7cCV42F9N+MJ1bJkCNAqhWssps3yF4FC4Bu81A/dCIR",
-	"VvfDxwDtWgIhgQpOECEYI+nIsUi1krAwkJWm3p+Tz48CpoXRFP23PluphI4Yzxl3VLVUg2zPY7fNTqAq",
-	"g2JXAsrbNEUR3G3aHdmRL/NGQIK/ct0NiAeusQPHheYD6FG0zxgjGugBPoRHyhLnnCyufT4oMhaXaBYC",
-	"R2HbkcWuQHRQk6Uy72R0usuJ7C5M/gh11Iif454SACdsV+AwV1r+r0RVojG1TyJLOwfDXrfAvaDsh8s+",
-	"448V3ZRxsY6O1iaga4vHdBkUl7xmSTwR3uFwwKjuzYjXsTa6IxugpyPcLNoIHh1C4KNQ/QSval3Y6qbq",
-	"D0HPFdJ0Y2quRQqxRtvVq6M50teykllDX6yUsVk9wb+1I350O2L1PVDb8lQcuRzluKHSgFGiAQ4eZIed",
-	"FJwjoiKB1/zJ2Rnb3NtNWUPHqJG0GomeilwXbsmuqbSN1vI4d98UHxag4zjIBwjg60vIScxTueiDgsq1",
-	"1ouv2oJC/Zqh0gJOkq99WaF8QbPmKnTeDpCKjMaGk7KB5/wiPwC18/oL0KzHy5nTeosKwgmM6afnQtxa",
-	"aJ12jSd274cXELy5UnfUgVF4J28zJ+Q6jv4u2o6Q8duu7ioungM/yOsjoOMIPD2CQYpV5JBdxCRWGULL",
-	"dGRJkrbZS5VS6ZWz2GM/7qdUm53wkcBsTZpZn4RrQvC0N6gUbPalXiXY9rYW7c/Joi02a5kuZau+roWT",
-	"BaWBZ6gk2IK9ibnmrqlLDhAfqosPAT+unzhts+4fMpGed9mIm3BIda0uyoKUSlasNLCwC1BhuIZ4EyUY",
-	"4JZNRqln4krqnUMCGAvDm0FHhlyLViy1kDo28UQkSL/PJcE20vwmPMlEm62YSaCHXJiXFa+B16wfS5f4",
-	"JhRmAodXKc4/1xqwNIXacB+L8zbirz8WcmCGOwf7e3vBziiW+ecllBXUnLlYEQHmxBpkeN0cQDwsXe2h",
-	"sDikclxCaLXWsP3Yw8y7m07d+Np1VK3Cx5t3JN3tHDUtQaG+lsD5qwGbX8y7fBXEfA2ofL1qIOrkTVPS",
-	"a1AtL02zvM2m3J30dcS04Gk4rKoWGuXC9D6kWFbWlLvxaKwI/+WepIsKbdhmz3g4ZKmasikESEhxEQyj",
-	"yyMMhHG+B33VkeR/pFxGasRiGZuYJ3lSJ/BIP7nJ9aHVCw0wAtz2otyQla48htQTkdRCogZADiiFAL2S",
-	"hvAFUl10Egag6WLJHu2xiJ/7iS7W0MLVmh3jFB0fdLPNjuyDd2TpycsAbcUKpFwah42ccx2UU05XoSew",
-	"RpdHkYi6zTZ7rqbUetLVZ/F4LKLlUjdlk4gSY0BCMIdN12bHEnN/qR2qQddByTtNx0zjUDRZCjid+CTT",
-	"IXh6BEBEyJ0+vbiTu1TvLiPxGive6RtAfaAa+MMczSHWHTlNY2PwAaFsfSy4odYqPD32cYc8HSU1HOTH",
-	"8F+FWbZ2lig3bz3QXQoItnUcqQUpI9Krc9r229l3s//Mvs89tTke4X2rqx+2Hj0qNC4NCWbJ+jbBVRp/",
-	"PlX1akU1jCt+kwyDcB7ArCWnHv62O3aFtwO7cOdgL9hRmQkVrIW7nZ0gh3GLyjzYTU/5fu9h+ChqPRZP",
-	"+q3H/N1e6/3wvaj1VOz19zmySyz7amgC+/4E8Mlqh1/akiLpsHOwt+bL01lS2S36Ellaxoj8aRRSnqRq",
-	"GpT9ukE8EXKbTdpmk5bt5IKT59SV4xewe6qXJdcUmdh9gwfp7X0JHuO839FUelJXuE3iYVODr5pCz7f4",
-	"oIkF0LjhG7/FlnitoZ03EXwiKmr5vR4XcvjhNvVMdSiSNlHapMsoarOzojC8Qc65e+Lfu4W7Bv9+taWv",
-	"iws7AdE3jtoZdt5W02w1zbKaBkUVL6QrxTGvU8Pswvne6pm1AgveOS+IWXMYdBkhto5XvqRZLzMdCbEG",
-	"wOUpfjolQdtFJH3EknBQX9hMbN3Mkp5CeKFM0qVt9oH9A9Emy6Fp14vWkeSzVuhIxyMPuQpf77l6ypDb",
-	"q3Gip1ok/eKakCdJNZA7TMnTj1tddFu6KACcErdXfvZ66LbEOhyIIuAFzmisr7Mc7ZKMT4UWpoVN3a6R",
-	"trYR/cqG2MAVUNPsh1yzRCHlT5zOdYK7gvM4vYTL4+O2OqFedfUcymJjLnw4SFSPJ0RdCuQ9VoAACBtJ",
-	"0FKlWuDFLukByuXxAB+u0kizrlFmfAoLl5OEQD8xS9SgJPkRGS4eSHACreuACHJFC0GiJEJThQ4kw6Fb",
-	"lAvy8sJ9qYzXbEBAEv6TLIc7ywB2FmjBPdxZeKZDLLwH+a2keEdD14Nb2UamBetGBQpttxkgoG4F1CTc",
-	"DwbnSaKmpUiv2+Oa8UQrxK8kFJDLhYSsAZRqFdsOaiDtokwFPxPSTgUuf0cTJGZOWALBaxqV9g4lics7",
-	"qVlX20MB2BN4xF86OMQ72rp8ywbSchC/+ZTKeKdTrlkKUmBL7HT7vgZsfd/VqAMELamezbQS2a1b32Mt",
-	"3+MLXD2H3ofmetnYd1K/XcEO19ua5XfKLMeZbGsHr42ornfjZrYDJ2hpYUwsB2tizDgrsA94TnkbZOBb",
-	"aEgNCV2TNXhnPuzKCU3sxM1rc3ZtEGXQ6PpiqsgscvHl5Y7ClROsg92m37eQHDcFc1YHyaGLrVOn+e+m",
-	"VWx1Z7b6EXyJDd1V+7wboCvZkehrkEBpUNlB3n8VMGRmUmmAt20uxkpjRSRwMX4/BgYvZatyJ6jgBcC4",
-	"IFQso7vZ6P7q2QtWQNN1O3LE0zPNdBYOS/FJ6gH33J/nbvxmmx0bVnjYHUkt56532npq06HCXnpEfZ+K",
-	"JGmzj/N2tBTJDXi/L0IjovqM2kJ5tjZ/1o8hyq45B3fb8hcslFhaXRSKLQfWzzwhtaHesAbWUPDEDP9Y",
-	"T38PxCY6J7+NiQ+G1oOlmdSHVsRECt0cZlRGpbkRN7zHtWhXmUm/hoE3NohyB0KtwK9HY9ecNfdoECvL",
-	"XYG1XvXboADOOvj9q3It80RIO8w4VT0/l6jPtREjej1Qk7n826Fgn1t4hMTg4dBu24B1n1gzNmeZqHwt",
-	"zwWPYjuvu/ZmnkN1qlEIFd/e7PgtIWdORDqJQ/GF5BMeJ3YBr3yd+bpd8T7Ll7/Z6QmeivQoM0MgybH3",
-	"Axj8aiMOwGfsz9ZJTq1Tvwt1ezTO5RbuQaxNSp3pefEyQFEyAqbEWnr7k8oAopisQCv5d6pjL2Vm0HK0",
-	"2r8DUepVNO+UOJgaIsqIGDQUVuDpJvZMeYYQxvxH7WorVVeM8SwRoUmVjMOWnS83WSpY43ftJ3tPm8zj",
-	"vyvTnhZIF/myUBphfnz/FlXr9NmLz+dirI1LpA66GVQS4hW0Rm4G2oixN7gHwXp56BO6xgxTlQ2GTLxG",
-	"JcI+Gwt5/BH7UEkpQpMzIGrWmP199u3sH7M/787+Ovv+4quLry++mv3v4uvZv2ffFZlzei2OQhFoF0xe",
-	"sq+96WmtKub1ibXMKUI2p7HGQo0TwQDgHJglrG3VZD98+TeWO+Dgbzv01qDUOwywUFlyRrXd3kxcJKFi",
-	"NueOzlYHRXaICtLcW8hzTEz15xES/ed1J/ryMCjMWDgU4RlOdJz1kjhkZ+Icm6FR/CqCh4ilEQP87A+A",
-	"8uPy7R88+EhMRKLGAPSuZHL+4AFrdH9z9MHxp89enD779Le/iIp/6DYPmFEqwYGN0PawBR0JfgdkAHjk",
-	"GBVH1tIZCAdgDtQcWKcHpGjQW8uOpd1FURYiu5EZCi1Yrk98SjQHUUsPFInJzttXb/8fAAD//w==",
+	"7P1rcxtJuieGf5X84+yJJjUFEFdewOj4L0RREiWRogiy1dKgzUpUJYBqFjKhygRBdFsRPTMR63Csw17v",
+	"Wdv7zuFwxL7biNk5O/acczzjr0B9hfkkjnwysyoLqAIBklJ3T2teTFOoW16efO7P7/m+4LHhiFFCBS80",
+	"vy+QKzwchQT+bo3F4ITwEaOc7Kvf5c98PBziaFpoFk7ZBaEcYeojMSCIB31K/GJA0ZiTqOAULnE4hkew",
+	"5xHO4fZCs0CmzwbdJ17wMnj2+O3+yemr9gE/GIrR272DzYMLPzh8/ezF4eNW5U35KDwK31zh8mTy9jGb",
+	"dit+8Gp48vDl0/Dx4deP293To+++evrVa78yaLz+thW82HtWJl+35Huff1V5FfRelcj02Xf+64PgZXAw",
+	"efNtGB49eVN/2362U/KqIe0OH5f9r5+FBadArkZBRPgBLTR3ymWnEJFeRPjAjDgS57V31V9tTXa+vijz",
+	"ivfirfiqPn01fLY9eLg5PmqMTnAh/dC+emFLFJqFarm6WaxUi9X6aXmnWSs3y+W3cPuQDLskOiSFpojG",
+	"xCkI+eTpdEQKzcJDgiNYRFjL5vcFLyJYEN96Y2X2jWSIg7DQLGBKcSm4xJRd4n+td7TEor655SsSBb2A",
+	"+IVmD4ecOIVeEHFxhIfyw9f/7vrP13++/n3BKQR+oVkod3dIvbdNijWvgov1XmOruIMbjWK1t9WrdLfI",
+	"Nq6UC04hxMkb/uP1H65/f/3n67/I/8przMOSdgrRuOAURgNG5T9+tbVTrVSqtXpjc8v8PDcyEQzJW3X/",
+	"/jhiI7JxyLjHJoX37987hRPisUsSTfeYT3g2iRKKGCVF+R4U6duRJ++3CVT90Px1YeviXbU43Lnyi7VB",
+	"jxRH22JScArlqE6LXvXyu+J2f/OiOK0Iud+Dq9qw2Hi35Rcn5dG3xYudiBScQtXfvizSze67oviuPigO",
+	"K5780rTfIMWdi6tqMapN3hW3RrRbcAretqgUvx3WvyuSzUtcLA/e+QWnUJ+MLopXWxEtdqvTnWK/MZTv",
+	"fVcefFesef5m8WJbXBa/rU7kGIab3W+LpBJdFRv0Xb343fZoIOe1M8VFUb0YFst+f6vo1a5I4Ru5YG3O",
+	"5KlmUfAdFgGjmWv2ekAiggRDnOiT3Y3YZPZI2685iyTZDYQY8ebGBuEBLvUZH/Nw3A9K0XgDY77B5BPV",
+	"jcvqBvb+/14YECrOA//L562HB0f7p+VKZ1wuVzflRpx7AxyGhPbJl/s7hyQcMFx9Obl8HO0fnj7rj/ee",
+	"YkaeV8T22cnr7vjJszYXk6J3mPX8+ZCIAfO/bFcbm+o6ZdQjX9Jiub15/vq7VvXwW/V7RPwgIp44H0fB",
+	"lzCRv6+1/r76+O+rj8OLknWG/r76mHP299XHHg7DLvYuzPOKT56L6Yh8KUehfuceG5Ev2YjQwP8VHD79",
+	"u8CCfPn2Xe3quIx3ppXhXvXy9bZ4RRrR1vio3n2+OXhW448qvSdl/GLn6o2XMKkMDlBXHEDv8IFPqAjE",
+	"NHNzWygM6AXxUaDvsjd1CQYCPGGzV/GrXq1brOMGKdZ7m+XidnerUtyp4lq37jX8TbKlecIZVzyLjsPQ",
+	"KahvL+Jho4hdBr5keQVJR9YvjwI+CvHUMJl/uP7Lh998+N2H31z/y4ffXf/j9Z8USxjhCA+JIBGIsL1x",
+	"xBmwT59wLwpGklolWxgQ5FJyJdQNLmI9IPRRRC4DNuZohPtkF7FhIFAgUI9FcBn4JFwryaWQb3o3JpFc",
+	"Q6qG5akPOgXuDcgQyy8P8dULQvtiUGhWpWwRisFzEQW0D3v2IhgGInuQIY76hAtEx1JUyGEGggy5PJ0R",
+	"EeOI5g0khHfa4/BJD49DIUfhyEEFw/Gw0KzIIQ0Dqv8VDy+ggvRJZGjqWG+CWv2skZpt+oIjOQQHYY7C",
+	"gAvio+4UufJP6z3cjQc+wmKQjDvefykg342DSAoDJR6TqRBD2TGNYCFIJN/23/waF78rF3e+0f8tfvN9",
+	"2alV3v+rwvzKv5ffUOcWqOUh9p9gQSZ4qmQCFYTCvuDRKAw8YHUbo4h1QzL81bdcTt0ai5Ii8v2cnZtp",
+	"nJMoAnrwiVBn61RrSlJPMnchP/ARZQJhyickkktHrkbEE8TfRSKaItzHAUUhFiQq6ZUhXBzIs7jllUm1",
+	"V8ZFKYyLdb/iFXf8CimWezXcwNvdHa9akXQgsBjzQrNRrkqpKmD12pwlYzAj1as0jmjzAncDSkRTz7nJ",
+	"OSua+4vq/vf2vvyriPQKzcLfbSRK5Ya6yjeO1TvUsqfJp0URuZL7h0PESXQZeAStYRqzqHiM6yjgaEwj",
+	"gr0B7oYEsUgvGfERpmoKJTmmh9g/UYt0p60c4rDHoiHxz/WSz+6k/hl1mT+Vg5ObeInDwEfP2i+P7rhX",
+	"dWAXeq8OzVBQMpQFWxWPvGhuv4+dmpuyx8ahIt2uvIL9puSXAUfDgPOA9uUOzaxJh76k4RSxEYlgGzia",
+	"BGKAsHqhPgH1cnkXYToVA/mSScTk/6vbYg6PAt6hGNWr1VKHyuntMdoLA+9uW45DOY3pObkKuOD2frco",
+	"wp7HxlSooYhBwBEpSpmJ9FNIPSX3HWhR6pTxmwWW1oTUtkkoqUFJW6cwJJzjPlnxC++/uSNt7SS01Uq9",
+	"ezFh6XEU9b33TVWe3kNNFfAVSQI+FhhO9mMWdQPfJ/Ruu6yW+bwbMu+C+LPH2uxCwJG+Y1eOTGBPgCLg",
+	"ESpA1GFfyk4uIixYdOfjXrO2RI8gGeCiPVE3F83N97UpUsclERriKRxinymKXJP6kF5TB9Zjfr3WYbOe",
+	"gOl2h30K6GUg4OZzpf7ObVVyBxoouSnv2kWYX4DehhElE2kD3nV3KhYzPkg+mgxrwQYlgyya++9rj6RK",
+	"LbmsXLAbV+C9UzigStLug/i+296oN91VIUmtq6UGLKeTxKO4J01kTI3qpb6+q3xbajwh6/el7STQmEqd",
+	"yY0n7sLiHjHxmI2pf6d1pUyc9+AtaVKPiNIwEB97A8SiPqba/r4z46knW3DEpL2jvr5g2SkTRXXbPRFy",
+	"enYR4WwcecSRpB1I7SJktA92D2dDAqoCCTmJnY8zrOqCsol8LpaWTuEYT0OG/VPGXkij6k5bNFLvOheM",
+	"nYOJdlfeYnF+PU4kGEPm3Qs2Qg+lKBgrqts/iqIXcDUYaQhjap8J7HlkpNe4rbT3M4ovcRBKFf1Oyzy2",
+	"3jNrQmk7IeBIkOGIRTgKwimynrAtJz5gkQind7adrG3SU0XpMS7YKPvG+9oiqRV1MSezdtGazybUkadI",
+	"4EhoPZyNBWI9qcdQ4oHmvb7boZRpHRtz5A0w7RO/hE4IrF1PEOX4SNwPnHiM+hwFFLlwV7El73KlCu4U",
+	"BgT72vViXZx3GLT1WwRDEwzHu8ciSXEimga0X1po/S/0Vmh/xWMchMS/sxkPbrrzgIL5kibBgMdmPBaS",
+	"BIXaBMl5qGOkMFioWrsecymVYUcUWd6neShNeRgtSkZ7gyUPtxfN7fdFkmZRxCBi4/5Au9W0j6EH2wJM",
+	"ezjmYDTCesjf5Io0O9SdW3fXQfAj+HYj8i0IZ1euLPwMUZP4Xm0Ktjl7EdCLk5iI7kgIUss6j0nydkYh",
+	"agd9Kg+OYFI0yUUA5W3elYl6ERuiKRtHcul6QXhn5dW29iSpwIet+dxAKvL2Ynz7fZCKO7eqbhPhucVM",
+	"+RX1sqrlRN2x6FDtctE+baENFOM4ml9yJgYkQhM8TZZfDEiHJhQqV15/FxZe0dMpY4eYTrVPid+JniJJ",
+	"2+CfhaW/y7ZWrW09ZQwNMZ0auX2DHS9HUTSjuJfDP/v9XcXPVxMj9ytEkkllCoozasJYd2QRmvucexEB",
+	"0sMhn1VYQtYPqGRaI8z5hEW+FBcB9VgUEU/c+XxXUsYpeNvSg1lsncoHivYD90ERh8oH6BiRhMBtoOSi",
+	"9a2ZPX/9+nWxNRYDedXDIifcgJM7pBUOo4Gg5ZiTzJ1PvP6w8aOIeYRzqS3tqzjYXfYfpqfcFErE2bv/",
+	"koKjeiiJE3x/HOEoltM5vkLGzkFptfyFhnBSLkMjRrFAIcFcoG2pxUXYEyTiSBpNhfdOwnoSjp/vhQx4",
+	"Ihnu6mWsWtGGr+JFQvEiLaDKZE2L+vb7UlECOhoLdfzgI7vIVTvgQuiKI6lHI9brEepL1RiWqmk81PAv",
+	"1J12aCA48pmQ2ssIiwFac1VGBy+VS7Cs7rqTclhjjlx5Z6kzLpdrnvwY/EVcp0NdiODNXwJFR52P+Ysl",
+	"1KJT6wtigAXqRgRfcCSHp1YEPOXmEIKElBLwrz/8ByT11qmD4miBjruo92jhitHZ2cGjdUcHSTtUuePl",
+	"1jnGqIik4QDGej+4JFQRO1iKjHoErbkRGUH+irsO35XSlzMYlyBXWtzL4xex0CbgNTdmreZHd13L5DPK",
+	"x6MRk9rjIfEDrDJn7mRuxi88H8o3QjTfPsrtOCMCYhUc2R+QL76zk7GRnBdrfgiGg/RwFhqZ8TNFeKYI",
+	"N38sl4AkD3d2DdwSRI31KyGTDFwEidPUCs1h3w/kTzg8jtiIRCIgPM7+GVk/fW9nKaWi6iaEHf97LtJr",
+	"pyet/qjOXlq8cC/UXZCBoNm0HDKLhljM8G7789X6jd/X+VLfz7sq2UitHBqybhASBHdqJWsXUfntUKo2",
+	"Uizulyqb9VL687Vq6uONjI8LlQE3n8WwcNDvbfP91/oldpqZtSHWgn0Tv4h1pZUnB6DjIK9xROWr55VA",
+	"NiTKgYG7khfZ0Qj595iTCPEBhCmxJxCju0hlH3HUjTCVjJ4iV3IAUD7TJOfJP3ughhz42YqIdYtkYB6J",
+	"KAGhHu/9eGxb48naKq4z+07XeqGOefBzzhhVgmD+qg/jTlIi8p7PGoKVUjQ7jtcDotx8anXjqWkNjqO1",
+	"RJtbT83Xl5aFCIYk64uxmjFHz2gwHmJalCYz+LDI1SjEVOkLa/u0HwZ8AB9aTGywqsl3Mmlq7Adi/1LL",
+	"iPSOY0+wKGuvXw8YpGkEwkETuTZpP7SUm6lg4HoWDdBxqL2iOuNzdnmUpOH5nFE9lx4aTKXIR8ST+456",
+	"2BPcQaTULyH3+05BJcF1Cs1OfNQ6hfeutZTJ0hCzKrOTxwIN8GhEKPHNq3nQp+cBBfeM+lMrv/EvbCxA",
+	"s1EhQfVPqQGpQZxrd2Pqt4hwoh5K/2QSMPTbCedS2Y7IJbuQP3Woq9NvtT8oImOu7o1YSOJPldARmWgt",
+	"b4inoDn7PvGV+zI5RHpCWRQcpDl7QMVmvTDviXQKwSidq1Qt10rlUqVSK20tQwrM88ZRpLLlvl/ydNlB",
+	"oTyGZd8DBxz23Iqw7CJXDs5VwUPNS+Emfiualiy41dd0lXk1b6g2I1ej1GzoNgOZ4RPwiLXGhvbjETkx",
+	"L5hbV9hbe2LJwV3Mb44160vzHEjpS/2xSNOwuNf7+GM4ivBU/jtJapxf0mPMOdggns56NHmN8iGd8qi3",
+	"XpOGlNJxvuOK6wtzSQ0oe22SIoMsbmwVDsxLjGevT+M8ZTmvVG5zE6kcevTXH/6TW1og/Q5ovm9pTEUQ",
+	"GqWCcHk8LogJ+vOU4N2xkjstLpAuJcjU4vC7MUE8oP2QFMec6G/IzXHtp3n2LHLKDpZlGXYZwpwuAnq4",
+	"ZgRIM90io+HUuPmb6IKQESyQHocefUA7dEiGLJoqR716ti1YhPvEdRAllyQC9x/o1+YCxEs6dEQiHnCh",
+	"Tjy7CIgD1qJAfkB44hvWeelmZCXkSsp0O3StE88LDUmnsA5paZrhX5CRQNiLGOfxG3SkjCs5oBepy1hI",
+	"MI31YGNgEjoeShLXNRrf5PC8mw7yGdf5tfaxsSne/qxNrTNElUcCqb3VQ8o6gg8D6u8lSuPtjDNL6zwm",
+	"w2x2/nWpUd5JKcwBRcf7h2gtSa7e2z85PXh8sNc63VepRBBV48Rfl6TRxRFBXczJZl3lQnP0aP8EEeox",
+	"X7t804bKTaaKU7gqDsehCMKAasYmNXNTQJAlmB5HbIhcVY5jLZtcxYD298yj7lI2gDxGWIyjHC9nfNkk",
+	"qPtE6rc+ikeIulNBuGMWZY0LTH0cga/17ORFkeMe2UVydsYthMOQTbTObi1W/VZrNat8p6kgvZL2bLPo",
+	"0FrMeUlglT9lWiqBgAh2l42pv7w1YpKxskSlQC5lQoUlduX7KQN/quQ3QZ9ypAK487xCH9Q2Y1mCRQRh",
+	"qNJhHdQdq9qCECTLAFNUKyMfTzlac3VhzLk8EOf7Xx8fnLw5f906OTo4euKuZ3+4F8jRjaIgS4VvP20V",
+	"q41NQ0j2sXGQpIio6GFO0IBcpe3JWq/i7eAyaXS3/KpXJ5u9bVzuVrya3yBbvR1c6da8hr9FdnplXO3W",
+	"vU1/m5R7FVzrNrwtf4csoUPnnY6A8zHJKd9Q177gyFcZouOAD4gPqj1aO3m8h6rVRm09U2JekGkr7LMo",
+	"EIMcTnVBpuBsU37K4Dtw4Hvj6JKk1+ak3SpWy/XtQo7LyVS/ZJd2cBFHy0GkBSLWv3QsK+aLuSR9o/Zt",
+	"aHh5jYAy8RA+v/wjnEQBDo/A8zQ/27PRKJe66o+rrZ29ciXzrWPFG7JZo7q4DAEkX9s7+tLUN6J0maLz",
+	"8svr/3z9zx9+8+G313/88MP1n529L0/OCktZEfa5S0Ydk+/M8szQn73e1m45FsdL0VKavyQs7AaOGsul",
+	"DNZqX0ov9AmmPhumZcwuEG1KGsH19Eq/Kx9tvhru7NWD6rdb068q/OttcnLR6D2d1MSL0Vt8xp74b7yd",
+	"7iHd/zLTObZIBIMbPhCoi72LRBuMpctSkneB6ysteSHChqMouCTJsQw4GrIhoWJZWTMrKFNyMdkBe1w3",
+	"7OiLgIu72pK2yJ0zJjMNupsGxfoB/XgaJIh3W4N0QH/8aWuG7aBPD+iKiuGsWaZr9/TKpb97IPkMwqCd",
+	"FMPgEmqELGMsW1u4d9XzkymZ6bMzq3LeoGSCI/BY+xZvSanjKAJnzv0GeiiZ3O8rZ9dtZtjpL2YuVsg4",
+	"0RGY2y2VHQzLiJ2oEcUpMbtx4oFysdvBnAHmpopjqZWZX4v56amKnsWiMVMunkZjooboMdoLomFA+ygi",
+	"oxB7hKt8dD017PsR4Tz7CMrXUxLaPgWTjsFTvDZHbC2nnAkc9UmOmNPDU0NmPgEjisuBC4bWVHI9hhpo",
+	"PVG+TAhGTyv+tGMW8kbxpneE+bd1Q2TG1ORMN4t+0Id5+CTJ8tMphSxC7cP2DLOqbK54vuS3s2b1CAu8",
+	"fzViUVa8KfbmLi+11bsW+4EttsiXlKUcarbdJ/unaAOPgo3LysaQbNg3uFDRDdQyhPrtO+sYQBCQrrAK",
+	"Res0m0EwWn7RDuNnskahw4Wr7sGhjjJmOeKZnnXA6HFEeiQi1CM3vvco5zEwsjxG/ccQlbjpNadMjNoq",
+	"qQSeBP/oqrNrq8eyZsdjmIkgj77SOBMB4QiLpM7bJNzypenIQrbIGtGtPa4WAeq35G9emvSshZ05cLML",
+	"NLN5TurYW9SXyT3I5WF+0Fw/apQ0NhZddgUHOSLUh8L4HpRQyR+8YBRom2WGC6kKhoydfESkQhlNTZED",
+	"R5yhHo5ScjigolbNjIF2mT99KoZhNok8PT18oXKJWA/q94Eb76qsNBi35spzHEA+dEqucqTaKMQBLUJi",
+	"Gbwd/MuTAQuJfGG2U+gWsjjlk1yOcy0dPJYWf1yiOevvnCbBOVN7oiLvpWU8QqsmNMV0kxm+MrUOWpEA",
+	"RAaVbZTKRyplu42oWLB6N87EpM3Nxa1GKnPTRWsTHJj6py5RWpqIAuKvQxYBFS5aUwVsCqcE8hthQrq6",
+	"jUWorzBBILvRFIBS5JNLErLRkFABoQlX5z506JpKgRyPdhEnBLnxVqrMRSemLz3KgloIeaBUnus3q/jC",
+	"9m88K5JAwtxEanPVeNATthGxYdqnMyGhx5ZwbgTap6GVwIR+rLHEZGg7zOJTbTGOeJedhEvZxyPtKNMU",
+	"tZiP3ofnxOLKt3ec7EtKUxbp7dRdDdhknZ84ndtydjTqN+2YeipziLO65kfMmJJ3f8ysqfxsp4+R+POJ",
+	"EnzuNR1n6RyZuYSYJFdmpdSYtBqdaX//lITyXSTnR5R+dxQoCyXGJ2T/MaNfkqOnrZTFIeNV4sH8DsST",
+	"G8pcjiekg4a3yeCZ9zKpJMkTgnXhw42D0FmVd6HNVZnMXKaKYR7ATW4KhelkFzPqmSlnkc7jgIR+rF8v",
+	"40NqIS4gL3mIvUFASZKoHMFn0Bqn+IKce5iTmaijKWHRS5mxXLoYK0s/g0tg0OFUsVFAodqVAKiWNnNc",
+	"VXXkdKgLSkepXKJ4SFxQUKGoNS4UgjDpKCK94Ir4JvzMkTyV8uMduqbrkaBE1HXiEqRUjl2s0SaAfJo9",
+	"3yHxW63nzBKaUiRVw5Q2Om7kSGp5nWVyw58SHEqlaZYo5pktu8jgqzMf1k9lfeiABiLA4b1HIrLK3eBL",
+	"SeHpjPdzaZf6jYUy/YAuTORNarihHjIpWillaKw/crREzca5RdQkqXPKTmgdibvx1tvItVw74VYlISa4",
+	"AfXzXLARRxMWXeg463JDSlVz3VqqyqUm/sNpTgxT4F4P6TzQyYCpyIaVZqOjTFjYCGb92TDTspq1XWR2",
+	"C819Xg6zm5XNE6bhZGL+tOjuhDQT5/ByCfhqiZSfJBD3lX4/a0UYqoSZ5xaMxXpisv1W1r6tLNj6gXX0",
+	"Fp/a+0jSt3jA30CSvrU2EbkMyGR+eWIOszjGmMB7hCEa4Mv0QVuOKd2Cv8xoHFxXKSuHn4IQJNGuSRAH",
+	"93OpcMMJv6932ofgJrJ6ad+7EoeY2fjUR5c9d4tjt3ct7721L2vhXh9LFTcMY+ojI4GpR+SpGs7GezPQ",
+	"uRdt+d1fvao74ba7ndrexXvXvtmlLgzqpJT5fN1BrilERWsR4So3T/5sOK4uz1Olenku8ARH0zyW2HSZ",
+	"Doxnr59n6Fdh39bR9/1H7VaOm+gyfWO10ajsZN56Efj5WcKBr5JNtzZr20gMxsMu5IHmJB4rmBHz0ZfP",
+	"j/OKR+zbeNDPvO0qJ/g17oaBJwdnUrPGUQgWHhtLOeGbfLjFouECWgPIZZJfUqughubAKmeR0bPXz9vz",
+	"e3JBpssLTrmrNznU4YVZ338RH6g4YU71HJlfJakufMFRiGl/jPtwaE0sVXW08Zk3HpqaR7MV8DJCM7fj",
+	"DqmPn9Zyum+Ago+dqphjmC2EDVBjwWH4sgewOjdnBTizZHv/SSYTBWLAc+qrs+EKdLU1ns/XUVq5KceX",
+	"BzyIC0iWzqqYwVe46eil0x/iCc1vwTewCaYeIL2yGiL6LjbwCgbtYkPzWxbQ1WzphVZeDlgHxMNnrc50",
+	"biNlyYG+2UN775ah2qssq/AGM3WGQGIzLE+H1NukFirWOGOTLt4PxyKT7BMuB3wwHLHolrmpmpZXPNz6",
+	"i2wCTk18daAeNaAo+p+V5c7REjPjwEzn9BzfV2Vr80Eqbf9mX4zY5NYT1mPJyga7CEaj7E/O5kjqwTl6",
+	"Bsmzemw3Lgib/Eh2xU8YcejHRAi6s1GSwyhybZVsqlzWIXEUz3k5z0NAfZKjaEds8gVHI8aBEgFlNIHI",
+	"cpSXvVzKDCSzsYBQagb6jzogLlpTsP1aROxCdGbOkz/BRi+EPexQbXjJs+VChkXcQMPImj5TmkYiySEV",
+	"Sp3CGess/7R+k6kHmgjjfL4alqulksvVG5rINZ1W1EgUvBEQ6Dl0SnGNvOwo1NZJwIka3lLRx1tlR8y6",
+	"x2DzE6Flti2ea/ypfEK9D2+iVqT+BjyJKTVjnvq1yHcNdSIPU8oEAmRzleBqOa6+4LotTEKx2BPBJUmU",
+	"h0xCVYM4G/k6xWEFYXJrbncDOwOTYY5KVldOP40zMZ3ObINs3wA3pFeEA5qIfAOAVbHIlOxBwMZBBwgP",
+	"1d8dKqA1hLTIB/iSQBSYUEmXPmKUNJPHEKH+iAVUcNNEyq2Xax2qPnSuPnROaMTCUBr2CfC0Rnk5QHCx",
+	"hFrhBE9VGUweHshtlOrFLthcRXgx0dwfe8mzWn9uLOYov/AiQ0M4xNEFEZnQgi3/Ut4MbczWWK9HIu6g",
+	"UcSGTDVPQN2pFUHPwIGQl47IJIPRHVB1nLVyhoNQmtEmiV91l+JojZIJdwDD1R+HRLdnuPnDQzOnPUaT",
+	"JLOMWC62Zihls4IkmARCfhGgEmOLVWqPqrMb6/XkZhLVSVeled0enoAP+ZJb0J3OZDjnOYiSdXdm93jm",
+	"e5lLtQJN3UqE/M2S3Y+6lVm79nJGGM7wyGUxSB4Zj2ZmFajheCk5pw6H1N9DgiNKIiTZeU4VKM1zJvFw",
+	"3E+nYBrn6lLRdXhcv96ex01L1SbeOArEtE2EMO7KVVQkNY62lMmnE5bUq80C4UBuxpgLJdhnNQIF5Z6l",
+	"881I+yXIKHtIWetgEnses6jPlvYrzTj7rrAnwqlUT+TR0kl5oMIo+yYDaDbHWgWgC4wAAVN3q9AtLmJc",
+	"xvkUrqXdGzl+g9RHoVxWndf427oUmPiZIYgbfQbvF6z7ifzo7ZbdhQCC6yR2pKvyGhW4767aACt5Kwvv",
+	"98byYbkO8q7ZAG/10yes5W4gRAHB0yNPjxmxXdp9ByDojAoiBVeYTiokqrvKPO7Gall4N+XaHctp3qWC",
+	"Js93luUxQwFFmE6Rx4ZDRqUpAizpXhxpM/NWw8qcsUZoz3L3nTzeQzv1xhbScPBIl17EwcxlKT4/2Rka",
+	"JSh6yk94zmqHkVO0syIQNKgqUglVRSnUI9nInrqhRqZBmu7rwB1VIKu7I0BviKWjZ1YaeYblFFAOGSE5",
+	"7kONpQ8NIbLz+uM+AoueD3wH4ZCb5EZlZrlfF/V5KB74LtK524UVaihVfe7pMVI3xExv3pmp+xVk0NCA",
+	"RWJ2N/l4OMTRNOm4ryhVvja7elGDbs6+/OzkQGNTQJl1L9DAG/YLdw0Za7TPiIQE81moquWaj9wIcq97",
+	"M8Bi2LUseagQx6rB1JI2RE5hAHQ/Ugr6LsJdIAF9wQCzBhG6xOGYzJ/9n0l4Q5qSbzWXXoh5YO7L1DBO",
+	"iNUyiNxOxXhJSayeStIbReyScMgsjoP3Ad9Fgvl4qgsulPCaX/zRfSevL55xdja6tSIruRnheJxRkcW/",
+	"zwxkMpUciQciuIxtSEQJ8RFlYBppNTLuYHsLGLXZCaRG9k3mmnhM2mZ7zM9yCXnm55njRqjU5mFMwAj5",
+	"ruoRFEP+YGp3pDISkmn5FMuSHO6WEyRWo8meBuTM3E7lmUWkvot+lnpX9kj7ARckumV9Cx4Jb4BPb1I+",
+	"tTDpFMBzrCqFItZlolNAk8DvE4HWTscR5SIIiYMGe+q9iEUdGpG91vHp3tPWehb8lIYB8AbEu+BIj0fD",
+	"RKeAzXY2V0pT+ZuJPX+ibjcfLYI9Vyq2VNrKwuSzE5W12rZQd2ZPINywJy34+bk+ZRPVSNGgy6AJiQgi",
+	"1FdB6xtSLFIvzxwey1LXIAUNm2KZIZ4inymDZ67VuAm2ad8W1PVibwB/DTHFffjLDyJi0G78YZCdNNm2",
+	"4kh7+TikkAmpgjqsh1xIAdSw9DMtQ2fcSE3UC2jABwrYI4W2q95iD0BHv3PQUXOY0EuA79/VhYmS4zs6",
+	"nuTG+fIL2w+sBnwlBszP0dYvAurzpLmm0VQy5pn07LZkk9lVwcRIlW2DpDyfUWCXlV3pZUuX4phpZFGn",
+	"PdCVUmoXO+HAB6RcQJGlA2T5gOY2fCUB6SyLQSfSXSwlLY9G0maa8MVAdJuZtmIypwwapTFAlLlRqTFo",
+	"DfwZmBMH+ZgPCI9ThmahOzfTvHt7xVYSNyX+7iI5rCjwDX7igAUeQUPsQ29LfeSX8PXObF82iS2DGJBT",
+	"+6gydIM+BRig5esddc1kTqGiGpHZpFSvkTHXGF7g+NBW/0Lk+YXjN58iqr0JQM8HQn9MdSbVG0NWANJf",
+	"CQVhfv4HxwmAVM8e5hc8jZPOIjO6tA2/Ym+llbDZIRghd8L68t17q7QNCSlpNNOwBK2ljopejRzc/xTY",
+	"QgbQo+5xojgMQAlAqb+co3EiUTyEwk5Owl5pufDSbVEaLKAHcyYWHNL7yG9YgGP4c0tuaHOWAmDItunj",
+	"y2dRTk1m3O/87ORF3ELJbqmjYgSroqanPh4TFwT5PDYkCrDdBlGXJ+cOtn9qojcVKLY528NhKMdw3+Cy",
+	"Wr0AxIxUN15rpSMixqY3ZEqjqG/fqFJwkYvf5sK12367fAuIWzOcnDWOQTpXqRHWxU2pQffxJUkEn+np",
+	"76CghzCdLlUnsaRYWkkciEHExv1BelS3T4BRMKmrGAFmgXIwtRntBf1xRPxkJSV3T8tLwgO86N2PAj4K",
+	"8TS78NVmICCguyTcVZwRD4mWIokLJR4GgLiYHjrJOJeUN/G0s0eZ2OjxiqY29gZqvQ9MwIUItUuDArY5",
+	"exHQi7bAty1siYiyvc+iIHvz2sctEFNZTEJ1gGSJxWARlKfZp5QaPKOlwqq+w2SYOQtxbJF6eo7+TQQK",
+	"VBmLbHN4u2MhZrGFrv/h+i8ffvPhdx9+c/0vH353/Y/Xf8rsirPMUVD0T2F90Jq7IWXUBuds43t55f0G",
+	"NJlz15c5i7OBcEXj9rRvWLN7ouh4C+5E0X+D1Hy/ha+Wx1mTKh97HiH+cvlNi0/SqRVBm0saOGgdtUAP",
+	"Q9+Ba3VOVuyP5X5sHDLusclCp0DWIp0yMbpvPP9W7EmZD7rsypXUrbPkm5QqyiGhmzkI0w4dU7CpU64Q",
+	"pHKqNMAN5YJgf87LPzPdzVt3BJCL8ijgUjH4VOuikZmz5l5acZbODW09kpr1j9HY415aMsgN2KcRg0qA",
+	"TJguObZ86TJblp9pLGG7yZxxr7aftiqZ7lTYONsTu/lNJrjsgp54IH5gbY0nUdmqGilQDzp9up+rzIfM",
+	"YhIxknSUy3hdfUNzY0MwMdr46w//ydV5GQS9OlFkN2BhiodZRESigPn5vXdHJIrJUy9JrZy5Ju8iyWGO",
+	"s9KOT5OhOAij46MnKBhKYSGVAd24yPWxwE34eWNE+7vqdwemo1YxEOl27t2pyOmD50Uk18cnr5nv1qoq",
+	"70hMRwHtKzRHTGHjulM0wHQJtVh/LbVR9mJYHehsgrYJMya7eDvyTktSszVj1KlinGz3CRQpaoHGEeYX",
+	"cSthK0KR48tU770TSIA54McaZSYTv97cpPIjpZ5CfAgUTHAgeNw9QbWnncmCSqGsWpkFJ9IWoZmfPMtg",
+	"wDw7scrs9cOpnZ6dEf1JXVapKfrZrEIrlROkS61AWHZoUnGVW2qlpGGsNt5oVC9UFg3V2PucsWG5y5q/",
+	"OFn0e8azTIi74CjmFRVLVgvNVCGosiS4mbzwFYmCXpCqoU91dr0HsMSFwBX3VHO+AtAFmpIZUfSrrZ1q",
+	"pVKt1RubS3nx4TWLF+5WuWMZDT6XSgpIb+Ts+CzI63hUttN8nnCVQFG1GHKcGj0Fuo63xgqlVv3rsdn7",
+	"Z69PM+GOXKuvuKtytSOdmeMgiK3NhFZgYWAxVZPzeHADIUaF9+8hvbXHlC4KTbsAWhrIy+gUpkcGibhK",
+	"+LVHZe4JVLxPGmKE+nFaKIk4FCkZyhmxSOAQrXUK1/9y/acP/931nz/82+t/Qtf/fP376/9y/afrP1//",
+	"8cNvO4X1DmU9aeSJgI4D2i8Sf6yy30x5U6lDO/Tv/g7tMXopNWRGeYcWYxTlgEC7cfTggYeHJNzDnDx4",
+	"AIoVLyFJJSpEdvJ4D9VqtR0w9k/3SuiQUTJFAe9QhDQLR8OAsgiNqRQfaxdsRLwLvl6SX9sH1q9yqQPI",
+	"HotTt108GoU6Y29Dp6P+6lvOqBtncetMB/mpvDRtU/OQSmtWacJxC68kE1q+SWeNBhS5KnvaLaHT+Uzi",
+	"iPARo9DJF0szew3eqbKO5WtM+i0AUmOO3DiL2V2fTdWNM5hTqVYh63NYpAN77E3k1stlNMSh5HPEP9cP",
+	"u4jRcJpwGvNO+X05Hl1A3gVYaR+tDQPOoeW1/FVu+npJ7YYYSD0MOlNMIkb7cV9ZtaNy+f76w38AHCZ/",
+	"alC5waaaQgq3oz3wLDJLY/visZCv0c0xoWQZGI9USeMpIZirF4594sO3Ao7cerUqn5zLqHcdncWiN0uS",
+	"KEwAewM1OhsOHCFXV9SXyqWYm7kOciH7PI3DKn+2sb/NCsnXJBY1fD2eYlJiwFG9Wt3VFXCSzeu0HLls",
+	"DpJ7iKkvX1WvVmGbT6WFMsRT2BHgJQG0VRQRC5E3wBH2VFni2a/K5XL5rz/8g/yj8himJf/ceqx/23m8",
+	"7oB+LXdIiQloSJSMsgkLquuC5BGBpTH47PHH3BJq6RfojUJQKOoj1+pO2kRSLgFSx/H+IRBbAs61rg6b",
+	"TrRRDfh7hPgO8nAUBdICUR4q0LcE7sJavIY6W+i2igWWdoIkgjEF/AN5sJ1kB5Iy90a5Jr8+pvgSByAy",
+	"TeXTCRHRtKh62KM1pQny9aZc6oEp+lWpuWCiC7XJYkCo3nNrw0GtHHN9duPxJfseCJjDC+AvkoequCka",
+	"4X6gyjea4BBArqIrNXPJYpKgp6sFgGIl5DJgY66ce1YgdjcdbAWtwnpHE4H2AYNp2QnC9toJfAHK8YBF",
+	"QvvjUlkXaxg9e32qEz3kaGBBNUzkrgWyCG3t3I3ShIRh8YKyCd34dnLBS8Cy11FAgcRSQdsmeghCFUkL",
+	"s4RObD+gEi8MksocJFlVSIpyMfWpiZhQUzFFpkZma7F2Gk3BngSu2p7gvhREZwcduofDED14YKT+gwdo",
+	"jUXowQMQ/g8emGPqkyGLhW5c03Wy33p0uL/uII+Nph2aoU0o3qtkgyO3jnP04IGZNnnwwJF7D22mHNh4",
+	"D4dhhz540CfikDx4UEIHqZ5ajnasKDDG9mEbrdn54spsclSRYoeGAb3gjgLdxbpMWq6jZClQE4HpFCyd",
+	"phIDYkCGMGM5AikQk3ZO/MEDZemEgUeoQuLUas1xxEZRQASOAHA6CrU6xJsbG5PJpNSnY8lKN/ST3PxR",
+	"lF8oDcQw/LsjRh9HhLRZT0xwRF7obyRVNLFe1Do+KDiFSxKpVKVCuVQplcErMyIUj4JCs1ArlUs1SEYV",
+	"A1ANs6lQXslsANtSWs9r0kXPyRS1idBYpo3K1nrSV10TfYrmlUS7lLrtNHVw+C7C6q8vOHIvgrj4SOlQ",
+	"IPsuyFTpFhdk2qHAV+Q541AVoE+Bx+TdIKp2kT8GVowBcTXSZXeKTcRMAobVY2HIJjr/Utm5+n1g0WqM",
+	"WbW/MTM48AvNwhMink0uOBiWiophRavlslFxtaPQVs/M6sYmjAE7/bVGotUAtBpuNkaZ1ZiyhSfdSvd5",
+	"+bjh7ZHNryoXL8r+2yp73X3ot7an+5V3J8MaPx1/Nfl6+rZc0OixABqrIWIBGRZwYAuVyrs3rTfPr/ai",
+	"3lft863T6etXT1/2twbe5TEeBYdhNDnA+Nh7enbCFDajEmtLoLG2lbKfjX7LpQn33inUqzt5r4qXc+OU",
+	"sUNMp1qb5Cn7ptD89TdOQdeGyaM2Q2soi9SgwXCfgytsygUZFr6R7zTNayH4ZonkDS/V6JlxkVWVTkao",
+	"IoWQDbSpPVhNFGHqs6FqfI7WlJ9wHfJngj61NEbr4S84GkXBpXwNQPIqnbbHIlSVBsJYaLzZOPgARSMd",
+	"+kLKSOIrL2gYSCZ2cJxFuXs39JufJ+nKaiRtLVvhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7i",
+	"M/bEf+PtdA/p/peFmXb5hR285VVIo1qs9crdYt3fJsXuJq4Uy17Vr5PN3jaulFNZPM1CtVzdLFYqxWr9",
+	"tLzTrFWb5fLbwtLkay1KshwZ5NxCSgLHw70DUTuFhuIZi587oKoRblw82ijXbn6qTaLLwCNniaa38BQ9",
+	"IQJhq2G/IVSTdIhtKrdOU6qX7eIzFUMXLzhP1dzzpGBHkgsK4zYdruhQoyfGnf2hXWwcKE3mB9DkHA8J",
+	"ij3cHGHeoW43oL5FDdKmaYH2LFXzi6ROT/lCtG1lBBplBkXKeFEDcGZLbZ4H1DOR5/iUy+s6CwajEeM6",
+	"fbNDtcPbWCFxPxVrCYy+7yt1X4ssacZIZWYqtR1gIY7p6ZRMHx4F4e+orGEWxc+vJc53SiYdCthZ0nY1",
+	"DWRBsw8EGo/Wd6WtXTG+g/N42ZMRq1IKtRc+I6o5k2LR+mFrSueUiXPYWf0CypK9lbq7ApVIHoBX1Mw9",
+	"5wYUroSW5olQOPA6EIO9FH1r58BD5k9XZIHJa47JsNAsFOX/Hu4/OThCe/snpwePD/Zap/vwa4ceHhw8",
+	"5N/t7bW+GvZbk4OHrf7B2Wn1ndd6VSpJq0T+b//oUcaTt2WZdiaCcpbG+1NoFg73z/YOXj26qj0rv6p6",
+	"24NXldHr+nDrdKf75vJ5lR81otb2eL/Se1IbPNu8eFF+Oznof7U1Pamz4yo93HnXroiz2uXrxtWbre9a",
+	"5e5e1d+v955sDg62v31eDg+/vBVDTtV2vE+7XeUU3t9FE1Mtu8B2O8jFwTP3bkgr5UR/a19v+vul52Q/",
+	"nSVc2kmtgBQqywiHhzjuBwaPVG5+5IyafFjiq4eWECePWdQNfJ+Aq7xeWeKJYzwNGfZPGXuBI9X7tl5p",
+	"LDM8Ph6pPuuHxA/w6XSkHq5Wl3l4FDGp90mWuB/n1/385XP7HoSxZfNuKB0yXxorVTHdicdkyOleSiYT",
+	"N7b+dKMENqEdGkvJNbu2HY1YGHhTBOeRcOWdUSGewKoncjq0H2Gqfc8J/KyDPEb5eKjHBShHUuIrkzCp",
+	"q6dgM3aoHiCMHvLzYzgi8IG49XLdcgScaynmog3k1itl+1LctgRDmLdD+0QknVCklC7vIINSC0C6ys9K",
+	"eAIwBDB6CqC2Q82aallq3qDlmHlDEhXTJS99Jqw6xg7FPZPAnQw2Ru9pziwfXAB4XqU3SbvcjMMoTrCm",
+	"epX93bQOaHc/yxKlLaApq5/VHcSoFcYsXP/vH/7nD7/98IMdUpO/Xv9R/nr9l+s/2GW2UpOMyrRfhKyC",
+	"chSH1yBsiHaqFbS12SjWa8VqpRCjFRWeb72qHta/flZ79Ppt4+Hm0dbx9snOafWr2tf1N423m62th9t7",
+	"O4+q+7XH9SeNp5vPtp5vv1hems0uzUrSrPLzlGZ2VzjwHqv4ZUxqGgPDrpC7rdSr3/zIEROPpWKpHlhC",
+	"HOwx2gsDlRVQrywxqCcQFP4sHX8E6aiOl+SMFhsE1zHQnC3FLHEpheINYvJ7YA/vc/2iL4gWUu3jFuJ4",
+	"ijqFKRurKnwjJgVDX0u58aZTgDGNVDMweAwagC2QRD2TimnZag7SdfsqDg+wIr5ybO/mCy4mjc9A5VVk",
+	"W3qIUbKe4/CcYep3cXvqxBgDBFAaERGxy3+t7yixqJ/n2GmAY6cMjh1ndQkxC3gNftWy/l8x4//0/yop",
+	"SExtNKXTFwyEZgK7GYNkx4AHS/PV+RaKOcw12ebS7djgSlztl61+D9hkhr3o2kSlSKtA2jxvkXqJiSiD",
+	"r/9GTETrCwYVMaCQ5ywGhZjuhIZKSKsONoWtVrv3zSwTvMFZZ3A1Ao5IIDVaC8/ReJtSMCxJubrWHs8U",
+	"SzO/KM+2SqcwqhxHfaI6UICjzq2XK66OZJegTaDxZLjIGzDGASw+t2piTfe7Qt0p0qd0vUPZJYlMcBdy",
+	"ENaqdTRg4yh1X6lDX2clqM2kTDrSMmNRRDyRmDx9KSLcarnqdqix3hI/nCofgOUBF2KMQrIAeOSUMYX6",
+	"MrtckpXLOeghKr+fuVl77ziQGnj1rFp6B4XMu0jq2MdCywWA84ZciB1Xh0FTqQJOsj89yGBK72qux+0u",
+	"toGmzQKmFJeCS0zZJZ6RHwutgVkX2NKc+RfqiKqWq7cMA2lclALveeevnlUfbT1vvN2rv35W+2rz9NXz",
+	"r6svXjW+qu+fHD7bevOwdlT9+vWrp5uP3x7Xzx49P220Fgd4GloPiIFu8vBoll6VbIShHOEbn29AOYYz",
+	"vzuXQh0oGDvif3bofTZZFjj0EsGppCWYCUlh0w0GC/DDDUV5xV4Mop4tuXV9iSRSLsgIKQ+SkedKuhJf",
+	"CSw0K6+agP4AnVZSsUKoSoSJKGVAgxysxVrNHHqRFL3RDMASWoOUROgVDPbKegm15kvu5JWmDi1hjbII",
+	"GUqYIhb6BGTgOgIEnB4Et2COExz5XCWT2HEwHSMD6dUwYXbHGoRq8RpI5QKWqqHFrgZ3lFpJh1p5gerN",
+	"qkdV/M/EDhsSTDnqFIxnDfdxQDuFUoe2rBerhE47sma3pnFLqGWkOZY6aMiZNACTkJft1pP/PjhGayDD",
+	"10vIVpwc5WKEfuSO0oZuBFbKE+k2+7yteNdlvGmEKsvOTxfDKBDP8T3LnPTnC1sX76rF4c6VX6wNeqQ4",
+	"2haTLB0CgM/FaHa8sJn5x+DjzECVfBbqO9VybUcJsNUl4Oeo22ch/UsX0o+VLZYkkMSxrpSeZ4loMWFG",
+	"BGcKajZeEHTbpz5PIa/NIbx1ibRv5b9UO7O0icsFG/EOlbILkiCFBpmEGBlT6Rezr8xh53Kccwe8notN",
+	"xsY6u+9WR+HnQydp9U2ayQYsQuGTmZ27WWkz6t1GD/rHLMiLItRHJLtRTNK/pIQeKw1IqZKO7ar4gneo",
+	"CSBGxCPBJXhKYphqiPmtKTUoy/uhs6w6tH3c+oLrbi+QTh8fB0V/AUWB2NWeAxiXgzB68CAOuz540KFK",
+	"w7XGkYK61P1j9GgqsUa2rjQ3Xccg1TasWu8pRVWpZrgrdyR2SMjJgYIDOqlOi+Jjb5AKoapYq9Q0KZnE",
+	"RUExXLfK19KZw7BSGiWhhAwtSh1sRv3Sq22pX+antcSVki66yHS960+ket7cSbfqTvdNYaqtpsDE4qZd",
+	"tlZi3PW5zhZJ2d1p+7Cdqfqo/bRfOBOLrVRrxXqjuLm1ip6S3XtpKSWlmgE42pulCtULlztJSNxAYwTS",
+	"KADWO8HTWysMnyX5J48QxpGu2HFjtcrSu7sC19b9lfPZdishJhP47k5RdxxeoAAaUuuslTinh871bO5Q",
+	"3YMJBSI5nLu6CBfrpFRIgDSPnKsSraRhaYfGFQ4q4O7hMNR5lElSR7wmkF5ugoExAkAHfLqLMnmUjhFo",
+	"AEc/6PVItF5CLzU2EedKgMyH/FHLymBJT/8LwPUImG+77js0kUrQ3EytgqNyc3VKLiyJft15vDTGBG92",
+	"KBSCzpECGxGazngC49zkCiXGuBcRKE/FIZ8N0SYV0njGPb8LL9mZ2yrK7P6yM0DlsDsDDcOaTqzS2UaZ",
+	"ef7w5gO1AMeJH+n2Sa1Ku0makhW+6m5dFF8Nq1fFE7EzKr6Y1L+DsvUbPfOp3mZzzvkVgqSpyf0S7NSU",
+	"19kqx/wYCTWfxqBdPQ3ns9z8xHLzROnBIJ44HwNZpdn0CkIT2OxNlo72IKsWjZYLOdUscN1u3QhQ/eBx",
+	"7tDk/vZhe91UvtutHKVFEHgDJak4FgHvpRswdaiSbbPiyzSQSTRBkyfpoAcPVIltgs6unOSGjwdcNeV4",
+	"8MBJHVXBQj8R7U58lCGdiFCfq9eMFc6ySceUxgoIl6R4w4ifuTEqWABYeYiHxblFu2At6kwg0IL03ci6",
+	"OXZbr2F+0aEgD6EgJukVicOQTaQdN8DU741DqLjR3mk50JhlqYRTDWwAC65UCPPZeeACWI6Q4EtibYDU",
+	"IiTZZptLnIi7CjxtJ70I6EXapHmdtnazKdM2ddKy7qg2Kc4Ho63809fVw/rXb2snp403DzeP9rYf7e88",
+	"flJ9+qz2/EX98Khx/GrzpL11erb91eudr99U39Za9YeNvc1HW/vbj3ee5Nlh8aDNhqVczsZRXNuubM0J",
+	"5+wB36f9lurhupTsrucAq+bJxfSx1I1xPlttP5cgKVQlSnMk2WAVkkwbbxZt3yCLolRvv4WySPejs5Ag",
+	"1oCyAtqfyXbSri4fYDrl5erjltOhXsi4udkIgr/+8J/WYzQOaaZEM633LFtAtdxQEiBpcsEmlESqn6Bv",
+	"+glOIQwolyaw2gtUysZ7VupQA38L3fYwv+BxOYdZWse2DRMwD3mKIjIiWOihmKiq6S9ihFEqJUKVLWqk",
+	"GddccXc7FNuRy7yYZeIwy2bzqU28g2EzugdTJLtd5H1bIplNGGdzYkxurN10ceaeenm1wui51pA5lolh",
+	"sUmxDUQmpJ1tj/rTmiSfOfbHj4TsKec+sKIpG8OxNrmxc209V2XQy2a1vAguyAwrtXC5Ys7URDiO1KRi",
+	"8R1qZ5FkIR+vA65TOjyHVTyFinDaoSkyd5DqsjzT01Qla4RsEvdp0i1iKuUONbx6ruRba/LAZHdVoVgq",
+	"HQRcSBocUyeZsrGYazRaQidYZLLcm3nsfeR2pBROlZmwLBOaRQa/i6o4z6jMHv6YnOqzK+QnztoA9jbV",
+	"N1IzpVnFc2EGgI7X5zOyDISvBNlLFXRq7RHA4SCAquKW1nMJDgajRKFaQWoA0pkBJXQs9WcKTFKyCeVK",
+	"RprrwZs6VMd0ORKmcA+4X0/XlU4GLExOE2TbqaokcMdArn7AOzTuJ4ReK/XUJNv3I+xJnZX6bKLjtwl4",
+	"8pgTtFYp65XmHWqHo+Ms27ECvRMYzHHwuXuMGgZvlmRNTBgSuMul7qnyCk3efRPQz5JEQeUtkgxWP3we",
+	"0PNRxPpSE41R6DrUzJoLPOXA64FRK5wJPmDj0EejwLtA41HiMNBImqr+1wyOCxYRhdABoHpqccJpNktO",
+	"Oijzu3DhdFvnQiTOa++qv9qa7Hx9UeYV78Vb8VV9+mr4bHvwcHN81Bid4FX0xVS/6b9lh/xRjEH22dH+",
+	"Wbrc0dWxf6WURPBt2Eldkq8laHfLKNAKtvFmbAeM+iHrWsjJkr8N8YVC98FIN202KU6a/3aoXUjp6Pb9",
+	"mQgMxkUCrvLhCEfE71APc1IMaKwcS71LS6sYCSKjWTdaw+hkzHmAaYeqpt4ABdslaBIFQoBXA7nbaG2n",
+	"WllP3JLu+i7qMqH9/V2ilXvtEYldFrnRAOOlXkskEMJCrg0XaLtDLdhZkB4A6V6EKY1HIxIV5XzRC2mQ",
+	"oJAIuFFF2SHryQHIqKHqcogpqmnkYw+nEG1BbkZsoiIEALf/boxDg3+l1hlS6k3alb7Nqr0bMiVYfati",
+	"TLVYGOIwRJc4CmBLARcbQJ9cjw2HjMYhdHe9hF4vbnfvdKhrt+J3ke5EK/l/E4j7W+KpsugLYmcxJP6i",
+	"2Veo2YBdFqPbmg8mXZwUtq3++TyFcLsmBSvELlCIBYlyUq30ubmDYL0xWWqmbPnfXf/5+s/Xv58pW/6P",
+	"13+4/v31n6//Iv+bgME3C9F4RaALyzm/vPxWy/AZoeJeA+qfBfBPP9KtCF8bVEvDRXDONgwT4rlAEZLU",
+	"Xo4IPXiE9hilUCFsHkJrKv2Qo+v/5fr/uP6P1/9uY77R4Lrdj04yaXDTKybsGFx8Fvk6mQoCyMoQ4QM2",
+	"0Qi3qqchL6H94UhMO3SiZLe0L1WKu7LkNLy6abqZlSEecGF1/Ls7GK5uFvPrmXaN2R0XdRE8dENcAaJ2",
+	"tuNhDkfIaIvKPznK5wJClWNXUv9KPRJXJ4ys7YjhbjnLIdrvze3vN0x/wwVlg6AWiqSBMVj5uqFwZgNh",
+	"o5u0j1tOh5Ir4wONXZpYpB9ci921x8/39hVGZECidYVnrv+pnj94ZIr6E3BJkO88/c4vFNiz06GqvZWD",
+	"8NgPCBRFQGrDVOpfqtLwdEBos0M7tDjTilb3aZUHQ/WLRboBlwnp/Zt/j9xqueymoEDle5RzQZ4m/aDS",
+	"ylIQAoEwjeHgRSnm06EIrWVr4SithFMWK3VQ+WhJMvkS/Xk90soSI+2ObaAxpLA3sbCH6tbLO9BYhLNz",
+	"+VQSuWzGuGEaZ8yyMMD/gSZYaf3yOd1HIFnxOLFiFLFeEBK05kKzLd3u1lWNUTIXN/UePpAWh1wbk16j",
+	"8REUDI78bszpoKuGboNxrmnNd9f1RKtVmKW6qvuCuE3oEInsHB8olVRdRnTlbPzuJJzZoa345CRlpg6a",
+	"DLAgl5p/s7Hw2JCU0GMchOOIcNXVpEPlOODhBCRoLYYHsiBgQdGHG9cd61HI6jE6uKtzepOjq9xg5oim",
+	"ngRqsT6aOocqYUefWcXl5cONclU9bD5xDj1IZr+bblyhWqXoOmS5xPDMOsD+Q4EwWFSxkJOUweNM3TlJ",
+	"pUq42pwprOvCHCJLFltObrGFBoik99/cPfzRHoVX4cuH5O2rV2+6b9qbr6/a3YNW3C29WXj7rnZ1XMY7",
+	"08pwr3r5elu8Io1oa3xU7z7fHDyr8UeV3pMyfrFz9cYrrCL+Zpva/yLKOmdAoi0mnsnnNeTFz9Skadny",
+	"I2XUxOkec4LNQGiuaOK0OXsMx/62TsmPgdqnZcSJoenPttTNtlR1KXP2CRZkgqcfudRW0qHqcorEIGLj",
+	"vpSiVj//ldRakA35Ou1LqPfQYfK45U5cAriW+rmoKvlDNlGyXeqoTocaQQ7qMKiS7rpOmdJNxe0jd3by",
+	"AtJ4iVZVuhGbcBJ1qGCAyxD35nZjd6XlwJPiLtWJ3PbDBbxDLctFjnF3Rh0iprxYfxY66ckfdO5Yh87r",
+	"9iZb2nxfriSXc3B7acHqasxds3oauUdH9pJUNNuRuq7b+1A5UfU+4neobmsxJ8rbWgn8KUjyVKv5uLVP",
+	"eFGyvH1AjrFpdQfcqdmu+B9FbKeo/UYp1uYs1ahqdUk2+4ZMGT5zUIDwUgM9i0L30+HGfpYkPwNJAkfl",
+	"9oLEJ5cbQ93gK9ed9+DBo6QBGVh8pQcPUMuMz3SaNC36NI+OxpQbTvu89fDgaP/0fP/oqy+tZmbQiFOO",
+	"0x97II0CYVd61qXFet6DDhkdijkKevIOP9BBoauACzAxX8StOymZAD9WhrtpkWZmaA9PGvkmliZYB5qR",
+	"srHosqu0cRpEyCdhoDLrode3Y74C0Q2dECHN/g4VBJyqkslDP7XYJk6as6koFORyx7lrCEarBgZxLaxK",
+	"TvqKdpSzSN4ZL2T78PT4/OnL9qmrvB7Whfb5k9bp/uvWm/OzkxeuPWXYp5D1ebwgGmggDLjoUO1g0G0J",
+	"icoXgTb1Ostazi5uUmheUUKPg1BOujsFmEovGAVya5sJPkMCB4DpFAzadZSgJiAd34Qq36mU68Mho3Io",
+	"atHW3Nn4jutkhj7zXLdWD7vCDRClL+UKJdTCVHr4zCxi4DI18HSv5gXBMCgWhQaiiVc3Xq9CDpxprXoj",
+	"nKlzozIA/WG0CnA/fmuT1w4D6jJ/+lQMw0Kz0BmXyzVvBP8h1//b9X/98MP176//8OE3H357/YcPv7v+",
+	"pw+/vf6jg0ws8P+n7t/QD6Sf/vcf/i26/r+vf//hh+s/Xv/j9Z/kSz78cP0nhXF8/XtoePybD/8Duv4D",
+	"Ms2Pr/9y/f/MND++/mMp/ZWCGvEpuRKFZmGZQdIOvcfRqGY2lJLQ6n5uNV3Py3MP/EKzsqWip0oMNek4",
+	"DGdDpglJLaRGTqjI+VrlrfbOjLmkM02dY9V9u1m4/g/Xf7n+L3Le6Pr/vf7L9f8Fk4dF+PDb9AJk9KKW",
+	"0ogMR6Hy/UxI6DFQT5dWpZLjvCiuoVl0fJaBV9vI0TlUb3eWzvZnxTIJGooLFQO3BaRgLNTZzzMiUppS",
+	"OaKwlETigXFteWVS7ZVxsdLdIsW6X/GKO36FFMu9Gm7g7e6OBw0dzC7Vy/WkVeYRE8iMUDOLcUSbFwq+",
+	"u6mn2KRMFHtG21uylE09ml8WAXIm7nwVjcEvbk0TDZlvusj9suOv2LelKhuLPpMaXEywa/6MzrVu6XE+",
+	"uUzrcUOyMBhrXGQJMHUMiRUXWQF1Si0o6aHCS1nw+IfkzgHQJbjdEtklcMtXOnxRaPZwyEluzokCwO/u",
+	"kHpvmxRrXgUX673GVnEHNxrFam+rJw+abhu2fH6KtVYgF79lAV08rx8JmF8H1mzGjj0RXCrPQJJJs1Ot",
+	"VKq1emNzyyTYzC2wCIbkrbp/fxyxEdk4ZNxjk4JTmOBI2iFqLawGTUA6Db/cq3lVUtzG9W6x3quQ4o63",
+	"5Rer3U1cIeXejl+rJ3iOdqM87V455wzAxuZxkqvFSvm0LJc4xkmGY2SC3FYfwU5h7+hLQxcovb3Oyy+v",
+	"//P1P4Mi8McPP1z/2dn78uSsU4j9O4yi5IO7qBukEWQixKGG00QnS6vItcPcrB3lri4GFHJ0flnQc08M",
+	"KH5qDexEFZ26MsMON/DYD0SRXMoP5vLGtsolUEkpkif2xspqVCG+dUcnioyFBo1XfyXgCXGtE9W4Ojxp",
+	"WKLz5tVFFQk24gCpcWmUAI9Rj0Q0Y56zpmYCQQdob0nhqCqCgBQu3CcJpzcOSjBQPQwBT4K9QZ6tdDht",
+	"yXXbV8u2qtNR2xk3GySqIf39WiSeYJGch9KJlWYGL1WY6dBVQicTvncKsAGqVTQ9B4R+UK/L9apTCEbA",
+	"WGqlcqlSqZUkJ2QeFFoszdmTgcg9afXVxw7Zd0EY4o1GqYzWvq5UdtGLgI6v0NX25vlmfR09DiLSY1cb",
+	"lVqtVFbdrGFKy8ktuZpJt3/5udNW+bC/Qt+ueOuPcV5DYEBCZD1NwHfhRb+s6qo4j2mWBbAeGk4zEvBi",
+	"zXGWsaX6Hi5S+uwb0x2EEyaTNM8I/ZjPoDVMk2Z5ygOEhUqpjh1Ne/snp+eHra/Pj/dPzs/a+yeugypl",
+	"C0nTQZypGvpQzn3Wu7ReQq4Wq23GVOq0VGpMYb9BQTPgMoRC4xBIyJDLt5Yeyf7Xxwcnb85ft06ODo6e",
+	"uOu75u2+m2o7LkcBbVMkNzYAM25farWuqfxXKfSYI9foM24+v9yzt+P+2NkyGrKaX6yXWatp9MNeICc6",
+	"igJgP7VexdvBZdLobvlVT7XJLXcrXs1vkK3eDq50a17D3yI7vTKuduvepr9Nyr0KrnUb3pa/Q4wWvaQi",
+	"p7LQCk1QuP7P6/8KuY2/BU3rjx9++PA/ffgfP/z313+6/if04d9c//H6zx9+++GHbAWs4BQuyLRlWldL",
+	"vXPvUbtVPK42NrW2fsZn16pxWt5ulqvNCngzKBOAvZevMVImHkIht7mlXClWGqlbOIkCHB6B16/QLNQf",
+	"V1s7e6CYJ86RVZXLVTREu0vwAteHOuo2zf+yVEZgtcNpagXy+8Y6N3Zol1p+QPvNJJJt2xNrx/uHkGvX",
+	"BSwAzMlmXT4VCN6hj/ZP1i0Y7XSfdv1eq0EDZNR1p2CF67bpHXpBpiXUMv0g4nfwJjppt9Dx8702+rsK",
+	"uqyUGnIUx+02gjZP7aetYrWx2aFrLkA98hD5fS5QkQ9wtbGJivJN7rqD4CyhY3nzxnGxtl3fOC42qpXZ",
+	"t5iu6uPoknzB0QDzwbrkkY/2T6CeE09Q9Ncf/lfuoH2/2mhUdnZhfBdkqtrCIKnpqkKiarm+jbqBMA0q",
+	"rNU0iQBaCMiFiDm+wsdUmq4UJbFIg4ZPurgfHREixZWuc4+zhdfcernWoQsAaEBDnwRcN+JIdY+XavN4",
+	"JLcGQhSmNzxo1ZDKp/vanuainWUJkIfp5vt/y43Yf5pt12c24GNVAS3r8Vokz2Pn1i9MoCsjKi2+tzJk",
+	"848mvm8hvHNrMSxGGGiVfRcFAuLJlE1ihfVzAfbn+q9VtaKHyldp05hg2aZnfmf9GfNzI5YFC7DlpB5V",
+	"sfQoyAsIiSciRgOvmChF1pubKMLUZ0PUnQrCO3RN6VXrSuLOqGBfxMqS1DZ0cXPQpw5Kml1VY8ShWcNx",
+	"72nrxYv9oyf756enL3Q6Y6r7lqOCd6qRZFwoORkwhPmFTjWWsh+aZKiiFY/5gIAOzbXkdS0Imh3qEm/A",
+	"UJGiTuFfxavXKaD/1qiORR+pMDXySt2Awj+qm+r/Ub4mJ6deGpGhfsq8LtNwVSXxFkN6qHYmaQN4Z2mX",
+	"0EXhXflo89VwZ68eVL/dmn5V4V9vk5OLRu/ppCZejN7iM/bEf+PtdA/p/pe3VS8WdE6sroYAZ63Kwq6I",
+	"LYX4luiJvzy3PE51xTPBEC+l0K7OUr5PhY3eK4YSEgVfOQsfNGSqq8qcyQtiM+3p4eDqSZsHHartgxI6",
+	"mUPFkWrIufYPnysnsgVUZhWLdahVkWbK3pTDX8PzhFPNi6whJoljSbcA3eblgpCRHOQET2N0ieXNijPa",
+	"nTMsbmzM7AbSBOrNSAgoTnPDOUeXm9OpOR3yW9SxuceiIZbHdTwOrDyFpEfzsghnM0rTmAItlD6pvvMx",
+	"ajtSCtIvTFdRFGyqAZZ25cxwlZBxsgh7DEgzz1WwAKoWdATVSzKNe66aZCcIs+luI2s5KLG6MB0AD9dL",
+	"aH8Ww5nvWqgnjoE8kQeOp1qndiiOCCIRllxszcLshZsgYbFLPDaUp5oQjSBm1U+t73aolc6g8XECgPgd",
+	"RaRHIkI9DeuoOLK/CxXGwoQyuMDTDu2OBZJLb0UnpRqUxCbVq3WADlpRMRF4BPWZybkkHSr5A4kMl0N2",
+	"EgtYQ5Cem2orWrK4NvaHATUrm4KgN3DBKvkBwY3A92iqyLgJ0EAdytmQdJk/RSTk0BdAPaDKSFROWZaC",
+	"JeffivXqHxWw1x7LfSBKWgXAcML8z9boZ2t0dbBJ4BCJ9QnsqM+Yv0RmBzE93Ubje+XrHWq7gNtQQDbT",
+	"sE/HTx88oGTy4IFhb7spWCqTEqKrIghFri4C2Fd9DONugCopA6B4TQfA2Ex1UAOJKIhT9KXWZxLQFR+j",
+	"ShU0LRnhq7osDbi6vhnMYXCXQzdN5S9XyqlZe7kw0CxZzlljuHcMsqSDxnSusF+X1wFw2nyFg8abzG/W",
+	"tK+Tnu8HeoqSSbpH37KsEYahRrR6V72VjGGwhJUKPJ/6nW+81k3bfyGZjLjzhPcYFdgTNxi2sIcTzJFp",
+	"yKYLa2JUh88M/zPDX7mFLNSpxS0lhlb3zaX4/Yan+6Pnd1My6MA2x3Z0b1Pld5wigqMwUE3zmzFUgkmh",
+	"A/N3ROKoLO0Thbih2hm6XsK8XF3vFggeQ5ZzEYSh7rDvJOFE8xmD1Ku1cmC6Boz4POawrrYrFOCLxXjV",
+	"jesl1NKZOA3VlF8qpQM2jrI64SedcFdrxCpXUzFHhfZ8P/xPh7DugQFmdmb9iEyw9Amhzn+OZ5tQH62p",
+	"dllW1d+cYrDCWYcnF4C6qhu4fX4TrC1LdjWzjp4ygw2EQDTUkNRzZ18ADBjp9YgHOXEaZTyliXWo1MLW",
+	"k74wCu3LAvpMGmkyn7i7GiOgoW8HHc+Bok9GPRK3ONPBYCfVFMEnWPsRkGDsfIjp9NxU4rlOh8KVVCuz",
+	"9SbCcTNYnaeuDGXtypzRBeV02MWsxDeIe0OCqQiGmXgFe5aOew9NE8r16k5la/VTvWrfhJ9C4YrJ1fuE",
+	"dSv3U/Cx9O6ccRJl8dk9cwCVCTUe+YDeo6HQPjel+Own0E0pYn0xyaZbVqJcyWXMTZQGd6sYSK6vq6hM",
+	"9CVprz9TkoE5eKaftV8edajPvDGU6EHtI7SNwBRhIbA3kL83DTE7Wc5UJ+VydeKSEScjidMxWF7t9ksD",
+	"ZwXNqFWTBoFFjJ2jO0bolh1rylkqVVVOvIgI1X/BavfD1xVWpOhQ7cpNZq/8tlr2xdWJlmkYRImbt0Nj",
+	"qIIu82F0uv8onkIieayzKjRE7QOBxh+W9pzSctUGxnpuluzZh1sOp4+wwIW79x1LCmAWFpZYVSQGhp74",
+	"Vp32pygjgaKPdEXAr78BjRp4x+x3KqkSub+J0sUEveTX39++rr5evf8y+uqPUUYPmXAxLOVxwmpit9kh",
+	"ji6ICGg/STSUPx+RCTd7MzS37DFqJqjIkA/57POqyjlpmCW/o9pzJR9Q/05eQ2jEQskej5XGHd9p2JLU",
+	"4/iJHBiFy+VEk3s4fWnRIRA8DEFxztWKJ9I1pOqWRsOii0KjV/YqPqRGbnWLda/mF3dIpVes4lq37jX8",
+	"TbLVK2Se9eyyhPQnZkGy5C+X7IKcEAyMSa2WLihMlm8RM+CcHcTCQXEDqJj8rLzOKq/LI05ggZWIycvc",
+	"VPy2VHAKA4INNPqeEjnFRwEfMR4Yrpl+2k1UhV0k9QTJF7/sFDRYQ1G9uagQTFQU01f5YSUpuzoFN4Uc",
+	"M5tG8f6XlJT0iE2o1LYRDkOpMfpKHbhJQ7QZZnGU5piZOuNrUGkY/BOHRq+zOsKYCE8JtU21H8COqglI",
+	"nc+APIA65MQhKkAIVJZsUTshVHCcr+t2ipAfxCF1CTIVI6JRobk0nAYkIiUEvVBNY+gmCqhKtpkZLaNO",
+	"h2L/UioP0LmX9XpZytUTIo5yRMpdVa1ZeaR4yVLiKLvRa66AWuqc500z59BbpPLLS/4bTmN7ho+78dLw",
+	"zPPm5IVqRyGGlJIwTKeYqM51JdSeBMID4yxFqBTMl0gBk3XAJSVNH0+RB1pz5ynGXd9FPH5bICS1yxdB",
+	"y3QVtKUkRJ5UNqGWJyuxDtwTiw7DXcKZN5+Dj0DbakofxVX2N3O4ofQigN5kHvnc0vlvLjKp2FcXAnUs",
+	"QmPK418g/9VIzCVUCZa2TBYU56fuRBPIJ5t3NumUwsRUd1TXG+JDk1CDBKJ9M+YmCID0I0yhN7Nd2Z9f",
+	"xp62qX5OwB8/U7+FjdQhrboVcILMPt+M0pGC8voM1bEiVEf6jB4kGVQWJ0if+Fl+kCRw5kUyVT2CHaRM",
+	"EoaV6xSHnFn9uzHSHYvTaWzK9QtNssARotPGDDRVbsfHDlUtH03i8YMHEA988CBOQU4w4yC1wGQkB8oL",
+	"Dk2BVRmF6qiwqFghCZLOzjXgKnqZ5EfrW45NmvQuMpFOMHoyGrsrJNwk6zg//8y89E5xyvT4MhsUUjKx",
+	"rh/VJsXbp/GmBn4fibzx2kPfDGUs7sY4VRq6ilD/U2f4ftZ5PkFYTfkWhtOYCpZBHtJ+tx8j8bY7BUDs",
+	"mfzbIesGocFh7lAFL52Gj97Naq+7vmt14LXzdXXFgEnYPZY3LE7YRfP5uqrZrmSBX3CrKfCilF2DgW2S",
+	"dTv05mzdfO4G23SXsoN0X9WtzUaxXitWKyvgxMo3/HiZtXzIV0wrA1fy1majXltlmnfMpzX44Z/TaT8z",
+	"8Ful02If0tVYlEqsHenzf5OxCvfdMq9WM+Ql0mvj/uVZ2bU5SbRoNoe2Q2eSaBXrXphDi2ZSaCE/rryj",
+	"Ho37GmYW9CIKE8C+qkE07YIS7uqulodrTnpOqq3ilh811faWHNEE1z4n1/5EkmuNznKL1Fpz3FdJrdVH",
+	"Nyuz1kHkCnsinKIwuCAzNU4dChjwpgufUoJ2k+Gr0w/N8hUzN2IxpTUtSDO9s47zOc30c5rp5zTTz+rU",
+	"XJqp4lBxlqm0OpdlsIqcFrr90+59QC7SXZ/B+Y+HBDFIEAP4WXmPiwJq5QdAXcF6Zl+GY/39z8znJ8V8",
+	"TpPe3r/INIFRTJaZiQFYeIMMLcTqn98LiOpBpjOFRxEBHUQq1ypXG5z10lbgJeSanXShoxmm6KB11FJh",
+	"su+ga5c8ZHzsKYTn1Ga7iEUd6rZ4gDfekAssSBTQ7jjqq36f84AaplBI9dyLbQRdIgidRW2rwWRDa11p",
+	"rswmN0anwvT2Ab+l2pNzAOODQ+S3rbMwvxQrNQuSw/2IKQafOdW9c6ofVTf6rOp8fK687wfAliUbdFCI",
+	"aX8MweIoYZFL6DpJuvWiuhpL3fGJHNZsMBF4unK4CNOVnY2Fg7qE0A41nVTsekjdEMVoRIplxuFCFw1x",
+	"dGEafcIYoa57tuuVqrNU9imYobA5JeQmWduug9xgZPprxinXLsggc0ywgHYq+qURgdisRnYjU5Wz6Xnj",
+	"CJC8k9b8hPOieiQMegQWfi2JJVhNFNbzMzbaZgt+TskaS3BsvZNxwlh2on6lnPis4kT9zV4dEvW3inVc",
+	"rxV3SJkUK361W/PqfoNsrpiob39iPlH/9n1d7pT9oXf95tQPc0I/532s2jdAQ4Px5HzdGBk1924ojlVU",
+	"ymi+k22f+lylnuamWVx5ZCRSPm9Gya4quJOcUcGPGrRaw9c44oKN0IRFF+CT14m0GUzkBEb6Ug7U4iR3",
+	"O+eaX++ByGhWlyZqNRY/HkcGYT9lEzTEdJqkJkxIRFL5Cb8QswpwhtlYKPpRmYMk5GQlOv1e/3UDwirQ",
+	"qSVLlZtCy/KAWyLbkNp6CcFuzsJIxW/QIHzg6sA87lzOxqKEDAHIwwBHKO5CxB1dQaFvUMagCvwoInBA",
+	"2Lr1cjbmsSIx/YHVAFHNyG0wVDPSPCDUeHk/DQiqGeIE8zsfiZXRTH9pCnQKmXQlKcFZMbBq83JUZxNY",
+	"lB/Rt0PzE+U26I8jZZ5Bb/84vRcayuvuXXN9t6D+2+q8la9TpooH70/tW8IKByVus1fxq16tW6zjBinW",
+	"e5vl4nZ3q1Lcscotb+j4ZNRIVSy/SNE0a1hoFggPsPXLo4CPQjw1xvs/QKOL3334zfW/fPjd9T9e/2mV",
+	"pk3Jkk4XNW3Stf0JefwCezYJ5SmFLbBWwqxNXrsCztkNR23j+2A5JHGhd2I3PRYPU5W+Ndc7TsUtAx4L",
+	"qrkGROmktwyc8Q5dGmgc5eGMd2iafqZgggYCTdg49NEAXxJ57wRP5YBNG5FM7HD5IotmVxGVYo6Opzni",
+	"MfgEcvFMr8lnKPCfNxQ4SDY8xximujhnBY6w8b15yfsN+dYND4dhF3sX+YbaKUCAScJ2Ab5L+fQBbMXV",
+	"sNGGZlQyhmm4y0aEAmxgh7qAIdjm7EVAL1yDpQUKsNYeHHSpvLw8xXe+4DrgJ4/3BUFuL6ABH7Q5kzbA",
+	"AXWdFJAKyVgjk4M11/GzidxqueImgU5KJvAmR14oJylUUqXUinbMZTTTS5quQWIV5+zcfPhc4AtCLS4W",
+	"j0jyyuQ1M8mtu8mbzFzOTXqXesiNcdeT78eGAFRL6TfGH9QNY2C9zUuzWN9js7hym1Z2qrU5O9YvB7VB",
+	"8ai7Jae0R+FV+PIhefvq1Zvum/bm66t296Cl64nkDW/f1a6Oy3hnWhnuVS9fb4tXpBFtjY/q3eebg2c1",
+	"/qjSe1LGL3au3niFVRSWPX0uPlaKC1dVWFrC5IzH3GtrUPt6jd7fRv3KU71iSrFIHeVQulzGlbrh/ESn",
+	"Gqiq1gWzXCro0+bsMXRK/4Tm5ucEmnsW09WlgntPsCATPL0/ya74LZAguCoT6bWioj8n1kHe5sv0FyBL",
+	"jVCORWlXA55ly/Mg3ULblqgxQpqW5rtIyWmQnqDl92zR4sYmQodm2gg31svYrUqzUootdePHlWMR8YOI",
+	"eOIsCgrNwkCIEW9ubIQXJcv0hx2MFbFVmJ2cH8z1o4qpFDksw8Bb9gO34uKpN2Sx8rZpRNyN2ISrE+Om",
+	"BnoWhe5PvrBkVc7/mZH/JBm5qkW5Ix8XTIwWeWiSOmn9vi942hWC4ziZxTZZpMv1mOTQHTqm4HtJgV+u",
+	"m6wswfpEGSMRMWXWc+6bFo1dPchAXWKrZttuR8YiwOrUqQrrumkG9AVRoREFFe2rsj9w0lifU+OE5nEl",
+	"ZDuoUvNTMFDy5zSip4LsJGFowVJZhdivoQw7HrZ8j3ysiVJF2HH2nbHLAOfvXOGKnlMmzjWyX2KVkYgo",
+	"5VJhqgqG/ACORZakeqQuncq9v7u5VN+plms7IPHu3jZJjkkP7z6KrdOIrAE3q/K5e9LnHK5bAN0p4pnH",
+	"+rWYrJiwov7xm/dOHpCdYnhzXEVSqD7a0OhOsUWKYtxONMGBgAKfDoU/IPKkOm4MTKh+liNFBIWkJ5TX",
+	"SvFcCKJ1aBppQ58xCL3axwaCvgfGmy3MCNGUiA5dU1DEXOBeDxHqj1igWs3xCYkQaNRp9gVzgcnYlehj",
+	"wM47QD5bzwHDk5yhrQBd7gyRZXBSdapTApM6G7MyeUgrA6fu3AicujQ71JPOcS3kA1D/8rLehb0eECRe",
+	"6oxmm6uH4IJWJbgav1uen4iIcURVDy6OBLkSjgYfd5kYyXVsbmy46OzkQGUwAnTMqxOtDx0fPXGQaard",
+	"YxF6wlg/JKhlcwEH/jmF3hh02qEnj/fQZrW2jfBohNbaT1vFioM2EVQFcwfVynqiHFAcLkmEQ50r8v+x",
+	"d3W7bRzf/VUGvDHpLinJsp1YglFQtvKPmvgjlmOnKA1xuDskF1rOMDtD0aphIP/mBVq0BXoX5KYP0A8g",
+	"QIE8g/wKeZJizjmzO0vuiqQkO1LCO5HU7szOzpzv8/tpAADXISfGTAjG2pnsYp0kJNe0FRyFX3WLPSVD",
+	"wqE08Jyzl+FZdZ2Hdovuu+PhgTZwTzi12COeJIgA2JHQVEkdzPCPrjsZl9laXbOQFkVzsCNXcNV3KdtX",
+	"lEIuul0wpFxaoUwed2SdbAf76uHRqqMAhTW5NKs32b2UFj8nl8+TgUpjMxzZeXzZ3qoFNdwktZ37QS3W",
+	"egJZ9xxDi3Ysxgny7Wudgg36r52q8f42G+2hHQuZ0nG4h8SbjiM+pDvhd2ORxip6uL2JH/GVP/y7vcPX",
+	"f7/9+Pn+l8+/2n7+3fPZz9a6hAtrO9ubQe371Mrb51bQ1uJXe89eTDe/+stAtdvt9tPDb4f73w7a7fY3",
+	"9uN+u/3Nk3a7vTc6eawS+81esvfk1f53Gxsbn9tPr6bm6d/Y7wFU3E6mtlNbOJ2VBHi+E8orRwu7fzc/",
+	"j05qgJuVscnAebrWpuiNxXVA0wRBFWYEAR+PqxTIvEO9uNt7H4QKZQ/p/RcHdIA4kehaKZS72bAlVB/t",
+	"P9wzQUEzGSGZkqIJ5e1FWxDaqbA83u4y2ZHgFUs1pUZIkZ6IlLq7nMMcAxziUOjGTu7T6iFUOEzTGCrs",
+	"h2LEIjWVLfZFqkZwQwfymnu7WTelPta0mVEodyRZLOQGZ9lLh04B6GVOkEt1REt2JHK94wUFaD2zH53b",
+	"nZnDHZlaI6EEy+yc1vd5mX4lbvNKkuRj9r9rNze9MNr6wjd6Vw+1Fi4vk4l4OqhrfGYHr5vG103jeRen",
+	"5xjHZliwOVcQ19+nrbG1Jc5rILe2caaQNetmJgjUo2Baq2gKO78gHvGB6Mg6SDzJusgpEI8GyCfQZYYP",
+	"Gi32DHmL40QUPf5YO4m243y81DreWAXjfPE5s5WY2q2Udzztc2b1LJjlOZ73N2k5UM6sgIGH3aDVLKks",
+	"68XSvsX52rJS59YtOLm3RUvplp5zuWaZIHg4FM1HSppUJSUFv4jq35WqqY1KRRcFDjwCsCZpb8FbH4nv",
+	"4RPkb26wN+9tgBLFvsIRd1qkmWm4csPswLosaENZx7+ofHYzIkolhQ4y0kipTAANQB1JHUCLfdhSwNaO",
+	"dImChXF/Z+7I3EEtyIDyZoyBkPYLUVTBfxCzwQHvFl9aQELQWbpr3+mKzyrRSbDRbOR5ieNZCEBvvCty",
+	"sL3fAE64piBSuAr1/AWhXfkX39KMR6NYatSZxK6H7BWAl4yZQP8SVo/lSYzopTpgqUoyjNKA9RIVHmv2",
+	"2w//2WDjZKIzzPhmLDPyPtUHSD0C/2b1LtWWdwPm/jzqQ9lW9o2aGCCQtbcXEX5kXeoyPILWwqNUWDnT",
+	"bTAdy1Bg4A7B11lsXGN2R1JHNnQWZnMYCAMx+O4uk0o23deV7Vpfx9r40eq2R8q3REX6zCuIo4o69Bmu",
+	"vcvUpAfXuu+6ksSwhv0GsDKUNfV4DWm3OFLDzbt3Pg2t4RJd1HjtwdJ4HLNd17UnL9ubT1aAM8m34OLm",
+	"azyI17vz4M/Y3c3lrGhwzXpONNdRXDcW9vMt0BieDK9UGAf5/2BuE1qapYhdSbwYGxExCXSt0CFdZPPY",
+	"7UiCxQA7EMJpsQyTiVUt9S6yTuywjAs8g6UIuWQ9wRBHqdWRVnPhc2M5Cpd8IFJdJZi9ed8o8Am3ojmR",
+	"4goAQkZYJy5tjYVJ1ckshFAZsOq9wn0KgEI/ffiXD//04YcMuyL6rL8V3uHNz8V2r3m3f583H4RbUfNO",
+	"b1vc7d/j93ufhaDATmIjor3Ti2EQ/XT2v3bQs1/P/qtEHi9LiELkJrQcPrkJuUWeZAZki8ugXeQ7bbHM",
+	"9U7cWvBeN8GrxkL6b8gTr2QLEhrcCobdx7fp3gQLYLGz9AY0qREpwJ27AARdgPGBCl0QJRjc6cixSLWS",
+	"sDCQxKe2sMPn7YBpYTRlPKzHWKhz7IlQjQRUj+PKUY25PZfdFjuE+hcKugmoQdQUw3C3aXVkR77O2ksJ",
+	"e841viDxgMbmLJeOCKDz1T5jjADAO/gQHudUnFFOOSiIIM/SzFHBBI5SvCPzXYGAwGaSyqw/1ukwJ7q7",
+	"MPk26qoRP8U9JQB83K7Abqa8/F+JiUljJQSJLu18FHvdAg+FMj4uWY8/lvToxvk6OtaugK7NH9NljVyu",
+	"nyXxifAOh8NCdm9GvI210R1ZB30d4WbRRvBoF8IuuQlAiMrWCy7v8n8E+i6XqpcmLVykGCu0XrVamiHh",
+	"LiqbC+iNlbJUq9dDrO2JT25PrL4HKrvh8iOXAZvXVRowypDAwYOMuJOCMzx7JPAaf7hOi3W+8RoaUgeo",
+	"zLQaiZ6KXG93wSQqNasu5LRuvMs/LACJcvAlkHnQc9hjzNPW6MaCtraGj68Vg1xzm6HSAg6hr7hZrrdB",
+	"KWfad9aEkIrszboT0IHnPyMRCTWJ+wvQqIaNmlGYiwr+Cc5s7YVcq+QA7TxP6t8MJyR4d67qqkJY8U7v",
+	"5XygqxAfG2i6QrpzvbqreJgOliOrK4GuNHA0CRYsVpGDKxInsZogXlJHFqRxi71WKVW7OYch9sOPSrXY",
+	"IR8JzDelE+sScU0QvPYGpcLRvtTzhOPm2qD+MxnU+Wa9Am6ntQr8GExSKFE8gylBlIDLmI3umqo8BzFW",
+	"uxAXMJj76eMW634/Eelpl424CYdUjuwCRcghZ0VTHYvqAPOIawiZUa4EbtlglIAncrjeKaTBsRWgEXRk",
+	"yLVoxlILqWMTn4jkFEvaJaGo0vxOeDIRLbZiUoQecmF2WrwFDsh+LF36n6DYiVxCpTj/TPPA0uSqx33M",
+	"z+yIv/1ayIEZ1na2NjeD2iiW2eclFB7U+7lwF8FBxRr0QNUcQMQsXS6jcCeWjktYy9Yqtx97WH/gplM1",
+	"vnbtd6swpmfta9c7U09LkKvAJbAzK8gqFjPjn0dRUUFKUa1eiNz+son5C5DhL02Ev9ZH1y8jHzEteBoO",
+	"y2qnRplQvQnZopU15kY8GiuCKrohma9cK7bYPg+HLFVTNoWADSkwwil1KZGBMM6Poa86knyZlMtIjVgs",
+	"YxPzJMtPBR5RMjeZXrT6oQ7GgNtjlOayUpbHkEUjYm/IOQGoBmVDoEvWEJ5FqvMe0gA0XizZ9iaL+Kmf",
+	"s2N1LVzl3QFO0dHvN1qsbR+8IwtPXoQhzFcg5dI4yPKM+KSYPTsPrYPVuzyKRNRttNgLNaXOoa4+jsdj",
+	"ES2XhSqaRpTjA0aSGQTGFjuQmMZM7VB1ug7aDmg6ZhqHosFSALLFJ5kOwWskrCyCtvWARLpO/lLPgYzE",
+	"W+w6oG8AZYT6EHYz9JBYd+Q0jY3BB4TWgbHghjrj8PTYxx3ydJQIXWqcHcB/5ebZhRNemZnrAVpTgLKl",
+	"40gtyH6Rfp3Ruj+f/XL2P2e/Zl7fDPf6ltXZd5rb27nmpSHBPLm4bXCe5p/Nur1ZUR3jin9MflQ4D2De",
+	"UoAA/rY7doW3A7uwtrMZ1NTEhArWwt3OTpDDuHmdIuymB3yrdyfcjpp3xb1+8y6/32t+Hn4WNR+Izf4W",
+	"R6qZZV8NTWDLnwA+WeXwS1tUJB1qO5sXfHl6kpT2Cb9GyqYx4tsahfxHqZoGRf9uEJ8IuU6MrRNjn6AR",
+	"Dw6t03SOMcRux94kuaLgxsY7PIPvb0oMG+d9S1MBTlUFPEmWy9qK5SyevrEIjUSAdA/f+M3VSKKJUPWJ",
+	"4CeipCnC6zOimAHcpposE6XZZfQ9qUEK/NRWlKMfkfbyhoQI3MJdQYhgtaWvCk87AdE3jtMedt5aSa2V",
+	"1CdQUijleC6YKYp6lcppA0TDWkVdKJzhiYicVjqjGJARYjl59V+a9SamIyHCAThQ+U9HJKO7yFKBACQO",
+	"lQ7byK1zW1BxCGc1kXRpi+3ZPxBTtRgYd/2AHUmecol67ZPnDpkSX2W6gtSQ26txokdaJP38mpAnSTlJ",
+	"AkzJU61rNfZ7qbEAwG3cXllz3Nxg1QCHKg/VgRsd66ss7JvTE6nQwjSxr981RFdiEZzb2By4Knaa/ZBr",
+	"lihk84rTGTAAV/Ufp3OAUD7CsVMMZVfPgIrWZwKfg0T1eEIMzMDLZYUQAAeSFC7U/AVe1JUeoNijABj9",
+	"Ko006xplxkewcBmJD/SFs0QNCtoD0QzjgQQf1HouiHqY93EkSiKcWuggVhw2SrG0MeuekMp4HR8EQ+I/",
+	"yXIIzQwAmjuyiNAMz7SL3Q+gA5QUtzS0nriVrU+0YN0ox2vuNgKEni5BVoX7weA8SdS0EKN2e1wznmiF",
+	"cK2EITNfksnqQLRYsu2gmtQuylTwYyHtVODyW5oQYDNCIQi706i0dyjNXdxJjaoKJwodH8IjfuEgPK9p",
+	"C/rvbGQtB4adTakI7zvlmqUgBdb67IbX2mphfE+nCv+2oLUup9DIbF67Phdyfb7F1XOIk+gtFH0NpzBa",
+	"JZyRvbVXcK28ApzJutjlWvFY9j66le+AKppaGBPLwQWhipwR2gdEsawVNvANRCSdhc7ZCrA+H73nkCZ2",
+	"6OZ1WSFB4hCanV9OFVllLrq+3HE6d4JVIPf0+/poXUOMvipkF53vuirD43ra81Z1T1Y/va8RD6DsiHQD",
+	"dII7Er0kkkV1KvXIevAChsRtKg3wto3FQH8sj4MuJtrAsOhcmi9z33ICD4yKQrU4Osr17l/2X7IcV7Hb",
+	"kSOeHmumJ+GwEJ0lCAHPcXvhxm+02IFheWygIwmxwLXeWx9zOlQIxYAcC1ORJC32ddaSmCILCe/3RWhE",
+	"VJ2KXCgKL0yv9ymk4BUnL39v0Q0GUiytGgvFmiJvncm7aCbvkirHmnVDwRMz/MdKM60N5EU6Y+SOifOJ",
+	"lpKlE6l3rXSKFDpozKgJVVJH3PAe16JVZpx9CQNf2gzLXB+1AnMnjV1xTN2jQYAwc2IutEveBzl0284/",
+	"vCmWnp8IaYcZp6rnJ2H1qTZiRK8HSmiXfzsU4XQLj2AsPBzaLRSw7j1rPGd0MKWv5YXgUWzndd3ezAso",
+	"JjYKiRlalzu5lziDFa8zW7dz3mfx8ne1nuCpSNsTMwQiLHs/IJ0ot/8A9sj+bN37NKnt1DagzJLGmUcA",
+	"GMTapARskNWaA44qI1RVbH2wP6kJoHqTAWmVRq08alTkHC6G6P07EONmSc9VgWetLqIJUQ6HwspK3cBW",
+	"N8+GwkTHqFVu4OqSMfYTEZpUyThs2vlyM0kFq3/Xurf5oME8eswioXKOsZItC+VOZsf3b1G2Ts9ePp8J",
+	"LNfnKFR0Iyjly8ypy9wMtBFjb3APP3h+6EO6xgxTNRkMmXiL+oc9Gwt58Jg9UlKK0GQEqZrVz/797Oez",
+	"/zj7542zfz379cNfP/z44a9n//fhx7P/PvslLzmg1+IYVoHkxGQdFtqbntaqZF5PrFFPsb0ZjTUWapwI",
+	"BpwAwONizbIG++2Hf2OZ2w9evoMeDgpt4wBINkmOqRTfm4mLX5TM5tQRZesgT4lREaB7C1lijan+LEan",
+	"/7zuRM8Pg8KMhUMRHuNEx5NeEofsWJxiHzyKX0XoIrE0YoCf/QFQfszf/vbtx+JEJGoM3AhKJqe3b7N6",
+	"96v23sHT/ZdH+09fPYzyf+g2dphRKsGBjdD2sAUdCS4LpD145AhXR9ZIGgiH+Q9EOFgbCcSH0FbNDqTd",
+	"RdEkRBoyMxRasEyf+LSHDl+ZHigSJ7X3b97/fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

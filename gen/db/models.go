@@ -657,6 +657,13 @@ type AuditEvent struct {
 	Details        []byte
 }
 
+type CalendarFeedToken struct {
+	UserID     uuid.UUID
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type CatalogCount struct {
 	OrganizationID uuid.UUID
 	CategoryID     uuid.UUID
@@ -684,6 +691,27 @@ type CertificateChallenge struct {
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time
+}
+
+type DocumentCounter struct {
+	OrganizationID uuid.UUID
+	Kind           string
+	Period         int32
+	LastValue      int64
+	UpdatedAt      time.Time
+}
+
+type IdempotencyKey struct {
+	UserID          uuid.UUID
+	Key             string
+	Method          string
+	Route           string
+	Fingerprint     []byte
+	ResponseStatus  pgtype.Int4
+	ResponseHeaders []byte
+	ResponseBody    []byte
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
 }
 
 type Invitation struct {
@@ -782,6 +810,15 @@ type Outbox struct {
 	SentAt        *time.Time
 }
 
+type PaymentEvent struct {
+	Provider   string
+	ObjectType string
+	ObjectID   string
+	Status     string
+	Event      string
+	ReceivedAt time.Time
+}
+
 type Program struct {
 	ID                     uuid.UUID
 	OrganizationID         uuid.UUID
@@ -835,6 +872,32 @@ type ProgramTeacher struct {
 	CreatedAt      time.Time
 }
 
+type PromoCode struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Code           string
+	Kind           string
+	Value          int64
+	Currency       string
+	ValidFrom      *time.Time
+	ValidUntil     *time.Time
+	MinAmount      int64
+	ProgramIds     []uuid.UUID
+	CategoryIds    []uuid.UUID
+	MaxUses        pgtype.Int4
+	Used           int32
+	PerUserLimit   pgtype.Int4
+	CreatedAt      time.Time
+}
+
+type PromoRedemption struct {
+	ID          uuid.UUID
+	PromoCodeID uuid.UUID
+	UserID      uuid.UUID
+	OrderID     *uuid.UUID
+	RedeemedAt  time.Time
+}
+
 type RateLimit struct {
 	Key         string
 	WindowStart time.Time
@@ -856,6 +919,33 @@ type RefreshToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type SandboxPayment struct {
+	ID                 uuid.UUID
+	IdempotenceKey     string
+	Amount             int64
+	Currency           string
+	Description        string
+	ReturnUrl          string
+	Metadata           []byte
+	Receipt            []byte
+	Status             string
+	CancellationReason *string
+	CreatedAt          time.Time
+	CapturedAt         *time.Time
+}
+
+type SandboxRefund struct {
+	ID             uuid.UUID
+	IdempotenceKey string
+	PaymentID      uuid.UUID
+	Amount         int64
+	Currency       string
+	Description    string
+	Receipt        []byte
+	Status         string
+	CreatedAt      time.Time
 }
 
 type SecondFactorChallenge struct {

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -10,35 +9,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/kabinet-edu/kabinet/internal/web"
 	"github.com/labstack/echo/v4"
 )
 
 const headerRequestID = "X-Request-Id"
-
-// requestMeta is what the handlers need to know about the HTTP request they
-// serve, without depending on Echo.
-type requestMeta struct {
-	id        string
-	path      string
-	ip        *netip.Addr
-	userAgent string
-}
-
-type metaKey struct{}
-
-func requestIDFrom(ctx context.Context) string {
-	if m, ok := ctx.Value(metaKey{}).(*requestMeta); ok {
-		return m.id
-	}
-	return ""
-}
-
-func metaFrom(ctx context.Context) *requestMeta {
-	if m, ok := ctx.Value(metaKey{}).(*requestMeta); ok {
-		return m
-	}
-	return &requestMeta{}
-}
 
 // A request id from a trusted proxy is kept when it looks like an id.
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{8,128}$`)
@@ -53,12 +28,12 @@ func withRequestMeta(next echo.HandlerFunc) echo.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Response().Header().Set(headerRequestID, id)
-		m := &requestMeta{id: id, path: req.URL.Path, userAgent: truncate(req.UserAgent(), 512)}
+		m := &web.Meta{ID: id, Path: req.URL.Path, UserAgent: cleanText(req.UserAgent(), 512)}
 		if ip, err := netip.ParseAddr(c.RealIP()); err == nil {
 			ip = ip.Unmap()
-			m.ip = &ip
+			m.IP = &ip
 		}
-		c.SetRequest(req.WithContext(context.WithValue(req.Context(), metaKey{}, m)))
+		c.SetRequest(req.WithContext(web.WithMeta(req.Context(), m)))
 		return next(c)
 	}
 }
@@ -78,7 +53,7 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 				level = slog.LevelError
 			}
 			log.LogAttrs(req.Context(), level, "request",
-				slog.String("request_id", requestIDFrom(req.Context())),
+				slog.String("request_id", web.RequestID(req.Context())),
 				slog.String("method", req.Method),
 				slog.String("route", c.Path()),
 				slog.String("path", loggedPath(c.Path(), req.URL.Path)),
@@ -100,13 +75,6 @@ func loggedPath(route, path string) string {
 		return route
 	}
 	return path
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // headAsGet routes a HEAD request like the GET of the same path (load

@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -12,109 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
-	"github.com/kabinet-edu/kabinet/internal/ratelimit"
+	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/web"
 )
-
-// Stable problem codes. The problem "type" is derived from the code, so both
-// stay stable across releases; clients should branch on code.
-const (
-	codeMalformedRequest     = "malformed_request"
-	codeValidationFailed     = "validation_failed"
-	codeAuthRequired         = "authentication_required"
-	codeInvalidToken         = "invalid_token"
-	codeTokenExpired         = "token_expired"
-	codeSessionEnded         = "session_ended"
-	codeInvalidCredentials   = "invalid_credentials"
-	codeInvalidRefreshToken  = "invalid_refresh_token"
-	codeRefreshTokenReused   = "refresh_token_reused"
-	codeAccountBlocked       = "account_blocked"
-	codeForbidden            = "forbidden"
-	codeNotFound             = "not_found"
-	codeMethodNotAllowed     = "method_not_allowed"
-	codeAlreadyExists        = "already_exists"
-	codePayloadTooLarge      = "payload_too_large"
-	codeUnsupportedMediaType = "unsupported_media_type"
-	codeRateLimited          = "rate_limited"
-	codeInternal             = "internal"
-	codeUnavailable          = "unavailable"
-	// A sign-in challenge (certificate, second factor) unknown, used or expired.
-	codeInvalidChallenge = "invalid_challenge"
-	codeChallengeExpired = "challenge_expired"
-	// Removing a certificate or SSO identity would leave no way to sign in.
-	codeLastSignInMethod = "last_sign_in_method"
-)
-
-var titles = map[string]string{
-	codeMalformedRequest:     "Malformed request",
-	codeValidationFailed:     "Validation failed",
-	codeAuthRequired:         "Authentication required",
-	codeInvalidToken:         "Invalid access token",
-	codeTokenExpired:         "Access token expired",
-	codeSessionEnded:         "Session ended",
-	codeInvalidCredentials:   "Invalid credentials",
-	codeInvalidRefreshToken:  "Invalid refresh token",
-	codeRefreshTokenReused:   "Refresh token reused",
-	codeAccountBlocked:       "Account blocked",
-	codeForbidden:            "Forbidden",
-	codeNotFound:             "Not found",
-	codeMethodNotAllowed:     "Method not allowed",
-	codeAlreadyExists:        "Already exists",
-	codePayloadTooLarge:      "Payload too large",
-	codeUnsupportedMediaType: "Unsupported media type",
-	codeRateLimited:          "Too many requests",
-	codeInternal:             "Internal server error",
-	codeUnavailable:          "Service unavailable",
-}
-
-// newProblem builds an RFC 9457 problem for the current request.
-func newProblem(ctx context.Context, status int, code, detail string, fields ...api.FieldError) api.Problem {
-	title, ok := titles[code]
-	if !ok {
-		// "reauthentication_required" → "Reauthentication required".
-		title = strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
-	}
-	p := api.Problem{
-		Type:   "urn:kabinet:problem:" + strings.ReplaceAll(code, "_", "-"),
-		Title:  title,
-		Status: status,
-		Code:   code,
-	}
-	if detail != "" {
-		p.Detail = &detail
-	}
-	if len(fields) > 0 {
-		p.Errors = &fields
-	}
-	if m, ok := ctx.Value(metaKey{}).(*requestMeta); ok {
-		p.RequestID = &m.id
-		p.Instance = &m.path
-	}
-	return p
-}
-
-// tooManyRequests is the 429 problem for a refused rate-limit decision.
-func tooManyRequests(ctx context.Context, d ratelimit.Decision) *problemError {
-	h := http.Header{}
-	h.Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
-	return &problemError{
-		problem: newProblem(ctx, http.StatusTooManyRequests, codeRateLimited,
-			fmt.Sprintf("Too many attempts; try again in %d seconds.", d.RetryAfterSeconds())),
-		header: h,
-	}
-}
-
-// problemError carries a problem through Echo's error path, for outcomes
-// decided outside a handler (validation, authentication).
-type problemError struct {
-	problem api.Problem
-	header  http.Header
-}
-
-func (e *problemError) Error() string { return fmt.Sprintf("%d %s", e.problem.Status, e.problem.Code) }
-
-func fieldError(field, code, message string) api.FieldError {
-	return api.FieldError{Field: field, Code: code, Message: message}
-}
 
 // errorHandler is Echo's single exit for errors: everything becomes
 // problem+json, and unexpected errors are logged with the request id but
@@ -126,25 +24,38 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		ctx := c.Request().Context()
 		var (
-			pe *problemError
+			pe *web.Error
 			he *echo.HTTPError
 			p  api.Problem
 		)
 		switch {
 		case errors.As(err, &pe):
-			p = pe.problem
-			for k, v := range pe.header {
+			p = pe.Problem
+			for k, v := range pe.Header {
 				c.Response().Header()[k] = v
 			}
 		case errors.As(err, &he) && he.Code < 500:
-			p = newProblem(ctx, he.Code, codeForStatus(he.Code), detailOf(he))
-		default:
-			log.ErrorContext(ctx, "request failed", "err", err, "request_id", requestIDFrom(ctx),
+			p = web.NewProblem(ctx, he.Code, codeForStatus(he.Code), detailOf(he))
+		case store.Unavailable(err):
+			// Not a bug: the database is down or restarting. Logged as a
+			// warning; the client is told to retry (web.Unavailable).
+			log.WarnContext(ctx, "database unavailable", "err", err, "request_id", web.RequestID(ctx),
 				"method", c.Request().Method, "path", c.Request().URL.Path)
-			p = newProblem(ctx, http.StatusInternalServerError, codeInternal, "")
+			pe = web.Unavailable(ctx)
+			p = pe.Problem
+			for k, v := range pe.Header {
+				c.Response().Header()[k] = v
+			}
+		default:
+			log.ErrorContext(ctx, "request failed", "err", err, "request_id", web.RequestID(ctx),
+				"method", c.Request().Method, "path", c.Request().URL.Path)
+			p = web.NewProblem(ctx, http.StatusInternalServerError, web.CodeInternal, "")
 		}
 		if p.Status == http.StatusTooManyRequests && c.Response().Header().Get("Retry-After") == "" {
 			c.Response().Header().Set("Retry-After", "60")
+		}
+		if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(web.UnavailableRetryAfter))
 		}
 		writeProblem(c, p)
 	}
@@ -162,25 +73,25 @@ func writeProblem(c echo.Context, p api.Problem) {
 func codeForStatus(status int) string {
 	switch status {
 	case http.StatusBadRequest:
-		return codeMalformedRequest
+		return web.CodeMalformedRequest
 	case http.StatusUnauthorized:
-		return codeAuthRequired
+		return web.CodeAuthRequired
 	case http.StatusForbidden:
-		return codeForbidden
+		return web.CodeForbidden
 	case http.StatusNotFound:
-		return codeNotFound
+		return web.CodeNotFound
 	case http.StatusMethodNotAllowed:
-		return codeMethodNotAllowed
+		return web.CodeMethodNotAllowed
 	case http.StatusRequestEntityTooLarge:
-		return codePayloadTooLarge
+		return web.CodePayloadTooLarge
 	case http.StatusUnsupportedMediaType:
-		return codeUnsupportedMediaType
+		return web.CodeUnsupportedMediaType
 	case http.StatusUnprocessableEntity:
-		return codeValidationFailed
+		return web.CodeValidationFailed
 	case http.StatusTooManyRequests:
-		return codeRateLimited
+		return web.CodeRateLimited
 	case http.StatusServiceUnavailable:
-		return codeUnavailable
+		return web.CodeUnavailable
 	}
 	return strings.ReplaceAll(strings.ToLower(http.StatusText(status)), " ", "_")
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -19,31 +18,31 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
-	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/auth"
-	"github.com/kabinet-edu/kabinet/internal/captcha"
 	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/notify"
-	"github.com/kabinet-edu/kabinet/internal/oidc"
-	"github.com/kabinet-edu/kabinet/internal/ratelimit"
+	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/system"
+	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
-// Server implements the generated strict-server interface.
+// Server is the whole API: one handler struct per domain, embedded, so that
+// together they implement the generated strict-server interface.
 type Server struct {
-	cfg    config.Config
-	pool   *pgxpool.Pool
-	q      *db.Queries
-	hasher *auth.Hasher
-	issuer *auth.Issuer
-	// tpl renders messages into the outbox; limiter throttles abuse-prone
-	// operations. Both keep their state in PostgreSQL.
-	tpl     *notify.Templates
-	limiter *ratelimit.Limiter
-	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
-	captcha *captcha.Verifier // nil: registration needs no captcha
-	log     *slog.Logger
-	now     func() time.Time
+	*identityAPI
+	*organizationsAPI
+	*systemAPI
 }
+
+// Every domain names its handler struct Handler; these aliases give the
+// embedded fields distinct names.
+type (
+	identityAPI      = identity.Handler
+	organizationsAPI = organizations.Handler
+	systemAPI        = system.Handler
+)
 
 var _ api.StrictServerInterface = (*Server)(nil)
 
@@ -63,18 +62,18 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := db.New(d.Pool)
+	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
+	accounts := identity.New(base, tpl)
 	s := &Server{
-		cfg: d.Config, pool: d.Pool, q: q, hasher: d.Hasher, issuer: d.Issuer,
-		tpl: tpl, limiter: ratelimit.New(q), log: d.Logger, now: time.Now,
-		sso:     oidc.NewRegistry(d.Config.SSO.Providers, nil),
-		captcha: newCaptcha(d.Config),
+		identityAPI:      accounts,
+		organizationsAPI: organizations.New(base, tpl, accounts),
+		systemAPI:        system.New(base),
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
-	v, err := newValidator(doc, s.authenticate)
+	v, err := newValidator(doc, base.Authenticate)
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +132,15 @@ func statusOf(c echo.Context, err error) int {
 	if err == nil {
 		return c.Response().Status
 	}
-	var pe *problemError
+	var pe *web.Error
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &pe):
-		return pe.problem.Status
+		return pe.Problem.Status
 	case errors.As(err, &he):
 		return he.Code
+	case store.Unavailable(err):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

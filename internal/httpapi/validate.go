@@ -10,12 +10,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/contact"
+	"github.com/kabinet-edu/kabinet/internal/specroute"
+	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
 // validator checks every request that matches an operation of the spec
@@ -43,10 +44,9 @@ func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFun
 		_, err := uuid.Parse(s)
 		return err
 	}))
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("build request router from spec: %w", err)
-	}
+	// Routed as Echo routes, so that a path the handlers would serve (an
+	// empty or escaped parameter) is validated too, not passed through.
+	router := specroute.New(doc)
 	return &validator{router: router, authenticate: authenticate, schemaOpts: doc.GetSchemaValidationOptions()}, nil
 }
 
@@ -57,9 +57,8 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return next(c)
 		}
-		// The authentication func fills this slot; handlers read it back.
-		slot := &principalSlot{}
-		req = req.WithContext(context.WithValue(req.Context(), principalKey{}, slot))
+		// The authentication func fills the caller's slot; handlers read it back.
+		req = req.WithContext(web.WithCallerSlot(req.Context()))
 		c.SetRequest(req)
 		in := &openapi3filter.RequestValidationInput{
 			Request:    req,
@@ -72,25 +71,34 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				SchemaValidationOptions: v.schemaOpts,
 			},
 		}
-		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-			return requestProblem(req.Context(), err)
+		// The checks a schema cannot express (textguard.go) add their
+		// field errors to the schema's.
+		extra := paramProblems(req, route, pathParams)
+		err = openapi3filter.ValidateRequest(req.Context(), in)
+		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
+			return requestProblem(req.Context(), err, extra)
 		}
 		return next(c)
 	}
 }
 
-// requestProblem turns openapi3filter's errors into one problem: 401 when
-// authentication failed, 413/415/400 when the body could not be read, else
-// 422 listing every invalid field.
-func requestProblem(ctx context.Context, err error) error {
+// requestProblem turns openapi3filter's errors (err, possibly nil) and the
+// extra field errors into one problem: 401 when authentication failed,
+// 413/415/400 when the body could not be read, else 422 listing every
+// invalid field.
+func requestProblem(ctx context.Context, err error, extra []api.FieldError) error {
 	var (
+		errs   []error
 		fields []api.FieldError
-		authn  *authError
+		authn  *web.AuthError
 		status = http.StatusUnprocessableEntity
-		code   = codeValidationFailed
+		code   = web.CodeValidationFailed
 		detail = "One or more fields are invalid."
 	)
-	for _, e := range flatten(err) {
+	if err != nil {
+		errs = flatten(err)
+	}
+	for _, e := range errs {
 		var (
 			sec *openapi3filter.SecurityRequirementsError
 			re  *openapi3filter.RequestError
@@ -106,7 +114,7 @@ func requestProblem(ctx context.Context, err error) error {
 				}
 			}
 		case errors.As(e, &he) && he.Code == http.StatusRequestEntityTooLarge:
-			return &problemError{problem: newProblem(ctx, he.Code, codePayloadTooLarge, detailOf(he))}
+			return &web.Error{Problem: web.NewProblem(ctx, he.Code, web.CodePayloadTooLarge, detailOf(he))}
 		case errors.As(e, &re):
 			if s, c, d, ok := bodyReadProblem(re); ok {
 				status, code, detail = s, c, d
@@ -114,16 +122,17 @@ func requestProblem(ctx context.Context, err error) error {
 			}
 			fields = append(fields, fieldErrors(re)...)
 		default:
-			fields = append(fields, fieldError("", "invalid", e.Error()))
+			fields = append(fields, web.FieldError("", "invalid", e.Error()))
 		}
 	}
 	if authn != nil {
-		return authn.problem(ctx)
+		return authn.Problem(ctx)
 	}
 	if status != http.StatusUnprocessableEntity {
-		return &problemError{problem: newProblem(ctx, status, code, detail)}
+		return &web.Error{Problem: web.NewProblem(ctx, status, code, detail)}
 	}
-	return &problemError{problem: newProblem(ctx, status, code, detail, fields...)}
+	fields = append(fields, extra...)
+	return &web.Error{Problem: web.NewProblem(ctx, status, code, detail, fields...)}
 }
 
 // bodyReadProblem recognizes errors about the body as a whole.
@@ -134,11 +143,11 @@ func bodyReadProblem(re *openapi3filter.RequestError) (status int, code, detail 
 	var pe *openapi3filter.ParseError
 	switch {
 	case strings.HasPrefix(re.Reason, "header Content-Type has unexpected value"):
-		return http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "Send the body as application/json.", true
+		return http.StatusUnsupportedMediaType, web.CodeUnsupportedMediaType, "Send the body as application/json.", true
 	case errors.Is(re.Err, openapi3filter.ErrInvalidRequired) || re.Reason == "value is required but missing":
-		return http.StatusBadRequest, codeMalformedRequest, "The request body is required.", true
+		return http.StatusBadRequest, web.CodeMalformedRequest, "The request body is required.", true
 	case errors.As(re.Err, &pe):
-		return http.StatusBadRequest, codeMalformedRequest, "The request body is not valid JSON.", true
+		return http.StatusBadRequest, web.CodeMalformedRequest, "The request body is not valid JSON.", true
 	}
 	return 0, "", "", false
 }
@@ -164,7 +173,7 @@ func fieldErrors(re *openapi3filter.RequestError) []api.FieldError {
 			if prefix != "" {
 				field = strings.TrimSuffix(prefix+"."+field, ".")
 			}
-			out = append(out, fieldError(field, schemaCode(se), schemaMessage(se)))
+			out = append(out, web.FieldError(field, schemaCode(se), schemaMessage(se)))
 			continue
 		}
 		msg := "is invalid"
@@ -173,13 +182,13 @@ func fieldErrors(re *openapi3filter.RequestError) []api.FieldError {
 			msg = pe.Reason
 		}
 		if errors.Is(e, openapi3filter.ErrInvalidRequired) {
-			out = append(out, fieldError(prefix, "required", "is required"))
+			out = append(out, web.FieldError(prefix, "required", "is required"))
 			continue
 		}
-		out = append(out, fieldError(prefix, "invalid_value", msg))
+		out = append(out, web.FieldError(prefix, "invalid_value", msg))
 	}
 	if len(out) == 0 {
-		out = append(out, fieldError(prefix, "invalid_value", re.Error()))
+		out = append(out, web.FieldError(prefix, "invalid_value", re.Error()))
 	}
 	return out
 }

@@ -1,0 +1,29 @@
+// Package identity is the account domain: registration, sign-in by password,
+// certificate or SSO, sessions and refresh, recovery and passwords, TOTP,
+// contacts, profile, data export and closure, and the user's own audit log.
+package identity
+
+import (
+	"github.com/kabinet-edu/kabinet/internal/captcha"
+	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/oidc"
+	"github.com/kabinet-edu/kabinet/internal/web"
+)
+
+// Handler implements the identity operations of the generated strict-server
+// interface.
+type Handler struct {
+	web.Base
+	tpl     *notify.Templates // renders messages into the outbox
+	sso     *oidc.Registry    // OpenID Connect providers (sso.go)
+	captcha *captcha.Verifier // nil: registration needs no captcha
+}
+
+// New builds the identity handlers over the shared dependencies.
+func New(base web.Base, tpl *notify.Templates) *Handler {
+	return &Handler{
+		Base: base, tpl: tpl,
+		sso:     oidc.NewRegistry(base.Cfg.SSO.Providers, nil),
+		captcha: newCaptcha(base.Cfg),
+	}
+}
