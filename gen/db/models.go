@@ -14,6 +14,82 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type ApplicationStatus string
+
+const (
+	ApplicationStatusDraft        ApplicationStatus = "draft"
+	ApplicationStatusSubmitted    ApplicationStatus = "submitted"
+	ApplicationStatusNeedsChanges ApplicationStatus = "needs_changes"
+	ApplicationStatusResubmitted  ApplicationStatus = "resubmitted"
+	ApplicationStatusWaitlisted   ApplicationStatus = "waitlisted"
+	ApplicationStatusApproved     ApplicationStatus = "approved"
+	ApplicationStatusRejected     ApplicationStatus = "rejected"
+	ApplicationStatusWithdrawn    ApplicationStatus = "withdrawn"
+)
+
+func (e *ApplicationStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ApplicationStatus(s)
+	case string:
+		*e = ApplicationStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ApplicationStatus: %T", src)
+	}
+	return nil
+}
+
+type NullApplicationStatus struct {
+	ApplicationStatus ApplicationStatus
+	Valid             bool // Valid is true if ApplicationStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullApplicationStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.ApplicationStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ApplicationStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullApplicationStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ApplicationStatus), nil
+}
+
+func (e ApplicationStatus) Valid() bool {
+	switch e {
+	case ApplicationStatusDraft,
+		ApplicationStatusSubmitted,
+		ApplicationStatusNeedsChanges,
+		ApplicationStatusResubmitted,
+		ApplicationStatusWaitlisted,
+		ApplicationStatusApproved,
+		ApplicationStatusRejected,
+		ApplicationStatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+func AllApplicationStatusValues() []ApplicationStatus {
+	return []ApplicationStatus{
+		ApplicationStatusDraft,
+		ApplicationStatusSubmitted,
+		ApplicationStatusNeedsChanges,
+		ApplicationStatusResubmitted,
+		ApplicationStatusWaitlisted,
+		ApplicationStatusApproved,
+		ApplicationStatusRejected,
+		ApplicationStatusWithdrawn,
+	}
+}
+
 type CatalogAction string
 
 const (
@@ -846,6 +922,59 @@ func AllUserStatusValues() []UserStatus {
 	}
 }
 
+type Application struct {
+	ID                   uuid.UUID
+	OrganizationID       uuid.UUID
+	ProgramID            uuid.UUID
+	GroupID              uuid.UUID
+	UserID               uuid.UUID
+	Status               ApplicationStatus
+	LastName             string
+	FirstName            string
+	Patronymic           *string
+	BirthDate            pgtype.Date
+	Sex                  *string
+	Citizenship          *string
+	Snils                *string
+	EducationLevel       *string
+	DiplomaSeries        *string
+	DiplomaNumber        *string
+	DiplomaSurname       *string
+	ConsentPolicyVersion *string
+	ConsentAt            *time.Time
+	WaitingSince         *time.Time
+	SubmittedAt          *time.Time
+	DecidedAt            *time.Time
+	WaitlistedAt         *time.Time
+	Version              int32
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+type ApplicationDocument struct {
+	ID            uuid.UUID
+	ApplicationID uuid.UUID
+	Kind          string
+	FileName      string
+	BlobKey       string
+	ContentType   string
+	SizeBytes     int64
+	Sha256        string
+	CreatedAt     time.Time
+}
+
+type ApplicationEvent struct {
+	ID            int64
+	ApplicationID uuid.UUID
+	Event         string
+	ActorID       *uuid.UUID
+	FromStatus    NullApplicationStatus
+	ToStatus      NullApplicationStatus
+	Reason        *string
+	Internal      bool
+	CreatedAt     time.Time
+}
+
 type AuditEvent struct {
 	ID             int64
 	OccurredAt     time.Time
@@ -1144,6 +1273,7 @@ type Program struct {
 	UpdatedAt              time.Time
 	SearchVector           interface{}
 	RankVector             interface{}
+	AutoApprove            bool
 }
 
 type ProgramCategory struct {
@@ -1352,6 +1482,11 @@ type User struct {
 	ClosedAt                 *time.Time
 	PasswordMustChange       bool
 	InitialPasswordExpiresAt *time.Time
+	Patronymic               *string
+	BirthDate                pgtype.Date
+	Sex                      *string
+	Citizenship              *string
+	Snils                    *string
 }
 
 type UserCertificate struct {
