@@ -125,3 +125,22 @@ FROM orders
 WHERE user_id = @user_id AND currency = @currency
   AND (sqlc.narg(created_from)::timestamptz IS NULL OR created_at >= sqlc.narg(created_from)::timestamptz)
   AND (sqlc.narg(created_before)::timestamptz IS NULL OR created_at < sqlc.narg(created_before)::timestamptz);
+
+-- name: LockApplicationsForOrder :many
+-- Orders of the same application wait for each other here, so the check
+-- for a live order that follows sees a concurrent one once it committed.
+SELECT id FROM applications WHERE id = ANY(@ids::uuid[]) ORDER BY id FOR UPDATE;
+
+-- name: SeatCatalog :one
+-- What an order needs of a seat beyond enrollment.Seat: the program's
+-- category (promo restrictions) and the group's dates (withdrawal policy).
+SELECT p.category_id, g.starts_on, g.ends_on
+FROM programs p JOIN study_groups g ON g.program_id = p.id
+WHERE p.id = @program_id AND g.id = @group_id;
+
+-- name: OrderLineGroups :many
+-- Each line's charged amount and its group's dates, for the withdrawal policy.
+SELECT l.line_no, (l.price - l.discount)::bigint AS amount, g.starts_on, g.ends_on
+FROM order_lines l JOIN study_groups g ON g.id = l.group_id
+WHERE l.order_id = @order_id
+ORDER BY l.line_no;

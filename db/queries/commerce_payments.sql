@@ -19,9 +19,6 @@ RETURNING *;
 -- name: GetPayment :one
 SELECT * FROM payments WHERE id = @id;
 
--- name: LockPaymentByProviderID :one
-SELECT * FROM payments WHERE provider = @provider AND provider_payment_id = @provider_payment_id FOR UPDATE;
-
 -- name: LockPayment :one
 SELECT * FROM payments WHERE id = @id FOR UPDATE;
 
@@ -80,3 +77,12 @@ ON CONFLICT (organization_id) DO UPDATE
 SET withdrawal_policy = excluded.withdrawal_policy, no_refund_after_percent = excluded.no_refund_after_percent,
     reminder_days = excluded.reminder_days, updated_at = now()
 RETURNING *;
+
+-- name: GetPaymentByProviderID :one
+SELECT * FROM payments WHERE provider = @provider AND provider_payment_id = @provider_payment_id;
+
+-- name: GetRefundByProviderID :one
+SELECT * FROM refunds WHERE provider = @provider AND provider_refund_id = @provider_refund_id;
+
+-- name: LockRefund :one
+SELECT * FROM refunds WHERE id = @id FOR UPDATE;

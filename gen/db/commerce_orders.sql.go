@@ -568,6 +568,32 @@ func (q *Queries) ListOrderLines(ctx context.Context, orderID uuid.UUID) ([]Orde
 	return items, nil
 }
 
+const lockApplicationsForOrder = `-- name: LockApplicationsForOrder :many
+SELECT id FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+`
+
+// Orders of the same application wait for each other here, so the check
+// for a live order that follows sees a concurrent one once it committed.
+func (q *Queries) LockApplicationsForOrder(ctx context.Context, ids []uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, lockApplicationsForOrder, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const lockOrder = `-- name: LockOrder :one
 SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders WHERE id = $1 FOR UPDATE
 `
@@ -634,6 +660,46 @@ func (q *Queries) MarkInstallmentsPaid(ctx context.Context, arg MarkInstallments
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const orderLineGroups = `-- name: OrderLineGroups :many
+SELECT l.line_no, (l.price - l.discount)::bigint AS amount, g.starts_on, g.ends_on
+FROM order_lines l JOIN study_groups g ON g.id = l.group_id
+WHERE l.order_id = $1
+ORDER BY l.line_no
+`
+
+type OrderLineGroupsRow struct {
+	LineNo   int32
+	Amount   int64
+	StartsOn pgtype.Date
+	EndsOn   pgtype.Date
+}
+
+// Each line's charged amount and its group's dates, for the withdrawal policy.
+func (q *Queries) OrderLineGroups(ctx context.Context, orderID uuid.UUID) ([]OrderLineGroupsRow, error) {
+	rows, err := q.db.Query(ctx, orderLineGroups, orderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrderLineGroupsRow{}
+	for rows.Next() {
+		var i OrderLineGroupsRow
+		if err := rows.Scan(
+			&i.LineNo,
+			&i.Amount,
+			&i.StartsOn,
+			&i.EndsOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const overdueInstallments = `-- name: OverdueInstallments :many
@@ -753,6 +819,32 @@ func (q *Queries) PaymentStatistics(ctx context.Context, arg PaymentStatisticsPa
 		&i.Outstanding,
 		&i.Orders,
 	)
+	return i, err
+}
+
+const seatCatalog = `-- name: SeatCatalog :one
+SELECT p.category_id, g.starts_on, g.ends_on
+FROM programs p JOIN study_groups g ON g.program_id = p.id
+WHERE p.id = $1 AND g.id = $2
+`
+
+type SeatCatalogParams struct {
+	ProgramID uuid.UUID
+	GroupID   uuid.UUID
+}
+
+type SeatCatalogRow struct {
+	CategoryID *uuid.UUID
+	StartsOn   pgtype.Date
+	EndsOn     pgtype.Date
+}
+
+// What an order needs of a seat beyond enrollment.Seat: the program's
+// category (promo restrictions) and the group's dates (withdrawal policy).
+func (q *Queries) SeatCatalog(ctx context.Context, arg SeatCatalogParams) (SeatCatalogRow, error) {
+	row := q.db.QueryRow(ctx, seatCatalog, arg.ProgramID, arg.GroupID)
+	var i SeatCatalogRow
+	err := row.Scan(&i.CategoryID, &i.StartsOn, &i.EndsOn)
 	return i, err
 }
 

@@ -156,12 +156,75 @@ func (q *Queries) GetPayment(ctx context.Context, id uuid.UUID) (Payment, error)
 	return i, err
 }
 
+const getPaymentByProviderID = `-- name: GetPaymentByProviderID :one
+SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE provider = $1 AND provider_payment_id = $2
+`
+
+type GetPaymentByProviderIDParams struct {
+	Provider          string
+	ProviderPaymentID *string
+}
+
+func (q *Queries) GetPaymentByProviderID(ctx context.Context, arg GetPaymentByProviderIDParams) (Payment, error) {
+	row := q.db.QueryRow(ctx, getPaymentByProviderID, arg.Provider, arg.ProviderPaymentID)
+	var i Payment
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.UserID,
+		&i.Provider,
+		&i.ProviderPaymentID,
+		&i.Purpose,
+		&i.Installments,
+		&i.Amount,
+		&i.Currency,
+		&i.Status,
+		&i.ConfirmationUrl,
+		&i.CancellationReason,
+		&i.Receipt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SucceededAt,
+	)
+	return i, err
+}
+
 const getRefund = `-- name: GetRefund :one
 SELECT id, order_id, payment_id, provider, provider_refund_id, amount, currency, status, reason, receipt, created_by, created_at, updated_at FROM refunds WHERE id = $1
 `
 
 func (q *Queries) GetRefund(ctx context.Context, id uuid.UUID) (Refund, error) {
 	row := q.db.QueryRow(ctx, getRefund, id)
+	var i Refund
+	err := row.Scan(
+		&i.ID,
+		&i.OrderID,
+		&i.PaymentID,
+		&i.Provider,
+		&i.ProviderRefundID,
+		&i.Amount,
+		&i.Currency,
+		&i.Status,
+		&i.Reason,
+		&i.Receipt,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getRefundByProviderID = `-- name: GetRefundByProviderID :one
+SELECT id, order_id, payment_id, provider, provider_refund_id, amount, currency, status, reason, receipt, created_by, created_at, updated_at FROM refunds WHERE provider = $1 AND provider_refund_id = $2
+`
+
+type GetRefundByProviderIDParams struct {
+	Provider         string
+	ProviderRefundID *string
+}
+
+func (q *Queries) GetRefundByProviderID(ctx context.Context, arg GetRefundByProviderIDParams) (Refund, error) {
+	row := q.db.QueryRow(ctx, getRefundByProviderID, arg.Provider, arg.ProviderRefundID)
 	var i Refund
 	err := row.Scan(
 		&i.ID,
@@ -346,35 +409,27 @@ func (q *Queries) LockPayment(ctx context.Context, id uuid.UUID) (Payment, error
 	return i, err
 }
 
-const lockPaymentByProviderID = `-- name: LockPaymentByProviderID :one
-SELECT id, order_id, user_id, provider, provider_payment_id, purpose, installments, amount, currency, status, confirmation_url, cancellation_reason, receipt, created_at, updated_at, succeeded_at FROM payments WHERE provider = $1 AND provider_payment_id = $2 FOR UPDATE
+const lockRefund = `-- name: LockRefund :one
+SELECT id, order_id, payment_id, provider, provider_refund_id, amount, currency, status, reason, receipt, created_by, created_at, updated_at FROM refunds WHERE id = $1 FOR UPDATE
 `
 
-type LockPaymentByProviderIDParams struct {
-	Provider          string
-	ProviderPaymentID *string
-}
-
-func (q *Queries) LockPaymentByProviderID(ctx context.Context, arg LockPaymentByProviderIDParams) (Payment, error) {
-	row := q.db.QueryRow(ctx, lockPaymentByProviderID, arg.Provider, arg.ProviderPaymentID)
-	var i Payment
+func (q *Queries) LockRefund(ctx context.Context, id uuid.UUID) (Refund, error) {
+	row := q.db.QueryRow(ctx, lockRefund, id)
+	var i Refund
 	err := row.Scan(
 		&i.ID,
 		&i.OrderID,
-		&i.UserID,
+		&i.PaymentID,
 		&i.Provider,
-		&i.ProviderPaymentID,
-		&i.Purpose,
-		&i.Installments,
+		&i.ProviderRefundID,
 		&i.Amount,
 		&i.Currency,
 		&i.Status,
-		&i.ConfirmationUrl,
-		&i.CancellationReason,
+		&i.Reason,
 		&i.Receipt,
+		&i.CreatedBy,
 		&i.CreatedAt,
 		&i.UpdatedAt,
-		&i.SucceededAt,
 	)
 	return i, err
 }

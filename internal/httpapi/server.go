@@ -19,6 +19,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/auth"
+	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -36,6 +37,7 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*commerceAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -44,6 +46,7 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	commerceAPI      = commerce.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -60,6 +63,9 @@ type Deps struct {
 	Jobs jobs.Inserter
 	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
 	JobsUI http.Handler
+	// IdempotencyPool holds the Idempotency-Key rows of requests in flight
+	// (internal/idempotency); nil shares Pool.
+	IdempotencyPool *pgxpool.Pool
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
@@ -80,6 +86,11 @@ func New(d Deps) (*echo.Echo, error) {
 		organizationsAPI: organizations.New(base, out, accounts),
 		systemAPI:        system.New(base),
 	}
+	shop, err := newCommerce(d, base, out)
+	if err != nil {
+		return nil, err
+	}
+	s.commerceAPI = shop
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
@@ -129,7 +140,10 @@ func New(d Deps) (*echo.Echo, error) {
 		v.middleware,
 	)
 
-	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+	api.RegisterHandlersWithOptions(e, api.NewStrictHandler(s, nil), api.RegisterHandlersOptions{
+		OperationMiddlewares: idempotentOperations(d),
+	})
+	mountSandbox(e, d, shop)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
 		return nil, err
