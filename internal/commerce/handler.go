@@ -32,7 +32,6 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/enrollment"
-	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/payments"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -47,13 +46,12 @@ type Handler struct {
 	provider payments.Provider
 	sources  payments.Sources
 	seats    Seats
-	outbox   *outbox.Outbox
 }
 
 // New builds the commerce handlers over the configured provider; sources
 // are the addresses notifications are accepted from.
-func New(base web.Base, provider payments.Provider, sources payments.Sources, out *outbox.Outbox) *Handler {
-	return &Handler{Base: base, provider: provider, sources: sources, seats: enrollment.ApprovedSeat, outbox: out}
+func New(base web.Base, provider payments.Provider, sources payments.Sources) *Handler {
+	return &Handler{Base: base, provider: provider, sources: sources, seats: enrollment.ApprovedSeat}
 }
 
 // Provider is the configured payment provider.

@@ -1,30 +1,23 @@
 package httpapi
 
 import (
-	"fmt"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/idempotency"
-	"github.com/kabinet-edu/kabinet/internal/outbox"
-	"github.com/kabinet-edu/kabinet/internal/payments"
 	"github.com/kabinet-edu/kabinet/internal/payments/sandbox"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
 // newCommerce builds the commerce handlers over the configured provider.
-func newCommerce(d Deps, base web.Base, out *outbox.Outbox) (*commerce.Handler, error) {
-	provider, err := commerce.NewProvider(d.Config, d.Pool)
+func newCommerce(d Deps, base web.Base) (*commerce.Handler, error) {
+	h, err := commerce.NewFromConfig(d.Config, d.Pool, d.Logger)
 	if err != nil {
 		return nil, err
 	}
-	sources, err := payments.ParseSources(d.Config.Payments.WebhookSources)
-	if err != nil {
-		return nil, fmt.Errorf("KABINET_PAYMENT_WEBHOOK_SOURCES: %w", err)
-	}
-	return commerce.New(base, provider, sources, out), nil
+	h.Base = base
+	return h, nil
 }
 
 // idempotentOperations attaches the Idempotency-Key middleware to the

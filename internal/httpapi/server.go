@@ -86,7 +86,7 @@ func New(d Deps) (*echo.Echo, error) {
 		organizationsAPI: organizations.New(base, out, accounts),
 		systemAPI:        system.New(base),
 	}
-	shop, err := newCommerce(d, base, out)
+	shop, err := newCommerce(d, base)
 	if err != nil {
 		return nil, err
 	}
