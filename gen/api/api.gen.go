@@ -9414,6 +9414,22 @@ func (response GetMyOrder404ApplicationProblemPlusJSONResponse) VisitGetMyOrderR
 	return err
 }
 
+type GetMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder422ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMyOrder429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -9539,6 +9555,22 @@ func (response CancelMyOrder409ApplicationProblemPlusJSONResponse) VisitCancelMy
 	return err
 }
 
+type CancelMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder422ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelMyOrder429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -9644,6 +9676,22 @@ func (response ListOrderPayments404ApplicationProblemPlusJSONResponse) VisitList
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments422ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13142,6 +13190,22 @@ func (response GetCommerceSettings404ApplicationProblemPlusJSONResponse) VisitGe
 	return err
 }
 
+type GetCommerceSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings422ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetCommerceSettings429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -15614,6 +15678,22 @@ func (response ListRefunds404ApplicationProblemPlusJSONResponse) VisitListRefund
 	return err
 }
 
+type ListRefunds422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds422ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRefunds429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -16464,6 +16544,22 @@ func (response DeletePromoCode409ApplicationProblemPlusJSONResponse) VisitDelete
 	return err
 }
 
+type DeletePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode422ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeletePromoCode429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -16586,6 +16682,22 @@ func (response GetPromoCode404ApplicationProblemPlusJSONResponse) VisitGetPromoC
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode422ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -21228,189 +21340,189 @@ var swaggerSpec = []string{
 	"+3lXxGp8MohkNBgN/AZTSUeWbYfCMGYuohWmsm//WSgGQ2WsSdL8Skz8/WzvnQkMxEFHBxQGTnK7BIt2",
 	"qhtmQWwsjYmXG85XYnI9Ho7idrGibCEj4JsKZbmcpvq46BgrM3NlZq7MTGdmLnVQq0JaoAxWNVWffMAL",
 	"ghqZQQs2hrMj8xbspRZzWexr7T38lzr3K7Ep8dEp5DjIIy8z+OyDSH632CGVqFqL4oGmSyNkiPErMlYU",
-	"27oFoPKVYlopppViujXFdCUtsyz+wj0U2i9TLASVzJCeV4YzLsP8oHUvRfIgKX49DI+LFcRawGUgsJP3",
-	"Bx9qVfTnCYwxF/+xysj67mOO/j3oz4kw+45/MougjDSELk6jcyGRftKFHgqBIqKEJF/dgRkcupeJlbEA",
-	"/TTHIg/NvUKGBEWACAhwoxPrceMC293kszrFHPL9MCgeGlmv2gFBIEPGneHlBXJP/AhaVMIKXxl+sdK/",
-	"K/270r+Z/nXn5k7p3ZnD/BEV8KfQFYmCMNXYLok85BOrcq7nW62lv7ywryVVIQAs7TjR4SZFxH8vc8Wg",
-	"dnFoqooGKGlFT79B+o5ZcYObM4ZLi+XQ+b7SN0lMjMT7a2vrG7utdqvdWt9/1H7UXtNchl31Ll2rtQUl",
-	"1lV0TrSEtJqXus6CWViip9Su+zWapf1wlAwB8qrWG8XYgwmvchYwY5aW8oJ3MKdaC3tsUXFrhSa8guco",
-	"Le3wToaJyHwR+tdx2hxBpbI1r/arEcdoy/66VzvnBiXueo61yiVdnaylLl4QtUEgRJiVzl8rX0u7vipj",
-	"C1VjtNVWzszFEShaprxHcy8cmkovAUQGor+hxHUwtRlJfWq0Wzk8piReOBLsz7/+G/jtuK9iyBejeHbh",
-	"sZy0oL7sd4aNJPgekGis+wMVin34glJoIutqjEUv+0kCHTWhSHwPoDAgC4YjbsA4UjWwvdWc/uP0bzuS",
-	"hIhX4PmPDEFJzMhiYNAXiUgZ9FMa/o4c8olICMxoZACIjicJACG5KjdaoQeQ3EyrNaH1HgaiZBDFEXzY",
-	"OGBDFcdI3YLOhg+JQOsou5cwFEkWLnQOFIcSrn0C8FASfDSfhIbvtGRHQsYQRSJDNA6cvXPRWN3faLf9",
-	"xgFlaamPHi+wjhhM2Y7jJJ8snnPShnwy76E5zwxvTZsC/E0vb7YxZ222mL/d3khX8GSUnb0sPQ3Zf9yD",
-	"gRrFxKIgiMEgJA829Tr5RDOflKGPuMh2CZIJq9s9NvM+mBUFsTAi2x1p3jVKc6CQg/1YCdujnH75oVK2",
-	"AyKNFe9MbVlNc5sZ15W9tbK3PoK9teSOv8Su8hiFQlJfBpXKx81p3rqzu0qCXmyCbiz0or/kRoz55Eat",
-	"Vth3C1ussz58oWv5wuRo7pc5g6oIREFww1kbv+dCyB1JBhU0RiFug/sRxK1PEy4NoB7lYgAXtQnkR36f",
-	"SEHvKabBlV3U5+l7vryuuEDzvSouXpLGs3hGn2XoqjmpUDzxs/IgA3euQjlDroJ8wiYDE0dYFR5rhYW3",
-	"GpBnkJSiI4sQtwgLE2kHL0OQso62GglTuIl0j/ywFFF8qOIomDhQ8ocPwcd5+DCFJ8/45MHrcWjlESLk",
-	"gAuBFAvQq3QhkUEGoDY710gjsllWNks/OXIQ6gfMoaBBVTRUnYpwFhGxIzNE8mpsWnfTa2GYFcdXAt9t",
-	"z/g49/2LzXHz6hDfhYHfBMh3uvZWW1Aj+UHKYU201gIcz1U/5I8NcgtxBwaTdBcswkpMZk/TqrNImyi4",
-	"wMRRhscamwnSeoZcR2Ou4bHO4xitGAcrhd2Oa75RfmMfE/CR9NI4CIapKGM+MtpwRHRUksXRuUjbLyPp",
-	"pEgw8VmdFDR79eZxo7KijHyU42yGlzVOFmb2Q/QvFkdwy22MJQlGWmFmFNOjwcw6Vzw9dYLzYxhaAZ/Y",
-	"X//7Xx42//Kb95vf/n8Lsca0ryK5cx44vAiXt6fu3g2vlttbtf1dct8xNZx684VMsFFX84hzu63CN4bk",
-	"8cqEW6Y/LBfjzI7yMr7cpenXQ0Sgcb+b7fcWPOhnMVKKtbvUK4LrUSS+2ivLJWHvj0O2Cjuuwo73O82b",
-	"OdA3kOz9ZEWvdqWQUeLE3tIyGLfFD0ED052w4+fHs2wwA9WNYsEkEAx3ZJ3LCQvUYKAkk8pQT6+0xlRs",
-	"N4C9/GlrfWerga2qSNGVZ48h/iqXZD2yP7iYPobNs8d0pHO6H2iHoXsJgQxNIaWO6cjLuWOq/Wl4Tdch",
-	"wUrR/tjexjrb3dlubm02N9aXSKfZO/xwPC96oJckOQBgw92d7a3NZaZ5TXYXfOkrcpdVyOCK5C48RFc7",
-	"KdC8DOn8XwadBL+7IssLCeQFyF46kmRbGddLBaULm2V06cgZShcU3RcyurAZQhdga2jv4aUnANwgT8vp",
-	"ZZmECfAQGTGtY9CRREaDOmE5Vhh30iuIX1Ba3irxyxUlooN6XVG93BGqF2ezXIHoxR33ZYhe6OiW8bx4",
-	"DvYDQTuKjHsdGSqh05oBNIIOsuHj6YcCLxTmTi0WrKYLSE+ubeOsSE9WpCcr0pOVOTVHeoISKo0UWq9z",
-	"UQGL2+nCQpNiQckD7fYgYixBBaaCUA3jmvn2Nz6LZA6tGliuIJI/ly85ouevhM+dEj6IbZuXNJ8WaPUw",
-	"3ZalMNXcBP0SK4SCMlh6LOIwx1szTATYINa4RuYgKA+xvoJuMd+9Sb8jI7DKnx2+OMSU5l/Zoy3tIdOj",
-	"oA9HrPCyfUTDOtQRX/uFOONGJJHsjpJTH6M0c/TujrYO4eRSH4EIK+3vCl6D4+YhW2mO9K2yKgxBo/MH",
-	"/IpmT8UBTA+OkLXCWZhfiiWCQDjcWwS8XkmqG5dUP6httDJ1bl8qPw0jEMtWDHos5vJ0BNmVJBORC9g6",
-	"GfnPhd2wmbkTCjus2fI1kOkYcDH0Y6ZGxmNdIWRHEg1PgZ2T0rrOInIwDBQY8tmAJ2eaONlgjMAyTA8F",
-	"0lJ1JiSyfqJ/Cm4ovJwW8zMOId9jfjT0sY7NTwmAfNBB7phwg5llvGkioBrQY1ohcjgghgbBKOEmi2Hh",
-	"OJp4SRz1BCx8PcslsO6EUd3GBVDix+4V3Kds9AISm95kSl9QThu13s5iVilt1E5vC2ijdptbfGuzuSfa",
-	"orkeFnPEi9NG5R8xTxtVwQjF6j9fXz9gX0dy9I69e7RzsrPVYF9Eieipd2vrm5vEGXXlXCm99ctzpe6E",
-	"rnKlS1UaDyYMy8LTBVykFs/9dg0lVhON0eog21MZaiRCqSzsfReIoSnEvJUUB5jAtZIRJA32CObkmmba",
-	"qCEbq+QMYvJE61IiRF7BSF/ageYkyfXOOcnrJ1TtsPCmxrGE6ThKNvZP1JgNuJxkxbDAypCviP1E3Krj",
-	"6FRaJYn7B3tVRKzFUvv0Pf2LUANDEQsjKvZpTpdimIJ0eaRzKttttUaLwdukttqOTJGP6A6RzppNOd4B",
-	"clgj02JuAwCSt92ZHUnnQVOZqfsBOoOY+MFN4IGyrUQoxC1GD6gt0NnuR6GPOSs3cqAm8eOC8vUret/T",
-	"5b1u9/ti1eNuiGOur30klodD+MQMaIlZQURSWEpLaNWMckyRVZWMlFiERnn8+QSyiCXQBmlDWRzJM2rS",
-	"rmtCZ7dbFXDLgY14yE8jaY2vi2zKApXlzZl9C3jhYMTt9NbDjWCz29zi26K51dtpNx91d9ebeznyz0qL",
-	"bft1+1FGtovUzRcZmrlaP6Ejnvvk80gPYz5xzvtfT//44TcffvfhN9M/fPjd9J8Bzmpxgy1d0old4yq/",
-	"m5ims+3xaSm1tMsrxUvIVsKtjVFonaFHmjtvWl1y1NbeRxfruVdioM4p3GifdlAcS8Allm9JxWIlT0UC",
-	"egtaJxR4kKmiajHsIUuL4IpFb1Y79sD3RDQPAK2w2/nE3vAkkicDYfoqrKxLyBqFrD6UyunJ4v6ZgAsa",
-	"GTYG1Ik+Pxf2t2OOjQE49tJAI9wot2eXUZVmbh9PKtRj9BH04htak9ZHLZa6fVy2T0vb4ltEppSCYJgQ",
-	"VdwSEmHtvbvJt2v2rmsBj+MuD86qHbXXQEVjN7YfADsHxPSB+h+tQ8ncnsFiDIokAfaNCFl30pE+EJ4c",
-	"a/V1JM/8AjULWQ8eO8cor55F5cGEnz3eZ4L5vUhGun+slfUBnknfK9D6i5I1cjVYWSCOVmuf+RvtdT9L",
-	"dEoxhjt5DEB20hIqa1KSoZ1KGRJ6LJV5UFiltTpxDz4x/EzInBRLR2RlZXabmeLWg+xOKbCOK+/Ci/CW",
-	"1r7Jnp86AtCfT3dMH0i4ULDe7qZlou8Lt7j2NS0dVDvW6ohuDmbDtSBsqDjleBi/i18+Fn/505/+ovuL",
-	"45237467zw6pg93+4C9/tfnuqM33JuuDJxvnbx+Zn4rtZHf0Yqv71U7/Lzb15+u9L9v86713vwhqyxgs",
-	"T+hc3FaJi8a+f9IwFeNxv81bUE9pjb69ivlVZXqlOyW31VnFTrfLuBTyzx2daoQcqxfMcqGkz7FWX/Ao",
-	"dupyBe6yAndZWLOjvIUtiODXqfZa0tCfU+ugb6t1+tegS51STlVpd4SKolyfR5p17RYs0agAr5CLTh0w",
-	"1NMZZl8vr1r81EVAqL85H+HSfhmWa5cpKynOmRs/rB5LRBglIjBvkoiaCfX+2lp81sq5/vAGU0NsGWFn",
-	"5wdzvVU1VdgOiwjww/wFV5LihTuUiXKoCbZ7tZuoscYT4xcG+iaJ/TvfWLKs5F8J8jspyLEX5Zpy3Cgz",
-	"vChCkyHz0P0e6GIohKd5spzYVAm16xGo50hC7CURgYLkm/2y4aqyjDoV6IwkwgH7zIVvDmUa6kkRMngO",
-	"JSgQCeGoQk3F8fFLV6rQIGhWJeMJpUbs0OzYoe0PgjS5x+E4hTTxpMXyAarC/DrSMVwUJkXdniKOdVpX",
-	"n4f+eQvAP+mw7X0CwKstwP6k1XfOLxOBkuFJDzgcAEpVSLshcl6ZSARRZQIWrlEsjOBYlGmqz/Gr1/bd",
-	"X99d2trbaG/ugcarRAFaWAzbMdHwbgLeB1eO4coBDDHeO1x1/61quJaWuLQxKTOb21k5IWvGqkkffvOt",
-	"V55pettHgTcnVewOpaMN+NIoFiUTMlGArwCwoNDg05HwD8g82YPosb5L1c9KpEQANjZGrVDmQhKtyNiM",
-	"1VgRyODisYGk7zMXzTZuhGwiTEfWsbVdG97rMSHDoYqw6V2PRcLAoi6KL5gLTCbfiT6SJorZMxaqKlgi",
-	"KxmIKea6CTKaQFrqhH+W5axcHVL6Ao4Ii8FVhbq1fmKX+hWAjsPXe5nIejwDK7n/y2+WEoc06YrQAsSk",
-	"XBag8N4+vap3k18PSBIvdEYvZEOHAK0WQSLMLDA818yId/ZcQb27r8zQruP+2prP3rx6hhWMAFb401dk",
-	"Dx29+NJjXa7FzhZCnn+p1Gks2GFeCnjw5wRAtOSkI1998YTtbGw+Ynw4ZPXjnxw21z22w6ArWHtss00T",
-	"1YDicC4SHlOtiGYDPmE64GgjYDDWjuQA6yQhuaat4Ch8q1vsBRkSDqWBG3S9wfGGs+o6D+0WfeqORw60",
-	"geeEU4s94XFs7xeZjkRQeexgRioB6k7GZbZW1yykRdEc7MglXPUDyvYVpZCLbhcMKZdWKJPHHVkn28G+",
-	"ephadRSgsCa1ayOYo91LafELcvk8PlVJZPoDO46fHK4DKZXdJLX9Ha8WaT2CrHuG2ko7FuME2fa1TsEa",
-	"/Wq/6nn/Ln3aZ/ZZnVG7vbGDj/tsB//CJ35Gd8LPEO/us802/omv/LO/eHz89hebnx89/cnRV5tHPz+a",
-	"/dtal3BhbX+z7dV+lVh5e2QFbS362eOXr8btr748VYeHh4cvjt/0n745PTw8/Kn98+nh4U+fHx4ePh6c",
-	"f65i+8nj+PHznz39+dra2iP718/G5sX/bz+veTUcTG2/dulwlhLg2U4orxwt7P6D7Dw6qQFulj5DigQ8",
-	"T3faFL23uA5omiCowowg4MNhlQKZd6gv7/Z+CkKFsof0/osPdIA4ofCtFMrcbNgSqof2H+6ZImWJEZIp",
-	"ifiFM7YgtFNhebzdZbIjwSuWakyNkCI5Fwl1dzmHOQIA7r7Qjf3Mp9V9qHAYJxFU2PfFgIVqLFvsi0QN",
-	"4IZKUqVt6u2m3ZT6TNNmRqHckWSxkBucZi8dOgXg5TpBLtUJLdmJyPROLihA65l+6dzu1BzuyMQaCSXo",
-	"uRe0vs/L9Btxm5eSJLfZ/67d2PSl0dZXeaN3+VBr4fIymYing7rGZ3bwqml81TSedXHmHOPI9As25xLi",
-	"+ldJa2htiYsayK1tnCpkzfzUBIF6FExrFU1h5xdEA34qOrKODEfMt4bPZhANTuEfwmeGnzZa7KUVtwjM",
-	"U/D4I+0k2r7z8RLreGMVjPPF58xWLD4FKe+IdufM6ln49As8758m5UA5swIGJrtGq1lSWdaNJAcM3Nna",
-	"slLn1i04ubdFS+mBnnO5WjWv1hc8pCaQJzzoi+YTJU2i4jLo0jEwP0nV1EYlwkeBA1NgfRWnNfjglRRQ",
-	"eudGf5fzN/fYm89tgBLFvsQRd1qkmWq4csPsmXVZ0Iayjn9R+eD+AChBKbSHzYwKmLI9aADqSOoAutyH",
-	"LaUI6EiXKLg07u/MHZk5qAUZUN6McSqk/UAUVfCPxGxwVA/Fl+aREHSW7sp3uuGz+goDOWwwG3le4HgW",
-	"AtBr74tU1d+u8VEYmSYwjVf3bXyRsv1mFz/QjIeDSGrUmXgHGF4Sptj7xfg3q0fyPEL0Uu2xRMUpRqnH",
-	"urEKzjT786//Z4MN45FOWYqakQQSSuL4tD4Z0c2wuk+15b7H3D9PelC2lX6iRsb3OtK3txch/sl86jI8",
-	"gdbCk0RYOeM3mI5kIDBwh3Q/LDKuMbsjqSMbOgvTMZwKYGjc9A+YVLLpPq5s10Li42xRDu0LeHpejr59",
-	"MZ/TA82isJKitEBJfp2adO9uo4A71n1E+g6F4VEMN8V+A1gZypp+m3Hq026h9pz19tZGaQd1Cb3+hbRP",
-	"2UCu3kWN1z5bGI9jtuu69vz1Yfv5EnAm2Ra8vPkaD+Ld7jz4FLu7uZwVDa5Zz4nmOorrxqX9fJdojEAN",
-	"BiIJRFMLYyJ5ejH/nLWiwoSPecyQAIroVTTrqThWY5YVeQyATZjFgoeI2OEoPjTlQ7Qw+2yYqJOEG+6x",
-	"9XbbY5uNFnvOJT8FKhYsylME940TrnC5ntA0jt0sriuSpHoFMzvsGZEc2Vvby7aBvAOn9jmf6Nr+plfL",
-	"FuUI1sTKKJrWMoCNMxOoSl/S93f8zN6/c/d2bmtjjBhfdt42SznKYUdG2uBWXJSIPDt/t6/sv/HKMfAP",
-	"K8/S0aj8LF0xdns3jtENw3ndE9mwKqhdRYmXwW/GCNL4BuTg4uZHjgqnOYz5BUBdh3JCXhrTwlWYIgIO",
-	"XMjqY2C96IvgTI0MU72eSHTjgCqtgA8TopWSrlJSaOp74HH8mZUMlS7es2yYRzDKSyT9MxnEozD3MBoi",
-	"jkXJeFJJcsaBuWcuctpVKhZc3gcHLjrPqC4uZ1ICN/y4zxORStK2VztNeCBQim4T5sKCzEiRPR7nPH6u",
-	"pOlrIA0aRBJoYw6J3mgdiXrTJd9k0z9N/zD9/YffTr+b/h/APRzyxFgJfi0MrJldswBvkN0lK2/srnlj",
-	"OSGFr+j+GoOlMfwju9lZfePPv/7rnXbDo3L6RBtmj4F1Pu3x9NgAjhTrCjMWQsKX2mNwVFnIJylzE7Mr",
-	"MRgNkFMTaQgzv+4SZ+4JiIyZo3MdE7QoSq4jC6547pcqQFi61O3HJW6vuMSVeNYxlytreGUNL18zAScJ",
-	"qhFmhP9tG8Br7+1/CO/ujmmQUirf2QWqGAbO6toKrByG3bECEiiCIqromEuozaOqPPukcBQLvbAyQkzw",
-	"G1RGTl5DN8RVpd0tIpWv9MlKn6z0yc3rk5e9nkiYStLwykdRLWl6vjKq8iz7DbatAVqtFJFDOxJDI0Im",
-	"VcIINDdFcoSTf9CRhHiO8RSeWIUAwY+Q1X2k5N13qOh+I0UcD7hkXcGQIqPVkV+ohOQwdhqTfK4OyGRz",
-	"u1cs17Sijo/YW4Ybwgge9EXSGgqTqPNZdogyzrzteVntwCL/7sN//fDbD79OYcnD3d56sMGbj8Rmt7nV",
-	"2+HNvWA9bG50N8VWb5vvdHcDEM/nkRHh48nV6CX+bvqdfej0j9N/Kkm119r0v2bJ/9H/1q32VUBJQctR",
-	"K2V+dkn3a5M+Zzvt8vhN7sStojh3LYqjhkLm31BO2lKZz70K2jjG07RzBfAHie95Yws4PgsMDQC+AqIE",
-	"63Y7cigSrSQsDPRnEuLf8dGhx7QwmsxmNZZFCIuuCNRAADAQReQxjG7Ppd9ixxDkpnpqAfASmpIL7jat",
-	"juzItylyKNEKOfMdOaU14u65ThMPQE3tHCPkdtzHSdC760dD+8VpwiXxXSgZCC9rwMmKRglcwnPhqo7M",
-	"dgVyPZpRIlPoU6fDnOj2YfCYQYV2UZSJwCtrV+AgVV75b2PBE0kOR0eS6NKu/Mxed0nxGTXzuD5M/LIE",
-	"fjXK1pFTwsSja7NpuoYg18bJ4uhc5A6Ho7l0b0a8i7TRHVkHfR3iZtFG8PAAKmozE4DIMmMeVAA4u/ie",
-	"e9R1vKmFFGOF1qtWS0XOoxllcwW9cbvxv5U98fHtieX3QCXQYXbkUs7auko8Rs0vcPCg2dFJQYivZzKP",
-	"BF7jR+eVrlrJ7qAh9QyVmVYD0VWhg+0tmESlZtWVnNa199kfl/B/OGR6aCrRc7QyLKet0Y0FbW0Nn7xW",
-	"9DLNbfpKCziEecXNMr0NSjnVvrMmhFRkb9adgPZy/jNyzBP+b34BGtWMIDMK8zIsJ2KqWXkhd6rvg3Ze",
-	"TurfDyekIu7vJlEFnp87vdfzgW5CfKyh6Xp/siofbXUv8zAd4nraMgyAg+BoEuNLpELHRCHOIzVCKoyO",
-	"LEjjFnurEgIycA5DlA8/KtVix3wgsJUoGVmXiGtiV7Q3KBWO9qVeJBzbK4P6UzKos81K5vRKBd6pIlNA",
-	"QLUvKWcwxQgAfR2z0V1Tled4TrEUCnFRYVLWGdhiPtRh+mzATdCn+lIXKAILD/i461gXBXQWHErDGOVK",
-	"4JYNRr2VSLtd706gwxFRnhpeRwZci2YktZA6MtG5iLG8lksiyKPxnfN4JFpsyaQITfLSxkPxzljLvRdJ",
-	"19lJLLvEG64SHH9Viar7MzuzA/7uayFPTR+ys5CyTf9eQOEBlIMLdxHTR6RBD1SNAUTMwp3QCndi6XNd",
-	"OXCCHc9dbC11w6l6vnbIiouNAF9Nikx4t2t4aQkyFbgALVoFDzmerot050Xs4xV849XqhcoXrttzuZRO",
-	"wld7eXIo3VArfXTXmi1DpgVPgn5ZW/wgFar3IVu0tMZciwZDRSwU9yTzlWnFFnvKgz5L1JiNIWBDCowo",
-	"6FxK5FQY58fQRx1JvkzCZagGLJKRiXic5qc8jMRCeIubVC9a/VAHY8DtMUpzWSnLI8iiNQ6ynBPgpVM2",
-	"BABQTVZbncKDeqDxIsk221hFneXsWF0LB6rwDId4RCNstNihnXhHFmZeZJjKViDh0jg22pTTvpg9uwiI",
-	"ndV9HoYi9Bst9kqNCRTO12fRcCjCxbJQRdOIcnxANj9DrtVizySmMRP7qDpdB4hSNBwzjgLRgOZjLXAm",
-	"4z54jUSDQqyFOYx438lfgpOSoXiHgFL0CQDIE8TUQQoMH+mOHCeRMThBQIUaCm4I9BBPj51unyeDWOhS",
-	"4+wZ/Cozz66c8ErN3BxXKQUoWzoK1SXZL9KvM1r376ffT//39I+p15dpXba3sc7Wrc7eaG5uZpqXHgnm",
-	"ydVtg4s0/2zW7Zsl1TGu+G1B/8HX9jyAeUsBAvi33bFLvB3YhVAxqUYmULAW7nZ2gByem0FQwG7a4+vd",
-	"jWAzbG6J7V5zi+90m4+C3bC5J9q9db7R3Qy2wkVfDQ1gPT8AnFnl4xe2qEg61PbbV3x5ehSXQsC+tWKs",
-	"z4dIXWgUE6QFvKJ/dxqdC7lKjK0SYx+tX4A0nSODt9uxO4pvKLix9h7P4L3pDMBxP9BUgFMFbkSS5XY6",
-	"A/LGImDEAYkxfJLHzQUTi1iIY8HPRQneVQ5CjmIGcJvqvgGUZtfR96QGKfBTW1KO3mKfwD0JEbiFu4EQ",
-	"wXJLXxWedgKiZ4jOBHfeSkmtlNRHUFIo5XgmmCmKepPKaQ1Ew0pFXSmckRMRiCmf96mtg67yaIX9aKhZ",
-	"d2Q6EiIcQPGRfXVCMtpHAnLElneEQ4gQbJ3bgopDZK6RpEtb7LH9B9LlFQPjDuqxI8lTLlGvPfLcIVOS",
-	"V5muIDXg9moc6IkWcS+7JuBxXM5/DUPKqdaVGvuh1JgHvAVur/y49NEnphrgUGWhOnCjI32ThX1zeiIR",
-	"WpgmQjY7rNtKmOkLMWs9V8VOo+9zzWKlDfYvzOA8u6r/KJnj+siTVzrFUHb1DF9cfSbweRqrLo89bHWz",
-	"IhaEEHBCkRQu1Px5uagrTaDYowD0yyoJNfONMsMTWDjfhToA8pfF6rSgPZCoKjqV4INazwUJrbI+jlhJ",
-	"ZMoJHHq+g70vljam3RNSmVzHByHM52eyGPkmA+7NjiySb8KcDrD7AXSAkuKBhtYTt7L1kRbMDzMqTr/h",
-	"IatoCWke3A8ezuNYjQsxarfHNYJCASYT0QPMl2Syul2nsm0H1aR2UcaCnwlphwKXP9AOcgoHfoBhd3oq",
-	"7R1Kcxd3UqOqwolCx8cwxS8cO9sdRRf+gY2sxXhO0yEVmRvHXLMEpMBKn93zWlstTN7TqaI2LGit6yk0",
-	"MptXrs+VXJ83uHqOTAy9haKv4RRGaz7ehhevvII74xXgSFbFLndIJtIhuVUrHxJv8HnorHzAB78QVRx+",
-	"/ECnWOJIu0zFEgRCqk0UxwyMOY0Go/3tVdDCv460eUWjukFgBwdOs76xDeA0C2Dn0E+gVntBeBwkNQQc",
-	"4VdvHrva8N1gT+zs7O41d7c2tptb7VA097a2uk3R3u0F6729NhdAf4AvZfGnDRGFBLPO3Y1wXWz1mjt8",
-	"O2hudTfD5iOx22u6jPO22Onlksa16f/48NsP/3H6/YffTP8w/W76b9Pvp9+x6Z+mf2TT/zv9/Yf/PP0n",
-	"9/mH/wTXBSIamnxXr5W2s+nqC9Z7dmWK+2z6D9M/ffj19PfZY2E4UPTw3fRfPvx2+vvpv06/zyb9HFkH",
-	"e6M4Phkmgj7Nvj8edf+DCIB8Ag9ezav9asRRQuyve7VzboACbH8dFCCKcldZ6AS2HgWBEKGVeWC72m0J",
-	"R9dNbAm2H3ut3dxV4pmO1wo5/sZtTRRbSDAHh+x+AoR6lcK58tnh7RmHr4iedaCkmGTxBlQV6blhQ7e+",
-	"dQw1mxSbqOGx0ZAZ1ZGpMpnxiEuwrlHBAMGrFqIj/dN5cgm/sc98FEA+U4PIGAiLc6nt9Uhr5EoTYW9A",
-	"FVlkMJ6hQG6g/28/295qTv9x+reMJOBBroCFgDY60h/yxEQ8jicneEeg7E6A+Qj/as1Uu7nh8a5yyexM",
-	"ujA9GrC6L97ZNdQn2Rc+9pfbryPJfKTf8VNKcBgVRFVyl7A6PdOxyY90w7Wv4zRcnMd610MehR3ZU0kV",
-	"Bl9Hpkxw/rNQDIbKWLHe/EpM/P2sEPBMYOcEtCFDieUkh1vLpR6XZw+wUAOP7NLIUbnxfCUmJLKvigQ4",
-	"q8CupjmX1A+3iUWxMoZWxtAtGUO3YAaxAQ8FRneHInFqBCgqV2Aaq3KMS+zGjYW2xpfciDGf3LSpmWpW",
-	"j9kTObGWQIR47DcMIanORRKOoGPRIVVWu/JvpFXuCAvPhtzl3wggHtvEwUqLMlSNBwCrpTWAeo30UFhj",
-	"ppFiTIYj0uhXdfRf4gSe5cd/r/AiSbLvbrcrBPtIvJS56CL0X1+gNCrilPCOnspQF2+2c0mAUo4gHri/",
-	"cQV9moYoF1LY12rRm98Fl7fr0dbH7byKY94lLF16M1HxUN9HRo7FJfEwUQOVkXFfEEsteLhwmeN1zgP3",
-	"eq7P2krjkRYMK9avKmeP7HMcOfb9Ea8BN+JUJZNnof37Gw+Iua0YePP6zfMXgI6xiOtS6ocsKAbPIgms",
-	"toSe7tUG/N0bmJnrpHe4523P/uqNFgkumbWrh4k6TfggHb81X4F4DhrovkjUwOWw4IM30oBicBPZXH+9",
-	"sb7fdhMB2AH74GtJ23QvLEB4lG3PlYi9a33RuZfzIyM8OmR03Kzl3IveiZCFkcYyI2oMTuGNxpEM1dhD",
-	"FiOQhEORNCFnHttjqD1Gh9DezAkUlgg7jAChjUB+pqxIaNOVx7+whApW/sSu/Akir2JNFIeXMRfIzDf9",
-	"HlAYEH+ezvJcJGy93WbwKc6IOputJ9wVPZVAg7I2YO1Uxs3So32dphaSsXxkRgMJMvYSGTgn9ZaTZUvL",
-	"rdsMkq00zk29pUqOjlRsrcI4qzDOx6OKym28G47C5Gz/tfdDt/8vgURFbCPUGFJBmsQe1QPG4b+A1a0N",
-	"sPbpLOWkH7B+pI3VYPVZVWQv8/cZ4n/rTEMSEnhjYValz2HIRV1yWdEmXvOjq8q8f9sdXwTjko0kbKQl",
-	"t71XAdB2Fdb/C7ZQe6WW77haXhWg3FhATIrlT+F9qD3J75lyUsFMGd4SfsBroERHF5AcOG/euUNP8MBq",
-	"1gz4CPxJEYKWtdq0AEaEZ9sHHCTri4lBY0lWwhvxxVIZs9G+wlm/RYCBlUBe+UkrRsP7ACaQ7aMHmhmR",
-	"DPQNuz9aBKMkMpOmpvq7ygTIhV2irrGxp5I8vZKXbzo0fZF0JLAxVZicL3O3PqaBubrAa1uhJEOBQOv1",
-	"WFGnnxOoC+Y6LxpghShwC7uKwd+hA/alKK1ZdachfWkXNLPdzR5Ra2yNlj+9b5FjruyI+B42Vnckdt5S",
-	"f0ud4ANTXpfMufTwto08qBO1Kc92fGfYGsUWY+iZhuzziVsLgtqYg45KW4Id/IYmpA1AIMfm67r/5dPX",
-	"zInEgfA7csCTMyh17hcQP4iWLtcM/Mo9v9FizwzL+s07kljwHJ3bIJJs3FdI7xcZxjUbizhusa9TmptE",
-	"YKt3rycCI8JqA/RSUXhV0KuPIgVv2F79oUU3lKxH0qqxYGXQrQy6Kxt011Q5ObPOdWasjUW3r9QZBq/P",
-	"o1Aki0EYBkr2otNRgkFGuHCf+ZrLsKveYf/DRKkzrjX3qwMEcN2FCkvI0cDOhe5c82rutrVvlsgqvwUG",
-	"B6TBwaey+vR/fWXv47EUxBgeAQUQDZYIu++0NaJxrR5ophLXqfFAA2Q1lke32AuHSEyMDcpEPRJIQG6a",
-	"jLQRIbVICBkSegkxeAIUdRcIJvyvDh8/e/H09cnR4S+eP33x+uTt08c/efnyq5Pjl29ePXl67KfDfqDZ",
-	"cNSNI923ajHBJuwMntrhdYDZPI60aGD7CHW4RJr1hAn6IkRkkZxydAuEHKzQGYP1rJgbR1wS8t1x6EDL",
-	"wdQoQZSsjjwXSdSLMLxigHYU1R5QWigpmEm41DxIoRthaIikQt1EHSnOhTSA1MLty4B4gscSAaMRIWT0",
-	"lcSRmOKS//nXf4OcEdBZYxL7ZIT14yxIuO7DL2Y61xG4+qDwwnuR5DG95Y4kPHG6jBBZ7GHAlhY7T3+j",
-	"3UZ/BYwevHGfyxCMl7ofjlBTCR/W0Y9OpQLjxBGzEwu7a7B1mxXYmnAyk0ieHjB/u72Rw01JfxgATKY1",
-	"ErqCcX0mQlaPDMNVABSTw+zHCKli+pyQNrMzTWyxSG9binwSiOhckAv5Irf41+KMPYffuc6FVtZ04NUU",
-	"dTG8xzjRRm+bP+Lrotlut3vN7Xa73dyz/4fwy1tiu7fTrpX3L6RiI79nFm/WeYsSszDn27BacqDPeHiW",
-	"HuJhcFZJxZQ/LmOu3R69unWyMjQ+rb4HsjswgJpZKiQRMhmT32ma1cneaOTMlJeQ3MbyLTJLyFjpCx6b",
-	"/l9VxpQOQe46qTvuR3Gq46FxIRlJfWBdqVChnGdGjYhKJOSGd7kWrbJI0k/gwdeOGaXSR50tfnjp2dWR",
-	"YdeTweMUxeNKO+2Ct/h1dC6kfcwwUd181kpPtBEDej2QSln87ZCqcguPbOQ86Ns95VmFljdXSl/LK8HD",
-	"yI7rrr2ZV5BUMtZ3T671Tm7nUKbrdsH7LF7+vtYVPBHJ4cj07d2AM8DOrcIhAN5/+3XNq42SuLZfW4Ni",
-	"cHrOfP/4aRpv9lhKtmLUmZAsEchiCdw/9is1Mq3MbbAebq08J2l/LcJmJAE3qYhRl78DflJyk7yXr1ld",
-	"hCNSkYGw8lY3kOstF/BBi3/QKo/G6ZJnPI1FYBIlo6Bpx8vNKBGs/vPWdnuvwQKRkLi01rxVfWl8yJGM",
-	"p8sSZbZz/vn5W5St08vXRzPIavUZGMXhUDe8WSRFgmZ0l7oRaCOGuYebsXJ4kfOPPqZrTD9Ro9M+E+9Q",
-	"h7GXQyGffc6eKCmtc+J0h2b16X+b/v30v0//y9r0r6d//PCbD7/78JvpHz78bvrP0+8zzF16LXEkz6jX",
-	"fWBXzSH954antSoZF6R2CdxqtkdDqGEsWN1a9NYVglBhA9yHNEcBKQkPsVa1V+BNhS74UXxGXDS5kTgA",
-	"n5LRWF9ea3u9l2FCEgq+ewspsqR1l9IYANjPhfm6Ez3/GBRmLOiL4IyUr3UnA3YmJkgEi+LXFftE0ohT",
-	"/Dv/AJQf87d/+PBzcS5iNQRrQMl48vAhq6fu7dMXP/sszH7gN/aZUSrGBxuh7WHzOhLiq4D7ZwXYKUFE",
-	"as1PCQoUhQ6RA/T5uUBeUfZM2l0UjsDFBHhNLViqT7Tz2HL+DU0oFOcVwoXaIh+QP4yYIkO7V613makb",
-	"7VHnToZ+oWQcSQEMKPnGKDxkIhoaXGKrlCJtokATY++MLfVAMzKfcm+gzHqan8AXDvOhJPBtN3OhFyk3",
-	"RjaMuZ1RoePOK6BBGajCmAHryA2wKs347Tff/r8AAAD//w==",
+	"27oFoPKVYlopppViujXFdCUtsyz+wicm8F+mOAoqmSFMrwyFXIYXQu+sFAWENMD18D8uVi5rAZeBwC7g",
+	"H3yoVZGjJzDGXOzIKjLr9485xgZA906E2XfclVn0ZaQh7HEanQuJ1JUubFEIMhGdJPn5Dgjh0L1MrKoF",
+	"2Kg5BnpoDBYyJBgDRE+AG51Ybx0X2O4mn9UpXpHvpUHR0sj63A4IPhmy9QwvLxCD4kfQ3hJW+Nnwi5Xu",
+	"Xunule7OdLc7N3dKZ88c5o+ovFfgSZe0zKDkddreJa+HfGLV1fV8urX0lxf206TqBwCtHRc73KTINOBl",
+	"LiDUTA5NVbECJcvo6TdIGzIrqnBjx3BpsQw738/6JomJCXl/bW19Y7fVbrVb6/uP2o/aa5rLsKvepWu1",
+	"tqC0u4q+ipaQdPMS21k/C2uDlFJ2v0aztB+OkiFAbdV6oxh7P+FVzgJ1zNJhXvAO5tRyYY8tKqqtwIVX",
+	"8BwlrR3eyTARmQ9E/zpOmzKoRLfm1X414igG9te92jk3KK3Xc2xZLtnr5DR1D4OYDgIhwqxk/1p5Ytr1",
+	"VZliqFajrbZyom4vakZLnPek7oUjVemdgLhBxDqU1g5aNyPWT50FK8PHlHgMR4L9+dd/A78d91UMOW4U",
+	"7S6kl5M01Ev+zrCRBJ8HkqN1f6BCsQ9fUNpPZJ2YsehlP0mgCygUie8BfAdk7nDEDRhHqkK2t5rTf5z+",
+	"bUeSAPKIlgtdkMgQ/MWMHAfWf5GIlPUfsY0wW84nIiEAppEB8DyeJADe5CrzaIUeQEI2rTAFuAAYiJJB",
+	"FEfwYeOADVUcI90MOjk+JC+tg+5ewlAkWYjTOW4cys72CXRESfANfRI4vtOwHQlZThSnDBFEcPbONTyg",
+	"jDL1/OMPreMHU7XPP8kntuecwiGfzHuEzhPEW9NmAP/Wy5uJzFm3LeZvtzfSlTsZZWcuS6VDpQLuvUCN",
+	"YmJ8EMS2EJLHnHq5fKKZTwrURwxnO/Vkwup2b828B2ZFQCyMyHZFmiOO0nwt5Is/VnL5KKeTfqj08oAI",
+	"bsU7U1tWO91mdnhlo61stI9goy254y+xxTxGoZfU/0Fl8nHzr7fuXK8SthebnhsLvegvuRFjPrlRaxX2",
+	"3cKW6qzfX+iwvjCRm/tlzpAqgmYQNHIGOeC5kHVHkiEFTVyIMeF+BHHy04RLAwhNubjBRS0N+ZHfJwLT",
+	"e4q/cGW39nn6ni+vgS5Qkq8KoZekHC2e0WcZEmxOKhRP/Kw8yICoqxDZkFchnyDKgM8RAobHWmGRsAaU",
+	"HCTQ6MgiHC9C2ETaQeEQ/K2j2EZyF24i3SP/K0U/H6o4CiYOQP3hQ/BxHj5ModQz7nvwehyyeoRoPuBC",
+	"IB0E9FVdSLqQgb3NzjXSiMKWlfjST44c3PsBc4htUMENFbIinEVv7MgMPb0aR9fd9Fp4a8XxlUCN2zM+",
+	"zn3/YnPcvDoceWHgNwFInq691RbU9H6Q8m0TBbcAx3PVu/ljy3UgRsJgku6CRRiUyexpWnUWaRMFF5g4",
+	"yvBYY+NDWj+R677MNWfWeRyjFeMgsLAzc803ym/sY8I/kl4aB8HwFGXoR0YbjuiTSrI4Ohdpq2gknRQJ",
+	"Jj6rk4Jmr948blRWv5GPcpzN8LImz8LMfohey+IIbrnlsiShSSvMjGJ6NJhZ54qnp05wfgxDK+AT++t/",
+	"/8vD5l9+837z2/9vIYab9lUkd84Dhxfh6gSoE3nDq+X2Vm1/l9x3TEWn3nwh82zU1Tzi3G6r8I0hWb0y",
+	"4ZbpZcvFOLOjvIwvd2nK9hDRctzvZnvTBQ/6WYyUYuwuXYtAgBSBr/bKconb++OQrcKOq7Dj/U4NZw70",
+	"DSSIP1nRq13pZZQ4sbe0DMZt8UNQ1nQn7Pj58SxzzUB1o1gwCWTIHVnncsICNRgoyaQy1H8srTEV2w1g",
+	"L3/aWt/ZamBbLdKJ5ZluiGvLJVeP7A8uprph80w3Hemc7gfa4f1eQnZDU0hpbjrycp6ban8aXtN1CLtS",
+	"ZEK2t7HOdne2m1ubzY31JdJp9g4/HCeNHuglCRkAhHF3Z3trc5lpXpOJBl/6iohmFTK4IhEND9HVTgqU",
+	"NEM6/5fBPMHvrshIQwJ5AWKajiTZVsZLU0E/w2bZZzpyhn4GRfeF7DNshnwGmCXae3jpCYBMyNNyKlwm",
+	"YQI8RPZO6xh0JBHnoE5YjsHGnfQKkhqUlrdKUnNFiehgaVe0NHeElsbZLFcgpXHHfRlSGjq6ZZw0noMo",
+	"QYCRIjtgR4ZK6LRmAI2gg2z4ePqhsAuFuVOLBavpAoKWa9s4K4KWFUHLiqBlZU7NEbSghEojhdbrXFTA",
+	"4na6sNCkWFDyQLs9iHhQUIGpIFTDuGa+/Y3PIplD1gZGLojkz+VLjuj5K+Fzp4QP4vDmJc2nBbA9TLdl",
+	"KaQ2N0G/xAqhoAyWHos4zHHsDBMBNog1rpHlCMpDrK+gW8x3b9LvyAis8meHLw4xpflX9mhLe8j0KOjD",
+	"ESu8bB+Ruw51xNd+Ic64EUkku6Pk1McozRwVvaPYQ+i71Ecgck37u4LX4HiEyFaaI6irrApDgOv8Ab+i",
+	"2VNxANODI2StcBbml2KJIBAO9xbBuVeS6sYl1Q9qG61MnduXyk/DCMSyFYMei7k8HUF2JclE5AK2TkZU",
+	"dGEHbWbuhMIOa7Z8DWQ6BlwM/ZipkfFYVwjZkUQZVGASpbSus4gc7AMFhnw24MmZJv44GCMwItNDgWBV",
+	"nQmJDKXon4IbCi+nxfyM78j3mB8Nfaxj81OyIh90kDsm3GBmGW+aCKgG9JhWiHIO6KZBMEq4yWJYOI4m",
+	"XhJHPQELX89yCaw7YVS3cQHs+bF7BfcpG72AxKY3mVItlFNcrbezmFVKcbXT2wKKq93mFt/abO6Jtmiu",
+	"h8Uc8eIUV/lHzFNcVbBXsfrP19cP2NeRHL1j7x7tnOxsNdgXUSJ66t3a+uYm8VtdOVdKb/3yXKk7oatc",
+	"6VKVxoMJw7LwdAEXqcVzv11DidVEY7Q6yPZUhhpJWyoLe98FYmgKMW8lxQEmcK1kBEmDPYI5uaaZNmrI",
+	"xio5g5g8UdCUCJFXMNKXdqA5SXK9c07y+glVOyy8qXEsYTqOko39EzVmAy4nWTEsMEjkK2I/EbfqODqV",
+	"Vkni/sFeFRFrsdQ+fU//IoTDUMTCiIp9mtOlGKYgXR7pnMp2W63RYvA2qa22I1OkJbpDpLNmU453gBzW",
+	"yLSY2wCAOm53ZkfSedBUZup+gM4gJn5wE3igbCvRFHGL0QNqC3S0+1HoY87KjRxoVPy4oHz9ip73dHmv",
+	"2/W+WPW4G+KY62sfiRWEwiUGtMSsICIoLKUltGpGOVbLqkpGSixCgzz+fAJZxBJIg7ShLI7kGTVp1zUh",
+	"ydutChjrwJw85KeRtMbXRTZlgXbz5sy+BbxwMOJ2euvhRrDZbW7xbdHc6u20m4+6u+vNvRxRaaXFtv26",
+	"/SgjBkaa6YsMzVytn9ARz33yeaSHMZ845/2vp3/88JsPv/vwm+kfPvxu+s8An7W4wZYu6cSucZXfTazY",
+	"2fb4tJRa2uWV4iVkK+HWxii0ztAjzZ03rS45amvvo4v13CsxUOcUbrRPOyiOJeASy7ekYrGSpyIBvQWt",
+	"Ewo8yFRRtRj2kKVFcMWiN6sde+B7IooHgFbY7Xxib3gSyZOBMH0VVtYlZI1CVh9K5fRkcf9MwAWNDBsD",
+	"6kSfnwv72zHHxgAce2mgEW6U27PLqEozt48nFeox+gh68Q2tSeujFkutcOBuVjDgW0RWl4JgmBCt3RIS",
+	"Ye29u8m3a/auawGP4y4PzqodtddAm2M3th8AkwjE9LXhRqB1KJnbM1iMQZEkwLwRIetOOtIHcpZjrb6O",
+	"5JlfoJEh68Fj5xjl1bNoPJjws8f7TDC/F8lI94+1sj7AM+mjUWynokuF5yStwcoCcbRa+8zfaK/7WaJT",
+	"ijHcybNftLMSKmtSkqGdShkSeiyVeVBYpbU6cQ8+MfxMyJwUS0dkZWV2m5ni1oPsTimwjivvwovwlta+",
+	"yZ6fOgLQn093TB9IeFCw3u6mZaLvC7e49jUtHVQ71uqIbg5mw7UgbKg45XgYv4tfPhZ/+dOf/qL7i+Od",
+	"t++Ou88OqYPd/uAvf7X57qjN9ybrgycb528fmZ+K7WR39GKr+9VO/y829efrvS/b/Ou9d78IassYLE/o",
+	"XNxWiYvGvn/SMBXjcb/NW1BPaY2+vYr5VWV6pTslt9VZxU63y7gU8s8dnWqEfLAXzHKhpM+xVl/wKHbq",
+	"cgXusgJ3WVizo7yFLYhg26n2WtLQn1ProG+rdfrXoEudUk5VaXeEiqJcn0eade0WLNGoAK+Qi04dMNTT",
+	"GVZfL69a/NRFQIi/OR/h0n4ZlmuXKSspzpkbP6weS0QYJSIwb5KImgn1/tpafNbKuf7wBlNDbBlhZ+cH",
+	"c71VNVXYDosI8MP8BVeS4oU7lIlyqAm2e7WbqLHGE+MXBvomif0731iyrORfCfI7KcixF+WactwoM7wo",
+	"QpMh89D9HuhiKISnebKc2FQJtesRqOdIQuwlEYGC5Jv9suGqsow6FeiMJMIB+8yFbw5lGupJETJ4DiUo",
+	"EAnhp0JNxfHxS1eq0CBIViXjCaVG7NDs2KHtD4I0ucfhOIU08aTF8gGqwvw60jFqFCZF3Z4ijnVaV5+H",
+	"/nkLwD/psO19AsCpLcD+pNV3zi8TgZLhSQ84IwBKVUi7IXJemUgE0XoCBq5RLIzgWJRpqs/xq9f23V/f",
+	"Xdra22hv7oHGq0QBWlgM2zHR8G4C3gdXjuHKAfww3jtcdf+tariWlri0MSkzm9tZOSFrxqpJH37zrVee",
+	"aXrbR4E3J1XsDqWjDbjSKBYlEzJRgK8AsKDQ4NOR8A/IPNmD6LG+S9XPSqREACY2Rq1Q5kISrcgujdVY",
+	"Ecjg4rGBpO8zF802boRsIkxH1rG1XRve6zEhw6GKsOldj0XCwKIuii+YC0wm34k+kiaK2TMWqipYIisZ",
+	"iJnmugkymkBa6oR/luWsXB1S+gKOCIvBVYW6tX5il/oVgI3D13uZyHo8Ayu5/8tvlhKHNOmK0ALEpFwW",
+	"oPDePr2qd5NfD0gSL3RGL2RuhwCtFkEizCwgPNfMiHf2XEG9u6/M0K7j/tqaz968eoYVjABW+NNXZA8d",
+	"vfjSY12uxc4WQp5/qdRpLNhhXgp48OcEQLTkpCNfffGE7WxsPmJ8OGT1458cNtc9tsOgK1h7bLNNE9WA",
+	"4nAuEh5TrYhmAz5hOuBoI2Aw1o7kAOskIbmmreAofKtb7AUZEg6lgRt0vcHxhrPqOg/tFn3qjkcOtIHn",
+	"hFOLPeFxbO8XmY6EpkrqYEYKAepOxmW2VtcspEXRHOzIJVz1A8r2FaWQi24XDCmXViiTxx1ZJ9vBvnqY",
+	"WnUUoLAmtWsjmKPdS2nxC3L5PD5VSWT6AzuOnxyuAwmW3SS1/R2vFmk9gqx7htpKOxbjBNn2tU7BGv1q",
+	"v+p5/y592mf2WZ1Ru72xg4/7bAf/wid+RnfCzxDv7rPNNv6Jr/yzv3h8/PYXm58fPf3J0VebRz8/mv3b",
+	"WpdwYW1/s+3VfpVYeXtkBW0t+tnjl6/G7a++PFWHh4eHL47f9J++OT08PPyp/fPp4eFPnx8eHj4enH+u",
+	"YvvJ4/jx8589/fna2toj+9fPxubF/28/r3k1HExtv3bpcJYS4NlOKK8cLez+g+w8OqkBbpY+Q4oEPE93",
+	"2hS9t7gOaJogqMKMIODDYZUCmXeoL+/2fgpChbKH9P6LD3SAOKHwrRTK3GzYEqqH9h/umSJViRGSKYn4",
+	"hTO2ILRTYXm83WWyI8ErlmpMjZAiORcJdXc5hzkCAO6+0I39zKfVfahwGCcRVNj3xYCFaixb7ItEDeCG",
+	"SlKlbertpt2U+kzTZkah3JFksZAbnGYvHToF4OU6QS7VCS3Zicj0Ti4oQOuZfunc7tQc7sjEGgkl6LkX",
+	"tL7Py/QbcZuXkiS32f+u3dj0pdHWV3mjd/lQa+HyMpmIp4O6xmd28KppfNU0nnVx5hzjyPQLNucS4vpX",
+	"SWtobYmLGsitbZwqZM381ASBehRMaxVNYecXRAN+KjqyjgxHzLeGz2YQDU7hH8Jnhp82WuylFbcIzFPw",
+	"+CPtJNq+8/ES63hjFYzzxefMViw+BSnviH3nzOpZ+PQLPO+fJuVAObMCBia7RqtZUlnWjSQHDNzZ2rJS",
+	"59YtOLm3RUvpgZ5zuVo1r9YXPKQmkCc86IvmEyVNouIy6NIxMD9J1dRGJcJHgQNTYH0VpzX44JUUUHrn",
+	"Rn+X8zf32JvPbYASxb7EEXdapJlquHLD7Jl1WdCGso5/Ufng/gAoQSm0h82MCpi5PWgA6kjqALrchy2l",
+	"COhIlyi4NO7vzB2ZOagFGVDejHEqpP1AFFXwj8RscFQPxZfmkRB0lu7Kd7rhs/oKAzlsMBt5XuB4FgLQ",
+	"a++L1NjfrvFRGJkmMJtX9218kTIEZxc/0IyHg0hq1Jl4BxheEqbY+8X4N6tH8jxC9FLtsUTFKUapx7qx",
+	"Cs40+/Ov/2eDDeORTlmKmpEE8kni9rQ+GdHNsLpPteW+x9w/T3pQtpV+okbG9zrSt7cXIf7JfOoyPIHW",
+	"wpNEWDnjN5iOZCAwcId0PywyrjG7I6kjGzoL0zGcCmBo3PQPmFSy6T6ubNdCsuRsUQ7tC3h6Xo6+fTGf",
+	"0wPNorCSmrRAgX6dmnTvbqOAO5Z/RPoOheFRDDfFfgNYGcqafptx+NNuofac9fbWRmkHdQmd/4W0T9lA",
+	"rt5Fjdc+WxiPY7bruvb89WH7+RJwJtkWvLz5Gg/i3e48+BS7u7mcFQ2uWc+J5jqK68al/XyXaIxADQYi",
+	"CURTC2MieXox/5y1osKEj3nMkACK6FU066k4VmOWFXkMgEWYxYKHiNjhKD405UO0MPtsmKiThBvusfV2",
+	"22ObjRZ7ziU/BSoWLMpTBPeNE65wuZ7QNI7dLK4rkqR6BTM77BmRHNlb28u2gbwDp/Y5n+ja/qZXyxbl",
+	"CNbEyiia1jKAjTMTqEpf0verM3uHzuzbuWOB8WXcKHm7LuU1h90caYPbeFHy8uzs3r6h8I1Xjp9/WHkO",
+	"j0bl5/CKcd+7cQRvGArsnsiVVTHuKsK8DPYzRp/GNyAHFzddcjQ6zWHMLwD5OpQT8vCYFq46FdFz4EJW",
+	"HwNjRl8EZ2pkmOr1RKIbB1SlBVyaEOmUdJWSQlPPBI/jz6xkqHQPn2XDPIJRXiLpn8kgHoW5h9EQcSxK",
+	"xpNKgjQOrD9zUdeuUrHg8j44f9F5RpNxOQsTuPDHfZ6IVJK2vdppwgOBUnSb8BoWZFWK7PE45/FzJU1f",
+	"A+HQIJJAOXNI1EjrSPKbLvkmm/5p+ofp7z/8dvrd9P8AZuKQJ8ZK8GvhZ83smgU4h+wuWVmFd82Tywkp",
+	"fEX31xgsjf8f2c3O6ht//vVf77QbHpXiJ9owewys42qPp8cGcKRYV5ixEBK+1B6Do8pCPklZn5hdicFo",
+	"gHycSGGY+YSXOIJPQGTMHJ3rmKBFUXIdWXDFc79U8cLSZXI/LnF7xSWuxMKOuVxZwytrePl6CzhJUMkw",
+	"I/xv2wBee2//Q1h5d0yDlNIAzy5QxTBwVtdWYOUQ7o5RkAAVFNFMx1xCXR9V9NknhaNY6IWVEeKJ36Ay",
+	"cvIaOimuKu1uEeV8pU9W+mSlT25en7zs9UTCVJKGVz6KaklT+5VRlWfZb7DlDZBupYgcUpIYGhEyqRJG",
+	"gLspCiSc/IOOJLR0jKfwxCoECH6ErO4jne++Q1T3GylaecAl6wqG9BqtjvxCJSSHsUuZ5HN1QCab271i",
+	"yKYVdVzG3jK8EkbwoC+S1lCYRJ3PMkuU8e1tz8tqBzT5dx/+64fffvh1Cmke7vbWgw3efCQ2u82t3g5v",
+	"7gXrYXOjuym2ett8p7sbgHg+j4wIH0+uRk3xd9Pv7EOnf5z+U0mavtam/zVL/o/+t261rwI6C1qOWilr",
+	"tEvYX5swOttpl8dvciduFcW5a1EcNRQy/4Zy0pZKhO5V0MaxpaZdL4BdSFzRG1vAD1pgdwDgFhAlWPPb",
+	"kUORaCVhYaC3k9ACj48OPaaF0WQ2q7Eswl90RaAGAkCFKCKPYXR7Lv0WO4YgN9ViC4Cm0JRccLdpdWRH",
+	"vk1RR4mSyJnvyEetEbPPdal4AIhq5xghL+Q+ToLeXT8a2i9OEy6JK0PJQHhZ805WcErAFJ4LV3VktiuQ",
+	"J9KMEpnCpjod5kS3D4PHDCq0mqJMBE5auwIHqfLKfxsLnkhyODqSRJd2pWv2uksK16gRyPVw4pcl0K1R",
+	"to6cEiYeXZtN0zUTuRZQFkfnInc4HEWmezPiXaSN7sg66OsQN4s2gocHUI2bmQBEtBnzoAL82cX33KOu",
+	"400tpBgrtF61WiryJc0omyvojduN/63siY9vTyy/BypBErMjl/Ld1lXiMWqcgYMHjZJOCkJ8PZN5JPAa",
+	"PzqvdNWGdgcNqWeozLQaiK4KHeRvwSQqNauu5LSuvc/+uIQ7xKHaQ0OKnqOkYTltjW4saGtr+OS1opdp",
+	"btNXWsAhzCtulultUMqp9p01IaQie7PuBLSX85+Rn56wg/ML0KhmE5lRmJfhQBHLzcoLuVM9I7TzclL/",
+	"fjghFXF/N4kq4P3c6b2eD3QT4mMNTdf7k1X5aKt7mYfp0NrTdmMAKwRHk9hiIhU6FgtxHqkR0mh0ZEEa",
+	"t9hblRAIgnMYonz4UakWO+YDgW1Iyci6RFwTM6O9QalwtC/1IuHYXhnUn5JBnW1WMqdXKvBOFZkCeqp9",
+	"STmDKUbw6OuYje6aqjzHc4qlUIiLCpOyrsIW86EO02cDboI+1Ze6QBFYeMDlXce6KKDC4FAaxihXArds",
+	"MOrLRMruencC3ZGIENXwOjLgWjQjqYXUkYnORYzltVwSuR6N75zHI9FiSyZFaJKXNi2Kd8Za7r1Iuq5Q",
+	"YuglznGV4PirSlTdn9mZHfB3Xwt5avqQnYWUbfr3AgoPYCBcuItYQiINeqBqDCBiFu6iVrgTS5/ryoET",
+	"7JbuYluqG07V87VDZVxsBPhqUlTDu13DS0uQqcAFKNUqOMzxdF2kOy9iLq/gKq9WL1S+cN1+zaV0Er7a",
+	"y5ND6YZa6aO71qgZMi14EvTLWuoHqVC9D9mipTXmWjQYKmKwuCeZr0wrtthTHvRZosZsDAEbUmBEX+dS",
+	"IqfCOD+GPupI8mUSLkM1YJGMTMTjND/lYSQWwlvcpHrR6oc6GANuj1Gay0pZHkEWrXGQ5ZwAa52yIQCe",
+	"arLa6hRa1AONF0m22cYq6ixnx+paOECGZzjEIxpho8UO7cQ7sjDzIjtVtgIJl8Yx2aZ8+MXs2UUg7qzu",
+	"8zAUod9osVdqTIByvj6LhkMRLpaFKppGlOMDovoZYq4WeyYxjZnYR9XpOkCjouGYcRSIBjQua4EzGffB",
+	"ayQKFWI8zOHL+07+EhSVDMU7BKOiTwB8nuCpDlJQ+Uh35DiJjMEJAqLUUHBDgIl4eux0+zwZxEKXGmfP",
+	"4FeZeXblhFdq5uZ4TilA2dJRqC7JfpF+ndG6fz/9fvq/p39Mvb5M67K9jXW2bnX2RnNzM9O89EgwT65u",
+	"G1yk+Wezbt8sqY5xxW8LNhC+tucBzFsKEMC/7Y5d4u3ALoSKSTUygYK1cLezA+Tw3Ay+AnbTHl/vbgSb",
+	"YXNLbPeaW3yn23wU7IbNPdHurfON7mawFS76amgA6/kB4MwqH7+wRUXSobbfvuLL06O4FD72rRVjfT5E",
+	"2kOjmCAt4BX9u9PoXMhVYmyVGPto/QKk6RyRvN2O3VF8Q8GNtfd4Bu9NZwCO+4GmApwqYCSSLLfTGZA3",
+	"FgFfDgiQ4ZM85i6YWMRgHAt+LkqwsnLwcxQzgNtU9w2gNLuOvic1SIGf2pJy9Bb7BO5JiMAt3A2ECJZb",
+	"+qrwtBMQPUNUKLjzVkpqpaQ+gpJCKcczwUxR1JtUTmsgGlYq6krhjJyIQDz6vE9tHXSVRzrsR0PNuiPT",
+	"kRDhAHqQ7KsTktE+kpcjLr0jK0J0YevcFlQconqNJF3aYo/tP5BqrxgYdzCRHUmecol67ZHnDpmSvMp0",
+	"BakBt1fjQE+0iHvZNQGP43LubBhSTrWu1NgPpcY84Dxwe+XHpY8+MdUAhyoL1YEbHembLOyb0xOJ0MI0",
+	"Ee7Z4eRWQlRfiHfruSp2Gn2faxYrbbB/YQYj2lX9R8kcT0ie+NIphrKrZ7jm6jOBz9NYdXnsYaubFbEg",
+	"hIBPiqRwoebPy0VdaQLFHgWgblZJqJlvlBmewML5LtQBcMEsVqcF7YEkV9GpBB/Uei5IhpX1ccRKIstO",
+	"4JD3HWR+sbQx7Z6QyuQ6PgidPj+TxYg7GfB2dmSRuBPmdIDdD6ADlBQPNLSeuJWtj7RgfpjRePoNDxlJ",
+	"Swj34H7wcB7HalyIUbs9rhEUCjCZiFpgviST1e06lW07qCa1izIW/ExIOxS4/IF2kFM48AMMu9NTae9Q",
+	"mru4kxpVFU4UOj6GKX7hmN3uKDLxD2xkLcaRmg6pyPo45polIAVW+uye19pqYfKeThUtYkFrXU+hkdm8",
+	"cn2u5Pq8wdVzRGToLRR9DacwWvPxNrx45RXcGa8AR7IqdrlDMpEOya1a+ZB4g89DZ+UDtviFiOTw4wc6",
+	"xSFHymYqliAQUm2iOGZgzGk0GO1vr4I0/nWkzSsa1Q0COzhwmvWNbQCnWQA7h34CtdoLwuMgISLgCL96",
+	"89jVhu8Ge2JnZ3evubu1sd3caoeiube11W2K9m4vWO/ttbkA6gR8KYs/bYgoJJh17m6E62Kr19zh20Fz",
+	"q7sZNh+J3V7TZZy3xU4vlzSuTf/Hh99++I/T7z/8ZvqH6XfTf5t+P/2OTf80/SOb/t/p7z/85+k/uc8/",
+	"/Ce4LhDR0OS7eq20nU1XX7DesytT3GfTf5j+6cOvp7/PHgvDgaKH76b/8uG3099P/3X6fTbp58hY2BvF",
+	"8ckwEfRp9v3xqPsfRADEFXjwal7tVyOOEmJ/3audcwP0YfvroABRlLvKQiew9SgIhAitzAPb1W5LOLpu",
+	"YkswBdlr7eauEs90vFYy+U7ZqSjykNgODuj9BBf1KgV75bPD2zMsXxEt7EBJMcliFahm0jPHhm596xim",
+	"NimuUcNjoyEzqiNTRTTjTZfgZKNyAmJZLURH+qfzpBZ+Y5/5KLx8pgaRMRBS51Lb65FOyZU1wt6ACrTI",
+	"YCxEgczB2IH9bHurOf3H6d8ykp4HueIXAunoSH/IExPxOJ6c4B2BKjwBxiX8qzVTKeeGx7vKJcIzycT0",
+	"aMDqvnhn11CfZF/42Jtuv44k85H2x0+pyGFUEJHJXcLq9EzHYj/SDdf6jtNwMSLrmQ95FHZkTyVV+H0d",
+	"mTLQ+c9CMRgqY1VC8ysx8fezIsIzgV0X0MIM5ZmTHOYtl3pcnnnAIg88skujTuXG85WYkLi/KorgrPK7",
+	"mtZdUrfcJo7FypBaGVK3ZEjdggnFBjwUGBkeisSpEaDGXAFxrEo5LrEbNxbaGl9yI8Z8ctOmZqpZPWZP",
+	"5MRaAhFiud8w/KQ6F0k4gm5Hh3JZHQZ4I61yR0h5NuQud0fg8thiDlZalCFyPABILq0BEGykh8IaM40U",
+	"nzIckUa/apDgJU7gWX789wprkiT77na7QrCPxEuZi0xC7/YFSqMixgnv6KkMdfFmO5cEN+UIYon7G1fQ",
+	"p2l4cyGFfa32vvldcHmrH2193M4rf/su4fDSm4mKh/o+snksLomHiRqojAT8gjhswcOFyxyfdB7013M9",
+	"2lYaj7RgWO1+VTl7ZJ/jSLnvj3gNuBGnKpk8C+3f33hACG7FwJvXb56/AGSNRVyXUj9kQTF4Fklg0yXk",
+	"da824O/ewMxcF77DTG979ldvtEhwyaxdPUzUacIH6fit+QqkddB890WiBi7/BR+8kQYUg5vI5vrrjfX9",
+	"tpsIQBbYB19L2qZ7YQGypGx7rkTsXeupzr2cHxlZ0iGj42Yt5170ToQsjDSWKFFTcQqNNI5kqMYeMiCB",
+	"JByKpAn59tgeQ+0xOoT2Zk6gsETYYQQIiwTyM2VUQpuuPP6F5Vew8id25U8QtRXrqTi8jLlAZr5h+IDC",
+	"gPjzdJbnImHr7TaDT3FG1BVtPeGu6KkEmpu1AWunMm6WHu3rNMSQjOUjMxpIkLGXyMA5qbecLFtabt1m",
+	"kGylcW7qLVXye6RiaxXGWYVxPh7NVG7j3XAUJmf7r70fuv1/CZwq4iKhxpAK0iT2qB4wDv8FnG9tgPFP",
+	"Zykn/YD1I22sBqvPqiJ7mb/PEDtcZxqSUMQbCzMyfQ5DLuqSywo+8ZpVRee9Pir4EhmXbCRhEy55ZLwK",
+	"YLilXdYvhblg+7VXKv2Oq/SVl3gnAnFSLH+C70PNS36/lRMhZkr4ljAPXgONO7qe5Dh6804leqAHVqNn",
+	"YE3gx4oQtLvV4gUAJZQLPmA3WR9QDBpLMineiA+YyqeN9hXkxC2CIqyE+co/W7Ew3gcAhGwfPdDMiGSg",
+	"b9jt0iIYJZGZNDXV/VUmXi7sbHXNmD2V5CmhvHyjpOmLpCOBQarCXH2Zu/UxDczVI17bgiUZCqRfr8eK",
+	"uhOdQF0wx3rRACtEgVvYlVV3hw7Yl6K0VtadhvSlXdCAdzf7Wq2xNVr+9L5FXryyI+J72AzekdgtTD05",
+	"dYI8TLloMsfUw9s28kBU1Fo926We4YEU26Khzxuy3iduLQgeZA7uKm1jdpAhmtBBADUdG8br/pdPXzMn",
+	"EgfC78gBT86gxLpfQCkhKr1cA/Mr9/xGiz0zLOuR70hi7nMUdINIsnFfISVhZBjXbCziuMW+Tql5EoHt",
+	"6b2eCIwIqw3QS0XhVYG6PooUvGF79YcW3VAqH0mrxoKVQbcy6K5s0F1T5eTMOtcRsjYW3b5SZxg0P49C",
+	"kSwGuxgo2YtORwkGKOHCfeZrLsOueod9FxOlzrjW3K8OEMB1FyosIUcDOxe6c82rudvWvlkim/0WWCeQ",
+	"ugefyurT//WVvY/HUuBleAQUXjRYIuy+09aIxrV6oJlKXIfIAw0w21iW3WIvHIoysUwoE/VIIAEhazLS",
+	"RoTUmiFkSIgrxDoK8NldIMXwvzp8/OzF09cnR4e/eP70xeuTt08f/+Tly69Ojl++efXk6bGfDvuBZsNR",
+	"N45036rFBBvHM0hthzECZvM40qKBbSvUWRNp1hMm6IsQ0VByytEtEPLGQkcO1tFiTh6xVMh3x6EDlQhT",
+	"owSRvTryXCRRL8LwigGqVFR7QMOhpGAm4VLzIIWbhKEh+gt1MXWkOBfSALoMty8D4gkeSwSMRoRQSaAk",
+	"jsQUl/zPv/4b5LmAjh6T2CcjFCFnQcJ1H34x022PYNsHhRfeiySP6S13JGGg02WEImMPA7bS2Hn6G+02",
+	"+itg9OCN+1yGYLzU/XCEmkr4sI5+dCoVGCeOTJ6Y411TsNuswDCFk5lE8vSA+dvtjRzWS/rDAKA9rZHQ",
+	"FYzrMxGyemQYrgIgrxxmP0YYGNPnhA6anWliuEVK3lK0lkBE54JcyBe5xb8Wz+05/M51TLSyZgevpqh7",
+	"4j3GiTZ62/wRXxfNdrvda2632+3mnv0/hIzeEtu9nXatvG8iFRv5PbN4k9BblJiFOd+G1ZIDqsbDs/QQ",
+	"D4OzSvqo/HEZc+326NWtk5Wh8Wn1W5DdgQHUzFIhiZDJmPxO06xO9kYjZ6a8hKQ6lo2RWULGSl/w2PT/",
+	"qjKmdAhy10ndcT+KUx0PDRPJSOoD60qFCuU8M2pE9CchN7zLtWiVRZJ+Ag++dswolT7qbPHDS8+ujgy7",
+	"XhAep8gjV9ppF7zFr6NzIe1jhonq5rNWeqKNGNDrgVTK4m+HVJVbeGRQ50Hf7inPKrS8uVL6Wl4JHkZ2",
+	"XHftzbyCpJKxvntyrXdyO4cyXbcL3mfx8ve1ruCJSA5Hpm/vBjwHdm4VDkGkcerWmB8lcW2/tgZF6PSc",
+	"+b710zTe7LGUIMaoMyFZIpB5E/iK7FdqZFqZ22A93Fp5TtL+WoTNSALWUxFXL38H/KTkJnkvX7O6CEek",
+	"IgNh5a1uID9dLuCDFv+gVR6N0yXPeBqLwCRKRkHTjpebUSJY/eet7fZegwUiIXFprXmr+tL4kCNGT5cl",
+	"ymzn/PPztyhbp5evj2bQ4Ooz0I/DoW54s+iPBCfpLnUj0EYMcw83Y+UwLucffUzXmH6iRqd9Jt6hDmMv",
+	"h0I++5w9UVJa58TpDs3q0/82/fvpf5/+l7XpX0//+OE3H3734TfTP3z43fSfp99nOMH0WuJInlGP/cCu",
+	"mmMnyA1Pa1UyLkjtEiDXbG+IUMNYsLq16K0rBKHCBrgPaY4CUhIe4sNqr8D1Ct33o/iM+HNyI3GgQyWj",
+	"sb681vZ6L8OxJOR+9xZSNEzrLqUxALCfC/N1J3r+MSjMWNAXwRkpX+tOBuxMTJC8FsWvKxSKpBGn+Hf+",
+	"ASg/5m//8OHn4lzEagjWgJLx5OFDVk/d26cvfvZZmP3Ab+wzo1SMDzZC28PmdSTEVwGr0AqwU4K11Jqf",
+	"EnwpCh0iNOjzc4FcqOyZtLsoHIGLCZCgWrBUn2jnseX8G5pQKM4rhAu1Yz4gfxixTIZ2r1rvMlM32qOO",
+	"oQx1Q8k4kgJYW/INWXjIRDQ0uMRWKUXaRIEmluEZW+qBZmQ+5d5AmfU0P4EvHNZESeDbbuZCD1RujGwY",
+	"czujQqefV0CwMlCFMQMSkhtgVZrx22++/X8BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

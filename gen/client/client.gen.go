@@ -3576,7 +3576,7 @@ type ClientInterface interface {
 	// reconciliation); poll `getMyOrder`.
 	//
 	// One payment per order is open at a time: while one is `pending` for the
-	// same amount it is returned again (`200`); for another amount `409
+	// same amount it is returned again; for another amount `409
 	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
 	// order paid, canceled or refunded. `502 provider_unavailable` when the
 	// provider could not be reached: the payment stays `created` and a retry (or
@@ -3599,7 +3599,7 @@ type ClientInterface interface {
 	// reconciliation); poll `getMyOrder`.
 	//
 	// One payment per order is open at a time: while one is `pending` for the
-	// same amount it is returned again (`200`); for another amount `409
+	// same amount it is returned again; for another amount `409
 	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
 	// order paid, canceled or refunded. `502 provider_unavailable` when the
 	// provider could not be reached: the payment stays `created` and a retry (or
@@ -5798,7 +5798,7 @@ func (c *Client) ListOrderPayments(ctx context.Context, orderID openapi_types.UU
 // reconciliation); poll `getMyOrder`.
 //
 // One payment per order is open at a time: while one is `pending` for the
-// same amount it is returned again (`200`); for another amount `409
+// same amount it is returned again; for another amount `409
 // payment_in_progress`. `409 order_not_payable` (naming the status) for an
 // order paid, canceled or refunded. `502 provider_unavailable` when the
 // provider could not be reached: the payment stays `created` and a retry (or
@@ -5831,7 +5831,7 @@ func (c *Client) CreatePaymentWithBody(ctx context.Context, orderID openapi_type
 // reconciliation); poll `getMyOrder`.
 //
 // One payment per order is open at a time: while one is `pending` for the
-// same amount it is returned again (`200`); for another amount `409
+// same amount it is returned again; for another amount `409
 // payment_in_progress`. `409 order_not_payable` (naming the status) for an
 // order paid, canceled or refunded. `502 provider_unavailable` when the
 // provider could not be reached: the payment stays `created` and a retry (or
@@ -12168,7 +12168,7 @@ type ClientWithResponsesInterface interface {
 	// reconciliation); poll `getMyOrder`.
 	//
 	// One payment per order is open at a time: while one is `pending` for the
-	// same amount it is returned again (`200`); for another amount `409
+	// same amount it is returned again; for another amount `409
 	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
 	// order paid, canceled or refunded. `502 provider_unavailable` when the
 	// provider could not be reached: the payment stays `created` and a retry (or
@@ -12191,7 +12191,7 @@ type ClientWithResponsesInterface interface {
 	// reconciliation); poll `getMyOrder`.
 	//
 	// One payment per order is open at a time: while one is `pending` for the
-	// same amount it is returned again (`200`); for another amount `409
+	// same amount it is returned again; for another amount `409
 	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
 	// order paid, canceled or refunded. `502 provider_unavailable` when the
 	// provider could not be reached: the payment stays `created` and a retry (or
@@ -16730,6 +16730,8 @@ type GetMyOrderResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -16757,6 +16759,11 @@ func (r GetMyOrderResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetMyOrderResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -16829,6 +16836,8 @@ type CancelMyOrderResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -16861,6 +16870,11 @@ func (r CancelMyOrderResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r CancelMyOrderResponse) GetApplicationProblemJSON409() *Conflict {
 	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -16931,6 +16945,8 @@ type ListOrderPaymentsResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -16958,6 +16974,11 @@ func (r ListOrderPaymentsResponse) GetApplicationProblemJSON401() *Unauthorized 
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ListOrderPaymentsResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -19666,6 +19687,8 @@ type GetCommerceSettingsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -19698,6 +19721,11 @@ func (r GetCommerceSettingsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetCommerceSettingsResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -21471,6 +21499,8 @@ type ListRefundsResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -21503,6 +21533,11 @@ func (r ListRefundsResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r ListRefundsResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -22082,6 +22117,8 @@ type DeletePromoCodeResponse struct {
 	ApplicationProblemJSON404 *NotFound
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -22114,6 +22151,11 @@ func (r DeletePromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeletePromoCodeResponse) GetApplicationProblemJSON409() *Conflict {
 	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -22186,6 +22228,8 @@ type GetPromoCodeResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *TooManyRequests
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -22218,6 +22262,11 @@ func (r GetPromoCodeResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r GetPromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -24096,7 +24145,7 @@ func (c *ClientWithResponses) ListOrderPaymentsWithResponse(ctx context.Context,
 // reconciliation); poll `getMyOrder`.
 //
 // One payment per order is open at a time: while one is `pending` for the
-// same amount it is returned again (`200`); for another amount `409
+// same amount it is returned again; for another amount `409
 // payment_in_progress`. `409 order_not_payable` (naming the status) for an
 // order paid, canceled or refunded. `502 provider_unavailable` when the
 // provider could not be reached: the payment stays `created` and a retry (or
@@ -24125,7 +24174,7 @@ func (c *ClientWithResponses) CreatePaymentWithBodyWithResponse(ctx context.Cont
 // reconciliation); poll `getMyOrder`.
 //
 // One payment per order is open at a time: while one is `pending` for the
-// same amount it is returned again (`200`); for another amount `409
+// same amount it is returned again; for another amount `409
 // payment_in_progress`. `409 order_not_payable` (naming the status) for an
 // order paid, canceled or refunded. `502 provider_unavailable` when the
 // provider could not be reached: the payment stays `created` and a retry (or
@@ -28980,6 +29029,13 @@ func ParseGetMyOrderResponse(rsp *http.Response) (*GetMyOrderResponse, error) {
 		}
 		response.ApplicationProblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29081,6 +29137,13 @@ func ParseCancelMyOrderResponse(rsp *http.Response) (*CancelMyOrderResponse, err
 		}
 		response.ApplicationProblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -29174,6 +29237,13 @@ func ParseListOrderPaymentsResponse(rsp *http.Response) (*ListOrderPaymentsRespo
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
@@ -31855,6 +31925,13 @@ func ParseGetCommerceSettingsResponse(rsp *http.Response) (*GetCommerceSettingsR
 		}
 		response.ApplicationProblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -33621,6 +33698,13 @@ func ParseListRefundsResponse(rsp *http.Response) (*ListRefundsResponse, error) 
 		}
 		response.ApplicationProblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34220,6 +34304,13 @@ func ParseDeletePromoCodeResponse(rsp *http.Response) (*DeletePromoCodeResponse,
 		}
 		response.ApplicationProblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -34320,6 +34411,13 @@ func ParseGetPromoCodeResponse(rsp *http.Response) (*GetPromoCodeResponse, error
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
