@@ -96,24 +96,6 @@ SELECT EXISTS (
       AND i.paid_at IS NULL AND i.grace_ends < @today::date
 )::boolean AS suspended;
 
--- name: DueInstallmentReminders :many
--- Unpaid parts due within the organization's reminder window, not reminded
--- yet; locked so that two workers cannot remind twice.
-SELECT i.order_id, i.number, i.amount, i.due_on, o.currency, o.user_id, u.email, u.locale
-FROM order_installments i
-JOIN orders o ON o.id = i.order_id
-JOIN users u ON u.id = o.user_id
-LEFT JOIN commerce_settings s ON s.organization_id = o.organization_id
-WHERE o.status = 'in_progress' AND i.paid_at IS NULL AND i.reminded_at IS NULL
-  AND i.due_on - coalesce(s.reminder_days, 3) <= sqlc.arg(today)::date
-  AND i.due_on >= sqlc.arg(today)::date
-ORDER BY i.due_on
-LIMIT 500
-FOR UPDATE OF i SKIP LOCKED;
-
--- name: MarkInstallmentReminded :exec
-UPDATE order_installments SET reminded_at = now() WHERE order_id = @order_id AND number = @number;
-
 -- name: PaymentStatistics :one
 -- The learner's totals over orders created in the period (all time when
 -- open): paid in, refunded, and what is still due on live orders.

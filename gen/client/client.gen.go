@@ -774,7 +774,7 @@ type CloseAccountRequest struct {
 type CommerceSettings struct {
 	NoRefundAfterPercent int `json:"noRefundAfterPercent"`
 
-	// ReminderDays Installment reminders go out this many days before a due date.
+	// ReminderDays Days before a due date an installment reminder is due. Stored for the reminder job, which is not built yet: no reminders are sent today.
 	ReminderDays int `json:"reminderDays"`
 
 	// WithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;

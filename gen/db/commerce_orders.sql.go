@@ -196,62 +196,6 @@ func (q *Queries) CreateOrder(ctx context.Context, arg CreateOrderParams) (Order
 	return i, err
 }
 
-const dueInstallmentReminders = `-- name: DueInstallmentReminders :many
-SELECT i.order_id, i.number, i.amount, i.due_on, o.currency, o.user_id, u.email, u.locale
-FROM order_installments i
-JOIN orders o ON o.id = i.order_id
-JOIN users u ON u.id = o.user_id
-LEFT JOIN commerce_settings s ON s.organization_id = o.organization_id
-WHERE o.status = 'in_progress' AND i.paid_at IS NULL AND i.reminded_at IS NULL
-  AND i.due_on - coalesce(s.reminder_days, 3) <= $1::date
-  AND i.due_on >= $1::date
-ORDER BY i.due_on
-LIMIT 500
-FOR UPDATE OF i SKIP LOCKED
-`
-
-type DueInstallmentRemindersRow struct {
-	OrderID  uuid.UUID
-	Number   int32
-	Amount   int64
-	DueOn    pgtype.Date
-	Currency string
-	UserID   uuid.UUID
-	Email    string
-	Locale   string
-}
-
-// Unpaid parts due within the organization's reminder window, not reminded
-// yet; locked so that two workers cannot remind twice.
-func (q *Queries) DueInstallmentReminders(ctx context.Context, today pgtype.Date) ([]DueInstallmentRemindersRow, error) {
-	rows, err := q.db.Query(ctx, dueInstallmentReminders, today)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []DueInstallmentRemindersRow{}
-	for rows.Next() {
-		var i DueInstallmentRemindersRow
-		if err := rows.Scan(
-			&i.OrderID,
-			&i.Number,
-			&i.Amount,
-			&i.DueOn,
-			&i.Currency,
-			&i.UserID,
-			&i.Email,
-			&i.Locale,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const getOrder = `-- name: GetOrder :one
 SELECT id, organization_id, user_id, status, currency, subtotal, discount, total, paid, refunded, promo_code_id, promo_code, promo_redemption_id, installment_plan_id, idempotency_key, created_at, updated_at FROM orders WHERE id = $1
 `
@@ -621,20 +565,6 @@ func (q *Queries) LockOrder(ctx context.Context, id uuid.UUID) (Order, error) {
 		&i.UpdatedAt,
 	)
 	return i, err
-}
-
-const markInstallmentReminded = `-- name: MarkInstallmentReminded :exec
-UPDATE order_installments SET reminded_at = now() WHERE order_id = $1 AND number = $2
-`
-
-type MarkInstallmentRemindedParams struct {
-	OrderID uuid.UUID
-	Number  int32
-}
-
-func (q *Queries) MarkInstallmentReminded(ctx context.Context, arg MarkInstallmentRemindedParams) error {
-	_, err := q.db.Exec(ctx, markInstallmentReminded, arg.OrderID, arg.Number)
-	return err
 }
 
 const markInstallmentsPaid = `-- name: MarkInstallmentsPaid :execrows

@@ -30,8 +30,6 @@ type Payments struct {
 	// provider; ReconcileAfter is how old an open payment must be for that.
 	ReconcileInterval time.Duration
 	ReconcileAfter    time.Duration
-	// ReminderInterval is how often installment reminders are looked for.
-	ReminderInterval time.Duration
 	// VATCode is the 54-ФЗ VAT code on receipts (1: без НДС, educational
 	// services of licensed centers).
 	VATCode int
@@ -53,7 +51,6 @@ func loadPayments(l *loader, c *Config) {
 		WebhookSources:    l.list("KABINET_PAYMENT_WEBHOOK_SOURCES", sources),
 		ReconcileInterval: l.dur("KABINET_PAYMENT_RECONCILE_INTERVAL", 5*time.Minute),
 		ReconcileAfter:    l.dur("KABINET_PAYMENT_RECONCILE_AFTER", 2*time.Minute),
-		ReminderInterval:  l.dur("KABINET_INSTALLMENT_REMINDER_INTERVAL", time.Hour),
 		VATCode:           l.int("KABINET_RECEIPT_VAT_CODE", int(payments.VATNone)),
 		YooKassaShopID:    l.str("KABINET_YOOKASSA_SHOP_ID", ""),
 		YooKassaSecretKey: l.getenv("KABINET_YOOKASSA_SECRET_KEY"),
@@ -82,9 +79,6 @@ func (c Config) validatePayments(bad func(string, ...any)) {
 	}
 	if p.ReconcileInterval < 10*time.Second || p.ReconcileAfter < 10*time.Second {
 		bad("KABINET_PAYMENT_RECONCILE_INTERVAL and KABINET_PAYMENT_RECONCILE_AFTER must be at least 10s")
-	}
-	if p.ReminderInterval < time.Minute {
-		bad("KABINET_INSTALLMENT_REMINDER_INTERVAL must be at least 1m")
 	}
 	if p.VATCode < int(payments.VATNone) || p.VATCode > int(payments.VAT22of122) {
 		bad("KABINET_RECEIPT_VAT_CODE must be 1–12 (ЮKassa's vat_code)")
