@@ -77,6 +77,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	}
 }
 
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
 	DevMessageChannelEmail DevMessageChannel = "email"
@@ -311,6 +329,27 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for NewsState.
+const (
+	Draft     NewsState = "draft"
+	Published NewsState = "published"
+	Scheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Published:
+		return true
+	case Scheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderStatus.
 const (
 	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
@@ -509,6 +548,81 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	case RecoveryCode:
 		return true
 	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketCategory.
+const (
+	SupportTicketCategoryDocuments  SupportTicketCategory = "documents"
+	SupportTicketCategoryEnrollment SupportTicketCategory = "enrollment"
+	SupportTicketCategoryLearning   SupportTicketCategory = "learning"
+	SupportTicketCategoryOther      SupportTicketCategory = "other"
+	SupportTicketCategoryPayment    SupportTicketCategory = "payment"
+	SupportTicketCategoryTechnical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case SupportTicketCategoryDocuments:
+		return true
+	case SupportTicketCategoryEnrollment:
+		return true
+	case SupportTicketCategoryLearning:
+		return true
+	case SupportTicketCategoryOther:
+		return true
+	case SupportTicketCategoryPayment:
+		return true
+	case SupportTicketCategoryTechnical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
 		return true
 	default:
 		return false
@@ -813,6 +927,11 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -936,6 +1055,82 @@ type ExportSession struct {
 	RevokeReason *string            `json:"revokeReason"`
 	RevokedAt    *time.Time         `json:"revokedAt"`
 	UserAgent    string             `json:"userAgent"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // FieldError defines model for FieldError.
@@ -1309,6 +1504,55 @@ type MembershipPage struct {
 	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
 	NextCursor *string `json:"nextCursor"`
 }
+
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
 
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
@@ -1777,6 +2021,29 @@ type PromoCodeUpdate struct {
 	ValidUntil *time.Time `json:"validUntil,omitempty"`
 }
 
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -2041,6 +2308,227 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
+}
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -2171,8 +2659,14 @@ type Cursor = string
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
 
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
+
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
 
 // SsoProviderName Example: esia
 type SsoProviderName = string
@@ -2319,8 +2813,56 @@ type ListMySessionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
 type ListOrganizationAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -2367,6 +2909,27 @@ type ListMembersParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // CreateRefundParams defines parameters for CreateRefund.
 type CreateRefundParams struct {
 	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
@@ -2394,6 +2957,111 @@ type ListPromoCodesParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -2474,6 +3142,12 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
@@ -2482,6 +3156,18 @@ type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
 // PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
 type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
 
 // CreateInstallmentPlanJSONRequestBody defines body for CreateInstallmentPlan for application/json ContentType.
 type CreateInstallmentPlanJSONRequestBody = InstallmentPlanRequest
@@ -2498,6 +3184,12 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
 
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
+
 // CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
 type CreateRefundJSONRequestBody = RefundRequest
 
@@ -2509,6 +3201,15 @@ type UpdatePromoCodeJSONRequestBody = PromoCodeUpdate
 
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ReceivePaymentNotificationJSONRequestBody defines body for ReceivePaymentNotification for application/json ContentType.
 type ReceivePaymentNotificationJSONRequestBody = WebhookNotification
@@ -2835,6 +3536,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -2862,6 +3584,30 @@ type ServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInstallmentPlans List installment plans
 	// (GET /api/v1/organizations/{organizationId}/installment-plans)
 	ListInstallmentPlans(ctx echo.Context, organizationID openapi_types.UUID, params ListInstallmentPlansParams) error
@@ -2901,6 +3647,27 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
@@ -2931,9 +3698,42 @@ type ServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx echo.Context, provider string) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -3701,6 +4501,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -3816,6 +4762,196 @@ func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
 	return err
 }
 
@@ -4159,6 +5295,189 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
 // ListRefunds converts echo context to params.
 func (w *ServerInterfaceWrapper) ListRefunds(ctx echo.Context) error {
 	var err error
@@ -4413,6 +5732,283 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 	return err
 }
 
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
 // ReceivePaymentNotification converts echo context to params.
 func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) error {
 	var err error
@@ -4426,6 +6022,198 @@ func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) er
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ReceivePaymentNotification(ctx, provider)
+	return err
+}
+
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
 	return err
 }
 
@@ -4561,6 +6349,39 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
 	router.GET(options.BaseURL+"/api/v1/me/orders", wrapper.ListMyOrders, options.OperationMiddlewares["listMyOrders"]...)
 	router.POST(options.BaseURL+"/api/v1/me/orders", wrapper.CreateOrder, options.OperationMiddlewares["createOrder"]...)
 	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId", wrapper.GetMyOrder, options.OperationMiddlewares["getMyOrder"]...)
@@ -4599,6 +6420,14 @@ type GoneApplicationProblemPlusJSONResponse Problem
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -12141,6 +13970,979 @@ func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -13436,6 +16238,1339 @@ type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -15604,6 +19739,1091 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListRefundsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	OrderID        openapi_types.UUID `json:"orderId"`
@@ -17276,6 +22496,1180 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReceivePaymentNotificationRequestObject struct {
 	Provider string `json:"provider"`
 	Body     *ReceivePaymentNotificationJSONRequestBody
@@ -17451,6 +23845,543 @@ type ReceivePaymentNotification503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ReceivePaymentNotification503ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17724,6 +24655,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -17751,6 +24703,30 @@ type StrictServerInterface interface {
 	// PutCommerceSettings Set the withdrawal policy and reminders
 	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
 	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInstallmentPlans List installment plans
 	// (GET /api/v1/organizations/{organizationId}/installment-plans)
 	ListInstallmentPlans(ctx context.Context, request ListInstallmentPlansRequestObject) (ListInstallmentPlansResponseObject, error)
@@ -17790,6 +24766,27 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
 	// ListRefunds Refunds of an order
 	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
 	ListRefunds(ctx context.Context, request ListRefundsRequestObject) (ListRefundsResponseObject, error)
@@ -17820,9 +24817,42 @@ type StrictServerInterface interface {
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
 	// ReceivePaymentNotification Payment provider notifications (webhook)
 	// (POST /api/v1/payments/webhooks/{provider})
 	ReceivePaymentNotification(ctx context.Context, request ReceivePaymentNotificationRequestObject) (ReceivePaymentNotificationResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -19724,6 +26754,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -20001,6 +27251,303 @@ func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID op
 		return err
 	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
 		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -20457,6 +28004,233 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListRefunds operation middleware
 func (sh *strictHandler) ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
 	var request ListRefundsRequestObject
@@ -20807,6 +28581,258 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ReceivePaymentNotification operation middleware
 func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider string) error {
 	var request ReceivePaymentNotificationRequestObject
@@ -20849,6 +28875,111 @@ func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider s
 		return err
 	} else if validResponse, ok := response.(ReceivePaymentNotificationResponseObject); ok {
 		return validResponse.VisitReceivePaymentNotificationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -20906,623 +29037,779 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P19cxtJmiCGf5X8YXejSQ0AAiD4BkbH7yCKUlMSKYqkWi0N+ohEVQLIRiETqswiiG4romc24mzHOezz",
-	"7dp3/zgcF3bsf+eYm7vxze56xl+B+gr9SRz5ZGZVFlCFF5KtmenW/DFNoary5cknn/eX7woeH444I0yK",
-	"QuO7ArnGw1FA4O9mJPtnRIw4E+RQ/65+FtFwiMNJoVG44APCBMLMR7JPkKA9RvwSZSgSJCwUC1c4iOAT",
-	"7HlECHi90CiQydN+54lHX9Cnj98enl28PD8SR0M5entwtH008Onx66fPjx83q28qJ8FJ8OYaV8bjt4/5",
-	"pFP16cvh2cMXXwSPj796fN65OPn2yy++fO1X+1uvv2nS5wdPK+Srphr32ZfVl7T7skwmT7/1Xx/RF/Ro",
-	"/OabIDh58qb+9vzpXtmrBawzfFzxv3oaFIoFcj2iIRFHrNDYq1SKhZB0QyL6dsWhvNx8V/vFznjvq0FF",
-	"VL3nb+WX9cnL4dPd/sPt6GRrdIYL6Y8O9YBNWWgUapXadqlaK9XqF5W9xmalUam8hdeHZNgh4TEpNGQY",
-	"kWJBqi8vJiNSaBQeEhwCEAGWje8KXkiwJL4zYnV6RDLENCg0CpgxXKZXmPEr/C/MiZZ52LOvfElC2qXE",
-	"LzS6OBCkWOjSUMgTPFQT3/ybmz/c/OHmN4VigfqFRqHS2SP17i4pbXpVXKp3t3ZKe3hrq1Tr7nSrnR2y",
-	"i6uVQrEQ4GSEf3/z25vf3Pzh5o/qv+oZ97DCnUIYFYqFUZ8z9Y9f7OzVqtXaZn1re8f+PLMySYfkrX7/",
-	"MAr5iGwcc+HxceH9+/fFwhnx+BUJJwfcJyIbRQlDnJGSGgeF5nXkqfddBNU/NH5Z2Bm8q5WGe9d+abPf",
-	"JaXRrhwXioVKWGclr3b1bWm3tz0oTapSnXf/enNY2nq345fGldE3pcFeSArFQs3fvSqx7c67kvy23i8N",
-	"q56aadLbIqW9wXWtFG6O35V2RqxTKBa8XVktfTOsf1si21e4VOm/8wvFQn08GpSud0JW6tQme6Xe1lCN",
-	"+67S/7a06fnbpcGuvCp9UxurNQy3O9+USDW8Lm2xd/XSt7ujvtrX3gSXZG0wLFX83k7J27wmha8VwM4F",
-	"V7eah/RbLClnmTB73SchQZIjQczN7oR8PH2l3WFehQrt+lKORGNjgwiKyz0uIhFEPVoOow2MxQZXX9Q2",
-	"rmob2Pv/ewElTF5S//NnzYdHJ4cXlWorqlRq2+ogLr0+DgLCeuTzw71jEvQ5rr0YXz0OD48vnvaigy8w",
-	"J8+qcvfV2etO9OTpuZDjknec9f3lkMg+9z8/r21t6+eMM498zkqV8+3L1982a8ff6N9D4tOQePIyCunn",
-	"sJG/2Wz+Te3x39QeB4Oyc4f+pvZYCP43tcceDoIO9gb2e00nL+VkRD5Xq9C/C4+PyOd8RBj1fwGXz/wu",
-	"sSSfv323eX1awXuT6vCgdvV6V74kW+FOdFLvPNvuP90Uj6rdJxX8fO/6jZcQqQwKUNcUwJzwkU+YpHKS",
-	"ebhNFFA2ID6i5i33UJcgIEATtrtVv+Ztdkp1vEVK9e52pbTb2amW9mp4s1P3tvxtsmNowiuhaRaLgqBY",
-	"0HPPo2GjkF9RX5G8gsIj55dHVIwCPLFE5u9u/vjhVx/+9sOvbv75w9/e/Oeb32uSMMIhHhJJQmBhB1Eo",
-	"OJBPnwgvpCOFrYos9AlqM3It9QttxLuA6KOQXFEeCTTCPbKP+JBKRCXq8hAeA52EZ2UFCjXSu4iECoZM",
-	"L8vTExYLwuuTIVYzD/H1c8J6sl9o1BRvkZrACxlS1oMzO/LJcMQlYd7kGZnMrraJBmSiljjhUYi8PueC",
-	"sh5aq/7w/d/VtrbQKKRM4k5AUPP84OgIeX0cYk/BoIhIuVdGGL16dfRoHck+li02xAMiYD8heRcRIZHA",
-	"XbjwIRkRLBvOXjETYxIiKpCQPCQ+gKJWR30ehaLFFOsPiToW4qO1MZV91I53I0tn5lEDKQbXXldzYDML",
-	"grdBbsBD0mJqi2q4Dvcn+/HvsHN4EzMu+ySE52o97Xqt1mI0Ad3lgEwuQxIJ4rf3nWn6NCDOjmArNAhQ",
-	"GDGmwDjGVIoWUxujEq3xsIhwV5IQbVaQKKJ2vbKHpqeh7DISpL1ebjG4mOaiFba6FW8Xb9VKO36VlOrq",
-	"iuzhXVLS16WOt7rbFYs5fYJ9oKkGdRwsKCk0UBLCu4iGihtq+SAbp7a2ioUhZfbfVXUHpCShmuNf/rLV",
-	"uq5VS63W9c7h17/460IW+j2nQyqz70iAw55CEBYpSUWhIJVkKDSuyChkefcggDHdJfuki6NAqktQVOun",
-	"w2hYaFTVjRhSZv4VL48ySXoktCTt1NAAffmzVmqpxGcCqSUUERYooEISH3UmqK3+dMYR7XjhIyz7ybpj",
-	"8jMP+sl5WxLlAByXvq2U9r42/y19/V2luFl9nwX592oOzTaAWD3E/hMsyRhPtEjC1B0CXjsaBdQDTrsx",
-	"CnknIMNffCPU1p21aCFGjS/4pd3GJQlDIEc+kZq0XxhBXYnp9i3kUx8xHt92LBC5HhFPEn8fyXCCcA9T",
-	"hgIsSVg2kCFCHilWsONVSK1bwSUlC5bqftUr7Sncr3Q38Rbe7ex5tarCA4llJAqNrUpNCXUSoHcueLIG",
-	"u1IDpShkjQHuUEZkw+y5IQQv2fdL+v337rn8dUi6hUbhrzYSnWZDPxUbp3oMDfYp8soQuVbnhwMkSHhF",
-	"PYLWMIs5ZLzGdUU8IhYS7PWB3PLQgIz4CDO9hbJa00Psn2kg3ekohzjo8nBI/EsD8umTtATcEkV1iFc4",
-	"oD56ev7i5I5nVQduZc7q2C4FJUuZc1Txykv29fs4qZktezwKNOp21BPsNxQNpwINqQAeycNpmLTYCxZM",
-	"EB+REI5BGPaiBzQ3oF6p7CPMJrIPHCLk6v/1a7GAgahigKheqyku8L5YOOCsG1DvbkeOA7WNySW5pkIK",
-	"97ybDGHP4xGLWScViJSUyIbMV0h/pc4dcFGpNPHIEitlVil7JFDYoIW9YmFIhMA9suIM77++I27tJbjV",
-	"TI09H7HMOkrm3fvGKs+cocEKmEWhgI8lhpv9mIcd6vuE3e2UNZgvOwH3BsSfvtb2FKhA5o19tTKJPQmS",
-	"jEeYBFaHfcU7hQyx5OGdr/umcyRmBckC552JfrlkX76vQ1EqFgnREE/gEvtcY+SaEtUMTIsAj1l4rcNh",
-	"PQHLwR3OibIrKuHlS619zRxV8gbqa76p3tpHWAxAVsaIkTHijNz1dKoOMT5KJk2WNeeAkkWW7Pv3dUZK",
-	"o1NUVgFsIQSUrsM0pz0E9n23s9Ej3VUgScHVEQOWk0niVdyTJBIxK3rp2Y0qpNcT8F5Pqe4SRUzJTO14",
-	"420A7gmXj3nE/DvBlXF52YVR0qgeEi1hIBF5fcTDHmbG/HNnwlNPjuCEK3Vbzz4H7IzLkn7tnhA5vbuQ",
-	"CB6FHikirRV2SMBZD/QewYcERAUSCBLbvqdI1YDxsfou5pbFwimeBBz7F5w/V0rVnY5opMe6lJxfgop2",
-	"V9riUH6zTiQ5R3bsOQdhllKSnJf06z+KoEeFXkyIZB8z905gzyMjA+NzLb2/YvgK00CJ6HcCc+SMM61C",
-	"GT2BCiSV2h7ikAYT5Hzhak6iz0MZTO6sOznHZLaK0mucc1Dui/d1REoq6mBBpvWiNZ+PWVHdIolDaeRw",
-	"HknEu0qOYcQDyXt9v8UYNzI2FsjrY9YjfhmdEYAdWGHUUSfmB0E8znyBKENteKvUVG+1tSFGm1RAmXYe",
-	"zhoMzs0okoP1B3VIl4cK42Q4oaxXnm97mWetMPaKx5gGxL+zGg9W4kvKQH1JoyAVsRqPpUJBqQ9BUR5W",
-	"tFwYNFQjXUdCcWU4EY2W96keKlUeVouS1S7Q5OH1kn39vlDSAkX2Qx71+saqa2wMXTgWINrDSIDSCPBQ",
-	"vymINFqsPQP3dhHBj+BaCMk3wJzbCrLwMzjt4neNKngu+HPKBmcxEt0REZSUdRmj5O2UQnROe0xdHMkV",
-	"a1JAAOFt1pKOuiEfamPzKORdGtxZeHW1PYUqMLGznwWool4vxa/fB6q0Z6DabiA8A8yUXdGAVYMTdSLZ",
-	"YsbkYlwq0igo1nA0C3Jtwh7jSQJ+2SctlmCogryZFwCv8emC82PMJsamJO6ET6HCbbDPAujvcqw151gv",
-	"OEdDzCaWby/Q49UqSnYV93L5p+ff1/R8NTZyv0wk2VQmo3jFrBf1jiTCUJ9LLySAejgQ0wJLwHuUKaI1",
-	"wkKMeegrdkGZx8OQePLO97uaUk7B2pZezHztVH1Qcj+4D4w41jbAomVJCMwGmi86c02d+evXr0vNSPbV",
-	"Uw/LHHcDTt5QWjisBlxokSCZJ59Y/eHgRyH3iBBKWjrUbti7nD9sT5spNItzT/8FA0P1UCEn2P4EwmHM",
-	"p3NshZxfgtDq2Ast4qRMhpaNYokCgoVEu473ESmlqfC+mJCehOLnWyGpSDjDXa2MNcfb8GUMJBQDaQ5W",
-	"JjAtmdfvS0ShbBRJff1gkn3U1ifQBteVQEqORrzbJcxXojGAqmEt1PAv1Jm0GJUC+Vwq6WWEZR+ttXVA",
-	"kShXygDW9noxZbDGArXVm+VWVKlsemoy+Iu0iy3WBg/e7CMQdPT9mH1YRk02cWaQfSxRJyR4IJBanoYI",
-	"WMrtJQQOqTjgD9//PVJy66SIYm+B8bvocQxzNc7rovHRt5g2x6ujK1qlIlSKAyjrPXpFmEZ20BQ58wha",
-	"a2tnMPHb6zCv4r6Cw7okuTbsXl2/kAcuAq+1Y9Jqf9ROX7jEIhqNuJIej4lPsQ7cupO6GQ94OVQjQjCJ",
-	"e5XP44Ac8FUI5E6gBr6zkXEruS/O/hAsB5nlzFUy429K8E0JXv6xTAIKPdrTMGiXwWtshoRARjARJEZT",
-	"xzWHfZ+qn3BwGvIRCSUlIg4+Gzk/fecGyaUc8NaF7Tjgp2i+Gx23+qcmeG4+4J7rtyAAxpBptWQeDrGc",
-	"ot3u9LX6wvlNuN53s6ZKPtKQQ0PeoQFB8KYRsvYRU3MHSrRRbPGwXN2ul9PTb9ZSk29lTC51AOZsEM3c",
-	"Rb931fdfmkHcKEfnQByAfR0PxDtKy1MLMH6Q1zhkauhZIZAPiTZg4I6iRa43Qv0dCRIi0Qc3JfYk4mwf",
-	"6eA3gTohZorQM9RWFACEzzTKeerPLoghR362IOK8ogiYR0JGgKnHZx9FrjaewFZTnekx286AxuchLgXn",
-	"TDOC2ac+rDsJicj7PmsJTkTb9Dpe94k282noxlszEpxAa4k0t57ar680C0mHJGvGWMyYjbHqR0PMSkpl",
-	"BhsWuR4FmGl5Ye2Q9QIq+jDRfGQDqCbzZOJU5FN5eGV4RPrEsSd5mHXWr/scwjSoLKKxgk3aDq34ZsoZ",
-	"uJ6FAywKjFXUBBxPg0dzGpFPGfV36aXBVkpiRDx17qiLPWkDz9rftQo6BrNVaLTiq9YqvG87oExAQyxU",
-	"pjePJerj0Ygw4tuhBe2xS8rAPKP/NMJv/AuPJEg22iWo/6kkIL2IS2NuTP0WEkH0R+mfbACGGZ0IoYTt",
-	"kFzxgfqpxdom+tvYg0wcWhG1Qx6QeKoyOiFjI+UN8QQkZ98n/nQcmdlQFgbTNGWnTG7XC7OWyGKBjtKx",
-	"SrXKZrlSrlY3yzvLoAL3vCgMdbDmd0veLtcplEew3HfggsOZOx6WfdRWi2tr56GhpfCSuBVOKxLc7Bm8",
-	"ynyat1SXkOtVGjJ0m4VM0Qn4xIGxxf14RcWYFszAFc7W3VhycefTm1ND+tI0B0L6Un/MkzQc6vU+ngyH",
-	"IZ6ofycxtbMgPcVCgA7imaBbG1arPjIRt+boDWooLh2H264IX9hLakHZsElyXLKosZO3Mssxnr6+iMPk",
-	"1b5SofUNpFM40A/f/0O7PIf7HbF821LEJA2sUEGEuh4DYp3+IsV495zYYocKpDNZMqU4/C4iSFDWC0gp",
-	"EsTMoQ6n7X4tsneRk/WyLMlws2BmZBGQww0hQIboljgLJtbM30ADQkYmlhnWYVZPWYsNyZCHE22o19+e",
-	"Sx7iHmkXESNXJATzH8jX9gH4S1psREJBhdQ3ng8oKYK2KJFPiUhswyYtwq6sjNoQ5txia614X2hIWoV1",
-	"CEszBH9ARhJhL+RCxCMYT5nQfMAAqcN5QDCL5WCrYBIWDRWKmxShr3No3qKL/EqY+Fr32rgY707rYusU",
-	"UuWhQOpszZKyruBDyvyDRGi8nXLmSJ2nZJhNzr8qb1X2UgIzZej08BitJdHhB4dnF0ePjw6aF4c6lAi8",
-	"aoL46wo1OjgkqIMF2a7rWGiBHh2eIcI87huTb1pRWaSqFAvXpWEUSBpQZgibksxt/koWY3oc8iFq62ww",
-	"B2wKipT1Duyn7aV0AHWNsIzCHCtn/NjmR/hEybc+ileIOhNJRNECZU1IzHwcgq311dnzksBdso/U7qxZ",
-	"CAcBHxuZ3QFW/Vawmha+01iQhqS72yw8dIA5ywmc7LtMTYVK8GB3eMT85bURG4yVxSolajMutVtiX43P",
-	"ONhTFb2hPSaQduDO0gpzUc85z2IskPoAJq0i6kQ6tSUAztLHDG1WkI8nAq21TV7WpboQl4dfnR6dvbl8",
-	"3Tw7OTp50l7PnrhL1eogGSVj4i+apdrWtkUk99oUkcKIsORhQVCfXKf1yc1u1dvDFbLV2fFrXp1sd3dx",
-	"pVP1Nv0tstPdw9XOprfl75C9bgXXOnVv298llW4Vb3a2vB1/jywhQ+fdDipERHKyh/SzzwTydYRoREWf",
-	"+CDao7WzxweoVtvaXM/kmAMyaQY9HlLZz6FUAzIBY5u2U9JvwYDvReEVScPm7LxZqlXqu4Uck5NNvspO",
-	"7RAy9pYDS6Mylr+MLyumi7kovVD6tji8vETAuHwI0y//iSAhxcEJWJ5md/tqNMrFrvrjWnPvoFLNHDXS",
-	"tCGbNOqHyyBAMtvByec2vRals2SLLz6/+Y83//ThVx9+ffO7D9/f/KF48PnZq8JSWoR775JVx+g7BZ4p",
-	"/HPh7ZxW0aF4KVxK05eEhC2gqDFfyiCt7qM0oM8w8/kwzWP2AWlT3AiepyH9rnKy/XK4d1CntW92Jl9W",
-	"xVe75Gyw1f1ivCmfj97iV/yJ/8bb6xyzw88zjWPzWDCY4alEHewNnDQ2y12W4rxzTF9pzgseNhyG9Iok",
-	"15IKNORDwuSyvGaaUab4YnIC7roWnOhzKuRddUmX5c4ok5kK3aJF8R5lP54ECezdlSCLID/+eUuG57TH",
-	"jtiKguG0WmZy9wzk0vMeKTqDMEgnpYBeQY6Qo4xlSwv3Lnp+NCEzfXemRc4FQiYYAk+NbfGWmBqFIRhz",
-	"7tfRw8j4foechtvUstMzZgIr4IIYD8ztQOU6wzJ8J3pFcUjMfhx4oE3srjOnj4XN4lgKMrOwmN0eHw5J",
-	"6JFzIpUAIVbcG+NnpBsxHxj2qRpIy905ubU51qEhZT4JH+GJmIWR+tXyHIz8CAJ+lVCKKBMSB4HiQMiO",
-	"oTRlPyJldJ5kimvDjHn+De8U0bhPvb713XYiGkg0IbKhtBv7oo5PEWpsyX08MZdYb2Nz4Z4UQ/ZDPMbB",
-	"KQ+ol5FP342C4FLv6xLsLg1Erkhosv1GmPqO4a0X8mikw0RFEdlwZQgq24fAvcsQS6xz5kUfJwQLPlTy",
-	"oYKi2u2ESNQhvYihNTtMN+TDFmtnHWVck8DjUSgI4mx9HzHOiIGVet/Yi6xBaGZf2qEICwThjpEMa9HU",
-	"NZ0BXzEb06aQJ/P+6pS1+bJfpuB3EUZE30GPsy4NhwpYUGjAM6UL7N3Fvh8SIbJ5jBqekcA1mtl4I5ES",
-	"JnLksuW0D4nDHsmR48zyzEH6BKwEBrXRms4ewVBjwmxULONjNNuKpy5aQC6U38yJcP+2drZMp7Ha6XbJ",
-	"pz3Yh0+SMFYTM8tDdH58PsWNq9srMhA1d9auHmGJD69HPMxyqMbuiuXFUj3WfEeHw/fFksKigKIE7SeH",
-	"F2gDj+jGVXVjSDbcF9pQsgCwZQgFCu4sRANCQDzOKhht4sj6dLQ80I7jb7JWYfzhq57BsXGjZ3mauNk1",
-	"5ew0JF0SEuaRheOe5HwGVgSPM/8xuN0WDXPB5ehcR03Bl+AAWHV35/qzrN2JuIwPzcOvdB0fSgTCMilk",
-	"YCPKxdJ45FQOylrRrV0KDgKaUfIPL416DmCnLtw0gKYOr5i69g72ZVIPcnWcHxViPrXMmEeyw6/hIodE",
-	"MT8j6CiFLyQeHVGjlE9RIZ2ikyVjEaUxhRObxSOQ4KiLw5SgSZncrGU6+Tvcn3whh0E2inxxcfxcB8vx",
-	"LhSoAGq8r8MuYd2GKs9QAPXRBbnO4WqjAFNWgshJGB0cKOM+D4gaMNvqeQtenDK6L0e5lo6OCLCQcQ7y",
-	"tEF/knifbXKVDi0pL2PyXDViL8abTP+sTeYxggSUHNHhdKmAu3K2XZTJOdBbuBMbFzrjmB3p0OQ2Whtj",
-	"ahP8OkRLaTKkxF+HMBklxq7pDE1diAcCeGFDJn2Th6ini95A+K7NcGbIJ1ck4COlYoDvrW2Ce1psTcf4",
-	"RqN9JAhB7fgo43pMBr/MKgsaEOpC6UDur1cx9h4uvCsKQYLcTAH71LqIErIR8mHaaDkmgceXsN5RY7Qz",
-	"QmCCP85aYjR0LcLxrXYIR3zKxYRKudcjbQk2GDWfjt6HadChyre3DB4qTNMml9uJu6YgnnN/4nwFtwJX",
-	"fdGJ6a8ylzgta/6IIYHq7R8zLDA/nO/HiGz7SBFs9xpvtnQQ2EzEVxIMtlLsV1qMztS//5yY8l0454/I",
-	"/e7IUOZyjI9I/mNCvyRFT2sp82MiVgl4EHdAnlxf/XI0Ie0Vv02I2qyVSUcBnxFsMnsWLsKEDd8FN1cl",
-	"MjOhWJZ4ADVZ5Os10Vx21VNbzkKdx5QEfixfL2NDaiKha5gOsdenjCSR+CFMg9YEwwNy6WFBptzqNkfL",
-	"gDIDXCbbMEs+g0eg0OFUNh1lkM5NoGqcUXPaOq2u2GJtEDrKlTLDQ9IGARWytuNMOIgDGIWkS6+Jb+Mr",
-	"BFK3Uk3eYmsm4Q5yoNvFOMcuFUQ6W2HUkuc7ZDZoeE6B0Oba6SS9tNKxkCJp8BaXSX74guBACU3TSDFL",
-	"bPlgsbHafJU10RGjkuLg3l1tWfmcMFOSWT1l/VzaZ7QwE6xH2dxI9aRIAST8JllZ5QyJ9U/sDtS7Kd7C",
-	"LXiUOJ8ypOWhAsQslJ7xEfEGYt9eUykUdqNohMw156FPQiS5xAEi19iTwQSthTzSObhOQPr6tGkmR5jx",
-	"I/KCzVD4rKvbC7FHDpkvXrA5sVo+njhRxOClsr45GxtuK0f0QjyEQseRUCILmQ1JzAy8yomfgriCajlz",
-	"k/yKhH6UQXVeMVihLr6gKB9sEo1ISLnfsEt212h8brp+p/o426ejniwKw1TvxLFsugB0xOyQt2G4U7jL",
-	"bCiVwTZ72OmjjNeagGkBOp8GmGUqgPQqA8Qvul1deVYir0+8AY9kjhtsueBV89ry4asQGnjexyFx3M9Z",
-	"HFZXTQ8VfUq5SOG27aMKEqNA4YjSfoK0v3dvb5G/F0A+x4ENGfD63giJJwYTHMyMHdvp6zR9f5IlLXRB",
-	"LyuzMknCKxwccyb7GcvXv6MOkWNCWLxOkVpNtTa/gDY8faGIWzOHNEK4zRAHAREyRQalNvUyBQpukK3L",
-	"Q7Q20MQ0mxLOBw2bzYKuLZEFDRQ7Fd2w7Z5CLbNw+IwUzGzGbwhGrln8nTkTF71mIFm0V9O9Yktc8ftI",
-	"w5qmGj+BXKypLd0hS/8TTcqgSZ+IzUcjNik6swSqvxr5xhq0AqbPFQsScDrSgamGvq/hLtTNpjLOoKMh",
-	"lGvxo4BkhtPMZIrB9Nm7s5U2slMqR/Juxo/bGJ5yDfm3Kkpgo4+ggpuQfCTQmIcDE+m7gvRki4Lc2uyl",
-	"QE38h5OcmyZxt4tMJuK4z3XokZPoYeIcsXRraPemAx2XNX27ZU5uYVqfNZTxxdbgM24KmsYGhPls06Jm",
-	"Er2xXAq4BpF2ZFJ5Xwng02Z+i5Ww89ySJbEhNzl+J2/ctea5Bjzn6s2/tfcjn8Q04CchmsSwCckVJeNZ",
-	"8MQUZn4QYFJgMghQH1+lL9pyROkW9GXKJChMnSztkddF7Em4b40LEB9SLiy44fc1pnsJFqHVC/fdlSjE",
-	"1MGnJl323s0PrrxrgalbO5vnnvVpSLo0CGLsIyOJmUfUrRpOB2RmtCebd+R3H3pVf99tTzt1vPPP7nxx",
-	"zIu0fQ8UzxfrRdS2pZDQWkiEzg5TP1uKawrE6GIxeTEqSScH+1nidMn0MD59/SxDvgp6rhH90H903szx",
-	"416lX6xtbVX3Ml8dUD8/T5X6Ot1xZ3tzF8l+NOxAJmJO6qsudGknffHsNK98gfuaoL3M165zotOiTkA9",
-	"tTibHBSFAbhglAw8UjdSy2nzWcMAeiMqMKmZNBT00ooA5Sw0evr62fnsmQzIZHnGqU51UcQLDJg1//P4",
-	"QsUpW7rp6iyUlLjwmUABZr0I9+DS2mBH3dLX5140tFV37FHAYIRlHscdku8+rmvjvkvk/djJcjmek7mF",
-	"6/RacBC86EJh18Vhu8VptL3/KPCxLqMncip8ZRfMi3tYzgTUa6ncFoRTF5zGJQyWDnueqvC36Oql45Pj",
-	"Dc0ewddwCNajkoasaVJ0Fx14BYV2vqL5DadsNV16rpaXUy4SAlantc50dh3jyYVeHEJx75qhPqssrXCB",
-	"mjqFILEalidDmmPSgIolzlili8+j6KBJ9g1XCz4ajnh4y+xIg8srXm4zIx+DuQ9fH+lPrWHN/LO63D1a",
-	"YmcCiOmMnOP7unDKrNXP6L/ZD0M+vvWGzVqy0jUGdDTKnnI6icksrmh2kHxr1rYQIHz8J9Ir/oxr3v4p",
-	"a9TeWSnJIRS5uko2Vi5rkDiJ97yc5YEyn+QI2iEffybQiAvAROhzkRRpLuowmEpO3EAkIdYxo/6sviBt",
-	"tKYbxxkWsQ9ukZlQmzG2ciGcYYsZxUvdrTaEQMctHC2v6XEtaSScHHIV9C2c0s7yb+vXmXKgDQGcTSjB",
-	"Clo6+1OP0EBt2+tTr0QX2AUEvYRenW3LL1u6b8iYCqKXt1R44K3Cl6fNY3D4CdOyxxbvNZ4qH1Hvw5po",
-	"BKmfgCUxJWbMYr9h+W2LncjDjHGJoLeWiVNKDFeQXS6xq6DFHmnbjDMLUfUibuV1ujW1W0DOQGWYwZLV",
-	"hdOPY0xM5xu6bZ4WFLw1EBFQz1KNAOWSeWiLxoDDpoiOEB7qv1tMQnNCpZH38RWBME3CFF76CKoBxJ8h",
-	"wvwRp0wK28a4Xa9stpie6FJPdElYyLXnMWl9ZEKvjhA8LKNmMMYTnaeeV5HyNkL1fBNsriA8H2nuj7zk",
-	"aa1/aSTmJD8zOkNCOMbhgMjM4vZN/0q9DI2018AnL4poFPIh1+37UGfihLhmVCJUj07IOIPQHTF9nY1w",
-	"hmmg1Oi45AX0NxZojZGxKMZuadMgcPHEQ7unA86SLJAMXy52dqh4sy6KN6ZSzQjF+lNBhDo2kXe76jCh",
-	"ZAgyeRi3L5AnhmLJI+hMplIQ8wxECdyL02c8NV8mqFbAqVuxkJ8s2v1JjzLr1CAS59bFTKHaygrhoDoo",
-	"IqvgztH5C1SvVXeQfQWqhEzVsnz1EGyaUpJQffMvf9ksvf36u833f501l0+Flx9gBMiiK5HYFxfEEWWG",
-	"b88OrkOVfvjv/i2EGDfQ2PQpCkgXKrqM8GTlifpUSB5mQO0QCIzmhwYHdetKzsgEDfkVUVy8iHjgEyGT",
-	"Qp1LsTxAjdzqJktHn6TCmI5yEySSalEQk+T1uSBsOnB55XATZ9ycGhn2CtuSB9YJ5H65NMjcvIMMmAWU",
-	"rVDfBOD/nLLM2ia3CJVR+JglnlDfFJRYGS/hEh2YXK0lctq6EfOzZOAz8+S261hO0gR4OhVZog7c1Yzi",
-	"ndHQ0ns4MRtheWtCkTOPXQFQi1sPHgGDnV/EV5OGW1YCzQ5DSjJFLU13QOpQX7t7g38OGmgC6mJRFrmw",
-	"t2bqLidEMR3NlEAjl9vdJonew5GAqK5U6xGdKDTRVMv2Z4VOBB3sDXqQGoS+4Z1bka68NKXjmLb7Ca4U",
-	"Ee0izCaZOJMzlWsPx8afnuFyi7feQO2A4JCREBrcKH1SN8YBADR05z/q236B0BoiYn7mA48zjwZUZzBm",
-	"t77I7vNjzrpo4X4pIs8jxFc/OQhyqZCtiDzMPBKoZ3ot7ts/fP8PKeliZsBMR1nIh3mWmYs4RcwwZEM2",
-	"1jBDDu1ZL6Z8XNAywgedPbmlKxYuyBbQbDek5cUzyZfem45Dv/+tTRsAsiofOIfgrNlJtUoqIWjEziUF",
-	"wF2XThAchdQjKWK9JIl2+g/mRpGOFAEhvtuvUVdxhqK1IzwRiuQsVZl3Gck3ZjepaVblPVDAMm9LQkb+",
-	"xBTHNOzU2dytaCKcQN621OG4oey3kGZ6IR4uKU2ZHpg5EFYDfSYQvJSTfZeD8WlccVeVgNvObgGSYrcG",
-	"e3Nx/j6sYVpr/AkYwmAjt3ONpw4qg2Q2M2402BE4S1t8U9rFQrxz3enzvOnFQsTou4iYx6Y6+BLqGDSD",
-	"7mY5ErTjAPQzsRQhSukHjst0e8VE8ClQ5x5kHvfCpgTZpRXWfvhXWj1Ha5TBeZgH6/umDoMjaiLKLuES",
-	"EiFabC3pFZ8kiK3HA+7HIgdaM1HORmYqxnlabNJiyXzqe4qDYHJpBWPQ4JN/wHyZxXyntwUycrzWROK2",
-	"S0oL37MTZzqCXkx5S6bIxrJtUh7ZkLfMOr6WEqQcIdp6ysjYghB9wynLqePL8qKNRBD10kV0bPTdUnoP",
-	"fB6nhSb7yMbBZPXnxItCKie3rNxt1nGuhOyLMU8qjk736oHknUhI7fmZdhnpbvNZd3nKHbSEnTF7SZlw",
-	"0KnsdynCsCTL/qj2xKWLNcRhFSvG2U0VeVg4z9wou6RUQ0ZohSKWS8o581KfzL1cghfM+PV8EwI3WyfB",
-	"sSdkl0yIw+fmRscsh5j3IgzNovtPQDKy9VUe87DHl44enDJPmyIpXIsUpjYS8DcdxZLR0DonJgka6mAE",
-	"nXZ1ZgXUMqEi6f86W0ln6SC2nOiw1KTgK9BemXhuU5Gd+JmB5gsjw97PgfuZmvR2YG9DmHi7mEQLtbVY",
-	"o5uI7+sDcGroZPUVX1jFXcHB0lQ3eK/28esG5R4gaGMQz6cujV2xW2H/Dg3nMwq56rao6dpOxAd8ne3v",
-	"s5oMvKjk0amRAX8sTgsyZGBy15auY2cuCHz2Ksy718aOSkIEgSzakx5nU5VXTvi+xwI2H1PCWN2lJhZ7",
-	"0zSDFQoAgkhpMvdjxpbhrJjxNC0vLFgj+FRBV8z8Dr/O/CAKRzzX9EwlGL505xRdPBxWUwSO4uwSSJ3W",
-	"F6BqBjhb1wgOgwkKiVW2ylONUNI+BfVQfXAZf1AoFjqYDS5liJno5vTRDYlH6EguDAozry3trTL32fVX",
-	"Gbv0PByPX7qnMlbG92OltdjpY89txiuTJcbFWDFLDzIJy1T1UWffCbjnkMD7kOksNf1JCHKwlVvmf8Ri",
-	"gM0VZLo4+BT6TRtNGkq+uJZtbbiOIWCK2Kg7Cm6gIYb2QO0l7i56neGYRx0u+xBSYcMs/Ii419ysNp4p",
-	"u15kHszU5aNCUi8jMu5jMgYlUeQIN1AsT+vzCqZYod/g9tffXPYMvvJCF4TRET82kF9Pv6QIwSMJvZ8z",
-	"Q59012E/IupiBPSK2Ao0K1vx86McKFt5tCViFlYPBlhwlEoiWiPXXhAJekXW736omV32NGWeccm7hxQj",
-	"g8FAWPvX869LlvnVUPNG3OJsqt1D4jtfM60h1IO0k3h9v8WMQNhAtqOE44MnIcJSKTgp/tLeTzii0npa",
-	"LDbP4pCgLmU4AG1IN/u3EVQ9TFlelkeSjW+tr10eXnp4BA0dHXblGl6zBIdTpZfcpfNAXkpTViKTwn3M",
-	"FCUaDjlTBwEgupf8pin00svKRJOQd4KsxqlNhs4eH6C9+taOwgX1EjIl6+Mc82VV1Pwi0SQMeagVwPxC",
-	"0VDcGGBzaSq35zY7WKKOMrkeBZhpczb4VKhAxqXNPJId96BWmeeB73Y19umS1KKoGwvp2taIslG0fHSf",
-	"U347K7pPMVmW52s1+VtQBbucXQ8dXsizG9rvqV9EOBC25pTmKe2vSuY+lI78NjI1rwsr9J7RfY0uTuPA",
-	"SMN+M2hxthO3iUSfh3L6NEU0HOJwYr1jFlPVsNldX+CH2cFfnR2Znn7QnqpLTcNCd8B9i8bYC7kQKCQB",
-	"wWK6h3UUssYAdygjsmG+biQYXMrD4KkbC08Tn3IS2ZXXTe805F0akCVDu3MKqkM1Yk1x9xHuAAqYB069",
-	"uSscaIkuo4bjn3/WqeLPbw2Vntsrzr6XLY26btQpGogl6fFwYjzQt3Eju3V3kt6FmbT1gA9HOCQ+UoSz",
-	"RJkgTFBJr0gwQWtC93SN4lb6062VZ72+U/IvLn1bKe1dlr7+RaYU/DMy8Qwo89NdRWzxWWgWkClPDPH1",
-	"K5HVCVArnA0UMWgkYMqCOiU6F8cHDinLq9b5QhNDEtAeVfRKR8zepSTniISvBAmfq8X+KLuJQ2pEXi+v",
-	"NTCXO5drvQHik/nythEbmVctElnqhTpKBI4NpWIYXQgi6YxMuZ7N0YD6Pzb64u00QBjiFZNZEs6hVUtu",
-	"r2ACRc8IrtMo3kDVH77/u2qlso8A1RtoMMdOPa/QbGZLHB1lDNfLriRlqkrAl4KDewNS+FNMUeDkEppj",
-	"nULmRUWgY0J/LyasmGv8FIxYdjO3bNLxc2KTH5GdfeJTPx8+9Ymz5NXryWAqc2nYPepNtml8EanpwZQF",
-	"C9A1463cANm4pvnL0PSL+jgE8tNl/3TZf4zLnqUmnxEcyT5hEir/3S505gUjcexkH+usLiKgLnpcepCK",
-	"fSS5j43t2gRlzNooRvfdG2v+jrNr6TsQWalIyrzTg5/V5hmKRRubAY8YIT5iHOJ2XWv8LZMPpzeQWtnX",
-	"mTCJ/fGzBHSrXrr5P2/+HTJeZCXlGquBCQdKuyPgwrlJftxGYmfR0DhybXFW8kqCvNmRuq5ZonzsBlhN",
-	"8J4uMpjfItmdf+noolNIxzHZDhGjq6fjfNTYXnf8rJKV+vyPjbifTNONguBy5EaM5H17njR7dSJjSHil",
-	"E3hmPnsXYSapLoacpebLg0zd4+b/eoaFwOgKy0vt6qiiz9HNf7r53c1/RTf/283f3/yHTMvBFHa4gzpr",
-	"yY7vsItJw2lm5zm4xa9IOFHfi+w+oFkGfgJZG0BB4OzFPoLqVyEB/7RAmCGHcli3DzdOl+nop2mTfU5B",
-	"Sr2a7G1Afd7bKaemuO+FjSu8S5RgaqyclUZaZ/tRogSXM9EOsU9WsM/qQZduYKJGz+m/8Zdg+10p3k7f",
-	"sDw/m2VbVKKQyChkwlQG4d2loJNUK/xoYW8aP3PKgU1FoyW7d5xWWQQqnIorezhdNWBeVJle0XMq5F0t",
-	"cubuZfBwLVRo5p1b91pJI36IxzhAIx5Qb4IEBM3gIOBj0Ar1MIjx8YrcNsco5ywrHzK3zJ5c1ISVD6mE",
-	"oBEIDZN9yno5UND7X1mLd9HbIblbq5Pc3BbXKWTOKP/hRKag2cCU8oL4k6UjTc5Ijwp52zxXD4+k18cX",
-	"i8LejVe8VYDKhLpVdMg7XLYKaEz9HpFo7ULRIEkDUkT9Az0u4mGLheSgeXpx8EVzfd/WP/STEuBKSoLo",
-	"HIUZyKzH5EI6J1ev7G2vVAb9J1Pb+OMkUzR/tArJM73ClyqLPre5wZnuinJOhKCcZYiWpm3KQTYZ+oKP",
-	"0RCzCRJmADQmIUFxV8UFBDQ1eObyeC6px1aWGeIJ8rmO3JpJGLeEwaTgqSUpCRj+GmKGe/CXT0MCaZrF",
-	"AvaHNLspx7lTp/Sgj4OAsF5O4I8pGsq7qA0tJrRvSAnbcc8q2Z/OQm0ockYFaNItJmiPlSgzCUkwiruA",
-	"dqZ10q4qhwi9GOF3Edk3nemVlF809UrbcT+mnCozqzfNGhLZ535O2NGAMh+S/NN5uBn7NEGQ6WwMe6qS",
-	"y5EWS0A7upyKxFlWX0mDLd3qzW4jCzvdha7UsmV++h9kn+nks9DR+7Kyz2YOfMX+nIvT10AhhJokKT0R",
-	"j0ZI9I084RLO7dSc29mZIPGe5pZVsC9q1RWtQWAmFqSIfCz6RMQl6Re4BneXaDSzSmOZfaSWFVLfxKN5",
-	"fU49ovUpLO2VXyJVfOr4slEM6OrqlSeTDjC0xyASfdVIn7yWs3pFcaka2zFfyTZQAUu7wamw4Ys5pUWX",
-	"6A1qpyKKWEQsgL690kwmQAI0B7NKHNOy6WOj7P0fncZdCA0IzDI/s0VvDeXWRlC1urQ2XKtslivlanWz",
-	"vLNsJ9BXYkHhOmdOfRLOzMtBZd6FOLcopLlRK34ZDUmrgNZSV8VAYz372BVKNnu5yNUJ+ViY4nCjUVEb",
-	"ng1cbTQsw0OosyZI0C0vV50imRXONa3UOgBOk34HJMmdmHNJ7yMaxd73n0AsyrngzUj2eZhbFQW7jzPT",
-	"Xi9cN8Ors+dKdBY2FdYii85OXqX78IXhZ/HkMXJBjRCPDwmUJrS1aICcqZtzB+9MaqOLGmCeC36Ag0Ct",
-	"4ZbaaC5jN+LFu8hkkuEhsZV6YkhrK1jcGD2RKOq7C0UKIY3TPmNqeHbbuVe0N5hwA72cHBgfQWC5dh4s",
-	"3YPWNM9LLbqHr0jC+KgZ1q02udjZtRxbWokdyH7Io14/varbB44ElA1Wc4+6ic6zawW/Zy8KiZ9AUlH3",
-	"NL8kguJ5Yz+iYhTgSXZjVZeAAIPukECHg6iJDBdJTCjxMih0UVNsjYTOOpfkN04mb9YqEx09hmjqYBdg",
-	"633YWF3kX6Qf5bs8zwV/TtngXOLbNk4Lida9X4U0+/DOT5vAprKIhJIE963aJNMI5RnyqbiGmKUlKxsv",
-	"k2XmAOLUQfX0Hv1FCApYGbNse3k7kZTGiBHfhZu/u/njh199+NsPv7r55w9/e/Ofb36fdTPYMldB4z8D",
-	"+KC19obiURtC8I3v1JP3G5Ap215f5i5Ol+DQOO5uewHM7gmj4yO4E0b/BLH5fhurOhZng6rGxL5cebT5",
-	"N+nCSQWayX48ap40QQ5D34JpdYZXHEbqPDaOufD4eFG88AyQLrgc3SF4OifP0lpSZh3t+wqSoak7NyKh",
-	"FkUFNAziRYRZi0UMdOqUKQTpak46NZgyIQn2Z6z8U9vdXkpcyjwQLkePqFCCwceCC9LG0qy9l1fcZdrq",
-	"P68nsn0vy7PiNlc19avuJVJt6QM4ZCHPqxCo15bPXabbPmcqSzjo8ZDK/tA1r55/0axmmlPh4FxL7PbX",
-	"WY5DqghJjuwH7MfUOtaWRK2rmtgys+j07X6mUzgzowHkSOFRLuFtmxcaGxuSy9HGD9//Q9skmBL08kyj",
-	"XZ8HKRrmIBEUHcgqy+Rx5gs0ImES96BBslnJhMm7EBJXsmo7XCRLKSKMTk+eIDpUzEIJA9B9Ha21fSxx",
-	"A37eGLHevv69CNvRUKQy7cvuTLKrIgrihSTXxqee2Xk3azqBWk5GlPUQZZKDL2M0Qp0J6mO2hFhsZksd",
-	"lAuMGFmKKYR2ETNGu/g48m5L4kmeUup0s7ds8wk0wTQMDQpJaJ9N2kORY8vU496pCbW94Kckp/JHk6H4",
-	"JR2KqeQU4xUfYyqFznJX/4WKu1Pp3M56XQu8OIOaL5lTvsogwKKcUwBEn/XDiVvdNbM+ivNYBw+bb7Ma",
-	"+enkZtPKD5hliyUd/XJb+WluuHyU91xh0WKNe84ZB5YL1nzgZOEvdJCfb+1fTvVe2LRWkdqAjxXlwoIs",
-	"18IWHnxJQtqlqR7NDnLNr926gpUjd4x76mm8QiN1NCFTrOgXO3u1arW2Wd/aXsqKD8PMB9ytkuBnTA9L",
-	"BgWkD3J6fTGMnVUtSsp8TTp9zgdNbzCLvrk9iqFiOfF15borMz3Uo7CR8j7iUQgkKPTFPvIjXeKcNJDp",
-	"+YvMGGiNh4oOQAQUI+P1fUR7jIdq9IgNGB8zpFeL9ItoiKUHb6sZdNeOtYD3eiZpOC4frseHOrtmckVc",
-	"9NjZhbJSNXzN3ufAzG0JmC9ca8yalqJdjd4ZpohMhHNJ9PGI+GV0YkBDmWm+KMNIQHGhSMfNGeDQ7KB9",
-	"22ZmphFMeW4jGB5Hc8/bVFax9JWCgWZvQha4baGRZA8uyJat/2Hbq/C8cG0tXOmy5urO6l11CA5J2IzU",
-	"Buy/Hls6+PT1RSErk62t3avgH27riqmhiVIrIvAzT7kZgUgAYYEJkj31pRwV3r+HmjVdrvUyJrE+G20w",
-	"svI18skVCdSJiJmg//gdqn3fHewNCPPjWi8kFNAQ0lLREQ8lDtBaq3Dzzze///Df3vzhw7+++Ud08083",
-	"v7n5Tze/v/nDze8+/LpVWG8x3kVqRZRFlPVKxI9McxfTSrLcYi32V3+FDjhT8Ff8s8VK6On5ixPU4T4l",
-	"Akq4P3jg4SEJDrAgDx6AkiHKSFFM7S4+e3yANjc398DwdXFQRrpLFBUthpARZ9CQMh5CMoabC6dm030E",
-	"dYEkCtHzcT2mttN8YcPUmPnFN4KzdlyayUT9qKnyai/ZysOpWkW69k9AhdQwj8sbqZFMriNlqK1LIrXL",
-	"6GK2PFBIxIgzQUydILQGY+pSQmoYW1OnwxVFFagdlyZqr0/X34nLEqXCDgPeEwCkI3ftDdSuVypoiAPF",
-	"84l/aT5uI86CScJ17ZhqfrUe06y7o55gH60NqRCU9YpAuNWhr5f1aWiiRgJB0DjkrBcnI+kTVeD74fu/",
-	"R1jvDKBV1PaFCdRlKhpvFA8taFy/FJZqmE5I8EB7ojUTVupZvCUEe/WCyCc+zEUFatdrNfXlTJmsdtFE",
-	"dJnDUigKG8BeX68OrZn630U1QNt0Ly9XyjFn193EZL+cbjanfoa9lCG5sm0hpIZJrEswe7zFpG6YQPVa",
-	"bd8UmFQijwlRU2ArInWGUBcOqdfgmC+Utj7EE11tQ9ESyuC/IQ8U7w6xp1vAvvpFpVKp/PD936k/qo9h",
-	"W+rPncfmt73H60XQNdUJador1Hkkq2wAQE11bnVFADTmklzGk7XLqGkGMAeFoCmvj9rXpWEUSBpQRhqK",
-	"85E2WsPo9PAYkE3xHmADZF1fNhN0prs9dQmBHmlhSJU2rq21oHtI3AFYvIZKzAqPlXqudGaFBBGDXvPq",
-	"YheTE0haim9VNtXsEcNXmIL4aOuPnxEZTkrNrtoTWtNakVhvxOIN1O/R4tG+Wo8+ZNknzJy5c+CgYkXC",
-	"3N14fcm5Uwl7eA70RdFQHUOARrhHdU22BhjHUFvjld65IjFJAEDbMABNSsgV5ZHQhm4nKGE/HXgAErYz",
-	"RgOBJA6LabrpjC7sJB6AotjnoTS26VQE0hpGT19fmKAntRoA6KFf29qq7u2jUdQJqIcGZCIgVGujPCZB",
-	"UALpcOOb8UCUgWSvI8oAxVIBDA30EJgq+uH7f2iX0ZlrE9fshUOAZREpUhWQkgKmuTUhl3ortl+L5dmG",
-	"rV2EExDOgKqej3FPMaJXRy12gIMAPXhguf6DByDnPngAzP/BA3tNfTLkMdONK6ufHTYfHR+uF5HHR5MW",
-	"y5AmNO3VvKGojk4I9OCB3TZ58KCozl4SRGXRxN8HQYs9eNAj8pg8eFBGR8zKC7rCtDYyCnj5/PgcrbnZ",
-	"rdqEUNStAlosoGwg1N2/orrQolgHOCqSApmmmE1A629oNiD7ZAg7VitQDPERuTomQuAeEQ8eaLk1oB5h",
-	"ulS2EWuUvBlSIjF0wYzCwIhDorGxMR6Pyz0WKVK6Yb4U9o+SmqHcl8Pgr044exwScs67coxD8tzMkZTG",
-	"i+Wi5ulRoVi4IqEO2ytUytVyBSThEWF4RAuNwma5Ut7UCVF9EA2zsVA96WVZ6Jpa6nlNOugZmaBzItGa",
-	"kkN2tqo760kyrkH6FM5rjgaK1iR1ccQ+wvqvzwRqD2hcUVDLUMD7BmSiZYsBmbQY0BV1zwTkMJtboFQd",
-	"Y4BSyhqQYqw+0DdAEyTSYjGRgGV1eRDwsYlF1jYfMx5Yd3SsjNFLYmJw5BcahSdEPh0PdBKOxmKAaK1S",
-	"sSKu0Vtc8cxCN9YDviuoZRQav/yugINeoVE49B+dN0HlvYJ/ASSheAVM2ql2nlVOt7wDsv1ldfC84r+t",
-	"8dedh35zd3JYfXc23BQX0ZfjryZvK+obOSk0Ci+enepANKVf0F6hWLguNArV6rs3zTfPrg/C7pfnlzsX",
-	"k9cvv3jR2+l7V6d4RI+DcHyE8an3xaszXnj/9Xsj3+NFJoKnr5+da2E/I/SaTJAgsqxwsl7byxsqBufG",
-	"BefHmE2MNClS+k2h8cuviwVT8FFdtSlcQ1moppQS3BNgFp4ISYaFr9WYG3hEN66q2hHtsOQNzw22H3Eh",
-	"s8oikxGqKibkfGituQ0UYubzIepMJBFoTdvM1yGWjPaYIzE6H38m0CikV2qYAZkUTcx8l4eophSESBJN",
-	"4mJHHCTNtthzXdhCewQCqojY0WkW5h6ANeUgmfGc9tgRSzILZlC6uhpKO2ArvKucbL8c7h3Uae2bncmX",
-	"VfHVLjkbbHW/GG/K56O3+BV/4r/x9jrH7PBzhfb2U1jpHt7xqmSrVtrsVjqlur9LSp1tXC1VvJpfJ9vd",
-	"XVytpCLaGoVapbZdqlZLtfpFZa+xWWtUKm8LS6OvA5QEHBno3ESaA8fLvQNSFwtbmmbM/+5IKaMMB3FF",
-	"2K3K5uKvznX++qtE0pt7i54QiXCyqxhRbQAudrHcuU3Or2LBnQLxYcF9quXeJ4hOcB50oINz2nXXYlZO",
-	"VJ9hGYUQ2IDjoIFkf2vwFh4SFHt7BMKixdodynwHG5RO0wTpWYnmg6SqiLaFGN3KMjTGWyztUaCmQjhI",
-	"aJ6NwohvuXpuIsIwGnFhQplbzDh/rBZilVYXBFbe97W4b1iWNTVOlLQDJASUT501YLcPnwLzL+oIeh7G",
-	"368ljihGxi3Glf6idFcsJRmOjGRPJYpG6/tK165a28FlDPZkxTqtSJ+Fz4mulKhJtPnY2dIl4/ISTtYM",
-	"wHhytkp2162dkg9giE37zmUn4N6A+O0yWpomQhLNayr7Byn8NsaBh9yfrEgCk2FOybDQKJTU/x4ePjk6",
-	"QQeHZxdHj48OmheH8GuLHR8dPRTfHhw0vxz2muOjh83e0auL2juv+bJcVlqJ+t/hyaOML29LMt2oHG0J",
-	"jc+n0CgcH746OHr56HrzaeVlzdvtv6yOXteHOxd7nTdXz2riZCts7kaH1e6Tzf7T7cHzytvxUe/LnclZ",
-	"nZ/W2PHeu/OqfLV59Xrr+s3Ot81K56DmH9a7T7b7R7vfPKsEx5/fiiCn8pzep02kpnnq7SUx+ELrbkcs",
-	"b1H23Q2lpZyZuQ7Nob9fek/u11nM5TzJm1FMZRnm8BDHWd7wSXXxJ6+YjQ0nvv5oCXbymIcd6vsE3Eb1",
-	"6hJfnOJJwLF/wflzHPaI/m5rmeWJaDTioST+MfEpvpiM9Me12jIfj0Ku5D5FEg/jWNO/fP58fg/M2NF5",
-	"N7QMmc+NtagoUu5JGy0K4xDfRqXH2l8kwCfEx6zFYi655lbiiusCgH9LaOuMdndSJ7eu2GK9EDNjezbm",
-	"yD4dFZHHmYiGZl3Qa1BxfK0SJlXAGOiMLWYWCKuHXJW4KSDYQNr1St0xBFwaLtZGG6hdr1bcR4Y3ttUg",
-	"XR62WI/Io/ix4tKVPesdvCTXVEhtZyUiafOn+BlmXPZJ2GIWpoaX2hEMH7MjJB5ik/7V49LJ6W2xpOVx",
-	"sti4aFZjCnzwAPs+MXKT0svtOqzgBDA1UPb30zIgaFc2SiqDlTYBpxKw3IWNOi79ws3//uF//vDrD9+7",
-	"7mX1683v1K83f7z5rZtyriTJsMJ6JYiwqYSxqxlc6GivVkU721ul+mapVi3EPQMLz3Ze1o7rXz3dfPT6",
-	"7dbD7ZOd092zvYval5tf1d9svd1u7jzcPdh7VDvcfFx/svXF9tOdZ7vPl+dm06BZiZtV/zK5mRMI6FZ/",
-	"j1HNVOxzs0Vvy/Xqiz854fIxNzVe6pUl2MEBZ92Aai9uvbrEop5AgMQn7vgn4I76einK6JBBMB0Dzrlc",
-	"zGGXiikuYJPfAXl4n2sXfU4Mkzo/bSKBJ6hVmPBIV6SwbFJy9JXiG29aBVjTKCRdGuhsri4Ph+U5nKhr",
-	"w5IdXa2ITA0L7YfXbb+0YXs/n3FxpXxSHWOUrekhzsh6jsFziqjfxexpgsRsUYzyiMiQX/0L80aZh708",
-	"w84WGHYqYNgprs4h+FS7fLCrVsz/Shn/Z/5XTXWXN0pTOnzBdqNPOtgrKg6FROLiH0vT1QTWpyG5omSc",
-	"R1yTYy7fjgyuRNV+3uJ3n4+nyIvJ09WCtHakzdIWJZdYjzLY+hd2JnZmsL2JKZTKxrJfiPFOmrIhadHB",
-	"xbDV8li/niaCC4x1tsYMFYhQJdE6XZWttSlVkigp3WCkx1cmPs78oi3bOpzCinIC9YiOEwNDXbteqbaN",
-	"J1vRzMSS0UZen3MlSc/JIFrbrCAfTwTqTJC5pestxq9IaJ27EIOwVqujPo/C1HvlFnudFaw5FT5cVJoZ",
-	"D0PiyUTl6SkW0a5Vau0Ws9pbYofTqTQAHjAhxhV55hThueBcV0CaBpci5WoPZona7mdfNtY7AagGVj2n",
-	"rkQRBdwbJDUdImn4AjR8hliIvbZxg6ZCBYrJ+XQhgil9qrkWt7voBgY3C5gxXKZXmPErPMU/5moD0yaw",
-	"pSnzz9QQVavUbukGMjWCCqLrXb58Wnu082zr7UH99dPNL7cvXj77qvb85daX9cOz46c7bx5untS+ev3y",
-	"i+3Hb0/rrx49u9hqznfwbBk5IC76lFebaWmoZFfbymG+8f2mwt75/Zl0AqqLbhP/k0Hvk8oyx6CXME7N",
-	"LUFNSJL8FigsQA83NOaVNOblc26Ta6WQVEgyQtqCZPm55q7E1wwLTfOrBlRCabG0M8lk6MJGtDBgCn6s",
-	"xVLNTCUvxXrDqWJjaA1CEsc8HAjQV9bLqDmbfqqeNIxrCZsq0xChhBnigU+AB64jqAbVBecW7HGMQ1/o",
-	"YBLXD2Z8ZMC9tqybvegsAg4Dgn01qLYM2zXFrZVU0mJOXKAeua0Osx3/M9HDhgQzgVoFa1mDjratQrnF",
-	"ms7AOqDT9azBkV12jRCAmpabYyWDBoK3bH8LcHm5Zj3176NTtAY8fL2MXMGpqE2MPXpFWFFLQwuLjOWx",
-	"dJd83pa9m5T2dLU2R89PJ4YVnMYy98dz0tMXdgbvaqXh3rVf2ux3SWm0K8dZMgS0j5aj6fXCYeZfgx9n",
-	"Bzr9uVDfq1U29zQDW50DfvK6fWLSP3cm/VjrYkkASezrSsl5DouWY25ZcCaj5tEcp9sh80WqCuFMtcMO",
-	"Ufqt+lcD4iPTKq6QfCRaTPEuCIKUpuAq+Mi4Dr+YHjKHnKt1zlzwem6dPh6Z6L5bXYW/HDxJi29KTbaF",
-	"U3StPntyi4U2K95tdHnY43OQ4pwwH5Gpeq06XQNkDO1eLKPHWgLSomTRNVV8JlrMOhChnP4VWEriNh3g",
-	"81vTYlCW9cNEWbXY+WnzM6EDqXU4fXwdNP5Bnt++sRzAuooIowcPYrfrgwctpiVcZx2psq+diY7g1qup",
-	"xhLZupbcTB6DEttwMMYTY1kxohnu8MgxGKnNgYADMqkJixKR10+5ULWvVUmajIzjpKC4XYmO1zKRwwAp",
-	"UzGkjCwuKhlsSvwy0HbEL/vTWmJKSSddZJrezRS2WMCZAv2dZKvO5NAmabtiCmysMzHY40ol1lyfa2xR",
-	"mN2ZnB+fZ4o++jzdAad8sdXaZqm+VdreWUVOsfB4DHdnJSGlllF8tzuNFUgjRTFxidsyMVQpBUB6x3hy",
-	"a4HhEyf/6B7C2NMVG240HXNPdwWqTRmVFAf5ZLuZIJN1fHcmqBMFA0SH6nhM1Eoc06PIJ4wZr7DFbOsz",
-	"KpPLuW+ScLEJSoUASPvJpU7RurS3oN1icYaDdrh7OAhMHGUS1BHDBMLLrTMwrobRApvuvEgeLWNQU8zU",
-	"p90uCdfL6IWp0yWEZiCzLn/UdCJY0tv/DGrcUO67pvsWS7hSn9rENlHUsbkmJBdAYoa7jEFjVfBGi0Ei",
-	"6Awq8BFh6YgnUM5trFCijHshgfRUHIhpF22SIY2nzPP7MMjezFExLpPjmi7aD6fTNyWJ04FVJtooM84f",
-	"Rj7SADhN7Ei3D2rV0s1pYlX/srMzKL0c1q5LZ3JvVHo+rn8LJRwWWuYZGZ/mG+dXcJKmNvdz0FNTVmcn",
-	"HfPHCKj5OArt6mE4n/jmR+abZ1oOBvYkRARolSbTKzBNILOLNB1jQZY6YzQxIWvuR3zg2OuO6qPbVoDF",
-	"ucWS98+Pz9dt5rtDdMDkSb2+5lQCSyq66XaxLaZ52zT7ss2UEknQxkkW0YMHOsU26VSgjeSWjlOhG9Q8",
-	"eFBMXVXJAz9h7cX4KkM4EWG+0MNEuua4DcdUygowlyR5w7KfmTXqsgAAefCHxbFF+6AtmkggkILM28h5",
-	"OTZbr2ExaDHgh5AQA1oazGF6nGGoytaNAsi4MdZptdCYZOmAU1PYAACuRQg77WzhAgBHQPAVcQ5ASREK",
-	"bbPVJUHkXRme0ZOeUzZIqzSv09puNma6qk6a151sjkuzzmgn/vR17bj+1dvNs4utNw+3Tw52Hx3uPX5S",
-	"++Lp5rPn9eOTrdOX22fnOxevdr98vffVm9rbzWb94dbB9qOdw93He0/y9LB40fbAUiZnayje3K3uzDDn",
-	"7AXfp/4G57US767ntVPM4Yvpa2maRH3S2v5SnKSQlajUkeSAtUsyrbw5uL2AF4WpTuRzeZHpnu1UglgD",
-	"zLLtDqectkXkQ8la9bj2uFlsMS/gwr5sGcEP3//DelyNQ6kp4VSjcEcX0O1nNAdIGr7wMSOh7n7u2+7n",
-	"E3ADKtBQp9VGtWKtZ+UWs6WgoTc4FgMRp3NY0BZd3TAp5qFuUUhGBEuzFOtVtb12LDNKhUTotEVTaaZt",
-	"n7T3Wwy7nss8n2ViMMsm86lDvINiM7oHVSS7uf19ayKZLeOnY2JsbKzbIn7qnXpltcTomUb2OZqJJbFJ",
-	"sg14JpSe7a7646oknyj2j+8JOdDGfSBFEx7BtbaxsUqGNWRUM+VVCfSyUS3P6YBMkVKnLldMmRoIx56a",
-	"lC++xdwokqwq4OtQ1yntnsPan8JkMGmxFJoXkeAzm7fBGgEfxz3LTLukaqXFLK2eSfk2kjwQ2X2dKJYK",
-	"BwETkikUa4JMeSRnGq2X0RmWmSR3MY29j9iOlMCpIxOWJULTVfLvIirOEip7hn9KSvXJFPJnTtqgBHSq",
-	"h6ohStOC59wIAOOvzydkGRW+kspeOqHTSI9QHA4cqNpv6XyX1MHgjOiqVhAagExkQBmdKvmZAZFUZMKU",
-	"tTVUD0ZqMePTFUjaxD2gfl2TVzru8yC5TRBtp7OSwBwDsfpUtFjcWwu91uKpDbbvhdhTMivz+dj4b5NC",
-	"4pEgaK1aMZAWLea6o+Mo20gXvZMY1HGwuXucWQJvQbImxxxJ3BFK9tRxhTbuvmHq0lqRVluLFIE1H19S",
-	"djkKeU9JonEVuhazuxYSTwTQeiDUus6E6PMo8NGIegMUjRKDgamkqfN/7eKE5CHRFTqgqJ4GTjDJJsnw",
-	"zYWtaHRrKhw6AxUahVBebr6r/WJnvPfVoCKq3vO38sv65OXw6W7/4XZ0sjU6w6vIizD2z8EgfxLXIPtk",
-	"aP/EXe5o6ji81kIi2DbcoC5F15Jqd8sI0Lps4+LaDhj1At5xKicr+jbEA13dByPTwNyGOBn622JuImVR",
-	"GxSyKzBYEwmYyocjHBK/xTwsSImyWDhWcpfhVnEliIzG9WgNo7NICIpZi+kG91AKtkPQOKRSglUDtXfR",
-	"2l6tup6YJdvr+6jDpbH3d4gR7o1FJDZZ5HoDrJV6LeFACEsFGyHRbos5ZWeBe0B7gxJsKRqNSFhS+0XP",
-	"lUKCAiLhRe1lh6inIpSMGuqOn5ihTVP52MOpirbAN0M+1h4CaD3xLsKBrX+l4Qwh9Tbsyrzm5N4NuWas",
-	"vpMxptuNDHEQoCscUjhSqIsNRZ/aHh8OOYtd6O31MnI6JUMNZq9PvIFAHh5Jr49FscXa5m9T89N0ZaZQ",
-	"FV8h9zfE02nRA+JGMST2oukh9G5AL4ur29oJk45murat+fkyVeF2TTFW8F2gAEsS5oRamXtzB8a6MFhq",
-	"Km3539z84eYPN7+ZSlv+9ze/vfnNzR9u/qj+mzRGaBTCaMVCF45xfnn+rcHwqULFvTrUPzHgP39Pt0Z8",
-	"o1AtXS5CCL5hiZDILRShUO3FiLCjR+iAMwYZwvYjtKbDDwW6+V9u/sPNv7/5NxuzTTfX3d6MikiDmV4T",
-	"4aKti687isQOZK2IiD4fmwq3ur+nKKPD4UhOWmysebfSL3WIu9bkTHl124A2K0KcCul0v7x7MVzTOOmX",
-	"U61Ls7uPmiR46Ay6Qona6e6fORQho0Ww+OhVPucgqlq75vrX+pM4O2HkHEdc7lbwHKT9zr7+fsP2+pyT",
-	"NghioUyaeYOWb5prZzbTtrLJ+Wmz2GLk2tpAY5MmlukP12Jz7emzg0Pbmidc1/XMzT/190ePbFJ/UlwS",
-	"+LtIj/mZLvZcbDHd6q2IcORTAkkRENowUfKXzjS86BPWaLEWK021ZTY9i9XF0L2TkWlGZ116/+rfonat",
-	"UmmnSoGqcbRxQd0m86GWylIlBKi0TRJhoBTxaTGE1rKlcJQWwhmPhTrIfHQ4mRrETG9WWl1ipZ3ILTSG",
-	"dO1NLN2ltuuVPWgsIvil+irxXDbiumGmzpijYYD9A42xlvrVd6aPQALxOLBiFPIuDQhaa0PjOdP6ua0b",
-	"o2QCNzWO6CuNQ8HGhteY+gi6DI6aN6Z00FXDtMG4tF2h2utmo7Ua7FI/NX1B2g3olorcGB9IldRdRkzm",
-	"bDx24s5ssWZ8c5I00yIa97EkV4Z+mxZOZfQY0yAKidBdTVpMrQM+TooErcXlgZwSsCDow4vrRedTiOqx",
-	"MnjbxPQmV1ebwewVTX0J2OJMmrqHOmDH3FlN5dXHW5Wa/thOcQk9SKbnTTeu0K1STB6yAjF8sw5l/yFB",
-	"GDSqmMkpzBBxpO4Mp9IpXOeC61rXhZmKLFlkOXnFZRrAkt5/fXf3x/kouA5ePCRvX75803lzvv36+rxz",
-	"1CwUC3BehUbh7bvN69MK3ptUhwe1q9e78iXZCneik3rn2Xb/6aZ4VO0+qeDne9dvvMIq7O/A0PmfVVrn",
-	"VJFoh4hn0nlT8uIvVKVpuvwjpdTE4R4zjM2W0FxRxTkX/DFc+9saJX+Mqn2GR5xZnP6kSy3WpWpLqbNP",
-	"sCRjPPmRU20VHpqWgbIf8qinuKhF2VXFWuAN+TLtC8j3MG7yuOVOnAK4lvq5pDP5Az7WvF3JqMUWs4wc",
-	"xGEQJdvrJmTKNNh3r9yrs+cQxkuMqNIJ+ViQsMUkh7oMcZ/6dmyudAx4it2luvK7djgqWszRXNQa96fE",
-	"IWLTi8200ElP/WBix1psVra30dJ2fgVJofbQ7qYZa9vU3LXQM5V7jGcvCUVzDanrpr0PUxvV4xG/xUxb",
-	"ixlWfm6EwD8HTu6cldPaJxiUHWsfoGOsWt2h7pTas9r7j8q2U9i+kIudC55qVLU6J5seIZOHT10UQLzU",
-	"Ql+FQfvj1Y39xEn+AjgJXJXbMxKfXG0MTYOvXHPegwePkgZkoPGVHzxATbs+22nStugzNDqMmLCU9lnz",
-	"4dHJ4cXl4cmXnzvNzKARp1qnH3nAjah0Mz3rSmO97EKHjBbDAtGuesOnxil0TYUEFfN53LqTkTHQY624",
-	"2xZpdofu8pSSb31pkregGSmPZIdfp5VTGiKfBFRH1kPf+6KdBbwbJiBCqf0tJgkYVRWRh35qsU6cNGfT",
-	"XiiI5Y5j1xCsVi8M/FpYp5z0NO5oY5F6Mwbk+fHF6eUXL84v2trq4Tw4v3zSvDh83Xxz+ersedvdMpxT",
-	"wHsiBogpNBBQIVvMGBhMW0Ki40X6PDB8NMBqd3GTQjtEGT2mgdp0ZwJlKj06oupoG0l9hqQcAGYTUGjX",
-	"UVI1ARn/JmT5ThRfHw45U0vRQFtrT/t32sVM12ee6dbpYVdYUKL0hYJQgi1ch4dP7SIuXKYXnu5bPscZ",
-	"Bsmi0EA0serG8CrklDPdrC1uzbxQGID+MEYEuB+7tY1rhwV1uD/5Qg6DQqPQiiqVTW8E/yE3/+7mv3z4",
-	"/uY3N7/98KsPv7757Ye/vfnHD7+++V0RWV/g/0+/v2E+SH/9bz/8a3TzX29+8+H7m9/d/Oeb36tBPnx/",
-	"83td4/jmN9Dw+Fcf/gd081tkmx/f/PHm/5lqfnzzu3J6loJe8QW5loVGYZlFsha7x9XoZjaMEQUw2zc+",
-	"6f2eG+dO/UKjuqO9p5oNNVgUBNMu0wSl5mKjIEzmzFZ9a6wzkVB4ZrAzMp3GCzd/f/PHm/+k9o1u/t+b",
-	"P97837B5AMKHX6cBkNGLWnEjMhwF2vYzJgE0b1/BsZFc53l+DUOi47sMtNqtHJ2D9W5n6Wx7VsyToKG4",
-	"1D5wl0FKzgMT/TzFIpUqlcMKy4knHgjXjlchtW4Fl6qdHVKq+1WvtOdXSanS3cRbeLez50FDB3tK9Uo9",
-	"aZV5wiWyKzTEIgpZY6DLdzfMFhuMy1LXSntLprLpT/PTIoDPxJ2vwgjs4s420ZD7tovcz9v/in2Xq/JI",
-	"9riS4GKEXfOnZK51R47zyVVajhuSuc5YayJLClPHJbHiJCvATiUFJT1URDmrPP4xubMDdAlqt0R0Cbzy",
-	"pXFfFBpdHAiSG3OiC+B39ki9u0tKm14Vl+rdrZ3SHt7aKtW6O1110UzbsOXjUxxYAV/8hlM2f19/osL8",
-	"xrHmEnbsSXqlLQNJJM1erVqtbda3tndsgM0MgCUdkrf6/cMo5COyccyFx8eFYmGMQ6WHaFg4DZoAdbb8",
-	"SnfTq5HSLq53SvVulZT2vB2/VOts4yqpdPf8zXpSz9FtlGfMK5eCQ7Gx2TrJtVK1clFRII7rJMM1sk5u",
-	"p49gq3Bw8rnFC5Q+3uKLz2/+480/gSDwuw/f3/yhePD52atWIbbvcIaSCfdRh6YryIRIQA6n9U6WV+Fr",
-	"x7lRO9pcXaIMYnR+XqXnntii+CkYuIEqJnRlihxu4MinskSu1IS5tPFcxxLooBRFE7uR1hq1i2+9aAJF",
-	"ImmKxuu/kuIJca4TM3V1RNKwxMTN64faE2zZAdLrMlUCPM48ErKMfU6rmkkJOqj2liSO6iQICOHCPZJQ",
-	"emugBAXVw+DwJNjr5+lKx5OmgtuhBtuqRkejZyxWSHRD+vvVSDzJQ7UPLRNryQwG1TXToauECSZ8XyzA",
-	"AehW0ewSKvSDeF2p14oFOgLCslmulKvVzbKihNyDRIulKXuyEHUmzZ6e7Jh/S4MAb2yVK2jtq2p1Hz2n",
-	"LLpG17vbl9v1dfSYhqTLrzeqm5vliu5mDVtajm8paCbd/tV0F83KcW+Fvl3x0Z/ivIbAUAmRdw0C34UW",
-	"/byyq+I4pmkSwLtoOMkIwIslx2nClup7OE/oc19MdxBOiEzSPCPwYzqD1jBLmuVpCxCWOqQ6NjQdHJ5d",
-	"XB43v7o8PTy7fHV+eNYuomrFqaRZRILrHPpA7X3aurReRm3DVs8516HTSqixif22CpotLkMYNA6BgAwF",
-	"vrX0Sg6/Oj06e3P5unl2cnTypL2+b0f326m242oV0DZFUWNbYKbdU1Jt22b+6xB6LFDbyjPtfHp54B7H",
-	"/ZGzZSRkvb9YLnOgaeXDLlUbHYUUyM9mt+rt4QrZ6uz4NU+3ya10qt6mv0V2unu42tn0tvwdstet4Fqn",
-	"7m37u6TSreLNzpa34+8RK0UvKcjpKLRCAwSu/+Pmv0Bs469B0vrdh+8//E8f/scP//3N72/+EX34Vze/",
-	"u/nDh19/+D5bACsUCwMyadrW1UruPHh03iyd1ra2jbT+SkzDauuistuo1BpVsGYwLqH2Xr7EyLh8CInc",
-	"9pVKtVTdSr0iSEhxcAJWv0KjUH9ca+4dgGCeGEdWFS5XkRDdLsFzTB/6qrs4//MSGYHUDicpCOT3jS0u",
-	"7NCupHzKeo3Ek+3qE2unh8cQa9eBWgBYkO26+opK0WKPDs/WnTLa6T7tZlynQQNE1HUmoIWbtuktNiCT",
-	"MmrafhDxGKKBzs6b6PTZwTn6qyq6qpa31CpOz88RtHk6/6JZqm1tt9haG0o9igD5PSFRSfRxbWsbldRI",
-	"7fUigruETtXLG6elzd36xmlpq1adHsV2VY/CK/KZQH0s+uuKRj46PIN8TjxG4Q/f/6+iiA792tZWdW8f",
-	"1jcgE90WBilJVycS1Sr1XdSh0jaocKBpAwEME1CAiCm+ro+pJV3FSmKWBg2fTHI/OiFEsSuT5x5HC6+1",
-	"65XNFptTgAYk9DEVphFHqnu8EpujkToacFHY3vAgVUMon+lre5Fb7SyLgTxMN9//KTdi//Nsuz51AD9W",
-	"FtCyFq95/Dw2bv3MGLpWotLseyeDN//J2PctmHduLoZDCKkR2fcRleBPZnwcC6yfErA/5X+tKhU91LZK",
-	"F8ckz1Y98zvrT6mfGzEvmFNbTslRVUeOgriAgHgy5Ix6pUQockZuoBAznw9RZyKJaLE1LVeta447JYJ9",
-	"FgtLStowyc20x4ooaXZViysOTSuOB180nz8/PHlyeHlx8dyEM6a6bxW18043kowTJcd9jrAYmFBjxfuh",
-	"SYZOWvG4DxXQobmWem4YQaPF2sTrc1RiqFX46xh6rQL6b6zoWPKRdlMjr9yhDP5R29b/j/IlObX18ogM",
-	"zVd2uEzFVafEOwTpoT6ZpA3gnbldgheFd5WT7ZfDvYM6rX2zM/myKr7aJWeDre4X4035fPQWv+JP/Dfe",
-	"XueYHX5+W/FiTufE2moV4ByozO2K2NQV3xI58ednlseprnjWGeKlBNrVScp3KbfRe01QAqLLV06XDxpy",
-	"3VVlRuUFtpm29Agw9aTVgxYz+kEZnc1UxVFiyKWxD19qI7JTqMxJFmsxJyPNpr1pg78pzxNMDC1ylpgE",
-	"jiXdAkyblwEhI7XIMZ7E1SWWVytesc6MYrGwMXObKhWoO8UhIDmtHcwYuto5nZrTLr95HZu7PBxidV2j",
-	"iDpxCkmP5mUrnE0JTREDXCh/VHnnx8jtSAlIPzNZRWOwzQZY2pQzRVUCLsi82mOAmnmmgjmlakFG0L0k",
-	"03XPdZPspMJsutvIWk6VWJOYDgUP18vocLqGs9h3qp4UbckTdeFEqnVqi+GQIBJiRcXWnJq98BIELHaI",
-	"x4fqVhNiKog5+VPr+y3mhDOY+jgUSvyOQtIlIWGeKeuoKbK/DxnG0royhMSTFutEEinQO95JJQYlvkk9",
-	"tHHQQSsqLqlHUI/bmEvSYoo+kNBSOeQGsYA2BOG5qbaiZYdqY3/4/7H3br1tJFme+FcJEH/ApP9Jirpb",
-	"EgoL2eWq9lTZVlt2u3uatcpgZlDMVTKCnREUzTEK6MvDvu0FM4vZpx0MZrCPi8bM1m5heqb7K9BfoT/J",
-	"Is45kRcyUyJ1cUll9kOXRTIzIyIjzv38fpF0K1uAoHdwwVj8wOCHIPdkocl4H6CBOlKrgeiqcMJErIEX",
-	"AC/ANhKsKSszsOz8D1O7+gcF7M2P5SYQJXMNwHDCwpU3uvJGlwebBAmReZ8gjk6VCheo7BCO0204ulG5",
-	"3pH5EPAxNJDNEPZR/vThQynGDx868XZQgKVyJSHUFSEk86kJ4CnyGKZsgFiUAVC8jgEwdVM9ts1MEqUl",
-	"+tbqcwXoKMckmoKOkhGeSm1pINXpx+AOQ7gc2DQxXo7GqVt7uzBAlmznTBjuHYcs6bGRnGvsp/Y6AE6b",
-	"73AgvMlqsqanVPR8M9BTUoyLHH2LikYYBo5oeVa9pZxh8ITRBJ4v/a52Xrcc7b+xQsZce8JPlDQ8MJc4",
-	"tvAOx1wzR8hGjTUpqsNK4K8E/tIUstCnllJKDHLsmwvJ+7WA+NGr2ZQcOnBeYnvEbYpxxwkTPIkjJM3f",
-	"T6ESXAkduL9DkWZl5alAxA2kM/SDTHj51O8WGZ1ClmsTxTEx7HtZOtE9xiH1klUOQteBEZ+kEtYnvwIB",
-	"X3KCF3/YaLFDqsTZRlJ+a5T21SgpY8LPmHCXI2K1q4nCEdGeb0b+UQrrBgRgKTPrLQrB1keEOr+PZ1vI",
-	"kNWRLivX9TdnGCxx1uHKC0Bd8Qc6f34zrK2c7tovO3roBjsIgWRAkNRzZ98ADJjo9UQANXGEMl6wxDrS",
-	"WmGNjBcG0b5yQJ8ZkaYKhX9AGAHb9HOw8Txo+lQyECnFGSWDvQIpQig4xRGYUepkwOXkxHXi+V5HwjcF",
-	"KrPGPuMpGSzVqaOjTKHMGVvQTkedzWp8h7g3EFyaaFCKV/AkZ+PeAGlCe2tjb313+VO9LG/CXWhccbV6",
-	"H7Fv5WYaPhZ+O2+0SMrk7BN3ANGFGg1DQO8hKLQVKcUqTkCkFKm9mFXTLapR3tllrCyUhnCr6VupT11U",
-	"LvuS0evPtGRwDZHpvzh++aIjQxWMoEUPeh+BNoJLxo3hQd9+vu82s1cWTPUKIVcvbRnxSoo4PYfldXz8",
-	"0sFZARk1kjQYblLsHGKMIMqOOgZLramqRZAIg/wLObof3UCsSNORFMrNZo9xW9J9aXdizjWMkizM25Ep",
-	"VEFXhTA64h/lEygkT21WREOkGAgQf+Ss54KViy8wtXPLdM9T+Mnzyefc8Nr1eceyBpgLG0tyXSQOhl6E",
-	"uT7tj9FGAk0fxY6AX34DFjXIjtnnrBda5H4UrYsZeskv31+9r35r4+bb6Dd+iDZ6qIRLYSmPMlGThs2e",
-	"8+RMmEieZoWG9uMXYqzduxm4nzxR0k0Qt6Ee6Nnrscs5I8yyz0F6ruwB+Hd2GyETFVvxeIQWd/pLJ5as",
-	"Hadf2YFJ+LqdWXKPJy9z+xA2PAwBJedyzRPFHlL8yfZ2bl/UtnvtYD2E0sjdbnMr2Aybe2K919zgm92t",
-	"YDvcEbu9WulZL29LKD5iFiTLfnKuzsQrwUEw4WpRQ2G2fBcJA63Vs1Q5oDSAjsmV8TprvC6OOMENRxVT",
-	"VbmJ8rZV82p9wR00+hNUOc3PIz1UOnJSs3i1n5kKB8zaCVYuftapEVhDE+/cRAQTzGKGWB/WsrqrU/ML",
-	"yDGzZRTffkpFSZ+rsbTWNuNxbC3GEM2ByyzEvMBsDosSs9RmfAsmjYI/eezsuhwjjMvwtNix6/YD2FGc",
-	"gLX5HMgDmENemqIChED0ZJsUhMDkuG4QnSLUB2koXYJKxUQQKrS2jlNfJKLFgAvVEUPvs0hisc3MaJX0",
-	"OpKH59Z4AOZe1euVGVdfCvOiQqVc19Sa1UcoSxZSR+VEr5UKaqFzXjXNikOf2yqfXvHfYJL6M3rUTZdG",
-	"l543rypVO4w5lJTEcbHEBJnrWux4HJkAnLPCRpXgviQITNaBkJR1fQLcHqzuz+8Yv3HAdHq3yNjdbm8E",
-	"lOmYtJUiZoE1NqGXp6ywDsITFx2G66QzLz8Ht7C3cUq3Eir70RxuaL2IgJssECtK5x9dZhLFVxcSdSph",
-	"I6nTT6D+1WnMBUwJoKSpNhyeT5C0Zg5C0tkS8YR1HcwkGANd4meD1kckvx+LRDAQnID3XvftIH0WySAe",
-	"6ehceMw3ymfiHf3dqO5df5kQf8rloIg4bkwEQK7TDrFVgWpITu+iRxOGcYzXAJxh8flHOFcOcSvMnsAY",
-	"IBNRMQK7JrXSemMr75r20lopkmLpo4nh+9KnGnWlZ95hVJV5l3Gj2V4vuIyYXAsA1ezN45pXCyONp2N/",
-	"Y7vdbre9WjgStf0N91c/0kbZo5cPrtV2gz2xs7O719zd2thubrVD0dzb2uo2RXu3F6z39tpcWCePD/DW",
-	"6AgDok0hROQicjTwmgdbgTYXXVUShZublVHHabBpzCOrcU6GfGL9NFhg8Gw3e/zRdm9nq7m9u77b3Nre",
-	"2Wh2N3tBcyPY29ns7ezwHt+BraINjzHeEfNcUC/3BbnqcSQplOUmmi5b7p0ts2Dzb+M0UaNhNohhEgXC",
-	"fdu2f6vThA+w/aa7Ea6LrV5zh28Hza3uZth8JHZ7zXW+0d0MtsJtsdOrZcCD03+Y/gmxNKd/mH43/bfp",
-	"99PvGHz0x+l303/58Nvp76f/Ov0eFnA2zLloIHHI7dLjOAfqCWYLD9+8fvP8BYQREtEbyVDgb3TlO4RI",
-	"nFGGx7mpu7/dSlE+qnqfzELu2BX9dimxdznSDkreFdLOovo8VbJYBM+ToG+1YE57o9qj4vkJnr5qIIjn",
-	"UAUA9eEhMlMR1hvwmD58yIfDRJ2L8OFDljuimn5YJJBldfA32HCUBH2uXc27g+yW+TscMDqJDiYMUBSk",
-	"Yok4j8QY4wH0bOvJ6FEXyJqUbLTYUx70mRUmTEs+1H1lyFeiez6wiszEAhfBSoADRAwfKEjRPNDMCQ4o",
-	"bRoCnLUiTOyOFHF0GnVjAc/QFLcYSWDhImqyyGgGWNFp+YDmA8FMwqXmAPfd6si3UJA0JyAJtjroi3AU",
-	"Q+lDL3oHsx8TmxLyIIUAy2AIZwiOLxPveGDiCWaUEc8o0iwc2e9DPmmkySx8n0ip1JH+rIjwWRydCaga",
-	"gxIJaCmj0hE75BxVetpmAI/rSDs6+1ArqwCgHJrLeAy8VvkmkIJM1z6r+1KZE/dWfazbKOwKO1OeoilN",
-	"1CgBQGr7h7vMY74rK4MpitD3mA9zOMlvRqgYGdh1PSEdHgntNzzmp6LVjoj4tuw9XFWJx2CcE2FOkCDL",
-	"3mmkRXgyGtovhyI5GWmRnCBWOP28p5ITa0Kd0B60n3dFrMYng0hGg9HAbzCVdGTZdigMY+YiWmEq+/af",
-	"hWIwVMaaJM2vxMTfz/bemcBAHHR0QGHgJLdLsGinumEWxMbSmHi54XwlJtfj4ShuFyvKFjICvqlQlstp",
-	"qo+LjrEyM1dm5srMdGbmUge1KqQFymBVU/XJB7wgqJEZtGBjODsyb8FeajGXxb7W3sN/qXO/EpsSH51C",
-	"joM88jKDzz6I5HeLHVKJqrUoHmi6NEKGGL8iY0WxrVsAKl8pppViWimmW1NMV9Iyy+IvfGIC/2WKo6CS",
-	"GcL0ylDIZXgh9M5KUUBIA1wP/+Ni5bIWcBkI7AL+wYdaFTl6AmPMxY6sIrN+/5hjbAB070SYfcddmUVf",
-	"RhrCHqfRuZBIXenCFoUgE9FJkp/vgBAO3cvEqlqAjZpjoIfGYCFDgjFA9AS40Yn11nGB7W7yWZ3iFfle",
-	"GhQtjazP7YDgkyFbz/DyAjEofgTtLWGFnw2/WOnule5e6e5Md7tzc6d09sxh/ojKewWedEnLDEpep+1d",
-	"8nrIJ1ZdXc+nW0t/eWE/Tap+ANDacbHDTYpMA17mAkLN5NBUFStQsoyefoO0IbOiCjd2DJcWy7Dz/axv",
-	"kpiYkPfX1tY3dlvtVru1vv+o/ai9prkMu+pdulZrC0q7q+iraAlJNy+xnfWzsDZIKWX3azRL++EoGQLU",
-	"Vq03irH3E17lLFDHLB3mBe9gTi0X9tiiotoKXHgFz1HS2uGdDBOR+UD0r+O0KYNKdGte7VcjjmJgf92r",
-	"nXOD0no9x5blkr1OTlP3MIjpIBAizEr2r5Unpl1flSmGajXaaisn6vaiZrTEeU/qXjhSld4JiBtErENp",
-	"7aB1M2L91FmwMnxMicdwJNiff/038NtxX8WQ40bR7kJ6OUlDveTvDBtJ8HkgOVr3ByoU+/AFpf1E1okZ",
-	"i172kwS6gEKR+B7Ad0DmDkfcgHGkKmR7qzn9x+nfdiQJII9oudAFiQzBX8zIcWD9F4lIWf8R2wiz5Xwi",
-	"EgJgGhkAz+NJAuBNrjKPVugBJGTTClOAC4CBKBlEcQQfNg7YUMUx0s2gk+ND8tI66O4lDEWShTid48ah",
-	"7GyfQEeUBN/QJ4HjOw3bkZDlRHHKEEEEZ+9cwwPKKFPPP/7QOn4wVfv8k3xie84pHPLJvEfoPEG8NW0G",
-	"8G+9vJnInHXbYv52eyNduZNRduayVDpUKuDeC9QoJsYHQWwLIXnMqZfLJ5r5pEB9xHC2U08mrG731sx7",
-	"YFYExMKIbFekOeIozddCvvhjJZePcjrph0ovD4jgVrwztWW1021mh1c22spG+wg22pI7/hJbzGMUekn9",
-	"H1QmHzf/euvO9Sphe7HpubHQi/6SGzHmkxu1VmHfLWypzvr9hQ7rCxO5uV/mDKkiaAZBI2eQA54LWXck",
-	"GVLQxIUYE+5HECc/Tbg0gNCUixtc1NKQH/l9IjC9p/gLV3Zrn6fv+fIa6AIl+aoQeknK0eIZfZYhweak",
-	"QvHEz8qDDIi6CpENeRXyCaIM+BwhYHisFRYJa0DJQQKNjizC8SKETaQdFA7B3zqKbSR34SbSPfK/UvTz",
-	"oYqjYOIA1B8+BB/n4cMUSj3jvgevxyGrR4jmAy4E0kFAX9WFpAsZ2NvsXCONKGxZiS/95MjBvR8wh9gG",
-	"FdxQISvCWfTGjszQ06txdN1Nr4W3VhxfCdS4PePj3PcvNsfNq8ORFwZ+E4Dk6dpbbUFN7wcp3zZRcAtw",
-	"PFe9mz+2XAdiJAwm6S5YhEGZzJ6mVWeRNlFwgYmjDI81Nj6k9RO57stcc2adxzFaMQ4CCzsz13yj/MY+",
-	"Jvwj6aVxEAxPUYZ+ZLThiD6pJIujc5G2ikbSSZFg4rM6KWj26s3jRmX1G/kox9kML2vyLMzsh+i1LI7g",
-	"llsuSxKatMLMKKZHg5l1rnh66gTnxzC0Aj6xv/73vzxs/uU37ze//f8WYrhpX0Vy5zxweBGuToA6kTe8",
-	"Wm5v1fZ3yX3HVHTqzRcyz0ZdzSPO7bYK3xiS1SsTbpletlyMMzvKy/hyl6ZsDxEtx/1utjdd8KCfxUgp",
-	"xu7StQgESBH4aq8sl7i9Pw7ZKuy4Cjve79Rw5kDfQIL4kxW92pVeRokTe0vLYNwWPwRlTXfCjp8fzzLX",
-	"DFQ3igWTQIbckXUuJyxQg4GSTCpD/cfSGlOx3QD28qet9Z2tBrbVIp1YnumGuLZccvXI/uBiqhs2z3TT",
-	"kc7pfqAd3u8lZDc0hZTmpiMv57mp9qfhNV2HsCtFJmR7G+tsd2e7ubXZ3FhfIp1m7/DDcdLogV6SkAFA",
-	"GHd3trc2l5nmNZlo8KWviGhWIYMrEtHwEF3tpEBJM6TzfxnME/zuiow0JJAXIKbpSJJtZbw0FfQzbJZ9",
-	"piNn6GdQdF/IPsNmyGeAWaK9h5eeAMiEPC2nwmUSJsBDZO+0jkFHEnEO6oTlGGzcSa8gqUFpeaskNVeU",
-	"iA6WdkVLc0doaZzNcgVSGnfclyGloaNbxknjOYgSBBgpsgN2ZKiETmsG0Ag6yIaPpx8Ku1CYO7VYsJou",
-	"IGi5to2zImhZEbSsCFpW5tQcQQtKqDRSaL3ORQUsbqcLC02KBSUPtNuDiAcFFZgKQjWMa+bb3/gskjlk",
-	"bWDkgkj+XL7kiJ6/Ej53SvggDm9e0nxaANvDdFuWQmpzE/RLrBAKymDpsYjDHMfOMBFgg1jjGlmOoDzE",
-	"+gq6xXz3Jv2OjMAqf3b44hBTmn9lj7a0h0yPgj4cscLL9hG561BHfO0X4owbkUSyO0pOfYzSzFHRO4o9",
-	"hL5LfQQi17S/K3gNjkeIbKU5grrKqjAEuM4f8CuaPRUHMD04QtYKZ2F+KZYIAuFwbxGceyWpblxS/aC2",
-	"0crUuX2p/DSMQCxbMeixmMvTEWRXkkxELmDrZERFF3bQZuZOKOywZsvXQKZjwMXQj5kaGY91hZAdSZRB",
-	"BSZRSus6i8jBPlBgyGcDnpxp4o+DMQIjMj0UCFbVmZDIUIr+Kbih8HJazM/4jnyP+dHQxzo2PyUr8kEH",
-	"uWPCDWaW8aaJgGpAj2mFKOeAbhoEo4SbLIaF42jiJXHUE7Dw9SyXwLoTRnUbF8CeH7tXcJ+y0QtIbHqT",
-	"KdVCOcXVejuLWaUUVzu9LaC42m1u8a3N5p5oi+Z6WMwRL05xlX/EPMVVBXsVq/98ff2AfR3J0Tv27tHO",
-	"yc5Wg30RJaKn3q2tb24Sv9WVc6X01i/PlboTusqVLlVpPJgwLAtPF3CRWjz32zWUWE00RquDbE9lqJG0",
-	"pbKw910ghqYQ81ZSHGAC10pGkDTYI5iTa5ppo4ZsrJIziMkTBU2JEHkFI31pB5qTJNc75ySvn1C1w8Kb",
-	"GscSpuMo2dg/UWM24HKSFcMCg0S+IvYTcauOo1NplSTuH+xVEbEWS+3T9/QvQjgMRSyMqNinOV2KYQrS",
-	"5ZHOqWy31RotBm+T2mo7MkVaojtEOms25XgHyGGNTIu5DQCo43ZndiSdB01lpu4H6Axi4gc3gQfKthJN",
-	"EbcYPaC2QEe7H4U+5qzcyIFGxY8Lytev6HlPl/e6Xe+LVY+7IY65vvaRWEEoXGJAS8wKIoLCUlpCq2aU",
-	"Y7WsqmSkxCI0yOPPJ5BFLIE0SBvK4kieUZN2XROSvN2qgLEOzMlDfhpJa3xdZFMWaDdvzuxbwAsHI26n",
-	"tx5uBJvd5hbfFs2t3k67+ai7u97cyxGVVlps26/bjzJiYKSZvsjQzNX6CR3x3CefR3oY84lz3v96+scP",
-	"v/nwuw+/mf7hw++m/wzwWYsbbOmSTuwaV/ndxIqdbY9PS6mlXV4pXkK2Em5tjELrDD3S3HnT6pKjtvY+",
-	"uljPvRIDdU7hRvu0g+JYAi6xfEsqFit5KhLQW9A6ocCDTBVVi2EPWVoEVyx6s9qxB74nongAaIXdzif2",
-	"hieRPBkI01dhZV1C1ihk9aFUTk8W988EXNDIsDGgTvT5ubC/HXNsDMCxlwYa4Ua5PbuMqjRz+3hSoR6j",
-	"j6AX39CatD5qsdQKB+5mBQO+RWR1KQiGCdHaLSER1t67m3y7Zu+6FvA47vLgrNpRew20OXZj+wEwiUBM",
-	"XxtuBFqHkrk9g8UYFEkCzBsRsu6kI30gZznW6utInvkFGhmyHjx2jlFePYvGgwk/e7zPBPN7kYx0/1gr",
-	"6wM8kz4axXYqulR4TtIarCwQR6u1z/yN9rqfJTqlGMOdPPtFOyuhsiYlGdqplCGhx1KZB4VVWqsT9+AT",
-	"w8+EzEmxdERWVma3mSluPcjulALruPIuvAhvae2b7PmpIwD9+XTH9IGEBwXr7W5aJvq+cItrX9PSQbVj",
-	"rY7o5mA2XAvChopTjofxu/jlY/GXP/3pL7q/ON55++64++yQOtjtD/7yV5vvjtp8b7I+eLJx/vaR+anY",
-	"TnZHL7a6X+30/2JTf77e+7LNv95794ugtozB8oTOxW2VuGjs+ycNUzEe99u8BfWU1ujbq5hfVaZXulNy",
-	"W51V7HS7jEsh/9zRqUbIB3vBLBdK+hxr9QWPYqcuV+AuK3CXhTU7ylvYggi2nWqvJQ39ObUO+rZap38N",
-	"utQp5VSVdkeoKMr1eaRZ127BEo0K8Aq56NQBQz2dYfX18qrFT10EhPib8xEu7ZdhuXaZspLinLnxw+qx",
-	"RIRRIgLzJomomVDvr63FZ62c6w9vMDXElhF2dn4w11tVU4XtsIgAP8xfcCUpXrhDmSiHmmC7V7uJGms8",
-	"MX5hoG+S2L/zjSXLSv6VIL+Tghx7Ua4px40yw4siNBkyD93vgS6GQniaJ8uJTZVQux6Beo4kxF4SEShI",
-	"vtkvG64qy6hTgc5IIhywz1z45lCmoZ4UIYPnUIICkRB+KtRUHB+/dKUKDYJkVTKeUGrEDs2OHdr+IEiT",
-	"exyOU0gTT1osH6AqzK8jHaNGYVLU7SniWKd19Xnon7cA/JMO294nAJzaAuxPWn3n/DIRKBme9IAzAqBU",
-	"hbQbIueViUQQrSdg4BrFwgiORZmm+hy/em3f/fXdpa29jfbmHmi8ShSghcWwHRMN7ybgfXDlGK4cwA/j",
-	"vcNV99+qhmtpiUsbkzKzuZ2VE7JmrJr04TffeuWZprd9FHhzUsXuUDragCuNYlEyIRMF+AoACwoNPh0J",
-	"/4DMkz2IHuu7VP2sREoEYGJj1AplLiTRiuzSWI0VgQwuHhtI+j5z0WzjRsgmwnRkHVvbteG9HhMyHKoI",
-	"m971WCQMLOqi+IK5wGTynegjaaKYPWOhqoIlspKBmGmumyCjCaSlTvhnWc7K1SGlL+CIsBhcVahb6yd2",
-	"qV8B2Dh8vZeJrMczsJL7v/xmKXFIk64ILUBMymUBCu/t06t6N/n1gCTxQmf0QuZ2CNBqESTCzALCc82M",
-	"eGfPFdS7+8oM7Trur6357M2rZ1jBCGCFP31F9tDRiy891uVa7Gwh5PmXSp3Ggh3mpYAHf04AREtOOvLV",
-	"F0/YzsbmI8aHQ1Y//slhc91jOwy6grXHNts0UQ0oDuci4THVimg24BOmA442AgZj7UgOsE4SkmvaCo7C",
-	"t7rFXpAh4VAauEHXGxxvOKuu89Bu0afueORAG3hOOLXYEx7H9n6R6UhoqqQOZqQQoO5kXGZrdc1CWhTN",
-	"wY5cwlU/oGxfUQq56HbBkHJphTJ53JF1sh3sq4epVUcBCmtSuzaCOdq9lBa/IJfP41OVRKY/sOP4yeE6",
-	"kGDZTVLb3/FqkdYjyLpnqK20YzFOkG1f6xSs0a/2q57379KnfWaf1Rm12xs7+LjPdvAvfOJndCf8DPHu",
-	"Ptts45/4yj/7i8fHb3+x+fnR058cfbV59POj2b+tdQkX1vY3217tV4mVt0dW0Nainz1++Wrc/urLU3V4",
-	"eHj44vhN/+mb08PDw5/aP58eHv70+eHh4ePB+ecqtp88jh8//9nTn6+trT2yf/1sbF78//bzmlfDwdT2",
-	"a5cOZykBnu2E8srRwu4/yM6jkxrgZukzpEjA83SnTdF7i+uApgmCKswIAj4cVimQeYf68m7vpyBUKHtI",
-	"77/4QAeIEwrfSqHMzYYtoXpo/+GeKVKVGCGZkohfOGMLQjsVlsfbXSY7ErxiqcbUCCmSc5FQd5dzmCMA",
-	"4O4L3djPfFrdhwqHcRJBhX1fDFioxrLFvkjUAG6oJFXapt5u2k2pzzRtZhTKHUkWC7nBafbSoVMAXq4T",
-	"5FKd0JKdiEzv5IICtJ7pl87tTs3hjkyskVCCnntB6/u8TL8Rt3kpSXKb/e/ajU1fGm19lTd6lw+1Fi4v",
-	"k4l4OqhrfGYHr5rGV03jWRdnzjGOTL9gcy4hrn+VtIbWlriogdzaxqlC1sxPTRCoR8G0VtEUdn5BNOCn",
-	"oiPryHDEfGv4bAbR4BT+IXxm+GmjxV5acYvAPAWPP9JOou07Hy+xjjdWwThffM5sxeJTkPKO2HfOrJ6F",
-	"T7/A8/5pUg6UMytgYLJrtJollWXdSHLAwJ2tLSt1bt2Ck3tbtJQe6DmXq1Xzan3BQ2oCecKDvmg+UdIk",
-	"Ki6DLh0D85NUTW1UInwUODAF1ldxWoMPXkkBpXdu9Hc5f3OPvfncBihR7EsccadFmqmGKzfMnlmXBW0o",
-	"6/gXlQ/uD4ASlEJ72MyogJnbgwagjqQOoMt92FKKgI50iYJL4/7O3JGZg1qQAeXNGKdC2g9EUQX/SMwG",
-	"R/VQfGkeCUFn6a58pxs+q68wkMMGs5HnBY5nIQC99r5Ijf3tGh+FkWkCs3l138YXKUNwdvEDzXg4iKRG",
-	"nYl3gOElYYq9X4x/s3okzyNEL9UeS1ScYpR6rBur4EyzP//6fzbYMB7plKWoGUkgnyRuT+uTEd0Mq/tU",
-	"W+57zP3zpAdlW+knamR8ryN9e3sR4p/Mpy7DE2gtPEmElTN+g+lIBgIDd0j3wyLjGrM7kjqyobMwHcOp",
-	"AIbGTf+ASSWb7uPKdi0kS84W5dC+gKfn5ejbF/M5PdAsCiupSQsU6NepSffuNgq4Y/lHpO9QGB7FcFPs",
-	"N4CVoazptxmHP+0Was9Zb29tlHZQl9D5X0j7lA3k6l3UeO2zhfE4Zruua89fH7afLwFnkm3By5uv8SDe",
-	"7c6DT7G7m8tZ0eCa9ZxorqO4blzaz3eJxgjUYCCSQDS1MCaSpxfzz1krKkz4mMcMCaCIXkWznopjNWZZ",
-	"kccAWIRZLHiIiB2O4kNTPkQLs8+GiTpJuOEeW2+3PbbZaLHnXPJToGLBojxFcN844QqX6wlN49jN4roi",
-	"SapXMLPDnhHJkb21vWwbyDtwap/zia7tb3q1bFGOYE2sjKJpLQPYODOBqvQlfb86s3fozL6dOxYYX8aN",
-	"krfrUl5z2M2RNriNFyUvz87u7RsK33jl+PmHlefwaFR+Dq8Y970bR/CGocDuiVxZFeOuIszLYD9j9Gl8",
-	"A3JwcdMlR6PTHMb8ApCvQzkhD49p4apTET0HLmT1MTBm9EVwpkaGqV5PJLpxQFVawKUJkU5JVykpNPVM",
-	"8Dj+zEqGSvfwWTbMIxjlJZL+mQziUZh7GA0Rx6JkPKkkSOPA+jMXde0qFQsu74PzF51nNBmXszCBC3/c",
-	"54lIJWnbq50mPBAoRbcJr2FBVqXIHo9zHj9X0vQ1EA4NIgmUM4dEjbSOJL/pkm+y6Z+mf5j+/sNvp99N",
-	"/w9gJg55YqwEvxZ+1syuWYBzyO6SlVV41zy5nJDCV3R/jcHS+P+R3eysvvHnX//1TrvhUSl+og2zx8A6",
-	"rvZ4emwAR4p1hRkLIeFL7TE4qizkk5T1idmVGIwGyMeJFIaZT3iJI/gERMbM0bmOCVoUJdeRBVc890sV",
-	"LyxdJvfjErdXXOJKLOyYy5U1vLKGl6+3gJMElQwzwv+2DeC19/Y/hJV3xzRIKQ3w7AJVDANndW0FVg7h",
-	"7hgFCVBBEc10zCXU9VFFn31SOIqFXlgZIZ74DSojJ6+hk+Kq0u4WUc5X+mSlT1b65Ob1ycteTyRMJWl4",
-	"5aOoljS1XxlVeZb9BlveAOlWisghJYmhESGTKmEEuJuiQMLJP+hIQkvHeApPrEKA4EfI6j7S+e47RHW/",
-	"kaKVB1yyrmBIr9HqyC9UQnIYu5RJPlcHZLK53SuGbFpRx2XsLcMrYQQP+iJpDYVJ1Pkss0QZ3972vKx2",
-	"QJN/9+G/fvjth1+nkObhbm892ODNR2Kz29zq7fDmXrAeNje6m2Krt813ursBiOfzyIjw8eRq1BR/N/3O",
-	"PnT6x+k/laTpa236X7Pk/+h/61b7KqCzoOWolbJGu4T9tQmjs512efwmd+JWUZy7FsVRQyHzbygnbalE",
-	"6F4FbRxbatr1AtiFxBW9sQX8oAV2BwBuAVGCNb8dORSJVhIWBno7CS3w+OjQY1oYTWazGssi/EVXBGog",
-	"AFSIIvIYRrfn0m+xYwhyUy22AGgKTckFd5tWR3bk2xR1lCiJnPmOfNQaMftcl4oHgKh2jhHyQu7jJOjd",
-	"9aOh/eI04ZK4MpQMhJc172QFpwRM4blwVUdmuwJ5Is0okSlsqtNhTnT7MHjMoEKrKcpE4KS1K3CQKq/8",
-	"t7HgiSSHoyNJdGlXumavu6RwjRqBXA8nflkC3Rpl68gpYeLRtdk0XTORawFlcXQucofDUWS6NyPeRdro",
-	"jqyDvg5xs2gjeHgA1biZCUBEmzEPKsCfXXzPPeo63tRCirFC61WrpSJf0oyyuYLeuN3438qe+Pj2xPJ7",
-	"oBIkMTtyKd9tXSUeo8YZOHjQKOmkIMTXM5lHAq/xo/NKV21od9CQeobKTKuB6KrQQf4WTKJSs+pKTuva",
-	"++yPS7hDHKo9NKToOUoaltPW6MaCtraGT14repnmNn2lBRzCvOJmmd4GpZxq31kTQiqyN+tOQHs5/xn5",
-	"6Qk7OL8AjWo2kRmFeRkOFLHcrLyQO9UzQjsvJ/XvhxNSEfd3k6gC3s+d3uv5QDchPtbQdL0/WZWPtrqX",
-	"eZgOrT1tNwawQnA0iS0mUqFjsRDnkRohjUZHFqRxi71VCYEgOIchyocflWqxYz4Q2IaUjKxLxDUxM9ob",
-	"lApH+1IvEo7tlUH9KRnU2WYlc3qlAu9UkSmgp9qXlDOYYgSPvo7Z6K6pynM8p1gKhbioMCnrKmwxH+ow",
-	"fTbgJuhTfakLFIGFB1zedayLAioMDqVhjHIlcMsGo75MpOyudyfQHYkIUQ2vIwOuRTOSWkgdmehcxFhe",
-	"yyWR69H4znk8Ei22ZFKEJnlp06J4Z6zl3ouk6wolhl7iHFcJjr+qRNX9mZ3ZAX/3tZCnpg/ZWUjZpn8v",
-	"oPAABsKFu4glJNKgB6rGACJm4S5qhTux9LmuHDjBbukutqW64VQ9XztUxsVGgK8mRTW82zW8tASZClyA",
-	"Uq2CwxxP10W68yLm8gqu8mr1QuUL1+3XXEon4au9PDmUbqiVPrprjZoh04InQb+spX6QCtX7kC1aWmOu",
-	"RYOhIgaLe5L5yrRiiz3lQZ8laszGELAhBUb0dS4lciqM82Poo44kXybhMlQDFsnIRDxO81MeRmIhvMVN",
-	"qhetfqiDMeD2GKW5rJTlEWTRGgdZzgmw1ikbAuCpJqutTqFFPdB4kWSbbayiznJ2rK6FA2R4hkM8ohE2",
-	"WuzQTrwjCzMvslNlK5BwaRyTbcqHX8yeXQTizuo+D0MR+o0We6XGBCjn67NoOBThYlmoomlEOT4gqp8h",
-	"5mqxZxLTmIl9VJ2uAzQqGo4ZR4FoQOOyFjiTcR+8RqJQIcbDHL687+QvQVHJULxDMCr6BMDnCZ7qIAWV",
-	"j3RHjpPIGJwgIEoNBTcEmIinx063z5NBLHSpcfYMfpWZZ1dOeKVmbo7nlAKULR2F6pLsF+nXGa3799Pv",
-	"p/97+sfU68u0LtvbWGfrVmdvNDc3M81LjwTz5Oq2wUWafzbr9s2S6hhX/LZgA+Frex7AvKUAAfzb7tgl",
-	"3g7sQqiYVCMTKFgLdzs7QA7PzeArYDft8fXuRrAZNrfEdq+5xXe6zUfBbtjcE+3eOt/obgZb4aKvhgaw",
-	"nh8Azqzy8QtbVCQdavvtK748PYpL4WPfWjHW50OkPTSKCdICXtG/O43OhVwlxlaJsY/WL0CazhHJ2+3Y",
-	"HcU3FNxYe49n8N50BuC4H2gqwKkCRiLJcjudAXljEfDlgAAZPslj7oKJRQzGseDnogQrKwc/RzEDuE11",
-	"3wBKs+voe1KDFPipLSlHb7FP4J6ECNzC3UCIYLmlrwpPOwHRM0SFgjtvpaRWSuojKCmUcjwTzBRFvUnl",
-	"tAaiYaWirhTOyIkIxKPP+9TWQVd5pMN+NNSsOzIdCREOoAfJvjohGe0jeTni0juyIkQXts5tQcUhqtdI",
-	"0qUt9tj+A6n2ioFxBxPZkeQpl6jXHnnukCnJq0xXkBpwezUO9ESLuJddE/A4LufOhiHlVOtKjf1QaswD",
-	"zgO3V35c+ugTUw1wqLJQHbjRkb7Jwr45PZEILUwT4Z4dTm4lRPWFeLeeq2Kn0fe5ZrHSBvsXZjCiXdV/",
-	"lMzxhOSJL51iKLt6hmuuPhP4PI1Vl8cetrpZEQtCCPikSAoXav68XNSVJlDsUQDqZpWEmvlGmeEJLJzv",
-	"Qh0AF8xidVrQHkhyFZ1K8EGt54JkWFkfR6wksuwEDnnfQeYXSxvT7gmpTK7jg9Dp8zNZjLiTAW9nRxaJ",
-	"O2FOB9j9ADpASfFAQ+uJW9n6SAvmhxmNp9/wkJG0hHAP7gcP53GsxoUYtdvjGkGhAJOJqAXmSzJZ3a5T",
-	"2baDalK7KGPBz4S0Q4HLH2gHOYUDP8CwOz2V9g6luYs7qVFV4USh42OY4heO2e2OIhP/wEbWYhyp6ZCK",
-	"rI9jrlkCUmClz+55ra0WJu/pVNEiFrTW9RQamc0r1+dKrs8bXD1HRIbeQtHXcAqjNR9vw4tXXsGd8Qpw",
-	"JKtilzskE+mQ3KqVD4k3+Dx0Vj5gi1+ISA4/fqBTHHKkbKZiCQIh1SaKYwbGnEaD0f72KkjjX0favKJR",
-	"3SCwgwOnWd/YBnCaBbBz6CdQq70gPA4SIgKO8Ks3j11t+G6wJ3Z2dveau1sb282tdiiae1tb3aZo7/aC",
-	"9d5emwugTsCXsvjThohCglnn7ka4LrZ6zR2+HTS3upth85HY7TVdxnlb7PRySePa9H98+O2H/zj9/sNv",
-	"pn+Yfjf9t+n30+/Y9E/TP7Lp/53+/sN/nv6T+/zDf4LrAhENTb6r10rb2XT1Bes9uzLFfTb9h+mfPvx6",
-	"+vvssTAcKHr4bvovH347/f30X6ffZ5N+joyFvVEcnwwTQZ9m3x+Puv9BBEBcgQev5tV+NeIoIfbXvdo5",
-	"N0Aftr8OChBFuassdAJbj4JAiNDKPLBd7baEo+smtgRTkL3Wbu4q8UzHayWT75SdiiIPie3ggN5PcFGv",
-	"UrBXPju8PcPyFdHCDpQUkyxWgWomPXNs6Na3jmFqk+IaNTw2GjKjOjJVRDPedAlONionIJbVQnSkfzpP",
-	"auE39pmPwstnahAZAyF1LrW9HumUXFkj7A2oQIsMxkIUyByMHdjPtrea03+c/i0j6XmQK34hkI6O9Ic8",
-	"MRGP48kJ3hGowhNgXMK/WjOVcm54vKtcIjyTTEyPBqzui3d2DfVJ9oWPven260gyH2l//JSKHEYFEZnc",
-	"JaxOz3Qs9iPdcK3vOA0XI7Ke+ZBHYUf2VFKF39eRKQOd/ywUg6EyViU0vxITfz8rIjwT2HUBLcxQnjnJ",
-	"Yd5yqcflmQcs8sAjuzTqVG48X4kJifurogjOKr+rad0ldctt4lisDKmVIXVLhtQtmFBswEOBkeGhSJwa",
-	"AWrMFRDHqpTjErtxY6Gt8SU3YswnN21qpprVY/ZETqwlECGW+w3DT6pzkYQj6HZ0KJfVYYA30ip3hJRn",
-	"Q+5ydwQujy3mYKVFGSLHA4Dk0hoAwUZ6KKwx00jxKcMRafSrBgle4gSe5cd/r7AmSbLvbrcrBPtIvJS5",
-	"yCT0bl+gNCpinPCOnspQF2+2c0lwU44glri/cQV9moY3F1LY12rvm98Fl7f60dbH7bzyt+8SDi+9mah4",
-	"qO8jm8fikniYqIHKSMAviMMWPFy4zPFJ50F/PdejbaXxSAuG1e5XlbNH9jmOlPv+iNeAG3Gqksmz0P79",
-	"jQeE4FYMvHn95vkLQNZYxHUp9UMWFINnkQQ2XUJe92oD/u4NzMx14TvM9LZnf/VGiwSXzNrVw0SdJnyQ",
-	"jt+ar0BaB813XyRq4PJf8MEbaUAxuIlsrr/eWN9vu4kAZIF98LWkbboXFiBLyrbnSsTetZ7q3Mv5kZEl",
-	"HTI6btZy7kXvRMjCSGOJEjUVp9BI40iGauwhAxJIwqFImpBvj+0x1B6jQ2hv5gQKS4QdRoCwSCA/U0Yl",
-	"tOnK419YfgUrf2JX/gRRW7GeisPLmAtk5huGDygMiD9PZ3kuErbebjP4FGdEXdHWE+6KnkqguVkbsHYq",
-	"42bp0b5OQwzJWD4yo4EEGXuJDJyTesvJsqXl1m0GyVYa56beUiW/Ryq2VmGcVRjn49FM5TbeDUdhcrb/",
-	"2vuh2/+XwKkiLhJqDKkgTWKP6gHj8F/A+dYGGP90lnLSD1g/0sZqsPqsKrKX+fsMscN1piEJRbyxMCPT",
-	"5zDkoi65rOATr1lVdN7ro4IvkXHJRhI24ZJHxqsAhlvaZf1SmAu2X3ul0u+4Sl95iXciECfF8if4PtS8",
-	"5PdbORFipoRvCfPgNdC4o+tJjqM371SiB3pgNXoG1gR+rAhBu1stXgBQQrngA3aT9QHFoLEkk+KN+ICp",
-	"fNpoX0FO3CIowkqYr/yzFQvjfQBAyPbRA82MSAb6ht0uLYJREplJU1PdX2Xi5cLOVteM2VNJnhLKyzdK",
-	"mr5IOhIYpCrM1Ze5Wx/TwFw94rUtWJKhQPr1eqyoO9EJ1AVzrBcNsEIUuIVdWXV36IB9KUprZd1pSF/a",
-	"BQ14d7Ov1Rpbo+VP71vkxSs7Ir6HzeAdid3C1JNTJ8jDlIsmc0w9vG0jD0RFrdWzXeoZHkixLRr6vCHr",
-	"feLWguBB5uCu0jZmBxmiCR0EUNOxYbzuf/n0NXMicSD8jhzw5AxKrPsFlBKi0ss1ML9yz2+02DPDsh75",
-	"jiTmPkdBN4gkG/cVUhJGhnHNxiKOW+zrlJonEdie3uuJwIiw2gC9VBReFajro0jBG7ZXf2jRDaXykbRq",
-	"LFgZdCuD7soG3TVVTs6scx0ha2PR7St1hkHz8ygUyWKwi4GSveh0lGCAEi7cZ77mMuyqd9h3MVHqjGvN",
-	"/eoAAVx3ocIScjSwc6E717yau23tmyWy2W+BdQKpe/CprD79X1/Z+3gsBV6GR0DhRYMlwu47bY1oXKsH",
-	"mqnEdYg80ACzjWXZLfbCoSgTy4QyUY8EEhCyJiNtREitGUKGhLhCrKMAn90FUgz/q8PHz148fX1ydPiL",
-	"509fvD55+/TxT16+/Ork+OWbV0+eHvvpsB9oNhx140j3rVpMsHE8g9R2GCNgNo8jLRrYtkKdNZFmPWGC",
-	"vggRDSWnHN0CIW8sdORgHS3m5BFLhXx3HDpQiTA1ShDZqyPPRRL1IgyvGKBKRbUHNBxKCmYSLjUPUrhJ",
-	"GBqiv1AXU0eKcyENoMtw+zIgnuCxRMBoRAiVBEriSExxyf/8679Bngvo6DGJfTJCEXIWJFz34Rcz3fYI",
-	"tn1QeOG9SPKY3nJHEgY6XUYoMvYwYCuNnae/0W6jvwJGD964z2UIxkvdD0eoqYQP6+hHp1KBceLI5Ik5",
-	"3jUFu80KDFM4mUkkTw+Yv93eyGG9pD8MANrTGgldwbg+EyGrR4bhKgDyymH2Y4SBMX1O6KDZmSaGW6Tk",
-	"LUVrCUR0LsiFfJFb/Gvx3J7D71zHRCtrdvBqiron3mOcaKO3zR/xddFst9u95na73W7u2f9DyOgtsd3b",
-	"adfK+yZSsZHfM4s3Cb1FiVmY821YLTmgajw8Sw/xMDirpI/KH5cx126PXt06WRkan1a/BdkdGEDNLBWS",
-	"CJmMye80zepkbzRyZspLSKpj2RiZJWSs9AWPTf+vKmNKhyB3ndQd96M41fHQMJGMpD6wrlSoUM4zo0ZE",
-	"fxJyw7tci1ZZJOkn8OBrx4xS6aPOFj+89OzqyLDrBeFxijxypZ12wVv8OjoX0j5mmKhuPmulJ9qIAb0e",
-	"SKUs/nZIVbmFRwZ1HvTtnvKsQsubK6Wv5ZXgYWTHddfezCtIKhnruyfXeie3cyjTdbvgfRYvf1/rCp6I",
-	"5HBk+vZuwHNg51bhEEQap26N+VES1/Zra1CETs+Z71s/TePNHksJYow6E5IlApk3ga/IfqVGppW5DdbD",
-	"rZXnJO2vRdiMJGA9FXH18nfAT0pukvfyNauLcEQqMhBW3uoG8tPlAj5o8Q9a5dE4XfKMp7EITKJkFDTt",
-	"eLkZJYLVf97abu81WCASEpfWmreqL40POWL0dFmizHbOPz9/i7J1evn6aAYNrj4D/Tgc6oY3i/5IcJLu",
-	"UjcCbcQw93AzVg7jcv7Rx3SN6SdqdNpn4h3qMPZyKOSzz9kTJaV1Tpzu0Kw+/W/Tv5/+9+l/WZv+9fSP",
-	"H37z4XcffjP9w4ffTf95+n2GE0yvJY7kGfXYD+yqOXaC3PC0ViXjgtQuAXLN9oYINYwFq1uL3rpCECps",
-	"gPuQ5iggJeEhPqz2Clyv0H0/is+IPyc3Egc6VDIa68trba/3MhxLQu53byFFw7TuUhoDAPu5MF93oucf",
-	"g8KMBX0RnJHyte5kwM7EBMlrUfy6QqFIGnGKf+cfgPJj/vYPH34uzkWshmANKBlPHj5k9dS9ffriZ5+F",
-	"2Q/8xj4zSsX4YCO0PWxeR0J8FbAKrQA7JVhLrfkpwZei0CFCgz4/F8iFyp5Ju4vCEbiYAAmqBUv1iXYe",
-	"W86/oQmF4rxCuFA75gPyhxHLZGj3qvUuM3WjPeoYylA3lIwjKYC1Jd+QhYdMREODS2yVUqRNFGhiGZ6x",
-	"pR5oRuZT7g2UWU/zE/jCYU2UBL7tZi70QOXGyIYxtzMqdPp5BQQrA1UYMyAhuQFWpRm//ebb/xcAAP//",
+	"7P1rbxtJuiAI/5V4ec5BUW6SJqmbRaHwjizLLtmWLUtyucrNGjGYGSSjlIygIyJFsQoGqk8DswvMfpid",
+	"PouZL4vFAIvzbRc9fbYxPXO2+zfIf6F+ySKeiMiMJDN5kWR3d3X1hy6ZmRmXJ5547pfvSwEfjjgjTMlS",
+	"6/sSucLDUUTg771YDU6IHHEmyYH5Xf8s4+EQi0mpVTrjF4RJhFmI1IAgSfuMhFXKUCyJKFVKlziK4RMc",
+	"BERKeL3UKpHJ00H3SUBf0qeP3x6cnL06PZSHQzV6u3+4dXgR0qM3T58fPd5rfF1/Eb2Ivr7C9fH47WM+",
+	"6TZC+mp48vDlF9Hjo68en3bPXnz35Rdfvgkbg8033+7R5/tP6+SrPT3usy8br2jvVY1Mnn4XvjmkL+nh",
+	"+Otvo+jFk6833p4+3akFzYh1h4/r4VdPo1KlRK5GVBB5yEqtnXq9UhKkJ4gcuBULdb7+rvmL7fHOVxd1",
+	"2Qiev1VfbkxeDZ8+GDzcil9sjk5wKfvRgRlwT5VapWa9uVVtNKvNjbP6Tmu93qrX38LrQzLsEnFESi0l",
+	"YlIpKf3l2WRESq3SQ4IFABFg2fq+FAiCFQm9ERvTI5IhplGpVcKM4Rq9xIxf4n9jT7TGRd+98iURtEdJ",
+	"WGr1cCRJpdSjQqoXeKgnvv4P13+8/uP1b0uVEg1LrVK9u0M2eg9IdT1o4OpGb3O7uoM3N6vN3nav0d0m",
+	"D3CjXqqUIpyO8J+vf3f92+s/Xv9J/1c/4wHWuFMScalSGg040//4xfZOs9Form9sbm27n2dWpuiQvDXv",
+	"H8SCj8j9Iy4DPi69f/++UjohAb8kYrLPQyLzUZQwxBmp6nGQsK+jQL/vI6j5ofXL0vbFu2Z1uHMVVtcH",
+	"PVIdPVDjUqVUFxusGjQvv6s+6G9dVCcNpc97cLU+rG6+2w6r4/ro2+rFjiClSqkZPrissq3uu6r6bmNQ",
+	"HTYCPdOkv0mqOxdXzapYH7+rbo9Yt1QpBQ9Uo/rtcOO7Ktm6xNX64F1YqpQ2xqOL6tW2YNVuc7JT7W8O",
+	"9bjv6oPvqutBuFW9eKAuq982x3oNw63ut1XSEFfVTfZuo/rdg9FA72tngquqeTGs1sP+djVYvyKlbzTA",
+	"TiXXt5oL+h1WlLNcmL0ZEEGQ4kgSe7O7go+nr7Q/zGuh0W6g1Ei27t8nkuJan8tYRnGf1kR8H2N5n+sv",
+	"mvcvm/dx8P8PIkqYOqfh58/2Hh6+ODirN9pxvd7c0gdxHgxwFBHWJ58f7ByRaMBx8+X48rE4ODp72o/3",
+	"v8CcPGuoB69P3nTjJ09PpRpXg6O878+HRA14+Plpc3PLPGecBeRzVq2fbp2/+W6vefSt+V2QkAoSqPNY",
+	"0M9hI/+wvvcPzcf/0HwcXdS8O/QPzcdS8n9oPg5wFHVxcOG+N3TyXE1G5HO9CvO7DPiIfM5HhNHwF3D5",
+	"7O8KK/L523frV8d1vDNpDPebl28eqFdkU2zHLza6z7YGT9flo0bvSR0/37n6OkiJVA4F2DAUwJ7wYUiY",
+	"omqSe7h7KKLsgoSI2rf8Q12CgABN2Oo1wmaw3q1u4E1S3eht1asPutuN6k4Tr3c3gs1wi2xbmvBaGprF",
+	"4iiqlMzc82jYSPBLGmqSV9J45P3yiMpRhCeOyPzm+k8ffvXh1x9+df2vH359/S/XfzAkYYQFHhJFBLCw",
+	"/VhIDuQzJDIQdKSxVZOFAUEdRq6UeaGDeA8QfSTIJeWxRCPcJ7uID6lCVKEeF/AY6CQ8q2lQ6JHexURo",
+	"GDKzrMBMWCnJYECGWM88xFfPCeurQanV1LxFGQIvlaCsD2d2GJLhiCvCgskzMpld7R66IBO9xAmPBQoG",
+	"nEvK+qjc+PGH3zQ3N9FIUKZwNyJo73T/8BAFAyxwoGFQQaTWryGMXr8+fLSG1ACrNhviCyJhP4K8i4lU",
+	"SOIeXHhBRgSrlrdXzOSYCEQlkooLEgIomhtowGMh20yzfkH0sZAQlcdUDVAn2Y2qnthHLaQZXGdNz4Ht",
+	"LAjeBrkBD0mb6S3q4bo8nOwmv8PO4U3MuBoQAc/1ejobzWab0RR05xdkci5ILEnY2fWmGdCIeDuCrdAo",
+	"QiJmTINxjKmSbaY3RhUqc1FBuKeIQOt1JCuos1HfQdPTUHYeS9JZq7UZXEx70UqbvXrwAG82q9thg1Q3",
+	"9BXZwQ9I1VyXDbzZ26o7zBkQHAJNtajjYUFVo4GWEN7FVGhuaOSDfJza3KyUhpS5fzf0HVCKCD3Hv/1l",
+	"u33VbFTb7avtg29+8felXPTrveCMHGEVDApuysEZ7sMdwSjgowlAU9M/ItCAR6HcReMBYRp8BrRDPZbF",
+	"sRSDOuv1jQ4cJo8VwnCStUJo9Kp6VVWzrNXu03M6pCp/KxEWfY3xLNail94SVWQoDfKrWLCiix3BmP46",
+	"QtLDcaT0Kip6UXQYD0uthl7SkDL7r2R5lCnSJwLW91L0MbOs84T08lfKvZc+k0jzUlTuhGTIO2tI42qY",
+	"LHWE1SBdqf/hski0tT4Ph/aqb3H1u3p155v0z+o39/Kx6VTyY0uxDanO25yj6Z9JpFddQViiiEpFQtSd",
+	"oI7+0xtHdgq2mjCLedtMb6djKN7W3L7cpr6vV9Yb7/N29l7PYZg8sJaHOHyCFRnjiREgmaZ4IBmNRhEN",
+	"APz3R4J3IzL8xbdSb91bixE59fiSn7ttnBMhgHmERBlGfGbVKq1UubdQSEPEeEKbsUTkakQCRcJdpMQE",
+	"4T6mDEVYEVGzkCFSHWrGvR3USbNXx1UtuVc3wkZQ3dGUqt5bx5v4QXcnaDY0kiusYllqbdabWgRXAL1T",
+	"ydM1uJVaKMWCtS5wlzKiWnbPLSl51b1fNe+/98/l74VG/dLf3U810Pvmqbx/bMYwYJ9ihgyRK31+OEKS",
+	"iEsaEFTGLJFnkjWuaZoTM0FwMADmyIUFGQkRZmYLNb2mhzg8MUC61VEOcdTjYkjCcwvy6ZN07NaxMH2I",
+	"lziiIXp6+vLFLc9qA2ihPasjtxSULmXOUSUrr7rX7+KkZrYc8DgyqNvVT3DY0iyDSjSkEiQaLqZh0mYv",
+	"WTRBfEQEHIO0woAZ0N6AjXp9F2E2UQPg54Lr/zevJeIgolpcQRvNpubZ7yulfc56EQ1ud+Q40tuYnJMr",
+	"KpX0z3uPIRwEPGaJoEMlIlUtYCP7FTJf6XMHXNQKaDKywhdEk+8eJZHGBiOaV0pDIiXukxVneP/NLXFr",
+	"J8WtvczY8xHLrqNq371rrArsGVqsgFk0CoRYYbjZj7no0jAk7HanbMB83o14cEHC6WvtToFKZN/Y1StT",
+	"OFBGUiJMAavDoRYMpBJYcXHr677uHYldQbrAeWdiXq66l+/qUKxAOMQTuMQhNxhZ1oK1hWnFSIQz8FqD",
+	"w3oCdp5bnBNll1TBy+dGV545qvQNNDB8U7+1i7C8AM0GI0bGiDNy29NpeMT4MJ00XdacA0oXWXXv39UZ",
+	"af1bU1kNsIUQ0KoBM5z2ANj37c7GjHRbgSQDV08MWE4mSVZxR5JIzJzoZWa3iqtZT8T7fRJqFhczLTN1",
+	"ko13ALgvuHrMYxbeCq6Mq/MejJJFdUGMhIFkHAwyysStCc9GegQvuEJu9jlgZ1xVzWt3hMjZ3QkieSwC",
+	"UkFGh++SiLM+KHWSDwmICiSSJPFUTJGqC8bH+ruEW8LZHPHQ2qK/L6R2n0mjEJe1QmJ0l4zi2llL7Q1B",
+	"LARhSoPfKLvGQoWDAanuc6YEj2an+oKPkd4MkgOs5dYAg2KtV35ByAhRGC8F6aw+pnX3/C0IMhJEEqac",
+	"jmkFaIX78wfVwx7jScRxeMb5c61S3wqHR2asc8X5OSjotyW+Hmu060SKc+TGnoOpdilVxXnVvP5RJGEq",
+	"zWIEUgPMfKKBg4CMLBKeGvXmNcOXmEZah7kVmGNvnGkd0ypSVCJFhiMusKDRBHlf+KqlHHChosmtlUvv",
+	"mOxWUXaNcw7Kf/GujkiLjV0sybTiWA75mFU0mVFYKKuo8Fgh3tOCHiMBqCZru23GuFVCsETBALM+CWvo",
+	"hADswKiojzo1PkkScBZKRBnqwFvVPf1Wx9gVPTLhPZy9zKd2FMXBmIm6pMeFxjglJpT1a/OtQPNsVdag",
+	"8xjTiIS3tnOA0+OcMtDvsiioqaS1c2ClUVCZQ9CkmVWcmAIqvFU/YqnFFjgRg5Z3qT+fSo5gtShd7QJT",
+	"B7xeda/fFUo6oKiB4HF/YJ0U1gjTg2MBrjaMJWjVAA/9m4ZIq806M3DvVBD8CJ4yQb4F6aWjIQs/gw86",
+	"edfqyqeSP6fs4iRBolsighZDzxOUvJnWjE5pn+mLo7jm3RoIIN3OOoZQT/Ch8Z2MBO/R6NbSva8Oa1SB",
+	"ib39LEAV/Xo1ef0uUKUzA9VOC+EZYGYMrxasBpyoG6s2szYp6yFUVoNzlrVZkBuPzBhPUvCrAWmzFEM1",
+	"5O28AHiDT2ecH2E2sUY3eSt8Ehq3wToPoL/NsTa9Yz3jHA0xmzi+vcDQoVdRdau4k8s/Pf+uoeersZG7",
+	"ZSIzEmGWUbxmLijgliTCUp/zQBBAPRzJaYEl4n3KNNEaYSnHXISaXVAWcCFIoG59vxsZ7R3MkdnFzFff",
+	"9QdV/4O7wIgjYyStOJaEwK5i+KI319SZv3nzproXq4F+GmBV4I/B6RuUMwSrAY9wLMliXeC1vvABkVJL",
+	"SwcmquA25w/bM3Ycw+L803/JwJI/1MgJxlGJsEj4dIExlfNzEFo9g6pDnIxN1bFRrFBEsFTogedMB0Ws",
+	"9L6Skp6U4hebaalMOcNtzbBNzx3zZQIklABpDlamMK3a1+9KRKFsFCtz/WCSXdQxJ9AB355EWo5GvNcj",
+	"LNSiMYCq5Uz48C/UnbQZVRKFXGnpZYTVAJU7Jj5O1uo1AGtnrZKx6GOJOvrNWjuu19cDPRn8RTqVNuuA",
+	"/3b2EQg65n7MPqyhPTbxZlADrFBXEHwhkV6egQi4EtwlBA6pOeCPP/wT0nLrpIISd4p1TJlxLHO1sRgV",
+	"G3LSZsZfoY+u4pQKoRUHsGb06SVhBtlBU+QsIKjcMbENJOyswbya+0oO61LkyrL7wNgUfAQudxLS6n40",
+	"MQxwiWU8GnEtPR6RkGITh3grdTMZ8HyoR4TYKP8qnybxZeDMkcifQA98ayvsZnpfvP0hWA6yy5mrZCbf",
+	"VOGbKrz8sUwCGj060zDo1MCMY4eEuFwwEaRWZc93icOQ6p9wdCz4iAhFiUxiKUfeT9/7MZ+ZUAAXwODF",
+	"AkzRfD/Yc/VPbSzofMA9N29BPJcl03rJXAyxmqLd/vTNjYXz2+jT72dtuXxkIIeGvEsjguBNK2TtIqbn",
+	"jrRoo9niQa2xtVHLTr/ezEy+mTO5MvHEszEscxf93lfff2kH8YN2vQPxAPZNMhDvai1PL8A6it5gwfTQ",
+	"s0IgHxJjwMBdTYt8d43+O5ZEIDkAPy4OFOJsF5lYTom6AjNN6BnqaAoAwmcW5QL9Zw/EkMMis2r6iiZg",
+	"ARGMAFNPzj6OfW08ha2hOtNjdrwBrVNInkvOmWEEs09DWHcaM1L0fd4SvADN6XW8GRBj5jPQTbZmJTiJ",
+	"yqk0t5bZb6g1C0WHJG/GRMyYDRkcxEPMqlplBhsWuRpFmBl5oXzA+hGVA5hoPrIBVNN5cnEqDqk6uLQ8",
+	"InviOFBc5J31mwGHOBaqKiZ2LGuo13wz4y1dy8MBFkfWKmrj56fBYziNLKaM5rvs0mArVTkigT531MOB",
+	"cnGUne/bJRNS3C612slVa5fedzxQpqAhDirTm8cKDfBoRBgJ3dCS9tk5ZWCeMX9a4Tf5hccKJBvjMzX/",
+	"1BKQWcS5NTdmfhNEEvNR9icXoWJHJ1JqYVuQS36hf2qzjk1msPYgG1ZZQR3BI5JMVUMvyNhKeUM8Ack5",
+	"DEk4HRZpN5SHwTRL2SlTWxulWUtkpURH2WCuZn29Vq81Guu17WVQgQfgfwnN5VzudvlesyKC5b8DFxzO",
+	"3HNB7aKOXlzHeFctLYWX5I1wWpPgvb7Fq9ynRUv1CblZpSVDN1nIFJ2ATzwYO9xPVlRJaMEMXOFs/Y2l",
+	"F3c+vTm2pC9LcyCgM/PHPEnDo17vk8mwEHii/52GiM+C9BhLCTpIYGPIXZS4/sgGkNujt6ihuXQSPb4i",
+	"fGEvmQXlwyZN2cqjxl4a1izHePrmLMn60PvKZIq0kMlIQj/+8M+d2hzud8iKbUsxUzRyQgWR+npcEBcV",
+	"ITOMd8cL7fWoQDYxK1eKw+9igiRl/YhUY0nsHPpwOv7XMn8XBUlcy5IMP6lrRhYBOdwSAmSJbpWzaOLM",
+	"/C3j1DWh+bAOu3rK2mxIhlxMjKHefHuquMB90qkgRi6JAPMfyNfuAfhL2mxEhKRSmRvPLyipgLaoUEiJ",
+	"TG3DNsvHrayGOhC132bldrIvNCTt0hrE7VmCf0FGCuFAcCmTEaynTBo+YIHU5TwimCVysFMwCYuHGsVt",
+	"xts3BTRv0UV+LW10tX9tfIz3p/WxdQqpilAgc7Z2SXlX8CFl4X4qNN5MOfOkzmMyzCfnX9U26zsZgZky",
+	"dHxwhMppssP+wcnZ4ePD/b2zAxNrBV41SUIIIe9iQVAXS7K1YSLhJXp0cIIIC3hoTb5ZRWWRqlIpXVWH",
+	"caRoRJklbFoyd+lYeYzpseBD1DHJjR7YNBQp6++7TztL6QD6GmEViwIrZ/LYpfuERMu3IUpWiLoTRWTF",
+	"AaUsFWYhFmBrfX3yvCpxj+wivTtnFsJRxMdWZveAtXEjWE0L31ksyELS320eHnrAnOUEXjJprqZCFXiw",
+	"uzxm4fLaiItWy2OVCnUYV8YtsavHZxzsqZre0D6TyDhwZ2mFvainnOcxFoisAZNWBXVjk6kVAWcZYIbW",
+	"6yjEE4nKHZtmeK4vxPnBV8eHJ1+fv9k7eXH44klnLX/iHtWrg9yqnIm/2Ks2N7ccIvnXpoI0RohqgCVB",
+	"A3KV1SfXe41gB9fJZnc7bAYbZKv3ANe7jWA93CTbvR3c6K4Hm+E22enVcbO7EWyFD0i918Dr3c1gO9wh",
+	"S8jQRbeDShmTgmQ48+wziUITQhtTOSAhiPaofPJ4HzWbm+truRzzgkz2oj4XVA0KKNUFmYCxzdgp6Xdg",
+	"wA9icUmysDk53as26xsPSgUmJ5dLmJ/YI1XiLQeWRlUif1lfVkIXC1F6ofTtcHh5iYBx9RCmX/4TSQTF",
+	"0QuwPM3u9vVoVIhdG4+bezv79UbuqLGhDfmk0TxcBgHS2fZffO6yxVE26bvy8vPr/+v6f3z41Yd/vP79",
+	"hx+u/1jZ//zkdWkpLcK/d+mqE/SdAs8U/vnw9k6r4lG8DC5l6UtKwhZQ1IQv5ZBW/1EW0CeYhXyY5TG7",
+	"gLQZbgTPs5B+V3+x9Wq4s79Bm99uT75syK8ekJOLzd4X43X1fPQWv+ZPwq+Dne4RO/g81zg2jwWDGZ4q",
+	"1MXBhZeV6bjLUpx3jukry3nBw4aFoJckvZZUoiEf2uDIZe7INKPM8MX0BPx1LTjR51Sq2+qSPsudUSZz",
+	"FbpFi+J9yj6eBAns3ZcgKyA//mVLhqe0zw7ZioLhtFpmMzct5LLzHmo6gzBIJ9WIXkISlaeM5UsLdy56",
+	"fjIhM3t3pkXOBUImGAKPrW3xhphq4qKP79jRw8j4boechtvUsrMz5gIr4pJYD8zNQOU7w3J8J2ZFSUjM",
+	"bhJ4YEzsvjNngKVLc1kKMrOwmN0eHw6JCMgpUVqAkCvujfET0otZCAz7WA9k5O6CzOoC69CQspCIR3gi",
+	"Z2Gkf3U8B6MwhoBfLZQiyqTCUaQ5EHJjaE05jEkNnaaFD4xhxj7/lncraDygwcD5brsxjRSaENXS2o17",
+	"0cSnSD224iGe2EtstrG+cE+aIYcCj3F0zCMa5JSH6MVRdG72dQ52lxYil0TYdMgRpqFneOsLHo9MmKis",
+	"IBeuDEFluxC4dy6wwqYEBOQcOIIFH2r5UENR73ZCFOqSfsxQ2Q3TE3zYZp28o0xKbAQ8FpIgztZ2EeOM",
+	"WFjp9629yBmEZvZlHIqwQBDuGMmxFk1d0xnwVfIxbQp5cu+vyembL/vlCn5nIibmDgac9agYamBB3YzA",
+	"VklwdxeHoSBS5vMYPTwjkW80c/FGMiNMFMhly2kfCos+KZDj7PLsQYYErAQWtVHZpNdgKJliNyqX8THa",
+	"bSVTVxwgF8pv9kR4eFM7W67TWO90qxrSPuwjJGkYq42Z5QKdHp1OcePG1ooMRM9dtCvC1F4cUsICku88",
+	"HeIJpFAjqlqoM4q7EQ06JghJ3/0uDyeVpNaGZuIa5SjbRS6qCl5uM5VTaiKp4+YCsFDZLUaiLmTY9wUe",
+	"wmwQwhQRLJimdLxnI5bsKxLeGdMoSnyDCLK34DIkL0EMcm0tc/vNlsD3DIvIRe9HWOGDqxEXeb7nxLOz",
+	"vARvxprvE/JEJLmkXC2hwEXnycEZuo9H9P5l4/6Q3Pdf6ED5C7hYQyh2cWt9A+4OhC6tcvktsAd0tDzQ",
+	"jpJv8lZhQwdWPYMjG3GQ55TjdteUs2NBekQAZi4a90XBZ2BwCTgLH4OHctEwZ1yNTk2AGXwJvpJVd3dq",
+	"PsvbnUwKeNEi/MpW8KJEIqzSohgu+F4ujUdezbC8Fd3Y++IhoB2l+PCyqOcBdurCTQNo6vAqmWvvYV8e",
+	"oX1ELo+KA2jsp05u4bHq8iu4yIJoOcHKhFo3FiSgI2rtF1NUyGQz5YmjRCuXYuISniSSHPWwyMjklKn1",
+	"Zm48hKbwX6hhlI8iX5wdPTdxhbwHxU6Ace2aCFVYt2VgMxRAf3RGrgoEgFGEKatCkCmMDr6m8YBHRA+Y",
+	"byC+gdiS8U8sR7mWDiSJsFRJPvs0Y52kjnqXh2aicGrLWIdXDW5M8CbXle3ynqzMBeVrTORhJjaxlm9C",
+	"ZmoO9BbuxIXQzviwRyaKu4PKY0xdLmSXGIFWCUrCNYgo0hJ/2SSzmsRoEBRgQzbTlQvUNwWUINLZZcsz",
+	"FJJLEvGR1sbATdmxcVBtVjbCRTzaRZIQ1EmOMqnE5oQHs8qSAYS+UCbm/ZtV7OIHC++KRpCoMKnCPXXe",
+	"tJRsCD7M2nfHJAr4EoZOau2bVl5O8cdbS4KGvvE8udUe4UhOuZJSKf96ZI3mFqPm09G7sKJ6VPnmRtQD",
+	"jWnGOnUzzcCWwvTuT5La4dfe21h0Yuar3CVOy5ofMXpSv/0xIyiLIx8/RhDgJwr2u9PQvKXj5WaC49K4",
+	"uZXC5LJidK6p4i+JKd+Gc35E7ndLhjKXY3xC8p8Q+iUpelZLmR8+skpsiLwF8hSGNSxHE7IBBDeJ5ps1",
+	"yJmA6ROCbRLUwkXYCOvb4OaqRGYmas0RD6Ami9ziNvDNrXpqy3mo8xi/28eK9LmY5NtknE1rrmVjygR2",
+	"J9SnCIEWU/7ZLCIuqbJXY5aY2ZSzvPDsUbjaJnLZxjSHMPNVUuh6C8wecTr/gqM7ZKNY3en5+SDLSjN2",
+	"TrBjCOLVgXWfgJbJEGyEguMAd8Ho/OMP/2R0tTLXWgG4c/RvMbMZCmsZZ0ujXk881XM8Lsnx3SpLa/pM",
+	"FgDcSc4zuShiggL7znTtKkFwWEGQBx8SgcpYoSGXCjXqdTQCDStFFAj5ZRzizynTSLA2a6xYTVD3b/rN",
+	"JfXH+N0BU7nEAqp75utWR1hchHysJd9YBCRXOzPf59tITjGjCrL5vjg7ep7/+S1olbtFy1GTvyLSBqpU",
+	"9unHpm4eML353fGWMud8JzQQ0LGIABbgZIKP5SdUfRF3q70IX/JYkHBt17qNtfIPThiJpMO+KRfSpiFP",
+	"y4TOfDrsLCbcL4HsjKkaUGZpkxn5IxNoHwmz0FvRA7cQsxYQb8CUu8hCSojgTyAH6TElUZgYWJfxt+4h",
+	"adpXDHEwoIykWasC5ExUlgxfkPMASzIVgurqGVgszkFfW5kjj4nAI7Do40zlCcqg9BGBEtTWzt0xJSgq",
+	"bdYBONTqNYaHxNTihwpHSdUIiJkdCdKjVyR0scgSabVMT95mZVucAuoFdSpJPYpMwtVscwmnn98iC9jA",
+	"cwqEri6FKWiRtTovpNkGvJVlEoW/IDhSg1mkmNW2+cXiwA77Vd5Eh5q64ujOw9Lyap/ATGkVoqlIgaXj",
+	"qxZWTehTNjerMy3oBcVx0goGtRyT5Z85dM7spnKDELrDNFArhzcPNSBmofSMj0hwIXfdNVVSYzeKR8he",
+	"cyM+K65whMgVDlQ0QWXBY1OvxiOca9O+uQJrVhiTl2xGCMq7un2BA3LAQvmSzclrCPHEy7iDiC4Xx+by",
+	"KF2VNQjM0CJGLEda5JhN38lNUijINYAY3EYtd5P8kogwzqE6rxms0BQq05QPNqk1EsrDlluyv0Ybn2aa",
+	"AeiP8+Of9JNFKUv6nYTnmd4/MXND3sTiMoW7zKUdWGxzh509ymStKZgWoPNxhFmuB4Be5oD4Za9n2lgo",
+	"FAxIcMFjVRAytlyil31t+VQvSKM5HWBBvFDNPA5rGmYJTZ8y4YRw23ZRHclRpHGEXBIWZWMjd3YWCYIA",
+	"8jnBnlAtytwbqfDEYoKHmUkQaPY6Td+fdEkLZdNljZZMEXGJoyPO1CBn+eZ31CVqTAhL1imz4nJzfqsh",
+	"eApC+l4BaYTQ9CGOIiJVhgwq4+tnGhTcIpuWLcsXhpjmU8L5oGGzFYOaS1QMAoqdiQTe8k+hmdtiaUat",
+	"ZK46jgAv5yz+zpyJj14zkKy4q+lfsSWu+F0oC9NU4yegM0xt6RYVrX6mSTk06Wdi88mITYbOLIHqr8Eo",
+	"siKmzxULUnB60oFtrbRr4C71zaYqqTZBBZQ2DOOI5Iaez1RVgOnzd+eq0uWXHxmp23m/buJ5LIzkuFEB",
+	"LxepD9WOpeIjicZcXNisuBWkJ1dA78Z+Tw1qEj6cFNw0hXs9G8GNxgNuwvS9pGibE4SV35CnP50UtGzs",
+	"g18S8C7M0IIvDgc44bb4f2JAmM82HWqm4bvLlUsyIDKRbFTdVbGkaTu3w0rYeWF5v8STnx6/V2PJt3P7",
+	"Hlzv6s2/tXcjnyQ04CchmiSwEeSSkvEseBIKMz9hJi3GHkVogC+zF205onQD+jJlEpQ2Q8OEZJqOWETs",
+	"OuMCBAjXSgtu+F2NmelVugCt/K6pq1GIqYOfapC63L2bn4h022KsN442nHvWx4L0aBQl2EdGCrOA6Fs1",
+	"nE5eyumkO+/Ibz/0qgFfNz3tzPHOP7vTxUHPyjVR0zxfrlVQx5UNRWVopqQ5hP7ZUVxbTNEUViwKUk7b",
+	"wrnP0qib3BCzp2+e5chXUd83oh+Ej073CgL5LrMvNjc3Gzu5r17QsLimCw1NaZDtrfUHSA3iYReqdhSU",
+	"iTFF4d2kL58dF5X68l+TtJ/72lVBegIkjenFuUT6WERJGtxI30gjp81nDRfQFl+DSc9koGCWVgEo56HR",
+	"0zfPTmfP5IJMlmec+lQXBVLAgHnzP08uVFLeoCTiUl7daS0ufCZRhFk/xn24tC7bRUKNnpAH8dBVqHRH",
+	"AYMRlnsctyhU8WldG3ddTvpjF5Yo8JzMLfJs1oKj6GUPmiAsztuqTKPt3acBjk3JaVlQDTe/uLStjYtn",
+	"MyqNVO6KJ9sQBFvua+m8t6lq2IuuXjZBLdnQ7BF8A4fgPCpZyNqOp7fRgVdQaOcrmt9yylbTpedqeQWl",
+	"1SFjaVrrzFaiYDy90ItjaO9cMzRnlacVLlBTpxAkUcOKZEh7TAZQicSZqHTJeVQ8NMm/4XrBh8MRFzes",
+	"JOKSqle73HZGPgZzH746NJ86w5r9Z2O5e7TEziQQ0xk5JwxNkcFZq5/Vf/MfCj6+8YbtWvLydS/oaJQ/",
+	"5XS4kV1cxe4g/daubSFA+PjPpFf8BfeH+HP2c7i1UlJAKAp1lXysXNYg8SLZ83KWB8pCUiBoCz7+TKYB",
+	"2jb+z1aVr5gwmHpB3ECsINklp1eDuSAdVDZdqC2L2AW3yEyozRg7uRDOsM2s4qXvVgdy4JJ+8I7X9LmR",
+	"NFJODsmq5hZOaWfFt/WbXDnQ5YDMZhRjDS1TKcWM0EId28zw3KzENKMABD2Hxv8dxy/bpsfemEpilrdU",
+	"fsiN8temzWNw+CnTcseW7DWZqhhR78KaaAWpn4AlMSNmzGK/Zfkdh50owIxxhaAPLcqp0xJihX0FLfFI",
+	"u87+eYhqFnEjr9ONqd0CcgYqwwyWrC6cfhpjYrbghN8SdUFzCAsRCbXf9QjQWoQLV2ARHDYVdIjw0PwN",
+	"xXmEqZo7wJcEwjQJ03gZIqiclXyGCAtHnDKl9Xc5JgJ1NurrbWYmOjcTnRMmuPE8pm1CbejVIYKHNbQX",
+	"jfHE1HQqqt5+E6F6vgm2UBCejzR3R16KtNa/NhLzgoyllsLzQoEZGUukx9GLhvCGkCouJJRSoHmlS26e",
+	"YtDl4eTmiTvzS5u4MgqVNI2iOInnLyu1Ju5GUFb5trnJC49E48GpcnWh/kzpiIAEmXoTfnKOBwu3qVXy",
+	"dBym332iYj7uzk3wEXhsKu5QiULBtYxXWT7rp1FfPu1nCoVyYhSE6f1qb/WuE817MVSfTcI8/EgALly+",
+	"zgUhIwm9nVEocO8WhdLzkijXb5pEaTFpbjqOQ4i7YAoJGf2JsIRTlVukpgNnbKoGQmqoQy5U7niI1tHI",
+	"a5a9tos6DoVC8+HMmxmEg27FVNJuBO2EHXIm9UjZrjdAx5dmYW229TBM5xONXNH2RXFduBz1WF9oonK7",
+	"IO6Fl/plqe9tGQLSZAWNBB9y/YJcQ92Jl9+R07JCP9Jwnx36kJnrZC0TWN/uvkxqoxJm+rRqXl1JLisy",
+	"yXKLJx66Pe1zltbAyCES2NuhVkxN94QxVXpG6OqYiaA3gfm819NoS0xOsqlCcXMCIYdyySPoTqYKMBV5",
+	"R1K4V6bPeGq+XFDl3p58nLqR/vSTRbs/61HmnRqEod646w2U5V0hF8JEBOZVZj48fYk2mo1t5F6BcrJT",
+	"TU9ePwSHnlJE6G/+7S/3qm+/+X79/d/nzRVSGRRH1wKymJK17sUFQbS5uUuzg5s43R//5/8I+TUtNLYN",
+	"rSPSg9K/IzxZeaIBlcoWCckremCUQYuDoAMPOSMTNOSXRKuwFcSjkEiVdnRZirUDahTWdl069DITw3tY",
+	"mB2YlhWHgNxgwCVh01k7K8daeuMWVAh1V9gVfHQREP6XS4PMT7rLgZmWT5cXrQD+z7VImzPUTXQqTHMb",
+	"TtHQltNcGS/hEu3bROUlKvr0YhbmGYBO7JObrmM5MwvA06tHG3fhruZUvIiHjt7Dibn0ghsTioJ53AqA",
+	"Wtx48IxmWpAVaUjDDVvG5KuuaZ0sR9M9kHrU1+3e4p+HBoaA+liURy7crZm6yylRXEUV9kjaaiUEAxxL",
+	"CGnO9Kg1WbITQ7VsLWFQEaFBUB/yYtG3vHsj0lWUo3uU0PYwxZUKoj2E2SQXZwqm8p3B2AaT5cSbJFtv",
+	"oY6tXg6dkBXu9UwHZQBAqx3X6+sBDeG/BBogw0nnPgg4C2hETfp+fo/U/IbQ9qwrDu7nMg4CQkIC5X0S",
+	"BDnXyFZBAWYBifQzsxb/7R9/+OeMdDEzYG6UiODDIrfEWZIfbRmyJRtlzJBHe9YqmQAP6C0aglKZ3tIV",
+	"yzbmC2iubfby4pniS+/NJGHd/damrd95dR+9Q/DW7OUZp3UgDWIXkgLgrktnx48EDUiGWC9JovFoFFnN",
+	"qDCFYqQJCAmR965p9wXdjUZ4IjXJWaqF0zKSb8JuMtOsynug00nRlqSKw4ntomLZqbe5G9FEOIGibenD",
+	"8fO4biDN9AUeLilNJVa7XAjrgT6TCF4qSD0vwPgsrvirSsGdGo4NQDLs1mJvIc7fhdXPaI0/AZMfbORm",
+	"cWGZg8ohmXs5NxrsCJxl3Z0Z7WIh3vmxZPNCySqlmNF3MbGPrVF8CXXsJUsL+We96MZrDvqZXIoQZfQD",
+	"z7q9tWIVlClQFx5kEffCtgD7uRPWfvx3Rj1HZcrgPOyDtV1bhMgTNRFl53AJiZRtVjaMT2Wyo9eSAXcT",
+	"kQOVbYqPlZkqSZIym7RZOp/+nuIompw7wRg0+PQfMF9u16fpbYGMnKw1lbjdkrLC9+zEuabil1OhAlNk",
+	"Y9l+uo9cvHduwydHCTJRAMZ6ysjYgRB9yykraPjEikJtZRT3syWEXej5UnoPfJ7UREj3kY+D6epPSRAL",
+	"qiY3bPFm13GqheyzMU/7rUw3dYbM1VgqE/YwHS+hOIK+/jmdi7KxEEvYGfOXlAsHU8flNhWIlmTZn9Se",
+	"uHSloiSmcMUg86kKRwvnmRtintYpyokr1MRySTlnXt6vvZdL8IKZoJbQxn/PFgny7An59YKS2PG5oaHL",
+	"IeadCEOz6P4TkIxccbHHXPT50qHzU+ZpWyGMG5HCFgYE/mZCODuzoTQFAbnQeRkjQSSxBQWgkBeVScRq",
+	"Thm5pSO4C0KjM5OCr8B4ZZK5bes+EuZmWS0Mi34/B+4netKbgb0DOVKdShoq2zFiTUfvobNrDsArIJdz",
+	"DIvb/Wk4OJrqh2g0P33RvMIDBG0Mgtn1pXEr9lsxrh7JDsAtaGOjH00XNiQh4OtsI+jVZOBF9f6OrQz4",
+	"sTgtyJCRTdxeuoq/vSDw2WtRdK+tHZUI1/GQRgQlqcS1laud3GH1tk8pYazuUpOLvWmGwUKkkiRK2bI1",
+	"CWPLcVbMeJqWFxacEXyqnQ1mYZdf5cf5iREvND1TBYYv02LXtE6D1VSAo3i7BFJn9AUoGQXO1jLBIpog",
+	"QZyyVZvqmJv1KeiH+oPz5INSpdTF7OJcCcxkj4iCdIaA0JFaGBFtX1vaW2Xvs++vsnbpeTievHRHNRyt",
+	"78dJa4nTx53bjFcmT4xLsGKWHuQSlqneK96+U3DPIYF3IdM5avqTEORgKzdMfkzEAJcoz0xrtCn0mzaa",
+	"tLR8caU6xnCdQMBWcNN3FNxAQwx9pDtL3F30Jscxj7pcDSCkwoVZhDHxr7ldbTJTfrHkIpjpy0elokFO",
+	"ZNynZAxaoigQbqBSrNHnNUyxRr+Lm19/e9llQQV7F/HjIhfN9EuKEDxWUmFTyCPHkkGjCOrpcYYieklc",
+	"+bWVrfjFUQ6UrTzaEjELqwcDLDhKLRGVyVUQxZJekrXbH+p0cq1HmWdc8v4hJchgMRDW/s3865JnfrXU",
+	"vJX0wp9qdpn6zsu2MaZ+kHUSr+22mRUIW8j10/R88EQgrLSCk+Evnd2UI2qtp80S8ywWBPUowxFoQ0wT",
+	"oCSCqo8pK0pxTEvROOtrj4vzAI9ULIjPrnzDa57gcKz1ktv0XSzK583L4tW4j5mmRMMhZ/ogAER3ktw7",
+	"hV5mWbloIng3ys24Yejk8T7a2djc1rigX0K2YV9SYGVZFbW4QwIRggujABZ3SYDK/gCbc9u3rrDV4xJN",
+	"BMjVKMLMmLPBp0Ilsi5tVpDRA6ss8sD3egb7TD8GWTFtlU1jB0TZKF4+us/rPZEX3aeZLCvytdrkZWgB",
+	"UcvvBgcvFNkN3fc0rCAcSVdw0fCUzldVex+qh2EH2YYPpRU675quzmfHSWCkZb9z+lfN4NCACzV9mjIe",
+	"DrGYOO+Yw1Q9bH7PW/hhdvDXJ4emKItpS96jRM4MuOvQGAeCS4kEiQiWRnlLsTUWrHWBu5QR1bJft1IM",
+	"rhZh8HTuiH6a+pTTyC59wQouco9GZMnQ7oJuIlCK31DcpAmOfeAVW73EkZHocgoY/+WXXND8+a2l0nM7",
+	"5bv38qVR3406RQOTvjxZ3WYFN7JfdC65//m0dZ8PR1iQEGnCWaVMEiapopckmqCyVFw/ikcjIqoJZZ3r",
+	"9Z2Sf3H1u3p157z6zS/+vvS3beK5oCzM9lR1ldehU06uPDHEV68lyUuXB4WzhWIGXXRsUp1Xn3pxfOCQ",
+	"sqJS1S8NMSQR7UPqkomYvU096hERryURz/ViP8pukpAaWdTJvAzmcu9yrbVAfLJf3jRiI/eqxTJPvdBH",
+	"icCxoVUMqwtBJJ2VKdfyORpQ/8dWX7yZBghDvGYqT8I5cGrJzRVMoOg5wXUGxVuo8eMPv2nU67sIUL2F",
+	"LubYqedVWc9tCGyijOF6uZVkTFUp+DJw8G9ABn8qGQqcXkJ7rFPIvKgDQkLo78SElXCNn4IRy23mhh2q",
+	"/pbY5CdkZz/zqb8dPvUzZykqVpfDVObSsDvUmyAnlYekgvT0YMqCBZiGKU5ugGxc2/lsaJslfhoC+fNl",
+	"//myf4zLnqsmu5IH80r7pIUbMkV+sqVA7rzAzzKdtStI4h6UftASg1CmtypO5Kq/sOo7xQkRty2EM78C",
+	"zjeLTv5OZOcZVPoJyNAnBMdqQJiCstA3Cy17yUgSWzzAJuuRSGiak9SlpnIXKR5i69uxQUuzd2p0141T",
+	"5+84v9GSB5GVsH0edXudlGxBiejvKkQgRjTt4RDX7nurbpicO72BzMrysSCJV5kVMDY3qtf/5/V/QjbK",
+	"wpQ/88Plsu46YEh+Eix3mQp5MkYS2bk4a3+ly2p3VHRNEzfZapdqugK1WcociDqOs1z03TGkq9lsoJjR",
+	"1dPVPmnsuz9+Xj1zc/5HVh1Op+nFUXQ+8iOqir49jQ1As5FjRFyaBLeZz97FmClqOmXkmcHUfq5ufv1/",
+	"P8NSYnSJ1blxBTbQ5+j6v17//vq/oev//fqfrv9LrmVtCjv8Qb215Mc/ucVk4TSz8wLc4pdETPT3Mr9J",
+	"fJ4DjEBWE1AQOHu5i6A0qiAQvyERZsijHM4tyq1Tcjo6cNqlVVCt3KwmfxvQvOFmxhvb+eHMxd3eJoo2",
+	"M1bBSmNj0/goUbTLuTCGOCQr+C/MoEt3t9OjFzRn+2vwjawUj2puWJEf2rEtqpAgKhZM2so5vLcUdNJS",
+	"1p8sLNTgZ0Gt2KlozXT3nlM3j0CJqbjLh9NVNeZFXZoVPadS3Vbqtncvh4cbocIw78KmKFoaCQUe4wiN",
+	"eESDCZIQVIajiI+lqamnh0GMj1fktgUCt7esYsjcMLt4UYd+PqQKgqogdFINKOsXQMHsf2Url4/eHsnd",
+	"XJ3kwijFACoKG8tEbqHZwK3agvispSOxTkifSnXTPPAAj1QwwGeL0kJs1Ei7BGWrGVdQ7b7LVbuExjTs",
+	"E4XKZ5oGKRqRChrsm3ERF20myP7e8dn+F3tru644dpj2h9FSEkSvacxAdj02V9g7uY36ztZKPXJ+Mo0v",
+	"Pk2y0d5Ha58xdaOW7Jkzt/PViWmZd0qkpJzliJa2p95+Phn6go/RELMJknYANCaCoKTl9gICmhk8d3m8",
+	"kNRjJ8sM8QSF3EQ2zhRUcITBpqjqJWkJGP4aYob78FdIBYE05koJh0Oa37Ht1Ctivz/AUURYvyAwzlaU",
+	"5z3Ugf5jxu6jhe2koakaTGdptzQ5oxI06TaTtM+qlNmEPRjFX0An13rvVlVAhF6O8LuY7CITJ6il/Iqt",
+	"K9tJmnUWVGFavaPqkKgBDwvC8i4oC6EIRjZPPWefNkg4m63kTlVxNTJiCWhH51ORasvqK1mwZfsAu23k",
+	"Yae/0JX6+c1Pj4XsTJOcKTy9Ly87c+bAV2zevji9ExRCqNmT0RPxaITkwMoTPuHcysy5lZ8plexpbtkR",
+	"96JRXVEZApexJBUUYjkgMulXtMB1/mCJLoSrdB3cRXpZgoY2XjMYcBoQo09h5a78EqUUpo4vH8WArq5e",
+	"mTVtD0j7DDI1Vo2EK7ANWkqflHIKAujWDLINVIgzJm4qXXhvQendJRrHu6mIJhYxi/REVNnJJEiA9mBW",
+	"ifNbNr1ylL//w+OkRbUFgV3mZ64otKXcxgiqV5fVhpv19Vq91mis17aXbRP/Wi4o7OjNaU7Cm3k5qMy7",
+	"EKcOhQw3aicvoyFpl1A5c1UsNNbyj12j5F6/ELm6go+lLZ44GlVc3w3Yo4sWZ3gIdQgliXq15aq3pLPC",
+	"uWaVWg/AWdLvgSS9E3Mu6V14nNx9/wn4mU4l34vVgIvCqkHYf5ybFn7muxlenzzXorN0qeIOWUz2/nyZ",
+	"JUdG8ydPkAtq6AR8SKB0p6vVBORM35xbeGcyG13UHf1U8n0cRXoNN9RGCxm7FS/exTbTEg+Jq2SVQNpY",
+	"wWbabjTrGw8WihQyv3MCTA3Pbjr3ivYGG45jllMA40NIvDDOg6XKj5wl5Ryyi+7jS5IyPmqH9auxLnZ2",
+	"LceWVmIHaiB43B9kV3XzwKqIsovV3KN+IYDZtYLfsx8LEqaQ1NQ9yy+JpHje2I+oHEV4kt913ycgwKC7",
+	"JDLhUnoiy0VSE0qyDAotdjVbI8Jb55L8xst0z1tlqqMnEM0c7AJsvQsbq4/8i/SjYpfnqeTPKbs4Vfim",
+	"XXUFMbr3a0HzD+/0eA/YVB6R0JLgrlObVBahAks+NdeQs7RkZeNluswCQBx7qJ7dY7gIQQErE5btLm83",
+	"VsoaMZK7cP2b6z99+NWHX3/41fW/fvj19b9c/yHvZrBlroLBfwbwQeXOfc2j7kvJ73+vn7y/D5nknbVl",
+	"7uJ0iRqD4/62F8DsjjA6OYJbYfRPEJvvtuu+Z3G2qGpN7MuVD1xwkxTu9U7j0YgLdUSkxP18E6t5pEGF",
+	"kaLBBVGfaW1cEBxqQdh4O4vD+LQ8thCjzCqOiZBGInd9zu6iZ54tXt3reQN6etLSNYAUESyvqcAeQ+4h",
+	"YlyRis1tlwM+Zi6Cx8AhX1MzQL1JU3fzivu84qDt79lbedKrbH5OTA5e7MMHs3SjoB1dHClahfLWilyp",
+	"CrogJrJpLKhSBHLgFepGOK9G16Iblt96Lns6867c9GkBMzA4zFk02S0+POMUc0Fl3OY6L3ERAUpLQvpO",
+	"NNuci/1T0HK9bZ0BzueRK3Mb9NrzarCarxfRLAmWPHKjTtWVm5I889lBoW9wlhTauPQlZzIg23cf6QEi",
+	"Lm/X7/Mm1JgKqU6IHHEmSZFqZQs9x92IBvawBBlFt1CoPl7o9nJRJJlDyLTEcTF4s3VgmWax80wqaCw0",
+	"BZOUBS7qyNrvsLHbWC5dtvg+wIKA2AO/DrG4KLIdrtp7NanNckpza1g8Nk45PtLiDMCg4lHWz6Trl+WE",
+	"DbPgpLG08fKRsM3K+qt3MYmJ/kiERKztoqQNfUqJMh26jAfvzhrxJFzWv7LpWXo3048CSolKUf+cKSDO",
+	"3hXvyibosRylvGu2YunvT4GrmA09ioWpIq6wyg37zO/uAWBI3BOmoJSJ0wfczVgzc/KpSEixdcIWZmwZ",
+	"HaADK4AepvUsFeRxN5pDAm255/eV0minXjiVpik7dTVANnWPRgSVA84UZTGP5douutPFzBgQTYBcFh6Z",
+	"Fc85ulvoLlRJR0olgb7DqJyRDo3ry4iElAVRHNo6AD9RLecjqyLL6R9/TarH0qL+3Uv5Pz0BP3M/ZsAz",
+	"v5T/Ckb9gjHyEHrpQvd27acRPiH6j4LlO2a+5OFmuZJXl3I5mtAnjIhVCYmRxGyJ/UScu2FpSzPKy1Fu",
+	"oKZjnloohAhhv8ogSIBr8Kf1DagBNph4+nyvAowIyLIakImJheNJ87W8yFrJo9g5R28Cehnhuezz9Pme",
+	"UTnNnk0pGc0ihwRLMC1ClcNMlEamMBpA4yXsYT6wTIDALzUuVJDiBXVpTNXLGwi9aeXJzKanlzglnpYy",
+	"MM4efS5SZdFzzp1aRtefZeS1woz7vy59+SekuJ4mijwlodVaPfNanuq6hHpa4Ji1ol9lqlez1kNBE3MV",
+	"Lu+uPetc9a9I41tSofMPYS9Zf06cR8Z0NWP5tP3EbDhuBbloXABLOKQsrw9ZIgjEzAwvb9BJcDpMI13n",
+	"wv3ue/e2IBElKW8pEe7yWLVQR5FgwGiAow4Cm0FgijZaP3TFOVTWKm3mGqp2UNn+JSuIsktOAyIzTU6h",
+	"36arjyo7qEyY4PCkzZKfNVhHER9iaSzG+nSgTT+Bz+GTyM6HR6NoAokkHOE2s4Ul9GsQRk1Zv6P1sFhI",
+	"vRJFpB5+TLqUYQGjgemjky2dm2w9zUgqVUrJ+uBNtwYt19iZNFLr0fJDsjMnspJMnhr07J3cRcMFYvpd",
+	"uQVuTfJnyWpel1avhdp4wCVJ7MzU1pG2ZWNwFBFhAp+6EBFhA+uXSn3zKO5sHK/e9S6SsYAOyBqh5Mik",
+	"nQqClKDD4e3DfJajeIs0oDu0R/1ETVEZVjtrFNISYAf9+MM/oRlxGZUZGUNnDo+tWn67tos6zoxqPodP",
+	"2sw+30Udv7x2LInwXjNFFCQfEpP3lnTcMZPstlnHcDLzDUiC0C47Y+QFGz4SRG9By2hrWbrFjazoVjlV",
+	"8FuvKGGYi2mUgV9a+CmLaUWFjHNgAFu1UOfCA+IuSvYM72A2MZboNjPD77rP3I5x+oURXWv+mVCJJFHg",
+	"hUTdiWYHvucjD1KrgGcKJS0A5qDhaxBHkmykLPyMrGKVkoKQM6B20JLXqC4uEyfdlNHdEiv/lMBXlMqU",
+	"nTtvB2deEeAZGehw78Ue2GTRd5A0NhMFdxDrrd4/4jLg40WVAmeQ8Iyr0S3KJhZUWHc5IrMlBHa1Jixs",
+	"x8kRMUorkngikeQVhFmbxQyyBTJJHsj0cTNNAbSEo2E/nb84td2tpQJBcw+Eq9EjKjXF/FRwQcbjlLf3",
+	"2oq7zOYz5jjjTKrZZzIpvZOXM+oS0gZYItu57k5q8Cx9AAdOVs1RG8zaiuPm0i2mTf9mHd9RnwuqBkM/",
+	"cez0i71GLrWGg/NzzLa+yTNjUCnjoqhWCKyzXc5NjpRh3y5sI0haxqe3+5nRA3J1aDXSeFQYUtaxL7Tu",
+	"31dcje7/+MM/d2xpeYJenRi0G/AoE53lIRF4h/IasoGBBY2ISCs6GJCs13Nh8k5Aydq8ri5n6VIqCKPj",
+	"F08QHeI+xB92sSRbG6jcCbHCLfj5/oj1d83vFdiOgSJV2Sz97iS/H6okgSCF2Uv6mZt3vWlaJ6jJSMsP",
+	"ptIag4PrahbAlgj4tbNlDsoHRoIslQxC+4iZoF1yHEW3JZW/psLVmaZiYb5Eqe+w0yxB9DfZqNncy4Is",
+	"LTPubaxLiTJ6TAp6/uwxlLxkikwpLJTN99fShDT9LfR/QWObauTgrdfPLZQn0O0pd8rXOQRYFtlozVk/",
+	"nPh9nXM7I3mPjbvVfjvTj9nYM6gVkCuGWbYZVAQwkojeeiKC2FMAAg3ccPn6jnPDYB3W+Oecc2CFYC0G",
+	"Th7+vpZ5wdE3MD4W5Ga8yCTYR3ysKReWJLcVbP6gXxJBe9Tco1nk+tiunhtUNMivQADFBbLO8Wlez7gt",
+	"TzAhU6zoF9s7zUajub6xubVUfiIMMx9wN2p/sZzXa7bcQfYgp9eXwNhb1SLX7xvSHXB+sRdczKIvj1XA",
+	"8+QTPAIF1vSsvLTTg9nX1QAMEY8FkCARyl0UxqMI7HEthCOtS0yQHQOVudB0AHRcRsZru4j2GRd69Jhd",
+	"MD5myKwWmRfREKsA3tYzQDwSKke837dhAk4KsuNDh207uSYuZuzF2prb+xyYveDWymhdXPnCtcGsmRKt",
+	"Xq6CN0wF2dptVTnAIxLW0AsLGgqFs6hESsQS2orFxhBrgUPzyxFeWuEzvQLWPFnzK8fMymWJ4WvepqZM",
+	"SeHKZU5mb0IeuF2LoXQPPsiW7fxjQJFsbXYiI1zFgqrJqb6z1sBKsCBiL9YbcP967Ojg0zdnpbwa1h2T",
+	"OA6Z79ZUIWz9nQqCDPqpBGogEkBYYIJ0TwOlRqX37yHeuseNXsYUNmdjUmGcfI1CckkifSJyppxh8g41",
+	"QbpdHFwQFnpRVJJDmzhLRUdcKByhcrt0/a/Xf/jwP13/8cO/v/7v6Pp/XP/2+r9e/+H6j9e///CP7dJa",
+	"m/EeskFLlPWrJIzNqaCAMEWErLVZm/3d36F9zjT8Nf9ssyp6evryBerykBKJYknQvXsBHpJoH0ty7x4o",
+	"GbKGNMU05tSTx/tofX19B1J6zvZr6AgqmFHZZghZcQYNKeMCykz6VbD1bAcgBpnWaBTqAiad2DpAJsya",
+	"79vuUr/4VnLWSZqyWSuKnqqo65rrOZ7pUma6fkVUKhsY7Rqb6ZFslXPKUMc0Q+vU0NlsYzBhXb22Qxgq",
+	"w5imiZgexnXT6nJNUSXqJE3JOmvTnbcSj02moFLE+xKAdOivvYU6G/U6GuJI83wSntuPO8ZWlnBdN6ae",
+	"X68nwAyifWy8a3lIpaSsXwHCrQ99rWZOwxA1EkmCxoKzflJm1ZyoBt+PP/wTwmZnAK2KsS9MoCNbxebZ",
+	"cuFA42fcYqWH6QqCL4yj2jBhrZ4lW0KwVxNfBnNRiTobzab+cqZBXqdia9XYw9IoChvAwcCsDpVt5/+K",
+	"HqBjvAyyVq8lnL1TQR1oJpe16uufYS81KKvecRDSw6TWJZg92WLaMVCijWZz17aW1SKPNflpsFWQPkPo",
+	"CIn0a3DMZ1pbH+KJ6bOjaQll8F/BI827BQ5ggvLrX9Tr9fqPP/xG/9F4DNvSf24/tr/tPF6rgK6pT8jQ",
+	"XqnPI11lCwBq+/LrKwKgsZfkPJmsU0N7dgB7UBAoTULU8TxMLc35SAeVMTo+OAJkS918a+ay2XI64JtB",
+	"PULCCgqwEFRr4yYPDXQPhbsAizfQg13jsVbPtc6skQCMncFAX+xKegLS1T3qbNbX9ewxw5eYgvhod9g5",
+	"IUpMqns9vSdUNlqRXGsl4g107jLi0a5ejzlkNSDMnrl34KBixdLe3WR96blTBXt4DvRF01DjVkEj3Kem",
+	"G2MLjGOoY/DK7FyTmNQn0rEMwJASckl5LE0Kn+en2c36YkDC9sZoIZDEYTF7fqFmH3YKX4CiOOBC2ay7",
+	"TG2VMkZP35zZci56NQDQg7C5udnY2XVpCRdkIqEIzf3amERRFaTD+9+OL2QNSPYaogxQLFOaoYUeAlNF",
+	"P/7wz50aOvGz/Qx74VA6qoI0qYpIVQPT3hrBldkKs1fM8WzL1s4EuJIpUNXTMe5rRvT6sM32cRShe/cc",
+	"1793D+Tce/eA+d+7565pSIY8YbqJh+fkYO/R0cFaBQV8NGmzHGnC0F7DGyr66KRE9+65bZN79yr67BVB",
+	"VFVsZcEoarN79/pEHZF792rokDl5wfSWN0ZG4z8/PTqFUOSkbrcxIVT0lES1WUTZhfHXU9NiVa6ZoF2u",
+	"TA1tzCag9beS4JIh7FivQDPER+TSBlHKe/eM3BrRgNgoPSvWaHlTUKIwODljEVlxSLbu3x+Px7U+izUp",
+	"vW+/lO6Pqp6hNlDD6O9ecPZYEHLKe2qMBXlu50gL+Sdy0d7xYalSuiTCFCQq1WuNWh0k4RFheERLrdJ6",
+	"rV5bN6VeByAa5mOhftLPD54CqecN6aJnZIJOiUJlLYdsbza219Iy4xbpMzhvOBooWpPMxZG7CJu/PpOo",
+	"c0GTXqJGhgLed0EmRra4IJM2A7oCISVQnd3eAq3qWAOUVtaAFGP9gbkBhiCRNkuIBCyrx6OIj22VNWPz",
+	"seOBdcdUAbF6SUIMDsNSq/SEqKfjC1Ne1GAxQLRZrzsR1+otvnjmoJvoAd+X9DJKrV9+X8JRv9QqHYSP",
+	"TvdA5b2EfwEkoW0NTNptdJ/VjzeDfbL1ZePieT182+Rvug/DvQeTg8a7k+G6PIu/HH81eVvX36hJqVV6",
+	"+ezYlNjR+gWFoIdSq9RovPt67+tnV/ui9+Xp+fbZ5M2rL172twfB5TEe0aNIjA8xPg6+eH3CS++/eW/l",
+	"e7zIRPD0zbNTI+znFJUjEySJqmmc3GjuFA2VgPP+GedHmE2sNCkz+k2p9ctvKiXb6lVftSlcQ3moppUS",
+	"3JdgFp5IRYalb/SY9/GI3r9smBR7jyXfD/wygiMuVV54GhmhhmZC3ofOmttCArOQD1F3oohEZWMzX4Mq",
+	"ObTPPInR+/gziUaCXuphLsikYqsB9rhATa0gxJBfwMLUEQflwNvsuWlpYzwCEdVE7PA4D3NNIM5+OuMp",
+	"7bNDltZMnEHpxmoo7YGt9K7+YuvVcGd/gza/3Z582ZBfPSAnF5u9L8br6vnoLX7Nn4RfBzvdI3bwuUZ7",
+	"9ymsdAdvBw2y2ayu9+rd6kb4gFS7W7hRrQfNcINs9R7gRj1Tq6dVatabW9VGo9rcOKvvtNabrXr9bWlp",
+	"9PWAkoIjB533kOHAyXJvgdSV0qahGfO/O7QZJkkv6M36+uKvTk1l/teppDf3Fj0hCuF0VwmiutJi2Mdy",
+	"7zb54WoL7hSIDwvuU7PwPkFElPegy2MWTrnu2szJifozrGJhc3lcOYR0fxBpIvGQoMTbIxGWbdbpUhZ6",
+	"2KB1mj2QnrVofpH2SzG2EKtbOYbGeJtlPQoupqviRbB6t1w/t7VuMBpxaYu0tZl1/jgtxCmtPgicvB8a",
+	"cd+yLGdqnGhpB0hIEuKTbh8+BeZfMbUBuUi+L6eOKEbGbca1/qJ1V6wUGY6sZE8Vikdru1rXbjjbwXkC",
+	"9nTFpmCqOYuQE9Mj1ZBo+7G3pXPG1TmcrB2A8fRsB5CkTaX/AQyx7t4570Y8uCBhp4aWpolQHvQNVYP9",
+	"DH5b48BDG6K4AglMhzkmw1KrVNX/e3jw5PAF2j84OTt8fLi/d3YAv7bZ0eHhQ/nd/v7el8P+3vjw4V7/",
+	"8PVZ812w96pW01qJ/t/Bi0c5X96UZPr1RowlNDmfUqt0dPB6//DVo6v1p/VXzeDB4FVj9GZjuH220/36",
+	"8llTvtgUew/ig0bvyfrg6dbF8/rb8WH/y+3JyQY/brKjnXenDfV6/fLN5tXX29/t1bv7zfBgo/dka3D4",
+	"4Ntn9ejo8xsR5EwF1/dZE6mN3Ly5JGbiu0B3OyxM9nDv3tdaikthOLCH/n7pPflf5zGX07QiqGYqyzCH",
+	"hzipXw+fNBZ/8pq5qnckNB8twU4ec9GlYUjAbbTRWOKLYzyJOA7POH+Ohck422hsLrM8Gw5LwiMSUnw2",
+	"GZmPm81lPh4JruU+TRIPkipaf/38+fQOmLGn8943MmQxNzaiosy4J13MK4xDQldvL9H+Ygk+IT5mbZZw",
+	"ybLfYyzpeAD+LWmsM8bdSb2qwZU26wvMrO3ZmiMHdFRBAWcyHtp1aVUeBGKjEqb9zRjojG1mFwirh/Bd",
+	"axcAva7NOhv1Dc8QcG65WAfdR52NRt1/ZHljRw/S46LN+kQdJo81l67vOO/gObmiUhk7K5GoA/uz/Awz",
+	"G/LpYGp5qRvB8jE3QuohtoVt+1DdwJN3eq5MY7rYpB1Yawp88ACHIbFyk9bL3Tqc4AQwtVAOd7MyIGhX",
+	"Lkoqh5XuAU6lYLkNG/Vc+qXr/+PD//rhHz/84LuX9a/Xv9e/Xv/p+nd+MX0tSYo661chwqYuElczuNDR",
+	"TrOBtrc2qxvr1WYD8tagQHfp2far5tHGV0/XH715u/lw68X28YOTnbPml+tfbXy9+XZrb/vhg/2dR82D",
+	"9ccbTza/2Hq6/ezB8+W52TRoVuJmjb9ObuYFAhrrsfHlJ6hmexH6dbBvyvU2Fn/ygqvH3Hav2agvwQ72",
+	"OetF1HhxNxpLLOoJBEj8zB3/DNzRXC9NGT0yCKZjwDmfi3nsUjPFBWzyeyAP7wvtos+JZVKnx3tI4glq",
+	"lyY8NvnFjk0qjr7SfOPrdgnWNBKkRyNTp7bHxbA2hxP1XFiyp6tVkO3OgWy6Bg5IaAzbu8WMi2vlk5oY",
+	"o3xND3FG1goMnlNE/TZmTxsk5tp91EZECX75b+wbNS76RYadTTDs1MGwU1mdQ/iuSxfzUarb/1Vz/s/+",
+	"rwGRoo9cmTijNGXDFyD1Oe6XWkk1OU3FoUVK0tZkabqawvpYkEtKxkXENT3m2s3I4EpU7W9b/B7w8RR5",
+	"sRXIjSBtHGmztEXLJc6jDLb+ouZTiWfMm0HfaOiuAk3ysRqUErxTtiFKVnTwMWy11L1vpongAmOd655D",
+	"JSJUS7SmnbuRt62akGm2lDalsNLjaxsfZ38xlm0TTuFEOYn6xMSJgaGus1FvdKwnW9PM1JLRQcGAcy1J",
+	"z6mNWl6voxBPJOpOkL2la23GL4lwzl2IQSg3N9CAxyLzXq3N3uQFa06FD1e0ZsaFIIFKVZ6+ZhGdZr3Z",
+	"aTOnvaV2OJNKA+ABE2LSa2hOe6Ezzk1vp2lwaVKu92CXaOx+7mVrvZOAamDV8zpmVFDEg4u0W0WsLF8Y",
+	"D2hEIBZip2PdoJlQgUp6Pj2IYMqeaqHF7Ta6gcXNEmYM1+glZvwST/GPudrAtAlsacr8N2qIatabN3QD",
+	"2e5HJdkLzl89bT7afrb5dn/jzdP1L7fOXj37qvn81eaXGwcnR0+3v364/qL51ZtXX2w9fnu88frRs7PN",
+	"vfkOnk0rByTtrIq6Ti0Nlfw+YgXMN7nfVLo7vzuTTkBNO3ES/mzQ+1llmWPQSxmn4ZagJqRJfgsUFqCH",
+	"9w3mVQ3mFXNum2ulkVQqMkLGguT4uUsvNgwLTfOrFvR4abOsM8nWHoeNGGHAtjIpZ/K+Mz3KNOsVU23U",
+	"UBlCEsdcXEjQV9ZqaG82/VQ/aVnXErb9syFCCTOoCwo8cA1Bn6seOLdgj2MsQmmCSXw/mPWRAffadG72",
+	"ircIOAwI9jWg2rRs17bt1lJJm3lxgWZkk/yd/DPVw4YEM4naJWdZgypP7VKtzfa8gU1Ap+9ZgyM771kh",
+	"AO05bo61DBpJrhXA1OXlm/X0vw+PURl4+FoN+YKTKYyF+vSSsIqRhha2Tyti6T75vCl7t8X6s33oPD0/",
+	"mxgGrduj+I55Tnb60vbFu2Z1uHMVVtcHPVIdPVDjPBkCSmip0fR64TCLr8HH2YFJfy5t7DTr6zuGga3O",
+	"AX/2uv3MpP/WmfRjo4ulASSJrysj53ksWo25Y8G5jJrHc5xuByyUmf6KM30cu0Trt/pfLYiPzKq4UvGR",
+	"bDPNuyAIUtlWsuAj4yb8YnrIAnKu1zlzwTcKOxDy2Eb33egq/PXgSVZ802qyawljuhC6k1sstDnx7n6P",
+	"iz6fgxSnhIWITHWiNekaIGMY92IN2ZrpRpSs+KaKz2SbOQeiIAGhl2Ap4cxk8hqfX9mIQXnWDxtl1Wan",
+	"x3tQlkcSG06fXAeDf5Dnt2stB7CuCsLo3r3E7XrvXpsZCddbR6ahbXdiIrjNahqJRLZmJDebx6DFNhyN",
+	"8cRaVqxoBsXcUoOE3hwIOCCT2rAoGQeDjAvV+Fq1pMnIOEkKsnZ1aeO1bOQwQMpWDKkhh4taBpsSvyy0",
+	"PfHL/VROTSnZpItc07udwhULONGgv5Vs1Z0kLSN8MQU21p1Y7PGlEmeuLzS2aMzuTk6PTnNFH3Oe/oBT",
+	"vthGc726sVnd2l5FTnHweAx3ZyUhpZnTVrg3jRXIIEUldYm7MjFUKwVAesd4cmOB4WdO/sk9hImnKzHc",
+	"GDrmn+4KVJsyqqhpIJRPtvdSZHKO7+4EdePoAtGh6SoDUStJTI8mnzBmssI2g4QUxRFV6eXctUm42Aal",
+	"QgCk++TcpGidu1vQabMkw8E43AMcRTaOMg3qSGAC4eXOGZhUw2iDTXdeJI+RMaht0xrSXo+ItRp6aTuQ",
+	"SWkYyKzLH+15ESzZ7X8mXYcEz3TfZilXGlCX2CYrJjbXhuQCSOxw5wlonAreajNIBJ1BBVN1zbfxg3Lu",
+	"YoVSZTwQBNJTcSSnXbRphjSeMs/vwiA7M0fFuEqPy43mFmB7Q5hkmGxglY02yo3zh5EPDQCOUzvSzYNa",
+	"jXRznFrVv+xuX1RfDZtX1RO1M6o+H298ByUcFlrmGRkfFxvnV3CSZjb3t6CnZqzOXjrmxwio+TQK7eph",
+	"OD/zzU/MN0+MHAzsScoY0CpLpldgmkBmF2k61oKsTMZoakI23I+EwLHXPNUH8N9YnNssff/06HTNZb57",
+	"RAdMnjQYGE4lsaKyN0E+a2szw9um2ZdVcjxJ0MVJVtC9eybF1inuvGeM5I6OU4kIC7UCVMlcVcWjMGXt",
+	"leQqQzgRYaE0w8Smm7oLx9TKCjCXNHnDsZ+ZNZqyAAB58IclsUW7oC3aSCCQguzbyHs5MVuXsbxoM+CH",
+	"kBADWhrMgaOIj7UeN8As7MURZNxY67ReaEKyTMCpLWwAADcihJt2tnABgCMi+JJ4B6ClCI22+eqSJOq2",
+	"DM/qSc8pu8iqNG+y2m4+ZvqqTpbXvVgfV2ed0V786Zvm0cZXb9dPzja/frj1Yv/Bo4Odx0+aXzxdf/Z8",
+	"4+jF5vGrrZPT7bPXD758s/PV182363sbDzf3tx5tHzx4vPOkSA9LFu0OLGNydobi9QeN7RnmnL/gu9Tf",
+	"4LxW4t0bBe2Ti/hi9lrCHfxZa/vrcZJCVqJWR9IDNi7JrPLm4fYCXiSI54Mhc3mRpND9wKsEUQbMgvr7",
+	"mWgna+oKoWStftx8vFdpsyDi0r3sGMGPP/zzWlKNQ6spmQVp2pfqAjGLiLQcwGKwSa8gAmpwQblYbqoi",
+	"Y2GscdSrPt6oO+tZrc1ck2sFaQjyQibpHA60FV83TIt56FskyIhgZZfivKqWuCbMKBMSYdIWbaWZjnvS",
+	"2W0z7Hsui3yWqcEsn8xnDvEWis3oDlSR7Go+libi+sYlJUryYmJcbCyw0tda8Z95Z6O+WmL0yRR+Fmkm",
+	"jsSmyTbgmdB6tr/qT6uS/EyxP74nZN8Y94EUTXgM19rFxmoZ1pJRw5RXJdDLRrU8pxdkipR6dbkSytRC",
+	"OPHUZHzxbeZHkeRVAV+Duk5Z9xw2/hSmokmbZdC8giSf2bwL1oj4mITZDhKNeps5Wj2T8m0leSCyuyZR",
+	"LBMOAiYkWyjWBpny2OSJ+XusoROscknuYhp7F7EdGYHTRCYsS4Smq+TfRlScJVTuDP+clOpnU8hfOGmD",
+	"EtCuJ4VPlKYFz7kRANZfX0zIcip8pZW9TEKnlR6hOBw4UI3f0vsurYPBGTFVrSA0ANnIgBo61vIzAyKp",
+	"yYQta2upHozUZtanK5FyiXtA/Xo2r3Q84FF6myDazmQlgTkGYvWpbDNTuo6ENfTGiKcu2L4vcKBlVhby",
+	"sfXfpoXEY0lQuVG3kJZt5rujkyjb2BS9UxjUcbC5B5w5Au9AUlZjjhTuSi17mrhCF3ffsnVpnUhrrEWa",
+	"wNqPzyk7hy5bRMqkCl2buV1LhScSaD0QalNnQg54HIVoRIMLFI9Sg4GtpGnyf93ipOKCmAodUFTPACea",
+	"5JNk+ObMVTS6MRUW3kClVkmo8/V3zV9sj3e+uqjLRvD8rfpyY/Jq+PTB4OFW/GJzdIJXkRdh7L8Fg/yL",
+	"pAbZz4b2n7nLLU0dB1e25SSeCurSdC2tdreMAG3KNi6u7YBRP+Jdr3Kypm9DfGGq+2AEnf6Ia4rg6G+b",
+	"+YmUFWNQyK/A4EwkYCofjrAgYZsFWJIqZYlwrOUuy62SShAs0zEAquajMkYnsZQUszYzjeGhFGyXuC6A",
+	"UPfzASrvNBtrqVmys7aLulwNkj56Rri3FpHEZFHoDXBW6nLKgRBWGjZSoQdt5pWdBe4B7Q2qsKV4NCKi",
+	"qveLnmuFBEVEwYvGyw5RTxUoGTXk0JIJM7RuKx8HOFPRFvim4GPjIYDWE+9iHLn6VwbOEFLvwq7sa17u",
+	"3ZAbxhp6GWOm3cgQRxG6xILCkUJdbCj61An4cMhZ4kLvrNVQkgdnazAHAxJcSBTgkQoGWFbarGP/tjU/",
+	"gb0a+t8C5P6WBCYt+oL4UQypvWh6CLMb0MuS6rZuwqQYva1ta38+z1S4LWvGCr4LFGFFREGolb03t2Cs",
+	"C4OlptKW/8P1H6//eP3bqbTl/3z9u+vfXv/x+k/6v2ljhFZJxCsWuvCM88vzbwOGnytU3KlD/WcG/Jfv",
+	"6TaIbxWqpctFSMnvOyIkCwtFaFR7OSLs8BHa54xBhrD7CJVN+KFE1//b9X+5/s/X/+H+9W+u//ThVx9+",
+	"/eFX1//64dfX/3L9hzVTvKgPreE1kQYzvSHCFVcX33QUSRzIRhGRAz62FW67sVKcyRo6GI7UpM3Ghndr",
+	"/dKEuBtNzpZXt7PlRohTqU4lP072fVvTtm2c9MvvSyGVowhPHDGcAUSaBE8kxauUqPUWrNdfRBE8OCdH",
+	"9MmrfM5BVL12w/WvzCdJdsLIO46k3K3kBUj7vXv9/f0AR1EX2zY6+WmDIBZCCXaT2wdaPnTN6dgYacuH",
+	"ncLvZJPT471Km5ErZwNNTJq2GXfyYTkx1x4/2z9wrXnEmqlnbv9pvj985JL60+KSwN9ldszPTLHnSpuZ",
+	"Vm8VhOOQEkiKgNCGiZa/TKbh2YCwVpu1WTW7LCOPKYhTiCi7MDvzYvR+/Hf/EXWa9XonUwpUj2OMC/o2",
+	"2Q+NVJYpIUCVa5IIA2WIT5shVM6XwlFWCGc8Eeog89HjZHoQO71daWOJlXZjv9AYMrU3sfKX2tmo70Bj",
+	"EcnP9Vep57KV1A2zdcY8DQPsH2iMjdSvv7N9BFKIJ4EVI8F7NCKo3IHGc6eSP6fsomMao+QCNzOOHGiN",
+	"Q8PGhdfY+gimDI6eN6F00FXDtsE4d12hOmt2o80m7NI8tX1BOi3olor8GB9IlTRdRmzmbDJ26s5ss73k",
+	"5qRpphU0HmBFLi39ti2caugxplEsiDRdTdpMrwM+TosElZPyQF4JWBD04cW1ivcpRPU4Gdz2uveurjGD",
+	"uSua+RKwxZs0cw9NwI69s4bK6483603zsZviHHqQTM+bbVxhWqXYPGQNYvhmDcr+Q4IwaFQJk9OYIZNI",
+	"3RlOZVK4TiU3ta5LMxVZ8shy+orPNIAlvf/m9u6P01F0Fb18SN6+evV19+vTrTdXp93DvVIF2izrF96+",
+	"W786ruOdSWO437x880C9IptiO36x0X22NXi6Lh81ek/q+PnO1ddBaRX2t2/p/N9UWudUkWiPiOfSeVvy",
+	"4q9Updnz+UdGqUnCPWYYmyuhuaKKcyr5Y7j2NzVKfoyqfZZHnDic/lmXWqxLNZdSZ59gRcZ48pFTbTUe",
+	"2paBaiB43Ndc1KHsqmIt8IZimfal6bJv3ORJy50kBbCc+blqMvkjPja8XcuolTZzjBzEYRAlO2s2ZEqL",
+	"wTJ75V6fPIcwXmJFla7gY0lEmykOdRlCKkigXgvaScyVngFPszsnqeuhpG+Ho7LNPM1Fr3F3ShwiLr3Y",
+	"Tgud9PQPNnaszWZlexct7ebXkJR6D51elrF2bM1dBz1bucd69tJQNN+Qumbb+zC9UTMeCdvMtrWYYeWn",
+	"Vgj8S+Dk3ll5rX2ii5pn7QN0TFSrW9Sd0nvWe/+obDuD7Qu52KnkmUZVq3Oy6RFyefjURQHEyyz0tYg6",
+	"n65u7M+c5K+Ak8BVuTkjCcnl/aFt8FVozrt371HagAw0vtq9e2jPrc91mnQt+iyNFjGTjtI+23t4+OLg",
+	"7PzgxZefe83MoBGnXmcYB8CNqPIzPTe0xnregw4ZbYYloj39RkitU+iKSgUq5vOkdScjY6DHRnF3LdLc",
+	"Dv3laSXf+dIUb0MzUh6rLr/KKqdUoJBE1ETWQ9/7ipsFvBs2IEKr/W2mCBhVNZGHfmqJTpw2ZzNeKIjl",
+	"TmLXEKzWLAz8WtiknPQN7hhjkX4zAeTp0dnx+RcvT886xurhPTg9f7J3dvBm7+vz1yfPO/6W4Zwi3pcJ",
+	"QGyhgYhK1WbWwGDbEhITLzLgkeWjEda7S5oUuiFq6DGN9Ka7EyhTGdAR1UfbSuszpOUAMJuAQruG0qoJ",
+	"yPo3Ict3ovn6cMiZXooBWrkz7d/pVHJdn0WmW6+HXWlBidKXGkIptnATHj61i6RwmVl4tm/5HGcYJItC",
+	"A9HUqpvAq1RQznS9ubg180JhAPrDWBHgbuzWLq4dFtTl4eQLNYxKrVI7rtfXgxH8h1z/p+v/58MP17+9",
+	"/t2HX334x+vfffj19X//8I/Xv68g5wv8/5n379sPsl//xw//Hl3/t+vffvjh+vfX/3L9Bz3Ihx+u/2Bq",
+	"HF//Fhoe/+rD/4Kuf4dc8+PrP13/v1PNj69/X8vOUjIrPiNXqtQqLbNI1mZ3uBrTzOb/Y+9fm9s40jxR",
+	"/Kvk4r8RArQFEABBUiTDsUHLtK21dbEotfuC/rMSVQmihoVMuLJACKPjCMmemI6N7ljv7PQ5sy9md2Ji",
+	"Ns6bjXPC7Wn1aOy2OmI+QeEr9Cc5kc+TWRewCgR4kSmr3tgiUKjKzMp87s/vxzlTC2Z44xPu98I6d8+t",
+	"7LS2MHuKamiHj31/PmWabKmFu1EyHhY8rfVzHZ0ZS7XP9O4ca6bxSvTb6FX0OzVvEv0pehX9ASYPizD7",
+	"IrsAOVzUShux4cjH2M+E+UDevkJiIznOi/IaWkTHZxlkdRo5umDXp5ml8+NZsU4CQvEQc+BpBRkK4evq",
+	"5zkVqVypAlXYSDLxILi2nCZr95u03uptsXrHbTn1bbfF6s3+Ot2gt3rbDhA6mLfUaXYSqsx7IiRmhFpY",
+	"jAO+c4zw3Tt6ijtchPW+sfaWbGXDnxa3RYCeiZmvgjHExVPTJEPhGha5tzv/St20VhXj8EgoCy7esFV3",
+	"zuaqpew4l51k7bghW5iMNSGyBJg6hsSKm6xgdyorKOFQkY08ePy77MIJ0CWk3RLVJXDJT3T6orLTp75k",
+	"hTUnCIDf22ad/i1WX3datN7pb2zVt+nGRr3d3+qrg6Zpw5avT0mtFejFvxAeXzyvHwiYXyfW0oKdOqF3",
+	"gpGBpJJmu91qtdc7G5tbpsDm1AKH3pD9HK/fHwdixNbuCumIScWqTGig/BBcixRBE2ydDbfZX3farH6L",
+	"dnr1Tr/F6tvOlltv9zZpizX72+56J8FzTBPl6fDKoRQANnYaJ7ldbzUfNdUSxzjJcIxMkjvFI9it3L73",
+	"jtkXJPt6rfvvRP9P9C0YAi9mz6LvrdvvPHzcrcTxHcFJ8sBd0vOyCDIBkdDDabKTjVX02t3Cqh0MV9c9",
+	"DjU6bxf03AcGFD+zBulCFV26MicO1+jY9cI6O1EPLJSNB1hLgEUpSib2x+g1YoqvZulCkXGoQePxXwl4",
+	"QtzrxDWujkwIS3TdPH6JmWCjDgiOS6MEOII7LOA585x3NRMIOkB7SxpHsQkCSrjoEUskvQlQgoPqUEh4",
+	"MuoMinylu9M9tW77uGyrBh21n3G2Q4KE9JfrkTihCNQ80CZGywxuipjpwCqhiwk/tyrwApAqmh8CQj+Y",
+	"181O26p4IxAs641mo9VabyhJKBxotFhasicDUe9k7wgfdlf8pef7dG2j0STVn7Zau+Rjj4+fkCe3Ng83",
+	"OzXyvhewvniy1lpfbzSRzRqmtJzeUquZsP2rxz3aa949WoG3K371D2gRITAgIYq+3sAXkUVvV3dVXMc0",
+	"LwJEnwynOQV4seU4L9gyvIeLjL70hVkG4UTIJOQZvhvLGVKlPCHLwwgQDbGkOg403d5/+Ojw7t5PDx/s",
+	"Pzx8fLD/0LZIq5lC0rSIFNhD76u5z0eXag1ia7V6IASWTiujxjT2GxQ0Ay7DOBCHQEGGWr5qdiT7P31w",
+	"5+HPDj/de3jvzr0P7NquubtrZ2jH1SiANkVJYwMwYx8pq9Y2nf9YQk8lsY09YxfLy9vp13F54mwZCxnn",
+	"F9tlqdU09mHfUxMdBR6In/V+y9mmTbbR23LbDtLkNnstZ93dYFv9bdrqrTsb7hbb7jdpu9dxNt1brNlv",
+	"0fXehrPlbjNjRS9pyGEVWmUHDK5/in4PtY1fgKX1YvZs9tXsv8z+c/Qy+lcy++voRfT97IvZs3wDrGJV",
+	"jtl0z1BXK7vz9nsHe/UH7Y1Nba0/lvNrtfGoeWun2d5pQTSDixCw94otRi7Cd6GR21zSbNVbG5lLJAs8",
+	"6t+DqF9lp9J5v723fRsM8yQ4sqpxuYqFmGYJXhD6wKOe3vNvl8kIonY4zaxAMW+sdSZDu7LyPX60k2Sy",
+	"0/5E9cH+Xai16wEWAJVss6N+5YWyy9/bf1hLwWhnedr1fVMEDVBR15uCF65p07v8mE0bZM/wQcT3kDvk",
+	"4cEeefDR7QPy/2uRk1ZjQ43iwcEBAZqngw/36u2NzS6v2gD1KH3iHsmQ1OWAtjc2SV3dya5ZBM4SeaAu",
+	"XntQX7/VWXtQ32i35u9iWNXHwQm7IcmAykFNycj39h9CPyedkODPz/4vaZF9t72x0drehfEdsynSwhBl",
+	"6WIjUbvZuUV6XmgIKlKraQoBtBJQCxFLfMTHREtXqZJYpQHhk27uJ/cYU+pK97nH1cJVu9Nc7/IFADRg",
+	"oU88qYk4Muzxymwej9SrgRSF4YYHqxpK+TSv7aNCtLM8BfJulnz/x0zEfj1p1+dewFV1AS0b8Vqkz+Pg",
+	"1lum0NGJyqrvrRzd/IOp73Mo78JejJQg9LTJvku8EPLJXExig7VswC77v1a1it7FWGV6j4Ui3/UsZtaf",
+	"cz/XYl2wAFtO2VGtlB0FdQE+c8JAcM+pJ0ZR6s47JKDcFUPSm4ZMdnkV7aoaatw5E+xGbCwpa0M3N3tH",
+	"3CIJ2VU7Rhyadxxvf7j38cf79z7YP3z06GNdzphh37IweYdEknGj5GQgCJXHutRY6X4gycCmFUe4gIAO",
+	"5Frqe60IdrrcZs5AkDon3cq/j1evWyH/hzEd6y7BNDVxGj2Pwx/tTfwvKbbk1NQbIzbUvzK3y3VcsSU+",
+	"JZDexTeT0ABeWNsl+6LyWfPe5ifD7dsdr/0XW9OftORPb7GHxxv9Dyfr4cejn9PH4gP3Z8527y7ff+e8",
+	"5sUC5sT2aghwqVVZyIq4h4hviZ349oXlaYYVzyRDnIxBu7pIeZpJG32OAsVnCF85Dx80FMiqcsrlBbWZ",
+	"jfRICPVk3YMu1/5Bgzw8hYqjzJBDHR8+xCByCqgs1SzW5amONNP2hgF/Dc/jT7UsSg0xKRxL2AI0zcsx",
+	"YyM1yAmdxugSy7sVj3nvlGNxJjGz7SkXqD+nIaA5zfZPBbrsAqbmbMpvEWNzXwRDqo7reOyl6hQSjuZl",
+	"Ec7mjKYxh73QeK32zlX0dmQMpLfMVsEdbLoBlg7lzEkVX0i2CHsMtmZRqGABVC3YCMglmcU9R5LsBGE2",
+	"yzZSLUCJ1Y3pAHhYa5D9eQxnuZtCPbEM5Ik6cDJDndrlNGCEBVRJsWoKsxcugoLFHnPEUJ1qxjSCWKp/",
+	"qrbb5alyBo2P4wHE7yhgfRYw7mhYR5TI7i50GIcmlSFDOu3y3jgkaulT2UllBiW5Sby1TtABFZUIPYeR",
+	"I2FqLlmXK/nAAiPlSLqIBbwhKM/N0Io2UlKbukOPm5XNQNAbuGAsfiBwIcg9nmky3gFooC6XYsh6wp0S",
+	"5kvgBcAfYBsJ1pTlGVhq/nuxXf2DAvamx3IZiJKpBmA4YW7pjZbe6OpgkyAhEu8TxNGREO4SlR3McLqN",
+	"xpcq17s8HQI+gAayOcI+nT+9eZOzyc2bRrztZmCpTEmI7opgnNi6CWAfeQxjNkAsygAoXsMAGLupFtkg",
+	"YeDFJfrK6jMF6CjHOJqChpIRnqrb0kCq64vBHYZwObBpYrwcjVOz9mphgCxZzVljuHcNsqRFxvxUY79u",
+	"rwPgtNMdDhpvspisaV8XPV8O9BRnkyxH37KiEYaBI1qdVW8lZxg8YTSBT5d+FzuvHUP7HyohE154wrcF",
+	"D6kTnuHYwjucUEkMIZturIlRHUqBXwr8lSlkoU8tppQYptg3l5L3a47mRy9mUzLowGmJbWluU4w7Tgmj",
+	"ge8haf5ODJVgSujA/R2xOCvLjxgibiCdoe0kwsvW/W5eKGPIchl6vq8Z9q0knWgeY5B6tVUOQteAER/G",
+	"EtbWfgUCvqQEL15Ya5A9XYmzgaT8yigdiHGQx4SfMOGuRsSqVhOFI6I9X4780ymsSxCAucysVygEG68R",
+	"6vxNPNuMu6SKdFmprr9ThsEKZx1+uQDUFS+Q6fObYG2ldNdO3tFDN9hACARDDUl96uyHAAPG+n3mQE2c",
+	"RhnPWGJdrqywWsILg2hfKaDPhEhTuMze1RgBG/pysPEsaPoU3GExxZlOBlsZUgSXUR1HIKEQh0PKp4em",
+	"E8+2uhy+yVCZ1XYIjclgdZ06Oso6lDlnC6rpiON5jW8Q94aM8tAb5uIV3E7ZuJdAmtDstLdbW6uf6lV5",
+	"E65D44qp1XuNfSuX0/Cx9Nt5LFmQJ2dvmwOILtR45AJ6j4ZCK0kpyjiBJqWI7cWkmm5ZjfJELWNhoTSE",
+	"W8OBkvq6i8pkXxJ6/bmWDCohMv2fDu7f63JXOGNo0YPeR6CNoJzQMKTOQH2+YzazlRdMtTIhVytuGbFy",
+	"ijgtg+V1cHDfwFkBGTWSNIQ0jLFzNGOEpuyoYrBUmaqSOQELkX8hRfcja4gVGXa5DuUms8e4rdZ9cXdi",
+	"yjX0giTM2+UxVEFPuDA6zT9Kp1BIHtusiIaoYyBA/JGynjNWLr7A2M7N0z37cMnd6Xs0pJWL844lDTAL",
+	"G0tSXSQGhp65qT7t19FGAk0f2Y6AX/wSLGqQHfPPaWVa5H4UrYsJeskvnp6/r77Tvvw2+vYP0UYPlXAx",
+	"LOWDRNTEYbO7NDhmocePkkJD9fE9NpHm3QzNJbcFNxPEbSiHcv732OWcEGap5yA9V/IA/Du5DeOB8JV4",
+	"fIAWd3ylEUvKjpMP1cA4fN1MLLl3p/dT+xA2PAwBJedqzRPZHlK8ZGMjtS8qG/2m03KhNHKrV+846259",
+	"m7X69TZd73WcDXeTbfUruWc9vy0h+4h5kCz1yYk4Zg8ZBcGEq6UbCpPlWyQMpBR3YuWA0gA6Jkvjdd54",
+	"XR5xgoYUVUxR5SbK20bFqgwYNdDot1Hl1N/z5EhIz0jN7K/txFTYJcpOUHLxnW5FgzXU8c51RDDBLKaL",
+	"9WENpbu6FTuDHDNfRvH521SU9J6YcGVtE+r7ymJ00Rw4y0JMC8z6KCsxc23GT8GkEfAn9Y1dl2KEMRme",
+	"Bjkw3X4AO4oTUDafAXkAc8iKU1SAEIiebF0HITA5LmuaThHqgySULkGlYsA0KrRUjtOABaxBgAvVEEPv",
+	"EI9jsc3caAW3upy6J8p4AOZe0e/nGVcfsPBegUq5qKk1r49QliyljvKJXgsV1FLnvGiaBYc+tVXevuK/",
+	"4TT2Z+S4Fy+NzD1vVlGqduRTKCnx/WyJCTLXNcjBxAsdcM4yG5WD+xIgMFkXQlLK9XFwe5CqfXrH2LVd",
+	"IuO7eaHa7epGQJmOSVvOfOIoYxN6efIK6yA8segwXCSdefY5uIK9jVO6klDZj+ZwQ+uFB9xkDispnX90",
+	"mUkUXz1I1ImAjLmMP4H6V6MxlzAlgJKm2HC4O0XSmlMQksaW8KekZ2AmwRjoaX42aH1E8vsJCxgBwQl4",
+	"71VbDdImHnf8sfROmEXsUNiEPdF/14p71+8Hmj/lbFBEHDcmAiDXqYbYKEA11E7vskcThnGAvwE4w+zz",
+	"H+BcKcStMHsCY4BMRMEI1JpUcuuNlbyrq59WcpEUcx+tGb7PfGoozvXMa4yqctplbNebrYzLiMk1B1DN",
+	"Hr9bsSquJ/F07LQ3ms1m06q4Y1bZaZu/Bp4MhTp66eBaZcvZZpubW9v1rU57o95puqy+3en06qy51Xda",
+	"/e0mZcrJo0O8NTrCgGiTCRGZiJweeMWCraA3l/5VThTu1KxCcRAHmybUUxrncESnyk+DBQbPdr1Pb230",
+	"Nzv1ja3WVr2zsdmu99b7Tr3tbG+u9zc3aZ9uwlaRIfUx3uHTVFAv9YV21X2P61CWmWi8bKl3tsqCnX4b",
+	"R4EYj5JBjALPYebbpvpbHAV0iO03vbbbYp1+fZNuOPVOb92t32Jb/XqLtnvrTsfdYJv9SgI8GP1T9CfE",
+	"0oy+i15E30cvoxcEPnoVvYi+nX0RfR39MXoJCzgf5lw2kDiiaulxnENxG7OFe48fPb57D8IIAeuPucvw",
+	"Gln4DiESF4qQ+qmpm7/NSul8VPE+mYfcUSv6+Upi72ykHZS8JdLOsvo8VrJYBE8DZ6C0YEp7o9rTxfNT",
+	"PH3FQBB3oQoA6sNdZKbSWG/AY3rzJh2NAnHC3Js3SeqISn1hlkCWVMHfIKNx4AyoNDXvBrKbp++wS/RJ",
+	"NDBhgKLABQnYiccmGA/Qz1aejBz3gKxJ8FqD7FNnQJQwIZLTkRyIUPtK+p43lCILfYaLoCTALiKGDwWk",
+	"aG5IYgQHlDaNAM5aaEzsLme+d+T1fAbPkDpuMebAwqWpybxQEsCKjssHJB0yEgaUSwpw340u/xQKkk4J",
+	"SA1b7QyYO/ah9KHvPYHZTzSbEvIguQDLEGqcITi+hD2hTuhPMaOMeEaeJO5Yfe/SaS1OZuH7REqlLrfn",
+	"RYRNfO+YQdUYlEhAS5kuHVFDTlGlx20G8LguV6NTD1WyCgDKobmM+sBrlW4Cych0aZOqzUV4aN6qjXUb",
+	"mV2hZkpjNKWpGAcASK3+MD+ziG3KymCKzLUtYsMcDtObESpGhmpdD7UO95i0axaxY9GqRqT5ttQ9TFWJ",
+	"RWCcUxYeIkGWutNYMvdwPFJfjlhwOJYsOESscH15XwSHyoQ61HtQfd5jvpgcDj3uDcdDu0ZE0OV52yEz",
+	"jLkf6RXWZd/2HZcNRyJUJkn9Iza1d5K9d8wwEAcdHVAYOE3tEizaKW6YBbGxMiZeajgfsenFeDiy20WJ",
+	"sqWMgF8WKMvVNNXrRccozczSzCzNTGNmrnRQi0JaoAzKmqq3PuAFQY3EoAUbw9iRaQv2TIs5L/a19hT+",
+	"rzv3C7Ep8dEx5DjIIysx+NSDtPxukD1doqosihtS/9RDhhi7IGOlY1tXAFReKqZSMZWK6coU07m0zKr4",
+	"C2+ZwL8f4yiIYI4wvTAUchZeiH5nuSggWgNcDP9jsXJZcyh3GHYB/+BDLYoc3YYxpmJHSpEpv39CMTYA",
+	"unfKwh3DXZlEX8YSwh5H3gnjSF1pwhaZIJOmk9R+vgFC2DMvE6tqATbqFAM9NAYz7moYA0RPgBsdKm8d",
+	"F1jtJptUdbwi3UuDoqWW9LntavhkyNYT/HmGGBQ/gvYWt8DPhitK3V3q7lJ3J7rbnJtrpbPnDvNrVN4l",
+	"eNIZLTMoeY22N8nrEZ0qdXUxn24tvnJhP02sfgDQ2nCxw02yTANW4gJCzeQoLCpW0Mky/fRLpA2ZF1W4",
+	"sX34abYMO93P+jjwNRPyztpaq73VaDaajdbOreat5pqk3O2JJ/FarS0p7c6jr7wVJN1piW2sn6W1QUwp",
+	"u1PRs1QfjoMRQG1V+mMfez/hVc4DdczTYS54B6fUcmaPLSuqlcCFV3AXJa0a3uEoYIkPpP91EDdl6BLd",
+	"ilX5bExRDOy0rMoJDVFat1JsWSbZa+S07h4GMe04jLlJyf6F8sR61xdliqFaTW+10om6uqiZXuK0J/VG",
+	"OFKF3gmIG0SsQ2ltoHUTYv3YWVAyfKITj+6YkT8/+y1cOxkIH3LcKNpNSC8laXQv+ZOQjDn4PJAcrdpD",
+	"4bId+EKn/VjSiemzfnJJAF1ALgtsC+A7IHOHI67BOGIVstGpR/8r+rsu1wLI0rRc6IJ4oYa/mJPjwPrP",
+	"Ahaz/iO2EWbL6ZQFGoBpHAJ4Hg0CAG8ylXl6hW5AQjauMAW4ABiI4I7ne/BhbZeMhO8j3Qw6OTYkL5WD",
+	"bl7CiAVJiNM4bhTKznY06Ijg4BvaWuDYRsN2OWQ5UZwSRBDB2RvXcFdnlHXPP16oHD+Yqnr+YTqxfcop",
+	"HNHpaY/QeIJ4a70ZwL+10mYiMdZtg9gbzXa8cofj5MwlqXSoVMC954ixrxkfmGZbcLXHHHu5dCqJrRWo",
+	"jRjOaurBlFTV3pp7D0SJAJ+FLNkVcY7Yi/O1kC9+XcnlBymd9EOll4ea4JY9CSuraqerzA6XNlppo70G",
+	"G23FHX+GLWYRHXqJ/R9UJq83/3rlznWZsF1seraXetEf0JBN6PRSrVXYd0tbqvN+f6bDemEiN3VlypDK",
+	"gmZoaOQEcsAyIesu14YUNHEhxoS5COLkRwHlISA0peIGi1oa0iN/kwhM31D8hXO7tXfj93x2DXSGkrws",
+	"hF6RcjR7Ru8kSLApqZA98fPyIAGiLkJkQ16FdIIoAT5HCBjqS4FFwhJQcpBAo8uzcLwIYeNJA4Wj4W8N",
+	"xTaSu9DQk33tf8Xo5yPhe87UAKjfvAk+zs2bMZR6wn0PXo9BVvcQzQdcCKSDgL6qhaQLCdjb/Fw9iShs",
+	"SYmvvuSBgXvfJQaxDSq4oUKWufPojV2eoKcX4+iam14Iby07vhyocXXGJ6nv761P6ueHI88M/DIAyeO1",
+	"V9pCN73vxnzbmoKbgeNZ9m7+2HIdiJEwnMa7YBkGZW321JU682ToOQtMHBFSX2LjQ1w/keq+TDVnVqnv",
+	"oxVjILCwM3PNDoVd28GEv8etOA6C4SmdoR+HMqSIPik48b0TFreKetxIEWdqk6pW0OTh43drhdVv2kc5",
+	"SGZ4VpNnZmY/RK9ldgRX3HKZk9DUK0xCQeR4OLfOBU+PneD0GEZKwAfq6v//L/bqP//l0/XP//1SDDfN",
+	"80julAcOL8LUCehO5LZVSe2tys6Wdt8xFR1785nMcyjO5xGndluBbwzJ6tKEW6WXLRXjTI7yKr7cmSnb",
+	"PUTLMdfN96Yz6gySGKmOsZt0LQIB6gh8sVeWSty+OQ5ZGXYsw45vdmo4caAvIUH81opeaUovvcCIvZVl",
+	"MG6LH4KypjclB3cP5plrhqLn+YxwIEPu8irlU+KI4VBwwkWo+4+5MqZ8tQHUz/cbrc1ODdtqkU4szXSj",
+	"ubZMcvWBumAx1Q05zXTT5cbpviEN3u8ZZDd6CjHNTZefzXNT7E/Da7oIYVeMTEi22y2ytblR76zX260V",
+	"0mnqDj8cJ40cyhUJGQCEcWtzo7O+yjQvyESDL70koilDBuckoqEuutpBhpJmpM//WTBPcN05GWm0QF6C",
+	"mKbLtWzL46UpoJ8h8+wzXT5HP4OieyH7DJkjnwFmieY2/vQQQCb4UT4VLuEwAeoie6dyDLpcE+egTliN",
+	"wcac9AKSGpSWV0pSc06JaGBpS1qaa0JLY2yWc5DSmOO+CimNPrp5nDSWgShBgJEsO2CXu4LJuGYAjaDd",
+	"ZPh4+qGwC4W5UYsZq2kBQcuFbZySoKUkaCkJWkpz6hRBC0qoOFKovM5lBSxup4WFJtmCkhvS7EHEg4IK",
+	"TAGhGkIlsdU1NvF4ClkbGLkgkn8qX/JAP78UPtdK+CAOb1rSvF0A26N4W+ZCatPQGeRYIToog6XHzHdT",
+	"HDujgIENooxrZDmC8hDlK8gGsc2btLvcA6v8zt69PUxp/qU62lwdMjl2BnDEMi/bRuSuPenRtZ+xYxqy",
+	"wOO9cXBkY5TmFBW9odhD6LvYR9Dkmuq6jNdgeIS0rXSKoK6wKgwBrtMH/JxmT8EBjA8O45XMWTi9FCsE",
+	"gXC4VwjOXUqqS5dUP6htVJo6Vy+V910PxLISgxbxKT8aQ3YlSETkErZOQlS0sIM2MXdcpoY1X74GMh0D",
+	"LqG+mIhxaJEeY7zLNWVQhklUp3WNRWRgH3RgyCZDGhxLzR8HYwRGZP1QIFgVx4wjQyn6p+CGwstpEDvh",
+	"O7ItYnsjG+vY7JisyAYdZI4JDTGzjDcNGFQDWkQKRDkHdFPHGQc0TGJYOI46/sT3+gwWvprkEkhvSnTd",
+	"xgLY8wPzCt6kbPQSElu/yZhqIZ/iqtVMYlYxxdVmvwMUV1v1Du2s17dZk9VbbjZHvDzFVfoRpymuCtir",
+	"SPWnrdYu+djj4yfkya3Nw81OjbzvBawvnqy11tc1v9W5c6X6rZ+dKzUntMyVrlRpPJwSLAuPF3CZWjxz",
+	"7RpKrDoao8VBtn3uSiRtKSzsfeKwUZiJeQvOdjGBqyQjSBrsEUzJNUlkKEZkIoJjiMlrCpocIfIQRnpf",
+	"DTQlSS52zrW8vq2rHZbe1DgWNx5Hzsb+UEzIkPJpUgwLDBLpiti3xK068I64UpK4f7BXhfmSrbRPn+p/",
+	"aYRDl/ksZAX7NKVLMUyhdbknUyrbbLVag8Db1G21XR4jLek7eDJpNqV4B8hhjcMGMRsAUMfVzuxyfR6k",
+	"LjM1F6AziIkf3AQWKNtCNEXcYvoBlSU62m3PtTFnZUYONCq2n1G+dkHPe7y8F+16X6563AxxQuWFj0QJ",
+	"oXCGAc0xK4gICitpCSnqXorVsqiSUScWoUEeL59CFjEH0iBuKPM9fqybtKtSI8mrrQoY68CcPKJHHlfG",
+	"1yKbMkO7eXlm3xJeOBhxm/2W23bWe/UO3WD1Tn+zWb/V22rVt1NEpYUW28aj5q2EGBhpphcZmqlaPyY9",
+	"mvrkPU+OfDo1zvvfRq9mz2dfzp5H382+jP4Z4LOWN9jiJZ2qNS7yuzUrdrI93i6lFnd5xXgJyUqYtQkF",
+	"WmfokabOmxRnHLW1p95iPfeQDcWJDjeqp+1mx+JQjuVbXBBf8CMWgN6C1gkBHmSsqBoEe8jiIrhs0ZvS",
+	"jn3wPRHFA0Ar1HY+VDc89PjhkIUD4RbWJSSNQkofcmH0ZHb/TMEF9UIyAdSJAT1h6toJxcYAHHtuoBFu",
+	"lNqzq6jK8NQ+nhaoR+816MXHek0ar7VYqsSBu1zBgG8RWV0ygmGqae1WkAhrT81NPl9Td11zqO/3qHNc",
+	"7Kg9AtoctbFtB5hEIKYvQxoytA45MXsGizF0JAkwb5hLetMut4Gc5UCKjz1+bGdoZLT1YJETjPLKeTQe",
+	"TPip433MiN33uCcHB1IoH+AOt9EoVlORucJzGtdgJYE4vVo7xG43W3aS6ORsAney1BfNpIRKmZTa0I6l",
+	"jBZ6JJZ5UFglpTg0Dz4M6THjKSkWj0jJyuQ2c8Wtu8mdYmAdU96FP8JbKvsmeX7sCEB/vr5j/ECNBwXr",
+	"bW6aJ/reN4urXtPKQbUDKR7om4PZcCEIG12ccjDyn/j332U//+STn/V+drD56ZOD3p093cGuLvj5Z+tP",
+	"HjTp9rQ1vN0++fRW+AnbCLbG9zq9jzYH/2ldvtfqf9CkH28/+ZlTWcVgua3PxVWVuEjs+9capmA85tq0",
+	"BbWv1+jz85hfRaZXvFNSW50U7HS1jCsh/1zTqXrIB7tglkslfQ6keJ96vlGXJbhLCe6ytGZHeQtbEMG2",
+	"Y+21oqF/Sq2Dvi3W6R+DLjVKOValvTEqinx97knSU1swR6MCvEIqOrVLUE8nWH39tGqxYxcBIf5O+Qhn",
+	"9suQVLtMXklxytz4YfVYwFwvYE74OPB0M6HcWVvzjxsp1x/eYGyIrSLs1PxgrleqpjLbYRkBvpf+wbmk",
+	"eOYOeaIcaoLVXu0FYiLxxNiZgT4OfPvaN5asKvlLQX4tBTn2olxUjuPq10PPOWbhYrQuJS2QRGnCif4B",
+	"qXpcZ9TSIECA5upxIjirWRBWNULXjxN9poRgzJXpF1cQ6PuCBKdEhrTfh26Xqc5rwCDi4gVgFp2yBd3j",
+	"BzjDR3qCy9CVmzEY+yw9syIwhzlU/1XCKtbCQVwJaXpmUdLk6de5hoGG7AjoMxBUDFuiHV/IpB/aWqbS",
+	"QTNYtOm202L1rV7HrXfYLVrf7rea9baz7nbYRn+TbvUq5ydrSMDOIJJg+Bd0N3j0P6IXJHo1+yL6dvZs",
+	"9msoUnsx+2L2fPYVib6JXkS/i15G30dfz55VrAqej7j+4RRDgymaaG5cnFU6sy/OLnbQe7SsdVi11kGL",
+	"XbOAKSGt38ACSun7I8YlgDqr35oOHnNH0Sd2dtPaCcY1JqqGaimPWJdX7Z5wp7ZGSdOSFXqhe0DxpwU1",
+	"luCYSHOWkZryaZcHwme7RCP9ITKZxtyr7SZGMyaJSRXYhvUFNaUnlNltd3k1hd3Y84VzzFw9Mj1TJFsm",
+	"thgx5TikEVJBTRTjI2e29UXqeHvwi0r0d9HvEShi9nz2RfTN7MvoX2dfRC/+XZdH/y19fEn0p+gVmT2f",
+	"PZ/9Ovou+lYd+5fRv6iPX86ez34T/TH6mkTfF0oDJe7z5d65BdN5hND55Aeu/dVQ/r6RukBt3IvrAV2P",
+	"XKAIzkHVkz0dReBLeAYnVOoYe+nmlFXQq5MJAiXBnPrL1X4L3ZQ1PAt1ze9V4LO8r9tgHUSpvSFJj7pH",
+	"bIcMTFGbQQQxjo2xuSFxq50P5bho74PkOB8N8pBRFz0w/PkNaTSsJI6STrIA3Qrq9e5OH8Ncrr+bcmFT",
+	"Hl+ameEKdYp6bXChsMqxiFgsFUcvzdEl+i/HHOzRjNeN7wmcbixHWvV0PsV/nEXjnBNP2CWUT4EDg/mS",
+	"3ZAJUzN5TzA8dUMaHBNPn758AMvT9t6F2p1Kx3Mpx/MK7I2ynvJK20STesozHNGzSpHM28qtOjLS4DIp",
+	"fYtFzhoczKW4fV/DqIuc+Edxxos4gksPUOCUiWESXwGTwj8BviMoVvM4gPMc4vk+DAPKpadulkHdMWl0",
+	"FE5YNj4KRM9nQ+g8k1ihOkfDm2ucqDu8bkmaESytpKj0uslWHPFVu3JXJVr15nj9ErYsujvDHFMvJpHG",
+	"F7K81owPstAECwdqI+bRqopxiP6PMsL0dJX5xWTi8Xhhlyd9nzpCALZj1Qtlktnp+/QoZiDX1iVWkIF/",
+	"VFsyeXPXzOiNwgGGM7MAA+ByWts/t36Y2OTZglmzkPf7sbhDbGF6q7flbLr1Ddbp1zt0vVe/5bTdeos1",
+	"++Y7wETQWnhJ4X4Z2Q+9z5YhlsENWVqpVyYSlahJJOINqSXWNbZTiyy+PVf39OEOSKJEmRxHjzliyEyS",
+	"g1RPJTlqXT4Z0BBai5SQRZtkBxofIEwlCOXENt6fbRHbsPj3RXCI0EaaMZUTG20BOxHeArJL+QGrh+oJ",
+	"j0SeVXjBfMo/Rn+Kvp49j15Gv4teWUTJq+hP0YvZs9lvCAiz34EMAtnTqJzzQF9hPqKU8q9Xyp9vAxQZ",
+	"xPogYiGy+9q5fspMxbVUPEqaenwlczwU4WhRv1vCc6ars27IbGMZjV3zVBEqxAhcRqqaInnMoZMtYI6A",
+	"wiv1Zc1gXIXiiGFrR8AMTdqpZrg9HjfOxcY+TXGuOSzQbNSAUHNwcN8Av9Q0wbXgcUGWGpoaOxQOYOYk",
+	"eRyOE+q+lN+QtPtl5tflxjvITEpj5zPflzFKaZpI7VOgUYuHre7jAOt3hkQtxjIzXS7MEdw97FMnFEhM",
+	"zbjaAKkeFxYwLNVHRvFQENeDPZ2nFd/Drx6pd3/x5pPOdru5vg0uTiGn2tLiT41JD+8yyNJw5QiuHJC5",
+	"473dEku9lLArS1i9MTXORWpnpQRtOBF1/aGy73PjGJ8OUOCdkipqh+qjDSz9KBY5YTwQwFYDJUQAl9zl",
+	"SXmUOohWkiOel0gBIz7rh9gDiDIXQuhdnmXK1GcMgCzSxwYgNO6Y3uDQjJBMWdjlVSQKwapXxt2R8JBC",
+	"RFnzUCg1J75gLjCZNK/HmIeeT+4QVxSRvCnJcGBqRi8W69ATiIGj8M88Y9GgOsUv4IFmtjE2o1nr22qp",
+	"H7Ih9SBEvLOdiKx350h6d37xy5XEYVzsmmsJQoefKQvIvLe3D0M0TK8HQG4sdUbzvd+70NCLhAaSOQFD",
+	"HNGAheMA/E1CJQnZE3WuAD3UFuFIrePO2ppNHj+8g3hwQP36yUNtDz2494FFelSyzU4NPOQPhDjyGdlL",
+	"SwEL/pwCJSGfdvnD92+Tzfb6LUJHI1I9+HCv3rLIJgGOBWmR9aaeqAROnBMWUF8j70gypFMiHYo2Ara2",
+	"qpHsIuocQBVIJTgy38oGuacNCcN5Q0NsZII2JjirBsddbdF9czxSFDg0JZwa5Db1fROABYh6zQcBFxqu",
+	"B1xmZXXNEwRlzcEuX6HxaVeno7JSyPQKZwwp06SdJ4+7vKptB/XqYWrFPVWZNalc2FVHu1c72AuQUah/",
+	"JAIvHAzVOD7ca1WsCm6Sys6mVfGkHAOGScKBrXcsdl0l21c5BWv6qp2i5/3H+GnvqGd1x81mexMf984m",
+	"/oVPfEffCT9D9tB31pv4J77yd/7Tuwef/mz9vQf7Hz74aP3BTx/M/62sS/hhZWe9aVU+C5S8faAEbcX7",
+	"ybv3H06aH31wJPb29vbuHTwe7D8+2tvb+0T9ub+398ndvb29d4cn7wlfffKu/+7dn+z/dG1t7Zb66yeT",
+	"8N5/UJ9XrAoOprJTOXM4KwnwZCfkx2Yzu383OY9GaoCbJY9BXlA8T9faFH1jWXLQNEGKmjlBQEejIgVy",
+	"2qE+mztjH4SKxmLQ7z/7QEMv5jIb0uSxmw1bQvTR/sM9Y2U0U8igiwnYYOdsQQjcItio2mW8y8Er5mKi",
+	"YeVZcMICjZVtHGYPygcHTNZ2Ep9WDgAvZhJ4gFc6YEPiiglvkPcDMYQbCtNlFXu7MTa9PJZ6M6NQ7nJt",
+	"sWg3OMaCMFw/wD5uBDkXh3rJDlmid1JBAb2e8ZfG7Y7N4S4PlJGQw0W+gEjktEy/FLd5JUlylWwi0oxN",
+	"ntm7+jBt9K7euJr5eZ5MxNOhOTjmdnBJwVFScCSY+CnHGLsvE5tzBXH9WdAYKVtiER2Hso1jhSyJHZsg",
+	"gO6DIAFZU9j4Bd4QW5dA4nFiK8Nn3fGGR/APZpOQHtUaBAqkkeYs4/F70ki0HePjBcrxRkwh44ufMlsR",
+	"yg+kPAGDO8es7vK5MGux5/1JkE87Ni9gYLJrejVzcpA9j1Oo7p7PQuY6t2bBtXubtZRuyFMuV6NiVQaM",
+	"uhpS9zZ1Bqx+W/AwEH4eEfSETiWxuajLUATMRoEDUyAD4ceIpuCVZCrPT43+OreJvMHefGoD5Cj2FY64",
+	"0SL1WMPlG2Z3lMuCNpRy/LPKB/cHELNyJi2EhhcB4SK0AE65yzWe8tk+LObQwZbyJLK99qZdbhIFZ8b9",
+	"jbnDEwc1IwPys+FHjKsPWFYF/0jMhkcanCz70iwtBI2lW/pOV5B3pA5UAWZXfonjmQlArz3Nlrl+vkbH",
+	"rhfW2clCPn/TNJX+8Q1JqDv0uESdiXeA4QUuczWyXjb+TaoeP/GQC1paJBB+zPhsYXevJH9+9n/XyMgf",
+	"a8WA/gwWpoSARa18Mt0UTKq2Ruq0LWL+edgHEKz4EzEObavLbWwexj+JrTHbDwGo/TBgSs7YNSI97jAM",
+	"3P2F8LiaR2hoLrpcg1MATns8hiMWYrPyLuGC183HheDXH3syTEer99QL2Mf1X6JYae4VeG5B3dKpnq7z",
+	"Vy9dbwQI2PJqZbHjxmUh9Xy4KaK3wsrorOnnVgU2kpod7hZdhdNqdtq5fBTCgaDAwjKX+cpxHMj5OSnw",
+	"t3eWLg6aL2+s3H2017y7AjlUsgXPLm/Eg3i9cVzfRvwIyudFg4E+N6K5iuK6diY6+hkawxHDIQscVpcs",
+	"DD1+tLiYXFlRbkAn1Ccj4XuO0mD9MXcl6QvfFxOSFHkMPe6ygPiMush/VNXEO1LnQyQLd8goEIcBDalF",
+	"Ws2mRdZrDXKXcnrEAmkRhDgTARaJ4IQLXK7behoHZhYXFUlcPISZ7fVDFjxQt1Y/22gCYQ1M7T06lZWd",
+	"dauSLMoDWBMlo/S0VqG/nZtAUfpSf1+e2Wt0Zj89dSwwvowbJW3XPaDTIZxf2M2eDHEbL1fanNv9fWWG",
+	"wi+tymicW+VcdA4fjPPP4TnjvtfjCF4yseIbIldKzI8ywrwKkz5GnyaXIAeXN1369LM13W66iPQF+RJN",
+	"XyqpjsY933OwnhXdu7rg/hTLS5aDxDrlGubQRkN3G1zzPv3sdjLMy+w7cz3GHSW0cU4rtNEa5r76Zn+r",
+	"We+0brXr2+u0U+9tOJvuFrvV34Z22PO20Y4Edi5XdlpWJfRCIGSN/mf0p+i76OvZF9HXJHpJot9Hr6Jv",
+	"Z19Gf4xeRN/Pvpj9urIM5tHyxWDJwi8kiEn2EOBZBi4LSuvqGkmX9/c+Sb8jdUz14UsJlHtsgm7C+3uf",
+	"XFdrKjeAXhCNG2ovKOX6kKrIxKogTmWdjlPVdgnVRFetZjO9dFWIkkMa/zBg1BkwN090YRdV6vRcxIrL",
+	"k1LnFQ/nOfl3uLJir6Yj7K2Uv+d4B2dI3ukP1pZ1DVmISnv16jXKnusSSlJ6ZVqsSc5rj649Nfc+gwn0",
+	"PfhcavQ5cyAMnivjobpbg1yBnjgt+XEs85L/rMYh/JVbGk3XqfUG3snSu/za2UtW3hDScykYQnLoriT4",
+	"dRWnkHyqaxNso7btrDDA8lIlDSBxfPrYPgal/fYZbM3SYPuBDDYqNRxZUiBShgxLE2wFrmfXC6/IBtMm",
+	"U2FA8EF+ANCYWovigPMVMDnSvAjoyoQC9/XoloH/NSOCh3vytO6bg/7NKL8L6NpPReAC6HDf4y6pTliv",
+	"LhkNnAGRUx7SJzvE7lZmfwXoJP8Sfd2t2Bax67Pn0XeAYvJK/SkCu2YRj3f5w7GUnlpQ7pJ9fuR7ckCg",
+	"v0GNS+6SIQ2dAZOGvhP2JxCEUX5MaE+csC6fuwa7ZRPN6YVWvFiOGDIC/XIIYQYBvS6v9pIgsIWNfL0p",
+	"MXJXv7e8RTV/Jus5pE8+ZvwoHFR22s2mVRl63PzdeuMKbmAllbL5bfS1RaLvo6/J7PnsmdI0oHDIzZut",
+	"NlEqZ/Z89tXsr6MX0Tc3b6odiD/9MBz6lZ0KFmmPsES78F54lQwDwXU196l74yVr6Wsa+jN9d/XoPE2e",
+	"bP6l1fWy2l/dCu50q7XdNiA3HbeOn6oPm+uXpf3N/lfv5O+jV9Efou+jVyT6ThkAr2KD4OXsi9lv1Ae/",
+	"m305+5WyB6KX0QsSfQNgSgAG9Cx6NfuVshf+43Jx9QvAqmm5Nl2i4kj7s6WveL0C7GnlpzUaMHxpuR8O",
+	"2LCMthf4b3YieuyEXCcxlo36ztoOGQQbL1wUh4ezdSGf7gJS/pJE7VWItZXl0xUmA0o9WurRVd1tPNcF",
+	"vraSyD/mzEjpZb/ORAfTKuQyPey1p3DXM/IbrzdxkajKMmvxhmctztiyb07KAiZS8Hx9gt6UZMUuACQN",
+	"xQmg+gASMf4ya+zOLX1ehsMLV8hrlAbw6zeAm6UBXBrAP7wBXGaaShv4sjJNl2YEe1yGFEE56yOf8uJk",
+	"0x6fmhSSZAYYGTNL8ENSnQxoSJwBc46VhhT9PpIqI0Ao9SWSP3tc/0pwpkn8bOr77yjZXdiZfCcZ5gMY",
+	"5Rk20x3u+GM39TA9RBwLVMkXpZ6o7+cBfvSE8Bnlb0LfsXfCjOl1Wpq3681WFg3fC2R4MKABi5t4mlbl",
+	"KKAOwwaejZiwit7a6G926htbra16Z2OzXe+t951629neXO9vbtI+3YQ1DVlwQv27gocDCfJ76PH7gcuC",
+	"vSFyoLZQzsdLvk5iIf4i+gNwEIxoEMrKzvqFgvlzu+bsmD7sktKPum5NxCkhha/oze1DzI3lPwCu+Gr7",
+	"z8/+drNZszQKfCBDoo7BDUmkOp4WGcKRIj0WThjj8KW0CBxV4tKpjJuW1UoMx0PMGJNQhNRP2pHP6EHG",
+	"WP3c0bmIx5IVJReRBec89yvh5q2M0PrjErfnXOIiy1ed1tLWLW3d1aH+4CQBiN6c8L/k3stTBvDaU/U/",
+	"HQp+EwJz8wtUMAyc1YUVGA2dwWkNBvImoXQVWNykHgmxMQ0mq57kjn0ml1ZGGDe7RGVk5DWA+J9X2uGo",
+	"rib4VOqTUp+U+uTS9cn9fp8FRARxZ/9rUS0xqlxhVOVOcg2yrUxYwAhnHhLAOA4bhcwlXAQkYCfimM0R",
+	"4O52OXsyUgII4yk0UAoBgh8uqdqGcVFfY9cIRmGmxKGc9BgJmGQAfv2+CEwKBeqJtXwuDsgkc3ujKG71",
+	"iiqRioBoSwS82ZB6fmWnEkKncdAYsTAQJ3MUDLjEMnufjdOy2rAl/sPsb2ZfAMM2iOcNd6vfctq0fout",
+	"9+qd/iatbzstt97urbNOf4Nu9rYcEM8nXsjcd6fno2j8B6BKfBa9ir65QHA+ENDVoZcjTTaugVpTWHEQ",
+	"sLlYEMfstLPjN6kTV0ZxrlsUR4wYT7+hlLQ1KAhvUtDmALgFaUK44Hv8mFRPqO+5pN0hAzEOJOlNiUaL",
+	"q5FQEBtECcJNd/mIBVJwYmhsTU/AwYM9i0gWSm02iwnPMi8a4l3a5Toij2F0dS7tBgFuUwMDzhgWvyKu",
+	"jblNo8u7/FNDtkBdN2AyMd97zBf8SGp+Xk2QYBEucI6eJEpp7OAk9LsbeCP1xVFAuVJYNCSCO8xKeCMS",
+	"rGPNiWiZcFWXJ7tCXYZ0FszVs4pZg7XotmHwCN4FSXyUiQQI0ITPdpO6gNS3PqMB1w5Hl2vRJQ1qqvrd",
+	"GZipmoPC0AfhlynGCsNR6SXrSHXCxNK/TaZpeCwM+xDxvROWOhxq6dNvhj3xZCi7vAr62sXNIkNG3V0A",
+	"gk5MAFxAKENwa4vie+ZRF/GmllKMBVqvWC35wqGgYILxaWVzDr1xtfG/0p54/fbE6nugyKFMHbkJRblG",
+	"qiKwTO8cHDzg6DFSEOLriczTAq9W4n2UbuzVG1J3UJlJMWQ94U6NmkgfvFyz6lxO69rT5I8zSmPVUQLb",
+	"QIZiJInmQjBWQIOktDW6saCtleGT1opWornDgZAMDmFacZNEb4NSjrXvvAnBhbY3q0ZAWyn/GZpgTb1f",
+	"egFq+dwJ6ndzCvOsmlz8UVmTe73oCvTOS0n9N8MJKYj7m0kUDCB9ei/mA12G+FhD0/XNyaq8ttU9y8Pk",
+	"bILC1TBdAU8+OJpeOCVIj4kMNaOAnXhiLOH6Ls9I4wb5VASaf884DF46/ChEgxzQIUMGjGCsXCIquxwE",
+	"p7pBrnBUL3WRcGyWBvXbZFAnm1Wb06UKvFb4xtzVEiVlMKn3dUGz0fymKM9xV8dSdIhLFyYlhDYNYkMd",
+	"ph2DaAB7jw4UgYWn5C6pYl2UsgXVsVH307kSuGWN6E6R0UBwRqq9KXRlIDlxzepyh0pW97hkXHqhd8J8",
+	"RHamfDoZMMidwM9PqD9mCFW3QlLkbgzmuljDsSdhjEmiH6gmZ+n5qjnA+BvnAfJoLQXkkYPRYsJdoGWg",
+	"zVuJkaIxgIhZmsBL4E7Mfa4pBw6QqKuHjEhmOEXP1xJt2RHgq4kJ9a93Da9egkQFGv22gAE8o7r+a/R9",
+	"9D0k4vF0LdKdae3z36Nvoq+j7wH7BtL4ahdWdir/YWu73Wq11zsbm1sL1YsuX7goVdBKOglf7dnJoXhD",
+	"lfrounEEuSl0jlNNfqcQsq9ztmhljbnmDUciCK+hW7QQekSXbJF96gxIICZkAgEbrcAGVBIu4pTIEQuN",
+	"H6M/6nLtywSUu2JIPO6FHvXj/JSFkVgIb9Ew1otKP1TBGDB7TKe5lJSlHmTRartJzgkgTHQ2hHghoWFS",
+	"W93lmsXPAo3ncbLexCrqJGdHqpIZLsA7OMQHeoS1BtlTE+/yzMxN6meADMDxCgSUh7rCw3w2nz3D+Jbv",
+	"y2T8ca6MVG3ATrBrDfJQTDSXuS2PvdEISEGXyEJlTSOd4+vyVOuroUIndzimMQP1qKr+HRAh6+GEE89h",
+	"NeDMkgxnMhmA14iCRafu0sAwtpG/mgWZu+xJppmx7zHf1czIu0QNCfBkZJdPAi8McYJAZjxiNNRc/Xh6",
+	"1HQHNBj6TOYaZ3fgqsQ8O3fCKzZzf5Ekv3SAsiE9V5yR/dL6dU7r/mP0Mvp99Cr2+hKtS7bbLdJSOrtd",
+	"X19PNK9+JJgn57cNFmn++azbL1dUx7jiV8VYD1+r8wDmrQ4QwL/Vjl3h7cAuhIpJMQ4dgdiD+nZqgBSe",
+	"mzAnwm7apq1e21l36x220a936GavfsvZcuvbrNlvUeyzXfbV6AG00gPAmRU+fmmLSkuHyk7znC9Pjv1c",
+	"rpFPlRgb0NGIceYqIc20FrCy/t2Rd8J4mRgrE2OvrV9AazqtyCDc0Bv7lxTcWHuKZ/CN6QzAcd+QugCn",
+	"iJNXS5ar6QxIG4tI2kJleAifpMwWNLHIRIx9l/iMnrAckNoU87mOGcBtivsGUJpdRN9rNagDP5UV5egV",
+	"9gm8ISECs3CXECJYbemLwtNGQPRDjD/qnVcqqVJJvQYlhVKOJoJZR1EvUzmtgWgoVdS5whkpEYGYTmmf",
+	"WjnoGXSpgTeSpDcOuxwiHHanuZ766lDLaJv0AzEkDNgbGXdHwuOhgVKdU3FIKD3m+qcN8q76B/i6c4Fx",
+	"Lbhkl2tPOUe99rXnDpmStMo0BakOVb/GgR5K5veT3zjU91mQp1thSCnVWqqxH0qNWYSLidkXjR+XPnrL",
+	"VAMcqiRUB270HNDyZeuJgEkW1iVzBHfrfeqEIgCtsQrcNMpNy1Sx69EPqCS+kCH2L3RhuzEeKjkAVbWu",
+	"bmwImCOQ01a4TDbIQzYUJzr1axRD3q+zv4OIcDrweeSLHvUtbHVTIhaEEJOEhloKZ2r+rFTUVU8g26PQ",
+	"5eqBgSuJHYpwdAgLZ8cMDmPXC4kvjjLaA2gZpHfEwQdVnkuXpxswCPUFZzAbh3LCeCB8Qo+ox+dLG+Pu",
+	"CS7CVMdHDjrhLmoAfKOH+EYPlXxnXO24VJg4YF2Od4QYayigDzDcxe4H0AGCsxsSWk/MylbHkhHb9eC0",
+	"PRLhyK5ZXa5mAIov+1i4Hzyc+r6YZGLUZo9LBIUCTKYuLyjJJFW1TnnbDqpJ1aJMGD1mXA0Ffn5DGsgp",
+	"HPguht31U/Xe0Wnu7E6qFVU46dDxAUzxfTwqK+aebshi6+ZHZWSdXRubGRJuG4LbBoqGApACpT57w2tt",
+	"JQvTnk7mPadUWUZrXUyhabO5dH3O5fo8xtXTebUsZ5T2NYzCyMG3xR+XXsG18QpwJGWxyzWSifqQXKmV",
+	"z9mkuAjzvYD2Q2nFODzYTQxwwXLAXAIVaBbhbAIpfJ11R5yJODBwpej3H3syvMcm8g7Uwi3DLAdjjldS",
+	"HUS2qGRw+ZpFNYyDEOP31xzyMwf6uQepjkr0d0qezb4CeOSvAH969qvo+9mXsy9mz2dfkZs3W2T2V9GL",
+	"6BugwPtu9tXNmw0S/UP0Kvo91CP8TknD2XP1e/LnZ78lv4i+IdG3yOQJJHn/HL34ZXUQhiO5s7aWEslr",
+	"Dg2pL47gJavR5KJinzG8HHDsueHmYWMvGj9eT8kgYP13upUFA+9WSMD8d7oVLvpC+TCECzFinAXdih79",
+	"6aXQw6FFKN3LomtvsZbbdtZ79Q7d6Nc7bNOt33K2evVt2uy1nLa7zjr9i6BrmyOfgyzVNAPB47JTiaVF",
+	"JU3oOvsi+nb2bPbr2Rfw2qLfRa9mzxDgPPp29uXs2ew5+bf/Hf094HC/iH4f/cGQvRK1bq+i32nSxVda",
+	"576MXv7bd1fO72aEyxJYIup8lfrzuhWLYgBHqTl4Q6TKXC8UgayVpG5FpG5K+trEk+QuDY5dMeEWCRh3",
+	"WQDFO10uKfdCtW/Jh4/ufqxxOwQHA4A1iJ2SFjahPajMFAGx1cGzdZ6EdrmrrItdQgmgoejoWH8cjgOW",
+	"IP8RLyTVgFGAC5SMxTEoyHxAjIzX1E1GVIZ4J/N4qSs4oaO4ENjCHPDLJg6/iEJdVuJeuXRdWUxeIc1c",
+	"abSURstbZLSsevIKAUuU0ptQadyzEg2zLERZ2ZL6NADArMSMugwqEXWzep8xdzFffRJpwE50Zc8Blol6",
+	"Zoa0V8chIP5gAHmmXZ5HZ0/OZLMnB3HQAx4OWUFGgzgt5QVobgC02uIOT7VEbxbqZYGyLdXbddJdV2/+",
+	"XcRzjg+v2v1nu89g/LMSAedayX0N0CDhzQAIkhajb5LzvJpGWnuq/nsGfBWydYKDqdTMkRAuNv+/JrrX",
+	"jNNa0r2+wXSvS1hUVjG/Ghj3ORYN9FVRPsX8BuZivPCy9+IHLCzeiM3SvS/d+9K9fx3ufSnZr5Fk/wDK",
+	"mN7sfENu+VE8pYLno9l0JXTeDxGRQRI4uhZRotgiRmXASmaTDlWdaxjzOBlQe00GGvbwlVmFHyirUJod",
+	"pdlRmh2vJ6tQEpSXaYXLICi/9KxCHMNZiw2AN6XI+zVZWbnVJI/oMca0etQ5BjIXAjUapJq2rnYI2FY1",
+	"K1UIKhKuRne3y4MYcckLT9WCX4kZlgfpYF59GaMojYXrYCxga4IxDeBk/RjNAt1OgKKjDE1cq34CvR8v",
+	"W+cCehd87ppW4f6Yu8WNBY8M5NcNSfS18ODJQCMujoTvOVMiQ8/3CXSESuw6VdcmbMAWcb2AOaE4kxj4",
+	"Y0+GD/WoLjFPbhhuW+0NYLhdgoBXXwKA70ty7DrjIGDcgT65x+/GssvZZpubW9v1rU57o95puqy+3en0",
+	"6qy51Xda/e0mZVsgu1zdWrTk00ZIZYrQdb2222Kdfn2Tbjj1Tm/drd9iW/26ga3bYJv9FPIcSLHZr6KX",
+	"s+fRdyCnXkYvSPSn6BWJ/iX6evZV9I35fPZf4HcO80ZhmhqMcn4K827Bes+vTHafRf8U/QmE4jeZ4YDG",
+	"ehF9Cxrlj9HLZNJ3hauEcX/s+4ejgOlPk+8Pxr2/YI56uxJPW8WqfDamKBZ2WlblhIa34R4tsLOwH8zk",
+	"zU3Xlxw7DmOuEnRQtKG2JZxXM7GlBTJuabW5i0SyPl6lIL5Wza4o8qCFHQXhUlTCb0agGOZT+Gz36rpT",
+	"HwIPpCRDwdk0SYuimonPHBmZ9a0i1k0YF43VLDIeQYl7rIjmnBTDBk19o6K0clI2T1Uy1uX2EQtvi+GQ",
+	"BQ47YKFyg6Rd2yE2Ci+biKEXhoDLQ7lUv8fuEYONDHsDYGy9EAEVBMgcBCBQn2106tH/iv6OaOm5m0LQ",
+	"1EyfXW6PaBB61Penh3hH5tpQhB//1ZiD2zXDoz1h0PQSyUTkeEiqNnui1lAeJl/YSHCnvvY4sV0WUs+3",
+	"a7saMAhGBbAOqZ+Qqn4m/BKEYs3w5+E0TJH/hEoyop7b5X0RJGo/q+u7QNjoBUwS+47LhiMRKpVQ/4hN",
+	"7Z0EifiYYckg1A4CxvM0AXcmlMtJPnwRtgngkV25iC81no/YVIv78+YD5pXf+bTuirrlKskwS0OqNKSu",
+	"yJC6AhOKDKnLEF5mxAKjRshYlmyeZbz8TLuxvdTW+ICGbEKnl21qxprVIupETpUl4HGibISlDM8VQgEn",
+	"LHDHQJkUUt+H+xWGAR5zpdxhGFI38EFd/VFAHaZ56sBK8xJazxvA6y0lsIqP5YgpY6ZmEeG7yo5zx1qj",
+	"nzdIcB8ncCc9/jeqdF9L9i0l13MF+5jd56lIIAQqFyiNAqAUeEf73JXZm22egZDCx1A+vNM+hz6NMVKW",
+	"UtgXKl4/vQvOrmDXWx+3c+lvXyN/W79N4mUP9RvocK9QzD4KxFDUAafujDhsxsOFnyG8XSxUdUeVJnpT",
+	"0ngsGUHI/PPK2QfqObdhdG+SeHVoyI5EML3jqr9/aVUcNHT3Hj96fPce0HMu47rk+iFLisFjj7vAzBk4",
+	"aFIP6ZPHMDND5bendUDTUlc9lizAJVN29SgQRwEdxuNX5mtlZ10Z3L7nvh+IoclUwQePeQiKwUxkvfWo",
+	"3UoKXYD3UD34Yq1CZi+cLWRT27MUsdcNayP1ct5Q8VoUWtwj+rgpy7nvPWEucT2JOKeamSzmV5543BUT",
+	"i4QipD4iZrGgDqB9vjqG0iL6EKqbGYFCAqaG4SC3MshPopZrOB4StOny41+I4Qorf6hW/pA98WQoEZSV",
+	"wss43fCaYh3b1WFAvDye5QkLSKvZJPApzkhTqylPuMf6IgCGNBmCtVMYN4uP9kUqYbWMpeNwPOQgY8+Q",
+	"gaek3mqybGW5dZVBslLjXNZbKorvJGKrDOOUYZzXxj1FUxvvkqMwKdt/7enI7P8zmlqRXBk1BheQJlFH",
+	"dZdQ+D8RHLI1U0moTFJO8gYZeDJUGqw6r4rUz+wdpTIgbxVrSOWHMerWijI6BV2vWV3yo2h7LWGhl+uT",
+	"5WTMYROueGQKemdXd1k/YOGC7dcsVfo1V+mll3gtAnGcrX6C34Sal/R+yx1ASglfEXGiGoZxPbXjaJ12",
+	"KtED3VUaPWF8Bj+WuaDdlRbPsDCjXLCBAFr5gGy4vN7GZshL8QFj+dRunkNOXCGzYinMS/+s7DJ7E1gU",
+	"k310Q5KQBUN5yW6XZM448MJpXeq6v8LEy0J6LMPo1BdButfJSrMthQMWdHkgfFZkrt5P3fpAD8zUI17Y",
+	"gtUy9CCk/f6jidAUR0agLpljXTTAAlFgFra06q4Z5EXOZjanIX5pC1h8ric5VhEexRmn91MvHBA794jY",
+	"FgJYdjlSjmlQymrIqDNggWW6IBPH1MLb1tJs1pqfbZ7qLiEVzXKrAVkcZL0PzVpojtFTnNkxF5rhHZWa",
+	"YjQcsKlmnavaH+w/IkYkDpnd5UMaHEOJ9SBDdQqZEVumWNAemufXGuROSBKivS5HGPFQIEkeELZNBkJt",
+	"HgTylmTCfL9BPtaFQIQGDDnu+n3mhMwtNkDPFIXnZft+LVLwku3VH1p0Q6m8x5Uac0qDrjTozm3QXVDl",
+	"rGDW4arXpU9XNehyw4vkPramhJ5zrKQbdDu7xONd/gtbyWXbInYo7NoOGYiJUglTy7Cgoq9ukaHaABw+",
+	"3W6GA5O49XxGRB9oEbwA63bqZmURrriqJSy2PWAfu5b5ARv50xrSVsf3CJgU/hiyxpnfO76QbJdQEjA9",
+	"fpyOLgtC/eKFssuBTRoux1kI7k/JZKCGCp+6tQaxdfHc/RHjtrlFao26XD2E3ORichP6yyfUA4ABZQzj",
+	"6NWn6i9f8CMgVKWc2NKnH4pxIO0ur9of7b17597+o8ODxw8e3H/46PDg4z3bIu0OGahLSG9KXNanYz+s",
+	"IUGt0tSo+CYsYPo1NbpcvRsyHMuQ9Bih/ZAFxLw2GpKhkCFZ39wkLqRKRjQICyz0A9xXBx/vPWTqH8tQ",
+	"hGJRLKrpICRVjzv+WHonrFbEYqVGtpwVpFRlXb3kpaNeZjCMu6TKnpw1lFBc0UAOPt5TKgXfY0w8pqv+",
+	"NKmrfrckdxsUUoDp/ZNhARvSJ95wPKzsbLUxuoJ/teLBejxkR0C7d+HKMzimD/Ut8KcQyOmoJ4MMQJJZ",
+	"WdnZ6EDpw3Yz/mS92e40P7dwC6Qrfh9BuEZHbI4YVxtzMaIRVgLqQsoDD1EwYjCBW4+at1LXJmcZViUR",
+	"IakJrG+cmsCtzVMzaG9s63ifT+ev06LhPhzLyk6nbakNlp1BPM2lTRtzKH2qD2VhU4j6tvRDrxlatdbV",
+	"IBECI1WNCaDf7Rte2GvMEb3/Vynu1T+xUEnKMFGjYA1Ubf03HHBs7eRd7rkaPDENIZyfOo09WZ1t0L5a",
+	"ly/gm3rf89VrII4Y9jzOdomN/V02EHYjllBRFbF+o5+M2ZgtRf9obC6km5Km/5RJUsUnIfyEuQ/aF8oQ",
+	"oD6oNfZk5EN8H19wEW3kOKsxdP3wUpLnEYzwAG/yOcTykd1ypxNvGxoE2CQkwymgx6jtVTmtGzNThoZo",
+	"T8YVh0U6z3xfWVFk4sBvm19/fsZwqJTeEdiNIubijCMiRWPTP8Is2gVydoUj0YUvVeCJh/BF8ki70LAZ",
+	"c3OPzLD0MHpC+IzyM8cxGSgzE8IfoCrIJBAhI1IdRr06YEsHjIIvMCwejrrkIkPRJj2Felc0ceEdKaOs",
+	"cN/oLJe6unJxuy5vPLruNB4KqSq7JDCX1c4Y2rvw88seGwKcrbhYBpPpKhZL7V0zKNw8yw7n0hboEXsS",
+	"quPU97hrqP0ktvySqkMlNAgyLr3QOwG3cAqbv/AFmj8zRvjHjB+FgyTJGf+dO8Dr3LOXSDWdaUUBEDsA",
+	"p9vvvKW5whf1431unrR/NmF6rBZ2KqDW1cJaFfTgE3izJYDXMi5N8kud8G7TbafF6lu9jlvvsFu0vt1v",
+	"NettZ93tsI3+Jt3qXQCPLW4cV/JE/R13oUf/I3pBolcGgw1W6YVGx4u+iV5Ev4teAmzes4pl5Ku2Ac6E",
+	"V7MqabPqSmhqIZqb0cPLMe58pgyn0om5pk7MZ9qs/VH7L2tP8R+6OnmV6KpZJ7CNGmTPhCABVwmhQzNt",
+	"L552OhoLonF4ei6OFVqK9FKkX0B8F4WdcIeXEvvaMX4koifWq2+G5M4NqJttlvtwI69/eIWxZsTsmwLv",
+	"/RrWtaBmZQ9WKp1UA4RvTgw96nzhCTizUIaBezpbKEKqlCMNK/Ml25nHkkvFTCx1IxMgkcQLuxwDKwAj",
+	"3iB7Y9cLlfssia3f9CEO8NAEVey88B9O6LTWPi+6WkphVzbcrX7LadP6Lbbeq3f6m7S+7bTceru3zjr9",
+	"DbrZ23JWTingGHHYAIZ1JYQmK0+jtExKy+TyLJMEpZKziYmslmU+ZZnP6nYVSsrYtMq1pi7FiBiq5To6",
+	"AyZnMhA+I+FAHUaLeHrKhAvggeWOP3aZm0XMaZCHjLpIg2FqJFPqF8L4Sf2KxjmTAxowF79UP6mdkfrC",
+	"Q3nXTOHNYhl/XXonYen4PaJYAlPFN7Mvo3+dfRG9+HddHv23tNhFpM3Z89nz2a+j76Jvlbh+Gf2L+vjl",
+	"7PnsN9Efo69J9H2hFG8sR0HRD8QQBGycTgSoUHqrt+VsuvUN1unXO3S9V7/ltN16izX75jswIHELVnb6",
+	"1JfMSszHJTXbpQUc9eY7O+JoDlrpvl4rMHLqxkL2htQijlRBKtVKH/accEFYWAkllWQIxEop0W8j3DRz",
+	"bQQhx/ILwRkJmCMCV6LDlVO/ieWZrK5MaJnKFStdM/KngKotCCU22sp2l+tHYuxzm3gcuvgO0To9DAMK",
+	"WTjBbVLFUk5gNQc49F1CeZdndB2p2ubvHaLWy66pWwMKOtSwxrTTY2mluJ+g4SEcY1mIp6zDE6aUnZjw",
+	"uOYfJ5Kj7h6IWN1pWXMRT88og38A9OJvohezZ7PfKDVggdiP/gCMR0o1KCXxtZXSA7MvSfRi9p9nf0OQ",
+	"ageKTqM/zn6tPv4bYniQom+il9F30cvGaTF9EQGLuCFXAjJUquIfVhVfYFcU+WNa2QKGPnXdGAmlBDcq",
+	"vbYrNSdG/tTC4CHgTmfUx9U5cSbaUsaBF8eBTYnnYV8Eh2PJAptUoVfDFtB7IYKUdVKzYkNCX6W0u24+",
+	"xhXfTZss890iNbgd3lhbFzLHOKk1yJ65r7YZlrFXEhaRLkf8hFBbHgujyvpOukIqN7Z8MJcOPjAlnec2",
+	"OuJg4PzynzOMjCO6QliLMoH9usPEp3bGWxky1ge4tFVKW+X1IYPEwY+4dn+hlWIYxNYmrDcQ4hhBFk88",
+	"lwWfL2WBOIL3vaNxgIB28MMdYkvK3Z54gjp4KsQxlZLaxYBS8LuFRgLj46Gahb5zxaqY21Z+uUI449O4",
+	"MN08lVSj//cjdR+w9JBjCx4Bsb6abr1Rul6v1Q1JRGAYxW5kjjq5p9m+dJ0wF6HX15pJmQFhMJYhczWV",
+	"F+PA59bl1HUDJmXciOnxpLXvwd7P7u7fe3T46f67H96//9Hhwf3HD2/vH9jxsG/IhL26ywOMUiQNoLsa",
+	"agUskoknWQ1pzjQTmydJn4XOQNkXR9TjKTAFs0DY6goMbsi7ghjO8KnBesKhD2noDIgYB7JBHqlbnLDA",
+	"63sIxxWCIYQwCRBdEZwRsIEogHrFmPzaCotz9eyE8dAiUkCH7ggUoEUCBqNBxm5HxFZTZsn//Oy36mvB",
+	"gQEuDNSTsaqdEiegcgBXzNF6k3DiOdAPnLzwvqfMfnzLXY4RH/MzWDeYsKZeA4Ov3Wwivg2AZOCNB5S7",
+	"AHZRtd0xmizMhnW0vSMuIIhm8i81NeEwJpE1m1WGYiRxMlOPH+0Se6PZtqHHN3uhI8a+C/XzPUaoPGYu",
+	"qXohwVWQtUaX7yUXo7kKfcZh9kyrlxTXGuaYlw+Zw7wTpiGH7qUW/yImJrxykBNw20ZCjmVVhLYjnqJJ",
+	"0+5v0Fu0xZQt0q9vKKtkW/2n1YuNmmYln2crFhvpPbO8cfApSszMnK/CfBXj0BHYMoSHZ+Uh7jnHRXZL",
+	"5rhMqDR79PxWS5mxfrv4uTROBQLuJQaJlgiJjEnvNEmq2t5IZ2XuAwgz0gxos2TOWIFMxKLIyudrffrZ",
+	"mvalvDPy4DbezybJ9aCXUMsZkCLlO6JK3yX2/iN6ZFvEvtOv3xOc1e8qjadF+G3qDFj9tuBhIHxbuetK",
+	"/OvsCWcT2chnj4EL3qef3U5GvTI3Z1+NBgZzyWlt12PoSOE8lotAo2DWZJD1zf5Ws95p3WrXt9dpp97b",
+	"cDbdLXarvw0+43l9zZHA2An2SHkh9I5G/zP6U/Rd9PXsi+hrEr0k0e+jV9G3sy+jP0Yvou9nX8x+XVnC",
+	"iYSCzuUEbPLapotoF3M2mNoMA0ZdeMNPK5nNkxPqwuW3yJA+qdMj9s5mE6zpU12RSayuovZq/sZnIJpI",
+	"SI/iTtqAjQImGQ/hReyCcUq8kPSocwyRp+yOX/xs9fT1JcX6XeGCiVgmuFcXsSha3t/7JLXBUvL0Hpug",
+	"NH1/75O8VPcZQiWNjPWQ9SuZOudlRTHj4UI5vI/fo6VLg5RQVk7QaQGdK5e7/IKCuYjYy4hmPcqLyeX8",
+	"Tle9QCu3tF+0bfxTDHTrvlaljuuS0cAZEDnlIX2yQ+xuZfZXmByOvu5W1OrWgcP3VfRN9Er9KQK7ZgHY",
+	"08OxlAbEaZ8fKW+UTJQTp8Yld9EzZAargMBpUhZnQPkx0nR3+dw1msYaIAjV+/ZCK14sZQ+r6wJdlAYS",
+	"tcurvWm8foj4oBxhoyl0+dnKPbntN74nF1ZSqcffRl9bJPo++prMnkPJwLegIsnNm602UUpy9nz21eyv",
+	"oxfRNzdvqh2IP/0wHPqVnUp33GyuOyP4Hyu8F14lw0DwI7z01L3xkrX0NQ39mb47lHLn2B7J5l/awFjW",
+	"XkHi6q1m/VZru20S5B23jp+qD5vrl2WvmP2v3snfQ53G99ErEn2nTJZXsQnzcvbF7DdQiTH7cvarhKv6",
+	"GyjZgDqCZ9Gr2a+UhfMflzNsLlAmp8Xg9OzaOH1KSwuntHAuz8LRmwqCtFpRhQM2vEbmjrIkCu2cByZE",
+	"mzJwlIC2lAEyR0yatW4aZA+EsOxyhwbBlFCu/dAc62aH5BwjvdehaI8edXnBjlfGwBELib3e7Nga1dCE",
+	"RHWGuUEe82MuJjzbQbVTHB9MzCj1ei5sQF3rEvDT+qon3Gmu8vy76Ovo+9lXIOS/Ai06+1X0/exLnQbN",
+	"0aFk9ldKdYI99t3sqzwVSqJ/iF5BLZou3oN6tJcQ48brKRkErP9OtzIIw5HcWVtL5aDXHBpSXxx1KyRg",
+	"/jvdChd94ftiQrgAzJqgW9Gj/4ZE36KTDdbgP0cv9HBokTIHDbvFWm7bWe/VO3SjX++wTbd+y9nq1bdp",
+	"s9dy2u466/QvomHNEVsE/pdECkz+efYFrH/0u+jV7BkaNEqhzp7NnpN/+9/R34PefRH9PvqDiSIoDQxa",
+	"GW3jVzrn/zJ6+W/fXUzHxlJCHZazFa0JKpVattSyF9CygH+aeMOIOZEpLbtmWnbtqfrvIpQNYGfKV7m7",
+	"xA1oP5QWURvPHfvMhfloLL86YPqCWMd4BGi2jMadjzHELqvvyTAXkCPRgHdCsFl+yPBuqahKRaUU1bmU",
+	"Euzfgii3OjSlOirV0QXV0V5GGXnhlTp5uSXN8YMLCpZQ+1wcM2TAqB8O/rJQi2nHTxeToEemizzUiyfB",
+	"mMtdtZ1dgeUrJBRjdIyJS0Pao5Ll6qMP4cEXRoZKYAGOlxcn+tnFBGkwNWjE8k50u/259vSCLfaxd8K4",
+	"eswoEL10Jb+cSrXfMOsMjILLvx1dgWMWnoD4oc5AbXiL2BuZKqzc14I91kzK6/ZmHgK3YiiIZMGF3snV",
+	"SIx43Ra8z+zPn1Z6jAYs2BuHA3U3ZVXB3ArqHD2JUw8qVmUcKDNpDSwx/Zynp9brKKZdsyCWU/e4RUJx",
+	"zDgJWD9gcgBSDL4SY7AaDS6wGlK+XEIImbrHyViy4IYkYsIJdQCGPn0H/CQv45S2rEmVuWNd+eMwJdll",
+	"LW0JA+8RWrbDRn4/icx5xr7PHGXseU5djZeG44CR6k8bG83tGnFYoKtAmCQ9pe/ilklH04HEy+IlJYHp",
+	"56dvkbdO9x890KRRBEmjSDXLLUVHI1mzoMrwhAVTYNGTMSmJ/qkZgQzZKPXwcCLqeNecRx/o34SDQIyP",
+	"BoQ90e1C90eM33mP3BacMycpiZGkGv2f0T9G/z36r2vR34IV/OXsOTRs/nP0EglGlLzQr8X3+LFuEhlC",
+	"ZyyumEwNT0qRMy5gOFW/nPPqbkgyYmLkM1Lta0h07JQGQzym6gNmPov0fOEcS4t4/MQLaULD2hv7x8Qb",
+	"IoVAPBL967zRTIlkUqrfW2REpYQ8oW6VMW9B+Sgh8QVYcjEVDpQFZuZrTvTpx6AwI86AOce6pgitimM2",
+	"xQQwil8D+g5EF/h3+gEoP07f/ubN99gJ88UIipyUz3jzJkl4Wfbv/eQdN7nAru2QUAhfM3owqQ6b1eVA",
+	"M0ZlnMcMk2ZHqXejEjpkAsWcA3oCVcNhg9zhahe5Y6icBX4byUisT6QpRE2FZfWEXHaSt3M1+qSBXVbv",
+	"H8ei3uINSaTnMlK114ZsvnHNrsUvbW5vAXAciXdWBuAyGZCpSl8srNAkqxp3QWg0+1ge6u1mfHsUIrF7",
+	"jz+DGyWjfX/vE5Qv/bHv10P2JNR5hdTgMtZmvkzWvAA3dHU0Rk9G6ogzl6S0tISEtBfEpW2kKrjvcaZO",
+	"FPG4DCkS22nZxLyRmYc6bTL0HLmrEf2zlXU3JNHFdKmR59XSnZ7A+0ocnhIKCQlRQjMKBz8eIxn5VM3I",
+	"8NKMaBAqSQEl8YksVcvrBnRCfTISvudMUwMsIin9/Jef/38BAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

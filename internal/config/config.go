@@ -80,6 +80,9 @@ type Config struct {
 	InvitationURL      string        // the SPA page that accepts an invitation; {token} is replaced
 	InitialPasswordTTL time.Duration // how long an issued initial password may be used before it must have been changed
 	Security           Security      // sessions, recovery, brute-force limits (security.go)
+	// SupportSLA is how long an open ticket may wait for staff before the
+	// SLA report counts it overdue.
+	SupportSLA time.Duration
 }
 
 // CertificateSettings tune certificate sign-in (electronic signature).
@@ -184,6 +187,7 @@ func Load(getenv func(string) string) (Config, error) {
 		InvitationTTL:      l.dur("KABINET_INVITATION_TTL", 24*time.Hour),
 		InvitationURL:      l.str("KABINET_INVITATION_URL", "http://localhost:5173/invitation?token={token}"),
 		InitialPasswordTTL: l.dur("KABINET_INITIAL_PASSWORD_TTL", 30*24*time.Hour),
+		SupportSLA:         l.dur("KABINET_SUPPORT_SLA", 24*time.Hour),
 	}
 	if c.TOTP.EncryptionKey == nil {
 		sum := sha256.Sum256([]byte(devTOTPKeySeed))
@@ -278,6 +282,9 @@ func (c Config) Validate() error {
 		if c.CaptchaSecret == "" {
 			bad("KABINET_CAPTCHA_SECRET is required when KABINET_CAPTCHA_VERIFY_URL is set")
 		}
+	}
+	if c.SupportSLA < time.Hour || c.SupportSLA > 30*24*time.Hour {
+		bad("KABINET_SUPPORT_SLA must be between 1h and 720h")
 	}
 	if c.InvitationTTL < 5*time.Minute || c.InvitationTTL > 30*24*time.Hour {
 		bad("KABINET_INVITATION_TTL must be between 5m and 720h")

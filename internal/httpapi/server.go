@@ -23,10 +23,12 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/support"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -38,6 +40,8 @@ type Server struct {
 	*organizationsAPI
 	*systemAPI
 	*commerceAPI
+	*supportAPI
+	*newsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -47,6 +51,8 @@ type (
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
 	commerceAPI      = commerce.Handler
+	supportAPI       = support.Handler
+	newsAPI          = news.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -85,6 +91,8 @@ func New(d Deps) (*echo.Echo, error) {
 		identityAPI:      accounts,
 		organizationsAPI: organizations.New(base, out, accounts),
 		systemAPI:        system.New(base),
+		supportAPI:       support.New(base, out),
+		newsAPI:          news.New(base),
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {
