@@ -17,3 +17,4 @@ fi
 go build -o .bin/kabinet ./cmd/kabinet
 go run ./scripts/bench -bin .bin/kabinet -database-url "$BENCH_DATABASE_URL" -duration "${BENCH_DURATION:-10s}" -out .bench
 scripts/bench-catalog.sh
+scripts/bench-commerce.sh

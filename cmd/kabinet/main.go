@@ -124,7 +124,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, migrate, de
 	if err != nil {
 		return err
 	}
-	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer, Jobs: jc}
+	// Idempotency-Key rows are held for a whole request: a pool of their own
+	// keeps waiting duplicates from starving the handlers of connections.
+	idemPool, err := store.Open(ctx, cfg.DatabaseURL, 4)
+	if err != nil {
+		return err
+	}
+	defer idemPool.Close()
+	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Logger: log, Issuer: issuer, Jobs: jc, IdempotencyPool: idemPool}
 	uiCtx, stopUI := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopUI()
 	if cfg.Jobs.UI {

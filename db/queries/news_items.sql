@@ -55,5 +55,3 @@ WHERE organization_id = @organization_id AND id = @id
 -- name: GetOrganizationByID :one
 SELECT * FROM organizations WHERE id = @id;
 
--- name: GetOrganizationBySlug :one
-SELECT * FROM organizations WHERE slug = @slug;

@@ -6,3 +6,6 @@ INSERT INTO organizations (slug, name)
 VALUES (@slug, @name)
 ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name
 RETURNING *;
+
+-- name: GetOrganizationBySlug :one
+SELECT * FROM organizations WHERE slug = @slug;

@@ -11,6 +11,18 @@ UPDATE users SET
 WHERE id = @id
 RETURNING *;
 
+-- name: SetPersonalData :one
+-- Replaces the personal data for state-format documents (enrollment).
+UPDATE users SET
+    patronymic = sqlc.narg(patronymic),
+    birth_date = sqlc.narg(birth_date),
+    sex = sqlc.narg(sex),
+    citizenship = sqlc.narg(citizenship),
+    snils = sqlc.narg(snils),
+    updated_at = now()
+WHERE id = @id
+RETURNING *;
+
 -- name: GetUserForUpdate :one
 SELECT * FROM users WHERE id = @id FOR UPDATE;
 
@@ -78,6 +90,11 @@ UPDATE users SET
     email_verified_at = NULL,
     phone_verified_at = NULL,
     time_zone = DEFAULT,
+    patronymic = NULL,
+    birth_date = NULL,
+    sex = NULL,
+    citizenship = NULL,
+    snils = NULL,
     status = 'closed',
     closed_at = now(),
     updated_at = now()

@@ -84,6 +84,27 @@ func (e CatalogHistoryEntryEntityType) Valid() bool {
 	}
 }
 
+// Defines values for CommerceSettingsWithdrawalPolicy.
+const (
+	CommerceSettingsWithdrawalPolicyFullBeforeStart CommerceSettingsWithdrawalPolicy = "full_before_start"
+	CommerceSettingsWithdrawalPolicyNone            CommerceSettingsWithdrawalPolicy = "none"
+	CommerceSettingsWithdrawalPolicyProRata         CommerceSettingsWithdrawalPolicy = "pro_rata"
+)
+
+// Valid indicates whether the value is a known member of the CommerceSettingsWithdrawalPolicy enum.
+func (e CommerceSettingsWithdrawalPolicy) Valid() bool {
+	switch e {
+	case CommerceSettingsWithdrawalPolicyFullBeforeStart:
+		return true
+	case CommerceSettingsWithdrawalPolicyNone:
+		return true
+	case CommerceSettingsWithdrawalPolicyProRata:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CompletionDocument.
 const (
 	CompletionDocumentCertificate                CompletionDocument = "certificate"
@@ -257,25 +278,25 @@ func (e ExportMessageStatus) Valid() bool {
 
 // Defines values for GroupStatus.
 const (
-	Canceled  GroupStatus = "canceled"
-	Enrolling GroupStatus = "enrolling"
-	Finished  GroupStatus = "finished"
-	Planned   GroupStatus = "planned"
-	Running   GroupStatus = "running"
+	GroupStatusCanceled  GroupStatus = "canceled"
+	GroupStatusEnrolling GroupStatus = "enrolling"
+	GroupStatusFinished  GroupStatus = "finished"
+	GroupStatusPlanned   GroupStatus = "planned"
+	GroupStatusRunning   GroupStatus = "running"
 )
 
 // Valid indicates whether the value is a known member of the GroupStatus enum.
 func (e GroupStatus) Valid() bool {
 	switch e {
-	case Canceled:
+	case GroupStatusCanceled:
 		return true
-	case Enrolling:
+	case GroupStatusEnrolling:
 		return true
-	case Finished:
+	case GroupStatusFinished:
 		return true
-	case Planned:
+	case GroupStatusPlanned:
 		return true
-	case Running:
+	case GroupStatusRunning:
 		return true
 	default:
 		return false
@@ -401,19 +422,19 @@ func (e Locale) Valid() bool {
 
 // Defines values for MemberImportRowResultOutcome.
 const (
-	Added   MemberImportRowResultOutcome = "added"
-	Created MemberImportRowResultOutcome = "created"
-	Skipped MemberImportRowResultOutcome = "skipped"
+	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
+	MemberImportRowResultOutcomeCreated MemberImportRowResultOutcome = "created"
+	MemberImportRowResultOutcomeSkipped MemberImportRowResultOutcome = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
 func (e MemberImportRowResultOutcome) Valid() bool {
 	switch e {
-	case Added:
+	case MemberImportRowResultOutcomeAdded:
 		return true
-	case Created:
+	case MemberImportRowResultOutcomeCreated:
 		return true
-	case Skipped:
+	case MemberImportRowResultOutcomeSkipped:
 		return true
 	default:
 		return false
@@ -477,6 +498,105 @@ func (e OperatorOrganizationCreatedAdminStatus) Valid() bool {
 	}
 }
 
+// Defines values for OrderStatus.
+const (
+	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderStatusCanceled          OrderStatus = "canceled"
+	OrderStatusInProgress        OrderStatus = "in_progress"
+	OrderStatusPaid              OrderStatus = "paid"
+	OrderStatusPartiallyRefunded OrderStatus = "partially_refunded"
+	OrderStatusRefunded          OrderStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the OrderStatus enum.
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusAwaitingPayment:
+		return true
+	case OrderStatusCanceled:
+		return true
+	case OrderStatusInProgress:
+		return true
+	case OrderStatusPaid:
+		return true
+	case OrderStatusPartiallyRefunded:
+		return true
+	case OrderStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentPurpose.
+const (
+	PaymentPurposeBankTransfer   PaymentPurpose = "bank_transfer"
+	PaymentPurposeEarlyRepayment PaymentPurpose = "early_repayment"
+	PaymentPurposeFull           PaymentPurpose = "full"
+	PaymentPurposeInstallment    PaymentPurpose = "installment"
+)
+
+// Valid indicates whether the value is a known member of the PaymentPurpose enum.
+func (e PaymentPurpose) Valid() bool {
+	switch e {
+	case PaymentPurposeBankTransfer:
+		return true
+	case PaymentPurposeEarlyRepayment:
+		return true
+	case PaymentPurposeFull:
+		return true
+	case PaymentPurposeInstallment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRequestMode.
+const (
+	Next      PaymentRequestMode = "next"
+	Remainder PaymentRequestMode = "remainder"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRequestMode enum.
+func (e PaymentRequestMode) Valid() bool {
+	switch e {
+	case Next:
+		return true
+	case Remainder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentStatus.
+const (
+	PaymentStatusCanceled          PaymentStatus = "canceled"
+	PaymentStatusCreated           PaymentStatus = "created"
+	PaymentStatusPending           PaymentStatus = "pending"
+	PaymentStatusSucceeded         PaymentStatus = "succeeded"
+	PaymentStatusWaitingForCapture PaymentStatus = "waiting_for_capture"
+)
+
+// Valid indicates whether the value is a known member of the PaymentStatus enum.
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCanceled:
+		return true
+	case PaymentStatusCreated:
+		return true
+	case PaymentStatusPending:
+		return true
+	case PaymentStatusSucceeded:
+		return true
+	case PaymentStatusWaitingForCapture:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProgramKind.
 const (
 	Course                 ProgramKind = "course"
@@ -519,6 +639,66 @@ func (e ProgramStatus) Valid() bool {
 	case ProgramStatusDraft:
 		return true
 	case ProgramStatusPublished:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeKind.
+const (
+	PromoCodeKindFixed   PromoCodeKind = "fixed"
+	PromoCodeKindPercent PromoCodeKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeKind enum.
+func (e PromoCodeKind) Valid() bool {
+	switch e {
+	case PromoCodeKindFixed:
+		return true
+	case PromoCodeKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeRequestKind.
+const (
+	PromoCodeRequestKindFixed   PromoCodeRequestKind = "fixed"
+	PromoCodeRequestKindPercent PromoCodeRequestKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeRequestKind enum.
+func (e PromoCodeRequestKind) Valid() bool {
+	switch e {
+	case PromoCodeRequestKindFixed:
+		return true
+	case PromoCodeRequestKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefundStatus.
+const (
+	RefundStatusCanceled  RefundStatus = "canceled"
+	RefundStatusCreated   RefundStatus = "created"
+	RefundStatusPending   RefundStatus = "pending"
+	RefundStatusSucceeded RefundStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RefundStatus enum.
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCanceled:
+		return true
+	case RefundStatusCreated:
+		return true
+	case RefundStatusPending:
+		return true
+	case RefundStatusSucceeded:
 		return true
 	default:
 		return false
@@ -705,6 +885,27 @@ const (
 func (e TotpEnrolmentPeriod) Valid() bool {
 	switch e {
 	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAckOutcome.
+const (
+	Applied   WebhookAckOutcome = "applied"
+	Duplicate WebhookAckOutcome = "duplicate"
+	Ignored   WebhookAckOutcome = "ignored"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAckOutcome enum.
+func (e WebhookAckOutcome) Valid() bool {
+	switch e {
+	case Applied:
+		return true
+	case Duplicate:
+		return true
+	case Ignored:
 		return true
 	default:
 		return false
@@ -1266,6 +1467,24 @@ type CloseAccountRequest struct {
 	Password *string `json:"password,omitempty"`
 }
 
+// CommerceSettings defines model for CommerceSettings.
+type CommerceSettings struct {
+	NoRefundAfterPercent int `json:"noRefundAfterPercent"`
+
+	// ReminderDays Days before a due date an installment reminder is due. Stored for the reminder job, which is not built yet: no reminders are sent today.
+	ReminderDays int `json:"reminderDays"`
+
+	// WithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+	// pro_rata: the share of the group's days not yet begun (nothing from
+	// `noRefundAfterPercent` of the course on); none: no refunds.
+	WithdrawalPolicy CommerceSettingsWithdrawalPolicy `json:"withdrawalPolicy"`
+}
+
+// CommerceSettingsWithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+// pro_rata: the share of the group's days not yet begun (nothing from
+// `noRefundAfterPercent` of the course on); none: no refunds.
+type CommerceSettingsWithdrawalPolicy string
+
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
@@ -1625,6 +1844,80 @@ type InitialPasswordRequest struct {
 	// Login The account's e-mail or mobile phone.
 	Login       string `json:"login"`
 	NewPassword string `json:"newPassword"`
+}
+
+// Installment defines model for Installment.
+type Installment struct {
+	// Amount Kopecks; the parts add up to the order total exactly (rounding on the last).
+	Amount int64              `json:"amount"`
+	DueOn  openapi_types.Date `json:"dueOn"`
+
+	// GraceEndsOn The last day it may be paid before access to the program is suspended.
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+
+	// Number From 1.
+	Number int `json:"number"`
+
+	// Overdue Unpaid after its grace period: access is suspended until it is paid.
+	Overdue bool `json:"overdue"`
+
+	// PaidAt When it was paid; `null` while unpaid.
+	PaidAt *time.Time `json:"paidAt"`
+}
+
+// InstallmentPlan defines model for InstallmentPlan.
+type InstallmentPlan struct {
+	// Active Offered at checkout.
+	Active bool `json:"active"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent int `json:"firstSharePercent"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays int                `json:"graceDays"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths int `json:"intervalMonths"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount int64  `json:"minOrderAmount"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanPage defines model for InstallmentPlanPage.
+type InstallmentPlanPage struct {
+	Items []InstallmentPlan `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InstallmentPlanRequest defines model for InstallmentPlanRequest.
+type InstallmentPlanRequest struct {
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent *int `json:"firstSharePercent,omitempty"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays *int `json:"graceDays,omitempty"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths *int `json:"intervalMonths,omitempty"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount *int64 `json:"minOrderAmount,omitempty"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanUpdate defines model for InstallmentPlanUpdate.
+type InstallmentPlanUpdate struct {
+	// Active Offer the plan at checkout or not; orders on it keep their schedules.
+	Active bool `json:"active"`
 }
 
 // Invitation defines model for Invitation.
@@ -1999,6 +2292,127 @@ type OperatorOrganizationCreated struct {
 // OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
 type OperatorOrganizationCreatedAdminStatus string
 
+// Order defines model for Order.
+type Order struct {
+	// CreatedAt When it was placed.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// Discount The promo code discount (kopecks).
+	Discount int64 `json:"discount"`
+
+	// Due total − paid: what is left to pay (kopecks).
+	Due int64 `json:"due"`
+
+	// History Every status change and money movement, oldest first.
+	History []OrderEvent       `json:"history"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// InstallmentPlanID The installment plan chosen at checkout.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId"`
+
+	// Installments The schedule; empty without installments.
+	Installments   []Installment      `json:"installments"`
+	Lines          []OrderLine        `json:"lines"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Paid Paid so far (kopecks).
+	Paid      int64   `json:"paid"`
+	PromoCode *string `json:"promoCode"`
+
+	// Refunded Refunded so far (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// Status awaiting_payment → paid (in one payment); with installments in_progress
+	// (after the first part) → paid; canceled (by the learner, before any
+	// payment); partially_refunded and refunded after refunds.
+	Status OrderStatus `json:"status"`
+
+	// Subtotal Sum of the lines before discount (kopecks).
+	Subtotal int64 `json:"subtotal"`
+
+	// Total subtotal − discount (kopecks).
+	Total int64 `json:"total"`
+
+	// UpdatedAt The last change.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// OrderEvent defines model for OrderEvent.
+type OrderEvent struct {
+	// ActorID Who caused it; `null` for the payment provider or a background job.
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Amount Money moved (kopecks), if any.
+	Amount *int64 `json:"amount"`
+
+	// Cause What caused it: `learner`, `staff`, `payment:<id>`, `refund:<id>`, `reconciliation`.
+	Cause string `json:"cause"`
+
+	// Event created, payment_succeeded, installment_paid, canceled, refund_succeeded, …
+	//
+	// Example: payment_succeeded
+	Event string `json:"event"`
+
+	// FromStatus The order status before (an OrderStatus), `null` when it did not change.
+	FromStatus *string `json:"fromStatus"`
+
+	// OccurredAt When it happened.
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// ToStatus The order status after (an OrderStatus), `null` when it did not change.
+	ToStatus *string `json:"toStatus"`
+}
+
+// OrderLine defines model for OrderLine.
+type OrderLine struct {
+	// Amount price − discount.
+	Amount int64 `json:"amount"`
+
+	// ApplicationID The approved application this line pays for.
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+
+	// Discount The promo discount on this line (kopecks).
+	Discount int64 `json:"discount"`
+
+	// GroupID The study group of the application.
+	GroupID *openapi_types.UUID `json:"groupId"`
+
+	// Price The price at checkout (kopecks).
+	Price     int64              `json:"price"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Title The program's title at checkout.
+	Title string `json:"title"`
+}
+
+// OrderPage defines model for OrderPage.
+type OrderPage struct {
+	Items []Order `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// OrderRequest defines model for OrderRequest.
+type OrderRequest struct {
+	// ApplicationIds Approved applications of one organization.
+	ApplicationIds []openapi_types.UUID `json:"applicationIds"`
+
+	// InstallmentPlanID One of the organization's active plans.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId,omitempty"`
+	PromoCode         *string             `json:"promoCode,omitempty"`
+}
+
+// OrderStatus awaiting_payment → paid (in one payment); with installments in_progress
+// (after the first part) → paid; canceled (by the learner, before any
+// payment); partially_refunded and refunded after refunds.
+type OrderStatus string
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -2109,6 +2523,35 @@ type OrganizationSecuritySettings struct {
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
+// OverdueInstallment defines model for OverdueInstallment.
+type OverdueInstallment struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string             `json:"currency"`
+	DueOn       openapi_types.Date `json:"dueOn"`
+	Email       string             `json:"email"`
+	FirstName   string             `json:"firstName"`
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+	LastName    string             `json:"lastName"`
+	Number      int                `json:"number"`
+	OrderID     openapi_types.UUID `json:"orderId"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// OverdueInstallmentPage defines model for OverdueInstallmentPage.
+type OverdueInstallmentPage struct {
+	Items []OverdueInstallment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // PasswordForgotRequest Exactly one of `email` and `phone`.
 type PasswordForgotRequest struct {
 	// Email Send a reset link to this account e-mail.
@@ -2130,6 +2573,97 @@ type PasswordResetRequest struct {
 	// Token The token from the e-mailed link.
 	Token *string `json:"token,omitempty"`
 }
+
+// Payment defines model for Payment.
+type Payment struct {
+	// Amount Kopecks.
+	Amount             int64   `json:"amount"`
+	CancellationReason *string `json:"cancellationReason"`
+
+	// ConfirmationURL Send the payer here while `pending`.
+	ConfirmationURL *string `json:"confirmationUrl"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Installments The installment numbers it settles.
+	Installments []int              `json:"installments"`
+	OrderID      openapi_types.UUID `json:"orderId"`
+
+	// Provider Example: sandbox
+	Provider string `json:"provider"`
+
+	// Purpose What it pays: the whole order, one installment, or every part left (early repayment).
+	Purpose PaymentPurpose `json:"purpose"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status created: not yet accepted by the provider (retried by reconciliation);
+	// pending: waiting for the payer at `confirmationUrl`; succeeded and
+	// canceled are final and never change again.
+	Status PaymentStatus `json:"status"`
+
+	// SucceededAt When it succeeded.
+	SucceededAt *time.Time `json:"succeededAt"`
+}
+
+// PaymentPurpose What it pays: the whole order, one installment, or every part left (early repayment).
+type PaymentPurpose string
+
+// PaymentPage defines model for PaymentPage.
+type PaymentPage struct {
+	Items []Payment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PaymentRequest defines model for PaymentRequest.
+type PaymentRequest struct {
+	// Mode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+	Mode *PaymentRequestMode `json:"mode,omitempty"`
+}
+
+// PaymentRequestMode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+type PaymentRequestMode string
+
+// PaymentStatistics defines model for PaymentStatistics.
+type PaymentStatistics struct {
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// From The period's start, as asked.
+	From *time.Time `json:"from"`
+
+	// Orders Orders placed in the period.
+	Orders int64 `json:"orders"`
+
+	// Outstanding Still due on live orders (kopecks).
+	Outstanding int64 `json:"outstanding"`
+
+	// Paid Paid in (kopecks).
+	Paid int64 `json:"paid"`
+
+	// Refunded Refunded (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// To The period's end (exclusive), as asked.
+	To *time.Time `json:"to"`
+}
+
+// PaymentStatus created: not yet accepted by the provider (retried by reconciliation);
+// pending: waiting for the payer at `confirmationUrl`; succeeded and
+// canceled are final and never change again.
+type PaymentStatus string
 
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
@@ -2340,6 +2874,114 @@ type ProgramUpdate struct {
 	Title      *string               `json:"title,omitempty"`
 }
 
+// PromoCode defines model for PromoCode.
+type PromoCode struct {
+	CategoryIds []openapi_types.UUID `json:"categoryIds"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	Kind     PromoCodeKind      `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount int64 `json:"minAmount"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds []openapi_types.UUID `json:"programIds"`
+
+	// Used Uses counted (orders not canceled).
+	Used      int        `json:"used"`
+	ValidFrom *time.Time `json:"validFrom"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeKind defines model for PromoCode.Kind.
+type PromoCodeKind string
+
+// PromoCodePage defines model for PromoCodePage.
+type PromoCodePage struct {
+	Items []PromoCode `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PromoCodeRequest defines model for PromoCodeRequest.
+type PromoCodeRequest struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency *string              `json:"currency,omitempty"`
+	Kind     PromoCodeRequestKind `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeRequestKind defines model for PromoCodeRequest.Kind.
+type PromoCodeRequestKind string
+
+// PromoCodeUpdate The fields to change; the code, kind and value stay (orders refer to them).
+type PromoCodeUpdate struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
 // PublishedNewsItem A published news item as readers see it.
 type PublishedNewsItem struct {
 	// Audience Who may read it: `public` — everybody, without signing in; `members` —
@@ -2376,6 +3018,35 @@ type Reauthentication struct {
 	ValidUntil time.Time `json:"validUntil"`
 }
 
+// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+type Receipt struct {
+	Email *string       `json:"email"`
+	Items []ReceiptItem `json:"items"`
+	Phone *string       `json:"phone"`
+}
+
+// ReceiptItem defines model for ReceiptItem.
+type ReceiptItem struct {
+	// Amount Price of one unit (kopecks).
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string `json:"currency"`
+	Description string `json:"description"`
+
+	// PaymentMode Example: full_prepayment
+	PaymentMode string `json:"paymentMode"`
+
+	// PaymentSubject Example: service
+	PaymentSubject string `json:"paymentSubject"`
+	Quantity       int    `json:"quantity"`
+
+	// VatCode ЮKassa vat_code (1 = без НДС).
+	VatCode int `json:"vatCode"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -2386,6 +3057,53 @@ type RecoveryCodes struct {
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
 }
+
+// Refund defines model for Refund.
+type Refund struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The staff member who made it.
+	CreatedBy openapi_types.UUID `json:"createdBy"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	OrderID  openapi_types.UUID `json:"orderId"`
+
+	// PaymentID The payment it returns money of.
+	PaymentID openapi_types.UUID `json:"paymentId"`
+	Reason    string             `json:"reason"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status succeeded and canceled are final.
+	Status RefundStatus `json:"status"`
+}
+
+// RefundList defines model for RefundList.
+type RefundList struct {
+	Items []Refund `json:"items"`
+
+	// Refundable What the withdrawal policy still allows to refund now (kopecks).
+	Refundable int64 `json:"refundable"`
+}
+
+// RefundRequest defines model for RefundRequest.
+type RefundRequest struct {
+	// Amount Kopecks; omitted: everything the withdrawal policy allows.
+	Amount *int64 `json:"amount,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// RefundStatus succeeded and canceled are final.
+type RefundStatus string
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
@@ -2873,6 +3591,32 @@ type User struct {
 	TimeZone TimeZone `json:"timeZone"`
 }
 
+// WebhookAck defines model for WebhookAck.
+type WebhookAck struct {
+	// Outcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+	Outcome WebhookAckOutcome `json:"outcome"`
+}
+
+// WebhookAckOutcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+type WebhookAckOutcome string
+
+// WebhookNotification A provider's notification, ЮKassa-shaped. Nothing in it is trusted but the object id.
+type WebhookNotification struct {
+	// Event Example: payment.succeeded
+	Event  string                     `json:"event"`
+	Object WebhookNotification_Object `json:"object"`
+
+	// Type Example: notification
+	Type                 string                 `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// WebhookNotification_Object defines model for WebhookNotification.Object.
+type WebhookNotification_Object struct {
+	ID                   string                 `json:"id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
@@ -2887,6 +3631,9 @@ type HoursMax = int32
 
 // HoursMin defines model for HoursMin.
 type HoursMin = int32
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -3168,8 +3915,69 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMyOrdersParams defines parameters for ListMyOrders.
+type ListMyOrdersParams struct {
+	// Status Only orders in this status.
+	Status *OrderStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// From Placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateOrderParams defines parameters for CreateOrder.
+type CreateOrderParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// CreatePaymentParams defines parameters for CreatePayment.
+type CreatePaymentParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetMyPaymentStatisticsParams defines parameters for GetMyPaymentStatistics.
+type GetMyPaymentStatisticsParams struct {
+	// From Orders placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Orders placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Currency The currency to sum (default RUB).
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ListMyPaymentsParams defines parameters for ListMyPayments.
+type ListMyPaymentsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -3275,6 +4083,18 @@ type ListMemberFaqEntriesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInstallmentPlansParams defines parameters for ListInstallmentPlans.
+type ListInstallmentPlansParams struct {
+	// All Include inactive plans (staff only).
+	All *bool `form:"all,omitempty" json:"all,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -3330,6 +4150,26 @@ type ListNewsItemsParams struct {
 
 // ListMemberNewsParams defines parameters for ListMemberNews.
 type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRefundParams defines parameters for CreateRefund.
+type CreateRefundParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// ListOverdueInstallmentsParams defines parameters for ListOverdueInstallments.
+type ListOverdueInstallmentsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -3472,6 +4312,15 @@ type UnpublishProgramParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPromoCodesParams defines parameters for ListPromoCodes.
+type ListPromoCodesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
@@ -3633,6 +4482,12 @@ type ConfirmEmailJSONRequestBody = ContactCodeRequest
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
 
+// CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
+type CreateOrderJSONRequestBody = OrderRequest
+
+// CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
+type CreatePaymentJSONRequestBody = PaymentRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
@@ -3672,6 +4527,9 @@ type CreateCategoryJSONRequestBody = CategoryCreate
 // UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
 type UpdateCategoryJSONRequestBody = CategoryUpdate
 
+// PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
+type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
 
@@ -3683,6 +4541,12 @@ type CreateFaqEntryJSONRequestBody = FaqEntryInput
 
 // UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
 type UpdateFaqEntryJSONRequestBody = FaqEntryInput
+
+// CreateInstallmentPlanJSONRequestBody defines body for CreateInstallmentPlan for application/json ContentType.
+type CreateInstallmentPlanJSONRequestBody = InstallmentPlanRequest
+
+// UpdateInstallmentPlanJSONRequestBody defines body for UpdateInstallmentPlan for application/json ContentType.
+type UpdateInstallmentPlanJSONRequestBody = InstallmentPlanUpdate
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
@@ -3698,6 +4562,9 @@ type CreateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
 type UpdateNewsItemJSONRequestBody = NewsItemInput
+
+// CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
+type CreateRefundJSONRequestBody = RefundRequest
 
 // UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
 type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
@@ -3717,6 +4584,12 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
+// CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
+type CreatePromoCodeJSONRequestBody = PromoCodeRequest
+
+// UpdatePromoCodeJSONRequestBody defines body for UpdatePromoCode for application/json ContentType.
+type UpdatePromoCodeJSONRequestBody = PromoCodeUpdate
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
@@ -3728,6 +4601,167 @@ type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
 
 // SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
 type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
+
+// ReceivePaymentNotificationJSONRequestBody defines body for ReceivePaymentNotification for application/json ContentType.
+type ReceivePaymentNotificationJSONRequestBody = WebhookNotification
+
+// Getter for additional properties for WebhookNotification. Returns the specified
+// element and whether it was found
+func (a WebhookNotification) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification
+func (a *WebhookNotification) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a *WebhookNotification) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["event"]; found {
+		err = json.Unmarshal(raw, &a.Event)
+		if err != nil {
+			return fmt.Errorf("error reading 'event': %w", err)
+		}
+		delete(object, "event")
+	}
+
+	if raw, found := object["object"]; found {
+		err = json.Unmarshal(raw, &a.Object)
+		if err != nil {
+			return fmt.Errorf("error reading 'object': %w", err)
+		}
+		delete(object, "object")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a WebhookNotification) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["event"], err = json.Marshal(a.Event)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event': %w", err)
+	}
+
+	object["object"], err = json.Marshal(a.Object)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'object': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookNotification_Object. Returns the specified
+// element and whether it was found
+func (a WebhookNotification_Object) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification_Object
+func (a *WebhookNotification_Object) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a *WebhookNotification_Object) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a WebhookNotification_Object) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -3851,12 +4885,36 @@ type ServerInterface interface {
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx echo.Context) error
+	// ListMyOrders My orders (the archive)
+	// (GET /api/v1/me/orders)
+	ListMyOrders(ctx echo.Context, params ListMyOrdersParams) error
+	// CreateOrder Place an order for approved applications
+	// (POST /api/v1/me/orders)
+	CreateOrder(ctx echo.Context, params CreateOrderParams) error
+	// GetMyOrder One of my orders
+	// (GET /api/v1/me/orders/{orderId})
+	GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// CancelMyOrder Cancel my order before paying
+	// (POST /api/v1/me/orders/{orderId}/cancel)
+	CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error
+	// ListOrderPayments Payments of my order
+	// (GET /api/v1/me/orders/{orderId}/payments)
+	ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error
+	// CreatePayment Pay for my order
+	// (POST /api/v1/me/orders/{orderId}/payments)
+	CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
 	// ChangePassword Change my password
 	// (POST /api/v1/me/password)
 	ChangePassword(ctx echo.Context) error
+	// GetMyPaymentStatistics My payment statistics
+	// (GET /api/v1/me/payment-statistics)
+	GetMyPaymentStatistics(ctx echo.Context, params GetMyPaymentStatisticsParams) error
+	// ListMyPayments My payments and their receipts
+	// (GET /api/v1/me/payments)
+	ListMyPayments(ctx echo.Context, params ListMyPaymentsParams) error
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx echo.Context) error
@@ -3956,6 +5014,12 @@ type ServerInterface interface {
 	// UpdateCategory Rename or move a category
 	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
 	UpdateCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params UpdateCategoryParams) error
+	// GetCommerceSettings Withdrawal policy and reminders
+	// (GET /api/v1/organizations/{organizationId}/commerce-settings)
+	GetCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// PutCommerceSettings Set the withdrawal policy and reminders
+	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
+	PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -3980,6 +5044,15 @@ type ServerInterface interface {
 	// UpdateFaqEntry Edit a FAQ entry
 	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
 	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// ListInstallmentPlans List installment plans
+	// (GET /api/v1/organizations/{organizationId}/installment-plans)
+	ListInstallmentPlans(ctx echo.Context, organizationID openapi_types.UUID, params ListInstallmentPlansParams) error
+	// CreateInstallmentPlan Create an installment plan
+	// (POST /api/v1/organizations/{organizationId}/installment-plans)
+	CreateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID) error
+	// UpdateInstallmentPlan Offer or withdraw an installment plan
+	// (PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId})
+	UpdateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID, planID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -4037,6 +5110,15 @@ type ServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// ListRefunds Refunds of an order
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error
+	// CreateRefund Refund an order, fully or in part
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	CreateRefund(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params CreateRefundParams) error
+	// ListOverdueInstallments Overdue installments
+	// (GET /api/v1/organizations/{organizationId}/overdue-installments)
+	ListOverdueInstallments(ctx echo.Context, organizationID openapi_types.UUID, params ListOverdueInstallmentsParams) error
 	// GetOrganizationProfile Read the organization's catalog card
 	// (GET /api/v1/organizations/{organizationId}/profile)
 	GetOrganizationProfile(ctx echo.Context, organizationID openapi_types.UUID, params GetOrganizationProfileParams) error
@@ -4097,6 +5179,21 @@ type ServerInterface interface {
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx echo.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params UnpublishProgramParams) error
+	// ListPromoCodes List promo codes
+	// (GET /api/v1/organizations/{organizationId}/promo-codes)
+	ListPromoCodes(ctx echo.Context, organizationID openapi_types.UUID, params ListPromoCodesParams) error
+	// CreatePromoCode Create a promo code
+	// (POST /api/v1/organizations/{organizationId}/promo-codes)
+	CreatePromoCode(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeletePromoCode Delete an unused promo code
+	// (DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	DeletePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
+	// GetPromoCode One promo code
+	// (GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	GetPromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
+	// UpdatePromoCode Change a promo code's terms
+	// (PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	UpdatePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
@@ -4124,6 +5221,9 @@ type ServerInterface interface {
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ReceivePaymentNotification Payment provider notifications (webhook)
+	// (POST /api/v1/payments/webhooks/{provider})
+	ReceivePaymentNotification(ctx echo.Context, provider string) error
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
@@ -5075,6 +6175,169 @@ func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context)
 	return err
 }
 
+// ListMyOrders converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyOrders(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyOrdersParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyOrders(ctx, params)
+	return err
+}
+
+// CreateOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateOrder(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateOrderParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateOrder(ctx, params)
+	return err
+}
+
+// GetMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyOrder(ctx, orderID)
+	return err
+}
+
+// CancelMyOrder converts echo context to params.
+func (w *ServerInterfaceWrapper) CancelMyOrder(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CancelMyOrder(ctx, orderID)
+	return err
+}
+
+// ListOrderPayments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOrderPayments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOrderPayments(ctx, orderID)
+	return err
+}
+
+// CreatePayment converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePayment(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreatePaymentParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePayment(ctx, orderID, params)
+	return err
+}
+
 // ListMyOrganizations converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMyOrganizations(ctx echo.Context) error {
 	var err error
@@ -5106,6 +6369,63 @@ func (w *ServerInterfaceWrapper) ChangePassword(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ChangePassword(ctx)
+	return err
+}
+
+// GetMyPaymentStatistics converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMyPaymentStatistics(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMyPaymentStatisticsParams
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "currency" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "currency", ctx.QueryParams(), &params.Currency, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter currency: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMyPaymentStatistics(ctx, params)
+	return err
+}
+
+// ListMyPayments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMyPayments(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMyPaymentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMyPayments(ctx, params)
 	return err
 }
 
@@ -5692,6 +7012,38 @@ func (w *ServerInterfaceWrapper) UpdateCategory(ctx echo.Context) error {
 	return err
 }
 
+// GetCommerceSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetCommerceSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetCommerceSettings(ctx, organizationID)
+	return err
+}
+
+// PutCommerceSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) PutCommerceSettings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PutCommerceSettings(ctx, organizationID)
+	return err
+}
+
 // ListMemberFaqCategories converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
 	var err error
@@ -5879,6 +7231,85 @@ func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// ListInstallmentPlans converts echo context to params.
+func (w *ServerInterfaceWrapper) ListInstallmentPlans(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInstallmentPlansParams
+	// ------------- Optional query parameter "all" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "all", ctx.QueryParams(), &params.All, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter all: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListInstallmentPlans(ctx, organizationID, params)
+	return err
+}
+
+// CreateInstallmentPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateInstallmentPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateInstallmentPlan(ctx, organizationID)
+	return err
+}
+
+// UpdateInstallmentPlan converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateInstallmentPlan(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "planId" -------------
+	var planID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "planId", ctx.Param("planId"), &planID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter planId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateInstallmentPlan(ctx, organizationID, planID)
 	return err
 }
 
@@ -6395,6 +7826,108 @@ func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// ListRefunds converts echo context to params.
+func (w *ServerInterfaceWrapper) ListRefunds(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListRefunds(ctx, organizationID, orderID)
+	return err
+}
+
+// CreateRefund converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateRefund(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", ctx.Param("orderId"), &orderID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter orderId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateRefundParams
+
+	headers := ctx.Request().Header
+	// ------------- Required header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Idempotency-Key, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Idempotency-Key: %s", err))
+		}
+
+		params.IdempotencyKey = IdempotencyKey
+	} else {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Header parameter Idempotency-Key is required, but not found"))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateRefund(ctx, organizationID, orderID, params)
+	return err
+}
+
+// ListOverdueInstallments converts echo context to params.
+func (w *ServerInterfaceWrapper) ListOverdueInstallments(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOverdueInstallmentsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListOverdueInstallments(ctx, organizationID, params)
 	return err
 }
 
@@ -7257,6 +8790,126 @@ func (w *ServerInterfaceWrapper) UnpublishProgram(ctx echo.Context) error {
 	return err
 }
 
+// ListPromoCodes converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPromoCodes(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPromoCodesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPromoCodes(ctx, organizationID, params)
+	return err
+}
+
+// CreatePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) CreatePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreatePromoCode(ctx, organizationID)
+	return err
+}
+
+// DeletePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) DeletePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeletePromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
+// GetPromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
+// UpdatePromoCode converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdatePromoCode(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "promoCodeId" -------------
+	var promoCodeID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "promoCodeId", ctx.Param("promoCodeId"), &promoCodeID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter promoCodeId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdatePromoCode(ctx, organizationID, promoCodeID)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -7563,6 +9216,22 @@ func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
+// ReceivePaymentNotification converts echo context to params.
+func (w *ServerInterfaceWrapper) ReceivePaymentNotification(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "provider" -------------
+	var provider string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "provider", ctx.Param("provider"), &provider, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter provider: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReceivePaymentNotification(ctx, provider)
 	return err
 }
 
@@ -7960,6 +9629,28 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.GetGroup, options.OperationMiddlewares["getGroup"]...)
 	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId", wrapper.UpdateGroup, options.OperationMiddlewares["updateGroup"]...)
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/programs/:programId/groups/:groupId/status", wrapper.ChangeGroupStatus, options.OperationMiddlewares["changeGroupStatus"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders", wrapper.ListMyOrders, options.OperationMiddlewares["listMyOrders"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders", wrapper.CreateOrder, options.OperationMiddlewares["createOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId", wrapper.GetMyOrder, options.OperationMiddlewares["getMyOrder"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/cancel", wrapper.CancelMyOrder, options.OperationMiddlewares["cancelMyOrder"]...)
+	router.GET(options.BaseURL+"/api/v1/me/orders/:orderId/payments", wrapper.ListOrderPayments, options.OperationMiddlewares["listOrderPayments"]...)
+	router.POST(options.BaseURL+"/api/v1/me/orders/:orderId/payments", wrapper.CreatePayment, options.OperationMiddlewares["createPayment"]...)
+	router.GET(options.BaseURL+"/api/v1/me/payments", wrapper.ListMyPayments, options.OperationMiddlewares["listMyPayments"]...)
+	router.GET(options.BaseURL+"/api/v1/me/payment-statistics", wrapper.GetMyPaymentStatistics, options.OperationMiddlewares["getMyPaymentStatistics"]...)
+	router.POST(options.BaseURL+"/api/v1/payments/webhooks/:provider", wrapper.ReceivePaymentNotification, options.OperationMiddlewares["receivePaymentNotification"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes", wrapper.ListPromoCodes, options.OperationMiddlewares["listPromoCodes"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes", wrapper.CreatePromoCode, options.OperationMiddlewares["createPromoCode"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.DeletePromoCode, options.OperationMiddlewares["deletePromoCode"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.GetPromoCode, options.OperationMiddlewares["getPromoCode"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/promo-codes/:promoCodeId", wrapper.UpdatePromoCode, options.OperationMiddlewares["updatePromoCode"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans", wrapper.ListInstallmentPlans, options.OperationMiddlewares["listInstallmentPlans"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans", wrapper.CreateInstallmentPlan, options.OperationMiddlewares["createInstallmentPlan"]...)
+	router.PATCH(options.BaseURL+"/api/v1/organizations/:organizationId/installment-plans/:planId", wrapper.UpdateInstallmentPlan, options.OperationMiddlewares["updateInstallmentPlan"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/overdue-installments", wrapper.ListOverdueInstallments, options.OperationMiddlewares["listOverdueInstallments"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.ListRefunds, options.OperationMiddlewares["listRefunds"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.CreateRefund, options.OperationMiddlewares["createRefund"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.GetCommerceSettings, options.OperationMiddlewares["getCommerceSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.PutCommerceSettings, options.OperationMiddlewares["putCommerceSettings"]...)
 
 }
 
@@ -13631,6 +15322,887 @@ func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONRespons
 	return err
 }
 
+type ListMyOrdersRequestObject struct {
+	Params ListMyOrdersParams
+}
+
+type ListMyOrdersResponseObject interface {
+	VisitListMyOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListMyOrders200JSONResponse OrderPage
+
+func (response ListMyOrders200JSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders401ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders422ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders429ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders500ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyOrders503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrders503ApplicationProblemPlusJSONResponse) VisitListMyOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrderRequestObject struct {
+	Params CreateOrderParams
+	Body   *CreateOrderJSONRequestBody
+}
+
+type CreateOrderResponseObject interface {
+	VisitCreateOrderResponse(w http.ResponseWriter) error
+}
+
+type CreateOrder201JSONResponse Order
+
+func (response CreateOrder201JSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder400ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder401ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder409ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder413ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder415ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder422ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder429ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder500ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOrder503ApplicationProblemPlusJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type GetMyOrderResponseObject interface {
+	VisitGetMyOrderResponse(w http.ResponseWriter) error
+}
+
+type GetMyOrder200JSONResponse Order
+
+func (response GetMyOrder200JSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder401ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder404ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder422ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder429ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder500ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyOrder503ApplicationProblemPlusJSONResponse) VisitGetMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrderRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type CancelMyOrderResponseObject interface {
+	VisitCancelMyOrderResponse(w http.ResponseWriter) error
+}
+
+type CancelMyOrder200JSONResponse Order
+
+func (response CancelMyOrder200JSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder401ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder404ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder409ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder422ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder429ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder500ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelMyOrder503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CancelMyOrder503ApplicationProblemPlusJSONResponse) VisitCancelMyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPaymentsRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+}
+
+type ListOrderPaymentsResponseObject interface {
+	VisitListOrderPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListOrderPayments200JSONResponse PaymentPage
+
+func (response ListOrderPayments200JSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments401ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments404ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments422ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments429ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments500ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderPayments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderPayments503ApplicationProblemPlusJSONResponse) VisitListOrderPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePaymentRequestObject struct {
+	OrderID openapi_types.UUID `json:"orderId"`
+	Params  CreatePaymentParams
+	Body    *CreatePaymentJSONRequestBody
+}
+
+type CreatePaymentResponseObject interface {
+	VisitCreatePaymentResponse(w http.ResponseWriter) error
+}
+
+type CreatePayment201JSONResponse Payment
+
+func (response CreatePayment201JSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment400ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment401ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment404ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment409ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment413ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment415ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment422ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment429ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment500ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment502ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePayment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePayment503ApplicationProblemPlusJSONResponse) VisitCreatePaymentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyOrganizationsRequestObject struct {
 	Params ListMyOrganizationsParams
 }
@@ -13879,6 +16451,224 @@ type ChangePassword503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatisticsRequestObject struct {
+	Params GetMyPaymentStatisticsParams
+}
+
+type GetMyPaymentStatisticsResponseObject interface {
+	VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error
+}
+
+type GetMyPaymentStatistics200JSONResponse PaymentStatistics
+
+func (response GetMyPaymentStatistics200JSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics401ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics422ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics429ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics500ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMyPaymentStatistics503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMyPaymentStatistics503ApplicationProblemPlusJSONResponse) VisitGetMyPaymentStatisticsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPaymentsRequestObject struct {
+	Params ListMyPaymentsParams
+}
+
+type ListMyPaymentsResponseObject interface {
+	VisitListMyPaymentsResponse(w http.ResponseWriter) error
+}
+
+type ListMyPayments200JSONResponse PaymentPage
+
+func (response ListMyPayments200JSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments401ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments422ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments429ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments500ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyPayments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyPayments503ApplicationProblemPlusJSONResponse) VisitListMyPaymentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -18668,6 +21458,337 @@ func (response UpdateCategory503ApplicationProblemPlusJSONResponse) VisitUpdateC
 	return err
 }
 
+type GetCommerceSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type GetCommerceSettingsResponseObject interface {
+	VisitGetCommerceSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetCommerceSettings200JSONResponse CommerceSettings
+
+func (response GetCommerceSettings200JSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings401ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings403ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings404ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings422ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings429ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings500ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCommerceSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetCommerceSettings503ApplicationProblemPlusJSONResponse) VisitGetCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *PutCommerceSettingsJSONRequestBody
+}
+
+type PutCommerceSettingsResponseObject interface {
+	VisitPutCommerceSettingsResponse(w http.ResponseWriter) error
+}
+
+type PutCommerceSettings200JSONResponse CommerceSettings
+
+func (response PutCommerceSettings200JSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings400ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings401ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings403ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings404ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings413ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings415ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings422ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings429ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings500ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutCommerceSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PutCommerceSettings503ApplicationProblemPlusJSONResponse) VisitPutCommerceSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMemberFaqCategoriesRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -19989,6 +23110,529 @@ type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlansRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListInstallmentPlansParams
+}
+
+type ListInstallmentPlansResponseObject interface {
+	VisitListInstallmentPlansResponse(w http.ResponseWriter) error
+}
+
+type ListInstallmentPlans200JSONResponse InstallmentPlanPage
+
+func (response ListInstallmentPlans200JSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans401ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans403ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans404ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans422ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans429ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans500ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInstallmentPlans503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInstallmentPlans503ApplicationProblemPlusJSONResponse) VisitListInstallmentPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlanRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateInstallmentPlanJSONRequestBody
+}
+
+type CreateInstallmentPlanResponseObject interface {
+	VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error
+}
+
+type CreateInstallmentPlan201JSONResponse InstallmentPlan
+
+func (response CreateInstallmentPlan201JSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan400ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan401ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan403ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan404ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan413ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan415ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan422ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan429ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan500ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateInstallmentPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInstallmentPlan503ApplicationProblemPlusJSONResponse) VisitCreateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlanRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PlanID         openapi_types.UUID `json:"planId"`
+	Body           *UpdateInstallmentPlanJSONRequestBody
+}
+
+type UpdateInstallmentPlanResponseObject interface {
+	VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error
+}
+
+type UpdateInstallmentPlan200JSONResponse InstallmentPlan
+
+func (response UpdateInstallmentPlan200JSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan400ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan401ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan403ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan404ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan413ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan415ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan422ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan429ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan500ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateInstallmentPlan503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateInstallmentPlan503ApplicationProblemPlusJSONResponse) VisitUpdateInstallmentPlanResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23098,6 +26742,514 @@ type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefundsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+}
+
+type ListRefundsResponseObject interface {
+	VisitListRefundsResponse(w http.ResponseWriter) error
+}
+
+type ListRefunds200JSONResponse RefundList
+
+func (response ListRefunds200JSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds401ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds403ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds404ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds422ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds429ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds500ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRefunds503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListRefunds503ApplicationProblemPlusJSONResponse) VisitListRefundsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefundRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	OrderID        openapi_types.UUID `json:"orderId"`
+	Params         CreateRefundParams
+	Body           *CreateRefundJSONRequestBody
+}
+
+type CreateRefundResponseObject interface {
+	VisitCreateRefundResponse(w http.ResponseWriter) error
+}
+
+type CreateRefund201JSONResponse RefundList
+
+func (response CreateRefund201JSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund400ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund401ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund403ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund404ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund409ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund413ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund415ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund422ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund429ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund500ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund502ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRefund503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRefund503ApplicationProblemPlusJSONResponse) VisitCreateRefundResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallmentsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListOverdueInstallmentsParams
+}
+
+type ListOverdueInstallmentsResponseObject interface {
+	VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error
+}
+
+type ListOverdueInstallments200JSONResponse OverdueInstallmentPage
+
+func (response ListOverdueInstallments200JSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments401ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments403ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments404ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments422ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments429ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments500ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOverdueInstallments503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOverdueInstallments503ApplicationProblemPlusJSONResponse) VisitListOverdueInstallmentsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26696,6 +30848,839 @@ func (response UnpublishProgram503ApplicationProblemPlusJSONResponse) VisitUnpub
 	return err
 }
 
+type ListPromoCodesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListPromoCodesParams
+}
+
+type ListPromoCodesResponseObject interface {
+	VisitListPromoCodesResponse(w http.ResponseWriter) error
+}
+
+type ListPromoCodes200JSONResponse PromoCodePage
+
+func (response ListPromoCodes200JSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes401ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes403ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes404ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes422ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes429ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes500ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPromoCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPromoCodes503ApplicationProblemPlusJSONResponse) VisitListPromoCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreatePromoCodeJSONRequestBody
+}
+
+type CreatePromoCodeResponseObject interface {
+	VisitCreatePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type CreatePromoCode201JSONResponse PromoCode
+
+func (response CreatePromoCode201JSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode400ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode401ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode403ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode404ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode409ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode413ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode415ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode422ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode429ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode500ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreatePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreatePromoCode503ApplicationProblemPlusJSONResponse) VisitCreatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+}
+
+type DeletePromoCodeResponseObject interface {
+	VisitDeletePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type DeletePromoCode204Response struct {
+}
+
+func (response DeletePromoCode204Response) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeletePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode401ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode403ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode404ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode409ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode422ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode429ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode500ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeletePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeletePromoCode503ApplicationProblemPlusJSONResponse) VisitDeletePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+}
+
+type GetPromoCodeResponseObject interface {
+	VisitGetPromoCodeResponse(w http.ResponseWriter) error
+}
+
+type GetPromoCode200JSONResponse PromoCode
+
+func (response GetPromoCode200JSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode401ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode403ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode404ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode422ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode429ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode500ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPromoCode503ApplicationProblemPlusJSONResponse) VisitGetPromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCodeRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PromoCodeID    openapi_types.UUID `json:"promoCodeId"`
+	Body           *UpdatePromoCodeJSONRequestBody
+}
+
+type UpdatePromoCodeResponseObject interface {
+	VisitUpdatePromoCodeResponse(w http.ResponseWriter) error
+}
+
+type UpdatePromoCode200JSONResponse PromoCode
+
+func (response UpdatePromoCode200JSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode400ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode401ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode403ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode404ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode413ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode415ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode422ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode429ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode500ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdatePromoCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdatePromoCode503ApplicationProblemPlusJSONResponse) VisitUpdatePromoCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -28201,6 +33186,193 @@ func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ReceivePaymentNotificationRequestObject struct {
+	Provider string `json:"provider"`
+	Body     *ReceivePaymentNotificationJSONRequestBody
+}
+
+type ReceivePaymentNotificationResponseObject interface {
+	VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error
+}
+
+type ReceivePaymentNotification200JSONResponse WebhookAck
+
+func (response ReceivePaymentNotification200JSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification400ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification403ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification404ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification413ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification415ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification422ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification429ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification500ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification502ApplicationProblemPlusJSONResponse struct {
+	BadGatewayApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification502ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(502)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReceivePaymentNotification503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReceivePaymentNotification503ApplicationProblemPlusJSONResponse) VisitReceivePaymentNotificationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPublicFaqCategoriesRequestObject struct {
 	Organization OrganizationRef `json:"organization"`
 	Params       ListPublicFaqCategoriesParams
@@ -28957,12 +34129,36 @@ type StrictServerInterface interface {
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
+	// ListMyOrders My orders (the archive)
+	// (GET /api/v1/me/orders)
+	ListMyOrders(ctx context.Context, request ListMyOrdersRequestObject) (ListMyOrdersResponseObject, error)
+	// CreateOrder Place an order for approved applications
+	// (POST /api/v1/me/orders)
+	CreateOrder(ctx context.Context, request CreateOrderRequestObject) (CreateOrderResponseObject, error)
+	// GetMyOrder One of my orders
+	// (GET /api/v1/me/orders/{orderId})
+	GetMyOrder(ctx context.Context, request GetMyOrderRequestObject) (GetMyOrderResponseObject, error)
+	// CancelMyOrder Cancel my order before paying
+	// (POST /api/v1/me/orders/{orderId}/cancel)
+	CancelMyOrder(ctx context.Context, request CancelMyOrderRequestObject) (CancelMyOrderResponseObject, error)
+	// ListOrderPayments Payments of my order
+	// (GET /api/v1/me/orders/{orderId}/payments)
+	ListOrderPayments(ctx context.Context, request ListOrderPaymentsRequestObject) (ListOrderPaymentsResponseObject, error)
+	// CreatePayment Pay for my order
+	// (POST /api/v1/me/orders/{orderId}/payments)
+	CreatePayment(ctx context.Context, request CreatePaymentRequestObject) (CreatePaymentResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
 	// ChangePassword Change my password
 	// (POST /api/v1/me/password)
 	ChangePassword(ctx context.Context, request ChangePasswordRequestObject) (ChangePasswordResponseObject, error)
+	// GetMyPaymentStatistics My payment statistics
+	// (GET /api/v1/me/payment-statistics)
+	GetMyPaymentStatistics(ctx context.Context, request GetMyPaymentStatisticsRequestObject) (GetMyPaymentStatisticsResponseObject, error)
+	// ListMyPayments My payments and their receipts
+	// (GET /api/v1/me/payments)
+	ListMyPayments(ctx context.Context, request ListMyPaymentsRequestObject) (ListMyPaymentsResponseObject, error)
 	// ChangePhone Start adding or changing my phone
 	// (PUT /api/v1/me/phone)
 	ChangePhone(ctx context.Context, request ChangePhoneRequestObject) (ChangePhoneResponseObject, error)
@@ -29062,6 +34258,12 @@ type StrictServerInterface interface {
 	// UpdateCategory Rename or move a category
 	// (PATCH /api/v1/organizations/{organizationId}/categories/{categoryId})
 	UpdateCategory(ctx context.Context, request UpdateCategoryRequestObject) (UpdateCategoryResponseObject, error)
+	// GetCommerceSettings Withdrawal policy and reminders
+	// (GET /api/v1/organizations/{organizationId}/commerce-settings)
+	GetCommerceSettings(ctx context.Context, request GetCommerceSettingsRequestObject) (GetCommerceSettingsResponseObject, error)
+	// PutCommerceSettings Set the withdrawal policy and reminders
+	// (PUT /api/v1/organizations/{organizationId}/commerce-settings)
+	PutCommerceSettings(ctx context.Context, request PutCommerceSettingsRequestObject) (PutCommerceSettingsResponseObject, error)
 	// ListMemberFaqCategories FAQ categories for members
 	// (GET /api/v1/organizations/{organizationId}/faq/categories)
 	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
@@ -29086,6 +34288,15 @@ type StrictServerInterface interface {
 	// UpdateFaqEntry Edit a FAQ entry
 	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
 	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
+	// ListInstallmentPlans List installment plans
+	// (GET /api/v1/organizations/{organizationId}/installment-plans)
+	ListInstallmentPlans(ctx context.Context, request ListInstallmentPlansRequestObject) (ListInstallmentPlansResponseObject, error)
+	// CreateInstallmentPlan Create an installment plan
+	// (POST /api/v1/organizations/{organizationId}/installment-plans)
+	CreateInstallmentPlan(ctx context.Context, request CreateInstallmentPlanRequestObject) (CreateInstallmentPlanResponseObject, error)
+	// UpdateInstallmentPlan Offer or withdraw an installment plan
+	// (PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId})
+	UpdateInstallmentPlan(ctx context.Context, request UpdateInstallmentPlanRequestObject) (UpdateInstallmentPlanResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -29143,6 +34354,15 @@ type StrictServerInterface interface {
 	// UnpublishNewsItem Unpublish a news item
 	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
 	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
+	// ListRefunds Refunds of an order
+	// (GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	ListRefunds(ctx context.Context, request ListRefundsRequestObject) (ListRefundsResponseObject, error)
+	// CreateRefund Refund an order, fully or in part
+	// (POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds)
+	CreateRefund(ctx context.Context, request CreateRefundRequestObject) (CreateRefundResponseObject, error)
+	// ListOverdueInstallments Overdue installments
+	// (GET /api/v1/organizations/{organizationId}/overdue-installments)
+	ListOverdueInstallments(ctx context.Context, request ListOverdueInstallmentsRequestObject) (ListOverdueInstallmentsResponseObject, error)
 	// GetOrganizationProfile Read the organization's catalog card
 	// (GET /api/v1/organizations/{organizationId}/profile)
 	GetOrganizationProfile(ctx context.Context, request GetOrganizationProfileRequestObject) (GetOrganizationProfileResponseObject, error)
@@ -29203,6 +34423,21 @@ type StrictServerInterface interface {
 	// UnpublishProgram Unpublish a program
 	// (POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish)
 	UnpublishProgram(ctx context.Context, request UnpublishProgramRequestObject) (UnpublishProgramResponseObject, error)
+	// ListPromoCodes List promo codes
+	// (GET /api/v1/organizations/{organizationId}/promo-codes)
+	ListPromoCodes(ctx context.Context, request ListPromoCodesRequestObject) (ListPromoCodesResponseObject, error)
+	// CreatePromoCode Create a promo code
+	// (POST /api/v1/organizations/{organizationId}/promo-codes)
+	CreatePromoCode(ctx context.Context, request CreatePromoCodeRequestObject) (CreatePromoCodeResponseObject, error)
+	// DeletePromoCode Delete an unused promo code
+	// (DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	DeletePromoCode(ctx context.Context, request DeletePromoCodeRequestObject) (DeletePromoCodeResponseObject, error)
+	// GetPromoCode One promo code
+	// (GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	GetPromoCode(ctx context.Context, request GetPromoCodeRequestObject) (GetPromoCodeResponseObject, error)
+	// UpdatePromoCode Change a promo code's terms
+	// (PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId})
+	UpdatePromoCode(ctx context.Context, request UpdatePromoCodeRequestObject) (UpdatePromoCodeResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
@@ -29230,6 +34465,9 @@ type StrictServerInterface interface {
 	// SetSupportTicketStatus Change a ticket's status
 	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
 	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ReceivePaymentNotification Payment provider notifications (webhook)
+	// (POST /api/v1/payments/webhooks/{provider})
+	ReceivePaymentNotification(ctx context.Context, request ReceivePaymentNotificationRequestObject) (ReceivePaymentNotificationResponseObject, error)
 	// ListPublicFaqCategories Public FAQ categories
 	// (GET /api/v1/public/organizations/{organization}/faq/categories)
 	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
@@ -30633,6 +35871,203 @@ func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
 	return nil
 }
 
+// ListMyOrders operation middleware
+func (sh *strictHandler) ListMyOrders(ctx echo.Context, params ListMyOrdersParams) error {
+	var request ListMyOrdersRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyOrders(ctx.Request().Context(), request.(ListMyOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyOrders")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyOrdersResponseObject); ok {
+		return validResponse.VisitListMyOrdersResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateOrder operation middleware
+func (sh *strictHandler) CreateOrder(ctx echo.Context, params CreateOrderParams) error {
+	var request CreateOrderRequestObject
+
+	request.Params = params
+
+	var body CreateOrderJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOrder(ctx.Request().Context(), request.(CreateOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateOrderResponseObject); ok {
+		return validResponse.VisitCreateOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyOrder operation middleware
+func (sh *strictHandler) GetMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request GetMyOrderRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyOrder(ctx.Request().Context(), request.(GetMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyOrderResponseObject); ok {
+		return validResponse.VisitGetMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CancelMyOrder operation middleware
+func (sh *strictHandler) CancelMyOrder(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request CancelMyOrderRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelMyOrder(ctx.Request().Context(), request.(CancelMyOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelMyOrder")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CancelMyOrderResponseObject); ok {
+		return validResponse.VisitCancelMyOrderResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOrderPayments operation middleware
+func (sh *strictHandler) ListOrderPayments(ctx echo.Context, orderID openapi_types.UUID) error {
+	var request ListOrderPaymentsRequestObject
+
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrderPayments(ctx.Request().Context(), request.(ListOrderPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrderPayments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOrderPaymentsResponseObject); ok {
+		return validResponse.VisitListOrderPaymentsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePayment operation middleware
+func (sh *strictHandler) CreatePayment(ctx echo.Context, orderID openapi_types.UUID, params CreatePaymentParams) error {
+	var request CreatePaymentRequestObject
+
+	request.OrderID = orderID
+	request.Params = params
+
+	var body CreatePaymentJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePayment(ctx.Request().Context(), request.(CreatePaymentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePayment")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePaymentResponseObject); ok {
+		return validResponse.VisitCreatePaymentResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMyOrganizations operation middleware
 func (sh *strictHandler) ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error {
 	var request ListMyOrganizationsRequestObject
@@ -30698,6 +36133,56 @@ func (sh *strictHandler) ChangePassword(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(ChangePasswordResponseObject); ok {
 		return validResponse.VisitChangePasswordResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMyPaymentStatistics operation middleware
+func (sh *strictHandler) GetMyPaymentStatistics(ctx echo.Context, params GetMyPaymentStatisticsParams) error {
+	var request GetMyPaymentStatisticsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMyPaymentStatistics(ctx.Request().Context(), request.(GetMyPaymentStatisticsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMyPaymentStatistics")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMyPaymentStatisticsResponseObject); ok {
+		return validResponse.VisitGetMyPaymentStatisticsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMyPayments operation middleware
+func (sh *strictHandler) ListMyPayments(ctx echo.Context, params ListMyPaymentsParams) error {
+	var request ListMyPaymentsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMyPayments(ctx.Request().Context(), request.(ListMyPaymentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMyPayments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMyPaymentsResponseObject); ok {
+		return validResponse.VisitListMyPaymentsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -31783,6 +37268,79 @@ func (sh *strictHandler) UpdateCategory(ctx echo.Context, organizationID openapi
 	return nil
 }
 
+// GetCommerceSettings operation middleware
+func (sh *strictHandler) GetCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request GetCommerceSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCommerceSettings(ctx.Request().Context(), request.(GetCommerceSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCommerceSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetCommerceSettingsResponseObject); ok {
+		return validResponse.VisitGetCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PutCommerceSettings operation middleware
+func (sh *strictHandler) PutCommerceSettings(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request PutCommerceSettingsRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body PutCommerceSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PutCommerceSettings(ctx.Request().Context(), request.(PutCommerceSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutCommerceSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PutCommerceSettingsResponseObject); ok {
+		return validResponse.VisitPutCommerceSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMemberFaqCategories operation middleware
 func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request ListMemberFaqCategoriesRequestObject
@@ -32074,6 +37632,129 @@ func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi
 		return err
 	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
 		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInstallmentPlans operation middleware
+func (sh *strictHandler) ListInstallmentPlans(ctx echo.Context, organizationID openapi_types.UUID, params ListInstallmentPlansParams) error {
+	var request ListInstallmentPlansRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInstallmentPlans(ctx.Request().Context(), request.(ListInstallmentPlansRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInstallmentPlans")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInstallmentPlansResponseObject); ok {
+		return validResponse.VisitListInstallmentPlansResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInstallmentPlan operation middleware
+func (sh *strictHandler) CreateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateInstallmentPlanRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateInstallmentPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInstallmentPlan(ctx.Request().Context(), request.(CreateInstallmentPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInstallmentPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInstallmentPlanResponseObject); ok {
+		return validResponse.VisitCreateInstallmentPlanResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateInstallmentPlan operation middleware
+func (sh *strictHandler) UpdateInstallmentPlan(ctx echo.Context, organizationID openapi_types.UUID, planID openapi_types.UUID) error {
+	var request UpdateInstallmentPlanRequestObject
+
+	request.OrganizationID = organizationID
+	request.PlanID = planID
+
+	var body UpdateInstallmentPlanJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateInstallmentPlan(ctx.Request().Context(), request.(UpdateInstallmentPlanRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateInstallmentPlan")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateInstallmentPlanResponseObject); ok {
+		return validResponse.VisitUpdateInstallmentPlanResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -32682,6 +38363,108 @@ func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID open
 		return err
 	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
 		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListRefunds operation middleware
+func (sh *strictHandler) ListRefunds(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID) error {
+	var request ListRefundsRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRefunds(ctx.Request().Context(), request.(ListRefundsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRefunds")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListRefundsResponseObject); ok {
+		return validResponse.VisitListRefundsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateRefund operation middleware
+func (sh *strictHandler) CreateRefund(ctx echo.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params CreateRefundParams) error {
+	var request CreateRefundRequestObject
+
+	request.OrganizationID = organizationID
+	request.OrderID = orderID
+	request.Params = params
+
+	var body CreateRefundJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRefund(ctx.Request().Context(), request.(CreateRefundRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRefund")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateRefundResponseObject); ok {
+		return validResponse.VisitCreateRefundResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListOverdueInstallments operation middleware
+func (sh *strictHandler) ListOverdueInstallments(ctx echo.Context, organizationID openapi_types.UUID, params ListOverdueInstallmentsParams) error {
+	var request ListOverdueInstallmentsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOverdueInstallments(ctx.Request().Context(), request.(ListOverdueInstallmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOverdueInstallments")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListOverdueInstallmentsResponseObject); ok {
+		return validResponse.VisitListOverdueInstallmentsResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -33365,6 +39148,181 @@ func (sh *strictHandler) UnpublishProgram(ctx echo.Context, organizationID opena
 	return nil
 }
 
+// ListPromoCodes operation middleware
+func (sh *strictHandler) ListPromoCodes(ctx echo.Context, organizationID openapi_types.UUID, params ListPromoCodesParams) error {
+	var request ListPromoCodesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPromoCodes(ctx.Request().Context(), request.(ListPromoCodesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPromoCodes")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPromoCodesResponseObject); ok {
+		return validResponse.VisitListPromoCodesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreatePromoCode operation middleware
+func (sh *strictHandler) CreatePromoCode(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreatePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreatePromoCodeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreatePromoCode(ctx.Request().Context(), request.(CreatePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreatePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreatePromoCodeResponseObject); ok {
+		return validResponse.VisitCreatePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeletePromoCode operation middleware
+func (sh *strictHandler) DeletePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request DeletePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeletePromoCode(ctx.Request().Context(), request.(DeletePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeletePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeletePromoCodeResponseObject); ok {
+		return validResponse.VisitDeletePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPromoCode operation middleware
+func (sh *strictHandler) GetPromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request GetPromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPromoCode(ctx.Request().Context(), request.(GetPromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPromoCodeResponseObject); ok {
+		return validResponse.VisitGetPromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdatePromoCode operation middleware
+func (sh *strictHandler) UpdatePromoCode(ctx echo.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) error {
+	var request UpdatePromoCodeRequestObject
+
+	request.OrganizationID = organizationID
+	request.PromoCodeID = promoCodeID
+
+	var body UpdatePromoCodeJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdatePromoCode(ctx.Request().Context(), request.(UpdatePromoCodeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdatePromoCode")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdatePromoCodeResponseObject); ok {
+		return validResponse.VisitUpdatePromoCodeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -33690,6 +39648,54 @@ func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID
 	return nil
 }
 
+// ReceivePaymentNotification operation middleware
+func (sh *strictHandler) ReceivePaymentNotification(ctx echo.Context, provider string) error {
+	var request ReceivePaymentNotificationRequestObject
+
+	request.Provider = provider
+
+	var body ReceivePaymentNotificationJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReceivePaymentNotification(ctx.Request().Context(), request.(ReceivePaymentNotificationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReceivePaymentNotification")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReceivePaymentNotificationResponseObject); ok {
+		return validResponse.VisitReceivePaymentNotificationResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListPublicFaqCategories operation middleware
 func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
 	var request ListPublicFaqCategoriesRequestObject
@@ -33846,895 +39852,1053 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L1tbyNHmiD4VwKcGZiqJimSeitJMG5VKpVLVSWVLKlcdpk+MZgZJMNMRrAiIsWijQLcPYvdO+wBe3sz",
-	"HwZ7mJ3dL/vlcIC3Zxrr7b72APsLWH+hf8khnojIFzKTTEoq2+1xf2irkpnx8sQTz/vL1yWPD0ecEaZk",
-	"ae/rEnmDh6OAwN8HoeqfEzniTJIj81w/luFwiMWktFe65APCJMLMR6pPkKQ9RvwqZSiURJQqpWschPAJ",
-	"9jwiJbxe2iuRyZN+5yOPPqdPHr06Or/8+OJYHg/V6NXh8fbxwKcnL588O3l00PisfhqcBp+9wfXx+NUj",
-	"Puk0fPrx8PzB88fBo5NPH110Lk+/+uTxJy/9Rn/r5ZcH9Nnhkzr59ECP+/STxse0+3GNTJ585b88ps/p",
-	"8fizL4Pg9KPPNl9dPNmtec2AdYaP6v6nT4JSpUTejKgg8piV9nbr9UpJkK4gsu9WLNTVxuvmr3bGu58O",
-	"6rLhPXulPtmcfDx8cr//YDs83Rqd41L6oyMz4IEq7ZWa9eZ2tdGsNjcv67t7G/W9ev0VvD4kww4RJ6S0",
-	"p0RIKiWlv7ycjEhpr/SAYAFABFjufV3yBMGK+IkRG7MjkiGmQWmvhBnDNXqNGb/G/8qeaI2LnnvlEyJo",
-	"lxK/tNfFgSSVUpcKqU7xUE88/T+nf5z+cfptqVKifmmvVO/sks3ufVLd8Bq4utnd2qnu4q2tarO70210",
-	"dsh93KiXKqUAxyP83fS302+nf5x+r/+rf+Me1rhTEmGpUhr1OdP/+NXObrPRaG5sbm3vuMdzK1N0SF6Z",
-	"949CwUdk/YRLj49Lb9++rZTOiceviZgccp/IbBQlDHFGqnocJOzryNPvJxHUPNj7vLQzeN2sDnff+NWN",
-	"fpdUR/fVuFQp1cUmq3rN66+q93vbg+qkofR5999sDKtbr3f86rg++rI62BWkVCk1/fvXVbbdeV1VX232",
-	"q8OGp2ea9LZIdXfwplkVG+PX1Z0R65QqJe++alS/HG5+VSXb17ha77/2S5XS5ng0qL7ZEazaaU52q72t",
-	"oR73db3/VXXD87erg/vquvplc6zXMNzufFklDfGmusVeb1a/uj/q633tTnBVNQfDat3v7VS9jTek9IUG",
-	"2IXk+lZzQb/CinKWCbOXfSIIUhxJYm92R/Dx7JVODvNCaLTrKzWSe+vrRFJc63EZyiDs0ZoI1zGW61x/",
-	"0Vy/bq5j73/xAkqYuqL+h08PHhyfHl3WG62wXm9u64O48vo4CAjrkQ+Pdk9I0Oe4+Xx8/UgcnVw+6YWH",
-	"jzEnTxvq/ovzl53woycXUo2r3knW91dDovrc//CiubVtfmeceeRDVq1fbF+9/OqgefKleS6ITwXx1FUo",
-	"6Iewkb/aOPir5qO/aj4KBrXEHfqr5iMp+V81H3k4CDrYG7jvDZ28UpMR+VCvwjyXHh+RD/mIMOr/Ci6f",
-	"fa6wIh++er3x5qyOdyeN4WHz+uV99THZEjvh6Wbn6Xb/yYZ82Oh+VMfPdt985sVEKoMCbBoKYE/42CdM",
-	"UTXJPNwDFFA2ID6i9q3koRYgIEATtrsNv+ltdKqbeItUN7vb9er9zk6jutvEG51Nb8vfJjuWJryQhmax",
-	"MAgqJTP3Iho2Evya+prklTQeJZ48pHIU4IkjMn8z/f7dr9/99btfT//w7q+n/zj9zpCEERZ4SBQRwMIO",
-	"scIB7x13TzkjJ1h5ff3UJ9ITdKQxV9OVS9yTgOYGK1GfB77cR+2N+iY65QqdcB+IUhuN+4acICqRFwpB",
-	"mKppmOhh+gT7cEWYWeBxt6onrZpZKyXp9ckQ6+mH+M0zwnqqX9pr1DW3UYbkSyUo68EpHoZCcjG/1ss+",
-	"QW1G3ijzQhvxLqx8JMg15aFEI9wj+4gPqUJUoS4X8DPQd/gtWu7rkIhJvFrPTJizzGb2Ko+Y4EEwJEw9",
-	"H2k+ObvatmZr7T3EWTBBI8F7Ag8lGlPVRxj1BA9HSOEBZT2ER6OAekBLJGJ8nLdMkp4xuVy7vA7nAcEM",
-	"1veYh0Ke4DfzKzvhUiHsYZ8MqYf6+r0KoswLQkmvc4HUd+Ml5+1yMcQaoSlTG01NkvEbOgyH5nDrldKQ",
-	"MvPvGIaUKdIjIrFImgG+R2RMbr5Myu50mcfdnOsDKKnvUISM10RIypm5Un3MenBfOlgSH3FWQ+fkdUgF",
-	"8VG5vdm83waE4KFG2LV91N5sNDU6e5z5VE9x1cU0iC6f6pMWE0TyUHgE9bG0M/hIUuYRVO4S5fU17uMe",
-	"pqyCBNG4NYHFEJ+qtRpq32vrBTGuYeuRkSJ+rcUW3ONlVzjrbiwkOWmYYeTxkVmhZipEOAoEO6YKSUWD",
-	"AA31WMRQKszkmAi9C02lYhBi1OH+5HY0qZm3oXMN6PnNPOaMhwK14ee2uezjPg2IJT0BsRvQp6X6VCK9",
-	"833EVZ+IMZXmvXGfB/ZtKrXksZCymqWsdiLP6JCq7LMIsOjpq8ZCLZDrM6GKDKWWgQRRoWB5Vy2AMZPr",
-	"8EkXh4HSYEzfscQNa2TesOeih5kVqM5JN3ulPPHSBxJpCQuV2z4Z8vYa4gJRP1rqCKt+vNLkh6B8mDvo",
-	"VI9MQG5vwKIjuGruqhQRevT/9fOD6itc/ape3f0i/rP6xb2/LGUB/0xQj2SS4se019ewH+k3EGVoSBkX",
-	"KGRUSVQe8BHxBnKtANkbuSnyyN72ZmkpmTPrzKLGz/j4Dpe5gDoXWWbOVXzOCOpMFEECqG65rf8hP6xX",
-	"G/XmRruC7L8b9eZmNf5ndateb6/toXazvm1ICVJ9rOUFoWroglwTgQMzpEQ9ombua+49XXhJc6jMBcHC",
-	"6z+y4Jjd34UK/QkywJKojNnE8pzh2j4SZESwkXmkWXPNCM0B9yMVO+tELPCTC4Xrr//4S6FvYukv1mMz",
-	"ybp5Ta7DauxS38JlPzafbUQ7w0Lgif5Rqkng5ipF+3xKmT+/yzMjKaEBZX7eLkHoc6LuDfasx159x3Zl",
-	"sOzUjreK7viCi4xzbQsSkGvMPNJGZb01S0UNMrZft/cTQkJFS8D6LrbX4j9RWSsbaBR2Air7xDcir34B",
-	"7tsVll47+oeevF1psbZUWOhvGcFCX+5w5PGhlkeNcApj7KclV70GrQHo6dYSYsMMfKXeZxK+hOnb/Hkp",
-	"2ql+F9YOKo5dY/S3XqL+Xi+w9EX+TbkkbzLg+ZILH7hXlzJf0yR0HkpJMdMs4oj1NIz2rEDho84ESUWG",
-	"YMcbCdKlb/QX+hgUVQFBZYFBY+wbSr1WQQr3ZAXJPhcKvuqGQdBiiTWg8v/8f6b/PP3d9J+m307/cfq9",
-	"1s+mv59++z//AEuSaP7nd/92+rt3v57+fvr99H/8zz+s1ZAmZlp/GXM0pFKOiMYH2FgXBwHSurfeohIU",
-	"boukQxpgQZW7LWb15oiIU4VLWavKOcPXq9Iuyc+srmqU1CwG7rTZDyTS01QQliigUplzaOs/E+PIdg47",
-	"j9TkRaw83rVTpRPs2/Fux7i/rlc2Gm+zufeFRkP5SPDh/KaeEjKaU+5GAWZMi/sCGZUtvlSA0vqfHLAR",
-	"dzUBA7HQxyqXa8p4BZl8U3+7YOmX/M4X3iFdLkjRlV/yldb9Vh+rsSgBUX6A/Y+wImM8MdZKpgiDe59Q",
-	"nNdHgncCMvzVl5Kz1PEb+6YeX/IrhzlXRAjQ+H2ijNXn0trwq5RFaIp86htNyWgcWCLyZkQ8Rfx9pMTE",
-	"qFkowIqImkVGItWxX9or7Xh10uzWcbXR2SHVTb/hVXf9BqnWuxt4C9/v7HrNhqFxKtQ8pN6slODOak4v",
-	"ebwGt1ILpVCwvQHuUEbUnt3znpS86t6vmvffJgG+hKvpMQzY0zhywBB5o68MDpAk4lrLfmXMIuNZtMY1",
-	"rbWETBDs9XEnAMplQEZ8hJnZQk2v6QH2zw2QbnWUQxxoJCL+lQX57Enax6AQOnX3GgfUR08unp/e8qw2",
-	"gQLaszpxS0HxUhYcVbTyqnv9Lk5qbsseDwODuh39C/b3tCpNJTATuMZiFiYt9lwrr3xEhDVFWaoAA9ob",
-	"sFmv7yPMJqqvBxkLrv/fEo9IIKOyxTDabDY1+3lbKR1y1g2od7sjx4HexuSKvKFSyeR5HzCEPY+HTDnx",
-	"nUpEqkNMA2S/QuYrEA81LsrS3ufRyAoPwJrWpSTQ2GDswJXSkEiJtaKx0gxvv7glbu3GuHWQGnsxYtl1",
-	"VO27d41Vnj1DixUwi0YBHysMN/sRFx3q+8YSevNTNmC+6gTcGxB/9lq7U6AS2Tf29coU9oxS4BGmQLrA",
-	"vtYhpRJYcXHr676ROBK7gniBi87EvFx1L9/VoVhD2RBP4BL73GBkWWtCFqYVYymbg9caHNZH4FS8xTlR",
-	"dk0VvHxlHDNzRxW/AaYv+9Y+wnIAGhtGjIy1MnHb02kkiPFxPGm8rAUHFC+y6t6/qzMKKBtoKqsBthQC",
-	"byulY2Y47RGw79udjRnptgJJCq4JMaCYTBKt4o4kkZA50cvMvm+iLsx6At7rEV+zuJBpmakdbbwNwD3l",
-	"6hEPjbnhxnBlXF11YZQ0qgtiJAwkQ6+fslHemvBsxkdwyhVysy8AO+Oqal67I0RO7845HypgbtXSRcBZ",
-	"D7RtyYcERAUSSBKFxcyQqgHjY/1dxC3hbJyPMVtpNEN8II2joKw1C6Mupgz6bRBCja094Z00ZjnrDvX6",
-	"pHrImRI8yLLkj5HeDJJ9rOVWD4PDQa98oJUlCuPNudySHsFL3MvegiAjQSRhypmurQCtcG/xoGCVxZOA",
-	"Y/+S82dY9G5Ht0dmrCvF+RXY/W9LfBOs0a4TKc6RG3sBptqlVBXnVfP6e5GEqTSL0Wo2ZkmiYdxfBgnP",
-	"Ej63R+Byux2Y5114s/zR6t4ZXjznQdxAZSOzYxU921zbR2knH9w05+eb8FDY0W7NVhP6aBI6KNrOorNN",
-	"fFC1H9zd6eb6P5P+1xSZMBRibwZ0cyd/HhmT7ursI/NU4vQvCPORW5RTKAj4BWedyBMegt+W+Lc9zub9",
-	"nONMrLDogUaf3Jk8a/zkjBBfJs5rBjbmMkSe9JLzBJ1ydYEVlV2KO0GO4dG4hIw1Co2wNOqCPggLcefL",
-	"SfILgwHVHHeT8R+he+utsF7f8CT9CqKeNki7ttAumUXiL4x15QXD15gGbhs3RsEwMc6sicvacahEigxH",
-	"XGBBgwlKfJG0bIGRO5jc2raV4BJ2qyi9xgWol3zxrhBOa60akWbtVmWfjyFsIjZ3CgROj67WMxnxwDKy",
-	"tt9ijFsbSEyFauicAOysVZckXOoS7o9ElKE2vFU90G+1jYU+gXWJHzNcgHYUxdEYg/gFZlihv6Gstxjx",
-	"FnrgrQn/DniflPwKAvyuKAPzUhoFtZBmzaxYaRRU5hC0ZMgqTksCC6K1foRSa01wIo5u35357kJyBKtF",
-	"8WqXWFrh9ap7/a5Q0gFF9QUPe30b2GZtwIaFAqsfhhKMegAP/UxDZK/F2nNwb1cQPISoUEG+BOWprSEL",
-	"jyHeOnrXmuouJH9G2eBOGKGeRGvBmUxwBZMauqA9Bk45Dqyb+Ua5ng+CRF3Bh0YIGgnuSPpdWeM0qsDE",
-	"xVimRhX9+t2yy/YcVNt7CM8BM+Vqs2A14ESdULWYNYnbaFhlDUjOsD8PcghXQmM8icEPwWgxhmrI23kB",
-	"8AafLjk/wWxibf7yVvgkNG5DzBGA/lbSUOJYLzlHQ8wmTm1YYmfVq6i6VdzJ5Z+df9/Q89XYyN0ykTlp",
-	"Jc0oXjAXAH9LEmGpz5UnCKAeDuSswBLwHgWX4whLOebC1+yCMo8LQTx16/vdSBkPwRuSXsxi66H+oJr8",
-	"4C4w4sT4aCqOJYE/1vLFxFwzZ/7y5cvqQaj6+lcPqxxBGMdvaOkfVgPpDqEky00RL/SF94iUWlo6MhH0",
-	"tzl/2B7O0ZJtCMRQIyf4ZiTCIuLTOb4czq9AaE34cxzipFw6jo1ihQKi9YH7WooT2FNESLADld5WYtIT",
-	"U/x8LxGVMWe4rReomdC+P4mAVEj3jmF615o3ZaNQmesHk+yjtjmBNmjbEmk5GvFulzBfi8YAqj3nQYR/",
-	"oc6kBUGDPldaehlh1UfltskFk7V6DcDaXqukHIpYorZ+s2ZULT2ZVbUqLdaGkIP5n0DQMfdj/scaOmCT",
-	"xAwQ8tcRBA8k0sszEAFPpruEwCE1B/zTN3+LtNw6qaDIm2v94mYcF16NXrw4frhWsSpmixl3qT66ilMq",
-	"QC8FY2qPXhNmkB0MVRwCutsm4o347TWYV3NfyWFdiryx7N4zJs0kApfbEWl1D9trlie/YDIcjbiWHk+I",
-	"T7HJubuVuhkNeDXUI0Ie0JzJA3KpwJcskykP63rgW1urtuL7ktgfguUgu5yFSmb0TRW+qcLL78siqdGj",
-	"PQuDdg2syHZIyEEFC2Xs1EqETmDfGGNwcCb4iAhFiYzyBkeJR18n8xvnI8XTEc4zND+Z2Lj6pzbvcTHg",
-	"npm3IHfJkulkhFCSdienb24und9mWn4970riIwM5NOQdGhAEb1ohax8xPXegRRvNFo9qje3NWnr6jWZq",
-	"8q2MyZXJnZ0PnFu46LdJ9f1zO0gyQTVxIAmAxRGSvKO1PL0A66d+iQXTQ88LgXxIjAEDdzQtSnqL9d+h",
-	"JALJPoSRYE8hzvZthphEHYGZJvQMtTUFAOEzjXKe/rMLYshxnlcnfkUTMI8IZqyc0dmHYVIbj2FrqM6c",
-	"OS4xoPVJyyvJOTOMYP5Xv11LxUbmfZ+1hEQy4lz0qU3UQQa60dasBCdROZbm1lL79bVmoeiQZM0YiRlz",
-	"+Iz64RCzqlaZwYZF3owCzIy8ULbhrjDRYmQDqMbzZOJU6FN1dG15RPrEsae4yDrrl30OYXRUVUxKT9pP",
-	"qPlmKlhjLQsHWBhYq6jNFZ8Fj+E0Mp8ymu9mch/1VqpyRDx97qiLPSUriNR6NdT+ulUy6bOt0l4rumqt",
-	"0tt2ApQxaIiDyuzmsUJ9PBoRRnw3tKQ9dkUZmGfMny7Lyz3hoQLJxoRsmH9qCcgs4sqaG1PPBJHEfJR+",
-	"5ALk7OhESuOWuOYD/ajF2jZx39qDBAmleVfwgERT1dApGVspb4gnIDn7vksdiy+R3VAWBlM/M9djVsGs",
-	"lOgoHb7brG/U6rVGY6O2UwQVuAfuX99czmK3K+m0zyNYyXeM90CfecIDvo/aenFtE9xhaSm8JG+E05oE",
-	"H/QsXmX+mrfUJCE3q7Rk6CYLmaET8EkCxg73oxVVIlowB1c42+TG4ou7mN6cWdKXpjlR1kah9I0E9Xo7",
-	"n7ARpxVnpKRgKUEH8Wzescss1h/ZpGN79BY1TDqGzTheEb6wl9SCsmETlyfJosaJkiPzHOPJy8uowoHe",
-	"V6oqwh4y1TfQn775r+3aAu53zPJtSyFTNHBCBZH6egyIC8qSKca7W69nUYF0EZJMKQ6/DgmSlPUCUg0l",
-	"sXPow2knv5bZu8gpWFKUZCQLmMzJIiCHW0KALNGtQm6oNfPvmZgSBboBrMOunrIWG5IhFxNjqDffXigu",
-	"cI+0K4iRayLA/AfytfsB/CUtNiJCUqnMjecDSiqgLSrkUyJj27CtaOFWVkMmV73Fyq1oX2hIWqU1CBu2",
-	"BH9ARgphT3ApoxGsp0waPjCbhZ4q6hJnAdnqLl/k0LxlF/mFtHmAyWuTxPjktElsnUGqPBRIna1dUtYV",
-	"fECZfxgLjTdTzhJS5xkZZpPzT2tb9d2UwEwZOjs6MdliprzB4dH55fGj48ODyyMT6gleNUl8SIztYEHA",
-	"c769afJ7JXp4dI4I87hvTb5pRWWZqlIpvakOw0DRgDJL2LRk7kqPZDGmR4IPUdsU8kmATUORst6h+7Rd",
-	"SAfQ1wirUORYOaOfnXvfJ1q+9VG0QsgUlRUHlLJUmPlYgK31xfmzqsRdso/07pxZCAcBH1uZPQGszRvB",
-	"alb4TmNBGpLJ3WbhoS3zcaC57lLsmxfOh9gniWoFKSkGoqUmkB9XlkSLsEPaM+kBa1msbYHhYZk8mHfS",
-	"SQtEAckkU1deALVH2CNKrgi2Qy1dybj8iM2igpRCrfTFKcJgm0RlHAQgDsi1CupMEJScydCasSI9Luy/",
-	"ZpObgwkQcGpqsCQlq32Ekf0WMj/02sDGSqRHmI+Zkh/Eq1ScQ7ZWEZnp0I4KUMoSm2w2cmEhDAb6BCru",
-	"ZIwGOb93NFYSQMXHTJYhyNn0DNaZNceQmJ25kjzWBYj4keDhaFXmgUfYsz6YNLrU0YcoZNZNmaKorgLK",
-	"vMTl7Crz8h7z5XNWIHOvkihRswzScfmcl5T5fJz+OrukzkGyUI5maZC6gxgf78UJixV3TSgkq+ixKy5H",
-	"SRLw93RVLVNaKUiS9Bb8MCCnXJlzmH+DYCWfkW5WtrehrmAKWXxCOXpD4sSM7FXwaJytfPGxABpemFff",
-	"Rjb1QqTXWpDMJ4nFRQiUQo9KjL1JeM1CN1r3HHYsu0tOZ1zhPq2mUKYu7s9ApbT7eUyl4mJyxJSYrAg/",
-	"7JntxaK+Efe0FD2yeOmTgCiSKfxjJ8EUgLqRdvRHK+hsRsJZwO2XMBxKAv8QxijNuXkObSSy9VSXoxBD",
-	"jwfh0MQjy7VIB6MC8cBEdDEyNhKBzDYtgpv9uBhpMi/PKlwz5W+crGAEEC0VlColSPPOPBaaIcwfM32y",
-	"Wvfet4r4cgszrDixwMTWKg51HBLAucYHthxdf6jbnrodP59Ln5R7VhSGIZkh7ATUg5Xaml6QiLkHPNhG",
-	"hFVQQHo4sIUfpn83/fvp31fQ9D9N/2b6n6d/b+PKPAJu7w5mA2RNg8DoocaLwt3u2rzYjH1fEJnNiG1y",
-	"6JEp7Zj/wplzFmZ4FqLNPlbDIFvfTBb/EIT5kPiuOJKYUQWuxMeXJ89qBczieRebMpa5PIBpro5lAbqK",
-	"1PvMfgIe3B6H4qYZPi5TI9XnY2ZyfvoE0aE+/jI2QR2AwVDMTFwTsRZhtitk5/LKWBHcdvUkMrbIeyIb",
-	"MhAGlAsZGYS9zB/GpCOpKirzwDB2dckpY+DNY9AMVs7gYLyCSoTZyWM2qGD3HZ9wwbt9iI2DfRWmvuB6",
-	"FdXh/xwQySnIGXQ7qqvk3pmV13M8WTdCwZuiWYws0U4KIsUPxTvnEPHnyT9t+cJVoFnsGrE7xqQF+7G1",
-	"zu5CFBjN3p4MDm6LvEI12Mx6rRnWCivEZgvGS8mAxtKA6HU/5F5YxGBxOP8FjHNNxE+Ftpm8Z2/yowgy",
-	"3ahs4QplAwti/sCWClyhPJ++t1D+Kts8sjyMYEYiXpG+aSLwthLVu8wkZwuLaRZkMdHtWs13aaiCQ+Ti",
-	"lNx94aA8S77tyPJMUC6O/NCL4DdvbXPvXjAbuTP/CnC6h0morSLKKdxL72z+jZnlK4K9vo2nX6Um5KX5",
-	"LnPIFSxoljhHFrTZ3WfJkraWZQY9q8zQ1Upc6zOBlgmqYSGWhR+zp5V70gkYJohjGk/TlzNFymfu3XIO",
-	"dROB9hdu8/65zbwpf/52/8IxlnKM98cBXCHWOUw6x2xgJDfIMJBQaRWV61EB2Pbrdpo7dQOOE2XvTCD1",
-	"j0K+V6C1OTbR42J0eBHVjajsLPldQnUT1DJNH+f6PqSJaXyWC8ilKZh7TiSUZ18tfyBykRfAaOtPf1u5",
-	"mYqYpOq31Q7LUbyTxEOo8KCIkGvFtMZCFFBxhYNC1zRHubSgdSMV0TaN5X5FP3HcPasogShIZkdYEKZu",
-	"yBVHXFJHFgrw4HxCkXPtnddppY3b0iuF1pRFVyKIzJGRaLvxJJXE0SRXu+jsD41LbTUMeH/nlO6ksqSV",
-	"SnyIs8lES4oz795/6x7/ZdapRShwm3yb1HktOgITGbLiHeQhU0Uj4H+Ay7fybVoN2c12FwHxGV05WDLi",
-	"JPOGCxNupQQhFWRWJV1iu9engS8IqyBJOwFlPYk6E+SQ2lSqg2Lpq0ZFLY0NMqMtAsIL4xZfzcz2yLiY",
-	"FY9C9nBHEqac79mFFlOR8Cvn04PZ5lDXxFZRBGXBCUYRkxziAZFQFQIJzlUNHcDke0gqPLlBgkGl9Kba",
-	"49VIeDTv1k7tH5/zEWF4RCGnVNZevDh++EXymyodjmxbBSgSv1fqUdUPOzWPD9c5HtGqx33SI2w9Wsbb",
-	"5OdyQEdVlxFYHXGoWxlFtP6cSd88UsZRqPMpBSkZIiPljSoohdThIfOLp7W5qqtZ0pxCbcaVqW+xr8dn",
-	"HBLziYD4XolMJaB5vdJGfF9wnpWhABUiITe6gjqhaZkSQIpCHzO0UUc+nkhUbtvejFeHR+eXV0efnh2f",
-	"f3b18uD89Pj0o/Za9sRdqlc3EjQrF+zi8UG1ubXtokaT8dcVFPAxEVUPS4L65E06MXGj2/B2cZ1sdXb8",
-	"prdJtrv3cb3T8Db8LbLT3cWNzoa35e+Q3W4dNzub3rZ/n9S7DbzR2fJ2/N3biHdUypDkdOIzv30gkW9K",
-	"QYfGyM+0rF0+f3SIms2tjbVMU/GATA6CHhdU9XNC3gdkAlnbJuGdfgWVILxQmM5CMWzOLw6qzfrm/bzI",
-	"YdeAMbvvlVRR2SXQFaiKqFzU4MAG2Oei9HKHo8Xh4iIo4+oBTF/8E0kExcGp0bzndvtiNMrFrs1HzYPd",
-	"w3ojc9TQ0IbsGHvzYxEEiGc7PP3QtdhF6U65lecfTv/f6e/f/frdb6a/e/fN9I+Vww/PXxQLKkreu3jV",
-	"EfrOgGcG/5LwTpxWWjRP4FKavsQk7IvFFDVKcMggrcmf5owxPh+mkxX2AWlTaQ3wexrSr+un2x8Pdw83",
-	"afPLncknDfnpfXI+2Oo+Hm+oZ6NX+AX/yP/M2+2csKMPc2Ll8nM5oJ4DVaYNTaxmuzSFQikcC3Ko0ykc",
-	"UKoFC0GvSarvyJAPbZHfIndkNuMilWARn0ByXUtO1Amwt/KMJ1juLaTJxKJ4j7L3l4oE7D2ZilSBRKSf",
-	"dorRBe2xY7ZihtFsfp9tbJgpkB9rOoMwSCfVgF5DM5BEVl+2tHDnOUw/WLZS+u7M5i4tyVYCleXMJqnf",
-	"EFNNfe+zO64Ywsj4boechdvMstMzZgIr4JLYUh43A1WyqkpGEQ6zoqi22n5UwSpyCkXJ5H0sXbuGQpAp",
-	"onBkusUyohLsr/qKESwYJJ56hF4TKI5tS/kC/3Nx54liHrx79TrEgfmndaPSUcCHOI29wP1Zdmj6oQnR",
-	"W8zEMzn4pQiJAabHWZcK6LAnyCjAnm1n6w7BBnBlEws9PCNBMqrbVSCTKa6Qw2CLiZEKix7JOQS7PLNk",
-	"7hNQ98DsoDgqm3r/GBpv243KIlVH7LaiqV3M93JGbE+E+zfNvM0sI6N3ul31aQ/24ZO4sKWtoskFuji5",
-	"mCGrje0VKYGeO29XhKmD0Kck0ztnMjYn0NMJUbWH2ibgqm3Kkl0TMelwf1KJvHWaGmuUo2wfuTpr8HKL",
-	"qYyWurTHiK8VIleSDZXdYozZzJat17NBUTN7ISEb0tQwizIN9TtjrW27aiEIfMxwGaKXoCppbc3UEbGY",
-	"bbYE1WhgEZno/RArfPQmsv2kXfxRrYfiopgZa3GViAS1kAUFJAlNDtsfHV2idTyi69eN9SFZT77QhhaI",
-	"cLGGxW2QiwRHuDtQzGyVy2+B3aej4kA7ib7JWoUtJrTqGZzYGkRZDkCuIjp+JkiXCMDMZeOe5nwGmrPH",
-	"mf+oUO7RJVeJ3DhbPWHV3V2Yz7J2JyU/NiV4aR5+2Yq9NHpNM8CoS58rxysL49FFNGVmOsuN6zEkENCO",
-	"kn94adRLAHbmws0CaObwKqlrn8C+LEL7kFyf5JfUsp86yZuHqsPfwEWOgiK70ABHP/DoiFpFdIYKmfrm",
-	"GSf5kGgtQUxcCXSJJEddLApm6moKnx/D+fjy5JmpNMi70H0RGNe+qVkJ67YMbI4C6I+ye+pCZG+AKatC",
-	"UAiMXo7T3C9OLrItfTcQW27vrM53rAVYqqjB1ixjncQh464yvanLVSgWYNVyhxHeZBa3cZXQrcwF/TRN",
-	"LcJUtcJati2QqQXQW+4ZjBKFZzKXR6auaxuVx5i67ggdYgRaJSjx16DGGFNtVDbddUwLFhAUYEO29Q4X",
-	"qGc6ukLtU9e+iyGfXJOAj7SwD4VL2rYyWouVjXARjvaRJAS1o6Ns20bUkfBgVlkygIAgC6iC+8UqBs6j",
-	"pXdFI0iQW2bZ/ercIjHZEHyYNtSNSeDxAhYrag1VVl6O8SexlggNk1bQ6FYnCEcirTqiUsnrkbZ+Woxa",
-	"TEfvwhyWoMo3t4alYpQThEcrqyNTGnokKBdXxEWtXsX6IMNDV/XuKq0bShv4OupzxfUJDkcBn+iJrgTx",
-	"jBIMZfIzMQ1yvYzt42bqCnEpjNGljipQJ8xqW5vL0Mh8lQW3uYoMq9aSISxZ1zdZoaGs2VC6o3QUfrqH",
-	"GI/dhjM6WsDlQg12eVDmiLBbDDADPDdaJV5ZJiRnVYn3WC5Tv/0+S2bml7p8H1Uff6Dqjndai7FwgcS5",
-	"aohxocSV6iKmtaRMS9RPSea6jWD0HoWbW8oLCwWCH5C7R3y8IMNOK6GLwzxWieGQ7yG6tCBNSDv6b1K+",
-	"MSs56ZoPyDnBtur90kXYkrq3wc1VicxcmUJHPICaLHNf29hxt+qZLWehTqLg1vuLfbx24y8GgHltUZzh",
-	"I/w6GS49byAsUhlh1h57J7QyD92X86mFobnzsLzDwOhlKRTAxVzwZwTdVNBz8VDnxNEds1Go7vT8kiCb",
-	"KeETFWoD0TWg0uqvUaxoWYEjR2+EcrYWBV7+6Zu/NYaDMtcqqt4bPAuZLaDt/LDJeMGlAYN3EtQ8dyZL",
-	"AO7UuLlS6WISFxmc6ewsCPYrCNo0+USgMlZoyKVCjXodjUDdjxEFKtIyDpkXlGkkyCjpsprWmLzpN1cb",
-	"H+HXUc2rGWRjcpwXBXeCxcDnYy2nh8IjmaYC8322we5ieWL1bWjVwrTF9yAG/mCkDVTovJSy90PdUili",
-	"0fzueEupc74TGgjomEcAc3AywsfyR1Q9DjvVboCveSiIv7Zvy00znwjwCMo4rX/Gn7llyFORgJwfDjvz",
-	"CfdzIDu27KOhTS5o/b0S6CQSpqG3ojt4KWYtId6AKXdRJD8igj+D0izJcn2ryauMjLOpPUidtjFj2aIW",
-	"Z8jUNFyDltQ88Bd9awMYEx8bkrBWyw6RgU1ELosiEQwHSCpoBDPEXp8yEneGESDao7JkeECuPCzJTHSu",
-	"6xkWZbDOF/kw3e+y9gc/gY8Mp7q7UQbtRQl6cvH81HqO2qbNW6XF2nCYtXqN4SFpg80faipHndkgnHgk",
-	"SJe+Ib4L05ZIa8J68hYr2wZwUEq1XYl6vqWaGkROgmivziRyi047Bp4zIHS930zTuLQfZynjMeCtFGnG",
-	"c7f1gi8IVnIf3WnZ4JuYEn6oSsNFM+xMlMrxndYFvsS2pUWRnNcfrcLvj5M8G8H79uWEDZgX1BO+SRIu",
-	"AK9gBu4s9WBkbFwfFTQKMLPtzvJv6G3zzdzFTEkmS4Ngf7ArOHdbZuTPYuLnShckV6Eu1BptHgNzMeS9",
-	"V9T72RSdTlKjuQXba4L+9G/+r4T7UP9LhIy5v7uUQebRPorf/9v4/ehxJTEGZn5qDA8zjwTEr0WjtZh+",
-	"xz03RWgpw8FMsIEZOqJFBlHtyCYzCUYD+mSGynQsJMBwI4n1BqR/NvndPM49ox8mU3kftWOq0kbQUhlC",
-	"pX0jWEK40S9k8ydLNudw5zHBgX7/61yEjYqUDzJuRnEkPWZUURzceWJJVhtsmCluSD8TIl44Q2JpA90e",
-	"ZQsb/H0gE1HpyWa2tYywkB85+cXspnKDJJi4/3F2o7uRup3b7SZ6Sm4wzo1axboMkICyAZKKjyQaczGw",
-	"aXPFlnQnzZaoBjXxH0xyUtIU7nZtZoAmxSb9I5E1bZOGsIqyhqhEvdmsoaJBFwtaP93Ioiz48jiEc26i",
-	"EIox1Bg1Y4WqWGNOAyITIUnVXbXlnDVZO6yEnec2ko40ovj4E908k8pR0nWcuHqLb+1d2CUTNOBnIPQm",
-	"YCPINTXWxpxwv8WJWA6hIM2mj6/TF60YUboBfZlRbaXN/DGhvsigkdh3jSMh8Ly2rLnbXY25ShnGVNuL",
-	"lSjEbGBguppgsXu3OMHttm3/bxwwuvCszwTp0iCIsI+MlNZr9K0azibFZYiIi4789kOvGml209NOHe/i",
-	"s7tYHkyvbFoP8Hy5VkFt16AelQWRptSCfuworm3bbVp45wW/u7IUMaGOw30yVdAnL59myFdBLymjH/kP",
-	"Lw5yIgiv0y82t7Yau5mvDqifX/SF+qZ2yM72xn2k+uGwA2U9curIGI3PTfr86VleU9nka5L2Ml97k5P2",
-	"YgraD8jEZdqHIojSK0f6Rho5bTFrGIBlUoNJz2SgYJZWAShnodGTl08v5s9kQCbFGac+1aUtDPWAWfM/",
-	"iy5UVP+gJMJSVtl/LS58IFGAWS/EPdOwxyVggbXF5XDLZJo2DJbq5RYfxy0qWfywmtPojssQvO/KEzmK",
-	"2WiRDmbWgoPgebe093mRfMDKLNrefXrpGAtGWU9maVa2LEAIba77PAx8hD2FOKsgUuvVEJ7P1DVSuWXK",
-	"LprA1gMrnE9pizW8NEtbevXSiY/RhuaP4As4BFfeKQ1Z6Pd8Ox14BYV2saL5JadsNV16oZY3cn25ZsLR",
-	"ao3tzbn65alSFYzHF3p58O6da4bmrLK0wiVq6gyCRGpYngxpj2lkm0dZiTNS6aLzqCTQJPuG6wUfQzHF",
-	"m1Fdl6y/2uW2Mxrj5hC/OTafujhH+89GsXtUYGeuAPZckytThTDDHmz03+wfBR/feMN2LVl54AM6GmVP",
-	"Oeuasour2B3E39q1LQVIgTyv96NXzIrzy6yh+OafrqgX5BCdA4ZcndCUyGBzcfcR0wAJIJhTcZOtOyNO",
-	"bDRTi926FSnKUUpyCEWurpKNlUUNEqfRnotZHijzSY6gLfj4AxnHWttQPmFoUcVY2eu1zDAJHirIsplX",
-	"s+wFaaMyBge8ZRH7EEQ0Z8kfYycXwhm2mFW89N1qmyzGN6bYYcRretxIGjEnhyRocwtntLP82/pFphzo",
-	"kk/mM9WxhpapwGNG2ENtHAiC/cmVWUkb0qcBQa8gCbPt+GWLQZrqmEpillcoMeVGiXOz5jE4/JhpuWOL",
-	"9hpNlY+od2FNtILUz8CSmBIz5rHfsvy2w07kYca4QoJgz9RsnKn/42OFkwoa9hS9JrHwkImoZhEFHcTp",
-	"c7sxtVtCzkBlmMOS1YXTH8aYmC5kch5tM4tKJlfkqrVJaG2vR0BdGMJVYASHTQUdIzw0f0PRJ2HK6vbx",
-	"NYFgRcI0XvqIM7IXf4YI86Ecttbf5ZgI1N6sb7SYmejKTHQVO7Ov3PG0UcgUDdCxibeooYNgjCemVpgh",
-	"OBm1EG8gVC82weYKwouR5u7IS57W+udGYk7JWGopPCsglpGxRHocvWiNOcSnigsJJTpoVkmcm2cLdLg/",
-	"uXkOzuKSOa48R6VIo8OfVpZMge5PhZKilx6JxoML5eqN/UiZhYAEqTomyTybVFsks6lVgjsdpt99zmE2",
-	"7i7M1RF4bCo5UYl8wbWMVymewONCnYrEAs2gUEaMgoCIener951o3g2hPK2LSJLJSAAuXKjXgJCR7Rfh",
-	"C9y9RSX1rDikjZvmQ1pMWphZ4xDiLphCREZ/JizhQmUWP2rDGZtqlJDlGXX/LbcTiAahfWbZa/uo7VDI",
-	"Nx/OvZlCuAo4gyXtBNDw0CGnETpUn7D9xADtpDQLa0uEhPtJopEp2p7m1xvMUI/1hSZaO8zglf61flnq",
-	"e1vm3S4RsoJGgg851MpZQ51JInwso6eF/knDfX7oY2auk7VMYGp63NjadR5hSoOnrHl1JbqsNiBz+cRD",
-	"t6dDzuLiG1mlfxI71Iqpaa8wpkrPiDhLmGtpAIWxqF5kV6MtMenFpvzFzQmEHMqCR9CZzBT2yvOOxHCv",
-	"zJ7xzHyZoMq8Pdk4dSP96WeLdj/qUWad2vMRgYJLB/7Q+BZ/AibTlYyktzSLFi4j5gCV6vZ/k5512EF6",
-	"odKdOpZEk/yVaibYHp+FQZfRyml7Y0knp0Zlu/n2L0sFm9AxY7U1MFgNzP5N4XwnGH2DWLOldJ1G4TRF",
-	"M/FyDGI9gZki/h7KsuR2iIeHxJRXQ1ghzjyybwPPzCfxOmzATsJcnJQz7DRxRGVeWMqdWFWj4l7O1BH5",
-	"DFNwWxZvdlNT15ngXbo8JG4BJs9MPCNlF+1U9dAFSmRW4HdSc8p8ZsQORsZRW4EvOWU5FfhZno/aEYM4",
-	"CdjFbFRWaPpuL3y8j2Wg+ok0oVwKlpVBkF/SKbn9Z9RzyvgKCUmXfYKisp8oMGOg8vQP0+/e/Zvp76Z/",
-	"nP736Xfv/j0yDaq+f/frd3/97n+f/g66Uv12+gd447vp79D0++l/e/fN9Nvpfzfdq979Zvq76R/e/R/Q",
-	"zep/oOk/TX/37t8nH8II32WUunFC38rtxuPebLOlJ+bPKOoLtoSzzRwOcw2z7JrslMuOxlGEFRNk2awz",
-	"wjM9oZGHhe8MjMY0nWtetHn2menopmHEkeNceS+cOe9vRsXMaL35psTEk7jqr+JFDIuJT0/85aNjicaC",
-	"KkUYKjtTUnacZMGrHMRXqijxd7fQpCvxFyLI1A4FaOp6gQHHvgnoHuIeQWVsikSA6YJKWx96bS60RxAE",
-	"lRUKxvPkEiXAbknV8pYB6db80VezomLxvrrvOZ2+UhqTjl7jjWhuvKf4IGcRcv4CzFyqmSsUr6hSigtg",
-	"JE4gxrhkMv5iG20GnfmBeuiidrz0NjjQ2nb5bcgOLpSomiBQS6n2LMHKqlAO9q8hv86MW11K4WYiU5YT",
-	"pPkObkUMzLejKzdU6O78pi9VChP3b46z9ZUaleUaenH+DCreR+krs6bsAim1OetdDf/jD0E0jqKzAbEp",
-	"u+bU0zhv6v7BnUhl3qAy48pm6EyIWttHWFPnqvmRMyDXXp94A+JXYEyrZUnECDEcYPofpn83/Y/zd6SD",
-	"2SAD6BuZQO/QwTzAzcjOFKXH20O7CJo6gQQhQO+DWkL1zbnOhJkXRwgiR5z5hCkb4psx7X+cfv/um3ff",
-	"aHlx+s/T76d/1HLg9I/vfvPu19PfT7+b/g/07tfv/u27//DuN3uoWc9e0Ea9UXGQQ7iHKZNqBlwpoGSq",
-	"yxlRQ9O/m/799O/3UCOat9xowtlDbXYlyEgQRkKxZqd3r10TQbt0zsOUCafBaJQJln+Y/oM+Aa+PBfaU",
-	"7U+zbLCA9HBwsALBhA+yc4sehUGA4HcoKDVf7i7LG9sTWXD8T9O/mf7n6d+jcmPDggiqVrnn07+b/gMq",
-	"N7bSYFwJipIoFZDhQlT7z9NvHS5N//ju32Wj1u0QaTZPIIKuwTBz2hZMM6dViS+xuaJZm8q5Vsu4/gXx",
-	"QkHV5IIo5aL/V4k4Mlu60HrE5ZjHjZ9m24RDqnMolYmTmQ2wURyFkmSFUM0EzxQwTGcvKQsOLk/+ERc9",
-	"XjhMe0ZweIM9FRgizbvIlmIzAg2EC7bnSXJO8Ce0AcZIEEls8jqUeqMysqllVEQobPrOCcNNTQot+owH",
-	"IJrbth8kfmZGz9IQ3LcL4H6uJ70Z2NuQj9OuxGGZbUPw23oP7X1zAIlaCBnHsLxloYaDfms2HKD5w9d/",
-	"yD1ASKqDwGl9e9yKk+0kV4+aBuDmtOLRP83W6CA+4Ot8V+LVggmWla4ASfs2XV/yQtGzAtARZQizCfL4",
-	"cMgZYtyYfu8kLn1m32ZZmTsWvBNkBosxdP7oEO1ubu2gkXkJ2SYXkfRZFOPzS1wSIbgw+JRf5hJKM5rG",
-	"P7bXQ257lAJVIMmbUYCZMSiCxEklsu0/WE4wGqwyp8Ef73ZNDq/VRCum05ypzIkoG4WqcDJaonhoRtSJ",
-	"FghwZpPRyzjuHswztVKOgkWkyit14b6nWv4PpKsVYgI52p9W7X2oHvttZCt2ruLJMY3uLs+QeSEieguq",
-	"qM/hkNbuZk9ThsMhFhOnOzhM1cNmtwGDB/ODvzg/tv1woV9hl9pmv8kB9x0aY09wKZEgAcFytpF/KNje",
-	"AHcoI2rPfr0XY3A1D4Nnw570r6lqirZrSF4n2tsYV6JysCsYWObv/p9JtpCiQ/LKUumFzUPde9kShql8",
-	"uXJRSdePt5h53MM+GVLvMQ8N+SlS3nVhke7lxZUyW3wvDp+c+wLGuSbip2JevkEEsOUHk5+GY2E+zMRu",
-	"YkmzWBX6k0fm1eJuhYHtw7doZIv+0LLPBkReKCxUdoW65V3CbhBILahHTijLjMHUv2neNdS/o5CB+WTA",
-	"R8QbmC7nBfypdxKp7Ui6uxortFZMdkXMkAZcKsmZoFwcORdpXnMk8+4Fsw3kMuK3NHN9mITiKr6SYukg",
-	"FmkStYxxLw2QHHYd71oR7PVXSVq2c16a7zKH/CkVVF7cxML6gCKhYPbMiniA4HZn0vnKDL+JbknqsiVI",
-	"oz3ALCyfxblcfE0caYJpJASedJJAktDcrCK0RYhb1IR2LLxsA+TXauj5kCoIOpoHawWlIBH/Mw0IU+F2",
-	"Fo7QjtM0/tfn9oFENlRFovL0H6b/cd1Yao1YBgkUVXNmkYpWQdP/AkbO/3v6X2AOaKWaiKlwc1aQ67eK",
-	"foVsf1X0q8TXa/st5o4enb94YFLDVhVY0sVdE7VdGz9lYSYhDCS18HQE4UH11Rdfb2SFDC72zK2S+3Ej",
-	"vn8Dhp7mrnPccrbxSqFCvXfHC+OyEzs/CmOcObwFAadp+vGC0dchSTa+SdJ70+/Hlq8aaXGYSrRug2rW",
-	"k2/K9a/1BG/XLSmS61/bvy7046ziawtDXeuV3ftv3eNM/J3j1DPVlue7ciQqg+Sy8WM/w1JgszGjXv7J",
-	"AEAwwCro1w0DIMEDyC+xr/oELP2yz8f6yTBleVkqUsZr3qovkBNuk800w8EtMy7CdxfwMtc4Ow3H1yEO",
-	"oryFq3DUE9gnewgcnb999+/e/W9xcNzvp7+dfgsxdf96+t3099Nv3/2b6XfT7wyPqSCsUECwVKixjfp6",
-	"iRX9b2MswAy9++vpP9mAue+nv53+7t03buS1fc0su6Z3KQ6uBFECU0ZZb6/Fpv/87pvp9+/+NUTr/Xr6",
-	"Hfhfv7Xxd9+++/d6pWYsveJ/mv7j9Hs7w++n38LS/iGxtOZW3a0No+k/Tb+b/vP0D9Pvp//f2j7y9HNS",
-	"QWPSoQyLCpJkqP/YQxi9+7We5N1vEnv/DeICMa7vaC9dDyITpIYJZm3SxEYKaUNr9JTgWIPJM0OM7YG+",
-	"93YEThI3xrOfQ4pbWreYWzIIatA5IJHgZv9cg+fmjXLIoqdcICy8PhRpK9u/IHDCvGrDK6JXFOc2coJF",
-	"D1vMCYvxtODaraHnLJgknjpKDqFJlp5ZVmA5QBoVXWpcnA5XKblZF6GWO/IVUw5+DEPUz9iA9DMz3/x5",
-	"2GLu3HrxUzIcLLITWCkjkioi3XpW7shT8xN6+XtSx519ZjWytLi04cJChe+nvt+CHf5gUa8xJuwhQ/QU",
-	"HsTeLOBGPFSu5Ix7vdZi4PimrIecvQH5nJj+eGZ6I2Vr8mkXsIeg3LEWtTX/iys7wteMEF+a9+VP3Vqg",
-	"1e0er9qH7t3aqf3jcz4iDI/olX5B1l68OH74RfKbKoV6bBACgLUmUOpR1Q87NY8P1zke0arHfdIjbD1a",
-	"xtvk53JAR1VXra4KkUj6Nlit/xc7xi92jF/sGL/YMX5cO8Y8Z3OywKKSU7GKkyo+lS5Rc+eFp4o0b68g",
-	"ibugSFAmiVCm8y2O9NSfWFWo/PI6ty3QtLgy0xfLTv4uqu3Mo9LPwCZxTnCo+oQpKFd+szDU54xEIcx9",
-	"rLQEd00kNHOK6qVTuY8U9/HEtmI2AY7zd2p01/3CFu84uwFYAiKrKUg4oP4LprJi/F5EpYS0PCqpotdR",
-	"5RKTv8I4uO5sqDGsrWirrpmzn91AamXZWADq0+SQ+1mFiDz3eCaChDDEmVkTBMvJfQRFQG3amgQzU7wW",
-	"F0XJbQxjUZd6RutUmbMNaFNws7BY2+Pg0kX93iaGNzVW9kp7VCoibthSEI+U18eXywKULVtvlaBYp+kh",
-	"LniHq1YJjanfIwqVL0PBpKKatfcPzbiIixYT5PDg7PLw8cHafuR/jXUnY7MyqSBaP4PvrAKVANxmfXd7",
-	"pc4AP5ty3z9M2PvBeysaPtdEvlCngIX9Ps5No6AL44XIIDO2k9BhdnrSYz5GQ8wmSNoB0JgIggjzTQbU",
-	"EgtUavDM5fGskF7o+oFdf8IhniCfm6D4lLScrNRi637EYSMAeoZ7puwBFQRycebLl8THfZEo3XvYx0FA",
-	"bPvejOYzpo4u76I2dF1pu/y7uI2b6s+mGu3ZlsT6LreYpD1WpVbiN6MkF9DOsot4blU5ROj5CL8OyT4y",
-	"Ieaa4ldsNb12VDKmXbujPnJDovrcz4no1ho5aDjpZKuMfdoGYenGLO5UFVcjCBEynPJqJsi5KO9Kgy3d",
-	"/dBtIws7kwtdqYvR4kQtyBMyaUIiIQNk5QnNHfiKydPLE41AOICeKymZAY9GoGXOJng2tlNzbmeGNsZ7",
-	"ysBRAwRTANW8aMQYVIacFyxJBflY9omMujSszSxiO0277xfovbRKr6V9pJclqG+No16fU4+gIfYJwspd",
-	"+QL5gDPHl41iUmbKwynPUk67WdMUifYY8RFlxVvM2ja1Ob1hzYrcIenrKaWVbUJJfKtAQUdvuA05BQcL",
-	"tMt1UxFNLEIW6ImospNJW4wBDmamK8Vd1Gimo+z9H59FjTktCOwyP3ClMC3l5sKtLp3n0axv1Oq1RmOj",
-	"tlO0Oe4LmX3Sl04dTcxpTiIxczGoLLoQFw6FDDdqRS+jIWmVUDl1VSw01rKPXaPkQS8XuTqCjzXSGgpT",
-	"cdkOsEeXaMTwEHrpShJ0a8VKb8Wzwrmm/UwJAKdJfwIk8Z1YcEnvwp7h7vvPwIpxIflBqPpc5JZ8w8mf",
-	"M132l8b3dE19ItCL82dg3LSeowhZTB7pKg25Ly0/iyaPkAsSwT0+JKiDvQHqkC4XxJAzfXNuofunNrqs",
-	"Rt+F5Ic4CPQabqiN5jJ2K168DjVnHWGBh0QR4bx8BtKCqFCwjCIGm/eXF9jMrhcNU8NvN517RXUfIOCW",
-	"kwPjY8jZM81FC7dltv0kU4vu4WsSMz5qh60g2kWYTQqFihSt3bUKO1B9wcNeP72qm5ddDigbrGZ8cwDK",
-	"XitY1XqhMGFMBpKuakfML4mkeNHYD6kcBXiSXQ8kSUCAQXdIYPxMeiLLRWITSrQMCPIBtkZEYp0F+U20",
-	"7exVxjp6BNHUwS7B1mdUqlvzmQTyL9OPzIA5i3pG2QAiOW5q4DO69wtBsw/v4uzA+AIziISWBPed2qTS",
-	"COVZ8qm5xnwVmtVth/EycwBxlkD1mcqPyxAUsDJi2e7ydkKlrBEjugvTv7G1Kn89/cO7v57+4/S7RaU6",
-	"F14Fg/8M4IPK7XXNo9al5Otf61/erkO1ovZakbs4WyzB4Hhy20tgdkcYHR3BrTD6Z4jNd9trOGFxtqgq",
-	"Q88jxC9WA2fJTVK4270IRyMu1InpK51pYjU/aVBhpKg3IOoDrY0LgqEw35L8aJDHlmKUWcUZEdJI5K67",
-	"y12EeXYFH8Jes6MuiiqpTBHBcJBZhsP9iBhXpIIYuTY9ksfMlNBxMnC2pmaAepNQN/OK+7zioJ3cc2Ll",
-	"UYeWGIgF8SJOxZupK5fdhCcMFK0GlBGkyBtVQQMyUonaqvvgi+kEOKtazLIblh2slD6dRVdu9rSAGRgc",
-	"5iyY7OcfHtgJI5clt2UyClxEgFJBSN+JZptxsX8OWm5iW5eA81nkytwGvfasQmLm62U0S4Ilj9wwLP6G",
-	"JM98dlS8C4CLpSw4kwHZoftIDxBwebt47ZtQYyqkOocSdZLkqVbwkotPM4clyCi4hUL1/gKDioWmpw4h",
-	"DlCXoUHvzPhnplnsIpMKGgtNwSRlHrFgsvY7m3FhuXTZ4nsfCwJiDzwdYjHIsx2uHh0/xlRR1rugmeWP",
-	"HhmnHB9pcQZgUElQ1g8k4oEPRiErbJgFR+00jZeP+C1W1l+9DklI9EfCh8yRqPluTIlcDSMg18aDd2ed",
-	"8yIum7yy8VkmbmYykD8mKnnB9zNAnL8riSsboUcxSnnXbMXS358FV4kDmBP+Ts5AvqiUOgG42EGOuhoZ",
-	"ap3pszaAeRgKU1JTYZUZSpTp3DfgjNwcIyIo9000GdyBlFV0Ptx5SHyKrTM3q2dxIrGqDSuADnD1NDXl",
-	"YSdYQEpt44K3ldJot547laZNu3XV11vwCFM0IKjscaYoC3koZ7K8br2YOUOkKYKahkdqxZkocGsdiCrp",
-	"SLIk0LURlVNSpnGhGdGSMi8IfeKv/Yy1pfes0hTTY/6cVJjCKsPdaws/P0UhdT/mwLM4JW0F50DOGFkI",
-	"XTgVza79IsDnJEpXml++EwoKHm6aK9lbXpwm9AgjYlVCYiS659dE+CGJxMKbSe/cjPJ8lBnw6ZinFi4Z",
-	"H6OyFaNi1X4N/rQ+BtXHBhMvnh1UgBEBWVZ9MjExdXqg7KA6fbKSB2GRhl55oJcBXsg+L54dGNXV7BmZ",
-	"MDYq0ZBgCSZKW3k8rzYnQOM57GExsEygwecaFypI8bWcAfkN204DjsH3qU3PLnFGzC2lYJw++kykSqPn",
-	"gjtVxGYwz8gzQsH+LPXun5ECfBEZBCjxrfabMNNlqcAF1NwcB68V/SppjRLCZkCjc0WW70y7XKxG5mmO",
-	"BRXD5CEcROvPiBdJmcDmLKjYg/wNG9ZbQS6qF8ACzR4zUuoiQSBkZniZgtuNGjUm1rl0v4eJe5sR5ayS",
-	"FZYlwh0eqj3UVsTrM+rhoI3A9uCZusHWn11xjpm1Sou1R3iiwdlGZfuXrESNX/RfUuEggOdrFdSOGsS0",
-	"UZkwweGXFoseV1yNN9NBxtOnA5VtCHwOnwR2PjwaBRPIC+cIRyVN9GsQjk1Zr631sFBIvRJFpB7eFryB",
-	"0cCE0k4XMIm2DqHtE1uB0E9UEIzXAO0qzEwaqfVoi9RkeyIryeSxYdDeyX00XCKm35V74dYkf56sZpQp",
-	"T6Wf9rkkkb1a46McEN/EU3g4CIgwAVQdiKywAfpZ92meXMcUdz4eWO96H8lQCB6akulyZFKZBEFK0OHw",
-	"9uFCxSjeMg3oDu1aPzuTVgarnTcKaQmwjf70zd+iOXEZWoxDW40EW7X8dm0ftZ051nwOn7SY/X0fte14",
-	"V10urkJJROI1k+on+ZBA7a64h4SZZL/F2oaTmW9AEoTiTiljMfgCkCB6C1pGW0vTLW5kRbfK2K4arShi",
-	"mMtplIFfXBokjWl5tfQzYABbtVDnIgHEfRTtGd7BbGIs2i1mht93n7kd4/gLI7rWkmcCNZUUeDNRZ6LZ",
-	"QdKDkgWpVcAzWy3PAGABGr4AcSTKakrDz8gqVinJCV0DaveBtFuVUUZPvCmju0XeghmBLy8lKj131g4u",
-	"E3Xo52Sg44PTA7DJoq8g+Wwumu4o1FtdP+HS4+OFaRNZYSSXXI0OuU/uMij1IMo1mU9L3deasLD1Y6AR",
-	"umZDEk8kklA1rcVCBlkHqWQRZDoTkZECbVIqDfvZPMiZ7W4XCijNPBCuRg+p1BTzh4ILMp6rrL3XVtxl",
-	"Oi8yw6lnUtY+kFGCeFbuqUts62OJbHG0O8kUL3wAR05WzVAbzNry4+/iLcZtrOYd6EGPC6r6w6RD5uLx",
-	"QSOTWpu+bIlXt7/I7L0d9XaeXxUE6AFsXa6VYd8u/MMsOn27nxo9IFOHViONR7mhaW37wt76uuJqtP6n",
-	"b/5r23Y3Iejjc4N2fR6korwSSATeoawuXmBgQSMiIvS0INmoZ8LktdAU5oz1stdpl1JBGJ2dfmTL91GG",
-	"OliS7U1UbvtY4T14vD5ivX3zvALbMVDUrDmJn52JyjROSOIJkpsFpX9z8240TfceNRlp+cHUA2FwcB3N",
-	"AliBwGE7W+qgksCIkKWSQugkYkZoFx1H3m2J5a+ZsHemqZifLVHqO+w0SxD9TVZrOoczJ9vLjHsb61Kk",
-	"jJ6ZtkmZ7C96yXQZU1hoDqAVVS1NmBao8F/Q2GZ6CaXqIiVqL5yToa3LmlFAYp4AyzwbrTnrB5Nkk8MM",
-	"8SL1s3G32m/nmhMaewa1AnLFMMsWg8oCRhLRW49EEHsKQKCBGxYvDbQwnNZhTfKcMw4sF6z5wMnC3xcy",
-	"K8j6BsbHnByP01SifsDHmnJhSTKbG2YP+oltAprtrXzfrp4bVEbIrmQARQrmSqCmeD3jtszBhMywol/t",
-	"7DYbjebG5tZ2oTxHGGYx4G7UgamY12u+bEL6IGfXF8E4sarFrl/DUExHU71Oa1QiWBBxEGoByP3LxX2U",
-	"nry8LGW13GqbpFvIGrbqmbC1SyoIso9nkk8BMABMmCDGp75SIxAOQLbm4gGW1MtJHQiw0liJ3LvyA+QJ",
-	"AkkkOJCo3H568OD49Ojy6vnZ0fnB5fPzqxcXR+enBydHbbSO5n89O7i4ePn8/KHJMYiXCEuYWeFbiKbt",
-	"ciMtQ3Nz/adJdHBSD/LJNQn08uRMycHEO1TaXtHegDA/Edsitage4bbWEXGAyq0SlDf/t7b37vT302+n",
-	"/2363fSP09+9+02rtNZivItsKAllvWrcH8MjTJn6lS32F3+BDjm71qDiTLZYFT25eH6KOtynREJ/2Xv3",
-	"PDwkwSGW5N49EP1kDWk8Nkau80eHaGNjYxcSNi4Pa+iEMzJBVLYYQpbJ5BTK1bOZ7t6mZyKFCkBRi8Y2",
-	"Ho0CW3Vp3bad+9WXkrN21ArE6rZ6qrx2jK63aap9oWkHGFCpbNir63ioR7KFSClDbdMlsV1Dl/MdA4V1",
-	"wNnWgagMY5p6d3oY12avw/0JWLyiboXttdmWfJEdPVUuJ+A9CUA6Tq59D7U363U0xIHGeeJf2Y/bxoIR",
-	"0UI3pp5fr8fDDGIwbDRjeUilpKxXAf6rD33N9lo3liYSSILGgrum4HZXBnx/+uZvETY7A2hVjNY3gUrV",
-	"FZtFyYUDTTKfEis9TEcQPLD94oA0aqE52hKCvZqoH5iLStTebDb1l3OdM9sVW4nEHpZGUdgA9vq2bXzZ",
-	"dhiu6AHaxvYra/VaRG/bFdSGLpNpW6t+DHupBXRIVdtBSA8T6/wwe7RFmWhkv9ls7iMCGK4ZkTXEaLBV",
-	"kD5DzHw91GazCcd8qXWoIZ6Y8rSallAG/xU8SDQuR+UXv6rX6/U/ffM3+o/GI9iW/nPnkX22+2gNSi/C",
-	"CRlGJvV5xKvcA4Da/r/6igBo7CW5iiZr19CBHcAeFITBEh+1E3b/PaQ5ZxuVMTo7OgFki50va+ay2WIp",
-	"YDFHXUL8CvKwEFTrSCbLCCRChTsAi5d9GhgdUytNWpPRSAAmKK+vL3YlPgHpqtq0t+obevaQ4WtMgam7",
-	"DsfnRIlJ9aCr94TKRlaVa3uuKQII5cZVCUYEZQ5Z9QmzZ544cBB8Q2nvbrS++Nypgj08A/qiaagxdqMR",
-	"7lHTpnUPTBaobfDK7FyTmNhS3bYMwJASck15KE2CVsJ6vp+2kIPckxjDVkuGxRwki7wlYafwAMT3PhfK",
-	"5lSlKmeUMXry8tIW69CrAYAe+c2trcbuvgs6H5CJhBIj67UxCYLqgPExW/9yPJA1INlriDJAsVTi/R56",
-	"AGwfaR24hs6TuVyGvXAoDFRBmlQFpKqBaW+N4Mpshdkr5qQKy9YuBTj4KFDVizHuaUb04rjFDnEQoHv3",
-	"nFxy7x4qc4Hu3QPx5N49d019MuQR043s7udHBw9PjtYqyOOjSYtlyDuG9hreUNFHJyW6d89tm9y7B22p",
-	"FEFUmeYKHg6CFrt3r0fUCbl3r4aOmZMXTLsrY/oxXs2LkwsIEI1q/hnFrmKakbdYQNnAeFGp6b0s10wo",
-	"JVem/S1mE9DF9iKX/xB2rFegGeJDcm1D2+S9e0YXC6hHbOyUFWvOBB8JShQG11MoAisOyb319fF4XOux",
-	"UJPSdfuldH9U9Qy1vhoGf3HK2SNByAXvqjEW5JmdIy4CGslFB2fHiUrse6V6rVGrW9GQ4REt7ZU2avXa",
-	"BnhdVR+E12ws1L/0skNaQOp5STroKZmgC6JQWcshO1uNnbW4tK1F+hTOG452raXvSeriyH2EzV8fSNQe",
-	"0KjJsJGhgPcNyMTIFgMyaTGgK+Doh8qO9hZ4XL8NrGof+SGQYqw/MDfAECTSYhGRgGV1eRDwsa2hZTRx",
-	"Ox7o3KbGg7U8R8Tg2C/tlT4i6sl4YPrbGSwGiDbrdSfiWlNmUjxz0I2UrK9Lehmlvc+/LuGgpzU2/+HF",
-	"ASgi1/AvgCRU8odJO43O0/rZlndItj9pDJ7V/VdN/rLzwD+4PzlqvD4fbsjL8JPxp5NXdf2NmpT2Ss+f",
-	"npkCKlpZo+CKLu2VGo3Xnx189vTNoeh+cnG1czl5+fHj572dvnd9hkf0JBDjY4zPvMcvznnp7RdvrXiP",
-	"lyluT14+vTDCfkbJMDJBUiuZbyulzeZu3lARONcvOT/BbGKlSZnSwEp7n39RKUnX08TUpU3gGspCNde3",
-	"cO/zkpxIRYalL/SY63hE168bJoE6wZLXvWSRuBGXKitoiIxQQzOhxIfOxraHBGY+H6LORBGJysaSuQY1",
-	"UGiPJSTGxMcfSDQS9FoPMyCTiq311uUCNbWCEELUN/Nj9wgU/myxZ5pHEt/YaQOqidjxWRbmmvCIw3jG",
-	"C9pjxyyuiDeH0o3VUDoBttLr+un2x8Pdw03a/HJn8klDfnqfnA+2uo/HG+rZ6BV+wT/yP/N2Oyfs6EON",
-	"9u5TWOku3vEaZKtZ3ejWO9VN/z6pdrZxo1r3mv4m2e7ex416qhLLXqlZb25XG41qc/Oyvru30dyr11+V",
-	"CqNvAigxODLQ+QAZDhwt9xZIXSltGZqx+LtjG/cfNYnfqm8s/+qCiGvqkRexpLfwFn1EFMLxriJEdYWj",
-	"cBLLE7cpGUS05E6B+LDkPjVz7xPEqSR+6PCQ+TMOlRZzcqL+DKtQ2AwLl+we7w/8/xIPCYps8BJh2WLt",
-	"DmV+Ahu0TnMA0rMWzQdxrWVjrbG6lWNojLdY2s7rIm0qibjCxC3Xv9tKJhiNuLQluFrMmuSdFuKU1iQI",
-	"nLzvG3HfsizbyQxNtLQDJCQKvIi3D58C86+Yym9cRN+XY/cAI+MW41p/0borVooMR1aypwqFo7V9rWs3",
-	"nO3gKgJ7vGJTDtOcRdRaxJBo+3FiS1eMqys4WTsA4/HZ9iEFl8rkBzDEhnvnqhNwb0D8dg0VpolQ/PEl",
-	"Vf3DFH5b48ADGzi2AgmMhzkjw9Jeqar/9+Doo+NTdHh0fnn86Pjw4PIInrbYyfHxA/nV4eHBJ8Pewfj4",
-	"wUHv+MVl87V38HGtprUS/b+j04cZX96UZCarSRhzbnQ+pb3SydGLw+OPH77ZeFL/uOnd73/cGL3cHO5c",
-	"7nY+u37alKdb4uB+eNTofrTRf7I9eFZ/NT7ufbIzOd/kZ012svv6oqFebFy/3Hrz2c5XB/XOYdM/2ux+",
-	"tN0/vv/l03pw8uGNCHKqPufbtGHYxtPdXBIzUTegux3nhuC7d9e1luICy4/sob8tvKfk11nM5SKu96iZ",
-	"ShHm8AD7EWT0J43ln7xgrqYZ8c1HBdjJIy461PcJGPM3GwW+OMOTgGP/kvNnWJg8oM3GVpHl2SBF4p8Q",
-	"n+LLych83GwW+XgkuJb7NEk8imok/fnz54s7YMYJnXfdyJD53NiIijLlNHKRiDAO8V01tUj7CyWEVfEx",
-	"a7GIS5aT/QnQiAfUmyC4j0TarjHghKKJmrCVFusJzKzt2Zoj+3RUQR5nMhzadWlVHgRioxLGvREY6Iwt",
-	"ZhcIq4egSmsXAL2uxdqb9c2EIeDKcjFweWw26smfLG9s60G6XLRYj6jj6GfNpeu7CAeaGU+uyBsqlbGz",
-	"EonasD/LzzCzgXgOppaXuhEsH3MjxH47W7a0B7nrCXmn64rwxYs1/nPC1N4M+OAH7PvEyk1aL3frcIIT",
-	"wNRC2d9Py4CgXbnYlQxWegA4FYPlNmw04WgtTf/h3X9495t33ySdfvrp9Hf66fT76W+TpdK1JCnqrFeF",
-	"uIe6iByA4NhEu80G2tneqm5uVJsNyCaC8sulpzsfN082P32y8fDlq60H26c7Z/fPdy+bn2x8uvnZ1qvt",
-	"g50H9w93HzaPNh5tfrT1ePvJztP7z4pzs1nQrMTNGn+e3CwRnmWsx8bDGqGa7WOSrHJ8U663ufyTU64e",
-	"acHSfFCAHRxy1g2oiVvYbBRY1Efgtv6FO/4I3NFcL00ZE2QQTMeAc0kulmCXmikuYZNfA3l4m2sXfUYs",
-	"k7o4O0AST1CrNOGhyfp0bFJx9KnmG5+1SrCmkSBdGpgqpF0uhrUFnKjrgkUTuloF2d4LyAbRY4/4xrC9",
-	"n8+4uFY+qYn8yNb0EGdkLcfgOUPUb2P2tKE7rplDbUSU4Nf/yr5R46KXZ9jZAsNOHQw7ldU5RNJ1Cbkc",
-	"em+uAWA14//s/xoQv/fQFQEzSlM6fMH1X92LaoVpKg4NMKKmFYXpagzrM0GuKRnnEdf4mGs3I4MrUbV/",
-	"2eJ3n49nyIutL20EaeNIm6ctWi5xHmWw9ee1Foo8Y4kZ9I2G3hkMIrFVvxThnbLtLtKiQxLDVkuo+mKW",
-	"CC4x1rneKFQiQqE5rIrLK1s1IdVKJ245YKXHF4akuSfGsm3CKZwoJ1GPmDRKMNS1N+uNtvVka5oZWzLa",
-	"yOtzriXpBZUvyxt15OOJRJ0Jsrd0rcX4NRHOuQsxCOXmJurzUKTeq7XYy6wQupmgzorWzLgQxFOxytPT",
-	"LKLdrDfbLea0t9gOZxIcADxgQow6ySxoHnPJuencMwsuTcr1HuwSjd3PvWytdxJQDax6iX4IFRRwbxD3",
-	"IgiV5QvjPg0IxELstq0bNBUqUInPpwsRTOlTzbW43UY3sLhZwozhGr3GjF/jGf6xUBuYNYEVpsz/Qg1R",
-	"zXrzhm4g29umJLve1cdPmg93nm69Otx8+WTjk+3Lj59+2nz28dYnm0fnJ092Pnuwcdr89OXHj7cfvTrb",
-	"fPHw6eXWwWIHz5aVA6JmRXk9hQpDJbtLVA7zje43le7O788FeVPTipD4vxj0flFZFhj0YsZpuCWoCXHq",
-	"1RKFBejhusG8qsG8fM5tM2A0kkpFRshYkBw/d0mfhmGhWX5ler+3WNqZZCtLw0aMMGAbVZRT2bipDlSa",
-	"9YqZJlmoDCGJYy4GEvSVtRo6mE8K1L/sWdcStp0yIUIJM6j6CDxwDUEXoy44t2CPYyx8aYJJkn4w6yMD",
-	"7rXl3OyVxCLgMCDY14Bqy7Jd26BTSyUtlogLNCOblNzon7EeNiSYSdQqOcsa1N5plWotdpAY2AR0Jj1r",
-	"cGRXXSsEoAPHzbGWQQPJtQIYu7ySZj397+MzVAYevlZDScHJlCtCPXpNWMVIQ0ubY+Wx9CT5vCl7t6XY",
-	"013GEnp+Ol3HNGIN75jnpKcv7QxeN6vD3Td+daPfJdXRfTXOkiGgsJEaza4XDjP/GryfHZik1NLmbrO+",
-	"sWsY2Ooc8Bev2y9M+l86k35kdLE4gCTydaXkvASLVmPuWHAmo+bhAqfbEfNlqnveXJe+DtH6rf7XHsRH",
-	"plVcqfhItpjmXRAEqWyjUPCRcRN+MTtkDjnX65y74Ju5/eV4aKP7bnQV/nzwJC2+aTXZNfwwPebcyS0X",
-	"2px4t97loscXIMUFYT4iM31GTboGyBjGvVhDtiK2ESUrSVPFB7LFnANREI/Qa7CURK3GwedXNmJQlvXD",
-	"Rlm12MXZARRLkcSG00fXweAfZYiqfWs5gHVVEEb37kVu13v3WsxIuIl1pNqVdiYmgtusphFJZGtGcrN5",
-	"DFpsw8EYT6xlxYpmUGIrNkjozYGAAzKpDYuSoddPuVCNr1VLmoyMo6SgqOW6ideykcMAKVvHoYYcLmoZ",
-	"bEb8stBOiF/uUTk2paSTLjJN73YKl8J9rkF/K9mqM4kaAiTFFNhYZ2KxJymVOHN9rrFFY3ZncnFykSn6",
-	"mPNMDjjji200N6qbW9XtnVXkFAePR3B3VhJSmhlNY7uzWIEMUlRil7gr3kG1UgCkd4wnNxYYfuHkP7iH",
-	"MPJ0RYYbQ8eSp7sC1aaMKmraw2ST7YMYmZzjuzNBnTAYIDo0PUMgaiWK6dHkE8aMVthikJCiOKIqvpz7",
-	"Nk0Y26BUCIB0n1yZFK0rdwvaLRZlOBiHu4eDwMZRxkEdEUwgvNw5A6MaBS2w6S6K5DEyBrVNOH3a7RKx",
-	"VkPPbX8pKQ0DmXf5o4NEBEt6+x9IV7c+YbpvsZgr9alLbJMVE5trQ3IBJHa4qwg0TgXfazFIBJ1DBVML",
-	"K2njB+XcxQrFyngid3rWRRvncOMZ8/w+DLI7d1SMq/i4ZpvN24r9JhkmHVhlo40y4/xh5GMDgLPYjnTz",
-	"oFYj3ZzFVvVPOjuD6sfD5pvqudodVZ+NN7+CxPqllnlGxmf5xvkVnKSpzf1L0FNTVudEOub7CKj5YRTa",
-	"1cNwfuGbPzDfPDdyMLAnKUNAqzSZXoFpApldpulYC7IyGaOxCdlwP+IDx15LqD6A/8bi3GLx+xcnF2su",
-	"8z1BdMDkSb2+4VQSKyq7E5RkbS1meNss+7JKTkISdHGSFXTvnkmxjTvsGyO5o+NUIuj6cu9eJXVVFQ/8",
-	"mLVXoqsM4USE+dIME5pe2S4cUysrwFzi5A3HfubWaMoCAOTBHxbFFu2DtmgjgUAKsm+jxMuR2bqM5aDF",
-	"gB9CQgxoaTAHDgI+1npcHzO/GwaQcWOt03qhEckyAae2sAEA3IgQbtr5wgUAjoDga5I4AC1FaLTNVpck",
-	"UbdleFZPekbZIK3SvExru9mYmVR10rzudGNcnXdGJ+JPXzZPNj99tXF+ufXZg+3Tw/sPj3YffdR8/GTj",
-	"6bPNk9Ots4+3zy92Ll/c/+Tl7qefNV9tHGw+2DrcfrhzdP/R7kd5eli0aHdgKZOzMxRv3G/szDHn7AXf",
-	"pf4G57US797MqXCTxxfT1xLu4C9a25+PkxSyErU6Eh+wcUmmlbcEbi/hRYIkfDBkIS+SFGrSJypBlAGz",
-	"oCp6KtrJmrp8KCSqf24+Oqi0mBdw6V52jOBP3/zXtagah1ZTUgvStC/WBUIWEGk5gMVgk15BBDQghiKe",
-	"3NSqxcJY42iiJnSj7qxntRZzLYwVpCHIgYzSORxoK0ndMC7moW+RICOClV2K86pa4hoxo1RIhElbtJVm",
-	"2u6X9n6L4aTnMs9nGRvMssl86hBvodiM7kAVSa/mfWkirptXVKIkKybGxcYCK32hFf+5dzbrqyVGn8/g",
-	"Z55m4khsnGwDngmtZydX/cOqJL9Q7PfvCTk0xn0gRRMewrV2sbFahrVk1DDlVQl00aiWZ3RAZkhpoi5X",
-	"RJn2EI48NSlffIslo0iyajOvQV2ntHsOG38KU8GkxVJoXkGSz23eBWsEfEz8dF3/Rr3FHK2eS/m2kjwQ",
-	"2X2TKJYKBwETki3faYNMeWjyxJJ7rKFzrDJJ7nIaexexHSmB00QmFCVCs7XLbyMqzhMqd4Y/JqX6xRTy",
-	"EydtUJjXdQpIEqVZwXNhBID11+cTsowKX3FlL5PQaaVHKA4HDlTjt0x8F9fB4IyYqlYQGoBsZEANnWn5",
-	"mQGR1GTCmJKRpXowUotZn65EyiXuAfXr2rzScZ8H8W2CaDuTlQTmGIjVp7LFTOk64tfQSyOeumD7nsCe",
-	"llmZz8fWfxuXdw4lQeVG3UJatljSHR1F2Yam6J3CoI6Dzd3jzBF4B5KyGnOkcEdq2dPEFbq4+z2ofhYH",
-	"ChprkSaw9uMryq6g9xGRMqpC12Ju11LhiQRaD4Ta1JmQfR4GPhpRb4DCUWwwsJU0Tf6vW5xUXBBToQOK",
-	"6hngBJNskgzfXLqKRjemwiIxUGmvJNTVxuvmr3bGu58O6rLhPXulPtmcfDx8cr//YDs83Rqd41XkRRj7",
-	"X4JB/jSqQfaLof0X7nJLU8fRG9sIEM8EdWm6Fle7KyJAm7KNy2s7YNQL+P/P3ts3t3Gc+aJfpQ/OqRKp",
-	"HYAACL6X6ywlUTJjSaZFKY4T+HIaMw1gwkE3PD0gxPi6yrKzyd6K63pPkns3lU3sk7Nb95+tU6XI1q5i",
-	"x3LVfoLBV9hPcqufp3tewAEJ8EWv41RsApiXnp7u5/35/Vop5GQl33p0H9F9KAH+NWag6o38bfJ0I6WF",
-	"AYV8BAYTIoFQea9PgXDfoZKVPR4bx8ru0toqRoLgGRx3wDInc5TcGUjpUd7kSNcNULAtZrjZAPdzlcyt",
-	"1WvzSVjSnt8gLRF2Y3YzNO51RCQOWUzMBpgo9VyigQgN1dzIkKw2eQp2FrQHgM6X4ZEG/T4Lyup5yU3l",
-	"kBCfhXAgZtmh6skCyKieAKIcysmiRj52aAbRFvRmIIaYIQBCgA8G1Df4VzjPUFJvyq70Yaneu55Axeqm",
-	"OsaQBKJHfZ8c0MCDVwq42AD6ZDui1xM8TqHb8xUS98FpDGany5x9SRzaD50ulVaT2/pvjfkJ6hXl/zos",
-	"7p8yB9ui91m6iiGJF41fAp8G/LIY3dbcEAJhnhtj2+qv9zIIt3NKsULugvg0ZMGEUiu9b86gWE8slhpr",
-	"W/6H6Lvou+jhWNvy76JH0cPou+ip+m8CV79eCgYzAl2kgvPT62+chgKh4lwT6oUCfvEz3bjwtUM1NVyE",
-	"lGLBCCE5EShCLbW3+4xvXyNXBefQIWxOInNYfihJ9P9Ef4p+F/3DQvSb6OnowejT0YPo29Gn0VfRk3kE",
-	"L+oAYbcS0hCmRyFsGVx8Ebi6mAoSyOiIyK4YaoTb1iAMBZcVstXrh4dNPkTdrfxLLHFHT07Dq+u75VaI",
-	"ezLclWInfu6zhrY1nc1PPiy5nuz79NAIwyMTkTTBM+nRWSBqUwNW458kEVLzHL+iZ47yecxCVWNHrX8f",
-	"T4m7E/qp1xHD3UoxYdF+aA7/aMGhvt+izv4xbYNgFgIEO/b2gZcvQxoyW9dIaz1sHH5jm+zubFpNzu6b",
-	"GGgc0tQUyfGJc3G4duetq1uIEemxYB7xzPVHPH/7mmnqT8AlNYl95pqXEOzZanIk4LIIHbgeg6YIKG04",
-	"VPYXdhre7TK+3uRNXs4OC+2xEOoUfI/v45OlavT+8xe/Jna9WrUzUKDqOhhcULtJn4hWWQZCwAsNdR1c",
-	"KCN8mpyQuXwrnGSNcC5iow46H1OaTF1E316PtDbFSFuDNNAYQexNGqaHajeqa0AsIsWeOivJXK7HuGEa",
-	"ZyzlYUD8gwwpWv3qPM0jkMx4XFjRD0Tb8xmZs4EObFeKmx7ft5EYJXdyM9eRXeVxqLkx5TUaHwFhcNR9",
-	"Y0kHrBqaBmNPrzXXntcPWq/DU+KvmhfEXgcOS5Ku8YFWSWQZ0Z2z8bWTdGaTb8Y7J2kztciwS0N2oOW3",
-	"GISO6LEKuU49fxAwiawmTa7GAScnIEFzMTxQCgIWDH04cN5KnQpVPcYG1wzkqa2LYTCzRTNnwmpJ3TSz",
-	"D7FgR+9ZlPLq5KVqHU82t9gDDpLx+2aJK5AqRfchqymGc+YB9h8ahMGjipWcWhkyrtQ9oqmwhWtXCsS6",
-	"Lh1BZMkTy8khaaUBKumj98+e/tjt+/f9t6+wH7/zznut93aX372/29re1Kz86oAff7B4f6dK1w5rvav1",
-	"g3dXw3fYUrAyuN1ovbXc/cGivFZr36jSm2v333NKs6i/q1rOv1ZtnWMg0SkhnivnNeTFS+rSbKb1R8ap",
-	"ics9jig2A6E5o4uzK8V12PanDUpeBGqf1hF3zJoufKmTfan6VO7sDRqyIfLXX2CrrVqHyMNKwm4gBh2l",
-	"Rc2SndWsBd0w2aZ9G7nPOaFpyp24BXAu83UZO/l9MUTdrmxUq8mNIgdzGExJe16XTCkzWGa33L07N6GM",
-	"l2lTpRWIoWRBk4cCcBlcL2BOeC/w7DhcmQrgKXVnLHV1KZmOw3myyVOeixrjxpg5xEx7sb4tMOmpL3Tt",
-	"WJMfte1NtbS5v5pJqZ7BbmcVq60xd83saeQendlLStHSgdR5Te/D1YPi9Zjb5JrW4ogq39VG4IugyVPv",
-	"KkXt4+9XUtE+WI6xa3UG3Cn1zOrZL1RtZ1b7iVpsV4oMUdXsmmz8Crk6fGyjwMLLDPRe4NvPDje20CQv",
-	"gSaBrXJ6ReLQkPqisyDGqZ4nxvU025XvyRDpS4A91PTuHbAkX6SEORytBB2BwgLas0jrELDCKwRZ6cqa",
-	"Bo+5G8p51dGdSpMbHhKHBsEhsbfu0o4W1lep02Xlq0iFuK5HZJEevV+mHfbGctXeIPZ2u3xbcFa+RUOn",
-	"a6dYu+7SjoYpXKw27Enxvqs4MVmW51mFMPBylD6yTjwQp2KqI3Fc2231cPBsWrSfTzxSO+6l9VL0VYVE",
-	"f4iejh5E30SPoocWGX0afVsh0a+jh9Gj6En0LaZsLBJ9XSFA3gUYs4vtZadOa6y82lpxyw1niZXX2rVq",
-	"uU4XWw1nyV1mK21snhT3gCnu2KW4gGE/ABNJYqHRP49+GT2O/qzJbke/iB5H340+GX1M/uNfo/8dfTN6",
-	"MPokejz6OPruP75VLw2XniytN+pWCWpOTMA1c3ACbIt3hZlN+BNL63zg+9NzehxdQTt0Es8SAEwk26lS",
-	"skpIDwcvNLPgj27LoxuAzOnZhAtLkzt21HVcXTyEJgr0aaO+0QgOgbjvMQlcx5MBV8chVa2S2lf5EkNz",
-	"9RnDLmB9rMfSnI9gH3oh2mdUws7VmzYUupgU2BHVqOWRjR0KEjDdTcVmG7Qa9mJe5eRtEZKecCEstn7k",
-	"jmoRuhkcFPXsxSt7Vq/sLDbCi5OBixMbesuntLSWHFNo6oUPlcD6aBqFbSQM1TdUqwgIl/1BZ90Eny2S",
-	"Ol+9Okm5F0Jpypt3b920iOY0l1YKS5d1qA+bwiLR76I/Rn+0mjz6IvpN9D+jP+q4t8OUl0Nux/p9Qyv0",
-	"hfG1ASFopZg3ptHzEwDcc0TvzLr7QhTtmdSrnnsNaQM083+LiqqSrbrQB+4k5RGNtaVUeURG/bwZ9tTV",
-	"moNqddHpw39Y9KW6+ehXo79XijV6Ej0mOErgmP959CT6Jno4+kX0JHpC8EQZBoJ39NnfR4+jr6OH0VfR",
-	"U/j/IzxmIX0QGT0g9WqtSuCIr6OHFX2QHgK82FkMCo+rBb+yUl2pri6uri0qG0OtTKPpv1D/U/bBbLaD",
-	"XruwtTBcXa/Wa+XqYrm2BFD5csACdf3fRo+j76OHo49Hn0QPo7/iVUn0NPrz6OPoYfTv+DrVbI4+J9ET",
-	"En0XPRx9Gn2j/vwqegrA/V9HD1OLYvQrZfFA8Ze6wT9VF5fK1Vp9bbW8srJQrdZWqyu1JSWenqUtJTqB",
-	"mudatb6yUq3WFuu1NTUPMxhVVmnIWtKDuTShhJxlfBY7a2KyGyRfoakL46p4ZZOMq5nDRK+ENYaUF1pA",
-	"5JpiU5BbpKXtJbSsJjBagEScktBieRGYzEF2rpf+j5/Q8s+q5bX39X/L739Ys5brH/230vE8F8eZj6gR",
-	"jrMh1QEWkWHAKCCAYOsIhmTmlBW5++Zmub60PG8R+w4FROg5AD6ExaorMZZt9fMke8+UvXrc9zhrcvsq",
-	"WlXla57sC+mp0dgYDDJt5lAugbEku6EukSKOBRO3SyXhAkY/vaV4E9XjbNYiPPQ08Zvt9tSHns4C9Xq0",
-	"wxZ+2mcgfZIV1RZBj4al9VLL40jUf1Rm4bl9fupTh6zVn/XcfLYfdbkxqY+8V2WYP5nD0gLs4/ascvpl",
-	"0CU5W+HoSHHjWEmk897d6+XVZJOQuTvXr5Ll+vLywmptdeV1UWj16vIruUN0Mg+QFkMtacfNJL1sUOJM",
-	"2DCEllsL0vsZswujtDBKXxWjtLZ88gmwLW6LcBcaoTy0EV8Vg/aaGHJfUDc2ai9Joh3/18u2TZI/J8VI",
-	"02lKSbAtTE9eSqsC2LZkNHC6llKucY+bFAEiLOCPenZ39PUs0vcHktAmd2jIOiI41CdjdWj8ZQzjFXaV",
-	"mTvgULymi0cyR7apw0Jj+Y7hsupAR5Nf1wN0RK/lcY1hvnn72gYBWLT4MRHzSIkdHBQc9/adCrmu7iKJ",
-	"AWhlyQT11NY2pjj2x38wYMGhBQ0bCEWmBJtmoYEUGvGwRp2FZE7Nl/pA/oZ47jz0laMclCE9VP9q+QwZ",
-	"2ZJ70iD1rizCXAD3ENBi3hMHSnZzgTPnSSL3vX4/Zg7F54M8tethv6AXSua3tfjaQLgUPUqEZE+qm7W/",
-	"gf2JIXFoj2mGu7ks+hPMQQUvZGMD/NCTbD4d/a6QMyW3m/ws2e3d9PLMZCfNTjlBHGwma9BzkZkheUGw",
-	"SoWEVIP6RZ3KuEt5KGN5AVOUCAxztZKVZxUNBp6bZ0+dXAEFz3mX3Z8qA49Hv+WB/pjy6Os4ximO3wk8",
-	"h93y+PTH0vvTHPumGARyyuvisdNdF6pK5PVA9KY/+q6Y5tgtHgjf7zEevt1nfPq53hXBVDP9spRcgPSG",
-	"U/Xy9xjuNWzEW6/Vdfpjzam6NVZvlxdpo1VuOEtueZUtt8srdLVlfsMdy3ioNjgf+H4cc+8zl3ZEx9un",
-	"ag95oW+oglMJGsjmQEri+9GD6Mno76KnkH36Knoy+hweFTdjZnxrMbBmSYDjCTOpf1xMfmz5AEMJl9n3",
-	"uHvkIc2BHwyoH7dT7A36nYC6WLY4VpuUM0dTpohOl/EYLwlRrlxSL+NQl/U8BzZXaX2lbsXibHuGt6cW",
-	"ns/UA14TzqAHS6jksCDEGWF7or2XmSA454AFM6R9jIxeSNZE2RViAa6jrgeujQPdofeulKwSy25VbcfF",
-	"glm/dv0KlmitVXcW3XKDLbXLDbrcKq86K255jVXbNVpvLToNJcbVEpj4srHYBqTJ2xwzbSvlar0MpNS5",
-	"hNbP8sVbpb6W4iIorS+tVavVqlWKrZHjEAoD5rMDCmnEamW5ptNl1zJaNfoSUoBfQbbwr9Ff1Zb8Ovp2",
-	"9DmJHkFG8PvoyeiT6KEaYvRt9Dj6i/r98egTSBY+Gf0dGT2IHkZfR0+jR5VSjgBQLztl/Y9+DmnHByWr",
-	"BCc9Lb1/koT4Ono6+vvoGyUeRp9By/5X0dMJKc7c2ilgjaO+2rmzpvdQC9xhEvjGjyuh0utcmVauhqlA",
-	"YVv460WIpXhlRd4vi7msxEo6SNJPvKDXM1ACPUXqr93ZS8uOxFHWTyooUwYBks5qw8dCSjaLoKFhEdC6",
-	"VpOHTO3aQPNUmcOhPYeGIXW6FXItoG1Nrq9eK/DiZ2IHGCzpsoBZajBeG/GkTTwAiLAqTf4MatO0s/2C",
-	"lKW9wlbspFK3bl1Xq32h/J6s6fVY16KZY5o8Wx73L9Fvoi+iP5Hot+rs75Rt9D2c/M3oEzCWHudVsxWW",
-	"82ksZxSOZkGBPO5TKfsiCKG03xPBHnMHekJcr++LnnJ2Jfd8WXo/voTcUYdumSONtDW/7sLhRgS/qOa5",
-	"FoEgKDLYWv9L3Xn02ejzHIQt9e6exONClK2BZAFs7WprjTXaq6y86NRoudFeWimv0aWlcr290q61Vtgq",
-	"rVVBwpynazCj7W9k5SSaKPy5sBUL8754ZYV5n1PW14+NrVfCpLc+nCwF9fgMPQowKaaGP2HcKYt/2uHX",
-	"QIcfN/6qtbb6kfn6AlwTbfMd56DAEVhMNsFBSaoakVSTQpaczKELEJczWmj4z8eVhoZ2QN9CBChumtyE",
-	"nyDRqDGb4rtO5RNc1aZsUYFYVCAWFYhFBWJRgVjYz4X9XFQgvrwViIltasJ0hR3+CtnhnUAM+scXWOIh",
-	"E2xwjZpKDjzphQKZDhxgD2spG3uu71POod4PKhI83rFIMODc4515wJMB6DOidnZifDS5ZDSUxGdt5HoY",
-	"dhmgsaZi4ZgUQEadwOt0Q8LFMA+Y5qSEwAkoMtqwv4Hz9OqjyDi0Tx0QCfUly+CARl9Gvy/rwDRUl7gy",
-	"FavW/dRJzQnc2xeSSRMfXilXa+XF2t16bb1q4sOiz7hMBZDr5WrtLvxqiB/zq1ggBr7irrK1dpWWa626",
-	"U264i6y82m7Q8lJr2TG/6aJEd+ArQc2gdf/XEAp/Ah3cH49+RaLvo6ckejT6BNq4v8OYaPRXEj0ho19G",
-	"j0efRI8gOP4VfvuI1FbXq1US/SH6U/R7CAarlXqTtcPSem0RgFGDUB4N5MuQhgM1gngfpIu6/iV6HD2C",
-	"aOu3o88w6hz9BcamBhZ9cy5oNrCET4axwe1emCeFRVm8siIiewT2Jm0RdoxSLEzCF9wkPLGTZie3iwY7",
-	"QbC+Zp20B75fDtn9ULfJEI8bpiuQAlu8o66BZtyQKaNMkjlQcsocPFDmWkc33HRFEDZ5psAEj+gyuE+6",
-	"9mTeIqHwWUB5iFZoz5Oyz/yQAO+VCEg4FBtxi0frMO782fe4e7QaRRepUFy/aIEaFl6Pgy0qjcGqjA+i",
-	"LBVlXm5AoxAETUhcF2quSzijAZOhtmiRDI1BTUrRyVN08hzXyTNt985bjPVTnW2pijdEclAian4jp9UM",
-	"ie0GHOee8UntPCKLujVRwBYdPUVHT9HRU3T0FB09RUdP0dFTdPQUHT1FgKl4ZQVMcm6DTuI3OoGQclrQ",
-	"ZJcdLPTU0+l6ndywxeXL19gB80Uf/XTuH1YuXyabZnjadQT3NUVBEwy4NEQyb21e2b69dXdv6/YP33CT",
-	"a9kbBHkq3YED4QkvTFFAVxvKc91riwF37SbHdhQvPNKM0uQ3PaCh6TIdDTC8hGpR797aJeYJ08PrUhlT",
-	"hYeiySHaNAhb4n6We88LiMt8D3x8zC9Y5i5QYA7ePObnmjxkwBnrUE4ChtgySPmHXEJAGgQ70Pf4fqpG",
-	"DkaLAwPabsph3B2kxkAuTHVkPJG7t+7u7L359u5dG0kdUz/s7t3YvLv17uZ7e/fu3LTTjwzvyRcdGU8I",
-	"El0CV0WTm1o8k9VbB2ZE4WuaIJ+qpyO2r9wNO75EhWDghbQOm9wOmOP1PfVq19VDmPeAqM5kjvJD4Oub",
-	"x1lAhndN3+5xQvlhkyPLuBoKTtqcPU5fbVu5zO6TcozX2MEts8RP8P3fVjOUrBb1Yj05/hSGVl0PXAme",
-	"2Ms5jus7LxYQz9ekQMBivWqVeh6PQ5eniQtoD/E8aTDCkPX6yj+qWaWWcA9zUbL/MfoazKRHYGY+Gn0a",
-	"/UXZchYxVOf/ZawLKHP2r0e/ItG/Rw9HH0ePwTN7oAzX6AkYjQZr+8HoMxI9IvD3L8FA+yuB7CLmHx+r",
-	"+431GpVwxBAmWS9NM0je5Oc4GuV4dCnnTE0YcsRbJc3Ld5xJrcz/2gq2rqBK0RZmlhE+WVLHrkalhifc",
-	"rfbjdC5V6tU5aP2UOSEieaP9+xSSp9G/wcPDJIw+yU4AOB3ZCVAaifX6PmKFD5nvCGDfmto6TrbzcbTN",
-	"WkTHexlkdSXF8zRh1fcD0fJZ728m03XGOgl650LEmk8ryFAIH+O3dExFKsN8gio05guTENEorThVVsfU",
-	"+worN9yaU15za6xcbS/SJfCk6+mMd6PaSFwZZXaaEWphMQj4+j5teZyF6/oR17kIy22TPJtu7nfw1EmT",
-	"rvWMKxiqkmAAtL+px1TmMKsU9PJ3lHWQ0qpiEHaExzvJgp1zx2yu+ZQt57KDrB3XY8dWFxkGUG2HU0fN",
-	"KZL1XpJEDLnJgygrCGnpZNfDAoUjxfi32Jn53aeQdkyzOBwjwuCQH2p25tJ6m/qSWdm2Py3CTchmqma+",
-	"bHPg77SD/1Q3BmaFbWquQC/+VHj8+OfKDepU9T/lnH/pf2pApnANqRKNg6OtiLdwZychEM2oqFZvIGC0",
-	"mjc8LdipE3oHGG/sx0wYa/Varb7YWAIWDPj6yASHXo/9GI/fGgSizxZuCemIYckqDWnAPd7RIcskmAdL",
-	"Z8mtthedOiuvQmCwXWPlNWfFLddby7TGqu01d7FRiquh0qFAzR65JwWEAfXHTFVTrZqqalLvBbZRTGsQ",
-	"X4s0S1dvv2HWBcm+XuvtN7JBMevqG3fuNUsxfaXgJLnhBmlBbz5w7AIxZ0Akg+S9Jl+vzKLXbrGJYhXY",
-	"eMseJwOp7E1QYrVppKchR9TUty+P2IwF5Q2GudjsHKREoRZt4+JwgQ5cLyyzA+yJniAbdzFJKcmcHIBM",
-	"bA/Qa0QG83kL05hiEEqL+MLZx7/M+21yjFFIzfEqmfo1YAdin7lEMimxhpK7mB0lRh0QHBf4jUDU6rCA",
-	"5zznuKsZJz/VHrTI9o5xSppc3USdQmiHJZLe8K+Cg+pQ4HNn1OlO8pVuHW6qedvCabvwQszz9EicUARJ",
-	"MggtM7hoj4Vd4ULdCL42qHo8QAtZzfeeZ7h0atVG3Sp5fRAsi5VqpVZbrChJKByI0U0t2ZOBqHey2cGb",
-	"3RI/83yfLixVqmTuR7XaBrnp8cF9cn91eW+5MU+uewFri/sLtcXFSvVUTejp8HPp1t3N6q0ZiGKSV39y",
-	"ASMu4LPIotfC/DvKZjYuAkSb9A6NgZZmIjWW47hgSymz40vK0weSljL0Dct9ImT0fS0ifDeWM2SO8iY3",
-	"NiNGgKgy3WUqAnV1687dvVubP9rb2bqzd293645tkVqVJHTOFpGiyUMdXiLj0aX5CrG1Wt0VgtvqAGXU",
-	"mAKhxSpx6aGaH7wIU0K0jcUqavrmsiPZ+tHO9p339t7dvHN7+/YNe37DXN21mzwzE8B3wTtKGnsd5Z9U",
-	"iN1RVq2tS2fUZIVdCDgbe8aeLC+vpl/HOVaIT2Eh4/PFdllqNuPMpacetB94IH4W2zVnjVbZUmvFrTsN",
-	"ttxepdVWzVl0l9hKe43WWovOkrsCZd31VsNZdlchlbnYWnJW3LUk8TmdIRdTfymD658hlfYAKq2h2Hv0",
-	"+ej/Hv1fUIKdZCXzDbCSVdpnh5t+RwRe2O0pu/Pqtd3N8k59aVlb6/fk+Fwt3a2urlfr6zWIZnARbrZD",
-	"GM0Ei5GL8Apri4CZQ6q1cm0pc4hkgUf924ZwrHG9vrl2FQvP4+DIrMblLBZiaqkdF/rArZ5e86+XyQii",
-	"tneYmYGUYM18DTW0QuaZhiHrk7oSOcrK93hnPSHqT/sTcztbtyBB1aIBIy0q2XJDYzs3+bWtO/MpZHSv",
-	"w2k4CHSrvb4ucbrU9xnvMNKjLjO0k/3AO6Aha/J9dlgh2FitjEpzDblO7uxukp23ru6S/1ojB7XKkhrF",
-	"zu4ugYZ7TTjU5HM29IBIn7gdGZKy7NL60jIpqyvZ8xaBvUR21MELO+XF1cbCTnmpXhu/ighMqvKAXZKk",
-	"S2V3XsnIa1t3oOqQDknwnx//v9IiW259aam2tgHj22eHknDGXKIsXeS9rlcbq6TlhVLXS6ZmszeQIWmx",
-	"dAlwLPH7LPCEi5auUiWxSqM8VqAVcpsxpa5IwBxlB+syRDJnN6qLTR4wtb4ZD00hhkkZZusXN1MvxZME",
-	"zOZBX70aSFHo6Dda1QFgDknihfg4YIQrZSZ8qGHF7EGeArnicTe1p5MI4BXhHs4YUEkus8OUhCyrf65s",
-	"3di+TZR+3L6+fXXz7hZ82+S3trevyJ9dvbr5w15nc7h9ZbOzfe9u/QNn851KpdLkcNTW7Ws5Z2LsGmcG",
-	"q33oilNjS/XyYrvaKjfcVVZWWqBcdeouahiIqMTLVpmlW/eubr9z7f7iD6rv1J3V7ju1/ruN3srdtdZ7",
-	"B2/V5e2lYHN1sFVr31js/mB5/2b1x8Ptzg9XDu80xE6d31r7YLcW3ls8eHfp/nsrP9ustq7W3a1G+8Zy",
-	"d3v1p29V/VtvTG/wjr0ALcBQrmZzyR8d0ey18494HafP4+DWa6bQ0YnKqu+VHN383NT3KZT3ZPbNRBB6",
-	"2mTfwBJsqIyPDVZU51No2CvUjRf1aS2AaXTydRG0PNeF6tZSozqFzXBV8LbvOTiu2hS32KGHvqDuXSFu",
-	"0qCDbeC1pWmeRw76fegouMVcj9497LPX0QG9grHK9BoLRb7rOWYhTXY/F2JdoAZ4jB1VS9lRUBfgMycM",
-	"BPeccmIUpa68TgLKXdED4AzZ5HNoV82jxh0zwS7FxhL0WIAJoa5q6c6GtghIvcmx6EmOO45X39y8eXPr",
-	"9o2tvbt3b9pII0ONtSWg9QSSd+1A9NATBQU/7ApC5b4uqVK6f1dtTkBeZY5wNegHwrQSrQjWm9xmTleQ",
-	"MifN0n+LZ69ZIv+nMR3LLtEE0E6l5XH4UF/Gf5PJlpx69Eqf9fRZ5nK5jutV0EUpgXQF38zV+G2eWdsl",
-	"66L0QfX28ju9tasNr/7TlcMf1uSPVtmd/aX2m8PF8Gb/x/SeuOG+56y1bvGtN05rXhzNCMTatW76nGcW",
-	"08l05EbC2gGT3cROfP3C8jRlJIfCJEOcjEE7u0j5MJM2+ggFis/CHHScO9AIpYz9Iy4vqM1spEdCqCfr",
-	"HjR53KZ0h7XBzEfm1kZ1jSgzZE/Hh/cwiJxiUI3DY1Q2ORdxToCge6ID/rqy0z/Usig1xKRwDMAYMHbv",
-	"D+mhJPuM9dUgh/QQBj2bW3GPt444Fif2idqecoHaYxpCCT1i+0cCXfaEXsxsyu+4gsyT6IuOZgYaJ0Y5",
-	"wVXjsBYqz9TembVReWYD6TWzVXAFY061PX0oZ0yq+EIeY5fc0bjGE0IFZHKkAGwECyQBGgQpUZBK/lq4",
-	"uWO5MNY8ab63mxxkyjAQvDNfIVtYaYq5Q8K4K7HXEPe7haWHFhSP66rtOBlJA0ZYQJUUm0tOwYOgYLHF",
-	"HNFTu5oxXQnO2dAMf36jyVPlDHCaOl+Nth+wNgsYdxgWNqFEdjcIZFlNKkOG9LDJW4OQqKlPZSeVGZTk",
-	"JvHSOkFXIZuEi9BzGOkIU3PJmlzJBxYYKUfSRSzgDUF5rvaHCO1QCOPHUpu6PY+bmQ3T0hNKbmRIsPiB",
-	"wIEg93im13yd9Og+a3Ipeqwl3EPCfMnUQXiCku1M15TlGVjq+Tdju/rUUZ04YanM6KDKO+Ud9U01mKFk",
-	"Kz2WmQIcjeNLiTxJYIe5hTdaeKMzS3hYlSnvE8RRRwh3isoOXRn2Yak/OFe53uTpEPCuEr2EkuWy63W8",
-	"EGv3df708mXOhpcvG/GWFtBJSYjuimCc2LoJYEsdYMOwvAMmdVGGuu4cWoe1pdhNtcgSCQMvLtFXVp8p",
-	"QEc5xtEU1IUeeFc4tslBquuDwR2GcDlTxjDGy9E4NXOvJmbN1s+sYQ6aXJuuFhlwPX6WDEHC7HhhboeD",
-	"x2XIaC6W71UY5pYuej61YMwUB3I2zBQGTi0aYRg4opkkY31mZxg8YTSBj5Z+T3ZeG0s6dBkqIROe+YGv",
-	"Ch5SJzzBsYV3OASeXqhmNo015uUXAr8Q+DMLfGhxRikFZc7GgZ1W3i9gWejEKKOW1mqZpiW2RQLW96mD",
-	"ccdDwmjge9AKxdbN0o5L6BB8kcVZWd5hiDODYDS2kwgvW/e7eQAY44LrKUPP95scRLmVpBPNbUyTp7bK",
-	"QegS6geMuod7sYS1tV/haTiRWPDigfMVsqkrcZbgxsqYBkIo0k9JdDD5WdDkceeV3aivafAU+w4Lg8My",
-	"JFTyu6bUbKJwFG5OMPCU8k+nsM5BAOaVg1+kEDxLNGFmV/8l3NuMu2QOnLD5VNffEcNghr0OZ07e7lfx",
-	"AJnev7jJxnTXet7WQzdYNhO7xtL9iNm9H9J9Jglrt5kDNXFY/JG1xJpcWWFQMgAePI4gaWKt14mHImFP",
-	"/WJvEKr2HVnSh4ONZ0HTp+AOw1IDyBhAMthKnsqTxGVUxxFIKMRej/LDPdOJZ1tNDr+og/dM7dv8OqFy",
-	"P+XsC87QUdahzDFbUD2O2B/X+ARdXtJjlIdej+Vadikb90yVDFj+X23U12ors+9q4c5my70IjSumVu8Z",
-	"9q2cT8PH1G/nnmRBnpy9ajYgulCDvgvIZf1AtD2fPWNDszAbX8A4AS6QxF5Mqumm1Sj3gQlvUqE0hFsR",
-	"Rk93UZnsC0Br57VkUAmR6R/svn27yQ3NJvY+uupHyjXfpvp+3SxmKy+YamVCrlbcMmLlFHFaABrAXLK7",
-	"+zbxXKbeq9IdGss7pCEzwQDJHAFNLE4oAjKHwVLArmNOwEJECQQQpEM0IuctjOQCmCFEaOOnx7it1n1x",
-	"d2LKNfSCJMzb5DFUQUu4MLph13O6gELSVZrT2KwuPI2OgdCAZaznjJWLLzC2c/N0zxYccuvwGg3pmWuw",
-	"aaoB5tjGklQXScA6ngyZ0jNJn/azaCOBpo9sR8BP3geLGmTH+H1qmRa5V6J1MUEv+cmHp++rb9TPv42+",
-	"/jza6KESLsYZ20lETRw2u0WDfRZ6vJMUGqqvb7NhTO/ZM4dcVdsIH1Bj7PXk+PnY5Sy4ex12CtyHK1Ge",
-	"qmTEz8llAGdNiccdtLjjI41YUnacvKMGxuHnamLJXTl8ewwdDyroteScrXki20OKhywtpdZFaalddWou",
-	"lEautMoNZ9Etr7FaexxuLWev57clZG8RMNyFt1hCt3og9tkdRkEw4WzphsJk+o4TBlKK7Vg5oDSAjsnC",
-	"eB03XqdHnKAhRRUzqXIT5e0EbqdjKcHsxFQAcGWm5OIbzZIGayjjlcuIYIJZTBfrwypKdzVLdulkIPXX",
-	"pCgpIdTxfWUxumgOnGQhpgVmuZ+VmLk247tg0gj4SH1j18nEXDIZngrZNd1+gMeND6BsPgPyAOaQFaeo",
-	"1FEOerJlHYTA5LicR0ARrA+SULqELO5wBLTYMReI2yvkHg89Xwcx3HXicSy2GRut4FaTU/dAGQ9S2aWi",
-	"3Z5Av3h7gko5q6k1ro9QlkyljsYDhXGRd76CmmqfT3rMibTK8SGvX/Ff7zD2Z+SgFU+NzN1v1qRUbd+n",
-	"UFLi+9kSkxCCYRWyO/Q08npmoXJwXwIEJmtCSEq5Pg4uDzJnH10x9vwGkfHVvFCtdnUhAG/HpC1nPnGU",
-	"sQm9PHmFdRCeOG4znCWdefI+uIC1jY90IaGyV2ZzQ+uFx0lbBM4zjkkVIaZnkL1A8dWCRJ0IyIDL+Buo",
-	"fzUacwpTYgy3+5jm/MyRZAj1ZEeDTbqkMHHVLSIClwXMbfLWYYwEomMz5iBIgHQCykPIbKQ6+ye3sWd9",
-	"qpcJ+OMljVucmmjsVvyeT0bpyEB5FVAdM0J1ZPfodlJBlZIE2R0/Lg+SAs5JmUzsR0gnKZOCYQydUl8K",
-	"5BWREF3GxpMmz5axYejXkyaErMvGDDQVNkUBiyqKjaRquC98zzk0hceXL0M+8PLluAQ5wYyD0gJTkexh",
-	"FFyG9FBiGwVzT2pWSJKk48/qScxeJvXR+pAdUya9QUymE5weQKFl7njVQ5MnVceT68/MRc+Up8yOL6dE",
-	"V+3xYer324vD8unLeDMDP49C3njulbbQzuJGjFOloauAyaKweV65tBrGFnqH8SqYBnlIx92eR+Ft6xAA",
-	"scfqb3uiBdT50NLd5AgvnYWP3iBcBD3qq+WlTt+q1JYbmr4JmyLS9bq6Y8AU7O6oA44v2CVH63Wb3IjA",
-	"SzF29AkluwYD2xTrNvnJ1bqTpRu8prO0HcTxVcDdXlleKjcWy/XaDDix6grPr7JWAsvXLGVlEEpeWV5q",
-	"LM7ymGespzX44UU5bSHAT1VOS10oVxNBprC2r/f/Sc4qHHfKulotkKcor21yLdvyqmsnFNGS8RraJh8r",
-	"okXRfWwNLRkroYX6uOoanrrX86T0eCe/oZdweADqYg+iJrFwEulqz1aHa3b6hFJblJYXWmp7SolokmtF",
-	"ce0LUlxrbJZTlNaa7T5Laa3eunmVtRZh96kT+ofE9/bZWI9TkwMGfFuDhqERtJEMXzP7SCU+kOxV7++M",
-	"1XRMmemZbZyizLQoMy3KTAtz6kiZKUqouMpUeZ3TClhcTseG/bPhfeQWVidhw76kPUYEFIgB/Kw6xiYe",
-	"T9UHQF/BfC4vw46+fyF8XijhownuU5Lm9SoT6MfLMrcwAMiFj1ohOiiDXOQMOch0pbDmEATjGmu1IViv",
-	"fAVZIbZ5kzYwmlFOtjdvb2Ka7GfA2qU2mRw4iPCcedk28Kvbm9KjC++xfRqywOOtQdCxMUpzBFDDNAp1",
-	"AzHoJD6CbhEEkvO012CqobWtdKTNZmKODtP06Q1+SrNnwgaMNw7jpcxeODoVM5EFqeFeYIlBIanOXVI9",
-	"V9uoMHUuXipvuR6IZSUGLeJT3hlAsjhIROQUtk5Sbn1cX03K3HGZGtZ4MhFkOgZcQn0wEYPQIi3GeJMb",
-	"JpV0P6QmRDEWEYrMOF1okx4N9g3RJ4wR+rrHWa+wzxL9U3BD4eVUiJ1UbdsWsb2+4deMS65t0EFmm9AQ",
-	"6FT0RQMGuVmN7MYOsWbTcQYBIHmbfnMYRxlP8b02g4mfS3IJKRKF+ckVG7vmFbxMxRpTSGz9JuOCsfxC",
-	"/Vo1iVnFhfrL7QYU6q+UG7SxWF5jVVauucjEvsSWZyzUT9/iaKH+6XldzlT9od/6yaUfZocWdR+z8gZo",
-	"aDCZ7K8TM6Pm2AWUWGU0RicH2ba4K7H0dGKZxX2H9cNMzFtwtoENd0oyIvyoQas1ck0SGYo+GYpgH2Ly",
-	"upA2R4jcgZG+rQaakiRn2+daXl8FlbE+PeE9jsWNx5GzsN8UQ9Kj/DApTRiygGXqE14TtwpwhsUgxPWD",
-	"lYPMl2ymdfqh/usEhFVYpyldimEKrcs9mVLZZqnNVwi8zXEYqfgKGoQPQh0UrwA5rEFYIWYBqM0AWyhm",
-	"IZKW7qDQB6AziIkfXAQWKFu7Uc3HPMYlpm8wGyCqGXkaDNWMdBIQajy9zwYE1QxxSOWZt8TMaKavmwGd",
-	"QSadSUtIUfZSvXkTTGeTWFQ30YcD+QmGDTqDAN2zA89lQVzeC4Tymr3rCO8W9H+nmLcm25SZ5sHzM/um",
-	"8MLBiFtu19y6s9gqN+gSKzfay9XyamulVl5LtVuewPhkzEhslj/O0DRzWFovMenR1DfXPNn36aFx3n8D",
-	"RBefjh5E344+jb6KnsxC2pRM6eFxpE26tz9ZHq8hZ1OIkVJ4BamZMHMzia5ASnHCVlv40JsOSTzUb2Ij",
-	"OxaHcizfOsIdh3lLT8aK6ggBUbboLQdnvMmnBhonk3DGmzy7fg7BBfVCMhQD3yVdesDUsUN6qAZsaERy",
-	"scPVhVJrdhZVGR5Zx4cT1KP3DPTiPT0nBRT4yw0FDpqNHhEMh7o5ZwaJsPChuchHC+qqCw71/RZ19ic7",
-	"ancBAkwtbBvguzCmD2ArtoaNNmsGizEM4a7oMw6wgU1uA4bgrhQ3Pb5vGywtMIC19WCRA4zyyozcuSR1",
-	"wk9t731G7LbHPdndlUL5ANvctjJAKixnjkwN1hHGz3Vi16s1O0l0cjaEK1nqh2pSQqVMSm1ox1JGC72E",
-	"dA0Kq6QUe+bGeyHdZzwlxeIRKVmZXGasuHUjuZJ5lj1T3oUn2THuenL/2BGAbil9xfiGmjAG5ttcNE/0",
-	"XTeTq17TzEG1XSl29MXBbEAZdbbilN2+f99/+wr78TvvvNd6b3f53fu7re1N3U+kDvjxB4v3d6p07bDW",
-	"u1o/eHc1fIctBSuD243WW8vdHyzKa7X2jSq9uXb/Pac0i8FyVe+LiypxkdiFpTXMhPGYY9MW1Jaeo49O",
-	"Y35NMr3ilZJa6mTCSlfTOBMbzgv6qB52tR7zlFMlfXaluA5M6c/Q3SwKaM5ZTdenSu7doCEb0sPz0+wo",
-	"b2EJQqgy0V4zGvpH1Dro28k6/SboUqOUY1Xa0oBn+frcy1JopzVqjJCmtfkGQT0N2hOs/HZatdixi9Dk",
-	"uT7Cif0yaarSvJLilLnxfPVYwFwvYE54L/BK66VuGPbl+sKCv19Juf7wBmNDbBZhp54PnvVC1VRmOUwj",
-	"wDfTJ5xKimeukCfKdw0RcSsQQ4k7xs4M9F7g2y98Y8mskr8Q5C+kIMdelLPKcZz9cug5+yw8HjtBSQvw",
-	"jsSQE30CmfM0mEumbRuAnT1OBGfzFoRVjdD140SfKSEYcGX6xRUE+rogwSmRIW23odvlUOc1YBBx8YI6",
-	"lRyyYxAWdvEJ7+oHPCGu8jZXN9JjMPZZ+sniyMoHAxYcJqGVMfjIWcIq1rGDAL8VOnRoOJCTbq+hDqaW",
-	"dulJ2cVzP5qiNOG51jDQkHUELH2AeFCTZ5WQDCnB6JsSeLK02K7TNafGyiuthltusFVaXmvXquW6s+g2",
-	"2FJ7ma60clBBp8WvSKAnIJIAAKUpDMo/Ro9J9HT0SfTN6OPRr6BI7fHok9GD0eckehQ91niTD0cfl6wS",
-	"7o+4/gErYPIQRrFo4mxlDul1cXKxg16jRa3DrLUOWuyaCUwJaf0GsEg3145+u8+4JFSfazp4zBVFm9jZ",
-	"RauDTV6oC10NmnCTz9kt4R7aGrNCS1bohW4h6RoKaizBMZHm9MXJHPDyB8JnG0TjriBOhEZAmd9IEXJA",
-	"kpjMKbFtsHXmlZ5QZrfd5HMpJJ2WL5x95uqR6ScF10ESW/SZchyG1AuV5muLANXEZM7dzLI+Sx1vC84o",
-	"Rf8YfT36OHoYPQJe8kejT6O/jD6JHv+XJo9+nd6+ADFLRg9GD0a/ir6NvlHb/kn07+rrJ6MHo8+iv0YP",
-	"SfTdRGmgxH2+3Du1YDqNEDqd/MC5vxha/5dSF6iFe3Y9oOuRJyiC5OFO99ImhbD0HhxSqWPshZtTVEHP",
-	"rP+U7lJWfUb95Wq/Y92UBdwLZfRwJvks13UbrIOYYZckaVG3w9ZJ1xS1GUQQ49gYmxsSt9r5UI6L9j5I",
-	"jvNRIXcYRX59ffolmeD1H4trCfV6tw7vwbO8+G7KmU15fGnmCWeoU9RzgxOFVY4TpFQ6jl6Yo1P0Xw44",
-	"2KMZrxvfEzjdHpOn2J0f4h+6yHGWeMIGofwwJv69BJybWFtIrgmGu65Hg33i6d2X15A55vOfvTGzcDyn",
-	"cjwvwN4o6ikvtE00qac8wRE9qRTJvK3cqiMjDc5WezStyEkR0L8Ao57kxN+NM14An+25ynFWJoZJfAVM",
-	"Cv+AuRVdrGbY7HB/74UB5chtkEHdMWl0FE5YNt4PRMtnPaSuxwrVuDgcLjY/kUv9WUvSjGCpJUWlL5ps",
-	"xRFftCt3UaJVL45nL2GLorsp2dlP7RelxGBC0HSMCRZ21ULMglVbxHCJgf+jjDD9uMr8YjLxeLywyZO+",
-	"Tx0hANtxzgtlktlp+7QTc5lp6xIryMA/mp8yeXPLPNHL1HmJe+YYDIDzaW3/yHo+scmTBXM7EL1dtZBi",
-	"cQdPvEZXWyvOslteYo12uUEXW+VVp+6Wa6zaNr8BJoLWwlMK9/PIfuh1Ng3MNy7Iwkq9MJGoRE0iES9J",
-	"LbFeYDt1ksW36eqePlwBSZQok+PQHMk6yUHmjiQ55pt82KVhQi0JNsk6ND5AmEoQyoltvD/bIra+xl5b",
-	"BHsIbSQCZJwkNtoCdiK8BWSX8gNWd9Qd7oo8q/CM+ZQ/Rd9HD0cPoifRn6OnFlHyKvo+ejz6ePQZAWH2",
-	"Z5BBIHsqpVNu6AvMRxRS/tlK+dMtgEkGsd6IWIjsPnPk9SJT8UIqHiVNPT6TOR6KsH9cv1vCOqGrsy7J",
-	"bGMZjV3zVBEqxAhcRuZEQChv8gGHTrYMlfC8wbgKRYdha0fADGnFkWa4TR43zsXGPk0xYKSYbYkIgPlY",
-	"A7/MEwnQxILHBVlIvO9i4QBmTpLb4Tih7kv5DUm7X+b5kFQPwx9pfmR0Gpjvp0j+UrQW7wKpRTxsdR11",
-	"2jrJUFrEWGamywVYU/eQpXmPi3BP86QmPS4sYFiqjwzVoSCuB2s6Tytew5/uqnd/9uaTxlq9urgGLs5E",
-	"houpxZ8akx7eeVBXZPmtPWlmxS2w1AsJOzttKC6eo8zpKUEbDkVZf6ns+wm0oCjwjkgVtUL11lbSUYtF",
-	"TmIWZCghArjkJk/Ko9RGtJIc8bhEChjxWTvEHkCUuRBCb/Isb5HeYwBkkd42AKGxbXqDQzNCcsjCJp9D",
-	"YnesemXc7QsP+IfAmodCqTHxBc8CD5Pm9RgAE+k2ccX8BGpRJRl2Tc3oGQkHDeu0Bo5KSKfHjUWD6jQz",
-	"DfXaiTTUU4vDuNg11xKcTOf/+mGIhun5AMiNqfZovvd7Cxp6kdBAMidgiCMasHAQgL9JqCQhu6/2FaCH",
-	"2iLsq3lcX1iwyb0724gHB0Rc79zR9tDO7RsWaVHJlhvz4CHfEKLjM7KZlgIWfDwkYDwdNvmd61fJcn1x",
-	"ldB+n8ztvrlZrllkmQDHgrTIYlU/qAROnAMWUF8j70jSo4dEOhRtBGxtVSPZQNQ5gCqQSnBkfpUVclsb",
-	"EobzhobYyARtTLBXDY67WqJbZnukKHBoSjhVyFXq+yYACxD1mg8CDjRcDzjNyuoaJwjKmoNNPkPj04ZO",
-	"R2WlkOkVzhhSpkk7Tx43+Zy2HdSrh0eb3FOVmZPSmV11tHu1g30MMgr1OyLwwm5PjePNzVrJKuEiKa0v",
-	"WyVPygFgmCSMhHrFYtdVsnyVU7Cgj1qfdL//Ht/tDXWv5qBarS/j7d5Yxk94xzf0lfC7Pgs84b6xWMWP",
-	"+Mrf+MGV3XffW7y2s/XmzluLOz/aGf+srEs4sbS+WLVKHwRK3u4oQVvyfnjl7TvD6ls3OmJzc3Pz9u69",
-	"7ta9zubm5jvq49bm5ju3Njc3r/QOrglffXPFv3Lrh1s/WlhYWFWffjgMb/+N+r5klXAwpfXSicOZSYAn",
-	"KyE/NptZ/RvJfjRSA9wsuQ/yguJ+eqFN0ZeWJQdNE6SoGRMEtN+fpECOOtQnc2dsgVDRWAz6/WdvaOjF",
-	"XGZDmjx2s2FJiDbaf7hmrIxmChl0MZUBLDRrC0LgFsFG1SrjTQ5eMRdDDSvPggMWaKxs4zB7UD7YZXJ+",
-	"PfFpZRfwYoaBB3ilXdYjrhjyCrkeiB5c0FBmJ95ujE0v96VezCiUm1xbLNoNjrEgDNcPcEEaQc7Fnp6y",
-	"PZbonVRQQM9n/KNxu2NzuMkDZSTkMEMeQyRyVKafi9s8kyS5SDYRacYmT+xdvZM2emdvXM2cnicTcXdo",
-	"Do6xFVxQcBQUHAkmfsoxxu7LxOacQVx/EFT6ypY4jo5D2caxQpbEjk0QQPdBkICsKWz8Aq+HrUsg8Tix",
-	"leGz6Hi9DvzBbBLSznyFQIE00pxlPH5PGom2bny8QDneiClkfPEjZitC+YGUJ2Bw55jV49TAx3je7wT5",
-	"tGPjAgYedkHPZk4OsuVxCtXd41nIXOfWTLh2b7OW0iV5xOWqlKxSl1FXQ+pepU6Xla8KHgbCz8lv+kN6",
-	"KInNRVmGImA2Chx4BNIVfoxoCl5JpvL8yOhf5DaRl9ibTy2AHMU+wxY3WqQca7h8w2xbuSxoQynHP6t8",
-	"cH0AMStn0kJoeBEQLkIL4JSbXOMpn+zD5tJfN7lJFJwY9zfmDk8c1IwMyM+GdxhXX7CsCn5FzAZDY559",
-	"aZYWgsbSLXynC8g7UgeqALMzP8X2xPUpgoUsO/7E7WkapPo+DZVOuQS9fXAJSebevHt3h1yh0nM0nM5b",
-	"m1e2b2/d3Xt7Z+vO5t237+zd2926c3vz1pa9cPS3nc3d3XffvnPN3oh3l/JrmjyFposejUN9X/d51Oz5",
-	"CsEyDXm02Rg8974OiSfxeur2PL4Oe/e+J6FaJp3bxCylphAy5TVwjsHOJnPqykdo8zO9y8ry4Aceklsj",
-	"6q9n+BKZm5AyopECl78koWrbnDNnm1Id+JK56lmBU1pPr/QHyihBAD/t0PmDDkGoo8nNzel4+Fk8KRg0",
-	"fKdRgxFESAR/y+6rpV7JhscyhS6/G32MBSdj5StfQhnJx0n5ii61iv559EuoUvlu9KvoL2T0i+hx9J06",
-	"kvzHv0b/O/oGiloejz6OvvuPb5Wp0BVBfM3Mz+pHf9AprZdwkNN7gG/rlZ6evousEJptdidTxiYV7/Ha",
-	"gsWw4q6ytXaVlmutulNuuIusvNpu0PJSa9kxv6Vr2PUqLCGlhrqErpVM7zkcObBkqan/qkKiP0RPRw+i",
-	"b9QLtcjo0+jbCol+HT2MHkVPom/xRVsk+rpCamslCyaIOuGWfmiPt0X+A+sDdxIO9MbaEqnVF8uNpTLQ",
-	"MqVk15thT10Nbf8+Wv7Rl+rmo1+N/l6tpehJ9JjgKKNvoyejn0dPom+ih6NfRE+iJwRPlGEguPYbou+j",
-	"x9HX0cPoq+gp/P8RHrOQPoiMHpB6tVYlcMTX0cOKPkgPAbZoapi3XNwDU4/r8uWj47h8+ehtk36HZadO",
-	"a6y82lpxyw1nieliqQS2uw2Y3A7jDtajIIJlvVqvlauL5dpSKRXKjn4LZXcPRx9Drd1fcVOS6Gn0Z6g1",
-	"+3d8veopRp+T6AmBErNPo2/Un19FT2Gjfx09TC2S0a9KVgnpbNUN/qm6uFSu1uprq+WVlYVqtbZaXakt",
-	"qU3ri464F/imm+50cgL2rPRC3KMtyvcTQfQP0Rck+lP0Zzj8z/AU35SsUsvbBz7axlJ9qV5fgpUY4FZ3",
-	"GQ83NYrSemmxWqvWVmvVhukIwaM9rjTpykp1pbq6uLq2WLJK+/0+fLW4XK1h44jPOtTfjPdRrbaytrZi",
-	"kVPsJ7iSeagv1P/UTMw2S6ITqDHXqvWVlWq1tlivrS1BvD4MfdbLPHSjulKtr9aqa4urSSPMRzMJ5CmQ",
-	"CqzSAQuAIGK9ZpWGrKVeYQq5LkdgfHQOct6dZPYesTq6YggGB5oNUCaIdsgzL3151UNoz8H0NrQR6z/5",
-	"sGTMXzB7obbg/UywDNaNsvCyKDjGgE7M5/mUuX6VhtQXHVw9ngzRghsz3dMW+8KH2Q61jxbowPXCMjtQ",
-	"j3Qi3kH65Et60UoMd+EVwLMIXOZqUOxs6QqZSywLaZFA+IZwU1oIzCPJf378/82Tvj/QMR1MRWBNeQg0",
-	"Mmq3aDwfZfkiyL5tEfPnXhsM5/gbMQhtq8ltxP3Bj8TWdEt7wLG0F7CBVGYzkZ6y2iHn/lPhcfUcoWGo",
-	"a3KNKwcUS/EYOixEnKENwgUvm68n8tbc9GSYlhib6gVs4fxP0Wcw9go8d0LLwRE4htM3HrzY4G3grRoj",
-	"U8nckHo+XBSJF2BmdMHjR1YJFpJ6Olwt2t6pVRv1XCo54UA+71gVM970iQM5PZ1cYjdPV9c/3plUunV3",
-	"s3prBl7XZAme3JmEG/HFpmB4HaHfxjTHJcg5g/oxonkOxfX8icRGJ2gMB5VOuevJEDqujyUMNYTKIk+B",
-	"ODRwLaJ7tz2lBfqB6AS0h/XZnUAM+kol/JYMuwIqLbmpRtcc0hDgEL4mT2HDJj+g/oDhSZpZVPeetkVA",
-	"epTTDgukRYyTjHfCqamQ654fYiW4jbjqyvLQHBH4xbY7UaprbfymnpdpgHZM2RYkTjxJ9j3uwi7Lcq2M",
-	"Qe0kQ8skOxgf9NRbFdmwTdwaD3RIanZLVgmmtvT+tJCh4+OcZnyzY5W+2FoGpwNdjpKFeudIX9YflI+r",
-	"nNgzdGb9Adx55az/G3g+cYiLHkeyim8IQrKB57C9nsdxfJwNS+tLa8rDskrCd0vrS0vqw0dWKfRCfFA4",
-	"BoJqqRABxA9I9HX0dPT30TfR0+jb0WfQMPZV9HSC617Sd5hwqd8qtxKkV7xE1ktLtNaqO4tuucGW2uUG",
-	"XW6VV50Vt7zGqu0aRa7XkpVe9OuphQyTrNT32Rp0s3v3ZDWop/uV1YPPU5/dzVMU6Oh0Y9l6ogs0oy19",
-	"8Wb0+zOpWK0Rjy12GHaVBxUGjCUJhz4NQNu3WFsEyr3yfDdgfH79iG8J3DqamXCpWs2oYeQaw0YlWPNu",
-	"pcmvHweHqhWgGfYzJZjGhlCn6tZYvV1epI1WueEsueVVttwur9DVlvkNdTLjYWKm9wWC3UCASMeX+syl",
-	"HdHx9mkplpETJNoTEn0/ehA9Gf2dko/4C4jBmUJTM7AP6jk+lnpQrYhCMl0kqaGxqWCqX05pZB2TujVm",
-	"csY2ts3WsYnuCFAiAgtAQQbNGWkivfvEZwfMl7phUhf3T85HNnkqIWkumoX9h0qLUIi9HuWHe4mwskmf",
-	"ogSbnMi8mpjAp05iXoygmHnfXyT08esgaWed74lQV/r3sVK2rbu0k6+s9RhMjVzA+gGTjGM0dB2an9WG",
-	"alFnHwoXt9vlWzR0urbynbUX7YVAf6F/vi04Sx0TMMBxoyGrHCsZ8mviXh205SKTcZFFvTpPQVJRhXPM",
-	"RiRifeFDc4cTGO0n6qsjvLzxmLFEr9cPD21dyeshG68ctJIRqJ0Wh6PmeuKA6Toj3VSW3qJmt+V28cPA",
-	"UypoNoix7TbcozQdRy7e7FWjyK1NsVl2AqjCBBWTojA8Uyx4dbbb3jEy93n3v8MimHGTWpNTf+D0YVGt",
-	"rRQcdDopu81sgAkF6Rmz60zonoVl8vpaJoULe+6wd7NKhhfMd7U+PGHZ59w+sSbO7DaDOj6V34wgRV5I",
-	"5mLiJDloKed5fkP9iJ33ZMBdxOBjfht2FVG3YtylHLeZy1ifBU0edilPedsWFjunEIqSe+eaK2TObtRX",
-	"0T2v1W0iOHJT+IwocZEn1u+BTDsna+a0rviY/H42njc++bn3cxb6rfC8X1vP+/R2/cvXwfuSOhN3mNKg",
-	"avGDC3xRnn+bfjBN2ksXlZjw+1x/0PI9B1ECsfKuLLh/iKA90xENHqnam6/kY4bDMdfpBxeS5qID18NS",
-	"+hI+0wzkBJgjX2Ll5fZKtdyordbLa4u0UW4tOcvuClttr0Gt+GnJCTLqI1YVX0TfR99GD0efaBXxdfQ0",
-	"+mb0qanth/L8k5nkpk98JRN/bO4rFb/xOBGBy4KiWO0FKla7vvlO+h1BURZuvpQ8uc2GaENf33znpUue",
-	"5dS55fgFZE5kyoihhNg6WkI8vxEn6WuZJL2y3atrCI6yFzDqdKHxb0IGLLV7ztTJlyOlTiseTrPzt3l/",
-	"EF4QzvZrKX9P8Q5OssufG9h1kVp6LXFmNl2XUJLSK4eTNclp7dGps1EYepfZIpE42MN4qK5WIRegJyoT",
-	"Ek/jkv+VyCC9boDGJqEz3Sp/OQK26We5+KDt4NlYaxXyrsaksI3atrPCAEH7lDSAKqrKhAjr62ewVQuD",
-	"7TkZbFTG1b7Dgny9MMFm1k9brhdekA2mTaaJAcGd/ACgMbWOiwOONyfnSPNJ9IEmFLilRzdNr5cZkemh",
-	"OqL7xrqoMsrvDLr2XRG4QOXe9rhL5oasVZaMBk6XyEMe0vvrxG6WRj/XzTwPmyXbInZ59EBjRDxVH0Vg",
-	"z1vE401+ZyClRxG8YIt3fE92CaDGqnHJDdKjodPF4JtSe7A+1ewGlO8T2hIHrMnHjkEOgkRzeqEVT5Yj",
-	"elAPHGhiSAjoNflcKwkCWwiP3jokRu7q95Y3qeZjMp89ev8m452wW1qvV6tWqedx87n20nWpwUwi3spD",
-	"C0BUyOgBtJB9AwqHXL5cqxOlckYPRp8DnMejy5fVCsRTc+FvJl3rKNbNkWvnQN2MIduoW+dp8mTxT62u",
-	"p9X+6lJwpdXaWt1QhzXcMn6rvqwunpf2N+sf+/qeRv8WfRc9JdG3ygB4GhsET0afjD7DlrpPAXBFo/k8",
-	"Aoo6oFj7OHo6+qWyF/77dHH1M/TCabk2RRec8WcLX/HFCrCnlZ/WaJC+1nI/7LJeEW2f4L/ZieixkXms",
-	"lc56xuo7aztkqm688Lg4POytM/l0Z5Dy5yRqL0KszSyfLjAZUOjRQo/O6m7jvp7gayuJ/CpnRgov+1km",
-	"OphWIefpYS98CFedotvm2SUuElVZZC1e8qzFCUv25UlZwINMuL/eQS9LsmIDaOegrM8Lkd8dz8wau2NT",
-	"n5fh8MIZ8hqFAfzsDeBqYQAXBvDzN4CLTFNhA59XpuncjOAUKO3ENNN2cgzyLA9ZwAhnHlI/Ow7rh8wl",
-	"XAQkYAdin7kWEb4bww9uNDkC7yMnDVD7edzxBy50YRkCB32MPU+kQBhah3LSYgQ7VjQIk1bzkPPS6n9S",
-	"pio17pl7tZ4v3h7OqJJM2MQ0hVA2BAghVMMGlT4LA3Hwt1PwHyxlrpNB9Pty9D9Gn4w+NjJ/yV1p15w6",
-	"La+yxVa50V6m5TWn5pbrrUXWaC/R5daKYygUmHvl8HQQgCl2izMokEBA5YGejjRFg6ZoGqdoOEvWIFlp",
-	"J+cNUjuu8NheNCRZ0WdpSpp0Xb6p1H+ZkgS7jLuS0IRqFSh25qBjj9QbpCsGgSStQ+KyNh344bxyhGwQ",
-	"JUg01+R9FkjBYWLSoFe7O5sWkSyUmn1VDHlCoqqEc8wJ1OS68ACxSNS+tCtkF7j4NQEgY5igQXwxc5lK",
-	"kzf5u4ZmVfOlEE2KTVrMF7wj0XMz1ETK0YtphJTSWMeH0O+u6/XVD52AcqWwNG6glTDGHmErQtZauEaK",
-	"dMiTmsg2RlgxOsyIbhsGv4m6SjmaKBMJ5YcA/b6R+K6pX31GA6792SbXoksa0HV13gmQ65p91hCH448p",
-	"rlrD4OQl80i1q2zpc5PHNAy2hnec+J5ylpNp0LjG5s0AT5Rs8jnQ1y4uFhky6m4gjVRsAuAEgqvszk9G",
-	"Lkuk6lkc5qkU4wStN1kt+cKhoGCCwVFlcwq9MRNj7uzc7IU98cztidnXwCT3MbXlhhTlGpkTgWXqu8YJ",
-	"2lCgpWSeFnjzRU9K4aZevCG1jcpMih5rCfcwD/4+16w6ldO68GGasO3Y9I3aSmAbyFD0JdEsqMYKqJCU",
-	"tkY3FrS1MnzSWtFKNHfYFZLBJkwrbpLobVDKsfYdNyG40PbmnBHQVsp/hkJNE5NOT8B8PmuqOm9MYZ6U",
-	"N8KTirzRi0VUqldeSuq/HE5IbtIoeYgJA8jQLT4jhPHJ4mMBTVeNs1PM7vQeJmdDFK6G4z5gskvA0fTC",
-	"Q9JngSdchNHrB+zAEwMJxzd5RhpXyLsi2MfiPeMweOnwoxAVskt7DAm0goFyiahschCc6gK5wlG91OOE",
-	"Y7UwqF8ngzpZrNqcLlTgC6QClUjREmWMHPqMZqMvOuKk+h5ML2ykgbAM3TUwNl2SiA5H7jCNWUdJz5NS",
-	"/aWuD6EVwkVZ9Cfj4aYp8G6qQZ0jLu6soqygIS5oiAsa4oKG+FnQEK9MS0M8NQtxSpDuBKLt+Wxyw2+A",
-	"wXoxCAkFWV2ABF9sSUgBXD6b529g9mFxvrTEOpPqNxNqAs2gY56UzEF40HdJG+gIJEEDzZ2vkN0wYLTH",
-	"XLVJWr5oERmKgHZYAgxmv7V5Zfv21t29ezs33968trd9a/PG1t6tzR/ZTd46DBErrLZoz2+Qnds3LPKD",
-	"na0baiO+y1o7pHVItKkERy3ZBOJtQ0+yDQ0mbGLsvX54CAPMkh/kGoe50MG+oO45G37TZMSEE7KwLGEe",
-	"1W85L7PlcYrVROPiJTcb0aMdRvTUHpnSeYtI/c4qZDuURF0TsrHca7eZS9qB6OGE4XgxJnAVP5TvqqOV",
-	"aG1yTxKvw0WgLgRvkIgDFmhm7J8xBH+zCL42fEsYLIU7zkFehDmDUG01TDgiJQZQXThdHUY979rRwpwu",
-	"zOlnZ07Hnq/miBzzgHHxLGh1UljdhdX9rK3ugEkxCByWwMBBWEepkALCvIAwLyDML9ytQMNzJrdi+oiq",
-	"icJOqhy/pavTYlJLFy24Q/JT4XGw7ACUxo6hc9RhpvQOcuYAwD4HSQ/IrvtUQhGirj6HS84T3R/WVxYR",
-	"mWsdgqhxvY4XynmryR0qWdnjknHphd4B8w+xZYwfDrssiEk3gT4fASpnKDO/FUM4H++NsfthjESkb6ge",
-	"ztLPC5RravyV08D31KaC78lBZjIFhNqRUYay8CeOAZI20+qJOwJXY+59NSiVCAhAVrV84eyzGMdq0v11",
-	"jmjaEeCr2cWTXnQAIz0FSVLRZAwp57TiHVAuDuhxdYv/EH2njMySVcLddZx1kM7n/U4bqsi1b5X6sV+x",
-	"Vq/V6ouNJfApJifs8F2m8nXTZRXPVHKPr/bkcvt4QRUZvher1F6J1gST50hr7xFc/Be5/n5mjbng9ZSB",
-	"8gIWmhwLOGRieFvU6ZJADMkQSuC0AutSSbiIi8w7LDSVIfqrJtfVIQHlrugRj3uhR/244t/C2lYoGKRh",
-	"rBeVfpgDY8CsMd04AHEQD/oS5jeSKn4ALtL15cozoNhXALKyyaXX4WWPW6DxPE4Wq8Slh+kuCDInGdOe",
-	"wzYOcUePcL5CNtWDN3nmyU0xvZqBpBsB6251z5z5brwfASsGfV8m44+7D8icDYgp9nyF3BFD6Jxrclvu",
-	"e/0+c6er68+aRrproslTDe/65ArZ5tgYEqhbzenzpLK/9HDCoeeweR1JwycZdqEOBwWLoZtNk7AZ+YvR",
-	"H4+77H6mhbntMd/Fb6ClQb2TDvFkkw8DLwzxATmEjRnFKmdOcPeox+3SoOczmWucbcNRiXl26haC2Mz9",
-	"SdJOoEs+K9JzxQn9BFq/jmndP0VPoq91HOhRRuuStXqN1JTOrpcXFxPNq28J5snpbYPjNP94H8P7M6pj",
-	"nPGZehlmD7Cqa9Xikiv4W63YGd4OrMLSetUqiUHoCEQc1ZdTA6RwXzTCYpNmjdZadWfRLTfYUrvcoMut",
-	"8qqz4pbXWLVdo9hdP+2r0QOopQeATzbx9lNbVFo6lNarp3x5cuDnMgy9q8RYl/b7jGNChmktYGX9u453",
-	"wHjRalC0GjwzRnat6bQig3BDa+CftVzMmGof4h786GWpCsZxX5K6pdGdMAwtWS6OEDbmgAWqJirDPfgm",
-	"Zbbo4OxQDHyX+IwesBxo6rhmIwayhstM5mdFaXYWfa/VoA78lGaUoxfIlfqShAjMxJ1DiGC2qZ+UhjAC",
-	"oh3qDDKuvEJJFUrqGSgplHI0Ecw6inqeymkBREOhok4VzkiJCERyS/vUykHPYMp1vb4krUHY5BDhsBvV",
-	"xdRPe1pG21jpwoCzlXG3LzweGgDlMRU34KHnkwHXp1bIFfUHFpdnA+NacMkm155yjnpta88dMiVplWla",
-	"/B2qzsaB7knmt5NzHOr7LMjTrTCklGot1NjzUmMW4WJo1kXl1dJHr5lqgE2VhOrAjR6DVz9vPREwycKy",
-	"hER1uU2dUASgNWYBmUe5aRlcED36LpXEFzJERJgmLDfGQyUHoDrP1VAxAXMEMlkLl0ndSaNTv0Yx5J2d",
-	"PQ+rRlOBz44vWtS3EDxMiVgQQkwSGmopnOmitlJRV/0AWdSXJlc3DFxJ7FCE/T2YODvmbRm4Xkh80clo",
-	"DyBjkV6Hgw+qPJcmT0PaEOoLzuBpHMoJ44HwCe1Qj483i8d4NFyEKQydHEzSDdQA+Eb38I3uKfnOuFpx",
-	"qTBxwKCq0sRYofJFsnAD8WRABwjOLkkA8zEzOzeQjNiuB7vtrgj79rzV5OoJQPFlbwvXg5tT3xfDTIza",
-	"rHFJqC8FkSFtt5t8QpM7mVPzlLfsoD9fTcqQ0X3G1VDg9EsSL2kGvoFhd31XvXZ0mju7kuYn9Yzq0PEu",
-	"POJ13Coz5p4uycnWzStlZJ2MNpAZEi4bgssG2jADkAKFPnvJ0QskC9OeTuY9p1RZRmudTaFps7lwfU7l",
-	"+tzD2dN5tSxTnPY1jMLIQbXGkwuv4IXxCnAkRbHLCyQT9Sa5UCufs+HkIsxrAW2H0iJqNbkDnyE+I4CE",
-	"yy5zCVSgWYSzIaTwddYdkXvjwMCFcl7c9GR4mw3lNtTCTcMnCWOOZ1JtRHZcyeD0NYtqGLshxu9fcL7D",
-	"HMD3FqQ6StE/Knk2+hxA0T/HzpNfRt+NPh19Mnow+pxcvlwjo59Hj6NH0Kry7ejzy5crBJpvvoZ6hD8r",
-	"aQgNCE/If378W/KT6BGB1ptPoBXnafRV9Pj9uaSXIBbJphEFXrIaTW730QnDy4HEHxtuHiL+cePH4ynp",
-	"Bqz9RrN0zMCbJRIw/41miYu2UD4M4UL0GWdBs6RHf3Qq9HDoJGz+aTH1V1jNrTuLrXKDLrXLDbbslled",
-	"lVZ5jVZbNafuLrJG+yyY+mbLpwZSL1draiBVMxDcLuulWFqU0jTOo0+ib0Yfj341+gReW/Tn6OnoY6Q1",
-	"iL4ZfTr6ePSA/Me/Rn+A9q3H0dfRvyWdUY9ym6OiJ9BAc7Gsjka4TIHOrPZXoT9ftGJRDOAoNQdviMwx",
-	"1wtFIOcLKsdJVI5K+trEk+QWDfZdMeQWCRh3WQDFO00uKfdCtW7Jm3dv3dRIyIKDAcAqxE5JC5vQFlRm",
-	"ioDYauPZOk9Cm9xV1sUGoQTwpXV0rD0IBwGLLQ4Ajp4LsNkL4J5NDAoyHxAj4/PqIn0qQ7ySub3UFZyA",
-	"0TgRKths8DMx65yzQp1W4l64dJ1ZTF4guWRhtBRGy2tktMy68yaCLiilN6TSuGcFf1BRiDKzJfVuABQE",
-	"iRl1HgRC6mLlNmPuxPjDTjbSgNieyp4DdGh1zwxVt45DQPzBQJwfNnk2NJmTByNzeWbQbhz0gJtDVpDR",
-	"IE5LeQGaG0BWcXyHp5qil4tHaIKyLdTbi6S7Lt78O4vnHG9etfpPdp/B+GcFpvgLJfc15K2ENwOw8lqM",
-	"vkzO82waaeFD9e8TCAEQjBUcTKVmOkK42Pz/jEieM05rQfL8EpM8T2FRWfnG0SbHZEaeRQN9VZQfYn4D",
-	"czFeeN5r8QYLJy/EauHeF+594d4/C/e+kOwvkGS/AWVML3e+Ibf8KH6kCfdHs+lCQGAT4Fe1dS2iRLFF",
-	"jMqAmcwmHeZ0rmHA42TA/DMy0LCHr8gqPKesQmF2FGZHYXY8m6wCRVpfSbgYFmmFIq0ws6205XrhRWQV",
-	"4hjOQmwAvCxF3s/IysqtJrlL9zGmBYC4oSCUQI0GmUtbV+sEbKt5K1UIKoKkRnSjyYMYcckLj9SCX4gZ",
-	"lgfpYF59EaMojIUXwVjA1gRjGsDOehXNAt1OgKKjCE28UP0Eej2et87tayj3iXl8/N0iCSUAIjIjY4I1",
-	"qVcA2zLnDC1yQqBsEdcLmBMK9ach3ouplFFNNLkYhNJz0zl9tUbtrbu0A+WNwy4NCW6OHGB6whlzoVMg",
-	"wYXP0zM3WJgHaz9rul9jam+3bwvOCo6+glSkIBUpSEUKUpHzp/IbYw+5qnRL+argYSD8o6qrH3gHNGTK",
-	"qCk76lAyh1rJpSFdB6XVCsRQAlKAIQPRYAEZvpD52RhCrJeV1mQxrwThtghJT7he22Pu+pE7cuRpU+9n",
-	"EASMh8iFVryn15L88QxG+fMFMNBcKWM2rFaFIHpeWmbGk6E6N7HNBzC5JfT46BpZYEaRG8RONLeNGTtt",
-	"2tiEBsyArrsEYMErJPpd9MfojxaJfh99GX1pkeiL6DfR/4Rv/kf0u+j3iLOTAvIBiHPidBlgns3BH5rH",
-	"ZSN1TId6HIGG9IXm17Ow44j3zny3yedSY654nK8TD3HO9+DqctAzPkVqXrJ9UzIUAXMTDqts61SlyVOb",
-	"HpgG8S2RObtRX7VjBFNAqbcbtXoaApUGrpYSLpEedxji1kzmkZzg6DwDKskc1+RlMGwLY/P5G5tnMQMv",
-	"EE+38KwLz7rwrAthV3jWKZL8oyjZBVHnK8OsX/BuPsuqiHPwJGfK33QC2psMBLUFIBr6sPwWSkj36eR9",
-	"4HS9AwCLEPN5bZkQmamQ656v/Il1YiMemm0R26Eh64jg0G7yudhrUoNh3KU8lPMWsT+wyRwlctDCbWrG",
-	"A5lUKEXwBx2QBUMAYdU/p55oflK75o6ZiGmQpMysZcCkBudFQKmHkmagHG+dM3NFPHcd5ikeEQV5mZm4",
-	"S5PGZa5SOlvtSg5Hqa7WVa9DvY3UCROJSieRlNar1dxBvMg9tA51Wc9z3hQDtYZW6lY81cgK5VTdGqu3",
-	"y4u00VJmqlteZcvt8gpdbZnfwKI6YEHWBszu5mnM3XiHLyxNwUW1APecrooCI7YORMDuXSlZycoR3Pd4",
-	"3C87zX2V+edxF5YF9b22nua9Qb8TUFddirP74W5Ig/BtjkNaKVfrZSy1CDyH3fK4CErrS2vK2Mqv1Tzy",
-	"BNri6jOXdkTH26dlV4g0RmN8lXS1xpcZjwTcFQKkbH8ffRM9jb4dfQawkF9FTyd4CjPadotn68XF139y",
-	"F65ZJ69s3cZzx6PKUez9ROu8nOHhidhUOTV9yLZpTAmpNrNURrspGIJ4qhIDlyQJAAFKSdxDMhd9Gf1+",
-	"ndCQ+IzKkNSWSVdJVk3H3eSjT2H/KWdKbTPlUOnQwgaJvoy+XCf1pWr6HLVfn0Tfg6P41w3SEmEXaj6U",
-	"p/vH6HfRP0V/QrzLwBMBYe4AxdHEgHGlyW1dqrLtShvJRFvMQOOaKpZ88ylLfZlcpnIbILka1TVbc2Qq",
-	"ebVOQrrPuD0Z1krv+DP1n5yTAjtZQ5wg9fNEOzjR1zILLvoSQi1fgaz9a/RXlMjfjj4n0SOIE3wfPRl9",
-	"AnWEj6Nvo8fRX9Tvj0efQAjhyejvyOhB9FAtouhR5RjFYPZo9C/Rb6Ivoj+VrFL02+iL6IvS+1YpeXPq",
-	"kKnAfN8/V7Uyq07A5XIxkF3nZQGpC6qbXBPOoAf3LjksCHGtsD3R3sssnZfQapoUxu3WdST2CxJ9P7a8",
-	"TRGsOabJs6FfvTyJWpy6jPR7OPmb0SewtB5PE6n9r/+V5N+cT3OD52gQHqnZnTIufKIhiXW8Zq+YNQn7",
-	"vU+lBHZuuIwI9mKtsed6fV/0qJIr3PNl6f34EnJHHbpljjQq2Py6C4cbvfz8xF5sD8eVy1oOjn4OYe4H",
-	"Sg6qqzxNyUG0UTJY6/9LDWX02ejzHFbhfx79EgaLA0VM9dl5bJ+jkT6j8J0UTdWCp4ifFjSJzzhq+gJw",
-	"8lKz/C8myLnwof7rBIyfCf7LOhHcP4xbo6DkYkgl4eyABamWqDngVtK32htSuRf/ZiMr4NCTbN0ES9X2",
-	"a3Is40iZVXhn1+gYErA2C9SG9ELlFiT72GzJPI8AwWYSj+As1R6vBNjQ7Lv49GmT1zGDEaMbjZsKx4Q1",
-	"cvMO102ywIJmDdhiUEYFtgiGEpJ+jrYIiNkREzo1TrsJLqY7o/CPCv/o1fOPJr3U19djymQQCq/p2XpN",
-	"ReNA0eBRNHgU2btzafCYyTd9OXDdUlIz5+6xr3yBPSQ5XvYUDSW44+TABwgi0/gBmUToIcn0eqQTik0+",
-	"l5/AUx51KoGnWao73gEDBhyDQddlxPdkmOt+68aNI90aTW4ynpmOjQrByiojC9SD9kNTP9P1ZCiCw8nN",
-	"HOfj0p8yPZi2A5eX0A6cbNxYpTzbavQZbJOZtP9FFvUXDlnhkBUOWeGQFQ5ZkcYq0ljnEwAv+gaeLZri",
-	"M0ueLejU1csCrfisHJ1ZqiHXdRpRpFOH//mLX8c9FBWyDRWPB9rzQODBuBfEsI+QAfeZlKmLgPdTIZv8",
-	"ELONOmeifAzITJpW9jCgXMI6zjhEJlAjOFP+kstC6vnSBjgs/GBnE5CeJAIelvqkywJG5tRl9E11Nz5z",
-	"PJfJ+Q10i5RktwhVx/hM3QjHVqvnljVu4oRcQBazcBIKJ6FwEgonYdxJMCK48BEKH+Flj7m/JBUvz9N8",
-	"1gbGM7WgUbnOXoS2kV7XkOJKNdVckhMxgDKVYFe1Zn+tDSks5i6Mm8K4KSKghXVzUdZNDORGCYiewtp5",
-	"UVFOXsfA4R3WEwcMwz7aJjjPgt0kDrRBfG+fZeJYsBuOrdU9nZlyRy39aZAftttTH3q6ImCvRzts4ad9",
-	"Bls8J5TY8jgFEIyjpUd4bp+f+tQha/VnPTef2UFdbkxsbToO64dlmD95dC3YrcOQSXvWcqsXtg7sKr7T",
-	"8jVP9gWGTI8OzwOLyUqM8nt3r5dXCRIK0B4jc3euXyXL9eXlhdXa6srrUoxWry6/kttCV88wl6jFToIc",
-	"1DOzbFDMTNglhJZbC9L7GbOLKtKiirSw8aaw8ZZPPgG23G0R7tLQk20PTZ+XN0J1TQy5L9JVqJckWlB6",
-	"Fc8XVannQTc8sSb1prFefdER60SGAVMyySJKcpd9r+eFWAJaW7TnLSK5127rL5bUFwD74rv6nbm6VTID",
-	"Aj4hmKfrSi3Mj+bz3fXV2jjH2N40daHCCVlYxok4PzuToE6c27l9wyI/2Nm6oWTbu6y1oyZVT3qFbIeS",
-	"qGsST8ZT3Q5ETzsyMF4sEzYq+K46WonWJvck8TpcBOpC8L6IiH0V72eMwMuE6V6yIctOOabR4Y5zlBN2",
-	"nzmDUG1TRG5vDyTWH8uBUg/whor61CL1XERni+hsEZ19IaOzAZNiEDgs4efgbJgb6ihqVoua1aJm9QIo",
-	"ScFonS30fMaceycQg/5kqOs4gr1OGPRmwfEWaR0iWCWBnTgBP/oGXntWu/t5whQ7tE8dtYzW60vKzHO1",
-	"SP99WSv/6Qwwxl2ZMhk0iQbjgfD9nh6T4wvJpLnKSrlaKy/W7tZr61VzFdFnXKZuoyyPu/Cr4SlG1mZ3",
-	"la21q7SsLJ5yw11k5dV2g5aXWsuO+Q3sA+MlTm0dGRbz2wJ4MErRr4Eb4glwenw8+hWJvlda7NHoEyD2",
-	"+A61XfRXEj0ho18qla+hR7/Cbx+R2up6tUqiP0R/in4Pup/RUN6l+4yX1mt10PlBKI9aW7EtgHOoZHpK",
-	"5f5Lipv7M7QylNHxffQU4E+/mVGj1s+ELgyr/mRsYdx4BbLwRSELp6NCHSOIinDQBSMZw0wbHGO771PO",
-	"mWtXiI0S0SYt1hYBA44D2Og22npk6HFXDBFADCWjOdQLmxwkoYUV8Xm9yhsZTGAltg0mMEYriPqKeJwM",
-	"JDP9xGYSJ4IGw0b+/9m7vuY2kuP+VTp4EaBakCAJ6g9ZVwkt62xVdNadKMepMq64g90BsdFiBrczIISo",
-	"VCWdXLlK3VWdXXHKfnDiynNeLmfrokg+pcqfYPEV8klS0z2z2CUXJCiQ1B/vPegIYHend/50/6an+9fL",
-	"UAYvYkwuylJcgCqfo7oX19KnU7HnSNVboYA3hwJaC4AAq1fOEQKsnW4uzttSozqsNs8Vb+lfIm/pvrWf",
-	"F7OFXX2I/1+SxpTwi5BdGU6QyNT8rjVWb7IkpnjJXp+pvZizRPBE+dsQMBHw2KzOSCjNWdgoHmSdTEjq",
-	"0EZFR1rRkV4MHenC6/Ok6MbXYB6dYetl/DYVTqu8NVvrFVSruO4uguvuFPqyciId03C20kqatRjuwun1",
-	"wJkS6PIY/VAcUNuRG+mI58l31/vHE991BDHfSZFRO8zLRiQmt7OAgUu7qzZap9Op50hCV5n4ysRXJr7y",
-	"xlShDO8k/dab8gGtOv1UkXG9cSx2mlPEFbC+faT9ymwLfkpGQri/e2b29Hm4fegad3d9yEaKw8zAN7bd",
-	"b15HZPd4hYeSE4+HyBOm++ZrHit+WpKwfDkWxQYu3bMjkITMPI2BkE05LEDHjC6snuNKRsRYGt9+Aw0M",
-	"mrtdV0r9DWDGEhhwOltNwtPbVACyApAVgKwAZAUg35OTQJrDFgVecoXKLgAO2loBc8Na7xVSymitKQ8E",
-	"H3OlATMHoD7uSyp6YP6Ngr6rvoBBRjIOEbYIPrY1GBoeHnw4UONBGCU80JLwTUc4gHNLu4C0S65lYAmG",
-	"JcWR0rZLfkxvAHWf41iaufAB3lae73Y7Uo4iwt76TsXdssCODGn1mme+kUgGVsjj+J0xUzZJIlo4P6OY",
-	"7/E7rIT/LP1j+h2aMky9MLOeHZdS1c94HTCDZ29AKTwPa4KPZ5k8Mg5rW5tY/+FRZs7sNWeTGoItzHkU",
-	"1V03i4cmzWmQwWyazXYcrpPXWu312lJBscVZfXJ0rO3uKjz2PKj9cqqvn+mK6lRj8U3tktbJ5rNVzokz",
-	"YQp3xLS0/3epgivwMf1pdufDkVYUm1PGGl6nMGJj8+kX7EkDVgZDBX4uOdN3SKBTI6jQqYGSiVbQnTTe",
-	"I3Zx23UVu3iV4l2leFcp3lWKd0UvXoU5VfTiZ7gHsQjjQunFR6IC3mcAvIuVeRCGH1+WZxu5JHBnz4Qa",
-	"m+f57Vbbf48A80/d1KogcwWZK8hcQeYLgMyoeSu4XMHlCi6/93A5wxfnBZgVD0ZJpCdNxbWOxP7xjED6",
-	"ED6+pLLwLUR2eBAqpGgO+KCLZ6F+u7VBXyPe64hExlzNSQ67k3v0rhVs18m1LD6yi2ZXs17v3lh+aM8Z",
-	"bazRYmrjWAHn6BLXse/tkVZ7fYF1fE/Kj5iY2KgS9abX1Y+4LpvMbjVkg5ZbbIWFdPpjsUsKovD895PH",
-	"kfkes3p/hvwppUvE94gBrCOIIpyWNtQtwvDcZnEW9+DRYxuzci8CuDCjEHZwanOhzUKVCexzjTu/DdP1",
-	"UoR7PWxzbxZft+f6ws9YbTvi8LChYFyEQxkJrWAkdBSbKycUCAp1/0c374FTiQPud8SAJfeJpNa+kepH",
-	"Qxvj4ZMw9P4usNrsLG9pQC3DFTDdEVIE3DPm2fQsvjOM+9JMHjx1YgrGPI5X4LbNF8dwDyE1sF6PB7o8",
-	"K5xyak5Uha8Zt3kxWvCMQznftOoGIccQCWPGAm71+PsTRffupUa8e/bGRsQtaXJOAeuo15sqZqcFdIXo",
-	"tcxA3KGdjY6C+0a7ySEXPIRIdMTPfaOXfQ98Lf3GFvTl2JiEiYf3E6XlSGgPBmYCCPz2ekv3YciTwFiC",
-	"mIPsdYTu8yih4/im61nQ0YBD3WrY/FG91fkJH8aTBj5z9oyEKxmP8Cy/cD+GaW8Dg4Rb+el1SEBF9iXS",
-	"qiPMnpgup7dAkpBx34iK34aNFfDlAU/CEb8z5MJ3j8j1EZGXwWUhx5fh/x7/GsYsMgOMYJikN9+aT7EU",
-	"+8i6zgT4KmbowvM7ou7/7c4Pbv3k5r293Z9+/PGdu/f2dm/v+B6st6FvLoHuBELeY6NYNyhi0VWamsCY",
-	"J9wO00pHmLGBwUhp6HJgPc0TcMPGNAyk0rBx5QqEbKKADVmi5yD0XZpXu7d37nLnaDkJBQ15EsmQzHSi",
-	"oR6JIB6p6IA3Mjj02YhjLJLFQ0ayxVCQMZVNM8gLu9adMGZLXucPThJFy3MSZPf2jjEpNI49txRpStFs",
-	"2nZjC6XTYJ7Ebv7U8nIO2INoMBrUtq6ut7ya2S3ip7VM2Ehovs8TQpDLWWtcpnftI+jWkbmxbVpGHbCL",
-	"8ErVtjbb6O+73sq+2Witt1uPPJoCM49PIVvCq+1zYSZmwS1EKRXXczkXcciVvkNduhuJgOddSNfuta7l",
-	"rp2tZeyVmQrJvcDG5pEXuHblyBusb15fxyBQFbPD11nVcAeXZW2rve6ZCXY8ed/J0MYtypjZRTmX59v8",
-	"Wu1D3yJcgCiThg81QuK0qoMAdmzfxjDMT08PR+z8PzY8/xAcsbd4ZCSVnplRCtb37Wdc4D4WlxEdERkL",
-	"bQBOpNW8yHyLbbKdLH3puL06Al1XXt6dRU4u8+QoNsMAgRx0I8G3kdZUj5QPAzYxg8iZnhesb0f0kxEf",
-	"8ZPM5x2DOxzmoiBG5Y4vuYI6tURHr+45hC8MEGAxmjX+YBhj9hsNcKnNcPkZs9G3IfoLaZ57KKFNR3zk",
-	"GWtzi25vZ9OGJQnDZar0BE8HzPSqHbWNhVdGf3qkwB1kzrN57vfaKVUmCX7D3f3oBHGYUtG+IE44lCvv",
-	"EZknm72J3wprSwUGzJXEktbVhdTWfTFr0p8LbEbCPaNWcoDQlTLmTJwoxxgP1dH9gaYCxonUHJRZjLZ3",
-	"EEsnnOjtB/PFMZcsI4qF9IxigxHi4hgZUDZ33tjDY3N1bXlcVyaPJTPORIG6wSWJu6xxgmg/wNvPWjY6",
-	"cjplZ7mTuPPoLDN3nVA0eRYV58w66B5/oM1y6kUidAHjatT9Bx5oqAdM8WYkFMeolAPcFk5w8s8dQPex",
-	"AMJvc7Gv+7WttRbB8OxzqYBvc97WTKthQpBXIwVwJHHrl+n39qD5ddO2fmvPg2fpWtjSzQGLYqNfhWAr",
-	"0QET8oD9jZV1RSb7tVn8S22rhmadco1pB292DiT4AhEkhS3N7M6IAh3W2fVgjTevdtths82vMRvoEGyE",
-	"bb7Zu8KudssCJFr2v2bJP/a/Qrq00SfmM01J0zH/lj4DzIt+MX08/RJ7CcMKKPQgl95d85x+tRhggUP1",
-	"PKyad9VSmWHozS3Y4ZOzw8ya/MwAp2oT85ZuYj6zsPa93r+sPqQ/LOfwabyrrp8QG63AjnNByl5WWjF/",
-	"hw2MbKO3Z543jlbP0gfklUqvVHptCfU9z+1EM7zS2G9Z+APLqZ7Mrr4bmrvUoe6mWWnjTl+/eYOx6tTs",
-	"u5KMcAH9OidmZQd7Kn+oZvZnTAALzB7saOAJbmYxDIPmdDFQBOpMTNBVwmPFtw7xuuZ9JhiI6RwkCgsR",
-	"kWPF2Ah/BXZGIZa4Zgp8O9J7JOCec6qUZgvQCx212q8Zy5E32LXN8GpvLVhnzWt8o9ts966w5vVgLWyu",
-	"dzd4u7fJrnSvBqc+UiAZSWxMBTiP6I7Tv0aFTCpkcnbIpFj21s3GKsynCvM5PcMKTp4MWpWiqTMBEQPT",
-	"XZaWaO5J2rgvYw66bxajB5F9ZRBScwUYhRHy0AM6J6fztBW4y1loDKIxehQjmTO/6Mafxa/UKd5G9VnC",
-	"Q/rR3NI44eiLFuVH7hXeKbqqC7M7XYQDtfQ36R8xL+bb6ZPp5+m306fp/0w/T5/9VUcUKRyJwHH6ZPpk",
-	"+mX6Mn1h1PXz9L8B04+eTL+ixKTv52rxlcVy6XqJHKCCzY4TMbeQXeteDa6EzU3e7jXbbKPbvBash801",
-	"3uq53xBA0hSsbfVYrLg3g48LWrYzczjayXeyx9EttGr7+hapWVuXg2bPJWVVHNRRKzWqPezrpH3vuMBK",
-	"DKmEAbvPC6rfpxRuHvp53iQpOCQ8kEmoaMNVEr9J4Zm8aSC0yp0VG1szjCeY2y2BgU9Y2e8I2+ThpHBC",
-	"p4Xc8DqFckJk7VdjG5joiIKtg7rvPm+B6S+/gVzMcSzHGMMKTExsUIWXMTMKiQkPekRhIZFBhwfcGDs5",
-	"FlnMP71IGZOSzMyd1TXL7PScMfi9ZS18Nn08/cqYAQ/Vfvod8uUa02CMxDdezg5Mn0L6bPrP018BpVdi",
-	"0Gn6p+mX5utfYd6lNTvP05fp85WjanoZBXuOtVorU/xmTfESs2LefswaW1t/McwKFlYFSKtd27nCiWE8",
-	"oeTrMAQmilul89vEvVulKt6cH9iFeO71ZLI3UjzxoY65Gr7E3AuZ5NBJw8uAhL2KObIZZ9C385DlcLZI",
-	"Ax9HD7boQpWAkwLro8vgPxmvzLhsOqJYNuJYr7J9ko2QKvUt7x46Ds6KQyxf4uFw97+mG5kkOseSYdUB",
-	"9kW7iY/MjL9Il7FdwBVWqbDKxZVWyJwfR2orlKIU2twfB1YerfbYZ6tWPUUnuJaJHDnwYXa92UjLJOSJ",
-	"l+X9G3WMvmSxbatEe0fIbczm2r/Bgj5v3pBCJzL2jQXsycQ5JAQfq5Xyugd4wYfssxszqU9PwGakOSsS",
-	"trynOIw46SZ6j8U2dai+iY9rkzev9K62mu21a+vN6xus3exuBlfCq/xa73o559aC6nsoCY5Q2LEja/r3",
-	"9H/Tl0hT9Q2kz5GnKX0xfZr+KX2Wfj/9fPrlImRMGCOxmM6dDdvEjOU8hVsywQ7RMhUmTwl6pO73YMAe",
-	"NNk+/+BKC6Pp5pMmeccwPVG1BNBsP0tOKbI9bZeyPeVm/PFtm9Y3FlTVH8kw6kXOIFQ+4zLFabPra1s/",
-	"//QIDWkAH+58kptgOR36Ez4mv9+HO5+UeY9PUCp5som7vFcrhA4tqoq50Mfq4Zv0O+g+08gskinlSJQp",
-	"6FK93BFLKuZ5JWmcarZSLqeXy5NHbAedOkts2Uysn9He0aaK1Me821ScJUEf1ERo9mAL/E5t+gtLZ/dN",
-	"p2Z6tzl9kr7E/cIr81EmZqcaiY64O1LK8SLcFPtI9jWWCZ6zDtQ2DEwXcJf+B7iazGY1YeI+sK484B1x",
-	"6BraDBOrjxnvSHtZZwVygCWHEnvOixq1I+rdSdZ/lEQJ3Qk4S2FPdE+d5rL+zqe5YE8a8/jr9BuPaDen",
-	"T9AL/wJNJFy+vLYOxkiafc30n9Jn6beXL5sZSLcW+EUdV+i8Z9FVSidS7NOlR55tOUTz1xziFcXoqBLs",
-	"keeCXRBgLIpXzKPwSdfWrq87n3M7bNK35svWxlnhFTf/qaDTq/Q7swuH9KWBLK8yCPN8+vn0KyKVfDr9",
-	"Aus+PTe70W/xFARd84/TV9MvDML568WAzRInz1YNLlD+yK7SCuFUCOfsEI6dVOjhtoZK9/ngLYI7BknM",
-	"xTkfZ7zjM4BjFHSxbF8ZulmBHeId74iAJckEmLD70BJ0YwnOi8vIznU8B2f7HTFnxhswsM81+Buttm+J",
-	"goSkSsLWabsCPxX3hRyLYlDylk3vORZGmeFZGkC91VFVR+1VV4aTUuP5m/Sb9Pvp16jkv0YrOv0i/X76",
-	"1HoWS2woTH+Rqyr7dZkJhfT36Ss83rXn4XjE+xwPy+l6Bv2E9z7o1PpaD9XW6mrOrbtqCe87NUh4/EGn",
-	"JmRPxrEcg5CYBp50alb6byF9QZtsRIN/yHjF2TxjToWB+Vq4Hmx0m2222Wu2+ZWweS242m1eZ63uWrAe",
-	"bvB2bxkLW8K4fYRPZ+YpcC7d6efY/+l/pa+mjy0n+Yvp0+nj6RP4838W6i1aL4KxwGVUz+nzP79czsZm",
-	"WsIslpMNrXMqVVa2srJLWNl7s6IXZkZRGmfhtPYts7KrD82/xyWu3hE8V+qjYHK3qeqH8sCVE6dauJYe",
-	"p4k0eajWyR9BxT7yFvewjyHbssaR0qU5rjMLeEvzwRt271aGqjJUxlC9llHC+TvHy20WTWWOKnO0pDna",
-	"KRijSJ/rJq80SihreE6gEFmf5dNw+5zFuv+Pc63Yjis4td5quR2ZpsoeZuAhGQm1baZzKDnRD2k5oo0x",
-	"hEyzLlO81B79GBtemmxhlml3f3F1YtueX7QEXw1jm6MDm8H2WnP6mCl2OzrgwjQzTGQ3HxynJsrMNzp1",
-	"TjgLJ4uPDheFjgdUPyzomwnvgb/Z2vAp1GoczRkWSlviSr1tI2MEm4CWoHiy1Jicj8bI+u2Y8Sze/rDW",
-	"5Szhyc5I983TDKrCd5sTvBgpevWk5tVGVCOMqgRROw+P9Nd+VsnEQ19OMxIeaHmfC0h4L+Gqj1oMf5Ij",
-	"RI2Oas+IVK6XKCu7GQkYKZ5cUiDHAliAzK75J9A3ZSdOeWQN9aywFATcaHbVyCNhLCVAyHawUh6iqUra",
-	"uBnzwIC9KGgaeZkeJRzqf7+y2bregFwNNgVdY++yLITAMmxn3RIJilA61H7+EWX9dOfex7YOA1AdBqgX",
-	"yzWw4VA1PAyfPODJBAIZcpXxfNtbnQRK82GucT2WTXpqSdO79h7dT+Rovw/8gY3AvTPk4tYP4YYUggfa",
-	"TNKDyCAkqKf/mv5H+tv0l6vpvyAKfjp9gjkQf0ifE2e30Rd2WOJI3LdxlwNMNqEeUznxlJIlcn3EBNs3",
-	"dx7a1V1SMORyGHOo9yzLKCUfIRDPqt9gsRsPurEM7isPInEQaTuDjFjdUXwfogGx8maS2LvLpJmA4kqZ",
-	"+z0YMqXwnNBGn7pRMHsUDbFEJJexy/MDfuh93Yo+2gwpMyqPSIJaVHGfT+gAmNSv41FF7mj6nG+A9MfR",
-	"x1++/EN+wGM5HFApx3hy+TLMqM5v/uTvPghnF/iNLdBSxpYkmyuz2LyOwModTGXnmHqWP6DsbDRKB8Zy",
-	"FIfQZwccSzuuwC1hZlE4Cow4SBmvOGT2RNnD07xb1r5QyA/KZq4ldHJMhmb8SRYzipcUqCjkUPdXB/xw",
-	"LLjfyAbt0NxCLhbIZlaBM2omkAv0Ol5ZESSru+2CtASxmT60083t7UmJZNv7XGH8mbQf7nxC+qU3iuOm",
-	"5g+0PVfICVdAm3O42Ivl+GXP6VLXUJS4olfUr9SI575EZ57yYD+Ro6HaBiGd7snJYWtklY2c6U43QJYE",
-	"x8qyVTYoAUtCrxBP4YTzAPVhJkpO/n6ktEwm2zCMmTbINrd26Hi10Iw6Kvnh6l6PPn30/wEAAP//",
+	"7L3/byNHlif4rwQ4MzBVTbIoSqoqSTDuZFlly65vLalc3bZ8YjAzSIaVjMiKiBSLNgpw9yxm97AH7O32",
+	"ADfYQ+/sAof55XAHb8801tN99gD7F7D+Bf8lh3gRkV/ISDJJqardte4f2ipmZnx58eLFey/e+7yvagEf",
+	"xZwRpmRt76saeYFHcUTg74NEDU+IjDmT5Mj8rn+WyWiExaS2Vzvjl4RJhFmI1JAgSQeMhE3KUCKJqDVq",
+	"VzhK4BMcBERKeL22VyOTj4a9DwL6mH50/9Ojk7Ofnx7L45GKPz08vnN8GdKHzz568PD+weYv24+iR9Ev",
+	"X+D2ePzpfT7pbYb056OT9x5/GN1/+Iv7p72zR19+8uEnz8LN4c6zLw7og8OP2uQXB7rdjz/Z/Dnt/7xF",
+	"Jh99GT47po/p8fiXX0TRow9+uf3p6Ue7raATsd7ofjv8xUdRrVEjL2IqiDxmtb3ddrtRE6QviBy6EQt1",
+	"sfW887O7491fXLblZvDgU/XJ9uTno4/uDd+7kzzaiU9wrfjRkWnwQNX2ap12505zs9PsbJ+1d/e22nvt",
+	"9qfw+oiMekQ8JLU9JRLSqCn95dkkJrW92nsECyAi0HLvq1ogCFYkzLW4OdsiGWEa1fZqmDHcoleY8Sv8",
+	"P9sVbXExcK98QgTtUxLW9vo4kqRR61Mh1SM80h1P//fpd9Pvpt/UGjUa1vZq7d4u2e7fI82tYBM3t/s7",
+	"d5u7eGen2enf7W/27pJ7eLNda9QinLXwd9PfTb+Zfjf9Xv9XP+MB1rxTE0mtUYuHnOl//Ozubmdzs7O1",
+	"vXPnrvt5bmSKjsin5v2jRPCY3H7IZcDHtZcvXzZqJyTgV0RMDnlIpJ9FCUOckaZuBwn7Ogr0+3kGNT/s",
+	"fVa7e/m80xztvgibW8M+acb31LjWqLXFNmsGnasvm/cGdy6bk02l13v4YmvU3Hl+N2yO2/EXzctdQWqN",
+	"Wie8d9Vkd3rPm+rL7WFztBnoniaDHdLcvXzRaYqt8fPm3Zj1ao1acE9tNr8YbX/ZJHeucLM9fB7WGrXt",
+	"cXzZfHFXsGavM9ltDnZGut3n7eGXza0gvNO8vKeuml90xnoMozu9L5pkU7xo7rDn280v78VDPa/dCW6q",
+	"zuWo2Q4Hd5vB1gtS+1wT7FRyvau5oF9iRTnz0uzZkAiCFEeS2J3dE3w8u6XzzTwVmu2GSsVy7/ZtIilu",
+	"DbhMZJQMaEsktzGWt7n+onP7qnMbB/9TEFHC1AUN3/344L3jR0dn7c3zpN3u3NELcREMcRQRNiDvHu0+",
+	"JNGQ487j8dV9cfTw7KNBcvgh5uTjTXXv6cmzXvLBR6dSjZvBQ9/3FyOihjx897Szc8c8Z5wF5F3WbJ/e",
+	"uXj25UHn4Rfmd0FCKkigLhJB34WJ/NXWwV917v9V53502crtob/q3JeS/1XnfoCjqIeDS/e9kZMXahKT",
+	"d/UozO8y4DF5l8eE0fBnsPns7wor8u6nz7dePGnj3cnm6LBz9eye+jnZEXeTR9u9j+8MP9qS72/2P2jj",
+	"B7svfhlkQsojAbaNBLArfBwSpqiaeBf3AEWUXZIQUftWflErCBCQCXf6m2En2Oo1t/EOaW7377Sb93p3",
+	"N5u7HbzV2w52wjvkrpUJT6WRWSyJokbN9L1IhsWCX9FQi7ya5qPcL+9TGUd44oTMb6bfv/rVq79+9avp",
+	"H1/99fQfp98akRBjgUdEEQFH2CFWOOKD4/4jzshDrIKh/jUkMhA01pyr5coZHkhgc8OVaMijUO6j7lZ7",
+	"Gz3iCj3kIQilLhoPjThBVKIgEYIw1dI00c0MCQ5hizAzwON+U3faNL02ajIYkhHW3Y/wiweEDdSwtrfZ",
+	"1qeNMiJfKkHZAFbxMBGSi/mxng0J6jLyQpkXuoj3YeSxIFeUJxLFeED2ER9RhahCfS7gMch3eJYO93lC",
+	"xCQbbWA6LBlmxz/KIyZ4FI0IU49jfU7Ojrarj7XuHuIsmqBY8IHAI4nGVA0RRgPBkxgpfEnZAOE4jmgA",
+	"skQixsdlwyTFHvPDtcPrcR4RzGB8H/JEyIf4xfzIHnKpEA5wSEY0QEP9XgNRFkSJpFelRBq69vL99rkY",
+	"Yc3QlKmtjhbJ+AUdJSOzuO1GbUSZ+XdGQ8oUGRCRGyT1kO8+GZP1h0nZjQ7zOCSjmCvCgsnHZDI/2AN0",
+	"SSaaHSc8ESgYci71wtY3f/j6N52dHRQLyhTuRQQdnB4eH6NgiAUO9D5tINIatBBGT58ev7+B1BCrczbC",
+	"l8RsSkGeJ5oMEvfhUBIkJljt5fgaMzkmQu9JqbggIbB9Z9vQ65xp9VQQLTpIiOrAfd10Nqp5Yh/tIeDW",
+	"Dd0Htr0YXgXdFo/IOdNT1M31eDjZT3+HmRuuZlwNiYDnejzd7U7nnNGMdBeXZHIhSCJJ2N3PdTOkEcnN",
+	"CKZCowiJhDFNxjGmSp4zPTGqUJ2LBsJ9RQTaaiPZQN3t9i6a7Yayi0SS7kbrnMHhYQ+D2k6/HdzDO53m",
+	"3XCTNLe1GN/F90jTiPRtvNO/0y4ValkfTc0GWot9nlChNTajw/rlx84OMFgq9rScVooI3cf/8tn5+YvO",
+	"ZvP8/MXdo89/9pc1n6g57pdIb5CIWoSnsvCKCEk5MxJ9iNkAxHUPSxIizlroxI4Y1bvbnXtdWDmeaHm5",
+	"sY+625sdLU0DzkKqu7joYxqlsl8NyTkTRPJEBAQNsbQ9hEhSFhBU7xMVDPUa4QGmrIEE0aJtAoMhIVUb",
+	"LdS91dUDYlxv7YDEioRmicqOkWUniJ9eC068Is0wCnhsRqh1GiLcAQgzpsqy4ki3ZfdktuP0IZmREAPn",
+	"X+9I7JRN6EQTen4yH3KmJU4XHnfNWZPfTxGxE9CrpYZUIj3zfQQ7dUyleW885JF9W2++JQe7GcpqK/KA",
+	"jqjyr0WExUCLOJZoe1CvCVVkJI20U4lgZZI+gjbz4whJHyeR0mQsivicgN/0CvjHYoCZ1edPSN8/Up57",
+	"6R2JtIKP6t2QjHh3A2nhFKZDjbEaZiPNf1hVatzZWiQ0Dpqf4uaX7ebu59mfzc9v+cXHE0ED4tUEPqSD",
+	"oaZ9rN9AlKERZVyghFElUf2SxyS4lBsVTt3YdVF26t7Zri09Zc04fcrAAz6+wWEuUA6qDLNkKz5mBPUm",
+	"iiABUrfe1f+Q77abm+3OVreB7L83253tZvbP5k673d3YQ91O+07XnbhYq6tCtdApuSICR6ZJiQZEzezX",
+	"0n26cJOWSJlTgkUwvG/JMTu/U5WEE2SIJVEds4k9c0Yb++4o10e0NGNuGZst4mHq4fGtiCV+fqCw/fUf",
+	"fyn0Tqz9xe3MS3fbvCZvw2jsUF/CZj82n22lM8NC4Il+KNUkcn3V0nl+TFk4P8snRlFHl5SFZbMEm8NZ",
+	"WmvMWbe9+oztyGDYhRnvVJ3xKReede0KEpErzALSRXU9NStFDTN2n3f3c0pCQxtgei92N7I/UV3buihO",
+	"ehGVQ62Caj1OvwD77QLLoJv+Q3febZyzrlRY6G8ZwUJv7iQO+Eire8Y2gjb2i4aTHoM2QHV3Gzm1YYa+",
+	"Us8zT1/C9G7+rJbOVL8LYwcL244x/VsPUX+vB1j7vHynnJEXHno+4yKE06tPWahlEjpJpKSY6SPiiA00",
+	"jfasQhGi3gRJRUagWMeC9OkL/YVeBkVVRFBdYHBYDI2k3mgghQeygeSQCwVf9ZMoOme5MaD6f/+/p/8y",
+	"/f30n6bfTP9x+v30H6ffTv8w/ea//xGGJNH841f/evr7V7+a/mH6/fSf//sfN1pICzNtPo85GlEpY6L5",
+	"ASbWx1GEeji41FNUgsJukXREIyyocrvFjH5W+faNqmQNn68quyR/Yl0lxkfiO8CdM+UdiXQ3DYQliqhU",
+	"Zh26+s9cO7JbcpynXppFR3k2a+fJyR3f7ux2B/dX7cbW5kv/6X2q2VDeF3w0P6mPCYnnfAtxhBnT6r5A",
+	"xmOQbSpgaf1PDtxorChQC0OsSk9NmY3Ae27qbxcM/Yzf+MB7pM8FqTryM77SuF/qZTUOTRDK7+HwA6zI",
+	"GE+Ms5xpyxm8wJnf5nYseC8io599ITkrLL9xr+v2Jb9wnHNBhACHU0iUcTqe2SukJmUpm6KQhsZSMhYH",
+	"loi8iEmgSLiPlJgYMwtFWBHRssxIpDoOa3u1u0GbdPpt3Nzs3SXN7XAzaO5qi7fd38I7+F5vN+hsGhmn",
+	"En2GtDuNGuxZfdJLno3BjdRSKRFs7xL3KCNqz855T0redO83zfsv8wRfcqrpNgzZZ5wqDJEXesvgCEki",
+	"rrTuV8cs9d2mY9zQVkvCBMHBEJwsmrWBZCREmJkptPSY3sPhiSHStZZyhCPNRCS8sCSfXUnntnGuEL2I",
+	"VziiIfro9PGja67VNkhAu1YP3VBQNpQFS5WOvOlev4mVmptywJPIsG5PP8HhnjalqYTDBLaxmKXJOXus",
+	"jVceE2E9oVYqQIN2B2y32/sIs4kagl9IcP3/VnikChmV5wyj7U5HHz8vG7VDzvoRDa635DjS05hckBdU",
+	"Kplf7wOGcBDwhKUOMyoRaY4wjZD9CpmvQD3UvChre5+lLSt8Cc7cPiWR5gZzDdGojYiUWBsaK/Xw8vNr",
+	"8tZuxlsHhbYXM5YdR9O+e9NcFdg1tFwBvWgWCLHCsLPvc9GjYWgc8euvsiHzRS/iwSUJZ7e1WwUqkX1j",
+	"X49M4cAYBQFhCrQLHGobUiqBFRfX3u5buSWxI8gGuGhNzMtN9/JNLYp1lI3wBDZxyA1H1rUlZGnaMJ6y",
+	"OXptwGJ9AHfa11gnyq6ogpcvzL3g3FJlb4Dry761j7C8BIsNI0bG2pi47ups5oTxcdZpNqwFC5QNsune",
+	"v6k1iii71FJWE2wpBV42asfMnLRHcHxfb21MS9dVSAp0zakB1XSSdBQ3pIkkzKlepnd7AWLGE/HBgIT6",
+	"iEuY1pm66cS7QNxHXN3niXE3rE1XxtVFH1opsrogRsNAMgmGBR/ltQXPdrYEj7hCrvcFZGdcNc1rN8TI",
+	"xdm5y4cGMndBPRJxNgBrW/IRAVWBRJKkUVkzouqS8bH+Lj0tYW3cFbffaDRNvCPNRUFdWxbGXCw49Lsb",
+	"2b1V7nLcuOXsbXwwJM1DzpTgkc+TP0Z6MkgOsdZbAwwXDnrkl9pYotDe3I1v/kL6DA/8UxAkFkQSppzr",
+	"2irQCg8WNwpeWTyJOA7POH+AxeB6cjs2bV0ozi/A739d4Zs7Gu04keIcubYXcKodSlNx3jSvvxZNmEoz",
+	"GG1mY5YXGub6yzDhk9yd2324crsemeev8GbPR2t7e27x3A3iFqobnR2r9LftjX1UvORD5oLZ3PPZ22/d",
+	"2rWP1Zw9mqcOSqezaG1zHzTtBze3uqX3n/n714KYMBJib4Z0cyt/kjqTbmrtU/dUbvVPCQuRG1R2x6+l",
+	"x+wl8oQncG9LwusuZ+deyXLmRlh1QdNPbkyfNffkjJBQ5tZrhjZmM6Q36TV3E/SIq1OsqOxT3ItKHI/m",
+	"Ssh4o1CMpTEX9EJYiru7nPx5YTigWXLdZO6P0K3b50m7vRVI+iUE3W2RbmuhX9In4k+Nd+Upw1eYRm4a",
+	"a7Ngkmtn1sVl/ThUIkVGMRdY0GiCcl/kPVvg5I4m1/Zt5U4JO1VUHOMC1su/eFMMp61WzUizfqt6yMcQ",
+	"NpG5OwWCS4++tjMZCcAzsrF/zhi3PpBMCrXQCQHaWa8uyV2pS9g/ElGGuvBW80C/1TUe+hzX5R56rgBt",
+	"K4pDTI5zwwr9DWWDxYy38AbeuvBv4OyTkl9AfOkFZeBeKrKgVtKsmxUrzYLKLILWDFnDWUngQbTej0Rq",
+	"qwlWxMntm3PfnUqOYLQoG+0STyu83nSv3xRLOqKooeDJYGjjKq0P2ByhcNSPEglOPaCH/k1TZO+cdefo",
+	"3m0g+BGCkgX5AoynrqYs/Azh/um71lV3KvkDyi5v5CDUnWgr2HsIruBSQ6d0wOBSjsPRzUJjXM/H4KK+",
+	"4COjBMWCO5F+U944zSrQcbUjU7OKfv1mj8vuHFW7ewjPEbNw1WbJasiJeok6Z9YlboOxlXUgOcf+PMlN",
+	"YOEYTzLyQzBaxqGa8rZfILzhpzPOH2I2sT5/eS1+Epq3IeYISH8tbSi3rGecoxFmE2c2LPGz6lE03Shu",
+	"ZPPP9r9v5Plqx8jNHiJz2krxoHjKXP7FNUWElT4XgSDAejiSswpLxAcUrhxjLOWYi1AfF5QFXAgSqGvv",
+	"782C8xBuQ4qDWew91B808x/cBEc8NHc0DXckwX2sPRdzfc2s+bNnz5oHiRrqpwFWJYowzt7Q2j+MBgKb",
+	"E0mWuyKe6g0fECm1tnRkEjius/4wPVxiJdsQiJFmTribkQiL9Jwuucvh/AKU1tx9jmOcwpWOO0axQhHR",
+	"9sC9XEw4+IFqLxuZ6MkkfvktEZXZyXDdW6BOzvr+JCVSJds7o+lNW96UxYky2w862UddswJdsLYl0no0",
+	"4v0+YaFWjYFUe+4GEf6FepNzCBoMudLaS4zVENW7JhVRttotIGt3o1G4UMQSdfWbLWNq6c6sqdU4Z10I",
+	"OZh/BIqO2R/zD1vogE1yPUDIX08QfCmRHp6hCNxkuk0IJ6Q+AX/4+m+R1lsnDZTe5tp7cdOOC682KQUN",
+	"a2KeM3Ndqpeu4YwKsEvBmTqgV4QZZgdHFYeA7q6JeCNhdwP61aev5DAuRV7Y4z4wLs08A9e7qWh1P5pQ",
+	"fNjEMoljrrXHhySk2KR8XsvcTBu8GOkWIQ1tzuUBqXxwlyzzGTe3dcPX9lbtZPslNz8Ew0F2OAuNzPSb",
+	"JnzThJdfl0dSs0d3lgbdFniRbZOQAg0eyuxSKxc6gUPjjMHRE8FjIhQlMk1bjXM/fZVPr52PFC9GOM/I",
+	"/Hxe7eqf2rTbxYR7YN6C1DkrpvMRQnnZne++s720f5vo+9X8VRKPDeXQiPdoRBC8aZWsfcR035FWbfSx",
+	"eNTavLPdKna/1Sl0vuPpXJnU7fnAuYWDfpk33z+zjeTzo3MLkiNYFiHJe9rK0wOw99TPsGC66XklkI+I",
+	"cWDgnpZF+dti/XciiUByCGEkOFCIs32boChRT2CmBT1DXS0BQPksslyg/+yDGnJcdquTvaIFWEAEM17O",
+	"dO2TJG+NZ7Q1UmfOHZdr0N5JywvJOTMHwfzTsNsqxEaWfe8bQi4Xdi761CbqIEPddGpWg5OonmlzG4X5",
+	"htqyUHREfD2masZ85tswGWHW1CYz+LDIizjCzOgLdRvuCh0tZjagataPl6eSkKqjK3tGFFccB4oL31o/",
+	"G3IIo6OqYVJ6iveE+twsBGts+HiAJZH1ilqoglnymJNGlktG891M6q2eSlPGJNDrjvo4UC4dsPvVec1k",
+	"b5/X9s7TrXZee9nNkTIjDXFUmZ08VmiI45gwErqmJR2wC8rAPWP+dFle7heeKNBsTMiG+afWgMwgLqy7",
+	"sfCbIJKYj4o/uQA52zqR0lxLXPFL/dM561rcCOsPstmBDdQVPCJpVy30iIytljfCE9Ccw9CljmWbyE7I",
+	"x8E09OZ6zBqYjRqNi+G7nfZWq93a3Nxq3a3CCjyA69/QbM5quyt/aV8msPLvmNsDvea5G/B91NWD65rg",
+	"DitL4SW5Fk9rEXwwsHzlfVo21LwgN6O0YmidgczICfgkR2PH++mIGqksmKMrrG1+YtnGXSxvnljRV5Q5",
+	"adZGpfSNnPR6OZ+wkWW1e1JSsJRggwQ27d0ltuuPbM67XXrLGiYdwya8r0hfmEthQH7aZOg4PmmcQ7yZ",
+	"PzE+enaWAmzoeRVAOfaQAX9BP3z9D93WgtPvmJX7lhKmaOSUCiL19rgkLihLFg7e3XbbJwWKGDheLQ4/",
+	"TwiSlA0i0kwksX3oxenmv5b+WZTg5VQVGXn8nDldBPRwKwiQFbpNyA21bv49E1NiMsxhHHb0lJ2zERlx",
+	"MTGOevPtqeICD0i3gRi5IgLcf6BfuwdwX3LOYiIklcrseH5JSQOsRYVCSmTmG7aAKm5kLWSgEs5Z/Tyd",
+	"FxqR89oGhA1bgX9JYoVwILiUaQv2pkyac2AWBKGAKZRlAVlwoc9LZN6yjfxU2jzA/LbJc3y+2zy3zjBV",
+	"GQsU1tYOybcF36MsPMyUxvWMs5zW+YSM/OL8F62d9m5BYaYMPTl6aLLFTM7+4dHJ2fH948ODsyMT6gm3",
+	"apKEkBjbw4LAzfmdbZPfK9H7RyeIsICH1uVbNFSWmSqN2ovmKIkUjSizgk1r5g75xncw3Rd8hLoGRypH",
+	"Nk1FygaH7tNuJRtAbyOsElHi5Uwfu+v9kGj9NkTpCCFTVDYcUepSYRZiAb7WpycPmhL3yT7Ss3NuIRxF",
+	"fGx19hyxttei1azyXeSCIiXzs/XxoUWZOdCn7lLum1fORzgkObSCghYD0VITyI+rS6JV2BEdmPSADd/R",
+	"tsDxsEwfLFvpvAeigmbitZUXUO0+DoiSK5LtUGtXMkO/sVlUkFKojb4sRRh8k6iOowjUAbnRQL0JAsQj",
+	"j9WMFRlwYf81m9wcGZQPaiCA8prVPsLIfguZH3ps4GMlMiAsxEzJd7JRKs4hW6uKznRoWwUq+dQmm41c",
+	"WQmDhj4BwCdPa5Dze0Nt5QlUvc08DEHJpGe4zow5o8Rsz438si5gxA8ET+JVDw8c48DewRTZpY3eRQmz",
+	"15QFieoAeOY1LudXmdf3WCgfswqZe40cQtIySmfoTc8oC/m4+LUf0ekgj9OkjzRI3UGMj/eyhMWG2yYU",
+	"klV02w2XoyQJ3Pf0VcurrVQUSXoKYRKRR1yZdZh/g2AlH5C+L9vbSFdwhSxeoRK7IbdiRvequDTOV754",
+	"WYANT82rL1OfeiXRaz1I5pPc4FIGKrBHI+PePL1mqZuOe447lu0lZzOusJ9WMygLG/ctMCntfD6kUnEx",
+	"OWJKTFakHw7M9DJV36h7WouOLV+GJCKKeJV/7DSYClQ32o7+aAWbzWg4C077JQcOJVF4CG3U5q55Dm0k",
+	"sr2prqchhgGPkpGJR5YbqQ1GBeKRiehiZGw0Aul3LcI1+3E10WRenjW4ZuBvnK5gFBCtFdQaNUjz9i4L",
+	"9Sjzx0yvrLa9960hvtzDDCPODTA3tYZjHccEsK7Zgi1n1ze12wu74+3Z9Hm9Z0VlGJIZkl5EAxipxfSC",
+	"RMw9OINtRFgDRWSAIwv8MP276W+nv22g6X+a/mb6n6e/tXFlAYFr7x5ml8i6BuGgB4wXhfv9jXm1GYeh",
+	"INJ/ENvk0CODLFr+whN3Wei5WUgn+6EaRX57Mw/+IQgLIfFdcSQxowquEj88e/igVcEtXraxKWPe4QFN",
+	"S20sS9BVtN4H9hO4wR1wwNb13HEZiN6Qj5nJ+RkSREd6+evYBHUABwOYmbgiYiPlbAdk5/LKWBXedngS",
+	"ninygfBTBsKASikjo2TgfTAmPUlVVZ0HmrGjy3eZEW+eg2a4coYHsxE0Us7OL7NhBTvvbIUr7u1DbC7Y",
+	"VznUF2yvqjb8nwMjOQPZI7dTXCX3zqy+XnKTtRYLrstmGbOkM6nIFG/q7JxjxLfz/LTwhatQs9o2YjfM",
+	"SQvmY7HObkIViGd3j+cEtxjDAEbshQv2eCusEutXjJeKAc2lEdHjfp8HSRWHxeH8F9DOFRE/Ftlm8p6D",
+	"yZ9EkemnsIUrwAZW5PxLCxW4Ajyf3rcAf+V3jywPI5jRiFeUb1oIvGykeJdecbYQTLPiEZPurtXuLo1U",
+	"cIxcXZK7LxyVZ8W3bVk+EZSLozAJUvrNe9vcu6fMRu7MvwIn3ft5qq2iyik8KM5s/o2Z4SuCg6GNp18F",
+	"E/LMfOdtcgUPmhXOqQdtdvY+XdJiWXrkWWNGrjYyrM8cW+akhqWYjz9mV6t0pXM0zAnHIp8WN2dBlM/s",
+	"u+Un1DoK7U+nzes/beZd+fO7+6cTY+mJ8fpOAAfEOsdJJ5hdGs0NMgwkIK2iejsFgO0+7xZPp37EcQ72",
+	"zgRS/0nE9wqytsQnelxNDi+SuqmUnRW/S6RuTloW5eNc2ZGiMM3WcoG4NIC5J0QCPPtq+QPpFXkFjrb3",
+	"6S8b65mIeal+XeuwXiifgfo0UkTIjWpWYyUJqLjCUaVtWmJcWtK6lqpYm8Zzv+I9cVa8raqAqChmYywI",
+	"U2ueijGX1ImFCmdwuaAo2fbu1mmliVvolUpj8smVlCJzYiSdbtZJI7c0+dEuWvtDc6W2Gge8vnUqFvJZ",
+	"UsknW8TZZKIl4My79166n//St2opC1wn36awXouWwESGrLgHecJU1Qj4N7D5Vt5NqzG7me4iIj6gKwdL",
+	"pifJvOPChFspQUgDmVFJl9geDGkUCsIaSNJeRNlAot4EOaY2SHUAlr5qVNTS2CDT2iIiPDXX4qu52e6b",
+	"K2bF05A93JOEKXf37EKLqcjdK5fLg9naZFfEoiiCseAUo/SQNLWxqEIYCc5VCx1A53tIKjxZI8GgUXvR",
+	"HPBmqjyad1uP7B+f8ZgwHFPIKZWtp0+P3/88/02TjmJbVgFA4vdqA6qGSa8V8NFtjmPaDHhIBoTdTofx",
+	"Mv+5vKRx02UENmMOuJVpROvbLPrmmTKLQp1PKSjoEJ6UN6oACqnHExZWT2tzqKs+bU6hLuPK4Fvs6/YZ",
+	"h8R8IiC+VyKDBDRvV9qI71POfRkKgBAJudEN1EtMyZQIUhSGmKGtNgrxRKJ615YGvTg8Ojm7OPrFk+OT",
+	"X148Ozh5dPzog+6Gv+M+1aODWnOejj88aHZ27rio0Xz8dQNFfExEM8CSoCF5UUxM3OpvBru4TXZ6d8NO",
+	"sE3u9O/hdm8z2Ap3yN3+Lt7sbQU74V2y22/jTm87uBPeI+3+Jt7q7QR3w93rqHdUyoSUFII0z96RKDRQ",
+	"0Ilx8jOta9dP7h+iTmdna8PrKr4kk4NowAVVw5KQ90sygaxtk/BOvwQkiCARprJQRpuT04Nmp719ryxy",
+	"2NX/9Ne9kiqFXQJbgapUyqUFDmyAfSlLL79wtDxcXQVlXL0H3Vf/RBJBcfTIWN5zs30ax6XctX2/c7B7",
+	"2N70tpoY2eCPsTcPqzBA1tvho3ddhWdULNTcePzu9P+Z/uHVr179evr7V19Pv2scvnvytFpQUX7fZaNO",
+	"2XeGPDP8l6d3brWKqnmOl4ryJRNhny+WqGmCg0e05h/NOWNCPiomK+wD0xbSGuB5kdLP24/u/Hy0e7hN",
+	"O1/cnXyyKX9xj5xc7vQ/HG+pB/Gn+Cn/IPxlsNt7yI7eLYmVK8/lADwHqkwZmszMdmkKlVI4FuRQF1M4",
+	"AKoFC0GvSKHuyIiPLMhvlT0ym3FRSLDIViA/riUr6hTYa92M547ca2iTuUHxAWWvLxUJjvd8KlIDEpF+",
+	"3ClGp3TAjtmKGUaz+X22sKFXIT/WcgZh0E6aEb2CYiC5rD6/tnDjOUxvLFupuHdmc5eWZCuByfLEJqmv",
+	"yakG3/vJDSOGMDK+2SZn6TYz7GKPXmJFXBIL5bEeqfKoKh4QDjOiFFttP0WwSi+F0mTyIZauXEMlylQx",
+	"OPhoRERATonSCoRccW6Mn5B+wkI4sJ/ohozeXVJ4tCTNeES1sfs+nng8C/pXd+ZgFCaAHKuVUkSZVNg4",
+	"5ZFrA1Gp32mh06wQtMnwtc+/4L0GGg9pMHQgQL2ERgpNiNrT1o170cS8gkmveIgnrbyxubV0TvpADgUe",
+	"4+gJj2jgSQ/qJ1F0YeZ1AXkae4hcEWHL+sSYhrkM7lwBMNlADvcW0An3AQHyQmCFTUlswM53Ags+1Pqh",
+	"pqKe7YQo1CODhKG6a6Yv+OicdX1LmZZUDngiJEGcbezD7aSllX7fJh67QPe5eRnHBwwQlDtG/PUE89t0",
+	"jnwNP6fNMM/nfgb33Pt6wm7sU32GECwYZFYHhF4RQH+3WNWt3EzzaDW8f/E8wZH5p40ToHHER7gonssp",
+	"ADWaFA7UYi3Vq6KeiYQYaRFw1qcCSkhCxfPA1mt2UsZGKPpPQ908I1E+bcFB7MmC2lOiQVazkxQWA1Ky",
+	"CHZ4luVCAv4MuwlR3RS0wEqrvXaisgqsjp1W2rVLaliuadoV4eG6qeVenCQ90zvNkA5gHiHJkFstTCwX",
+	"6PTh6YzesHlnxaNO9102K8LUQRJS4r1+NinJEyhahqjaQ10TUdg1uHtaSvV4OGmk19Fa3dAsR9k+ckCC",
+	"8PI5U56a0XTASKgtfoc5iOpuMMYvbOsy6N4Atc9uSEj3NSB9aSqtfmdMoyiFw0EQRAGbIX0JYHdbGwU5",
+	"ZaYEcEswCC97v48VPnqROjeLMSwpmEl1W8O0tRgGJSctZEULQEIVz+4HR2foNo7p7avN2yNyO/9CF2p8",
+	"wsYaVXeyL7KMYO8AWt8qm98Se0jj6kR7mH7jG4VFy1p1DR5akC3fDTdXqRx/IkifCODMZe0+KvkMXEMB",
+	"Z+H9Ssl1Z1zlkj8tPMiqszs1n/lmJyU/NhjTtIy/LCQ1TV/TB2BahtLhTcvKfHSadunN11obcCTHgLaV",
+	"8sUrsl6OsDMbbpZAM4vXKGz7HPf5BO375OphOWac/dRpWDxRPf4CNnIa9duHCk/6h4DG1HpaZqSQAfD3",
+	"Kc5Em8Fi4jD+JZIc9bGomIquJXx5kPKHZw8fGChN3ofyonBw7RtQVhi3PcDmJID+yF80GkLXI0xZE6Ke",
+	"oPV6huNw+vDU78peQ225fjRG+c1xhKVKK8jNHqyTLCfClV4wwHOVgl1WxfNM+caL3uSg/q3OBQVjDdhm",
+	"AY6z5Xd2M7WAesuvvtNM+JnU/NgAF3dRfYypK//RI0ahVYKScANA9LRtUjflo0yNIVAUYEK2thQXaGBK",
+	"FgO4r6tPx1BIrkjEY63sAzJP10L/nbO6US6SeB9JQlA3XcruRtHIsaOsGUJAFBHAPH++igf/aOle0QwS",
+	"leKIu6fu3i8TG4KPip7oMYkCXsElS60n1urLGf/kxpKyYd7Nn+7qnODI4QakUiq/PYrufctRi+XoTfh7",
+	"c1J5fXdvIQg/J3hiLGXMrdFLubggLiz7IrMHGR45WMeLom0obWR3POSK6xUcxRGf6I4uBAmMlwfqQHg5",
+	"DZIZjXNvPXOFuBzddFOnEOs5v/HO9jI2Ml/56DYHObIqWBJheeDqPARJXR9DxZLpaXw1uCvSe/EZGy3i",
+	"cqEFuzzqOCbsGg3MEM+11shG5qXkrCnxGvFg9duvExO2HMv1dcCaviH40hsFG62MADoH95khga4E/Fm0",
+	"kryeqB+TznUdxeg1KjfX1BcWKgRv8HRPz/GKB3bRCF0cx7RKkJJ8DeHTFWVCMZJlHXxSX/bdFb8kJwTb",
+	"sg5LB2Exo6/Dm6sKmTkcTic8QJosi8+wyRFu1DNT9rFODlHu9QX3Xrn2FxPAvLYokPY+fp7PB5h3EFaB",
+	"/pj1x96IrCxj9+Xn1MLY83la3mDk/7IcITjFXHRzSt1CVH/1WP7c0h2zOFE3un55ks1gVKVIhKC6RlRa",
+	"+zUNhq4ruMjRE6Fw32Yji3/4+m+N46DOtYkKt6D6t4RZhPiN1nxA7NKLyhuJ2p9bkyUEd2bcXC0AMclQ",
+	"NGdKlwuCwwaCOmQhEaiOFRpxqdBmu41iMPczRgHIZcYhtYgyzQQezKLVrMb8Tl/fbLyPn6egbjPMxuS4",
+	"LMzzIRaXIR9rPT0RAfG6Csz3fofd6XLkgOvIqoV5ua9BDXxjog1M6LKcydcj3Qo5kGn/bnlrhXW+ERkI",
+	"7FgmAEt4MuXH+gdUfZj0mv0IX/FEkHBj30ZbsJAIuBGUGW7FzH3mjhFPVSLO3hx3lgvuxyB2LK6pkU0u",
+	"K+O1Cug8Exapt+J18FLOWiK8gVNuogpEKgTfAuyhPB7lipFTZOyX9qB12sqjdctanCED2rkBNdd5FC76",
+	"1kZL5T42ImGj5Y8Bg0mkVxZVIhgOkFRQ6WiEgyFlJCt9JEC1R3XJ8CW5CLAkM+HnrihemqI9j2Jjyjv6",
+	"5geP4I4MF8oXUgb1cwn66PTxI3tz1DV1DBvnrAuL2Wq3GB6RLvj8ATQ8LT0I8fKxIH36goQuD0EibQnr",
+	"zs9Z3VY4BKzgbiMtalio2pFeEqRzdS6Ra5SSMvScIaErbmiqIhbvcZYePIa8jSrVpm4WEPuUYCX30Y3i",
+	"Yq/jSnhTUNpVU0hNlMrxjQJfn2Fbs6VKUvefDML6T5MdntL7+njZhswLALPXyTIH4lVMMZ+VHoyMzdVH",
+	"A8URZraeX/kOvW5CpduYBc1kaZT3G9uCc7tlRv+spn6utEFKDepKtf/mObCUQ147ZORbg6qel0ZzA7bb",
+	"BP3wN/8hd32o/yUSxtzffcogtW4fZe//bfZ++nMj1wZmYaGNALOARCRspa2dM/2O+92gLFOGo5lgA9N0",
+	"KosMo9qWTeodtAbyyTTlvVjIkWEtjXUN0T+L7mB+Ll2jN5OKv4+6mVTpIqgZDqHSoVEsIdzoJ7H5oxWb",
+	"c7zzIcGRfv+rUoZNUfgvl+ceLGDSY0YVxdGNZ0756rxDT2lW0GyIeOUUoKUVogeULaxg+Y7MRaXnqzW3",
+	"PGEhf+LsLjObxhpZXsdZLpHHDzZyd0tFKn1scEL3nTWppDbCUBIja40aVzUASyHyAgcqmqC64ImpzZ87",
+	"/6pCjYYJqbifBgIH5CgVGCWp9yGe5KoLQtKRS7VyNSPz9bXAnZfImLCQzCNMePPoS9LhIU10s+WdJL8i",
+	"Ikw8xvFTBiM0rhFtoMMkUUwE5eGeG3J+jDaFiir9q/7Yn/iinyxD1dDv5OAa9TZImGvyBsJ+mMuMt9zm",
+	"Fru4lOlYMzItYecnEWbe2CB65SHx434fQgixQsGQBJc8KanTVBGLxL5WHY0EkB5Oh1iQXDahzxEkQGsU",
+	"Wj4VMt5gt+2jNpJxpHmEXBEWFdP3dneXnc9A8gX5iBi6hn0jFZ5YTshxZpqnWNxOs/snG9JSlaFykQpF",
+	"xBWOHnKmhtKHLaR/Rz2ixoSwdJyy6Jru5Eaz6RvNiDJwiB+UiEbInh7hKCJSFcSgMkHeTJOCW2bTJsJi",
+	"0OXFpHGg7CtdYQJylpKFZNU7+VXoVHMn2IIApjEf/86tSZ695ijZcFszv8UqbPGbcMzPSo23wPSbmdJ6",
+	"GttPMqlMJv0kbN6YsCnImQqsXtGWXkEtyMiZ0w60VcC42jd0l3pnU5W3uZ0t6c05nqsgDd37Z3dFVYrr",
+	"PF9qPVbXi4tb5yKhNFp+FaCdZw7kwaVoR5RdIql4LNGYi0sL3LKC9nTdcr9Uk5qE701KdprC/b5N3UXj",
+	"ITf52TncLgtbgVWKW0ElGsziVlSNil5QfHitkA/BlwcKn3ATJlzN45WxZnbjkUjiDb3PGdYpiUwKE1Vr",
+	"kKdSTInjSph5SXnm3JVFtvzpNIq3F/nYztzWW7xrb0Y/SWXAW6GapLQR5IqacICSfJzFSAmOoSAPfoiv",
+	"ihutmlBaQ77M3D1Jm5pvcvGQYSOx75wLkBnaWlZe/KbaXKUQQKHw4koSYjZzp4hnX23fLUagyJjkDWd0",
+	"LVzrJ4L0aRSl3EdihVkAJSJHs6gVHh/uoiW/ftOrpoKsu9qF5V28dqfLs12VzbuHM19uNFDXghp2UV0Q",
+	"acD+9M9O4kJgiw2t75ZlpzpgxExQZ/H43juij5597NGvokHeiX4Uvn96UJLic1V8sbOzs7nrffWShuWw",
+	"ozQ06JV372zdQ2qYjHoALFmCZGquZFynjz9+4u0wkYV6vJIOvK+9KMlLNyXVLsnEYb0lIkrxT2K9I42e",
+	"tvhouITQAU0m3ZOhghlaA6jsY6OPnn18Or8ml2RS/eDUq7q0iD4pAVB6kG6oFIGvJpKar/CcVhfekSjC",
+	"bJDggSkZ6xAS4DrUgSzJPI4SNFaoJp4txzWwFN/s1UZ8w0B4rxv7sOTmJF50SWLGgqPocb+291kVwI7G",
+	"LNvePP7LGAvmgOtmLSuL26XZEskhT6IQ4UAhzhqItAYthOehdIxWbg9lF+5rEakrA55YuMBnZmhLt14R",
+	"mSSd0PwSfA6L4G5UipTtRTy4Zm7YCgbtYkPzC07Zarb0QisvdpWhZ/JFWpt3tucqaBXAEhnPNvTy7Lob",
+	"twzNWvmswiVm6gyDpGZYmQ5plym25YutxpmadOl6NHJs4t/hesDHAOe/ntR1aFqrbW7bo4k+GOEXx+ZT",
+	"51iz/9ysto8qzMyVYJors2xw8D0BG8b+9T8UfLz2hO1YfEBNlzSO/V3Oxo7ZwTXsDLJv7diWEqQCEMPr",
+	"sStm1fll4Qp4/U9XtAtKhM4BQ65SRUFlsGA5+4hpgkSQbaW4gdOZUSe2OoXB7lxLFJUYJSWCotRW8XNl",
+	"VYfEo3TO1TwPlIWkRNEWfPyOzJIhba6NMLKoYcJg2iVxA4mCNPh5M8tukC6qY4iQtUfEPlyLzIXajLHT",
+	"C2ENz5k1vPTe6hqYkRcGbj89awbcaBrZSQ4oRWYXzlhn5bv1c68e6LLD56GksKaWgcg0LeyhLo4EweHk",
+	"woykC/hGwKAXgJLSdeflOQMcmTGVxAyvUub4WsgWs+4xWPzs0HLLls417aqcUW/Cm2gVqbfAk1hQM+a5",
+	"3x75XcedKMCMcYUEwcEQeQA6Q6xw3kBLb6RtS15GNYNY69ZpbWm3RJyByTDHJasrp2/GmVhEGjxJp+mT",
+	"kvkRObxwiTAyLaA+NOFqAMCFTQMdIzwyfwMqqzCFXYb4ikA2EWGaL0ME4M7pZ4iwEAoyaftdjolA3e32",
+	"1jkzHV2Yji6yaNMLtzxdG3p1bAKiW+ggGuOJAfM1AseDxr+GUr3YBVuqCC9mmpsTL2VW65+biHlExlJr",
+	"4b6MNUbGEul29KAhvCGkigsJGHrUh1m5fjpvj4eT9ZPkF2NaOvy8RpVS+z+uNPYK9YcroRYtXRLNB6fK",
+	"AQL/iaA/gAkKQIP5RPhCYV4zqVWyrxyn3zwoiJ93FybTCzw2UKtUolBwreM1qmfYu1yEKsH6MyzkiVEQ",
+	"kPLqdvW+U837CRRIScM88pEAXLhcjEtCYluxMBS4f41aXr5Ega11AUssJy1MfXcMcROHQipG35Ij4VR5",
+	"0Um7sMYGLh5gWBxzoXo3x2iQe2OGvbGPuo6FQvPh3JsFhmvAZbCkvQhK7jvmTEtmsP1cA928Ngtjy+Vs",
+	"hnmh4VVtH5UDgnvMY72hibYOPWdleKVflnrf1iEgTTZQLPiIA5jlBupNcvkdnqqK+pGm+3zTx8xsJ+uZ",
+	"wNRUWXXlOwhTmjx1fVY30s1qM6aWdzxyczrkLEPH82Fz5maoDVNT4G9Mle4RcTYTQW8C83m/r9mWGPwf",
+	"g0+3voCQI1lxCXqTGeTdstuRjO6N2TWe6c9LKu/u8fPUWvbTW8t2f9Kl9K3a45gAIupBODJ3iz8Cl+lK",
+	"TtJrukUr4/w6QuXN4bWqpmNH6YVGd2FZ1g/SlUMuqpPOU0z4ztaSWsKbjTudl39Zq1gG3cb8GhqsRuZw",
+	"XTrfCEevEWu2VK7TNJymKlRGiUNsIDBTJNxDPk9ujwR4RAz+McIKcRaQfRt4Zj7JxmEDdnLu4ryeYbvJ",
+	"IirLwlJuxKuaou86V0d6Z1ig27J4s3VdXU8E79PlIXELOFmEvlvtimlmJn27epy0ibX2lWU7Pn2Mtjub",
+	"d5F7BSo0zVQ8fvperbjPD5qffv7V1ktvcfCQyqA8bwGOYVMFyr24JD3BmxU637jJgPjh3/wHyFzcQ2Mo",
+	"nCVRRPpQTSvGk5U7GlKpLNSpD7rR8J493cG7OOKMTNCIX5ERYaqBeBQSqbJyzpWMJmCN0nJJlYPaC9kR",
+	"x6V511lNQUh1CIZcEjabD7lyFHuu3ZKiO045cjVUXGxZ/svKJMunM3topi3/6kYr0P8BZd5iSet4qzD1",
+	"Vpunoa1QszJfwiY6tJgKFVCU+wkLfa71E/tk3XFUc2ADPXMlnpIe7FUPYFYycpo0rJhL3FpbUJT040YA",
+	"0mLtxgs+v5J8cyMa1qwX7XcKZtjkTqbnSJqTvm72lv9ybGAEaJ6LfOLC7ZqZvZwJxVWcjDmRtlrZhgAn",
+	"EpJFUkO6n6LZTYzUsuW5wPkG1cEHgDiAvuC9tURXGfrBw1S2hxmvNBDtI8wmXp4p6SofZoNtmK4nki+d",
+	"+h7q2oKA3QbqwjWV/sMSYO88abe3AhrCf4l+Ylba+yDgLKARNfh9Xkd/WoqiOCS71g1H9wuZBAEhIQGQ",
+	"4pRBLjSzNVKIn4atmZp/+4ev/6GgXcw16I2/E3xUduF7liJP2AM5xYNkKCd7NhqF0DmqoCYI4/ldumKp",
+	"DL+CNsRxTNgq6pnilefmcDJvemqzeqyv1kZuEXJjziE4ZLU3DGOXigI4XSvjjsSCBqQgrCuK6FzlnNLk",
+	"tFgLEBLmq+yYWv9Q2jzGE6lFTqX67VU03/S4KXSz6tkDkHdlU5IqCSe2hLI9TnOTW0smwgqUTUsvTj5D",
+	"dg1tZgVAyPQ+xEth3dA7EsFLJaAeJRxf5JUibKIjd3YlZwhSOG4t95by/E3cpxir8S24TIGJrBdxW1go",
+	"j8g88Oxo8NByVgwkKVgXS/kuH6W7KEi3UUsYfZ4Q+9heN1Ywxx6zrDZmMT7JxCOBfSYrCaKCfZB3162I",
+	"LzVD6tKFLDu9sK1peOGUtR/+xpjnqE4ZrId9sLFvUYhzqiai7AI2IZHynNXNwacKuBMbaYP7Gapg3SZP",
+	"Wp2pkcI/sMk5y/rT31McRZMLpxgbAMP0H9Cft+T77LRAR07HmmncKTphQfme79jrKHs845maERsVvQDy",
+	"fZdJ462h7iRBIb7K3EsxMk4Lw3/BKSupoc7KkhictzhT9FxSTyW7p+gRzubh58Fs9FBP5zWW0qlI+KVk",
+	"WZkEwYLTJZv+Axq4aI0VICX14ZkWbkSRaQPVp3+cfvvqb6a/n343/W/Tb1/9OzT9bvoNmn7/6lev/vrV",
+	"/zr9/atfvfr19HfTP8Ib305/j6bfT//rq6+n30z/2/T76e+m37z69fT30z+++t+m302/n/4zmv7T9Pev",
+	"/l3+R2jhW0+xEncrOAu4ttzxJGViHKuzxQMWYLUtufooQy6zY7JdLlsa5zJeEeKYzZ4GAVY44gMUYBG6",
+	"CDQTu1gaf2aR0r2A4qbk/5G72ih74YlLD/DUPEzHWx5rlvslq9uqeJXIs9ynD8PlrWOJxoIqRRiqu1gj",
+	"fyJtxa0cZVuq6u2A24UGcJI/FZHXWhQQyqEHGHEcmoz/ER5oy9XA/DsbwVT43ZjL/RIEATZ+xYSvUqEE",
+	"3C2pInKVWZ5kX83eJVYVe68dEL1RG5OeHuNaMjebU7aQsww5vwFmNtXMFspG1KhlJQxyK5BxXB5OfZl/",
+	"bU7OvBls4RbqZkPvggbVtcPvAr5zJajhnIBaKrVnBZavxjQESI34lTexeamEm0ldWi6QirfuVSMQrydX",
+	"1rzxv/GdvjRqILf/5k62oVJxXW6gpycPoGZ5im8yG+tYARS5ZLyr8X/2IajGafo+MDZlV5wGmufN9R/s",
+	"iQI0C6ozriyEy4RoKwNr6dw0D7W9Q6VxSZCwAW3aa3iJGCHmBJj+++nfTf/j/B7pYXbpIfqWl+g9ejlP",
+	"cNOyszF1e3toF4V0YDUIAYEBYIe1Z3P4Ov6tKASRMWchYcrmgHu6/Y/T7199/eprrS9O/2X6/fQ7rQdO",
+	"v3v161e/mv5h+u30n9GrX73616/+/atf76FO2z+grfZmw1EO4QHWhuIMuQpE8V5JetLKpn83/e30t3to",
+	"M+23vtmBtYfq2kqQWBBGErFhu3evXRFB+3QuBNlLp8s49pLl76d/r1cgGGKBA0WErNJYRAY4OlhBYMIH",
+	"fvCZ+0kUIXgOJYHmC5b5POAD4aPjf5r+Zvqfp79F9c0tSyKoO+R+n/7d9O9RfXOnSMaVqCiJUhHcq5ez",
+	"2n+efuN4afrdq3/rZ63rMdIskERKXcNhZrUtmWZWq5FtYrNFfZMq2VbLTv1TEiSCqskpUcrBQ6ySkmam",
+	"dKrtiLMxNzlZnhtag4WXSGUSqWYzsBRHiSQ+H9ZMdlWFyEX/kLx0MMjQ18E0r+iqfqNxNJWxz0mp8bYY",
+	"tmIGM31pPwtBKzJr2pOpLMKKQBCLkQStP6qCD3QuLCu00WHzsOO5e3Q/AnkaWbYw2bwaY97IJcA8u78F",
+	"NwKuXMF9Lga8MhjHjPZvaw5w40q3FfGMVQJJ4d15vaokxf+UaO0MCSKJhSiF0gBUppGTnsIUlQOcS8AW",
+	"Cp1CjJyJ8077DjjrUzEioRe3aSnQwssFdD/Rna5H9i6gLnUbWfJ912htXT2H7r5ZgFxJCs8y+Osu6k1/",
+	"p2l0BU0HJ1PzVkfnzZfhKF1AuIUEeAy9adyIDWSBNqMVXx0bA4jr7woezZZKISHw65xKtWLK2LIKIk/s",
+	"3cfrOmnh7iSy5pzDhFgOa2w2CHzmdbvBFrPxQ0Qg8KGZ3JwUnLC1Mn7yDdaDeJMaxuqhpHJ5FKk5YCH3",
+	"0Si3xShOT5DeXIRldWXBBX8VL5okZmGPv/BnDouYl4ZcUQUBH3vAIOCrMsE3DWO7Z7M03grwAgAIPQQZ",
+	"1wkW0QQJ4i4Z89Hx/SSKirF0+qH+4CL9wBoIF0pgJvuFK4W8BycgNF5a5urEvlY5StPu53ycpo3HWsTj",
+	"6Us3VBXGxjw6bS0NdnTrNheN6FPjUq6YlwdewVKMZMzPOyP3AhF4Ezqdk6ZvhSIHU1kTTi1VAxz0pu5t",
+	"Dnzz2WywwJ7WL16orgnYSilga0LoPQrhjyNMWUhEt8LeRc88Aemox9UQUglcekGYkPw2t6NNe/KXXyuj",
+	"md58VCoaeHJt3+TBoDWKEuUGak+9Y91zpjK1vFx/+9vNLkvqz7tMF5cLbbqvqELwREmFDTSwx5NBowgq",
+	"dMCN9xVxBR1Wjl4rj+6nbOXWKsTqrx4Ev2QptUZUJy+CKJH0imxcf1Fn4fpyknkuFD2/SCkzWA6EsX++",
+	"eLv4wo6sNN+DCNgJyRUdsKFBacx4XRAlqHlQDI7e2D9nViHcQzbeJx97TgTCShs4hfOlu5+diNrqOWfz",
+	"xU7BGmJaAKWZQwNMWRloWgZu7aKO+lxcBDhWiSD542pZOVS43zKFUNeTzWUIgT5cQM37mGlJNBpxphcC",
+	"SHQjcIEz7GWG5WUTwXuRF8OHoZP7h2h3e+eu5gX9EgqJwjSS6Z1PVRP1QIvCXkTQCAdDykhWyp4IwYUx",
+	"AOuS4UtyEWBJNoqCGUraA20u+mC8+UMglNdJMVc9n7yII8xMGA/c81CJbCg3K8EIglGWRZ73+4b77P1v",
+	"A3YAZaYOP2VxUj2rDa6Wj3Rn3qw2fciyshhjC4cIQRHeSdgXyvyG7nsaNhCOpCvhYs6U7i+adj80j8Mu",
+	"GgKyRmuVBFvdxYdnZ0/ShEB7/HpksT94+QDBnersaspkNMJi4m7sHKfqZr3jMz/MN/705NjAPNOQMEX7",
+	"lMi5BvcdG+NAcCmRIBHB0hhvGbcmgu1d4h5lRO3Zr/cyDm6WcfAsGo1+WqhCbzOa9AYr2chrhzSYSmWr",
+	"hTXM7/0/ExBXfT5/aqX0oi/O3Ht+bdSEvq9cjN9VTa0WlBbgkIxo8CFPhKwYyxNgRQZcTNZKINf8pdlY",
+	"D/d9K+SXo1rNfQHtXBHxYwnqWgOYLW9K/OnD+eatDzuJxUtzqpJwct+8Wt2XdUlZuNQWN2z8sX7V2t+n",
+	"2trx35JVMHBWzxgWNCAPKfOa/JBvQxka6ecoYRC0sKrRchMAek6ku61R3dvhvnAkntUGHMLnE0G5OHKB",
+	"yTlmyQWgu3dPGY2k/xU4XN/PU3GVCMWK7jPDNJn7TOFBkSAlx3U2a0VwMFwFS972eWa+8zZ5c4iFq8Vd",
+	"VkplzonzNPIyVQpm16xK3CXsbq+cb8ycN+kuKWy2ghcRFtDH5bM8V8qvuSXNHRoFr2YeuzEvaPKhn9XT",
+	"rC1DVAQe8uCapkd43eIWbrTQ4xFVYE3Pk7WBCpTI/lkkhE2smaEjUviSADQv0uv2jkTW6SdRffr30/94",
+	"28RH2aqaSnOmWbPURGug6X+B0KL/c/pfoI9Yd5vLZHB9NgDsPNYq9s9QSOOIjzD6We5rbe2n3rOTp+8Z",
+	"Y3xVhSUr8WqiQBdXef2xKDM5ZSBvha8QqLIgHnYVSM61zv01DvTi6TpfDrewivZ/y6rk3txZmOUZ3v2T",
+	"HIwzi7cAB6woP55C1qOrIDQbAbZvDE5TVSzW6jCV6LZNZbmdf1Pe/kp38PK2FUXy9lf2r1P9s68m3kIE",
+	"snZj995L97OXf+dO6kIM5NJU0JJj3JubakGyfXmeJmICqmebBpDgEcB+2ldNmWckh3ysfxmtm766016g",
+	"J1wHZHbmBLeHcZVzd8FZ9rHd30U6Pk9wlMJJXiTxQOCQ7CEIL/7dq3/76t9kKWl/mP5u+g1ksv2r6bfT",
+	"P0y/efU302+n35ozpoGwQhHBUqHNO2ioh9jQ/zbOAszQq7+e/pNNU/t++rvp71997Vre2NeHZZ9ICefr",
+	"hSBKYMooG+yds+m/vPp6+v2rfwU5cr+afgtRz9/YrLdvXv07PVLTlh7xP03/cfq97eEP029gaH+fG1pn",
+	"p+3GhtH0n6bfTv9l+sfp99P/b2MfBfp30kBj0qMMiwaSZKT/2EMYvfqV7uTVr3Nz/7WtXz2kbFD0OHtJ",
+	"ag5B3yRNRqKQNqFFdwnhrNC53/9sFtTdlq7geF7xKtVKC+M8eytuVAu2xdyQQVEzmdAZ7rD902RImzfq",
+	"CUt/5QJhEQyhdl7d/gXpCuZVm9SQvqI4t/kKLP3xnDllMevW3GSgxyya5H51khzuQNxNnjkK7AlQZEWH",
+	"WJyhFDdqrtdFrOWWfNUa8H8CR9Rb7EB6y9w3fx6+mBv3XvyYHAeL/ARWy0i1itS2ntU7ysz8nF3+msxx",
+	"559ZTSwtDt1fGIr/esouLpjhG8s1zThhDxmhp/BldpsFpxFPlKsE5F5vnTO4+KZsgJy/AYWcyBxGltGy",
+	"tfi0A9hD0saKjvT5lxXchK8ZIaE078sfu7dAm9sD3rQ/undbj+wfn/GYMBzTC/2CbD19evz+5/lvmhTK",
+	"5EEIANaWQG1A1TDptQI+us1xTJsBD8mAsNvpMF7mP5eXNG66IoJNyP/Ru8Fa/T/5MX7yY/zkx/jJj/Gn",
+	"9WP4TrYMQmsmDigVxUVyrzD2fKp8Onh/fJGWdliQEAVYkiZlkjBJFb0i0QTVpeL6URLHRDTT6KKFiF8z",
+	"0tAw1EXz85/9Ze1/7DQHJ4GdFRoTEVjcS/qixPAc4RdPJfEVoQTtZA8lLKIjakmTP+GXY8OOKDsoSaV5",
+	"bLYdiegACgIZtOTFhsdiuR8T8VQS8UAP9rXMJoVTlGWgHXUQHLnNtbEHIYT2y3XFhHerJdIXYquXEkFy",
+	"HwlR3cYDg4Zo4yo3/FFdEAF138ZMr2e/QRNPmfJimrjQ3PWDrEGB9gCrGhbfQ5s/fP2bzXZ7HwGr76HL",
+	"Bblai/RUr/VmEKatoWZGUrDAMvIV6JDfAQX+aRQkcLYJ7bLOMHNehn2+SNDfSBpHemq8HW5HM5n1woX/",
+	"hzom3+Bx9tM59T/OOfXTyVJysvgOlYUy7AZjh6HSGw9Jw3iCMAuNgwpJhSep3gA17kziPhlt+FxEr0tA",
+	"/rTZf9rsr2Oze81k5zJfVDA7uwkslM4uFti98bLZ/ujl00KEcgNJ3If7Nq0xCIUoUxzhVK/6kdW0LgfD",
+	"v2556cV1pT9ftvI3ojvPsdJboEOfEJyoIWGKahmyHrzKY0ZSfK0hNhVviETjIZwtKJFEICr3keIhtvmN",
+	"Frhjfk/FN4qD8nLZjL3Y5XmKrHaPuEC6PU0LIaNU9Xd1Vw24IuMQ4ZrP2FyzMNPsBAoj83NBitkwr2Ds",
+	"bDen/9f0/0AWacBkz+QhY4opq6l71WHqc4dS79MxUnSj5cDZK21WO6OybZqmiq5X1DG2SLlmKAso6k6c",
+	"agg05rreVoJIGF29VMkbxX9bkrBg1/+hNYezbvpJFF3EeVSRsm9PE0PQInoKEVemuMncZ88TzBRVEz+Q",
+	"yxVWh17bfPr/foylxOgKqwuTDruJ3kXT/zr9/fS/oelvp387/S9ez9oMd4SFbIB0LH4MEDeYIp3mZl7C",
+	"W/yKiIn+3gfE4H6e2coEKlqABIG1l/uI4GDoEJAlxE5lksOlBnObmFs1T8RjCJVtkb4gcrie80aYj88c",
+	"9tR1kKQKbZWMNDE+jdeCJFXtCmOEQ7LC/YVp9L1JWQkmwMmEWzI4qHXrVsldqgn+CO9GVsJkMjusLBfb",
+	"HVtUIUFUIpi0VVN5vxJ1RAoG9sagkQx/uuCoxYhF2ezzsUgeASVmsIfem62ouAh5yIzoAZXqulq33Xve",
+	"JDz9xBzeXrQsAMmiahgKPMYRinlEgwmSAKyCo4iPpQFi180gxscrnrYlCnduWOWUWbOy1GJ5s4+4S4UC",
+	"+CAIoi6hgpn/yl6uPHvPIjGvJnKhlXIClcUSF9BL0Dx4SWsJRkllNJITMqBSrVsDLMCxCob4bBk0oo1P",
+	"OK8dIzyCqzyMBO9xdV5DYxoOiEL1My2DFI1IAw0PTbuIi3MmyOHBk7PDDw829tNEsiwIzATfGiRpiex4",
+	"bCRYbuW227t3FiH2rg4d+meCRBC/GcBNL/jM60CZ8YZENuYslngRZOYJueKXJDw16RQe1VKYFw79YuhD",
+	"PkYjzCZI2gbQmAiCCLPwe0sEaKFx7/B4qajHTpcZ4QkKuUH3mSum5wSDhWnO8l+B9AwPTNUkKghAec+X",
+	"x8+W+xRgxQ3m9+EQRxFhgxJwGMzkmAjA+434gLKug+93QL1gMc8gle9pcUYlWNLnTNIBa1IbumRayQ+g",
+	"6/Xeu1GVCKHHMX6ekH1ksHK0lt9ACTgpuuRFTAWRB6qkAq97XN0zMiJqyMMSaJpLykII1SpitXvmaYGy",
+	"ioidblUVV7FRS8A6uphBa6lqrxTJlp9tNg0fd+YH+kCP/GYgogGh2AAUi5zd50MonlvwFWuvLIc4BoMQ",
+	"6rUW7EQcxxAuN1sfYvNOoc87frTQdE4LS066F43piuoA3oUlaaAQyyGRyAXwLrk6v+cdhJEeDz1DOJYy",
+	"IQijiLNBM4JkI2svmiN8H+lhCRraKO9gyGlAjD2FldvyFcoJzCyfn8Wk9Hosl5mQqRtWCxJAK1w1Eq7E",
+	"N2glfVrGNwiIlFa3gergxsVNpYO48hdpLEiUkvG7rogWFgmLdEdU2c6kreUEC7NKnF9ViOHYP//jJ8jW",
+	"hnIksMN8RxrnvZPcxgmqR1e0hjvtrVa7tbm51bpb5f5Mt/lULinqn+vTrESu52pUWbQhTh0LmdPoPH0Z",
+	"jch5DdULW8VSY8O/7JolDwalzNUTfCxt4fw4bjjYJpijQ0xjeAQ16CWJ+q1qlTuzXmFdi0ZtjsBF0Z8j",
+	"SbYnFmzSm7hxcvv9LbhnOpX8IFFDLkorxuL8Y2/u4Vn+muHpyQOI0nZw6Y5ZDIL9Yp3Fo6PlO0+ZC+rI",
+	"BHxEUA8Hl65OL4gzvXOucTtTmGh+dCW0O8RRpMewpjVaerBb9eJ5YtGG8Yi4KsYppY0XzFMDafveUpUC",
+	"YFFKuoZn6/a9or/BhuOY4ZTQ+BjAB83lQaUSHGdpSYPioAf4imQHH7XNNhDtI8wmlXJeq5b+XOU4UEPB",
+	"k8GwOKr1A6siyi5Xux7Ng+HPjxXuPQeJMPnYhpKu6Fd2XhJJ8aK236cyjvDEX04sL0DggO6RyIRL6Y7s",
+	"KZK5UNJhQLYyHGtE5MZZ8bzJob37RpnZ6ClFCwu7hFtvwseaZ/5l9lH5leep5A8ou4SU1HUvdYzt/VRQ",
+	"/+KdPjkwSU0eIaE1wX1nNqkiQwVWfOpTY76I3erOy2yYJYR4kmP1mcLRyxgUuDI9st3m7SVKWSdGuhem",
+	"v7Glrn81/eOrv57+4/TbRZW+F24Fw/8M6IPq3dv6jLotJb/9lX7y8jagqXc3quzF2TIthsfz015Csxvi",
+	"6HQJrsXRbyE3z6v3tpSB1x+xzP7NeZwtq1oXe7USekt2ksL9/mkSx1yoh0RKPPC7WM0jTSqMFA0uiXpH",
+	"W+OCYKjruwToFfSxpRxlRvGECGk08h4P/fgSa+BV9AUfwVz96aOV6+AoIhiOvHji7iFiXJGGxXeXQz5m",
+	"LoLH0MFvqRmirpOzb15xnzcctfNzzo3cknVZToyHLzJMwZmytHaZZvJDk0jRZkQZQYq8UA10SUxkky3N",
+	"vg93Mb0I++pULdth/qzr4uos2nKzqwWHgeFhzqLJfvnimUsxF1TGLd53hY0IVKpI6RuxbD0b+22wcnPT",
+	"OgOe94krsxv02H11SM3Xy2SWBE8eWRPfZ02RZz47Kr0bnBeFNi69Yk+GZIfuI91AxOX1gGfWkcZUSHUC",
+	"FW4lKTOt4CWXaG8WS5A4uoZB9fpCt6tFkRQWIV9mK43BmwdyYfqIXeRSQWOhJZikLHBRR9Z/Z6Gj7Cld",
+	"t/w+xIKA2gO/jrC4LPMdrg7zY+uTnFJvHYf75lKOx1qdARo0cpL1HYl4FIJTyCobZsBQZRju7eGWj4Tn",
+	"rK6/ep6QhOiPRAgQWADEMqa29rCxy20xBhDX5gZvDW+SP3Q+PWXzWzZby9zOzEcBZUKlDEVohojzeyW3",
+	"ZVP2qCYpb/pYsfL3rThVMiSW3H0nZ6BfNGq9iNhiRZRdxEZae++sDWHeT4SpyK2w8oaPei/3DTnTaw5T",
+	"nMnE+8MeKHhFPXlZJKTYXuaWZn4ZW6ILI+giKlG7KE150osWiFJbOvlloxbvtku70rJpt62GyKYA0oig",
+	"esCZoizhiZyBq7v2YOYckSbQrkiPwoi9LHBtG4gq6USyJARC+OsFLdNcoRnVkrIgSkKLJ/CWWkuv2aSp",
+	"Zsf8OZkwlU2Gm7cW3j5DobA/5sizGFtvhcuBkjZ8DF0ZU8+O/TTCJyTFXZsfvlMKKi5u8VTK1XisJhMG",
+	"hBGxqiAxGp0tV5+qhWuWiTStPI69AZ/u8NTKJUQa5yv2gSa5AX/aOwY1xIYTTx8cNOAgArGshmRiYup0",
+	"Q/6gOr2ykkeJu2Rdh/QywguPz9MHB8Z0NXM2kDT6iBwRLMFFCTi7hWiPQpExoMZjmMNiYplAg880LzSQ",
+	"4iX4NqaC5BrKc1bFsTDp2SHOqLm1Ao2LS+9lqiJ7LthTVXwG8wd5qzRz/8/L7n6LDODT1CFASWit35yb",
+	"zmcCVzBzSy54rerXKFqUEDYDFp2rFnlj1uViM7LMcqxoGOYX4SAdvydepOACm/Og4gAybG1YbwO5qF4g",
+	"SziizIcNmCoCCTPNS1/Kz2oaQW6cS+d7mNu3JQktaalIiXCPJ2oPdRUJhowGOOoi8D0EpgCivc9uuIuZ",
+	"jcY569r0ny6q279kA1F2xWlA4K+slPRGA3VdIRvZRXXCBIcn5yz9ueGK1UjjedarAxD9BD6HTyLbH47j",
+	"aAIJKRzhFJtdvwbh2JQNutoOS4TUI1FE6uYtcj+0Bi6UbhGJPZ16ltlUa9TCXCmkbAxar7E9aabWrS0y",
+	"k+2KrKSTZ45Buyf30WiJmn5T1wvXFvnzYtVTb7WAoznkkqT+amprMlv4GRxFRJgAqh5EVtgA/UopdDmJ",
+	"Ox8PrGe9j2QiBE9M7VcZm/RVQZASdDS6frhQNYm3zAK6Qb/WW+fS8hy1804hrQF20Q9f/y2aU5dRnZFx",
+	"A9mZ2GPVnrcb+6jr3LHmc/jknNnn+6ibL1WdSCJyrxkwBslHxOTPaR0x18n+Oeuak8x8A5ogVKkoOIvh",
+	"LgAJoqegdbSNotziRld0o5wpnq1HlB6Yy2WUoV8GIFXktLKiwB4awFQt1bnIEXEfpXOGdzCbGI/2OTPN",
+	"77vP3Ixx9oVRXVv5NYHiEApuM1Fvoo+D/A2Kj1KrkGe27I8hwAI2fArqSJrVVKSf0VWsUVISugbS7h1p",
+	"pyrTjJ5sUsZ2S28LZhS+spSoYt++GZzlCurO6UDHB48OwCeLvoTks7louqNET/X2Qy4DPl6GODjHhGdc",
+	"xdeAXyypVu5yTeahCPa1JSwsEH5MjNGKJJ5IJKH8yzlLGGQdFJJF4GhyBfa1hqNpP5sHOTPdO5UCSr0L",
+	"wlX8PpVaYr4puiBzc+Wbe2vFWRbzIj2XeiZl7R2ZQvj4ck9dYtsQS2SrvNwIlk/lBThyuqrHbDBjK4+/",
+	"y6ZoYnu94eQ4GnBB1XCUv5A5/fBg0yutYeHyuWp3Pve5MaiUSVl0LAToAW1drpU5vl34hxl0cXd/bOwA",
+	"rw2tYs1HpaFpXfvC3u3biqv49g9f/0PXlmkn6Ocnhu2GPCpEeeWYCG6HPGaxcbCgmIgMGcKQZKvtpclz",
+	"AdC3bOAfpx1KA2H05NEHtg4RZaiHJbmzjerdECu8Bz/fjtlg3/zegOkYKuqjOc+fvYnyOickCQQpzYLS",
+	"z1y/W52GUbEmsdYfDGIbg4Xr6SOAVQgctr0VFipPjJRZGgWGzjNmynbpcpTtlkz/mgl7Z1qKhX6NUu9h",
+	"Z1mC6m+yWos5nCXZXqbd63iXUmP0ic3s9x1/6UsGrEphoSxugNYmJAwY/gsWm+NHX4GHHN7OCRnZAnMe",
+	"iK95ASzLfLRmrd+bPM6XZPBYPPnH5rrVfjtLa+vPoFZBbpjD8pwBsoDRRPTUUxXErgIIaDgNq+NELgyn",
+	"dVyTX2fPgpWStZw4Pv59Kn1B1ms4H0tyPB4VEvUjPtaSC8vimVYa/wQPPiGC9ikJ/beVr/uqZw1kBD+S",
+	"AYAUzNVyK5z1jFuYgwmZOYp+dne3s7nZ2dreuVMpzxGaWUw4ldN8F00s1ZCr33rNwyYUF3J2fCmNc6Na",
+	"dvX7jPSGnF8eBJfz7MsTFXCffoJjMGCh6DS6st2b2tPW6xsinggQQSKU+yhM4gj8cXsIR9qWmCDbBqpn",
+	"hTYRI+ONfUQHjAvdesIuGR8zZEZrK3KiEVYBvK17MGVS6hEfDGyYgNOCbPv6/HGda+Fi2l5urbm5L6DZ",
+	"I67SQqDlyrXhrDmo11zOQ66ZBrIYcE05xDEJW+iRJQ0FAC4qkRKJ1OdHLzGOWEsc6oc1vLLKZ7YFrHuy",
+	"lUegmdfLUsfXoknNuJLCleFS5neCj9zmh/wc8iRbqsPA04YlRTq1+Y6McpUIqianes9aByvBgoiDRE/A",
+	"/cvFQNU+enZW82Fhd00COmTQW1eFsDg+DQSZ+DOJ2CAkQLBAB9mchkrFsCBgZ3LxHpY0KEmjibDSEhq5",
+	"d+U7KBAEEqpwJFG9+/HBe8ePjs4uHj85Ojk4e3xy8fT06OTRwcOjLrqN5p8+OTg9ffb45H2Tb5MNEYYw",
+	"M8KXEFne58ZyZAob7jFJP84CQCG5IpEenpwDbkzfoSYcuYeDS8LCXJyX1EyYyvmYC4UjVD+vQc3ifz39",
+	"7tW/nf4zmv5h+s30v06/nX43/f2rX5/XNs4Z7yMbVkXZoJkVvQ8IU6Yo3Tn7i79Ah5xpDtEn/Dlroo9O",
+	"Hz9CPR5SIlEiCbp1K8AjEh1iSW7dAjNItpCW6cbhe3L/EG1tbe1C8tLZYQs9BKw2Ks8ZQlbhKql+qXs7",
+	"AkWNCMEhyw8zaHB3e+cu6oIgM2O+HQvei8joZ19IzrppfX/r59FdSaXPMzTCWkSSpha18INJsN1HlBmc",
+	"FcriRCEcSY4iKpUNAe/3jVakW7J47pShLoxLdlsIePsXTetQaB6HXSTsZTQaAko1qkObpoiVbsaOWJNy",
+	"At5fe3F0HHY3bPZnn1rMivROqQAdFfGBBCId58e+h7rb7TYa4UjzPAkv7Mdd481L9QLXpu5fjyfADOKR",
+	"bGRvfUSlpGzQgKNFL/pGy6yGEbskkgSNBWeDFFDWrKgm3w9f/y3CZmZArYbxgEyg/GzDZhRz4UiTzy3G",
+	"SjfTEwRfmqt0oyZoAzKdEoK5mgg46ItK1N3udPSXQAlTgrqPaUTCbsOi8tjF0iwKE8DB0IwO1bugPnQb",
+	"uoGuuQeRrXYr1T26DdTVQ28V7x30zzCXFgDIdx2FdDOZ/wt6T6coU+aUaLvT2TdIcBBRbZ2SmmwNpNcQ",
+	"s1A3td3pwDKfkRemsDJUFNKyhDL4r+CR1i4EDqCD+tOftdvt9g9f/0b/sXkfpqX/vHvf/rZ7fwPqqcEK",
+	"mdNB6vXIRrkHBO2aMektAqSxm+Qi7azbQge2AbtQEBJOQtTN3YHt6bOZdFEdoydHD4HZsovIDbPZLHAQ",
+	"3B6hPiFhAwVYCIoHxGbcgXWkcA9o8WxII+NvCbHC2qrXTADu2GCoN3YjWwHpEJ66O+0t3XvC8BWmoODa",
+	"GXZPiBKT5kFfzwnVjd0mN/ZSBQxqlBkFbl+PxyyyGhJm1zy34GAEJtLu3XR82bpTBXN4APJFy1Bz8YNi",
+	"PKAM2tgD9x3qGr4yM9ciJru16doDwIgSckV5Ik2yYu4mab94WwQ2QK4NWwIVBnOQh6TO007hSzBlh1wo",
+	"m19YQJGpY/TRszMLXKNHAwQ9Cjs7O5u7+y4B45JMJMDt3G6NSRQ1QX+9/cX4UrZAZG8gyoDFCiAUe+g9",
+	"OPbRD1//Q7eFTvJ5jeZ44QCS1UBaVEWkqYlpd43gykyF2S3mtAp7rJ0JuOymIFVPx3igD6Knx+fsEEcR",
+	"unXL6SW3boEmfusWqCe3brltGpIRTw/d9A7q5Ojg/YdHGw0U8Hhyzjz6jpG95mxo6KWTEt265aZNbt1q",
+	"6LVXBFHVsBiKUXTObt0aEPWQ3LrVQsfM6QuanRrWDWpu+E8fnkKwdIpQbpwcDd0lUecsouzSRBRQZRZ4",
+	"w4QVc2XQwjGbgF9iLw1/GcGM9Qj0gfg+ubJhnvLWLaNZRzQgNo7QqjVaIxaUKAzXsImIrDok927fHo/H",
+	"rQFLtCi9bb+U7o+m7qE1VKPoLx5xdl8Qcsr7aowFeWD7yEoWpHrRwZPjXHnlvVq7tdlqW9WQ4ZjW9mpb",
+	"rXZry4DaDkF59XOhfjLwh3eB1vOM9NDHZIJOiUJ1rYfc3dm8u5EBqlumL/C8OdHAFJwUNo7cR9j89Y5E",
+	"3Usadt1xCDoUnH2XZGJ0i0syOWcgVyDoBXDo7S7Qxph1kWlzEkQx1h+YHWAEEjlnqZCAYfV5FPGxxZMz",
+	"XinbHvifDN6JtZxSYXAc1vZqHxD10fjSAKkaLgaKdtptp+JayyqvnjnqppbKVzU9jNreZ1/VcDSo7dWO",
+	"wvdPD8Aov4J/ASWhQA902tvsfdx+shMckjufbF4+aIefdviz3nvhwb3J0ebzk9GWPEs+Gf9i8mlbf6Mm",
+	"tb3a44+fGDAhbQFRCMuo7dU2N5//8uCXH784FP1PTi/unk2e/fzDx4O7w+DqCY7pw0iMjzF+Enz49ITX",
+	"Xn7+0qr3eJkT46NnH58aZd8Dn0cmSBLV0jy53dktayol5+0zzh9iNrHapCxYYLW9zz5v1GQyGunNtWeq",
+	"aOR4DflYreZqu35WkxOpyKj2uW7zNo7p7atNAyaQO5JvB3nAxJhL5QugIzHa1IdQ7kPnb95DArOQj1Bv",
+	"oohEdePV3wA8IDpgOY0x9/E7EsWCXulmLsmkYXEP+1ygjjYQEsiAYGF2VQjA5+fsgSneY+4sIqqF2PET",
+	"H+eaUKHDrMdTOmDHLEOHnGPpzdVYOke22vP2ozs/H+0ebtPOF3cnn2zKX9wjJ5c7/Q/HW+pB/Cl+yj8I",
+	"fxns9h6yo3c127tPYaS7+G6wSXY6za1+u9fcDu+RZu8O3my2g064Te707+HNdgGVaK/WaXfuNDc3m53t",
+	"s/bu3lZnr93+tFaZfXNEycjhYecDZE7gdLjXYOpGbcfIjMXfHdscmCOtvpuvtpZ/dWpqEDzNNL2Fu+gD",
+	"ohDOZpUyqgNRw3kuz+2mfEDdkj0F6sOS/dQp3U8Qs5V70OMJC2cuF8+Z0xP1Z1glwmYbOeCHbH4QCyPx",
+	"iKD0PkoiLM9Zt0dZmOMGbdMcgPasVfPLrDKM8dZY28odaIyfs+Kdh4s6a+RibHO7XD+3qD4YxVxaOLpz",
+	"Zq+nnBXijNY8CZy+Hxp13x5Zzhk60doOiJA0CCmbPnwKh3/DoCBykX5fz67KGBmfM67tF227YqXIKLaa",
+	"PVUoiTf2ta296XwHFynZsxEbaFizFiEnphqsEdH249yULhhXF7CytgHGs7UdQjo6lfkPoIkt985FL+LB",
+	"JQm7LVRZJgIQ6jOqhocF/rbOgfdsEOUKIjBr5gkZ1fZqTf2//5+9t29u40jzBL9KLm4jRGoKIF75Go5d",
+	"iKJkWqJEkZRlu+ElElUJoJqFTLiyQAjtc4Rlz87MRXdcz/X03UzsznTf3EzsPxsbobatGY3dliPmExS+",
+	"Qn+Si3yezHrBCwmQoixZcEfbBFAvWVmZz/vz+93Yub17j2zvHBzt3trdrh7twLc1vre7e0P+Ynu7+n6n",
+	"Ve3v3qi2dh8eFT+xqw9yOeWVqH927t2ccOZFRWYSWQVjtdH7yWxm9nYebu8+uPm49F7+QdFebz8odB+V",
+	"O2tHG40PT+8U5b2KX13v7RSat0vt91ZP7uY/6u+23l8bHJTFfpHvbXxyWAgelk4fVR5/uPaLar6xXXR2",
+	"ys3bq+3d9Z/fyXt771xIIKewaj9LB3F1benFLTGsQAPfbXdqO4o5dkV5KabJYke/9M9mfqbk2ZOUy2GM",
+	"faqUyizK4QaNkPrhlML5pzzkBt+POXjSDOrklvAbruMwSGyVCzOcsU8HnqDOkRB3qY89ceVCZZbh6YJd",
+	"5uwxx6VHgy6eXCzOcnLXF8ruUyJxJ8ILe/P18+FLUMYJn3cFbcjp2hhNRZlKoJqqXLgOcwyyYOT99SRk",
+	"rUSf13ikJZeSbGoRtwNk4CRGZzAh6ybwka0ab/mU69izDke23a5FbMFlr6PHpVx5MIjRJYyZ3Dj4jDWu",
+	"BwijhwJjHRcAv67G6+V8OREIONZaDFIe5UI++ZPWjXV1kabwa7zFgt3oZ6Wl8xsmf3nMHrsywDgrk6QO",
+	"z6f1GeW6KNXMqdal5gpaj5krxDlsDeHbAhyHhL3TNICU8WAj4rPNkemDH6jjMG03Kb/cjMMYTjCnepad",
+	"rbQNCN6VqeOaoEqrsKbiabmMGk0UHWTC3w//r+EXw8+TCXD1bfhMfRu+CL9K0gYoS9LP81YWaoDyfpQM",
+	"hyQ/2SgWyNpqJVsuZYsF6KwDKPLMnbUHxb3yB++Vbj76qHJj9d7a/vrBxlHx/dIH5Q8rH61W126sb2/c",
+	"LO6UbpVvV95dfW/tzvrd2bXZ6NTMpc0Kb6Y2S5QqYvQYqw2ipaZZF5OI3xfVeuXzT7kngltC8/SU8zOo",
+	"g23Bm56LeeZyYYZB3YYSjoV2/BG0I24vJRkTYhBCx7DmklosoS6VUjxHTX4K4uGzqXHRu0wrqcP9KpF0",
+	"QGqZgehhB7RRk4EgHyi98WEtA2Pq+qzpeojI2xR+J3eGJmqawumEr2YRzUNCdEMJtZmDge2t6YpLKOfT",
+	"xSqoyZ4eEZwtTwl4jgj1y4Q9dRmbITbJdVngi9P/rI/ICb81LbBTgcBOHgI71vwaIpm6NFUpmbz+Jzvh",
+	"X/qfAtSy3jSAeOg0pcsXoDm718psRrh5SooDGUxE4DKzXI3net9npy7rTxOu8WvOXUwMziXV3m7zuy36",
+	"I+JFY62jIY2JtHHZouwSk1GGWP80mq0oM5a4g9rRwCPDoTgraGeidRdo6pe06ZBcYfM1F348KgTPCdYZ",
+	"niBXEuYqixaJ69He1m5CilYqpt/Q1uNDXcGnv8HINpZTGFNOkhbDSjYI1NXL+UJdZ7KVzIwjGXVit4VQ",
+	"lvQZKLBLpTxx6ECSxoDoXbpc4+KU+Sa5CzUIS8UyaYuenzouV+OPJpWTjhQ4W8ozE77P7CB2eVpKRdSL",
+	"+WK9xo33FsfhsNkHpgdCiBGr0hlESkdCIIvV6HQpUa6eQQ8R437mYB29k7DUIKqX4AaxiCfsk5iXoxdo",
+	"vdBvux6DWoiNuk6DpkoFrPj9NKGCKf1Wp0bcLuMb6LWZoZzTnHtKuTilI/rjTG9gNAQ2s2R+SwNRxXzx",
+	"gmkgzfOUkU37+MF7xZtrdyofbZcfvVd6f/XowZ0PincfVN4v7xzsvbf24Y3SveIHjx68u3rro/3yw5t3",
+	"jirVsxM8FW0HRMRd0/i1Zp6VyYxpU5RvtL9dafb81ljDg4vE6cxZBPQWLssZAb1YcaK2BDchbkM8x2EB",
+	"ebiCKy+LK2+65tbdYGqRyoB1CUaQjD43DdCosMiovtoENpsaTyeTNMo6PAgaA5q0ZSnVmZ5iY1Oq1x8h",
+	"jCNLUJLYF/6JBH9lOUeq4w2y6pdNnVqimikcKpQoBwRU0IHLBBi9mpDcgmfsU9+RWEySzIPpHBlor4pJ",
+	"s1uJQcDLgGJfnKqKVruaoFxZJTWeqAvEK2N7evQx9sM6jHJJahkTWQMcqlomV+PVxIWxoDOZWYNXdtzU",
+	"RgCpGm1OlQ3qSaEcwDjllQzrqc+7+2QJdPhyjiQNJ4TuIi33lHELraFzieKmqfSk+Lyoete0BGnGvYSf",
+	"n25dA5J6r/eSdU769pm1k0+K2c7GYydbajdZtrse9CfZEADyFXRHxwsvc/o2uJonwAbtTHmjmC9toAKb",
+	"XwMusm4LJf22K+lb6IvFBSRRritl5yVUdNAXRgVPVNSid0bSbYc7MsUkOcZY2WDKv1WfNqE+Mu3iykB0",
+	"ZY0r3QVFkIEmzYUcmcDyi9FLThHnapxjG7w8lWtR9HR134W2wpuzTtLmm3KTDfkN8i2aN3e+0WbMu5Wm",
+	"8FvijEVxyLhD2AjnLrZrgI2B6cUc0ejwaEpayVDFNVnjJoHoM5u5pxApERx7jTHnt4Rm0KToh66yqvHD",
+	"/SoAB0mmy+mj7YDrDzoRt3TkAMZlEUquX4/Srtev1zhauIlxpKh7GwOs4MbRFCKLbBktN93HoMw26vXp",
+	"QEdWtGkGcHNxQEI9HBg4YJPqsijZs9upFCrmWpWlyVk/agrScXWp67V05TDMlMY0yRGzFpUNNmJ+6dlO",
+	"mF/mq6U4lJJuupgYete3MHAGB2rqL2VbNQYROUbSTIEHawz06klaJSZcPzXYolZ2Y3C4dzjR9MH3mbzg",
+	"SC62UCxly5Xs6to8doqZj1uwd+YyUooTCJSbo6uC4KKw4pS4AbJxlVMAordPBxc2GBaa/JVnCKNMVxS4",
+	"QTmWfLtzSG2Xu4GLVEmTxXY1Xkwm8d0YkEbPOyFuB/lzoGolqulR4hOuGY2wxqEhJRDEDeLNuaXbhKku",
+	"SoUCSHPKMbZoHZtdUK/xqMMBE+429TxdRxkXdURzAuXlJhkY4XXUIKZ7ViUP2hiuJqR13GaT+cs5cl9z",
+	"rUmJCmQ85U+qiQqW9ONfk4bDIRG6r/FYK7Vd09gmLazN1SW5MCX6csfR1BgXfLPGoRF0bCkgLlwyxg/O",
+	"uakVip3xRO/0aIo27uGmI+H5LbjIxtir4iKIX5e5mhmAZq/AZph0YZWuNppY5w9X3sUJ2I/jSBcvakXr",
+	"Zj+Oqr/fWDvJPugUH2cPgo1u9m6//AsAmTg3Ms9Zf396cH6OJGnq4d4GPzUVdU60Y15FQc2rcWjnL8NZ",
+	"6M1XrDcP0A4G9SRlD5ZVWkzPoTRBzJ7n6egIcoAdo3EIGbUfc0BjLydcH1j/GHGu8fj4w73DZdP5nhA6",
+	"EPJ07TZqKkkDVzYHJKnaahx126j60k5OwhI0dZIWuX4dW2yN4y6aGCQ3ctyVBBiQrl+3Uls1EJ4Tq3Yr",
+	"2spQTsS4I/EyPeSNN+WYylkB5RI3bxj1MzZGhAWAmYd8WFRbtAXeoq4EAitIH00SB0dh6yUqT2oc9CE0",
+	"xICXBvegnif6yo9rU+40ex503OjotBpoJLKw4FQDG8CEowlhbjsOXADT4TF6yhIvQFkRatlOdpckCy6r",
+	"8LSfdNflJ2mX5lHa2528MpOuTlrX3Sv1s+PJ6ET96aPiXvmDj0oHR5UPb6ze216/ubNx63bx3fdKd+6W",
+	"9+5V9h+sHhyuHT1cf//RxgcfFj8qVcs3KturN9d21m9t3J7mh0WDNi8sFXI2geLSemFtTDlPHvDL9N/g",
+	"fc2lu8tTEG6m6cX0toQ9uPDa3pwkKXQlKnckfsGYkkw7b4m1fY4u8lkiB8PO1EXSBX6GBBLEEqwsYAhI",
+	"VTvpUJcDoLrq5+KtqlXjtiekOdgogj99/j+WIzQO5aakBqRkX+wL9LjHpNYAegVjewXzASUMAG0F4jZT",
+	"H6NxbgIfvZA30bNcjRs67wDaEOSJjNo5zNRaSd8wBvNQu8hnXUYDPRSTVdXCNVJGqZIIbFvUSDN180t9",
+	"q8ZpMnM5LWcZB8wmi/nUS7yEY9N9Ca5IejRX5YkYZrsIomRSTYypjQVV+lA5/mPHlPPzNUYfjKzPaZ6J",
+	"EbFxsw1kJpSfnRz1q3VJFhL76jMh2xjcB1E0ED3Y1qY2VtmwWoyiUp5XQM9a1XLXPWEjojSByxVJpk1C",
+	"o0xNKhdf48kqkkk45cuA65ROz1HMp/DAG9R4aplbRIqxhzfFGp7oMyfNcVHI17iR1WMt39qSByG7hY1i",
+	"qXIQCCFpKFtdZCp62CeWfMYcOaDBRJF7vox9GbUdKYMTKxNmFUKjOP6XMRXHBZV5hz+mpFqEQl5z0QYg",
+	"1YY1IymURg3PMysAdL5+uiCbgPAVI3thQ6e2HgEcDhKomLdMnBfjYAjOENUKSgOIrgzIkX1lP3MQkkpM",
+	"aOBdLfXgSjWuc7qSBKZxD6RfU/eV9tvCi3cTVNthVxKEY6BW35U1jtB1zMmRR2iemmL7lk9tZbNyR/R1",
+	"/jaGOu9JRpYKeT3TssaT6eioyraHoHcBBXccYu624EbAmylZCvqCBLQhle2JdYWm7n5TI+cakxajRUrA",
+	"6pOPXX4MPGBMygiFrsbNU8uADiTIehDUiDMh26LnOaTr2iek140DBhpJE/t/zeBkIHyGCB0AqoeT4w0m",
+	"i2Q458ggGl1YCvuJC2U2M35wXPqk+Gdr/Y0PTvKyYN/9KHi/PHjQeW+9fWO1d6/SPaDz2Itw7bchIH8v",
+	"wiBbBNoX2uWSoY6dx5oUk44UdSm5FqPdzWJAI2zj+dgOlLQ80UggJyv51qEniO5DCXARMkPbYORvjScb",
+	"KS0MKExGYDAhEgiVd7rUZ06N21SyrMsj41jZXVpbRUgQPMVpALj+ZImSg56ULuU1jtT1AAXbYIanEHA/",
+	"18nSRrGwHIcl68tbpCGCdsT0h8a9johEIYup2QATpV6KNRChgZobGZD1Gk/AzoL2AAKGLDxSr9tlflY9",
+	"L7mrHBLisQAOxCw7VD1ZABnVEUAaRTkpaeRjm6YQbUFv+qKPGQIgx/ikRz2Df4XzDCX1puxKH5bovesI",
+	"VKxOomMMCVE61PPIKfVdeKWAiw2gT3VbdDqCRyn0+nKORH1wGoPZbjP7RBKbdgO7TaVV43X9t8b8BPWK",
+	"8n8TFvfPmY1t0ScsWcUQx4tGL4FPA35ZhG5rbhjB5WtsW/31cQrhdkkpVshdEI8GzJ9SaqX3zSUU67nF",
+	"UiNty38dfh9+Hz4daVv+u/Cr8Gn4ffhC/TembtjM+L05gS4SwfnZ9TdOwwKh4qUm1BcK+PXPdOPC1w7V",
+	"zHARUooVI4TkVKAItdTudxnfvUm2BefQIWxOIktYfihJ+H+H/xj+XfjXK+HfhC+GT4ZfDp+E3w2/DL8O",
+	"ny8jeFELyOuVkIYwPQphy+DiI+dJlEBGR0S2RV8j3DZ6QSC4zJGdTjcY1HgfdbfyL7HEHT05Da+u7zax",
+	"QtyVwaEU+9FzXza0ramdfvZpxnFl16MDIwzHJiJugmfSpfNA1CYGrMY/TSIk5jl6Ra8c5fOMharGjlr/",
+	"MZ4SdSd0E68jgruVYsqi/dQc/tmKTT2vQTXRz+S2QTALAYIde/vAywden7qukdZ62Dj8xjY53K9aNc4e",
+	"mxhoFNLUdOHRiUtRuHb/zvaOIQ/ylxHPXH/E83dvmqb+GFwS9LtMX/Magj1bNY5kdBahPcdl0BQBpQ0D",
+	"ZX9hp+FRm/HNGq/xbHpYaI8FUKfgufwEnyxRo/env/gNqRfz+XoKClRdB4MLajfpE9EqS0EIuIGhcYQL",
+	"pYRPjROyNNkKJ2kjnIvIqIPOx4QmUxfRt9cjLcww0kYvCTRGEHuTBsmh1sv5DSAWkeJYnRVnLjcj3DCN",
+	"M5bwMCD+QfoUrX51nuYRiGc8Kqzo+qLpeows1YEa71CKuy4/qSMxysTJTV1HtpXHoebGlNdofASEwVH3",
+	"jSQdsGpoGoxjw1tVX9YPWizCU+Kvmhekvgl8riRZ4wOtksgyojtno2vH6cwar0Y7J24ztUi/TQN2quW3",
+	"JpnKkVvU9Xo+k8hqUuNqHHByDBK0FMEDJSBgwdCHA5etxKlQ1WNscM3Gn9i6GAYzWzR1JqyWxE1T+xAL",
+	"dvSeRSmvTq7ki3iyucUxcJCM3jdNXIFUKboPWU0xnLMMsP/QIAweVaTk1MqQUaXumKbCFq5DKRDrOjOG",
+	"yDJJLMeHJJUGqKTPPr58+uOw6z327t9gHz148GHjw8PVR48PG7vVjAVE0OqAjz4pPd7P041BobNdPH20",
+	"HjxgFX+td6/cuLPafq8kbxaat/P07sbjD+3MPOpvW8v5t6qtcwQkOiHEJ8p5DXnxhro01aT+SDk1UbnH",
+	"mGIzEJpzujiHUtyCbX/RoORVoPZpHXFg1vTClzrflyrO5M7epgHr08EVt9qqdahJDYO2L3otpUXNkp3X",
+	"rAXdMN2mvQ/9HjpNHlHuRC2AS6mvs9jJ74k+6nZlo1o1bhQ5mMNgStaXdcmUMoNless9PLgLZbxMmyoN",
+	"X/Ql82s8EIDL4Lg+s4OHvluPwpWJAJ5Sd8ZSV5eSyTicK2s84bmoMW6NmEPMtBfr2wKTnvpC147V+Lht",
+	"b6qlzf3VTEr1DPVmWrHWNeaumT2N3KMze3EpWjKQuqzpfbh6ULwec2pc01qMqfJDbQS+Dpo88a4S1D7e",
+	"SS4R7YPlGLlWl8CdUs+snv1K1XZqtZ+rxQ6lSBFVza/JRq8wUYePbBRYeKmBPvS9+qvDjV1okjdAk8BW",
+	"ubgisWlAPdFaEaO051PjeprtynNlgPQlwB5qevdOWZwvUsIcjlaCjkBhAe1YpDEArPAcQVa6rKbBY86W",
+	"cl51dCdX44aHxKa+PyD1nSPa0sJ6m9ptlt1GKsRNPSKLdOjjLG2xd1bz9S1S321m7wnOsns0sNv1BGvX",
+	"EW1pmMJSvlyfFu/bxolJM57PK4SBlyPzmXXugTgVMx2J49ptqoeDZ9Oi/eXEI7XjntnMhF/nSPj34Yvh",
+	"k/Db8KvwqUWGX4bf5Uj4m/Bp+FX4PPwOUzYWCb/JESDvAozZUnPVLtICy6431pxs2a6w7EazkM8WaalR",
+	"tivOKltrYvOkeAhMcWcuxRUM+wGYSBwLDf9p+Jfhs/APmux2+Bfhs/D74RfDz8m//8/wf4XfDp8Mvwif",
+	"DT8Pv//375ALWi09mdksF60M1JyYgGvq4BjYFu8KMxvzJ2Y2ec/zZuf0GF9B+3QazxIATMTbKZexMkgP",
+	"By80teDHt+X4BiBLejbhwtLkjm11HUcXD6GJAn3aqG80goMvHrtMAtfxdMDVcappta8mSwzN1WcMO591",
+	"sR5Lcz6CfegGaJ9RCTtXb9pA6GJSYEdUo5ZjGzsQxGe6m4rNN2g17NKkysl7IiAd4UBYbHPsjmoROikc",
+	"FPXsi1f2ql7ZZWyE1ycDFyU29JZPaGktOWbQ1CufKoH12SwK20gYqm+oVhEQLnu91qYJPlskcb56dZJy",
+	"N4DSlHeP9u5aRHOaSyuBpcta1INNYZHw78J/CP/BqvHwd+HfhP9v+A867m0z5eWQe5F+39IKfWV0bUAI",
+	"WinmrVn0/BQA9wmid27dfSWK9lLqVc+9hrQBmvn/jIoql6660Afux+UR5Y1KojwipX7eDTrqarVePl+y",
+	"u/AfFv5e3Xz4y+FfKcUaPg+fERwlcMz/efg8/DZ8OvyL8Hn4nOCJMvAFb+mzfwifhd+ET8Ovwxfw/6/w",
+	"mJXkQWT4hBTzhTyBI74Jn+b0QXoI8GLnMShcrhb82lp+Lb9eWt8oKRtDrUyj6X+n/qfsg/lsB712YWth",
+	"uLqYLxay+VK2UAGofNljvrr+b8Nn4Q/h0+Hnwy/Cp+Ef8aokfBH+Yfh5+DT8V3ydajaHvybhcxJ+Hz4d",
+	"fhl+q/78OnwBwP3fhE8Ti2L4S2XxQPGXusF/z5cq2XyhuLGeXVtbyecL6/m1QkWJp1dpS4mWr+a5kC+u",
+	"reXzhVKxsKHmYQ6jysr0WUO6MJcmlDBhGV/Gzpqa7AbJt9DUC+Nq8cqmGVdzh4l+EtYYUl5oATHRFJuB",
+	"3CIpba+hZTWF0QIk4oyEFqslYDIH2bmZ+S8/o9lf5LMbH+v/Zj/+tGCtFj/7j5mzeS7OMh9RI5xlQ6oD",
+	"LCIDn1FAAMHWEQzJLCkr8vDdarZYWV22SP2AAiL0EgAfwmLVlRirdfXzNHvPlL263HM5q/H6NlpV2Zuu",
+	"7ArpqtHUMRhk2syhXAJjSfWyukSCOBZM3DaVhAsY/eyW4l1Uj/NZi/DQs8RvdpszH3oxC9Tt0BZb+XmX",
+	"gfSJV1RT+B0aZDYzDZcjUf+4zMJzu/zCp/ZZozvvuZPZftTlRqQ+8l5lYf7kBJYWYB+vzyun3wRdMmEr",
+	"jI8UN44VRzofHt3KrsebhCwd3Nomq8XV1ZX1wvra26LQivnVn+QO0ck8QFoMtKQdNZP0skGJM2XDEJpt",
+	"rEj3F6y+MEoXRulPxSgtrJ5/AmyLeyI4hEYoF23En4pBe1P0uSeoExm11yTRjv/bZdvGyZ/zYqTJNKUk",
+	"2BamJy+hVQFsWzLq221LKdeox00KHxEW8Ec9u/v6ehbpej1JaI3bNGAt4Q/0yVgdGn0ZwXgFbWXm9jgU",
+	"r+nikdSRTWqzwFi+I7isOtBR47f0AG3RabhcY5hX793cIgCLFj0mYh4psYODguPuH+TILXUXSQxAK4sn",
+	"qKO2tjHFsT/+kx7zBxY0bCAUmRJsmoUGUmjExRp1FpAlNV/qA/kz4jrL0FeOclAGdKD+1fAYMrLF96R+",
+	"4l1ZhDkA7iGgxbwjTpXs5gJnzpVEnrjdbsQcis8HeWrHxX5BN5DMa2rxtYVwKXqUCMkeVzdrfwP7EwNi",
+	"0w7TDHdLafQnmIMcXqiODfB9V7LlZPQ7Ry6V3K7xy2S3D5PLM5WdNDvlHHFQjdeg6yAzQ/yCYJUKCakG",
+	"9Ys6lXGH8kBG8gKmKBYY5moZa5JV1Ou5ziR76vwKKHjOI/Z4pgw8Hn3HBf0x49G3cIwzHL/vuzbbc/ns",
+	"x9LHsxz7ruj5csbr4rGzXReqSuQtX3RmP/pIzHLsDveF53UYD+53GZ99rg+FP9NMvyklFyC94VS9/F2G",
+	"ew0b8TYLRZ3+2LDzToEVm9kSLTeyZbviZNfZajO7Rtcb5jfcsYwHaoPznudFMfcuc2hLtNwTqvaQG3iG",
+	"KjiRoIFsDqQkfhg+CZ8P/2v4ArJPX4fPh7+GR8XNmBrfRgSsmRHgeMJM6h9L8Y8ND2Ao4TInLnfGHtIc",
+	"+EmPelE7xXGv2/Kpg2WLI7VJE+ZoxhTRxTIeoyUhypWL62Vs6rCOa8PmymyuFa1InO3O8fbUwvOYesCb",
+	"wu51YAllbOYHOCPsWDSPUxME55wyf460j5HRK/GayDpCrMB11PXAtbGhO/ThjYyVYemtqu24SDDr165f",
+	"QYUWGkW75GTLrNLMlulqI7turznZDZZvFmixUbLLSoyrJTD1ZWOxDUiT+xwzbWvZfDELpNQTCa1f5Yu3",
+	"Ml0txYWf2axs5PP5vJWJrJGzEAp95rFTCmnEfG61oNNlN1NaNfw9pAC/hmzhH8M/qi35Tfjd8Nck/Aoy",
+	"gj+Ez4dfhE/VEMPvwmfhv6nfnw2/gGTh8+F/JcMn4dPwm/BF+FUuM0EAqJedsP6Hfw5pxycZKwMnvch8",
+	"fJ6E+CZ8Mfyr8FslHoa/gpb9r8MXU1KcE2ungDWOemrnzpveQy1wwCTwjZ9VQqXXuTKtHA1TgcJ24a8v",
+	"QiyLV7bI+6Uxl5VYSQZJurEX9HYGSqCnSP11OH9p2VgcZfO8gjJlECDprDZ8LKRkswgaGhYBrWvVeMDU",
+	"rvU1T5U5HNpzaBBQu50jN33a1OT66rUCL34qdoDBkjbzmaUG4zYRT9rEA4AIK1fjr6A2TTvbr0lZ2k/Y",
+	"ip1W6tYu6mq13ym/J216PdO1aOaYGk+Xx/1z+Dfh78J/JOFv1dnfK9voBzj52+EXYCw9m1TNtrCcL2I5",
+	"o3A0CwrkcZdK2RV+AKX9rvCPmdPTE+K4XU90lLMruevJzMfRJeS+OnTHHGmkrfn1EA43Ivh1Nc+1CARB",
+	"kcLW+v/UnYe/Gv56AsKWenfPo3EhylZPMh+2dr6xwcrNdZYt2QWaLTcra9kNWqlki821ZqGxxtZpIQ8S",
+	"5mW6BnPa/kZWTqOJwp8XtuLCvF+8soV5P6GsrxsZWz8Jk976dLoU1OMz9CjApJgY/pRxJyz+WYdfAB1+",
+	"1vjz1sb6Z+brK3BNtM13loMCR2Ax2RQHJa5qRFJNCllysoQuQFTOaKHhvxxVGhraAX0L4aO4qXETfoJE",
+	"o8Zsiu46k0+wrU3ZRQXiogJxUYG4qEBcVCAu7OeF/byoQHxzKxBj29SE6RZ2+E/IDm/5otc9u8ASD5li",
+	"g2vUVHLqSjcQyHRgA3tYQ9nYS12Pcg71flCR4PKWRfwe5y5vLQOeDECfEbWzY+OjxiWjgSQeayLXQ7/N",
+	"AI01EQvHpAAy6vhuqx0QLvqTgGnOSwicgyKjDfvbOE8/fRQZm3apDSKhWLEMDmj4+/C/ZXVgGqpLHJmI",
+	"Vet+6rjmBO7tCcmkiQ+vZfOFbKlwVCxs5k18WHQZl4kAcjGbLxzBr4b4cXIVC8TA15x1ttHM02yhUbSz",
+	"ZafEsuvNMs1WGqu2+U0XJTo9TwlqBq37v4FQ+HPo4P58+EsS/hC+IOFXwy+gjft7jImGfyThczL8y/DZ",
+	"8IvwKwiOf43ffkUK65v5PAn/PvzH8L9BMFit1LusGWQ2CyUARvUDOR7IlwENemoE0T5IFnX9c/gs/Aqi",
+	"rd8Nf4VR5/DfYGxqYOG3LwXNBpbw+TA2uN0X5snColy8skVEdgz2JmkRtoxSXJiEr7lJeG4nzf7ELhrs",
+	"BMH6mk3S7HleNmCPA90mQ1xumK5ACuzwlroGmnF9powySZZAySlz8FSZay3dcNMWflDjqQITPKLN4D7J",
+	"2pNliwTCYz7lAVqhHVfKLvMCArxXwidBX2xFLR6NQdT5c+JyZ7waRRepUFy/aIEaFl6Xgy0qjcGqjA+i",
+	"LBVlXm5BoxAETUhUF2quSzijPpOBtmiRDI1BTcqik2fRyXNWJ8+s3Tt3GOsmOtsSFW+I5KBE1PLWhFYz",
+	"JLbrcZx7xqe184g06tZUAbvo6Fl09Cw6ehYdPYuOnkVHz6KjZ9HRs+joWQSYFq9sAZM8sUEn9httX0g5",
+	"K2iyw05XOurpdL3OxLDF9es32SnzRBf9dO4Nctevk6oZnnYdwX1NUND4PS4Nkcyd6o3deztHxzv33n/H",
+	"ia9V3yLIU+n0bAhPuEGCAjpfVp7rcVP0uFOvcWxHcYOxZpQav+sCDU2b6WiA4SVUi/pw75CYJ0wOr01l",
+	"RBUeiBqHaFMvaIjHae491ycO81zw8TG/YJm7QIE5ePOYn6vxgAFnrE058RliyyDlH3IJAWkQ7EDP5SeJ",
+	"GjkYLQ4MaLsph3G3kBoDuTDVkdFEHu4d7R+/e//wqI6kjokfDo9vV492HlU/PH54cLeefGR4T55oyWhC",
+	"kOgSuCpq3NTimazeJjAjCk/TBHlUPR2pe8rdqEeXyBEMvJDGoMbrPrPdrqte7aZ6CPMeENWZLFE+AL6+",
+	"ZZwFZHjX9O0uJ5QPahxZxtVQcNKW6qP01XVrIrP7tBzjTXa6Z5b4Ob7/fTVD8WpRL9aVo09haNX1wJXg",
+	"ibycs7i+J8UCovmaFggoFfNWpuPyKHR5kbiA9hBfJg1GELBOV/lHBSvTEM5gIkr234bfgJn0FZiZXw2/",
+	"DP9N2XIWMVTn/2GkCyh19m+GvyThv4ZPh5+Hz8Aze6IM1/A5GI0Ga/vJ8Fck/IrA338JBtofCWQXMf/4",
+	"TN1vpNcogyOGMMlmZpZB8hp/iaNRjkebcs7UhCFHvJXRvHxnmdTK/C+sYesKqhRtYaYZ4eMldeZqVGp4",
+	"yt0KHyVzqVKvzl7j58wOEMkb7d8XkDwN/wUeHiZh+EV6AsDpSE+A0kis0/UQK7zPPFsA+9bM1nG8nc+i",
+	"bdYiOtrLIKtzCZ6nKau+64uGxzp/Np2uM9JJ0DsXINZ8UkEGQngYv6UjKlIZ5lNUoTFfmISIRmbNzrMi",
+	"pt7XWLbsFOzshlNg2XyzRCvgSReTGe9yvhy7MsrsNCPUwqLn880T2nA5Czb1I25yEWSbJnk229zv46nT",
+	"Jl3rGUcwVCV+D2h/E4+pzGGWW9DLHyjrIKFVRS9oCZe34gW75IzYXMsJW85hp2k7rsPOrC4yDKDaDqe2",
+	"mlMk670miehzkwdRVhDS0sm2iwUKY8X4e+zS/O4zSDumWRzOEGFwyPuanTmz2aSeZFa67U+LcBOymamZ",
+	"L90c+HfawX+hGwPTwjYxV6AXfy5cfvZzTQzq5PU/2Qn/0v8UgEzhJlIlGgdHWxF3cGfHIRDNqKhWry9g",
+	"tJo3PCnYqR24pxhv7EZMGBvFQqFYKleABQO+HpvgwO2wj/D4nZ4vumxlT0hb9DNWpk997vKWDlnGwTxY",
+	"OhUn3yzZRZZdh8Bgs8CyG/aaky02VmmB5ZsbTqmciaqhkqFAzR55LAWEAfXHVFVTIZ+oalLvBbZRRGsQ",
+	"XYvUMtv33jHrgqRfr3X/nXRQzNp+5+BhLRPRVwpO4htukQb05gPHLhBz+kQySN5r8vXcPHptj00Vq8DG",
+	"m3U56Ullb4ISK8wiPQ05oqa+fXPEZiQobzPMxabnICEKtWgbFYcrtOe4QZadYk/0FNl4iElKSZZkD2Ri",
+	"s4deIzKYL1uYxhS9QFrEE/YJ/mXeb41jjEJqjlfJ1K8+OxUnzCGSSYk1lNzB7Cgx6oDguMBvBKJWm/l8",
+	"wnOOuppR8lPtQYvs7hunpMbVTdQphLZYLOkN/yo4qDYFPndG7fY0X2lvUFXztoPTduWFmC/TI7ED4cfJ",
+	"ILTM4KIdFrSFA3Uj+Nqg6vEULWQ138eu4dIp5MtFK+N2QbCUcvlcoVDKKUkobIjRzSzZ44God1Jt4c32",
+	"xC9cz6MrlVyeLH1QKGyRuy7vPSaP11ePV8vL5Jbrs6Z4vFIolXL5CzWhJ8PPmb2jan5vDqKY+NWfX8CI",
+	"C/gysuitMP/G2cxGRYBoks7AGGhJJlJjOY4KtoQyO7ukPHkgaShD37Dcx0JG39ciwnMiOUOWKK9xYzNi",
+	"BIgq010mIlDbOwdHx3vVD473dw6OHx7uHNQtUsiTmM7ZIlLUeKDDS2Q0urScI3WtVg+F4HV1gDJqTIFQ",
+	"KU8cOlDzgxdhSog2sVhFTd9SeiQ7H+zvHnx4/Kh6cG/33u368pa5ulOv8dRMAN8Fbylp7LaUf5Ij9Zay",
+	"auu6dEZNVtCGgLOxZ+rT5eV28nW8xArxGSxkfL7ILkvMZpS5dNWDdn0XxE+pWbA3aJ5VGmtO0S6z1eY6",
+	"zTcKdsmpsLXmBi00SnbFWYOy7mKjbK8665DKLDUq9pqzESc+ZzPkIuovZXD9E6TSnkClNRR7D389/D+H",
+	"/weUYMdZyckGWMbKnLBB1WsJ3w3aHWV3bt88rGb3i5VVba0/lKNzVTnKr2/mi5sFiGZwEVSbAYxmisXI",
+	"RXCDNYXPzCH5QrZQSR0ime9S754hHCvfKlY3trHwPAqOzGtczmMhJpbaWaEP3OrJNf92mYwgajuD1Awk",
+	"BGvqa6ihFXKSaRiwLikqkaOsfJe3NmOi/qQ/sbS/swcJqgb1GWlQyVbLGtu5xm/uHCwnkNHdFqdBz9et",
+	"9vq6xG5Tz2O8xUiHOszQTnZ995QGrMZP2CBHsLFaGZXmGnKTHBxWyf6d7UPyvxXIaSFXUaPYPzwk0HCv",
+	"CYdqfKkOPSDSI05LBiQr27RYWSVZdaX6skVgL5F9dfDKfra0Xl7Zz1aKhdGrCN+kKk/ZNUnaVLaXlYy8",
+	"uXMAVYe0T/w/ff7/SIvsOMVKpbCxBeM7YQNJOGMOUZYu8l4X8+V10nADqeslE7PZ6cmANFiyBDiS+F3m",
+	"u8JBS1epkkilUR4p0By5x5hSV8RntrKDdRkiWaqX86Ua95la34wHphDDpAzT9YvVxEtxJQGzuddVrwZS",
+	"FDr6jVa1D5hDkrgBPg4Y4UqZCQ9qWDF7MEmB3HC5k9jTcQTwhnAGcwZU4svsMyUhs+qfGzu3d+8RpR93",
+	"b+1uV4924Nsa39vdvSF/sb1dfb/TqvZ3b1Rbuw+Pip/Y1Qe5XK7G4aidezcnnImxa5wZrPaha3aBVYrZ",
+	"UjPfyJaddZZVWiCbt4sOahiIqETLVpmlOw+3dx/cfFx6L/+gaK+3HxS6j8qdtaONxoend4ryXsWvrvd2",
+	"Cs3bpfZ7qyd38x/1d1vvrw0OymK/yPc2PjksBA9Lp48qjz9c+0U139guOjvl5u3V9u76z+/kvb13Zjd4",
+	"R16AFmAoV9O55M/GNHvh5Ue8ztLnUXDrLVPo6ESl1ffaBN38o6nvCyjv6eybsSB0tcm+hSXYUBkfGayo",
+	"zmfQsDeoEy3qi1oAs+jkW8JvuI4D1a2Zcn4Gm2Fb8Kbn2jiuwgy32KcDT1DnSIi71G9hG3ihMsvzyF63",
+	"Cx0Fe8xx6dGgy95GB/QGxiqTaywQk13PEQtpuvu5EukCNcAz7KhCwo6CugCP2YEvuGtnY6MoceVN4lPu",
+	"iA4AZ8gaX0K7ahk17ogJdi0ylqDHAkwIdVVLdzY0hU+KNY5FT3LUcdx+t3r37s692zvHR0d360gjQ421",
+	"JaD1BJJ3TV900BMFBd9vC0LliS6pUrr/UG1OQF5ltnA06AfCtBKtCDZrvM7stiBZTmqZ/xjNXi1D/ndj",
+	"OmYdogmg7VzD5fChuIr/JtMtOfXouS7r6LPM5SY6rtugixIC6Qa+me3obV5a28XrIvNJ/t7qg87Gdtkt",
+	"/nxt8H5BfrDODk4qzXf7peBu9yP6UNx2PrQ3Gnt8552LmhfjGYFIuxZNn/PcYjqejomRsKbPZDu2E9++",
+	"sDxNGMmBMMkQO2XQzi9SPk2ljT5DgeKxYAI6zgE0Qiljf8zlBbWZjvRICPWk3YMaj9qUDlgTzHxkbi3n",
+	"N4gyQ451fPgYg8gJBtUoPEZljXMR5QQIuic64K8rO72BlkWJIcaFYwDGgLF7r08Hkpww1lWD7NMBDHo+",
+	"t+Ihb4w5Fuf2idZd5QI1RzSEEnqk7o0FuupTejHTKb+zCjLPoy8azwyUz41ygqvGYS3kXqm9M2+j8twG",
+	"0ltmq+AKxpxqc/ZQzohU8YQ8wy450LjGU0IFZHqkAGwECyQBGgQJUZBI/lq4uSO5MNI8ab6v1zjIlL4v",
+	"eGs5R3aw0hRzh4RxR2KvIe53C0sPLSge11XbUTKS+owwnyopthSfggdBwWKD2aKjdjVjuhKcs74Z/vJW",
+	"jSfKGeA0db4abddnTeYzbjMsbEKJ7GwRyLKaVIYM6KDGG72AqKlPZCeVGRTnJvHSOkGXI1XCReDajLSE",
+	"qblkNa7kA/ONlCPJIhbwhqA8V/tDhLYohPEjqU2djsvNzAZJ6QklNzIgWPxA4ECQezzVa75JOvSE1bgU",
+	"HdYQzoAwTzJ1EJ6gZDvTNWWTDCz1/NXIrr5wVCdKWCoz2s/zVnZffZP35yjZSo5lrgBH+exSIlcS2GHO",
+	"whtdeKNzS3hYlQnvE8RRSwhnhsoOXRn2aabbe6lyvcaTIeBDJXoJJatZx225Adbu6/zp9euc9a9fN+It",
+	"KaDjkhDdFcE4qesmgB11QB2G5Z4yqYsy1HWX0DosVCI31SIVEvhuVKKvrD5TgI5yjKMpqAs98K5wbI2D",
+	"VNcHgzsM4XKmjGGMl6NxauZeTcxGXT+zhjmocW26WqTH9fhZPAQJs+MGEzscXC4DRidi+W7DMHd00fOF",
+	"BWOqOJCzfqowcGbRCMPAEc0lGYtzO8PgCaMJPF76Pd15LVd06DJQQia49ANvCx5QOzjHsYV32AeeXqhm",
+	"No015uUvBP5C4M8t8KHFGaUUlDkbB3ZWeb+CZaFTo4xaWqtlmpTYFvFZ16M2xh0HhFHfc6EVim2apR2V",
+	"0CH4IouysrzFEGcGwWjqdiy86rrfzQXAGAdcTxm4nlfjIMqtOJ1obmOaPLVVDkKXUM9n1BkcRxK2rv0K",
+	"V8OJRIIXD1zOkaquxKnAjZUxDYRQpJuQ6GDyM7/Go86rerm4ocFT6gcs8AdZSKhM7ppSs4nCUTgTgoEX",
+	"lH86hfUSBOCkcvCrFIKXiSbM7eq/gXubcYcsgRO2nOj6GzMM5tjrcOb07b6NB8jk/sVNNqK7NidtPXSD",
+	"ZS22ayzdj5je+wE9YZKwZpPZUBOHxR9pS6zGlRUGJQPgweMI4ibWYpG4KBKO1S/1LULVviMVfTjYeBY0",
+	"fQpuMyw1gIwBJIOt+KlcSRxGdRyBBEIcdygfHJtOvLpV4/CLOvjY1L4tbxIqTxLOvuAMHWUdyhyxBdXj",
+	"iJNRjU/Q5SUdRnngdthEyy5h416qkgHL//Pl4kZhbf5dLZz5bLnXoXHF1Oq9wr6Vl9PwMfPbeSiZP0nO",
+	"bpsNiC5Ur+sAclnXF03XY6/Y0FyYja9hnAAXSGwvxtV0s2qUx8CEN61QGsKtCKOnu6hM9gWgtSe1ZFAJ",
+	"ken3Du/fq3FDs4m9j476kXLNt6m+3zSL2ZoUTLVSIVcrahmxJhRxWgAawBxyeHifuA5T71XpDo3lHdCA",
+	"mWCAZLaAJhY7ED5ZwmApYNcx22cBogQCCNIAjchlCyO5AGYIEdro6TFuq3Vf1J2YcA1dPw7z1ngEVdAQ",
+	"Doyu33btNqCQtJXmNDarA0+jYyDUZynrOWXl4guM7NxJumcHDtkb3KQBvXQNNk00wJzZWJLoIvFZy5UB",
+	"U3om7tN+FW0k0PSR7gj42cdgUYPsGL1PIdUi95NoXYzRS3726cX76svFl99GX/wx2uihEi7CGduPRU0U",
+	"Ntuj/gkLXN6KCw3V1/dYP6L37JhDttU2wgfUGHsdOXo+djkL7tyCnQL34UqUJyoZ8XN8GcBZU+JxHy3u",
+	"6EgjlpQdJw/UwDj8nI8tuRuD+yPoeFBBryXnfM0T6R5SPKRSSayLTKWZtwsOlEauNbJlu+RkN1ihOQq3",
+	"NmGvT25LSN/CZ7gL91hMt3oqTtgBoyCYcLZ0Q2E8fWcJAynFbqQcUBpAx+TCeB01XmdHnKABRRUzrXIT",
+	"5e0UbqczKcHqsakA4MpMycV3ahkN1pDFK2cRwQSzmA7Wh+WU7qpl6pnzgdTfkqKkmFDH85TF6KA5cJ6F",
+	"mBSY2W5aYk60GR+BSSPgI/WMXSdjc8lkeHLk0HT7AR43PoCy+QzIA5hDVpSiUkfZ6MlmdRACk+NyGQFF",
+	"sD5IQukSsrjDEdBixxwgbs+RhzxwPR3EcDaJy7HYZmS0gls1Tp1TZTxIZZeKZnMK/eK9KSrlsqbWqD5C",
+	"WTKTOhoNFEZF3pMV1Ez7fNpjTqVVjg55+4r/OoPIn5G9RjQ1cuJ+s6alarsehZISz0uXmAQQDMuRw76r",
+	"kddTC5WD++IjMFkNQlLK9bFxeZCl+viKqS9vERldzQ3UalcXAvB2TNpy5hFbGZvQyzOpsA7CE2dthsuk",
+	"M8/fB1ewtvGRriRU9pPZ3NB64XLSFL79imNSixDTK8heoPhqQKJO+KTHZfQN1L8ajTmDKSF8Y/xNNBz2",
+	"BgSPGMX1MLaEN9BsbUEPgySNATJRQOuj+nNA+sxnBASnQ6CqRQ2yTlxuez3pnjKL1ANRJ+yx/rw8vXf9",
+	"Pg53FlBEHDcmAiDXqYY4jeFAO72zbk0YxiGeM4EhZh+flULcCrMnMAbIREwZgZqTzMR6YyXvsurUWchp",
+	"9K0b0Fl2/l0DcaF7vsaoKuMuIxLIJVzGMRB1x5Uarb5YQcRwp8cym0Xzqe3KQKitlwyuZdbsDba6uraR",
+	"XSsXK9ly3mHZjXK5kWX5taZdaG7kKVNOHu3gpdERBkSbVIjIROT0wDMWLAW9uPRZE6JwY08ViMMo2NSn",
+	"rtI4x106AJx6NcEai52uV5qr5WxlrbCWLVdWi9lGqWlni/bGaqm5ukqbdBWWigwowsrvezQR1Ev8oF11",
+	"z+U6lGUeNJq2xDubZ8LG3wYQ8sSDAIh382veMnxK2H7TKDoFVm5mV2nFzpYbJSe7ztaaWQNvX2GrzSTL",
+	"wj+FPyCWJsC1fx8+D58R+OpF+Cz8dvgF4Lw/H6M42J0jkNilaupxnB2xjdnC6sOjh3v3IIzgs2YP6BfU",
+	"MXLqO4RInIZmjx7dfDYzpfNR09fJpRgDQeydj7SDkneBtDOrPo+ULBbBU99uKy2Y0N6o9nTx/AB333Qg",
+	"iD2oAoD6cIf5hkVK+KSjdML167Tb9cUpc65fTzOn4oE1nlzoZEmTRfV8u02lqXlv+6LXakPiKL7CVozp",
+	"jTBhgKLAAfPcZX2MB+h7K09G9hodF4KgyzmyQ+02UcKESE67si0C7SvFVGuaMgxw310bOKFgS0GK5pok",
+	"RnBAaVMX4KyFxsSucea5LbfhMbiH1HELpD6COhAJjFMEsKKj8gFJO4wEPuWSAtx3rsYfQUHSmIDUsNWa",
+	"V1SNoOk+hqfv41vtUkgJOQDLEGicIdi+hD2mduANtjSPlY/YQ05P/e7QwXKUzML3iVyiNV4fFRF14rkn",
+	"DKrGoEQCWsp06Yga8jFMJZMy0RQGt6txNTp1UyWrAKAcmsuoJzdJugkkJdNlnSzVuQiOzVutY91GalWo",
+	"J6URmtJA9HwApFYfzGkWqZuyMnhE5tQtUodnOE4uRqgY6ah5PdY63GWyvmyReiRa1Yh6/ISLPlfXMFUl",
+	"FoFxDlhwDPk6uFJPMue411U/dpl/3JPMP0ascH14U/jHyoQ61mtQfd9gnugfd1zudnqd+jLwm01aDqlh",
+	"jJykZ1iXfdd3HdbpikCZJNk7bFDfjNfeCcNAHHR0QGHgILFKsGhnesMsiI25MfESw7nDBto4u2CcIL1c",
+	"lCibyQj4eIqynE9TvVp0jIWZuTAzF2ZmKT9f9zqKqCkhLVAGi5qqtz7gBUGN2KAFG8PYkUkL9lyLeVLs",
+	"a+VT+K/u3J+KTYm3jiDHQR5ZscGnbqTld45UdYmqsiiuSX2qiwwx9SkZKx3bugKg8oViWiimhWK6MsV0",
+	"IS3zConi30SBfz/CURAm4H9uKOR8XnkHqY8moIBoDXA5/I+zlcuKTbnNsAv4Rx/qtMjRNowxETsyhN19",
+	"irEB0L0DFmwauvE4+tKTEPZouaeMa348HbZIBZlsyklDP6KJveRI1bxMrKpFanUakZqfumow0BjMuKNh",
+	"DBA9AS50rLx1nGC1mupkSccrkr00KFqW4z63LQ2fDNl6gqcTnwU9n+veHPgK2lucKX42HLHQ3QvdvdDd",
+	"se42++a10tkjm/kVKu8FeNI5LTMoeY22N8nrLh0odXU5n24lOvLMfppI/QCgdVNDR8NF0kwDVuwCQs1k",
+	"N5hWrKCTZfruL5E2ZFRU4cL24NR0GXaynxVJyNtB0N1cWSkU13L5XD5X2FzPr+dXJOVOQzyO5mplRml3",
+	"EX3lziHpxiW2sX5m1gbGeFDmDz6l+rLndwFqK9Psedj7Ca9yFKhjlA7zjHcwppbTvOEzimolcOEV7KGk",
+	"VcM77vos9oH0X4dRU4Yu0c1YmU96FMXAZsHKnNIApXUhwZZlkr1GTuvuYRDTts2YE5fsXypPrFf9tEwx",
+	"VKvppbZwoq4uaqanOOlJvRGO1FTvBMQNItahtDbQukrOtXo+NuKis6BkeF8nHp0eI3/6/LdwbL8tPMhx",
+	"o2g3Ib2EpNG95I8D0uPg80BydKneEQ7bhB902o/FnZgea8aH+NAF5DC/bgF8B2TucMTLMI5IhVTK2fCf",
+	"w7+tcS2ALE3LhS6IG2j4ixE5XgcoPx+5qw/3qxrbCLPldMB8DcDUCwA8j/o+gDeZyjw9Q9cgIRtVmAJc",
+	"AAxEcNv1XPhyeYt0hech3Qw6OXVIXioH3byELvPjEKdx3CiUnW1q0BHBwTesa4FTNxq2xiHLieKUIIII",
+	"Pr1xDbd0Rln3/OOByvGDR1X3P04mtsecwi4djHuExhPES+vFAP6tlTQTibFuc6ReyRejmTvuxXsuTqVD",
+	"pQKuPVv0PM34wDTbgqM95sjLpQNJ6lqB1hHDWT26PyBLam2NvAeiRIDHAhaviihH7Eb5WsgXv6rk8n5C",
+	"J/1Y6eWOJrhlj4PMvNrpKrPDCxttYaO9AhttzhV/ji1mER16ifwfVCavNv965c71ImF7tulZnOlF36YB",
+	"69PBS7VWYd3NbKmO+v2pDuszE7mJIxOGVBo0Q0Mjx5ADlglZ17g2pKCJCzEmzEEQJ2/5lAeA0JSIG5zV",
+	"0pAc+ZtEYPqG4i9c2K3di97z+TXQKUryRSH0nJSj6T26GyPBJqRCesePyoMYiHoaIhvyKiQTRDHwOULA",
+	"UE8KLBKWgJKDBBo1nobjRQgbVxooHA1/ayi2kdyFBq5sav8rQj/vCs+1BwZA/fp18HGuX4+g1GPue/B6",
+	"DLK6i2g+4EIgHQT0VZ1JuhCDvY0+qysRhS0u8dWH7Bu49y1iENugghsqZJkzit5Y4zF6+nQcXXPRS+Gt",
+	"pcc3AWpc7fF+4vd7pX724nDkqYG/DEDyaO6VttBN71sR37am4GbgeC56N39quQ7ESOgMolUwC4OyNnuy",
+	"Sp25MnDtM0wcEVBPYuNDVD+R6L5MNGcuUc9DK8ZAYGFn5ko9EPXlTUz4u9yK4iAYntIZ+l4gA4rok4IT",
+	"zz1lUauoy40UsQd1sqQVNDl4eGN5avWb9lEO4yc8r8kz9WQ/Rq9legRX3HI5IaGpZ5gEgsheZ2Sep9w9",
+	"coKTY+gqAe+ro//Lz6rZjz7+tPTZf5yJ4SZ/Ecmd8MDhRZg6Ad2JXLQyibWV2VzT7jumoiNvPpV5DsTF",
+	"POLEapviG0OyemHCzdPLlohxxlt5Hl/u3JRtFdFyzHGjvemM2u04Rqpj7CZdi0CAOgI/3StLJG7fHIds",
+	"EXZchB3f7NRw7EC/hATxWyt6pSm9dH0j9uaWwbgsfgzKmsaAHO4djjLXdETD9RjhQIZc40uUD4gtOh3B",
+	"CReB7j/mypjy1AJQp+/kCqvlZWyrRTqxJNON5toyydV9dcDZVDdknOmmxo3TfU0avN9zyG70I0Q0NzV+",
+	"Ps/NdH8aXtNlCLsiZEKyUSyQtdVKtlzKFgtzpNPUFX48ThrZkXMSMgAI49pqpVya5zEvyUSDL31BRLMI",
+	"GVyQiIY66Gr7KUqart7/58E8wXEXZKTRAnkGYpoa17JtEi/NFPoZMso+U+Mj9DMous9knyEj5DPALJHf",
+	"wFOPAWSCtyZT4RIOD0AdZO9UjkGNa+Ic1AnzMdiYnT6FpAal5ZWS1FxQIhpY2gUtzWtCS2NslguQ0pjt",
+	"Pg8pjd66kzhpLANRggAjaXbAGncEk1HNABpBW/HwcfdDYRcKc6MWU1bTGQQtl7ZxFgQtC4KWBUHLwpwa",
+	"I2hBCRVFCpXXOauAxeV0ZqFJuqDkmjRrEPGgoAJTQKiGUEnq6pg6cXkCWRsYuSCSP5Yv2df3Xwif10r4",
+	"IA5vUtK8XQDb3WhZToTUpoHdnmCF6KAMlh4zz0lw7HR9BjaIMq6R5QjKQ5SvIHOkbt5kvcZdsMp3q/eq",
+	"mNL8hdraXG0y2bPbsMVSL7uOyF1V6dKVD9kJDZjv8kbPb9UxSjNGRW8o9hD6LvIRNLmmOi7lNRgeIW0r",
+	"jRHUTa0KQ4Dr5Aa/oNkzZQNGG4fxTGovjE/FHEEgHO4VgnMvJNVLl1Q/qm20MHWuXirvOC6IZSUGLeJR",
+	"3upBdsWPReQMtk5MVHRmB21s7jhMDWu0fA1kOgZcAn0wEb3AIg3GeI1ryqAUk6hO6xqLyMA+6MBQnXSo",
+	"fyI1fxyMERiR9U2BYFWcMI4MpeifghsKLydH6jHfUd0idbdbxzq2ekRWVAcdZLYJDTCzjBf1GVQDWkQK",
+	"RDkHdFPb7vk0iGNYOI4snuK5TQYTvxTnEkhjQHTdxhmw54fmFbxJ2egZJLZ+kxHVwmSKq0I+jllFFFer",
+	"zTJQXK1ly7Rcym6wPMsWnHSOeHaKq+QtximuprBXkaUPCoUtctflvcfk8frq8Wp5mdxyfdYUj1cKpZLm",
+	"t7pwrlS/9fNzpWaHLnKlc1UadwYEy8KjCZylFs8cu4ISK4vG6PQg2w53JJK2TC3sfWyzbpCKeQvOtjCB",
+	"qyQjSBrsEUzINUlkILqkL/wTiMlrCpoJQuQARnpfDTQhSS63z7W83tbVDjMvahyLE41jwsJ+V/RJh/JB",
+	"XAwLDBLJiti3xK06dFtcKUlcP9irwjzJ5lqnn+q/NMKhwzwWsCnrNKFLMUyhdbkrEyrbLLXlHIG3qdtq",
+	"azxCWtJXcGXcbErxCpDD6gU5YhYAoI6rlVnjej9IXWZqDkBnEBM/uAgsULZT0RRxiekbZGboaK+7Th1z",
+	"VmbkQKNS91LKtz6l5z2a3st2vc9WPW6G2Kfy0ltiAaFwjgHNMSuICApzaQkpsm6C1XJaJaNOLEKDPB4+",
+	"gCziBEiDqKHMc/mJbtJekhpJXi1VwFgH5uQubblcGV9n2ZQp2s2XZ/bN4IWDEbfaLDhFu9TIlmmFZcvN",
+	"1Xx2vbFWyG4kiEqnWmyVo/x6TAyMNNNnGZqJWj8mXZr45qYrux4dGOf9b8IXwyfDL4dPwu+GX4ZfA3zW",
+	"7AZbNKUDNcfT/G7Nih0vj7dLqUVdXhFeQjwTZm4CgdYZeqSJ/SbFOVtt5VP3bD13wDriVIcb1d220mOx",
+	"KcfyLS6IJ3iL+aC3oHVCgAcZKaocwR6yqAguXfSmtGMTfE9E8QDQCrWcj9UFj11+3GFBWzhT6xLiRiGl",
+	"D7kwejK9fgbggroB6QPqRJueMnVsn2JjAI59YqARLpRYs/OoymBsHQ+mqEf3FejFh3pOcq+0WGqBA/dy",
+	"BQO+RWR1SQmGgaa1m0MirHxqLvLZirrqik09r0Htk+mO2hHQ5qiFXbeBSQRi+jKgAUPrkBOzZrAYQ0eS",
+	"APOGOaQxqPE6kLMcSnHX5Sf1FI2Mth4scopRXjmKxoMJP7W9TxipN13uyvahFMoH2OV1NIrVo8iJwnMQ",
+	"1WDFgTg9W5ukXswX6nGik7M+XMlSP+TjEiplUmpDO5IyWuiRSOZBYZWU4tjc+DigJ4wnpFg0IiUr48uM",
+	"FLduxVeKgHVMeReehJdU9k18/8gRgP58fcXohhoPCubbXHSS6LtlJle9prmDaodS7OuLg9lwKQgbXZxy",
+	"2PUee/dvsI8ePPiw8eHh6qPHh43dqu5gVwd89Enp8X6ebgwKne3i6aP14AGr+Gu9e+XGndX2eyV5s9C8",
+	"nad3Nx5/aGfmMVi29b64qhIXiX3/WsNMGY85NmlB7eg5+uwi5tc00ytaKYmlTqasdDWNcyH/vKaP6iIf",
+	"7BlPOVPS51CKW9T1jLpcgLsswF1m1uwob2EJIth2pL3mNPTH1Dro2+k6/S7oUqOUI1Xa6KGimKzPXUka",
+	"aglO0KgAr5CITm0R1NMxVl8zqVrqkYuAEH9jPsK5/TIk0S4zqaQ4YW78uHrMZ47rMzt46Lu6mVBurqx4",
+	"J7mE6w9vMDLE5hF26vngWa9UTaWWwywCvJo84UJSPHWFSaIcaoLVWm34oi9xx9RTA33oe/XXvrFkXsm/",
+	"EOSvpSDHXpTLynGc/Wzg2icsOButS0kLJFHqc6JPIEsu1xm1JAgQoLm6nAjOli0Iqxqh60WJPlNC0OPK",
+	"9IsqCPR1QYJTIgPabEK3y0DnNWAQUfECMIsO2Bnd44f4hEf6AWehKzdjMPZZ8smmgTmMoPrPE1axzhzE",
+	"lZCmpyYlSZ7+Otcw0IC1gD4DQcWwJdr2hIz7oa1ZKh00g0WRbtgFll1rlJ1sma3T7EazkM8W7ZJTZpXm",
+	"Kl1rZC5O1hCDnUEkwfAv6G7w8B/CZyR8Mfwi/Hb4+fCXUKT2bPjF8Mnw1yT8KnwW/iF8Hn4fPh1+nrEy",
+	"uD+i+ocxhgZTNJGvXJ5VOrUuzi920Gt0Ueswb62DFrtmAhNCWr+BMyil73cZlwDqrM41HTzmiqJJ6ulF",
+	"W48xrjFR1VFT2WI1vlRvCGdQ1yhpWrJCL3QDKP60oMYSHBNpTjNSUz6ocV94bItopD9EJtOYe8tbsdGM",
+	"SWKyBGzD+oBlpSeU2V2v8aUEdmPDE/YJc/TI9JMi2TKpiy5TjkMSIRXUxHR85NSyvkwdbwPOyIR/G36D",
+	"QBHDJ8Mvwq+GX4b/NvwifPYfajz8TXL7kvCH8AUZPhk+Gf4y/C78Vm375+G/qq+fD58MfxX+MXxKwu+n",
+	"SgMl7ifLvQsLposIoYvJD5z7q6H8fSN1gVq4l9cDuh55iiK4AFVPendMA1/CPdinUsfYF27Oogp6fjJB",
+	"oCQYUX8Ttd+ZbsoK7oWs5vea4rPc0m2wNqLUXpOkQZ0W2yRtU9RmEEGMY2NsbkjcaudDOS7a+yATnI8c",
+	"OWDUQQ8MT78mjYaVxFbSSU5Bt4J6vb3BQ3iW199NubQpjy/NPOEcdYp6bnCisMpxGrFYIo6+MEdn6L/s",
+	"cbBHU143vidwurEcad7d+Sn+cR6N84R4whahfAAcGMyT7JqMmZrJTcFw13Wof0JcvfsmA1iO23uXanda",
+	"OJ4zOZ5XYG8s6imvtE00rqc8xxE9rxTJvK2JVUdGGrxMSt/pImcFNuZM3L6vYNTTnPijKONFbMGlCyhw",
+	"ysQwiS+fSeGdAt8RFKu5HMB5jnF/Hwc+5dJVF0uh7pg0OgonLBvv+qLhsQ50nkmsUB2h4Z1onKgrvGpJ",
+	"mhIshbio9HWTrTjiq3blrkq06sXx6iXsoujuHHNMvZhYGl/K8loxPsiZJljQVgtxEq2q6AXo/ygjTD+u",
+	"Mr+YjD0eN6jxuO9TRwjAdlxyAxlndpoebUUM5Nq6xAoy8I+WZ0ze7JkneqNwgGHPnIEB8HJa2z+zfpzY",
+	"5PmCWbOQN5uRuENsYbreWLNXnWyFlZvZMi01sut20ckWWL5pfgNMBK2FZxTuLyP7odfZLMQyuCAXVuqV",
+	"iUQlamKJeE1qifUa26nTLL6qo3v6cAXEUaJUjqPBbNFhJslBlsaSHMs13m/TAFqLlJBFm2QTGh8gTCUI",
+	"5aRuvL+6ReqGxb8p/GOENtKMqZzU0Raox8JbQHZpcsDqQN3hSEyyCi+ZT/nH8Ifw6fBJ+Dz8Q/jCIkpe",
+	"hT+Ez4afD39FQJj9AWQQyJ5c5oIb+grzEQsp/2ql/MUWwDSDWG9ELER2XjnXzyJT8VoqHiVNXT6XOR6I",
+	"oHtWv1vMc6ars67JdGMZjVzzRBEqxAgcRpY0RXKPQyebz2wBhVfqx2WDcRWIFsPWDp8ZmrSxZrgqjxrn",
+	"ImOfJjjXbOZrNmpAqDk8vG+AX5Y1wbXgUUGWGpoaOxQOYOYkvh2OE+q+lN8Qt/ulnq/GjXeQeiiNnc88",
+	"T0YopUkitUdAoxYNW13HBtbvFIlahGVmulyYLbhz3KR2IJCYmnG1ABI9LsxnWKqPjOKBII4La3qSVryJ",
+	"Px2pd3/55pPyRjFf2gAXZyqn2sziT41JD+9lkKXhzBGcOSBzx2s7Cyz1hYSdW8LqhalxLhIrKyFog77I",
+	"6i+VfT8xjvGojQJvTKqoFaq3NrD0o1jkhHFfAFsNlBABXHKNx+VRaiNacY54VCL5jHisGWAPIMpcCKHX",
+	"eJopU+8xALJIbhuA0Ng1vcGBGSEZsKDGl5AoBKteGXe6wkUKEWXNQ6HUiPiCZ4GHSfJ69HjgemSXOGIa",
+	"yZuSDIemZvRysQ79ABFwFH6cZCwaVKfoBexrZhtjM5q53lZTfcA61IUQ8eZGLLJujJD0bv7s47nEYVTs",
+	"OtEShA4/UxaQem9vH4ZokJwPgNyYaY9O9n73oKEXCQ0ks32GOKI+C3o++JuEShKwx2pfAXpoXQRdNY+b",
+	"Kyt18vBgF/HggPr1wYG2h/bv3bZIg0q2Wl4GD/m2EC2PkWpSCljwcQCUhHxQ4we3tslqsbROaLdLlg7f",
+	"rWYLFlklwLEgLVLK6weVwIlzynzqaeQdSTp0QKRN0UbA1lY1ki1EnQOoAqkER+pXmSP3tCFhOG9ogI1M",
+	"0MYEe9XguKslumO2R4IChyaEU45sU88zAViAqNd8EHCg4XrAaVZW1yhBUNocrPE5Gp+2dDoqLYVMr3DK",
+	"kDJN2pPkcY0vadtBvXp4tOk9Vak5yVzaVUe7VzvYZyCjUK8lfDdod9Q43q0WMlYGF0lmc9XKuFL2AMMk",
+	"5sDWKxa7ruLlq5yCFX3U5rT7/afobu+oe9V6+XxxFW/3zip+wju+o6+E3yF76DulPH7EV/7OezcOH31Y",
+	"urm/8+7+ndL+B/ujn5V1CSdmNkt5K/OJr+TtvhK0Gff9G/cP+vk7t1uiWq1W7x0+bO88bFWr1Qfq4061",
+	"+mCvWq3e6JzeFJ765oZ3Y+/9nQ9WVlbW1af3+8G9P1PfZ6wMDiazmTl3OHMJ8HglTI7Nplb/VrwfjdQA",
+	"N0uegLyguJ9ea1P0jWXJQdMEKWpGBAHtdqcpkHGH+nzujB0QKhqLQb//9A0NvZjD6pAmj9xsWBKiifYf",
+	"rhkrpZkCBl1MwAY7YgtC4BbBRtUq4zUOXjEXfQ0rz/xT5musbOMwu1A+2GZyeTP2aWUb8GL6vgt4pW3W",
+	"IY7o8xy55YsOXFCYLqvI242w6eWJ1IsZhXKNa4tFu8ERFoTh+gH2cSPIuTjWU3bMYr2TCAro+Yx+NG53",
+	"ZA7XuK+MhAlc5GcQiYzL9JfiNs8lSa6STUSasclze1cPkkbv/I2rqdMnyUTcHZqDY2QFLyg4FhQcMSZ+",
+	"wjHG7svY5pxDXH/i57rKljiLjkPZxpFClqQemSCA7oMgAWlT2PgFbgdbl0DicVJXhk/Jdjst+IPVSUBb",
+	"yzkCBdJIc5by+F1pJNqm8fF85XgjppDxxcfMVoTyAylPwOCeYFbX+EiYdbrn/cCfTDs2KmDgYVf0bE7I",
+	"QTZcTqG6ezQLOdG5NROu3du0pXRNjrlcuYyVaTPqaEjdbWq3WXZb8MAX3iQi6D4dSFLnIisD4bM6Chx4",
+	"BNIWXoRoCl5JqvJ8bPSvc5vIG+zNJxbABMU+xxY3WiQbabjJhtmuclnQhlKOf1r54PoAYlbOpIXQ8MIn",
+	"XAQWwCnXuMZTPt+HxRw62FKuRLbXxqDGTaLg3Li/MXd47KCmZMDkbHiLcfUFS6vgn4jZcKTBydIvzdJC",
+	"0Fi6C9/pCvKO1IYqwPTMz7A9cX0Kf0WkQ6TTtqdpkOp6NFA65Rr09sElJFl69+hon9yg0rU1nM6d6o3d",
+	"eztHx/f3dw6qR/cPjh8e7hzcq+7t1FfGf9uvHh4+un9ws74V7S7l19R4Ak0XPRqbep7u8yjUl3MEyzTk",
+	"eLMxeO5dHRKP4/XU6bh8E/buY1dCtUwyt4lZSk0hZMpr4ByDnU2W1JVjuaHzi6neZWV58FMXya0R9dc1",
+	"fInMiUkZ0UiBy1+TULVtzlmqm1Id+JI56lmBU1pPr/R6yihBAD/t0Hm9FkGoo+nNzcl4+GU8KRh0klsf",
+	"QYSE/5/ZY7XUc+nwWKrQ5e+Gn2PByUj5yu+hjOTzuHxFl1qF/zT8S6hS+X74y/DfyPAvwmfh9+pI8u//",
+	"M/xf4bdQ1PJs+Hn4/b9/p0yFtvCja6Z+Vj96vVZmM4ODnN0DvK9XenL6rrJCaL7ZnU4ZG1e8R2sLFsOa",
+	"s842mnmaLTSKdrbslFh2vVmm2Upj1Ta/JWvY9SrMIKWGuoSulUzuORw5sGSpqf86R8K/D18Mn4Tfqhdq",
+	"keGX4Xc5Ev4mfBp+FT4Pv8MXbZHwmxwpbGQsmCBqBzv6oV3eFJMfWB+4H3OglzcqpFAsZcuVLNAyJWTX",
+	"u0FHXQ1t/y5a/uHv1c2Hvxz+lVpL4fPwGcFRht+Fz4d/Hj4Pvw2fDv8ifB4+J3iiDHzBtd8Q/hA+C78J",
+	"n4Zfhy/g/1/hMSvJg8jwCSnmC3kCR3wTPs3pg/QQYIsmhrnn4B6YeVzXr4+P4/r18dvG/Q6rdpEWWHa9",
+	"seZky3aF6WKpGLa7CZjcNuM21qMggmUxXyxk86VsoZJJhLLD30LZ3dPh51Br90fclCR8Ef4Bas3+FV+v",
+	"eorhr0n4nECJ2Zfht+rPr8MXsNG/CZ8mFsnwlxkrg3S26gb/PV+qZPOF4sZ6dm1tJZ8vrOfXChW1aT3R",
+	"Eg99z3TTXUxOwJ6VboB7tEH5SSyI/jr8HQn/MfwDHP4HeIpvM1am4Z4AH225UqwUixVYiT5udYfxoKpR",
+	"lDYzpXwhX1gv5MumIwSPdrnSpGtr+bX8eml9o5SxMifdLnxVWs0XsHHEYy3qVaN9VCisbWysWeQC+wmu",
+	"ZB7qd+p/aibmmyXR8tWYC/ni2lo+XygVCxsViNcHgcc6qYcu59fyxfVCfqO0HjfCfDaXQJ4BqcDKnDIf",
+	"CCI2C1amzxrqFSaQ6yYIjM9egpx3ppm9Y1ZHW/TB4ECzAcoE0Q555aUvP/UQ2o9gehvaiM2ffZox5i+Y",
+	"vVBb8HEqWAbrRll4aRQcY0DH5vNywlzfpgH1RAtXjysDtOBGTPekxb7yabpD7bMV2nPcIMtO1SOdi3eQ",
+	"PPmaXrQSw114BfAsfIc5GhQ7XbpClmLLQlrEF54h3JQWAvNI8qfP/8cy6Xo9HdPBVATWlAdAI6N2i8bz",
+	"UZYvguzXLWL+PG6C4Rx9I3pB3arxOuL+4EdS13RLx8CxdOyznlRmM5Gustoh5/5z4XL1HIFhqKtxjSsH",
+	"FEvRGFosQJyhLcIFz5qvp/LW3HVlkJQYVfUCdnD+Z+gzGHkFrjOl5WAMjuHijQevN3gbeKvGyFQyN6Cu",
+	"BxdF4gWYGV3w+JmVgYWkng5Xi7Z3CvlycSKVnLAhn3emihlt+sSBXJxOLrabZ6vrH+1MyuwdVfN7c/C6",
+	"xkvw/M4k3IivNwXD2wj9NqI5rkHOGdSPEc1LKK6XzyU2Okdj2Kh0sm1XBtBxfSZhqCFUFpMUiE19xyK6",
+	"d9tVWqDri5ZPO1if3fJFr6tUwm9Jvy2g0pKbanTNIQ0BDuFp8hTWr/FT6vUYnqSZRXXvaVP4pEM5bTFf",
+	"WsQ4yXgnnJocueV6AVaC1xFXXVkemiMCv9h1pkp1rY3f1fMyC9COKduCxIkryYnLHdhlaa6VEaideGip",
+	"ZAfjvY56qyIdtola44EOSc1uxsrA1GY+nhUydHScs4xvfqzS11vL4HSgy5GxUO+M9WX9vfJxlRN7ic6s",
+	"vwd3Xjnr/wKeTxTiomeRrOIbgpCs79rsuONyHB9n/cxmZUN5WFZGeE5ms1JRHz6zMoEb4IPCMRBUS4QI",
+	"IH5Awm/CF8O/Cr8NX4TfDX8FDWNfhy+muO4ZfYcpl/qtcitBekVLZDNToYVG0S452TKrNLNlutrIrttr",
+	"TnaD5ZsFilyvGSu56DcTCxkmWanvyzXopvfu+WpQT/dPVg/+mPrsaJKiQEenHcnWc12gOW3pqzejP55L",
+	"xWqNeGaxQ7+tPKjAZyxOOHSpD9q+wZrCV+6V6zk+48ubY74lcOtoZsJKPp9Sw8g1ho1KsOadXI3fOgsO",
+	"VStAM+xXSjCNDaF23imwYjNbouVGtmxXnOw6W21m1+h6w/yGOpnxIDbTuwLBbiBApONLXebQlmi5JzQT",
+	"ycgpEu05CX8YPgmfD/+rko/4C4jBuUJTc7AP6jk+k3pQrYiFZLpKUkNjU8FUv5nSyDojdWvM5JRtXDdb",
+	"p050R4ASEVgACjJoyUgT6T4mHjtlntQNk7q4f3o+ssYTCUlz0TTsP1RaBEIcdygfHMfCqk66FCXY9ETm",
+	"dmwCXziJeTWCYu59f5XQx2+DpJ13vqdCXenfR0rZdo5oa7Ky1mMwNXI+6/pMMo7R0E1oflYbqkHtEyhc",
+	"3G1m92hgt+vKd9ZetBsA/YX++Z7gLHGMzwDHjQYsd6ZkmFwT99NBW15kMq6yqFfnKUgiqvASsxGxWF/5",
+	"1NzhHEb7qfpqjJc3GjOW6HW6waCuK3ldZOOVvUY8ArXTonDUUkecMl1npJvKklvU7LaJXfww8IQKmg9i",
+	"bLcJ98jMxpGLN/upUeQWZtgs+z5UYYKKSVAYXioWvD7fbQ+MzP2x+99hEcy5Sa3pqT9w+rCotq4UHHQ6",
+	"KbvNbIApBekps+tS6J4Ly+TttUwWLuxLh72bVzK8Zr6r9ek5y37C7WNr4tJuM6jjC/nNCFLkBmQpIk6S",
+	"vYZynpe31I/YeU963EEMPuY1YVcRdSvGHcpxmzmMdZlf40Gb8oS3bWGxcwKhKL73RHOFLNXLxXV0zwvF",
+	"OhEcuSk8RpS4mCTWH4JMe0nWzEVd8RH5/Wo8b3zyl97PudBvC8/7rfW8L27Xv3kdvG+oM3HAlAZVix9c",
+	"4Cvz/EWnw3ybZSULApe3zsl8uUHb8WmfeqQrPNceEJ81e9xRbonniT6JUf86LmhTT9k9ALWw5LAm7XmB",
+	"1AA5kgWbytE/9mlALVLI5y1SWs6RvbNrRaa4PPoxDs1TXFY1cHEAT1ZtBszfV5dWp1Xy6rr4aDfpQGY2",
+	"S1YmnpR9mBPMk8NjzaHtRh9gGp6V/n1RCfYaVYI9GtsWCDiCCyXZ6LdPBx3IE78ZmareRNjraftwvzd5",
+	"H17Q3Hw9tuBLNjnfELmyIIFcQI7MAQ+l4Qj6L0EOzm66NOkns1Ts6HpYUzmw1O01PNdGgGNsGsgK7g0Q",
+	"b3A2juSxhoPl3GS6EzjmFv3kSip0aM9xsQswg880B68SlvdVWHa1uZbPlgvrxexGiZazjYq96qyx9eYG",
+	"tLldlFcp5flGXu7vwh/C78Knwy+0d/tN+CL8dvilaUuEzsLzSXBnr9mJJ/7Msp1E6snlRPgO8xfW1Wsk",
+	"XW5VHyTfEdST4+ZLCJR7rI9uwq3qgzeu7mdCif6EkCZZEqkOKOh+ssa7n5a3ovrCQqq+kCxBOhZw3Y59",
+	"Ru02YBZMKd5J7J5LgRBMkFIXFQ8X2fm7XFmxV0MR8lbK3wu8g/NCij8aT8eiKuattFerjkMoSeiVwXRN",
+	"clF7dOZCGqwakOn61ihPxXigrpYjV6AnclNqZkYl/0+i+OVt42IwtSizrfI3I9ecfJarzzf3Xo21liOP",
+	"NJxW3ajteloYIN6wkgZQAJ6bkhx++wy2/MJg+5EMNiqjRqX+ImS4MMHm1k87jhtckQ2mTaapAcH9yQFA",
+	"Y2qdFQccxVWZIM2nMR+bUOCOHt0sbepmRKb9e0z3jTSAp5TfJXTtI+E7kgSCNF3ukKU+a2Qlo77dJnLA",
+	"A/p4k9RrmeGf6z7kp7VM3SL17PCJhrd6oT4Kv75sEZfX+EFPSpci7tIOb3mubBMAvFfjklukQwO7jcE3",
+	"pfZgfarZ9Sk/IbQhTlmNjxyD9Emx5nQDK5osW3SglcnXnNYQ0KvxpUYcBLaQ2aUxIEbu6vc2aVLNx3g+",
+	"O/TxXcZbQTuzWcznrUzH5eZz4Y1rsIeZRKi4pxbgv5HhE+h+/xYUDrl+vVAkSuUMnwx/DUhkX12/rlYg",
+	"njoRuW/atcZh+sauPQGlbwSUT916kiaPF//M6npW7a8uBVdaL2wUDetp2cnit+rLfOllaX+z/hGS4EX4",
+	"L+H34QsSfqcMgBeRQfB8+MXwV4gG8CVgxWkgwq+AXRfYYT8PXwz/UtkL/2m2uPol2vi1XJuhgd/4swtf",
+	"8fUKsCeVn9ZoUHmn5X7QZp1FtH2K/1aPRU8dSVMbyYKtSH2nbYdUwbAbnBWHh711KZ/uElL+JYnaqxBr",
+	"c8unK0wGLPToQo/O627jvp7iayuJ/FPOjCy87FeZ6GBahbxMD3vlU7jqDI3Cry5xEavKRdbiDc9anLNk",
+	"35yUBTzIlPvrHfSmJCu2gDEXOhLcgASCUI5npo3dkamflOFwgznyGgsD+NUbwPmFAbwwgH98A3iRaVrY",
+	"wC8r0/TSjGCXy4B6QLKX7XqUT082VfnApJAk01U+OrMEJ5KlfpsGxG4z+0RpSNFsMl8ubyH4B6GeRARn",
+	"l+uzBGcafrlOPe8dJbunIiPvxsPch1GeYzPtctvrOYmb6SHiWKBKflrqiXreJAbIhhAeo/yNwBk+Zcb0",
+	"GpfmxWy+kJLmAEZ02KY+i5p48lam5VObYQNPJWL0oeuV5mo5W1krrGXLldVitlFq2tmivbFaaq6u0iZd",
+	"hTkNmH9KvT3Bg7YE+d1x+X3fYX61g9wtBZTz0ZSXSCTEn4X/AkxdXeoHMrNZulQwf2TVnB/Th1Wy8KNe",
+	"N2j6hJDCV/Tm9iFOjOXvq8VOlop/+vxvVvPLkNPVBIJqG1yTRKrtaZEObCnSYEGfMQ4/SovAViUOHcio",
+	"aVnNRKfXwYwxCURAvbgd+ZweZIzVj2ydy3gsaVFyGVlwwX0/F5H6vNHyn5i4veAUT7N81W5d2LoLW/fC",
+	"MJF8TPi/5N7LMQN45VP1Hx0KfhMCc6MTNGUY+FRXhF0F8kYS6vmMOgMiuCHv5RAbU59cn6g7OT2PyZmV",
+	"EcbNXqIyMvK6ST3JLirtrhDIaaFPFvpkoU9evj6532wynwg/6ux/Jaol4iqcGlXZjY8hQZsGpM98Rjhz",
+	"IRdBbZt1A+YQLnzis1NxwhyLCM+JWKm2ahz5mB2Mp1BfKYT/n713b3LjuPIFv0ou5g8C3EI3gEa/w7HT",
+	"piiZY/FhklrNxkDRlahKAOUuZEKViQZhhSJEyjueDTlW9oxv2OGxpes789/EvSFToodDWVSEP0HhK/iT",
+	"3MhzMqsK3YVuoF/spmomQmZ31yMrH+f8zut3wPnhZ/p6m2vcCkEvzJh4lJM2I0hkZnpzmBAK5BMb+Tzb",
+	"IZN+26IUfq/WPYIzqkUqctvN4fC2fbEVVBpHSwOmIrH/t3O0xV49LKuTtr+TX06eTD6y/vRVf71T9xq0",
+	"usFW2tVmZ41WN726X220V1izs0rX2uue7azN/O+PT9YZKtP0/BTO+UhAVYeZjmzn7gHjvsYKBzp3n86J",
+	"Y3fa8f6bzIkrvDiXzYsjBoxnVygjbS0LwlVy2jxg3JeEarFbBVq4MOB7pAxEjqTRJD0xjCRpj4lhi6sQ",
+	"JYgLosTdxhKMAYuk4DAx2V4oD+7tOEQyJQ1sFiNObAdSEM5t5om+FvYtbjzy6EbX59JdIg/Ayc3ZPrrq",
+	"MfkVeW3sY5ZavMXf7TFThIDtvxP43mah4F2JUXGthDTucwgX+I2BJFppbOFHmLXrBQP9h25EuVZYpp0U",
+	"+rK0LNB/VCL09Yywqp4Fx7qrWjzdFfqyiKlhxBPifavDrOh2YfBI3gVBfJSJhPIxdATeTvMCMn8NGY24",
+	"MTha3IguaXvx6vuO6cQLHQBa3MzRLv7RhZaSJhYC06Q/wM4jNQETx9ybfuauEZTmfkrCYJ9lDodtd2lX",
+	"hj0KpJItXgZ97eNmkYpRf1svUQYC4ARCGoJfOcq/Z191GmtqLsU4Q+vNVkuh8CgomGh4WNmcQG+cr/+v",
+	"wBMXjycW3wOzDMrMkRtRlGukLCLH1s7BwQt4N5WC4F9PZZ4ReJWC76MwY88fSN1CZSZFn7WFP87ripwL",
+	"q05ktC5/kP5wTGqsPkqADaQSA0lGItqDQ4MoYIlktDWasaCtNfDJakUn1dyqJySDQ5hV3CTV26CUE+17",
+	"EEJwYfBm2QpoJ2M/QxGszffLTkCuwrwP9x1QmMfl5OJNRU7uZTo89+3Oy0j9q2GEzPD724+YMYDs6b2o",
+	"xrOzxccyQterE1W5sNk9zsLkbITCFewhSjoRkz0ChmagxmTAokD42F1pELH9QAwlXN/iU9J4ibwroj0s",
+	"jLQGQ5B1PwqxRB7QPgNriERDbRJR2eIgOPUDcoWjXtSjhGOtANTfJUCdblYDpwsVeKn4jblvJEoGMOn1",
+	"OiVsDEVXHFc7heGF7Wx/FJBoSBEV+dckNg0i95lpZURJP5BS/0s/H1wrhIuqGMxuk3g3M7C39aDOsF3i",
+	"oqIMnTf6WH+5ROLfxS8nj+MX8dP4C4dMPo6/XiLxP8dfxE/j54Zu5AuHxF8tkfpmyYHXUE/dNJIt4B3x",
+	"t+yR3hRL02LNXHivJ7g+8//nOmlurpJ6Y6XaXK2urZemDmluacLn+uWTTyb/lObMwyjjr+Pnk59iE5/J",
+	"P8bP4+c51Qrxt1Mdf17mliuQyWPSqNVrBK74Kv7iQP0CrGZmmLd9lIVzj+v69cPjuH798GtLSTB8zWvQ",
+	"OqtutNf9atNbZdXNTr1WbdCVdtNb9dfYekdL5sDDmooPShDxB8VRr9ZWqvVV/Sgph7ZS5Fn8bfzF5KPJ",
+	"k/gLy2qFtQhILQPLq79i8ikQYH0TfzH5OH6h//ll/BIE/lfxF5lNApRYfKhPon7Bv9ZWVqu1emNzo7q+",
+	"vlyr1Tdq6/VVLRj0yXgnCq22NOgk/jcogfhj/M3kk/i/CBSSfKM1C/nLf8T/M34xeTx5Ej+bfBR/85ev",
+	"LXqRgcKd3qZ8L1VIv4g/I/Ef4j/C5X+Er3hRckrtYE8rpGZztbHaaKzCTozwwPiMqx30l+i5rtVr9Y16",
+	"rWk1FF4dcC0X1tdr67WNlY3NlZJT2hsM4Fcra7U6KrKQdWm4k5yjen19c3PdISc4T/Ak+1Gf6f/XM7HY",
+	"LIlupMdcrzXW12u1+kqjvqm/RDKlQtaf+uhmbb3W2KjXNlc2UsWsRXFPRImyn3pDKemshcd8wfZY605p",
+	"xNp6CUtbpZ5SA7m1vJwjMOZW9VlBei8SnSBks8nUInTWi6EiFGR10TvyfFNGin62i1n+tvsybM4r2bPy",
+	"qNrYtGM1BH5k8qWkDO7B0Ccd6FItCQI0v7JEHqiI0T7z9SFph6JNpBIR7bKUdN394c73b925+XD3nXtv",
+	"3915Y/fW7Z23bu7e3vl7t8XbY4U87PUVt7JN7t15yyF/d+/mW/ogvsva90h7TAxUgqtWXQL+tlEg2bbp",
+	"MWl97P2BGsMAp3ti54LD3CTBUFD/jIHfPBEx4SmmqhLmUf8tZzHbAadYqXVQvORGI/q0y4iZ2kNTWnGI",
+	"NGu2RG4pSfQzIRrLg06H+aQTiT5OGI4XfQI38IfqQ321Fq0tHkgSdLmI9INgBYnYZ1hiLYOfMCTWdwgu",
+	"G64SOkvhjWWIizBvqPRRw4AjdkqHDuhez7hRzzo1soDTBZy+ODidWL4eqogDFjBunmWjTgrUXaDui0bd",
+	"EZNiGHkspdgHt45WIUVn26KzbdHZ9tzNCgSeC5kV83tUrRd2Vub4bZOdZpIGTalnj43Jj0XAAdlBZbub",
+	"0BLry2zqHcTMoS9vGStNKfdJSKHYlpjsc3hkhRjunYFGRKTcHoOo8YNuoGTFaXGPSlYNuGRcBirYZyH2",
+	"yqN8POoxyEaH2/dpOGTY/GOBNPPbSXuso60x9kglLM/mhfrjHPO9+htg/EsnoUauz0WNnMN6bRMIjSGj",
+	"gbIIZ44Bgjbz6on7Andj7nstwUIETAfauPP2WMIRPuv9JkY07whwaR7gTZedFcFMQRpUtBFDyjldCvYp",
+	"F/v0qLzFX8TfaJBZckp4uo5CB9l43m8MUAVgpLdxYldsNur1xkpzFWyK2QE7UxCWxuvmiyqeKuUel/b4",
+	"dPtkQxURvsuVaq9Fa8p3fIg27VDPwcucf7+wxlwO+hqgXMJEkyPJnK0P7yb1eiQSIzKCFDijwHpUEi6S",
+	"JPMuUzYzxPyqxU12SES5L/ok4IEKaJhk/DuY2woJg1QlelHrhzKAAbvHTOEA+EECqEuobKdZ/EAKbfLL",
+	"tWVAVcpW0eIy6PJqwB3QeAEnKzXkpUirIEhZMmYsh1s4xHtmhJUlsqM/vMWnvtwm0+sZSKsRMO/W1MzZ",
+	"3x2sR8CMwTCU6fiT6gNSdoGN1q0skftiBJVzLe7KvWAwYP58ef3T0MhUTbR4hkzQ3LxEbnEsDIn0q8rm",
+	"PqnxlxmOGgUeqxhPGn7JqAd5OChYTDFElmrbtfIXvT8B99mjKXq4TsBCH38DJQ16TbokkC0+igKl8AM5",
+	"uI0ZxSxnTvD06M/t0agfMpkLzm7BVSk8O3EJQQJz/yEtJzApn0sy8MUx9QRGvx7Qun+In8dfGT/Q0ymt",
+	"SzYbdVLXOrtRXVlJNa95JcCTk2ODozT/wTqG9xZUxzjjC9UyLO5g1c+qJylX8G+9YxdYHdiFUIMuhsoT",
+	"2M3FPE4PkMJ7EYQlkGaT1tsNb8WvNtlqp9qka+3qhrfuVzdZrVOnyFw479KYAdSzA8Avm/n6uRGVkQ6l",
+	"rdoJF08Ow9zuze9qMdajgwHjGJBhRgs40/ZdN9hnvCg1KEoNLoyBxWg6o8jA3dAehqdNF7NQ7QM8g1eG",
+	"awXHfU2akkZ/xjCMZDkfrpUsWMQ22FSqXfhNBrYY5+xIDEOfhIzus5y2X0nORtIkDB4zm4kFpdlp9L1R",
+	"g8bxU1pQjp4j88oVcRHYiTsDF8FiUz8rDGEFREeZCDLuvEJJFUrqApQUSjmaCmbjRT1L5bQMoqFQUSdy",
+	"Z2REBLLkZ21qbaBP8fX3goEk7aFqcfBwuM3aSuZPu0ZGu5jpwvZZNCaM+wMRcGWbUx1QcUOugpAMubl1",
+	"iXxf/wOTy6cd40ZwyRY3lnKOeu0Yyx0iJVmVaUv8ParvxoHuShZ20ns8GoYsytOtMKSMai3U2KtSYw7h",
+	"YmT3xdLrpY++Y6oBDlXqqgMz+kDrurPWExGTTFUlBKqrHeopEYHWWKSBH8pNx/KCmNH3qCShkAoZYVqw",
+	"3RhXWg5Adp5vqGIi5gmQip7wmTSVNCb0axVD3t3T92HWaMbx2Q1Fm4YOkodpEQtCiElClZHCU1XUTsbr",
+	"aj5gmvWlxfULI18SVwk12IWJc5OeuEM/UCQU3SntAY1uZdDlYINqy6XFs5Q2hIaCM/gaj3LCeCRCQrs0",
+	"4AeLxRM+Gi5UhkMnp9/LNmoAXNFdXNFdLd8Z1zsu4yaOGGRVWh8rZL5IpraRTwZ0gODsmgQyHzuz5aFk",
+	"xPUDOG0PhRq4FafF9ReA4pt+LTwPXk7DUIymfNR2j0uk2QeW+xafUeROynqe8rYd1OfrSRkxuse4Hgrc",
+	"fk1aEn8c+Da63c1bzd4xYe7pnVSZVTNqXMcP4BPfxKOyYOzpmpyNbl4rkHU828DUkHDbENw2UIYZgRQo",
+	"9NkVZy+QTGUtnal1zqiyKa11OoVmYHNh+pzI9HkHZ8/E1aa78BtbwyqMnI5heHNhFVwaqwBHUiS7XCKZ",
+	"aA7JuaJ8zkazkzDfiGhHSSdhNkd+RmjAJnvMJ5CB5hDORhDCN1F3ZO5NHAPn2k/07UCqO2wkb0Eu3DEQ",
+	"C7IHYczJTOqDyI5KGZw/Z1EP44FC//0lb6KU00yvDaGOUvxrLc8mn0LDuU+x8uRn8TeTjydPJo8nn5Lr",
+	"1+tk8tP4WfwUSlW+nnx6/foSgeKbryAf4Y9aGkIBwnPy149+Rf4hfkqg9OYJlOK8jL+Mn71XTmsJEpFs",
+	"C1FgkfVocquPjhleTrvBA8PN6zZ41Pjxekp6Eet8r1U6YuCtEolY+L1WiYuO0DYM4UIMGGdRq2RGf3gq",
+	"zHDorL6H8/YrXGd1v+GttKtNutqpNtmaX93w1tvVTVpr172Gv8KandP0K7RHPoerv2YHgsdlq5RICy2a",
+	"AhVidczkSfxi8tHkk8kTWLb4j/HLyUfYMjJ+Mfl48tHkMfnLf8S/g/KtZ/FX8Z/SyqinucVR8XMooDm+",
+	"0eFpkkWtcJmDnVmfr0J/XrZkUXTgaDUHK0TKzA+UiGTlCnUsPhKPn7WOJa6Wvi4JJLlNoz1fjLhDIsZ9",
+	"FkHyTotLygOl9y35wcPbbxsmZMEBALAl4makhUtoGzIzRURcffBcEyehLe5rdLFNKAF+aeMd6wzVMGJp",
+	"LxUSKFKOsNgL6J6tDwoiH+Aj4xX9kAGVCp9kXy9NBidwNM6kCrYH/FRtV85Yoc4rcc9dui4sJhfoW1x/",
+	"tXNcgJYCtFxm0LLoyZtJuqCV3ohKa54V/YWKRJSFkdS7EbQgSGHUWTRn1g+rdhjzZ/of7k17GpDbU+M5",
+	"YIfW79S/Mfgl8UOA/8FSnI9bfNo1mRMHI+U8GPQgcXrAyyEqyGiUhKWCCOEGNKs4usJTT9HV6iM0Q9kW",
+	"6u0y6a7zh3+nsZyTw6t3//HmM4B/VnCKXyq5byhvJawM0MobMXqVjOfFNNLyB/q/xzQEQDJWMDC1mukK",
+	"4WPx/7k7vPHNU0brceFzvKU4WJfpYOGazIeonHxwtMMxmJGHaKCuivIxxjcwFhOos96LbzE1eyPWCvO+",
+	"MO8L8/4izPtCsl8iyf4WpDFd7XhDbvpR8kkz3o+w6VxIYFPiV310HaJFsUOsyoCZnA46lE2sYciTYEDl",
+	"ggAa1vAVUYVXFFUoYEcBOwrYcTFRBYptfSXhYlSEFYqwwsJY6aYfqPOIKiQ+nOUEAFyVJO8LQlm52SQP",
+	"6R76tIAQVwlCCeRokHIWXW0RwFYVJ5MIKqI0R3S7xaOEcSlQh3LBzwWG5VE62KUvfBQFWLgMYAFLEyw0",
+	"gJP1OsICU06AoqNwTVyqegKzH89a5wJ7F/zet6XCnSH3ZxcWPLSUX9ewuwZ0AuU+GfUM4+JAhIE3JlIF",
+	"YUigIlRi1am+doncNrrCIX4QMU+JKbUxKxh/34zqDOPkfaTmr9cbq7VaLU/uWNsgkTvmEmihudKhG6ud",
+	"tWZ1db2+Xm2urjWq7ZWOV214m2srnbU12qFr+pZhFDHuQZ3cO99PZJe3ydbW1jer683GarVZ81l1s9ls",
+	"V1ltvePVO5s1ytZBdvmmtGjOtw3ouM+4Quq6dsOvs2anukZXvWqzveJXN9h6p2pp61bZWifDPAdSbPKz",
+	"+Pnkcfx12ojj2/glif8z/mLyafzU/n7y/8N9HgsGMOfZkq2DnHdHzPfBmZneZ/G/xd+CUHw6NRzQWM/i",
+	"F6b/xvP0o28LXwvjzjAMdwcRM79N//5g2P4x8/TqSjxtJaf0/pCiWNiqO6V9qm7AM+qAs7AezMbNbdWX",
+	"HHoeY74WdJC0obclnFf7YXMLZNzSenPP7qMAm74QxJeq2BVFHpSwoyDMiOF7uNXkFeja5cwU7DPf7Z9f",
+	"dep9poYRl6QvOBunYVFUM8mZIwM7v2XkulFJ0ljFIcMBpLgniuiAkTIKVM+P6IiGVkUZ5aQxT1ky1uJu",
+	"l6kbot9nkcceMKXNIOlWtoiLwssloh8oBbw8lEt9P1aPWG5k2BtAYxsoJFQQIHPSRiirzWr87/GviZGe",
+	"2xkGzTaDdLQWdwc0UgENw/EuPpH5LiThJz8tHaDbtcOjbWHZ9FLJROSwT8oue6TnUO6mf3Ad5Pod9knA",
+	"ieszRYPQrWwbwiAYFdA6ZG4hZfNOuBOEYsV2S8PPsEn+IyrJgAZ+i3dElKr9aV3fsh0zJHFv+aw/EEqr",
+	"hOoP2djdSpmI9ximDELuIHA8j1NyZ0K5HOXTF2GZAB7ZxbuupeP5IRsv0Hwtz/w8qPxOpnUX1C0LUfLW",
+	"CyBVAKlLAaTOAUKRPvUZ0ssMWGTVCBlK5lcKPsjCX340bmzMtTXeooqN6PisoWaiWR2iT+RYI4GAE40R",
+	"5gKeC7gC9lnkD6FlkqJhCM+b6QZ4h2vlDsOQpoAP8uq7EfXgkAXCB5QWRMTwsstrhHp6NaEz6FAOmAYz",
+	"FYeI0Nc4zh8ajX5SJ8Fd/IBb2fFfqdR9I9nXtVzPFexDdpdnPIHgqDxCacwgSoE1usl9Of2wtWMYUmyT",
+	"ysYJ9GnCkTKXwj5V8vrhXXB8BrvZ+ridC3v7EtnbZjVJMH2or6DBvUAy+8D015xZXIV/d0japxXb5GEb",
+	"W2cWgQty5ZVNpw/pJIG7jJx1jJDdTsS2id21uBgqGfjZQis9i+7Nh7QLNedgeWPEIqdbKOHa/gRTM2nW",
+	"mSfJ32Iqr9foooLcNDq81bkjOMv2zy46PRednotOz0Wn56LT8+k7PXs08g+0dL6hdUv1huAqEuFh1TWI",
+	"gn2qmEO4qHr6UlJGreRTRdHl147ESAJ9q+3QbBhcp5o4VxZr2+xc1V7TK3l1YXeEIn3hB52A+VuH3qgl",
+	"ATb/RQtCEf3txTqdc0/w189geLWBNtPA+gCGNaoQRM88fa0vJSPU8f2TdpB7CRolSiBeMg4WaFctt4mb",
+	"am4XyygMtHEJjZjthOkT6NW4ROLfxL+Pf++Q+Lfx5/HnDok/i/8l/u/wm1/Gv4l/i+TnGXZ16DtJvB6D",
+	"RhRl+Idprr2duaZLtWUGC4UPqmxNB6cwTsNCv8XLmTEvBZxvkQCbT+7C0+Wwb22KzLxMk1lJJSL9UTae",
+	"Ns1ntdTimUMfSGJXiZTdZmPDTdpKQetQt1lvZPtS0cg3UsInMuAeQzJxkJ0z+06dhalyq5O1T04YYroK",
+	"wLYAm68ebJ4GBp5jk7PCsi4s68KyLoRdYVmnlnVO68IpE+7KWkqvUanZHMbVvQj6YQR67t+kQciuapXa",
+	"xmLfet/uistQqnYGluRC8ZtuRPuzo+c3gdnYXJbPawc1GCbqHXm9YB8YfEUljysPPDNL5M0g1PbEFnEx",
+	"y8Z1iOtRxboiGrstXk6sJj0Yxn3Klaw4xH3fJWVK5LCNx9SOB8pboD4sHHZBFoygM5b5c+aLKrMi8vfs",
+	"RMxD729nbYrhfyiPovgfyrk5/s1QHuBdOfmvO8TOFQn8LZinZEQU5OXUxF2bNS77lNLpsnHZI6UFbSfQ",
+	"r+bpgjiwHHo1MjfMGsv7U4Po00dvM95VvdJWo1bLHcRlzo7wqM/6gfcDMdR7aL3hJFONaXpeza+zRqe6",
+	"QpttDVP96gZb61TX6Ubb/g0Q1T6LpjHg9GmeB+4mJ3x5ldbbDW/FrzbZaqfapGvt6oa37lc3Wa1jEwSX",
+	"4Z3zlbYdyvlIdo7gYcATEsN53qvhX8B92BY0DDpmmneHg25Eff0ozh6pB4pGymaCrFdrDUwrGUSBx24H",
+	"XESlrdVNTEjJK6A/9AUGcQ2YT7uiG+zRqi9EtnFO8pRsCd3nUxYJmCsk/ip+Ofmn+EX8Mv568nPIRPky",
+	"fjnDUlgQ262cjiARl//4xBK7T17bnJJX3iQgR7EPUq1zNd3DMxsG5BRaYwmBhRJSQUIelUkVJ/hTtRi4",
+	"JkkEtPxa4o5JOf48/u0WoYqEjEpF6mukpyUrPpq3+ORjOH/amNLHTBtUxrWwTeLP48+3SGO1lr1Hn9fn",
+	"8bdgKP55m7SF6kHOh7Z0fx//Jv7X+A/YhCgKRESYP0RxNNNhvNTirklVueVLl/SHUpE2s/3KbBZLPnya",
+	"LpBIH7N0B/okNGub6A0mrpZXW0TRPcbd2UUE5sSfihTojBTY8RriGKmfJ9rBiH5jOnH8c3C1fAmy9s/x",
+	"n1Eifz35lMRPwU/wbfx88gSKu59Bavl/6b8/mzwBF8Lzyf9LJo/jL/Qmip8uHaEY7BmN/z3+l/iz+A8l",
+	"pxT/Kv4s/qz0nlNKV05fMleHtffOVK0sqhNwu5xPH4WzQkD6gfolbwhvCLn9WyWPRQr3CtsVnd2prXMF",
+	"UdMsN26vYTyxn9kSiHR7W2YCe02LT7t+zfYkenOa2n4srHgxeQJb69k8ntq/+RuS/3I+zwteISA8RKQw",
+	"p1/4WCCJ5Ar2rNg9Ced9QKUcCMh0B62xm2iNXT8YhKJPtVzhQShL7yWPkPf0pTftlVYF278+gMutXn51",
+	"Yi/BwwmdhJGDk5+Cm/uxloP6KS8zchAxylRe9//QQ5n8fPKpye7OpnD/G9Qh2YFiGveC7Srfe6UgfUHh",
+	"O8ubagRP4T8tapUu2Gv6Ku0jhCKE2u1/Pk7O5Q/Mv44hXp9hv2wRwcNxwlcFKRcjKgln+yzK8FSVoeG9",
+	"edXuiMrd5G8uAa6pUSDZlnWW6uPX4pjGkYFV+Gbf6hgSsQ6L9IEMlDYL0nNsj2SeRYAM4KlFcJpsj9eC",
+	"AX7xU3zysMl3MYKRUM4fhApHuDVy4w5v2mCBA8UacMQgjQqwCLoS0nqOjoiIPREzKjVOegjOpzqjsI8K",
+	"++j1s49mLep312KaiiAUVtPFWk1F4UBR4FEUeBTRuzMp8FjINr0aHGoZqZnz9sRWPscakhwre46CEjxx",
+	"chgCL7wt/IBIItSQTNV6ZAOKLV7OD+BpizoTwHOw1qIb7DNoS24bg/QYCQOpcs1vU7hxqFqjxW3Ec6pi",
+	"Y4lgZpWVBfpDB8rmz/QCqUQ0nl3McTYm/QnDg1kcuGYYQGaDG6eUh60mP4djspD2P8+k/sIgKwyywiAr",
+	"DLLCICvCWEUY62wc4EXdwMW2uLmw4NmyCV1dlX43F2XoLJINuWXCiCIbOvzrP/5zUkOxRG5BxuO+sTyw",
+	"G0xSC2JbQpMhD5mUmYeA9bNEdvgYo40mZqJtDIhM2lJ2FVEuYR9PGUTWUSM40/YSki1Ld4p5ecoCCiQR",
+	"8LE0JD0WMaS8Ni811fjMC3wmK9toFmnJ7hCqrwmZfhGOrd7ITWvcwQk5hyhmYSQURkJhJBRGwkEjwYrg",
+	"wkYobISr7nO/IhkvrxI+G4BxoQgaleviSWjb2X0NIa5MUc01OZMDaCoT7IbR7N9pIIXJ3AW4KcBN4QEt",
+	"0M15oZuEyI0SED0F2rmsLCffRcfhfdY3fbiItfbPMmE39QNtkzDYY1N+LDgNR+bqngym3Ndbfx7mh1ud",
+	"uS89WRJw0KddtvzjAYMjnuNKbAecAgnG4dQjvHfAT3zriLUHi96b325XP+6A2NrxPDZQVZg/eXgvuO2x",
+	"YtJdNN3q0uaB3cA1rb4RyIFAl+nh4QWAmJwUlL/z8M3qBsGGArTPSPn+mzfIWmNtbXmjvrH+XUlGa9TW",
+	"XstjYbJnmE/0ZidRDuuZ3TYoZmacEkKr7WUZ/IS5RRZpkUVaYLw5MN7a8TfAkbsj1AOqAtkJEPpcXQ/V",
+	"G2LEQ5HNQr0mEUGZXVwpslIXDdYO1QI5qW9b9BqKrtgiUkVMyySHaMldDYN+oDAFtL7iVhwiedDpmF+s",
+	"6l8A7UvomzXzTankFAn4DGeeySt1MD5ayU8J1XvjDH178+SFCk8xVcWJODucSVAnlu/decshf3fv5lta",
+	"tr3L2vf0pJpJXyK3lCT6mdCez0x1JxJ9Y8jAeDFN2Krgh/pqLVpbPJAk6HIR6QfBekFPNbRVgp8wAosJ",
+	"073qmobBGEaHN5YpJ+wR84YKOhYDc3tnKDH/WA61eoAVKvJTi9Bz4Z0tvLOFd/ZSemcjJsUw8ljan4Oz",
+	"Ua6ro8hZLXJWi5zVszdpELQu5no+Zcy9G4nhYDbVdeLB3iIMarPgeoe0x0hWSeAkzuCPfguffZWaOHt0",
+	"QD3ohN9Y1TDPNyL9t1Wj/OcDYCzTnnk9aaLBeCSwCS4MLxSSSfuU9WqtXl2pP2zUt2r2KWLAuMy8RiOP",
+	"h/BXuOBDA3XW/Q222anRqkY81aa/wqobnSatrrbXPPs3wAfWSpwbHWlx6g9DdkdAH4xS/M/QG+I59PT4",
+	"aPIJib/VWuzp5Ak09vgGtV38ZxI/J5OfaZVvqEe/xN8+JfWNrVqNxL+L/xD/FnQ/o0o+pHuMl7bqDdD5",
+	"kZKH0VaCBXAOtUzPqNx/13obFOnXk58jytCg49v4JdCfvlhQozZOxS4Mu/54bmE8eAWz8HkxC2e9Ql0r",
+	"iAp30DkzGcNMWx5jdxBSzpnvLhEXJaJL2qwjIgY9DuCgu4j1yCjgvhghgRhKRntpoFocJKGDGfF5tcrb",
+	"U5zAWmxbTmD0VhD9KxJwMpTM1hPbSZxJGgwH+TSUwfMok4vSFBcgymeI7vml9GIi9hypegsU8OpQQG0O",
+	"EGDkyjlCgPpie3GWSQ3isDCeC97S7yJvadfoz4sxYZc/gP89JY0p4hcu2sIfA5Gp/rtS0L3JkJjCJbs9",
+	"KndDRiPOIuluE49yj4X6dAZcKkb9ynQg63hCUos2CjrSgo70YuhI5z6fx2U3noB5NMXWp/HbFDit8NZs",
+	"NQqoVnDdXQTX3QLysnAiHfHi5KTlvNZguAun1yNWlZA2C8EPxQhIO3QjHfI8ufZ692jiuxZH5jvBE2qH",
+	"WdWIyOR2FjDw1O6qldpiMvUcSegKFV+o+ELFF96YIpXhStJvvSof0LKVTwUZ1yvHYotEEZeI8e0D7Vei",
+	"W+CnaMi5/XdH754e87cPXGPvLg/oUDKSKvjKtv2b0+LJPc7UQ9GJx3zgCVM9/WsWSrYoSVi2HYukfVvu",
+	"2eJAQqafRgkXVTGYgo4JXVg5w5UMiDE3v/0GKBhQdw9sK/VXgBlzYMBiuhoHj19TAMgCQBYAsgCQBYB8",
+	"TSKBuIcNCrxmG5VdABw0vQJmprU+nCopw7MmHcLZiElFoHKAlEc9gU0P9H8Dr2e7L0CSkQh9gC2cjUwP",
+	"hooDgQ8LahziBxHzlEB80+IW4NxSNiHtmn0zoRGkJYWBVGZKfoBfQMoug7XUe+F7cFt+vdvbgbQUEebW",
+	"K5V3Sz2zMijVS47+jQAysKk6jt9pNWWKJIK56zOm6z1+B53wn8VfxX8CVQalF3rX06NKqnoJrwNU8Oz2",
+	"sYTngxJno7SSR4R+aWsV+j98mKgzc83ZlIbAG2Y8Cvuu68ODm2YRZJBus9TisJNcrzUbpVMlxU7v6uOz",
+	"Y810F+mx50HtlxF9vURWFFGN+Y3aU2onU89WOCfOhCncEtOi/W9LBZfIPfynts4HQyUxNyePNbyMacRa",
+	"5+NfYCY1WOkPJHEzxZmuRQKtEkKFVolIESlJ2uPKa8QubqauYBcvSryLEu+ixLso8S7oxYs0p4Je/Axt",
+	"EIMwLpRefMgL4H0GwHu6Mw/A8KPb8mwDlwRY9pTLkX6e26w13dcIML9jt1YBmQvIXEDmAjJfAGQGyVvA",
+	"5QIuF3D5tYfLCb44R8DcF1VP+EweGTTN3ndNErgNyBWkQ0ToJ9HTlPI7iIB0wRNDruQSuZ0fHrXpX7Mj",
+	"m31xA0Z3tdiELPDSP7+XpB/tvPPwndt3IDB5GLdgTtBRuCVAxUo3Vjtrzerqen292lxda1TbKx2v2vA2",
+	"11Y6a2u0Q9dSVT5gkadH75T69NE78GV1rWP7Ad/p66WBwvsBi96RLMIp26pnMozM+IdSS5sVpwRi6M1I",
+	"9G3PIPjFO1wFYeZDDmQ/QZxcv/hUocRkLxwfRcxsz9c2kthszCE+Hwpxm/KxSeaRl4KgJ7M4GVl2j44B",
+	"xl2B+ONM03mHmOOmFXkneMR84gcSJCCKRUrguARqbHhvHKKEoiFIwgGLqhpsIemudJKuOSIiVqCQiOlh",
+	"QNKEkZ9ET1d/2CcUznMqaaeya8G6hpnf1TO/yx4FUskplhx1YCIJDSNG/THpUbltqqDw8uQr91lE6rXa",
+	"YSYfxv0Mj4/hBZrNuJMc7VOx7qCMpUM17HOQscfIwENSbzFZtrDcSlLqzoW5ptA4Z7NKR9gERmwZlVLQ",
+	"olyhapqrpysTOpV0482lLk+E/cFfjvv/GCKVu8iXAhrD0KXoo7pNKPwveEylomOpLVlUKdp+vmYzjgyZ",
+	"SkYV6dvcLYI2skw1ZEKokqvRjmrrmdEl301mlO/YUbHMJpwMOWzCBY/MDJ6TxU1WbNc2a/vVCpV+yVV6",
+	"YSVehuN8l7PFT/AViesm+21WaNcq4XNiwtDDsKanMRydw0YlWqDbWqPLxAwEO5b5oN2B5yLDimHkgpuy",
+	"aPTn19vIInEmNmAinxq1E8iJc6WzKIR5YZ+dtMlbYW5dXM1auo+uSaJY1JdnbHZJ5g2jQI2rkikV8O7R",
+	"TRjU4eBLxqfXRJccF7zaZ/02gFW3WVvBX0OKTYtHImSz4OrdzKMfmIE9sOM6rdAzMvSBop3Ow5F405R2",
+	"GYE637k/coAzRIGd2ALVXaID9hZTeZvZnoZk0TKnbeogLY7yrkkS+BcTDhgufnrfBcr63CPiOth0pcWx",
+	"KysebVI2SR2Ozc9LDVMHH1tJO+xzwrheBb8FW5txpQ+qiEiXKUi2W9FTL7i/24F37qaUBrt2LtykkWCL",
+	"H1w2GBjj/kAEWh4Otb7XV46Re4OU3bduPiRWJPaZ2+J9Gu1hX0DzRbIXDExZrYuDwe+3XDZuBRIMQcpo",
+	"IKpaXHCPOUQJmFn4ZjLqCb15oNCHSjJiYbhE3jYUvVBhy4UitNNhnson4kXcd6woPCEmvRgpeMZ49VWL",
+	"bsLFiARcqzGvAHQFoDsxoDulylkA1uGsV2VIFwV0ue5FcheTyVTg7WnpJgaMM58EvMX/wdVy2XWIq4Rb",
+	"2SI9MdIqYezA/dhFbMiVQ/p6A3D47WZN9WzgNggZEZ0WxywdyNup2pklKugzUjYSNlsdaWR+xAbhuALP",
+	"TJ8RMSnCIUSNp+4HZpxtQknEzPjxc0xaEOqXQMkWD6k0DWDwK4CXfdTTQ4Xf+pUl4op9FvlDdnfAuGsf",
+	"kZkj7BdDrnMxuk7++tGvyIgGeoEBDOPo9W/1T6HgXWh0SzlxZUgha9pt8bL7w53v37pz8+Hug3fu3bt7",
+	"/+Hug7d3XIc0mqSnLyHtMfFZhw5DVUGSCGYa5o7JiEXMLNNSi+u1If2hVKTNCO0oFhG7bFSRvpCKrKyt",
+	"ER9CJQMaqRkI/QHuqwdv79xnNrf1OBQ0YFEgfFTTkSLlgHvhUAb7rJLAofeHDMq/DR7SI5sPBWlVWdWL",
+	"PLfXyw6GcZ+U2aPjhqLEOQ3kwds7WqXgOnbsUcQthbtp264tyd0Gs0Zs908pO84+fRT0h/3S1noDvSv4",
+	"Uz0ZbMAV67IIEeTptDUc0/vmEXgrOHKa+s0gAx4AvJKlrdUmpD5s1pLfrNQazdqHDm6BNMl2iqDKKXUZ",
+	"1xsz1z+V0lxBJuBdnNIHAfdYNmt342FtI3NtepZhVlIRkvmAldVDH7CxdugLGqubxt8X0oPXGdFwF45l",
+	"aavZcPQGO7pf0vHQxh7KkJpDObO1qv5rYYdeIlwAKBOXDyRCZKWqhQBmbS9l5tnicMTs/0WSe80tDipJ",
+	"qVI1ivxIrvkZDrgL/fx5iwdaQ2uAEyg5iwzJYJvEkjXRBmOrtTi4rpysOwudXPrJQaiXgXii3w4424ZO",
+	"cmooXdKnY72IjKpZWcRmRX80ZEN2nPqE/AaLuZA3QtqKMSZJGd+E1W72OYgvNBCgIag19mgQgn8fFzhX",
+	"Z1hKrHT1Tf7wXJLnIYzQMEB+CL78W3h7M9k2NIooHFOpxlCQobdX6bBunPpkKGEIZJJxOEvn2b+XFhSZ",
+	"OPAb9u4PjxkOlTLocmzDA+PKekRmjc3chFG0U8TsZo7EJL6UuTCJnW76SncmsBly+4xSTs1GW4iQUX7s",
+	"OEZQxwjuD1AVZBQJxYjUh9HMDmDpiGFH4f7s4ehLTjMUA+kp0rEAxIU10qBs5r4xUS59den0uC5vPCbv",
+	"NBkKKWtcEtnLKscM7ftw+1mPDat8FpwsW/x0HpOl964dFG6eeYdzZhP0kD1S+jh1Au5bjh45bP+YeYqU",
+	"PSpZNeCSQSHwPpiFY9j8MxfQ/jgFwt9mvKt6aZAz+Tl3gJeZKi+VaibSigLgEFfeL+JvTG3fSZnyfmNK",
+	"8FKGPHjTzT6FoC7lnC4F+5SLffq3ZqxLIuqW0pLj0lYJ1DrSu6IFry0HHPgcRbtTJk16pwl4N+imV2fV",
+	"9XbTrzbZBjW1pd6K32SrnTW63s6rSa2Z/6vm/Mf83xRDrZYn+mfcknpifh8/I0BF+2Ly0eQTmCWo5MRq",
+	"zwyjbsmx8tVggDnqGLOwatZVp6qgAW/ulB4+vpRGn8n3NXAqjJhLasS8b2Dta22/LH+A/zDZyYt4V+08",
+	"ATZaIjvWBSk6hHJkoZgqewksTcUR3jg8PacOkBcivRDppVOI71luJ9zhhcS+ZOkPNCN6Er16NSR3rkPd",
+	"brPcl1t5/eoVxrIVs1eF/+kC5nVGzsoOzFQ2qKbtM8oJ9bQNdjjxBIxZSMPAPT2dKELKlI/BVcJCybYO",
+	"tNLL+kyA+8I6SCQJVIujY0XrCHeJ7Az9QGnzWRLXrPQuDnDXOlVyCZrwgw5r7RPmcmQVdmnVX+/UvQat",
+	"brCVdrXZWaPVTa/uVxvtFdbsrNK19rq3cEgBx4jDBval88juWPwzCmRSIJOzQyboNA2UhDYKdjcWaT5F",
+	"ms/ipPaweRJolYumzgRE9PV0dY+hyRn1RMiI6unD6JDAfDLhQjFJIAvDZ/40Y84Suc+orxWiVnqYI5lR",
+	"v+DGT/NXyphvI3s0Yj7+Ud9SOSb0hYfytv2EK9Uh5ML0ThvgQCn+dfwVUJE9nTyePImfTj6O/2vyJH72",
+	"f7T4dNcs7Jk1eTx5PPkk/jp+ocX18/g/CTC+PZ78HLngvpkpxZfmoy/sRKIPAjYJJwKdI91or3trfnWV",
+	"NTvVJl1pVze8hl+ts1rH/g0AJG7B0laHhpI5KXycU7OdmcPRbL7jPY72oBXm6yUSs6YVOu6ea9KIOFIG",
+	"qVQpbNgT0gVhYiWkVJI+3WNTot9F1lzmu9lWFYIzEjFPRL5EgysnfxPTM1lVQ2iZiRVrXTMIx0CnKwgl",
+	"LmJlt8XNKw/y8CI6naLjLWMqJwmM/qpsE8pbfErXkbJrf94ier7cCrS/DEMxghxWQvnYJFU4STMsLqDg",
+	"QQ0xLSTQ6HCfaWUnRjzJ+ccPyWteIRJ1Z2TNaSw9qww+N42ink0+mvxcqwEHxH78J2hRqFWDVhJfOBk9",
+	"MPmYxM8m/9/klwQZLSHpNP7z5BP9618C1aVRO8/jr+PnS4fF9GkELPKGnAvJUKGKX60qPsWumGWPGWVL",
+	"RlQS6vsJE0pBblRYbecKJwbhGPlufZ9QPm0qnZ8Rd7W6g786P7BN8dztiGh3KFnkkjLUargCai9ElEEn",
+	"FScBEuYqavn9rULfzkKWg9UiFXgcPtigC5kDTqYabVnS5OPxSto+oMWnO3Uf6VU2TzIZUrm+5QcHwsFJ",
+	"P+7Td9U+OP0ndCPjiM6R1qIIYF+0m/jQzvhOuozNAS6wSoFVLo4ZJHF+HGpnnYtSBoYrZHnE2j0h9pBk",
+	"cT/wWfThXAjEE7wTdIcREtrBjVvElZT7bfEIdfBYiD0qJXVnE0rBfUeCBMaHff0V5sklp2QfC50k5nVn",
+	"vJskptu3knL8v36onwNID7J78RXg66uY0hut681cXZNERC0esc6Q+9emjjq5IxT09DR5wlyopEWJhgEq",
+	"GkrF/C18DeM+i67JFqe+HzEpk0LMgKelffd2/p/bN+883H335vd/cPfuD3cf3H3n/o2bD9xk2Ndk2vSo",
+	"xSP0UqQFoNuGagUQySiQrOJg/hlmMAeSdJjyehpfdGnAM2QKdoKw1FULNWDJdAyHM/zWcj3h0PtUeT0i",
+	"hpFcIg/1I/ZZFHQCpONSAISQJgG8K4IzAhgI22snnPwGhSWxerYP3Y6kgArdAShAh0QMRsN8YJ4WCWqa",
+	"mvK/fvQr/WfoxBQxFek3Y1Y7JV5EZQ+uSF07uHhqFHhQD5wueCfQsB9XucXR45O0R9fzBh9sOkgB4GvU",
+	"ashvAyQZ+OAe5T6QXZRdf4iQhbkwj27Q5QKcaDb+UtEfDDTVU5tVKjGQ+DHjgHe3ibtaa7jYFWrqQk8M",
+	"Qx/y59uMULnHfFIOFMFZkJWlFt9JL0a4CnXGavpMJ72las1ceHmfeSzYZ4Zy6E5m8k8DMWHJQU7AY5fk",
+	"0PMY86EmRRgc8QFCmkZnlW7QOtNYpFNd1ahkU/8HWwkBqKlloUn6qA8TsZHdM/ODg3dRYk5983nAVzFU",
+	"nsCSITw8Cw9xx9ubhVumjsuISrtHT45aioj1q8YTjbkW7S2q2IiOTw1BDE8FEu5leiji0U1lTHanSVI2",
+	"eCMblbkLJMzYZsDAkgNgBSIRR3lWPlzu0PeXjS0VHBMHx+bZnkvS60EvoZazJEXadkSVvk3cmw9p13UO",
+	"NT8CEX6Dej1WvSG4ikToanNdi38TPeFsJJfyu8fABW/S92+ko168QZ8ezVk16cuGtf2AoSGF3zGfBxoF",
+	"M/RrW2XVtc56rdqsbzSqmyu0WW2vemv+OtvobOb3ZJvT1hwI9J1gjZRt5vVZ/G38NbQx+4LEz6GPV/xi",
+	"8nH85/hZ/M3kyeSTeZp1QULnfAI2XbaxXstZUjZngx1o2zW1eXJcXTj9DunTR1XaZd9bqwGant1Uyzmi",
+	"ExgD0UQU7SaVtNPdwLZzu4FldvzR79ZvX5lTrN8WPkDEIsC9uIhF0fLmzo8yGywjT++wEUrTN3d+lBfq",
+	"PkaoZJmx7rNOaSrPeV5RzLg6Ug7fxL8j0qVRRihrI+iwgM6Vyy1+SsE8q7GXFc1mlKeTy/mVrmaCFi5p",
+	"P23Z+Lvo6DZ1rVodVyWjkdcjcswVfbRF3FZp8lPT7vCLVknPbnXyOP4anJsv9Y8icisOkD3dH0ppSZxu",
+	"8i40gxtpI06PS26jZcgsVwGB06QRZ0T5HqFtsc9a/MA1aEshBaFe70A5yWRpPKyvi0xSGkjUFi+3x8n8",
+	"IeODNoStpjDpZwvX5DaufE0uzKRWj7+Kv3CwLevkMaQMvAAVSa5frzeIVpKTx5NPJ/8YP4ufXr+udyDe",
+	"OtV/1vaSnfUsvEqqSPAuXnro2abHbPaaA31nIZU7B3tkewXPCTDmxSv6UfCkjfpmwwbIm34Vf6t/WVs5",
+	"K7xi979ek99BnsY38UsSf60hy8sEwjyfPJn8HJuOfjz5mUYw8fP4GYmfQsoG5BF8FL+c/EwjnP9rPmBz",
+	"ijQ5IwbHx+fGmVNaIJwC4ZwdwjGbCpy0RlGpHutfIrijkcRMnHMv6UufAhwtoB0NQA40Jp1GN0tkB/vS",
+	"t7hHo2hMKDd2aA66MQ3wp4+R2euQtEe7LT5jx2sw0GWKuCu1pmtYDa1L1ESYl8g7fI+LEZ+uoNqa7R9M",
+	"YZRenlMDqEudAn5YX7WFP85Vnr+Ov4i/mXwKQv5T0KKTn8XfTD42YdAcHUomP9WqE/DY15NP81QoiT+P",
+	"X0Iumkneg3y05+Djxusp6UWs871WqafUQG4tL2di0MseNuptlUjEwu+1Slx0RBiKEeECOGuiVsmM/imJ",
+	"X6CRDWjwy6TvPJ2lzEHDrrO63/BW2tUmXe1Um2zNr2546+3qJq21617DX2HNzmk0bE5H9kPkf6mnwMaf",
+	"J09g/uM/xi8nH5me9S8mH08+mjwmf/mP+Hegd5/FX8V/sl4ErYHzWoHHz//y9el0bCIl9GE5XtFap1Kh",
+	"ZQstewotC/ynqTWMnBNTqWWXTMsuf6D/exTLBnRnyle528SPaEdJh+iN5w9D5sP3GC6/KnD6glhHfwRo",
+	"timNe9DHkJisYSBVLiFHqgFvKcAsr9K9WyiqQlFpRXUipQT7d4aXWx+aQh0V6uiU6mhnShkF6lyNvNyU",
+	"5uTFMxKWUPucnjOkx2ioej+ZqcWM4WeSSdAiM0keeuFJNORyW29nX2D6ClFiiIYx8amibSpZrj76Abz4",
+	"1MxQKS3A3vzixLx7doM0+DQoxAr2Tbn9ifb0EVvs7WCfcf2aQSTa2Ux+OZZ6v2HUGToKzr86JgPHTjwB",
+	"8UO9nt7wDnFXp7KwcpcFa6yZlJdtZe5Db0UliGTRqdbkfCRGMm9HrOf07R+U2oxGLNoZqp5+mkZV8G0z",
+	"8hwDiZ8elZzSMNIwaRmQmHnPB4fmq5u0XXPAl1MNuEOU2GOcRKwTMdkDKQZ/EkNAjZYXWA8pXy4hhUw1",
+	"4GQoWXRNEjHihHpAQ599Av4mL+KURdakzPyhyfzxmJbsspJFwtD3CJFtfym/nkTmvONmyDwN9gKvqsdL",
+	"1TBipPz3S6u1zQrxWGSyQJgkba3vkpJJz7QDSaYlSFMCs+/PPiJvnu4+vGeaRhFsGkXK072l6GAgKw5k",
+	"Ge6zaAxd9GTSlMTcakcgFRtkXq5GoopPzXn1A3OP6kVi2O0R9siUC90dMH7rDXJDcM68NCVGknL83+I/",
+	"xL+Jf7Ec/wug4I8nj6Fg88v4OTYY0fLCLEsY8D1TJNKHylicMZkZnpQiZ1zQ4VTfecCquybJgIlByEi5",
+	"YyjRsVIagHjSqg868zmkHQpvTzok4PuBomkb1vYw3CNBH1sIJCMxd+eNZkwkk1Lf75ABlRLihKZUxq6C",
+	"tlEUCQUguaQVDqQFTn2vPdGHX4PCjHg95u2ZnCJEFXtsjAFgFL+W9B0aXeDP2Reg/Dj8+OvX32D7LBQD",
+	"SHLSNuP16yTty3Lzzv/9PT+9wK1sESVEaDp6MKkPm9Pi0GaMyiSOqdJiR2l2oxY6ZATJnD26D1nDaonc",
+	"4noX+UPInIX+NpKRRJ9Im4iaccuaD/LZft7ONeyTlnZZrz+ORa/iNUlk4DNSdpf77GDhmltJFu3A3gLi",
+	"OJLsrCmCy3RANiv9aGGFkKxszQVh2OwTeWi2m7XtUYgk5j3eBg9KR/vmzo9QvnSGYVhV7JEycYXM4KbQ",
+	"5ozGMbirjE2qt6uRpfZFQURMW1qcV3yJY38JzjzpkG4khgO5Tbiwsiczjhv49LyV09NpF8gw9pmxbOUt",
+	"ikcj35nKp7CDcwjIw2QomfH3AqlENN4mg5AqjWwzZwfDq1OvkYdHfrAVaf5cmh4L10ymOXqiBlpcMp9k",
+	"EI907MTaTqdlwcOAMy2dSMClotgk0Mh5FgzsntCSS6rAk9umO8J0luI1SUxiYuYb8vISD3/Am1q1HBKw",
+	"aUOntGUrCNFkjHpS9RfZHj8DGiktdaG8INVLeqv6ER3RkAxEGHjjzABnNXz98L0P/3cAAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -79,6 +79,27 @@ func (e CatalogHistoryEntryEntityType) Valid() bool {
 	}
 }
 
+// Defines values for CommerceSettingsWithdrawalPolicy.
+const (
+	CommerceSettingsWithdrawalPolicyFullBeforeStart CommerceSettingsWithdrawalPolicy = "full_before_start"
+	CommerceSettingsWithdrawalPolicyNone            CommerceSettingsWithdrawalPolicy = "none"
+	CommerceSettingsWithdrawalPolicyProRata         CommerceSettingsWithdrawalPolicy = "pro_rata"
+)
+
+// Valid indicates whether the value is a known member of the CommerceSettingsWithdrawalPolicy enum.
+func (e CommerceSettingsWithdrawalPolicy) Valid() bool {
+	switch e {
+	case CommerceSettingsWithdrawalPolicyFullBeforeStart:
+		return true
+	case CommerceSettingsWithdrawalPolicyNone:
+		return true
+	case CommerceSettingsWithdrawalPolicyProRata:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CompletionDocument.
 const (
 	CompletionDocumentCertificate                CompletionDocument = "certificate"
@@ -252,25 +273,25 @@ func (e ExportMessageStatus) Valid() bool {
 
 // Defines values for GroupStatus.
 const (
-	Canceled  GroupStatus = "canceled"
-	Enrolling GroupStatus = "enrolling"
-	Finished  GroupStatus = "finished"
-	Planned   GroupStatus = "planned"
-	Running   GroupStatus = "running"
+	GroupStatusCanceled  GroupStatus = "canceled"
+	GroupStatusEnrolling GroupStatus = "enrolling"
+	GroupStatusFinished  GroupStatus = "finished"
+	GroupStatusPlanned   GroupStatus = "planned"
+	GroupStatusRunning   GroupStatus = "running"
 )
 
 // Valid indicates whether the value is a known member of the GroupStatus enum.
 func (e GroupStatus) Valid() bool {
 	switch e {
-	case Canceled:
+	case GroupStatusCanceled:
 		return true
-	case Enrolling:
+	case GroupStatusEnrolling:
 		return true
-	case Finished:
+	case GroupStatusFinished:
 		return true
-	case Planned:
+	case GroupStatusPlanned:
 		return true
-	case Running:
+	case GroupStatusRunning:
 		return true
 	default:
 		return false
@@ -396,19 +417,19 @@ func (e Locale) Valid() bool {
 
 // Defines values for MemberImportRowResultOutcome.
 const (
-	Added   MemberImportRowResultOutcome = "added"
-	Created MemberImportRowResultOutcome = "created"
-	Skipped MemberImportRowResultOutcome = "skipped"
+	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
+	MemberImportRowResultOutcomeCreated MemberImportRowResultOutcome = "created"
+	MemberImportRowResultOutcomeSkipped MemberImportRowResultOutcome = "skipped"
 )
 
 // Valid indicates whether the value is a known member of the MemberImportRowResultOutcome enum.
 func (e MemberImportRowResultOutcome) Valid() bool {
 	switch e {
-	case Added:
+	case MemberImportRowResultOutcomeAdded:
 		return true
-	case Created:
+	case MemberImportRowResultOutcomeCreated:
 		return true
-	case Skipped:
+	case MemberImportRowResultOutcomeSkipped:
 		return true
 	default:
 		return false
@@ -472,6 +493,105 @@ func (e OperatorOrganizationCreatedAdminStatus) Valid() bool {
 	}
 }
 
+// Defines values for OrderStatus.
+const (
+	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderStatusCanceled          OrderStatus = "canceled"
+	OrderStatusInProgress        OrderStatus = "in_progress"
+	OrderStatusPaid              OrderStatus = "paid"
+	OrderStatusPartiallyRefunded OrderStatus = "partially_refunded"
+	OrderStatusRefunded          OrderStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the OrderStatus enum.
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusAwaitingPayment:
+		return true
+	case OrderStatusCanceled:
+		return true
+	case OrderStatusInProgress:
+		return true
+	case OrderStatusPaid:
+		return true
+	case OrderStatusPartiallyRefunded:
+		return true
+	case OrderStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentPurpose.
+const (
+	PaymentPurposeBankTransfer   PaymentPurpose = "bank_transfer"
+	PaymentPurposeEarlyRepayment PaymentPurpose = "early_repayment"
+	PaymentPurposeFull           PaymentPurpose = "full"
+	PaymentPurposeInstallment    PaymentPurpose = "installment"
+)
+
+// Valid indicates whether the value is a known member of the PaymentPurpose enum.
+func (e PaymentPurpose) Valid() bool {
+	switch e {
+	case PaymentPurposeBankTransfer:
+		return true
+	case PaymentPurposeEarlyRepayment:
+		return true
+	case PaymentPurposeFull:
+		return true
+	case PaymentPurposeInstallment:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentRequestMode.
+const (
+	Next      PaymentRequestMode = "next"
+	Remainder PaymentRequestMode = "remainder"
+)
+
+// Valid indicates whether the value is a known member of the PaymentRequestMode enum.
+func (e PaymentRequestMode) Valid() bool {
+	switch e {
+	case Next:
+		return true
+	case Remainder:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentStatus.
+const (
+	PaymentStatusCanceled          PaymentStatus = "canceled"
+	PaymentStatusCreated           PaymentStatus = "created"
+	PaymentStatusPending           PaymentStatus = "pending"
+	PaymentStatusSucceeded         PaymentStatus = "succeeded"
+	PaymentStatusWaitingForCapture PaymentStatus = "waiting_for_capture"
+)
+
+// Valid indicates whether the value is a known member of the PaymentStatus enum.
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCanceled:
+		return true
+	case PaymentStatusCreated:
+		return true
+	case PaymentStatusPending:
+		return true
+	case PaymentStatusSucceeded:
+		return true
+	case PaymentStatusWaitingForCapture:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ProgramKind.
 const (
 	Course                 ProgramKind = "course"
@@ -514,6 +634,66 @@ func (e ProgramStatus) Valid() bool {
 	case ProgramStatusDraft:
 		return true
 	case ProgramStatusPublished:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeKind.
+const (
+	PromoCodeKindFixed   PromoCodeKind = "fixed"
+	PromoCodeKindPercent PromoCodeKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeKind enum.
+func (e PromoCodeKind) Valid() bool {
+	switch e {
+	case PromoCodeKindFixed:
+		return true
+	case PromoCodeKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PromoCodeRequestKind.
+const (
+	PromoCodeRequestKindFixed   PromoCodeRequestKind = "fixed"
+	PromoCodeRequestKindPercent PromoCodeRequestKind = "percent"
+)
+
+// Valid indicates whether the value is a known member of the PromoCodeRequestKind enum.
+func (e PromoCodeRequestKind) Valid() bool {
+	switch e {
+	case PromoCodeRequestKindFixed:
+		return true
+	case PromoCodeRequestKindPercent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefundStatus.
+const (
+	RefundStatusCanceled  RefundStatus = "canceled"
+	RefundStatusCreated   RefundStatus = "created"
+	RefundStatusPending   RefundStatus = "pending"
+	RefundStatusSucceeded RefundStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RefundStatus enum.
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCanceled:
+		return true
+	case RefundStatusCreated:
+		return true
+	case RefundStatusPending:
+		return true
+	case RefundStatusSucceeded:
 		return true
 	default:
 		return false
@@ -700,6 +880,27 @@ const (
 func (e TotpEnrolmentPeriod) Valid() bool {
 	switch e {
 	case N30:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookAckOutcome.
+const (
+	Applied   WebhookAckOutcome = "applied"
+	Duplicate WebhookAckOutcome = "duplicate"
+	Ignored   WebhookAckOutcome = "ignored"
+)
+
+// Valid indicates whether the value is a known member of the WebhookAckOutcome enum.
+func (e WebhookAckOutcome) Valid() bool {
+	switch e {
+	case Applied:
+		return true
+	case Duplicate:
+		return true
+	case Ignored:
 		return true
 	default:
 		return false
@@ -1261,6 +1462,24 @@ type CloseAccountRequest struct {
 	Password *string `json:"password,omitempty"`
 }
 
+// CommerceSettings defines model for CommerceSettings.
+type CommerceSettings struct {
+	NoRefundAfterPercent int `json:"noRefundAfterPercent"`
+
+	// ReminderDays Days before a due date an installment reminder is due. Stored for the reminder job, which is not built yet: no reminders are sent today.
+	ReminderDays int `json:"reminderDays"`
+
+	// WithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+	// pro_rata: the share of the group's days not yet begun (nothing from
+	// `noRefundAfterPercent` of the course on); none: no refunds.
+	WithdrawalPolicy CommerceSettingsWithdrawalPolicy `json:"withdrawalPolicy"`
+}
+
+// CommerceSettingsWithdrawalPolicy full_before_start: everything paid until the group starts, nothing after;
+// pro_rata: the share of the group's days not yet begun (nothing from
+// `noRefundAfterPercent` of the course on); none: no refunds.
+type CommerceSettingsWithdrawalPolicy string
+
 // CompletionDocument The document a learner receives at the end.
 type CompletionDocument string
 
@@ -1620,6 +1839,80 @@ type InitialPasswordRequest struct {
 	// Login The account's e-mail or mobile phone.
 	Login       string `json:"login"`
 	NewPassword string `json:"newPassword"`
+}
+
+// Installment defines model for Installment.
+type Installment struct {
+	// Amount Kopecks; the parts add up to the order total exactly (rounding on the last).
+	Amount int64              `json:"amount"`
+	DueOn  openapi_types.Date `json:"dueOn"`
+
+	// GraceEndsOn The last day it may be paid before access to the program is suspended.
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+
+	// Number From 1.
+	Number int `json:"number"`
+
+	// Overdue Unpaid after its grace period: access is suspended until it is paid.
+	Overdue bool `json:"overdue"`
+
+	// PaidAt When it was paid; `null` while unpaid.
+	PaidAt *time.Time `json:"paidAt"`
+}
+
+// InstallmentPlan defines model for InstallmentPlan.
+type InstallmentPlan struct {
+	// Active Offered at checkout.
+	Active bool `json:"active"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent int `json:"firstSharePercent"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays int                `json:"graceDays"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths int `json:"intervalMonths"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount int64  `json:"minOrderAmount"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanPage defines model for InstallmentPlanPage.
+type InstallmentPlanPage struct {
+	Items []InstallmentPlan `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// InstallmentPlanRequest defines model for InstallmentPlanRequest.
+type InstallmentPlanRequest struct {
+	// FirstSharePercent The first part's share of the total; 0 splits evenly.
+	FirstSharePercent *int `json:"firstSharePercent,omitempty"`
+
+	// GraceDays Days a part may stay unpaid after its due date before access is suspended.
+	GraceDays *int `json:"graceDays,omitempty"`
+
+	// IntervalMonths Months between due dates.
+	IntervalMonths *int `json:"intervalMonths,omitempty"`
+
+	// MinOrderAmount The smallest order total the plan is offered for (kopecks).
+	MinOrderAmount *int64 `json:"minOrderAmount,omitempty"`
+	Name           string `json:"name"`
+	Parts          int    `json:"parts"`
+}
+
+// InstallmentPlanUpdate defines model for InstallmentPlanUpdate.
+type InstallmentPlanUpdate struct {
+	// Active Offer the plan at checkout or not; orders on it keep their schedules.
+	Active bool `json:"active"`
 }
 
 // Invitation defines model for Invitation.
@@ -1994,6 +2287,127 @@ type OperatorOrganizationCreated struct {
 // OperatorOrganizationCreatedAdminStatus granted: an existing account became admin at once; invited: an invitation link was e-mailed.
 type OperatorOrganizationCreatedAdminStatus string
 
+// Order defines model for Order.
+type Order struct {
+	// CreatedAt When it was placed.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// Discount The promo code discount (kopecks).
+	Discount int64 `json:"discount"`
+
+	// Due total − paid: what is left to pay (kopecks).
+	Due int64 `json:"due"`
+
+	// History Every status change and money movement, oldest first.
+	History []OrderEvent       `json:"history"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// InstallmentPlanID The installment plan chosen at checkout.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId"`
+
+	// Installments The schedule; empty without installments.
+	Installments   []Installment      `json:"installments"`
+	Lines          []OrderLine        `json:"lines"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Paid Paid so far (kopecks).
+	Paid      int64   `json:"paid"`
+	PromoCode *string `json:"promoCode"`
+
+	// Refunded Refunded so far (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// Status awaiting_payment → paid (in one payment); with installments in_progress
+	// (after the first part) → paid; canceled (by the learner, before any
+	// payment); partially_refunded and refunded after refunds.
+	Status OrderStatus `json:"status"`
+
+	// Subtotal Sum of the lines before discount (kopecks).
+	Subtotal int64 `json:"subtotal"`
+
+	// Total subtotal − discount (kopecks).
+	Total int64 `json:"total"`
+
+	// UpdatedAt The last change.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// OrderEvent defines model for OrderEvent.
+type OrderEvent struct {
+	// ActorID Who caused it; `null` for the payment provider or a background job.
+	ActorID *openapi_types.UUID `json:"actorId"`
+
+	// Amount Money moved (kopecks), if any.
+	Amount *int64 `json:"amount"`
+
+	// Cause What caused it: `learner`, `staff`, `payment:<id>`, `refund:<id>`, `reconciliation`.
+	Cause string `json:"cause"`
+
+	// Event created, payment_succeeded, installment_paid, canceled, refund_succeeded, …
+	//
+	// Example: payment_succeeded
+	Event string `json:"event"`
+
+	// FromStatus The order status before (an OrderStatus), `null` when it did not change.
+	FromStatus *string `json:"fromStatus"`
+
+	// OccurredAt When it happened.
+	OccurredAt time.Time `json:"occurredAt"`
+
+	// ToStatus The order status after (an OrderStatus), `null` when it did not change.
+	ToStatus *string `json:"toStatus"`
+}
+
+// OrderLine defines model for OrderLine.
+type OrderLine struct {
+	// Amount price − discount.
+	Amount int64 `json:"amount"`
+
+	// ApplicationID The approved application this line pays for.
+	ApplicationID openapi_types.UUID `json:"applicationId"`
+
+	// Discount The promo discount on this line (kopecks).
+	Discount int64 `json:"discount"`
+
+	// GroupID The study group of the application.
+	GroupID *openapi_types.UUID `json:"groupId"`
+
+	// Price The price at checkout (kopecks).
+	Price     int64              `json:"price"`
+	ProgramID openapi_types.UUID `json:"programId"`
+
+	// Title The program's title at checkout.
+	Title string `json:"title"`
+}
+
+// OrderPage defines model for OrderPage.
+type OrderPage struct {
+	Items []Order `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// OrderRequest defines model for OrderRequest.
+type OrderRequest struct {
+	// ApplicationIds Approved applications of one organization.
+	ApplicationIds []openapi_types.UUID `json:"applicationIds"`
+
+	// InstallmentPlanID One of the organization's active plans.
+	InstallmentPlanID *openapi_types.UUID `json:"installmentPlanId,omitempty"`
+	PromoCode         *string             `json:"promoCode,omitempty"`
+}
+
+// OrderStatus awaiting_payment → paid (in one payment); with installments in_progress
+// (after the first part) → paid; canceled (by the learner, before any
+// payment); partially_refunded and refunded after refunds.
+type OrderStatus string
+
 // Organization defines model for Organization.
 type Organization struct {
 	ID openapi_types.UUID `json:"id"`
@@ -2104,6 +2518,35 @@ type OrganizationSecuritySettings struct {
 	RequireStaffTwoFactor bool `json:"requireStaffTwoFactor"`
 }
 
+// OverdueInstallment defines model for OverdueInstallment.
+type OverdueInstallment struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string             `json:"currency"`
+	DueOn       openapi_types.Date `json:"dueOn"`
+	Email       string             `json:"email"`
+	FirstName   string             `json:"firstName"`
+	GraceEndsOn openapi_types.Date `json:"graceEndsOn"`
+	LastName    string             `json:"lastName"`
+	Number      int                `json:"number"`
+	OrderID     openapi_types.UUID `json:"orderId"`
+
+	// UserID The learner.
+	UserID openapi_types.UUID `json:"userId"`
+}
+
+// OverdueInstallmentPage defines model for OverdueInstallmentPage.
+type OverdueInstallmentPage struct {
+	Items []OverdueInstallment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // PasswordForgotRequest Exactly one of `email` and `phone`.
 type PasswordForgotRequest struct {
 	// Email Send a reset link to this account e-mail.
@@ -2125,6 +2568,97 @@ type PasswordResetRequest struct {
 	// Token The token from the e-mailed link.
 	Token *string `json:"token,omitempty"`
 }
+
+// Payment defines model for Payment.
+type Payment struct {
+	// Amount Kopecks.
+	Amount             int64   `json:"amount"`
+	CancellationReason *string `json:"cancellationReason"`
+
+	// ConfirmationURL Send the payer here while `pending`.
+	ConfirmationURL *string `json:"confirmationUrl"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+
+	// Installments The installment numbers it settles.
+	Installments []int              `json:"installments"`
+	OrderID      openapi_types.UUID `json:"orderId"`
+
+	// Provider Example: sandbox
+	Provider string `json:"provider"`
+
+	// Purpose What it pays: the whole order, one installment, or every part left (early repayment).
+	Purpose PaymentPurpose `json:"purpose"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status created: not yet accepted by the provider (retried by reconciliation);
+	// pending: waiting for the payer at `confirmationUrl`; succeeded and
+	// canceled are final and never change again.
+	Status PaymentStatus `json:"status"`
+
+	// SucceededAt When it succeeded.
+	SucceededAt *time.Time `json:"succeededAt"`
+}
+
+// PaymentPurpose What it pays: the whole order, one installment, or every part left (early repayment).
+type PaymentPurpose string
+
+// PaymentPage defines model for PaymentPage.
+type PaymentPage struct {
+	Items []Payment `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PaymentRequest defines model for PaymentRequest.
+type PaymentRequest struct {
+	// Mode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+	Mode *PaymentRequestMode `json:"mode,omitempty"`
+}
+
+// PaymentRequestMode With installments: `next` pays the next unpaid part, `remainder` every part left (early repayment). Without installments both pay what is due.
+type PaymentRequestMode string
+
+// PaymentStatistics defines model for PaymentStatistics.
+type PaymentStatistics struct {
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string `json:"currency"`
+
+	// From The period's start, as asked.
+	From *time.Time `json:"from"`
+
+	// Orders Orders placed in the period.
+	Orders int64 `json:"orders"`
+
+	// Outstanding Still due on live orders (kopecks).
+	Outstanding int64 `json:"outstanding"`
+
+	// Paid Paid in (kopecks).
+	Paid int64 `json:"paid"`
+
+	// Refunded Refunded (kopecks).
+	Refunded int64 `json:"refunded"`
+
+	// To The period's end (exclusive), as asked.
+	To *time.Time `json:"to"`
+}
+
+// PaymentStatus created: not yet accepted by the provider (retried by reconciliation);
+// pending: waiting for the payer at `confirmationUrl`; succeeded and
+// canceled are final and never change again.
+type PaymentStatus string
 
 // PhoneChangeRequest defines model for PhoneChangeRequest.
 type PhoneChangeRequest struct {
@@ -2335,6 +2869,114 @@ type ProgramUpdate struct {
 	Title      *string               `json:"title,omitempty"`
 }
 
+// PromoCode defines model for PromoCode.
+type PromoCode struct {
+	CategoryIds []openapi_types.UUID `json:"categoryIds"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// CreatedAt When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	Kind     PromoCodeKind      `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount int64 `json:"minAmount"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds []openapi_types.UUID `json:"programIds"`
+
+	// Used Uses counted (orders not canceled).
+	Used      int        `json:"used"`
+	ValidFrom *time.Time `json:"validFrom"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeKind defines model for PromoCode.Kind.
+type PromoCodeKind string
+
+// PromoCodePage defines model for PromoCodePage.
+type PromoCodePage struct {
+	Items []PromoCode `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// PromoCodeRequest defines model for PromoCodeRequest.
+type PromoCodeRequest struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// Code Compared case-insensitively (stored upper-case).
+	Code string `json:"code"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency *string              `json:"currency,omitempty"`
+	Kind     PromoCodeRequestKind `json:"kind"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+
+	// Value percent: 1–100; fixed: kopecks.
+	Value int64 `json:"value"`
+}
+
+// PromoCodeRequestKind defines model for PromoCodeRequest.Kind.
+type PromoCodeRequestKind string
+
+// PromoCodeUpdate The fields to change; the code, kind and value stay (orders refer to them).
+type PromoCodeUpdate struct {
+	CategoryIds *[]openapi_types.UUID `json:"categoryIds,omitempty"`
+
+	// MaxUses `null`: unlimited.
+	MaxUses *int `json:"maxUses,omitempty"`
+
+	// MinAmount Of the eligible lines (kopecks).
+	MinAmount *int64 `json:"minAmount,omitempty"`
+
+	// PerUserLimit `null`: unlimited.
+	PerUserLimit *int `json:"perUserLimit,omitempty"`
+
+	// ProgramIds Empty (with categoryIds): any program.
+	ProgramIds *[]openapi_types.UUID `json:"programIds,omitempty"`
+	ValidFrom  *time.Time            `json:"validFrom,omitempty"`
+
+	// ValidUntil Exclusive.
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
 // PublishedNewsItem A published news item as readers see it.
 type PublishedNewsItem struct {
 	// Audience Who may read it: `public` — everybody, without signing in; `members` —
@@ -2371,6 +3013,35 @@ type Reauthentication struct {
 	ValidUntil time.Time `json:"validUntil"`
 }
 
+// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+type Receipt struct {
+	Email *string       `json:"email"`
+	Items []ReceiptItem `json:"items"`
+	Phone *string       `json:"phone"`
+}
+
+// ReceiptItem defines model for ReceiptItem.
+type ReceiptItem struct {
+	// Amount Price of one unit (kopecks).
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency    string `json:"currency"`
+	Description string `json:"description"`
+
+	// PaymentMode Example: full_prepayment
+	PaymentMode string `json:"paymentMode"`
+
+	// PaymentSubject Example: service
+	PaymentSubject string `json:"paymentSubject"`
+	Quantity       int    `json:"quantity"`
+
+	// VatCode ЮKassa vat_code (1 = без НДС).
+	VatCode int `json:"vatCode"`
+}
+
 // RecoveryCodes defines model for RecoveryCodes.
 type RecoveryCodes struct {
 	// Codes Ten one-time codes; each replaces an authenticator code once.
@@ -2381,6 +3052,53 @@ type RecoveryCodes struct {
 type RefreshRequest struct {
 	RefreshToken string `json:"refreshToken"`
 }
+
+// Refund defines model for Refund.
+type Refund struct {
+	// Amount Kopecks.
+	Amount int64 `json:"amount"`
+
+	// CreatedAt When it was made.
+	CreatedAt time.Time `json:"createdAt"`
+
+	// CreatedBy The staff member who made it.
+	CreatedBy openapi_types.UUID `json:"createdBy"`
+
+	// Currency ISO 4217 currency code.
+	//
+	// Example: RUB
+	Currency string             `json:"currency"`
+	ID       openapi_types.UUID `json:"id"`
+	OrderID  openapi_types.UUID `json:"orderId"`
+
+	// PaymentID The payment it returns money of.
+	PaymentID openapi_types.UUID `json:"paymentId"`
+	Reason    string             `json:"reason"`
+
+	// Receipt The 54-ФЗ receipt as it was sent to the provider with the payment or refund.
+	Receipt Receipt `json:"receipt"`
+
+	// Status succeeded and canceled are final.
+	Status RefundStatus `json:"status"`
+}
+
+// RefundList defines model for RefundList.
+type RefundList struct {
+	Items []Refund `json:"items"`
+
+	// Refundable What the withdrawal policy still allows to refund now (kopecks).
+	Refundable int64 `json:"refundable"`
+}
+
+// RefundRequest defines model for RefundRequest.
+type RefundRequest struct {
+	// Amount Kopecks; omitted: everything the withdrawal policy allows.
+	Amount *int64 `json:"amount,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// RefundStatus succeeded and canceled are final.
+type RefundStatus string
 
 // RegisterRequest defines model for RegisterRequest.
 type RegisterRequest struct {
@@ -2868,6 +3586,32 @@ type User struct {
 	TimeZone TimeZone `json:"timeZone"`
 }
 
+// WebhookAck defines model for WebhookAck.
+type WebhookAck struct {
+	// Outcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+	Outcome WebhookAckOutcome `json:"outcome"`
+}
+
+// WebhookAckOutcome applied: the verified state changed our records; duplicate: already applied (or nothing new); ignored: unknown object or not matching our order (logged).
+type WebhookAckOutcome string
+
+// WebhookNotification A provider's notification, ЮKassa-shaped. Nothing in it is trusted but the object id.
+type WebhookNotification struct {
+	// Event Example: payment.succeeded
+	Event  string                     `json:"event"`
+	Object WebhookNotification_Object `json:"object"`
+
+	// Type Example: notification
+	Type                 string                 `json:"type"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// WebhookNotification_Object defines model for WebhookNotification.Object.
+type WebhookNotification_Object struct {
+	ID                   string                 `json:"id"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // CatalogIfNoneMatch defines model for CatalogIfNoneMatch.
 type CatalogIfNoneMatch = string
 
@@ -2882,6 +3626,9 @@ type HoursMax = int32
 
 // HoursMin defines model for HoursMin.
 type HoursMin = int32
+
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -3163,8 +3910,69 @@ type ListMyAuditEventsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMyOrdersParams defines parameters for ListMyOrders.
+type ListMyOrdersParams struct {
+	// Status Only orders in this status.
+	Status *OrderStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// From Placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateOrderParams defines parameters for CreateOrder.
+type CreateOrderParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// CreatePaymentParams defines parameters for CreatePayment.
+type CreatePaymentParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
 type ListMyOrganizationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetMyPaymentStatisticsParams defines parameters for GetMyPaymentStatistics.
+type GetMyPaymentStatisticsParams struct {
+	// From Orders placed at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Orders placed before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Currency The currency to sum (default RUB).
+	Currency *string `form:"currency,omitempty" json:"currency,omitempty"`
+}
+
+// ListMyPaymentsParams defines parameters for ListMyPayments.
+type ListMyPaymentsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -3270,6 +4078,18 @@ type ListMemberFaqEntriesParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListInstallmentPlansParams defines parameters for ListInstallmentPlans.
+type ListInstallmentPlansParams struct {
+	// All Include inactive plans (staff only).
+	All *bool `form:"all,omitempty" json:"all,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// Limit The largest number of items to return.
@@ -3325,6 +4145,26 @@ type ListNewsItemsParams struct {
 
 // ListMemberNewsParams defines parameters for ListMemberNews.
 type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CreateRefundParams defines parameters for CreateRefund.
+type CreateRefundParams struct {
+	// IdempotencyKey A key of your choosing (1–255 printable ASCII characters, e.g. a UUID) that
+	// makes the request safe to repeat: the first answer is stored for 24 hours
+	// and replayed (with `Idempotent-Replayed: true`) to a repeat with the same
+	// key and body; the same key with another body is `422
+	// idempotency_key_reused`; a repeat while the first is still running waits
+	// for it (or, after 30 s, `409 idempotency_key_in_use`).
+	IdempotencyKey IdempotencyKey `json:"Idempotency-Key"`
+}
+
+// ListOverdueInstallmentsParams defines parameters for ListOverdueInstallments.
+type ListOverdueInstallmentsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -3467,6 +4307,15 @@ type UnpublishProgramParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListPromoCodesParams defines parameters for ListPromoCodes.
+type ListPromoCodesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
@@ -3628,6 +4477,12 @@ type ConfirmEmailJSONRequestBody = ContactCodeRequest
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
 
+// CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
+type CreateOrderJSONRequestBody = OrderRequest
+
+// CreatePaymentJSONRequestBody defines body for CreatePayment for application/json ContentType.
+type CreatePaymentJSONRequestBody = PaymentRequest
+
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
 
@@ -3667,6 +4522,9 @@ type CreateCategoryJSONRequestBody = CategoryCreate
 // UpdateCategoryJSONRequestBody defines body for UpdateCategory for application/json ContentType.
 type UpdateCategoryJSONRequestBody = CategoryUpdate
 
+// PutCommerceSettingsJSONRequestBody defines body for PutCommerceSettings for application/json ContentType.
+type PutCommerceSettingsJSONRequestBody = CommerceSettings
+
 // CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
 type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
 
@@ -3678,6 +4536,12 @@ type CreateFaqEntryJSONRequestBody = FaqEntryInput
 
 // UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
 type UpdateFaqEntryJSONRequestBody = FaqEntryInput
+
+// CreateInstallmentPlanJSONRequestBody defines body for CreateInstallmentPlan for application/json ContentType.
+type CreateInstallmentPlanJSONRequestBody = InstallmentPlanRequest
+
+// UpdateInstallmentPlanJSONRequestBody defines body for UpdateInstallmentPlan for application/json ContentType.
+type UpdateInstallmentPlanJSONRequestBody = InstallmentPlanUpdate
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
@@ -3693,6 +4557,9 @@ type CreateNewsItemJSONRequestBody = NewsItemInput
 
 // UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
 type UpdateNewsItemJSONRequestBody = NewsItemInput
+
+// CreateRefundJSONRequestBody defines body for CreateRefund for application/json ContentType.
+type CreateRefundJSONRequestBody = RefundRequest
 
 // UpdateOrganizationProfileJSONRequestBody defines body for UpdateOrganizationProfile for application/json ContentType.
 type UpdateOrganizationProfileJSONRequestBody = OrganizationProfileUpdate
@@ -3712,6 +4579,12 @@ type UpdateGroupJSONRequestBody = GroupUpdate
 // ChangeGroupStatusJSONRequestBody defines body for ChangeGroupStatus for application/json ContentType.
 type ChangeGroupStatusJSONRequestBody = GroupStatusChange
 
+// CreatePromoCodeJSONRequestBody defines body for CreatePromoCode for application/json ContentType.
+type CreatePromoCodeJSONRequestBody = PromoCodeRequest
+
+// UpdatePromoCodeJSONRequestBody defines body for UpdatePromoCode for application/json ContentType.
+type UpdatePromoCodeJSONRequestBody = PromoCodeUpdate
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
 
@@ -3723,6 +4596,167 @@ type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
 
 // SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
 type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
+
+// ReceivePaymentNotificationJSONRequestBody defines body for ReceivePaymentNotification for application/json ContentType.
+type ReceivePaymentNotificationJSONRequestBody = WebhookNotification
+
+// Getter for additional properties for WebhookNotification. Returns the specified
+// element and whether it was found
+func (a WebhookNotification) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification
+func (a *WebhookNotification) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a *WebhookNotification) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["event"]; found {
+		err = json.Unmarshal(raw, &a.Event)
+		if err != nil {
+			return fmt.Errorf("error reading 'event': %w", err)
+		}
+		delete(object, "event")
+	}
+
+	if raw, found := object["object"]; found {
+		err = json.Unmarshal(raw, &a.Object)
+		if err != nil {
+			return fmt.Errorf("error reading 'object': %w", err)
+		}
+		delete(object, "object")
+	}
+
+	if raw, found := object["type"]; found {
+		err = json.Unmarshal(raw, &a.Type)
+		if err != nil {
+			return fmt.Errorf("error reading 'type': %w", err)
+		}
+		delete(object, "type")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification to handle AdditionalProperties
+func (a WebhookNotification) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["event"], err = json.Marshal(a.Event)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'event': %w", err)
+	}
+
+	object["object"], err = json.Marshal(a.Object)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'object': %w", err)
+	}
+
+	object["type"], err = json.Marshal(a.Type)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'type': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for WebhookNotification_Object. Returns the specified
+// element and whether it was found
+func (a WebhookNotification_Object) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for WebhookNotification_Object
+func (a *WebhookNotification_Object) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a *WebhookNotification_Object) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["id"]; found {
+		err = json.Unmarshal(raw, &a.ID)
+		if err != nil {
+			return fmt.Errorf("error reading 'id': %w", err)
+		}
+		delete(object, "id")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for WebhookNotification_Object to handle AdditionalProperties
+func (a WebhookNotification_Object) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["id"], err = json.Marshal(a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'id': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -4622,6 +5656,130 @@ type ClientInterface interface {
 	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
 	UpdateNotificationPreferences(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMyOrders My orders (the archive)
+	//
+	// My orders, newest first, optionally by status and by the period they were placed in (`from` inclusive, `to` exclusive).
+	//
+	// Corresponds with GET /api/v1/me/orders (the `ListMyOrders` operationId).
+	ListMyOrders(ctx context.Context, params *ListMyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrderWithBody Place an order for approved applications
+	//
+	// Makes an order of one or more **approved** applications of one
+	// organization (every purchase goes through an application; programs that
+	// need no review are approved on submission). Each line snapshots the
+	// program's title and price; a promo code's discount is spread over the
+	// eligible lines and counted against its limits in the same transaction.
+	// With `installmentPlanId` the schedule is fixed now (the parts add up to
+	// the total exactly; the first is due today) and the order starts
+	// `awaiting_payment` like any other; it becomes `in_progress` when the first
+	// part is paid.
+	//
+	// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+	// that is not yours or not approved, `already_ordered`, `other_organization`,
+	// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+	// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+	// `installmentPlanId` (`unknown`, `below_minimum`).
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+	CreateOrderWithBody(ctx context.Context, params *CreateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateOrder Place an order for approved applications
+	//
+	// Makes an order of one or more **approved** applications of one
+	// organization (every purchase goes through an application; programs that
+	// need no review are approved on submission). Each line snapshots the
+	// program's title and price; a promo code's discount is spread over the
+	// eligible lines and counted against its limits in the same transaction.
+	// With `installmentPlanId` the schedule is fixed now (the parts add up to
+	// the total exactly; the first is due today) and the order starts
+	// `awaiting_payment` like any other; it becomes `in_progress` when the first
+	// part is paid.
+	//
+	// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+	// that is not yours or not approved, `already_ordered`, `other_organization`,
+	// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+	// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+	// `installmentPlanId` (`unknown`, `below_minimum`).
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+	CreateOrder(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyOrder One of my orders
+	//
+	// The order with its lines, schedule and history. Another user's order is `404`.
+	//
+	// Corresponds with GET /api/v1/me/orders/{orderId} (the `GetMyOrder` operationId).
+	GetMyOrder(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelMyOrder Cancel my order before paying
+	//
+	// Cancels an order nothing was paid for yet: the promo code's use is given back and the applications can be ordered again. A payment still open at the provider must end first. `409 order_not_cancelable` (naming the current status) otherwise; repeating a cancel returns the canceled order.
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/cancel (the `CancelMyOrder` operationId).
+	CancelMyOrder(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrderPayments Payments of my order
+	//
+	// Every payment made for the order, oldest first, with its receipt.
+	//
+	// Corresponds with GET /api/v1/me/orders/{orderId}/payments (the `ListOrderPayments` operationId).
+	ListOrderPayments(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePaymentWithBody Pay for my order
+	//
+	// Creates a payment at the configured provider for what is due — the whole
+	// order, or with installments the next unpaid part (`mode: next`) or
+	// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+	// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+	// payer. The outcome arrives by the provider's notification (and
+	// reconciliation); poll `getMyOrder`.
+	//
+	// One payment per order is open at a time: while one is `pending` for the
+	// same amount it is returned again; for another amount `409
+	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+	// order paid, canceled or refunded. `502 provider_unavailable` when the
+	// provider could not be reached: the payment stays `created` and a retry (or
+	// reconciliation) completes it with the same idempotence key.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+	CreatePaymentWithBody(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePayment Pay for my order
+	//
+	// Creates a payment at the configured provider for what is due — the whole
+	// order, or with installments the next unpaid part (`mode: next`) or
+	// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+	// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+	// payer. The outcome arrives by the provider's notification (and
+	// reconciliation); poll `getMyOrder`.
+	//
+	// One payment per order is open at a time: while one is `pending` for the
+	// same amount it is returned again; for another amount `409
+	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+	// order paid, canceled or refunded. `502 provider_unavailable` when the
+	// provider could not be reached: the payment stays `created` and a retry (or
+	// reconciliation) completes it with the same idempotence key.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+	CreatePayment(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMyOrganizations List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -4657,6 +5815,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
 	ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMyPaymentStatistics My payment statistics
+	//
+	// Totals over my orders placed in the period (all time without `from`/`to`): paid in, refunded, and still outstanding on live orders, in `currency` (default RUB).
+	//
+	// Corresponds with GET /api/v1/me/payment-statistics (the `GetMyPaymentStatistics` operationId).
+	GetMyPaymentStatistics(ctx context.Context, params *GetMyPaymentStatisticsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMyPayments My payments and their receipts
+	//
+	// All my payments, newest first, each with the 54-ФЗ receipt sent with it.
+	//
+	// Corresponds with GET /api/v1/me/payments (the `ListMyPayments` operationId).
+	ListMyPayments(ctx context.Context, params *ListMyPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangePhoneWithBody Start adding or changing my phone
 	//
@@ -5145,6 +6317,31 @@ type ClientInterface interface {
 	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
 	UpdateCategory(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetCommerceSettings Withdrawal policy and reminders
+	//
+	// The withdrawal policy refunds follow and the reminder lead time (defaults until set: pro_rata, 100, 3). Managers, directors and admins.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/commerce-settings (the `GetCommerceSettings` operationId).
+	GetCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutCommerceSettingsWithBody Set the withdrawal policy and reminders
+	//
+	// Admins.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+	PutCommerceSettingsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutCommerceSettings Set the withdrawal policy and reminders
+	//
+	// Admins.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+	PutCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMemberFaqCategories FAQ categories for members
 	//
 	// Every category (public and members-only) for an active member of the organization (non-members `404`).
@@ -5245,6 +6442,49 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId} (the `UpdateFaqEntry` operationId).
 	UpdateFaqEntry(ctx context.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID, body UpdateFaqEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListInstallmentPlans List installment plans
+	//
+	// Any member sees the active plans (what checkout offers); staff also the inactive ones with `all=true`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/installment-plans (the `ListInstallmentPlans` operationId).
+	ListInstallmentPlans(ctx context.Context, organizationID openapi_types.UUID, params *ListInstallmentPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInstallmentPlanWithBody Create an installment plan
+	//
+	// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+	CreateInstallmentPlanWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateInstallmentPlan Create an installment plan
+	//
+	// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+	CreateInstallmentPlan(ctx context.Context, organizationID openapi_types.UUID, body CreateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInstallmentPlanWithBody Offer or withdraw an installment plan
+	//
+	// Orders already on the plan keep their schedules. Managers and admins.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+	UpdateInstallmentPlanWithBody(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateInstallmentPlan Offer or withdraw an installment plan
+	//
+	// Orders already on the plan keep their schedules. Managers and admins.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+	UpdateInstallmentPlan(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, body UpdateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvitations List open invitations
 	//
@@ -5512,6 +6752,56 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish (the `UnpublishNewsItem` operationId).
 	UnpublishNewsItem(ctx context.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListRefunds Refunds of an order
+	//
+	// The order's refunds and what the policy still allows to refund. Managers, directors and admins.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `ListRefunds` operationId).
+	ListRefunds(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRefundWithBody Refund an order, fully or in part
+	//
+	// Returns money of the order's succeeded payments (the latest first), up to
+	// what the organization's withdrawal policy allows now (see
+	// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+	// its own object with its 54-ФЗ receipt; the order becomes
+	// `partially_refunded` or `refunded`. `422` naming `amount` above the
+	// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+	// order_not_refundable` (naming the status) for an order nothing was paid
+	// for. Managers and admins.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+	CreateRefundWithBody(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateRefund Refund an order, fully or in part
+	//
+	// Returns money of the order's succeeded payments (the latest first), up to
+	// what the organization's withdrawal policy allows now (see
+	// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+	// its own object with its 54-ФЗ receipt; the order becomes
+	// `partially_refunded` or `refunded`. `422` naming `amount` above the
+	// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+	// order_not_refundable` (naming the status) for an order nothing was paid
+	// for. Managers and admins.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+	CreateRefund(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOverdueInstallments Overdue installments
+	//
+	// Unpaid parts past their grace period (their learners' access is suspended), oldest due first. Managers, directors and admins.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/overdue-installments (the `ListOverdueInstallments` operationId).
+	ListOverdueInstallments(ctx context.Context, organizationID openapi_types.UUID, params *ListOverdueInstallmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetOrganizationProfile Read the organization's catalog card
 	//
 	// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
@@ -5751,6 +7041,63 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
 	UnpublishProgram(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListPromoCodes List promo codes
+	//
+	// The organization's promo codes, oldest first, with their use counts. Managers, directors and admins.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes (the `ListPromoCodes` operationId).
+	ListPromoCodes(ctx context.Context, organizationID openapi_types.UUID, params *ListPromoCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePromoCodeWithBody Create a promo code
+	//
+	// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+	CreatePromoCodeWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePromoCode Create a promo code
+	//
+	// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+	CreatePromoCode(ctx context.Context, organizationID openapi_types.UUID, body CreatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePromoCode Delete an unused promo code
+	//
+	// Only a code nobody used; a used one stays as the orders' history (`409 promo_code_used`: end its validity instead). Managers and admins.
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `DeletePromoCode` operationId).
+	DeletePromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPromoCode One promo code
+	//
+	// Managers, directors and admins.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `GetPromoCode` operationId).
+	GetPromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePromoCodeWithBody Change a promo code's terms
+	//
+	// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+	UpdatePromoCodeWithBody(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdatePromoCode Change a promo code's terms
+	//
+	// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+	UpdatePromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, body UpdatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	//
 	// For the organization's admins. `404` for non-members, `403` for other
@@ -5896,6 +7243,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status (the `SetSupportTicketStatus` operationId).
 	SetSupportTicketStatus(ctx context.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, body SetSupportTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceivePaymentNotificationWithBody Payment provider notifications (webhook)
+	//
+	// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+	// refund's new status. Nothing in the notification is trusted: the sender's
+	// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+	// ranges by default; `403` otherwise), the object is fetched again from the
+	// provider, and its order, amount and currency must match ours. The
+	// verified state is applied in one transaction with the record of the
+	// event, so a repeated, reordered or concurrent notification — or one
+	// retried after a crash — changes nothing twice; a payment's final status
+	// never changes again. The answer is `200` for everything handled
+	// (`duplicate` and `ignored` included) so that the provider stops
+	// retrying; `502` when the provider could not be asked (it retries).
+	// A provider other than the configured one is `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+	ReceivePaymentNotificationWithBody(ctx context.Context, provider string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReceivePaymentNotification Payment provider notifications (webhook)
+	//
+	// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+	// refund's new status. Nothing in the notification is trusted: the sender's
+	// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+	// ranges by default; `403` otherwise), the object is fetched again from the
+	// provider, and its order, amount and currency must match ours. The
+	// verified state is applied in one transaction with the record of the
+	// event, so a repeated, reordered or concurrent notification — or one
+	// retried after a crash — changes nothing twice; a payment's final status
+	// never changes again. The answer is `200` for everything handled
+	// (`duplicate` and `ignored` included) so that the provider stops
+	// retrying; `502` when the provider could not be asked (it retries).
+	// A provider other than the configured one is `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+	ReceivePaymentNotification(ctx context.Context, provider string, body ReceivePaymentNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPublicFaqCategories Public FAQ categories
 	//
@@ -7348,6 +8735,210 @@ func (c *Client) UpdateNotificationPreferences(ctx context.Context, body UpdateN
 	return c.Client.Do(req)
 }
 
+// ListMyOrders My orders (the archive)
+//
+// My orders, newest first, optionally by status and by the period they were placed in (`from` inclusive, `to` exclusive).
+//
+// Corresponds with GET /api/v1/me/orders (the `ListMyOrders` operationId).
+func (c *Client) ListMyOrders(ctx context.Context, params *ListMyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyOrdersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrderWithBody Place an order for approved applications
+//
+// Makes an order of one or more **approved** applications of one
+// organization (every purchase goes through an application; programs that
+// need no review are approved on submission). Each line snapshots the
+// program's title and price; a promo code's discount is spread over the
+// eligible lines and counted against its limits in the same transaction.
+// With `installmentPlanId` the schedule is fixed now (the parts add up to
+// the total exactly; the first is due today) and the order starts
+// `awaiting_payment` like any other; it becomes `in_progress` when the first
+// part is paid.
+//
+// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+// that is not yours or not approved, `already_ordered`, `other_organization`,
+// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+// `installmentPlanId` (`unknown`, `below_minimum`).
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+func (c *Client) CreateOrderWithBody(ctx context.Context, params *CreateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrderRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateOrder Place an order for approved applications
+//
+// Makes an order of one or more **approved** applications of one
+// organization (every purchase goes through an application; programs that
+// need no review are approved on submission). Each line snapshots the
+// program's title and price; a promo code's discount is spread over the
+// eligible lines and counted against its limits in the same transaction.
+// With `installmentPlanId` the schedule is fixed now (the parts add up to
+// the total exactly; the first is due today) and the order starts
+// `awaiting_payment` like any other; it becomes `in_progress` when the first
+// part is paid.
+//
+// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+// that is not yours or not approved, `already_ordered`, `other_organization`,
+// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+// `installmentPlanId` (`unknown`, `below_minimum`).
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+func (c *Client) CreateOrder(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateOrderRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyOrder One of my orders
+//
+// The order with its lines, schedule and history. Another user's order is `404`.
+//
+// Corresponds with GET /api/v1/me/orders/{orderId} (the `GetMyOrder` operationId).
+func (c *Client) GetMyOrder(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyOrderRequest(c.Server, orderID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelMyOrder Cancel my order before paying
+//
+// Cancels an order nothing was paid for yet: the promo code's use is given back and the applications can be ordered again. A payment still open at the provider must end first. `409 order_not_cancelable` (naming the current status) otherwise; repeating a cancel returns the canceled order.
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/cancel (the `CancelMyOrder` operationId).
+func (c *Client) CancelMyOrder(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelMyOrderRequest(c.Server, orderID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrderPayments Payments of my order
+//
+// Every payment made for the order, oldest first, with its receipt.
+//
+// Corresponds with GET /api/v1/me/orders/{orderId}/payments (the `ListOrderPayments` operationId).
+func (c *Client) ListOrderPayments(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrderPaymentsRequest(c.Server, orderID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePaymentWithBody Pay for my order
+//
+// Creates a payment at the configured provider for what is due — the whole
+// order, or with installments the next unpaid part (`mode: next`) or
+// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+// payer. The outcome arrives by the provider's notification (and
+// reconciliation); poll `getMyOrder`.
+//
+// One payment per order is open at a time: while one is `pending` for the
+// same amount it is returned again; for another amount `409
+// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+// order paid, canceled or refunded. `502 provider_unavailable` when the
+// provider could not be reached: the payment stays `created` and a retry (or
+// reconciliation) completes it with the same idempotence key.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+func (c *Client) CreatePaymentWithBody(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePaymentRequestWithBody(c.Server, orderID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePayment Pay for my order
+//
+// Creates a payment at the configured provider for what is due — the whole
+// order, or with installments the next unpaid part (`mode: next`) or
+// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+// payer. The outcome arrives by the provider's notification (and
+// reconciliation); poll `getMyOrder`.
+//
+// One payment per order is open at a time: while one is `pending` for the
+// same amount it is returned again; for another amount `409
+// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+// order paid, canceled or refunded. `502 provider_unavailable` when the
+// provider could not be reached: the payment stays `created` and a retry (or
+// reconciliation) completes it with the same idempotence key.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+func (c *Client) CreatePayment(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePaymentRequest(c.Server, orderID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMyOrganizations List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -7404,6 +8995,40 @@ func (c *Client) ChangePasswordWithBody(ctx context.Context, contentType string,
 // Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
 func (c *Client) ChangePassword(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangePasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMyPaymentStatistics My payment statistics
+//
+// Totals over my orders placed in the period (all time without `from`/`to`): paid in, refunded, and still outstanding on live orders, in `currency` (default RUB).
+//
+// Corresponds with GET /api/v1/me/payment-statistics (the `GetMyPaymentStatistics` operationId).
+func (c *Client) GetMyPaymentStatistics(ctx context.Context, params *GetMyPaymentStatisticsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMyPaymentStatisticsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMyPayments My payments and their receipts
+//
+// All my payments, newest first, each with the 54-ФЗ receipt sent with it.
+//
+// Corresponds with GET /api/v1/me/payments (the `ListMyPayments` operationId).
+func (c *Client) ListMyPayments(ctx context.Context, params *ListMyPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMyPaymentsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -8351,6 +9976,61 @@ func (c *Client) UpdateCategory(ctx context.Context, organizationID openapi_type
 	return c.Client.Do(req)
 }
 
+// GetCommerceSettings Withdrawal policy and reminders
+//
+// The withdrawal policy refunds follow and the reminder lead time (defaults until set: pro_rata, 100, 3). Managers, directors and admins.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/commerce-settings (the `GetCommerceSettings` operationId).
+func (c *Client) GetCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommerceSettingsRequest(c.Server, organizationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutCommerceSettingsWithBody Set the withdrawal policy and reminders
+//
+// Admins.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+func (c *Client) PutCommerceSettingsWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutCommerceSettingsRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutCommerceSettings Set the withdrawal policy and reminders
+//
+// Admins.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+func (c *Client) PutCommerceSettings(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutCommerceSettingsRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMemberFaqCategories FAQ categories for members
 //
 // Every category (public and members-only) for an active member of the organization (non-members `404`).
@@ -8562,6 +10242,99 @@ func (c *Client) UpdateFaqEntryWithBody(ctx context.Context, organizationID open
 // Corresponds with PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId} (the `UpdateFaqEntry` operationId).
 func (c *Client) UpdateFaqEntry(ctx context.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID, body UpdateFaqEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFaqEntryRequest(c.Server, organizationID, entryID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListInstallmentPlans List installment plans
+//
+// Any member sees the active plans (what checkout offers); staff also the inactive ones with `all=true`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/installment-plans (the `ListInstallmentPlans` operationId).
+func (c *Client) ListInstallmentPlans(ctx context.Context, organizationID openapi_types.UUID, params *ListInstallmentPlansParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListInstallmentPlansRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInstallmentPlanWithBody Create an installment plan
+//
+// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+func (c *Client) CreateInstallmentPlanWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInstallmentPlanRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateInstallmentPlan Create an installment plan
+//
+// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+func (c *Client) CreateInstallmentPlan(ctx context.Context, organizationID openapi_types.UUID, body CreateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateInstallmentPlanRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInstallmentPlanWithBody Offer or withdraw an installment plan
+//
+// Orders already on the plan keep their schedules. Managers and admins.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+func (c *Client) UpdateInstallmentPlanWithBody(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInstallmentPlanRequestWithBody(c.Server, organizationID, planID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateInstallmentPlan Offer or withdraw an installment plan
+//
+// Orders already on the plan keep their schedules. Managers and admins.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+func (c *Client) UpdateInstallmentPlan(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, body UpdateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateInstallmentPlanRequest(c.Server, organizationID, planID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9078,6 +10851,96 @@ func (c *Client) UnpublishNewsItem(ctx context.Context, organizationID openapi_t
 	return c.Client.Do(req)
 }
 
+// ListRefunds Refunds of an order
+//
+// The order's refunds and what the policy still allows to refund. Managers, directors and admins.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `ListRefunds` operationId).
+func (c *Client) ListRefunds(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRefundsRequest(c.Server, organizationID, orderID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRefundWithBody Refund an order, fully or in part
+//
+// Returns money of the order's succeeded payments (the latest first), up to
+// what the organization's withdrawal policy allows now (see
+// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+// its own object with its 54-ФЗ receipt; the order becomes
+// `partially_refunded` or `refunded`. `422` naming `amount` above the
+// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+// order_not_refundable` (naming the status) for an order nothing was paid
+// for. Managers and admins.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+func (c *Client) CreateRefundWithBody(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRefundRequestWithBody(c.Server, organizationID, orderID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateRefund Refund an order, fully or in part
+//
+// Returns money of the order's succeeded payments (the latest first), up to
+// what the organization's withdrawal policy allows now (see
+// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+// its own object with its 54-ФЗ receipt; the order becomes
+// `partially_refunded` or `refunded`. `422` naming `amount` above the
+// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+// order_not_refundable` (naming the status) for an order nothing was paid
+// for. Managers and admins.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+func (c *Client) CreateRefund(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRefundRequest(c.Server, organizationID, orderID, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOverdueInstallments Overdue installments
+//
+// Unpaid parts past their grace period (their learners' access is suspended), oldest due first. Managers, directors and admins.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/overdue-installments (the `ListOverdueInstallments` operationId).
+func (c *Client) ListOverdueInstallments(ctx context.Context, organizationID openapi_types.UUID, params *ListOverdueInstallmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOverdueInstallmentsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetOrganizationProfile Read the organization's catalog card
 //
 // Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
@@ -9577,6 +11440,133 @@ func (c *Client) UnpublishProgram(ctx context.Context, organizationID openapi_ty
 	return c.Client.Do(req)
 }
 
+// ListPromoCodes List promo codes
+//
+// The organization's promo codes, oldest first, with their use counts. Managers, directors and admins.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes (the `ListPromoCodes` operationId).
+func (c *Client) ListPromoCodes(ctx context.Context, organizationID openapi_types.UUID, params *ListPromoCodesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPromoCodesRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePromoCodeWithBody Create a promo code
+//
+// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+func (c *Client) CreatePromoCodeWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePromoCodeRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePromoCode Create a promo code
+//
+// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+func (c *Client) CreatePromoCode(ctx context.Context, organizationID openapi_types.UUID, body CreatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePromoCodeRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePromoCode Delete an unused promo code
+//
+// Only a code nobody used; a used one stays as the orders' history (`409 promo_code_used`: end its validity instead). Managers and admins.
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `DeletePromoCode` operationId).
+func (c *Client) DeletePromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePromoCodeRequest(c.Server, organizationID, promoCodeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPromoCode One promo code
+//
+// Managers, directors and admins.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `GetPromoCode` operationId).
+func (c *Client) GetPromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPromoCodeRequest(c.Server, organizationID, promoCodeID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePromoCodeWithBody Change a promo code's terms
+//
+// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+func (c *Client) UpdatePromoCodeWithBody(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePromoCodeRequestWithBody(c.Server, organizationID, promoCodeID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdatePromoCode Change a promo code's terms
+//
+// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+func (c *Client) UpdatePromoCode(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, body UpdatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePromoCodeRequest(c.Server, organizationID, promoCodeID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetOrganizationSecuritySettings Get the organization's security settings
 //
 // For the organization's admins. `404` for non-members, `403` for other
@@ -9843,6 +11833,66 @@ func (c *Client) SetSupportTicketStatusWithBody(ctx context.Context, organizatio
 // Corresponds with PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status (the `SetSupportTicketStatus` operationId).
 func (c *Client) SetSupportTicketStatus(ctx context.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, body SetSupportTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetSupportTicketStatusRequest(c.Server, organizationID, ticketID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceivePaymentNotificationWithBody Payment provider notifications (webhook)
+//
+// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+// refund's new status. Nothing in the notification is trusted: the sender's
+// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+// ranges by default; `403` otherwise), the object is fetched again from the
+// provider, and its order, amount and currency must match ours. The
+// verified state is applied in one transaction with the record of the
+// event, so a repeated, reordered or concurrent notification — or one
+// retried after a crash — changes nothing twice; a payment's final status
+// never changes again. The answer is `200` for everything handled
+// (`duplicate` and `ignored` included) so that the provider stops
+// retrying; `502` when the provider could not be asked (it retries).
+// A provider other than the configured one is `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+func (c *Client) ReceivePaymentNotificationWithBody(ctx context.Context, provider string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceivePaymentNotificationRequestWithBody(c.Server, provider, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReceivePaymentNotification Payment provider notifications (webhook)
+//
+// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+// refund's new status. Nothing in the notification is trusted: the sender's
+// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+// ranges by default; `403` otherwise), the object is fetched again from the
+// provider, and its order, amount and currency must match ours. The
+// verified state is applied in one transaction with the record of the
+// event, so a repeated, reordered or concurrent notification — or one
+// retried after a crash — changes nothing twice; a payment's final status
+// never changes again. The answer is `200` for everything handled
+// (`duplicate` and `ignored` included) so that the provider stops
+// retrying; `502` when the provider could not be asked (it retries).
+// A provider other than the configured one is `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+func (c *Client) ReceivePaymentNotification(ctx context.Context, provider string, body ReceivePaymentNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReceivePaymentNotificationRequest(c.Server, provider, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12050,6 +14100,323 @@ func NewUpdateNotificationPreferencesRequestWithBody(server string, contentType 
 	return req, nil
 }
 
+// NewListMyOrdersRequest constructs an http.Request for the ListMyOrders method
+func NewListMyOrdersRequest(server string, params *ListMyOrdersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateOrderRequest calls the generic CreateOrder builder with application/json body
+func NewCreateOrderRequest(server string, params *CreateOrderParams, body CreateOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateOrderRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateOrderRequestWithBody constructs an http.Request for the CreateOrder method, with any body, and a specified content type
+func NewCreateOrderRequestWithBody(server string, params *CreateOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewGetMyOrderRequest constructs an http.Request for the GetMyOrder method
+func NewGetMyOrderRequest(server string, orderID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelMyOrderRequest constructs an http.Request for the CancelMyOrder method
+func NewCancelMyOrderRequest(server string, orderID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListOrderPaymentsRequest constructs an http.Request for the ListOrderPayments method
+func NewListOrderPaymentsRequest(server string, orderID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePaymentRequest calls the generic CreatePayment builder with application/json body
+func NewCreatePaymentRequest(server string, orderID openapi_types.UUID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePaymentRequestWithBody(server, orderID, params, "application/json", bodyReader)
+}
+
+// NewCreatePaymentRequestWithBody constructs an http.Request for the CreatePayment method, with any body, and a specified content type
+func NewCreatePaymentRequestWithBody(server string, orderID openapi_types.UUID, params *CreatePaymentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/orders/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewListMyOrganizationsRequest constructs an http.Request for the ListMyOrganizations method
 func NewListMyOrganizationsRequest(server string, params *ListMyOrganizationsParams) (*http.Request, error) {
 	var err error
@@ -12152,6 +14519,150 @@ func NewChangePasswordRequestWithBody(server string, contentType string, body io
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMyPaymentStatisticsRequest constructs an http.Request for the GetMyPaymentStatistics method
+func NewGetMyPaymentStatisticsRequest(server string, params *GetMyPaymentStatisticsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/payment-statistics")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Currency != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "currency", *params.Currency, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMyPaymentsRequest constructs an http.Request for the ListMyPayments method
+func NewListMyPaymentsRequest(server string, params *ListMyPaymentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/payments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -13629,6 +16140,87 @@ func NewUpdateCategoryRequestWithBody(server string, organizationID openapi_type
 	return req, nil
 }
 
+// NewGetCommerceSettingsRequest constructs an http.Request for the GetCommerceSettings method
+func NewGetCommerceSettingsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/commerce-settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutCommerceSettingsRequest calls the generic PutCommerceSettings builder with application/json body
+func NewPutCommerceSettingsRequest(server string, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutCommerceSettingsRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewPutCommerceSettingsRequestWithBody constructs an http.Request for the PutCommerceSettings method, with any body, and a specified content type
+func NewPutCommerceSettingsRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/commerce-settings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMemberFaqCategoriesRequest constructs an http.Request for the ListMemberFaqCategories method
 func NewListMemberFaqCategoriesRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -14035,6 +16627,192 @@ func NewUpdateFaqEntryRequestWithBody(server string, organizationID openapi_type
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListInstallmentPlansRequest constructs an http.Request for the ListInstallmentPlans method
+func NewListInstallmentPlansRequest(server string, organizationID openapi_types.UUID, params *ListInstallmentPlansParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/installment-plans", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.All != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "all", *params.All, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateInstallmentPlanRequest calls the generic CreateInstallmentPlan builder with application/json body
+func NewCreateInstallmentPlanRequest(server string, organizationID openapi_types.UUID, body CreateInstallmentPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateInstallmentPlanRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreateInstallmentPlanRequestWithBody constructs an http.Request for the CreateInstallmentPlan method, with any body, and a specified content type
+func NewCreateInstallmentPlanRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/installment-plans", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateInstallmentPlanRequest calls the generic UpdateInstallmentPlan builder with application/json body
+func NewUpdateInstallmentPlanRequest(server string, organizationID openapi_types.UUID, planID openapi_types.UUID, body UpdateInstallmentPlanJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateInstallmentPlanRequestWithBody(server, organizationID, planID, "application/json", bodyReader)
+}
+
+// NewUpdateInstallmentPlanRequestWithBody constructs an http.Request for the UpdateInstallmentPlan method, with any body, and a specified content type
+func NewUpdateInstallmentPlanRequestWithBody(server string, organizationID openapi_types.UUID, planID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "planId", planID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/installment-plans/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -15054,6 +17832,187 @@ func NewUnpublishNewsItemRequest(server string, organizationID openapi_types.UUI
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListRefundsRequest constructs an http.Request for the ListRefunds method
+func NewListRefundsRequest(server string, organizationID openapi_types.UUID, orderID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/orders/%s/refunds", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateRefundRequest calls the generic CreateRefund builder with application/json body
+func NewCreateRefundRequest(server string, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, body CreateRefundJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateRefundRequestWithBody(server, organizationID, orderID, params, "application/json", bodyReader)
+}
+
+// NewCreateRefundRequestWithBody constructs an http.Request for the CreateRefund method, with any body, and a specified content type
+func NewCreateRefundRequestWithBody(server string, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "orderId", orderID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/orders/%s/refunds", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("Idempotency-Key", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListOverdueInstallmentsRequest constructs an http.Request for the ListOverdueInstallments method
+func NewListOverdueInstallmentsRequest(server string, organizationID openapi_types.UUID, params *ListOverdueInstallmentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/overdue-installments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -16346,6 +19305,262 @@ func NewUnpublishProgramRequest(server string, organizationID openapi_types.UUID
 	return req, nil
 }
 
+// NewListPromoCodesRequest constructs an http.Request for the ListPromoCodes method
+func NewListPromoCodesRequest(server string, organizationID openapi_types.UUID, params *ListPromoCodesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/promo-codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePromoCodeRequest calls the generic CreatePromoCode builder with application/json body
+func NewCreatePromoCodeRequest(server string, organizationID openapi_types.UUID, body CreatePromoCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePromoCodeRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreatePromoCodeRequestWithBody constructs an http.Request for the CreatePromoCode method, with any body, and a specified content type
+func NewCreatePromoCodeRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/promo-codes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePromoCodeRequest constructs an http.Request for the DeletePromoCode method
+func NewDeletePromoCodeRequest(server string, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "promoCodeId", promoCodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/promo-codes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPromoCodeRequest constructs an http.Request for the GetPromoCode method
+func NewGetPromoCodeRequest(server string, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "promoCodeId", promoCodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/promo-codes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdatePromoCodeRequest calls the generic UpdatePromoCode builder with application/json body
+func NewUpdatePromoCodeRequest(server string, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, body UpdatePromoCodeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdatePromoCodeRequestWithBody(server, organizationID, promoCodeID, "application/json", bodyReader)
+}
+
+// NewUpdatePromoCodeRequestWithBody constructs an http.Request for the UpdatePromoCode method, with any body, and a specified content type
+func NewUpdatePromoCodeRequestWithBody(server string, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "promoCodeId", promoCodeID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/promo-codes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetOrganizationSecuritySettingsRequest constructs an http.Request for the GetOrganizationSecuritySettings method
 func NewGetOrganizationSecuritySettingsRequest(server string, organizationID openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -16971,6 +20186,53 @@ func NewSetSupportTicketStatusRequestWithBody(server string, organizationID open
 	}
 
 	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewReceivePaymentNotificationRequest calls the generic ReceivePaymentNotification builder with application/json body
+func NewReceivePaymentNotificationRequest(server string, provider string, body ReceivePaymentNotificationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReceivePaymentNotificationRequestWithBody(server, provider, "application/json", bodyReader)
+}
+
+// NewReceivePaymentNotificationRequestWithBody constructs an http.Request for the ReceivePaymentNotification method, with any body, and a specified content type
+func NewReceivePaymentNotificationRequestWithBody(server string, provider string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/payments/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -18251,6 +21513,138 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
 	UpdateNotificationPreferencesWithResponse(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error)
 
+	// ListMyOrdersWithResponse My orders (the archive)
+	//
+	// My orders, newest first, optionally by status and by the period they were placed in (`from` inclusive, `to` exclusive).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/orders (the `ListMyOrders` operationId).
+	ListMyOrdersWithResponse(ctx context.Context, params *ListMyOrdersParams, reqEditors ...RequestEditorFn) (*ListMyOrdersResponse, error)
+
+	// CreateOrderWithBodyWithResponse Place an order for approved applications
+	//
+	// Makes an order of one or more **approved** applications of one
+	// organization (every purchase goes through an application; programs that
+	// need no review are approved on submission). Each line snapshots the
+	// program's title and price; a promo code's discount is spread over the
+	// eligible lines and counted against its limits in the same transaction.
+	// With `installmentPlanId` the schedule is fixed now (the parts add up to
+	// the total exactly; the first is due today) and the order starts
+	// `awaiting_payment` like any other; it becomes `in_progress` when the first
+	// part is paid.
+	//
+	// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+	// that is not yours or not approved, `already_ordered`, `other_organization`,
+	// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+	// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+	// `installmentPlanId` (`unknown`, `below_minimum`).
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+	CreateOrderWithBodyWithResponse(ctx context.Context, params *CreateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error)
+
+	// CreateOrderWithResponse Place an order for approved applications
+	//
+	// Makes an order of one or more **approved** applications of one
+	// organization (every purchase goes through an application; programs that
+	// need no review are approved on submission). Each line snapshots the
+	// program's title and price; a promo code's discount is spread over the
+	// eligible lines and counted against its limits in the same transaction.
+	// With `installmentPlanId` the schedule is fixed now (the parts add up to
+	// the total exactly; the first is due today) and the order starts
+	// `awaiting_payment` like any other; it becomes `in_progress` when the first
+	// part is paid.
+	//
+	// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+	// that is not yours or not approved, `already_ordered`, `other_organization`,
+	// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+	// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+	// `installmentPlanId` (`unknown`, `below_minimum`).
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+	CreateOrderWithResponse(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error)
+
+	// GetMyOrderWithResponse One of my orders
+	//
+	// The order with its lines, schedule and history. Another user's order is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/orders/{orderId} (the `GetMyOrder` operationId).
+	GetMyOrderWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyOrderResponse, error)
+
+	// CancelMyOrderWithResponse Cancel my order before paying
+	//
+	// Cancels an order nothing was paid for yet: the promo code's use is given back and the applications can be ordered again. A payment still open at the provider must end first. `409 order_not_cancelable` (naming the current status) otherwise; repeating a cancel returns the canceled order.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/cancel (the `CancelMyOrder` operationId).
+	CancelMyOrderWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*CancelMyOrderResponse, error)
+
+	// ListOrderPaymentsWithResponse Payments of my order
+	//
+	// Every payment made for the order, oldest first, with its receipt.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/orders/{orderId}/payments (the `ListOrderPayments` operationId).
+	ListOrderPaymentsWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListOrderPaymentsResponse, error)
+
+	// CreatePaymentWithBodyWithResponse Pay for my order
+	//
+	// Creates a payment at the configured provider for what is due — the whole
+	// order, or with installments the next unpaid part (`mode: next`) or
+	// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+	// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+	// payer. The outcome arrives by the provider's notification (and
+	// reconciliation); poll `getMyOrder`.
+	//
+	// One payment per order is open at a time: while one is `pending` for the
+	// same amount it is returned again; for another amount `409
+	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+	// order paid, canceled or refunded. `502 provider_unavailable` when the
+	// provider could not be reached: the payment stays `created` and a retry (or
+	// reconciliation) completes it with the same idempotence key.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+	CreatePaymentWithBodyWithResponse(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error)
+
+	// CreatePaymentWithResponse Pay for my order
+	//
+	// Creates a payment at the configured provider for what is due — the whole
+	// order, or with installments the next unpaid part (`mode: next`) or
+	// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+	// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+	// payer. The outcome arrives by the provider's notification (and
+	// reconciliation); poll `getMyOrder`.
+	//
+	// One payment per order is open at a time: while one is `pending` for the
+	// same amount it is returned again; for another amount `409
+	// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+	// order paid, canceled or refunded. `502 provider_unavailable` when the
+	// provider could not be reached: the payment stays `created` and a retry (or
+	// reconciliation) completes it with the same idempotence key.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+	CreatePaymentWithResponse(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error)
+
 	// ListMyOrganizationsWithResponse List the organizations I belong to
 	//
 	// The organizations where the signed-in user has a membership, ordered
@@ -18288,6 +21682,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/me/password (the `ChangePassword` operationId).
 	ChangePasswordWithResponse(ctx context.Context, body ChangePasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangePasswordResponse, error)
+
+	// GetMyPaymentStatisticsWithResponse My payment statistics
+	//
+	// Totals over my orders placed in the period (all time without `from`/`to`): paid in, refunded, and still outstanding on live orders, in `currency` (default RUB).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/payment-statistics (the `GetMyPaymentStatistics` operationId).
+	GetMyPaymentStatisticsWithResponse(ctx context.Context, params *GetMyPaymentStatisticsParams, reqEditors ...RequestEditorFn) (*GetMyPaymentStatisticsResponse, error)
+
+	// ListMyPaymentsWithResponse My payments and their receipts
+	//
+	// All my payments, newest first, each with the 54-ФЗ receipt sent with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/payments (the `ListMyPayments` operationId).
+	ListMyPaymentsWithResponse(ctx context.Context, params *ListMyPaymentsParams, reqEditors ...RequestEditorFn) (*ListMyPaymentsResponse, error)
 
 	// ChangePhoneWithBodyWithResponse Start adding or changing my phone
 	//
@@ -18818,6 +22230,33 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /api/v1/organizations/{organizationId}/categories/{categoryId} (the `UpdateCategory` operationId).
 	UpdateCategoryWithResponse(ctx context.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
 
+	// GetCommerceSettingsWithResponse Withdrawal policy and reminders
+	//
+	// The withdrawal policy refunds follow and the reminder lead time (defaults until set: pro_rata, 100, 3). Managers, directors and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/commerce-settings (the `GetCommerceSettings` operationId).
+	GetCommerceSettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommerceSettingsResponse, error)
+
+	// PutCommerceSettingsWithBodyWithResponse Set the withdrawal policy and reminders
+	//
+	// Admins.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+	PutCommerceSettingsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutCommerceSettingsResponse, error)
+
+	// PutCommerceSettingsWithResponse Set the withdrawal policy and reminders
+	//
+	// Admins.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+	PutCommerceSettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutCommerceSettingsResponse, error)
+
 	// ListMemberFaqCategoriesWithResponse FAQ categories for members
 	//
 	// Every category (public and members-only) for an active member of the organization (non-members `404`).
@@ -18926,6 +22365,51 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId} (the `UpdateFaqEntry` operationId).
 	UpdateFaqEntryWithResponse(ctx context.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID, body UpdateFaqEntryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFaqEntryResponse, error)
+
+	// ListInstallmentPlansWithResponse List installment plans
+	//
+	// Any member sees the active plans (what checkout offers); staff also the inactive ones with `all=true`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/installment-plans (the `ListInstallmentPlans` operationId).
+	ListInstallmentPlansWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListInstallmentPlansParams, reqEditors ...RequestEditorFn) (*ListInstallmentPlansResponse, error)
+
+	// CreateInstallmentPlanWithBodyWithResponse Create an installment plan
+	//
+	// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+	CreateInstallmentPlanWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstallmentPlanResponse, error)
+
+	// CreateInstallmentPlanWithResponse Create an installment plan
+	//
+	// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+	CreateInstallmentPlanWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInstallmentPlanResponse, error)
+
+	// UpdateInstallmentPlanWithBodyWithResponse Offer or withdraw an installment plan
+	//
+	// Orders already on the plan keep their schedules. Managers and admins.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+	UpdateInstallmentPlanWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInstallmentPlanResponse, error)
+
+	// UpdateInstallmentPlanWithResponse Offer or withdraw an installment plan
+	//
+	// Orders already on the plan keep their schedules. Managers and admins.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+	UpdateInstallmentPlanWithResponse(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, body UpdateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInstallmentPlanResponse, error)
 
 	// ListInvitationsWithResponse List open invitations
 	//
@@ -19219,6 +22703,60 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish (the `UnpublishNewsItem` operationId).
 	UnpublishNewsItemWithResponse(ctx context.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID, reqEditors ...RequestEditorFn) (*UnpublishNewsItemResponse, error)
 
+	// ListRefundsWithResponse Refunds of an order
+	//
+	// The order's refunds and what the policy still allows to refund. Managers, directors and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `ListRefunds` operationId).
+	ListRefundsWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListRefundsResponse, error)
+
+	// CreateRefundWithBodyWithResponse Refund an order, fully or in part
+	//
+	// Returns money of the order's succeeded payments (the latest first), up to
+	// what the organization's withdrawal policy allows now (see
+	// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+	// its own object with its 54-ФЗ receipt; the order becomes
+	// `partially_refunded` or `refunded`. `422` naming `amount` above the
+	// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+	// order_not_refundable` (naming the status) for an order nothing was paid
+	// for. Managers and admins.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+	CreateRefundWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// CreateRefundWithResponse Refund an order, fully or in part
+	//
+	// Returns money of the order's succeeded payments (the latest first), up to
+	// what the organization's withdrawal policy allows now (see
+	// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+	// its own object with its 54-ФЗ receipt; the order becomes
+	// `partially_refunded` or `refunded`. `422` naming `amount` above the
+	// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+	// order_not_refundable` (naming the status) for an order nothing was paid
+	// for. Managers and admins.
+	//
+	// Requires `Idempotency-Key`: the same key and body replay the first answer.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+	CreateRefundWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error)
+
+	// ListOverdueInstallmentsWithResponse Overdue installments
+	//
+	// Unpaid parts past their grace period (their learners' access is suspended), oldest due first. Managers, directors and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/overdue-installments (the `ListOverdueInstallments` operationId).
+	ListOverdueInstallmentsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOverdueInstallmentsParams, reqEditors ...RequestEditorFn) (*ListOverdueInstallmentsResponse, error)
+
 	// GetOrganizationProfileWithResponse Read the organization's catalog card
 	//
 	// Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
@@ -19484,6 +23022,69 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/organizations/{organizationId}/programs/{programId}/unpublish (the `UnpublishProgram` operationId).
 	UnpublishProgramWithResponse(ctx context.Context, organizationID openapi_types.UUID, programID openapi_types.UUID, params *UnpublishProgramParams, reqEditors ...RequestEditorFn) (*UnpublishProgramResponse, error)
 
+	// ListPromoCodesWithResponse List promo codes
+	//
+	// The organization's promo codes, oldest first, with their use counts. Managers, directors and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes (the `ListPromoCodes` operationId).
+	ListPromoCodesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListPromoCodesParams, reqEditors ...RequestEditorFn) (*ListPromoCodesResponse, error)
+
+	// CreatePromoCodeWithBodyWithResponse Create a promo code
+	//
+	// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+	CreatePromoCodeWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePromoCodeResponse, error)
+
+	// CreatePromoCodeWithResponse Create a promo code
+	//
+	// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+	CreatePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePromoCodeResponse, error)
+
+	// DeletePromoCodeWithResponse Delete an unused promo code
+	//
+	// Only a code nobody used; a used one stays as the orders' history (`409 promo_code_used`: end its validity instead). Managers and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `DeletePromoCode` operationId).
+	DeletePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeletePromoCodeResponse, error)
+
+	// GetPromoCodeWithResponse One promo code
+	//
+	// Managers, directors and admins.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `GetPromoCode` operationId).
+	GetPromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPromoCodeResponse, error)
+
+	// UpdatePromoCodeWithBodyWithResponse Change a promo code's terms
+	//
+	// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+	UpdatePromoCodeWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePromoCodeResponse, error)
+
+	// UpdatePromoCodeWithResponse Change a promo code's terms
+	//
+	// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+	UpdatePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, body UpdatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePromoCodeResponse, error)
+
 	// GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
 	//
 	// For the organization's admins. `404` for non-members, `403` for other
@@ -19639,6 +23240,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status (the `SetSupportTicketStatus` operationId).
 	SetSupportTicketStatusWithResponse(ctx context.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, body SetSupportTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*SetSupportTicketStatusResponse, error)
+
+	// ReceivePaymentNotificationWithBodyWithResponse Payment provider notifications (webhook)
+	//
+	// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+	// refund's new status. Nothing in the notification is trusted: the sender's
+	// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+	// ranges by default; `403` otherwise), the object is fetched again from the
+	// provider, and its order, amount and currency must match ours. The
+	// verified state is applied in one transaction with the record of the
+	// event, so a repeated, reordered or concurrent notification — or one
+	// retried after a crash — changes nothing twice; a payment's final status
+	// never changes again. The answer is `200` for everything handled
+	// (`duplicate` and `ignored` included) so that the provider stops
+	// retrying; `502` when the provider could not be asked (it retries).
+	// A provider other than the configured one is `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+	ReceivePaymentNotificationWithBodyWithResponse(ctx context.Context, provider string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceivePaymentNotificationResponse, error)
+
+	// ReceivePaymentNotificationWithResponse Payment provider notifications (webhook)
+	//
+	// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+	// refund's new status. Nothing in the notification is trusted: the sender's
+	// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+	// ranges by default; `403` otherwise), the object is fetched again from the
+	// provider, and its order, amount and currency must match ours. The
+	// verified state is applied in one transaction with the record of the
+	// event, so a repeated, reordered or concurrent notification — or one
+	// retried after a crash — changes nothing twice; a payment's final status
+	// never changes again. The answer is `200` for everything handled
+	// (`duplicate` and `ignored` included) so that the provider stops
+	// retrying; `502` when the provider could not be asked (it retries).
+	// A provider other than the configured one is `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+	ReceivePaymentNotificationWithResponse(ctx context.Context, provider string, body ReceivePaymentNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceivePaymentNotificationResponse, error)
 
 	// ListPublicFaqCategoriesWithResponse Public FAQ categories
 	//
@@ -23867,6 +27508,686 @@ func (r UpdateNotificationPreferencesResponse) ContentType() string {
 	return ""
 }
 
+// ListMyOrdersResponse401Headers the declared response headers of an HTTP 401 response for ListMyOrders
+type ListMyOrdersResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyOrdersResponse429Headers the declared response headers of an HTTP 429 response for ListMyOrders
+type ListMyOrdersResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMyOrdersResponse503Headers the declared response headers of an HTTP 503 response for ListMyOrders
+type ListMyOrdersResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMyOrdersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyOrdersResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyOrdersResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMyOrdersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyOrdersResponse) GetJSON200() *OrderPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyOrdersResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyOrdersResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyOrdersResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyOrdersResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMyOrdersResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyOrdersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyOrdersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyOrdersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyOrdersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateOrderResponse401Headers the declared response headers of an HTTP 401 response for CreateOrder
+type CreateOrderResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateOrderResponse429Headers the declared response headers of an HTTP 429 response for CreateOrder
+type CreateOrderResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateOrderResponse503Headers the declared response headers of an HTTP 503 response for CreateOrder
+type CreateOrderResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Order
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateOrderResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateOrderResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateOrderResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateOrderResponse) GetJSON201() *Order {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateOrderResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyOrderResponse401Headers the declared response headers of an HTTP 401 response for GetMyOrder
+type GetMyOrderResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyOrderResponse429Headers the declared response headers of an HTTP 429 response for GetMyOrder
+type GetMyOrderResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyOrderResponse503Headers the declared response headers of an HTTP 503 response for GetMyOrder
+type GetMyOrderResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Order
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyOrderResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyOrderResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyOrderResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyOrderResponse) GetJSON200() *Order {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyOrderResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelMyOrderResponse401Headers the declared response headers of an HTTP 401 response for CancelMyOrder
+type CancelMyOrderResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CancelMyOrderResponse429Headers the declared response headers of an HTTP 429 response for CancelMyOrder
+type CancelMyOrderResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CancelMyOrderResponse503Headers the declared response headers of an HTTP 503 response for CancelMyOrder
+type CancelMyOrderResponse503Headers struct {
+	RetryAfter int
+}
+
+type CancelMyOrderResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Order
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelMyOrderResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CancelMyOrderResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CancelMyOrderResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelMyOrderResponse) GetJSON200() *Order {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CancelMyOrderResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelMyOrderResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelMyOrderResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelMyOrderResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelMyOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrderPaymentsResponse401Headers the declared response headers of an HTTP 401 response for ListOrderPayments
+type ListOrderPaymentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOrderPaymentsResponse429Headers the declared response headers of an HTTP 429 response for ListOrderPayments
+type ListOrderPaymentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListOrderPaymentsResponse503Headers the declared response headers of an HTTP 503 response for ListOrderPayments
+type ListOrderPaymentsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListOrderPaymentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrderPaymentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOrderPaymentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrderPaymentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrderPaymentsResponse) GetJSON200() *PaymentPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrderPaymentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrderPaymentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrderPaymentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrderPaymentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrderPaymentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePaymentResponse401Headers the declared response headers of an HTTP 401 response for CreatePayment
+type CreatePaymentResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreatePaymentResponse429Headers the declared response headers of an HTTP 429 response for CreatePayment
+type CreatePaymentResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePaymentResponse503Headers the declared response headers of an HTTP 503 response for CreatePayment
+type CreatePaymentResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreatePaymentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Payment
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePaymentResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePaymentResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePaymentResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePaymentResponse) GetJSON201() *Payment {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePaymentResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePaymentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePaymentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePaymentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePaymentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMyOrganizationsResponse401Headers the declared response headers of an HTTP 401 response for ListMyOrganizations
 type ListMyOrganizationsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -24069,6 +28390,200 @@ func (r ChangePasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ChangePasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMyPaymentStatisticsResponse401Headers the declared response headers of an HTTP 401 response for GetMyPaymentStatistics
+type GetMyPaymentStatisticsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMyPaymentStatisticsResponse429Headers the declared response headers of an HTTP 429 response for GetMyPaymentStatistics
+type GetMyPaymentStatisticsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMyPaymentStatisticsResponse503Headers the declared response headers of an HTTP 503 response for GetMyPaymentStatistics
+type GetMyPaymentStatisticsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMyPaymentStatisticsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentStatistics
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMyPaymentStatisticsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMyPaymentStatisticsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMyPaymentStatisticsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMyPaymentStatisticsResponse) GetJSON200() *PaymentStatistics {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMyPaymentStatisticsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMyPaymentStatisticsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMyPaymentStatisticsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMyPaymentStatisticsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMyPaymentStatisticsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMyPaymentStatisticsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMyPaymentStatisticsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMyPaymentStatisticsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMyPaymentStatisticsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMyPaymentsResponse401Headers the declared response headers of an HTTP 401 response for ListMyPayments
+type ListMyPaymentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMyPaymentsResponse429Headers the declared response headers of an HTTP 429 response for ListMyPayments
+type ListMyPaymentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMyPaymentsResponse503Headers the declared response headers of an HTTP 503 response for ListMyPayments
+type ListMyPaymentsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMyPaymentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMyPaymentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMyPaymentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMyPaymentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMyPaymentsResponse) GetJSON200() *PaymentPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMyPaymentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMyPaymentsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMyPaymentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMyPaymentsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMyPaymentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMyPaymentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMyPaymentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMyPaymentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMyPaymentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27738,6 +32253,249 @@ func (r UpdateCategoryResponse) ContentType() string {
 	return ""
 }
 
+// GetCommerceSettingsResponse401Headers the declared response headers of an HTTP 401 response for GetCommerceSettings
+type GetCommerceSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetCommerceSettingsResponse429Headers the declared response headers of an HTTP 429 response for GetCommerceSettings
+type GetCommerceSettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetCommerceSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetCommerceSettings
+type GetCommerceSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetCommerceSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommerceSettings
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCommerceSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetCommerceSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCommerceSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCommerceSettingsResponse) GetJSON200() *CommerceSettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCommerceSettingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCommerceSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCommerceSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCommerceSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCommerceSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutCommerceSettingsResponse401Headers the declared response headers of an HTTP 401 response for PutCommerceSettings
+type PutCommerceSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PutCommerceSettingsResponse429Headers the declared response headers of an HTTP 429 response for PutCommerceSettings
+type PutCommerceSettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// PutCommerceSettingsResponse503Headers the declared response headers of an HTTP 503 response for PutCommerceSettings
+type PutCommerceSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type PutCommerceSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CommerceSettings
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutCommerceSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PutCommerceSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutCommerceSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutCommerceSettingsResponse) GetJSON200() *CommerceSettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutCommerceSettingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PutCommerceSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutCommerceSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutCommerceSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutCommerceSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMemberFaqCategoriesResponse401Headers the declared response headers of an HTTP 401 response for ListMemberFaqCategories
 type ListMemberFaqCategoriesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -28697,6 +33455,381 @@ func (r UpdateFaqEntryResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateFaqEntryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListInstallmentPlansResponse401Headers the declared response headers of an HTTP 401 response for ListInstallmentPlans
+type ListInstallmentPlansResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListInstallmentPlansResponse429Headers the declared response headers of an HTTP 429 response for ListInstallmentPlans
+type ListInstallmentPlansResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListInstallmentPlansResponse503Headers the declared response headers of an HTTP 503 response for ListInstallmentPlans
+type ListInstallmentPlansResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListInstallmentPlansResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InstallmentPlanPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListInstallmentPlansResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListInstallmentPlansResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListInstallmentPlansResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListInstallmentPlansResponse) GetJSON200() *InstallmentPlanPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListInstallmentPlansResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListInstallmentPlansResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListInstallmentPlansResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListInstallmentPlansResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListInstallmentPlansResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateInstallmentPlanResponse401Headers the declared response headers of an HTTP 401 response for CreateInstallmentPlan
+type CreateInstallmentPlanResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateInstallmentPlanResponse429Headers the declared response headers of an HTTP 429 response for CreateInstallmentPlan
+type CreateInstallmentPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateInstallmentPlanResponse503Headers the declared response headers of an HTTP 503 response for CreateInstallmentPlan
+type CreateInstallmentPlanResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateInstallmentPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *InstallmentPlan
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateInstallmentPlanResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateInstallmentPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateInstallmentPlanResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateInstallmentPlanResponse) GetJSON201() *InstallmentPlan {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateInstallmentPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateInstallmentPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateInstallmentPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateInstallmentPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateInstallmentPlanResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateInstallmentPlanResponse401Headers the declared response headers of an HTTP 401 response for UpdateInstallmentPlan
+type UpdateInstallmentPlanResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateInstallmentPlanResponse429Headers the declared response headers of an HTTP 429 response for UpdateInstallmentPlan
+type UpdateInstallmentPlanResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateInstallmentPlanResponse503Headers the declared response headers of an HTTP 503 response for UpdateInstallmentPlan
+type UpdateInstallmentPlanResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateInstallmentPlanResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *InstallmentPlan
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateInstallmentPlanResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateInstallmentPlanResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateInstallmentPlanResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateInstallmentPlanResponse) GetJSON200() *InstallmentPlan {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateInstallmentPlanResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateInstallmentPlanResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateInstallmentPlanResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateInstallmentPlanResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateInstallmentPlanResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30967,6 +36100,374 @@ func (r UnpublishNewsItemResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UnpublishNewsItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListRefundsResponse401Headers the declared response headers of an HTTP 401 response for ListRefunds
+type ListRefundsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListRefundsResponse429Headers the declared response headers of an HTTP 429 response for ListRefunds
+type ListRefundsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListRefundsResponse503Headers the declared response headers of an HTTP 503 response for ListRefunds
+type ListRefundsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListRefundsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RefundList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListRefundsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListRefundsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListRefundsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRefundsResponse) GetJSON200() *RefundList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListRefundsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRefundsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRefundsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRefundsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRefundsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateRefundResponse401Headers the declared response headers of an HTTP 401 response for CreateRefund
+type CreateRefundResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateRefundResponse429Headers the declared response headers of an HTTP 429 response for CreateRefund
+type CreateRefundResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateRefundResponse503Headers the declared response headers of an HTTP 503 response for CreateRefund
+type CreateRefundResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateRefundResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RefundList
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateRefundResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateRefundResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateRefundResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateRefundResponse) GetJSON201() *RefundList {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateRefundResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateRefundResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateRefundResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateRefundResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateRefundResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOverdueInstallmentsResponse401Headers the declared response headers of an HTTP 401 response for ListOverdueInstallments
+type ListOverdueInstallmentsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListOverdueInstallmentsResponse429Headers the declared response headers of an HTTP 429 response for ListOverdueInstallments
+type ListOverdueInstallmentsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListOverdueInstallmentsResponse503Headers the declared response headers of an HTTP 503 response for ListOverdueInstallments
+type ListOverdueInstallmentsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListOverdueInstallmentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OverdueInstallmentPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOverdueInstallmentsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListOverdueInstallmentsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOverdueInstallmentsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOverdueInstallmentsResponse) GetJSON200() *OverdueInstallmentPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOverdueInstallmentsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOverdueInstallmentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOverdueInstallmentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOverdueInstallmentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOverdueInstallmentsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33391,6 +38892,610 @@ func (r UnpublishProgramResponse) ContentType() string {
 	return ""
 }
 
+// ListPromoCodesResponse401Headers the declared response headers of an HTTP 401 response for ListPromoCodes
+type ListPromoCodesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListPromoCodesResponse429Headers the declared response headers of an HTTP 429 response for ListPromoCodes
+type ListPromoCodesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListPromoCodesResponse503Headers the declared response headers of an HTTP 503 response for ListPromoCodes
+type ListPromoCodesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListPromoCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PromoCodePage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListPromoCodesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListPromoCodesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListPromoCodesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPromoCodesResponse) GetJSON200() *PromoCodePage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListPromoCodesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPromoCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPromoCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPromoCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPromoCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreatePromoCodeResponse401Headers the declared response headers of an HTTP 401 response for CreatePromoCode
+type CreatePromoCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreatePromoCodeResponse429Headers the declared response headers of an HTTP 429 response for CreatePromoCode
+type CreatePromoCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreatePromoCodeResponse503Headers the declared response headers of an HTTP 503 response for CreatePromoCode
+type CreatePromoCodeResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreatePromoCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PromoCode
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreatePromoCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreatePromoCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreatePromoCodeResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePromoCodeResponse) GetJSON201() *PromoCode {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreatePromoCodeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePromoCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePromoCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePromoCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePromoCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeletePromoCodeResponse401Headers the declared response headers of an HTTP 401 response for DeletePromoCode
+type DeletePromoCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeletePromoCodeResponse429Headers the declared response headers of an HTTP 429 response for DeletePromoCode
+type DeletePromoCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeletePromoCodeResponse503Headers the declared response headers of an HTTP 503 response for DeletePromoCode
+type DeletePromoCodeResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeletePromoCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeletePromoCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeletePromoCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeletePromoCodeResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeletePromoCodeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePromoCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePromoCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePromoCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePromoCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetPromoCodeResponse401Headers the declared response headers of an HTTP 401 response for GetPromoCode
+type GetPromoCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetPromoCodeResponse429Headers the declared response headers of an HTTP 429 response for GetPromoCode
+type GetPromoCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetPromoCodeResponse503Headers the declared response headers of an HTTP 503 response for GetPromoCode
+type GetPromoCodeResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetPromoCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PromoCode
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPromoCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetPromoCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPromoCodeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPromoCodeResponse) GetJSON200() *PromoCode {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPromoCodeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPromoCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPromoCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPromoCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPromoCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdatePromoCodeResponse401Headers the declared response headers of an HTTP 401 response for UpdatePromoCode
+type UpdatePromoCodeResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdatePromoCodeResponse429Headers the declared response headers of an HTTP 429 response for UpdatePromoCode
+type UpdatePromoCodeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdatePromoCodeResponse503Headers the declared response headers of an HTTP 503 response for UpdatePromoCode
+type UpdatePromoCodeResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdatePromoCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PromoCode
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdatePromoCodeResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdatePromoCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdatePromoCodeResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdatePromoCodeResponse) GetJSON200() *PromoCode {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdatePromoCodeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdatePromoCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdatePromoCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdatePromoCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdatePromoCodeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetOrganizationSecuritySettingsResponse401Headers the declared response headers of an HTTP 401 response for GetOrganizationSecuritySettings
 type GetOrganizationSecuritySettingsResponse401Headers struct {
 	WWWAuthenticate *string
@@ -34482,6 +40587,131 @@ func (r SetSupportTicketStatusResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetSupportTicketStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReceivePaymentNotificationResponse429Headers the declared response headers of an HTTP 429 response for ReceivePaymentNotification
+type ReceivePaymentNotificationResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ReceivePaymentNotificationResponse503Headers the declared response headers of an HTTP 503 response for ReceivePaymentNotification
+type ReceivePaymentNotificationResponse503Headers struct {
+	RetryAfter int
+}
+
+type ReceivePaymentNotificationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookAck
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationProblemJSON502 *BadGateway
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ReceivePaymentNotificationResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReceivePaymentNotificationResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReceivePaymentNotificationResponse) GetJSON200() *WebhookAck {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON502() *BadGateway {
+	return r.ApplicationProblemJSON502
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReceivePaymentNotificationResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ReceivePaymentNotificationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReceivePaymentNotificationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReceivePaymentNotificationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReceivePaymentNotificationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36252,6 +42482,186 @@ func (c *ClientWithResponses) UpdateNotificationPreferencesWithResponse(ctx cont
 	return ParseUpdateNotificationPreferencesResponse(rsp)
 }
 
+// ListMyOrdersWithResponse My orders (the archive)
+//
+// My orders, newest first, optionally by status and by the period they were placed in (`from` inclusive, `to` exclusive).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/orders (the `ListMyOrders` operationId).
+func (c *ClientWithResponses) ListMyOrdersWithResponse(ctx context.Context, params *ListMyOrdersParams, reqEditors ...RequestEditorFn) (*ListMyOrdersResponse, error) {
+	rsp, err := c.ListMyOrders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyOrdersResponse(rsp)
+}
+
+// CreateOrderWithBodyWithResponse Place an order for approved applications
+//
+// Makes an order of one or more **approved** applications of one
+// organization (every purchase goes through an application; programs that
+// need no review are approved on submission). Each line snapshots the
+// program's title and price; a promo code's discount is spread over the
+// eligible lines and counted against its limits in the same transaction.
+// With `installmentPlanId` the schedule is fixed now (the parts add up to
+// the total exactly; the first is due today) and the order starts
+// `awaiting_payment` like any other; it becomes `in_progress` when the first
+// part is paid.
+//
+// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+// that is not yours or not approved, `already_ordered`, `other_organization`,
+// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+// `installmentPlanId` (`unknown`, `below_minimum`).
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Context, params *CreateOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error) {
+	rsp, err := c.CreateOrderWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrderResponse(rsp)
+}
+
+// CreateOrderWithResponse Place an order for approved applications
+//
+// Makes an order of one or more **approved** applications of one
+// organization (every purchase goes through an application; programs that
+// need no review are approved on submission). Each line snapshots the
+// program's title and price; a promo code's discount is spread over the
+// eligible lines and counted against its limits in the same transaction.
+// With `installmentPlanId` the schedule is fixed now (the parts add up to
+// the total exactly; the first is due today) and the order starts
+// `awaiting_payment` like any other; it becomes `in_progress` when the first
+// part is paid.
+//
+// Refusals: `422` naming `applicationIds` (`not_approved` for an application
+// that is not yours or not approved, `already_ordered`, `other_organization`,
+// `mixed_currencies`), `promoCode` (`unknown`, `expired`, `not_yet_valid`,
+// `used_up`, `per_user_limit`, `not_for_this_program`, `below_minimum`) or
+// `installmentPlanId` (`unknown`, `below_minimum`).
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/orders (the `CreateOrder` operationId).
+func (c *ClientWithResponses) CreateOrderWithResponse(ctx context.Context, params *CreateOrderParams, body CreateOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateOrderResponse, error) {
+	rsp, err := c.CreateOrder(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateOrderResponse(rsp)
+}
+
+// GetMyOrderWithResponse One of my orders
+//
+// The order with its lines, schedule and history. Another user's order is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/orders/{orderId} (the `GetMyOrder` operationId).
+func (c *ClientWithResponses) GetMyOrderWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMyOrderResponse, error) {
+	rsp, err := c.GetMyOrder(ctx, orderID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyOrderResponse(rsp)
+}
+
+// CancelMyOrderWithResponse Cancel my order before paying
+//
+// Cancels an order nothing was paid for yet: the promo code's use is given back and the applications can be ordered again. A payment still open at the provider must end first. `409 order_not_cancelable` (naming the current status) otherwise; repeating a cancel returns the canceled order.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/cancel (the `CancelMyOrder` operationId).
+func (c *ClientWithResponses) CancelMyOrderWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*CancelMyOrderResponse, error) {
+	rsp, err := c.CancelMyOrder(ctx, orderID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelMyOrderResponse(rsp)
+}
+
+// ListOrderPaymentsWithResponse Payments of my order
+//
+// Every payment made for the order, oldest first, with its receipt.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/orders/{orderId}/payments (the `ListOrderPayments` operationId).
+func (c *ClientWithResponses) ListOrderPaymentsWithResponse(ctx context.Context, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListOrderPaymentsResponse, error) {
+	rsp, err := c.ListOrderPayments(ctx, orderID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrderPaymentsResponse(rsp)
+}
+
+// CreatePaymentWithBodyWithResponse Pay for my order
+//
+// Creates a payment at the configured provider for what is due — the whole
+// order, or with installments the next unpaid part (`mode: next`) or
+// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+// payer. The outcome arrives by the provider's notification (and
+// reconciliation); poll `getMyOrder`.
+//
+// One payment per order is open at a time: while one is `pending` for the
+// same amount it is returned again; for another amount `409
+// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+// order paid, canceled or refunded. `502 provider_unavailable` when the
+// provider could not be reached: the payment stays `created` and a retry (or
+// reconciliation) completes it with the same idempotence key.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+func (c *ClientWithResponses) CreatePaymentWithBodyWithResponse(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error) {
+	rsp, err := c.CreatePaymentWithBody(ctx, orderID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePaymentResponse(rsp)
+}
+
+// CreatePaymentWithResponse Pay for my order
+//
+// Creates a payment at the configured provider for what is due — the whole
+// order, or with installments the next unpaid part (`mode: next`) or
+// everything left (`mode: remainder`, early repayment) — with its 54-ФЗ
+// receipt, and returns it with `confirmationUrl`, where the SPA sends the
+// payer. The outcome arrives by the provider's notification (and
+// reconciliation); poll `getMyOrder`.
+//
+// One payment per order is open at a time: while one is `pending` for the
+// same amount it is returned again; for another amount `409
+// payment_in_progress`. `409 order_not_payable` (naming the status) for an
+// order paid, canceled or refunded. `502 provider_unavailable` when the
+// provider could not be reached: the payment stays `created` and a retry (or
+// reconciliation) completes it with the same idempotence key.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/orders/{orderId}/payments (the `CreatePayment` operationId).
+func (c *ClientWithResponses) CreatePaymentWithResponse(ctx context.Context, orderID openapi_types.UUID, params *CreatePaymentParams, body CreatePaymentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePaymentResponse, error) {
+	rsp, err := c.CreatePayment(ctx, orderID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePaymentResponse(rsp)
+}
+
 // ListMyOrganizationsWithResponse List the organizations I belong to
 //
 // The organizations where the signed-in user has a membership, ordered
@@ -36306,6 +42716,36 @@ func (c *ClientWithResponses) ChangePasswordWithResponse(ctx context.Context, bo
 		return nil, err
 	}
 	return ParseChangePasswordResponse(rsp)
+}
+
+// GetMyPaymentStatisticsWithResponse My payment statistics
+//
+// Totals over my orders placed in the period (all time without `from`/`to`): paid in, refunded, and still outstanding on live orders, in `currency` (default RUB).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/payment-statistics (the `GetMyPaymentStatistics` operationId).
+func (c *ClientWithResponses) GetMyPaymentStatisticsWithResponse(ctx context.Context, params *GetMyPaymentStatisticsParams, reqEditors ...RequestEditorFn) (*GetMyPaymentStatisticsResponse, error) {
+	rsp, err := c.GetMyPaymentStatistics(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMyPaymentStatisticsResponse(rsp)
+}
+
+// ListMyPaymentsWithResponse My payments and their receipts
+//
+// All my payments, newest first, each with the 54-ФЗ receipt sent with it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/payments (the `ListMyPayments` operationId).
+func (c *ClientWithResponses) ListMyPaymentsWithResponse(ctx context.Context, params *ListMyPaymentsParams, reqEditors ...RequestEditorFn) (*ListMyPaymentsResponse, error) {
+	rsp, err := c.ListMyPayments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMyPaymentsResponse(rsp)
 }
 
 // ChangePhoneWithBodyWithResponse Start adding or changing my phone
@@ -37107,6 +43547,51 @@ func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, or
 	return ParseUpdateCategoryResponse(rsp)
 }
 
+// GetCommerceSettingsWithResponse Withdrawal policy and reminders
+//
+// The withdrawal policy refunds follow and the reminder lead time (defaults until set: pro_rata, 100, 3). Managers, directors and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/commerce-settings (the `GetCommerceSettings` operationId).
+func (c *ClientWithResponses) GetCommerceSettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetCommerceSettingsResponse, error) {
+	rsp, err := c.GetCommerceSettings(ctx, organizationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCommerceSettingsResponse(rsp)
+}
+
+// PutCommerceSettingsWithBodyWithResponse Set the withdrawal policy and reminders
+//
+// Admins.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+func (c *ClientWithResponses) PutCommerceSettingsWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutCommerceSettingsResponse, error) {
+	rsp, err := c.PutCommerceSettingsWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutCommerceSettingsResponse(rsp)
+}
+
+// PutCommerceSettingsWithResponse Set the withdrawal policy and reminders
+//
+// Admins.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/organizations/{organizationId}/commerce-settings (the `PutCommerceSettings` operationId).
+func (c *ClientWithResponses) PutCommerceSettingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, body PutCommerceSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PutCommerceSettingsResponse, error) {
+	rsp, err := c.PutCommerceSettings(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutCommerceSettingsResponse(rsp)
+}
+
 // ListMemberFaqCategoriesWithResponse FAQ categories for members
 //
 // Every category (public and members-only) for an active member of the organization (non-members `404`).
@@ -37286,6 +43771,81 @@ func (c *ClientWithResponses) UpdateFaqEntryWithResponse(ctx context.Context, or
 		return nil, err
 	}
 	return ParseUpdateFaqEntryResponse(rsp)
+}
+
+// ListInstallmentPlansWithResponse List installment plans
+//
+// Any member sees the active plans (what checkout offers); staff also the inactive ones with `all=true`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/installment-plans (the `ListInstallmentPlans` operationId).
+func (c *ClientWithResponses) ListInstallmentPlansWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListInstallmentPlansParams, reqEditors ...RequestEditorFn) (*ListInstallmentPlansResponse, error) {
+	rsp, err := c.ListInstallmentPlans(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListInstallmentPlansResponse(rsp)
+}
+
+// CreateInstallmentPlanWithBodyWithResponse Create an installment plan
+//
+// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+func (c *ClientWithResponses) CreateInstallmentPlanWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateInstallmentPlanResponse, error) {
+	rsp, err := c.CreateInstallmentPlanWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInstallmentPlanResponse(rsp)
+}
+
+// CreateInstallmentPlanWithResponse Create an installment plan
+//
+// Parts (2–60), the first part's share, months between parts, grace days and the minimum order total. Managers and admins.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/installment-plans (the `CreateInstallmentPlan` operationId).
+func (c *ClientWithResponses) CreateInstallmentPlanWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateInstallmentPlanResponse, error) {
+	rsp, err := c.CreateInstallmentPlan(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateInstallmentPlanResponse(rsp)
+}
+
+// UpdateInstallmentPlanWithBodyWithResponse Offer or withdraw an installment plan
+//
+// Orders already on the plan keep their schedules. Managers and admins.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+func (c *ClientWithResponses) UpdateInstallmentPlanWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateInstallmentPlanResponse, error) {
+	rsp, err := c.UpdateInstallmentPlanWithBody(ctx, organizationID, planID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInstallmentPlanResponse(rsp)
+}
+
+// UpdateInstallmentPlanWithResponse Offer or withdraw an installment plan
+//
+// Orders already on the plan keep their schedules. Managers and admins.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/installment-plans/{planId} (the `UpdateInstallmentPlan` operationId).
+func (c *ClientWithResponses) UpdateInstallmentPlanWithResponse(ctx context.Context, organizationID openapi_types.UUID, planID openapi_types.UUID, body UpdateInstallmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateInstallmentPlanResponse, error) {
+	rsp, err := c.UpdateInstallmentPlan(ctx, organizationID, planID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateInstallmentPlanResponse(rsp)
 }
 
 // ListInvitationsWithResponse List open invitations
@@ -37724,6 +44284,84 @@ func (c *ClientWithResponses) UnpublishNewsItemWithResponse(ctx context.Context,
 	return ParseUnpublishNewsItemResponse(rsp)
 }
 
+// ListRefundsWithResponse Refunds of an order
+//
+// The order's refunds and what the policy still allows to refund. Managers, directors and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `ListRefunds` operationId).
+func (c *ClientWithResponses) ListRefundsWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListRefundsResponse, error) {
+	rsp, err := c.ListRefunds(ctx, organizationID, orderID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRefundsResponse(rsp)
+}
+
+// CreateRefundWithBodyWithResponse Refund an order, fully or in part
+//
+// Returns money of the order's succeeded payments (the latest first), up to
+// what the organization's withdrawal policy allows now (see
+// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+// its own object with its 54-ФЗ receipt; the order becomes
+// `partially_refunded` or `refunded`. `422` naming `amount` above the
+// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+// order_not_refundable` (naming the status) for an order nothing was paid
+// for. Managers and admins.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefundWithBody(ctx, organizationID, orderID, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
+// CreateRefundWithResponse Refund an order, fully or in part
+//
+// Returns money of the order's succeeded payments (the latest first), up to
+// what the organization's withdrawal policy allows now (see
+// `getCommerceSettings`): `amount` omitted means all of it. Each refund is
+// its own object with its 54-ФЗ receipt; the order becomes
+// `partially_refunded` or `refunded`. `422` naming `amount` above the
+// refundable sum (`exceeds_refundable`, the sum in `detail`); `409
+// order_not_refundable` (naming the status) for an order nothing was paid
+// for. Managers and admins.
+//
+// Requires `Idempotency-Key`: the same key and body replay the first answer.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/orders/{orderId}/refunds (the `CreateRefund` operationId).
+func (c *ClientWithResponses) CreateRefundWithResponse(ctx context.Context, organizationID openapi_types.UUID, orderID openapi_types.UUID, params *CreateRefundParams, body CreateRefundJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRefundResponse, error) {
+	rsp, err := c.CreateRefund(ctx, organizationID, orderID, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateRefundResponse(rsp)
+}
+
+// ListOverdueInstallmentsWithResponse Overdue installments
+//
+// Unpaid parts past their grace period (their learners' access is suspended), oldest due first. Managers, directors and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/overdue-installments (the `ListOverdueInstallments` operationId).
+func (c *ClientWithResponses) ListOverdueInstallmentsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListOverdueInstallmentsParams, reqEditors ...RequestEditorFn) (*ListOverdueInstallmentsResponse, error) {
+	rsp, err := c.ListOverdueInstallments(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOverdueInstallmentsResponse(rsp)
+}
+
 // GetOrganizationProfileWithResponse Read the organization's catalog card
 //
 // Profile, requisites and licence, for the organization's staff (teachers, managers, directors, admins; learners `403`,
@@ -38145,6 +44783,111 @@ func (c *ClientWithResponses) UnpublishProgramWithResponse(ctx context.Context, 
 	return ParseUnpublishProgramResponse(rsp)
 }
 
+// ListPromoCodesWithResponse List promo codes
+//
+// The organization's promo codes, oldest first, with their use counts. Managers, directors and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes (the `ListPromoCodes` operationId).
+func (c *ClientWithResponses) ListPromoCodesWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListPromoCodesParams, reqEditors ...RequestEditorFn) (*ListPromoCodesResponse, error) {
+	rsp, err := c.ListPromoCodes(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPromoCodesResponse(rsp)
+}
+
+// CreatePromoCodeWithBodyWithResponse Create a promo code
+//
+// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+func (c *ClientWithResponses) CreatePromoCodeWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePromoCodeResponse, error) {
+	rsp, err := c.CreatePromoCodeWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePromoCodeResponse(rsp)
+}
+
+// CreatePromoCodeWithResponse Create a promo code
+//
+// A percent or fixed discount with a validity window, total and per-user limits, program or category restrictions and a minimum amount. Managers and admins. `409 promo_code_exists` for a code the organization already has; `422` for a percent over 100 or a window that ends before it starts.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/promo-codes (the `CreatePromoCode` operationId).
+func (c *ClientWithResponses) CreatePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePromoCodeResponse, error) {
+	rsp, err := c.CreatePromoCode(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePromoCodeResponse(rsp)
+}
+
+// DeletePromoCodeWithResponse Delete an unused promo code
+//
+// Only a code nobody used; a used one stays as the orders' history (`409 promo_code_used`: end its validity instead). Managers and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `DeletePromoCode` operationId).
+func (c *ClientWithResponses) DeletePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeletePromoCodeResponse, error) {
+	rsp, err := c.DeletePromoCode(ctx, organizationID, promoCodeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePromoCodeResponse(rsp)
+}
+
+// GetPromoCodeWithResponse One promo code
+//
+// Managers, directors and admins.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `GetPromoCode` operationId).
+func (c *ClientWithResponses) GetPromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetPromoCodeResponse, error) {
+	rsp, err := c.GetPromoCode(ctx, organizationID, promoCodeID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPromoCodeResponse(rsp)
+}
+
+// UpdatePromoCodeWithBodyWithResponse Change a promo code's terms
+//
+// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+func (c *ClientWithResponses) UpdatePromoCodeWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePromoCodeResponse, error) {
+	rsp, err := c.UpdatePromoCodeWithBody(ctx, organizationID, promoCodeID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePromoCodeResponse(rsp)
+}
+
+// UpdatePromoCodeWithResponse Change a promo code's terms
+//
+// The window, minimum, restrictions and limits; uses already counted stay (`422` naming `maxUses` below them). Managers and admins.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/organizations/{organizationId}/promo-codes/{promoCodeId} (the `UpdatePromoCode` operationId).
+func (c *ClientWithResponses) UpdatePromoCodeWithResponse(ctx context.Context, organizationID openapi_types.UUID, promoCodeID openapi_types.UUID, body UpdatePromoCodeJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePromoCodeResponse, error) {
+	rsp, err := c.UpdatePromoCode(ctx, organizationID, promoCodeID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdatePromoCodeResponse(rsp)
+}
+
 // GetOrganizationSecuritySettingsWithResponse Get the organization's security settings
 //
 // For the organization's admins. `404` for non-members, `403` for other
@@ -38377,6 +45120,58 @@ func (c *ClientWithResponses) SetSupportTicketStatusWithResponse(ctx context.Con
 		return nil, err
 	}
 	return ParseSetSupportTicketStatusResponse(rsp)
+}
+
+// ReceivePaymentNotificationWithBodyWithResponse Payment provider notifications (webhook)
+//
+// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+// refund's new status. Nothing in the notification is trusted: the sender's
+// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+// ranges by default; `403` otherwise), the object is fetched again from the
+// provider, and its order, amount and currency must match ours. The
+// verified state is applied in one transaction with the record of the
+// event, so a repeated, reordered or concurrent notification — or one
+// retried after a crash — changes nothing twice; a payment's final status
+// never changes again. The answer is `200` for everything handled
+// (`duplicate` and `ignored` included) so that the provider stops
+// retrying; `502` when the provider could not be asked (it retries).
+// A provider other than the configured one is `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+func (c *ClientWithResponses) ReceivePaymentNotificationWithBodyWithResponse(ctx context.Context, provider string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReceivePaymentNotificationResponse, error) {
+	rsp, err := c.ReceivePaymentNotificationWithBody(ctx, provider, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceivePaymentNotificationResponse(rsp)
+}
+
+// ReceivePaymentNotificationWithResponse Payment provider notifications (webhook)
+//
+// Where the provider (ЮKassa, or the sandbox page) reports a payment's or
+// refund's new status. Nothing in the notification is trusted: the sender's
+// address must be in `KABINET_PAYMENT_WEBHOOK_SOURCES` (ЮKassa's published
+// ranges by default; `403` otherwise), the object is fetched again from the
+// provider, and its order, amount and currency must match ours. The
+// verified state is applied in one transaction with the record of the
+// event, so a repeated, reordered or concurrent notification — or one
+// retried after a crash — changes nothing twice; a payment's final status
+// never changes again. The answer is `200` for everything handled
+// (`duplicate` and `ignored` included) so that the provider stops
+// retrying; `502` when the provider could not be asked (it retries).
+// A provider other than the configured one is `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/payments/webhooks/{provider} (the `ReceivePaymentNotification` operationId).
+func (c *ClientWithResponses) ReceivePaymentNotificationWithResponse(ctx context.Context, provider string, body ReceivePaymentNotificationJSONRequestBody, reqEditors ...RequestEditorFn) (*ReceivePaymentNotificationResponse, error) {
+	rsp, err := c.ReceivePaymentNotification(ctx, provider, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReceivePaymentNotificationResponse(rsp)
 }
 
 // ListPublicFaqCategoriesWithResponse Public FAQ categories
@@ -42677,6 +49472,668 @@ func ParseUpdateNotificationPreferencesResponse(rsp *http.Response) (*UpdateNoti
 	return response, nil
 }
 
+// ParseListMyOrdersResponse parses an HTTP response from a ListMyOrdersWithResponse call
+func ParseListMyOrdersResponse(rsp *http.Response) (*ListMyOrdersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyOrdersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyOrdersResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyOrdersResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMyOrdersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateOrderResponse parses an HTTP response from a CreateOrderWithResponse call
+func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateOrderResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateOrderResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyOrderResponse parses an HTTP response from a GetMyOrderWithResponse call
+func ParseGetMyOrderResponse(rsp *http.Response) (*GetMyOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyOrderResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyOrderResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelMyOrderResponse parses an HTTP response from a CancelMyOrderWithResponse call
+func ParseCancelMyOrderResponse(rsp *http.Response) (*CancelMyOrderResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelMyOrderResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Order
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CancelMyOrderResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CancelMyOrderResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CancelMyOrderResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrderPaymentsResponse parses an HTTP response from a ListOrderPaymentsWithResponse call
+func ParseListOrderPaymentsResponse(rsp *http.Response) (*ListOrderPaymentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrderPaymentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOrderPaymentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOrderPaymentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrderPaymentsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePaymentResponse parses an HTTP response from a CreatePaymentWithResponse call
+func ParseCreatePaymentResponse(rsp *http.Response) (*CreatePaymentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePaymentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Payment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreatePaymentResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePaymentResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePaymentResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMyOrganizationsResponse parses an HTTP response from a ListMyOrganizationsWithResponse call
 func ParseListMyOrganizationsResponse(rsp *http.Response) (*ListMyOrganizationsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -42869,6 +50326,194 @@ func ParseChangePasswordResponse(rsp *http.Response) (*ChangePasswordResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ChangePasswordResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMyPaymentStatisticsResponse parses an HTTP response from a GetMyPaymentStatisticsWithResponse call
+func ParseGetMyPaymentStatisticsResponse(rsp *http.Response) (*GetMyPaymentStatisticsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMyPaymentStatisticsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentStatistics
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMyPaymentStatisticsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMyPaymentStatisticsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMyPaymentStatisticsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMyPaymentsResponse parses an HTTP response from a ListMyPaymentsWithResponse call
+func ParseListMyPaymentsResponse(rsp *http.Response) (*ListMyPaymentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMyPaymentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMyPaymentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMyPaymentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMyPaymentsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -46449,6 +54094,243 @@ func ParseUpdateCategoryResponse(rsp *http.Response) (*UpdateCategoryResponse, e
 	return response, nil
 }
 
+// ParseGetCommerceSettingsResponse parses an HTTP response from a GetCommerceSettingsWithResponse call
+func ParseGetCommerceSettingsResponse(rsp *http.Response) (*GetCommerceSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCommerceSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommerceSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCommerceSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetCommerceSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCommerceSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutCommerceSettingsResponse parses an HTTP response from a PutCommerceSettingsWithResponse call
+func ParsePutCommerceSettingsResponse(rsp *http.Response) (*PutCommerceSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutCommerceSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CommerceSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers PutCommerceSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PutCommerceSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutCommerceSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMemberFaqCategoriesResponse parses an HTTP response from a ListMemberFaqCategoriesWithResponse call
 func ParseListMemberFaqCategoriesResponse(rsp *http.Response) (*ListMemberFaqCategoriesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -47383,6 +55265,372 @@ func ParseUpdateFaqEntryResponse(rsp *http.Response) (*UpdateFaqEntryResponse, e
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateFaqEntryResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListInstallmentPlansResponse parses an HTTP response from a ListInstallmentPlansWithResponse call
+func ParseListInstallmentPlansResponse(rsp *http.Response) (*ListInstallmentPlansResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListInstallmentPlansResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InstallmentPlanPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListInstallmentPlansResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListInstallmentPlansResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListInstallmentPlansResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateInstallmentPlanResponse parses an HTTP response from a CreateInstallmentPlanWithResponse call
+func ParseCreateInstallmentPlanResponse(rsp *http.Response) (*CreateInstallmentPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateInstallmentPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest InstallmentPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateInstallmentPlanResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateInstallmentPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateInstallmentPlanResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateInstallmentPlanResponse parses an HTTP response from a UpdateInstallmentPlanWithResponse call
+func ParseUpdateInstallmentPlanResponse(rsp *http.Response) (*UpdateInstallmentPlanResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateInstallmentPlanResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest InstallmentPlan
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateInstallmentPlanResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateInstallmentPlanResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateInstallmentPlanResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -49605,6 +57853,365 @@ func ParseUnpublishNewsItemResponse(rsp *http.Response) (*UnpublishNewsItemRespo
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UnpublishNewsItemResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRefundsResponse parses an HTTP response from a ListRefundsWithResponse call
+func ParseListRefundsResponse(rsp *http.Response) (*ListRefundsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRefundsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RefundList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListRefundsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListRefundsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListRefundsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateRefundResponse parses an HTTP response from a CreateRefundWithResponse call
+func ParseCreateRefundResponse(rsp *http.Response) (*CreateRefundResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateRefundResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RefundList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateRefundResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateRefundResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateRefundResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOverdueInstallmentsResponse parses an HTTP response from a ListOverdueInstallmentsWithResponse call
+func ParseListOverdueInstallmentsResponse(rsp *http.Response) (*ListOverdueInstallmentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOverdueInstallmentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OverdueInstallmentPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListOverdueInstallmentsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListOverdueInstallmentsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOverdueInstallmentsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -52048,6 +60655,598 @@ func ParseUnpublishProgramResponse(rsp *http.Response) (*UnpublishProgramRespons
 	return response, nil
 }
 
+// ParseListPromoCodesResponse parses an HTTP response from a ListPromoCodesWithResponse call
+func ParseListPromoCodesResponse(rsp *http.Response) (*ListPromoCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPromoCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PromoCodePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListPromoCodesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListPromoCodesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListPromoCodesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreatePromoCodeResponse parses an HTTP response from a CreatePromoCodeWithResponse call
+func ParseCreatePromoCodeResponse(rsp *http.Response) (*CreatePromoCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePromoCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PromoCode
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreatePromoCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreatePromoCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreatePromoCodeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeletePromoCodeResponse parses an HTTP response from a DeletePromoCodeWithResponse call
+func ParseDeletePromoCodeResponse(rsp *http.Response) (*DeletePromoCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePromoCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeletePromoCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeletePromoCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeletePromoCodeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPromoCodeResponse parses an HTTP response from a GetPromoCodeWithResponse call
+func ParseGetPromoCodeResponse(rsp *http.Response) (*GetPromoCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPromoCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PromoCode
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetPromoCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetPromoCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPromoCodeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdatePromoCodeResponse parses an HTTP response from a UpdatePromoCodeWithResponse call
+func ParseUpdatePromoCodeResponse(rsp *http.Response) (*UpdatePromoCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdatePromoCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PromoCode
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdatePromoCodeResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdatePromoCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdatePromoCodeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetOrganizationSecuritySettingsResponse parses an HTTP response from a GetOrganizationSecuritySettingsWithResponse call
 func ParseGetOrganizationSecuritySettingsResponse(rsp *http.Response) (*GetOrganizationSecuritySettingsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -53105,6 +62304,125 @@ func ParseSetSupportTicketStatusResponse(rsp *http.Response) (*SetSupportTicketS
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SetSupportTicketStatusResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReceivePaymentNotificationResponse parses an HTTP response from a ReceivePaymentNotificationWithResponse call
+func ParseReceivePaymentNotificationResponse(rsp *http.Response) (*ReceivePaymentNotificationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReceivePaymentNotificationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookAck
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest BadGateway
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON502 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ReceivePaymentNotificationResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReceivePaymentNotificationResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -56,7 +56,7 @@ INSERT INTO programs (
     $8, $9, $10, $11, $12, $13, $14, $15,
     $16, $17, $18
 )
-RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector
+RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve
 `
 
 type CreateProgramParams struct {
@@ -138,6 +138,7 @@ func (q *Queries) CreateProgram(ctx context.Context, arg CreateProgramParams) (P
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }
@@ -165,7 +166,7 @@ func (q *Queries) DeleteProgram(ctx context.Context, arg DeleteProgramParams) (i
 }
 
 const getProgram = `-- name: GetProgram :one
-SELECT id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector FROM programs WHERE organization_id = $1 AND id = $2
+SELECT id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve FROM programs WHERE organization_id = $1 AND id = $2
 `
 
 type GetProgramParams struct {
@@ -206,12 +207,13 @@ func (q *Queries) GetProgram(ctx context.Context, arg GetProgramParams) (Program
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }
 
 const getProgramBySlug = `-- name: GetProgramBySlug :one
-SELECT id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector FROM programs WHERE organization_id = $1 AND slug = $2
+SELECT id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve FROM programs WHERE organization_id = $1 AND slug = $2
 `
 
 type GetProgramBySlugParams struct {
@@ -252,12 +254,13 @@ func (q *Queries) GetProgramBySlug(ctx context.Context, arg GetProgramBySlugPara
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }
 
 const getPublishedProgram = `-- name: GetPublishedProgram :one
-SELECT p.id, p.organization_id, p.category_id, p.slug, p.title, p.short_description, p.description_md, p.description_html, p.kind, p.completion_document, p.academic_hours, p.format, p.price_minor, p.currency, p.tags, p.cover_key, p.required_documents, p.requires_snils, p.requires_prior_education, p.status, p.published_at, p.next_start_on, p.upcoming_starts, p.enrollment_windows, p.version, p.created_at, p.updated_at, p.search_vector, p.rank_vector, o.name AS organization_name, o.short_name AS organization_short_name
+SELECT p.id, p.organization_id, p.category_id, p.slug, p.title, p.short_description, p.description_md, p.description_html, p.kind, p.completion_document, p.academic_hours, p.format, p.price_minor, p.currency, p.tags, p.cover_key, p.required_documents, p.requires_snils, p.requires_prior_education, p.status, p.published_at, p.next_start_on, p.upcoming_starts, p.enrollment_windows, p.version, p.created_at, p.updated_at, p.search_vector, p.rank_vector, p.auto_approve, o.name AS organization_name, o.short_name AS organization_short_name
 FROM programs p
 JOIN organizations o ON o.id = p.organization_id
 WHERE o.slug = $1 AND p.slug = $2 AND p.status = 'published'
@@ -309,6 +312,7 @@ func (q *Queries) GetPublishedProgram(ctx context.Context, arg GetPublishedProgr
 		&i.Program.UpdatedAt,
 		&i.Program.SearchVector,
 		&i.Program.RankVector,
+		&i.Program.AutoApprove,
 		&i.OrganizationName,
 		&i.OrganizationShortName,
 	)
@@ -467,7 +471,7 @@ func (q *Queries) RemoveProgramTeacher(ctx context.Context, arg RemoveProgramTea
 const setProgramCover = `-- name: SetProgramCover :one
 UPDATE programs SET cover_key = $1, version = version + 1, updated_at = now()
 WHERE organization_id = $2 AND id = $3 AND version = $4
-RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector
+RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve
 `
 
 type SetProgramCoverParams struct {
@@ -517,6 +521,7 @@ func (q *Queries) SetProgramCover(ctx context.Context, arg SetProgramCoverParams
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }
@@ -529,7 +534,7 @@ UPDATE programs SET
     version = version + 1,
     updated_at = now()
 WHERE organization_id = $2 AND id = $3 AND version = $4
-RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector
+RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve
 `
 
 type SetProgramStatusParams struct {
@@ -579,6 +584,7 @@ func (q *Queries) SetProgramStatus(ctx context.Context, arg SetProgramStatusPara
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }
@@ -604,7 +610,7 @@ UPDATE programs SET
     version = version + 1,
     updated_at = now()
 WHERE organization_id = $17 AND id = $18 AND version = $19
-RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector
+RETURNING id, organization_id, category_id, slug, title, short_description, description_md, description_html, kind, completion_document, academic_hours, format, price_minor, currency, tags, cover_key, required_documents, requires_snils, requires_prior_education, status, published_at, next_start_on, upcoming_starts, enrollment_windows, version, created_at, updated_at, search_vector, rank_vector, auto_approve
 `
 
 type UpdateProgramParams struct {
@@ -682,6 +688,7 @@ func (q *Queries) UpdateProgram(ctx context.Context, arg UpdateProgramParams) (P
 		&i.UpdatedAt,
 		&i.SearchVector,
 		&i.RankVector,
+		&i.AutoApprove,
 	)
 	return i, err
 }

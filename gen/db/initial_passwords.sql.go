@@ -30,7 +30,7 @@ INSERT INTO users (email, phone, first_name, last_name, password_hash, locale,
                    password_must_change, initial_password_expires_at)
 VALUES ($1, $2, $3, $4, $5::text, $6,
         true, $7)
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type CreateImportedUserParams struct {
@@ -73,6 +73,11 @@ func (q *Queries) CreateImportedUser(ctx context.Context, arg CreateImportedUser
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
@@ -80,7 +85,7 @@ func (q *Queries) CreateImportedUser(ctx context.Context, arg CreateImportedUser
 const createInvitedUser = `-- name: CreateInvitedUser :one
 INSERT INTO users (email, phone, first_name, last_name, password_hash, locale, email_verified_at)
 VALUES ($1, $2, $3, $4, $5::text, $6, now())
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type CreateInvitedUserParams struct {
@@ -121,6 +126,11 @@ func (q *Queries) CreateInvitedUser(ctx context.Context, arg CreateInvitedUserPa
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }

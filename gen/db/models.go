@@ -14,6 +14,82 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type ApplicationStatus string
+
+const (
+	ApplicationStatusDraft        ApplicationStatus = "draft"
+	ApplicationStatusSubmitted    ApplicationStatus = "submitted"
+	ApplicationStatusNeedsChanges ApplicationStatus = "needs_changes"
+	ApplicationStatusResubmitted  ApplicationStatus = "resubmitted"
+	ApplicationStatusWaitlisted   ApplicationStatus = "waitlisted"
+	ApplicationStatusApproved     ApplicationStatus = "approved"
+	ApplicationStatusRejected     ApplicationStatus = "rejected"
+	ApplicationStatusWithdrawn    ApplicationStatus = "withdrawn"
+)
+
+func (e *ApplicationStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ApplicationStatus(s)
+	case string:
+		*e = ApplicationStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ApplicationStatus: %T", src)
+	}
+	return nil
+}
+
+type NullApplicationStatus struct {
+	ApplicationStatus ApplicationStatus
+	Valid             bool // Valid is true if ApplicationStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullApplicationStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.ApplicationStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ApplicationStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullApplicationStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ApplicationStatus), nil
+}
+
+func (e ApplicationStatus) Valid() bool {
+	switch e {
+	case ApplicationStatusDraft,
+		ApplicationStatusSubmitted,
+		ApplicationStatusNeedsChanges,
+		ApplicationStatusResubmitted,
+		ApplicationStatusWaitlisted,
+		ApplicationStatusApproved,
+		ApplicationStatusRejected,
+		ApplicationStatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+func AllApplicationStatusValues() []ApplicationStatus {
+	return []ApplicationStatus{
+		ApplicationStatusDraft,
+		ApplicationStatusSubmitted,
+		ApplicationStatusNeedsChanges,
+		ApplicationStatusResubmitted,
+		ApplicationStatusWaitlisted,
+		ApplicationStatusApproved,
+		ApplicationStatusRejected,
+		ApplicationStatusWithdrawn,
+	}
+}
+
 type CatalogAction string
 
 const (
@@ -453,6 +529,143 @@ func AllMembershipStatusValues() []MembershipStatus {
 	}
 }
 
+type OrderStatus string
+
+const (
+	OrderStatusAwaitingPayment   OrderStatus = "awaiting_payment"
+	OrderStatusInProgress        OrderStatus = "in_progress"
+	OrderStatusPaid              OrderStatus = "paid"
+	OrderStatusCanceled          OrderStatus = "canceled"
+	OrderStatusRefunded          OrderStatus = "refunded"
+	OrderStatusPartiallyRefunded OrderStatus = "partially_refunded"
+)
+
+func (e *OrderStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = OrderStatus(s)
+	case string:
+		*e = OrderStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for OrderStatus: %T", src)
+	}
+	return nil
+}
+
+type NullOrderStatus struct {
+	OrderStatus OrderStatus
+	Valid       bool // Valid is true if OrderStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullOrderStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.OrderStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.OrderStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullOrderStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.OrderStatus), nil
+}
+
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusAwaitingPayment,
+		OrderStatusInProgress,
+		OrderStatusPaid,
+		OrderStatusCanceled,
+		OrderStatusRefunded,
+		OrderStatusPartiallyRefunded:
+		return true
+	}
+	return false
+}
+
+func AllOrderStatusValues() []OrderStatus {
+	return []OrderStatus{
+		OrderStatusAwaitingPayment,
+		OrderStatusInProgress,
+		OrderStatusPaid,
+		OrderStatusCanceled,
+		OrderStatusRefunded,
+		OrderStatusPartiallyRefunded,
+	}
+}
+
+type PaymentStatus string
+
+const (
+	PaymentStatusCreated           PaymentStatus = "created"
+	PaymentStatusPending           PaymentStatus = "pending"
+	PaymentStatusWaitingForCapture PaymentStatus = "waiting_for_capture"
+	PaymentStatusSucceeded         PaymentStatus = "succeeded"
+	PaymentStatusCanceled          PaymentStatus = "canceled"
+)
+
+func (e *PaymentStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = PaymentStatus(s)
+	case string:
+		*e = PaymentStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for PaymentStatus: %T", src)
+	}
+	return nil
+}
+
+type NullPaymentStatus struct {
+	PaymentStatus PaymentStatus
+	Valid         bool // Valid is true if PaymentStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullPaymentStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.PaymentStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.PaymentStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullPaymentStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.PaymentStatus), nil
+}
+
+func (e PaymentStatus) Valid() bool {
+	switch e {
+	case PaymentStatusCreated,
+		PaymentStatusPending,
+		PaymentStatusWaitingForCapture,
+		PaymentStatusSucceeded,
+		PaymentStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func AllPaymentStatusValues() []PaymentStatus {
+	return []PaymentStatus{
+		PaymentStatusCreated,
+		PaymentStatusPending,
+		PaymentStatusWaitingForCapture,
+		PaymentStatusSucceeded,
+		PaymentStatusCanceled,
+	}
+}
+
 type ProgramKind string
 
 const (
@@ -578,6 +791,70 @@ func AllProgramStatusValues() []ProgramStatus {
 		ProgramStatusDraft,
 		ProgramStatusPublished,
 		ProgramStatusArchived,
+	}
+}
+
+type RefundStatus string
+
+const (
+	RefundStatusCreated   RefundStatus = "created"
+	RefundStatusPending   RefundStatus = "pending"
+	RefundStatusSucceeded RefundStatus = "succeeded"
+	RefundStatusCanceled  RefundStatus = "canceled"
+)
+
+func (e *RefundStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = RefundStatus(s)
+	case string:
+		*e = RefundStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for RefundStatus: %T", src)
+	}
+	return nil
+}
+
+type NullRefundStatus struct {
+	RefundStatus RefundStatus
+	Valid        bool // Valid is true if RefundStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullRefundStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.RefundStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.RefundStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullRefundStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.RefundStatus), nil
+}
+
+func (e RefundStatus) Valid() bool {
+	switch e {
+	case RefundStatusCreated,
+		RefundStatusPending,
+		RefundStatusSucceeded,
+		RefundStatusCanceled:
+		return true
+	}
+	return false
+}
+
+func AllRefundStatusValues() []RefundStatus {
+	return []RefundStatus{
+		RefundStatusCreated,
+		RefundStatusPending,
+		RefundStatusSucceeded,
+		RefundStatusCanceled,
 	}
 }
 
@@ -837,6 +1114,59 @@ func AllUserStatusValues() []UserStatus {
 	}
 }
 
+type Application struct {
+	ID                   uuid.UUID
+	OrganizationID       uuid.UUID
+	ProgramID            uuid.UUID
+	GroupID              uuid.UUID
+	UserID               uuid.UUID
+	Status               ApplicationStatus
+	LastName             string
+	FirstName            string
+	Patronymic           *string
+	BirthDate            pgtype.Date
+	Sex                  *string
+	Citizenship          *string
+	Snils                *string
+	EducationLevel       *string
+	DiplomaSeries        *string
+	DiplomaNumber        *string
+	DiplomaSurname       *string
+	ConsentPolicyVersion *string
+	ConsentAt            *time.Time
+	WaitingSince         *time.Time
+	SubmittedAt          *time.Time
+	DecidedAt            *time.Time
+	WaitlistedAt         *time.Time
+	Version              int32
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+type ApplicationDocument struct {
+	ID            uuid.UUID
+	ApplicationID uuid.UUID
+	Kind          string
+	FileName      string
+	BlobKey       string
+	ContentType   string
+	SizeBytes     int64
+	Sha256        string
+	CreatedAt     time.Time
+}
+
+type ApplicationEvent struct {
+	ID            int64
+	ApplicationID uuid.UUID
+	Event         string
+	ActorID       *uuid.UUID
+	FromStatus    NullApplicationStatus
+	ToStatus      NullApplicationStatus
+	Reason        *string
+	Internal      bool
+	CreatedAt     time.Time
+}
+
 type AuditEvent struct {
 	ID             int64
 	OccurredAt     time.Time
@@ -907,6 +1237,14 @@ type CertificateChallenge struct {
 	CreatedAt time.Time
 }
 
+type CommerceSetting struct {
+	OrganizationID       uuid.UUID
+	WithdrawalPolicy     string
+	NoRefundAfterPercent int32
+	ReminderDays         int32
+	UpdatedAt            time.Time
+}
+
 type DocumentCounter struct {
 	OrganizationID uuid.UUID
 	Kind           string
@@ -950,6 +1288,19 @@ type IdempotencyKey struct {
 	ResponseBody    []byte
 	CreatedAt       time.Time
 	ExpiresAt       time.Time
+}
+
+type InstallmentPlan struct {
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	Name              string
+	Parts             int32
+	FirstSharePercent int32
+	IntervalMonths    int32
+	GraceDays         int32
+	MinOrderAmount    int64
+	Active            bool
+	CreatedAt         time.Time
 }
 
 type Invitation struct {
@@ -1014,6 +1365,61 @@ type OneTimeCode struct {
 	CreatedAt   time.Time
 }
 
+type Order struct {
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	UserID            uuid.UUID
+	Status            OrderStatus
+	Currency          string
+	Subtotal          int64
+	Discount          int64
+	Total             int64
+	Paid              int64
+	Refunded          int64
+	PromoCodeID       *uuid.UUID
+	PromoCode         *string
+	PromoRedemptionID *uuid.UUID
+	InstallmentPlanID *uuid.UUID
+	IdempotencyKey    *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type OrderEvent struct {
+	ID         int64
+	OrderID    uuid.UUID
+	OccurredAt time.Time
+	ActorID    *uuid.UUID
+	Event      string
+	FromStatus NullOrderStatus
+	ToStatus   NullOrderStatus
+	Amount     pgtype.Int8
+	Cause      string
+	Details    []byte
+}
+
+type OrderInstallment struct {
+	OrderID    uuid.UUID
+	Number     int32
+	Amount     int64
+	DueOn      pgtype.Date
+	GraceEnds  pgtype.Date
+	PaidAt     *time.Time
+	PaymentID  *uuid.UUID
+	RemindedAt *time.Time
+}
+
+type OrderLine struct {
+	OrderID       uuid.UUID
+	LineNo        int32
+	ApplicationID uuid.UUID
+	ProgramID     uuid.UUID
+	GroupID       *uuid.UUID
+	Title         string
+	Price         int64
+	Discount      int64
+}
+
 type Organization struct {
 	ID                   uuid.UUID
 	Slug                 string
@@ -1061,6 +1467,25 @@ type Outbox struct {
 	SentAt    *time.Time
 }
 
+type Payment struct {
+	ID                 uuid.UUID
+	OrderID            uuid.UUID
+	UserID             uuid.UUID
+	Provider           string
+	ProviderPaymentID  *string
+	Purpose            string
+	Installments       []int32
+	Amount             int64
+	Currency           string
+	Status             PaymentStatus
+	ConfirmationUrl    *string
+	CancellationReason *string
+	Receipt            []byte
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	SucceededAt        *time.Time
+}
+
 type PaymentEvent struct {
 	Provider   string
 	ObjectType string
@@ -1100,6 +1525,7 @@ type Program struct {
 	UpdatedAt              time.Time
 	SearchVector           interface{}
 	RankVector             interface{}
+	AutoApprove            bool
 }
 
 type ProgramCategory struct {
@@ -1170,6 +1596,22 @@ type RefreshToken struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type Refund struct {
+	ID               uuid.UUID
+	OrderID          uuid.UUID
+	PaymentID        uuid.UUID
+	Provider         string
+	ProviderRefundID *string
+	Amount           int64
+	Currency         string
+	Status           RefundStatus
+	Reason           string
+	Receipt          []byte
+	CreatedBy        uuid.UUID
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 type SandboxPayment struct {
@@ -1321,6 +1763,11 @@ type User struct {
 	ClosedAt                 *time.Time
 	PasswordMustChange       bool
 	InitialPasswordExpiresAt *time.Time
+	Patronymic               *string
+	BirthDate                pgtype.Date
+	Sex                      *string
+	Citizenship              *string
+	Snils                    *string
 }
 
 type UserCertificate struct {

@@ -140,46 +140,6 @@ func (q *Queries) GetOrganizationByID(ctx context.Context, id uuid.UUID) (Organi
 	return i, err
 }
 
-const getOrganizationBySlug = `-- name: GetOrganizationBySlug :one
-SELECT id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at FROM organizations WHERE slug = $1
-`
-
-func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	row := q.db.QueryRow(ctx, getOrganizationBySlug, slug)
-	var i Organization
-	err := row.Scan(
-		&i.ID,
-		&i.Slug,
-		&i.Name,
-		&i.IsDefault,
-		&i.CreatedAt,
-		&i.RequireStaff2fa,
-		&i.ShortName,
-		&i.LogoKey,
-		&i.DescriptionMd,
-		&i.DescriptionHtml,
-		&i.ContactEmail,
-		&i.ContactPhone,
-		&i.Website,
-		&i.Address,
-		&i.LegalName,
-		&i.Inn,
-		&i.Kpp,
-		&i.Ogrn,
-		&i.LegalAddress,
-		&i.BankName,
-		&i.Bik,
-		&i.SettlementAccount,
-		&i.CorrespondentAccount,
-		&i.LicenceNumber,
-		&i.LicenceDate,
-		&i.LicenceIssuer,
-		&i.Version,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const getPublishedNewsItem = `-- name: GetPublishedNewsItem :one
 SELECT id, organization_id, title, body_markdown, body_html, audience, published_at, created_by, updated_by, created_at, updated_at FROM news_items
 WHERE organization_id = $1 AND id = $2

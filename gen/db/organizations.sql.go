@@ -49,6 +49,46 @@ func (q *Queries) GetDefaultOrganization(ctx context.Context) (Organization, err
 	return i, err
 }
 
+const getOrganizationBySlug = `-- name: GetOrganizationBySlug :one
+SELECT id, slug, name, is_default, created_at, require_staff_2fa, short_name, logo_key, description_md, description_html, contact_email, contact_phone, website, address, legal_name, inn, kpp, ogrn, legal_address, bank_name, bik, settlement_account, correspondent_account, licence_number, licence_date, licence_issuer, version, updated_at FROM organizations WHERE slug = $1
+`
+
+func (q *Queries) GetOrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
+	row := q.db.QueryRow(ctx, getOrganizationBySlug, slug)
+	var i Organization
+	err := row.Scan(
+		&i.ID,
+		&i.Slug,
+		&i.Name,
+		&i.IsDefault,
+		&i.CreatedAt,
+		&i.RequireStaff2fa,
+		&i.ShortName,
+		&i.LogoKey,
+		&i.DescriptionMd,
+		&i.DescriptionHtml,
+		&i.ContactEmail,
+		&i.ContactPhone,
+		&i.Website,
+		&i.Address,
+		&i.LegalName,
+		&i.Inn,
+		&i.Kpp,
+		&i.Ogrn,
+		&i.LegalAddress,
+		&i.BankName,
+		&i.Bik,
+		&i.SettlementAccount,
+		&i.CorrespondentAccount,
+		&i.LicenceNumber,
+		&i.LicenceDate,
+		&i.LicenceIssuer,
+		&i.Version,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const upsertOrganization = `-- name: UpsertOrganization :one
 INSERT INTO organizations (slug, name)
 VALUES ($1, $2)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const closeUser = `-- name: CloseUser :exec
@@ -23,6 +24,11 @@ UPDATE users SET
     email_verified_at = NULL,
     phone_verified_at = NULL,
     time_zone = DEFAULT,
+    patronymic = NULL,
+    birth_date = NULL,
+    sex = NULL,
+    citizenship = NULL,
+    snils = NULL,
     status = 'closed',
     closed_at = now(),
     updated_at = now()
@@ -124,7 +130,7 @@ func (q *Queries) GetPendingCode(ctx context.Context, arg GetPendingCodeParams) 
 }
 
 const getUserForUpdate = `-- name: GetUserForUpdate :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at FROM users WHERE id = $1 FOR UPDATE
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils FROM users WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) GetUserForUpdate(ctx context.Context, id uuid.UUID) (User, error) {
@@ -147,6 +153,11 @@ func (q *Queries) GetUserForUpdate(ctx context.Context, id uuid.UUID) (User, err
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
@@ -328,7 +339,7 @@ func (q *Queries) RedactInvitationsOfClosedUser(ctx context.Context, userID *uui
 const setEmailConfirmed = `-- name: SetEmailConfirmed :one
 UPDATE users SET email = $1, email_verified_at = now(), updated_at = now()
 WHERE id = $2
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type SetEmailConfirmedParams struct {
@@ -358,6 +369,69 @@ func (q *Queries) SetEmailConfirmed(ctx context.Context, arg SetEmailConfirmedPa
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
+	)
+	return i, err
+}
+
+const setPersonalData = `-- name: SetPersonalData :one
+UPDATE users SET
+    patronymic = $1,
+    birth_date = $2,
+    sex = $3,
+    citizenship = $4,
+    snils = $5,
+    updated_at = now()
+WHERE id = $6
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
+`
+
+type SetPersonalDataParams struct {
+	Patronymic  *string
+	BirthDate   pgtype.Date
+	Sex         *string
+	Citizenship *string
+	Snils       *string
+	ID          uuid.UUID
+}
+
+// Replaces the personal data for state-format documents (enrollment).
+func (q *Queries) SetPersonalData(ctx context.Context, arg SetPersonalDataParams) (User, error) {
+	row := q.db.QueryRow(ctx, setPersonalData,
+		arg.Patronymic,
+		arg.BirthDate,
+		arg.Sex,
+		arg.Citizenship,
+		arg.Snils,
+		arg.ID,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Phone,
+		&i.FirstName,
+		&i.LastName,
+		&i.PasswordHash,
+		&i.Locale,
+		&i.Status,
+		&i.EmailVerifiedAt,
+		&i.PhoneVerifiedAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.TimeZone,
+		&i.ClosedAt,
+		&i.PasswordMustChange,
+		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
@@ -365,7 +439,7 @@ func (q *Queries) SetEmailConfirmed(ctx context.Context, arg SetEmailConfirmedPa
 const setPhoneConfirmed = `-- name: SetPhoneConfirmed :one
 UPDATE users SET phone = $1::text, phone_verified_at = now(), updated_at = now()
 WHERE id = $2
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type SetPhoneConfirmedParams struct {
@@ -393,6 +467,11 @@ func (q *Queries) SetPhoneConfirmed(ctx context.Context, arg SetPhoneConfirmedPa
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
@@ -420,7 +499,7 @@ UPDATE users SET
     time_zone  = coalesce($4, time_zone),
     updated_at = now()
 WHERE id = $5
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type UpdateProfileParams struct {
@@ -459,6 +538,11 @@ func (q *Queries) UpdateProfile(ctx context.Context, arg UpdateProfileParams) (U
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }

@@ -108,7 +108,7 @@ func (q *Queries) GetRefreshTokenForUpdate(ctx context.Context, tokenHash []byte
 }
 
 const getSessionPrincipal = `-- name: GetSessionPrincipal :one
-SELECT u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, s.authenticated_at
+SELECT u.id, u.email, u.phone, u.first_name, u.last_name, u.password_hash, u.locale, u.status, u.email_verified_at, u.phone_verified_at, u.created_at, u.updated_at, u.time_zone, u.closed_at, u.password_must_change, u.initial_password_expires_at, u.patronymic, u.birth_date, u.sex, u.citizenship, u.snils, s.authenticated_at
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.id = $1
@@ -150,6 +150,11 @@ func (q *Queries) GetSessionPrincipal(ctx context.Context, arg GetSessionPrincip
 		&i.User.ClosedAt,
 		&i.User.PasswordMustChange,
 		&i.User.InitialPasswordExpiresAt,
+		&i.User.Patronymic,
+		&i.User.BirthDate,
+		&i.User.Sex,
+		&i.User.Citizenship,
+		&i.User.Snils,
 		&i.AuthenticatedAt,
 	)
 	return i, err

@@ -122,7 +122,7 @@ func (q *Queries) CreateSSOState(ctx context.Context, arg CreateSSOStateParams) 
 const createSSOUser = `-- name: CreateSSOUser :one
 INSERT INTO users (email, phone, first_name, last_name, password_hash, locale, email_verified_at, phone_verified_at)
 VALUES ($1, $2, $3, $4, NULL, $5, $6, $7)
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type CreateSSOUserParams struct {
@@ -165,6 +165,11 @@ func (q *Queries) CreateSSOUser(ctx context.Context, arg CreateSSOUserParams) (U
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }

@@ -14,7 +14,7 @@ import (
 const createUser = `-- name: CreateUser :one
 INSERT INTO users (email, phone, first_name, last_name, password_hash, locale)
 VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at
+RETURNING id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils
 `
 
 type CreateUserParams struct {
@@ -53,12 +53,17 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (User, e
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at FROM users WHERE email = $1
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils FROM users WHERE email = $1
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error) {
@@ -81,12 +86,17 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (User, error
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
 
 const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at FROM users WHERE id = $1
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (User, error) {
@@ -109,12 +119,17 @@ func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }
 
 const getUserByPhone = `-- name: GetUserByPhone :one
-SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at FROM users WHERE phone = $1::text
+SELECT id, email, phone, first_name, last_name, password_hash, locale, status, email_verified_at, phone_verified_at, created_at, updated_at, time_zone, closed_at, password_must_change, initial_password_expires_at, patronymic, birth_date, sex, citizenship, snils FROM users WHERE phone = $1::text
 `
 
 func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error) {
@@ -137,6 +152,11 @@ func (q *Queries) GetUserByPhone(ctx context.Context, phone string) (User, error
 		&i.ClosedAt,
 		&i.PasswordMustChange,
 		&i.InitialPasswordExpiresAt,
+		&i.Patronymic,
+		&i.BirthDate,
+		&i.Sex,
+		&i.Citizenship,
+		&i.Snils,
 	)
 	return i, err
 }

@@ -66,6 +66,7 @@ type Config struct {
 	SMS          SMS
 	Outbox       Outbox
 	Jobs         Jobs     // background jobs on River (jobs.go)
+	Payments     Payments // online payment and reconciliation (payments.go)
 	Operator     Operator // platform operators' credentials (jobs.go)
 	Blob         Blob     // file storage: logos, covers (blob.go)
 	Certificates CertificateSettings
@@ -196,6 +197,7 @@ func Load(getenv func(string) string) (Config, error) {
 	loadDelivery(&l, &c)
 	loadJobs(&l, &c)
 	loadBlob(&l, &c)
+	loadPayments(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
@@ -255,6 +257,7 @@ func (c Config) Validate() error {
 	c.validateDelivery(bad)
 	c.validateJobs(bad)
 	c.validateBlob(bad)
+	c.validatePayments(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

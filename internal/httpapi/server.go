@@ -22,6 +22,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/blob"
 	"github.com/kabinet-edu/kabinet/internal/catalog"
+	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
@@ -42,6 +43,7 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*commerceAPI
 	*supportAPI
 	*newsAPI
 }
@@ -53,6 +55,7 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	commerceAPI      = commerce.Handler
 	supportAPI       = support.Handler
 	newsAPI          = news.Handler
 )
@@ -71,6 +74,9 @@ type Deps struct {
 	Jobs jobs.Inserter
 	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
 	JobsUI http.Handler
+	// IdempotencyPool holds the Idempotency-Key rows of requests in flight
+	// (internal/idempotency); nil shares Pool.
+	IdempotencyPool *pgxpool.Pool
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
@@ -99,6 +105,11 @@ func New(d Deps) (*echo.Echo, error) {
 		supportAPI:       support.New(base, out),
 		newsAPI:          news.New(base),
 	}
+	shop, err := newCommerce(d, base)
+	if err != nil {
+		return nil, err
+	}
+	s.commerceAPI = shop
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
@@ -149,7 +160,10 @@ func New(d Deps) (*echo.Echo, error) {
 		v.middleware,
 	)
 
-	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
+	api.RegisterHandlersWithOptions(e, api.NewStrictHandler(s, nil), api.RegisterHandlersOptions{
+		OperationMiddlewares: idempotentOperations(d),
+	})
+	mountSandbox(e, d, shop)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
 		return nil, err

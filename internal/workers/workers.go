@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/kabinet-edu/kabinet/internal/commerce"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
@@ -19,7 +20,7 @@ import (
 )
 
 // Registry registers the work of every domain: outbox delivery (queue
-// "messages") and the janitor's periodic sweep.
+// "messages"), the janitor's periodic sweep and payment reconciliation.
 func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Registry, error) {
 	reg := jobs.NewRegistry()
 	senders, err := delivery.Senders(cfg, log)
@@ -31,6 +32,13 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := janitor.Register(reg, pool, cfg.JanitorInterval, cfg.Outbox.Retention, log); err != nil {
+		return nil, err
+	}
+	shop, err := commerce.NewFromConfig(cfg, pool, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := commerce.Register(reg, shop); err != nil {
 		return nil, err
 	}
 	return reg, nil
