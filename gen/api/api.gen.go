@@ -95,6 +95,27 @@ func (e DevMessageStatus) Valid() bool {
 	}
 }
 
+// Defines values for DevicePlatform.
+const (
+	Android DevicePlatform = "android"
+	Ios     DevicePlatform = "ios"
+	Web     DevicePlatform = "web"
+)
+
+// Valid indicates whether the value is a known member of the DevicePlatform enum.
+func (e DevicePlatform) Valid() bool {
+	switch e {
+	case Android:
+		return true
+	case Ios:
+		return true
+	case Web:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ExportMessageChannel.
 const (
 	ExportMessageChannelEmail ExportMessageChannel = "email"
@@ -251,6 +272,45 @@ func (e Locale) Valid() bool {
 	}
 }
 
+// Defines values for MailingList.
+const (
+	Advertising MailingList = "advertising"
+	Information MailingList = "information"
+)
+
+// Valid indicates whether the value is a known member of the MailingList enum.
+func (e MailingList) Valid() bool {
+	switch e {
+	case Advertising:
+		return true
+	case Information:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailingStatus.
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailingStatus enum.
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued:
+		return true
+	case MailingStatusSending:
+		return true
+	case MailingStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberImportRowResultOutcome.
 const (
 	Added   MemberImportRowResultOutcome = "added"
@@ -284,6 +344,39 @@ func (e MemberStatus) Valid() bool {
 	case Active:
 		return true
 	case Blocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationCategory.
+const (
+	Account     NotificationCategory = "account"
+	Application NotificationCategory = "application"
+	Document    NotificationCategory = "document"
+	Message     NotificationCategory = "message"
+	News        NotificationCategory = "news"
+	Payment     NotificationCategory = "payment"
+	Support     NotificationCategory = "support"
+)
+
+// Valid indicates whether the value is a known member of the NotificationCategory enum.
+func (e NotificationCategory) Valid() bool {
+	switch e {
+	case Account:
+		return true
+	case Application:
+		return true
+	case Document:
+		return true
+	case Message:
+		return true
+	case News:
+		return true
+	case Payment:
+		return true
+	case Support:
 		return true
 	default:
 		return false
@@ -663,6 +756,46 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
+// Device defines model for Device.
+type Device struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current Registered by the session making this request.
+	Current bool               `json:"current"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// SessionID The session that registered it; the device is forgotten when that session ends.
+	SessionID openapi_types.UUID `json:"sessionId"`
+}
+
+// DeviceList defines model for DeviceList.
+type DeviceList struct {
+	Items []Device `json:"items"`
+}
+
+// DevicePlatform The app's platform.
+//
+// Example: android
+type DevicePlatform string
+
+// DeviceRegistration defines model for DeviceRegistration.
+type DeviceRegistration struct {
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// Token The FCM registration token the app got from Firebase.
+	//
+	// Example: fcm-registration-token-from-the-app
+	Token string `json:"token"`
+}
+
 // EmailChangeRequest defines model for EmailChangeRequest.
 type EmailChangeRequest struct {
 	Email openapi_types.Email `json:"email"`
@@ -875,6 +1008,108 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// Mailing defines model for Mailing.
+type Mailing struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"createdAt"`
+	CreatedBy *openapi_types.UUID `json:"createdBy"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// RecipientCount Messages written to the outbox so far.
+	RecipientCount int        `json:"recipientCount"`
+	SentAt         *time.Time `json:"sentAt"`
+
+	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+	Status  MailingStatus `json:"status"`
+	Subject string        `json:"subject"`
+}
+
+// MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+//
+// Example: information
+type MailingList string
+
+// MailingPage defines model for MailingPage.
+type MailingPage struct {
+	Items []Mailing `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MailingRequest defines model for MailingRequest.
+type MailingRequest struct {
+	// Body Plain text; paragraphs are separated by blank lines.
+	//
+	// Example: Открыта запись на программы повышения квалификации.
+	Body string `json:"body"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List MailingList `json:"list"`
+
+	// Subject Example: Новые программы весеннего набора
+	Subject string `json:"subject"`
+}
+
+// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+type MailingStatus string
+
+// MailingSubscribeRequest defines model for MailingSubscribeRequest.
+type MailingSubscribeRequest struct {
+	// PolicyVersion The version of the mailing policy shown to the user when they agreed.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+}
+
+// MailingSubscription defines model for MailingSubscription.
+type MailingSubscription struct {
+	// ConsentedAt When the user last opted in.
+	ConsentedAt time.Time `json:"consentedAt"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// OrganizationName Example: Учебный центр «Экстерн»
+	OrganizationName string `json:"organizationName"`
+
+	// PolicyVersion The version of the mailing policy the user agreed to then.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+
+	// Subscribed Whether mailings of this list are sent to the user now.
+	Subscribed bool `json:"subscribed"`
+
+	// UnsubscribedAt When the user unsubscribed (in the account or by the link in a mailing).
+	UnsubscribedAt *time.Time `json:"unsubscribedAt"`
+}
+
+// MailingSubscriptionList defines model for MailingSubscriptionList.
+type MailingSubscriptionList struct {
+	Items []MailingSubscription `json:"items"`
+}
+
+// MarkedNotifications defines model for MarkedNotifications.
+type MarkedNotifications struct {
+	// Marked How many notifications were marked read by this call.
+	//
+	// Example: 3
+	Marked int                     `json:"marked"`
+	Unread UnreadNotificationCount `json:"unread"`
+}
+
 // Me defines model for Me.
 type Me struct {
 	CreatedAt time.Time `json:"createdAt"`
@@ -1017,6 +1252,97 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// Notification defines model for Notification.
+type Notification struct {
+	// Body Example: Мы получили 12 000 ₽ по счёту № 2026-114.
+	Body string `json:"body"`
+
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category  NotificationCategory `json:"category"`
+	CreatedAt time.Time            `json:"createdAt"`
+
+	// ID The notification's id (for marking it read).
+	ID   openapi_types.UUID `json:"id"`
+	Link *NotificationLink  `json:"link"`
+
+	// OrganizationID The organization it comes from; `null` for account notices.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// ReadAt When it was marked read; `null` while unread.
+	ReadAt *time.Time `json:"readAt"`
+
+	// Seq The notification's number among the user's notifications (1, 2, 3 … in
+	// the order they were committed): the event id of the live stream.
+	//
+	//
+	// Example: 42
+	Seq int64 `json:"seq"`
+
+	// Title Example: Оплата получена
+	Title string `json:"title"`
+}
+
+// NotificationCategory What a notification is about: `application` (an application reviewed),
+// `payment` (a payment received, an installment due), `message` (a teacher's
+// message), `support` (a ticket answered), `document` (a new document),
+// `news` (a news item), `account` (the account itself). More may be added.
+//
+// Example: payment
+type NotificationCategory string
+
+// NotificationChannels defines model for NotificationChannels.
+type NotificationChannels struct {
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category NotificationCategory `json:"category"`
+
+	// Email Send it by e-mail.
+	Email bool `json:"email"`
+
+	// InApp Show it in the inbox (and the live stream and mobile pushes).
+	InApp bool `json:"inApp"`
+
+	// Sms Send it by SMS (to a confirmed phone only).
+	Sms bool `json:"sms"`
+}
+
+// NotificationLink What the notification opens in the SPA.
+type NotificationLink struct {
+	// ID The resource's id.
+	//
+	// Example: 5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	ID string `json:"id"`
+
+	// Kind The kind of resource, e.g. `application`, `invoice`, `ticket`, `document`.
+	//
+	// Example: invoice
+	Kind string `json:"kind"`
+
+	// Path The SPA's relative path to the resource, when the domain gives one.
+	//
+	// Example: /payments/invoices/5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	Path *string `json:"path"`
+}
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items []Notification `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -1042,6 +1368,18 @@ type NotificationPreferencesUpdate struct {
 
 	// SmsMarketing Advertising by SMS.
 	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings struct {
+	// Categories One entry per category, in the order of the category list.
+	Categories []NotificationChannels `json:"categories"`
+}
+
+// NotificationSettingsUpdate defines model for NotificationSettingsUpdate.
+type NotificationSettingsUpdate struct {
+	// Categories The categories to change; categories not listed keep their settings.
+	Categories []NotificationChannels `json:"categories"`
 }
 
 // Organization defines model for Organization.
@@ -1323,6 +1661,16 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StreamTicket defines model for StreamTicket.
+type StreamTicket struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// Ticket Pass as `?ticket=` to `streamNotifications`; valid once, for a minute.
+	//
+	// Example: st_3q2Fh1vY0pXo9kKcE8rT6wZbN4mJ5sLd
+	Ticket string `json:"ticket"`
+}
+
 // TimeZone An IANA time zone name.
 //
 // Example: Europe/Moscow
@@ -1393,6 +1741,25 @@ type TotpStatus struct {
 	// RequiredByOrganizations Organizations that require a second factor of their staff, where
 	// I am staff and have not enabled one.
 	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
+
+// UnreadNotificationCount defines model for UnreadNotificationCount.
+type UnreadNotificationCount struct {
+	// ByCategory Unread notifications per category; every category is present.
+	ByCategory struct {
+		Account     int `json:"account"`
+		Application int `json:"application"`
+		Document    int `json:"document"`
+		Message     int `json:"message"`
+		News        int `json:"news"`
+		Payment     int `json:"payment"`
+		Support     int `json:"support"`
+	} `json:"byCategory"`
+
+	// Total Unread notifications in all categories.
+	//
+	// Example: 3
+	Total int `json:"total"`
 }
 
 // User defines model for User.
@@ -1484,6 +1851,24 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ShowUnsubscribeParams defines parameters for ShowUnsubscribe.
+type ShowUnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
+// UnsubscribeFormdataBody defines parameters for Unsubscribe.
+type UnsubscribeFormdataBody struct {
+	// ListUnsubscribe `One-Click` (RFC 8058).
+	ListUnsubscribe *string `form:"List-Unsubscribe,omitempty" json:"List-Unsubscribe,omitempty"`
+}
+
+// UnsubscribeParams defines parameters for Unsubscribe.
+type UnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -1491,6 +1876,36 @@ type ListMyAuditEventsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Unread Only notifications not yet read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// MarkAllNotificationsReadParams defines parameters for MarkAllNotificationsRead.
+type MarkAllNotificationsReadParams struct {
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+}
+
+// StreamNotificationsParams defines parameters for StreamNotifications.
+type StreamNotificationsParams struct {
+	// After The same as `Last-Event-ID`, for a new EventSource that resumes an old one (which cannot set that header).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// LastEventID The `id` of the last event received (set by EventSource when it reconnects).
+	LastEventID *int64 `json:"Last-Event-ID,omitempty"`
 }
 
 // ListMyOrganizationsParams defines parameters for ListMyOrganizations.
@@ -1522,6 +1937,15 @@ type ListOrganizationAuditEventsParams struct {
 
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMailingsParams defines parameters for ListMailings.
+type ListMailingsParams struct {
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1586,11 +2010,17 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
+type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
 // CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
 type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// RegisterDeviceJSONRequestBody defines body for RegisterDevice for application/json ContentType.
+type RegisterDeviceJSONRequestBody = DeviceRegistration
 
 // ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
 type ChangeEmailJSONRequestBody = EmailChangeRequest
@@ -1598,8 +2028,14 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
+type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
+
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// UpdateNotificationSettingsJSONRequestBody defines body for UpdateNotificationSettings for application/json ContentType.
+type UpdateNotificationSettingsJSONRequestBody = NotificationSettingsUpdate
 
 // ChangePasswordJSONRequestBody defines body for ChangePassword for application/json ContentType.
 type ChangePasswordJSONRequestBody = ChangePasswordRequest
@@ -1627,6 +2063,9 @@ type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
+
+// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
+type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -1696,6 +2135,12 @@ type ServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
+	// ShowUnsubscribe The unsubscribe page of a mailing link
+	// (GET /api/v1/mailings/unsubscribe)
+	ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error
+	// Unsubscribe One-click unsubscribe (RFC 8058)
+	// (POST /api/v1/mailings/unsubscribe)
+	Unsubscribe(ctx echo.Context, params UnsubscribeParams) error
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
@@ -1717,6 +2162,15 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListDevices List my devices that receive pushes
+	// (GET /api/v1/me/devices)
+	ListDevices(ctx echo.Context) error
+	// RegisterDevice Register this device for pushes
+	// (POST /api/v1/me/devices)
+	RegisterDevice(ctx echo.Context) error
+	// DeleteDevice Stop pushes to a device
+	// (DELETE /api/v1/me/devices/{deviceId})
+	DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx echo.Context) error
@@ -1729,12 +2183,45 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// ListMailingSubscriptions List my mailing subscriptions
+	// (GET /api/v1/me/mailing-subscriptions)
+	ListMailingSubscriptions(ctx echo.Context) error
+	// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+	// (DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	UnsubscribeFromMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error
+	// SubscribeToMailing Subscribe to an organization's mailing
+	// (PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	SubscribeToMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error
 	// GetNotificationPreferences Get my mailing subscriptions
 	// (GET /api/v1/me/notification-preferences)
 	GetNotificationPreferences(ctx echo.Context) error
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx echo.Context) error
+	// GetNotificationSettings Get my notification settings
+	// (GET /api/v1/me/notification-settings)
+	GetNotificationSettings(ctx echo.Context) error
+	// UpdateNotificationSettings Change my notification settings
+	// (PUT /api/v1/me/notification-settings)
+	UpdateNotificationSettings(ctx echo.Context) error
+	// ListNotifications List my notifications
+	// (GET /api/v1/me/notifications)
+	ListNotifications(ctx echo.Context, params ListNotificationsParams) error
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /api/v1/me/notifications/read-all)
+	MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error
+	// StreamNotifications Live updates of my notifications (Server-Sent Events)
+	// (GET /api/v1/me/notifications/stream)
+	StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error
+	// CreateStreamTicket Get a ticket to open the live stream from a browser
+	// (POST /api/v1/me/notifications/stream-tickets)
+	CreateStreamTicket(ctx echo.Context) error
+	// GetUnreadNotificationCount Count my unread notifications
+	// (GET /api/v1/me/notifications/unread-count)
+	GetUnreadNotificationCount(ctx echo.Context) error
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/me/notifications/{notificationId}/read)
+	MarkNotificationRead(ctx echo.Context, notificationID openapi_types.UUID) error
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx echo.Context, params ListMyOrganizationsParams) error
@@ -1810,6 +2297,15 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -2055,6 +2551,42 @@ func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
 	return err
 }
 
+// ShowUnsubscribe converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowUnsubscribe(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowUnsubscribeParams
+	// ------------- Required query parameter "token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "token", ctx.QueryParams(), &params.Token, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowUnsubscribe(ctx, params)
+	return err
+}
+
+// Unsubscribe converts echo context to params.
+func (w *ServerInterfaceWrapper) Unsubscribe(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UnsubscribeParams
+	// ------------- Required query parameter "token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "token", ctx.QueryParams(), &params.Token, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Unsubscribe(ctx, params)
+	return err
+}
+
 // GetMe converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	var err error
@@ -2141,6 +2673,40 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 	return err
 }
 
+// ListDevices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDevices(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDevices(ctx)
+	return err
+}
+
+// RegisterDevice converts echo context to params.
+func (w *ServerInterfaceWrapper) RegisterDevice(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegisterDevice(ctx)
+	return err
+}
+
+// DeleteDevice converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDevice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", ctx.Param("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deviceId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDevice(ctx, deviceID)
+	return err
+}
+
 // ChangeEmail converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeEmail(ctx echo.Context) error {
 	var err error
@@ -2177,6 +2743,63 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 	return err
 }
 
+// ListMailingSubscriptions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMailingSubscriptions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMailingSubscriptions(ctx)
+	return err
+}
+
+// UnsubscribeFromMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) UnsubscribeFromMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list MailingList
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnsubscribeFromMailing(ctx, organizationID, list)
+	return err
+}
+
+// SubscribeToMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) SubscribeToMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list MailingList
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubscribeToMailing(ctx, organizationID, list)
+	return err
+}
+
 // GetNotificationPreferences converts echo context to params.
 func (w *ServerInterfaceWrapper) GetNotificationPreferences(ctx echo.Context) error {
 	var err error
@@ -2192,6 +2815,150 @@ func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context)
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateNotificationPreferences(ctx)
+	return err
+}
+
+// GetNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNotificationSettings(ctx)
+	return err
+}
+
+// UpdateNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNotificationSettings(ctx)
+	return err
+}
+
+// ListNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNotifications(ctx, params)
+	return err
+}
+
+// MarkAllNotificationsRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkAllNotificationsRead(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkAllNotificationsReadParams
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkAllNotificationsRead(ctx, params)
+	return err
+}
+
+// StreamNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) StreamNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamNotificationsParams
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter after: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Last-Event-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Last-Event-ID")]; found {
+		var LastEventID int64
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Last-Event-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Last-Event-ID", valueList[0], &LastEventID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Last-Event-ID: %s", err))
+		}
+
+		params.LastEventID = &LastEventID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StreamNotifications(ctx, params)
+	return err
+}
+
+// CreateStreamTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateStreamTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateStreamTicket(ctx)
+	return err
+}
+
+// GetUnreadNotificationCount converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUnreadNotificationCount(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUnreadNotificationCount(ctx)
+	return err
+}
+
+// MarkNotificationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkNotificationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "notificationId" -------------
+	var notificationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "notificationId", ctx.Param("notificationId"), &notificationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter notificationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkNotificationRead(ctx, notificationID)
 	return err
 }
 
@@ -2563,6 +3330,78 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 	return err
 }
 
+// ListMailings converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMailings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMailingsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMailings(ctx, organizationID, params)
+	return err
+}
+
+// CreateMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMailing(ctx, organizationID)
+	return err
+}
+
+// GetMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "mailingId" -------------
+	var mailingID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mailingId", ctx.Param("mailingId"), &mailingID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mailingId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMailing(ctx, organizationID, mailingID)
+	return err
+}
+
 // ListMembers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMembers(ctx echo.Context) error {
 	var err error
@@ -2892,6 +3731,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/:notificationId/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/stream-tickets", wrapper.CreateStreamTicket, options.OperationMiddlewares["createStreamTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notification-settings", wrapper.GetNotificationSettings, options.OperationMiddlewares["getNotificationSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/notification-settings", wrapper.UpdateNotificationSettings, options.OperationMiddlewares["updateNotificationSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/me/devices", wrapper.ListDevices, options.OperationMiddlewares["listDevices"]...)
+	router.POST(options.BaseURL+"/api/v1/me/devices", wrapper.RegisterDevice, options.OperationMiddlewares["registerDevice"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/devices/:deviceId", wrapper.DeleteDevice, options.OperationMiddlewares["deleteDevice"]...)
+	router.GET(options.BaseURL+"/api/v1/me/mailing-subscriptions", wrapper.ListMailingSubscriptions, options.OperationMiddlewares["listMailingSubscriptions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.UnsubscribeFromMailing, options.OperationMiddlewares["unsubscribeFromMailing"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.SubscribeToMailing, options.OperationMiddlewares["subscribeToMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.ShowUnsubscribe, options.OperationMiddlewares["showUnsubscribe"]...)
+	router.POST(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.Unsubscribe, options.OperationMiddlewares["unsubscribe"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.ListMailings, options.OperationMiddlewares["listMailings"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.CreateMailing, options.OperationMiddlewares["createMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings/:mailingId", wrapper.GetMailing, options.OperationMiddlewares["getMailing"]...)
 
 }
 
@@ -5374,6 +6232,245 @@ func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type ShowUnsubscribeRequestObject struct {
+	Params ShowUnsubscribeParams
+}
+
+type ShowUnsubscribeResponseObject interface {
+	VisitShowUnsubscribeResponse(w http.ResponseWriter) error
+}
+
+type ShowUnsubscribe200TextHTMLResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ShowUnsubscribe200TextHTMLResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ShowUnsubscribe404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe404ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe422ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe429ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe500ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeRequestObject struct {
+	Params UnsubscribeParams
+	Body   *UnsubscribeFormdataRequestBody
+}
+
+type UnsubscribeResponseObject interface {
+	VisitUnsubscribeResponse(w http.ResponseWriter) error
+}
+
+type Unsubscribe200TextHTMLResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response Unsubscribe200TextHTMLResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type Unsubscribe400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe400ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe404ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe413ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe415ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe422ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe429ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe500ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -6163,6 +7260,323 @@ func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	return err
 }
 
+type ListDevicesRequestObject struct {
+}
+
+type ListDevicesResponseObject interface {
+	VisitListDevicesResponse(w http.ResponseWriter) error
+}
+
+type ListDevices200JSONResponse DeviceList
+
+func (response ListDevices200JSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices401ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices429ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices500ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDeviceRequestObject struct {
+	Body *RegisterDeviceJSONRequestBody
+}
+
+type RegisterDeviceResponseObject interface {
+	VisitRegisterDeviceResponse(w http.ResponseWriter) error
+}
+
+type RegisterDevice201JSONResponse Device
+
+func (response RegisterDevice201JSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice400ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice401ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice413ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice415ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice422ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice429ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice500ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceRequestObject struct {
+	DeviceID openapi_types.UUID `json:"deviceId"`
+}
+
+type DeleteDeviceResponseObject interface {
+	VisitDeleteDeviceResponse(w http.ResponseWriter) error
+}
+
+type DeleteDevice204Response struct {
+}
+
+func (response DeleteDevice204Response) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDevice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice401ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice404ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice422ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice429ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice500ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeEmailRequestObject struct {
 	Body *ChangeEmailJSONRequestBody
 }
@@ -6667,6 +8081,348 @@ func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ListMailingSubscriptionsRequestObject struct {
+}
+
+type ListMailingSubscriptionsResponseObject interface {
+	VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error
+}
+
+type ListMailingSubscriptions200JSONResponse MailingSubscriptionList
+
+func (response ListMailingSubscriptions200JSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions401ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions429ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions500ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           MailingList        `json:"list"`
+}
+
+type UnsubscribeFromMailingResponseObject interface {
+	VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error
+}
+
+type UnsubscribeFromMailing200JSONResponse MailingSubscription
+
+func (response UnsubscribeFromMailing200JSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing401ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing404ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing422ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing429ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing500ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           MailingList        `json:"list"`
+	Body           *SubscribeToMailingJSONRequestBody
+}
+
+type SubscribeToMailingResponseObject interface {
+	VisitSubscribeToMailingResponse(w http.ResponseWriter) error
+}
+
+type SubscribeToMailing200JSONResponse MailingSubscription
+
+func (response SubscribeToMailing200JSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing400ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing401ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing404ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing413ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing415ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing422ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing429ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing500ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNotificationPreferencesRequestObject struct {
 }
 
@@ -6871,6 +8627,784 @@ type UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettingsRequestObject struct {
+}
+
+type GetNotificationSettingsResponseObject interface {
+	VisitGetNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationSettings200JSONResponse NotificationSettings
+
+func (response GetNotificationSettings200JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings401ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings429ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings500ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettingsRequestObject struct {
+	Body *UpdateNotificationSettingsJSONRequestBody
+}
+
+type UpdateNotificationSettingsResponseObject interface {
+	VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateNotificationSettings200JSONResponse NotificationSettings
+
+func (response UpdateNotificationSettings200JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings400ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings401ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings413ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings415ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings422ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings429ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings500ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse NotificationPage
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications401ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications422ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications429ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications500ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReadRequestObject struct {
+	Params MarkAllNotificationsReadParams
+}
+
+type MarkAllNotificationsReadResponseObject interface {
+	VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkAllNotificationsRead200JSONResponse MarkedNotifications
+
+func (response MarkAllNotificationsRead200JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotificationsRequestObject struct {
+	Params StreamNotificationsParams
+}
+
+type StreamNotificationsResponseObject interface {
+	VisitStreamNotificationsResponse(w http.ResponseWriter) error
+}
+
+type StreamNotifications200TextEventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response StreamNotifications200TextEventStreamResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type StreamNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications401ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications422ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications429ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications500ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicketRequestObject struct {
+}
+
+type CreateStreamTicketResponseObject interface {
+	VisitCreateStreamTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateStreamTicket201JSONResponse StreamTicket
+
+func (response CreateStreamTicket201JSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket401ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket429ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket500ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCountRequestObject struct {
+}
+
+type GetUnreadNotificationCountResponseObject interface {
+	VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error
+}
+
+type GetUnreadNotificationCount200JSONResponse UnreadNotificationCount
+
+func (response GetUnreadNotificationCount200JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount401ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount429ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount500ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReadRequestObject struct {
+	NotificationID openapi_types.UUID `json:"notificationId"`
+}
+
+type MarkNotificationReadResponseObject interface {
+	VisitMarkNotificationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationRead200JSONResponse Notification
+
+func (response MarkNotificationRead200JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead401ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead404ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead422ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead429ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -10043,6 +12577,429 @@ func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ListMailingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMailingsParams
+}
+
+type ListMailingsResponseObject interface {
+	VisitListMailingsResponse(w http.ResponseWriter) error
+}
+
+type ListMailings200JSONResponse MailingPage
+
+func (response ListMailings200JSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings401ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings403ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings404ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings422ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings429ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings500ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateMailingJSONRequestBody
+}
+
+type CreateMailingResponseObject interface {
+	VisitCreateMailingResponse(w http.ResponseWriter) error
+}
+
+type CreateMailing202JSONResponse Mailing
+
+func (response CreateMailing202JSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing400ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing401ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing403ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing404ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing413ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing415ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing422ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing429ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing500ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	MailingID      openapi_types.UUID `json:"mailingId"`
+}
+
+type GetMailingResponseObject interface {
+	VisitGetMailingResponse(w http.ResponseWriter) error
+}
+
+type GetMailing200JSONResponse Mailing
+
+func (response GetMailing200JSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing401ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing403ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing404ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing422ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing429ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing500ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -11416,6 +14373,12 @@ type StrictServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
+	// ShowUnsubscribe The unsubscribe page of a mailing link
+	// (GET /api/v1/mailings/unsubscribe)
+	ShowUnsubscribe(ctx context.Context, request ShowUnsubscribeRequestObject) (ShowUnsubscribeResponseObject, error)
+	// Unsubscribe One-click unsubscribe (RFC 8058)
+	// (POST /api/v1/mailings/unsubscribe)
+	Unsubscribe(ctx context.Context, request UnsubscribeRequestObject) (UnsubscribeResponseObject, error)
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -11437,6 +14400,15 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListDevices List my devices that receive pushes
+	// (GET /api/v1/me/devices)
+	ListDevices(ctx context.Context, request ListDevicesRequestObject) (ListDevicesResponseObject, error)
+	// RegisterDevice Register this device for pushes
+	// (POST /api/v1/me/devices)
+	RegisterDevice(ctx context.Context, request RegisterDeviceRequestObject) (RegisterDeviceResponseObject, error)
+	// DeleteDevice Stop pushes to a device
+	// (DELETE /api/v1/me/devices/{deviceId})
+	DeleteDevice(ctx context.Context, request DeleteDeviceRequestObject) (DeleteDeviceResponseObject, error)
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
@@ -11449,12 +14421,45 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// ListMailingSubscriptions List my mailing subscriptions
+	// (GET /api/v1/me/mailing-subscriptions)
+	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
+	// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+	// (DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	UnsubscribeFromMailing(ctx context.Context, request UnsubscribeFromMailingRequestObject) (UnsubscribeFromMailingResponseObject, error)
+	// SubscribeToMailing Subscribe to an organization's mailing
+	// (PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	SubscribeToMailing(ctx context.Context, request SubscribeToMailingRequestObject) (SubscribeToMailingResponseObject, error)
 	// GetNotificationPreferences Get my mailing subscriptions
 	// (GET /api/v1/me/notification-preferences)
 	GetNotificationPreferences(ctx context.Context, request GetNotificationPreferencesRequestObject) (GetNotificationPreferencesResponseObject, error)
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
+	// GetNotificationSettings Get my notification settings
+	// (GET /api/v1/me/notification-settings)
+	GetNotificationSettings(ctx context.Context, request GetNotificationSettingsRequestObject) (GetNotificationSettingsResponseObject, error)
+	// UpdateNotificationSettings Change my notification settings
+	// (PUT /api/v1/me/notification-settings)
+	UpdateNotificationSettings(ctx context.Context, request UpdateNotificationSettingsRequestObject) (UpdateNotificationSettingsResponseObject, error)
+	// ListNotifications List my notifications
+	// (GET /api/v1/me/notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /api/v1/me/notifications/read-all)
+	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// StreamNotifications Live updates of my notifications (Server-Sent Events)
+	// (GET /api/v1/me/notifications/stream)
+	StreamNotifications(ctx context.Context, request StreamNotificationsRequestObject) (StreamNotificationsResponseObject, error)
+	// CreateStreamTicket Get a ticket to open the live stream from a browser
+	// (POST /api/v1/me/notifications/stream-tickets)
+	CreateStreamTicket(ctx context.Context, request CreateStreamTicketRequestObject) (CreateStreamTicketResponseObject, error)
+	// GetUnreadNotificationCount Count my unread notifications
+	// (GET /api/v1/me/notifications/unread-count)
+	GetUnreadNotificationCount(ctx context.Context, request GetUnreadNotificationCountRequestObject) (GetUnreadNotificationCountResponseObject, error)
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/me/notifications/{notificationId}/read)
+	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
 	// ListMyOrganizations List the organizations I belong to
 	// (GET /api/v1/me/organizations)
 	ListMyOrganizations(ctx context.Context, request ListMyOrganizationsRequestObject) (ListMyOrganizationsResponseObject, error)
@@ -11530,6 +14535,15 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx context.Context, request ListMailingsRequestObject) (ListMailingsResponseObject, error)
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx context.Context, request CreateMailingRequestObject) (CreateMailingResponseObject, error)
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx context.Context, request GetMailingRequestObject) (GetMailingResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -12318,6 +15332,66 @@ func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessage
 	return nil
 }
 
+// ShowUnsubscribe operation middleware
+func (sh *strictHandler) ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error {
+	var request ShowUnsubscribeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowUnsubscribe(ctx.Request().Context(), request.(ShowUnsubscribeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowUnsubscribe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowUnsubscribeResponseObject); ok {
+		return validResponse.VisitShowUnsubscribeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Unsubscribe operation middleware
+func (sh *strictHandler) Unsubscribe(ctx echo.Context, params UnsubscribeParams) error {
+	var request UnsubscribeRequestObject
+
+	request.Params = params
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body UnsubscribeFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Unsubscribe(ctx.Request().Context(), request.(UnsubscribeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Unsubscribe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnsubscribeResponseObject); ok {
+		return validResponse.VisitUnsubscribeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -12529,6 +15603,100 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 	return nil
 }
 
+// ListDevices operation middleware
+func (sh *strictHandler) ListDevices(ctx echo.Context) error {
+	var request ListDevicesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDevices(ctx.Request().Context(), request.(ListDevicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDevices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDevicesResponseObject); ok {
+		return validResponse.VisitListDevicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegisterDevice operation middleware
+func (sh *strictHandler) RegisterDevice(ctx echo.Context) error {
+	var request RegisterDeviceRequestObject
+
+	var body RegisterDeviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegisterDevice(ctx.Request().Context(), request.(RegisterDeviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegisterDevice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegisterDeviceResponseObject); ok {
+		return validResponse.VisitRegisterDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDevice operation middleware
+func (sh *strictHandler) DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error {
+	var request DeleteDeviceRequestObject
+
+	request.DeviceID = deviceID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDevice(ctx.Request().Context(), request.(DeleteDeviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDevice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDeviceResponseObject); ok {
+		return validResponse.VisitDeleteDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangeEmail operation middleware
 func (sh *strictHandler) ChangeEmail(ctx echo.Context) error {
 	var request ChangeEmailRequestObject
@@ -12667,6 +15835,104 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 	return nil
 }
 
+// ListMailingSubscriptions operation middleware
+func (sh *strictHandler) ListMailingSubscriptions(ctx echo.Context) error {
+	var request ListMailingSubscriptionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailingSubscriptions(ctx.Request().Context(), request.(ListMailingSubscriptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailingSubscriptions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMailingSubscriptionsResponseObject); ok {
+		return validResponse.VisitListMailingSubscriptionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnsubscribeFromMailing operation middleware
+func (sh *strictHandler) UnsubscribeFromMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error {
+	var request UnsubscribeFromMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnsubscribeFromMailing(ctx.Request().Context(), request.(UnsubscribeFromMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnsubscribeFromMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnsubscribeFromMailingResponseObject); ok {
+		return validResponse.VisitUnsubscribeFromMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubscribeToMailing operation middleware
+func (sh *strictHandler) SubscribeToMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error {
+	var request SubscribeToMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	var body SubscribeToMailingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubscribeToMailing(ctx.Request().Context(), request.(SubscribeToMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubscribeToMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubscribeToMailingResponseObject); ok {
+		return validResponse.VisitSubscribeToMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetNotificationPreferences operation middleware
 func (sh *strictHandler) GetNotificationPreferences(ctx echo.Context) error {
 	var request GetNotificationPreferencesRequestObject
@@ -12730,6 +15996,221 @@ func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(UpdateNotificationPreferencesResponseObject); ok {
 		return validResponse.VisitUpdateNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNotificationSettings operation middleware
+func (sh *strictHandler) GetNotificationSettings(ctx echo.Context) error {
+	var request GetNotificationSettingsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationSettings(ctx.Request().Context(), request.(GetNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNotificationSettingsResponseObject); ok {
+		return validResponse.VisitGetNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNotificationSettings operation middleware
+func (sh *strictHandler) UpdateNotificationSettings(ctx echo.Context) error {
+	var request UpdateNotificationSettingsRequestObject
+
+	var body UpdateNotificationSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNotificationSettings(ctx.Request().Context(), request.(UpdateNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNotificationSettingsResponseObject); ok {
+		return validResponse.VisitUpdateNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(ctx echo.Context, params ListNotificationsParams) error {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx.Request().Context(), request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		return validResponse.VisitListNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkAllNotificationsRead operation middleware
+func (sh *strictHandler) MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error {
+	var request MarkAllNotificationsReadRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAllNotificationsRead(ctx.Request().Context(), request.(MarkAllNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAllNotificationsRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
+		return validResponse.VisitMarkAllNotificationsReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StreamNotifications operation middleware
+func (sh *strictHandler) StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error {
+	var request StreamNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StreamNotifications(ctx.Request().Context(), request.(StreamNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StreamNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StreamNotificationsResponseObject); ok {
+		return validResponse.VisitStreamNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateStreamTicket operation middleware
+func (sh *strictHandler) CreateStreamTicket(ctx echo.Context) error {
+	var request CreateStreamTicketRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStreamTicket(ctx.Request().Context(), request.(CreateStreamTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateStreamTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateStreamTicketResponseObject); ok {
+		return validResponse.VisitCreateStreamTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUnreadNotificationCount operation middleware
+func (sh *strictHandler) GetUnreadNotificationCount(ctx echo.Context) error {
+	var request GetUnreadNotificationCountRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnreadNotificationCount(ctx.Request().Context(), request.(GetUnreadNotificationCountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUnreadNotificationCount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUnreadNotificationCountResponseObject); ok {
+		return validResponse.VisitGetUnreadNotificationCountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkNotificationRead operation middleware
+func (sh *strictHandler) MarkNotificationRead(ctx echo.Context, notificationID openapi_types.UUID) error {
+	var request MarkNotificationReadRequestObject
+
+	request.NotificationID = notificationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationRead(ctx.Request().Context(), request.(MarkNotificationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkNotificationReadResponseObject); ok {
+		return validResponse.VisitMarkNotificationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -13544,6 +17025,106 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 	return nil
 }
 
+// ListMailings operation middleware
+func (sh *strictHandler) ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error {
+	var request ListMailingsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailings(ctx.Request().Context(), request.(ListMailingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMailingsResponseObject); ok {
+		return validResponse.VisitListMailingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMailing operation middleware
+func (sh *strictHandler) CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateMailingRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateMailingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMailing(ctx.Request().Context(), request.(CreateMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMailingResponseObject); ok {
+		return validResponse.VisitCreateMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMailing operation middleware
+func (sh *strictHandler) GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error {
+	var request GetMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.MailingID = mailingID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailing(ctx.Request().Context(), request.(GetMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMailingResponseObject); ok {
+		return validResponse.VisitGetMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMembers operation middleware
 func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
 	var request ListMembersRequestObject
@@ -13869,461 +17450,580 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rbxtLmieIf5X4s6dxJBdJ8aYbBWOGlmVbtiXLonwtnr8ymBkk8ygZQWcERfGcNXCqCpjFYha7s9N7",
-	"6XeLxQL9boCa6qnd6u6t2q8gf4X+JIt4IiIzMpnJiySfW7lfdB2LeYmMy3P9Pb/nu4LLhiNGCRW80Pyu",
-	"QK7wcBQQ+O/WWAxOCR8xysmB+rv8Mx8PhzicFpqFM3ZBKEeYekgMCOJ+nxKv5FM05iQsFAuXOBjDLdh1",
-	"CedweaFZINOng+5j13/hP330/uD07GX7kB8Oxej9/uHW4YXnH715+vzoUav6rnIcHAfvrnBlMnn/iE27",
-	"Vc9/OTx98OJJ8Ojo7aN29+z429dPXr/xqoPNN9+0/Of7TyvkbUs+99nr6ku/97JMpk+/9d4c+i/8w8m7",
-	"b4Lg+PG7xvv2092yWwtod/io4r19GhSKBXI18kPCD2mhuVupFAsh6YWED8yIQ3Fe/1D71fZk9+1FhVfd",
-	"5+/F68b05fDpzuDB1vh4c3SKC8mbDtQDW6LQLNQqta1StVaqNc4qu816pVmpvIfLh2TYJeERKTRFOCbF",
-	"gpB3nk1HpNAsPCA4hEmEuWx+V3BDggXxrCdW008kQ+wHhWYBU4rL/iWm7BL/O72iZRb2zSWvSej3fOIV",
-	"mj0ccFIs9PyQi2M8lC++/o/Xf77+8/XvC8WC7xWahUp3lzR6O6RUd6u41Ohtbpd28eZmqdbb7lW722QH",
-	"VyuFYiHA8RP+/voP17+//vP1X+T/yt+Yi+XeKYTjQrEwGjAq//Gr7d1atVqrNza3ts2fZ0Ym/CF5r64/",
-	"GIdsRDaOGHfZpPDx48di4ZS47JKE033mEZ69RQlFjJKSfA4K9eXIldfbG1T9ofnrwvbFh1ppuHvlleqD",
-	"HimNdsSkUCxUwgYtubXLb0s7/a2L0rQq5HoPrurD0uaHba80qYy+KV3shqRQLNS8ncsS3ep+KIlvG4PS",
-	"sOrKN037m6S0e3FVK4X1yYfS9oh2C8WCuyOqpW+GjW9LZOsSlyqDD16hWGhMRhelq+2Qlrq16W6pvzmU",
-	"z/1QGXxbqrveVuliR1yWvqlN5BiGW91vSqQaXpU26YdG6dud0UB+1+4Ul0TtYliqeP3tklu/IoWv5YS1",
-	"OZOnmoX+t1j4jGbO2ZsBCQkSDHGiT3Y3ZJP0kbYf8yqU224gxIg3NzYI93G5z/iYB+O+Xw7HGxjzDSbv",
-	"qG1c1jaw+2/dwCdUnPve/WetB4fHB2eVamdcqdS25EKcuwMcBIT2yf2D3SMSDBiuvZhcPgoPjs6e9sf7",
-	"TzAjz6pi59Xpm+748dM2F5OSe5R1//mQiAHz7rdrm1vqd8qoS+7TUqW9df7m21bt6Bv195B4fkhccT4O",
-	"/fvwIX9bb/1t7dHf1h4FF2XrDP1t7RHn7G9rj1wcBF3sXpj7lZw8F9MRuS9Hof7OXTYi99mIUN/7FRw+",
-	"/XeBBbn//kP96qSCd6fV4X7t8s2OeEk2w+3xcaP7bGvwtM4fVnuPK/j57tU7NxZSGRKgoSSAXuFDj1Dh",
-	"i2nm4rZQ4NML4iFfX2Uv6hICBGTCVq/q1dx6t9TAm6TU6G1VSjvd7Wppt4br3Ya76W2RbS0TXnEls+g4",
-	"CIoF9e55MmwUskvfkyKvIPeR9ZeHPh8FeGqEzN9d/+XTbz797tNvrv/l0++u//H6T0okjHCIh0SQEFTY",
-	"/jjkDMSnR7gb+iO5W6VYGBDkUHIl1AUOYj3Y6KOQXPpszNEI98keYkNfIF+gHgvhZ5CT8FtZToV80ocx",
-	"CeUcUjUsV72wWODugAyxfPMQXz0ntC8GhWZN6hahBDwXoU/7sGbP/aEvsgcZ4LBPuEB0LFWFHKYvyJDL",
-	"0xkSMQ5p3kACeKY9Do/08DgQchRFOSh/OB4WmlU5pKFP9b+i4flUkD4JzZ460YugZj9rpGaZvuJIDqGI",
-	"MEeBzwXxUHeKHPmf1nO4Ew18hMUgHne0/lJBfhj7oVQGSj3Gn0LMzo72CBaChPJp//9f49K3ldLu1/p/",
-	"S19/VynWqx//TWF25j/Kd6hzC7vlAfYeY0EmeKp0AhWEwrrg0SjwXRB1G6OQdQMy/NU3XH66NRalReTz",
-	"OTs3n3FOwhD2g0eEOltn2lKSdpK5Cnm+hygTCFM+IaGcOnI1Iq4g3h4S4RThPvYpCrAgYVnPDOHiUJ7F",
-	"bbdCar0KLkllXGp4Vbe061VJqdKr40280911a1W5DwQWY15oblZqUqsKmL02Z/EYzEj1LI1D2rzAXZ8S",
-	"0dTf3OSclcz1JXX9R3td/k1IeoVm4W82YqNyQ/3KN07UM9S0J7dPiyJyJdcPB4iT8NJ3CVrDNBJR0RjX",
-	"kc/RmIYEuwPcDQhioZ4y4iFM1SeU5ZgeYO9UTdKtlnKIgx4Lh8Q711OeXkn9Z9Rl3lQOTi7iJQ58Dz1t",
-	"vzi+5Vo1QFzotToyQ0HxUOYsVTTykrn8LlbK/mSXjQO1a7vyj9hDa1JO6kksomgEMBXrsCz7jPYC373d",
-	"ouBAvm16Tq58Lri9Ii2KsOuyMRVo4osBEgOfI1KSWg3pu5C6S64M7BZp9UVPFlja+9IeJoFcL6UPi4Uh",
-	"4Rz3yYpv+Pj1LVd/N179VuLZ85dej6Okr737dVdryNUMwFt82kceFhgW+RELu77nEXq7VVbTfN4NmHtB",
-	"vPTBM6vgc6Sv2JMjE9gVoKpdQgUoI+xJ7cZFiAULb30g69aS6BHEA5y3Jurikrn4rhZFWqEkREM8hZPo",
-	"MbUjkydRZM6XOpGPwbm6xTr59NIXcPG5MlBnliq+Ag2UZpNX7SHML8CywoiSifTSbrs6VUtcHsYvjYc1",
-	"Z4HiQZbM9Xe1RtLolZpKTtjCGfhYLBxSpQsPQMHebm3Uk25rMiTm1VLUy1kN0SjuyFYYU2McqbfvqeiT",
-	"Gk/A+n3p3Qg0ptKqcaIPd2Byj5l4xMbUu9W8UibOe/CU5FYPibIBEB+7A8TCPqbaQ7614GnES3DMpEei",
-	"3j5n2ikTJXXZHW3k5NeFhLNx6JKi3Nq+NAICRvvgmXA2JGAQkYCTKDyYElUXlE3kfZG2LBZO8DRg2Dtj",
-	"7Ll0e261RCP1rHPB2Dk4UbeVLZbk1+NEgjFknj1nIfRQSoKxkrr8rlWysT7h6dJVxdQ+E9h1yUjPcVvZ",
-	"168ovsR+II3oW03z2HpOSuxLe6CLOTFmcWS139qDsZZCfw5KjmPOYtgX3ok8Qh4ZEeoR6k7RmrC+O+2s",
-	"qOnn7BH2A+Ld2sOECNK5T8HbSM69zyMPU/rFw5FQQ5FHjhaN+gHnSZuVYy7VERc4FMrXvEvPRXqZMFoU",
-	"j3aBkwmXl8zld3VczKSIQcjG/YGO+Gj3twfLAtJqOObg1MB8yL/JGWl2qDMz704RwR8h7BiSb0ArOXJm",
-	"4c8Q0I+uLXeo3gLPfXpxGkU3brkRpHlxHsVKbuYNobbfp0hODZMyWU4CWC2zUTbUC9kQTdk4lFPX8299",
-	"nBNujtwq8GLrexZsFXl5Kbr8LraKMzOrThPhmclMhLz0tKrpRN2x6FAt9nS4VWjL3MQ0ZqeciQEJ0QRP",
-	"4+kXA9Kh8Q6VM6/fCxOv9tMZY0eYTnW4g99qP4Vyb0PoEKb+Nstas5b1jDE0xHRqFNYCB1aOomRGcSeH",
-	"P/3+PRQSiKv1BFGh3TjAyonLqMfl0jin8qpSS14FAcsBwZ4OLVs/zQZE2/oZgqEJBuOox0KiXurTfjkR",
-	"mJ2JuMoPeEVNhuWWIkJLn3M3JLD1cMDTmjpgfZ9KoTXCnE9Y6El14VOXhSFxxa3PdzXhlUFwLDmY+W6Z",
-	"vKFk33AXO+LI59yn/aJRSQj8ZaUXrXel1vzNmzel1lgM5K8uFjmRcBxfId1PGA3k08acZK58HJCGhR+F",
-	"zCWcS5vhQKVobrP+8HnKP1cqzl79FxRiqEO5OSHoxREOIz2dEyRj7JwPWCisQJnZOIlYmVGjWKCAYC7Q",
-	"DnIHOMSuICFH0lsofCzGoieW+PnhN5/HmuG24bWaFQh/HU0SiiZpzq6M57SkL78rE8Wno7FQxw9esocc",
-	"tQIOZFU4ktYkYr0eoZ5P+2rRwLJ8Rfl4NGLSYDkino8VjuBWpn30wPOhfCLkNu3d047yw9L/wBzZL5AP",
-	"vnVAZzNeIuv7EAwH6eHMNfaje0pwTwku/lzul1T3TnoOnDLk0PQjAVcD7lgcoLISFdjzfPknHJyEbERC",
-	"4RMeYSFG1p++szEbiRyjSehF/57Je9lgjdVv1ViO+RP3XF0F+VgtGeSQWTjEIiUu7NfXGgvfr9Ej382G",
-	"hdhIzRwasq4fEARXar2+h6h8dyC1qZTEB+XqVqOcfH29lnj5ZsbLhcIDzeZ05w76o53K/LV+iA26sRbE",
-	"mrCvowexrnQs5AB0zPkNDql89KzdwYZEDKRgwF02FonIr/zvMSch4gPI3GBXIEb3kMJicNQNMZWyhSJH",
-	"SgCwd5JbzpX/2QPNd+hl6z7rEuQy6pKQEtAj0dqPx7YDGM+tkjrpZzrWA3V8mZ9zxqhysmZ/9WDccYI4",
-	"7/6sIVgAi/Q43gyICqmo2Y0+TRsNHK3FBsR64ns9acwKf0iy3hhptpn9jAbjIaYl6aVBppNcjQJMlYpa",
-	"O6D9wOcDeNH8zQazGr8nc0+NPV8cXGodkVxx7AoWZq31mwGDpLUvimgi5yYZ81uT7pKdeFnP2gN0HOgI",
-	"lMa/padHaRqeLxnVfcmhwaeU+Ii4ct1RD7uCFxEp98vI+a5TUJCgTqHZiY5ap/DRsaYynhpiZiX98Vig",
-	"AR6NCCWeeTT3+9LVh4iA+k9tb0V/YWPhFDvUUekX9U/kmEGcuwNM++ry6G8h4UTdlPyTSUfrpxPOpX0X",
-	"kkt2If/UoY4GI+oQREjGXF0bsoBEryqjYzLRhsUQT8FY8zziSc/SPkT6g7J2sJ+U7D4VW43CLIqkWPBH",
-	"SeRGrVIvV8rVar28vcxWYK47DkOFHfpuydNlB+DzBJZ9DRxwWHMrmr2HHDk4RyVqtCyFi/iN9rQUwa2+",
-	"3leZv+YN1RbkapRaDN1kICk5AbdYc2z2fjSiYiQLZuYV1tb+sPjgzpc3J1r0JWUOAJwS/zHP0rCk18fo",
-	"ZTgM8VT+O4Z4zU7pCeZcGq2OqzFgBuUlb9IAML30emtILR2hv1acX/iWxICy5yaGXGdJYwtGPasxnr45",
-	"i1Cb8rsSSM8mUohi9K/f/4NTnqP9Dml+OGNMhR8Yo4JweTwuiEmw8oTi3bWgbpYUSAKrM604/GFMkHTO",
-	"A1Iac6LfIRfHse/m2V+RA8JeVmTYoOwZWwTscC0IkBa6JUaDqYksN9EFISOYID0OPXqfduiQDFk4VbFh",
-	"dW9bsBD3iVNElFySECJOYF+bHyBE36EjEnKfC3Xi2YVPiohD0NDzCY/DkRqla0ZWRo7cmU6HrnWi70JD",
-	"0imsN+XNWuBfkJFA2A0Z59ETQgKhb670gJ6kLmMBwTSyg42DSeh4KLe4Rqx/nSPzFh3kV1yjDe1jY+94",
-	"+7X2bk1tqrwtkFhbPaSsI/jAp95+bDTezDmzrM4TMswW52/Lm5XdhMHsU3RycKSySApqun9wenb46HC/",
-	"dXagYBuQyOHEW5dbo4tDgrqYk62GQoZy9PDgFBHqMk9HGZOOyhL+XYSdztJCj0I2RI6qRLDmSE6ZT/v7",
-	"5lZnKYNfnhksxmFOFC362WBzPSKNWQ9FI0TdqSC8aGZgjQtMPRxCLO/V6fMSxz2yhwKfyqNB8AVHOAjY",
-	"RBvo1sw0Kqv6cKn1TU6b/WlZO8yauVkZb5V5ZPogvkATzFGXjam3vJ9hIC1ZSlAghzKhYtx78vmUQXBO",
-	"ShK/TzlS2cBZKaCPYJuxLJUh/CBQUMgi6o4VhjoAnTHAFNUryMNTjtYcXQBwLrf6+cHbk8PTd+dvWqfH",
-	"h8ePnfXsF/d8ObpR6GcZ5+0nrVJtc8vsGvtAFJFc/rDkYk7QgFwlPcV6r+ru4grZ7G57NbdBtno7uNKt",
-	"unVvk2z3dnG1W3c3vW2y26vgWrfhbnk7pNKr4np30932dskS1nHeUfA5H5McmLr67SuOPIWzG/t8QDww",
-	"2tHa6aN9VKtt1tczdeEFmbaCPgt9MciRQRdkCmE0SDlx/1uIBrvj8JIk5+a03SrVKo2dQk4wyaD8syHs",
-	"XESpV1BWvogsK50YiSRe7pZeaFebPby8rqdMPIDXL38LJ6GPg2OIKc1+7avRKHd3NR7VWrv7lWrmU8dK",
-	"NmTLQfXjMhsgftv+8X1Tx4WS5VjFF/ev//P1P3/6zaffXv/x0/fXfy7u3z99VVjKP7DPXTzqaPumpie1",
-	"/+z5tlaraEm8xF5KypdYhC2QqJESyhCt9k/JiT7F1GPDpELZg02bUD3we3KmP1SOt14Od/cbfu2b7enr",
-	"Kn+7Q04vNntPJnXxfPQev2KPvXfubveIHtwvrKpvIcDuC9TF7kVs50XaZSk1OyeolVSzkK7BYehfkvhY",
-	"+hwN2ZBQsayuSSvKhF6MV8Ae14IVfe5zcVsv0Va5M25ipqu2aFCs79PPZxuCerdtwyJYhj8hm6/t9+kh",
-	"XdHkS3tXuiBJT1PyvYdSqCAMpkgp8C+h8MHyqbJNgzs2Km9vKCb3f9psXGAoQpjuREf+brjbxmEIoZa7",
-	"TcNQMrnbR6bnLTXs5BszJytgnOj8yM2myk5VZWQ21IgijMRelIlWAXA71TLA3ODZl5qZ2bmY/TxV2zBf",
-	"vWXqtrNwTNQQXUZ7fjj0aR+FZBRgl3CFzNWfhj0vJJxnnyz5eEoC2+M3+XmekJc5qmc5A0vgsE9yVJUe",
-	"nhoy8wg4QlwOXDC0pmDGGOo19YfyZRIk+rOiVxfNRC5UUXpFmHfTIEFmxkt+6VbJ8/vwHR6JYV8aY8ZC",
-	"1D5qpyRTdWvF8yXfnfVVD7HAB1cjFmZlg6JY6/KaVz1rfpTWEot8SX3Iob7UeXxwhjbwyN+4rG4MyYZ9",
-	"gQPVp7BbhlBrems7ATYEgAlW2dFK4/GBP1p+0o6ie7JGoZN5q67Bkc4BZoXJmf5qn9GTkPRISKhLFj73",
-	"OOc2cJRcRr1HkDNY9JgzJkZtBfmAOyF6uerXtdVtWV/Ho5J4P29/JWvifcIRFnFNqkFg8qX3kVWFnzWi",
-	"G8dDrQ2on5K/eMmtZ01s6sClJyi1eMXEsbd2X6b0IJdH+SltfauxvdhYdNkVHOSQUA+KeHtQTCL/4Poj",
-	"X/sdKSmkIO0ZK/mQSDsxnBrUO0ecoR4OE3rYp6Jey8xQdpk3fSKGQfYWeXJ29FwhfVgPao1BGu8h+aIp",
-	"jFtL5RkJIG86I1c5Wm0UYJ+WBLnSOCKI/k4GLCDygdmBnRvo4kRccTnJtXRqV3rtUbFaOmY5jVNnphhB",
-	"5cXLy0R1VoUbRfsmM7lkwO/akIDqcYUFSqCFytmhHyrmzN7CLzGgtpms0khB+Ry0NsE+VNJKN48oK02E",
-	"PvHWIcdPhYPWVCmP4lQAdDh8kK7zYSHqK/4CKMoypXAUeeSSBGwk/XhIHDgamdCha33/klA0Hu0hTghy",
-	"oqV01jUIQO8vPcqCmgh5oBTw8etV4lkHC8+K3CBBLrLW/Gqi4LHYCNkwGZeZkMBlSwQofB2X0EZgvH+s",
-	"sUTb0A56RafaEhzRKhdjKWUfj2SwS++o+XL0LqIfllS+efDjQO405ZHezNzV5DLW+YnwvVbAYrOxaMXU",
-	"XZlDTNuanxHPJK/+nJimfCzS54Dl/EDwmzsFyyyNYJmBq8RIlpWAK0kzOtP//ikp5dtozs+o/W6pUOZq",
-	"jB9Q/EeCfkmJnvRS5qd9V8np8ltsntx05HIyIZn4uwm+ZjbKpCCMpwTrsoSFg9CYx9vszVWFzAyOxAgP",
-	"kCaL0lkaimJGnfrkrK3zyCeBF9nXy8SQWogLQA0PsTvwKYlhxCG8Bq1xii/IuYs5SWUOTbmYnsqM6dLV",
-	"OVn2GfwEDh1GHhPSTh1hMUA+hfJHAkxA2s1xQDgCVhWMjnKlTPGQOGCgQpWjYXJTqc5RSHr+FfFMCpkj",
-	"eSrlyzt0zQH2szLUDDpF5KiarXICARdZtDF5mBbPt4Blq/lMTaGqBMGaCCrpdCyUSGp6i8sgt58QHEij",
-	"Kb0pZoUtu8iQq6kX67uyXnRIfeHj4M4zEVn1T/CmuBIxFf1cOqS+sIyl79O5MNu4qBcK5OKSknKGxfoj",
-	"Z0vU1xRvkDWJq5Cy4aYjcTvZehO9lusn3KhgwyQ3oKCaCzbiaMLCC50rXW5IiVqrG2tVOdXEezDNSU0K",
-	"3OshjdKcDJjKbFhQGZ1lwsLmcuqn00zLWtZ2CdgNLPdZPcwWG5unTJNuRPJp3tXx1oyDw8vB49UUqTiJ",
-	"L+4KHJ/2IsyuhC/PLeeK7MR4+S1MvW0s2PaBdfTmn9q7gNBbMuAXAKG35iYklz6ZzE5PJGHm5xhjvocg",
-	"QAN8mTxoywmlG8iXlMXBkQrRqYCfIlMj4Z6Bb0P4uVxYcMLv6pn2IVi0rV7Y164kIVILn3jpsudufu72",
-	"tsW3N45lzV3rE2niBkG0+8hIYOoSeaqG6XxvBpPwvCW//aNXDSfcdLUTyzt/7dqLQ+rC8O9Jnc/Xi8gx",
-	"ZaJoLSRc4evkn43E1cVzqpAuLwQeMwqa22KfLjOA8fTNswz7KujbNvqB97DdygkTXSYvrG1uVnczL73w",
-	"vXykr+8pwOj2Vn0HicF42AUsZw54WPFOmJe+eHaSV9phX8b9fuZlVznJr3E38F05OIO4GocBeHhsLPWE",
-	"ZzBt81XDBdCYy2mSb1KzoIZWhFnO2kZP3zxrz67JBZkurzjlqi4KqMMDs97/PDpQEQ5O9UeYnSVpLnzF",
-	"UYBpf4z7cGhNLlV13/CYOx6aikSzFPAwQjOX4xbwxR/Wc7pr+oDPjUDMcczmFvWrseAgeNEDnpXFqIBi",
-	"etvePchkoigGeE71czaZgK6FxrN4HWWVm2J5ecD9qAhkaVRFiv1g0dFLwh+iD5pdgq9hEQymPzmzmiz3",
-	"Nj7wCg7tfEfzG+bT1XzpuV5eDpUG5MPTXmcS20hZfKAXR2jv3DNUa5XlFS5wU1MbJHLD8mxIvUxqoiKL",
-	"M3LpovUoWtsk+4TLAR8ORyy8ITZV7+UVD7d+I5tAUBNfHapbDWWJ/md1uXO0xJdxEKYzdo7nqdKz2SSV",
-	"9n+zfwzZ5MYfrMeShQa78Eej7FemMZJ6cEX9BfG9emwLJ4RNfiS/4ifMB/Rj8vfc2inJERS5vkr2rlw2",
-	"IHEcffNykQefeiTH0A7Z5CuORozDTgTayZjAqqii7JVyZiKZjQWkUjO4edQBcdCaIjDXKmIPsjMzkfwJ",
-	"NnYhrGGHasdLni0HEBZRKwGja/pMWRqxJgcolDqFKe8s/7R+nWkHmgzjLF4Ny9lS4HL1hCZyTM8JNRJF",
-	"PgQb9Bx6RjhGX3YUjefE50QNb6ns443QEenwGCx+rLTMskXfGr0qf6PeRTRRG1K/gEhiwsyY3f1a5Ttm",
-	"dyIX04jnWgFcrcDVV1w3yIh3LHaFf0li4yFzo6pBvBp5GuKwgjK5sbRbIM7AZZjZJasbpz9MMDEJZ7ZZ",
-	"lxeQAekZ4cD1IZ8AVFIsNGV3kLApokOEh+q/O1QASb70yAf4kkAWmFC5Lz3EKGnGtyFCvRHzqeCm5ZPT",
-	"qNQ7VL3oXL3onNCQBYF07GMmYs3BcojgxzJqBRM8VWUweWwdNzGq54dgcw3h+Zvm7sRLntf6cxMxx/mF",
-	"FxkWwhEOL4jIJP5reZfyYi615xrr9UjIi2gUsiGTF/B11J1aGfQMLgf50zGZZAi6Q6qOszbOsB9IN9qA",
-	"+FWfHY7WKJnwIpDdeuOAIFVEtfjFQ/NN+4zGILOMXC62vlDqZkUrMPGFfCMQGUYeq7QefUiPsl5PLiZR",
-	"XT8VzOvmFAN8yJdcgu40hXDOCxDF815Mr3HqfZlTtcKeupEK+cVuux91KbNW7UVKGaZk5LI8Ig9NRDOz",
-	"CtRIvISeU4dD2u8BwSElIZLiPKcKlOYFk3gw7ichmCa4ulR2HW7Xj7e/Y9FUtYk7Dn0xbRMhTLhyFRNJ",
-	"jaMtdfLZhMX1amkyG8BmjLlQij1tEShu7yybL6Xtl9hG2UPKmgcD7HnEwj5bOq6UCvZdYVcEU2meyKOl",
-	"QXlgwij/JoMGNsdbBbIKjICfUrcv0D0PItbEWQjX0uGNnLhB4qVQLqvOa/RuXQpMvMwUxMKYwcc5834q",
-	"X3qzaXcggeAUYz/SUbhGRb27pxbAAm9lsfEuLB+W8yCvSid4az88YC13ASELCJEeeXrMiO3S7lvQNGdU",
-	"ECkywSSokKh2G7PcGauh8BZh7U7kZ96mgiYvdpYVMUM+RZhOkcuGQ0alKwIi6U4CaanvVsPK/GLNn54V",
-	"7jt9tI92G5vbSJO1I116ESUzl93x+WBnYM5X+ykf8JzVHyGnaGdFmmYwVaQRqopSqEuyeTd1h4VMhzRJ",
-	"9M+LqkBW96yAZgFLZ88sGHmG5+RTDoiQnPChZrofYTHIod2MWP7n3e97RYQDbsCNys1y3pb0eSgdeg7S",
-	"2O3CCjWUqj737ASpCyKhNxvM1N0EMvbQgIUivZq6bXrcHVztVPnY7OpFTYmZfvir00PNTQFl1j1fE2/Y",
-	"D9wz21hzcYYkIJin6aaW60axkIJed06AybBrWfJYIU5Ux6ElfYicwgBoh6MM9D2Eu7AF9A+GNtUPETSj",
-	"nz37P5P0hnQl32spPZfzwFyXaWGcEquHDLmZifGCksg8lVtvFLJLwgFZHCXvfb6HBPPwVBdcKOU1O/mj",
-	"uwavz//ibDS6NSMrhRnheLyiIkt+vzKExlRKJO4L/zLyIRElxEOUgWukzciol+cNqNDSH5AY2deZc+Iy",
-	"6ZvtMy8rJOSaP6eOG6HSmocxgSDke6ppTET5g6ndoshoSKb1U6RLcqRbTpJYjSb7MwAzczOTJ80XfRv7",
-	"LPGs7JH2fS5IeMP6FjwS7gCfLTI+tTLpFCByrCqFQtZlolNAE9/rE4HWzsYh5cIPSBEN9tVzEQs7NCT7",
-	"rZOz/Set9Sz6KU0D4A6Ie8GRHo8mcU6wmO1urQRT+cXknn+gXjSfLYM9Uyq2FGxlLvjsVKFW2xbrTvoE",
-	"wgX70oOf/dYnbKI66xl2GTQhIUGEeippvQBikXh45vBYlrkGEDRsimWGeIo8phyemabLJtmmY1tQ14vd",
-	"AfzXEFPch//y/JAYthtv6GeDJttWHmk/n0sUkJAqqcN6yAEIoCaNT/WQTIWRmqjnU58PFLFHgjFXPcUe",
-	"gM5+5zCc5gihF0Cuv6cLE6XEL+p8khPh5ec2B1iN+EoMmJdjrV/41ONxt0VjqWR8Z9y92NJNZlUFEyNV",
-	"tg2a8jxlwC6ru5LTlizFMZ+RtTvtga4EqZ0fhIMYkAoBhZYNkBUDmlnwlRRkcVkOOpFsayj38mgkfaYJ",
-	"n09Et5XpK8bflLFHaUQQZS5UZgxag3gG5qSIPMwHhEeQoTSh+1ZSdu+s2OhhEfB3D8lhhb5n+BMHzHcJ",
-	"GmIPmh3qI79ErDe1fNlbbBnGgJzaR4XQ9fsUaICWr3fUNZM5hYpqRGaREp1AxlxzeEHgQ3v9c9nj547f",
-	"vIqo5iNAH+8L/TLVqlIvDFmBDH8lFoTZ7z88iQmkevYwv+JJrnMWmtElffgVOx+txK8OyQi5Etabb9/5",
-	"pG22kNJGqXYiaC1xVPRs5HD3J8gWMogedQcSJWGASgBK/eU3miASxUMo7OQk6JWXSy/dlKXBInowZ2LO",
-	"Ib0LfMMcHsOfG7ihzVmCgCHbp49+fhXm1GRGDbBfnT6PGhzZDW9UjmBV5vPEy6PNBUk+lw2JIl23idDl",
-	"ybmF75/40EUFim3O9nEQyDHcNbmsNi+AMcMi2Ug0ww+JGJvOjQmLorGz0KSABvk5r4bfbvruyg0obs1w",
-	"cuY4IulcpUZYFzclBt3HlyRWfKbJexH5PYTpdKk6iSXV0krqQAxCNu4PUq3nbwyAUTSpqzgBZoJyOLUZ",
-	"7fn9cUi8eCaldE/qS8J9PO/ZD30+CvA0u/D1LNmnP8BdEuwpyYiHRGuROIQSDQNIXEwfnHicS+qb6LOz",
-	"Rxn76NGMJhZ2wW69C07AuQy1S5MCtjl77tOLtsA3LWwJifK9X4V+9uK1T1qgprKEhOrPyGKPwdpQrhaf",
-	"UmvwjLYIq8YO42HmTMSJtdWT3+gt2qCwKyOVbQ5vdyxEmlvo+u+u//LpN59+9+k31//y6XfX/3j9p8zO",
-	"NsscBbX/KcwPWnM2pI7a4JxtfCd/+bgBLeCc9WXOYjoRrva4/dkL5uyOdnS0BLfa0b/A3Xy3ha9WxFlv",
-	"VT52XUK85fBN80/SmZVBmwENHLaOW2CHoW8htDqjKw7Gcj02jhh32WRuUCBrks6YGN01n38riqTMJl32",
-	"5Ezq9lfyScoU5QDoZkWEaYeOKfjUiVAIUpgqTXBDuSDYm4nypz5368YdAeSkPPS5NAx+qHnRzMxZ315e",
-	"8SuLC9p6xDXrn6Oxx520ZJALcEBDBpUAmTRdcmz52iVdlp/pLGG7UZwJr7aftKqZ4VRYODsSu/V1Jrns",
-	"nL52oH5gbk0kUfmqmilQDzp5up8p5ENmMYkYyX2UK3gdfUFzY0MwMdr41+//wdG4DIJenqptN2BBQoZZ",
-	"m4iEPvPyO+OOSBhtTz0l9UrmnHwIpYQ5yYIdn8VDKSKMTo4fI38olYU0BnSTS8fDAjfhzxsj2t9Tfy/C",
-	"56hZ9EWy2Xp3KnJ62bkhyY3xyd/Me+s1hTsS05FP+4rNEVNYuO4UDTBdwizWb0sslD0ZVhc5e0PbGzPa",
-	"dtFy5J2WuGYr5dSpYpzs8AkUKWqFxhHmF1GjXytDkRPLVM+9FUmAOeAnmmUmk7/eXKTwkdJOIR4kCibY",
-	"FzzqnqCax6ZQUAmWVQtZcCp9EZr5ylcZAphnA6vMWj+Y2vDsjOxP4mcFTdH3ZhVaKUyQLrUCZdmhccVV",
-	"bqmV0oaR2bjQqZ5rLJpdY69zxoLlTmv+5GTt31c8y4W4DY9iXlGxFLXQEBWSKkuSm8kfXpPQ7/mJGvpE",
-	"d9Y7IEucS1xxRzXnKxBdoClJqaJfbe/WqtVavbG5tVQUHx4zf+JuhB3LaNK5FCgguZDp8VmU19Go7KD5",
-	"7MZVCkXVYshxavYU6AneGiuWWvWvR2btn745y6Q7cqyu347CaocamVNEkFtLpVZgYmAyVQvyaHADIUaF",
-	"jx8B3tpjyhaFpl1ALQ3by9gUpkcGCbkC/NqjMtf4Kt8nHTFCvQgWSkIORUpm54xYKHCA1jqF63+5/tOn",
-	"//b6z5/+w/U/oet/vv799X+5/tP1n6//+Om3ncJ6h7KedPKET8c+7ZeIN1boN1PeVO7QDv2bv0H7jF5K",
-	"C5lR3qGliEXZJ9AMHN275+IhCfYxJ/fugWHFy0juEpUiO320j+r1+i44+2f7ZXTEKJkin3coQlqEo6FP",
-	"WYjGVKqPtQs2Iu4FXy/Ltx2A6FdYah/QYxF028GjUaARexsajvqrbzijToTi1kgH+ao8mLapeUjAmhVM",
-	"OGrhFSOh5ZM0atSnyFHoaaeMzmaRxCHhI0ahGy+WbvYaPFOhjuVjDPwWCKkxR06EYnbW01DdCMGcgFoF",
-	"rM9hkp7DQOViqASMdPJ9hQNvgmeBHEVOjbBOXjhx9sTRO0mNiVz6bMxVlMDK6OwlszYgnqxnNBGIMRhM",
-	"y0Yaxo4lRwJfgJYdsFBoxz6Rvl3D6OmbM50xlqOBxdN8c3sWWxv0x3I2yhMSBKULyiZ045vJBS/D2q8j",
-	"n8qbnUT2p4kewOlE0lQto1M7oKD2KQN0ShFxn/YDUpKTiSkMI2RCfYqpVjOHX5+Ps3AKhiksT3uC+3JH",
-	"vzrs0H0cBOjePSM+7t1DayxE9+6BFLl3z8BwPDJk0emNikNOD1oPjw7Wi8hlo2mHZogltTHUJivKpeMc",
-	"3btnPpvcu1eUaw/9aoqw8C4Ogg69d69PxBG5d6+MDhPNeYraQ1Osbu2jNlqzgafK/iqqaqcODXx6wYuK",
-	"vRPreks5j9IWAnA1plMwmZpInjXohAdfLEcgT1bcF4bfu6dMpsB3CVWUflo+Svc+9InAITDXhoGWq7y5",
-	"sTGZTMp9Oi6zsL+h7+TmP0ryDeWBGAZ/c8zoo5CQNuuJCQ7Jc/2OGI4fCdjWyWGhWLgkocI8FCrlarkC",
-	"7t2IUDzyC81CvVwp1wHVJgagY7J3ofwls5NkS4nPN6SLnpEpahOhSRE3q9vrcZNlvekTe14aqx16KZXk",
-	"NHFw+B7C6r++4si58KMqBiWMwSa/IFMlpC7ItEPB7lXt9SmZmFPgMnk1aPA95I1D4EIB6sZQ1+8oMREJ",
-	"CRhWjwUBm2gglzKY9fPANNZklWp9I2Fw6BWahcdEPJ1ccLBQ1S6GGa1VKkZX6oiDLefN7Ea2kGFN/LWm",
-	"tNRMlpq3MqKr1OSUhcfdavdZ5WTT3Sdbr6sXzyve+xp7033gtXamB9UPp8M6Pxu/nrydvq8UNA0lsE9q",
-	"rkmgmARCyUK1+uFd692zq/2w97p9vn02ffPyyYv+9sC9PMEj/ygIJ4cYn7hPXp0yRfKmLKglaB3bymrI",
-	"ptHk0hb8WCw0art5j4qmc+OMsSNMp1ot8YShVGj++utiQReZyKOW2msoa6tBp9I+B596ygUZFr6WzzRd",
-	"MCGKbxHvbSS6no8YF1nlrWSEqlIJ2Yx92hVuotBqjo7WVMBhHRLxfp9GJ6ZDrZu/4mgU+pfyMcDtqRS7",
-	"dE9r0tIYC01cGUUxAX3eoc+ljiSeCqcEvhRihydZO3d/QT/q2S1dXW1LW9O2ao/3RDvtwi7edqtks1aq",
-	"9yrdUsPbIaXuFq6WKm7Na5Ct3g6uVhJwgGahVqltlarVUq1xVtlt1mvNSuV9Yentm9kMP2M7t5DSwNFw",
-	"b7Gpi4VNJTPm33dIVUdNXYU25yg8JgJhqyu32W0GgoTtrWodiURny/kHIyIynXMoarmHQpEQxD8oxstk",
-	"8LJDjbGX6DuOo7RJ/H1AVMzxkKAo3sUR5h3qdH3qWUvqrJdRC9DFHAX+RVy1ozyjoj6PWitRZjhlTEzF",
-	"h9AW8cDMck0eKjqq8nedE8doxLgGc3WoDn8hp1GrWc6yPQU+R2NqrPqi0TvSV5MWyVSaLCAHiqbDS/z5",
-	"cCto8KLCELIwun8tDsVRMulQYNLBNOryKW+Qg0bj0foechqVqvEkzqNpj0esgNVqLTxGVKsWJWf1zdYn",
-	"nVMmzmFl9QMoi9dWGuCqxDy+AR5RN9ecG4qoMlpasAGM+I0vBvuJ/a3djwfMm64ox5It55uFkvy/BweP",
-	"D4/R/sHp2eGjw/3W2QH8tUOPDg8f8G/391uvh/3W5PBBq3/46qz2wW29LJelayH/7+D4YcadN5V7dl5S",
-	"hU6sFv6Fo4NX+4cvH17Vn1Ze1tydwcvq6E1juH222313+azGjzfD1s74oNp7XB883bp4Xnk/Oey/3p6e",
-	"NthJjR7tfmhXxav65ZvNq3fb37Yq3f2ad9DoPd4aHO5886wSHN2/kVRNIL0/JoMw8hM+3sacUg18wAE7",
-	"zGXFMtduSFfjVL/rQC/6x6W/yb47S0O0Y+Sw1AzLSPgHOOoOBLdUF9/yihp0HPHUTfXFNz1iYdf3PAKB",
-	"s0Z1iTtO8DRg2Dtj7DkOVSfMRnVzmeHx8Uh1XT4ino/PpiN1c622zM2jkEnjTYrEgwht8xNRsu070KiW",
-	"97mhrLl8laqMtmRzDQN60e1RDLgu8sM09zmb0A6NVN2aXa6KRizw3SmCQ0W4ipOoqK1vlQgUO7QfYqrD",
-	"STGjpHTvKR8P9biAuESqbeWcxaWyFLy3DtUDhNED5DZiGIFohNOoNCyX/FyrIgdtIKdRrdg/RZ0IMGRu",
-	"OrRPRNzcQKrayi4yxJPAjckd7VBGnCHAjKU4JzvUzKlWiOYJWhmZJ8SBbo1i7zNhlSZ1KO4ZTGY82IiQ",
-	"o5maPvgBGDeV8SM9ZDMOY/3AnOpZ9vaShpzd0ChLH7ZgT1ktam6hC63MROH6f//0P3367afv7Si5/Ov1",
-	"H+Vfr/9y/Qe7ck6ag2GF9kuQKKyEUcQcMgFot1ZF21ubpUa9VKsWIgKSwrPtl7Wjxtun9Ydv3m8+2Dre",
-	"Ptk53T2rva6/bbzbfL/V2n6ws7/7sHZQf9R4vPlk6+n2s53ny6uk9NSspJKqP0+VZDd6kjtPpySirabL",
-	"2u2il5uqrsbiW46ZeCStQ3XDEjJ9n9Fe4KtEX6O6xKAeQ57ni4q7qYpTZ0SKN0uWQSQWNo6tiiydJzXb",
-	"Al33HZzxj7lhxudEa5r2SQtxPEWdwpSNVXWs0XWCobdS+L/rFGBMI9WkB26Dxjxz1EnPQKQsr6mIdD2t",
-	"yo9Bub+n4sR7+dqHSTfQV/nObJ8LMUrWc+KHKcl8myiiTlibAt3yiIiQXf47fUWZhf28OMkmxEkqECcp",
-	"ri7m00S0EKas6P8rZfw//X/VBFWddl+SaUVDbRfT4UXktVEh8tLCcba1WY6EjJe5fDNZtpJo+gUYwgM2",
-	"SckIXfijTFqVXJoVENJC0DUsKv69kHDMeoOhHPMpgAjFoBBtHqHrkJNK3N4mqxXGfJ2WZAtiX6Zo3eeI",
-	"+NK2tMjSTPAmwXEQ14JqO+6VkkvmLyraOwkZ7Ud2O0d9oujdIe7lNCpVRxfOl6EHlwkMOMgdMMaBiTkX",
-	"krymm8mg7hTpo7beoeyShCbhCcjqtVoDDdg4TFxX7tA3WeiPFB6pKH0kFobEFbHz0Zdy3qlVak6HGj8q",
-	"DmspbC5MD0TkohL/OVX9Z4wpSoX0dEl5LL9BD1GF0czFOhjGYatBkMwqVC2igLkXcZHoWGjhDly5TeQ0",
-	"aruOTg06p0SE01JLOgFOMV6fHsADkquaG8C6jZWu92YBU4rL/iWm7BKnlMBcuzwdUVpavP6VxnVqldoN",
-	"UyOadKDAe+75y6e1h9vPNt/vN948rb/eOnv57G3t+cvN142D06On2+8e1I9rb9+8fLL16P1J49XDZ2eb",
-	"rflJj02tzCMWiTyyh6VnJZu+I0eDRucbKEThzO/N4BN9xRFFvC/xsV9+fCzWfkrlgcEeQ/8XuA4g1DbU",
-	"9in1IprhbPWrEdhyp3FBRkgFZIxSViqSeErroLTSaUJ9NPQiSOTPoG4HPkRpdF0GvBaZJjP8HlJ/hikK",
-	"ErQGXGLQTRM8h/Uyas0WpchfmjrdgjUPGUBvMEUs8AgosnUEHBE9SPjAN05w6HGFkrBzQzpvBCpo0+SP",
-	"i9YgVBNEX1oIMFWbWndq+jNpWnSoSQpFT1ZdXKJ/xh7RkGDKUadgAlW4j33aKZQ7tGU9WI4+mW2ymzc4",
-	"ZdQyKhlLQzLgTLpicRrIjpLJfx+eoDVQxOtlZFs/RRWxg469RWXSLKQeydPLtgy8qY7WhW5JDhfL407C",
-	"xRXN3fiOFUfy9YXtiw+10nD3yivVBz1SGu2ISZYhANTAYpQeLyxm/jH4PF+giqIKjd1apb6rtNDqauxL",
-	"JuqLpv1FaNpHyiuKkRFR/idhcVl6VkyY0aOZ2paN5ySiDqjHEwRDM0RGXSI9Tfkv1bUn6WxywUa8Q6UC",
-	"Aoie0FxqkDdiCleQfmSOTJbjnDmljVwKHjbW2LMb7ecfeLGThpT0Ok1hs+LSMdO/2HwyhtZGD3odzEHt",
-	"EOohkt3UIObaL6NHyhZRRl3R9vy/4h1qMmMhcYl/CYGHiFIVkllryiDJCiZoDFCHtk9aX3HdmQAQ29Ge",
-	"VpvIp8gXe9oRh3EVEUb37kX5xHv3OlTZmtY4ErRsuteBHk01so3WlQ2lWQilAYVVmyhlMiojCXflikT+",
-	"vfw4MDXAOtSgHT52B4ncoEoiSpuPkkkEio+oZRWaSINTYaZ0RW8ZmQ0lraGUIaRn2zKEzJ/W4sgESgQm",
-	"MsPR+hWJ/gy3snK60wNTRGUbDPBhUYMZ2z4wIezc2IXc2d1p+6idaYSo9bQfmEoyVmv1UmOztLW9isWQ",
-	"3SdkKXOhlkGO10vvCtW3kRfjXK8p4/aleQ7yc4KnN1bdX3TqzVJfUQonCmZYvVn0Eq0genVDz3zZ24p3",
-	"hEnLdqeoOw4ukA8dUDWmIkKc0JkmoR2qm34gX8QnbE9XfWGNewSMnbnlXNF1xx3yOjRCwqt0sIuDQEP1",
-	"YshBNCcAQzZZrqjktANxznk4E6Xtfc0Y5vm9HgnXy+iFJsPgXGmB2YQ0aln4iuTnfwWF5D7z7HB2h8aq",
-	"BbrpqFkoKvinRn3ClOjHnUdTYzzaZocyGkxntwIbEZrE44Cva5AssW/rhgTqoXDA07nHuCQPp0LWe/CQ",
-	"3ZmlosxuaJhixoXVGWjevyTsR2NhMvHg8ORDNQEncVjm5rhJZaLEXXAKr7vbF6WXw9pV6VTsjkrPJ41v",
-	"oU5yYbQ60UxnJmC9QvYv8XF/DW5fIhILcA9Y5s8C9/hh/MPVQSJflN9NlN+pskhBx3A+hr2RlLUraD6Q",
-	"lYt8Dh1VVY29rLBqosXUut3wCwieIQrbofH17aP2ukbxJxqASdvcdwdK3XAsfN5Ltu3oUKWg0jrItB2I",
-	"bTIDxSuie/dUPWXM6asCx0YY+1xRud+7V0ycN8ECL9bPxeg8AtiFUI+rx4wVO6dB/Em3ATREDPI3OmRm",
-	"jE6jVutQmHlI9ETIlz3w2zROBUwZfTWyLo5CuWuYX3QoKDUonIg7jOEgYBPpUQ0w9XrjACozdMRWDjSS",
-	"OwrT2A0JvtAOjrIDzGtnGkiplQ0IviTWAkhTQB6VbMeFE3FbraU9luc+vUg6F2+Sfmf2zrSdjqTCOq5P",
-	"SrNZVgvi+KZ21Hj7vn56tvnuwdbx/s7Dg91Hj2tPntafPW8cHW+evNw6bW+fvdp5/Wb37bva+3qr8WBz",
-	"f+vh9sHOo93HeR5RNGizYIkwrAme1neq2zMaNnvAd+lJJTr/LaWAGzl0fHnKLXksdTuFL/7TD5r9gxI0",
-	"6RjEq6RybUk3ytqgCxRKmGjrNFeh6FZEVu3+GmwPn/ZTWBwdOfKAoU3+XHvUKnaoGzBuLjbS/F+//4d1",
-	"u984ClNdlxJtxgPCtRiP+c3ZhJJQtZLyTCupKeS35NT4FrN0tWKCUeUONcyH0GgJ8wsewf7N1BZtLy2m",
-	"wpNHISQjgoUeikkXGmp5o1ESCXtVo0bxUE6AY35x9joU2ym5vGRcHH/KltWJRbyFizG6A6cgu1PYXfsE",
-	"mf230ogNA7+0+22lrmlUVitlnekKluMjGDkZF2VAtF56vPaof1jn4IvYXTI7sK8C3iBPpmwMZ9PAL2fa",
-	"sq0qZZfFXDz3L0hKHtJ+HLI3Z7WJcJS9SGSKO9TGOGQxV66jIQ4vknknrHIMVATTDk3s1SJSXTJTPekU",
-	"lCBgk6jPhqb4r1Y61AjcmSJdbVODpNxTVUEJsAJEZDS5mcYxsrGYaRRXRqdYZMrNxYLyLpAHCdNP5c2X",
-	"lSRpZtfbGG2z0sas4Y8pbr5EFn4I+QTcg4nmXVqypE3AuflpnU3Ol0YZ7EgxK5IqwdN2nIvDEIBPOiFn",
-	"3RfTDzBKFCMQJK6RzluX0Ym0ZClIOnnWVXgVadEFT+pQnazkSJhSKxBhPV0JOBmwID4SAOhSJSgQ3QBM",
-	"t8+lI6+bOqA3ylA0oOx+iF1pPVKPTXRiMmawHHOC1qoVPdO8Q+08a4TGlFf5ityK6oyHy6iR0mZK1sSE",
-	"IYG7XFqBCrpm8NlNYI6KsWgq+CKlpL753Kfno5D1pU0YMXh1qPlqLvCUg8AGaavK+/mAjQMPjXz3Ao1H",
-	"sf+t6cxUxaYZHBcsJIoYISRCen5ycoJptlyN21jy24jSZG/NQijO6x9qv9qe7L69qPCq+/y9eN2Yvhw+",
-	"3Rk82Bofb45O8SqWW6Lp5y85SH0c8Td9CT5/iRxMoZ+fMtcgVGDjhqRwium+ljFlFW/d4pJ6jPoB61oc",
-	"lFJIDfGFYkbBSLe/NAAcLUQ71C59K+pGyJmF7ybiAOHj4QiHxOtQF3NS8mlkpkoLSKucqAA/o+0pWsPo",
-	"dMy5j2mHqvao0MSzS9Ak9IWAIAFydtDabq26HofqnPU91GVCx8C7RJvZOsAQRQByI+QmcrsWqxGEhZwb",
-	"LtBOh7oDHGJXkFAnioEctwSfNB6NSFiS34ueS9cABUTAhSp9DJicItDtDFW/KExRXXNIujhA1qNB+YVs",
-	"oqLmQFz8YYwDwx2k5hmg1wYUpC+zCq2GTGlHzyoPUmTVQxwE6BKHPiwpMIwCYY7jsuGQ0Sg37KyX0Zv5",
-	"jYOLHerYTY0dpHv6SSHehM39DXFVIesFsdPzcfgl/Qj1NeAhhQS7AyAA1VfE/TCczUpd7i748/mY4kvs",
-	"A72ug9akdoR4PgqwIGEOEEifm1tox4VQnlSh6X+8/vP1n69/nyo0/fvrP1z//vrP13+R/xvT6jYL4XhF",
-	"fgErYL28Ek72s/5CDHAnmeIvWvTutKi8a4npaZPw0nfJq1gSLMj+qo2vvaKlC/w5ZxtGCPHc0n651V6M",
-	"CD18iPYZpVAOam5Cawocx9H1/3L9f1z//fV/3Jht2bRud/aRQhqi3koIFw3DMAs9jRKCpKryJviATTTF",
-	"p+oOxcvoYDgS0w6dKN0tnUSFolbumFQcVvuyLBCyz4XVO+n2bKCadv/XqcZX2b2rdMUz9JVagaMz3Tsq",
-	"RyJkNJjjPyWaQzl2pfWv1C0RAH5kLUfE98lZzqb9zlz+ccN0ippTXgZmoYhbQYKrrlszZrZiNLZJ+6RV",
-	"7FByZaKRUXARi+SNa1Hg9OTZ/oHi1/NJuK4InfU/1f2HD00Fd0zMB/qdJ5/5lWK7LXaoahRSRHjs+QRw",
-	"95Dun0r7S1WknQ0IbXZoh5ZSTf10xzt5MFTnPaRbmZgM2b//T8ipVSpOgkZRPkdFCORp0jcqqyxRL+4L",
-	"02IHHpQQPh2K0Fq2FY6SRjhlkVEHFXKWJpMP0a/XI60uMdLu2OZ3Qoq3EAt7qE6jsgsU7Zydy7viRGAz",
-	"omvS9E6WhwFBDDTByuqX98lnJGY8AhuMQtbzA4LWHGhbohsHOopiPnNyE8/hA+lxyLkxkBNdDK+IS+R7",
-	"I0kXDomH1hTq/1zvNc9Z1x9aq8FXql+HPpci02lCry1k416gpA5Qk6bCMnp2nB3s0FZ0cuJyxCKaDLAg",
-	"l1p+s7Fw2ZCU0SPsB+OQ8Kac70qHynHAzTGty1pE6GLRZ4KhDxeuF61bAelibHBHg1Xjo6tiWeaIJu6E",
-	"3WK9NHEOFYhFn1kl5eXNm5Wautm84hyo99PvNSSg2rSHdIiuV5VTDPesA+85FJKCRxUpObkzeARBndFU",
-	"qkqozZki+y3M0G9kieX4EltpgEr6+PXtExHtUXAVvHhA3r98+a77rr315qrdPWxFfWebhfcf6lcnFbw7",
-	"rQ73a5dvdsRLshluj48b3Wdbg6d1/rDae1zBz3ev3rmFVdRfuj3wX0X5X4pg1xLimXJe8xv8TF2alq0/",
-	"Ek5NhJ6YUWyGuXBFF6fN2SM49jeNLH4OsjStI07Nnv7iSy32pWpLubOPsSAT3elqQUmm3Eyq6VvUTDoO",
-	"1Kxqm4KAzzdMX0A1gs46z7ZmX0v8uaTKtgM2UQpaGprFDjXaGGxasAeddQ0j0j1Wl+go36GCQRF+1KrU",
-	"iWKOVhRO6qxEY1Y7mObzDrXcDznGvZRNQ0wZqmlkDw8S0BJUk/HMGOgGBmzeL2eSy29weknt6Gi+UjN7",
-	"mmtF59hieJYdDV3XTUqo/FD1POJ1qCbnn9HHbW3J/RTUcaLzbtSgJLgoWyE72I6Rf3QLpqB0k+DPonsT",
-	"u32hKmpzlmi3s7o6Sj8hUxGnDgpsvMRAX4WB88Nxbn5RBz+UOoD9fnNt4JHLjaHuNZQbWLt372HcCwl8",
-	"r/K9e6hlQn7aGxtIN9IStOGYciMun7UeHB4fnJ0fHL++b/VVguZicpze2AWV4gu7mLAhfcfzHvD8d6h0",
-	"5HvyCs/X6Zkrnwtw9p5H7cgomYBQVS606dZkvtAennS3TVZLsA40WGNj0WVXSTfRD5FHAl/hvqF/adG8",
-	"BfIMGl8gHfAOFQTCm1JSQ2unyDuN+0SpfBCAlCM8F4LRqoFBhgmrgoi+2gAqbCOvjCayfXR2cv7kRfvM",
-	"UfEH64f2+ePW2cGb1rvzV6fPHfuTYZ0C1ufRhOiC9MDnokO1q687pBEFv4DWuxo+LL8u6pdmHlFGj/xA",
-	"fnR3CuyArj/y5dI24zr+uGwc0ym4lusorq5HOtMIhaRTqZyHQ0blUNSkrTnpTItTzExC5gVRrXZahQXM",
-	"kC/kDMW7hSncc+orIqopNfBk/8k5aSmoR/wwJtCwS8dXo/kq5LBI1msLWSSLCzU6dLnQevxuIsgGsA0D",
-	"6jJv+kQMg0Kz0BlXKnV3BP9Drv+36//66fvr31//4dNvPv32+g+ffnf9T59+e/3HIjJZuf+fun5D35C8",
-	"+z99+g/o+v++/v2n76//eP2P13+SD/n0/fWfFD/s9e+hieNvPv336PoPyDR0vP7L9f+Tauh4/cdy8i0F",
-	"NeIzciUKzcIyg6QdeoejUS05KCWB1dHVaiSbB+D2vUKzuq3ymEqXNOk4CNLJy3hLzd2NnFCR87bqex0n",
-	"GXO5z/TuHKuOos3C9f98/Zfr/yK/G13/v9d/uf6/4ONhEj79NjkBGf01pTYiw1GgojATErgMbMyl7aH4",
-	"OM/LMGgRHZ1lkNU2627Orre7ZWZHliKdBE1ShcpG2wpSMBZoRHBKRUp/KEcVluOcOAiubbdCar0KLlW7",
-	"26TU8KpuaderklKlV8ebeKe76wKjvVmlRqURd+07ZgKZEWphMQ5p80JRHzf1JzYpE6WeMdmWLLRSt+bj",
-	"/UHPRP17wjFEqK3PRENofv1LKWbFnq0a2Vj0mTTDol235qUMp3XLGPPIZdIYU22Vc3ObJuIUk/pGJEZR",
-	"CRBsMWnKxJ0goDH4DD/4Ebl1PnEJkbUEWCPVubqHA05yIRyKAby7Sxq9HVKqu1VcavQ2t0u7eHOzVOtt",
-	"9+Rp0R2Mlod7WHMFyu0b5tP53/UjMZPrPJUtnbEr/Evlo8fAlEQL7FSHaz3BcVPrwsE4ZCOyccS4yyaF",
-	"YmGCQ+lMqLmw2szA1tn0Kr26WyOlHdzolhq9KintutteqdbdwlVS6e169UZMo2f37NKBjnPOgFlqlmO2",
-	"VqpWzipyiiOOWThGJmdstTTrFPaP75t9gZLLW3xx//o/X/8zaPM/fvr++s/F/funrzqFKNLCKIpfuIe6",
-	"fpJpJEQcKgxNsq+8inI6ygXBqOhvyacAefkZkoU9NqzgiQ+xwRsazpGSaRt47PmiRC7lu3IFXFvl1xVQ",
-	"Qwq23lj5byrttV7U4Imx0KzZ6r/iIvuoEodqEhUet13QgHD1o8qOGpmO1Lh0NbnLqEtCmvGdaacvJg0D",
-	"fq64NlGh+wHWhPskFtcm3geuooshCUiwO8jzWo6mLTlvB2raVo3haYt/sWugulTfrW/gChbK71DWqbKR",
-	"4KGKNBpo9TXA7mOxAAug+sfSc6AoB0O30qgVC/4IpEO9XClXq/WyFGfMhQqCpcVzPBC5Jq2+etkR+9YP",
-	"AryxWa6gtbfV6h567tPxFbra2TrfaqyjR35Ieuxqo1qvlyuqxS180nLKR85m3AJcvu6sVTnqr9BCKFr6",
-	"E5zXJRS461hPb+DbCJSfYe1PBNBJn2PWQ8NpBrIssuHS0inRR22e+WVfmGwrGkuKuAVA4EXCAq1hGjff",
-	"UgEVLBRWOIrb7B+cnp0ftd6enxycnr9qH5w6RVStWASGRcSZqrUO5LengzXrZeRoBddmTGGCpXlhCsAN",
-	"b5VhEiEU2h8A0kBO31pyJAdvTw5P352/aZ0eHx4/dtb3zNM9J9FQWI4Cmj9IkWrYRBxoo+6YCnGFDccc",
-	"OcaycPKF3r69HHcnk5axVdX3RRaSNZvGUuv58kNHoQ8ypN6ruru4Qja7217NVb0zK92qW/c2yXZvF1e7",
-	"dXfT2ya7vQqudRvulrdDKr0qrnc33W1vlxh7dkmTSsGrCk0wff7P6/8KoL3fgs3zx0/ff/ofP/0Pn/67",
-	"6z9d/xP69O+v/3j950+//fR9tilUKBYuyLRl+tlKC3D/YbtVOqltbmm7+RVPz9XmWWWnWak1qxAcoEwA",
-	"W1q+7UaZeAC1wuaSSrVU3Uxcwkno4+AYgmiFZqHxqNba3QcTOY41rGrmrWKr2a1D50QS1FG39/zP0HgD",
-	"eTmcJj4jv5lkcWHvZWk0+7TfjFO0tnm+dnJwBEiwLtSMQ2dyeZcveIc+PDi1+vmnOjDr51o084D36k7B",
-	"qdUNkTsUmva3DKt99AzeRKftFjp5tt9Gf1NFl9XyphzFSbuNoONM+0mrVNvc6tA1Bxj2eIC8PheoxAe4",
-	"trmFSvJJznoRwYFAJ/LijZNSfaexcVLarFXTTzH9ksfhJfmKowHmg3Up6B4enELJIJ6g8F+//195Eelm",
-	"+3swPmgkTwnxkLQ5VZlLrdLYQV1fGJp9azZNhltLcjkRkdhWtITK5pT6INJL0HtGF4GjY0KkztH10BGW",
-	"dc1pVOodOodtBGzlic91O4FEX2hpwI5HcmkgbG+6PoN9C0Az3ezyLJefKksLPEi21f4lt1j+aTZUTi3A",
-	"56pRWTaANE8pR7GivzKtrNyZpA7ezlCwP5oOvoEGzq0USDayB/m2h3wBOVbKJpHV+aXG96+UBuKBit/Z",
-	"G0WwbCcwv2d2yhHciAT6HDYwaQxVLWMIEt4BcUXIqO+WYsvGenIThZh6bIi6U0F4h64p42hdqc2UHfVV",
-	"ZPFIk0HXz/p9WkRx351aRC+TduH2n7SePz84fnxwfnb2XIPtEo2AiiorpRrTRbV4kwFDmF9oNKtU4NAl",
-	"QNVFuMwD9mjo8yN/19K82aEOcQcMlSjqFP5NNHudAvpvjP1X8pDKvyK33PUp/KO2pf4/yjfH5KeXR2So",
-	"7zKPy3QhVdW1JVUeqJWJ24rdWmXF+6LwoXK89XK4u9/wa99sT19X+dsdcnqx2XsyqYvno/f4FXvsvXN3",
-	"u0f04P5NbYQ5ndhqq3F2WbMyt8taS3F0xcbezzRUjRNdtkyUf9Ve+mm58F0iH/JRSYWAKNbANFfMkKne",
-	"EDMeJCiwZOCEQ+Qkaah3qLbUy+h0hgJFGgTnOmZ6rgKrdg/5uKioQ63KJVMepYLgmoslmGqBYg0xhjXF",
-	"dOm6WcUFISM5yAmeRiwEyxv4r2h3xsRf2K3V8aUz0kuJeShicoKZuJGT0741mcua18a1x8IhlmduPPat",
-	"LHrcuHVZTqqU+TKmsBfKP6jl8dkbpv8crQa1DQ1qfOnISEo0BIyTeWxRsL/yPO85NJ+grVWDuSTxs2p/",
-	"G7NzJnsmrOUwbOoqZOCZWy+jgzSJLd+zKC6Kht9Cnhqe6KfYoTgkiIRYiqI1i+8ULgJMXJe4bCiPJiFW",
-	"o3I9/PW9DrWS7ZoMxQd61FFIeiQk1NVsekqsentQTipMeJ8LPO3Q7lggOfVW2k0aJHHSTT1aZ56gKw4T",
-	"vktQnxlYH+lQechJaEQVsiEW4FwAAjTRa7BsiV7sDX1qZjbBwW2oVlVqHsGFILxooqK0CTwwHcrZkHSZ",
-	"N0Uk4ECMrm5Q5QYKtpRl6sjvb0UW7o9KdmqP5S6I/KxqTzhh3hfn7q+W4w+OeezMgUzpM+YtgTsgpkfU",
-	"aHynwrlD7bBoG6qFUg3AdGLw3j1KJvfuGRm1lyASMoAFjZ4nFDkaLH6g+qJF3cUUZABoTE1HscjrK6JN",
-	"JEI/gnJL+8sAlZUwosooMy3e4K26BglEs74YvEsIIUOLPRVDVmaimXs5MdAGVX6zJrHuGEK/IhrTmVJs",
-	"XUsFVFezSHhN85ffN+ZAg2PvhiyIkkmy59ey8g2GoUa0epeulXxLcCyVMToLEc73BRumK7eQkkLc+oP3",
-	"GRXYFQv8RFjDCebI9IbSBRhRHf4Xqf1XKrVVUVJEjD+0WvItJbQ3XN2+OL+xi2FWtcVuUTc8VLG4KSI4",
-	"DHzV07oZVagblBZ4kyMSpRtpnyiiA9UezXFjCeTo4iZf8IizmQs/CHQD7GKcJzOvMSyn2j4GyWmIXM8j",
-	"MeloC1/xbFjSU124XkYtjRPZVD2zpXk4YOMwq1F13B5zte6McjaVhFNMuXcjxHRu5g6kWGa7xs8oyco/",
-	"INfzj3ZACfXQmmq/Y9VpzajoFQ4s3DmHEFNdwO1DGPMUWVqkmXV+lFdpKrfDoebknTnAAiiUSK9HXIBd",
-	"aZrlhE3UodIeWo9bVCimJIskMe6uxzzi7KWa14O1VYQyPehxb1om6VRlMUHt7hGs3XIkGDsfYjo9N7VT",
-	"TrFD4ZdEa6T1JsJRh0gNSlZ+pw7vpawy+TnsIq17DVvZkGAq/GFmmfi+ZW3eAfV7pVHbrW6vfjRXZX//",
-	"KVQpGDjYD1ikcDfo/qVX5xUnYZaw3DcHUDkz45EHzCeaRuoLtf4vi1o/stxiwNayauFKzkUuoBZCkGIg",
-	"RbeuezFphbj7dQp/jzlEa5+2Xxx3qMfc8VC1Kg8vFfk9pggLgd2B/HvT7MhiVoCxmAhDFqP6gGIG2K9o",
-	"yIza7ReGzwfazCqqeYFFxDuS6ImP1lQAURqNnLghEYpF3uo8wtcVWZ7oUB3ejL9exTK1AovqySxPyw/j",
-	"0GeHRhXiXebB6HRTQjwFwHFkPSo6OB1SgPYFlh2bsDfVAkYWZ5YCOYBLjqYPscCF2/cxiqsd5lYRWCUD",
-	"hoebeFZ57A9RMwAI/yRy/Ndfg20LAiD9nmqiqOkXUWwWk0b8+rublzM3andfvVz7MaqXAWwV8fKdxKIm",
-	"ikId4fCCCJ/2Yyyb/PMxmXCzNkNzyT6j5gPVNuRDnr5f1aXGvXvke1SnoPgF6t/xYwgNWSDF44kym6Mr",
-	"jViSxhg/lQOj8HMlNsceTF9Y+xA2PAxBSc7VQPbJqj91yeamtS8Km72KW/UAfbfdLTXculfaJdVeqYbr",
-	"3Ya76W2R7V4h86xnw9eTr0gTDMm/XLILckowCCY1W7p6LJ6+ecKAc3YYKQclDaA87osFmrZAly/0xwIr",
-	"FZMHDlTytlwoFgYEG27ofaVySg99PmLcN1IzebcTmwp7SNoJUi7e7xR0jXxJPbmkiCNUZs9T6KWy1F2d",
-	"gpMg7EjjAz7+7CAzD9mESrsX4SCQZp+ndPoiM8+WeqVRUuxlGn5vwC5h8E8cGOPM6mthsh5l1DalXUCe",
-	"qJjGpeFmauvBpilGaRugSFM+ZUmHA1TWl6/r9myAXuEArAEwXEg0ty2XLsyAhKSMoEGiafnaRD5VUJDU",
-	"aBktdij2LqUFAO08Wa+XZSE9JuI4Ry/c1l5KKxUlEJbSKdndH3O1zFKHNe8z87rHx5f8TPFlw2nkWfBx",
-	"N/o+nnloink5SOiGzuHQJQAQqhNWGbUnvnDBTUrsNgqORKiYmToQ4ZFOiKvWGK05s8vurO8hHj3NF3LL",
-	"ygdBR2OVjaQkQK40+6BwIwu7Bd7+vB19mzzd4s38GTao+qTPEnn6xZxQwNn70CbJJV+atf40U25KBnUh",
-	"AwUN/Hn0F8BJGt21hFJnSUN/Tk104ko0AcjSbOxGo9Ziz7eoumgQDzoHGhYFHeowF0FSoB9iCl1X7YLq",
-	"/OrhpIvycyJN+JmGAWyWA+kkrUCUYtZ5McNBgsvor5PmIHnQDmOQjnWck8c2fahjoF9eik6Bz+3sWwws",
-	"VeFEHHBmtdfFSPciTSKlVDgUOudAcEAjkwzBTm4buA5VfeAMQPXePUh03bsXQVVj5itIfBvkqq8iw9Du",
-	"U2HmFc36PGR6nP1Lf6vPVVouxtHqS06ihvVomX71HTq/Yb0CFJmH3ioBlxxfZtcySibW78f1SenmcM/E",
-	"wO8C8BnNPZDpK99rLyLq0dw9hHpfWsX/VPNFyt8eTqOlXIZ6RQeUfgyAZncKBLspnOaQdf3A8Lp2qKKr",
-	"TdLR7mU1zlzfs3pr2rhODQ83wM4TecF8YCeaxXWqNppSjn3FrXaf86CdhlPXgDo7dDGqM19EwTLdBmOe",
-	"7Ji4vbVZatRLteoKvJPyCT8eApMP+YrIJYiRbm9tNuqrfOYtcZeGj/gL7PKvGXaJPUBEsTABwBzpQ7zI",
-	"94Prboi/1FJ1CRhm1F44C4WZA7ZEaaxlh6bAlkr+zsVaohTUEiBYlV11a9R2LLOOElH4AOypqjHTCCQW",
-	"kc5qeE1zXHMgmUrkfVZI5g3Fmkn9fAFh3iUI01gPN4BgmjO7CgRTn78sBGYRkSvsimCKAv+CpKpSOhTY",
-	"nU2nK2WO7MXDV0cYGlIrsWoUVMJ+mQNHvLW18QWO+AWO+AWO+EuFIyoxE6ERpRO3rJRUe2JuPDsZtwb+",
-	"Fd0eFaLaeEgQAyAR0FnKaxzkUysFDSDy9UzG9RP9/i8S5CclQc7iJrg/30z0KNpbmblnLNxBhj1gdYvu",
-	"+UT1+dGw0FFIwBqQtqoC5kIUWprevIwcsxwOdA3CFB22jlsqifMtdMaRJ8V0XHcSK+YgFnao0+I+3nhH",
-	"LrAgoU+747CvGuPNMgqY0g7V1yoyuXVlFrTgs41wA33VVstMYURuBkllgu1TekMDJOcURbufyHdbG3p2",
-	"KlZqyCGH+xmz2F/EzZ2Lmx/VSvlidCwpWg88H2SrlGVFFGDaH0M+Mozl3BJWRwyQnVcJYRkeHrn0XZJO",
-	"dYFgVkEIYRoJs7Eooi4htENNowO7DE33KzC2iZJ7UTLLQUMcXpiOeDBGqIlNd5ZR5W3K3QOvDma4jJwY",
-	"Z+sUkeOPTCO6CCTrgCIxex0L1VhcPTQkkDnUJFNkqgB6rjsOgd437iZNOC+pWwK/R2Di1+IguUWPvp4P",
-	"CmibJfg54QGWELt6JSNgUTa0ulqJ4zgRtHqr1wBo9XapgRv10i6pkFLVq3XrbsPbJFsrQqvtV8xCq2/e",
-	"duFWAAO96ovRBeaE/jVCC4BYBViKeHxIFubtzLUbSuyUlFmYH3g6oB5XOMPcTP6VS0YiEcxllOypOicp",
-	"3hQnoaGwNMKJIy7YCE1YeAHBZo2azJAEpzDSF3Kglji43WHVQncf5H6ztvTOVGPxonFk7M4nbIKGmE7j",
-	"7PeEhCSRAv85eSnAIMrGQm0CBRMjAScrbbbv9H8toF08MM27zVZbU9SloFV9bilPs1/WywiWJM1oEz1B",
-	"k3qB+4951GyXjUUZmVWUOxrOQdTpgxc1cF1foHwrlZZQK1kEtec0Ktlspmqf6BesxpJoRm4zJJqR5rEj",
-	"RtP7wzAjmiFOML/1vl6Z4vBnaY8m6ApXkteclXyrOCnHEjW5K/kSfTk0GEBWu3zTUzoCZEIjY93mZqZB",
-	"DRTAWi1q8k20RPXU3VlRS3imYBNt9apeza13Sw28SUqN3laltNPdrpZ2rXqzBa1RjFWmqoXn2W1RX+5m",
-	"gXAfW3956PNRgKfGof07IJP/3affXP/Lp99d/+P1n1bpbhJP6XRedxNd3Bxvj59rcxOh4ngwj9bnmA/M",
-	"owSf6Yg+c142vvOXI/oVejr3kmNxMVVYnZlOSabBdKQyZjp1JBFOGTTAHbo0DzDKowHu0OQmmIJb5gs0",
-	"YePAQwN8SeS1EzyVAzZ8+5nUvvJB1sZbRWmJmc04zVFU/g+goV7pOfnC1PsTYOoFHYNnTvdUFzascKw3",
-	"vjMP+bghn7rh4iDoYvci33k5A0ohuTsdoANSEWfgfXA0q6tZeJW0N40e2YhQ4BLrUAeIxdqcPffphWO4",
-	"ecCe1Hq8iC5VDJInhMdXXOeU5Bm9IMjp+dTngzZn0qQ+pE4xwelAMubIAG5mmtQ1kVOrVJ04l0bJBJ5U",
-	"lD9UYryMtNC03RqJCtMaPxJcgKLhnJ2bF58LfEGoJYqiEUmBFz8mBUfci59kvuXcYHnUTU5Eixy/P7Kr",
-	"odJEPzF6oe6sAPNtHpolvx6ZyZXLtHK0qM3ZiX44KHAlaG4HYmiPgqvgxQPy/uXLd9137a03V+3uYUvX",
-	"YsgL3n+oX51U8O60OtyvXb7ZES/JZrg9Pm50n20Nntb5w2rvcQU/37165xZWMR329bn4XFAIripYtJrI",
-	"GY+51rZlDvQcfbyJIZRnBEU7xdrqKGeny2lcqW3ET/RTfVXWN+crl0pJtDl7BB16f0Dv7QvQ4g51rbyr",
-	"tlTq6TEWZIKnKfWshCbsI4jBxSpoRZN7RjeD0sxXzM9BIRrNGunDriZQylbKfrJ1q60WI8YlrZL3kFK2",
-	"oALB3u7Z+sGJjPUOzbTWF5Yp2N31skCgls3w4yqjkHh+SFzxKvQLzcJAiBFvbmwEF2XLk4YVjKypVSSW",
-	"/D741s+qaxLbYRkp3LJvuJEoTjwhSx63Te/MbsgmXJ0YJzHQV2Hg/OTx/KuK7y/S+PNJY1UCcEthLJgY",
-	"zQt4xIWi+nlf8WRkAUdZHEv2sVCXOjEpZjt0TCGUkWDEWzfoHcH6RLkFITF1pjPRkJbVVtvw32GraNVu",
-	"vsNCIPDT2fB1TUwP3Psq5q9IYD1VMgUxD+t1apzQKqmM7HhP4vsUrYxq9m/T/CkePxIEFs2NVYn6BupQ",
-	"o2HL58jbmihRhRqhtIyHBORf54ps8Jwyca7pvmL/iIRE9wkHzg/BkOfD3s5SNw/VT2dy7W/vuDR2a5X6",
-	"Lqit2/cXkWPSw7uLatMkTaPPzax8aTPyV4v10btrlsXTkpRiwkr6j19/LOaxWympNSMa5DbT5xPaOinZ",
-	"RlHEyIcm2BdQV9Gh8B+QUlGs9gOTDU6LlZCggPSECgIpwQnZoQ5N8gXogwKJQXvvQ0ry0ER4hRkhmhLR",
-	"oWuKZJQL3OshQr0R81VjJT4hIQLbNimD4FvgY+xS3DEQah0ij63nMGTJ491W3BK3ptwxDIgaEhMTIKaT",
-	"MQavsjIl4u5CSsSlZZr+6BxPPZ9a9meKUxb2R0EKc6mDlu39HUFYVtUganpdeQhCIsYhVR1nOBLkShQ1",
-	"N7DDxEhORnNjw0GvTg8VXA1YLF6easvk5PhxEZmOrD0WoseM9QOCWvZRLsI/p8A/T6cdevpoH23V6jsI",
-	"j0Zorf2kVaoW0RaCskheRPWK/lAOteiXJMSBhiNw4OflLtZN3iBAKUeyp0BxkDXi8vQnfuVldKxVuqk1",
-	"x3GvSKQOnKnakvvswOxxq/QcWxKmjPZxEChasA6FgjRdwgkXmvJMNc3S/kkX5icNsw5dwfPd02mspCgx",
-	"Ed+ESWNC7VlCtUPXtBaXSw+flu9UJ+bk1i1htQWqk7ZzMs3Y6u3dftKqFooFtUkKzS2rkXjMyaN3rHK7",
-	"4+0rzfMNfVUz733/Nnrbffku1WZXve6+brqr3nhfP0n9bURCn3n36xX1T7Xk958+aL95V394cvDk5Fn9",
-	"5O1J+t/SzoMbC816pVj4EEqheSKlZcF//eDF6aTy7HGftVqt1nH71eDgVb/Var2U/zxotV4etVqtB8PL",
-	"hyyQf3kQPDh6ffB2Y2NjR/7r9UQc/0r+HTh/5WAKzcLC4awkheOdkA0TTOz+vfg8GqkBDk/UsQHO00/a",
-	"KPxxq9OVkaC7ZSdPMx6N8rTArH+6uNz1ACSDTovpRUy+0HBzeMSRoiT2WmFdWU9ZYmrhiwn1IghFjJIS",
-	"AJKTVhlUsShAs9wqtEPByaRsoovISHhJQl1UY/xPHzjSBoSvN2MXkQ8g/z4JfcBED8gQeWxCy+hRyIbw",
-	"QEPfGDuPUSUav+B6RyrJ2qHadtBeZZSWMzX2wIZkpDFl53rKzkmsPCwfW89n9KPxYiPDtENDqekzuJHm",
-	"1P7OCuY78UJXEgefswCYm7HxhRHIU9v8XD38mLg9S7Cp06HLZlM7+EvV7C+qahbq9GM/0xeDhPW3gsz9",
-	"EJZHUqvPq6CVVmqkGjlyImMA0BIqX5M0So2F7g9xn3ToGogtihxFvu0P+4p420EC99fL6IXql+kHJOlA",
-	"+9yIpaZxmULpxyqMhnFtZwxI3eZXimrT5HfGwE0z3M1xZF+G2ZwdaSkBH7uhZzMDvNT1qVzFWfhSpq9o",
-	"Jlx7i0mb5Ss+4/ykKdOxOyClfUZFyIIMYKhiznYoK3HBQuIoqQGfAO1FuDXh5c9EjP4DJCZ+bOfYWsUM",
-	"FbvCOTXyvBTpmmwT6VB6AMqakX50Ug3sRb3TGNXdtaHAjDJRhLqLDtWFF4tdwkwqxg41EfCFAW1jeNDY",
-	"30sc5Gz4fJ9Q+QeSVIa/EAVuKDWTi1bUkszYnF9ckawDp3nX0TAdUl3ijCUiqxvfJdsGfdyANkYlovsY",
-	"5SjKR5o9x775K64av3OlvXRDKEXzDnSmKk9l34LWfPr/sXdtu40bZ/hVBr6JtKBkew9J1kYvnGTbGs0J",
-	"6023QLWwRuRIIkzNqJyhtO5igaR5gRZtgd4FuekD9AAEKJBnkF8hT1LM//9DDmXSOtmxnejOkkzOcDjz",
-	"n//vm8SIS6gDlqokRx8MWC9R4ZlmP3z5zyYbJ5nOcZlbscz5plQfcLYIYJc1ulRI3A2Y+/O0D+U9+Tcq",
-	"M0BcaG8vIvzIutShdQptWaepsMKi22Q6lqHAYBYCHLPYuM7UjqSWVOjKyucwEAaCy91DJpVsua9ru2Q+",
-	"jrXxw7BHHo/UEuXHc68gjmqKjufooTYpQA7udONpLe/WDhaXw8pQTs+j4qLd4ni49h4//HGYuJZoI8Vr",
-	"j5dGFZhvO9355MXR3icrgDIUW3Bx9ykexLtdZn5v21u5nD/frkfKydcGytzmwjaqBWLfE8S1Uv+4+B/M",
-	"vEFPpxSxq38WYyMiJoEmEFpEy7D3hx1Jzf1gkUGIKZZhkln90OgiPPsBy4lk8+b6kEvWs14+IOt1pFU/",
-	"+NxY8cAlH4hU10lXb973qoXerWhB4LUClokR1idK22NhUjWZRzOpgkx8UrpPCdvkm4u/XPzp4su8Az96",
-	"r78fPuSt98WjXutx/13eehruR62HvUficf8Jf7f3XghaaBIbEX1wvh4cyjez/9pBZ9/P/lUhVJdlDiAW",
-	"AFoOnwWAHBRPvEJ//iY9+8VOWyw4vRP3k6uQu7cCV42F9N+MJ1bJkCNAqhWssps3yF4FC4Bu81A/dCIR",
-	"VvfDxwDtWgIhgQpOECEYI+nIsUi1krAwkJWm3p+Tz48CpoXRFP23PluphI4Yzxl3VLVUg2zPY7fNTqAq",
-	"g2JXAsrbNEUR3G3aHdmRL/NGQIK/ct0NiAeusQPHheYD6FG0zxgjGugBPoRHyhLnnCyufT4oMhaXaBYC",
-	"R2HbkcWuQHRQk6Uy72R0usuJ7C5M/gh11Iif454SACdsV+AwV1r+r0RVojG1TyJLOwfDXrfAvaDsh8s+",
-	"448V3ZRxsY6O1iaga4vHdBkUl7xmSTwR3uFwwKjuzYjXsTa6IxugpyPcLNoIHh1C4KNQ/QSval3Y6qbq",
-	"D0HPFdJ0Y2quRQqxRtvVq6M50teykllDX6yUsVk9wb+1I350O2L1PVDb8lQcuRzluKHSgFGiAQ4eZIed",
-	"FJwjoiKB1/zJ2Rnb3NtNWUPHqJG0GomeilwXbsmuqbSN1vI4d98UHxag4zjIBwjg60vIScxTueiDgsq1",
-	"1ouv2oJC/Zqh0gJOkq99WaF8QbPmKnTeDpCKjMaGk7KB5/wiPwC18/oL0KzHy5nTeosKwgmM6afnQtxa",
-	"aJ12jSd274cXELy5UnfUgVF4J28zJ+Q6jv4u2o6Q8duu7ioungM/yOsjoOMIPD2CQYpV5JBdxCRWGULL",
-	"dGRJkrbZS5VS6ZWz2GM/7qdUm53wkcBsTZpZn4RrQvC0N6gUbPalXiXY9rYW7c/Joi02a5kuZau+roWT",
-	"BaWBZ6gk2IK9ibnmrqlLDhAfqosPAT+unzhts+4fMpGed9mIm3BIda0uyoKUSlasNLCwC1BhuIZ4EyUY",
-	"4JZNRqln4krqnUMCGAvDm0FHhlyLViy1kDo28UQkSL/PJcE20vwmPMlEm62YSaCHXJiXFa+B16wfS5f4",
-	"JhRmAodXKc4/1xqwNIXacB+L8zbirz8WcmCGOwf7e3vBziiW+ecllBXUnLlYEQHmxBpkeN0cQDwsXe2h",
-	"sDikclxCaLXWsP3Yw8y7m07d+Np1VK3Cx5t3JN3tHDUtQaG+lsD5qwGbX8y7fBXEfA2ofL1qIOrkTVPS",
-	"a1AtL02zvM2m3J30dcS04Gk4rKoWGuXC9D6kWFbWlLvxaKwI/+WepIsKbdhmz3g4ZKmasikESEhxEQyj",
-	"yyMMhHG+B33VkeR/pFxGasRiGZuYJ3lSJ/BIP7nJ9aHVCw0wAtz2otyQla48htQTkdRCogZADiiFAL2S",
-	"hvAFUl10Egag6WLJHu2xiJ/7iS7W0MLVmh3jFB0fdLPNjuyDd2TpycsAbcUKpFwah42ccx2UU05XoSew",
-	"RpdHkYi6zTZ7rqbUetLVZ/F4LKLlUjdlk4gSY0BCMIdN12bHEnN/qR2qQddByTtNx0zjUDRZCjid+CTT",
-	"IXh6BEBEyJ0+vbiTu1TvLiPxGive6RtAfaAa+MMczSHWHTlNY2PwAaFsfSy4odYqPD32cYc8HSU1HOTH",
-	"8F+FWbZ2lig3bz3QXQoItnUcqQUpI9Krc9r229l3s//Mvs89tTke4X2rqx+2Hj0qNC4NCWbJ+jbBVRp/",
-	"PlX1akU1jCt+kwyDcB7ArCWnHv62O3aFtwO7cOdgL9hRmQkVrIW7nZ0gh3GLyjzYTU/5fu9h+ChqPRZP",
-	"+q3H/N1e6/3wvaj1VOz19zmySyz7amgC+/4E8Mlqh1/akiLpsHOwt+bL01lS2S36Ellaxoj8aRRSnqRq",
-	"GpT9ukE8EXKbTdpmk5bt5IKT59SV4xewe6qXJdcUmdh9gwfp7X0JHuO839FUelJXuE3iYVODr5pCz7f4",
-	"oIkF0LjhG7/FlnitoZ03EXwiKmr5vR4XcvjhNvVMdSiSNlHapMsoarOzojC8Qc65e+Lfu4W7Bv9+taWv",
-	"iws7AdE3jtoZdt5W02w1zbKaBkUVL6QrxTGvU8Pswvne6pm1AgveOS+IWXMYdBkhto5XvqRZLzMdCbEG",
-	"wOUpfjolQdtFJH3EknBQX9hMbN3Mkp5CeKFM0qVt9oH9A9Emy6Fp14vWkeSzVuhIxyMPuQpf77l6ypDb",
-	"q3Gip1ok/eKakCdJNZA7TMnTj1tddFu6KACcErdXfvZ66LbEOhyIIuAFzmisr7Mc7ZKMT4UWpoVN3a6R",
-	"trYR/cqG2MAVUNPsh1yzRCHlT5zOdYK7gvM4vYTL4+O2OqFedfUcymJjLnw4SFSPJ0RdCuQ9VoAACBtJ",
-	"0FKlWuDFLukByuXxAB+u0kizrlFmfAoLl5OEQD8xS9SgJPkRGS4eSHACreuACHJFC0GiJEJThQ4kw6Fb",
-	"lAvy8sJ9qYzXbEBAEv6TLIc7ywB2FmjBPdxZeKZDLLwH+a2keEdD14Nb2UamBetGBQpttxkgoG4F1CTc",
-	"DwbnSaKmpUiv2+Oa8UQrxK8kFJDLhYSsAZRqFdsOaiDtokwFPxPSTgUuf0cTJGZOWALBaxqV9g4lics7",
-	"qVlX20MB2BN4xF86OMQ72rp8ywbSchC/+ZTKeKdTrlkKUmBL7HT7vgZsfd/VqAMELamezbQS2a1b32Mt",
-	"3+MLXD2H3ofmetnYd1K/XcEO19ua5XfKLMeZbGsHr42ornfjZrYDJ2hpYUwsB2tizDgrsA94TnkbZOBb",
-	"aEgNCV2TNXhnPuzKCU3sxM1rc3ZtEGXQ6PpiqsgscvHl5Y7ClROsg92m37eQHDcFc1YHyaGLrVOn+e+m",
-	"VWx1Z7b6EXyJDd1V+7wboCvZkehrkEBpUNlB3n8VMGRmUmmAt20uxkpjRSRwMX4/BgYvZatyJ6jgBcC4",
-	"IFQso7vZ6P7q2QtWQNN1O3LE0zPNdBYOS/FJ6gH33J/nbvxmmx0bVnjYHUkt56532npq06HCXnpEfZ+K",
-	"JGmzj/N2tBTJDXi/L0IjovqM2kJ5tjZ/1o8hyq45B3fb8hcslFhaXRSKLQfWzzwhtaHesAbWUPDEDP9Y",
-	"T38PxCY6J7+NiQ+G1oOlmdSHVsRECt0cZlRGpbkRN7zHtWhXmUm/hoE3NohyB0KtwK9HY9ecNfdoECvL",
-	"XYG1XvXboADOOvj9q3It80RIO8w4VT0/l6jPtREjej1Qk7n826Fgn1t4hMTg4dBu24B1n1gzNmeZqHwt",
-	"zwWPYjuvu/ZmnkN1qlEIFd/e7PgtIWdORDqJQ/GF5BMeJ3YBr3yd+bpd8T7Ll7/Z6QmeivQoM0MgybH3",
-	"Axj8aiMOwGfsz9ZJTq1Tvwt1ezTO5RbuQaxNSp3pefEyQFEyAqbEWnr7k8oAopisQCv5d6pjL2Vm0HK0",
-	"2r8DUepVNO+UOJgaIsqIGDQUVuDpJvZMeYYQxvxH7WorVVeM8SwRoUmVjMOWnS83WSpY43ftJ3tPm8zj",
-	"vyvTnhZIF/myUBphfnz/FlXr9NmLz+dirI1LpA66GVQS4hW0Rm4G2oixN7gHwXp56BO6xgxTlQ2GTLxG",
-	"JcI+Gwt5/BH7UEkpQpMzIGrWmP199u3sH7M/787+Ovv+4quLry++mv3v4uvZv2ffFZlzei2OQhFoF0xe",
-	"sq+96WmtKub1ibXMKUI2p7HGQo0TwQDgHJglrG3VZD98+TeWO+Dgbzv01qDUOwywUFlyRrXd3kxcJKFi",
-	"NueOzlYHRXaICtLcW8hzTEz15xES/ed1J/ryMCjMWDgU4RlOdJz1kjhkZ+Icm6FR/CqCh4ilEQP87A+A",
-	"8uPy7R88+EhMRKLGAPSuZHL+4AFrdH9z9MHxp89enD779Le/iIp/6DYPmFEqwYGN0PawBR0JfgdkAHjk",
-	"GBVH1tIZCAdgDtQcWKcHpGjQW8uOpd1FURYiu5EZCi1Yrk98SjQHUUsPFInJzttXb/8fAAD//w==",
+	"7L3rciNHlib4Kj7obhOZhQBx5QW0tBkkk8xkJslkksxrQUs4IhxAiAF3ZLiDIKRNM0k11r1rNbbdOzM7",
+	"2z92e21tzPrP2pipq0Y76qqWymyeAHyFepIxP+4e4QEEbiQllVRZP0pMxM0vx8/9fOezjMu6PUYJFTxT",
+	"/SxDrnC3FxD4u9YXnRPCe4xysqt+lz/zfreLw2GmmjljF4RyhKmHRIcg7rcp8Ryfoj4nYSabucRBHx7B",
+	"rks4h9sz1QwZPuk0H7n+M//J3tvdk7Pnp/t8vyt6b3f21/cvPP/w1ZODw71a4U3+KDgK3lzh/GDwdo8N",
+	"mwXPf949efDscbB3+HrvtHl29OnLxy9feYVO5dUnNf9g50mevK7J9z59WXjut57nyPDJp96rff+Zvz94",
+	"80kQHD16U357+mQr5xYD2uzu5b3XT4JMNkOuen5I+D7NVLfy+WwmJK2Q8I4ZcSjOS++Kv9gYbL2+yPOC",
+	"e/BWvCwPn3efbHYerPePKr0TnEk+tKteWBOZaqaYL647haJTLJ/lt6qlfDWffwu3d0m3ScJDkqmKsE+y",
+	"GSGfPBv2SKaaeUBwCIsIa1n9LOOGBAviWW8sjL+RdLEfZKoZTCnO+ZeYskv8b/SO5ljYNre8JKHf8omX",
+	"qbZwwEk20/JDLo5wV3549Hejb0ffjr7KZDO+l6lm8s0tUm5tEqfkFrBTblU2nC1cqTjF1kar0Nwgm7iQ",
+	"z2QzAY7f8Pej34y+Gn07+k7+V15jLpa0kwn7mWym12FU/uMXG1vFQqFYKlfWN8zPEyMTfpe8Vffv9kPW",
+	"I2uHjLtskHn//n02c0JcdknC4Q7zCE8nUUIRo8SR70Ghvh258n6bQNUP1V9mNi7eFZ3u1pXnlDot4vQ2",
+	"xSCTzeTDMnXc4uWnzmZ7/cIZFoTc785VqetU3m14ziDf+8S52ApJJpspepuXDl1vvnPEp+WO0y248kvD",
+	"doU4WxdXRScsDd45Gz3azGQz7qYoOJ90y586ZP0SO/nOOy+TzZQHvQvnaiOkTrM43HLala5877t851On",
+	"5HrrzsWmuHQ+KQ7kGLrrzU8cUgivnAp9V3Y+3ex15Ly2htgRxYuuk/faG45buiKZj+WCnXImTzUL/U+x",
+	"8BlNXbNXHRISJBjiRJ/sZsgG40fafs2LUJJdR4ger66tEe7jXJvxPg/6bT8X9tcw5mtMPlFcuyyuYfdf",
+	"u4FPqDj3vftPaw/2j3bP8oV6P58vrsuNOHc7OAgIbZP7u1uHJOgwXHw2uNwLdw/PnrT7O48xI08LYvPF",
+	"yatm/9GTUy4GjnuY9vx5l4gO8+6fFivr6jpl1CX3qZM/XT9/9WmtePiJ+j0knh8SV5z3Q/8+TOSvSrW/",
+	"Ku79VXEvuMhZZ+ivinucs78q7rk4CJrYvTDPKz55LoY9cl+OQv3OXdYj91mPUN/7BRw+/bvAgtx/+650",
+	"dZzHW8NCd6d4+WpTPCeVcKN/VG4+Xe88KfGHhdajPD7YunrjxkwqhQOUFQfQO7zvESp8MUzd3BoKfHpB",
+	"POTru+xNXYCBAE9YbxW8oltqOmVcIU65tZ53NpsbBWeriEvNslvx1smG5gkvuOJZtB8E2Yz69iwe1gvZ",
+	"pe9JlpeRdGT98tDnvQAPDZP5D6Pvrr+4/tX1F6PfX/9q9NvRN4ol9HCIu0SQEETYTj/kDNinR7gb+j1J",
+	"rZItdAhqUHIl1A0NxFpA6L2QXPqsz1EPt8k2Yl1fIF+gFgvhMvBJuJaTSyHf9K5PQrmGVA3LVR/MZrjb",
+	"IV0sv9zFVweEtkUnUy1K2SIUg+ci9Gkb9uzA7/oifZABDtuEC0T7UlTIYfqCdLk8nSER/ZBOG0gA77TH",
+	"4ZEW7gdCjiIrB+V3+91MtSCH1PWp/lc0PJ8K0iahoaljvQlq9dNGarbpI47kELIIcxT4XBAPNYeoIf+0",
+	"3sMb0cB7WHTicUf7LwXku74fSmGgxGM8FWIoO6IRLAQJ5dv+p19i59O8s/Wx/q/z8Wf5bKnw/i8zkyv/",
+	"Xn5DnVuglgfYe4QFGeChkglUEAr7gnu9wHeB1a31QtYMSPcXn3A5dWssSorI93N2bqZxTsIQ6MEjQp2t",
+	"M60pST3J3IU830OUCYQpH5BQLh256hFXEG8biXCIcBv7FAVYkDCnV4ZwsS/P4oabJ8VWHjtSGDtlr+A6",
+	"W16BOPlWCVfwZnPLLRYkHQgs+jxTreSLUqoKWL1TzuIxmJHqVeqHtHqBmz4loqrnXOWcOeZ+R93/3t6X",
+	"vwxJK1PN/MVarFSuqat87Vi9Qy17knxqFJEruX84QJyEl75L0AqmEYuKxriKfI76NCTY7eBmQBAL9ZIR",
+	"D2GqppCTY3qAvRO1SLfayi4OWizsEu9cL/n4TuqfUZN5Qzk4uYmXOPA99OT02dEt96oM7ELv1aEZCoqH",
+	"MmOropE75va72Cl7yi7rB4pqm/JH7KEVySf1ImZRNAJYilXYlh1GW4Hv3m5TcCC/NjwnVz4X3N6RGkXY",
+	"dVmfCjTwRQeJjs8RcaRUQ/oppJ6SOwPUIrW+6M0CS31f6sMkkPul5GE20yWc4zZZ8gvvP77l7m/Fu19L",
+	"vHv21utxOPreu993tYdcrQB8xadt5GGBYZP3WNj0PY/Q2+2yWubzZsDcC+KNHzyzCz5H+o5tOTKBXQGi",
+	"2iVUgDDCnpRuXIRYsPDWB7JkbYkeQTzAWXuibnbMzXe1KVILJSHq4iGcRI8pikyeRJG6XupEPgLj6hb7",
+	"5NNLX8DN50pBndiq+A7UUZJN3rWNML8AzQojSgbSSrvt7hQsdrkffzQe1owNigfpmPvvao+k0isllVyw",
+	"uSvwPpvZp0oW7oKAvd3eqDfdVmVIrKslqBfTGqJR3JGu0KdGOVJf31beJzWegLXb0roRqE+lVtOIJt6A",
+	"xT1iYo/1qXerdaVMnLfgLUlSD4nSARDvux3Ewjam2kK+NeMpx1twxKRFor4+Y9kpE4667Y4IOTm7kHDW",
+	"D12SlaTtSyUgYLQNlglnXQIKEQk4idyDY6zqgrKBfC6SltnMMR4GDHtnjB1Is+dWW9RT7zoXjJ2DEXVb",
+	"3mJxfj1OJBhD5t0zNkIPxRGMOer2uxbJRvuEt0tTFVP7TGDXJT29xqdKv35B8SX2A6lE32qZ+9Z7xti+",
+	"1AeamBOjFkda+60tGGsr9HRQchwzNsO+8U74EfJIj1CPUHeIVoQ173FjRS0/Z3vYD4h3awsTPEjnPgVr",
+	"I7n2Po8sTGkXd3tCDUUeOZo14geMJ61W9rkUR1zgUChb8y4tF2llwmhRPNo5Ribc7pjb7+q4mEURnZD1",
+	"2x3t8dHmbwu2BbhVt8/BqIH1kL/JFanWaWNi3RtZBD+C2zEkn4BUasiVhZ/BoR/dm6tTTQIHPr04ibwb",
+	"tyQEqV6cR76Sm1lD6NRvUySXhkmeLBcBtJZJLxtqhayLhqwfyqVr+bc+zgkzR5IKfNiazxxSkbc70e13",
+	"QSqNiVVtVBGeWMyEy0svq1pO1OyLOtVsT7tbhdbMjU9jcsmZ6JAQDfAwXn7RIXUaU6hcef1dWHhFT2eM",
+	"HWI61O4Ofit6CiVtg+sQlv4221q0tvWMMdTFdGgE1hwDVo7CMaO4k8M//v1tFBLwq7UEUa7d2MHKicuo",
+	"x+XWNE7kXU5N3gUOyw7BnnYtW5cmHaKn+h2CoQEG5ajFQqI+6tN2LuGYnfC4ygm8oCbCcksWobnPuRsS",
+	"ID0c8HFJHbC2TyXT6mHOByz0pLjwqcvCkLji1ue7kLDKwDmWHMxss0w+4NgP3AVFHPqc+7SdNSIJgb2s",
+	"5KL1rbE9f/XqlVPri4686mIxxROO4zuk+QmjgXhan5PUnY8d0rDxvZC5hHOpM+yqEM1t9h+mp+xzJeLs",
+	"3X9GwYfalcQJTi+OcBjJ6SlOMsbOeYeFwnKUGcJJ+MqMGMUCBQRzgTaR28EhdgUJOZLWQuZ9NmY9Mcef",
+	"7n7zeSwZbuteK1qO8JfRIqFokWZQZbymjr79rlQUn/b6Qh0/+Mg2aqgdaEBUhSOpTSLWahHq+bStNg00",
+	"yxeU93s9JhWWQ+L5WOUR3Eq1j1543pVvhNimTT2nUXxY2h+YI/sD8sW3duhU4i2y5odgOEgPZ6ayHz3j",
+	"wDMO3Px9mV9S3DfG16CRgxiafiXk1YA5FjuorEAF9jxf/oSD45D1SCh8wqNciJ7102d2zkYixmgCetG/",
+	"J+JedrLG8o/qXI7ZC3eg7oJ4rOYMcsgs7GIxxi7szxfLc7+vs0c+m3QLsZ5aOdRlTT8gCO7Ucn0bUfnt",
+	"QEpTyYl3c4X1ci75+VIx8fFKyseFygeajOnOHPR7O5T5S/0SO+nG2hBrwT6OXsSa0rCQA9A+51c4pPLV",
+	"k3oH6xLRkYwBN1lfJDy/8u8+JyHiHYjcYFcgRreRysXgqBliKnkLRQ3JAUDfSZKcK/9sgeTb99Jln3UL",
+	"chl1SUgJyJFo7/t92wCM11ZxnfF3NqwXav8yP+eMUWVkTV71YNxxgHja82lDsBIsxsfxqkOUS0WtbjQ1",
+	"rTRwtBIrEKuJ+XpSmRV+l6R9MZJsE/SMOv0upo600iDSSa56AaZKRK3s0nbg8w58aDaxwarG30mlqb7n",
+	"i91LLSOSO45dwcK0vX7VYRC09kUWDeTaJH1+K9JcsgMvq2k0QPuB9kDp/Lfx5VGShk/njOq55NBgKg7v",
+	"EVfuO2phV/AsIrl2DjU+q2dUSlA9U61HR62eed+wljJeGmJWZXzyWKAO7vUIJZ55Nffb0tQHj4D6U+tb",
+	"0S+sLxrZOm2o8Iv6J2qYQZy7HUzb6vbot5Bwoh5K/mTC0frthHOp34Xkkl3In+q0oZMRtQsiJH2u7g1Z",
+	"QKJP5dARGWjFoouHoKx5HvGkZWkfIj2hNAr2k5zdp2K9nJnMIslm/F4yc6OYL+XyuUKhlNtYhBSY6/bD",
+	"UOUOfbbg6bId8NMYln0PHHDYc8ubvY0acnANFajRvBRu4jeiacmCa21NV6lXpw3VZuRqlJoN3WQgY3wC",
+	"HrHW2NB+NKJsxAsm1hX21p5YfHBn85tjzfqSPAcSnBJ/zNI0LO71PvoYDkM8lP+OU7wml/QYcy6V1oar",
+	"c8BMlpd8SCeA6a3XpCGldJT9teT6wlwSA0pfmzjlOo0bW2nUkxLjyauzKGtTziuR6VlFKqMY/fHzf2zk",
+	"Zki/fTrdndGnwg+MUkG4PB4XxARYeULwblmpbhYXSCZWp2px+F2fIGmcB8Tpc6K/ITenYT/N02cxJQl7",
+	"UZZhJ2VP6CKgh2tGgDTTdRgNhsazXEUXhPRggfQ49Oh9Wqdd0mXhUPmG1bOngoW4TRpZRMklCcHjBPq1",
+	"uQAu+jrtkZD7XKgTzy58kkUcnIaeT3jsjtRZumZkOdSQlNmo05V6NC/UJfXMalU+rBn+BekJhN2QcR69",
+	"ISTg+uZKDuhFajIWEEwjPdgYmIT2u5LEdcb6x1N43ryD/ILrbEP72NgUb3/WptYxoppGAom91UNKO4IP",
+	"fOrtxErjzYwzS+s8Jt10dv46V8lvJRRmn6Lj3UMVRVKppju7J2f7e/s7tbNdlbYBgRxOvFVJGk0cEtTE",
+	"nKyXVWYoRw93TxChLvO0lzFpqCxg30W502lSaC9kXdRQlQjWGskl82l7xzzaWEjhl2cGi344xYsWXTa5",
+	"uR6RyqyHohGi5lAQnjUrsMIFph4OwZf34uTA4bhFtlHgU3k0CL7gCAcBG2gF3VqZcn5ZG25sf5PLZk8t",
+	"jcKslZvk8VaZR6oN4gs0wBw1WZ96i9sZJqUlTQgK1KBMKB/3tnw/ZeCck5zEb1OOVDRwkgvoI3jKWJrI",
+	"EH4QqFTILGr2VQ51ADKjgykq5ZGHhxytNHQBwLkk9fPd18f7J2/OX9VOjvaPHjVW0z/c8uXoeqGfppyf",
+	"Pq45xcq6oRr7QGSR3P7QcTEnqEOukpZiqVVwt3CeVJobXtEtk/XWJs43C27Jq5CN1hYuNEtuxdsgW608",
+	"LjbL7rq3SfKtAi41K+6Gt0UW0I6nHQWf8z6Zkqaurn3Ekafy7Po+7xAPlHa0crK3g4rFSmk1VRZekGEt",
+	"aLPQF50pPOiCDMGNBiEn7n8K3mC3H16S5NqcnNacYr68mZniTDJZ/ukp7FxEoVcQVr6INCsdGIk43lSS",
+	"nqtXGxpeXNZTJh7A5xd/hJPQx8ER+JQmZ/ui15tKXeW9Ym1rJ19IfWtf8YZ0PqguLkIA8dd2ju6bOi6U",
+	"LMfKPrs/+i+j311/cf3l6Ovrz0ffZnfun7zILGQf2OcuHnVEvmPLM0Z/9npbu5W1OF6ClpL8JWZhczhq",
+	"JIRSWKt9KbnQJ5h6rJsUKNtAtAnRA9eTK/0uf7T+vLu1U/aLn2wMXxb4601yclFpPR6UxEHvLX7BHnlv",
+	"3K3mId29n1lW3oKD3Reoid2LWM+LpMtCYnaGUyspZiFcg8PQvyTxsfQ56rIuoWJRWTMuKBNyMd4Be1xz",
+	"dvTA5+K2VqItcifMxFRTbd6gWNun359uCOLd1g2zoBn+Cel8p36b7tMlVb5x60oXJOllSn53XzIVhEEV",
+	"cQL/EgofLJsqXTW4Y6Xy9opikv7H1cY5iiK46Y615++G1NYPQ3C13G0YhpLB3b5yfN3Ghp38YupiBYwT",
+	"HR+52VLZoaqUyIYaUZQjsR1FopUD3A61dDA3+ewLrczkWkxOT9U2zBZvqbLtLOwTNUSX0ZYfdn3aRiHp",
+	"BdglXGXm6qlhzwsJ5+knS76eksC2+E18nif45RTRs5iCJXDYJlNElR6eGjLzCBhCXA5cMLSi0owx1Gvq",
+	"ifJFAiR6WtGns2Yh54oovSPMu6mTIDXiJWe67nh+G+bhkTjtS+eYsRCdHp6OcabC+pLnS347bVYPscC7",
+	"Vz0WpkWDIl/r4pJXvWu2l9Zii3xBecihvrTxaPcMreGev3ZZWOuSNfuGBlSfArV0odb01noCEAQkEyxD",
+	"0Uri8Y7fW3zRDqNn0kahg3nL7sGhjgGmucmZnrXP6HFIWiQk1CVz33s05TEwlFxGvT2IGcx7zRkTvVOV",
+	"8gFPgvdy2dmdqsfSZsejknh/Gn0la+J9whEWcU2qycDkC9ORVYWfNqIb+0MtAtRvmb55SdKzFnbswI0v",
+	"0NjmZRPH3qK+VO5BLg+nh7T1o0b3Yn3RZFdwkENCPSjibUExifzB9Xu+tjvGuJBKaU/ZyYdE6onh0GS9",
+	"c8QZauEwIYd9KkrF1Ahlk3nDx6IbpJPI47PDA5Xpw1pQawzceBvJDw1h3JorT3AA+dAZuZoi1XoB9qkj",
+	"yJXOIwLv76DDAiJfmO7YuYEsTvgVF+NcC4d2pdUeFauN+yyHcejMFCOouHhuEa/OsulGEd2kBpdM8rtW",
+	"JKB6XOUCJbKFcumuHypmrN7cmZiktomoUk+l8jXQygD7UEkrzTyitDQR+sRbhRg/FQ20okp5FKYCZIfD",
+	"hHSdDwtRW+EXQFGWKYWjyCOXJGA9acdD4KChMxPqdKXtXxKK+r1txAlBjWgrG6s6CUDTlx5lRi2EPFAq",
+	"8fHjZfxZu3PPiiSQYGpmrblqvOAx2whZN+mXGZDAZQs4KHztl9BKYEw/1lgiMrSdXtGpthhHtMvZmEvZ",
+	"xyPp7NIUNZuP3oX3w+LKN3d+PCSXvjsvYLEYY9H2RoobjrR9LmBHFX2bWCbq4gt5IMAhpXNf0s2UBT3u",
+	"cmPlTQssne+SY3N3rJ9MS9IwAwZTJIzn44tt7XCAejWfy2PQZkIQauxHLKKnCfX4Ah6VNFqOZmYPNV5z",
+	"mwSnb/MdUZ0kmNtS3LG1Uyk2Ya/3EUdmzjmLYWHqhQxWxGfyFA5IU34l5hDxDRPUob6sqDHE6nPLuRJu",
+	"TF4iPTNCznVv51BTVKjTlSC3QKhlQG0mlK2454ekiflYCKfldh37aQeeduQTjugQB/d6486urfWbZbZG",
+	"s0/b1V0psZRn62Zmswapsg55VCdgOT4r5XmjVU+lDnHcZv0e8yLl3d9nbuT0nMbvI73vB0rju9Oku4Uz",
+	"4SbS3uKMuKUS4JLmeKof709Jub+NBv49atG3VExnap4/oBoZKYwLaoZJb8ddaGM38NIumtawGE9IJhDc",
+	"JE9vUg1UqdAnBOvyprmD0LnTt6HNZZnMRD6aYR7ATeaFxXVKmxn12JTTSGfPJ4EX2emL+KJriAuoPuhi",
+	"t+NTEpcjhPAZtMIpviDnLuZkLAPBlJ3qpUxZLl3ll6bpwCVwDGHkSR3ZQz0sOsinUEZNAFFMu0sawBwh",
+	"5x1UyVw+R3GXNMDQhWppgwipUiZ6IWn5V8QzqSgcyVMpP16nKw1AUcxB7XEjixqq9jOXyKSNLOMYhFCz",
+	"51uUd6j1HFtCVVGGNaBc0nkxlyOp5c0uUgHymOBAKk3jRDHJbNlFCl8d+7B+Ku1D+9QXPg7uPKKZVkcJ",
+	"X4ormseiKAuH5uaWw7V9OjNdPwYHgELbuDQtl6Kx/shRVzWb7A2ir3E1Y3raek/cjrfeRK5NtRNuVPhl",
+	"gqQAzMAF63E0YOGFzrlYbEiJms0bS1W51MR7MJzigBC41UI623vQYSpCaqXcxd4GCxOuPR6uXlSztktJ",
+	"b6C5T8phNl/ZPGEavCfiT7PujkkzDjItVmajlkj5W31xV0U241aEoUqY+dSy0EhPjLffqs2xlQVbP7CO",
+	"3uxTexelOBYP+BmU4lhrE5JLnwwmlyfiMLNzFWLcmCBAHXyZPGiLMaUb8JcxjYMj5erXjlVFRuG2KQOB",
+	"MFYuM+eE39U77UMwj6ye2fcuxSHGNj7x0UXP3ewckNsW8d/YlzVzr4+lihsEEfWRnsDUJci4SMdL/pfY",
+	"8tu/ell3wk13O7G9s/fudH5oThgcTynz+WoWNUy5OVoJCVd5uvJnw3F1Ea4qyJ0WSouRSc1jsU2X6sB4",
+	"8uppin4VtG0dfdd7eFqb4ia6TN5YrFQKW6m3Xvje9IoB31OJ5xvrpU0kOv1uE3LCpxQhKPwa89FnT4+n",
+	"lYjZt3G/nXrb1ZQger8Z+K4cnMnc7IcBWHisL+WEZ3JjZ4uGC2iHIJdJfkmtghpaFlY5jYyevHp6Orkn",
+	"F2S4uOCUuzovTAIvTPv+QXSgonxa1WdlcpWkuvARRwGm7T5uw6E1ORmqi4/H3H7XVDabrYCXEZq6HbdI",
+	"g/5hLae7hiH5vjOZpxhmM8FBDrEfaFSQ5FI3mTdM1c9vErtVjyjrY2lrYUETJ9Dhx5k5cmq2EKm8oalh",
+	"nLQ7ktomSfHQHI1B6EOcVjufVN6SlVs06TS/Ozf3Aktg5c5N9W8vZInAso/nONi2x9iK2dSwsAPb3rfU",
+	"AnBrVB9x1FW3QzIn+uPn/xE1fKrW1Ge0gVYoGXCTUKYw31WGC/Yu5QHgSnyzVouEKh3YsDXrNZK7x7cn",
+	"o8TJ2yY2Ss/mLswnc3x/BraTnsrNBIPhVmPTDLBPkSBXYhs8uu0Q9zoKrY4T+YNOimoGmF5A0e9Yodbo",
+	"H66/HP3u+vPrX19/OfoKjf7b6KvRH0bfXH9x/e+QqpP7w/Xno+9Gv73+fPTV6F9G/3L9azT6w+i70W+u",
+	"f339v4y+Hn07+ub6b9Hod1BN9/vRN9f/dvTN6Hejr67/evTN6JsbFd7cgM9ZR9ya2/+txjn6OnUWvxl9",
+	"ff0FzODb0dej346+gwmP/mn0nbxrYuBL+gxTmcYMqpiqbb/rk75UqGOUiRamjlTgFBqByoJTCvmgI7WB",
+	"WHkJSTqXjjLnwOtFIDs04mJ2nYZhC2oQioXZccWPpx/+035TzqN5w3yGHgt8d/iShCaiN6kQXaqLhs8Z",
+	"nqieRLzDBtG0AeHLFKQMEW6HRKVa2sg7xXUnv5Xc9/UlXcXJUc/abrU6vXTfsMuoXN4ZBe/RpIBtMeWM",
+	"o4v7XH8YXcJ+xFjO1vn8z9d/M/p69E+jb69/PfpndP3X8jBef3n9Ofrv/1+yGve//z41W+22JBItoqIH",
+	"TSx0Gl2kBc4ViaemvBBALtaf1NLYV92/NINWNTrRKCgbpGfv9Wn8pfkUYd+NVvxkDRYLjVsK7HafImyG",
+	"uHrTKvMZDqUJYCTjSorYo1nAbILoxzd3Yg0WPFp3kbGXdmJvnr53iMML4tk1InxygF24aXKjH7OBQmy2",
+	"qxs4GpBQ0rZ8RrWcgi32OTSXSFBzKU0tBzR+b27lBdxlD1ypu+NT12OPXpu6CKpZZhA8awGG7vyKj+zE",
+	"Et15AdFAwUfyKch26UCRGucOT9ZiqUiJAUIc+KLjRwAfC1fMjCFbziO7ZGlLNKHJLfgYNsHgNYxpmgqJ",
+	"7zaG2hJBxtnBv0+YT5ezxGdG3qbApEKtw3gkMFm3SlnsZJmfNXPn0Tq1V2mRuuVyoaPQ2DS/vt4mtVBR",
+	"FCAydaP9yFpkkn7C5YD3uz0W3rDuWNPykodbf5ENINEEX+2rR43+rv9ZWOwcLTAzDg6uCd+z5yn2Pcls",
+	"tT8g/WLIBjeesB5LWqXfhd/rpX9yvP5VDy6rZxA/q8c2d0HY4EeK9fwJYz3/mNjMtw4UTWEUU+NH6VS5",
+	"aJD4KJrzYtFgn3pkSvAjZIOPOOoxDpSItB6sq2SyKvMpn+6nZH0B6a0puMvqgDTQimpOp0XENmTMTWRX",
+	"DbDx1cMe1qkOhsmz1YCs96hNpJE1baY0jViSQ5mbOoVjEbPpp/XjVL+uyfqcrEXEcrUUcIB6QxU1TD9R",
+	"NRIFLA0Eeg79QBtGXtZVi5aBz4ka3kIZoTfKWB9XsmHzY6Flti2aa/Sp6YR6Jy5KpUj9HDyUtpoxSf1a",
+	"5DcMdSIX06iHmXIvJd3UqvmpVX3kCv+SxMpDuv8IXv6i5+m08yWEyY253Rx2BibDBJUsr5z+MAkeyVJ1",
+	"u6PWHKBnvSIccFzlGwAmnIUGUgmS6LJoH+Gu+rtOBTRAxNSDFB7IzCVU0qWHGCXV+DFEqNdjPhXctPNu",
+	"lPOlOlUfOlcfOic0ZEHQJVTEXaa053MfwcUcqgUDPFQQJ9OQWG+iVM9Oi5mqCM8mmrtjL9Os1p8ai7Ed",
+	"CNNjspaT8P8yEYffX//q+m9G34x+P/oGFYoon8+jP375LVxD119c/831/3795fWv0B//7X9C4LMrFMrp",
+	"MAFYkDYLh8vgeOyYZ25TVjR5+mw3zkccMkgg+wBDBi3ygbV6qwuhiAU+vVjcq2JP7kA++f7j8Q2/CVQ8",
+	"oPN0CQf1KhUjXk7ZJTcDiZeLMQ8C1nKDWRa91K6VP+rmUJqcvFtoF3XPNNxlUJodJZgkfXYrhSwqZlEJ",
+	"/fHzfwQgbCU+PdV4bah8ei7rdn0hiLdatfDtfc/4swP/kiAuQoK7Y9UX5WJ2kTI23UYoceD+YfSH0e9H",
+	"X6l4YHzwvh59C1GxBULocqWsc2Y+E0XOgVRTIu12rFzv9TwWsmMd5hSnHU6sOvK56gBTTTQkUqq49QNS",
+	"qa3EW1U9JoZdDTOB9N8oJC7xL4mXRViaFlxgJbWQ1ydSYdchOHhGSO1IUkCd6p9BpVctmNQdvntBhJaL",
+	"CtjC5BxFlob5AYZEyYCbKxxJzquT7OQR03l5URq74CRorebQIQMv8UQ/C6ObxfOHlBqYqFUik83oIWey",
+	"GTMYVQLBVaYeeIMTWQLxSyYOU2IPVYEgX7bi5ZZ8fIoJGqGLDq2imBREBVrr9VKe7qj+zdrc9GmTXRkU",
+	"tsR5VS1Vtd3f5x3Cp8A68y6fOcjTw1O0IhjCBt+NeNqRwGgwXF0gjco6qGpW2SmltelH8MAInllbN8Wh",
+	"njidrEcAVxuunB7XJkGOpslR03UbZGgyfFfBebeAN4mz6eWJU24WW85Wa4M4heZ6s+AWvRIpt1ITNH06",
+	"LdfTp8CA41bfqtWNzVGyqOHTS+a7RP6pznfDPtYTZYHy3tQgJ1Y1aJPjOD2ufcRRSAIsjSpVCqjDifHQ",
+	"Ime2x7rYp5CZHkf3owGs6aPK1/RQ+NqCC7eckgirmtWQHHJm84jrLhTohMr5M1Ohx3DpUpxsEHAUqX3R",
+	"anF6l0kGy6JeyLoMdJTVeTwQ3n9EBikMaj9OEMPBWBDcpKRxlaeWhV6gXj8gSGFMzv9w18xpR8WMpyqF",
+	"VgIbaIcKdX3gC/lF6POWUBF9qPpirZbcTJUWo6vXb6E2dvmCW6CY+QIMO1737Pgej30vdamWoKkbeWF+",
+	"tmT3o27lvF07JUKY8HWqopQK8/iMEkSoCIeoR0JkNIGskcLKIDHLp69CCsvCIexUTW9eINsa8qLzvhGp",
+	"zlqas3jKPoGm1YpOtu1fVS9zLogXNTnyQ8T1mG69SHEEc2OZ+OWc5Xs25oZMU7IW6M7x0OT3p2IrG0GZ",
+	"8A8onirtmYDgkJIQfcJ8OgVbmU4L4/Og304arabUYDHzVD6uX2/PY95SnRK3H/piaJ+0ZZzTahynArda",
+	"ZwMWo8COt4iBSuU+F8qlOu6LVR2z07ztY37WBbhP+pDS1sGUue8BPNuiEf2xNIsr7IpgiMA2aSENUQGG",
+	"kIospTRXnWWkYQRdH1UmG2i+0r43vQgnAQ0WDixPidgmPgog1Nr8Mt8eM8CWjda+n7HuJ/KjN1v2BpTT",
+	"NLJxBK+hUD5UQ9tttQEWlEFaj9u5oNxyHeRd4+WOxR8evmHqBkJNHJjGYGHqEduA6bdofpyCy6la9CUh",
+	"NogH9Jq7ZX75POSJYznN2+DJTctaSMtVgDRSOgR3JaNSJgJLupMUhvEEaxhW6ox1V/K0RIuTvR20Va5s",
+	"IN0CHWkgssirtijFT4f+gX70ip6mw//EHfLPxxvqj0PYLdn82GQXa4g26pL0bpbQNX+KIz/ZPp9nFey0",
+	"QixSLfgX1mcsUKUUgxscptQl05w5qn98D4vOlGaWUe/8Wc/7XhbhgBuoD6XQNl47+jw4+14DaSSjzBLI",
+	"xAr1+uwYqRsipjfDuT5BQx0WivHd5P1uF4dDo2wbSpWvTccE1o0mx1/+4mRfd3wA8PKWr9tZ2C/cNmSs",
+	"O1yGJCCYj9cG9UNavcBNnxJR1U9XYwp2plHwOPyl6kxpQgAxstu0XgvHIWv5AVlQn58Ck5XQ13ETSEBf",
+	"sPT0Sxz0yeTZ/4kklgm/S95qLj2zk4C5L1XDOCG4LzqSVJZp7DlpRRr1VJJeL2SXhAPOTpQ27fNtJJiH",
+	"hxp+TAmvycXv3TWU0+wZp2MzWSuyVKAXjscLKtL49wtTwEUlR+I+eG216wFRQjxEGZhGWo2Esd2wwdj4",
+	"BBIj+zh1TVwmbbMd5qV5El3z89hxI1Rq8zAmYIR8G0EuUNRIB1NkjcVISKblUyRLpnC3aeYtjCZ9GlBB",
+	"fjOVZ7wL8230s8S70keqQLBviPaGe8Lt4LN5yqcWJvUM5Owo3LyQNZmoZ9DA99pEoJWzfki58AOSRZ0d",
+	"9V7EwjoNyU7t+GzncW01ramTBtd3O8S94EiPR7dGnoBLXqJA4GeT9fvDmDS17y13eAI4caGCgZlQDCcK",
+	"w+XU6mUzfgLhhinIA1H1k+nZopIkCPVUuvCc5PbEy1OHx9LUNZ1HYBqF4yHymDJ4Ev4XO81R+7YA5RZi",
+	"/7D0FLfhL88Piekh43X9dAiRUyuDb2d6h07ABVHpdKyFGgCIofNtqIWwJTrjbqQqavnU5x3VLiPRh1a9",
+	"xR6Azjue0jd0ChN6Bi3rtzVMp+T4WZ3J14jQo2a23F+unZToMI9PD9hCDCDpSEuZp8ZuSvptza4KJnoK",
+	"7QEk5fmYAruo7EouWxKYzkwjjTrtgS4FMDPbCQc+IOUCCi0dIM0HNLHhSwnI7KKd3SB5JaEz4F4Pyrn5",
+	"7PZu6+loJtGc0qMfWkSaG5Uag1bAn4E5ySIP8w7hUbHGeJv0sRLxzQVgcZaBwdlGclih75muhB3muwR1",
+	"sUcQFubIL5Llkdy+dBJbBD97Vu2xZCRLVqJPbXti9w3RmySPJ+dat+lz3RlrfvuTRZBM7SYjqE+hKbsv",
+	"9McUloLeGLJEi/mlMMEn579/HLdlatnD/IgnO4iz0IxuvHq9lMvnCoVSbmNR3NKFu5ZDMELuhPXlm+CU",
+	"j3nZDQkpaVSPbkZdUs+glcRR0asxJXUqAT2e0j4xZAOuGkThXg+AtQH4Ws7ROJEo7gLMKSdBK7dYeOmm",
+	"mOUW7Lk5EzMO6V0kxszoDvhTy4k55SwBR55u00eXX4RTEEpNU0P04uRAqs6AYSgsYlExgmX7iSc+HhEX",
+	"BPlc1iWqlbndXlyenFvY/omJzoPrPOVsBweBHMNdt2zV6gXgx1uQ88Je6ZCIfkgVU01oFOXNuSoFF1O7",
+	"ojXg2k2/nb9B41gznClrHLW+XAYxV0P9JQbdxpckFny6O+cwi/wWwnSYu0vEuWXEgeiErN/uJEd187wp",
+	"1Xx0GSPALNCUVA5GW367HxIvXknJ3ZPyknAfz3r3Q5/3AjxMh4G1GQgI6CYJVH8z6LGgpEjsQomGAS0N",
+	"QKyR0BrngvImmnb6KGMbPVrRxMbOoda7QFCZ2fd1YeSUU84OfHpxKvBNIQVComzvF6E/NaUWxFQak5Ca",
+	"4LYxm0SSoFzNPqXU4CmYZ8v6DuNhTlmIY4vUk3P05hEoUGUkss3hbfaFGO+0MfoPo++uv7j+1fUXo99f",
+	"/2r029E3aSeDLnIUFP1TWB+00liTMmqNc7b2mbzyfg2gzBqri5zF8UC4onF72nPW7I4oOtqCW1H0z5Ca",
+	"7xYG1vI4a1LlfdclxFssv2nOSYJSjDNIz08Ryzdo1B+9aorK/K/VHfcbUrlsqFKQBBhUI+kxA1ce6vq0",
+	"L8YkFRfnpXfFvU7h8k2+95ptXTx1dzfDs/XB2+ZRufukwg8WiM2q4c5TEM+sQONEbsV+7agG6ir6FDzQ",
+	"EyJ1ty9Xde2QcZcNloTXy2bOmOjtMI/cpWZaixxOk7GpbUlwoc6v6xHdU5JDxTHLIkzrtE/B9ZDwGCGV",
+	"eqa7YlAuCPYmgiFj011fSKtM3RAmeg99LvWnH2pddFvotLnnlpxlMjgyC+ja3JcWgLLRmcbbtNxV55+Z",
+	"G7BLQwZFf6m9feTYpgvhcSzvVJsSB20W+qLTtb3Qp49rhVSvM2yc7bBe/zi1I6Xkt1NUZJDSpnEqOFyV",
+	"Sa+rivSgk6f7qUoQSUU7ED1JR1PlU0PfUF1bE0z01v74+T82dPoKQc9PFNl1WJBg9RYRkdBnXlqapsuo",
+	"x1VCuyZPvSSlfOqavAslhzlOS+o/i4eSRRgdHz1CflfKVKkzAaQ+Wml4WOAq/LzWo+1t9XsWpqNW0RfJ",
+	"Gu7mUJD0bupuSKa6QuU1891SUckGMexBpTgVDKkiVtQcog6mC1gP+muJjbIXIyKWbIKgbcKMyC7ajmmn",
+	"JQYVGROyCi0iXWQCio6W+1J+Xmh5mAjkTHH5qvfeCsXOHPBjDXqb2jzf3KTSSKU6RzyIpwywL7jKoZP/",
+	"9UMuxpPFEq0ZrQSME2my0dRPvkhhwDw9/8zs9YOhncWeVgRiXzY9uuHZNCQQXeKgsEBAWNZpDAkyFQtE",
+	"ScNIu57re5ipUxuqsfc5ZcOmLuv0xUmj32nQl5PwFcPp9ejqJWMoAHbRzbapODNlNj5HPeiikpKeauqt",
+	"U2Hk7FLu1Bui+u3Uq1Z/xsmLVNddTV4x1d6pF03t+HwMujurQ5/YRsEEDhbcGJ8iHARWpc88GNWJpt/y",
+	"W1mbIlIpi6fZ8Ldp6zcNT00K8YANgN74or225IWXJPRbfgI+0GJbd9K7byZm5x3B7S2B8YmGZEzJ+cXG",
+	"VrFQKJbKlfWFwmjwmtkLd6PkzQnf34JZOcmNHB+f1YE5GpUdtZokXKWqqGIoOU7N/QgOSVjrq4J19a89",
+	"s/dPXp2ldt9pqJguBKUbqlgi1KlxWQTB7bHYJiwMLCZ8IKanjhA9FRNIGvUT2dc+bQfEgSIqBbwBX9XY",
+	"frZLoJGNQ1s2UIFGcGA0GKIVbEJDH3EEffFPofTeYKNBAEmlmSuEB1+OAoISpgatGtvhRuj1/KdESj1I",
+	"lm8xjQkvsGpxoJ/SqjfyyCUJJP/gqnzAnq65x1fZA03sXhAa4cfIZ6BS1hwDyVdxgFbqGejl8Dcamn30",
+	"O2iM8M3o29HX11/WM6t1ylpIjsinfZ+2HeL19droGttcndbpX/wF2mFUronkqXXqRB2KfcKhiu3ePRd3",
+	"SbCDObl3D+wPnkOS5FXA/WRvB5VKpS1wHZ7t5NAho0QKxjpFSLNe1PUpC1GfSi1r5YL1iHvBV3Pya7sg",
+	"T1Vlhg+5qFEhiI3WsKaT23/xCWe0EdWE6Lwp+alpRR+mgipRJKGKDgKfC7XmUV2FfJPOQfcpaqhajEYO",
+	"nU3WJYSE9xjlRFMOWoF3qhoG+RqTzA/NnjFHjagmorE6nvgf1UMkEjcD1uawSAcwULkZKpyLerjtq6qS",
+	"KhjgqKEaPyODYtKIY7ENTUlqTOTSZ32ufI5WfHg7GQMGXmu9o4qAJ8Nganbecux/4UjgC1BGOywU2k2Y",
+	"SAZZwejJqzOdfyJHA5une7ltW53QOGTNrOUGJAicC8oGdO2TwQXPwd6vAhITQo1ELLmKHgCrQdKiy6ET",
+	"2z2p6JRBrlvWZi2YwjBCJtRU4jYbipPp83EWDjXSl0/R6QC3JUW/2K/THal+3LtneOG9e2iFhejePWCJ",
+	"9+6ZpD6PdFl0eqNSs5Pd2sPD3dUscllvWKcpPFajhACRZUHN5OjePTNtcu9eVu69IMgXWdh4FwdBnd67",
+	"1ybikNy7l0P71DAeeViy2pGhOqYBJo2dxq7MlKyqnazTwKcXPKs6Y2Jd9C/XUTNMgTAdgmVRVXj2okO6",
+	"MGM5AnmyHpJL04fq3j1lWQS+S6hql6f543HIeqFPBAZW2w8DLSR4dW1tMBjk2rSfY2F7TT/JzR8O1Ld3",
+	"RDf4iyNG90JCTllLDHBIDvQ34uKeiMHWjvcz2cylaUaRyecKuTx4QXqE4p6fqWZKuXyupIFPQGCmU6G8",
+	"0k4XXcA+X5EmekqG6JQI3XCwUthYVQQht1UTfYLmpU1Xp5dS4g8TB4dvI6z++oijxoUf1UQpZgym6wUZ",
+	"KiZ1QYZ1CuahPGccihX0KdCob1Id2UZePwRMW2iLGOpqQMUmIiYBw2qxIGCDuLWNH5r3gQWpG0Gq/Y2Y",
+	"wb6XqWYeEfFkcKG6bykqhhUt5vNGVmpTxObzZnUjxc50JPylbhepu0TqnpBRK0jd+DHzqFloPs0fV9wd",
+	"sv6ycHGQ994W2avmA6+2OdwtvDvplvhZ/+Xg9fBtPqNbPEJnR93HEdo3QrPGTKHw7k3tzdOrnbD18vR8",
+	"42z46vnjZ+2Njnt5jHv+YRAO9jE+dh+/OGEKrF+pgwu0TDxVWkN6i0ouFdv32Uy5uDXtVdFyrp0xdojp",
+	"UIslntD6MtVffiwNMShZk0dtjNZQGqlJ/Qa3ObiehlyQbuZj+c413PPXLgsqJmg1UFhz7bznHkvrjHYq",
+	"SA8VpBCyOy9oj1EVhZh6rIuaQ0E4WlF+uVVI6/HbNDoxdWo9/JE0uv1L+Rrom6kEu1QDizoMo1hc5OyH",
+	"WpY6PZAyknjKog+gj9L+cRrl7oCauRN/8dRv030aJ3lPkHRhOZK2li3zLn+0/ry7tVP2i59sDF8W+OtN",
+	"cnJRaT0elMRB7y1+wR55b9yt5iHdvS/J3jwKI93CG26BVIpOqZVvOmVvkzjNdVxw8m7RK5P11iYu5BOx",
+	"I90sp1BwiuWz/Fa1VKzm828zC5OvtSjxcqSQcw0pCRwN9xZEnc1UFM+Y/dy+1GopDnRN64yj8IgIhOOh",
+	"RdRmEhqxTarWkbB+5XMORtQkdMahKE49FAoJJ76gOpckffx1apQ9+RgW/RACxTgKwsbzA7BBjrsERW5h",
+	"jjCv00bTp561pY3VHKpBrQJHgX8R1wAqMy+rz6OWSpQZbGDjevTBA0w8ULNcE9WOjqq8rjNsMOoxrlND",
+	"61R7iVGjXCxalr+9BD7X6KBSq88auSMNT6mRDKXKAnwAMBRUFraZPjwKEjyrMpJZGD2/EnusKRnUKSAi",
+	"YzpEWAjS7Qn5gBw06vdWt1GjnC8YS+I8WvZ4xKpMQ+2FxzT2jOKz+mFrSueUiXPYWf0CyuK9lQq4AqyI",
+	"H4BXlMw95wbqO4cWZmxQlPDKF52dBH1r8+OBRvZdgo/Frzkm3Uw148j/Pdh9tH+EdnZPzvb39ndqZ7vw",
+	"a50e7u8/4J/u7NRedtu1wf6DWnv/xVnxnVt7nstJ00L+b/foYcqTN+V7dpaD8gNF+5OpZg53X+zsP394",
+	"VXqSf150NzvPC71X5e7G2VbzzeXTIj+qhLXN/m6h9ajUebJ+cZB/O9hvv9wYnpTZcZEebr07LYgXpctX",
+	"las3G5/W8s2dordbbj1a7+xvfvI0HxzevxFXTdSNvE96lDTk783VKXhCGWD7U9HNzb1r0tQ40d/a1Zv+",
+	"fuE52U+nSYjTuA5BSoZFOPwD7EUrIx8pzH/kBTW5tsRTD5XmP7THwqbveQS8gOXCAk8c42HAsHfG2AEO",
+	"20Q9V1lkeNpTTrxD4vn4bNhTDxeLizzcC5lU3iRL3I1y9/5EhOzpHUhUy/pcU9rcdJGqlDaecBkb1yC8",
+	"h3gmVTeywzTsMxvQOo1E3Ypd/G76EMKhIlz5SZQL2rcKjrJ12g4x1e6kuDOINO8p73f1uAAGSYptZZzF",
+	"hfcUrLc61QOE0UM2UoRXBN6IRjlftkzycy2KGmgNNcqFvH0p6vKPIcBZp20i9qPLUtTmt5BpIAI9TnhD",
+	"G5QRAhHAM6reIXVq1lQLRPMGLYzMG2Kvva6JaTNhFTrWKW6ZDO94sBG8T3Vs+eACACEr5UdayGYcMWAv",
+	"vTCr7G0nFTmwc0xORIo8rAFNxctyG1lohVkyo/8HkO4/t13+8tfR1/LX0Xej39h1uFIdDPO07UA8PR9G",
+	"7n8Ia6CtYgFtrFeccskpFjIRnFHm6cbz4mH59ZPSw1dvKw/WjzaON0+2zoovS6/Lbypv12sbDzZ3th4W",
+	"d0t75UeVx+tPNp5uHiwuksaXZimRVPhpiiQr7QcoT8dXIlLTIBl2Cd1NRVd5/iNHTOxJ7VA9sABP32G0",
+	"FfgqalkuLDCoRxC0+iDibiri1BlR+PIRLwNPLBCOLYosmScl2xxZ9xmc8fdT3YwHREua0+Ma4niI6pkh",
+	"66taeyPrBEOvJfN/U8/AmHohafmBbk/Nwm5uhjhpmUxCy2rKIl2dr4J9AB7iKT/x9nTpw6QZ6KvgbbrN",
+	"hRglq1P8h2Oc+TZeRB19N+X+uR4RIbv8N/qOHAvb0/wkFfCT5MFPkl2ezY83FAI3ZV7/z0n5P/2/QgL4",
+	"UpsvybCiAcqMwTWjJkQRrMHCzDFe62PVW2Eah4y3OXczXrYUa/oZKMIdNhjjEbqMUKm0Krg0ySCkhqAr",
+	"4pT/ey58ofUFA2AIoWyAcY8j2RrVICnEbTJZrszu43FONsf3ZSAwfI6IDw24Y+hF47xJIKbEleVaj3uh",
+	"+JL5RXl7ByGj7Uhv56hNVP8C8Hs1yvlCQ8NwSMYXOwYayO0wxqGj1tQChxXdFBg1h0gftdU6ZZckNAFP",
+	"qNNYKZZRh/XDxH25On2VlsoylraXhe4QYUhcERsfbcnnG8V8sVGnxo6K3VoqhR2WBzxyEWDIDIyQM8YU",
+	"QMv4ckl+LOegh6jcaOZm7QxTPYPASWaVvWdRwNyLuOS8LzRzB8D2KmqUi1sNHRpsnBARDp2aNAIa2Xh/",
+	"WpAekNzVqQ6s22jpmjYzmFKc8y8xZZd4TAjM1MvHPUoLs9c/U79OMV+8YWhEQ5hkeMs9f/6k+HDjaeXt",
+	"TvnVk9LL9bPnT18XD55XXpZ3Tw6fbLx5UDoqvn71/PH63tvj8ouHT88qtdlBj4oW5hEmzTTomIVXJR0M",
+	"aIoEjc43ABLDmd+eSOP1FeIc8T74x37+/rFY+imRBwp7XCEzx3QApramyMdpRaDl6eJXFypISuOC9JBy",
+	"yBihbBpcKamDxoVOFZLlVCc0O34GVYAwESXRNajASqSaTKAFSfkZjgEaoRVAJhyw8IKD5bCaQ7XJ2i15",
+	"parDLVijGkLqDaaIBdANgZJVBIgzLQj4wBwHOPS4ypKwY0M6bgQiqGLix1lrELAZkA6nlqqiZacGU5Sq",
+	"RZ2aoFD0ZtWNN/pnbBF1CaYc1TPGUYXb2Kf1TK5Oa9aL5eiT0Sa7CWcjh2pGJGOpSAacSVMsDgPZXjL5",
+	"7/1jtAKCeDWHbO1Htx9q+5eEZpVKMxfIaJpctnngTWW0LptNIkJZFneyqkKBZvbvWHAkP5/ZuHhXdLpb",
+	"V55T6rSI09sUgzRFQGWv98bHC5s5/Rh8PzNQtYOZ8lYxX9pSUmh5MfYhEvVB0v4sJO2esorizIgo/pPQ",
+	"uCw5KwbMyNFUacv6MwJRu9TjCbiyCVi0JpGWpvyX6r6cNDa5YD1ep1IAQYqe0HXmEDdiKq9g/JVTeLIc",
+	"58QpLU8F9GJ9nXt2I3r+gTc7qUhJq9PAJChkLrP889Uno2ittaBzyoysHUI9RNJbpMSdO3JoT+kiSqnL",
+	"2pb/R7xOTWRMNyjlCMcAzRDMWlEKSZozQecA1anpLMiJztiOaFoRkU+RL7a1IQ7jyiKM7t2L4on37tWp",
+	"0jWtcSRAHk3jSjWaQqQbrSodSmOaSgUKq3bfSmVUShL0cI3tezk5UDVAO9RJO7zvdhKxQRVElDofJYMo",
+	"KT4CqlbZRDo5FVZKF77nkCEoqQ2NKUJ6tS1FyPy0EnsmUMIxkeqO1p9IdHu5lZbTHO6aijBbYYCJRV3O",
+	"bP3AuLCn+i4kZTeHp4enqUqI2k/7hWNBxkKx5JQrzvrGMhpDetehhdSFYgrUZmucKpAiimwc6zVoB75U",
+	"z4F/DvDwxqL7g0y9WegrCuFEzgyr05PeoiVYr0994avSz3TeW4spwoRlm0PU7AcXyO/KNdY5FVHGieSB",
+	"8M5ohHWqWwglegdv6xI2rPMeIcfOPHKuwP/PDSk36jTKhFfhYBcHgU7Vi1MOojWBNGQT5Yoqs+vg55yV",
+	"Z6Kkva/xBz2/1SLhag4909A6nCspMBmQRjUrvyI5/Y+gltlnnu3OrtNYtEBvLrUKWZX+qbM+YUn0686j",
+	"pTEWbbVOocxughRUs2Db7w22rslkiW1bNyRQD4UDPh57jOsL8ZjLehtesjWxVZSJeLvGcbZhdzoaRTSZ",
+	"9qNzYVLzweHN+2oBjmO3zM3zJpWKEvfUyrxsblw4z7vFK+dEbPWcg0H5Uyj6nOutTrTmmnBYLxH9S0zu",
+	"z8HsS3hiId0Dtvl7Sff4YezD5ZNEPgi/mwi/E6WRgozhvA+0keS1S0g+4JXzbA7tVVVtAi23aqJh3ard",
+	"PhDg4sELW6fx/aeHp6s6iz/RTlDq5r7bUeKGY+HzVrIJUJ0qATUug0wTk1gnM6l4WXTvnqqnjBHClePY",
+	"MGOfq8YQ9+5lE+dNsMCL5XM2Oo+Q7EKox9Vr+grr12T8SbMBJESc5G9kyMQYG+VisU5h5SHQE2W+bIPd",
+	"pvNUQJXRdyPr5siVu4L5RZ2CUIPCibhfIQ4CNpAWVQdTr9UPoDJDe2zlQCO+o3IamyHBF9rAUXqA+exE",
+	"Ozq1swHBl8TaAKkKyKOSbrhwIm4rtbTFcuDTi6Rx8Sppd6ZTpm10JAXWUWngTEZZrRTHV8XD8uu3pZOz",
+	"ypsH60c7mw93t/YeFR8/KT09KB8eVY6fr5+cbpy92Hz5auv1m+LbUq38oLKz/nBjd3Nv69E0iygatNmw",
+	"hBvWOE9Lm4WNCQmbPuC7tKQSfUQXEsDlKeCe04Rb8ljq5iwf7KcfNPoHJWjSMIh3ScXakmaURaBzBEqY",
+	"aBI3U6DoxmZW7f4KkIdP22O5ONpz5AGQobxc3Ktl69QNGDc3G27+x8//cdU4hcBgCMd6uFlauerdoNh4",
+	"3C2BDSgJVWM6zzSmG0J8Sy6Nb+HUF/LGGZWrU4OjCm3bML/gUdq/WdqsbaXFiJHyKISkR7DQQzHhQtOo",
+	"wkiURMBe1ahR3JUL0DBXGtt1iu2Q3LRgXOx/SufViU28hYnRuwOjIL3v4F3bBKnd/MYzNkz6pd29b+ye",
+	"cn65UtaJHoNTbATDJ+OiDPDWS4vXHvUPaxx8YLsLRgd2lMMb+MmQ9eFsmvTLiSaPy3LZRXMuDvwLMsYP",
+	"aTt22ZuzWkU4il4kIsV1auc4pAG8rqIuDi+ScSesYgxUBMM6TdBqFqmeu2MdLlUqQcAGUdce3TCkkK9T",
+	"w3AninS1Tg2ccltVBSWSFcAjozEAdR4j64uJtpM5dIJFKt+czyjvIvMgofqpuPminGQcAPk2StsktzF7",
+	"+GOymw+ehR+CPwFEZ6IVoOYs4yrgzPi0jiZP50Yp6EgxKpIqwdN6nIvDEBKfdEDOei6GH2CUKEQgCFwj",
+	"HbfOoWMFjAkxbGrcq0izLnhTnepgJUfClFoBC2vpSsBBhwXxkYCELlWCAt4NyOn2uTTkdYsY9EopiiYp",
+	"ux1iV2qP1GMDHZiMgV77nKCVQl6vNK9TO84aZWPKu3wFbkV1xMNl1HBpsyQrYsCQwE0utUCVumbys6uA",
+	"HBXnoinni+SS+uFzn573QtaWOmGE4FWnZtZc4CEHhg3cVpX38w7rBx7q+e4F6vdi+1vDmamKTTM4LlhI",
+	"FDBCSIS0/OTiBMN0vho3xeW3YaXJTr2ZEKDwf7Ex2Hp9kecF9+CteFkePu8+2ew8WO8fVXoneBnNLdFC",
+	"+OfspD6K8Js+OJ8/eA6G0B1UqWvgKrDzhiRziuG+FlFlFW7d/JJ6jNoBa1oYlJJJdfGFQkbBSDfTNQk4",
+	"monWqV36ltVt1VML343HAdzH3R4OiVenLubE8WmkpkoNSIucqAA/pYkyWsHopM+5j2mdqmbL0BK4SdAg",
+	"9IUAJwFqbKKVrWJhNXbVNVa3UZMJ7QNvEq1mawdD5AGY6iE3ntuVWIwgLOTacIE269Tt4BC7goQ6UAxI",
+	"vw5Mqd/rkdCR80UH0jRAARFwowofQ05OFuB2uqr7HKaopDEkXRwg69Ug/EI2UF5zwPd+18eBwQ5S6wyp",
+	"1yYpSN9mFVp1mZKOnlUepDDduzgI0CUOfdhSQBgFwJyGy7pdRqPYcGM1h17NbkOerdOG3SK9gXSHUMnE",
+	"q0DcnxBXFbJeEDs8H7tfxl+hZgMWUkiw2wEAUH1H3F2nUcmXJHXBz+d9ii+xD1jBDbQipSP481GABQmn",
+	"JALpc3ML6Tg3lWes0PTvRt+Ovh19NVZo+vej34y+Gn07+k7+N8YIrmbC/pL4ApbDenEhnOyO/wEY4E4i",
+	"xR+k6N1JUfnUAstzSsJL3yUvYk4wJ/qrCF9bRQsX+HPO1gwT4lNL+yWpPesRuv8Q7TBKoRzUPIRWVHIc",
+	"R6P/Y/T/jv5+9Hdrkw3gVu0+YZJJg9dbMeGsQRhmoaezhCCoqqwJ3mEDDfGpes3xHNrt9sSwTgdKdksj",
+	"UWVRK3NMCg6rGWJaErLPhdWJ7fZooLo7xS/H2uild8LTFc/QpW4JjM7xTnRTOEJKu0r+pwRzKMeupP6V",
+	"eiRKgO9Z2xHhfXI2hWg/M7e/XzN952aUl4FaKOLGsmCq60avqY1djW5yelzL1im5Mt7IyLmIRfLBlchx",
+	"evx0Z1fh6/kkXFWAzvqf6vn9h6aCOwbmA/nOk+/8SKHdZutU9dPJItz3fAJ59xDuH0r9S1WknXUIrdZp",
+	"nTpjLUJ1/0x5MFQfT6Q7/pgI2V//e9Qo5vONBIyifI/yEMjTpB9UWlmiXtwXphMVvCjBfOoUoZV0LRwl",
+	"lXDKIqUOKuQsSSZfoj+vR1pYYKTNvo3vhBRuIRb2UBvl/BZAtHN2Lp+KA4HVCK5JwztZFgY4MdAAK61f",
+	"PiffkVjxKNmgF7KWHxC00oDuProNaUNBzKcubuI9vCMtDrk2JuVEF8Mr4BL53YjThV3ioRWV9X+uac1r",
+	"rOqJFoswS3W163PJMhtVaEmH7LwXKKmDrElTYRm9O44O1mktOjlxOWIWDTpYkEvNv1lfuKxLcmgP+0E/",
+	"JLwq1ztfp3Ic8HAM67ISAbpY8Jmg6MONq1nrUch0MTp4QyerxkdX+bLMEU08CdRifTRxDlUSiz6zisvL",
+	"hyv5onrYfOIcoPfHv2tAQLVqD+EQXa8qlxieWQXccygkBYsqEnKSMniUgjohqVSV0ClnCuw3MwG/kcaW",
+	"41tsoQEi6f3Htw9EnPaCq+DZA/L2+fM3zTen66+uTpv7taiLdTXz9l3p6jiPt4aF7k7x8tWmeE4q4Ub/",
+	"qNx8ut55UuIPC61HeXywdfXGzSwj/sabjf9ZlP+NAexaTDyVz2t8g5+oSVOz5UfCqImyJyYEm0EuXNLE",
+	"OeVsD479TT2L3wdYmpYRJ4amP9hS822p4kLm7CMsyEA3hJtTkimJSfVGjFrTx46aZXVTYPDTFdNnUI2g",
+	"o85R45Coymwl8bOjyrYDNlACWiqa2To10hh0WtAHG6s6jUh3bLbPzYuTA8hPJVrf0E2I6lQwKMKPGh83",
+	"Ip+j5YWTMivR5tl2pvm8Ti3zQ45xe0ynIaYMVX8WGgvJH3Q+VZ1OKugmDdh8X64khzbIraR0bGi8UrN6",
+	"GmtFx9ji9CzbG7qqm5RQOVH1PuLVqQbnn5DHp1qT+1MQx4k+3lGDkuAiZ7nsgBwj++gWSEHjLce/F9mb",
+	"oPa5ouiUs0S7neXF0fgbUgXx2EEBwksM9EUYNH44zM0P4uCHEgdA7zeXBh65XNO9J6c71u7dexj3QgLb",
+	"K3fvHqoZl5+2xjrSjLQYbdin3LDLp7UH+0e7Z+e7Ry/vW32VoLmYHKfXd0Gk+MIuJixL2/G8BTj/dSoN",
+	"+Za8w/N1eObK5wKMvYOoHRklA2CqyoQ23ZrMDO3hSXPbRLUEq0ODNdYXTXaVNBP9EHkk8FXeN7T5zZqv",
+	"QJxB5xdIA7xOBQH3puTU0Nopsk7jPlEqHgRJylE+F4LRqoFBhAmrgoi2IgDltpF3Rgt5enh2fP742elZ",
+	"Q/kfrAun549qZ7uvam/OX5wcNOwpwz4FrM2jBdEF6YHPRZ1qU193SCMq/QI6VOv0YTm7qF+aeUUO7fmB",
+	"nHRzCOiArt/z5dZW4zr+uGwc0yGYlqsorq5HOtIIhaRDKZy7XUblUNSirTTGIy2NbGoQcpoT1WqnlZmD",
+	"DPlMrlBMLUzlPY/NIoKaUgNPNtOcEZZK640YrVdmCopkqTgXRTI7V6JDlwstx+/Gg2wStmFATeYNH4tu",
+	"kKlm6v18vuT24D9k9H+O/uv156OvRr+5/uL6y9Fvrn81+ufrL0dfZ5GJyv0rdf+afiD59L+//jUa/bfR",
+	"V9efj74e/Xb0jXzJ9eejbxQ+7OgraOL4xfW/Q6PfINPQcfTd6F/GGjqOvs4lv5JRIz4jVyJTzSwySFqn",
+	"dzga1ZKDUhJY7WmtrrjTErh9L1MtbKg4ppIlVdoPgvHgZUxSM6mREyqmfK3wVvtJ+lzSmabOvmqPWs2M",
+	"/uPou9E/yXmj0R9G343+f5g8LML1l8kFSOmvKaUR6fYC5YUZkMBloGMurA/Fx3lWhEGz6OgsA6+2UXen",
+	"UL3dLTPdsxTJJOj4KlQ02haQgrFAZwSPiUhpD00Rhbk4Jg6Ma8PNk2Irj51Cc4M4Za/gOltegTj5VglX",
+	"8GZzywVEe7NL5Xw57tp3xAQyI9TMoh/S6oWCPq7qKVYpE07LqGwLFlqpR6fn+4Ocifr3hH3wUFvTRF3o",
+	"Ef9zKWbFni0aWV+0mVTDIqpb8cYUp1VLGfPIZVIZk6zAp22+1qe835SL2yRTlbJXoHLoJreIk8iEdAPf",
+	"vTAlRqoQk2oVw6dtEMuPzw4PAPumTnU1jopsxuEOq0eEVHG0q13FNpW2c/zs9CwSkRpO8MXJQQ699Lmv",
+	"kZmj9HjKREf+tKIUHVdyvzDqkAgNM1dz6IipLlCOTw2AJ6rRsVpUhe5XTsXSO+2wwQtr7ebKO0GuxFoH",
+	"RJd11LUU+1cec+XxQfIGW0C1WNhFCgD1fh18JvWMfV0tk5Zi/3D95egPUjQo7nj9xfXfanFk36Z/km+O",
+	"hFR8JMcl/vSYqtE05ebeEGP8p38u5WpYR0ihPEGDN30ITGWtOYmJ7vjL4IebtC/12o944rMJIPHxntjL",
+	"IIkXiptzkcSzU3x31nGIG+kA/pXWEkwoECfjnR9x6+izvohOZhWsI2OzqKTqjziq21+qZwyrWGlIIe1Y",
+	"15xjxkVV2Wz27/efUeLsSN6lHYMqQ7BNPuLmZZxQL4dOoO5QMRjIDbQ5TA7tYrcT7bNpCqST8TV0iemc",
+	"CZuwDXxZ2X8dzDuQjARp32kcZpy7LOIVu3IGg4Ejj7bTDwMCBUnemG4xvhpgi+j1SIrnXihHJHzF0iaf",
+	"m8CMj9dVNdTdzFc2oVf7hB0x0Qj//fvviYMmVPzvYg4ZK9HfXX+JpFp+/cX1F9e/Hv1+9LvRN5N6/BIs",
+	"0lokbxsQd9oEcQwNqjn74Br7E+fpkopBs0mw2JigZ3BzW8MiM7PHTEwvbpsQwURGRdagCklmEffa4rm0",
+	"DiyH5NYZWwsYhQukw8ItL3W+RabawgEnU5NkVY+V5hYptzaJU3IL2Cm3KhvOFq5UnGJroyXtEd0jcvGE",
+	"WmutQJ5+wnw6e14/Uu8XnQlk27/YFf6lioLEqb9bxUKhWCpX1jdMRvDEAgu/S96q+3f7kmmvHTLuskEm",
+	"mxngkEpFH9bCauQHpFPx8q2SWyTOJi43nXKrQJwtd8Nzis11XCD51pZXKsdAxXZXVB1KOucMsDsnUfyL",
+	"TiF/lpdLHKH4g6FiNEiraWw9s3N039AFSm5v9tn90X8Z/Q78JV9ffz76Nrtz/+RFPRPFshhF8Qe3UdNP",
+	"YrmFiAOGg0mnyi1j/h9OTTNW8XVpPPQ5CX+CcKyPTN+VxETs9FidMDvG09Zw3/OFQy7lt6YyuFOlv6lU",
+	"WMnYWn3lIVeJRatZnZ7aF7oviforhjGKap2phqnjcWMrXXKnLqr8M8PJkRqXxutxGXVJSFPmOe5Wj2FZ",
+	"AQE1Rn9Q9ZOQOI7bJGbXJqIKuqyLIc2KYLczzS98OKzJddtVy7ZslFT7VOc7X3f6IZdbfZfeV1ewUM5D",
+	"+f+UFwpeqqxSaFykSxjeZzOwAapDPz2HJjDgSsyXi9mM3wPuUMrlc4VCKSfZGXOhRnNh9hwPRO5Jra0+",
+	"dsg+9YMAr1VyebTyulDYRgc+7V+hq8318/XyKtrzQ9JiV2uFUiknhYl8dn9h4SNXk5IroRe3mjk8q+UP",
+	"20s0aYy2/hhP68Nu7EZFwLdhKD/B6uooBXr8HLMW6g5TcvcjzW2cOyU61c5Sv+wbk43bY04RN1kKvIhZ",
+	"oBVM4/amKmSFharGiiJjO7snZ+eHtdfnx7sn5y9Od08aWVTIWxDRWcSZQrORli8aD4et5lBDC7hTxlTV",
+	"lVQvDMSOQQY1WG2EQoMpyOWUy7eSHMnu6+P9kzfnr2onR/tHjxqr2+btXqNOEytBGbTXkizV4LU12lK/",
+	"bBgMHlV9hzlqGM2iMZ3p7djbcXc8aRFdVc0v0pCs1TSaWsuXE+2FPvCQUqvgbuE8qTQ3vKKrupPnmwW3",
+	"5FXIRmsLF5olt+JtkK1WHhebZXfd2yT5VgGXmhV3w9siRp9dUKVSCeyZKqg+/3n0X6Es4kvQeb6+/vz6",
+	"b6//t+v/dfTN6J/R9V+Pvh59e/3l9efpqlAmm7kgw1rQZqEvOl2pAe48PK05x8XKutabX/Dxtaqc5Ter",
+	"+WK1AOEXygTg0U7X3SgTDwCNxdySLziFSuIWTkIfB0cQpsxUM+W9Ym1rB1TkOJqzrJq3jK5mN2efEatR",
+	"R92m+Z+g8gb8sjtMTGN6u+5p7rpTQXqoKPmGVJrBXx8lwdnq+crx7iHk2jcBlQdzsl6WT/mC1+nD3ZNV",
+	"q1NDVL4BLlD9XquRD2TUN4dg1PZC/xILUqcXZJhDNdM3KHoHr6KT0xo6frpziv6igC4LuYocxfHpKYKe",
+	"fqePa06xsl6nKw3AMOYB8tpcIId3cLGyjhz5psZqFsGBQMfy5rVjp7RZXjt2KsXC+Ft0Qq3bDy/JR8pB",
+	"tyoZ3cPdEwBlwAMU/vHz/8SzaNcrViqFrW0Y3wUZqh5gSOqcqpC4mC9voqYvTCMjazVNDqHm5HIhIrat",
+	"gJ+VzinlQSSXoLufhtlBR4RImaMRZ6JqoZVGOV+q0xl4bqArD3yuGzZZ3ZVUeUG/J7cGEiN0zF3pt5DK",
+	"r9uJn01FAE2TAg986u0kWsrfPNc+fs0xkWzOkf97sPto/whJIbe/t79TO9uFX+v0cH//Af90Z6f2stuu",
+	"DfYf1Nr7L86K79za81wuV6dw1+7Rw5QnVcRcrQzMYQtvuAVSKTqlVr7plL1N4khW7uTdoqfEBDgoIrKV",
+	"CuLui5395w+vSk/yz4vuZud5ofeq3N0422q+uXxa5EeVsLbZ3y20HpU6T9YvDvJvB/vtlxvDkzI7LtLD",
+	"rXenBfGidPmqcvVm49NavrlT9HbLrUfrnf3NT57mg8P7i6ueYxvwfVUBL+pAmiWUI1/Rn5lUVuZMUgZv",
+	"pAjYH00G30ACT40bWozQ13r3NgRvMUWUDSKt8wOKyp8p0NYD5b+zCUWwdCNwTM2ZbgiuRQx9Bt6qVIYK",
+	"ljIEKYUBcUXIqO86sWZjvblqonvNoSC8TleUcrSqxOaYHvVRpPFIlUEjlPhtmkVxZ8NiBOA3bsLtPK4d",
+	"HOwePdo9Pzs70FHLRKvFrMr7Ua1/I7SDQYchzC90vZAU4NCHSVWeQnBQjT0L1zU3r9Zpg7gdhhyK6pm/",
+	"jFavnkH/s9H/HA+pyBhyc02fwj+K6+r/0XR1TE491yNd/ZR5XaoJqXBtLK7yQO1M3Lj11iIrpovMu/zR",
+	"+vPu1k7ZL36yMXxZ4K83yclFpfV4UBIHvbf4BXvkvXG3mod09/5NdYQZvW6Ly6GiWqsys49tTaGgxsre",
+	"T9RVjRN9TI2X302olsvzhc8S8ZD3iisERJA0NL4uU923JixIEGBJxwkHz0lSUY+yGnLoZAJkTioE59pn",
+	"eq4cqxZ4p1W2XadWbbgpQFdOcI12Fww1Q7GGGCeOxw1pdDuwC0J6cpADPIxwnhZX8F/Q5oSKPzefpeFL",
+	"Y6Q1xuYhN6QRTPiNGlMa5CdjWbPSW1os7GJ55vp938ukJrQshvo5pr70KdBC7gfVPL6PKsuEqvJT1BoU",
+	"GZq6vIU9I2OsIWCczMLjBPqaZnnPAFIHaa1a+CZba3Qwt0KT2bGuVCtTMMw1zgsg+a7m0O54mwC+bYGI",
+	"ZQ2CmDw1PNGxuk5xSBAJsWRFKxaiPNwEVQdN4rKuPJqEaFRNqxx5dbtOrWC7hptTyVC9kLRISKir8YoV",
+	"W/W2AbBDGPc+F3hYp82+QHLprbCbVEjioJt6tY48Qd9BJnyXoDYzhROkTuUhJ6FhVchOsQDjAmpsEt2c",
+	"cxbrxV7Xp2ZlE11ODJi9Cs0juBGYF03ksFUBaa9OOeuSJvOGiAQcWs+oB1RBp0oMT1N15PxrkYb7o8LJ",
+	"22O5C6hkC08DTpj3wbj7s0VRhmMeG3PAU9qMeQvkHXjk0nfnBPW6rOkHktnArchAZ2rrp9fnHQJ9Ws0B",
+	"h8TTywi6mE9E+qLGQD0SmsSBZJxuWhUYjPUHjXhp9c+oP+D2KrSKpOSVXafSXMdOeWtj09nEW00n7xa8",
+	"Iim1yrjSlBpbgIXkn5Db5YUMtCS9KNq+2WxuuOueUyHlllPGpaaz6RY9B1xn+tqSdTW+OzNOo/fwJxyc",
+	"MVSoXejQvVfT4Ox08HTArpi8ca+ncQN8wdHezqEmdN0vRQNxQn1GpKGAu0AKPS3i9vyQSNMbhUxA4NcX",
+	"uj5TDdtqfp3WrbmqjBkp6Vlf6NQcU9sRNRILVeqOMBcizabFwjYREFCo05oZsYYet07tilS1fMoFDqDB",
+	"mLJzosxJGqPMrtapss9MHaUeRA4dq1Ovyz9Ux01HLaEaGWsZGCJB2iwczgITVXR7KwmddtRMI62W23Xs",
+	"vXTggiMtI0d0iBx2ZskzdmK97sdy+//4nGm5NZvNkz50kPmT1C0ivE84/pqLxWJ/0Zxto2esfab+mOMW",
+	"2tOcTMScc4Xk2rnYhtDoiVr5YK2WAffEvR60I1RMTasj+h1R4dkEJ3oIA4n40Fxfi3rhRxycLlM8KWam",
+	"P4wTRU9xgKEDWJsJQehtXCg/45ozC3mD9QwJCYawXsSFiZqYFva9/p16NurUzik4BaUEo3UHsNAVBIVW",
+	"IO7do2Rw754x8LcTOOcm21eDexCKGrrCEHrvN4z6pJUp1WVJOTkLlShkkkUVJEI/QppgQQTTqC15qjya",
+	"OodXfVVDJIFfQ98MoRnIvwAlSCVgJHUPuTBbDT1nrd/UTb+RLOrTCaTISGVLBerQXUimt7Xe1bX7d4Nl",
+	"TskgUbixsICEYagRLeUbKC4dmIGojGJCkwgG0wMp5YpWOoQUheLWE95hVGBXzAmywB5KjmZa12t8mAgm",
+	"9IPL489ULVGYSVHfzq4Jpizg8QBiX1O1N7P6TpvGTzbblSZZL8CuCmQPEcFh4AMsD6lGAJqmxAFCMT0S",
+	"5erRNlE4rBAdRg035kANjb0kLU/TUo4LPwjqCkg2GyeZjZuO2rkMnNMYe+cRm2xo97iCAba4p7pRako6",
+	"yboCHwaMwA7rhxOtO3skrNMIBahRLm5pfOTGCRHh0IE0m3QEH7maisOpRl53w8R0YtMdcLG0mrvvk5Pl",
+	"fsBWdD/aASXUQyuqO7gFIzUhopc4sPDkjH496gZuH8IYRt2SItW086NCMgZYMuzqlmETB1gAwjtptYgr",
+	"lP9HTOhEdSr1odW4g64Ccrd6uCANEA1A041t7Vaq6NtB28oCihijLok6uus8v2yi86RHsI5pIcHYeRfT",
+	"4bmBdmpk6xSuJDq3r1YR5hdW4IlRooI2OjY+ppXJ6bCLcdlr7K0uwVT43VQUyx1L27yDzpT5cnGrsLH8",
+	"0Vy2OeWfQomvqaX4ASt876Y0duHdecFJmMYsd8wBVMZMv+cBMLNGuf/Q+fPn1fkz0tziaodFxcKVXIup",
+	"gSuI3yvIIl00bnJymqwvUotXMYdUhyenz47q1GNuv6t88+Gl6s2JKcJCYLcjf68aisymReeziRh+1gqF",
+	"TVbKZA3W+unpMwM3LgWA7oQpsIhgkXVbTt0XdUVF36XSyIkbEqFiA1ZjZL6qenmIOtW5AfHsVSKAFmAR",
+	"3JVlaflhnDdQpxGAZZN5MDoFltzFQ6jWi7RH1a1CuxSgu6qlxyb0TbWBkcaZJkB24ZbD4UMscOb2bdbj",
+	"UuGZJbhWvW0cNbHQ+36Iglsoj02WXf7yY9BtgQGMf6eQQAT4WSA1xJi2v/zs5miL5eLdgysWfwxwxWzC",
+	"F3kcs5rIC3WIwwsifNqOC0Hkz0dkwM3edM0tO/IYqQkqMuRdPv68gnKJW4vL76hG5vEH1L/j1xAaskCy",
+	"x2OlNkd3GrYklTF+IgdG4XI+VsceDJ9ZdAgE/z6KSi1ZoZqEzFC3VCoWXWQqLRUTczbxRtMpuyXP2SKF",
+	"llPEpWbZrXjrZKOVST3r6bWfyU+M45/LXy7ZBTkhGBiTWi0NvRAv3yxmwDnbj4SD4gaALfFBAx3XQBeP",
+	"S2KBlYiZFptU/DaXyWY6BJvWdTtK5DgPfd5j3Ddccwy0K1YVtpHUEyRfvF/PaAhPR73ZUXhYKi3OU6n/",
+	"OSm76pnGbHCsn1wCx0M2oFLvRTgIIJFDyfR5ap5WrhyNGNX7H+x9b28bR5rnVynwjUlfk6L+WLYkBAM5",
+	"sTOacRzHsieTuQ7Uze6i2KdmFdPVlMw1DCSTxc0Bc8DdYfcO9+JuF4sD9s29mZ254IzJThbYT0B9hXyS",
+	"RT3PU93VZDdFipJtxXwniuzu6vrz/H9+P5INM8qVbG2mbhnrzOLdldDdAZQ3Exgl0PkfoGzMEeyQ2vaU",
+	"JwpYxCIRxEOICehrw8Q/E9puVIjx7QrPgrcK91MPAgHGRjRNn/lgcuT1/CpXQGHj7du+CG/ftoDZaZaa",
+	"Z1HImTqL0qBHlDV+yk4iEbIIsHsi4QrvmKePy3WGZ0i8tHLwsIlFYCpSv6IrvKJGwZ/44ak2SFQEBbIP",
+	"+RlL5JnKirh2i0VclfAFOBOHhfW8wpIuXL3Z0jCOlP7WeucS+2xeC8i+zsi5/3P+u/F3438iDZ+3NbJ/",
+	"/b/FZsB//V4LONhhv8INlvUh7qBVQVvCCOTi5kLFsQj20vTsz6oXK5y6G1w1Zo6fmth18+V5S2XQ2svi",
+	"hnm19lJvq5l1DZ+TwDCBSRQ0dfBM0Mf06FlH9jp7jT2CRwqgwFyl/oiItCeFTYs9xpLs7J9Z1cOehbsH",
+	"/NHI9TwJvzkbMvNhIvu0h5bHxlvgqFqy5wYcVTJRJs+qjRSSe2zLnN2qc5trJnvPrupBLup3yXEpoW9q",
+	"ohvhljKC5PLIw/vFWxa6InxCpGSyW1FTNLHxl6ksckprYTN0ZZVWDAEO5KwHz7GFSeV86ZRXzjzLC8n5",
+	"Cy1ColQbbc1IOCQDTZdfZrgVjTUgwlWF6VX+GdXrlghbW9S22GFBSMZKMuQ3k6LSBoP4HJlgrrCNq7Up",
+	"UyoSbJZptucKS9hlSgLeEk1PALKyBkmk/QkXHDVLZsO2WMGlLmw2baxZGw5iddWw7GaCnklb+l+2WrdC",
+	"iF5SEnauN73zk9VSMwzKa1BJJYroTWVxVgDP15Xlz9Qlkn0vrCyLdrb9bXNQDHFWMGhEWvjCRz8ucfVN",
+	"hWOLHRoMROBx5clpFHBX5DQfkL9wshJNYGvE/HGTUv/YHqkayAuDbd4KOtBBrSScaLaV1i7af2+x5yKN",
+	"YrKww13bx7ZHCx63LfNlt1smhD+uVBpLm+KTAWQUDXPFjydrbDLUnPKI8lxipeo1K0SLtVVuKBDDHC5q",
+	"HiBzquqNB7EPncFxXOwUTqGOpMUOwVgBi8HebYKMKrIdKBCWu6fe9LJrj1Rld9PmWberb6R9zxFWHgse",
+	"syDmfkINSdNeJWT2Z+3oZWpyL97M17BB8ZWuxQz5yZxQAKSKBOvKZNX1cxP0ukwKhA3gGBvdNUcAv6DU",
+	"qTvwIo1eMBMwZm61/hA9KhYgkKhxIAxtNRtOqV7oTpQCEZmwQoJ+vWdKUPBbV3jWWfQc5g38EXCdOsyj",
+	"RSbiaFMk4u0B2afW2+xZjyuOIBBYbEGVFwSbbro29avsTZF22fkKP+EXBPFhDHFFTN3LbZ6rsXPmMEkO",
+	"zfIu7XTh0kQm/U8rpV2s/MI8rUkdkGJ/MLCkeybTCjegxbz4YhTbhWsN2UJ2LQX65nsy7Z3LDdtstctd",
+	"LbSKuNyoc4S4+a7+8lI6JNs5lbyE+L0zcXZvrr1ny7js9WbHFYelrQrUJ0mCUJlaMXJE8pPE6lDWi9hU",
+	"WOClGsg9bBj8teWIl/cBy5YmGaq8/MGA+4mxJD85ZMcSk5fa9bPqprFzfD6DryAvLlscXCkqFjvpy+3b",
+	"a7T8VrJwJQtLZWHBkq4QjCvL+h2re0Yb6xLyv9qqnl0OQ5ZvJIAX3yboIR5IsEGh4SOUfT8SBFBojFRX",
+	"1C05A3RCIDSUk1UNO4xWyGHmaCLFPhYxZ8hmLVcQ07zJXSfcDz/Qx4aMWbN7vRZ7XPABENeQvnXFWU+q",
+	"7NVMtCHKgAAmrWZzorwsTHeWRNAhX1GkUnj4XJTzRZdFP2LEAeM9rCIQxbcvVHmZGtmsxg1zdh0pY+6L",
+	"sqQdPBuwGfKDX/64TIxdRiR9aC5egKv+rfAqdcB+qI3/1/nvsfr2+/Nvz383fj3+fvyarW+wdrvNfvzt",
+	"X+A7dv7N+e/O/9v5b8+/ZT/+9f8gwrP1LaB3L1OSc9Yc1+6G68FGZ9NvbvE73eaWv91p3gvuhs0dAFHf",
+	"6GwGWyEkjcRJVm59x28H6/493rwXtnlzq7PRbe507/Lmeme7sx5shJt8q1tzaieRCKFy6VQaqIq0V9ut",
+	"rZlTuUZfqbW57vjq8mkqvXutAmL+FVZbGwrz8d+N/2X8/fgP578d/8Feiu+ghHSS/WmhrFPBIb6Q+6lw",
+	"Mt9HCqgJZXNJJbOm17vpx3F1C+YnfnKiyA5B6VbUcvo/0FaJfgPIcNm1pf6UMNa33I/jgjx+imLzYpn8",
+	"RuXi0kIMQrdhbXfDMaph92WtM8oeoe9A9udu2ykY//pzZhTrDxkrZNtBe1f/YQTZ7rqT2d+77VdOLZWp",
+	"H9d2118tkPfVYy1qyZJD+HN5xvq+GLEznnCGL+iApgfLI1Is5t2U9sp7djT1FJpa6Kl4Z3jJM6rShPv9",
+	"Sntwn3nA9gwhySb+2MPKFawplAMuAPtWpGrXFa5oMs9+gsd+/PpvqW24cLQB6PYXh58+hgNtbwyvsecK",
+	"Bl1qh4cPEKWaEGDtO9xSzFP8K28Pnok7Ap8GhihKE9j9itW95/C5cBL1V17DwQ42KfQzAykED1LacBzb",
+	"5dIeH5lu7vr0mzgA1+OHTGaN0PpWiAzUgNEFsg+dgXEEVd/eLhtE4thrkOTbuEN9ehRpGSTyRcQVBs6D",
+	"WCqoK2KmBFSPMJLaEnXF7dv7BUig3du3mbdPe50Ace9zP+EJ+/Hrf/RYPccuVA7zujwNep4rcGEjcdwA",
+	"aev9LI2CE55+4BEaONoxh/CrZ/CVp6eik8gzqLpyhQdb4FAOk4B7BPyDdwUo5BxD3QZIxpONvey+cEVP",
+	"DpM9yC3iMug3o9d8ytVQD1C/ILBjeY98lTbhqc2DjzxWtwbAQomMtET+3mAQpP8ZPOkDb3dqLylYIm3g",
+	"m+HAFhfA4IJxdcDxGPHQYJIOByyV7E67vQdgpQlW9GtvQbsT8aRLAEAXn1NHJI/0LiGmiMn9ZDAS4cXx",
+	"YLHEj6ClXwCIyP6TAwAq8kXAKdeBU62yjGr2vSvqT6RKjxN++Nkj9ujg8NmDx2uPP3128PCLcugNuNFC",
+	"3owNJZ/BNIPAMNUUIasrnrLOiNmLBFsiSvP1Vo1M5WLzTK5zC4tdK61ajES6vVVzav1IRP1hHxQYuUOR",
+	"SPkxNI+X1jAqv8+huq+4pRwL8cAeNwGJqiECeQOWgxSc1Sm/5AvtzClOrF34Ko0qawK22xJv9OV8dP22",
+	"AC/S9ic8TUa7bLPdbusdBz/cJfnpitBP/V320kWV72pTwLVsDLe2+9K1LQtXj9I1lgP9nowL+o4sCfpk",
+	"rBD6qG0P+tOgSWiT45UeWhTusq2NbIj2obEGGoVubdedy6Vya3o4/CsXHBE3s+zgBtkrOC66KPDfmU4K",
+	"/FY7lPBT+KRdNpdcHnfCc8r/n/mJcGGZpwg3QweKLoMpQU0C53hG61dpoxocUNwQ74chZbhqwesHnagV",
+	"JXaNvqwpS7nB/74sukWnBlnCsOEWZXb9kCenPGke6llFqd1YyiRrogpW1c7Tfq5/WUH95iJIa1cxYRB4",
+	"JJGIi4S74vDJPvPViSJ5hw/GiJtWoD4whxt0YBEirZArvAvewBgR2vBosf3svlL7fEiVhOSLrvAZYgei",
+	"QWB1uNkWAwIEWCRKUAEP/d97cI0r9HB7vuohHJZMeNhiz6RlUdSLE5XwDFGA643ScPQDgMSABD8N2vA1",
+	"TCq4CMvCQYjPIE+yLael2ZJmsBetG7gq2sY1lR5tfrXxsLd++kV78Gu5c/LL4MG95Nn22W86j7f6v7ij",
+	"Hi2Aylt4iwqxgk++sexGtNyphE1OadHTzJTFHg9z7i55vlG1NskxnxGI7/jhMScjVIFnUxIjQVwlrZwN",
+	"6lohgDFVfVHhCC1dgHHtcYeNPO6wOT9mUMXbVvEigrt4A3cvvJXWSmU75JL79KX98SB8tWZCTLNieZOe",
+	"FbrGiOumTTZypDHNg64UlI9CNEF7JBNAzIV7ZXDM7FF+KLP6Baj1OubEraWFdyEIUCad9ZjtzTFPoPBZ",
+	"SRyiGtO5OIdXjOy86BG9cakOzBSU4+CYbEKVDlw0v3CZaG6VHCnGh5aMVb4XnZQQ3NRe9JTwmFt6ySIY",
+	"zLyAD+wMoBOm8b2IFixHR3KYTEKe8NAVRF4DogvhsMyPADjyOPFFCoiQFo9NJb7BBIzNlPx5h7OnNxQq",
+	"6tKJxE+ydb44jWjBar2PScSpSmV2kAO5W4e6eGwnD3XOpFZldyC7p43QmjP3YUQOOnIpEwBHGrhYXVFE",
+	"00czIqesoSA24Z0ST7CfRqo7KrDouAKbJw0D4O3bYMBAnJoIeLoF9lBDDRgheiBYPsjjAyAzM6k/c4TY",
+	"yXeNFEK35kSF9JMnhq9wjxmYVwhTx1ps8HASt9kVOf1fNQy+uelSdZjF8ZVw5YFLYH3/ePOseXk+vcLA",
+	"r4JRL5t7LfKpcWCPKqMMCple7TdNtbeqrVu4tm6Q72cjl7J44ZRIQtCxt0Hi0RlBIfUElwfl9DBQ4Iq6",
+	"L0aQz5JCW1PwlD0mtHcR6z2iL3/QWt/eIpAYpBi1uT+InMyQfzzRP5hN/sGmuT9cYaMyYL/MBfQfJuFm",
+	"iD9ccTHzR7WIgmVaBnQgA5djOxvr7O72nebWZnNjfX6RA0N4eywdqq8WRLcHHL2723e2Nhd5zSW5OXDR",
+	"V9Qc7zc1hx8CQp5MCiQdAzrEF/UMwu8uydFBUnUOqg5XkIAqY+qoIORgk3wcrpgg5ED5O5OPg03QcQBM",
+	"f3sHLz3qR0oBUEwZUT0T8AJ+iElqQhwMchHpLcbpYY5rBW0Hirxrpe24pFgz8KAroo6rJOow1sMlaDrM",
+	"mV2EpoPOXxlLh8P4Cz9I4xGLoxM+wVzmCigJQuRLQ3i2lw8fj3CkKCOIRlI6ab/MoKxY2tpYUVasKCtW",
+	"lBU/VcoKFDMZAp124uaVkrgnZsazi3HrW8psJCyyhfI2CWDzUKygfwOgcnlLPxANNUrzxU/o+SsJ8k5J",
+	"EMRIscXFDexoH2R7qxSzyE+DXok9QIEKTCDzOLSoQwYJz5C4kbwl61VULeaZ5fBcEYGRe7D/eB+TOH8F",
+	"uSd9UtQw6ME5KayYhyXE+yry177gJ37Kk0h0hsmxh5ELCnCAkWybFIQ9kpncxN6HvYuWEW7oUchqmSLP",
+	"qswgYR+5fUovaYBUnKJs93NRK2zo6alYIDCCw73OHviVuLlqcfNWrZSV0TGnaH0QRtjA5/e5w2JfHA8h",
+	"H5nkcm4OqyMnUZnFlmUZHsQmPpHqwgJ4H9ubKcMlh6nDOpwLVxCdSYGqkPrNjW2Cci9LZnnQE6bsulDg",
+	"TaWH5nWqQIGI7h54dTDDLeblXCyew7xo4GHOy8uIVLDj2+x1P2WIJQU3TThkDk3l7AgBj4JgmPhpHtfB",
+	"cTTxkjjqcpj4eh4kZ50Ro4x1o7oo4NAswU2qB5hD7NJKZoB05fQ76+08jpPR72x3t4B+525zy9/abO7w",
+	"Nm+uh1gzdIdvL0i/Yz9imn6nglmH1X+9vr7HHkVi+IK9uLd9tL3VYA+jhHfli7X1zU3i3rl0gQGt+sXV",
+	"BeaEvqf9yVjMkc3CPHk789s1FDtNNAurA08PRGh6k6sy+S8CPkgLwVwp+B5CJWnxBuICm9ws4QS16QMo",
+	"hIdgM6FtlkiCpzDST/VALXGw3GEloYt1sFBVO9/OxLGE2Thmde9m2W9o47VT4DfJSzmMjgUjQL5khGVi",
+	"PFZ8oc32kv46CGcSfcBms7sdwHUnrRopS3ma/dJoMVgSwgd0hdmC5g7UM2u62/QdIMMyTFvMrKLe0dSy",
+	"SpuamjKzFUTfCtMSuJLObOR33Cf0gEV6B/1s5Nh0GhfUYFWBbTa9V1xbW1HzYYZ45qul9/V7Udj5QGDi",
+	"CZumFpLXSjYji8CuqkWdclf6IfTzEbZBaFf6eJigy3IaQc8TFWTGkTgxnbxKusLg3wHPAXR9Z7RUs0y0",
+	"AsPe1VlRc3imYBNtd9fDjWCz09zy7/DmVne73bzXubve3LE4CSsNoDvP2vdyDlBklJ1lt5k5rO3WuIp8",
+	"6z8fRWoQ+yPj0P7N+Ifzb86/Pf9m/P35t+M/jV/XFoA1y6d0NItmighw8+1xU6mmUozjwTxar2NeMJVo",
+	"7BgUuezQKHnBeVl7Gc3WOE95X55SHE0/ba84lsAXWKsjJIulOOYJaBDsNgKvKlMZLYY1mFnFU7HCSeup",
+	"LvhjCOK11d5xhd6TR/qGR5E46vO0J8PK/HVeaKc1k5BGYxU3wQjcsihlZ3IYh6znn3L92zMfACdp7OVk",
+	"VfpG1sZbuOG9OI4KRRW9AQ31nOak9UYrYxZVY4unum8kNRToGH/qdI8IEHuBY7320tzk1Zq+61rgx3HH",
+	"D06qnZdn/gmdbS+QoUHLA25wNLYE8+2uYBMigb5HHrLOyBX650l6qOSjSJxAxiizJ0mPO+wUY5CqIDxu",
+	"Kcop6TN6wpnXjUSkeodKapP6QHhOgfebl8yRKbjJI0w0W7vM22ive3kuTfAzuJOjv2jn9TLaQiO7NRMV",
+	"JLlYJrigikYpeWQefJT6J1xYoigbkRZ4+W0myhH38juZdzkytTx4Ed5SWxr58zO7GjpN6I7ZAwlpEebb",
+	"3LRMfj00k6uXaeFo0aGST+jmoMBR0CxXxHA4iF/En97nv/nssy86Xxxuf/7isHOwT70Y+ge/+WrzxZO2",
+	"vzNa73+4cfr5vfQzfie5O3y81fnldu8Xm+qj9e7Hbf/RzosvgtoipsOHdC6uqxRCYQcLqYmK8Zjf2rbM",
+	"A5qjV5cxhKqMoGynWFudVex0PY0LdZq/o68aIYjtjLecKyVxqORDP4qNznsj3tuq0OIKda2+amOu1NPH",
+	"fsrP/NGEekahCfsIYnC5ClrQ5J7SzaA0qxXzI1CIRrNm+rAzRGlfrpQjxTp6H5WoRWgUsiI2ewyVLahA",
+	"sLe7tn7wMmPdFaXW+oVtCszqUigFkMpthrerjBIeRgkP0udJVNut9dJ0oHbX1uKTluVJwwpm1tQiEku/",
+	"H7zrteqawnaYRwoXoF4uJYoLdyiTx1AAqvcqwWDoTekVBvo8ib13vp5/xfH37khjbAFYUhinMh3MCnjk",
+	"jaJ0v1uqGFnwsyyOJftkQq1OEjEKhwJCGQkPJMLny5A3TPVOKo85ugUJN32mU9GQfZFFTkBCQ0zfaloN",
+	"eEJt7pC2Pzz81GTDGwDppAwaLtC2hkhlCy1TEPOwHofj5CKNRy1mx3sK74d0hIYuPHsphRS5PI4tekSr",
+	"E/Vz6EPNhq3voy/bZYUu1KxKy3hIAHR51PWDVCZHQqZHXOh9a/lHPOFENwtccalkYQR7u0zdfIRfPdNr",
+	"v7zjsrWz0d7cAbVV2ZQ6tyzVY6LhXUW3Kc4cw5nTE0SzEq46p97XWh/aXZQ3tLaHJSnTM9mkf375yqni",
+	"UEOpNSUa9Daj86lFHMk2wbhIZAyQtmd+lCokQYM/IKWiT5PDeiYbPClWEg4ozgbXOUI67P7IFUW8ADoo",
+	"kBi09z6kJA9MhDc1I2QjnrqiDsl3plK/22VchAMZQd8/xKMY2LZFGQTvAi9jt+IOgQ3ugIWyUUFjpo/3",
+	"IWJLLE3ViC+QlcTgx7JkjKlXyRbgCTahZSWAZq4/1FP9lPf9SMDXO7ncuT+BNwIAiAvINHrpKq6ZFPRW",
+	"d3pT3tA65dR+KUhhznXQqkCyTrjpQVQ8SAha0NBpRVChn/IX+nBAhbIn04GejN21NY89f3qA5WqAYvHZ",
+	"U7JMnjz+2GEdX/HtrQbUvH0s5XHM2b59lB34OGJgxoxc8fThh2x7Y/Me8wcDVj/8+X5z3WHbDNoilcM2",
+	"2waTGnrRT3nix1SOoIDdSwU+amsMUOqR7GFRHGSNlD79hW8VMLT08o5JxfwUPVnwY+HAma4tvc8emD1u",
+	"tZ77loRpsQ/9OEY6WVcYSntDaZu1Z+I0a/tnsjG/aJi5YgHPd4/SWEVRYiK+BZPGhNrLhKor6qTF9dLD",
+	"q1U71YU5WRpFkixQStrOyDT78bFMorTX1+P4+f56zanhJqntbju1SKkh5IRzTB7aseh259tXm+dr9Kvd",
+	"quf9LHvaB/pZ7rDd3tjGx32wjZ/wiR/QnfB/A55EMvxgs40fcck/+MX9w8+/2PzoyYOfP/nl5pNfP5n8",
+	"rO08uLC2u9l2al8lWmg+0dKyFv3q/qdPz9q//PhY7u/v7z8+fN578Px4f3//M/3xwf7+Z5/s7+/f759+",
+	"JGP9n/vx/U9+9eDXa2tr9/SnX52lj/+d/j/gkOnB1HZrFw5nISmc74TyMsHC7t/Lz6ORGuDwqBPCfIXz",
+	"9E4bhW+3Ox2NBGwNnzjN/mBQpQWm/dOL210fgGSgtBgtYvGBBpsj5MCLkHutsK6yi5YYLrxTUC8pF0wK",
+	"3oSC5KJVBl0sWNCst4pwBYLTyzNqIgN4Y2qqMf5nBBhpPa4au7mLqHqQfz9LIqiJ7vE+C+WZaLGHiezD",
+	"DTOQ+sx5zDrRchRilKyuINuBvMosLWd67AENyUhjIY9oyo54rjwsH5vmM/vSeLGZYeqKRGv6EmykGb2/",
+	"04L5SrzQhcTBdTYAKzM2dWEE8qltfi4efixcXibY8HRQ2+zEDl51zf6kumahTz/3M6O0V7D+FpC5XyWt",
+	"gdbqszpotZWaqUbFvMwYgGoJzNcUjVJjoUd9/5i7og5iSzBPmyCbQdQ/hj+4x1L/uNFin+ag5gUHOlJG",
+	"LO0alynRfizWaBjXdsqAxCJFENUMTN8SA3cS4W6GI/tZUo7ZMSkl4GXXaDZLipc6kfCB3WIuDgIz4eQt",
+	"Fm2WW2rK+WnVHGIGgeF96Ac93vxQijSRcUlhKDKRe0I2AQveQ6kBr8B6Ms4KrsE/mM2g8C4nJt62c2yt",
+	"YomKXeCcGnnezHRNuYl0oD0AtGa0H11UA0SRj5wsysFGMJkwIVMH+i5cQY0XF7uEpVCMrjAR8AsD2sbw",
+	"ELm/VzjI5eXzx1zof/CiMvyJKHADqVlcNIckmbE5V65I2YF7isEN1p8Mqc5xxgqR1bWXRUjtV2v+MIzS",
+	"JnBaVFfaPyT0HPviW4r5YT8SCrUXJ74qHsgkBDhTzFPZl7B6JE6j1LADJzLO0Acd1ollcKLYj1//Y4MN",
+	"4qHKcJmbkSEngqYV7eIQwC6re1RI7DnM/HnUhfKe7D9ymHqOKzx9ex7iR+ZRh9YRtGUdJVwLC6/BVCSA",
+	"54mPGAIcsyg1namuoJZU6MrKxnDMUwgue3tMSNE0/67sknkUqdQOw+7rBUDemHnKjyeWIAorio4noNOX",
+	"KUB+t2l8Ycvn4PAhT/0ohpticTnMDOX0Xjk12Ej67XC3UEPFentro7SFVAbgY88NdJ0P5PJtpHjtwdyo",
+	"ApNtp7VPnu23P1kAlCHfghd3n+JBfLfLzG9se6svJs+36ZEy8rWOMrdxYRvVBWLfEsSVUv8g/w1m3qCn",
+	"UyCHIfS1DlIeMiETRq2lRdj7PVdQc79NkRjEQ60f6h7Cs+8aAAAtfam5PvAF62gvH5D1XKHVD743Vjz4",
+	"wj/miaqSrta4b1QLvZnRnCl7ASyTlGufKGkNeJrI00k0kzLIxDuF+xSwTf4e+D++zjrww7vd9WDDb97j",
+	"m53mVnfbb+4E62Fzo7PJt7p3/O3O3QC00GmU8vD+6HJwKH8//k4/dPzD+I+1JajGkQWApsNmASAHxRKv",
+	"0J+/TM9+vtMuFpzWifvJVcjdWIELXF9RQV4YsUqGHAFSLWCVXb9B9qVzAdBtFuqHTiTC6t7YAmjXAggJ",
+	"VHCCCMEYiSsGPFFSINMfgM9i1P3wyb7DFE8VRf+1z1YooevwQAItqitw5qgGWZ9Hr8UOoSqDYlccytsU",
+	"RRHMbYD29vOsEZDgr0x3A+KBK+zAMaF5B3oU9TtGiAa6iy9hkbJEGSeLaZ938ozFFM0CZk3gHvmuQHTQ",
+	"dJiIrJPR6C4jsj0Y/D7qqL4/wj3FAU5Yz8BeprTsb4mqRGFqn0SWMg6Gvu4C94KyHyb7jF+WdFNG+Twa",
+	"WhuHrs1f02RQTPIa+e+saTAoN7Qy/EWkUuWKOujpEDeLSrkf7kHgI1f9BK+qXdjypmrkSsyl6TKplLkU",
+	"YoW2q1ZHRWyuCSVzCX2xUMZm8QT/yo5443bE4nugsuUpP3IZynFdJsRKLfDgQXbYSMEJIioSeI2fnJ2x",
+	"yr1dlzV0gBpJyT7vyNB04RbsmlLb6FIe59rL/MMF6DgG8gEC+GoKOYlZKhd9UFC52nqxVZuTq9+0JxWH",
+	"k2RrX5YrX9CsmQqdtAOEJKOxbqSsYzm/yA9A7bz2BDSq8XImtN5FBeEExvTTcyHeWmiddo0ldm+GF+C8",
+	"nKk7qsAorJO3nBNyFUd/DW1HyPitZncRF8+AH2T1EdBxBJ4ewSBFMjTILvw0kkOElnFFQZK22OfAyt7N",
+	"kThtf5ilUrbYod/nmK1Jhton8RUheOoblAo2vaizBFt7ZdG+TxZtvlmLdCkr9XUlnCwoDSxDJcYW7GXM",
+	"NX14InFcnR14jHC9pTlRCFg4JQGLcjg186ibFKw3lNp/d/7b8Z/Pvz7/PZJL///xH8b/Mn59/s35f2bj",
+	"vwDdNBzcP51/Pf7D+J/H/2wYuP94/vvz/wQM1K/P/wsb/xmwwL8fvz7/6/Hr8Z/Hfzj/j+PX49et+fi1",
+	"6SeLyBcQXwYrrnm3e6/d3Frf2Wj6m52tJgLIde+1d9Y3ACJOa6JaJFBroUS/tBjiQTSIuEgJh3RrfcOp",
+	"aZlQ8YL3fmOLKoWFRWoIrBZ6Af43Tub4u9Kp/uP4u/NvYJr/Mv5u/KfxD7Aq438a/6B/tSQlMO7bOfiA",
+	"aYOvsqZvhG/4lspmnNWN4+ew6czpJKv4u1l+UWkKfjbkQ+oXoPfF3g4kdTE+8h7zWccPTo4TwBH5D7KD",
+	"FfrAQWxK2qDePTuZLDKI5nKYduQLh0WCdfw06HGq9ilOgysIlNkIezXs6IF2cjYtgNise9kXzySdHq/B",
+	"zrRLnnXGN8+ikDN1FqVBj3Dc/ZSdRCJkwJts2JZp4IGfJBHmHaTgzSCOghM2FNmDKAXi6Z3SfJ7/38C/",
+	"T/6/+USq1HPY04cfsnvtO/caJiOAlcKYbBBQhZTyF2nLxQIeHkLxMK3DEQlkb27FWBkUp2laJiL+5lRV",
+	"qaK4Mlm9oFy+TuLVlfa/Iu3fznU/OnaZpv9KS7fwLe6fKmeGzrjDcIQruJv3lr4WfS+je0tC5rcsVZgs",
+	"aIws7qqtvaS/KKZe2fOS7WCIHUHPIJw6UHUZeENfz/QxhyqAnq/Aaki5mEOl6dtMx8DVrdwsq/AGP+Zp",
+	"ru/e0VLYyumcNYRsYa4YCbi9UlsrtbWQ2lr5oNfRDeUXPDAtUQeJPIYymesS+hTTq5Lzn5AspvotmYQI",
+	"82MaG1rM+2rIk5HH+ujYWfTIDlGea4enjo2XgNrsK6gHowJguGWDUWsIcZl3RvD2CNzQcFwR+Io3I6G4",
+	"UJH2EeMROalEq0LjO/XjIW+xBSt96SUvVBb8RarVcxecSHwgsqSREykTHH8mvWFqcvFtPuYHse+/eMTF",
+	"cdqr7a63206tH4ns8xxqA3pCjbokQOtIQY6lagwQvp+7G0ti81bpc8lZlwl2XXWwM8YMp+r5yiAezSmN",
+	"4G4ZYtC73UNCU5CL8zl4OCrIIPF0zdJ7syggK0gfq1M3uJZLt4wsFveEpZ0j7Gk21Kra+V1pLwmZ4n4S",
+	"9EpjppkwvQkl0AtryrWorx3Pd7DUoDLAm2vDFnvgBz2WyDOMlhrFRTQpps73mKemNoD+5QqqD0h8Eco+",
+	"i0SURn6cFV07WF4IvqufZvpQ64U6GAFme1HttpaufgSl4Y29vJAaQEipxBewzFLC/0xUjvSF/mYk2Gab",
+	"hf7ILkRndcVNL+gBDvEJjbDRYvv6xV1RePMigUI+A4kvUsNdlnGRFkvCZ6GbsrrnhyEPvUaLPZVnBA3j",
+	"qZNoMODhfKXVRZOICteBJHSCO6LFDgTW5if6UXW6DgLNNJz0LAp4gyXAo4NvctaDSgwCCCdmHQt41TNy",
+	"l/AoRMhfICIF/QdQWQmjYi9DW42UK8jFByC3FnvKB9xPCfoIT49+3Z6f9GOuSo2yA/hVbpZdOmadmbcW",
+	"KRYV7LVUFMoLSrpJr05o238Yvx7/P3CrsJIi17ZsZ2OdrWtdvdHc3Mw1Lj0SzJLL2wSzNP5kKfmXC6ph",
+	"nPHrAgCCr/V5ALOWPHb4W+/YBVYHdiH4zXKYBhLmwtxOD9CH5+ads7Cbdvz1zkawGTa3+J1uc8vf7jTv",
+	"BXfD5g5vd9d9ZH+dd2loAOv2APDNKh8/tyVF0qG2277k4qlhXIrm9jmyKA+QmSeVSEmcyDOn6NcdR6dc",
+	"rKq9V5HreZGW4OQZdWX4PyHLO4yXrhwie+slHqRXN6W4E8d9S1FrWFUol8TDsgafnwa92RYfgMwAWx78",
+	"x4bAAzuJ6O5i7p/yEqwNC4OGHH64TSkPHnCeo0haRmmTLqOoTW1BYYijuBYVdkP8ezNxV+DfLzb1lTFj",
+	"EhDdlDDCceetNM1K08yraVBU+bl0pTjmVWqYNTjfKz1zqcCCdc4R49X2bvNMbu4/K9YZpq6AWAPgZudf",
+	"HZGg9ZDpErFeDRQ/gv1pN7OgpxD+eyjo0ha7r/9ANphiaNpgRbmCfNYSHdklHxpyFbbeM/3Oga+vxoEe",
+	"KR5382sCP47LiRZhSJZ+XOmit6WLHMARNnvlvddDb0usw4HIA17gjEbqKttFp2R8whVPmwi6aIDuKoEi",
+	"ZwLWOQbggEbf8xWLJRYSR8kEUqMp/4ySKdxsm1fJCPWyqydYUOoT4cPjWHb82EH0IyDX1gIESBJIghY6",
+	"SR0rdkkvUISvAHo/mYSKealMB0cwcRmJL+D9sVgeFyQ/MjdExwKcQO06IMNDDvERS4HQ8YEBsTXos8WG",
+	"2QxYQ8jUAgMhoFf7TebjhWJAC+WKIi8UvNMe1h6B/JaC31KASmJmtj5UnHlhzhLlNRwkvCqhgoH7wcP9",
+	"OJZnhUiv2eOK+bGSyC9DKL3TRU6sruepbNtBj7KelDPun3ChhwKX31JEWZMRCkPwmp5Ke4eSxMWd1Kjq",
+	"vaMA7CG84kNDV3Jz6qnepIE0HwVXNqQiH9GZr1gCUmBFvP72fQ3Y+rarUUXYU1A9y2klsltXvselfI/n",
+	"OHuGXcNuIsmogoytPx21wotXZvk7Y5bjSFa9vVckz2iDX6uZbcBDm4qn6cx+35kmtbECu4C3nlWCO7aF",
+	"po0dVwCqWQUfgQ2LfEgDOzTjWvaAkygDILpnZ5LMIhNfnu8ozBxgFS0efb8qvL0uGoIqyFyVb50qzf/u",
+	"dnwOFz+CnyPgYtk+9xx0JV2BvgYJlDqVHWT4SA5D5nSZULVy42IuA5ZHAi/m18TA4FS2KnOCct5OjAtC",
+	"xTK6m3Xv4wfPWE4d4bmi7ycniqlh0CvEJwmj0XJ/nprnN1rsIGW5h+0KgoQ02IbaUzvrScS6RFbGMx7H",
+	"LfYog4tKkHzU73Z5kPKwOqN2oTy7NL/9mxBlV5yDe9vyFyyUSGhdFPBV0957npBaUm9oA6vH/Tjt/VWl",
+	"wbRPffjeRrvtEQEUwjHBfLBkKNSeFjGhRDeHpXJIpbmhn/odX/HSFrmfw4OXNogyB0KezO8M0LMrzpp5",
+	"NYiVZa7ApZb6lZMD2+/++y+LtcynXOjHDBLZsXOJaqRS3qflgZrM+VeHgn1m4hGy1g96ets6zLujzdiM",
+	"BbZ0WZ5yP4z0uN61lXkK1ampRCrH1nLHbw45c8iT0yjgz4V/6kexnsCZy5nN24z1LF7+stbhfsKT/WHa",
+	"AxJrfT+gqSw34gAcWn+tneREO/VrULdHz5mGWDyOVJoQcmRWvAxUMYyIY7CWXn8lh0AhRlaglvy18tiL",
+	"/jUPgfFYQQzGilbbd8D/lNykQN7N6jwc4hZiAdcCTyFUhW0IYcy/3yq3UlXJMx7EPEgTKaKgqcfrp8OE",
+	"s/qvW3faOw0W8ITa1bhiHYATMXaTQaLNpoXSCJPPt29RNk+fPnsyEWOtT5GuqoYzxSxvMDrwUjMClfKB",
+	"9XCLImn60Yd0TdpL5PC4x/gLVCLs0wEXBx+xD6UQPEj1Jj2NQmjnHv/38T+M/+f4v66N/2b8w/k359+e",
+	"fzP+/vzb8Z/Gr/PMOS1LHAmIcwEtapqV7CtreErJknF9oi1zipBNaKwBl4OYMyAgpC7ubrfBfvz6b1nm",
+	"gIO/bdiVnAK2H8C2D+MTqu22RmIiCSWj0epRKSRwyrJDVJBmViHLMTHZnWQwsd/XnOgqsMWmPxiwSAAC",
+	"jd0pmdt0A54wvZeOZYJ9hXokgmMHIwKYqzThft/JKMz1ZPVlR2vjwVD19OSYcVd1q8NGLkWXsd6m2Mo5",
+	"/Uoon1nQ48EJzv1g2ImjgJ3wEY4KNYqkBvpIpPwYP9tzhiJx+va3b3/ET3ksB8AtKUU8un2b1b1f7t8/",
+	"ePzg2dGDx7/6IMx/4DV2WSpljA9OudLyw3EFuFKQ1PBD2q05DoDFBoylhz1fzy/HRgZ9MMJhgITqaY8r",
+	"zjIVqQiUyAa7oRcK+Wnt1Zev/i0AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -20,7 +20,7 @@ WHERE id IN (
     LIMIT $2
     FOR UPDATE SKIP LOCKED
 )
-RETURNING id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, sent_at
+RETURNING id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, next_attempt_at, last_error, created_at, sent_at, headers
 `
 
 type ClaimDueMessagesParams struct {
@@ -56,6 +56,7 @@ func (q *Queries) ClaimDueMessages(ctx context.Context, arg ClaimDueMessagesPara
 			&i.LastError,
 			&i.CreatedAt,
 			&i.SentAt,
+			&i.Headers,
 		); err != nil {
 			return nil, err
 		}

@@ -66,6 +66,8 @@ type Config struct {
 	Outbox       Outbox
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
+	// Notifications: the live stream, pushes, mailings (notifications.go).
+	Notifications Notifications
 	// CaptchaVerifyURL, when set, makes registration require a captcha token
 	// checked at this siteverify endpoint (Turnstile, hCaptcha, reCAPTCHA)
 	// with CaptchaSecret.
@@ -186,6 +188,7 @@ func Load(getenv func(string) string) (Config, error) {
 		c.TOTP.EncryptionKey, c.TOTP.DefaultKey = sum[:], true
 	}
 	loadDelivery(&l, &c)
+	loadNotifications(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
@@ -243,6 +246,7 @@ func (c Config) Validate() error {
 		bad("KABINET_PHONE_DEFAULT_REGION must be a two-letter region code")
 	}
 	c.validateDelivery(bad)
+	c.validateNotifications(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

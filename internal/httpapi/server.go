@@ -4,11 +4,13 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
 	"github.com/kabinet-edu/kabinet/internal/system"
@@ -33,6 +36,7 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*notificationsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -41,6 +45,7 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	notificationsAPI = notifications.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -63,16 +68,25 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
 	accounts := identity.New(base, tpl)
+	// The publisher other domains call to notify users (notifications.Publish).
+	publisher := notifications.NewPublisher(tpl, d.Config.PublicURL)
+	notes := notifications.New(base, publisher)
 	s := &Server{
 		identityAPI:      accounts,
 		organizationsAPI: organizations.New(base, tpl, accounts),
 		systemAPI:        system.New(base),
+		notificationsAPI: notes,
 	}
 	doc, err := api.GetSwagger()
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
-	v, err := newValidator(doc, base.Authenticate)
+	v, err := newValidator(doc, func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
+		if in.SecuritySchemeName == notifications.TicketScheme {
+			return notes.AuthenticateTicket(ctx, in, base.Authenticate)
+		}
+		return base.Authenticate(ctx, in)
+	})
 	if err != nil {
 		return nil, err
 	}
