@@ -1263,8 +1263,10 @@ type Notification struct {
 	CreatedAt time.Time            `json:"createdAt"`
 
 	// ID The notification's id (for marking it read).
-	ID   openapi_types.UUID `json:"id"`
-	Link *NotificationLink  `json:"link"`
+	ID openapi_types.UUID `json:"id"`
+
+	// Link What the notification opens; `null` when nothing.
+	Link *NotificationLink `json:"link"`
 
 	// OrganizationID The organization it comes from; `null` for account notices.
 	OrganizationID *openapi_types.UUID `json:"organizationId"`
