@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/testdb"
 )
@@ -57,13 +58,15 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	t.Setenv("KABINET_LOG_LEVEL", "warn")
 	t.Setenv("KABINET_ARGON2_MEMORY_KIB", "19456")
 
+	// Every answer is checked against the spec, as in the API tests.
+	c := apitest.CheckingClient(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "-migrate", "-seed"}) }()
 
 	ready := false
 	for i := 0; i < 200 && !ready; i++ {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+		if res, err := c.Get("http://" + addr + "/readyz"); err == nil {
 			res.Body.Close()
 			ready = res.StatusCode == http.StatusOK
 		}
@@ -75,7 +78,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 		cancel()
 		t.Fatalf("server not ready: %v", <-done)
 	}
-	res, err := http.Post("http://"+addr+"/api/v1/auth/login", "application/json",
+	res, err := c.Post("http://"+addr+"/api/v1/auth/login", "application/json",
 		strings.NewReader(`{"login":"learner@demo.kabinet.test","password":"Kabinet-Demo-2026"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +90,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 
 	// The outbox worker runs inside serve: the welcome e-mail of a new account
 	// is delivered (by the log sender, as no SMTP server is configured).
-	res, err = http.Post("http://"+addr+"/api/v1/auth/register", "application/json", strings.NewReader(
+	res, err = c.Post("http://"+addr+"/api/v1/auth/register", "application/json", strings.NewReader(
 		`{"firstName":"Анна","lastName":"Иванова","email":"serve@example.org","phone":"+79217654321","password":"Str0ng-Passw0rd"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +106,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 		t.Fatalf("register: %d; welcome e-mail not delivered by serve's worker (status %q)", res.StatusCode, status)
 	}
 
-	jwks, err := http.Get("http://" + addr + "/.well-known/jwks.json")
+	jwks, err := c.Get("http://" + addr + "/.well-known/jwks.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,7 @@ func TestServeMigratesSeedsAndShutsDownGracefully(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after its context was cancelled")
 	}
-	if _, err := http.Get("http://" + addr + "/healthz"); err == nil {
+	if _, err := c.Get("http://" + addr + "/healthz"); err == nil {
 		t.Fatal("server still answers after shutdown")
 	}
 }

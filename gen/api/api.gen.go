@@ -651,7 +651,7 @@ type CertificateLoginRequest struct {
 	// RememberMe Issue a long-lived refresh token.
 	RememberMe *bool `json:"rememberMe,omitempty"`
 
-	// Signature The signature of the decoded challenge bytes, base64.
+	// Signature The signature of the decoded challenge bytes, base64 (line breaks allowed).
 	Signature string `json:"signature"`
 }
 
@@ -3771,7 +3771,14 @@ type NotFoundApplicationProblemPlusJSONResponse Problem
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
-type ServiceUnavailableApplicationProblemPlusJSONResponse Problem
+type ServiceUnavailableResponseHeaders struct {
+	RetryAfter int
+}
+type ServiceUnavailableApplicationProblemPlusJSONResponse struct {
+	Body Problem
+
+	Headers ServiceUnavailableResponseHeaders
+}
 
 type SsoFailedApplicationProblemPlusJSONResponse Problem
 
@@ -3891,6 +3898,23 @@ func (response CreateCertificateSignInChallenge500ApplicationProblemPlusJSONResp
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateSignInChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateSignInChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4047,6 +4071,23 @@ func (response LoginWithCertificate500ApplicationProblemPlusJSONResponse) VisitL
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type LoginWithCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginWithCertificate503ApplicationProblemPlusJSONResponse) VisitLoginWithCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4220,6 +4261,23 @@ func (response AcceptInvitation500ApplicationProblemPlusJSONResponse) VisitAccep
 	return err
 }
 
+type AcceptInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AcceptInvitation503ApplicationProblemPlusJSONResponse) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetInvitationRequestObject struct {
 	Token string `json:"token"`
 }
@@ -4321,6 +4379,23 @@ func (response GetInvitation500ApplicationProblemPlusJSONResponse) VisitGetInvit
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetInvitation503ApplicationProblemPlusJSONResponse) VisitGetInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4495,6 +4570,23 @@ func (response Login500ApplicationProblemPlusJSONResponse) VisitLoginResponse(w 
 	return err
 }
 
+type Login503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Login503ApplicationProblemPlusJSONResponse) VisitLoginResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LoginSecondFactorRequestObject struct {
 	Body *LoginSecondFactorJSONRequestBody
 }
@@ -4651,6 +4743,23 @@ func (response LoginSecondFactor500ApplicationProblemPlusJSONResponse) VisitLogi
 	return err
 }
 
+type LoginSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response LoginSecondFactor503ApplicationProblemPlusJSONResponse) VisitLoginSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type LogoutRequestObject struct {
 }
 
@@ -4716,6 +4825,23 @@ func (response Logout500ApplicationProblemPlusJSONResponse) VisitLogoutResponse(
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Logout503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Logout503ApplicationProblemPlusJSONResponse) VisitLogoutResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -4831,6 +4957,23 @@ func (response RequestPasswordReset500ApplicationProblemPlusJSONResponse) VisitR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset503ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5007,6 +5150,23 @@ func (response ChangeInitialPassword500ApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ChangeInitialPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeInitialPassword503ApplicationProblemPlusJSONResponse) VisitChangeInitialPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResetPasswordRequestObject struct {
 	Body *ResetPasswordJSONRequestBody
 }
@@ -5118,6 +5278,23 @@ func (response ResetPassword500ApplicationProblemPlusJSONResponse) VisitResetPas
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword503ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5258,6 +5435,23 @@ func (response Reauthenticate500ApplicationProblemPlusJSONResponse) VisitReauthe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Reauthenticate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Reauthenticate503ApplicationProblemPlusJSONResponse) VisitReauthenticateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5408,6 +5602,23 @@ func (response ReauthenticateSecondFactor500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReauthenticateSecondFactor503ApplicationProblemPlusJSONResponse) VisitReauthenticateSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -5584,6 +5795,23 @@ func (response RefreshTokens500ApplicationProblemPlusJSONResponse) VisitRefreshT
 	return err
 }
 
+type RefreshTokens503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RefreshTokens503ApplicationProblemPlusJSONResponse) VisitRefreshTokensResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegisterRequestObject struct {
 	Body *RegisterJSONRequestBody
 }
@@ -5728,10 +5956,11 @@ type Register503ApplicationProblemPlusJSONResponse struct {
 func (response Register503ApplicationProblemPlusJSONResponse) VisitRegisterResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -5993,6 +6222,23 @@ func (response FinishSsoSignIn502ApplicationProblemPlusJSONResponse) VisitFinish
 	return err
 }
 
+type FinishSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoSignIn503ApplicationProblemPlusJSONResponse) VisitFinishSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoSignInRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoSignInJSONRequestBody
@@ -6147,6 +6393,23 @@ func (response StartSsoSignIn502ApplicationProblemPlusJSONResponse) VisitStartSs
 	return err
 }
 
+type StartSsoSignIn503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoSignIn503ApplicationProblemPlusJSONResponse) VisitStartSsoSignInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListDevMessagesRequestObject struct {
 	Params ListDevMessagesParams
 }
@@ -6230,6 +6493,23 @@ func (response ListDevMessages500ApplicationProblemPlusJSONResponse) VisitListDe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDevMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6548,6 +6828,23 @@ func (response GetMe500ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w 
 	return err
 }
 
+type GetMe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMe503ApplicationProblemPlusJSONResponse) VisitGetMeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyAuditEventsRequestObject struct {
 	Params ListMyAuditEventsParams
 }
@@ -6640,6 +6937,23 @@ func (response ListMyAuditEvents500ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListMyAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyAuditEvents503ApplicationProblemPlusJSONResponse) VisitListMyAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMyCertificatesRequestObject struct {
 }
 
@@ -6711,6 +7025,23 @@ func (response ListMyCertificates500ApplicationProblemPlusJSONResponse) VisitLis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMyCertificates503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyCertificates503ApplicationProblemPlusJSONResponse) VisitListMyCertificatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -6887,6 +7218,23 @@ func (response BindCertificate500ApplicationProblemPlusJSONResponse) VisitBindCe
 	return err
 }
 
+type BindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BindCertificate503ApplicationProblemPlusJSONResponse) VisitBindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateCertificateBindingChallengeRequestObject struct {
 }
 
@@ -6958,6 +7306,23 @@ func (response CreateCertificateBindingChallenge500ApplicationProblemPlusJSONRes
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCertificateBindingChallenge503ApplicationProblemPlusJSONResponse) VisitCreateCertificateBindingChallengeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7092,6 +7457,23 @@ func (response UnbindCertificate500ApplicationProblemPlusJSONResponse) VisitUnbi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnbindCertificate503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnbindCertificate503ApplicationProblemPlusJSONResponse) VisitUnbindCertificateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7258,6 +7640,23 @@ func (response CloseAccount500ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseAccount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAccountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7751,6 +8150,23 @@ func (response ChangeEmail500ApplicationProblemPlusJSONResponse) VisitChangeEmai
 	return err
 }
 
+type ChangeEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeEmail503ApplicationProblemPlusJSONResponse) VisitChangeEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendEmailCodeRequestObject struct {
 }
 
@@ -7838,6 +8254,23 @@ func (response SendEmailCode500ApplicationProblemPlusJSONResponse) VisitSendEmai
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendEmailCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendEmailCode503ApplicationProblemPlusJSONResponse) VisitSendEmailCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7998,6 +8431,23 @@ func (response ConfirmEmail500ApplicationProblemPlusJSONResponse) VisitConfirmEm
 	return err
 }
 
+type ConfirmEmail503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmEmail503ApplicationProblemPlusJSONResponse) VisitConfirmEmailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ExportMyDataRequestObject struct {
 }
 
@@ -8079,6 +8529,23 @@ func (response ExportMyData500ApplicationProblemPlusJSONResponse) VisitExportMyD
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ExportMyData503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyDataResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8500,6 +8967,23 @@ func (response GetNotificationPreferences500ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type GetNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitGetNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateNotificationPreferencesRequestObject struct {
 	Body *UpdateNotificationPreferencesJSONRequestBody
 }
@@ -8636,6 +9120,23 @@ func (response UpdateNotificationPreferences500ApplicationProblemPlusJSONRespons
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9510,6 +10011,23 @@ func (response ListMyOrganizations500ApplicationProblemPlusJSONResponse) VisitLi
 	return err
 }
 
+type ListMyOrganizations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMyOrganizations503ApplicationProblemPlusJSONResponse) VisitListMyOrganizationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangePasswordRequestObject struct {
 	Body *ChangePasswordJSONRequestBody
 }
@@ -9640,6 +10158,23 @@ func (response ChangePassword500ApplicationProblemPlusJSONResponse) VisitChangeP
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangePassword503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePassword503ApplicationProblemPlusJSONResponse) VisitChangePasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9816,6 +10351,23 @@ func (response ChangePhone500ApplicationProblemPlusJSONResponse) VisitChangePhon
 	return err
 }
 
+type ChangePhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ChangePhone503ApplicationProblemPlusJSONResponse) VisitChangePhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SendPhoneCodeRequestObject struct {
 }
 
@@ -9903,6 +10455,23 @@ func (response SendPhoneCode500ApplicationProblemPlusJSONResponse) VisitSendPhon
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SendPhoneCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SendPhoneCode503ApplicationProblemPlusJSONResponse) VisitSendPhoneCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10063,6 +10632,23 @@ func (response ConfirmPhone500ApplicationProblemPlusJSONResponse) VisitConfirmPh
 	return err
 }
 
+type ConfirmPhone503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmPhone503ApplicationProblemPlusJSONResponse) VisitConfirmPhoneResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetProfileRequestObject struct {
 }
 
@@ -10134,6 +10720,23 @@ func (response GetProfile500ApplicationProblemPlusJSONResponse) VisitGetProfileR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetProfile503ApplicationProblemPlusJSONResponse) VisitGetProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10278,6 +10881,23 @@ func (response UpdateProfile500ApplicationProblemPlusJSONResponse) VisitUpdatePr
 	return err
 }
 
+type UpdateProfile503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProfile503ApplicationProblemPlusJSONResponse) VisitUpdateProfileResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySessionsRequestObject struct {
 	Params ListMySessionsParams
 }
@@ -10370,6 +10990,23 @@ func (response ListMySessions500ApplicationProblemPlusJSONResponse) VisitListMyS
 	return err
 }
 
+type ListMySessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySessions503ApplicationProblemPlusJSONResponse) VisitListMySessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeOtherSessionsRequestObject struct {
 }
 
@@ -10441,6 +11078,23 @@ func (response RevokeOtherSessions500ApplicationProblemPlusJSONResponse) VisitRe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RevokeOtherSessions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeOtherSessions503ApplicationProblemPlusJSONResponse) VisitRevokeOtherSessionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10547,6 +11201,23 @@ func (response RevokeSession500ApplicationProblemPlusJSONResponse) VisitRevokeSe
 	return err
 }
 
+type RevokeSession503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeSession503ApplicationProblemPlusJSONResponse) VisitRevokeSessionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMySsoIdentitiesRequestObject struct {
 }
 
@@ -10618,6 +11289,23 @@ func (response ListMySsoIdentities500ApplicationProblemPlusJSONResponse) VisitLi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySsoIdentities503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySsoIdentities503ApplicationProblemPlusJSONResponse) VisitListMySsoIdentitiesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10752,6 +11440,23 @@ func (response UnlinkSsoIdentity500ApplicationProblemPlusJSONResponse) VisitUnli
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnlinkSsoIdentity503ApplicationProblemPlusJSONResponse) VisitUnlinkSsoIdentityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -10959,6 +11664,23 @@ func (response FinishSsoLink502ApplicationProblemPlusJSONResponse) VisitFinishSs
 	return err
 }
 
+type FinishSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSsoLink503ApplicationProblemPlusJSONResponse) VisitFinishSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type StartSsoLinkRequestObject struct {
 	Provider SsoProviderName `json:"provider"`
 	Body     *StartSsoLinkJSONRequestBody
@@ -11148,6 +11870,23 @@ func (response StartSsoLink502ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type StartSsoLink503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -11314,6 +12053,23 @@ func (response DisableTotp500ApplicationProblemPlusJSONResponse) VisitDisableTot
 	return err
 }
 
+type DisableTotp503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DisableTotp503ApplicationProblemPlusJSONResponse) VisitDisableTotpResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpStatusRequestObject struct {
 }
 
@@ -11385,6 +12141,23 @@ func (response GetTotpStatus500ApplicationProblemPlusJSONResponse) VisitGetTotpS
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTotpStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpStatus503ApplicationProblemPlusJSONResponse) VisitGetTotpStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11492,6 +12265,23 @@ func (response StartTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitSta
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StartTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitStartTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -11652,6 +12442,23 @@ func (response ConfirmTotpEnrolment500ApplicationProblemPlusJSONResponse) VisitC
 	return err
 }
 
+type ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmTotpEnrolment503ApplicationProblemPlusJSONResponse) VisitConfirmTotpEnrolmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetTotpQrCodeRequestObject struct {
 }
 
@@ -11773,6 +12580,23 @@ func (response GetTotpQrCode500ApplicationProblemPlusJSONResponse) VisitGetTotpQ
 	return err
 }
 
+type GetTotpQrCode503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetTotpQrCode503ApplicationProblemPlusJSONResponse) VisitGetTotpQrCodeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegenerateRecoveryCodesRequestObject struct {
 }
 
@@ -11876,6 +12700,23 @@ func (response RegenerateRecoveryCodes500ApplicationProblemPlusJSONResponse) Vis
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegenerateRecoveryCodes503ApplicationProblemPlusJSONResponse) VisitRegenerateRecoveryCodesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12005,6 +12846,23 @@ func (response ListOrganizationAuditEvents500ApplicationProblemPlusJSONResponse)
 	return err
 }
 
+type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListInvitationsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListInvitationsParams
@@ -12024,22 +12882,6 @@ func (response ListInvitations200JSONResponse) VisitListInvitationsResponse(w ht
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListInvitations400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListInvitations400ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12142,6 +12984,23 @@ func (response ListInvitations500ApplicationProblemPlusJSONResponse) VisitListIn
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListInvitations503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListInvitations503ApplicationProblemPlusJSONResponse) VisitListInvitationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12335,6 +13194,23 @@ func (response CreateInvitation500ApplicationProblemPlusJSONResponse) VisitCreat
 	return err
 }
 
+type CreateInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateInvitation503ApplicationProblemPlusJSONResponse) VisitCreateInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -12350,22 +13226,6 @@ type RevokeInvitation204Response struct {
 func (response RevokeInvitation204Response) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
 	w.WriteHeader(204)
 	return nil
-}
-
-type RevokeInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response RevokeInvitation400ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
 }
 
 type RevokeInvitation401ApplicationProblemPlusJSONResponse struct {
@@ -12419,6 +13279,22 @@ func (response RevokeInvitation404ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation422ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RevokeInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -12454,6 +13330,23 @@ func (response RevokeInvitation500ApplicationProblemPlusJSONResponse) VisitRevok
 	return err
 }
 
+type RevokeInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RevokeInvitation503ApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitationRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	InvitationID   openapi_types.UUID `json:"invitationId"`
@@ -12473,22 +13366,6 @@ func (response ResendInvitation200JSONResponse) VisitResendInvitationResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ResendInvitation400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ResendInvitation400ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -12544,6 +13421,22 @@ func (response ResendInvitation404ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ResendInvitation422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation422ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ResendInvitation429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -12575,6 +13468,23 @@ func (response ResendInvitation500ApplicationProblemPlusJSONResponse) VisitResen
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendInvitation503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResendInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13025,22 +13935,6 @@ func (response ListMembers200JSONResponse) VisitListMembersResponse(w http.Respo
 	return err
 }
 
-type ListMembers400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response ListMembers400ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ListMembers401ApplicationProblemPlusJSONResponse struct {
 	UnauthorizedApplicationProblemPlusJSONResponse
 }
@@ -13139,6 +14033,23 @@ func (response ListMembers500ApplicationProblemPlusJSONResponse) VisitListMember
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMembers503ApplicationProblemPlusJSONResponse) VisitListMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13328,6 +14239,23 @@ func (response ImportMembers500ApplicationProblemPlusJSONResponse) VisitImportMe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ImportMembers503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ImportMembers503ApplicationProblemPlusJSONResponse) VisitImportMembersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13522,6 +14450,23 @@ func (response UpdateMember500ApplicationProblemPlusJSONResponse) VisitUpdateMem
 	return err
 }
 
+type UpdateMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateMember503ApplicationProblemPlusJSONResponse) VisitUpdateMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -13541,22 +14486,6 @@ func (response BlockMember200JSONResponse) VisitBlockMemberResponse(w http.Respo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type BlockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response BlockMember400ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13628,6 +14557,22 @@ func (response BlockMember409ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	return err
 }
 
+type BlockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember422ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type BlockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -13659,6 +14604,23 @@ func (response BlockMember500ApplicationProblemPlusJSONResponse) VisitBlockMembe
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type BlockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response BlockMember503ApplicationProblemPlusJSONResponse) VisitBlockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13798,6 +14760,23 @@ func (response ResetMemberSecondFactor500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ResetMemberSecondFactor503ApplicationProblemPlusJSONResponse) VisitResetMemberSecondFactorResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMemberRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	UserID         openapi_types.UUID `json:"userId"`
@@ -13817,22 +14796,6 @@ func (response UnblockMember200JSONResponse) VisitUnblockMemberResponse(w http.R
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type UnblockMember400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response UnblockMember400ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13888,6 +14851,22 @@ func (response UnblockMember404ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type UnblockMember422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember422ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnblockMember429ApplicationProblemPlusJSONResponse struct {
 	TooManyRequestsApplicationProblemPlusJSONResponse
 }
@@ -13919,6 +14898,23 @@ func (response UnblockMember500ApplicationProblemPlusJSONResponse) VisitUnblockM
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnblockMember503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockMemberResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14043,6 +15039,23 @@ func (response GetOrganizationSecuritySettings500ApplicationProblemPlusJSONRespo
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitGetOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -14220,6 +15233,23 @@ func (response UpdateOrganizationSecuritySettings500ApplicationProblemPlusJSONRe
 	return err
 }
 
+type UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONResponse) VisitUpdateOrganizationSecuritySettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -14307,10 +15337,11 @@ type GetReadiness503ApplicationProblemPlusJSONResponse struct {
 func (response GetReadiness503ApplicationProblemPlusJSONResponse) VisitGetReadinessResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
 	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
@@ -17452,580 +18483,593 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rciNHlib4Kj7obhOZhQBx5QW0tBkkk8xkJslkksxrQUs4IhxAiAF3ZLiDIKRNM0k11r1rNbbdOzM7",
-	"2z92e21tzPrP2pipq0Y76qqWymyeAHyFepIxP+4e4QEEbiQllVRZP0pMxM0vx8/9fOezjMu6PUYJFTxT",
-	"/SxDrnC3FxD4u9YXnRPCe4xysqt+lz/zfreLw2GmmjljF4RyhKmHRIcg7rcp8Ryfoj4nYSabucRBHx7B",
-	"rks4h9sz1QwZPuk0H7n+M//J3tvdk7Pnp/t8vyt6b3f21/cvPP/w1ZODw71a4U3+KDgK3lzh/GDwdo8N",
-	"mwXPf949efDscbB3+HrvtHl29OnLxy9feYVO5dUnNf9g50mevK7J9z59WXjut57nyPDJp96rff+Zvz94",
-	"80kQHD16U357+mQr5xYD2uzu5b3XT4JMNkOuen5I+D7NVLfy+WwmJK2Q8I4ZcSjOS++Kv9gYbL2+yPOC",
-	"e/BWvCwPn3efbHYerPePKr0TnEk+tKteWBOZaqaYL647haJTLJ/lt6qlfDWffwu3d0m3ScJDkqmKsE+y",
-	"GSGfPBv2SKaaeUBwCIsIa1n9LOOGBAviWW8sjL+RdLEfZKoZTCnO+ZeYskv8b/SO5ljYNre8JKHf8omX",
-	"qbZwwEk20/JDLo5wV3549Hejb0ffjr7KZDO+l6lm8s0tUm5tEqfkFrBTblU2nC1cqTjF1kar0Nwgm7iQ",
-	"z2QzAY7f8Pej34y+Gn07+k7+V15jLpa0kwn7mWym12FU/uMXG1vFQqFYKlfWN8zPEyMTfpe8Vffv9kPW",
-	"I2uHjLtskHn//n02c0JcdknC4Q7zCE8nUUIRo8SR70Ghvh258n6bQNUP1V9mNi7eFZ3u1pXnlDot4vQ2",
-	"xSCTzeTDMnXc4uWnzmZ7/cIZFoTc785VqetU3m14ziDf+8S52ApJJpspepuXDl1vvnPEp+WO0y248kvD",
-	"doU4WxdXRScsDd45Gz3azGQz7qYoOJ90y586ZP0SO/nOOy+TzZQHvQvnaiOkTrM43HLala5877t851On",
-	"5HrrzsWmuHQ+KQ7kGLrrzU8cUgivnAp9V3Y+3ex15Ly2htgRxYuuk/faG45buiKZj+WCnXImTzUL/U+x",
-	"8BlNXbNXHRISJBjiRJ/sZsgG40fafs2LUJJdR4ger66tEe7jXJvxPg/6bT8X9tcw5mtMPlFcuyyuYfdf",
-	"u4FPqDj3vftPaw/2j3bP8oV6P58vrsuNOHc7OAgIbZP7u1uHJOgwXHw2uNwLdw/PnrT7O48xI08LYvPF",
-	"yatm/9GTUy4GjnuY9vx5l4gO8+6fFivr6jpl1CX3qZM/XT9/9WmtePiJ+j0knh8SV5z3Q/8+TOSvSrW/",
-	"Ku79VXEvuMhZZ+ivinucs78q7rk4CJrYvTDPKz55LoY9cl+OQv3OXdYj91mPUN/7BRw+/bvAgtx/+650",
-	"dZzHW8NCd6d4+WpTPCeVcKN/VG4+Xe88KfGHhdajPD7YunrjxkwqhQOUFQfQO7zvESp8MUzd3BoKfHpB",
-	"POTru+xNXYCBAE9YbxW8oltqOmVcIU65tZ53NpsbBWeriEvNslvx1smG5gkvuOJZtB8E2Yz69iwe1gvZ",
-	"pe9JlpeRdGT98tDnvQAPDZP5D6Pvrr+4/tX1F6PfX/9q9NvRN4ol9HCIu0SQEETYTj/kDNinR7gb+j1J",
-	"rZItdAhqUHIl1A0NxFpA6L2QXPqsz1EPt8k2Yl1fIF+gFgvhMvBJuJaTSyHf9K5PQrmGVA3LVR/MZrjb",
-	"IV0sv9zFVweEtkUnUy1K2SIUg+ci9Gkb9uzA7/oifZABDtuEC0T7UlTIYfqCdLk8nSER/ZBOG0gA77TH",
-	"4ZEW7gdCjiIrB+V3+91MtSCH1PWp/lc0PJ8K0iahoaljvQlq9dNGarbpI47kELIIcxT4XBAPNYeoIf+0",
-	"3sMb0cB7WHTicUf7LwXku74fSmGgxGM8FWIoO6IRLAQJ5dv+p19i59O8s/Wx/q/z8Wf5bKnw/i8zkyv/",
-	"Xn5DnVuglgfYe4QFGeChkglUEAr7gnu9wHeB1a31QtYMSPcXn3A5dWssSorI93N2bqZxTsIQ6MEjQp2t",
-	"M60pST3J3IU830OUCYQpH5BQLh256hFXEG8biXCIcBv7FAVYkDCnV4ZwsS/P4oabJ8VWHjtSGDtlr+A6",
-	"W16BOPlWCVfwZnPLLRYkHQgs+jxTreSLUqoKWL1TzuIxmJHqVeqHtHqBmz4loqrnXOWcOeZ+R93/3t6X",
-	"vwxJK1PN/MVarFSuqat87Vi9Qy17knxqFJEruX84QJyEl75L0AqmEYuKxriKfI76NCTY7eBmQBAL9ZIR",
-	"D2GqppCTY3qAvRO1SLfayi4OWizsEu9cL/n4TuqfUZN5Qzk4uYmXOPA99OT02dEt96oM7ELv1aEZCoqH",
-	"MmOropE75va72Cl7yi7rB4pqm/JH7KEVySf1ImZRNAJYilXYlh1GW4Hv3m5TcCC/NjwnVz4X3N6RGkXY",
-	"dVmfCjTwRQeJjs8RcaRUQ/oppJ6SOwPUIrW+6M0CS31f6sMkkPul5GE20yWc4zZZ8gvvP77l7m/Fu19L",
-	"vHv21utxOPreu993tYdcrQB8xadt5GGBYZP3WNj0PY/Q2+2yWubzZsDcC+KNHzyzCz5H+o5tOTKBXQGi",
-	"2iVUgDDCnpRuXIRYsPDWB7JkbYkeQTzAWXuibnbMzXe1KVILJSHq4iGcRI8pikyeRJG6XupEPgLj6hb7",
-	"5NNLX8DN50pBndiq+A7UUZJN3rWNML8AzQojSgbSSrvt7hQsdrkffzQe1owNigfpmPvvao+k0isllVyw",
-	"uSvwPpvZp0oW7oKAvd3eqDfdVmVIrKslqBfTGqJR3JGu0KdGOVJf31beJzWegLXb0roRqE+lVtOIJt6A",
-	"xT1iYo/1qXerdaVMnLfgLUlSD4nSARDvux3Ewjam2kK+NeMpx1twxKRFor4+Y9kpE4667Y4IOTm7kHDW",
-	"D12SlaTtSyUgYLQNlglnXQIKEQk4idyDY6zqgrKBfC6SltnMMR4GDHtnjB1Is+dWW9RT7zoXjJ2DEXVb",
-	"3mJxfj1OJBhD5t0zNkIPxRGMOer2uxbJRvuEt0tTFVP7TGDXJT29xqdKv35B8SX2A6lE32qZ+9Z7xti+",
-	"1AeamBOjFkda+60tGGsr9HRQchwzNsO+8U74EfJIj1CPUHeIVoQ173FjRS0/Z3vYD4h3awsTPEjnPgVr",
-	"I7n2Po8sTGkXd3tCDUUeOZo14geMJ61W9rkUR1zgUChb8y4tF2llwmhRPNo5Ribc7pjb7+q4mEURnZD1",
-	"2x3t8dHmbwu2BbhVt8/BqIH1kL/JFanWaWNi3RtZBD+C2zEkn4BUasiVhZ/BoR/dm6tTTQIHPr04ibwb",
-	"tyQEqV6cR76Sm1lD6NRvUySXhkmeLBcBtJZJLxtqhayLhqwfyqVr+bc+zgkzR5IKfNiazxxSkbc70e13",
-	"QSqNiVVtVBGeWMyEy0svq1pO1OyLOtVsT7tbhdbMjU9jcsmZ6JAQDfAwXn7RIXUaU6hcef1dWHhFT2eM",
-	"HWI61O4Ofit6CiVtg+sQlv4221q0tvWMMdTFdGgE1hwDVo7CMaO4k8M//v1tFBLwq7UEUa7d2MHKicuo",
-	"x+XWNE7kXU5N3gUOyw7BnnYtW5cmHaKn+h2CoQEG5ajFQqI+6tN2LuGYnfC4ygm8oCbCcksWobnPuRsS",
-	"ID0c8HFJHbC2TyXT6mHOByz0pLjwqcvCkLji1ue7kLDKwDmWHMxss0w+4NgP3AVFHPqc+7SdNSIJgb2s",
-	"5KL1rbE9f/XqlVPri4686mIxxROO4zuk+QmjgXhan5PUnY8d0rDxvZC5hHOpM+yqEM1t9h+mp+xzJeLs",
-	"3X9GwYfalcQJTi+OcBjJ6SlOMsbOeYeFwnKUGcJJ+MqMGMUCBQRzgTaR28EhdgUJOZLWQuZ9NmY9Mcef",
-	"7n7zeSwZbuteK1qO8JfRIqFokWZQZbymjr79rlQUn/b6Qh0/+Mg2aqgdaEBUhSOpTSLWahHq+bStNg00",
-	"yxeU93s9JhWWQ+L5WOUR3Eq1j1543pVvhNimTT2nUXxY2h+YI/sD8sW3duhU4i2y5odgOEgPZ6ayHz3j",
-	"wDMO3Px9mV9S3DfG16CRgxiafiXk1YA5FjuorEAF9jxf/oSD45D1SCh8wqNciJ7102d2zkYixmgCetG/",
-	"J+JedrLG8o/qXI7ZC3eg7oJ4rOYMcsgs7GIxxi7szxfLc7+vs0c+m3QLsZ5aOdRlTT8gCO7Ucn0bUfnt",
-	"QEpTyYl3c4X1ci75+VIx8fFKyseFygeajOnOHPR7O5T5S/0SO+nG2hBrwT6OXsSa0rCQA9A+51c4pPLV",
-	"k3oH6xLRkYwBN1lfJDy/8u8+JyHiHYjcYFcgRreRysXgqBliKnkLRQ3JAUDfSZKcK/9sgeTb99Jln3UL",
-	"chl1SUgJyJFo7/t92wCM11ZxnfF3NqwXav8yP+eMUWVkTV71YNxxgHja82lDsBIsxsfxqkOUS0WtbjQ1",
-	"rTRwtBIrEKuJ+XpSmRV+l6R9MZJsE/SMOv0upo600iDSSa56AaZKRK3s0nbg8w58aDaxwarG30mlqb7n",
-	"i91LLSOSO45dwcK0vX7VYRC09kUWDeTaJH1+K9JcsgMvq2k0QPuB9kDp/Lfx5VGShk/njOq55NBgKg7v",
-	"EVfuO2phV/AsIrl2DjU+q2dUSlA9U61HR62eed+wljJeGmJWZXzyWKAO7vUIJZ55Nffb0tQHj4D6U+tb",
-	"0S+sLxrZOm2o8Iv6J2qYQZy7HUzb6vbot5Bwoh5K/mTC0frthHOp34Xkkl3In+q0oZMRtQsiJH2u7g1Z",
-	"QKJP5dARGWjFoouHoKx5HvGkZWkfIj2hNAr2k5zdp2K9nJnMIslm/F4yc6OYL+XyuUKhlNtYhBSY6/bD",
-	"UOUOfbbg6bId8NMYln0PHHDYc8ubvY0acnANFajRvBRu4jeiacmCa21NV6lXpw3VZuRqlJoN3WQgY3wC",
-	"HrHW2NB+NKJsxAsm1hX21p5YfHBn85tjzfqSPAcSnBJ/zNI0LO71PvoYDkM8lP+OU7wml/QYcy6V1oar",
-	"c8BMlpd8SCeA6a3XpCGldJT9teT6wlwSA0pfmzjlOo0bW2nUkxLjyauzKGtTziuR6VlFKqMY/fHzf2zk",
-	"Zki/fTrdndGnwg+MUkG4PB4XxARYeULwblmpbhYXSCZWp2px+F2fIGmcB8Tpc6K/ITenYT/N02cxJQl7",
-	"UZZhJ2VP6CKgh2tGgDTTdRgNhsazXEUXhPRggfQ49Oh9Wqdd0mXhUPmG1bOngoW4TRpZRMklCcHjBPq1",
-	"uQAu+jrtkZD7XKgTzy58kkUcnIaeT3jsjtRZumZkOdSQlNmo05V6NC/UJfXMalU+rBn+BekJhN2QcR69",
-	"ISTg+uZKDuhFajIWEEwjPdgYmIT2u5LEdcb6x1N43ryD/ILrbEP72NgUb3/WptYxoppGAom91UNKO4IP",
-	"fOrtxErjzYwzS+s8Jt10dv46V8lvJRRmn6Lj3UMVRVKppju7J2f7e/s7tbNdlbYBgRxOvFVJGk0cEtTE",
-	"nKyXVWYoRw93TxChLvO0lzFpqCxg30W502lSaC9kXdRQlQjWGskl82l7xzzaWEjhl2cGi344xYsWXTa5",
-	"uR6RyqyHohGi5lAQnjUrsMIFph4OwZf34uTA4bhFtlHgU3k0CL7gCAcBG2gF3VqZcn5ZG25sf5PLZk8t",
-	"jcKslZvk8VaZR6oN4gs0wBw1WZ96i9sZJqUlTQgK1KBMKB/3tnw/ZeCck5zEb1OOVDRwkgvoI3jKWJrI",
-	"EH4QqFTILGr2VQ51ADKjgykq5ZGHhxytNHQBwLkk9fPd18f7J2/OX9VOjvaPHjVW0z/c8uXoeqGfppyf",
-	"Pq45xcq6oRr7QGSR3P7QcTEnqEOukpZiqVVwt3CeVJobXtEtk/XWJs43C27Jq5CN1hYuNEtuxdsgW608",
-	"LjbL7rq3SfKtAi41K+6Gt0UW0I6nHQWf8z6Zkqaurn3Ekafy7Po+7xAPlHa0crK3g4rFSmk1VRZekGEt",
-	"aLPQF50pPOiCDMGNBiEn7n8K3mC3H16S5NqcnNacYr68mZniTDJZ/ukp7FxEoVcQVr6INCsdGIk43lSS",
-	"nqtXGxpeXNZTJh7A5xd/hJPQx8ER+JQmZ/ui15tKXeW9Ym1rJ19IfWtf8YZ0PqguLkIA8dd2ju6bOi6U",
-	"LMfKPrs/+i+j311/cf3l6Ovrz0ffZnfun7zILGQf2OcuHnVEvmPLM0Z/9npbu5W1OF6ClpL8JWZhczhq",
-	"JIRSWKt9KbnQJ5h6rJsUKNtAtAnRA9eTK/0uf7T+vLu1U/aLn2wMXxb4601yclFpPR6UxEHvLX7BHnlv",
-	"3K3mId29n1lW3oKD3Reoid2LWM+LpMtCYnaGUyspZiFcg8PQvyTxsfQ56rIuoWJRWTMuKBNyMd4Be1xz",
-	"dvTA5+K2VqItcifMxFRTbd6gWNun359uCOLd1g2zoBn+Cel8p36b7tMlVb5x60oXJOllSn53XzIVhEEV",
-	"cQL/EgofLJsqXTW4Y6Xy9opikv7H1cY5iiK46Y615++G1NYPQ3C13G0YhpLB3b5yfN3Ghp38YupiBYwT",
-	"HR+52VLZoaqUyIYaUZQjsR1FopUD3A61dDA3+ewLrczkWkxOT9U2zBZvqbLtLOwTNUSX0ZYfdn3aRiHp",
-	"BdglXGXm6qlhzwsJ5+knS76eksC2+E18nif45RTRs5iCJXDYJlNElR6eGjLzCBhCXA5cMLSi0owx1Gvq",
-	"ifJFAiR6WtGns2Yh54oovSPMu6mTIDXiJWe67nh+G+bhkTjtS+eYsRCdHp6OcabC+pLnS347bVYPscC7",
-	"Vz0WpkWDIl/r4pJXvWu2l9Zii3xBecihvrTxaPcMreGev3ZZWOuSNfuGBlSfArV0odb01noCEAQkEyxD",
-	"0Uri8Y7fW3zRDqNn0kahg3nL7sGhjgGmucmZnrXP6HFIWiQk1CVz33s05TEwlFxGvT2IGcx7zRkTvVOV",
-	"8gFPgvdy2dmdqsfSZsejknh/Gn0la+J9whEWcU2qycDkC9ORVYWfNqIb+0MtAtRvmb55SdKzFnbswI0v",
-	"0NjmZRPH3qK+VO5BLg+nh7T1o0b3Yn3RZFdwkENCPSjibUExifzB9Xu+tjvGuJBKaU/ZyYdE6onh0GS9",
-	"c8QZauEwIYd9KkrF1Ahlk3nDx6IbpJPI47PDA5Xpw1pQawzceBvJDw1h3JorT3AA+dAZuZoi1XoB9qkj",
-	"yJXOIwLv76DDAiJfmO7YuYEsTvgVF+NcC4d2pdUeFauN+yyHcejMFCOouHhuEa/OsulGEd2kBpdM8rtW",
-	"JKB6XOUCJbKFcumuHypmrN7cmZiktomoUk+l8jXQygD7UEkrzTyitDQR+sRbhRg/FQ20okp5FKYCZIfD",
-	"hHSdDwtRW+EXQFGWKYWjyCOXJGA9acdD4KChMxPqdKXtXxKK+r1txAlBjWgrG6s6CUDTlx5lRi2EPFAq",
-	"8fHjZfxZu3PPiiSQYGpmrblqvOAx2whZN+mXGZDAZQs4KHztl9BKYEw/1lgiMrSdXtGpthhHtMvZmEvZ",
-	"xyPp7NIUNZuP3oX3w+LKN3d+PCSXvjsvYLEYY9H2RoobjrR9LmBHFX2bWCbq4gt5IMAhpXNf0s2UBT3u",
-	"cmPlTQssne+SY3N3rJ9MS9IwAwZTJIzn44tt7XCAejWfy2PQZkIQauxHLKKnCfX4Ah6VNFqOZmYPNV5z",
-	"mwSnb/MdUZ0kmNtS3LG1Uyk2Ya/3EUdmzjmLYWHqhQxWxGfyFA5IU34l5hDxDRPUob6sqDHE6nPLuRJu",
-	"TF4iPTNCznVv51BTVKjTlSC3QKhlQG0mlK2454ekiflYCKfldh37aQeeduQTjugQB/d6486urfWbZbZG",
-	"s0/b1V0psZRn62Zmswapsg55VCdgOT4r5XmjVU+lDnHcZv0e8yLl3d9nbuT0nMbvI73vB0rju9Oku4Uz",
-	"4SbS3uKMuKUS4JLmeKof709Jub+NBv49atG3VExnap4/oBoZKYwLaoZJb8ddaGM38NIumtawGE9IJhDc",
-	"JE9vUg1UqdAnBOvyprmD0LnTt6HNZZnMRD6aYR7ATeaFxXVKmxn12JTTSGfPJ4EX2emL+KJriAuoPuhi",
-	"t+NTEpcjhPAZtMIpviDnLuZkLAPBlJ3qpUxZLl3ll6bpwCVwDGHkSR3ZQz0sOsinUEZNAFFMu0sawBwh",
-	"5x1UyVw+R3GXNMDQhWppgwipUiZ6IWn5V8QzqSgcyVMpP16nKw1AUcxB7XEjixqq9jOXyKSNLOMYhFCz",
-	"51uUd6j1HFtCVVGGNaBc0nkxlyOp5c0uUgHymOBAKk3jRDHJbNlFCl8d+7B+Ku1D+9QXPg7uPKKZVkcJ",
-	"X4ormseiKAuH5uaWw7V9OjNdPwYHgELbuDQtl6Kx/shRVzWb7A2ir3E1Y3raek/cjrfeRK5NtRNuVPhl",
-	"gqQAzMAF63E0YOGFzrlYbEiJms0bS1W51MR7MJzigBC41UI623vQYSpCaqXcxd4GCxOuPR6uXlSztktJ",
-	"b6C5T8phNl/ZPGEavCfiT7PujkkzDjItVmajlkj5W31xV0U241aEoUqY+dSy0EhPjLffqs2xlQVbP7CO",
-	"3uxTexelOBYP+BmU4lhrE5JLnwwmlyfiMLNzFWLcmCBAHXyZPGiLMaUb8JcxjYMj5erXjlVFRuG2KQOB",
-	"MFYuM+eE39U77UMwj6ye2fcuxSHGNj7x0UXP3ewckNsW8d/YlzVzr4+lihsEEfWRnsDUJci4SMdL/pfY",
-	"8tu/ell3wk13O7G9s/fudH5oThgcTynz+WoWNUy5OVoJCVd5uvJnw3F1Ea4qyJ0WSouRSc1jsU2X6sB4",
-	"8uppin4VtG0dfdd7eFqb4ia6TN5YrFQKW6m3Xvje9IoB31OJ5xvrpU0kOv1uE3LCpxQhKPwa89FnT4+n",
-	"lYjZt3G/nXrb1ZQger8Z+K4cnMnc7IcBWHisL+WEZ3JjZ4uGC2iHIJdJfkmtghpaFlY5jYyevHp6Orkn",
-	"F2S4uOCUuzovTAIvTPv+QXSgonxa1WdlcpWkuvARRwGm7T5uw6E1ORmqi4/H3H7XVDabrYCXEZq6HbdI",
-	"g/5hLae7hiH5vjOZpxhmM8FBDrEfaFSQ5FI3mTdM1c9vErtVjyjrY2lrYUETJ9Dhx5k5cmq2EKm8oalh",
-	"nLQ7ktomSfHQHI1B6EOcVjufVN6SlVs06TS/Ozf3Aktg5c5N9W8vZInAso/nONi2x9iK2dSwsAPb3rfU",
-	"AnBrVB9x1FW3QzIn+uPn/xE1fKrW1Ge0gVYoGXCTUKYw31WGC/Yu5QHgSnyzVouEKh3YsDXrNZK7x7cn",
-	"o8TJ2yY2Ss/mLswnc3x/BraTnsrNBIPhVmPTDLBPkSBXYhs8uu0Q9zoKrY4T+YNOimoGmF5A0e9Yodbo",
-	"H66/HP3u+vPrX19/OfoKjf7b6KvRH0bfXH9x/e+QqpP7w/Xno+9Gv73+fPTV6F9G/3L9azT6w+i70W+u",
-	"f339v4y+Hn07+ub6b9Hod1BN9/vRN9f/dvTN6Hejr67/evTN6JsbFd7cgM9ZR9ya2/+txjn6OnUWvxl9",
-	"ff0FzODb0dej346+gwmP/mn0nbxrYuBL+gxTmcYMqpiqbb/rk75UqGOUiRamjlTgFBqByoJTCvmgI7WB",
-	"WHkJSTqXjjLnwOtFIDs04mJ2nYZhC2oQioXZccWPpx/+035TzqN5w3yGHgt8d/iShCaiN6kQXaqLhs8Z",
-	"nqieRLzDBtG0AeHLFKQMEW6HRKVa2sg7xXUnv5Xc9/UlXcXJUc/abrU6vXTfsMuoXN4ZBe/RpIBtMeWM",
-	"o4v7XH8YXcJ+xFjO1vn8z9d/M/p69E+jb69/PfpndP3X8jBef3n9Ofrv/1+yGve//z41W+22JBItoqIH",
-	"TSx0Gl2kBc4ViaemvBBALtaf1NLYV92/NINWNTrRKCgbpGfv9Wn8pfkUYd+NVvxkDRYLjVsK7HafImyG",
-	"uHrTKvMZDqUJYCTjSorYo1nAbILoxzd3Yg0WPFp3kbGXdmJvnr53iMML4tk1InxygF24aXKjH7OBQmy2",
-	"qxs4GpBQ0rZ8RrWcgi32OTSXSFBzKU0tBzR+b27lBdxlD1ypu+NT12OPXpu6CKpZZhA8awGG7vyKj+zE",
-	"Et15AdFAwUfyKch26UCRGucOT9ZiqUiJAUIc+KLjRwAfC1fMjCFbziO7ZGlLNKHJLfgYNsHgNYxpmgqJ",
-	"7zaG2hJBxtnBv0+YT5ezxGdG3qbApEKtw3gkMFm3SlnsZJmfNXPn0Tq1V2mRuuVyoaPQ2DS/vt4mtVBR",
-	"FCAydaP9yFpkkn7C5YD3uz0W3rDuWNPykodbf5ENINEEX+2rR43+rv9ZWOwcLTAzDg6uCd+z5yn2Pcls",
-	"tT8g/WLIBjeesB5LWqXfhd/rpX9yvP5VDy6rZxA/q8c2d0HY4EeK9fwJYz3/mNjMtw4UTWEUU+NH6VS5",
-	"aJD4KJrzYtFgn3pkSvAjZIOPOOoxDpSItB6sq2SyKvMpn+6nZH0B6a0puMvqgDTQimpOp0XENmTMTWRX",
-	"DbDx1cMe1qkOhsmz1YCs96hNpJE1baY0jViSQ5mbOoVjEbPpp/XjVL+uyfqcrEXEcrUUcIB6QxU1TD9R",
-	"NRIFLA0Eeg79QBtGXtZVi5aBz4ka3kIZoTfKWB9XsmHzY6Flti2aa/Sp6YR6Jy5KpUj9HDyUtpoxSf1a",
-	"5DcMdSIX06iHmXIvJd3UqvmpVX3kCv+SxMpDuv8IXv6i5+m08yWEyY253Rx2BibDBJUsr5z+MAkeyVJ1",
-	"u6PWHKBnvSIccFzlGwAmnIUGUgmS6LJoH+Gu+rtOBTRAxNSDFB7IzCVU0qWHGCXV+DFEqNdjPhXctPNu",
-	"lPOlOlUfOlcfOic0ZEHQJVTEXaa053MfwcUcqgUDPFQQJ9OQWG+iVM9Oi5mqCM8mmrtjL9Os1p8ai7Ed",
-	"CNNjspaT8P8yEYffX//q+m9G34x+P/oGFYoon8+jP375LVxD119c/831/3795fWv0B//7X9C4LMrFMrp",
-	"MAFYkDYLh8vgeOyYZ25TVjR5+mw3zkccMkgg+wBDBi3ygbV6qwuhiAU+vVjcq2JP7kA++f7j7DSvhz1K",
-	"xHqE8qStLBUAnUgyhWTi7V8afB7wfrqEg8KWijovh+eSm8HOy+WdByprOdaseUt9XXm4bg7Oycm7hehC",
-	"d2HDXQbF3lHKStILuFLIomIWldAfP/9HgNZWAtlTrdyGykvosm7XF4J4q1ULMd/3jIc88C8J4iIkuDtW",
-	"z1EuZhcpjNONiRJH+B9Gfxj9fvSVijDGR/nr0bcQZ1sgKC9Xyjq55jNRLB6IPyV2b0ff9V7PY0o7FntI",
-	"ORA4eRx8rnrKVBMtjpRyb/2AVLIs8VZV14phVwNXIP03ColL/EviZRGWxgoXWMlB5PWJNAF0UA+eEVLf",
-	"khRQp/pnMBJUUyd1h+9eEKElrYLKMFlMke1ifoAhUTLg5gpHkpfrtD15xHSmX5QYLzgJWqs5dMjA7zzR",
-	"IcNoe/H8IUkHJmoV3WQzesiZbMYMRhVVcJX7B/7lRN5B/JKJw5TYQ1VyyJetobmlZJhi1EZ4pUOrzCYF",
-	"o4HWer2UpzuqI7Q2YH3aZFcG1y1xXlWTVu1J6PMO4VOAonmXzxzk6eEpWhEMYYMYRzztmmA0GK4ukJhl",
-	"HVQ1q+yUYt30I3hgRNmsrVtYWJmVOz2uTcImTZPMpo83SOVkQLCC824BbxJn08sTp9wstpyt1gZxCs31",
-	"ZsEteiVSbqWmfPp0WvaoT4EBx83DVfMcm6NkUcOnl8x3ifxTne+GfawnCg3lvalhU6yq2ibHcXpc+4ij",
-	"kARYmmmquFAHKOOhRe5xj3WxTyHXPc4XiAawpo8qX9ND4WsLLtxyaiesalaDfMiZzSOuu1DJE0rsz0wp",
-	"H0O6S3HbQQhTpHZaq8UJYya9LIt6Iesy0FFW5/FAeP8RGaQwqP045QwHY2F1k+TGVeZbFrqLev2AIIVa",
-	"Of/DXTOnHRWFnqoUWilxoB0qHPeBL+QXoXNcQkX0oY6MtVpyM1Wija6Hv4Xa2OULboFi5gsw7Hjds+N7",
-	"PPa91KVagqZu5Nf52ZLdj7qV83btlAhhAuKpilIqcOQzShChIhyiHgmR0QSyRgorg8Qsn74KSTELB8VT",
-	"Nb15oXFryIvO+0akOmtpzuIp+wTaYCs62bZ/Vd3RuSBe1DbJDxHXY7r1IsUx0Y1lIqJzlu/ZmGMzTcla",
-	"oN/HQ1MxkIrWbARlwj+geKq0ZwKCQ0pC9Anz6RS0ZjotMYAH/XbSaDXFC4uZp/Jx/Xp7HvOW6pS4/dAX",
-	"Q/ukLePuVuM4FbjVOhuwGFd2vOkM1D73uVBO2nHvrurBnea/H/PcLsB90oeUtg6mcH4PAN8WzREYS9y4",
-	"wq4IhghskxbSoBdgCKlYVUq71llGGkbQR1LlxoHmK+17091wEiJh4VD1lBhw4qMAa63NL/PtMQNs2fjv",
-	"+xnrfiI/erNlb0CBTiMbxwQbCjdEtcjdVhtggSOkdc2dC/Mt10HeNV5AWfzhASGmbiBU2YFpDBamHrEN",
-	"wX6LdsopSJ+q6V8StIN4QK+5W2asz8OyOJbTvA1C3bQ8iLTsB0hMpUNwVzLwMANLupOkiPGUbRhW6ox1",
-	"n/O01I2TvR20Va5sIN1UHWlos8irtijFTwcTgg73ip6mAwrFPffPx1v0j4PiLdlO2eQra9A36pL0/pjQ",
-	"h3+KIz/ZkJ9nFZC1wkBSTf0X1mcsmKYUgxscptQl05w5qiN9D4vOlPaYUTf+Wc/7XhbhgBvwEKXQNl47",
-	"+jw4+14DaWykzBJYxwpH++wYqRsipjfDuT5BQx0WivHd5P1uF4dDo2wbSpWvTUcZ1q0rx1/+4mRf95AA",
-	"OPSWrxtk2C/cNmSse2aGJCCYj1cb9UNavcBNnxJR1U9XYwp2plHwOKCm6nVpQgAxVty07g3HIWv5AVlQ",
-	"n58CvJXQ13ETSEBfsPT0Sxz0yeTZ/4mkqgm/S95qLj2zN4G5L1XDOCG4LzqSVJZpFTppRRr1VJJeL2SX",
-	"hANyT5SI7fNtJJiHhxrQTAmvycXv3TU41OwZp6M9WSuyVOgYjscLKtL49wtTEkYlR+I+eG216wFRQjxE",
-	"GZhGWo2Esd2wZdn4BBIj+zh1TVwmbbMd5qV5El3z89hxI1Rq8zAmYIR8G0F2UdSaB1NkjcVISKblUyRL",
-	"pnC3aeYtjCZ9GlCTfjOVZ7yv8230s8S70keqYLVviB+He8Lt4LN5yqcWJvUMZAEpJL6QNZmoZ9DA99pE",
-	"oJWzfki58AOSRZ0d9V7EwjoNyU7t+GzncW01rU2Uhut3O8S94EiPRzdbngBgXqLk4GeTR/zDmDS17y0b",
-	"eQKKcaEShJngDicKFebU6o4zfgLhhilYBlE9lekCo5IkCPVUAvKcdPnEy1OHx9LUNZ1HYFqP4yHymDJ4",
-	"Ev4XO3FS+7YANxdi/7D0FLfhL88PielK43X9dFCSUysncGd6z09AGlEJeqyFGgCxofNtqIXZJTrjbqQq",
-	"avnU5x3VgCPR2Va9xR6AzmSe0ol0ChN6Bk3wtzXwp+T4WZ0b2IjwqGY28V+uQZXoMI9PD9hCDCDpSEuZ",
-	"p0aDSvptza4KJnoKPwIk5fmYAruo7EouWxLqzkwjjTrtgS4FWTPbCQc+IOUCCi0dIM0HNLHhSwnI7KK9",
-	"4iB5JaEz4F4PCsT57IZx6+n4KNGc0qMfWkSaG5Uag1bAn4E5ySIP8w7hUfnHeOP1saLzzQWAdpYB1tlG",
-	"clih75k+hx3muwR1sUcQFubIL5Llkdy+dBJbBJF7VjWzZCRL1rZPbaRidyLRmySPJ+dat+lz3WtrfkOV",
-	"RbBR7bYlqE+hzbsv9McUOoPeGLJE0/qlUMYn579/HDd6atnD/Igne5Kz0IxuvB6+lMvnCoVSbmNRJNSF",
-	"+6BDMELuhPXlmyCfj3nZDQkpaVSPbkZdUs+glcRR0asxJXUqAWae0pAxZAOuWk7hXg+gugFKW87ROJEo",
-	"7gJwKidBK7dYeOmmKOgWkLo5EzMO6V0kxszoN/hTy4k55SwBcJ5u00eXX4RTME9Nm0T04uRAqs6Aiigs",
-	"YlExgmU7lCc+HhEXBPlc1iWqObrdsFyenFvY/omJzgMAPeVsBweBHMNdN4HV6gUg0lsg9sJe6ZCIfkgV",
-	"U01oFOXNuSoFF1P7rDXg2k2/nb9BK1oznClrHDXTXAaDV4MHJgbdxpckFny63+cwi/wWwnSYu0sMu2XE",
-	"geiErN/uJEd187wp1c50GSPALNCUVA5GW367HxIvXknJ3ZPyknAfz3r3Q5/3AjxMB5a1GQgI6CYJVMc0",
-	"6NqgpEjsQomGAU0SQKyR0BrngvImmnb6KGMbPVrRxMbOoda7wGSZ2Ul2YSyWU84OfHpxKvBNQQpComzv",
-	"F6E/NaUWxFQak5Ca4LYxm0SSoFzNPqXU4Ckoasv6DuNhTlmIY4vUk3P05hEoUGUkss3hbfaFGO/dMfoP",
-	"o++uv7j+1fUXo99f/2r029E3aSeDLnIUFP1TWB+00liTMmqNc7b2mbzyfg3A0Rqri5zF8UC4onF72nPW",
-	"7I4oOtqCW1H0z5Ca7xZY1vI4a1LlfdclxFssv2nOSYJSjDNIz08Ryzdo/R+9aorK/K/VHfcbUrlsqFKQ",
-	"BLxUI+kxA1ce6vq0L8YkFRfnpXfFvU7h8k2+95ptXTx1dzfDs/XB2+ZRufukwg8WiM2q4c5TEM+sQONE",
-	"bsV+7agG6ir6FDzQEyJ1ty9Xde2QcZcNlgTsy2bOmOjtMI/cpWZaixxOk7GpbUlwoc6v6xHdpZJDDTPL",
-	"IkzrtE/B9ZDwGCGVeqb7bFAuCPYmgiFj011fSKtM3RAmeg99LvWnH2pddKPptLnnlpxlMjgyCzrb3JcW",
-	"gLLxnsYbv9xVL6GZG7BLQwZFf6ndguTYpgvhcXTwVJsSB20W+qLTtb3Qp49rhVSvM2yc7bBe/zi1x6Xk",
-	"t1NUZJDSphUrOFyVSa+rivSgk6f7qUoQScVPED1JR1PlU0PfUF1bE0z01v74+T82dPoKQc9PFNl1WJBg",
-	"9RYRkdBnXlqapsuox1VCuyZPvSSlfOqavAslhzlOS+o/i4eSRRgdHz1CflfKVKkzAUg/Wml4WOAq/LzW",
-	"o+1t9XsWpqNW0RfJqvDmUJD0/uxuSKa6QuU1891SUckGMexB7TkVDKkiVtQcog6mC1gP+muJjbIXIyKW",
-	"bIKgbcKMyC7ajmmnJYYpGROyCn8iXWQCLo+W+1J+Xmh5mAjkTHH5qvfeChfPHPBjDaOb2o7f3KTSSKU6",
-	"RzyIpwywL7jKoZP/9UMuxpPFEs0erQSME2my0dRPvkhhwDw9/8zs9YOhncWeVgRiXzZdv+HZNGwRXeKg",
-	"0EVAWNZpDDIyFV1EScNIu57re5ipUxuqsfc5ZcOmLuv0xUmj32lgmpOAGMPp9ejqJWMoAHbRzbapODNl",
-	"Nj5HPejLkpKeauqtU4Hp7FLu1Bui+u3Uq1bHx8mLVNddTV4x1d6pF03t+HxUuzurQ5/YRsEEDhbcGJ8i",
-	"HARWpc88YNaJNuLyW1mbIlIpi6fZ8LdpFDgNoU0K8YANgN74ot275IWXJPRbfgKQ0GJbd9INcCYK6B0B",
-	"+C2BGoqGZEzJ+cXGVrFQKJbKlfWFwmjwmtkLd6PkzQnf34JZOcmNHB+f1dM5GpUdtZokXKWqqGIoOU7N",
-	"/QgOSVjrq4J19a89s/dPXp2l9vNpqJguBKUbqlgi1KlxWQTB7bHYJiwMLCZ8IKanjhA9FRNIGvUT2dc+",
-	"bQfEgSIqBbwBX9VogbZLoJGNQ1s2UIFGcGA0GKIVbEJDH3EEnfZPofTeoK1BAEmlmSuEB1+OAoISpgat",
-	"GtvhRuj1/KdESj1Ilm8xjTIvsGqaoJ/SqjfyyCUJJP/gqnzAnq65x1fZA03sXhAa4cfIZ6BS1hwDyVdx",
-	"gFbqGegO8Tca7H30O2i18M3o29HX11/WM6t1ylpIjsinfZ+2HeL19droGttcndbpX/wF2mFUronkqXXq",
-	"RD2PfcKhiu3ePRd3SbCDObl3D+wPnkOS5FXA/WRvB5VKpS1wHZ7t5NAho0QKxjpFSLNe1PUpC1GfSi1r",
-	"5YL1iHvBV3Pya7sgT1Vlhg+5qFEhiI3WsKaT23/xCWe0EdWE6Lwp+alpRR+mgipRJKGKDgKfC7XmUV2F",
-	"fJPOQfcpaqhajEYOnU3WJYSE9xjlRFMOWoF3qhoG+RqTzA/tozFHjagmorE6nvgf1UMkEjcD1uawSAcw",
-	"ULkZKpyLerjtq6qSKhjgqKFaSSODYtKIY7ENTUlqTOTSZ32ufI5WfHg7GQMGXmu9o4qAJ8Nganbecux/",
-	"4UjgC1BGOywU2k2YSAZZwejJqzOdfyJHA5unu8NtW73VOGTNrOUGJAicC8oGdO2TwQXPwd6vAhITQo1E",
-	"LLmKHgCrQdKiy6ET2z2p6JRBrlvWZi2YwjBCJtRU4sYdipPp83EWDjV2mE/R6QC3JUW/2K/THal+3Ltn",
-	"eOG9e2iFhejePWCJ9+6ZpD6PdFl0eqNSs5Pd2sPD3dUscllvWKcpPFajhACRZUHN5OjePTNtcu9eVu69",
-	"IMgXWdh4FwdBnd671ybikNy7l0P71DAeeViy2pGherABJo2dxq7MlKyqnazTwKcXPKt6bWJd9C/XUTNM",
-	"gTAdgmVRVQj5okO6MGM5AnmyHpJL09nq3j1lWQS+S6hqwKf543HIeqFPBAZW2w8DLSR4dW1tMBjk2rSf",
-	"Y2F7TT/JzR8O1Ld3RDf4iyNG90JCTllLDHBIDvQ34uKeiMHWjvcz2cylaW+RyecKuTx4QXqE4p6fqWZK",
-	"uXyupIFPQGCmU6G80k4XXcA+X5EmekqG6JQI3cKwUthYVQQht1UTfYLmpU1Xp5dS4g8TB4dvI6z++oij",
-	"xoUf1UQpZgym6wUZKiZ1QYZ1CuahPGccihX0KdCob1Id2UZePwSUXGi0GOpqQMUmIiYBw2qxIGCDuFmO",
-	"H5r3gQWpW0uq/Y2Ywb6XqWYeEfFkcKH6eSkqhhUt5vNGVmpTxObzZnUjxc70OPylbkCp+07qLpNRc0nd",
-	"SjLzqFloPs0fV9wdsv6ycHGQ994W2avmA6+2OdwtvDvplvhZ/+Xg9fBtPqObRkKvSN0ZEhpCQvvHTKHw",
-	"7k3tzdOrnbD18vR842z46vnjZ+2Njnt5jHv+YRAO9jE+dh+/OGEK/l+pgws0YTxVWkN600suFdv32Uy5",
-	"uDXtVdFyrp0xdojpUIslntD6MtVffiwNMShZk0dtjNZQGqlJ/Qa3ObiehlyQbuZj+c413PPXLgsqJmi1",
-	"ZFhz7bznHkvrtXYqSA8VpBCyezloj1EVhZh6rIuaQ0E4WlF+uVVI6/HbNDoxdWo9/JE0uv1L+RroxKkE",
-	"u1QDizoMo1hc5OyHWpY6PZAyknjKog+gM9P+cRrl7oCauRN/8dRv030aJ3lPkHRhOZK2li3zLn+0/ry7",
-	"tVP2i59sDF8W+OtNcnJRaT0elMRB7y1+wR55b9yt5iHdvS/J3jwKI93CG26BVIpOqZVvOmVvkzjNdVxw",
-	"8m7RK5P11iYu5BOxI91+p1BwiuWz/Fa1VKzm828zC5OvtSjxcqSQcw0pCRwN9xZEnc1UFM+Y/dy+1Gop",
-	"DnRN64yj8IgIhOOhRdRmEhqxTarWkbB+5XMORtR2dMahKE49FAoJJ76geqEkffx1apQ9+RgW/RACxTgK",
-	"wsbzA7BBjrsERW5hjjCv00bTp561pY3VHKpBrQJHgX8R1wAqMy+rz6OWSpQZtGHjevTBA0w8ULNcE9WO",
-	"jqq8rjNsMOoxrlND61R7iVGjXCxalr+9BD7X6KBSq88auSMNT6mRDKXKAnwAMBRUFraZPjwKEjyrMpJZ",
-	"GD2/EnusKRnUKWAsYzpEWAjS7Qn5gBw06vdWt1GjnC8YS+I8WvZ4xKpMQ+2FxzT2jOKz+mFrSueUiXPY",
-	"2Qj2Nd5bqYArwIr4AXhFydxzbsDDc2hhxgZFCa980dlJ0Lc2Px5orOAl+Fj8mmPSzVQzjvzfg91H+0do",
-	"Z/fkbH9vf6d2tgu/1unh/v4D/unOTu1lt10b7D+otfdfnBXfubXnuZw0LeT/do8epjx5U75nZzkoP1C0",
-	"P5lq5nD3xc7+84dXpSf550V3s/O80HtV7m6cbTXfXD4t8qNKWNvs7xZaj0qdJ+sXB/m3g/32y43hSZkd",
-	"F+nh1rvTgnhRunxVuXqz8Wkt39wpervl1qP1zv7mJ0/zweH9G3HVRN3I+6RHSU7h/W3UKXhCGWD7U/HS",
-	"zb1r0tQ40d/a1Zv+fuE52U+nSYjTuA5BSoZFOPwD7EUrIx8pzH/kBTW5tsRTD5XmP7THwqbveQS8gOXC",
-	"Ak8c42HAsHfG2AEO20Q9V1lkeNpTTrxD4vn4bNhTDxeLizzcC5lU3iRL3I1y9/5EhOzpHUhUy/pcU9rc",
-	"dJGqlDaecBkb1yC8h3gmVTeywzTsMxvQOo1E3Ypd/G46G8KhIlz5SZQL2rcKjrJ12g4x1e6kuNeINO8p",
-	"73f1uAAGSYptZZzFhfcUrLc61QOE0UM2UoRXBN6IRjlftkzycy2KGmgNNcqFvH1JC7iGfEmLhXXaJmI/",
-	"uixFbX4LmZYk0DWFN7RBGSEQATyj6kZSp2ZNtUA0b9DCyLwh9trrmpg2E1ahY53ilsnwjgcbwftUx5YP",
-	"LgAQslJ+pIVsxhED9tILs8redlKRAzvH5ESkyMMa0FS8LLeRhVaYJTP6fwA7/3Pb5S9/HX0tfx19N/qN",
-	"XYcr1cEwT9sOxNPzYeT+h7AG2ioW0MZ6xSmXnGIhE8EZZZ5uPC8ell8/KT189bbyYP1o43jzZOus+LL0",
-	"uvym8na9tvFgc2frYXG3tFd+VHm8/mTj6ebB4iJpfGmWEkmFn6ZIstJ+gPJ0fCUiNQ2SYZfQ3VR0lec/",
-	"csTEntQO1QML8PQdRluBr6KW5cICg3oEQasPIu6mIk6dEYUvH/Ey8MQC4diiyJJ5UrLNkXWfwRl/P9XN",
-	"eEC0pDk9riGOh6ieGbK+qrU3sk4w9Foy/zf1DIypF5KWH+iG1yzs5maIk5bJJLSspizS1fkq2AfgIZ7y",
-	"E29Plz5MmoG+Ct6m21yIUbI6xX84xplv40XU0XdT7p/rERGyy3+j78ixsD3NT1IBP0ke/CTZ5dn8eIsi",
-	"cFPm9f+clP/T/yskgC+1+ZIMKxqgzBhcM2prFMEaLMwc47U+Vr0VpnHIeJtzN+NlS7Gmn4Ei3GGDMR6h",
-	"ywiVSquCS5MMQmoIuiJO+b/nwhdaXzAAhhDKBhj3OJKtUQ2SQtwmk+XK7D4e52RzfF8GAsPniPjQ0juG",
-	"XjTOmwRiSlxZrvW4F4ovmV+Ut3cQMtqO9HaO2kT1LwC/V6OcLzQ0DIdkfLFjoIHcDmMcenRNLXBY0W2G",
-	"UXOI9FFbrVN2SUIT8IQ6jZViGXVYP0zcl6vTV2mpLGNpe1noDhGGxBWx8dGWfL5RzBcbdWrsqNitpVLY",
-	"YXnAIxcBhszACDljTAG0jC+X5MdyDnqIyo1mbtbOMNUzCJxkVtl7FgXMvYhLzvtCM3cAbK+iRrm41dCh",
-	"wcYJEeHQqUkjoJGN96cF6QHJXZ3qwLqNlq5pM4MpxTn/ElN2iceEwEy9fNyjtDB7/TP16xTzxRuGRjSE",
-	"SYa33PPnT4oPN55W3u6UXz0pvVw/e/70dfHgeeVleffk8MnGmwelo+LrV88fr++9PS6/ePj0rFKbHfSo",
-	"aGEeYdJMg45ZeFXSwYCmSNDofAMgMZz57Yk0Xl8hzhHvg3/s5+8fi6WfEnmgsMcVMnNMB2Bqa4p8nFYE",
-	"Wp4ufnWhgqQ0LkgPKYeMEcqmwZWSOmhc6FQhWU51QrPjZ1AFCBNREl2DCqxEqskEWpCUn+EYoBFaAWTC",
-	"AQsvOFgOqzlUm6zdkleqOtyCNaohpN5gilgA3RAoWUWAONOCgA/McYBDj6ssCTs2pONGIIIqJn6ctQYB",
-	"mwHpcGqpKlp2ajBFqVrUqQkKRW9W/X2jf8YWUZdgylE9YxxVuI19Ws/k6rRmvViOPhltstt6NnKoZkQy",
-	"lopkwJk0xeIwkO0lk//eP0YrIIhXc8jWfnT7obZ/SWhWqTRzgYymyWWbB95URuuy2SQilGVxJ6sqFGhm",
-	"/44FR/LzmY2Ld0Wnu3XlOaVOizi9TTFIUwRU9npvfLywmdOPwfczA1U7mClvFfOlLSWFlhdjHyJRHyTt",
-	"z0LS7imrKM6MiOI/CY3LkrNiwIwcTZW2rD8jELVLPZ6AK5uARWsSaWnKf6l+zkljkwvW43UqBRCk6Ald",
-	"Zw5xI6byCsZfOYUny3FOnNLyVEAv1te5Zzei5x94s5OKlLQ6DUyCQuYyyz9ffTKK1loLOqfMyNoh1EMk",
-	"vUVK3Lkjh/aULqKUuqxt+X/E69RExnSDUo5wDNAMwawVpZCkORN0DlCdms6CnOiM7YimFRH5FPliWxvi",
-	"MK4swujevSieeO9enSpd0xpHAuTRNK5UoylEutGq0qE0pqlUoLBqIK5URqUkQQ/X2L6XkwNVA7RDnbTD",
-	"+24nERtUQUSp81EyiJLiI6BqlU2kk1NhpXThew4ZgpLa0JgipFfbUoTMTyuxZwIlHBOp7mj9iUS3l1tp",
-	"Oc3hrqkIsxUGmFjU5czWD4wLe6rvQlJ2c3h6eJqqhKj9tF84FmQsFEtOueKsbyyjMaR3HVpIXSimQG22",
-	"xqkCKaLIxrFeg3bgS/Uc+OcAD28suj/I1JuFvqIQTuTMsDo96S1agvX61Be+Kv1M5721mCJMWLY5RM1+",
-	"cIH8rlxjnVMRZZxIHgjvjEZYp7qFUKJ38LYuYcM67xFy7Mwj5wr8/9yQcqNOo0x4FQ52cRDoVL045SBa",
-	"E0hDNlGuqDK7Dn7OWXkmStr7Gn/Q81stEq7m0DMNrcO5kgKTAWlUs/IrktP/CGqZfebZ7uw6jUUL9OZS",
-	"q5BV6Z866xOWRL/uPFoaY9FW6xTK7CZIQTULtv3eYOuaTJbYtnVDAvVQOODjsce4vhCPuay34SVbE1tF",
-	"mYi3axxnG3ano1FEk2k/OhcmNR8c3ryvFuA4dsvcPG9SqShxT63My+bGhfO8W7xyTsRWzzkYlD+Fos+5",
-	"3upEa64Jh/US0b/E5P4czL6EJxbSPWCbv5d0jx/GPlw+SeSD8LuJ8DtRGinIGM77QBtJXruE5ANeOc/m",
-	"0F5V1SbQcqsmGtat2u0DAS4evLB1Gt9/eni6qrP4E+0EpW7uux0lbjgWPm8lmwDVqRJQ4zLINDGJdTKT",
-	"ipdF9+6pesoYIVw5jg0z9rlqDHHvXjZx3gQLvFg+Z6PzCMkuhHpcvaavsH5Nxp80G0BCxEn+RoZMjLFR",
-	"LhbrFFYeAj1R5ss22G06TwVUGX03sm6OXLkrmF/UKQg1KJyI+xXiIGADaVF1MPVa/QAqM7THVg404jsq",
-	"p7EZEnyhDRylB5jPTrSjUzsbEHxJrA2QqoA8KumGCyfitlJLWywHPr1IGhevknZnOmXaRkdSYB2VBs5k",
-	"lNVKcXxVPCy/fls6Oau8ebB+tLP5cHdr71Hx8ZPS04Py4VHl+Pn6yenG2YvNl6+2Xr8pvi3Vyg8qO+sP",
-	"N3Y397YeTbOIokGbDUu4YY3ztLRZ2JiQsOkDvktLKtFHdCEBXJ4C7jlNuCWPpW7O8sF++kGjf1CCJg2D",
-	"eJdUrC1pRlkEOkeghIkmcTMFim5sZtXurwB5+LQ9loujPUceABnKy8W9WrZO3YBxc7Ph5n/8/B9XjVMI",
-	"DIZwrIebpZWr3g2KjcfdEtiAklA1pvNMY7ohxLfk0vgWTn0hb5xRuTo1OKrQtg3zCx6l/ZulzdpWWowY",
-	"KY9CSHoECz0UEy40jSqMREkE7FWNGsVduQANc6WxXafYDslNC8bF/qd0Xp3YxFuYGL07MArS+w7etU2Q",
-	"2s1vPGPDpF/a3fvG7innlytlnegxOMVGMHwyLsoAb720eO1R/7DGwQe2u2B0YEc5vIGfDFkfzqZJv5xo",
-	"8rgsl1005+LAvyBj/JC2Y5e9OatVhKPoRSJSXKd2jkMawOsq6uLwIhl3wirGQEUwrNMErWaR6rk71uFS",
-	"pRIEbBB17dENQwr5OjUMd6JIV+vUwCm3VVVQIlkBPDIaA1DnMbK+mGg7mUMnWKTyzfmM8i4yDxKqn4qb",
-	"L8pJxgGQb6O0TXIbs4c/Jrv54Fn4IfgTQHQmWgFqzjKuAs6MT+to8nRulIKOFKMiqRI8rce5OAwh8UkH",
-	"5KznYvgBRolCBILANdJx6xw6VsCYEMOmxr2KNOuCN9WpDlZyJEypFbCwlq4EHHRYEB8JSOhSJSjg3YCc",
-	"bp9LQ163iEGvlKJokrLbIXal9kg9NtCByRjotc8JWink9UrzOrXjrFE2przLV+BWVEc8XEYNlzZLsiIG",
-	"DAnc5FILVKlrJj+7CshRcS6acr5ILqkfPvfpeS9kbakTRghedWpmzQUecmDYwG1VeT/vsH7goZ7vXqB+",
-	"L7a/NZyZqtg0g+OChUQBI4RESMtPLk4wTOercVNcfhtWmuzUmwkBCv8XG4Ot1xd5XnAP3oqX5eHz7pPN",
-	"zoP1/lGld4KX0dwSLYR/zk7qowi/6YPz+YPnYAjdQZW6Bq4CO29IMqcY7msRVVbh1s0vqceoHbCmhUEp",
-	"mVQXXyhkFIx0M12TgKOZaJ3apW9Z3VY9tfDdeBzAfdzt4ZB4depiThyfRmqq1IC0yIkK8FOaKKMVjE76",
-	"nPuY1qlqtgwtgZsEDUJfCHASoMYmWtkqFlZjV11jdRs1mdA+8CbRarZ2MEQegKkecuO5XYnFCMJCrg0X",
-	"aLNO3Q4OsStIqAPFgPTrwJT6vR4JHTlfdCBNAxQQATeq8DHk5GQBbqerus9hikoaQ9LFAbJeDcIvZAPl",
-	"NQd873d9HBjsILXOkHptkoL0bVahVZcp6ehZ5UEK072LgwBd4tCHLQWEUQDMabis22U0ig03VnPo1ew2",
-	"5Nk6bdgt0htIdwiVTLwKxP0JcVUh6wWxw/Ox+2X8FWo2YCGFBLsdAADVd8TddRqVfElSF/x83qf4EvuA",
-	"FdxAK1I6gj8fBViQcEoikD43t5COc1N5xgpN/2707ejb0VdjhaZ/P/rN6KvRt6Pv5H9jjOBqJuwviS9g",
-	"OawXF8LJ7vgfgAHuJFL8QYrenRSVTy2wPKckvPRd8iLmBHOiv4rwtVW0cIE/52zNMCE+tbRfktqzHqH7",
-	"D9EOoxTKQc1DaEUlx3E0+j9G/+/o70d/tzbZAG7V7hMmmTR4vRUTzhqEYRZ6OksIgqrKmuAdNtAQn6rX",
-	"HM+h3W5PDOt0oGS3NBJVFrUyx6TgsJohpiUh+1xYndhujwaqu1P8cqyNXnonPF3xDF3qlsDoHO9EN4Uj",
-	"pLSr5H9KMIdy7ErqX6lHogT4nrUdEd4nZ1OI9jNz+/s103duRnkZqIUibiwLprpu9Jra2NXoJqfHtWyd",
-	"kivjjYyci1gkH1yJHKfHT3d2Fb6eT8JVBeis/6me339oKrhjYD6Q7zz5zo8U2m22TlU/nSzCfc8nkHcP",
-	"4f6h1L9URdpZh9BqndapM9YiVPfPlAdD9fFEuuOPiZD99b9HjWI+30jAKMr3KA+BPE36QaWVJerFfWE6",
-	"UcGLEsynThFaSdfCUVIJpyxS6qBCzpJk8iX683qkhQVG2uzb+E5I4RZiYQ+1Uc5vAUQ7Z+fyqTgQWI3g",
-	"mjS8k2VhgBMDDbDS+uVz8h2JFY+SDXoha/kBQSsN6O6j25A2FMR86uIm3sM70uKQa2NSTnQxvAIukd+N",
-	"OF3YJR5aUVn/55rWvMaqnmixCLNUV7s+lyyzUYWWdMjOe4GSOsiaNBWW0bvj6GCd1qKTE5cjZtGggwW5",
-	"1Pyb9YXLuiSH9rAf9EPCq3K983UqxwEPx7AuKxGgiwWfCYo+3LiatR6FTBejgzd0smp8dJUvyxzRxJNA",
-	"LdZHE+dQJbHoM6u4vHy4ki+qh80nzgF6f/y7BgRUq/YQDtH1qnKJ4ZlVwD2HQlKwqCIhJymDRymoE5JK",
-	"VQmdcqbAfjMT8BtpbDm+xRYaIJLef3z7QMRpL7gKnj0gb58/f9N8c7r+6uq0uV+LulhXM2/fla6O83hr",
-	"WOjuFC9fbYrnpBJu9I/KzafrnScl/rDQepTHB1tXb9zMMuJvvNn4n0X53xjArsXEU/m8xjf4iZo0NVt+",
-	"JIyaKHtiQrAZ5MIlTZxTzvbg2N/Us/h9gKVpGXFiaPqDLTXfliouZM4+woIMdEO4OSWZkphUb8SoNX3s",
-	"qFlWNwUGP10xfQbVCDrqHDUOiarMVhI/O6psO2ADJaClopmtUyONQacFfbCxqtOIdMdm+9y8ODmA/FSi",
-	"9Q3dhKhOBYMi/KjxcSPyOVpeOCmzEm2ebWeaz+vUMj/kGLfHdBpiylD1Z6GxkPxB51PV6aSCbtKAzffl",
-	"SnJog9xKSseGxis1q6exVnSMLU7Psr2hq7pJCZUTVe8jXp1qcP4JeXyqNbk/BXGc6OMdNSgJLnKWyw7I",
-	"MbKPboEUNN5y/HuRvQlqnyuKTjlLtNtZXhyNvyFVEI8dFCC8xEBfhEHjh8Pc/CAOfihxAPR+c2ngkcs1",
-	"3XtyumPt3r2HcS8ksL1y9+6hmnH5aWusI81Ii9GGfcoNu3xae7B/tHt2vnv08r7VVwmai8lxen0XRIov",
-	"7GLCsrQdz1uA81+n0pBvyTs8X4dnrnwuwNg7iNqRUTIApqpMaNOtyczQHp40t01US7A6NFhjfdFkV0kz",
-	"0Q+RRwJf5X1Dm9+s+QrEGXR+gTTA61QQcG9KTg2tnSLrNO4TpeJBkKQc5XMhGK0aGESYsCqIaCsCUG4b",
-	"eWe0kKeHZ8fnj5+dnjWU/8G6cHr+qHa2+6r25vzFyUHDnjLsU8DaPFoQXZAe+FzUqTb1dYc0otIvoEO1",
-	"Th+Ws4v6pZlX5NCeH8hJN4eADuj6PV9ubTWu44/LxjEdgmm5iuLqeqQjjVBIOpTCudtlVA5FLdpKYzzS",
-	"0simBiGnOVGtdlqZOciQz+QKxdTCVN7z2CwiqCk18GQzzRlhqbTeiNF6ZaagSJaKc1Eks3MlOnS50HL8",
-	"bjzIJmEbBtRk3vCx6AaZaqbez+dLbg/+Q0b/5+i/Xn8++mr0m+svrr8c/eb6V6N/vv5y9HUWmajcv1L3",
-	"r+kHkk//++tfo9F/G311/fno69FvR9/Il1x/PvpG4cOOvoImjl9c/zs0+g0yDR1H343+Zayh4+jrXPIr",
-	"GTXiM3IlMtXMIoOkdXqHo1EtOSglgdWe1uqKOy2B2/cy1cKGimMqWVKl/SAYD17GJDWTGjmhYsrXCm+1",
-	"n6TPJZ1p6uyr9qjVzOg/jr4b/ZOcNxr9YfTd6P+HycMiXH+ZXICU/ppSGpFuL1BemAEJXAY65sL6UHyc",
-	"Z0UYNIuOzjLwaht1dwrV290y0z1LkUyCjq9CRaNtASkYC3RG8JiIlPbQFFGYi2PiwLg23DwptvLYKTQ3",
-	"iFP2Cq6z5RWIk2+VcAVvNrdcQLQ3u1TOl+OufUdMIDNCzSz6Ia1eKOjjqp5ilTLhtIzKtmChlXp0er4/",
-	"yJmof0/YBw+1NU3UhR7xP5diVuzZopH1RZtJNSyiuhVvTHFatZQxj1wmlTHJCnza5mt9yvtNubhNMlUp",
-	"ewUqh25yiziJTEg38N0LU2KkCjGpVjF82gax/Pjs8ACwb+pUV+OoyGYc7rB6REgVR7vaVWxTaTvHz07P",
-	"IhGp4QRfnBzk0Euf+xqZOUqPp0x05E8rStFxJfcLow6J0DBzNYeOmOoC5fjUAHiiGh2rRVXofuVULL3T",
-	"Dhu8sNZurrwT5EqsdUB0WUddS7F/5TFXHh8kb7AFVIuFXaQAUO/XwWdSz9jX1TJpKfYP11+O/iBFg+KO",
-	"119c/60WR/Zt+if55khIxUdyXOJPj6kaTVNu7g0xxn/651KuhnWEFMoTNHjTh8BU1pqTmOiOvwx+uEn7",
-	"Uq/9iCc+mwASH++JvQySeKG4ORdJPDvFd2cdh7iRDuBfaS3BhAJxMt75EbeOPuuL6GRWwToyNotKqv6I",
-	"o7r9pXrGsIqVhhTSjnXNOWZcVJXNZv9+/xklzo7kXdoxqDIE2+Qjbl7GCfVy6ATqDhWDgdxAm8Pk0C52",
-	"O9E+m6ZAOhlfQ5eYzpmwCdvAl5X918G8A8lIkPadxmHGucsiXrErZzAYOPJoO/0wIFCQ5I3pFuOrAbaI",
-	"Xo+keO6FckTCVyxt8rkJzPh4XVVD3c18ZRN6tU/YERON8N+//544aELF/y7mkLES/d31l0iq5ddfXH9x",
-	"/evR70e/G30zqccvwSKtRfK2AXGnTRDH0KCasw+usT9xni6pGDSbBIuNCXoGN7c1LDIze8zE9OK2CRFM",
-	"ZFRkDaqQZBZxry2eS+vAckhunbG1gFG4QDos3PJS51tkqi0ccDI1SVb1WGlukXJrkzglt4Cdcquy4Wzh",
-	"SsUptjZa0h7RPSIXT6i11grk6SfMp7Pn9SP1ftGZQLb9i13hX6ooSJz6u1UsFIqlcmV9w2QETyyw8Lvk",
-	"rbp/ty+Z9toh4y4bZLKZAQ6pVPRhLaxGfkA6FS/fKrlF4mzictMptwrE2XI3PKfYXMcFkm9teaVyDFRs",
-	"d0XVoaRzzgC7cxLFv+gU8md5ucQRij8YKkaDtJrG1jM7R/cNXaDk9maf3R/9l9HvwF/y9fXno2+zO/dP",
-	"XtQzUSyLURR/cBs1/SSWW4g4YDiYdKrcMub/4dQ0YxVfl8ZDn5PwJwjH+sj0XUlMxE6P1QmzYzxtDfc9",
-	"XzjkUn5rKoM7VfqbSoWVjK3VVx5ylVi0mtXpqX2h+5Kov2IYo6jWmWqYOh43ttIld+qiyj8znBypcWm8",
-	"HpdRl4Q0ZZ7jbvUYlhUQUGP0B1U/CYnjuE1idm0iqqDLuhjSrAh2O9P8wofDmly3XbVsy0ZJtU91vvN1",
-	"px9yudV36X11BQvlPJT/T3mh4KXKKoXGRbqE4X02AxugOvTTc2gCA67EfLmYzfg94A6lXD5XKJRykp0x",
-	"F2o0F2bP8UDkntTa6mOH7FM/CPBaJZdHK68LhW104NP+FbraXD9fL6+iPT8kLXa1ViiVclKYyGf3FxY+",
-	"cjUpuRJ6cauZw7Na/rC9RJPGaOuP8bQ+7MZuVAR8G4byE6yujlKgx88xa6HuMCV3P9LcxrlTolPtLPXL",
-	"vjHZuD3mFHGTpcCLmAVawTRub6pCVlioaqwoMraze3J2flh7fX68e3L+4nT3pJFFhbwFEZ1FnCk0G2n5",
-	"ovFw2GoONbSAO2VMVV1J9cJA7BhkUIPVRig0mIJcTrl8K8mR7L4+3j95c/6qdnK0f/Sosbpt3u416jSx",
-	"EpRBey3JUg1eW6Mt9cuGweBR1XeYo4bRLBrTmd6OvR13x5MW0VXV/CINyVpNo6m1fDnRXugDDym1Cu4W",
-	"zpNKc8Mruqo7eb5ZcEtehWy0tnChWXIr3gbZauVxsVl2171Nkm8VcKlZcTe8LWL02QVVKpXAnqmC6vOf",
-	"R/8VyiK+BJ3n6+vPr//2+n+7/l9H34z+GV3/9ejr0bfXX15/nq4KZbKZCzKsBW0W+qLTlRrgzsPTmnNc",
-	"rKxrvfkFH1+ryll+s5ovVgsQfqFMAB7tdN2NMvEA0FjMLfmCU6gkbuEk9HFwBGHKTDVT3ivWtnZARY6j",
-	"OcuqecvoanZz9hmxGnXUbZr/CSpvwC+7w8Q0prfrnuauOxWkh4qSb0ilGfz1URKcrZ6vHO8eQq59E1B5",
-	"MCfrZfmUL3idPtw9WbU6NUTlG+AC1e+1GvlARn1zCEZtL/QvsSB1ekGGOVQzfYOid/AqOjmtoeOnO6fo",
-	"LwrospCryFEcn54i6Ol3+rjmFCvrdbrSAAxjHiCvzQVyeAcXK+vIkW9qrGYRHAh0LG9eO3ZKm+W1Y6dS",
-	"LIy/RSfUuv3wknykHHSrktE93D0BUAY8QOEfP/9PPIt2vWKlUtjahvFdkKHqAYakzqkKiYv58iZq+sI0",
-	"MrJW0+QQak4uFyJi2wr4WemcUh5Ecgm6+2mYHXREiJQ5GnEmqhZaaZTzpTqdgecGuvLA57phk9VdSZUX",
-	"9HtyayAxQsfclX4Lqfy6nfjZVATQNCnwwKfeTqKl/M1z7ePXHBPJ5hz5vwe7j/aPkBRy+3v7O7WzXfi1",
-	"Tg/39x/wT3d2ai+77dpg/0Gtvf/irPjOrT3P5XJ1CnftHj1MeVJFzNXKwBy28IZbIJWiU2rlm07Z2ySO",
-	"ZOVO3i16SkyAgyIiW6kg7r7Y2X/+8Kr0JP+86G52nhd6r8rdjbOt5pvLp0V+VAlrm/3dQutRqfNk/eIg",
-	"/3aw3365MTwps+MiPdx6d1oQL0qXrypXbzY+reWbO0Vvt9x6tN7Z3/zkaT44vL+46jm2Ad9XFfCiDqRZ",
-	"QjnyFf2ZSWVlziRl8EaKgP3RZPANJPDUuKHFCH2td29D8BZTRNkg0jo/oKj8mQJtPVD+O5tQBEs3AsfU",
-	"nOmG4FrE0GfgrUplqGApQ5BSGBBXhIz6rhNrNtabqya61xwKwut0RSlHq0psjulRH0Uaj1QZNEKJ36ZZ",
-	"FHc2LEYAfuMm3M7j2sHB7tGj3fOzswMdtUy0WsyqvB/V+jdCOxh0GML8QtcLSQEOfZhU5SkEB9XYs3Bd",
-	"c/NqnTaI22HIoaie+cto9eoZ9D8b/c/xkIqMITfX9Cn8o7iu/h9NV8fk1HM90tVPmdelmpAK18biKg/U",
-	"zsSNW28tsmK6yLzLH60/727tlP3iJxvDlwX+epOcXFRajwclcdB7i1+wR94bd6t5SHfv31RHmNHrtrgc",
-	"Kqq1KjP72NYUCmqs7P1EXdU40cfUePndhGq5PF/4LBEPea+4QkAESUPj6zLVfWvCggQBlnSccPCcJBX1",
-	"KKshh04mQOakQnCufabnyrFqgXdaZdt1atWGmwJ05QTXaHfBUDMUa4hx4njckEa3A7sgpCcHOcDDCOdp",
-	"cQX/BW1OqPhz81kavjRGWmNsHnJDGsGE36gxpUF+MpY1K72lxcIulmeu3/e9TGpCy2Kon2PqS58CLeR+",
-	"UM3j+6iyTKgqP0WtQZGhqctb2DMyxhoCxsksPE6gr2mW9wwgdZDWqoVvsrVGB3MrNJkd60q1MgXDXOO8",
-	"AJLvag7tjrcJ4NsWiFjWIIjJU8MTHavrFIcEkRBLVrRiIcrDTVB10CQu68qjSYhG1bTKkVe369QKtmu4",
-	"OZUM1QtJi4SEuhqvWLFVbxsAO4Rx73OBh3Xa7Askl94Ku0mFJA66qVfryBP0HWTCdwlqM1M4QepUHnIS",
-	"GlaF7BQLMC6gxibRzTlnsV7sdX1qVjbR5cSA2avQPIIbgXnRRA5bFZD26pSzLmkyb4hIwKH1jHpAFXSq",
-	"xPA0VUfOvxZpuD8qnLw9lruASrbwNOCEeR+Muz9bFGU45rExBzylzZi3QN6BRy59d05Qr8uafiCZDdyK",
-	"DHSmtn56fd4h0KfVHHBIPL2MoIv5RKQvagzUI6FJHEjG6aZVgcFYf9CIl1b/jPoDbq9Cq0hKXtl1Ks11",
-	"7JS3NjadTbzVdPJuwSuSUquMK02psQVYSP4JuV1eyEBL0oui7ZvN5oa77jkVUm45ZVxqOptu0XPAdaav",
-	"LVlX47sz4zR6D3/CwRlDhdqFDt17NQ3OTgdPB+yKyRv3eho3wBcc7e0cakLX/VI0ECfUZ0QaCrgLpNDT",
-	"Im7PD4k0vVHIBAR+faHrM9WwrebXad2aq8qYkZKe9YVOzTG1HVEjsVCl7ghzIdJsWixsEwEBhTqtmRFr",
-	"6HHr1K5IVcunXOAAGowpOyfKnKQxyuxqnSr7zNRR6kHk0LE69br8Q3XcdNQSqpGxloEhEqTNwuEsMFFF",
-	"t7eS0GlHzTTSarldx95LBy440jJyRIfIYWeWPGMn1ut+LLf/j8+Zlluz2TzpQweZP0ndIsL7hOOvuVgs",
-	"9hfN2TZ6xtpn6o85bqE9zclEzDlXSK6di20IjZ6olQ/WahlwT9zrQTtCxdS0OqLfERWeTXCihzCQiA/N",
-	"9bWoF37EwekyxZNiZvrDOFH0FAcYOoC1mRCE3saF8jOuObOQN1jPkJBgCOtFXJioiWlh3+vfqWejTu2c",
-	"glNQSjBadwALXUFQaAXi3j1KBvfuGQN/O4FzbrJ9NbgHoaihKwyh937DqE9amVJdlpSTs1CJQiZZVEEi",
-	"9COkCRZEMI3akqfKo6lzeNVXNUQS+DX0zRCagfwLUIJUAkZS95ALs9XQc9b6Td30G8miPp1AioxUtlSg",
-	"Dt2FZHpb611du383WOaUDBKFGwsLSBiGGtFSvoHi0oEZiMooJjSJYDA9kFKuaKVDSFEobj3hHUYFdsWc",
-	"IAvsoeRopnW9xoeJYEI/uDz+TNUShZkU9e3smmDKAh4PIPY1VXszq++0afxks11pkvUC7KpA9hARHAY+",
-	"wPKQagSgaUocIBTTI1GuHm0ThcMK0WHUcGMO1NDYS9LyNC3luPCDoK6AZLNxktm46aidy8A5jbF3HrHJ",
-	"hnaPKxhgi3uqG6WmpJOsK/BhwAjssH440bqzR8I6jVCAGuXilsZHbpwQEQ4dSLNJR/CRq6k4nGrkdTdM",
-	"TCc23QEXS6u5+z45We4HbEX3ox1QQj20orqDWzBSEyJ6iQMLT87o16Nu4PYhjGHULSlSTTs/KiRjgCXD",
-	"rm4ZNnGABSC8k1aLuEL5f8SETlSnUh9ajTvoKiB3q4cL0gDRADTd2NZupYq+HbStLKCIMeqSqKO7zvPL",
-	"JjpPegTrmBYSjJ13MR2eG2inRrZO4Uqic/tqFWF+YQWeGCUqaKNj42NamZwOuxiXvcbe6hJMhd9NRbHc",
-	"sbTNO+hMmS8Xtwobyx/NZZtT/imU+Jpaih+wwvduSmMX3p0XnIRpzHLHHEBlzPR7HgAza5T7D50/f16d",
-	"PyPNLa52WFQsXMm1mBq4gvi9gizSReMmJ6fJ+iK1eBVzSHV4cvrsqE495va7yjcfXqrenJgiLAR2O/L3",
-	"qqHIbFp0PpuI4WetUNhkpUzWYK2fnj4zcONSAOhOmAKLCBZZt+XUfVFXVPRdKo2cuCERKjZgNUbmq6qX",
-	"h6hTnRsQz14lAmgBFsFdWZaWH8Z5A3UaAVg2mQejU2DJXTyEar1Ie1TdKrRLAbqrWnpsQt9UGxhpnGkC",
-	"ZBduORw+xAJnbt9mPS4VnlmCa9XbxlETC73vhyi4hfLYZNnlLz8G3RYYwPh3CglEgJ8FUkOMafvLz26O",
-	"tlgu3j24YvHHAFfMJnyRxzGribxQhzi8IMKn7bgQRP58RAbc7E3X3LIjj5GaoCJD3uXjzysol7i1uPyO",
-	"amQef0D9O34NoSELJHs8VmpzdKdhS1IZ4ydyYBQu52N17MHwmUWHQPDvo6jUkhWqScgMdUulYtFFptJS",
-	"MTFnE280nbJb8pwtUmg5RVxqlt2Kt042WpnUs55e+5n8xDj+ufzlkl2QE4KBManV0tAL8fLNYgacs/1I",
-	"OChuANgSHzTQcQ108bgkFliJmGmxScVvc5lspkOwaV23o0SO89DnPcZ9wzXHQLtiVWEbST1B8sX79YyG",
-	"8HTUmx2Fh6XS4jyV+p+TsqueacwGx/rJJXA8ZAMq9V6Eg//B3tfttpFkab5KgDcmvUmK+rFsSSg05Cq7",
-	"Wt0ul8uyu7p6s6BMZgbFXCUjWBlJyRzDQFXXYHuBXmB3MbOLvdidwWCBudmbnu4trNE1XQPME1CvUE8y",
-	"iHNOZEaSmRQpSrZV5p0oMjMjI06cvzjn+2Io5ECbfpGbR85VkxCjBqQbZpQr2dZM3TLemcW7K6G7Ayhv",
-	"JjBKoPM/QN2YI9ghte0pTxSwiEUiiIeQE9DXhol/JrTfqBDj2xWeBW8V7qceJAKMj2iaPvPB5Mjr+VWu",
-	"gMLG27d9Ed6+bQGz0yw1z6KQM3UWpUGPKGv8lJ1EImQRYPdEwhXeMU8fl9sMz5B4aePgYROLwKNI/Yqu",
-	"8IoWBX/ih6faIVERFMg+5GcskWcqK+LaLRZxVcIX4EwcFtbzCku6cPVma8M4Uvpb651L/LN5PSD7OqPn",
-	"/s/578bfjf+JLHze1sj+9f8WmwH/9Xut4EDCfoUClvUh7qBXQSJhFHJRuNBwLIK9ND37s+rFCrvuBleN",
-	"me2nJqRuvnPeUh209rIoMK/WXmqxmlnX8DkpDJOYREVTh8gEY0yPnnVkr7PX2CN4pAAKzFXqj4hIe1LZ",
-	"tNhjLMnO/plVPexZuHvAH41cz5Pwm7MhMx8msk8ytDw23gJb1dI9N2CrkosyuVdtpJA8Yltm71bt29wy",
-	"2TK7qge5qN8lx6WEvqmJboRbyiiSyyMP7xdvWeiK8AmRksluRU3RhOAvU1nklNbCZujKKq0YAmzIWQ+e",
-	"Q4TJ5HzplFfOPMsLyfkLrUKiVDttzUg4pANNl1/muBWdNSDCVYXpVf4Z1euWKFtb1bbYYUFJxkoy5DeT",
-	"otIHg/wcuWCusJ2rtSlXKhJslmu25wpL2WVGAt4SXU8AsrIGSaT9CRccLUvmw7ZYIaQuCJt21iyBg1xd",
-	"NSy7maBn0tb+l63WrVCil9SEnes93vnJWqkZDuU1mKQSQ/SmTnFWAM/XdcqfmUsk+17YWBb9bPvb5qCY",
-	"4qxg0Ii08oWPflwS6psKxxY7NBiIwOPKk9Mo4K7IaT7g/MLJSjSBrRHPj5t09I/tkaqBvDDY5q2gAx3M",
-	"SsKJZltp66Lj9xZ7LtIoJg873LVjbHu0EHHbOl92u2VK+ONKo7G0Kz6ZQEbVMFf+eLLGJkPNKc8oz6VW",
-	"ql6zQrVYonJDgRjmCFHzBJlTVW88iH3oDI7jYqdwCnUkLXYIzgp4DLa0CXKqyHegRFgennrTy64jUpXd",
-	"Tbtn3a6+kY49R1h5LHjMgpj7CTUkTUeVcLI/S6KXqcm9WJivQUDxla7FDfnJ7FAApIoE68pk1fVzE+y6",
-	"TAqEDRAYG9s1RwK/YNSpO/Aii15wEzBnbrX+ED0qFiCQqnEgDW01G06ZXuhOlAIRmbBCgn69Z0pQ8FtX",
-	"eNZe9BzmDfwRcJ06zKNFJuJoUyTi7QHZp7bb7FmPK44gEFhsQZUXBJtuujb1q+xNkXbZ5xV+wi9I4sMY",
-	"4oqcupf7PFfj58zhkhya5V066MKliczxP62UDrHyC/NjTeqAFPuDgaXdM51WuAEt5sUXo9ouXGvIFrJr",
-	"KdE335NJdi43bCNql7taaBNxuVHnCHHzXf3lpWxIJjmVvIT4vTOxd2+uv2fruOz1ZucVh6WtCtQnSYpQ",
-	"mVoxCkTyncTqUNaL2FRY4KUayD1sGPy154iX9wHLliYZqrz8wYD7ifEkPzlkxxIPL3XoZ9VNY+f4fA5f",
-	"QV9ctji4UlUsttOXk9tr9PxWunClC0t1YcGTrlCMK8/6Hat7Rh/rEvq/2queXQ5Dnm8kgBffJughHkjw",
-	"QaHhI5R9PxIEUGicVFfULT0DdEKgNJSTVQ07jFbIYWZrIsU+FjFnyGYtVxDTvDm7TrgffqC3DTmzRnq9",
-	"FntciAEQ15C+dcVZT6rs1Uy2IcqAACa9ZrOjvCxNd5ZE0CFfUaRSePhclPPFkEU/YsQB4z2sIhDFty9U",
-	"eZka2azGDc/sOlLG3Bdlh3bwbMBmyDd++eMyNXYZlfShuXgBrvq3wqvUAf+hNv5f57/H6tvvz789/934",
-	"9fj78Wu2vsHa7Tb78bd/ge/Y+Tfnvzv/b+e/Pf+W/fjX/4MIz9a3gN69zEjOWXNcuxuuBxudTb+5xe90",
-	"m1v+dqd5L7gbNncARH2jsxlshXBoJE6ycus7fjtY9+/x5r2wzZtbnY1uc6d7lzfXO9ud9WAj3ORb3ZpT",
-	"O4lECJVLp9JAVaS92m5tzezKNfpKrc11x1eXP6bS0msVEPOvsNraUJiP/278L+Pvx384/+34D/ZSfAcl",
-	"pJPsTwudOhUC4gu5nwo7832kgJowNpc0Mmt6vZt+HFe3YH7iJyeK/BDUbkUrp/8DbZUYN4AOl11b608p",
-	"Y33L/Tgu6OOnqDYv1slvVC8urcQgdRvWdjccYxp2X9Y6o+wR+g7kf+62nYLzrz9nTrH+kLFCth30d/Uf",
-	"RpHtrjuZ/73bfuXUUpn6cW13/dUC5756rEUrWbIJfy7PWN8XI3bGE87wBR2w9OB5RIrFvJuSrLxnW1NP",
-	"oamFnsp3hpfcoypNuN+v9Af3mQdsz5CSbOKPPaxcwZpCOeACsG9FqnZd4Yom8+wneOzHr/+W2oYLWxuA",
-	"bn9x+Olj2NC2YHiNPVcw6FI7PHyAKNWEAGvf4ZZinuJfeXvwTJQIfBo4oqhNQPoVq3vP4XNhJ+qvvIaD",
-	"HWxS6GcGUggepCRwHNvl0h4fmW7u+vSbOADX44dMZo3Q+laIDNSA0QWyD52BcQRV394uG0Ti2GuQ5tu4",
-	"Q316lGkZJPJFxBUmzoNYKqgrYqYEVI8wktoTdcXt2/sFSKDd27eZt0+yToC497mf8IT9+PU/eqyeYxcq",
-	"h3ldngY9zxW4sJE4boC29X6WRsEJTz/wCA0c/ZhD+NUz+MrTU9FJ5BlUXbnCAxE4lMMk4B4B/+BdAQo5",
-	"x1C3AZJxZ2Mvuy9c0ZPDZA/OFnEZ9JvRaz7laqgHqF8Q2LG8R75Km/DU5sFHHqtbA2ChREZaIn9vMEjS",
-	"/wye9IG3OyVLCpZIO/hmOCDiAhhcMK8OOB4jHhpM0uGApZLdabf3AKw0wYp+HS3ocCKeDAkA6OJz6ojk",
-	"kZYSYoqYlCeDkQgvjhuLJX4ELf0CQET2nxwAUJEvAk5nHTjVKjtRzb53Rf2JVOlxwg8/e8QeHRw+e/B4",
-	"7fGnzw4eflEOvQE3WiiasaHkM5hmUBimmiJkdcVT1hkxe5FAJKI0X2/VyEwuNs/kNrew2LXSqsVIpNtb",
-	"NafWj0TUH/bBgFE4FImUH0PzeGkNo/L7HKr7iiLlWIgH9rgJSFQNEcgbsByk4KxO50u+0MGc4sTaha/S",
-	"qPImQNyWeKMv56PrtxV4kbY/4Wky2mWb7XZbSxz8cJf0pytCP/V32UsXTb6rXQHX8jHc2u5L1/YsXD1K",
-	"13gO9HtyLug78iTok/FC6KP2PehPgyahXY5XemhRuMu2NrIh2pvGGmgUurVdd66Qyq3p4fCvXAhE3Myz",
-	"gxtkr+C4GKLAf2cGKfBbHVDCT+GTDtlcCnncicgp/38WJ8KFZZEi3AwDKLoMpgQtCezjGa1fpY1qsEFR",
-	"IN4PR8pw1ULUDzZRG0rsGn1ZU5Zxg/99WQyLTg2yhGHDLers+iFPTnnSPNSzilq7sZRL1kQTrKqDp/3c",
-	"/rKC+c1VkLauYsIh8EgjERcJd8Xhk33mqxNF+g4fjBk3bUB9YA436MAiRFohV3gXvIFxIrTj0WL72X2l",
-	"jvmQKgnJF13hM8QORIfA6nCzPQYECLBIlKACHvq/9+AaV+jh9nzVQzgsmfCwxZ5Jy6OoFycq4RmiANeC",
-	"0nD0A4DEgBQ/DdrwNUwauAjLwkGJzyBPsj2npdmSZrAXrRu4KhLjmkqPNr/aeNhbP/2iPfi13Dn5ZfDg",
-	"XvJs++w3ncdb/V/cUY8WQOUtvEWFWsEn31h2I1ruVIKQ07HoaebKYo+H2XeX3N9oWpsUmM9IxHf88JiT",
-	"E6ogsinJkSCukjbOBnWtkMCYqr6oCISWLsC49rzDRp532JwfM6jibat4ESFcvIHSC2+lrVKZhFxSTl/a",
-	"Hw/CV2smxTQrlzcZWWFojLhu2mWjQBqPeTCUgvJRyCboiGQCiLlwrwyOmT3KN2VWvwC1XsecuLW08i4k",
-	"Acq0sx6zLRzzJAqfleQhqjGdi3N4xcjOi27R1VHHskcdBobDD2eZ30WPNi6TSK5SYcXU1JJp0veiiRPy",
-	"qjqAn9JbcytOWcShmRdrgp0BasM0tBgxkuXATA6TScgTHrqCeHNAayISl/kRYFYeJ75IAYzSotCphFaY",
-	"QNCZUn3v8MHtDUWpuvQZ5ifZOl98gmkher2P55dTRdLsIMeQtzZ1cdtObuqcxK3K5UFiURscNicNxGQg",
-	"NAPTIQRsaaCBdUURyB89mJwth/LnBLVKFMV+GqnuqEDg4wrs2zTkg7dvg+8EKXLi/ukWiEsNK2GEwIXg",
-	"dCGFEODbzGQdzcFpJ981Uogam3Mk0k+eGKrEPWYQZiFDHmu1wcNJyGhX5MyD1Qj85qZLlYAWx1dC0wfR",
-	"iPX9482z5uWp/AoDvwoyv2zutcqnnoU9KsoyAGh6td80y9+qrG/hsr5BLs9GL2WpyimVhHhnb4M/pDOC",
-	"Gu4JGhE6TsQchSvqvhjBUZoU2puCp+wxoQObWMuIvvxBa317i/BpkN3Uph0hXjTDO/JE/2A27wibph1x",
-	"hQ0Iga06FzCPmLM+wzniiotJR6pVFCzTMngHGa4d29lYZ3e37zS3Npsb6/OrHBjC2yMIUX21ILA+QPjd",
-	"3b6ztbnIay5JC4KLvmIFeb9ZQfwQwPlkUuAHGdAmvqhdEX53SXoQ0qpzsIS4ghRUGUlIBRcIm6QCccUE",
-	"Fwjq35lUIGyCCQQYAto7eOlRP1IKMGrKOPKZgBfwQzwfJ7DDIFeR3mJ0Ima7VjCGoMq7VsaQS6o1g0y6",
-	"4gi5So4Q4z1cgiHE7NlFGEJo/5URhDiMv/CDNB6xODrhE6RproBqJATdNFxre/nwcQtHig4j0UlKJ/2X",
-	"GWwZS3sbK7aMFVvGii3jp8qWgWomA7/TQdy8WhJlYmY+u5i3vqWMIGF9L1TWScC5hzoJ/RvAs8vRBIDj",
-	"qFF6VP2Enr/SIO+UBkF4Fltd3MBm+kEmW6VwSX4a9Er8AUpU4Nk1j0OLtWSQ8AwEHHljsjZJ1WKeWQ7P",
-	"FRE4uQf7j/fxEOev4OxJ7xQ1DHqwTwor5mH18r6K/LUv+Imf8iQSnWFy7GHmghIc4CTbLgXBnmQuNxEH",
-	"Ytuk5YQbZhbyWqZ4uypPkLCF3d6ll3RAKnZRJv1c1AoCPT0VCyRGcLjX2X6/UjdXrW7eqpeycjrmVK0P",
-	"wgh7B/0+d1jsi+MhnEcmuZ6bw+vI+VtmEXVZjgcRmU8cdWHtvY+d1XTCJYepwzqcC1cQk0qBJZFa3Y1v",
-	"gnovO8zyoB1N2SWpQNlKD81LZIF9EcM9iOpghlvMy2lgPId50cDDMy8v43DBZnMj637KEMYKbppwODk0",
-	"RbsjxFoKgmHip3leB8fRxEviqMth4ut5kpx1RoxOrBvVRQGHZgluUj3AHGqXVjLDwitn/llv53mcjPln",
-	"u7sFzD93m1v+1mZzh7d5cz3EcqU7fHtB5h/7EdPMPxWkPqz+6/X1PfYoEsMX7MW97aPtrQZ7GCW8K1+s",
-	"rW9uEu3PpQsMaNUvri4wO/Q9bY3GYo5sFuY5tzO/XUO100S3sDrx9ECEpi266iT/RcAHaSGZKwXfQ5Qm",
-	"rd5AXWB/naWcoCx+ADX4kGwmoM8STfAURvqpHqilDpbbrKR0sQQXCnrnk0wcS5iNY1bjcHb6DR3E9hH4",
-	"TYpSDqNjwQgLMBlhmRiPFV9I2F7SXwfhTI4REDa70QJCd7KqkbKMp5GXRovBkhA0oSuMCJo7ULuuaazT",
-	"d4ATlmHaYmYVtURTtywJNfWDZiuIsRUeS+BKOrNB51FO6AGLtC362cix3zUumMGq2t5seq+4rLei5sMM",
-	"8cxXS8v1e1HY+UDgwRP2ay2kr5VsRhZ3XlV3PJ1d6YfQz0fYgaFD6eNhgiHLaQTtVlSQGUfixDQRK+kK",
-	"A70HFAvQcJ4xYs1y0QrkflfnRc0RmYJPtN1dDzeCzU5zy7/Dm1vd7XbzXufuenPHokOsdIDuPGvfy+lH",
-	"kcx2lt9m5rC2W+Mq8q3/fBSpQeyPTED7N+Mfzr85//b8m/H359+O/zR+XVsAUS2f0tEshivi3s3F46ay",
-	"XKWYx4N5tF7HvGAq0dkxAHbZplHygv2y9jKabXGe8r48pTyaftpecSyBL7BWR0gWS3HME7Ag2OgEUVVm",
-	"MloMazCziqdihZO2U12IxxA/bKu94wotk0f6hkeROOrztCfDyvPrvNBOWyYhjcUqCsEIwrIoZWdyGIes",
-	"559y/dszH7AuaezlPFn6RpbgLdxrXxxHhaGK3oCFek5z0nqjlTGLmrHFj7pvJCsV2Bh/anePCIt7gW29",
-	"9tLc5NWavuta4Mdxxw9OqoOXZ/4J7W0vkKEB6gNacnS2BPPthmSTIoGWSx6yzsgV+udJeqjko0icwIlR",
-	"5k+SHXfYKeYgVUF53FJ0pqT36AlnXjcSkeodKqld6gPhOQXKcV4yR6bgJs8w0WztMm+jve7lZ2mCn8Gd",
-	"HP1FO6+X0R4a+a2ZqiDNxTLFBVU0Sskj8+Cj1D/hwlJF2Yi0wstvM1GOuJffybzLkanlwYvwltrTyJ+f",
-	"+dXQaUJ3zB5III8w3+amZfrroZlcvUwLZ4sOlXxCNwcDjopmuSKGw0H8Iv70Pv/NZ5990fnicPvzF4ed",
-	"g33qxdA/+M1Xmy+etP2d0Xr/w43Tz++ln/E7yd3h463OL7d7v9hUH613P277j3ZefBHUFnEdPqR9cV2l",
-	"EAo7WMhMVIzH/Nb2ZR7QHL26jCNU5QRlkmKJOquQdD2NCzW5v6OvGiF+7oy3nOtI4lDJh34UG5v3RqK3",
-	"VaHFFdpafdXGXEdPH/spP/NHE+YZlSbIEeTgchO0oMs9ZZvBaFYb5kdgEI1lzexhZ4javtwoR4p1tByV",
-	"mEVoFLIyNnsMjS2YQPC3u7Z98DJn3RWl3vqFbQrM6lIoxa7KfYa3a4wSHkYJD9LnSVTbrfXSdKB219bi",
-	"k5YVScMKZt7UIhpLvx+867XamoI4zKOFCygzl1LFhTuU6WMoANWySggcWii9wkCfJ7H3ztfzr+gF3x1t",
-	"jC0ASyrjVKaDWQmPvFGU7ndLFTMLfnaKY+k+mVCrk0R4xKGAVEbCA4nI/TLkDVO9k8pjjmFBwk2f6VQ2",
-	"ZF9kmRPQ0JDTt5pWA55Qmzsc2x8efmpOwxuAJqUMEC8wxobIogstU5DzsB6H4+QijUctZud7Cu+HTIiG",
-	"qTx7KYXsvDyOLWZGqxP1c+hDzYat76Mv22WFLtSsSstESICxedT1g1QmR0KmR1xoubXiI55wYroFmrpU",
-	"sjAC2S4zNx/hV8/02i8fuGztbLQ3d8BsVTalzq1L9ZhoeFfRbYozx3Dm9ATRrISrzqn3tdaHpIvODS3x",
-	"sDRleiab9M8vXzlV9G2otaZUgxYz2p9axZFuE4yLRMaApnvmR6lC/jX4A45U9G5yWM+cBk+qlYQDgLSB",
-	"lI6Qibs/ckURL4A2ChwM2rIPR5IHJsObmhGyEU9dUYfDd6ZSv9tlXIQDGUHfP+SjGPi2RR0E7wIvY7fi",
-	"DoGI7oCFslHBoKa39yFiSyzNEokvkJXE4MeywxhTr5ItwBNsQstKAM1cf6in+inv+5GAr3dyvXN/Am8E",
-	"sBcX0Gn00lU0NynYre60UN7QOuXUfik4wpxro1Xhc51w04OoeJAQqqFh8oqgQj/lL/TmgAplT6YDPRm7",
-	"a2see/70AMvVAMXis6fkmTx5/LHDOr7i21sNqHn7WMrjmLN9eys78HHEwI0ZueLpww/Z9sbmPeYPBqx+",
-	"+PP95rrDthm0RSqHbbYNHDb0op/yxI+pHEEBsZgKfLTWmKDUI9nDojg4NVJ69xe+VUAO08s7JhXzU4xk",
-	"IY6FDWe6trScPTAybrWe+5aGabEP/ThGJltXGDZ9w6abtWfiNGv/Z7Ixv+iYuWKByHePjrGKqsRkfAsu",
-	"jUm1lylVV9TJiuulh1erDqoLc7I0gCV5oHRoO+Ok2Y+PZRKlvb4ex8/312tODYWktrvt1CKlhnAmnGPy",
-	"kMRi2J2Lr3bP1+hXu1XP+1n2tA/0s9xhu72xjY/7YBs/4RM/oDvh/wY8iWT4wWYbP+KSf/CL+4eff7H5",
-	"0ZMHP3/yy80nv34y+Vn7eXBhbXez7dS+SrTSfKK1ZS361f1Pn561f/nxsdzf399/fPi89+D58f7+/mf6",
-	"44P9/c8+2d/fv98//UjG+j/34/uf/OrBr9fW1u7pT786Sx//O/1/wCHTg6nt1i4czkJaOJeE8jLBgvTv",
-	"5fvRaA0IeNQJwc3CfnqnncK3252OTgK2hk/sZn8wqLIC0/Hpxe2uD0Az0LEYLWLxgQabI+RAyZBHrbCu",
-	"soueGC68UzAvKRdMCt6EguSiVwZdLFjQrEVFuAJx8eUZNZEBsjI11Zj4MwKMtB5Xjd08RFQ9OH8/SyKo",
-	"ie7xPgvlmWixh4nsww0zfPwseMw60XIAZNSsriDfgaLK7FjO9NgDGpLRxkIe0ZQd8dx4WDE2zWf2pYli",
-	"M8fUFYm29CXYSDN6f6cV85VEoQupg+tsAFZmbOrCDORT2/1cPP1YuLxMseHuoLbZCQledc3+pLpmoU8/",
-	"jzOjtFfw/hbQuV8lrYG26rM6aLWXmplGxbzMGYBqCTyvKTqlxkOP+v4xd0Ud1JZgnnZBNoOofwx/cI+l",
-	"/nGjxT7N8dQLAXSkjFraNSFTouNYrNEwoe2UA4lFiqCqGbi+JQ7uJMLdjED2s6Qcs2NSS8DLrtFslhQv",
-	"dSLhA7HGXPQHZsIpWiz6LLfUVPDTqjlESgLD+9APerz5oRRpIuOSwlAkQfeEbAIMvYdaA16B9WScFVxD",
-	"fDCbvOFdPph428GxtYolJnaBfWr0eTOzNeUu0oGOANCb0XF00QwQOz/SwSgHG8FkwoRMHei7cAU1Xlwc",
-	"EpZCMbrCZMAvTGgbx0Pk8V5hI5eXzx9zof/Bi8bwJ2LADaRmcdEc0mTG51yFImUb7ikmN1h/MqU6xx4r",
-	"ZFbXXhYhtV+t+cMwSptAp1Fdaf+Q0HPsi28p5of9SCi0XpyosnggkxDgTPGcyr6E1SNxGqWGmDiRcYY+",
-	"6LBOLIMTxX78+h8bbBAPVYbL3IwMLxI0regQhwB2Wd2jQmLPYebPoy6U92T/kcPUc1zh6dvzED8yjzq0",
-	"jqAt6yjhWll4DaYiARRTfMQQ4JhFqelMdQW1pEJXVjaGY55CctnbY0KKpvl3ZZfMo0ildhp2Xy8AUtbM",
-	"U348sQRRWFF0PAGdvkwB8rvNIAwin4PDhzz1oxhuisXlMDN0pvfKqYEg6bdDaaGGivX21kZpC6kMIMae",
-	"G+g6H8jl20jx2oO5UQUm205rnzzbb3+yAChDLoIXd5/iRny3y8xvbHurLyb3t+mRMvq1jjq3cWEb1QVq",
-	"31LElVr/IP8NnrxBT6dA+kToax2kPGRCJoxaS4uw93uuoOZ+m50xiIfaPtQ9hGffNQAAWvtSc33gC9bR",
-	"UT4g67lCmx98b6x48IV/zBNVpV2tcd+oFnozozlJ9wJYJinXMVHSGvA0kaeTaCZlkIl3CvcpYJv8PVCP",
-	"fJ114Id3u+vBht+8xzc7za3utt/cCdbD5kZnk2917/jbnbsBWKHTKOXh/dHl4FD+fvydfuj4h/Efa0uw",
-	"nCMLAE2HzQJAAYqlXqE/f5me/VzSLlac1o77yVXI3ViFCzRjUUFfGLVKjhwBUi3glV2/Q/alcwHQbZbq",
-	"h04kwure2AJo1wIICVRwggrBHIkrBjxRUiDJIIDPYtb98Mm+wxRPFWX/dcxWKKHr8EACI6srcOaoBlnv",
-	"R6/FDqEqg3JXHMrbFGURzG2AcffzrBGQ4K9MdwPigSvswDGpeQd6FPU7RogGuosvYZGyRBkni2mfd/IT",
-	"iymaBTw1gXvkUoHooOkwEVkno7FdRmV7MPh9tFF9f4QyxQFOWM/AXma07G+JqkTh0T6pLGUCDH3dBeEF",
-	"nX6Y02f8sqSbMsrn0dDaOHRt/prmBMUcXiP1njUNBuWGVoa/iFSqXFEHOx2isKiU++EeJD5y00/wqjqE",
-	"LW+qRprGXJsuc5Qyl0GssHbV5qiIzTVhZC5hLxY6sVn8gH/lR7xxP2JxGahsecq3XIZyXJcJEWIL3Hhw",
-	"Omy04AQRFSm8xk/Oz1idvV2XN3SAFknJPu/I0HThFvyaUt/oUhHn2sv8wwXoOAbyARL4ago5iVkmF2NQ",
-	"MLnae7FNm5Ob37QnFYedZFtflhtfsKyZCZ30A4Qkp7FutKxjBb/ID0DtvPYENKrxcias3kUF4QTG9NML",
-	"Id5aap2kxlK7NyMKcF7OtB1VYBTWzlsuCLmKrb+GviOc+K1md5EQz4AfZPUR0HEEkR7BIEUyNMgu/DSS",
-	"Q4SWcUVBk7bY50AI382ROO14mKVSttih3+d4WpMMdUziK0Lw1DcoVWx6UWcptvbKo32fPNpcWIt0KSvz",
-	"dSWcLKgNLEclxhbsZdw1vXkicVx9OvAY4XpLz0QhYeGUJCzK4dTMo25Sst6wef/d+W/Hfz7/+vz3SC79",
-	"/8d/GP/L+PX5N+f/mY3/AnTTsHH/dP71+A/jfx7/syH//uP578//EzBQvz7/L2z8Z8AC/378+vyvx6/H",
-	"fx7/4fw/jl+PX7fmo/amnyyiX0B9Gay45t3uvXZza31no+lvdraaCCDXvdfeWd8AiDhtiWqRQKuFGv3S",
-	"aogH0SDiIiUc0q31DaemdULFC977ja2qFBYWqSGwWugF+N84mePvSqf6j+Pvzr+Baf7L+Lvxn8Y/wKqM",
-	"/2n8g/7VkpTAKLdz8AGTgK9OTd8I3/Atlc04q5vAz2HTJ6eTrOLvZvlFpSv42ZAPqV+A3hd7O5DUxcTI",
-	"e8xnHT84OU4AR+Q/yA5W6AMHsSlpg3r3bGeyyCCay2HakS8cFgnW8dOgx6napzgNriBQZqPs1bCjB9rJ",
-	"2bQAYrPuZV88k7R7vAY70yF51hnfPItCztRZlAY9wnH3U3YSiZABb7JhW6aBB36SRHjuIAVvBnEUnLCh",
-	"yB5ERyCelpTm8/z/Bv598v/NJ1KlnsOePvyQ3WvfudcwJwJYKYyHDQKqkFL+Im25WMDDQygepnU4IoXs",
-	"zW0YK5PiNE3LZMTfnKkqNRRXpqsX1MvXSby6sv5XZP3bue3HwC6z9F9p7Ra+RfmpCmZojzsMR7iCu3lv",
-	"6Wsx9jK2tyRlfssyhcmCzsjiodraS/qLcuqVPS+ZBEPuCHoGYdeBqcvAG/p6po85VAH0fAVeQ8rFHCZN",
-	"32Y6B65u5W5ZRTT4MU9ze/eOlsJWTuesIWQLc8VIwO2V2VqZrYXM1ioGvY5uKL8QgWmNOkjkMZTJXJfS",
-	"p5xelZ7/hHQx1W/JJESYH9PY0GLeV0OejDzWx8DOokd2iPJcBzx1bLwE1GZfQT0YFQDDLRuMWkOIy7wz",
-	"grdH4IaG44rAV7wZCcWFinSMGI8oSCVaFRrfqR8PeYstWOlLL3mhseAvUm2euxBE4gORJY2CSJng+DPt",
-	"DVOTq2/zMd+Iff/FIy6O015td73ddmr9SGSf5zAb0BNqzCUBWkcKzliqxgDp+7m7sSQ2b5U+l4J1mWDX",
-	"VQc7Y8xwqp6vDOLRnNoI7pYhBr3bPSQ0Bbk6n4OHo4IMEnfXLLs3iwKygvSx+ugG13LplpHF8p6wtHOk",
-	"PY1Araqd35X2kpAp7idBrzRnminTm1ACvbClXIv6OvB8B0sNKhO8uTVssQd+0GOJPMNsqTFcRJNi6nyP",
-	"eWpqA+hfrqD6gMQXoeyzSERp5MdZ0bWD5YUQu/ppZg+1XaiDE2DEi2q3tXb1IygNb+zlhdQAQkolvoBl",
-	"lhL+Z6JypC+MNyPBNtss9Ed2ITqrK256QQ9wiE9ohI0W29cv7orCmxcJFPIZSHyRGu6yjIu0WBI+C92U",
-	"1T0/DHnoNVrsqTwjaBhPnUSDAQ/nK60uukRUuA4koRPcES12ILA2P9GPqtN1kGim4aRnUcAbLAEeHXyT",
-	"sx5UYhBAODHrWMCrntG7hEchQv4CESnoP4DKShgVexnaaqRcQSE+ALm12FM+4H5K0Ee4e/Tr9vykH3NV",
-	"6pQdwK9yt+zSOevMvbVIsahgr6WiUF5Q0k12dcLa/sP49fj/QViFlRS5tWU7G+tsXdvqjebmZm5x6ZHg",
-	"llzeJ5hl8SdLyb9c0AzjjF8XABB8rfcDuLUUscPfWmIXWB2QQoib5TANJMyFuZ0eoA/PzTtnQZp2/PXO",
-	"RrAZNrf4nW5zy9/uNO8Fd8PmDm93131kf513aWgA6/YA8M0qHz+3J0XaobbbvuTiqWFciub2ObIoD5CZ",
-	"J5VISZzIM6cY1x1Hp1ysqr1Xmet5kZZg5xlzZfg/4ZR3GC9dOUT+1kvcSK9uSnEnjvuWotawqlQuqYdl",
-	"HT4/DXqzPT4AmQG2PPiPDYEHfhLR3cXcP+UlWBsWBg0F/HCbUh484DxHlbSM0SZbRlmb2oLKEEdxLSbs",
-	"hsT3ZuKuIL5fbOorc8akILopYYSj5K0szcrSzGtpUFX5uXalPOZVWpg12N8rO3OpxIK1zxHj1Y5u85Pc",
-	"PH5WrDNMXQG5BsDNzr86IkXrIdMlYr0aKH4E+9NhZsFOIfz3UNClLXZf/4FsMMXUtMGKcgXFrCU2sksx",
-	"NJxV2HbP9DsHvr4aB3qkeNzNrwn8OC4nWoQhWfZxZYveli1yAEfYyMp7b4fellqHDZEnvCAYjdRVtotO",
-	"6fiEK542EXTRAN1VAkXOBKxzDMABjb7nKxZLLCSOkgmkRlP+GSVTuNk2r5JR6mVXT7Cg1CfSh8ex7Pix",
-	"g+hHQK6tFQiQJJAGLXSSOlbukl6gCF8B9H4yCRXzUpkOjmDiMhJfwPtjsTwuaH5kboiOBQSBOnRAhocc",
-	"4iOWAqHjAwNia9Bniw2zGbCGkKkFBkJAr/abzMcLxYAWyhVFXih4pz2sPQL9LQW/pQCVxMxsfag488Kc",
-	"JcprOEh4VUIFA/eDh/txLM8KmV4j44r5sZLIL0MovdNFTqyu56lM7KBHWU/KGfdPuNBDgctvKaKsyQiF",
-	"IXlNTyXZoUPioiQ1qnrvKAF7CK/40NCV3Jx6qjfpIM1HwZUNqchHdOYrloAWWBGvv/1YA0TfDjWqCHsK",
-	"pmc5q0R+6yr2uFTs8Rxnz7Br2E0kGVWQ8fWns1Z48cotf2fcchzJqrf3ivQZCfi1utkGPLSpeJrO7Ped",
-	"6VIbL7ALeOtZJbhje2ja2XEFoJpV8BHYsMiHNLBDM65lNzipMgCie3YmyS0y+eX5tsLMAVbR4tH3q8Lb",
-	"66IhqILMVbnoVFn+d7fjc7j4FvwcARfL5NxzMJR0BcYapFDqVHaQ4SM5DJnTZULVyo2LuQxYngm8mF8T",
-	"E4NTp1VZEJTzdmJeECqWMdysex8/eMZy6gjPFX0/OVFMDYNeIT9JGI1W+PPUPL/RYgcpyyNsVxAkpME2",
-	"1JHaWU8i1iWyMp7xOG6xRxlcVILko363y4OUh9Unahfqs0vz278JVXbFZ3BvW/+ChxIJbYsCvmrae88P",
-	"pJa0G9rB6nE/Tnt/Vekw7VMfvrfRbntEAIVwTDAfLBkKtadVTCgxzGGpHFJpbuinfsdXvLRF7ufw4KUd",
-	"oiyAkCfzBwP07Iq9Zl4NcmVZKHCppX7l5MD2u//+y2It8ykX+jGDRHbss0Q1Uinv0/JATeb8q0PJPjPx",
-	"CFnrBz0ttg7z7mg3NmOBLV2Wp9wPIz2ud21lnkJ1aiqRyrG13PabQ88c8uQ0Cvhz4Z/6UawncOZyZvM2",
-	"Yz2Ll7+sdbif8GR/mPaAxFrfD2gqy504AIfWX+sgOdFB/RrU7dFzpiEWjyOVJoQcmRUvA1UMI+IYrKXX",
-	"X8khUIiRF6g1f60896J/zUNgPFaQg7Gy1fYd8D8lNymQd7M6D4coQizgWuEphKqwHSHM+fdb5V6qKnnG",
-	"g5gHaSJFFDT1eP10mHBW/3XrTnunwQKeULsaV6wDcCLGbzJItNm00DHC5PPtW5TN06fPnkzkWOtTpKuq",
-	"4UwxyxuMDrzUjEClfGA93KJImn70IV2T9hI5PO4x/gKNCPt0wMXBR+xDKQQPUi2kp1EI7dzj/z7+h/H/",
-	"HP/XtfHfjH84/+b82/Nvxt+ffzv+0/h1fnJOyxJHAvJcQIuaZiX7yhqeUrJkXJ9oz5wyZBMWa8DlIOYM",
-	"CAipi7vbbbAfv/5blgXgEG8bdiWngO0HsO3D+IRqu62RmExCyWi0eVQKCZyy0yEqSDOrkJ0xMdmdZDCx",
-	"39fs6CqwxaY/GLBIAAKN3SmZ+3QDnjAtS8cywb5CPRLBsYMRAcxVmnC/72QU5nqy+rKjrfFgqHp6csy4",
-	"q7rVQZBL0WWstym2ck6/EupnFvR4cIJzPxh24ihgJ3yEo0KLIqmBPhIpP8bP9pyhSpy+/e3bH/FTHssB",
-	"cEtKEY9u32Z175f79w8eP3h29ODxrz4I8x94jV2WShnjg1OutP5wXAGhFBxq+CFJa44DYLEBY+lhz9fz",
-	"y7GRQW+McBggoXra44qzzEQqAiWywW7ohUJ+Wnv15at/CwAA//8=",
+	"7L17b2NHlif4VWLY3bCURVJ86kHBmGEqpbQyJaVSUmY6s+gVg/cGybAuI5g3gqJobwK2a9C9ixps9073",
+	"zvYfu71YDND/LAZwV4933FVtFzCfgPoK9UkGcSLi3rjkJUVKsuvhrD/KSt5XPE6c9/mdzzMe7/U5I0yK",
+	"TO3zDLnCvX5A4O/6QHZPiOhzJsiu/l39LAa9Hg5HmVrmjF8QJhBmPpJdggTtMOLnKEMDQcJMNnOJgwE8",
+	"gj2PCAG3Z2oZMnrSbT326DP6ZO/N7snZ89N9sd+T/Tc7++v7Fz49fPXk4HCvXnxdOAqOgtdXuDAcvtnj",
+	"o1bRp897Jw+ffRTsHX68d9o6O/rs5UcvX/nFbvXVp3V6sPOkQD6uq/c+fVl8TtvP82T05DP/1T59RveH",
+	"rz8NgqPHrytvTp9s5b1SwFq9vYL/8ZMgk82Qqz4NidhnmdpWoZDNhKQdEtG1Iw7leflt6Wcbw62PLwqi",
+	"6B28kS8ro+e9J5vdh+uDo2r/BGeSD+3qF9ZlppYpFUrruWIpV6qcFbZq5UKtUHgDt/dIr0XCQ5KpyXBA",
+	"shmpnjwb9UmmlnlIcAiLCGtZ+zzjhQRL4jtvLE6+kfQwDTK1DGYM5+klZvwS/zuzo3keduwtL0lI25T4",
+	"mVobB4JkM20aCnmEe+rD478Zfzf+bvx1JpuhfqaWKbS2SKW9SXJlr4hzlXZ1I7eFq9Vcqb3RLrY2yCYu",
+	"FjLZTIDjN/z9+Ffjr8ffjb9X/1XXuIcV7WTCQSab6Xc5U//42cZWqVgslSvV9Q3789TIJO2RN/r+3UHI",
+	"+2TtkAuPDzPv3r3LZk6Ixy9JONrhPhHpJEoY4ozk1HtQaG5HnrrfJVD9Q+3nmY2Lt6Vcb+vKz5W7bZLr",
+	"b8phJpsphBWW80qXn+U2O+sXuVFRqv3uXpV7uerbDT83LPQ/zV1shSSTzZT8zcscW2+9zcnPKt1cr+ip",
+	"L406VZLburgq5cLy8G1uo89amWzG25TF3Ke9ymc5sn6Jc4XuWz+TzVSG/Yvc1UbIcq3SaCvXqfbUe98W",
+	"up/lyp6/nrvYlJe5T0tDNYbeeuvTHCmGV7kqe1vJfbbZ76p5bY1wTpYuermC39nIeeUrkvlELdip4OpU",
+	"85B+hiXlLHXNXnVJSJDkSBBzslshH04eafc1L0JFdl0p+6K2tkYExfkOFwMRDDo0Hw7WMBZrXD1RWrss",
+	"rWHv33oBJUyeU//Dp/WH+0e7Z4ViY1AolNbVRpx7XRwEhHXIh7tbhyToclx6NrzcC3cPz550BjsfYU6e",
+	"FuXmi5NXrcHjJ6dCDnPeYdrz5z0iu9z/8LRUXdfXGWce+ZDlCqfr568+q5cOP9W/h8SnIfHk+SCkH8JE",
+	"/qJc/4vS3l+U9oKLvHOG/qK0JwT/i9Keh4Oghb0L+7zmk+dy1CcfqlHo34XH++RD3ieM+j+Dw2d+l1iS",
+	"D9+8LV8dF/DWqNjbKV2+2pTPSTXcGBxVWk/Xu0/K4lGx/biAD7auXnsxk0rhABXNAcwO7/uESSpHqZtb",
+	"RwFlF8RH1NzlbuoCDAR4wnq76Je8citXwVWSq7TXC7nN1kYxt1XC5VbFq/rrZMPwhBdC8yw2CIJsRn97",
+	"Hg/rh/yS+orlZRQdOb88oqIf4JFlMn87/v76y+tfXH85/s31L8b/PP5Ws4Q+DnGPSBKCCNsZhIID+/SJ",
+	"8ELaV9Sq2EKXoCYjV1Lf0ES8DYTeD8kl5QOB+rhDthHvUYmoRG0ewmXgk3Atr5ZCventgIRqDZkelqc/",
+	"mM0Ir0t6WH25h68OCOvIbqZWUrJFagYvZEhZB/bsgPaoTB9kgMMOERKxgRIVaphUkp5QpzMkchCyWQMJ",
+	"4J3uOHzSxoNAqlFk1aBob9DL1IpqSD3KzL+i4VEmSYeElqaOzSbo1U8bqd2mDwRSQ8giLFBAhSQ+ao1Q",
+	"U/3pvEc0o4H3sezG4472XwnItwMaKmGgxWM8FWIpO6IRLCUJ1dv+p5/j3GeF3NYn5r+5Tz4vZMvFd3+e",
+	"mV75d+ob+twCtTzE/mMsyRCPtExgkjDYF9zvB9QDVrfWD3krIL2ffSrU1J2xaCmi3i/4uZ3GOQlDoAef",
+	"SH22zoympPQkexfyqY8YlwgzMSShWjpy1SeeJP42kuEI4Q6mDAVYkjBvVoYIua/O4oZXIKV2AeeUMM5V",
+	"/KKX2/KLJFdol3EVb7a2vFJR0YHEciAytWqhpKSqhNU7FTwegx2pWaVByGoXuEUZkTUz55oQPGfvz+n7",
+	"37n78uchaWdqmT9bi5XKNX1VrB3rd+hlT5JPnSFypfYPB0iQ8JJ6BK1gFrGoaIyriAo0YCHBXhe3AoJ4",
+	"aJaM+AgzPYW8GtND7J/oRbrTVvZw0OZhj/jnZsknd9L8jFrcH6nBqU28xAH10ZPTZ0d33KsKsAuzV4d2",
+	"KCgeypytikaes7ffx05NTdnjg0CTbktdwX5N8UsqUI8KQVlH7dDEmjTYMxaMEO+TELZBoCGVXYT1C80J",
+	"qBQK2wizkeyqlwxDrv5f3xZxeERFg2FUKZXyDaamt8NZO6De3bYcB2oao3NyRYUU7n7XGcKexwdM6qHI",
+	"LhWI5JTMROYppJ9S+w60qHTK6M0SK2tCadskUNSgpW020yNC4A5Z8gvvPrkjbW3FtFVPvHs+YZlx5My9",
+	"901VntlDQxXwFUUCPpYYTvYeD1vU9wm72y7rZT5vBdy7IP7ksba7QAUyd2yrkUnsSVAEPMIkiDrsK9kp",
+	"ZIglD+983MvOlpgRxAOctyf65py9+b42Rem4JEQ9PIJD7HNNkStKHzJrmoX1mF6vVdisx2C63WGfKLuk",
+	"Em4+1+rv1FbFd6Culpvqrm2ExQXobRgxMlQ24F13p+gw4/34o/Gw5mxQPMicvf++9kip1IrLqgW7cQXe",
+	"ZTP7TEvaXRDfd9sb/aa7KiSJdXXUgMV0kmgU96SJDJhVvfTXt7VvS48n4J2Osp0kGjClMzWjiTdhcY+4",
+	"3OMD5t9pXRmX5214S5LUQ6I1DCQGXhfxsIOZsb/vzHgq8RYccWXv6K/PWXbGZU7fdk+EnJxdSAQfhB7J",
+	"KtKmSrsIOOuA3SN4j4CqQAJBIufjBKu6YHyonoukZTZzjEcBx/4Z5wfKqLrTFvX1u84l5+dgot2Vtzic",
+	"34wTSc6RffecjTBDyUnOc/r2H0TRo0IPRhnCmLlnAnse6Zs1PtXa+wuGLzENlIp+p2UeOO+ZNKGMnUAF",
+	"kqTX5yEOaTBCzhOu5SS6PJTB6M62k7NNZqooOcY5G+XeeF9bpLSiFhZk0i5a8fmQZdUpkjiURg/nA4l4",
+	"W+kxjHigea9uNxjjRsfGAnldzDrEz6MTAmvXlkQ7PmL3gyAeZ75AlKEm3JWrq7uaSgXPZroE+8b14lyc",
+	"dhicmrdIjoYYjnebh4riZDiirJOfa/3P9VYYf8UepgHx72zGg5vunDIwX5IkSEVkxmOpSFDqTVCch2Wt",
+	"FAYL1WjXA6GkMuyIJsv7NA+VKQ+jRfFob7Dk4facvf2+SNIuiuyGfNDpGrea8TG0YVuAafcGAoxGWA/1",
+	"m1qRWoM1p9a9mUXwI/h2Q/IpCOemWln4GaIm0b3GFDwV/ICyi5OIiO5ICErLOo9I8nZGITqlHaYOjuRK",
+	"NKlFAOVt2pWJ2iHvoREfhGrp2jS4s/LqWnuKVODDznxuIBV1ey66/T5IpTm1qs0awlOLmfArmmXVy4la",
+	"A9lgxuVifNrSGCjWcTS95Fx2SYiGeBQvv+ySBospVK28+S4svKanM84PMRsZn5K4Ez2FirbBPwtLf5dt",
+	"LTnbesY56mE2snL7BjtejSJnR3Evh3/y+9uany8nRu5XiMSTShUUL5gNY92RRRjuc+6FBEgPB2JSYQl4",
+	"hzLFtPpYiCEPfSUuKPN4GBJP3vl8FxPGKXjbkoOZb52qB3LuA/dBEYfaB5i1IgmB20DLRedbE3v+6tWr",
+	"XH0gu+qqh+WMcAOO71BWOIwGgpYDQVJ3Pvb6w8b3Q+4RIZS2tKvjYHfZf5iedlNoEefu/jMGjuqeIk7w",
+	"/QmEw0hOz/AVcn4OSqvjL7SEk3AZWjGKJQoIFhJtKi0uxJ4koUDKaMq8y8asJ+b4s72QVMSS4a5expIT",
+	"bXgZLRKKFmkOVcZrmjO335eKQll/IPXxg49so6begSaErgRSejTi7TZhvlKNYalq1kMN/0KtUYNRKZDP",
+	"pdJe+lh20UpTZ3SIfCEPy9pczSYc1ligproz3xgUCmVPfQz+Is1sgzUhgjd9CRQdfT6mL+ZRnY2cL8gu",
+	"lqgVEnwhkBqeXhHwlNtDCBJSScDfffF3SOmtoyyKogUm7qLfY4QrRi9e7D9azZogaYNpd7zauqw1KkJl",
+	"OICx3qGXhGliB0uRM4+glWZI+pC/0lyF7yrpKziMS5IrI+7V8Qt54BLwSjNirfbH5qqRyS+YGPT7XGmP",
+	"h8SnWGfO3MncjF543lNvhGi+e5RPo4wIiFUI5H5AvfjOTsZqfF6c+SEYDjLDmWtkRs/k4Jkc3PxDuQQU",
+	"eTQn16CZh6ixeSVkkoGLIHaaOqE57PtU/YSD45D3SSgpEVH2T9/56XM3SykRVbch7OjfU5FeNz1p+UdN",
+	"9tL8hTvQd0EGgmHTasg87GE5wbvdz5cqN37f5Et9Pu2q5H29cqjHWzQgCO40StY2YurbgVJtlFjczRfX",
+	"K/nk58ulxMerKR+XOgNuOoth7qDfueb7z81L3DQzZ0OcBfskehFvKStPDcDEQV7hkKlXTyuBvEe0AwO3",
+	"FC9yoxHq74EgIRJdCFNiTyLOtpHOPhKoFWKmGD1DTcUBQPlMkpyn/myDGrLvpysizi2KgXkkZASEerT3",
+	"g4Frjcdrq7nO5DubzgtNzEOcC86ZFgTTV30Yd5wSMev5tCE4KUWT43jVJdrNp1c3mprR4ARaibW51cR8",
+	"fWVZSNojaV+M1IwpekbdQQ+znDKZwYdFrvoBZlpfWNllnYCKLnxoPrHBqsbfSaWpgU/l7qWREckdx57k",
+	"Ydpev+pySNOgMouGam2SfmglNxPBwNU0GmCDwHhFTcbn5PJoSSNmc0b9XHJoMJWc6BNP7TtqY0+KLCL5",
+	"Th41P29kdBJcI1NrREetkXnXdJYyXhpiV2Vy8liiLu73CSO+fbWgHXZOGbhn9J9G+Y1+4QMJmo0OCep/",
+	"Kg1ID+LcuBsTv4VEEP1Q8iebgGHeToRQynZILvmF+qnBmib91viDQjIQ+t6QByT6VB4dkaHR8np4BJqz",
+	"7xNfuy/jQ2QmlEbBNMnZKZPrlcy0JzKbof1krlKpUM4X8sViOb+xCClwzxuEoc6W+3zB0+UGhWYxLPce",
+	"OOCw506EZRs11eCaOnhoeCncJG5F04oF1zuGrlKvzhqqy8j1KA0bus1AJvgEPOKssaX9aETZiBdMrSvs",
+	"rTux+ODO5zfHhvUleQ6k9CX+mKdpONzrXfQxHIZ4pP4dJzVOL+kxFgJsEM9kPdq8RvWQSXk0W29IQ0np",
+	"KN9xyfWFuSQGlL42cZFBGjd2CgemJcaTV2dRnrKaVyK3uYZ0Dj363Rf/2MzPkX77bLZvacAkDaxSQYQ6",
+	"HhfEBv1FQvBuOcmdDhdIlhKkanH47YAgQVknILmBIOYbanOa7tMifRYzyg4WZRluGcKULgJ6uGEEyDDd",
+	"HGfByLr5a+iCkD4skBmHGT1lDdYjPR6OtKNeP3sqeYg7pJlFjFySENx/oF/bCxAvabA+CQUVUp94fkFJ",
+	"FqxFiXxKROwbNnnpdmR51FSU2WywlUY0L9QjjcwqpKUZhn9B+hJhL+RCRG8wkTKh5YBZpBbnAcEs0oOt",
+	"gUnYoKdI3NRofDKD5910kF8Ik1/rHhuX4t3PutQ6QVSzSCCxt2ZIaUfwIWX+Tqw03s44c7TOY9JLZ+cf",
+	"56uFrYTCTBk63j1EK3Fy9c7uydn+3v5O/WxXpxJBVE0Qf1WRRguHBLWwIOsVnQst0KPdE0SYx33j8k0a",
+	"KjeZKtnMVa43CCQNKDOMTWnmtoAgTTDthbyHmrocx1k2tYqUdXbso82FbAB1jLAchDO8nNFlm6DuE6Xf",
+	"+igaIWqNJBFZuygrQmLm4xB8rS9ODnICt8k2UrOzbiEcBHxodHZnsSq3WqtJ5TtJBcmVdGebRofOYk5L",
+	"Aqf8KdVSoRIi2C0+YP7i1ohNxkoTlRI1GZc6LLGt3s84+FMVv6EdJpAO4E7zCnNQTzlPEyySBoFOh82i",
+	"1kDXFgQgWbqYoXIB+Xgk0ErTFMacqwNxvvvx8f7J6/NX9ZOj/aPHzdX0D7epGl0/pGkq/OlH9Vypum4J",
+	"yT02WaQoIsx5WBDUJVdJe7LcLnpbuECqrQ2/5FXIensTF1pFr+xXyUZ7CxdbZa/qb5CtdgGXWhVv3d8k",
+	"hXYRl1tVb8PfIgvo0LNOBxViQGaUb+hrHwjk6wzRARVd4oNqj1ZO9nZQqVQtr6ZKzAsyqgcdHlLZncGp",
+	"LsgInG3aT0k/Awe+NwgvSXJtTk7ruVKhspmZ4XKy1S/ppR1CRtFyEGlURvqXiWVFfHEmSd+ofVsaXlwj",
+	"YFw+hM8v/oggIcXBEXiepmf7ot+fSV2VvVJ9a6dQTH3rQPOGdNaoLy5CAPHXdo4+tPWNKFmmmH324fi/",
+	"jH99/eX1V+Nvrr8Yf5fd+fDkRWYhK8I9d/GoI/KdWJ4J+nPX29mtrMPxErSU5C8xC7uBo0ZyKYW1upeS",
+	"C32Cmc97SRmzDUSbkEZwPbnSbwtH6897WzsVWvp0Y/SyKD7eJCcX1fZHw7I86L/BL/hj/7W31Tpkux+m",
+	"OsfmiWBww1OJWti7iLXBSLosJHnnuL6SkhcibDgM6SWJjyUVqMd7hMlFZc2koEzIxXgH3HHdsKMHVMi7",
+	"2pKuyJ0yJlMNupsGxTuU/XAaJIh3V4PMgv74h60ZntIO22dLKoaTZpmp3TMrl/zuvuIzCIN2kgvoJdQI",
+	"OcZYurZw76rnj6ZkJs/OpMp5g5IJjsBj41u8JaUOwhCcOfcb6GFkeL+vnFy3iWEnv5i6WAEXxERgbrdU",
+	"bjAsJXaiRxSlxGxHiQfaxe4Gc7pY2CqOhVZmei2mp6creuaLxlS5eBYOiB6ix1mbhj3KOigk/QB7ROh8",
+	"dDM17PshESL9CKrXMxK4PgWbjiESvHaG2FpMOZM47JAZYs4MTw+Z+wSMKKEGLjla0cn1GGqgzUTFIiEY",
+	"M63o01m7kDeKN7Mj3L+tGyI1pqZmup7zaQfm4ZM4y8+kFPIQnR6eTjCr4vqS50t9O21Wj7DEu1d9HqbF",
+	"myJv7uJSW79rvh/YYYtiQVkqoGa7+Xj3DK3hPl27LK71yJp7QxMquoFaelC/fWcdAwgC0hWWoWiTZtOl",
+	"/cUX7TB6Jm0UJly47B4cmihjmiOem1lTzo5D0iYhYR658b1HMx4DI8vjzN+DqMRNrznjsn+qk0rgSfCP",
+	"Lju7U/1Y2uxEBDNBZ9FXEmeCEoGwjOu8bcKtWJiOHGSLtBHd2uPqEKB5y+zNS5Kes7ATB25ygSY2L5s4",
+	"9g71pXIPcnk4O2huHrVKGh/IFr+CgxwS5kNhfBtKqNQPHu1TY7NMcCFdwZCyk4+IUijDkS1yEEhw1MZh",
+	"Qg5TJsul1Bhoi/ujj2QvSCeRj84OD3QuEW9D/T5w422dlQbjNlx5igOoh87I1Qyp1g8wZTlILIO3g395",
+	"2OUBUS9MdwrdQhYnfJKLca6Fg8fK4o9KNCf9naM4OGdrT3TkPb+IR2jZhKaIblLDV7bWwSgSgMigs40S",
+	"+Uj5dLcRk3NW78aZ2LS5qbhVX2duNtHKEFNb/9QiWkuTISX+KmQRMNlEK7qATeOUQH4jTMhUt/EQdTQm",
+	"CGQ32gJQhnxySQLe7xEmITTRNLkPDbaiUyAH/W0kCEHNaCt15mI2oi8zyoxeCHWgdJ7rJ8v4wnZvPCuK",
+	"QIKZidT2qvWgx2wj5L2kT2dIAo8v4NygxqdhlMCYfpyxRGToOsyiU+0wjmiXszGXco9H0lFmKGo+H70P",
+	"z4nDlW/vOHlELql3U7BjMcZi7I0UFx7pUCFhRzV922gp6uELdSDAmWWya9LNlAW99Wpj1U0LLB31yLG9",
+	"O9ZPZqWB2AGDKRLG86Fy23gmbClom4cdLiVh1n7EMnqaMF8s4HpJo+VoZu5Q4zV3SXD2Nt8T1SmCuSvF",
+	"HTs7lWIT9vsfCGTnnHcYFmZ+yGFFKFencEha6isxh4hvmKIO/WVNjRr4ZVlXwq3JS6bnXqi57u0cGooK",
+	"TUIUZC9IvQyow6W2FfdoSFpYTIR/2l4v5z6dg6dz6omc7JIc7vcn/V9b67fLnY1mn7aru0piac/W7cxm",
+	"A/zmHPKoLMRxmlYrN41WP5U6xEmb9QfMvFR3/5DZl7OzJn+IBMIfKVHwXtP6Fs61m0qsi3PulkqxS5rj",
+	"qX68PyTl/i4a+A+oRd9RMZ2ref6IamSkMC6oGSa9Hfehjd3CS7toSsRiPCGZfHCbTMBpNVAnW58QbAqo",
+	"bhyEyc6+C20uy2SmMt4s8wBuclNI3STN2VFPTDmNdPYoCfzITl/EF11HQkJ9Qw97XcpIXPAQwmfQimD4",
+	"gpx7WJCJ7AVbCmeWMmW5TFFnmqYDl8AxhBNFi5RB1TwBcD7jLmnq6sVsgzVBlcwX8gz3SBMMXSiOjwoO",
+	"Id2iH5I2vSK+TWMRSJ1K9fEGWzF1jVBq3sxGpYyJXN3IMo6BPQ17vkMBiV7PiSW0JY26FjLpvLiRI+nl",
+	"zS5SY/IRwYFSmiaJYprZ8osUvjrxYfNU2of2GZUUB/ce0Uwrm4UvxQXsE1GUhUNzNxbcdSibWxAQY0FA",
+	"XXVc/JZP0Vh/z1FXPZvsLaKvcb1kemJ8X96Nt95Grs20E25VWmaDpIDDISTvCzTk4YXJ11hsSImq0FtL",
+	"VbXUxH84muGAkLjdRiaffNjlOkLqpOvF3gYHCbEzGa5eVLN2i1VvoblPy2F+s7J5wg0sVcSf5t0dk2Yc",
+	"ZFqskEcvkfa3UnlfZTyTVoSlSpj5zMLTSE+Mt9+p/nGVBVc/cI7e/FN7H8U+Dg/4Eyj2cdYmJJeUDKeX",
+	"J+Iw83MVYpigIEBdfJk8aIsxpVvwlwmNQxi0A+NY1WQUbttCEwhj5TM3nPD7eqd7CG4iq2fuvUtxiImN",
+	"T3x00XM3PwfkrjABt/Zlzd3rY6XiBkFEfaQvMfMIsi7SSVCBJbb87q9e1p1w291ObO/8vTu9OTQnLXqt",
+	"kvliNYuatqAdrYRE6Bxf9bPluKbMV5f8zgqlxXi89rHYpkt1YDx59TRFvwo6ro6+6z86rc9wE10mbyxV",
+	"q8Wt1FsvqD+72oD6Oml9Y728iWR30GtBPvmMAgYNV2Q/+uzp8awiNPc2QTupt13NCKIPWgH11OBsiucg",
+	"DMDC4wMlJ3ybVztfNFxAixG1TOpLehX00LKwymlk9OTV09PpPbkgo8UFp9rVm8Ik8MK07x9EBypKvNW9",
+	"i6ZXSakLHwgUYNYZ4A4cWpuToTtj+dwb9GzttN0KeBlhqdtxhxTqH9dyum+gkx865XmGYTYXfuQQ08Dg",
+	"jiSXusX9Uap+fpvYrX5EWx9LWwsLmjiBCT/OzZHTs4VI5S1NDeuk3VHUNk2Kh/ZoDEMKcVrjfNJ5S05u",
+	"0bTT/P7c3AssgZM7N9O/vZAlAss+mePg2h4TK+ZSw8IObHffUkvMnVF9IFBP3w7JnIDG1aRMrynlrIlW",
+	"GBkKm1CmOx3oDBfsX6oDILT45u02CXU6sGVrzmsUd49vT0aJk7dNbZSZzX2YT/b4/gnYTmYqtxMMlltN",
+	"TDPAlCFJruQ2eHQ7Ie53NTihIOoHkxTVCjC7gBriiSKv8T9cfzX+9fUX17+8/mr8NRr/t/HX49+Ov73+",
+	"8vo/IF1j99vrL8bfj//5+ovx1+N/Hf/r9S/R+Lfj78e/uv7l9f8y/mb83fjb679G419DJd5vxt9e//vx",
+	"t+Nfj7++/svxt+Nvly/auR2fc464M7f/W49z/E3qLH41/ub6S5jBd+Nvxv88/h4mPP6n8ffqrqmBL+kz",
+	"TGUac6hiprb9dkAGSqGOcSzamOWUAqfxDnQWnFbIh12lDcTKS0jSuXSUOQdeLwLZoREXc+s0LFvQg9As",
+	"zI0rfjL78J8OWmoerVvmM/R5QL3RSxLaiN60QnSpL1o+Z3mifhKJLh9G0wYMMVuQMkK4ExKdauli+5TW",
+	"c4Wt5L6vL+kqTo563nbr1emn+4Y9ztTyzimWjyYFbItrZxxb3Of64+gS7iPWcnbO53++/qvxN+N/Gn93",
+	"/cvxv6Drv1SH8fqr6y/Qf///kpW8//03qdlqdyWRaBE1PRhiYbPoIi1wrkk8NeWFAFC1+aSRxlR31DMM",
+	"WtfoRKNgfJievTdg8Zdupgj3brRCkzVYPLRuKbDbKUPYDnH1thXqcxxKU9BL1pUUsUe7gNkE0U9u7tQa",
+	"LHi07iNjL+3E3j597xCHF8R3a0TE9AB7cNP0Rn/Ehxqg261uEGhIQkXb6hno4Ka3mApoqZKg5nKaWg5t",
+	"J/wbKy/gLnfgWt2dnLoZe/Ta1EXQDWiD4FkbIJNvrvjITi3RvRcQDTVApZiBnZcORWmQ9PB0LZaOlFio",
+	"xSGVXRqBgyxcMTOBnXkT2SVLW6IJTW/BJ7AJFuthQtPUWH93MdSWCDLOD/59yilbzhKfG3mbAcQKtQ6T",
+	"kcBk3SrjsZPl5qyZe4/W6b1Ki9QtlwsdhcZm+fXNNumFiqIAkakb7UfWIZP0E64GvN/r8/CWdceGlpc8",
+	"3OaLfAiJJvhqXz9q9Xfzz+Ji52iBmQlwcE35nn1fs+9pZmv8AekXQz689YTNWNIq/S5ov5/+ycn6VzO4",
+	"rJlB/KwZ240Lwoe/p1jPHzCa9O8T/fnOgaIZjGJm/CidKhcNEh9Fc14sGkyZT2YEP0I+/ECgPhdAicjo",
+	"waZKJqsznwrpfko+kJDemoLsrA9IE63oloxGRGxDxtxUdtUQW1897GGDmWCYOltNyHqPmqNaWdPhWtOI",
+	"JTmUuelTOBExm31aP0n169qsz+laRKxWSwMH6DfUUNN20dUj0dDVQKDn0AW3aeVlQ3fkGVJB9PAWygi9",
+	"Vcb6pJINmx8LLbtt0VyjT80m1HtxUWpF6k/BQ+mqGdPUb0R+01In8jBjXCLoWqfdS0k3tW7561QfeZJe",
+	"klh5SPcfwctf9H2Tdr6EMLk1t7uBnYHJMEUlyyunP06CR7JU3W2gdgOUtFkRAUix6g0ARM5DC8cESXRZ",
+	"tI9wT//dYBLafmLmQwoPZOYSpujSR5yRWvwYIszvc8qksA3Cm5VCucH0h871h84JC3kQ9AiTcVMx4/nc",
+	"R3Axj+rBEI80xMksrNfbKNXz02JmKsLzieb+2Mssq/WPjcW4DoTZMVnHSfh/2YjDb65/cf1X42/Hvxl/",
+	"i4olVCgU0O+++g6uoesvr//q+n+//ur6F+h3//4/IfDZFYuVdJgALEmHh6NlcDx27DN3KSuaPn2uG+cD",
+	"ARkkkH2AIYMWUWCt/upCcGMBZReLe1XcyR2oJ999kp3l9XBHiXifMJG0lU3/0TkkE2//0vD2gPfTIwIU",
+	"tlRcezU8j9wO2F4t702AtI5jzZm30te1h+v2wJ6CvF2ILkzTPdyDpk1xykrSC7hSzKJSFpXR7774RwDv",
+	"1gLZ1537RtpL6PFej0pJ/NWag8lPfeshD+glQUKGBPcm6jkqpewihXGm9VHiCP/D+Lfj34y/1hHG+Ch/",
+	"M/4O4mwLBOXVSjkn134misUD8afE7t3ou9nrm5jSjsMeUg4ETh4HKnTXmlqiiZJW7p0fkE6WJf6q7osx",
+	"6hngCmT+RiHxCL0kfhZhZawIibUcRP6AKBPABPXgGan0LUUBDWZ+BiNBt43Sd1DvgkgjaTVUhs1iimwX",
+	"+wMMiZGhsFcEUrzcpO2pI2Yy/aLEeClI0F7No0MOfuepHhxW24vnD0k6MFGn6CabMUPOZDN2MLqoQujc",
+	"P/AvJ/IO4pdMHabEHuqSQ7FsDc0dJcMMozbCOh05ZTYpGA2s3u+nPN3VfdCNAUtZi19ZXLfEedU9eY0n",
+	"YSC6RMwAmRY9MXeQp4enaEVyhC1iHPGNa4KzYLS6QGKWc1D1rLIzinXTj+CBFWXztm5hYWVX7vS4Pg2b",
+	"NEsy2+71IJWTAcEqLnhFvElym36B5CqtUju31d4guWJrvVX0Sn6ZVNqpKZ+UzcoepQwYcNwyX7fncTlK",
+	"FjUpu+TUI+pPfb6b7rGeKjRU96aGTbGuapsex+lx/QOBQhJgZabp4kIToIyHFrnHfd7DlEGue5wvEA1g",
+	"zRxVsWaGItYWXLjl1E5Y1awB+VAzu4m47kMlTyixf2JK+QTSXYrbDkKYMrWXWz1OGLPpZVnUD3mP6271",
+	"N/FAeP8RGaYwqP045QwHE2F1m+QmdOZbFppm+oOAmH74N3+4Z+e0o6PQM5VCJyUOtEONAT+kUn0RetMl",
+	"VEQKdWS83VabqRNtTD38HdTGnlhwCzQzX4Bhx+uendzjie+lLtUSNHUrv86fLNn9Xrfypl07JVLagHiq",
+	"opQKHPmMEUSYDEeoT0JkNYGslcLaILHLZ65CUszCQfFUTe+m0Lgz5EXnfStSnbc0Z/GUKYGu55pOtt1f",
+	"dTN8IYkfNWaiIRJmTHdepDgmurFMRPSG5Xs24dhMU7IW6BXyyFYMpKI1W0GZ8A9onqrsmYDgkJEQfcop",
+	"m4HWzGYlBohg0EkarbZ4YTHzVD1uXu/O46alOiXeIKRy5J60ZdzdehynErfbZ0Me48pONqyB2ueBkNpJ",
+	"O+nd1S3X0/z3E57bBbhP+pDS1sEWzu8B4NuiOQITiRtX2JPBCIFt0kYG9AIMIR2rSmkIO89Iwwg6Verc",
+	"ONB8lX1v+ydOQyQsHKqeEQNOfBRgrY35Zb89YYAtG/99N2fdT9RHb7fsTSjQaWbjmGBT44boJrzbegMc",
+	"cIS0vrw3wnyrdVB3TRZQln58QIiZGwhVdmAag4VpRuxCsN+hYXMK0qduK5gE7SA+0Gv+jhnrN2FZHKtp",
+	"3gWhblYeRFr2AySmshG4Kzl4mIEl3UtSxGTKNgwrdcamk3pa6sbJ3g7aqlQ3kGnbjgy0WeRVW5TiZ4MJ",
+	"kTDkoaan2YBCAIIDa2M692ZmguIt2bDZ5isb0DfmkfQOnGqUM3QdpYlDuYCGLhJZDWStMZAQZf3B4kqf",
+	"A9OUYnCDw5R5ZJYzR/e872PZndGAM+r3P+956mcRDoQFD9EKbfPjnDkPuX2/iQw2UmYJrGONo312jPQN",
+	"EdOb41yfoqEuD+XkbopBr4fDkVW2LaWq16ajDJvmmJMvf3Gyb3pIABx6m5oGGe4Lty0Zm66cIQkIFpPV",
+	"RoOQ1S5wizIia+bpWkzBuVkUPAmoqbtp2hBAjBU3q3vDccjbNCAL6vMzgLcS+jpuAQmYC46efomDAZk+",
+	"+38kqWqS9sgbw6Xn9iaw96VqGCcED2RXkcoyzUinrUirnirS64f8kghA7okSsanYRpL7eGQAzbTwml78",
+	"/n2DQ82fcTrak7MiS4WO4Xi8YDKNf7+wJWFMcSRBwWtrXA+IEeIjxsE0MmokjO2W7c4mJ5AY2Sepa+Jx",
+	"ZZvtcD/Nk+jZnyeOG2FKm4cxASMU2wiyi6LWPJghZyxWQnIjnyJZMoO7zTJvYTTp04Ca9NupPJOdo++i",
+	"nyXelT5SDat9S/w43JdeF5/dpHwaYdLIQBaQRuILeYvLRgYNqd8hEq2cDUImJA1IFnV39HsRDxssJDv1",
+	"47Odj+qraW2iDFy/1yXehUBmPKad8xQA8xIlB38yecQ/jklT/8GykaegGBcqQZgL7nCiUWFOne44kycQ",
+	"bpiBZRDVU9kuMDpJgjBfJyDfkC6feHnq8HiaumbyCGxzczxCPtcGT8L/4iZOGt8W4OZC7B+WnuEO/OXT",
+	"kNiuNH6PpoOSnDo5gTuz+4UC0ohO0ONt1ASIDZNvwxzMLtmddCPVUJsyKrq6AUeiK65+izsAk8k8o4vp",
+	"DCb0DNrsbxvgT8XxsyY3sBnhUaU32L8FaFiPyC73xeyALcQAko60lHkaNKik39buquSyr/EjQFKeTyiw",
+	"i8qu5LIloe7sNNKo0x3oUpA1851w4APSLqDQ0QHSfEBTG76UgMwu2isOklcSOgPu96FAXMxvGLeejo8S",
+	"zSk9+mFEpL1RqzFoBfwZWJAs8rHoEhGVf0y22JwoOt9cAGhnGWCdbaSGFVLf9jnscuoR1MM+QVjaI79I",
+	"lkdy+9JJbBFE7nnVzIqRLFnbPrORituJxGySOp5CGN1mIEyvrZsbqiyCjeq2LUEDBi3iqTQf0+gMZmPI",
+	"Eg3vl0IZn57//nHc6KntDvMDkexnzkM7usl6+HK+kC8Wy/mNRZFQF+6hDsEItRPOl2+DfD7hZbckpKVR",
+	"I7oZ9Ugjg1YSR8WsxozUqQSYeUpDxpAPhW45hft9gOoGKG01R+tEYrgHwKmCBO38YuGl26KgO0Dq9kzM",
+	"OaT3kRgzp9/gH1tOzKngCYDzdJs+uvwinIF5atskohcnB0p1BlRE6RCLjhEs29088fGIuCDI5/Ee0Y3V",
+	"3Wbn6uTcwfZPTPQmANBTwXdwEKgx3HcTWKNeACK9A2Iv3ZUOiRyETDPVhEZR2bxRpRByZp+1Jly77bcL",
+	"t2hFa4czY42jZprLYPAa8MDEoDv4ksSCz/T7HGURbSPMRvn7xLBbRhzIbsgHnW5yVLfPm9LtTJcxAuwC",
+	"zUjl4KxNO4OQ+PFKKu6elJdEUDzv3Y+o6Ad4lA4s6zIQENAtEuiOadC1QUuR2IUSDQOaJIBYI6EzzgXl",
+	"TTTt9FHGNnq0oomNvYFa7wOTZW4n2YWxWE4FP6Ds4lTi24IUhETb3i9COjOlFsRUGpNQmuC2NZtkkqA8",
+	"wz6V1BApKGrL+g7jYc5YiGOH1JNz9G8iUKDKSGTbw9saSDnZu2P8t+Pvr7+8/sX1l+PfXP9i/M/jb9NO",
+	"BlvkKGj6Z7A+aKW5pmTUmhB87XN15d0agKM1Vxc5i5OBcE3j7rRvWLN7ouhoC+5E0X+C1Hy/wLKOx9mQ",
+	"qhh4HiH+YvlNN5wkKMU4g/T8FLF8i9b/0atmqMz/Vt/xYVMpl01dCpKAl2omPWbgykM9ygZyQlIJeV5+",
+	"W9rrFi9fF/of862Lp97uZni2PnzTOqr0nlTFwQKxWT3cmxTEMyfQOJVbsV8/qoO6ij4DD/SUSN0dqFVd",
+	"O+TC48MlAfuymTMu+zvcJ/epmdYjh9N0bGpbEVxo8uv6xHSpFFDDzLMIswYbMHA9JDxGSKeemT4bTEiC",
+	"/algyMR01xfSKlM3hMv+IyqU/vRjrYtpNJ029/ySs0wGR+ZBZ9v70gJQLt7TZOOX++olNHcDdlnIoegv",
+	"tVuQGttsITyJDp5qU+Kgw0Mquz3XC336Ub2Y6nWGjXMd1uufpPa4VPx2hooMUtq2YgWHqzbpTVWRGXTy",
+	"dD/VCSKp+Amyr+hopnxqmhtqa2uSy/7a7774x6ZJXyHo+Ykmuy4PEqzeISISUu6npWl6nPlCJ7Qb8jRL",
+	"Ui6krsnbUHGY47Sk/rN4KFmE0fHRY0R7SqYqnQlA+tFK08cS1+DntT7rbOvfszAdvYpUJqvCWyNJ0vuz",
+	"eyGZ6QpV1+x3yyUtG+SoD7XnTHKki1hRa4S6mC1gPZivJTbKXYyIWLIJgnYJMyK7aDtmnZYYpmRCyGr8",
+	"iXSRCbg8Ru4r+Xlh5GEikDPD5avfeydcPHvAjw2Mbmo7fnuTTiNV6hzxIZ4yxFQKnUOn/ktDISeTxRLN",
+	"Hp0EjBNlsrHUT75IYcAiPf/M7vXDkZvFnlYE4l62Xb/h2TRsEVPioNFFQFg2WAwyMhNdREvDSLu+0fcw",
+	"V6e2VOPuc8qGzVzW2YuTRr+zwDSnATFGs+vR9UsmUADcopttW3Fmy2yoQH3oy5KSnmrrrVOB6dxS7tQb",
+	"ovrt1KtOx8fpi8zUXU1fsdXeqRdt7fjNqHb3Voc+tY2SSxwsuDGUIRwETqXPTcCsU23E1beyLkWkUpZI",
+	"s+Hv0ihwFkKbEuIBHwK9iUW7d6kLL0lI2zQBSOiwrXvpBjgXBfSeAPyWQA1FIzKh5PxsY6tULJbKler6",
+	"QmE0eM38hbtV8uaU72/BrJzkRk6Oz+npHI3KjVpNE65WVXQxlBqn4X4EhySsD3TBuv7Xnt37J6/OUvv5",
+	"NHVMF4LSTV0sEZrUuCyC4PZEbBMWBhYTPhDTU1fKvo4JJI36qexryjoByUERlQbegK8atEDXJdDMxqEt",
+	"F6jAIDhwFozQCrahoQ8Egk77p1B6b9HWIICk08w1wgNVo4CghK1Bq8V2uBV6ffqUKKkHyfJtblDmJdZN",
+	"E8xTRvVGPrkkgeIfQpcPuNO191CdPdDC3gVhEX6MegYqZe0xUHwVB2ilkYHuEH9lwN7Hv4ZWC9+Ovxt/",
+	"c/1VI7PaYLyN1IgoG1DWyRF/YNbG1NjmG6zB/uzP0A5nak0UT22wXNTzmBIBVWwPHni4R4IdLMiDB2B/",
+	"iDxSJK8D7id7O6hcLm+B6/BsJ48OOSNKMDYYQob1oh5lPEQDprSslQveJ96FWM2rr+2CPNWVGRRyUaNC",
+	"EBetYc0kt//sU8FZM6oJMXlT6lOzij5sBVWiSEIXHQRUSL3mUV2FepPJQacMNXUtRjOPzqbrEkIi+pwJ",
+	"YigHrcA7dQ2Deo1N5of20VigZlQT0VydTPyP6iESiZsB7whYpH137DXUrBQKqIcDxbSJf24ebmpij9im",
+	"faf6vhqPIfYW0YjmKz0q1DHLghKoNn01r3cDsKcQCQRBw5Czjl5kMyu9fL/74u8Aodsf2R7a4HoYQUFI",
+	"1sTzeGiXxo3sYale0woJvtCxfM1FswCbb6aEYK5eMPCJD9+iAjUrpZJ6cqo+p5k1OXFmsxSJwgSw19Wj",
+	"c5t3I9Q0WIv5Qj5izc0sakItSxLvSP3sduq2K6ReEzue4OvRFOOCJYEqpZLVGJXMMkl+atmySO0hZr56",
+	"VaVUgm0+U4Z8DwMYPZxcTBn8N+QB8ro4xJ6ujX/xs0KhUPjdF3+r/ijuwbTUnxt75retvVWoD4cd0jJP",
+	"qP2IR1mDBTVVhuqIwNLYburRx5p5VDcvMBtl0buaV7neIJA0oIzUkBKygHZ0vHsIxBbDtq/qw2bS9qBl",
+	"DmoT4meRh8OQKkNd+7vBLJG4BWvxCsAeABUFS6zMaUUEgA/mddXBzsY7EAMgVgtl9fUBw5eYgvy3dZQn",
+	"RIajXL2t5oRWtMEkVmsWag0sQ53oD54sqTcZmlcYHhVvOFhfA2HObjS+eN+phDkcAH9RPFRnYaA+7lBd",
+	"DFYDvxlqarpCFnyoGadQNI0A0KyEXFI+EDpU4KR1bCdTN0BFct5RQ6BKwWDqbrmBu3YSX4AN2eWhNN79",
+	"RA7XCkZPXp2ZtDE1GlhQ09Rx22mJKCDZbS0/JEGQu2B8yNY+HV6IPLDsVQBQQ6iZSAGpoYegIaDfffGP",
+	"zTw6caMKWrxwSFHNuhqBOTUhl3oqcb8drYAYsXYWjgzkH2XodIg7ShC92G+wHWU1PHhgVZgHD9AKD9GD",
+	"B6DJPHhgj6lPejwSulGF6Mlu/dHh7moWebw/arAU1ciA+4BsyIJ1KNCDB3ba5MGDrNp7SRCVWdh4DwdB",
+	"gz140CHykDx4kEf7zOoLipyyxv+oWycClJRbfaK9C1ld8txgAWUXIqtb5GKD1aHW0eg5UnFpcAjUtBiQ",
+	"XdKDGasRKIH4iFzahnQPHmiHQEA9wnTfTKPWHIe8H1IiMWhIgzAwup2ora0Nh8N8hw0UK10zTwr7Rw5g",
+	"KbqyF/zZEWd7ISGnvC2HOCQH5htxTV6kF9WP9zPZzKXtSpMp5Iv5Ajgv+4ThPs3UMuV8IV82eEWg56ZT",
+	"obrSSdc4Qet5RVroKRmhUyJN59FqcWM1kn+W6BM0ryXapVLUR4mDI7YR1n99IFDzgkaljFqHAtl3QUZa",
+	"t7ggowYDvqLOmYAaI3MKDFijElXbyB8AK8bQHzU0RbyaTURMAobV5kHAh3GPKxra94Hjx3SE1fsbMYN9",
+	"P1PLPCbyyfBCt+HTVAwrWioUrIprPAiuemZXN7LHbGvSn5u+saZdrGkOG/WENR1gM49bxdbTwnHV2yHr",
+	"L4sXBwX/TYm/aj3065uj3eLbk15ZnA1eDj8evSlkTK9XaPFqGrpCH1fo2popFt++rr9+erUTtl+enm+c",
+	"jV49/+hZZ6PrXR7jPj0MwuE+xsfeRy9OuO7aocXaAr1TT7Wyn96rVih79F02UyltzXpVtJxrZ5wfYjYy",
+	"2qRIGGuZ2s8/yWZMpak6ahO0htJITZkluCPAYzwSkvQyn6h3ruE+Xbss6lC+I5LXPLdcoc/TWiSeStJH",
+	"RSWE3BYsxtFbQyFmPu+h1kgSgVa0O30VsvFohzkao/PwBwL1Q3qpXgMNdLVOq6y3komeahYXxeigBK3B",
+	"DpSMJL52xAXQUG3/OI1yd8A63Im/eEo7bJ/FtRlTJF1cjqSdZcu8LRytP+9t7VRo6dON0cui+HiTnFxU",
+	"2x8Ny/Kg/wa/4I/9195W65DtfqjI3j4KI93CG16RVEu5crvQylX8TZJrreNiruCV/ApZb2/iYiER8jVd",
+	"s4rFXKlyVtiqlUu1QuFNZmHydRYlXo4Ucq4jLYGj4d6BqLOZquYZ85/bV8Yow0FUil4tlG9+6pSEl9Qj",
+	"L2JNb+4pekwkwvGsIkK1KczYpXLnNDm/ihvOVNRoeM55Ks08Txr7Kr6gux8lo3oNZvVE9RiWgxBSQ3CU",
+	"dhHPD+BFBe4RFAWCBMKiwZotynyHGpRNUwftWanmF3HVr3bsGNvKCjTGLb64DTZQiPkobV5Q5tk8luiU",
+	"q+smpw6jPhcmGbzBTFzIWiHWaHWXwOr7vlb3jchSZoxSZkZK2wEWAsanrruw04dHQfhndQ0CD6PnV+IY",
+	"FSPDBgNUdWW7YilJr280eyrRoL+6rWztovUdnEfLHo9YF2bpvfC5QZvSLNo87EzpnHF5DjsbAT3He6t0",
+	"dw1REz8Aryjbe85tu4A8WpgnQhnSKyq7Own6Ns6BhwYdfAkWGL/mmPQytUxO/e/h7uP9I7Sze3K2v7e/",
+	"Uz/bhV8b7HB//6H4bGen/rLXqQ/3H9Y7+y/OSm+9+vN8Xlkl6n+7R49Snrwty3TzmrTnN9qfTC1zuPti",
+	"Z//5o6vyk8LzkrfZfV7sv6r0Ns62Wq8vn5bEUTWsbw52i+3H5e6T9YuDwpvhfuflxuikwo9L7HDr7WlR",
+	"vihfvqpevd74rF5o7ZT83Ur78Xp3f/PTp4Xg8MNbMeREpdi7pA9ZTeHdXTQxeELbbvszOyTYe9eUlXJi",
+	"vrVrNv3dwnNyn04TLqdx5ZESKosIh4fYj1ZGPVK8+ZEXzGbXE18/tIA42eNhi/o+Ab9/pbjAE8d4FHDs",
+	"n3F+gMMO0c9VFxmeiY0R/5D4FJ+N+vrhUmmRh/shV3qfYom7UbbuH798Pr0HYezYvGtah5wtjbWqKBLx",
+	"JRtHgPcQ3+b1R9afwYjnQ9ZgkZRccZEybBtUOI9EaO+MjldRpzox22CdEDPje44bE2WRx5kY9My4ADNN",
+	"SXxtEsYoHQxsxgYzA4TRQ+piBG4GPpBmpVBxHAHnRoo10RpqVooF95KRjU31kjYPG6xD5H50WUnpwhay",
+	"/YugxZL2sxIRw5UBlqtuXdRgdk2NLLVvMHLMviEO8ZkCug6XTlV0g+G2LQeJBxthgdUmlg8uAGq61puU",
+	"XW7HEaN7swu7yv52UgcE68omUKWI0jrQVLwsdxGjTkw2M/5/oNHGF258UP06/kb9Ov5+/Cu3aF9pkmGB",
+	"dXKQfFMIo1ghxEDRVqmINtaruUo5VypmIuyzzNON56XDysdPyo9evak+XD/aON482TorvSx/XHldfbNe",
+	"33i4ubP1qLRb3qs8rn60/mTj6ebB4tJscmmWkmbFP05p5uQIau+xDsZGpGYQddx629tKvcrNjxxxuacU",
+	"S/3AAuJgh7N2QHWKQ6W4wKAeQ4T7vXT8PUhHfbx0H4uIDYLrGGjOlWKOuFRC8QYx+Tmwh3cz/aIHxAip",
+	"0+M6EniEGpkRH2hMDysmJUcfK7nxupGBMfVD0qaBaazPw15+jiRq24xlx1bLIoMCopMKAKTI147t7dmC",
+	"iyvjk+okkXRLD3FGVmc4PCeY+l3cnibLx8KK5PtEhvzy35k78jzszHLsVMGxUwDHTnZ5CTHZCg38qgXz",
+	"v1zK/5n/FRMAu8ZoSqYvWEDeGMQ3ap8WwacszFfjtT7WPVxmMdd4m/O3Y4NLcbWftvrd5cMJ9mIqnbUi",
+	"rQNp07xF6SU2ogy+/hsRVp0vWIxVyLaBThNxso0BXkmqDi6FLVcJ/MkkE7zBWWdReqhAhCqN1kGHtd6m",
+	"BKhTDH5htMcXmqXZX7RnW6dTWFVOoA7RLVbAUdesFIpNE8lWPDP2ZDSR1+VcQBvBmTVYK6YTOmqNkDml",
+	"qw3GL0log7uQg7BSqqAuH4SJ+/IN9iot224iszgLDWzCkHgyNnk6SkQ0S4VSs8Gs9Rb74XSVDSwPuBAj",
+	"TKM5MEZnnGsMqcnlUqxczcEMUfv97M3Ge6fbmoFXz0HmyKKAexcxKsZAGrkAPSUgF2KracKgiVSBbLw/",
+	"bchgSu7qTI/bXWwDQ5sZzBjO00vM+CWekB9zrYFJF9jCnPkn6ogqFUq3DAMZlKWMaHvnz5+UHm08rb7Z",
+	"qbx6Un65fvb86celg+fVl5Xdk8MnG68flo9KH796/tH63pvjyotHT8+q9fkBnqrRAyLYrFnoVguvSjpe",
+	"2QzhG51vwEyHM789VWlANSgm8d879N6bLHMcerHg1NISzIS4/u8GgwX44ZqmvFw7asmQLrlNGZYiUiFJ",
+	"H2kPkpXntn2fFlhoUl7VIBVY93l0Y4VQ4wwT0cqAgUxZibSaKSw0JXrDCbg2tAIpiUMeXgiwV1bzqD5d",
+	"maqu1ExoCRvMVshQwgzxAHq9MLKKAE+rDcEtmOMQh77QySRuHMzEyEB6VW2YPesMAjYDkn31UlWN2DVQ",
+	"sUoraTAnL1C/WXcvj/4Z22E9gplAjYz1rOEOpqyRyTdY3XmxTuh0I2tu0+JmHtWtNMdKBw0EVwZgHPJy",
+	"3Xrq3/vHaAVk+GoeuYqTaa7WoZeEZbU2dCNM2yyR7rLP24p3AwqQxLtz7PxkzZiGBB7cs8xJfj6zcfG2",
+	"lOttXfm5crdNcv1NOUzTIXRtTn9yvLCZs4/BDzMDXRmdqWyVCuUtLcCWl4Dvo27vhfRPXUjvaVssTiCJ",
+	"Yl0JPc8R0XLIrQhOFdR8MCfotst8kcBxnMKLbBFl36p/6Ub3SRNXSN4XDaZkFyRBSgPAATEyrtMvJl85",
+	"g52rcU4d8MpMpEM+MNl9tzoKfzx0klTflJlsoWc02qHduZuVNqverbWhG9WcvCjCfETS207F3ZDyaE9r",
+	"QFqVzLquig9Eg9kAomn6LBCOQe8h5rei1aA074fJsmow261VEJNOHx0HTX+UISq3jecAxpVFGD14EIVd",
+	"HzxoMK3hOuNIAOfaZsB6NMVII1vVmpupY1BqGw6GeGQ8K0Y1g77YsUNCTQ4UHNBJTVqUGHjdRAhVx1qV",
+	"psnIMCoKisD/db6WyRyGlTJgInlkaVHpYBPql1ltR/2yP63ErpRk0UWq6918ItFB6066VWu0a6tsXTUF",
+	"JhZ1jnS1Euuun+lsUZTdGp0enqaqPno/3RdOxGKLpXKuUs2tbyyjp6R3cltISSmlwBe3J6kCaaLIxiFx",
+	"iyBDlVEArHeIR7dWGN5L8h89QhhFuiLHjdN4z+zuElybMiqprsRPZ9v1mJhs4Ls1Qq1BcIFoT22PyVqJ",
+	"cnoU+4R3RiNsMNPRLdHKfdtUFGOTlAoJkPaRc12idW5PQbPBogoHHXD3cBCYPMo4qSNaE0gvt8HACCij",
+	"AT7deZk8WsegBg7Wp+02CVfz6JlBOhNCC5DpkD+qOxksyel/ANASlPuu677BYqkErRL1KmR1bq5JyYUl",
+	"Ma87j5bGmuC1BoNC0ClS0L3bXR8/GOc2Vyg2xr2QQHkqDsRkiDYu98YT7vlteMnW1FYxLuPtmmx7ALvT",
+	"NaDOycQqk22UmucPb97XC3Ac+5Fun9SqtZu4xWHmZWvjIve8V7rKncitfu5gWPkMavBv9MwnOiVOOeeX",
+	"CJImJvdTsFMTXmenHPOHSKj5cQza5dNw3svNH1lunmg9GMSTEAMgqySbXkJoApu9ydIxHmTd8NVxISda",
+	"j666jWCh8Qd4nBssvv/08HTVVr67jWGVRUC9rpZUAksq2sl2bg2mZduk+LLtqGJN0OZJZtGDB7rENu71",
+	"oJ3klo9ToVv8PHiQTRxVyQM/Fu3Z6ChDOhFhvtCvGWjUdpuOqYwVEC5x8YYVP1Nj1LAAsPIQD4tyi7bB",
+	"WjSZQKAFmbuRc3Pktl7B4qLBQB5CQUzceRYHAR8qO66Lmd8eBFBxY7zTaqARy9IJpwbYABZcqxD2s9PA",
+	"BbAcAcGXxNkApUUosk03lwSRdxV4xk46oOwiadK8Slq76ZTpmjpJWXdUHuamg9FO/umr0mHl4zflk7Pq",
+	"64frRzubj3a39h6XPnpSfnpQOTyqHj9fPzndOHux+fLV1sevS2/K9crD6s76o43dzb2tx7PssGjQdsMS",
+	"LmfrKC5vFjemhHP6gO/Tfkt0hF5IdldmwDTPkovJY2nabL232v5YgqRQlajMkXiDdUgyabw5tH2DLAoT",
+	"nULnyiLT3dJBglgByqKsM5HtZFxdPqDZqsulvXq2wbyAC3uzFQS/++IfVyM0DmWmhBONPB1bQDfw0RIg",
+	"bpnDh4yEujupb7uTjiAMqJaGOs1KigXrPcs3mAXTht6dWFyIqJzDLm3WtQ1jMA91ikLSJ1iaodioqu1W",
+	"ZIVRIiVCly0apJmmvdLcbjDsRi5nxSxjh1k6m09s4h0Mm/49mCLpzWfv2xJJbek6mRNjc2PdFq4T91QK",
+	"yxVGTzWanWGZWBYbF9tAZELZ2e6of1yT5D3H/uEjITvauQ+saMQHcKxtbuxUk+BlGfSiWS0H9IJMsFIH",
+	"lyviTDWEo0hNIhbfYG4WSRpA+CrgOiXDc1jHU5gMRg2WIPMs0j3bJzok62SNgA+jrm+m4VSx0GCWV0+V",
+	"fBtNHpjsti4US6SDgAvJYMiaJFM+kFNti/PoBMtUlnszj72P3I6EwqkzExZlQpMA+ndRFacZld3D3yen",
+	"eu8K+QNnbYAOnehCa5jSpOI5NwPAxOtnM7IUhK8Y2UsXdBrtEcDhIICq45bOczEOBmdEo1pBagAymQF5",
+	"dKwxmSFLgFlXMjJcD97UYCamK5C0hXvA/dqmrnTY5UF8miDbTlclgTsGcvWpaLCoOxl6pdVTm2zfCbGn",
+	"dFbm86GJ38YY4wNB0EqxYFZaNJgbjo6ybAca9E5iMMfB5+5xZhm8XZIVOeRI4pZQuqfOK7R59zVAP4sT",
+	"BbW3SDFY8/A5Zef9kHeUJhqh0DWYnbWQeCSA1wOj1jgTossHgY/61LtAg37sMDBImrr+1w5OSB4SjdAB",
+	"oHp6cYJROkuO+7GLu3DhZJP4TAhdWH62Mdz6+KIgit7BG/myMnree7LZfbg+OKr2T/Ay+mKie/2fskP+",
+	"KMIge+9ofy9d7ujq2L3SSiL4NtykLsXXYrS7RRRoDdt4M7YDRp2AtxzkZMXfevhCo/tgZFrA2xQnw38b",
+	"zC2kzGqHQjoCg3WRgKu818ch8RvMw4LkKIuUY6V3GWkVIUGktP5HKxidDISgmDUYG0SN7FsEDUMqJXg1",
+	"UHMTrWyViquxW7K5uo1aXBp/f4sY5d54RCKXxcxogPVSr8QSCGGp1kZItNlgDuwsSA/Ap8/BlAb9Pglz",
+	"ar7oQBkkKCASbtRRdsh6ygJkVE/3TMUMlQ3ysYcTiLYgN0M+1BEC6ErxdoADi3+l1xlS6m3albnNqb3r",
+	"cS1YfadiTHci6eEgQJc4pLClgIsNoE9Nj/d6nEUh9OZqHjm9pgGD2esS70IgD/el18Ui22BN87fB/DR9",
+	"rRX/rwFxf0o8XRZ9QdwshthfNPkKPRuwyyJ0W/vBuCecxrY1P58nEG5XlGCF2AUKsCThjFQrc27uIFhv",
+	"TJaaKFv+m/F34+/GX0+ULf/9+Ffjr8ffjb9X/42R7WuZcLAk0IXjnF9cfutleI9Qca8B9fcC+A8/0q0J",
+	"3xhUC8NFCMHXLBMSM4EiFKk96xO2/wjtcMagQtg+hFZ0+qFA4/9j/P+O/378N2vTbUtX3e6WikmDm14z",
+	"4azFxeehb5KpIICsDRHR5UODcKs7pIo82u315ajBhlp2K/tSp7hrS87Aq9sWvmkZ4lRIp3/o3cFwTU+l",
+	"n080f03v32qK4KG36hIQtZP9U2dwhJQmy+JHR/mcQ6hq7FrqX+lHouqEvrMdEdyt4DOI9nN7+7s12y11",
+	"TtkgqIUybocOVr5pT57ajtzqJqfH9WyDkSvrA41cmlgmH1yJ3LXHT3d2NUYkJeGqxjM3/9TP7z+yRf0x",
+	"uCTId5F85wca7DnbYLoLXBbhgU8JFEVAasNI6V+60vCsS1itwRosN9HY2nR9VgdDd59Gpk+dDen95X9E",
+	"zVKh0ExAgar3aOeCOk3mQa2VJSAEqLT9E+FFCebTYAitpGvhKKmEMx4pdVD56Egy9RLzeTPS4gIjbQ1c",
+	"oDGksTexdIfarBS2oLGI4OfqqThyWYtwwwzOmGNhgP8DDbHW+tVzpo9AvOJRYkU/5G0aELTShJ50pnl2",
+	"UzdGSV3cxHtEV1kcam1seo3BR9AwOOq7EaeDrhqmDca5oTW/uWomWirBLPVV0xekWYNGqsjN8YFSSd1l",
+	"xFTORu+Ow5kNVo9OTlxmmkXDLpbk0vBvPpAe75E82sM0GIRE6K4mDabGAQ/HIEErETyQAwELij7cuJp1",
+	"HoWsHquDN01Ob3x0tRvMHtHEk0AtzkcT51An7Jgzq7m8erhaKOmH7SfOoQfJ5HeTjSt0qxRTh6yWGJ5Z",
+	"Bdh/KBAGiyoScooyRJSpOyWpdAnXqeAa6zozhciSxpbjW1yhASLp3Sd3D3+c9oOr4NlD8ub589et16fr",
+	"r65OW/v1TDYD+5WpZd68LV8dF/DWqNjbKV2+2pTPSTXcGBxVWk/Xu0/K4lGx/biAD7auXnuZZcTfjuHz",
+	"P6myzgmQaIeJp/J5A3nxR2rS1F35kTBqonSPKcFmITSXNHFOBd+DY39bp+QPgdpnZMSJpen3ttTNtlRp",
+	"IXP2MZZkiEc/cKmtokPdDBjJbsgHHSVFLckuq9aCbJit0z6Deg8TJo9a7kQlgCuJn3O6kj/gQy3blY6a",
+	"bTAryEEdBlWyuWpSppQaLJJH7sXJAaTxEqOqmK57DSY54DJEnf6bkbvSceApcWc1dfUq4frhqGgwx3JR",
+	"Y9yeUIeILS82n4VOeuoHkzvWYNO6vc2Wtt9XKymg7387KVibBnPXrp5B7jGRvTgVzXWkrpr2PkxNVL+P",
+	"+A1m2lpMifJTowT+IUhyZ6+c1j7BRd7x9gE5RqbVHXCn1JzV3H9QsZ2g9hul2KngiUZVy0uyyTekyvCJ",
+	"gwKElxjoizBo/ni4se8lyR+BJIGjcntB4pPLNdOnebY778GDR3EDMrD48g8eoLodn+00aVv0GR4dDpiw",
+	"nPZp/eH+0e7Z+e7Ryw+dZmbQiFON0x94II2odCs9K8piPW9Dh4wGwwLRtrrDpyYodEWFBBPzIGrdycgQ",
+	"+LE23G2LNDtDd3jKyLexNMkb0IyUD2SLXyWNUxoinwRUZ9ZDS/ys/QpEN0xChDL7G0wScKoqJg/91CKb",
+	"OG7OpqNQkMsd5a4hGK0eGMS1sC456Wja0c4idWe0kKeHZ8fnHz07PWtqr4dz4fT8cf1s91X99fmLk4Om",
+	"O2XYp4B3RLQgBmggoEI2mHEwmLaEROeLdHlg5GiA1eyiJoX2FXm0RwM16dYIYCo92qdqa2sxPkMMB4DZ",
+	"CAzaVRSjJiAT34Qq35GS670eZ2ooetFWmpPxnWY2NfQ5y3Xr9LDL3ABR+kytUEwtXKeHT8wiAi7TA082",
+	"np4TDEvrIxytV2YGnGm5dCOcafZGZQD6wxgV4H781javHQbU4v7oI9kLMrVMY1AolL0+/IeM/8/xf73+",
+	"Yvz1+FfXX15/Nf7V9S/G/3L91fibLLKxwH+j718zDySf/o/Xv0Tj/zb++vqL8Tfjfx5/q15y/cX4W41x",
+	"PP4aGh5/ef0f0PhXyDY/Hn8//teJ5sfjb/LJr2T0iM/IlczUMosMkjXYPY5GN7NhjAROK3eng/ysPHfq",
+	"Z2rFDR091WKoxgZBMBkyjUlqLjUKwuSMrxXfGO/MQCg6M9Q50K3Ea5nx342/H/+Tmjca/3b8/fj/h8nD",
+	"Ilx/lVyAlF7UShqRXj/Qvp8hCTwO6unCqlR8nOfFNQyLjs4y8GoXOXoG1budpdP9WZFMgu7oUsfAXQEp",
+	"OQ9M9vOEiFSm1AxRmI8j8cC4NrwCKbULOFdsbZBcxS96uS2/SHKFdhlX8WZry4OGDnaXKoVK3CrziEtk",
+	"R2iYxSBktQsN310zU6wxLnNtq+0tWMqmH51dFgFyJup8FQ7AL+5ME/W4b7vI/bTjr9h3pSofyA5XGlxE",
+	"sCv+hM616uhxPrlM6nGKi1DWEWsDJgYttS8tMlOfewXaiukljwSJDFcvoN6FLeLSVbLMaCeUdUCif3R2",
+	"eABwSA1m6p10KDaOzzjdVZR2ZNtcQzBWK0rHz07PIulqcC1fnBzk0UsqqEEXj6oIbEvmFa0jeYpxhlFH",
+	"U2hwu5pHR1y3XstRZkFoUZ1NFAprmMlKKqjjaZcPXzhrd6OolORKrnVB6jlcwgjAf+NzT508pG5wZVub",
+	"hz2kQXw/bICnppFxr+tlMgLwH66/Gv9WSRXNWK+/vP5rI8nc28xP6s2RfItP86SyMDsIbJVUtbm3hNj/",
+	"IznSc86lWg3nCGngL+iqaA6BLXu2J5FxGQWBxDIY+DZPTb/2A5H4bAIMf0JlXAoNv1javBENPzvDY+gc",
+	"h7gFFUCiGQXDxi5xMkD7gXCOPh/I6GTWwLCy5o5OIP9AoIb7pUbGsoqVppLvOeda7pgLWdPmnvv7h88Y",
+	"ye0o3mXckTqlsUM+EPZlgjA/j06gslMzGEhmdDlMHu1irxvts22nZQoPDCSN7XQLm7ANfFmbjl0supA9",
+	"BSnuaRxmkrss4ou7yg2Hw5w62rlBGBCo2/In1JLJ1QAzxqxHUrL3QzUiSTVLm35uqu9BvK66AfZmobq5",
+	"ms+kmCD2F66VxHfGafcDcNCEdfB9zCFj/fv766+Q0uivv7z+8vqX49+Mfz3+dtoEWIJFOovkbwOSUocg",
+	"gaGhvODvHXJ/4DxdUTFoNgkWGxP0HG7ualhkbrqbDULGrT8i0NGojB1UIcUs4i51Ip/WgOiQ3DnFbAF7",
+	"coH8XbjlpUkQydTaOBBkZlavbjHU2iKV9ibJlb0izlXa1Y3cFq5Wc6X2RluZMqYx6+IZwM5agTz9lFM2",
+	"f16/p9ZHJnXJNZ2xJ+mljr3EucpbpWKxVK5U1zdsCvPUAkvaI2/0/bsDxbTXDrnw+DCTzQxxyJSiD2vh",
+	"tMAE0qn6hXbZK5HcJq60cpV2keS2vA0/V2qt4yIptLf8ciVGzHZbEZsA1rngAOc63YmilCsWzgpqiaNO",
+	"FGCoWA3S6dTcyOwcfWjpAiW3N/vsw/F/Gf8aXC3fXH8x/i678+HJi0YmiqBxhuIPbqMWTWL0hUgASobN",
+	"/8ov4zk4nJkXrRMClPEwECT8aYH7PrZthxJr4KYCm+TgCXa4hgc+lTlyqT44kzeeatVPp/0qntgeaL+8",
+	"TqJazZpU3IE0bXn0XzE8VVRNzgxyoYhbwpnKRH1R59pZIYD0uAwOk8eZR0KWMs9JZ34M8gt4ujE0hy4z",
+	"hSR53CExp7chYFCDPQwpZQR73Vne6MNRXa3brl62ZcO6xpN7s8t3ZxAKRSX36fP1JA/VPLTXUfu+4KXa",
+	"oIW+XaZc4102Axug9CraYefQAwkcmIVKKZuhfWAs5XwhXyyW84oTcg9KWRfm7PFA1J7UO/pjh/wzGgR4",
+	"rZovoJWPi8VtdEDZ4Apdba6fr1dW0R4NSZtfrRXL5bySQ+rZ/YXlllpNRq6kWdxa5vCsXjjsLNEZNdr6",
+	"Y9yZkdJkTU5NwHfhRT+t+vUoU3ySBfA26o1SShwifXGSsSU6S89T+twbEXTyt4l2MZOJ25MFfsRn0Apm",
+	"cTtiHWPDUhetRaG8nd2Ts/PD+sfnx7sn5y9Od0+aWVQsOFjlWSS4RilS9jaajN+t5lHTiNVTznVxmlJq",
+	"LHSSxZm18H2EQWs2SHlVy7eSHMnux8f7J6/PX9VPjvaPHjdXt+3b/WaDJVaCcWhMp7ixhfBrdpRW27TY",
+	"SrpIEQvUtPpMcza/3HG34/7Y2SIasp5fpJc5q2n1wzZVE+2HFNhPuV30tnCBVFsbfsmrkPX2Ji60il7Z",
+	"r5KN9hYutspe1d8gW+0CLrUq3rq/SQrtIi63qt6Gv0WsFr2gIqfz/DM1ULj+8/i/QvXIV6BpfXP9xfVf",
+	"X/9v1//r+Nvxv6Drvxx/M/7u+qvrL9IVsEw2c0FG9aDDQyq7PaV37jw6reeOS9V1o62/EJNrVT0rbNYK",
+	"pVoR4kWMS0A3nq0xMi4fAlSOvaVQzBWriVsECSkOjiCumqllKnul+tYOKOZx+GlZ5XIZDdEhtXnBJX3U",
+	"XZr/aamMwGp7o8QKzO7MP8u/eCpJH5UUy1FaPgQYolxB155YOd49hGqGFqAtYUHWK+opKkWDPdo9WXUa",
+	"lUQFMuCzNe91WmBBzUJrBFZ4P6SXWJIGuyCjPKrbjlvRO0QNnZzW0fHTnVP0Z0V0WcxX1SiOT08RNNI8",
+	"/aieK1XXG2ylCWDaIkB+R0iUE11cqq6jnHpTczWL4CyhY3Xz2nGuvFlZO85VS8XJt5iUZW8QXpIPtEdx",
+	"VfHIR7sngJiBhyj83Rf/SWTRrl+qVotb2zC+CzLSjfeQ0nR1qXapUNlELSptCzBnNW2qpRECaiEijq8R",
+	"yLWmq0RJJNKgpaaBT0JHhChxZZCEonqslWalUG6wORB/oKEPqTCtzpy+ZLqAY9BXWwNJICa/QGvVUCwB",
+	"Plg9nXQ82TQB8pAy3znTdwJzil9zTBSHzKn/Pdx9vH+ElHzc39vfqZ/twq8Ndri//1B8trNTf9nr1If7",
+	"D+ud/Rdnpbde/Xk+n28wuGv36FHKkzo7QK8MzGELb3hFUi3lyu1CK1fxN0lOSYFcwSv5WsKARyUiW6WW",
+	"7r7Y2X/+6Kr8pPC85G12nxf7ryq9jbOt1uvLpyVxVA3rm4PdYvtxuftk/eKg8Ga433m5MTqp8OMSO9x6",
+	"e1qUL8qXr6pXrzc+qxdaOyV/t9J+vN7d3/z0aSE4/HBxhXdiA36oOutFPV7z5Hnk3PqJCXRtRCXF90aK",
+	"bP69ie9bCO+ZgU6HEVKjsm9DtBkzxPgwUljfQ9y8r7BfVit6qH2VLo1Jnm56TmhIs83PtUgWzEHvVXpU",
+	"0dGjIPMyIJ4MOaNeLlaKnDfXbCSzNZJENNiK1qtWtcSdUME+iJQlpW0Y+BjaYVkUtxMtRZiOk4bjzkf1",
+	"g4Pdo8e752dnByZCm+hvmtXpUbpVdwRFMexyhMWFKeZSsh/akOmyYAiE6rFn4boRBLUGaxKvy1GOoUbm",
+	"z6PVa2TQ/2xVx5yPdBQQefkWZfCP0rr+fzRbk1NTz/dJzzxlX5dquGrQIYchPdQ7EzdavrO0i+ki87Zw",
+	"tP68t7VToaVPN0Yvi+LjTXJyUW1/NCzLg/4b/II/9l97W61DtvvhbdWLOb2pS8th7DqrMrfvdF1j6sZ6",
+	"4k/PLY8TfYdtMMRLKLTLs5TPE2Gjd5qhBESSNIDGHtd966ZMXhCbSU+PAFdP0jyIkj/y6GQKd1CpIefG",
+	"P3yuncgOFKxTjt9gTs2/BRbQDn8DgBiMDC9yhhin5sf9mEwjvQtC+mqQQzyK8LsWNytesNaUYXFj2k+T",
+	"KhOoPSEhIIWmGUw5uppR+k8fy26c/ZMM+c3LAmrzsIfVcR0MqJ9JzftZDEN2QmkaMKCF/I+q7/wQ1bMJ",
+	"BeknpqtoCrb1lgu7cia4SsAFmYfuCqQ5y1UwpxkA6Ai6W3eys0wXCyf4m53o57YyA4ffQP8ApPRqHu1O",
+	"dskQ2w6uXNaCyqkDJxLN6RsMhwSRECsutuJ0RYCboCSkRTzeU6eaEIPR6lSor243mJPOYBAIdbpZPyRt",
+	"EhLmGeBszZH9bcBwkTaUISQeNVhrIJFaeic6qdSgODapX20CdNDsk0vqEdThtqqFNJjiDyS0XA65SSxg",
+	"DUEBVKJxe97h2tjvUWZXNtHkxzZk0MkPCG4EvscSWYI1AF9sMMF7pMX9ESKBgM5L+gFdqKuz9tMULDX/",
+	"eqRX/15bIrhjuQ/MbgdiBU6Y/94afW+NLg/nDRwitj6BHXU49xfI7PCJevf82GePt2ig+BTciiwQqzHX",
+	"+gPRJdBX2fIGyAq+jDC0xVRANGqp1SehTc1IhjNnVffBWH/UwKBROq3SBS6+YrtEyn7Fy1Vb6zhX2drY",
+	"zG3irVau4BX9Eim3K7jaUnpigKVivZB454ccdDOzKMYg22xteOt+rkoq7VwFl1u5Ta/k58BNaK4tWS9F",
+	"vbnhLLOHfxz2VWogylKhCRdAt21Dg/Nz9dPh32Lyxv2+gZKgUqC9nUND6KZdkIF1heKZSLkB/4aSl0Y6",
+	"7tGQtLAgKOQS4uNUmrpbPWynz31ad/WaNqGUksAH0iQ/2cKbqAVfqJOjpL0QKUVtHnaIhOBJg9XtiA0G",
+	"vnNqV5SWRpmQOIDWfNq6itJaWYxZvNpg2iq09bFmEHl0rE+9qc3RbW5zegn1yHjbglpJ0uHhaB40rabb",
+	"Own3tKNmW9C1vV7O3cscXMgpeywnu0QNO7PkGTtxXvf7CnH8/jnTcms2nye9b6D0h5RfP40eC8ffcLFY",
+	"7C+aUG/1jLXP9R83OKP2DCeTMedcIflOPjY/DBanUT54u22hYnG/D408NVMz6oh5R1QVOMWJHsFAIj50",
+	"o4dHv/ADAa6eGf4bO9Mfx3VjpjjE0ACvw6Uk7C6Omz/hgkAHUYX3LQlJjrBZxIWJ2pRVfJ7pD+7VKdJg",
+	"bv7EKSglGK3nAFlfQ4sYBeLBA0aGDx5Y38B2AjXf5lMb0BbCUNOUf+6qG5pWfTLKlO4Upl2rxWoU48mi",
+	"KpIhjRBEeBCBfhonANN+VJMlrb9qULPAJWJuhlgS5JqAEqSTTZK6h1qYraaZs9FvGrbxTRYN2BTuaKSy",
+	"pQKwmHY4s3vJ7xpMhvtBxmdkmKiqWVhAwjD0iJZyK5SWjiRBGEkzoWlkitmRn0rVKB1SiUJ55wnvcCax",
+	"J2+ICsEeKo4mNNiCxf2JQGffe0vee0uW9ZZoGK2o423PRn8WcJbAOVnTNVXzmr3b5mUux1bWXD/Ang7a",
+	"jxDBYUABqYnUIiRXW38CsaM+iVIaWYdoQGCIhKOmFzOvpoHjUkar7agoJA2ChkY0zsa5eJNWp3FpA9O1",
+	"duJ5xGGbximv8agdxqtvVEqWSWOvwocBcbL7P9j73t42jjTPr1LgG5O+JkX9sWxJCBayY2c049iO5Uwm",
+	"sx2oi+yi2KdmFdPVlMw1DCSTxe0Bc8DdYfcO9+JuF4sD9s29md254ILJzgywn4D6Cvkkh3qep7qryW6K",
+	"lGRHjvlOItndVdVVz//n91OjZIb0digSX2bAUMHWxg4BdQfPRZqMm1CNVA7qZFYThSOS0V2P/KP6r2sQ",
+	"gGW9lG9SCLbeIhPju3i2hQxZHdn8HVCyGcNgibMOV87hnMIfaPf85lQAju7aLTt6mEOyCKfmeHkEl1Y8",
+	"+ymwFIheT3RTjDqlM5aYL40V1shpq5GMwOEhYgRyDmDpwR4Fs+7Qz8HG8wCTTsmuwDpdKLeBSkqvwNka",
+	"Ck5JOJYqdTTgcnxkgcICz5fwDWCy28aRxi7j+sTJlCkpMMtEdQBTtqCZjjqZ1vjWyxsILtNoUAqn+sCx",
+	"ca+B07W9tbGzfnf5U70sretN6Pq2jS5vsen7erqlF347n2qRlMnZB/YAogs1GoYALk5MDSvO3FWSjThz",
+	"M3sxb0VZVKO8NMtYmWmDWgUEwCIIAlu61FGjtLSfmWso6/j54dMnvgxVdzTAZEJyiqy2XDKeprzbN5/v",
+	"2s3slVUieIV6Bc/J3c12QHmWauDw8KlF2ze6gzhkU55m0N5EaEuMwnWsNDCmqhbdRKSYzHDYyHUDqWxS",
+	"X1IdRD57LHog3ZeBpzmuYZTkNRK+zJBUOyqE0SHg94CPoQszs1mRrIViIMBL7FjPBSsXX2Bm55bpnofw",
+	"k4/HH/KUXzlPyZ3u8bld2U4Ldp7mcWAk30YPNnRMF9tp//ILsKhBdkw/Z72AL/GTwP3IwZX/8tXlYT+3",
+	"Nq4f5XPjx0D59ArB02e5qMnCZh/z5ESkkTzOu3TMx0/EmbbvZmB/8sAcI5wgbkM90NPXIzBQzudvniON",
+	"KHfagPD//DZCJio24vEZWtzZL61YMnacfm4GJuHrdm7J3R8/dfYhbPjXWRptyc7jIgAL/uTOHWdf1O70",
+	"MInXvMfvdppb3c2wuSPWe80NvtnZ6t4Jt8XdXq30rJf39BYfMY3hbz45VSfiueAgmHC1CI0jX755wkBr",
+	"dZApB5QGADeyMl6njdfFE6k85ahiqpKpKG9bNa/WF9wyNz5AldP8MNJDpSMrNacg4HJTYY8ZO8HIxQ/8",
+	"GmHJNvHOTURXwxLAEJsrWkZ3+bVgPtTa+1TR/6E6k8baZjyOoWgFzYGLLESyy5oEXTYksTKnNMtVhPqW",
+	"NewcxmoFrTdAFjWFeANgEF0UqzmUIpJCn4pEA/9eJLvxCCIR5tow4WfSmJwacep9GTg4a+F+GkD4wZqX",
+	"tpk3H0zOHpBf5Uuo/7x9m8vw9m2HXIBWqXkWhYLpsyjt9onsiafsJJIhiwBEKpK+DI5F+qRc3QSW/s7o",
+	"lQA7jCSmXc0UfRkUlRH+hIenxpbREdQRPxJnLFFnOitY2y0WrFUiWuBKHBbe5zWWr+Hbmy9I40ibb505",
+	"l5h2ixpP7nVWRP7v87+ZfDv5ZzIO8nZV9m//p9jk+W/fG9kIO+yXuMGy/tIdNEhoS1hZXtxcqHOWAQGb",
+	"Xf15tXGFU/cOV8jZ46endt1iOe1SGbT2qrhhXq+9Mttqbg3HZyQwbDgUBU0dnBp0TwN61pH7noPGHoFt",
+	"daEOX6d8TBT008KmxZ5g5Xr2YVbhsecAQALzOrKkT+PAzsdufZSoAe2hq4M0LnFUHdnzDhxVsm6mz6oL",
+	"HpM7e1c5u1XnNtdM7p5d1b7MlxbOPsfOtKmmjVvaCpLLQ2DvF29ZaB7hBI3KVK+ifmpq41+lisorrfvN",
+	"YL51WjEEOJDzHrzAFiaV84VXXiX0Ii+aFy+NCIlSY7Q1I+mRDLR9lJnhVjTWgEJaF5ZX8zOqTS4Rtq6o",
+	"bbHDgpCMtWJI76dkpQ0GoT0ywXzpGldrM6ZUJNk802zPl46wy5QEzBJNT8A2cwaJ5dYsEVKgZsls2BYr",
+	"eOOFzWaMNWfDQZivmh/ALtAL5Ur/y1YmVwjRS0rCzptNKv1ktdQcg/INqKQSRfS2ckcrpPE3VSyaqUuk",
+	"yV9aWRbtbPfb5rAYHa2gcomM8IV/eVzi6ttqzhY7tLCYwICMwQpf5nwzkPrwsnJUICvFrHWTCg6wi1Q3",
+	"kNsIG+k19PiDWkkEEdRro12M/95in8o0isnCDnddH9sdLXjcrsxXvV6ZEP6oUmlc2RSfjj2jaFgo9Dxd",
+	"FJShIZUHoxcSK1XTrBAtzlZ5/1AyFvBu89iaV1WWPYw59F7HcbEXO4XClxY7BDsHjA13o0qyx8jsoBha",
+	"7tkGszvGOLM6u5ux7Ho9cyPjto6xQFuKmHVjwRPq25p1SKEUYd5huErp8sXn4A3sbZzSG7FgfjKHGzDK",
+	"Isl6Klk1R/0Eq5Bda0IlBb4ScMetxlwgbVAwJaj/8iI7omCcYKTeaa4iYmGsmCAp5UHw22nnnFH40P+p",
+	"JIJ0YUkH/XrP1szgt74MnGMceCwY8jGwBHssoP1BbO22qiXYA5pcYy2wF32hBSJ0YHUIlYoQ9L/tizVT",
+	"2ZvhrHOzJDwRF6QOYAxxRSQ/yC2t67GuFjCEDu3rvbKrh68msvUK9KaMY5dfmOdhqcdU7g+HjmLIxGHh",
+	"BvQyL74YJX7hWss1kl1L4cXFnkx753LDtlvtcldLo10uN+ocNHCxq7+4lPrJdk4loyd+702d3XcwE0Km",
+	"oivjsunNj2aOSjs6qBOVBKG2xW3k/uQnidWhhBkxx7AiTTeQtTsRGFczRidePgBkZFpkKEvjw6HgiTVC",
+	"Pz5kxwpTpsbhdGrEsTd/MVuxIC8uWwhdKSqWO+lX27dv0GhcycKVLCyVhQUjvEIwrozymxWnwzbay8j/",
+	"aqt6fhEOWb6R7KiXRZIpokEFGxSaW0I14JEk4ElrpPqy7sgZoMQCoaG9rMzZY/SGPGaPpoZHYdV1BjvX",
+	"8uWjKE4tA2Ewkong4Qfm2JAxa3dv0GJPCj4A4lXSt7486yudTc0GKqIMamHaarYnKsiCg2dJBBgEFaUx",
+	"hYdfBLnw1GjBostiHjEWwBgQVvHn4uwLZWm2qDcrysNMYUepWHBZliqEZwP6RX7wyx+XibHLiKQH9uLX",
+	"C1B+/ZjcYB2wH2qT/3n+WywX/v78m/O/mXw3+X7yHVvfYO12m/3wmz/Cd+z86/O/Of+v5785/4b98Nf/",
+	"nfj+1rfMCpYqyQWLpGt3w/XuRmeTN7fEnV5zi293mve6d8PmDkDyb3Q2u1shpKrkSVYffoe3u+v8nmje",
+	"C9uiudXZ6DV3endFc72z3VnvboSbYqtX82onkQyhXupUWTCQtF/bra3ZU7lGX+m1he74+vLJMbN7nYpn",
+	"8SWWh1vy/8nfT/48+X7yu/PfTH7nvopvoeZ1msFsqVxXwSG+kL+scDJ/+jRmpVVXckqeXULJrJn33eRx",
+	"XN1u+jFPTjTZISjdilrOfAItpOg3gAxXPVfqzwhjc8v9OC7I4+coNi+WyW9VLl5ZiEHUN6ztbnhWNey+",
+	"qnXG2SPMHcj+3G17BePf/J8ZxeafjBS17aG9a/6wgmx33cvs7932a6+WqpTHtd3110tkm81Yi1qy5BD+",
+	"TJ2xAZdjdiYSwXCCHmh6sDwizWLRS2mvvGdH0yyhrcCeiXeGlzyjOk0EH1Tag/ssALJzCEk28ccB1stg",
+	"JaMaCgnAxDLVu770ZZMF7hMC9sNXf0ct0oWjDSjEPz98+gQOtLsxgsaeLxm01R0ePkT0cYLnde9wS7NA",
+	"iy+DPXgm7gh8GhiiKE1g92tWDz6F/wsn0XwVNDxsuVPSPLOrpBTdlDacwP6+tC/GtnO9PjsTDwCReMhU",
+	"1vRtboXYSw0YXVcNoJUxjqDWPNhlw0geBw2SfBt3qLGQIi3DRL2MhMbAeTdWGqqZmC08NSOMlLFEfXn7",
+	"9n4BdGn39m0W7NNeJ7Ti+4InImE/fPVPAavn6JDaY0FPpN1+4Et8sZE8boC0Df4ijbonIv0gIJR3tGMO",
+	"4Vcv4KvALEUnUWdQ6+XLALbAoRolXREQtBLeFXCqc2x8F70aTzb27XPpy74aJXuQlsTXYGZG03wu9MgM",
+	"0EwQuNaCx1ynTXhq8+DDgNWdAbBQISGz2UPqTDYYBOn/Ap70QbA7s5c0vCJj4NvhwBaXwAeEcXWAOxmL",
+	"0KK+joYsVexOu70HcLAJ9hEYb8G4E/G0SwB4IJ9RC6eIzC4h8pDp/WRRKGHieLBYwiOAL5CAtbL/7ACg",
+	"oLjsCsp14FLrLBmbfe/L+jOl0+NEHH7ymD0+OHzx8Mnak6cvDh59Xo5QAjdayptxKQIyDG0QGLaGI2R1",
+	"LVLWGTP3JcGWiNL8fetGpnKx2yfXuYWXXSutlYxkur1V82qDSEaD0QAUGLlDkUzFMTTKl1ZOaj4QUFNY",
+	"3FKeg+7gjpugWvUIUdYBt0JJweqUX+LSOHNaEAccTqVRZU3AdrvCjC62ImYEeMGMqCUiTca7bLPdbpsd",
+	"Bz/cJfnpy5CnfJe98lHl+8YU8B0bw6/tvvJdy8I3o/St5UC/J+OCviNLgv6zVgj9a2wP+tMiZxiT47UZ",
+	"WhTusq2NbIjuoXEGGoV+bddfyKXya2Y44ksfHBE/s+zgBtkUPB9dFPh0rpMCvzUOJfwU/jMum08ujz/l",
+	"OeWfZ34iXFjmKcLN0IGiy2BJUJPAOZ7Tq1baWQcHFDfE+2FIWdJk8PpBJxpFiW2ur2raUW7w2RdFt+jU",
+	"omhYWuaizK4fiuRUJM1Ds6ootRtXMsmaqIJ1tfO0n+tfVlC/uQgy2lVOGQQBSSTimBG+PHy2z7g+0STv",
+	"8MEYcTMKlAP7vcVfliEyTfkyuGAG1ogwhkeL7Wf3VcbnQ/YspPL0JWeIzogGgdNX51oMiGjg8GpB3T00",
+	"rO/BNb40w+1z3UfUMJWIsMVeKMeiqBcXKhEZBIIwG6XhmQcAwwQJfhq0JdOYVnARFqODEJ/Dp+VaTlcm",
+	"0JpDaLVuUb1oG9d0erT55caj/vrp5+3hr9TOyS+6D+8lL7bPft15sjX4+R39eAnc48IsKsQKPvkdTbJm",
+	"ez9VsMkpLXqambLYWWLP3SXPN6rWJjnmcwLxHR4eCzJCNXg2JTESxJAyytmC0xUCGDPVFxWO0JULMN54",
+	"3GEjjztsLo6PVDHbKpZNcBffwd0LszJaqWyHXHKfvnL/PQhfr9kQ07xY3rRnha4xYtgZk40caUzzoCsF",
+	"lacQTTAeyRTUdeFeGeA1e5wfyqx+AWq9jgVxphnhXQgClElnM2Z3cywSKHxREoeoRs0uruE1Y2cve0RX",
+	"qY6rpjosbggP56nfZVMblwkkV4mwYmjqimHS96J1FOKqxoGfkVsLC05VBM5ZFOGCnQFWxCwWGtHF5UhS",
+	"HlNJKBIR+pKYiUBqInSY/RHgcx4nXKYAvOmQFFUCOkxB/syIvhucuH1HYbUuncP8OHvPF2cwHQiyn75v",
+	"f1017JD6nKmvZgc5wL8jD4onfloe5OR8VdYScs26GLo5GSTGEaF7mfIXIA2AVNiXRZYFNH5yKiMKvRMi",
+	"LRFe8zTSvXGBXcmX2GhqSSVv3wazC6LrRMzUK3DZWrbJCEEawV5DficA5JlLRJtj+E7PNdIIrptzX9JP",
+	"nlkKzD1mgXghuB4biSPCaVBuX+aMktX0CPamV6oeLY6vhH4RHBnn+yebZ83LUzQWBn4dJI3Z2httQe0O",
+	"e1TPZcHezNt+2+yNq4rAt4D6mhUTDvOjYEVaFiCdkWYIC/dj8MJ0xlA5PkUPQ0lMjIz4ss7lGBJ4Shob",
+	"Dp6yx6Rxp2KzvczlD1vr21uExYOEty6dDPHdWT6ZZ+YH8/lk2CydjC9d8AtsELqAUcZmGC2XjC8vJpOp",
+	"lm7wmq6C7ZDB/7GdjXV2d/tOc2uzubG+uLSCIfx4xC96oJdkPQCkw7vbd7Y2l5nmFele8KWv2F5WAvyS",
+	"bC88BAxDlRR4X4Z0/i/qr4TfXZL2hQTyAuwvviTZVkb+UsHxwqYpXnw5xfGConsuxQubYngB+ob2Dl56",
+	"NIi0BiifrCDFZWiXMAEeYkKfMCG7uXQNlqOJsSe9ggkGpeUbZYK5pES02K8r7pcbwv1ibZZLML/Y474M",
+	"8wsd3TLiF4+Jl7ybxmMWRydiioLPl1B5hbCmlrlvLx8+nv5IU+IVTbN02mqaw4JyZRtnxYKyYkFZsaCs",
+	"zKkZFhSUUBkyofE6FxWwuJ3mhv2L4f1b2u5BLIOGAkQF/AVQTmJ+A2CDOegC0F41SjP6z+j5K+Fzo4QP",
+	"AuC4kub9QrYaZtuyFMuKp91+iRVCQRmsDhBx6BDZDBORgbsjlVDWiKpbLLBvMvBlBFb5wf6TfUyT/RVk",
+	"98wh06NuH45Y4WUHWB++ryO+9rk44alIItkZJccBRmkomANWvWvIELBM5iMQgyU2pjpegyXrIVtphgWu",
+	"MkeHIAHuAb+k2VNxALODI2StcBZml2KJIBAO900CHKwk1XVLqh/VNlqZOm9eKj8MI2zs5APhsZjL4xEk",
+	"i5NcRC5g6+RsQPNo3xxzh3j8p5KJ2BjBse2dcohqlHqsI4T0JfHyFOg6CYfAWkQoMrN0YQC9gtqtFwba",
+	"YXpoXr8MNKDon4IbCi+nxYKcVCjwWBANA8wqBhkjECIB2GPCU4YYY3DTREBu1lZUjxEIq9sdJTzNY1g4",
+	"jiZeEkc9AQtfz3MJrDNmVE7QqK7YOLSv4F0q1lhAYtObzDAOy3mk1tt5zCrjkdrubQGP1N3mFt/abO6I",
+	"tmiuh1hLdkdsL8kj5T5ilkeqgiKK1X+1vr7HHkdy9JK9vLd9tL3VYI+iRPTUy7X1zU0ikbp09Qe99YtL",
+	"P+wJXdV9LFX3MRhTK0G2gItkRu1v11BiNdEYrQ6yPZShbXevKrN42RXDtBDzVlLsIfqWkYwgabBv0pFr",
+	"0O4whN4KiMkT9muJEHkOI31qBupIkqudc5LXWFoNhdqLbWocS5iNY15DeFaaAJ3hbn3Ce+JWHUbHkhE8",
+	"ZDLGykERa7HUPn1Ffx2Ec8luYJ+6vTcQpiBdHmlHZdut1mgxeJuEVulLu3vtHaiD2/ZamjtADmuUtpjd",
+	"AOYwUAM1nQdqEc5ePjqDmPjBTeDNZz/ALUYPWKaTlWcjxxbouKB8q8q9s+W95krviloeO8Qzrq98JH6q",
+	"tb7XZkBLzApi999SWkKrZuRQR1ZhLVBi0TyEfj7Gfh4le9HxKEH37DSC5j0q740jeWJb0rXypQVyBJoQ",
+	"gC/IWN3m2ZQFbsvrM/sW8MLBiNvurYcb3c1Oc4vfEc2t3na7ea9zd72547CBVlpsd1607+Xsu8jlPM/Q",
+	"tGtY260JHXHnkw8jPYz52Drvfzv50/nX59+cfz35/vybye8n39WWwOfLl3Q8j6WNqKfz7fF+KbWs5ta+",
+	"Amcl7NqkCq0zi6SYnTetLjhqa6+i+XruuRioUwo3mqftFcfS5RLLt6RisZLHIgG9hR134EFmiqrFsKI3",
+	"K4IrFr0Z7dgD3xOB7LbaO7402/nI3PAokkcDkfZVWFmXkJdtGn0oldWTxf0zBhc0StmZGsUh6/NTYX57",
+	"xgF0lcZeThNnbuTs2aVBH4rjqFCP0VvQi5/SmrTearHUsspz+RKG90vb4ltkfEYwjAlPfgmJsPbK3uT1",
+	"mrnrWpfHcYd3T6odtRf8hMRC0FWhBZvUKU8FWoeScbep3kaSoG1YhKwz9qX5eZIeavU4kieQzssMYLIe",
+	"PHaKUV5dkDu3NCX8zPE+ESzoRTLS/UOtjA9wIAOvwPMvStbI1mDlgTharV0WbLTXgzzRKcUZ3MkzX7Tz",
+	"EipjUpKhnUkZEnosk3lQWKW1OrIPPkr5iZCOFMtGZGRlfpup4ta9/E52Lke2vAsvwlsa+yZ/fuYIQLcU",
+	"3TF7IAGVwnrbm5aJvkd2cc1rWjqodqjVM7o5mA0oo65WnHI4jF/GT++LX3/yyeedzw+3P3t52DnYp34i",
+	"84Nff7n58lmb74zXBw82Tj+7l34i7iR3R0+2Or/Y7v98U3+43vuozR/vvPy8W1vGYHlA5+JNlbho7MIi",
+	"DVMxHvtb14J6SGv0+jLmV5Xple0UZ6uzip1ulnEpoIYbOtUIMaDnzHKhpM+hVo94FFt1+VbczVUBzTWr",
+	"6Y2Fknsf8VSc8fH1aXaUt7AFIVSZa68lDf0ZtQ76tlqnPwZdapVypko7I1QU5fo80qxjtmCJRoVmNyc6",
+	"tcdQT4P2BCu/56qWIHMRfFnqI1zYL8OcdplS6Lbc3Phx9VgiwigR3fTTJKrt1vppOtS7a2vxSctx/eEN",
+	"ZobYMsLOzA/m+kbVVGE7LCLACyBLl5LihTuUiXKoCTZ7lQBozKYMCgP9NImDG99YsuL0/EkIcuxFuaIc",
+	"T1U6nBehyfuk6X63dDEUwrM8mSM2VULtegqBRUcSYi+J6CrkvFChaNiqrFQdC3RGEmHbrGfCN/syC/WA",
+	"cIfUh9Oz3RUJAURATcXh4VNbqtAAHDZtIayB4TlE1mto+4MgjfM4HKeQaTxuMTdAVZgfMpeajwuT0sim",
+	"LeLYYVJ1GrE/gzbsbNjmPuayXVZows6q76xfBui0Rz3eTVVyJFV6JKTZEI5XJhJBzNTADZkqFkZwLMo0",
+	"1Yf41Qvz7q/uLm3tbLQ3d0DjVfZkLyyGzZhoeNfRbI0rx3DlzALRqoSr7r9VDdfSEpc2JmVmnZ3lCNn0",
+	"TDXpwy9ee1WciSjwZqSK2aF0tI10JLEomZCJigHC+oxHqUbSQ/gDMk/mIHqsb1P10xIpEYDabnHcIyTd",
+	"H4x9WUTaoDMGqVf32EDS98BGs1M7QjYWqS/rUBnBdMp7PSZkOFQRIGZAAI2BRV0UXzAXmIzbiT4C9scD",
+	"FqpGBW2hkQyHCOhyZVZXnEBW6oT/luWsbB1S9gKeYSNlVhVq1/qBWernYsAjCV/v5CLr/hTIDwCeLiEO",
+	"adJV3FIpqLze7KZ8/6reU3c9IEm80BmtwtM7EbYFV4tuQiiklnkvglaRVLw05wrq3QOVDs067q6tBezT",
+	"5wdYwQjQMZ88J3vo2ZOPPNbhWmxvNaAM8iOljmPB9l0p4MG/YwbG09iXzx89YNsbm/cYHw5Z/fBn+811",
+	"j20z6ArWHttsW/h6QHE4FQmPqVZEAxGg7nK0ETAYa0ayh3WSkFzTRnAUvtVA5tTPG4Y14ym63uB4w1m1",
+	"nYdmiz60x8MBbeCOcGqxBzyOkbTal9BUSR3M8EPbnYzLbKyuaUiLojnoyyVc9T3K9hWlkI1uFwwpm1Yo",
+	"k8e+rJPtYF49TK06ClBYkysDzpLdS2nxObl8Hh+rJEr7AzOOn+2v17wabpLa7rZXi7QeQdY9x9CiHYtx",
+	"gnz7GqdgjX61W/W8v8ie9oF5lj9qtze28XEfbON/+MQP6E742VAkkQo/2Gzjv/jKP/j5/cPPPt/88NnD",
+	"nz37xeazXz2b/t9Yl3BhbXez7dW+TIy8fWYEbS365f2nz8/av/joWO3v7+8/Ofy0//DT4/39/U/Mvw/3",
+	"9z/5eH9///7g9EMVm0/ux/c//uXDX62trd0z//3yLH3y78zngBtoBlPbrV04nKUEeL4TyitHC7t/Lz+P",
+	"VmqAm6VPCB4aztONNkXfWVwHNE0QVGFKEPDhsEqBzDrUF3d7PwShQtlDev/FB1pAnFAA+0ruZsOWUD20",
+	"/3DPeAXNlArJlBRNKG8v2oLQToXl8WaXSV8iBYY6o0ZIAFGn7i7rMEcAh9gXurGb+7S6DxUOZ0kEFfZ9",
+	"MWChOpMt9ihRA7hhRoWRebtZN2WOdY5C2ZdksZAbnGUvLToFoJdZQS7VES3Zkcj1jhMUoPXMvrRud2YO",
+	"+zIxRkIJltmc1vdZmX4tbvNSkuRN9r9rOzZ9YbT1uWv0Lh9qLVxeJhPxdFDX+NQOXjWNr5rG8y5OxzGO",
+	"0n7B5lxCXH+ZtIbGlpjXQG5s40whaxZkJgjUo2Baq2gKW78gGvBj4cs6SDzJAmP4bHajwTH8IQKW8uNG",
+	"iz3NWRcKHn+krUTbtT5eYhxvrIKxvviM2YrFpyDlGRjcJWb1NJjlHM/7k6QcKGdawMBk12g1SyrLOpHk",
+	"QL+zEEmKXXByb4uW0i0943K1ah5RF8HwHvBuXzQfKJkmKi4p+I3P+FizQKomkFUEKHBgCqyv4qwGH7yS",
+	"+RQvNzl/8w57884GKFHsSxxxq0WamYYrN8wOjMuCNpRx/IvKB/cH8U1pD5sZVcKkSj1oAPIldQBd7MOW",
+	"Arb60iYKLoz7W3NH5g5qQQaUN2McC2k+EEUV/BMxGyzwbvGleSQEraW78p2u+aw+x0AOG0xHnhc4noUA",
+	"9NqrItz/6zU+CqO0CVQ/1X0bjwjtyr34lmY8HERSo84UROMnuioJAS8ZM4HuJaweydMotaTpiYozjFKP",
+	"dWLVPdHsh6/+qcGG8UhnmPHNyHK2QfeU8ckI/JvVA6otDzxm/zzqQdlW9okapYHny8DcXoT4Lwuoy/AI",
+	"WguPEmHkTNBgOpJAfyfGDMHXWZTaxmxfUkc2dBZmYzgWKcTggz0mlWzajyvbtR5HOnWj1fvmBSCd1iIV",
+	"6VOvIAor6tCnaB2uUpN+s9nNYcvnxBWhSHkUw02x3wBWhrKmr70abCQzO9wt1J6z3t7aKO2gVl0ICiwM",
+	"wp8P5PJd1HjtwcJ4HNNd17WPX+y3P14CziTfghc3X+NBvNmdB+9jdzeX06LBNutZ0VxHcd24sJ/vAo3h",
+	"yPBKhXGQ/wZzm9DSLJEVFtq6h6kImVQJo87qIpvHni8JFsMlne3GI6Na6gGyTuxa6AwjuAmWossl6wiG",
+	"OEotXxrNhfPGchQu+bFIdJVgdsb9ToFP2BU1YgrFzxIAQqkwTlzSGoo0UafTEEJlwKp3CvcpAAr9AzAq",
+	"fZVhV4R3e+vdDd68JzY7za3eNm/udNfD5kZnU2z17vDtzt0uKLDTKBXh/fHlMIj+YfKteejkT5N/KZHH",
+	"ixKiELkJLYdLbkJukSOZAdniKmgX+U67WOY6J24leG+a4AUWxaggN6x4JVuQ0OCWMOzevE33hXcBLHaW",
+	"3oAmNSIF2NgCIOgCjA9U6IIoweCOL4ci0UoihypAVWOm4fDZvse0SDVlPIzHWKhz7IiuAsJpX+LKUY25",
+	"OZdBix1C/QsF3QTUIGqKYdjbAKH4Z1l7KWHP2cYXJB7Q2Jxl0xEedL6aOUYIALyLk3A4p6KMcspCQXh5",
+	"lmaGCgYzRXCPfFcgIHA6SmTWH2t1mBXdAQx+H3XVgI9xTwkAHzcrsJcpL/dbYmLSWAlBoktbH8Vcd4GH",
+	"Qhkfm6zHL0t6dKN8HS1rl0fX5tO0WSOb60dmUWcZLE4UvRnxMtKp9mUd9HWIm0Wngod7EHbJTQBCVDZe",
+	"cHmXP7LQ5lL1KumjhRRjhdarVktFYLwpZXMJvbFUlmr5eoiVPfHW7Ynl90BlN1x+5DJg87pKiO9f4sGD",
+	"jLiVglM8eyTwGj+5TotVvvEGGlIHqMy0GoiOCm1vd8EkKjWrLuW0rr3K/7kAJMrCl0DmQc9gjzFHW6Mb",
+	"C9raGD6uVvRyzZ32lRZwCF3FzXK9DUo5077TJoRUZG/WrYD2HP8ZiUioSdxdgEY1bNSUwryo4J/gzFZe",
+	"yI1KDtDOc6T+u+GEeK/mqq4qhBXn9F7NB7oO8bGGpiukO1eru4yHaWE5sroS6EoDR5NgwSIVWrgicRqp",
+	"EeIl+bIgjVvsM5VQtZt1GCI3/KhUix3ygcB8UzIyLhHXBMFrblAqHM1LnScc2yuD+n0yqPPNeg3cTisV",
+	"+CaYpFCiOAZTjCgBVzEbzQGM5HF1ouMJYnaXZoYh5uKVxFzKIQrto96lvEMHYiu1yd+f/2byh/Ovzn+L",
+	"9P//b/K7yZ8n351/ff6f2OSP5pM/w+H//flXk99N/nXyr+e/ZZM/G2lw/tvz/zj5dvLHyXfn/5lN/gBc",
+	"At9Pvjv/68l3kz9Mfnf+HybfTb4zC7YIvDb+ZBkZBSLQ4i827/butZtb6zsbTb7Z2WoiKGPvXntnfQNg",
+	"F402q0USNR9qhUuLMtGNhpGQKSEKb61veDUjVyomeO/XrrjTWJmlR0CoY17A/8LFnHxbutT/Mvn2/GtY",
+	"5j9Ovp38fvIneCuTf578yfzqiqTtuG8XYGynDb6SnNcgOS+mdb+lsxVndeuAemw2CSwVtfUTz/vNLEKp",
+	"NCc/GYkRtXnQfLGbB/mkrK++xzjr8O7JcQJQN/9edbCxAqjebU0gtClkJ5NFltZAjdKOeumxSLIOT7t9",
+	"QTVPxWXwJcGrW2GvRx0z0E7OAQiwtfUg++KFotMTNNhZX2mRITA0z6JQMH0Wpd0+kTnwlJ1EMmRAT29J",
+	"7WngXZ4kEaZOlBTNbhx1T9hIZg+iLE5gdkrz0/xzywEx/XnzmdJp4LHnjx6we+079xo2qYFV2pgvkVCL",
+	"lYqXacvHMiYRQuE2vYcjEsjBwoqxMq5Py3SVoP7bU1WliuLaZPWScvlNklSvtP81af92rvvROcw0/ZdG",
+	"uoU/4v6pcojojHsMR7hCZHqPwv5lvpfVvSWh+1uOKkyWNEaWd9XWXtFfFNuv7DfKdjDEn6DVE04dqLoM",
+	"6WNgVvpYQCFDn2uwGlIhF1Bp5jazsXh9KzfLKrzBj0Sa67sbWhBcuZzzhpC9mGuGyG6v1NZKbS2ltlY+",
+	"6HWrgY9E6mgBDsU8wAF8DJU+b0roU0yvSs5/TLKYStBUEiImlG3vaLHgy5FIxgEboGPnkLp7mIEFUtU6",
+	"Nr0CJjnXUNJGtcxwywajBhnkTq13xjB7hOpoeL7sci2akdRC6sj4iPGYnFRiOaLxnfJ4JFpsyaJlmuSF",
+	"ykK8TI167oETiQ9EqkRyIlWC48+kNyxNLr7tv/lBHPCXj4U8Tvu13fV226sNIpn9v4DagH5cqy4Jrj3S",
+	"kKepGgOkABZuZ1MYKS59LjnrKsG2tQ72B9nhVD1fW3isBaUR3C2Dl7rZnTS0BLk4X4DbpoJMFk/XPL03",
+	"j0K2gjS2Ov2D7/LKjTPLxT3h1S4Q9rQbaqVxblrHTMi04Em3Xxo7zYTqu1DNvbTGXIsGxgG9gWULlYHe",
+	"XCu22EPe7bNEnWHU1Cow4hGyJcvHIrV1BvSRL6nWIOEyVAMWySiNeJzVj3tYKQk+LE8zvWj0Qx2MAbvH",
+	"qAzdSFkeQZV7Yy+vCQfQW6pWBhS7lPBmE51jvKHfGUm22WYhH7s19ayuhe2MPcAhPqMRNlps30zcl4WZ",
+	"F2lC8hVIuEwtpWBGTFysbp+HpsvqAQ9DEQaNFnuuzgjZJ9An0XAowsWqxIumEdXgA2PwFENKix1IbDNI",
+	"zKPqdB0EnGk46VnUFQ2WANEUzuSsD1UdhGVP1FMO0G9g5S9hgshQvERUEPoEUIAJJ2QvQ/eNtC/J1QcI",
+	"vxZ7LoaCp4RchafHTLfPk0EsdKlxdgC/ys2zS8euMzPXIZyjAsKWjkJ1QXU66dcprfuPk+8m/xfcK6zK",
+	"yLUu29lYZ+tGZ280NzdzzUuPBPPk8rbBPM0/XRX/xZLqGFf8TeE3wdfmPIB5S547/G127BJvB3Yh+M9q",
+	"lHYVrIW9nRkgh+fmfcSwm3b4emejuxk2t8SdXnOLb3ea97p3w+aOaPfWOVJBL/pqaADr7gBwZpWPX9ii",
+	"IulQ221f8uXpUVyK4/cZUqoPkX8qVchPnqgzr+jfHUenQq4K11cR7LcAlAWH1mo6y+gLieJRfOXiIzLV",
+	"XuEZfP2u1JjiuG9papCrigaTZLmqrcjTbn++sQhAP8BECZ+44IdgYhGVZCz4qSgBLXFwgChmALcp5Zgc",
+	"hjwVKM2uou9JDVLgp7akHMVRvBHt946ECOzCXUOIYLmlrww7k4DopYRJjztvpaRWSuotKCmUcjwXzBRF",
+	"vU7ltAaiYaWiLhXOcEQEAgO7PnWeR869ds06o9SXEOEAnPb8qyOS0QGyyCJAsGWNQJhH49wWVBzCzY8k",
+	"Xdpi980fyHlUDIxbvC5fkqdcol575LlDpsRVmbZhvMvN1TjQIy3iXn5Nl8dxOYkpDMlRrSs19mOpMQ/A",
+	"p+1eWXFQv8OqAQ5VHqoDNzrS19l4O6MnEqFF2kTcTQtYWIkVOhd40LMoEzT6PtcsVlgKHSVTYJ22gDVK",
+	"ZgDbXQYyqxjKrp4i/alPBT6PY9XhsYdQVMCbb4QQEHuQFC705HpO1JUmUMQQAQ5NlYSaBalKh0ewcBnJ",
+	"NuA2slgdF7QHso1ExxJ8UOO5ICtJjrMSK4l0B10LgWyxi4utxxm6iVSpg8hCMMHuTBZjUGNAoObLIoMa",
+	"zGkPq6dABygpbmmAhrErWx9pwYIw51MLGh5Sw5UwH8H94OE8jtVZIUZt97hmPNYK6ZQI43m2TIvVzTqV",
+	"bTvo9jaLcib4iZBmKHD5LU0MTRnhN4Td6am0dyjNXdxJjaoORAodH8IUH1mKnXenIuxtGlmLkdVlQyrS",
+	"b51xzRKQAit99o73wmusQyp9z44qK2itqyk0MptXrs+lXJ9PcfUsI4zbQZMxY1lXYzbehhevvIIb4xXg",
+	"SFbFLjdIJtIheaNWvgWSbWqRpnMbpuda9NYI7QHif1ZK77kGorG1fAnIdhVkGi669iEN7NCO66pCgsQh",
+	"gBG+OFNkldno+mLHae4Aq0go6fvV0bqBHBpVyMs633VVhsfN7bYdLX96P0O8zrIjEnjoBPsSvSSSRXUq",
+	"9cgwsjwWRonoAkcn3LZxMREHy+OgFxPhYlh0Js2XuW85wS5GRaFaHB3levDRwxcs5z0JfDngyYlmetTt",
+	"F6KzBPHpOG7P7fMbLXaQsjw24EtCFLXQmMbHPOsrhEpFDtQzEcct9jiDDEuQJZj3eqKbirA6FXmhKLxs",
+	"gvKtSMFrTl7+2KIbDKRIGjXWFauGyVUm77KZvCuqHGPW9QWP0/5fVZpp+wSfEGy02wFxpiESFywlS0ZS",
+	"7xnpFCp00FiqRlRJHfKUd7gWpZ2NP4MHX9kMy1wfdbK4G0PPrjimdmoQIMycmEvtktdeTq2w+5dfFEvP",
+	"T4U0jxkmquMmYfVYp2JArwdKaBd/OxThtAuPYMm82zdbyGPBHWM8Z3TNpa/lueBhZMZ1097McygmThUS",
+	"p7audnKvcAYrXme2bnPeZ/HyV7WO4IlI9kdpH4jqzf2AFLbc/gNYcvO1ce+TuLZbW4MyS3rOLELncaTT",
+	"hIBHs1pz4DlixHqErQ/mKzUC1j0yII3SqJVHjcyvRQjU5BqiR06I3r0DflJykwJBP6uLcIRbiHWFkZUa",
+	"EUZcGwoTHYNWuYGrS57xMBbdNFEy6jbNeHk6SgSr/6p1p73TYF2RUJeh0KwDKDDW5LIYyNmyUO5k+vnu",
+	"LcrW6emLZ1OB5foMxbFueNOJpAxaBS+1I9CpGDoPd/i9Zh99SNek/USNjvtMvET9w54OhTz4kD1QUopu",
+	"ajbpaRRCF/7kv03+cfI/Jv9lbfK3kz+df33+zfnXk+/Pv5n8fvJdXnJAryWOJETogIQ4zTostDM8rVXJ",
+	"uD42Rj3F9qY01lCoYSwYcHZS832v12A/fPV3LHP7wcu31GBeAdYRCANG8QmV4jsjsfGLktEY9ag1so9l",
+	"KTEqArRvIUusMdWb5tBx52tPdBXOZpMPhyySABzkNrjm5uBQJMzspWOVYDuoGYkU2HiK0Pk6TQQfeCwU",
+	"RighyOVAdYw2Ho503yyOHXcVyABs5FJQIGc2xQ7c2SmhfGbdvuie4NoPR5046rITMcZRoUZRhHsQyVQc",
+	"4//umqFInL397dsfilMRqyHQsSoZj2/fZvXgF/v3D548fHH08MkvPwjzHwSNXZYqFeODU6GN/PB8CV4Y",
+	"ZHJ4SLs1h29wuLex3LPPzfoK7DsxByMcdc1wIGGqBctUpCYsKRejiCYUitPa6y9e//8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

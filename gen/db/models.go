@@ -403,6 +403,13 @@ type AuditEvent struct {
 	Details        []byte
 }
 
+type CalendarFeedToken struct {
+	UserID     uuid.UUID
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type CertificateChallenge struct {
 	ID        uuid.UUID
 	Purpose   string
@@ -420,6 +427,14 @@ type Device struct {
 	Token     string
 	Platform  string
 	CreatedAt time.Time
+}
+
+type DocumentCounter struct {
+	OrganizationID uuid.UUID
+	Kind           string
+	Period         int32
+	LastValue      int64
+	UpdatedAt      time.Time
 }
 
 type Invitation struct {

@@ -28,7 +28,7 @@ func withRequestMeta(next echo.HandlerFunc) echo.HandlerFunc {
 			id = uuid.NewString()
 		}
 		c.Response().Header().Set(headerRequestID, id)
-		m := &web.Meta{ID: id, Path: req.URL.Path, UserAgent: truncate(req.UserAgent(), 512)}
+		m := &web.Meta{ID: id, Path: req.URL.Path, UserAgent: cleanText(req.UserAgent(), 512)}
 		if ip, err := netip.ParseAddr(c.RealIP()); err == nil {
 			ip = ip.Unmap()
 			m.IP = &ip
@@ -75,13 +75,6 @@ func loggedPath(route, path string) string {
 		return route
 	}
 	return path
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // headAsGet routes a HEAD request like the GET of the same path (load

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
+	"github.com/kabinet-edu/kabinet/internal/store"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -34,6 +36,16 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			}
 		case errors.As(err, &he) && he.Code < 500:
 			p = web.NewProblem(ctx, he.Code, codeForStatus(he.Code), detailOf(he))
+		case store.Unavailable(err):
+			// Not a bug: the database is down or restarting. Logged as a
+			// warning; the client is told to retry (web.Unavailable).
+			log.WarnContext(ctx, "database unavailable", "err", err, "request_id", web.RequestID(ctx),
+				"method", c.Request().Method, "path", c.Request().URL.Path)
+			pe = web.Unavailable(ctx)
+			p = pe.Problem
+			for k, v := range pe.Header {
+				c.Response().Header()[k] = v
+			}
 		default:
 			log.ErrorContext(ctx, "request failed", "err", err, "request_id", web.RequestID(ctx),
 				"method", c.Request().Method, "path", c.Request().URL.Path)
@@ -41,6 +53,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if p.Status == http.StatusTooManyRequests && c.Response().Header().Get("Retry-After") == "" {
 			c.Response().Header().Set("Retry-After", "60")
+		}
+		if p.Status == http.StatusServiceUnavailable && c.Response().Header().Get("Retry-After") == "" {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(web.UnavailableRetryAfter))
 		}
 		writeProblem(c, p)
 	}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 )
 
@@ -22,6 +24,9 @@ func TestErrorHandler(t *testing.T) {
 	e.Use(withRequestMeta)
 	e.GET("/boom", func(echo.Context) error { return errors.New("pq: password authentication failed for user secret") })
 	e.GET("/slow-down", func(echo.Context) error { return echo.ErrTooManyRequests })
+	e.GET("/db-down", func(echo.Context) error {
+		return fmt.Errorf("get user: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command secret"})
+	})
 	e.GET("/panic", func(echo.Context) error { panic("kaboom") }, func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) (err error) {
 			defer func() {
@@ -41,6 +46,7 @@ func TestErrorHandler(t *testing.T) {
 		{"/boom", 500, "internal"},
 		{"/panic", 500, "internal"},
 		{"/slow-down", 429, "rate_limited"},
+		{"/db-down", 503, "unavailable"},
 	} {
 		rec := httptest.NewRecorder()
 		e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
@@ -57,8 +63,8 @@ func TestErrorHandler(t *testing.T) {
 		if strings.Contains(rec.Body.String(), "secret") || strings.Contains(rec.Body.String(), "kaboom") {
 			t.Fatalf("%s leaks the internal cause: %s", tc.path, rec.Body)
 		}
-		if tc.status == 429 && rec.Header().Get("Retry-After") == "" {
-			t.Errorf("429 without Retry-After")
+		if (tc.status == 429 || tc.status == 503) && rec.Header().Get("Retry-After") == "" {
+			t.Errorf("%d without Retry-After", tc.status)
 		}
 	}
 	if !strings.Contains(logs.String(), "password authentication failed") || !strings.Contains(logs.String(), `"request_id"`) {

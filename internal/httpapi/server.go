@@ -26,6 +26,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/store"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -152,6 +153,8 @@ func statusOf(c echo.Context, err error) int {
 		return pe.Problem.Status
 	case errors.As(err, &he):
 		return he.Code
+	case store.Unavailable(err):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

@@ -68,16 +68,17 @@ func TestJWKSVerifiesIssuedTokens(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string, header ...string) (*http.Response, string) {
+// get fetches path from env's server, with pairs of header names and values.
+func get(t *testing.T, env *apitest.Env, path string, header ...string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	req, err := http.NewRequest(http.MethodGet, env.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := env.HTTPClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,29 +91,29 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
 
-	res, body := get(t, env.URL+"/openapi.json")
+	res, body := get(t, env, "/openapi.json")
 	var spec map[string]any
 	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &spec) != nil || spec["openapi"] != "3.0.3" {
 		t.Fatalf("/openapi.json: %d %.200s", res.StatusCode, body)
 	}
-	res, body = get(t, env.URL+"/openapi.yaml")
+	res, body = get(t, env, "/openapi.yaml")
 	if res.StatusCode != 200 || !strings.HasPrefix(body, "openapi: 3.0.3") || !strings.Contains(body, "operationId: getMe") {
 		t.Fatalf("/openapi.yaml: %d %.200s", res.StatusCode, body)
 	}
-	res, body = get(t, env.URL+"/docs/")
+	res, body = get(t, env, "/docs/")
 	if res.StatusCode != 200 || !strings.Contains(body, "swagger") || !strings.Contains(body, "/openapi.json") {
 		t.Fatalf("/docs/: %d %.300s", res.StatusCode, body)
 	}
-	res, _ = get(t, env.URL+"/docs/swagger-ui-bundle.js")
+	res, _ = get(t, env, "/docs/swagger-ui-bundle.js")
 	if res.StatusCode != 200 {
 		t.Fatalf("Swagger UI assets are not embedded: %d", res.StatusCode)
 	}
-	res, body = get(t, env.URL+"/docs/no-such-asset.js")
+	res, body = get(t, env, "/docs/no-such-asset.js")
 	apitest.ProblemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
 
-	get(t, env.URL+"/healthz")
-	get(t, env.URL+"/no/such/path")
-	res, body = get(t, env.URL+"/metrics")
+	get(t, env, "/healthz")
+	get(t, env, "/no/such/path")
+	res, body = get(t, env, "/metrics")
 	for _, want := range []string{
 		`kabinet_http_requests_total{code="200"`,
 		`url="/healthz"`,
@@ -133,11 +134,11 @@ func TestSpecDocsAndMetricsAreServed(t *testing.T) {
 func TestUnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	res, body := get(t, env.URL+"/api/v1/nothing-here")
+	res, body := get(t, env, "/api/v1/nothing-here")
 	apitest.ProblemOf(t, res.StatusCode, res.Header, []byte(body), 404, "not_found")
 
 	req, _ := http.NewRequest(http.MethodDelete, env.URL+"/api/v1/me", nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := env.HTTPClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,11 +153,11 @@ func TestUnknownRoutesAndMethodsAnswerProblems(t *testing.T) {
 func TestRequestIDIsReturnedAndKept(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
-	res, _ := get(t, env.URL+"/healthz", "X-Request-Id", "lb-req-0123456789")
+	res, _ := get(t, env, "/healthz", "X-Request-Id", "lb-req-0123456789")
 	if got := res.Header.Get("X-Request-Id"); got != "lb-req-0123456789" {
 		t.Errorf("X-Request-Id = %q, want the caller's id kept", got)
 	}
-	res, _ = get(t, env.URL+"/healthz", "X-Request-Id", "bad id\twith spaces")
+	res, _ = get(t, env, "/healthz", "X-Request-Id", "bad id\twith spaces")
 	if got := res.Header.Get("X-Request-Id"); got == "" || strings.Contains(got, " ") {
 		t.Errorf("X-Request-Id = %q, want a fresh id instead of an unsafe one", got)
 	}
@@ -170,7 +171,7 @@ func TestCORSAllowsConfiguredOrigins(t *testing.T) {
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", "GET")
 		req.Header.Set("Access-Control-Request-Headers", "authorization")
-		res, err := http.DefaultClient.Do(req)
+		res, err := env.HTTPClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +186,7 @@ func TestCORSAllowsConfiguredOrigins(t *testing.T) {
 	if bad := preflight("https://evil.example"); bad.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight from unknown origin allowed: %v", bad.Header)
 	}
-	res, _ := get(t, env.URL+"/healthz", "Origin", "https://spa.example.org")
+	res, _ := get(t, env, "/healthz", "Origin", "https://spa.example.org")
 	if !strings.Contains(res.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
 		t.Errorf("X-Request-Id not exposed to the SPA: %v", res.Header)
 	}
@@ -196,7 +197,7 @@ func TestHeadIsAnsweredLikeGetWithoutABody(t *testing.T) {
 	env := apitest.New(t)
 	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/api/v1/me": 401, "/nowhere": 404} {
 		req, _ := http.NewRequest(http.MethodHead, env.URL+path, nil)
-		res, err := http.DefaultClient.Do(req)
+		res, err := env.HTTPClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,12 +10,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/kabinet-edu/kabinet/gen/api"
 	"github.com/kabinet-edu/kabinet/internal/contact"
+	"github.com/kabinet-edu/kabinet/internal/specroute"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
 
@@ -44,10 +44,9 @@ func newValidator(doc *openapi3.T, authenticate openapi3filter.AuthenticationFun
 		_, err := uuid.Parse(s)
 		return err
 	}))
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("build request router from spec: %w", err)
-	}
+	// Routed as Echo routes, so that a path the handlers would serve (an
+	// empty or escaped parameter) is validated too, not passed through.
+	router := specroute.New(doc)
 	return &validator{router: router, authenticate: authenticate, schemaOpts: doc.GetSchemaValidationOptions()}, nil
 }
 
@@ -72,25 +71,34 @@ func (v *validator) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 				SchemaValidationOptions: v.schemaOpts,
 			},
 		}
-		if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
-			return requestProblem(req.Context(), err)
+		// The checks a schema cannot express (textguard.go) add their
+		// field errors to the schema's.
+		extra := paramProblems(req, route, pathParams)
+		err = openapi3filter.ValidateRequest(req.Context(), in)
+		if extra = append(extra, bodyProblems(req, route)...); err != nil || len(extra) > 0 {
+			return requestProblem(req.Context(), err, extra)
 		}
 		return next(c)
 	}
 }
 
-// requestProblem turns openapi3filter's errors into one problem: 401 when
-// authentication failed, 413/415/400 when the body could not be read, else
-// 422 listing every invalid field.
-func requestProblem(ctx context.Context, err error) error {
+// requestProblem turns openapi3filter's errors (err, possibly nil) and the
+// extra field errors into one problem: 401 when authentication failed,
+// 413/415/400 when the body could not be read, else 422 listing every
+// invalid field.
+func requestProblem(ctx context.Context, err error, extra []api.FieldError) error {
 	var (
+		errs   []error
 		fields []api.FieldError
 		authn  *web.AuthError
 		status = http.StatusUnprocessableEntity
 		code   = web.CodeValidationFailed
 		detail = "One or more fields are invalid."
 	)
-	for _, e := range flatten(err) {
+	if err != nil {
+		errs = flatten(err)
+	}
+	for _, e := range errs {
 		var (
 			sec *openapi3filter.SecurityRequirementsError
 			re  *openapi3filter.RequestError
@@ -123,6 +131,7 @@ func requestProblem(ctx context.Context, err error) error {
 	if status != http.StatusUnprocessableEntity {
 		return &web.Error{Problem: web.NewProblem(ctx, status, code, detail)}
 	}
+	fields = append(fields, extra...)
 	return &web.Error{Problem: web.NewProblem(ctx, status, code, detail, fields...)}
 }
 

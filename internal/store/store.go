@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -18,6 +19,9 @@ import (
 	"github.com/kabinet-edu/kabinet/db/migrations"
 	"github.com/kabinet-edu/kabinet/gen/db"
 )
+
+// defaultConnectTimeout bounds one attempt to open a connection.
+const defaultConnectTimeout = 5 * time.Second
 
 // ErrNotFound is returned (wrapped) when a row that must exist does not.
 var ErrNotFound = errors.New("not found")
@@ -30,6 +34,13 @@ func Open(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Poo
 	}
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without a bound, a connection to a host that dropped off the
+		// network waits for the kernel (minutes); with it, the request is
+		// answered 503 (Unavailable) while the client is still there.
+		// connect_timeout in the URL overrides it.
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

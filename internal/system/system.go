@@ -23,8 +23,10 @@ func (s *Handler) GetReadiness(ctx context.Context, _ api.GetReadinessRequestObj
 	defer cancel()
 	if err := s.Pool.Ping(ctx); err != nil {
 		s.Log.WarnContext(ctx, "readiness: database unreachable", "err", err)
-		return api.GetReadiness503ApplicationProblemPlusJSONResponse{ServiceUnavailableApplicationProblemPlusJSONResponse: api.ServiceUnavailableApplicationProblemPlusJSONResponse(
-			web.NewProblem(ctx, http.StatusServiceUnavailable, web.CodeUnavailable, "The database is not reachable."))}, nil
+		return api.GetReadiness503ApplicationProblemPlusJSONResponse{ServiceUnavailableApplicationProblemPlusJSONResponse: api.ServiceUnavailableApplicationProblemPlusJSONResponse{
+			Body:    web.NewProblem(ctx, http.StatusServiceUnavailable, web.CodeUnavailable, "The database is not reachable."),
+			Headers: api.ServiceUnavailableResponseHeaders{RetryAfter: web.UnavailableRetryAfter},
+		}}, nil
 	}
 	return api.GetReadiness200JSONResponse{Status: api.Ok}, nil
 }
