@@ -6609,6 +6609,23 @@ func (response ShowUnsubscribe500ApplicationProblemPlusJSONResponse) VisitShowUn
 	return err
 }
 
+type ShowUnsubscribe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe503ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnsubscribeRequestObject struct {
 	Params UnsubscribeParams
 	Body   *UnsubscribeFormdataRequestBody
@@ -6749,6 +6766,23 @@ func (response Unsubscribe500ApplicationProblemPlusJSONResponse) VisitUnsubscrib
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe503ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -7736,6 +7770,23 @@ func (response ListDevices500ApplicationProblemPlusJSONResponse) VisitListDevice
 	return err
 }
 
+type ListDevices503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices503ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RegisterDeviceRequestObject struct {
 	Body *RegisterDeviceJSONRequestBody
 }
@@ -7876,6 +7927,23 @@ func (response RegisterDevice500ApplicationProblemPlusJSONResponse) VisitRegiste
 	return err
 }
 
+type RegisterDevice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice503ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DeleteDeviceRequestObject struct {
 	DeviceID openapi_types.UUID `json:"deviceId"`
 }
@@ -7974,6 +8042,23 @@ func (response DeleteDevice500ApplicationProblemPlusJSONResponse) VisitDeleteDev
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice503ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8625,6 +8710,23 @@ func (response ListMailingSubscriptions500ApplicationProblemPlusJSONResponse) Vi
 	return err
 }
 
+type ListMailingSubscriptions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions503ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UnsubscribeFromMailingRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	List           MailingList        `json:"list"`
@@ -8730,6 +8832,23 @@ func (response UnsubscribeFromMailing500ApplicationProblemPlusJSONResponse) Visi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing503ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -8888,6 +9007,23 @@ func (response SubscribeToMailing500ApplicationProblemPlusJSONResponse) VisitSub
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing503ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9216,6 +9352,23 @@ func (response GetNotificationSettings500ApplicationProblemPlusJSONResponse) Vis
 	return err
 }
 
+type GetNotificationSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings503ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type UpdateNotificationSettingsRequestObject struct {
 	Body *UpdateNotificationSettingsJSONRequestBody
 }
@@ -9356,6 +9509,23 @@ func (response UpdateNotificationSettings500ApplicationProblemPlusJSONResponse) 
 	return err
 }
 
+type UpdateNotificationSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListNotificationsRequestObject struct {
 	Params ListNotificationsParams
 }
@@ -9448,6 +9618,23 @@ func (response ListNotifications500ApplicationProblemPlusJSONResponse) VisitList
 	return err
 }
 
+type ListNotifications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications503ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type MarkAllNotificationsReadRequestObject struct {
 	Params MarkAllNotificationsReadParams
 }
@@ -9536,6 +9723,23 @@ func (response MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse) Vi
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead503ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9661,6 +9865,23 @@ func (response StreamNotifications500ApplicationProblemPlusJSONResponse) VisitSt
 	return err
 }
 
+type StreamNotifications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications503ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateStreamTicketRequestObject struct {
 }
 
@@ -9736,6 +9957,23 @@ func (response CreateStreamTicket500ApplicationProblemPlusJSONResponse) VisitCre
 	return err
 }
 
+type CreateStreamTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket503ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetUnreadNotificationCountRequestObject struct {
 }
 
@@ -9807,6 +10045,23 @@ func (response GetUnreadNotificationCount500ApplicationProblemPlusJSONResponse) 
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount503ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -9915,6 +10170,23 @@ func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitM
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead503ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -13614,6 +13886,23 @@ func (response ListMailings500ApplicationProblemPlusJSONResponse) VisitListMaili
 	return err
 }
 
+type ListMailings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings503ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateMailingRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Body           *CreateMailingJSONRequestBody
@@ -13787,6 +14076,23 @@ func (response CreateMailing500ApplicationProblemPlusJSONResponse) VisitCreateMa
 	return err
 }
 
+type CreateMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing503ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMailingRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	MailingID      openapi_types.UUID `json:"mailingId"`
@@ -13908,6 +14214,23 @@ func (response GetMailing500ApplicationProblemPlusJSONResponse) VisitGetMailingR
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing503ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -18816,260 +19139,260 @@ var swaggerSpec = []string{
 	"eABwSA1m6p10KDaOzzjdVZR2ZNtcQzBWK0rHz07PIulqcC1fnBzk0UsqqEEXj6oIbEvmFa0jeYpxhlFH",
 	"U2hwu5pHR1y3XstRZkFoUZ1NFAprmMlKKqjjaZcPXzhrd6OolORKrnVB6jlcwgjAf+NzT508pG5wZVub",
 	"hz2kQXw/bICnppFxr+tlMgLwH66/Gv9WSRXNWK+/vP5rI8nc28xP6s2RfItP86SyMDsIbJVUtbm3hNj/",
-	"IznSc86lWg3nCGngL+iqaA6BLXu2J5FxGQWBxDIY+DZPTb/2A5H4bAIMf0JlXAoNv1javBENPzvDY+gc",
-	"h7gFFUCiGQXDxi5xMkD7gXCOPh/I6GTWwLCy5o5OIP9AoIb7pUbGsoqVppLvOeda7pgLWdPmnvv7h88Y",
-	"ye0o3mXckTqlsUM+EPZlgjA/j06gslMzGEhmdDlMHu1irxvts22nZQoPDCSN7XQLm7ANfFmbjl0supA9",
-	"BSnuaRxmkrss4ou7yg2Hw5w62rlBGBCo2/In1JLJ1QAzxqxHUrL3QzUiSTVLm35uqu9BvK66AfZmobq5",
-	"ms+kmCD2F66VxHfGafcDcNCEdfB9zCFj/fv766+Q0uivv7z+8vqX49+Mfz3+dtoEWIJFOovkbwOSUocg",
-	"gaGhvODvHXJ/4DxdUTFoNgkWGxP0HG7ualhkbrqbDULGrT8i0NGojB1UIcUs4i51Ip/WgOiQ3DnFbAF7",
-	"coH8XbjlpUkQydTaOBBkZlavbjHU2iKV9ibJlb0izlXa1Y3cFq5Wc6X2RluZMqYx6+IZwM5agTz9lFM2",
-	"f16/p9ZHJnXJNZ2xJ+mljr3EucpbpWKxVK5U1zdsCvPUAkvaI2/0/bsDxbTXDrnw+DCTzQxxyJSiD2vh",
-	"tMAE0qn6hXbZK5HcJq60cpV2keS2vA0/V2qt4yIptLf8ciVGzHZbEZsA1rngAOc63YmilCsWzgpqiaNO",
-	"FGCoWA3S6dTcyOwcfWjpAiW3N/vsw/F/Gf8aXC3fXH8x/i678+HJi0YmiqBxhuIPbqMWTWL0hUgASobN",
-	"/8ov4zk4nJkXrRMClPEwECT8aYH7PrZthxJr4KYCm+TgCXa4hgc+lTlyqT44kzeeatVPp/0qntgeaL+8",
-	"TqJazZpU3IE0bXn0XzE8VVRNzgxyoYhbwpnKRH1R59pZIYD0uAwOk8eZR0KWMs9JZ34M8gt4ujE0hy4z",
-	"hSR53CExp7chYFCDPQwpZQR73Vne6MNRXa3brl62ZcO6xpN7s8t3ZxAKRSX36fP1JA/VPLTXUfu+4KXa",
-	"oIW+XaZc4102Axug9CraYefQAwkcmIVKKZuhfWAs5XwhXyyW84oTcg9KWRfm7PFA1J7UO/pjh/wzGgR4",
-	"rZovoJWPi8VtdEDZ4Apdba6fr1dW0R4NSZtfrRXL5bySQ+rZ/YXlllpNRq6kWdxa5vCsXjjsLNEZNdr6",
-	"Y9yZkdJkTU5NwHfhRT+t+vUoU3ySBfA26o1SShwifXGSsSU6S89T+twbEXTyt4l2MZOJ25MFfsRn0Apm",
-	"cTtiHWPDUhetRaG8nd2Ts/PD+sfnx7sn5y9Od0+aWVQsOFjlWSS4RilS9jaajN+t5lHTiNVTznVxmlJq",
-	"LHSSxZm18H2EQWs2SHlVy7eSHMnux8f7J6/PX9VPjvaPHjdXt+3b/WaDJVaCcWhMp7ixhfBrdpRW27TY",
-	"SrpIEQvUtPpMcza/3HG34/7Y2SIasp5fpJc5q2n1wzZVE+2HFNhPuV30tnCBVFsbfsmrkPX2Ji60il7Z",
-	"r5KN9hYutspe1d8gW+0CLrUq3rq/SQrtIi63qt6Gv0WsFr2gIqfz/DM1ULj+8/i/QvXIV6BpfXP9xfVf",
-	"X/9v1//r+Nvxv6Drvxx/M/7u+qvrL9IVsEw2c0FG9aDDQyq7PaV37jw6reeOS9V1o62/EJNrVT0rbNYK",
-	"pVoR4kWMS0A3nq0xMi4fAlSOvaVQzBWriVsECSkOjiCumqllKnul+tYOKOZx+GlZ5XIZDdEhtXnBJX3U",
-	"XZr/aamMwGp7o8QKzO7MP8u/eCpJH5UUy1FaPgQYolxB155YOd49hGqGFqAtYUHWK+opKkWDPdo9WXUa",
-	"lUQFMuCzNe91WmBBzUJrBFZ4P6SXWJIGuyCjPKrbjlvRO0QNnZzW0fHTnVP0Z0V0WcxX1SiOT08RNNI8",
-	"/aieK1XXG2ylCWDaIkB+R0iUE11cqq6jnHpTczWL4CyhY3Xz2nGuvFlZO85VS8XJt5iUZW8QXpIPtEdx",
-	"VfHIR7sngJiBhyj83Rf/SWTRrl+qVotb2zC+CzLSjfeQ0nR1qXapUNlELSptCzBnNW2qpRECaiEijq8R",
-	"yLWmq0RJJNKgpaaBT0JHhChxZZCEonqslWalUG6wORB/oKEPqTCtzpy+ZLqAY9BXWwNJICa/QGvVUCwB",
-	"Plg9nXQ82TQB8pAy3znTdwJzil9zTBSHzKn/Pdx9vH+ElHzc39vfqZ/twq8Ndri//1B8trNTf9nr1If7",
-	"D+ud/Rdnpbde/Xk+n28wuGv36FHKkzo7QK8MzGELb3hFUi3lyu1CK1fxN0lOSYFcwSv5WsKARyUiW6WW",
-	"7r7Y2X/+6Kr8pPC85G12nxf7ryq9jbOt1uvLpyVxVA3rm4PdYvtxuftk/eKg8Ga433m5MTqp8OMSO9x6",
-	"e1qUL8qXr6pXrzc+qxdaOyV/t9J+vN7d3/z0aSE4/HBxhXdiA36oOutFPV7z5Hnk3PqJCXRtRCXF90aK",
-	"bP69ie9bCO+ZgU6HEVKjsm9DtBkzxPgwUljfQ9y8r7BfVit6qH2VLo1Jnm56TmhIs83PtUgWzEHvVXpU",
-	"0dGjIPMyIJ4MOaNeLlaKnDfXbCSzNZJENNiK1qtWtcSdUME+iJQlpW0Y+BjaYVkUtxMtRZiOk4bjzkf1",
-	"g4Pdo8e752dnByZCm+hvmtXpUbpVdwRFMexyhMWFKeZSsh/akOmyYAiE6rFn4boRBLUGaxKvy1GOoUbm",
-	"z6PVa2TQ/2xVx5yPdBQQefkWZfCP0rr+fzRbk1NTz/dJzzxlX5dquGrQIYchPdQ7EzdavrO0i+ki87Zw",
-	"tP68t7VToaVPN0Yvi+LjTXJyUW1/NCzLg/4b/II/9l97W61DtvvhbdWLOb2pS8th7DqrMrfvdF1j6sZ6",
-	"4k/PLY8TfYdtMMRLKLTLs5TPE2Gjd5qhBESSNIDGHtd966ZMXhCbSU+PAFdP0jyIkj/y6GQKd1CpIefG",
-	"P3yuncgOFKxTjt9gTs2/BRbQDn8DgBiMDC9yhhin5sf9mEwjvQtC+mqQQzyK8LsWNytesNaUYXFj2k+T",
-	"KhOoPSEhIIWmGUw5uppR+k8fy26c/ZMM+c3LAmrzsIfVcR0MqJ9JzftZDEN2QmkaMKCF/I+q7/wQ1bMJ",
-	"BeknpqtoCrb1lgu7cia4SsAFmYfuCqQ5y1UwpxkA6Ai6W3eys0wXCyf4m53o57YyA4ffQP8ApPRqHu1O",
-	"dskQ2w6uXNaCyqkDJxLN6RsMhwSRECsutuJ0RYCboCSkRTzeU6eaEIPR6lSor243mJPOYBAIdbpZPyRt",
-	"EhLmGeBszZH9bcBwkTaUISQeNVhrIJFaeic6qdSgODapX20CdNDsk0vqEdThtqqFNJjiDyS0XA65SSxg",
-	"DUEBVKJxe97h2tjvUWZXNtHkxzZk0MkPCG4EvscSWYI1AF9sMMF7pMX9ESKBgM5L+gFdqKuz9tMULDX/",
-	"eqRX/15bIrhjuQ/MbgdiBU6Y/94afW+NLg/nDRwitj6BHXU49xfI7PCJevf82GePt2ig+BTciiwQqzHX",
-	"+gPRJdBX2fIGyAq+jDC0xVRANGqp1SehTc1IhjNnVffBWH/UwKBROq3SBS6+YrtEyn7Fy1Vb6zhX2drY",
-	"zG3irVau4BX9Eim3K7jaUnpigKVivZB454ccdDOzKMYg22xteOt+rkoq7VwFl1u5Ta/k58BNaK4tWS9F",
-	"vbnhLLOHfxz2VWogylKhCRdAt21Dg/Nz9dPh32Lyxv2+gZKgUqC9nUND6KZdkIF1heKZSLkB/4aSl0Y6",
-	"7tGQtLAgKOQS4uNUmrpbPWynz31ad/WaNqGUksAH0iQ/2cKbqAVfqJOjpL0QKUVtHnaIhOBJg9XtiA0G",
-	"vnNqV5SWRpmQOIDWfNq6itJaWYxZvNpg2iq09bFmEHl0rE+9qc3RbW5zegn1yHjbglpJ0uHhaB40rabb",
-	"Own3tKNmW9C1vV7O3cscXMgpeywnu0QNO7PkGTtxXvf7CnH8/jnTcms2nye9b6D0h5RfP40eC8ffcLFY",
-	"7C+aUG/1jLXP9R83OKP2DCeTMedcIflOPjY/DBanUT54u22hYnG/D408NVMz6oh5R1QVOMWJHsFAIj50",
-	"o4dHv/ADAa6eGf4bO9Mfx3VjpjjE0ACvw6Uk7C6Omz/hgkAHUYX3LQlJjrBZxIWJ2pRVfJ7pD+7VKdJg",
-	"bv7EKSglGK3nAFlfQ4sYBeLBA0aGDx5Y38B2AjXf5lMb0BbCUNOUf+6qG5pWfTLKlO4Upl2rxWoU48mi",
-	"KpIhjRBEeBCBfhonANN+VJMlrb9qULPAJWJuhlgS5JqAEqSTTZK6h1qYraaZs9FvGrbxTRYN2BTuaKSy",
-	"pQKwmHY4s3vJ7xpMhvtBxmdkmKiqWVhAwjD0iJZyK5SWjiRBGEkzoWlkitmRn0rVKB1SiUJ55wnvcCax",
-	"J2+ICsEeKo4mNNiCxf2JQGffe0vee0uW9ZZoGK2o423PRn8WcJbAOVnTNVXzmr3b5mUux1bWXD/Ang7a",
-	"jxDBYUABqYnUIiRXW38CsaM+iVIaWYdoQGCIhKOmFzOvpoHjUkar7agoJA2ChkY0zsa5eJNWp3FpA9O1",
-	"duJ5xGGbximv8agdxqtvVEqWSWOvwocBcbL7P9j73t42jjTPr1LgG5O+JkX9sWxJCBayY2c049iO5Uwm",
-	"sx2oi+yi2KdmFdPVlMw1DCSTxe0Bc8DdYfcO9+JuF4sD9s29md254ILJzgywn4D6Cvkkh3qep7qryW6K",
-	"lGRHjvlOItndVdVVz//n91OjZIb0digSX2bAUMHWxg4BdQfPRZqMm1CNVA7qZFYThSOS0V2P/KP6r2sQ",
-	"gGW9lG9SCLbeIhPju3i2hQxZHdn8HVCyGcNgibMOV87hnMIfaPf85lQAju7aLTt6mEOyCKfmeHkEl1Y8",
-	"+ymwFIheT3RTjDqlM5aYL40V1shpq5GMwOEhYgRyDmDpwR4Fs+7Qz8HG8wCTTsmuwDpdKLeBSkqvwNka",
-	"Ck5JOJYqdTTgcnxkgcICz5fwDWCy28aRxi7j+sTJlCkpMMtEdQBTtqCZjjqZ1vjWyxsILtNoUAqn+sCx",
-	"ca+B07W9tbGzfnf5U70sretN6Pq2jS5vsen7erqlF347n2qRlMnZB/YAogs1GoYALk5MDSvO3FWSjThz",
-	"M3sxb0VZVKO8NMtYmWmDWgUEwCIIAlu61FGjtLSfmWso6/j54dMnvgxVdzTAZEJyiqy2XDKeprzbN5/v",
-	"2s3slVUieIV6Bc/J3c12QHmWauDw8KlF2ze6gzhkU55m0N5EaEuMwnWsNDCmqhbdRKSYzHDYyHUDqWxS",
-	"X1IdRD57LHog3ZeBpzmuYZTkNRK+zJBUOyqE0SHg94CPoQszs1mRrIViIMBL7FjPBSsXX2Bm55bpnofw",
-	"k4/HH/KUXzlPyZ3u8bld2U4Ldp7mcWAk30YPNnRMF9tp//ILsKhBdkw/Z72AL/GTwP3IwZX/8tXlYT+3",
-	"Nq4f5XPjx0D59ArB02e5qMnCZh/z5ESkkTzOu3TMx0/EmbbvZmB/8sAcI5wgbkM90NPXIzBQzudvniON",
-	"KHfagPD//DZCJio24vEZWtzZL61YMnacfm4GJuHrdm7J3R8/dfYhbPjXWRptyc7jIgAL/uTOHWdf1O70",
-	"MInXvMfvdppb3c2wuSPWe80NvtnZ6t4Jt8XdXq30rJf39BYfMY3hbz45VSfiueAgmHC1CI0jX755wkBr",
-	"dZApB5QGADeyMl6njdfFE6k85ahiqpKpKG9bNa/WF9wyNz5AldP8MNJDpSMrNacg4HJTYY8ZO8HIxQ/8",
-	"GmHJNvHOTURXwxLAEJsrWkZ3+bVgPtTa+1TR/6E6k8baZjyOoWgFzYGLLESyy5oEXTYksTKnNMtVhPqW",
-	"NewcxmoFrTdAFjWFeANgEF0UqzmUIpJCn4pEA/9eJLvxCCIR5tow4WfSmJwacep9GTg4a+F+GkD4wZqX",
-	"tpk3H0zOHpBf5Uuo/7x9m8vw9m2HXIBWqXkWhYLpsyjt9onsiafsJJIhiwBEKpK+DI5F+qRc3QSW/s7o",
-	"lQA7jCSmXc0UfRkUlRH+hIenxpbREdQRPxJnLFFnOitY2y0WrFUiWuBKHBbe5zWWr+Hbmy9I40ibb505",
-	"l5h2ixpP7nVWRP7v87+ZfDv5ZzIO8nZV9m//p9jk+W/fG9kIO+yXuMGy/tIdNEhoS1hZXtxcqHOWAQGb",
-	"Xf15tXGFU/cOV8jZ46endt1iOe1SGbT2qrhhXq+9Mttqbg3HZyQwbDgUBU0dnBp0TwN61pH7noPGHoFt",
-	"daEOX6d8TBT008KmxZ5g5Xr2YVbhsecAQALzOrKkT+PAzsdufZSoAe2hq4M0LnFUHdnzDhxVsm6mz6oL",
-	"HpM7e1c5u1XnNtdM7p5d1b7MlxbOPsfOtKmmjVvaCpLLQ2DvF29ZaB7hBI3KVK+ifmpq41+lisorrfvN",
-	"YL51WjEEOJDzHrzAFiaV84VXXiX0Ii+aFy+NCIlSY7Q1I+mRDLR9lJnhVjTWgEJaF5ZX8zOqTS4Rtq6o",
-	"bbHDgpCMtWJI76dkpQ0GoT0ywXzpGldrM6ZUJNk802zPl46wy5QEzBJNT8A2cwaJ5dYsEVKgZsls2BYr",
-	"eOOFzWaMNWfDQZivmh/ALtAL5Ur/y1YmVwjRS0rCzptNKv1ktdQcg/INqKQSRfS2ckcrpPE3VSyaqUuk",
-	"yV9aWRbtbPfb5rAYHa2gcomM8IV/eVzi6ttqzhY7tLCYwICMwQpf5nwzkPrwsnJUICvFrHWTCg6wi1Q3",
-	"kNsIG+k19PiDWkkEEdRro12M/95in8o0isnCDnddH9sdLXjcrsxXvV6ZEP6oUmlc2RSfjj2jaFgo9Dxd",
-	"FJShIZUHoxcSK1XTrBAtzlZ5/1AyFvBu89iaV1WWPYw59F7HcbEXO4XClxY7BDsHjA13o0qyx8jsoBha",
-	"7tkGszvGOLM6u5ux7Ho9cyPjto6xQFuKmHVjwRPq25p1SKEUYd5huErp8sXn4A3sbZzSG7FgfjKHGzDK",
-	"Isl6Klk1R/0Eq5Bda0IlBb4ScMetxlwgbVAwJaj/8iI7omCcYKTeaa4iYmGsmCAp5UHw22nnnFH40P+p",
-	"JIJ0YUkH/XrP1szgt74MnGMceCwY8jGwBHssoP1BbO22qiXYA5pcYy2wF32hBSJ0YHUIlYoQ9L/tizVT",
-	"2ZvhrHOzJDwRF6QOYAxxRSQ/yC2t67GuFjCEDu3rvbKrh68msvUK9KaMY5dfmOdhqcdU7g+HjmLIxGHh",
-	"BvQyL74YJX7hWss1kl1L4cXFnkx753LDtlvtcldLo10uN+ocNHCxq7+4lPrJdk4loyd+702d3XcwE0Km",
-	"oivjsunNj2aOSjs6qBOVBKG2xW3k/uQnidWhhBkxx7AiTTeQtTsRGFczRidePgBkZFpkKEvjw6HgiTVC",
-	"Pz5kxwpTpsbhdGrEsTd/MVuxIC8uWwhdKSqWO+lX27dv0GhcycKVLCyVhQUjvEIwrozymxWnwzbay8j/",
-	"aqt6fhEOWb6R7KiXRZIpokEFGxSaW0I14JEk4ElrpPqy7sgZoMQCoaG9rMzZY/SGPGaPpoZHYdV1BjvX",
-	"8uWjKE4tA2Ewkong4Qfm2JAxa3dv0GJPCj4A4lXSt7486yudTc0GKqIMamHaarYnKsiCg2dJBBgEFaUx",
-	"hYdfBLnw1GjBostiHjEWwBgQVvHn4uwLZWm2qDcrysNMYUepWHBZliqEZwP6RX7wyx+XibHLiKQH9uLX",
-	"C1B+/ZjcYB2wH2qT/3n+WywX/v78m/O/mXw3+X7yHVvfYO12m/3wmz/Cd+z86/O/Of+v5785/4b98Nf/",
-	"nfj+1rfMCpYqyQWLpGt3w/XuRmeTN7fEnV5zi293mve6d8PmDkDyb3Q2u1shpKrkSVYffoe3u+v8nmje",
-	"C9uiudXZ6DV3endFc72z3VnvboSbYqtX82onkQyhXupUWTCQtF/bra3ZU7lGX+m1he74+vLJMbN7nYpn",
-	"8SWWh1vy/8nfT/48+X7yu/PfTH7nvopvoeZ1msFsqVxXwSG+kL+scDJ/+jRmpVVXckqeXULJrJn33eRx",
-	"XN1u+jFPTjTZISjdilrOfAItpOg3gAxXPVfqzwhjc8v9OC7I4+coNi+WyW9VLl5ZiEHUN6ztbnhWNey+",
-	"qnXG2SPMHcj+3G17BePf/J8ZxeafjBS17aG9a/6wgmx33cvs7932a6+WqpTHtd3110tkm81Yi1qy5BD+",
-	"TJ2xAZdjdiYSwXCCHmh6sDwizWLRS2mvvGdH0yyhrcCeiXeGlzyjOk0EH1Tag/ssALJzCEk28ccB1stg",
-	"JaMaCgnAxDLVu770ZZMF7hMC9sNXf0ct0oWjDSjEPz98+gQOtLsxgsaeLxm01R0ePkT0cYLnde9wS7NA",
-	"iy+DPXgm7gh8GhiiKE1g92tWDz6F/wsn0XwVNDxsuVPSPLOrpBTdlDacwP6+tC/GtnO9PjsTDwCReMhU",
-	"1vRtboXYSw0YXVcNoJUxjqDWPNhlw0geBw2SfBt3qLGQIi3DRL2MhMbAeTdWGqqZmC08NSOMlLFEfXn7",
-	"9n4BdGn39m0W7NNeJ7Ti+4InImE/fPVPAavn6JDaY0FPpN1+4Et8sZE8boC0Df4ijbonIv0gIJR3tGMO",
-	"4Vcv4KvALEUnUWdQ6+XLALbAoRolXREQtBLeFXCqc2x8F70aTzb27XPpy74aJXuQlsTXYGZG03wu9MgM",
-	"0EwQuNaCx1ynTXhq8+DDgNWdAbBQISGz2UPqTDYYBOn/Ap70QbA7s5c0vCJj4NvhwBaXwAeEcXWAOxmL",
-	"0KK+joYsVexOu70HcLAJ9hEYb8G4E/G0SwB4IJ9RC6eIzC4h8pDp/WRRKGHieLBYwiOAL5CAtbL/7ACg",
-	"oLjsCsp14FLrLBmbfe/L+jOl0+NEHH7ymD0+OHzx8Mnak6cvDh59Xo5QAjdayptxKQIyDG0QGLaGI2R1",
-	"LVLWGTP3JcGWiNL8fetGpnKx2yfXuYWXXSutlYxkur1V82qDSEaD0QAUGLlDkUzFMTTKl1ZOaj4QUFNY",
-	"3FKeg+7gjpugWvUIUdYBt0JJweqUX+LSOHNaEAccTqVRZU3AdrvCjC62ImYEeMGMqCUiTca7bLPdbpsd",
-	"Bz/cJfnpy5CnfJe98lHl+8YU8B0bw6/tvvJdy8I3o/St5UC/J+OCviNLgv6zVgj9a2wP+tMiZxiT47UZ",
-	"WhTusq2NbIjuoXEGGoV+bddfyKXya2Y44ksfHBE/s+zgBtkUPB9dFPh0rpMCvzUOJfwU/jMum08ujz/l",
-	"OeWfZ34iXFjmKcLN0IGiy2BJUJPAOZ7Tq1baWQcHFDfE+2FIWdJk8PpBJxpFiW2ur2raUW7w2RdFt+jU",
-	"omhYWuaizK4fiuRUJM1Ds6ootRtXMsmaqIJ1tfO0n+tfVlC/uQgy2lVOGQQBSSTimBG+PHy2z7g+0STv",
-	"8MEYcTMKlAP7vcVfliEyTfkyuGAG1ogwhkeL7Wf3VcbnQ/YspPL0JWeIzogGgdNX51oMiGjg8GpB3T00",
-	"rO/BNb40w+1z3UfUMJWIsMVeKMeiqBcXKhEZBIIwG6XhmQcAwwQJfhq0JdOYVnARFqODEJ/Dp+VaTlcm",
-	"0JpDaLVuUb1oG9d0erT55caj/vrp5+3hr9TOyS+6D+8lL7bPft15sjX4+R39eAnc48IsKsQKPvkdTbJm",
-	"ez9VsMkpLXqambLYWWLP3SXPN6rWJjnmcwLxHR4eCzJCNXg2JTESxJAyytmC0xUCGDPVFxWO0JULMN54",
-	"3GEjjztsLo6PVDHbKpZNcBffwd0LszJaqWyHXHKfvnL/PQhfr9kQ07xY3rRnha4xYtgZk40caUzzoCsF",
-	"lacQTTAeyRTUdeFeGeA1e5wfyqx+AWq9jgVxphnhXQgClElnM2Z3cywSKHxREoeoRs0uruE1Y2cve0RX",
-	"qY6rpjosbggP56nfZVMblwkkV4mwYmjqimHS96J1FOKqxoGfkVsLC05VBM5ZFOGCnQFWxCwWGtHF5UhS",
-	"HlNJKBIR+pKYiUBqInSY/RHgcx4nXKYAvOmQFFUCOkxB/syIvhucuH1HYbUuncP8OHvPF2cwHQiyn75v",
-	"f1017JD6nKmvZgc5wL8jD4onfloe5OR8VdYScs26GLo5GSTGEaF7mfIXIA2AVNiXRZYFNH5yKiMKvRMi",
-	"LRFe8zTSvXGBXcmX2GhqSSVv3wazC6LrRMzUK3DZWrbJCEEawV5DficA5JlLRJtj+E7PNdIIrptzX9JP",
-	"nlkKzD1mgXghuB4biSPCaVBuX+aMktX0CPamV6oeLY6vhH4RHBnn+yebZ83LUzQWBn4dJI3Z2httQe0O",
-	"e1TPZcHezNt+2+yNq4rAt4D6mhUTDvOjYEVaFiCdkWYIC/dj8MJ0xlA5PkUPQ0lMjIz4ss7lGBJ4Shob",
-	"Dp6yx6Rxp2KzvczlD1vr21uExYOEty6dDPHdWT6ZZ+YH8/lk2CydjC9d8AtsELqAUcZmGC2XjC8vJpOp",
-	"lm7wmq6C7ZDB/7GdjXV2d/tOc2uzubG+uLSCIfx4xC96oJdkPQCkw7vbd7Y2l5nmFele8KWv2F5WAvyS",
-	"bC88BAxDlRR4X4Z0/i/qr4TfXZL2hQTyAuwvviTZVkb+UsHxwqYpXnw5xfGConsuxQubYngB+ob2Dl56",
-	"NIi0BiifrCDFZWiXMAEeYkKfMCG7uXQNlqOJsSe9ggkGpeUbZYK5pES02K8r7pcbwv1ibZZLML/Y474M",
-	"8wsd3TLiF4+Jl7ybxmMWRydiioLPl1B5hbCmlrlvLx8+nv5IU+IVTbN02mqaw4JyZRtnxYKyYkFZsaCs",
-	"zKkZFhSUUBkyofE6FxWwuJ3mhv2L4f1b2u5BLIOGAkQF/AVQTmJ+A2CDOegC0F41SjP6z+j5K+Fzo4QP",
-	"AuC4kub9QrYaZtuyFMuKp91+iRVCQRmsDhBx6BDZDBORgbsjlVDWiKpbLLBvMvBlBFb5wf6TfUyT/RVk",
-	"98wh06NuH45Y4WUHWB++ryO+9rk44alIItkZJccBRmkomANWvWvIELBM5iMQgyU2pjpegyXrIVtphgWu",
-	"MkeHIAHuAb+k2VNxALODI2StcBZml2KJIBAO900CHKwk1XVLqh/VNlqZOm9eKj8MI2zs5APhsZjL4xEk",
-	"i5NcRC5g6+RsQPNo3xxzh3j8p5KJ2BjBse2dcohqlHqsI4T0JfHyFOg6CYfAWkQoMrN0YQC9gtqtFwba",
-	"YXpoXr8MNKDon4IbCi+nxYKcVCjwWBANA8wqBhkjECIB2GPCU4YYY3DTREBu1lZUjxEIq9sdJTzNY1g4",
-	"jiZeEkc9AQtfz3MJrDNmVE7QqK7YOLSv4F0q1lhAYtObzDAOy3mk1tt5zCrjkdrubQGP1N3mFt/abO6I",
-	"tmiuh1hLdkdsL8kj5T5ilkeqgiKK1X+1vr7HHkdy9JK9vLd9tL3VYI+iRPTUy7X1zU0ikbp09Qe99YtL",
-	"P+wJXdV9LFX3MRhTK0G2gItkRu1v11BiNdEYrQ6yPZShbXevKrN42RXDtBDzVlLsIfqWkYwgabBv0pFr",
-	"0O4whN4KiMkT9muJEHkOI31qBupIkqudc5LXWFoNhdqLbWocS5iNY15DeFaaAJ3hbn3Ce+JWHUbHkhE8",
-	"ZDLGykERa7HUPn1Ffx2Ec8luYJ+6vTcQpiBdHmlHZdut1mgxeJuEVulLu3vtHaiD2/ZamjtADmuUtpjd",
-	"AOYwUAM1nQdqEc5ePjqDmPjBTeDNZz/ALUYPWKaTlWcjxxbouKB8q8q9s+W95krviloeO8Qzrq98JH6q",
-	"tb7XZkBLzApi999SWkKrZuRQR1ZhLVBi0TyEfj7Gfh4le9HxKEH37DSC5j0q740jeWJb0rXypQVyBJoQ",
-	"gC/IWN3m2ZQFbsvrM/sW8MLBiNvurYcb3c1Oc4vfEc2t3na7ea9zd72547CBVlpsd1607+Xsu8jlPM/Q",
-	"tGtY260JHXHnkw8jPYz52Drvfzv50/nX59+cfz35/vybye8n39WWwOfLl3Q8j6WNqKfz7fF+KbWs5ta+",
-	"Amcl7NqkCq0zi6SYnTetLjhqa6+i+XruuRioUwo3mqftFcfS5RLLt6RisZLHIgG9hR134EFmiqrFsKI3",
-	"K4IrFr0Z7dgD3xOB7LbaO7402/nI3PAokkcDkfZVWFmXkJdtGn0oldWTxf0zBhc0StmZGsUh6/NTYX57",
-	"xgF0lcZeThNnbuTs2aVBH4rjqFCP0VvQi5/SmrTearHUsspz+RKG90vb4ltkfEYwjAlPfgmJsPbK3uT1",
-	"mrnrWpfHcYd3T6odtRf8hMRC0FWhBZvUKU8FWoeScbep3kaSoG1YhKwz9qX5eZIeavU4kieQzssMYLIe",
-	"PHaKUV5dkDu3NCX8zPE+ESzoRTLS/UOtjA9wIAOvwPMvStbI1mDlgTharV0WbLTXgzzRKcUZ3MkzX7Tz",
+	"SR9ptZDO6dOYYdCQ0ZwfWzFtDzHjMoofiWXg822Km37tByLx2QSO/oS2uRSQfrG0eSOQfnaGs9E5SXH3",
+	"KkBTM7qJDXviZGz3A+FwDT6Q0aGugU1mLSWde/6BQA33S42M5TIrTaUa5JxruWMuZE1biu7vHz5jJLej",
+	"2J7xZOpsyA75QNiXCcL8PDqBolDNmyAP0mVOebSLvW60z7YTl6lZMGg2tkkubMI2sHRtdXax6ELiFWTH",
+	"pzGnSca0iBvvKjccDnOKK+QGYUCg5Muf0GgmVwMsILMeSaWgH6oRSaq54fRzUy0T4nXVvbM3C9XN1Xwm",
+	"xXqxv3CtX74z/r4fgPkmDIvvY+Yaq+7fX3+FlDFw/eX1l9e/HP9m/Ovxt9PWwxLc1VkkfxtAmDoECQy9",
+	"6AV/78v70xUH6gCAPpXgzvFZmCMIXL2OzE2ys6HPuOFIBHUaFc+DAqb4TNwbT+TT2h4dkjsnti1gxS6Q",
+	"NQy3vDRpKZlaGweCzMwl1o2NWluk0t4kubJXxLlKu7qR28LVaq7U3mgrA8q0g10879hZKxDFn3LK5s/r",
+	"99RwySRMuQY79iS91BGfOEN6q1QslsqV6vqGTZyeWmBJe+SNvn93oPj92iEXHh9mspkhDpkyL2AtnMab",
+	"QDpVv9AueyWS28SVVq7SLpLclrfh50qtdVwkhfaWX67EON1uA2QTNjsXHEBkp/tflHLFwllBLXHU/wLM",
+	"I6u3Ov2hG5mdow8tXaDk9maffTj+L+Nfg4Pnm+svxt9ldz48edHIRHE7zlD8wW3UoklkwBAJwOawWWf5",
+	"ZfwVhzOzsXUagjJZBoKEPy1I4ce22VFiDdwEZJOSPMEO1/DApzJHLtUHZ/LGU6016mRjxRPbAx0N0Klb",
+	"q1mTADyQphmQ/isGxYpq2JnBSxRxIzpTD6kv6gw/KwSQHpdBf/I480jIUuY5GUKIoYUBxTcGBNHFrZCa",
+	"jzsk5vQ28AwatIchkY1grzvLB344qqt129XLtmww2fiPb3Y07wxCoajkPj3NnuShmof2dWqPG7xUm9HQ",
+	"LcwUibzLZmADlEpGO+wcOi+B27RQKWUztA+MpZwv5IvFcl5xQu5BAe3CnD0eiNqTekd/7JB/RoMAr1Xz",
+	"BbTycbG4jQ4oG1yhq8318/XKKtqjIWnzq7ViuZxXckg9u7+w3FKryciVNItbyxye1QuHnSX6sUZbf4w7",
+	"MxKprLWqCfguvOinVTUf5adPsgDeRr1RSmFFpC9OMrZEP+t5Sp97I2opFd+m98VMJm6KFvgRn0ErmMVN",
+	"kHVkD0tdKhcFEHd2T87OD+sfnx/vnpy/ON09aWZRseAgpGeR4BobSZnqaDJquJpHTSNWTznXJXFKqbGA",
+	"TRbd1oIGEgYN4SDRVi3fSnIkux8f75+8Pn9VPznaP3rcXN22b/ebDZZYCcahHZ7ixhY4sNlRWm3TIjrp",
+	"0kgsUNPqM83Z/HLH3Y77Y2eLaMh6fpFe5qym1Q/bVE20H1JgP+V20dvCBVJtbfglr0LW25u40Cp6Zb9K",
+	"NtpbuNgqe1V/g2y1C7jUqnjr/iYptIu43Kp6G/4WsVr0goqcri7I1EDh+s/j/wo1K1+BpvXN9RfXf339",
+	"v13/r+Nvx/+Crv9y/M34u+uvrr9IV8Ay2cwFGdWDDg+p7PaU3rnz6LSeOy5V1422/kJMrlX1rLBZK5Rq",
+	"RYhSMS4BU3m2xsi4fAgAPfaWQjFXrCZuESSkODiCaG6mlqnslepbO6CYx0GvZZXLZTREh9TmhbT0UXdp",
+	"/qelMgKr7Y0SK+Aw1sTP4E1Nx7qTpI9KiuUoLR/CGlGGomtPrBzvHkINRQswnrAg6xX1FJWiwR7tnqw6",
+	"7VGishxw95r3Oo23oFKiNQIrvB/SSyxJg12QUR7VbZ+v6B2ihk5O6+j46c4p+rMiuizmq2oUx6enCNp3",
+	"nn5Uz5Wq6w220gQIbxEgvyMkyokuLlXXUU69qbmaRXCW0LG6ee04V96srB3nqqXi5FtMorQ3CC/JB9oZ",
+	"uap45KPdE8DpwEMU/u6L/ySyaNcvVavFrW0Y3wUZ6XZ/SGm6ukC8VKhsohaVtvGYs5o2wdMIAbUQEcfX",
+	"uOda01WiJBJp0MjTgDahI0KUuDL4RVEV2EqzUig32BxgQdDQh1SYBmtONzRdNjLoq62B1BOT1aC1aijR",
+	"APetnk46im2aAHlIme+c6TtBSMWvOSaKQ+bU/x7uPt4/Qko+7u/t79TPduHXBjvc338oPtvZqb/sderD",
+	"/Yf1zv6Ls9Jbr/48n883GNy1e/Qo5Umdk6BXBuawhTe8IqmWcuV2oZWr+Jskp6RAruCVfC1hwKMSka1S",
+	"S3df7Ow/f3RVflJ4XvI2u8+L/VeV3sbZVuv15dOSOKqG9c3BbrH9uNx9sn5xUHgz3O+83BidVPhxiR1u",
+	"vT0tyhfly1fVq9cbn9ULrZ2Sv1tpP17v7m9++rQQHH64uMI7sQE/VHX3oh6vefI8cm79xAS6NqKS4nsj",
+	"RTb/3sT3LYT3zPCqwwipUdm3IcaNGWJ8GCms74F13kcdltWKHmpfpUtjkqebnhMa0mzzcy2SBXMwg5Ue",
+	"VXT0KMj3DIgnQ86ol4uVIufNNRsEbY0kEQ22ovWqVS1xJ1SwDyJlSWkbBrSGdlgWxU1MSxGS5KThuPNR",
+	"/eBg9+jx7vnZ2YEJ7ia6qmZ1UpZuEB4BYAy7HGFxYUrIlOyH5me6GBliqHrsWbhuBEGtwZrE63KUY6iR",
+	"+fNo9RoZ9D9b1THnIx1ARF6+RRn8o7Su/x/N1uTU1PN90jNP2delGq4a6shhSA/1zsTtne8s7WK6yLwt",
+	"HK0/723tVGjp043Ry6L4eJOcXFTbHw3L8qD/Br/gj/3X3lbrkO1+eFv1Yk5H7NJyyL7Oqsztdl3XSL6x",
+	"nvjTc8vjRLdjGwzxEgrt8izl80TY6J1mKAGRJA0Wssd1t7wpkxfEZtLTI8DVkzQPoryRPDqZQjtUasi5",
+	"8Q+fayeyA0DrgAA0mIM0YOEMtMPfwC4GI8OLnCHGBQFxFyjTvu+CkL4a5BCPItSwxc2KF6w1ZVjcmDHU",
+	"pMoEak9ICMi+aQZTjq5mlDnUx7IbJw4lQ37zEojaPOxhdVwHA+pnUlOGFkOunVCaBgxoIf+j6js/RM1u",
+	"QkH6iekqmoJtlefCrpwJrhJwQeZhygJpznIVzGlBADqC7hGe7GfTxcIJ/mYnusitzED/N4BDAGS9mke7",
+	"k705xLaDZpe1UHbqwIlES/wGwyFBJMSKi604vRjgJihEaRGP99SpJsQgwzp18avbDeakMxjcQ52p1g9J",
+	"m4SEeQauW3NkfxuQY6QNZQiJRw3WGkiklt6JTio1KI5N6lebAB20GOWSegR1uK2lIQ2m+AMJLZdDbhIL",
+	"WENQdpVoF593uDb2e5TZlU20FrJtIHTyA4Ibge+xRIJhDSAfG0zwHmlxf4RIIKDfk35AlwfrWoE0BUvN",
+	"vx7p1b/XRgzuWO4DKdwBdoET5r+3Rt9bo8uDiAOHiK1PYEcdzv0FMjt8ot49P/bZ4y0aKD4FtyIL/2rM",
+	"tf5AdAl0c7a8ARKKLyPkbjEVEI0aefVJaFMzkuHMWTWFMNYfNTBolE6rdIGLr9gukbJf8XLV1jrOVbY2",
+	"NnObeKuVK3hFv0TK7QqutpSeGGCpWC8k3vkhB93MLIoxyDZbG966n6uSSjtXweVWbtMr+TlwE5prS1Zp",
+	"UW9uOMvs4U8zhmUJ2EQaoD24Id/5FQLpeHXxycD9vsG+oFKgvZ1Dc0ZMfyODQwvVPpFeBK4RJWqNYN2j",
+	"IWlhQVDIJYTWqTSFwnrYTmP+tHbwNW19Kf2CD6TJm7KVQlHPwFDnVUl7IdKn2jzsEAlxlwar2xEb0H7n",
+	"wK8oBY8yIXEAvQS1YRZlxLIYZHm1wbRBaQt6zSDy6FgzDFNMpPvy5vQS6pHxtkXhkqTDw9E8LF1N8nfS",
+	"C9JOqe2Z1/Z6OXcvc3Ahp0y5nOwSNezMksfzxHnd7ys68vtnasut2Xx29r7j05+aRhMh5QLnMAwwVjYW",
+	"TeO32s3a5/qPG1xge4YJypjprpB8Jx8bPQZ31Kg8vN22sLi434empZofGiXIvCOqgJxiYo9gIBELu9Gv",
+	"pF/4gQAH0wyvkZ3pj+MwMlMcYmj21+FSEnYXd9H74se55+JU8r6lPskRNuu/8HkwdSCfZ/qDe/XiNJib",
+	"8HEKqhBG6zloQKARWIza8uABI8MHD6wzYzvRXMAmgBtsG8JQ01TJ7qobmlZpMyqcbqimfcHFahSUyqIq",
+	"kiGNgFZ4EGGjGq8F045fk9atv2rAxcCHY26G4Bckx4DqpbNjkhqPWpitppmz0aoatj9QFg3YFDxrpCim",
+	"4tSYrkGzW+7vGuiK+2kgwMgwUQa0sFiGYegRLeUHKS0d+oK4l+Zf0wAes0NVlapRdaQSwPLOE97hTGJP",
+	"3hDGgj1UzFBoTAoLjxRh875377xXhpZn+jg00AwAVmHDVQt4d+CcrOkisHk98W2PN5djKxuyH2BPZxmM",
+	"EMFhQAHQitQiwFtbMAPBrj6JcjBZh2jcZAjdo6YXM6+mQS1TprJtPCkkDYKGBn7OxsmDk7au8cED07XW",
+	"6XnEYZsmiqBhux3Gq29U+pnJu6/+D/a+t7eNI83zqxT4xqSvSVF/LFsSgoXs2BnNOLZjOZPJbAfqIrso",
+	"9qlZxXQ1JXMNA8nM4vaAOeDusHuHe3G3i8UB++beZHcuuGCyMwPsJ6C+Qj7JoZ7nqe5qspsiJdmRY76T",
+	"SHZ3VXXV8//5/eDBAMzZV6Nkhht4KBJfZvhZwdbGDuGZB89FmoybUD5Vjn1lVhOFI3L2XY/8o4K1axCA",
+	"Zc2fb1IItt4iYeW7eLaFDFkd4kANB7ttxjBY4qzDlXOoufAH2j2/OWOCo7t2y44eJr0sEKw5Xh6hyhXP",
+	"fgpkDqLXE90UY13pjCXmS2OFNXJ2b+RscOiaGGHBA6Z8sEchtDv0c7DxPIDuU7IrsLAY6oOg9NMrUNuG",
+	"glPWkKVKHQ24HB9ZPLXA8yV8A9D1ttOlscu4PnFSe0oKTItR4cKULWimo06mNb51EAeCyzQalKLOPnBs",
+	"3Gugvm1vbeys313+VC/LfnsT2tRtZ85b7FK/nvbuhd/Op1okZXL2gT2A6EKNhiFgsBOhxYpaeJUVJGrh",
+	"zF7Me2cW1SgvzTJWpgahuAJxwggzwdZaddQoLW3A5hrqUH5++PSJL0PVHQ0whZGcIvkvl4ynKe/2zee7",
+	"djN7ZaUTXqHAwnOSjbMtW55lZDg8fGpJCYzuIKrdlKcZAjrx/hLxch1LI4ypqkU3ESmmUBzSdt1Axp/U",
+	"l1S4kc8eqzRI92UYc45rGCV5UYcvM8DZjgphdIiLPuBjaBvNbFbktKEYCNA3O9ZzwcrFF5jZuWW65yH8",
+	"5OPxhzzlV06scqfdfW4budMznieXHLTNt9E0Di3exf7fv/wCLGqQHdPPWS8AYvwkgEpyDOq/fHV5dNSt",
+	"jesHQ934McBQvULw9FkuarKw2cc8ORFpJI/ztiLz8RNxpu27GdifPDDHCCeI21AP9PT1iGSkZPgI2dzN",
+	"c6QR5U7fEv6f30bIRMVGPD5Dizv7pRVLxo7Tz83AJHzdzi25++Onzj6EDf86S94t2SpdRIzBn9y54+yL",
+	"2p0epg6b9/jdTnOruxk2d8R6r7nBNztb3Tvhtrjbq5We9fIm5OIjpqkOzCen6kQ8FxwEE64WwYfkyzdP",
+	"GGitDjLlgNIA8FFWxuu08bp4+panHFVMVQoX5W2r5tX6gluCyweocpofRnqodGSl5hTcXW4q7DFjJxi5",
+	"+IFfI8jdJt65iUhyWLMYYjdIy+guvxbMh5V7n0pkPlRn0ljbjMcxlMqgOXCRhUh2WZOw1oYkVubUkrmK",
+	"UN+yhp1D7K2gVwg4taYgegC9ootiNYeNRO7sU5FooCmMZDceQSTCXBsm/Ewak1MjnL8vAwcYLtxPAwg/",
+	"WPPSdh/ng8lJFvKrfAkFq7dvcxnevu1wMNAqNc+iUDB9FqXdPnFi8ZSdRDJkEaBeRdKXwbFIn5Srm8Cy",
+	"BBq9EmBLlMSMrZmiL4OiMsKf8PDU2DI6gsLnR+KMJepMZxV2u8UKu0oIDlyJw8L7vMZ6O3x78wVpHGnz",
+	"rTPnEtNuUePJvc6KyP99/jeTbyf/TMZB3l/L/u3/FLtS/+17Ixthh/0SN1jWELuDBgltCSvLi5sLdc4y",
+	"qGWzqz+vmK9w6t7Pkj57cvXUhl0sHV4qvtZeFffa67VXZkfOrRz5jGSNjaSijKqDP4SebUDPOnK3SNDY",
+	"I2CxLvQc6JSPieR/Wk612BOs0s8+zOpK9hywS+C2Rx76abjc+RC3jxI1oO13dUDKJU65I7begVNOhtH0",
+	"MXeBcnI/8SrHvurI50rN3bOrips32D2V48hCA99Ub8stbWXQ5UHG94u3LPTYcEKQZapXUfA1dWauUvbl",
+	"ldY4Z0DqOq0YApzleQ9eYPeTovvCK69NepH3FoiXRvpEqTEVm5H0SHzadtPMXCyaiMDvrQvLq/kZ1WGX",
+	"yGlXSrfYYUG+xlox5F5UstLyg4AiGX6+dE26tRkDLpJsnkG450tHTmb6BWaJBi9AwDmDxNJylggpUCll",
+	"lnOLFWIAhc1mTERnw0FwsZq8wS7QC+UqjstWYVfI30sK0c6bTWX9ZBXcHDP2DWizEh32tjJWKyz3G1gM",
+	"kWlaqLRcXs8WrXv32+awGM6toOiJjNyGf3lcEpuw5actdmiBR4HZGifmy5xHCHI1XlY/CyS0mGZvUoUE",
+	"9unqBnJWIVSBBhQF0EgJ/AKUrghZXySixT6VaRSTXR/uukEBd7QQInDVher1yuT3R5X65soOwHSwHKXK",
+	"QrHy6SqmDG+qPHq+kESqmmaFVHK2yvuHQ7KAT50HA72qOvJhzKG7PY6L3e4pVOq02CGYSGCnuBtVkilH",
+	"FgsF/XJ/OpjdMcaF1tndjFHY65kbGWd5jBXlUsSsGwueUHvbrBsMtRPzDsNVaq0vPgdvYG/jlN6I8fOT",
+	"OdyAAhdJ1lPJqofsJ25NqKTACAOevNWYC+Q5CqYEtaleZEcUjBNMLTiNZEQYjSUeJKU8iNY7Xa8zCh/a",
+	"ZJVEGDSsQaFf79kiH/zWl4FzjAOPBUM+BvZnjwW0P4iF35bhBHtAf2ysBfaiL7RADBQsZ6HaFiJXsO3D",
+	"Zip7M1yEblqHJ+KCXAeMIa5IPQS5pXU91tUChtChfb1X9hLx1US2wILelPEJ8wvzxDG14sr94dBRDJk4",
+	"LNyAXubFF6PEL1xr2VyyaymoudiTae9cbth2q13uamm0y+VGncMyLnb1F5dSP9nOqWRqxe+9qbP7XlqZ",
+	"rnjMVmZ+DHVU2r1CDbskQ7Ut5CPPKT+ErA7l2ggIh9V3uoFE7onAaJ6xV/HyAcBW0/uBEjw+HAqeWPv1",
+	"40N2rDA9bHxVpx4e0Q8WMzMLouayRd+VUmY5IXG1Lf8G7c2VGF2J0VIxWrDfK2Tqyp7/6dSzo2V3CdVR",
+	"bcvPr1UiezuSHfWySB5GzLhg+UIPUKgGPJIEKGpNY1/WHREFVGcgb7SXVYN7jF6ux+yp1vAoLE7P4ARb",
+	"vnwUxalllgxGMhE8/MCcODKh7cYPWuxJwfNAHFL61pdnfaWzqdnwSJSBWUzb6vYwBllI8iyJAOWhooKo",
+	"8PCLQC2eGgVadJTMI8YCmCDCKkplnH2hes/WPme1i5ja7CgVCy7LcpvwbMAXyWVG+eMyCXgZafbAXvx6",
+	"ASq3H5PzrQOmR23yP89/h1XV35//9vxvJt9Nvp98x9Y3WLvdZj/85o/wHTv/+vxvzv/r+W/Of8t++Ov/",
+	"TjyO61tmBUv164K15LW74Xp3o7PJm1viTq+5xbc7zXvdu2FzB6gWNjqb3a0QcmvyJCujv8Pb3XV+TzTv",
+	"hW3R3Ops9Jo7vbuiud7Z7qx3N8JNsdWrebWTSIZQVnaqLNxK2q/t1tbsqVyjr/TaQnd8fflsntm9TmG4",
+	"+BKr6NMohUrdyd9P/jz5fvLN+W8m37iv4lsoDZ5mplsqOVdwwy/kpSuczBU93bLFaXJKFF5CP62ZrdLk",
+	"cVzd0PsxT040WT8oGIsK0nwCTbrorYD4Vz1XYczIcXPL/TguiPLnKHEvFudvVaReWf5BmDqs7W54Vqvs",
+	"vqp1xtkjzB3I6t1tewWXw/yfmeLmn4wnt+2hlW3+sDJwd93LrP7d9muvlqqUx7Xd9ddLZNbNWIsKtuT8",
+	"/kydsQGXY3YmEsFwgh4YCWC0RJrFopfSXlmd6kVPtVl9Wx4/E9sNL3m8dZoIPqi0QvdZAKz7EH5t4o8D",
+	"LCvCWlE1FBJgrmWqd33pyyYL3CcE7Iev/o761wtSATCtf3749AnIAndPBY09XzLoeTw8fIhY9gT27N7h",
+	"lmaBFl8Ge/BM3Ez4NDB/URDBwdGsHnwK/xcOsfkqaHjYD6mkeWZXSSm6Ke1Vgc2XaV+MLaxAfXYmHqBV",
+	"8ZCprCPf3AqBsRowuq4aQJ9pHEEjQLDLhpE8DhokNDfuUNcnhYaGiXoZCY1Jgm6sNBR9MVvaa0YYKWP/",
+	"+vL27f0CItbu7dss2KdjQtjX9wVPRMJ++OqfAlbPAUO1x4KeSLv9wJf4YiN53ABBHfxFGnVPRPpBQJwB",
+	"aD0dwq9ewFeBWYpOos6gJM6XAWyBQzVKuiIg3Cu8K6Ce50wLLhY6CgUEVeDSl301SvYgBYuvwcyMpvlc",
+	"6JEZoJkgMPcFj7lOm/DU5sGHAas7A2ChQnpvs4fUmWwwSEj8BTzpg2B3Zi9peEXGrbDDgS0ugV0KcwiA",
+	"RTMWocUQHg1ZqtiddnsPwIUTbPIwPopxYuJpRwTAWj6j/loRmV1CVDTT+8kCk8LE8WCxhEeALSEBCGf/",
+	"2QHgdHHZFZTXwaXWWeI5+96X9WdKp8eJOPzkMXt8cPji4ZO1J09fHDz6vBw+Bm60lA/lEk5kiOwgMGy9",
+	"SsjqWqSsM2buS4ItEaX5+9aNTFtjK1aurgsvu1ZaUhrJdHur5tUGkYwGowHoPnLCIpmKY0AxKC0w1Xwg",
+	"oPSyuKU8B3rDHTeh9+oRYvYDqIiSgtUpl8alcSG1IEZBnEqjyhCB7XaFGV1sgMwI8IIFUktEmox32Wa7",
+	"3TY7Dn64S/LTlyFP+S575aO14BsrwnfME7+2+8p3jRLfjNK3Rgf9nuwS+o6MEPrPGjD0rzFb6E8La2Ks",
+	"lddmaFG4y7Y2siG6h8YZaBT6tV1/IUfOr5nhiC99cH/8zCiEG2RT8Hx0jODTua4R/Na4sfBT+M84ij45",
+	"Wv6Uv5Z/nnmncGGZfwo3Q7eNLoMlQU0C53hOI2Fp2yMcUNwQKxvsAhvMsndDmALUqdGx2L78qqYdvQif",
+	"fVF0xk4tOorlBy+K+7p5qkiah+aFoMBvXMmaa6L21tUu236uullBc+fSyyhmOWVLBCTMiOxI+PLw2T7j",
+	"+kSTqMQHY4jQ6F7e7QK6E6J5yxApz3wZXDADa38Ym6XF9rP7KuNpIo0bcsr6kjNE3URbwumXdI0NRKpw",
+	"CN6gswGACPbgGl+a4fa57iManEpE2GIvlGOM1IsLlYgM2kKYPdbwzAOA6oR0Bg3asrpM68YIy/1B/s8h",
+	"dnONriszuc1hVlu3aG20jWs6Pdr8cuNRf/308/bwV2rn5Bfdh/eSF9tnv+482Rr8/I5+vASKdmEWFRIJ",
+	"n/w+Mq/RTkkVnA/KHp9mBjS2/dgje0nRgAq9SZGEOUmHDg+PBZm+GvypkqAOwooZk8DiFRYiLjP1LRXu",
+	"15VLXN54oGQjD5RsLg6ZVTHbKqZYcFLfr40PC2J0YdnmuuQWf+X+exC+XrPhtHlxy2lXEH15REQ0NiZ5",
+	"/pgNQ98PyoIh/GFcqCnM9cK9MuR19jg/z1mFCBTiHQuiDDQqoxC1KNMJZszuvlokKPqiJHBSDd9eXMNr",
+	"BnFf9nSvMkJXzQhZFBoezlP6y2aALhM0r5J+xVjaFUPCq27iBWLISpaIvIVlrioiOC0KtcLOALRkFpSP",
+	"iBZzSDOPqSQUiQh9SZxeIHARw87+CIBijxMuU0CAdei9KpFFprCnZqTmDU6Nv6P4bpfOEn+cveeLc8QO",
+	"Ft4qjrFUhnimbp4d5EwTjjwonvhpeZDTWlYZWsjS7II55zSqGDOFhnbK1YA0ADpuXxbpPtBuypm8KM1A",
+	"0MhEFc/TSPfGBXIxX2LvsaVjvX0bLDbIJBAvWa/AAm15WiNECwVTD+nNABlqLoVzDiY9PddII8pzzhpL",
+	"P3lmyWP3mEWEhkRCbCSOCKfR4X2Zc7FW83TYm16ptLc4vhLiUnCfnO+fbJ41L09uWhj4ddCbZmtvtAW1",
+	"sexRxZxFHTRv+23znq7KNd9mueYwPwpWpGUR3RlphviEPwZBUWcMZf1TPEWUsMV4jC/rXI4hWamkseHg",
+	"KXtMGk8sNtvLXP6wtb69RchOSBXt8hoR3aMlNnpmfjCf2IjN8hr50sVDwcavC6iNbDbVkhr58mJWo2rp",
+	"Bq/pKnAfGQ4l29lYZ3e37zS3Npsb64tLKxjCj8dApAd6SfoNgNy8u31na3OZaV6Rdwhf+op2aCXAL0k7",
+	"xEMA01RJgYBoSOf/or5Z+N0l+YdIIC9AQ+RLkm1lLEQVZENsmmvIl1NkQyi653INsSmqIeARae/gpUeD",
+	"SGtAd8qKb6x8NS63hAnwEIsXCJy0m0vXYDm+InvSKyiJUFq+UUqiS0pEC0K8IiG6ISRE1ma5BAWRPe7L",
+	"UBDR0S1jIPKYeMm7aTxmcXQiprggfQlVZoivaykk9/Lh4+mPNGWK0TRLp62mOXQ8V7ZxVnQ8KzqeFR3P",
+	"ypyaoeNBCZWBVRqvc1EBi9tpbti/GN6/pe0exJJvKLZUQKQB9S/mN4A/mYNpAP9ao7SO4Bk9fyV8bpTw",
+	"QWAjV9K8X1gSw2xblmKU8bTbL7FCKCiDhQUiDh1GpWEiMpYB5LTKWn11iwX2TQa+jMAqP9h/so9psr+C",
+	"7J45ZHrU7cMRK7zsAGvh93XE1z4XJzwVSSQ7o+Q4wCgNBXPAqncNGQIMynwEolLF1l/Ha7CsUWQrzdAR",
+	"VuboEMHBPeCXNHsqDmB2cISsFc7C7FIsEQTC4b5J9ImVpLpuSfWj2kYrU+fNS+WHYYT9r3wgPBZzeTyC",
+	"ZHGSi8gFbJ2clmoe/6Bj7mDL13QyEZtAOAILUA5RjVKPdYSQviSCqAJvLCE9WIsIRWaWLgygpVK7Bc7A",
+	"f00PzQuugY8W/VNwQ+HltFiQs1sFHguiYYBZxSCjpkKsBXtMeMoQOw5umgjIzdoS8DECnHW7o4SneQwL",
+	"x9HES+KoJ2Dh63kugXXGjMoJGtUVG4f2FbxLxRoLSGx6kxl2ZTmh2Xo7j1llhGbbvS0gNLvb3OJbm80d",
+	"0RbN9RDL0O6I7SUJzdxHzBKaVXCVsfqv1tf32ONIjl6yl/e2j7a3GuxRlIieerm2vrlJbGaXrv6gt35x",
+	"6Yc9oau6j2WRAbBIJ1vARTKj9rdrKLGaaIxWB9keytCiAlSVWbzsimFaiHkrKfYQGs1IRpA02CPqyDXo",
+	"zxhCMwjE5AnTt0SIPIeRPjUDdSTJ1c45yWss6Iby8MU2NY4lzMYxr28+K02ABnq3PuE9casOo2PJCPYz",
+	"GWPloIi1WGqfvqK/DsK51EmwT91mIQhTkC6PtKOy7VZrtBi8TUIh9aXdvfYO1K1u+0rNHSCHNUpbzG4A",
+	"cxioWZzOA7VDZy8fnUFM/OAm8OYTYuAWowcs07XLs5Fju3dcUL5VleLZ8l5zkXhFLY8d4hnXVz4SqzLh",
+	"CwxoiVlBbFdcSkto1YwcDtMqXAlKLJqH0M/H2EWkZC86HiXonp1G0G1I5b1xJE9s+71WvrQom8AcA1AN",
+	"Gb3gPJuyQLJ6fWbfAl44GHHbvfVwo7vZaW7xO6K51dtuN+917q43dxxa2kqL7c6L9r2cBhpJxecZmnYN",
+	"a7s1oSPufPJhpIcxH1vn/W8nfzr/+vy3519Pvj//7eT3k+9qS4An5ks6nkcXSBzo+fZ4DykDU4yUwitw",
+	"VsKuTarQOrMwl9l50+qCo7b2Kpqv556LgTqlcKN52l5xLF0usXxLKhYreSwS0FvY5wceZKaoWgwrerMi",
+	"uGLRm9GOPfA9ESpwq73jS7Odj8wNjyJ5NBBpX4WVdQl52abRh1JZPVncP2NwQaOUnalRHLI+PxXmt2cc",
+	"EHFp7OWkg+ZGzp5dGuCiOI4K9Ri9Bb34Ka1J660WSy2rPJcvYXjfKP5As/EZwTAmnoAlJMLaK3uT12vm",
+	"rmtdHscd3j2pdtRe8BMSC0FXhRbOU6c8FWgdSsZdFAAbSYJmZRGyztiX5udJeqjV40ieQDovM4DJevDY",
+	"KUZ5dUHu3NKU8DPH+0SwoBfJSPcPtTI+wIEM0Cg2U9GlwnOc1WDlgTharV0WbLTXgzzRKcUZ3MkzX7Tz",
 	"EipjUpKhnUkZEnosk3lQWKW1OrIPPkr5iZCOFMtGZGRlfpup4ta9/E52Lke2vAsvwlsa+yZ/fuYIQLcU",
-	"3TF7IAGVwnrbm5aJvkd2cc1rWjqodqjVM7o5mA0oo65WnHI4jF/GT++LX3/yyeedzw+3P3t52DnYp34i",
+	"3TF7IEHBwnrbm5aJvkd2cc1rWjqodqjVM7o5mA0oo65WnHI4jF/GT++LX3/yyeedzw+3P3t52DnYp34i",
 	"84Nff7n58lmb74zXBw82Tj+7l34i7iR3R0+2Or/Y7v98U3+43vuozR/vvPy8W1vGYHlA5+JNlbho7MIi",
-	"DVMxHvtb14J6SGv0+jLmV5Xple0UZ6uzip1ulnEpoIYbOtUIMaDnzHKhpM+hVo94FFt1+VbczVUBzTWr",
+	"DVMxHvtb14J6SGv0+jLmV5Xple0UZ6uzip1ulnEpZIkbOtUIAbrnzHKhpM+hVo94FFt1+VbczVUBzTWr",
 	"6Y2Fknsf8VSc8fH1aXaUt7AFIVSZa68lDf0ZtQ76tlqnPwZdapVypko7I1QU5fo80qxjtmCJRoVmNyc6",
-	"tcdQT4P2BCu/56qWIHMRfFnqI1zYL8OcdplS6Lbc3Phx9VgiwigR3fTTJKrt1vppOtS7a2vxSctx/eEN",
-	"ZobYMsLOzA/m+kbVVGE7LCLACyBLl5LihTuUiXKoCTZ7lQBozKYMCgP9NImDG99YsuL0/EkIcuxFuaIc",
-	"T1U6nBehyfuk6X63dDEUwrM8mSM2VULtegqBRUcSYi+J6CrkvFChaNiqrFQdC3RGEmHbrGfCN/syC/WA",
-	"cIfUh9Oz3RUJAURATcXh4VNbqtAAHDZtIayB4TlE1mto+4MgjfM4HKeQaTxuMTdAVZgfMpeajwuT0sim",
-	"LeLYYVJ1GrE/gzbsbNjmPuayXVZows6q76xfBui0Rz3eTVVyJFV6JKTZEI5XJhJBzNTADZkqFkZwLMo0",
+	"tcdQT4P2BCu/56qWIHMRfFnqI1zYL8OcdplSmLrc3Phx9VgiwigR3fTTJKrt1vppOtS7a2vxSctx/eEN",
+	"ZobYMsLOzA/m+kbVVGE7LCLAC6hQl5LihTuUiXKoCTZ7lWBvzKYMCgP9NImDG99YsqJ5/UkIcuxFuaIc",
+	"T1U6nBehyfuk6X63dDEUwrM8mSM2VULtegpBVEcSYi+J6CokJFGhaNiqrFQdC3RGEmHbrGfCN/syC/WA",
+	"cIfUh9Oz3RUJAURATcXh4VNbqtAA4Dhtkb6B9DtEInRo+4MgjfM4HKeQaTxuMTdAVZgfMtKajwuT0kiw",
+	"LuLYYch1GrE/gzbsbNjmPuayXVZows6q76xfBki8Rz3eTVVyJFV6JKTZEI5XJhJBZOXA+ZkqFkZwLMo0",
 	"1Yf41Qvz7q/uLm3tbLQ3d0DjVfZkLyyGzZhoeNfRbI0rx3DlzALRqoSr7r9VDdfSEpc2JmVmnZ3lCNn0",
-	"TDXpwy9ee1WciSjwZqSK2aF0tI10JLEomZCJigHC+oxHqUbSQ/gDMk/mIHqsb1P10xIpEYDabnHcIyTd",
-	"H4x9WUTaoDMGqVf32EDS98BGs1M7QjYWqS/rUBnBdMp7PSZkOFQRIGZAAI2BRV0UXzAXmIzbiT4C9scD",
-	"FqpGBW2hkQyHCOhyZVZXnEBW6oT/luWsbB1S9gKeYSNlVhVq1/qBWernYsAjCV/v5CLr/hTIDwCeLiEO",
-	"adJV3FIpqLze7KZ8/6reU3c9IEm80BmtwtM7EbYFV4tuQiiklnkvglaRVLw05wrq3QOVDs067q6tBezT",
-	"5wdYwQjQMZ88J3vo2ZOPPNbhWmxvNaAM8iOljmPB9l0p4MG/YwbG09iXzx89YNsbm/cYHw5Z/fBn+811",
-	"j20z6ArWHttsW/h6QHE4FQmPqVZEAxGg7nK0ETAYa0ayh3WSkFzTRnAUvtVA5tTPG4Y14ym63uB4w1m1",
-	"nYdmiz60x8MBbeCOcGqxBzyOkbTal9BUSR3M8EPbnYzLbKyuaUiLojnoyyVc9T3K9hWlkI1uFwwpm1Yo",
-	"k8e+rJPtYF49TK06ClBYkysDzpLdS2nxObl8Hh+rJEr7AzOOn+2v17wabpLa7rZXi7QeQdY9x9CiHYtx",
-	"gnz7GqdgjX61W/W8v8ie9oF5lj9qtze28XEfbON/+MQP6E742VAkkQo/2Gzjv/jKP/j5/cPPPt/88NnD",
-	"nz37xeazXz2b/t9Yl3BhbXez7dW+TIy8fWYEbS365f2nz8/av/joWO3v7+8/Ofy0//DT4/39/U/Mvw/3",
-	"9z/5eH9///7g9EMVm0/ux/c//uXDX62trd0z//3yLH3y78zngBtoBlPbrV04nKUEeL4TyitHC7t/Lz+P",
-	"VmqAm6VPCB4aztONNkXfWVwHNE0QVGFKEPDhsEqBzDrUF3d7PwShQtlDev/FB1pAnFAA+0ruZsOWUD20",
-	"/3DPeAXNlArJlBRNKG8v2oLQToXl8WaXSV8iBYY6o0ZIAFGn7i7rMEcAh9gXurGb+7S6DxUOZ0kEFfZ9",
-	"MWChOpMt9ihRA7hhRoWRebtZN2WOdY5C2ZdksZAbnGUvLToFoJdZQS7VES3Zkcj1jhMUoPXMvrRud2YO",
-	"+zIxRkIJltmc1vdZmX4tbvNSkuRN9r9rOzZ9YbT1uWv0Lh9qLVxeJhPxdFDX+NQOXjWNr5rG8y5OxzGO",
-	"0n7B5lxCXH+ZtIbGlpjXQG5s40whaxZkJgjUo2Baq2gKW78gGvBj4cs6SDzJAmP4bHajwTH8IQKW8uNG",
-	"iz3NWRcKHn+krUTbtT5eYhxvrIKxvviM2YrFpyDlGRjcJWb1NJjlHM/7k6QcKGdawMBk12g1SyrLOpHk",
-	"QL+zEEmKXXByb4uW0i0943K1ah5RF8HwHvBuXzQfKJkmKi4p+I3P+FizQKomkFUEKHBgCqyv4qwGH7yS",
-	"+RQvNzl/8w57884GKFHsSxxxq0WamYYrN8wOjMuCNpRx/IvKB/cH8U1pD5sZVcKkSj1oAPIldQBd7MOW",
-	"Arb60iYKLoz7W3NH5g5qQQaUN2McC2k+EEUV/BMxGyzwbvGleSQEraW78p2u+aw+x0AOG0xHnhc4noUA",
-	"9NqrItz/6zU+CqO0CVQ/1X0bjwjtyr34lmY8HERSo84UROMnuioJAS8ZM4HuJaweydMotaTpiYozjFKP",
-	"dWLVPdHsh6/+qcGG8UhnmPHNyHK2QfeU8ckI/JvVA6otDzxm/zzqQdlW9okapYHny8DcXoT4Lwuoy/AI",
-	"WguPEmHkTNBgOpJAfyfGDMHXWZTaxmxfUkc2dBZmYzgWKcTggz0mlWzajyvbtR5HOnWj1fvmBSCd1iIV",
-	"6VOvIAor6tCnaB2uUpN+s9nNYcvnxBWhSHkUw02x3wBWhrKmr70abCQzO9wt1J6z3t7aKO2gVl0ICiwM",
-	"wp8P5PJd1HjtwcJ4HNNd17WPX+y3P14CziTfghc3X+NBvNmdB+9jdzeX06LBNutZ0VxHcd24sJ/vAo3h",
-	"yPBKhXGQ/wZzm9DSLJEVFtq6h6kImVQJo87qIpvHni8JFsMlne3GI6Na6gGyTuxa6AwjuAmWossl6wiG",
-	"OEotXxrNhfPGchQu+bFIdJVgdsb9ToFP2BU1YgrFzxIAQqkwTlzSGoo0UafTEEJlwKp3CvcpAAr9AzAq",
-	"fZVhV4R3e+vdDd68JzY7za3eNm/udNfD5kZnU2z17vDtzt0uKLDTKBXh/fHlMIj+YfKteejkT5N/KZHH",
-	"ixKiELkJLYdLbkJukSOZAdniKmgX+U67WOY6J24leG+a4AUWxaggN6x4JVuQ0OCWMOzevE33hXcBLHaW",
-	"3oAmNSIF2NgCIOgCjA9U6IIoweCOL4ci0UoihypAVWOm4fDZvse0SDVlPIzHWKhz7IiuAsJpX+LKUY25",
-	"OZdBix1C/QsF3QTUIGqKYdjbAKH4Z1l7KWHP2cYXJB7Q2Jxl0xEedL6aOUYIALyLk3A4p6KMcspCQXh5",
-	"lmaGCgYzRXCPfFcgIHA6SmTWH2t1mBXdAQx+H3XVgI9xTwkAHzcrsJcpL/dbYmLSWAlBoktbH8Vcd4GH",
-	"Qhkfm6zHL0t6dKN8HS1rl0fX5tO0WSOb60dmUWcZLE4UvRnxMtKp9mUd9HWIm0Wngod7EHbJTQBCVDZe",
-	"cHmXP7LQ5lL1KumjhRRjhdarVktFYLwpZXMJvbFUlmr5eoiVPfHW7Ynl90BlN1x+5DJg87pKiO9f4sGD",
-	"jLiVglM8eyTwGj+5TotVvvEGGlIHqMy0GoiOCm1vd8EkKjWrLuW0rr3K/7kAJMrCl0DmQc9gjzFHW6Mb",
-	"C9raGD6uVvRyzZ32lRZwCF3FzXK9DUo5077TJoRUZG/WrYD2HP8ZiUioSdxdgEY1bNSUwryo4J/gzFZe",
-	"yI1KDtDOc6T+u+GEeK/mqq4qhBXn9F7NB7oO8bGGpiukO1eru4yHaWE5sroS6EoDR5NgwSIVWrgicRqp",
-	"EeIl+bIgjVvsM5VQtZt1GCI3/KhUix3ygcB8UzIyLhHXBMFrblAqHM1LnScc2yuD+n0yqPPNeg3cTisV",
-	"+CaYpFCiOAZTjCgBVzEbzQGM5HF1ouMJYnaXZoYh5uKVxFzKIQrto96lvEMHYiu1yd+f/2byh/Ovzn+L",
-	"9P//b/K7yZ8n351/ff6f2OSP5pM/w+H//flXk99N/nXyr+e/ZZM/G2lw/tvz/zj5dvLHyXfn/5lN/gBc",
-	"At9Pvjv/68l3kz9Mfnf+HybfTb4zC7YIvDb+ZBkZBSLQ4i827/butZtb6zsbTb7Z2WoiKGPvXntnfQNg",
-	"F402q0USNR9qhUuLMtGNhpGQKSEKb61veDUjVyomeO/XrrjTWJmlR0CoY17A/8LFnHxbutT/Mvn2/GtY",
-	"5j9Ovp38fvIneCuTf578yfzqiqTtuG8XYGynDb6SnNcgOS+mdb+lsxVndeuAemw2CSwVtfUTz/vNLEKp",
-	"NCc/GYkRtXnQfLGbB/mkrK++xzjr8O7JcQJQN/9edbCxAqjebU0gtClkJ5NFltZAjdKOeumxSLIOT7t9",
-	"QTVPxWXwJcGrW2GvRx0z0E7OAQiwtfUg++KFotMTNNhZX2mRITA0z6JQMH0Wpd0+kTnwlJ1EMmRAT29J",
-	"7WngXZ4kEaZOlBTNbhx1T9hIZg+iLE5gdkrz0/xzywEx/XnzmdJp4LHnjx6we+079xo2qYFV2pgvkVCL",
-	"lYqXacvHMiYRQuE2vYcjEsjBwoqxMq5Py3SVoP7bU1WliuLaZPWScvlNklSvtP81af92rvvROcw0/ZdG",
-	"uoU/4v6pcojojHsMR7hCZHqPwv5lvpfVvSWh+1uOKkyWNEaWd9XWXtFfFNuv7DfKdjDEn6DVE04dqLoM",
-	"6WNgVvpYQCFDn2uwGlIhF1Bp5jazsXh9KzfLKrzBj0Sa67sbWhBcuZzzhpC9mGuGyG6v1NZKbS2ltlY+",
-	"6HWrgY9E6mgBDsU8wAF8DJU+b0roU0yvSs5/TLKYStBUEiImlG3vaLHgy5FIxgEboGPnkLp7mIEFUtU6",
-	"Nr0CJjnXUNJGtcxwywajBhnkTq13xjB7hOpoeL7sci2akdRC6sj4iPGYnFRiOaLxnfJ4JFpsyaJlmuSF",
-	"ykK8TI167oETiQ9EqkRyIlWC48+kNyxNLr7tv/lBHPCXj4U8Tvu13fV226sNIpn9v4DagH5cqy4Jrj3S",
-	"kKepGgOkABZuZ1MYKS59LjnrKsG2tQ72B9nhVD1fW3isBaUR3C2Dl7rZnTS0BLk4X4DbpoJMFk/XPL03",
-	"j0K2gjS2Ov2D7/LKjTPLxT3h1S4Q9rQbaqVxblrHTMi04Em3Xxo7zYTqu1DNvbTGXIsGxgG9gWULlYHe",
-	"XCu22EPe7bNEnWHU1Cow4hGyJcvHIrV1BvSRL6nWIOEyVAMWySiNeJzVj3tYKQk+LE8zvWj0Qx2MAbvH",
-	"qAzdSFkeQZV7Yy+vCQfQW6pWBhS7lPBmE51jvKHfGUm22WYhH7s19ayuhe2MPcAhPqMRNlps30zcl4WZ",
-	"F2lC8hVIuEwtpWBGTFysbp+HpsvqAQ9DEQaNFnuuzgjZJ9An0XAowsWqxIumEdXgA2PwFENKix1IbDNI",
-	"zKPqdB0EnGk46VnUFQ2WANEUzuSsD1UdhGVP1FMO0G9g5S9hgshQvERUEPoEUIAJJ2QvQ/eNtC/J1QcI",
-	"vxZ7LoaCp4RchafHTLfPk0EsdKlxdgC/ys2zS8euMzPXIZyjAsKWjkJ1QXU66dcprfuPk+8m/xfcK6zK",
-	"yLUu29lYZ+tGZ280NzdzzUuPBPPk8rbBPM0/XRX/xZLqGFf8TeE3wdfmPIB5S547/G127BJvB3Yh+M9q",
-	"lHYVrIW9nRkgh+fmfcSwm3b4emejuxk2t8SdXnOLb3ea97p3w+aOaPfWOVJBL/pqaADr7gBwZpWPX9ii",
-	"IulQ221f8uXpUVyK4/cZUqoPkX8qVchPnqgzr+jfHUenQq4K11cR7LcAlAWH1mo6y+gLieJRfOXiIzLV",
-	"XuEZfP2u1JjiuG9papCrigaTZLmqrcjTbn++sQhAP8BECZ+44IdgYhGVZCz4qSgBLXFwgChmALcp5Zgc",
-	"hjwVKM2uou9JDVLgp7akHMVRvBHt946ECOzCXUOIYLmlrww7k4DopYRJjztvpaRWSuotKCmUcjwXzBRF",
-	"vU7ltAaiYaWiLhXOcEQEAgO7PnWeR869ds06o9SXEOEAnPb8qyOS0QGyyCJAsGWNQJhH49wWVBzCzY8k",
-	"Xdpi980fyHlUDIxbvC5fkqdcol575LlDpsRVmbZhvMvN1TjQIy3iXn5Nl8dxOYkpDMlRrSs19mOpMQ/A",
-	"p+1eWXFQv8OqAQ5VHqoDNzrS19l4O6MnEqFF2kTcTQtYWIkVOhd40LMoEzT6PtcsVlgKHSVTYJ22gDVK",
-	"ZgDbXQYyqxjKrp4i/alPBT6PY9XhsYdQVMCbb4QQEHuQFC705HpO1JUmUMQQAQ5NlYSaBalKh0ewcBnJ",
-	"NuA2slgdF7QHso1ExxJ8UOO5ICtJjrMSK4l0B10LgWyxi4utxxm6iVSpg8hCMMHuTBZjUGNAoObLIoMa",
-	"zGkPq6dABygpbmmAhrErWx9pwYIw51MLGh5Sw5UwH8H94OE8jtVZIUZt97hmPNYK6ZQI43m2TIvVzTqV",
-	"bTvo9jaLcib4iZBmKHD5LU0MTRnhN4Td6am0dyjNXdxJjaoORAodH8IUH1mKnXenIuxtGlmLkdVlQyrS",
-	"b51xzRKQAit99o73wmusQyp9z44qK2itqyk0MptXrs+lXJ9PcfUsI4zbQZMxY1lXYzbehhevvIIb4xXg",
-	"SFbFLjdIJtIheaNWvgWSbWqRpnMbpuda9NYI7QHif1ZK77kGorG1fAnIdhVkGi669iEN7NCO66pCgsQh",
-	"gBG+OFNkldno+mLHae4Aq0go6fvV0bqBHBpVyMs633VVhsfN7bYdLX96P0O8zrIjEnjoBPsSvSSSRXUq",
-	"9cgwsjwWRonoAkcn3LZxMREHy+OgFxPhYlh0Js2XuW85wS5GRaFaHB3levDRwxcs5z0JfDngyYlmetTt",
-	"F6KzBPHpOG7P7fMbLXaQsjw24EtCFLXQmMbHPOsrhEpFDtQzEcct9jiDDEuQJZj3eqKbirA6FXmhKLxs",
-	"gvKtSMFrTl7+2KIbDKRIGjXWFauGyVUm77KZvCuqHGPW9QWP0/5fVZpp+wSfEGy02wFxpiESFywlS0ZS",
-	"7xnpFCp00FiqRlRJHfKUd7gWpZ2NP4MHX9kMy1wfdbK4G0PPrjimdmoQIMycmEvtktdeTq2w+5dfFEvP",
-	"T4U0jxkmquMmYfVYp2JArwdKaBd/OxThtAuPYMm82zdbyGPBHWM8Z3TNpa/lueBhZMZ1097McygmThUS",
-	"p7audnKvcAYrXme2bnPeZ/HyV7WO4IlI9kdpH4jqzf2AFLbc/gNYcvO1ce+TuLZbW4MyS3rOLELncaTT",
-	"hIBHs1pz4DlixHqErQ/mKzUC1j0yII3SqJVHjcyvRQjU5BqiR06I3r0DflJykwJBP6uLcIRbiHWFkZUa",
-	"EUZcGwoTHYNWuYGrS57xMBbdNFEy6jbNeHk6SgSr/6p1p73TYF2RUJeh0KwDKDDW5LIYyNmyUO5k+vnu",
-	"LcrW6emLZ1OB5foMxbFueNOJpAxaBS+1I9CpGDoPd/i9Zh99SNek/USNjvtMvET9w54OhTz4kD1QUopu",
-	"ajbpaRRCF/7kv03+cfI/Jv9lbfK3kz+df33+zfnXk+/Pv5n8fvJdXnJAryWOJETogIQ4zTostDM8rVXJ",
-	"uD42Rj3F9qY01lCoYSwYcHZS832v12A/fPV3LHP7wcu31GBeAdYRCANG8QmV4jsjsfGLktEY9ag1so9l",
-	"KTEqArRvIUusMdWb5tBx52tPdBXOZpMPhyySABzkNrjm5uBQJMzspWOVYDuoGYkU2HiK0Pk6TQQfeCwU",
-	"RighyOVAdYw2Ho503yyOHXcVyABs5FJQIGc2xQ7c2SmhfGbdvuie4NoPR5046rITMcZRoUZRhHsQyVQc",
-	"4//umqFInL397dsfilMRqyHQsSoZj2/fZvXgF/v3D548fHH08MkvPwjzHwSNXZYqFeODU6GN/PB8CV4Y",
-	"ZHJ4SLs1h29wuLex3LPPzfoK7DsxByMcdc1wIGGqBctUpCYsKRejiCYUitPa6y9e//8AAAD//w==",
+	"TDXpwy9ee1VcmCjwZqSK2aF0tI10JLEomZCJigGu+4xHqUYyS/gDMk/mIHqsb1P10xIpEQBub+Hugc+7",
+	"xwZjXxaRNuiMQerVPTaQ9D2w0ezUjpCNRerLOlRGMJ3yXo8JGQ5VBIgZEEBjYFEXxRfMBSbjdqKPgNXz",
+	"gIWqUUFHaSTDIQK6XJmtFyeQlTrhv2U5K1uHlL2AZ9hImVWF2rV+YJb6uRjwSMLXO7nIuj8F8gMIrUuI",
+	"Q5p0FfFXCiqvN7sp37+q99RdD0gSL3RGq6D4ToRtwdWimxBsqqVFjKBVJBUvzbmCevdApUOzjrtrawH7",
+	"9PkBVjACdMwnz8keevbkI491uBbbWw0og/xIqeNYsH1XCnjw75iB8TT25fNHD9j2xuY9xodDVj/82X5z",
+	"3WPbDLqCtcc22xaqH1AcTkXCY6oV0cDSqLscbQQMxpqR7GGdJCTXtBEchW810GX184ZhzXiKrjc43nBW",
+	"beeh2aIP7fFwQBu4I5xa7AGPYyQj9yU0VVIHM/zQdifjMhuraxrSomgO+nIJV32Psn1FKWSj2wVDyqYV",
+	"yuSxL+tkO5hXD1OrjgIU1uTKCLlk91JafE4un8fHKonS/sCM42f76zWvhpuktrvt1SKtR5B1zzG0aMdi",
+	"nCDfvsYpWKNf7VY97y+yp31gnuWP2u2NbXzcB9v4Hz7xA7oTfjYUSaTCDzbb+C++8g9+fv/ws883P3z2",
+	"8GfPfrH57FfPpv831iVcWNvdbHu1LxMjb58ZQVuLfnn/6fOz9i8+Olb7+/v7Tw4/7T/89Hh/f/8T8+/D",
+	"/f1PPt7f378/OP1QxeaT+/H9j3/58Fdra2v3zH+/PEuf/DvzOUAOmsHUdmsXDmcpAZ7vhPLK0cLu38vP",
+	"o5Ua4GbpE8KzhvN0o03RdxbXAU0TBFWYEgR8OKxSILMO9cXd3g9BqFD2kN5/8YEWECcUwDSTu9mwJVQP",
+	"7T/cM15BM6VCMiVFE8rbi7YgtFNhebzZZdKXSPehzqgRElDfqbvLOswRwCH2hW7s5j6t7kOFw1kSQYV9",
+	"XwxYqM5kiz1K1ABumNF+ZN5u1k2Zg7OjUPYlWSzkBmfZS4tOAehlVpBLdURLdiRyveMEBWg9sy+t252Z",
+	"w75MjJFQgmU2p/V9VqZfi9u8lCR5k/3v2o5NXxhtfe4avcuHWguXl8lEPB3UNT61g1dN46um8byL03GM",
+	"o7RfsDmXENdfJq2hsSXmNZAb2zhTyJoFmQkC9SiY1iqawtYviAb8WPiyDhJPssAYPpvdaHAMf4iApfy4",
+	"0WJPc5qIgscfaSvRdq2PlxjHG6tgrC8+Y7Zi8SlIeQYGd4lZPQ1mOcfz/iQpB8qZFjAw2TVazZLKsk4k",
+	"OVANLUQIYxec3NuipXRLz7hcrZpHNE0wvAe82xfNB0qmiYpLCn7jMz7WLJCqCewaAQocmALrqzirwQev",
+	"ZD6dzU3O37zD3ryzAUoU+xJH3GqRZqbhyg2zA+OyoA1lHP+i8sH9Qdxa2sNmRpUwqVIPGoB8SR1AF/uw",
+	"pYCtvrSJggvj/tbckbmDWpAB5c0Yx0KaD0RRBf9EzAYLvFt8aR4JQWvprnynaz6rzzGQwwbTkecFjmch",
+	"AL32qsgU8HqNj8IobQI3UXXfxiNCu3IvvqUZDweR1KgzBVEWiq5KQsBLxkygewmrR/I0Si0tfaLiDKPU",
+	"Y51YdU80++Grf2qwYTzSGWZ8M7L8dNA9ZXwyAv9m9YBqywOP2T+PelC2lX2iRmng+TIwtxch/ssC6jI8",
+	"gtbCo0QYORM0mI4kUP2JMUPwdRaltjHbl9SRDZ2F2RiORQox+GCPSSWb9uPKdq3HkU7daPW+eQHI/7VI",
+	"RfrUK4jCijr0KUaIq9Sk32z+eNjyOedFKFIexXBT7DeAlaGs6WuvBhvJzA53C7XnrLe3Nko7qFUXggIL",
+	"g/DnA7l8FzVee7AwHsd013Xt4xf77Y+XgDPJt+DFzdd4EG9258H72N3N5bRosM16VjTXUVw3Luznu0Bj",
+	"ODK8UmEc5L/B3Ca0NEtkwIW27mEqQiZVwqizusjmsedLgsVwCXa78ciolnqArBO7FjrDCG6CpehyyTqC",
+	"IY5Sy5dGc+G8sRyFS34sEl0lmJ1xv1PgE3ZFjZhC8bMEgFAqjBOXtIYiTdTpNIRQGbDqncJ9CoBC/wBk",
+	"TF9l2BXh3d56d4M374nNTnOrt82bO931sLnR2RRbvTt8u3O3CwrsNEpFeH98OQyif5h8ax46+dPkX0rk",
+	"8aKEKERuQsvhkpuQW+RIZkC2uAraRb7TLpa5zolbCd6bJniBuzEqyA0rXskWJDS4JQy7N2/TfeFdAIud",
+	"pTegSY1IATa2AAi6AOMDFbogSjC448uhSLSSSPoKUNWYaTh8tu8xLVJNGQ/jMRbqHDuiq4Bc25e4clRj",
+	"bs5l0GKHUP9CQTcBNYiaYhj2NkCe/lnWXkrYc7bxBYkHNDZn2XSEB52vZo4RAgDv4iQczqkoo5yyUBBe",
+	"nqWZoYLBTBHcI98VCAicjhKZ9cdaHWZFdwCD30ddNeBj3FMCwMfNCuxlysv9lpiYNFZCkOjS1kcx113g",
+	"oVDGxybr8cuSHt0oX0fL2uXRtfk0bdbI5vqRz9RZBosTRW9GvIx0qn1ZB30d4mbRqeDhHoRdchOAEJWN",
+	"F1ze5Y+0ublUvUr6aCHFWKH1qtVSERhvStlcQm8slaVavh5iZU+8dXti+T1Q2Q2XH7kM2LyuEo9RhgQO",
+	"HmTErRSc4tkjgdf4yXVarPKNN9CQOkBlptVAdFRoe7sLJlGpWXUpp3XtVf7PBSBRFr4EMg96BnuMOdoa",
+	"3VjQ1sbwcbWil2vutK+0gEPoKm6W621Qypn2nTYhpCJ7s24FtOf4z0hEQk3i7gI0qmGjphTmRQX/BGe2",
+	"8kJuVHKAdp4j9d8NJ8R7NVd1VSGsOKf3aj7QdYiPNTRdId25Wt1lPEwLy5HVlUBXGjiaBAsWqdDCFYnT",
+	"SI0QL8mXBWncYp+phKrdrMMQueFHpVrskA8E5puSkXGJuCYIXnODUuFoXuo84dheGdTvk0Gdb9Zr4HZa",
+	"qcA3wSSFEsUxmGJECbiK2WgOYCSPqxMdTxCzuzQzDDEXryTmUg5RaB/1LuUdOhBbqU3+/vw3kz+cf3X+",
+	"u/PfTL5hk/83+Wby58l351+f/yc2+aP55M9w+H9//tXkm8m/Tv71/Hds8mcjDc5/d/4fJ99O/jj57vw/",
+	"s8kfgEvg+8l35389+W7yh8k35/9h8t3kO7Ngi8Br40+WkVEgAi3+YvNu7167ubW+s9Hkm52tJoIy9u61",
+	"d9Y3AHbRaLNaJFHzoVa4tCgT3WgYCZkSovDW+oZXM3KlYoL3fu2KO42VWXoEhDrmBfwvXMzJt6VL/S+T",
+	"b8+/hmX+4+Tbye8nf4K3MvnnyZ/Mr65I2o77dgHGdtrgK8l50xnhb+nsZbG69V09Nps/looQAYgi/mbW",
+	"r1Raop+MxIg6RGi+2AiEVFTWzd9jnHV49+Q4AZScf6862JMBLPG2nBA6HLJDzSLLiKBGaUe99FgkWYen",
+	"3b6gcqniMviSkNmtntCjjhloJ6cPBMTbepB98ULRwQsa7KyvtMjAG5pnUSiYPovSbp94IHjKTiIZMmC2",
+	"t3z4NPAuT5IIsy5KimY3jronbCSzB1ECKDA7pflp/rmlj5j+vPlM6TTw2PNHD9i99p17DZsPwQJvTLVI",
+	"KONKxcu05WMFlAih5pvewxHJ8mBhnVqZEqBluko+4O1puVIdc21ifkmR/ib5rVeGwzUZDu3cbEC/MjMS",
+	"vjTSLfwR90+VL0Vn3GM4whWY0ypjcFmPz6rtkoTBLUeLJkvaMcs7iGuv6C/KKFR2OWWbH6Je0GAKBxa0",
+	"ZIYvMjAv6VhA+USfazA4UiEX0IbmNrMZAH0rt+gqfNCPRJqryhtahly5nPOGkL2Yawbmbq803krjLaXx",
+	"Vp7vDet/4wW/zwjjYaKOoTTpTekLCkJWqYiPSYxTzZxKQgSxsv0oLRZ8ORLJOGADdCcdFnoPU8bAAlvH",
+	"Ll0AUecaavCo+Bpu2WDU0YNkr/XOGGaP2CINz5ddrkUzklpIHRnPNB6Ta0y0TDS+Ux6PRIstWWVNk7xQ",
+	"z4iXqdHsPXBd8YHI7Uiuq0pw/Jngh6XJJb/9Nz/DA/7ysZDHab+2u95ue7VBJLP/F9A40EBsNS3hy0ca",
+	"EktVY4CcxcL9dwq3aelzKUSgEuyz62BDkx1O1fO1xfNaUJDB3TI8rJvd+kNLkGuCBch4Kthv8XTNU5nz",
+	"OG8rWG6r81X4Lq/c6bNcoBZe7QJxWruhVsrqprX4hEwLnnT7pRHbTKi+C+XnS2vMtWhg3N4bWGdRGV7O",
+	"tWKLPeTdPkvUGcZqrQIj4iNbY30sUlsYQR/5koojEi5DNWCRjNKIx1nBu4elneD+8jTTi0Y/1MEYsHuM",
+	"6uaNlOURlOU39vIidkDppfJqgN1LCSA30TkoHbqskWSbbRbysdsEwOpa2FbeAxziMxpho8X2zcR9WZh5",
+	"kdckX4GEy9RyIGZMysVy/Hnwv6we8DAUYdBosefqjKCIAn0SDYciXKysvWgaUdMAUBxPUbq02IHEvojE",
+	"PKpO10GYm4aTnkVd0WAJMGPhTM76UIZC4PvEleUgEwdW/hKIiQzFS4QxoU8AtpiATfYyOOJI+5KiBIA5",
+	"2GLPxVDwlKC28PSY6fZ5MoiFLjXODuBXuXl26Yh5ZuY6DHlU8djSUaguKKcn/Tqldf9x8t3k/4JnhmUk",
+	"udZlOxvrbN3o7I3m5maueemRYJ5c3jaYp/mny/i/WFId44q/KcAp+NqcBzBvyemHv82OXeLtwC4E11uN",
+	"0q6CtbC3MwPk8Ny88Rl20w5f72x0N8PmlrjTa27x7U7zXvdu2NwR7d46R+7qRV8NDWDdHQDOrPLxC1tU",
+	"JB1qu+1Lvjw9ikuBBz9DDvghEmalCgnVE3XmFf274+hUyFWl/Spu/haQveDQWk1nKYghPT2Kr1wtRaba",
+	"KzyDr9+Volgc9y1NHX1VgWSSLFe1FXna7c83FgGZCKgz4RMXrRFMLOK+jAU/FSUoKw5wEcUM4DalpJjD",
+	"kKcCpdlV9D2pQQr81JaUoziKN6L93pEQgV24awgRLLf0lRFrEhC9lED0ceetlNRKSb0FJYVSjueCmaKo",
+	"16mc1kA0rFTUpcIZjohAJGPXp85T0LnXrllnlPoSIhwALJ9/dUQyOkDaW0Q0tjQXiEtpnNuCikN8/JGk",
+	"S1vsvvkDSZqKgXELMOZL8pRL1GuPPHfIlLgq03a4d7m5Ggd6pEXcy6/p8jguZ12FITmqdaXGfiw15gFa",
+	"tt0rK9Lsd1g1wKHKQ3XgRkf6OjuFZ/REIrRImwgUahEWK8FN5yIlehYWg0bf55rFCguwo2QKXdSWzUbJ",
+	"DMK8S5lmFUPZ1VMsRfWpwOdxrDo89hA7C4j+jRACJhKSwoUmYs+JutIEiqAnQPqpklCzIFXp8AgWLmMF",
+	"B6BJFqvjgvZAepToWIIPajwXpFHJgWFiJZGfoWsxmy3YcrFXOoNjkSp1IGQI19idyWKUbwwY33xZpHyD",
+	"Oe1h4RXoACXFLQ1YNnZl6yMtWBDmBHBBw0MuuxKqJrgfPJzHsTorxKjtHteMx1oh/xOBUs9WeLG6Waey",
+	"bQft6WZRzgQ/EdIMBS6/pYlSKmMoh7A7PZX2DqW5izupUdUySaHjQ5jiI8sJ9O4Uk71NI2sxdr1sSEW+",
+	"sDOuWQJSYKXP3vHmfY11SKXv2VFlBa11NYVGZvPK9bmU6/Mprp6lsHH7djIqL+tqzMbb8OKVV3BjvAIc",
+	"yarY5QbJRDokb9TKt8i3TS3SdG6H91yL3hqhPaAoyKrwPddANLaWLwGKr4L9w4UDP6SBHdpxXVVIkDgE",
+	"9MQXZ4qsMhtdX+w4zR1gFWsmfb86WjeQ9KMKKlrnu67K8Li5Pb6j5U/vZwgwWnZEAg+dYF+il0SyqE6l",
+	"Hhmol8fCKBFdIBWF2zYuZg5heRz0YuZeDIvOpPky9y1nBMaoKFSLo6NcDz56+ILlRC2BLwc8OdFMj7r9",
+	"QnSWMEkdx+25fX6jxQ5SlscGfEkQqBbL0/iYZ32F2K5I2nom4rjFHmcYZwnSGvNeT3RTEVanIi8UhZdN",
+	"UL4VKXjNycsfW3SDgRRJo8a6YtWmucrkXTaTd0WVY8y6vuBx2v+rSjNtn0Abgo12OyCSN4QOg6VkyUjq",
+	"PSOdQoUOGkvViCqpQ57yDteitCnyZ/DgK5thmeujThZ3Y+jZFcfUTg0ChJkTc6ld8trLuSB2//KLYun5",
+	"qZDmMcNEddwkrB7rVAzo9UAJ7eJvhyKcduER3Zl3+2YLeSy4Y4znjF+69LU8FzyMzLhu2pt5DsXEqUKm",
+	"19bVTu4VzmDF68zWbc77LF7+qtYRPBHJ/ijtA7O+uR+w2Jbbf4Cjbr427n0S13Zra1BmSc+ZhRQ9jnSa",
+	"EFJqVmsOxEyMaJqw9cF8pUZAE0gGpFEatfKokfm1CIFLXUP0yAnRu3fAT0pu4ipOzeoiHOEWYl1hZKVG",
+	"XBPXhsJEx6BVbuDqkmc8jEU3TZSMuk0zXp6OEsHqv2rdae80WFck1GUoNOsA9ow1uSxoc7YslDuZfr57",
+	"i7J1evri2VRguT7Dyawb3nQiKQN0wUvtCHQqhs7DHUKy2Ucf0jVpP1Gj4z4TL1H/sKdDIQ8+ZA+UlKKb",
+	"mk16GoXQwD/5b5N/nPyPyX9Zm/zt5E/nX5//9vzryffnv538fvJdXnJAryWOJETogDU5zTostDM8rVXJ",
+	"uD42Rj3F9qY01lCoYSwYkIxS336v12A/fPV3LHP7wcu3XGZeAYcSGA5G8QmV4jsjsfGLktEY9ag10qVl",
+	"KTEqArRvIUusMdWbJv1x52tPdBUwaJMPhyySAFfkNrjm5uBQJMzspWOVYDuoGYkU2HiKWP86TQQfeCwU",
+	"RighKudAdYw2Ho503yyOHXcVPgFs5FIoImc2xQ7c2SmhfGbdvuie4NoPR5046rITMcZRoUZRBJkQyVQc",
+	"4//umqFInL397dsfilMRqyHwxyoZj2/fZvXgF/v3D548fHH08MkvPwjzHwSNXZYqFeODU6GN/PB8CV4Y",
+	"ZHJ4SLs1R35wyMKx3LPPzfoK7DsxByMcdc1wIGGqBctUpCYEKxcZiSYUitPa6y9e//8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

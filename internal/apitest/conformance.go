@@ -99,6 +99,15 @@ func (c *conformance) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return res, err
 	}
+	if IsEventStream(res) {
+		// A live stream never ends: check what is known now and hand the
+		// body over unread.
+		if msgs := c.spec.checkStream(req, res); len(msgs) > 0 {
+			c.t.Helper()
+			c.t.Errorf("response does not match the spec: %s %s → %d:\n\t%s", req.Method, req.URL.RequestURI(), res.StatusCode, strings.Join(msgs, "\n\t"))
+		}
+		return res, nil
+	}
 	body, err := io.ReadAll(res.Body)
 	res.Body.Close()
 	if err != nil {
@@ -239,4 +248,24 @@ func truncate(b []byte, n int) string {
 		return string(b)
 	}
 	return string(b[:n]) + "…"
+}
+
+// IsEventStream reports a successful Server-Sent Events answer, whose body
+// stays open: callers must not read it to the end.
+func IsEventStream(res *http.Response) bool {
+	mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
+	return res.StatusCode < 300 && mt == "text/event-stream"
+}
+
+// checkStream checks a stream's status and media type against the spec.
+func (s *spec) checkStream(req *http.Request, res *http.Response) []string {
+	route, _, err := s.router.FindRoute(req)
+	if err != nil {
+		return []string{"an event stream outside any operation"}
+	}
+	resp := route.Operation.Responses.Status(res.StatusCode)
+	if resp == nil || resp.Value == nil || resp.Value.Content.Get("text/event-stream") == nil {
+		return []string{fmt.Sprintf("operation %s does not document a text/event-stream answer with status %d", route.Operation.OperationID, res.StatusCode)}
+	}
+	return nil
 }
