@@ -290,27 +290,6 @@ func (e MailingList) Valid() bool {
 	}
 }
 
-// Defines values for MailingStatus.
-const (
-	MailingStatusQueued  MailingStatus = "queued"
-	MailingStatusSending MailingStatus = "sending"
-	MailingStatusSent    MailingStatus = "sent"
-)
-
-// Valid indicates whether the value is a known member of the MailingStatus enum.
-func (e MailingStatus) Valid() bool {
-	switch e {
-	case MailingStatusQueued:
-		return true
-	case MailingStatusSending:
-		return true
-	case MailingStatusSent:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for MemberImportRowResultOutcome.
 const (
 	Added   MemberImportRowResultOutcome = "added"
@@ -1008,59 +987,10 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
-// Mailing defines model for Mailing.
-type Mailing struct {
-	Body      string              `json:"body"`
-	CreatedAt time.Time           `json:"createdAt"`
-	CreatedBy *openapi_types.UUID `json:"createdBy"`
-	ID        openapi_types.UUID  `json:"id"`
-
-	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
-	//
-	// Example: information
-	List           MailingList        `json:"list"`
-	OrganizationID openapi_types.UUID `json:"organizationId"`
-
-	// RecipientCount Messages written to the outbox so far.
-	RecipientCount int        `json:"recipientCount"`
-	SentAt         *time.Time `json:"sentAt"`
-
-	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
-	Status  MailingStatus `json:"status"`
-	Subject string        `json:"subject"`
-}
-
 // MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
 //
 // Example: information
 type MailingList string
-
-// MailingPage defines model for MailingPage.
-type MailingPage struct {
-	Items []Mailing `json:"items"`
-
-	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
-	NextCursor *string `json:"nextCursor"`
-}
-
-// MailingRequest defines model for MailingRequest.
-type MailingRequest struct {
-	// Body Plain text; paragraphs are separated by blank lines.
-	//
-	// Example: Открыта запись на программы повышения квалификации.
-	Body string `json:"body"`
-
-	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
-	//
-	// Example: information
-	List MailingList `json:"list"`
-
-	// Subject Example: Новые программы весеннего набора
-	Subject string `json:"subject"`
-}
-
-// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
-type MailingStatus string
 
 // MailingSubscribeRequest defines model for MailingSubscribeRequest.
 type MailingSubscribeRequest struct {
@@ -1946,15 +1876,6 @@ type ListInvitationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
-// ListMailingsParams defines parameters for ListMailings.
-type ListMailingsParams struct {
-	// Limit The largest number of items to return.
-	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
-
-	// Cursor The `nextCursor` of the previous page; omit it for the first page.
-	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
-}
-
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Query Text to find in the name, e-mail or phone.
@@ -2065,9 +1986,6 @@ type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
-
-// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
-type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -2299,15 +2217,6 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
-	// ListMailings List the organization's mailings (managers, admins)
-	// (GET /api/v1/organizations/{organizationId}/mailings)
-	ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error
-	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
-	// (POST /api/v1/organizations/{organizationId}/mailings)
-	CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error
-	// GetMailing Get a mailing and its progress (managers, admins)
-	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
-	GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -3332,78 +3241,6 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 	return err
 }
 
-// ListMailings converts echo context to params.
-func (w *ServerInterfaceWrapper) ListMailings(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "organizationId" -------------
-	var organizationID openapi_types.UUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
-	}
-
-	// Parameter object where we will unmarshal all parameters from the context
-	var params ListMailingsParams
-	// ------------- Optional query parameter "limit" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
-	}
-
-	// ------------- Optional query parameter "cursor" -------------
-
-	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.ListMailings(ctx, organizationID, params)
-	return err
-}
-
-// CreateMailing converts echo context to params.
-func (w *ServerInterfaceWrapper) CreateMailing(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "organizationId" -------------
-	var organizationID openapi_types.UUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.CreateMailing(ctx, organizationID)
-	return err
-}
-
-// GetMailing converts echo context to params.
-func (w *ServerInterfaceWrapper) GetMailing(ctx echo.Context) error {
-	var err error
-	// ------------- Path parameter "organizationId" -------------
-	var organizationID openapi_types.UUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
-	}
-
-	// ------------- Path parameter "mailingId" -------------
-	var mailingID openapi_types.UUID
-
-	err = runtime.BindStyledParameterWithOptions("simple", "mailingId", ctx.Param("mailingId"), &mailingID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mailingId: %s", err))
-	}
-
-	// Invoke the callback with all the unmarshaled arguments
-	err = w.Handler.GetMailing(ctx, organizationID, mailingID)
-	return err
-}
-
 // ListMembers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMembers(ctx echo.Context) error {
 	var err error
@@ -3749,9 +3586,6 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.SubscribeToMailing, options.OperationMiddlewares["subscribeToMailing"]...)
 	router.GET(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.ShowUnsubscribe, options.OperationMiddlewares["showUnsubscribe"]...)
 	router.POST(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.Unsubscribe, options.OperationMiddlewares["unsubscribe"]...)
-	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.ListMailings, options.OperationMiddlewares["listMailings"]...)
-	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.CreateMailing, options.OperationMiddlewares["createMailing"]...)
-	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings/:mailingId", wrapper.GetMailing, options.OperationMiddlewares["getMailing"]...)
 
 }
 
@@ -13761,480 +13595,6 @@ func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
-type ListMailingsRequestObject struct {
-	OrganizationID openapi_types.UUID `json:"organizationId"`
-	Params         ListMailingsParams
-}
-
-type ListMailingsResponseObject interface {
-	VisitListMailingsResponse(w http.ResponseWriter) error
-}
-
-type ListMailings200JSONResponse MailingPage
-
-func (response ListMailings200JSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings401ApplicationProblemPlusJSONResponse struct {
-	UnauthorizedApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings401ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings403ApplicationProblemPlusJSONResponse struct {
-	ForbiddenApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings403ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings404ApplicationProblemPlusJSONResponse struct {
-	NotFoundApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings404ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings422ApplicationProblemPlusJSONResponse struct {
-	UnprocessableEntityApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings422ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(422)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings429ApplicationProblemPlusJSONResponse struct {
-	TooManyRequestsApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings429ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings500ApplicationProblemPlusJSONResponse struct {
-	InternalErrorApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings500ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type ListMailings503ApplicationProblemPlusJSONResponse struct {
-	ServiceUnavailableApplicationProblemPlusJSONResponse
-}
-
-func (response ListMailings503ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailingRequestObject struct {
-	OrganizationID openapi_types.UUID `json:"organizationId"`
-	Body           *CreateMailingJSONRequestBody
-}
-
-type CreateMailingResponseObject interface {
-	VisitCreateMailingResponse(w http.ResponseWriter) error
-}
-
-type CreateMailing202JSONResponse Mailing
-
-func (response CreateMailing202JSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(202)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing400ApplicationProblemPlusJSONResponse struct {
-	BadRequestApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing400ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(400)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing401ApplicationProblemPlusJSONResponse struct {
-	UnauthorizedApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing401ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing403ApplicationProblemPlusJSONResponse struct {
-	ForbiddenApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing403ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing404ApplicationProblemPlusJSONResponse struct {
-	NotFoundApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing404ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing413ApplicationProblemPlusJSONResponse struct {
-	PayloadTooLargeApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing413ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(413)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing415ApplicationProblemPlusJSONResponse struct {
-	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing415ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(415)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing422ApplicationProblemPlusJSONResponse struct {
-	UnprocessableEntityApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing422ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(422)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing429ApplicationProblemPlusJSONResponse struct {
-	TooManyRequestsApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing429ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing500ApplicationProblemPlusJSONResponse struct {
-	InternalErrorApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing500ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type CreateMailing503ApplicationProblemPlusJSONResponse struct {
-	ServiceUnavailableApplicationProblemPlusJSONResponse
-}
-
-func (response CreateMailing503ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailingRequestObject struct {
-	OrganizationID openapi_types.UUID `json:"organizationId"`
-	MailingID      openapi_types.UUID `json:"mailingId"`
-}
-
-type GetMailingResponseObject interface {
-	VisitGetMailingResponse(w http.ResponseWriter) error
-}
-
-type GetMailing200JSONResponse Mailing
-
-func (response GetMailing200JSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing401ApplicationProblemPlusJSONResponse struct {
-	UnauthorizedApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing401ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.WWWAuthenticate != nil {
-		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
-	}
-	w.WriteHeader(401)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing403ApplicationProblemPlusJSONResponse struct {
-	ForbiddenApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing403ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(403)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing404ApplicationProblemPlusJSONResponse struct {
-	NotFoundApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing404ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(404)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing422ApplicationProblemPlusJSONResponse struct {
-	UnprocessableEntityApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing422ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(422)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing429ApplicationProblemPlusJSONResponse struct {
-	TooManyRequestsApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing429ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	if response.Headers.RetryAfter != nil {
-		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
-	}
-	w.WriteHeader(429)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing500ApplicationProblemPlusJSONResponse struct {
-	InternalErrorApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing500ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(500)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
-type GetMailing503ApplicationProblemPlusJSONResponse struct {
-	ServiceUnavailableApplicationProblemPlusJSONResponse
-}
-
-func (response GetMailing503ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
-
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
-	w.WriteHeader(503)
-	_, err := buf.WriteTo(w)
-	return err
-}
-
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -15891,15 +15251,6 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
-	// ListMailings List the organization's mailings (managers, admins)
-	// (GET /api/v1/organizations/{organizationId}/mailings)
-	ListMailings(ctx context.Context, request ListMailingsRequestObject) (ListMailingsResponseObject, error)
-	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
-	// (POST /api/v1/organizations/{organizationId}/mailings)
-	CreateMailing(ctx context.Context, request CreateMailingRequestObject) (CreateMailingResponseObject, error)
-	// GetMailing Get a mailing and its progress (managers, admins)
-	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
-	GetMailing(ctx context.Context, request GetMailingRequestObject) (GetMailingResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -18381,106 +17732,6 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 	return nil
 }
 
-// ListMailings operation middleware
-func (sh *strictHandler) ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error {
-	var request ListMailingsRequestObject
-
-	request.OrganizationID = organizationID
-	request.Params = params
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.ListMailings(ctx.Request().Context(), request.(ListMailingsRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "ListMailings")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(ListMailingsResponseObject); ok {
-		return validResponse.VisitListMailingsResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// CreateMailing operation middleware
-func (sh *strictHandler) CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error {
-	var request CreateMailingRequestObject
-
-	request.OrganizationID = organizationID
-
-	var body CreateMailingJSONRequestBody
-	var err error
-	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
-		// A request validator built on kin-openapi's openapi3filter with
-		// KeepValidatedValue leaves the value it validated on the body. Bind
-		// that value, matching member names exactly, so the handler receives
-		// what was validated instead of a second, case-insensitive decode.
-		// Otherwise bind only the request body, so that path and query
-		// parameters are not also bound into the body struct.
-		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
-			err = binder.BindBody(ctx, &body)
-		}
-	} else {
-		// A custom binder is installed on the Echo instance; defer to it
-		// entirely, since echo.Binder does not expose body-only binding and
-		// the binder may do more than decode (for example call ctx.Validate).
-		err = ctx.Bind(&body)
-	}
-	if err != nil {
-		return err
-	}
-	request.Body = &body
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.CreateMailing(ctx.Request().Context(), request.(CreateMailingRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "CreateMailing")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(CreateMailingResponseObject); ok {
-		return validResponse.VisitCreateMailingResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
-// GetMailing operation middleware
-func (sh *strictHandler) GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error {
-	var request GetMailingRequestObject
-
-	request.OrganizationID = organizationID
-	request.MailingID = mailingID
-
-	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
-		return sh.ssi.GetMailing(ctx.Request().Context(), request.(GetMailingRequestObject))
-	}
-	for _, middleware := range sh.middlewares {
-		handler = middleware(handler, "GetMailing")
-	}
-
-	response, err := handler(ctx, request)
-
-	if err != nil {
-		return err
-	} else if validResponse, ok := response.(GetMailingResponseObject); ok {
-		return validResponse.VisitGetMailingResponse(ctx.Response())
-	} else if response != nil {
-		return fmt.Errorf("unexpected response type: %T", response)
-	}
-	return nil
-}
-
 // ListMembers operation middleware
 func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
 	var request ListMembersRequestObject
@@ -18806,593 +18057,576 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L17b2NHlif4VWLY3bCURVJ86kHBmGEqpbQyJaVSUmY6s+gVg/cGybAuI5g3gqJobwK2a9C9ixps9073",
-	"zvYfu71YDND/LAZwV4933FVtFzCfgPoK9UkGcSLi3rjkJUVKsuvhrD/KSt5XPE6c9/mdzzMe7/U5I0yK",
-	"TO3zDLnCvX5A4O/6QHZPiOhzJsiu/l39LAa9Hg5HmVrmjF8QJhBmPpJdggTtMOLnKEMDQcJMNnOJgwE8",
-	"gj2PCAG3Z2oZMnrSbT326DP6ZO/N7snZ89N9sd+T/Tc7++v7Fz49fPXk4HCvXnxdOAqOgtdXuDAcvtnj",
-	"o1bRp897Jw+ffRTsHX68d9o6O/rs5UcvX/nFbvXVp3V6sPOkQD6uq/c+fVl8TtvP82T05DP/1T59RveH",
-	"rz8NgqPHrytvTp9s5b1SwFq9vYL/8ZMgk82Qqz4NidhnmdpWoZDNhKQdEtG1Iw7leflt6Wcbw62PLwqi",
-	"6B28kS8ro+e9J5vdh+uDo2r/BGeSD+3qF9ZlppYpFUrruWIpV6qcFbZq5UKtUHgDt/dIr0XCQ5KpyXBA",
-	"shmpnjwb9UmmlnlIcAiLCGtZ+zzjhQRL4jtvLE6+kfQwDTK1DGYM5+klZvwS/zuzo3keduwtL0lI25T4",
-	"mVobB4JkM20aCnmEe+rD478Zfzf+bvx1JpuhfqaWKbS2SKW9SXJlr4hzlXZ1I7eFq9Vcqb3RLrY2yCYu",
-	"FjLZTIDjN/z9+Ffjr8ffjb9X/1XXuIcV7WTCQSab6Xc5U//42cZWqVgslSvV9Q3789TIJO2RN/r+3UHI",
-	"+2TtkAuPDzPv3r3LZk6Ixy9JONrhPhHpJEoY4ozk1HtQaG5HnrrfJVD9Q+3nmY2Lt6Vcb+vKz5W7bZLr",
-	"b8phJpsphBWW80qXn+U2O+sXuVFRqv3uXpV7uerbDT83LPQ/zV1shSSTzZT8zcscW2+9zcnPKt1cr+ip",
-	"L406VZLburgq5cLy8G1uo89amWzG25TF3Ke9ymc5sn6Jc4XuWz+TzVSG/Yvc1UbIcq3SaCvXqfbUe98W",
-	"up/lyp6/nrvYlJe5T0tDNYbeeuvTHCmGV7kqe1vJfbbZ76p5bY1wTpYuermC39nIeeUrkvlELdip4OpU",
-	"85B+hiXlLHXNXnVJSJDkSBBzslshH04eafc1L0JFdl0p+6K2tkYExfkOFwMRDDo0Hw7WMBZrXD1RWrss",
-	"rWHv33oBJUyeU//Dp/WH+0e7Z4ViY1AolNbVRpx7XRwEhHXIh7tbhyToclx6NrzcC3cPz550BjsfYU6e",
-	"FuXmi5NXrcHjJ6dCDnPeYdrz5z0iu9z/8LRUXdfXGWce+ZDlCqfr568+q5cOP9W/h8SnIfHk+SCkH8JE",
-	"/qJc/4vS3l+U9oKLvHOG/qK0JwT/i9Keh4Oghb0L+7zmk+dy1CcfqlHo34XH++RD3ieM+j+Dw2d+l1iS",
-	"D9+8LV8dF/DWqNjbKV2+2pTPSTXcGBxVWk/Xu0/K4lGx/biAD7auXnsxk0rhABXNAcwO7/uESSpHqZtb",
-	"RwFlF8RH1NzlbuoCDAR4wnq76Je8citXwVWSq7TXC7nN1kYxt1XC5VbFq/rrZMPwhBdC8yw2CIJsRn97",
-	"Hg/rh/yS+orlZRQdOb88oqIf4JFlMn87/v76y+tfXH85/s31L8b/PP5Ws4Q+DnGPSBKCCNsZhIID+/SJ",
-	"8ELaV9Sq2EKXoCYjV1Lf0ES8DYTeD8kl5QOB+rhDthHvUYmoRG0ewmXgk3Atr5ZCventgIRqDZkelqc/",
-	"mM0Ir0t6WH25h68OCOvIbqZWUrJFagYvZEhZB/bsgPaoTB9kgMMOERKxgRIVaphUkp5QpzMkchCyWQMJ",
-	"4J3uOHzSxoNAqlFk1aBob9DL1IpqSD3KzL+i4VEmSYeElqaOzSbo1U8bqd2mDwRSQ8giLFBAhSQ+ao1Q",
-	"U/3pvEc0o4H3sezG4472XwnItwMaKmGgxWM8FWIpO6IRLCUJ1dv+p5/j3GeF3NYn5r+5Tz4vZMvFd3+e",
-	"mV75d+ob+twCtTzE/mMsyRCPtExgkjDYF9zvB9QDVrfWD3krIL2ffSrU1J2xaCmi3i/4uZ3GOQlDoAef",
-	"SH22zoympPQkexfyqY8YlwgzMSShWjpy1SeeJP42kuEI4Q6mDAVYkjBvVoYIua/O4oZXIKV2AeeUMM5V",
-	"/KKX2/KLJFdol3EVb7a2vFJR0YHEciAytWqhpKSqhNU7FTwegx2pWaVByGoXuEUZkTUz55oQPGfvz+n7",
-	"37n78uchaWdqmT9bi5XKNX1VrB3rd+hlT5JPnSFypfYPB0iQ8JJ6BK1gFrGoaIyriAo0YCHBXhe3AoJ4",
-	"aJaM+AgzPYW8GtND7J/oRbrTVvZw0OZhj/jnZsknd9L8jFrcH6nBqU28xAH10ZPTZ0d33KsKsAuzV4d2",
-	"KCgeypytikaes7ffx05NTdnjg0CTbktdwX5N8UsqUI8KQVlH7dDEmjTYMxaMEO+TELZBoCGVXYT1C80J",
-	"qBQK2wizkeyqlwxDrv5f3xZxeERFg2FUKZXyDaamt8NZO6De3bYcB2oao3NyRYUU7n7XGcKexwdM6qHI",
-	"LhWI5JTMROYppJ9S+w60qHTK6M0SK2tCadskUNSgpW020yNC4A5Z8gvvPrkjbW3FtFVPvHs+YZlx5My9",
-	"901VntlDQxXwFUUCPpYYTvYeD1vU9wm72y7rZT5vBdy7IP7ksba7QAUyd2yrkUnsSVAEPMIkiDrsK9kp",
-	"ZIglD+983MvOlpgRxAOctyf65py9+b42Rem4JEQ9PIJD7HNNkStKHzJrmoX1mF6vVdisx2C63WGfKLuk",
-	"Em4+1+rv1FbFd6Culpvqrm2ExQXobRgxMlQ24F13p+gw4/34o/Gw5mxQPMicvf++9kip1IrLqgW7cQXe",
-	"ZTP7TEvaXRDfd9sb/aa7KiSJdXXUgMV0kmgU96SJDJhVvfTXt7VvS48n4J2Osp0kGjClMzWjiTdhcY+4",
-	"3OMD5t9pXRmX5214S5LUQ6I1DCQGXhfxsIOZsb/vzHgq8RYccWXv6K/PWXbGZU7fdk+EnJxdSAQfhB7J",
-	"KtKmSrsIOOuA3SN4j4CqQAJBIufjBKu6YHyonoukZTZzjEcBx/4Z5wfKqLrTFvX1u84l5+dgot2Vtzic",
-	"34wTSc6RffecjTBDyUnOc/r2H0TRo0IPRhnCmLlnAnse6Zs1PtXa+wuGLzENlIp+p2UeOO+ZNKGMnUAF",
-	"kqTX5yEOaTBCzhOu5SS6PJTB6M62k7NNZqooOcY5G+XeeF9bpLSiFhZk0i5a8fmQZdUpkjiURg/nA4l4",
-	"W+kxjHigea9uNxjjRsfGAnldzDrEz6MTAmvXlkQ7PmL3gyAeZ75AlKEm3JWrq7uaSgXPZroE+8b14lyc",
-	"dhicmrdIjoYYjnebh4riZDiirJOfa/3P9VYYf8UepgHx72zGg5vunDIwX5IkSEVkxmOpSFDqTVCch2Wt",
-	"FAYL1WjXA6GkMuyIJsv7NA+VKQ+jRfFob7Dk4facvf2+SNIuiuyGfNDpGrea8TG0YVuAafcGAoxGWA/1",
-	"m1qRWoM1p9a9mUXwI/h2Q/IpCOemWln4GaIm0b3GFDwV/ICyi5OIiO5ICErLOo9I8nZGITqlHaYOjuRK",
-	"NKlFAOVt2pWJ2iHvoREfhGrp2jS4s/LqWnuKVODDznxuIBV1ey66/T5IpTm1qs0awlOLmfArmmXVy4la",
-	"A9lgxuVifNrSGCjWcTS95Fx2SYiGeBQvv+ySBospVK28+S4svKanM84PMRsZn5K4Ez2FirbBPwtLf5dt",
-	"LTnbesY56mE2snL7BjtejSJnR3Evh3/y+9uany8nRu5XiMSTShUUL5gNY92RRRjuc+6FBEgPB2JSYQl4",
-	"hzLFtPpYiCEPfSUuKPN4GBJP3vl8FxPGKXjbkoOZb52qB3LuA/dBEYfaB5i1IgmB20DLRedbE3v+6tWr",
-	"XH0gu+qqh+WMcAOO71BWOIwGgpYDQVJ3Pvb6w8b3Q+4RIZS2tKvjYHfZf5iedlNoEefu/jMGjuqeIk7w",
-	"/QmEw0hOz/AVcn4OSqvjL7SEk3AZWjGKJQoIFhJtKi0uxJ4koUDKaMq8y8asJ+b4s72QVMSS4a5expIT",
-	"bXgZLRKKFmkOVcZrmjO335eKQll/IPXxg49so6begSaErgRSejTi7TZhvlKNYalq1kMN/0KtUYNRKZDP",
-	"pdJe+lh20UpTZ3SIfCEPy9pczSYc1ligproz3xgUCmVPfQz+Is1sgzUhgjd9CRQdfT6mL+ZRnY2cL8gu",
-	"lqgVEnwhkBqeXhHwlNtDCBJSScDfffF3SOmtoyyKogUm7qLfY4QrRi9e7D9azZogaYNpd7zauqw1KkJl",
-	"OICx3qGXhGliB0uRM4+glWZI+pC/0lyF7yrpKziMS5IrI+7V8Qt54BLwSjNirfbH5qqRyS+YGPT7XGmP",
-	"h8SnWGfO3MncjF543lNvhGi+e5RPo4wIiFUI5H5AvfjOTsZqfF6c+SEYDjLDmWtkRs/k4Jkc3PxDuQQU",
-	"eTQn16CZh6ixeSVkkoGLIHaaOqE57PtU/YSD45D3SSgpEVH2T9/56XM3SykRVbch7OjfU5FeNz1p+UdN",
-	"9tL8hTvQd0EGgmHTasg87GE5wbvdz5cqN37f5Et9Pu2q5H29cqjHWzQgCO40StY2YurbgVJtlFjczRfX",
-	"K/nk58ulxMerKR+XOgNuOoth7qDfueb7z81L3DQzZ0OcBfskehFvKStPDcDEQV7hkKlXTyuBvEe0AwO3",
-	"FC9yoxHq74EgIRJdCFNiTyLOtpHOPhKoFWKmGD1DTcUBQPlMkpyn/myDGrLvpysizi2KgXkkZASEerT3",
-	"g4Frjcdrq7nO5DubzgtNzEOcC86ZFgTTV30Yd5wSMev5tCE4KUWT43jVJdrNp1c3mprR4ARaibW51cR8",
-	"fWVZSNojaV+M1IwpekbdQQ+znDKZwYdFrvoBZlpfWNllnYCKLnxoPrHBqsbfSaWpgU/l7qWREckdx57k",
-	"Ydpev+pySNOgMouGam2SfmglNxPBwNU0GmCDwHhFTcbn5PJoSSNmc0b9XHJoMJWc6BNP7TtqY0+KLCL5",
-	"Th41P29kdBJcI1NrREetkXnXdJYyXhpiV2Vy8liiLu73CSO+fbWgHXZOGbhn9J9G+Y1+4QMJmo0OCep/",
-	"Kg1ID+LcuBsTv4VEEP1Q8iebgGHeToRQynZILvmF+qnBmib91viDQjIQ+t6QByT6VB4dkaHR8np4BJqz",
-	"7xNfuy/jQ2QmlEbBNMnZKZPrlcy0JzKbof1krlKpUM4X8sViOb+xCClwzxuEoc6W+3zB0+UGhWYxLPce",
-	"OOCw506EZRs11eCaOnhoeCncJG5F04oF1zuGrlKvzhqqy8j1KA0bus1AJvgEPOKssaX9aETZiBdMrSvs",
-	"rTux+ODO5zfHhvUleQ6k9CX+mKdpONzrXfQxHIZ4pP4dJzVOL+kxFgJsEM9kPdq8RvWQSXk0W29IQ0np",
-	"KN9xyfWFuSQGlL42cZFBGjd2CgemJcaTV2dRnrKaVyK3uYZ0Dj363Rf/2MzPkX77bLZvacAkDaxSQYQ6",
-	"HhfEBv1FQvBuOcmdDhdIlhKkanH47YAgQVknILmBIOYbanOa7tMifRYzyg4WZRluGcKULgJ6uGEEyDDd",
-	"HGfByLr5a+iCkD4skBmHGT1lDdYjPR6OtKNeP3sqeYg7pJlFjFySENx/oF/bCxAvabA+CQUVUp94fkFJ",
-	"FqxFiXxKROwbNnnpdmR51FSU2WywlUY0L9QjjcwqpKUZhn9B+hJhL+RCRG8wkTKh5YBZpBbnAcEs0oOt",
-	"gUnYoKdI3NRofDKD5910kF8Ik1/rHhuX4t3PutQ6QVSzSCCxt2ZIaUfwIWX+Tqw03s44c7TOY9JLZ+cf",
-	"56uFrYTCTBk63j1EK3Fy9c7uydn+3v5O/WxXpxJBVE0Qf1WRRguHBLWwIOsVnQst0KPdE0SYx33j8k0a",
-	"KjeZKtnMVa43CCQNKDOMTWnmtoAgTTDthbyHmrocx1k2tYqUdXbso82FbAB1jLAchDO8nNFlm6DuE6Xf",
-	"+igaIWqNJBFZuygrQmLm4xB8rS9ODnICt8k2UrOzbiEcBHxodHZnsSq3WqtJ5TtJBcmVdGebRofOYk5L",
-	"Aqf8KdVSoRIi2C0+YP7i1ohNxkoTlRI1GZc6LLGt3s84+FMVv6EdJpAO4E7zCnNQTzlPEyySBoFOh82i",
-	"1kDXFgQgWbqYoXIB+Xgk0ErTFMacqwNxvvvx8f7J6/NX9ZOj/aPHzdX0D7epGl0/pGkq/OlH9Vypum4J",
-	"yT02WaQoIsx5WBDUJVdJe7LcLnpbuECqrQ2/5FXIensTF1pFr+xXyUZ7CxdbZa/qb5CtdgGXWhVv3d8k",
-	"hXYRl1tVb8PfIgvo0LNOBxViQGaUb+hrHwjk6wzRARVd4oNqj1ZO9nZQqVQtr6ZKzAsyqgcdHlLZncGp",
-	"LsgInG3aT0k/Awe+NwgvSXJtTk7ruVKhspmZ4XKy1S/ppR1CRtFyEGlURvqXiWVFfHEmSd+ofVsaXlwj",
-	"YFw+hM8v/oggIcXBEXiepmf7ot+fSV2VvVJ9a6dQTH3rQPOGdNaoLy5CAPHXdo4+tPWNKFmmmH324fi/",
-	"jH99/eX1V+Nvrr8Yf5fd+fDkRWYhK8I9d/GoI/KdWJ4J+nPX29mtrMPxErSU5C8xC7uBo0ZyKYW1upeS",
-	"C32Cmc97SRmzDUSbkEZwPbnSbwtH6897WzsVWvp0Y/SyKD7eJCcX1fZHw7I86L/BL/hj/7W31Tpkux+m",
-	"OsfmiWBww1OJWti7iLXBSLosJHnnuL6SkhcibDgM6SWJjyUVqMd7hMlFZc2koEzIxXgH3HHdsKMHVMi7",
-	"2pKuyJ0yJlMNupsGxTuU/XAaJIh3V4PMgv74h60ZntIO22dLKoaTZpmp3TMrl/zuvuIzCIN2kgvoJdQI",
-	"OcZYurZw76rnj6ZkJs/OpMp5g5IJjsBj41u8JaUOwhCcOfcb6GFkeL+vnFy3iWEnv5i6WAEXxERgbrdU",
-	"bjAsJXaiRxSlxGxHiQfaxe4Gc7pY2CqOhVZmei2mp6creuaLxlS5eBYOiB6ix1mbhj3KOigk/QB7ROh8",
-	"dDM17PshESL9CKrXMxK4PgWbjiESvHaG2FpMOZM47JAZYs4MTw+Z+wSMKKEGLjla0cn1GGqgzUTFIiEY",
-	"M63o01m7kDeKN7Mj3L+tGyI1pqZmup7zaQfm4ZM4y8+kFPIQnR6eTjCr4vqS50t9O21Wj7DEu1d9HqbF",
-	"myJv7uJSW79rvh/YYYtiQVkqoGa7+Xj3DK3hPl27LK71yJp7QxMquoFaelC/fWcdAwgC0hWWoWiTZtOl",
-	"/cUX7TB6Jm0UJly47B4cmihjmiOem1lTzo5D0iYhYR658b1HMx4DI8vjzN+DqMRNrznjsn+qk0rgSfCP",
-	"Lju7U/1Y2uxEBDNBZ9FXEmeCEoGwjOu8bcKtWJiOHGSLtBHd2uPqEKB5y+zNS5Kes7ATB25ygSY2L5s4",
-	"9g71pXIPcnk4O2huHrVKGh/IFr+CgxwS5kNhfBtKqNQPHu1TY7NMcCFdwZCyk4+IUijDkS1yEEhw1MZh",
-	"Qg5TJsul1Bhoi/ujj2QvSCeRj84OD3QuEW9D/T5w422dlQbjNlx5igOoh87I1Qyp1g8wZTlILIO3g395",
-	"2OUBUS9MdwrdQhYnfJKLca6Fg8fK4o9KNCf9naM4OGdrT3TkPb+IR2jZhKaIblLDV7bWwSgSgMigs40S",
-	"+Uj5dLcRk3NW78aZ2LS5qbhVX2duNtHKEFNb/9QiWkuTISX+KmQRMNlEK7qATeOUQH4jTMhUt/EQdTQm",
-	"CGQ32gJQhnxySQLe7xEmITTRNLkPDbaiUyAH/W0kCEHNaCt15mI2oi8zyoxeCHWgdJ7rJ8v4wnZvPCuK",
-	"QIKZidT2qvWgx2wj5L2kT2dIAo8v4NygxqdhlMCYfpyxRGToOsyiU+0wjmiXszGXco9H0lFmKGo+H70P",
-	"z4nDlW/vOHlELql3U7BjMcZi7I0UFx7pUCFhRzV922gp6uELdSDAmWWya9LNlAW99Wpj1U0LLB31yLG9",
-	"O9ZPZqWB2AGDKRLG86Fy23gmbClom4cdLiVh1n7EMnqaMF8s4HpJo+VoZu5Q4zV3SXD2Nt8T1SmCuSvF",
-	"HTs7lWIT9vsfCGTnnHcYFmZ+yGFFKFencEha6isxh4hvmKIO/WVNjRr4ZVlXwq3JS6bnXqi57u0cGooK",
-	"TUIUZC9IvQyow6W2FfdoSFpYTIR/2l4v5z6dg6dz6omc7JIc7vcn/V9b67fLnY1mn7aru0piac/W7cxm",
-	"A/zmHPKoLMRxmlYrN41WP5U6xEmb9QfMvFR3/5DZl7OzJn+IBMIfKVHwXtP6Fs61m0qsi3PulkqxS5rj",
-	"qX68PyTl/i4a+A+oRd9RMZ2ref6IamSkMC6oGSa9Hfehjd3CS7toSsRiPCGZfHCbTMBpNVAnW58QbAqo",
-	"bhyEyc6+C20uy2SmMt4s8wBuclNI3STN2VFPTDmNdPYoCfzITl/EF11HQkJ9Qw97XcpIXPAQwmfQimD4",
-	"gpx7WJCJ7AVbCmeWMmW5TFFnmqYDl8AxhBNFi5RB1TwBcD7jLmnq6sVsgzVBlcwX8gz3SBMMXSiOjwoO",
-	"Id2iH5I2vSK+TWMRSJ1K9fEGWzF1jVBq3sxGpYyJXN3IMo6BPQ17vkMBiV7PiSW0JY26FjLpvLiRI+nl",
-	"zS5SY/IRwYFSmiaJYprZ8osUvjrxYfNU2of2GZUUB/ce0Uwrm4UvxQXsE1GUhUNzNxbcdSibWxAQY0FA",
-	"XXVc/JZP0Vh/z1FXPZvsLaKvcb1kemJ8X96Nt95Grs20E25VWmaDpIDDISTvCzTk4YXJ11hsSImq0FtL",
-	"VbXUxH84muGAkLjdRiaffNjlOkLqpOvF3gYHCbEzGa5eVLN2i1VvoblPy2F+s7J5wg0sVcSf5t0dk2Yc",
-	"ZFqskEcvkfa3UnlfZTyTVoSlSpj5zMLTSE+Mt9+p/nGVBVc/cI7e/FN7H8U+Dg/4Eyj2cdYmJJeUDKeX",
-	"J+Iw83MVYpigIEBdfJk8aIsxpVvwlwmNQxi0A+NY1WQUbttCEwhj5TM3nPD7eqd7CG4iq2fuvUtxiImN",
-	"T3x00XM3PwfkrjABt/Zlzd3rY6XiBkFEfaQvMfMIsi7SSVCBJbb87q9e1p1w291ObO/8vTu9OTQnLXqt",
-	"kvliNYuatqAdrYRE6Bxf9bPluKbMV5f8zgqlxXi89rHYpkt1YDx59TRFvwo6ro6+6z86rc9wE10mbyxV",
-	"q8Wt1FsvqD+72oD6Oml9Y728iWR30GtBPvmMAgYNV2Q/+uzp8awiNPc2QTupt13NCKIPWgH11OBsiucg",
-	"DMDC4wMlJ3ybVztfNFxAixG1TOpLehX00LKwymlk9OTV09PpPbkgo8UFp9rVm8Ik8MK07x9EBypKvNW9",
-	"i6ZXSakLHwgUYNYZ4A4cWpuToTtj+dwb9GzttN0KeBlhqdtxhxTqH9dyum+gkx865XmGYTYXfuQQ08Dg",
-	"jiSXusX9Uap+fpvYrX5EWx9LWwsLmjiBCT/OzZHTs4VI5S1NDeuk3VHUNk2Kh/ZoDEMKcVrjfNJ5S05u",
-	"0bTT/P7c3AssgZM7N9O/vZAlAss+mePg2h4TK+ZSw8IObHffUkvMnVF9IFBP3w7JnIDG1aRMrynlrIlW",
-	"GBkKm1CmOx3oDBfsX6oDILT45u02CXU6sGVrzmsUd49vT0aJk7dNbZSZzX2YT/b4/gnYTmYqtxMMlltN",
-	"TDPAlCFJruQ2eHQ7Ie53NTihIOoHkxTVCjC7gBriiSKv8T9cfzX+9fUX17+8/mr8NRr/t/HX49+Ov73+",
-	"8vo/IF1j99vrL8bfj//5+ovx1+N/Hf/r9S/R+Lfj78e/uv7l9f8y/mb83fjb679G419DJd5vxt9e//vx",
-	"t+Nfj7++/svxt+Nvly/auR2fc464M7f/W49z/E3qLH41/ub6S5jBd+Nvxv88/h4mPP6n8ffqrqmBL+kz",
-	"TGUac6hiprb9dkAGSqGOcSzamOWUAqfxDnQWnFbIh12lDcTKS0jSuXSUOQdeLwLZoREXc+s0LFvQg9As",
-	"zI0rfjL78J8OWmoerVvmM/R5QL3RSxLaiN60QnSpL1o+Z3mifhKJLh9G0wYMMVuQMkK4ExKdauli+5TW",
-	"c4Wt5L6vL+kqTo563nbr1emn+4Y9ztTyzimWjyYFbItrZxxb3Of64+gS7iPWcnbO53++/qvxN+N/Gn93",
-	"/cvxv6Drv1SH8fqr6y/Qf///kpW8//03qdlqdyWRaBE1PRhiYbPoIi1wrkk8NeWFAFC1+aSRxlR31DMM",
-	"WtfoRKNgfJievTdg8Zdupgj3brRCkzVYPLRuKbDbKUPYDnH1thXqcxxKU9BL1pUUsUe7gNkE0U9u7tQa",
-	"LHi07iNjL+3E3j597xCHF8R3a0TE9AB7cNP0Rn/Ehxqg261uEGhIQkXb6hno4Ka3mApoqZKg5nKaWg5t",
-	"J/wbKy/gLnfgWt2dnLoZe/Ta1EXQDWiD4FkbIJNvrvjITi3RvRcQDTVApZiBnZcORWmQ9PB0LZaOlFio",
-	"xSGVXRqBgyxcMTOBnXkT2SVLW6IJTW/BJ7AJFuthQtPUWH93MdSWCDLOD/59yilbzhKfG3mbAcQKtQ6T",
-	"kcBk3SrjsZPl5qyZe4/W6b1Ki9QtlwsdhcZm+fXNNumFiqIAkakb7UfWIZP0E64GvN/r8/CWdceGlpc8",
-	"3OaLfAiJJvhqXz9q9Xfzz+Ji52iBmQlwcE35nn1fs+9pZmv8AekXQz689YTNWNIq/S5ov5/+ycn6VzO4",
-	"rJlB/KwZ240Lwoe/p1jPHzCa9O8T/fnOgaIZjGJm/CidKhcNEh9Fc14sGkyZT2YEP0I+/ECgPhdAicjo",
-	"waZKJqsznwrpfko+kJDemoLsrA9IE63oloxGRGxDxtxUdtUQW1897GGDmWCYOltNyHqPmqNaWdPhWtOI",
-	"JTmUuelTOBExm31aP0n169qsz+laRKxWSwMH6DfUUNN20dUj0dDVQKDn0AW3aeVlQ3fkGVJB9PAWygi9",
-	"Vcb6pJINmx8LLbtt0VyjT80m1HtxUWpF6k/BQ+mqGdPUb0R+01In8jBjXCLoWqfdS0k3tW7561QfeZJe",
-	"klh5SPcfwctf9H2Tdr6EMLk1t7uBnYHJMEUlyyunP06CR7JU3W2gdgOUtFkRAUix6g0ARM5DC8cESXRZ",
-	"tI9wT//dYBLafmLmQwoPZOYSpujSR5yRWvwYIszvc8qksA3Cm5VCucH0h871h84JC3kQ9AiTcVMx4/nc",
-	"R3Axj+rBEI80xMksrNfbKNXz02JmKsLzieb+2Mssq/WPjcW4DoTZMVnHSfh/2YjDb65/cf1X42/Hvxl/",
-	"i4olVCgU0O+++g6uoesvr//q+n+//ur6F+h3//4/IfDZFYuVdJgALEmHh6NlcDx27DN3KSuaPn2uG+cD",
-	"ARkkkH2AIYMWUWCt/upCcGMBZReLe1XcyR2oJ999kp3l9XBHiXifMJG0lU3/0TkkE2//0vD2gPfTIwIU",
-	"tlRcezU8j9wO2F4t702AtI5jzZm30te1h+v2wJ6CvF2ILkzTPdyDpk1xykrSC7hSzKJSFpXR7774RwDv",
-	"1gLZ1537RtpL6PFej0pJ/NWag8lPfeshD+glQUKGBPcm6jkqpewihXGm9VHiCP/D+Lfj34y/1hHG+Ch/",
-	"M/4O4mwLBOXVSjkn134misUD8afE7t3ou9nrm5jSjsMeUg4ETh4HKnTXmlqiiZJW7p0fkE6WJf6q7osx",
-	"6hngCmT+RiHxCL0kfhZhZawIibUcRP6AKBPABPXgGan0LUUBDWZ+BiNBt43Sd1DvgkgjaTVUhs1iimwX",
-	"+wMMiZGhsFcEUrzcpO2pI2Yy/aLEeClI0F7No0MOfuepHhxW24vnD0k6MFGn6CabMUPOZDN2MLqoQujc",
-	"P/AvJ/IO4pdMHabEHuqSQ7FsDc0dJcMMozbCOh05ZTYpGA2s3u+nPN3VfdCNAUtZi19ZXLfEedU9eY0n",
-	"YSC6RMwAmRY9MXeQp4enaEVyhC1iHPGNa4KzYLS6QGKWc1D1rLIzinXTj+CBFWXztm5hYWVX7vS4Pg2b",
-	"NEsy2+71IJWTAcEqLnhFvElym36B5CqtUju31d4guWJrvVX0Sn6ZVNqpKZ+UzcoepQwYcNwyX7fncTlK",
-	"FjUpu+TUI+pPfb6b7rGeKjRU96aGTbGuapsex+lx/QOBQhJgZabp4kIToIyHFrnHfd7DlEGue5wvEA1g",
-	"zRxVsWaGItYWXLjl1E5Y1awB+VAzu4m47kMlTyixf2JK+QTSXYrbDkKYMrWXWz1OGLPpZVnUD3mP6271",
-	"N/FAeP8RGaYwqP045QwHE2F1m+QmdOZbFppm+oOAmH74N3+4Z+e0o6PQM5VCJyUOtEONAT+kUn0RetMl",
-	"VEQKdWS83VabqRNtTD38HdTGnlhwCzQzX4Bhx+uendzjie+lLtUSNHUrv86fLNn9Xrfypl07JVLagHiq",
-	"opQKHPmMEUSYDEeoT0JkNYGslcLaILHLZ65CUszCQfFUTe+m0Lgz5EXnfStSnbc0Z/GUKYGu55pOtt1f",
-	"dTN8IYkfNWaiIRJmTHdepDgmurFMRPSG5Xs24dhMU7IW6BXyyFYMpKI1W0GZ8A9onqrsmYDgkJEQfcop",
-	"m4HWzGYlBohg0EkarbZ4YTHzVD1uXu/O46alOiXeIKRy5J60ZdzdehynErfbZ0Me48pONqyB2ueBkNpJ",
-	"O+nd1S3X0/z3E57bBbhP+pDS1sEWzu8B4NuiOQITiRtX2JPBCIFt0kYG9AIMIR2rSmkIO89Iwwg6Verc",
-	"ONB8lX1v+ydOQyQsHKqeEQNOfBRgrY35Zb89YYAtG/99N2fdT9RHb7fsTSjQaWbjmGBT44boJrzbegMc",
-	"cIS0vrw3wnyrdVB3TRZQln58QIiZGwhVdmAag4VpRuxCsN+hYXMK0qduK5gE7SA+0Gv+jhnrN2FZHKtp",
-	"3gWhblYeRFr2AySmshG4Kzl4mIEl3UtSxGTKNgwrdcamk3pa6sbJ3g7aqlQ3kGnbjgy0WeRVW5TiZ4MJ",
-	"kTDkoaan2YBCAIIDa2M692ZmguIt2bDZ5isb0DfmkfQOnGqUM3QdpYlDuYCGLhJZDWStMZAQZf3B4kqf",
-	"A9OUYnCDw5R5ZJYzR/e872PZndGAM+r3P+956mcRDoQFD9EKbfPjnDkPuX2/iQw2UmYJrGONo312jPQN",
-	"EdOb41yfoqEuD+XkbopBr4fDkVW2LaWq16ajDJvmmJMvf3Gyb3pIABx6m5oGGe4Lty0Zm66cIQkIFpPV",
-	"RoOQ1S5wizIia+bpWkzBuVkUPAmoqbtp2hBAjBU3q3vDccjbNCAL6vMzgLcS+jpuAQmYC46efomDAZk+",
-	"+38kqWqS9sgbw6Xn9iaw96VqGCcED2RXkcoyzUinrUirnirS64f8kghA7okSsanYRpL7eGQAzbTwml78",
-	"/n2DQ82fcTrak7MiS4WO4Xi8YDKNf7+wJWFMcSRBwWtrXA+IEeIjxsE0MmokjO2W7c4mJ5AY2Sepa+Jx",
-	"ZZvtcD/Nk+jZnyeOG2FKm4cxASMU2wiyi6LWPJghZyxWQnIjnyJZMoO7zTJvYTTp04Ca9NupPJOdo++i",
-	"nyXelT5SDat9S/w43JdeF5/dpHwaYdLIQBaQRuILeYvLRgYNqd8hEq2cDUImJA1IFnV39HsRDxssJDv1",
-	"47Odj+qraW2iDFy/1yXehUBmPKad8xQA8xIlB38yecQ/jklT/8GykaegGBcqQZgL7nCiUWFOne44kycQ",
-	"bpiBZRDVU9kuMDpJgjBfJyDfkC6feHnq8HiaumbyCGxzczxCPtcGT8L/4iZOGt8W4OZC7B+WnuEO/OXT",
-	"kNiuNH6PpoOSnDo5gTuz+4UC0ohO0ONt1ASIDZNvwxzMLtmddCPVUJsyKrq6AUeiK65+izsAk8k8o4vp",
-	"DCb0DNrsbxvgT8XxsyY3sBnhUaU32L8FaFiPyC73xeyALcQAko60lHkaNKik39buquSyr/EjQFKeTyiw",
-	"i8qu5LIloe7sNNKo0x3oUpA1851w4APSLqDQ0QHSfEBTG76UgMwu2isOklcSOgPu96FAXMxvGLeejo8S",
-	"zSk9+mFEpL1RqzFoBfwZWJAs8rHoEhGVf0y22JwoOt9cAGhnGWCdbaSGFVLf9jnscuoR1MM+QVjaI79I",
-	"lkdy+9JJbBFE7nnVzIqRLFnbPrORituJxGySOp5CGN1mIEyvrZsbqiyCjeq2LUEDBi3iqTQf0+gMZmPI",
-	"Eg3vl0IZn57//nHc6KntDvMDkexnzkM7usl6+HK+kC8Wy/mNRZFQF+6hDsEItRPOl2+DfD7hZbckpKVR",
-	"I7oZ9Ugjg1YSR8WsxozUqQSYeUpDxpAPhW45hft9gOoGKG01R+tEYrgHwKmCBO38YuGl26KgO0Dq9kzM",
-	"OaT3kRgzp9/gH1tOzKngCYDzdJs+uvwinIF5atskohcnB0p1BlRE6RCLjhEs29088fGIuCDI5/Ee0Y3V",
-	"3Wbn6uTcwfZPTPQmANBTwXdwEKgx3HcTWKNeACK9A2Iv3ZUOiRyETDPVhEZR2bxRpRByZp+1Jly77bcL",
-	"t2hFa4czY42jZprLYPAa8MDEoDv4ksSCz/T7HGURbSPMRvn7xLBbRhzIbsgHnW5yVLfPm9LtTJcxAuwC",
-	"zUjl4KxNO4OQ+PFKKu6elJdEUDzv3Y+o6Ad4lA4s6zIQENAtEuiOadC1QUuR2IUSDQOaJIBYI6EzzgXl",
-	"TTTt9FHGNnq0oomNvYFa7wOTZW4n2YWxWE4FP6Ds4lTi24IUhETb3i9COjOlFsRUGpNQmuC2NZtkkqA8",
-	"wz6V1BApKGrL+g7jYc5YiGOH1JNz9G8iUKDKSGTbw9saSDnZu2P8t+Pvr7+8/sX1l+PfXP9i/M/jb9NO",
-	"BlvkKGj6Z7A+aKW5pmTUmhB87XN15d0agKM1Vxc5i5OBcE3j7rRvWLN7ouhoC+5E0X+C1Hy/wLKOx9mQ",
-	"qhh4HiH+YvlNN5wkKMU4g/T8FLF8i9b/0atmqMz/Vt/xYVMpl01dCpKAl2omPWbgykM9ygZyQlIJeV5+",
-	"W9rrFi9fF/of862Lp97uZni2PnzTOqr0nlTFwQKxWT3cmxTEMyfQOJVbsV8/qoO6ij4DD/SUSN0dqFVd",
-	"O+TC48MlAfuymTMu+zvcJ/epmdYjh9N0bGpbEVxo8uv6xHSpFFDDzLMIswYbMHA9JDxGSKeemT4bTEiC",
-	"/algyMR01xfSKlM3hMv+IyqU/vRjrYtpNJ029/ySs0wGR+ZBZ9v70gJQLt7TZOOX++olNHcDdlnIoegv",
-	"tVuQGttsITyJDp5qU+Kgw0Mquz3XC336Ub2Y6nWGjXMd1uufpPa4VPx2hooMUtq2YgWHqzbpTVWRGXTy",
-	"dD/VCSKp+Amyr+hopnxqmhtqa2uSy/7a7774x6ZJXyHo+Ykmuy4PEqzeISISUu6npWl6nPlCJ7Qb8jRL",
-	"Ui6krsnbUHGY47Sk/rN4KFmE0fHRY0R7SqYqnQlA+tFK08cS1+DntT7rbOvfszAdvYpUJqvCWyNJ0vuz",
-	"eyGZ6QpV1+x3yyUtG+SoD7XnTHKki1hRa4S6mC1gPZivJTbKXYyIWLIJgnYJMyK7aDtmnZYYpmRCyGr8",
-	"iXSRCbg8Ru4r+Xlh5GEikDPD5avfeydcPHvAjw2Mbmo7fnuTTiNV6hzxIZ4yxFQKnUOn/ktDISeTxRLN",
-	"Hp0EjBNlsrHUT75IYcAiPf/M7vXDkZvFnlYE4l62Xb/h2TRsEVPioNFFQFg2WAwyMhNdREvDSLu+0fcw",
-	"V6e2VOPuc8qGzVzW2YuTRr+zwDSnATFGs+vR9UsmUADcopttW3Fmy2yoQH3oy5KSnmrrrVOB6dxS7tQb",
-	"ovrt1KtOx8fpi8zUXU1fsdXeqRdt7fjNqHb3Voc+tY2SSxwsuDGUIRwETqXPTcCsU23E1beyLkWkUpZI",
-	"s+Hv0ihwFkKbEuIBHwK9iUW7d6kLL0lI2zQBSOiwrXvpBjgXBfSeAPyWQA1FIzKh5PxsY6tULJbKler6",
-	"QmE0eM38hbtV8uaU72/BrJzkRk6Oz+npHI3KjVpNE65WVXQxlBqn4X4EhySsD3TBuv7Xnt37J6/OUvv5",
-	"NHVMF4LSTV0sEZrUuCyC4PZEbBMWBhYTPhDTU1fKvo4JJI36qexryjoByUERlQbegK8atEDXJdDMxqEt",
-	"F6jAIDhwFozQCrahoQ8Egk77p1B6b9HWIICk08w1wgNVo4CghK1Bq8V2uBV6ffqUKKkHyfJtblDmJdZN",
-	"E8xTRvVGPrkkgeIfQpcPuNO191CdPdDC3gVhEX6MegYqZe0xUHwVB2ilkYHuEH9lwN7Hv4ZWC9+Ovxt/",
-	"c/1VI7PaYLyN1IgoG1DWyRF/YNbG1NjmG6zB/uzP0A5nak0UT22wXNTzmBIBVWwPHni4R4IdLMiDB2B/",
-	"iDxSJK8D7id7O6hcLm+B6/BsJ48OOSNKMDYYQob1oh5lPEQDprSslQveJ96FWM2rr+2CPNWVGRRyUaNC",
-	"EBetYc0kt//sU8FZM6oJMXlT6lOzij5sBVWiSEIXHQRUSL3mUV2FepPJQacMNXUtRjOPzqbrEkIi+pwJ",
-	"YigHrcA7dQ2Deo1N5of20VigZlQT0VydTPyP6iESiZsB7whYpH137DXUrBQKqIcDxbSJf24ebmpij9im",
-	"faf6vhqPIfYW0YjmKz0q1DHLghKoNn01r3cDsKcQCQRBw5Czjl5kMyu9fL/74u8Aodsf2R7a4HoYQUFI",
-	"1sTzeGiXxo3sYale0woJvtCxfM1FswCbb6aEYK5eMPCJD9+iAjUrpZJ6cqo+p5k1OXFmsxSJwgSw19Wj",
-	"c5t3I9Q0WIv5Qj5izc0sakItSxLvSP3sduq2K6ReEzue4OvRFOOCJYEqpZLVGJXMMkl+atmySO0hZr56",
-	"VaVUgm0+U4Z8DwMYPZxcTBn8N+QB8ro4xJ6ujX/xs0KhUPjdF3+r/ijuwbTUnxt75retvVWoD4cd0jJP",
-	"qP2IR1mDBTVVhuqIwNLYburRx5p5VDcvMBtl0buaV7neIJA0oIzUkBKygHZ0vHsIxBbDtq/qw2bS9qBl",
-	"DmoT4meRh8OQKkNd+7vBLJG4BWvxCsAeABUFS6zMaUUEgA/mddXBzsY7EAMgVgtl9fUBw5eYgvy3dZQn",
-	"RIajXL2t5oRWtMEkVmsWag0sQ53oD54sqTcZmlcYHhVvOFhfA2HObjS+eN+phDkcAH9RPFRnYaA+7lBd",
-	"DFYDvxlqarpCFnyoGadQNI0A0KyEXFI+EDpU4KR1bCdTN0BFct5RQ6BKwWDqbrmBu3YSX4AN2eWhNN79",
-	"RA7XCkZPXp2ZtDE1GlhQ09Rx22mJKCDZbS0/JEGQu2B8yNY+HV6IPLDsVQBQQ6iZSAGpoYegIaDfffGP",
-	"zTw6caMKWrxwSFHNuhqBOTUhl3oqcb8drYAYsXYWjgzkH2XodIg7ShC92G+wHWU1PHhgVZgHD9AKD9GD",
-	"B6DJPHhgj6lPejwSulGF6Mlu/dHh7moWebw/arAU1ciA+4BsyIJ1KNCDB3ba5MGDrNp7SRCVWdh4DwdB",
-	"gz140CHykDx4kEf7zOoLipyyxv+oWycClJRbfaK9C1ld8txgAWUXIqtb5GKD1aHW0eg5UnFpcAjUtBiQ",
-	"XdKDGasRKIH4iFzahnQPHmiHQEA9wnTfTKPWHIe8H1IiMWhIgzAwup2ora0Nh8N8hw0UK10zTwr7Rw5g",
-	"KbqyF/zZEWd7ISGnvC2HOCQH5htxTV6kF9WP9zPZzKXtSpMp5Iv5Ajgv+4ThPs3UMuV8IV82eEWg56ZT",
-	"obrSSdc4Qet5RVroKRmhUyJN59FqcWM1kn+W6BM0ryXapVLUR4mDI7YR1n99IFDzgkaljFqHAtl3QUZa",
-	"t7ggowYDvqLOmYAaI3MKDFijElXbyB8AK8bQHzU0RbyaTURMAobV5kHAh3GPKxra94Hjx3SE1fsbMYN9",
-	"P1PLPCbyyfBCt+HTVAwrWioUrIprPAiuemZXN7LHbGvSn5u+saZdrGkOG/WENR1gM49bxdbTwnHV2yHr",
-	"L4sXBwX/TYm/aj3065uj3eLbk15ZnA1eDj8evSlkTK9XaPFqGrpCH1fo2popFt++rr9+erUTtl+enm+c",
-	"jV49/+hZZ6PrXR7jPj0MwuE+xsfeRy9OuO7aocXaAr1TT7Wyn96rVih79F02UyltzXpVtJxrZ5wfYjYy",
-	"2qRIGGuZ2s8/yWZMpak6ahO0htJITZkluCPAYzwSkvQyn6h3ruE+Xbss6lC+I5LXPLdcoc/TWiSeStJH",
-	"RSWE3BYsxtFbQyFmPu+h1kgSgVa0O30VsvFohzkao/PwBwL1Q3qpXgMNdLVOq6y3komeahYXxeigBK3B",
-	"DpSMJL52xAXQUG3/OI1yd8A63Im/eEo7bJ/FtRlTJF1cjqSdZcu8LRytP+9t7VRo6dON0cui+HiTnFxU",
-	"2x8Ny/Kg/wa/4I/9195W65DtfqjI3j4KI93CG16RVEu5crvQylX8TZJrreNiruCV/ApZb2/iYiER8jVd",
-	"s4rFXKlyVtiqlUu1QuFNZmHydRYlXo4Ucq4jLYGj4d6BqLOZquYZ85/bV8Yow0FUil4tlG9+6pSEl9Qj",
-	"L2JNb+4pekwkwvGsIkK1KczYpXLnNDm/ihvOVNRoeM55Ks08Txr7Kr6gux8lo3oNZvVE9RiWgxBSQ3CU",
-	"dhHPD+BFBe4RFAWCBMKiwZotynyHGpRNUwftWanmF3HVr3bsGNvKCjTGLb64DTZQiPkobV5Q5tk8luiU",
-	"q+smpw6jPhcmGbzBTFzIWiHWaHWXwOr7vlb3jchSZoxSZkZK2wEWAsanrruw04dHQfhndQ0CD6PnV+IY",
-	"FSPDBgNUdWW7YilJr280eyrRoL+6rWztovUdnEfLHo9YF2bpvfC5QZvSLNo87EzpnHF5DjsbAT3He6t0",
-	"dw1REz8Aryjbe85tu4A8WpgnQhnSKyq7Own6Ns6BhwYdfAkWGL/mmPQytUxO/e/h7uP9I7Sze3K2v7e/",
-	"Uz/bhV8b7HB//6H4bGen/rLXqQ/3H9Y7+y/OSm+9+vN8Xlkl6n+7R49Snrwty3TzmrTnN9qfTC1zuPti",
-	"Z//5o6vyk8LzkrfZfV7sv6r0Ns62Wq8vn5bEUTWsbw52i+3H5e6T9YuDwpvhfuflxuikwo9L7HDr7WlR",
-	"vihfvqpevd74rF5o7ZT83Ur78Xp3f/PTp4Xg8MNbMeREpdi7pA9ZTeHdXTQxeELbbvszOyTYe9eUlXJi",
-	"vrVrNv3dwnNyn04TLqdx5ZESKosIh4fYj1ZGPVK8+ZEXzGbXE18/tIA42eNhi/o+Ab9/pbjAE8d4FHDs",
-	"n3F+gMMO0c9VFxmeiY0R/5D4FJ+N+vrhUmmRh/shV3qfYom7UbbuH798Pr0HYezYvGtah5wtjbWqKBLx",
-	"JRtHgPcQ3+b1R9afwYjnQ9ZgkZRccZEybBtUOI9EaO+MjldRpzox22CdEDPje44bE2WRx5kY9My4ADNN",
-	"SXxtEsYoHQxsxgYzA4TRQ+piBG4GPpBmpVBxHAHnRoo10RpqVooF95KRjU31kjYPG6xD5H50WUnpwhay",
-	"/YugxZL2sxIRw5UBlqtuXdRgdk2NLLVvMHLMviEO8ZkCug6XTlV0g+G2LQeJBxthgdUmlg8uAGq61puU",
-	"XW7HEaN7swu7yv52UgcE68omUKWI0jrQVLwsdxGjTkw2M/5/oNHGF258UP06/kb9Ov5+/Cu3aF9pkmGB",
-	"dXKQfFMIo1ghxEDRVqmINtaruUo5VypmIuyzzNON56XDysdPyo9evak+XD/aON482TorvSx/XHldfbNe",
-	"33i4ubP1qLRb3qs8rn60/mTj6ebB4tJscmmWkmbFP05p5uQIau+xDsZGpGYQddx629tKvcrNjxxxuacU",
-	"S/3AAuJgh7N2QHWKQ6W4wKAeQ4T7vXT8PUhHfbx0H4uIDYLrGGjOlWKOuFRC8QYx+Tmwh3cz/aIHxAip",
-	"0+M6EniEGpkRH2hMDysmJUcfK7nxupGBMfVD0qaBaazPw15+jiRq24xlx1bLIoMCopMKAKTI147t7dmC",
-	"iyvjk+okkXRLD3FGVmc4PCeY+l3cnibLx8KK5PtEhvzy35k78jzszHLsVMGxUwDHTnZ5CTHZCg38qgXz",
-	"v1zK/5n/FRMAu8ZoSqYvWEDeGMQ3ap8WwacszFfjtT7WPVxmMdd4m/O3Y4NLcbWftvrd5cMJ9mIqnbUi",
-	"rQNp07xF6SU2ogy+/hsRVp0vWIxVyLaBThNxso0BXkmqDi6FLVcJ/MkkE7zBWWdReqhAhCqN1kGHtd6m",
-	"BKhTDH5htMcXmqXZX7RnW6dTWFVOoA7RLVbAUdesFIpNE8lWPDP2ZDSR1+VcQBvBmTVYK6YTOmqNkDml",
-	"qw3GL0log7uQg7BSqqAuH4SJ+/IN9iot224iszgLDWzCkHgyNnk6SkQ0S4VSs8Gs9Rb74XSVDSwPuBAj",
-	"TKM5MEZnnGsMqcnlUqxczcEMUfv97M3Ge6fbmoFXz0HmyKKAexcxKsZAGrkAPSUgF2KracKgiVSBbLw/",
-	"bchgSu7qTI/bXWwDQ5sZzBjO00vM+CWekB9zrYFJF9jCnPkn6ogqFUq3DAMZlKWMaHvnz5+UHm08rb7Z",
-	"qbx6Un65fvb86celg+fVl5Xdk8MnG68flo9KH796/tH63pvjyotHT8+q9fkBnqrRAyLYrFnoVguvSjpe",
-	"2QzhG51vwEyHM789VWlANSgm8d879N6bLHMcerHg1NISzIS4/u8GgwX44ZqmvFw7asmQLrlNGZYiUiFJ",
-	"H2kPkpXntn2fFlhoUl7VIBVY93l0Y4VQ4wwT0cqAgUxZibSaKSw0JXrDCbg2tAIpiUMeXgiwV1bzqD5d",
-	"maqu1ExoCRvMVshQwgzxAHq9MLKKAE+rDcEtmOMQh77QySRuHMzEyEB6VW2YPesMAjYDkn31UlWN2DVQ",
-	"sUoraTAnL1C/WXcvj/4Z22E9gplAjYz1rOEOpqyRyTdY3XmxTuh0I2tu0+JmHtWtNMdKBw0EVwZgHPJy",
-	"3Xrq3/vHaAVk+GoeuYqTaa7WoZeEZbU2dCNM2yyR7rLP24p3AwqQxLtz7PxkzZiGBB7cs8xJfj6zcfG2",
-	"lOttXfm5crdNcv1NOUzTIXRtTn9yvLCZs4/BDzMDXRmdqWyVCuUtLcCWl4Dvo27vhfRPXUjvaVssTiCJ",
-	"Yl0JPc8R0XLIrQhOFdR8MCfotst8kcBxnMKLbBFl36p/6Ub3SRNXSN4XDaZkFyRBSgPAATEyrtMvJl85",
-	"g52rcU4d8MpMpEM+MNl9tzoKfzx0klTflJlsoWc02qHduZuVNqverbWhG9WcvCjCfETS207F3ZDyaE9r",
-	"QFqVzLquig9Eg9kAomn6LBCOQe8h5rei1aA074fJsmow261VEJNOHx0HTX+UISq3jecAxpVFGD14EIVd",
-	"HzxoMK3hOuNIAOfaZsB6NMVII1vVmpupY1BqGw6GeGQ8K0Y1g77YsUNCTQ4UHNBJTVqUGHjdRAhVx1qV",
-	"psnIMCoKisD/db6WyRyGlTJgInlkaVHpYBPql1ltR/2yP63ErpRk0UWq6918ItFB6066VWu0a6tsXTUF",
-	"JhZ1jnS1Euuun+lsUZTdGp0enqaqPno/3RdOxGKLpXKuUs2tbyyjp6R3cltISSmlwBe3J6kCaaLIxiFx",
-	"iyBDlVEArHeIR7dWGN5L8h89QhhFuiLHjdN4z+zuElybMiqprsRPZ9v1mJhs4Ls1Qq1BcIFoT22PyVqJ",
-	"cnoU+4R3RiNsMNPRLdHKfdtUFGOTlAoJkPaRc12idW5PQbPBogoHHXD3cBCYPMo4qSNaE0gvt8HACCij",
-	"AT7deZk8WsegBg7Wp+02CVfz6JlBOhNCC5DpkD+qOxksyel/ANASlPuu677BYqkErRL1KmR1bq5JyYUl",
-	"Ma87j5bGmuC1BoNC0ClS0L3bXR8/GOc2Vyg2xr2QQHkqDsRkiDYu98YT7vlteMnW1FYxLuPtmmx7ALvT",
-	"NaDOycQqk22UmucPb97XC3Ac+5Fun9SqtZu4xWHmZWvjIve8V7rKncitfu5gWPkMavBv9MwnOiVOOeeX",
-	"CJImJvdTsFMTXmenHPOHSKj5cQza5dNw3svNH1lunmg9GMSTEAMgqySbXkJoApu9ydIxHmTd8NVxISda",
-	"j666jWCh8Qd4nBssvv/08HTVVr67jWGVRUC9rpZUAksq2sl2bg2mZduk+LLtqGJN0OZJZtGDB7rENu71",
-	"oJ3klo9ToVv8PHiQTRxVyQM/Fu3Z6ChDOhFhvtCvGWjUdpuOqYwVEC5x8YYVP1Nj1LAAsPIQD4tyi7bB",
-	"WjSZQKAFmbuRc3Pktl7B4qLBQB5CQUzceRYHAR8qO66Lmd8eBFBxY7zTaqARy9IJpwbYABZcqxD2s9PA",
-	"BbAcAcGXxNkApUUosk03lwSRdxV4xk46oOwiadK8Slq76ZTpmjpJWXdUHuamg9FO/umr0mHl4zflk7Pq",
-	"64frRzubj3a39h6XPnpSfnpQOTyqHj9fPzndOHux+fLV1sevS2/K9crD6s76o43dzb2tx7PssGjQdsMS",
-	"LmfrKC5vFjemhHP6gO/Tfkt0hF5IdldmwDTPkovJY2nabL232v5YgqRQlajMkXiDdUgyabw5tH2DLAoT",
-	"nULnyiLT3dJBglgByqKsM5HtZFxdPqDZqsulvXq2wbyAC3uzFQS/++IfVyM0DmWmhBONPB1bQDfw0RIg",
-	"bpnDh4yEujupb7uTjiAMqJaGOs1KigXrPcs3mAXTht6dWFyIqJzDLm3WtQ1jMA91ikLSJ1iaodioqu1W",
-	"ZIVRIiVCly0apJmmvdLcbjDsRi5nxSxjh1k6m09s4h0Mm/49mCLpzWfv2xJJbek6mRNjc2PdFq4T91QK",
-	"yxVGTzWanWGZWBYbF9tAZELZ2e6of1yT5D3H/uEjITvauQ+saMQHcKxtbuxUk+BlGfSiWS0H9IJMsFIH",
-	"lyviTDWEo0hNIhbfYG4WSRpA+CrgOiXDc1jHU5gMRg2WIPMs0j3bJzok62SNgA+jrm+m4VSx0GCWV0+V",
-	"fBtNHpjsti4US6SDgAvJYMiaJFM+kFNti/PoBMtUlnszj72P3I6EwqkzExZlQpMA+ndRFacZld3D3yen",
-	"eu8K+QNnbYAOnehCa5jSpOI5NwPAxOtnM7IUhK8Y2UsXdBrtEcDhIICq45bOczEOBmdEo1pBagAymQF5",
-	"dKwxmSFLgFlXMjJcD97UYCamK5C0hXvA/dqmrnTY5UF8miDbTlclgTsGcvWpaLCoOxl6pdVTm2zfCbGn",
-	"dFbm86GJ38YY4wNB0EqxYFZaNJgbjo6ybAca9E5iMMfB5+5xZhm8XZIVOeRI4pZQuqfOK7R59zVAP4sT",
-	"BbW3SDFY8/A5Zef9kHeUJhqh0DWYnbWQeCSA1wOj1jgTossHgY/61LtAg37sMDBImrr+1w5OSB4SjdAB",
-	"oHp6cYJROkuO+7GLu3DhZJP4TAhdWH62Mdz6+KIgit7BG/myMnree7LZfbg+OKr2T/Ay+mKie/2fskP+",
-	"KMIge+9ofy9d7ujq2L3SSiL4NtykLsXXYrS7RRRoDdt4M7YDRp2AtxzkZMXfevhCo/tgZFrA2xQnw38b",
-	"zC2kzGqHQjoCg3WRgKu818ch8RvMw4LkKIuUY6V3GWkVIUGktP5HKxidDISgmDUYG0SN7FsEDUMqJXg1",
-	"UHMTrWyViquxW7K5uo1aXBp/f4sY5d54RCKXxcxogPVSr8QSCGGp1kZItNlgDuwsSA/Ap8/BlAb9Pglz",
-	"ar7oQBkkKCASbtRRdsh6ygJkVE/3TMUMlQ3ysYcTiLYgN0M+1BEC6ErxdoADi3+l1xlS6m3albnNqb3r",
-	"cS1YfadiTHci6eEgQJc4pLClgIsNoE9Nj/d6nEUh9OZqHjm9pgGD2esS70IgD/el18Ui22BN87fB/DR9",
-	"rRX/rwFxf0o8XRZ9QdwshthfNPkKPRuwyyJ0W/vBuCecxrY1P58nEG5XlGCF2AUKsCThjFQrc27uIFhv",
-	"TJaaKFv+m/F34+/GX0+ULf/9+Ffjr8ffjb9X/42R7WuZcLAk0IXjnF9cfutleI9Qca8B9fcC+A8/0q0J",
-	"3xhUC8NFCMHXLBMSM4EiFKk96xO2/wjtcMagQtg+hFZ0+qFA4/9j/P+O/378N2vTbUtX3e6WikmDm14z",
-	"4azFxeehb5KpIICsDRHR5UODcKs7pIo82u315ajBhlp2K/tSp7hrS87Aq9sWvmkZ4lRIp3/o3cFwTU+l",
-	"n080f03v32qK4KG36hIQtZP9U2dwhJQmy+JHR/mcQ6hq7FrqX+lHouqEvrMdEdyt4DOI9nN7+7s12y11",
-	"TtkgqIUybocOVr5pT57ajtzqJqfH9WyDkSvrA41cmlgmH1yJ3LXHT3d2NUYkJeGqxjM3/9TP7z+yRf0x",
-	"uCTId5F85wca7DnbYLoLXBbhgU8JFEVAasNI6V+60vCsS1itwRosN9HY2nR9VgdDd59Gpk+dDen95X9E",
-	"zVKh0ExAgar3aOeCOk3mQa2VJSAEqLT9E+FFCebTYAitpGvhKKmEMx4pdVD56Egy9RLzeTPS4gIjbQ1c",
-	"oDGksTexdIfarBS2oLGI4OfqqThyWYtwwwzOmGNhgP8DDbHW+tVzpo9AvOJRYkU/5G0aELTShJ50pnl2",
-	"UzdGSV3cxHtEV1kcam1seo3BR9AwOOq7EaeDrhqmDca5oTW/uWomWirBLPVV0xekWYNGqsjN8YFSSd1l",
-	"xFTORu+Ow5kNVo9OTlxmmkXDLpbk0vBvPpAe75E82sM0GIRE6K4mDabGAQ/HIEErETyQAwELij7cuJp1",
-	"HoWsHquDN01Ob3x0tRvMHtHEk0AtzkcT51An7Jgzq7m8erhaKOmH7SfOoQfJ5HeTjSt0qxRTh6yWGJ5Z",
-	"Bdh/KBAGiyoScooyRJSpOyWpdAnXqeAa6zozhciSxpbjW1yhASLp3Sd3D3+c9oOr4NlD8ub589et16fr",
-	"r65OW/v1TDYD+5WpZd68LV8dF/DWqNjbKV2+2pTPSTXcGBxVWk/Xu0/K4lGx/biAD7auXnuZZcTfjuHz",
-	"P6myzgmQaIeJp/J5A3nxR2rS1F35kTBqonSPKcFmITSXNHFOBd+DY39bp+QPgdpnZMSJpen3ttTNtlRp",
-	"IXP2MZZkiEc/cKmtokPdDBjJbsgHHSVFLckuq9aCbJit0z6Deg8TJo9a7kQlgCuJn3O6kj/gQy3blY6a",
-	"bTAryEEdBlWyuWpSppQaLJJH7sXJAaTxEqOqmK57DSY54DJEnf6bkbvSceApcWc1dfUq4frhqGgwx3JR",
-	"Y9yeUIeILS82n4VOeuoHkzvWYNO6vc2Wtt9XKymg7387KVibBnPXrp5B7jGRvTgVzXWkrpr2PkxNVL+P",
-	"+A1m2lpMifJTowT+IUhyZ6+c1j7BRd7x9gE5RqbVHXCn1JzV3H9QsZ2g9hul2KngiUZVy0uyyTekyvCJ",
-	"gwKElxjoizBo/ni4se8lyR+BJIGjcntB4pPLNdOnebY778GDR3EDMrD48g8eoLodn+00aVv0GR4dDpiw",
-	"nPZp/eH+0e7Z+e7Ryw+dZmbQiFON0x94II2odCs9K8piPW9Dh4wGwwLRtrrDpyYodEWFBBPzIGrdycgQ",
-	"+LE23G2LNDtDd3jKyLexNMkb0IyUD2SLXyWNUxoinwRUZ9ZDS/ys/QpEN0xChDL7G0wScKoqJg/91CKb",
-	"OG7OpqNQkMsd5a4hGK0eGMS1sC456Wja0c4idWe0kKeHZ8fnHz07PWtqr4dz4fT8cf1s91X99fmLk4Om",
-	"O2XYp4B3RLQgBmggoEI2mHEwmLaEROeLdHlg5GiA1eyiJoX2FXm0RwM16dYIYCo92qdqa2sxPkMMB4DZ",
-	"CAzaVRSjJiAT34Qq35GS670eZ2ooetFWmpPxnWY2NfQ5y3Xr9LDL3ABR+kytUEwtXKeHT8wiAi7TA082",
-	"np4TDEvrIxytV2YGnGm5dCOcafZGZQD6wxgV4H781javHQbU4v7oI9kLMrVMY1AolL0+/IeM/8/xf73+",
-	"Yvz1+FfXX15/Nf7V9S/G/3L91fibLLKxwH+j718zDySf/o/Xv0Tj/zb++vqL8Tfjfx5/q15y/cX4W41x",
-	"PP4aGh5/ef0f0PhXyDY/Hn8//teJ5sfjb/LJr2T0iM/IlczUMosMkjXYPY5GN7NhjAROK3eng/ysPHfq",
-	"Z2rFDR091WKoxgZBMBkyjUlqLjUKwuSMrxXfGO/MQCg6M9Q50K3Ea5nx342/H/+Tmjca/3b8/fj/h8nD",
-	"Ilx/lVyAlF7UShqRXj/Qvp8hCTwO6unCqlR8nOfFNQyLjs4y8GoXOXoG1budpdP9WZFMgu7oUsfAXQEp",
-	"OQ9M9vOEiFSm1AxRmI8j8cC4NrwCKbULOFdsbZBcxS96uS2/SHKFdhlX8WZry4OGDnaXKoVK3CrziEtk",
-	"R2iYxSBktQsN310zU6wxLnNtq+0tWMqmH51dFgFyJup8FQ7AL+5ME/W4b7vI/bTjr9h3pSofyA5XGlxE",
-	"sCv+hM616uhxPrlM6nGKi1DWEWsDJgYttS8tMlOfewXaiukljwSJDFcvoN6FLeLSVbLMaCeUdUCif3R2",
-	"eABwSA1m6p10KDaOzzjdVZR2ZNtcQzBWK0rHz07PIulqcC1fnBzk0UsqqEEXj6oIbEvmFa0jeYpxhlFH",
-	"U2hwu5pHR1y3XstRZkFoUZ1NFAprmMlKKqjjaZcPXzhrd6OolORKrnVB6jlcwgjAf+NzT508pG5wZVub",
-	"hz2kQXw/bICnppFxr+tlMgLwH66/Gv9WSRXNWK+/vP5rI8nc28xP6s2RfItP86SyMDsIbJVUtbm3hNj/",
-	"SR9ptZDO6dOYYdCQ0ZwfWzFtDzHjMoofiWXg822Km37tByLx2QSO/oS2uRSQfrG0eSOQfnaGs9E5SXH3",
-	"KkBTM7qJDXviZGz3A+FwDT6Q0aGugU1mLSWde/6BQA33S42M5TIrTaUa5JxruWMuZE1biu7vHz5jJLej",
-	"2J7xZOpsyA75QNiXCcL8PDqBolDNmyAP0mVOebSLvW60z7YTl6lZMGg2tkkubMI2sHRtdXax6ELiFWTH",
-	"pzGnSca0iBvvKjccDnOKK+QGYUCg5Muf0GgmVwMsILMeSaWgH6oRSaq54fRzUy0T4nXVvbM3C9XN1Xwm",
-	"xXqxv3CtX74z/r4fgPkmDIvvY+Yaq+7fX3+FlDFw/eX1l9e/HP9m/Ovxt9PWwxLc1VkkfxtAmDoECQy9",
-	"6AV/78v70xUH6gCAPpXgzvFZmCMIXL2OzE2ys6HPuOFIBHUaFc+DAqb4TNwbT+TT2h4dkjsnti1gxS6Q",
-	"NQy3vDRpKZlaGweCzMwl1o2NWluk0t4kubJXxLlKu7qR28LVaq7U3mgrA8q0g10879hZKxDFn3LK5s/r",
-	"99RwySRMuQY79iS91BGfOEN6q1QslsqV6vqGTZyeWmBJe+SNvn93oPj92iEXHh9mspkhDpkyL2AtnMab",
-	"QDpVv9AueyWS28SVVq7SLpLclrfh50qtdVwkhfaWX67EON1uA2QTNjsXHEBkp/tflHLFwllBLXHU/wLM",
-	"I6u3Ov2hG5mdow8tXaDk9maffTj+L+Nfg4Pnm+svxt9ldz48edHIRHE7zlD8wW3UoklkwBAJwOawWWf5",
-	"ZfwVhzOzsXUagjJZBoKEPy1I4ce22VFiDdwEZJOSPMEO1/DApzJHLtUHZ/LGU6016mRjxRPbAx0N0Klb",
-	"q1mTADyQphmQ/isGxYpq2JnBSxRxIzpTD6kv6gw/KwSQHpdBf/I480jIUuY5GUKIoYUBxTcGBNHFrZCa",
-	"jzsk5vQ28AwatIchkY1grzvLB344qqt129XLtmww2fiPb3Y07wxCoajkPj3NnuShmof2dWqPG7xUm9HQ",
-	"LcwUibzLZmADlEpGO+wcOi+B27RQKWUztA+MpZwv5IvFcl5xQu5BAe3CnD0eiNqTekd/7JB/RoMAr1Xz",
-	"BbTycbG4jQ4oG1yhq8318/XKKtqjIWnzq7ViuZxXckg9u7+w3FKryciVNItbyxye1QuHnSX6sUZbf4w7",
-	"MxKprLWqCfguvOinVTUf5adPsgDeRr1RSmFFpC9OMrZEP+t5Sp97I2opFd+m98VMJm6KFvgRn0ErmMVN",
-	"kHVkD0tdKhcFEHd2T87OD+sfnx/vnpy/ON09aWZRseAgpGeR4BobSZnqaDJquJpHTSNWTznXJXFKqbGA",
-	"TRbd1oIGEgYN4SDRVi3fSnIkux8f75+8Pn9VPznaP3rcXN22b/ebDZZYCcahHZ7ixhY4sNlRWm3TIjrp",
-	"0kgsUNPqM83Z/HLH3Y77Y2eLaMh6fpFe5qym1Q/bVE20H1JgP+V20dvCBVJtbfglr0LW25u40Cp6Zb9K",
-	"NtpbuNgqe1V/g2y1C7jUqnjr/iYptIu43Kp6G/4WsVr0goqcri7I1EDh+s/j/wo1K1+BpvXN9RfXf339",
-	"v13/r+Nvx/+Crv9y/M34u+uvrr9IV8Ay2cwFGdWDDg+p7PaU3rnz6LSeOy5V1422/kJMrlX1rLBZK5Rq",
-	"RYhSMS4BU3m2xsi4fAgAPfaWQjFXrCZuESSkODiCaG6mlqnslepbO6CYx0GvZZXLZTREh9TmhbT0UXdp",
-	"/qelMgKr7Y0SK+Aw1sTP4E1Nx7qTpI9KiuUoLR/CGlGGomtPrBzvHkINRQswnrAg6xX1FJWiwR7tnqw6",
-	"7VGishxw95r3Oo23oFKiNQIrvB/SSyxJg12QUR7VbZ+v6B2ihk5O6+j46c4p+rMiuizmq2oUx6enCNp3",
-	"nn5Uz5Wq6w220gQIbxEgvyMkyokuLlXXUU69qbmaRXCW0LG6ee04V96srB3nqqXi5FtMorQ3CC/JB9oZ",
-	"uap45KPdE8DpwEMU/u6L/ySyaNcvVavFrW0Y3wUZ6XZ/SGm6ukC8VKhsohaVtvGYs5o2wdMIAbUQEcfX",
-	"uOda01WiJBJp0MjTgDahI0KUuDL4RVEV2EqzUig32BxgQdDQh1SYBmtONzRdNjLoq62B1BOT1aC1aijR",
-	"APetnk46im2aAHlIme+c6TtBSMWvOSaKQ+bU/x7uPt4/Qko+7u/t79TPduHXBjvc338oPtvZqb/sderD",
-	"/Yf1zv6Ls9Jbr/48n883GNy1e/Qo5Umdk6BXBuawhTe8IqmWcuV2oZWr+Jskp6RAruCVfC1hwKMSka1S",
-	"S3df7Ow/f3RVflJ4XvI2u8+L/VeV3sbZVuv15dOSOKqG9c3BbrH9uNx9sn5xUHgz3O+83BidVPhxiR1u",
-	"vT0tyhfly1fVq9cbn9ULrZ2Sv1tpP17v7m9++rQQHH64uMI7sQE/VHX3oh6vefI8cm79xAS6NqKS4nsj",
-	"RTb/3sT3LYT3zPCqwwipUdm3IcaNGWJ8GCms74F13kcdltWKHmpfpUtjkqebnhMa0mzzcy2SBXMwg5Ue",
-	"VXT0KMj3DIgnQ86ol4uVIufNNRsEbY0kEQ22ovWqVS1xJ1SwDyJlSWkbBrSGdlgWxU1MSxGS5KThuPNR",
-	"/eBg9+jx7vnZ2YEJ7ia6qmZ1UpZuEB4BYAy7HGFxYUrIlOyH5me6GBliqHrsWbhuBEGtwZrE63KUY6iR",
-	"+fNo9RoZ9D9b1THnIx1ARF6+RRn8o7Su/x/N1uTU1PN90jNP2delGq4a6shhSA/1zsTtne8s7WK6yLwt",
-	"HK0/723tVGjp043Ry6L4eJOcXFTbHw3L8qD/Br/gj/3X3lbrkO1+eFv1Yk5H7NJyyL7Oqsztdl3XSL6x",
-	"nvjTc8vjRLdjGwzxEgrt8izl80TY6J1mKAGRJA0Wssd1t7wpkxfEZtLTI8DVkzQPoryRPDqZQjtUasi5",
-	"8Q+fayeyA0DrgAA0mIM0YOEMtMPfwC4GI8OLnCHGBQFxFyjTvu+CkL4a5BCPItSwxc2KF6w1ZVjcmDHU",
-	"pMoEak9ICMi+aQZTjq5mlDnUx7IbJw4lQ37zEojaPOxhdVwHA+pnUlOGFkOunVCaBgxoIf+j6js/RM1u",
-	"QkH6iekqmoJtlefCrpwJrhJwQeZhygJpznIVzGlBADqC7hGe7GfTxcIJ/mYnusitzED/N4BDAGS9mke7",
-	"k705xLaDZpe1UHbqwIlES/wGwyFBJMSKi604vRjgJihEaRGP99SpJsQgwzp18avbDeakMxjcQ52p1g9J",
-	"m4SEeQauW3NkfxuQY6QNZQiJRw3WGkiklt6JTio1KI5N6lebAB20GOWSegR1uK2lIQ2m+AMJLZdDbhIL",
-	"WENQdpVoF593uDb2e5TZlU20FrJtIHTyA4Ibge+xRIJhDSAfG0zwHmlxf4RIIKDfk35AlwfrWoE0BUvN",
-	"vx7p1b/XRgzuWO4DKdwBdoET5r+3Rt9bo8uDiAOHiK1PYEcdzv0FMjt8ot49P/bZ4y0aKD4FtyIL/2rM",
-	"tf5AdAl0c7a8ARKKLyPkbjEVEI0aefVJaFMzkuHMWTWFMNYfNTBolE6rdIGLr9gukbJf8XLV1jrOVbY2",
-	"NnObeKuVK3hFv0TK7QqutpSeGGCpWC8k3vkhB93MLIoxyDZbG966n6uSSjtXweVWbtMr+TlwE5prS1Zp",
-	"UW9uOMvs4U8zhmUJ2EQaoD24Id/5FQLpeHXxycD9vsG+oFKgvZ1Dc0ZMfyODQwvVPpFeBK4RJWqNYN2j",
-	"IWlhQVDIJYTWqTSFwnrYTmP+tHbwNW19Kf2CD6TJm7KVQlHPwFDnVUl7IdKn2jzsEAlxlwar2xEb0H7n",
-	"wK8oBY8yIXEAvQS1YRZlxLIYZHm1wbRBaQt6zSDy6FgzDFNMpPvy5vQS6pHxtkXhkqTDw9E8LF1N8nfS",
-	"C9JOqe2Z1/Z6OXcvc3Ahp0y5nOwSNezMksfzxHnd7ys68vtnasut2Xx29r7j05+aRhMh5QLnMAwwVjYW",
-	"TeO32s3a5/qPG1xge4YJypjprpB8Jx8bPQZ31Kg8vN22sLi434empZofGiXIvCOqgJxiYo9gIBELu9Gv",
-	"pF/4gQAH0wyvkZ3pj+MwMlMcYmj21+FSEnYXd9H74se55+JU8r6lPskRNuu/8HkwdSCfZ/qDe/XiNJib",
-	"8HEKqhBG6zloQKARWIza8uABI8MHD6wzYzvRXMAmgBtsG8JQ01TJ7qobmlZpMyqcbqimfcHFahSUyqIq",
-	"kiGNgFZ4EGGjGq8F045fk9atv2rAxcCHY26G4Bckx4DqpbNjkhqPWpitppmz0aoatj9QFg3YFDxrpCim",
-	"4tSYrkGzW+7vGuiK+2kgwMgwUQa0sFiGYegRLeUHKS0d+oK4l+Zf0wAes0NVlapRdaQSwPLOE97hTGJP",
-	"3hDGgj1UzFBoTAoLjxRh875377xXhpZn+jg00AwAVmHDVQt4d+CcrOkisHk98W2PN5djKxuyH2BPZxmM",
-	"EMFhQAHQitQiwFtbMAPBrj6JcjBZh2jcZAjdo6YXM6+mQS1TprJtPCkkDYKGBn7OxsmDk7au8cED07XW",
-	"6XnEYZsmiqBhux3Gq29U+pnJu6/+D/a+t7eNI83zqxT4xqSvSVF/LFsSgoXs2BnNOLZjOZPJbAfqIrso",
-	"9qlZxXQ1JXMNA8nM4vaAOeDusHuHe3G3i8UB++beZHcuuGCyMwPsJ6C+Qj7JoZ7nqe5qspsiJdmRY76T",
-	"SHZ3VXXV8//5/eDBAMzZV6Nkhht4KBJfZvhZwdbGDuGZB89FmoybUD5Vjn1lVhOFI3L2XY/8o4K1axCA",
-	"Zc2fb1IItt4iYeW7eLaFDFkd4kANB7ttxjBY4qzDlXOoufAH2j2/OWOCo7t2y44eJr0sEKw5Xh6hyhXP",
-	"fgpkDqLXE90UY13pjCXmS2OFNXJ2b+RscOiaGGHBA6Z8sEchtDv0c7DxPIDuU7IrsLAY6oOg9NMrUNuG",
-	"glPWkKVKHQ24HB9ZPLXA8yV8A9D1ttOlscu4PnFSe0oKTItR4cKULWimo06mNb51EAeCyzQalKLOPnBs",
-	"3Gugvm1vbeys313+VC/LfnsT2tRtZ85b7FK/nvbuhd/Op1okZXL2gT2A6EKNhiFgsBOhxYpaeJUVJGrh",
-	"zF7Me2cW1SgvzTJWpgahuAJxwggzwdZaddQoLW3A5hrqUH5++PSJL0PVHQ0whZGcIvkvl4ynKe/2zee7",
-	"djN7ZaUTXqHAwnOSjbMtW55lZDg8fGpJCYzuIKrdlKcZAjrx/hLxch1LI4ypqkU3ESmmUBzSdt1Axp/U",
-	"l1S4kc8eqzRI92UYc45rGCV5UYcvM8DZjgphdIiLPuBjaBvNbFbktKEYCNA3O9ZzwcrFF5jZuWW65yH8",
-	"5OPxhzzlV06scqfdfW4budMznieXHLTNt9E0Di3exf7fv/wCLGqQHdPPWS8AYvwkgEpyDOq/fHV5dNSt",
-	"jesHQ934McBQvULw9FkuarKw2cc8ORFpJI/ztiLz8RNxpu27GdifPDDHCCeI21AP9PT1iGSkZPgI2dzN",
-	"c6QR5U7fEv6f30bIRMVGPD5Dizv7pRVLxo7Tz83AJHzdzi25++Onzj6EDf86S94t2SpdRIzBn9y54+yL",
-	"2p0epg6b9/jdTnOruxk2d8R6r7nBNztb3Tvhtrjbq5We9fIm5OIjpqkOzCen6kQ8FxwEE64WwYfkyzdP",
-	"GGitDjLlgNIA8FFWxuu08bp4+panHFVMVQoX5W2r5tX6gluCyweocpofRnqodGSl5hTcXW4q7DFjJxi5",
-	"+IFfI8jdJt65iUhyWLMYYjdIy+guvxbMh5V7n0pkPlRn0ljbjMcxlMqgOXCRhUh2WZOw1oYkVubUkrmK",
-	"UN+yhp1D7K2gVwg4taYgegC9ootiNYeNRO7sU5FooCmMZDceQSTCXBsm/Ewak1MjnL8vAwcYLtxPAwg/",
-	"WPPSdh/ng8lJFvKrfAkFq7dvcxnevu1wMNAqNc+iUDB9FqXdPnFi8ZSdRDJkEaBeRdKXwbFIn5Srm8Cy",
-	"BBq9EmBLlMSMrZmiL4OiMsKf8PDU2DI6gsLnR+KMJepMZxV2u8UKu0oIDlyJw8L7vMZ6O3x78wVpHGnz",
-	"rTPnEtNuUePJvc6KyP99/jeTbyf/TMZB3l/L/u3/FLtS/+17Ixthh/0SN1jWELuDBgltCSvLi5sLdc4y",
-	"qGWzqz+vmK9w6t7Pkj57cvXUhl0sHV4qvtZeFffa67VXZkfOrRz5jGSNjaSijKqDP4SebUDPOnK3SNDY",
-	"I2CxLvQc6JSPieR/Wk612BOs0s8+zOpK9hywS+C2Rx76abjc+RC3jxI1oO13dUDKJU65I7begVNOhtH0",
-	"MXeBcnI/8SrHvurI50rN3bOrips32D2V48hCA99Ub8stbWXQ5UHG94u3LPTYcEKQZapXUfA1dWauUvbl",
-	"ldY4Z0DqOq0YApzleQ9eYPeTovvCK69NepH3FoiXRvpEqTEVm5H0SHzadtPMXCyaiMDvrQvLq/kZ1WGX",
-	"yGlXSrfYYUG+xlox5F5UstLyg4AiGX6+dE26tRkDLpJsnkG450tHTmb6BWaJBi9AwDmDxNJylggpUCll",
-	"lnOLFWIAhc1mTERnw0FwsZq8wS7QC+UqjstWYVfI30sK0c6bTWX9ZBXcHDP2DWizEh32tjJWKyz3G1gM",
-	"kWlaqLRcXs8WrXv32+awGM6toOiJjNyGf3lcEpuw5actdmiBR4HZGifmy5xHCHI1XlY/CyS0mGZvUoUE",
-	"9unqBnJWIVSBBhQF0EgJ/AKUrghZXySixT6VaRSTXR/uukEBd7QQInDVher1yuT3R5X65soOwHSwHKXK",
-	"QrHy6SqmDG+qPHq+kESqmmaFVHK2yvuHQ7KAT50HA72qOvJhzKG7PY6L3e4pVOq02CGYSGCnuBtVkilH",
-	"FgsF/XJ/OpjdMcaF1tndjFHY65kbGWd5jBXlUsSsGwueUHvbrBsMtRPzDsNVaq0vPgdvYG/jlN6I8fOT",
-	"OdyAAhdJ1lPJqofsJ25NqKTACAOevNWYC+Q5CqYEtaleZEcUjBNMLTiNZEQYjSUeJKU8iNY7Xa8zCh/a",
-	"ZJVEGDSsQaFf79kiH/zWl4FzjAOPBUM+BvZnjwW0P4iF35bhBHtAf2ysBfaiL7RADBQsZ6HaFiJXsO3D",
-	"Zip7M1yEblqHJ+KCXAeMIa5IPQS5pXU91tUChtChfb1X9hLx1US2wILelPEJ8wvzxDG14sr94dBRDJk4",
-	"LNyAXubFF6PEL1xr2VyyaymoudiTae9cbth2q13uamm0y+VGncMyLnb1F5dSP9nOqWRqxe+9qbP7XlqZ",
-	"rnjMVmZ+DHVU2r1CDbskQ7Ut5CPPKT+ErA7l2ggIh9V3uoFE7onAaJ6xV/HyAcBW0/uBEjw+HAqeWPv1",
-	"40N2rDA9bHxVpx4e0Q8WMzMLouayRd+VUmY5IXG1Lf8G7c2VGF2J0VIxWrDfK2Tqyp7/6dSzo2V3CdVR",
-	"bcvPr1UiezuSHfWySB5GzLhg+UIPUKgGPJIEKGpNY1/WHREFVGcgb7SXVYN7jF6ux+yp1vAoLE7P4ARb",
-	"vnwUxalllgxGMhE8/MCcODKh7cYPWuxJwfNAHFL61pdnfaWzqdnwSJSBWUzb6vYwBllI8iyJAOWhooKo",
-	"8PCLQC2eGgVadJTMI8YCmCDCKkplnH2hes/WPme1i5ja7CgVCy7LcpvwbMAXyWVG+eMyCXgZafbAXvx6",
-	"ASq3H5PzrQOmR23yP89/h1XV35//9vxvJt9Nvp98x9Y3WLvdZj/85o/wHTv/+vxvzv/r+W/Of8t++Ov/",
-	"TjyO61tmBUv164K15LW74Xp3o7PJm1viTq+5xbc7zXvdu2FzB6gWNjqb3a0QcmvyJCujv8Pb3XV+TzTv",
-	"hW3R3Ops9Jo7vbuiud7Z7qx3N8JNsdWrebWTSIZQVnaqLNxK2q/t1tbsqVyjr/TaQnd8fflsntm9TmG4",
-	"+BKr6NMohUrdyd9P/jz5fvLN+W8m37iv4lsoDZ5mplsqOVdwwy/kpSuczBU93bLFaXJKFF5CP62ZrdLk",
-	"cVzd0PsxT040WT8oGIsK0nwCTbrorYD4Vz1XYczIcXPL/TguiPLnKHEvFudvVaReWf5BmDqs7W54Vqvs",
-	"vqp1xtkjzB3I6t1tewWXw/yfmeLmn4wnt+2hlW3+sDJwd93LrP7d9muvlqqUx7Xd9ddLZNbNWIsKtuT8",
-	"/kydsQGXY3YmEsFwgh4YCWC0RJrFopfSXlmd6kVPtVl9Wx4/E9sNL3m8dZoIPqi0QvdZAKz7EH5t4o8D",
-	"LCvCWlE1FBJgrmWqd33pyyYL3CcE7Iev/o761wtSATCtf3749AnIAndPBY09XzLoeTw8fIhY9gT27N7h",
-	"lmaBFl8Ge/BM3Ez4NDB/URDBwdGsHnwK/xcOsfkqaHjYD6mkeWZXSSm6Ke1Vgc2XaV+MLaxAfXYmHqBV",
-	"8ZCprCPf3AqBsRowuq4aQJ9pHEEjQLDLhpE8DhokNDfuUNcnhYaGiXoZCY1Jgm6sNBR9MVvaa0YYKWP/",
-	"+vL27f0CItbu7dss2KdjQtjX9wVPRMJ++OqfAlbPAUO1x4KeSLv9wJf4YiN53ABBHfxFGnVPRPpBQJwB",
-	"aD0dwq9ewFeBWYpOos6gJM6XAWyBQzVKuiIg3Cu8K6Ce50wLLhY6CgUEVeDSl301SvYgBYuvwcyMpvlc",
-	"6JEZoJkgMPcFj7lOm/DU5sGHAas7A2ChQnpvs4fUmWwwSEj8BTzpg2B3Zi9peEXGrbDDgS0ugV0KcwiA",
-	"RTMWocUQHg1ZqtiddnsPwIUTbPIwPopxYuJpRwTAWj6j/loRmV1CVDTT+8kCk8LE8WCxhEeALSEBCGf/",
-	"2QHgdHHZFZTXwaXWWeI5+96X9WdKp8eJOPzkMXt8cPji4ZO1J09fHDz6vBw+Bm60lA/lEk5kiOwgMGy9",
-	"SsjqWqSsM2buS4ItEaX5+9aNTFtjK1aurgsvu1ZaUhrJdHur5tUGkYwGowHoPnLCIpmKY0AxKC0w1Xwg",
-	"oPSyuKU8B3rDHTeh9+oRYvYDqIiSgtUpl8alcSG1IEZBnEqjyhCB7XaFGV1sgMwI8IIFUktEmox32Wa7",
-	"3TY7Dn64S/LTlyFP+S575aO14BsrwnfME7+2+8p3jRLfjNK3Rgf9nuwS+o6MEPrPGjD0rzFb6E8La2Ks",
-	"lddmaFG4y7Y2siG6h8YZaBT6tV1/IUfOr5nhiC99cH/8zCiEG2RT8Hx0jODTua4R/Na4sfBT+M84ij45",
-	"Wv6Uv5Z/nnmncGGZfwo3Q7eNLoMlQU0C53hOI2Fp2yMcUNwQKxvsAhvMsndDmALUqdGx2L78qqYdvQif",
-	"fVF0xk4tOorlBy+K+7p5qkiah+aFoMBvXMmaa6L21tUu236uullBc+fSyyhmOWVLBCTMiOxI+PLw2T7j",
-	"+kSTqMQHY4jQ6F7e7QK6E6J5yxApz3wZXDADa38Ym6XF9rP7KuNpIo0bcsr6kjNE3URbwumXdI0NRKpw",
-	"CN6gswGACPbgGl+a4fa57iManEpE2GIvlGOM1IsLlYgM2kKYPdbwzAOA6oR0Bg3asrpM68YIy/1B/s8h",
-	"dnONriszuc1hVlu3aG20jWs6Pdr8cuNRf/308/bwV2rn5Bfdh/eSF9tnv+482Rr8/I5+vASKdmEWFRIJ",
-	"n/w+Mq/RTkkVnA/KHp9mBjS2/dgje0nRgAq9SZGEOUmHDg+PBZm+GvypkqAOwooZk8DiFRYiLjP1LRXu",
-	"15VLXN54oGQjD5RsLg6ZVTHbKqZYcFLfr40PC2J0YdnmuuQWf+X+exC+XrPhtHlxy2lXEH15REQ0NiZ5",
-	"/pgNQ98PyoIh/GFcqCnM9cK9MuR19jg/z1mFCBTiHQuiDDQqoxC1KNMJZszuvlokKPqiJHBSDd9eXMNr",
-	"BnFf9nSvMkJXzQhZFBoezlP6y2aALhM0r5J+xVjaFUPCq27iBWLISpaIvIVlrioiOC0KtcLOALRkFpSP",
-	"iBZzSDOPqSQUiQh9SZxeIHARw87+CIBijxMuU0CAdei9KpFFprCnZqTmDU6Nv6P4bpfOEn+cveeLc8QO",
-	"Ft4qjrFUhnimbp4d5EwTjjwonvhpeZDTWlYZWsjS7II55zSqGDOFhnbK1YA0ADpuXxbpPtBuypm8KM1A",
-	"0MhEFc/TSPfGBXIxX2LvsaVjvX0bLDbIJBAvWa/AAm15WiNECwVTD+nNABlqLoVzDiY9PddII8pzzhpL",
-	"P3lmyWP3mEWEhkRCbCSOCKfR4X2Zc7FW83TYm16ptLc4vhLiUnCfnO+fbJ41L09uWhj4ddCbZmtvtAW1",
-	"sexRxZxFHTRv+23znq7KNd9mueYwPwpWpGUR3RlphviEPwZBUWcMZf1TPEWUsMV4jC/rXI4hWamkseHg",
-	"KXtMGk8sNtvLXP6wtb69RchOSBXt8hoR3aMlNnpmfjCf2IjN8hr50sVDwcavC6iNbDbVkhr58mJWo2rp",
-	"Bq/pKnAfGQ4l29lYZ3e37zS3Npsb64tLKxjCj8dApAd6SfoNgNy8u31na3OZaV6Rdwhf+op2aCXAL0k7",
-	"xEMA01RJgYBoSOf/or5Z+N0l+YdIIC9AQ+RLkm1lLEQVZENsmmvIl1NkQyi653INsSmqIeARae/gpUeD",
-	"SGtAd8qKb6x8NS63hAnwEIsXCJy0m0vXYDm+InvSKyiJUFq+UUqiS0pEC0K8IiG6ISRE1ma5BAWRPe7L",
-	"UBDR0S1jIPKYeMm7aTxmcXQiprggfQlVZoivaykk9/Lh4+mPNGWK0TRLp62mOXQ8V7ZxVnQ8KzqeFR3P",
-	"ypyaoeNBCZWBVRqvc1EBi9tpbti/GN6/pe0exJJvKLZUQKQB9S/mN4A/mYNpAP9ao7SO4Bk9fyV8bpTw",
-	"QWAjV9K8X1gSw2xblmKU8bTbL7FCKCiDhQUiDh1GpWEiMpYB5LTKWn11iwX2TQa+jMAqP9h/so9psr+C",
-	"7J45ZHrU7cMRK7zsAGvh93XE1z4XJzwVSSQ7o+Q4wCgNBXPAqncNGQIMynwEolLF1l/Ha7CsUWQrzdAR",
-	"VuboEMHBPeCXNHsqDmB2cISsFc7C7FIsEQTC4b5J9ImVpLpuSfWj2kYrU+fNS+WHYYT9r3wgPBZzeTyC",
-	"ZHGSi8gFbJ2clmoe/6Bj7mDL13QyEZtAOAILUA5RjVKPdYSQviSCqAJvLCE9WIsIRWaWLgygpVK7Bc7A",
-	"f00PzQuugY8W/VNwQ+HltFiQs1sFHguiYYBZxSCjpkKsBXtMeMoQOw5umgjIzdoS8DECnHW7o4SneQwL",
-	"x9HES+KoJ2Dh63kugXXGjMoJGtUVG4f2FbxLxRoLSGx6kxl2ZTmh2Xo7j1llhGbbvS0gNLvb3OJbm80d",
-	"0RbN9RDL0O6I7SUJzdxHzBKaVXCVsfqv1tf32ONIjl6yl/e2j7a3GuxRlIieerm2vrlJbGaXrv6gt35x",
-	"6Yc9oau6j2WRAbBIJ1vARTKj9rdrKLGaaIxWB9keytCiAlSVWbzsimFaiHkrKfYQGs1IRpA02CPqyDXo",
-	"zxhCMwjE5AnTt0SIPIeRPjUDdSTJ1c45yWss6Iby8MU2NY4lzMYxr28+K02ABnq3PuE9casOo2PJCPYz",
-	"GWPloIi1WGqfvqK/DsK51EmwT91mIQhTkC6PtKOy7VZrtBi8TUIh9aXdvfYO1K1u+0rNHSCHNUpbzG4A",
-	"cxioWZzOA7VDZy8fnUFM/OAm8OYTYuAWowcs07XLs5Fju3dcUL5VleLZ8l5zkXhFLY8d4hnXVz4SqzLh",
-	"CwxoiVlBbFdcSkto1YwcDtMqXAlKLJqH0M/H2EWkZC86HiXonp1G0G1I5b1xJE9s+71WvrQom8AcA1AN",
-	"Gb3gPJuyQLJ6fWbfAl44GHHbvfVwo7vZaW7xO6K51dtuN+917q43dxxa2kqL7c6L9r2cBhpJxecZmnYN",
-	"a7s1oSPufPJhpIcxH1vn/W8nfzr/+vy3519Pvj//7eT3k+9qS4An5ks6nkcXSBzo+fZ4DykDU4yUwitw",
-	"VsKuTarQOrMwl9l50+qCo7b2Kpqv556LgTqlcKN52l5xLF0usXxLKhYreSwS0FvY5wceZKaoWgwrerMi",
-	"uGLRm9GOPfA9ESpwq73jS7Odj8wNjyJ5NBBpX4WVdQl52abRh1JZPVncP2NwQaOUnalRHLI+PxXmt2cc",
-	"EHFp7OWkg+ZGzp5dGuCiOI4K9Ri9Bb34Ka1J660WSy2rPJcvYXjfKP5As/EZwTAmnoAlJMLaK3uT12vm",
-	"rmtdHscd3j2pdtRe8BMSC0FXhRbOU6c8FWgdSsZdFAAbSYJmZRGyztiX5udJeqjV40ieQDovM4DJevDY",
-	"KUZ5dUHu3NKU8DPH+0SwoBfJSPcPtTI+wIEM0Cg2U9GlwnOc1WDlgTharV0WbLTXgzzRKcUZ3MkzX7Tz",
-	"EipjUpKhnUkZEnosk3lQWKW1OrIPPkr5iZCOFMtGZGRlfpup4ta9/E52Lke2vAsvwlsa+yZ/fuYIQLcU",
-	"3TF7IEHBwnrbm5aJvkd2cc1rWjqodqjVM7o5mA0oo65WnHI4jF/GT++LX3/yyeedzw+3P3t52DnYp34i",
-	"84Nff7n58lmb74zXBw82Tj+7l34i7iR3R0+2Or/Y7v98U3+43vuozR/vvPy8W1vGYHlA5+JNlbho7MIi",
-	"DVMxHvtb14J6SGv0+jLmV5Xple0UZ6uzip1ulnEpZIkbOtUIAbrnzHKhpM+hVo94FFt1+VbczVUBzTWr",
-	"6Y2Fknsf8VSc8fH1aXaUt7AFIVSZa68lDf0ZtQ76tlqnPwZdapVypko7I1QU5fo80qxjtmCJRoVmNyc6",
-	"tcdQT4P2BCu/56qWIHMRfFnqI1zYL8OcdplSmLrc3Phx9VgiwigR3fTTJKrt1vppOtS7a2vxSctx/eEN",
-	"ZobYMsLOzA/m+kbVVGE7LCLAC6hQl5LihTuUiXKoCTZ7lWBvzKYMCgP9NImDG99YsqJ5/UkIcuxFuaIc",
-	"T1U6nBehyfuk6X63dDEUwrM8mSM2VULtegpBVEcSYi+J6CokJFGhaNiqrFQdC3RGEmHbrGfCN/syC/WA",
-	"cIfUh9Oz3RUJAURATcXh4VNbqtAA4Dhtkb6B9DtEInRo+4MgjfM4HKeQaTxuMTdAVZgfMtKajwuT0kiw",
-	"LuLYYch1GrE/gzbsbNjmPuayXVZows6q76xfBki8Rz3eTVVyJFV6JKTZEI5XJhJBZOXA+ZkqFkZwLMo0",
-	"1Yf41Qvz7q/uLm3tbLQ3d0DjVfZkLyyGzZhoeNfRbI0rx3DlzALRqoSr7r9VDdfSEpc2JmVmnZ3lCNn0",
-	"TDXpwy9ee1VcmCjwZqSK2aF0tI10JLEomZCJigGu+4xHqUYyS/gDMk/mIHqsb1P10xIpEQBub+Hugc+7",
-	"xwZjXxaRNuiMQerVPTaQ9D2w0ezUjpCNRerLOlRGMJ3yXo8JGQ5VBIgZEEBjYFEXxRfMBSbjdqKPgNXz",
-	"gIWqUUFHaSTDIQK6XJmtFyeQlTrhv2U5K1uHlL2AZ9hImVWF2rV+YJb6uRjwSMLXO7nIuj8F8gMIrUuI",
-	"Q5p0FfFXCiqvN7sp37+q99RdD0gSL3RGq6D4ToRtwdWimxBsqqVFjKBVJBUvzbmCevdApUOzjrtrawH7",
-	"9PkBVjACdMwnz8keevbkI491uBbbWw0og/xIqeNYsH1XCnjw75iB8TT25fNHD9j2xuY9xodDVj/82X5z",
-	"3WPbDLqCtcc22xaqH1AcTkXCY6oV0cDSqLscbQQMxpqR7GGdJCTXtBEchW810GX184ZhzXiKrjc43nBW",
-	"beeh2aIP7fFwQBu4I5xa7AGPYyQj9yU0VVIHM/zQdifjMhuraxrSomgO+nIJV32Psn1FKWSj2wVDyqYV",
-	"yuSxL+tkO5hXD1OrjgIU1uTKCLlk91JafE4un8fHKonS/sCM42f76zWvhpuktrvt1SKtR5B1zzG0aMdi",
-	"nCDfvsYpWKNf7VY97y+yp31gnuWP2u2NbXzcB9v4Hz7xA7oTfjYUSaTCDzbb+C++8g9+fv/ws883P3z2",
-	"8GfPfrH57FfPpv831iVcWNvdbHu1LxMjb58ZQVuLfnn/6fOz9i8+Olb7+/v7Tw4/7T/89Hh/f/8T8+/D",
-	"/f1PPt7f378/OP1QxeaT+/H9j3/58Fdra2v3zH+/PEuf/DvzOUAOmsHUdmsXDmcpAZ7vhPLK0cLu38vP",
-	"o5Ua4GbpE8KzhvN0o03RdxbXAU0TBFWYEgR8OKxSILMO9cXd3g9BqFD2kN5/8YEWECcUwDSTu9mwJVQP",
-	"7T/cM15BM6VCMiVFE8rbi7YgtFNhebzZZdKXSPehzqgRElDfqbvLOswRwCH2hW7s5j6t7kOFw1kSQYV9",
-	"XwxYqM5kiz1K1ABumNF+ZN5u1k2Zg7OjUPYlWSzkBmfZS4tOAehlVpBLdURLdiRyveMEBWg9sy+t252Z",
-	"w75MjJFQgmU2p/V9VqZfi9u8lCR5k/3v2o5NXxhtfe4avcuHWguXl8lEPB3UNT61g1dN46um8byL03GM",
-	"o7RfsDmXENdfJq2hsSXmNZAb2zhTyJoFmQkC9SiY1iqawtYviAb8WPiyDhJPssAYPpvdaHAMf4iApfy4",
-	"0WJPc5qIgscfaSvRdq2PlxjHG6tgrC8+Y7Zi8SlIeQYGd4lZPQ1mOcfz/iQpB8qZFjAw2TVazZLKsk4k",
-	"OVANLUQIYxec3NuipXRLz7hcrZpHNE0wvAe82xfNB0qmiYpLCn7jMz7WLJCqCewaAQocmALrqzirwQev",
-	"ZD6dzU3O37zD3ryzAUoU+xJH3GqRZqbhyg2zA+OyoA1lHP+i8sH9Qdxa2sNmRpUwqVIPGoB8SR1AF/uw",
-	"pYCtvrSJggvj/tbckbmDWpAB5c0Yx0KaD0RRBf9EzAYLvFt8aR4JQWvprnynaz6rzzGQwwbTkecFjmch",
-	"AL32qsgU8HqNj8IobQI3UXXfxiNCu3IvvqUZDweR1KgzBVEWiq5KQsBLxkygewmrR/I0Si0tfaLiDKPU",
-	"Y51YdU80++Grf2qwYTzSGWZ8M7L8dNA9ZXwyAv9m9YBqywOP2T+PelC2lX2iRmng+TIwtxch/ssC6jI8",
-	"gtbCo0QYORM0mI4kUP2JMUPwdRaltjHbl9SRDZ2F2RiORQox+GCPSSWb9uPKdq3HkU7daPW+eQHI/7VI",
-	"RfrUK4jCijr0KUaIq9Sk32z+eNjyOedFKFIexXBT7DeAlaGs6WuvBhvJzA53C7XnrLe3Nko7qFUXggIL",
-	"g/DnA7l8FzVee7AwHsd013Xt4xf77Y+XgDPJt+DFzdd4EG9258H72N3N5bRosM16VjTXUVw3Luznu0Bj",
-	"ODK8UmEc5L/B3Ca0NEtkwIW27mEqQiZVwqizusjmsedLgsVwCXa78ciolnqArBO7FjrDCG6CpehyyTqC",
-	"IY5Sy5dGc+G8sRyFS34sEl0lmJ1xv1PgE3ZFjZhC8bMEgFAqjBOXtIYiTdTpNIRQGbDqncJ9CoBC/wBk",
-	"TF9l2BXh3d56d4M374nNTnOrt82bO931sLnR2RRbvTt8u3O3CwrsNEpFeH98OQyif5h8ax46+dPkX0rk",
-	"8aKEKERuQsvhkpuQW+RIZkC2uAraRb7TLpa5zolbCd6bJniBuzEqyA0rXskWJDS4JQy7N2/TfeFdAIud",
-	"pTegSY1IATa2AAi6AOMDFbogSjC448uhSLSSSPoKUNWYaTh8tu8xLVJNGQ/jMRbqHDuiq4Bc25e4clRj",
-	"bs5l0GKHUP9CQTcBNYiaYhj2NkCe/lnWXkrYc7bxBYkHNDZn2XSEB52vZo4RAgDv4iQczqkoo5yyUBBe",
-	"nqWZoYLBTBHcI98VCAicjhKZ9cdaHWZFdwCD30ddNeBj3FMCwMfNCuxlysv9lpiYNFZCkOjS1kcx113g",
-	"oVDGxybr8cuSHt0oX0fL2uXRtfk0bdbI5vqRz9RZBosTRW9GvIx0qn1ZB30d4mbRqeDhHoRdchOAEJWN",
-	"F1ze5Y+0ublUvUr6aCHFWKH1qtVSERhvStlcQm8slaVavh5iZU+8dXti+T1Q2Q2XH7kM2LyuEo9RhgQO",
-	"HmTErRSc4tkjgdf4yXVarPKNN9CQOkBlptVAdFRoe7sLJlGpWXUpp3XtVf7PBSBRFr4EMg96BnuMOdoa",
-	"3VjQ1sbwcbWil2vutK+0gEPoKm6W621Qypn2nTYhpCJ7s24FtOf4z0hEQk3i7gI0qmGjphTmRQX/BGe2",
-	"8kJuVHKAdp4j9d8NJ8R7NVd1VSGsOKf3aj7QdYiPNTRdId25Wt1lPEwLy5HVlUBXGjiaBAsWqdDCFYnT",
-	"SI0QL8mXBWncYp+phKrdrMMQueFHpVrskA8E5puSkXGJuCYIXnODUuFoXuo84dheGdTvk0Gdb9Zr4HZa",
-	"qcA3wSSFEsUxmGJECbiK2WgOYCSPqxMdTxCzuzQzDDEXryTmUg5RaB/1LuUdOhBbqU3+/vw3kz+cf3X+",
-	"u/PfTL5hk/83+Wby58l351+f/yc2+aP55M9w+H9//tXkm8m/Tv71/Hds8mcjDc5/d/4fJ99O/jj57vw/",
-	"s8kfgEvg+8l35389+W7yh8k35/9h8t3kO7Ngi8Br40+WkVEgAi3+YvNu7167ubW+s9Hkm52tJoIy9u61",
-	"d9Y3AHbRaLNaJFHzoVa4tCgT3WgYCZkSovDW+oZXM3KlYoL3fu2KO42VWXoEhDrmBfwvXMzJt6VL/S+T",
-	"b8+/hmX+4+Tbye8nf4K3MvnnyZ/Mr65I2o77dgHGdtrgK8l50xnhb+nsZbG69V09Nps/looQAYgi/mbW",
-	"r1Raop+MxIg6RGi+2AiEVFTWzd9jnHV49+Q4AZScf6862JMBLPG2nBA6HLJDzSLLiKBGaUe99FgkWYen",
-	"3b6gcqniMviSkNmtntCjjhloJ6cPBMTbepB98ULRwQsa7KyvtMjAG5pnUSiYPovSbp94IHjKTiIZMmC2",
-	"t3z4NPAuT5IIsy5KimY3jronbCSzB1ECKDA7pflp/rmlj5j+vPlM6TTw2PNHD9i99p17DZsPwQJvTLVI",
-	"KONKxcu05WMFlAih5pvewxHJ8mBhnVqZEqBluko+4O1puVIdc21ifkmR/ib5rVeGwzUZDu3cbEC/MjMS",
-	"vjTSLfwR90+VL0Vn3GM4whWY0ypjcFmPz6rtkoTBLUeLJkvaMcs7iGuv6C/KKFR2OWWbH6Je0GAKBxa0",
-	"ZIYvMjAv6VhA+USfazA4UiEX0IbmNrMZAH0rt+gqfNCPRJqryhtahly5nPOGkL2Yawbmbq803krjLaXx",
-	"Vp7vDet/4wW/zwjjYaKOoTTpTekLCkJWqYiPSYxTzZxKQgSxsv0oLRZ8ORLJOGADdCcdFnoPU8bAAlvH",
-	"Ll0AUecaavCo+Bpu2WDU0YNkr/XOGGaP2CINz5ddrkUzklpIHRnPNB6Ta0y0TDS+Ux6PRIstWWVNk7xQ",
-	"z4iXqdHsPXBd8YHI7Uiuq0pw/Jngh6XJJb/9Nz/DA/7ysZDHab+2u95ue7VBJLP/F9A40EBsNS3hy0ca",
-	"EktVY4CcxcL9dwq3aelzKUSgEuyz62BDkx1O1fO1xfNaUJDB3TI8rJvd+kNLkGuCBch4Kthv8XTNU5nz",
-	"OG8rWG6r81X4Lq/c6bNcoBZe7QJxWruhVsrqprX4hEwLnnT7pRHbTKi+C+XnS2vMtWhg3N4bWGdRGV7O",
-	"tWKLPeTdPkvUGcZqrQIj4iNbY30sUlsYQR/5koojEi5DNWCRjNKIx1nBu4elneD+8jTTi0Y/1MEYsHuM",
-	"6uaNlOURlOU39vIidkDppfJqgN1LCSA30TkoHbqskWSbbRbysdsEwOpa2FbeAxziMxpho8X2zcR9WZh5",
-	"kdckX4GEy9RyIGZMysVy/Hnwv6we8DAUYdBosefqjKCIAn0SDYciXKysvWgaUdMAUBxPUbq02IHEvojE",
-	"PKpO10GYm4aTnkVd0WAJMGPhTM76UIZC4PvEleUgEwdW/hKIiQzFS4QxoU8AtpiATfYyOOJI+5KiBIA5",
-	"2GLPxVDwlKC28PSY6fZ5MoiFLjXODuBXuXl26Yh5ZuY6DHlU8djSUaguKKcn/Tqldf9x8t3k/4JnhmUk",
-	"udZlOxvrbN3o7I3m5maueemRYJ5c3jaYp/mny/i/WFId44q/KcAp+NqcBzBvyemHv82OXeLtwC4E11uN",
-	"0q6CtbC3MwPk8Ny88Rl20w5f72x0N8PmlrjTa27x7U7zXvdu2NwR7d46R+7qRV8NDWDdHQDOrPLxC1tU",
-	"JB1qu+1Lvjw9ikuBBz9DDvghEmalCgnVE3XmFf274+hUyFWl/Spu/haQveDQWk1nKYghPT2Kr1wtRaba",
-	"KzyDr9+Volgc9y1NHX1VgWSSLFe1FXna7c83FgGZCKgz4RMXrRFMLOK+jAU/FSUoKw5wEcUM4DalpJjD",
-	"kKcCpdlV9D2pQQr81JaUoziKN6L93pEQgV24awgRLLf0lRFrEhC9lED0ceetlNRKSb0FJYVSjueCmaKo",
-	"16mc1kA0rFTUpcIZjohAJGPXp85T0LnXrllnlPoSIhwALJ9/dUQyOkDaW0Q0tjQXiEtpnNuCikN8/JGk",
-	"S1vsvvkDSZqKgXELMOZL8pRL1GuPPHfIlLgq03a4d7m5Ggd6pEXcy6/p8jguZ12FITmqdaXGfiw15gFa",
-	"tt0rK9Lsd1g1wKHKQ3XgRkf6OjuFZ/REIrRImwgUahEWK8FN5yIlehYWg0bf55rFCguwo2QKXdSWzUbJ",
-	"DMK8S5lmFUPZ1VMsRfWpwOdxrDo89hA7C4j+jRACJhKSwoUmYs+JutIEiqAnQPqpklCzIFXp8AgWLmMF",
-	"B6BJFqvjgvZAepToWIIPajwXpFHJgWFiJZGfoWsxmy3YcrFXOoNjkSp1IGQI19idyWKUbwwY33xZpHyD",
-	"Oe1h4RXoACXFLQ1YNnZl6yMtWBDmBHBBw0MuuxKqJrgfPJzHsTorxKjtHteMx1oh/xOBUs9WeLG6Waey",
-	"bQft6WZRzgQ/EdIMBS6/pYlSKmMoh7A7PZX2DqW5izupUdUySaHjQ5jiI8sJ9O4Uk71NI2sxdr1sSEW+",
-	"sDOuWQJSYKXP3vHmfY11SKXv2VFlBa11NYVGZvPK9bmU6/Mprp6lsHH7djIqL+tqzMbb8OKVV3BjvAIc",
-	"yarY5QbJRDokb9TKt8i3TS3SdG6H91yL3hqhPaAoyKrwPddANLaWLwGKr4L9w4UDP6SBHdpxXVVIkDgE",
-	"9MQXZ4qsMhtdX+w4zR1gFWsmfb86WjeQ9KMKKlrnu67K8Li5Pb6j5U/vZwgwWnZEAg+dYF+il0SyqE6l",
-	"Hhmol8fCKBFdIBWF2zYuZg5heRz0YuZeDIvOpPky9y1nBMaoKFSLo6NcDz56+ILlRC2BLwc8OdFMj7r9",
-	"QnSWMEkdx+25fX6jxQ5SlscGfEkQqBbL0/iYZ32F2K5I2nom4rjFHmcYZwnSGvNeT3RTEVanIi8UhZdN",
-	"UL4VKXjNycsfW3SDgRRJo8a6YtWmucrkXTaTd0WVY8y6vuBx2v+rSjNtn0Abgo12OyCSN4QOg6VkyUjq",
-	"PSOdQoUOGkvViCqpQ57yDteitCnyZ/DgK5thmeujThZ3Y+jZFcfUTg0ChJkTc6ld8trLuSB2//KLYun5",
-	"qZDmMcNEddwkrB7rVAzo9UAJ7eJvhyKcduER3Zl3+2YLeSy4Y4znjF+69LU8FzyMzLhu2pt5DsXEqUKm",
-	"19bVTu4VzmDF68zWbc77LF7+qtYRPBHJ/ijtA7O+uR+w2Jbbf4Cjbr427n0S13Zra1BmSc+ZhRQ9jnSa",
-	"EFJqVmsOxEyMaJqw9cF8pUZAE0gGpFEatfKokfm1CIFLXUP0yAnRu3fAT0pu4ipOzeoiHOEWYl1hZKVG",
-	"XBPXhsJEx6BVbuDqkmc8jEU3TZSMuk0zXp6OEsHqv2rdae80WFck1GUoNOsA9ow1uSxoc7YslDuZfr57",
-	"i7J1evri2VRguT7Dyawb3nQiKQN0wUvtCHQqhs7DHUKy2Ucf0jVpP1Gj4z4TL1H/sKdDIQ8+ZA+UlKKb",
-	"mk16GoXQwD/5b5N/nPyPyX9Zm/zt5E/nX5//9vzryffnv538fvJdXnJAryWOJETogDU5zTostDM8rVXJ",
-	"uD42Rj3F9qY01lCoYSwYkIxS336v12A/fPV3LHP7wcu3XGZeAYcSGA5G8QmV4jsjsfGLktEY9ag10qVl",
-	"KTEqArRvIUusMdWbJv1x52tPdBUwaJMPhyySAFfkNrjm5uBQJMzspWOVYDuoGYkU2HiKWP86TQQfeCwU",
-	"RighKudAdYw2Ho503yyOHXcVPgFs5FIoImc2xQ7c2SmhfGbdvuie4NoPR5046rITMcZRoUZRBJkQyVQc",
-	"4//umqFInL397dsfilMRqyHwxyoZj2/fZvXgF/v3D548fHH08MkvPwjzHwSNXZYqFeODU6GN/PB8CV4Y",
-	"ZHJ4SLs1R35wyMKx3LPPzfoK7DsxByMcdc1wIGGqBctUpCYEKxcZiSYUitPa6y9e//8AAAD//w==",
+	"7P3rbiNJlieIv4oNexopRZEUr7pQSMwwFFKEIiSFQpe4FfMvGt2NpKWcZgw3oyhm/gPIylpMY9GLndnp",
+	"3tn+sJjFYoD+shigunpyt7prsxqYJ6BeoZ5kYcfM3M1JJ0VKyqxLRn2oVNBvdjl27ud3vs54vNfnjDAp",
+	"MrWvM+Qa9/oBgb/rA9k9IaLPmSC7+nf1sxj0ejgcZWqZM35JmECY+Uh2CRK0w4ifowwNBAkz2cwVDgbw",
+	"CPY8IgTcnqllyOh5t/XUoy/p8733uydnr073xX5P9t/v7K/vX/r08M3zg8O9evFd4Sg4Ct5d48Jw+H6P",
+	"j1pFn77qnTx++SzYO3y7d9o6O/rq9bPXb/xit/rmyzo92HleIG/r6r0vXhdf0farPBk9/8p/s09f0v3h",
+	"uy+D4Ojpu8r70+dbea8UsFZvr+C/fR5kshly3achEfssU9sqFLKZkLRDIrp2xKG8KH8o/WxjuPX2siCK",
+	"3sF7+boyetV7vtl9vD44qvZPcCb50K5+YV1maplSobSeK5ZypcpZYatWLtQKhfdwe4/0WiQ8JJmaDAck",
+	"m5HqybNRn2RqmccEh7CIsJa1rzNeSLAkvvPG4uQbSQ/TIFPLYMZwnl5hxq/wvzU7mudhx97ymoS0TYmf",
+	"qbVxIEg206ahkEe4pz48/g/j78ffj3+VyWaon6llCq0tUmlvklzZK+JcpV3dyG3hajVXam+0i60NsomL",
+	"hUw2E+D4DX83/vX4V+Pvx79T/1XXuIcV7WTCQSab6Xc5U//42cZWqVgslSvV9Q3789TIJO2R9/r+3UHI",
+	"+2TtkAuPDzMfP37MZk6Ix69IONrhPhHpJEoY4ozk1HtQaG5HnrrfJVD9Q+3nmY3LD6Vcb+vaz5W7bZLr",
+	"b8phJpsphBWW80pXX+U2O+uXuVFRqv3uXpd7ueqHDT83LPS/zF1uhSSTzZT8zascW299yMmvKt1cr+ip",
+	"L406VZLburwu5cLy8ENuo89amWzG25TF3Je9ylc5sn6Fc4XuBz+TzVSG/cvc9UbIcq3SaCvXqfbUez8U",
+	"ul/lyp6/nrvclFe5L0tDNYbeeuvLHCmG17kq+1DJfbXZ76p5bY1wTpYue7mC39nIeeVrkvlCLdip4OpU",
+	"85B+hSXlLHXN3nRJSJDkSBBzslshH04eafc156Eiu66UfVFbWyOC4nyHi4EIBh2aDwdrGIs1rp4orV2V",
+	"1rD3b7yAEiYvqP/5i/rj/aPds0KxMSgUSutqIy68Lg4Cwjrk892tQxJ0OS69HF7thbuHZ887g51nmJMX",
+	"Rbl5fvKmNXj6/FTIYc47THv+okdkl/ufn5aq6/o648wjn7Nc4XT94s1X9dLhl/r3kPg0JJ68GIT0c5jI",
+	"X5brf1na+8vSXnCZd87QX5b2hOB/WdrzcBC0sHdpn9d88kKO+uRzNQr9u/B4n3zO+4RR/2dw+MzvEkvy",
+	"+fsP5evjAt4aFXs7pas3m/IVqYYbg6NK68V693lZPCm2nxbwwdb1Oy9mUikcoKI5gNnhfZ8wSeUodXPr",
+	"KKDskviImrvcTV2AgQBPWG8X/ZJXbuUquEpylfZ6IbfZ2ijmtkq43Kp4VX+dbBiecC40z2KDIMhm9Lfn",
+	"8bB+yK+or1heRtGR88sTKvoBHlkm8zfj39384uaXN78Y//bml+N/HP9Gs4Q+DnGPSBKCCNsZhIID+/SJ",
+	"8ELaV9Sq2EKXoCYj11Lf0ES8DYTeD8kV5QOB+rhDthHvUYmoRG0ewmXgk3Atr5ZCvenDgIRqDZkelqc/",
+	"mM0Ir0t6WH25h68PCOvIbqZWUrJFagYvZEhZB/bsgPaoTB9kgMMOERKxgRIVaphUkp5QpzMkchCyWQMJ",
+	"4J3uOHzSxoNAqlFk1aBob9DL1IpqSD3KzL+i4VEmSYeElqaOzSbo1U8bqd2mzwRSQ8giLFBAhSQ+ao1Q",
+	"U/3pvEc0o4H3sezG4472XwnIDwMaKmGgxWM8FWIpO6IRLCUJ1dv+fz/Hua8Kua0vzH9zX3xdyJaLH/91",
+	"ZnrlP6pv6HML1PIY+0+xJEM80jKBScJgX3C/H1APWN1aP+StgPR+9qVQU3fGoqWIer/gF3YaFyQMgR58",
+	"IvXZOjOaktKT7F3Ipz5iXCLMxJCEaunIdZ94kvjbSIYjhDuYMhRgScK8WRki5L46ixtegZTaBZxTwjhX",
+	"8YtebssvklyhXcZVvNna8kpFRQcSy4HI1KqFkpKqElbvVPB4DHakZpUGIatd4hZlRNbMnGtC8Jy9P6fv",
+	"/+juy78OSTtTy/zFWqxUrumrYu1Yv0Mve5J86gyRa7V/OECChFfUI2gFs4hFRWNcRVSgAQsJ9rq4FRDE",
+	"Q7NkxEeY6Snk1ZgeY/9EL9K9trKHgzYPe8S/MEs+uZPmZ9Ti/kgNTm3iFQ6oj56fvjy6515VgF2YvTq0",
+	"Q0HxUOZsVTTynL39IXZqasoeHwSadFvqCvZril9SgXpUCMo6aocm1qTBXrJghHifhLANAg2p7CKsX2hO",
+	"QKVQ2EaYjWRXvWQYcvX/+raIwyMqGgyjSqmUbzA1vR3O2gH17rflOFDTGF2QayqkcPe7zhD2PD5gUg9F",
+	"dqlAJKdkJjJPIf2U2negRaVTRm+WWFkTStsmgaIGLW2zmR4RAnfIkl/4+MU9aWsrpq164t3zCcuMI2fu",
+	"fWiq8sweGqqArygS8LHEcLL3eNiivk/Y/XZZL/NFK+DeJfEnj7XdBSqQuWNbjUxiT4Ii4BEmQdRhX8lO",
+	"IUMseXjv4152tsSMIB7gvD3RN+fszQ+1KUrHJSHq4REcYp9rilxR+pBZ0yysx/R6rcJmPQXT7R77RNkV",
+	"lXDzhVZ/p7YqvgN1tdxUd20jLC5Bb8OIkaGyAe+7O0WHGe/HH42HNWeD4kHm7P0PtUdKpVZcVi3YrSvw",
+	"MZvZZ1rS7oL4vt/e6DfdVyFJrKujBiymk0SjeCBNZMCs6qW/vq19W3o8Ae90lO0k0YApnakZTbwJi3vE",
+	"5R4fMP9e68q4vGjDW5KkHhKtYSAx8LqIhx3MjP19b8ZTibfgiCt7R399zrIzLnP6tgci5OTsQiL4IPRI",
+	"VpE2VdpFwFkH7B7BewRUBRIIEjkfJ1jVJeND9VwkLbOZYzwKOPbPOD9QRtW9tqiv33UhOb8AE+2+vMXh",
+	"/GacSHKO7LvnbIQZSk5yntO3/yCKHhV6MMoQxsw9E9jzSN+s8anW3s8ZvsI0UCr6vZZ54Lxn0oQydgIV",
+	"SJJen4c4pMEIOU+4lpPo8lAGo3vbTs42mami5BjnbJR740NtkdKKWliQSbtoxedDllWnSOJQGj2cDyTi",
+	"baXHMOKB5r263WCMGx0bC+R1MesQP49OCKxdWxLt+IjdD4J4nPkCUYaacFeuru5qKhU8m+kS7BvXi3Nx",
+	"2mFwat4iORpiON5tHiqKk+GIsk5+rvU/11th/BV7mAbEv7cZD266C8rAfEmSIBWRGY+lIkGpN0FxHpa1",
+	"UhgsVKNdD4SSyrAjmiwf0jxUpjyMFsWjvcWSh9tz9vaHIkm7KLIb8kGna9xqxsfQhm0Bpt0bCDAaYT3U",
+	"b2pFag3WnFr3ZhbBj+DbDcmXIJybamXhZ4iaRPcaU/BU8APKLk8iIronISgt6yIiybsZheiUdpg6OJIr",
+	"0aQWAZS3aVcmaoe8h0Z8EKqla9Pg3sqra+0pUoEPO/O5hVTU7bno9ocglebUqjZrCE8tZsKvaJZVLydq",
+	"DWSDGZeL8WlLY6BYx9H0knPZJSEa4lG8/LJLGiymULXy5ruw8Jqezjg/xGxkfEriXvQUKtoG/yws/X22",
+	"teRs6xnnqIfZyMrtW+x4NYqcHcWDHP7J729rfr6cGHlYIRJPKlVQnDMbxronizDc58ILCZAeDsSkwhLw",
+	"DmWKafWxEEMe+kpcUObxMCSevPf5LiaMU/C2JQcz3zpVD+TcBx6CIg61DzBrRRICt4GWi863Jvb8zZs3",
+	"ufpAdtVVD8sZ4QYc36GscBgNBC0HgqTufOz1h43vh9wjQihtaVfHwe6z/zA97abQIs7d/ZcMHNU9RZzg",
+	"+xMIh5GcnuEr5PwClFbHX2gJJ+EytGIUSxQQLCTaVFpciD1JQoGU0ZT5mI1ZT8zxZ3shqYglw329jCUn",
+	"2vA6WiQULdIcqozXNGdufygVhbL+QOrjBx/ZRk29A00IXQmk9GjE223CfKUaw1LVrIca/oVaowajUiCf",
+	"S6W99LHsopWmzugQ+UIelrW5mk04rLFATXVnvjEoFMqe+hj8RZrZBmtCBG/6Eig6+nxMX8yjOhs5X5Bd",
+	"LFErJPhSIDU8vSLgKbeHECSkkoC//+ZvkdJbR1kURQtM3EW/xwhXjM7P95+sZk2QtMG0O15tXdYaFaEy",
+	"HMBY79ArwjSxg6XImUfQSjMkfchfaa7Cd5X0FRzGJcm1Effq+IU8cAl4pRmxVvtjc9XI5HMmBv0+V9rj",
+	"IfEp1pkz9zI3oxde9NQbIZrvHuXTKCMCYhUCuR9QL763k7EanxdnfgiGg8xw5hqZ0TM5eCYHN/9QLgFF",
+	"Hs3JNWjmIWpsXgmZZOAiiJ2mTmgO+z5VP+HgOOR9EkpKRJT903d++trNUkpE1W0IO/r3VKTXTU9a/lGT",
+	"vTR/4Q70XZCBYNi0GjIPe1hO8G7386XKrd83+VJfT7sqeV+vHOrxFg0IgjuNkrWNmPp2oFQbJRZ388X1",
+	"Sj75+XIp8fFqyselzoCbzmKYO+iPrvn+c/MSN83M2RBnwb6IXsRbyspTAzBxkDc4ZOrV00og7xHtwMAt",
+	"xYvcaIT6eyBIiEQXwpTYk4izbaSzjwRqhZgpRs9QU3EAUD6TJOepP9ughuz76YqIc4tiYB4JGQGhHu39",
+	"YOBa4/Haaq4z+c6m80IT8xAXgnOmBcH0VR/GHadEzHo+bQhOStHkON50iXbz6dWNpmY0OIFWYm1uNTFf",
+	"X1kWkvZI2hcjNWOKnlF30MMsp0xm8GGR636AmdYXVnZZJ6CiCx+aT2ywqvF3Umlq4FO5e2VkRHLHsSd5",
+	"mLbXb7oc0jSozKKhWpukH1rJzUQwcDWNBtggMF5Rk/E5uTxa0ojZnFE/lxwaTCUn+sRT+47a2JMii0i+",
+	"k0fNrxsZnQTXyNQa0VFrZD42naWMl4bYVZmcPJaoi/t9wohvXy1oh11QBu4Z/adRfqNf+ECCZqNDgvqf",
+	"SgPSg7gw7sbEbyERRD+U/MkmYJi3EyGUsh2SK36pfmqwpkm/Nf6gkAyEvjfkAYk+lUdHZGi0vB4egebs",
+	"+8TX7sv4EJkJpVEwTXJ2yuR6JTPticxmaD+Zq1QqlPOFfLFYzm8sQgrc8wZhqLPlvl7wdLlBoVkMy70H",
+	"DjjsuRNh2UZNNbimDh4aXgo3iTvRtGLB9Y6hq9Srs4bqMnI9SsOG7jKQCT4BjzhrbGk/GlE24gVT6wp7",
+	"604sPrjz+c2xYX1JngMpfYk/5mkaDvf6GH0MhyEeqX/HSY3TS3qMhQAbxDNZjzavUT1kUh7N1hvSUFI6",
+	"yndccn1hLokBpa9NXGSQxo2dwoFpifH8zVmUp6zmlchtriGdQ49+/83fN/NzpN8+m+1bGjBJA6tUEKGO",
+	"xyWxQX+RELxbTnKnwwWSpQSpWhz+MCBIUNYJSG4giPmG2pym+7RIn8WMsoNFWYZbhjCli4AebhgBMkw3",
+	"x1kwsm7+GrokpA8LZMZhRk9Zg/VIj4cj7ajXz55KHuIOaWYRI1ckBPcf6Nf2AsRLGqxPQkGF1CeeX1KS",
+	"BWtRIp8SEfuGTV66HVkeNRVlNhtspRHNC/VII7MKaWmG4V+SvkTYC7kQ0RtMpExoOWAWqcV5QDCL9GBr",
+	"YBI26CkSNzUaX8zgebcd5HNh8mvdY+NSvPtZl1oniGoWCST21gwp7Qg+pszfiZXGuxlnjtZ5THrp7Pxt",
+	"vlrYSijMlKHj3UO0EidX7+yenO3v7e/Uz3Z1KhFE1QTxVxVptHBIUAsLsl7RudACPdk9QYR53Dcu36Sh",
+	"cpupks1c53qDQNKAMsPYlGZuCwjSBNNeyHuoqctxnGVTq0hZZ8c+2lzIBlDHCMtBOMPLGV22Ceo+Ufqt",
+	"j6IRotZIEpG1i7IiJGY+DsHXen5ykBO4TbaRmp11C+Eg4EOjszuLVbnTWk0q30kqSK6kO9s0OnQWc1oS",
+	"OOVPqZYKlRDBbvEB8xe3RmwyVpqolKjJuNRhiW31fsbBn6r4De0wgXQAd5pXmIN6ynmaYJE0CHQ6bBa1",
+	"Brq2IADJ0sUMlQvIxyOBVpqmMOZCHYiL3bfH+yfvLt7UT472j542V9M/3KZqdP2Qpqnwp8/quVJ13RKS",
+	"e2yySFFEmPOwIKhLrpP2ZLld9LZwgVRbG37Jq5D19iYutIpe2a+SjfYWLrbKXtXfIFvtAi61Kt66v0kK",
+	"7SIut6rehr9FFtChZ50OKsSAzCjf0Nc+E8jXGaIDKrrEB9UerZzs7aBSqVpeTZWYl2RUDzo8pLI7g1Nd",
+	"khE427Sfkn4FDnxvEF6R5NqcnNZzpUJlMzPD5WSrX9JLO4SMouUg0qiM9C8Ty4r44kySvlX7tjS8uEbA",
+	"uHwMn1/8EUFCioMj8DxNz/a8359JXZW9Un1rp1BMfetA84Z01qgvLkIA8dd2jj639Y0oWaaYffn5+L+O",
+	"//nmFzffjr+7+Wb8fXbn85PzzEJWhHvu4lFH5DuxPBP05663s1tZh+MlaCnJX2IWdgtHjeRSCmt1LyUX",
+	"+gQzn/eSMmYbiDYhjeB6cqU/FI7WX/W2diq09OXG6HVRvN0kJ5fV9rNhWR703+Nz/tR/5221Dtnu56nO",
+	"sXkiGNzwVKIW9i5jbTCSLgtJ3jmur6TkhQgbDkN6ReJjSQXq8R5hclFZMykoE3Ix3gF3XLfs6AEV8r62",
+	"pCtyp4zJVIPutkHxDmU/nAYJ4t3VILOgP/5xa4antMP22ZKK4aRZZmr3zMolv7uv+AzCoJ3kAnoFNUKO",
+	"MZauLTy46vmjKZnJszOpct6iZIIj8Nj4Fu9IqYMwBGfOwwZ6GBk+7Csn121i2Mkvpi5WwAUxEZi7LZUb",
+	"DEuJnegRRSkx21HigXaxu8GcLha2imOhlZlei+np6Yqe+aIxVS6ehQOih+hx1qZhj7IOCkk/wB4ROh/d",
+	"TA37fkiESD+C6vWMBK5PwaZjiASvnSG2FlPOJA47ZIaYM8PTQ+Y+ASNKqIFLjlZ0cj2GGmgzUbFICMZM",
+	"K/p01i7kreLN7Aj37+qGSI2pqZmu53zagXn4JM7yMymFPESnh6cTzKq4vuT5Ut9Om9UTLPHudZ+HafGm",
+	"yJu7uNTW75rvB3bYolhQlgqo2W4+3T1Da7hP166Kaz2y5t7QhIpuoJYe1G/fW8cAgoB0hWUo2qTZdGl/",
+	"8UU7jJ5JG4UJFy67B4cmypjmiOdm1pSz45C0SUiYR25979GMx8DI8jjz9yAqcdtrzrjsn+qkEngS/KPL",
+	"zu5UP5Y2OxHBTNBZ9JXEmaBEICzjOm+bcCsWpiMH2SJtRHf2uDoEaN4ye/OSpOcs7MSBm1ygic3LJo69",
+	"Q32p3INcHc4OmptHrZLGB7LFr+Egh4T5UBjfhhIq9YNH+9TYLBNcSFcwpOzkE6IUynBkixwEEhy1cZiQ",
+	"w5TJcik1Btri/uiZ7AXpJPLs7PBA5xLxNtTvAzfe1llpMG7Dlac4gHrojFzPkGr9AFOWg8QyeDv4l4dd",
+	"HhD1wnSn0B1kccInuRjnWjh4rCz+qERz0t85ioNztvZER97zi3iElk1oiugmNXxlax2MIgGIDDrbKJGP",
+	"lE93GzE5Z/VunYlNm5uKW/V15mYTrQwxtfVPLaK1NBlS4q9CFgGTTbSiC9g0TgnkN8KETHUbD1FHY4JA",
+	"dqMtAGXIJ1ck4P0eYRJCE02T+9BgKzoFctDfRoIQ1Iy2UmcuZiP6MqPM6IVQB0rnuX6xjC9s99azoggk",
+	"mJlIba9aD3rMNkLeS/p0hiTw+ALODWp8GkYJjOnHGUtEhq7DLDrVDuOIdjkbcyn3eCQdZYai5vPRh/Cc",
+	"OFz57o6TJ+SKercFOxZjLMbeSHHhkQ4VEnZU07eNlqIevlQHApxZJrsm3UxZ0FuvNlbdtMDSUY8c27tj",
+	"/WRWGogdMJgiYTwfKreNZ8KWgrZ52OFSEmbtRyyjpwnzxQKulzRajmbmDjVec5cEZ2/zA1GdIpj7Utyx",
+	"s1MpNmG//5lAds55h2Fh5occVoRydQqHpKW+EnOI+IYp6tBf1tSogV+WdSXcmbxkeu6FmuvezqGhqNAk",
+	"REH2gtTLgDpcaltxj4akhcVE+Kft9XLu0zl4OqeeyMkuyeF+f9L/tbV+t9zZaPZpu7qrJJb2bN3NbDbA",
+	"b84hj8pCHKdptXLbaPVTqUOctFl/wMxLdfcPmX05O2vyh0gg/JESBR80rW/hXLupxLo4526pFLukOZ7q",
+	"x/tjUu7vo4H/gFr0PRXTuZrnj6hGRgrjgpph0tvxENrYHby0i6ZELMYTkskHd8kEnFYDdbL1CcGmgOrW",
+	"QZjs7PvQ5rJMZirjzTIP4Ca3hdRN0pwd9cSU00hnj5LAj+z0RXzRdSQk1Df0sNeljMQFDyF8Bq0Ihi/J",
+	"hYcFmchesKVwZilTlssUdaZpOnAJHEM4UbRIGVTNEwDnM+6Spq5ezDZYE1TJfCHPcI80wdCF4vio4BDS",
+	"LfohadNr4ts0FoHUqVQfb7AVU9cIpebNbFTKmMjVjSzjGNjTsOd7FJDo9ZxYQlvSqGshk86LWzmSXt7s",
+	"IjUmzwgOlNI0SRTTzJZfpvDViQ+bp9I+tM+opDh48IhmWtksfCkuYJ+Ioiwcmru14K5D2dyCgBgLAuqq",
+	"4+K3fIrG+geOuurZZO8QfY3rJdMT4/vyfrz1LnJtpp1wp9IyGyQFHA4heV+gIQ8vTb7GYkNKVIXeWaqq",
+	"pSb+49EMB4TE7TYy+eTDLtcRUiddL/Y2OEiInclw9aKatVusegfNfVoO89uVzRNuYKki/jTv7pg04yDT",
+	"YoU8eom0v5XKhyrjmbQiLFXCzGcWnkZ6Yrz9TvWPqyy4+oFz9Oaf2oco9nF4wJ9BsY+zNiG5omQ4vTwR",
+	"h5mfqxDDBAUB6uKr5EFbjCndgb9MaBzCoB0Yx6omo3DbFppAGCufueWEP9Q73UNwG1m9dO9dikNMbHzi",
+	"o4ueu/k5IPeFCbizL2vuXh8rFTcIIuojfYmZR5B1kU6CCiyx5fd/9bLuhLvudmJ75+/d6e2hOWnRa5XM",
+	"F6tZ1LQF7WglJELn+KqfLcc1Zb665HdWKC3G47WPxTZdqgPj+ZsXKfpV0HF19F3/yWl9hpvoKnljqVot",
+	"bqXeekn92dUG1NdJ6xvr5U0ku4NeC/LJZxQwaLgi+9GXL45nFaG5twnaSb3tekYQfdAKqKcGZ1M8B2EA",
+	"Fh4fKDnh27za+aLhElqMqGVSX9KroIeWhVVOI6Pnb16cTu/JJRktLjjVrt4WJoEXpn3/IDpQUeKt7l00",
+	"vUpKXfhMoACzzgB34NDanAzdGcvn3qBna6ftVsDLCEvdjnukUP+4ltNDA5380CnPMwyzufAjh5gGlHVs",
+	"7G66eNeRf58J1NO3Q5oc4Bw1KdNLQzlrohVGhsKm6mgMeZ07gP0rtYtCM0bebpNQJ1pagnFeo85NfHsy",
+	"/pa8bWqFzWxOBy01jdYdg0V9HlBv9JqE1l06TW1X+qKdql0W/SQSXT5kyLidAKDFZvuOEO6EROexuMAJ",
+	"pfVcYStJUutL2uHJUc/Za7M6/XTD2+NMGX9zKhGjSYE+zbWlwxY3aANDa3OTGR2yvJtN6D5i1ZJ4xcf/",
+	"5eavxt+N/2H8/c1fj/8J3fy78Xfj72++vfkG/ff/K1km9d9/m5oKcF8SiRZR04MhFjaLLtKiEprEU+OJ",
+	"BFBAzSfNgaS6XRFA89kE6GgUjA/TUyMGLP7S7RTh3o1WaDLBnYdW5weliDKE7RBX71r+N0dbn8K1sHo6",
+	"FaaKzS5gNkH0k5s7tQYLHq2HSIdIO7F3z404xOEl8d0EXDE9wB7cNL3Rz/hQo5+6qaMCDUmoaFs9A+1x",
+	"9BZTAXj1CWoupwUKAdPbvzWtFe5yB76jKGpq6mbs0WtTF0F39wuCl23Ao7w9nTY7tUQPnp091OhfYgYw",
+	"UTrOl4EpwtOJ7toNZXGslEZLo8rrhdORJ4DJbiO7ZN5wNKHpLfgCNsEW0iZX1vRWuY/TdwkP7nzP6pec",
+	"suWcx3PdmjNQ7iCRdNLNmiwKYjzWYG8PST64K1TvVZobdLlEs8jvOMtpYrZJL1TkYol8mNF+ZB0yST/h",
+	"asD7vT4P71jUZWh5ycNtvsiHEMXD1/v6UYsmaP5ZXOwcLTAzAdbDlGHv+5p9TzNb4/BNvxjy4Z0nbMaS",
+	"VkZxSfv99E9OFheZwWXNDOJnzdhuXRA+/AM50v6IoTr/kNCa9/bCzWAUM51z6VS5qAf+KJrzYq52ynwy",
+	"w7MU8uFnAvW5AEpERg82KchZHVYu5FMzp/hAQu5QCmymPiBNtKL7XRkRsQ3pCFOh6yG2jhDYwwYznkZ1",
+	"tpqQUhh1nrOypsO1phFLcqgh0Kdwwh05+7R+ker4sCk104UeWK2WrsrUb6ihpm1RqEeicUGBQC+gxWDT",
+	"ysuGbncwpILo4S2UbnOndMBJJRs2PxZadtuiuUafmk2oDxE+M4rUn0HoLKFmTFO/EflNS53Iw4xxiaAl",
+	"kK4MS3qqdD9FJ7Xbk/SKxMpDKqHqQZz3fZPTt4QwuTO3u4WdgckwRSXLK6c/TvQsWQfodqe5BafTrIgA",
+	"GD71BkB55aHFuoAMhSzaR7in/24wCT3VMPMhPgppT4QpuvQRZ6QWP4YI8/ucMils99VmpVBuMP2hC/2h",
+	"C8JCHgQ9wmTcscXAI+4juJhH9WCIR7p+fBaQ3l2U6vkxx5mK8HyieTj2Mstq/VNjMa4DIcX25P5owkn4",
+	"v9/8NRr/y/h349/e/PLmr8a/Gf92/BtULKFCoYB+/+33cA3d/OLmr27+l5tvb36Jfv8//Cdk2r5X0msw",
+	"sSQdHo6WKZLesc/cJ2d7+vS5bpzPBITnILSDIT0JUWCt/upCWC4BZZeLe1XcyR2oJz9+kZ3l9XBHiXif",
+	"MJG0lU1ztzkkE2//0tjBAKbQIwIUtlTQYDU8j9wNNVgt721of45jzZm30te1h+vuqGmCfFiILkxHI9yD",
+	"jhhxPDDpBVwpZlEpi8ro99/8PSCjaoHs67ZII+0l9HivR6Uk/mrNATymvvWQB/SKICFDgnsTybKVUnaR",
+	"qgPTVyJxhP/z+F/Gvx3/6ubb8a/co/zd+PvxrxZL0Fcr5Zxc+xldwZkxxJ+SouWmV5m9vo0p7TjsIeVA",
+	"4ORxoEK3BKglOlRo5d75AelMJOKvatDxUc9UBSPzNwqJR+gV8bMIK2NFSKzlIPIHRJkAJtwLz0ilbykK",
+	"aDDzMxgJuieHvoN6l0RGbevVZRsijmwX+wMMiZGhsFcEUrzc5ESoI2bSKKKsQylI0F7No0MOfucpgHOr",
+	"7cXzhwgoTNTJaM5mzJAz2YwdjM5YFTqxAvzLidBj/JKpw5TYQ13PIZZNUL6nZJhh1EZAciMnhzmlAJbV",
+	"+/2Up7u6yawxYClr8WsLmpM4r7rhofEkDESXiBkInqIn5g7y9PAUrUiOsIXjIb5xTXAWjFYXiHo7B1XP",
+	"KjujEir9CB5YUTZv6xYWVnblTo/r05gUsySzbQ0MUjkZEKziglfEmyS36RdIrtIqtXNb7Q2SK7bWW0Wv",
+	"5JdJpZ2aT0PZrNQcyoABx/2Ide8Dl6NkUZOyK049ov7U57vpHuupKg51b2rYFOuSgelxnB7XPxMoJAFW",
+	"Zpqu3DABynhokXvc5z1MGSQSRqBZ8QDWzFEVa2YoYm3BhVtO7YRVzZoKajWz24jrIVTyhBL7Z6aUT8AI",
+	"pbjtIIQpUxvl1OOcEZthkkX9kPe4bgV8Gw+E9x+RYQqD2o+zTnAwEVa3eS5CJ79koSOZPwiIaTZ8+4d7",
+	"dk47Ogo9Uyl0smJAO9QAu0Mq1Reh8U9CRaSQpM/bbbWZBDBuTLHhPdTGnlhwCzQzX4Bhx+uendzjie+l",
+	"LtUSNHUnv86fLdn9Qbfytl07JVLagHiqopSKyvWSEUSYDEeoT0JkNYGslcLaILHLZ65CUszCQfFUTe+2",
+	"0Lgz5EXnfSdSnbc0Z/GUKYGWsppOtt1fdadhIYkfdb2gIRJmTPdepDgmurFMRPSW5Xs54dhMU7IWAGJ/",
+	"YtMxU6EwraBM+Ac0T1X2TEBwyEiIvuSUzYDCZLMSA0Qw6CSNVpsZuph5qh43r3fncdtSnRJvEFI5ck/a",
+	"Mu5uPY5TidvtsyGPQfsmuwFAYdlASO2knfTu6n62af77Cc/tAtwnfUhp62CrEvcATWfRHIGJxI1r7Mlg",
+	"hMA2aSNTUQyGkI5VpXTbm2ekYQRtwEzLbtPnO2pONV1/unCoekYMOPFRwAw15pf99oQBtmz89+OcdT9R",
+	"H73bsjch+7mZjWOCTV2UrTscbusNcCpP05oe3oqhqtZB3TVZnVL68attZ24glDCAaQwWphmxi297j26Y",
+	"KTBqumdTsiKa6Bbz0+Djy6Uu31YofKymeR/4n1l5EGnZD5CYykbgruTgYQaW9CBJEZMp2zCs1BmbNrVp",
+	"qRsneztoq1LdQKYnLjK4MZFXbVGKn43UAN2iNT3NRmtI6wk+A3FoyW6YNl/ZIOowj6S3NzNdxVMd+cnm",
+	"1iKrUUJNi2hokL2wPuNgYKQY3OAwZR6Z5czRDYWhK3Y6KEnUTHne89TPIhwIW5mtFdrm25w5D7l9v4kM",
+	"8ERmCSBJDVJ6doz0DRHTm+Ncn6KhLg/l5G6KQa+Hw5FVti2lqtemQziazmOTLz8/2TcA3YA126YGfdx9",
+	"4bYlY9PyLCQBwWKyX8diHdhvRSszDapNCCAG4pkFjX0c8jYNyIL6/AxUk4S+jltAAuaCo6df4WBAps/+",
+	"n0iqmqQ98t5w6bnAz/a+VA3jhOCB7CpSWabT27QVadVTRXr9kF8RAbAIUSI2FdtIch+PDFqMFl7Ti99/",
+	"aOSN+TNOh9JwVmSp0DEcj3Mm0/j3ue0byRRHEhS8tsb1gBghPmIcTCOjRsLY7thLZnICiZF9kbomHle2",
+	"2Q730zyJnv154rgRprR5GBMwQrGNILso6nuAGXLGYiUkN/IpkiUzuNss8xZGkz4NKPi7m8oz2ZbzPvpZ",
+	"4l3pI9WYpXcE58F96XXx2W3KpxEmjQxkAWmYo5C3uGxk0JD6HSLRytkgZELSgGRRd0e/F/GwwUKyUz8+",
+	"23lWX03rwWGwkL0u8S4FMuMxvTKn0C2XKDn4s8kj/pFa/v9g2chTOFcLlSDMrZw90SX3p07rgckTCDfo",
+	"UqXZ9VQWYl8nSRDm6wTkW9LlEy9PHR5PU9dMHoHtHItHyOfa4En4X9zESePbAlBCiP3D0jPcgb98GhIL",
+	"+e/3aHrF96mTE7gzuxkblHHrBD3eRk2oXzb5NswBRJHdSTdSDbUpo6Kr0c0TLQf1W9wBmEzmGS3iZjCh",
+	"l9DDeNugqimOnzW5gc0I7GNuD+blun/ILvfF7IAtxACSjrSUeRqojaTf1u6q5LKvMSdBUl5MKLCLyq7k",
+	"siVxhOw00qjTHehSeADznXDgA9IuoNDRAdJ8QFMbvpSAzC7aiAeSVxI6A+73oUBczO/Gs55qK8ZzSo9+",
+	"GBFpb9RqDFoBfwYWJIt8LLpEROUfk/3LJorON5fsp30basE2UsMKqW+bSHU59QjqYZ8gLO2RXyTLI7l9",
+	"6SS2CNzpvGpmxUiWrG2fiVLvwrybTUo0XB8I08jkdrT6RYDnXEx4NGDQf5dK8zEBNeBmY8gS3YSXgnCd",
+	"nv/+cdxFo+0O8zORbBbLQzu6yXr4cr6QLxbL+Y1FYeYWblALwQi1E86X799g/tSSkJZGE13b0UriqJjV",
+	"mJE6lUCKTel2ZRq9aw4DOKiAU6rmaJ1IDPcAlU6QoJ1fLLx0V4hZB6XWnok5h/QhEmPmNHP6U8uJORU8",
+	"gR6bbtNHl8/DGYBytgcVOj85UKozQE5Jh1h0jGDZ1rGJj0fEBUE+j/eI7lrrdpJVJ+cetn9iorehq50K",
+	"voODQI3hoTvsGfUC4H4dhGDprnRI5CBkmqkmNIrK5q0qhZAzm9g04dpdv124Q58/O5wZaxx1KlsG4NAg",
+	"MyUG3cFXJBZ8ppnaKItoG2E2WqjmfUGxtJQ4kN2QDzrd5Kjunjele8UtYwTYBZqRysFZm3YGIfHjlVTc",
+	"PSkviaB43rufUNEP8Cgdtc9lICCgWyTQ7WgAEltLkdiFEg0DEKhBrJHQGeeC8iaadvooYxs9WtHExt5C",
+	"rQ+ByTK3Td/CWCyngh9Qdnkq8V1BCkKibe/zkM5MqQUxlcYklCa4bc0mmSQoz7BPJTVESl/pZX2H8TBn",
+	"LMSxQ+rJOfq3EShQZSSy7eFtDaScBEYf/834dze/uPnlzS/Gv7355fgfx79JOxlskaOg6Z/B+qCV5pqS",
+	"UWtC8LWv1ZWPa0JtanN1kbM4GQjXNO5O+5Y1eyCKjrbgXhT9Z0jND4va53icDamKgecR4i+W33TLSYJS",
+	"jDNIz08Ry3foqxy9aobK/G/0HZ83lXLZ1KUgCXipZtJjBq481KNsICcklZAX5Q+lvW7x6l2h/5ZvXb7w",
+	"djfDs/Xh+9ZRpfe8Kg4WiM3q4d6mIJ45gcap3Ir9+lEd1FX0FXigp0Tq7kCt6tohFx4fLgnYl82ccdl/",
+	"6N7P9cjhNB2b2lYEF5r8uj4xLcAE1DDzLMKswQYMXA8JjxHSqWcGxJwJSbA/FQyZmO76nbtHq0V5QoXS",
+	"n36sdTFdPNPmnl9yltlbWsDHuKQ/RBP4B2nfrTZgl4Uciv5SWzGosc0WwpPQq6k2JQ46PKSy23O90KfP",
+	"6sVUrzNsnOuwXv8itYGY4rczVGSQ0rbPHThctUlvqorMoJOn+4VOEEnFT5B9RUcz5VPT3FBbW5Nc9td+",
+	"/83fN036CkGvTjTZdXmQYPUOEZGQcj8tTdPjzBc6od2Qp1mSciF1TT6EisMcpyX1n8VDySKMjo+eItpT",
+	"MlXpTICAjFaaPpa4Bj+v9VlnW/+ehenoVaQyWRXeGkmS3vzWC8lMV6i6Zr9bLmnZIEd9qD1nkiNdxIpa",
+	"I9TFbAHrwXwtsVHuYkTEkk0QtEuYEdlF2zHrtMQwJRNCVuNPpItMwOUxcl/Jz0sjDxOBnBkuX/3ee+Hi",
+	"2QN+bJDEU3sd25t0GqlS54gP8ZQhplJEnbYhfjqZLJbopOUkYJwok42lfvI8hQGL9Pwzu9ePR24We1oR",
+	"iHvZtlSFZ9OwRUyJg0YXAWHZYDHIyEx0ES0NI+36Vt/DXJ3aUo27zykbNnNZZy9OGv3OAtOcBsQYza5H",
+	"1y+ZQAFwi262bcWZLbOhAvUB9D6tO7upt04FpnNLuVNviOq3U6867bSmLzJTdzV9xVZ7p160teO3o9o9",
+	"WB361DZKLnGw4MZQhnAQOJU+twGzTvVoVd/KuhSRSlkizYa/TxemWQhtSogHfAj0JhZtjaIuvCYhbdME",
+	"IKHDth6k1dJcFNAHAvBbAjUUjciEkvOzja1SsVgqV6rrC4XR4DXzF+5OyZtTvr8Fs3KSGzk5PqdhZjSq",
+	"+f2rtaqii6HUOA33IzgkYX2gC9b1v/bs3j9/c5baLKGpY7oQlG7qYgnbzjuLILg9EduEhYHFhA/E9NSV",
+	"sq9jAkmjfir7mrJOQHJQRKWBN+CrBi3QdQk0s3FoywUqMAgOnAUjtIJtaOgzgaCN8SmU3lu0NQgg6TRz",
+	"jfBA1SggKGFr0GqxHW6FXp++IErqQbJ8mxuUeYl1U1XzlFG9kU+uSKD4h9DlA+507T1UZw+0sHdJWIQf",
+	"o56BSll7DBRfxQFaaWTGvx3/5uavDNj7+J/Hvxr/w/g34+/H391828isNhhvIzUiygaUdXLEH5i1MTW2",
+	"+QZrsL/4C7TDmVoTxVMbLBc1lKREQBXbo0ce7pFgBwvy6BHYHyKPFMnrgPvJ3g4ql8tb4Do828mjQ86I",
+	"EowNhpBhvahHGQ/RgCkta+WS94l3KVbz6mu7IE91ZQaFXNSoEMRFa1gzye0/+1Jw1oxqQkzelPrUrKIP",
+	"W0GVKJLQRQcBFVKveVRXod5kctApQ01di9HMo7PpuoSQiD5nghjKQSvwTl3DoF5jk/mhNycWqBnVRDRX",
+	"JxP/o3qIROJmwDsCFmnfHXsNNSuFAurhQDFt4l+Yh5ua2CO2ad+pvq/GY4i9RTSi+UqPCnXMsqAEqk1f",
+	"zevdAOwp3aR7GHLW0YtsZqWX7/ff/C0gdPsj26AUXA8jKAjJmngeD+3SuJE9LNVrWiHBlzqWr7loFmDz",
+	"zZQQzNULBj7x4VtUoGalVFJPTtXnNLMmJ85sliJRmAD2unp0bmdUhJoGazFfyEesuZlFTahlSeIdqZ/d",
+	"Nqh2hdRrYscTfD2aYlywJFClVLIao5JZJslPLVsWqT3EzFevqpRKsM1nypDvYQCjh5OLKYP/hjxAXheH",
+	"2NO18ec/KxQKhd9/8zfqj+IeTEv9ubFnftvaW4X6cNghLfOE2o94lDVYUFNlqI4ILI1tVRt9rJlHdfMC",
+	"s1EWvat5nesNAkkDykgNKSELaEfHu4dAbDFs+6o+bCZtD6n7UZsQP4s8HIZUGera3w1micQtWIs3APYA",
+	"qChYYmVOKyIAfDCvqw52Nt6BGACxWiirrw8YvsIU5L+tozwhMhzl6m01J7SiDSaxWrNQa2AZ6kR/8GRJ",
+	"vcnQvMLwqHjDwfoaCHN2o/HF+04lzOEA+IvioToLA/Vxh+pisBr4zVBT0xWy4EPNOIWiaQSAZiXkivKB",
+	"0KECJ61jO5m6ASqS844aAlUKBlN3yw3ctZP4EmzILg+l8e4ncrhWMHr+5sykjanRwIKajlnbTr8pAclu",
+	"a/khCYLcJeNDtvbl8FLkgWWvAoAaQs1ECkgNPQYNAf3+m79v5tGJG1XQ4oVDimrW1QjMqQm51FOxJetW",
+	"ATFi7SwcGcg/ytDpEHeUIDrfb7AdZTU8emRVmEeP0AoP0aNHoMk8emSPqU96PBK6UYXoyW79yeHuahZ5",
+	"vD9qsBTVyID7gGzIgnUo0KNHdtrk0aOs2ntJEJVZ2HgPB0GDPXrUIfKQPHqUR/vM6guKnLLG/6j7UgGU",
+	"lFt9or0LWV3y3GABZZciq/sPYoPVodbR6DlScWlwCNS0GJBd0oMZqxEogfiEXJl+/OLRI+0QCKhHmG5K",
+	"ZtSa45D3Q0okBg1pEAZGtxO1tbXhcJjvsIFipWvmSWH/yAEsRVf2gr844mwvJOSUt+UQh+TAfCOuyYv0",
+	"ovrxfiabubJdaTKFfDFfAOdlnzDcp5lappwv5MsGrwj03HQqVFc66RonaD1vSAu9ICN0SqRp61YtbqxG",
+	"8s8SfYLmtUS7Uor6KHFwxDbC+q/PBGpe0qiUUetQIPsuyUjrFpdk1GDAV9Q5E1BjZE6BAWtUomob+QNg",
+	"xRiaz4WmiFeziYhJwLDaPAj40GRza3eQeR84fky7Pb2/ETPY9zO1zFMinw8vBfhfNBXDipYKBaviGg+C",
+	"q57Z1Y3sMdv37eemKZ/pxWc670UN90x7vczTVrH1onBc9XbI+uvi5UHBf1/ib1qP/frmaLf44aRXFmeD",
+	"18O3o/eFjGmkB/3zTLc8aJIHLfEyxeKHd/V3L653wvbr04uNs9GbV89edja63tUx7tPDIBzuY3zsPTs/",
+	"4bprhxZrCzSmO9XKfnojQKHs0Y/ZTKW0NetV0XKunXF+iNnIaJMiYaxlaj//IpsxlabqqE3QGkojNWWW",
+	"4I4Aj/FISNLLfKHeuYb7dO2qqEP5jkhe89xyhT5P65J2KkkfFZUQcluwGEdvDYWY+byHWiNJBFrR7vRV",
+	"yMajHeZojM7DnwnUD+mVeg10J9Q6rbLeSiZ6qllcFKODErQGO1AykvjaERdQxcT2j9Modwesw534i6e0",
+	"w/ZZXJsxRdLF5UjaWbbMh8LR+qve1k6Flr7cGL0uireb5OSy2n42LMuD/nt8zp/677yt1iHb/VyRvX0U",
+	"RrqFN7wiqZZy5Xahlav4myTXWsfFXMEr+RWy3t7ExUIi5Gu6ZhWLuVLlrLBVK5dqhcL7zMLk6yxKvBwp",
+	"5FxHWgJHw70HUWczVc0z5j+3r4xRhoOoFL1aKN/+1CkJr6hHzmNNb+4pekokwvGsIkK1KczYpXLnNDm/",
+	"ilvOVNTFcc55Ks08Txr7Kr6gux8lo3oNZvVE9RiWgxBSQ3CUdhHPD+BFBe4RFAWCBMKiwZotynyHGpRN",
+	"UwftWanml3HVr3bsGNvKCjTGLb64DTZQiPkobV5Q5tk8luiUq+smpw6jPhcmGbzBTFzIWiFRa3lnCay+",
+	"72t134gsZcYoZWaktB1gIWB86roLO314FIR/Vtcg8DB6fiWOUTEybDBAVVe2K5aS9PpGs6cSDfqr28rW",
+	"LlrfwUW07PGIdWGW3gufG7QpzaLNw86ULhiXF7CzEdBzvLdKd9cQNfED8IqyvefCtgvIo4V5IpQhvaGy",
+	"u5Ogb+MceGzQwZdggfFrjkkvU8vk1P8e7z7dP0I7uydn+3v7O/WzXfi1wQ739x+Lr3Z26q97nfpw/3G9",
+	"s39+Vvrg1V/l88oqUf/bPXqS8uRdWaab16Q9v9H+ZGqZw93znf1XT67LzwuvSt5m91Wx/6bS2zjbar27",
+	"elESR9WwvjnYLbaflrvP1y8PCu+H+53XG6OTCj8uscOtD6dFeV6+elO9frfxVb3Q2in5u5X20/Xu/uaX",
+	"LwrB4ed3YsiJSrGPSR+ymsLH+2hi8IS23fZndkiw964pK+XEfGvXbPrHhefkPp0mXE7jyiMlVBYRDo+x",
+	"H62MeqR4+yPnzGbXE18/tIA42eNhi/o+Ab9/pbjAE8d4FHDsn3F+gMMO0c9VFxmeiY0R/5D4FJ+N+vrh",
+	"UmmRh/shV3qfYom7Ubbun758Pn0AYezYvGtah5wtjbWqKBLxJRtH0L37fZvXH1l/BiOeD1mDRVJyxUXK",
+	"sG1Q4TwSob0zOl5FnerEbIN1QsyM7zluTJRFHmdi0DPjAsw0JfG1SRijdDCwGRvMDBBGD6mLEbgZ+ECa",
+	"lULFcQRcGCnWRGuoWSkW3EtRB3cM2RAN1iEybgqvpHRhC9n+RdBiSftZiYjhygDLVbcuajC7pkaW2jcY",
+	"OWbfEIf4TAFdh0unKrrBcNuWg8SDjbDAahPLBxcANV3rTcout+OI0b3ZpV1lfzupA4J1ZROoUkRpHWgq",
+	"Xpb7iFEnJpsZ/x/QaOMbNz6ofh1/p34d/278a7doX2mSYYF1cpB8UwijWCHEQNFWqYg21qu5SjlXKmYi",
+	"7LPMi41XpcPK2+flJ2/eVx+vH20cb55snZVel99W3lXfr9c3Hm/ubD0p7Zb3Kk+rz9afb7zYPFhcmk0u",
+	"zVLSrPinKc2cHEHtPdbB2IjUDKKOW297V6lXuf2RIy73lGKpH1hAHOxw1g6oTnGoFBcY1FOIcH+Sjn8A",
+	"6aiPl+5jEbFBcB0DzblSzBGXSijeIia/BvbwcaZf9IAYIXV6XEcCj1AjM+IDjelhxaTk6K2SG+8aGRhT",
+	"PyRtGuh6uDYPe/k5kqhtM5YdWy2LDAqITioAkCJfO7a3ZwsuroxPqpNE0i09xBlZneHwnGDq93F7miwf",
+	"CyuS7xMZ8qt/a+7I87Azy7FTBcdOARw72eUlxGQrNPCrFsz/cin/Z/5XTADsGqMpmb5gAXljEN+ofVoE",
+	"n7IwX43X+lj3cJnFXONtzt+NDS7F1X7a6neXDyfYi6l01oq0DqRN8xall9iIMvj6b0VYdb5gMVYh2wY6",
+	"TcTJNgZ4Jak6uBS2XCXwF5NM8BZnnUXpoQIRqjRaBx3WepsSoE4x+IXRHs81S7O/aM+2TqewqpxAHaJb",
+	"rICjrlkpFJsmkq14ZuzJaCKvy7mANoIza7BWTCd01Bohc0pXG4xfkdAGdyEHYaVUQV0+CBP35RvsTVq2",
+	"3URmcRYa2IQh8WRs8nSUiGiWCqVmg1nrLfbD6SobWB5wIUaYRnNgjM441xhSk8ulWLmagxmi9vvZm433",
+	"Trc1A6+eg8yRRQH3LmNUjIE0cgF6SkAuxFbThEETqQLZeH/akMGU3NWZHrf72AaGNjOYMZynV5jxKzwh",
+	"P+ZaA5MusIU580/UEVUqlO4YBjIoSxnR9i5ePS892XhRfb9TefO8/Hr97NWLt6WDV9XXld2Tw+cb7x6X",
+	"j0pv37x6tr73/rhy/uTFWbU+P8BTNXpABJs1C91q4VVJxyubIXyj8w2Y6XDmt6cqDagGxST+J4feJ5Nl",
+	"jkMvFpxaWoKZENf/3WKwAD9c05SXa0ctGdIltynDUkQqJOkj7UGy8ty279MCC03KqxqkAus+j26sEGqc",
+	"YSJaGTCQKSuRVjOFhaZEbzgB14ZWICVxyMNLAfbKah7VpytT1ZWaCS1hg9kKGUqYIR5ArxdGVhHgabUh",
+	"uAVzHOLQFzqZxI2DmRgZSK+qDbNnnUHAZkCyr16qqhG7BipWaSUN5uQF6jfr7uXRP2M7rEcwE6iRsZ41",
+	"3MGUNTL5Bqs7L9YJnW5kzW1a3MyjupXmWOmggeDKAIxDXq5bT/17/xitgAxfzSNXcTLN1Tr0irCs1oZu",
+	"hWmbJdJd9nlX8W5AAZJ4d46dn6wZ05DAgweWOcnPZzYuP5Ryva1rP1futkmuvymHaTqErs3pT44XNnP2",
+	"MfhhZqArozOVrVKhvKUF2PIS8FPU7ZOQ/qkL6T1ti8UJJFGsK6HnOSJaDrkVwamCmg/mBN12mS8SOI5T",
+	"eJEtouxb9S/d6D5p4grJ+6LBlOyCJEhpADggRsZ1+sXkK2ewczXOqQNemYl0yAcmu+9OR+FPh06S6psy",
+	"ky30jEY7tDt3u9Jm1bu1NnSjmpMXRZiPSHrbqbgbUh7taQ1Iq5JZ11XxmWgwG0A0TZ8FwjHoPcT8VrQa",
+	"lOb9MFlWDWa7tQpi0umj46DpjzJE5bbxHMC4sgijR4+isOujRw2mNVxnHAngXNsMWI+mGGlkq1pzM3UM",
+	"Sm3DwRCPjGfFqGbQFzt2SKjJgYIDOqlJixIDr5sIoepYq9I0GRlGRUER+L/O1zKZw7BSBkwkjywtKh1s",
+	"Qv0yq+2oX/anldiVkiy6SHW9m08kOmjdS7dqjXZtla2rpsDEos6RrlZi3fUznS2Ksluj08PTVNVH76f7",
+	"wolYbLFUzlWqufWNZfSU9E5uCykppRT44vYkVSBNFNk4JG4RZKgyCoD1DvHozgrDJ0n+o0cIo0hX5Lhx",
+	"Gu+Z3V2Ca1NGJdWV+Olsux4Tkw18t0aoNQguEe2p7TFZK1FOj2Kf8M5ohA1mOrolWrlvm4pibJJSIQHS",
+	"PnKhS7Qu7CloNlhU4aAD7h4OApNHGSd1RGsC6eU2GBgBZTTApzsvk0frGNTAwfq03Sbhah69NEhnQmgB",
+	"Mh3yR3UngyU5/c8AWoJy33XdN1gslaBVol6FrM7NNSm5sCTmdRfR0lgTvNZgUAg6RQq6d7vr4wfj3OYK",
+	"xca4FxIoT8WBmAzRxuXeeMI9vw0v2ZraKsZlvF2TbQ9gd7oG1DmZWGWyjVLz/OHN+3oBjmM/0t2TWrV2",
+	"E7c4zLxubVzmXvVK17kTudXPHQwrX0EN/q2e+USnxCnn/BJB0sTkfgp2asLr7JRj/hAJNT+OQbt8Gs4n",
+	"ufkjy80TrQeDeBJiAGSVZNNLCE1gs7dZOsaDrBu+Oi7kROvRVbcRLDT+AI9zg8X3nx6ertrKd7cxrLII",
+	"qNfVkkpgSUU72c6twbRsmxRfth1VrAnaPMksevRIl9jGvR60k9zycSp0i59Hj7KJoyp54MeiPRsdZUgn",
+	"IswX+jUDjdpu0zGVsQLCJS7esOJnaowaFgBWHuJhUW7RNliLJhMItCBzN3JujtzWK1hcNhjIQyiIiTvP",
+	"4iDgQ2XHdTHz24MAKm6Md1oNNGJZOuHUABvAgmsVwn52GrgAliMg+Io4G6C0CEW26eaSIPK+As/YSQeU",
+	"XSZNmjdJazedMl1TJynrjsrD3HQw2sk/fVM6rLx9Xz45q757vH60s/lkd2vvaenZ8/KLg8rhUfX41frJ",
+	"6cbZ+ebrN1tv35Xel+uVx9Wd9Scbu5t7W09n2WHRoO2GJVzO1lFc3ixuTAnn9AE/pP2W6Ai9kOyuzIBp",
+	"niUXk8fStNn6ZLX9qQRJoSpRmSPxBuuQZNJ4c2j7FlkUJjqFzpVFprulgwSxApRFWWci28m4unxAs1WX",
+	"S3v1bIN5ARf2ZisIfv/N369GaBzKTAknGnk6toBu4KMlQNwyhw8ZCXV3Ut92Jx1BGFAtDXWalRQL1nuW",
+	"bzALpg29O7G4FFE5h13arGsbxmAe6hSFpE+wNEOxUVXbrcgKo0RKhC5bNEgzTXulud1g2I1czopZxg6z",
+	"dDaf2MR7GDb9BzBF0pvPPrQlktrSdTInxubGui1cJ+6pFJYrjJ5qNDvDMrEsNi62gciEsrPdUf+4Jskn",
+	"jv3DR0J2tHMfWNGID+BY29zYqSbByzLoRbNaDuglmWClDi5XxJlqCEeRmkQsvsHcLJI0gPBVwHVKhuew",
+	"jqcwGYwaLEHmWaR7tk90SNbJGgEfRl3fTMOpYqHBLK+eKvk2mjww2W1dKJZIBwEXksGQNUmmfCCn2hbn",
+	"0QmWqSz3dh77ELkdCYVTZyYsyoQmAfTvoypOMyq7h39ITvXJFfJHztoAHTrRhdYwpUnFc24GgInXz2Zk",
+	"KQhfMbKXLug02iOAw0EAVcctnediHAzOiEa1gtQAZDID8uhYYzJDlgCzrmRkuB68qcFMTFcgaQv3gPu1",
+	"TV3psMuD+DRBtp2uSgJ3DOTqU9FgUXcy9EarpzbZvhNiT+mszOdDE7+NMcYHgqCVYsGstGgwNxwdZdkO",
+	"NOidxGCOg8/d48wyeLskK3LIkcQtoXRPnVdo8+5rgH4WJwpqb5FisObhC8ou+iHvKE00QqFrMDtrIfFI",
+	"AK8HRq1xJkSXDwIf9al3iQb92GFgkDR1/a8dnJA8JBqhA0D19OIEo3SWHPdjF/fhwskm8ZkQurD8bGO4",
+	"9fayIIrewXv5ujJ61Xu+2X28Pjiq9k/wMvpionv9n7ND/ijCIPvkaP8kXe7p6ti91koi+DbcpC7F12K0",
+	"u0UUaA3beDu2A0adgLcc5GTF33r4UqP7YGRawNsUJ8N/G8wtpMxqh0I6AoN1kYCrvNfHIfEbzMOC5CiL",
+	"lGOldxlpFSFBpLT+RysYnQyEoJg1GBtEjexbBA1DKiV4NVBzE61slYqrsVuyubqNWlwaf3+LGOXeeEQi",
+	"l8XMaID1Uq/EEghhqdZGSLTZYA7sLEgPwKfPwZQG/T4Jc2q+6EAZJCggEm7UUXbIesoCZFRP90zFDJUN",
+	"8rGHE4i2IDdDPtQRAuhK8WGAA4t/pdcZUupt2pW5zam963EtWH2nYkx3IunhIEBXOKSwpYCLDaBPTY/3",
+	"epxFIfTmah45vaYBg9nrEu9SIA/3pdfFIttgTfO3wfw0fa0V/68BcX9JPF0WfUncLIbYXzT5Cj0bsMsi",
+	"dFv7wbgnnMa2NT9fJBBuV5RghdgFCrAk4YxUK3Nu7iFYb02Wmihb/g/j78ffj381Ubb8d+Nfj381/n78",
+	"O/XfGNm+lgkHSwJdOM75xeW3XoZPCBUPGlD/JID/+CPdmvCNQbUwXIQQfM0yITETKEKR2ss+YftP0A5n",
+	"DCqE7UNoRacfCjT+X8f/5/jvxv9hbbpt6arb3VIxaXDTayactbj4PPRNMhUEkLUhIrp8aBBudYdUkUe7",
+	"vb4cNdhQy25lX+oUd23JGXh128I3LUOcCun0D70/GK7pqfTzieav6f1bTRE89FZdAqJ2sn/qDI6Q0mRZ",
+	"/Ogon3MIVY1dS/1r/UhUndB3tiOCuxV8BtF+bW//uGa7pc4pGwS1UMbt0MHKN+3JU9uRW93k9LiebTBy",
+	"bX2gkUsTy+SDK5G79vjFzq7GiKQkXNV45uaf+vn9J7aoPwaXBPkuku/8TIM9ZxtMd4HLIjzwKYGiCEht",
+	"GCn9S1cannUJqzVYg+UmGlubrs/qYOju08j0qbMhvX/3H1GzVCg0E1Cg6j3auaBOk3lQa2UJCAEqbf9E",
+	"eFGC+TQYQivpWjhKKuGMR0odVD46kky9xHzejLS4wEhbAxdoDGnsTSzdoTYrhS1oLCL4hXoqjlzWItww",
+	"gzPmWBjg/0BDrLV+9ZzpIxCveJRY0Q95mwYErTShJ51pnt3UjVFSFzfxHtFVFodaG5teY/ARNAyO+m7E",
+	"6aCrhmmDcWFozW+umomWSjBLfdX0BWnWoJEqcnN8oFRSdxkxlbPRu+NwZoPVo5MTl5lm0bCLJbky/JsP",
+	"pMd7JI/2MA0GIRG6q0mDqXHAwzFI0EoED+RAwIKiDzeuZp1HIavH6uBNk9MbH13tBrNHNPEkUIvz0cQ5",
+	"1Ak75sxqLq8erhZK+mH7iQvoQTL53WTjCt0qxdQhqyWGZ1YB9h8KhMGiioScogwRZepOSSpdwnUquMa6",
+	"zkwhsqSx5fgWV2iASPr4xf3DH6f94Dp4+Zi8f/XqXevd6fqb69PWfj2TzcB+ZWqZ9x/K18cFvDUq9nZK",
+	"V2825StSDTcGR5XWi/Xu87J4Umw/LeCDret3XmYZ8bdj+PxPqqxzAiTaYeKpfN5AXvyJmjR1V34kjJoo",
+	"3WNKsFkIzSVNnFPB9+DY39Up+UOg9hkZcWJp+pMtdbstVVrInH2KJRni0Q9caqvoUDcDRrIb8kFHSVFL",
+	"ssuqtSAbZuu0L6Hew4TJo5Y7UQngSuLnnK7kD/hQy3alo2YbzApyUIdBlWyumpQppQaL5JE7PzmANF5i",
+	"VBXTda/BJAdchqjTfzNyVzoOPCXurKauXiVcPxwVDeZYLmqM2xPqELHlxeaz0ElP/WByxxpsWre32dL2",
+	"+2olBfT9bycFa9Ng7trVM8g9JrIXp6K5jtRV096HqYnq9xG/wUxbiylRfmqUwD8GSe7sldPaJ7jMO94+",
+	"IMfItLoH7pSas5r7Dyq2E9R+qxQ7FTzRqGp5STb5hlQZPnFQgPASAz0Pg+aPhxv7SZL8CUgSOCp3FyQ+",
+	"uVozfZpnu/MePXoSNyADiy//6BGq2/HZTpO2RZ/h0eGACctpX9Qf7x/tnl3sHr3+3GlmBo041Tj9gQfS",
+	"iEq30rOiLNaLNnTIaDAsEG2rO3xqgkLXVEgwMQ+i1p2MDIEfa8PdtkizM3SHp4x8G0uTvAHNSPlAtvh1",
+	"0jilIfJJQHVmPbTEz9qvQHTDJEQos7/BJAGnqmLy0E8tsonj5mw6CgW53FHuGoLR6oFBXAvrkpOOph3t",
+	"LFJ3Rgt5enh2fPHs5elZU3s9nAunF0/rZ7tv6u8uzk8Omu6UYZ8C3hHRghiggYAK2WDGwWDaEhKdL9Ll",
+	"gZGjAVazi5oU2lfk0R4N1KRbI4Cp9Gifqq2txfgMMRwAZiMwaFdRjJqATHwTqnxHSq73epypoehFW2lO",
+	"xnea2dTQ5yzXrdPDLnMLROlLtUIxtXCdHj4xiwi4TA882Xh6TjAsrY9wtF6ZGXCm5dKtcKbZW5UB6A9j",
+	"VICH8VvbvHYYUIv7o2eyF2RqmcagUCh7ffgPGf9v4/928834V+Nf3/zi5tvxr29+Of6nm2/H32WRjQX+",
+	"K33/mnkg+fR/vPlrNP5/xr+6+Wb83fgfx79RL7n5ZvwbjXE8/hU0PP7Fzf+Exr9Gtvnx+Hfj/3ei+fH4",
+	"u3zyKxk94jNyLTO1zCKDZA32gKPRzWwYI4HTyt3pID8rz536mVpxQ0dPtRiqsUEQTIZMY5KaS42CMDnj",
+	"a8X3xjszEIrODHUOdCvxWmb8t+Pfjf9BzRuN/2X8u/H/DZOHRbj5NrkAKb2olTQivX6gfT9DEngc1NOF",
+	"Van4OM+LaxgWHZ1l4NUucvQMqnc7S6f7syKZBN3RpY6BuwJSch6Y7OcJEalMqRmiMB9H4oFxbXgFUmoX",
+	"cK7Y2iC5il/0clt+keQK7TKu4s3WlgcNHewuVQqVuFXmEZfIjtAwi0HIapcavrtmplhjXObaVttbsJRN",
+	"Pzq7LALkTNT5KhyAX9yZJupx33aR+2nHX7HvSlU+kB2uNLiIYFf8CZ1r1dHjfHKV1OMUF6GsI9YGTAxa",
+	"al9aZKY+9wa0FdNLHgkSGa5eQL1LW8Slq2SZ0U4o64BEf3Z2eABwSA1m6p10KDaOzzjdVZR2ZNtcQzBW",
+	"K0rHL0/PIulqcC3PTw7y6DUV1KCLR1UEtiXzitaRPMU4w6ijKTS4Xc2jI65br+UosyC0qM4mCoU1zGQl",
+	"FdTxtMuH587a3SoqJbmWa12Qeg6XMALwX/ncUycPqRtc2dbmYQ9pEN/PG+CpaWTc63qZjAD8zzffjv9F",
+	"SRXNWG9+cfPvjSRzbzM/qTdH8i0+zZPKwuwgsFVS1ebeEWL/J32k1UI6p09jhkFDRnN+bMW0PcSMyyh+",
+	"JJaBz7cpbvq1n4nEZxM4+hPa5lJA+sXS5q1A+tkZzkbnJMXdqwBNzegmNuyJk7Hdz4TDNfhARoe6BjaZ",
+	"tZR07vlnAjXcLzUylsusNJVqkHOu5Y65kDVtKbq/f/6SkdyOYnvGk6mzITvkM2FfJgjz8+gEikI1b4I8",
+	"SJc55dEu9rrRPttOXKZmwaDZ2Ca5sAnbwNK11dnFoguJV5Adn8acJhnTIm6869xwOMwprpAbhAGBki9/",
+	"QqOZXA2wgMx6JJWCfqhGJKnmhtPPTbVMiNdV987eLFQ3V/OZFOvF/sK1fvnR+Pt+AOabMCx+FzPXWHX/",
+	"3c23SBkDN7+4+cXNX49/O/7n8W+mrYcluKuzSP42gDB1CBIYetEL/smX9+crDtQBAH0qwZ3jszBHELh6",
+	"HZmbZGdDn3HDkQjqNCqeBwVM8Zm4N57Ip7U9OiT3TmxbwIpdIGsYbnlt0lIytTYOBJmZS6wbG7W2SKW9",
+	"SXJlr4hzlXZ1I7eFq9Vcqb3RVgaUaQe7eN6xs1Ygir/klM2f1x+o4ZJJmHINduxJeqUjPnGG9FapWCyV",
+	"K9X1DZs4PbXAkvbIe33/7kDx+7VDLjw+zGQzQxwyZV7AWjiNN4F0qn6hXfZKJLeJK61cpV0kuS1vw8+V",
+	"Wuu4SArtLb9ciXG63QbIJmx2ITiAyE73vyjlioWzglriqP8FmEdWb3X6QzcyO0efW7pAye3Nvvx8/F/H",
+	"/wwOnu9uvhl/n935/OS8kYnidpyh+IPbqEWTyIAhEoDNYbPO8sv4Kw5nZmPrNARlsgwECX9akMJPbbOj",
+	"xBq4CcgmJXmCHa7hgU9ljlypD87kjadaa9TJxoontgc6GqBTt1azJgF4IE0zIP1XDIoV1bAzg5co4kZ0",
+	"ph5SX9QZflYIID0ug/7kceaRkKXMczKEEEMLA4pvDAiii1shNR93SMzpbeAZNGgPQyIbwV53lg/8cFRX",
+	"67arl23ZYLLxH9/uaN4ZhEJRyUN6mj3JQzUP7evUHjd4qTajoVuYKRL5mM3ABiiVjHbYBXReArdpoVLK",
+	"ZmgfGEs5X8gXi+W84oTcgwLahTl7PBC1J/WO/tgh/4oGAV6r5gto5W2xuI0OKBtco+vN9Yv1yiraoyFp",
+	"8+u1YrmcV3JIPbu/sNxSq8nItTSLW8scntULh50l+rFGW3+MOzMSqay1qgn4Przop1U1H+WnT7IA3ka9",
+	"UUphRaQvTjK2RD/reUqfeyNqKRXfpvfFTCZuihb4EZ9BK5jFTZB1ZA9LXSoXBRB3dk/OLg7rby+Od08u",
+	"zk93T5pZVCw4COlZJLjGRlKmOpqMGq7mUdOI1VPOdUmcUmosYJNFt7WggYRBQzhItFXLt5Icye7b4/2T",
+	"dxdv6idH+0dPm6vb9u1+s8ESK8E4tMNT3NgCBzY7SqttWkQnXRqJBWpafaY5m1/uuNvxcOxsEQ1Zzy/S",
+	"y5zVtPphm6qJ9kMK7KfcLnpbuECqrQ2/5FXIensTF1pFr+xXyUZ7CxdbZa/qb5CtdgGXWhVv3d8khXYR",
+	"l1tVb8PfIlaLXlCR09UFmRooXP9l/N+gZuVb0LS+u/nm5t/f/M83/+P4N+N/Qjf/bvzd+Pubb2++SVfA",
+	"MtnMJRnVgw4Pqez2lN658+S0njsuVdeNtn4uJteqelbYrBVKtSJEqRiXgKk8W2NkXD4GgB57S6GYK1YT",
+	"twgSUhwcQTQ3U8tU9kr1rR1QzOOg17LK5TIaokNq80Ja+qi7NP/TUhmB1fZGiRVwGGviZ/CmpmPdSdJH",
+	"JcVylJYPYY0oQ9G1J1aOdw+hhqIFGE9YkPWKeopK0WBPdk9WnfYoUVkOuHvNe53GW1Ap0RqBFd4P6RWW",
+	"pMEuySiP6rbPV/QOUUMnp3V0/GLnFP1FEV0V81U1iuPTUwTtO0+f1XOl6nqDrTQBwlsEyO8IiXKii0vV",
+	"dZRTb2quZhGcJXSsbl47zpU3K2vHuWqpOPkWkyjtDcIr8pl2Rq4qHvlk9wRwOvAQhb//5j+JLNr1S9Vq",
+	"cWsbxndJRrrdH1Kari4QLxUqm6hFpW085qymTfA0QkAtRMTxNe651nSVKIlEGjTyNKBN6IgQJa4MflFU",
+	"BbbSrBTKDTYHWBA09CEVpsGa0w1Nl40M+mprIPXEZDVorRpKNMB9q6eTjmKbJkAeU+Y7Z/peEFLxa46J",
+	"4pA59b/Hu0/3j5CSj/t7+zv1s134tcEO9/cfi692duqve536cP9xvbN/flb64NVf5fP5BoO7do+epDyp",
+	"cxL0ysActvCGVyTVUq7cLrRyFX+T5JQUyBW8kq8lDHhUIrJVaunu+c7+qyfX5eeFVyVvs/uq2H9T6W2c",
+	"bbXeXb0oiaNqWN8c7BbbT8vd5+uXB4X3w/3O643RSYUfl9jh1ofTojwvX72pXr/b+KpeaO2U/N1K++l6",
+	"d3/zyxeF4PDzxRXeiQ34oaq7F/V4zZPnkXPrJybQtRGVFN8bKbL5Dya+7yC8Z4ZXHUZIjcq+DTFuzBDj",
+	"w0hh/QSs8ynqsKxW9Fj7Kl0akzzd9JzQkGabn2uRLJiDGaz0qKKjR0G+Z0A8GXJGvVysFDlvrtkgaGsk",
+	"iWiwFa1XrWqJO6GCfRYpS0rbMKA1tMOyKG5iWoqQJCcNx51n9YOD3aOnuxdnZwcmuJvoqprVSVm6QXgE",
+	"gDHscoTFpSkhU7Ifmp/pYmSIoeqxZ+G6EQS1BmsSr8tRjqFG5l9Hq9fIoP+/VR1zPtIBROTlW5TBP0rr",
+	"+v/RbE1OTT3fJz3zlH1dquGqoY4chvRY70zc3vne0i6mi8yHwtH6q97WToWWvtwYvS6Kt5vk5LLafjYs",
+	"y4P+e3zOn/rvvK3WIdv9/K7qxZyO2KXlkH2dVZnb7bqukXxjPfGn55bHiW7HNhjiJRTa5VnK14mw0UfN",
+	"UAIiSRosZI/rbnlTJi+IzaSnR4CrJ2keRHkjeXQyhXao1JAL4x++0E5kB4DWAQFoMAdpwMIZaIe/gV0M",
+	"RoYXOUOMCwLiLlCmfd8lIX01yCEeRahhi5sV56w1ZVjcmjHUpMoEak9ICMi+aQZTjq5mlDnUx7IbJw4l",
+	"Q37zEojaPOxhdVwHA+pnUlOGFkOunVCaBgxoIf+j6js/RM1uQkH6iekqmoJtlefCrpwJrhJwQeZhygJp",
+	"znIVzGlBADqC7hGe7GfTxcIJ/mYnusitzED/N4BDAGS9mke7k705xLaDZpe1UHbqwIlES/wGwyFBJMSK",
+	"i604vRjgJihEaRGP99SpJsQgwzp18avbDeakMxjcQ52p1g9Jm4SEeQauW3NkfxuQY6QNZQiJRw3WGkik",
+	"lt6JTio1KI5N6lebAB20GOWSegR1uK2lIQ2m+AMJLZdDbhILWENQdpVoF593uDb2e5TZlU20FrJtIHTy",
+	"A4Ibge+xRIJhDSAfG0zwHmlxf4RIIKDfk35AlwfrWoE0BUvNvx7p1X/QRgzuWB4CKdwBdoET5n+yRj9Z",
+	"o8uDiAOHiK1PYEcdzv0FMjt8ot49P/bZ4y0aKD4FtyIL/2rMtf5AdAl0c7a8ARKKryLkbjEVEI0aefVJ",
+	"aFMzkuHMWTWFMNYfNTBolE6rdIGLr9gukbJf8XLV1jrOVbY2NnObeKuVK3hFv0TK7QqutpSeGGCpWC8k",
+	"3vkhB93MLIoxyDZbG966n6uSSjtXweVWbtMr+TlwE5prS1ZpUW9uOMvs4U8zhmUJ2EQaoD24Id/5FQLp",
+	"eHXxycD9vsG+oFKgvZ1Dc0ZMfyODQwvVPpFeBK4RJWqNYN2jIWlhQVDIJYTWqTSFwnrYTmP+tHbwNW19",
+	"Kf2CD6TJm7KVQlHPwFDnVUl7IdKn2jzsEAlxlwar2xEb0H7nwK8oBY8yIXEAvQS1YRZlxLIYZHm1wbRB",
+	"aQt6zSDyaOWUaN+V4RySu1+wm6RTHBrMdB1BIyK3tcEIsGxZ3ZTKVCTp5r45vQ96erxtobwk6fBwlF+d",
+	"g8irD869tIu0s24777W9Xs6liBxcyCmDMCe7RI07s+QhP3Fe94eKsfzhWeNyazafKX7qG/XnphdFeLvA",
+	"fwwbjVWWRYsBrI609rX+4xZH2p5hpTJm3Ssk38nHppNBLzXsj7fbFlwX9/vQ+lRzVaNKmXdEdZRTTOwJ",
+	"DCRiYbd6p/QLPxPgpprhe7Iz/XHcTmaKQwwtAztcSsLu43T6VEI591ycSt53hC8267/weTDVJF9n+oMH",
+	"9QU1mJs2cgoKFUbrOWhjoHFcjPLz6BEjw0ePrEtkO9GiwKaRG4QcwlDT1NruqhuaVvUziqBuy6Y9ysVq",
+	"FNrKoiqSIY3gWngQIawa3wfT7mOTHK6/aiDKwBNkboYQGqTYgAKnc2ySepNamK2mmbPRzRq2y1AWDdgU",
+	"yGukbqai3ZjeQ7Mb9+8aAIyHaUPAyDBRTLSwWIZh6BEt5U0pLR1Ag+iZ5l/TMCCzA16VqlF1pBLA8t4T",
+	"3uFMYk/eEgyDPVTMUGhkCwuyFCH8fnISfVKGlmf6ODQADwB5YYNeC/iI4Jys6VKyeZ31bac4l2MrS7Qf",
+	"YE/nKowQwWFAARaL1CLYXFt2AyGzPokyOVmHaPRlSABATS9mXk2DfaYMbtu+UkgaBA0NH52NUxAnLWbj",
+	"yQema23ci4jDNk0sQoN/O4xX36j0M5O9X4UPA7xnlw/CqQ7DfRI2WITC1ayUtgwqevOEyHCUgySsdAQt",
+	"tZqaOerOfw/D/0za2wMwwLQS0h+SCeZ/xLaXf4pnmzAfrYA3adVBgJtSDJY46/DknAZf+gbhnt+474Ij",
+	"u2ppR0+HziycrDpeWYNNlzz7ElpCkHabeFJ7zOSUJtZgSgtbjXuE684PTtMnZBDlAZm+uW0ccVVzO+h4",
+	"WQAA5MwjOj0ZsowggTSbaJDrE2xij0hyftHDbHRhUdma2QaDKwCAb+tlVmsIi0snQMgZ0cE1k/4woQuq",
+	"6fDLSYlvDcQewUzSXip27Y6j4z5AA91CpbRV3Fj+VC/bQ/ePodjd1vf8iLXuD1MkvvDunAsSpvHZHXsA",
+	"tQk16PuA5G7aYnxqUPwptmgaFEf6YlyBs6hEuVbLODPACCkaGm3MIC/YjK0WH8jUMm4sIJvl+enLowbz",
+	"uTfo6UBIeKVbCGOGsJTY66rfa5aYs2kJGNlEmkbWCVlOF35lbV+H09OXtrWBkh2mYa/EMsJRN92D/z/2",
+	"vq63jSRd768UeGPSaVLUh2VbwmAhf81q12N7LM/Ozm4P1EV2UWyoWcXpaormMQzs7gTYi9wkOCdBLoIc",
+	"HAQ4N7k5yckCCwyyAc4vkP/C/JKg3vet7mqym+KH7JHHvBNFdndVddX7/T4P0TfXscDCmKpadBORYiLG",
+	"oX7XDeQNSn1J5R/57LHWg3RfhlTnuIZRkpeG+DKDre2oEEaH6OoDPoHm08xmRWYcioEACbRjPResXHyB",
+	"mZ1bpnsew0++mDziKV87Pcudpvm5zehO53meQHIwOz9E6zk0ihe7iH//LVjUIDumn7NdgNX4WcCd5EjW",
+	"v3+zOsbq3s71Q6ru/BSQql4hePoiFzVZ2OwLnpyLNJJneXOS+fczMdb23QzsTx6aY4QTxG2oB3r6esRD",
+	"UjJ8gpzw5jmYNM0fgJ/z2wiZqNiIxxdocWe/tGLJ2HH6pRmYhK/buSX3YPLc2Yew4d9mybslG66LuDP4",
+	"kzt3nH1Ru9PD1GHzHr/bae51d8PmfbHda+7w3c5e9064L+72aqVnvbyVufiIacIE858LdS5eCg6CCVeL",
+	"QEjy5ZsnDLRWx5lyQGkAKCsb43XaeF08fctTjiqmKoWL8rZV82p9wS1N5kNUOc1HkR4qHVmpOQWal5sK",
+	"h8zYCUYufubXCLi3iXduIh4dVj6G2FPSMrrLrwXzwek+pUKbR2osjbXNeBxDwQ2aA1dZiGSXNQmxbUhi",
+	"ZU5FmqsI9S1r2Dn04Ao6joCZawroBzAwuihWc/BJZOC+EIkGssNIduMRRCLMtWHCx9KYnBpJAXwZOPBy",
+	"4VEaQPjBmpe2hzkfTE7VkF/lSyh7vX2by/D2bYfJgVapOY5CwfQ4Srt9YtbiKTuPZMgiwM6KpC+DM5E+",
+	"K1c3geUaNHolwMYqiRlbM0VfBkVlhD/h4YWxZXQE5dNPxJglaqyzOr2DYp1eJZAHrsRJ4X1eY9Uevr35",
+	"gjSOtPnWmXOJabeo8eReZ0Xk/3j358u/XP4vMg7yLl32b/+z2Nv6bz8Y2Qg77De4wbK22vtokNCWsLK8",
+	"uLlQ5yyDfTa7+vNKAgun7tMsDLQnV09t2MXS4aXia+tNca+93XpjduTcypGvSdbYSCrKqDr4Q+jZBvSs",
+	"U3eLBI1DgifrQueCTvlEU6ZhSk612DOs9c/+mdWVHDqQmcCQj2z206C784FynyRqQNtvfVjLJU65I7Y+",
+	"glNOhtH0MXfhdnI/cZ1jX3Xkc6Xm7tlNxc177MHK0WihDXCqQ+aWtjJodajyo+ItC506nHBomepVFHxN",
+	"nZl1yr680krpDI5dpxVDgLM878EL7H5SdN965bVJr/IOBfHaSJ8oNaZiM5IeiU/btJqZi0UTEVjCdWF5",
+	"NR9TNXeJnHaldIudFORrrBVDBkclKy0/CCiS4edL16TbmjHgIsnmGYSHvnTkZKZfYJZo8AKQnDNILFBn",
+	"iZAClVJmObdYIQZQ2GzGRHQ2HAQXqykg7AK9Uq7iWLUKu0L+rihEO+83lfWzVXBzzNj3oM1KdNiHylht",
+	"EOFvYDFEpmmh0nJ5PVu07t1vm8NiOLeC6Ccychs+8rgkNmHLT1vsxMKXAj82TsyXORsR5Gq8rH4WqGwx",
+	"zd6kCgns9tUNZL5CwAMNWAygkRL4BShdEbK+SESLfSXTKCa7PjxwgwLuaCFE4KoL1euVye/PK/XN2g7A",
+	"dLAcpcpCsfLpKqYMtao8er6QRKqaZoVUcrbKp4dmsoBPnQcDvao68mHMoUc+jos98ylU6rTYCZhIYKe4",
+	"G1WSKUcWCwX9cn86mN0xxoXW2d2MUdjrmRsZZ3mCFeVSxKwbC55Qk9ysGwy1E/MOwzq11lefg/ewt3FK",
+	"78X4+dkcbsCSiyTrqWTTQ/YztyZUUuCVAU/easwF8hwFU4L6VK+yIwrGCaYWnEYyop3GEg+SUh5E67O2",
+	"V1/OKHzok1USwdSwBoV+fWiLfPBbXwbOMQ48Fgz5BDikPRbQ/iAuf1uGExwCibKxFtirvtACkVSwnIVq",
+	"W4iiwTYhm6kczjAaumkdnogrch0whrgi9RDkltb1WFcLGEIn9vWu7SXiq4lsgQW9KeMT5hfmiWNqxZVH",
+	"w6GjGDJxWLgBvcyrL0aJX7jWcsJk11JQc7En095Zbdh2q612tTTaZbVR5+COi1397UrqJ9s5lXyv+L03",
+	"dXY/SSvTFY/ZysyPoY5Ku1eoYZdkqLaFfOQ55YeQ1aFcG2HlsPpON5AOPhEYzTP2Kl4+APBrej9QgseH",
+	"Q8ETa79+ccLOFKaHja/q1MMjhsJiZmZB1Kxa9F0pZZYTEutt+fdob27E6EaMlorRgv1eIVM39vzPp54d",
+	"LbsVVEe1LT+/Vons7Uh21OsiBRnx64LlCz1AoRrwSBIsqTWNfVl3RBQQpoG80V5WDe4xerkes6daw6Ow",
+	"OD0DJWz58kkUp5afMhjJRPDwM3PiyIS2Gz9osWcFzwPRTOlbX477SmdTs+GRKAOzmLbV7WEMspDkOIkA",
+	"5aGigqjw8KtALZ4bBVp0lMwjJgL4JMIqYmacfaF6z9Y+Z7WLmNrsKBULLstym/BswBfJZUb54zIJuIo0",
+	"e2gvfrsAIdxPyRzXAdOjdvnf3v0HrKr+4d337/58+dfLHy7/yrZ3WLvdZj/+6f/Cd+zdH9/9+d1/even",
+	"d9+zH//9fyE2yO09s4Kl+nXBWvLa3XC7u9PZ5c09cafX3OP7nea97t2weR8IG3Y6u929EHJr8jwro7/D",
+	"291tfk8074Vt0dzr7PSa93t3RXO7s9/Z7u6Eu2KvV/Nq55EMoazsQlm4lbRfO6ht2VO5RV/prYXu+Hb1",
+	"bJ7ZvU5huPgOq+jTKIVK3cv/fvn/Ln+4/Jd3f7r8F/dV/AVKg6f57ZZKzhXc8CvZ7Qonc0Nyt2xxmpwS",
+	"hSvopy2zVZo8jqsber/gybkm6wcFY1FBmv9Aky56KyD+Vc9VGDNy3NzyKI4LovwlStyrxfkHFalryz8I",
+	"U4e1gx3PapWDN7XOJHuEuQNZvQdtr+BymM+ZKW4+ZGy7bQ+tbPOHlYEH215m9R+033q1VKU8rh1sv10i",
+	"s27GWlSwJef3l2rMBlxO2FgkguEEPTASwGiJNItFL6W9sjnVi55qs/q2PH4mthuueLx1mgg+qLRCj1gA",
+	"3P0Qfm3ijwMsK8JaUTUUEsCyZaoPfOnLJgvcJwTsxz/8A/WvF6QCIGP/6uT5M5AF7p4KGoe+ZNDzeHLy",
+	"GBHxCTLavcMtzQItvgsO4Zm4mfBpYP6iIIKDo1k9+Ao+Fw6x+SpoeNgPqaR5ZldJKbop7VWBzZeAFklh",
+	"3frsTDxAq+IhU1lHvrkVAmM1YHRdNYA+0ziCRoDggA0jeRY0SGju3KGuTwoNDRP1OhIakwTdWGko+mK2",
+	"tNeMMFLG/vXl7dtHBUSsg9u3WXBEx4QQtB8InoiE/fiHfw5YPYcd1R4LeiLt9gNf4ouN5FkDBHXwizTq",
+	"nov0s4CYB9B6OoFfvYKvArMUnUSNoSTOlwFsgRM1SroiINwrvCtgp+d8DS6iOgoFBFXg0pd9NUoOIQWL",
+	"r8HMjKb5UuiRGaCZIPD/BU+5Tpvw1Obxo4DVnQGwUCFJuNlDaiwbDBISv4AnfRYczOwlDa/IuBV2OLDF",
+	"JXBUYQ4BsGgmIrRIxKMhSxW7024fAkRxgk0exkcxTkw87YgAWMvX1F8rIrNLiNBmej9pQiaFiePBYgmP",
+	"AFtCAhDO0YtjwOnisisor4NLrbPEc/a9L+svlE7PEnHy5VP29Pjk1eNnW8+evzp+8k05fAzcaCkfyqWt",
+	"yHDdQWDYepWQ1bVIWWfC3JdkEVmz960bmbbGVqxcXRdedq20pDSS6f5ezasNIhkNRgPQfeSERTIVZ4Bi",
+	"UFpgqvlAQOllcUt5DvSGO27CANYjRP4HUBElBatTLo1L40JqQbyEOJVGlSEC222NGV1tgMwI8IIFUktE",
+	"mkwO2G673TY7Dn54QPLTlyFP+QF746O14BsrwnfME7928MZ3jRLfjNK3Rgf9nuwS+o6MEPpkDRj6aMwW",
+	"+tPCmhhr5a0ZWhQesL2dbIjuoXEGGoV+7cBfyJHza2Y44jsf3B8/MwrhBtkUPB8dI/jvXNcIfmvcWPgp",
+	"fDKOok+Olj/lr+X/z7xTuLDMP4WbodtGl8GSoCaBczynkbC07REOKG6IjQ12hQ1mOcAhTAHq1OhYbF9+",
+	"U9OOXoT/fVt0xi4sOoplGS+K+7p5qkiaJ+aFoMBvrGXNNVF762qX7ShX3ayguXPpZRSznLIlAhJmRJkk",
+	"fHny4ohxfa5JVOKDMURodC/vdgHdCTHBZYjEab4MrpiBtT+MzdJiR9l9lfE0kQwOmWl9yRmibqIt4fRL",
+	"usYGIlU4NHHQ2QBABIdwjS/NcPtc9xENTiUibLFXyjFG6sWFSkQGbSHMHmt45gFAmEI6gwZtuWGmdWOE",
+	"5f4g/+fQw7lG19p8cHP42bYtWhtt45pOT3e/23nS3774pj38rbp//uvu43vJq/3x7zrP9ga/uqOfLoGi",
+	"XZhFhUTCJ3+K/G20U1IF54OyxxeZAY1tP/bIrigaUKE3KZIwJ+nQ4eGZINNXgz9VEtRBWDFjEli8wkLE",
+	"Zaa+pcL9WrvE5b0HSnbyQMnu4pBZFbOt4psFJ/XT2viwIEYXlm2uFbf4G/fjcfh2y4bT5sUtp11B9OUR",
+	"EdHYmOT5YzYMfT8oC4bwh3GhpjDXC/fKkNfZ0/w8ZxUiUIh3Joh40KiMQtSiTCeYMbv7apGg6KuSwEk1",
+	"fHtxDa8ZxH3Z073JCK2bEbIoNDycp/SXzQCtEjSvkn7FWNqaIeFNN/ECMWQlS0TewjJXFRGcFoVaYWMA",
+	"LZkF5SO6xhzSzGMqCUUiQl8SMxgIXMSwsz8CoNizhMsUEGAdkrBKZJEp7KkZqXmDU+MfKb7bylniL7L3",
+	"fHWO2MHC28QxlsoQz9TNs+OcacKRB8UTPy0PcnLMKkMLuZ5dMOecjBVjptDQTrkakAZA6u3LIt0H2k05",
+	"HxilGQgamQjneRrp3qRAUeZL7D22pK63b4PFBpkEYjfrFbikLdtrhGihYOohSRogQ80lgs7BpKfnGmlE",
+	"ec65Z+knLywF7SGziNCQSIiNxBHhNDq8L3NG12qeDnvTtUp7i+MroT8F98n5/tnuuLk6RWph4NdBkpqt",
+	"vdEW1MZySBVzFnXQvO0PzZ66Kdf8kOWaw/woWJGWRXRnpBniE/4UBEWdCZT1T/EUUcIW4zG+rHM5gWSl",
+	"ksaGg6ccMmk8sdhsL3P549b2/h4hOyHhtMtrRKSRltjohfnBfGIjNstr5EsXDwUbv66gNrLZVEtq5Mur",
+	"WY2qpRu8pnXgPjIcSnZ/Z5vd3b/T3Ntt7mwvLq1gCD8dA5Ee6CXpNwBy8+7+nb3dZaa5Ju8QvvQN7dBG",
+	"gK9IO8RDANNUSYGAaEjn/6q+WfjdivxDJJAXoCHyJcm2MhaiCrIhNs015MspsiEU3XO5htgU1RDwiLTv",
+	"46Wng0hrQHfKim+sfDUut4QJ8BCLFwictJtL12A5viJ70isoiVBavldKohUlogUh3pAQ3RASImuzrEBB",
+	"ZI/7MhREdHTLGIg8Jl7zbhpPWBydiykuSF9ClRni61oKycN8+Hj6I02ZYjTN0mmraQ4dz9o2zoaOZ0PH",
+	"s6Hj2ZhTM3Q8KKEysErjdS4qYHE7zQ37F8P7t7Tdg1jyDcWWCog0oP7F/AbwJ3MwDeBfa5TWEbyg52+E",
+	"z40SPghs5EqaTwtLYphty1KMMp52+yVWCAVlsLBAxKHDqDRMRMYygJxWWauvbrHAvsnAlxFY5cdHz44w",
+	"TfZ3kN0zh0yPun04YoWXHWAt/JGO+NY34pynIolkZ5ScBRiloWAOWPWuIUOAQZmPQFSq2PrreA2WNYps",
+	"pRk6wsocHSI4uAd8RbOn4gBmB0fIWuEszC7FEkEgHO77RJ/YSKrrllQ/qW20MXXev1R+HEbY/8oHwmMx",
+	"l2cjSBYnuYhcwNbJaanm8Q865g62fE0nE7EJhCOwAOUQ1Sj1WEcI6UsiiCrwxhLSg7WIUGRm6cIAWiq1",
+	"W+AM/Nf00LzgGvho0T8FNxReTosFObtV4LEgGgaYVQwyairEWrDHhKcMsePgpomA3KwtAZ8gwFm3O0p4",
+	"msewcBxNvCSOegIWvp7nElhnwqicoFFdsXFiX8HHVKyxgMSmN5lhV5YTmm2385hVRmi239sDQrO7zT2+",
+	"t9u8L9qiuR1iGdodsb8koZn7iFlCswquMlb/7fb2IXsaydFr9vre/un+XoM9iRLRU6+3tnd3ic1s5eoP",
+	"eutXl37YE7qp+1gWGQCLdLIFXCQzan+7hRKricZodZDtsQwtKkBVmcXrrhimhZi3kuIQodGMZARJgz2i",
+	"jlyD/owhNINATJ4wfUuEyEsY6XMzUEeSrHfOSV5jQTeUhy+2qXEsYTaOeX3zWWkCNNC79QmfiFt1Ep1J",
+	"RrCfyQQrB0WsxVL79A39dRzOpU6Cfeo2C0GYgnR5pB2Vbbdao8XgbRIKqS/t7rV3oG5121dq7gA5rFHa",
+	"YnYDmMNAzeJ0HqgdOnv56Axi4gc3gTefEAO3GD1gma5dno0c273jgvKtqhTPlveai8QrannsEMdcr30k",
+	"NmXCVxjQErOC2K64lJbQqhk5HKZVuBKUWDQPoZ9PsItIyV50NkrQPbuIoNuQynvjSJ7b9nutfGlRNoE5",
+	"BqAaMnrBeTZlgWT1+sy+BbxwMOL2e9vhTne309zjd0Rzr7ffbt7r3N1u3ndoaSsttjuv2vdyGmgkFZ9n",
+	"aNo1rB3UhI64859HkR7GfGKd97+//Nu7P777/t0fL3949/3lv17+tbYEeGK+pJN5dIHEgZ5vj0+QMjDF",
+	"SCm8Amcl7NqkCq0zC3OZnTetrjhqW2+i+XrupRioCwo3mqcdFsfS5RLLt6RisZJnIgG9hX1+4EFmiqrF",
+	"sKI3K4IrFr0Z7dgD3xOhAvfa931ptvOpueFpJE8HIu2rsLIuIS/bNPpQKqsni/tnAi5olLKxGsUh6/ML",
+	"YX475oCIS2MvJx00N3L27NIAF8VxVKjH6APoxa9oTVoftFhqWeW5fAnDp0bxB5qNzwiGCfEELCERtt7Y",
+	"m7zdMnfd6vI47vDuebWj9oqfk1gIuiq0cJ465alA61Ay7qIA2EgSNCuLkHUmvjQ/T9ITrZ5G8hzSeZkB",
+	"TNaDxy4wyqsLcueWpoSfOd7nggW9SEa6f6KV8QGOZYBGsZmKLhWek6wGKw/E0WodsGCnvR3kiU4pxnAn",
+	"z3zRzkuojElJhnYmZUjosUzmQWGV1urUPvg05edCOlIsG5GRlfltpopbD/M72bmc2vIuvAhvaeyb/PmZ",
+	"IwDdUnTH7IEEBQvrbW9aJvqe2MU1r2npoNqJVi/o5mA2oIxarzjlZBi/jp8/EL/78stvOt+c7H/9+qRz",
+	"fET9ROYHv/tu9/WLNr8/2R483Ln4+l76pbiT3B092+v8er//q139aLv3eZs/vf/6m25tGYPlIZ2L91Xi",
+	"orELizRMxXjsb10L6jGt0dtVzK8q0yvbKc5WZxU73SzjUsgSN3SqEQJ0z5nlQkmfE62e8Ci26vKDuJub",
+	"ApprVtM7CyX3PuepGPPJ9Wl2lLewBSFUmWuvJQ39GbUO+rZapz8FXWqVcqZKOyNUFOX6PNKsY7ZgiUaF",
+	"ZjcnOnXIUE+D9gQrv+eqliBzEXxZ6iNc2S/DnHaZUpi63Nz4afVYIsIoEd30qySqHdT6aTrUB1tb8XnL",
+	"cf3hDWaG2DLCzswP5vpe1VRhOywiwAuoUCtJ8cIdykQ51ASbvUqwN2ZTBoWBfpXEwY1vLNnQvP4sBDn2",
+	"oqwpx1OVDudFaPI+abrfLV0MhfAsT+aITZVQu55CENWRhNhLIroKCUlUKBq2KitVZwKdkUTYNuuZ8M2R",
+	"zEI9INwh9eH0bHdFQgARUFNxcvLclio0ADhOW6RvIP0OkQgd2v4gSOM8DscpZBpPWswNUBXmh4y05t+F",
+	"SWkkWBdx7DDkOo3YX0MbdjZscx9z2QErNGFn1XfWLwMk3tMe76YqOZUqPRXSbAjHKxOJILJy4PxMFQsj",
+	"OBZlmuoRfvXKvPv13aW9+zvt3fug8Sp7shcWw2ZMNLzraLbGlWO4cmaBaFXCTfffpoZraYlLG5Mys87O",
+	"coRsOlZN+ue3b70qLkwUeDNSxexQOtpGOpJYlEzIRMUA1z3mUaqRzBL+gMyTOYge69tU/bRESgSA21u4",
+	"e+Dz7rHBxJdFpA06Y5B6dY8NJH2PbTQ7tSNkE5H6sg6VEUynvNdjQoZDFQFiBgTQGFjURfEFc4HJuJ3o",
+	"I2D1PGahalTQURrJcIKALmuz9eIEslIn/FiWs7J1SNkLeIGNlFlVqF3rh2apX4oBjyR8fT8XWQ+mQH4A",
+	"oXUJcUiTriL+SkHl9WY35adX9Z666wFJ4oXOaBUU37mwLbhadBOCTbW0iBG0iqTitTlXUO8eqHRo1vFg",
+	"aytgX708xgpGgI758iXZQy+efe6xDtdif68BZZCfK3UWC3bkSgEPPk4YGE8TX7588pDt7+zeY3w4ZPWT",
+	"Xx41tz22z6ArWHtst22h+gHF4UIkPKZaEQ0sjbrL0UbAYKwZySHWSUJyTRvBUfhWA11WP28Y1oyn6HqD",
+	"4w1n1XYemi362B4PB7SBO8KpxR7yOEYycl9CUyV1MMMPbXcyLrOxuqYhLYrmoC+XcNUPKdtXlEI2ul0w",
+	"pGxaoUwe+7JOtoN59TC16ihAYU3WRsglu5fS4nNy+Tw+U0mU9gdmHL882q55NdwktYN9rxZpPYKse46h",
+	"RTsW4wT59jVOwRb96qDqeb/InvaZeZY/ard39vFxn+3jJ3ziZ3Qn/N9QJJEKP9tt40d85Z/96sHJ19/s",
+	"Pnrx+Jcvfr374rcvpj8b6xIurB3str3ad4mRty+MoK1Fv3nw/OW4/evPz9TR0dHRs5Ov+o+/Ojs6OvrS",
+	"fHx8dPTlF0dHRw8GF49UbP7zIH7wxW8e/3Zra+ue+fSbcfrs35n/A+SgGUztoHblcJYS4PlOKK8cLez+",
+	"w/w8WqkBbpY+JzxrOE832hT9aHEd0DRBUIUpQcCHwyoFMutQX93t/RiECmUP6f0XH2gBcUIBTDO5mw1b",
+	"QvXQ/sM94xU0UyokU1I0oby9aAtCOxWWx5tdJn2JdB9qTI2QgPpO3V3WYY4ADrEvdOMg92l1HyocxkkE",
+	"FfZ9MWChGssWe5KoAdwwo/3IvN2smzIHZ0eh7EuyWMgNzrKXFp0C0MusIJfqlJbsVOR6xwkK0HpmX1q3",
+	"OzOHfZkYI6EEy2xO6/usTL8Wt3kpSfI++9+1HZu+Mtr60jV6lw+1Fi4vk4l4OqhrfGoHb5rGN03jeRen",
+	"4xhHab9gcy4hrr9LWkNjS8xrIDe2caaQNQsyEwTqUTCtVTSFrV8QDfiZ8GUdJJ5kgTF8drvR4Az+EAFL",
+	"+VmjxZ7nNBEFjz/SVqIdWB8vMY43VsFYX3zGbMXiU5DyDAzuErN6Gsxyjuf9ZVIOlDMtYGCyW7SaJZVl",
+	"nUhyoBpaiBDGLji5t0VL6ZaecblaNY9ommB4D3m3L5oPlUwTFZcU/MZjPtEskKoJ7BoBChyYAuurOKvB",
+	"B69kPp3NTc7ffMTevLMBShT7EkfcapFmpuHKDbNj47KgDWUc/6Lywf1B3Fraw2ZGlTCpUg8agHxJHUBX",
+	"+7ClgK2+tImCK+P+1tyRuYNakAHlzRhnQpp/iKIK/pmYDRZ4t/jSPBKC1tLd+E7XfFZfYiCHDaYjzwsc",
+	"z0IAeutNkSng7RYfhVHaBG6i6r6NJ4R25V58SzMeDiKpUWcKoiwUXZWEgJeMmUD3ElaP5EWUWlr6RMUZ",
+	"RqnHOrHqnmv24x/+ucGG8UhnmPHNyPLTQfeU8ckI/JvVA6otDzxm/zztQdlW9h81SgPPl4G5vQjxIwuo",
+	"y/AUWgtPE2HkTNBgOpJA9ScmDMHXWZTaxmxfUkc2dBZmYzgTKcTgg0MmlWzaf1e2az2NdOpGq4/MC0D+",
+	"r0Uq0qdeQRRW1KFPMUKsU5N+s/njYcvnnBehSHkUw02x3wBWhrKmb70abCQzO9wt1J6z3d7bKe2gVl0I",
+	"CiwMwp8PZPUuarz2eGE8jumu69oXr47aXywBZ5Jvwaubr/Eg3uzOg0+xu5vLadFgm/WsaK6juG5c2c93",
+	"hcZwZHilwjjOf4O5TWhplsiAC23dw1SETKqEUWd1kc3j0JcEi+ES7HbjkVEt9QBZJw4sdIYR3ARL0eWS",
+	"dQRDHKWWL43mwnljOQqX/EwkukowO+P+qMAn7IoaMYXiZwkAoVQYJy5pDUWaqItpCKEyYNU7hfsUAIX+",
+	"EciY/pBhV4R3e9vdHd68J3Y7zb3ePm/e726HzZ3Ortjr3eH7nbtdUGAXUSrCB5PVMIj+8fIv5qGXf7v8",
+	"3yXyeFFCFCI3oeVwyU3ILXIkMyBbrIN2ke+0q2Wuc+I2gvemCV7gbowKcsOKV7IFCQ1uCcPu/dt033pX",
+	"wGJn6Q1oUiNSgJ09AIIuwPhAhS6IEgzu+HIoEq0kkr4CVDVmGk5eHHlMi1RTxsN4jIU6x47oKiDX9iWu",
+	"HNWYm3MZtNgJ1L9Q0E1ADaKmGIa9DZCnf521lxL2nG18QeIBjc1ZNh3hQeermWOEAMAHOAmHcyrKKKcs",
+	"FISXZ2lmqGAwUwT3yHcFAgKno0Rm/bFWh1nRHcDgj1BXDfgE95QA8HGzAoeZ8nK/JSYmjZUQJLq09VHM",
+	"dVd4KJTxscl6/LKkRzfK19Gydnl0bT5NmzWyuX7kM3WWweJE0ZsRryOdal/WQV+HuFl0Knh4CGGX3AQg",
+	"RGXjBZd3+SNtbi5V10kfLaQYK7RetVoqAuNNKZsV9MZSWarl6yE29sQHtyeW3wOV3XD5kcuAzesq8Rhl",
+	"SODgQUbcSsEpnj0SeI2fXafFJt94Aw2pY1RmWg1ER4W2t7tgEpWaVSs5rVtv8g9XgERZ+BLIPOgZ7DHm",
+	"aGt0Y0FbG8PH1YperrnTvtICDqGruFmut0EpZ9p32oSQiuzNuhXQnuM/IxEJNYm7C9Coho2aUphXFfwT",
+	"nNnGC7lRyQHaeY7U/zicEO/NXNVVhbDinN71fKDrEB9baLpCunOzust4mBaWI6srga40cDQJFixSoYUr",
+	"EheRGiFeki8L0rjFvlYJVbtZhyFyw49KtdgJHwjMNyUj4xJxTRC85galwtG81HnCsb0xqD8lgzrfrNfA",
+	"7bRRge+DSQolimMwxYgSsI7ZaK+pynMQY7UNcQGDuZs+brHgu5FIJgEb8LTbp3JkGyhCDjkjmupYVAeY",
+	"R1xDyIxyJXDLBqMEPJHDdSaQBsdWgIbnyy7XohlJLaSO0uhCxBMsaZeEokrju+DxSLTYkkkRmuSV2Wnx",
+	"Gjgge5G06X+CYidyCZXg+DPNA0uTqx77MT+zA/76qZBnab92sN1ue7VBJLPPCyg8qPez4S6Cg4o06IGq",
+	"MYCIWbhcRuFOLH0uYS0bq9x87GD9gR1O1fO1bb9bhjE9a1+72Zl6WoJcBS6AnVlBVnE1M/48iooKUopq",
+	"9ULk9usm5lcgw1+YCH+jj25eRj5kWvCk2y+rnRpkQvVjyBYtrTG3osFQEVTRR5L5yrViiz3m3T5L1JiN",
+	"IWBDCoxwSm1K5Eyk1o+hf/mSfJmEy1ANWCSjNOJxlp/yHKJknmZ60eiHOhgDdo9RmstIWR5BFo2IvSHn",
+	"BKAalA2BLtmU8CwSnfeQeqDxIsl22yzkEzdnx+pa2Mq7Yxyipd9vtNiRmbgvCzMvwhDmK5BwmVrI8oz4",
+	"pJg9m4fWweoBD0MRBo0We6nG1DkU6PNoOBThYlmoomlEOT5gJJlCYGyxY4lpzMQ8qk7XQdsBDScdR13R",
+	"YAkA2eJMxn3wGgkri6BtHSCRwMpf6jmQoXiNXQf0H0AZoT6Ewww9JNK+HCdRmuIEoXVgKHhKnXF4esx0",
+	"+zwZxEKXGmfH8KvcPFs54ZWZuQ6gNQUoWzoK1RXZL9KvU1r3ny7/evl/Lv+WeX1T3OvbRmfvNHd3c81L",
+	"jwTzZHXbYJ7mn866fbukOsYVf5/8qHAewLylAAH8bXbsEm8HdmHtoO3V1CjtKlgLezszQA7PzesUYTfd",
+	"59udne5u2NwTd3rNPb7fad7r3g2b90W7t82RambRV0MD2HYHgDOrfPzCFhVJh9pBe8WXp0dxaZ/w10jZ",
+	"NER821Qh/1Gixl7RvzuLLoTcJMY2ibEP0IgHh9ZqOssYYrZjZxRfU3Bj6w2ewbcfSwwbx31LUwFOVQU8",
+	"SZZ1bcVyFk/XWIRGIkC6h/+4zdVIoolQ9bHgF6KkKcLpM6KYAdymmiwTpdk6+p7UIAV+akvK0fdIe/mR",
+	"hAjswl1DiGC5pa8KT1sB0Ustpz3svI2S2iipD6CkUMrxXDBTFPU6ldMWiIaNilopnOGIiJxWOqMYkCFi",
+	"OTn1X5p1RqkvIcIBOFD5V6ckowNkqUAAEotKh23kxrktqDiEsxpJurTFHpg/EFO1GBi3/YC+JE+5RL32",
+	"yHOHTImrMm1Bapebq3Ggp1rEvfyaLo/jcpIEGJKjWjdq7KdSYx6A29i9suG4+YhVAxyqPFQHbnSkr7Ow",
+	"b0ZPJEKLtIl9/bYhuhKLYG5js2er2Gn0fa5ZrJDNK0qmwABs1X+UzABCuQjHVjGUXT0FKlqfCnyexarD",
+	"Y2JgBl4uI4QAOJCkcKHmz3OirjSBYo8CYPSrJNQsSFU6PIWFy0h8oC+cxeqsoD0QzTA6k+CDGs8FUQ/z",
+	"Po5YSYRT61qIFYuNUixtzLonpEqdjg+CIXFnshhCMwOAZl8WEZphTofY/QA6QElxS0PriV3Z+kgLFoQ5",
+	"XnPQ8BB6ugRZFe4HD+dxrMaFGLXd45rxWCuEayUMmdmSTFYHosWSbQfVpGZRxoKfC2mGApff0oQAmxEK",
+	"Qdidnkp7h9LcxZ3UqKpwotDxCUzxiYXwvKEt6D+xkbUYGHY2pCK875hrloAU2Oizj7zWVovU9XSq8G8L",
+	"Wms9hUZm88b1Wcn1+QpXzyJOordQ9DWswmiVcEZ2Nl7BjfIKcCSbYpcbxWPZee9WvgWqaGqRppE8WxGq",
+	"yBqhPUAUy1phPddARNJZ6JytAOtz0XtOaGAndlzrCgkSh9Ds/GqsyCqz0fXFjtPcAVaB3NP3m6N1AzH6",
+	"qpBddL7rqgyPm2nPG9U9Wv70fo14AGVHJPDQCfYlekkki+pU6pH14HkMidtU4uFtG1cD/bE8Dno10QaG",
+	"RWfSfJn7lhN4YFQUqsXRUa4Hnz9+xXJcxcCXA56ca6ZH3X4hOksQAo7j9tI+v9FixynLYwO+JMQC23pv",
+	"fMxxXyEUA3IsjEUct9jTrCUxQRYS3uuJbirC6lTklaJwZXq9DyEFrzl5+VOLbjCQImnUWFdsKPI2mbxV",
+	"M3lrqhxj1vUFj9P+31WaaUdAXqQzRu6IOJ9oKVkykvrQSKdQoYPGUjWiSuqQp7zDtWiVGWe/hAevbYZl",
+	"ro9agrmTnl1xTO3UIECYOTEr7ZK3Xg7ddvD7b4ul5xdCmscME9Vxk7B6olMxoNcDJbSLvx2KcNqFRzAW",
+	"3u2bLeSx4I4xnjM6mNLX8lLwMDLjumlv5iUUE6cKiRla653cNc5gxevM1m3O+yxe/qbWETwRydEo7QMR",
+	"lrkfkE6U238Ae2S+Nu59EtcOaltQZknPmUUAOIt0mhCwQVZrDjiqjFBVsfXBfKVGgOpNBqRRGrXyqFGR",
+	"c7gYonfvQIybJT1XBZ61ughHRDncFUZW6ga2ujk2FCY6Bq1yA1eXPONxLLppomTUbZrx8nSUCFb/betO",
+	"+36DOfSYRULlHGMlWxbKnUw/371F2To9f/ViKrBcn6FQ0Q2vlC8zpy6zI9CpGDoPd/CDZx99Qtek/USN",
+	"zvpMvEb9w54PhTx+xB4qKUU3zQhSNatf/ufLf7r8r5f/cevy7y//9u6P775/98fLH959f/mvl3/NSw7o",
+	"tViGVSA5SbMOC+0MT2tVMq4vjFFPsb0pjTUUahgLBpwAwONizLIG+/EP/8Aytx+8fAs97BXaxgGQbBSf",
+	"Uym+MxIbvygZzcQSZWsvT4lREaB9C1lijaneNEanO197oqv6+Jt8OGSR7KjXntGPuG/Mhs/MwaFImNlL",
+	"ZyrBdlAzEimw8RShuXSaCD7wMi4zs1gD1THaeDjSfbM4dtyFw3GLDXgUw1NgIyspmt046p6zkdSjjhlt",
+	"RzizcQdYtnIon1m3L7rnuPbDUSeOuuxcTHBUqFEUAaZEMhVn+NldMxSJs7e/ffuRuBCxGgLdg5Lx5PZt",
+	"Vg9+ffTg+NnjV6ePn/3mszD/QdA4YKlSMT44FdrID8+X4IVBJoeHlkN2YOy+M2FpDIDbB8s9gcsROsXZ",
+	"sTQHIxx1kVkt7QstWKYiXSZHCxlNEwrFRe3tt2//fwAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -84,9 +84,8 @@ func Record(ctx context.Context, q *db.Queries, e Event) error {
 	})
 }
 
-// Mailing subscriptions (proof of consent) and organizations' mailings.
+// Mailing subscriptions (proof of consent).
 const (
 	MailingSubscribed   = "mailing_subscribed"
 	MailingUnsubscribed = "mailing_unsubscribed"
-	MailingCreated      = "mailing_created"
 )

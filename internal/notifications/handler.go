@@ -44,10 +44,9 @@ import (
 // strict-server interface.
 type Handler struct {
 	web.Base
-	pub    *Publisher
-	hub    *hub
-	mailer *mailer
-	pages  *template.Template // the unsubscribe pages
+	pub   *Publisher
+	hub   *hub
+	pages *template.Template // the unsubscribe pages
 }
 
 // New builds the notification handlers; pub is the Publisher the other
@@ -55,7 +54,6 @@ type Handler struct {
 func New(base web.Base, pub *Publisher) *Handler {
 	return &Handler{
 		Base: base, pub: pub, hub: newHub(base.Pool, base.Log),
-		mailer: &mailer{pool: base.Pool, tpl: pub.tpl, publicURL: pub.publicURL, batch: base.Cfg.Notifications.MailingBatchSize},
-		pages:  template.Must(template.New("unsubscribe").Parse(unsubscribePage)),
+		pages: template.Must(template.New("unsubscribe").Parse(unsubscribePage)),
 	}
 }
