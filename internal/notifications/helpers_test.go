@@ -3,6 +3,7 @@ package notifications_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,20 +87,40 @@ func openStream(t *testing.T, env *apitest.Env, params *client.StreamNotificatio
 // next returns the next event named name, skipping others.
 func next(t *testing.T, events <-chan sseEvent, name string) sseEvent {
 	t.Helper()
+	return nextWhere(t, events, name, func(sseEvent) bool { return true })
+}
+
+// nextWhere returns the next event named name (any name when empty) for
+// which ok holds.
+func nextWhere(t *testing.T, events <-chan sseEvent, name string, ok func(sseEvent) bool) sseEvent {
+	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for {
 		select {
-		case ev, ok := <-events:
-			if !ok {
+		case ev, open := <-events:
+			if !open {
 				t.Fatalf("stream ended while waiting for a %q event", name)
 			}
-			if ev.Name == name {
+			if (name == "" || ev.Name == name) && ok(ev) {
 				return ev
 			}
 		case <-timeout:
-			t.Fatalf("no %q event within 10s", name)
+			t.Fatalf("no matching %q event within 10s", name)
 		}
 	}
+}
+
+// unreadTotal waits for the counts to reach total. Counts are sent when
+// they change, which may be before or after the notification that changed
+// them (a wake-up can fall between its commit and the stream's reads), so
+// the stream sees them settle rather than in a fixed order.
+func unreadTotal(t *testing.T, events <-chan sseEvent, total int) client.UnreadNotificationCount {
+	t.Helper()
+	var c client.UnreadNotificationCount
+	nextWhere(t, events, "unread", func(ev sseEvent) bool {
+		return json.Unmarshal([]byte(ev.Data), &c) == nil && c.Total == total
+	})
+	return c
 }
 
 // publishErr is publish that returns Publish's error.
