@@ -14,6 +14,25 @@ make --no-print-directory vet
 step "OpenAPI spec lint (Redocly recommended, warnings fail)"
 scripts/lint-spec.sh
 
+step "tools the document tests read PDFs with (pdftotext, pdftoppm, zbarimg)"
+# Without them those tests skip their checks; as root with apt they are
+# installed once (Debian's poppler-utils and zbar-tools).
+missing=()
+command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+if ((${#missing[@]})); then
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; } ||
+      echo "could not install ${missing[*]}: the PDF text and QR checks will be skipped"
+  else
+    echo "missing ${missing[*]}: the PDF text and QR checks will be skipped"
+  fi
+else
+  echo "present"
+fi
+
 step "PostgreSQL for the tests"
 started=""
 if [[ -z "${KABINET_TEST_DATABASE_URL:-}" ]]; then

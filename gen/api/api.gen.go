@@ -56,6 +56,24 @@ func (e ContactChallengeChannel) Valid() bool {
 	}
 }
 
+// Defines values for ContentAudience.
+const (
+	Members ContentAudience = "members"
+	Public  ContentAudience = "public"
+)
+
+// Valid indicates whether the value is a known member of the ContentAudience enum.
+func (e ContentAudience) Valid() bool {
+	switch e {
+	case Members:
+		return true
+	case Public:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DevMessageChannel.
 const (
 	DevMessageChannelEmail DevMessageChannel = "email"
@@ -329,33 +347,54 @@ func (e MemberStatus) Valid() bool {
 	}
 }
 
+// Defines values for NewsState.
+const (
+	Draft     NewsState = "draft"
+	Published NewsState = "published"
+	Scheduled NewsState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the NewsState enum.
+func (e NewsState) Valid() bool {
+	switch e {
+	case Draft:
+		return true
+	case Published:
+		return true
+	case Scheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for NotificationCategory.
 const (
-	Account     NotificationCategory = "account"
-	Application NotificationCategory = "application"
-	Document    NotificationCategory = "document"
-	Message     NotificationCategory = "message"
-	News        NotificationCategory = "news"
-	Payment     NotificationCategory = "payment"
-	Support     NotificationCategory = "support"
+	NotificationCategoryAccount     NotificationCategory = "account"
+	NotificationCategoryApplication NotificationCategory = "application"
+	NotificationCategoryDocument    NotificationCategory = "document"
+	NotificationCategoryMessage     NotificationCategory = "message"
+	NotificationCategoryNews        NotificationCategory = "news"
+	NotificationCategoryPayment     NotificationCategory = "payment"
+	NotificationCategorySupport     NotificationCategory = "support"
 )
 
 // Valid indicates whether the value is a known member of the NotificationCategory enum.
 func (e NotificationCategory) Valid() bool {
 	switch e {
-	case Account:
+	case NotificationCategoryAccount:
 		return true
-	case Application:
+	case NotificationCategoryApplication:
 		return true
-	case Document:
+	case NotificationCategoryDocument:
 		return true
-	case Message:
+	case NotificationCategoryMessage:
 		return true
-	case News:
+	case NotificationCategoryNews:
 		return true
-	case Payment:
+	case NotificationCategoryPayment:
 		return true
-	case Support:
+	case NotificationCategorySupport:
 		return true
 	default:
 		return false
@@ -401,6 +440,81 @@ func (e SecondFactorChallengeMethods) Valid() bool {
 	case RecoveryCode:
 		return true
 	case Totp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketCategory.
+const (
+	SupportTicketCategoryDocuments  SupportTicketCategory = "documents"
+	SupportTicketCategoryEnrollment SupportTicketCategory = "enrollment"
+	SupportTicketCategoryLearning   SupportTicketCategory = "learning"
+	SupportTicketCategoryOther      SupportTicketCategory = "other"
+	SupportTicketCategoryPayment    SupportTicketCategory = "payment"
+	SupportTicketCategoryTechnical  SupportTicketCategory = "technical"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketCategory enum.
+func (e SupportTicketCategory) Valid() bool {
+	switch e {
+	case SupportTicketCategoryDocuments:
+		return true
+	case SupportTicketCategoryEnrollment:
+		return true
+	case SupportTicketCategoryLearning:
+		return true
+	case SupportTicketCategoryOther:
+		return true
+	case SupportTicketCategoryPayment:
+		return true
+	case SupportTicketCategoryTechnical:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatus.
+const (
+	SupportTicketStatusAnswered       SupportTicketStatus = "answered"
+	SupportTicketStatusClosed         SupportTicketStatus = "closed"
+	SupportTicketStatusOpen           SupportTicketStatus = "open"
+	SupportTicketStatusWaitingForUser SupportTicketStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatus enum.
+func (e SupportTicketStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusAnswered:
+		return true
+	case SupportTicketStatusClosed:
+		return true
+	case SupportTicketStatusOpen:
+		return true
+	case SupportTicketStatusWaitingForUser:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SupportTicketStatusUpdateStatus.
+const (
+	SupportTicketStatusUpdateStatusClosed         SupportTicketStatusUpdateStatus = "closed"
+	SupportTicketStatusUpdateStatusOpen           SupportTicketStatusUpdateStatus = "open"
+	SupportTicketStatusUpdateStatusWaitingForUser SupportTicketStatusUpdateStatus = "waiting_for_user"
+)
+
+// Valid indicates whether the value is a known member of the SupportTicketStatusUpdateStatus enum.
+func (e SupportTicketStatusUpdateStatus) Valid() bool {
+	switch e {
+	case SupportTicketStatusUpdateStatusClosed:
+		return true
+	case SupportTicketStatusUpdateStatusOpen:
+		return true
+	case SupportTicketStatusUpdateStatusWaitingForUser:
 		return true
 	default:
 		return false
@@ -666,6 +780,11 @@ type ContactCodeRequest struct {
 	Code string `json:"code"`
 }
 
+// ContentAudience Who may read it: `public` — everybody, without signing in; `members` —
+// the organization's signed-in members. (Audiences by program — the
+// learners of given programs — will be added here when programs exist.)
+type ContentAudience string
+
 // DataExport defines model for DataExport.
 type DataExport struct {
 	AuditEvents []ExportAuditEvent `json:"auditEvents"`
@@ -829,6 +948,82 @@ type ExportSession struct {
 	RevokeReason *string            `json:"revokeReason"`
 	RevokedAt    *time.Time         `json:"revokedAt"`
 	UserAgent    string             `json:"userAgent"`
+}
+
+// FaqCategory defines model for FaqCategory.
+type FaqCategory struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Title          string             `json:"title"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqCategoryInput defines model for FaqCategoryInput.
+type FaqCategoryInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Position Categories are listed by position (then creation); absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Title    string `json:"title"`
+}
+
+// FaqCategoryList Every category the caller may read, in order (at most 100 per organization, so not paginated).
+type FaqCategoryList struct {
+	Items []FaqCategory `json:"items"`
+}
+
+// FaqEntry defines model for FaqEntry.
+type FaqEntry struct {
+	// Answer The Markdown source.
+	Answer string `json:"answer"`
+
+	// AnswerHTML Sanitized HTML.
+	AnswerHTML string `json:"answerHtml"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience       ContentAudience    `json:"audience"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Position       int                `json:"position"`
+	Question       string             `json:"question"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+}
+
+// FaqEntryInput defines model for FaqEntryInput.
+type FaqEntryInput struct {
+	// Answer Markdown (GitHub-flavoured); the rendering is sanitized.
+	Answer string `json:"answer"`
+
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience   ContentAudience    `json:"audience"`
+	CategoryID openapi_types.UUID `json:"categoryId"`
+
+	// Position Order within the category; absent — last (on update — unchanged).
+	Position *int   `json:"position,omitempty"`
+	Question string `json:"question"`
+}
+
+// FaqEntryPage defines model for FaqEntryPage.
+type FaqEntryPage struct {
+	Items []FaqEntry `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
 }
 
 // FieldError defines model for FieldError.
@@ -1182,6 +1377,55 @@ type MembershipPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// NewsItem A news item as its editors see it.
+type NewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body The Markdown source.
+	Body string `json:"body"`
+
+	// BodyHTML The rendered, sanitized HTML.
+	BodyHTML       string             `json:"bodyHtml"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    *time.Time         `json:"publishedAt"`
+
+	// State `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+	State     NewsState `json:"state"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// NewsItemInput defines model for NewsItemInput.
+type NewsItemInput struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// Body Markdown (GitHub-flavoured); raw HTML is dropped, the rendering is sanitized.
+	Body string `json:"body"`
+
+	// PublishedAt When readers see it; in the future schedules it; `null` or absent keeps it a draft.
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Title       string     `json:"title"`
+}
+
+// NewsItemPage defines model for NewsItemPage.
+type NewsItemPage struct {
+	Items []NewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
+type NewsState string
+
 // Notification defines model for Notification.
 type Notification struct {
 	// Body Example: Мы получили 12 000 ₽ по счёту № 2026-114.
@@ -1405,6 +1649,29 @@ type ProfileUpdate struct {
 	TimeZone *TimeZone `json:"timeZone,omitempty"`
 }
 
+// PublishedNewsItem A published news item as readers see it.
+type PublishedNewsItem struct {
+	// Audience Who may read it: `public` — everybody, without signing in; `members` —
+	// the organization's signed-in members. (Audiences by program — the
+	// learners of given programs — will be added here when programs exist.)
+	Audience ContentAudience `json:"audience"`
+
+	// BodyHTML Sanitized HTML, safe to insert into a page.
+	BodyHTML       string             `json:"bodyHtml"`
+	ID             openapi_types.UUID `json:"id"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	PublishedAt    time.Time          `json:"publishedAt"`
+	Title          string             `json:"title"`
+}
+
+// PublishedNewsPage defines model for PublishedNewsPage.
+type PublishedNewsPage struct {
+	Items []PublishedNewsItem `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // ReauthenticateRequest One factor that proves who the user is; today the password.
 type ReauthenticateRequest struct {
 	Password *string `json:"password,omitempty"`
@@ -1593,6 +1860,78 @@ type SsoStartRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// StaffSupportMessage A message of a ticket's thread as staff see it.
+type StaffSupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+
+	// Internal An internal note, never shown to the author.
+	Internal bool               `json:"internal"`
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+// StaffSupportMessageCreate defines model for StaffSupportMessageCreate.
+type StaffSupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+
+	// Internal An internal note for staff only; never shown to the author and changes no status.
+	Internal *bool `json:"internal,omitempty"`
+}
+
+// StaffSupportMessagePage defines model for StaffSupportMessagePage.
+type StaffSupportMessagePage struct {
+	Items []StaffSupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// StaffSupportTicket A ticket as the organization's support staff see it.
+type StaffSupportTicket struct {
+	AssigneeID  *openapi_types.UUID `json:"assigneeId"`
+	Author      SupportPerson       `json:"author"`
+	AuthorEmail openapi_types.Email `json:"authorEmail"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category  SupportTicketCategory `json:"category"`
+	ClosedAt  *time.Time            `json:"closedAt"`
+	CreatedAt time.Time             `json:"createdAt"`
+
+	// FirstResponseAt The first public staff reply.
+	FirstResponseAt *time.Time         `json:"firstResponseAt"`
+	ID              openapi_types.UUID `json:"id"`
+	OrganizationID  openapi_types.UUID `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread The author wrote since staff last read the thread (staff share one read mark).
+	Unread    bool      `json:"unread"`
+	UpdatedAt time.Time `json:"updatedAt"`
+
+	// WaitingSince For an open ticket, the author's oldest message staff have not answered
+	// (the queue's order); otherwise the last status change.
+	WaitingSince time.Time `json:"waitingSince"`
+}
+
+// StaffSupportTicketPage defines model for StaffSupportTicketPage.
+type StaffSupportTicketPage struct {
+	Items []StaffSupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // StreamTicket defines model for StreamTicket.
 type StreamTicket struct {
 	ExpiresAt time.Time `json:"expiresAt"`
@@ -1601,6 +1940,155 @@ type StreamTicket struct {
 	//
 	// Example: st_3q2Fh1vY0pXo9kKcE8rT6wZbN4mJ5sLd
 	Ticket string `json:"ticket"`
+}
+
+// SupportDurationStats defines model for SupportDurationStats.
+type SupportDurationStats struct {
+	// Count Tickets of the period that have this time.
+	Count int `json:"count"`
+
+	// MedianSeconds `null` when `count` is 0.
+	MedianSeconds *float64 `json:"medianSeconds"`
+
+	// P90Seconds The 90th percentile (continuous); `null` when `count` is 0.
+	P90Seconds *float64 `json:"p90Seconds"`
+}
+
+// SupportMessage A message of a ticket's thread as its author sees it (internal notes are never included).
+type SupportMessage struct {
+	Author    SupportPerson      `json:"author"`
+	Body      string             `json:"body"`
+	CreatedAt time.Time          `json:"createdAt"`
+	FromStaff bool               `json:"fromStaff"`
+	ID        openapi_types.UUID `json:"id"`
+	TicketID  openapi_types.UUID `json:"ticketId"`
+}
+
+// SupportMessageCreate defines model for SupportMessageCreate.
+type SupportMessageCreate struct {
+	// Body Multi-line text, kept as written; not blank.
+	Body string `json:"body"`
+}
+
+// SupportMessagePage defines model for SupportMessagePage.
+type SupportMessagePage struct {
+	Items []SupportMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportPerson defines model for SupportPerson.
+type SupportPerson struct {
+	FirstName string             `json:"firstName"`
+	ID        openapi_types.UUID `json:"id"`
+	LastName  string             `json:"lastName"`
+}
+
+// SupportSLAReport defines model for SupportSlaReport.
+type SupportSLAReport struct {
+	FirstResponse      SupportDurationStats `json:"firstResponse"`
+	From               time.Time            `json:"from"`
+	GeneratedAt        time.Time            `json:"generatedAt"`
+	OldestOverdueSince *time.Time           `json:"oldestOverdueSince"`
+
+	// OverdueOpen Tickets open now (waiting for staff) for longer than the SLA, whenever they were opened.
+	OverdueOpen int                  `json:"overdueOpen"`
+	Resolution  SupportDurationStats `json:"resolution"`
+
+	// SLASeconds The SLA the overdue count is measured against.
+	SLASeconds int `json:"slaSeconds"`
+
+	// TicketsOpened Tickets opened in [from, to).
+	TicketsOpened int       `json:"ticketsOpened"`
+	To            time.Time `json:"to"`
+}
+
+// SupportTicket A ticket as its author sees it.
+type SupportTicket struct {
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category       SupportTicketCategory `json:"category"`
+	ClosedAt       *time.Time            `json:"closedAt"`
+	CreatedAt      time.Time             `json:"createdAt"`
+	ID             openapi_types.UUID    `json:"id"`
+	OrganizationID openapi_types.UUID    `json:"organizationId"`
+
+	// Status `open` — waiting for staff (new, or the author replied); `answered` — staff
+	// replied; `waiting_for_user` — staff need something from the author;
+	// `closed` — resolved (the author's reply reopens it).
+	Status  SupportTicketStatus `json:"status"`
+	Subject string              `json:"subject"`
+
+	// Unread Staff replied since the author last read the thread.
+	Unread bool `json:"unread"`
+
+	// UpdatedAt The last message, status change or assignment.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// SupportTicketAssignment defines model for SupportTicketAssignment.
+type SupportTicketAssignment struct {
+	// AssigneeID An active manager, director or admin of the organization; `null` unassigns.
+	AssigneeID *openapi_types.UUID `json:"assigneeId"`
+}
+
+// SupportTicketCategory What the request is about: `technical` (the cabinet itself, sign-in),
+// `payment` (payments, invoices, installments), `documents` (enrolment
+// documents, diplomas and certificates), `enrollment` (applying to a
+// program), `learning` (courses, tests, webinars), `other`.
+type SupportTicketCategory string
+
+// SupportTicketCreate defines model for SupportTicketCreate.
+type SupportTicketCreate struct {
+	// Body The first message; multi-line text, kept as written.
+	Body string `json:"body"`
+
+	// Category What the request is about: `technical` (the cabinet itself, sign-in),
+	// `payment` (payments, invoices, installments), `documents` (enrolment
+	// documents, diplomas and certificates), `enrollment` (applying to a
+	// program), `learning` (courses, tests, webinars), `other`.
+	Category SupportTicketCategory `json:"category"`
+
+	// OrganizationID The organization whose support is asked; the caller must be its member.
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// Subject One line; surrounding spaces are trimmed.
+	Subject string `json:"subject"`
+}
+
+// SupportTicketPage defines model for SupportTicketPage.
+type SupportTicketPage struct {
+	Items []SupportTicket `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// SupportTicketStatus `open` — waiting for staff (new, or the author replied); `answered` — staff
+// replied; `waiting_for_user` — staff need something from the author;
+// `closed` — resolved (the author's reply reopens it).
+type SupportTicketStatus string
+
+// SupportTicketStatusUpdate defines model for SupportTicketStatusUpdate.
+type SupportTicketStatusUpdate struct {
+	// Status `waiting_for_user` from `open` or `answered`; `closed` from any other
+	// status; `open` reopens a `closed` ticket. `answered` is set only by a
+	// staff reply.
+	Status SupportTicketStatusUpdateStatus `json:"status"`
+}
+
+// SupportTicketStatusUpdateStatus `waiting_for_user` from `open` or `answered`; `closed` from any other
+// status; `open` reopens a `closed` ticket. `answered` is set only by a
+// staff reply.
+type SupportTicketStatusUpdateStatus string
+
+// SupportUnreadCount defines model for SupportUnreadCount.
+type SupportUnreadCount struct {
+	// UnreadTickets The caller's tickets with a staff reply they have not read.
+	UnreadTickets int `json:"unreadTickets"`
 }
 
 // TimeZone An IANA time zone name.
@@ -1723,8 +2211,14 @@ type User struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// IfNoneMatch defines model for IfNoneMatch.
+type IfNoneMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
+
+// OrganizationRef defines model for OrganizationRef.
+type OrganizationRef = string
 
 // SsoProviderName Example: esia
 type SsoProviderName = string
@@ -1858,8 +2352,56 @@ type ListMySessionsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMySupportTicketsParams defines parameters for ListMySupportTickets.
+type ListMySupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+
+	// Status Only tickets in this status.
+	Status *SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CountMyUnreadSupportTicketsParams defines parameters for CountMyUnreadSupportTickets.
+type CountMyUnreadSupportTicketsParams struct {
+	// OrganizationID Only tickets to this organization.
+	OrganizationID *openapi_types.UUID `form:"organizationId,omitempty" json:"organizationId,omitempty"`
+}
+
+// ListMySupportTicketMessagesParams defines parameters for ListMySupportTicketMessages.
+type ListMySupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListOrganizationAuditEventsParams defines parameters for ListOrganizationAuditEvents.
 type ListOrganizationAuditEventsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberFaqEntriesParams defines parameters for ListMemberFaqEntries.
+type ListMemberFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
 	// Limit The largest number of items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -1892,6 +2434,132 @@ type ListMembersParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNewsItemsParams defines parameters for ListNewsItems.
+type ListNewsItemsParams struct {
+	// State Only items in this state.
+	State *NewsState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMemberNewsParams defines parameters for ListMemberNews.
+type ListMemberNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// GetSupportSLAReportParams defines parameters for GetSupportSLAReport.
+type GetSupportSLAReportParams struct {
+	// From The period's start (inclusive).
+	From time.Time `form:"from" json:"from"`
+
+	// To The period's end (exclusive).
+	To time.Time `form:"to" json:"to"`
+
+	// SLAHours The SLA in hours for the overdue count; default `KABINET_SUPPORT_SLA`.
+	SLAHours *int `form:"slaHours,omitempty" json:"slaHours,omitempty"`
+}
+
+// ListSupportQueueParams defines parameters for ListSupportQueue.
+type ListSupportQueueParams struct {
+	// Status Only tickets in these statuses (repeat the parameter for several).
+	Status *[]SupportTicketStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Category Only tickets of this category.
+	Category *SupportTicketCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// AssigneeID Only tickets assigned to this staff member.
+	AssigneeID *openapi_types.UUID `form:"assigneeId,omitempty" json:"assigneeId,omitempty"`
+
+	// Unassigned Only tickets assigned to nobody (not with `assigneeId`).
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Unread Only tickets where the author wrote since staff last read them.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// CreatedAfter Only tickets opened at or after this time.
+	CreatedAfter *time.Time `form:"createdAfter,omitempty" json:"createdAfter,omitempty"`
+
+	// CreatedBefore Only tickets opened before this time (older tickets).
+	CreatedBefore *time.Time `form:"createdBefore,omitempty" json:"createdBefore,omitempty"`
+
+	// UpdatedAfter Only tickets changed at or after this time.
+	UpdatedAfter *time.Time `form:"updatedAfter,omitempty" json:"updatedAfter,omitempty"`
+
+	// UpdatedBefore Only tickets not changed since this time.
+	UpdatedBefore *time.Time `form:"updatedBefore,omitempty" json:"updatedBefore,omitempty"`
+
+	// Query Text to find in the subject (case-insensitive, anywhere).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListSupportTicketMessagesParams defines parameters for ListSupportTicketMessages.
+type ListSupportTicketMessagesParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListPublicFaqCategoriesParams defines parameters for ListPublicFaqCategories.
+type ListPublicFaqCategoriesParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicFaqEntriesParams defines parameters for ListPublicFaqEntries.
+type ListPublicFaqEntriesParams struct {
+	// CategoryID Only entries of this category.
+	CategoryID *openapi_types.UUID `form:"categoryId,omitempty" json:"categoryId,omitempty"`
+
+	// Query Words to find (web-search syntax: `"фраза"`, `-слово`, `or`), in
+	// Russian and English word forms; matches in the question rank above
+	// matches in the answer. Without it, entries come in reading order
+	// (by category, then by position).
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// ListPublicNewsParams defines parameters for ListPublicNews.
+type ListPublicNewsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
+}
+
+// GetPublicNewsItemParams defines parameters for GetPublicNewsItem.
+type GetPublicNewsItemParams struct {
+	// IfNoneMatch The `ETag` of a copy the caller holds; when it still matches the answer is `304` without a body.
+	IfNoneMatch *IfNoneMatch `json:"If-None-Match,omitempty"`
 }
 
 // LoginWithCertificateJSONRequestBody defines body for LoginWithCertificate for application/json ContentType.
@@ -1978,11 +2646,29 @@ type FinishSsoLinkJSONRequestBody = SsoCallbackRequest
 // StartSsoLinkJSONRequestBody defines body for StartSsoLink for application/json ContentType.
 type StartSsoLinkJSONRequestBody = SsoLinkStartRequest
 
+// CreateSupportTicketJSONRequestBody defines body for CreateSupportTicket for application/json ContentType.
+type CreateSupportTicketJSONRequestBody = SupportTicketCreate
+
+// ReplyToMySupportTicketJSONRequestBody defines body for ReplyToMySupportTicket for application/json ContentType.
+type ReplyToMySupportTicketJSONRequestBody = SupportMessageCreate
+
 // DisableTotpJSONRequestBody defines body for DisableTotp for application/json ContentType.
 type DisableTotpJSONRequestBody = TotpDisableRequest
 
 // ConfirmTotpEnrolmentJSONRequestBody defines body for ConfirmTotpEnrolment for application/json ContentType.
 type ConfirmTotpEnrolmentJSONRequestBody = TotpCodeRequest
+
+// CreateFaqCategoryJSONRequestBody defines body for CreateFaqCategory for application/json ContentType.
+type CreateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// UpdateFaqCategoryJSONRequestBody defines body for UpdateFaqCategory for application/json ContentType.
+type UpdateFaqCategoryJSONRequestBody = FaqCategoryInput
+
+// CreateFaqEntryJSONRequestBody defines body for CreateFaqEntry for application/json ContentType.
+type CreateFaqEntryJSONRequestBody = FaqEntryInput
+
+// UpdateFaqEntryJSONRequestBody defines body for UpdateFaqEntry for application/json ContentType.
+type UpdateFaqEntryJSONRequestBody = FaqEntryInput
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
@@ -1993,8 +2679,23 @@ type ImportMembersJSONRequestBody = MemberImportRequest
 // UpdateMemberJSONRequestBody defines body for UpdateMember for application/json ContentType.
 type UpdateMemberJSONRequestBody = MemberUpdate
 
+// CreateNewsItemJSONRequestBody defines body for CreateNewsItem for application/json ContentType.
+type CreateNewsItemJSONRequestBody = NewsItemInput
+
+// UpdateNewsItemJSONRequestBody defines body for UpdateNewsItem for application/json ContentType.
+type UpdateNewsItemJSONRequestBody = NewsItemInput
+
 // UpdateOrganizationSecuritySettingsJSONRequestBody defines body for UpdateOrganizationSecuritySettings for application/json ContentType.
 type UpdateOrganizationSecuritySettingsJSONRequestBody = OrganizationSecuritySettings
+
+// AssignSupportTicketJSONRequestBody defines body for AssignSupportTicket for application/json ContentType.
+type AssignSupportTicketJSONRequestBody = SupportTicketAssignment
+
+// PostSupportMessageJSONRequestBody defines body for PostSupportMessage for application/json ContentType.
+type PostSupportMessageJSONRequestBody = StaffSupportMessageCreate
+
+// SetSupportTicketStatusJSONRequestBody defines body for SetSupportTicketStatus for application/json ContentType.
+type SetSupportTicketStatusJSONRequestBody = SupportTicketStatusUpdate
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -2184,6 +2885,27 @@ type ServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx echo.Context, provider SsoProviderName) error
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx echo.Context) error
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx echo.Context) error
@@ -2205,6 +2927,30 @@ type ServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx echo.Context, organizationID openapi_types.UUID, params ListOrganizationAuditEventsParams) error
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx echo.Context, organizationID openapi_types.UUID, params ListInvitationsParams) error
@@ -2235,12 +2981,66 @@ type ServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx echo.Context, organizationID openapi_types.UUID, userID openapi_types.UUID) error
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx echo.Context) error
@@ -3059,6 +3859,152 @@ func (w *ServerInterfaceWrapper) StartSsoLink(ctx echo.Context) error {
 	return err
 }
 
+// ListMySupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTickets(ctx, params)
+	return err
+}
+
+// CreateSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateSupportTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateSupportTicket(ctx)
+	return err
+}
+
+// CountMyUnreadSupportTickets converts echo context to params.
+func (w *ServerInterfaceWrapper) CountMyUnreadSupportTickets(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CountMyUnreadSupportTicketsParams
+	// ------------- Optional query parameter "organizationId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "organizationId", ctx.QueryParams(), &params.OrganizationID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CountMyUnreadSupportTickets(ctx, params)
+	return err
+}
+
+// GetMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// CloseMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CloseMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CloseMySupportTicket(ctx, ticketID)
+	return err
+}
+
+// ListMySupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMySupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMySupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMySupportTicketMessages(ctx, ticketID, params)
+	return err
+}
+
+// ReplyToMySupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) ReplyToMySupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ReplyToMySupportTicket(ctx, ticketID)
+	return err
+}
+
 // DisableTotp converts echo context to params.
 func (w *ServerInterfaceWrapper) DisableTotp(ctx echo.Context) error {
 	var err error
@@ -3142,6 +4088,196 @@ func (w *ServerInterfaceWrapper) ListOrganizationAuditEvents(ctx echo.Context) e
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.ListOrganizationAuditEvents(ctx, organizationID, params)
+	return err
+}
+
+// ListMemberFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqCategories(ctx, organizationID)
+	return err
+}
+
+// CreateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqCategory(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// UpdateFaqCategory converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqCategory(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "categoryId" -------------
+	var categoryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "categoryId", ctx.Param("categoryId"), &categoryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqCategory(ctx, organizationID, categoryID)
+	return err
+}
+
+// ListMemberFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberFaqEntries(ctx, organizationID, params)
+	return err
+}
+
+// CreateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateFaqEntry(ctx, organizationID)
+	return err
+}
+
+// DeleteFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteFaqEntry(ctx, organizationID, entryID)
+	return err
+}
+
+// UpdateFaqEntry converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateFaqEntry(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "entryId" -------------
+	var entryID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "entryId", ctx.Param("entryId"), &entryID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter entryId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateFaqEntry(ctx, organizationID, entryID)
 	return err
 }
 
@@ -3406,6 +4542,189 @@ func (w *ServerInterfaceWrapper) UnblockMember(ctx echo.Context) error {
 	return err
 }
 
+// ListNewsItems converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNewsItems(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNewsItemsParams
+	// ------------- Optional query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "state", ctx.QueryParams(), &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter state: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNewsItems(ctx, organizationID, params)
+	return err
+}
+
+// CreateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateNewsItem(ctx, organizationID)
+	return err
+}
+
+// ListMemberNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMemberNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMemberNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMemberNews(ctx, organizationID, params)
+	return err
+}
+
+// DeleteNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// GetNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UpdateNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
+// UnpublishNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) UnpublishNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnpublishNewsItem(ctx, organizationID, newsID)
+	return err
+}
+
 // GetOrganizationSecuritySettings converts echo context to params.
 func (w *ServerInterfaceWrapper) GetOrganizationSecuritySettings(ctx echo.Context) error {
 	var err error
@@ -3435,6 +4754,475 @@ func (w *ServerInterfaceWrapper) UpdateOrganizationSecuritySettings(ctx echo.Con
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateOrganizationSecuritySettings(ctx, organizationID)
+	return err
+}
+
+// GetSupportSLAReport converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportSLAReport(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetSupportSLAReportParams
+	// ------------- Required query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "from", ctx.QueryParams(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter from: %s", err))
+	}
+
+	// ------------- Required query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "to", ctx.QueryParams(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter to: %s", err))
+	}
+
+	// ------------- Optional query parameter "slaHours" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "slaHours", ctx.QueryParams(), &params.SLAHours, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter slaHours: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportSLAReport(ctx, organizationID, params)
+	return err
+}
+
+// ListSupportQueue converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportQueue(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportQueueParams
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", ctx.QueryParams(), &params.Status, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter status: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "assigneeId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assigneeId", ctx.QueryParams(), &params.AssigneeID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter assigneeId: %s", err))
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", ctx.QueryParams(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unassigned: %s", err))
+	}
+
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdAfter", ctx.QueryParams(), &params.CreatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "createdBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "createdBefore", ctx.QueryParams(), &params.CreatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter createdBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedAfter" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedAfter", ctx.QueryParams(), &params.UpdatedAfter, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedAfter: %s", err))
+	}
+
+	// ------------- Optional query parameter "updatedBefore" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updatedBefore", ctx.QueryParams(), &params.UpdatedBefore, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter updatedBefore: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportQueue(ctx, organizationID, params)
+	return err
+}
+
+// GetSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) GetSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// AssignSupportTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) AssignSupportTicket(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.AssignSupportTicket(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListSupportTicketMessages converts echo context to params.
+func (w *ServerInterfaceWrapper) ListSupportTicketMessages(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListSupportTicketMessagesParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListSupportTicketMessages(ctx, organizationID, ticketID, params)
+	return err
+}
+
+// PostSupportMessage converts echo context to params.
+func (w *ServerInterfaceWrapper) PostSupportMessage(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.PostSupportMessage(ctx, organizationID, ticketID)
+	return err
+}
+
+// SetSupportTicketStatus converts echo context to params.
+func (w *ServerInterfaceWrapper) SetSupportTicketStatus(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", ctx.Param("ticketId"), &ticketID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter ticketId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SetSupportTicketStatus(ctx, organizationID, ticketID)
+	return err
+}
+
+// ListPublicFaqCategories converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqCategories(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqCategoriesParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqCategories(ctx, organization, params)
+	return err
+}
+
+// ListPublicFaqEntries converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicFaqEntries(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicFaqEntriesParams
+	// ------------- Optional query parameter "categoryId" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "categoryId", ctx.QueryParams(), &params.CategoryID, runtime.BindQueryParameterOptions{Type: "string", Format: "uuid"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter categoryId: %s", err))
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", ctx.QueryParams(), &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter query: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicFaqEntries(ctx, organization, params)
+	return err
+}
+
+// ListPublicNews converts echo context to params.
+func (w *ServerInterfaceWrapper) ListPublicNews(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPublicNewsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListPublicNews(ctx, organization, params)
+	return err
+}
+
+// GetPublicNewsItem converts echo context to params.
+func (w *ServerInterfaceWrapper) GetPublicNewsItem(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organization" -------------
+	var organization OrganizationRef
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organization", ctx.Param("organization"), &organization, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organization: %s", err))
+	}
+
+	// ------------- Path parameter "newsId" -------------
+	var newsID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "newsId", ctx.Param("newsId"), &newsID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter newsId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetPublicNewsItemParams
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "If-None-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-None-Match")]; found {
+		var IfNoneMatch IfNoneMatch
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for If-None-Match, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-None-Match", valueList[0], &IfNoneMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter If-None-Match: %s", err))
+		}
+
+		params.IfNoneMatch = &IfNoneMatch
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetPublicNewsItem(ctx, organization, newsID, params)
 	return err
 }
 
@@ -3570,6 +5358,39 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.GET(options.BaseURL+"/healthz", wrapper.GetHealth, options.OperationMiddlewares["getHealth"]...)
 	router.GET(options.BaseURL+"/readyz", wrapper.GetReadiness, options.OperationMiddlewares["getReadiness"]...)
 	router.GET(options.BaseURL+"/.well-known/jwks.json", wrapper.GetJwks, options.OperationMiddlewares["getJwks"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets", wrapper.ListMySupportTickets, options.OperationMiddlewares["listMySupportTickets"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets", wrapper.CreateSupportTicket, options.OperationMiddlewares["createSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/unread-count", wrapper.CountMyUnreadSupportTickets, options.OperationMiddlewares["countMyUnreadSupportTickets"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId", wrapper.GetMySupportTicket, options.OperationMiddlewares["getMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ListMySupportTicketMessages, options.OperationMiddlewares["listMySupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/messages", wrapper.ReplyToMySupportTicket, options.OperationMiddlewares["replyToMySupportTicket"]...)
+	router.POST(options.BaseURL+"/api/v1/me/support-tickets/:ticketId/close", wrapper.CloseMySupportTicket, options.OperationMiddlewares["closeMySupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets", wrapper.ListSupportQueue, options.OperationMiddlewares["listSupportQueue"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId", wrapper.GetSupportTicket, options.OperationMiddlewares["getSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.ListSupportTicketMessages, options.OperationMiddlewares["listSupportTicketMessages"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/messages", wrapper.PostSupportMessage, options.OperationMiddlewares["postSupportMessage"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/status", wrapper.SetSupportTicketStatus, options.OperationMiddlewares["setSupportTicketStatus"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/support-tickets/:ticketId/assignee", wrapper.AssignSupportTicket, options.OperationMiddlewares["assignSupportTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/support-sla", wrapper.GetSupportSLAReport, options.OperationMiddlewares["getSupportSlaReport"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.ListNewsItems, options.OperationMiddlewares["listNewsItems"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news", wrapper.CreateNewsItem, options.OperationMiddlewares["createNewsItem"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.DeleteNewsItem, options.OperationMiddlewares["deleteNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.GetNewsItem, options.OperationMiddlewares["getNewsItem"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId", wrapper.UpdateNewsItem, options.OperationMiddlewares["updateNewsItem"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/news/:newsId/unpublish", wrapper.UnpublishNewsItem, options.OperationMiddlewares["unpublishNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/news-feed", wrapper.ListMemberNews, options.OperationMiddlewares["listMemberNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news", wrapper.ListPublicNews, options.OperationMiddlewares["listPublicNews"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/news/:newsId", wrapper.GetPublicNewsItem, options.OperationMiddlewares["getPublicNewsItem"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.ListMemberFaqCategories, options.OperationMiddlewares["listMemberFaqCategories"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories", wrapper.CreateFaqCategory, options.OperationMiddlewares["createFaqCategory"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.DeleteFaqCategory, options.OperationMiddlewares["deleteFaqCategory"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/categories/:categoryId", wrapper.UpdateFaqCategory, options.OperationMiddlewares["updateFaqCategory"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.ListMemberFaqEntries, options.OperationMiddlewares["listMemberFaqEntries"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries", wrapper.CreateFaqEntry, options.OperationMiddlewares["createFaqEntry"]...)
+	router.DELETE(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.DeleteFaqEntry, options.OperationMiddlewares["deleteFaqEntry"]...)
+	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/faq/entries/:entryId", wrapper.UpdateFaqEntry, options.OperationMiddlewares["updateFaqEntry"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/categories", wrapper.ListPublicFaqCategories, options.OperationMiddlewares["listPublicFaqCategories"]...)
+	router.GET(options.BaseURL+"/api/v1/public/organizations/:organization/faq/entries", wrapper.ListPublicFaqEntries, options.OperationMiddlewares["listPublicFaqEntries"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
 	router.GET(options.BaseURL+"/api/v1/me/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
 	router.POST(options.BaseURL+"/api/v1/me/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
@@ -3602,6 +5423,14 @@ type GoneApplicationProblemPlusJSONResponse Problem
 type InternalErrorApplicationProblemPlusJSONResponse Problem
 
 type NotFoundApplicationProblemPlusJSONResponse Problem
+
+type NotModifiedResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+type NotModifiedResponse struct {
+	Headers NotModifiedResponseHeaders
+}
 
 type PayloadTooLargeApplicationProblemPlusJSONResponse Problem
 
@@ -11993,6 +13822,979 @@ func (response StartSsoLink503ApplicationProblemPlusJSONResponse) VisitStartSsoL
 	return err
 }
 
+type ListMySupportTicketsRequestObject struct {
+	Params ListMySupportTicketsParams
+}
+
+type ListMySupportTicketsResponseObject interface {
+	VisitListMySupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTickets200JSONResponse SupportTicketPage
+
+func (response ListMySupportTickets200JSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTickets503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicketRequestObject struct {
+	Body *CreateSupportTicketJSONRequestBody
+}
+
+type CreateSupportTicketResponseObject interface {
+	VisitCreateSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateSupportTicket201JSONResponse SupportTicket
+
+func (response CreateSupportTicket201JSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket400ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket401ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket403ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket404ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket413ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket415ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket422ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket429ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket500ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateSupportTicket503ApplicationProblemPlusJSONResponse) VisitCreateSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTicketsRequestObject struct {
+	Params CountMyUnreadSupportTicketsParams
+}
+
+type CountMyUnreadSupportTicketsResponseObject interface {
+	VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error
+}
+
+type CountMyUnreadSupportTickets200JSONResponse SupportUnreadCount
+
+func (response CountMyUnreadSupportTickets200JSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets401ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets422ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets429ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets500ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CountMyUnreadSupportTickets503ApplicationProblemPlusJSONResponse) VisitCountMyUnreadSupportTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type GetMySupportTicketResponseObject interface {
+	VisitGetMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetMySupportTicket200JSONResponse SupportTicket
+
+func (response GetMySupportTicket200JSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket401ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket404ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket422ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket429ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket500ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMySupportTicket503ApplicationProblemPlusJSONResponse) VisitGetMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+}
+
+type CloseMySupportTicketResponseObject interface {
+	VisitCloseMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type CloseMySupportTicket200JSONResponse SupportTicket
+
+func (response CloseMySupportTicket200JSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket401ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket404ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket409ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket422ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket429ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket500ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CloseMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CloseMySupportTicket503ApplicationProblemPlusJSONResponse) VisitCloseMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessagesRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Params   ListMySupportTicketMessagesParams
+}
+
+type ListMySupportTicketMessagesResponseObject interface {
+	VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMySupportTicketMessages200JSONResponse SupportMessagePage
+
+func (response ListMySupportTicketMessages200JSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMySupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListMySupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicketRequestObject struct {
+	TicketID openapi_types.UUID `json:"ticketId"`
+	Body     *ReplyToMySupportTicketJSONRequestBody
+}
+
+type ReplyToMySupportTicketResponseObject interface {
+	VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error
+}
+
+type ReplyToMySupportTicket201JSONResponse SupportMessage
+
+func (response ReplyToMySupportTicket201JSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket400ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket401ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket404ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket413ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket415ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket422ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket429ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket500ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ReplyToMySupportTicket503ApplicationProblemPlusJSONResponse) VisitReplyToMySupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableTotpRequestObject struct {
 	Body *DisableTotpJSONRequestBody
 }
@@ -12957,6 +15759,1339 @@ type ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ListOrganizationAuditEvents503ApplicationProblemPlusJSONResponse) VisitListOrganizationAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategoriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+}
+
+type ListMemberFaqCategoriesResponseObject interface {
+	VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqCategories200JSONResponse FaqCategoryList
+
+func (response ListMemberFaqCategories200JSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories401ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories403ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories404ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories422ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories429ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories500ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqCategories503ApplicationProblemPlusJSONResponse) VisitListMemberFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqCategoryJSONRequestBody
+}
+
+type CreateFaqCategoryResponseObject interface {
+	VisitCreateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqCategory201JSONResponse FaqCategory
+
+func (response CreateFaqCategory201JSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory400ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory401ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory403ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory404ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory409ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory413ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory415ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory422ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory429ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory500ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqCategory503ApplicationProblemPlusJSONResponse) VisitCreateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+}
+
+type DeleteFaqCategoryResponseObject interface {
+	VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqCategory204Response struct {
+}
+
+func (response DeleteFaqCategory204Response) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory401ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory403ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory404ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory422ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory429ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory500ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqCategory503ApplicationProblemPlusJSONResponse) VisitDeleteFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategoryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	CategoryID     openapi_types.UUID `json:"categoryId"`
+	Body           *UpdateFaqCategoryJSONRequestBody
+}
+
+type UpdateFaqCategoryResponseObject interface {
+	VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqCategory200JSONResponse FaqCategory
+
+func (response UpdateFaqCategory200JSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory400ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory401ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory403ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory404ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory413ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory415ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory422ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory429ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory500ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqCategory503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqCategory503ApplicationProblemPlusJSONResponse) VisitUpdateFaqCategoryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntriesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberFaqEntriesParams
+}
+
+type ListMemberFaqEntriesResponseObject interface {
+	VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListMemberFaqEntries200JSONResponse FaqEntryPage
+
+func (response ListMemberFaqEntries200JSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries401ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries403ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries404ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries422ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries429ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries500ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberFaqEntries503ApplicationProblemPlusJSONResponse) VisitListMemberFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateFaqEntryJSONRequestBody
+}
+
+type CreateFaqEntryResponseObject interface {
+	VisitCreateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type CreateFaqEntry201JSONResponse FaqEntry
+
+func (response CreateFaqEntry201JSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry400ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry401ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry403ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry404ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry413ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry415ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry422ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry429ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry500ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateFaqEntry503ApplicationProblemPlusJSONResponse) VisitCreateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+}
+
+type DeleteFaqEntryResponseObject interface {
+	VisitDeleteFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type DeleteFaqEntry204Response struct {
+}
+
+func (response DeleteFaqEntry204Response) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry401ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry403ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry404ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry422ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry429ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry500ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteFaqEntry503ApplicationProblemPlusJSONResponse) VisitDeleteFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntryRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	EntryID        openapi_types.UUID `json:"entryId"`
+	Body           *UpdateFaqEntryJSONRequestBody
+}
+
+type UpdateFaqEntryResponseObject interface {
+	VisitUpdateFaqEntryResponse(w http.ResponseWriter) error
+}
+
+type UpdateFaqEntry200JSONResponse FaqEntry
+
+func (response UpdateFaqEntry200JSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry400ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry401ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry403ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry404ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry413ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry415ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry422ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry429ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry500ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateFaqEntry503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateFaqEntry503ApplicationProblemPlusJSONResponse) VisitUpdateFaqEntryResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -14602,6 +18737,1091 @@ func (response UnblockMember503ApplicationProblemPlusJSONResponse) VisitUnblockM
 	return err
 }
 
+type ListNewsItemsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListNewsItemsParams
+}
+
+type ListNewsItemsResponseObject interface {
+	VisitListNewsItemsResponse(w http.ResponseWriter) error
+}
+
+type ListNewsItems200JSONResponse NewsItemPage
+
+func (response ListNewsItems200JSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems401ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems403ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems404ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems422ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems429ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems500ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNewsItems503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNewsItems503ApplicationProblemPlusJSONResponse) VisitListNewsItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateNewsItemJSONRequestBody
+}
+
+type CreateNewsItemResponseObject interface {
+	VisitCreateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type CreateNewsItem201JSONResponse NewsItem
+
+func (response CreateNewsItem201JSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem400ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem401ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem403ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem404ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem413ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem415ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem422ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem429ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem500ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateNewsItem503ApplicationProblemPlusJSONResponse) VisitCreateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNewsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMemberNewsParams
+}
+
+type ListMemberNewsResponseObject interface {
+	VisitListMemberNewsResponse(w http.ResponseWriter) error
+}
+
+type ListMemberNews200JSONResponse PublishedNewsPage
+
+func (response ListMemberNews200JSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews401ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews403ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews404ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews422ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews429ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews500ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMemberNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMemberNews503ApplicationProblemPlusJSONResponse) VisitListMemberNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type DeleteNewsItemResponseObject interface {
+	VisitDeleteNewsItemResponse(w http.ResponseWriter) error
+}
+
+type DeleteNewsItem204Response struct {
+}
+
+func (response DeleteNewsItem204Response) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem401ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem403ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem404ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem422ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem429ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem500ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteNewsItem503ApplicationProblemPlusJSONResponse) VisitDeleteNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type GetNewsItemResponseObject interface {
+	VisitGetNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetNewsItem200JSONResponse NewsItem
+
+func (response GetNewsItem200JSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem401ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem403ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem404ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem422ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem429ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem500ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNewsItem503ApplicationProblemPlusJSONResponse) VisitGetNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+	Body           *UpdateNewsItemJSONRequestBody
+}
+
+type UpdateNewsItemResponseObject interface {
+	VisitUpdateNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UpdateNewsItem200JSONResponse NewsItem
+
+func (response UpdateNewsItem200JSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem400ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem401ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem403ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem404ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem413ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem415ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem422ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem429ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem500ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNewsItem503ApplicationProblemPlusJSONResponse) VisitUpdateNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItemRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	NewsID         openapi_types.UUID `json:"newsId"`
+}
+
+type UnpublishNewsItemResponseObject interface {
+	VisitUnpublishNewsItemResponse(w http.ResponseWriter) error
+}
+
+type UnpublishNewsItem200JSONResponse NewsItem
+
+func (response UnpublishNewsItem200JSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem401ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem403ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem404ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem422ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem429ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem500ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnpublishNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnpublishNewsItem503ApplicationProblemPlusJSONResponse) VisitUnpublishNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetOrganizationSecuritySettingsRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 }
@@ -14933,6 +20153,1717 @@ func (response UpdateOrganizationSecuritySettings503ApplicationProblemPlusJSONRe
 	return err
 }
 
+type GetSupportSLAReportRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         GetSupportSLAReportParams
+}
+
+type GetSupportSLAReportResponseObject interface {
+	VisitGetSupportSLAReportResponse(w http.ResponseWriter) error
+}
+
+type GetSupportSLAReport200JSONResponse SupportSLAReport
+
+func (response GetSupportSLAReport200JSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport401ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport403ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport404ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport422ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport429ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport500ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportSLAReport503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportSLAReport503ApplicationProblemPlusJSONResponse) VisitGetSupportSLAReportResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueueRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListSupportQueueParams
+}
+
+type ListSupportQueueResponseObject interface {
+	VisitListSupportQueueResponse(w http.ResponseWriter) error
+}
+
+type ListSupportQueue200JSONResponse StaffSupportTicketPage
+
+func (response ListSupportQueue200JSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue401ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue403ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue404ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue422ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue429ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue500ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportQueue503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportQueue503ApplicationProblemPlusJSONResponse) VisitListSupportQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+}
+
+type GetSupportTicketResponseObject interface {
+	VisitGetSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type GetSupportTicket200JSONResponse StaffSupportTicket
+
+func (response GetSupportTicket200JSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket401ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket403ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket404ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket422ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket429ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket500ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetSupportTicket503ApplicationProblemPlusJSONResponse) VisitGetSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicketRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *AssignSupportTicketJSONRequestBody
+}
+
+type AssignSupportTicketResponseObject interface {
+	VisitAssignSupportTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignSupportTicket200JSONResponse StaffSupportTicket
+
+func (response AssignSupportTicket200JSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket400ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket401ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket403ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket404ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket413ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket415ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket422ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket429ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket500ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignSupportTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response AssignSupportTicket503ApplicationProblemPlusJSONResponse) VisitAssignSupportTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessagesRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Params         ListSupportTicketMessagesParams
+}
+
+type ListSupportTicketMessagesResponseObject interface {
+	VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListSupportTicketMessages200JSONResponse StaffSupportMessagePage
+
+func (response ListSupportTicketMessages200JSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages401ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages403ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages404ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages422ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages429ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages500ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListSupportTicketMessages503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListSupportTicketMessages503ApplicationProblemPlusJSONResponse) VisitListSupportTicketMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessageRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *PostSupportMessageJSONRequestBody
+}
+
+type PostSupportMessageResponseObject interface {
+	VisitPostSupportMessageResponse(w http.ResponseWriter) error
+}
+
+type PostSupportMessage201JSONResponse StaffSupportMessage
+
+func (response PostSupportMessage201JSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage400ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage401ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage403ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage404ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage409ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage413ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage415ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage422ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage429ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage500ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PostSupportMessage503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response PostSupportMessage503ApplicationProblemPlusJSONResponse) VisitPostSupportMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatusRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	TicketID       openapi_types.UUID `json:"ticketId"`
+	Body           *SetSupportTicketStatusJSONRequestBody
+}
+
+type SetSupportTicketStatusResponseObject interface {
+	VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type SetSupportTicketStatus200JSONResponse StaffSupportTicket
+
+func (response SetSupportTicketStatus200JSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus400ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus401ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus403ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus404ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus409ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus413ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus415ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus422ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus429ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus500ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetSupportTicketStatus503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SetSupportTicketStatus503ApplicationProblemPlusJSONResponse) VisitSetSupportTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategoriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqCategoriesParams
+}
+
+type ListPublicFaqCategoriesResponseObject interface {
+	VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqCategories200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqCategories200JSONResponse struct {
+	Body    FaqCategoryList
+	Headers ListPublicFaqCategories200ResponseHeaders
+}
+
+func (response ListPublicFaqCategories200JSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories304Response = NotModifiedResponse
+
+func (response ListPublicFaqCategories304Response) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqCategories404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories404ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories422ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories429ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories500ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqCategories503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqCategories503ApplicationProblemPlusJSONResponse) VisitListPublicFaqCategoriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntriesRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicFaqEntriesParams
+}
+
+type ListPublicFaqEntriesResponseObject interface {
+	VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error
+}
+
+type ListPublicFaqEntries200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicFaqEntries200JSONResponse struct {
+	Body    FaqEntryPage
+	Headers ListPublicFaqEntries200ResponseHeaders
+}
+
+func (response ListPublicFaqEntries200JSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries304Response = NotModifiedResponse
+
+func (response ListPublicFaqEntries304Response) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicFaqEntries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries404ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries422ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries429ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries500ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicFaqEntries503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicFaqEntries503ApplicationProblemPlusJSONResponse) VisitListPublicFaqEntriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNewsRequestObject struct {
+	Organization OrganizationRef `json:"organization"`
+	Params       ListPublicNewsParams
+}
+
+type ListPublicNewsResponseObject interface {
+	VisitListPublicNewsResponse(w http.ResponseWriter) error
+}
+
+type ListPublicNews200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type ListPublicNews200JSONResponse struct {
+	Body    PublishedNewsPage
+	Headers ListPublicNews200ResponseHeaders
+}
+
+func (response ListPublicNews200JSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews304Response = NotModifiedResponse
+
+func (response ListPublicNews304Response) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type ListPublicNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews404ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews422ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews429ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews500ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPublicNews503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListPublicNews503ApplicationProblemPlusJSONResponse) VisitListPublicNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItemRequestObject struct {
+	Organization OrganizationRef    `json:"organization"`
+	NewsID       openapi_types.UUID `json:"newsId"`
+	Params       GetPublicNewsItemParams
+}
+
+type GetPublicNewsItemResponseObject interface {
+	VisitGetPublicNewsItemResponse(w http.ResponseWriter) error
+}
+
+type GetPublicNewsItem200ResponseHeaders struct {
+	CacheControl *string
+	ETag         *string
+}
+
+type GetPublicNewsItem200JSONResponse struct {
+	Body    PublishedNewsItem
+	Headers GetPublicNewsItem200ResponseHeaders
+}
+
+func (response GetPublicNewsItem200JSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem304Response = NotModifiedResponse
+
+func (response GetPublicNewsItem304Response) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+	if response.Headers.CacheControl != nil {
+		w.Header().Set("Cache-Control", fmt.Sprint(*response.Headers.CacheControl))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(304)
+	return nil
+}
+
+type GetPublicNewsItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem404ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem422ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem429ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem500ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPublicNewsItem503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetPublicNewsItem503ApplicationProblemPlusJSONResponse) VisitGetPublicNewsItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetHealthRequestObject struct {
 }
 
@@ -15218,6 +22149,27 @@ type StrictServerInterface interface {
 	// StartSsoLink Start linking a provider to my account
 	// (POST /api/v1/me/sso/{provider}/link/start)
 	StartSsoLink(ctx context.Context, request StartSsoLinkRequestObject) (StartSsoLinkResponseObject, error)
+	// ListMySupportTickets List my support tickets
+	// (GET /api/v1/me/support-tickets)
+	ListMySupportTickets(ctx context.Context, request ListMySupportTicketsRequestObject) (ListMySupportTicketsResponseObject, error)
+	// CreateSupportTicket Open a support ticket
+	// (POST /api/v1/me/support-tickets)
+	CreateSupportTicket(ctx context.Context, request CreateSupportTicketRequestObject) (CreateSupportTicketResponseObject, error)
+	// CountMyUnreadSupportTickets Count my tickets with unread replies
+	// (GET /api/v1/me/support-tickets/unread-count)
+	CountMyUnreadSupportTickets(ctx context.Context, request CountMyUnreadSupportTicketsRequestObject) (CountMyUnreadSupportTicketsResponseObject, error)
+	// GetMySupportTicket Get one of my tickets
+	// (GET /api/v1/me/support-tickets/{ticketId})
+	GetMySupportTicket(ctx context.Context, request GetMySupportTicketRequestObject) (GetMySupportTicketResponseObject, error)
+	// CloseMySupportTicket Close my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/close)
+	CloseMySupportTicket(ctx context.Context, request CloseMySupportTicketRequestObject) (CloseMySupportTicketResponseObject, error)
+	// ListMySupportTicketMessages Read my ticket's thread
+	// (GET /api/v1/me/support-tickets/{ticketId}/messages)
+	ListMySupportTicketMessages(ctx context.Context, request ListMySupportTicketMessagesRequestObject) (ListMySupportTicketMessagesResponseObject, error)
+	// ReplyToMySupportTicket Reply in my ticket
+	// (POST /api/v1/me/support-tickets/{ticketId}/messages)
+	ReplyToMySupportTicket(ctx context.Context, request ReplyToMySupportTicketRequestObject) (ReplyToMySupportTicketResponseObject, error)
 	// DisableTotp Disable the second factor
 	// (DELETE /api/v1/me/totp)
 	DisableTotp(ctx context.Context, request DisableTotpRequestObject) (DisableTotpResponseObject, error)
@@ -15239,6 +22191,30 @@ type StrictServerInterface interface {
 	// ListOrganizationAuditEvents List an organization's security events (admins)
 	// (GET /api/v1/organizations/{organizationId}/audit-events)
 	ListOrganizationAuditEvents(ctx context.Context, request ListOrganizationAuditEventsRequestObject) (ListOrganizationAuditEventsResponseObject, error)
+	// ListMemberFaqCategories FAQ categories for members
+	// (GET /api/v1/organizations/{organizationId}/faq/categories)
+	ListMemberFaqCategories(ctx context.Context, request ListMemberFaqCategoriesRequestObject) (ListMemberFaqCategoriesResponseObject, error)
+	// CreateFaqCategory Add a FAQ category
+	// (POST /api/v1/organizations/{organizationId}/faq/categories)
+	CreateFaqCategory(ctx context.Context, request CreateFaqCategoryRequestObject) (CreateFaqCategoryResponseObject, error)
+	// DeleteFaqCategory Delete a FAQ category
+	// (DELETE /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	DeleteFaqCategory(ctx context.Context, request DeleteFaqCategoryRequestObject) (DeleteFaqCategoryResponseObject, error)
+	// UpdateFaqCategory Edit a FAQ category
+	// (PUT /api/v1/organizations/{organizationId}/faq/categories/{categoryId})
+	UpdateFaqCategory(ctx context.Context, request UpdateFaqCategoryRequestObject) (UpdateFaqCategoryResponseObject, error)
+	// ListMemberFaqEntries FAQ entries for members, or search them
+	// (GET /api/v1/organizations/{organizationId}/faq/entries)
+	ListMemberFaqEntries(ctx context.Context, request ListMemberFaqEntriesRequestObject) (ListMemberFaqEntriesResponseObject, error)
+	// CreateFaqEntry Add a FAQ entry
+	// (POST /api/v1/organizations/{organizationId}/faq/entries)
+	CreateFaqEntry(ctx context.Context, request CreateFaqEntryRequestObject) (CreateFaqEntryResponseObject, error)
+	// DeleteFaqEntry Delete a FAQ entry
+	// (DELETE /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	DeleteFaqEntry(ctx context.Context, request DeleteFaqEntryRequestObject) (DeleteFaqEntryResponseObject, error)
+	// UpdateFaqEntry Edit a FAQ entry
+	// (PUT /api/v1/organizations/{organizationId}/faq/entries/{entryId})
+	UpdateFaqEntry(ctx context.Context, request UpdateFaqEntryRequestObject) (UpdateFaqEntryResponseObject, error)
 	// ListInvitations List open invitations
 	// (GET /api/v1/organizations/{organizationId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -15269,12 +22245,66 @@ type StrictServerInterface interface {
 	// UnblockMember Unblock a member in this organization
 	// (POST /api/v1/organizations/{organizationId}/members/{userId}/unblock)
 	UnblockMember(ctx context.Context, request UnblockMemberRequestObject) (UnblockMemberResponseObject, error)
+	// ListNewsItems List every news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news)
+	ListNewsItems(ctx context.Context, request ListNewsItemsRequestObject) (ListNewsItemsResponseObject, error)
+	// CreateNewsItem Write a news item
+	// (POST /api/v1/organizations/{organizationId}/news)
+	CreateNewsItem(ctx context.Context, request CreateNewsItemRequestObject) (CreateNewsItemResponseObject, error)
+	// ListMemberNews The news feed of a member
+	// (GET /api/v1/organizations/{organizationId}/news-feed)
+	ListMemberNews(ctx context.Context, request ListMemberNewsRequestObject) (ListMemberNewsResponseObject, error)
+	// DeleteNewsItem Delete a news item
+	// (DELETE /api/v1/organizations/{organizationId}/news/{newsId})
+	DeleteNewsItem(ctx context.Context, request DeleteNewsItemRequestObject) (DeleteNewsItemResponseObject, error)
+	// GetNewsItem Get a news item (editors)
+	// (GET /api/v1/organizations/{organizationId}/news/{newsId})
+	GetNewsItem(ctx context.Context, request GetNewsItemRequestObject) (GetNewsItemResponseObject, error)
+	// UpdateNewsItem Edit a news item
+	// (PUT /api/v1/organizations/{organizationId}/news/{newsId})
+	UpdateNewsItem(ctx context.Context, request UpdateNewsItemRequestObject) (UpdateNewsItemResponseObject, error)
+	// UnpublishNewsItem Unpublish a news item
+	// (POST /api/v1/organizations/{organizationId}/news/{newsId}/unpublish)
+	UnpublishNewsItem(ctx context.Context, request UnpublishNewsItemRequestObject) (UnpublishNewsItemResponseObject, error)
 	// GetOrganizationSecuritySettings Get the organization's security settings
 	// (GET /api/v1/organizations/{organizationId}/security-settings)
 	GetOrganizationSecuritySettings(ctx context.Context, request GetOrganizationSecuritySettingsRequestObject) (GetOrganizationSecuritySettingsResponseObject, error)
 	// UpdateOrganizationSecuritySettings Change the organization's security settings
 	// (PUT /api/v1/organizations/{organizationId}/security-settings)
 	UpdateOrganizationSecuritySettings(ctx context.Context, request UpdateOrganizationSecuritySettingsRequestObject) (UpdateOrganizationSecuritySettingsResponseObject, error)
+	// GetSupportSLAReport The support SLA report
+	// (GET /api/v1/organizations/{organizationId}/support-sla)
+	GetSupportSLAReport(ctx context.Context, request GetSupportSLAReportRequestObject) (GetSupportSLAReportResponseObject, error)
+	// ListSupportQueue The support queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets)
+	ListSupportQueue(ctx context.Context, request ListSupportQueueRequestObject) (ListSupportQueueResponseObject, error)
+	// GetSupportTicket Get a ticket of the queue
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId})
+	GetSupportTicket(ctx context.Context, request GetSupportTicketRequestObject) (GetSupportTicketResponseObject, error)
+	// AssignSupportTicket Assign a ticket
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/assignee)
+	AssignSupportTicket(ctx context.Context, request AssignSupportTicketRequestObject) (AssignSupportTicketResponseObject, error)
+	// ListSupportTicketMessages Read a ticket's thread (staff)
+	// (GET /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	ListSupportTicketMessages(ctx context.Context, request ListSupportTicketMessagesRequestObject) (ListSupportTicketMessagesResponseObject, error)
+	// PostSupportMessage Reply, or add an internal note
+	// (POST /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/messages)
+	PostSupportMessage(ctx context.Context, request PostSupportMessageRequestObject) (PostSupportMessageResponseObject, error)
+	// SetSupportTicketStatus Change a ticket's status
+	// (PUT /api/v1/organizations/{organizationId}/support-tickets/{ticketId}/status)
+	SetSupportTicketStatus(ctx context.Context, request SetSupportTicketStatusRequestObject) (SetSupportTicketStatusResponseObject, error)
+	// ListPublicFaqCategories Public FAQ categories
+	// (GET /api/v1/public/organizations/{organization}/faq/categories)
+	ListPublicFaqCategories(ctx context.Context, request ListPublicFaqCategoriesRequestObject) (ListPublicFaqCategoriesResponseObject, error)
+	// ListPublicFaqEntries Public FAQ entries, or search them
+	// (GET /api/v1/public/organizations/{organization}/faq/entries)
+	ListPublicFaqEntries(ctx context.Context, request ListPublicFaqEntriesRequestObject) (ListPublicFaqEntriesResponseObject, error)
+	// ListPublicNews The public news of an organization
+	// (GET /api/v1/public/organizations/{organization}/news)
+	ListPublicNews(ctx context.Context, request ListPublicNewsRequestObject) (ListPublicNewsResponseObject, error)
+	// GetPublicNewsItem A public news item
+	// (GET /api/v1/public/organizations/{organization}/news/{newsId})
+	GetPublicNewsItem(ctx context.Context, request GetPublicNewsItemRequestObject) (GetPublicNewsItemResponseObject, error)
 	// GetHealth Liveness probe
 	// (GET /healthz)
 	GetHealth(ctx context.Context, request GetHealthRequestObject) (GetHealthResponseObject, error)
@@ -17396,6 +24426,226 @@ func (sh *strictHandler) StartSsoLink(ctx echo.Context, provider SsoProviderName
 	return nil
 }
 
+// ListMySupportTickets operation middleware
+func (sh *strictHandler) ListMySupportTickets(ctx echo.Context, params ListMySupportTicketsParams) error {
+	var request ListMySupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTickets(ctx.Request().Context(), request.(ListMySupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketsResponseObject); ok {
+		return validResponse.VisitListMySupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateSupportTicket operation middleware
+func (sh *strictHandler) CreateSupportTicket(ctx echo.Context) error {
+	var request CreateSupportTicketRequestObject
+
+	var body CreateSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateSupportTicket(ctx.Request().Context(), request.(CreateSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateSupportTicketResponseObject); ok {
+		return validResponse.VisitCreateSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CountMyUnreadSupportTickets operation middleware
+func (sh *strictHandler) CountMyUnreadSupportTickets(ctx echo.Context, params CountMyUnreadSupportTicketsParams) error {
+	var request CountMyUnreadSupportTicketsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CountMyUnreadSupportTickets(ctx.Request().Context(), request.(CountMyUnreadSupportTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CountMyUnreadSupportTickets")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CountMyUnreadSupportTicketsResponseObject); ok {
+		return validResponse.VisitCountMyUnreadSupportTicketsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMySupportTicket operation middleware
+func (sh *strictHandler) GetMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request GetMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMySupportTicket(ctx.Request().Context(), request.(GetMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMySupportTicketResponseObject); ok {
+		return validResponse.VisitGetMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CloseMySupportTicket operation middleware
+func (sh *strictHandler) CloseMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request CloseMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CloseMySupportTicket(ctx.Request().Context(), request.(CloseMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CloseMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CloseMySupportTicketResponseObject); ok {
+		return validResponse.VisitCloseMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMySupportTicketMessages operation middleware
+func (sh *strictHandler) ListMySupportTicketMessages(ctx echo.Context, ticketID openapi_types.UUID, params ListMySupportTicketMessagesParams) error {
+	var request ListMySupportTicketMessagesRequestObject
+
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMySupportTicketMessages(ctx.Request().Context(), request.(ListMySupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMySupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMySupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListMySupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ReplyToMySupportTicket operation middleware
+func (sh *strictHandler) ReplyToMySupportTicket(ctx echo.Context, ticketID openapi_types.UUID) error {
+	var request ReplyToMySupportTicketRequestObject
+
+	request.TicketID = ticketID
+
+	var body ReplyToMySupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplyToMySupportTicket(ctx.Request().Context(), request.(ReplyToMySupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplyToMySupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ReplyToMySupportTicketResponseObject); ok {
+		return validResponse.VisitReplyToMySupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // DisableTotp operation middleware
 func (sh *strictHandler) DisableTotp(ctx echo.Context) error {
 	var request DisableTotpRequestObject
@@ -17600,6 +24850,303 @@ func (sh *strictHandler) ListOrganizationAuditEvents(ctx echo.Context, organizat
 		return err
 	} else if validResponse, ok := response.(ListOrganizationAuditEventsResponseObject); ok {
 		return validResponse.VisitListOrganizationAuditEventsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqCategories operation middleware
+func (sh *strictHandler) ListMemberFaqCategories(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request ListMemberFaqCategoriesRequestObject
+
+	request.OrganizationID = organizationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqCategories(ctx.Request().Context(), request.(ListMemberFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqCategory operation middleware
+func (sh *strictHandler) CreateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqCategory(ctx.Request().Context(), request.(CreateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqCategoryResponseObject); ok {
+		return validResponse.VisitCreateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqCategory operation middleware
+func (sh *strictHandler) DeleteFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request DeleteFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqCategory(ctx.Request().Context(), request.(DeleteFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqCategoryResponseObject); ok {
+		return validResponse.VisitDeleteFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqCategory operation middleware
+func (sh *strictHandler) UpdateFaqCategory(ctx echo.Context, organizationID openapi_types.UUID, categoryID openapi_types.UUID) error {
+	var request UpdateFaqCategoryRequestObject
+
+	request.OrganizationID = organizationID
+	request.CategoryID = categoryID
+
+	var body UpdateFaqCategoryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqCategory(ctx.Request().Context(), request.(UpdateFaqCategoryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqCategory")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqCategoryResponseObject); ok {
+		return validResponse.VisitUpdateFaqCategoryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberFaqEntries operation middleware
+func (sh *strictHandler) ListMemberFaqEntries(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberFaqEntriesParams) error {
+	var request ListMemberFaqEntriesRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberFaqEntries(ctx.Request().Context(), request.(ListMemberFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberFaqEntriesResponseObject); ok {
+		return validResponse.VisitListMemberFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateFaqEntry operation middleware
+func (sh *strictHandler) CreateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateFaqEntry(ctx.Request().Context(), request.(CreateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateFaqEntryResponseObject); ok {
+		return validResponse.VisitCreateFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteFaqEntry operation middleware
+func (sh *strictHandler) DeleteFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request DeleteFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteFaqEntry(ctx.Request().Context(), request.(DeleteFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteFaqEntryResponseObject); ok {
+		return validResponse.VisitDeleteFaqEntryResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateFaqEntry operation middleware
+func (sh *strictHandler) UpdateFaqEntry(ctx echo.Context, organizationID openapi_types.UUID, entryID openapi_types.UUID) error {
+	var request UpdateFaqEntryRequestObject
+
+	request.OrganizationID = organizationID
+	request.EntryID = entryID
+
+	var body UpdateFaqEntryJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateFaqEntry(ctx.Request().Context(), request.(UpdateFaqEntryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateFaqEntry")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateFaqEntryResponseObject); ok {
+		return validResponse.VisitUpdateFaqEntryResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -17933,6 +25480,233 @@ func (sh *strictHandler) UnblockMember(ctx echo.Context, organizationID openapi_
 	return nil
 }
 
+// ListNewsItems operation middleware
+func (sh *strictHandler) ListNewsItems(ctx echo.Context, organizationID openapi_types.UUID, params ListNewsItemsParams) error {
+	var request ListNewsItemsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNewsItems(ctx.Request().Context(), request.(ListNewsItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNewsItems")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNewsItemsResponseObject); ok {
+		return validResponse.VisitListNewsItemsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateNewsItem operation middleware
+func (sh *strictHandler) CreateNewsItem(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateNewsItem(ctx.Request().Context(), request.(CreateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateNewsItemResponseObject); ok {
+		return validResponse.VisitCreateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListMemberNews operation middleware
+func (sh *strictHandler) ListMemberNews(ctx echo.Context, organizationID openapi_types.UUID, params ListMemberNewsParams) error {
+	var request ListMemberNewsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMemberNews(ctx.Request().Context(), request.(ListMemberNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMemberNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMemberNewsResponseObject); ok {
+		return validResponse.VisitListMemberNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteNewsItem operation middleware
+func (sh *strictHandler) DeleteNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request DeleteNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteNewsItem(ctx.Request().Context(), request.(DeleteNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteNewsItemResponseObject); ok {
+		return validResponse.VisitDeleteNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNewsItem operation middleware
+func (sh *strictHandler) GetNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request GetNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNewsItem(ctx.Request().Context(), request.(GetNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNewsItemResponseObject); ok {
+		return validResponse.VisitGetNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNewsItem operation middleware
+func (sh *strictHandler) UpdateNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UpdateNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	var body UpdateNewsItemJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNewsItem(ctx.Request().Context(), request.(UpdateNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNewsItemResponseObject); ok {
+		return validResponse.VisitUpdateNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnpublishNewsItem operation middleware
+func (sh *strictHandler) UnpublishNewsItem(ctx echo.Context, organizationID openapi_types.UUID, newsID openapi_types.UUID) error {
+	var request UnpublishNewsItemRequestObject
+
+	request.OrganizationID = organizationID
+	request.NewsID = newsID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnpublishNewsItem(ctx.Request().Context(), request.(UnpublishNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnpublishNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnpublishNewsItemResponseObject); ok {
+		return validResponse.VisitUnpublishNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetOrganizationSecuritySettings operation middleware
 func (sh *strictHandler) GetOrganizationSecuritySettings(ctx echo.Context, organizationID openapi_types.UUID) error {
 	var request GetOrganizationSecuritySettingsRequestObject
@@ -18006,6 +25780,363 @@ func (sh *strictHandler) UpdateOrganizationSecuritySettings(ctx echo.Context, or
 	return nil
 }
 
+// GetSupportSLAReport operation middleware
+func (sh *strictHandler) GetSupportSLAReport(ctx echo.Context, organizationID openapi_types.UUID, params GetSupportSLAReportParams) error {
+	var request GetSupportSLAReportRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportSLAReport(ctx.Request().Context(), request.(GetSupportSLAReportRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportSLAReport")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportSLAReportResponseObject); ok {
+		return validResponse.VisitGetSupportSLAReportResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportQueue operation middleware
+func (sh *strictHandler) ListSupportQueue(ctx echo.Context, organizationID openapi_types.UUID, params ListSupportQueueParams) error {
+	var request ListSupportQueueRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportQueue(ctx.Request().Context(), request.(ListSupportQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportQueue")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportQueueResponseObject); ok {
+		return validResponse.VisitListSupportQueueResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetSupportTicket operation middleware
+func (sh *strictHandler) GetSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request GetSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSupportTicket(ctx.Request().Context(), request.(GetSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetSupportTicketResponseObject); ok {
+		return validResponse.VisitGetSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// AssignSupportTicket operation middleware
+func (sh *strictHandler) AssignSupportTicket(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request AssignSupportTicketRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body AssignSupportTicketJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignSupportTicket(ctx.Request().Context(), request.(AssignSupportTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignSupportTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(AssignSupportTicketResponseObject); ok {
+		return validResponse.VisitAssignSupportTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListSupportTicketMessages operation middleware
+func (sh *strictHandler) ListSupportTicketMessages(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID, params ListSupportTicketMessagesParams) error {
+	var request ListSupportTicketMessagesRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListSupportTicketMessages(ctx.Request().Context(), request.(ListSupportTicketMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListSupportTicketMessages")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListSupportTicketMessagesResponseObject); ok {
+		return validResponse.VisitListSupportTicketMessagesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// PostSupportMessage operation middleware
+func (sh *strictHandler) PostSupportMessage(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request PostSupportMessageRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body PostSupportMessageJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.PostSupportMessage(ctx.Request().Context(), request.(PostSupportMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PostSupportMessage")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(PostSupportMessageResponseObject); ok {
+		return validResponse.VisitPostSupportMessageResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SetSupportTicketStatus operation middleware
+func (sh *strictHandler) SetSupportTicketStatus(ctx echo.Context, organizationID openapi_types.UUID, ticketID openapi_types.UUID) error {
+	var request SetSupportTicketStatusRequestObject
+
+	request.OrganizationID = organizationID
+	request.TicketID = ticketID
+
+	var body SetSupportTicketStatusJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SetSupportTicketStatus(ctx.Request().Context(), request.(SetSupportTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetSupportTicketStatus")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SetSupportTicketStatusResponseObject); ok {
+		return validResponse.VisitSetSupportTicketStatusResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqCategories operation middleware
+func (sh *strictHandler) ListPublicFaqCategories(ctx echo.Context, organization OrganizationRef, params ListPublicFaqCategoriesParams) error {
+	var request ListPublicFaqCategoriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqCategories(ctx.Request().Context(), request.(ListPublicFaqCategoriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqCategories")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqCategoriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqCategoriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicFaqEntries operation middleware
+func (sh *strictHandler) ListPublicFaqEntries(ctx echo.Context, organization OrganizationRef, params ListPublicFaqEntriesParams) error {
+	var request ListPublicFaqEntriesRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicFaqEntries(ctx.Request().Context(), request.(ListPublicFaqEntriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicFaqEntries")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicFaqEntriesResponseObject); ok {
+		return validResponse.VisitListPublicFaqEntriesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListPublicNews operation middleware
+func (sh *strictHandler) ListPublicNews(ctx echo.Context, organization OrganizationRef, params ListPublicNewsParams) error {
+	var request ListPublicNewsRequestObject
+
+	request.Organization = organization
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPublicNews(ctx.Request().Context(), request.(ListPublicNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPublicNews")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListPublicNewsResponseObject); ok {
+		return validResponse.VisitListPublicNewsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetPublicNewsItem operation middleware
+func (sh *strictHandler) GetPublicNewsItem(ctx echo.Context, organization OrganizationRef, newsID openapi_types.UUID, params GetPublicNewsItemParams) error {
+	var request GetPublicNewsItemRequestObject
+
+	request.Organization = organization
+	request.NewsID = newsID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPublicNewsItem(ctx.Request().Context(), request.(GetPublicNewsItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPublicNewsItem")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetPublicNewsItemResponseObject); ok {
+		return validResponse.VisitGetPublicNewsItemResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetHealth operation middleware
 func (sh *strictHandler) GetHealth(ctx echo.Context) error {
 	var request GetHealthRequestObject
@@ -18057,576 +26188,726 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3rbiNJlieIv4oNexopRZEUr7pQSMwwFFKEIiSFQpe4FfMvGt2NpKWcZgw3oyhm/gPIylpMY9GLndnp",
-	"3tn+sJjFYoD+shigunpyt7prsxqYJ6BeoZ5kYcfM3M1JJ0VKyqxLRn2oVNBvdjl27ud3vs54vNfnjDAp",
-	"MrWvM+Qa9/oBgb/rA9k9IaLPmSC7+nf1sxj0ejgcZWqZM35JmECY+Uh2CRK0w4ifowwNBAkz2cwVDgbw",
-	"CPY8IgTcnqllyOh5t/XUoy/p8733uydnr073xX5P9t/v7K/vX/r08M3zg8O9evFd4Sg4Ct5d48Jw+H6P",
-	"j1pFn77qnTx++SzYO3y7d9o6O/rq9bPXb/xit/rmyzo92HleIG/r6r0vXhdf0farPBk9/8p/s09f0v3h",
-	"uy+D4Ojpu8r70+dbea8UsFZvr+C/fR5kshly3achEfssU9sqFLKZkLRDIrp2xKG8KH8o/WxjuPX2siCK",
-	"3sF7+boyetV7vtl9vD44qvZPcCb50K5+YV1maplSobSeK5ZypcpZYatWLtQKhfdwe4/0WiQ8JJmaDAck",
-	"m5HqybNRn2RqmccEh7CIsJa1rzNeSLAkvvPG4uQbSQ/TIFPLYMZwnl5hxq/wvzU7mudhx97ymoS0TYmf",
-	"qbVxIEg206ahkEe4pz48/g/j78ffj3+VyWaon6llCq0tUmlvklzZK+JcpV3dyG3hajVXam+0i60NsomL",
-	"hUw2E+D4DX83/vX4V+Pvx79T/1XXuIcV7WTCQSab6Xc5U//42cZWqVgslSvV9Q3789TIJO2R9/r+3UHI",
-	"+2TtkAuPDzMfP37MZk6Ix69IONrhPhHpJEoY4ozk1HtQaG5HnrrfJVD9Q+3nmY3LD6Vcb+vaz5W7bZLr",
-	"b8phJpsphBWW80pXX+U2O+uXuVFRqv3uXpd7ueqHDT83LPS/zF1uhSSTzZT8zascW299yMmvKt1cr+ip",
-	"L406VZLburwu5cLy8ENuo89amWzG25TF3Je9ylc5sn6Fc4XuBz+TzVSG/cvc9UbIcq3SaCvXqfbUez8U",
-	"ul/lyp6/nrvclFe5L0tDNYbeeuvLHCmG17kq+1DJfbXZ76p5bY1wTpYue7mC39nIeeVrkvlCLdip4OpU",
-	"85B+hSXlLHXN3nRJSJDkSBBzslshH04eafc156Eiu66UfVFbWyOC4nyHi4EIBh2aDwdrGIs1rp4orV2V",
-	"1rD3b7yAEiYvqP/5i/rj/aPds0KxMSgUSutqIy68Lg4Cwjrk892tQxJ0OS69HF7thbuHZ887g51nmJMX",
-	"Rbl5fvKmNXj6/FTIYc47THv+okdkl/ufn5aq6/o648wjn7Nc4XT94s1X9dLhl/r3kPg0JJ68GIT0c5jI",
-	"X5brf1na+8vSXnCZd87QX5b2hOB/WdrzcBC0sHdpn9d88kKO+uRzNQr9u/B4n3zO+4RR/2dw+MzvEkvy",
-	"+fsP5evjAt4aFXs7pas3m/IVqYYbg6NK68V693lZPCm2nxbwwdb1Oy9mUikcoKI5gNnhfZ8wSeUodXPr",
-	"KKDskviImrvcTV2AgQBPWG8X/ZJXbuUquEpylfZ6IbfZ2ijmtkq43Kp4VX+dbBiecC40z2KDIMhm9Lfn",
-	"8bB+yK+or1heRtGR88sTKvoBHlkm8zfj39384uaXN78Y//bml+N/HP9Gs4Q+DnGPSBKCCNsZhIID+/SJ",
-	"8ELaV9Sq2EKXoCYj11Lf0ES8DYTeD8kV5QOB+rhDthHvUYmoRG0ewmXgk3Atr5ZCvenDgIRqDZkelqc/",
-	"mM0Ir0t6WH25h68PCOvIbqZWUrJFagYvZEhZB/bsgPaoTB9kgMMOERKxgRIVaphUkp5QpzMkchCyWQMJ",
-	"4J3uOHzSxoNAqlFk1aBob9DL1IpqSD3KzL+i4VEmSYeElqaOzSbo1U8bqd2mzwRSQ8giLFBAhSQ+ao1Q",
-	"U/3pvEc0o4H3sezG4472XwnIDwMaKmGgxWM8FWIpO6IRLCUJ1dv+fz/Hua8Kua0vzH9zX3xdyJaLH/91",
-	"ZnrlP6pv6HML1PIY+0+xJEM80jKBScJgX3C/H1APWN1aP+StgPR+9qVQU3fGoqWIer/gF3YaFyQMgR58",
-	"IvXZOjOaktKT7F3Ipz5iXCLMxJCEaunIdZ94kvjbSIYjhDuYMhRgScK8WRki5L46ixtegZTaBZxTwjhX",
-	"8YtebssvklyhXcZVvNna8kpFRQcSy4HI1KqFkpKqElbvVPB4DHakZpUGIatd4hZlRNbMnGtC8Jy9P6fv",
-	"/+juy78OSTtTy/zFWqxUrumrYu1Yv0Mve5J86gyRa7V/OECChFfUI2gFs4hFRWNcRVSgAQsJ9rq4FRDE",
-	"Q7NkxEeY6Snk1ZgeY/9EL9K9trKHgzYPe8S/MEs+uZPmZ9Ti/kgNTm3iFQ6oj56fvjy6515VgF2YvTq0",
-	"Q0HxUOZsVTTynL39IXZqasoeHwSadFvqCvZril9SgXpUCMo6aocm1qTBXrJghHifhLANAg2p7CKsX2hO",
-	"QKVQ2EaYjWRXvWQYcvX/+raIwyMqGgyjSqmUbzA1vR3O2gH17rflOFDTGF2QayqkcPe7zhD2PD5gUg9F",
-	"dqlAJKdkJjJPIf2U2negRaVTRm+WWFkTStsmgaIGLW2zmR4RAnfIkl/4+MU9aWsrpq164t3zCcuMI2fu",
-	"fWiq8sweGqqArygS8LHEcLL3eNiivk/Y/XZZL/NFK+DeJfEnj7XdBSqQuWNbjUxiT4Ii4BEmQdRhX8lO",
-	"IUMseXjv4152tsSMIB7gvD3RN+fszQ+1KUrHJSHq4REcYp9rilxR+pBZ0yysx/R6rcJmPQXT7R77RNkV",
-	"lXDzhVZ/p7YqvgN1tdxUd20jLC5Bb8OIkaGyAe+7O0WHGe/HH42HNWeD4kHm7P0PtUdKpVZcVi3YrSvw",
-	"MZvZZ1rS7oL4vt/e6DfdVyFJrKujBiymk0SjeCBNZMCs6qW/vq19W3o8Ae90lO0k0YApnakZTbwJi3vE",
-	"5R4fMP9e68q4vGjDW5KkHhKtYSAx8LqIhx3MjP19b8ZTibfgiCt7R399zrIzLnP6tgci5OTsQiL4IPRI",
-	"VpE2VdpFwFkH7B7BewRUBRIIEjkfJ1jVJeND9VwkLbOZYzwKOPbPOD9QRtW9tqiv33UhOb8AE+2+vMXh",
-	"/GacSHKO7LvnbIQZSk5yntO3/yCKHhV6MMoQxsw9E9jzSN+s8anW3s8ZvsI0UCr6vZZ54Lxn0oQydgIV",
-	"SJJen4c4pMEIOU+4lpPo8lAGo3vbTs42mami5BjnbJR740NtkdKKWliQSbtoxedDllWnSOJQGj2cDyTi",
-	"baXHMOKB5r263WCMGx0bC+R1MesQP49OCKxdWxLt+IjdD4J4nPkCUYaacFeuru5qKhU8m+kS7BvXi3Nx",
-	"2mFwat4iORpiON5tHiqKk+GIsk5+rvU/11th/BV7mAbEv7cZD266C8rAfEmSIBWRGY+lIkGpN0FxHpa1",
-	"UhgsVKNdD4SSyrAjmiwf0jxUpjyMFsWjvcWSh9tz9vaHIkm7KLIb8kGna9xqxsfQhm0Bpt0bCDAaYT3U",
-	"b2pFag3WnFr3ZhbBj+DbDcmXIJybamXhZ4iaRPcaU/BU8APKLk8iIronISgt6yIiybsZheiUdpg6OJIr",
-	"0aQWAZS3aVcmaoe8h0Z8EKqla9Pg3sqra+0pUoEPO/O5hVTU7bno9ocglebUqjZrCE8tZsKvaJZVLydq",
-	"DWSDGZeL8WlLY6BYx9H0knPZJSEa4lG8/LJLGiymULXy5ruw8Jqezjg/xGxkfEriXvQUKtoG/yws/X22",
-	"teRs6xnnqIfZyMrtW+x4NYqcHcWDHP7J729rfr6cGHlYIRJPKlVQnDMbxronizDc58ILCZAeDsSkwhLw",
-	"DmWKafWxEEMe+kpcUObxMCSevPf5LiaMU/C2JQcz3zpVD+TcBx6CIg61DzBrRRICt4GWi863Jvb8zZs3",
-	"ufpAdtVVD8sZ4QYc36GscBgNBC0HgqTufOz1h43vh9wjQihtaVfHwe6z/zA97abQIs7d/ZcMHNU9RZzg",
-	"+xMIh5GcnuEr5PwClFbHX2gJJ+EytGIUSxQQLCTaVFpciD1JQoGU0ZT5mI1ZT8zxZ3shqYglw329jCUn",
-	"2vA6WiQULdIcqozXNGdufygVhbL+QOrjBx/ZRk29A00IXQmk9GjE223CfKUaw1LVrIca/oVaowajUiCf",
-	"S6W99LHsopWmzugQ+UIelrW5mk04rLFATXVnvjEoFMqe+hj8RZrZBmtCBG/6Eig6+nxMX8yjOhs5X5Bd",
-	"LFErJPhSIDU8vSLgKbeHECSkkoC//+ZvkdJbR1kURQtM3EW/xwhXjM7P95+sZk2QtMG0O15tXdYaFaEy",
-	"HMBY79ArwjSxg6XImUfQSjMkfchfaa7Cd5X0FRzGJcm1Effq+IU8cAl4pRmxVvtjc9XI5HMmBv0+V9rj",
-	"IfEp1pkz9zI3oxde9NQbIZrvHuXTKCMCYhUCuR9QL763k7EanxdnfgiGg8xw5hqZ0TM5eCYHN/9QLgFF",
-	"Hs3JNWjmIWpsXgmZZOAiiJ2mTmgO+z5VP+HgOOR9EkpKRJT903d++trNUkpE1W0IO/r3VKTXTU9a/lGT",
-	"vTR/4Q70XZCBYNi0GjIPe1hO8G7386XKrd83+VJfT7sqeV+vHOrxFg0IgjuNkrWNmPp2oFQbJRZ388X1",
-	"Sj75+XIp8fFqyselzoCbzmKYO+iPrvn+c/MSN83M2RBnwb6IXsRbyspTAzBxkDc4ZOrV00og7xHtwMAt",
-	"xYvcaIT6eyBIiEQXwpTYk4izbaSzjwRqhZgpRs9QU3EAUD6TJOepP9ughuz76YqIc4tiYB4JGQGhHu39",
-	"YOBa4/Haaq4z+c6m80IT8xAXgnOmBcH0VR/GHadEzHo+bQhOStHkON50iXbz6dWNpmY0OIFWYm1uNTFf",
-	"X1kWkvZI2hcjNWOKnlF30MMsp0xm8GGR636AmdYXVnZZJ6CiCx+aT2ywqvF3Umlq4FO5e2VkRHLHsSd5",
-	"mLbXb7oc0jSozKKhWpukH1rJzUQwcDWNBtggMF5Rk/E5uTxa0ojZnFE/lxwaTCUn+sRT+47a2JMii0i+",
-	"k0fNrxsZnQTXyNQa0VFrZD42naWMl4bYVZmcPJaoi/t9wohvXy1oh11QBu4Z/adRfqNf+ECCZqNDgvqf",
-	"SgPSg7gw7sbEbyERRD+U/MkmYJi3EyGUsh2SK36pfmqwpkm/Nf6gkAyEvjfkAYk+lUdHZGi0vB4egebs",
-	"+8TX7sv4EJkJpVEwTXJ2yuR6JTPticxmaD+Zq1QqlPOFfLFYzm8sQgrc8wZhqLPlvl7wdLlBoVkMy70H",
-	"DjjsuRNh2UZNNbimDh4aXgo3iTvRtGLB9Y6hq9Srs4bqMnI9SsOG7jKQCT4BjzhrbGk/GlE24gVT6wp7",
-	"604sPrjz+c2xYX1JngMpfYk/5mkaDvf6GH0MhyEeqX/HSY3TS3qMhQAbxDNZjzavUT1kUh7N1hvSUFI6",
-	"yndccn1hLokBpa9NXGSQxo2dwoFpifH8zVmUp6zmlchtriGdQ49+/83fN/NzpN8+m+1bGjBJA6tUEKGO",
-	"xyWxQX+RELxbTnKnwwWSpQSpWhz+MCBIUNYJSG4giPmG2pym+7RIn8WMsoNFWYZbhjCli4AebhgBMkw3",
-	"x1kwsm7+GrokpA8LZMZhRk9Zg/VIj4cj7ajXz55KHuIOaWYRI1ckBPcf6Nf2AsRLGqxPQkGF1CeeX1KS",
-	"BWtRIp8SEfuGTV66HVkeNRVlNhtspRHNC/VII7MKaWmG4V+SvkTYC7kQ0RtMpExoOWAWqcV5QDCL9GBr",
-	"YBI26CkSNzUaX8zgebcd5HNh8mvdY+NSvPtZl1oniGoWCST21gwp7Qg+pszfiZXGuxlnjtZ5THrp7Pxt",
-	"vlrYSijMlKHj3UO0EidX7+yenO3v7e/Uz3Z1KhFE1QTxVxVptHBIUAsLsl7RudACPdk9QYR53Dcu36Sh",
-	"cpupks1c53qDQNKAMsPYlGZuCwjSBNNeyHuoqctxnGVTq0hZZ8c+2lzIBlDHCMtBOMPLGV22Ceo+Ufqt",
-	"j6IRotZIEpG1i7IiJGY+DsHXen5ykBO4TbaRmp11C+Eg4EOjszuLVbnTWk0q30kqSK6kO9s0OnQWc1oS",
-	"OOVPqZYKlRDBbvEB8xe3RmwyVpqolKjJuNRhiW31fsbBn6r4De0wgXQAd5pXmIN6ynmaYJE0CHQ6bBa1",
-	"Brq2IADJ0sUMlQvIxyOBVpqmMOZCHYiL3bfH+yfvLt7UT472j542V9M/3KZqdP2Qpqnwp8/quVJ13RKS",
-	"e2yySFFEmPOwIKhLrpP2ZLld9LZwgVRbG37Jq5D19iYutIpe2a+SjfYWLrbKXtXfIFvtAi61Kt66v0kK",
-	"7SIut6rehr9FFtChZ50OKsSAzCjf0Nc+E8jXGaIDKrrEB9UerZzs7aBSqVpeTZWYl2RUDzo8pLI7g1Nd",
-	"khE427Sfkn4FDnxvEF6R5NqcnNZzpUJlMzPD5WSrX9JLO4SMouUg0qiM9C8Ty4r44kySvlX7tjS8uEbA",
-	"uHwMn1/8EUFCioMj8DxNz/a8359JXZW9Un1rp1BMfetA84Z01qgvLkIA8dd2jj639Y0oWaaYffn5+L+O",
-	"//nmFzffjr+7+Wb8fXbn85PzzEJWhHvu4lFH5DuxPBP05663s1tZh+MlaCnJX2IWdgtHjeRSCmt1LyUX",
-	"+gQzn/eSMmYbiDYhjeB6cqU/FI7WX/W2diq09OXG6HVRvN0kJ5fV9rNhWR703+Nz/tR/5221Dtnu56nO",
-	"sXkiGNzwVKIW9i5jbTCSLgtJ3jmur6TkhQgbDkN6ReJjSQXq8R5hclFZMykoE3Ix3gF3XLfs6AEV8r62",
-	"pCtyp4zJVIPutkHxDmU/nAYJ4t3VILOgP/5xa4antMP22ZKK4aRZZmr3zMolv7uv+AzCoJ3kAnoFNUKO",
-	"MZauLTy46vmjKZnJszOpct6iZIIj8Nj4Fu9IqYMwBGfOwwZ6GBk+7Csn121i2Mkvpi5WwAUxEZi7LZUb",
-	"DEuJnegRRSkx21HigXaxu8GcLha2imOhlZlei+np6Yqe+aIxVS6ehQOih+hx1qZhj7IOCkk/wB4ROh/d",
-	"TA37fkiESD+C6vWMBK5PwaZjiASvnSG2FlPOJA47ZIaYM8PTQ+Y+ASNKqIFLjlZ0cj2GGmgzUbFICMZM",
-	"K/p01i7kreLN7Aj37+qGSI2pqZmu53zagXn4JM7yMymFPESnh6cTzKq4vuT5Ut9Om9UTLPHudZ+HafGm",
-	"yJu7uNTW75rvB3bYolhQlgqo2W4+3T1Da7hP166Kaz2y5t7QhIpuoJYe1G/fW8cAgoB0hWUo2qTZdGl/",
-	"8UU7jJ5JG4UJFy67B4cmypjmiOdm1pSz45C0SUiYR25979GMx8DI8jjz9yAqcdtrzrjsn+qkEngS/KPL",
-	"zu5UP5Y2OxHBTNBZ9JXEmaBEICzjOm+bcCsWpiMH2SJtRHf2uDoEaN4ye/OSpOcs7MSBm1ygic3LJo69",
-	"Q32p3INcHc4OmptHrZLGB7LFr+Egh4T5UBjfhhIq9YNH+9TYLBNcSFcwpOzkE6IUynBkixwEEhy1cZiQ",
-	"w5TJcik1Btri/uiZ7AXpJPLs7PBA5xLxNtTvAzfe1llpMG7Dlac4gHrojFzPkGr9AFOWg8QyeDv4l4dd",
-	"HhD1wnSn0B1kccInuRjnWjh4rCz+qERz0t85ioNztvZER97zi3iElk1oiugmNXxlax2MIgGIDDrbKJGP",
-	"lE93GzE5Z/VunYlNm5uKW/V15mYTrQwxtfVPLaK1NBlS4q9CFgGTTbSiC9g0TgnkN8KETHUbD1FHY4JA",
-	"dqMtAGXIJ1ck4P0eYRJCE02T+9BgKzoFctDfRoIQ1Iy2UmcuZiP6MqPM6IVQB0rnuX6xjC9s99azoggk",
-	"mJlIba9aD3rMNkLeS/p0hiTw+ALODWp8GkYJjOnHGUtEhq7DLDrVDuOIdjkbcyn3eCQdZYai5vPRh/Cc",
-	"OFz57o6TJ+SKercFOxZjLMbeSHHhkQ4VEnZU07eNlqIevlQHApxZJrsm3UxZ0FuvNlbdtMDSUY8c27tj",
-	"/WRWGogdMJgiYTwfKreNZ8KWgrZ52OFSEmbtRyyjpwnzxQKulzRajmbmDjVec5cEZ2/zA1GdIpj7Utyx",
-	"s1MpNmG//5lAds55h2Fh5occVoRydQqHpKW+EnOI+IYp6tBf1tSogV+WdSXcmbxkeu6FmuvezqGhqNAk",
-	"REH2gtTLgDpcaltxj4akhcVE+Kft9XLu0zl4OqeeyMkuyeF+f9L/tbV+t9zZaPZpu7qrJJb2bN3NbDbA",
-	"b84hj8pCHKdptXLbaPVTqUOctFl/wMxLdfcPmX05O2vyh0gg/JESBR80rW/hXLupxLo4526pFLukOZ7q",
-	"x/tjUu7vo4H/gFr0PRXTuZrnj6hGRgrjgpph0tvxENrYHby0i6ZELMYTkskHd8kEnFYDdbL1CcGmgOrW",
-	"QZjs7PvQ5rJMZirjzTIP4Ca3hdRN0pwd9cSU00hnj5LAj+z0RXzRdSQk1Df0sNeljMQFDyF8Bq0Ihi/J",
-	"hYcFmchesKVwZilTlssUdaZpOnAJHEM4UbRIGVTNEwDnM+6Spq5ezDZYE1TJfCHPcI80wdCF4vio4BDS",
-	"LfohadNr4ts0FoHUqVQfb7AVU9cIpebNbFTKmMjVjSzjGNjTsOd7FJDo9ZxYQlvSqGshk86LWzmSXt7s",
-	"IjUmzwgOlNI0SRTTzJZfpvDViQ+bp9I+tM+opDh48IhmWtksfCkuYJ+Ioiwcmru14K5D2dyCgBgLAuqq",
-	"4+K3fIrG+geOuurZZO8QfY3rJdMT4/vyfrz1LnJtpp1wp9IyGyQFHA4heV+gIQ8vTb7GYkNKVIXeWaqq",
-	"pSb+49EMB4TE7TYy+eTDLtcRUiddL/Y2OEiInclw9aKatVusegfNfVoO89uVzRNuYKki/jTv7pg04yDT",
-	"YoU8eom0v5XKhyrjmbQiLFXCzGcWnkZ6Yrz9TvWPqyy4+oFz9Oaf2oco9nF4wJ9BsY+zNiG5omQ4vTwR",
-	"h5mfqxDDBAUB6uKr5EFbjCndgb9MaBzCoB0Yx6omo3DbFppAGCufueWEP9Q73UNwG1m9dO9dikNMbHzi",
-	"o4ueu/k5IPeFCbizL2vuXh8rFTcIIuojfYmZR5B1kU6CCiyx5fd/9bLuhLvudmJ75+/d6e2hOWnRa5XM",
-	"F6tZ1LQF7WglJELn+KqfLcc1Zb665HdWKC3G47WPxTZdqgPj+ZsXKfpV0HF19F3/yWl9hpvoKnljqVot",
-	"bqXeekn92dUG1NdJ6xvr5U0ku4NeC/LJZxQwaLgi+9GXL45nFaG5twnaSb3tekYQfdAKqKcGZ1M8B2EA",
-	"Fh4fKDnh27za+aLhElqMqGVSX9KroIeWhVVOI6Pnb16cTu/JJRktLjjVrt4WJoEXpn3/IDpQUeKt7l00",
-	"vUpKXfhMoACzzgB34NDanAzdGcvn3qBna6ftVsDLCEvdjnukUP+4ltNDA5380CnPMwyzufAjh5gGlHVs",
-	"7G66eNeRf58J1NO3Q5oc4Bw1KdNLQzlrohVGhsKm6mgMeZ07gP0rtYtCM0bebpNQJ1pagnFeo85NfHsy",
-	"/pa8bWqFzWxOBy01jdYdg0V9HlBv9JqE1l06TW1X+qKdql0W/SQSXT5kyLidAKDFZvuOEO6EROexuMAJ",
-	"pfVcYStJUutL2uHJUc/Za7M6/XTD2+NMGX9zKhGjSYE+zbWlwxY3aANDa3OTGR2yvJtN6D5i1ZJ4xcf/",
-	"5eavxt+N/2H8/c1fj/8J3fy78Xfj72++vfkG/ff/K1km9d9/m5oKcF8SiRZR04MhFjaLLtKiEprEU+OJ",
-	"BFBAzSfNgaS6XRFA89kE6GgUjA/TUyMGLP7S7RTh3o1WaDLBnYdW5weliDKE7RBX71r+N0dbn8K1sHo6",
-	"FaaKzS5gNkH0k5s7tQYLHq2HSIdIO7F3z404xOEl8d0EXDE9wB7cNL3Rz/hQo5+6qaMCDUmoaFs9A+1x",
-	"9BZTAXj1CWoupwUKAdPbvzWtFe5yB76jKGpq6mbs0WtTF0F39wuCl23Ao7w9nTY7tUQPnp091OhfYgYw",
-	"UTrOl4EpwtOJ7toNZXGslEZLo8rrhdORJ4DJbiO7ZN5wNKHpLfgCNsEW0iZX1vRWuY/TdwkP7nzP6pec",
-	"suWcx3PdmjNQ7iCRdNLNmiwKYjzWYG8PST64K1TvVZobdLlEs8jvOMtpYrZJL1TkYol8mNF+ZB0yST/h",
-	"asD7vT4P71jUZWh5ycNtvsiHEMXD1/v6UYsmaP5ZXOwcLTAzAdbDlGHv+5p9TzNb4/BNvxjy4Z0nbMaS",
-	"VkZxSfv99E9OFheZwWXNDOJnzdhuXRA+/AM50v6IoTr/kNCa9/bCzWAUM51z6VS5qAf+KJrzYq52ynwy",
-	"w7MU8uFnAvW5AEpERg82KchZHVYu5FMzp/hAQu5QCmymPiBNtKL7XRkRsQ3pCFOh6yG2jhDYwwYznkZ1",
-	"tpqQUhh1nrOypsO1phFLcqgh0Kdwwh05+7R+ker4sCk104UeWK2WrsrUb6ihpm1RqEeicUGBQC+gxWDT",
-	"ysuGbncwpILo4S2UbnOndMBJJRs2PxZadtuiuUafmk2oDxE+M4rUn0HoLKFmTFO/EflNS53Iw4xxiaAl",
-	"kK4MS3qqdD9FJ7Xbk/SKxMpDKqHqQZz3fZPTt4QwuTO3u4WdgckwRSXLK6c/TvQsWQfodqe5BafTrIgA",
-	"GD71BkB55aHFuoAMhSzaR7in/24wCT3VMPMhPgppT4QpuvQRZ6QWP4YI8/ucMils99VmpVBuMP2hC/2h",
-	"C8JCHgQ9wmTcscXAI+4juJhH9WCIR7p+fBaQ3l2U6vkxx5mK8HyieTj2Mstq/VNjMa4DIcX25P5owkn4",
-	"v9/8NRr/y/h349/e/PLmr8a/Gf92/BtULKFCoYB+/+33cA3d/OLmr27+l5tvb36Jfv8//Cdk2r5X0msw",
-	"sSQdHo6WKZLesc/cJ2d7+vS5bpzPBITnILSDIT0JUWCt/upCWC4BZZeLe1XcyR2oJz9+kZ3l9XBHiXif",
-	"MJG0lU1ztzkkE2//0tjBAKbQIwIUtlTQYDU8j9wNNVgt721of45jzZm30te1h+vuqGmCfFiILkxHI9yD",
-	"jhhxPDDpBVwpZlEpi8ro99/8PSCjaoHs67ZII+0l9HivR6Uk/mrNATymvvWQB/SKICFDgnsTybKVUnaR",
-	"qgPTVyJxhP/z+F/Gvx3/6ubb8a/co/zd+PvxrxZL0Fcr5Zxc+xldwZkxxJ+SouWmV5m9vo0p7TjsIeVA",
-	"4ORxoEK3BKglOlRo5d75AelMJOKvatDxUc9UBSPzNwqJR+gV8bMIK2NFSKzlIPIHRJkAJtwLz0ilbykK",
-	"aDDzMxgJuieHvoN6l0RGbevVZRsijmwX+wMMiZGhsFcEUrzc5ESoI2bSKKKsQylI0F7No0MOfucpgHOr",
-	"7cXzhwgoTNTJaM5mzJAz2YwdjM5YFTqxAvzLidBj/JKpw5TYQ13PIZZNUL6nZJhh1EZAciMnhzmlAJbV",
-	"+/2Up7u6yawxYClr8WsLmpM4r7rhofEkDESXiBkInqIn5g7y9PAUrUiOsIXjIb5xTXAWjFYXiHo7B1XP",
-	"KjujEir9CB5YUTZv6xYWVnblTo/r05gUsySzbQ0MUjkZEKziglfEmyS36RdIrtIqtXNb7Q2SK7bWW0Wv",
-	"5JdJpZ2aT0PZrNQcyoABx/2Ide8Dl6NkUZOyK049ov7U57vpHuupKg51b2rYFOuSgelxnB7XPxMoJAFW",
-	"Zpqu3DABynhokXvc5z1MGSQSRqBZ8QDWzFEVa2YoYm3BhVtO7YRVzZoKajWz24jrIVTyhBL7Z6aUT8AI",
-	"pbjtIIQpUxvl1OOcEZthkkX9kPe4bgV8Gw+E9x+RYQqD2o+zTnAwEVa3eS5CJ79koSOZPwiIaTZ8+4d7",
-	"dk47Ogo9Uyl0smJAO9QAu0Mq1Reh8U9CRaSQpM/bbbWZBDBuTLHhPdTGnlhwCzQzX4Bhx+uendzjie+l",
-	"LtUSNHUnv86fLdn9Qbfytl07JVLagHiqopSKyvWSEUSYDEeoT0JkNYGslcLaILHLZ65CUszCQfFUTe+2",
-	"0Lgz5EXnfSdSnbc0Z/GUKYGWsppOtt1fdadhIYkfdb2gIRJmTPdepDgmurFMRPSW5Xs54dhMU7IWAGJ/",
-	"YtMxU6EwraBM+Ac0T1X2TEBwyEiIvuSUzYDCZLMSA0Qw6CSNVpsZuph5qh43r3fncdtSnRJvEFI5ck/a",
-	"Mu5uPY5TidvtsyGPQfsmuwFAYdlASO2knfTu6n62af77Cc/tAtwnfUhp62CrEvcATWfRHIGJxI1r7Mlg",
-	"hMA2aSNTUQyGkI5VpXTbm2ekYQRtwEzLbtPnO2pONV1/unCoekYMOPFRwAw15pf99oQBtmz89+OcdT9R",
-	"H73bsjch+7mZjWOCTV2UrTscbusNcCpP05oe3oqhqtZB3TVZnVL68attZ24glDCAaQwWphmxi297j26Y",
-	"KTBqumdTsiKa6Bbz0+Djy6Uu31YofKymeR/4n1l5EGnZD5CYykbgruTgYQaW9CBJEZMp2zCs1BmbNrVp",
-	"qRsneztoq1LdQKYnLjK4MZFXbVGKn43UAN2iNT3NRmtI6wk+A3FoyW6YNl/ZIOowj6S3NzNdxVMd+cnm",
-	"1iKrUUJNi2hokL2wPuNgYKQY3OAwZR6Z5czRDYWhK3Y6KEnUTHne89TPIhwIW5mtFdrm25w5D7l9v4kM",
-	"8ERmCSBJDVJ6doz0DRHTm+Ncn6KhLg/l5G6KQa+Hw5FVti2lqtemQziazmOTLz8/2TcA3YA126YGfdx9",
-	"4bYlY9PyLCQBwWKyX8diHdhvRSszDapNCCAG4pkFjX0c8jYNyIL6/AxUk4S+jltAAuaCo6df4WBAps/+",
-	"n0iqmqQ98t5w6bnAz/a+VA3jhOCB7CpSWabT27QVadVTRXr9kF8RAbAIUSI2FdtIch+PDFqMFl7Ti99/",
-	"aOSN+TNOh9JwVmSp0DEcj3Mm0/j3ue0byRRHEhS8tsb1gBghPmIcTCOjRsLY7thLZnICiZF9kbomHle2",
-	"2Q730zyJnv154rgRprR5GBMwQrGNILso6nuAGXLGYiUkN/IpkiUzuNss8xZGkz4NKPi7m8oz2ZbzPvpZ",
-	"4l3pI9WYpXcE58F96XXx2W3KpxEmjQxkAWmYo5C3uGxk0JD6HSLRytkgZELSgGRRd0e/F/GwwUKyUz8+",
-	"23lWX03rwWGwkL0u8S4FMuMxvTKn0C2XKDn4s8kj/pFa/v9g2chTOFcLlSDMrZw90SX3p07rgckTCDfo",
-	"UqXZ9VQWYl8nSRDm6wTkW9LlEy9PHR5PU9dMHoHtHItHyOfa4En4X9zESePbAlBCiP3D0jPcgb98GhIL",
-	"+e/3aHrF96mTE7gzuxkblHHrBD3eRk2oXzb5NswBRJHdSTdSDbUpo6Kr0c0TLQf1W9wBmEzmGS3iZjCh",
-	"l9DDeNugqimOnzW5gc0I7GNuD+blun/ILvfF7IAtxACSjrSUeRqojaTf1u6q5LKvMSdBUl5MKLCLyq7k",
-	"siVxhOw00qjTHehSeADznXDgA9IuoNDRAdJ8QFMbvpSAzC7aiAeSVxI6A+73oUBczO/Gs55qK8ZzSo9+",
-	"GBFpb9RqDFoBfwYWJIt8LLpEROUfk/3LJorON5fsp30basE2UsMKqW+bSHU59QjqYZ8gLO2RXyTLI7l9",
-	"6SS2CNzpvGpmxUiWrG2fiVLvwrybTUo0XB8I08jkdrT6RYDnXEx4NGDQf5dK8zEBNeBmY8gS3YSXgnCd",
-	"nv/+cdxFo+0O8zORbBbLQzu6yXr4cr6QLxbL+Y1FYeYWblALwQi1E86X799g/tSSkJZGE13b0UriqJjV",
-	"mJE6lUCKTel2ZRq9aw4DOKiAU6rmaJ1IDPcAlU6QoJ1fLLx0V4hZB6XWnok5h/QhEmPmNHP6U8uJORU8",
-	"gR6bbtNHl8/DGYBytgcVOj85UKozQE5Jh1h0jGDZ1rGJj0fEBUE+j/eI7lrrdpJVJ+cetn9iorehq50K",
-	"voODQI3hoTvsGfUC4H4dhGDprnRI5CBkmqkmNIrK5q0qhZAzm9g04dpdv124Q58/O5wZaxx1KlsG4NAg",
-	"MyUG3cFXJBZ8ppnaKItoG2E2WqjmfUGxtJQ4kN2QDzrd5Kjunjele8UtYwTYBZqRysFZm3YGIfHjlVTc",
-	"PSkviaB43rufUNEP8Cgdtc9lICCgWyTQ7WgAEltLkdiFEg0DEKhBrJHQGeeC8iaadvooYxs9WtHExt5C",
-	"rQ+ByTK3Td/CWCyngh9Qdnkq8V1BCkKibe/zkM5MqQUxlcYklCa4bc0mmSQoz7BPJTVESl/pZX2H8TBn",
-	"LMSxQ+rJOfq3EShQZSSy7eFtDaScBEYf/834dze/uPnlzS/Gv7355fgfx79JOxlskaOg6Z/B+qCV5pqS",
-	"UWtC8LWv1ZWPa0JtanN1kbM4GQjXNO5O+5Y1eyCKjrbgXhT9Z0jND4va53icDamKgecR4i+W33TLSYJS",
-	"jDNIz08Ry3foqxy9aobK/G/0HZ83lXLZ1KUgCXipZtJjBq481KNsICcklZAX5Q+lvW7x6l2h/5ZvXb7w",
-	"djfDs/Xh+9ZRpfe8Kg4WiM3q4d6mIJ45gcap3Ir9+lEd1FX0FXigp0Tq7kCt6tohFx4fLgnYl82ccdl/",
-	"6N7P9cjhNB2b2lYEF5r8uj4xLcAE1DDzLMKswQYMXA8JjxHSqWcGxJwJSbA/FQyZmO76nbtHq0V5QoXS",
-	"n36sdTFdPNPmnl9yltlbWsDHuKQ/RBP4B2nfrTZgl4Uciv5SWzGosc0WwpPQq6k2JQ46PKSy23O90KfP",
-	"6sVUrzNsnOuwXv8itYGY4rczVGSQ0rbPHThctUlvqorMoJOn+4VOEEnFT5B9RUcz5VPT3FBbW5Nc9td+",
-	"/83fN036CkGvTjTZdXmQYPUOEZGQcj8tTdPjzBc6od2Qp1mSciF1TT6EisMcpyX1n8VDySKMjo+eItpT",
-	"MlXpTICAjFaaPpa4Bj+v9VlnW/+ehenoVaQyWRXeGkmS3vzWC8lMV6i6Zr9bLmnZIEd9qD1nkiNdxIpa",
-	"I9TFbAHrwXwtsVHuYkTEkk0QtEuYEdlF2zHrtMQwJRNCVuNPpItMwOUxcl/Jz0sjDxOBnBkuX/3ee+Hi",
-	"2QN+bJDEU3sd25t0GqlS54gP8ZQhplJEnbYhfjqZLJbopOUkYJwok42lfvI8hQGL9Pwzu9ePR24We1oR",
-	"iHvZtlSFZ9OwRUyJg0YXAWHZYDHIyEx0ES0NI+36Vt/DXJ3aUo27zykbNnNZZy9OGv3OAtOcBsQYza5H",
-	"1y+ZQAFwi262bcWZLbOhAvUB9D6tO7upt04FpnNLuVNviOq3U6867bSmLzJTdzV9xVZ7p160teO3o9o9",
-	"WB361DZKLnGw4MZQhnAQOJU+twGzTvVoVd/KuhSRSlkizYa/TxemWQhtSogHfAj0JhZtjaIuvCYhbdME",
-	"IKHDth6k1dJcFNAHAvBbAjUUjciEkvOzja1SsVgqV6rrC4XR4DXzF+5OyZtTvr8Fs3KSGzk5PqdhZjSq",
-	"+f2rtaqii6HUOA33IzgkYX2gC9b1v/bs3j9/c5baLKGpY7oQlG7qYgnbzjuLILg9EduEhYHFhA/E9NSV",
-	"sq9jAkmjfir7mrJOQHJQRKWBN+CrBi3QdQk0s3FoywUqMAgOnAUjtIJtaOgzgaCN8SmU3lu0NQgg6TRz",
-	"jfBA1SggKGFr0GqxHW6FXp++IErqQbJ8mxuUeYl1U1XzlFG9kU+uSKD4h9DlA+507T1UZw+0sHdJWIQf",
-	"o56BSll7DBRfxQFaaWTGvx3/5uavDNj7+J/Hvxr/w/g34+/H391828isNhhvIzUiygaUdXLEH5i1MTW2",
-	"+QZrsL/4C7TDmVoTxVMbLBc1lKREQBXbo0ce7pFgBwvy6BHYHyKPFMnrgPvJ3g4ql8tb4Do828mjQ86I",
-	"EowNhpBhvahHGQ/RgCkta+WS94l3KVbz6mu7IE91ZQaFXNSoEMRFa1gzye0/+1Jw1oxqQkzelPrUrKIP",
-	"W0GVKJLQRQcBFVKveVRXod5kctApQ01di9HMo7PpuoSQiD5nghjKQSvwTl3DoF5jk/mhNycWqBnVRDRX",
-	"JxP/o3qIROJmwDsCFmnfHXsNNSuFAurhQDFt4l+Yh5ua2CO2ad+pvq/GY4i9RTSi+UqPCnXMsqAEqk1f",
-	"zevdAOwp3aR7GHLW0YtsZqWX7/ff/C0gdPsj26AUXA8jKAjJmngeD+3SuJE9LNVrWiHBlzqWr7loFmDz",
-	"zZQQzNULBj7x4VtUoGalVFJPTtXnNLMmJ85sliJRmAD2unp0bmdUhJoGazFfyEesuZlFTahlSeIdqZ/d",
-	"Nqh2hdRrYscTfD2aYlywJFClVLIao5JZJslPLVsWqT3EzFevqpRKsM1nypDvYQCjh5OLKYP/hjxAXheH",
-	"2NO18ec/KxQKhd9/8zfqj+IeTEv9ubFnftvaW4X6cNghLfOE2o94lDVYUFNlqI4ILI1tVRt9rJlHdfMC",
-	"s1EWvat5nesNAkkDykgNKSELaEfHu4dAbDFs+6o+bCZtD6n7UZsQP4s8HIZUGera3w1micQtWIs3APYA",
-	"qChYYmVOKyIAfDCvqw52Nt6BGACxWiirrw8YvsIU5L+tozwhMhzl6m01J7SiDSaxWrNQa2AZ6kR/8GRJ",
-	"vcnQvMLwqHjDwfoaCHN2o/HF+04lzOEA+IvioToLA/Vxh+pisBr4zVBT0xWy4EPNOIWiaQSAZiXkivKB",
-	"0KECJ61jO5m6ASqS844aAlUKBlN3yw3ctZP4EmzILg+l8e4ncrhWMHr+5sykjanRwIKajlnbTr8pAclu",
-	"a/khCYLcJeNDtvbl8FLkgWWvAoAaQs1ECkgNPQYNAf3+m79v5tGJG1XQ4oVDimrW1QjMqQm51FOxJetW",
-	"ATFi7SwcGcg/ytDpEHeUIDrfb7AdZTU8emRVmEeP0AoP0aNHoMk8emSPqU96PBK6UYXoyW79yeHuahZ5",
-	"vD9qsBTVyID7gGzIgnUo0KNHdtrk0aOs2ntJEJVZ2HgPB0GDPXrUIfKQPHqUR/vM6guKnLLG/6j7UgGU",
-	"lFt9or0LWV3y3GABZZciq/sPYoPVodbR6DlScWlwCNS0GJBd0oMZqxEogfiEXJl+/OLRI+0QCKhHmG5K",
-	"ZtSa45D3Q0okBg1pEAZGtxO1tbXhcJjvsIFipWvmSWH/yAEsRVf2gr844mwvJOSUt+UQh+TAfCOuyYv0",
-	"ovrxfiabubJdaTKFfDFfAOdlnzDcp5lappwv5MsGrwj03HQqVFc66RonaD1vSAu9ICN0SqRp61YtbqxG",
-	"8s8SfYLmtUS7Uor6KHFwxDbC+q/PBGpe0qiUUetQIPsuyUjrFpdk1GDAV9Q5E1BjZE6BAWtUomob+QNg",
-	"xRiaz4WmiFeziYhJwLDaPAj40GRza3eQeR84fky7Pb2/ETPY9zO1zFMinw8vBfhfNBXDipYKBaviGg+C",
-	"q57Z1Y3sMdv37eemKZ/pxWc670UN90x7vczTVrH1onBc9XbI+uvi5UHBf1/ib1qP/frmaLf44aRXFmeD",
-	"18O3o/eFjGmkB/3zTLc8aJIHLfEyxeKHd/V3L653wvbr04uNs9GbV89edja63tUx7tPDIBzuY3zsPTs/",
-	"4bprhxZrCzSmO9XKfnojQKHs0Y/ZTKW0NetV0XKunXF+iNnIaJMiYaxlaj//IpsxlabqqE3QGkojNWWW",
-	"4I4Aj/FISNLLfKHeuYb7dO2qqEP5jkhe89xyhT5P65J2KkkfFZUQcluwGEdvDYWY+byHWiNJBFrR7vRV",
-	"yMajHeZojM7DnwnUD+mVeg10J9Q6rbLeSiZ6qllcFKODErQGO1AykvjaERdQxcT2j9Modwesw534i6e0",
-	"w/ZZXJsxRdLF5UjaWbbMh8LR+qve1k6Flr7cGL0uireb5OSy2n42LMuD/nt8zp/677yt1iHb/VyRvX0U",
-	"RrqFN7wiqZZy5Xahlav4myTXWsfFXMEr+RWy3t7ExUIi5Gu6ZhWLuVLlrLBVK5dqhcL7zMLk6yxKvBwp",
-	"5FxHWgJHw70HUWczVc0z5j+3r4xRhoOoFL1aKN/+1CkJr6hHzmNNb+4pekokwvGsIkK1KczYpXLnNDm/",
-	"ilvOVNTFcc55Ks08Txr7Kr6gux8lo3oNZvVE9RiWgxBSQ3CUdhHPD+BFBe4RFAWCBMKiwZotynyHGpRN",
-	"UwftWanml3HVr3bsGNvKCjTGLb64DTZQiPkobV5Q5tk8luiUq+smpw6jPhcmGbzBTFzIWiFRa3lnCay+",
-	"72t134gsZcYoZWaktB1gIWB86roLO314FIR/Vtcg8DB6fiWOUTEybDBAVVe2K5aS9PpGs6cSDfqr28rW",
-	"LlrfwUW07PGIdWGW3gufG7QpzaLNw86ULhiXF7CzEdBzvLdKd9cQNfED8IqyvefCtgvIo4V5IpQhvaGy",
-	"u5Ogb+MceGzQwZdggfFrjkkvU8vk1P8e7z7dP0I7uydn+3v7O/WzXfi1wQ739x+Lr3Z26q97nfpw/3G9",
-	"s39+Vvrg1V/l88oqUf/bPXqS8uRdWaab16Q9v9H+ZGqZw93znf1XT67LzwuvSt5m91Wx/6bS2zjbar27",
-	"elESR9WwvjnYLbaflrvP1y8PCu+H+53XG6OTCj8uscOtD6dFeV6+elO9frfxVb3Q2in5u5X20/Xu/uaX",
-	"LwrB4ed3YsiJSrGPSR+ymsLH+2hi8IS23fZndkiw964pK+XEfGvXbPrHhefkPp0mXE7jyiMlVBYRDo+x",
-	"H62MeqR4+yPnzGbXE18/tIA42eNhi/o+Ab9/pbjAE8d4FHDsn3F+gMMO0c9VFxmeiY0R/5D4FJ+N+vrh",
-	"UmmRh/shV3qfYom7Ubbun758Pn0AYezYvGtah5wtjbWqKBLxJRtH0L37fZvXH1l/BiOeD1mDRVJyxUXK",
-	"sG1Q4TwSob0zOl5FnerEbIN1QsyM7zluTJRFHmdi0DPjAsw0JfG1SRijdDCwGRvMDBBGD6mLEbgZ+ECa",
-	"lULFcQRcGCnWRGuoWSkW3EtRB3cM2RAN1iEybgqvpHRhC9n+RdBiSftZiYjhygDLVbcuajC7pkaW2jcY",
-	"OWbfEIf4TAFdh0unKrrBcNuWg8SDjbDAahPLBxcANV3rTcout+OI0b3ZpV1lfzupA4J1ZROoUkRpHWgq",
-	"Xpb7iFEnJpsZ/x/QaOMbNz6ofh1/p34d/278a7doX2mSYYF1cpB8UwijWCHEQNFWqYg21qu5SjlXKmYi",
-	"7LPMi41XpcPK2+flJ2/eVx+vH20cb55snZVel99W3lXfr9c3Hm/ubD0p7Zb3Kk+rz9afb7zYPFhcmk0u",
-	"zVLSrPinKc2cHEHtPdbB2IjUDKKOW297V6lXuf2RIy73lGKpH1hAHOxw1g6oTnGoFBcY1FOIcH+Sjn8A",
-	"6aiPl+5jEbFBcB0DzblSzBGXSijeIia/BvbwcaZf9IAYIXV6XEcCj1AjM+IDjelhxaTk6K2SG+8aGRhT",
-	"PyRtGuh6uDYPe/k5kqhtM5YdWy2LDAqITioAkCJfO7a3ZwsuroxPqpNE0i09xBlZneHwnGDq93F7miwf",
-	"CyuS7xMZ8qt/a+7I87Azy7FTBcdOARw72eUlxGQrNPCrFsz/cin/Z/5XTADsGqMpmb5gAXljEN+ofVoE",
-	"n7IwX43X+lj3cJnFXONtzt+NDS7F1X7a6neXDyfYi6l01oq0DqRN8xall9iIMvj6b0VYdb5gMVYh2wY6",
-	"TcTJNgZ4Jak6uBS2XCXwF5NM8BZnnUXpoQIRqjRaBx3WepsSoE4x+IXRHs81S7O/aM+2TqewqpxAHaJb",
-	"rICjrlkpFJsmkq14ZuzJaCKvy7mANoIza7BWTCd01Bohc0pXG4xfkdAGdyEHYaVUQV0+CBP35RvsTVq2",
-	"3URmcRYa2IQh8WRs8nSUiGiWCqVmg1nrLfbD6SobWB5wIUaYRnNgjM441xhSk8ulWLmagxmi9vvZm433",
-	"Trc1A6+eg8yRRQH3LmNUjIE0cgF6SkAuxFbThEETqQLZeH/akMGU3NWZHrf72AaGNjOYMZynV5jxKzwh",
-	"P+ZaA5MusIU580/UEVUqlO4YBjIoSxnR9i5ePS892XhRfb9TefO8/Hr97NWLt6WDV9XXld2Tw+cb7x6X",
-	"j0pv37x6tr73/rhy/uTFWbU+P8BTNXpABJs1C91q4VVJxyubIXyj8w2Y6XDmt6cqDagGxST+J4feJ5Nl",
-	"jkMvFpxaWoKZENf/3WKwAD9c05SXa0ctGdIltynDUkQqJOkj7UGy8ty279MCC03KqxqkAus+j26sEGqc",
-	"YSJaGTCQKSuRVjOFhaZEbzgB14ZWICVxyMNLAfbKah7VpytT1ZWaCS1hg9kKGUqYIR5ArxdGVhHgabUh",
-	"uAVzHOLQFzqZxI2DmRgZSK+qDbNnnUHAZkCyr16qqhG7BipWaSUN5uQF6jfr7uXRP2M7rEcwE6iRsZ41",
-	"3MGUNTL5Bqs7L9YJnW5kzW1a3MyjupXmWOmggeDKAIxDXq5bT/17/xitgAxfzSNXcTLN1Tr0irCs1oZu",
-	"hWmbJdJd9nlX8W5AAZJ4d46dn6wZ05DAgweWOcnPZzYuP5Ryva1rP1futkmuvymHaTqErs3pT44XNnP2",
-	"MfhhZqArozOVrVKhvKUF2PIS8FPU7ZOQ/qkL6T1ti8UJJFGsK6HnOSJaDrkVwamCmg/mBN12mS8SOI5T",
-	"eJEtouxb9S/d6D5p4grJ+6LBlOyCJEhpADggRsZ1+sXkK2ewczXOqQNemYl0yAcmu+9OR+FPh06S6psy",
-	"ky30jEY7tDt3u9Jm1bu1NnSjmpMXRZiPSHrbqbgbUh7taQ1Iq5JZ11XxmWgwG0A0TZ8FwjHoPcT8VrQa",
-	"lOb9MFlWDWa7tQpi0umj46DpjzJE5bbxHMC4sgijR4+isOujRw2mNVxnHAngXNsMWI+mGGlkq1pzM3UM",
-	"Sm3DwRCPjGfFqGbQFzt2SKjJgYIDOqlJixIDr5sIoepYq9I0GRlGRUER+L/O1zKZw7BSBkwkjywtKh1s",
-	"Qv0yq+2oX/anldiVkiy6SHW9m08kOmjdS7dqjXZtla2rpsDEos6RrlZi3fUznS2Ksluj08PTVNVH76f7",
-	"wolYbLFUzlWqufWNZfSU9E5uCykppRT44vYkVSBNFNk4JG4RZKgyCoD1DvHozgrDJ0n+o0cIo0hX5Lhx",
-	"Gu+Z3V2Ca1NGJdWV+Olsux4Tkw18t0aoNQguEe2p7TFZK1FOj2Kf8M5ohA1mOrolWrlvm4pibJJSIQHS",
-	"PnKhS7Qu7CloNlhU4aAD7h4OApNHGSd1RGsC6eU2GBgBZTTApzsvk0frGNTAwfq03Sbhah69NEhnQmgB",
-	"Mh3yR3UngyU5/c8AWoJy33XdN1gslaBVol6FrM7NNSm5sCTmdRfR0lgTvNZgUAg6RQq6d7vr4wfj3OYK",
-	"xca4FxIoT8WBmAzRxuXeeMI9vw0v2ZraKsZlvF2TbQ9gd7oG1DmZWGWyjVLz/OHN+3oBjmM/0t2TWrV2",
-	"E7c4zLxubVzmXvVK17kTudXPHQwrX0EN/q2e+USnxCnn/BJB0sTkfgp2asLr7JRj/hAJNT+OQbt8Gs4n",
-	"ufkjy80TrQeDeBJiAGSVZNNLCE1gs7dZOsaDrBu+Oi7kROvRVbcRLDT+AI9zg8X3nx6ertrKd7cxrLII",
-	"qNfVkkpgSUU72c6twbRsmxRfth1VrAnaPMksevRIl9jGvR60k9zycSp0i59Hj7KJoyp54MeiPRsdZUgn",
-	"IswX+jUDjdpu0zGVsQLCJS7esOJnaowaFgBWHuJhUW7RNliLJhMItCBzN3JujtzWK1hcNhjIQyiIiTvP",
-	"4iDgQ2XHdTHz24MAKm6Md1oNNGJZOuHUABvAgmsVwn52GrgAliMg+Io4G6C0CEW26eaSIPK+As/YSQeU",
-	"XSZNmjdJazedMl1TJynrjsrD3HQw2sk/fVM6rLx9Xz45q757vH60s/lkd2vvaenZ8/KLg8rhUfX41frJ",
-	"6cbZ+ebrN1tv35Xel+uVx9Wd9Scbu5t7W09n2WHRoO2GJVzO1lFc3ixuTAnn9AE/pP2W6Ai9kOyuzIBp",
-	"niUXk8fStNn6ZLX9qQRJoSpRmSPxBuuQZNJ4c2j7FlkUJjqFzpVFprulgwSxApRFWWci28m4unxAs1WX",
-	"S3v1bIN5ARf2ZisIfv/N369GaBzKTAknGnk6toBu4KMlQNwyhw8ZCXV3Ut92Jx1BGFAtDXWalRQL1nuW",
-	"bzALpg29O7G4FFE5h13arGsbxmAe6hSFpE+wNEOxUVXbrcgKo0RKhC5bNEgzTXulud1g2I1czopZxg6z",
-	"dDaf2MR7GDb9BzBF0pvPPrQlktrSdTInxubGui1cJ+6pFJYrjJ5qNDvDMrEsNi62gciEsrPdUf+4Jskn",
-	"jv3DR0J2tHMfWNGID+BY29zYqSbByzLoRbNaDuglmWClDi5XxJlqCEeRmkQsvsHcLJI0gPBVwHVKhuew",
-	"jqcwGYwaLEHmWaR7tk90SNbJGgEfRl3fTMOpYqHBLK+eKvk2mjww2W1dKJZIBwEXksGQNUmmfCCn2hbn",
-	"0QmWqSz3dh77ELkdCYVTZyYsyoQmAfTvoypOMyq7h39ITvXJFfJHztoAHTrRhdYwpUnFc24GgInXz2Zk",
-	"KQhfMbKXLug02iOAw0EAVcctnediHAzOiEa1gtQAZDID8uhYYzJDlgCzrmRkuB68qcFMTFcgaQv3gPu1",
-	"TV3psMuD+DRBtp2uSgJ3DOTqU9FgUXcy9EarpzbZvhNiT+mszOdDE7+NMcYHgqCVYsGstGgwNxwdZdkO",
-	"NOidxGCOg8/d48wyeLskK3LIkcQtoXRPnVdo8+5rgH4WJwpqb5FisObhC8ou+iHvKE00QqFrMDtrIfFI",
-	"AK8HRq1xJkSXDwIf9al3iQb92GFgkDR1/a8dnJA8JBqhA0D19OIEo3SWHPdjF/fhwskm8ZkQurD8bGO4",
-	"9fayIIrewXv5ujJ61Xu+2X28Pjiq9k/wMvpionv9n7ND/ijCIPvkaP8kXe7p6ti91koi+DbcpC7F12K0",
-	"u0UUaA3beDu2A0adgLcc5GTF33r4UqP7YGRawNsUJ8N/G8wtpMxqh0I6AoN1kYCrvNfHIfEbzMOC5CiL",
-	"lGOldxlpFSFBpLT+RysYnQyEoJg1GBtEjexbBA1DKiV4NVBzE61slYqrsVuyubqNWlwaf3+LGOXeeEQi",
-	"l8XMaID1Uq/EEghhqdZGSLTZYA7sLEgPwKfPwZQG/T4Jc2q+6EAZJCggEm7UUXbIesoCZFRP90zFDJUN",
-	"8rGHE4i2IDdDPtQRAuhK8WGAA4t/pdcZUupt2pW5zam963EtWH2nYkx3IunhIEBXOKSwpYCLDaBPTY/3",
-	"epxFIfTmah45vaYBg9nrEu9SIA/3pdfFIttgTfO3wfw0fa0V/68BcX9JPF0WfUncLIbYXzT5Cj0bsMsi",
-	"dFv7wbgnnMa2NT9fJBBuV5RghdgFCrAk4YxUK3Nu7iFYb02Wmihb/g/j78ffj381Ubb8d+Nfj381/n78",
-	"O/XfGNm+lgkHSwJdOM75xeW3XoZPCBUPGlD/JID/+CPdmvCNQbUwXIQQfM0yITETKEKR2ss+YftP0A5n",
-	"DCqE7UNoRacfCjT+X8f/5/jvxv9hbbpt6arb3VIxaXDTayactbj4PPRNMhUEkLUhIrp8aBBudYdUkUe7",
-	"vb4cNdhQy25lX+oUd23JGXh128I3LUOcCun0D70/GK7pqfTzieav6f1bTRE89FZdAqJ2sn/qDI6Q0mRZ",
-	"/Ogon3MIVY1dS/1r/UhUndB3tiOCuxV8BtF+bW//uGa7pc4pGwS1UMbt0MHKN+3JU9uRW93k9LiebTBy",
-	"bX2gkUsTy+SDK5G79vjFzq7GiKQkXNV45uaf+vn9J7aoPwaXBPkuku/8TIM9ZxtMd4HLIjzwKYGiCEht",
-	"GCn9S1cannUJqzVYg+UmGlubrs/qYOju08j0qbMhvX/3H1GzVCg0E1Cg6j3auaBOk3lQa2UJCAEqbf9E",
-	"eFGC+TQYQivpWjhKKuGMR0odVD46kky9xHzejLS4wEhbAxdoDGnsTSzdoTYrhS1oLCL4hXoqjlzWItww",
-	"gzPmWBjg/0BDrLV+9ZzpIxCveJRY0Q95mwYErTShJ51pnt3UjVFSFzfxHtFVFodaG5teY/ARNAyO+m7E",
-	"6aCrhmmDcWFozW+umomWSjBLfdX0BWnWoJEqcnN8oFRSdxkxlbPRu+NwZoPVo5MTl5lm0bCLJbky/JsP",
-	"pMd7JI/2MA0GIRG6q0mDqXHAwzFI0EoED+RAwIKiDzeuZp1HIavH6uBNk9MbH13tBrNHNPEkUIvz0cQ5",
-	"1Ak75sxqLq8erhZK+mH7iQvoQTL53WTjCt0qxdQhqyWGZ1YB9h8KhMGiioScogwRZepOSSpdwnUquMa6",
-	"zkwhsqSx5fgWV2iASPr4xf3DH6f94Dp4+Zi8f/XqXevd6fqb69PWfj2TzcB+ZWqZ9x/K18cFvDUq9nZK",
-	"V2825StSDTcGR5XWi/Xu87J4Umw/LeCDret3XmYZ8bdj+PxPqqxzAiTaYeKpfN5AXvyJmjR1V34kjJoo",
-	"3WNKsFkIzSVNnFPB9+DY39Up+UOg9hkZcWJp+pMtdbstVVrInH2KJRni0Q9caqvoUDcDRrIb8kFHSVFL",
-	"ssuqtSAbZuu0L6Hew4TJo5Y7UQngSuLnnK7kD/hQy3alo2YbzApyUIdBlWyumpQppQaL5JE7PzmANF5i",
-	"VBXTda/BJAdchqjTfzNyVzoOPCXurKauXiVcPxwVDeZYLmqM2xPqELHlxeaz0ElP/WByxxpsWre32dL2",
-	"+2olBfT9bycFa9Ng7trVM8g9JrIXp6K5jtRV096HqYnq9xG/wUxbiylRfmqUwD8GSe7sldPaJ7jMO94+",
-	"IMfItLoH7pSas5r7Dyq2E9R+qxQ7FTzRqGp5STb5hlQZPnFQgPASAz0Pg+aPhxv7SZL8CUgSOCp3FyQ+",
-	"uVozfZpnu/MePXoSNyADiy//6BGq2/HZTpO2RZ/h0eGACctpX9Qf7x/tnl3sHr3+3GlmBo041Tj9gQfS",
-	"iEq30rOiLNaLNnTIaDAsEG2rO3xqgkLXVEgwMQ+i1p2MDIEfa8PdtkizM3SHp4x8G0uTvAHNSPlAtvh1",
-	"0jilIfJJQHVmPbTEz9qvQHTDJEQos7/BJAGnqmLy0E8tsonj5mw6CgW53FHuGoLR6oFBXAvrkpOOph3t",
-	"LFJ3Rgt5enh2fPHs5elZU3s9nAunF0/rZ7tv6u8uzk8Omu6UYZ8C3hHRghiggYAK2WDGwWDaEhKdL9Ll",
-	"gZGjAVazi5oU2lfk0R4N1KRbI4Cp9Gifqq2txfgMMRwAZiMwaFdRjJqATHwTqnxHSq73epypoehFW2lO",
-	"xnea2dTQ5yzXrdPDLnMLROlLtUIxtXCdHj4xiwi4TA882Xh6TjAsrY9wtF6ZGXCm5dKtcKbZW5UB6A9j",
-	"VICH8VvbvHYYUIv7o2eyF2RqmcagUCh7ffgPGf9v4/928834V+Nf3/zi5tvxr29+Of6nm2/H32WRjQX+",
-	"K33/mnkg+fR/vPlrNP5/xr+6+Wb83fgfx79RL7n5ZvwbjXE8/hU0PP7Fzf+Exr9Gtvnx+Hfj/3ei+fH4",
-	"u3zyKxk94jNyLTO1zCKDZA32gKPRzWwYI4HTyt3pID8rz536mVpxQ0dPtRiqsUEQTIZMY5KaS42CMDnj",
-	"a8X3xjszEIrODHUOdCvxWmb8t+Pfjf9BzRuN/2X8u/H/DZOHRbj5NrkAKb2olTQivX6gfT9DEngc1NOF",
-	"Van4OM+LaxgWHZ1l4NUucvQMqnc7S6f7syKZBN3RpY6BuwJSch6Y7OcJEalMqRmiMB9H4oFxbXgFUmoX",
-	"cK7Y2iC5il/0clt+keQK7TKu4s3WlgcNHewuVQqVuFXmEZfIjtAwi0HIapcavrtmplhjXObaVttbsJRN",
-	"Pzq7LALkTNT5KhyAX9yZJupx33aR+2nHX7HvSlU+kB2uNLiIYFf8CZ1r1dHjfHKV1OMUF6GsI9YGTAxa",
-	"al9aZKY+9wa0FdNLHgkSGa5eQL1LW8Slq2SZ0U4o64BEf3Z2eABwSA1m6p10KDaOzzjdVZR2ZNtcQzBW",
-	"K0rHL0/PIulqcC3PTw7y6DUV1KCLR1UEtiXzitaRPMU4w6ijKTS4Xc2jI65br+UosyC0qM4mCoU1zGQl",
-	"FdTxtMuH587a3SoqJbmWa12Qeg6XMALwX/ncUycPqRtc2dbmYQ9pEN/PG+CpaWTc63qZjAD8zzffjv9F",
-	"SRXNWG9+cfPvjSRzbzM/qTdH8i0+zZPKwuwgsFVS1ebeEWL/J32k1UI6p09jhkFDRnN+bMW0PcSMyyh+",
-	"JJaBz7cpbvq1n4nEZxM4+hPa5lJA+sXS5q1A+tkZzkbnJMXdqwBNzegmNuyJk7Hdz4TDNfhARoe6BjaZ",
-	"tZR07vlnAjXcLzUylsusNJVqkHOu5Y65kDVtKbq/f/6SkdyOYnvGk6mzITvkM2FfJgjz8+gEikI1b4I8",
-	"SJc55dEu9rrRPttOXKZmwaDZ2Ca5sAnbwNK11dnFoguJV5Adn8acJhnTIm6869xwOMwprpAbhAGBki9/",
-	"QqOZXA2wgMx6JJWCfqhGJKnmhtPPTbVMiNdV987eLFQ3V/OZFOvF/sK1fvnR+Pt+AOabMCx+FzPXWHX/",
-	"3c23SBkDN7+4+cXNX49/O/7n8W+mrYcluKuzSP42gDB1CBIYetEL/smX9+crDtQBAH0qwZ3jszBHELh6",
-	"HZmbZGdDn3HDkQjqNCqeBwVM8Zm4N57Ip7U9OiT3TmxbwIpdIGsYbnlt0lIytTYOBJmZS6wbG7W2SKW9",
-	"SXJlr4hzlXZ1I7eFq9Vcqb3RVgaUaQe7eN6xs1Ygir/klM2f1x+o4ZJJmHINduxJeqUjPnGG9FapWCyV",
-	"K9X1DZs4PbXAkvbIe33/7kDx+7VDLjw+zGQzQxwyZV7AWjiNN4F0qn6hXfZKJLeJK61cpV0kuS1vw8+V",
-	"Wuu4SArtLb9ciXG63QbIJmx2ITiAyE73vyjlioWzglriqP8FmEdWb3X6QzcyO0efW7pAye3Nvvx8/F/H",
-	"/wwOnu9uvhl/n935/OS8kYnidpyh+IPbqEWTyIAhEoDNYbPO8sv4Kw5nZmPrNARlsgwECX9akMJPbbOj",
-	"xBq4CcgmJXmCHa7hgU9ljlypD87kjadaa9TJxoontgc6GqBTt1azJgF4IE0zIP1XDIoV1bAzg5co4kZ0",
-	"ph5SX9QZflYIID0ug/7kceaRkKXMczKEEEMLA4pvDAiii1shNR93SMzpbeAZNGgPQyIbwV53lg/8cFRX",
-	"67arl23ZYLLxH9/uaN4ZhEJRyUN6mj3JQzUP7evUHjd4qTajoVuYKRL5mM3ABiiVjHbYBXReArdpoVLK",
-	"ZmgfGEs5X8gXi+W84oTcgwLahTl7PBC1J/WO/tgh/4oGAV6r5gto5W2xuI0OKBtco+vN9Yv1yiraoyFp",
-	"8+u1YrmcV3JIPbu/sNxSq8nItTSLW8scntULh50l+rFGW3+MOzMSqay1qgn4Przop1U1H+WnT7IA3ka9",
-	"UUphRaQvTjK2RD/reUqfeyNqKRXfpvfFTCZuihb4EZ9BK5jFTZB1ZA9LXSoXBRB3dk/OLg7rby+Od08u",
-	"zk93T5pZVCw4COlZJLjGRlKmOpqMGq7mUdOI1VPOdUmcUmosYJNFt7WggYRBQzhItFXLt5Icye7b4/2T",
-	"dxdv6idH+0dPm6vb9u1+s8ESK8E4tMNT3NgCBzY7SqttWkQnXRqJBWpafaY5m1/uuNvxcOxsEQ1Zzy/S",
-	"y5zVtPphm6qJ9kMK7KfcLnpbuECqrQ2/5FXIensTF1pFr+xXyUZ7CxdbZa/qb5CtdgGXWhVv3d8khXYR",
-	"l1tVb8PfIlaLXlCR09UFmRooXP9l/N+gZuVb0LS+u/nm5t/f/M83/+P4N+N/Qjf/bvzd+Pubb2++SVfA",
-	"MtnMJRnVgw4Pqez2lN658+S0njsuVdeNtn4uJteqelbYrBVKtSJEqRiXgKk8W2NkXD4GgB57S6GYK1YT",
-	"twgSUhwcQTQ3U8tU9kr1rR1QzOOg17LK5TIaokNq80Ja+qi7NP/TUhmB1fZGiRVwGGviZ/CmpmPdSdJH",
-	"JcVylJYPYY0oQ9G1J1aOdw+hhqIFGE9YkPWKeopK0WBPdk9WnfYoUVkOuHvNe53GW1Ap0RqBFd4P6RWW",
-	"pMEuySiP6rbPV/QOUUMnp3V0/GLnFP1FEV0V81U1iuPTUwTtO0+f1XOl6nqDrTQBwlsEyO8IiXKii0vV",
-	"dZRTb2quZhGcJXSsbl47zpU3K2vHuWqpOPkWkyjtDcIr8pl2Rq4qHvlk9wRwOvAQhb//5j+JLNr1S9Vq",
-	"cWsbxndJRrrdH1Kari4QLxUqm6hFpW085qymTfA0QkAtRMTxNe651nSVKIlEGjTyNKBN6IgQJa4MflFU",
-	"BbbSrBTKDTYHWBA09CEVpsGa0w1Nl40M+mprIPXEZDVorRpKNMB9q6eTjmKbJkAeU+Y7Z/peEFLxa46J",
-	"4pA59b/Hu0/3j5CSj/t7+zv1s134tcEO9/cfi692duqve536cP9xvbN/flb64NVf5fP5BoO7do+epDyp",
-	"cxL0ysActvCGVyTVUq7cLrRyFX+T5JQUyBW8kq8lDHhUIrJVaunu+c7+qyfX5eeFVyVvs/uq2H9T6W2c",
-	"bbXeXb0oiaNqWN8c7BbbT8vd5+uXB4X3w/3O643RSYUfl9jh1ofTojwvX72pXr/b+KpeaO2U/N1K++l6",
-	"d3/zyxeF4PDzxRXeiQ34oaq7F/V4zZPnkXPrJybQtRGVFN8bKbL5Dya+7yC8Z4ZXHUZIjcq+DTFuzBDj",
-	"w0hh/QSs8ynqsKxW9Fj7Kl0akzzd9JzQkGabn2uRLJiDGaz0qKKjR0G+Z0A8GXJGvVysFDlvrtkgaGsk",
-	"iWiwFa1XrWqJO6GCfRYpS0rbMKA1tMOyKG5iWoqQJCcNx51n9YOD3aOnuxdnZwcmuJvoqprVSVm6QXgE",
-	"gDHscoTFpSkhU7Ifmp/pYmSIoeqxZ+G6EQS1BmsSr8tRjqFG5l9Hq9fIoP+/VR1zPtIBROTlW5TBP0rr",
-	"+v/RbE1OTT3fJz3zlH1dquGqoY4chvRY70zc3vne0i6mi8yHwtH6q97WToWWvtwYvS6Kt5vk5LLafjYs",
-	"y4P+e3zOn/rvvK3WIdv9/K7qxZyO2KXlkH2dVZnb7bqukXxjPfGn55bHiW7HNhjiJRTa5VnK14mw0UfN",
-	"UAIiSRosZI/rbnlTJi+IzaSnR4CrJ2keRHkjeXQyhXao1JAL4x++0E5kB4DWAQFoMAdpwMIZaIe/gV0M",
-	"RoYXOUOMCwLiLlCmfd8lIX01yCEeRahhi5sV56w1ZVjcmjHUpMoEak9ICMi+aQZTjq5mlDnUx7IbJw4l",
-	"Q37zEojaPOxhdVwHA+pnUlOGFkOunVCaBgxoIf+j6js/RM1uQkH6iekqmoJtlefCrpwJrhJwQeZhygJp",
-	"znIVzGlBADqC7hGe7GfTxcIJ/mYnusitzED/N4BDAGS9mke7k705xLaDZpe1UHbqwIlES/wGwyFBJMSK",
-	"i604vRjgJihEaRGP99SpJsQgwzp18avbDeakMxjcQ52p1g9Jm4SEeQauW3NkfxuQY6QNZQiJRw3WGkik",
-	"lt6JTio1KI5N6lebAB20GOWSegR1uK2lIQ2m+AMJLZdDbhILWENQdpVoF593uDb2e5TZlU20FrJtIHTy",
-	"A4Ibge+xRIJhDSAfG0zwHmlxf4RIIKDfk35AlwfrWoE0BUvNvx7p1X/QRgzuWB4CKdwBdoET5n+yRj9Z",
-	"o8uDiAOHiK1PYEcdzv0FMjt8ot49P/bZ4y0aKD4FtyIL/2rMtf5AdAl0c7a8ARKKryLkbjEVEI0aefVJ",
-	"aFMzkuHMWTWFMNYfNTBolE6rdIGLr9gukbJf8XLV1jrOVbY2NnObeKuVK3hFv0TK7QqutpSeGGCpWC8k",
-	"3vkhB93MLIoxyDZbG966n6uSSjtXweVWbtMr+TlwE5prS1ZpUW9uOMvs4U8zhmUJ2EQaoD24Id/5FQLp",
-	"eHXxycD9vsG+oFKgvZ1Dc0ZMfyODQwvVPpFeBK4RJWqNYN2jIWlhQVDIJYTWqTSFwnrYTmP+tHbwNW19",
-	"Kf2CD6TJm7KVQlHPwFDnVUl7IdKn2jzsEAlxlwar2xEb0H7nwK8oBY8yIXEAvQS1YRZlxLIYZHm1wbRB",
-	"aQt6zSDyaOWUaN+V4RySu1+wm6RTHBrMdB1BIyK3tcEIsGxZ3ZTKVCTp5r45vQ96erxtobwk6fBwlF+d",
-	"g8irD869tIu0s24777W9Xs6liBxcyCmDMCe7RI07s+QhP3Fe94eKsfzhWeNyazafKX7qG/XnphdFeLvA",
-	"fwwbjVWWRYsBrI609rX+4xZH2p5hpTJm3Ssk38nHppNBLzXsj7fbFlwX9/vQ+lRzVaNKmXdEdZRTTOwJ",
-	"DCRiYbd6p/QLPxPgpprhe7Iz/XHcTmaKQwwtAztcSsLu43T6VEI591ycSt53hC8267/weTDVJF9n+oMH",
-	"9QU1mJs2cgoKFUbrOWhjoHFcjPLz6BEjw0ePrEtkO9GiwKaRG4QcwlDT1NruqhuaVvUziqBuy6Y9ysVq",
-	"FNrKoiqSIY3gWngQIawa3wfT7mOTHK6/aiDKwBNkboYQGqTYgAKnc2ySepNamK2mmbPRzRq2y1AWDdgU",
-	"yGukbqai3ZjeQ7Mb9+8aAIyHaUPAyDBRTLSwWIZh6BEt5U0pLR1Ag+iZ5l/TMCCzA16VqlF1pBLA8t4T",
-	"3uFMYk/eEgyDPVTMUGhkCwuyFCH8fnISfVKGlmf6ODQADwB5YYNeC/iI4Jys6VKyeZ31bac4l2MrS7Qf",
-	"YE/nKowQwWFAARaL1CLYXFt2AyGzPokyOVmHaPRlSABATS9mXk2DfaYMbtu+UkgaBA0NH52NUxAnLWbj",
-	"yQema23ci4jDNk0sQoN/O4xX36j0M5O9X4UPA7xnlw/CqQ7DfRI2WITC1ayUtgwqevOEyHCUgySsdAQt",
-	"tZqaOerOfw/D/0za2wMwwLQS0h+SCeZ/xLaXf4pnmzAfrYA3adVBgJtSDJY46/DknAZf+gbhnt+474Ij",
-	"u2ppR0+HziycrDpeWYNNlzz7ElpCkHabeFJ7zOSUJtZgSgtbjXuE684PTtMnZBDlAZm+uW0ccVVzO+h4",
-	"WQAA5MwjOj0ZsowggTSbaJDrE2xij0hyftHDbHRhUdma2QaDKwCAb+tlVmsIi0snQMgZ0cE1k/4woQuq",
-	"6fDLSYlvDcQewUzSXip27Y6j4z5AA91CpbRV3Fj+VC/bQ/ePodjd1vf8iLXuD1MkvvDunAsSpvHZHXsA",
-	"tQk16PuA5G7aYnxqUPwptmgaFEf6YlyBs6hEuVbLODPACCkaGm3MIC/YjK0WH8jUMm4sIJvl+enLowbz",
-	"uTfo6UBIeKVbCGOGsJTY66rfa5aYs2kJGNlEmkbWCVlOF35lbV+H09OXtrWBkh2mYa/EMsJRN92D/z/2",
-	"vq63jSRd768UeGPSaVLUh2VbwmAhf81q12N7LM/Ozm4P1EV2UWyoWcXpaormMQzs7gTYi9wkOCdBLoIc",
-	"HAQ4N7k5yckCCwyyAc4vkP/C/JKg3vet7mqym+KH7JHHvBNFdndVddX7/T4P0TfXscDCmKpadBORYiLG",
-	"oX7XDeQNSn1J5R/57LHWg3RfhlTnuIZRkpeG+DKDre2oEEaH6OoDPoHm08xmRWYcioEACbRjPResXHyB",
-	"mZ1bpnsew0++mDziKV87Pcudpvm5zehO53meQHIwOz9E6zk0ihe7iH//LVjUIDumn7NdgNX4WcCd5EjW",
-	"v3+zOsbq3s71Q6ru/BSQql4hePoiFzVZ2OwLnpyLNJJneXOS+fczMdb23QzsTx6aY4QTxG2oB3r6esRD",
-	"UjJ8gpzw5jmYNM0fgJ/z2wiZqNiIxxdocWe/tGLJ2HH6pRmYhK/buSX3YPLc2Yew4d9mybslG66LuDP4",
-	"kzt3nH1Ru9PD1GHzHr/bae51d8PmfbHda+7w3c5e9064L+72aqVnvbyVufiIacIE858LdS5eCg6CCVeL",
-	"QEjy5ZsnDLRWx5lyQGkAKCsb43XaeF08fctTjiqmKoWL8rZV82p9wS1N5kNUOc1HkR4qHVmpOQWal5sK",
-	"h8zYCUYufubXCLi3iXduIh4dVj6G2FPSMrrLrwXzwek+pUKbR2osjbXNeBxDwQ2aA1dZiGSXNQmxbUhi",
-	"ZU5FmqsI9S1r2Dn04Ao6joCZawroBzAwuihWc/BJZOC+EIkGssNIduMRRCLMtWHCx9KYnBpJAXwZOPBy",
-	"4VEaQPjBmpe2hzkfTE7VkF/lSyh7vX2by/D2bYfJgVapOY5CwfQ4Srt9YtbiKTuPZMgiwM6KpC+DM5E+",
-	"K1c3geUaNHolwMYqiRlbM0VfBkVlhD/h4YWxZXQE5dNPxJglaqyzOr2DYp1eJZAHrsRJ4X1eY9Uevr35",
-	"gjSOtPnWmXOJabeo8eReZ0Xk/3j358u/XP4vMg7yLl32b/+z2Nv6bz8Y2Qg77De4wbK22vtokNCWsLK8",
-	"uLlQ5yyDfTa7+vNKAgun7tMsDLQnV09t2MXS4aXia+tNca+93XpjduTcypGvSdbYSCrKqDr4Q+jZBvSs",
-	"U3eLBI1DgifrQueCTvlEU6ZhSk612DOs9c/+mdWVHDqQmcCQj2z206C784FynyRqQNtvfVjLJU65I7Y+",
-	"glNOhtH0MXfhdnI/cZ1jX3Xkc6Xm7tlNxc177MHK0WihDXCqQ+aWtjJodajyo+ItC506nHBomepVFHxN",
-	"nZl1yr680krpDI5dpxVDgLM878EL7H5SdN965bVJr/IOBfHaSJ8oNaZiM5IeiU/btJqZi0UTEVjCdWF5",
-	"NR9TNXeJnHaldIudFORrrBVDBkclKy0/CCiS4edL16TbmjHgIsnmGYSHvnTkZKZfYJZo8AKQnDNILFBn",
-	"iZAClVJmObdYIQZQ2GzGRHQ2HAQXqykg7AK9Uq7iWLUKu0L+rihEO+83lfWzVXBzzNj3oM1KdNiHylht",
-	"EOFvYDFEpmmh0nJ5PVu07t1vm8NiOLeC6Ccychs+8rgkNmHLT1vsxMKXAj82TsyXORsR5Gq8rH4WqGwx",
-	"zd6kCgns9tUNZL5CwAMNWAygkRL4BShdEbK+SESLfSXTKCa7PjxwgwLuaCFE4KoL1euVye/PK/XN2g7A",
-	"dLAcpcpCsfLpKqYMtao8er6QRKqaZoVUcrbKp4dmsoBPnQcDvao68mHMoUc+jos98ylU6rTYCZhIYKe4",
-	"G1WSKUcWCwX9cn86mN0xxoXW2d2MUdjrmRsZZ3mCFeVSxKwbC55Qk9ysGwy1E/MOwzq11lefg/ewt3FK",
-	"78X4+dkcbsCSiyTrqWTTQ/YztyZUUuCVAU/easwF8hwFU4L6VK+yIwrGCaYWnEYyop3GEg+SUh5E67O2",
-	"V1/OKHzok1USwdSwBoV+fWiLfPBbXwbOMQ48Fgz5BDikPRbQ/iAuf1uGExwCibKxFtirvtACkVSwnIVq",
-	"W4iiwTYhm6kczjAaumkdnogrch0whrgi9RDkltb1WFcLGEIn9vWu7SXiq4lsgQW9KeMT5hfmiWNqxZVH",
-	"w6GjGDJxWLgBvcyrL0aJX7jWcsJk11JQc7En095Zbdh2q612tTTaZbVR5+COi1397UrqJ9s5lXyv+L03",
-	"dXY/SSvTFY/ZysyPoY5Ku1eoYZdkqLaFfOQ55YeQ1aFcG2HlsPpON5AOPhEYzTP2Kl4+APBrej9QgseH",
-	"Q8ETa79+ccLOFKaHja/q1MMjhsJiZmZB1Kxa9F0pZZYTEutt+fdob27E6EaMlorRgv1eIVM39vzPp54d",
-	"LbsVVEe1LT+/Vons7Uh21OsiBRnx64LlCz1AoRrwSBIsqTWNfVl3RBQQpoG80V5WDe4xerkes6daw6Ow",
-	"OD0DJWz58kkUp5afMhjJRPDwM3PiyIS2Gz9osWcFzwPRTOlbX477SmdTs+GRKAOzmLbV7WEMspDkOIkA",
-	"5aGigqjw8KtALZ4bBVp0lMwjJgL4JMIqYmacfaF6z9Y+Z7WLmNrsKBULLstym/BswBfJZUb54zIJuIo0",
-	"e2gvfrsAIdxPyRzXAdOjdvnf3v0HrKr+4d337/58+dfLHy7/yrZ3WLvdZj/+6f/Cd+zdH9/9+d1/even",
-	"d9+zH//9fyE2yO09s4Kl+nXBWvLa3XC7u9PZ5c09cafX3OP7nea97t2weR8IG3Y6u929EHJr8jwro7/D",
-	"291tfk8074Vt0dzr7PSa93t3RXO7s9/Z7u6Eu2KvV/Nq55EMoazsQlm4lbRfO6ht2VO5RV/prYXu+Hb1",
-	"bJ7ZvU5huPgOq+jTKIVK3cv/fvn/Ln+4/Jd3f7r8F/dV/AVKg6f57ZZKzhXc8CvZ7Qonc0Nyt2xxmpwS",
-	"hSvopy2zVZo8jqsber/gybkm6wcFY1FBmv9Aky56KyD+Vc9VGDNy3NzyKI4LovwlStyrxfkHFalryz8I",
-	"U4e1gx3PapWDN7XOJHuEuQNZvQdtr+BymM+ZKW4+ZGy7bQ+tbPOHlYEH215m9R+033q1VKU8rh1sv10i",
-	"s27GWlSwJef3l2rMBlxO2FgkguEEPTASwGiJNItFL6W9sjnVi55qs/q2PH4mthuueLx1mgg+qLRCj1gA",
-	"3P0Qfm3ijwMsK8JaUTUUEsCyZaoPfOnLJgvcJwTsxz/8A/WvF6QCIGP/6uT5M5AF7p4KGoe+ZNDzeHLy",
-	"GBHxCTLavcMtzQItvgsO4Zm4mfBpYP6iIIKDo1k9+Ao+Fw6x+SpoeNgPqaR5ZldJKbop7VWBzZeAFklh",
-	"3frsTDxAq+IhU1lHvrkVAmM1YHRdNYA+0ziCRoDggA0jeRY0SGju3KGuTwoNDRP1OhIakwTdWGko+mK2",
-	"tNeMMFLG/vXl7dtHBUSsg9u3WXBEx4QQtB8InoiE/fiHfw5YPYcd1R4LeiLt9gNf4ouN5FkDBHXwizTq",
-	"nov0s4CYB9B6OoFfvYKvArMUnUSNoSTOlwFsgRM1SroiINwrvCtgp+d8DS6iOgoFBFXg0pd9NUoOIQWL",
-	"r8HMjKb5UuiRGaCZIPD/BU+5Tpvw1Obxo4DVnQGwUCFJuNlDaiwbDBISv4AnfRYczOwlDa/IuBV2OLDF",
-	"JXBUYQ4BsGgmIrRIxKMhSxW7024fAkRxgk0exkcxTkw87YgAWMvX1F8rIrNLiNBmej9pQiaFiePBYgmP",
-	"AFtCAhDO0YtjwOnisisor4NLrbPEc/a9L+svlE7PEnHy5VP29Pjk1eNnW8+evzp+8k05fAzcaCkfyqWt",
-	"yHDdQWDYepWQ1bVIWWfC3JdkEVmz960bmbbGVqxcXRdedq20pDSS6f5ezasNIhkNRgPQfeSERTIVZ4Bi",
-	"UFpgqvlAQOllcUt5DvSGO27CANYjRP4HUBElBatTLo1L40JqQbyEOJVGlSEC222NGV1tgMwI8IIFUktE",
-	"mkwO2G673TY7Dn54QPLTlyFP+QF746O14BsrwnfME7928MZ3jRLfjNK3Rgf9nuwS+o6MEPpkDRj6aMwW",
-	"+tPCmhhr5a0ZWhQesL2dbIjuoXEGGoV+7cBfyJHza2Y44jsf3B8/MwrhBtkUPB8dI/jvXNcIfmvcWPgp",
-	"fDKOok+Olj/lr+X/z7xTuLDMP4WbodtGl8GSoCaBczynkbC07REOKG6IjQ12hQ1mOcAhTAHq1OhYbF9+",
-	"U9OOXoT/fVt0xi4sOoplGS+K+7p5qkiaJ+aFoMBvrGXNNVF762qX7ShX3ayguXPpZRSznLIlAhJmRJkk",
-	"fHny4ohxfa5JVOKDMURodC/vdgHdCTHBZYjEab4MrpiBtT+MzdJiR9l9lfE0kQwOmWl9yRmibqIt4fRL",
-	"usYGIlU4NHHQ2QBABIdwjS/NcPtc9xENTiUibLFXyjFG6sWFSkQGbSHMHmt45gFAmEI6gwZtuWGmdWOE",
-	"5f4g/+fQw7lG19p8cHP42bYtWhtt45pOT3e/23nS3774pj38rbp//uvu43vJq/3x7zrP9ga/uqOfLoGi",
-	"XZhFhUTCJ3+K/G20U1IF54OyxxeZAY1tP/bIrigaUKE3KZIwJ+nQ4eGZINNXgz9VEtRBWDFjEli8wkLE",
-	"Zaa+pcL9WrvE5b0HSnbyQMnu4pBZFbOt4psFJ/XT2viwIEYXlm2uFbf4G/fjcfh2y4bT5sUtp11B9OUR",
-	"EdHYmOT5YzYMfT8oC4bwh3GhpjDXC/fKkNfZ0/w8ZxUiUIh3Joh40KiMQtSiTCeYMbv7apGg6KuSwEk1",
-	"fHtxDa8ZxH3Z073JCK2bEbIoNDycp/SXzQCtEjSvkn7FWNqaIeFNN/ECMWQlS0TewjJXFRGcFoVaYWMA",
-	"LZkF5SO6xhzSzGMqCUUiQl8SMxgIXMSwsz8CoNizhMsUEGAdkrBKZJEp7KkZqXmDU+MfKb7bylniL7L3",
-	"fHWO2MHC28QxlsoQz9TNs+OcacKRB8UTPy0PcnLMKkMLuZ5dMOecjBVjptDQTrkakAZA6u3LIt0H2k05",
-	"HxilGQgamQjneRrp3qRAUeZL7D22pK63b4PFBpkEYjfrFbikLdtrhGihYOohSRogQ80lgs7BpKfnGmlE",
-	"ec65Z+knLywF7SGziNCQSIiNxBHhNDq8L3NG12qeDnvTtUp7i+MroT8F98n5/tnuuLk6RWph4NdBkpqt",
-	"vdEW1MZySBVzFnXQvO0PzZ66Kdf8kOWaw/woWJGWRXRnpBniE/4UBEWdCZT1T/EUUcIW4zG+rHM5gWSl",
-	"ksaGg6ccMmk8sdhsL3P549b2/h4hOyHhtMtrRKSRltjohfnBfGIjNstr5EsXDwUbv66gNrLZVEtq5Mur",
-	"WY2qpRu8pnXgPjIcSnZ/Z5vd3b/T3Ntt7mwvLq1gCD8dA5Ee6CXpNwBy8+7+nb3dZaa5Ju8QvvQN7dBG",
-	"gK9IO8RDANNUSYGAaEjn/6q+WfjdivxDJJAXoCHyJcm2MhaiCrIhNs015MspsiEU3XO5htgU1RDwiLTv",
-	"46Wng0hrQHfKim+sfDUut4QJ8BCLFwictJtL12A5viJ70isoiVBavldKohUlogUh3pAQ3RASImuzrEBB",
-	"ZI/7MhREdHTLGIg8Jl7zbhpPWBydiykuSF9ClRni61oKycN8+Hj6I02ZYjTN0mmraQ4dz9o2zoaOZ0PH",
-	"s6Hj2ZhTM3Q8KKEysErjdS4qYHE7zQ37F8P7t7Tdg1jyDcWWCog0oP7F/AbwJ3MwDeBfa5TWEbyg52+E",
-	"z40SPghs5EqaTwtLYphty1KMMp52+yVWCAVlsLBAxKHDqDRMRMYygJxWWauvbrHAvsnAlxFY5cdHz44w",
-	"TfZ3kN0zh0yPun04YoWXHWAt/JGO+NY34pynIolkZ5ScBRiloWAOWPWuIUOAQZmPQFSq2PrreA2WNYps",
-	"pRk6wsocHSI4uAd8RbOn4gBmB0fIWuEszC7FEkEgHO77RJ/YSKrrllQ/qW20MXXev1R+HEbY/8oHwmMx",
-	"l2cjSBYnuYhcwNbJaanm8Q865g62fE0nE7EJhCOwAOUQ1Sj1WEcI6UsiiCrwxhLSg7WIUGRm6cIAWiq1",
-	"W+AM/Nf00LzgGvho0T8FNxReTosFObtV4LEgGgaYVQwyairEWrDHhKcMsePgpomA3KwtAZ8gwFm3O0p4",
-	"msewcBxNvCSOegIWvp7nElhnwqicoFFdsXFiX8HHVKyxgMSmN5lhV5YTmm2385hVRmi239sDQrO7zT2+",
-	"t9u8L9qiuR1iGdodsb8koZn7iFlCswquMlb/7fb2IXsaydFr9vre/un+XoM9iRLRU6+3tnd3ic1s5eoP",
-	"eutXl37YE7qp+1gWGQCLdLIFXCQzan+7hRKricZodZDtsQwtKkBVmcXrrhimhZi3kuIQodGMZARJgz2i",
-	"jlyD/owhNINATJ4wfUuEyEsY6XMzUEeSrHfOSV5jQTeUhy+2qXEsYTaOeX3zWWkCNNC79QmfiFt1Ep1J",
-	"RrCfyQQrB0WsxVL79A39dRzOpU6Cfeo2C0GYgnR5pB2Vbbdao8XgbRIKqS/t7rV3oG5121dq7gA5rFHa",
-	"YnYDmMNAzeJ0HqgdOnv56Axi4gc3gTefEAO3GD1gma5dno0c273jgvKtqhTPlveai8QrannsEMdcr30k",
-	"NmXCVxjQErOC2K64lJbQqhk5HKZVuBKUWDQPoZ9PsItIyV50NkrQPbuIoNuQynvjSJ7b9nutfGlRNoE5",
-	"BqAaMnrBeTZlgWT1+sy+BbxwMOL2e9vhTne309zjd0Rzr7ffbt7r3N1u3ndoaSsttjuv2vdyGmgkFZ9n",
-	"aNo1rB3UhI64859HkR7GfGKd97+//Nu7P777/t0fL3949/3lv17+tbYEeGK+pJN5dIHEgZ5vj0+QMjDF",
-	"SCm8Amcl7NqkCq0zC3OZnTetrjhqW2+i+XrupRioCwo3mqcdFsfS5RLLt6RisZJnIgG9hX1+4EFmiqrF",
-	"sKI3K4IrFr0Z7dgD3xOhAvfa931ptvOpueFpJE8HIu2rsLIuIS/bNPpQKqsni/tnAi5olLKxGsUh6/ML",
-	"YX475oCIS2MvJx00N3L27NIAF8VxVKjH6APoxa9oTVoftFhqWeW5fAnDp0bxB5qNzwiGCfEELCERtt7Y",
-	"m7zdMnfd6vI47vDuebWj9oqfk1gIuiq0cJ465alA61Ay7qIA2EgSNCuLkHUmvjQ/T9ITrZ5G8hzSeZkB",
-	"TNaDxy4wyqsLcueWpoSfOd7nggW9SEa6f6KV8QGOZYBGsZmKLhWek6wGKw/E0WodsGCnvR3kiU4pxnAn",
-	"z3zRzkuojElJhnYmZUjosUzmQWGV1urUPvg05edCOlIsG5GRlfltpopbD/M72bmc2vIuvAhvaeyb/PmZ",
-	"IwDdUnTH7IEEBQvrbW9aJvqe2MU1r2npoNqJVi/o5mA2oIxarzjlZBi/jp8/EL/78stvOt+c7H/9+qRz",
-	"fET9ROYHv/tu9/WLNr8/2R483Ln4+l76pbiT3B092+v8er//q139aLv3eZs/vf/6m25tGYPlIZ2L91Xi",
-	"orELizRMxXjsb10L6jGt0dtVzK8q0yvbKc5WZxU73SzjUsgSN3SqEQJ0z5nlQkmfE62e8Ci26vKDuJub",
-	"ApprVtM7CyX3PuepGPPJ9Wl2lLewBSFUmWuvJQ39GbUO+rZapz8FXWqVcqZKOyNUFOX6PNKsY7ZgiUaF",
-	"ZjcnOnXIUE+D9gQrv+eqliBzEXxZ6iNc2S/DnHaZUpi63Nz4afVYIsIoEd30qySqHdT6aTrUB1tb8XnL",
-	"cf3hDWaG2DLCzswP5vpe1VRhOywiwAuoUCtJ8cIdykQ51ASbvUqwN2ZTBoWBfpXEwY1vLNnQvP4sBDn2",
-	"oqwpx1OVDudFaPI+abrfLV0MhfAsT+aITZVQu55CENWRhNhLIroKCUlUKBq2KitVZwKdkUTYNuuZ8M2R",
-	"zEI9INwh9eH0bHdFQgARUFNxcvLclio0ADhOW6RvIP0OkQgd2v4gSOM8DscpZBpPWswNUBXmh4y05t+F",
-	"SWkkWBdx7DDkOo3YX0MbdjZscx9z2QErNGFn1XfWLwMk3tMe76YqOZUqPRXSbAjHKxOJILJy4PxMFQsj",
-	"OBZlmuoRfvXKvPv13aW9+zvt3fug8Sp7shcWw2ZMNLzraLbGlWO4cmaBaFXCTfffpoZraYlLG5Mys87O",
-	"coRsOlZN+ue3b70qLkwUeDNSxexQOtpGOpJYlEzIRMUA1z3mUaqRzBL+gMyTOYge69tU/bRESgSA21u4",
-	"e+Dz7rHBxJdFpA06Y5B6dY8NJH2PbTQ7tSNkE5H6sg6VEUynvNdjQoZDFQFiBgTQGFjURfEFc4HJuJ3o",
-	"I2D1PGahalTQURrJcIKALmuz9eIEslIn/FiWs7J1SNkLeIGNlFlVqF3rh2apX4oBjyR8fT8XWQ+mQH4A",
-	"oXUJcUiTriL+SkHl9WY35adX9Z666wFJ4oXOaBUU37mwLbhadBOCTbW0iBG0iqTitTlXUO8eqHRo1vFg",
-	"aytgX708xgpGgI758iXZQy+efe6xDtdif68BZZCfK3UWC3bkSgEPPk4YGE8TX7588pDt7+zeY3w4ZPWT",
-	"Xx41tz22z6ArWHtst22h+gHF4UIkPKZaEQ0sjbrL0UbAYKwZySHWSUJyTRvBUfhWA11WP28Y1oyn6HqD",
-	"4w1n1XYemi362B4PB7SBO8KpxR7yOEYycl9CUyV1MMMPbXcyLrOxuqYhLYrmoC+XcNUPKdtXlEI2ul0w",
-	"pGxaoUwe+7JOtoN59TC16ihAYU3WRsglu5fS4nNy+Tw+U0mU9gdmHL882q55NdwktYN9rxZpPYKse46h",
-	"RTsW4wT59jVOwRb96qDqeb/InvaZeZY/ard39vFxn+3jJ3ziZ3Qn/N9QJJEKP9tt40d85Z/96sHJ19/s",
-	"Pnrx+Jcvfr374rcvpj8b6xIurB3str3ad4mRty+MoK1Fv3nw/OW4/evPz9TR0dHRs5Ov+o+/Ojs6OvrS",
-	"fHx8dPTlF0dHRw8GF49UbP7zIH7wxW8e/3Zra+ue+fSbcfrs35n/A+SgGUztoHblcJYS4PlOKK8cLez+",
-	"w/w8WqkBbpY+JzxrOE832hT9aHEd0DRBUIUpQcCHwyoFMutQX93t/RiECmUP6f0XH2gBcUIBTDO5mw1b",
-	"QvXQ/sM94xU0UyokU1I0oby9aAtCOxWWx5tdJn2JdB9qTI2QgPpO3V3WYY4ADrEvdOMg92l1HyocxkkE",
-	"FfZ9MWChGssWe5KoAdwwo/3IvN2smzIHZ0eh7EuyWMgNzrKXFp0C0MusIJfqlJbsVOR6xwkK0HpmX1q3",
-	"OzOHfZkYI6EEy2xO6/usTL8Wt3kpSfI++9+1HZu+Mtr60jV6lw+1Fi4vk4l4OqhrfGoHb5rGN03jeRen",
-	"4xhHab9gcy4hrr9LWkNjS8xrIDe2caaQNQsyEwTqUTCtVTSFrV8QDfiZ8GUdJJ5kgTF8drvR4Az+EAFL",
-	"+VmjxZ7nNBEFjz/SVqIdWB8vMY43VsFYX3zGbMXiU5DyDAzuErN6Gsxyjuf9ZVIOlDMtYGCyW7SaJZVl",
-	"nUhyoBpaiBDGLji5t0VL6ZaecblaNY9ommB4D3m3L5oPlUwTFZcU/MZjPtEskKoJ7BoBChyYAuurOKvB",
-	"B69kPp3NTc7ffMTevLMBShT7EkfcapFmpuHKDbNj47KgDWUc/6Lywf1B3Fraw2ZGlTCpUg8agHxJHUBX",
-	"+7ClgK2+tImCK+P+1tyRuYNakAHlzRhnQpp/iKIK/pmYDRZ4t/jSPBKC1tLd+E7XfFZfYiCHDaYjzwsc",
-	"z0IAeutNkSng7RYfhVHaBG6i6r6NJ4R25V58SzMeDiKpUWcKoiwUXZWEgJeMmUD3ElaP5EWUWlr6RMUZ",
-	"RqnHOrHqnmv24x/+ucGG8UhnmPHNyPLTQfeU8ckI/JvVA6otDzxm/zztQdlW9h81SgPPl4G5vQjxIwuo",
-	"y/AUWgtPE2HkTNBgOpJA9ScmDMHXWZTaxmxfUkc2dBZmYzgTKcTgg0MmlWzaf1e2az2NdOpGq4/MC0D+",
-	"r0Uq0qdeQRRW1KFPMUKsU5N+s/njYcvnnBehSHkUw02x3wBWhrKmb70abCQzO9wt1J6z3d7bKe2gVl0I",
-	"CiwMwp8PZPUuarz2eGE8jumu69oXr47aXywBZ5Jvwaubr/Eg3uzOg0+xu5vLadFgm/WsaK6juG5c2c93",
-	"hcZwZHilwjjOf4O5TWhplsiAC23dw1SETKqEUWd1kc3j0JcEi+ES7HbjkVEt9QBZJw4sdIYR3ARL0eWS",
-	"dQRDHKWWL43mwnljOQqX/EwkukowO+P+qMAn7IoaMYXiZwkAoVQYJy5pDUWaqItpCKEyYNU7hfsUAIX+",
-	"EciY/pBhV4R3e9vdHd68J3Y7zb3ePm/e726HzZ3Ortjr3eH7nbtdUGAXUSrCB5PVMIj+8fIv5qGXf7v8",
-	"3yXyeFFCFCI3oeVwyU3ILXIkMyBbrIN2ke+0q2Wuc+I2gvemCV7gbowKcsOKV7IFCQ1uCcPu/dt033pX",
-	"wGJn6Q1oUiNSgJ09AIIuwPhAhS6IEgzu+HIoEq0kkr4CVDVmGk5eHHlMi1RTxsN4jIU6x47oKiDX9iWu",
-	"HNWYm3MZtNgJ1L9Q0E1ADaKmGIa9DZCnf521lxL2nG18QeIBjc1ZNh3hQeermWOEAMAHOAmHcyrKKKcs",
-	"FISXZ2lmqGAwUwT3yHcFAgKno0Rm/bFWh1nRHcDgj1BXDfgE95QA8HGzAoeZ8nK/JSYmjZUQJLq09VHM",
-	"dVd4KJTxscl6/LKkRzfK19Gydnl0bT5NmzWyuX7kM3WWweJE0ZsRryOdal/WQV+HuFl0Knh4CGGX3AQg",
-	"RGXjBZd3+SNtbi5V10kfLaQYK7RetVoqAuNNKZsV9MZSWarl6yE29sQHtyeW3wOV3XD5kcuAzesq8Rhl",
-	"SODgQUbcSsEpnj0SeI2fXafFJt94Aw2pY1RmWg1ER4W2t7tgEpWaVSs5rVtv8g9XgERZ+BLIPOgZ7DHm",
-	"aGt0Y0FbG8PH1YperrnTvtICDqGruFmut0EpZ9p32oSQiuzNuhXQnuM/IxEJNYm7C9Coho2aUphXFfwT",
-	"nNnGC7lRyQHaeY7U/zicEO/NXNVVhbDinN71fKDrEB9baLpCunOzust4mBaWI6srga40cDQJFixSoYUr",
-	"EheRGiFeki8L0rjFvlYJVbtZhyFyw49KtdgJHwjMNyUj4xJxTRC85galwtG81HnCsb0xqD8lgzrfrNfA",
-	"7bRRge+DSQolimMwxYgSsI7ZaK+pynMQY7UNcQGDuZs+brHgu5FIJgEb8LTbp3JkGyhCDjkjmupYVAeY",
-	"R1xDyIxyJXDLBqMEPJHDdSaQBsdWgIbnyy7XohlJLaSO0uhCxBMsaZeEokrju+DxSLTYkkkRmuSV2Wnx",
-	"Gjgge5G06X+CYidyCZXg+DPNA0uTqx77MT+zA/76qZBnab92sN1ue7VBJLPPCyg8qPez4S6Cg4o06IGq",
-	"MYCIWbhcRuFOLH0uYS0bq9x87GD9gR1O1fO1bb9bhjE9a1+72Zl6WoJcBS6AnVlBVnE1M/48iooKUopq",
-	"9ULk9usm5lcgw1+YCH+jj25eRj5kWvCk2y+rnRpkQvVjyBYtrTG3osFQEVTRR5L5yrViiz3m3T5L1JiN",
-	"IWBDCoxwSm1K5Eyk1o+hf/mSfJmEy1ANWCSjNOJxlp/yHKJknmZ60eiHOhgDdo9RmstIWR5BFo2IvSHn",
-	"BKAalA2BLtmU8CwSnfeQeqDxIsl22yzkEzdnx+pa2Mq7Yxyipd9vtNiRmbgvCzMvwhDmK5BwmVrI8oz4",
-	"pJg9m4fWweoBD0MRBo0We6nG1DkU6PNoOBThYlmoomlEOT5gJJlCYGyxY4lpzMQ8qk7XQdsBDScdR13R",
-	"YAkA2eJMxn3wGgkri6BtHSCRwMpf6jmQoXiNXQf0H0AZoT6Ewww9JNK+HCdRmuIEoXVgKHhKnXF4esx0",
-	"+zwZxEKXGmfH8KvcPFs54ZWZuQ6gNQUoWzoK1RXZL9KvU1r3ny7/evl/Lv+WeX1T3OvbRmfvNHd3c81L",
-	"jwTzZHXbYJ7mn866fbukOsYVf5/8qHAewLylAAH8bXbsEm8HdmHtoO3V1CjtKlgLezszQA7PzesUYTfd",
-	"59udne5u2NwTd3rNPb7fad7r3g2b90W7t82RambRV0MD2HYHgDOrfPzCFhVJh9pBe8WXp0dxaZ/w10jZ",
-	"NER821Qh/1Gixl7RvzuLLoTcJMY2ibEP0IgHh9ZqOssYYrZjZxRfU3Bj6w2ewbcfSwwbx31LUwFOVQU8",
-	"SZZ1bcVyFk/XWIRGIkC6h/+4zdVIoolQ9bHgF6KkKcLpM6KYAdymmiwTpdk6+p7UIAV+akvK0fdIe/mR",
-	"hAjswl1DiGC5pa8KT1sB0Ustpz3svI2S2iipD6CkUMrxXDBTFPU6ldMWiIaNilopnOGIiJxWOqMYkCFi",
-	"OTn1X5p1RqkvIcIBOFD5V6ckowNkqUAAEotKh23kxrktqDiEsxpJurTFHpg/EFO1GBi3/YC+JE+5RL32",
-	"yHOHTImrMm1Bapebq3Ggp1rEvfyaLo/jcpIEGJKjWjdq7KdSYx6A29i9suG4+YhVAxyqPFQHbnSkr7Ow",
-	"b0ZPJEKLtIl9/bYhuhKLYG5js2er2Gn0fa5ZrJDNK0qmwABs1X+UzABCuQjHVjGUXT0FKlqfCnyexarD",
-	"Y2JgBl4uI4QAOJCkcKHmz3OirjSBYo8CYPSrJNQsSFU6PIWFy0h8oC+cxeqsoD0QzTA6k+CDGs8FUQ/z",
-	"Po5YSYRT61qIFYuNUixtzLonpEqdjg+CIXFnshhCMwOAZl8WEZphTofY/QA6QElxS0PriV3Z+kgLFoQ5",
-	"XnPQ8BB6ugRZFe4HD+dxrMaFGLXd45rxWCuEayUMmdmSTFYHosWSbQfVpGZRxoKfC2mGApff0oQAmxEK",
-	"Qdidnkp7h9LcxZ3UqKpwotDxCUzxiYXwvKEt6D+xkbUYGHY2pCK875hrloAU2Oizj7zWVovU9XSq8G8L",
-	"Wms9hUZm88b1Wcn1+QpXzyJOordQ9DWswmiVcEZ2Nl7BjfIKcCSbYpcbxWPZee9WvgWqaGqRppE8WxGq",
-	"yBqhPUAUy1phPddARNJZ6JytAOtz0XtOaGAndlzrCgkSh9Ds/GqsyCqz0fXFjtPcAVaB3NP3m6N1AzH6",
-	"qpBddL7rqgyPm2nPG9U9Wv70fo14AGVHJPDQCfYlekkki+pU6pH14HkMidtU4uFtG1cD/bE8Dno10QaG",
-	"RWfSfJn7lhN4YFQUqsXRUa4Hnz9+xXJcxcCXA56ca6ZH3X4hOksQAo7j9tI+v9FixynLYwO+JMQC23pv",
-	"fMxxXyEUA3IsjEUct9jTrCUxQRYS3uuJbirC6lTklaJwZXq9DyEFrzl5+VOLbjCQImnUWFdsKPI2mbxV",
-	"M3lrqhxj1vUFj9P+31WaaUdAXqQzRu6IOJ9oKVkykvrQSKdQoYPGUjWiSuqQp7zDtWiVGWe/hAevbYZl",
-	"ro9agrmTnl1xTO3UIECYOTEr7ZK3Xg7ddvD7b4ul5xdCmscME9Vxk7B6olMxoNcDJbSLvx2KcNqFRzAW",
-	"3u2bLeSx4I4xnjM6mNLX8lLwMDLjumlv5iUUE6cKiRla653cNc5gxevM1m3O+yxe/qbWETwRydEo7QMR",
-	"lrkfkE6U238Ae2S+Nu59EtcOaltQZknPmUUAOIt0mhCwQVZrDjiqjFBVsfXBfKVGgOpNBqRRGrXyqFGR",
-	"c7gYonfvQIybJT1XBZ61ughHRDncFUZW6ga2ujk2FCY6Bq1yA1eXPONxLLppomTUbZrx8nSUCFb/betO",
-	"+36DOfSYRULlHGMlWxbKnUw/371F2To9f/ViKrBcn6FQ0Q2vlC8zpy6zI9CpGDoPd/CDZx99Qtek/USN",
-	"zvpMvEb9w54PhTx+xB4qKUU3zQhSNatf/ufLf7r8r5f/cevy7y//9u6P775/98fLH959f/mvl3/NSw7o",
-	"tViGVSA5SbMOC+0MT2tVMq4vjFFPsb0pjTUUahgLBpwAwONizLIG+/EP/8Aytx+8fAs97BXaxgGQbBSf",
-	"Uym+MxIbvygZzcQSZWsvT4lREaB9C1lijaneNEanO197oqv6+Jt8OGSR7KjXntGPuG/Mhs/MwaFImNlL",
-	"ZyrBdlAzEimw8RShuXSaCD7wMi4zs1gD1THaeDjSfbM4dtyFw3GLDXgUw1NgIyspmt046p6zkdSjjhlt",
-	"RzizcQdYtnIon1m3L7rnuPbDUSeOuuxcTHBUqFEUAaZEMhVn+NldMxSJs7e/ffuRuBCxGgLdg5Lx5PZt",
-	"Vg9+ffTg+NnjV6ePn/3mszD/QdA4YKlSMT44FdrID8+X4IVBJoeHlkN2YOy+M2FpDIDbB8s9gcsROsXZ",
-	"sTQHIxx1kVkt7QstWKYiXSZHCxlNEwrFRe3tt2//fwAAAP//",
+	"7P1rbyNHuiAI/5UYnjmwVE1SvOkOY0alksqqklQqSVXlqqZfMZgZJMNMRrAyIkXRRgG2+8WcD2exczln",
+	"d+fDYhaLAc6XxQA9faZ3e06vfYD5BdRf8C9ZxBMRmZFk8ibJ7rbb/aGtYmbG5Yknnvvly5zHe33OCJMi",
+	"t/NljtzgXj8g8PdeJDvnRPQ5E+RA/65+FlGvh8Nhbid3ybuECYSZj2SHIEHbjPgFylAkSJjL565xEMEn",
+	"2POIEPB6bidHhs86zacefUGfHb47OL98eXEkjnqy/27/aOOo69OTN8+OTw73ym9Lp8Fp8PYGlwaDd4d8",
+	"2Cz79GXv/PGLT4LDk08PL5qXp1+8/uT1G7/cWX/z+R493n9WIp/uqXGfvy6/pK2XRTJ89oX/5oi+oEeD",
+	"t58HwenTt7V3F8+2i14lYM3eYcn/9FmQy+fITZ+GRByx3M52qZTPhaQVEtGxKw7lVfV95Vebg+1PuyVR",
+	"9o7fyde14cves63O443odL1/jnPpjw70gHsyt5OrlCobhXKlUKldlrZ3qqWdUukdvN4jvSYJT0huR4YR",
+	"yeek+vJy2Ce5ndxjgkMAIsBy58ucFxIsie+MWB4fkfQwDXI7OcwYLtJrzPg1/tfmRIs8bNtXXpOQtijx",
+	"czstHAiSz7VoKOQp7qmJR/9u9O3o29Fvc/kc9XM7uVJzm9RaW6RQ9cq4UGutbxa28fp6odLabJWbm2QL",
+	"l0u5fC7AyQj/cfS70W9H346+U/9Vz7iHFe7kwiiXz/U7nKl//Gpzu1IuV6q19Y1N+/PEyiTtkXf6/YMo",
+	"5H2ydsKFxwe5Dx8+5HPnxOPXJBzuc5+IbBQlDHFGCmocFJrXkafedxFU/7Dz69xm932l0Nu+8QvVTosU",
+	"+ltykMvnSmGNFbzK9ReFrfZGtzAsS3XenZtqr7D+ftMvDEr9zwvd7ZDk8rmKv3VdYBvN9wX5Ra1T6JU9",
+	"NdOwvU4K292bSiGsDt4XNvusmcvnvC1ZLnzeq31RIBvXuFDqvPdz+Vxt0O8WbjZDVmhWhtuF9npPjfu+",
+	"1PmiUPX8jUJ3S14XPq8M1Bp6G83PC6Qc3hTW2fta4Yutfkfta3uIC7LS7RVKfnuz4FVvSO4zBbALwdWt",
+	"5iH9AkvKWSbM3nRISJDkSBBzs5shH4xfaXeYV6FCu46UfbGztkYExcU2F5EIojYthtEaxmKNqy8qa9eV",
+	"Nez9Ky+ghMkr6n/8fO/x0enBZalcj0qlyoY6iCuvg4OAsDb5+GD7hAQdjisvBteH4cHJ5bN2tP8J5uR5",
+	"WW69On/TjJ4+uxByUPBOsr6/6hHZ4f7HF5X1Df2cceaRj1mhdLFx9eaLvcrJ5/r3kPg0JJ68ikL6MWzk",
+	"r6t7f105/OvKYdAtOnforyuHQvC/rhx6OAia2Ova7zWdvJLDPvlYrUL/LjzeJx/zPmHU/xVcPvO7xJJ8",
+	"/O599eashLeH5d5+5frNlnxJ1sPN6LTWfL7ReVYVT8qtpyV8vH3z1kuIVAYFqGkKYE74yCdMUjnMPNw9",
+	"FFDWJT6i5i33UBcgIEATNlplv+JVm4UaXieFWmujVNhqbpYL2xVcbda8dX+DbBqa8EpomsWiIMjn9Nyz",
+	"aFg/5NfUVyQvp/DI+eUJFf0ADy2R+bvRd7df3/7m9uvRH29/M/rH0R80SejjEPeIJCGwsP0oFBzIp0+E",
+	"F9K+wlZFFjoENRi5kfqFBuItQPR+SK4pjwTq4zbZRbxHJaIStXgIj4FOwrOiAoUa6X1EQgVDppfl6Qnz",
+	"OeF1SA+rmXv45piwtuzkdiqKt0hN4IUMKWvDmR21TjkjJ1h6nSlLPbjEbVgkRh7vD2ExCgFJiDo88MUu",
+	"GnQIU0sVkgYB6qmxiID3MBMDEiIqUKNaqjXQgMoOjyTCqMn9YbyRDsE+XHGzk6NWQa2qoJe13IaOaY/K",
+	"7K0EOGwTIRGLFO9TW6KS9IQiNyGRUcimQTaAMd11+KSFo0CqVeTVomgv6uV2ympJPcrMv+LlUSZJm4Sw",
+	"vhdhGzNDu85JK3ul3HnpI4EUMUMrDZ/0eGMV8RBRP15qH8tOslL3Q+Dz7yMaKp6muXwmIDeqsGj7z7JC",
+	"ZClJqEb///16r/AOF74oFbY/S/4sfPboX+aygH8h+Jm5MvquZG3OXqqPBFKrziMsUECFJD5qDlFD/emM",
+	"IxpTthrf1lnbJJYOxTfa2Zrdl93Ul6V8tfwha2cf1ByaysLdfoz9p1iSAR5qDs4kYYB0uN8PqAfgX+uH",
+	"vBmQ3q8+F2rrzlo0z1fjC35lt3FFwhBur0+kpoSXRq5VUq19C/nUR4xLe7OwQOSmTzxJ/F0kwyHCbUwZ",
+	"CrAkYdFAhgh5pCjnplcilVYJF5ToVKj5Za+w7ZdJodSq4nW81dz2KmWF5BLLSOR21ksVJQNJgN6F4Mka",
+	"7EoNlKKQ7XRxkzIid8yed4TgBft+Qb//wT2Xfxkq1M/91VqiAqzpp2LtTI+hwZ5Gnz2GyI06PxwgQcJr",
+	"6hG0glnMUOI1riqaE7GQYK+Dm4G6UQZkxEeY6S0U1ZoeY/9cA+leR9nDQYuHPeJfGZCPn6T5GQifWpw6",
+	"xGscUB89u3hxes+zqgEtNGd1YpeCkqXMOKp45QX7+kOc1MSWPR4FGnWb6gn2dxTLoAL1qBCUtdUJjcGk",
+	"zl6wYIh4n4RwDAL4h2Ee9gbUSqVdhNlQdtQgg5Cr/9evxfwYUVFnGNUqlWKdqe3tc9YKqHe/I8eB2sbw",
+	"itxQIYV73nsMYc/jEZN6KbJDBSIFJeEg8xXSX6lzB1xUGkA8ssRK91O6EQkUNmjZKJ/rESFwmyw5w4fP",
+	"7olb2wlu7aXGno1YZh0F8+5DY5VnztBgBcyiUMDHEsPNPuRhk/o+Yfc7ZQ3mq2bAvS7xx6+1PQUqkHlj",
+	"V61MYk9qSYkwCawO+0owEDLEkof3vu5V50jMCpIFzjoT/XLBvvxQh2IEwh4ewiX2ucbIFSW9GpjmtUQ4",
+	"Aa9VOKynoGjf45wou6YSXr7SysrEUSVvoI7mm+qtXYRFF6RsjBgZKI39vqdTdojxUTJpsqwZB5QssmDf",
+	"f6gzUgqQorIKYHMhoFQDpjntAbDv+52NHum+AkkKro4YsJhMEq/igSSRiFnRS8++qy2Rej0Bb7eVpitR",
+	"xJTM1Ig33gDgnnJ5yCPm3wuujMurFoySRvWQaAkDicjrpJSJexOeWnIEp1xpp3r2GWBnXBb0aw+EyOnd",
+	"hUTwKPRIHvQiJV0EnLVBqRO8R0BUIIEgsal4jFR1GR+o72JuCWdzwn1jDPxyKrX7SGiFeEUpJFp3SSmu",
+	"DRBCtVLsRWFImFTg18quNhFgr0MK+5zJkAeTU33CB0htBokOVnKrh0GxVivvEtJHFMZLQDqpjyndPXsL",
+	"IemHRBAmrY5pBGiJ27MHVcOe4WHAsX/J+bFSqe+Fw3091pXk/AoU9PsSX4c1mnUiyTmyY8/AVLOUguS8",
+	"oF//QSRhKvRiQiQ7mLlEA3se6RskvNDqzSuGrzENlA5zLzBHzjjjOqZRpKhAkvT6PMQhDYbI+cJVLUWH",
+	"hzIY3lu5dI7JbBWl1zjjoNwXH+qIlNjYxIKMK44rPh+wvCIzEofSKCo8koi3lKDHiAeqyepunTFulBAs",
+	"kNfBrE38IjonALuWJNqOlxifBPE48wWiDDXgrcKeequhdJQUmXAeTl7mCzOK5GiAgf61eKgwToZDytrF",
+	"2VagWbYqY9A5xDQg/r3tHGB1vqIM9Ls0CioqaewcWCoUlPoQFGlmeSumgApv1I9IKLEFTkSj5UPqzxeC",
+	"I1gtSlY7x9QBrxfs6w+FkhYoshPyqN0xVmJjhGnBsQBX60UCtGqAh/pNQWSnzhoTcG/kEfwIroqQfA7S",
+	"S0NBFn4GJ2D8rtGVLwQ/pqx7HiPRPRFBiaFXMUreTWtGF7TN1MWRXPFuBQSQbict86gV8h4a8ihUoGvR",
+	"4N7SvasOK1SBiZ39zEEV9Xohfv0hUKUxAdXGDsITwEwZXg1YNThRM5J1ZmxSxkUjjQZnLWuTIOeyQ0I0",
+	"wMME/LJD6izBUAV5My8AXuPTJecnmA2N0U3cC59ChdtgnQfQ3+dYK86xXnKOepgNLd+eY+hQqyjYVTzI",
+	"5R+ff1fT8+XYyMMykQmJMM0oXjHrlb0niTDU58oLCaAeDsS4wBLwNmWKaPWxEAMe+opdUObxMCSevPf9",
+	"Lqe0dzBHphczW31XHxTcDx4CI060kTRvWRICu4rmi85cY2f+5s2bwl4kO+qph+UUfwxO3qCcIVgN+OAj",
+	"QebrAq/UhfeIEEpaOtBu3fucP2xP23E0i3NP/wUDS35PIScYRwXCYcynpxhTOb8CodUxqFrESdlULRvF",
+	"EgUEC4m2lBQXYk+SUIAilvuQT0hPQvGnm2mpSDjDfc2wFccd8zoGEoqBNAMrE5gWzOsPJaJQ1o+kvn4w",
+	"yS5q6BNogG9PICVHI95qEeYr0RhAtWNN+PAv1BzWGZUC+Vwq6aWPZQetNHSAkiiWigDWxmo+ZdHHAjXU",
+	"m8V6VCpVPTUZ/EUa+TprgP928hEIOvp+TD4soj02dGaQHSxRMyS4K5BanoYIuBLsJQQOqTjg91/9PVJy",
+	"6zCPYneKcUzpcQxzxejVq6Mnq3nj868z7a9QR5e3SkWoFAewZrTpNWEa2UFT5MwjaKURkj6EYzVWYV7F",
+	"fQWHdUlyY9i9p20KLgKvNGLSan9srBqe/IqJqN/nSno8IT7FOhDsXupmPOBVT40IwSnuVb6IA3zAmSOQ",
+	"O4Ea+N5W2PXkvjj7Q7AcZJYzU8mMvynANwV4+YcyCSj0aIzDoFEEM44ZEgIjwUSQWJUd3yX2fap+wsFZ",
+	"yPsklJSIOJit7/z0pRt0lwoFsAEMTizAGM13o+2W/9QE480G3LF+CwJqDJlWS+ZhD8sx2u1OX6nNnd+E",
+	"/305acvlfQ051ONNGhAEbxohaxcxNXegRBvFFg+K5Y1aMT19tZKafD1jcqkDOidjWGYu+oOrvv/aDOJG",
+	"TToH4gDss3gg3lRanlqAcRS9wSFTQ08KgbxHtAEDNxUtct016u9IkBCJDvhxsScRZ7tIB9MJ1AwxU4Se",
+	"oYaiACB8plHOU3+2QAw5mmZWTV5RBMwjISPA1OOzjyJXG09gq6nO+JgNZ0DjFBJXgnOmGcHkUx/WncSM",
+	"TPs+awlOhNz4Ot50iDbzaejGWzMSnEAriTS3mtqvrzQLSXska8ZYzJjAZ9SJepgVlMoMNixy0w8w0/LC",
+	"ygFrB1R0YKLZyAZQTebJxKnIp/Lg2vCI9IljT/Iw66zfdDjEsVCZ17FjaUO94pspb+lqFg6wKDBWURPA",
+	"PA4ezWnEdMqov0svDbZSEH3iqXNHLexJkUek2C6ixpf1nI7prOd26vFVq+c+NBxQJqAhFirjm8cSdXC/",
+	"Txjx7dCCttkVZWCe0X8a4Tf+hUcSJBvtM9X/VBKQXsSVMTemfguJIPqj9E82QsWMToRQwnZIrnlX/VRn",
+	"DRNNbuxBIYmEfjfkAYmnKqJTMjBSXg8PQXL2feJr82VyicyGsjCYpik7ZXKjlpu0ROZztJ8O5qqUqsVS",
+	"sVyuFjcXQQXugf/F15dzsdvles2mESz3HbjgcOaOC2oXNdTiGtq7amgpvCTuhNOKBO+1DV5lPp22VJeQ",
+	"61UaMnSXhYzRCfjEgbHF/XhF+ZgWTMAVztbdWHJxZ9ObM0P60jQHAjpTf8ySNBzq9SGeDIchHqp/JzG6",
+	"kyA9w0KADuKZIF4bpqs+MhG85ugNaiguHYfvLglf2EtqQdmwSXJmsqixkwczyTGevbmMw+7VvlKh+jtI",
+	"p4Sg77/6h0ZxBvc7YtNtSxGTNLBCBRHqenSJjYoQKca77YT2OlQgnRmTKcXh9xFBgrJ2QAqRIGYOdTgN",
+	"92uRvYspWTSLkgw3q2ZCFgE53BACZIhugbNgaM38O9qpK0E3gHWY1VNWZz3S4+FQG+r1txeSh7hNGnnE",
+	"yDUJwfwH8rV9AP6SOuuTUFAh9Y3nXUryoC1K5FMiEtuwSbOwKyuihsLMRp2t1ON9oR6p51Yhbs8Q/C7p",
+	"S4S9kAsRj2A8ZULzAQOkJucBwSyWg62CSVjUUyhuUo4+m0Lz5l3kV8JEV7vXxsV4d1oXW8eQahoKpM7W",
+	"LCnrCj6mzN9PhMa7KWeO1HlGetnk/NPiemk7JTBThs4OTtBKkiuwf3B+eXR4tL93eaBjrcCrJogPIeRN",
+	"HBLUxIJs1HQkvEBPDs4RYR73jck3rajMU1XyuZtCLwokDSgzhE1J5jYfJosxHYa8hxo6u8wBm4IiZe19",
+	"+2ljIR1AXSMso3CKlTN+bPMtfKLkWx/FK0TNoSQib4GyIiRmPg7B1vrq/LggcIvsIrU7axbCQcAHRmZ3",
+	"gFW7E6zGhe80FqQh6e42Cw8dYE5yAiebL1NToRI82E0eMX9xbcRGq2WxSokajEvtlthV4zMO9lRFb2ib",
+	"CaQduJO0wlzUC86zGAtE1oBJK4+akU6VCYCzdDBD1RLy8VCglYbJ87pSF+Lq4NOzo/O3V2/2zk+PTp82",
+	"VrMnblG1un5Is0T4i0/2CpX1DYtI7rXJI4URYcHDgqAOuUnrk9VW2dvGJbLe3PQrXo1stLZwqVn2qv46",
+	"2Wxt43Kz6q37m2S7VcKVZs3b8LdIqVXG1ea6t+lvkwVk6Gm3gwoRkSnZSPrZRwL5OoQ2oqJDfBDt0cr5",
+	"4T6qVNarq5kcs0uGe0Gbh1R2plCqLhmCsU3bKekXYMD3ovCapGFzfrFXqJRqW7kpJiebzJWd2CNk7C0H",
+	"lkZlLH8ZX1ZMF6ei9Fzp2+Lw4hIB4/IxTL/4J4KEFAenYHma3O2rfn8qdtUOK3vb+6Vy5qiRpg3ZpFE/",
+	"XAQBktn2Tz+26boonXWbf/Hx6L+M/un269tvRr+//Wr0bX7/4/NXuYW0CPfeJauO0XcMPGP458LbOa28",
+	"Q/FSuJSmLwkJm0NRY76UQVrdR2lAn2Pm816ax+wC0qa4ETxPQ/p96XTjZW97v0Yrn28OX5fFp1vkvLve",
+	"+mRQlcf9d/gVf+q/9babJ+zg40zj2CwWDGZ4KlETe91EGoy5y0Kcd4bpK815wcOGw5Bek+RaUoF6vGeC",
+	"Ixe5I+OMMsUXkxNw1zXnRI+pkPfVJV2WO6FMZip08xbF25T9cBIksHdXgsyD/PjnLRle0DY7YksKhuNq",
+	"mcncNJBLz3uk6AzCIJ0UAnoNSVSOMpYtLTy46PmjCZnpuzMucs4RMsEQeGZsi3fEVB0XffbAjh5GBg87",
+	"5DjcxpadnjETWAEXxHhg7gYq1xmW4TvRK4pDYnbjwANtYnedOR0sbJrLQpCZhMXk9nTK02zWmMkXL8OI",
+	"6CV6nLVo2KOsjULSD7Bnksjt1rDvh0SI7CuohmckcG0KNhxDpGjtFLa1mHAmcdgmU9icWZ5eMvcJKFFC",
+	"LVxytKKzDzCk9JuNikVcMGZb8dR5C8i57M2cCPfvaobI9KmpnW4UfNqGffgkifIzIYU8RBcnF2PEqryx",
+	"5P1Sc0/bFWFyL/IpYR7J9i318BAyTBGVO6jRj5oB9Ro6RuOahMMm94f5uBSBonEK5SjbRTboBF6uM5mR",
+	"iR/XGbLxKWjFLkagJiQgt0Pcg9kgwiMgOGQkFIr264AO84qAdwZKh7WuEwTJLXAZ4pcgRLO4qp0qBrP1",
+	"lsA1B4vIRO8nWOKDmz4Ps1xzseF7cQFHjzXbZO5wELGg2CEg/7/x9OASreE+Xbsur/XImvtCA6oDwMXq",
+	"QS2Ae4tjcHcgsmOZy2+A3aH9xYF2En+TtQrjWV32DE6MQzbLZ8HNrilnZyFpkRAwc964p1M+A33U48w/",
+	"BAfOvGEuuexf6Pgb+BJMycvu7kJ/lrU7EReYodPwK11hhhKBsExqBtjYZLEwHjk1bbJWdGfjtIOAZpTp",
+	"h5dGPQewYxduHEBjh5dPXXsH+7II7RNyfTI9vsB8auVZHskmv4GLHBLmQ5GFFqTjqR882qdGvRujQjrZ",
+	"I+MknxAle4dDmw8ikOCohcOUyEKZrFYy3cWKwn8ie0E2inxyeXKsw654C2pBAOPa1QF8sG7DwCYogPro",
+	"ktxMEQD6AaasADF4MDqY4gcdHhA1YLb97A5iS8p8uxjlWtjPHmAh43TfccY6TPyYNk1HBykUFzGeLRv7",
+	"FeNNpqfPpoUYmQuqe+jArFToVjHbwsbkDOjN3YmNMJxw8fV1kGsDrQwwtaliTaIFWhlS4q9CwAWTDbSi",
+	"c/103igICrAhkwjIQ9TW9WUgENQmEzPkk2sS8H6PMAlenIYJE6mzFS1cRP1dJAhBjfgodZCnIzzoVeY0",
+	"INSF0iHBny1jNjyYe1cUggRTY87tU+tsSMhGyHtp89eABB5fwA5EjfnHyMsJ/jhridHQtS3Gt9ohHPEp",
+	"5xMq5V6PtE3RYNRsOvoQRiaHKt/dxvSEXFNvnl9oMcJiVLMMaydpUyHhRDV+W8cy6uGuuhBg9zOBSNka",
+	"3YKODXWw6qUFQEc9cmbfTuSTaREzdsGgtYXJfqjcNUYcmzXb4mGbS0mYVbWxjL8mzBcLWKmycDnembvU",
+	"BOYuCk4/5gfCOoUw98W4M+ekMtTnfv8jgeyeiw7BwswPOUCEcnULB6SpZkkoRPLCpBIEM2ts1EWElrW6",
+	"3Bm9ZHaYitrr4f6JwajQxI5BoIfUYEBtLrVafUhD0sRizFPW8noF9+sCfF1QXxRkhxRwvz9uKtzeuFuY",
+	"cbz7rFM9UBxLGwHvZmEwJR+dSx5n0Dj25fXavNXqrzKXOK6z/oBBqurtHzJQdXqA6Q8Ra/kjxVQ+aATk",
+	"wmGJEzGISXjiUtGIaXU80+T55yTc30cC/wGl6HsKpjMlzx9RjIwFxgUlw7S14yGksTsYtBeNHlmMJqTj",
+	"NO4SNDkpBuq49HOCTa7Z3EWYQPb74OayRGYiONASD6Am86IPTHyhXfXYlrNQ5xC/38eStHk4zLbtWtv4",
+	"TAvpmCn9QajPNASaT/knBXsuqBXYJomZyezLioLv+8ttIpNtjHMIPV8+ga6zwPQRJ/PPOboj1o/kg56f",
+	"C7K0NGPmBHtoSJxyu/YTsFYxBBuhnK3uItwE59X3X/29tvmscIb03uC3iJlEEOuYjksgxwEB+pfMUO74",
+	"+O6VDDd+JnMAbnWhiZSfcIg88854ibCQYD+PoNyAT0K0giXqcSFRuVRCfbDUJIgCkdWMQ5g/ZQoJVieN",
+	"nsupXu5Nv7v+dYjfHzCZSSygiGq2lnKCw67PB0ryjUKPZFp59PfZttYLzKiEpMlPLk+Osz+/B62yt2gx",
+	"avITIm2gSqWf/tDUzQGmM7893lzqnB+EBgI6TiOAU3AyxseVp1R+EjULrQBf8ygk/uquSZtgPgnBmSuQ",
+	"sNg35ope1+RpkQilHw87pxPuF0B2BlR2KDO0SY/8AxNoFwnT0FvSkz8Xs+YQb8CUh0j2iongzyDV65CS",
+	"wI8dNYvEbewhISEXuIe9DmUkSQ4OQc5EK4LhLrnysCBjkb62bITB4gz0NQVQspgIPALPIE4V+KAMKkwR",
+	"qPRt/GUNXekjX2cNgEOxVGS4R3TLAygkFRfngNDkfkha9Ib4NuRbIKWWqcnrbMXUAIGyTI18XPYjldcW",
+	"u0aSLgFGP79HsrWG5xgIbfkPXTck7b2aS7M1ePOL5GN/QnAgO5NIMalt826GYj02sfkqa6IjRV1x8ODR",
+	"f1klZmCmpNjTWMTRwmFsc4tTtCmbmTyb1E2DGkRJoYhihsnyTxyhqHeTv0OkYlJbJDuJtC/vp1zfxbAx",
+	"1VB8pzIMNqAQatYJyfsCDXjYNbHNiy0pVUHlzmYVBWriPx5O8UBJ3GqZQDM06HAdTeiktiTuJqesens8",
+	"tHNR06pb2OUhpNyQz7c2nnNTwjWmT7PeTlAziTJaLOldg0g73Kl8qJT3cTHaYiXsfGqRlthQmBy/kynv",
+	"itGugci5erNv7UPISg4N+BlISw5sQnJNyWASPDGFmR3Xm5TUDALUwdfpi7YYUboDfRmTOIQJJDWedY1G",
+	"4a5NyoY4pmJuzg1/qDFTHafmoJXb+2o5CjF28GNtrha7d7Pjpe9bUuvOzsyZZ32mRNwgiLGP9CVmHkHW",
+	"Rz5egGuJI7//0Mv6k+562qnjnX12F/Njs6RthaF4vljNo4Yt/oRWoCS+4hDqZ0txTUkcXR5nWixV0tzD",
+	"fpYY9TM9WM/ePM+Qr4K2K6Mf+E8u9qb4Ca/TL1bW18vbma92qT89M5f6OsFzc6O6hWQn6jUh93JKsq8u",
+	"7WknffH8bFrBBvc1QduZr91MiaKE2Ha1OJsOFYVBHK3fVzdSy2mzWUMXuksqMKmZNBT00vIA5Sw0evbm",
+	"+cXkmXTJcHHGqU51np0WBsya/zi+UHGSmm5bOwklJS58JFCAWTvCbbi0NihXN0X2uRf1bJ0hexQwGGGZ",
+	"x3GPdMMfV3N66KKAP3R64BTFbGapvhNMA8ra2Q6LPTaeldLTr4NbB2x/Dco0aChnDbTCyEDYWG3dkEoH",
+	"j2L/Wp2i0ISRt1ok1ElJFmGcYdS9SV5PB2ClX5uAsNnNRdRU22jeMVqozwPqDV+TUGQaShW2XeuHdqsW",
+	"LPpLJDp8wJAxO0ExQ5sZN0S4HRJtKnaLjFU2CqXtNEptLKmHp1c946wNdPrZirfHmVL+ZlTtiDcF8jTX",
+	"mg5bXKENDK7NzGZx0PJuOqH7iRVLEoiP/vPt34x+P/qvo29v/3b039Htvxn9fvTt7Te3X6H/8X+lSwr8",
+	"jz9mm9HviSIxEDU+GGRh0/AiKyxFo3hmQBmBivlmSnMhqe59Cl5ZmywYr4LxQXZsbMSSmeZjhPs2WqHp",
+	"ZFAeWpkfhCLKELZLXL1rqYwZ0vpEDTgrp1NhKj5YAOZTSD9+uBMwWPBqPUQ8bNaNvbtz9gSHXeK7GVhi",
+	"coE9eCm7RRR0CnBzhwQakFDhtvpGZ0LCEVMBnu0UNleznD/Q/8afm9cEb7kL31cYNbF1s/Z42Ewg6Mbu",
+	"QfCiBbXb5+dT5SdA9ODpeQNdKVdMKeKZXRPXlPTEk5mO2gxla74al56pUrRwPtpYEd95aJdOHIs3NHkE",
+	"n8Eh2KIzaciaRo33MfouYcGdbVn9nFO2nPF4pllzSkVoyCQaN7OmE+gZTyTY+TFpD24K1WeVZQZdLtMg",
+	"tjtOM5qYY9KAik0ssQ0zPo+8gybZN1wt+KjX5+EdCyDYZOflLreZkQ/Ai4dvjvSnNtjI/LO82D1aYGcC",
+	"tIcJxd73NfmeJLbG4Jv9MOSDO2/YrCUrj7ZL+/3sKcfd92ZxebOD5FuztrkA4YM/kSHtz7is/Z+yDP29",
+	"rXBTCMVU41w2Vi5qgT+N97yYqZ0yn0yxLIV88JFIAh6NHGxy0PLarVwqZobO80hC8HhGiXl9QRpoRTfP",
+	"NSxiF8IRJlzXA2wNIXCGdWYsjepuNSCnJG5jbXlNm2tJI+HkkESqb+GYOXL6bf0s0/BhY6onM32xgpau",
+	"YKJH2EEN2+9cr0TX0AcEvYJ+5Q3LL+u6NdiACqKXt1C89Z3yQcaFbDj8hGnZY4v3Gk81HVEfwn1mBKmf",
+	"gessJWZMYr9h+Q2LncjDjHGJoH0myqifopuzO7l9nqTXJBEeMhFVL+IVhLYtyUzuTO3mkDNQGSawZHnh",
+	"9MfxnqULQbidHOfUtDcQEVCyWo0AHRF4aOvCQYRCHh0h3NN/Q9GcUBf77OBrAmFPhCm89BFnZCf5DBHm",
+	"9zllUiAdDIgatVK1zvREV3qiK8JCHgQ9wmTS3dCUEj9C8LCI9oIBHupaS9OKTt9FqJ7tc5wqCM9Gmocj",
+	"L9O01p8aiTklA6Gk8KzQOjBcq3HUohXmEJ9KHgoocUCzSorcPWS3yf3h3QPhZ5ccseUN8klY8vSg+D+v",
+	"UPWoGUA12Pvm+s09EoUHF9LWa/oTpfcAEqTqQLjB7g4s7KaWiXu3mP7wiT/ZuDszYD7EA10Jhwrkh1zJ",
+	"ePnFo+jLpcXD6MdQKMNSHeqWleZW71rRvBVB0Uy1bz8KiHBD33ho49+7hPQFtKRFfohb96jvnJWUVL1r",
+	"UpLBpJnh7RYhHoIpxGT0Z8ISLmRm8ZgGnLGu5gepVha50ErDQbSGQl697NVd1LAo5OsPJ95MIRw0WaWC",
+	"NgPogmqRM+5fwnadARquNAtrMx1TYTqXaGSKtq71PMPwaq614yH732//Fo3+efTd6I+3v7n9m9EfRn8c",
+	"/QGVK6hUKqHvv/kWnqHbr2//5vbf335z+xv0/f//f0XgsCqXa9ncxkkkXbREnJuSdmduNcklXR/GRwJi",
+	"UyCuAUNsrrri6ixWFyr6G1DWXdyl4G7uWH354bP8NJO/u0rE+4SJtKFYab8mRGXK5UgQfekmU1B1s0cE",
+	"WCsyu0up5Xnkbu2lFHjntYVwvErOvmlAkHbv3J38CvJ+Ibwwra9xD1qnJsEwaRfYSjmPKnlURd9/9Q/Q",
+	"Qkdro77unz3ULjKP93pUSuKv7jidsahv3cMBvSZIyJDg3limSK2SX6TmQsxSnCv8n0b/PPrj6Le334x+",
+	"617l34++Hf12MfFFQcq5uRPiCyB/VpqfI6qYs84kv1lXPdsHhtPXgQrdO3In1cpUW7acH5AOwyX+qu5O",
+	"N+yZmmjI/I1C4hF6rUQSzBBlQmKtBCI/Iqt51DCxTvCNJNjrKAyoM/MzWMh081b9BvW6RBo1U1dhs/FR",
+	"seHO/gBLUnqHfaIVEBMQqK6YiSGMQ+6lIEFrtYhOODhdJzrhWVNHsn8I/4GNOuk8+ZxZci6fs4vR6RpC",
+	"RxWCczUVd5MMMpOx7OtqFmLZ7Jx7coYpFt2448DQSeDJKP/F9vr9jK87fKC+Nhybsia/sdWVU/cVTBDW",
+	"jB6JDhFTWr2Inpi5yIuTC7QiOcK2bjPxjV2es2C4ukDIl3NR9a7yU+rAZF/BY8vKZh3dwszKQu7ibC8j",
+	"Od2fpr9q1Re4cjoaZh2XvDLeIoUtv0QKtWalVdhubZJCubnRLHsVv0pqrcxgUsqmxaVSBgTYTmqbZLoU",
+	"JY8alF1z6hH1p77fDfdaT6QwqnczFVys8+Um13FxtveRQCEJsFRoBWmLJjonWVrsG/Z5D1MGUfRxdfVk",
+	"AWvmqoo1sxSxtiDglhOwAap5Uz9O7Wwecj2I6uEKsT8H9WN6EeUMnxXE78jMjsp7ScCkDa/Mo37Iexxk",
+	"lNV5NBDGV8rQ5NBHScglDsZiymyQp9CRn/lYg0Y6I3z+xD27p30dgjVVKHRCQkE61J2YBlSqGaFDdEpE",
+	"pJChxlstdZhEF97QzOkeYmNPLHgEmpgvQLATuOfHz3hsvkxQLYFTd3Jq/GzR7k96lPNO7YJIaaPBMgWl",
+	"zJrkLxhBhMlwCNVirCSQt1xYKyQWfLYGTUB1UdSlqW8s6c2LC3OWvOi+74Sqs0BzmWyZEqFYq8aTXfdX",
+	"xqWtVmTbo9IQCbOmewMpCQjaXCYcaA74Xox59bKErAU69j2xuQiZPVMso0zZBzRNVfqM6TuBPueUTemZ",
+	"wqZFxYkgaqeVVpsWsZh6qj43w7v7mAeqC+JFIZVD96Yt4+vV67iQuNW6HPCkZcF420jIqo6E1B7Kcdem",
+	"5Ag6B2c0/0i7LRegPtlLyoKDTck/hFrCiwbIjUUt3mBPBkMEukkLmXIaoAjpQI3GpMQ/S0nDCPrF68Bw",
+	"kHyVfm+7mE8WX1g4TmtKAFRqUmguY9QvO/eYArZs8NOHGXA/V5PeDewNSP1p5JOAmIauSNJQe2js6gNw",
+	"yi5kHMP8ZjsKDuqtcUdM5ccvNTH1ACF/D1Rj0DDNit1GSMvHq80oo2yae6fLgRAf8HWyS91ybpx5VTLO",
+	"1DbvU/x4WhBgVugfZGWwIZgrOViYgSQ9SETgeL4SLCtzxyFvBplueobOD/fRdm19U0mZ6iVkqubGVrVF",
+	"MX56mSIShjzU+DS9VBGU1wHYXJnisVPrLS9QyYfc9APMjO3EJOuYesJsShgArHKKrKMkcUgX1kWRRF73",
+	"SNHVlRBl/Whxoc8pAJWhcIPBNLM91mUS8QgGjSlt8OGFI3/299TPIxwIW5ZEC7SNTwvmPhSO/AYyVZdy",
+	"S7TR0C1aLs+QfiEmejOM6xM41OGhHD9NEfV6OBxaYdtiqho2u4GFaVE/Pvir8yPTyQ067bSoaVPnDrhr",
+	"0dj0xg9JQLAYb+wahWyni5uUEbljvt5JMLgwDYPHHc66p711ASRliKf1UDsLeYsGZEF5fkpJr5S8bjzx",
+	"5oEjp1/jICKTd/8nEqctaY+8M1R6Ztsr+162hGEdwLMCnRI3dirkKR0Y8eDhTovU7cwjgVvgCKdMkFDq",
+	"ym04tsD9mcUiTQ/quG9Y0Ox4oM/mnfxDGFonUelnYG09JziSHUVKlVZ9NxH8BSOx+qZIcz/k10RAzaw4",
+	"S4+KXSS5j4emlKAW7ibvVP+hy7LN3nF2nTUHIkthO7CPV0xmyTev4gAWxbEFBa+GMc0hRhTt4WA6MGoW",
+	"rO2OTbnHN5BaWTYWePyahMN97mdZ2j378xg7Ikxpu7AmEBTELoLQ87iBLGbIWYuVILmR3+JbN4X7TzP/",
+	"wGqytwHVIO6mEphSEpdW47mP/pIaK3uluqPRHSs34r70OvhynnJmhK16DkLEdQ3MkDe5rOfQgPptItHK",
+	"ZRQyIWlA8qizr8dFPKyzkOzvnV3uf7K3mtXM2HRK8zrE6wpk1iO0y32i980S+ag/mySzH0fl3/vBUtUm",
+	"iqAulJ86s6zKua7HdOE0Jh2/gfCCzmOfnmxvG3DqICLCfB0fOyeXMjV45vJ4QKbG2ZgykD08RD7XBoGU",
+	"fdKNQzS2X2hZArExAHqG2/CXT0NiG4L6PZpdDujCSRhJdfXOqPGjszd4CzWguI2JR2NOtTzZGTez7qAW",
+	"ZVR0dO9DQdusQJkxm8Eo7gJMmttEdx29qilE6EUfv4/Irim5qyh+3sRwNuJKcI3iA5Xr6xHZ4b6YHtAA",
+	"PrK0oTljn6YOW9qvYU9VctnXHWmAU16NKXiL8q402NJFJu02srDTXehSxaJmG6nBRqpNpKEjA2TZSCcO",
+	"fCkGmV+0ozkEd6VkBtzvQ/UgMbut+UamLSXZU7Z30LBI+6IWY9AK2PuwIHnkY9EhIs4NXi3OrEi0tUCJ",
+	"q2VKWu0itayQ+rYbf4dTj6Ae9gnC0l75RaKg0seXjWKLNEOaVepG92dfqvDR1B6WbhNIc0jqegphZJtI",
+	"mDbH83tZLlKV2O0YiSIWqImoNJPpti3mYIi/+O6WavA0uf+js6THbstd5kc21sNQbh7a1Y0XS6oWS8Vy",
+	"uVrcXLQGcdJBKqO999ic+iScme/SdGrM/GFRSHOjevwy6pF6Dq2kroqBxpTQwlQfqYxe+CEfCN3tF/f7",
+	"eZvjBnu0RlaGe1CyWJCgVVzM/XrXBlRODyt7J2Zc0oewZ8xo9f5Ts2JcCJ5qLZCt08ePX4VTMgVth3r0",
+	"6vxYic5Qj1Q6yKJ9aMvUPb80/CyePEYucIJ7vEdQE3td1CQtHhJNztTNuYfun9rovNK7F4Lv4yBQa7ij",
+	"NjqVsRvxAnpBOO0jpAvpkMgoZBMpbpVSbWuuSCHk1BbXDXh217mXbbOiW0Po5UyB8RH4K+RwqerXpmxn",
+	"atFtfE0SxkfNsHlEWwiz4UIFkRZkS0uxA9kJedTupFd197jCgLLucsY3C6ApoU6ctWg7ComfQFJR9zS/",
+	"JILiWWM/oaIf4GF2SWeXgACDbpJAt0aCfimaiyQmlHgZ0J4E2BoJnXUuyG/ibWevMtHRY4imDnYOtj5E",
+	"wT4X+e9eqO9C8GPKuhcS37WCVUi07v0qpFNDzoFNZREJJQnuWrVJphHKM+RTcQ0xSUuWth0my5wCiDMH",
+	"1dN79OchKGBlzLLt5W1GUo53zRn93ei7269vf3P79eiPt78Z/ePoD1k3gy1yFTT+M4APWmmsKR61JgRf",
+	"+1I9+bAm1KE2Vhe5i+OBIhrH3W3PgdkDYXR8BPfC6J8hNj9sSWfH4mxQVUSeR4i/WPzfnJskcat1odO+",
+	"TqZ3mDIpYgpUNpntI6WNQ2lPbAMTpzuJlTw2F6P0Ks5IKLREbpOPH6I+RSvkPdhrdo/fhdvlSBIyHGSG",
+	"INmHiHFJ8oiRa12ZMyn5rOGQralpoN6lgKJ+xX6et9B29+ysPE7RTIC4IF7swwfTc8THSj9EgaSFgDKC",
+	"JLmRedQlfalQZRBSKQmEjknUDHBWpNy8G5Zd5iF9OrOu3PhpATPQOMxZMNydfnhgJ4xdltyECC1wEQFK",
+	"C0L6QTTbjIv9c9BynW1dAs5nkSubbisyg6j11/NolgBLHrlTVbj8XUme/uxg8Vq1i6bIpkCWqp4QcPGj",
+	"t1MDV9o5EX3OBJmmWsFLthuHPqyQ9IN7KFQ/XGDQYtW9UoeQVM61Hfwziw3FhbCnmVTQIFQUTFDm2YZt",
+	"xn6Htd3GcOkVg+8dHBIQe+DXHg6702yHy9Y5yucGmErK2hc0M/TzUDvleF+JMwCDvENZPxKIBz4YhYyw",
+	"oRccF3GzyfN1Btnv7yMSEfVR6JNwdRfFJR8TSmTjN4Fcaw/eg9Vrirmse2WTs0wVR4gjIh2iMq1s0xgQ",
+	"J++Kc2VnFjSfpJQPzVYM/f1ZcJWQ4F7CT8aMU8t7Y+UU1hRv/l/pNz5uKPGioQsGpCrwN9J+Y3Boox5l",
+	"kRyz1wh5VX1fOeyUr9+W+p/y7e5z72ArvNwYvGue1nrP1sXxAhG8erlzzaT63J9EYdzqKjNSKjN2QUM3",
+	"9uL0SUi5r4Pl4IqnjL6TodY94lNsfNVZhUCd+jcNUySDCl1NNzkyHjWDGZxCx46AsWu7NHUqRXq3S7Kj",
+	"tuARJmlA0IrHmaQs4pFYTRfjufdiJuyskSna4cIjteIZR3cPFY9KYTmOIFAKDa2khGjtIdSSM2VeEPmm",
+	"8/fPVBn8gTW2xdS0n5KGtrBG9PDK0M9PD0rdjwnwPEhz4Bl9K7IQOjM+bsbaLwJ8TqDcUPbyrcyz4OGm",
+	"uZK55YvThDZhJFyWkGiB9cU1Cf2IxFLv3ZQTrkd50c+MZ7XMsw/13QZoxUiJieViFf40LhTZwabIzvGe",
+	"LhEDZDmpO6YGyo4ZVCcreBAtUhB6GuhFgGeyz4vjPa2Z6z2juHV0j2ABFljcxpSlgllSaVcAjRewh9nA",
+	"0nEUv1a4kEeSr04ZkN+xlivgGHyf2vT4Esek+FwKxumjz0SqNHrOuFOLmEQmGXlGpNtP0qzwM9LvL2J7",
+	"ByW+Ue4dK2SWhr+AFj/Ff21Ev3xaYYaoIFBYbf7sgynPs7XkaYrxgnqvewh78fozwmFSFr4JA7FuDIBM",
+	"1HIe2aBlAIvfo3FInru7WBCImB5e3L/Tu7POufudUyxRusmzSaVESbwOox4OTGFBT6eEGnd93vqdxmol",
+	"2oJiUK0WKorl3UKJwi1yKBpoBWrlq3/UWfyzAms/4D2se8Y6vcp0X+S49n4DreB+Pxgqlic5wnXWD3k7",
+	"xFAWEaLNdQtRj0ehUCuRRKjhB6RJGQ5hNLAQjTUsibeeqogYrw/etGtQco2ZSSG1Gi07cj11IkvJ5Ind",
+	"09zJXdSbI6Y/lPfk3iR/6VKygw4XJDbHK3wUXeLvmkpEQUBCHR/WhMARk3+wUO1dh+JOhjurXe8iEYUh",
+	"j3Q2vOjrTK2QIBnSXu/+0VCLUbx5GtADmu1+dha7DFY7aRRSEqAuuD0hLkOJMKiY4rBVw29Xd1HDWpv1",
+	"56a1iHm+ixpmvKsWD68iQULnNZ3JKHiPQBnmpDyInmS3zhqak+lvQBK8Jr6p6Wpt4eDqQCExJTPlappu",
+	"cS0r2lUmZuN4RTHDnE+jNPySdPw0pk0rk5ABA9iqgTq0d7ZA3EXxnuEdzIbaYF9nevhd+5ndMU6+0KJr",
+	"0T0TKpAgEpy1qDlU7MB1EGVBahnwjKGkAcAMNNSNSOOkrTT8tKxilJJpRcgUtftImK2KOGEp2ZTW3WJn",
+	"yJjANy3jKz131g4unRIDEzLQ0d7pHthk0ReQWzcRLHgQqa2unXDh8cGSfarzuUsu+/vcJw8Zc7sXp9JM",
+	"Zt3uKk04NJW1+kQrrUhA6x6eR5jVWcQgqSKVC4N00SliOloLqWA/nuY5tt2NheJlMw+Ey/4TKhTF/LHg",
+	"grRjLmvvxSV3mU77nNWO376XlVrrtjk1ZbYeJBF+4QM4sLJqhtqg1zY9vDDZ4kSlSSc+IGjzkMpOz82v",
+	"u/hkr5xJreHg3FS8jc+yzBhUiGha8C/EHwJsbSqZZt82ukUvOn27n2s9IFOHln2FR1Mj7xrmhZ21Ncll",
+	"f+37r/6hYQrXEPTyXKNdhwepIDYHicA7lFWgDQwsupSlQU8DkmopEybvQ0VhzrLKeV4mS8kjjM5OnyLa",
+	"w20I02xiQTZqaKXhY4l34Oe1Pmvv6t/zsB0NRcWaXfxsDmWmcUIQLyRTk7zUMztvtaL9fXLYh64TUO4E",
+	"ytcrXtfBbIG4aDNb6qBcYMTIkk8htIuYMdrFxzHttiTy15jjVLddy5YooR2l0SxB9Dc+zlSK6pRkNj3u",
+	"vdpB2wt+pitiZbK/+CVdQE7iUHEApagqaULo6lnqv6CxjZWJctbrpmCKc9LDlGVO+SqDAItpNlp91o+H",
+	"bv3KrPKv7mPtbjXfZrXUM8VNdVM9YJZ1lvTWm9pUT3PDWBOZ7zqbFS1sscY954wDmwrW6cDJwt9pPeQn",
+	"FfbhdOOKHmSs/4dbbnfX1pq2BXapQP2QiMzCdLbTQmY/ZreJQ+YLceeGzKe9xAE8+ZCZisuTT6xpJPOh",
+	"7Roxv5nzg3WgmDhGySUOFjwYyhAOAqfGb4rrVecK1XquvIsRmZglsrIT7mDWntuYWDHxgA8A3wRZrE0x",
+	"PHhNQtqiqT7cDtn6oZ2ID9a3eolm+WhIxoScX21uV8rlSrW2vrFQgjAMMxtwdyrbtpg/dbLeSPogx9cX",
+	"w9hZ1eygAi2q6DLIap2G+hEcknAv0q0q9L8O7dk/e3OZy6rT19DZ6pBubxT/0BT9ySNI2x/L2gbAADBh",
+	"ggSfOlL2tR8mHag1UXeRsnZAClA+WTu8tElCb9gN82rkEzOW26LE9G4By8IKtkmvHwl0cE2YvICmG7bJ",
+	"MKTG6gKTurcLVauAdEtbfXonia2yTK9PnxPF9SBivcW1ysYk1vZK85URvZFPrkmg6IfQhUPd7dp3qA5z",
+	"bmKvS5jvBFgJqJFvr4GiqzhAK/Xc6I+jP9z+zejb278d/Xc0+qfRb0f/dfSH0bej399+U8+t1hlvIRPP",
+	"RFm7QPzIwMZU1y/WWZ391V+hfc4UTBRNrbMCenbx4hQ1uU+JgPrVjx55uEeCfSzIo0egf4giUiivLa3n",
+	"h/uoWq1uQ1LU5X4RnXBGFGOsM4QM6UU9yniIIqakrJUu7xOvK1aLarYD4Ke6JiuFKltxCVi3T8uaKWv5",
+	"q88FZ424GqwxsKipppV7tbWTU+VRdbnRgAppQsttRVU1kqk+SRlq6CqsjSK6nKxIGhovsMEctAJj6uql",
+	"ahhbxrPJ/SGYXeNqqI3V8ZKfsTMnVZIq4G0BQDpy176DGrVSCfVwoIg28a/Mxw2N7DHZtGOq+dV6DLI3",
+	"TcTwSo8Kdc3yIASqQ18t6tPQ5k4SCIIGIWdtDWSzKw2+77/6e4T1zgBaeW16GEIp2LzJVOahBY2bs4yl",
+	"GqYZEtzVPmxNRZXmFm8JwV516BnMRQVq1CoV9eVEZd5G3lT7MYelUBQ2gL2OXh1aMRXM82qAhmkxXiwV",
+	"Y9LcyKMGVLFNG/zVz7CXYkB7VDYshNQwieEJZo+3mJQqFqhWqViJUfEsYw1UYMsjdYaY+WqoWqUCx3yp",
+	"FPkeHsKJAC2hDP4b8gB5HRxiT3fFePWrUqlU+v6rv1N/lA9hW+rPzUPz2/bhKnSGgBPSPE+o80hWuQMA",
+	"NfXF1RUB0JhLchVP1iiiPTOAOSjbt6/hOJ92kGKy0Ofs7OAEkC3xAK7qy2YKEoHbBrUI8fPIw2FIlaKu",
+	"M/lALZG4CbB4A21eoB8Sllip0woJwA7qddTFzicnkPT9Xi9V1ewRw9eYAv+3FdTPiQyHhb2W2hNa0QqT",
+	"WN2xTRZBM9T+crBkSX3IskOYOXPnwEH7ioS5u/H6knOnEvZwDPRF0VDtcUF93Ka6DPQO2M1QQ+MVsm3H",
+	"Gom7pGEYgCYl5JrySOgkSMeFs5t204CI5Iyxg0CUgsXsuYUUXdhJ3AUdssNDafIWU9VpVjB69ubSFMRR",
+	"qwGAHviV9fXy9q5N7OiSoYAyPmvFAQmCQpfxAVv7fNAVRSDZq9A6EaFGqrjFDnoMEgL6/qt/aBTRuZsv",
+	"qdkLh+JbeVciMLcm5FJvxTarsAKIYWuX4dA0+6QMXQxwWzGiV0d1tq+0hkePrAjz6BFa4SF69AgkmUeP",
+	"7DX1SY/HTDd2/pwf7D05OVjNI4/3h3WWIRqZtl7AG/KgHQr06JHdNnn0KK/OXhJEZV57y3EQ1NmjR20i",
+	"T8ijR0V0xKy8oNApb+yP2rUOTeTcupraupDXzQ7qLKCsq135VNd2F6s6nlfLOVJRaTAI7MRxJz3YsVqB",
+	"YohPyLWJrxSPHmmDQEA9YgL4jFhzFvJ+SInEICFFYWBkO7GztjYYDIptFilSuma+FPaPAjSk6che8Fen",
+	"nB2GhFzwlhzgkBybOZJCu7FctHd2lMvnrkmoSzrlSsVysQTGyz5huE9zO7lqsVSsmk5lIOdmY6F60s6W",
+	"OEHqeUOa6DkZogsi0YqSQzbXy5urMf+zSJ/Cec3RrpWgPkxdHLGLsP7rI4EaXRoXMdcyFPC+Lhlq2aJL",
+	"hnUGdAWiTaB6qrkFpk2rYlW7yI+AFGP1gb4BmiCROouJBCyrxYOAD5JewzS044HhRycIGPdHTAyO/NxO",
+	"7imRzwZdoYPbAIsBopVSyYq4xoLgimcWurE+9mVOLQP65eKgrZQ7/8nFHugs1/AvgGQun+tSmLRZbj4v",
+	"na17+2Tjdbl7XPLfVfib5mN/b2t4UH5/3quKy+j14NPhu5L6Rg5zO7kXz890kSKl11GIh8jt5Mrl92/3",
+	"3j6/2Q9bry+uNi+Hb15+8qK92fGuz3CfngTh4AjjM++TV+c89+GzD0ZZwfN0vGdvnl9oYT+jLB8ZIqH0",
+	"0Q/5XK2yPW2oGJxrl5yfYDY00qRIKWu5nV9/ls+ZGvPqqo3hGspCNaWW4LYAi/FQSNLLfabGXMN9unZd",
+	"1kUKHJa85rmFGPtcyKzINdJHZcWEnA+toXcHhZj5vIeaQ0kEWtHm9FWoM0TbzJEYnY8/Eqgf0ms1TJcM",
+	"8yYvRmlvFZMRo0lc7KOD4rp1dqx4JPG1IS6giogdnWVhro7R2U9mvKBtdsSSqpMTKF1eDqUdsOXel043",
+	"Xva292u08vnm8HVZfLpFzrvrrU8GVXncf4df8af+W2+7ecIOPlZobz+FlW7jTa9M1iuFaqvULNT8LVJo",
+	"buByoeRV/BrZaG3hcimVxrOTM723C5XaZWl7p1rZKZXe5RZGXwcoCTgy0HkPaQ4cL/ceSJ3PrWuaMfu7",
+	"I5N8EjehWC9V5391QcJr6pFXiaQ38xY9JRLhZFcxotribNjFcuc2uZFsc+4UiA9z7lNl6n3SXe+SB00e",
+	"MX/Mq1dnVk5Un2EZhSbNxxaUSPYHQSgC9wiKHUECYVFnjSZlvoMNSqfZA+lZiebdpJ65NuwY3coyNMbr",
+	"LO1ssOFeeSe41bnl0BNfVwvCqM+FKXNXZ8YvZLUQq7S6ILDyvq/FfcOylBqjhJmhknaAhMTRP8n24VNg",
+	"/nldXZGH8fcriY+KkUGdcaW/KN0VS0l6fSPZU4mi/uqu0rXL1nZwFYM9WbEuOavPwuemz5wm0eZjZ0tX",
+	"jMsrONm4xXtyth1Ic6fC/QCGqNp3rpoB97rEbxTRwjQRCqy+obKzn8JvYxx4bKIXlyCByTBnpJfbyRXU",
+	"/x4fPD06RfsH55dHh0f7e5cH8GudnRwdPRZf7O/vve619wZHj/faR68uK++9vZfFotJK1P8OTp9kfHlX",
+	"kulWbNGW3/h8cju5k4NX+0cvn9xUn5VeVrytzsty/02tt3m53Xx7/bwiTtfDva3ooNx6Wu082+gel94N",
+	"jtqvN4fnNX5WYSfb7y/K8lX1+s36zdvNL/ZKzf2Kf1BrPd3oHG19/rwUnHx8J4KcqoH7IW1DNkGdd5fE",
+	"dOgX6G5HU/NA7LtrSkux2Q0H5tA/LLwn9+ss5nKR1FRVTGUR5vAY+zFk1Cfl+Z+8YrZuIPH1Rwuwk0Me",
+	"NqnvE7D718oLfHGGhwHH/iXnxzjUyWi18voiyzO+MeKfEJ/iy2Fff1ypLPJxP+RK7lMk8SCuQ/bT588X",
+	"D8CMHZ13TcuQ07mxFhVFyr9k/QgwDvFtxcJY+4u0A4EPWJ3FXHLF7QGC+jyg3hDBfSRCW2e0v4o6dZfz",
+	"ddYOMTO2Z2OO7NB+Hnmciahn1gXdEhXH1yph0n+Egc5YZ2aBsHqI7I3bGoINpFEr1RxDwJXhYg20hhq1",
+	"csl9ZHhjQw3S4mGdtYk8ih8rLl3aRjhQzHh4RW6okNrOSkTSqBC6ODMTDWphanipHcHwMTtC4uIzpYHb",
+	"UB/CkXdattBlsti4C+DOGPjgAfZ9YuQmpZfbdSR9/VnXQtnfTcuAoF3ZAKoMVroHOJWA5T5s1PHJ5kb/",
+	"x+2/v/3m9ivXP6h+Hf1e/Tr6bvQ7tx2BkiTDEmsXIPimFMa+QvCBou1KGW1urBdq1UKlnIu7Huaeb76s",
+	"nNQ+fVZ98ubd+uON082zrfPty8rr6qe1t+vvNvY2H2/tbz+pHFQPa0/XP9l4tvl863hxbjYOmqW4Wfmn",
+	"yc2cGEFtPdbO2BjVTK8gt5L4Xblebf4np1weKsFSf7AAO9jnrBVQHeJQKy+wqKfg4f6FO/4JuKO+Xooy",
+	"OmQQTMeAcy4Xc9ilYopz2OSXQB4+TLWLHhPDpC7O9pDAQ1TPDXmkU48tm5Qcfar4xtt6DtbUD0mLBrrS",
+	"b4uHveIMTtSyEcuOrpZHpr8JMpkc2CO+NmzvTmdcXCmfVAeJZGt6iDOyOsXgOUbU72P2NFE+tmFKsU9k",
+	"yK//tXmjyMP2NMPOOhh2SmDYyS/PIfhYr3Cwq5bM/woZ/2f+V0611jZKUzp8wbbiTtp3KyoOTWbixjAL",
+	"09UE1mchuaZkMI24JsdcvBsZXIqq/WWL3x0+GCMvpoa7FqS1I22Stii5xHqUwdY/t7eyM4PtrgzRNn0s",
+	"O06wjWkpkxYdXAxbLqvvs3EiOMdYZ/sPUYEIVRKt0xfaWptS7aqSth5GenylSZr9RVu2dTiFFeUEahOd",
+	"ywuGukatVG4YT7aimYklo4G8DudKkp5RXXalWkI+HgrUHCJzS1frjF+T0Dp3IQZhpVJDHR6FqfeKdfYm",
+	"K9puLLI4rzQzHobEk4nK01YsolEpVRp1ZrW3xA6ns2wAPGBCjLs1zWjQdMm57o41Di5FytUezBK13c++",
+	"bKx3AlANrHpOz5E8CrjXTfp9RNLwhUGHBgRiIbYbxg2aChXIJ+fTggim9KlOtbjdRzcwuJnDjOEivcaM",
+	"X+Mx/jFTGxg3gS1Mmf9CDVGVUuWObiDTPyonWt7Vy2eVJ5vP19/t1948q77euHz5/NPK8cv117WD85Nn",
+	"m28fV08rn755+cnG4buz2qsnzy/X92Y7eNaNHBA3BJvWt2thqGR3YpvCfOP7TYW987sTmQZUt/sk/i8G",
+	"vV9UlhkGvYRxam4JakKS/zdHYQF6uKYxr6AxbzrnNmlYCkmFJH2kLUiWn9vMY82w0Di/2oFQ4DpLO5NM",
+	"9XbYiBYGTDOYlVRKeKrLm2K94VgjOrQCIYkDHnYF6CurRbQ3mZmqnuwY1xI23WghQgkzqKwKPHAVQaew",
+	"Fji3YI8DHPpCB5O4fjDjIwPutW7d7HlnEXAYEOyrQbVu2K5pgqukkjpz4gL1yDovPP5noof1CGYC1XPW",
+	"sgYFoOq5Yp3tOQPrgE7XswZHdtUyQgDas9wcKxk0EFwpgInLyzXrqX8fnaEV4OGrReQKTrpmFmrTa8Ly",
+	"Whqa24BuGkt3yedd2btpd5Du5Ofo+emcMd3sOHpgnpOePrfZfV8p9LZv/EK10yKF/pYcZMkQOjenP75e",
+	"OMzp1+CH2YHOjM7Vtiul6rZmYMtzwF+8br8w6b90Jn2odbEkgCT2daXkPIdFywG3LDiTUfNohtPtgPki",
+	"1aFyohNmkyj9Vv1rB+Ij0yqukLwv6kzxLgiClKaoMvjIuA6/GB9yCjlX65y44LWpPRx5ZKL77nQVfjp4",
+	"khbflJpsm+roPo725OYLbVa8W2vxsM1nIMUFYT4iY718dboGyBjavVhEpuq8FiXzrqniI1Fn1oEYEo/Q",
+	"a7CUxO38wee3osWgLOuHibKqs4uzPajYI4gJp4+vg8Y/yhCVu8ZyAOvKI4wePYrdro8e1ZmWcJ11pFoC",
+	"N4c6gluvphxLZKtacjN5DEpsw8EAD41lxYhmUOctMUiozYGAAzKpCYsSkddJuVC1r1VJmowM4qQgY1cX",
+	"Jl7LRA4DpEwxkSKyuKhksDHxy0DbEb/sTyuJKSWddJFpejdT2DoC5wr095KtmsO46YYrpsDGmkODPa5U",
+	"Ys31U40tCrObw4uTi0zRR5+nO+CYL7ZcqRZq64WNzWXkFAuPQ7g7SwkplYzGzK1xrEAaKfKJS9xWkKFK",
+	"KQDSO8DDOwsMv3DyH91DGHu6YsONpmPu6S5BtSmjkupM/GyyvZcgk3V8N4eoGQVdRHu6Lw9ErcQxPYp8",
+	"wpjxCusMElIkR1Qml3PXZBRjE5QKAZD2kyudonVlb0GjzuIMB+1w93AQmDjKJKgjhgmEl1tnYFwoow42",
+	"3VmRPFrGoKbRrU9bLRKuFtEL08NNCM1AJl3+aM+JYElv/yNhmyc4pvs6S7hSh9rENpHXsbkmJBdAYoa7",
+	"ikFjVfCdOoNE0AlU0AXZXBs/KOc2VihRxr2QQHoqDsS4izZJ98Zj5vldGGR74qgYl8lx2dHsAkzbCJ0M",
+	"kw6sMtFGmXH+MPKRBsBZYke6e1Crlm7OEqv66+Zmt/CyV7kpnMvtfuF4UPsCcvDnWuYZGZxNN84v4SRN",
+	"be4vQU9NWZ2ddMwfIqDmx1Folw/D+YVv/sh881zLwcCehIgArdJkegmmCWR2nqZjLMhSZ4wmJmTN/YgP",
+	"HHvVUX0A/7XFuc6S9y9OLlZt5rtDdMDkSb2O5lQCSypaQ+SytjrTvG2cfRklx5EEbZxkHj16pFNsreLO",
+	"W9pIbuk4FYgwXylA+dRVlTzwE9aej68yhBMR5gs9TKT70dtwTKWsAHNJkjcs+5lYoy4LAJAHf1gcW7QL",
+	"2qKJBAIpyLyNnJdjs/UKFt06A34ICTGgpcEcOAj4QOlxHcz8VhRAxo2xTquFxiRLB5yawgYAcC1C2Gkn",
+	"CxcAOAKCr4lzAEqKUGibrS4JIu/L8IyedExZN63SvElru9mY6ao6aV53Wh0UJp3RTvzpm8pJ7dN31fPL",
+	"9bePN073t54cbB8+rXzyrPr8uHZyun72cuP8YvPy1dbrN9ufvq28q+7VHq/vbzzZPNg63H46TQ+LF20P",
+	"LGVytobi6lZ5c4I5Zy/4IfU3OK+leHdtSgPqaXwxfS3hDv6itf10nKSQlajUkeSAtUsyrbw5uD2HF4XE",
+	"8cGQmbxIUGiM4FSCWAHMgtL8qWgnY+ryoZqtelw53MvXmRdwYV+2jOD7r/5hNa7GodSU1IIU7Ut0gYgF",
+	"RBgOYDBYp1eQEJp8QyVZrgsm41Bb46hTmLxcstazYp3ZNuES0hBEV8TpHBa0eVc3TIp5qFsUkj7B0izF",
+	"elUNcY2ZUSokQqctmkozDfuksVtn2PVcTvNZJgazbDKfOsR7KDb9B1BF0qv5oTQR21IuLlGSFRNjY2OB",
+	"lb5Siv/EO7XSconR52P4OU0zsSQ2SbYBz4TSs91V/7gqyS8U+4f3hOxr4z6QoiGP4Frb2Fglwxoyqpny",
+	"sgR60aiWY9olY6TUqcsVU6YdhGNPTcoXX2duFElWgfBVqOuUds9h7U9hMhjWWQrN80jwic3bYI2AD4if",
+	"bi5RLtWZpdUTKd9Gkgciu6sTxVLhIGBCMjVkTZApj3SemLvHIjrHMpPkzqexDxHbkRI4dWTCokRovID+",
+	"fUTFSUJlz/BPSal+MYX8mZM2qA5t21W4RGlc8JwZAWD89dMJWUaFr6Syl07oNNIjFIcDB6r2WzrfJXUw",
+	"OCO6qhWEBiATGVBEZ7omM0QJMGtKRobqwUh1Zny6AkmbuAfUr2XySgcdHiS3CaLtdFYSmGMgVp+KOtOl",
+	"64hfRG+0eGqD7dsh9pTMynw+MP7bpMZ4JAhaKZcMpEWdue7oOMo20kXvJAZ1HGzuHmeWwFuQrMgBRxI3",
+	"hZI9dVyhjbvfgepnSaCgthYpAms+vqLsChpwESHiKnR1ZnctJB4KoPVAqHWdCdHhUeCjPvW6KOonBgNT",
+	"SVPn/9rFCclDoit0QFE9DZxgmE2S4ZtLW9HozlQ4dAbK7eRC6Kz9q83B9qfdkih7x+/k69rwZe/ZVufx",
+	"RnS63j/Hy8iLMPZfgkH+NK5B9ouh/Rfuck9Tx8GN6UaJx4K6FF1Lqt0tIkDrso3zaztg1A5406mcrOhb",
+	"D3d1dR+MoAkgsf0SLP2tMzeRMq8NCtkVGKyJBEzlvT4OiV9nHhakQFksHCu5y3CruBIES5V8h7LnaAWj",
+	"80gIilmd6Z7xUAq2SWyDQKj7uYVWtivl1cQs2VjdRU0uO3GLPS3cG4tIbLKY6g2wVuqVhAMhLBVshERb",
+	"deaUnQXuAfXpC7ClqN8nYUHtFx0rhQQFRMKL2ssOUU95KBnV49CtCTNUNZWPPZyqaAt8M+QD7SGArhTv",
+	"IxzY+lcazhBSb8OuzGtO7l2Pa8bqOxljuhNJDwcBusYhhSOFuthQ9Knh8V6Ps9iF3lgtojgPztRg9jrE",
+	"6wrk4b70Oljk66xh/jY1P4G9avq/A8j9OfF0WnSXuFEMib1ofAi9G9DL4uq2dkIwhFE/rm1rfr5KVbhd",
+	"UYwVfBcowJKEU0KtzL25B2OdGyw1lrb870bfjr4d/XYsbfk/jn43+u3o29F36r9JZfudXBgtWejCMc4v",
+	"zr81GH6pUPGgDvVfGPCfv6dbI75RqBYuFyEEX7NESEwtFKFQ7UWfsKMnaJ8zBhnC9iO0osMPBRr9L6P/",
+	"c/QfR/9ubfR3o+9uv779ze3Xoz/e/mb0j6M/rOriRW3oGq+INJjpNRHO27r4PPRNMBU4kLUiIjp8YCrc",
+	"NiMpORNFdNDry2GdDTTvVvqlDnHXmpwpr25my4wQp0JeCH4W7/u+pm3TU+nXX+Z8KvoBHlpiOAGIJAme",
+	"CIqXKVHrLFitfxpFcOAcH9GPXuVzBqKqtWuuf6M/ibMT+s5xxOVuBZ+CtF/a1z+seTgImtjrzkgbBLEQ",
+	"SrDr3D7Q8oXEkjRMjLThw1bht7LJxdlevs7IjbWBxiZN06c7/nAlNteePd8/0DUiKQlXdT1z80/9/dET",
+	"m9SfFJcE/i7SY36kiz3n60x3gcsjHPmUQFIEhDYMlfylMw0vO4Tt1FmdFdLL0vKYhDiFgLKu3pkTo/f9",
+	"v/kPqFEplRqpUqBqHG1cULfJfKilslQJASpt/0QYKEV86gyhlWwpHKWFcMZjoQ4yHx1OpgYx05uVlhdY",
+	"aTNyC40hXXsTS3epjVppGxqLCH6lvko8lztx3TBTZ8zRMMD+gQZYS/3qO9NHIIF4HFjRD3mLBgStNKAn",
+	"3YXgx5R1G7oxSiZwU+OIjtI4FGxseI2pj6DL4Kh5Y0oHXTVMG4wrg2t+Y9VstFKBXeqnpi9IYwcaqSI3",
+	"xgdSJXWXEZM5G4+duDPrbC++OUmaaR4NOliSa0O/eSQ93iNFdIhpEIVE6K4mdabWAR8nRYJW4vJATglY",
+	"EPThxdW88ylE9VgZ3LTBd66uNoPZK5r6ErDFmTR1D3XAjrmzmsqrj9dLFf2xneIKepCMz5tuXKFbpZg8",
+	"ZAVi+GYVyv5DgjBoVDGTU5gh4kjdCU6lU7guBNe1rnMTFVmyyHLyiss0gCV9+Oz+7o+LfnATvHhM3r18",
+	"+bb59mLjzc1F82gvl4cOzOqFd++rN2clvD0s9/Yr12+25EuyHm5Gp7Xm843Os6p4Um49LeHj7Zu3Xm4Z",
+	"9rdv6PxfVFrnWJFoh4hn0nlT8uInqtLsufwjpdTE4R4TjM2W0FxSxbkQ/BCu/V2Nkj9E1T7DI84tTv+i",
+	"S83XpSoLqbNPsSQDPPyBU20VHupmwEh2Qh61FRe1KLusWAu8YbpM+0I34Ndu8rjlTpwCuJL6uaAz+QM+",
+	"0Lxdyaj5OrOMHMRhECUbqyZkSonBIn3lXp0fQxgvMaKK6bpXZ5JDXQafhsSTr0LaiM2VjgFPsTsrqauh",
+	"hGuHo6LOHM1FrXF3TBwiNr3YTAud9NQPJnasziZlexstbedXkBRqD41WmrE2TM1dCz1Tucd49pJQNNeQ",
+	"umra+zC1UT0e8evMtLWYYOUXRgj8c+Dkzlk5rX2CbtGx9gE6xqrVPepOqT2rvf+gbDuF7XO52IXgqUZV",
+	"y3Oy8REyefjYRQHESy30VRg0fry6sb9wkp8AJ4GrcndG4pPrNdOnebo579GjJ0kDMtD4io8eoT27Pttp",
+	"0rboMzQ6jJiwlPb53uOj04PLq4PT1x87zcygEadapx95wI2odDM9a0pjvWpBh4w6wwLRlnrDp8YpdEOF",
+	"BBXzOG7dycgA6LFW3G2LNLtDd3lKybe+NMnr0IyUR7LJb9LKKQ2RTwKqI+uhJX7ezgLeDRMQodT+OpME",
+	"jKqKyEM/tVgnTpqzaS8UxHLHsWsIVqsXBn4trFNO2hp3tLFIvRkD8uLk8uzqkxcXlw1t9XAeXFw93bs8",
+	"eLP39urV+XHD3TKcU8DbIgaIKTQQUCHrzBgYTFtCouNFOjwwfDTAandxk0I7RBEd0kBtujmEMpUe7VN1",
+	"tDtJfYakHABmQ1BoV1FSNQEZ/yZk+Q4VX+/1OFNL0UBbaYz7dxr5TNfnNNOt08MuN6dE6QsFoQRbuA4P",
+	"H9tFXLhMLzzdeHqGMyyrj3AMr9yUcqbVytxypvm5wgD0hzEiwMPYrW1cOyyoyf3hJ7IX5HZy9ahUqnp9",
+	"+A8Z/W+j/3b71ei3o9/dfn37zeh3t78Z/ffbb0a/zyPrC/wX+v0180H66/9w+7do9P+Mfnv71ej3o38c",
+	"/UENcvvV6A+6xvHot9Dw+Ovb/wmNfods8+PRd6P/d6z58ej3xfQsOb3iS3Ijczu5RRbJ6uwBV6Ob2TBG",
+	"AqeVu9NBflqcO/VzO+VN7T3VbGiHRUEw7jJNUGomNgrC5JTZyu+MdSYSCs8Mdka6lfhObvT3o+9G/1Xt",
+	"G43+efTd6P+GzQMQbr9JAyCjF7XiRqTXD7TtZ0ACj4N4urAolVznWX4NQ6Ljuwy02q0cPQXr3c7S2fas",
+	"mCdBd3SpfeAug5ScByb6eYxFKlVqCissJp54IFybXolUWiVcKDc3SaHml73Ctl8mhVKritfxVnPbg4YO",
+	"9pRqpVrSKvOUS2RXaIhFFLKdri7fvWO2uMO4LLSstLdgKpv+dHpaBPCZuPNVGIFd3Nkm6nHfdpH7y/a/",
+	"Yt/lqjySba4kuBhhV/wxmWvVkeN8cp2W4xQVoawt1iImoqY6lyaZKs+9AWnF9JJHgsSKqxdQr2uTuHSW",
+	"LDPSCWVt4OifXJ4cQzmkOjP5TtoVm/hnnO4qSjqyba7BGasFpbMXF5cxdzV1LV+dHxfRayqoqS4eZxHY",
+	"lswrWkbyFOEM446m0OB2tYhOuW69VqDMFqFFe2wsUViXmaxlFnW86PDBKwd2c1mlJDdyrQNcz6EShgH+",
+	"C5976uYh9YLL21o87CFdxPfjOlhq6jn3uQaTYYD/6fab0T8rrqIJ6+3Xt//WcDL3NfOTGjnmb8ltHhcW",
+	"pjuBrZCqDveOJfb/oq+0AqRz+3TNMGjIaO6PzZi2l5hxGfuPxDLl822Imx72I5GaNlVHf0zaXKqQfrmy",
+	"NbeQfn6KsdG5SUn3KqimZmQT6/bEad/uR8KhGjyS8aXeAZ3Mako69vwjgeruTPWcpTIrDSUaFJxnhTMu",
+	"5I7WFN3fP37BSGFfkT1jydTRkG3ykbCDCcL8IjqHpFBNmyAO0iVORXSAvU58zrYTl8lZMNVsbJNcOIRd",
+	"IOla6+xg0YHAK4iOzyJO44RpETPeTWEwGBQUVShEYUAg5csfk2jGoQEakIFHWijoh2pFkmpqOPndRMuE",
+	"BK66d/ZWaX1rtZjL0F7sL1zLlx+Mve8HIL4pxeK7hLgmovt3t98gpQzcfn379e3fjv44+qfRHya1hyWo",
+	"qwMkfxeKMLUJEhh60Qv+iy3v58sO1AUAeSpFnZO7MIMRuHIdmRlkZ12fScORuNRpnDwPApiiM0lvPFHM",
+	"ant0Qu4d2LaAFrtA1DC88tqEpeR2WjgQZGossW5s1NwmtdYWKVS9Mi7UWuubhW28vl6otDZbSoEy7WAX",
+	"jzt2YAWs+HNO2ex9/YkaLpmAKVdhx56k19rjk0RIb1fK5Uq1tr6xaQOnJwAsaY+80+8fRIrer51w4fFB",
+	"Lp8b4JAp9QJg4TTeBNRZ90utqlchhS1caxZqrTIpbHubfqHS3MBlUmpt+9VaUqfbbYBs3GZXgkMR2cn+",
+	"F5VCuXRZUiCO+1+AemTlVqc/dD23f/qxxQuUPt78i49H/2X0T2Dg+f3tV6Nv8/sfn7+q52K/HWcomXAX",
+	"NWm6MmCIBNTmsFFnxWXsFSdTo7F1GIJSWSJBwr+sksJPbbOjFAzcAGQTkjxGDtdw5FNZINdqwqm08UJL",
+	"jTrYWNHEVqS9ATp0azVvAoAjaZoB6b+SolhxDjsz9RJF0ojO5EPqhzrCzzIBpNdlqj95nHkkZBn7HHch",
+	"JKWFoYpvUhBEJ7dCaD5uk4TSW8czSNAehkA2gr3ONBv4yXBPwe1Ag21ZZ7KxH883NO9HoVBY8pCWZk/y",
+	"UO1D2zq1xQ0G1Wo0dAszSSIf8jk4ACWS0Ta7gs5LYDYt1Sr5HO0DYakWS8VyuVpUlJB7kEC7MGVPFqLO",
+	"ZK+tJzvhX9AgwGvrxRJa+bRc3kXHlEU36GZr42qjtooOaUha/GatXK0WFR9S3x4tzLcUNBm5kQa4O7mT",
+	"y73SSXuJfqzx0Z/h9pRAKqutagS+Dy36y8qaj+PTx0kAb6HeMCOxIpYXxwlbqp/1LKHPfRE1lYhvw/sS",
+	"IpM0RQv8mM6gFcySJsjas4elTpWLHYj7B+eXVyd7n16dHZxfvbo4OG/kUbnkVEjPI8F1bSSlqqNxr+Fq",
+	"ETUMW73gXKfEKaHGFmyy1W1t0UDCoCEcBNoq8K2kV3Lw6dnR+durN3vnp0enTxuru3Z0v1FnKUgwDu3w",
+	"FDW2hQMbbSXVNmxFJ50aiQVqWHmmMZ1e7rvH8XDkbBEJWe8vlsscaFr5sEXVRvshBfJTbZW9bVwi681N",
+	"v+LVyEZrC5eaZa/qr5PN1jYuN6veur9JtlslXGnWvA1/i5RaZVxtrnub/jaxUvSCgpzOLsjtgMD1n0f/",
+	"DXJWvgFJ6/e3X93+29v/+f9j72133DjSNNFbieU5gEhtkkWyWN8wGpRUsqtbX1bJ7XZ3NiqDmcFidiUj",
+	"6IxkURwdAZI9mMaiG+gzu3N2z4/ZHQwOsH/mj9vTmtHYYzUwV0DeQl/JQbxvRH6wkiyyWCWVLPqHoSKZ",
+	"mRGREe/3+zzj/zJ6Pfo3Mv6b0avRD+Ovxi/yDbCCVThhw2ZwLEI/6nSV3Xn7zmGz/Ki+samt9c/k5Fpt",
+	"PKlu71bruzXIUnERAabydIuRi+gWAPSYn1Rr5dpG5ieShT4NHkA2t7BbaNytN3dug2GeJL0WNS4XsRBT",
+	"W21WSguPenrPf1gmI4ja7jCzAinBmvkYoqn5WHcR65G6EjnKyoe0RlyhmPYnio/270MPRQswnqhkmw11",
+	"lR9Jm9/Zf1xK0aPEbTkQ7tX3TRFvQadEawheeC/0T2nEbH7ChhXSNDxf8T3kLnl82CSPfnb7kPwfNXJa",
+	"q2yoUTw6PCRA33n4SbNc39i0edEBCG8ZEO9YRqQsO7S+sUnK6k5OySJwlsgj9eO1R+X17cbao/JGvTZ5",
+	"F10o7fbDU3YDg5ElJSPv7D8GnA46IOFfXvx3aZF9r76xUdvZg/GdsCHS/RFl6WKDeL3a2CYtPzLEY6nV",
+	"NAWeWgmohYglPuKeo6WrVEms0oDIU4M2kQeMKXWl8YviLrCi06iu23wGsCBY6ANfaoK1FBsato30e+rV",
+	"QOmJrmpAqxpaNCB8i9PJR7HNUyC3fO6lzvRSEFLJbR4xJSHL6r9b+x8fPCBKPx7cPbjdfLIPn9r8/sHB",
+	"LflXt283f949bg4ObjWPDz57Uv/SbX5aqVRsDr/af3An50qsScCVgTns0C23xjbq5fV2tVVueNusrLRA",
+	"uerWPdQwEFGJt60yS/c/u33w6Z2n6z+tflp3tzuf1nqfN7pbT3ZaX5z+rC4fbITN7f5+rf3xeuenmyf3",
+	"qr8cHBz/fGv4uCEe1fn9nS8Pa9Fn66efbzz9YuuvmtXW7bq332h/vNk52P7Nz6rB/Y/mN3gnXsBVdXfP",
+	"G/Gapc/j4NYHptDRicqq760c3fzO1PcFlPfU9GpKEPraZN+DHDflhItBbLCugHVWWYdFraJbGKtM77FI",
+	"5LueExbSdPdzLdYFMzCDlR1VS9lRUO8ZMDcKBffdcmIUpe68a5KgrWHEpM2LaFeVUONOmGA3YmNJWRsa",
+	"tMY/5hZJSEzrMZLkpON4+5PmvXv7Dz7eP3ry5J5O7mZYVS0sykKC8BgAY9ARhMoT3UKmdD+Qn2EzMuRQ",
+	"cewWfK8Vwa7NHeZ2BClzYhf+z3j17AL5v4zpWPYIJhCJW2n5HP6ob+L/yXRLTk290mNdfZW5Xa7jilBH",
+	"KYF0C99MQu+8tLZL9kXhy+qDzU+7O7cbfv03W8Of1+Qvttnjk432J4P16F7vl/Qz8bH3hbvTus/3P7qo",
+	"eTGDEbu+GLJvalVmsl03Eck3sRM/vLA8zbAdm2SImzFoFxcpzzJpo+coUAIWsTxYyK5AtrwzLi+ozWyk",
+	"R0KoJ+sexHUjFfL4DNqhMkOOdHz4CIPIKQDaFAiAzVNIAwbOAAP+GnYxGGpZlBpi0hCQsEBp+r4Txnpq",
+	"kAM6jFHD5ncrPuOtM47FuRVDjq9coPaEhoDqGyc4E+hy4sqhHo06SeFQNuU3q4CoLcIuVce13/e9Qm7J",
+	"0HzItRNGU5/DXqi8VXvnKnp2MwbSB2ar4A42XZ5zh3ImpEogJJuFKQtbc1qoYAYFAdgIyBGe5bPpUJlK",
+	"/loTLHLFKej/GnAIgKxLFbI/yc0h91JodpaBslMHTmYo8W1OQ0ZYSJUUK6a4GOBH0IjSYq7oqlPNmEaG",
+	"TfXFl/Zsnipn0LiHWKnWC1mbhYy7Gq4bJbK3B8gxkUllyIgObd7qR0QtfSo7qcygJDeJt9YJOqAYFZHv",
+	"MnIsTC8Ns7mSDyw0Uo6ki1jAG4K2qwxdfCUltanX9blZ2Qy1kKGBwOIHAj8EucczBYa7APlocym6rCW8",
+	"IWGBBL4nvADbg7FXIM/AUvNvxnb1OyViSI/lMpDCU8AucMK8lTe68kYXBxEHCZF4nyCOjoXw5qjs8Ji6",
+	"9+zcZ1e0/EDJKfgpMfCv2l3r9WWHAZuzkQ1QUHwaI3fLMwnRmMirx0JTmpFNZ07rKYSxvtXEoDY6jdEF",
+	"Ib5au87WvYZb3mht0nJjZ2u7vE13WuWqW/PqbL3doBstZScGNFKiFwrvvFCAbaYXRTtk260td9Mrb7BG",
+	"u9yg663ytlv3yhAm1N8t2KXluzPTWfodfpg5LLOBdaYB6MH19p3dIZCPV5ecDNrraewLP5Lk7u37+oxo",
+	"fiONQwvdPrFdBKERpWq1Yr3rh6xFJSOhiCC17ke6URiHnSLmz6OD30XvS9kXoh/puinTKRRzBoZYVxWZ",
+	"L2J7qi3CYxZB3sXmTTNiDdqfOvBFZeD5XEY0AC5BdMziiliegCyXbI4OpWno1YOokOIhw9iVlhyRSD/B",
+	"vCQscbC5Zh0hQxbtocMIsGwWklLpjiQk9y3je8DpibaB8orYsQiHldIMRF48OEtZF3ln3TDvtd1uOb0j",
+	"yvBFWTmE5ajD1LgLCx7yx6nbvascy7sXjYut2WyhuOKN+rHZRTHeLsgfLUYTk2XeZgBjI609w3+cE0i7",
+	"q0VplIjuIqscVxLXSaOXavEn2m0Drkt7PaA+RamqTSl9j7iP8owQuwMDiUXYudEpvOENCWGqKbEnM9O3",
+	"E3bSUxxQoAw8FlHE+DJBp1UL5cxzcRiJXkr5Ur3+c58H3U3yrNDrX2osyObpspFDMKgo2SwDjQHiuGjj",
+	"5+ZNzgY3b5qQyF6GosCUkWuEHMaJo3tt99UPHGP6aUMQadkwolzbiFNbFtkgUejHcC0iiBFWdeyDY/hY",
+	"F4fjUzVEGUSC9I8hhQYlNmDAYY1N1m5SC7Pj6Dlr28w2LEMW6fMzIK+xuZmLdqO5h6YT9+9rAIzLoSHg",
+	"bJBpJppbLcMwcEQLRVPqCyfQIHuG8ussDMj0hFdjQ5s6kVLA0dITvi14RN3onGQYvEMlDCUiWxiQpRjh",
+	"dxUkWhlDiwt9GmqAB4C8MEmvOWJEcE7WsJVsFrO+YYpLS2zlifYC6mKtwpAwGgY+wGKx3Rg217TdQMqs",
+	"x+JKTn7MEH0ZCgCI4ybCy9HYZ8rhNvSVMvKDwEb4aCspQZz0mHUkH4Su8XGPYgnr6FwEgn+nBC/+UNln",
+	"unp/Ax4M8J4d0Q/PMAz3WGjzGIXLadR3NCq685hF4bAMRVj5CFpqNVE4IvPf5cg/XfZ2CQIwr4X0KoVg",
+	"5S3SXr6PZ5txjxQhmlRKIcCdMQwWOOtw5QyCL/yBTJ/fhHchpbt2844eps4MnKw6XpbGpsue/QgoIVi7",
+	"zdwII2bRGUvM5soKKyUc4cj8kCJ9IhpRHpDpnT0diNvQPwcbzwIAQMFdhuXJUGUEBaRWhiDXY1TnHkkk",
+	"xFGX8uGRQWVzLJvDNwCAb/plSruEypNUglBwhsk1Xf4wYQuq6YiTSY1vHMQuozzyu7nYtbdTNu4lEOhW",
+	"G/Wd2tbip3pRDt3r0Oxu+nveYq/75TSJz/12PpMszJOzt80BRBeq3/MAyV3TYqwIile5RU1QHNuLSQfO",
+	"vBrlqVrGqQlGKNFAtDGNvGAqtlqiH+W2cVMJ1Sw/PXz4wOaecPtdTISEp0ghTDmhUUTdjvp812xmK68A",
+	"w8qUaViplOXZxi/L8DocHj401AZKd2jC3ohGMY66Zg/W9M1FLLBQpqpkbsgiTMSkqN9lCXmDIpvr8o9k",
+	"9ljroXVfjFSXcg39MCkNsXkMW9sSHowO0dW7dAjNp7HNisw4OgYCJNAp6zlj5eILjO3cPN2zDz+5P7xD",
+	"I7p0epammuZnNqOnOs+TBFIKs/NttJ5Do3i2i/hXvwaLGmTH5HNqGViNHwXcSYJk/atnF8dYbdQvH1K1",
+	"/i4gVa1M8PRRImrisNl9Gp6wyOfHSXOS+vgBG0jzbrrmJ7fVMcIJ4jaUXTl5PeIhCe7dRU549RxMmiYP",
+	"wL+T2zAeikCJx0docce/NGJJ2XHysRoYh6+riSV3a/gwtQ9hwz+Pk3cLNlxncWfwJxsbqX1R2Ghj6rC8",
+	"Tbda5Ya77pV3WK1drtP1VsPd8DbZVruQe9bzW5mzj5gkTFCfnIoT9phREEy4WhqEJFm+WcJASnEQKweU",
+	"BoCysjJeJ43X+dO3NKKoYqalcFHeVgpWocOoocm8jSqnfMeXPSF9IzUnQPMSU2GPKDtBycWP7IIG7i3j",
+	"ncuIR4eVjx72lFSU7rILzmxwug+p0OaOGHBlbRMaBFBwg+bAeRaitsvKGrGtp8XKjIq0tCKUN4xhl6IH",
+	"F9BxBMxcE0A/gIHholhNwCeRgfuUhRLIDn3uBn2IRKhrvZAOuDI5JZIC2NxJwct5zciB8IMxL00PczKY",
+	"hKohucrmUPZ68ybl3s2bKSYHvUrlge8xIgd+5HY0sxaNyInPPeIDdpbPbe4cs+hBvrpxDNeg0isONlZx",
+	"zNiqKdrcySoj/An1TpUtI30on77LBiQUAxnX6e1m6/SmAnngShxm3uclVu3h25stSANfqm9Tc84x7eY1",
+	"ntLXGRH5/41/O3o1+qM2DpIuXfIf/5Ttbf2P75VshB32c9xgcVvtDhokeksYWZ7dXKhzFsE+O7v6s0oC",
+	"M6fuwywMNCdXTmzY+dLhueJr7Vl2rz1fe6Z25MzKkc+1rDGRVJRRRfCH0LN19LOO0lvEKe1peDIXOhdk",
+	"RIdSZxom5FSFPMBa//jDuK5kLwWZCQz5yGY/Cbo7Gyj3bii6evstD2u5wClPia334JRrw2jymKfhdhI/",
+	"cZljP+3IJ0otvWdXFTdX2IOVoNFCG+BEh8wNaWTQxaHKm9lbZjp1qMahJaI9peBr4swsU/Zl5VZKx3Ds",
+	"MpoyBDjLsx48x+7Xiu7XVn5t0pOkQ4E9VdLHj5SpWPa5pcWnaVqNzcWsiQgs4TKzvJIOdDV3jpxOS+kK",
+	"OczI10AKggyOgk+1/CCgqA0/m6dNurUzBpzPySyDcM/mKTkZ6xeYJRq8ACSXGiQWqJOQcYZKKbacKyQT",
+	"A8hsNmUipjYcBBenU0CYBXoi0orjolXYU+TvBYVo62pTWT9aBTfDjL0CbZajw95WxmqFCH8NiyFiTQuV",
+	"lovr2ax1n/623MuGc6cQ/fhKbsOfNMiJTZjy0wo5NPClwI+NE7N5wkYEuRorrp8FKltMs5d1hQR2+8oS",
+	"Ml8h4IEELAbQSCH8ApQu80iHhaxCPuORH2i73ttNBwXSo4UQQVpdiHY7T35/PFXfLO0ATAbLUarMFSuf",
+	"rGKKUavyo+dzSaRp05wilVJb5cNDM5nDp06Cgda0OvJeQKFHPgiyPfMRVOpUyCGYSGCnpDcq16actlh0",
+	"0C/xp52zO0a50DK+mzIK2211I+UsD7GinLOAuAGjoW6SO+sGQ+3ErMOwTK31+efgCvY2TulKjJ8fzeEG",
+	"LDmfk7YIVz1kP3JrQoQZXhnw5I3GnCPPkTEldJ/qeXZExjjB1EKqkUzTTmOJh5ZSFkTr47ZXm59R+NAn",
+	"KziCqWENiv71ninywW9t7qSOsWMRp0eHwCFtEUfvD83lb8pwnD0gUVbWAnnSYZIhkgqWs+jaFk3RYJqQ",
+	"1VT2zjAaptM6NGTn5DpgDMGU1IOTWFqXY13NYQgdmte7tJeIr8Y3BRb6TSmfMLkwSRzrVlze7PVSiiEW",
+	"h5kb6Jd5/sUo8TPXGk6Y+Fod1JzvyXrvXGzYZqtd7GqutMvFRp2AO8539a8vpH7inTOV7xW/tybO7gdp",
+	"ZabFY7wys2Oo/dzuFd2wq2WoNIV82nNKDiEpQrk2wsph9Z0sIR18yDCap+xVvLwL4Nf6/UAJHu31GA2N",
+	"/Xr/kBwLTA8rXzVVD48YCvOZmRlRc9Gi76lSZjEhsdyWv0J7cyVGV2I0V4xm7PcpMnVlz/946tnRsruA",
+	"6phuy8+uVdL2ts9b4mmWgkzz64LlCz1AnuhSn2tYUmMa27yYElFAmAbyRlpxNbhF9Mu1iDnVEh6Fxekx",
+	"KGHF5nf9IDL8lE6fh4x6H6kTp01os/GdCnmQ8TwQzVR/a/NBR8h4aiY84sdgFpO2ujmMThySHIQ+oDxM",
+	"qSDKPPw8UIuHSoFmHSX1iCEDPglvGjEzzj5TvWdqn+PaRUxttoQIGOV5uU14NuCLJDIj/3GxBLyINLtt",
+	"Ln4+ByHcu2SOa4HpURj9/fh3WFX9/fjr8W9Hr0ffj16TWp1Uq1Xyl69+gO/I+OX4t+O/HX81/pr85a//",
+	"u2aDrDXUCubq1zlryQtbXs2tt9ZpucE22uUG3WyVt90tr7wDhA311rrb8CC3xk/iMvoNWnVrdJuVt70q",
+	"Kzda9XZ5p73FyrXWZqvm1r111mgXrMKJzz0oKzsVBm4l6hR2C2vmVK7pr+TaXHd8fvFsntq9qcJw9iVW",
+	"0Ud+BJW6o/81+vPo+9E3469G36RfxSsoDZ7kt1soOZdxw89lt8uczBXJ3aLFaXxCFF5AP62prVKmQTC9",
+	"ofc+DU+ktn5QMGYVpPoEmnTRWwHxL9pphXFGjqtbNoMgI8ofo8Q9X5y/VZG6tPyDMLVX2K1bRqvsPiu0",
+	"hvEj1B201btbtTIuh/o7NsXVHzHbbtVCK1v9w8jA3ZoVW/271edWIRIRDQq7tecLZNbVWLMKNuf8fiIG",
+	"pEv5kAxYyAhO0AIjAYwWX5KAtSO9V1anet5TrVbflMefie16FzzeMgoZ7U61QpvEAe5+CL+W8ccOlhVh",
+	"rajoMQ5g2TySuza3eZk46Sc45C8v/k73r2ekAiBj//Tw4QOQBek95ZT2bE6g5/HwcB8R8TVkdPoONyRx",
+	"JPvS2YNn4mbCp4H5i4IIDo4kRecz+DtziNVXTsnCfkjB1TNdwTlzI71XGTZfAlqkDusWz87EArQq6hER",
+	"d+SrWyEwVglG54ou9JkGPjQCOLuk5/Njp6SFZn1Dd33q0FAvFE99JjFJ4AZCQtEXMaW9aoS+UPavzW/e",
+	"bGYQsXZv3iROUx8TjaB9i9GQheQvL/63Q4oJ7Ki0iNNmkdtxbI4v1ufHJRDUzk8i3z1h0UeOZh5A6+kQ",
+	"fvUEvnLUUrRCMYCSOJs7sAUORT90maNxr/CugJ2e8DWkEdVRKCCoAuU274h+uAcpWHwNamZ6mo+Z7KsB",
+	"qgkC/59zj8qoDE8tH9xxSDE1AOIJJAlXe0gMeIlAQuIn8KSPnN0ze0nCK1JuhRkObHEOHFWYQwAsmiHz",
+	"DBJxv0ciQTaq1T2AKA6xyUP5KMqJCSYdEQBr+Vz31zJf7RJNaDO5n6RGJoWJ48EiIfUBW4IDEE7z0QHg",
+	"dFHuMp3XwaWWceI5/t7mxUdCRschO/z0Hrl3cPhk/8Hag4dPDu5+kQ8fAzdayIdK01bEuO4gMEy9ikeK",
+	"kkWkNSTpl2QQWeP3LUuxtsZWrERdZ152Ibek1OfRZqNgFbo+97v9Lug+7YT5PGLHgGKQW2AqaZdB6WV2",
+	"S1kp6I30uDUGsOwj8j+AigjOSFHn0ihXLqRkmpcQp1KaZojAdltiRucbIGcEeMYCKYQsCoe7ZL1araod",
+	"Bz/c1fLT5h6N6C55ZqO1YCsrwk6ZJ3Zh95mdNkpsNUrbGB3699ou0d9pI0T/ZQwY/acyW/Q/DayJslae",
+	"q6H53i5p1OMhpg9NaqC+Zxd27bkcObughsO+tMH9sWOjEG4QT8Gy0TGCT2e6RvBb5cbCT+Ev5Sja2tGy",
+	"J/y15PPYO4UL8/xTuBm6bfoyWBLUJHCOZzQS5rY9wgHFDbGywc6xwQwHOIQpQJ0qHYvty88KMqUX4bNf",
+	"Z52xU4OOYljGs+K+qJ7KwvKheiEo8EtLWXNl1N5yusvWTFQ3yWjuRHopxcwnbAlHCzNNmcRsfvioSag8",
+	"kVpU4oMxRKh0L3VdQHdCTHDuIXGazZ1zZmDsD2WzVEgzvq9QniaSwSEzrc0pQdRNtCVS/ZJpYwORKlI0",
+	"cdDZAEAEe3CNzdVwO1R2EA1OhMyrkCciZYwUswsVshjagqk9VrLUA4AwResMPWjDDTOpG30s9wf5P4Me",
+	"Lm10Lc0HN4OfrWbQ2vQ2LsjoaP3L+t1O7fSLau8XYufkZ+7+dvhkc/DL1oNG96cb8t4CKNqZWUyRSPjk",
+	"D5G/Te+USMD50Nnj09iAxrYfc2QvKBpQoZd1JGFG0qFFvWOmTV8J/lROUAdhxZRJYPAKMxGXM/UtU9yv",
+	"pUtcrjxQUk8CJevzQ2ZNme00vllwUj+sjQ8LonRh3ua64BZ/lv7zwHu+ZsJps+KWk64g+vKIiKhsTO35",
+	"YzYMfT8oC4bwh3KhJjDXM/eKkdfJveQ8xxUiUIh3zDTxoFIZmahFnk5QY07vq3mCok9yAifT4duza3jJ",
+	"IO6Lnu5VRmjZjJBBoaHeLKW/aAboIkHzadIvG0tbMiS86iaeI4YseI7Im1vmiiyC07xQK2QAoCVnQfk0",
+	"XWMCaWYREXosZJ7NNTMYCFzEsDM/AqDY45DyCBBgUyRhU5FFJrCnzkjNa5waf0/x3S6cJb4fv+fzc8Qp",
+	"LLxVHGOhDPGZunlykDBNpORB9sRPyoOEHHOaoYVcz2kw54SMFWOm0NCuczUgDYDU2+ZZug+0mxI+MJ1m",
+	"0NDImnCeRr5sDzMUZTbH3mND6nrzJlhskEnQ7GbtDJe0YXv1ES0UTD0kSQNkqJlE0AmY9ORcfYkozwn3",
+	"rP7JI0NBu0cMIjQkEgIlcZg3iQ5v84TRdTpPh7npUqW92fHl0J+C+5T6/sH6oHxxitTMwC+DJDVee6Ut",
+	"dBvLnq6YM6iD6m2/bfbUVbnm2yzX7CVHwYi0OKJ7RpohPuG7IChqDaGsf4KnSCdsMR5j8yLlQ0hWCq5s",
+	"OHjKHuHKEwvU9lKX71dqmw2N7ISE02leI00aaYiNHqkfzCY2Imd5jWyexkPBxq9zqI1MNtWQGtn8fFaj",
+	"6dINXtMycB8xDiXZqdfI1uZGubFertfml1YwhHfHQCS7ckH6DYDc3NrcaKwvMs0leYfwpa9oh1YC/IK0",
+	"Q9QDME0RZgiIevr8n9c3C7+7IP+QFshz0BDZXMu2PBaiKWRDZJJryOYTZEMoumdyDZEJqiHgEanu4KVH",
+	"XV9KQHeKi2+MfFUuN4cJUA+LFzQ4qZtIV2cxviJz0qdQEqG0vFJKogtKRANCvCIhuiYkRMZmuQAFkTnu",
+	"i1AQ6aObx0BkEfaUulEwJIF/wia4IG0OVWaIr2soJPeS4ePp96XOFKNpFk1aTTPoeJa2cVZ0PCs6nhUd",
+	"z8qcOkPHgxIqBqtUXue8Aha308ywfza8f0OaPYgl31BsKYBIA+pf1G8AfzIB0wD+tVJuHcEj/fyV8LlW",
+	"wgeBjdKS5sPCkujF2zIXo4xGbifHCtFBGSwsYIGXYlTqhSxmGUBOq7jVV1aIY96kY3MfrPKD5oMmpsn+",
+	"CrJ76pDJvtuBI5Z52Q7WwjelT9e+YCc0YqHPW/3w2MEojQ7mgFWfNmQ0YFDsI2gqVWz9TXkNhjVK20pn",
+	"6Ain5ugQwSF9wC9o9kw5gPHBYbyQOQtnl2KBIBAO9yrRJ1aS6rIl1Tu1jVamztVL5X3Px/5X2mUWCSg/",
+	"7kOyOExE5By2TkJLNYt/MGXuYMvXZDIRm0AoAgvoHKLoRxZpMcZtrgmiMryxGunBWEQoMuN0oQMtlTJd",
+	"4Az81/qhScE18NGifwpuKLycCnESdivHIo7fczCr6MTUVIi1YI4JjQhix8FNQwa5WVMCPkSAM9fthzRK",
+	"Ylg4jjJeEvhtBgtfTHIJpDUkupygNL1i49C8gvepWGMOia3fZIxdmU9oVqsmMauY0Gyz3QBCs61ygzbW",
+	"yzusyso1D8vQNtjmgoRm6UecJTSbwlVGir+o1fbIPZ/3n5Kn25tHm40SueuHrC2ertXW1zWb2YWrP/Rb",
+	"P7/0w5zQVd3HosgAWKQTL+A8mVHz2zWUWGU0RqcH2fa5Z1ABppVZPHVZL8rEvAVnewiNpiQjSBrsEU3J",
+	"NejP6EEzCMTkNaZvjhB5DCN9qAaakiTLnXMtr7GgG8rD59vUOBYvHsesvvm4NAEa6NP1CR+IW3XoH3Oi",
+	"YT/DIVYOskCyhfbpM/2vA28mdRLs03SzEIQptC73ZUplm61WqhB4mxqF1OZm95o76G5101eq7gA5rH5U",
+	"IWYDqMOgm8X1edDt0PHLR2cQEz+4CazZhBi4xfQDFunapfHIsd07yCjfaZXi8fJecpH4lFoeM8QBlUsf",
+	"iVWZ8DkGNMesILYrLqQlpCj7KQ7TabgSOrGoHqJ/PsQuIsHb/nE/RPfs1IduQ13eG/j8xLTfS2Fzg7IJ",
+	"zDEA1RDTC86yKTMkq5dn9s3hhYMRt9mueXV3vVVu0A1WbrQ3q+Xt1latvJOipZ1qsW08qW4nNNBIKj7L",
+	"0DRrWNgtMOnT1Cd3fNkL6NA47/9t9Gb8cvz1+OXo+/HXo38evS4sAJ6YLOlwFl2g5kBPtscHSBkYYaQU",
+	"XkFqJczaRAKtMwNzGZ83Kc45amvP/Nl67jHrilMdblRP28uOxaUcy7e4IIHgxywEvYV9fuBBxoqqQrCi",
+	"Ny6Cyxa9Ke3YBt8ToQIb1R2bq+18pG545POjLos6wptal5CUbSp9yIXRk9n9MwQX1I/IQPQDj3ToKVO/",
+	"HVBAxNVjzycdVDdK7dmFAS6y45iiHv23oBc/02tSeavFUosqz8VLGD40ij/QbPSMYBhqnoAFJMLaM3OT",
+	"52vqrmsuDYIWdU+mO2pP6IkWC44rPAPnKSMaMbQOOaFpFAATSYJmZeaR1tDm6udhdCjFPZ+fQDovNoC1",
+	"9WCRU4zyyozcuSF1wk8d7xNGnLbPfdk5lEL5AAfcQaNYTUXmCs9hXIOVBOL0au0Sp16tOUmik7MB3MlS",
+	"X1STEiplUmpDO5YyWuiRWOZBYZWU4sg8+CiiJ4ynpFg8IiUrk9tMFLfuJXcyczky5V14Ed5S2TfJ82NH",
+	"ALql9B3jB2ooWFhvc9M80XfXLK56TQsH1Q6leKRvDmYDyqjlilMOe8HT4OEt9stPP/2i9cXh5udPD1sH",
+	"Td1PpH7wyy/Xnz6q0p1hrXu7fvr5dvQp2wi3+g8arZ9tdn66Lu/U2h9X6b2dp1+4hUUMltv6XFxViYvE",
+	"LiytYaaMx/w2bUHt6zV6fhHza5rpFe+U1FYnU3a6WsaFkCWu6VR9BOieMcu5kj6HUtylfmDU5VtxN1cF",
+	"NJesputzJfc+phEb0OHlaXaUt7AFIVSZaK8FDf0zah307XSdfg90qVHKsSpt9VFR5OtzX5KW2oI5GhWa",
+	"3VLRqT2Cehq0J1j57bRqcWIXwea5PsK5/TIk1S6TC1OXmBvvVo+FzPND5kafhX5ht9CJop7cXVsLTiop",
+	"1x/eYGyILSLs1PxgrleqpjLbYR4BnkGFupAUz9whT5RDTbDaqxr2Rm1KJzPQz8LAufaNJSua1x+FIMde",
+	"lGXlOK5+Gp5tahGlkhbgHYkB1/hQkhR9A++ZbskGyFafE8FZyYKwqhG6QZzoMyUEBiZXVxDo+4IEp0RG",
+	"tN2GbpehzmvAIOLiBcCmGbIZCAuHOMMneoJzoXXrMRj7LD2zaZiZZxjnl2CYzwwC/Fbo0KFRX057vIY6",
+	"mFvapRflEK+97lwMKcQcgHhA2mM3EJKliAPmhdBZb9fpjltj5a1Wwys32DYt77Rr1XLdXfcabKO9Sbda",
+	"S3CTJ9ATEElgHnKK/4a5amCj/zl6RUZvxl+Nvhu/GP8OitRejb8avxz/gYy+BQLz16MfRt+MXxQSCHZd",
+	"/4AVMDlFE1UsmliuzCG9L84vdtB7dFXrsGitgxa7ZgFTQlq/ASzSzbWjH/YYlxmEPoiz6DuKNnGym9ZJ",
+	"sC8xUWWgb3nRaQlvaKCxtWSFXugWgxAbCmoswTGR5vTNSZHyoc1DEbA9onFXECdCI6CU9hKjGZPEpKjE",
+	"tsHWKQG0d6O67ti8mELSaQXCPWGeHpmeKbgOkjiix5TjMKB+pDRfW4SoJmYAVqa39TJ1vAb963+M/jR+",
+	"Mfpm9O345fir0bfjr0f/Nv5q9Oo/2Xz0X9PHN4YBezn+3ej70Xfq2L8e/av6+PX45fj3o38ffUNGP0yV",
+	"BhNIYSm5d2HBdBEhdDH5gWs/n3tQuxD/3XumC9TGXV4P6HrkKYogmdzFXtpsJFSI1WGMfeXmrKqgF9Z/",
+	"Sncpqz6j/nK130w3ZT7k2Lu6DdZFzLAbEnFkd0nHFLUZRBDj2BibGxK32vlAmoVh6ocZ56NCHjPqoQeG",
+	"l9+QMZPdbIp9qNe7P0Rk1uvvpixtyuNLMzNcoE5Rrw0u1PmwtStzdGHE24zXrRFf1bbHcqRFT+cz/Icu",
+	"clwknrBHKB8qIwtKK2/IFFrtHcHw1HVpeIIcHUiGeKYhc8LnvyzO8pXjeY7jeQX2xqqe8krbRJN6ynMc",
+	"0fNKkczbyq06MtJgudqjeUXOGhxMSENdg1FPc+KfxBkv4goufU85zsrEMImvkEkRnDKvoovVfA7gPEd4",
+	"vo+ikHLpIwFGCnXHpNFROGHZeC8UrYB1ofNMYoVqXBwON8vHNFN3eNuSNCNYaklR6XWTrTjiq3blrkq0",
+	"6s3x9iXsqujuHHNMvZhEGi9lea0ZH2SmCRZ1NBNqCqwaeWxEP0L/RxlherrK/GIy8Xj8yOZJ36eOECBX",
+	"gR/JJLPTDugxZOonWRDRPyrNmby5b2b0PnVe4pmZgQFwOa3tz613E5s8XzC3Q9E9VBspFncw4x263dpy",
+	"N73yBmu0yw263ipvu3WvXGPVtvkupv45mFu4X0b2Q++zeWC+cUOurNQrE4lK1CQS8YbUEusa26nTLL6m",
+	"p3v6cAckUaJMjqPFXNFlJslBimeSHCWbDzo0gtYiJWTRJtmFxgcIUwngSDPen2MRR9/jqC3CI4Q2EiEy",
+	"FhIHbQEnEd7AhjYlYPVYPeGJyLMKl8yn/OPoz6Nvxi9Hr0d/HL2xiJJXoz+PXo1fjH9PQJj9EWQQyJ5K",
+	"4YIH+grzESsp/3al/MU2wDSDWB9ELET23jry+ipTcS0Vj5KmPl/IHI9E1JvV75awTujqrBsy21hGY9c8",
+	"VYQKMQKPkaJASuo+h062kLkCCq/UlyWDcRWJY4atHSEzpBVnmuGaPG6ci419mmLAcFmo6XYAoebw8KEB",
+	"fikBDSeituuCLDU0NXYoHMDMSfI4HCfUfSm/IWn3y8zP5sY7yExKotPAgkAm5GQpWovPgdQiHra6j7ps",
+	"l2QoLWIsM9PlArzmR23qRiI84iI6YlxtgFSPCwsZlupHHR/R4D0f9nSeVryDXz1R73755pPGTr26vgMu",
+	"zlSGi7nFnxqTHt5lUFfgyhFcObVAelW8FZb6SsIuLGH1xtQ4F6mdlRK00UCU9YfKvs+NY3zeQYF3Rqqo",
+	"HaqPtpKOWixywngogq4SssoyBrhk5NrF8ih1EK0kRzwpkUJGAtaOsAcQZS6E0G2e5S3SZwyALNLHBiA0",
+	"DkxvcGRGSIYssnkRcGZ01SvjXk/4wD8E1jwUSk2IL5gLTCbN69HnkR+QA+KJ3NjKxyxSkuHQ1IwuF+vQ",
+	"E4iBo/DPPGPRoDrFL+ARwtLHNqNZ69tqqR+zLvUhRLy7k4isWxOUacB3vYA4jItdcy1B6PAzZQGZ9/bh",
+	"YYhG6fUAyI25zug0YtMTZggNJHNDTUIdsqgfgr9JqCQRe6rOFaCHOiLqqXXcXVtzyGePDxAPDoi4Pn2s",
+	"7aFHDz62SItKttkogYf8sRDHASPNtBSw4M8hAeNpaPPHd2+Tzfr6NqG9HikeftIs1yyySYBjQVpkvaon",
+	"KoET55SFNNDIO5J06ZBIl6KNgK2taiR7iDoHUAVSCY7Mt7JCHmhDwnDe0AgbmaCNCc6qwXFXW3TfHI8U",
+	"BQ5NCacKuU2DwARgAaJe80HADw3XAy6zsromCYKy5qDNF2h82tPpqKwUMr3CGUPKNGnnyWObF7XtoF49",
+	"TG16T1VmTZbmG9d2r3awZyCj0OBYhH7U6apxfNKsFawCbpLC7qZV8KXsA4ZJwkiodyx2XSXbVzkFa/pX",
+	"u9Oe95P4aR+pZ9n9arW+iY/7aBP/wid+pO+En/VY6Avvo/Uq/omv/KOf3jr8/Iv1O4/2P3n0s/VHv3g0",
+	"+beyLuHCwu561Sp8GSp5+0gJ2oL/81sPHw+qP/v4WDSbzeaDw886+58dN5vNT9Wf+83mp/ebzeat7ukd",
+	"EahPbgW37v98/xdra2vb6q+fD6IH/1l9DgSuajCF3cK5w1lIgCc7IT82m9n9e8l5NFID3Cx5QpAUH87T",
+	"tTZF31uWHDRNkKJmQhDQXm+aAjnrUJ/PnbEPQkVjMej3n32goRfzmANp8tjNhi0h2mj/4Z6xMpopYtDF",
+	"VAaw0KwtCIFbBBtVu4zbHLxiLgYaVp6FpyzUWNnGYfahfLDDZGk38WllB/BiBqEPeKUd1iWeGPAKuRuK",
+	"LtxQmC6r2NuNsenlidSbGYWyzbXFot3gGAvCcP0AF6QR5Fwc6SU7YoneSQUF9HrGXxq3OzaHbR4qIyGH",
+	"GXIGkchZmX4pbvNCkuQq2USkGZs8t3f1cdroXbxxNXN5nkzE06E5OCZ28IqCY0XBkWDipxxj7L5MbM4F",
+	"xPWXYaWnbIlZdBzKNo4VsiRObIIAug+CBGRNYeMX+F1sXQKJx4mjDJ911+8ewz+YQyJ6XKoQKJBGmrOM",
+	"x+9LI9F2jY8XKscbMYWML37GbEUoP5DyBAzuHLN6khp4huf9aZhPOzYpYGCya3o1c3KQLZ9TqO6ezELm",
+	"OrdmwbV7m7WUbsgzLlelYBU6jHoaUvc2dTusfFvwKBRBTn4zGNChJA4XZRmJkDkocGAKpCOCGNEUvJJM",
+	"5fmZ0V/nNpH32JtPbYAcxb7AETdapBxruHzD7EC5LGhDKcc/q3xwfwAxK2fSQmh4ERIuIgvglG2u8ZTP",
+	"92Fz6a9tbhIF58b9jbnDEwc1IwPys+HHjKsPWFYF/0jMBkNjnn1plhaCxtJd+U5XkHekLlQBZld+juOZ",
+	"CUCvPcuWuT5fo33Pj8rsVA3p3Kap9MU3JKFe1+cSdSbeAYYXesA+j5nAbGewz0995IKWFglFEDM+W9jd",
+	"K8lfXvzvEukFfa0Y0J/BwpQIsKiVT6abgknR0UidjkXMP4/aAIIVfyL6kWPZ3MHmYfyTOBqz/QiA2o9C",
+	"puSMUyLS5y7DwN1vhA8s+pGhubC5BqcAnPZ4DMcswmblPcIFL5uPp4Jf3/NllI5WN9UL2Mf1n6NYaeIV",
+	"+N6UuqUzPV0Xr1663ggQsOXVymLHjcci6gdwU0RvhZXRWdPnVgE2kpod7hZdhVOrNuq5fBTChaDAzDKX",
+	"ycpxHMjFOSnw2oO5i4MmyxsL9580q/cXIIdKtuD55Y14EK83juuHiB9B+aRoMNDnRjQXUVyXzkVHP0dj",
+	"tOmXa7pnYxZyOpIOmeYOUuz1W4HvYlEIysiyshcwRzMfrsQZ+ZrDvQgl4vCbu/TL28kwL7N42/MZd5WI",
+	"xDkt0Iti6G/Km+2tarlR266Xd9Zpo9zacDe9Lbbd3oGekov2ovQEtv8UdmtWIfIjYDUb/a/Rn0ffj74Z",
+	"fzX6hoxek9GfRm9G342/Hv376NXoh/FX498V5gEOmD+jmiz8TJT1ZA8BKFTosXAlVq6RWLnb/DT9jtQx",
+	"1YcvJUEesAEWZN1tfjpftXVuQ/qV2S5TK6+nmLRdyukx4NVwT9u3pCgyBh8Ye9ZZY6+0R6hmi6hVq+ml",
+	"Q2p8iIUfhYy6HWVrVqbA0qROzzIh8DwpdVHxcJGTf8B7/eiKyqo/SPl7gXdwjuQdvrPa5msI5b9KK1y9",
+	"Rml6HqEkpVeG0zXJRe3RtWfm3ufQad2Bz6WGcDEHwoCiMR6pu1XIFeiJs5IfxzIp+c+rvsWrvJXRdJ3q",
+	"V+GdzL3Lr529ZOUNIT2XKUNIDt3S5lr/7VhrFfK5DvA7Rm07WWGANRpKGkD0tTKFCfzDM9iqK4PtHRls",
+	"VGpMjyTLssLaW5lgCzKOX40Npk2mqQHBR/kBQGNqzYoDTqaRcqT5NLQIEwrc16ObB0PPjAge7suzum8C",
+	"Py+j/JbQtZ+L0APkvrbPPVIcsFZZMhq6HSKHPKJPd4ljF8Z/DS2+/zr6xi44FnHK45ej76EV+I36U4RO",
+	"ySI+t/njvpS+WlDukX1+HPiyQ6BIUI1L7pEujdwOk4YDC/YnsGxQfkJoS5wym0/8BltOEs3pR1a8WK7o",
+	"MgJF54gDAgE9mxdbSRDYwmr41pAYuavfW96imj+T9ezSp/cYP446hd16tWoVuj43f9feu6wVrKRSNn83",
+	"+sYiox9G35Dxy/ELpWlA4ZCbN2t1olTO+OX4D+O/Gb0afXvzptqBeOknUTco7Baw0qmHdU5T74W/klEo",
+	"uC6JOnNv/Mla+jcV/Zm+u3p0niZPNv/c6npe7Y9M8VvV8nZtp246xRteGT9VH1bXL0v7m/2v3snfj96M",
+	"/mX0w+gNGX2vDIA3sUHwevzV+Pfqgz+Ovx7/VtkDo9ejV2T0LSASQEf9i9Gb8W+VvfCT+eLqS2CTaLk2",
+	"nCNtp/3Zla94vQLsaeWnNRrQZGi5H3VYdxVtn+K/OYnocRKE+sRYNuo7aztk2sD9aFYcHs7WUj7dElL+",
+	"kkTtVYi1heXTFSYDVnp0pUcXdbfxXE/xtZVE/jFnRlZe9ttMdDCtQi7Tw157Bnc9J7/xdhMXiapcZS3e",
+	"86zFOVv2/UlZwESmPF+foPclWbEHKANdcQqt8Smu7qyxO7H0eRkOP1ogr7EygN++AVxdGcArA/jdG8Cr",
+	"TNPKBr6sTNOlGcGp9qGpaaaD5DcIqzVgISOc+Yj05bqsFzGPcBGSkJ2KEzaBdL5nc/a0pyQ0tCACkoPP",
+	"3aDvMY8UHQOtq3/jlIgU2DDkUk5ajIRMMkA5UGaAVvOQ89Lqf1qmKjXu9wvLXK/oQqQ3rEt9pXUiqIYN",
+	"Kz0WheJ0AmsHl1hm77ORRZhNA+v+w/hvx18BlQLI/A1vq11z67S8zdZb5UZ7k5Z33JpXrrfWWaO9QTdb",
+	"Wy4Yh6d+xLxbw4th8f4DYOIqFfntEgokFFB5oJcjzSqhO3JTTUGQIVgma5DstPPzBqkTt/LYrlvPj+gx",
+	"nn5DKRFrKvXfpyTBIYDI0gRZJ/D5CSkCxQ2pN0hH9ENJWkPisTbtB1EJqPZBlCCugM17LJSCE4NXbvLW",
+	"h4+aFpFAiwdgO2LAsxC7BmGd2lwXHkAlqKPOpVMhAGJt8B4YwwQNts+b21RsbvPPDaoO9byQyYR6p8UC",
+	"wY+lBmLXSDjK0cM5+pIopbGLk0hR3vqSHIeUK4VFIyK4y6wEIChpatfgt5bh0wBmIL0r1M8Qt4h5elYx",
+	"PLwW3Q4Mvom6SjmaKBMJIF0CjW/su6a+Tah9uWdzLbqkaY9V153THKvBhgxOHH6ZgiYyYMQpCiNDEWwl",
+	"BEh6mgawyMDMkcBXznKyDJoS2bwZ9tSXkbR5EfS1h5tFRox6e9Dxn5gAuIDgKnul6XTCiVRdxmGeSzFO",
+	"0XrT1VIgXAoKJuyfVTYX0BsLASQtDsW3sifeuj2x+B6Y5j6mjtyAolwjRRFapr4LDh6AsRkpGHVianAl",
+	"87TAK616UlZu6tUbUgeozKToMqAY1WoiffByzaoLOa1rz5I/zknfqKMEtoGMRE8SDXpjrIAKSWlrdGNB",
+	"WyvDJ60VrURzRx0hGRzCtOImid5GJn6jfSdNCC60vVk0AtpK+c9QqGli0ukFKOWD5KjrJhTmeXkjvGiV",
+	"N7peuDR656Wk/vvhhOQmjZJJTBlA+vReGnHphcXHGpquc7Gaflire56HydkAhauBNARCFHA0/WhIEAcZ",
+	"och6ITv1RV/C722ekcYV8rkINdCqcRj8dPhRiAo5pF2GUEdhX7lEVNocBKe6Qa5wVC91lnCsrgzqD8mg",
+	"TjarNqdXKvA6wVozYGhSLyllMKn3taTZaK6Zlue4r2MpOsQF7RZp5LIKcaCFwokbPQCmTQeKwMJTcpcU",
+	"Ec9V2YLq2Kj76VwJ3LJEdDVDryM4I8XWECoHEIW+ZNncpZKVfS4ZUE+fsmCIBQ58OEDKJBzfKQ36DNup",
+	"F0iK3I8BR2ZrOPY0ivtm9APV5Cw9XzUHGH/lIs0mtbmaTXL6iEy4C7QMlCIrMTJtDCBi5kZqFLgTc5+r",
+	"W6iUVa7+bCH0nRnOtOdLw/wy3wjw1cTMKde73UYvQaICjX6bQfUwhbQRT9cs3TmdqtEqwC4s7Bb+89ZO",
+	"vVarrzc2Nrdmqhd8l0tjwi2kk/DVzkN1qzfUSh9dNzA4L9VBcqYQ7QyK03XOFi2sMdf8LvAwXj+3aGZ7",
+	"DGrFCtmnboeEYkAGELDRCqxDJeEiTokcs8j4Mfojm2tfJqTcE13icz/yaRDnpyyMxEJ4i0axXlT6oQjG",
+	"gNljOs2lpCz1IYtW2ktyTtBmo7MhQNAUaSrFUCb0RUgW73OyXiUeHaZzdqQomQF9PcAhPtIjLFVIU03c",
+	"5pmZm9RPB6He4xUIKY90hYf5bDJ7NosokhQdqO93ShXyWAw0aYUjT/xeLyYrOicLlTWNdI7P5qnyTMN5",
+	"QQ44pjFD9aiivg4Q7/VwooHvshIJWbsvGc5k0AGvEQWLTt2lm5ccI3813D332NNMwR0QXGoI/L2YuNKX",
+	"Nh+EfhThBAG1vsdopElZ8PSo6XZo2A2YzDXODrpIoWskyYUTXrGZ+6sk+aUDlBXpe+Kc7JfWrxNa9x9H",
+	"r0d/Gr2Jvb5E65Kdeo3UlM6ul9fXE82rHwnmycVtg1mafzLr9usF1TGu+FVRk8DX6jyAeasDBPBvtWMX",
+	"eDuwCwu7Vasg+pErsD9e304NkMJzE4jcA2SErrXq7rpXbrCNdrlBN1vlbXfLK++wartGsRZ03lejB1BL",
+	"DwBnNvXxc1tUWjoUdqsXfHmyH+TiYX6uxFiH9nqMM08Jaaa1gJX17479U8ZXibFVYuwtcMDAoTWaTisy",
+	"CDe0+sElBTfWnuEZfP6+xLBx3DekLsCZBr6uJcuytiKN3M5sYxGBRamMjuCTNK8XmFhkABxiAaOnLAdI",
+	"JUVxoWMGcJs8hY89ISjNltH3Wg3qwE9hQTmKo7gS7feehAjMwl1CiGCxpZ8WnjYCoh1pumXceSsltVJS",
+	"b0FJoZSjiWDWUdTLVE5rIBpWKupC4YyUiMC+w7RPrRz0TAdkx+9J0upHNocIB1AQJ18daRntkHYoupr7",
+	"0hCiG7iPCRWHTMp9ri+tkFvqH+DrTgTGDRWNzbWnnKNe29pzh0xJWmWaglSXqqtxoEeSBe3kGpcGAcsl",
+	"jYIhpVTrSo29KzVmAa+q2Ss/Ln30gakGOFRJqA7c6AkwoMvWEyGTLCojpZzh4ppKgzeTU8syVex69B0q",
+	"SSBkhP0LEzx0purfD89wET9mXXGqU79GMeRdnb0OmYpTgc/jQLRoYGGrmxKxIISAs15L4UzNn5WKuuoJ",
+	"ZHsUbI48YZI4kYh6R7BwTowy2Pf8iATiOKM9kEjfP+bggyrPBQn3kz6OQHBk8nYNu6eh5cyWNsbdE1xE",
+	"qY6PnA76vfNJAvU9Q2ZzvCPEWCMBfYDRHnY/gA4QnN2Q0HpiVrbYl4w4mvP+iYh6TsmyuZoBKL7sY+F+",
+	"8HAaBGKQiVGbPS4JDaQgMqLttqYvPVuSSYpqnfK2HVSTqkUZMHrCuBoKXH5D4i3NwPcw7K6fqveOTnNn",
+	"d1JpWoWTDh0fwhTv4lG5tuxn79jIOr82NjMk3DYEtw0UDYUgBVb67D2vtZUsSns6mfecUmUZrbWcQtNm",
+	"88r1uZDr8xmuns6rZXGNta9hFEYOBgtevPIKro1XgCNZFbtcI5moD8mVWvmcDaYXYd4JaTuSFlG7yesD",
+	"Szz3CEDayA6wx7KuNASyxGTdEWciDgxcKULbPV9GD9hAHkAt3Dzo5zDmeCXVQWSzSgbnr1lUwziMMH5/",
+	"zdG5c+CJWpDqKIz+h5Jn4z8AhM8fACNp/NvRD+Ovx1+NX47/QG7erJHxX49ejb4FmPbvx3+4ebNCRv8w",
+	"ejP6E9Qj/FFJw/FLdT35y4u/I78afUtG3yHbBAC5//Po1a+LnSjqyd21tZRIXnNpRANxDC9ZjSYXuemc",
+	"4eUAOE0MNw+/adb48feUdELW/sguzBi4XSAhCz6yC1y0hfJhCBeixzgL7YIe/dml0MOh05Ck5kWA2mI1",
+	"r+6ut8oNutEuN9imV952t1rlHVpt1dy6t84a7WUQoMyRTw2kXq7W1ECqZiB4XHYLsbQopElHxl+Nvhu/",
+	"GP9u/BW8ttEfR2/GLxCEa/Td+Ovxi/FL8h//NPp7wIp6NfrT6F8MIQlR6/Zm9EdNDPBG69zXo9f/8f2V",
+	"Y5Ab4TIHlog6Xyv9ed2KRTGAo9QcvCFSZJ4fiTBDFLwCHs8Ajyvp6xBfkvs0PPHEgFskZNxjIRTv2FxS",
+	"7kdq35JPnty/p3E7BAcDgFWIk5IWDqEtqMwUIXHUwXN0noTa3FPWxR6hBNBQdHSs3Y/6IYstDoA5KYaM",
+	"emqEkrE4BgWZD4iR8ZK6SY/KCO9kHi91BSd0FE8FtjAH/LLJrZZRqPNK3CuXrguLybfLi7oyWlZGy4/V",
+	"aFn05E0FLFFKb0Clcc9WaJerQpSFLanPQwDMSsyoy4C7VDcrtxnzZnOqJZEG7ERX9hxgmahnZohldBwC",
+	"4g8GkGdo8zzKNXIu4xo5jIMe8HDICjIaxmkpP0RzA6DVZnd4qiV6v1AvpyjblXq7Trrr6s2/ZTzn+PCq",
+	"3X+++wzGP1sh4Fwrua8BGiS8GQBB0mL0fXKeF9NIa8/U/+dkV/cjUDPHQnhvlUs947SuKEneY0qSOSwq",
+	"K984anJMZuRZNNBXRfkQ8xuYi/Gjy96LH7No+kasrtz7lXu/cu/fhnu/kuzXSLJ/DGVM73e+Ibf8KJ7S",
+	"lOej2XQllFOPEZFBEji6FlGi2CJGZcBKZpMORZ1r6PM4GVB6SwYa9vCtsgrvKKuwMjtWZsfK7Hg7WYUV",
+	"idYqrXAZJFqXnlWIYzhrsQHwvhR5vyUrK7ea5Ak9wZhWi7onQOZCoEaDFNPW1S4B26pkpQpBRZjUiO7Z",
+	"PIwRl/zoTC34lZhheZAO5tWvYhQrY+E6GAvYmmBMAzhZP0azQLcToOhYhSauVT+B3o+XrXMlc/uhHw3L",
+	"kkVK7E/vKJjZFmw6WdsiTMt4K91lqvSBzYF+K0/of8yih6lbH+qBHZpxLasCtNYFxrQnA6FbO40vOt8h",
+	"mjnAKQfLLOzqPF2zUF/OZjanIX5pM7oXr2dT8ILU7+b0fo6kgnlHxLGwcMfm2Gqti3GKGi8yJvKxiOeH",
+	"TF1h4W1LaRQv3Zc+2eKfgKlke8qhST7oMh4dmbXQ2CpnsMLiHnCDtyI1tApAzmO3fdH5eP8JMSKxyxyb",
+	"d2l4Ionsu50MxIvmIUx1fz82zy9VyEFEEoABm2vaQ8Pf1/U5GXQE8jkq90iSAQuCCrkX8xqFDHv7223m",
+	"Rsybjmd2rii8KMrZW5GClxzqe9eiG8winys15rJVuGQVLrkoHNiSKmcBsw5XvSwDuqhBZ6R42puvkIdY",
+	"qRD57omSbgLxYH1u8185Si47FnEi4ZR2SUcMlEoYxpyvRLMpdtUG4PDpTjXqkB4LXaUJAkZEG9pB/BAr",
+	"QMsx5DeUaRa1hEU+EPTftcwPWS8YlhCuK75HyKQI+sitmr7eDYRke4SSkOnx43SIRhAF/eJH0uaAogU/",
+	"x1kAGvmgo4YKn3qlCnHEKQu9PnvYY9wxt0itkc2Ble4mF4Ob4FcPqA+BFWUM4+jVp8B7J/gxAMlQThwZ",
+	"0E9EP5SOzYvOz5q3Dh7sPzk6/OzRo4ePnxwd3ms6Vi7lMALzAEI6KD4gl8dpVmyu3g1CpLeYRkQ0r41G",
+	"pCtkRNY3NxETnfZoGE2x0A9xXx3eaz5mgGU/hxWEpFWopsOIFIGzXvqnrDSte1eNbD4rSKlKoGSeN0gX",
+	"D4ZxjxTZ0/OGEokrGsjhvaZSKfge44Zr3FJEg9kYaPrcbTC19Vnvn0nSGL/b7xZ2t+pIGYN/JYQxPo8Y",
+	"wJ4uX4sMx/SxvgVe2lcXNtSTQQYguI4s7G40qlWr0Nupxp+sV+uN6nMLt0AS86jWnkCGRgeAjhlXG3N2",
+	"JkcEHpPRQ1zSQx+jf3EQZftJdTv12+QsI7Z4LEJSE1jfODOB7c0zM6hv7NSrAMMd0MnfadHwEI5lYbdR",
+	"t9QGy84gnubcpo05lAHVh3KKORPCtys/9JpV6WpdDRIhNFLVmAD63b7n1bnGHNH7f6pJkuM060ssVJIy",
+	"StQoWANFR/8NB9wB/jBuc9/TRSPp0kkr17aJPVn80HDQ2nxGn+1dP1Cvgbii2/I52zPM9Y6mve0xGk3r",
+	"K9Fv9NM+67O5YC+MzYVttpIRfBaTpIhP0nT/+j5oXyhDgAag1tjTXiA8Zl7wnAxbuqNkLsnzBEZoGLcs",
+	"pW0Q1WO3EW8bGoYUjqmMhhA1V9urMIUnLDYzETmVuDRixyIcTtN55vvCgiITB37bXP38nOFQKf1jzYNg",
+	"MEjiiMi0semLGJy2JVKMU0fCBfRUFQEfD8IXySOdqYZNn5t7ZIalh9ESImCUnzsOZNJDbESlKsggFBEj",
+	"Uh1GvTpgS4eMgi/QnT4c9ZNlhqJNegoN6wb025fgAkzdNzrXpH5dWN6uyxtPi7UFLJEeCikquyQ0Pyud",
+	"M7RbcPlljw0TuwsulslFXcViqb1rBoWbZ97hXNoC5VE1yn7rN8yNSHGSS9KKaSRLV8jceJ3bDBOpprOj",
+	"KABiB+AsPpvvXYwnN4vU9tw8af98oLhYLWhuIGTDRQ9+IdLhjEuTXAkzWm/X6Y5bY+WtVsMrN9g2Le+0",
+	"a9Vy3V33GmyjvUm3WkvkoWO8OSVP1N+4JdXC/M/RKzJ6Y3LPsEqvdFXA6NvRq9EfR6+hXOBFwTLyVdsA",
+	"56aVrULarLoSeB6I5mb08Hydhl8qw2nlxFxTJ+ZLbdb+qP2XtWf4D91quEh01awT2EYV0jQhyGmQyL52",
+	"OiozonF4epavkVqJ9JVIX0J8Tws74Q5fSexr1+mUiJ5Yr74fkjs3oG62We7Djbx+9wpjzYjZ96Ws+S2s",
+	"65SalaZEVoUkqQaVzQli9WThCTEY13pPTzDuFClH+BkWSLY7QVmbjplY6kYmQCKJbziMsTWtQpp9z4+U",
+	"+yyJo9/0EQ7wyARVnLzwH07orNa+aJdZSmEXNrytds2t0/I2W2+VG+1NWt5xa1653lpnjfYG3WxtuQun",
+	"FHCMOOyuGtSVNHItPI2VZbKyTC7PMsGgqR9JZC3Xu3FV5rMq81nYrkJJGZtWudbUpRgRXbVcx2x2Jg1p",
+	"2qOOOowW8fWUCReAf8PdoO8xzyKYJ8d8WoU8ZtTD9h9TI5lSvxDGT+pXilhvIzs0ZB5+qS4pnZP6wkN5",
+	"30zh/UJXe1t6J+lO+hP0hnwLHTrfjr8e/dv4q9Gr/2Tz0X9Ni10y+vPoDRm/HL8c/270/eg7Ja5fj/5V",
+	"ffx6/HL8+9G/j74hox+mSvHKfK037VB0QcDG6USkSd9ubbmbXnmDNdrlBl1vlbfduleusWrbfAcGJG7B",
+	"wm6bBpJZifk4p2a7tICj3nznRxzNQVu5r9eKcYh6sZC9IbWII0WQSqWVD3uRDtKmKayEkkrShYbSlOh3",
+	"KJcDBnX4xaQYU3BGDGMeOFw59ZtYnokkezKVK1a6phcMNSsdJQ7ayo7N9SMx9rlDfH5KA987Quv0KAop",
+	"ZOEEd0gRSzkBzU09ubRHKLd5RteRomP+3iVqvZwSEtIBWV0abqsvrVTPKzQ8RH0sC/GVdXjKlLITAx7X",
+	"/ONEctTdIxGrOy1rlvH0jDL4B2jY/Hb0avxi/HulBiwQ+6N/gU5PpRqUkvjGSumB8ddk9Gr8X8Z/S7DF",
+	"EIpOR/8+/p36+G+J6f8cfTt6Pfp+9LpyVkwvI2ARqP2KUMVXqvhdquIldsV0Uiv4GjCvqefFwIcrrvaV",
+	"13al5kQvGFoYPPQI5VlX6eqcOBNtWcWBZ8eBTYnnUVuER33JQocUoVfDEdB7IcKUdVKyYkNC/0ppd918",
+	"jCu+lzZZJrtFSnA7vLG2LmSOcVKqkKa5r7YZ5rFXdLQZTCW3H4aMR9rymBlV1nfSFVK5seXDiXTwoSnp",
+	"vLDREQcDJ5f/gmFkHBG2N155IHmVwH4bYeIzO+ODDBnrA7yyVVa2yttqJE0FP+La/ZlWCjr3s4yV52tt",
+	"+uWaFk/+OaFlRJVyHZL8XjnSIvRYaMV9/0ocQyyZ7xFn/wk9diziHLTLDwRn5fs0cjsOIoDepm6HlW8L",
+	"HoUicJQGbIvQBCQ4G8h8+lDgKXDv0i9vJ6NeNJp80FajgcFcOQ/HvNBG9da62/A2WHmzvVUtN2rb9fLO",
+	"Om2UWxvuprfFtts7IIYvDG0k0BzBsuMYxGj059H3CNVERq/J6E+jN6Pvxl8boKLx7+YjbJxb5iavbaje",
+	"5TSBm7PB1GboIK+cekhm8+RYj7j8FunSp2V6zD7arEI13ZlGg8T8Lai9mr/xGUgPEtHjuDklZL2QScYj",
+	"eBF7RDLuxVBsypjL7vjZz1ZPX59TVN8Xnt/2jUJYxYzzBKfuri/s/urXaTGKkoPcbX6a2mALwDyfI1TS",
+	"YBOPWbuQKR2aVxQzHs2Uw/v4PYk6NAJkkVgo+zxPQOfKZZsvKZinpPpi0axHuZxczm8e0Qu0cJfYsp1Y",
+	"n6PvqFtFigPWKktGQ7dD5JBH9OkucezC+K81pNs3dkGtbnn8EhDwvh29UX+KUHmqPrf5476UBhdhnx8D",
+	"yNdAhJBn7co90lVLwEz7H4HTpJzVkPITQlvilNl84jfoDCOqj3rffmTFi+UKZOwMdZ4XJKrNi61hvH7Y",
+	"RElaQ2I0hc7oLtzmUn/v21xgJZV6/LvRNxYi+o1fQhT+O1CR5ObNWp0oJan8mvHfjF6NvkXAbrw0F9Jx",
+	"2r1ysBwn750H5ngGQjHX9kg2/9wGxrz2iroV3Gm7tlM3MeeGV8ZP1YfV9cuyV8z+V+/k7yH18cPoDRl9",
+	"r0yWN7EJ83r81fj3CKz49fi3ALv4Wnmj30IWBELzL0Zvxr9VFs5PrpyJWovB4fnpZn1KVxbOysK5PAtH",
+	"byqIcGtFFXVm0xa9ZXNHWRJzUEkmBo4S0JOskWetmwppghCWNndpGA4J5doPzbFudknOMdJ7HfLg9Njm",
+	"U3a8MgaOWUSc9WrD0UBBhu1aB20r5DN+wsWAZ4uSd3V7z0wz6kIklJMG1IqzcsVZueKsNIrWBJVWWnal",
+	"ZZfQsgAplnjD2MaZydZeMy2b4cjMVbcPOUvRA2RU7h4ig0sroQyA+Wh4nDLA5CHfM8QjQLNlNO5kjCF2",
+	"WQNfRrk9rokG1EQA7zK8u1JUK0W1CAtWRimdzwW4UkcrdbSUOmpmlNF53LRLqp93RoKj1F6H0SDq/NVU",
+	"LaYdP+LUq1XjkQFMGr54Eva53FPb2RNIcEMi0UfHmHg0oi0qWa4++gQevDTYQtJpdzK/ONHPniJDzNSg",
+	"ttk/1R1sF9rTM7bYPf+UcfWYXiha6eI4OZRqv2HWOWTUG87/dhjPLDwB8UPdjtrwFnE2qusOlloN/Cmv",
+	"BduWmJTX7c2ogQ1JJIhk4VLv5GokRrxuM95n9vJnhRajIQub/aij7qasKpjblOJFX+LUw4JV6IfKTFoD",
+	"S0w/5yxh6LEvo1BzYUv/mJd9bpFInDBOQtYOmeyAFIOvRB+sRgO1p4aUL5ewK7vsc9KXLLwhiRhwQl1A",
+	"dk3fAT/JyzilLWtSZF4ftxBxmZLsspS2hIFKAC3bbiW/RFPmPGM/YK4y9ny3rMZLo37ISPEXlY3qTom4",
+	"LIz8ttq4TJKW0ndxF4KrEbbjZfE5VihNPD99i7x1evjkkeZhIMjDQIpZugba68mSBeWTpywcEld4TMY4",
+	"3/pSMwIZsV7q4dFAlPGuOY8+1NdEnVD0jzuEPdUVuA97jB/cIbcF58yN1CY99ZWFRIqj/2f0j6P/d/R/",
+	"r43+G1jBX49fQg/EP49eI2a3khf6tQQ+P9F1l11oNsEVk6nhSSlyxnWfcnqsrpzw6m5I0mOiFzBSNATt",
+	"2HwEhnjMfgNkNxZpBcI9kRbx+akf6R2khtXqByfE7yIqbzwSfXXeaIZEMinV9RbpUSkhT6irT81bUD5K",
+	"RAIBllyMLs9O2cR8zYnOPy8+L9Nej/i8JZ5aSj/ivlEbPmZF6LEwzhnC49VIOAss7dGdMiKjkNGuRTym",
+	"hBJmj7uipbRxry87anHMuDOH4wbpUj+Ap8BGVnamG/juCelz2W+p0bZYajbpAeatHMpn4naYe4Jrrw2l",
+	"EzbEUaFGMdCwAIeNf6fXDEXi2dvfvHmHnbJA9LqMR4AWf/MmSdDb9x/8/CMv+YFT2iWREIHG/WZSyQ/L",
+	"5kBGQmWcmo2SlgipD5iSo2Qg+oFHOlStL+NRhRxwdTC8vquGAyj4kpFYRUqdD05HmvWEPHaadxg1RpUB",
+	"Z1RbGseiNuYNSaTvMVJ01rpssrzdKeW+zxsS4WVIfFgyMFjJgEzt2mz5i1Zm0XhAQmPexiJenyATrkC5",
+	"GEcs8DK4UTLau81Pcae1+0FQjtjTSKdKUoPLGNDPf/38/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

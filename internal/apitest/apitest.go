@@ -20,6 +20,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/httpapi"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/testdb"
 )
 
@@ -36,10 +37,14 @@ type Env struct {
 	Issuer     *auth.Issuer
 	Key        ed25519.PrivateKey
 	server     *httptest.Server
+	stop       context.CancelFunc // ends the jobs UI's background queries
 }
 
 // Close stops the server.
-func (e *Env) Close() { e.server.Close() }
+func (e *Env) Close() {
+	e.server.Close()
+	e.stop()
+}
 
 // Config returns the configuration tests run with: the defaults, with cheap
 // argon2id parameters so that tests under -race stay fast.
@@ -96,7 +101,9 @@ func start(t testing.TB, pool *pgxpool.Pool, cfg config.Config) *Env {
 	return env
 }
 
-// Start serves the API over pool with cfg on a loopback port.
+// Start serves the API over pool with cfg on a loopback port. No job workers
+// run: messages stay pending in the outbox, with their delivery jobs, where
+// tests read them. With cfg.Jobs.UI the jobs UI is served, as by serve.
 func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -107,20 +114,32 @@ func Start(pool *pgxpool.Pool, cfg config.Config) (*Env, error) {
 		return nil, err
 	}
 	issuer := auth.NewIssuer(key, cfg.PublicURL, cfg.AccessTokenTTL)
-	e, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer,
-		Logger: slog.New(slog.DiscardHandler),
-	})
+	log := slog.New(slog.DiscardHandler)
+	jc, err := jobs.New(pool, cfg.Jobs, nil, log)
 	if err != nil {
+		return nil, err
+	}
+	deps := httpapi.Deps{Config: cfg, Pool: pool, Hasher: hasher, Issuer: issuer, Logger: log, Jobs: jc}
+	ctx, stop := context.WithCancel(context.Background())
+	if cfg.Jobs.UI {
+		if deps.JobsUI, err = jc.UIHandler(ctx, httpapi.JobsUIPath); err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	e, err := httpapi.New(deps)
+	if err != nil {
+		stop()
 		return nil, err
 	}
 	srv := httptest.NewServer(e)
 	c, err := client.NewClientWithResponses(srv.URL)
 	if err != nil {
 		srv.Close()
+		stop()
 		return nil, err
 	}
-	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv}, nil
+	return &Env{URL: srv.URL, Pool: pool, Client: c, HTTPClient: srv.Client(), Config: cfg, Issuer: issuer, Key: key, server: srv, stop: stop}, nil
 }
 
 // Bearer returns a request editor that sends token as the access token.

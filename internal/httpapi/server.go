@@ -23,10 +23,14 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/auth"
 	"github.com/kabinet-edu/kabinet/internal/config"
 	"github.com/kabinet-edu/kabinet/internal/identity"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/news"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 	"github.com/kabinet-edu/kabinet/internal/store"
+	"github.com/kabinet-edu/kabinet/internal/support"
 	"github.com/kabinet-edu/kabinet/internal/system"
 	"github.com/kabinet-edu/kabinet/internal/web"
 )
@@ -37,6 +41,8 @@ type Server struct {
 	*identityAPI
 	*organizationsAPI
 	*systemAPI
+	*supportAPI
+	*newsAPI
 	*notificationsAPI
 }
 
@@ -46,6 +52,8 @@ type (
 	identityAPI      = identity.Handler
 	organizationsAPI = organizations.Handler
 	systemAPI        = system.Handler
+	supportAPI       = support.Handler
+	newsAPI          = news.Handler
 	notificationsAPI = notifications.Handler
 )
 
@@ -58,24 +66,35 @@ type Deps struct {
 	Hasher *auth.Hasher
 	Issuer *auth.Issuer
 	Logger *slog.Logger
+	// Jobs inserts background jobs (message deliveries) in the caller's
+	// transaction.
+	Jobs jobs.Inserter
+	// JobsUI, when set, is River UI, served to operators at JobsUIPath.
+	JobsUI http.Handler
 }
 
 // New builds the Echo instance that serves the whole API, the spec, Swagger
 // UI, health checks and metrics.
 func New(d Deps) (*echo.Echo, error) {
+	if d.Jobs == nil {
+		return nil, errors.New("httpapi: Deps.Jobs is required: messages are enqueued as jobs")
+	}
 	tpl, err := notify.LoadTemplates()
 	if err != nil {
 		return nil, err
 	}
+	out := outbox.New(tpl, d.Jobs, d.Config.Outbox)
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
-	accounts := identity.New(base, tpl)
+	accounts := identity.New(base, out)
 	// The publisher other domains call to notify users (notifications.Publish).
-	publisher := notifications.NewPublisher(tpl, d.Config.PublicURL)
+	publisher := notifications.NewPublisher(out, d.Config.PublicURL)
 	notes := notifications.New(base, publisher)
 	s := &Server{
 		identityAPI:      accounts,
-		organizationsAPI: organizations.New(base, tpl, accounts),
+		organizationsAPI: organizations.New(base, out, accounts),
 		systemAPI:        system.New(base),
+		supportAPI:       support.New(base, out),
+		newsAPI:          news.New(base),
 		notificationsAPI: notes,
 	}
 	doc, err := api.GetSwagger()
@@ -135,6 +154,9 @@ func New(d Deps) (*echo.Echo, error) {
 	api.RegisterHandlers(e, api.NewStrictHandler(s, nil))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
 	if err := mountDocs(e); err != nil {
+		return nil, err
+	}
+	if err := mountJobsUI(e, d.Config.Operator, d.JobsUI); err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -26,7 +26,8 @@ import (
 //     they only hide content from people reading it. This covers every string
 //     of a JSON body, however nested, and every declared parameter (path,
 //     query, header, cookie), which must also be valid UTF-8. A schema marked
-//     x-multiline: true (a PEM certificate) also accepts \n, \r and \t.
+//     x-multiline: true (a PEM certificate) also accepts \n, \r and \t;
+//     a password (format: password) is exempt: it is only ever hashed.
 //   - A query string must parse, and a parameter that is not an array is
 //     given once: otherwise the generated binder would answer 400 for what is
 //     a field error like any other.
@@ -131,6 +132,11 @@ func jsonBody(req *http.Request) (any, bool) {
 func textErrors(path []string, v any, schema *openapi3.SchemaRef) []api.FieldError {
 	switch v := v.(type) {
 	case string:
+		if isPassword(schema) {
+			// Hashed, never stored or shown: any character is harmless, and a
+			// password that worked before must keep working.
+			return nil
+		}
 		if msg := badText(v, isMultiline(schema)); msg != "" {
 			return []api.FieldError{web.FieldError(strings.Join(path, "."), "invalid_character", msg)}
 		}
@@ -177,6 +183,11 @@ func badText(s string, multiline bool) string {
 // subschemas are s's allOf, oneOf and anyOf members.
 func subschemas(s *openapi3.Schema) []*openapi3.SchemaRef {
 	return slices.Concat(s.AllOf, s.OneOf, s.AnyOf)
+}
+
+// isPassword reports a string schema of format password.
+func isPassword(ref *openapi3.SchemaRef) bool {
+	return ref != nil && ref.Value != nil && ref.Value.Format == "password"
 }
 
 // isMultiline reports the x-multiline mark on s or on one of its members.

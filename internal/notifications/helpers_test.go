@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,7 +16,9 @@ import (
 	"github.com/kabinet-edu/kabinet/gen/client"
 	"github.com/kabinet-edu/kabinet/internal/apitest"
 	"github.com/kabinet-edu/kabinet/internal/notifications"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 )
 
 // publish feeds the inbox the way another domain does: Publish inside a
@@ -129,7 +132,11 @@ func publishErr(env *apitest.Env, e notifications.Event) error {
 	if err != nil {
 		return err
 	}
-	pub := notifications.NewPublisher(tpl, env.Config.PublicURL)
+	ins, err := jobs.New(env.Pool, env.Config.Jobs, nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	pub := notifications.NewPublisher(outbox.New(tpl, ins, env.Config.Outbox), env.Config.PublicURL)
 	return pgx.BeginFunc(context.Background(), env.Pool, func(tx pgx.Tx) error {
 		return pub.Publish(context.Background(), tx, e)
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kabinet-edu/kabinet/gen/db"
 	"github.com/kabinet-edu/kabinet/internal/notify"
+	"github.com/kabinet-edu/kabinet/internal/outbox"
 )
 
 // Categories of notifications: what they are about.
@@ -94,13 +95,14 @@ func (e Event) check() error {
 
 // Publisher writes notifications and the messages that go with them.
 type Publisher struct {
-	tpl       *notify.Templates
+	out       *outbox.Outbox
 	publicURL string // the SPA's origin: e-mails link to publicURL + Link.Path
 }
 
-// NewPublisher returns the publisher every domain shares.
-func NewPublisher(tpl *notify.Templates, publicURL string) *Publisher {
-	return &Publisher{tpl: tpl, publicURL: strings.TrimRight(publicURL, "/")}
+// NewPublisher returns the publisher every domain shares; its e-mails and
+// SMS go through out.
+func NewPublisher(out *outbox.Outbox, publicURL string) *Publisher {
+	return &Publisher{out: out, publicURL: strings.TrimRight(publicURL, "/")}
 }
 
 // Publish tells e.UserID about e through the channels their settings allow,
@@ -131,13 +133,13 @@ func (p *Publisher) Publish(ctx context.Context, tx pgx.Tx, e Event) error {
 	}
 	data := map[string]any{"Title": title, "Body": body, "URL": p.url(e.Link), "Short": shorten(title, 140)}
 	if ch.Email {
-		err := p.tpl.Enqueue(ctx, q, notify.Message{Channel: notify.Email, To: to.Email, Template: "notification", Locale: to.Locale, Data: data})
+		err := p.out.Enqueue(ctx, tx, notify.Message{Channel: notify.Email, To: to.Email, Template: "notification", Locale: to.Locale, Data: data})
 		if err != nil {
 			return err
 		}
 	}
 	if ch.Sms && to.Phone != nil && to.PhoneVerifiedAt != nil {
-		err := p.tpl.Enqueue(ctx, q, notify.Message{Channel: notify.SMS, To: *to.Phone, Template: "notification_sms", Locale: to.Locale, Data: data})
+		err := p.out.Enqueue(ctx, tx, notify.Message{Channel: notify.SMS, To: *to.Phone, Template: "notification_sms", Locale: to.Locale, Data: data})
 		if err != nil {
 			return err
 		}

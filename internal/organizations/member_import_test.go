@@ -173,7 +173,7 @@ func TestImportRefusesInvalidRowsAndSkipsTakenPhones(t *testing.T) {
 		strings.NewReader(`{"members": [{"email": "not-an-email", "firstName": "A", "lastName": "B", "role": "boss", "extra": 1}]}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
-	raw, err := http.DefaultClient.Do(req)
+	raw, err := env.HTTPClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func TestListMembersSearchesFiltersAndPaginates(t *testing.T) {
 	} {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/api/v1/organizations/"+o.ID.String()+"/members?"+tc.query, nil)
 		req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
-		res, err := http.DefaultClient.Do(req)
+		res, err := env.HTTPClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +384,7 @@ func TestStaffEndpointsCheckRolesAndOrganizations(t *testing.T) {
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, env.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+o.Members["admin"].AccessToken)
-		res, err := http.DefaultClient.Do(req)
+		res, err := env.HTTPClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
