@@ -107,6 +107,25 @@ CREATE TABLE mailing_subscriptions (
 CREATE INDEX mailing_subscriptions_recipients ON mailing_subscriptions (organization_id, list, user_id)
     WHERE unsubscribed_at IS NULL;
 
+CREATE TYPE mailing_status AS ENUM ('queued', 'sending', 'sent');
+
+CREATE TABLE mailings (
+    id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    organization_id  uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+    list             mailing_list NOT NULL,
+    subject          text NOT NULL CHECK (length(subject) BETWEEN 1 AND 200),
+    body             text NOT NULL CHECK (length(body) BETWEEN 1 AND 20000),
+    created_by       uuid REFERENCES users (id) ON DELETE SET NULL,
+    status           mailing_status NOT NULL DEFAULT 'queued',
+    -- The fan-out's progress: recipients are taken in user id order, so a
+    -- retried batch starts after the last one written.
+    last_user_id     uuid,
+    recipient_count  integer NOT NULL DEFAULT 0,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    sent_at          timestamptz
+);
+CREATE INDEX mailings_organization ON mailings (organization_id, created_at DESC, id DESC);
+
 -- One-click unsubscribe links (RFC 8058): each mailing e-mail carries a
 -- fresh random token naming its recipient and list; only its SHA-256 is
 -- kept. Links keep working after later mailings.
@@ -125,6 +144,8 @@ ALTER TABLE outbox ADD COLUMN headers jsonb NOT NULL DEFAULT '{}';
 -- +goose Down
 ALTER TABLE outbox DROP COLUMN headers;
 DROP TABLE mailing_unsubscribe_tokens;
+DROP TABLE mailings;
+DROP TYPE mailing_status;
 DROP TABLE mailing_subscriptions;
 DROP TYPE mailing_list;
 DROP TRIGGER devices_of_ended_session ON sessions;

@@ -26,3 +26,9 @@ ORDER BY d.created_at, d.id;
 -- name: DeleteDeviceToken :exec
 -- FCM says the token is no longer registered.
 DELETE FROM devices WHERE token = @token;
+
+-- name: GetPushTarget :one
+-- A device, if its session is still live.
+SELECT d.* FROM devices d
+JOIN sessions s ON s.id = d.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+WHERE d.id = @id;

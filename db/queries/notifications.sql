@@ -69,3 +69,6 @@ SELECT pg_notify('kabinet_notifications', @user_id::text);
 -- The account a notification goes to, if it can still receive one.
 SELECT id, email, phone, phone_verified_at, locale FROM users
 WHERE id = @id AND status = 'active';
+
+-- name: GetNotificationByID :one
+SELECT * FROM notifications WHERE id = @id;

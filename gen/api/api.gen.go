@@ -308,6 +308,27 @@ func (e MailingList) Valid() bool {
 	}
 }
 
+// Defines values for MailingStatus.
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailingStatus enum.
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued:
+		return true
+	case MailingStatusSending:
+		return true
+	case MailingStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberImportRowResultOutcome.
 const (
 	Added   MemberImportRowResultOutcome = "added"
@@ -1182,10 +1203,59 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// Mailing defines model for Mailing.
+type Mailing struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"createdAt"`
+	CreatedBy *openapi_types.UUID `json:"createdBy"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// RecipientCount Messages written to the outbox so far.
+	RecipientCount int        `json:"recipientCount"`
+	SentAt         *time.Time `json:"sentAt"`
+
+	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+	Status  MailingStatus `json:"status"`
+	Subject string        `json:"subject"`
+}
+
 // MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
 //
 // Example: information
 type MailingList string
+
+// MailingPage defines model for MailingPage.
+type MailingPage struct {
+	Items []Mailing `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MailingRequest defines model for MailingRequest.
+type MailingRequest struct {
+	// Body Plain text; paragraphs are separated by blank lines.
+	//
+	// Example: Открыта запись на программы повышения квалификации.
+	Body string `json:"body"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List MailingList `json:"list"`
+
+	// Subject Example: Новые программы весеннего набора
+	Subject string `json:"subject"`
+}
+
+// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+type MailingStatus string
 
 // MailingSubscribeRequest defines model for MailingSubscribeRequest.
 type MailingSubscribeRequest struct {
@@ -2418,6 +2488,15 @@ type ListInvitationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMailingsParams defines parameters for ListMailings.
+type ListMailingsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Query Text to find in the name, e-mail or phone.
@@ -2672,6 +2751,9 @@ type UpdateFaqEntryJSONRequestBody = FaqEntryInput
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
+
+// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
+type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -2963,6 +3045,15 @@ type ServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx echo.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID) error
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -4377,6 +4468,78 @@ func (w *ServerInterfaceWrapper) ResendInvitation(ctx echo.Context) error {
 	return err
 }
 
+// ListMailings converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMailings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMailingsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMailings(ctx, organizationID, params)
+	return err
+}
+
+// CreateMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMailing(ctx, organizationID)
+	return err
+}
+
+// GetMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "mailingId" -------------
+	var mailingID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mailingId", ctx.Param("mailingId"), &mailingID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mailingId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMailing(ctx, organizationID, mailingID)
+	return err
+}
+
 // ListMembers converts echo context to params.
 func (w *ServerInterfaceWrapper) ListMembers(ctx echo.Context) error {
 	var err error
@@ -5407,6 +5570,9 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.PUT(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.SubscribeToMailing, options.OperationMiddlewares["subscribeToMailing"]...)
 	router.GET(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.ShowUnsubscribe, options.OperationMiddlewares["showUnsubscribe"]...)
 	router.POST(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.Unsubscribe, options.OperationMiddlewares["unsubscribe"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.ListMailings, options.OperationMiddlewares["listMailings"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.CreateMailing, options.OperationMiddlewares["createMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings/:mailingId", wrapper.GetMailing, options.OperationMiddlewares["getMailing"]...)
 
 }
 
@@ -17730,6 +17896,480 @@ func (response ResendInvitation503ApplicationProblemPlusJSONResponse) VisitResen
 	return err
 }
 
+type ListMailingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMailingsParams
+}
+
+type ListMailingsResponseObject interface {
+	VisitListMailingsResponse(w http.ResponseWriter) error
+}
+
+type ListMailings200JSONResponse MailingPage
+
+func (response ListMailings200JSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings401ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings403ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings404ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings422ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings429ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings500ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings503ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateMailingJSONRequestBody
+}
+
+type CreateMailingResponseObject interface {
+	VisitCreateMailingResponse(w http.ResponseWriter) error
+}
+
+type CreateMailing202JSONResponse Mailing
+
+func (response CreateMailing202JSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing400ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing401ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing403ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing404ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing413ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing415ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing422ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing429ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing500ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing503ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	MailingID      openapi_types.UUID `json:"mailingId"`
+}
+
+type GetMailingResponseObject interface {
+	VisitGetMailingResponse(w http.ResponseWriter) error
+}
+
+type GetMailing200JSONResponse Mailing
+
+func (response GetMailing200JSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing401ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing403ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing404ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing422ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing429ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing500ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing503ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	OrganizationID openapi_types.UUID `json:"organizationId"`
 	Params         ListMembersParams
@@ -22227,6 +22867,15 @@ type StrictServerInterface interface {
 	// ResendInvitation Send a new invitation link
 	// (POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend)
 	ResendInvitation(ctx context.Context, request ResendInvitationRequestObject) (ResendInvitationResponseObject, error)
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx context.Context, request ListMailingsRequestObject) (ListMailingsResponseObject, error)
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx context.Context, request CreateMailingRequestObject) (CreateMailingResponseObject, error)
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx context.Context, request GetMailingRequestObject) (GetMailingResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -25279,6 +25928,106 @@ func (sh *strictHandler) ResendInvitation(ctx echo.Context, organizationID opena
 	return nil
 }
 
+// ListMailings operation middleware
+func (sh *strictHandler) ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error {
+	var request ListMailingsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailings(ctx.Request().Context(), request.(ListMailingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMailingsResponseObject); ok {
+		return validResponse.VisitListMailingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMailing operation middleware
+func (sh *strictHandler) CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateMailingRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateMailingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMailing(ctx.Request().Context(), request.(CreateMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMailingResponseObject); ok {
+		return validResponse.VisitCreateMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMailing operation middleware
+func (sh *strictHandler) GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error {
+	var request GetMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.MailingID = mailingID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailing(ctx.Request().Context(), request.(GetMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMailingResponseObject); ok {
+		return validResponse.VisitGetMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMembers operation middleware
 func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
 	var request ListMembersRequestObject
@@ -26188,726 +26937,743 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P1rbyNHuiAI/5UYnjmwVE1SvOkOY0alksqqklQqSVXlqqZfMZgZJMNMRrAyIkXRRgG2+8WcD2exczln",
-	"d+fDYhaLAc6XxQA9faZ3e06vfYD5BdRf8C9ZxBMRmZFk8ibJ7rbb/aGtYmbG5Yknnvvly5zHe33OCJMi",
-	"t/NljtzgXj8g8PdeJDvnRPQ5E+RA/65+FlGvh8Nhbid3ybuECYSZj2SHIEHbjPgFylAkSJjL565xEMEn",
-	"2POIEPB6bidHhs86zacefUGfHb47OL98eXEkjnqy/27/aOOo69OTN8+OTw73ym9Lp8Fp8PYGlwaDd4d8",
-	"2Cz79GXv/PGLT4LDk08PL5qXp1+8/uT1G7/cWX/z+R493n9WIp/uqXGfvy6/pK2XRTJ89oX/5oi+oEeD",
-	"t58HwenTt7V3F8+2i14lYM3eYcn/9FmQy+fITZ+GRByx3M52qZTPhaQVEtGxKw7lVfV95Vebg+1PuyVR",
-	"9o7fyde14cves63O443odL1/jnPpjw70gHsyt5OrlCobhXKlUKldlrZ3qqWdUukdvN4jvSYJT0huR4YR",
-	"yeek+vJy2Ce5ndxjgkMAIsBy58ucFxIsie+MWB4fkfQwDXI7OcwYLtJrzPg1/tfmRIs8bNtXXpOQtijx",
-	"czstHAiSz7VoKOQp7qmJR/9u9O3o29Fvc/kc9XM7uVJzm9RaW6RQ9cq4UGutbxa28fp6odLabJWbm2QL",
-	"l0u5fC7AyQj/cfS70W9H346+U/9Vz7iHFe7kwiiXz/U7nKl//Gpzu1IuV6q19Y1N+/PEyiTtkXf6/YMo",
-	"5H2ydsKFxwe5Dx8+5HPnxOPXJBzuc5+IbBQlDHFGCmocFJrXkafedxFU/7Dz69xm932l0Nu+8QvVTosU",
-	"+ltykMvnSmGNFbzK9ReFrfZGtzAsS3XenZtqr7D+ftMvDEr9zwvd7ZDk8rmKv3VdYBvN9wX5Ra1T6JU9",
-	"NdOwvU4K292bSiGsDt4XNvusmcvnvC1ZLnzeq31RIBvXuFDqvPdz+Vxt0O8WbjZDVmhWhtuF9npPjfu+",
-	"1PmiUPX8jUJ3S14XPq8M1Bp6G83PC6Qc3hTW2fta4Yutfkfta3uIC7LS7RVKfnuz4FVvSO4zBbALwdWt",
-	"5iH9AkvKWSbM3nRISJDkSBBzs5shH4xfaXeYV6FCu46UfbGztkYExcU2F5EIojYthtEaxmKNqy8qa9eV",
-	"Nez9Ky+ghMkr6n/8fO/x0enBZalcj0qlyoY6iCuvg4OAsDb5+GD7hAQdjisvBteH4cHJ5bN2tP8J5uR5",
-	"WW69On/TjJ4+uxByUPBOsr6/6hHZ4f7HF5X1Df2cceaRj1mhdLFx9eaLvcrJ5/r3kPg0JJ68ikL6MWzk",
-	"r6t7f105/OvKYdAtOnforyuHQvC/rhx6OAia2Ova7zWdvJLDPvlYrUL/LjzeJx/zPmHU/xVcPvO7xJJ8",
-	"/O599eashLeH5d5+5frNlnxJ1sPN6LTWfL7ReVYVT8qtpyV8vH3z1kuIVAYFqGkKYE74yCdMUjnMPNw9",
-	"FFDWJT6i5i33UBcgIEATNlplv+JVm4UaXieFWmujVNhqbpYL2xVcbda8dX+DbBqa8EpomsWiIMjn9Nyz",
-	"aFg/5NfUVyQvp/DI+eUJFf0ADy2R+bvRd7df3/7m9uvRH29/M/rH0R80SejjEPeIJCGwsP0oFBzIp0+E",
-	"F9K+wlZFFjoENRi5kfqFBuItQPR+SK4pjwTq4zbZRbxHJaIStXgIj4FOwrOiAoUa6X1EQgVDppfl6Qnz",
-	"OeF1SA+rmXv45piwtuzkdiqKt0hN4IUMKWvDmR21TjkjJ1h6nSlLPbjEbVgkRh7vD2ExCgFJiDo88MUu",
-	"GnQIU0sVkgYB6qmxiID3MBMDEiIqUKNaqjXQgMoOjyTCqMn9YbyRDsE+XHGzk6NWQa2qoJe13IaOaY/K",
-	"7K0EOGwTIRGLFO9TW6KS9IQiNyGRUcimQTaAMd11+KSFo0CqVeTVomgv6uV2ympJPcrMv+LlUSZJm4Sw",
-	"vhdhGzNDu85JK3ul3HnpI4EUMUMrDZ/0eGMV8RBRP15qH8tOslL3Q+Dz7yMaKp6muXwmIDeqsGj7z7JC",
-	"ZClJqEb///16r/AOF74oFbY/S/4sfPboX+aygH8h+Jm5MvquZG3OXqqPBFKrziMsUECFJD5qDlFD/emM",
-	"IxpTthrf1lnbJJYOxTfa2Zrdl93Ul6V8tfwha2cf1ByaysLdfoz9p1iSAR5qDs4kYYB0uN8PqAfgX+uH",
-	"vBmQ3q8+F2rrzlo0z1fjC35lt3FFwhBur0+kpoSXRq5VUq19C/nUR4xLe7OwQOSmTzxJ/F0kwyHCbUwZ",
-	"CrAkYdFAhgh5pCjnplcilVYJF5ToVKj5Za+w7ZdJodSq4nW81dz2KmWF5BLLSOR21ksVJQNJgN6F4Mka",
-	"7EoNlKKQ7XRxkzIid8yed4TgBft+Qb//wT2Xfxkq1M/91VqiAqzpp2LtTI+hwZ5Gnz2GyI06PxwgQcJr",
-	"6hG0glnMUOI1riqaE7GQYK+Dm4G6UQZkxEeY6S0U1ZoeY/9cA+leR9nDQYuHPeJfGZCPn6T5GQifWpw6",
-	"xGscUB89u3hxes+zqgEtNGd1YpeCkqXMOKp45QX7+kOc1MSWPR4FGnWb6gn2dxTLoAL1qBCUtdUJjcGk",
-	"zl6wYIh4n4RwDAL4h2Ee9gbUSqVdhNlQdtQgg5Cr/9evxfwYUVFnGNUqlWKdqe3tc9YKqHe/I8eB2sbw",
-	"itxQIYV73nsMYc/jEZN6KbJDBSIFJeEg8xXSX6lzB1xUGkA8ssRK91O6EQkUNmjZKJ/rESFwmyw5w4fP",
-	"7olb2wlu7aXGno1YZh0F8+5DY5VnztBgBcyiUMDHEsPNPuRhk/o+Yfc7ZQ3mq2bAvS7xx6+1PQUqkHlj",
-	"V61MYk9qSYkwCawO+0owEDLEkof3vu5V50jMCpIFzjoT/XLBvvxQh2IEwh4ewiX2ucbIFSW9GpjmtUQ4",
-	"Aa9VOKynoGjf45wou6YSXr7SysrEUSVvoI7mm+qtXYRFF6RsjBgZKI39vqdTdojxUTJpsqwZB5QssmDf",
-	"f6gzUgqQorIKYHMhoFQDpjntAbDv+52NHum+AkkKro4YsJhMEq/igSSRiFnRS8++qy2Rej0Bb7eVpitR",
-	"xJTM1Ig33gDgnnJ5yCPm3wuujMurFoySRvWQaAkDicjrpJSJexOeWnIEp1xpp3r2GWBnXBb0aw+EyOnd",
-	"hUTwKPRIHvQiJV0EnLVBqRO8R0BUIIEgsal4jFR1GR+o72JuCWdzwn1jDPxyKrX7SGiFeEUpJFp3SSmu",
-	"DRBCtVLsRWFImFTg18quNhFgr0MK+5zJkAeTU33CB0htBokOVnKrh0GxVivvEtJHFMZLQDqpjyndPXsL",
-	"IemHRBAmrY5pBGiJ27MHVcOe4WHAsX/J+bFSqe+Fw3091pXk/AoU9PsSX4c1mnUiyTmyY8/AVLOUguS8",
-	"oF//QSRhKvRiQiQ7mLlEA3se6RskvNDqzSuGrzENlA5zLzBHzjjjOqZRpKhAkvT6PMQhDYbI+cJVLUWH",
-	"hzIY3lu5dI7JbBWl1zjjoNwXH+qIlNjYxIKMK44rPh+wvCIzEofSKCo8koi3lKDHiAeqyepunTFulBAs",
-	"kNfBrE38IjonALuWJNqOlxifBPE48wWiDDXgrcKeequhdJQUmXAeTl7mCzOK5GiAgf61eKgwToZDytrF",
-	"2VagWbYqY9A5xDQg/r3tHGB1vqIM9Ls0CioqaewcWCoUlPoQFGlmeSumgApv1I9IKLEFTkSj5UPqzxeC",
-	"I1gtSlY7x9QBrxfs6w+FkhYoshPyqN0xVmJjhGnBsQBX60UCtGqAh/pNQWSnzhoTcG/kEfwIroqQfA7S",
-	"S0NBFn4GJ2D8rtGVLwQ/pqx7HiPRPRFBiaFXMUreTWtGF7TN1MWRXPFuBQSQbict86gV8h4a8ihUoGvR",
-	"4N7SvasOK1SBiZ39zEEV9Xohfv0hUKUxAdXGDsITwEwZXg1YNThRM5J1ZmxSxkUjjQZnLWuTIOeyQ0I0",
-	"wMME/LJD6izBUAV5My8AXuPTJecnmA2N0U3cC59ChdtgnQfQ3+dYK86xXnKOepgNLd+eY+hQqyjYVTzI",
-	"5R+ff1fT8+XYyMMykQmJMM0oXjHrlb0niTDU58oLCaAeDsS4wBLwNmWKaPWxEAMe+opdUObxMCSevPf9",
-	"Lqe0dzBHphczW31XHxTcDx4CI060kTRvWRICu4rmi85cY2f+5s2bwl4kO+qph+UUfwxO3qCcIVgN+OAj",
-	"QebrAq/UhfeIEEpaOtBu3fucP2xP23E0i3NP/wUDS35PIScYRwXCYcynpxhTOb8CodUxqFrESdlULRvF",
-	"EgUEC4m2lBQXYk+SUIAilvuQT0hPQvGnm2mpSDjDfc2wFccd8zoGEoqBNAMrE5gWzOsPJaJQ1o+kvn4w",
-	"yS5q6BNogG9PICVHI95qEeYr0RhAtWNN+PAv1BzWGZUC+Vwq6aWPZQetNHSAkiiWigDWxmo+ZdHHAjXU",
-	"m8V6VCpVPTUZ/EUa+TprgP928hEIOvp+TD4soj02dGaQHSxRMyS4K5BanoYIuBLsJQQOqTjg91/9PVJy",
-	"6zCPYneKcUzpcQxzxejVq6Mnq3nj868z7a9QR5e3SkWoFAewZrTpNWEa2UFT5MwjaKURkj6EYzVWYV7F",
-	"fQWHdUlyY9i9p20KLgKvNGLSan9srBqe/IqJqN/nSno8IT7FOhDsXupmPOBVT40IwSnuVb6IA3zAmSOQ",
-	"O4Ea+N5W2PXkvjj7Q7AcZJYzU8mMvynANwV4+YcyCSj0aIzDoFEEM44ZEgIjwUSQWJUd3yX2fap+wsFZ",
-	"yPsklJSIOJit7/z0pRt0lwoFsAEMTizAGM13o+2W/9QE480G3LF+CwJqDJlWS+ZhD8sx2u1OX6nNnd+E",
-	"/305acvlfQ051ONNGhAEbxohaxcxNXegRBvFFg+K5Y1aMT19tZKafD1jcqkDOidjWGYu+oOrvv/aDOJG",
-	"TToH4gDss3gg3lRanlqAcRS9wSFTQ08KgbxHtAEDNxUtct016u9IkBCJDvhxsScRZ7tIB9MJ1AwxU4Se",
-	"oYaiACB8plHOU3+2QAw5mmZWTV5RBMwjISPA1OOzjyJXG09gq6nO+JgNZ0DjFBJXgnOmGcHkUx/WncSM",
-	"TPs+awlOhNz4Ot50iDbzaejGWzMSnEAriTS3mtqvrzQLSXska8ZYzJjAZ9SJepgVlMoMNixy0w8w0/LC",
-	"ygFrB1R0YKLZyAZQTebJxKnIp/Lg2vCI9IljT/Iw66zfdDjEsVCZ17FjaUO94pspb+lqFg6wKDBWURPA",
-	"PA4ezWnEdMqov0svDbZSEH3iqXNHLexJkUek2C6ixpf1nI7prOd26vFVq+c+NBxQJqAhFirjm8cSdXC/",
-	"Txjx7dCCttkVZWCe0X8a4Tf+hUcSJBvtM9X/VBKQXsSVMTemfguJIPqj9E82QsWMToRQwnZIrnlX/VRn",
-	"DRNNbuxBIYmEfjfkAYmnKqJTMjBSXg8PQXL2feJr82VyicyGsjCYpik7ZXKjlpu0ROZztJ8O5qqUqsVS",
-	"sVyuFjcXQQXugf/F15dzsdvles2mESz3HbjgcOaOC2oXNdTiGtq7amgpvCTuhNOKBO+1DV5lPp22VJeQ",
-	"61UaMnSXhYzRCfjEgbHF/XhF+ZgWTMAVztbdWHJxZ9ObM0P60jQHAjpTf8ySNBzq9SGeDIchHqp/JzG6",
-	"kyA9w0KADuKZIF4bpqs+MhG85ugNaiguHYfvLglf2EtqQdmwSXJmsqixkwczyTGevbmMw+7VvlKh+jtI",
-	"p4Sg77/6h0ZxBvc7YtNtSxGTNLBCBRHqenSJjYoQKca77YT2OlQgnRmTKcXh9xFBgrJ2QAqRIGYOdTgN",
-	"92uRvYspWTSLkgw3q2ZCFgE53BACZIhugbNgaM38O9qpK0E3gHWY1VNWZz3S4+FQG+r1txeSh7hNGnnE",
-	"yDUJwfwH8rV9AP6SOuuTUFAh9Y3nXUryoC1K5FMiEtuwSbOwKyuihsLMRp2t1ON9oR6p51Yhbs8Q/C7p",
-	"S4S9kAsRj2A8ZULzAQOkJucBwSyWg62CSVjUUyhuUo4+m0Lz5l3kV8JEV7vXxsV4d1oXW8eQahoKpM7W",
-	"LCnrCj6mzN9PhMa7KWeO1HlGetnk/NPiemk7JTBThs4OTtBKkiuwf3B+eXR4tL93eaBjrcCrJogPIeRN",
-	"HBLUxIJs1HQkvEBPDs4RYR73jck3rajMU1XyuZtCLwokDSgzhE1J5jYfJosxHYa8hxo6u8wBm4IiZe19",
-	"+2ljIR1AXSMso3CKlTN+bPMtfKLkWx/FK0TNoSQib4GyIiRmPg7B1vrq/LggcIvsIrU7axbCQcAHRmZ3",
-	"gFW7E6zGhe80FqQh6e42Cw8dYE5yAiebL1NToRI82E0eMX9xbcRGq2WxSokajEvtlthV4zMO9lRFb2ib",
-	"CaQduJO0wlzUC86zGAtE1oBJK4+akU6VCYCzdDBD1RLy8VCglYbJ87pSF+Lq4NOzo/O3V2/2zk+PTp82",
-	"VrMnblG1un5Is0T4i0/2CpX1DYtI7rXJI4URYcHDgqAOuUnrk9VW2dvGJbLe3PQrXo1stLZwqVn2qv46",
-	"2Wxt43Kz6q37m2S7VcKVZs3b8LdIqVXG1ea6t+lvkwVk6Gm3gwoRkSnZSPrZRwL5OoQ2oqJDfBDt0cr5",
-	"4T6qVNarq5kcs0uGe0Gbh1R2plCqLhmCsU3bKekXYMD3ovCapGFzfrFXqJRqW7kpJiebzJWd2CNk7C0H",
-	"lkZlLH8ZX1ZMF6ei9Fzp2+Lw4hIB4/IxTL/4J4KEFAenYHma3O2rfn8qdtUOK3vb+6Vy5qiRpg3ZpFE/",
-	"XAQBktn2Tz+26boonXWbf/Hx6L+M/un269tvRr+//Wr0bX7/4/NXuYW0CPfeJauO0XcMPGP458LbOa28",
-	"Q/FSuJSmLwkJm0NRY76UQVrdR2lAn2Pm816ax+wC0qa4ETxPQ/p96XTjZW97v0Yrn28OX5fFp1vkvLve",
-	"+mRQlcf9d/gVf+q/9babJ+zg40zj2CwWDGZ4KlETe91EGoy5y0Kcd4bpK815wcOGw5Bek+RaUoF6vGeC",
-	"Ixe5I+OMMsUXkxNw1zXnRI+pkPfVJV2WO6FMZip08xbF25T9cBIksHdXgsyD/PjnLRle0DY7YksKhuNq",
-	"mcncNJBLz3uk6AzCIJ0UAnoNSVSOMpYtLTy46PmjCZnpuzMucs4RMsEQeGZsi3fEVB0XffbAjh5GBg87",
-	"5DjcxpadnjETWAEXxHhg7gYq1xmW4TvRK4pDYnbjwANtYnedOR0sbJrLQpCZhMXk9nTK02zWmMkXL8OI",
-	"6CV6nLVo2KOsjULSD7Bnksjt1rDvh0SI7CuohmckcG0KNhxDpGjtFLa1mHAmcdgmU9icWZ5eMvcJKFFC",
-	"LVxytKKzDzCk9JuNikVcMGZb8dR5C8i57M2cCPfvaobI9KmpnW4UfNqGffgkifIzIYU8RBcnF2PEqryx",
-	"5P1Sc0/bFWFyL/IpYR7J9i318BAyTBGVO6jRj5oB9Ro6RuOahMMm94f5uBSBonEK5SjbRTboBF6uM5mR",
-	"iR/XGbLxKWjFLkagJiQgt0Pcg9kgwiMgOGQkFIr264AO84qAdwZKh7WuEwTJLXAZ4pcgRLO4qp0qBrP1",
-	"lsA1B4vIRO8nWOKDmz4Ps1xzseF7cQFHjzXbZO5wELGg2CEg/7/x9OASreE+Xbsur/XImvtCA6oDwMXq",
-	"QS2Ae4tjcHcgsmOZy2+A3aH9xYF2En+TtQrjWV32DE6MQzbLZ8HNrilnZyFpkRAwc964p1M+A33U48w/",
-	"BAfOvGEuuexf6Pgb+BJMycvu7kJ/lrU7EReYodPwK11hhhKBsExqBtjYZLEwHjk1bbJWdGfjtIOAZpTp",
-	"h5dGPQewYxduHEBjh5dPXXsH+7II7RNyfTI9vsB8auVZHskmv4GLHBLmQ5GFFqTjqR882qdGvRujQjrZ",
-	"I+MknxAle4dDmw8ikOCohcOUyEKZrFYy3cWKwn8ie0E2inxyeXKsw654C2pBAOPa1QF8sG7DwCYogPro",
-	"ktxMEQD6AaasADF4MDqY4gcdHhA1YLb97A5iS8p8uxjlWtjPHmAh43TfccY6TPyYNk1HBykUFzGeLRv7",
-	"FeNNpqfPpoUYmQuqe+jArFToVjHbwsbkDOjN3YmNMJxw8fV1kGsDrQwwtaliTaIFWhlS4q9CwAWTDbSi",
-	"c/103igICrAhkwjIQ9TW9WUgENQmEzPkk2sS8H6PMAlenIYJE6mzFS1cRP1dJAhBjfgodZCnIzzoVeY0",
-	"INSF0iHBny1jNjyYe1cUggRTY87tU+tsSMhGyHtp89eABB5fwA5EjfnHyMsJ/jhridHQtS3Gt9ohHPEp",
-	"5xMq5V6PtE3RYNRsOvoQRiaHKt/dxvSEXFNvnl9oMcJiVLMMaydpUyHhRDV+W8cy6uGuuhBg9zOBSNka",
-	"3YKODXWw6qUFQEc9cmbfTuSTaREzdsGgtYXJfqjcNUYcmzXb4mGbS0mYVbWxjL8mzBcLWKmycDnembvU",
-	"BOYuCk4/5gfCOoUw98W4M+ekMtTnfv8jgeyeiw7BwswPOUCEcnULB6SpZkkoRPLCpBIEM2ts1EWElrW6",
-	"3Bm9ZHaYitrr4f6JwajQxI5BoIfUYEBtLrVafUhD0sRizFPW8noF9+sCfF1QXxRkhxRwvz9uKtzeuFuY",
-	"cbz7rFM9UBxLGwHvZmEwJR+dSx5n0Dj25fXavNXqrzKXOK6z/oBBqurtHzJQdXqA6Q8Ra/kjxVQ+aATk",
-	"wmGJEzGISXjiUtGIaXU80+T55yTc30cC/wGl6HsKpjMlzx9RjIwFxgUlw7S14yGksTsYtBeNHlmMJqTj",
-	"NO4SNDkpBuq49HOCTa7Z3EWYQPb74OayRGYiONASD6Am86IPTHyhXfXYlrNQ5xC/38eStHk4zLbtWtv4",
-	"TAvpmCn9QajPNASaT/knBXsuqBXYJomZyezLioLv+8ttIpNtjHMIPV8+ga6zwPQRJ/PPOboj1o/kg56f",
-	"C7K0NGPmBHtoSJxyu/YTsFYxBBuhnK3uItwE59X3X/29tvmscIb03uC3iJlEEOuYjksgxwEB+pfMUO74",
-	"+O6VDDd+JnMAbnWhiZSfcIg88854ibCQYD+PoNyAT0K0giXqcSFRuVRCfbDUJIgCkdWMQ5g/ZQoJVieN",
-	"nsupXu5Nv7v+dYjfHzCZSSygiGq2lnKCw67PB0ryjUKPZFp59PfZttYLzKiEpMlPLk+Osz+/B62yt2gx",
-	"avITIm2gSqWf/tDUzQGmM7893lzqnB+EBgI6TiOAU3AyxseVp1R+EjULrQBf8ygk/uquSZtgPgnBmSuQ",
-	"sNg35ope1+RpkQilHw87pxPuF0B2BlR2KDO0SY/8AxNoFwnT0FvSkz8Xs+YQb8CUh0j2iongzyDV65CS",
-	"wI8dNYvEbewhISEXuIe9DmUkSQ4OQc5EK4LhLrnysCBjkb62bITB4gz0NQVQspgIPALPIE4V+KAMKkwR",
-	"qPRt/GUNXekjX2cNgEOxVGS4R3TLAygkFRfngNDkfkha9Ib4NuRbIKWWqcnrbMXUAIGyTI18XPYjldcW",
-	"u0aSLgFGP79HsrWG5xgIbfkPXTck7b2aS7M1ePOL5GN/QnAgO5NIMalt826GYj02sfkqa6IjRV1x8ODR",
-	"f1klZmCmpNjTWMTRwmFsc4tTtCmbmTyb1E2DGkRJoYhihsnyTxyhqHeTv0OkYlJbJDuJtC/vp1zfxbAx",
-	"1VB8pzIMNqAQatYJyfsCDXjYNbHNiy0pVUHlzmYVBWriPx5O8UBJ3GqZQDM06HAdTeiktiTuJqesens8",
-	"tHNR06pb2OUhpNyQz7c2nnNTwjWmT7PeTlAziTJaLOldg0g73Kl8qJT3cTHaYiXsfGqRlthQmBy/kynv",
-	"itGugci5erNv7UPISg4N+BlISw5sQnJNyWASPDGFmR3Xm5TUDALUwdfpi7YYUboDfRmTOIQJJDWedY1G",
-	"4a5NyoY4pmJuzg1/qDFTHafmoJXb+2o5CjF28GNtrha7d7Pjpe9bUuvOzsyZZ32mRNwgiLGP9CVmHkHW",
-	"Rz5egGuJI7//0Mv6k+562qnjnX12F/Njs6RthaF4vljNo4Yt/oRWoCS+4hDqZ0txTUkcXR5nWixV0tzD",
-	"fpYY9TM9WM/ePM+Qr4K2K6Mf+E8u9qb4Ca/TL1bW18vbma92qT89M5f6OsFzc6O6hWQn6jUh93JKsq8u",
-	"7WknffH8bFrBBvc1QduZr91MiaKE2Ha1OJsOFYVBHK3fVzdSy2mzWUMXuksqMKmZNBT00vIA5Sw0evbm",
-	"+cXkmXTJcHHGqU51np0WBsya/zi+UHGSmm5bOwklJS58JFCAWTvCbbi0NihXN0X2uRf1bJ0hexQwGGGZ",
-	"x3GPdMMfV3N66KKAP3R64BTFbGapvhNMA8ra2Q6LPTaeldLTr4NbB2x/Dco0aChnDbTCyEDYWG3dkEoH",
-	"j2L/Wp2i0ISRt1ok1ElJFmGcYdS9SV5PB2ClX5uAsNnNRdRU22jeMVqozwPqDV+TUGQaShW2XeuHdqsW",
-	"LPpLJDp8wJAxO0ExQ5sZN0S4HRJtKnaLjFU2CqXtNEptLKmHp1c946wNdPrZirfHmVL+ZlTtiDcF8jTX",
-	"mg5bXKENDK7NzGZx0PJuOqH7iRVLEoiP/vPt34x+P/qvo29v/3b039Htvxn9fvTt7Te3X6H/8X+lSwr8",
-	"jz9mm9HviSIxEDU+GGRh0/AiKyxFo3hmQBmBivlmSnMhqe59Cl5ZmywYr4LxQXZsbMSSmeZjhPs2WqHp",
-	"ZFAeWpkfhCLKELZLXL1rqYwZ0vpEDTgrp1NhKj5YAOZTSD9+uBMwWPBqPUQ8bNaNvbtz9gSHXeK7GVhi",
-	"coE9eCm7RRR0CnBzhwQakFDhtvpGZ0LCEVMBnu0UNleznD/Q/8afm9cEb7kL31cYNbF1s/Z42Ewg6Mbu",
-	"QfCiBbXb5+dT5SdA9ODpeQNdKVdMKeKZXRPXlPTEk5mO2gxla74al56pUrRwPtpYEd95aJdOHIs3NHkE",
-	"n8Eh2KIzaciaRo33MfouYcGdbVn9nFO2nPF4pllzSkVoyCQaN7OmE+gZTyTY+TFpD24K1WeVZQZdLtMg",
-	"tjtOM5qYY9KAik0ssQ0zPo+8gybZN1wt+KjX5+EdCyDYZOflLreZkQ/Ai4dvjvSnNtjI/LO82D1aYGcC",
-	"tIcJxd73NfmeJLbG4Jv9MOSDO2/YrCUrj7ZL+/3sKcfd92ZxebOD5FuztrkA4YM/kSHtz7is/Z+yDP29",
-	"rXBTCMVU41w2Vi5qgT+N97yYqZ0yn0yxLIV88JFIAh6NHGxy0PLarVwqZobO80hC8HhGiXl9QRpoRTfP",
-	"NSxiF8IRJlzXA2wNIXCGdWYsjepuNSCnJG5jbXlNm2tJI+HkkESqb+GYOXL6bf0s0/BhY6onM32xgpau",
-	"YKJH2EEN2+9cr0TX0AcEvYJ+5Q3LL+u6NdiACqKXt1C89Z3yQcaFbDj8hGnZY4v3Gk81HVEfwn1mBKmf",
-	"gessJWZMYr9h+Q2LncjDjHGJoH0myqifopuzO7l9nqTXJBEeMhFVL+IVhLYtyUzuTO3mkDNQGSawZHnh",
-	"9MfxnqULQbidHOfUtDcQEVCyWo0AHRF4aOvCQYRCHh0h3NN/Q9GcUBf77OBrAmFPhCm89BFnZCf5DBHm",
-	"9zllUiAdDIgatVK1zvREV3qiK8JCHgQ9wmTS3dCUEj9C8LCI9oIBHupaS9OKTt9FqJ7tc5wqCM9Gmocj",
-	"L9O01p8aiTklA6Gk8KzQOjBcq3HUohXmEJ9KHgoocUCzSorcPWS3yf3h3QPhZ5ccseUN8klY8vSg+D+v",
-	"UPWoGUA12Pvm+s09EoUHF9LWa/oTpfcAEqTqQLjB7g4s7KaWiXu3mP7wiT/ZuDszYD7EA10Jhwrkh1zJ",
-	"ePnFo+jLpcXD6MdQKMNSHeqWleZW71rRvBVB0Uy1bz8KiHBD33ho49+7hPQFtKRFfohb96jvnJWUVL1r",
-	"UpLBpJnh7RYhHoIpxGT0Z8ISLmRm8ZgGnLGu5gepVha50ErDQbSGQl697NVd1LAo5OsPJ95MIRw0WaWC",
-	"NgPogmqRM+5fwnadARquNAtrMx1TYTqXaGSKtq71PMPwaq614yH732//Fo3+efTd6I+3v7n9m9EfRn8c",
-	"/QGVK6hUKqHvv/kWnqHbr2//5vbf335z+xv0/f//f0XgsCqXa9ncxkkkXbREnJuSdmduNcklXR/GRwJi",
-	"UyCuAUNsrrri6ixWFyr6G1DWXdyl4G7uWH354bP8NJO/u0rE+4SJtKFYab8mRGXK5UgQfekmU1B1s0cE",
-	"WCsyu0up5Xnkbu2lFHjntYVwvErOvmlAkHbv3J38CvJ+Ibwwra9xD1qnJsEwaRfYSjmPKnlURd9/9Q/Q",
-	"Qkdro77unz3ULjKP93pUSuKv7jidsahv3cMBvSZIyJDg3limSK2SX6TmQsxSnCv8n0b/PPrj6Le334x+",
-	"617l34++Hf12MfFFQcq5uRPiCyB/VpqfI6qYs84kv1lXPdsHhtPXgQrdO3In1cpUW7acH5AOwyX+qu5O",
-	"N+yZmmjI/I1C4hF6rUQSzBBlQmKtBCI/Iqt51DCxTvCNJNjrKAyoM/MzWMh081b9BvW6RBo1U1dhs/FR",
-	"seHO/gBLUnqHfaIVEBMQqK6YiSGMQ+6lIEFrtYhOODhdJzrhWVNHsn8I/4GNOuk8+ZxZci6fs4vR6RpC",
-	"RxWCczUVd5MMMpOx7OtqFmLZ7Jx7coYpFt2448DQSeDJKP/F9vr9jK87fKC+Nhybsia/sdWVU/cVTBDW",
-	"jB6JDhFTWr2Inpi5yIuTC7QiOcK2bjPxjV2es2C4ukDIl3NR9a7yU+rAZF/BY8vKZh3dwszKQu7ibC8j",
-	"Od2fpr9q1Re4cjoaZh2XvDLeIoUtv0QKtWalVdhubZJCubnRLHsVv0pqrcxgUsqmxaVSBgTYTmqbZLoU",
-	"JY8alF1z6hH1p77fDfdaT6QwqnczFVys8+Um13FxtveRQCEJsFRoBWmLJjonWVrsG/Z5D1MGUfRxdfVk",
-	"AWvmqoo1sxSxtiDglhOwAap5Uz9O7Wwecj2I6uEKsT8H9WN6EeUMnxXE78jMjsp7ScCkDa/Mo37Iexxk",
-	"lNV5NBDGV8rQ5NBHScglDsZiymyQp9CRn/lYg0Y6I3z+xD27p30dgjVVKHRCQkE61J2YBlSqGaFDdEpE",
-	"pJChxlstdZhEF97QzOkeYmNPLHgEmpgvQLATuOfHz3hsvkxQLYFTd3Jq/GzR7k96lPNO7YJIaaPBMgWl",
-	"zJrkLxhBhMlwCNVirCSQt1xYKyQWfLYGTUB1UdSlqW8s6c2LC3OWvOi+74Sqs0BzmWyZEqFYq8aTXfdX",
-	"xqWtVmTbo9IQCbOmewMpCQjaXCYcaA74Xox59bKErAU69j2xuQiZPVMso0zZBzRNVfqM6TuBPueUTemZ",
-	"wqZFxYkgaqeVVpsWsZh6qj43w7v7mAeqC+JFIZVD96Yt4+vV67iQuNW6HPCkZcF420jIqo6E1B7Kcdem",
-	"5Ag6B2c0/0i7LRegPtlLyoKDTck/hFrCiwbIjUUt3mBPBkMEukkLmXIaoAjpQI3GpMQ/S0nDCPrF68Bw",
-	"kHyVfm+7mE8WX1g4TmtKAFRqUmguY9QvO/eYArZs8NOHGXA/V5PeDewNSP1p5JOAmIauSNJQe2js6gNw",
-	"yi5kHMP8ZjsKDuqtcUdM5ccvNTH1ACF/D1Rj0DDNit1GSMvHq80oo2yae6fLgRAf8HWyS91ybpx5VTLO",
-	"1DbvU/x4WhBgVugfZGWwIZgrOViYgSQ9SETgeL4SLCtzxyFvBplueobOD/fRdm19U0mZ6iVkqubGVrVF",
-	"MX56mSIShjzU+DS9VBGU1wHYXJnisVPrLS9QyYfc9APMjO3EJOuYesJsShgArHKKrKMkcUgX1kWRRF73",
-	"SNHVlRBl/Whxoc8pAJWhcIPBNLM91mUS8QgGjSlt8OGFI3/299TPIxwIW5ZEC7SNTwvmPhSO/AYyVZdy",
-	"S7TR0C1aLs+QfiEmejOM6xM41OGhHD9NEfV6OBxaYdtiqho2u4GFaVE/Pvir8yPTyQ067bSoaVPnDrhr",
-	"0dj0xg9JQLAYb+wahWyni5uUEbljvt5JMLgwDYPHHc66p711ASRliKf1UDsLeYsGZEF5fkpJr5S8bjzx",
-	"5oEjp1/jICKTd/8nEqctaY+8M1R6Ztsr+162hGEdwLMCnRI3dirkKR0Y8eDhTovU7cwjgVvgCKdMkFDq",
-	"ym04tsD9mcUiTQ/quG9Y0Ox4oM/mnfxDGFonUelnYG09JziSHUVKlVZ9NxH8BSOx+qZIcz/k10RAzaw4",
-	"S4+KXSS5j4emlKAW7ibvVP+hy7LN3nF2nTUHIkthO7CPV0xmyTev4gAWxbEFBa+GMc0hRhTt4WA6MGoW",
-	"rO2OTbnHN5BaWTYWePyahMN97mdZ2j378xg7Ikxpu7AmEBTELoLQ87iBLGbIWYuVILmR3+JbN4X7TzP/",
-	"wGqytwHVIO6mEphSEpdW47mP/pIaK3uluqPRHSs34r70OvhynnJmhK16DkLEdQ3MkDe5rOfQgPptItHK",
-	"ZRQyIWlA8qizr8dFPKyzkOzvnV3uf7K3mtXM2HRK8zrE6wpk1iO0y32i980S+ag/mySzH0fl3/vBUtUm",
-	"iqAulJ86s6zKua7HdOE0Jh2/gfCCzmOfnmxvG3DqICLCfB0fOyeXMjV45vJ4QKbG2ZgykD08RD7XBoGU",
-	"fdKNQzS2X2hZArExAHqG2/CXT0NiG4L6PZpdDujCSRhJdfXOqPGjszd4CzWguI2JR2NOtTzZGTez7qAW",
-	"ZVR0dO9DQdusQJkxm8Eo7gJMmttEdx29qilE6EUfv4/Irim5qyh+3sRwNuJKcI3iA5Xr6xHZ4b6YHtAA",
-	"PrK0oTljn6YOW9qvYU9VctnXHWmAU16NKXiL8q402NJFJu02srDTXehSxaJmG6nBRqpNpKEjA2TZSCcO",
-	"fCkGmV+0ozkEd6VkBtzvQ/UgMbut+UamLSXZU7Z30LBI+6IWY9AK2PuwIHnkY9EhIs4NXi3OrEi0tUCJ",
-	"q2VKWu0itayQ+rYbf4dTj6Ae9gnC0l75RaKg0seXjWKLNEOaVepG92dfqvDR1B6WbhNIc0jqegphZJtI",
-	"mDbH83tZLlKV2O0YiSIWqImoNJPpti3mYIi/+O6WavA0uf+js6THbstd5kc21sNQbh7a1Y0XS6oWS8Vy",
-	"uVrcXLQGcdJBKqO999ic+iScme/SdGrM/GFRSHOjevwy6pF6Dq2kroqBxpTQwlQfqYxe+CEfCN3tF/f7",
-	"eZvjBnu0RlaGe1CyWJCgVVzM/XrXBlRODyt7J2Zc0oewZ8xo9f5Ts2JcCJ5qLZCt08ePX4VTMgVth3r0",
-	"6vxYic5Qj1Q6yKJ9aMvUPb80/CyePEYucIJ7vEdQE3td1CQtHhJNztTNuYfun9rovNK7F4Lv4yBQa7ij",
-	"NjqVsRvxAnpBOO0jpAvpkMgoZBMpbpVSbWuuSCHk1BbXDXh217mXbbOiW0Po5UyB8RH4K+RwqerXpmxn",
-	"atFtfE0SxkfNsHlEWwiz4UIFkRZkS0uxA9kJedTupFd197jCgLLucsY3C6ApoU6ctWg7ComfQFJR9zS/",
-	"JILiWWM/oaIf4GF2SWeXgACDbpJAt0aCfimaiyQmlHgZ0J4E2BoJnXUuyG/ibWevMtHRY4imDnYOtj5E",
-	"wT4X+e9eqO9C8GPKuhcS37WCVUi07v0qpFNDzoFNZREJJQnuWrVJphHKM+RTcQ0xSUuWth0my5wCiDMH",
-	"1dN79OchKGBlzLLt5W1GUo53zRn93ei7269vf3P79eiPt78Z/ePoD1k3gy1yFTT+M4APWmmsKR61JgRf",
-	"+1I9+bAm1KE2Vhe5i+OBIhrH3W3PgdkDYXR8BPfC6J8hNj9sSWfH4mxQVUSeR4i/WPzfnJskcat1odO+",
-	"TqZ3mDIpYgpUNpntI6WNQ2lPbAMTpzuJlTw2F6P0Ks5IKLREbpOPH6I+RSvkPdhrdo/fhdvlSBIyHGSG",
-	"INmHiHFJ8oiRa12ZMyn5rOGQralpoN6lgKJ+xX6et9B29+ysPE7RTIC4IF7swwfTc8THSj9EgaSFgDKC",
-	"JLmRedQlfalQZRBSKQmEjknUDHBWpNy8G5Zd5iF9OrOu3PhpATPQOMxZMNydfnhgJ4xdltyECC1wEQFK",
-	"C0L6QTTbjIv9c9BynW1dAs5nkSubbisyg6j11/NolgBLHrlTVbj8XUme/uxg8Vq1i6bIpkCWqp4QcPGj",
-	"t1MDV9o5EX3OBJmmWsFLthuHPqyQ9IN7KFQ/XGDQYtW9UoeQVM61Hfwziw3FhbCnmVTQIFQUTFDm2YZt",
-	"xn6Htd3GcOkVg+8dHBIQe+DXHg6702yHy9Y5yucGmErK2hc0M/TzUDvleF+JMwCDvENZPxKIBz4YhYyw",
-	"oRccF3GzyfN1Btnv7yMSEfVR6JNwdRfFJR8TSmTjN4Fcaw/eg9Vrirmse2WTs0wVR4gjIh2iMq1s0xgQ",
-	"J++Kc2VnFjSfpJQPzVYM/f1ZcJWQ4F7CT8aMU8t7Y+UU1hRv/l/pNz5uKPGioQsGpCrwN9J+Y3Boox5l",
-	"kRyz1wh5VX1fOeyUr9+W+p/y7e5z72ArvNwYvGue1nrP1sXxAhG8erlzzaT63J9EYdzqKjNSKjN2QUM3",
-	"9uL0SUi5r4Pl4IqnjL6TodY94lNsfNVZhUCd+jcNUySDCl1NNzkyHjWDGZxCx46AsWu7NHUqRXq3S7Kj",
-	"tuARJmlA0IrHmaQs4pFYTRfjufdiJuyskSna4cIjteIZR3cPFY9KYTmOIFAKDa2khGjtIdSSM2VeEPmm",
-	"8/fPVBn8gTW2xdS0n5KGtrBG9PDK0M9PD0rdjwnwPEhz4Bl9K7IQOjM+bsbaLwJ8TqDcUPbyrcyz4OGm",
-	"uZK55YvThDZhJFyWkGiB9cU1Cf2IxFLv3ZQTrkd50c+MZ7XMsw/13QZoxUiJieViFf40LhTZwabIzvGe",
-	"LhEDZDmpO6YGyo4ZVCcreBAtUhB6GuhFgGeyz4vjPa2Z6z2juHV0j2ABFljcxpSlgllSaVcAjRewh9nA",
-	"0nEUv1a4kEeSr04ZkN+xlivgGHyf2vT4Esek+FwKxumjz0SqNHrOuFOLmEQmGXlGpNtP0qzwM9LvL2J7",
-	"ByW+Ue4dK2SWhr+AFj/Ff21Ev3xaYYaoIFBYbf7sgynPs7XkaYrxgnqvewh78fozwmFSFr4JA7FuDIBM",
-	"1HIe2aBlAIvfo3FInru7WBCImB5e3L/Tu7POufudUyxRusmzSaVESbwOox4OTGFBT6eEGnd93vqdxmol",
-	"2oJiUK0WKorl3UKJwi1yKBpoBWrlq3/UWfyzAms/4D2se8Y6vcp0X+S49n4DreB+Pxgqlic5wnXWD3k7",
-	"xFAWEaLNdQtRj0ehUCuRRKjhB6RJGQ5hNLAQjTUsibeeqogYrw/etGtQco2ZSSG1Gi07cj11IkvJ5Ind",
-	"09zJXdSbI6Y/lPfk3iR/6VKygw4XJDbHK3wUXeLvmkpEQUBCHR/WhMARk3+wUO1dh+JOhjurXe8iEYUh",
-	"j3Q2vOjrTK2QIBnSXu/+0VCLUbx5GtADmu1+dha7DFY7aRRSEqAuuD0hLkOJMKiY4rBVw29Xd1HDWpv1",
-	"56a1iHm+ixpmvKsWD68iQULnNZ3JKHiPQBnmpDyInmS3zhqak+lvQBK8Jr6p6Wpt4eDqQCExJTPlappu",
-	"cS0r2lUmZuN4RTHDnE+jNPySdPw0pk0rk5ABA9iqgTq0d7ZA3EXxnuEdzIbaYF9nevhd+5ndMU6+0KJr",
-	"0T0TKpAgEpy1qDlU7MB1EGVBahnwjKGkAcAMNNSNSOOkrTT8tKxilJJpRcgUtftImK2KOGEp2ZTW3WJn",
-	"yJjANy3jKz131g4unRIDEzLQ0d7pHthk0ReQWzcRLHgQqa2unXDh8cGSfarzuUsu+/vcJw8Zc7sXp9JM",
-	"Zt3uKk04NJW1+kQrrUhA6x6eR5jVWcQgqSKVC4N00SliOloLqWA/nuY5tt2NheJlMw+Ey/4TKhTF/LHg",
-	"grRjLmvvxSV3mU77nNWO376XlVrrtjk1ZbYeJBF+4QM4sLJqhtqg1zY9vDDZ4kSlSSc+IGjzkMpOz82v",
-	"u/hkr5xJreHg3FS8jc+yzBhUiGha8C/EHwJsbSqZZt82ukUvOn27n2s9IFOHln2FR1Mj7xrmhZ21Ncll",
-	"f+37r/6hYQrXEPTyXKNdhwepIDYHicA7lFWgDQwsupSlQU8DkmopEybvQ0VhzrLKeV4mS8kjjM5OnyLa",
-	"w20I02xiQTZqaKXhY4l34Oe1Pmvv6t/zsB0NRcWaXfxsDmWmcUIQLyRTk7zUMztvtaL9fXLYh64TUO4E",
-	"ytcrXtfBbIG4aDNb6qBcYMTIkk8htIuYMdrFxzHttiTy15jjVLddy5YooR2l0SxB9Dc+zlSK6pRkNj3u",
-	"vdpB2wt+pitiZbK/+CVdQE7iUHEApagqaULo6lnqv6CxjZWJctbrpmCKc9LDlGVO+SqDAItpNlp91o+H",
-	"bv3KrPKv7mPtbjXfZrXUM8VNdVM9YJZ1lvTWm9pUT3PDWBOZ7zqbFS1sscY954wDmwrW6cDJwt9pPeQn",
-	"FfbhdOOKHmSs/4dbbnfX1pq2BXapQP2QiMzCdLbTQmY/ZreJQ+YLceeGzKe9xAE8+ZCZisuTT6xpJPOh",
-	"7Roxv5nzg3WgmDhGySUOFjwYyhAOAqfGb4rrVecK1XquvIsRmZglsrIT7mDWntuYWDHxgA8A3wRZrE0x",
-	"PHhNQtqiqT7cDtn6oZ2ID9a3eolm+WhIxoScX21uV8rlSrW2vrFQgjAMMxtwdyrbtpg/dbLeSPogx9cX",
-	"w9hZ1eygAi2q6DLIap2G+hEcknAv0q0q9L8O7dk/e3OZy6rT19DZ6pBubxT/0BT9ySNI2x/L2gbAADBh",
-	"ggSfOlL2tR8mHag1UXeRsnZAClA+WTu8tElCb9gN82rkEzOW26LE9G4By8IKtkmvHwl0cE2YvICmG7bJ",
-	"MKTG6gKTurcLVauAdEtbfXonia2yTK9PnxPF9SBivcW1ysYk1vZK85URvZFPrkmg6IfQhUPd7dp3qA5z",
-	"bmKvS5jvBFgJqJFvr4GiqzhAK/Xc6I+jP9z+zejb278d/Xc0+qfRb0f/dfSH0bej399+U8+t1hlvIRPP",
-	"RFm7QPzIwMZU1y/WWZ391V+hfc4UTBRNrbMCenbx4hQ1uU+JgPrVjx55uEeCfSzIo0egf4giUiivLa3n",
-	"h/uoWq1uQ1LU5X4RnXBGFGOsM4QM6UU9yniIIqakrJUu7xOvK1aLarYD4Ke6JiuFKltxCVi3T8uaKWv5",
-	"q88FZ424GqwxsKipppV7tbWTU+VRdbnRgAppQsttRVU1kqk+SRlq6CqsjSK6nKxIGhovsMEctAJj6uql",
-	"ahhbxrPJ/SGYXeNqqI3V8ZKfsTMnVZIq4G0BQDpy176DGrVSCfVwoIg28a/Mxw2N7DHZtGOq+dV6DLI3",
-	"TcTwSo8Kdc3yIASqQ18t6tPQ5k4SCIIGIWdtDWSzKw2+77/6e4T1zgBaeW16GEIp2LzJVOahBY2bs4yl",
-	"GqYZEtzVPmxNRZXmFm8JwV516BnMRQVq1CoV9eVEZd5G3lT7MYelUBQ2gL2OXh1aMRXM82qAhmkxXiwV",
-	"Y9LcyKMGVLFNG/zVz7CXYkB7VDYshNQwieEJZo+3mJQqFqhWqViJUfEsYw1UYMsjdYaY+WqoWqUCx3yp",
-	"FPkeHsKJAC2hDP4b8gB5HRxiT3fFePWrUqlU+v6rv1N/lA9hW+rPzUPz2/bhKnSGgBPSPE+o80hWuQMA",
-	"NfXF1RUB0JhLchVP1iiiPTOAOSjbt6/hOJ92kGKy0Ofs7OAEkC3xAK7qy2YKEoHbBrUI8fPIw2FIlaKu",
-	"M/lALZG4CbB4A21eoB8Sllip0woJwA7qddTFzicnkPT9Xi9V1ewRw9eYAv+3FdTPiQyHhb2W2hNa0QqT",
-	"WN2xTRZBM9T+crBkSX3IskOYOXPnwEH7ioS5u/H6knOnEvZwDPRF0VDtcUF93Ka6DPQO2M1QQ+MVsm3H",
-	"Gom7pGEYgCYl5JrySOgkSMeFs5t204CI5Iyxg0CUgsXsuYUUXdhJ3AUdssNDafIWU9VpVjB69ubSFMRR",
-	"qwGAHviV9fXy9q5N7OiSoYAyPmvFAQmCQpfxAVv7fNAVRSDZq9A6EaFGqrjFDnoMEgL6/qt/aBTRuZsv",
-	"qdkLh+JbeVciMLcm5FJvxTarsAKIYWuX4dA0+6QMXQxwWzGiV0d1tq+0hkePrAjz6BFa4SF69AgkmUeP",
-	"7DX1SY/HTDd2/pwf7D05OVjNI4/3h3WWIRqZtl7AG/KgHQr06JHdNnn0KK/OXhJEZV57y3EQ1NmjR20i",
-	"T8ijR0V0xKy8oNApb+yP2rUOTeTcupraupDXzQ7qLKCsq135VNd2F6s6nlfLOVJRaTAI7MRxJz3YsVqB",
-	"YohPyLWJrxSPHmmDQEA9YgL4jFhzFvJ+SInEICFFYWBkO7GztjYYDIptFilSuma+FPaPAjSk6che8Fen",
-	"nB2GhFzwlhzgkBybOZJCu7FctHd2lMvnrkmoSzrlSsVysQTGyz5huE9zO7lqsVSsmk5lIOdmY6F60s6W",
-	"OEHqeUOa6DkZogsi0YqSQzbXy5urMf+zSJ/Cec3RrpWgPkxdHLGLsP7rI4EaXRoXMdcyFPC+Lhlq2aJL",
-	"hnUGdAWiTaB6qrkFpk2rYlW7yI+AFGP1gb4BmiCROouJBCyrxYOAD5JewzS044HhRycIGPdHTAyO/NxO",
-	"7imRzwZdoYPbAIsBopVSyYq4xoLgimcWurE+9mVOLQP65eKgrZQ7/8nFHugs1/AvgGQun+tSmLRZbj4v",
-	"na17+2Tjdbl7XPLfVfib5mN/b2t4UH5/3quKy+j14NPhu5L6Rg5zO7kXz890kSKl11GIh8jt5Mrl92/3",
-	"3j6/2Q9bry+uNi+Hb15+8qK92fGuz3CfngTh4AjjM++TV+c89+GzD0ZZwfN0vGdvnl9oYT+jLB8ZIqH0",
-	"0Q/5XK2yPW2oGJxrl5yfYDY00qRIKWu5nV9/ls+ZGvPqqo3hGspCNaWW4LYAi/FQSNLLfabGXMN9unZd",
-	"1kUKHJa85rmFGPtcyKzINdJHZcWEnA+toXcHhZj5vIeaQ0kEWtHm9FWoM0TbzJEYnY8/Eqgf0ms1TJcM",
-	"8yYvRmlvFZMRo0lc7KOD4rp1dqx4JPG1IS6giogdnWVhro7R2U9mvKBtdsSSqpMTKF1eDqUdsOXel043",
-	"Xva292u08vnm8HVZfLpFzrvrrU8GVXncf4df8af+W2+7ecIOPlZobz+FlW7jTa9M1iuFaqvULNT8LVJo",
-	"buByoeRV/BrZaG3hcimVxrOTM723C5XaZWl7p1rZKZXe5RZGXwcoCTgy0HkPaQ4cL/ceSJ3PrWuaMfu7",
-	"I5N8EjehWC9V5391QcJr6pFXiaQ38xY9JRLhZFcxotribNjFcuc2uZFsc+4UiA9z7lNl6n3SXe+SB00e",
-	"MX/Mq1dnVk5Un2EZhSbNxxaUSPYHQSgC9wiKHUECYVFnjSZlvoMNSqfZA+lZiebdpJ65NuwY3coyNMbr",
-	"LO1ssOFeeSe41bnl0BNfVwvCqM+FKXNXZ8YvZLUQq7S6ILDyvq/FfcOylBqjhJmhknaAhMTRP8n24VNg",
-	"/nldXZGH8fcriY+KkUGdcaW/KN0VS0l6fSPZU4mi/uqu0rXL1nZwFYM9WbEuOavPwuemz5wm0eZjZ0tX",
-	"jMsrONm4xXtyth1Ic6fC/QCGqNp3rpoB97rEbxTRwjQRCqy+obKzn8JvYxx4bKIXlyCByTBnpJfbyRXU",
-	"/x4fPD06RfsH55dHh0f7e5cH8GudnRwdPRZf7O/vve619wZHj/faR68uK++9vZfFotJK1P8OTp9kfHlX",
-	"kulWbNGW3/h8cju5k4NX+0cvn9xUn5VeVrytzsty/02tt3m53Xx7/bwiTtfDva3ooNx6Wu082+gel94N",
-	"jtqvN4fnNX5WYSfb7y/K8lX1+s36zdvNL/ZKzf2Kf1BrPd3oHG19/rwUnHx8J4KcqoH7IW1DNkGdd5fE",
-	"dOgX6G5HU/NA7LtrSkux2Q0H5tA/LLwn9+ss5nKR1FRVTGUR5vAY+zFk1Cfl+Z+8YrZuIPH1Rwuwk0Me",
-	"NqnvE7D718oLfHGGhwHH/iXnxzjUyWi18voiyzO+MeKfEJ/iy2Fff1ypLPJxP+RK7lMk8SCuQ/bT588X",
-	"D8CMHZ13TcuQ07mxFhVFyr9k/QgwDvFtxcJY+4u0A4EPWJ3FXHLF7QGC+jyg3hDBfSRCW2e0v4o6dZfz",
-	"ddYOMTO2Z2OO7NB+Hnmciahn1gXdEhXH1yph0n+Egc5YZ2aBsHqI7I3bGoINpFEr1RxDwJXhYg20hhq1",
-	"csl9ZHhjQw3S4mGdtYk8ih8rLl3aRjhQzHh4RW6okNrOSkTSqBC6ODMTDWphanipHcHwMTtC4uIzpYHb",
-	"UB/CkXdattBlsti4C+DOGPjgAfZ9YuQmpZfbdSR9/VnXQtnfTcuAoF3ZAKoMVroHOJWA5T5s1PHJ5kb/",
-	"x+2/v/3m9ivXP6h+Hf1e/Tr6bvQ7tx2BkiTDEmsXIPimFMa+QvCBou1KGW1urBdq1UKlnIu7Huaeb76s",
-	"nNQ+fVZ98ubd+uON082zrfPty8rr6qe1t+vvNvY2H2/tbz+pHFQPa0/XP9l4tvl863hxbjYOmqW4Wfmn",
-	"yc2cGEFtPdbO2BjVTK8gt5L4Xblebf4np1weKsFSf7AAO9jnrBVQHeJQKy+wqKfg4f6FO/4JuKO+Xooy",
-	"OmQQTMeAcy4Xc9ilYopz2OSXQB4+TLWLHhPDpC7O9pDAQ1TPDXmkU48tm5Qcfar4xtt6DtbUD0mLBrrS",
-	"b4uHveIMTtSyEcuOrpZHpr8JMpkc2CO+NmzvTmdcXCmfVAeJZGt6iDOyOsXgOUbU72P2NFE+tmFKsU9k",
-	"yK//tXmjyMP2NMPOOhh2SmDYyS/PIfhYr3Cwq5bM/woZ/2f+V0611jZKUzp8wbbiTtp3KyoOTWbixjAL",
-	"09UE1mchuaZkMI24JsdcvBsZXIqq/WWL3x0+GCMvpoa7FqS1I22Stii5xHqUwdY/t7eyM4PtrgzRNn0s",
-	"O06wjWkpkxYdXAxbLqvvs3EiOMdYZ/sPUYEIVRKt0xfaWptS7aqSth5GenylSZr9RVu2dTiFFeUEahOd",
-	"ywuGukatVG4YT7aimYklo4G8DudKkp5RXXalWkI+HgrUHCJzS1frjF+T0Dp3IQZhpVJDHR6FqfeKdfYm",
-	"K9puLLI4rzQzHobEk4nK01YsolEpVRp1ZrW3xA6ns2wAPGBCjLs1zWjQdMm57o41Di5FytUezBK13c++",
-	"bKx3AlANrHpOz5E8CrjXTfp9RNLwhUGHBgRiIbYbxg2aChXIJ+fTggim9KlOtbjdRzcwuJnDjOEivcaM",
-	"X+Mx/jFTGxg3gS1Mmf9CDVGVUuWObiDTPyonWt7Vy2eVJ5vP19/t1948q77euHz5/NPK8cv117WD85Nn",
-	"m28fV08rn755+cnG4buz2qsnzy/X92Y7eNaNHBA3BJvWt2thqGR3YpvCfOP7TYW987sTmQZUt/sk/i8G",
-	"vV9UlhkGvYRxam4JakKS/zdHYQF6uKYxr6AxbzrnNmlYCkmFJH2kLUiWn9vMY82w0Di/2oFQ4DpLO5NM",
-	"9XbYiBYGTDOYlVRKeKrLm2K94VgjOrQCIYkDHnYF6CurRbQ3mZmqnuwY1xI23WghQgkzqKwKPHAVQaew",
-	"Fji3YI8DHPpCB5O4fjDjIwPutW7d7HlnEXAYEOyrQbVu2K5pgqukkjpz4gL1yDovPP5noof1CGYC1XPW",
-	"sgYFoOq5Yp3tOQPrgE7XswZHdtUyQgDas9wcKxk0EFwpgInLyzXrqX8fnaEV4OGrReQKTrpmFmrTa8Ly",
-	"Whqa24BuGkt3yedd2btpd5Du5Ofo+emcMd3sOHpgnpOePrfZfV8p9LZv/EK10yKF/pYcZMkQOjenP75e",
-	"OMzp1+CH2YHOjM7Vtiul6rZmYMtzwF+8br8w6b90Jn2odbEkgCT2daXkPIdFywG3LDiTUfNohtPtgPki",
-	"1aFyohNmkyj9Vv1rB+Ij0yqukLwv6kzxLgiClKaoMvjIuA6/GB9yCjlX65y44LWpPRx5ZKL77nQVfjp4",
-	"khbflJpsm+roPo725OYLbVa8W2vxsM1nIMUFYT4iY718dboGyBjavVhEpuq8FiXzrqniI1Fn1oEYEo/Q",
-	"a7CUxO38wee3osWgLOuHibKqs4uzPajYI4gJp4+vg8Y/yhCVu8ZyAOvKI4wePYrdro8e1ZmWcJ11pFoC",
-	"N4c6gluvphxLZKtacjN5DEpsw8EAD41lxYhmUOctMUiozYGAAzKpCYsSkddJuVC1r1VJmowM4qQgY1cX",
-	"Jl7LRA4DpEwxkSKyuKhksDHxy0DbEb/sTyuJKSWddJFpejdT2DoC5wr095KtmsO46YYrpsDGmkODPa5U",
-	"Ys31U40tCrObw4uTi0zRR5+nO+CYL7ZcqRZq64WNzWXkFAuPQ7g7SwkplYzGzK1xrEAaKfKJS9xWkKFK",
-	"KQDSO8DDOwsMv3DyH91DGHu6YsONpmPu6S5BtSmjkupM/GyyvZcgk3V8N4eoGQVdRHu6Lw9ErcQxPYp8",
-	"wpjxCusMElIkR1Qml3PXZBRjE5QKAZD2kyudonVlb0GjzuIMB+1w93AQmDjKJKgjhgmEl1tnYFwoow42",
-	"3VmRPFrGoKbRrU9bLRKuFtEL08NNCM1AJl3+aM+JYElv/yNhmyc4pvs6S7hSh9rENpHXsbkmJBdAYoa7",
-	"ikFjVfCdOoNE0AlU0AXZXBs/KOc2VihRxr2QQHoqDsS4izZJ98Zj5vldGGR74qgYl8lx2dHsAkzbCJ0M",
-	"kw6sMtFGmXH+MPKRBsBZYke6e1Crlm7OEqv66+Zmt/CyV7kpnMvtfuF4UPsCcvDnWuYZGZxNN84v4SRN",
-	"be4vQU9NWZ2ddMwfIqDmx1Folw/D+YVv/sh881zLwcCehIgArdJkegmmCWR2nqZjLMhSZ4wmJmTN/YgP",
-	"HHvVUX0A/7XFuc6S9y9OLlZt5rtDdMDkSb2O5lQCSypaQ+SytjrTvG2cfRklx5EEbZxkHj16pFNsreLO",
-	"W9pIbuk4FYgwXylA+dRVlTzwE9aej68yhBMR5gs9TKT70dtwTKWsAHNJkjcs+5lYoy4LAJAHf1gcW7QL",
-	"2qKJBAIpyLyNnJdjs/UKFt06A34ICTGgpcEcOAj4QOlxHcz8VhRAxo2xTquFxiRLB5yawgYAcC1C2Gkn",
-	"CxcAOAKCr4lzAEqKUGibrS4JIu/L8IyedExZN63SvElru9mY6ao6aV53Wh0UJp3RTvzpm8pJ7dN31fPL",
-	"9bePN073t54cbB8+rXzyrPr8uHZyun72cuP8YvPy1dbrN9ufvq28q+7VHq/vbzzZPNg63H46TQ+LF20P",
-	"LGVytobi6lZ5c4I5Zy/4IfU3OK+leHdtSgPqaXwxfS3hDv6itf10nKSQlajUkeSAtUsyrbw5uD2HF4XE",
-	"8cGQmbxIUGiM4FSCWAHMgtL8qWgnY+ryoZqtelw53MvXmRdwYV+2jOD7r/5hNa7GodSU1IIU7Ut0gYgF",
-	"RBgOYDBYp1eQEJp8QyVZrgsm41Bb46hTmLxcstazYp3ZNuES0hBEV8TpHBa0eVc3TIp5qFsUkj7B0izF",
-	"elUNcY2ZUSokQqctmkozDfuksVtn2PVcTvNZJgazbDKfOsR7KDb9B1BF0qv5oTQR21IuLlGSFRNjY2OB",
-	"lb5Siv/EO7XSconR52P4OU0zsSQ2SbYBz4TSs91V/7gqyS8U+4f3hOxr4z6QoiGP4Frb2Fglwxoyqpny",
-	"sgR60aiWY9olY6TUqcsVU6YdhGNPTcoXX2duFElWgfBVqOuUds9h7U9hMhjWWQrN80jwic3bYI2AD4if",
-	"bi5RLtWZpdUTKd9Gkgciu6sTxVLhIGBCMjVkTZApj3SemLvHIjrHMpPkzqexDxHbkRI4dWTCokRovID+",
-	"fUTFSUJlz/BPSal+MYX8mZM2qA5t21W4RGlc8JwZAWD89dMJWUaFr6Syl07oNNIjFIcDB6r2WzrfJXUw",
-	"OCO6qhWEBiATGVBEZ7omM0QJMGtKRobqwUh1Zny6AkmbuAfUr2XySgcdHiS3CaLtdFYSmGMgVp+KOtOl",
-	"64hfRG+0eGqD7dsh9pTMynw+MP7bpMZ4JAhaKZcMpEWdue7oOMo20kXvJAZ1HGzuHmeWwFuQrMgBRxI3",
-	"hZI9dVyhjbvfgepnSaCgthYpAms+vqLsChpwESHiKnR1ZnctJB4KoPVAqHWdCdHhUeCjPvW6KOonBgNT",
-	"SVPn/9rFCclDoit0QFE9DZxgmE2S4ZtLW9HozlQ4dAbK7eRC6Kz9q83B9qfdkih7x+/k69rwZe/ZVufx",
-	"RnS63j/Hy8iLMPZfgkH+NK5B9ouh/Rfuck9Tx8GN6UaJx4K6FF1Lqt0tIkDrso3zaztg1A5406mcrOhb",
-	"D3d1dR+MoAkgsf0SLP2tMzeRMq8NCtkVGKyJBEzlvT4OiV9nHhakQFksHCu5y3CruBIES5V8h7LnaAWj",
-	"80gIilmd6Z7xUAq2SWyDQKj7uYVWtivl1cQs2VjdRU0uO3GLPS3cG4tIbLKY6g2wVuqVhAMhLBVshERb",
-	"deaUnQXuAfXpC7ClqN8nYUHtFx0rhQQFRMKL2ssOUU95KBnV49CtCTNUNZWPPZyqaAt8M+QD7SGArhTv",
-	"IxzY+lcazhBSb8OuzGtO7l2Pa8bqOxljuhNJDwcBusYhhSOFuthQ9Knh8V6Ps9iF3lgtojgPztRg9jrE",
-	"6wrk4b70Oljk66xh/jY1P4G9avq/A8j9OfF0WnSXuFEMib1ofAi9G9DL4uq2dkIwhFE/rm1rfr5KVbhd",
-	"UYwVfBcowJKEU0KtzL25B2OdGyw1lrb870bfjr4d/XYsbfk/jn43+u3o29F36r9JZfudXBgtWejCMc4v",
-	"zr81GH6pUPGgDvVfGPCfv6dbI75RqBYuFyEEX7NESEwtFKFQ7UWfsKMnaJ8zBhnC9iO0osMPBRr9L6P/",
-	"c/QfR/9ubfR3o+9uv779ze3Xoz/e/mb0j6M/rOriRW3oGq+INJjpNRHO27r4PPRNMBU4kLUiIjp8YCrc",
-	"NiMpORNFdNDry2GdDTTvVvqlDnHXmpwpr25my4wQp0JeCH4W7/u+pm3TU+nXX+Z8KvoBHlpiOAGIJAme",
-	"CIqXKVHrLFitfxpFcOAcH9GPXuVzBqKqtWuuf6M/ibMT+s5xxOVuBZ+CtF/a1z+seTgImtjrzkgbBLEQ",
-	"SrDr3D7Q8oXEkjRMjLThw1bht7LJxdlevs7IjbWBxiZN06c7/nAlNteePd8/0DUiKQlXdT1z80/9/dET",
-	"m9SfFJcE/i7SY36kiz3n60x3gcsjHPmUQFIEhDYMlfylMw0vO4Tt1FmdFdLL0vKYhDiFgLKu3pkTo/f9",
-	"v/kPqFEplRqpUqBqHG1cULfJfKilslQJASpt/0QYKEV86gyhlWwpHKWFcMZjoQ4yHx1OpgYx05uVlhdY",
-	"aTNyC40hXXsTS3epjVppGxqLCH6lvko8lztx3TBTZ8zRMMD+gQZYS/3qO9NHIIF4HFjRD3mLBgStNKAn",
-	"3YXgx5R1G7oxSiZwU+OIjtI4FGxseI2pj6DL4Kh5Y0oHXTVMG4wrg2t+Y9VstFKBXeqnpi9IYwcaqSI3",
-	"xgdSJXWXEZM5G4+duDPrbC++OUmaaR4NOliSa0O/eSQ93iNFdIhpEIVE6K4mdabWAR8nRYJW4vJATglY",
-	"EPThxdW88ylE9VgZ3LTBd66uNoPZK5r6ErDFmTR1D3XAjrmzmsqrj9dLFf2xneIKepCMz5tuXKFbpZg8",
-	"ZAVi+GYVyv5DgjBoVDGTU5gh4kjdCU6lU7guBNe1rnMTFVmyyHLyiss0gCV9+Oz+7o+LfnATvHhM3r18",
-	"+bb59mLjzc1F82gvl4cOzOqFd++rN2clvD0s9/Yr12+25EuyHm5Gp7Xm843Os6p4Um49LeHj7Zu3Xm4Z",
-	"9rdv6PxfVFrnWJFoh4hn0nlT8uInqtLsufwjpdTE4R4TjM2W0FxSxbkQ/BCu/V2Nkj9E1T7DI84tTv+i",
-	"S83XpSoLqbNPsSQDPPyBU20VHupmwEh2Qh61FRe1KLusWAu8YbpM+0I34Ndu8rjlTpwCuJL6uaAz+QM+",
-	"0Lxdyaj5OrOMHMRhECUbqyZkSonBIn3lXp0fQxgvMaKK6bpXZ5JDXQafhsSTr0LaiM2VjgFPsTsrqauh",
-	"hGuHo6LOHM1FrXF3TBwiNr3YTAud9NQPJnasziZlexstbedXkBRqD41WmrE2TM1dCz1Tucd49pJQNNeQ",
-	"umra+zC1UT0e8evMtLWYYOUXRgj8c+Dkzlk5rX2CbtGx9gE6xqrVPepOqT2rvf+gbDuF7XO52IXgqUZV",
-	"y3Oy8REyefjYRQHESy30VRg0fry6sb9wkp8AJ4GrcndG4pPrNdOnebo579GjJ0kDMtD4io8eoT27Pttp",
-	"0rboMzQ6jJiwlPb53uOj04PLq4PT1x87zcygEadapx95wI2odDM9a0pjvWpBh4w6wwLRlnrDp8YpdEOF",
-	"BBXzOG7dycgA6LFW3G2LNLtDd3lKybe+NMnr0IyUR7LJb9LKKQ2RTwKqI+uhJX7ezgLeDRMQodT+OpME",
-	"jKqKyEM/tVgnTpqzaS8UxHLHsWsIVqsXBn4trFNO2hp3tLFIvRkD8uLk8uzqkxcXlw1t9XAeXFw93bs8",
-	"eLP39urV+XHD3TKcU8DbIgaIKTQQUCHrzBgYTFtCouNFOjwwfDTAandxk0I7RBEd0kBtujmEMpUe7VN1",
-	"tDtJfYakHABmQ1BoV1FSNQEZ/yZk+Q4VX+/1OFNL0UBbaYz7dxr5TNfnNNOt08MuN6dE6QsFoQRbuA4P",
-	"H9tFXLhMLzzdeHqGMyyrj3AMr9yUcqbVytxypvm5wgD0hzEiwMPYrW1cOyyoyf3hJ7IX5HZy9ahUqnp9",
-	"+A8Z/W+j/3b71ei3o9/dfn37zeh3t78Z/ffbb0a/zyPrC/wX+v0180H66/9w+7do9P+Mfnv71ej3o38c",
-	"/UENcvvV6A+6xvHot9Dw+Ovb/wmNfods8+PRd6P/d6z58ej3xfQsOb3iS3Ijczu5RRbJ6uwBV6Ob2TBG",
-	"AqeVu9NBflqcO/VzO+VN7T3VbGiHRUEw7jJNUGomNgrC5JTZyu+MdSYSCs8Mdka6lfhObvT3o+9G/1Xt",
-	"G43+efTd6P+GzQMQbr9JAyCjF7XiRqTXD7TtZ0ACj4N4urAolVznWX4NQ6Ljuwy02q0cPQXr3c7S2fas",
-	"mCdBd3SpfeAug5ScByb6eYxFKlVqCissJp54IFybXolUWiVcKDc3SaHml73Ctl8mhVKritfxVnPbg4YO",
-	"9pRqpVrSKvOUS2RXaIhFFLKdri7fvWO2uMO4LLSstLdgKpv+dHpaBPCZuPNVGIFd3Nkm6nHfdpH7y/a/",
-	"Yt/lqjySba4kuBhhV/wxmWvVkeN8cp2W4xQVoawt1iImoqY6lyaZKs+9AWnF9JJHgsSKqxdQr2uTuHSW",
-	"LDPSCWVt4OifXJ4cQzmkOjP5TtoVm/hnnO4qSjqyba7BGasFpbMXF5cxdzV1LV+dHxfRayqoqS4eZxHY",
-	"lswrWkbyFOEM446m0OB2tYhOuW69VqDMFqFFe2wsUViXmaxlFnW86PDBKwd2c1mlJDdyrQNcz6EShgH+",
-	"C5976uYh9YLL21o87CFdxPfjOlhq6jn3uQaTYYD/6fab0T8rrqIJ6+3Xt//WcDL3NfOTGjnmb8ltHhcW",
-	"pjuBrZCqDveOJfb/oq+0AqRz+3TNMGjIaO6PzZi2l5hxGfuPxDLl822Imx72I5GaNlVHf0zaXKqQfrmy",
-	"NbeQfn6KsdG5SUn3KqimZmQT6/bEad/uR8KhGjyS8aXeAZ3Mako69vwjgeruTPWcpTIrDSUaFJxnhTMu",
-	"5I7WFN3fP37BSGFfkT1jydTRkG3ykbCDCcL8IjqHpFBNmyAO0iVORXSAvU58zrYTl8lZMNVsbJNcOIRd",
-	"IOla6+xg0YHAK4iOzyJO44RpETPeTWEwGBQUVShEYUAg5csfk2jGoQEakIFHWijoh2pFkmpqOPndRMuE",
-	"BK66d/ZWaX1rtZjL0F7sL1zLlx+Mve8HIL4pxeK7hLgmovt3t98gpQzcfn379e3fjv44+qfRHya1hyWo",
-	"qwMkfxeKMLUJEhh60Qv+iy3v58sO1AUAeSpFnZO7MIMRuHIdmRlkZ12fScORuNRpnDwPApiiM0lvPFHM",
-	"ant0Qu4d2LaAFrtA1DC88tqEpeR2WjgQZGossW5s1NwmtdYWKVS9Mi7UWuubhW28vl6otDZbSoEy7WAX",
-	"jzt2YAWs+HNO2ex9/YkaLpmAKVdhx56k19rjk0RIb1fK5Uq1tr6xaQOnJwAsaY+80+8fRIrer51w4fFB",
-	"Lp8b4JAp9QJg4TTeBNRZ90utqlchhS1caxZqrTIpbHubfqHS3MBlUmpt+9VaUqfbbYBs3GZXgkMR2cn+",
-	"F5VCuXRZUiCO+1+AemTlVqc/dD23f/qxxQuUPt78i49H/2X0T2Dg+f3tV6Nv8/sfn7+q52K/HWcomXAX",
-	"NWm6MmCIBNTmsFFnxWXsFSdTo7F1GIJSWSJBwr+sksJPbbOjFAzcAGQTkjxGDtdw5FNZINdqwqm08UJL",
-	"jTrYWNHEVqS9ATp0azVvAoAjaZoB6b+SolhxDjsz9RJF0ojO5EPqhzrCzzIBpNdlqj95nHkkZBn7HHch",
-	"JKWFoYpvUhBEJ7dCaD5uk4TSW8czSNAehkA2gr3ONBv4yXBPwe1Ag21ZZ7KxH883NO9HoVBY8pCWZk/y",
-	"UO1D2zq1xQ0G1Wo0dAszSSIf8jk4ACWS0Ta7gs5LYDYt1Sr5HO0DYakWS8VyuVpUlJB7kEC7MGVPFqLO",
-	"ZK+tJzvhX9AgwGvrxRJa+bRc3kXHlEU36GZr42qjtooOaUha/GatXK0WFR9S3x4tzLcUNBm5kQa4O7mT",
-	"y73SSXuJfqzx0Z/h9pRAKqutagS+Dy36y8qaj+PTx0kAb6HeMCOxIpYXxwlbqp/1LKHPfRE1lYhvw/sS",
-	"IpM0RQv8mM6gFcySJsjas4elTpWLHYj7B+eXVyd7n16dHZxfvbo4OG/kUbnkVEjPI8F1bSSlqqNxr+Fq",
-	"ETUMW73gXKfEKaHGFmyy1W1t0UDCoCEcBNoq8K2kV3Lw6dnR+durN3vnp0enTxuru3Z0v1FnKUgwDu3w",
-	"FDW2hQMbbSXVNmxFJ50aiQVqWHmmMZ1e7rvH8XDkbBEJWe8vlsscaFr5sEXVRvshBfJTbZW9bVwi681N",
-	"v+LVyEZrC5eaZa/qr5PN1jYuN6veur9JtlslXGnWvA1/i5RaZVxtrnub/jaxUvSCgpzOLsjtgMD1n0f/",
-	"DXJWvgFJ6/e3X93+29v/+f9j72133DjSNNFbieU5gEhtkkWyWN8wGpRUsqtbX1bJ7XZ3NiqDmcFidiUj",
-	"6IxkURwdAZI9mMaiG+gzu3N2z4/ZHQwOsH/mj9vTmtHYYzUwV0DeQl/JQbxvRH6wkiyyWCWVLPqHoSKZ",
-	"mRGREe/3+zzj/zJ6Pfo3Mv6b0avRD+Ovxi/yDbCCVThhw2ZwLEI/6nSV3Xn7zmGz/Ki+samt9c/k5Fpt",
-	"PKlu71bruzXIUnERAabydIuRi+gWAPSYn1Rr5dpG5ieShT4NHkA2t7BbaNytN3dug2GeJL0WNS4XsRBT",
-	"W21WSguPenrPf1gmI4ja7jCzAinBmvkYoqn5WHcR65G6EjnKyoe0RlyhmPYnio/270MPRQswnqhkmw11",
-	"lR9Jm9/Zf1xK0aPEbTkQ7tX3TRFvQadEawheeC/0T2nEbH7ChhXSNDxf8T3kLnl82CSPfnb7kPwfNXJa",
-	"q2yoUTw6PCRA33n4SbNc39i0edEBCG8ZEO9YRqQsO7S+sUnK6k5OySJwlsgj9eO1R+X17cbao/JGvTZ5",
-	"F10o7fbDU3YDg5ElJSPv7D8GnA46IOFfXvx3aZF9r76xUdvZg/GdsCHS/RFl6WKDeL3a2CYtPzLEY6nV",
-	"NAWeWgmohYglPuKeo6WrVEms0oDIU4M2kQeMKXWl8YviLrCi06iu23wGsCBY6ANfaoK1FBsato30e+rV",
-	"QOmJrmpAqxpaNCB8i9PJR7HNUyC3fO6lzvRSEFLJbR4xJSHL6r9b+x8fPCBKPx7cPbjdfLIPn9r8/sHB",
-	"LflXt283f949bg4ObjWPDz57Uv/SbX5aqVRsDr/af3An50qsScCVgTns0C23xjbq5fV2tVVueNusrLRA",
-	"uerWPdQwEFGJt60yS/c/u33w6Z2n6z+tflp3tzuf1nqfN7pbT3ZaX5z+rC4fbITN7f5+rf3xeuenmyf3",
-	"qr8cHBz/fGv4uCEe1fn9nS8Pa9Fn66efbzz9YuuvmtXW7bq332h/vNk52P7Nz6rB/Y/mN3gnXsBVdXfP",
-	"G/Gapc/j4NYHptDRicqq760c3fzO1PcFlPfU9GpKEPraZN+DHDflhItBbLCugHVWWYdFraJbGKtM77FI",
-	"5LueExbSdPdzLdYFMzCDlR1VS9lRUO8ZMDcKBffdcmIUpe68a5KgrWHEpM2LaFeVUONOmGA3YmNJWRsa",
-	"tMY/5hZJSEzrMZLkpON4+5PmvXv7Dz7eP3ry5J5O7mZYVS0sykKC8BgAY9ARhMoT3UKmdD+Qn2EzMuRQ",
-	"cewWfK8Vwa7NHeZ2BClzYhf+z3j17AL5v4zpWPYIJhCJW2n5HP6ob+L/yXRLTk290mNdfZW5Xa7jilBH",
-	"KYF0C99MQu+8tLZL9kXhy+qDzU+7O7cbfv03W8Of1+Qvttnjk432J4P16F7vl/Qz8bH3hbvTus/3P7qo",
-	"eTGDEbu+GLJvalVmsl03Eck3sRM/vLA8zbAdm2SImzFoFxcpzzJpo+coUAIWsTxYyK5AtrwzLi+ozWyk",
-	"R0KoJ+sexHUjFfL4DNqhMkOOdHz4CIPIKQDaFAiAzVNIAwbOAAP+GnYxGGpZlBpi0hCQsEBp+r4Txnpq",
-	"kAM6jFHD5ncrPuOtM47FuRVDjq9coPaEhoDqGyc4E+hy4sqhHo06SeFQNuU3q4CoLcIuVce13/e9Qm7J",
-	"0HzItRNGU5/DXqi8VXvnKnp2MwbSB2ar4A42XZ5zh3ImpEogJJuFKQtbc1qoYAYFAdgIyBGe5bPpUJlK",
-	"/loTLHLFKej/GnAIgKxLFbI/yc0h91JodpaBslMHTmYo8W1OQ0ZYSJUUK6a4GOBH0IjSYq7oqlPNmEaG",
-	"TfXFl/Zsnipn0LiHWKnWC1mbhYy7Gq4bJbK3B8gxkUllyIgObd7qR0QtfSo7qcygJDeJt9YJOqAYFZHv",
-	"MnIsTC8Ns7mSDyw0Uo6ki1jAG4K2qwxdfCUltanX9blZ2Qy1kKGBwOIHAj8EucczBYa7APlocym6rCW8",
-	"IWGBBL4nvADbg7FXIM/AUvNvxnb1OyViSI/lMpDCU8AucMK8lTe68kYXBxEHCZF4nyCOjoXw5qjs8Ji6",
-	"9+zcZ1e0/EDJKfgpMfCv2l3r9WWHAZuzkQ1QUHwaI3fLMwnRmMirx0JTmpFNZ07rKYSxvtXEoDY6jdEF",
-	"Ib5au87WvYZb3mht0nJjZ2u7vE13WuWqW/PqbL3doBstZScGNFKiFwrvvFCAbaYXRTtk260td9Mrb7BG",
-	"u9yg663ytlv3yhAm1N8t2KXluzPTWfodfpg5LLOBdaYB6MH19p3dIZCPV5ecDNrraewLP5Lk7u37+oxo",
-	"fiONQwvdPrFdBKERpWq1Yr3rh6xFJSOhiCC17ke6URiHnSLmz6OD30XvS9kXoh/puinTKRRzBoZYVxWZ",
-	"L2J7qi3CYxZB3sXmTTNiDdqfOvBFZeD5XEY0AC5BdMziiliegCyXbI4OpWno1YOokOIhw9iVlhyRSD/B",
-	"vCQscbC5Zh0hQxbtocMIsGwWklLpjiQk9y3je8DpibaB8orYsQiHldIMRF48OEtZF3ln3TDvtd1uOb0j",
-	"yvBFWTmE5ajD1LgLCx7yx6nbvascy7sXjYut2WyhuOKN+rHZRTHeLsgfLUYTk2XeZgBjI609w3+cE0i7",
-	"q0VplIjuIqscVxLXSaOXavEn2m0Drkt7PaA+RamqTSl9j7iP8owQuwMDiUXYudEpvOENCWGqKbEnM9O3",
-	"E3bSUxxQoAw8FlHE+DJBp1UL5cxzcRiJXkr5Ur3+c58H3U3yrNDrX2osyObpspFDMKgo2SwDjQHiuGjj",
-	"5+ZNzgY3b5qQyF6GosCUkWuEHMaJo3tt99UPHGP6aUMQadkwolzbiFNbFtkgUejHcC0iiBFWdeyDY/hY",
-	"F4fjUzVEGUSC9I8hhQYlNmDAYY1N1m5SC7Pj6Dlr28w2LEMW6fMzIK+xuZmLdqO5h6YT9+9rAIzLoSHg",
-	"bJBpJppbLcMwcEQLRVPqCyfQIHuG8ussDMj0hFdjQ5s6kVLA0dITvi14RN3onGQYvEMlDCUiWxiQpRjh",
-	"dxUkWhlDiwt9GmqAB4C8MEmvOWJEcE7WsJVsFrO+YYpLS2zlifYC6mKtwpAwGgY+wGKx3Rg217TdQMqs",
-	"x+JKTn7MEH0ZCgCI4ybCy9HYZ8rhNvSVMvKDwEb4aCspQZz0mHUkH4Su8XGPYgnr6FwEgn+nBC/+UNln",
-	"unp/Ax4M8J4d0Q/PMAz3WGjzGIXLadR3NCq685hF4bAMRVj5CFpqNVE4IvPf5cg/XfZ2CQIwr4X0KoVg",
-	"5S3SXr6PZ5txjxQhmlRKIcCdMQwWOOtw5QyCL/yBTJ/fhHchpbt2844eps4MnKw6XpbGpsue/QgoIVi7",
-	"zdwII2bRGUvM5soKKyUc4cj8kCJ9IhpRHpDpnT0diNvQPwcbzwIAQMFdhuXJUGUEBaRWhiDXY1TnHkkk",
-	"xFGX8uGRQWVzLJvDNwCAb/plSruEypNUglBwhsk1Xf4wYQuq6YiTSY1vHMQuozzyu7nYtbdTNu4lEOhW",
-	"G/Wd2tbip3pRDt3r0Oxu+nveYq/75TSJz/12PpMszJOzt80BRBeq3/MAyV3TYqwIile5RU1QHNuLSQfO",
-	"vBrlqVrGqQlGKNFAtDGNvGAqtlqiH+W2cVMJ1Sw/PXz4wOaecPtdTISEp0ghTDmhUUTdjvp812xmK68A",
-	"w8qUaViplOXZxi/L8DocHj401AZKd2jC3ohGMY66Zg/W9M1FLLBQpqpkbsgiTMSkqN9lCXmDIpvr8o9k",
-	"9ljroXVfjFSXcg39MCkNsXkMW9sSHowO0dW7dAjNp7HNisw4OgYCJNAp6zlj5eILjO3cPN2zDz+5P7xD",
-	"I7p0epammuZnNqOnOs+TBFIKs/NttJ5Do3i2i/hXvwaLGmTH5HNqGViNHwXcSYJk/atnF8dYbdQvH1K1",
-	"/i4gVa1M8PRRImrisNl9Gp6wyOfHSXOS+vgBG0jzbrrmJ7fVMcIJ4jaUXTl5PeIhCe7dRU549RxMmiYP",
-	"wL+T2zAeikCJx0docce/NGJJ2XHysRoYh6+riSV3a/gwtQ9hwz+Pk3cLNlxncWfwJxsbqX1R2Ghj6rC8",
-	"Tbda5Ya77pV3WK1drtP1VsPd8DbZVruQe9bzW5mzj5gkTFCfnIoT9phREEy4WhqEJFm+WcJASnEQKweU",
-	"BoCysjJeJ43X+dO3NKKoYqalcFHeVgpWocOoocm8jSqnfMeXPSF9IzUnQPMSU2GPKDtBycWP7IIG7i3j",
-	"ncuIR4eVjx72lFSU7rILzmxwug+p0OaOGHBlbRMaBFBwg+bAeRaitsvKGrGtp8XKjIq0tCKUN4xhl6IH",
-	"F9BxBMxcE0A/gIHholhNwCeRgfuUhRLIDn3uBn2IRKhrvZAOuDI5JZIC2NxJwct5zciB8IMxL00PczKY",
-	"hKohucrmUPZ68ybl3s2bKSYHvUrlge8xIgd+5HY0sxaNyInPPeIDdpbPbe4cs+hBvrpxDNeg0isONlZx",
-	"zNiqKdrcySoj/An1TpUtI30on77LBiQUAxnX6e1m6/SmAnngShxm3uclVu3h25stSANfqm9Tc84x7eY1",
-	"ntLXGRH5/41/O3o1+qM2DpIuXfIf/5Ttbf2P75VshB32c9xgcVvtDhokeksYWZ7dXKhzFsE+O7v6s0oC",
-	"M6fuwywMNCdXTmzY+dLhueJr7Vl2rz1fe6Z25MzKkc+1rDGRVJRRRfCH0LN19LOO0lvEKe1peDIXOhdk",
-	"RIdSZxom5FSFPMBa//jDuK5kLwWZCQz5yGY/Cbo7Gyj3bii6evstD2u5wClPia334JRrw2jymKfhdhI/",
-	"cZljP+3IJ0otvWdXFTdX2IOVoNFCG+BEh8wNaWTQxaHKm9lbZjp1qMahJaI9peBr4swsU/Zl5VZKx3Ds",
-	"MpoyBDjLsx48x+7Xiu7XVn5t0pOkQ4E9VdLHj5SpWPa5pcWnaVqNzcWsiQgs4TKzvJIOdDV3jpxOS+kK",
-	"OczI10AKggyOgk+1/CCgqA0/m6dNurUzBpzPySyDcM/mKTkZ6xeYJRq8ACSXGiQWqJOQcYZKKbacKyQT",
-	"A8hsNmUipjYcBBenU0CYBXoi0orjolXYU+TvBYVo62pTWT9aBTfDjL0CbZajw95WxmqFCH8NiyFiTQuV",
-	"lovr2ax1n/623MuGc6cQ/fhKbsOfNMiJTZjy0wo5NPClwI+NE7N5wkYEuRorrp8FKltMs5d1hQR2+8oS",
-	"Ml8h4IEELAbQSCH8ApQu80iHhaxCPuORH2i73ttNBwXSo4UQQVpdiHY7T35/PFXfLO0ATAbLUarMFSuf",
-	"rGKKUavyo+dzSaRp05wilVJb5cNDM5nDp06Cgda0OvJeQKFHPgiyPfMRVOpUyCGYSGCnpDcq16actlh0",
-	"0C/xp52zO0a50DK+mzIK2211I+UsD7GinLOAuAGjoW6SO+sGQ+3ErMOwTK31+efgCvY2TulKjJ8fzeEG",
-	"LDmfk7YIVz1kP3JrQoQZXhnw5I3GnCPPkTEldJ/qeXZExjjB1EKqkUzTTmOJh5ZSFkTr47ZXm59R+NAn",
-	"KziCqWENiv71ninywW9t7qSOsWMRp0eHwCFtEUfvD83lb8pwnD0gUVbWAnnSYZIhkgqWs+jaFk3RYJqQ",
-	"1VT2zjAaptM6NGTn5DpgDMGU1IOTWFqXY13NYQgdmte7tJeIr8Y3BRb6TSmfMLkwSRzrVlze7PVSiiEW",
-	"h5kb6Jd5/sUo8TPXGk6Y+Fod1JzvyXrvXGzYZqtd7GqutMvFRp2AO8539a8vpH7inTOV7xW/tybO7gdp",
-	"ZabFY7wys2Oo/dzuFd2wq2WoNIV82nNKDiEpQrk2wsph9Z0sIR18yDCap+xVvLwL4Nf6/UAJHu31GA2N",
-	"/Xr/kBwLTA8rXzVVD48YCvOZmRlRc9Gi76lSZjEhsdyWv0J7cyVGV2I0V4xm7PcpMnVlz/946tnRsruA",
-	"6phuy8+uVdL2ts9b4mmWgkzz64LlCz1AnuhSn2tYUmMa27yYElFAmAbyRlpxNbhF9Mu1iDnVEh6Fxekx",
-	"KGHF5nf9IDL8lE6fh4x6H6kTp01os/GdCnmQ8TwQzVR/a/NBR8h4aiY84sdgFpO2ujmMThySHIQ+oDxM",
-	"qSDKPPw8UIuHSoFmHSX1iCEDPglvGjEzzj5TvWdqn+PaRUxttoQIGOV5uU14NuCLJDIj/3GxBLyINLtt",
-	"Ln4+ByHcu2SOa4HpURj9/fh3WFX9/fjr8W9Hr0ffj16TWp1Uq1Xyl69+gO/I+OX4t+O/HX81/pr85a//",
-	"u2aDrDXUCubq1zlryQtbXs2tt9ZpucE22uUG3WyVt90tr7wDhA311rrb8CC3xk/iMvoNWnVrdJuVt70q",
-	"Kzda9XZ5p73FyrXWZqvm1r111mgXrMKJzz0oKzsVBm4l6hR2C2vmVK7pr+TaXHd8fvFsntq9qcJw9iVW",
-	"0Ud+BJW6o/81+vPo+9E3469G36RfxSsoDZ7kt1soOZdxw89lt8uczBXJ3aLFaXxCFF5AP62prVKmQTC9",
-	"ofc+DU+ktn5QMGYVpPoEmnTRWwHxL9pphXFGjqtbNoMgI8ofo8Q9X5y/VZG6tPyDMLVX2K1bRqvsPiu0",
-	"hvEj1B201btbtTIuh/o7NsXVHzHbbtVCK1v9w8jA3ZoVW/271edWIRIRDQq7tecLZNbVWLMKNuf8fiIG",
-	"pEv5kAxYyAhO0AIjAYwWX5KAtSO9V1anet5TrVbflMefie16FzzeMgoZ7U61QpvEAe5+CL+W8ccOlhVh",
-	"rajoMQ5g2TySuza3eZk46Sc45C8v/k73r2ekAiBj//Tw4QOQBek95ZT2bE6g5/HwcB8R8TVkdPoONyRx",
-	"JPvS2YNn4mbCp4H5i4IIDo4kRecz+DtziNVXTsnCfkjB1TNdwTlzI71XGTZfAlqkDusWz87EArQq6hER",
-	"d+SrWyEwVglG54ou9JkGPjQCOLuk5/Njp6SFZn1Dd33q0FAvFE99JjFJ4AZCQtEXMaW9aoS+UPavzW/e",
-	"bGYQsXZv3iROUx8TjaB9i9GQheQvL/63Q4oJ7Ki0iNNmkdtxbI4v1ufHJRDUzk8i3z1h0UeOZh5A6+kQ",
-	"fvUEvnLUUrRCMYCSOJs7sAUORT90maNxr/CugJ2e8DWkEdVRKCCoAuU274h+uAcpWHwNamZ6mo+Z7KsB",
-	"qgkC/59zj8qoDE8tH9xxSDE1AOIJJAlXe0gMeIlAQuIn8KSPnN0ze0nCK1JuhRkObHEOHFWYQwAsmiHz",
-	"DBJxv0ciQTaq1T2AKA6xyUP5KMqJCSYdEQBr+Vz31zJf7RJNaDO5n6RGJoWJ48EiIfUBW4IDEE7z0QHg",
-	"dFHuMp3XwaWWceI5/t7mxUdCRschO/z0Hrl3cPhk/8Hag4dPDu5+kQ8fAzdayIdK01bEuO4gMEy9ikeK",
-	"kkWkNSTpl2QQWeP3LUuxtsZWrERdZ152Ibek1OfRZqNgFbo+97v9Lug+7YT5PGLHgGKQW2AqaZdB6WV2",
-	"S1kp6I30uDUGsOwj8j+AigjOSFHn0ihXLqRkmpcQp1KaZojAdltiRucbIGcEeMYCKYQsCoe7ZL1araod",
-	"Bz/c1fLT5h6N6C55ZqO1YCsrwk6ZJ3Zh95mdNkpsNUrbGB3699ou0d9pI0T/ZQwY/acyW/Q/DayJslae",
-	"q6H53i5p1OMhpg9NaqC+Zxd27bkcObughsO+tMH9sWOjEG4QT8Gy0TGCT2e6RvBb5cbCT+Ev5Sja2tGy",
-	"J/y15PPYO4UL8/xTuBm6bfoyWBLUJHCOZzQS5rY9wgHFDbGywc6xwQwHOIQpQJ0qHYvty88KMqUX4bNf",
-	"Z52xU4OOYljGs+K+qJ7KwvKheiEo8EtLWXNl1N5yusvWTFQ3yWjuRHopxcwnbAlHCzNNmcRsfvioSag8",
-	"kVpU4oMxRKh0L3VdQHdCTHDuIXGazZ1zZmDsD2WzVEgzvq9QniaSwSEzrc0pQdRNtCVS/ZJpYwORKlI0",
-	"cdDZAEAEe3CNzdVwO1R2EA1OhMyrkCciZYwUswsVshjagqk9VrLUA4AwResMPWjDDTOpG30s9wf5P4Me",
-	"Lm10Lc0HN4OfrWbQ2vQ2LsjoaP3L+t1O7fSLau8XYufkZ+7+dvhkc/DL1oNG96cb8t4CKNqZWUyRSPjk",
-	"D5G/Te+USMD50Nnj09iAxrYfc2QvKBpQoZd1JGFG0qFFvWOmTV8J/lROUAdhxZRJYPAKMxGXM/UtU9yv",
-	"pUtcrjxQUk8CJevzQ2ZNme00vllwUj+sjQ8LonRh3ua64BZ/lv7zwHu+ZsJps+KWk64g+vKIiKhsTO35",
-	"YzYMfT8oC4bwh3KhJjDXM/eKkdfJveQ8xxUiUIh3zDTxoFIZmahFnk5QY07vq3mCok9yAifT4duza3jJ",
-	"IO6Lnu5VRmjZjJBBoaHeLKW/aAboIkHzadIvG0tbMiS86iaeI4YseI7Im1vmiiyC07xQK2QAoCVnQfk0",
-	"XWMCaWYREXosZJ7NNTMYCFzEsDM/AqDY45DyCBBgUyRhU5FFJrCnzkjNa5waf0/x3S6cJb4fv+fzc8Qp",
-	"LLxVHGOhDPGZunlykDBNpORB9sRPyoOEHHOaoYVcz2kw54SMFWOm0NCuczUgDYDU2+ZZug+0mxI+MJ1m",
-	"0NDImnCeRr5sDzMUZTbH3mND6nrzJlhskEnQ7GbtDJe0YXv1ES0UTD0kSQNkqJlE0AmY9ORcfYkozwn3",
-	"rP7JI0NBu0cMIjQkEgIlcZg3iQ5v84TRdTpPh7npUqW92fHl0J+C+5T6/sH6oHxxitTMwC+DJDVee6Ut",
-	"dBvLnq6YM6iD6m2/bfbUVbnm2yzX7CVHwYi0OKJ7RpohPuG7IChqDaGsf4KnSCdsMR5j8yLlQ0hWCq5s",
-	"OHjKHuHKEwvU9lKX71dqmw2N7ISE02leI00aaYiNHqkfzCY2Imd5jWyexkPBxq9zqI1MNtWQGtn8fFaj",
-	"6dINXtMycB8xDiXZqdfI1uZGubFertfml1YwhHfHQCS7ckH6DYDc3NrcaKwvMs0leYfwpa9oh1YC/IK0",
-	"Q9QDME0RZgiIevr8n9c3C7+7IP+QFshz0BDZXMu2PBaiKWRDZJJryOYTZEMoumdyDZEJqiHgEanu4KVH",
-	"XV9KQHeKi2+MfFUuN4cJUA+LFzQ4qZtIV2cxviJz0qdQEqG0vFJKogtKRANCvCIhuiYkRMZmuQAFkTnu",
-	"i1AQ6aObx0BkEfaUulEwJIF/wia4IG0OVWaIr2soJPeS4ePp96XOFKNpFk1aTTPoeJa2cVZ0PCs6nhUd",
-	"z8qcOkPHgxIqBqtUXue8Aha308ywfza8f0OaPYgl31BsKYBIA+pf1G8AfzIB0wD+tVJuHcEj/fyV8LlW",
-	"wgeBjdKS5sPCkujF2zIXo4xGbifHCtFBGSwsYIGXYlTqhSxmGUBOq7jVV1aIY96kY3MfrPKD5oMmpsn+",
-	"CrJ76pDJvtuBI5Z52Q7WwjelT9e+YCc0YqHPW/3w2MEojQ7mgFWfNmQ0YFDsI2gqVWz9TXkNhjVK20pn",
-	"6Ain5ugQwSF9wC9o9kw5gPHBYbyQOQtnl2KBIBAO9yrRJ1aS6rIl1Tu1jVamztVL5X3Px/5X2mUWCSg/",
-	"7kOyOExE5By2TkJLNYt/MGXuYMvXZDIRm0AoAgvoHKLoRxZpMcZtrgmiMryxGunBWEQoMuN0oQMtlTJd",
-	"4Az81/qhScE18NGifwpuKLycCnESdivHIo7fczCr6MTUVIi1YI4JjQhix8FNQwa5WVMCPkSAM9fthzRK",
-	"Ylg4jjJeEvhtBgtfTHIJpDUkupygNL1i49C8gvepWGMOia3fZIxdmU9oVqsmMauY0Gyz3QBCs61ygzbW",
-	"yzusyso1D8vQNtjmgoRm6UecJTSbwlVGir+o1fbIPZ/3n5Kn25tHm40SueuHrC2ertXW1zWb2YWrP/Rb",
-	"P7/0w5zQVd3HosgAWKQTL+A8mVHz2zWUWGU0RqcH2fa5Z1ABppVZPHVZL8rEvAVnewiNpiQjSBrsEU3J",
-	"NejP6EEzCMTkNaZvjhB5DCN9qAaakiTLnXMtr7GgG8rD59vUOBYvHsesvvm4NAEa6NP1CR+IW3XoH3Oi",
-	"YT/DIVYOskCyhfbpM/2vA28mdRLs03SzEIQptC73ZUplm61WqhB4mxqF1OZm95o76G5101eq7gA5rH5U",
-	"IWYDqMOgm8X1edDt0PHLR2cQEz+4CazZhBi4xfQDFunapfHIsd07yCjfaZXi8fJecpH4lFoeM8QBlUsf",
-	"iVWZ8DkGNMesILYrLqQlpCj7KQ7TabgSOrGoHqJ/PsQuIsHb/nE/RPfs1IduQ13eG/j8xLTfS2Fzg7IJ",
-	"zDEA1RDTC86yKTMkq5dn9s3hhYMRt9mueXV3vVVu0A1WbrQ3q+Xt1latvJOipZ1qsW08qW4nNNBIKj7L",
-	"0DRrWNgtMOnT1Cd3fNkL6NA47/9t9Gb8cvz1+OXo+/HXo38evS4sAJ6YLOlwFl2g5kBPtscHSBkYYaQU",
-	"XkFqJczaRAKtMwNzGZ83Kc45amvP/Nl67jHrilMdblRP28uOxaUcy7e4IIHgxywEvYV9fuBBxoqqQrCi",
-	"Ny6Cyxa9Ke3YBt8ToQIb1R2bq+18pG545POjLos6wptal5CUbSp9yIXRk9n9MwQX1I/IQPQDj3ToKVO/",
-	"HVBAxNVjzycdVDdK7dmFAS6y45iiHv23oBc/02tSeavFUosqz8VLGD40ij/QbPSMYBhqnoAFJMLaM3OT",
-	"52vqrmsuDYIWdU+mO2pP6IkWC44rPAPnKSMaMbQOOaFpFAATSYJmZeaR1tDm6udhdCjFPZ+fQDovNoC1",
-	"9WCRU4zyyozcuSF1wk8d7xNGnLbPfdk5lEL5AAfcQaNYTUXmCs9hXIOVBOL0au0Sp16tOUmik7MB3MlS",
-	"X1STEiplUmpDO5YyWuiRWOZBYZWU4sg8+CiiJ4ynpFg8IiUrk9tMFLfuJXcyczky5V14Ed5S2TfJ82NH",
-	"ALql9B3jB2ooWFhvc9M80XfXLK56TQsH1Q6leKRvDmYDyqjlilMOe8HT4OEt9stPP/2i9cXh5udPD1sH",
-	"Td1PpH7wyy/Xnz6q0p1hrXu7fvr5dvQp2wi3+g8arZ9tdn66Lu/U2h9X6b2dp1+4hUUMltv6XFxViYvE",
-	"LiytYaaMx/w2bUHt6zV6fhHza5rpFe+U1FYnU3a6WsaFkCWu6VR9BOieMcu5kj6HUtylfmDU5VtxN1cF",
-	"NJesputzJfc+phEb0OHlaXaUt7AFIVSZaK8FDf0zah307XSdfg90qVHKsSpt9VFR5OtzX5KW2oI5GhWa",
-	"3VLRqT2Cehq0J1j57bRqcWIXwea5PsK5/TIk1S6TC1OXmBvvVo+FzPND5kafhX5ht9CJop7cXVsLTiop",
-	"1x/eYGyILSLs1PxgrleqpjLbYR4BnkGFupAUz9whT5RDTbDaqxr2Rm1KJzPQz8LAufaNJSua1x+FIMde",
-	"lGXlOK5+Gp5tahGlkhbgHYkB1/hQkhR9A++ZbskGyFafE8FZyYKwqhG6QZzoMyUEBiZXVxDo+4IEp0RG",
-	"tN2GbpehzmvAIOLiBcCmGbIZCAuHOMMneoJzoXXrMRj7LD2zaZiZZxjnl2CYzwwC/Fbo0KFRX057vIY6",
-	"mFvapRflEK+97lwMKcQcgHhA2mM3EJKliAPmhdBZb9fpjltj5a1Wwys32DYt77Rr1XLdXfcabKO9Sbda",
-	"S3CTJ9ATEElgHnKK/4a5amCj/zl6RUZvxl+Nvhu/GP8OitRejb8avxz/gYy+BQLz16MfRt+MXxQSCHZd",
-	"/4AVMDlFE1UsmliuzCG9L84vdtB7dFXrsGitgxa7ZgFTQlq/ASzSzbWjH/YYlxmEPoiz6DuKNnGym9ZJ",
-	"sC8xUWWgb3nRaQlvaKCxtWSFXugWgxAbCmoswTGR5vTNSZHyoc1DEbA9onFXECdCI6CU9hKjGZPEpKjE",
-	"tsHWKQG0d6O67ti8mELSaQXCPWGeHpmeKbgOkjiix5TjMKB+pDRfW4SoJmYAVqa39TJ1vAb963+M/jR+",
-	"Mfpm9O345fir0bfjr0f/Nv5q9Oo/2Xz0X9PHN4YBezn+3ej70Xfq2L8e/av6+PX45fj3o38ffUNGP0yV",
-	"BhNIYSm5d2HBdBEhdDH5gWs/n3tQuxD/3XumC9TGXV4P6HrkKYogmdzFXtpsJFSI1WGMfeXmrKqgF9Z/",
-	"Sncpqz6j/nK130w3ZT7k2Lu6DdZFzLAbEnFkd0nHFLUZRBDj2BibGxK32vlAmoVh6ocZ56NCHjPqoQeG",
-	"l9+QMZPdbIp9qNe7P0Rk1uvvpixtyuNLMzNcoE5Rrw0u1PmwtStzdGHE24zXrRFf1bbHcqRFT+cz/Icu",
-	"clwknrBHKB8qIwtKK2/IFFrtHcHw1HVpeIIcHUiGeKYhc8LnvyzO8pXjeY7jeQX2xqqe8krbRJN6ynMc",
-	"0fNKkczbyq06MtJgudqjeUXOGhxMSENdg1FPc+KfxBkv4goufU85zsrEMImvkEkRnDKvoovVfA7gPEd4",
-	"vo+ikHLpIwFGCnXHpNFROGHZeC8UrYB1ofNMYoVqXBwON8vHNFN3eNuSNCNYaklR6XWTrTjiq3blrkq0",
-	"6s3x9iXsqujuHHNMvZhEGi9lea0ZH2SmCRZ1NBNqCqwaeWxEP0L/RxlherrK/GIy8Xj8yOZJ36eOECBX",
-	"gR/JJLPTDugxZOonWRDRPyrNmby5b2b0PnVe4pmZgQFwOa3tz613E5s8XzC3Q9E9VBspFncw4x263dpy",
-	"N73yBmu0yw263ipvu3WvXGPVtvkupv45mFu4X0b2Q++zeWC+cUOurNQrE4lK1CQS8YbUEusa26nTLL6m",
-	"p3v6cAckUaJMjqPFXNFlJslBimeSHCWbDzo0gtYiJWTRJtmFxgcIUwngSDPen2MRR9/jqC3CI4Q2EiEy",
-	"FhIHbQEnEd7AhjYlYPVYPeGJyLMKl8yn/OPoz6Nvxi9Hr0d/HL2xiJJXoz+PXo1fjH9PQJj9EWQQyJ5K",
-	"4YIH+grzESsp/3al/MU2wDSDWB9ELET23jry+ipTcS0Vj5KmPl/IHI9E1JvV75awTujqrBsy21hGY9c8",
-	"VYQKMQKPkaJASuo+h062kLkCCq/UlyWDcRWJY4atHSEzpBVnmuGaPG6ci419mmLAcFmo6XYAoebw8KEB",
-	"fikBDSeituuCLDU0NXYoHMDMSfI4HCfUfSm/IWn3y8zP5sY7yExKotPAgkAm5GQpWovPgdQiHra6j7ps",
-	"l2QoLWIsM9PlArzmR23qRiI84iI6YlxtgFSPCwsZlupHHR/R4D0f9nSeVryDXz1R73755pPGTr26vgMu",
-	"zlSGi7nFnxqTHt5lUFfgyhFcObVAelW8FZb6SsIuLGH1xtQ4F6mdlRK00UCU9YfKvs+NY3zeQYF3Rqqo",
-	"HaqPtpKOWixywngogq4SssoyBrhk5NrF8ih1EK0kRzwpkUJGAtaOsAcQZS6E0G2e5S3SZwyALNLHBiA0",
-	"DkxvcGRGSIYssnkRcGZ01SvjXk/4wD8E1jwUSk2IL5gLTCbN69HnkR+QA+KJ3NjKxyxSkuHQ1IwuF+vQ",
-	"E4iBo/DPPGPRoDrFL+ARwtLHNqNZ69tqqR+zLvUhRLy7k4isWxOUacB3vYA4jItdcy1B6PAzZQGZ9/bh",
-	"YYhG6fUAyI25zug0YtMTZggNJHNDTUIdsqgfgr9JqCQRe6rOFaCHOiLqqXXcXVtzyGePDxAPDoi4Pn2s",
-	"7aFHDz62SItKttkogYf8sRDHASPNtBSw4M8hAeNpaPPHd2+Tzfr6NqG9HikeftIs1yyySYBjQVpkvaon",
-	"KoET55SFNNDIO5J06ZBIl6KNgK2taiR7iDoHUAVSCY7Mt7JCHmhDwnDe0AgbmaCNCc6qwXFXW3TfHI8U",
-	"BQ5NCacKuU2DwARgAaJe80HADw3XAy6zsromCYKy5qDNF2h82tPpqKwUMr3CGUPKNGnnyWObF7XtoF49",
-	"TG16T1VmTZbmG9d2r3awZyCj0OBYhH7U6apxfNKsFawCbpLC7qZV8KXsA4ZJwkiodyx2XSXbVzkFa/pX",
-	"u9Oe95P4aR+pZ9n9arW+iY/7aBP/wid+pO+En/VY6Avvo/Uq/omv/KOf3jr8/Iv1O4/2P3n0s/VHv3g0",
-	"+beyLuHCwu561Sp8GSp5+0gJ2oL/81sPHw+qP/v4WDSbzeaDw886+58dN5vNT9Wf+83mp/ebzeat7ukd",
-	"EahPbgW37v98/xdra2vb6q+fD6IH/1l9DgSuajCF3cK5w1lIgCc7IT82m9n9e8l5NFID3Cx5QpAUH87T",
-	"tTZF31uWHDRNkKJmQhDQXm+aAjnrUJ/PnbEPQkVjMej3n32goRfzmANp8tjNhi0h2mj/4Z6xMpopYtDF",
-	"VAaw0KwtCIFbBBtVu4zbHLxiLgYaVp6FpyzUWNnGYfahfLDDZGk38WllB/BiBqEPeKUd1iWeGPAKuRuK",
-	"LtxQmC6r2NuNsenlidSbGYWyzbXFot3gGAvCcP0AF6QR5Fwc6SU7YoneSQUF9HrGXxq3OzaHbR4qIyGH",
-	"GXIGkchZmX4pbvNCkuQq2USkGZs8t3f1cdroXbxxNXN5nkzE06E5OCZ28IqCY0XBkWDipxxj7L5MbM4F",
-	"xPWXYaWnbIlZdBzKNo4VsiRObIIAug+CBGRNYeMX+F1sXQKJx4mjDJ911+8ewz+YQyJ6XKoQKJBGmrOM",
-	"x+9LI9F2jY8XKscbMYWML37GbEUoP5DyBAzuHLN6khp4huf9aZhPOzYpYGCya3o1c3KQLZ9TqO6ezELm",
-	"OrdmwbV7m7WUbsgzLlelYBU6jHoaUvc2dTusfFvwKBRBTn4zGNChJA4XZRmJkDkocGAKpCOCGNEUvJJM",
-	"5fmZ0V/nNpH32JtPbYAcxb7AETdapBxruHzD7EC5LGhDKcc/q3xwfwAxK2fSQmh4ERIuIgvglG2u8ZTP",
-	"92Fz6a9tbhIF58b9jbnDEwc1IwPys+HHjKsPWFYF/0jMBkNjnn1plhaCxtJd+U5XkHekLlQBZld+juOZ",
-	"CUCvPcuWuT5fo33Pj8rsVA3p3Kap9MU3JKFe1+cSdSbeAYYXesA+j5nAbGewz0995IKWFglFEDM+W9jd",
-	"K8lfXvzvEukFfa0Y0J/BwpQIsKiVT6abgknR0UidjkXMP4/aAIIVfyL6kWPZ3MHmYfyTOBqz/QiA2o9C",
-	"puSMUyLS5y7DwN1vhA8s+pGhubC5BqcAnPZ4DMcswmblPcIFL5uPp4Jf3/NllI5WN9UL2Mf1n6NYaeIV",
-	"+N6UuqUzPV0Xr1663ggQsOXVymLHjcci6gdwU0RvhZXRWdPnVgE2kpod7hZdhVOrNuq5fBTChaDAzDKX",
-	"ycpxHMjFOSnw2oO5i4MmyxsL9580q/cXIIdKtuD55Y14EK83juuHiB9B+aRoMNDnRjQXUVyXzkVHP0dj",
-	"tOmXa7pnYxZyOpIOmeYOUuz1W4HvYlEIysiyshcwRzMfrsQZ+ZrDvQgl4vCbu/TL28kwL7N42/MZd5WI",
-	"xDkt0Iti6G/Km+2tarlR266Xd9Zpo9zacDe9Lbbd3oGekov2ovQEtv8UdmtWIfIjYDUb/a/Rn0ffj74Z",
-	"fzX6hoxek9GfRm9G342/Hv376NXoh/FX498V5gEOmD+jmiz8TJT1ZA8BKFTosXAlVq6RWLnb/DT9jtQx",
-	"1YcvJUEesAEWZN1tfjpftXVuQ/qV2S5TK6+nmLRdyukx4NVwT9u3pCgyBh8Ye9ZZY6+0R6hmi6hVq+ml",
-	"Q2p8iIUfhYy6HWVrVqbA0qROzzIh8DwpdVHxcJGTf8B7/eiKyqo/SPl7gXdwjuQdvrPa5msI5b9KK1y9",
-	"Rml6HqEkpVeG0zXJRe3RtWfm3ufQad2Bz6WGcDEHwoCiMR6pu1XIFeiJs5IfxzIp+c+rvsWrvJXRdJ3q",
-	"V+GdzL3Lr529ZOUNIT2XKUNIDt3S5lr/7VhrFfK5DvA7Rm07WWGANRpKGkD0tTKFCfzDM9iqK4PtHRls",
-	"VGpMjyTLssLaW5lgCzKOX40Npk2mqQHBR/kBQGNqzYoDTqaRcqT5NLQIEwrc16ObB0PPjAge7suzum8C",
-	"Py+j/JbQtZ+L0APkvrbPPVIcsFZZMhq6HSKHPKJPd4ljF8Z/DS2+/zr6xi44FnHK45ej76EV+I36U4RO",
-	"ySI+t/njvpS+WlDukX1+HPiyQ6BIUI1L7pEujdwOk4YDC/YnsGxQfkJoS5wym0/8BltOEs3pR1a8WK7o",
-	"MgJF54gDAgE9mxdbSRDYwmr41pAYuavfW96imj+T9ezSp/cYP446hd16tWoVuj43f9feu6wVrKRSNn83",
-	"+sYiox9G35Dxy/ELpWlA4ZCbN2t1olTO+OX4D+O/Gb0afXvzptqBeOknUTco7Baw0qmHdU5T74W/klEo",
-	"uC6JOnNv/Mla+jcV/Zm+u3p0niZPNv/c6npe7Y9M8VvV8nZtp246xRteGT9VH1bXL0v7m/2v3snfj96M",
-	"/mX0w+gNGX2vDIA3sUHwevzV+Pfqgz+Ovx7/VtkDo9ejV2T0LSASQEf9i9Gb8W+VvfCT+eLqS2CTaLk2",
-	"nCNtp/3Zla94vQLsaeWnNRrQZGi5H3VYdxVtn+K/OYnocRKE+sRYNuo7aztk2sD9aFYcHs7WUj7dElL+",
-	"kkTtVYi1heXTFSYDVnp0pUcXdbfxXE/xtZVE/jFnRlZe9ttMdDCtQi7Tw157Bnc9J7/xdhMXiapcZS3e",
-	"86zFOVv2/UlZwESmPF+foPclWbEHKANdcQqt8Smu7qyxO7H0eRkOP1ogr7EygN++AVxdGcArA/jdG8Cr",
-	"TNPKBr6sTNOlGcGp9qGpaaaD5DcIqzVgISOc+Yj05bqsFzGPcBGSkJ2KEzaBdL5nc/a0pyQ0tCACkoPP",
-	"3aDvMY8UHQOtq3/jlIgU2DDkUk5ajIRMMkA5UGaAVvOQ89Lqf1qmKjXu9wvLXK/oQqQ3rEt9pXUiqIYN",
-	"Kz0WheJ0AmsHl1hm77ORRZhNA+v+w/hvx18BlQLI/A1vq11z67S8zdZb5UZ7k5Z33JpXrrfWWaO9QTdb",
-	"Wy4Yh6d+xLxbw4th8f4DYOIqFfntEgokFFB5oJcjzSqhO3JTTUGQIVgma5DstPPzBqkTt/LYrlvPj+gx",
-	"nn5DKRFrKvXfpyTBIYDI0gRZJ/D5CSkCxQ2pN0hH9ENJWkPisTbtB1EJqPZBlCCugM17LJSCE4NXbvLW",
-	"h4+aFpFAiwdgO2LAsxC7BmGd2lwXHkAlqKPOpVMhAGJt8B4YwwQNts+b21RsbvPPDaoO9byQyYR6p8UC",
-	"wY+lBmLXSDjK0cM5+pIopbGLk0hR3vqSHIeUK4VFIyK4y6wEIChpatfgt5bh0wBmIL0r1M8Qt4h5elYx",
-	"PLwW3Q4Mvom6SjmaKBMJIF0CjW/su6a+Tah9uWdzLbqkaY9V153THKvBhgxOHH6ZgiYyYMQpCiNDEWwl",
-	"BEh6mgawyMDMkcBXznKyDJoS2bwZ9tSXkbR5EfS1h5tFRox6e9Dxn5gAuIDgKnul6XTCiVRdxmGeSzFO",
-	"0XrT1VIgXAoKJuyfVTYX0BsLASQtDsW3sifeuj2x+B6Y5j6mjtyAolwjRRFapr4LDh6AsRkpGHVianAl",
-	"87TAK616UlZu6tUbUgeozKToMqAY1WoiffByzaoLOa1rz5I/zknfqKMEtoGMRE8SDXpjrIAKSWlrdGNB",
-	"WyvDJ60VrURzRx0hGRzCtOImid5GJn6jfSdNCC60vVk0AtpK+c9QqGli0ukFKOWD5KjrJhTmeXkjvGiV",
-	"N7peuDR656Wk/vvhhOQmjZJJTBlA+vReGnHphcXHGpquc7Gaflire56HydkAhauBNARCFHA0/WhIEAcZ",
-	"och6ITv1RV/C722ekcYV8rkINdCqcRj8dPhRiAo5pF2GUEdhX7lEVNocBKe6Qa5wVC91lnCsrgzqD8mg",
-	"TjarNqdXKvA6wVozYGhSLyllMKn3taTZaK6Zlue4r2MpOsQF7RZp5LIKcaCFwokbPQCmTQeKwMJTcpcU",
-	"Ec9V2YLq2Kj76VwJ3LJEdDVDryM4I8XWECoHEIW+ZNncpZKVfS4ZUE+fsmCIBQ58OEDKJBzfKQ36DNup",
-	"F0iK3I8BR2ZrOPY0ivtm9APV5Cw9XzUHGH/lIs0mtbmaTXL6iEy4C7QMlCIrMTJtDCBi5kZqFLgTc5+r",
-	"W6iUVa7+bCH0nRnOtOdLw/wy3wjw1cTMKde73UYvQaICjX6bQfUwhbQRT9cs3TmdqtEqwC4s7Bb+89ZO",
-	"vVarrzc2Nrdmqhd8l0tjwi2kk/DVzkN1qzfUSh9dNzA4L9VBcqYQ7QyK03XOFi2sMdf8LvAwXj+3aGZ7",
-	"DGrFCtmnboeEYkAGELDRCqxDJeEiTokcs8j4Mfojm2tfJqTcE13icz/yaRDnpyyMxEJ4i0axXlT6oQjG",
-	"gNljOs2lpCz1IYtW2ktyTtBmo7MhQNAUaSrFUCb0RUgW73OyXiUeHaZzdqQomQF9PcAhPtIjLFVIU03c",
-	"5pmZm9RPB6He4xUIKY90hYf5bDJ7NosokhQdqO93ShXyWAw0aYUjT/xeLyYrOicLlTWNdI7P5qnyTMN5",
-	"QQ44pjFD9aiivg4Q7/VwooHvshIJWbsvGc5k0AGvEQWLTt2lm5ccI3813D332NNMwR0QXGoI/L2YuNKX",
-	"Nh+EfhThBAG1vsdopElZ8PSo6XZo2A2YzDXODrpIoWskyYUTXrGZ+6sk+aUDlBXpe+Kc7JfWrxNa9x9H",
-	"r0d/Gr2Jvb5E65Kdeo3UlM6ul9fXE82rHwnmycVtg1mafzLr9usF1TGu+FVRk8DX6jyAeasDBPBvtWMX",
-	"eDuwCwu7Vasg+pErsD9e304NkMJzE4jcA2SErrXq7rpXbrCNdrlBN1vlbXfLK++wartGsRZ03lejB1BL",
-	"DwBnNvXxc1tUWjoUdqsXfHmyH+TiYX6uxFiH9nqMM08Jaaa1gJX17479U8ZXibFVYuwtcMDAoTWaTisy",
-	"CDe0+sElBTfWnuEZfP6+xLBx3DekLsCZBr6uJcuytiKN3M5sYxGBRamMjuCTNK8XmFhkABxiAaOnLAdI",
-	"JUVxoWMGcJs8hY89ISjNltH3Wg3qwE9hQTmKo7gS7feehAjMwl1CiGCxpZ8WnjYCoh1pumXceSsltVJS",
-	"b0FJoZSjiWDWUdTLVE5rIBpWKupC4YyUiMC+w7RPrRz0TAdkx+9J0upHNocIB1AQJ18daRntkHYoupr7",
-	"0hCiG7iPCRWHTMp9ri+tkFvqH+DrTgTGDRWNzbWnnKNe29pzh0xJWmWaglSXqqtxoEeSBe3kGpcGAcsl",
-	"jYIhpVTrSo29KzVmAa+q2Ss/Ln30gakGOFRJqA7c6AkwoMvWEyGTLCojpZzh4ppKgzeTU8syVex69B0q",
-	"SSBkhP0LEzx0purfD89wET9mXXGqU79GMeRdnb0OmYpTgc/jQLRoYGGrmxKxIISAs15L4UzNn5WKuuoJ",
-	"ZHsUbI48YZI4kYh6R7BwTowy2Pf8iATiOKM9kEjfP+bggyrPBQn3kz6OQHBk8nYNu6eh5cyWNsbdE1xE",
-	"qY6PnA76vfNJAvU9Q2ZzvCPEWCMBfYDRHnY/gA4QnN2Q0HpiVrbYl4w4mvP+iYh6TsmyuZoBKL7sY+F+",
-	"8HAaBGKQiVGbPS4JDaQgMqLttqYvPVuSSYpqnfK2HVSTqkUZMHrCuBoKXH5D4i3NwPcw7K6fqveOTnNn",
-	"d1JpWoWTDh0fwhTv4lG5tuxn79jIOr82NjMk3DYEtw0UDYUgBVb67D2vtZUsSns6mfecUmUZrbWcQtNm",
-	"88r1uZDr8xmuns6rZXGNta9hFEYOBgtevPIKro1XgCNZFbtcI5moD8mVWvmcDaYXYd4JaTuSFlG7yesD",
-	"Szz3CEDayA6wx7KuNASyxGTdEWciDgxcKULbPV9GD9hAHkAt3Dzo5zDmeCXVQWSzSgbnr1lUwziMMH5/",
-	"zdG5c+CJWpDqKIz+h5Jn4z8AhM8fACNp/NvRD+Ovx1+NX47/QG7erJHxX49ejb4FmPbvx3+4ebNCRv8w",
-	"ejP6E9Qj/FFJw/FLdT35y4u/I78afUtG3yHbBAC5//Po1a+LnSjqyd21tZRIXnNpRANxDC9ZjSYXuemc",
-	"4eUAOE0MNw+/adb48feUdELW/sguzBi4XSAhCz6yC1y0hfJhCBeixzgL7YIe/dml0MOh05Ck5kWA2mI1",
-	"r+6ut8oNutEuN9imV952t1rlHVpt1dy6t84a7WUQoMyRTw2kXq7W1ECqZiB4XHYLsbQopElHxl+Nvhu/",
-	"GP9u/BW8ttEfR2/GLxCEa/Td+Ovxi/FL8h//NPp7wIp6NfrT6F8MIQlR6/Zm9EdNDPBG69zXo9f/8f2V",
-	"Y5Ab4TIHlog6Xyv9ed2KRTGAo9QcvCFSZJ4fiTBDFLwCHs8Ajyvp6xBfkvs0PPHEgFskZNxjIRTv2FxS",
-	"7kdq35JPnty/p3E7BAcDgFWIk5IWDqEtqMwUIXHUwXN0noTa3FPWxR6hBNBQdHSs3Y/6IYstDoA5KYaM",
-	"emqEkrE4BgWZD4iR8ZK6SY/KCO9kHi91BSd0FE8FtjAH/LLJrZZRqPNK3CuXrguLybfLi7oyWlZGy4/V",
-	"aFn05E0FLFFKb0Clcc9WaJerQpSFLanPQwDMSsyoy4C7VDcrtxnzZnOqJZEG7ERX9hxgmahnZohldBwC",
-	"4g8GkGdo8zzKNXIu4xo5jIMe8HDICjIaxmkpP0RzA6DVZnd4qiV6v1AvpyjblXq7Trrr6s2/ZTzn+PCq",
-	"3X+++wzGP1sh4Fwrua8BGiS8GQBB0mL0fXKeF9NIa8/U/+dkV/cjUDPHQnhvlUs947SuKEneY0qSOSwq",
-	"K984anJMZuRZNNBXRfkQ8xuYi/Gjy96LH7No+kasrtz7lXu/cu/fhnu/kuzXSLJ/DGVM73e+Ibf8KJ7S",
-	"lOej2XQllFOPEZFBEji6FlGi2CJGZcBKZpMORZ1r6PM4GVB6SwYa9vCtsgrvKKuwMjtWZsfK7Hg7WYUV",
-	"idYqrXAZJFqXnlWIYzhrsQHwvhR5vyUrK7ea5Ak9wZhWi7onQOZCoEaDFNPW1S4B26pkpQpBRZjUiO7Z",
-	"PIwRl/zoTC34lZhheZAO5tWvYhQrY+E6GAvYmmBMAzhZP0azQLcToOhYhSauVT+B3o+XrXMlc/uhHw3L",
-	"kkVK7E/vKJjZFmw6WdsiTMt4K91lqvSBzYF+K0/of8yih6lbH+qBHZpxLasCtNYFxrQnA6FbO40vOt8h",
-	"mjnAKQfLLOzqPF2zUF/OZjanIX5pM7oXr2dT8ILU7+b0fo6kgnlHxLGwcMfm2Gqti3GKGi8yJvKxiOeH",
-	"TF1h4W1LaRQv3Zc+2eKfgKlke8qhST7oMh4dmbXQ2CpnsMLiHnCDtyI1tApAzmO3fdH5eP8JMSKxyxyb",
-	"d2l4Ionsu50MxIvmIUx1fz82zy9VyEFEEoABm2vaQ8Pf1/U5GXQE8jkq90iSAQuCCrkX8xqFDHv7223m",
-	"Rsybjmd2rii8KMrZW5GClxzqe9eiG8winys15rJVuGQVLrkoHNiSKmcBsw5XvSwDuqhBZ6R42puvkIdY",
-	"qRD57omSbgLxYH1u8185Si47FnEi4ZR2SUcMlEoYxpyvRLMpdtUG4PDpTjXqkB4LXaUJAkZEG9pB/BAr",
-	"QMsx5DeUaRa1hEU+EPTftcwPWS8YlhCuK75HyKQI+sitmr7eDYRke4SSkOnx43SIRhAF/eJH0uaAogU/",
-	"x1kAGvmgo4YKn3qlCnHEKQu9PnvYY9wxt0itkc2Ble4mF4Ob4FcPqA+BFWUM4+jVp8B7J/gxAMlQThwZ",
-	"0E9EP5SOzYvOz5q3Dh7sPzk6/OzRo4ePnxwd3ms6Vi7lMALzAEI6KD4gl8dpVmyu3g1CpLeYRkQ0r41G",
-	"pCtkRNY3NxETnfZoGE2x0A9xXx3eaz5mgGU/hxWEpFWopsOIFIGzXvqnrDSte1eNbD4rSKlKoGSeN0gX",
-	"D4ZxjxTZ0/OGEokrGsjhvaZSKfge44Zr3FJEg9kYaPrcbTC19Vnvn0nSGL/b7xZ2t+pIGYN/JYQxPo8Y",
-	"wJ4uX4sMx/SxvgVe2lcXNtSTQQYguI4s7G40qlWr0Nupxp+sV+uN6nMLt0AS86jWnkCGRgeAjhlXG3N2",
-	"JkcEHpPRQ1zSQx+jf3EQZftJdTv12+QsI7Z4LEJSE1jfODOB7c0zM6hv7NSrAMMd0MnfadHwEI5lYbdR",
-	"t9QGy84gnubcpo05lAHVh3KKORPCtys/9JpV6WpdDRIhNFLVmAD63b7n1bnGHNH7f6pJkuM060ssVJIy",
-	"StQoWANFR/8NB9wB/jBuc9/TRSPp0kkr17aJPVn80HDQ2nxGn+1dP1Cvgbii2/I52zPM9Y6mve0xGk3r",
-	"K9Fv9NM+67O5YC+MzYVttpIRfBaTpIhP0nT/+j5oXyhDgAag1tjTXiA8Zl7wnAxbuqNkLsnzBEZoGLcs",
-	"pW0Q1WO3EW8bGoYUjqmMhhA1V9urMIUnLDYzETmVuDRixyIcTtN55vvCgiITB37bXP38nOFQKf1jzYNg",
-	"MEjiiMi0semLGJy2JVKMU0fCBfRUFQEfD8IXySOdqYZNn5t7ZIalh9ESImCUnzsOZNJDbESlKsggFBEj",
-	"Uh1GvTpgS4eMgi/QnT4c9ZNlhqJNegoN6wb025fgAkzdNzrXpH5dWN6uyxtPi7UFLJEeCikquyQ0Pyud",
-	"M7RbcPlljw0TuwsulslFXcViqb1rBoWbZ97hXNoC5VE1yn7rN8yNSHGSS9KKaSRLV8jceJ3bDBOpprOj",
-	"KABiB+AsPpvvXYwnN4vU9tw8af98oLhYLWhuIGTDRQ9+IdLhjEuTXAkzWm/X6Y5bY+WtVsMrN9g2Le+0",
-	"a9Vy3V33GmyjvUm3WkvkoWO8OSVP1N+4JdXC/M/RKzJ6Y3LPsEqvdFXA6NvRq9EfR6+hXOBFwTLyVdsA",
-	"56aVrULarLoSeB6I5mb08Hydhl8qw2nlxFxTJ+ZLbdb+qP2XtWf4D91quEh01awT2EYV0jQhyGmQyL52",
-	"OiozonF4epavkVqJ9JVIX0J8Tws74Q5fSexr1+mUiJ5Yr74fkjs3oG62We7Djbx+9wpjzYjZ96Ws+S2s",
-	"65SalaZEVoUkqQaVzQli9WThCTEY13pPTzDuFClH+BkWSLY7QVmbjplY6kYmQCKJbziMsTWtQpp9z4+U",
-	"+yyJo9/0EQ7wyARVnLzwH07orNa+aJdZSmEXNrytds2t0/I2W2+VG+1NWt5xa1653lpnjfYG3WxtuQun",
-	"FHCMOOyuGtSVNHItPI2VZbKyTC7PMsGgqR9JZC3Xu3FV5rMq81nYrkJJGZtWudbUpRgRXbVcx2x2Jg1p",
-	"2qOOOowW8fWUCReAf8PdoO8xzyKYJ8d8WoU8ZtTD9h9TI5lSvxDGT+pXilhvIzs0ZB5+qS4pnZP6wkN5",
-	"30zh/UJXe1t6J+lO+hP0hnwLHTrfjr8e/dv4q9Gr/2Tz0X9Ni10y+vPoDRm/HL8c/270/eg7Ja5fj/5V",
-	"ffx6/HL8+9G/j74hox+mSvHKfK037VB0QcDG6USkSd9ubbmbXnmDNdrlBl1vlbfduleusWrbfAcGJG7B",
-	"wm6bBpJZifk4p2a7tICj3nznRxzNQVu5r9eKcYh6sZC9IbWII0WQSqWVD3uRDtKmKayEkkrShYbSlOh3",
-	"KJcDBnX4xaQYU3BGDGMeOFw59ZtYnokkezKVK1a6phcMNSsdJQ7ayo7N9SMx9rlDfH5KA987Quv0KAop",
-	"ZOEEd0gRSzkBzU09ubRHKLd5RteRomP+3iVqvZwSEtIBWV0abqsvrVTPKzQ8RH0sC/GVdXjKlLITAx7X",
-	"/ONEctTdIxGrOy1rlvH0jDL4B2jY/Hb0avxi/HulBiwQ+6N/gU5PpRqUkvjGSumB8ddk9Gr8X8Z/S7DF",
-	"EIpOR/8+/p36+G+J6f8cfTt6Pfp+9LpyVkwvI2ARqP2KUMVXqvhdquIldsV0Uiv4GjCvqefFwIcrrvaV",
-	"13al5kQvGFoYPPQI5VlX6eqcOBNtWcWBZ8eBTYnnUVuER33JQocUoVfDEdB7IcKUdVKyYkNC/0ppd918",
-	"jCu+lzZZJrtFSnA7vLG2LmSOcVKqkKa5r7YZ5rFXdLQZTCW3H4aMR9rymBlV1nfSFVK5seXDiXTwoSnp",
-	"vLDREQcDJ5f/gmFkHBG2N155IHmVwH4bYeIzO+ODDBnrA7yyVVa2yttqJE0FP+La/ZlWCjr3s4yV52tt",
-	"+uWaFk/+OaFlRJVyHZL8XjnSIvRYaMV9/0ocQyyZ7xFn/wk9diziHLTLDwRn5fs0cjsOIoDepm6HlW8L",
-	"HoUicJQGbIvQBCQ4G8h8+lDgKXDv0i9vJ6NeNJp80FajgcFcOQ/HvNBG9da62/A2WHmzvVUtN2rb9fLO",
-	"Om2UWxvuprfFtts7IIYvDG0k0BzBsuMYxGj059H3CNVERq/J6E+jN6Pvxl8boKLx7+YjbJxb5iavbaje",
-	"5TSBm7PB1GboIK+cekhm8+RYj7j8FunSp2V6zD7arEI13ZlGg8T8Lai9mr/xGUgPEtHjuDklZL2QScYj",
-	"eBF7RDLuxVBsypjL7vjZz1ZPX59TVN8Xnt/2jUJYxYzzBKfuri/s/urXaTGKkoPcbX6a2mALwDyfI1TS",
-	"YBOPWbuQKR2aVxQzHs2Uw/v4PYk6NAJkkVgo+zxPQOfKZZsvKZinpPpi0axHuZxczm8e0Qu0cJfYsp1Y",
-	"n6PvqFtFigPWKktGQ7dD5JBH9OkucezC+K81pNs3dkGtbnn8EhDwvh29UX+KUHmqPrf5476UBhdhnx8D",
-	"yNdAhJBn7co90lVLwEz7H4HTpJzVkPITQlvilNl84jfoDCOqj3rffmTFi+UKZOwMdZ4XJKrNi61hvH7Y",
-	"RElaQ2I0hc7oLtzmUn/v21xgJZV6/LvRNxYi+o1fQhT+O1CR5ObNWp0oJan8mvHfjF6NvkXAbrw0F9Jx",
-	"2r1ysBwn750H5ngGQjHX9kg2/9wGxrz2iroV3Gm7tlM3MeeGV8ZP1YfV9cuyV8z+V+/k7yH18cPoDRl9",
-	"r0yWN7EJ83r81fj3CKz49fi3ALv4Wnmj30IWBELzL0Zvxr9VFs5PrpyJWovB4fnpZn1KVxbOysK5PAtH",
-	"byqIcGtFFXVm0xa9ZXNHWRJzUEkmBo4S0JOskWetmwppghCWNndpGA4J5doPzbFudknOMdJ7HfLg9Njm",
-	"U3a8MgaOWUSc9WrD0UBBhu1aB20r5DN+wsWAZ4uSd3V7z0wz6kIklJMG1IqzcsVZueKsNIrWBJVWWnal",
-	"ZZfQsgAplnjD2MaZydZeMy2b4cjMVbcPOUvRA2RU7h4ig0sroQyA+Wh4nDLA5CHfM8QjQLNlNO5kjCF2",
-	"WQNfRrk9rokG1EQA7zK8u1JUK0W1CAtWRimdzwW4UkcrdbSUOmpmlNF53LRLqp93RoKj1F6H0SDq/NVU",
-	"LaYdP+LUq1XjkQFMGr54Eva53FPb2RNIcEMi0UfHmHg0oi0qWa4++gQevDTYQtJpdzK/ONHPniJDzNSg",
-	"ttk/1R1sF9rTM7bYPf+UcfWYXiha6eI4OZRqv2HWOWTUG87/dhjPLDwB8UPdjtrwFnE2qusOlloN/Cmv",
-	"BduWmJTX7c2ogQ1JJIhk4VLv5GokRrxuM95n9vJnhRajIQub/aij7qasKpjblOJFX+LUw4JV6IfKTFoD",
-	"S0w/5yxh6LEvo1BzYUv/mJd9bpFInDBOQtYOmeyAFIOvRB+sRgO1p4aUL5ewK7vsc9KXLLwhiRhwQl1A",
-	"dk3fAT/JyzilLWtSZF4ftxBxmZLsspS2hIFKAC3bbiW/RFPmPGM/YK4y9ny3rMZLo37ISPEXlY3qTom4",
-	"LIz8ttq4TJKW0ndxF4KrEbbjZfE5VihNPD99i7x1evjkkeZhIMjDQIpZugba68mSBeWTpywcEld4TMY4",
-	"3/pSMwIZsV7q4dFAlPGuOY8+1NdEnVD0jzuEPdUVuA97jB/cIbcF58yN1CY99ZWFRIqj/2f0j6P/d/R/",
-	"r43+G1jBX49fQg/EP49eI2a3khf6tQQ+P9F1l11oNsEVk6nhSSlyxnWfcnqsrpzw6m5I0mOiFzBSNATt",
-	"2HwEhnjMfgNkNxZpBcI9kRbx+akf6R2khtXqByfE7yIqbzwSfXXeaIZEMinV9RbpUSkhT6irT81bUD5K",
-	"RAIBllyMLs9O2cR8zYnOPy8+L9Nej/i8JZ5aSj/ivlEbPmZF6LEwzhnC49VIOAss7dGdMiKjkNGuRTym",
-	"hBJmj7uipbRxry87anHMuDOH4wbpUj+Ap8BGVnamG/juCelz2W+p0bZYajbpAeatHMpn4naYe4Jrrw2l",
-	"EzbEUaFGMdCwAIeNf6fXDEXi2dvfvHmHnbJA9LqMR4AWf/MmSdDb9x/8/CMv+YFT2iWREIHG/WZSyQ/L",
-	"5kBGQmWcmo2SlgipD5iSo2Qg+oFHOlStL+NRhRxwdTC8vquGAyj4kpFYRUqdD05HmvWEPHaadxg1RpUB",
-	"Z1RbGseiNuYNSaTvMVJ01rpssrzdKeW+zxsS4WVIfFgyMFjJgEzt2mz5i1Zm0XhAQmPexiJenyATrkC5",
-	"GEcs8DK4UTLau81Pcae1+0FQjtjTSKdKUoPLGNDPf/38/w8AAP//",
+	"7L1tbyNHmiD4V2I5OyipmqRIinqHsatSSWVVSVUqSVVl19AnBjODZJjJCFZGpCjaKMB2L3YO6AX2Zebu",
+	"9sPdHg4HzJfDAp6e8623e+wG9hdQf8G/5BBPRGRGkpkk9WJ3t9v9oa1iZsbLE0887y+fFzzeH3BGmBSF",
+	"7c8L5Ar3BwGBv3cj2T0lYsCZIPv6d/WziPp9HI4K24Vz3iNMIMx8JLsECdphxC9RhiJBwkKxcImDCD7B",
+	"nkeEgNcL2wUyetptPfHoC/r04O3+6fnLs0Nx2JeDt3uH64c9nx6/eXp0fLBb/bjyPHgefHyFK8Ph2wM+",
+	"alV9+rJ/+ujFh8HB8UcHZ63z55+9/vD1G7/aXXvz6S492ntaIR/tqnGfva6+pO2XZTJ6+pn/5pC+oIfD",
+	"jz8NgudPPq6/PXu6VfZqAWv1Dyr+R0+DQrFArgY0JOKQFba3KpViISTtkIiuXXEoL1bf1X61Mdz6qFcR",
+	"Ve/orXxdH73sP93sPlqPnq8NTnEh/dG+HnBXFrYLtUptvVStlWr188rW9mplu1J5C6/3Sb9FwmNS2JZh",
+	"RIoFqb48Hw1IYbvwiOAQgAiw3P684IUES+I7I1YnRyR9TIPCdgEzhsv0EjN+if+1OdEyDzv2ldckpG1K",
+	"/MJ2GweCFAttGgr5HPfVxOP/MP5u/N3460KxQP3CdqHS2iL19iYprXpVXKq31zZKW3htrVRrb7SrrQ2y",
+	"iauVQrEQ4GSE/zz+7fjr8Xfj79V/1TPuYYU7hTAqFAuDLmfqH7/a2KpVq7XV+tr6hv15amWS9slb/f5+",
+	"FPIBWTnmwuPDwvv374uFU+LxSxKO9rhPRDaKEoY4IyU1DgrN68hT77sIqn/Y/pvCRu9drdTfuvJLq902",
+	"KQ025bBQLFTCOit5tcvPSpud9V5pVJXqvLtXq/3S2rsNvzSsDD4t9bZCUigWav7mZYmtt96V5Gf1bqlf",
+	"9dRMo84aKW31rmqlcHX4rrQxYK1CseBtymrp0379sxJZv8SlSvedXygW6sNBr3S1EbJSqzbaKnXW+mrc",
+	"d5XuZ6VVz18v9TblZenT2lCtob/e+rREquFVaY29q5c+2xx01b62Rrgka71+qeJ3Nkre6hUpfKIAdia4",
+	"utU8pJ9hSTnLhNmbLgkJkhwJYm52K+TDySvtDvMqVGjXlXIgtldWiKC43OEiEkHUoeUwWsFYrHD1RW3l",
+	"sraCvX/lBZQweUH9D57tPjp8vn9eqTaiSqW2rg7iwuviICCsQz7Y3zomQZfj2ovh5UG4f3z+tBPtfYg5",
+	"eVaVm69O37SiJ0/PhByWvOOs7y/6RHa5/8FZbW1dP2eceeQDVqqcrV+8+Wy3dvyp/j0kPg2JJy+ikH4A",
+	"G/nr1d2/rh38de0g6JWdO/TXtQMh+F/XDjwcBC3s9ez3mk5eyNGAfKBWoX8XHh+QD/iAMOr/Ci6f+V1i",
+	"ST54+2716qSCt0bV/l7t8s2mfEnWwo3oeb31bL37dFU8rrafVPDR1tXHXkKkMihAXVMAc8KHPmGSylHm",
+	"4e6igLIe8RE1b7mHugABAZqw3q76NW+1VarjNVKqt9crpc3WRrW0VcOrrbq35q+TDUMTXglNs1gUBMWC",
+	"nnsWDRuE/JL6iuQVFB45vzymYhDgkSUyfzf+/vrL619ffzn+/fWvx/80/laThAEOcZ9IEgIL24tCwYF8",
+	"+kR4IR0obFVkoUtQk5ErqV9oIt4GRB+E5JLySKAB7pAdxPtUIipRm4fwGOgkPCsrUKiR3kUkVDBkelme",
+	"nrBYEF6X9LGauY+vjgjryG5hu6Z4i9QEXsiQsg6c2WH7OWfkGEuvm7PU/XPcgUVi5PHBCBajEJCEqMsD",
+	"X+ygYZcwtVQhaRCgvhqLCHgPMzEkIaICNVcr9SYaUtnlkUQYtbg/ijfSJdiHK252ctguqVWV9LJutqEj",
+	"2qcyeysBDjtESMQixfvUlqgkfaHITUhkFLI8yAYwprsOn7RxFEi1iqJaFO1H/cJ2VS2pT5n5V7w8yiTp",
+	"kBDW9yLsYGZo1ylpZ6+UOy89EEgRM7TU9EmfN5cRDxH146UOsOwmK3U/BD7/LqKh4mmay2cCcn0VFm3/",
+	"WVWILCUJ1ej/09/slt7i0meV0tYnyZ+lTx7+y0IW8M8EPzFXRt+VrM3ZS/VAILXqIsICBVRI4qPWCDXV",
+	"n844opmz1fi2ztomsXQovtHO1uy+7KY+rxRXq++zdvZezaGpLNztR9h/giUZ4pHm4EwSBkiHB4OAegD+",
+	"lUHIWwHp/+pTobburEXzfDW+4Bd2GxckDOH2+kRqSnhu5Fol1dq3kE99xLi0NwsLRK4GxJPE30EyHCHc",
+	"wZShAEsSlg1kiJCHinJueBVSa1dwSYlOpbpf9UpbfpWUKu1VvIY3W1teraqQXGIZicL2WqWmZCAJ0DsT",
+	"PFmDXamBUhSy7R5uUUbkttnzthC8ZN8v6fffu+fyL0OF+oW/WklUgBX9VKyc6DE02NPos8sQuVLnhwMk",
+	"SHhJPYKWMIsZSrzGZUVzIhYS7HVxK1A3yoCM+AgzvYWyWtMj7J9qIN3pKPs4aPOwT/wLA/LJkzQ/A+FT",
+	"i1OHeIkD6qOnZy+e3/Gs6kALzVkd26WgZCkzjipeecm+fh8nNbVlj0eBRt2WeoL9bcUyqEB9KgRlHXVC",
+	"EzBpsBcsGCE+ICEcgwD+YZiHvQH1SmUHYTaSXTXIMOTq//VrMT9GVDQYRvVardxgant7nLUD6t3tyHGg",
+	"tjG6IFdUSOGe9y5D2PN4xKReiuxSgUhJSTjIfIX0V+rcAReVBhCPLLHS/ZRuRAKFDVo2Khb6RAjcITec",
+	"4f0nd8StrQS3dlNjz0Yss46Sefe+scozZ2iwAmZRKOBjieFmH/CwRX2fsLudsgbzRSvgXo/4k9fangIV",
+	"yLyxo1YmsSe1pESYBFaHfSUYCBliycM7X/dV50jMCpIFzjoT/XLJvnxfh2IEwj4ewSX2ucbIJSW9GpgW",
+	"tUQ4Ba9lOKwnoGjf4Zwou6QSXr7QysrUUSVvoK7mm+qtHYRFD6RsjBgZKo39rqdTdYjxYTJpsqwZB5Qs",
+	"smTfv68zUgqQorIKYHMhoFQDpjntPrDvu52NHumuAkkKro4YsJhMEq/iniSRiFnRS8++oy2Rej0B73SU",
+	"pitRxJTM1Iw33gTgPufygEfMvxNcGZcXbRgljeoh0RIGEpHXTSkTdyY89eQInnOlnerZZ4CdcVnSr90T",
+	"Iqd3FxLBo9AjRdCLlHQRcNYBpU7wPgFRgQSCxKbiCVLVY3yovou5JZzNMfeNMfDzXGr3QGiFeEkpJFp3",
+	"SSmuTRBCtVLsRWFImFTg18quNhFgr0tKe5zJkAfTU33Ih0htBokuVnKrh0GxVivvETJAFMZLQDqtjynd",
+	"PXsLIRmERBAmrY5pBGiJO7MHVcOe4FHAsX/O+ZFSqe+EwwM91oXk/AIU9LsSX4c1mnUiyTmyY8/AVLOU",
+	"kuS8pF//USRhKvRiQiS7mLlEA3seGRgkPNPqzSuGLzENlA5zJzBHzjiTOqZRpKhAkvQHPMQhDUbI+cJV",
+	"LUWXhzIY3Vm5dI7JbBWl1zjjoNwX7+uIlNjYwoJMKo5LPh+yoiIzEofSKCo8koi3laDHiAeqyfJOgzFu",
+	"lBAskNfFrEP8MjolALu2JNqOlxifBPE48wWiDDXhrdKuequpdJQUmXAeTl/mMzOK5GiIgf61eagwToYj",
+	"yjrl2VagWbYqY9A5wDQg/p3tHGB1vqAM9Ls0CioqaewcWCoUlPoQFGlmRSumgApv1I9IKLEFTkSj5X3q",
+	"z2eCI1gtSlY7x9QBr5fs6/eFkhYoshvyqNM1VmJjhGnDsQBX60cCtGqAh/pNQWS7wZpTcG8WEfwIroqQ",
+	"fArSS1NBFn4GJ2D8rtGVzwQ/oqx3GiPRHRFBiaEXMUreTmtGZ7TD1MWRXPFuBQSQbqct86gd8j4a8ShU",
+	"oGvT4M7SvasOK1SBiZ39zEEV9Xopfv0+UKU5BdXmNsJTwEwZXg1YNThRK5INZmxSxkUjjQZnLWvTIOey",
+	"S0I0xKME/LJLGizBUAV5My8AXuPTOefHmI2M0U3cCZ9ChdtgnQfQ3+VYa86xnnOO+piNLN+eY+hQqyjZ",
+	"VdzL5Z+cf0fT85uxkftlIlMSYZpRvGLWK3tHEmGoz4UXEkA9HIhJgSXgHcoU0RpgIYY89BW7oMzjYUg8",
+	"eef7XU1p72COTC9mtvquPii5H9wHRhxrI2nRsiQEdhXNF525Js78zZs3pd1IdtVTD8scfwxO3qCcIVgN",
+	"+OAjQebrAq/UhfeIEEpa2tdu3bucP2xP23E0i3NP/wUDS35fIScYRwXCYcync4ypnF+A0OoYVC3ipGyq",
+	"lo1iiQKChUSbSooLsSdJKEARK7wvJqQnofj5ZloqEs5wVzNszXHHvI6BhGIgzcDKBKYl8/p9iSiUDSKp",
+	"rx9MsoOa+gSa4NsTSMnRiLfbhPlKNAZQbVsTPvwLtUYNRqVAPpdKehlg2UVLTR2gJMqVMoC1uVxMWfSx",
+	"QE31ZrkRVSqrnpoM/iLNYoM1wX87/QgEHX0/ph+W0S4bOTPILpaoFRLcE0gtT0MEXAn2EgKHVBzwhy/+",
+	"Him5dVREsTvFOKb0OIa5YvTq1eHj5aLx+TeY9leooytapSJUigNYMzr0kjCN7KApcuYRtNQMyQDCsZrL",
+	"MK/ivoLDuiS5Muze0zYFF4GXmjFptT82lw1PfsVENBhwJT0eE59iHQh2J3UzHvCir0aE4BT3Kp/FAT7g",
+	"zBHInUANfGcr7FpyX5z9IVgOMsuZqWTG35TgmxK8/GOZBBR6NCdh0CyDGccMCYGRYCJIrMqO7xL7PlU/",
+	"4eAk5AMSSkpEHMw2cH763A26S4UC2AAGJxZggua70XY3/9QE480G3JF+CwJqDJlWS+ZhH8sJ2u1OX6vP",
+	"nd+E/30+bcvlAw051OctGhAEbxohawcxNXegRBvFFvfL1fV6OT39ai01+VrG5FIHdE7HsMxc9HtXff8b",
+	"M4gbNekciAOwT+KBeEtpeWoBxlH0BodMDT0tBPI+0QYM3FK0yHXXqL8jQUIkuuDHxZ5EnO0gHUwnUCvE",
+	"TBF6hpqKAoDwmUY5T/3ZBjHkMM+smryiCJhHQkaAqcdnH0WuNp7AVlOdyTGbzoDGKSQuBOdMM4Lppz6s",
+	"O4kZyfs+awlOhNzkOt50iTbzaejGWzMSnEBLiTS3nNqvrzQLSfska8ZYzJjCZ9SN+piVlMoMNixyNQgw",
+	"0/LC0j7rBFR0YaLZyAZQTebJxKnIp3L/0vCI9IljT/Iw66zfdDnEsVBZ1LFjaUO94pspb+lyFg6wKDBW",
+	"URPAPAkezWlEPmXU36WXBlspiQHx1LmjNvakKCJS7pRR8/NGQcd0NgrbjfiqNQrvmw4oE9AQC5XJzWOJ",
+	"ungwIIz4dmhBO+yCMjDP6D+N8Bv/wiMJko32mep/KglIL+LCmBtTv4VEEP1R+icboWJGJ0IoYTskl7yn",
+	"fmqwpokmN/agkERCvxvygMRTldFzMjRSXh+PQHL2feJr82VyicyGsjCYpik7ZXK9Xpi2RBYLdJAO5qpV",
+	"VsuVcrW6Wt5YBBW4B/4XX1/OxW6X6zXLI1juO3DB4cwdF9QOaqrFNbV31dBSeEncCqcVCd7tGLzKfJq3",
+	"VJeQ61UaMnSbhUzQCfjEgbHF/XhFxZgWTMEVztbdWHJxZ9ObE0P60jQHAjpTf8ySNBzq9T6eDIchHql/",
+	"JzG60yA9wUKADuKZIF4bpqs+MhG85ugNaiguHYfv3hC+sJfUgrJhk+TMZFFjJw9mmmM8fXMeh92rfaVC",
+	"9beRTglBP3zxD83yDO53yPJtSxGTNLBCBRHqevSIjYoQKca75YT2OlQgnRmTKcXhdxFBgrJOQEqRIGYO",
+	"dThN92uRvYucLJpFSYabVTMli4AcbggBMkS3xFkwsmb+be3UlaAbwDrM6ilrsD7p83CkDfX62zPJQ9wh",
+	"zSJi5JKEYP4D+do+AH9Jgw1IKKiQ+sbzHiVF0BYl8ikRiW3YpFnYlZVRU2Fms8GWGvG+UJ80CssQt2cI",
+	"fo8MJMJeyIWIRzCeMqH5gAFSi/OAYBbLwVbBJCzqKxQ3KUef5NC8eRf5lTDR1e61cTHendbF1gmkykOB",
+	"1NmaJWVdwUeU+XuJ0Hg75cyROk9IP5ucf1Req2ylBGbK0Mn+MVpKcgX29k/PDw8O93bP93WsFXjVBPEh",
+	"hLyFQ4JaWJD1uo6EF+jx/ikizOO+MfmmFZV5qkqxcFXqR4GkAWWGsCnJ3ObDZDGmg5D3UVNnlzlgU1Ck",
+	"rLNnP20upAOoa4RlFOZYOePHNt/CJ0q+9VG8QtQaSSKKFihLQmLm4xBsra9Oj0oCt8kOUruzZiEcBHxo",
+	"ZHYHWPVbwWpS+E5jQRqS7m6z8NAB5jQncLL5MjUVKsGD3eIR8xfXRmy0WharlKjJuNRuiR01PuNgT1X0",
+	"hnaYQNqBO00rzEU94zyLsUBkDZi0iqgV6VSZADhLFzO0WkE+Hgm01DR5XhfqQlzsf3RyePrxxZvd0+eH",
+	"z580l7MnblO1ukFIs0T4sw93S7W1dYtI7rUpIoURYcnDgqAuuUrrk6vtqreFK2StteHXvDpZb2/iSqvq",
+	"rfprZKO9hautVW/N3yBb7Qqutereur9JKu0qXm2teRv+FllAhs67HVSIiORkI+lnDwTydQhtREWX+CDa",
+	"o6XTgz1Uq62tLmdyzB4Z7QYdHlLZzaFUPTICY5u2U9LPwIDvReElScPm9Gy3VKvUNws5JiebzJWd2CNk",
+	"7C0HlkZlLH8ZX1ZMF3NReq70bXF4cYmAcfkIpl/8E0FCioPnYHma3u2rwSAXu+oHtd2tvUo1c9RI04Zs",
+	"0qgfLoIAyWx7zz+w6boonXVbfPHB+L+Of3f95fVX42+uvxh/V9z74PRVYSEtwr13yapj9J0AzwT+ufB2",
+	"TqvoULwULqXpS0LC5lDUmC9lkFb3URrQp5j5vJ/mMTuAtCluBM/TkH5Xeb7+sr+1V6e1TzdGr6vio01y",
+	"2ltrfzhclUeDt/gVf+J/7G21jtn+B5nGsVksGMzwVKIW9nqJNBhzl4U47wzTV5rzgocNhyG9JMm1pAL1",
+	"ed8ERy5yRyYZZYovJifgrmvOiR5RIe+qS7osd0qZzFTo5i2Kdyj78SRIYO+uBFkE+fFPWzI8ox12yG4o",
+	"GE6qZSZz00AuPe+hojMIg3RSCuglJFE5yli2tHDvoudPJmSm786kyDlHyARD4ImxLd4SU3Vc9Mk9O3oY",
+	"Gd7vkJNwm1h2esZMYAVcEOOBuR2oXGdYhu9ErygOidmJAw+0id115nSxsGkuC0FmGhbT29MpT7NZYyZf",
+	"PA8jopfocdamYZ+yDgrJIMCeSSK3W8O+HxIhsq+gGp6RwLUp2HAMkaK1OWxrMeFM4rBDcticWZ5eMvcJ",
+	"KFFCLVxytKSzDzCk9JuNikVcMGZb8dRFC8i57M2cCPdva4bI9Kmpna6XfNqBffgkifIzIYU8RGfHZxPE",
+	"qrp+w/ul5s7bFWFyN/IpYR7J9i318QgyTBGV26g5iFoB9Zo6RuOShKMW90fFuBSBonEK5SjbQTboBF5u",
+	"MJmRiR/XGbLxKWjJLkagFiQgd0Lch9kgwiMgOGQkFIr264AO84qAd4ZKh7WuEwTJLXAZ4pcgRLO8rJ0q",
+	"BrP1lsA1B4vIRO/HWOL9qwEPs1xzseF7cQFHjzXbZO5wELGg2CEg/7/5ZP8creABXbmsrvTJivtCE6oD",
+	"wMXqQy2AO4tjcHcgsuMml98Au0sHiwPtOP4maxXGs3rTMzg2DtksnwU3u6acnYSkTULAzHnjPs/5DPRR",
+	"jzP/ABw484Y553JwpuNv4EswJd90d2f6s6zdibjADM3Dr3SFGUoEwjKpGWBjk8XCeOTUtMla0a2N0w4C",
+	"mlHyDy+Neg5gJy7cJIAmDq+YuvYO9mUR2sfk8jg/vsB8auVZHskWv4KLHBLmQ5GFNqTjqR88OqBGvZug",
+	"QjrZI+MkHxMle4cjmw8ikOCojcOUyEKZXK1luosVhf9Q9oNsFPnw/PhIh13xNtSCAMa1owP4YN2GgU1R",
+	"APXRObnKEQAGAaasBDF4MDqY4oddHhA1YLb97BZiS8p8uxjlWtjPHmAh43TfScY6SvyYNk1HBymUFzGe",
+	"3TT2K8abTE+fTQsxMhdU99CBWanQrXK2hY3JGdCbuxMbYTjl4hvoINcmWhpialPFWkQLtDKkxF+GgAsm",
+	"m2hJ5/rpvFEQFGBDJhGQh6ij68tAIKhNJmbIJ5ck4IM+YRK8OE0TJtJgS1q4iAY7SBCCmvFR6iBPR3jQ",
+	"qyxoQKgLpUOCP7mJ2XB/7l1RCBLkxpzbp9bZkJCNkPfT5q8hCTy+gB2IGvOPkZcT/HHWEqOha1uMb7VD",
+	"OOJTLiZUyr0eaZuiwajZdPQ+jEwOVb69jekxuaTePL/QYoTFqGYZ1k7SoULCiWr8to5l1Mc9dSHA7mcC",
+	"kbI1ugUdG+pg1UsLgI565MS+ncgneREzdsGgtYXJfqjcMUYcmzXb5mGHS0mYVbWxjL8mzBcLWKmycDne",
+	"mbvUBOYuCuYf8z1hnUKYu2LciXNSGerzYPBAILvnskOwMPNDDhChXN3CIWmpWRIKkbwwrQTBzBobdRGh",
+	"m1pdbo1eMjtMRe31YO/YYFRoYscg0ENqMKAOl1qtPqAhaWEx4Slre/2S+3UJvi6pL0qyS0p4MJg0FW6t",
+	"3y7MON591qnuK46ljYC3szCYko/OJY8zaBz78lp93mr1V5lLnNRZf8QgVfX2jxmomh9g+mPEWv5EMZX3",
+	"GgG5cFjiVAxiEp54o2jEtDqeafL8UxLu7yKB/4hS9B0F05mS508oRsYC44KSYdracR/S2C0M2otGjyxG",
+	"E9JxGrcJmpwWA3Vc+inBJtds7iJMIPtdcPOmRGYqONASD6Am86IPTHyhXfXElrNQ5wC/28OSdHg4yrbt",
+	"Wtv4TAvphCn9XqhPHgLNp/zTgj0X1Aps08TMZPZlRcEP/JttIpNtTHIIPV8xga6zwPQRJ/PPObpDNojk",
+	"vZ6fC7K0NGPmBHtoSJxyu/YTsFYxBBuhnC3vINwC59UPX/y9tvkscYb03uC3iJlEEOuYjksgxwEB+pfM",
+	"UO74+O6UDDd5JnMAbnWhqZSfcIQ8885kibCQYL+IoNyAT0K0hCXqcyFRtVJBA7DUJIgCkdWMQ5g/ZQoJ",
+	"lqeNnjdTvdybfnv96wC/22cyk1hAEdVsLeUYhz2fD5XkG4UeybTy6O+zba1nmFEJSZMfnh8fZX9+B1pl",
+	"b9Fi1OTPiLSBKpV++mNTNweYzvz2eAupc74XGgjomEcAc3AyxselJ1R+GLVK7QBf8igk/vKOSZtgPgnB",
+	"mSuQsNg34Ype0+RpkQilnw478wn3CyA7Qyq7lBnapEf+kQm0i4Rp6N3Qkz8Xs+YQb8CU+0j2iongzyDV",
+	"64CSwI8dNYvEbewiISEXuI+9LmUkSQ4OQc5ES4LhHrnwsCATkb62bITB4gz0NQVQspgIPALPIE4V+KAM",
+	"KkwRqPRt/GVNXemj2GBNgEO5Uma4T3TLAygkFRfngNDkQUja9Ir4NuRbIKWWqckbbMnUAIGyTM1iXPYj",
+	"ldcWu0aSLgFGP79DsrWG5wQIbfkPXTck7b2aS7M1eIuL5GN/SHAgu9NIMa1t816GYj0xsfkqa6JDRV1x",
+	"cO/Rf1klZmCmpNjTRMTRwmFsc4tTdCibmTyb1E2DGkRJoYhyhsnyjxyhqHdTvEWkYlJbJDuJdCDvplzf",
+	"xrCRayi+VRkGG1AINeuE5AOBhjzsmdjmxZaUqqBya7OKAjXxH41yPFASt9sm0AwNu1xHEzqpLYm7ySmr",
+	"3pkM7VzUtOoWdrkPKTfk862Np9yUcI3p06y3E9RMoowWS3rXINIOdyrvK+V9Uoy2WAk7zy3SEhsKk+N3",
+	"MuVdMdo1EDlXb/atvQ9ZyaEBPwNpyYFNSC4pGU6DJ6Yws+N6k5KaQYC6+DJ90RYjSregLxMShzCBpMaz",
+	"rtEo3LFJ2RDHVC7MueH3NWaq49QctHJ7X92MQkwc/ESbq8Xu3ex46buW1Lq1M3PmWZ8oETcIYuwjA4mZ",
+	"R5D1kU8W4LrBkd996Jv6k2572qnjnX12Z/Njs6RthaF4vlguoqYt/oSWoCS+4hDqZ0txTUkcXR4nL5Yq",
+	"ae5hP0uM+pkerKdvnmXIV0HHldH3/cdnuzl+wsv0i7W1tepW5qs96udn5lJfJ3hurK9uItmN+i3IvcxJ",
+	"9tWlPe2kL56d5BVscF8TtJP52lVOFCXEtqvF2XSoKAziaP2BupFaTpvNGnrQXVKBSc2koaCXVgQoZ6HR",
+	"0zfPzqbPpEdGizNOdarz7LQwYNb8R/GFipPUdNvaaSgpceGBQAFmnQh34NLaoFzdFNnnXtS3dYbsUcBg",
+	"hGUexx3SDX9azem+iwL+2OmBOYrZzFJ9x5gGpkZfGtQt7o8y5fPbBO/pT7T2cWNtYUEVJzA+l5lJEnq3",
+	"4J65paphvfR7CtsyTMf2agxDCoF6xvikA9ed4PJpQ+j9xTksAAIneSI3wGEhTQTAPhnk6uoeExBzsWHh",
+	"CAb33DLLMaVzp/r6dXA+goW6SZmGKeWsiZYYGQqbUaDbpukQZ+xfqgsgNPvm7TYJdeqcJWvOMIq6J6+n",
+	"wwTTr00dlNnNfahP9vr+DHQns5XbMQZLrSa2GWDKkCRXcgcsup0QD7raLy2I+sG4plsBZj2otzNREGH8",
+	"X66/Gv/u+ovr31x/Nf4ajf/b+OvxH8bfXn95/e+Qrkfxh+svxt+P/+n6i/HX438e//P1b9D4D+Pvx7+9",
+	"/s31/zz+Zvzd+Nvrf4/Gv4OqFb8ff3v9b8bfjn83/vr6346/HX97XwnutyB9zq13tvt/6KWPv8nc2G/H",
+	"31x/CZv6bvzN+J/G3wMMxv84/l69NbWXG5oRM+nIDETJFcDfRSRSMnZSBq6NWQkyMKFcmM6M0DL6sKsE",
+	"hESeCUk24Y6zKcAQBsmdSb6Rm+ZsKYVehKZqbqzZJ/n04CxqqX20bhnjOuAB9UavSSgy3XtKRrrUDy3p",
+	"s2RSf4lElw/jbUMJXpvPPUK4ExLt4HRLY9bWS5Wt9Lmv39B6nF71rOPW0Blkm4s9zhR4Z9SaijcFlIxr",
+	"+xxb3Az704gX7idWmXbu5/99/bfjb8b/OP7u+jfj/46u/626jNdfXX+B/sf/ky6E8z9+n+38vSOKxEDU",
+	"+GCQheXhRVYwpUbxzDBoAn1ezJSGQVPdsdvQbJ3iHq+C8WF2RkfEkpnmY4T7Nlqi6RIGPLSWKlDlKUPY",
+	"LnH5tgWeZtiYpiqXWutSTB4tAIsppJ883CkYLHi17iOLI+vG3j6k6BiHPeK7ecNieoF9eCm7sSH0t3Ez",
+	"XgUaklDhtvpG5+/DEVMB8VgpbF7NktSha5s/NxsX3nIXriXgya2btcfDZgKBaKNN8KINHUfmZwEXp0B0",
+	"70nlQ13fXeSUns6u5G4KUePp/HztPLGVyk0giqmtt3AW9UTp+Xlol053jjc0fQSfwCHYUmkTwqculX0X",
+	"3e0GfsfZ/sBPOWU3U85nOuNy+hhA/uukczBd9oXxxO4yP5L63h14+qyynHc3y4+LvWV5pn5zTBpQsWMg",
+	"1n7j8yg6aJJ9w9WCD/sDHt6ybI8t0XGzy21m5EOIPcFXh/pTK7+bf1YXu0cL7EyAzWvKHO37mnxPE1tj",
+	"Ish+GPLhrTds1pJV/aFHB4PsKSeDzsziimYHybdmbXMBwod/JPfPn3Azlj9m85Q7+45yCEWuSykbKxf1",
+	"Gz+P97yYg5gyn+T4Q0I+fCCSMH0jB5vM6aIOhqpkmy55JCHlKaMxir4gTbSkW74bFrEDQXRTAVdDbM33",
+	"cIYNZvxj6m41IRMSihRB5xjDazpcSxoJJ4fSB/oWTjjR8m/rJ5mmXpsJNF2fAito6bpbeoRt1DSdQy/0",
+	"SnTnF0DQC4l7hDUtv2zohpZDKohe3kJZQrfKYpwUsuHwE6Zljy3eazxVPqLei9VSC1I/B6OlK2ZMY79h",
+	"+U2LncjDjHGJoOkzyqj65WOJUxnpnqSXJBEesu1HMPgrCMi+ITO5NbWbQ85AZZjCkpsLpz9NzEe6fJHb",
+	"f3hOJxYDEQGNFtQI0MeHh7aaKcTVFdEhwn39N5R6C3WJ6i6+JBCsS5jCSx9xRraTzxBh/oBTJgXSIeyo",
+	"Wa+sNpie6EJPdEFYyIOgT5hMevIay+chgodltBsM8UhXCMxrlXAboXp2pEyuIDwbae6PvORprX9uJOY5",
+	"GQolhWcFhIMjS42jFq0wh/hU8lBAYR6aVQjr9okm2S6WRdO3ZhfKskV5ikkyTX4q159WglXUCqCG+V09",
+	"t3OPROHBmbRVBv9ISanGuetUL3JTtBxY2E3dJFvLYvr9p6tm4+7MNK8QD3X9NiqQH3Il4xUXz/2qVhZP",
+	"/ppAoQxLdagbLZtbvWNF83YEpZ7Vvv0oIMIN2OahzdrqETIQ0Egd+SFu36ErQVYq7eptU2kNJs1MyrII",
+	"cR9MISajPxOWcCYzS5414Yx1DVpIELbIhZaaDqI1FfLqZS/voKZFIV9/OPVmCuGgNTgVtBVA726LnLG7",
+	"le04AzRdaRbWZvp8w3Qu0cgUbV3reX6MkuMh+9+tB/7317++/tvxt+Pfj79F1RqqVCroh6++g2fo+svr",
+	"v73+j9dfXf8a/fBv/lcEDqtqtZ7NbZzyB4sWNnUTqW/Nraa5pOvDeCAgohKi8TBklKgrrs5ieaFS9QFl",
+	"vcVdCu7mjtSX7z8p5pn83VUiPiBMpA3FSvs1gZU5lyNB9Bu3RoRa0X0iwFqR2RNRLc8jt2uKqMA7r5mR",
+	"41Vy9k0DgrR75/bkV5B3C+GFNoch3IeG30kIZ9oFtlQtoloRraIfvvgHaPymtVEf+pGTkXaRebzfp1IS",
+	"f3nb6edIfeseDuglQUKGBPcn8hvrteIilYJiluLG3Iz/MP79+GsdcZNc5W/G30GQyQLii4KUc3OnxBdA",
+	"/qzkdEdUMWedSX6zrnq2DwynrwMVuuPxdqoBt7ZsOT8gnTxC/GXdU3XUN5U8kfkbhcQj9FKJJJghyoTE",
+	"WglEfkSWi6hpIlrgG0mw11UY0GDmZ7CQ6Zbj+g3q9Yg0aqauHWqjemPDnf0BlqT0DvtEKyAmjF1dMRP5",
+	"HieKSUGC9nIZHXNwuk71b7WmjmT/ELQKG3WSUIsFs+RCsWAXo5MMhY6FB+dqKg4vGWQmY9nTNZjETXNK",
+	"78gZciy6cZ+ckZN2mlG0ku0OBhlfd/lQfW04NmUtfmV7AqTuK5ggrBk9El0ichqUib6Yuciz4zO0JDnC",
+	"ttsA8Y1dnrNgtLxAoLJzUfWuijnVy7Kv4JFlZbOObmFmZSF3drKbUVLFz9NfteoLXDkdDbOGK14Vb5LS",
+	"pl8hpXqr1i5ttTdIqdpab1W9mr9K6u3MFAjK8rIpKAMCbCe1rZ1dilJETcouOfWI+lPf76Z7racS79W7",
+	"mQou1lne0+s4O9l9IFBIAiwVWkGyvYnOSZYW+4Z93seUQe5XEiwXL2DFXFWxYpYiVhYE3M0EbIBq0VQ9",
+	"VTubh1z3onq4QuzPQf3IL/2f4bOC+B1pcgwmDFhJALUNty6iQcj7HGSU5Xk0EMZXytD00IdJCDYOJmLK",
+	"bNC30JHgxViDRrqOyfyJ+3ZPezoEK1codELEQTrU/QOHVKoZEWcTIiKFvGrebqvD1FGmpkDgHcTGvljw",
+	"CDQxX4BgJ3AvTp7xxHyZoLoBTt3KqfGzRbs/6lHOO7UzIqWNBssUlDI7abxgBBEmwxHUOLOSQNFyYa2Q",
+	"WPDZymkB1aW8b0x9Y0lvXlyYs+RF930rVJ0FmvNky5QIxVo1nuy4vzIubY0929SbhkiYNd0ZSElA0MZN",
+	"woHmgO/FhFcvS8haoM/sY5tBl9npyzLKlH1A01Slz5huSehTTllOpy+WFxUngqiTVlptMt9i6qn63Azv",
+	"7mMeqM6IF4VUjtybdhNfr17HmcTt9vmQJ412JpsdQy2QSEjtoZx0bUqOoN99RsuqtNtyAeqTvaQsONhC",
+	"MgdQAX/RALmJqMUr7MlghEA3aSNTBAoUIR2o0ZyW+GcpaVjJucRUdwHJV+n3Ru3NKBm0cJxWTgBUalJo",
+	"iWbULzv3hAJ20+Cn9zPgfqomvR3Ym5Cw2iwmATFNXUerqfbQ3NEH4BQLyjiG+S3iFBzUW5OOmNpPXyAp",
+	"9wAh6xxUY9AwzYrd9n03j1ebUfxf1/qfKGJFfMDX8h3TtebVdjpR27xLyf68IMCs0D/IymAjMFdysDAD",
+	"SbqXiMDJfCVYVuaOQ94KMt30DJ0e7KGt+tqGkjLVS8jUeo+taotifH5xPRKGPNT4lF9gD4rCAWwuTMnz",
+	"3C4BC9SfI1eDADNjOzHJOqYKPssJA4BV5sg6ShKHXDldyk8UdWcvXRMQUTaIFhf6nLKFGQo3GEwzmzqe",
+	"JxGPYNAoZ+eAwwuH/uzvqV9EOBC2mJYWaJsflcx9KB36TWRqBRZu0PxJNxY7P0H6hZjozTCuT+FQl4dy",
+	"8jRF1O/jcGSFbYupatjstkvww/Tgr04PTf9R6A/Xpqa5qjvgjkVj7IVcgBGJYDGZfRuFbLuHW5QRuW2+",
+	"3k4wuJSHwZMOZ/U0cQEkxfPzOn+ehLxNA7KgPJ9TiDIlrxtPvHngyOmXOIjI9N3/M4nTlrRP3hoqPbNZ",
+	"o30vW8KwDuBZgU6JGzsV8pQOjLj3cKdFqk0XkcBtcIRTJkgodb1RHFvg/sRikfKDOu4aFjQ7HuiTeSd/",
+	"H4bWaVT6GVhbTwmOZFeRUqVV304Ef8FIrL4p0jwI+SURUOkxztKjYgdJ7uORKYCrhbvpOzW472Kis3ec",
+	"XR3UgciNsB3Yxysms+SbV3EAi+LYgoJXw5jmECOK9nAwHRg1C9a2aAL5xNlPbiC1smws8PglCUd73M+y",
+	"tHv25wl2RJjSdmFNICiIHQSh53Hbc8yQsxYrQXIjv8W3Lof755l/YDXZ24AaRrdTCUwBpHOr8dxFf0mN",
+	"lb1S3YfvlvWG8UB6XXw+TzkzwlajACHiunJzyFtcNgpoSP0OkWjpPAqZkDQgRdTd0+MiHjZYSPZ2T873",
+	"PtxdzmrBb/p7el3i9QQy6xHa5T7Vse0G+ag/mySzn0bl3/3RUtWmSncvlJ86sxjYqa4ieOa00568gfBC",
+	"Tu2rONneto3WQUSE+To+dk4uZWrwzOXxgOTG2ZjixX08Qj7XBoGUfdKNQzS2X2i0BbExAHqGO/CXT0Ni",
+	"21j7fZpdxO7MSRjZ6+IgIKyTo0+a7A3eRk0oyWbi0ZhT41V2J82s26hNGRVd3bFX0A4rUWbMZjCKuwCT",
+	"5jbVE06vKocIvRjgdxHZMYXiFcUvmhjOZly/tFm+pyKzfSK73Bf5AQ3gI0sbmjP2aaqHpv0a9lQllwNd",
+	"bww45cWEgrco70qDLV0a2W4jCzvdhd6oxOFsIzXYSLWJNHRkgCwb6dSB34hBFhcwsoJwAMFdKZkBDwZQ",
+	"PUhMGl/TzUDXs+vpxXvK9g4aFmlf1GIMWgJ7HxakiHwsukTEucHL5ZkViTYXKMx4k0KMO0gtK6S+MXN4",
+	"XU49gvrYJwhLe+UXiYJKH182ii3Swm9WqRtFSG5Y+Ci387LbutgckrqeQhjZJhKmOf/8DsyL1NJ3+xyj",
+	"iAVqIirNZLp0lzkY4i++uxu1JZze/+FJ0hm+7S7zgY31MJSbh3Z1k8WSVsuVcrW6Wt5YtHJ+0vdwej2T",
+	"c+qTcGa+TavECfOHRSHNjRrxy6hPGgW0lLoqBho5oYWp7ofTm2mFfCh0j3o8GBRtjhvs0RpZGe5DoX1B",
+	"gnZ5MffrbdsmOp0X7Z2YcUnvw55h7/vPwIpxJniqIU62Th8/fhXmZAoOQn5JfRKiV6dHSnSGKtrSQRbt",
+	"Q7tJt45zw8/iyWPkAie4x/sEtbDXQy3S5iHR5EzdnDvo/qmNzisYfyb4Hg4CtYZbaqO5jN2IF9DByGl6",
+	"JF1Ih0RGIZtKcatV6ptzRQqRnaUEU8Oz28590+ZguqGRXk4OjA/BXyFHN+rZYIpNpxbdwZckYXzUDFtE",
+	"tI0wG5Xvs+bxTdiB7IY86nTTq7p9XGFAWe9mxjcLoJxQJ87atBOFxE8gqah7ml8SQfGssR9TMQjwKLsR",
+	"gUtAgEG3SKAb+kGXL81FEhNKvAxoqgVsjYTOOhfkN/G2s1eZ6OgxRFMHOwdb76Ngn4v8ty/Udyb4EWW9",
+	"M4lvW8EqJFr3fhXS3JBzYFNZREJJgjtWbZJphPIM+VRcQ2RU3b2p7TBZZg4gThxUT+/Rn4eggJUxy7aX",
+	"txVJOdnrbfx34++vv7z+9fWX499f/3r8T+Nvs24GW+QqaPxnAB+01FxRPGpFCL7yuXryfgUq5zaXF7mL",
+	"k4EiGsfdbc+B2T1hdHwEd8LonyE2328jAsfibFBVRJ5HiL9Y/N+cmyRxu32m076O8/simhQxBSqbzPZA",
+	"aeNQ2hPbwMR8J7GSx+ZilF7FCQmFlsjvs0FCO+R92Gt2Z/qFm7xJEjIcZIYg2YeIcUmKiJFLXZkzKfms",
+	"4ZCtqWmg3qaAon7Ffl600Hb37Kw8TtFMgLggXuzBB/k54hOlH6JA0lJAGYHy8EXUIwOpUMVU/94BXwzU",
+	"hb+vIu3p05l15SZPC5iBxmHOgtFO/uGBnTB2WXITIrTARcwttp4B6XvRbDMu9s9By3W2dQ44n0WubLqt",
+	"yAyi1l/Po1kCLHnkVlXhirclefqz/cVr1S6aIpsCWap6QsDFT94EFFxpp0QMOBMkT7WCl2wPKX1YIRkE",
+	"d1CofrzAoMWqe6UOYZH+MG4h7DyTChqGioIJyjzbZtTY77C22xguvWTwvYtDAmIP/NrHYS/PdnjTOkfF",
+	"whBTSVnnjGaGfh5opxwfKHEGYFB0KOsDgXjgg1HICBt6wXERN5s832CQ/Q79H9RHoU/C5R0Ul3xMKJGN",
+	"3wRyrT1491avKeay7pV1u2s4OddxRKRDVPLKNk0AcfquOFd2ZkHzaUp532zF0N+fBVcJCe4n/GTCOHVz",
+	"b6zMYU3x5v+VfuODphIvmrpgQKoCfzPtNwaHNupTFskJe42QF6vvagfd6uXHlcFHfKv3zNvfDM/Xh29b",
+	"z+v9p2viaIEIXr3cuWZSfe6PozBu0JgZKZUZu6ChG3txBiSk3NfBcnDFU0bf6VDrPvEpNr7qrEKgTv2b",
+	"pimSQYWuppscGY9awQxOoWNHwNi1VcmdSpHerYrsqi14hEkaELTkcSYpi3gkltPFeO68mCk7a2SKdrjw",
+	"SK14xtHdQcWjUliOIwiUQkNLKSFaewi15EyZF0Q+0aWSfqbK4I+ssS2mpv05aWgLa0T3rwz9/PSg1P2Y",
+	"As+9tLSf0bciC6Ez4+NmrP0swKcEyg1lL9/KPAsebpormVu+OE3oEEbCmxISLbC+uCShH5FY6r2dcsL1",
+	"KC8GmfGslnkOoL7bEC0ZKTGxXCzDn8aFIrvYFNk52tUlYoAsJ3XH1EDZMYPqZAUPokUKQueBXgR4Jvs8",
+	"O9rVmrneMzJ1rATqEyzAAos7mLJUMEsq7Qqg8QL2MBtYOo7ibxQuFJHkyzkD8lvWcgUcg+9Tm55c4oQU",
+	"X0jBOH30mUiVRs8Zd2oRk8g0I8+IdPuzNCv8jPT7s9jeQYlvlHvHCpml4S+gxef4r43oV0wrzBAVBAqr",
+	"zZ+9N+V5tpacpxgvqPe6h7Abrz8jHCZl4ZsyEOvGAMhELReRDVoGsPh9GofkubuLBYGI6eFvUwZzMpol",
+	"Wefc/c4plijd5NmkUqIkXpdRDwemsKCnU0KNu75o/U4TtRJtQTGoVgsVxYpuoUThFjkUTbQEtfLVPxos",
+	"/lmBdRDwPtadzp1eZbqbf1x7v4mW8GAQjBTLkxzhBhuEvBNiKIsI0ea6pbDHo1ColUgi1PBD0qIMhzAa",
+	"WIgmGpbEW09VRIzXB2/aNSi5xsykkFqNlh25njqRG8nkid3T3Mkd1J8jpt+X9+TOJP/GpWSHXS5IbI5X",
+	"+Ch6xN8xlYiCgIQ6PqwFgSMm/2Ch2rsOxZ0Od1a73kEiCkMe6Wx4MdCZWiFBMqT9/t2joRajePM0oHs0",
+	"2/3sLHYZrHbaKKQkQF1we0pchhJhUDHFYauG3y7voKa1NuvPTWsR83wHNc14F20eXkSChM5rOpNR8D6B",
+	"MsxJeRA9yU6DNTUn09+AJHhJfFPT1drCwdWBQmJKZsrlNN3iWla0q0zMxvGKYoY5n0Zp+CXp+GlMyyuT",
+	"kAED2KqBOrR7t0DcQfGe4R3MRtpg32B6+B37md0xTr7QomvZPRMqkCASnLWoNVLswHUQZUHqJuCZQEkD",
+	"gBloqBuRxklbafhpWcUoJXlFyBS1eyDMVkWcsJRsSutusTNkQuDLy/hKz521g3OnxMCUDHS4+3wXbLLo",
+	"M8itmwoW3I/UVleOufD48IZ9qouFcy4He9wn9xlzuxun0kxn3e4oTTg0lbUGRCutSEDrHl5EmDVYxCCp",
+	"IpULg3TRKWI6WgupYD+Z5jmx3fWF4mUzD4TLwWMqFMX8qeCCtGMua+/lG+4ynfaZ4bPUGXkPRJz/npVa",
+	"67Y5NWW27iURfuED2LeyaobaoNeWH16YbHGq0qQTHxB0eEhlt+/m1519uFvNpNZwcG4q3vonWWYMKkSU",
+	"F/wL8YcAW5tKptm3jW7Ri07f7mdaD8jUoeVA4VFu5F3TvLC9siK5HKz88MU/NE3hGoJenmq06/IgFcTm",
+	"IBF4h7IKtIGBRZeyNOhpQLJayYTJu1BRmJOscp7nyVKKCKOT508Q7eMOhGm2sCDrdbTU9LHE2/DzyoB1",
+	"dvTvRdiOhqJizS5+tkYy0zghiBeS3CQv9czOu1rT/j45GkDXCSh3AuXrFa/rYrZAXLSZLXVQLjBiZCmm",
+	"ENpFzBjt4uPIuy2J/DXhONVt17IlSmhHaTRLEP2NjzOVopqTzKbHvVM7aHvBT3RFrEz2F7+kC8hJHCoO",
+	"oBRVJU0IXT1L/Rc0tokyUc563RRMcUr6mLLMKV9lEGCRZ6PVZ/1o5NavzCr/6j7W7lbzbVZLPVPcVDfV",
+	"A2bZYElvvdymepobxprIfNfZrGhhizXuOWccWC5Y84GThb95PeSnFfZRvnFFDzLR/8Mtt7tja03bArtU",
+	"oEFIRGZhOttpIbMfs9vEIfOFuHND5tN+4gCefshMxeXpJ9Y0kvnQdo2Y38z53jpQTB2j5BIHCx4MZQgH",
+	"gVPjN8X1VucK1XquoosRmZglsrITbmHWntuYWDHxgA8B3wRZrE0xPHhNQtqmqT7cDtn6sZ2I99a3+gbN",
+	"8tGITAg5v9rYqlWrtdX62vpCCcIwzGzA3aps22L+1Ol6I+mDnFxfDGNnVbODCrSoossgq3Ua6kdwSMLd",
+	"SLeq0P86sGf/9M15IatOX1Nnq0O6vVH8Q1P0p4ggbX8iaxsAA8CECRJ86ko50H6YdKDWVN1FyjoBKUH5",
+	"ZO3w0iYJvWE3zKtZTMxYbosS07sFLAtL2Ca9PhBo/5IweQZNN2yTYUiN1QUmdW8XqlYB6Za2+vR2Eltl",
+	"md6APiOK60HEeptrlY1JrO2V5isjeiOfXJJA0Q+hC4e627XvUB3m3MJejzDfCbASUCPfXgNFV3GAlhqF",
+	"8e/H317/7fi769+M/zsa/2789fgfx9+Ovxt/c/1Vo7DcYLyNTDwTZZ0S8SMDG1Ndv9xgDfZXf4X2OFMw",
+	"UTS1wUro6dmL56jFfUoE1K9++NDDfRLsYUEePgT9Q5SRQnltaT092EOrq6tbkBR1vldGx5wRxRgbDCFD",
+	"elGfMh6iiCkpa6nHB8TrieWymm0f+KmuyUqhylZcAtbt07Jiylr+6lPBWTOuBmsMLGqqvHKvtnZyqjyq",
+	"LjcaUCFNaLmtqKpGMtUnKUNNXYW1WUbn0xVJQ+MFNpiDlmBMXb1UDWPLeLa4PwKza1wNtbk8WfIzduak",
+	"SlIFvCMASIfu2rdRs16poD4OFNEm/oX5uKmRPSabdkw1v1qPQfaWiRhe6lOhrlkRhEB16MtlfRra3EkC",
+	"QdAw5KyjgWx2pcH3wxd/j7DeGUCrqE0PIygFWzSZyjy0oHFzlrFUw7RCgnvah62pqNLc4i0h2KsOPYO5",
+	"qEDNeq2mvpyqzNssmmo/5rAUisIGsNfVq0NLpoJ5UQ3QNC3Gy5VyTJqbRdSEKrZpg7/6GfZSDmifyqaF",
+	"kBomMTzB7PEWk1LFAtVrNSsxKp5lrIEKbEWkzhAzXw1Vr9XgmM+VIt/HIzgRoCWUwX9DHiCvi0Ps6a4Y",
+	"r35VqVQqP3zxd+qP6gFsS/25cWB+2zpYhs4QcEKa5wl1HskqtwGgpr64uiIAGnNJLuLJmmW0awYwB2X7",
+	"9jUd59M2UkwW+pyd7B8DsiUewGV92UxBInDboDYhfhF5OAypUtR1Jh+oJRK3ABZvoM0L9EPCEit1WiEB",
+	"2EG9rrrYxeQEkr7fa5VVNXvE8CWmwP9tBfVTIsNRabet9oSWtMIklrdtk0XQDLW/HCxZUh+y7BJmztw5",
+	"cNC+ImHubry+5NyphD0cAX1RNFR7XNAAd6guA70NdjPU1HiFbNuxZuIuaRoGoEkJuaQ8EjoJ0nHh7KTd",
+	"NCAiOWNsIxClYDG7biFFF3YS90CH7PJQmrzFVHWaJYyevjk3BXHUagCg+35tba26tWMTO3pkJKCMz0p5",
+	"SIKg1GN8yFY+HfZEGUj2MrRORKiZKm6xjR6BhIB++OIfmmV06uZLavbCofhW0ZUIzK0JudRbsc0qrABi",
+	"2Np5ODLNPilDZ0PcUYzo1WGD7Smt4eFDK8I8fIiWeIgePgRJ5uFDe0190ucx042dP6f7u4+P95eLyOOD",
+	"UYNliEamrRfwhiJohwI9fGi3TR4+LKqzlwRRWdTechwEDfbwYYfIY/LwYRkdMisvKHQqGvujdq1DEzm3",
+	"rqa2LhR1s4MGCyjraVc+1bXdxbKO59VyjlRUGgwC23HcSR92rFagGOJjcmniK8XDh9ogEFCPmAA+I9ac",
+	"hHwQUiIxSEhRGBjZTmyvrAyHw3KHRYqUrpgvhf2jBA1purIf/NVzzg5CQs54Ww5xSI7MHEmh3Vgu2j05",
+	"LBQLlyTUJZ0KlXK1XAHj5YAwPKCF7cJquVJeNZ3KQM7NxkL1pJMtcYLU84a00DMyQmdEoiUlh2ysVTeW",
+	"Y/5nkT6F85qjXSpBfZS6OGIHYf3XA4GaPRoXMdcyFPC+Hhlp2aJHRg0GdAWiTaB6qrkFpk2rYlU7yI+A",
+	"FGP1gb4BmiCRBouJBCyrzYOAD5NewzS044HhRycIGPdHTAwO/cJ24QmRT4c9oYPbAIsBorVKxYq4xoLg",
+	"imcWurE+9nlBLQP65eKgo5Q7//HZLugsl/AvgGShWOhRmLRVbT2rnKx5e2T9dbV3VPHf1vib1iN/d3O0",
+	"X3132l8V59Hr4UejtxX1jRwVtgsvnp3oIkVKr6MQD1HYLlSr7z7e/fjZ1V7Yfn12sXE+evPywxedja53",
+	"eYIH9DgIh4cYn3gfvjrlhfefvDfKCp6n4z198+xMC/sZZfnICAmlj74vFuq1rbyhYnCunHN+jNnISJMi",
+	"pawVtv/mk2LB1JhXV20C11AWqim1BHcEWIxHQpJ+4RM15goe0JXLqi5S4LDkFc8txDjgQmZFrpEBqiom",
+	"5HxoDb3bKMTM533UGkki0JI2py9DnSHaYY7E6Hz8QKBBSC/VMD0yKpq8GKW91UxGjCZxsY8Oius22JHi",
+	"kcTXhriAKiJ2eJKFuTpGZy+Z8Yx22CFLqk5OoXT1ZijtgK3wrvJ8/WV/a69Oa59ujF5XxUeb5LS31v5w",
+	"uCqPBm/xK/7E/9jbah2z/Q8U2ttPYaVbeMOrkrVaabVdaZXq/iYptdZxtVTxan6drLc3cbWSSuPZLpje",
+	"26Va/byytb1a265U3hYWRl8HKAk4MtB5F2kOHC/3DkhdLKxpmjH7u0OTfBI3oVirrM7/6oyEl9QjrxJJ",
+	"b+YtekIkwsmuYkS1xdmwi+XObXIj2ebcKRAf5tynWu590l3vkgctHjF/wqvXYFZOVJ9hGYUmzccWlEj2",
+	"B0EoAvcJih1BAmHRYM0WZb6DDUqn2QXpWYnmvaSeuTbsGN3KMjTGGyztbLDhXkUnuNW55dATX1cLwmjA",
+	"hSlz12DGL2S1EKu0uiCw8r6vxX3DspQao4SZkZJ2gITE0T/J9uFTYP5FXV2Rh/H3S4mPipFhg3Glvyjd",
+	"FUtJ+gMj2VOJosHyjtK1q9Z2cBGDPVmxLjmrz8Lnps+cJtHmY2dLF4zLCzjZuMV7crZdSHOnwv0Ahli1",
+	"71y0Au71iN8so4VpIhRYfUNldy+F38Y48MhEL96ABCbDnJB+YbtQUv97tP/k8Dna2z89Pzw43Ns934df",
+	"G+z48PCR+Gxvb/d1v7M7PHy02zl8dV575+2+LJeVVqL+t//8ccaXtyWZbsUWbfmNz6ewXTjef7V3+PLx",
+	"1erTysuat9l9WR28qfc3zrdaH18+q4nna+HuZrRfbT9Z7T5d7x1V3g4PO683Rqd1flJjx1vvzqry1erl",
+	"m7Wrjzc+26209mr+fr39ZL17uPnps0pw/MGtCHKqBu77tA3ZBHXeXhLToV+gux3m5oHYd1eUlmKzG/bN",
+	"ob9feE/u11nM5SypqaqYyiLM4RH2Y8ioT6rzP3nFbN1A4uuPFmAnBzxsUd8nYPevVxf44gSPAo79c86P",
+	"cKiT0erVtUWWZ3xjxD8mPsXno4H+uFZb5ONByJXcp0jiflyH7M+fP5/dAzN2dN4VLUPmc2MtKoqUf8n6",
+	"EWAc4tuKhbH2F2kHAh+yBou55JLbAwQNeEC9EYL7SIS2zmh/FXXqLhcbrBNiZmzPxhzZpYMi8jgTUd+s",
+	"C7olKo6vVcKk/wgDnbHBzAJh9RDZG7c1BBtIs16pO4aAC8PFmmgFNevVivvI8MamGqTNwwbrEHkYP1Zc",
+	"urKFcKCY8eiCXFEhtZ2ViKRRIXRxZiYa1MLU8FI7guFjdoTExWdKA3egPoQj77RtoctksXEXwO0J8MED",
+	"7PvEyE1KL7frSPr6s56Fsr+TlgFBu7IBVBmsdBdwKgHLXdio45MtjP/P6/94/dX1F65/UP06/kb9Ov5+",
+	"/Fu3HYGSJMMK65Qg+KYSxr5C8IGirVoVbayvleqrpVq1EHc9LDzbeFk7rn/0dPXxm7drj9afb5xsnm6d",
+	"116vflT/eO3t+u7Go829rce1/dWD+pO1D9efbjzbPFqcm02C5kbcrPrnyc2cGEFtPdbO2BjVTK8gt5L4",
+	"bbleff4nz7k8UIKl/mABdrDHWTugOsShXl1gUU/Aw/0Ld/wjcEd9vRRldMggmI4B51wu5rBLxRTnsMnP",
+	"gTy8z7WLHhHDpM5OdpHAI9QojHikU48tm5QcfaT4xseNAqxpEJI2DXSl3zYP++UZnKhtI5YdXa2ITH8T",
+	"ZDI5sEd8bdjeyWdcXCmfVAeJZGt6iDOynGPwnCDqdzF7migf2zClPCAy5Jf/2rxR5mEnz7CzBoadChh2",
+	"ijfnEHyiVzjYVSvmf6WM/zP/q6ZaaxulKR2+YFtxJ+27FRWHJjNxY5iF6WoC65OQXFIyzCOuyTGXb0cG",
+	"b0TV/rLF7y4fTpAXU8NdC9LakTZNW5RcYj3KYOuf21vZmcF2V4ZomwGWXSfYxrSUSYsOLobdLKvvk0ki",
+	"OMdYZ/sPUYEIVRKt0xfaWptS7aqSth5GenylSZr9RVu2dTiFFeUE6hCdywuGuma9Um0aT7aimYklo4m8",
+	"LudKkp5RXXZptYJ8PBKoNULmli43GL8koXXuQgzCUq2OujwKU++VG+xNVrTdRGRxUWlmPAyJJxOVp6NY",
+	"RLNWqTUbzGpviR1OZ9kAeMCEGHdrmtGg6Zxz3R1rElyKlKs9mCVqu5992VjvBKAaWPWcniNFFHCvl/T7",
+	"iKThC8MuDQjEQmw1jRs0FSpQTM6nDRFM6VPNtbjdRTcwuFnAjOEyvcSMX+IJ/jFTG5g0gS1Mmf9CDVG1",
+	"Su2WbiDTP6og2t7Fy6e1xxvP1t7u1d88XX29fv7y2Ue1o5drr+v7p8dPNz5+tPq89tGblx+uH7w9qb96",
+	"/Ox8bXe2g2fNyAFxQ7C8vl0LQyW7E1sO843vNxX2zu9MZRpQ3e6T+L8Y9H5RWWYY9BLGqbklqAlJ/t8c",
+	"hQXo4YrGvJLGvHzObdKwFJIKSQZIW5AsP7eZx5phoUl+tQ2hwA2WdiaZ6u2wES0MmGYwS6mU8FSXN8V6",
+	"w4lGdGgJQhKHPOwJ0FeWy2h3OjNVPdk2riVsutFChBJmUFkVeOAygk5hbXBuwR6HOPSFDiZx/WDGRwbc",
+	"a8262YvOIuAwINhXg2rNsF3TBFdJJQ3mxAXqkXVeePzPRA/rE8wEahSsZQ0KQDUK5QbbdQbWAZ2uZw2O",
+	"7KJthAC0a7k5VjJoILhSABOXl2vWU/8+PEFLwMOXy8gVnHTNLNShl4QVtTQ0twFdHkt3yedt2btpd5Du",
+	"5Ofo+emcMd3sOLpnnpOevrDRe1cr9beu/NJqt01Kg005zJIhdG7OYHK9cJj51+DH2YHOjC7Ut2qV1S3N",
+	"wG7OAX/xuv3CpP/SmfSB1sWSAJLY15WS8xwWLYfcsuBMRs2jGU63feaLVIfKqU6YLaL0W/WvbYiPTKu4",
+	"QvKBaDDFuyAIUpqiyuAj4zr8YnLIHHKu1jl1weu5PRx5ZKL7bnUV/nzwJC2+KTXZNtXRfRztyc0X2qx4",
+	"t9LmYYfPQIozwnxEJnr56nQNkDG0e7GMTNV5LUoWXVPFA9Fg1oEYEo/QS7CUxO38wee3pMWgLOuHibJq",
+	"sLOTXajYI4gJp4+vg8Y/yhCVO8ZyAOsqIowePozdrg8fNpiWcJ11pFoCt0Y6gluvphpLZMtacjN5DEps",
+	"w8EQj4xlxYhmUOctMUiozYGAAzKpCYsSkddNuVC1r1VJmowM46QgY1cXJl7LRA4DpEwxkTKyuKhksAnx",
+	"y0DbEb/sT0uJKSWddJFpejdT2DoCpwr0d5KtWqO46YYrpsDGWiODPa5UYs31ucYWhdmt0dnxWaboo8/T",
+	"HXDCF1utrZbqa6X1jZvIKRYeB3B3biSk1DIaM7cnsQJppCgmLnFbQYYqpQBI7xCPbi0w/MLJf3IPYezp",
+	"ig03mo65p3sDqk0ZlVRn4meT7d0EmazjuzVCrSjoIdrXfXkgaiWO6VHkE8aMV9hgkJAiOaIyuZw7JqMY",
+	"m6BUCIC0n1zoFK0LewuaDRZnOGiHu4eDwMRRJkEdMUwgvNw6A+NCGQ2w6c6K5NEyBjWNbn3abpNwuYxe",
+	"mB5uQmgGMu3yR7tOBEt6+w+EbZ7gmO4bLOFKXWoT20RRx+aakFwAiRnuIgaNVcG3GwwSQadQQRdkc238",
+	"oJzbWKFEGfdCAumpOBCTLtok3RtPmOd3YJCtqaNiXCbHZUezCzBtI3QyTDqwykQbZcb5w8iHGgAniR3p",
+	"9kGtWro5Sazqr1sbvdLLfu2qdCq3BqWjYf0zyMGfa5lnZHiSb5y/gZM0tbm/BD01ZXV20jF/jICan0ah",
+	"vXkYzi988yfmm6daDgb2JEQEaJUm0zdgmkBm52k6xoIsdcZoYkLW3I/4wLGXHdUH8F9bnBssef/s+GzZ",
+	"Zr47RAdMntTrak4lsKSiPUIua2swzdsm2ZdRchxJ0MZJFtHDhzrF1iruvK2N5JaOU4EI85UCVExdVckD",
+	"P2HtxfgqQzgRYb7Qw0S6H70Nx1TKCjCXJHnDsp+pNeqyAAB58IfFsUU7oC2aSCCQgszbyHk5NlsvYdFr",
+	"MOCHkBADWhrMgYOAD5Ue18XMb0cBZNwY67RaaEyydMCpKWwAANcihJ12unABgCMg+JI4B6CkCIW22eqS",
+	"IPKuDM/oSUeU9dIqzZu0tpuNma6qk+Z1z1eHpWlntBN/+qZ2XP/o7erp+drHj9af720+3t86eFL78Onq",
+	"s6P68fO1k5frp2cb5682X7/Z+ujj2tvV3fqjtb31xxv7mwdbT/L0sHjR9sBSJmdrKF7drG5MMefsBd+n",
+	"/gbndSPeXc9pQJ3HF9PXEu7gL1rbn4+TFLISlTqSHLB2SaaVNwe35/CikDg+GDKTFwkKjRGcShBLgFlQ",
+	"mj8V7WRMXT5Us1WPawe7xQbzAi7sy5YR/PDFPyzH1TiUmpJakKJ9iS4QsYAIwwEMBuv0ChJCk2+oJMt1",
+	"wWQcamscdQqTVyvWelZuMNsmXEIaguiJOJ3Dgrbo6oZJMQ91i0IyIFiapVivqiGuMTNKhUTotEVTaaZp",
+	"nzR3Ggy7nss8n2ViMMsm86lDvINiM7gHVSS9mh9LE7Et5eISJVkxMTY2FljpK6X4T71Tr9wsMfp0Aj/z",
+	"NBNLYpNkG/BMKD3bXfVPq5L8QrF/fE/InjbuAyka8QiutY2NVTKsIaOaKd+UQC8a1XJEe2SClDp1uWLK",
+	"tI1w7KlJ+eIbzI0iySoQvgx1ndLuOaz9KUwGowZLoXkRCT61eRusEfAh8dPNJaqVBrO0eirl20jyQGR3",
+	"dKJYKhwETEimhqwJMuWRzhNz91hGp1hmktz5NPY+YjtSAqeOTFiUCE0W0L+LqDhNqOwZ/jEp1S+mkD9x",
+	"0gbVoW27CpcoTQqeMyMAjL8+n5BlVPhKKnvphE4jPUJxOHCgar+l811SB4MzoqtaQWgAMpEBZXSiazJD",
+	"lACzpmRkqB6M1GDGpyuQtIl7QP3aJq902OVBcpsg2k5nJYE5BmL1qWgwXbqO+GX0RounNti+E2JPyazM",
+	"50Pjv01qjEeCoKVqxUBaNJjrjo6jbCNd9E5iUMfB5u5xZgm8BcmSHHIkcUso2VPHFdq4+22ofpYECmpr",
+	"kSKw5uMLyi6gARcRIq5C12B210LikQBaD4Ra15kQXR4FPhpQr4eiQWIwMJU0df6vXZyQPCS6QgcU1dPA",
+	"CUbZJBm+ObcVjW5NhUNnoMJ2IYTO2r/aGG591KuIqnf0Vr6uj172n252H61Hz9cGp/gm8iKM/ZdgkH8e",
+	"1yD7xdD+C3e5o6lj/8p0o8QTQV2KriXV7hYRoHXZxvm1HTDqBLzlVE5W9K2Pe7q6D0bQBJDYfgmW/jaY",
+	"m0hZ1AaF7AoM1kQCpvL+AIfEbzAPC1KiLBaOldxluFVcCYKlSr5D2XO0hNFpJATFrMF0z3goBdsitkEg",
+	"1P3cREtbtepyYpZsLu+gFpfduMWeFu6NRSQ2WeR6A6yVeinhQAhLBRsh0WaDOWVngXtAffoSbCkaDEhY",
+	"UvtFR0ohQQGR8KL2skPUUxFKRvU5dGvCDK2aysceTlW0Bb4Z8qH2EEBXincRDmz9Kw1nCKm3YVfmNSf3",
+	"rs81Y/WdjDHdiaSPgwBd4pDCkUJdbCj61PR4v89Z7EJvLpdRnAdnajB7XeL1BPLwQHpdLIoN1jR/m5qf",
+	"wF41/d8G5P6UeDotukfcKIbEXjQ5hN4N6GVxdVs7IRjCqB/XtjU/X6Qq3C4pxgq+CxRgScKcUCtzb+7A",
+	"WOcGS02kLf+H8Xfj78ZfT6Qt/+fxb8dfj78bf6/+m1S23y6E0Q0LXTjG+cX5twbDLxUq7tWh/gsD/tP3",
+	"dGvENwrVwuUihOArlgiJ3EIRCtVeDAg7fIz2OGOQIWw/Qks6/FCg8f8y/r/G/3n8H1bGfzf+/vrL619f",
+	"fzn+/fWvx/80/nZZFy/qQNd4RaTBTK+JcNHWxeehb4KpwIGsFRHR5UNT4bYVScmZKKP9/kCOGmyoebfS",
+	"L3WIu9bkTHl1M1tmhDgV8kzwk3jfdzVtm55Kf/N5wadiEOCRJYZTgEiS4Img+CYlap0Fq/XnUQQHzvER",
+	"/eRVPmcgqlq75vpX+pM4O2HgHEdc7lbwHKT93L7+fsXDQdDCXm9G2iCIhVCCXef2gZYvJJakaWKkDR+2",
+	"Cr+VTc5OdosNRq6sDTQ2aZo+3fGHS7G59uTZ3r6uEUlJuKzrmZt/6u8PH9uk/qS4JPB3kR7zgS72XGww",
+	"3QWuiHDkUwJJERDaMFLyl840PO8Stt1gDVZKL0vLYxLiFALKenpnTozeD//2P6FmrVJppkqBqnG0cUHd",
+	"JvOhlspSJQSotP0TYaAU8WkwhJaypXCUFsIZj4U6yHx0OJkaxExvVlpdYKWtyC00hnTtTSzdpTbrlS1o",
+	"LCL4hfoq8Vxux3XDTJ0xR8MA+wcaYi31q+9MH4EE4nFgxSDkbRoQtNSEnnRngh9R1mvqxiiZwE2NI7pK",
+	"41CwseE1pj6CLoOj5o0pHXTVMG0wLgyu+c1ls9FaDXapn5q+IM1taKSK3BgfSJXUXUZM5mw8duLObLDd",
+	"+OYkaaZFNOxiSS4N/eaR9HiflNEBpkEUEqG7mjSYWgd8nBQJWorLAzklYEHQhxeXi86nENVjZXDTBt+5",
+	"utoMZq9o6kvAFmfS1D3UATvmzmoqrz5eq9T0x3aKC+hBMjlvunGFbpVi8pAViOGbZSj7DwnCoFHFTE5h",
+	"hogjdac4lU7hOhNc17ouTFVkySLLySsu0wCW9P6Tu7s/zgbBVfDiEXn78uXHrY/P1t9cnbUOdwtF6MCs",
+	"Xnj7bvXqpIK3RtX+Xu3yzaZ8SdbCjeh5vfVsvft0VTyutp9U8NHW1cde4Sbsb8/Q+b+otM6JItEOEc+k",
+	"86bkxZ+pSrPr8o+UUhOHe0wxNltC84YqzpngB3Dtb2uU/DGq9hkecWpx+hddar4uVVtInX2CJRni0Y+c",
+	"aqvwUDcDRrIb8qijuKhF2ZuKtcAb8mXaF7oBv3aTxy134hTApdTPJZ3JH/Ch5u1KRi02mGXkIA6DKNlc",
+	"NiFTSgwW6Sv36vQIwniJEVVM170GkxzqMvg0JJ58FdJmbK50DHiK3VlJXQ0lXDscFQ3maC5qjTsT4hCx",
+	"6cVmWuikp34wsWMNNi3b22hpO7+CpFB7aLbTjLVpau5a6JnKPcazl4SiuYbUZdPeh6mN6vGI32CmrcUU",
+	"Kz8zQuCfAid3zspp7RP0yo61D9AxVq3uUHdK7Vnt/Udl2ylsn8vFzgRPNaq6OSebHCGTh09cFEC81EJf",
+	"hUHzp6sb+wsn+TPgJHBVbs9IfHK5Yvo055vzHj58nDQgA42v/PAh2rXrs50mbYs+Q6PDiAlLaZ/tPjp8",
+	"vn9+sf/89QdOMzNoxKnW6UcecCMq3UzPutJYL9rQIaPBsEC0rd7wqXEKXVEhQcU8ilt3MjIEeqwVd9si",
+	"ze7QXZ5S8q0vTfIGNCPlkWzxq7RySkPkk4DqyHpoiV+0s4B3wwREKLW/wSQBo6oi8tBPLdaJk+Zs2gsF",
+	"sdxx7BqC1eqFgV8L65STjsYdbSxSb8aAPDs+P7n48MXZeVNbPZwHZxdPds/33+x+fPHq9KjpbhnOKeAd",
+	"EQPEFBoIqJANZgwMpi0h0fEiXR4YPhpgtbu4SaEdoowOaKA23RpBmUqPDqg62u2kPkNSDgCzESi0yyip",
+	"moCMfxOyfEeKr/f7nKmlaKAtNSf9O81ipuszz3Tr9LArzClR+kJBKMEWrsPDJ3YRFy7TC083np7hDMvq",
+	"IxzDq5BTznS1NrecaXGuMAD9YYwIcD92axvXDgtqcX/0oewHhe1CI6pUVr0B/IeM/7fx/3v9xfjr8W+v",
+	"v7z+avzb61+P//v1V+Nvisj6Av+Ffn/FfJD++j9d/waN/9v46+svxt+M/2n8rRrk+ovxt7rG8fhraHj8",
+	"5fW/Q+PfItv8ePz9+J8nmh+PvymnZynoFZ+TK1nYLiyySNZg97ga3cyGMRI4rdydDvJ5ce7UL2xXN7T3",
+	"VLOhbRYFwaTLNEGpmdgoCJM5s1XfGutMJBSeGeyMdCvx7cL478ffj/9R7RuN/zD+fvz/weYBCNdfpQGQ",
+	"0YtacSPSHwTa9jMkgcdBPF1YlEqu8yy/hiHR8V0GWu1Wjs7BerezdLY9K+ZJ0B1dah+4yyAl54GJfp5g",
+	"kUqVymGF5cQTD4Rrw6uQWruCS9XWBinV/apX2vKrpFRpr+I1vNna8qChgz2leqWetMp8ziWyKzTEIgrZ",
+	"dk+X7942W9xmXJbaVtpbMJVNf5qfFgF8Ju58FUZgF3e2ifrct13k/rL9r9h3uSqPZIcrCS5G2CV/QuZa",
+	"duQ4n1ym5ThFRSjriJWIiailzqVFcuW5NyCtmF7ySJBYcfUC6vVsEpfOkmVGOqGsAxz9w/PjIyiH1GAm",
+	"30m7YhP/jNNdRUlHts01OGO1oHTy4uw85q6mruWr06Myek0FNdXF4ywC25J5SctIniKcYdzRFBrcLpfR",
+	"c65br5Uos0Vo0S6bSBTWZSbrmUUdz7p8+MqB3VxWKcmVXOkC13OohGGA/8Lnnrp5SL3g8rY2D/tIF/H9",
+	"oAGWmkbBfa7BZBjgf7n+avwHxVU0Yb3+8vrfG07mvmZ+UiPH/C25zZPCQr4T2Aqp6nBvWWL/L/pKK0A6",
+	"t0/XDIOGjOb+2Ixpe4kZl7H/SNykfL4NcdPDPhCpaVN19CekzRsV0q/WNucW0i/mGBudm5R0r4JqakY2",
+	"sW5PnPbtPhAO1eCRjC/1NuhkVlPSsecPBGq4MzUKlsosNZVoUHKelU64kNtaU3R//+AFI6U9RfaMJVNH",
+	"Q3bIA2EHE4T5ZXQKSaGaNkEcpEucymgfe934nG0nLpOzYKrZ2Ca5cAg7QNK11tnFoguBVxAdn0WcJgnT",
+	"Ima8q9JwOCwpqlCKwoBAypc/IdFMQgM0IAOPtFAwCNWKJNXUcPq7qZYJCVx17+zNytrmcrmQob3YX7iW",
+	"L98be9+PQHxTisX3CXFNRPfvr79CShm4/vL6y+vfjH8//t3422nt4QbU1QGSvwNFmDoECQy96AX/xZb3",
+	"82UH6gKAPJWizsldmMEIXLmOzAyys67PpOFIXOo0Tp4HAUzRmaQ3nihntT06JncObFtAi10gahheeW3C",
+	"UgrbbRwIkhtLrBsbtbZIvb1JSqteFZfq7bWN0hZeWyvV2httpUCZdrCLxx07sAJW/CmnbPa+/kgNl0zA",
+	"lKuwY0/SS+3xSSKkt2rVam21vra+YQOnpwAsaZ+81e/vR4rerxxz4fFhoVgY4pAp9QJg4TTeBNRZ8yvt",
+	"Va9GSpu43irV21VS2vI2/FKttY6rpNLe8lfrSZ1utwGycZtdCA5FZKf7X9RK1cp5RYE47n8B6pGVW53+",
+	"0I3C3vMPLF6g9PEWX3ww/q/j34GB55vrL8bfFfc+OH3VKMR+O85QMuEOatF0ZcAQCajNYaPOyjexVxzn",
+	"RmPrMASlskSChH9ZJYWf2GZHKRi4AcgmJHmCHK7gyKeyRC7VhLm08UxLjTrYWNHEdqS9ATp0a7loAoAj",
+	"aZoB6b+SolhxDjsz9RJF0ojO5EPqhzrCzzIBpNdlqj95nHkkZBn7nHQhJKWFoYpvUhBEJ7dCaD7ukITS",
+	"W8czSNAehkA2gr1ung38eLSr4LavwXZTZ7KxH883NO9FoVBYcp+WZk/yUO1D2zq1xQ0G1Wo0dAszSSLv",
+	"iwU4ACWS0Q67gM5LYDat1GvFAh0AYVktV8rV6mpZUULuQQLtwpQ9WYg6k92OnuyYf0aDAK+slSto6aNq",
+	"dQcdURZdoavN9Yv1+jI6oCFp86uV6upqWfEh9e3hwnxLQZORK2mAu104Pt+tHHdu0I81PvoT3MkJpLLa",
+	"qkbgu9Civ6ys+Tg+fZIE8DbqjzISK2J5cZKwpfpZ///svWtzG8mZJvpXcnFOhABtAQRA8B4dDkqiumnr",
+	"1qTkdtvlYCWqEkSZhUx0ZYEQRkcRrW7H+GzYcbyzO2d3P8yZiYmN2C/7RW5bM5putxwxvwD4C/4lJ/J9",
+	"M+sCFkCAICWqhf7QIQKoqqy8vPf3eaYZfekfkqYy8U15XyJkElK0wIvlDClSnpAgY2aPRtgqFycQb+8d",
+	"PD66v/uzo0d7B0dPDvcOHIvUqimEdItIgdhIylUn41nDUoU4Wq0eCoEtccqoMYBNBt3WgAYyDoRwUGir",
+	"pq+YHcnezx7tH3x+9NnuwYP9Bx87pR1zd8+xeWYmuAA6PCWNDXCgc6ysWscgOmFrJJXEMfaMM1le3k4v",
+	"x+WJs1ksZHy/2C5LzaaxD1u+etFu6IP4WW3V3C1aZWvNDa/uNth6a5NWmzV31VtjG60tWmuuumveBttq",
+	"VWm92XDXvU1WbdXoanPN3fC2mLGiZzTksLugsA0G1/8c/gl6Vr4CS+vV6MvR70f/z+g/DV8P/42M/nb4",
+	"avj96KvRl/kGWMEqnLDBbnAsQj9qd5TdefvO4W75UX1tXVvrT+T4XK09rm5uV+vbNchScREBpvJki5GL",
+	"6BYA9JifVGvl2lrmJ5KFPg0eQDa3sF1o3K3vbt0GwzxJes1rXM5jIaa22rSUFh719J7/sExGELWdQWYG",
+	"UoI18zFEU/Ox7iLWJXUlcpSVD2mNuEIx7U8UH+3dhx6KJmA8UcnWG+oqP5I2v7N3UErRo8RtORDu1fdN",
+	"EW9Bp0RzAF54N/RPacRsfsIGFbJreL7ie8htcnC4Sx795PYh+T9q5LRWWVOjeHR4SIC+8/CT3XJ9bd3m",
+	"RQcgvGVAvGMZkbJs0/raOimrOzkli8BZIo/Uj1celVc3GyuPymv12vhddKG02wtP2Q0MRpaUjLyzdwA4",
+	"HbRPwr9++d+kRfa8+tpabWsHxnfCBkj3R5Sliw3i9WpjkzT9yBCPpWbTFHhqJaAmIpb4iHuOlq5SJbFK",
+	"AyJPDdpEHjCm1JXGL4q7wIpOo7pq8ynAgmCh932pCdZSbGjYNtLrqqWB0hNd1YBWNbRoQPgWXycfxTZP",
+	"gdzyuZc60wtBSCW3ecSUhCyr/27tfbz/gCj9uH93//bu4z341Ob39/dvyb+5fXv3p53j3f7+rd3j/SeP",
+	"61+4u59WKhWbw6/2HtzJuRJrEnBm4B226IZbY2v18mqr2iw3vE1WVlqgXHXrHmoYiKjE21aZpXtPbu9/",
+	"eufp6o+rn9bdzfante5njc7G463m56c/qcsHa+HuZm+v1vp4tf3j9ZN71Z/3949/ujE4aIhHdX5/64vD",
+	"WvRk9fSztaefb/zNbrV5u+7tNVofr7f3N3/1k2pw/6PZDd6xBbiq7u5ZI17T9Hkc3PrAFDo6UVn1vZGj",
+	"m9+Z+r6A8p6YXk0JQl+b7DuQ46accNGPDdYlsM4y6zCvVXQLY5XpPRaJfNdzzEKa7H6uxLpgCmawsqNq",
+	"KTsK6j0D5kah4L5bToyi1J23TRK0OYiYtHkR7aoSatwxE+xGbCwpa0OD1vjH3CIJiWk9RpIcdxxvf7J7",
+	"797eg4/3jh4/vqeTuxlWVQuLspAgPAbA6LcFofJEt5Ap3Q/kZ9iMDDlUHLsF32tFsG1zh7ltQcqc2IX/",
+	"M549u0D+L2M6lj2CCUTiVpo+hz/q6/h/MtmSU69e6bKOvsrcLtdxRaijlEC6hSuT0DsvrO2SfVH4ovpg",
+	"/dPO1u2GX//VxuCnNfmzTXZwstb6pL8a3ev+nD4RH3ufu1vN+3zvo4uaF1MYsevzIfumZmUq2/UuIvkm",
+	"duKHF5anGbZjkwxxMwbt/CLlWSZt9BwFSsAilgcL2RHIlnfG5QW1mY30SAj1ZN2DuG6kQg7OoB0qM+RI",
+	"x4ePMIicAqBNgQDYPIU0YOAMMOCvYReDgZZFqSEmDQEJC5Sm7zthrKsG2aeDGDVsdrfiCW+ecSzOrRhy",
+	"fOUCtcY0BFTfOMGZQJcTVw51adROCoeyKb9pBUQtEXaoOq69nu8VckuGZkOuHTOaehz2QuWt2jtX0bOb",
+	"MZA+MFsFd7Dp8pw5lDMmVQIh2TRMWdiak0IFUygIwEZAjvAsn02bylTy1xpjkStOQP/XgEMAZF2qkL1x",
+	"bg65k0KzswyUnTpwMkOJb3MaMsJCqqRYMcXFAD+CRpQmc0VHnWrGNDJsqi++tGPzVDmDxj3ESrVuyFos",
+	"ZNzVcN0okb0dQI6JTCpDRnRg82YvImrqU9lJZQYluUm8tU7QAcWoiHyXkWNhemmYzZV8YKGRciRdxALe",
+	"ELRdZejiKympTb2Oz83MZqiFDA0EFj8Q+CHIPZ4pMNwGyEebS9FhTeENCAsk8D3hBdgejL0CeQaWev/d",
+	"2K5+p0QM6bFcBlJ4CtgFTpi39EaX3uj8IOIgIRLvE8TRsRDeDJUdHlP3np777IimHyg5BT8lBv5Vu2vd",
+	"nmwzYHM2sgEKik9j5G55JiEaE3l1WWhKM7LpzEk9hTDWt5oY1EanMbogxFdr1dmq13DLa811Wm5sbWyW",
+	"N+lWs1x1a16drbYadK2p7MSARkr0QuGdFwqwzfSkaIdss7nhrnvlNdZolRt0tVnedOteGcKE+rs5u7R8",
+	"d2o6S6/hh5nDMhtYZxqAHlxv3+kdAvl4dcnJoN2uxr7wI0nu3r6vz4jmN9I4tNDtE9tFEBpRqlYr1rt+",
+	"yJpUMhKKCFLrfqQbhXHYKWL+PDr4bfS+lH0hepGumzKdQjFnYIh1VZH5IranWiI8ZhHkXWy+a0asQftT",
+	"B76oDDyfy4gGwCWIjllcEcsTkOWSzdGhNA29ehAVUjxkGLvSkiMS6SeYRcISB5tr1hEyYNEOOowAy2Yh",
+	"KZXuSEJy3zKuA76eaBkor4gdi3BQKU1B5MWDs5B1kXfWDfNey+2U0zuiDF+UlUNYjtpMjbsw5yE/SN3u",
+	"XeVY3r1onG/OpgvFJW/UD80uivF2Qf5oMZqYLLM2AxgbaeUZ/uOcQNpdLUqjRHQXWeW4krhOGr1Uiz/R",
+	"ahlwXdrtAvUpSlVtSul7xH2UZ4TYHRhILMLOjU7hDW9ICFNNiD2ZN307YSf9in0KlIHHIooYXyTotGyh",
+	"nHouDiPRTSlfqud/5vOgu0meFbq9S40F2TxdNnIIBhUl62WgMUAcF2383LzJWf/mTRMS2clQFJgyco2Q",
+	"wzhxdK/tnvqBY0w/bQgiLRtGlGtrcWrLImskCv0YrkUEMcKqjn1wDB/r4nB8qoYog0iQ/jGk0KDEBgw4",
+	"rLHJ2k1qYrYc/c7aNrMNy5BFevwMyGtsbuai3WjuocnE/XsaAONyaAg462eaiWZWyzAMHNFc0ZT63Ak0",
+	"yJ6h/DoLAzI54dVY06ZOpBRwtPAL3xY8om50TjIM1lAJQ4nIFgZkKUb4XQaJlsbQ/EKfhhrgASAvTNJr",
+	"hhgRnJMVbCWbxqxvmOLSElt5ot2AulirMCCMhoEPsFhsO4bNNW03kDLrsriSkx8zRF+GAgDiuInwcjT2",
+	"mXK4DX2ljPwgsBE+2kpKEMc9Zh3JB6FrfNyjWMI6OheB4N8pwYs/VPaZrt5fgwcDvGdb9MIzDMNdFto8",
+	"RuFyGvUtjYruHLAoHJShCCsfQUvNJgpHZP67HPmny94uQQDmtZBepRCsvEXay/fxbDPukSJEk0opBLgz",
+	"hsEcZx2unELwhT+Q6fOb8C6kdNd23tHD1JmBk1XHy9LYdNmzHwElBGu1mBthxCw6Y4nZXFlhpYQjHJkf",
+	"UqRPRCPKAzK9s6MDcWv652DjWQAAKLjLsDwZqoyggNTKEOR6jOrcI4mEOOpQPjgyqGyOZXP4BgDwTb9M",
+	"aZtQeZJKEArOMLmmyx/GbEH1OuJkXOMbB7HDKI/8Ti527e2UjXsJBLrVRn2rtjH/qZ6XQ/c6NLub/p63",
+	"2Ot+OU3iM6/OE8nCPDl72xxAdKF6XQ+Q3DUtxpKgeJlb1ATFsb2YdODMqlGeqmmcmGCEEg1EG9PIC6Zi",
+	"qyl6UW4bN5VQzfLjw4cPbO4Jt9fBREh4ihTClBMaRdRtq8+3zWa28gowrEyZhpVKWZ5t/LIMr8Ph4UND",
+	"baB0hybsjWgU46hr9mBN31zEAgtlqkrmhizCREyK+l2WkDcosrku/0jeHms9tO6LkepSrqEfJqUhNo9h",
+	"a5vCg9EhunqHDqD5NLZZkRlHx0CABDplPWesXFzA2M7N0z178JP7gzs0ogunZ2mqaX5qM3qq8zxJIKUw",
+	"O99G6zk0ime7iH/xS7CoQXaMP6eWgdX4QcCdJEjWv3h2cYzVRv3yIVXr7wJS1coETx8loiYOm92n4QmL",
+	"fH6cNCepjx+wvjRr0zE/ua2OEb4gbkPZkePXIx6S4N5d5IRXz8GkafIA/Du5DeOhCJR4fIQWd/xLI5aU",
+	"HScP1MA4fF1NLLlbg4epfQgb/nmcvJuz4TqLO4M/WVtL7YvCWgtTh+VNutEsN9xVr7zFaq1yna42G+6a",
+	"t842WoXcs57fypx9xDhhgvrkVJywA0ZBMOFsaRCSZPqmCQMpxX6sHFAaAMrK0ngdN15nT9/SiKKKmZTC",
+	"RXlbKViFNqOGJvM2qpzyHV92hfSN1BwDzUtMhR2i7AQlFz+yCxq4t4x3LiMeHVY+ethTUlG6yy4408Hp",
+	"PqRCmzuiz5W1TWgQQMENmgPnWYjaLitrxLauFitTKtLSilDeMIZdih5cQMcRMHONAf0ABoaLYjUBn0QG",
+	"7lMWSiA79Lkb9CASoa71QtrnyuSUSApgcycFL+ftRg6EH4x5aXqYk8EkVA3JVTaHstebNyn3bt5MMTno",
+	"WSr3fY8R2fcjt62ZtWhETnzuER+ws3xuc+eYRQ/y1Y1juAaVXnGwsYpjxla9os2drDLCn1DvVNky0ofy",
+	"6busT0LRl3Gd3na2Tm8ikAfOxGFmPS+xag9Xb7ogDXypvk29c45pN6vxlL7OiMj/OfrN8NXwD9o4SLp0",
+	"yb//72xv679/p2Qj7LCf4gaL22q30CDRW8LI8uzmQp0zD/bZ2dmfVhKYOXUfZmGgOblybMPOlg7PFV8r",
+	"z7J77fnKM7Ujp1aOfKZljYmkoowqgj+Enq2jn3WU3iJOaUfDk7nQuSAjOpA60zAmpyrkAdb6xx/GdSU7",
+	"KchMYMhHNvtx0N3pQLl3Q9HR229xWMs5TnlKbL0Hp1wbRuPHPA23k/iJixz7SUc+UWrpPbusuLnCHqwE",
+	"jRbaAMc6ZG5II4MuDlW+m71lplOHahxaIloTCr7GzswiZV9WbqV0DMcuowlDgLM87cEz7H6t6H5p5dcm",
+	"PU46FNhTJX38SJmKZZ9bWnyaptXYXMyaiMASLjPTK2lfV3PnyOm0lK6Qw4x8DaQgyOAo+ETLDwKK2vCz",
+	"edqkWzljwPmcTDMId2yekpOxfoG3RIMXgORSg8QCdRIyzlApxZZzhWRiAJnNpkzE1IaD4OJkCggzQY9F",
+	"WnFctAp7gvy9oBBtXm0q6wer4KaYsVegzXJ02NvKWC0R4a9hMUSsaaHScn49m7Xu09+Wu9lw7gSiH1/J",
+	"bfiTBjmxCVN+WiGHBr4U+LHxxWyesBFBrsaK62eByhbT7GVdIYHdvrKEzFcIeCABiwE0Ugi/AKXLPNJm",
+	"IauQJzzyA23Xe9vpoEB6tBAiSKsL0Wrlye+PJ+qbhR2A8WA5SpWZYuXjVUwxalV+9HwmiTTpNSdIpdRW",
+	"+fDQTGbwqZNgoDWpjrwbUOiRD4Jsz3wElToVcggmEtgp6Y3KtSmnLRYd9Ev8aefsjlEutIzvpozCVkvd",
+	"SDnLA6wo5ywgbsBoqJvkzrrBUDsx7TAsUmt9/jm4gr2Nr3Qlxs8P5nADlpzPSUuEyx6yH7g1IcIMrwx4",
+	"8kZjzpDnyJgSuk/1PDsiY5xgaiHVSKZpp7HEQ0spC6L1cdurzc8ofOiTFRzB1LAGRf96xxT54Lc2d1LH",
+	"2LGI06UD4JC2iKP3h+byN2U4zg6QKCtrgTxuM8kQSQXLWXRti6ZoME3I6lV2zjAaptM6NGTn5DpgDMGE",
+	"1IOTWFqXY13NYAgdmuVd2EvEpfFNgYVeKeUTJhcmiWPdist3u92UYojFYeYGejHPvxglfuZawwkTX6uD",
+	"mrM9We+diw3bbLWLXc2VdrnYqBNwx9mu/uWF1E+8cybyveL31tjZ/SCtzLR4jGdmegy1l9u9oht2tQyV",
+	"ppBPe07JISRFKNdGWDmsvpMlpIMPGUbzlL2Kl3cA/FqvD5Tg0W6X0dDYr/cPybHA9LDyVVP18IihMJuZ",
+	"mRE1Fy36nihl5hMSi235K7Q3l2J0KUZzxWjGfp8gU5f2/A+nnh0tuwuojsm2/PRaJW1v+7wpnmYpyDS/",
+	"Lli+0APkiQ71uYYlNaaxzYspEQWEaSBvpBVXg1tEL65FzKmW8CgsTo9BCSs2v+sHkeGndHo8ZNT7SJ04",
+	"bUKbje9UyIOM54Fopvpbm/fbQsavZsIjfgxmMW6rm8PoxCHJfugDysOECqLMw88DtXioFGjWUVKPGDDg",
+	"k/AmETPj22eq90ztc1y7iKnNphABozwvtwnPBnyRRGbkPy6WgBeRZrfNxc9nIIR7l8xxTTA9CsN/GP0W",
+	"q6q/G309+s3w9fC74WtSq5NqtUr++tX38B0ZvRj9ZvR3o69GX5O//vq/aTbIWkPNYK5+nbGWvLDh1dx6",
+	"c5WWG2ytVW7Q9WZ5093wyltA2FBvrroND3Jr/CQuo1+jVbdGN1l506uycqNZb5W3WhusXGuuN2tu3Vtl",
+	"jVbBKpz43IOyslNh4FaidmG7sGJO5Yr+Sq7MdMfnF8/mqd2bKgxnX2AVfeRHUKk7/MfhX4bfDV+Ovhq+",
+	"TC/FKygNHue3mys5l3HDz2W3y5zMJcndvMVpfEwUXkA/raitUqZBMLmh9z4NT6S2flAwZhWk+gSadNFb",
+	"AfEvWmmFcUaOq1vuBkFGlB+gxD1fnL9Vkbqw/IMwtVfYrltGq2w/KzQH8SPUHbTVu121Mi6H+js2xdUf",
+	"Mdtu1UIrW/3DyMDtmhVb/dvV51YhEhENCtu153Nk1tVYswo25/x+IvqkQ/mA9FnICL6gBUYCGC2+JAFr",
+	"RXqvLE/1rKdazb4pjz8T2/UueLxlFDLamWiF7hIHuPsh/FrGHztYVoS1oqLLOIBl80hu29zmZeKkn+CQ",
+	"v37597p/PSMVABn7x4cPH4AsSO8pp7RjcwI9j4eHe4iIryGj03e4IYkj2RfODjwTNxM+DcxfFERwcCQp",
+	"Ok/g78whVl85JQv7IQVXz3QF58yN9F5l2HwJaJE6rFs8+yYWoFVRj4i4I1/dCoGxSjA6V3SgzzTwoRHA",
+	"2SZdnx87JS0062u661OHhrqheOoziUkCNxASir6IKe1VI/SFsn9tfvPmbgYRa/vmTeLs6mOiEbRvMRqy",
+	"kPz1y//lkGICOyot4rRY5LYdm+PC+vy4BILa+VHkuycs+sjRzANoPR3Crx7DV46aimYo+lASZ3MHtsCh",
+	"6IUuczTuFd4VsNMTvoY0ojoKBQRVoNzmbdELdyAFi8ug3ky/5gGTPTVA9YLA/+fcozIqw1PL+3ccUkwN",
+	"gHgCScLVHhJ9XiKQkPgRPOkjZ/vMXpKwRMqtMMOBLc6BowpzCIBFM2CeQSLudUkkyFq1ugMQxSE2eSgf",
+	"RTkxwbgjAmAtn+n+WuarXaIJbcb3k9TIpPDieLBISH3AluAAhLP7aB9wuih3mc7r4FTLOPEcf2/z4iMh",
+	"o+OQHX56j9zbP3y892DlwcPH+3c/z4ePgRvN5UOlaStiXHcQGKZexSNFySLSHJD0IhlE1ni9ZSnW1tiK",
+	"lajrzGIXcktKfR6tNwpWoeNzv9PrgO7TTpjPI3YMKAa5BaaSdhiUXma3lJWC3kiPW2MAyx4i/wOoiOCM",
+	"FHUujXLlQkqmeQnxVUqTDBHYbgu80fkGyBkBnrFACiGLwsE2Wa1Wq2rHwQ+3tfy0uUcjuk2e2Wgt2MqK",
+	"sFPmiV3YfmanjRJbjdI2Rof+vbZL9HfaCNF/GQNG/6nMFv1PA2uirJXnami+t00a9XiI6UOTGqjv2YVt",
+	"eyZHzi6o4bAvbHB/7NgohBvEr2DZ6BjBp1NdI/itcmPhp/CXchRt7WjZY/5a8nnsncKFef4p3AzdNn0Z",
+	"TAlqEjjHUxoJc9se4YDihljaYOfYYIYDHMIUoE6VjsX25WcFmdKL8Nkvs87YqUFHMSzjWXFfVE9lYflQ",
+	"LQgK/NJC1lwZtbec7LLtJqqbZDR3Ir2UYuZjtoSjhZmmTGI2P3y0S6g8kVpU4oMxRKh0L3VdQHdCTHDu",
+	"IXGazZ1z3sDYH8pmqZDd+L5CeZpIBofMtDanBFE30ZZI9UumjQ1EqkjRxEFnAwAR7MA1NlfDbVPZRjQ4",
+	"ETKvQh6LlDFSzE5UyGJoC6b2WMlSDwDCFK0z9KANN8y4bvSx3B/k/xR6uLTRtTAf3BR+tppBa9PbuCCj",
+	"o9Uv6nfbtdPPq92fia2Tn7h7m+Hj9f7Pmw8anR+vyXtzoGhn3mKCRMInf4j8bXqnRALOh84en8YGNLb9",
+	"mCN7QdGACr2sIwlTkg5N6h0zbfpK8KdygjoIK6ZMAoNXmIm4nKlvmeB+LVzicuWBknoSKFmdHTJrwttO",
+	"4psFJ/XD2vgwIUoX5m2uC27xZ+k/973nKyacNi1uOe4Koi+PiIjKxtSeP2bD0PeDsmAIfygXagxzPXOv",
+	"GHmd3EvOc1whAoV4x0wTDyqVkYla5OkENeb0vpolKPo4J3AyGb49O4eXDOI+7+leZoQWzQgZFBrqTVP6",
+	"82aALhI0nyT9srG0BUPCy27iGWLIgueIvJllrsgiOM0KtUL6AFpyFpRP0zUmkGYWEaHHQubZXDODgcBF",
+	"DDvzIwCKPQ4pjwABNkUSNhFZZAx76ozUvMap8fcU3+3CWeL78TqfnyNOYeEt4xhzZYjP1M2T/YRpIiUP",
+	"sid+XB4k5JiTDC3kek6DOSdkrBgzhYZ2nasBaQCk3jbP0n2g3ZTwgek0g4ZG1oTzNPJla5ChKLM59h4b",
+	"UtebN8Fig0yCZjdrZbikDdurj2ihYOohSRogQ00lgk7ApMff1ZeI8pxwz+qfPDIUtDvEIEJDIiFQEod5",
+	"4+jwNk8YXSfzdJibLlTamx1fDv0puE+p7x+s9ssXp0jNDPwySFLjuVfaQrex7OiKOYM6qFb7bbOnLss1",
+	"32a5Zjc5CkakxRHdM9IM8QnfBUFRcwBl/WM8RTphi/EYmxcpH0CyUnBlw8FTdghXnligtpe6fK9SW29o",
+	"ZCcknE7zGmnSSENs9Ej9YDqxETnLa2TzNB4KNn6dQ21ksqmG1Mjm57MaTZZusEyLwH3EOJRkq14jG+tr",
+	"5cZquV6bXVrBEN4dA5HsyDnpNwByc2N9rbE6z2suyDuEi76kHVoK8AvSDlEPwDRFmCEg6urzf17fLPzu",
+	"gvxDWiDPQENkcy3b8liIJpANkXGuIZuPkQ2h6J7KNUTGqIaAR6S6hZcedXwpAd0pLr4x8lW53BxegHpY",
+	"vKDBSd1Eujrz8RWZkz6Bkgil5ZVSEl1QIhoQ4iUJ0TUhITI2ywUoiMxxn4eCSB/dPAYii7Cn1I2CAQn8",
+	"EzbGBWlzqDJDfF1DIbmTDB9Pvy91phhNs2jcappCx7OwjbOk41nS8SzpeJbm1Bk6HpRQMVil8jpnFbC4",
+	"naaG/bPh/RvS7EEs+YZiSwFEGlD/on4D+JMJmAbwr5Vy6wge6ecvhc+1Ej4IbJSWNB8WlkQ33pa5GGU0",
+	"cts5VogOymBhAQu8FKNSN2QxywByWsWtvrJCHLOSjs19sMr3dx/sYprsbyC7pw6Z7LltOGKZxXawFn5X",
+	"+nTlc3ZCIxb6vNkLjx2M0uhgDlj1aUNGAwbFPoKmUsXW35TXYFijtK10ho5wYo4OERzSB/yCZs+EAxgf",
+	"HMYLmbNwdirmCALhcK8SfWIpqS5bUr1T22hp6ly9VN7zfOx/pR1mkYDy4x4ki8NERM5g6yS0VNP4B1Pm",
+	"DrZ8jScTsQmEIrCAziGKXmSRJmPc5pogKsMbq5EejEWEIjNOFzrQUinTBc7Af60fmhRcAx8t+qfghsLi",
+	"VIiTsFs5FnH8roNZRSempkKsBXNMaEQQOw5uGjLIzZoS8AECnLluL6RREsPCcZTxksBvMZj4YpJLIM0B",
+	"0eUEpckVG4dmCd6nYo0ZJLZeyRi7Mp/QrFZNYlYxodl6qwGEZhvlBm2slrdYlZVrHpahrbH1OQnN0o84",
+	"S2g2gauMFH9Wq+2Qez7vPSVPN9eP1hslctcPWUs8Xamtrmo2swtXf+hVP7/0w5zQZd3HvMgAWKQTT+As",
+	"mVHz2xWUWGU0RicH2fa4Z1ABJpVZPHVZN8rEvAVnOwiNpiQjSBrsEU3JNejP6EIzCMTkNaZvjhA5gJE+",
+	"VANNSZLFzrmW11jQDeXhs21qHIsXj2Na33xcmgAN9On6hA/ErTr0jznRsJ/hACsHWSDZXPv0mf7XvjeV",
+	"Ogn2abpZCMIUWpf7MqWyzVYrVQispkYhtbnZveYOulvd9JWqO0AOqxdViNkA6jDoZnF9HnQ7dLz46Axi",
+	"4gc3gTWdEAO3mH7APF27NB45tnsHGeU7qVI8nt5LLhKfUMtjhtincuEjsSwTPseA5pgVxHbFubSEFGU/",
+	"xWE6CVdCJxbVQ/TPB9hFJHjLP+6F6J6d+tBtqMt7A5+fmPZ7KWxuUDaBOQagGmJ6wWk2ZYZk9fLMvhm8",
+	"cDDi1ls1r+6uNssNusbKjdZ6tbzZ3KiVt1K0tBMttrXH1c2EBhpJxacZmmYOC9sFJn2a+uSOL7sBHRjn",
+	"/b8O34xejL4evRh+N/p6+Mfh68Ic4InJlA6m0QVqDvRke3yAlIERRkphCVIzYeYmEmidGZjL+LxJcc5R",
+	"W3nmT9dzB6wjTnW4UT1tJzsWl3Is3+KCBIIfsxD0Fvb5gQcZK6oKwYreuAguW/SmtGMLfE+ECmxUt2yu",
+	"tvORuuGRz486LGoLb2JdQlK2qfQhF0ZPZvfPAFxQPyJ90Qs80qanTP22TwERV489n3RQ3Si1Z+cGuMiO",
+	"Y4J69N+CXnyi56TyVoul5lWe85cwfGgUf6DZ6BnBMNA8AXNIhJVn5ibPV9RdV1waBE3qnkx21B7TEy0W",
+	"HFd4Bs5TRjRiaB1yQtMoACaSBM3KzCPNgc3Vz8PoUIp7Pj+BdF5sAGvrwSKnGOWVGblzQ+qEnzreJ4w4",
+	"LZ/7sn0ohfIB9rmDRrF6FZkrPAdxDVYSiNOztU2cerXmJIlOzvpwJ0t9UU1KqJRJqQ3tWMpooUdimQeF",
+	"VVKKI/Pgo4ieMJ6SYvGIlKxMbjNW3LqT3Mm8y5Ep78KL8JbKvkmeHzsC0C2l7xg/UEPBwnybm+aJvrtm",
+	"ctUyzR1UO5Tikb45mA0ooxYrTjnsBk+Dh7fYzz/99PPm54frnz09bO7v6n4i9YOff7H69FGVbg1qndv1",
+	"0882o0/ZWrjRe9Bo/mS9/eNVeafW+rhK7209/dwtzGOw3Nbn4qpKXCR2YWkNM2E85rdpC2pPz9Hzi5hf",
+	"k0yveKektjqZsNPVNM6FLHFNX9VHgO4pbzlT0udQirvUD4y6fCvu5rKA5pLVdH2m5N7HNGJ9Org8zY7y",
+	"FrYghCoT7TWnoX9GrYO+nazT74EuNUo5VqXNHiqKfH3uS9JUWzBHo0KzWyo6tUNQT4P2BCu/lVYtTuwi",
+	"2DzXRzi3X4ak2mVyYeoSc+Pd6rGQeX7I3OhJ6Be2C+0o6srtlZXgpJJy/WEFY0NsHmGn3g/e9UrVVGY7",
+	"zCLAM6hQF5LimTvkiXKoCVZ7VcPeqE3pZAb6JAyca99YsqR5/UEIcuxFWVSO4+yn4dkmFlEqaQHekehz",
+	"jQ8lSdE38J7plmyAbPU5EZyVLAirGqEbxIk+U0JgYHJ1BYG+L0hwSmREWy3odhnovAYMIi5eAGyaAZuC",
+	"sHCIb/hYv+BMaN16DMY+S7/ZJMzMM4zzCzDMZwYBfit06NCoJyc9XkMdzCzt0pNyiNdedy6GFGIOQDwg",
+	"7bEbCMlSxAGzQuistup0y62x8kaz4ZUbbJOWt1q1arnurnoNttZapxvNBbjJE+gJiCQwDznFf8VcNbDh",
+	"/zd8RYZvRl8Nvx19OfotFKm9Gn01ejH6PRl+AwTmr4ffD1+OviwkEOy6/gErYHKKJqpYNLFYmUN6X5xf",
+	"7KD36LLWYd5aBy12zQSmhLReASzSzbWjH3YZlxmEPoiz6DuKFnGym9ZJsC8xUWWgb3nRaQpvYKCxtWSF",
+	"XugmgxAbCmoswTGR5vTNSZHygc1DEbAdonFXECdCI6CUdhKjGZPEpKjEtsHWKQG0d6O66ti8mELSaQbC",
+	"PWGeHpl+U3AdJHFElynHoU/9SGm+lghRTUwBrExv60XqeA36138f/mn05fDl8JvRi9FXw29GXw//bfTV",
+	"8NV/sPnwv6SPbwwD9mL02+F3w2/VsX89/Ff18evRi9Hvhn8eviTD7ydKgzGksJTcu7BguogQupj8wLmf",
+	"zT2oXYj/7j3TBWrjLq4HdD3yBEWQvNzFFm06EirE6jDGvnRzllXQc+s/pbuUVZ9Rf7nab6qbMhty7F3d",
+	"BusiZtgNiTiy26RtitoMIohxbIzNDYlb7XwgzcIg9cOM81EhB4x66IHh5TdkzGQ3nWIf6vXuDxCZ9fq7",
+	"KQub8rho5g3nqFPUc4MTdT5s7dIcnRvxNuN1a8RXte2xHGne0/kM/6GLHOeJJ+wQygfKyILSyhsyhVZ7",
+	"RzA8dR0aniBHB5IhnmnIHPP5L4uzfOl4nuN4XoG9saynvNI20aSe8hxH9LxSJLNauVVHRhosVns0q8hZ",
+	"gYMJaahrMOpJTvzjOONFXMGl7ynHWZkYJvEVMimCU+ZVdLGazwGc5wjP91EUUi59JMBIoe6YNDoKJywb",
+	"74aiGbAOdJ5JrFCNi8PhZvmYZuoOb1uSZgRLLSkqvW6yFUd81a7cVYlWvTnevoRdFt2dY46phUmk8UKW",
+	"14rxQaaaYFFbM6GmwKqRx0b0IvR/lBGmX1eZX0wmHo8f2Tzp+9QRAuQq8COZZHZaAT2GTP04CyL6R6UZ",
+	"kzf3zRu9T52XeGamYABcTmv7c+vdxCbPF8ytUHQO1UaKxR288RbdbG646155jTVa5QZdbZY33bpXrrFq",
+	"y3wXU//szyzcLyP7offZLDDfuCGXVuqViUQlahKJeENqiXWN7dRJFt+up3v6cAckUaJMjqPJXNFhJslB",
+	"imeSHCWb99s0gtYiJWTRJtmGxgcIUwngSDPen2MRR9/jqCXCI4Q2EiEyFhIHbQEnEd7AhjYhYHWgnvBY",
+	"5FmFC+ZT/nn4l+HL0Yvh6+Efhm8souTV8C/DV6MvR78jIMz+ADIIZE+lcMEDfYX5iKWUf7tS/mIbYJJB",
+	"rA8iFiJ7bx15fZmpuJaKR0lTn89ljkci6k7rd0tYJ3R11g2ZbSyjsWueKkKFGIHHSFEgJXWPQydbyFwB",
+	"hVfqy5LBuIrEMcPWjpAZ0oozzXC7PG6ci419mmLAcFmo6XYAoebw8KEBfikBDSeituuCLDU0NXYoHMDM",
+	"SfI4HCfUfSm/IWn3y7yfzY13kHkpiU4DCwKZkJOlaC0+A1KLeNjqPuqybZKhtIixzEyXC/CaH7WoG4nw",
+	"iIvoiHG1AVI9LixkWKoftX1Eg/d82NN5WvEOfvVYrf3izSeNrXp1dQtcnIkMFzOLPzUmPbzLoK7AmSM4",
+	"c2qC9Kx4Syz1pYSdW8LqjalxLlI7KyVoo74o6w+VfZ8bx/isjQLvjFRRO1QfbSUdtVjkhPFQBB0lZJVl",
+	"DHDJyLWL5VHqIFpJjnhcIoWMBKwVYQ8gylwIods8y1ukzxgAWaSPDUBo7Jve4MiMkAxYZPMi4MzoqlfG",
+	"va7wgX8IrHkolBoTX/Au8DJpXo8ej/yA7BNP5MZWPmaRkgyHpmZ0sViHfoEYOAr/zDMWDapTvACPEJY+",
+	"thnNXN9WU33AOtSHEPH2ViKybo1RpgHf9RziMC52zbUEocPPlAVk1u3DwxCN0vMBkBszndFJxKYnzBAa",
+	"SOaGmoQ6ZFEvBH+TUEki9lSdK0APdUTUVfO4vbLikCcH+4gHB0Rcnx5oe+jRg48t0qSSrTdK4CF/LMRx",
+	"wMhuWgpY8OeAgPE0sPnB3dtkvb66SWi3S4qHn+yWaxZZJ8CxIC2yWtUvKoET55SFNNDIO5J06IBIl6KN",
+	"gK2taiQ7iDoHUAVSCY7Mt7JCHmhDwnDe0AgbmaCNCc6qwXFXW3TPHI8UBQ5NCacKuU2DwARgAaJe80HA",
+	"Dw3XA06zsrrGCYKy5qDN52h82tHpqKwUMr3CGUPKNGnnyWObF7XtoJYeXm1yT1VmThbmG9d2r3awpyCj",
+	"0OBYhH7U7qhxfLJbK1gF3CSF7XWr4EvZAwyThJFQ71jsukq2r3IKVvSvtic970fx0z5Sz7J71Wp9HR/3",
+	"0Tr+hU/8SN8JP+uy0BfeR6tV/BOX/KMf3zr87PPVO4/2Pnn0k9VHP3s0/reyLuHCwvZq1Sp8ESp5+0gJ",
+	"2oL/01sPD/rVn3x8LHZ3d3cfHD5p7z053t3d/VT9ube7++n93d3dW53TOyJQn9wKbt3/6d7PVlZWNtVf",
+	"P+1HD/6j+hwIXNVgCtuFc4czlwBPdkJ+bDaz+3eS82ikBrhZ8oQgKT6cp2ttir63LDlomiBFzZggoN3u",
+	"JAVy1qE+nztjD4SKxmLQ6599oKEX85gDafLYzYYtIVpo/+GesTKaKWLQxVQGsNCsLQiBWwQbVbuM2xy8",
+	"Yi76Glaehacs1FjZxmH2oXywzWRpO/FpZRvwYvqhD3ilbdYhnujzCrkbig7cUJguq9jbjbHp5YnUmxmF",
+	"ss21xaLd4BgLwnD9ABekEeRcHOkpO2KJ3kkFBfR8xl8atzs2h20eKiMhhxlyCpHIWZl+KW7zXJLkKtlE",
+	"pBmbPLd39SBt9M7fuJq5PE8m4unQHBxjO3hJwbGk4Egw8VOOMXZfJjbnHOL6i7DSVbbENDoOZRvHClkS",
+	"JzZBAN0HQQKyprDxC/wOti6BxOPEUYbPqut3juEfzCERPS5VCBRII81ZxuP3pZFo28bHC5XjjZhCxhc/",
+	"Y7YilB9IeQIGd45ZPU4NPMXz/jTMpx0bFzDwsit6NnNykE2fU6juHs9C5jq3ZsK1e5u1lG7IMy5XpWAV",
+	"2ox6GlL3NnXbrHxb8CgUQU5+M+jTgSQOF2UZiZA5KHDgFUhbBDGiKXglmcrzM6O/zm0i77E3n9oAOYp9",
+	"jiNutEg51nD5htm+clnQhlKOf1b54P4AYlbOpIXQ8CIkXEQWwCnbXOMpn+/D5tJf29wkCs6N+xtzhycO",
+	"akYG5GfDjxlXH7CsCv6BmA2Gxjy7aJYWgsbSXfpOV5B3pC5UAWZnfobjmQlArzzLlrk+X6E9z4/K7FQN",
+	"6dymqfTFNyShXsfnEnUm3gGGF3rAPo+ZwGxnsM9PfeSClhYJRRAzPlvY3SvJX7/8XyXSDXpaMaA/g4Up",
+	"EWBRK59MNwWToqOROh2LmH8etQAEK/5E9CLHsrmDzcP4J3E0ZvsRALUfhUzJGadEpM9dhoG7XwkfWPQj",
+	"Q3Nhcw1OATjt8RiOWYTNyjuEC142H08Ev77nyygdrd5VC7CH8z9DsdLYEvjehLqlMz1dF69eut4IELDl",
+	"1cxix43HIuoHcFNEb4WZ0VnT51YBNpJ6O9wtugqnVm3Uc/kohAtBgallLuOV4ziQi3NS4LX7MxcHjZc3",
+	"Fu4/3q3en4McKtmC55c34kG83jiuHyJ+BOXjosFAnxvRXERxXToXHf0cjdGiX6zono1pyOlIOmSaO0ix",
+	"22sGvotFISgjy8pewBzNbLgSZ+RrDvcilIjDb+7SL24nw7zM4m3PZ9xVIhLfaY5eFEN/U15vbVTLjdpm",
+	"vby1Shvl5pq77m2wzdYW9JRctBelK7D9p7BdswqRHwGr2fAfh38Zfjd8Ofpq+JIMX5Phn4Zvht+Ovh7+",
+	"efhq+P3oq9FvC7MAB8yeUU0mfirKerKHABQq9Fi4FCvXSKzc3f00vUbqmOrDl5IgD1gfC7Lu7n46W7V1",
+	"bkP6ldkuEyuvJ5i0HcrpMeDVcE/bt6QoMgYfGHvWWWOvtEOoZouoVavpqUNqfIiFH4WMum1la1YmwNKk",
+	"Ts8iIfA8KXVR8XCRk7/Pu73oisqqP0j5e4E1OEfyDt5ZbfM1hPJfphWuXqPseh6hJKVXBpM1yUXt0ZVn",
+	"5t7n0Gndgc+lhnAxB8KAojEeqbtVyBXoibOSH8cyLvnPq77Fq7yl0XSd6ldhTWbe5dfOXrLyhpB+lwlD",
+	"SA7dwuZa7+1YaxXymQ7wO0ZtO1lhgDUaShpA9LUygQn8wzPYqkuD7R0ZbFRqTI8ky7LE2luaYHMyjl+N",
+	"DaZNpokBwUf5AUBjak2LA46nkXKk+SS0CBMK3NOjmwVDz4wIHu7Ls7pvDD8vo/wW0LWfidAD5L6Wzz1S",
+	"7LNmWTIaum0iBzyiT7eJYxdGv4YW338dvrQLjkWc8ujF8DtoBX6j/hShU7KIz21+0JPSVxPKPbLHjwNf",
+	"tgkUCapxyR3SoZHbZtJwYMH+BJYNyk8IbYpTZvOx32DLSaI5/ciKJ8sVHUag6BxxQCCgZ/NiMwkCW1gN",
+	"3xwQI3f1uuVNqvkzmc8OfXqP8eOoXdiuV6tWoeNz83ftvctawUwqZfP3w5cWGX4/fElGL0ZfKk0DCofc",
+	"vFmrE6VyRi9Gvx/97fDV8JubN9UOxEs/iTpBYbuAlU5drHOaeC/8lYxCwXVJ1Jl7409W0r+p6M/03dWj",
+	"8zR5svlnVtezan9kit+oljdrW3XTKd7wyvip+rC6elna3+x/tSb/MHwz/Jfh98M3ZPidMgDexAbB69FX",
+	"o9+pD/4w+nr0G2UPDF8PX5HhN4BIAB31Xw7fjH6j7IUfzRZXXwCbRMu1wQxpO+3PLn3F6xVgTys/rdGA",
+	"JkPL/ajNOsto+wT/zUlEj5Mg1CfGslHfWdsh0wbuR9Pi8HC2FvLpFpDylyRqr0KszS2frjAZsNSjSz06",
+	"r7uN53qCr60k8g85M7L0st9mooNpFXKZHvbKM7jrOfmNt5u4SFTlMmvxnmctztmy70/KAl5kwvP1CXpf",
+	"khU7gDLQEafQGp/i6s4au2NTn5fh8KM58hpLA/jtG8DVpQG8NIDfvQG8zDQtbeDLyjRdmhGcah+amGba",
+	"T36DsFp9FjLCmY9IX67LuhHzCBchCdmpOGFjSOc7NmdPu0pCQwsiIDn43A16HvNI0THQuvo3TolIgQ1D",
+	"LuWkyUjIJAOUA2UGaDUPOS+t/idlqlLjfr+wzPWMzkV6wzrUV1ongmrYsNJlUShOx7B2cIpl9j5rWYTZ",
+	"NLDuP43+bvQVUCmAzF/zNlo1t07Lm2y1WW601ml5y6155XpzlTVaa3S9ueGCcXjqR8y7NbgYFu8/ASau",
+	"UpHfLKBAQgGVB3o60qwSuiM31RQEGYJFsgbJTjs/b5A6cUuP7br1/Igu4+kVSolYU6n/PiUJDgFElibI",
+	"OoHPT0gRKG5IvUHaohdK0hwQj7VoL4hKQLUPogRxBWzeZaEUnBi8cpO3Pny0axEJtHgAtiP6PAuxaxDW",
+	"qc114QFUgjrqXDoVAiDWBu+BMUzQYPu8uU3F5jb/zKDqUM8LmUyod5osEPxYaiB2jYSjHD18R18SpTS2",
+	"8SVSlLe+JMch5Uph0YgI7jIrAQhKmto1+K1l+DSAGUjvCvUzxC1inn6rGB5ei24HBr+Luko5migTCSBd",
+	"Ao1v7Lumvk2ofblncy26pGmPVded0xyrwYYMThx+mYImMmDEKQojQxFsJQRI+jUNYJGBmSOBr5zlZBo0",
+	"JbJZGfbUl5G0eRH0tYebRUaMejvQ8Z+YADiB4Cp7pcl0wolUXcRhnkkxTtB6k9VSIFwKCibsnVU2F9Ab",
+	"cwEkzQ/Ft7Qn3ro9Mf8emOQ+po5cn6JcI0URWqa+Cw4egLEZKRi1Y2pwJfO0wCste1KWburVG1L7qMyk",
+	"6DCgGNVqIn3wcs2qCzmtK8+SP85J36ijBLaBjERXEg16Y6yACklpa3RjQVsrwyetFa1Ec0dtIRkcwrTi",
+	"JoneRiZ+o33HTQgutL1ZNALaSvnPUKhpYtLpCSjlg+So68YU5nl5I7xomTe6Xrg0euelpP774YTkJo2S",
+	"l5gwgPTpvTTi0guLjxU0XWdiNf2wZvc8D5OzPgpXA2kIhCjgaPrRgCAOMkKRdUN26ouehN/bPCONK+Qz",
+	"EWqgVeMw+OnwoxAVckg7DKGOwp5yiai0OQhOdYNc4agWdZpwrC4N6g/JoE42qzanlyrwOsFaM2BoUouU",
+	"MpjUei1oNqoD6PPjyYmOB4BKRnJBySYVEkzAyzGPep/yDobz7h8NQR226/3r8KVhscME9vAvcPj/CF0z",
+	"fx7+efRbYL8bfjP67ej/xrzr6Pdk+C3w2303fD369fD18Nvhy9HfDl8PX8/IdKd/Mo+MQm7qZsNd89ZZ",
+	"eaO1WS03alv1Ml1tNsrwofpsq1ZX8sxX2qzgc9R8qBUuLMqY63d9xqPbyv0ubDdqdaug5MqEF9z8eVrc",
+	"SQQFzXBcw2QOX+VO9TfDV6MXMM3fD18N/zh8A6sC1I1fDl8u1v6g9+0MnKx6gy8l53VLYeTWSeFikaLx",
+	"XS1yFrqMC01GB4mPuT2MtwSdONES/bTHehp8Qr8vloVBSY40bv4OoaRJ3ZPjUG0S8ivRRDoASQRnBskW",
+	"wPXjQ018bkIYvagpnlrE56SJbXzbOdNt80zDpSSy11QDbTLPxEKU9CFFJ/7isdAHzymRfltIFvMGlvu+",
+	"x4js+5HbBqsYEvAnPveIr8ZcIYgKpwfu0hCaX6jNBWdlN/DdE9Lj8YN0AshRO6X8JPncwZTDmc/Lj4SM",
+	"HIsc3L1NNqtrm6WYXxywxTHVwqHyLWJPo4qN4JvMA7hxvQ5HWpY7M+vUiSkBPU2XwYV79VouV8dcmpif",
+	"U6TPlWCoX9cp/YEbDtXEbEC/MjYSvlDSzXuH+2ciqS9+bREc4bKwbZkxuKjHZ9R2TsLgRkqLhnPaMfM7",
+	"iCvP9L90RmEiwUa8+WOUKzywoCVjakvNew3lE20qweCIGJ9BG6rbnM0AyBuJRTfBB/2YRYmqvKYI2BOn",
+	"c9oQ4oVZ1IhczGlearwPXuMtPd9rRr1CM34fNOOE4hhKk65KX+gg5CQVcV+LcV0zB/gtaSqECnEAk8WJ",
+	"kWOA90FXnkHKWIk9UkSCKPVaAZVQg6eLr+GWJaLbo7ptwRkpNgfw9khrWbJs7lLJyj6XjEtfeabBQLvG",
+	"gz5ysOP4TmnQY4jPOEeV9f0YwXi6nmFPoxiIRz9QvZxlXFcR4vgrF0Gvqc2EXpMDTGQ0LShwwDYIRTBx",
+	"DJCzmJn6ReA2zX2uDhGIEClemsilYYYz6fnSUEnPKMjgbjEV8/XG79FTkGgCkzCbwh2byYX9ZxD8LwtW",
+	"AU/XNJWZTmf9D1C+3wPgk7oadmFhu/AfN7bqtVp9tbG2vjE1X4VruTDJxHyBWljaGeK0ZkMtldV1Y5fw",
+	"UpA0ZyK2Z2Dhr3P5+dwac8XvKLf3GtZZTMXbQa1YIXvUbZNQ9DFWaxSYcu24iGusj1lkCiP0RzbXxREh",
+	"5Z7oEJ/7kU+DuODdwtJOcH9pFOtFpR+KYAyYPabr5pWUpT6U5Zd2kiJ2wO3R5dXA+I45AZCVMR86uqw+",
+	"J6tV4tFBugmAFCUzLFL7OMRHeoSlCtlVL27zzJubWvI2ckfGMxBSHumWMfPZeDk+FswFgUzGHxffk6ID",
+	"gCFOqUIORF+z4DryxO92Y/bzc8ras6aRbhqwearf25Dokn2OfRGhelRRXwdhbj2cqO+7rERC1upJhm/S",
+	"b0MZCgoW3QuQRkNyjPzV/JncY08zHbwtnwWe5tTcIVwT2PvS5jpKAAB/FXLAuoxGmuUZT4963TYNOwGT",
+	"ucbZPvwqMc8uHDGPzdxfJNX0uuKxIn1PnFNOr/XrmNb95+Hr4Z/AM8MykkTrkq16jdSUzq6XV1cTzasf",
+	"CebJxW2DaZp/vIz/l3OqY5zxq+I6hq/VeQDzVjv98G+1Y+dYHdiF4HqLXuQKBNzUt1MDpPDchHMLdtMW",
+	"rTXr7qpXbrC1VrlB15vlTXfDK2+xaqtGsbl81qXRA6ilB4BvNvHxM1tUWjoUtqsXXDzZC3IJdj5TYqxN",
+	"u13GMZHHtBawsv7dsX/K+LLSfhk3fwuk0nBojabTigzCDc1esHC1lDbVnuEZfP6+FMXiuG9I3dE3KZCs",
+	"JcuitiKN3PZ0YxGZiqiMjuCTlNmCJhbpi17gkYDRU5aDzJzizNUxA7hNnsJHkBmUZovoe60GdeCnMKcc",
+	"xVFcifZ7T0IEZuIuIUQw39RPjFhrAdGKMP6od95SSS2V1FtQUijlaCKYdRT1MpXTCoiGpYq6UDgjJSIQ",
+	"yCztUycp6MRrl6TZi2wOEQ6nUV1NfXWkZbRDWqHoEIbFadzrCp9HBj94TMX1eOQHpMf1pRVyS/0DfN2x",
+	"wLjhtra59pRz1GtLe+6QKUmrTNPh7lJ1NQ70SLKglVzj0iBguSz0MKSUal2qsXelxizCRd/si8oPSx99",
+	"YKoBDlUSqgM3egxd/LL1RMgki8qSuYJ7htxfaY15MNZRbloGFkOPvk0lCQQWYPuhDduN8UjJAWjT9zRS",
+	"SshcgUTOwmOyQg5YR5yawmWtGPKuzl4HEeF04PM4EE0aWIidpUQsCCEGhc8ohTNNxFYq6qpfIAt6YnP1",
+	"wNCTxIlE1D2CiXNi2pKe50ckEMcZ7QFcJNI/5uCDKs/F5mlEF0IDwRm8jUs5YTwUAaHH1OfjvdIxHAsX",
+	"UQpCJgeScwc1AK7oEa7okZLvjKsdlwoTh8zmeMe2rjKDd9rBwivQAYKzGxKwbMzMFnuSEcfz4bQ9FlHX",
+	"KVk2V28Aii/7WLgfPJwGgehnYtRmj0tCAymIjGirZfMJPd6kqOYpb9tBe7qalD6jJ4yrocDlNyTe0gx8",
+	"B8Pu+ql67+g0d3YnlSa1TOrQ8SG84l08Ku9TMdnbNLLOb7bPDAm3DcFtA12IIUiBpT57z5v3JdYh5a5z",
+	"SpVltNZiCk2bzUvX50KuzxOcPZ1XyxKlaV/DKIwcUGe8eOkVXBuvAEeyLHa5RjJRH5IrtfI5608uwrwT",
+	"0lYkLaJ2k9cLGMITAka2bDOPQAWaRTj2fpusOwLXxoGBK6V8uOfL6AHry32ohZuFThHGHM+kOohsWsng",
+	"7DWLahiHEcbvrzndXw7euanK/+9Kno1+D5jgv4ci8NFvht+Pvh59NXox+j25ebNGRr8evhp+A9Xj341+",
+	"f/NmhQz/afhm+CeoR/iDkoajF+p68tcv/578YvgNgar8r6BK/83wj8NXvyy2o6grt1dWUiJ5xaURDcQx",
+	"LLIaTS4U/DnDy0GEHxtuHiD8tPHj7ylph6z1kV2YMnC7QEIWfGQXuGgJ5cMQLkSXcRbaBT36s1Ohh0Mn",
+	"QdPPCim/wWpe3V1tlht0rVVusHWvvOluNMtbtNqsuXVvlTVai0DKmyOfGki9XK2pgVTNQPC4bBdiaVFI",
+	"sxgn3R6p1gLd6fHt6OvRl6MX5N//9/AfoAnh1fBPw38xDMdEzdub4R800+gbrXNfD1//+3dXTmpohMsM",
+	"4MTqfC3153UrFsUAjlJzsEKkyDw/EmGmjWHJZJhhMlTS1yG+JPdpeOKJPrdIyLjHQijesbmk3I/UviWf",
+	"PL5/TwMBC45oABXipKSFQ2gTKjNFSBx18BydJ6E295R1sUMoAXhlHR1r9aJeyGKLAxr/iiGjHqABMBbH",
+	"oCDzATEyXlI36VIZ4Z3M46Wu4ASIwolt8eaAXzZb/iIKdVaJe+XSdW4xeYXcikujZWm0fEBGy7wnbyIC",
+	"slJ6/VTr9BJlYFmIMq8l9VkICPyJGXUZ/DnqZuUWY97E+MOjbKQBoS2VPQfgyOqZGaZqnsKgMwjfgzFI",
+	"obw8GCnmmUGHcdADHg5ZQUbDOC3lh2huAFfD9A5PNUXvF43OBGW7VG/XSXddvfm3iOccH161+893n8H4",
+	"Z0tI7Wsl9zXiq4SVAVR1LUbfJ+d5Po208kz9/xw8fKSoBQdTqZljITxs/n9LHMcZp3XJcfwecxzPYFFZ",
+	"+cbRLsdkRp5FA31VlA8wv4G5GD+67L34MYsmb8Tq0r1fuvdL9/5tuPdLyX7t4JTe73xDbvlR/EoTno9m",
+	"05Vw2B8gIoMkcHQtokSxRYzKgJnMJh2KOtfQ43EyoPSWDDTs4VtmFd5RVmFpdizNjqXZ8XayCktW/mVa",
+	"4TJY+S89qxDHcFZiA+B9KfJ+S1ZWbjXJY3qCMa0mdU+AHZpAjQYppq2rbQK2VclKFYKKMKkR3bF5GCMu",
+	"+dGZWvArMcPyIB3M0i9jFEtj4ToYCwlIs9pBcLJ+iGaBbidA0bEMTVyrfgK9Hy9b50rm9kI/GpQli6Kp",
+	"NHFT24JNJ2tLhGkZb6W7TJU+sDnw+ecJ/Y9Z9DB160M9sEMzrkVVgNa6hxFttR73hW7tNL7obIdo6gAn",
+	"HCwzscvzdM1CfXlsG3pN40Wb0r14fYnCevOf3s8AwzP3iDgWFu7YHFutdTFOUeNFxszgFvH8kKkrNNx8",
+	"KY3ipfvSx1v8EzCVbE85NMkHHcajIzMXGlvlDFZY3ANu8FakhlYByHnsti86H+89JkYkdphj8w4NTySR",
+	"PbedgXhBMFOZ6v4+MM8vVch+RBKAAZtj+bQmbsFG9X5bqM2DBcyS9FkQVMi9mCg9ZNjb32oxN2LeZDyz",
+	"c0XhRVHO3ooUvORQ37sW3WAW+VypMZctwyXLcMlF4cAWVDlzmHU462UZ0HkNOiPF0958hTzESoXId0+U",
+	"dBOIB+tzm//CUXLZsYgTCae0HRNAWTFpIkBzWKSjNgCHT7eqUZt0WegqTRAwIlrQDuKHWAFajiG/oUyz",
+	"qCUs8oGg/65lfsi6wQDpGZN7hEyKoAfloZnr3UBIoMIMmR4/vg7RCKKgX/xI2hxQtODn+BaARt5vq6HC",
+	"p16pQhxxykKvxx52GXfMLVJzZHP1EHKTi/5N8Kv71IfAijKGcfTqU/VXIPgxAMlQThwZ0E9EL5SOzYvO",
+	"T3Zv7T/Ye3x0+OTRo4cHj48O7+06Fqk3SFv9JAVfXkJgHkBIB8XXZyHTy1SxuVobhEhvMo2IaJaNRqQj",
+	"ZERW19cRE512aRhNsNAPcV8d3ts9YIBlP4MVhCz4qKbDiBR97gY96Z+y0qTuXTWy2awgpSrLapFnDdLF",
+	"g2HcI0X29LyhROKKBnJ4b1epFFzHuOEatxTRYDYGmj53G0xsfdb7Z5w0xu/0OoXtjTpSxuBfCWGMzyMG",
+	"sKeL1yLDMT3Qt8BLkR9aPRlkAILryML2WqNatQrdrWr8yWq13qg+t3ALJDGPau0xZGh0AOiYcbUxp2dy",
+	"ROAxGT3EKT30MfoXB1E2H1c3U79NzjJii8ciJPUCq2tnXmBz/cwb1Ne26lWA4Q7o+O+0aHgIx7Kw3ahb",
+	"aoNl3yB+zZlNG3MoA6oP5QRzJoRvl37oNavS1boaJEJopKoxAfTavufVucYc0ft/KrvkmDmiL7FQScoo",
+	"UaNgDRQd/TcccAf4w7jNfU8XjaRLJ61c2yb2ZPFDTSIgbT6lz/auH6hlIK7oNH3OdoiDsDAOAJVhDmVS",
+	"X4leUSDungn2wthc2GYrmWbbZJIU8UlI9WHug/aFMgRoAGqNPe0GwmNmgWdk2NIdJTNJnscwQsO4ZSlt",
+	"g6ge241429AwpHBMZTSAqLnaXoUJPGGxmYnIqcSlETsW4WCSzjPfF+YUmTjw2+bq5+cMh0rpH3NDaO6b",
+	"wAPujklj0xcxOG0LpBgnjoQL6KkqAj4ehC+SRzoTDZseN/fIDEsPoylEwCg/dxzIpIfYiEpVkH4oIkak",
+	"Oox6dsCWDhkFX6AzeTjqJ4sMRZv0FBrWDei3L8EFmLhvdK5J/bqwuF2XN54mawmYIj0UUlR2SWh+Vjpn",
+	"aLfg8sseGyZ255wsk4u6islSe9cMCjfPrMO5tAnKo2rUJKykOM4lacU0kqUrZG68zm2GiVTT2VEUALED",
+	"cBafzfdmZ+qdjNT23Dxp73yguFgtaG4gJIZGDz5J686QcM64NMmVyCfcqtMtt8bKG82GV26wTVreatWq",
+	"5bq76jXYWmudbjQXyEPHeHNKnozzAr8iwzcm9wyz9EpXBQy/Gb4a/mH4GsoFvixYRr5qG+DctLJVSJtV",
+	"VwLPA9HcjB6erdMQGJKXTsw1dWK+0GbtD9p/WXmG/5hGlD8humrmCWyjCtk1IchJkMj+NLL7zOlZvEZq",
+	"KdKXIn0B8T0p7IQ7fCmxr12nUyJ6Yr36fkju3IC62Wa5Dzfy+t0rjBUjZt+Xsua3MK8TalZ2JbIqJEk1",
+	"qGxOEKvHC0+IwbjWe3qMcadIOcLPsECy7THK2nTMxFI3MgESSXzDYYytaRWy2/P8SLnPkjh6pY9wgEcm",
+	"qOLkhf/whc5q7Yt2maUUdmHN22jV3Dotb7LVZrnRWqflLbfmlevNVdZordH15oY7d0oBx4jD7qhBXUkj",
+	"19yvsbRMlpbJ5VkmGDT1I4ms5Xo3Lst8lmU+c9tVKClj0yrXmroUI6KjpuuYTc+kIU171FaH0SK+fmXC",
+	"BeDfcDfoecyzCObJMZ9WIQeMetj+Y2okU+oXwvhJ/UoR621km4bMwy/VJaVzUl94KO+bV3i/0NXelt5J",
+	"upP+BL0h30CHzjejr4f/Nvpq+Oo/2Hz4X9Jilwz/MnxDRi9GL0a/HX43/FaJ69fDf1Ufvx69GP1u+Ofh",
+	"SzL8fqIUr8zWetMKRQcEbJxORJr0zeaGu+6V11ijVW7Q1WZ506175Rqrtsx3YEDiFixst2ggmZWYjzNq",
+	"tksLOOrNd37E0Ry0pft6rRiHqBcL2RtSizhSBKlUWvqwF+kg3TWFlVBSSTrQUJoS/Q7lss+gDr+YFGMK",
+	"zohhzAOHK6d+E8szkWRPpnLFStd0g4FmpaPEQVvZsbl+JMY+t4jPT2nge0donR5FIYUsnOAOKWIpJ6C5",
+	"qSeXdgjlNs/oOlJ0zN/bRM2XU0JCOiCrS8Nt9aSV6nmFhoeoh2UhvrIOT5lSdqLP45p/fJEcdfdIxOpO",
+	"y5pFPD2jDP4JGja/Gb4afTn6nVIDFoj94b9Ap6dSDUpJvLRSemD0NRm+Gv2n0d8RbDGEotPhn0e/VR//",
+	"HTH9n8Nvhq+H3w1fV86K6UUELAK1XxGq+FIVv0tVvMCumExqBV8D5jX1vBj4cMnVvvTartSc6AYDC4OH",
+	"HqE86ypdnRNnoi3LOPD0OLAp8TxqifCoJ1nokCL0ajgCei9EmLJOSlZsSOhfKe2um49xxnfSJst4t0gJ",
+	"boc31taFzDFOShWya+6rbYZZ7BUdbQZTye2FIeORtjymRpX1nXSFVG5s+XAsHXxoSjovbHTEwcDx6b9g",
+	"GBlHhO2NVx5IXiaw30aY+MzO+CBDxvoAL22Vpa3ythpJU8GPuHZ/qpWCzv00Y+X5Sot+saLFk39OaBlR",
+	"pVyHJL9XjrQIPRZacd+/EscQS+Y7xNl7TI8dizj7rfIDwVn5Po3ctoMIoLep22bl24JHoQgcpQFbIjQB",
+	"Cc76Mp8+FHgK3Lv0i9vJqOeNJu+31GhgMFfOwzErtFG9ueo2vDVWXm9tVMuN2ma9vLVKG+XmmrvubbDN",
+	"1haI4QtDGwk0R7DsOAYxGv5l+B1CNZHhazL80/DN8NvR1waoaPTb2QgbZ5a5ybIN1FpOErg5G0xthjby",
+	"yqmHZDZPjvWI02+RDn1apsfso/UqVNOdaTRIzN+C2qv5G5+B9CARPY6bU0LWDZlkPIKF2CGScS+GYlPG",
+	"XHbHT3+2evrqjKL6vvD8lm8UwjJmnCc4dXd9YfsXv0yLUZQc5O7up6kNNgfM8zlCJQ02ccBahUzp0Kyi",
+	"mPFoqhzew+9J1KYRIIvEQtnneQI6Vy7bfEHBPCHVF4tmPcrF5HJ+84ieoLm7xBbtxPoMfUfdKlLss2ZZ",
+	"Mhq6bSIHPKJPt4ljF0a/1pBuL+2Cmt3y6AUg4H0zfKP+FKHyVH1u84OelAYXYY8fA8hXX4SQZ+3IHdJR",
+	"U8BM+x+B06Sc1ZDyE0Kb4pTZfOw36Awjqo9abz+y4slyBTJ2hjrPCxLV5sXmIJ4/bKIkzQExmkJndOdu",
+	"c6m/920uMJNKPf798KWFiH6jFxCF/xZUJLl5s1YnSkkqv2b0t8NXw28QsBsvzYV0nHSvHCzH8XvngTme",
+	"gVDMtT2SzT+zgTGrvaJuBXfarG3VTcy54ZXxU/VhdfWy7BWz/9Wa/AOkPr4fviHD75TJ8iY2YV6Pvhr9",
+	"DoEVvx79BmAXXytv9BvIgkBo/svhm9FvlIXzoytnotZicHB+ulmf0qWFs7RwLs/C0ZsKItxaUUXt6bRF",
+	"b9ncUZbEDFSSiYGjBPQ4a+RZ66ZCdkEIS5u7NAwHhHLth+ZYN9sk5xjpvQ55cHps8wk7XhkDxywizmq1",
+	"4WigIMN2rYO2FfKEn3DR59mi5G3d3jPVjLoQCeW4AbXkrFxyVi45K42iNUGlpZZdatkFtCxAiiXeMLZx",
+	"ZrK110zLZjgyc9XtQ85S9AAZlbuDyODSSigD4H00PE4ZYPKQ7xniEaDZMhp3PMYQu6yBL6PcHtdEA2oi",
+	"gHcZ3l0qqqWimocFK6OUzucCXKqjpTpaSB3tZpTRedy0C6qfd0aCo9Rem9Egav/NRC2mHT/i1KtV45EB",
+	"TBouPAl7XO6o7ewJJLghkeihY0w8GtEmlSxXH30CD14YbCHptDuZXZzoZ0+QIebVoLbZP9UdbBfa01O2",
+	"2D3/lHH1mG4omuniODmQar9h1jlk1BvMvjqMZyaegPihbltteIs4a9VVB0ut+v6EZcG2JSbldVsZNbAB",
+	"iQSRLFxoTa5GYsTzNmU9s5c/KzQZDVm424va6m7KqoJ3m1C86Et89bBgFXqhMpNWwBLTzzlLGHrsyyjU",
+	"XNjSP+Zln1skEieMk5C1QibbIMXgK9EDq9FA7akh5csl7Mou+5z0JAtvSCL6nFAXkF3Td8BP8jJOacua",
+	"FJnXwy1EXKYkuyylLWGgEkDLtlPJL9GUOc/YC5irjD3fLavx0qgXMlL8WWWtulUiLgsjv6U2LpOkqfRd",
+	"3IXgaoTteFp8jhVKY89P3yJvnh4+fqR5GAjyMJBilq6BdruyZEH55CkLB8QVHpMxzre+1IxARqybenjU",
+	"F2W8a86jD/U1UTsUveM2YU91Be7DLuP7d8htwTlzI7VJT31lIZHi8P8d/vPwfwz/88rwv4IV/PXoBfRA",
+	"/HH4GjG7lbzQyxL4/ETXXXag2QRnTKaGJ6XIGdd9yumxunLMq7shSZeJbsBI0RC0Y/MRGOIx+w2Q3Vik",
+	"GQj3RFrE56d+pHeQGlazF5wQv4OovPFI9NV5oxkQyaRU11ukS6WEPKGuPjWroHyUiAQCLLkYXZ6dsrH3",
+	"NSc6/7z4vEy7XeLzpnhqKf2I+0Zt+JgVocvCOGcIj1cj4SywtEd3yoiMQkY7FvGYEkqYPe6IptLG3Z5s",
+	"q8kx484cjhukQ/0AngIbWdmZbuC7J6THZa+pRttkqbdJDzBv5lA+E7fN3BOce20onbABjgo1ioGGBThs",
+	"/Ds9ZygSz97+5s077JQFotthPAK0+Js3SYLevvfgpx95yQ+c0jaJhAg07jeTSn5YNgcyEirj1GyUtERI",
+	"fcCUHCV90Qs80qZqfhmPKmSfq4Ph9Vw1HEDBl4zEKlLqfHA60qxfyGOneYdRY1QZcEa1pXEsamPekET6",
+	"HiNFZ6XDxsvbnVLuet6QCC9D4sOSgcFKBmRq16bLX7Qyi8YDEhrzNhbx+gSZcAXKxThigZfBjZLR3t39",
+	"FHdaqxcE5Yg9jXSqJDW4jAH9/JfP//8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

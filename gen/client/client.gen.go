@@ -303,6 +303,27 @@ func (e MailingList) Valid() bool {
 	}
 }
 
+// Defines values for MailingStatus.
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailingStatus enum.
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued:
+		return true
+	case MailingStatusSending:
+		return true
+	case MailingStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberImportRowResultOutcome.
 const (
 	Added   MemberImportRowResultOutcome = "added"
@@ -1177,10 +1198,59 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// Mailing defines model for Mailing.
+type Mailing struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"createdAt"`
+	CreatedBy *openapi_types.UUID `json:"createdBy"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// RecipientCount Messages written to the outbox so far.
+	RecipientCount int        `json:"recipientCount"`
+	SentAt         *time.Time `json:"sentAt"`
+
+	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+	Status  MailingStatus `json:"status"`
+	Subject string        `json:"subject"`
+}
+
 // MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
 //
 // Example: information
 type MailingList string
+
+// MailingPage defines model for MailingPage.
+type MailingPage struct {
+	Items []Mailing `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MailingRequest defines model for MailingRequest.
+type MailingRequest struct {
+	// Body Plain text; paragraphs are separated by blank lines.
+	//
+	// Example: Открыта запись на программы повышения квалификации.
+	Body string `json:"body"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List MailingList `json:"list"`
+
+	// Subject Example: Новые программы весеннего набора
+	Subject string `json:"subject"`
+}
+
+// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+type MailingStatus string
 
 // MailingSubscribeRequest defines model for MailingSubscribeRequest.
 type MailingSubscribeRequest struct {
@@ -2413,6 +2483,15 @@ type ListInvitationsParams struct {
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// ListMailingsParams defines parameters for ListMailings.
+type ListMailingsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Query Text to find in the name, e-mail or phone.
@@ -2667,6 +2746,9 @@ type UpdateFaqEntryJSONRequestBody = FaqEntryInput
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
+
+// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
+type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -4345,6 +4427,50 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 	ResendInvitation(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMailings List the organization's mailings (managers, admins)
+	//
+	// Newest first. Other members `403`, non-members `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+	ListMailings(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMailingWithBody Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailing(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMailing Get a mailing and its progress (managers, admins)
+	//
+	// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+	GetMailing(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers List and search the organization's members
 	//
@@ -7539,6 +7665,90 @@ func (c *Client) RevokeInvitation(ctx context.Context, organizationID openapi_ty
 // Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 func (c *Client) ResendInvitation(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendInvitationRequest(c.Server, organizationID, invitationID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMailings List the organization's mailings (managers, admins)
+//
+// Newest first. Other members `403`, non-members `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+func (c *Client) ListMailings(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailingsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMailingWithBody Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *Client) CreateMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMailingRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *Client) CreateMailing(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMailingRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMailing Get a mailing and its progress (managers, admins)
+//
+// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+func (c *Client) GetMailing(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMailingRequest(c.Server, organizationID, mailingID)
 	if err != nil {
 		return nil, err
 	}
@@ -12001,6 +12211,167 @@ func NewResendInvitationRequest(server string, organizationID openapi_types.UUID
 	return req, nil
 }
 
+// NewListMailingsRequest constructs an http.Request for the ListMailings method
+func NewListMailingsRequest(server string, organizationID openapi_types.UUID, params *ListMailingsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMailingRequest calls the generic CreateMailing builder with application/json body
+func NewCreateMailingRequest(server string, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMailingRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreateMailingRequestWithBody constructs an http.Request for the CreateMailing method, with any body, and a specified content type
+func NewCreateMailingRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMailingRequest constructs an http.Request for the GetMailing method
+func NewGetMailingRequest(server string, organizationID openapi_types.UUID, mailingID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mailingId", mailingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListMembersRequest constructs an http.Request for the ListMembers method
 func NewListMembersRequest(server string, organizationID openapi_types.UUID, params *ListMembersParams) (*http.Request, error) {
 	var err error
@@ -15434,6 +15805,54 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/organizations/{organizationId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
 	ResendInvitationWithResponse(ctx context.Context, organizationID openapi_types.UUID, invitationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*ResendInvitationResponse, error)
+
+	// ListMailingsWithResponse List the organization's mailings (managers, admins)
+	//
+	// Newest first. Other members `403`, non-members `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+	ListMailingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*ListMailingsResponse, error)
+
+	// CreateMailingWithBodyWithResponse Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error)
+
+	// CreateMailingWithResponse Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error)
+
+	// GetMailingWithResponse Get a mailing and its progress (managers, admins)
+	//
+	// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+	GetMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMailingResponse, error)
 
 	// ListMembersWithResponse List and search the organization's members
 	//
@@ -25364,6 +25783,360 @@ func (r ResendInvitationResponse) ContentType() string {
 	return ""
 }
 
+// ListMailingsResponse401Headers the declared response headers of an HTTP 401 response for ListMailings
+type ListMailingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMailingsResponse429Headers the declared response headers of an HTTP 429 response for ListMailings
+type ListMailingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMailingsResponse503Headers the declared response headers of an HTTP 503 response for ListMailings
+type ListMailingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMailingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailingPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMailingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMailingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMailingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailingsResponse) GetJSON200() *MailingPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMailingResponse401Headers the declared response headers of an HTTP 401 response for CreateMailing
+type CreateMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateMailingResponse429Headers the declared response headers of an HTTP 429 response for CreateMailing
+type CreateMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateMailingResponse503Headers the declared response headers of an HTTP 503 response for CreateMailing
+type CreateMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Mailing
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMailingResponse503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateMailingResponse) GetJSON202() *Mailing {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMailingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMailingResponse401Headers the declared response headers of an HTTP 401 response for GetMailing
+type GetMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMailingResponse429Headers the declared response headers of an HTTP 429 response for GetMailing
+type GetMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMailingResponse503Headers the declared response headers of an HTTP 503 response for GetMailing
+type GetMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Mailing
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMailingResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMailingResponse) GetJSON200() *Mailing {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMailingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMembersResponse401Headers the declared response headers of an HTTP 401 response for ListMembers
 type ListMembersResponse401Headers struct {
 	WWWAuthenticate *string
@@ -30980,6 +31753,78 @@ func (c *ClientWithResponses) ResendInvitationWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseResendInvitationResponse(rsp)
+}
+
+// ListMailingsWithResponse List the organization's mailings (managers, admins)
+//
+// Newest first. Other members `403`, non-members `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+func (c *ClientWithResponses) ListMailingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*ListMailingsResponse, error) {
+	rsp, err := c.ListMailings(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailingsResponse(rsp)
+}
+
+// CreateMailingWithBodyWithResponse Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *ClientWithResponses) CreateMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error) {
+	rsp, err := c.CreateMailingWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMailingResponse(rsp)
+}
+
+// CreateMailingWithResponse Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *ClientWithResponses) CreateMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error) {
+	rsp, err := c.CreateMailing(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMailingResponse(rsp)
+}
+
+// GetMailingWithResponse Get a mailing and its progress (managers, admins)
+//
+// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+func (c *ClientWithResponses) GetMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMailingResponse, error) {
+	rsp, err := c.GetMailing(ctx, organizationID, mailingID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMailingResponse(rsp)
 }
 
 // ListMembersWithResponse List and search the organization's members
@@ -40852,6 +41697,351 @@ func ParseResendInvitationResponse(rsp *http.Response) (*ResendInvitationRespons
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers ResendInvitationResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMailingsResponse parses an HTTP response from a ListMailingsWithResponse call
+func ParseListMailingsResponse(rsp *http.Response) (*ListMailingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailingPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMailingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMailingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMailingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMailingResponse parses an HTTP response from a CreateMailingWithResponse call
+func ParseCreateMailingResponse(rsp *http.Response) (*CreateMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Mailing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMailingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMailingResponse parses an HTTP response from a GetMailingWithResponse call
+func ParseGetMailingResponse(rsp *http.Response) (*GetMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Mailing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMailingResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -38,6 +38,27 @@ func (q *Queries) DeleteDeviceToken(ctx context.Context, token string) error {
 	return err
 }
 
+const getPushTarget = `-- name: GetPushTarget :one
+SELECT d.id, d.user_id, d.session_id, d.token, d.platform, d.created_at FROM devices d
+JOIN sessions s ON s.id = d.session_id AND s.revoked_at IS NULL AND s.expires_at > now()
+WHERE d.id = $1
+`
+
+// A device, if its session is still live.
+func (q *Queries) GetPushTarget(ctx context.Context, id uuid.UUID) (Device, error) {
+	row := q.db.QueryRow(ctx, getPushTarget, id)
+	var i Device
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.SessionID,
+		&i.Token,
+		&i.Platform,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const listDevices = `-- name: ListDevices :many
 SELECT id, user_id, session_id, token, platform, created_at FROM devices WHERE user_id = $1 ORDER BY created_at, id
 `

@@ -130,6 +130,67 @@ func AllMailingListValues() []MailingList {
 	}
 }
 
+type MailingStatus string
+
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+func (e *MailingStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = MailingStatus(s)
+	case string:
+		*e = MailingStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for MailingStatus: %T", src)
+	}
+	return nil
+}
+
+type NullMailingStatus struct {
+	MailingStatus MailingStatus
+	Valid         bool // Valid is true if MailingStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullMailingStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.MailingStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.MailingStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullMailingStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.MailingStatus), nil
+}
+
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued,
+		MailingStatusSending,
+		MailingStatusSent:
+		return true
+	}
+	return false
+}
+
+func AllMailingStatusValues() []MailingStatus {
+	return []MailingStatus{
+		MailingStatusQueued,
+		MailingStatusSending,
+		MailingStatusSent,
+	}
+}
+
 type MemberRole string
 
 const (
@@ -621,6 +682,20 @@ type Invitation struct {
 	AcceptedAt     *time.Time
 	AcceptedUserID *uuid.UUID
 	RevokedAt      *time.Time
+}
+
+type Mailing struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	List           MailingList
+	Subject        string
+	Body           string
+	CreatedBy      *uuid.UUID
+	Status         MailingStatus
+	LastUserID     *uuid.UUID
+	RecipientCount int32
+	CreatedAt      time.Time
+	SentAt         *time.Time
 }
 
 type MailingSubscription struct {

@@ -73,6 +73,30 @@ func (q *Queries) GetNotification(ctx context.Context, arg GetNotificationParams
 	return i, err
 }
 
+const getNotificationByID = `-- name: GetNotificationByID :one
+SELECT id, user_id, seq, organization_id, category, title, body, link_kind, link_id, link_path, created_at, read_at FROM notifications WHERE id = $1
+`
+
+func (q *Queries) GetNotificationByID(ctx context.Context, id uuid.UUID) (Notification, error) {
+	row := q.db.QueryRow(ctx, getNotificationByID, id)
+	var i Notification
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Seq,
+		&i.OrganizationID,
+		&i.Category,
+		&i.Title,
+		&i.Body,
+		&i.LinkKind,
+		&i.LinkID,
+		&i.LinkPath,
+		&i.CreatedAt,
+		&i.ReadAt,
+	)
+	return i, err
+}
+
 const getNotificationRecipient = `-- name: GetNotificationRecipient :one
 SELECT id, email, phone, phone_verified_at, locale FROM users
 WHERE id = $1 AND status = 'active'

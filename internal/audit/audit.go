@@ -84,8 +84,9 @@ func Record(ctx context.Context, q *db.Queries, e Event) error {
 	})
 }
 
-// Mailing subscriptions (proof of consent).
+// Mailing subscriptions (proof of consent) and organizations' mailings.
 const (
 	MailingSubscribed   = "mailing_subscribed"
 	MailingUnsubscribed = "mailing_unsubscribed"
+	MailingCreated      = "mailing_created"
 )

@@ -87,7 +87,7 @@ func New(d Deps) (*echo.Echo, error) {
 	base := web.NewBase(d.Config, d.Pool, d.Hasher, d.Issuer, d.Logger)
 	accounts := identity.New(base, out)
 	// The publisher other domains call to notify users (notifications.Publish).
-	publisher := notifications.NewPublisher(out, d.Config.PublicURL)
+	publisher := notifications.NewPublisher(out, d.Jobs, d.Config)
 	notes := notifications.New(base, publisher)
 	s := &Server{
 		identityAPI:      accounts,

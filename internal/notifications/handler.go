@@ -29,7 +29,9 @@
 // recipient's live streams on every instance (pg_notify, delivered only on
 // commit) when in-app is on, and renders the "notification" e-mail and SMS
 // templates into the outbox when those channels are on. Nothing is sent if
-// the transaction rolls back, and nothing is lost if it commits. The
+// the transaction rolls back, and nothing is lost if it commits. With FCM
+// configured it also inserts a push job (River) per device of the
+// recipient's live sessions. The
 // Publisher is built once (NewPublisher) and handed to the domains that
 // need it, like the message templates.
 package notifications

@@ -11,6 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/kabinet-edu/kabinet/gen/db"
+	"github.com/kabinet-edu/kabinet/internal/config"
+	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
 )
@@ -96,14 +98,19 @@ func (e Event) check() error {
 // Publisher writes notifications and the messages that go with them.
 type Publisher struct {
 	out       *outbox.Outbox
+	jobs      jobs.Inserter
+	push      bool   // FCM is configured: push jobs are inserted
 	publicURL string // the SPA's origin: e-mails link to publicURL + Link.Path
 }
 
-// NewPublisher returns the publisher every domain shares; its e-mails and
-// SMS go through out.
-func NewPublisher(out *outbox.Outbox, publicURL string) *Publisher {
-	return &Publisher{out: out, publicURL: strings.TrimRight(publicURL, "/")}
+// NewPublisher returns the publisher every domain shares: its e-mails and
+// SMS go through out, its push jobs (when cfg names FCM credentials) and
+// mailings' jobs through ins.
+func NewPublisher(out *outbox.Outbox, ins jobs.Inserter, cfg config.Config) *Publisher {
+	return &Publisher{out: out, jobs: ins, push: cfg.Notifications.FCMCredentialsFile != "", publicURL: trimURL(cfg.PublicURL)}
 }
+
+func trimURL(u string) string { return strings.TrimRight(u, "/") }
 
 // Publish tells e.UserID about e through the channels their settings allow,
 // inside tx, the transaction of the change that causes it (see the package
@@ -127,7 +134,7 @@ func (p *Publisher) Publish(ctx context.Context, tx pgx.Tx, e Event) error {
 	}
 	title, body := e.Title.In(to.Locale), e.Body.In(to.Locale)
 	if ch.InApp {
-		if err := p.writeInbox(ctx, q, e, title, body); err != nil {
+		if err := p.writeInbox(ctx, tx, q, e, title, body); err != nil {
 			return err
 		}
 	}
@@ -147,7 +154,7 @@ func (p *Publisher) Publish(ctx context.Context, tx pgx.Tx, e Event) error {
 	return nil
 }
 
-func (p *Publisher) writeInbox(ctx context.Context, q *db.Queries, e Event, title, body string) error {
+func (p *Publisher) writeInbox(ctx context.Context, tx pgx.Tx, q *db.Queries, e Event, title, body string) error {
 	seq, err := q.NextNotificationSeq(ctx, e.UserID)
 	if err != nil {
 		return err
@@ -161,10 +168,32 @@ func (p *Publisher) writeInbox(ctx context.Context, q *db.Queries, e Event, titl
 			in.LinkPath = &l.Path
 		}
 	}
-	if _, err := q.InsertNotification(ctx, in); err != nil {
+	n, err := q.InsertNotification(ctx, in)
+	if err != nil {
+		return err
+	}
+	if err := p.queuePushes(ctx, tx, q, n); err != nil {
 		return err
 	}
 	return q.NotifyInboxChanged(ctx, e.UserID.String())
+}
+
+// queuePushes inserts a push job per device of the user's live sessions:
+// one job per device, so a retry resends to nobody who already has it.
+func (p *Publisher) queuePushes(ctx context.Context, tx pgx.Tx, q *db.Queries, n db.Notification) error {
+	if !p.push {
+		return nil
+	}
+	devices, err := q.ListPushTargets(ctx, n.UserID)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		if _, err := p.jobs.InsertTx(ctx, tx, PushArgs{NotificationID: n.ID, DeviceID: d.ID}, nil); err != nil {
+			return fmt.Errorf("notifications: push job: %w", err)
+		}
+	}
+	return nil
 }
 
 // url is the absolute address of what a notification opens, for messages

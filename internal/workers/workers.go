@@ -16,10 +16,11 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 )
 
 // Registry registers the work of every domain: outbox delivery (queue
-// "messages") and the janitor's periodic sweep.
+// "messages"), the janitor's periodic sweep, mailings and pushes.
 func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Registry, error) {
 	reg := jobs.NewRegistry()
 	senders, err := delivery.Senders(cfg, log)
@@ -31,6 +32,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := janitor.Register(reg, pool, cfg.JanitorInterval, cfg.Outbox.Retention, log); err != nil {
+		return nil, err
+	}
+	if err := notifications.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
