@@ -3533,8 +3533,9 @@ type ClientInterface interface {
 	// when Firebase rotates it). The device belongs to the current session:
 	// signing out, revoking the session or resetting the password forgets it.
 	// A token already registered (a reinstall, another account on the phone)
-	// moves to this session. (Sending pushes to registered devices is not
-	// enabled yet; when it is, they follow the in-app setting of each category.)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -3547,8 +3548,9 @@ type ClientInterface interface {
 	// when Firebase rotates it). The device belongs to the current session:
 	// signing out, revoking the session or resetting the password forgets it.
 	// A token already registered (a reinstall, another account on the phone)
-	// moves to this session. (Sending pushes to registered devices is not
-	// enabled yet; when it is, they follow the in-app setting of each category.)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5980,8 +5982,9 @@ func (c *Client) ListDevices(ctx context.Context, reqEditors ...RequestEditorFn)
 // when Firebase rotates it). The device belongs to the current session:
 // signing out, revoking the session or resetting the password forgets it.
 // A token already registered (a reinstall, another account on the phone)
-// moves to this session. (Sending pushes to registered devices is not
-// enabled yet; when it is, they follow the in-app setting of each category.)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6004,8 +6007,9 @@ func (c *Client) RegisterDeviceWithBody(ctx context.Context, contentType string,
 // when Firebase rotates it). The device belongs to the current session:
 // signing out, revoking the session or resetting the password forgets it.
 // A token already registered (a reinstall, another account on the phone)
-// moves to this session. (Sending pushes to registered devices is not
-// enabled yet; when it is, they follow the in-app setting of each category.)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14835,8 +14839,9 @@ type ClientWithResponsesInterface interface {
 	// when Firebase rotates it). The device belongs to the current session:
 	// signing out, revoking the session or resetting the password forgets it.
 	// A token already registered (a reinstall, another account on the phone)
-	// moves to this session. (Sending pushes to registered devices is not
-	// enabled yet; when it is, they follow the in-app setting of each category.)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -14849,8 +14854,9 @@ type ClientWithResponsesInterface interface {
 	// when Firebase rotates it). The device belongs to the current session:
 	// signing out, revoking the session or resetting the password forgets it.
 	// A token already registered (a reinstall, another account on the phone)
-	// moves to this session. (Sending pushes to registered devices is not
-	// enabled yet; when it is, they follow the in-app setting of each category.)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -30304,8 +30310,9 @@ func (c *ClientWithResponses) ListDevicesWithResponse(ctx context.Context, reqEd
 // when Firebase rotates it). The device belongs to the current session:
 // signing out, revoking the session or resetting the password forgets it.
 // A token already registered (a reinstall, another account on the phone)
-// moves to this session. (Sending pushes to registered devices is not
-// enabled yet; when it is, they follow the in-app setting of each category.)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -30324,8 +30331,9 @@ func (c *ClientWithResponses) RegisterDeviceWithBodyWithResponse(ctx context.Con
 // when Firebase rotates it). The device belongs to the current session:
 // signing out, revoking the session or resetting the password forgets it.
 // A token already registered (a reinstall, another account on the phone)
-// moves to this session. (Sending pushes to registered devices is not
-// enabled yet; when it is, they follow the in-app setting of each category.)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
