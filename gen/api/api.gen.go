@@ -204,6 +204,27 @@ func (e DevMessageStatus) Valid() bool {
 	}
 }
 
+// Defines values for DevicePlatform.
+const (
+	Android DevicePlatform = "android"
+	Ios     DevicePlatform = "ios"
+	Web     DevicePlatform = "web"
+)
+
+// Valid indicates whether the value is a known member of the DevicePlatform enum.
+func (e DevicePlatform) Valid() bool {
+	switch e {
+	case Android:
+		return true
+	case Ios:
+		return true
+	case Web:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DocumentKind.
 const (
 	DocumentKindEmploymentRecord      DocumentKind = "employment_record"
@@ -420,6 +441,45 @@ func (e Locale) Valid() bool {
 	}
 }
 
+// Defines values for MailingList.
+const (
+	Advertising MailingList = "advertising"
+	Information MailingList = "information"
+)
+
+// Valid indicates whether the value is a known member of the MailingList enum.
+func (e MailingList) Valid() bool {
+	switch e {
+	case Advertising:
+		return true
+	case Information:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailingStatus.
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailingStatus enum.
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued:
+		return true
+	case MailingStatusSending:
+		return true
+	case MailingStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberImportRowResultOutcome.
 const (
 	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
@@ -474,6 +534,39 @@ func (e NewsState) Valid() bool {
 	case NewsStatePublished:
 		return true
 	case NewsStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationCategory.
+const (
+	NotificationCategoryAccount     NotificationCategory = "account"
+	NotificationCategoryApplication NotificationCategory = "application"
+	NotificationCategoryDocument    NotificationCategory = "document"
+	NotificationCategoryMessage     NotificationCategory = "message"
+	NotificationCategoryNews        NotificationCategory = "news"
+	NotificationCategoryPayment     NotificationCategory = "payment"
+	NotificationCategorySupport     NotificationCategory = "support"
+)
+
+// Valid indicates whether the value is a known member of the NotificationCategory enum.
+func (e NotificationCategory) Valid() bool {
+	switch e {
+	case NotificationCategoryAccount:
+		return true
+	case NotificationCategoryApplication:
+		return true
+	case NotificationCategoryDocument:
+		return true
+	case NotificationCategoryMessage:
+		return true
+	case NotificationCategoryNews:
+		return true
+	case NotificationCategoryPayment:
+		return true
+	case NotificationCategorySupport:
 		return true
 	default:
 		return false
@@ -1582,6 +1675,46 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
+// Device defines model for Device.
+type Device struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current Registered by the session making this request.
+	Current bool               `json:"current"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// SessionID The session that registered it; the device is forgotten when that session ends.
+	SessionID openapi_types.UUID `json:"sessionId"`
+}
+
+// DeviceList defines model for DeviceList.
+type DeviceList struct {
+	Items []Device `json:"items"`
+}
+
+// DevicePlatform The app's platform.
+//
+// Example: android
+type DevicePlatform string
+
+// DeviceRegistration defines model for DeviceRegistration.
+type DeviceRegistration struct {
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// Token The FCM registration token the app got from Firebase.
+	//
+	// Example: fcm-registration-token-from-the-app
+	Token string `json:"token"`
+}
+
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
 
@@ -2037,6 +2170,108 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// Mailing defines model for Mailing.
+type Mailing struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"createdAt"`
+	CreatedBy *openapi_types.UUID `json:"createdBy"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// RecipientCount Messages written to the outbox so far.
+	RecipientCount int        `json:"recipientCount"`
+	SentAt         *time.Time `json:"sentAt"`
+
+	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+	Status  MailingStatus `json:"status"`
+	Subject string        `json:"subject"`
+}
+
+// MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+//
+// Example: information
+type MailingList string
+
+// MailingPage defines model for MailingPage.
+type MailingPage struct {
+	Items []Mailing `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MailingRequest defines model for MailingRequest.
+type MailingRequest struct {
+	// Body Plain text; paragraphs are separated by blank lines.
+	//
+	// Example: Открыта запись на программы повышения квалификации.
+	Body string `json:"body"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List MailingList `json:"list"`
+
+	// Subject Example: Новые программы весеннего набора
+	Subject string `json:"subject"`
+}
+
+// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+type MailingStatus string
+
+// MailingSubscribeRequest defines model for MailingSubscribeRequest.
+type MailingSubscribeRequest struct {
+	// PolicyVersion The version of the mailing policy shown to the user when they agreed.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+}
+
+// MailingSubscription defines model for MailingSubscription.
+type MailingSubscription struct {
+	// ConsentedAt When the user last opted in.
+	ConsentedAt time.Time `json:"consentedAt"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// OrganizationName Example: Учебный центр «Экстерн»
+	OrganizationName string `json:"organizationName"`
+
+	// PolicyVersion The version of the mailing policy the user agreed to then.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+
+	// Subscribed Whether mailings of this list are sent to the user now.
+	Subscribed bool `json:"subscribed"`
+
+	// UnsubscribedAt When the user unsubscribed (in the account or by the link in a mailing).
+	UnsubscribedAt *time.Time `json:"unsubscribedAt"`
+}
+
+// MailingSubscriptionList defines model for MailingSubscriptionList.
+type MailingSubscriptionList struct {
+	Items []MailingSubscription `json:"items"`
+}
+
+// MarkedNotifications defines model for MarkedNotifications.
+type MarkedNotifications struct {
+	// Marked How many notifications were marked read by this call.
+	//
+	// Example: 3
+	Marked int                     `json:"marked"`
+	Unread UnreadNotificationCount `json:"unread"`
+}
+
 // Me defines model for Me.
 type Me struct {
 	CreatedAt time.Time `json:"createdAt"`
@@ -2228,6 +2463,99 @@ type NewsItemPage struct {
 // NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
 type NewsState string
 
+// Notification defines model for Notification.
+type Notification struct {
+	// Body Example: Мы получили 12 000 ₽ по счёту № 2026-114.
+	Body string `json:"body"`
+
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category  NotificationCategory `json:"category"`
+	CreatedAt time.Time            `json:"createdAt"`
+
+	// ID The notification's id (for marking it read).
+	ID openapi_types.UUID `json:"id"`
+
+	// Link What the notification opens; `null` when nothing.
+	Link *NotificationLink `json:"link"`
+
+	// OrganizationID The organization it comes from; `null` for account notices.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// ReadAt When it was marked read; `null` while unread.
+	ReadAt *time.Time `json:"readAt"`
+
+	// Seq The notification's number among the user's notifications (1, 2, 3 … in
+	// the order they were committed): the event id of the live stream.
+	//
+	//
+	// Example: 42
+	Seq int64 `json:"seq"`
+
+	// Title Example: Оплата получена
+	Title string `json:"title"`
+}
+
+// NotificationCategory What a notification is about: `application` (an application reviewed),
+// `payment` (a payment received, an installment due), `message` (a teacher's
+// message), `support` (a ticket answered), `document` (a new document),
+// `news` (a news item), `account` (the account itself). More may be added.
+//
+// Example: payment
+type NotificationCategory string
+
+// NotificationChannels defines model for NotificationChannels.
+type NotificationChannels struct {
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category NotificationCategory `json:"category"`
+
+	// Email Send it by e-mail.
+	Email bool `json:"email"`
+
+	// InApp Show it in the inbox (and the live stream and mobile pushes).
+	InApp bool `json:"inApp"`
+
+	// Sms Send it by SMS (to a confirmed phone only).
+	Sms bool `json:"sms"`
+}
+
+// NotificationLink What the notification opens in the SPA.
+type NotificationLink struct {
+	// ID The resource's id.
+	//
+	// Example: 5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	ID string `json:"id"`
+
+	// Kind The kind of resource, e.g. `application`, `invoice`, `ticket`, `document`.
+	//
+	// Example: invoice
+	Kind string `json:"kind"`
+
+	// Path The SPA's relative path to the resource, when the domain gives one.
+	//
+	// Example: /payments/invoices/5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	Path *string `json:"path"`
+}
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items []Notification `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -2253,6 +2581,18 @@ type NotificationPreferencesUpdate struct {
 
 	// SmsMarketing Advertising by SMS.
 	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings struct {
+	// Categories One entry per category, in the order of the category list.
+	Categories []NotificationChannels `json:"categories"`
+}
+
+// NotificationSettingsUpdate defines model for NotificationSettingsUpdate.
+type NotificationSettingsUpdate struct {
+	// Categories The categories to change; categories not listed keep their settings.
+	Categories []NotificationChannels `json:"categories"`
 }
 
 // OperatorAdmin defines model for OperatorAdmin.
@@ -3341,6 +3681,16 @@ type StaffSupportTicketPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// StreamTicket defines model for StreamTicket.
+type StreamTicket struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// Ticket Pass as `?ticket=` to `streamNotifications`; valid once, for a minute.
+	//
+	// Example: st_3q2Fh1vY0pXo9kKcE8rT6wZbN4mJ5sLd
+	Ticket string `json:"ticket"`
+}
+
 // StudyFormat defines model for StudyFormat.
 type StudyFormat string
 
@@ -3563,6 +3913,25 @@ type TotpStatus struct {
 	// RequiredByOrganizations Organizations that require a second factor of their staff, where
 	// I am staff and have not enabled one.
 	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
+
+// UnreadNotificationCount defines model for UnreadNotificationCount.
+type UnreadNotificationCount struct {
+	// ByCategory Unread notifications per category; every category is present.
+	ByCategory struct {
+		Account     int `json:"account"`
+		Application int `json:"application"`
+		Document    int `json:"document"`
+		Message     int `json:"message"`
+		News        int `json:"news"`
+		Payment     int `json:"payment"`
+		Support     int `json:"support"`
+	} `json:"byCategory"`
+
+	// Total Unread notifications in all categories.
+	//
+	// Example: 3
+	Total int `json:"total"`
 }
 
 // User defines model for User.
@@ -3906,6 +4275,24 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ShowUnsubscribeParams defines parameters for ShowUnsubscribe.
+type ShowUnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
+// UnsubscribeFormdataBody defines parameters for Unsubscribe.
+type UnsubscribeFormdataBody struct {
+	// ListUnsubscribe `One-Click` (RFC 8058).
+	ListUnsubscribe *string `form:"List-Unsubscribe,omitempty" json:"List-Unsubscribe,omitempty"`
+}
+
+// UnsubscribeParams defines parameters for Unsubscribe.
+type UnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -3913,6 +4300,36 @@ type ListMyAuditEventsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Unread Only notifications not yet read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// MarkAllNotificationsReadParams defines parameters for MarkAllNotificationsRead.
+type MarkAllNotificationsReadParams struct {
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+}
+
+// StreamNotificationsParams defines parameters for StreamNotifications.
+type StreamNotificationsParams struct {
+	// After The same as `Last-Event-ID`, for a new EventSource that resumes an old one (which cannot set that header).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// LastEventID The `id` of the last event received (set by EventSource when it reconnects).
+	LastEventID *int64 `json:"Last-Event-ID,omitempty"`
 }
 
 // ListMyOrdersParams defines parameters for ListMyOrders.
@@ -4116,6 +4533,15 @@ type UploadOrganizationLogoParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListMailingsParams defines parameters for ListMailings.
+type ListMailingsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -4467,11 +4893,17 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
+type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
 // CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
 type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// RegisterDeviceJSONRequestBody defines body for RegisterDevice for application/json ContentType.
+type RegisterDeviceJSONRequestBody = DeviceRegistration
 
 // ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
 type ChangeEmailJSONRequestBody = EmailChangeRequest
@@ -4479,8 +4911,14 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
+type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
+
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// UpdateNotificationSettingsJSONRequestBody defines body for UpdateNotificationSettings for application/json ContentType.
+type UpdateNotificationSettingsJSONRequestBody = NotificationSettingsUpdate
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderRequest
@@ -4550,6 +4988,9 @@ type UpdateInstallmentPlanJSONRequestBody = InstallmentPlanUpdate
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
+
+// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
+type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -4846,6 +5287,12 @@ type ServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx echo.Context, params ListDevMessagesParams) error
+	// ShowUnsubscribe The unsubscribe page of a mailing link
+	// (GET /api/v1/mailings/unsubscribe)
+	ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error
+	// Unsubscribe One-click unsubscribe (RFC 8058)
+	// (POST /api/v1/mailings/unsubscribe)
+	Unsubscribe(ctx echo.Context, params UnsubscribeParams) error
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx echo.Context) error
@@ -4867,6 +5314,15 @@ type ServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx echo.Context) error
+	// ListDevices List my devices that receive pushes
+	// (GET /api/v1/me/devices)
+	ListDevices(ctx echo.Context) error
+	// RegisterDevice Register this device for pushes
+	// (POST /api/v1/me/devices)
+	RegisterDevice(ctx echo.Context) error
+	// DeleteDevice Stop pushes to a device
+	// (DELETE /api/v1/me/devices/{deviceId})
+	DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx echo.Context) error
@@ -4879,12 +5335,45 @@ type ServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx echo.Context) error
+	// ListMailingSubscriptions List my mailing subscriptions
+	// (GET /api/v1/me/mailing-subscriptions)
+	ListMailingSubscriptions(ctx echo.Context) error
+	// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+	// (DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	UnsubscribeFromMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error
+	// SubscribeToMailing Subscribe to an organization's mailing
+	// (PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	SubscribeToMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error
 	// GetNotificationPreferences Get my mailing subscriptions
 	// (GET /api/v1/me/notification-preferences)
 	GetNotificationPreferences(ctx echo.Context) error
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx echo.Context) error
+	// GetNotificationSettings Get my notification settings
+	// (GET /api/v1/me/notification-settings)
+	GetNotificationSettings(ctx echo.Context) error
+	// UpdateNotificationSettings Change my notification settings
+	// (PUT /api/v1/me/notification-settings)
+	UpdateNotificationSettings(ctx echo.Context) error
+	// ListNotifications List my notifications
+	// (GET /api/v1/me/notifications)
+	ListNotifications(ctx echo.Context, params ListNotificationsParams) error
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /api/v1/me/notifications/read-all)
+	MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error
+	// StreamNotifications Live updates of my notifications (Server-Sent Events)
+	// (GET /api/v1/me/notifications/stream)
+	StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error
+	// CreateStreamTicket Get a ticket to open the live stream from a browser
+	// (POST /api/v1/me/notifications/stream-tickets)
+	CreateStreamTicket(ctx echo.Context) error
+	// GetUnreadNotificationCount Count my unread notifications
+	// (GET /api/v1/me/notifications/unread-count)
+	GetUnreadNotificationCount(ctx echo.Context) error
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/me/notifications/{notificationId}/read)
+	MarkNotificationRead(ctx echo.Context, notificationID openapi_types.UUID) error
 	// ListMyOrders My orders (the archive)
 	// (GET /api/v1/me/orders)
 	ListMyOrders(ctx echo.Context, params ListMyOrdersParams) error
@@ -5071,6 +5560,15 @@ type ServerInterface interface {
 	// UploadOrganizationLogo Upload the logo
 	// (PUT /api/v1/organizations/{organizationId}/logo)
 	UploadOrganizationLogo(ctx echo.Context, organizationID openapi_types.UUID, params UploadOrganizationLogoParams) error
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error
@@ -6035,6 +6533,42 @@ func (w *ServerInterfaceWrapper) ListDevMessages(ctx echo.Context) error {
 	return err
 }
 
+// ShowUnsubscribe converts echo context to params.
+func (w *ServerInterfaceWrapper) ShowUnsubscribe(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ShowUnsubscribeParams
+	// ------------- Required query parameter "token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "token", ctx.QueryParams(), &params.Token, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ShowUnsubscribe(ctx, params)
+	return err
+}
+
+// Unsubscribe converts echo context to params.
+func (w *ServerInterfaceWrapper) Unsubscribe(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UnsubscribeParams
+	// ------------- Required query parameter "token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "token", ctx.QueryParams(), &params.Token, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter token: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.Unsubscribe(ctx, params)
+	return err
+}
+
 // GetMe converts echo context to params.
 func (w *ServerInterfaceWrapper) GetMe(ctx echo.Context) error {
 	var err error
@@ -6121,6 +6655,40 @@ func (w *ServerInterfaceWrapper) CloseAccount(ctx echo.Context) error {
 	return err
 }
 
+// ListDevices converts echo context to params.
+func (w *ServerInterfaceWrapper) ListDevices(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListDevices(ctx)
+	return err
+}
+
+// RegisterDevice converts echo context to params.
+func (w *ServerInterfaceWrapper) RegisterDevice(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.RegisterDevice(ctx)
+	return err
+}
+
+// DeleteDevice converts echo context to params.
+func (w *ServerInterfaceWrapper) DeleteDevice(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", ctx.Param("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter deviceId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.DeleteDevice(ctx, deviceID)
+	return err
+}
+
 // ChangeEmail converts echo context to params.
 func (w *ServerInterfaceWrapper) ChangeEmail(ctx echo.Context) error {
 	var err error
@@ -6157,6 +6725,63 @@ func (w *ServerInterfaceWrapper) ExportMyData(ctx echo.Context) error {
 	return err
 }
 
+// ListMailingSubscriptions converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMailingSubscriptions(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMailingSubscriptions(ctx)
+	return err
+}
+
+// UnsubscribeFromMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) UnsubscribeFromMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list MailingList
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UnsubscribeFromMailing(ctx, organizationID, list)
+	return err
+}
+
+// SubscribeToMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) SubscribeToMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "list" -------------
+	var list MailingList
+
+	err = runtime.BindStyledParameterWithOptions("simple", "list", ctx.Param("list"), &list, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter list: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.SubscribeToMailing(ctx, organizationID, list)
+	return err
+}
+
 // GetNotificationPreferences converts echo context to params.
 func (w *ServerInterfaceWrapper) GetNotificationPreferences(ctx echo.Context) error {
 	var err error
@@ -6172,6 +6797,150 @@ func (w *ServerInterfaceWrapper) UpdateNotificationPreferences(ctx echo.Context)
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UpdateNotificationPreferences(ctx)
+	return err
+}
+
+// GetNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) GetNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetNotificationSettings(ctx)
+	return err
+}
+
+// UpdateNotificationSettings converts echo context to params.
+func (w *ServerInterfaceWrapper) UpdateNotificationSettings(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.UpdateNotificationSettings(ctx)
+	return err
+}
+
+// ListNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) ListNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListNotificationsParams
+	// ------------- Optional query parameter "unread" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unread", ctx.QueryParams(), &params.Unread, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter unread: %s", err))
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListNotifications(ctx, params)
+	return err
+}
+
+// MarkAllNotificationsRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkAllNotificationsRead(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MarkAllNotificationsReadParams
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", ctx.QueryParams(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter category: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkAllNotificationsRead(ctx, params)
+	return err
+}
+
+// StreamNotifications converts echo context to params.
+func (w *ServerInterfaceWrapper) StreamNotifications(ctx echo.Context) error {
+	var err error
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StreamNotificationsParams
+	// ------------- Optional query parameter "after" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "after", ctx.QueryParams(), &params.After, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter after: %s", err))
+	}
+
+	headers := ctx.Request().Header
+	// ------------- Optional header parameter "Last-Event-ID" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Last-Event-ID")]; found {
+		var LastEventID int64
+		n := len(valueList)
+		if n != 1 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Expected one value for Last-Event-ID, got %d", n))
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Last-Event-ID", valueList[0], &LastEventID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"})
+		if err != nil {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter Last-Event-ID: %s", err))
+		}
+
+		params.LastEventID = &LastEventID
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.StreamNotifications(ctx, params)
+	return err
+}
+
+// CreateStreamTicket converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateStreamTicket(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateStreamTicket(ctx)
+	return err
+}
+
+// GetUnreadNotificationCount converts echo context to params.
+func (w *ServerInterfaceWrapper) GetUnreadNotificationCount(ctx echo.Context) error {
+	var err error
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetUnreadNotificationCount(ctx)
+	return err
+}
+
+// MarkNotificationRead converts echo context to params.
+func (w *ServerInterfaceWrapper) MarkNotificationRead(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "notificationId" -------------
+	var notificationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "notificationId", ctx.Param("notificationId"), &notificationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter notificationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.MarkNotificationRead(ctx, notificationID)
 	return err
 }
 
@@ -7478,6 +8247,78 @@ func (w *ServerInterfaceWrapper) UploadOrganizationLogo(ctx echo.Context) error 
 
 	// Invoke the callback with all the unmarshaled arguments
 	err = w.Handler.UploadOrganizationLogo(ctx, organizationID, params)
+	return err
+}
+
+// ListMailings converts echo context to params.
+func (w *ServerInterfaceWrapper) ListMailings(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMailingsParams
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", ctx.QueryParams(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter limit: %s", err))
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", ctx.QueryParams(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter cursor: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.ListMailings(ctx, organizationID, params)
+	return err
+}
+
+// CreateMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) CreateMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.CreateMailing(ctx, organizationID)
+	return err
+}
+
+// GetMailing converts echo context to params.
+func (w *ServerInterfaceWrapper) GetMailing(ctx echo.Context) error {
+	var err error
+	// ------------- Path parameter "organizationId" -------------
+	var organizationID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "organizationId", ctx.Param("organizationId"), &organizationID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter organizationId: %s", err))
+	}
+
+	// ------------- Path parameter "mailingId" -------------
+	var mailingID openapi_types.UUID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "mailingId", ctx.Param("mailingId"), &mailingID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: ctx.Request().URL.RawPath == ""})
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("Invalid format for parameter mailingId: %s", err))
+	}
+
+	// Invoke the callback with all the unmarshaled arguments
+	err = w.Handler.GetMailing(ctx, organizationID, mailingID)
 	return err
 }
 
@@ -9651,6 +10492,25 @@ func RegisterHandlersWithOptions(router EchoRouter, si ServerInterface, options 
 	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/orders/:orderId/refunds", wrapper.CreateRefund, options.OperationMiddlewares["createRefund"]...)
 	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.GetCommerceSettings, options.OperationMiddlewares["getCommerceSettings"]...)
 	router.PUT(options.BaseURL+"/api/v1/organizations/:organizationId/commerce-settings", wrapper.PutCommerceSettings, options.OperationMiddlewares["putCommerceSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications", wrapper.ListNotifications, options.OperationMiddlewares["listNotifications"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications/unread-count", wrapper.GetUnreadNotificationCount, options.OperationMiddlewares["getUnreadNotificationCount"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/read-all", wrapper.MarkAllNotificationsRead, options.OperationMiddlewares["markAllNotificationsRead"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/:notificationId/read", wrapper.MarkNotificationRead, options.OperationMiddlewares["markNotificationRead"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notifications/stream", wrapper.StreamNotifications, options.OperationMiddlewares["streamNotifications"]...)
+	router.POST(options.BaseURL+"/api/v1/me/notifications/stream-tickets", wrapper.CreateStreamTicket, options.OperationMiddlewares["createStreamTicket"]...)
+	router.GET(options.BaseURL+"/api/v1/me/notification-settings", wrapper.GetNotificationSettings, options.OperationMiddlewares["getNotificationSettings"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/notification-settings", wrapper.UpdateNotificationSettings, options.OperationMiddlewares["updateNotificationSettings"]...)
+	router.GET(options.BaseURL+"/api/v1/me/devices", wrapper.ListDevices, options.OperationMiddlewares["listDevices"]...)
+	router.POST(options.BaseURL+"/api/v1/me/devices", wrapper.RegisterDevice, options.OperationMiddlewares["registerDevice"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/devices/:deviceId", wrapper.DeleteDevice, options.OperationMiddlewares["deleteDevice"]...)
+	router.GET(options.BaseURL+"/api/v1/me/mailing-subscriptions", wrapper.ListMailingSubscriptions, options.OperationMiddlewares["listMailingSubscriptions"]...)
+	router.DELETE(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.UnsubscribeFromMailing, options.OperationMiddlewares["unsubscribeFromMailing"]...)
+	router.PUT(options.BaseURL+"/api/v1/me/mailing-subscriptions/:organizationId/:list", wrapper.SubscribeToMailing, options.OperationMiddlewares["subscribeToMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.ShowUnsubscribe, options.OperationMiddlewares["showUnsubscribe"]...)
+	router.POST(options.BaseURL+"/api/v1/mailings/unsubscribe", wrapper.Unsubscribe, options.OperationMiddlewares["unsubscribe"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.ListMailings, options.OperationMiddlewares["listMailings"]...)
+	router.POST(options.BaseURL+"/api/v1/organizations/:organizationId/mailings", wrapper.CreateMailing, options.OperationMiddlewares["createMailing"]...)
+	router.GET(options.BaseURL+"/api/v1/organizations/:organizationId/mailings/:mailingId", wrapper.GetMailing, options.OperationMiddlewares["getMailing"]...)
 
 }
 
@@ -13593,6 +14453,279 @@ func (response ListDevMessages503ApplicationProblemPlusJSONResponse) VisitListDe
 	return err
 }
 
+type ShowUnsubscribeRequestObject struct {
+	Params ShowUnsubscribeParams
+}
+
+type ShowUnsubscribeResponseObject interface {
+	VisitShowUnsubscribeResponse(w http.ResponseWriter) error
+}
+
+type ShowUnsubscribe200TextHTMLResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response ShowUnsubscribe200TextHTMLResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type ShowUnsubscribe404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe404ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe422ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe429ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe500ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ShowUnsubscribe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ShowUnsubscribe503ApplicationProblemPlusJSONResponse) VisitShowUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeRequestObject struct {
+	Params UnsubscribeParams
+	Body   *UnsubscribeFormdataRequestBody
+}
+
+type UnsubscribeResponseObject interface {
+	VisitUnsubscribeResponse(w http.ResponseWriter) error
+}
+
+type Unsubscribe200TextHTMLResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response Unsubscribe200TextHTMLResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/html")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type Unsubscribe400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe400ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe404ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe413ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe415ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe422ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe429ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe500ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type Unsubscribe503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response Unsubscribe503ApplicationProblemPlusJSONResponse) VisitUnsubscribeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -14501,6 +15634,374 @@ func (response CloseAccount503ApplicationProblemPlusJSONResponse) VisitCloseAcco
 	return err
 }
 
+type ListDevicesRequestObject struct {
+}
+
+type ListDevicesResponseObject interface {
+	VisitListDevicesResponse(w http.ResponseWriter) error
+}
+
+type ListDevices200JSONResponse DeviceList
+
+func (response ListDevices200JSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices401ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices429ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices500ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDevices503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListDevices503ApplicationProblemPlusJSONResponse) VisitListDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDeviceRequestObject struct {
+	Body *RegisterDeviceJSONRequestBody
+}
+
+type RegisterDeviceResponseObject interface {
+	VisitRegisterDeviceResponse(w http.ResponseWriter) error
+}
+
+type RegisterDevice201JSONResponse Device
+
+func (response RegisterDevice201JSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice400ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice401ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice413ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice415ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice422ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice429ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice500ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RegisterDevice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response RegisterDevice503ApplicationProblemPlusJSONResponse) VisitRegisterDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceRequestObject struct {
+	DeviceID openapi_types.UUID `json:"deviceId"`
+}
+
+type DeleteDeviceResponseObject interface {
+	VisitDeleteDeviceResponse(w http.ResponseWriter) error
+}
+
+type DeleteDevice204Response struct {
+}
+
+func (response DeleteDevice204Response) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteDevice401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice401ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice404ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice422ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice429ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice500ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDevice503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteDevice503ApplicationProblemPlusJSONResponse) VisitDeleteDeviceResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ChangeEmailRequestObject struct {
 	Body *ChangeEmailJSONRequestBody
 }
@@ -15073,6 +16574,399 @@ func (response ExportMyData503ApplicationProblemPlusJSONResponse) VisitExportMyD
 	return err
 }
 
+type ListMailingSubscriptionsRequestObject struct {
+}
+
+type ListMailingSubscriptionsResponseObject interface {
+	VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error
+}
+
+type ListMailingSubscriptions200JSONResponse MailingSubscriptionList
+
+func (response ListMailingSubscriptions200JSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions401ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions429ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions500ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingSubscriptions503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailingSubscriptions503ApplicationProblemPlusJSONResponse) VisitListMailingSubscriptionsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           MailingList        `json:"list"`
+}
+
+type UnsubscribeFromMailingResponseObject interface {
+	VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error
+}
+
+type UnsubscribeFromMailing200JSONResponse MailingSubscription
+
+func (response UnsubscribeFromMailing200JSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing401ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing404ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing422ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing429ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing500ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UnsubscribeFromMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UnsubscribeFromMailing503ApplicationProblemPlusJSONResponse) VisitUnsubscribeFromMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	List           MailingList        `json:"list"`
+	Body           *SubscribeToMailingJSONRequestBody
+}
+
+type SubscribeToMailingResponseObject interface {
+	VisitSubscribeToMailingResponse(w http.ResponseWriter) error
+}
+
+type SubscribeToMailing200JSONResponse MailingSubscription
+
+func (response SubscribeToMailing200JSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing400ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing401ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing404ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing413ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing415ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing422ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing429ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing500ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SubscribeToMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response SubscribeToMailing503ApplicationProblemPlusJSONResponse) VisitSubscribeToMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetNotificationPreferencesRequestObject struct {
 }
 
@@ -15310,6 +17204,920 @@ type UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateNotificationPreferences503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationPreferencesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettingsRequestObject struct {
+}
+
+type GetNotificationSettingsResponseObject interface {
+	VisitGetNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type GetNotificationSettings200JSONResponse NotificationSettings
+
+func (response GetNotificationSettings200JSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings401ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings429ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings500ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetNotificationSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetNotificationSettings503ApplicationProblemPlusJSONResponse) VisitGetNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettingsRequestObject struct {
+	Body *UpdateNotificationSettingsJSONRequestBody
+}
+
+type UpdateNotificationSettingsResponseObject interface {
+	VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error
+}
+
+type UpdateNotificationSettings200JSONResponse NotificationSettings
+
+func (response UpdateNotificationSettings200JSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings400ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings401ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings413ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings415ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings422ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings429ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings500ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateNotificationSettings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateNotificationSettings503ApplicationProblemPlusJSONResponse) VisitUpdateNotificationSettingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotificationsRequestObject struct {
+	Params ListNotificationsParams
+}
+
+type ListNotificationsResponseObject interface {
+	VisitListNotificationsResponse(w http.ResponseWriter) error
+}
+
+type ListNotifications200JSONResponse NotificationPage
+
+func (response ListNotifications200JSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications401ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications422ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications429ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications500ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListNotifications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListNotifications503ApplicationProblemPlusJSONResponse) VisitListNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsReadRequestObject struct {
+	Params MarkAllNotificationsReadParams
+}
+
+type MarkAllNotificationsReadResponseObject interface {
+	VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error
+}
+
+type MarkAllNotificationsRead200JSONResponse MarkedNotifications
+
+func (response MarkAllNotificationsRead200JSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead401ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead422ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead429ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead500ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkAllNotificationsRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkAllNotificationsRead503ApplicationProblemPlusJSONResponse) VisitMarkAllNotificationsReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotificationsRequestObject struct {
+	Params StreamNotificationsParams
+}
+
+type StreamNotificationsResponseObject interface {
+	VisitStreamNotificationsResponse(w http.ResponseWriter) error
+}
+
+type StreamNotifications200TextEventStreamResponse struct {
+	Body          io.Reader
+	ContentLength int64
+}
+
+func (response StreamNotifications200TextEventStreamResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "text/event-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		// If w doesn't support flushing, fall back to io.Copy.
+		_, err := io.Copy(w, response.Body)
+		return err
+	}
+	// text/event-stream messages are typically small; use a
+	// modest buffer and flush after each chunk so clients see
+	// events immediately instead of waiting on OS buffering.
+	buf := make([]byte, 4096)
+	for {
+		n, err := response.Body.Read(buf)
+		if n > 0 {
+			if _, writeErr := w.Write(buf[:n]); writeErr != nil {
+				return writeErr
+			}
+			flusher.Flush()
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+type StreamNotifications401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications401ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications422ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications429ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications500ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StreamNotifications503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response StreamNotifications503ApplicationProblemPlusJSONResponse) VisitStreamNotificationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicketRequestObject struct {
+}
+
+type CreateStreamTicketResponseObject interface {
+	VisitCreateStreamTicketResponse(w http.ResponseWriter) error
+}
+
+type CreateStreamTicket201JSONResponse StreamTicket
+
+func (response CreateStreamTicket201JSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket401ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket429ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket500ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateStreamTicket503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateStreamTicket503ApplicationProblemPlusJSONResponse) VisitCreateStreamTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCountRequestObject struct {
+}
+
+type GetUnreadNotificationCountResponseObject interface {
+	VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error
+}
+
+type GetUnreadNotificationCount200JSONResponse UnreadNotificationCount
+
+func (response GetUnreadNotificationCount200JSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount401ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount429ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount500ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetUnreadNotificationCount503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetUnreadNotificationCount503ApplicationProblemPlusJSONResponse) VisitGetUnreadNotificationCountResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationReadRequestObject struct {
+	NotificationID openapi_types.UUID `json:"notificationId"`
+}
+
+type MarkNotificationReadResponseObject interface {
+	VisitMarkNotificationReadResponse(w http.ResponseWriter) error
+}
+
+type MarkNotificationRead200JSONResponse Notification
+
+func (response MarkNotificationRead200JSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead401ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead404ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead422ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead429ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead500ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MarkNotificationRead503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response MarkNotificationRead503ApplicationProblemPlusJSONResponse) VisitMarkNotificationReadResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -24650,6 +27458,480 @@ type UploadOrganizationLogo503ApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UploadOrganizationLogo503ApplicationProblemPlusJSONResponse) VisitUploadOrganizationLogoResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailingsRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Params         ListMailingsParams
+}
+
+type ListMailingsResponseObject interface {
+	VisitListMailingsResponse(w http.ResponseWriter) error
+}
+
+type ListMailings200JSONResponse MailingPage
+
+func (response ListMailings200JSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings401ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings403ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings404ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings422ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings429ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings500ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailings503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailings503ApplicationProblemPlusJSONResponse) VisitListMailingsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	Body           *CreateMailingJSONRequestBody
+}
+
+type CreateMailingResponseObject interface {
+	VisitCreateMailingResponse(w http.ResponseWriter) error
+}
+
+type CreateMailing202JSONResponse Mailing
+
+func (response CreateMailing202JSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing400ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing401ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing403ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing404ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing413ApplicationProblemPlusJSONResponse struct {
+	PayloadTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing413ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing415ApplicationProblemPlusJSONResponse struct {
+	UnsupportedMediaTypeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing415ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(415)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing422ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing429ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing500ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response CreateMailing503ApplicationProblemPlusJSONResponse) VisitCreateMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(503)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailingRequestObject struct {
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+	MailingID      openapi_types.UUID `json:"mailingId"`
+}
+
+type GetMailingResponseObject interface {
+	VisitGetMailingResponse(w http.ResponseWriter) error
+}
+
+type GetMailing200JSONResponse Mailing
+
+func (response GetMailing200JSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing401ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.WWWAuthenticate != nil {
+		w.Header().Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing403ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing404ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing422ApplicationProblemPlusJSONResponse struct {
+	UnprocessableEntityApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing422ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing429ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	if response.Headers.RetryAfter != nil {
+		w.Header().Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing500ApplicationProblemPlusJSONResponse struct {
+	InternalErrorApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing500ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailing503ApplicationProblemPlusJSONResponse struct {
+	ServiceUnavailableApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailing503ApplicationProblemPlusJSONResponse) VisitGetMailingResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -34090,6 +37372,12 @@ type StrictServerInterface interface {
 	// ListDevMessages Read the latest outgoing messages (development only)
 	// (GET /api/v1/dev/messages)
 	ListDevMessages(ctx context.Context, request ListDevMessagesRequestObject) (ListDevMessagesResponseObject, error)
+	// ShowUnsubscribe The unsubscribe page of a mailing link
+	// (GET /api/v1/mailings/unsubscribe)
+	ShowUnsubscribe(ctx context.Context, request ShowUnsubscribeRequestObject) (ShowUnsubscribeResponseObject, error)
+	// Unsubscribe One-click unsubscribe (RFC 8058)
+	// (POST /api/v1/mailings/unsubscribe)
+	Unsubscribe(ctx context.Context, request UnsubscribeRequestObject) (UnsubscribeResponseObject, error)
 	// GetMe Get the signed-in user
 	// (GET /api/v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -34111,6 +37399,15 @@ type StrictServerInterface interface {
 	// CloseAccount Close my account for good
 	// (POST /api/v1/me/close)
 	CloseAccount(ctx context.Context, request CloseAccountRequestObject) (CloseAccountResponseObject, error)
+	// ListDevices List my devices that receive pushes
+	// (GET /api/v1/me/devices)
+	ListDevices(ctx context.Context, request ListDevicesRequestObject) (ListDevicesResponseObject, error)
+	// RegisterDevice Register this device for pushes
+	// (POST /api/v1/me/devices)
+	RegisterDevice(ctx context.Context, request RegisterDeviceRequestObject) (RegisterDeviceResponseObject, error)
+	// DeleteDevice Stop pushes to a device
+	// (DELETE /api/v1/me/devices/{deviceId})
+	DeleteDevice(ctx context.Context, request DeleteDeviceRequestObject) (DeleteDeviceResponseObject, error)
 	// ChangeEmail Start changing my e-mail
 	// (PUT /api/v1/me/email)
 	ChangeEmail(ctx context.Context, request ChangeEmailRequestObject) (ChangeEmailResponseObject, error)
@@ -34123,12 +37420,45 @@ type StrictServerInterface interface {
 	// ExportMyData Download all my data
 	// (GET /api/v1/me/export)
 	ExportMyData(ctx context.Context, request ExportMyDataRequestObject) (ExportMyDataResponseObject, error)
+	// ListMailingSubscriptions List my mailing subscriptions
+	// (GET /api/v1/me/mailing-subscriptions)
+	ListMailingSubscriptions(ctx context.Context, request ListMailingSubscriptionsRequestObject) (ListMailingSubscriptionsResponseObject, error)
+	// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+	// (DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	UnsubscribeFromMailing(ctx context.Context, request UnsubscribeFromMailingRequestObject) (UnsubscribeFromMailingResponseObject, error)
+	// SubscribeToMailing Subscribe to an organization's mailing
+	// (PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list})
+	SubscribeToMailing(ctx context.Context, request SubscribeToMailingRequestObject) (SubscribeToMailingResponseObject, error)
 	// GetNotificationPreferences Get my mailing subscriptions
 	// (GET /api/v1/me/notification-preferences)
 	GetNotificationPreferences(ctx context.Context, request GetNotificationPreferencesRequestObject) (GetNotificationPreferencesResponseObject, error)
 	// UpdateNotificationPreferences Subscribe to or unsubscribe from mailings
 	// (PUT /api/v1/me/notification-preferences)
 	UpdateNotificationPreferences(ctx context.Context, request UpdateNotificationPreferencesRequestObject) (UpdateNotificationPreferencesResponseObject, error)
+	// GetNotificationSettings Get my notification settings
+	// (GET /api/v1/me/notification-settings)
+	GetNotificationSettings(ctx context.Context, request GetNotificationSettingsRequestObject) (GetNotificationSettingsResponseObject, error)
+	// UpdateNotificationSettings Change my notification settings
+	// (PUT /api/v1/me/notification-settings)
+	UpdateNotificationSettings(ctx context.Context, request UpdateNotificationSettingsRequestObject) (UpdateNotificationSettingsResponseObject, error)
+	// ListNotifications List my notifications
+	// (GET /api/v1/me/notifications)
+	ListNotifications(ctx context.Context, request ListNotificationsRequestObject) (ListNotificationsResponseObject, error)
+	// MarkAllNotificationsRead Mark all my notifications read
+	// (POST /api/v1/me/notifications/read-all)
+	MarkAllNotificationsRead(ctx context.Context, request MarkAllNotificationsReadRequestObject) (MarkAllNotificationsReadResponseObject, error)
+	// StreamNotifications Live updates of my notifications (Server-Sent Events)
+	// (GET /api/v1/me/notifications/stream)
+	StreamNotifications(ctx context.Context, request StreamNotificationsRequestObject) (StreamNotificationsResponseObject, error)
+	// CreateStreamTicket Get a ticket to open the live stream from a browser
+	// (POST /api/v1/me/notifications/stream-tickets)
+	CreateStreamTicket(ctx context.Context, request CreateStreamTicketRequestObject) (CreateStreamTicketResponseObject, error)
+	// GetUnreadNotificationCount Count my unread notifications
+	// (GET /api/v1/me/notifications/unread-count)
+	GetUnreadNotificationCount(ctx context.Context, request GetUnreadNotificationCountRequestObject) (GetUnreadNotificationCountResponseObject, error)
+	// MarkNotificationRead Mark one notification read
+	// (POST /api/v1/me/notifications/{notificationId}/read)
+	MarkNotificationRead(ctx context.Context, request MarkNotificationReadRequestObject) (MarkNotificationReadResponseObject, error)
 	// ListMyOrders My orders (the archive)
 	// (GET /api/v1/me/orders)
 	ListMyOrders(ctx context.Context, request ListMyOrdersRequestObject) (ListMyOrdersResponseObject, error)
@@ -34315,6 +37645,15 @@ type StrictServerInterface interface {
 	// UploadOrganizationLogo Upload the logo
 	// (PUT /api/v1/organizations/{organizationId}/logo)
 	UploadOrganizationLogo(ctx context.Context, request UploadOrganizationLogoRequestObject) (UploadOrganizationLogoResponseObject, error)
+	// ListMailings List the organization's mailings (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings)
+	ListMailings(ctx context.Context, request ListMailingsRequestObject) (ListMailingsResponseObject, error)
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	// (POST /api/v1/organizations/{organizationId}/mailings)
+	CreateMailing(ctx context.Context, request CreateMailingRequestObject) (CreateMailingResponseObject, error)
+	// GetMailing Get a mailing and its progress (managers, admins)
+	// (GET /api/v1/organizations/{organizationId}/mailings/{mailingId})
+	GetMailing(ctx context.Context, request GetMailingRequestObject) (GetMailingResponseObject, error)
 	// ListMembers List and search the organization's members
 	// (GET /api/v1/organizations/{organizationId}/members)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -35453,6 +38792,66 @@ func (sh *strictHandler) ListDevMessages(ctx echo.Context, params ListDevMessage
 	return nil
 }
 
+// ShowUnsubscribe operation middleware
+func (sh *strictHandler) ShowUnsubscribe(ctx echo.Context, params ShowUnsubscribeParams) error {
+	var request ShowUnsubscribeRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ShowUnsubscribe(ctx.Request().Context(), request.(ShowUnsubscribeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ShowUnsubscribe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ShowUnsubscribeResponseObject); ok {
+		return validResponse.VisitShowUnsubscribeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// Unsubscribe operation middleware
+func (sh *strictHandler) Unsubscribe(ctx echo.Context, params UnsubscribeParams) error {
+	var request UnsubscribeRequestObject
+
+	request.Params = params
+
+	if form, err := ctx.FormParams(); err == nil {
+		var body UnsubscribeFormdataRequestBody
+		if err := runtime.BindForm(&body, form, nil, nil); err != nil {
+			return err
+		}
+		request.Body = &body
+	} else {
+		return err
+	}
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.Unsubscribe(ctx.Request().Context(), request.(UnsubscribeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "Unsubscribe")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnsubscribeResponseObject); ok {
+		return validResponse.VisitUnsubscribeResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(ctx echo.Context) error {
 	var request GetMeRequestObject
@@ -35664,6 +39063,100 @@ func (sh *strictHandler) CloseAccount(ctx echo.Context) error {
 	return nil
 }
 
+// ListDevices operation middleware
+func (sh *strictHandler) ListDevices(ctx echo.Context) error {
+	var request ListDevicesRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDevices(ctx.Request().Context(), request.(ListDevicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDevices")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListDevicesResponseObject); ok {
+		return validResponse.VisitListDevicesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// RegisterDevice operation middleware
+func (sh *strictHandler) RegisterDevice(ctx echo.Context) error {
+	var request RegisterDeviceRequestObject
+
+	var body RegisterDeviceJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.RegisterDevice(ctx.Request().Context(), request.(RegisterDeviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RegisterDevice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(RegisterDeviceResponseObject); ok {
+		return validResponse.VisitRegisterDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// DeleteDevice operation middleware
+func (sh *strictHandler) DeleteDevice(ctx echo.Context, deviceID openapi_types.UUID) error {
+	var request DeleteDeviceRequestObject
+
+	request.DeviceID = deviceID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDevice(ctx.Request().Context(), request.(DeleteDeviceRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDevice")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(DeleteDeviceResponseObject); ok {
+		return validResponse.VisitDeleteDeviceResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ChangeEmail operation middleware
 func (sh *strictHandler) ChangeEmail(ctx echo.Context) error {
 	var request ChangeEmailRequestObject
@@ -35802,6 +39295,104 @@ func (sh *strictHandler) ExportMyData(ctx echo.Context) error {
 	return nil
 }
 
+// ListMailingSubscriptions operation middleware
+func (sh *strictHandler) ListMailingSubscriptions(ctx echo.Context) error {
+	var request ListMailingSubscriptionsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailingSubscriptions(ctx.Request().Context(), request.(ListMailingSubscriptionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailingSubscriptions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMailingSubscriptionsResponseObject); ok {
+		return validResponse.VisitListMailingSubscriptionsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UnsubscribeFromMailing operation middleware
+func (sh *strictHandler) UnsubscribeFromMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error {
+	var request UnsubscribeFromMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UnsubscribeFromMailing(ctx.Request().Context(), request.(UnsubscribeFromMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UnsubscribeFromMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UnsubscribeFromMailingResponseObject); ok {
+		return validResponse.VisitUnsubscribeFromMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// SubscribeToMailing operation middleware
+func (sh *strictHandler) SubscribeToMailing(ctx echo.Context, organizationID openapi_types.UUID, list MailingList) error {
+	var request SubscribeToMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.List = list
+
+	var body SubscribeToMailingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.SubscribeToMailing(ctx.Request().Context(), request.(SubscribeToMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SubscribeToMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(SubscribeToMailingResponseObject); ok {
+		return validResponse.VisitSubscribeToMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // GetNotificationPreferences operation middleware
 func (sh *strictHandler) GetNotificationPreferences(ctx echo.Context) error {
 	var request GetNotificationPreferencesRequestObject
@@ -35865,6 +39456,221 @@ func (sh *strictHandler) UpdateNotificationPreferences(ctx echo.Context) error {
 		return err
 	} else if validResponse, ok := response.(UpdateNotificationPreferencesResponseObject); ok {
 		return validResponse.VisitUpdateNotificationPreferencesResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetNotificationSettings operation middleware
+func (sh *strictHandler) GetNotificationSettings(ctx echo.Context) error {
+	var request GetNotificationSettingsRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetNotificationSettings(ctx.Request().Context(), request.(GetNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetNotificationSettingsResponseObject); ok {
+		return validResponse.VisitGetNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// UpdateNotificationSettings operation middleware
+func (sh *strictHandler) UpdateNotificationSettings(ctx echo.Context) error {
+	var request UpdateNotificationSettingsRequestObject
+
+	var body UpdateNotificationSettingsJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateNotificationSettings(ctx.Request().Context(), request.(UpdateNotificationSettingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateNotificationSettings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(UpdateNotificationSettingsResponseObject); ok {
+		return validResponse.VisitUpdateNotificationSettingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListNotifications operation middleware
+func (sh *strictHandler) ListNotifications(ctx echo.Context, params ListNotificationsParams) error {
+	var request ListNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListNotifications(ctx.Request().Context(), request.(ListNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListNotificationsResponseObject); ok {
+		return validResponse.VisitListNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkAllNotificationsRead operation middleware
+func (sh *strictHandler) MarkAllNotificationsRead(ctx echo.Context, params MarkAllNotificationsReadParams) error {
+	var request MarkAllNotificationsReadRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkAllNotificationsRead(ctx.Request().Context(), request.(MarkAllNotificationsReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkAllNotificationsRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkAllNotificationsReadResponseObject); ok {
+		return validResponse.VisitMarkAllNotificationsReadResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// StreamNotifications operation middleware
+func (sh *strictHandler) StreamNotifications(ctx echo.Context, params StreamNotificationsParams) error {
+	var request StreamNotificationsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.StreamNotifications(ctx.Request().Context(), request.(StreamNotificationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StreamNotifications")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(StreamNotificationsResponseObject); ok {
+		return validResponse.VisitStreamNotificationsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateStreamTicket operation middleware
+func (sh *strictHandler) CreateStreamTicket(ctx echo.Context) error {
+	var request CreateStreamTicketRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateStreamTicket(ctx.Request().Context(), request.(CreateStreamTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateStreamTicket")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateStreamTicketResponseObject); ok {
+		return validResponse.VisitCreateStreamTicketResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetUnreadNotificationCount operation middleware
+func (sh *strictHandler) GetUnreadNotificationCount(ctx echo.Context) error {
+	var request GetUnreadNotificationCountRequestObject
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetUnreadNotificationCount(ctx.Request().Context(), request.(GetUnreadNotificationCountRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetUnreadNotificationCount")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetUnreadNotificationCountResponseObject); ok {
+		return validResponse.VisitGetUnreadNotificationCountResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// MarkNotificationRead operation middleware
+func (sh *strictHandler) MarkNotificationRead(ctx echo.Context, notificationID openapi_types.UUID) error {
+	var request MarkNotificationReadRequestObject
+
+	request.NotificationID = notificationID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.MarkNotificationRead(ctx.Request().Context(), request.(MarkNotificationReadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MarkNotificationRead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(MarkNotificationReadResponseObject); ok {
+		return validResponse.VisitMarkNotificationReadResponse(ctx.Response())
 	} else if response != nil {
 		return fmt.Errorf("unexpected response type: %T", response)
 	}
@@ -37941,6 +41747,106 @@ func (sh *strictHandler) UploadOrganizationLogo(ctx echo.Context, organizationID
 	return nil
 }
 
+// ListMailings operation middleware
+func (sh *strictHandler) ListMailings(ctx echo.Context, organizationID openapi_types.UUID, params ListMailingsParams) error {
+	var request ListMailingsRequestObject
+
+	request.OrganizationID = organizationID
+	request.Params = params
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailings(ctx.Request().Context(), request.(ListMailingsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailings")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListMailingsResponseObject); ok {
+		return validResponse.VisitListMailingsResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateMailing operation middleware
+func (sh *strictHandler) CreateMailing(ctx echo.Context, organizationID openapi_types.UUID) error {
+	var request CreateMailingRequestObject
+
+	request.OrganizationID = organizationID
+
+	var body CreateMailingJSONRequestBody
+	var err error
+	if binder, ok := ctx.Echo().Binder.(*echo.DefaultBinder); ok {
+		// A request validator built on kin-openapi's openapi3filter with
+		// KeepValidatedValue leaves the value it validated on the body. Bind
+		// that value, matching member names exactly, so the handler receives
+		// what was validated instead of a second, case-insensitive decode.
+		// Otherwise bind only the request body, so that path and query
+		// parameters are not also bound into the body struct.
+		if vb, ok := ctx.Request().Body.(interface{ ValidatedValue() any }); !ok || runtime.BindJSONValue(vb.ValidatedValue(), &body) != nil {
+			err = binder.BindBody(ctx, &body)
+		}
+	} else {
+		// A custom binder is installed on the Echo instance; defer to it
+		// entirely, since echo.Binder does not expose body-only binding and
+		// the binder may do more than decode (for example call ctx.Validate).
+		err = ctx.Bind(&body)
+	}
+	if err != nil {
+		return err
+	}
+	request.Body = &body
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateMailing(ctx.Request().Context(), request.(CreateMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateMailingResponseObject); ok {
+		return validResponse.VisitCreateMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetMailing operation middleware
+func (sh *strictHandler) GetMailing(ctx echo.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID) error {
+	var request GetMailingRequestObject
+
+	request.OrganizationID = organizationID
+	request.MailingID = mailingID
+
+	handler := func(ctx echo.Context, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailing(ctx.Request().Context(), request.(GetMailingRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailing")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetMailingResponseObject); ok {
+		return validResponse.VisitGetMailingResponse(ctx.Response())
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
 // ListMembers operation middleware
 func (sh *strictHandler) ListMembers(ctx echo.Context, organizationID openapi_types.UUID, params ListMembersParams) error {
 	var request ListMembersRequestObject
@@ -39852,1053 +43758,1181 @@ func (sh *strictHandler) GetReadiness(ctx echo.Context) error {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3/byNHlif4rwQ4MzBVTbIoSqoqSTDuZFlly65vLalc3bZ8YjAzSIaVjMiKiBSLNgpw9yxm97AH7O32",
-	"ADfYQ+/sAof55XAHb8801tN99gD7F7D+Bf8lh3gRkV/ISDJJqardte4f2ipmZnx58eLFey/e+7yvagEf",
-	"xZwRpmRt76saeYFHcUTg74NEDU+IjDmT5Mj8rn+WyWiExaS2Vzvjl4RJhFmI1JAgSQeMhE3KUCKJqDVq",
-	"VzhK4BMcBERKeL22VyOTj4a9DwL6mH50/9Ojk7Ofnx7L45GKPz08vnN8GdKHzz568PD+weYv24+iR9Ev",
-	"X+D2ePzpfT7pbYb056OT9x5/GN1/+Iv7p72zR19+8uEnz8LN4c6zLw7og8OP2uQXB7rdjz/Z/Dnt/7xF",
-	"Jh99GT47po/p8fiXX0TRow9+uf3p6Ue7raATsd7ofjv8xUdRrVEjL2IqiDxmtb3ddrtRE6QviBy6EQt1",
-	"sfW887O7491fXLblZvDgU/XJ9uTno4/uDd+7kzzaiU9wrfjRkWnwQNX2ap12505zs9PsbJ+1d/e22nvt",
-	"9qfw+oiMekQ8JLU9JRLSqCn95dkkJrW92nsECyAi0HLvq1ogCFYkzLW4OdsiGWEa1fZqmDHcoleY8Sv8",
-	"P9sVbXExcK98QgTtUxLW9vo4kqRR61Mh1SM80h1P//fpd9Pvpt/UGjUa1vZq7d4u2e7fI82tYBM3t/s7",
-	"d5u7eGen2enf7W/27pJ7eLNda9QinLXwd9PfTb+Zfjf9Xv9XP+MB1rxTE0mtUYuHnOl//Ozubmdzs7O1",
-	"vXPnrvt5bmSKjsin5v2jRPCY3H7IZcDHtZcvXzZqJyTgV0RMDnlIpJ9FCUOckaZuBwn7Ogr0+3kGNT/s",
-	"fVa7e/m80xztvgibW8M+acb31LjWqLXFNmsGnasvm/cGdy6bk02l13v4YmvU3Hl+N2yO2/EXzctdQWqN",
-	"Wie8d9Vkd3rPm+rL7WFztBnoniaDHdLcvXzRaYqt8fPm3Zj1ao1acE9tNr8YbX/ZJHeucLM9fB7WGrXt",
-	"cXzZfHFXsGavM9ltDnZGut3n7eGXza0gvNO8vKeuml90xnoMozu9L5pkU7xo7rDn280v78VDPa/dCW6q",
-	"zuWo2Q4Hd5vB1gtS+1wT7FRyvau5oF9iRTnz0uzZkAiCFEeS2J3dE3w8u6XzzTwVmu2GSsVy7/ZtIilu",
-	"DbhMZJQMaEsktzGWt7n+onP7qnMbB/9TEFHC1AUN3/344L3jR0dn7c3zpN3u3NELcREMcRQRNiDvHu0+",
-	"JNGQ487j8dV9cfTw7KNBcvgh5uTjTXXv6cmzXvLBR6dSjZvBQ9/3FyOihjx897Szc8c8Z5wF5F3WbJ/e",
-	"uXj25UHn4Rfmd0FCKkigLhJB34WJ/NXWwV917v9V53502crtob/q3JeS/1XnfoCjqIeDS/e9kZMXahKT",
-	"d/UozO8y4DF5l8eE0fBnsPns7wor8u6nz7dePGnj3cnm6LBz9eye+jnZEXeTR9u9j+8MP9qS72/2P2jj",
-	"B7svfhlkQsojAbaNBLArfBwSpqiaeBf3AEWUXZIQUftWflErCBCQCXf6m2En2Oo1t/EOaW7377Sb93p3",
-	"N5u7HbzV2w52wjvkrpUJT6WRWSyJokbN9L1IhsWCX9FQi7ya5qPcL+9TGUd44oTMb6bfv/rVq79+9avp",
-	"H1/99fQfp98akRBjgUdEEQFH2CFWOOKD4/4jzshDrIKh/jUkMhA01pyr5coZHkhgc8OVaMijUO6j7lZ7",
-	"Gz3iCj3kIQilLhoPjThBVKIgEYIw1dI00c0MCQ5hizAzwON+U3faNL02ajIYkhHW3Y/wiweEDdSwtrfZ",
-	"1qeNMiJfKkHZAFbxMBGSi/mxng0J6jLyQpkXuoj3YeSxIFeUJxLFeED2ER9RhahCfS7gMch3eJYO93lC",
-	"xCQbbWA6LBlmxz/KIyZ4FI0IU49jfU7Ojrarj7XuHuIsmqBY8IHAI4nGVA0RRgPBkxgpfEnZAOE4jmgA",
-	"skQixsdlwyTFHvPDtcPrcR4RzGB8H/JEyIf4xfzIHnKpEA5wSEY0QEP9XgNRFkSJpFelRBq69vL99rkY",
-	"Yc3QlKmtjhbJ+AUdJSOzuO1GbUSZ+XdGQ8oUGRCRGyT1kO8+GZP1h0nZjQ7zOCSjmCvCgsnHZDI/2AN0",
-	"SSaaHSc8ESgYci71wtY3f/j6N52dHRQLyhTuRQQdnB4eH6NgiAUO9D5tINIatBBGT58ev7+B1BCrczbC",
-	"l8RsSkGeJ5oMEvfhUBIkJljt5fgaMzkmQu9JqbggIbB9Z9vQ65xp9VQQLTpIiOrAfd10Nqp5Yh/tIeDW",
-	"Dd0Htr0YXgXdFo/IOdNT1M31eDjZT3+HmRuuZlwNiYDnejzd7U7nnNGMdBeXZHIhSCJJ2N3PdTOkEcnN",
-	"CKZCowiJhDFNxjGmSp4zPTGqUJ2LBsJ9RQTaaiPZQN3t9i6a7Yayi0SS7kbrnMHhYQ+D2k6/HdzDO53m",
-	"3XCTNLe1GN/F90jTiPRtvNO/0y4ValkfTc0GWot9nlChNTajw/rlx84OMFgq9rScVooI3cf/8tn5+YvO",
-	"ZvP8/MXdo89/9pc1n6g57pdIb5CIWoSnsvCKCEk5MxJ9iNkAxHUPSxIizlroxI4Y1bvbnXtdWDmeaHm5",
-	"sY+625sdLU0DzkKqu7joYxqlsl8NyTkTRPJEBAQNsbQ9hEhSFhBU7xMVDPUa4QGmrIEE0aJtAoMhIVUb",
-	"LdS91dUDYlxv7YDEioRmicqOkWUniJ9eC068Is0wCnhsRqh1GiLcAQgzpsqy4ki3ZfdktuP0IZmREAPn",
-	"X+9I7JRN6EQTen4yH3KmJU4XHnfNWZPfTxGxE9CrpYZUIj3zfQQ7dUyleW885JF9W2++JQe7GcpqK/KA",
-	"jqjyr0WExUCLOJZoe1CvCVVkJI20U4lgZZI+gjbz4whJHyeR0mQsivicgN/0CvjHYoCZ1edPSN8/Up57",
-	"6R2JtIKP6t2QjHh3A2nhFKZDjbEaZiPNf1hVatzZWiQ0Dpqf4uaX7ebu59mfzc9v+cXHE0ED4tUEPqSD",
-	"oaZ9rN9AlKERZVyghFElUf2SxyS4lBsVTt3YdVF26t7Zri09Zc04fcrAAz6+wWEuUA6qDLNkKz5mBPUm",
-	"iiABUrfe1f+Q77abm+3OVreB7L83253tZvbP5k673d3YQ91O+07XnbhYq6tCtdApuSICR6ZJiQZEzezX",
-	"0n26cJOWSJlTgkUwvG/JMTu/U5WEE2SIJVEds4k9c0Yb++4o10e0NGNuGZst4mHq4fGtiCV+fqCw/fUf",
-	"fyn0Tqz9xe3MS3fbvCZvw2jsUF/CZj82n22lM8NC4Il+KNUkcn3V0nl+TFk4P8snRlFHl5SFZbMEm8NZ",
-	"WmvMWbe9+oztyGDYhRnvVJ3xKReede0KEpErzALSRXU9NStFDTN2n3f3c0pCQxtgei92N7I/UV3buihO",
-	"ehGVQ62Caj1OvwD77QLLoJv+Q3febZyzrlRY6G8ZwUJv7iQO+Eire8Y2gjb2i4aTHoM2QHV3Gzm1YYa+",
-	"Us8zT1/C9G7+rJbOVL8LYwcL244x/VsPUX+vB1j7vHynnJEXHno+4yKE06tPWahlEjpJpKSY6SPiiA00",
-	"jfasQhGi3gRJRUagWMeC9OkL/YVeBkVVRFBdYHBYDI2k3mgghQeygeSQCwVf9ZMoOme5MaD6f/+/p/8y",
-	"/f30n6bfTP9x+v30H6ffTv8w/ea//xGGJNH841f/evr7V7+a/mH6/fSf//sfN1pICzNtPo85GlEpY6L5",
-	"ASbWx1GEeji41FNUgsJukXREIyyocrvFjH5W+faNqmQNn68quyR/Yl0lxkfiO8CdM+UdiXQ3DYQliqhU",
-	"Zh26+s9cO7JbcpynXppFR3k2a+fJyR3f7ux2B/dX7cbW5kv/6X2q2VDeF3w0P6mPCYnnfAtxhBnT6r5A",
-	"xmOQbSpgaf1PDtxorChQC0OsSk9NmY3Ae27qbxcM/Yzf+MB7pM8FqTryM77SuF/qZTUOTRDK7+HwA6zI",
-	"GE+Ms5xpyxm8wJnf5nYseC8io599ITkrLL9xr+v2Jb9wnHNBhACHU0iUcTqe2SukJmUpm6KQhsZSMhYH",
-	"loi8iEmgSLiPlJgYMwtFWBHRssxIpDoOa3u1u0GbdPpt3Nzs3SXN7XAzaO5qi7fd38I7+F5vN+hsGhmn",
-	"En2GtDuNGuxZfdJLno3BjdRSKRFs7xL3KCNqz855T0redO83zfsv8wRfcqrpNgzZZ5wqDJEXesvgCEki",
-	"rrTuV8cs9d2mY9zQVkvCBMHBEJwsmrWBZCREmJkptPSY3sPhiSHStZZyhCPNRCS8sCSfXUnntnGuEL2I",
-	"VziiIfro9PGja67VNkhAu1YP3VBQNpQFS5WOvOlev4mVmptywJPIsG5PP8HhnjalqYTDBLaxmKXJOXus",
-	"jVceE2E9oVYqQIN2B2y32/sIs4kagl9IcP3/VnikChmV5wyj7U5HHz8vG7VDzvoRDa635DjS05hckBdU",
-	"Kplf7wOGcBDwhKUOMyoRaY4wjZD9CpmvQD3UvChre5+lLSt8Cc7cPiWR5gZzDdGojYiUWBsaK/Xw8vNr",
-	"8tZuxlsHhbYXM5YdR9O+e9NcFdg1tFwBvWgWCLHCsLPvc9GjYWgc8euvsiHzRS/iwSUJZ7e1WwUqkX1j",
-	"X49M4cAYBQFhCrQLHGobUiqBFRfX3u5buSWxI8gGuGhNzMtN9/JNLYp1lI3wBDZxyA1H1rUlZGnaMJ6y",
-	"OXptwGJ9AHfa11gnyq6ogpcvzL3g3FJlb4Dry761j7C8BIsNI0bG2pi47ups5oTxcdZpNqwFC5QNsune",
-	"v6k1iii71FJWE2wpBV42asfMnLRHcHxfb21MS9dVSAp0zakB1XSSdBQ3pIkkzKlepnd7AWLGE/HBgIT6",
-	"iEuY1pm66cS7QNxHXN3niXE3rE1XxtVFH1opsrogRsNAMgmGBR/ltQXPdrYEj7hCrvcFZGdcNc1rN8TI",
-	"xdm5y4cGMndBPRJxNgBrW/IRAVWBRJKkUVkzouqS8bH+Lj0tYW3cFbffaDRNvCPNRUFdWxbGXCw49Lsb",
-	"2b1V7nLcuOXsbXwwJM1DzpTgkc+TP0Z6MkgOsdZbAwwXDnrkl9pYotDe3I1v/kL6DA/8UxAkFkQSppzr",
-	"2irQCg8WNwpeWTyJOA7POH+AxeB6cjs2bV0ozi/A739d4Zs7Gu04keIcubYXcKodSlNx3jSvvxZNmEoz",
-	"GG1mY5YXGub6yzDhk9yd2324crsemeev8GbPR2t7e27x3A3iFqobnR2r9LftjX1UvORD5oLZ3PPZ22/d",
-	"2rWP1Zw9mqcOSqezaG1zHzTtBze3uqX3n/n714KYMBJib4Z0cyt/kjqTbmrtU/dUbvVPCQuRG1R2x6+l",
-	"x+wl8oQncG9LwusuZ+deyXLmRlh1QdNPbkyfNffkjJBQ5tZrhjZmM6Q36TV3E/SIq1OsqOxT3ItKHI/m",
-	"Ssh4o1CMpTEX9EJYiru7nPx5YTigWXLdZO6P0K3b50m7vRVI+iUE3W2RbmuhX9In4k+Nd+Upw1eYRm4a",
-	"a7Ngkmtn1sVl/ThUIkVGMRdY0GiCcl/kPVvg5I4m1/Zt5U4JO1VUHOMC1su/eFMMp61WzUizfqt6yMcQ",
-	"NpG5OwWCS4++tjMZCcAzsrF/zhi3PpBMCrXQCQHaWa8uyV2pS9g/ElGGuvBW80C/1TUe+hzX5R56rgBt",
-	"K4pDTI5zwwr9DWWDxYy38AbeuvBv4OyTkl9AfOkFZeBeKrKgVtKsmxUrzYLKLILWDFnDWUngQbTej0Rq",
-	"qwlWxMntm3PfnUqOYLQoG+0STyu83nSv3xRLOqKooeDJYGjjKq0P2ByhcNSPEglOPaCH/k1TZO+cdefo",
-	"3m0g+BGCkgX5AoynrqYs/Azh/um71lV3KvkDyi5v5CDUnWgr2HsIruBSQ6d0wOBSjsPRzUJjXM/H4KK+",
-	"4COjBMWCO5F+U944zSrQcbUjU7OKfv1mj8vuHFW7ewjPEbNw1WbJasiJeok6Z9YlboOxlXUgOcf+PMlN",
-	"YOEYTzLyQzBaxqGa8rZfILzhpzPOH2I2sT5/eS1+Epq3IeYISH8tbSi3rGecoxFmE2c2LPGz6lE03Shu",
-	"ZPPP9r9v5Plqx8jNHiJz2krxoHjKXP7FNUWElT4XgSDAejiSswpLxAcUrhxjLOWYi1AfF5QFXAgSqGvv",
-	"782C8xBuQ4qDWew91B808x/cBEc8NHc0DXckwX2sPRdzfc2s+bNnz5oHiRrqpwFWJYowzt7Q2j+MBgKb",
-	"E0mWuyKe6g0fECm1tnRkEjius/4wPVxiJdsQiJFmTribkQiL9Jwuucvh/AKU1tx9jmOcwpWOO0axQhHR",
-	"9sC9XEw4+IFqLxuZ6MkkfvktEZXZyXDdW6BOzvr+JCVSJds7o+lNW96UxYky2w862UddswJdsLYl0no0",
-	"4v0+YaFWjYFUe+4GEf6FepNzCBoMudLaS4zVENW7JhVRttotIGt3o1G4UMQSdfWbLWNq6c6sqdU4Z10I",
-	"OZh/BIqO2R/zD1vogE1yPUDIX08QfCmRHp6hCNxkuk0IJ6Q+AX/4+m+R1lsnDZTe5tp7cdOOC682KQUN",
-	"a2KeM3Ndqpeu4YwKsEvBmTqgV4QZZgdHFYeA7q6JeCNhdwP61aev5DAuRV7Y4z4wLs08A9e7qWh1P5pQ",
-	"fNjEMoljrrXHhySk2KR8XsvcTBu8GOkWIQ1tzuUBqXxwlyzzGTe3dcPX9lbtZPslNz8Ew0F2OAuNzPSb",
-	"JnzThJdfl0dSs0d3lgbdFniRbZOQAg0eyuxSKxc6gUPjjMHRE8FjIhQlMk1bjXM/fZVPr52PFC9GOM/I",
-	"/Hxe7eqf2rTbxYR7YN6C1DkrpvMRQnnZne++s720f5vo+9X8VRKPDeXQiPdoRBC8aZWsfcR035FWbfSx",
-	"eNTavLPdKna/1Sl0vuPpXJnU7fnAuYWDfpk33z+zjeTzo3MLkiNYFiHJe9rK0wOw99TPsGC66XklkI+I",
-	"cWDgnpZF+dti/XciiUByCGEkOFCIs32boChRT2CmBT1DXS0BQPksslyg/+yDGnJcdquTvaIFWEAEM17O",
-	"dO2TJG+NZ7Q1UmfOHZdr0N5JywvJOTMHwfzTsNsqxEaWfe8bQi4Xdi761CbqIEPddGpWg5OonmlzG4X5",
-	"htqyUHREfD2masZ85tswGWHW1CYz+LDIizjCzOgLdRvuCh0tZjagataPl6eSkKqjK3tGFFccB4oL31o/",
-	"G3IIo6OqYVJ6iveE+twsBGts+HiAJZH1ilqoglnymJNGlktG891M6q2eSlPGJNDrjvo4UC4dsPvVec1k",
-	"b5/X9s7TrXZee9nNkTIjDXFUmZ08VmiI45gwErqmJR2wC8rAPWP+dFle7heeKNBsTMiG+afWgMwgLqy7",
-	"sfCbIJKYj4o/uQA52zqR0lxLXPFL/dM561rcCOsPstmBDdQVPCJpVy30iIytljfCE9Ccw9CljmWbyE7I",
-	"x8E09OZ6zBqYjRqNi+G7nfZWq93a3Nxq3a3CCjyA69/QbM5quyt/aV8msPLvmNsDvea5G/B91NWD65rg",
-	"DitL4SW5Fk9rEXwwsHzlfVo21LwgN6O0YmidgczICfgkR2PH++mIGqksmKMrrG1+YtnGXSxvnljRV5Q5",
-	"adZGpfSNnPR6OZ+wkWW1e1JSsJRggwQ27d0ltuuPbM67XXrLGiYdwya8r0hfmEthQH7aZOg4PmmcQ7yZ",
-	"PzE+enaWAmzoeRVAOfaQAX9BP3z9D93WgtPvmJX7lhKmaOSUCiL19rgkLihLFg7e3XbbJwWKGDheLQ4/",
-	"TwiSlA0i0kwksX3oxenmv5b+WZTg5VQVGXn8nDldBPRwKwiQFbpNyA21bv49E1NiMsxhHHb0lJ2zERlx",
-	"MTGOevPtqeICD0i3gRi5IgLcf6BfuwdwX3LOYiIklcrseH5JSQOsRYVCSmTmG7aAKm5kLWSgEs5Z/Tyd",
-	"FxqR89oGhA1bgX9JYoVwILiUaQv2pkyac2AWBKGAKZRlAVlwoc9LZN6yjfxU2jzA/LbJc3y+2zy3zjBV",
-	"GQsU1tYOybcF36MsPMyUxvWMs5zW+YSM/OL8F62d9m5BYaYMPTl6aLLFTM7+4dHJ2fH948ODsyMT6gm3",
-	"apKEkBjbw4LAzfmdbZPfK9H7RyeIsICH1uVbNFSWmSqN2ovmKIkUjSizgk1r5g75xncw3Rd8hLoGRypH",
-	"Nk1FygaH7tNuJRtAbyOsElHi5Uwfu+v9kGj9NkTpCCFTVDYcUepSYRZiAb7WpycPmhL3yT7Ss3NuIRxF",
-	"fGx19hyxttei1azyXeSCIiXzs/XxoUWZOdCn7lLum1fORzgkObSCghYD0VITyI+rS6JV2BEdmPSADd/R",
-	"tsDxsEwfLFvpvAeigmbitZUXUO0+DoiSK5LtUGtXMkO/sVlUkFKojb4sRRh8k6iOowjUAbnRQL0JAsQj",
-	"j9WMFRlwYf81m9wcGZQPaiCA8prVPsLIfguZH3ps4GMlMiAsxEzJd7JRKs4hW6uKznRoWwUq+dQmm41c",
-	"WQmDhj4BwCdPa5Dze0Nt5QlUvc08DEHJpGe4zow5o8Rsz438si5gxA8ET+JVDw8c48DewRTZpY3eRQmz",
-	"15QFieoAeOY1LudXmdf3WCgfswqZe40cQtIySmfoTc8oC/m4+LUf0ekgj9OkjzRI3UGMj/eyhMWG2yYU",
-	"klV02w2XoyQJ3Pf0VcurrVQUSXoKYRKRR1yZdZh/g2AlH5C+L9vbSFdwhSxeoRK7IbdiRvequDTOV754",
-	"WYANT82rL1OfeiXRaz1I5pPc4FIGKrBHI+PePL1mqZuOe447lu0lZzOusJ9WMygLG/ctMCntfD6kUnEx",
-	"OWJKTFakHw7M9DJV36h7WouOLV+GJCKKeJV/7DSYClQ32o7+aAWbzWg4C077JQcOJVF4CG3U5q55Dm0k",
-	"sr2prqchhgGPkpGJR5YbqQ1GBeKRiehiZGw0Aul3LcI1+3E10WRenjW4ZuBvnK5gFBCtFdQaNUjz9i4L",
-	"9Sjzx0yvrLa9960hvtzDDCPODTA3tYZjHccEsK7Zgi1n1ze12wu74+3Z9Hm9Z0VlGJIZkl5EAxipxfSC",
-	"RMw9OINtRFgDRWSAIwv8MP276W+nv22g6X+a/mb6n6e/tXFlAYFr7x5ml8i6BuGgB4wXhfv9jXm1GYeh",
-	"INJ/ENvk0CODLFr+whN3Wei5WUgn+6EaRX57Mw/+IQgLIfFdcSQxowquEj88e/igVcEtXraxKWPe4QFN",
-	"S20sS9BVtN4H9hO4wR1wwNb13HEZiN6Qj5nJ+RkSREd6+evYBHUABwOYmbgiYiPlbAdk5/LKWBXedngS",
-	"ninygfBTBsKASikjo2TgfTAmPUlVVZ0HmrGjy3eZEW+eg2a4coYHsxE0Us7OL7NhBTvvbIUr7u1DbC7Y",
-	"VznUF2yvqjb8nwMjOQPZI7dTXCX3zqy+XnKTtRYLrstmGbOkM6nIFG/q7JxjxLfz/LTwhatQs9o2YjfM",
-	"SQvmY7HObkIViGd3j+cEtxjDAEbshQv2eCusEutXjJeKAc2lEdHjfp8HSRWHxeH8F9DOFRE/Ftlm8p6D",
-	"yZ9EkemnsIUrwAZW5PxLCxW4Ajyf3rcAf+V3jywPI5jRiFeUb1oIvGykeJdecbYQTLPiEZPurtXuLo1U",
-	"cIxcXZK7LxyVZ8W3bVk+EZSLozAJUvrNe9vcu6fMRu7MvwIn3ft5qq2iyik8KM5s/o2Z4SuCg6GNp18F",
-	"E/LMfOdtcgUPmhXOqQdtdvY+XdJiWXrkWWNGrjYyrM8cW+akhqWYjz9mV6t0pXM0zAnHIp8WN2dBlM/s",
-	"u+Un1DoK7U+nzes/beZd+fO7+6cTY+mJ8fpOAAfEOsdJJ5hdGs0NMgwkIK2iejsFgO0+7xZPp37EcQ72",
-	"zgRS/0nE9wqytsQnelxNDi+SuqmUnRW/S6RuTloW5eNc2ZGiMM3WcoG4NIC5J0QCPPtq+QPpFXkFjrb3",
-	"6S8b65mIeal+XeuwXiifgfo0UkTIjWpWYyUJqLjCUaVtWmJcWtK6lqpYm8Zzv+I9cVa8raqAqChmYywI",
-	"U2ueijGX1ImFCmdwuaAo2fbu1mmliVvolUpj8smVlCJzYiSdbtZJI7c0+dEuWvtDc6W2Gge8vnUqFvJZ",
-	"UsknW8TZZKIl4My79166n//St2opC1wn36awXouWwESGrLgHecJU1Qj4N7D5Vt5NqzG7me4iIj6gKwdL",
-	"pifJvOPChFspQUgDmVFJl9geDGkUCsIaSNJeRNlAot4EOaY2SHUAlr5qVNTS2CDT2iIiPDXX4qu52e6b",
-	"K2bF05A93JOEKXf37EKLqcjdK5fLg9naZFfEoiiCseAUo/SQNLWxqEIYCc5VCx1A53tIKjxZI8GgUXvR",
-	"HPBmqjyad1uP7B+f8ZgwHFPIKZWtp0+P3/88/02TjmJbVgFA4vdqA6qGSa8V8NFtjmPaDHhIBoTdTofx",
-	"Mv+5vKRx02UENmMOuJVpROvbLPrmmTKLQp1PKSjoEJ6UN6oACqnHExZWT2tzqKs+bU6hLuPK4Fvs6/YZ",
-	"h8R8IiC+VyKDBDRvV9qI71POfRkKgBAJudEN1EtMyZQIUhSGmKGtNgrxRKJ615YGvTg8Ojm7OPrFk+OT",
-	"X148Ozh5dPzog+6Gv+M+1aODWnOejj88aHZ27rio0Xz8dQNFfExEM8CSoCF5UUxM3OpvBru4TXZ6d8NO",
-	"sE3u9O/hdm8z2Ap3yN3+Lt7sbQU74V2y22/jTm87uBPeI+3+Jt7q7QR3w93rqHdUyoSUFII0z96RKDRQ",
-	"0Ilx8jOta9dP7h+iTmdna8PrKr4kk4NowAVVw5KQ90sygaxtk/BOvwQkiCARprJQRpuT04Nmp719ryxy",
-	"2NX/9Ne9kiqFXQJbgapUyqUFDmyAfSlLL79wtDxcXQVlXL0H3Vf/RBJBcfTIWN5zs30ax6XctX2/c7B7",
-	"2N70tpoY2eCPsTcPqzBA1tvho3ddhWdULNTcePzu9P+Z/uHVr179evr7V19Pv2scvnvytFpQUX7fZaNO",
-	"2XeGPDP8l6d3brWKqnmOl4ryJRNhny+WqGmCg0e05h/NOWNCPiomK+wD0xbSGuB5kdLP24/u/Hy0e7hN",
-	"O1/cnXyyKX9xj5xc7vQ/HG+pB/Gn+Cn/IPxlsNt7yI7eLYmVK8/lADwHqkwZmszMdmkKlVI4FuRQF1M4",
-	"AKoFC0GvSKHuyIiPLMhvlT0ym3FRSLDIViA/riUr6hTYa92M547ca2iTuUHxAWWvLxUJjvd8KlIDEpF+",
-	"3ClGp3TAjtmKGUaz+X22sKFXIT/WcgZh0E6aEb2CYiC5rD6/tnDjOUxvLFupuHdmc5eWZCuByfLEJqmv",
-	"yakG3/vJDSOGMDK+2SZn6TYz7GKPXmJFXBIL5bEeqfKoKh4QDjOiFFttP0WwSi+F0mTyIZauXEMlylQx",
-	"OPhoRERATonSCoRccW6Mn5B+wkI4sJ/ohozeXVJ4tCTNeES1sfs+nng8C/pXd+ZgFCaAHKuVUkSZVNg4",
-	"5ZFrA1Gp32mh06wQtMnwtc+/4L0GGg9pMHQgQL2ERgpNiNrT1o170cS8gkmveIgnrbyxubV0TvpADgUe",
-	"4+gJj2jgSQ/qJ1F0YeZ1AXkae4hcEWHL+sSYhrkM7lwBMNlADvcW0An3AQHyQmCFTUlswM53Ags+1Pqh",
-	"pqKe7YQo1CODhKG6a6Yv+OicdX1LmZZUDngiJEGcbezD7aSllX7fJh67QPe5eRnHBwwQlDtG/PUE89t0",
-	"jnwNP6fNMM/nfgb33Pt6wm7sU32GECwYZFYHhF4RQH+3WNWt3EzzaDW8f/E8wZH5p40ToHHER7gonssp",
-	"ADWaFA7UYi3Vq6KeiYQYaRFw1qcCSkhCxfPA1mt2UsZGKPpPQ908I1E+bcFB7MmC2lOiQVazkxQWA1Ky",
-	"CHZ4luVCAv4MuwlR3RS0wEqrvXaisgqsjp1W2rVLaliuadoV4eG6qeVenCQ90zvNkA5gHiHJkFstTCwX",
-	"6PTh6YzesHlnxaNO9102K8LUQRJS4r1+NinJEyhahqjaQ10TUdg1uHtaSvV4OGmk19Fa3dAsR9k+ckCC",
-	"8PI5U56a0XTASKgtfoc5iOpuMMYvbOsy6N4Atc9uSEj3NSB9aSqtfmdMoyiFw0EQRAGbIX0JYHdbGwU5",
-	"ZaYEcEswCC97v48VPnqROjeLMSwpmEl1W8O0tRgGJSctZEULQEIVz+4HR2foNo7p7avN2yNyO/9CF2p8",
-	"wsYaVXeyL7KMYO8AWt8qm98Se0jj6kR7mH7jG4VFy1p1DR5akC3fDTdXqRx/IkifCODMZe0+KvkMXEMB",
-	"Z+H9Ssl1Z1zlkj8tPMiqszs1n/lmJyU/NhjTtIy/LCQ1TV/TB2BahtLhTcvKfHSadunN11obcCTHgLaV",
-	"8sUrsl6OsDMbbpZAM4vXKGz7HPf5BO375OphOWac/dRpWDxRPf4CNnIa9duHCk/6h4DG1HpaZqSQAfD3",
-	"Kc5Em8Fi4jD+JZIc9bGomIquJXx5kPKHZw8fGChN3ofyonBw7RtQVhi3PcDmJID+yF80GkLXI0xZE6Ke",
-	"oPV6huNw+vDU78peQ225fjRG+c1xhKVKK8jNHqyTLCfClV4wwHOVgl1WxfNM+caL3uSg/q3OBQVjDdhm",
-	"AY6z5Xd2M7WAesuvvtNM+JnU/NgAF3dRfYypK//RI0ahVYKScANA9LRtUjflo0yNIVAUYEK2thQXaGBK",
-	"FgO4r6tPx1BIrkjEY63sAzJP10L/nbO6US6SeB9JQlA3XcruRtHIsaOsGUJAFBHAPH++igf/aOle0QwS",
-	"leKIu6fu3i8TG4KPip7oMYkCXsElS60n1urLGf/kxpKyYd7Nn+7qnODI4QakUiq/PYrufctRi+XoTfh7",
-	"c1J5fXdvIQg/J3hiLGXMrdFLubggLiz7IrMHGR45WMeLom0obWR3POSK6xUcxRGf6I4uBAmMlwfqQHg5",
-	"DZIZjXNvPXOFuBzddFOnEOs5v/HO9jI2Ml/56DYHObIqWBJheeDqPARJXR9DxZLpaXw1uCvSe/EZGy3i",
-	"cqEFuzzqOCbsGg3MEM+11shG5qXkrCnxGvFg9duvExO2HMv1dcCaviH40hsFG62MADoH95khga4E/Fm0",
-	"kryeqB+TznUdxeg1KjfX1BcWKgRv8HRPz/GKB3bRCF0cx7RKkJJ8DeHTFWVCMZJlHXxSX/bdFb8kJwTb",
-	"sg5LB2Exo6/Dm6sKmTkcTic8QJosi8+wyRFu1DNT9rFODlHu9QX3Xrn2FxPAvLYokPY+fp7PB5h3EFaB",
-	"/pj1x96IrCxj9+Xn1MLY83la3mDk/7IcITjFXHRzSt1CVH/1WP7c0h2zOFE3un55ks1gVKVIhKC6RlRa",
-	"+zUNhq4ruMjRE6Fw32Yji3/4+m+N46DOtYkKt6D6t4RZhPiN1nxA7NKLyhuJ2p9bkyUEd2bcXC0AMclQ",
-	"NGdKlwuCwwaCOmQhEaiOFRpxqdBmu41iMPczRgHIZcYhtYgyzQQezKLVrMb8Tl/fbLyPn6egbjPMxuS4",
-	"LMzzIRaXIR9rPT0RAfG6Csz3fofd6XLkgOvIqoV5ua9BDXxjog1M6LKcydcj3Qo5kGn/bnlrhXW+ERkI",
-	"7FgmAEt4MuXH+gdUfZj0mv0IX/FEkHBj30ZbsJAIuBGUGW7FzH3mjhFPVSLO3hx3lgvuxyB2LK6pkU0u",
-	"K+O1Cug8Exapt+J18FLOWiK8gVNuogpEKgTfAuyhPB7lipFTZOyX9qB12sqjdctanCED2rkBNdd5FC76",
-	"1kZL5T42ImGj5Y8Bg0mkVxZVIhgOkFRQ6WiEgyFlJCt9JEC1R3XJ8CW5CLAkM+HnrihemqI9j2Jjyjv6",
-	"5geP4I4MF8oXUgb1cwn66PTxI3tz1DV1DBvnrAuL2Wq3GB6RLvj8ATQ8LT0I8fKxIH36goQuD0EibQnr",
-	"zs9Z3VY4BKzgbiMtalio2pFeEqRzdS6Ra5SSMvScIaErbmiqIhbvcZYePIa8jSrVpm4WEPuUYCX30Y3i",
-	"Yq/jSnhTUNpVU0hNlMrxjQJfn2Fbs6VKUvefDML6T5MdntL7+njZhswLALPXyTIH4lVMMZ+VHoyMzdVH",
-	"A8URZraeX/kOvW5CpduYBc1kaZT3G9uCc7tlRv+spn6utEFKDepKtf/mObCUQ147ZORbg6qel0ZzA7bb",
-	"BP3wN/8hd32o/yUSxtzffcogtW4fZe//bfZ++nMj1wZmYaGNALOARCRspa2dM/2O+92gLFOGo5lgA9N0",
-	"KosMo9qWTeodtAbyyTTlvVjIkWEtjXUN0T+L7mB+Ll2jN5OKv4+6mVTpIqgZDqHSoVEsIdzoJ7H5oxWb",
-	"c7zzIcGRfv+rUoZNUfgvl+ceLGDSY0YVxdGNZ0756rxDT2lW0GyIeOUUoKUVogeULaxg+Y7MRaXnqzW3",
-	"PGEhf+LsLjObxhpZXsdZLpHHDzZyd0tFKn1scEL3nTWppDbCUBIja40aVzUASyHyAgcqmqC64ImpzZ87",
-	"/6pCjYYJqbifBgIH5CgVGCWp9yGe5KoLQtKRS7VyNSPz9bXAnZfImLCQzCNMePPoS9LhIU10s+WdJL8i",
-	"Ikw8xvFTBiM0rhFtoMMkUUwE5eGeG3J+jDaFiir9q/7Yn/iinyxD1dDv5OAa9TZImGvyBsJ+mMuMt9zm",
-	"Fru4lOlYMzItYecnEWbe2CB65SHx434fQgixQsGQBJc8KanTVBGLxL5WHY0EkB5Oh1iQXDahzxEkQGsU",
-	"Wj4VMt5gt+2jNpJxpHmEXBEWFdP3dneXnc9A8gX5iBi6hn0jFZ5YTshxZpqnWNxOs/snG9JSlaFykQpF",
-	"xBWOHnKmhtKHLaR/Rz2ixoSwdJyy6Jru5Eaz6RvNiDJwiB+UiEbInh7hKCJSFcSgMkHeTJOCW2bTJsJi",
-	"0OXFpHGg7CtdYQJylpKFZNU7+VXoVHMn2IIApjEf/86tSZ695ijZcFszv8UqbPGbcMzPSo23wPSbmdJ6",
-	"GttPMqlMJv0kbN6YsCnImQqsXtGWXkEtyMiZ0w60VcC42jd0l3pnU5W3uZ0t6c05nqsgDd37Z3dFVYrr",
-	"PF9qPVbXi4tb5yKhNFp+FaCdZw7kwaVoR5RdIql4LNGYi0sL3LKC9nTdcr9Uk5qE701KdprC/b5N3UXj",
-	"ITf52TncLgtbgVWKW0ElGsziVlSNil5QfHitkA/BlwcKn3ATJlzN45WxZnbjkUjiDb3PGdYpiUwKE1Vr",
-	"kKdSTInjSph5SXnm3JVFtvzpNIq3F/nYztzWW7xrb0Y/SWXAW6GapLQR5IqacICSfJzFSAmOoSAPfoiv",
-	"ihutmlBaQ77M3D1Jm5pvcvGQYSOx75wLkBnaWlZe/KbaXKUQQKHw4koSYjZzp4hnX23fLUagyJjkDWd0",
-	"LVzrJ4L0aRSl3EdihVkAJSJHs6gVHh/uoiW/ftOrpoKsu9qF5V28dqfLs12VzbuHM19uNFDXghp2UV0Q",
-	"acD+9M9O4kJgiw2t75ZlpzpgxExQZ/H43juij5597NGvokHeiX4Uvn96UJLic1V8sbOzs7nrffWShuWw",
-	"ozQ06JV372zdQ2qYjHoALFmCZGquZFynjz9+4u0wkYV6vJIOvK+9KMlLNyXVLsnEYb0lIkrxT2K9I42e",
-	"tvhouITQAU0m3ZOhghlaA6jsY6OPnn18Or8ml2RS/eDUq7q0iD4pAVB6kG6oFIGvJpKar/CcVhfekSjC",
-	"bJDggSkZ6xAS4DrUgSzJPI4SNFaoJp4txzWwFN/s1UZ8w0B4rxv7sOTmJF50SWLGgqPocb+291kVwI7G",
-	"LNvePP7LGAvmgOtmLSuL26XZEskhT6IQ4UAhzhqItAYthOehdIxWbg9lF+5rEakrA55YuMBnZmhLt14R",
-	"mSSd0PwSfA6L4G5UipTtRTy4Zm7YCgbtYkPzC07Zarb0QisvdpWhZ/JFWpt3tucqaBXAEhnPNvTy7Lob",
-	"twzNWvmswiVm6gyDpGZYmQ5plym25YutxpmadOl6NHJs4t/hesDHAOe/ntR1aFqrbW7bo4k+GOEXx+ZT",
-	"51iz/9ysto8qzMyVYJors2xw8D0BG8b+9T8UfLz2hO1YfEBNlzSO/V3Oxo7ZwTXsDLJv7diWEqQCEMPr",
-	"sStm1fll4Qp4/U9XtAtKhM4BQ65SRUFlsGA5+4hpgkSQbaW4gdOZUSe2OoXB7lxLFJUYJSWCotRW8XNl",
-	"VYfEo3TO1TwPlIWkRNEWfPyOzJIhba6NMLKoYcJg2iVxA4mCNPh5M8tukC6qY4iQtUfEPlyLzIXajLHT",
-	"C2ENz5k1vPTe6hqYkRcGbj89awbcaBrZSQ4oRWYXzlhn5bv1c68e6LLD56GksKaWgcg0LeyhLo4EweHk",
-	"woykC/hGwKAXgJLSdeflOQMcmTGVxAyvUub4WsgWs+4xWPzs0HLLls417aqcUW/Cm2gVqbfAk1hQM+a5",
-	"3x75XcedKMCMcYUEwcEQeQA6Q6xw3kBLb6RtS15GNYNY69ZpbWm3RJyByTDHJasrp2/GmVhEGjxJp+mT",
-	"kvkRObxwiTAyLaA+NOFqAMCFTQMdIzwyfwMqqzCFXYb4ikA2EWGaL0ME4M7pZ4iwEAoyaftdjolA3e32",
-	"1jkzHV2Yji6yaNMLtzxdG3p1bAKiW+ggGuOJAfM1AseDxr+GUr3YBVuqCC9mmpsTL2VW65+biHlExlJr",
-	"4b6MNUbGEul29KAhvCGkigsJGHrUh1m5fjpvj4eT9ZPkF2NaOvy8RpVS+z+uNPYK9YcroRYtXRLNB6fK",
-	"AQL/iaA/gAkKQIP5RPhCYV4zqVWyrxyn3zwoiJ93FybTCzw2UKtUolBwreM1qmfYu1yEKsH6MyzkiVEQ",
-	"kPLqdvW+U837CRRIScM88pEAXLhcjEtCYluxMBS4f41aXr5Ega11AUssJy1MfXcMcROHQipG35Ij4VR5",
-	"0Um7sMYGLh5gWBxzoXo3x2iQe2OGvbGPuo6FQvPh3JsFhmvAZbCkvQhK7jvmTEtmsP1cA928Ngtjy+Vs",
-	"hnmh4VVtH5UDgnvMY72hibYOPWdleKVflnrf1iEgTTZQLPiIA5jlBupNcvkdnqqK+pGm+3zTx8xsJ+uZ",
-	"wNRUWXXlOwhTmjx1fVY30s1qM6aWdzxyczrkLEPH82Fz5maoDVNT4G9Mle4RcTYTQW8C83m/r9mWGPwf",
-	"g0+3voCQI1lxCXqTGeTdstuRjO6N2TWe6c9LKu/u8fPUWvbTW8t2f9Kl9K3a45gAIupBODJ3iz8Cl+lK",
-	"TtJrukUr4/w6QuXN4bWqpmNH6YVGd2FZ1g/SlUMuqpPOU0z4ztaSWsKbjTudl39Zq1gG3cb8GhqsRuZw",
-	"XTrfCEevEWu2VK7TNJymKlRGiUNsIDBTJNxDPk9ujwR4RAz+McIKcRaQfRt4Zj7JxmEDdnLu4ryeYbvJ",
-	"IirLwlJuxKuaou86V0d6Z1ig27J4s3VdXU8E79PlIXELOFmEvlvtimlmJn27epy0ibX2lWU7Pn2Mtjub",
-	"d5F7BSo0zVQ8fvperbjPD5qffv7V1ktvcfCQyqA8bwGOYVMFyr24JD3BmxU637jJgPjh3/wHyFzcQ2Mo",
-	"nCVRRPpQTSvGk5U7GlKpLNSpD7rR8J493cG7OOKMTNCIX5ERYaqBeBQSqbJyzpWMJmCN0nJJlYPaC9kR",
-	"x6V511lNQUh1CIZcEjabD7lyFHuu3ZKiO045cjVUXGxZ/svKJMunM3topi3/6kYr0P8BZd5iSet4qzD1",
-	"Vpunoa1QszJfwiY6tJgKFVCU+wkLfa71E/tk3XFUc2ADPXMlnpIe7FUPYFYycpo0rJhL3FpbUJT040YA",
-	"0mLtxgs+v5J8cyMa1qwX7XcKZtjkTqbnSJqTvm72lv9ybGAEaJ6LfOLC7ZqZvZwJxVWcjDmRtlrZhgAn",
-	"EpJFUkO6n6LZTYzUsuW5wPkG1cEHgDiAvuC9tURXGfrBw1S2hxmvNBDtI8wmXp4p6SofZoNtmK4nki+d",
-	"+h7q2oKA3QbqwjWV/sMSYO88abe3AhrCf4l+Ylba+yDgLKARNfh9Xkd/WoqiOCS71g1H9wuZBAEhIQGQ",
-	"4pRBLjSzNVKIn4atmZp/+4ev/6GgXcw16I2/E3xUduF7liJP2AM5xYNkKCd7NhqF0DmqoCYI4/ldumKp",
-	"DL+CNsRxTNgq6pnilefmcDJvemqzeqyv1kZuEXJjziE4ZLU3DGOXigI4XSvjjsSCBqQgrCuK6FzlnNLk",
-	"tFgLEBLmq+yYWv9Q2jzGE6lFTqX67VU03/S4KXSz6tkDkHdlU5IqCSe2hLI9TnOTW0smwgqUTUsvTj5D",
-	"dg1tZgVAyPQ+xEth3dA7EsFLJaAeJRxf5JUibKIjd3YlZwhSOG4t95by/E3cpxir8S24TIGJrBdxW1go",
-	"j8g88Oxo8NByVgwkKVgXS/kuH6W7KEi3UUsYfZ4Q+9heN1Ywxx6zrDZmMT7JxCOBfSYrCaKCfZB3162I",
-	"LzVD6tKFLDu9sK1peOGUtR/+xpjnqE4ZrId9sLFvUYhzqiai7AI2IZHynNXNwacKuBMbaYP7Gapg3SZP",
-	"Wp2pkcI/sMk5y/rT31McRZMLpxgbAMP0H9Cft+T77LRAR07HmmncKTphQfme79jrKHs845maERsVvQDy",
-	"fZdJ462h7iRBIb7K3EsxMk4Lw3/BKSupoc7KkhictzhT9FxSTyW7p+gRzubh58Fs9FBP5zWW0qlI+KVk",
-	"WZkEwYLTJZv+Axq4aI0VICX14ZkWbkSRaQPVp3+cfvvqb6a/n343/W/Tb1/9OzT9bvoNmn7/6lev/vrV",
-	"/zr9/atfvfr19HfTP8Ib305/j6bfT//rq6+n30z/2/T76e+m37z69fT30z+++t+m302/n/4zmv7T9Pev",
-	"/l3+R2jhW0+xEncrOAu4ttzxJGViHKuzxQMWYLUtufooQy6zY7JdLlsa5zJeEeKYzZ4GAVY44gMUYBG6",
-	"CDQTu1gaf2aR0r2A4qbk/5G72ih74YlLD/DUPEzHWx5rlvslq9uqeJXIs9ynD8PlrWOJxoIqRRiqu1gj",
-	"fyJtxa0cZVuq6u2A24UGcJI/FZHXWhQQyqEHGHEcmoz/ER5oy9XA/DsbwVT43ZjL/RIEATZ+xYSvUqEE",
-	"3C2pInKVWZ5kX83eJVYVe68dEL1RG5OeHuNaMjebU7aQsww5vwFmNtXMFspG1KhlJQxyK5BxXB5OfZl/",
-	"bU7OvBls4RbqZkPvggbVtcPvAr5zJajhnIBaKrVnBZavxjQESI34lTexeamEm0ldWi6QirfuVSMQrydX",
-	"1rzxv/GdvjRqILf/5k62oVJxXW6gpycPoGZ5im8yG+tYARS5ZLyr8X/2IajGafo+MDZlV5wGmufN9R/s",
-	"iQI0C6ozriyEy4RoKwNr6dw0D7W9Q6VxSZCwAW3aa3iJGCHmBJj+++nfTf/j/B7pYXbpIfqWl+g9ejlP",
-	"cNOyszF1e3toF4V0YDUIAYEBYIe1Z3P4Ov6tKASRMWchYcrmgHu6/Y/T7199/eprrS9O/2X6/fQ7rQdO",
-	"v3v161e/mv5h+u30n9GrX73616/+/atf76FO2z+grfZmw1EO4QHWhuIMuQpE8V5JetLKpn83/e30t3to",
-	"M+23vtmBtYfq2kqQWBBGErFhu3evXRFB+3QuBNlLp8s49pLl76d/r1cgGGKBA0WErNJYRAY4OlhBYMIH",
-	"fvCZ+0kUIXgOJYHmC5b5POAD4aPjf5r+Zvqfp79F9c0tSyKoO+R+n/7d9O9RfXOnSMaVqCiJUhHcq5ez",
-	"2n+efuN4afrdq3/rZ63rMdIskERKXcNhZrUtmWZWq5FtYrNFfZMq2VbLTv1TEiSCqskpUcrBQ6ySkmam",
-	"dKrtiLMxNzlZnhtag4WXSGUSqWYzsBRHiSQ+H9ZMdlWFyEX/kLx0MMjQ18E0r+iqfqNxNJWxz0mp8bYY",
-	"tmIGM31pPwtBKzJr2pOpLMKKQBCLkQStP6qCD3QuLCu00WHzsOO5e3Q/AnkaWbYw2bwaY97IJcA8u78F",
-	"NwKuXMF9Lga8MhjHjPZvaw5w40q3FfGMVQJJ4d15vaokxf+UaO0MCSKJhSiF0gBUppGTnsIUlQOcS8AW",
-	"Cp1CjJyJ8077DjjrUzEioRe3aSnQwssFdD/Rna5H9i6gLnUbWfJ912htXT2H7r5ZgFxJCs8y+Osu6k1/",
-	"p2l0BU0HJ1PzVkfnzZfhKF1AuIUEeAy9adyIDWSBNqMVXx0bA4jr7woezZZKISHw65xKtWLK2LIKIk/s",
-	"3cfrOmnh7iSy5pzDhFgOa2w2CHzmdbvBFrPxQ0Qg8KGZ3JwUnLC1Mn7yDdaDeJMaxuqhpHJ5FKk5YCH3",
-	"0Si3xShOT5DeXIRldWXBBX8VL5okZmGPv/BnDouYl4ZcUQUBH3vAIOCrMsE3DWO7Z7M03grwAgAIPQQZ",
-	"1wkW0QQJ4i4Z89Hx/SSKirF0+qH+4CL9wBoIF0pgJvuFK4W8BycgNF5a5urEvlY5StPu53ycpo3HWsTj",
-	"6Us3VBXGxjw6bS0NdnTrNheN6FPjUq6YlwdewVKMZMzPOyP3AhF4Ezqdk6ZvhSIHU1kTTi1VAxz0pu5t",
-	"Dnzz2WywwJ7WL16orgnYSilga0LoPQrhjyNMWUhEt8LeRc88Aemox9UQUglcekGYkPw2t6NNe/KXXyuj",
-	"md58VCoaeHJt3+TBoDWKEuUGak+9Y91zpjK1vFx/+9vNLkvqz7tMF5cLbbqvqELwREmFDTSwx5NBowgq",
-	"dMCN9xVxBR1Wjl4rj+6nbOXWKsTqrx4Ev2QptUZUJy+CKJH0imxcf1Fn4fpyknkuFD2/SCkzWA6EsX++",
-	"eLv4wo6sNN+DCNgJyRUdsKFBacx4XRAlqHlQDI7e2D9nViHcQzbeJx97TgTCShs4hfOlu5+diNrqOWfz",
-	"xU7BGmJaAKWZQwNMWRloWgZu7aKO+lxcBDhWiSD542pZOVS43zKFUNeTzWUIgT5cQM37mGlJNBpxphcC",
-	"SHQjcIEz7GWG5WUTwXuRF8OHoZP7h2h3e+eu5gX9EgqJwjSS6Z1PVRP1QIvCXkTQCAdDykhWyp4IwYUx",
-	"AOuS4UtyEWBJNoqCGUraA20u+mC8+UMglNdJMVc9n7yII8xMGA/c81CJbCg3K8EIglGWRZ73+4b77P1v",
-	"A3YAZaYOP2VxUj2rDa6Wj3Rn3qw2fciyshhjC4cIQRHeSdgXyvyG7nsaNhCOpCvhYs6U7i+adj80j8Mu",
-	"GgKyRmuVBFvdxYdnZ0/ShEB7/HpksT94+QDBnersaspkNMJi4m7sHKfqZr3jMz/MN/705NjAPNOQMEX7",
-	"lMi5BvcdG+NAcCmRIBHB0hhvGbcmgu1d4h5lRO3Zr/cyDm6WcfAsGo1+WqhCbzOa9AYr2chrhzSYSmWr",
-	"hTXM7/0/ExBXfT5/aqX0oi/O3Ht+bdSEvq9cjN9VTa0WlBbgkIxo8CFPhKwYyxNgRQZcTNZKINf8pdlY",
-	"D/d9K+SXo1rNfQHtXBHxYwnqWgOYLW9K/OnD+eatDzuJxUtzqpJwct+8Wt2XdUlZuNQWN2z8sX7V2t+n",
-	"2trx35JVMHBWzxgWNCAPKfOa/JBvQxka6ecoYRC0sKrRchMAek6ku61R3dvhvnAkntUGHMLnE0G5OHKB",
-	"yTlmyQWgu3dPGY2k/xU4XN/PU3GVCMWK7jPDNJn7TOFBkSAlx3U2a0VwMFwFS972eWa+8zZ5c4iFq8Vd",
-	"VkplzonzNPIyVQpm16xK3CXsbq+cb8ycN+kuKWy2ghcRFtDH5bM8V8qvuSXNHRoFr2YeuzEvaPKhn9XT",
-	"rC1DVAQe8uCapkd43eIWbrTQ4xFVYE3Pk7WBCpTI/lkkhE2smaEjUviSADQv0uv2jkTW6SdRffr30/94",
-	"28RH2aqaSnOmWbPURGug6X+B0KL/c/pfoI9Yd5vLZHB9NgDsPNYq9s9QSOOIjzD6We5rbe2n3rOTp+8Z",
-	"Y3xVhSUr8WqiQBdXef2xKDM5ZSBvha8QqLIgHnYVSM61zv01DvTi6TpfDrewivZ/y6rk3txZmOUZ3v2T",
-	"HIwzi7cAB6woP55C1qOrIDQbAbZvDE5TVSzW6jCV6LZNZbmdf1Pe/kp38PK2FUXy9lf2r1P9s68m3kIE",
-	"snZj995L97OXf+dO6kIM5NJU0JJj3JubakGyfXmeJmICqmebBpDgEcB+2ldNmWckh3ysfxmtm766016g",
-	"J1wHZHbmBLeHcZVzd8FZ9rHd30U6Pk9wlMJJXiTxQOCQ7CEIL/7dq3/76t9kKWl/mP5u+g1ksv2r6bfT",
-	"P0y/efU302+n35ozpoGwQhHBUqHNO2ioh9jQ/zbOAszQq7+e/pNNU/t++rvp71997Vre2NeHZZ9ICefr",
-	"hSBKYMooG+yds+m/vPp6+v2rfwU5cr+afgtRz9/YrLdvXv07PVLTlh7xP03/cfq97eEP029gaH+fG1pn",
-	"p+3GhtH0n6bfTv9l+sfp99P/b2MfBfp30kBj0qMMiwaSZKT/2EMYvfqV7uTVr3Nz/7WtXz2kbFD0OHtJ",
-	"ag5B3yRNRqKQNqFFdwnhrNC53/9sFtTdlq7geF7xKtVKC+M8eytuVAu2xdyQQVEzmdAZ7rD902RImzfq",
-	"CUt/5QJhEQyhdl7d/gXpCuZVm9SQvqI4t/kKLP3xnDllMevW3GSgxyya5H51khzuQNxNnjkK7AlQZEWH",
-	"WJyhFDdqrtdFrOWWfNUa8H8CR9Rb7EB6y9w3fx6+mBv3XvyYHAeL/ARWy0i1itS2ntU7ysz8nF3+msxx",
-	"559ZTSwtDt1fGIr/esouLpjhG8s1zThhDxmhp/BldpsFpxFPlKsE5F5vnTO4+KZsgJy/AYWcyBxGltGy",
-	"tfi0A9hD0saKjvT5lxXchK8ZIaE078sfu7dAm9sD3rQ/undbj+wfn/GYMBzTC/2CbD19evz+5/lvmhTK",
-	"5EEIANaWQG1A1TDptQI+us1xTJsBD8mAsNvpMF7mP5eXNG66IoJNyP/Ru8Fa/T/5MX7yY/zkx/jJj/Gn",
-	"9WP4TrYMQmsmDigVxUVyrzD2fKp8Onh/fJGWdliQEAVYkiZlkjBJFb0i0QTVpeL6URLHRDTT6KKFiF8z",
-	"0tAw1EXz85/9Ze1/7DQHJ4GdFRoTEVjcS/qixPAc4RdPJfEVoQTtZA8lLKIjakmTP+GXY8OOKDsoSaV5",
-	"bLYdiegACgIZtOTFhsdiuR8T8VQS8UAP9rXMJoVTlGWgHXUQHLnNtbEHIYT2y3XFhHerJdIXYquXEkFy",
-	"HwlR3cYDg4Zo4yo3/FFdEAF138ZMr2e/QRNPmfJimrjQ3PWDrEGB9gCrGhbfQ5s/fP2bzXZ7HwGr76HL",
-	"Bblai/RUr/VmEKatoWZGUrDAMvIV6JDfAQX+aRQkcLYJ7bLOMHNehn2+SNDfSBpHemq8HW5HM5n1woX/",
-	"hzom3+Bx9tM59T/OOfXTyVJysvgOlYUy7AZjh6HSGw9Jw3iCMAuNgwpJhSep3gA17kziPhlt+FxEr0tA",
-	"/rTZf9rsr2Oze81k5zJfVDA7uwkslM4uFti98bLZ/ujl00KEcgNJ3If7Nq0xCIUoUxzhVK/6kdW0LgfD",
-	"v2556cV1pT9ftvI3ojvPsdJboEOfEJyoIWGKahmyHrzKY0ZSfK0hNhVviETjIZwtKJFEICr3keIhtvmN",
-	"Frhjfk/FN4qD8nLZjL3Y5XmKrHaPuEC6PU0LIaNU9Xd1Vw24IuMQ4ZrP2FyzMNPsBAoj83NBitkwr2Ds",
-	"bDen/9f0/0AWacBkz+QhY4opq6l71WHqc4dS79MxUnSj5cDZK21WO6OybZqmiq5X1DG2SLlmKAso6k6c",
-	"agg05rreVoJIGF29VMkbxX9bkrBg1/+hNYezbvpJFF3EeVSRsm9PE0PQInoKEVemuMncZ88TzBRVEz+Q",
-	"yxVWh17bfPr/foylxOgKqwuTDruJ3kXT/zr9/fS/oelvp387/S9ez9oMd4SFbIB0LH4MEDeYIp3mZl7C",
-	"W/yKiIn+3gfE4H6e2coEKlqABIG1l/uI4GDoEJAlxE5lksOlBnObmFs1T8RjCJVtkb4gcrie80aYj88c",
-	"9tR1kKQKbZWMNDE+jdeCJFXtCmOEQ7LC/YVp9L1JWQkmwMmEWzI4qHXrVsldqgn+CO9GVsJkMjusLBfb",
-	"HVtUIUFUIpi0VVN5vxJ1RAoG9sagkQx/uuCoxYhF2ezzsUgeASVmsIfem62ouAh5yIzoAZXqulq33Xve",
-	"JDz9xBzeXrQsAMmiahgKPMYRinlEgwmSAKyCo4iPpQFi180gxscrnrYlCnduWOWUWbOy1GJ5s4+4S4UC",
-	"+CAIoi6hgpn/yl6uPHvPIjGvJnKhlXIClcUSF9BL0Dx4SWsJRkllNJITMqBSrVsDLMCxCob4bBk0oo1P",
-	"OK8dIzyCqzyMBO9xdV5DYxoOiEL1My2DFI1IAw0PTbuIi3MmyOHBk7PDDw829tNEsiwIzATfGiRpiex4",
-	"bCRYbuW227t3FiH2rg4d+meCRBC/GcBNL/jM60CZ8YZENuYslngRZOYJueKXJDw16RQe1VKYFw79YuhD",
-	"PkYjzCZI2gbQmAiCCLPwe0sEaKFx7/B4qajHTpcZ4QkKuUH3mSum5wSDhWnO8l+B9AwPTNUkKghAec+X",
-	"x8+W+xRgxQ3m9+EQRxFhgxJwGMzkmAjA+434gLKug+93QL1gMc8gle9pcUYlWNLnTNIBa1IbumRayQ+g",
-	"6/Xeu1GVCKHHMX6ekH1ksHK0lt9ACTgpuuRFTAWRB6qkAq97XN0zMiJqyMMSaJpLykII1SpitXvmaYGy",
-	"ioidblUVV7FRS8A6uphBa6lqrxTJlp9tNg0fd+YH+kCP/GYgogGh2AAUi5zd50MonlvwFWuvLIc4BoMQ",
-	"6rUW7EQcxxAuN1sfYvNOoc87frTQdE4LS066F43piuoA3oUlaaAQyyGRyAXwLrk6v+cdhJEeDz1DOJYy",
-	"IQijiLNBM4JkI2svmiN8H+lhCRraKO9gyGlAjD2FldvyFcoJzCyfn8Wk9Hosl5mQqRtWCxJAK1w1Eq7E",
-	"N2glfVrGNwiIlFa3gergxsVNpYO48hdpLEiUkvG7rogWFgmLdEdU2c6kreUEC7NKnF9ViOHYP//jJ8jW",
-	"hnIksMN8RxrnvZPcxgmqR1e0hjvtrVa7tbm51bpb5f5Mt/lULinqn+vTrESu52pUWbQhTh0LmdPoPH0Z",
-	"jch5DdULW8VSY8O/7JolDwalzNUTfCxt4fw4bjjYJpijQ0xjeAQ16CWJ+q1qlTuzXmFdi0ZtjsBF0Z8j",
-	"SbYnFmzSm7hxcvv9LbhnOpX8IFFDLkorxuL8Y2/u4Vn+muHpyQOI0nZw6Y5ZDIL9Yp3Fo6PlO0+ZC+rI",
-	"BHxEUA8Hl65OL4gzvXOucTtTmGh+dCW0O8RRpMewpjVaerBb9eJ5YtGG8Yi4KsYppY0XzFMDafveUpUC",
-	"YFFKuoZn6/a9or/BhuOY4ZTQ+BjAB83lQaUSHGdpSYPioAf4imQHH7XNNhDtI8wmlXJeq5b+XOU4UEPB",
-	"k8GwOKr1A6siyi5Xux7Ng+HPjxXuPQeJMPnYhpKu6Fd2XhJJ8aK236cyjvDEX04sL0DggO6RyIRL6Y7s",
-	"KZK5UNJhQLYyHGtE5MZZ8bzJob37RpnZ6ClFCwu7hFtvwseaZ/5l9lH5leep5A8ou4SU1HUvdYzt/VRQ",
-	"/+KdPjkwSU0eIaE1wX1nNqkiQwVWfOpTY76I3erOy2yYJYR4kmP1mcLRyxgUuDI9st3m7SVKWSdGuhem",
-	"v7Glrn81/eOrv57+4/TbRZW+F24Fw/8M6IPq3dv6jLotJb/9lX7y8jagqXc3quzF2TIthsfz015Csxvi",
-	"6HQJrsXRbyE3z6v3tpSB1x+xzP7NeZwtq1oXe7USekt2ksL9/mkSx1yoh0RKPPC7WM0jTSqMFA0uiXpH",
-	"W+OCYKjruwToFfSxpRxlRvGECGk08h4P/fgSa+BV9AUfwVz96aOV6+AoIhiOvHji7iFiXJGGxXeXQz5m",
-	"LoLH0MFvqRmirpOzb15xnzcctfNzzo3cknVZToyHLzJMwZmytHaZZvJDk0jRZkQZQYq8UA10SUxkky3N",
-	"vg93Mb0I++pULdth/qzr4uos2nKzqwWHgeFhzqLJfvnimUsxF1TGLd53hY0IVKpI6RuxbD0b+22wcnPT",
-	"OgOe94krsxv02H11SM3Xy2SWBE8eWRPfZ02RZz47Kr0bnBeFNi69Yk+GZIfuI91AxOX1gGfWkcZUSHUC",
-	"FW4lKTOt4CWXaG8WS5A4uoZB9fpCt6tFkRQWIV9mK43BmwdyYfqIXeRSQWOhJZikLHBRR9Z/Z6Gj7Cld",
-	"t/w+xIKA2gO/jrC4LPMdrg7zY+uTnFJvHYf75lKOx1qdARo0cpL1HYl4FIJTyCobZsBQZRju7eGWj4Tn",
-	"rK6/ep6QhOiPRAgQWADEMqa29rCxy20xBhDX5gZvDW+SP3Q+PWXzWzZby9zOzEcBZUKlDEVohojzeyW3",
-	"ZVP2qCYpb/pYsfL3rThVMiSW3H0nZ6BfNGq9iNhiRZRdxEZae++sDWHeT4SpyK2w8oaPei/3DTnTaw5T",
-	"nMnE+8MeKHhFPXlZJKTYXuaWZn4ZW6ILI+giKlG7KE150osWiFJbOvlloxbvtku70rJpt62GyKYA0oig",
-	"esCZoizhiZyBq7v2YOYckSbQrkiPwoi9LHBtG4gq6USyJARC+OsFLdNcoRnVkrIgSkKLJ/CWWkuv2aSp",
-	"Zsf8OZkwlU2Gm7cW3j5DobA/5sizGFtvhcuBkjZ8DF0ZU8+O/TTCJyTFXZsfvlMKKi5u8VTK1XisJhMG",
-	"hBGxqiAxGp0tV5+qhWuWiTStPI69AZ/u8NTKJUQa5yv2gSa5AX/aOwY1xIYTTx8cNOAgArGshmRiYup0",
-	"Q/6gOr2ykkeJu2Rdh/QywguPz9MHB8Z0NXM2kDT6iBwRLMFFCTi7hWiPQpExoMZjmMNiYplAg880LzSQ",
-	"4iX4NqaC5BrKc1bFsTDp2SHOqLm1Ao2LS+9lqiJ7LthTVXwG8wd5qzRz/8/L7n6LDODT1CFASWit35yb",
-	"zmcCVzBzSy54rerXKFqUEDYDFp2rFnlj1uViM7LMcqxoGOYX4SAdvydepOACm/Og4gAybG1YbwO5qF4g",
-	"SziizIcNmCoCCTPNS1/Kz2oaQW6cS+d7mNu3JQktaalIiXCPJ2oPdRUJhowGOOoi8D0EpgCivc9uuIuZ",
-	"jcY569r0ny6q279kA1F2xWlA4K+slPRGA3VdIRvZRXXCBIcn5yz9ueGK1UjjedarAxD9BD6HTyLbH47j",
-	"aAIJKRzhFJtdvwbh2JQNutoOS4TUI1FE6uYtcj+0Bi6UbhGJPZ16ltlUa9TCXCmkbAxar7E9aabWrS0y",
-	"k+2KrKSTZ45Buyf30WiJmn5T1wvXFvnzYtVTb7WAoznkkqT+amprMlv4GRxFRJgAqh5EVtgA/UopdDmJ",
-	"Ox8PrGe9j2QiBE9M7VcZm/RVQZASdDS6frhQNYm3zAK6Qb/WW+fS8hy1804hrQF20Q9f/y2aU5dRnZFx",
-	"A9mZ2GPVnrcb+6jr3LHmc/jknNnn+6ibL1WdSCJyrxkwBslHxOTPaR0x18n+Oeuak8x8A5ogVKkoOIvh",
-	"LgAJoqegdbSNotziRld0o5wpnq1HlB6Yy2WUoV8GIFXktLKiwB4awFQt1bnIEXEfpXOGdzCbGI/2OTPN",
-	"77vP3Ixx9oVRXVv5NYHiEApuM1Fvoo+D/A2Kj1KrkGe27I8hwAI2fArqSJrVVKSf0VWsUVISugbS7h1p",
-	"pyrTjJ5sUsZ2S28LZhS+spSoYt++GZzlCurO6UDHB48OwCeLvoTks7louqNET/X2Qy4DPl6GODjHhGdc",
-	"xdeAXyypVu5yTeahCPa1JSwsEH5MjNGKJJ5IJKH8yzlLGGQdFJJF4GhyBfa1hqNpP5sHOTPdO5UCSr0L",
-	"wlX8PpVaYr4puiBzc+Wbe2vFWRbzIj2XeiZl7R2ZQvj4ck9dYtsQS2SrvNwIlk/lBThyuqrHbDBjK4+/",
-	"y6ZoYnu94eQ4GnBB1XCUv5A5/fBg0yutYeHyuWp3Pve5MaiUSVl0LAToAW1drpU5vl34hxl0cXd/bOwA",
-	"rw2tYs1HpaFpXfvC3u3biqv49g9f/0PXlmkn6Ocnhu2GPCpEeeWYCG6HPGaxcbCgmIgMGcKQZKvtpclz",
-	"AdC3bOAfpx1KA2H05NEHtg4RZaiHJbmzjerdECu8Bz/fjtlg3/zegOkYKuqjOc+fvYnyOickCQQpzYLS",
-	"z1y/W52GUbEmsdYfDGIbg4Xr6SOAVQgctr0VFipPjJRZGgWGzjNmynbpcpTtlkz/mgl7Z1qKhX6NUu9h",
-	"Z1mC6m+yWos5nCXZXqbd63iXUmP0ic3s9x1/6UsGrEphoSxugNYmJAwY/gsWm+NHX4GHHN7OCRnZAnMe",
-	"iK95ASzLfLRmrd+bPM6XZPBYPPnH5rrVfjtLa+vPoFZBbpjD8pwBsoDRRPTUUxXErgIIaDgNq+NELgyn",
-	"dVyTX2fPgpWStZw4Pv59Kn1B1ms4H0tyPB4VEvUjPtaSC8vimVYa/wQPPiGC9ikJ/beVr/uqZw1kBD+S",
-	"AYAUzNVyK5z1jFuYgwmZOYp+dne3s7nZ2dreuVMpzxGaWUw4ldN8F00s1ZCr33rNwyYUF3J2fCmNc6Na",
-	"dvX7jPSGnF8eBJfz7MsTFXCffoJjMGCh6DS6st2b2tPW6xsinggQQSKU+yhM4gj8cXsIR9qWmCDbBqpn",
-	"hTYRI+ONfUQHjAvdesIuGR8zZEZrK3KiEVYBvK17MGVS6hEfDGyYgNOCbPv6/HGda+Fi2l5urbm5L6DZ",
-	"I67SQqDlyrXhrDmo11zOQ66ZBrIYcE05xDEJW+iRJQ0FAC4qkRKJ1OdHLzGOWEsc6oc1vLLKZ7YFrHuy",
-	"lUegmdfLUsfXoknNuJLCleFS5neCj9zmh/wc8iRbqsPA04YlRTq1+Y6McpUIqianes9aByvBgoiDRE/A",
-	"/cvFQNU+enZW82Fhd00COmTQW1eFsDg+DQSZ+DOJ2CAkQLBAB9mchkrFsCBgZ3LxHpY0KEmjibDSEhq5",
-	"d+U7KBAEEqpwJFG9+/HBe8ePjs4uHj85Ojk4e3xy8fT06OTRwcOjLrqN5p8+OTg9ffb45H2Tb5MNEYYw",
-	"M8KXEFne58ZyZAob7jFJP84CQCG5IpEenpwDbkzfoSYcuYeDS8LCXJyX1EyYyvmYC4UjVD+vQc3ifz39",
-	"7tW/nf4zmv5h+s30v06/nX43/f2rX5/XNs4Z7yMbVkXZoJkVvQ8IU6Yo3Tn7i79Ah5xpDtEn/Dlroo9O",
-	"Hz9CPR5SIlEiCbp1K8AjEh1iSW7dAjNItpCW6cbhe3L/EG1tbe1C8tLZYQs9BKw2Ks8ZQlbhKql+qXs7",
-	"AkWNCMEhyw8zaHB3e+cu6oIgM2O+HQvei8joZ19IzrppfX/r59FdSaXPMzTCWkSSpha18INJsN1HlBmc",
-	"FcriRCEcSY4iKpUNAe/3jVakW7J47pShLoxLdlsIePsXTetQaB6HXSTsZTQaAko1qkObpoiVbsaOWJNy",
-	"At5fe3F0HHY3bPZnn1rMivROqQAdFfGBBCId58e+h7rb7TYa4UjzPAkv7Mdd481L9QLXpu5fjyfADOKR",
-	"bGRvfUSlpGzQgKNFL/pGy6yGEbskkgSNBWeDFFDWrKgm3w9f/y3CZmZArYbxgEyg/GzDZhRz4UiTzy3G",
-	"SjfTEwRfmqt0oyZoAzKdEoK5mgg46ItK1N3udPSXQAlTgrqPaUTCbsOi8tjF0iwKE8DB0IwO1bugPnQb",
-	"uoGuuQeRrXYr1T26DdTVQ28V7x30zzCXFgDIdx2FdDOZ/wt6T6coU+aUaLvT2TdIcBBRbZ2SmmwNpNcQ",
-	"s1A3td3pwDKfkRemsDJUFNKyhDL4r+CR1i4EDqCD+tOftdvt9g9f/0b/sXkfpqX/vHvf/rZ7fwPqqcEK",
-	"mdNB6vXIRrkHBO2aMektAqSxm+Qi7azbQge2AbtQEBJOQtTN3YHt6bOZdFEdoydHD4HZsovIDbPZLHAQ",
-	"3B6hPiFhAwVYCIoHxGbcgXWkcA9o8WxII+NvCbHC2qrXTADu2GCoN3YjWwHpEJ66O+0t3XvC8BWmoODa",
-	"GXZPiBKT5kFfzwnVjd0mN/ZSBQxqlBkFbl+PxyyyGhJm1zy34GAEJtLu3XR82bpTBXN4APJFy1Bz8YNi",
-	"PKAM2tgD9x3qGr4yM9ciJru16doDwIgSckV5Ik2yYu4mab94WwQ2QK4NWwIVBnOQh6TO007hSzBlh1wo",
-	"m19YQJGpY/TRszMLXKNHAwQ9Cjs7O5u7+y4B45JMJMDt3G6NSRQ1QX+9/cX4UrZAZG8gyoDFCiAUe+g9",
-	"OPbRD1//Q7eFTvJ5jeZ44QCS1UBaVEWkqYlpd43gykyF2S3mtAp7rJ0JuOymIFVPx3igD6Knx+fsEEcR",
-	"unXL6SW3boEmfusWqCe3brltGpIRTw/d9A7q5Ojg/YdHGw0U8Hhyzjz6jpG95mxo6KWTEt265aZNbt1q",
-	"6LVXBFHVsBiKUXTObt0aEPWQ3LrVQsfM6QuanRrWDWpu+E8fnkKwdIpQbpwcDd0lUecsouzSRBRQZRZ4",
-	"w4QVc2XQwjGbgF9iLw1/GcGM9Qj0gfg+ubJhnvLWLaNZRzQgNo7QqjVaIxaUKAzXsImIrDok927fHo/H",
-	"rQFLtCi9bb+U7o+m7qE1VKPoLx5xdl8Qcsr7aowFeWD7yEoWpHrRwZPjXHnlvVq7tdlqW9WQ4ZjW9mpb",
-	"rXZry4DaDkF59XOhfjLwh3eB1vOM9NDHZIJOiUJ1rYfc3dm8u5EBqlumL/C8OdHAFJwUNo7cR9j89Y5E",
-	"3Usadt1xCDoUnH2XZGJ0i0syOWcgVyDoBXDo7S7Qxph1kWlzEkQx1h+YHWAEEjlnqZCAYfV5FPGxxZMz",
-	"XinbHvifDN6JtZxSYXAc1vZqHxD10fjSAKkaLgaKdtptp+JayyqvnjnqppbKVzU9jNreZ1/VcDSo7dWO",
-	"wvdPD8Aov4J/ASWhQA902tvsfdx+shMckjufbF4+aIefdviz3nvhwb3J0ebzk9GWPEs+Gf9i8mlbf6Mm",
-	"tb3a44+fGDAhbQFRCMuo7dU2N5//8uCXH784FP1PTi/unk2e/fzDx4O7w+DqCY7pw0iMjzF+Enz49ITX",
-	"Xn7+0qr3eJkT46NnH58aZd8Dn0cmSBLV0jy53dktayol5+0zzh9iNrHapCxYYLW9zz5v1GQyGunNtWeq",
-	"aOR4DflYreZqu35WkxOpyKj2uW7zNo7p7atNAyaQO5JvB3nAxJhL5QugIzHa1IdQ7kPnb95DArOQj1Bv",
-	"oohEdePV3wA8IDpgOY0x9/E7EsWCXulmLsmkYXEP+1ygjjYQEsiAYGF2VQjA5+fsgSneY+4sIqqF2PET",
-	"H+eaUKHDrMdTOmDHLEOHnGPpzdVYOke22vP2ozs/H+0ebtPOF3cnn2zKX9wjJ5c7/Q/HW+pB/Cl+yj8I",
-	"fxns9h6yo3c127tPYaS7+G6wSXY6za1+u9fcDu+RZu8O3my2g064Te707+HNdgGVaK/WaXfuNDc3m53t",
-	"s/bu3lZnr93+tFaZfXNEycjhYecDZE7gdLjXYOpGbcfIjMXfHdscmCOtvpuvtpZ/dWpqEDzNNL2Fu+gD",
-	"ohDOZpUyqgNRw3kuz+2mfEDdkj0F6sOS/dQp3U8Qs5V70OMJC2cuF8+Z0xP1Z1glwmYbOeCHbH4QCyPx",
-	"iKD0PkoiLM9Zt0dZmOMGbdMcgPasVfPLrDKM8dZY28odaIyfs+Kdh4s6a+RibHO7XD+3qD4YxVxaOLpz",
-	"Zq+nnBXijNY8CZy+Hxp13x5Zzhk60doOiJA0CCmbPnwKh3/DoCBykX5fz67KGBmfM67tF227YqXIKLaa",
-	"PVUoiTf2ta296XwHFynZsxEbaFizFiEnphqsEdH249yULhhXF7CytgHGs7UdQjo6lfkPoIkt985FL+LB",
-	"JQm7LVRZJgIQ6jOqhocF/rbOgfdsEOUKIjBr5gkZ1fZqTf2//5+9t29u40jzBL9KLm4jRGoKIF75Go5d",
-	"iKJkWqJEkZRlu+ElElUJoJqFTLiyQAjtc4Rlz87MRXdcz/X03UzsznTf3EzsPxsbobatGY3dliPmExS+",
-	"Qn+Si3yezHrBCwmQoixZcEfbBFAvWVmZz/vz+93Yub17j2zvHBzt3trdrh7twLc1vre7e0P+Ynu7+n6n",
-	"Ve3v3qi2dh8eFT+xqw9yOeWVqH927t2ccOZFRWYSWQVjtdH7yWxm9nYebu8+uPm49F7+QdFebz8odB+V",
-	"O2tHG40PT+8U5b2KX13v7RSat0vt91ZP7uY/6u+23l8bHJTFfpHvbXxyWAgelk4fVR5/uPaLar6xXXR2",
-	"ys3bq+3d9Z/fyXt771xIIKewaj9LB3F1benFLTGsQAPfbXdqO4o5dkV5KabJYke/9M9mfqbk2ZOUy2GM",
-	"faqUyizK4QaNkPrhlML5pzzkBt+POXjSDOrklvAbruMwSGyVCzOcsU8HnqDOkRB3qY89ceVCZZbh6YJd",
-	"5uwxx6VHgy6eXCzOcnLXF8ruUyJxJ8ILe/P18+FLUMYJn3cFbcjp2hhNRZlKoJqqXLgOcwyyYOT99SRk",
-	"rUSf13ikJZeSbGoRtwNk4CRGZzAh6ybwka0ab/mU69izDke23a5FbMFlr6PHpVx5MIjRJYyZ3Dj4jDWu",
-	"BwijhwJjHRcAv67G6+V8OREIONZaDFIe5UI++ZPWjXV1kabwa7zFgt3oZ6Wl8xsmf3nMHrsywDgrk6QO",
-	"z6f1GeW6KNXMqdal5gpaj5krxDlsDeHbAhyHhL3TNICU8WAj4rPNkemDH6jjMG03Kb/cjMMYTjCnepad",
-	"rbQNCN6VqeOaoEqrsKbiabmMGk0UHWTC3w//r+EXw8+TCXD1bfhMfRu+CL9K0gYoS9LP81YWaoDyfpQM",
-	"hyQ/2SgWyNpqJVsuZYsF6KwDKPLMnbUHxb3yB++Vbj76qHJj9d7a/vrBxlHx/dIH5Q8rH61W126sb2/c",
-	"LO6UbpVvV95dfW/tzvrd2bXZ6NTMpc0Kb6Y2S5QqYvQYqw2ipaZZF5OI3xfVeuXzT7kngltC8/SU8zOo",
-	"g23Bm56LeeZyYYZB3YYSjoV2/BG0I24vJRkTYhBCx7DmklosoS6VUjxHTX4K4uGzqXHRu0wrqcP9KpF0",
-	"QGqZgehhB7RRk4EgHyi98WEtA2Pq+qzpeojI2xR+J3eGJmqawumEr2YRzUNCdEMJtZmDge2t6YpLKOfT",
-	"xSqoyZ4eEZwtTwl4jgj1y4Q9dRmbITbJdVngi9P/rI/ICb81LbBTgcBOHgI71vwaIpm6NFUpmbz+Jzvh",
-	"X/qfAtSy3jSAeOg0pcsXoDm718psRrh5SooDGUxE4DKzXI3net9npy7rTxOu8WvOXUwMziXV3m7zuy36",
-	"I+JFY62jIY2JtHHZouwSk1GGWP80mq0oM5a4g9rRwCPDoTgraGeidRdo6pe06ZBcYfM1F348KgTPCdYZ",
-	"niBXEuYqixaJ69He1m5CilYqpt/Q1uNDXcGnv8HINpZTGFNOkhbDSjYI1NXL+UJdZ7KVzIwjGXVit4VQ",
-	"lvQZKLBLpTxx6ECSxoDoXbpc4+KU+Sa5CzUIS8UyaYuenzouV+OPJpWTjhQ4W8ozE77P7CB2eVpKRdSL",
-	"+WK9xo33FsfhsNkHpgdCiBGr0hlESkdCIIvV6HQpUa6eQQ8R437mYB29k7DUIKqX4AaxiCfsk5iXoxdo",
-	"vdBvux6DWoiNuk6DpkoFrPj9NKGCKf1Wp0bcLuMb6LWZoZzTnHtKuTilI/rjTG9gNAQ2s2R+SwNRxXzx",
-	"gmkgzfOUkU37+MF7xZtrdyofbZcfvVd6f/XowZ0PincfVN4v7xzsvbf24Y3SveIHjx68u3rro/3yw5t3",
-	"jirVsxM8FW0HRMRd0/i1Zp6VyYxpU5RvtL9dafb81ljDg4vE6cxZBPQWLssZAb1YcaK2BDchbkM8x2EB",
-	"ebiCKy+LK2+65tbdYGqRyoB1CUaQjD43DdCosMiovtoENpsaTyeTNMo6PAgaA5q0ZSnVmZ5iY1Oq1x8h",
-	"jCNLUJLYF/6JBH9lOUeq4w2y6pdNnVqimikcKpQoBwRU0IHLBBi9mpDcgmfsU9+RWEySzIPpHBlor4pJ",
-	"s1uJQcDLgGJfnKqKVruaoFxZJTWeqAvEK2N7evQx9sM6jHJJahkTWQMcqlomV+PVxIWxoDOZWYNXdtzU",
-	"RgCpGm1OlQ3qSaEcwDjllQzrqc+7+2QJdPhyjiQNJ4TuIi33lHELraFzieKmqfSk+Lyoete0BGnGvYSf",
-	"n25dA5J6r/eSdU769pm1k0+K2c7GYydbajdZtrse9CfZEADyFXRHxwsvc/o2uJonwAbtTHmjmC9toAKb",
-	"XwMusm4LJf22K+lb6IvFBSRRritl5yVUdNAXRgVPVNSid0bSbYc7MsUkOcZY2WDKv1WfNqE+Mu3iykB0",
-	"ZY0r3QVFkIEmzYUcmcDyi9FLThHnapxjG7w8lWtR9HR134W2wpuzTtLmm3KTDfkN8i2aN3e+0WbMu5Wm",
-	"8FvijEVxyLhD2AjnLrZrgI2B6cUc0ejwaEpayVDFNVnjJoHoM5u5pxApERx7jTHnt4Rm0KToh66yqvHD",
-	"/SoAB0mmy+mj7YDrDzoRt3TkAMZlEUquX4/Srtev1zhauIlxpKh7GwOs4MbRFCKLbBktN93HoMw26vXp",
-	"QEdWtGkGcHNxQEI9HBg4YJPqsijZs9upFCrmWpWlyVk/agrScXWp67V05TDMlMY0yRGzFpUNNmJ+6dlO",
-	"mF/mq6U4lJJuupgYete3MHAGB2rqL2VbNQYROUbSTIEHawz06klaJSZcPzXYolZ2Y3C4dzjR9MH3mbzg",
-	"SC62UCxly5Xs6to8doqZj1uwd+YyUooTCJSbo6uC4KKw4pS4AbJxlVMAordPBxc2GBaa/JVnCKNMVxS4",
-	"QTmWfLtzSG2Xu4GLVEmTxXY1Xkwm8d0YkEbPOyFuB/lzoGolqulR4hOuGY2wxqEhJRDEDeLNuaXbhKku",
-	"SoUCSHPKMbZoHZtdUK/xqMMBE+429TxdRxkXdURzAuXlJhkY4XXUIKZ7ViUP2hiuJqR13GaT+cs5cl9z",
-	"rUmJCmQ85U+qiQqW9ONfk4bDIRG6r/FYK7Vd09gmLazN1SW5MCX6csfR1BgXfLPGoRF0bCkgLlwyxg/O",
-	"uakVip3xRO/0aIo27uGmI+H5LbjIxtir4iKIX5e5mhmAZq/AZph0YZWuNppY5w9X3sUJ2I/jSBcvakXr",
-	"Zj+Oqr/fWDvJPugUH2cPgo1u9m6//AsAmTg3Ms9Zf396cH6OJGnq4d4GPzUVdU60Y15FQc2rcWjnL8NZ",
-	"6M1XrDcP0A4G9SRlD5ZVWkzPoTRBzJ7n6egIcoAdo3EIGbUfc0BjLydcH1j/GHGu8fj4w73DZdP5nhA6",
-	"EPJ07TZqKkkDVzYHJKnaahx126j60k5OwhI0dZIWuX4dW2yN4y6aGCQ3ctyVBBiQrl+3Uls1EJ4Tq3Yr",
-	"2spQTsS4I/EyPeSNN+WYylkB5RI3bxj1MzZGhAWAmYd8WFRbtAXeoq4EAitIH00SB0dh6yUqT2oc9CE0",
-	"xICXBvegnif6yo9rU+40ex503OjotBpoJLKw4FQDG8CEowlhbjsOXADT4TF6yhIvQFkRatlOdpckCy6r",
-	"8LSfdNflJ2mX5lHa2528MpOuTlrX3Sv1s+PJ6ET96aPiXvmDj0oHR5UPb6ze216/ubNx63bx3fdKd+6W",
-	"9+5V9h+sHhyuHT1cf//RxgcfFj8qVcs3KturN9d21m9t3J7mh0WDNi8sFXI2geLSemFtTDlPHvDL9N/g",
-	"fc2lu8tTEG6m6cX0toQ9uPDa3pwkKXQlKnckfsGYkkw7b4m1fY4u8lkiB8PO1EXSBX6GBBLEEqwsYAhI",
-	"VTvpUJcDoLrq5+KtqlXjtiekOdgogj99/j+WIzQO5aakBqRkX+wL9LjHpNYAegVjewXzASUMAG0F4jZT",
-	"H6NxbgIfvZA30bNcjRs67wDaEOSJjNo5zNRaSd8wBvNQu8hnXUYDPRSTVdXCNVJGqZIIbFvUSDN180t9",
-	"q8ZpMnM5LWcZB8wmi/nUS7yEY9N9Ca5IejRX5YkYZrsIomRSTYypjQVV+lA5/mPHlPPzNUYfjKzPaZ6J",
-	"EbFxsw1kJpSfnRz1q3VJFhL76jMh2xjcB1E0ED3Y1qY2VtmwWoyiUp5XQM9a1XLXPWEjojSByxVJpk1C",
-	"o0xNKhdf48kqkkk45cuA65ROz1HMp/DAG9R4aplbRIqxhzfFGp7oMyfNcVHI17iR1WMt39qSByG7hY1i",
-	"qXIQCCFpKFtdZCp62CeWfMYcOaDBRJF7vox9GbUdKYMTKxNmFUKjOP6XMRXHBZV5hz+mpFqEQl5z0QYg",
-	"1YY1IymURg3PMysAdL5+uiCbgPAVI3thQ6e2HgEcDhKomLdMnBfjYAjOENUKSgOIrgzIkX1lP3MQkkpM",
-	"aOBdLfXgSjWuc7qSBKZxD6RfU/eV9tvCi3cTVNthVxKEY6BW35U1jtB1zMmRR2iemmL7lk9tZbNyR/R1",
-	"/jaGOu9JRpYKeT3TssaT6eioyraHoHcBBXccYu624EbAmylZCvqCBLQhle2JdYWm7n5TI+cakxajRUrA",
-	"6pOPXX4MPGBMygiFrsbNU8uADiTIehDUiDMh26LnOaTr2iek140DBhpJE/t/zeBkIHyGCB0AqoeT4w0m",
-	"i2Q458ggGl1YCvuJC2U2M35wXPqk+Gdr/Y0PTvKyYN/9KHi/PHjQeW+9fWO1d6/SPaDz2Itw7bchIH8v",
-	"wiBbBNoX2uWSoY6dx5oUk44UdSm5FqPdzWJAI2zj+dgOlLQ80UggJyv51qEniO5DCXARMkPbYORvjScb",
-	"KS0MKExGYDAhEgiVd7rUZ06N21SyrMsj41jZXVpbRUgQPMVpALj+ZImSg56ULuU1jtT1AAXbYIanEHA/",
-	"18nSRrGwHIcl68tbpCGCdsT0h8a9johEIYup2QATpV6KNRChgZobGZD1Gk/AzoL2AAKGLDxSr9tlflY9",
-	"L7mrHBLisQAOxCw7VD1ZABnVEUAaRTkpaeRjm6YQbUFv+qKPGQIgx/ikRz2Df4XzDCX1puxKH5bovesI",
-	"VKxOomMMCVE61PPIKfVdeKWAiw2gT3VbdDqCRyn0+nKORH1wGoPZbjP7RBKbdgO7TaVV43X9t8b8BPWK",
-	"8n8TFvfPmY1t0ScsWcUQx4tGL4FPA35ZhG5rbhjB5WtsW/31cQrhdkkpVshdEI8GzJ9SaqX3zSUU67nF",
-	"UiNty38dfh9+Hz4daVv+u/Cr8Gn4ffhC/TembtjM+L05gS4SwfnZ9TdOwwKh4qUm1BcK+PXPdOPC1w7V",
-	"zHARUooVI4TkVKAItdTudxnfvUm2BefQIWxOIktYfihJ+H+H/xj+XfjXK+HfhC+GT4ZfDp+E3w2/DL8O",
-	"ny8jeFELyOuVkIYwPQphy+DiI+dJlEBGR0S2RV8j3DZ6QSC4zJGdTjcY1HgfdbfyL7HEHT05Da+u7zax",
-	"QtyVwaEU+9FzXza0ramdfvZpxnFl16MDIwzHJiJugmfSpfNA1CYGrMY/TSIk5jl6Ra8c5fOMharGjlr/",
-	"MZ4SdSd0E68jgruVYsqi/dQc/tmKTT2vQTXRz+S2QTALAYIde/vAywden7qukdZ62Dj8xjY53K9aNc4e",
-	"mxhoFNLUdOHRiUtRuHb/zvaOIQ/ylxHPXH/E83dvmqb+GFwS9LtMX/Magj1bNY5kdBahPcdl0BQBpQ0D",
-	"ZX9hp+FRm/HNGq/xbHpYaI8FUKfgufwEnyxRo/env/gNqRfz+XoKClRdB4MLajfpE9EqS0EIuIGhcYQL",
-	"pYRPjROyNNkKJ2kjnIvIqIPOx4QmUxfRt9cjLcww0kYvCTRGEHuTBsmh1sv5DSAWkeJYnRVnLjcj3DCN",
-	"M5bwMCD+QfoUrX51nuYRiGc8Kqzo+qLpeows1YEa71CKuy4/qSMxysTJTV1HtpXHoebGlNdofASEwVH3",
-	"jSQdsGpoGoxjw1tVX9YPWizCU+Kvmhekvgl8riRZ4wOtksgyojtno2vH6cwar0Y7J24ztUi/TQN2quW3",
-	"JpnKkVvU9Xo+k8hqUuNqHHByDBK0FMEDJSBgwdCHA5etxKlQ1WNscM3Gn9i6GAYzWzR1JqyWxE1T+xAL",
-	"dvSeRSmvTq7ki3iyucUxcJCM3jdNXIFUKboPWU0xnLMMsP/QIAweVaTk1MqQUaXumKbCFq5DKRDrOjOG",
-	"yDJJLMeHJJUGqKTPPr58+uOw6z327t9gHz148GHjw8PVR48PG7vVjAVE0OqAjz4pPd7P041BobNdPH20",
-	"HjxgFX+td6/cuLPafq8kbxaat/P07sbjD+3MPOpvW8v5t6qtcwQkOiHEJ8p5DXnxhro01aT+SDk1UbnH",
-	"mGIzEJpzujiHUtyCbX/RoORVoPZpHXFg1vTClzrflyrO5M7epgHr08EVt9qqdahJDYO2L3otpUXNkp3X",
-	"rAXdMN2mvQ/9HjpNHlHuRC2AS6mvs9jJ74k+6nZlo1o1bhQ5mMNgStaXdcmUMoNless9PLgLZbxMmyoN",
-	"X/Ql82s8EIDL4Lg+s4OHvluPwpWJAJ5Sd8ZSV5eSyTicK2s84bmoMW6NmEPMtBfr2wKTnvpC147V+Lht",
-	"b6qlzf3VTEr1DPVmWrHWNeaumT2N3KMze3EpWjKQuqzpfbh6ULwec2pc01qMqfJDbQS+Dpo88a4S1D7e",
-	"SS4R7YPlGLlWl8CdUs+snv1K1XZqtZ+rxQ6lSBFVza/JRq8wUYePbBRYeKmBPvS9+qvDjV1okjdAk8BW",
-	"ubgisWlAPdFaEaO051PjeprtynNlgPQlwB5qevdOWZwvUsIcjlaCjkBhAe1YpDEArPAcQVa6rKbBY86W",
-	"cl51dCdX44aHxKa+PyD1nSPa0sJ6m9ptlt1GKsRNPSKLdOjjLG2xd1bz9S1S321m7wnOsns0sNv1BGvX",
-	"EW1pmMJSvlyfFu/bxolJM57PK4SBlyPzmXXugTgVMx2J49ptqoeDZ9Oi/eXEI7XjntnMhF/nSPj34Yvh",
-	"k/Db8KvwqUWGX4bf5Uj4m/Bp+FX4PPwOUzYWCb/JESDvAozZUnPVLtICy6431pxs2a6w7EazkM8WaalR",
-	"tivOKltrYvOkeAhMcWcuxRUM+wGYSBwLDf9p+Jfhs/APmux2+Bfhs/D74RfDz8m//8/wf4XfDp8Mvwif",
-	"DT8Pv//375ALWi09mdksF60M1JyYgGvq4BjYFu8KMxvzJ2Y2ec/zZuf0GF9B+3QazxIATMTbKZexMkgP",
-	"By80teDHt+X4BiBLejbhwtLkjm11HUcXD6GJAn3aqG80goMvHrtMAtfxdMDVcappta8mSwzN1WcMO591",
-	"sR5Lcz6CfegGaJ9RCTtXb9pA6GJSYEdUo5ZjGzsQxGe6m4rNN2g17NKkysl7IiAd4UBYbHPsjmoROikc",
-	"FPXsi1f2ql7ZZWyE1ycDFyU29JZPaGktOWbQ1CufKoH12SwK20gYqm+oVhEQLnu91qYJPlskcb56dZJy",
-	"N4DSlHeP9u5aRHOaSyuBpcta1INNYZHw78J/CP/BqvHwd+HfhP9v+A867m0z5eWQe5F+39IKfWV0bUAI",
-	"WinmrVn0/BQA9wmid27dfSWK9lLqVc+9hrQBmvn/jIoql6660Afux+UR5Y1KojwipX7eDTrqarVePl+y",
-	"u/AfFv5e3Xz4y+FfKcUaPg+fERwlcMz/efg8/DZ8OvyL8Hn4nOCJMvAFb+mzfwifhd+ET8Ovwxfw/6/w",
-	"mJXkQWT4hBTzhTyBI74Jn+b0QXoI8GLnMShcrhb82lp+Lb9eWt8oKRtDrUyj6X+n/qfsg/lsB712YWth",
-	"uLqYLxay+VK2UAGofNljvrr+b8Nn4Q/h0+Hnwy/Cp+Ef8aokfBH+Yfh5+DT8V3ydajaHvybhcxJ+Hz4d",
-	"fhl+q/78OnwBwP3fhE8Ti2L4S2XxQPGXusF/z5cq2XyhuLGeXVtbyecL6/m1QkWJp1dpS4mWr+a5kC+u",
-	"reXzhVKxsKHmYQ6jysr0WUO6MJcmlDBhGV/Gzpqa7AbJt9DUC+Nq8cqmGVdzh4l+EtYYUl5oATHRFJuB",
-	"3CIpba+hZTWF0QIk4oyEFqslYDIH2bmZ+S8/o9lf5LMbH+v/Zj/+tGCtFj/7j5mzeS7OMh9RI5xlQ6oD",
-	"LCIDn1FAAMHWEQzJLCkr8vDdarZYWV22SP2AAiL0EgAfwmLVlRirdfXzNHvPlL263HM5q/H6NlpV2Zuu",
-	"7ArpqtHUMRhk2syhXAJjSfWyukSCOBZM3DaVhAsY/eyW4l1Uj/NZi/DQs8RvdpszH3oxC9Tt0BZb+XmX",
-	"gfSJV1RT+B0aZDYzDZcjUf+4zMJzu/zCp/ZZozvvuZPZftTlRqQ+8l5lYf7kBJYWYB+vzyun3wRdMmEr",
-	"jI8UN44VRzofHt3KrsebhCwd3Nomq8XV1ZX1wvra26LQivnVn+QO0ck8QFoMtKQdNZP0skGJM2XDEJpt",
-	"rEj3F6y+MEoXRulPxSgtrJ5/AmyLeyI4hEYoF23En4pBe1P0uSeoExm11yTRjv/bZdvGyZ/zYqTJNKUk",
-	"2BamJy+hVQFsWzLq221LKdeox00KHxEW8Ec9u/v6ehbpej1JaI3bNGAt4Q/0yVgdGn0ZwXgFbWXm9jgU",
-	"r+nikdSRTWqzwFi+I7isOtBR47f0AG3RabhcY5hX793cIgCLFj0mYh4psYODguPuH+TILXUXSQxAK4sn",
-	"qKO2tjHFsT/+kx7zBxY0bCAUmRJsmoUGUmjExRp1FpAlNV/qA/kz4jrL0FeOclAGdKD+1fAYMrLF96R+",
-	"4l1ZhDkA7iGgxbwjTpXs5gJnzpVEnrjdbsQcis8HeWrHxX5BN5DMa2rxtYVwKXqUCMkeVzdrfwP7EwNi",
-	"0w7TDHdLafQnmIMcXqiODfB9V7LlZPQ7Ry6V3K7xy2S3D5PLM5WdNDvlHHFQjdeg6yAzQ/yCYJUKCakG",
-	"9Ys6lXGH8kBG8gKmKBYY5moZa5JV1Ou5ziR76vwKKHjOI/Z4pgw8Hn3HBf0x49G3cIwzHL/vuzbbc/ns",
-	"x9LHsxz7ruj5csbr4rGzXReqSuQtX3RmP/pIzHLsDveF53UYD+53GZ99rg+FP9NMvyklFyC94VS9/F2G",
-	"ew0b8TYLRZ3+2LDzToEVm9kSLTeyZbviZNfZajO7Rtcb5jfcsYwHaoPznudFMfcuc2hLtNwTqvaQG3iG",
-	"KjiRoIFsDqQkfhg+CZ8P/2v4ArJPX4fPh7+GR8XNmBrfRgSsmRHgeMJM6h9L8Y8ND2Ao4TInLnfGHtIc",
-	"+EmPelE7xXGv2/Kpg2WLI7VJE+ZoxhTRxTIeoyUhypWL62Vs6rCOa8PmymyuFa1InO3O8fbUwvOYesCb",
-	"wu51YAllbOYHOCPsWDSPUxME55wyf460j5HRK/GayDpCrMB11PXAtbGhO/ThjYyVYemtqu24SDDr165f",
-	"QYUWGkW75GTLrNLMlulqI7turznZDZZvFmixUbLLSoyrJTD1ZWOxDUiT+xwzbWvZfDELpNQTCa1f5Yu3",
-	"Ml0txYWf2axs5PP5vJWJrJGzEAp95rFTCmnEfG61oNNlN1NaNfw9pAC/hmzhH8M/qi35Tfjd8Nck/Aoy",
-	"gj+Ez4dfhE/VEMPvwmfhv6nfnw2/gGTh8+F/JcMn4dPwm/BF+FUuM0EAqJedsP6Hfw5pxycZKwMnvch8",
-	"fJ6E+CZ8Mfyr8FslHoa/gpb9r8MXU1KcE2ungDWOemrnzpveQy1wwCTwjZ9VQqXXuTKtHA1TgcJ24a8v",
-	"QiyLV7bI+6Uxl5VYSQZJurEX9HYGSqCnSP11OH9p2VgcZfO8gjJlECDprDZ8LKRkswgaGhYBrWvVeMDU",
-	"rvU1T5U5HNpzaBBQu50jN33a1OT66rUCL34qdoDBkjbzmaUG4zYRT9rEA4AIK1fjr6A2TTvbr0lZ2k/Y",
-	"ip1W6tYu6mq13ym/J216PdO1aOaYGk+Xx/1z+Dfh78J/JOFv1dnfK9voBzj52+EXYCw9m1TNtrCcL2I5",
-	"o3A0CwrkcZdK2RV+AKX9rvCPmdPTE+K4XU90lLMruevJzMfRJeS+OnTHHGmkrfn1EA43Ivh1Nc+1CARB",
-	"kcLW+v/UnYe/Gv56AsKWenfPo3EhylZPMh+2dr6xwcrNdZYt2QWaLTcra9kNWqlki821ZqGxxtZpIQ8S",
-	"5mW6BnPa/kZWTqOJwp8XtuLCvF+8soV5P6GsrxsZWz8Jk976dLoU1OMz9CjApJgY/pRxJyz+WYdfAB1+",
-	"1vjz1sb6Z+brK3BNtM13loMCR2Ax2RQHJa5qRFJNCllysoQuQFTOaKHhvxxVGhraAX0L4aO4qXETfoJE",
-	"o8Zsiu46k0+wrU3ZRQXiogJxUYG4qEBcVCAu7OeF/byoQHxzKxBj29SE6RZ2+E/IDm/5otc9u8ASD5li",
-	"g2vUVHLqSjcQyHRgA3tYQ9nYS12Pcg71flCR4PKWRfwe5y5vLQOeDECfEbWzY+OjxiWjgSQeayLXQ7/N",
-	"AI01EQvHpAAy6vhuqx0QLvqTgGnOSwicgyKjDfvbOE8/fRQZm3apDSKhWLEMDmj4+/C/ZXVgGqpLHJmI",
-	"Vet+6rjmBO7tCcmkiQ+vZfOFbKlwVCxs5k18WHQZl4kAcjGbLxzBr4b4cXIVC8TA15x1ttHM02yhUbSz",
-	"ZafEsuvNMs1WGqu2+U0XJTo9TwlqBq37v4FQ+HPo4P58+EsS/hC+IOFXwy+gjft7jImGfyThczL8y/DZ",
-	"8IvwKwiOf43ffkUK65v5PAn/PvzH8L9BMFit1LusGWQ2CyUARvUDOR7IlwENemoE0T5IFnX9c/gs/Aqi",
-	"rd8Nf4VR5/DfYGxqYOG3LwXNBpbw+TA2uN0X5snColy8skVEdgz2JmkRtoxSXJiEr7lJeG4nzf7ELhrs",
-	"BMH6mk3S7HleNmCPA90mQ1xumK5ACuzwlroGmnF9powySZZAySlz8FSZay3dcNMWflDjqQITPKLN4D7J",
-	"2pNliwTCYz7lAVqhHVfKLvMCArxXwidBX2xFLR6NQdT5c+JyZ7waRRepUFy/aIEaFl6Xgy0qjcGqjA+i",
-	"LBVlXm5BoxAETUhUF2quSzijPpOBtmiRDI1BTcqik2fRyXNWJ8+s3Tt3GOsmOtsSFW+I5KBE1PLWhFYz",
-	"JLbrcZx7xqe184g06tZUAbvo6Fl09Cw6ehYdPYuOnkVHz6KjZ9HRs+joWQSYFq9sAZM8sUEn9httX0g5",
-	"K2iyw05XOurpdL3OxLDF9es32SnzRBf9dO4Nctevk6oZnnYdwX1NUND4PS4Nkcyd6o3deztHxzv33n/H",
-	"ia9V3yLIU+n0bAhPuEGCAjpfVp7rcVP0uFOvcWxHcYOxZpQav+sCDU2b6WiA4SVUi/pw75CYJ0wOr01l",
-	"RBUeiBqHaFMvaIjHae491ycO81zw8TG/YJm7QIE5ePOYn6vxgAFnrE058RliyyDlH3IJAWkQ7EDP5SeJ",
-	"GjkYLQ4MaLsph3G3kBoDuTDVkdFEHu4d7R+/e//wqI6kjokfDo9vV492HlU/PH54cLeefGR4T55oyWhC",
-	"kOgSuCpq3NTimazeJjAjCk/TBHlUPR2pe8rdqEeXyBEMvJDGoMbrPrPdrqte7aZ6CPMeENWZLFE+AL6+",
-	"ZZwFZHjX9O0uJ5QPahxZxtVQcNKW6qP01XVrIrP7tBzjTXa6Z5b4Ob7/fTVD8WpRL9aVo09haNX1wJXg",
-	"ibycs7i+J8UCovmaFggoFfNWpuPyKHR5kbiA9hBfJg1GELBOV/lHBSvTEM5gIkr234bfgJn0FZiZXw2/",
-	"DP9N2XIWMVTn/2GkCyh19m+GvyThv4ZPh5+Hz8Aze6IM1/A5GI0Ga/vJ8Fck/IrA338JBtofCWQXMf/4",
-	"TN1vpNcogyOGMMlmZpZB8hp/iaNRjkebcs7UhCFHvJXRvHxnmdTK/C+sYesKqhRtYaYZ4eMldeZqVGp4",
-	"yt0KHyVzqVKvzl7j58wOEMkb7d8XkDwN/wUeHiZh+EV6AsDpSE+A0kis0/UQK7zPPFsA+9bM1nG8nc+i",
-	"bdYiOtrLIKtzCZ6nKau+64uGxzp/Np2uM9JJ0DsXINZ8UkEGQngYv6UjKlIZ5lNUoTFfmISIRmbNzrMi",
-	"pt7XWLbsFOzshlNg2XyzRCvgSReTGe9yvhy7MsrsNCPUwqLn880T2nA5Czb1I25yEWSbJnk229zv46nT",
-	"Jl3rGUcwVCV+D2h/E4+pzGGWW9DLHyjrIKFVRS9oCZe34gW75IzYXMsJW85hp2k7rsPOrC4yDKDaDqe2",
-	"mlMk670miehzkwdRVhDS0sm2iwUKY8X4e+zS/O4zSDumWRzOEGFwyPuanTmz2aSeZFa67U+LcBOymamZ",
-	"L90c+HfawX+hGwPTwjYxV6AXfy5cfvZzTQzq5PU/2Qn/0v8UgEzhJlIlGgdHWxF3cGfHIRDNqKhWry9g",
-	"tJo3PCnYqR24pxhv7EZMGBvFQqFYKleABQO+HpvgwO2wj/D4nZ4vumxlT0hb9DNWpk997vKWDlnGwTxY",
-	"OhUn3yzZRZZdh8Bgs8CyG/aaky02VmmB5ZsbTqmciaqhkqFAzR55LAWEAfXHVFVTIZ+oalLvBbZRRGsQ",
-	"XYvUMtv33jHrgqRfr3X/nXRQzNp+5+BhLRPRVwpO4htukQb05gPHLhBz+kQySN5r8vXcPHptj00Vq8DG",
-	"m3U56Ullb4ISK8wiPQ05oqa+fXPEZiQobzPMxabnICEKtWgbFYcrtOe4QZadYk/0FNl4iElKSZZkD2Ri",
-	"s4deIzKYL1uYxhS9QFrEE/YJ/mXeb41jjEJqjlfJ1K8+OxUnzCGSSYk1lNzB7Cgx6oDguMBvBKJWm/l8",
-	"wnOOuppR8lPtQYvs7hunpMbVTdQphLZYLOkN/yo4qDYFPndG7fY0X2lvUFXztoPTduWFmC/TI7ED4cfJ",
-	"ILTM4KIdFrSFA3Uj+Nqg6vEULWQ138eu4dIp5MtFK+N2QbCUcvlcoVDKKUkobIjRzSzZ44God1Jt4c32",
-	"xC9cz6MrlVyeLH1QKGyRuy7vPSaP11ePV8vL5Jbrs6Z4vFIolXL5CzWhJ8PPmb2jan5vDqKY+NWfX8CI",
-	"C/gysuitMP/G2cxGRYBoks7AGGhJJlJjOY4KtoQyO7ukPHkgaShD37Dcx0JG39ciwnMiOUOWKK9xYzNi",
-	"BIgq010mIlDbOwdHx3vVD473dw6OHx7uHNQtUsiTmM7ZIlLUeKDDS2Q0urScI3WtVg+F4HV1gDJqTIFQ",
-	"KU8cOlDzgxdhSog2sVhFTd9SeiQ7H+zvHnx4/Kh6cG/33u368pa5ulOv8dRMAN8Fbylp7LaUf5Ij9Zay",
-	"auu6dEZNVtCGgLOxZ+rT5eV28nW8xArxGSxkfL7ILkvMZpS5dNWDdn0XxE+pWbA3aJ5VGmtO0S6z1eY6",
-	"zTcKdsmpsLXmBi00SnbFWYOy7mKjbK8665DKLDUq9pqzESc+ZzPkIuovZXD9E6TSnkClNRR7D389/D+H",
-	"/weUYMdZyckGWMbKnLBB1WsJ3w3aHWV3bt88rGb3i5VVba0/lKNzVTnKr2/mi5sFiGZwEVSbAYxmisXI",
-	"RXCDNYXPzCH5QrZQSR0ime9S754hHCvfKlY3trHwPAqOzGtczmMhJpbaWaEP3OrJNf92mYwgajuD1Awk",
-	"BGvqa6ihFXKSaRiwLikqkaOsfJe3NmOi/qQ/sbS/swcJqgb1GWlQyVbLGtu5xm/uHCwnkNHdFqdBz9et",
-	"9vq6xG5Tz2O8xUiHOszQTnZ995QGrMZP2CBHsLFaGZXmGnKTHBxWyf6d7UPyvxXIaSFXUaPYPzwk0HCv",
-	"CYdqfKkOPSDSI05LBiQr27RYWSVZdaX6skVgL5F9dfDKfra0Xl7Zz1aKhdGrCN+kKk/ZNUnaVLaXlYy8",
-	"uXMAVYe0T/w/ff7/SIvsOMVKpbCxBeM7YQNJOGMOUZYu8l4X8+V10nADqeslE7PZ6cmANFiyBDiS+F3m",
-	"u8JBS1epkkilUR4p0By5x5hSV8RntrKDdRkiWaqX86Ua95la34wHphDDpAzT9YvVxEtxJQGzuddVrwZS",
-	"FDr6jVa1D5hDkrgBPg4Y4UqZCQ9qWDF7MEmB3HC5k9jTcQTwhnAGcwZU4svsMyUhs+qfGzu3d+8RpR93",
-	"b+1uV4924Nsa39vdvSF/sb1dfb/TqvZ3b1Rbuw+Pip/Y1Qe5XK7G4aidezcnnImxa5wZrPaha3aBVYrZ",
-	"UjPfyJaddZZVWiCbt4sOahiIqETLVpmlOw+3dx/cfFx6L/+gaK+3HxS6j8qdtaONxoend4ryXsWvrvd2",
-	"Cs3bpfZ7qyd38x/1d1vvrw0OymK/yPc2PjksBA9Lp48qjz9c+0U139guOjvl5u3V9u76z+/kvb13Zjd4",
-	"R16AFmAoV9O55M/GNHvh5Ue8ztLnUXDrLVPo6ESl1ffaBN38o6nvCyjv6eybsSB0tcm+hSXYUBkfGayo",
-	"zmfQsDeoEy3qi1oAs+jkW8JvuI4D1a2Zcn4Gm2Fb8Kbn2jiuwgy32KcDT1DnSIi71G9hG3ihMsvzyF63",
-	"Cx0Fe8xx6dGgy95GB/QGxiqTaywQk13PEQtpuvu5EukCNcAz7KhCwo6CugCP2YEvuGtnY6MoceVN4lPu",
-	"iA4AZ8gaX0K7ahk17ogJdi0ylqDHAkwIdVVLdzY0hU+KNY5FT3LUcdx+t3r37s692zvHR0d360gjQ421",
-	"JaD1BJJ3TV900BMFBd9vC0LliS6pUrr/UG1OQF5ltnA06AfCtBKtCDZrvM7stiBZTmqZ/xjNXi1D/ndj",
-	"OmYdogmg7VzD5fChuIr/JtMtOfXouS7r6LPM5SY6rtugixIC6Qa+me3obV5a28XrIvNJ/t7qg87Gdtkt",
-	"/nxt8H5BfrDODk4qzXf7peBu9yP6UNx2PrQ3Gnt8552LmhfjGYFIuxZNn/PcYjqejomRsKbPZDu2E9++",
-	"sDxNGMmBMMkQO2XQzi9SPk2ljT5DgeKxYAI6zgE0Qiljf8zlBbWZjvRICPWk3YMaj9qUDlgTzHxkbi3n",
-	"N4gyQ451fPgYg8gJBtUoPEZljXMR5QQIuic64K8rO72BlkWJIcaFYwDGgLF7r08Hkpww1lWD7NMBDHo+",
-	"t+Ihb4w5Fuf2idZd5QI1RzSEEnqk7o0FuupTejHTKb+zCjLPoy8azwyUz41ygqvGYS3kXqm9M2+j8twG",
-	"0ltmq+AKxpxqc/ZQzohU8YQ8wy450LjGU0IFZHqkAGwECyQBGgQJUZBI/lq4uSO5MNI8ab6v1zjIlL4v",
-	"eGs5R3aw0hRzh4RxR2KvIe53C0sPLSge11XbUTKS+owwnyopthSfggdBwWKD2aKjdjVjuhKcs74Z/vJW",
-	"jSfKGeA0db4abddnTeYzbjMsbEKJ7GwRyLKaVIYM6KDGG72AqKlPZCeVGRTnJvHSOkGXI1XCReDajLSE",
-	"qblkNa7kA/ONlCPJIhbwhqA8V/tDhLYohPEjqU2djsvNzAZJ6QklNzIgWPxA4ECQezzVa75JOvSE1bgU",
-	"HdYQzoAwTzJ1EJ6gZDvTNWWTDCz1/NXIrr5wVCdKWCoz2s/zVnZffZP35yjZSo5lrgBH+exSIlcS2GHO",
-	"whtdeKNzS3hYlQnvE8RRSwhnhsoOXRn2aabbe6lyvcaTIeBDJXoJJatZx225Adbu6/zp9euc9a9fN+It",
-	"KaDjkhDdFcE4qesmgB11QB2G5Z4yqYsy1HWX0DosVCI31SIVEvhuVKKvrD5TgI5yjKMpqAs98K5wbI2D",
-	"VNcHgzsM4XKmjGGMl6NxauZeTcxGXT+zhjmocW26WqTH9fhZPAQJs+MGEzscXC4DRidi+W7DMHd00fOF",
-	"BWOqOJCzfqowcGbRCMPAEc0lGYtzO8PgCaMJPF76Pd15LVd06DJQQia49ANvCx5QOzjHsYV32AeeXqhm",
-	"No015uUvBP5C4M8t8KHFGaUUlDkbB3ZWeb+CZaFTo4xaWqtlmpTYFvFZ16M2xh0HhFHfc6EVim2apR2V",
-	"0CH4IouysrzFEGcGwWjqdiy86rrfzQXAGAdcTxm4nlfjIMqtOJ1obmOaPLVVDkKXUM9n1BkcRxK2rv0K",
-	"V8OJRIIXD1zOkaquxKnAjZUxDYRQpJuQ6GDyM7/Go86rerm4ocFT6gcs8AdZSKhM7ppSs4nCUTgTgoEX",
-	"lH86hfUSBOCkcvCrFIKXiSbM7eq/gXubcYcsgRO2nOj6GzMM5tjrcOb07b6NB8jk/sVNNqK7NidtPXSD",
-	"ZS22ayzdj5je+wE9YZKwZpPZUBOHxR9pS6zGlRUGJQPgweMI4ibWYpG4KBKO1S/1LULVviMVfTjYeBY0",
-	"fQpuMyw1gIwBJIOt+KlcSRxGdRyBBEIcdygfHJtOvLpV4/CLOvjY1L4tbxIqTxLOvuAMHWUdyhyxBdXj",
-	"iJNRjU/Q5SUdRnngdthEyy5h416qkgHL//Pl4kZhbf5dLZz5bLnXoXHF1Oq9wr6Vl9PwMfPbeSiZP0nO",
-	"bpsNiC5Ur+sAclnXF03XY6/Y0FyYja9hnAAXSGwvxtV0s2qUx8CEN61QGsKtCKOnu6hM9gWgtSe1ZFAJ",
-	"ken3Du/fq3FDs4m9j476kXLNt6m+3zSL2ZoUTLVSIVcrahmxJhRxWgAawBxyeHifuA5T71XpDo3lHdCA",
-	"mWCAZLaAJhY7ED5ZwmApYNcx22cBogQCCNIAjchlCyO5AGYIEdro6TFuq3Vf1J2YcA1dPw7z1ngEVdAQ",
-	"Doyu33btNqCQtJXmNDarA0+jYyDUZynrOWXl4guM7NxJumcHDtkb3KQBvXQNNk00wJzZWJLoIvFZy5UB",
-	"U3om7tN+FW0k0PSR7gj42cdgUYPsGL1PIdUi95NoXYzRS3726cX76svFl99GX/wx2uihEi7CGduPRU0U",
-	"Ntuj/gkLXN6KCw3V1/dYP6L37JhDttU2wgfUGHsdOXo+djkL7tyCnQL34UqUJyoZ8XN8GcBZU+JxHy3u",
-	"6EgjlpQdJw/UwDj8nI8tuRuD+yPoeFBBryXnfM0T6R5SPKRSSayLTKWZtwsOlEauNbJlu+RkN1ihOQq3",
-	"NmGvT25LSN/CZ7gL91hMt3oqTtgBoyCYcLZ0Q2E8fWcJAynFbqQcUBpAx+TCeB01XmdHnKABRRUzrXIT",
-	"5e0UbqczKcHqsakA4MpMycV3ahkN1pDFK2cRwQSzmA7Wh+WU7qpl6pnzgdTfkqKkmFDH85TF6KA5cJ6F",
-	"mBSY2W5aYk60GR+BSSPgI/WMXSdjc8lkeHLk0HT7AR43PoCy+QzIA5hDVpSiUkfZ6MlmdRACk+NyGQFF",
-	"sD5IQukSsrjDEdBixxwgbs+RhzxwPR3EcDaJy7HYZmS0gls1Tp1TZTxIZZeKZnMK/eK9KSrlsqbWqD5C",
-	"WTKTOhoNFEZF3pMV1Ez7fNpjTqVVjg55+4r/OoPIn5G9RjQ1cuJ+s6alarsehZISz0uXmAQQDMuRw76r",
-	"kddTC5WD++IjMFkNQlLK9bFxeZCl+viKqS9vERldzQ3UalcXAvB2TNpy5hFbGZvQyzOpsA7CE2dthsuk",
-	"M8/fB1ewtvGRriRU9pPZ3NB64XLSFL79imNSixDTK8heoPhqQKJO+KTHZfQN1L8ajTmDKSF8Y/xNNBz2",
-	"BgSPGMX1MLaEN9BsbUEPgySNATJRQOuj+nNA+sxnBASnQ6CqRQ2yTlxuez3pnjKL1ANRJ+yx/rw8vXf9",
-	"Pg53FlBEHDcmAiDXqYY4jeFAO72zbk0YxiGeM4EhZh+flULcCrMnMAbIREwZgZqTzMR6YyXvsurUWchp",
-	"9K0b0Fl2/l0DcaF7vsaoKuMuIxLIJVzGMRB1x5Uarb5YQcRwp8cym0Xzqe3KQKitlwyuZdbsDba6uraR",
-	"XSsXK9ly3mHZjXK5kWX5taZdaG7kKVNOHu3gpdERBkSbVIjIROT0wDMWLAW9uPRZE6JwY08ViMMo2NSn",
-	"rtI4x106AJx6NcEai52uV5qr5WxlrbCWLVdWi9lGqWlni/bGaqm5ukqbdBWWigwowsrvezQR1Ev8oF11",
-	"z+U6lGUeNJq2xDubZ8LG3wYQ8sSDAIh382veMnxK2H7TKDoFVm5mV2nFzpYbJSe7ztaaWQNvX2GrzSTL",
-	"wj+FPyCWJsC1fx8+D58R+OpF+Cz8dvgF4Lw/H6M42J0jkNilaupxnB2xjdnC6sOjh3v3IIzgs2YP6BfU",
-	"MXLqO4RInIZmjx7dfDYzpfNR09fJpRgDQeydj7SDkneBtDOrPo+ULBbBU99uKy2Y0N6o9nTx/AB333Qg",
-	"iD2oAoD6cIf5hkVK+KSjdML167Tb9cUpc65fTzOn4oE1nlzoZEmTRfV8u02lqXlv+6LXakPiKL7CVozp",
-	"jTBhgKLAAfPcZX2MB+h7K09G9hodF4KgyzmyQ+02UcKESE67si0C7SvFVGuaMgxw310bOKFgS0GK5pok",
-	"RnBAaVMX4KyFxsSucea5LbfhMbiH1HELpD6COhAJjFMEsKKj8gFJO4wEPuWSAtx3rsYfQUHSmIDUsNWa",
-	"V1SNoOk+hqfv41vtUkgJOQDLEGicIdi+hD2mduANtjSPlY/YQ05P/e7QwXKUzML3iVyiNV4fFRF14rkn",
-	"DKrGoEQCWsp06Yga8jFMJZMy0RQGt6txNTp1UyWrAKAcmsuoJzdJugkkJdNlnSzVuQiOzVutY91GalWo",
-	"J6URmtJA9HwApFYfzGkWqZuyMnhE5tQtUodnOE4uRqgY6ah5PdY63GWyvmyReiRa1Yh6/ISLPlfXMFUl",
-	"FoFxDlhwDPk6uFJPMue411U/dpl/3JPMP0ascH14U/jHyoQ61mtQfd9gnugfd1zudnqd+jLwm01aDqlh",
-	"jJykZ1iXfdd3HdbpikCZJNk7bFDfjNfeCcNAHHR0QGHgILFKsGhnesMsiI25MfESw7nDBto4u2CcIL1c",
-	"lCibyQj4eIqynE9TvVp0jIWZuTAzF2ZmKT9f9zqKqCkhLVAGi5qqtz7gBUGN2KAFG8PYkUkL9lyLeVLs",
-	"a+VT+K/u3J+KTYm3jiDHQR5ZscGnbqTld45UdYmqsiiuSX2qiwwx9SkZKx3bugKg8oViWiimhWK6MsV0",
-	"IS3zConi30SBfz/CURAm4H9uKOR8XnkHqY8moIBoDXA5/I+zlcuKTbnNsAv4Rx/qtMjRNowxETsyhN19",
-	"irEB0L0DFmwauvE4+tKTEPZouaeMa348HbZIBZlsyklDP6KJveRI1bxMrKpFanUakZqfumow0BjMuKNh",
-	"DBA9AS50rLx1nGC1mupkSccrkr00KFqW4z63LQ2fDNl6gqcTnwU9n+veHPgK2lucKX42HLHQ3QvdvdDd",
-	"se42++a10tkjm/kVKu8FeNI5LTMoeY22N8nrLh0odXU5n24lOvLMfppI/QCgdVNDR8NF0kwDVuwCQs1k",
-	"N5hWrKCTZfruL5E2ZFRU4cL24NR0GXaynxVJyNtB0N1cWSkU13L5XD5X2FzPr+dXJOVOQzyO5mplRml3",
-	"EX3lziHpxiW2sX5m1gbGeFDmDz6l+rLndwFqK9Psedj7Ca9yFKhjlA7zjHcwppbTvOEzimolcOEV7KGk",
-	"VcM77vos9oH0X4dRU4Yu0c1YmU96FMXAZsHKnNIApXUhwZZlkr1GTuvuYRDTts2YE5fsXypPrFf9tEwx",
-	"VKvppbZwoq4uaqanOOlJvRGO1FTvBMQNItahtDbQukrOtXo+NuKis6BkeF8nHp0eI3/6/LdwbL8tPMhx",
-	"o2g3Ib2EpNG95I8D0uPg80BydKneEQ7bhB902o/FnZgea8aH+NAF5DC/bgF8B2TucMTLMI5IhVTK2fCf",
-	"w7+tcS2ALE3LhS6IG2j4ixE5XgcoPx+5qw/3qxrbCLPldMB8DcDUCwA8j/o+gDeZyjw9Q9cgIRtVmAJc",
-	"AAxEcNv1XPhyeYt0hech3Qw6OXVIXioH3byELvPjEKdx3CiUnW1q0BHBwTesa4FTNxq2xiHLieKUIIII",
-	"Pr1xDbd0Rln3/OOByvGDR1X3P04mtsecwi4djHuExhPES+vFAP6tlTQTibFuc6ReyRejmTvuxXsuTqVD",
-	"pQKuPVv0PM34wDTbgqM95sjLpQNJ6lqB1hHDWT26PyBLam2NvAeiRIDHAhaviihH7Eb5WsgXv6rk8n5C",
-	"J/1Y6eWOJrhlj4PMvNrpKrPDCxttYaO9AhttzhV/ji1mER16ifwfVCavNv965c71ImF7tulZnOlF36YB",
-	"69PBS7VWYd3NbKmO+v2pDuszE7mJIxOGVBo0Q0Mjx5ADlglZ17g2pKCJCzEmzEEQJ2/5lAeA0JSIG5zV",
-	"0pAc+ZtEYPqG4i9c2K3di97z+TXQKUryRSH0nJSj6T26GyPBJqRCesePyoMYiHoaIhvyKiQTRDHwOULA",
-	"UE8KLBKWgJKDBBo1nobjRQgbVxooHA1/ayi2kdyFBq5sav8rQj/vCs+1BwZA/fp18HGuX4+g1GPue/B6",
-	"DLK6i2g+4EIgHQT0VZ1JuhCDvY0+qysRhS0u8dWH7Bu49y1iENugghsqZJkzit5Y4zF6+nQcXXPRS+Gt",
-	"pcc3AWpc7fF+4vd7pX724nDkqYG/DEDyaO6VttBN71sR37am4GbgeC56N39quQ7ESOgMolUwC4OyNnuy",
-	"Sp25MnDtM0wcEVBPYuNDVD+R6L5MNGcuUc9DK8ZAYGFn5ko9EPXlTUz4u9yK4iAYntIZ+l4gA4rok4IT",
-	"zz1lUauoy40UsQd1sqQVNDl4eGN5avWb9lEO4yc8r8kz9WQ/Rq9legRX3HI5IaGpZ5gEgsheZ2Sep9w9",
-	"coKTY+gqAe+ro//Lz6rZjz7+tPTZf5yJ4SZ/Ecmd8MDhRZg6Ad2JXLQyibWV2VzT7jumoiNvPpV5DsTF",
-	"POLEapviG0OyemHCzdPLlohxxlt5Hl/u3JRtFdFyzHGjvemM2u04Rqpj7CZdi0CAOgI/3StLJG7fHIds",
-	"EXZchB3f7NRw7EC/hATxWyt6pSm9dH0j9uaWwbgsfgzKmsaAHO4djjLXdETD9RjhQIZc40uUD4gtOh3B",
-	"CReB7j/mypjy1AJQp+/kCqvlZWyrRTqxJNON5toyydV9dcDZVDdknOmmxo3TfU0avN9zyG70I0Q0NzV+",
-	"Ps/NdH8aXtNlCLsiZEKyUSyQtdVKtlzKFgtzpNPUFX48ThrZkXMSMgAI49pqpVya5zEvyUSDL31BRLMI",
-	"GVyQiIY66Gr7KUqart7/58E8wXEXZKTRAnkGYpoa17JtEi/NFPoZMso+U+Mj9DMous9knyEj5DPALJHf",
-	"wFOPAWSCtyZT4RIOD0AdZO9UjkGNa+Ic1AnzMdiYnT6FpAal5ZWS1FxQIhpY2gUtzWtCS2NslguQ0pjt",
-	"Pg8pjd66kzhpLANRggAjaXbAGncEk1HNABpBW/HwcfdDYRcKc6MWU1bTGQQtl7ZxFgQtC4KWBUHLwpwa",
-	"I2hBCRVFCpXXOauAxeV0ZqFJuqDkmjRrEPGgoAJTQKiGUEnq6pg6cXkCWRsYuSCSP5Yv2df3Xwif10r4",
-	"IA5vUtK8XQDb3WhZToTUpoHdnmCF6KAMlh4zz0lw7HR9BjaIMq6R5QjKQ5SvIHOkbt5kvcZdsMp3q/eq",
-	"mNL8hdraXG0y2bPbsMVSL7uOyF1V6dKVD9kJDZjv8kbPb9UxSjNGRW8o9hD6LvIRNLmmOi7lNRgeIW0r",
-	"jRHUTa0KQ4Dr5Aa/oNkzZQNGG4fxTGovjE/FHEEgHO4VgnMvJNVLl1Q/qm20MHWuXirvOC6IZSUGLeJR",
-	"3upBdsWPReQMtk5MVHRmB21s7jhMDWu0fA1kOgZcAn0wEb3AIg3GeI1ryqAUk6hO6xqLyMA+6MBQnXSo",
-	"fyI1fxyMERiR9U2BYFWcMI4MpeifghsKLydH6jHfUd0idbdbxzq2ekRWVAcdZLYJDTCzjBf1GVQDWkQK",
-	"RDkHdFPb7vk0iGNYOI4snuK5TQYTvxTnEkhjQHTdxhmw54fmFbxJ2egZJLZ+kxHVwmSKq0I+jllFFFer",
-	"zTJQXK1ly7Rcym6wPMsWnHSOeHaKq+QtximuprBXkaUPCoUtctflvcfk8frq8Wp5mdxyfdYUj1cKpZLm",
-	"t7pwrlS/9fNzpWaHLnKlc1UadwYEy8KjCZylFs8cu4ISK4vG6PQg2w53JJK2TC3sfWyzbpCKeQvOtjCB",
-	"qyQjSBrsEUzINUlkILqkL/wTiMlrCpoJQuQARnpfDTQhSS63z7W83tbVDjMvahyLE41jwsJ+V/RJh/JB",
-	"XAwLDBLJiti3xK06dFtcKUlcP9irwjzJ5lqnn+q/NMKhwzwWsCnrNKFLMUyhdbkrEyrbLLXlHIG3qdtq",
-	"azxCWtJXcGXcbErxCpDD6gU5YhYAoI6rlVnjej9IXWZqDkBnEBM/uAgsULZT0RRxiekbZGboaK+7Th1z",
-	"VmbkQKNS91LKtz6l5z2a3st2vc9WPW6G2Kfy0ltiAaFwjgHNMSuICApzaQkpsm6C1XJaJaNOLEKDPB4+",
-	"gCziBEiDqKHMc/mJbtJekhpJXi1VwFgH5uQubblcGV9n2ZQp2s2XZ/bN4IWDEbfaLDhFu9TIlmmFZcvN",
-	"1Xx2vbFWyG4kiEqnWmyVo/x6TAyMNNNnGZqJWj8mXZr45qYrux4dGOf9b8IXwyfDL4dPwu+GX4ZfA3zW",
-	"7AZbNKUDNcfT/G7Nih0vj7dLqUVdXhFeQjwTZm4CgdYZeqSJ/SbFOVtt5VP3bD13wDriVIcb1d220mOx",
-	"KcfyLS6IJ3iL+aC3oHVCgAcZKaocwR6yqAguXfSmtGMTfE9E8QDQCrWcj9UFj11+3GFBWzhT6xLiRiGl",
-	"D7kwejK9fgbggroB6QPqRJueMnVsn2JjAI59YqARLpRYs/OoymBsHQ+mqEf3FejFh3pOcq+0WGqBA/dy",
-	"BQO+RWR1SQmGgaa1m0MirHxqLvLZirrqik09r0Htk+mO2hHQ5qiFXbeBSQRi+jKgAUPrkBOzZrAYQ0eS",
-	"APOGOaQxqPE6kLMcSnHX5Sf1FI2Mth4scopRXjmKxoMJP7W9TxipN13uyvahFMoH2OV1NIrVo8iJwnMQ",
-	"1WDFgTg9W5ukXswX6nGik7M+XMlSP+TjEiplUmpDO5IyWuiRSOZBYZWU4tjc+DigJ4wnpFg0IiUr48uM",
-	"FLduxVeKgHVMeReehJdU9k18/8gRgP58fcXohhoPCubbXHSS6LtlJle9prmDaodS7OuLg9lwKQgbXZxy",
-	"2PUee/dvsI8ePPiw8eHh6qPHh43dqu5gVwd89Enp8X6ebgwKne3i6aP14AGr+Gu9e+XGndX2eyV5s9C8",
-	"nad3Nx5/aGfmMVi29b64qhIXiX3/WsNMGY85NmlB7eg5+uwi5tc00ytaKYmlTqasdDWNcyH/vKaP6iIf",
-	"7BlPOVPS51CKW9T1jLpcgLsswF1m1uwob2EJIth2pL3mNPTH1Dro2+k6/S7oUqOUI1Xa6KGimKzPXUka",
-	"aglO0KgAr5CITm0R1NMxVl8zqVrqkYuAEH9jPsK5/TIk0S4zqaQ4YW78uHrMZ47rMzt46Lu6mVBurqx4",
-	"J7mE6w9vMDLE5hF26vngWa9UTaWWwywCvJo84UJSPHWFSaIcaoLVWm34oi9xx9RTA33oe/XXvrFkXsm/",
-	"EOSvpSDHXpTLynGc/Wzg2icsOButS0kLJFHqc6JPIEsu1xm1JAgQoLm6nAjOli0Iqxqh60WJPlNC0OPK",
-	"9IsqCPR1QYJTIgPabEK3y0DnNWAQUfECMIsO2Bnd44f4hEf6AWehKzdjMPZZ8smmgTmMoPrPE1axzhzE",
-	"lZCmpyYlSZ7+Otcw0IC1gD4DQcWwJdr2hIz7oa1ZKh00g0WRbtgFll1rlJ1sma3T7EazkM8W7ZJTZpXm",
-	"Kl1rZC5O1hCDnUEkwfAv6G7w8B/CZyR8Mfwi/Hb4+fCXUKT2bPjF8Mnw1yT8KnwW/iF8Hn4fPh1+nrEy",
-	"uD+i+ocxhgZTNJGvXJ5VOrUuzi920Gt0Ueswb62DFrtmAhNCWr+BMyil73cZlwDqrM41HTzmiqJJ6ulF",
-	"W48xrjFR1VFT2WI1vlRvCGdQ1yhpWrJCL3QDKP60oMYSHBNpTjNSUz6ocV94bItopD9EJtOYe8tbsdGM",
-	"SWKyBGzD+oBlpSeU2V2v8aUEdmPDE/YJc/TI9JMi2TKpiy5TjkMSIRXUxHR85NSyvkwdbwPOyIR/G36D",
-	"QBHDJ8Mvwq+GX4b/NvwifPYfajz8TXL7kvCH8AUZPhk+Gf4y/C78Vm375+G/qq+fD58MfxX+MXxKwu+n",
-	"SgMl7ifLvQsLposIoYvJD5z7q6H8fSN1gVq4l9cDuh55iiK4AFVPendMA1/CPdinUsfYF27Oogp6fjJB",
-	"oCQYUX8Ttd+ZbsoK7oWs5vea4rPc0m2wNqLUXpOkQZ0W2yRtU9RmEEGMY2NsbkjcaudDOS7a+yATnI8c",
-	"OWDUQQ8MT78mjYaVxFbSSU5Bt4J6vb3BQ3iW199NubQpjy/NPOEcdYp6bnCisMpxGrFYIo6+MEdn6L/s",
-	"cbBHU143vidwurEcad7d+Sn+cR6N84R4whahfAAcGMyT7JqMmZrJTcFw13Wof0JcvfsmA1iO23uXanda",
-	"OJ4zOZ5XYG8s6imvtE00rqc8xxE9rxTJvK2JVUdGGrxMSt/pImcFNuZM3L6vYNTTnPijKONFbMGlCyhw",
-	"ysQwiS+fSeGdAt8RFKu5HMB5jnF/Hwc+5dJVF0uh7pg0OgonLBvv+qLhsQ50nkmsUB2h4Z1onKgrvGpJ",
-	"mhIshbio9HWTrTjiq3blrkq06sXx6iXsoujuHHNMvZhYGl/K8loxPsiZJljQVgtxEq2q6AXo/ygjTD+u",
-	"Mr+YjD0eN6jxuO9TRwjAdlxyAxlndpoebUUM5Nq6xAoy8I+WZ0ze7JkneqNwgGHPnIEB8HJa2z+zfpzY",
-	"5PmCWbOQN5uRuENsYbreWLNXnWyFlZvZMi01sut20ckWWL5pfgNMBK2FZxTuLyP7odfZLMQyuCAXVuqV",
-	"iUQlamKJeE1qifUa26nTLL6qo3v6cAXEUaJUjqPBbNFhJslBlsaSHMs13m/TAFqLlJBFm2QTGh8gTCUI",
-	"5aRuvL+6ReqGxb8p/GOENtKMqZzU0Raox8JbQHZpcsDqQN3hSEyyCi+ZT/nH8Ifw6fBJ+Dz8Q/jCIkpe",
-	"hT+Ez4afD39FQJj9AWQQyJ5c5oIb+grzEQsp/2ql/MUWwDSDWG9ELER2XjnXzyJT8VoqHiVNXT6XOR6I",
-	"oHtWv1vMc6ars67JdGMZjVzzRBEqxAgcRpY0RXKPQyebz2wBhVfqx2WDcRWIFsPWDp8ZmrSxZrgqjxrn",
-	"ImOfJjjXbOZrNmpAqDk8vG+AX5Y1wbXgUUGWGpoaOxQOYOYkvh2OE+q+lN8Qt/ulnq/GjXeQeiiNnc88",
-	"T0YopUkitUdAoxYNW13HBtbvFIlahGVmulyYLbhz3KR2IJCYmnG1ABI9LsxnWKqPjOKBII4La3qSVryJ",
-	"Px2pd3/55pPyRjFf2gAXZyqn2sziT41JD+9lkKXhzBGcOSBzx2s7Cyz1hYSdW8LqhalxLhIrKyFog77I",
-	"6i+VfT8xjvGojQJvTKqoFaq3NrD0o1jkhHFfAFsNlBABXHKNx+VRaiNacY54VCL5jHisGWAPIMpcCKHX",
-	"eJopU+8xALJIbhuA0Ng1vcGBGSEZsKDGl5AoBKteGXe6wkUKEWXNQ6HUiPiCZ4GHSfJ69HjgemSXOGIa",
-	"yZuSDIemZvRysQ79ABFwFH6cZCwaVKfoBexrZhtjM5q53lZTfcA61IUQ8eZGLLJujJD0bv7s47nEYVTs",
-	"OtEShA4/UxaQem9vH4ZokJwPgNyYaY9O9n73oKEXCQ0ks32GOKI+C3o++JuEShKwx2pfAXpoXQRdNY+b",
-	"Kyt18vBgF/HggPr1wYG2h/bv3bZIg0q2Wl4GD/m2EC2PkWpSCljwcQCUhHxQ4we3tslqsbROaLdLlg7f",
-	"rWYLFlklwLEgLVLK6weVwIlzynzqaeQdSTp0QKRN0UbA1lY1ki1EnQOoAqkER+pXmSP3tCFhOG9ogI1M",
-	"0MYEe9XguKslumO2R4IChyaEU45sU88zAViAqNd8EHCg4XrAaVZW1yhBUNocrPE5Gp+2dDoqLYVMr3DK",
-	"kDJN2pPkcY0vadtBvXp4tOk9Vak5yVzaVUe7VzvYZyCjUK8lfDdod9Q43q0WMlYGF0lmc9XKuFL2AMMk",
-	"5sDWKxa7ruLlq5yCFX3U5rT7/afobu+oe9V6+XxxFW/3zip+wju+o6+E3yF76DulPH7EV/7OezcOH31Y",
-	"urm/8+7+ndL+B/ujn5V1CSdmNkt5K/OJr+TtvhK0Gff9G/cP+vk7t1uiWq1W7x0+bO88bFWr1Qfq4061",
-	"+mCvWq3e6JzeFJ765oZ3Y+/9nQ9WVlbW1af3+8G9P1PfZ6wMDiazmTl3OHMJ8HglTI7Nplb/VrwfjdQA",
-	"N0uegLyguJ9ea1P0jWXJQdMEKWpGBAHtdqcpkHGH+nzujB0QKhqLQb//9A0NvZjD6pAmj9xsWBKiifYf",
-	"rhkrpZkCBl1MwAY7YgtC4BbBRtUq4zUOXjEXfQ0rz/xT5musbOMwu1A+2GZyeTP2aWUb8GL6vgt4pW3W",
-	"IY7o8xy55YsOXFCYLqvI242w6eWJ1IsZhXKNa4tFu8ERFoTh+gH2cSPIuTjWU3bMYr2TCAro+Yx+NG53",
-	"ZA7XuK+MhAlc5GcQiYzL9JfiNs8lSa6STUSasclze1cPkkbv/I2rqdMnyUTcHZqDY2QFLyg4FhQcMSZ+",
-	"wjHG7svY5pxDXH/i57rKljiLjkPZxpFClqQemSCA7oMgAWlT2PgFbgdbl0DicVJXhk/Jdjst+IPVSUBb",
-	"yzkCBdJIc5by+F1pJNqm8fF85XgjppDxxcfMVoTyAylPwOCeYFbX+EiYdbrn/cCfTDs2KmDgYVf0bE7I",
-	"QTZcTqG6ezQLOdG5NROu3du0pXRNjrlcuYyVaTPqaEjdbWq3WXZb8MAX3iQi6D4dSFLnIisD4bM6Chx4",
-	"BNIWXoRoCl5JqvJ8bPSvc5vIG+zNJxbABMU+xxY3WiQbabjJhtmuclnQhlKOf1r54PoAYlbOpIXQ8MIn",
-	"XAQWwCnXuMZTPt+HxRw62FKuRLbXxqDGTaLg3Li/MXd47KCmZMDkbHiLcfUFS6vgn4jZcKTBydIvzdJC",
-	"0Fi6C9/pCvKO1IYqwPTMz7A9cX0Kf0WkQ6TTtqdpkOp6NFA65Rr09sElJFl69+hon9yg0rU1nM6d6o3d",
-	"eztHx/f3dw6qR/cPjh8e7hzcq+7t1FfGf9uvHh4+un9ws74V7S7l19R4Ak0XPRqbep7u8yjUl3MEyzTk",
-	"eLMxeO5dHRKP4/XU6bh8E/buY1dCtUwyt4lZSk0hZMpr4ByDnU2W1JVjuaHzi6neZWV58FMXya0R9dc1",
-	"fInMiUkZ0UiBy1+TULVtzlmqm1Id+JI56lmBU1pPr/R6yihBAD/t0Hm9FkGoo+nNzcl4+GU8KRh0klsf",
-	"QYSE/5/ZY7XUc+nwWKrQ5e+Gn2PByUj5yu+hjOTzuHxFl1qF/zT8S6hS+X74y/DfyPAvwmfh9+pI8u//",
-	"M/xf4bdQ1PJs+Hn4/b9/p0yFtvCja6Z+Vj96vVZmM4ODnN0DvK9XenL6rrJCaL7ZnU4ZG1e8R2sLFsOa",
-	"s842mnmaLTSKdrbslFh2vVmm2Upj1Ta/JWvY9SrMIKWGuoSulUzuORw5sGSpqf86R8K/D18Mn4Tfqhdq",
-	"keGX4Xc5Ev4mfBp+FT4Pv8MXbZHwmxwpbGQsmCBqBzv6oV3eFJMfWB+4H3OglzcqpFAsZcuVLNAyJWTX",
-	"u0FHXQ1t/y5a/uHv1c2Hvxz+lVpL4fPwGcFRht+Fz4d/Hj4Pvw2fDv8ifB4+J3iiDHzBtd8Q/hA+C78J",
-	"n4Zfhy/g/1/hMSvJg8jwCSnmC3kCR3wTPs3pg/QQYIsmhrnn4B6YeVzXr4+P4/r18dvG/Q6rdpEWWHa9",
-	"seZky3aF6WKpGLa7CZjcNuM21qMggmUxXyxk86VsoZJJhLLD30LZ3dPh51Br90fclCR8Ef4Bas3+FV+v",
-	"eorhr0n4nECJ2Zfht+rPr8MXsNG/CZ8mFsnwlxkrg3S26gb/PV+qZPOF4sZ6dm1tJZ8vrOfXChW1aT3R",
-	"Eg99z3TTXUxOwJ6VboB7tEH5SSyI/jr8HQn/MfwDHP4HeIpvM1am4Z4AH225UqwUixVYiT5udYfxoKpR",
-	"lDYzpXwhX1gv5MumIwSPdrnSpGtr+bX8eml9o5SxMifdLnxVWs0XsHHEYy3qVaN9VCisbWysWeQC+wmu",
-	"ZB7qd+p/aibmmyXR8tWYC/ni2lo+XygVCxsViNcHgcc6qYcu59fyxfVCfqO0HjfCfDaXQJ4BqcDKnDIf",
-	"CCI2C1amzxrqFSaQ6yYIjM9egpx3ppm9Y1ZHW/TB4ECzAcoE0Q555aUvP/UQ2o9gehvaiM2ffZox5i+Y",
-	"vVBb8HEqWAbrRll4aRQcY0DH5vNywlzfpgH1RAtXjysDtOBGTPekxb7yabpD7bMV2nPcIMtO1SOdi3eQ",
-	"PPmaXrQSw114BfAsfIc5GhQ7XbpClmLLQlrEF54h3JQWAvNI8qfP/8cy6Xo9HdPBVATWlAdAI6N2i8bz",
-	"UZYvguzXLWL+PG6C4Rx9I3pB3arxOuL+4EdS13RLx8CxdOyznlRmM5Gustoh5/5z4XL1HIFhqKtxjSsH",
-	"FEvRGFosQJyhLcIFz5qvp/LW3HVlkJQYVfUCdnD+Z+gzGHkFrjOl5WAMjuHijQevN3gbeKvGyFQyN6Cu",
-	"BxdF4gWYGV3w+JmVgYWkng5Xi7Z3CvlycSKVnLAhn3emihlt+sSBXJxOLrabZ6vrH+1MyuwdVfN7c/C6",
-	"xkvw/M4k3IivNwXD2wj9NqI5rkHOGdSPEc1LKK6XzyU2Okdj2Kh0sm1XBtBxfSZhqCFUFpMUiE19xyK6",
-	"d9tVWqDri5ZPO1if3fJFr6tUwm9Jvy2g0pKbanTNIQ0BDuFp8hTWr/FT6vUYnqSZRXXvaVP4pEM5bTFf",
-	"WsQ4yXgnnJocueV6AVaC1xFXXVkemiMCv9h1pkp1rY3f1fMyC9COKduCxIkryYnLHdhlaa6VEaideGip",
-	"ZAfjvY56qyIdtola44EOSc1uxsrA1GY+nhUydHScs4xvfqzS11vL4HSgy5GxUO+M9WX9vfJxlRN7ic6s",
-	"vwd3Xjnr/wKeTxTiomeRrOIbgpCs79rsuONyHB9n/cxmZUN5WFZGeE5ms1JRHz6zMoEb4IPCMRBUS4QI",
-	"IH5Awm/CF8O/Cr8NX4TfDX8FDWNfhy+muO4ZfYcpl/qtcitBekVLZDNToYVG0S452TKrNLNlutrIrttr",
-	"TnaD5ZsFilyvGSu56DcTCxkmWanvyzXopvfu+WpQT/dPVg/+mPrsaJKiQEenHcnWc12gOW3pqzejP55L",
-	"xWqNeGaxQ7+tPKjAZyxOOHSpD9q+wZrCV+6V6zk+48ubY74lcOtoZsJKPp9Sw8g1ho1KsOadXI3fOgsO",
-	"VStAM+xXSjCNDaF23imwYjNbouVGtmxXnOw6W21m1+h6w/yGOpnxIDbTuwLBbiBApONLXebQlmi5JzQT",
-	"ycgpEu05CX8YPgmfD/+rko/4C4jBuUJTc7AP6jk+k3pQrYiFZLpKUkNjU8FUv5nSyDojdWvM5JRtXDdb",
-	"p050R4ASEVgACjJoyUgT6T4mHjtlntQNk7q4f3o+ssYTCUlz0TTsP1RaBEIcdygfHMfCqk66FCXY9ETm",
-	"dmwCXziJeTWCYu59f5XQx2+DpJ13vqdCXenfR0rZdo5oa7Ky1mMwNXI+6/pMMo7R0E1oflYbqkHtEyhc",
-	"3G1m92hgt+vKd9ZetBsA/YX++Z7gLHGMzwDHjQYsd6ZkmFwT99NBW15kMq6yqFfnKUgiqvASsxGxWF/5",
-	"1NzhHEb7qfpqjJc3GjOW6HW6waCuK3ldZOOVvUY8ArXTonDUUkecMl1npJvKklvU7LaJXfww8IQKmg9i",
-	"bLcJ98jMxpGLN/upUeQWZtgs+z5UYYKKSVAYXioWvD7fbQ+MzP2x+99hEcy5Sa3pqT9w+rCotq4UHHQ6",
-	"KbvNbIApBekps+tS6J4Ly+TttUwWLuxLh72bVzK8Zr6r9ek5y37C7WNr4tJuM6jjC/nNCFLkBmQpIk6S",
-	"vYZynpe31I/YeU963EEMPuY1YVcRdSvGHcpxmzmMdZlf40Gb8oS3bWGxcwKhKL73RHOFLNXLxXV0zwvF",
-	"OhEcuSk8RpS4mCTWH4JMe0nWzEVd8RH5/Wo8b3zyl97PudBvC8/7rfW8L27Xv3kdvG+oM3HAlAZVix9c",
-	"4Cvz/EWnw3ybZSULApe3zsl8uUHb8WmfeqQrPNceEJ81e9xRbonniT6JUf86LmhTT9k9ALWw5LAm7XmB",
-	"1AA5kgWbytE/9mlALVLI5y1SWs6RvbNrRaa4PPoxDs1TXFY1cHEAT1ZtBszfV5dWp1Xy6rr4aDfpQGY2",
-	"S1YmnpR9mBPMk8NjzaHtRh9gGp6V/n1RCfYaVYI9GtsWCDiCCyXZ6LdPBx3IE78ZmareRNjraftwvzd5",
-	"H17Q3Hw9tuBLNjnfELmyIIFcQI7MAQ+l4Qj6L0EOzm66NOkns1Ts6HpYUzmw1O01PNdGgGNsGsgK7g0Q",
-	"b3A2juSxhoPl3GS6EzjmFv3kSip0aM9xsQswg880B68SlvdVWHa1uZbPlgvrxexGiZazjYq96qyx9eYG",
-	"tLldlFcp5flGXu7vwh/C78Knwy+0d/tN+CL8dvilaUuEzsLzSXBnr9mJJ/7Msp1E6snlRPgO8xfW1Wsk",
-	"XW5VHyTfEdST4+ZLCJR7rI9uwq3qgzeu7mdCif6EkCZZEqkOKOh+ssa7n5a3ovrCQqq+kCxBOhZw3Y59",
-	"Ru02YBZMKd5J7J5LgRBMkFIXFQ8X2fm7XFmxV0MR8lbK3wu8g/NCij8aT8eiKuattFerjkMoSeiVwXRN",
-	"clF7dOZCGqwakOn61ihPxXigrpYjV6AnclNqZkYl/0+i+OVt42IwtSizrfI3I9ecfJarzzf3Xo21liOP",
-	"NJxW3ajteloYIN6wkgZQAJ6bkhx++wy2/MJg+5EMNiqjRqX+ImS4MMHm1k87jhtckQ2mTaapAcH9yQFA",
-	"Y2qdFQccxVWZIM2nMR+bUOCOHt0sbepmRKb9e0z3jTSAp5TfJXTtI+E7kgSCNF3ukKU+a2Qlo77dJnLA",
-	"A/p4k9RrmeGf6z7kp7VM3SL17PCJhrd6oT4Kv75sEZfX+EFPSpci7tIOb3mubBMAvFfjklukQwO7jcE3",
-	"pfZgfarZ9Sk/IbQhTlmNjxyD9Emx5nQDK5osW3SglcnXnNYQ0KvxpUYcBLaQ2aUxIEbu6vc2aVLNx3g+",
-	"O/TxXcZbQTuzWcznrUzH5eZz4Y1rsIeZRKi4pxbgv5HhE+h+/xYUDrl+vVAkSuUMnwx/DUhkX12/rlYg",
-	"njoRuW/atcZh+sauPQGlbwSUT916kiaPF//M6npW7a8uBVdaL2wUDetp2cnit+rLfOllaX+z/hGS4EX4",
-	"L+H34QsSfqcMgBeRQfB8+MXwV4gG8CVgxWkgwq+AXRfYYT8PXwz/UtkL/2m2uPol2vi1XJuhgd/4swtf",
-	"8fUKsCeVn9ZoUHmn5X7QZp1FtH2K/1aPRU8dSVMbyYKtSH2nbYdUwbAbnBWHh711KZ/uElL+JYnaqxBr",
-	"c8unK0wGLPToQo/O627jvp7iayuJ/FPOjCy87FeZ6GBahbxMD3vlU7jqDI3Cry5xEavKRdbiDc9anLNk",
-	"35yUBTzIlPvrHfSmJCu2gDEXOhLcgASCUI5npo3dkamflOFwgznyGgsD+NUbwPmFAbwwgH98A3iRaVrY",
-	"wC8r0/TSjGCXy4B6QLKX7XqUT082VfnApJAk01U+OrMEJ5KlfpsGxG4z+0RpSNFsMl8ubyH4B6GeRARn",
-	"l+uzBGcafrlOPe8dJbunIiPvxsPch1GeYzPtctvrOYmb6SHiWKBKflrqiXreJAbIhhAeo/yNwBk+Zcb0",
-	"GpfmxWy+kJLmAEZ02KY+i5p48lam5VObYQNPJWL0oeuV5mo5W1krrGXLldVitlFq2tmivbFaaq6u0iZd",
-	"hTkNmH9KvT3Bg7YE+d1x+X3fYX61g9wtBZTz0ZSXSCTEn4X/AkxdXeoHMrNZulQwf2TVnB/Th1Wy8KNe",
-	"N2j6hJDCV/Tm9iFOjOXvq8VOlop/+vxvVvPLkNPVBIJqG1yTRKrtaZEObCnSYEGfMQ4/SovAViUOHcio",
-	"aVnNRKfXwYwxCURAvbgd+ZweZIzVj2ydy3gsaVFyGVlwwX0/F5H6vNHyn5i4veAUT7N81W5d2LoLW/fC",
-	"MJF8TPi/5N7LMQN45VP1Hx0KfhMCc6MTNGUY+FRXhF0F8kYS6vmMOgMiuCHv5RAbU59cn6g7OT2PyZmV",
-	"EcbNXqIyMvK6ST3JLirtrhDIaaFPFvpkoU9evj6532wynwg/6ux/Jaol4iqcGlXZjY8hQZsGpM98Rjhz",
-	"IRdBbZt1A+YQLnzis1NxwhyLCM+JWKm2ahz5mB2Mp1BfKYT/n713b3LjuPIFv0ou5g8C3EI3gEa/w7HT",
-	"piiZY/FhklrNxkDRlahKAOUuZEKViQZhhSJEyjueDTlW9oxv2OGxpes789/EvSFToodDWVSEP0HhK/iT",
-	"3MhzMqsK3YVuoF/spmomQmZ31yMrH+f8zut3wPnhZ/p6m2vcCkEvzJh4lJM2I0hkZnpzmBAK5BMb+Tzb",
-	"IZN+26IUfq/WPYIzqkUqctvN4fC2fbEVVBpHSwOmIrH/t3O0xV49LKuTtr+TX06eTD6y/vRVf71T9xq0",
-	"usFW2tVmZ41WN726X220V1izs0rX2uue7azN/O+PT9YZKtP0/BTO+UhAVYeZjmzn7gHjvsYKBzp3n86J",
-	"Y3fa8f6bzIkrvDiXzYsjBoxnVygjbS0LwlVy2jxg3JeEarFbBVq4MOB7pAxEjqTRJD0xjCRpj4lhi6sQ",
-	"JYgLosTdxhKMAYuk4DAx2V4oD+7tOEQyJQ1sFiNObAdSEM5t5om+FvYtbjzy6EbX59JdIg/Ayc3ZPrrq",
-	"MfkVeW3sY5ZavMXf7TFThIDtvxP43mah4F2JUXGthDTucwgX+I2BJFppbOFHmLXrBQP9h25EuVZYpp0U",
-	"+rK0LNB/VCL09Yywqp4Fx7qrWjzdFfqyiKlhxBPifavDrOh2YfBI3gVBfJSJhPIxdATeTvMCMn8NGY24",
-	"MTha3IguaXvx6vuO6cQLHQBa3MzRLv7RhZaSJhYC06Q/wM4jNQETx9ybfuauEZTmfkrCYJ9lDodtd2lX",
-	"hj0KpJItXgZ97eNmkYpRf1svUQYC4ARCGoJfOcq/Z191GmtqLsU4Q+vNVkuh8CgomGh4WNmcQG+cr/+v",
-	"wBMXjycW3wOzDMrMkRtRlGukLCLH1s7BwQt4N5WC4F9PZZ4ReJWC76MwY88fSN1CZSZFn7WFP87ripwL",
-	"q05ktC5/kP5wTGqsPkqADaQSA0lGItqDQ4MoYIlktDWasaCtNfDJakUn1dyqJySDQ5hV3CTV26CUE+17",
-	"EEJwYfBm2QpoJ2M/QxGszffLTkCuwrwP9x1QmMfl5OJNRU7uZTo89+3Oy0j9q2GEzPD724+YMYDs6b2o",
-	"xrOzxccyQterE1W5sNk9zsLkbITCFewhSjoRkz0ChmagxmTAokD42F1pELH9QAwlXN/iU9J4ibwroj0s",
-	"jLQGQ5B1PwqxRB7QPgNriERDbRJR2eIgOPUDcoWjXtSjhGOtANTfJUCdblYDpwsVeKn4jblvJEoGMOn1",
-	"OiVsDEVXHFc7heGF7Wx/FJBoSBEV+dckNg0i95lpZURJP5BS/0s/H1wrhIuqGMxuk3g3M7C39aDOsF3i",
-	"oqIMnTf6WH+5ROLfxS8nj+MX8dP4C4dMPo6/XiLxP8dfxE/j54Zu5AuHxF8tkfpmyYHXUE/dNJIt4B3x",
-	"t+yR3hRL02LNXHivJ7g+8//nOmlurpJ6Y6XaXK2urZemDmluacLn+uWTTyb/lObMwyjjr+Pnk59iE5/J",
-	"P8bP4+c51Qrxt1Mdf17mliuQyWPSqNVrBK74Kv7iQP0CrGZmmLd9lIVzj+v69cPjuH798GtLSTB8zWvQ",
-	"OqtutNf9atNbZdXNTr1WbdCVdtNb9dfYekdL5sDDmooPShDxB8VRr9ZWqvVV/Sgph7ZS5Fn8bfzF5KPJ",
-	"k/gLy2qFtQhILQPLq79i8ikQYH0TfzH5OH6h//ll/BIE/lfxF5lNApRYfKhPon7Bv9ZWVqu1emNzo7q+",
-	"vlyr1Tdq6/VVLRj0yXgnCq22NOgk/jcogfhj/M3kk/i/CBSSfKM1C/nLf8T/M34xeTx5Ej+bfBR/85ev",
-	"LXqRgcKd3qZ8L1VIv4g/I/Ef4j/C5X+Er3hRckrtYE8rpGZztbHaaKzCTozwwPiMqx30l+i5rtVr9Y16",
-	"rWk1FF4dcC0X1tdr67WNlY3NlZJT2hsM4Fcra7U6KrKQdWm4k5yjen19c3PdISc4T/Ak+1Gf6f/XM7HY",
-	"LIlupMdcrzXW12u1+kqjvqm/RDKlQtaf+uhmbb3W2KjXNlc2UsWsRXFPRImyn3pDKemshcd8wfZY605p",
-	"xNp6CUtbpZ5SA7m1vJwjMOZW9VlBei8SnSBks8nUInTWi6EiFGR10TvyfFNGin62i1n+tvsybM4r2bPy",
-	"qNrYtGM1BH5k8qWkDO7B0Ccd6FItCQI0v7JEHqiI0T7z9SFph6JNpBIR7bKUdN394c73b925+XD3nXtv",
-	"3915Y/fW7Z23bu7e3vl7t8XbY4U87PUVt7JN7t15yyF/d+/mW/ogvsva90h7TAxUgqtWXQL+tlEg2bbp",
-	"MWl97P2BGsMAp3ti54LD3CTBUFD/jIHfPBEx4SmmqhLmUf8tZzHbAadYqXVQvORGI/q0y4iZ2kNTWnGI",
-	"NGu2RG4pSfQzIRrLg06H+aQTiT5OGI4XfQI38IfqQ321Fq0tHkgSdLmI9INgBYnYZ1hiLYOfMCTWdwgu",
-	"G64SOkvhjWWIizBvqPRRw4AjdkqHDuhez7hRzzo1soDTBZy+ODidWL4eqogDFjBunmWjTgrUXaDui0bd",
-	"EZNiGHkspdgHt45WIUVn26KzbdHZ9tzNCgSeC5kV83tUrRd2Vub4bZOdZpIGTalnj43Jj0XAAdlBZbub",
-	"0BLry2zqHcTMoS9vGStNKfdJSKHYlpjsc3hkhRjunYFGRKTcHoOo8YNuoGTFaXGPSlYNuGRcBirYZyH2",
-	"yqN8POoxyEaH2/dpOGTY/GOBNPPbSXuso60x9kglLM/mhfrjHPO9+htg/EsnoUauz0WNnMN6bRMIjSGj",
-	"gbIIZ44Bgjbz6on7Andj7nstwUIETAfauPP2WMIRPuv9JkY07whwaR7gTZedFcFMQRpUtBFDyjldCvYp",
-	"F/v0qLzFX8TfaJBZckp4uo5CB9l43m8MUAVgpLdxYldsNur1xkpzFWyK2QE7UxCWxuvmiyqeKuUel/b4",
-	"dPtkQxURvsuVaq9Fa8p3fIg27VDPwcucf7+wxlwO+hqgXMJEkyPJnK0P7yb1eiQSIzKCFDijwHpUEi6S",
-	"JPMuUzYzxPyqxU12SES5L/ok4IEKaJhk/DuY2woJg1QlelHrhzKAAbvHTOEA+EECqEuobKdZ/EAKbfLL",
-	"tWVAVcpW0eIy6PJqwB3QeAEnKzXkpUirIEhZMmYsh1s4xHtmhJUlsqM/vMWnvtwm0+sZSKsRMO/W1MzZ",
-	"3x2sR8CMwTCU6fiT6gNSdoGN1q0skftiBJVzLe7KvWAwYP58ef3T0MhUTbR4hkzQ3LxEbnEsDIn0q8rm",
-	"PqnxlxmOGgUeqxhPGn7JqAd5OChYTDFElmrbtfIXvT8B99mjKXq4TsBCH38DJQ16TbokkC0+igKl8AM5",
-	"uI0ZxSxnTvD06M/t0agfMpkLzm7BVSk8O3EJQQJz/yEtJzApn0sy8MUx9QRGvx7Qun+In8dfGT/Q0ymt",
-	"SzYbdVLXOrtRXVlJNa95JcCTk2ODozT/wTqG9xZUxzjjC9UyLO5g1c+qJylX8G+9YxdYHdiFUIMuhsoT",
-	"2M3FPE4PkMJ7EYQlkGaT1tsNb8WvNtlqp9qka+3qhrfuVzdZrVOnyFw479KYAdSzA8Avm/n6uRGVkQ6l",
-	"rdoJF08Ow9zuze9qMdajgwHjGJBhRgs40/ZdN9hnvCg1KEoNLoyBxWg6o8jA3dAehqdNF7NQ7QM8g1eG",
-	"awXHfU2akkZ/xjCMZDkfrpUsWMQ22FSqXfhNBrYY5+xIDEOfhIzus5y2X0nORtIkDB4zm4kFpdlp9L1R",
-	"g8bxU1pQjp4j88oVcRHYiTsDF8FiUz8rDGEFREeZCDLuvEJJFUrqApQUSjmaCmbjRT1L5bQMoqFQUSdy",
-	"Z2REBLLkZ21qbaBP8fX3goEk7aFqcfBwuM3aSuZPu0ZGu5jpwvZZNCaM+wMRcGWbUx1QcUOugpAMubl1",
-	"iXxf/wOTy6cd40ZwyRY3lnKOeu0Yyx0iJVmVaUv8ParvxoHuShZ20ns8GoYsytOtMKSMai3U2KtSYw7h",
-	"YmT3xdLrpY++Y6oBDlXqqgMz+kDrurPWExGTTFUlBKqrHeopEYHWWKSBH8pNx/KCmNH3qCShkAoZYVqw",
-	"3RhXWg5Adp5vqGIi5gmQip7wmTSVNCb0axVD3t3T92HWaMbx2Q1Fm4YOkodpEQtCiElClZHCU1XUTsbr",
-	"aj5gmvWlxfULI18SVwk12IWJc5OeuEM/UCQU3SntAY1uZdDlYINqy6XFs5Q2hIaCM/gaj3LCeCRCQrs0",
-	"4AeLxRM+Gi5UhkMnp9/LNmoAXNFdXNFdLd8Z1zsu4yaOGGRVWh8rZL5IpraRTwZ0gODsmgQyHzuz5aFk",
-	"xPUDOG0PhRq4FafF9ReA4pt+LTwPXk7DUIymfNR2j0uk2QeW+xafUeROynqe8rYd1OfrSRkxuse4Hgrc",
-	"fk1aEn8c+Da63c1bzd4xYe7pnVSZVTNqXMcP4BPfxKOyYOzpmpyNbl4rkHU828DUkHDbENw2UIYZgRQo",
-	"9NkVZy+QTGUtnal1zqiyKa11OoVmYHNh+pzI9HkHZ8/E1aa78BtbwyqMnI5heHNhFVwaqwBHUiS7XCKZ",
-	"aA7JuaJ8zkazkzDfiGhHSSdhNkd+RmjAJnvMJ5CB5hDORhDCN1F3ZO5NHAPn2k/07UCqO2wkb0Eu3DEQ",
-	"C7IHYczJTOqDyI5KGZw/Z1EP44FC//0lb6KU00yvDaGOUvxrLc8mn0LDuU+x8uRn8TeTjydPJo8nn5Lr",
-	"1+tk8tP4WfwUSlW+nnx6/foSgeKbryAf4Y9aGkIBwnPy149+Rf4hfkqg9OYJlOK8jL+Mn71XTmsJEpFs",
-	"C1FgkfVocquPjhleTrvBA8PN6zZ41Pjxekp6Eet8r1U6YuCtEolY+L1WiYuO0DYM4UIMGGdRq2RGf3gq",
-	"zHDorL6H8/YrXGd1v+GttKtNutqpNtmaX93w1tvVTVpr172Gv8KandP0K7RHPoerv2YHgsdlq5RICy2a",
-	"AhVidczkSfxi8tHkk8kTWLb4j/HLyUfYMjJ+Mfl48tHkMfnLf8S/g/KtZ/FX8Z/SyqinucVR8XMooDm+",
-	"0eFpkkWtcJmDnVmfr0J/XrZkUXTgaDUHK0TKzA+UiGTlCnUsPhKPn7WOJa6Wvi4JJLlNoz1fjLhDIsZ9",
-	"FkHyTotLygOl9y35wcPbbxsmZMEBALAl4makhUtoGzIzRURcffBcEyehLe5rdLFNKAF+aeMd6wzVMGJp",
-	"LxUSKFKOsNgL6J6tDwoiH+Aj4xX9kAGVCp9kXy9NBidwNM6kCrYH/FRtV85Yoc4rcc9dui4sJhfoW1x/",
-	"tXNcgJYCtFxm0LLoyZtJuqCV3ohKa54V/YWKRJSFkdS7EbQgSGHUWTRn1g+rdhjzZ/of7k17GpDbU+M5",
-	"YIfW79S/Mfgl8UOA/8FSnI9bfNo1mRMHI+U8GPQgcXrAyyEqyGiUhKWCCOEGNKs4usJTT9HV6iM0Q9kW",
-	"6u0y6a7zh3+nsZyTw6t3//HmM4B/VnCKXyq5byhvJawM0MobMXqVjOfFNNLyB/q/xzQEQDJWMDC1mukK",
-	"4WPx/7k7vPHNU0brceFzvKU4WJfpYOGazIeonHxwtMMxmJGHaKCuivIxxjcwFhOos96LbzE1eyPWCvO+",
-	"MO8L8/4izPtCsl8iyf4WpDFd7XhDbvpR8kkz3o+w6VxIYFPiV310HaJFsUOsyoCZnA46lE2sYciTYEDl",
-	"ggAa1vAVUYVXFFUoYEcBOwrYcTFRBYptfSXhYlSEFYqwwsJY6aYfqPOIKiQ+nOUEAFyVJO8LQlm52SQP",
-	"6R76tIAQVwlCCeRokHIWXW0RwFYVJ5MIKqI0R3S7xaOEcSlQh3LBzwWG5VE62KUvfBQFWLgMYAFLEyw0",
-	"gJP1OsICU06AoqNwTVyqegKzH89a5wJ7F/zet6XCnSH3ZxcWPLSUX9ewuwZ0AuU+GfUM4+JAhIE3JlIF",
-	"YUigIlRi1am+doncNrrCIX4QMU+JKbUxKxh/34zqDOPkfaTmr9cbq7VaLU/uWNsgkTvmEmihudKhG6ud",
-	"tWZ1db2+Xm2urjWq7ZWOV214m2srnbU12qFr+pZhFDHuQZ3cO99PZJe3ydbW1jer683GarVZ81l1s9ls",
-	"V1ltvePVO5s1ytZBdvmmtGjOtw3ouM+4Quq6dsOvs2anukZXvWqzveJXN9h6p2pp61bZWifDPAdSbPKz",
-	"+Pnkcfx12ojj2/glif8z/mLyafzU/n7y/8N9HgsGMOfZkq2DnHdHzPfBmZneZ/G/xd+CUHw6NRzQWM/i",
-	"F6b/xvP0o28LXwvjzjAMdwcRM79N//5g2P4x8/TqSjxtJaf0/pCiWNiqO6V9qm7AM+qAs7AezMbNbdWX",
-	"HHoeY74WdJC0obclnFf7YXMLZNzSenPP7qMAm74QxJeq2BVFHpSwoyDMiOF7uNXkFeja5cwU7DPf7Z9f",
-	"dep9poYRl6QvOBunYVFUM8mZIwM7v2XkulFJ0ljFIcMBpLgniuiAkTIKVM+P6IiGVkUZ5aQxT1ky1uJu",
-	"l6kbot9nkcceMKXNIOlWtoiLwssloh8oBbw8lEt9P1aPWG5k2BtAYxsoJFQQIHPSRiirzWr87/GviZGe",
-	"2xkGzTaDdLQWdwc0UgENw/EuPpH5LiThJz8tHaDbtcOjbWHZ9FLJROSwT8oue6TnUO6mf3Ad5Pod9knA",
-	"ieszRYPQrWwbwiAYFdA6ZG4hZfNOuBOEYsV2S8PPsEn+IyrJgAZ+i3dElKr9aV3fsh0zJHFv+aw/EEqr",
-	"hOoP2djdSpmI9ximDELuIHA8j1NyZ0K5HOXTF2GZAB7ZxbuupeP5IRsv0Hwtz/w8qPxOpnUX1C0LUfLW",
-	"CyBVAKlLAaTOAUKRPvUZ0ssMWGTVCBlK5lcKPsjCX340bmzMtTXeooqN6PisoWaiWR2iT+RYI4GAE40R",
-	"5gKeC7gC9lnkD6FlkqJhCM+b6QZ4h2vlDsOQpoAP8uq7EfXgkAXCB5QWRMTwsstrhHp6NaEz6FAOmAYz",
-	"FYeI0Nc4zh8ajX5SJ8Fd/IBb2fFfqdR9I9nXtVzPFexDdpdnPIHgqDxCacwgSoE1usl9Of2wtWMYUmyT",
-	"ysYJ9GnCkTKXwj5V8vrhXXB8BrvZ+ridC3v7EtnbZjVJMH2or6DBvUAy+8D015xZXIV/d0japxXb5GEb",
-	"W2cWgQty5ZVNpw/pJIG7jJx1jJDdTsS2id21uBgqGfjZQis9i+7Nh7QLNedgeWPEIqdbKOHa/gRTM2nW",
-	"mSfJ32Iqr9foooLcNDq81bkjOMv2zy46PRednotOz0Wn56LT8+k7PXs08g+0dL6hdUv1huAqEuFh1TWI",
-	"gn2qmEO4qHr6UlJGreRTRdHl147ESAJ9q+3QbBhcp5o4VxZr2+xc1V7TK3l1YXeEIn3hB52A+VuH3qgl",
-	"ATb/RQtCEf3txTqdc0/w189geLWBNtPA+gCGNaoQRM88fa0vJSPU8f2TdpB7CRolSiBeMg4WaFctt4mb",
-	"am4XyygMtHEJjZjthOkT6NW4ROLfxL+Pf++Q+Lfx5/HnDok/i/8l/u/wm1/Gv4l/i+TnGXZ16DtJvB6D",
-	"RhRl+Idprr2duaZLtWUGC4UPqmxNB6cwTsNCv8XLmTEvBZxvkQCbT+7C0+Wwb22KzLxMk1lJJSL9UTae",
-	"Ns1ntdTimUMfSGJXiZTdZmPDTdpKQetQt1lvZPtS0cg3UsInMuAeQzJxkJ0z+06dhalyq5O1T04YYroK",
-	"wLYAm68ebJ4GBp5jk7PCsi4s68KyLoRdYVmnlnVO68IpE+7KWkqvUanZHMbVvQj6YQR67t+kQciuapXa",
-	"xmLfet/uistQqnYGluRC8ZtuRPuzo+c3gdnYXJbPawc1GCbqHXm9YB8YfEUljysPPDNL5M0g1PbEFnEx",
-	"y8Z1iOtRxboiGrstXk6sJj0Yxn3Klaw4xH3fJWVK5LCNx9SOB8pboD4sHHZBFoygM5b5c+aLKrMi8vfs",
-	"RMxD729nbYrhfyiPovgfyrk5/s1QHuBdOfmvO8TOFQn8LZinZEQU5OXUxF2bNS77lNLpsnHZI6UFbSfQ",
-	"r+bpgjiwHHo1MjfMGsv7U4Po00dvM95VvdJWo1bLHcRlzo7wqM/6gfcDMdR7aL3hJFONaXpeza+zRqe6",
-	"QpttDVP96gZb61TX6Ubb/g0Q1T6LpjHg9GmeB+4mJ3x5ldbbDW/FrzbZaqfapGvt6oa37lc3Wa1jEwSX",
-	"4Z3zlbYdyvlIdo7gYcATEsN53qvhX8B92BY0DDpmmneHg25Eff0ozh6pB4pGymaCrFdrDUwrGUSBx24H",
-	"XESlrdVNTEjJK6A/9AUGcQ2YT7uiG+zRqi9EtnFO8pRsCd3nUxYJmCsk/ip+Ofmn+EX8Mv568nPIRPky",
-	"fjnDUlgQ262cjiARl//4xBK7T17bnJJX3iQgR7EPUq1zNd3DMxsG5BRaYwmBhRJSQUIelUkVJ/hTtRi4",
-	"JkkEtPxa4o5JOf48/u0WoYqEjEpF6mukpyUrPpq3+ORjOH/amNLHTBtUxrWwTeLP48+3SGO1lr1Hn9fn",
-	"8bdgKP55m7SF6kHOh7Z0fx//Jv7X+A/YhCgKRESYP0RxNNNhvNTirklVueVLl/SHUpE2s/3KbBZLPnya",
-	"LpBIH7N0B/okNGub6A0mrpZXW0TRPcbd2UUE5sSfihTojBTY8RriGKmfJ9rBiH5jOnH8c3C1fAmy9s/x",
-	"n1Eifz35lMRPwU/wbfx88gSKu59Bavl/6b8/mzwBF8Lzyf9LJo/jL/Qmip8uHaEY7BmN/z3+l/iz+A8l",
-	"pxT/Kv4s/qz0nlNKV05fMleHtffOVK0sqhNwu5xPH4WzQkD6gfolbwhvCLn9WyWPRQr3CtsVnd2prXMF",
-	"UdMsN26vYTyxn9kSiHR7W2YCe02LT7t+zfYkenOa2n4srHgxeQJb69k8ntq/+RuS/3I+zwteISA8RKQw",
-	"p1/4WCCJ5Ar2rNg9Ced9QKUcCMh0B62xm2iNXT8YhKJPtVzhQShL7yWPkPf0pTftlVYF278+gMutXn51",
-	"Yi/BwwmdhJGDk5+Cm/uxloP6KS8zchAxylRe9//QQ5n8fPKpye7OpnD/G9Qh2YFiGveC7Srfe6UgfUHh",
-	"O8ubagRP4T8tapUu2Gv6Ku0jhCKE2u1/Pk7O5Q/Mv44hXp9hv2wRwcNxwlcFKRcjKgln+yzK8FSVoeG9",
-	"edXuiMrd5G8uAa6pUSDZlnWW6uPX4pjGkYFV+Gbf6hgSsQ6L9IEMlDYL0nNsj2SeRYAM4KlFcJpsj9eC",
-	"AX7xU3zysMl3MYKRUM4fhApHuDVy4w5v2mCBA8UacMQgjQqwCLoS0nqOjoiIPREzKjVOegjOpzqjsI8K",
-	"++j1s49mLep312KaiiAUVtPFWk1F4UBR4FEUeBTRuzMp8FjINr0aHGoZqZnz9sRWPscakhwre46CEjxx",
-	"chgCL7wt/IBIItSQTNV6ZAOKLV7OD+BpizoTwHOw1qIb7DNoS24bg/QYCQOpcs1vU7hxqFqjxW3Ec6pi",
-	"Y4lgZpWVBfpDB8rmz/QCqUQ0nl3McTYm/QnDg1kcuGYYQGaDG6eUh60mP4djspD2P8+k/sIgKwyywiAr",
-	"DLLCICvCWEUY62wc4EXdwMW2uLmw4NmyCV1dlX43F2XoLJINuWXCiCIbOvzrP/5zUkOxRG5BxuO+sTyw",
-	"G0xSC2JbQpMhD5mUmYeA9bNEdvgYo40mZqJtDIhM2lJ2FVEuYR9PGUTWUSM40/YSki1Ld4p5ecoCCiQR",
-	"8LE0JD0WMaS8Ni811fjMC3wmK9toFmnJ7hCqrwmZfhGOrd7ITWvcwQk5hyhmYSQURkJhJBRGwkEjwYrg",
-	"wkYobISr7nO/IhkvrxI+G4BxoQgaleviSWjb2X0NIa5MUc01OZMDaCoT7IbR7N9pIIXJ3AW4KcBN4QEt",
-	"0M15oZuEyI0SED0F2rmsLCffRcfhfdY3fbiItfbPMmE39QNtkzDYY1N+LDgNR+bqngym3Ndbfx7mh1ud",
-	"uS89WRJw0KddtvzjAYMjnuNKbAecAgnG4dQjvHfAT3zriLUHi96b325XP+6A2NrxPDZQVZg/eXgvuO2x",
-	"YtJdNN3q0uaB3cA1rb4RyIFAl+nh4QWAmJwUlL/z8M3qBsGGArTPSPn+mzfIWmNtbXmjvrH+XUlGa9TW",
-	"XstjYbJnmE/0ZidRDuuZ3TYoZmacEkKr7WUZ/IS5RRZpkUVaYLw5MN7a8TfAkbsj1AOqAtkJEPpcXQ/V",
-	"G2LEQ5HNQr0mEUGZXVwpslIXDdYO1QI5qW9b9BqKrtgiUkVMyySHaMldDYN+oDAFtL7iVhwiedDpmF+s",
-	"6l8A7UvomzXzTankFAn4DGeeySt1MD5ayU8J1XvjDH178+SFCk8xVcWJODucSVAnlu/decshf3fv5lta",
-	"tr3L2vf0pJpJXyK3lCT6mdCez0x1JxJ9Y8jAeDFN2Krgh/pqLVpbPJAk6HIR6QfBekFPNbRVgp8wAosJ",
-	"073qmobBGEaHN5YpJ+wR84YKOhYDc3tnKDH/WA61eoAVKvJTi9Bz4Z0tvLOFd/ZSemcjJsUw8ljan4Oz",
-	"Ua6ro8hZLXJWi5zVszdpELQu5no+Zcy9G4nhYDbVdeLB3iIMarPgeoe0x0hWSeAkzuCPfguffZWaOHt0",
-	"QD3ohN9Y1TDPNyL9t1Wj/OcDYCzTnnk9aaLBeCSwCS4MLxSSSfuU9WqtXl2pP2zUt2r2KWLAuMy8RiOP",
-	"h/BXuOBDA3XW/Q222anRqkY81aa/wqobnSatrrbXPPs3wAfWSpwbHWlx6g9DdkdAH4xS/M/QG+I59PT4",
-	"aPIJib/VWuzp5Ak09vgGtV38ZxI/J5OfaZVvqEe/xN8+JfWNrVqNxL+L/xD/FnQ/o0o+pHuMl7bqDdD5",
-	"kZKH0VaCBXAOtUzPqNx/13obFOnXk58jytCg49v4JdCfvlhQozZOxS4Mu/54bmE8eAWz8HkxC2e9Ql0r",
-	"iAp30DkzGcNMWx5jdxBSzpnvLhEXJaJL2qwjIgY9DuCgu4j1yCjgvhghgRhKRntpoFocJKGDGfF5tcrb",
-	"U5zAWmxbTmD0VhD9KxJwMpTM1hPbSZxJGgwH+TSUwfMok4vSFBcgymeI7vml9GIi9hypegsU8OpQQG0O",
-	"EGDkyjlCgPpie3GWSQ3isDCeC97S7yJvadfoz4sxYZc/gP89JY0p4hcu2sIfA5Gp/rtS0L3JkJjCJbs9",
-	"KndDRiPOIuluE49yj4X6dAZcKkb9ynQg63hCUos2CjrSgo70YuhI5z6fx2U3noB5NMXWp/HbFDit8NZs",
-	"NQqoVnDdXQTX3QLysnAiHfHi5KTlvNZguAun1yNWlZA2C8EPxQhIO3QjHfI8ufZ692jiuxZH5jvBE2qH",
-	"WdWIyOR2FjDw1O6qldpiMvUcSegKFV+o+ELFF96YIpXhStJvvSof0LKVTwUZ1yvHYotEEZeI8e0D7Vei",
-	"W+CnaMi5/XdH754e87cPXGPvLg/oUDKSKvjKtv2b0+LJPc7UQ9GJx3zgCVM9/WsWSrYoSVi2HYukfVvu",
-	"2eJAQqafRgkXVTGYgo4JXVg5w5UMiDE3v/0GKBhQdw9sK/VXgBlzYMBiuhoHj19TAMgCQBYAsgCQBYB8",
-	"TSKBuIcNCrxmG5VdABw0vQJmprU+nCopw7MmHcLZiElFoHKAlEc9gU0P9H8Dr2e7L0CSkQh9gC2cjUwP",
-	"hooDgQ8LahziBxHzlEB80+IW4NxSNiHtmn0zoRGkJYWBVGZKfoBfQMoug7XUe+F7cFt+vdvbgbQUEebW",
-	"K5V3Sz2zMijVS47+jQAysKk6jt9pNWWKJIK56zOm6z1+B53wn8VfxX8CVQalF3rX06NKqnoJrwNU8Oz2",
-	"sYTngxJno7SSR4R+aWsV+j98mKgzc83ZlIbAG2Y8Cvuu68ODm2YRZJBus9TisJNcrzUbpVMlxU7v6uOz",
-	"Y810F+mx50HtlxF9vURWFFGN+Y3aU2onU89WOCfOhCncEtOi/W9LBZfIPfynts4HQyUxNyePNbyMacRa",
-	"5+NfYCY1WOkPJHEzxZmuRQKtEkKFVolIESlJ2uPKa8QubqauYBcvSryLEu+ixLso8S7oxYs0p4Je/Axt",
-	"EIMwLpRefMgL4H0GwHu6Mw/A8KPb8mwDlwRY9pTLkX6e26w13dcIML9jt1YBmQvIXEDmAjJfAGQGyVvA",
-	"5QIuF3D5tYfLCb44R8DcF1VP+EweGTTN3ndNErgNyBWkQ0ToJ9HTlPI7iIB0wRNDruQSuZ0fHrXpX7Mj",
-	"m31xA0Z3tdiELPDSP7+XpB/tvPPwndt3IDB5GLdgTtBRuCVAxUo3Vjtrzerqen292lxda1TbKx2v2vA2",
-	"11Y6a2u0Q9dSVT5gkadH75T69NE78GV1rWP7Ad/p66WBwvsBi96RLMIp26pnMozM+IdSS5sVpwRi6M1I",
-	"9G3PIPjFO1wFYeZDDmQ/QZxcv/hUocRkLxwfRcxsz9c2kthszCE+Hwpxm/KxSeaRl4KgJ7M4GVl2j44B",
-	"xl2B+ONM03mHmOOmFXkneMR84gcSJCCKRUrguARqbHhvHKKEoiFIwgGLqhpsIemudJKuOSIiVqCQiOlh",
-	"QNKEkZ9ET1d/2CcUznMqaaeya8G6hpnf1TO/yx4FUskplhx1YCIJDSNG/THpUbltqqDw8uQr91lE6rXa",
-	"YSYfxv0Mj4/hBZrNuJMc7VOx7qCMpUM17HOQscfIwENSbzFZtrDcSlLqzoW5ptA4Z7NKR9gERmwZlVLQ",
-	"olyhapqrpysTOpV0482lLk+E/cFfjvv/GCKVu8iXAhrD0KXoo7pNKPwveEylomOpLVlUKdp+vmYzjgyZ",
-	"SkYV6dvcLYI2skw1ZEKokqvRjmrrmdEl301mlO/YUbHMJpwMOWzCBY/MDJ6TxU1WbNc2a/vVCpV+yVV6",
-	"YSVehuN8l7PFT/AViesm+21WaNcq4XNiwtDDsKanMRydw0YlWqDbWqPLxAwEO5b5oN2B5yLDimHkgpuy",
-	"aPTn19vIInEmNmAinxq1E8iJc6WzKIR5YZ+dtMlbYW5dXM1auo+uSaJY1JdnbHZJ5g2jQI2rkikV8O7R",
-	"TRjU4eBLxqfXRJccF7zaZ/02gFW3WVvBX0OKTYtHImSz4OrdzKMfmIE9sOM6rdAzMvSBop3Ow5F405R2",
-	"GYE637k/coAzRIGd2ALVXaID9hZTeZvZnoZk0TKnbeogLY7yrkkS+BcTDhgufnrfBcr63CPiOth0pcWx",
-	"KysebVI2SR2Ozc9LDVMHH1tJO+xzwrheBb8FW5txpQ+qiEiXKUi2W9FTL7i/24F37qaUBrt2LtykkWCL",
-	"H1w2GBjj/kAEWh4Otb7XV46Re4OU3bduPiRWJPaZ2+J9Gu1hX0DzRbIXDExZrYuDwe+3XDZuBRIMQcpo",
-	"IKpaXHCPOUQJmFn4ZjLqCb15oNCHSjJiYbhE3jYUvVBhy4UitNNhnson4kXcd6woPCEmvRgpeMZ49VWL",
-	"bsLFiARcqzGvAHQFoDsxoDulylkA1uGsV2VIFwV0ue5FcheTyVTg7WnpJgaMM58EvMX/wdVy2XWIq4Rb",
-	"2SI9MdIqYezA/dhFbMiVQ/p6A3D47WZN9WzgNggZEZ0WxywdyNup2pklKugzUjYSNlsdaWR+xAbhuALP",
-	"TJ8RMSnCIUSNp+4HZpxtQknEzPjxc0xaEOqXQMkWD6k0DWDwK4CXfdTTQ4Xf+pUl4op9FvlDdnfAuGsf",
-	"kZkj7BdDrnMxuk7++tGvyIgGeoEBDOPo9W/1T6HgXWh0SzlxZUgha9pt8bL7w53v37pz8+Hug3fu3bt7",
-	"/+Hug7d3XIc0mqSnLyHtMfFZhw5DVUGSCGYa5o7JiEXMLNNSi+u1If2hVKTNCO0oFhG7bFSRvpCKrKyt",
-	"ER9CJQMaqRkI/QHuqwdv79xnNrf1OBQ0YFEgfFTTkSLlgHvhUAb7rJLAofeHDMq/DR7SI5sPBWlVWdWL",
-	"PLfXyw6GcZ+U2aPjhqLEOQ3kwds7WqXgOnbsUcQthbtp264tyd0Gs0Zs908pO84+fRT0h/3S1noDvSv4",
-	"Uz0ZbMAV67IIEeTptDUc0/vmEXgrOHKa+s0gAx4AvJKlrdUmpD5s1pLfrNQazdqHDm6BNMl2iqDKKXUZ",
-	"1xsz1z+V0lxBJuBdnNIHAfdYNmt342FtI3NtepZhVlIRkvmAldVDH7CxdugLGqubxt8X0oPXGdFwF45l",
-	"aavZcPQGO7pf0vHQxh7KkJpDObO1qv5rYYdeIlwAKBOXDyRCZKWqhQBmbS9l5tnicMTs/0WSe80tDipJ",
-	"qVI1ivxIrvkZDrgL/fx5iwdaQ2uAEyg5iwzJYJvEkjXRBmOrtTi4rpysOwudXPrJQaiXgXii3w4424ZO",
-	"cmooXdKnY72IjKpZWcRmRX80ZEN2nPqE/AaLuZA3QtqKMSZJGd+E1W72OYgvNBCgIag19mgQgn8fFzhX",
-	"Z1hKrHT1Tf7wXJLnIYzQMEB+CL78W3h7M9k2NIooHFOpxlCQobdX6bBunPpkKGEIZJJxOEvn2b+XFhSZ",
-	"OPAb9u4PjxkOlTLocmzDA+PKekRmjc3chFG0U8TsZo7EJL6UuTCJnW76SncmsBly+4xSTs1GW4iQUX7s",
-	"OEZQxwjuD1AVZBQJxYjUh9HMDmDpiGFH4f7s4ehLTjMUA+kp0rEAxIU10qBs5r4xUS59den0uC5vPCbv",
-	"NBkKKWtcEtnLKscM7ftw+1mPDat8FpwsW/x0HpOl964dFG6eeYdzZhP0kD1S+jh1Au5bjh45bP+YeYqU",
-	"PSpZNeCSQSHwPpiFY9j8MxfQ/jgFwt9mvKt6aZAz+Tl3gJeZKi+VaibSigLgEFfeL+JvTG3fSZnyfmNK",
-	"8FKGPHjTzT6FoC7lnC4F+5SLffq3ZqxLIuqW0pLj0lYJ1DrSu6IFry0HHPgcRbtTJk16pwl4N+imV2fV",
-	"9XbTrzbZBjW1pd6K32SrnTW63s6rSa2Z/6vm/Mf83xRDrZYn+mfcknpifh8/I0BF+2Ly0eQTmCWo5MRq",
-	"zwyjbsmx8tVggDnqGLOwatZVp6qgAW/ulB4+vpRGn8n3NXAqjJhLasS8b2Dta22/LH+A/zDZyYt4V+08",
-	"ATZaIjvWBSk6hHJkoZgqewksTcUR3jg8PacOkBcivRDppVOI71luJ9zhhcS+ZOkPNCN6Er16NSR3rkPd",
-	"brPcl1t5/eoVxrIVs1eF/+kC5nVGzsoOzFQ2qKbtM8oJ9bQNdjjxBIxZSMPAPT2dKELKlI/BVcJCybYO",
-	"tNLL+kyA+8I6SCQJVIujY0XrCHeJ7Az9QGnzWRLXrPQuDnDXOlVyCZrwgw5r7RPmcmQVdmnVX+/UvQat",
-	"brCVdrXZWaPVTa/uVxvtFdbsrNK19rq3cEgBx4jDBval88juWPwzCmRSIJOzQyboNA2UhDYKdjcWaT5F",
-	"ms/ipPaweRJolYumzgRE9PV0dY+hyRn1RMiI6unD6JDAfDLhQjFJIAvDZ/40Y84Suc+orxWiVnqYI5lR",
-	"v+DGT/NXyphvI3s0Yj7+Ud9SOSb0hYfytv2EK9Uh5ML0ThvgQCn+dfwVUJE9nTyePImfTj6O/2vyJH72",
-	"f7T4dNcs7Jk1eTx5PPkk/jp+ocX18/g/CTC+PZ78HLngvpkpxZfmoy/sRKIPAjYJJwKdI91or3trfnWV",
-	"NTvVJl1pVze8hl+ts1rH/g0AJG7B0laHhpI5KXycU7OdmcPRbL7jPY72oBXm6yUSs6YVOu6ea9KIOFIG",
-	"qVQpbNgT0gVhYiWkVJI+3WNTot9F1lzmu9lWFYIzEjFPRL5EgysnfxPTM1lVQ2iZiRVrXTMIx0CnKwgl",
-	"LmJlt8XNKw/y8CI6naLjLWMqJwmM/qpsE8pbfErXkbJrf94ier7cCrS/DEMxghxWQvnYJFU4STMsLqDg",
-	"QQ0xLSTQ6HCfaWUnRjzJ+ccPyWteIRJ1Z2TNaSw9qww+N42ink0+mvxcqwEHxH78J2hRqFWDVhJfOBk9",
-	"MPmYxM8m/9/klwQZLSHpNP7z5BP9618C1aVRO8/jr+PnS4fF9GkELPKGnAvJUKGKX60qPsWumGWPGWVL",
-	"RlQS6vsJE0pBblRYbecKJwbhGPlufZ9QPm0qnZ8Rd7W6g786P7BN8dztiGh3KFnkkjLUargCai9ElEEn",
-	"FScBEuYqavn9rULfzkKWg9UiFXgcPtigC5kDTqYabVnS5OPxSto+oMWnO3Uf6VU2TzIZUrm+5QcHwsFJ",
-	"P+7Td9U+OP0ndCPjiM6R1qIIYF+0m/jQzvhOuozNAS6wSoFVLo4ZJHF+HGpnnYtSBoYrZHnE2j0h9pBk",
-	"cT/wWfThXAjEE7wTdIcREtrBjVvElZT7bfEIdfBYiD0qJXVnE0rBfUeCBMaHff0V5sklp2QfC50k5nVn",
-	"vJskptu3knL8v36onwNID7J78RXg66uY0hut681cXZNERC0esc6Q+9emjjq5IxT09DR5wlyopEWJhgEq",
-	"GkrF/C18DeM+i67JFqe+HzEpk0LMgKelffd2/p/bN+883H335vd/cPfuD3cf3H3n/o2bD9xk2Ndk2vSo",
-	"xSP0UqQFoNuGagUQySiQrOJg/hlmMAeSdJjyehpfdGnAM2QKdoKw1FULNWDJdAyHM/zWcj3h0PtUeT0i",
-	"hpFcIg/1I/ZZFHQCpONSAISQJgG8K4IzAhgI22snnPwGhSWxerYP3Y6kgArdAShAh0QMRsN8YJ4WCWqa",
-	"mvK/fvQr/WfoxBQxFek3Y1Y7JV5EZQ+uSF07uHhqFHhQD5wueCfQsB9XucXR45O0R9fzBh9sOkgB4GvU",
-	"ashvAyQZ+OAe5T6QXZRdf4iQhbkwj27Q5QKcaDb+UtEfDDTVU5tVKjGQ+DHjgHe3ibtaa7jYFWrqQk8M",
-	"Qx/y59uMULnHfFIOFMFZkJWlFt9JL0a4CnXGavpMJ72las1ceHmfeSzYZ4Zy6E5m8k8DMWHJQU7AY5fk",
-	"0PMY86EmRRgc8QFCmkZnlW7QOtNYpFNd1ahkU/8HWwkBqKlloUn6qA8TsZHdM/ODg3dRYk5983nAVzFU",
-	"nsCSITw8Cw9xx9ubhVumjsuISrtHT45aioj1q8YTjbkW7S2q2IiOTw1BDE8FEu5leiji0U1lTHanSVI2",
-	"eCMblbkLJMzYZsDAkgNgBSIRR3lWPlzu0PeXjS0VHBMHx+bZnkvS60EvoZazJEXadkSVvk3cmw9p13UO",
-	"NT8CEX6Dej1WvSG4ikToanNdi38TPeFsJJfyu8fABW/S92+ko168QZ8ezVk16cuGtf2AoSGF3zGfBxoF",
-	"M/RrW2XVtc56rdqsbzSqmyu0WW2vemv+OtvobOb3ZJvT1hwI9J1gjZRt5vVZ/G38NbQx+4LEz6GPV/xi",
-	"8nH85/hZ/M3kyeSTeZp1QULnfAI2XbaxXstZUjZngx1o2zW1eXJcXTj9DunTR1XaZd9bqwGant1Uyzmi",
-	"ExgD0UQU7SaVtNPdwLZzu4FldvzR79ZvX5lTrN8WPkDEIsC9uIhF0fLmzo8yGywjT++wEUrTN3d+lBfq",
-	"PkaoZJmx7rNOaSrPeV5RzLg6Ug7fxL8j0qVRRihrI+iwgM6Vyy1+SsE8q7GXFc1mlKeTy/mVrmaCFi5p",
-	"P23Z+Lvo6DZ1rVodVyWjkdcjcswVfbRF3FZp8lPT7vCLVknPbnXyOP4anJsv9Y8icisOkD3dH0ppSZxu",
-	"8i40gxtpI06PS26jZcgsVwGB06QRZ0T5HqFtsc9a/MA1aEshBaFe70A5yWRpPKyvi0xSGkjUFi+3x8n8",
-	"IeODNoStpjDpZwvX5DaufE0uzKRWj7+Kv3CwLevkMaQMvAAVSa5frzeIVpKTx5NPJ/8YP4ufXr+udyDe",
-	"OtV/1vaSnfUsvEqqSPAuXnro2abHbPaaA31nIZU7B3tkewXPCTDmxSv6UfCkjfpmwwbIm34Vf6t/WVs5",
-	"K7xi979ek99BnsY38UsSf60hy8sEwjyfPJn8HJuOfjz5mUYw8fP4GYmfQsoG5BF8FL+c/EwjnP9rPmBz",
-	"ijQ5IwbHx+fGmVNaIJwC4ZwdwjGbCpy0RlGpHutfIrijkcRMnHMv6UufAhwtoB0NQA40Jp1GN0tkB/vS",
-	"t7hHo2hMKDd2aA66MQ3wp4+R2euQtEe7LT5jx2sw0GWKuCu1pmtYDa1L1ESYl8g7fI+LEZ+uoNqa7R9M",
-	"YZRenlMDqEudAn5YX7WFP85Vnr+Ov4i/mXwKQv5T0KKTn8XfTD42YdAcHUomP9WqE/DY15NP81QoiT+P",
-	"X0Iumkneg3y05+Djxusp6UWs871WqafUQG4tL2di0MseNuptlUjEwu+1Slx0RBiKEeECOGuiVsmM/imJ",
-	"X6CRDWjwy6TvPJ2lzEHDrrO63/BW2tUmXe1Um2zNr2546+3qJq21617DX2HNzmk0bE5H9kPkf6mnwMaf",
-	"J09g/uM/xi8nH5me9S8mH08+mjwmf/mP+Hegd5/FX8V/sl4ErYHzWoHHz//y9el0bCIl9GE5XtFap1Kh",
-	"ZQstewotC/ynqTWMnBNTqWWXTMsuf6D/exTLBnRnyle528SPaEdJh+iN5w9D5sP3GC6/KnD6glhHfwRo",
-	"timNe9DHkJisYSBVLiFHqgFvKcAsr9K9WyiqQlFpRXUipQT7d4aXWx+aQh0V6uiU6mhnShkF6lyNvNyU",
-	"5uTFMxKWUPucnjOkx2ioej+ZqcWM4WeSSdAiM0keeuFJNORyW29nX2D6ClFiiIYx8amibSpZrj76Abz4",
-	"1MxQKS3A3vzixLx7doM0+DQoxAr2Tbn9ifb0EVvs7WCfcf2aQSTa2Ux+OZZ6v2HUGToKzr86JgPHTjwB",
-	"8UO9nt7wDnFXp7KwcpcFa6yZlJdtZe5Db0UliGTRqdbkfCRGMm9HrOf07R+U2oxGLNoZqp5+mkZV8G0z",
-	"8hwDiZ8elZzSMNIwaRmQmHnPB4fmq5u0XXPAl1MNuEOU2GOcRKwTMdkDKQZ/EkNAjZYXWA8pXy4hhUw1",
-	"4GQoWXRNEjHihHpAQ599Av4mL+KURdakzPyhyfzxmJbsspJFwtD3CJFtfym/nkTmvONmyDwN9gKvqsdL",
-	"1TBipPz3S6u1zQrxWGSyQJgkba3vkpJJz7QDSaYlSFMCs+/PPiJvnu4+vGeaRhFsGkXK072l6GAgKw5k",
-	"Ge6zaAxd9GTSlMTcakcgFRtkXq5GoopPzXn1A3OP6kVi2O0R9siUC90dMH7rDXJDcM68NCVGknL83+I/",
-	"xL+Jf7Ec/wug4I8nj6Fg88v4OTYY0fLCLEsY8D1TJNKHylicMZkZnpQiZ1zQ4VTfecCquybJgIlByEi5",
-	"YyjRsVIagHjSqg868zmkHQpvTzok4PuBomkb1vYw3CNBH1sIJCMxd+eNZkwkk1Lf75ABlRLihKZUxq6C",
-	"tlEUCQUguaQVDqQFTn2vPdGHX4PCjHg95u2ZnCJEFXtsjAFgFL+W9B0aXeDP2Reg/Dj8+OvX32D7LBQD",
-	"SHLSNuP16yTty3Lzzv/9PT+9wK1sESVEaDp6MKkPm9Pi0GaMyiSOqdJiR2l2oxY6ZATJnD26D1nDaonc",
-	"4noX+UPInIX+NpKRRJ9Im4iaccuaD/LZft7ONeyTlnZZrz+ORa/iNUlk4DNSdpf77GDhmltJFu3A3gLi",
-	"OJLsrCmCy3RANiv9aGGFkKxszQVh2OwTeWi2m7XtUYgk5j3eBg9KR/vmzo9QvnSGYVhV7JEycYXM4KbQ",
-	"5ozGMbirjE2qt6uRpfZFQURMW1qcV3yJY38JzjzpkG4khgO5Tbiwsiczjhv49LyV09NpF8gw9pmxbOUt",
-	"ikcj35nKp7CDcwjIw2QomfH3AqlENN4mg5AqjWwzZwfDq1OvkYdHfrAVaf5cmh4L10ymOXqiBlpcMp9k",
-	"EI907MTaTqdlwcOAMy2dSMClotgk0Mh5FgzsntCSS6rAk9umO8J0luI1SUxiYuYb8vISD3/Am1q1HBKw",
-	"aUOntGUrCNFkjHpS9RfZHj8DGiktdaG8INVLeqv6ER3RkAxEGHjjzABnNXz98L0P/3cAAAD//w==",
+	"7L19byTHmSf4VQK1MxBpV7GLL/1CEsIe1eq2KPWbSbbbltnLisqMqgoxK6I6IpLVJaEB2R7M7GEW2Nsd",
+	"424wd97ZxR3mn8UdNPYIo7FXMjCfoPgV9EkO8UREZmRWZFVWkd22e+U/LHZlZrw88cQTTzwvv+ezRsSH",
+	"I84IU7Kx91mDvMTDUULg74NUDY6IHHEmyT3zu/5ZpsMhFpPGXuOEnxMmEWYxUgOCJO0zErcoQ6kkotFs",
+	"XOAkhU9wFBEp4fXGXoNMPhx0fxDRx/TD+x/fOzr54fGhPByq0cd3D28dnsf04bMPHzy8f7D5k/aj5FHy",
+	"k5e4PR5/fJ9Pupsx/eHw6L3HHyT3H/74/nH35NGnP/rgR8/izcHNZ58c0Ad3P2yTHx/odj/60eYPae+H",
+	"G2Ty4afxs0P6mB6Of/JJkjz6wU92Pj7+cHcj2kpYd3i/Hf/4w6TRbJCXIyqIPGSNvd12u9kQpCeIHLgR",
+	"C3W2/WLr+7fHuz8+b8vN6MHH6kc7kx8OP7wzeO9W+ujm6Ag3ih/dMw0eqMZeY6u9dau1udXa2jlp7+5t",
+	"t/fa7Y/h9SEZdol4SBp7SqSk2VD6y5PJiDT2Gu8RLICIQMu9zxqRIFiR2Gtxs9wiGWKaNPYamDG8QS8w",
+	"4xf4f7ErusFF373yIyJoj5K4sdfDiSTNRo8KqR7hoe54+r9Nv55+Pf2i0WzQuLHXaHd3yU7vDmltR5u4",
+	"tdO7ebu1i2/ebG31bvc2u7fJHbzZbjQbCc5b+Nvpr6dfTL+efqP/q5/xCGveaYi00WyMBpzpf3z/9u7W",
+	"5ubW9s7NW7fdzzMjU3RIPjbv30sFH5EbD7mM+Ljx6tWrZuOIRPyCiMldHhMZZlHCEGekpdtBwr6OIv2+",
+	"z6Dmh72fNm6fv9hqDXdfxq3tQY+0RnfUuNFstMUOa0VbF5+27vRvnbcmm0qv9+Dl9rB188XtuDVujz5p",
+	"ne8K0mg2tuI7Fy12q/uipT7dGbSGm5HuadK/SVq75y+3WmJ7/KJ1e8S6jWYjuqM2W58Mdz5tkVsXuNUe",
+	"vIgbzcbOeHTeenlbsFZ3a7Lb6t8c6nZftAeftraj+Fbr/I66aH2yNdZjGN7qftIim+Jl6yZ7sdP69M5o",
+	"oOe1O8EttXU+bLXj/u1WtP2SNJ5rgh1Lrnc1F/RTrChnQZo9GxBBkOJIEruzu4KPy1vab+ap0Gw3UGok",
+	"927cIJLijT6XqUzSPt0Q6Q2M5Q2uv9i6cbF1A0f/NkooYeqMxu9+dPDe4aN7J+3N07Td3rqlF+IsGuAk",
+	"IaxP3r23+5AkA463Ho8v7ot7D08+7Kd3P8CcfLSp7jw9etZNf/DhsVTjVvQw9P3ZkKgBj9893rp5yzxn",
+	"nEXkXdZqH986e/bpwdbDT8zvgsRUkEidpYK+CxP58+2DP9+6/+db95PzDW8P/fnWfSn5n2/dj3CSdHF0",
+	"7r43cvJMTUbkXT0K87uM+Ii8y0eE0fj7sPns7wor8u7HL7ZfPmnj3cnm8O7WxbM76ofkpridPtrpfnRr",
+	"8OG2fH+z94M2frD78idRLqQCEmDHSAC7wocxYYqqSXBxD1BC2TmJEbVv+YtaQ4CATLjV24y3ou1uawff",
+	"JK2d3q1260739mZrdwtvd3eim/EtctvKhKfSyCyWJkmzYfqeJ8NGgl/QWIu8huYj75f3qRwleOKEzN9M",
+	"v7n82eUvLn82/d3lL6a/mX5lRMIICzwkigg4wu5ihRPeP+w94ow8xCoa6F9jIiNBR5pztVw5wX0JbG64",
+	"Eg14Est91Nlu76BHXKGHPAah1EHjgREniEoUpUIQpjY0TXQzA4Jj2CLMDPCw19KdtkyvzYaMBmSIdfdD",
+	"/PIBYX01aOxttvVpo4zIl0pQ1odVvJsKycXsWE8GBHUYeanMCx3EezDykSAXlKcSjXCf7CM+pApRhXpc",
+	"wGOQ7/AsG+6LlIhJPtrIdFgxzK3wKO8xwZNkSJh6PNLnZHm0HX2sdfYQZ8kEjQTvCzyUaEzVAGHUFzwd",
+	"IYXPKesjPBolNAJZIhHj46phkmKP/nDt8LqcJwQzGN8HPBXyIX45O7KHXCqEIxyTIY3QQL/XRJRFSSrp",
+	"RSWRBq49v98eF0OsGZoytb2lRTJ+SYfp0Cxuu9kYUmb+ndOQMkX6RHiDpAHy3SdjsvowKbvWYR7GZDji",
+	"irBo8hGZzA72AJ2TiWbHCU8FigacS72wa5vffv43WzdvopGgTOFuQtDB8d3DQxQNsMCR3qdNRDb6Gwij",
+	"p08P319HaoDVKRvic2I2pSAvUk0GiXtwKAkyIljteXyNmRwTofekVFyQGNh+a8fQ65Rp9VQQLTpIjNaA",
+	"+zrZbFTryD7aQ8Ct67oPbHsxvAq6LR6SU6anqJvr8niyn/0OMzdczbgaEAHP9Xg6O1tbp4zmpDs7J5Mz",
+	"QVJJ4s6+182AJsSbEUyFJgkSKWOajGNMlTxlemJUoTUumgj3FBFou41kE3V22ruo3A1lZ6kknfWNUwaH",
+	"hz0MGjd77egOvrnVuh1vktaOFuO7+A5pGZG+g2/2brUrhVreR0uzgdZiX6RUaI3N6LBh+XHzJjBYJva0",
+	"nFaKCN3Hv/vp6enLrc3W6enL2/eef//PGiFRc9irkN4gEbUIz2ThBRGScmYk+gCzPojrLpYkRpxtoCM7",
+	"YrTW2dm604GV46mWl+v7qLOzuaWlacRZTHUXZz1Mk0z2qwE5ZYJInoqIoAGWtocYScoigtZ6REUDvUa4",
+	"jylrIkG0aJvAYEhM1foG6nyvowfEuN7aERkpEpslqjpGFp0gYXrNOfGKNMMo4iMzQq3TEOEOQJgxVZYV",
+	"h7otuyfzHacPyZyEGDj/akfiVtWEjjShZyfzAWda4nTgccecNf5+SoidgF4tNaAS6ZnvI9ipYyrNe+MB",
+	"T+zbevMtONjNUJZbkQd0SFV4LRIs+lrEsVTfB/WaUEWG0kg7lQpWJekTaNMfR0x6OE2UJmNRxHsCfjMo",
+	"4B+LPmZWnz8ivfBIuffSOxJpBR+tdWIy5J11pIVTnA11hNUgH6n/YV2pcWt7ntA4aH2MW5+2W7vP8z9b",
+	"z78XFh9PBI1IUBP4gPYHmvYj/QaiDA0p4wKljCqJ1s75iETncr3GqTtyXVSdurd2GgtPWTPOkDLwgI+v",
+	"cZhzlIM6w6zYio8ZQd2JIkiA1F3r6H/Id9utzfbWdqeJ7L8321s7rfyfrZvtdmd9D3W22rc67sTFWl0V",
+	"agMdkwsicGKalKhPVGm/Vu7TuZu0QsocEyyiwX1LjvL8jlUaT5AhlkRrmE3smTNc33dHuT6ipRnzhrmz",
+	"JTzOLDyhFbHE9wcK21//8WdC78TGv7mRW+lumNfkDRiNHeor2OyH5rPtbGZYCDzRD6WaJK6vRjbPjyiL",
+	"Z2f5xCjq6JyyuGqWcOdwN60V5qzbXn7GdmQw7MKMb9ad8TEXgXXtCJKQC8wi0kFrempWihpm7Lzo7HtK",
+	"QlNfwPRe7Kznf6I1fddFo7SbUDnQKqjW4/QLsN/OsIw62T90553mKetIhYX+lhEs9OZORxEfanXP3I2g",
+	"jf3ixUmPQV9AdXfrntpQoq/U8/TpS5jezT9tZDPV78LY4YZtx5j9rYeov9cDbDyv3ikn5GWAns+4iOH0",
+	"6lEWa5mEjlIpKWb6iLjH+ppGe1ahiFF3gqQiQ1CsR4L06Ev9hV4GRVVC0JrAYLAYGEm93kQK92UTyQEX",
+	"Cr7qpUlyyrwxoLV//e/T30+/nP7T9Ivpb6bfTH8z/Wr62+kX//o7GJJEs48v/2r65eXPpr+dfjP9l3/9",
+	"3foG0sJMX5/HHA2plCOi+QEm1sNJgro4OtdTVILCbpF0SBMsqHK7xYy+rHyHRlWxhi+WlV2SP7GmEmMj",
+	"CR3gzpjyjkS6mybCEiVUKrMOHf2n147sVBznmZVm3lGez9pZcrzj253d7uD+rN3c3nwVPr2PNRvK+4IP",
+	"Zyf1ESGjGdvCKMGMaXVfIGMxyDcVsLT+JwduNLcoUAtjrCpPTZmPIHhu6m/nDP2EX/vAu6THBak78hO+",
+	"1Lhf6WU1Bk0Qyu/h+AdYkTGeGGM50zdnsALndpsbI8G7CRl+/xPJWWH5jXldty/5meOcMyIEGJxioozR",
+	"8cS6kFqUZWyKYhqbm5K5cWCJyMsRiRSJ95ESE3PNQglWRGxYZiRSHcaNvcbtqE22em3c2uzeJq2deDNq",
+	"7eobb7u3jW/iO93daGvTyDiV6jOkvdVswJ7VJ73k+RjcSC2VUsH2znGXMqL27Jz3pOQt937LvP/KJ/iC",
+	"U023YcheMqowRF7qLYMTJIm40LrfGmaZ7TYb47q+taRMEBwNwMiiWRtIRmKEmZnChh7Tezg+MkS60lIO",
+	"caKZiMRnluTllXRmG2cK0Yt4gRMaow+PHz+64lrtgAS0a/XQDQXlQ5mzVNnIW+7161ipmSlHPE0M63b1",
+	"Exzv6as0lXCYwDYWZZqcssf68spHRFhLqJUK0KDdATvt9j7CbKIGYBcSXP+/FR6ZQkblKcNoZ2tLHz+v",
+	"mo27nPUSGl1tyXGipzE5Iy+pVNJf7wOGcBTxlGUGMyoRaQ0xTZD9CpmvQD3UvCgbez/NWlb4HIy5PUoS",
+	"zQ3GDdFsDImUWF80lurh1fMr8tZuzlsHhbbnM5YdR8u+e91cFdk1tFwBvWgWiLHCsLPvc9GlcWwM8auv",
+	"siHzWTfh0TmJy9varQKVyL6xr0emcGQuBRFhCrQLHOs7pFQCKy6uvN23vSWxI8gHOG9NzMst9/J1LYo1",
+	"lA3xBDZxzA1HrumbkKVp01jKZui1Dov1A/BpX2GdKLugCl4+M37BmaXK3wDTl31rH2F5Djc2jBgZ68vE",
+	"VVdn0xPGh3mn+bDmLFA+yJZ7/7rWKKHsXEtZTbCFFHjVbBwyc9Leg+P7amtjWrqqQlKgq6cG1NNJslFc",
+	"kyaSMqd6md6tA8SMJ+H9Pon1EZcyrTN1sol3gLiPuLrPU2NuWJmujKuzHrRSZHVBjIaBZBoNCjbKKwue",
+	"nXwJHnGFXO9zyM64apnXromRi7NzzocmMr6gLkk468NtW/IhAVWBJJJkUVklUXXO+Fh/l52WsDbOxR2+",
+	"NJom3pHGUbCmbxbmulgw6HfWc7+V5xw3ZjnrjY8GpHWXMyV4ErLkj5GeDJIDrPXWCIPDQY/8XF+WKLQ3",
+	"4/H1HdInuB+egiAjQSRhypmurQKtcH9+o2CVxZOE4/iE8wdY9K8mt0emrTPF+RnY/a8qfL2j0Y4TKc6R",
+	"a3sOp9qhtBTnLfP6a9GEqTSD0ddszHyhYdxfhgmfeD63++ByuxqZZ1145fPR3r0DXjznQdxGa0Znxyr7",
+	"bWd9HxWdfMg4mI2fz3q/dWtXPla9+6hPHZRNZ97aeh+07AfXt7qV/k/f/1oQE0ZC7JVIN7PyR5kx6brW",
+	"PjNPeat/TFiM3KByH7+WHmUn8oSn4Lcl8VWXc+tOxXJ6I6y7oNkn16bPGj85IySW3nqVaGM2Q+ZJbzhP",
+	"0COujrGiskdxN6kwPBqXkLFGoRGW5rqgF8JS3Ply/PPCcECrwt1k/EfoezdO03Z7O5L0Uwi62yadjbl2",
+	"yZCIPzbWlacMX2CauGmszIKp107ZxGXtOFQiRYYjLrCgyQR5X/iWLTByJ5Mr27a8U8JOFRXHOIf1/Bev",
+	"i+H0rVUzUtlutRbzMYRN5OZOgcDp0dP3TEYisIys758yxq0NJJdCG+iIAO2sVZd4LnUJ+0ciylAH3mod",
+	"6Lc6xkLvcZ33MOACtK0oDjE5zgwr9DeU9ecz3lwPvDXhX8PZJyU/g/jSM8rAvFRkQa2kWTMrVpoFlVkE",
+	"rRmyprslgQXRWj9SqW9NsCJObl+f+e5YcgSjRfloF1ha4fWWe/26WNIRRQ0ET/sDG1dpbcDmCIWjfphK",
+	"MOoBPfRvmiJ7p6wzQ/dOE8GPEJQsyCdweepoysLPEO6fvWtNdceSP6Ds/FoOQt2JvgUHD8ElTGromPYZ",
+	"OOU4HN0sNpfr2Rhc1BN8aJSgkeBOpF+XNU6zCnRc78jUrKJfv97jsjND1c4ewjPELLjaLFkNOVE3VafM",
+	"msRtMLayBiRn2J8luQksHONJTn4IRss5VFPe9guEN/x0wvlDzCbW5i+vxE9C8zbEHAHpr6QNect6wjka",
+	"YjZx14YFdlY9ipYbxbVs/nL/+0aeL3eMXO8hMqOtFA+Kp8zlX1xRRFjpcxYJAqyHE1lWWBLep+ByHGEp",
+	"x1zE+rigLOJCkEhdeX9vFoyH4A0pDma+9VB/0PI/uA6OeGh8NE13JIE/1p6LXl+lNX/27FnrIFUD/TTC",
+	"qkIRxvkbWvuH0UBgcyrJYlPEU73hIyKl1pbumQSOq6w/TA9X3JJtCMRQMyf4ZiTCIjunK3w5nJ+B0ur5",
+	"cxzjFFw67hjFCiVE3wfueDHhYAdqvGrmoieX+NVeIirzk+GqXqAt7/b9o4xIte7eOU2v++ZN2ShVZvtB",
+	"J/uoY1agA7dtibQejXivR1isVWMg1Z7zIMK/UHdyCkGDMVdaexlhNUBrHZOKKDfaG0DWznqz4FDEEnX0",
+	"mxvmqqU7s1et5inrQMjB7CNQdMz+mH24gQ7YxOsBQv66guBzifTwDEXAk+k2IZyQ+gT89vNfIq23Tpoo",
+	"8+Zav7hpx4VXm5SCpr1injLjLtVL13SXCriXgjG1Ty8IM8wOhioOAd0dE/FG4s469KtPX8lhXIq8tMd9",
+	"ZEyaPgOvdTLR6n40ofiwiWU6GnGtPT4kMcUm5fNK182swbOhbhHS0GZMHpDKB75k6Wfc3NANX9ladTPf",
+	"L978EAwH2eHMvWRm37Tgmxa8/Loskpo9OmUadDbAimybhBRosFDmTi0vdALHxhiDkyeCj4hQlMgsbXXk",
+	"/fSZn147GylejHAuyXw/r3b5T23a7XzCPTBvQeqcFdN+hJAvu/3ut3YW9m8TfT+bdSXxkaEcGvIuTQiC",
+	"N62StY+Y7jvRqo0+Fu9tbN7a2Sh2v71V6PxmoHNlUrdnA+fmDvqVf33/qW3Ez4/2FsQjWB4hybv6lqcH",
+	"YP3Uz7BguulZJZAPiTFg4K6WRb63WP+dSiKQHEAYCY4U4mzfJihK1BWYaUHPUEdLAFA+iywX6T97oIYc",
+	"Vnl18le0AIuIYMbKma19mvq38Zy2RurMmOO8Bq1PWp5Jzpk5CGafxp2NQmxk1fehIXi5sDPRpzZRBxnq",
+	"ZlOzGpxEa7k2t16Yb6xvFooOSajHTM2YzXwbpEPMWvrKDDYs8nKUYGb0hTUb7godzWc2oGreT5Cn0piq",
+	"exf2jCiuOI4UF6G1fjbgEEZHVdOk9BT9hPrcLARrrId4gKWJtYpaqIIyecxJI6slo/mulHqrp9KSIxLp",
+	"dUc9HCmXDtj57LRhsrdPG3un2VY7bbzqeKTMSUMcVcqTxwoN8GhEGIld05L22RllYJ4xf7osL/cLTxVo",
+	"NiZkw/xTa0BmEGfW3Fj4TRBJzEfFn1yAnG2dSGncEhf8XP90yjoWN8Lag2x2YBN1BE9I1tUGekTGVssb",
+	"4gloznHsUsfyTWQnFOJgGgdzPcoXzGaDjorhu1vt7Y32xubm9sbtOqzAI3D/xmZz1ttdvtO+SmD57xjv",
+	"gV5zzwO+jzp6cB0T3GFlKbwkV+JpLYIP+pavgk+rhuoLcjNKK4ZWGUhJTsAnHo0d72cjamayYIausLb+",
+	"xPKNO1/ePLGiryhzsqyNWukbnvR6NZuwkWe1B1JSsJRwB4ls2rtLbNcf2Zx3u/SWNUw6hk14X5K+MJfC",
+	"gMK0ydFxQtLYQ7yZPTE+fHaSAWzoeRVAOfaQAX9B337+D52NOaffIau2LaVM0cQpFUTq7XFOXFCWLBy8",
+	"u+12SAoUMXCCWhx+kRIkKesnpJVKYvvQi9Pxv5bhWVTg5dQVGT5+zowuAnq4FQTICt0W5IZaM/+eiSkx",
+	"GeYwDjt6yk7ZkAy5mBhDvfn2WHGB+6TTRIxcEAHmP9Cv3QPwl5yyERGSSmV2PD+npAm3RYViSmRuG7aA",
+	"Km5kG8hAJZyytdNsXmhIThvrEDZsBf45GSmEI8GlzFqwnjJpzoEyCEIBUyjPArLgQs8rZN6ijfxU2jxA",
+	"f9v4HO9363NriamqWKCwtnZIoS34HmXx3VxpXO1y5mmdT8gwLM5/vHGzvVtQmClDT+49NNliJmf/7r2j",
+	"k8P7h3cPTu6ZUE/wqkkSQ2JsFwsCnvNbOya/V6L37x0hwiIeW5Nv8aKy6KrSbLxsDdNE0YQyK9i0Zu6Q",
+	"b0IH033Bh6hjcKQ8smkqUta/6z7t1LoD6G2EVSoqrJzZY+fej4nWb2OUjRAyRWXTEWVNKsxiLMDW+vTo",
+	"QUviHtlHenbOLISThI+tzu4Ra2clWpWV7yIXFCnpzzbEhxZl5kCfugu5b1Y5H+KYeGgFBS0GoqUmkB+3",
+	"JolWYYe0b9ID1kNH2xzDwyJ9sGqlfQtEDc0keFeeQ7X7OCJKLkm2u1q7kjn6jc2igpRCfenLU4TBNonW",
+	"cJKAOiDXm6g7QYB4FLg1Y0X6XNh/lZObE4PyQQ0EkK9Z7SOM7LeQ+aHHBjZWIiPCYsyUfCcfpeIcsrXq",
+	"6Ex3batApZDaZLORayth0NCPAPAp0Brk/F5TWz6B6rfpwxBUTLrEdWbMOSXKPTf9ZZ3DiD8QPB0te3jg",
+	"EY6sD6bILm30LkqZdVMWJKoD4JnVuJxdZVbfY7F8zGpk7jU9hKRFlM7Rm55RFvNx8eswotOBj9OkjzRI",
+	"3UGMj/fyhMWm2yYUklV0202XoyQJ+Ht6aiOordQUSXoKcZqQR1yZdZh9g2AlH5BeKNvbSFcwhcxfoYp7",
+	"g7diRvequTTOVj5/WYANj82rrzKbei3Ray1I5hNvcBkDFdijmXOvT68ydbNxz3DHor3k7oxL7KflLpSF",
+	"jfsWXCntfD6gUnExuceUmCxJPxyZ6eWqvlH3tBY9snwZk4QoElT+sdNgalDdaDv6oyXubEbDmXPaLzhw",
+	"KEniu9BGY8bNc9dGIltP9VoWYhjxJB2aeGS5nt3BqEA8MRFdjIyNRiDDpkVwsx/WE03m5fKFqwR/43QF",
+	"o4BoraDRbECad3BZaECZP2R6ZfXde99exBdbmGHE3gC9qTUd6zgmgHXNF2wxu76p3V7YHW/Ppvf1niWV",
+	"YUhmSLsJjWCkFtMLEjH34Ay2EWFNlJA+Tizww/Rvp7+a/qqJpv9l+jfT/zr9lY0riwi4vbuYnSNrGoSD",
+	"HjBeFO711mfVZhzHgsjwQWyTQ+8ZZNHqF544Z2HAs5BN9gM1TML3TR/8QxAWQ+K74khiRhW4Ej84efhg",
+	"o4ZZvGpjU8aCwwOaVt6xLEGX0Xof2E/Ag9vngK0b8HEZiN6Yj5nJ+RkQRId6+dewCeoADgYwM3FBxHrG",
+	"2Q7IzuWVsTq87fAkAlPkfRGmDIQBVVJGJmk/+GBMupKqujoPNGNH53eZE2+Wg0pcWeLBfATNjLP9ZTas",
+	"YOedr3DNvX0XGwf7Mof6nO1V9w7/p8BI7oIckNsZrpJ7p6yvV3iyVmLBVdksZ5ZsJjWZ4k2dnTOM+Hae",
+	"nxa+cBlq1ttG7Jo5ac58LNbZdagCo/LuCZzgFmMYwIiDcMEBa4VVYsOK8UIxoLk0IXrc7/MorWOwuDv7",
+	"BbRzQcQfi2wzec/R5A+iyPQy2MIlYANrcv65hQpcAp5P71uAvwqbRxaHEZQ04iXlmxYCr5oZ3mVQnM0F",
+	"06x5xGS7aznfpZEKjpHrS3L3haNyWXzbluUTQbm4F6dRRr9Za5t795jZyJ3ZV+Cke9+n2jKqnML94sxm",
+	"3ygNXxEcDWw8/TKYkCfmu2CTS1jQrHDOLGjl2Yd0SYtlGZBnzZJcbeZYnx5belLDUizEH+XVqlxpj4ae",
+	"cCzyaXFzFkR5ad8tPqFWUWi/O21e/2kza8qf3d3fnRgLT4zXdwI4INYZTjrC7NxobpBhIAFpFa21MwDY",
+	"zotO8XTqJRx7sHcmkPoPIr6XkLUVNtHDenJ4ntTNpGxZ/C6Qup60LMrHmbIjRWGar+UccWkAc4+IBHj2",
+	"5fIHMhd5DY62/vRXzdWuiL5Uv+rtcK1QPgP1aKKIkOv1bo21JKDiCie1tmnF5dKS1rVU57ZpLPdL+onz",
+	"4m11BURNMTvCgjC14qk44pI6sVDjDK4WFBXb3nmdlpq4hV6pNaaQXMkoMiNGsunmnTS9pfFHO2/t7xqX",
+	"2nIc8PrWqVjIZ0Eln3wRy8lEC8CZd++8cj//WWjVMha4Sr5NYb3mLYGJDFlyD/KUqboR8G9g8y29m5Zj",
+	"djPdeUR8QJcOlsxOklnDhQm3UoKQJjKjki6xPRrQJBaENZGk3YSyvkTdCXJMbZDqACx92aiohbFBprV5",
+	"RHhq3OLLmdnuGxez4lnIHu5KwpTzPbvQYio8v3K1PCjXJrsgFkURLgtOMcoOSVMbiyqEkeBcbaAD6HwP",
+	"SYUnKyQYNBsvW33eypRH8+7GI/vHT/mIMDyikFMqN54+PXz/uf9Niw5HtqwCgMTvNfpUDdLuRsSHNzge",
+	"0VbEY9In7EY2jFf+5/KcjlouI7A14oBbmUW0vs2ib5Yp8yjU2ZSCgg4RSHmjCqCQujxlcf20Noe6GtLm",
+	"FOowrgy+xb5un3FIzCcC4nslMkhAs/dKG/F9zHkoQwEQIiE3uom6qSmZkkCKwgAztN1GMZ5ItNaxpUHP",
+	"7t47Ojm79+Mnh0c/OXt2cPTo8NEPOuvhjntUjw5qzQU6/uCgtXXzlosa9eOvmyjhYyJaEZYEDcjLYmLi",
+	"dm8z2sVtcrN7O96Kdsit3h3c7m5G2/FNcru3ize729HN+DbZ7bXxVncnuhXfIe3eJt7u3oxux7tXUe+o",
+	"lCmpKARpnr0jUWygoFNj5Gda1147un8XbW3d3F4PmorPyeQg6XNB1aAi5P2cTCBr2yS8008BCSJKhaks",
+	"lNPm6PigtdXeuVMVOezqf4brXkmVwS7BXYGqTMplBQ5sgH0lSy92OFoerq+CMq7eg+7rfyKJoDh5ZG7e",
+	"M7N9OhpVctfO/a2D3bvtzWCrqZEN4Rh787AOA+S93X30rqvwjIqFmpuP353+v9PfXv7s8ufTLy8/n37d",
+	"vPvu0dN6QUX+vstHnbFviTwl/vPp7a1WUTX3eKkoX3IR9ny+RM0SHAKi1X80Y4yJ+bCYrLAPTFtIa4Dn",
+	"RUq/aD+69cPh7t0duvXJ7cmPNuWP75Cj85u9D8bb6sHoY/yU/yD+SbTbfcjuvVsRK1edywF4DlSZMjT5",
+	"NdulKdRK4ZiTQ11M4QCoFiwEvSCFuiNDPrQgv3X2SDnjopBgka+AP64FK+oU2Ct5xr0j9wrapDco3qfs",
+	"9aUiwfHupyI1IRHpjzvF6Jj22SFbMsOonN9nCxsGFfJDLWcQBu2kldALKAbiZfWFtYVrz2F6Y9lKxb1T",
+	"zl1akK0EV5YnNkl9RU41+N5PrhkxhJHx9TZZpltp2MUeg8RKuCQWymM1UvmoKgEQDjOiDFttP0OwypxC",
+	"WTL5AEtXrqEWZepcOPhwSEREjonSCoRccm6MH5FeymI4sJ/ohozeXVF4tCLNeEj1Zfd9PAlYFvSv7szB",
+	"KE4BOVYrpYgyqbAxyiPXBqJSv7OBjvNC0CbD1z7/hHebaDyg0cCBAHVTmig0IWpP327ciybmFa70isd4",
+	"suFfNrcXzkkfyLHAY5w84QmNAulBvTRJzsy8ziBPYw+RCyJsWZ8RprGXwe0VAJNN5HBvAZ1wHxAgzwRW",
+	"2JTEBux8J7DgQ60fairq2U6IQl3STxlac830BB+esk5oKbOSyhFPhSSIs/V98E5aWun3beKxC3SfmZcx",
+	"fMAAQbljJFxP0N+mM+RrhjmtxDzPwwwe8PsGwm7sU32GECwYZFZHhF4QQH+3WNUb3kx9tBreO3uR4sT8",
+	"08YJ0FHCh7gonqspADWaFI7UfC01qKKeiJQYaRFx1qMCSkhCxfPI1mt2UsZGKIZPQ908I4mftuAg9mRB",
+	"7anQIOvdkxQWfVKxCHZ4luViAvYMuwnRmilogZVWe+1EZR1YHTutrGuX1LBY07QrwuNVU8uDOEl6prda",
+	"Me3DPGKSI7damFgu0PHD45LesHlryaNO9101K8LUQRpTEnQ/m5TkCRQtQ1TtoY6JKOwY3D0tpbo8njQz",
+	"d7RWNzTLUbaPHJAgvHzKVKBmNO0zEusbv8McRGtuMMYubOsy6N4Atc9uSEj3NSB9WSqtfmdMkySDw0EQ",
+	"RAGbIXsJYHc31gtyykwJ4JZgEEH2fh8rfO9lZtwsxrBkYCb17xqmrfkwKJ60kDVvABKqeHZ+cO8E3cAj",
+	"euNi88aQ3PBf6ECNT9hYw/pG9nk3I9g7gNa3zOa3xB7QUX2iPcy+CY3ComUtuwYPLchWyMPNVSbHnwjS",
+	"IwI4c1G7jyo+A9NQxFl8v1Zy3QlXXvKnhQdZdnbH5rPQ7KTkhwZjmlbxl4Wkptlr+gDMylA6vGlZm4+O",
+	"sy6D+VorA454DGhbqV68Iut5hC1tuDKBSovXLGx7j/tCgvZ9cvGwGjPOfuo0LJ6qLn8JGzmL+u1BhSf9",
+	"Q0RH1FpaSlLIAPiHFGeir8Fi4jD+JZIc9bComYquJXx1kPIHJw8fGChN3oPyonBw7RtQVhi3PcBmJID+",
+	"KFw0GkLXE0xZC6KeoPW1HMfh+OFx2JS9gtpy9WiMas9xgqXKKsiVD9ZJnhPhSi8Y4LlawS7L4nlmfBNE",
+	"b3JQ/1bngoKxBmyzAMe5ETZ2MzWHeotd31kmfCk1f2SAiztobYypK//RJUahVYKSeB1A9PTdZM2UjzI1",
+	"hkBRgAnZ2lJcoL4pWQzgvq4+HUMxuSAJH2llH5B5Ohb675StGeUiHe0jSQjqZEvZWS9ecuwoG4YQEEUE",
+	"MM/Pl7Hg31u4VzSDJJU44u6p8/vlYkPwYdESPSZJxGuYZKm1xFp9OecfbywZG/pm/mxXe4LDww3IpJS/",
+	"PYrmfctR8+Xoddh7Pam8urn3fXJBo0Uu2poZ8eZqFnA8kD6VClbU8LcDC0NDfG4wbizeOZFXQ9PQC6tf",
+	"qkE6GpEn7u1cP6lCQXQDhlubyOdD1b61p7pKSD0u+lwpwpzVC6vsa8JiWcNgHIyOcWP1h5rT3GfB6mW+",
+	"Jq6j0dU57om3UoHr82j0jkRuzr6tArNYcKAI5dIkuOpecgmRvzB7CYKeDTeKeunpJQPoyuylwtCDeq73",
+	"7z60HCUsHiiA9ylDBtTnylyr71NBuliWnNa9aNjyv27B1y39RUsNSAuPRmWr/e6t1aCjs9kHV9VP5vEU",
+	"mBGWcsSt8YxycUZcesdZbldieOjgYc+KNiZpM0RGA664nvhwlPCJ7uhMkMhYi6GeTPDEgqRo4yRYzexB",
+	"XK5/tmOzUg2e/+nmziISmq9CdJuBLloWdI0wHwDfhzJa0+qsQzIyBtQsTwPMnll8TUn0J1zOtYQtzl4Y",
+	"EXaFBkrEc60185EFKVk2SbxGXGn99uvElq7GhH4d8MhvCAb5WkGLayMJz8AG54jCSwEIF60tQYv2H9Pd",
+	"7SoXrNd4SbrivWPuxeIN3hKy+0BNxb9ozLoOZXsFf0XdOL16MqEYEbcKznEoi/eCn5Mjgm15mIWDsNjz",
+	"V+HNZYXMDJ6vEx4gTRbFedkkKzfq0pRDrOMhU76+JIEL1/58ApjX5gXk38cv/LyiWUdDHQihsl/nWmRl",
+	"FbsvPqfm5rDM0vIaM4gW5RrCKeayJDLqFrKD6ucEeUt3yEaputb180lWwrrLEE1BdU30zTouJFWsKXAI",
+	"64lQ8NvbDIVvP/+lMUCucYbM3OC3lNlKE+sbs4H1CwMeriX7Z2ZNFhDcXcxnaoqISY7GC75knCREZE7N",
+	"JoJ6hjERaA0rNORSoc12G43AbJgzCkC3Mw4pipRpJghgny1nB/B3+urGgPv4RQYOWWI2JsdV4eIPsTiP",
+	"+Vjr6amISNDkaL4PG/6PFyOQXEVWzc3vfw1q4BsTbXCFrsq9fj3SrZBLnfXvlrdRWOdrkYHAjlUCsIIn",
+	"M35c+wFVH6TdVi/BFzwVJF7ft1FbLCYCIgtkjn9Tiou4acRTncjVN8ed1YL7MYgdi49sZJPL7nqtAtpn",
+	"wiL1lgwrWchZC4Q3cMp1VJPJhOBbgGHm49ouGYFJxmFpD1qnrWC8ZlmLM2TAf9c3QNIl8bxvbdSl97ER",
+	"Cesb4VhSmETm+qwTCXWApIKKaUMcDSgjeQk1Aao9WpMMn5OzCEtSSmNxxTUzqIdZNCxTJjY0P3gEvnZc",
+	"KINKGdThJujD48ePrAe6Y+qhNk9ZBxZzo73B8JB0wHcIxQeyEqaQdzMSpEdfktjlM0mkb8K681O2Ziul",
+	"AuZ4p5kVRy1U/8mcjdlcnUnkCiXpDD1LJHRFUk111aI/eOHBY8jbrFO17nqB9Y8JVnIfXSu+/iqmhDcF",
+	"yV/XiWei3Q6vFUD/BFsHTB1wiD8YFP4fBmUio/fVcfcNmecA76+CVgHEqwlVUZYejIyN66OJRglmti5o",
+	"9Q69amK225gFzWRhtsgb24Izu6Wkf9ZTP5faIJUX6lo1RGc5sJJDXjv07FtTncGXRjMDttsEffuX/9lz",
+	"H+p/iZQx93ePMkjR3Uf5+7/M389+bnptYBYX2ogwi0hC4o2stVOm33G/G7R2ynBSCloyTWeyyDCqbdmk",
+	"8EJrIJ9MU0HHgkeGlTTWFUR/GSXG/Fy5Rm8G0mMfdXKp0kEQiwMpF7FRLCFs8Tux+UcrNmd45wOCE/3+",
+	"Z5UMm1XzOF+cwzSHSQ8ZVRQn156BGUCIMD1l2YXlVJPaqYQLK833KZtbCfcd6WW3+FXfNwJhIX/gLFEz",
+	"m+YK2aKHeU5iwA42dL6lIpU+MnjD++42qaS+hKF0hOxt1JiqAaAOkZc4UskErQmegjPYP//qQhbHKam5",
+	"n/oCR+ReJjAqIDxiPPGqlELyokvZdLVn/Tp9YM5L5YiwmMwi1QTxOCpgNSDdfHMjOEl+QUScBi7HTxmM",
+	"0JhG9AUdJolGRFAe77kh+2O0qZhU6V/1x+FwS/1kETqPfseDfdXbIGWuyWsI+2EOYcNym1vs4lJmY83J",
+	"tICdnySYBWOD6EWAxI97PQj0xApFAxKd87QiQrUmppF9rT6qESDGHA+wIF5WcsgQJEBrFFo+FTJnYbft",
+	"ozaSo0TzCLkgLCmmAe/uLjqfgeRz8poxdA37Rio8sZzgcWaW71zcTuX9kw9pocpQu9iNIuICJw85UwMZ",
+	"wijTv6MuUWNCWDZOWTRNb3mj2QyNZkgZGMQPKkQjBBEPcZIQqQpiUJlkEaZJwS2z6SvCfPD2+aRxxR2W",
+	"cmECAp+ShaT3W/4qbNUzJ9jCIqaxEP/OrInPXjOUbLqtuSjEubTFr8MwX5Yab8HVrzSl1TS272RSlUz6",
+	"Tti8MWFTkDM1WL3mXXoJtSAnp6cd6FsB42rf0F3qnU2Vf+d2d8kgdsFMJXroPjy7C6qyJIbyqE062VXi",
+	"4lZxJFRGyy8D2PXMgcU4qIeEsnMkFR9JNObi3AJALaE9XbVsONWkJvF7k4qdpnCvZyEA0HjADc6Dh/+X",
+	"JwI5/BsqUb+Mf1M3KnpOEfOVQj4EXxwofMRNmHA9i1fOmrnHI5VEVCVXOao4EplUSKpWIE+tmBLHlTDz",
+	"ijLvnssiX/5sGkXvhR/b6W29+bv2evSTTAa8FapJRhtBLqgJB6jIx5mPuOIYCvA0BviiuNHqCaUV5EvJ",
+	"9yQtxIfNeTRsJPadcQEyzDcaC3b4dbW5TEGRQgHXpSREOXOnWBej3r6bj2STM8kbzuiau9ZPBOnRJMm4",
+	"j4wUZhGUmh2W0W8CNtx5S371ppdNBVl1tQvLO3/tjhdnzSuL3wFnvlxvoo4FR+2gNUGkAQ3VPzuJC4Et",
+	"NrS+U5Xl7gBWc0Gdx+MHfUQfPvsooF8lfd+Ifi9+//igIsXnovji1s2bm7vBV89pXA1fTGODgnv71vYd",
+	"pAbpsAsAtRWIyMYl4zp9/NGTYIepLNT1lrQffO1lBb6FKc14TiYOMzIVSYajNNI70uhp84+Gcwgd0GTS",
+	"PRkqmKE1gcohNvrw2UfHs2tyTib1D069qouClqHBUP8Psg2VIXk2RNoIFbDU6sI7EiWY9VPcN6WnHdIK",
+	"uEMdWJv0c5yhMcKCy3EFTNY369oYXTOg5uvGUK3wnIzmOUkeYgrO5xlm7PJ4cl3hWfaT9yYr5VDWraps",
+	"ExDmwleZ2UKuwopXDZdgdzdst3jotsZYUIBQcG4jgBTyYH8CMVvXlqJYgwQerFVlbmKtmwiQvQw/4t89",
+	"ShTzuaF28qG/biH4nBKq3dC8Dpk4EK7doczQlHLWQWuMjGWGpgml+Q34DI4v9AaQ5vgG65KxJzmx5jUD",
+	"Jaaz14sADsXXZhbKzuY6rk9u+74Fdyc7ldUOBietStNMMGVQt28fIoP7Ao8GDk1W/2DztLoJZudaVSuj",
+	"xk//y+XPp7+9/Pzyry9/Pv0CTf95+sX099OvLn92+R+QAe3//eXn02+mv7n8fPrF9H9M/8flX6Pp76ff",
+	"TH99+deX/3765fTr6VeX/xFNfwvQ/r+bfnX5F9Ovpr+dfnH5l9Ovpl9dFwr4CqLP2/XedH9lhj79Mjix",
+	"X0+/vPwZTOrr6ZfT30y/ARpM/3H6jX5rZi5L+vmDcmQOo1Qq4C9SkmodO4fs7WHWAmxMC9rbkU5HN07f",
+	"XJ8RJCy4M5wrMIQB7GaOBOdjQTtJYQZhpJqfJv68Wh4cp109j+6KQB8jQOf9UR5JG0glMA+d6HNi0nyJ",
+	"5ICPs2lrtS8DvZ4g3BfEuBJybtlqb91qtXeL635ryfCO4qjnLbehzihsLo440+Sd47zOJgWSjBv7HKtv",
+	"hn0z6oX/ibtMe/vz/778q+mX03+cfn3519N/QZd/qTfj5c8vP0f/+t+L1UL+9XfhTKgrskhGRMMPlllY",
+	"FV+EcBAMiwcRTIgaQGIoNVXJYAhUmlPcQwDPR8H4OBzJkLK8p8Uc4b+N1mgR550LZ6mCqzxlCLshrl9T",
+	"mMiMTjXDBb6a5QjYLDB9eXFnaFBza10HvlZox66eX/sQi3MS+4iucnaAQ3hpdqE/4GM0xGyCfCxSicZE",
+	"aN7W3xhkZVhiKO+WJAVu3g5p6inTHy3ESYW3/IEbDbg8dTv2rNkgEYzXL0ke9xp7P62Dz9qcIdG1w/2O",
+	"sWCuTkF5f1mYdthfcsDTJEY4UoizJiIb/Q2EZ5GTjfPE2k5dVqYtQFYb39ZWh3hmhraQ7YpAtNmEZpfg",
+	"OSyCC3wrKZ8Jj64I4bGE33G+P/ATTtlyl/O5zjgwnQTS+jc2b+3MFEwv1MZgPLe7LAZBuXYHnlmrkPNu",
+	"OeTCzFtWZeq3y2QIlTkGsttvth5Nj03CO1wP+BCqN66mADrw9OU2t+3RBIkP8ctD86nT3+0/N+vtoxoz",
+	"cxW3S+boODbiOxBXb0wE4YeCj1eesB1LCJf7nI5G4S7LKT52cE07g/xbO7aFBKmBl/d63D9lr8uiqHK8",
+	"+qdLum8qhM4BQ64wacGya7GR9xHTBEkAFENxg55cumFvbxUGe/NKoqjCd1QhKCpdSmGurOs3fpTNuZ6D",
+	"mLKYVPhDBB+/I3PMGqsHW0zbpslWaFeEd6cK0MpmL+N2g3TQGoZERntE7EP02kxGxBg78z2s4Smz/jG9",
+	"tzoGDfKlqa6YnTV9bjSN/CQHUGqzC0tOtOrd+jxo6nUgXrPI4VhTy1REMS3soQ5OtPo2OTMj6YBFERj0",
+	"DMAsO+68PGUA9zmmkpjh1QL4WgmAsKxkw+Lnh5ZbtmyuWVfVjHotVkujSL0NRktfzZjlfnvkdxx3oggz",
+	"xpW+c0QDFKjHEmOFC1jBLnDYthS2H0HjKwUHriztFogzuDLMcMnyyumbifkoFpY4yqYZkpL+iFx5OIkw",
+	"Mi2gHjThSj5CXF0THSI8NH9DER5h6vgO8AUB0AfCNF/GCGp5ZZ8hwmKovy2RwXNBnZ329ikzHZ2Zjs7y",
+	"pMAztzzO8nlo8lY30EEyxhNTu8kInEDxxRWU6vmRMpWK8HymuT7xUnVr/VMTMY/IWGotPAQsAo4s3Y4e",
+	"NEShx1RxIaFkAg2VKFkddSnsYqmLZTa/hIkrl9DMkaWqcc3+uNDG0m4CmdpX9dwuXBLNB8fK1X/6AyE0",
+	"WueuV1fCxyvzaOEmtQxIhuP068duDPPuXMwzgcemsg6VKBZc63jN+kBoLmW8jveuxEIBS7UAZCK3q/ed",
+	"at5LoR5uFo3vB2xz4VLmzwkZ6UcIo1jg3hVKt4fyubdXxZW0nDQXocwxxHUcCpkYfUuOhGMVLEbTgTU2",
+	"1QEBLdMxF1rreIwGEAlm2Ov7qONYKDYfzrxZYLgmxOxK2k2Ivmc75szcrWzfa6Dja7MwNg9aJ/aFRlC1",
+	"9a3n1TFKnofs/3Ie+N9d/uLyr6ZfTX83/QptbqF2u42+/fnX8Axd/uzyry7/0+XPL3+Bvv2L/x2Bw2pz",
+	"cyd82nhYwHVLzvmooiufVrOnpO/DeEdCRCVE42HIKNFbXK/Feq163gll5/VdCv7kHugvXz1vVpn8/VEi",
+	"KHxQNBTbUrdzNkfO6LMH8gKFHKp4DokEa0XWr6aSsxfo4UVErpS3osm7KDva8yrNpJbrH1cXv5K8qMUX",
+	"xhyG8JBDXaIshLPoAlvbbKKtJtpG337+D4gyVx00NjlhE+Mii/hwSJUi8bqpZwwVCTTjWfdwQi8IkkoQ",
+	"PCzh5O1s1QI/yI4UP+Zm+vvp76ZfmIibfCt/Of0agkxqqC+aUt7OnVFfgPlDSK2eqmLXOih+Q1s97APD",
+	"xe1AJcJdnqo91PEqnhjLlvcDMskjJF5vnrLOCE+GtsYasn+7cshxs1x8O07JehN1bEQLfKMIjgaaA06Z",
+	"/RksZOloxIVpVdHonCh7zTRV3VxUb2a4cz/AkPS9wz0xFxAbxq63mI18zxLFlCRJb30DPeTgdJ1k5WGL",
+	"xjlv/hC0OrH4bA7MsNmwQ240G24wBgVEmlh4h+ies1LeyNyD5a4pnyCXRkW82slQYdE9NnkBqDvxcGEC",
+	"5cTYwWgU+HrAx4CNwWx2TZe/dNWaC/sVTBDOjJ7KASmUb/ZNA0M5d5DHD4/RmuIIuzrQJLZ2ec6SyXqN",
+	"QGVvo5pZNSsKj4S34AN3lC1Tc6jysHKUO35yEMAXj6vur+bqC6dyMRrmJm5Hm/gOad2J26S1093qtXZ7",
+	"t0lrs3uruxltxdtkpxdMgbBVqALZFJSBAHadWo96QaI0UYeyC04jov80+7vjb+sZAFf9bvCCiw0M0+w4",
+	"jp8cvCORIAlWmq0AtNVG5+RDy3zDMR9iyiD3Kw+WywZww25VecMORd6oSbjlFGygatOCRuqZLWKua7l6",
+	"+Ers23D9qC7KHPBZQfyOsjkGJQNWHkDtwq2baCT4kIOOsr5IBkL7+jI02/RhHoKNk1JMmQv6liYSvJnd",
+	"oC3a3OKOh25Od00IVqVS6IWIg3YIiyPHVOkeEWclFdGAGvFeTy+miTK1tX2uoDYOZc0lMMK8hsDO6d4s",
+	"r3GpvyCpluCplZwaby3b/UGXctGqHROlXDRYUFEK1jh/zAgiTIkJFPxwmkDTncLmQuLI58qIJNQUWV1a",
+	"+maa3qK4MG/Idee9EqvOI81JPmVKCmCY3q+MK1dwxgfosGO6MpHygKDby4QDLSDf4xGBIoQH8ZCyP5Lw",
+	"l6UCXq4Y4lK7tKYjlO/arIkiXY6vspSe60AtLMvquDhywEV90skk7ZdevLUN2pkiQu+Df/dT3Pq03dp9",
+	"bv/bev7ZZvPW1qs/W2gMgKYzOC9Dg+XIHK9K52vh6BXgHRZnU2YZ7HXR6SuCG/oCM0XiPRSKyumSCA+J",
+	"KTmKsEKcRWTfYj2YT/Jx2Bx5L/THtxnbbnIQk6pM8GuJkMnunc5tncV/Fui2COJh1bCFJ4L36GIUijmc",
+	"rM/LBdUZ5+BhAmJy/ZwYA28UBYxfh8eP0c7W5m3kXkERj0t3vqOn7zWK+/yg9fHzz7ZDG7vZiKmMqqHC",
+	"QHuDPpB7cQEiWBCIdbZxAzr27b//zwAWuofGAww6ekJ6kIsywpOlOxpQqYImQ1MtzfCePeytmYaRCRry",
+	"C6LvyE3Ek5hIZcDpah/xwBqmrHDgDlobR6oASHZYCXWcWyQBXSwacElYGYJ0+VTwvN0Khcnp1PsGSCaD",
+	"c/C/rE0yH0E4QDNIGK1tBQD6P6CMhJpaJfIAh6xRTzCNbZb50nwJm+iuhTGv4QzppSwOhUkd2SerjqNe",
+	"MBLQs5DGDns1YKtMh7m/ghHpsBJXFhQV/bgRgLRYufFC/EYFxLMRDXXldK0Aj7wcsJPpHkk96etmb/nP",
+	"YwMjQH0uCokLt2tKezkXissEjHgibblK6RFOJeCzFVyEBvLbOFhGgl9QuHsKhFEXR+d9APlGn/DuSqKr",
+	"CnD8YSbb45xXmoj2EGaTIM9UdOWnTGCLjBOwemdT30OdhGDBiOg0UQdCDvUflgB7p2m7vR3RGP4LVmSz",
+	"0sEHEWcRTaixPQfd6Fn19+KQ7Fo3Hd3PZBpFhMQE6oJmDHKmma2ZVdVoIjMW/+1vP/+HRsD3k78SzKUS",
+	"fFgVvHuSmR/sgZyVYGPIkz3rzYJ3myoow6+v5fkuXbI6fVhBG+DRiLBl1DPFa8/Nlaa77qmV9dhQeXtv",
+	"Ebwxe6Dpebl7w9iVogBO19pQ/yNBI1IQ1jVFtOdoqcSDHGkBQuKCV9dmMzOQMlKLnFqhGnU03+y4KXSz",
+	"7NkDVaaqpiRVGk9MISp3nHqTW0kmwgpUTUsvjg9Ku4I2s0QNtiwQIUhh3dA7EsFLFTj6FRxf5JVipTJH",
+	"7jw+wRCkcNxa7q3k+etwUJlb41vgmYKJrJY9WViogMg8COxoMOyDp9tTpwq3i4V852dczrOwNhspoy9S",
+	"Yh/b0NEa17HHLIMsL+WamNwSuJ/JWoKocD+4AuZHidSVC1l1euExpoqy/plT1r79S3M9B/AGzjItbn3f",
+	"Fv70VE1E2RlsQiLlKVszB58qQL2vZw3u54W81hwKhNGZmhniOpucsrw//T3FSTI5c4qxqRmW/QP6M/+U",
+	"pQCY0rRAR87GmmvcWUGwgvI923HQUPa4ZJkKxTcstgLI9x143YzAFCnJJEEhNM+4MxkZOxKiTzhlMuzp",
+	"YlUJ6c5anCt6DkevXmRYwSKczyPMg/no7+OILF0Uyh3aNQ6rmoRfSJalSRDNOV3y6T+gkYu8XyLKRh+e",
+	"JE4jZ+WFNtAa4GABdM30nw08FiBpfXP5s8tfXP6v0y8BxebX098Z+Kzpl2j6zfQfAYfqn6ffTH8NkYFf",
+	"Tn93+R+mX0+/mf4Lmv7T9MvL/+j/CC18tT4bv+M8dOUaR4sNT1KmxrBartc9pzzSAtdHVbEgOybb5aKl",
+	"cSbjJauKzmDmRVjhhPdRhEXssolMHlplLpEtThwEieRM4Ujdc66NqheeuFTvWa03H2913pD3S5ZDhBSv",
+	"k0XkffowXtw6zhEd11zeSBi7tjZcZVQnmSW0C02NN/5UJMHbooCwfD3AhGMT90eHuE9M/KgaZHcEScQF",
+	"EeszOB6CIChHXRO8o1IoAXdLausN1p3lUf5V2ZdYV+y99hrEzcaYdPUYV5K5+ZzyhSwz5OwGKG2q0hbK",
+	"R9Rs5FXDvRXIOc6vYLzIvjYjZ95MOc8N1MmH3gENqmOH3wEosFrVPT0BtVBqlwVWyTEDvgRIdhnyiyCW",
+	"8EIJV4KhWCyQZpEh62FBXkWurOjxv/advjBqwNt/MyfbQKnRmlxHT48eNBEXeUmBct5ajTqkFeNdjv/z",
+	"D0E1zhCzgbFdwOsGMu4/2BOFaghojXFlqyZMiL5lYC2dW+ahvu9QaUwSJiEgdm54iRig9A0Imv6n6d9O",
+	"/252j3QxOw8QfTtI9C49nyW4adndMXV7e2gXxbRvNQgBgQFwD2vvzCCeBjeOEESOOIsJUxbPK9Dt302/",
+	"ufz88nPAJP399Jvp11oPBDjEn01/O/1q+i9Zmtce2mqHB7Td3mw6yiHcx/qiWCJXgShBl2QAImT6t9Nf",
+	"TX+1hzazftc2t0waEoNwNzIShJFUrNvu3WsXRNAenUknDdLpPBT/P/276d9P/16vQDTAAkeKCFmnsYT0",
+	"cXKwhMCED8L1Hu6nSYLgOdLypNR9uDneFyE6/pfp30z/6/RXaG1z25IIkJrd79O/nf49Wtu8WSTjUlSU",
+	"RKkE/OrVrPZfp184XnLQm7OsdTVGKqPhZtQ1HGZW25KptFrNfBObLRqaVMW2WnTqH5MoFVRN/ODOZeBF",
+	"zJSO9T3iZMwNvkbAQ2vKT6VSGVCMMpqG4iiVJGTDKiFl1Ah4DQ8pSAdTjPUqZYRrmqrfaBxN7XLDpPLy",
+	"Nh+CsFSmeGE/cwEI89t0AHVKxDVB/eYX77L2qBo20JmwrNhGh81W+vX86OGiv1lk2VzgsHqMeS1OgFl2",
+	"fws8Aq5C+H0u+rw2sGJJ+7dlvrkxpXdgweytBDLdOrN61bzkPowEkcRWBYSMKSqzyMlALfjaAc4VwHmF",
+	"TiFGzqbtub5LiXvLgua9mkP3I93pamTvQKGTTjMHUusYra2j59DZNwvgVYEPLENkvRWzm/5Wy+gKmg5O",
+	"pvq3jq03X/m+cgHBCwkplZCZaEds4OcMJvbyOIdA3HBX8Mjg/UHStwPk0/y6cUWY/0VF+59Y38frOmnB",
+	"d5LY65zD91tcSdRsEPgsaHaDLWbjh4hAYEMzKV1ZPbCNpUuWXmMJ9jepYSwfSioXR5GaAxZwbIxyW4zi",
+	"DATpzURY1lcWXPBX0dEkMYu7/GUYBUqMeGXIFVUQ8GEgFMBWZYJvmubuns/SWCvACgB1nyHIeI1gkUyQ",
+	"IM7J6EfH99IkKcbS6Yf6g7PsA3tBOFMCM9kruBQKdY0IHS2scHBkX6sdpWn3sx+naeOx5vF49tI1Iezb",
+	"mEenrWXBjm7dZqIRQ2pcxhWz8iAoWErVjbx55+SeIwKvQ6dz0vStUORgKitCY2dqgKt2p3ubqXf3rBws",
+	"sKf1i5eqYwK2MgrYMux6j0L44xBTFhPRqbF30bNAQDrqcjWAVAKXXhCnhWoydrRZT4Et/KqaZnrzUalo",
+	"FMrNfIMHg9YoKpQbIiiP37HmuSZY9eU5uQJYjildHgiHMSXNrffAZpma7muqEDxVUmFT1CdgyaBJAkXx",
+	"weN9QVwN9aWj16qj+ylburUasfrLB8EvWEqtEa2Rl1GSSnpB1q++qOUcU08yz4Si+4uUMYPlQBj78/nb",
+	"JRR2ZKX5HkTATohX59uGBmUx42uCKEHNg2Jw9Pr+KbMK4R6y8T5+7DkRCCt9wSmcL539/ETUt55TloUl",
+	"YUFQjzKcwG2IaQGUZQ71MWVVANh5PVkXddTj4izCI5UK4h9XfsBRSHEA/9Zd6HHFulUVaO8hjHcov8Mm",
+	"gEvFAUoMSHQt0O/lwlQwrCCbCN5NgnisDB3dv4t2d27e1rygX0IxUZgmMvP51L2iHmhR2E0IGuJoQBlp",
+	"CYJj+IEIwYW5AK5Jhs/JWYQlWS8K5guc0Bhoc9aDy1s4BEIFjRQHaJAOMfO6fDlKMLMgObYqkw3lZhV4",
+	"rzDKqsjzXs9wn/X/NmEHUAaDRpSN0vpZbeBavqc7C2a16UOWVcUYW2h7CIrYaFS4NYlUh/H872ncRDiR",
+	"3FzG7ZnS+XHL7ofWYdxBA0BJ3FgmwVZ38cHJyZMsIdAev3NQ1GZ4aMCFKq+mTIdDLCbOY+c4VTcbHJ/5",
+	"Ybbxp0eHpmQPjQlTtAcgBaUG9x0b40hwCWhBBMtymcVUsL1z3KWMqD379V7Owa0qDi4ji+qneSx1ntGk",
+	"N1jFRl45pOEEIkaXC2uY3ft/IgU59Pn8sZXS8744ce+FtVET+r5spJqLv68ZlBbhmAxp9AFPhawZy+Nw",
+	"RVZKINf8pdlYD/d9B0u3EKF45gto54KIP5agrlWqPHtXiT98ON/s7cNOYv7SHKs0ntw3r9a3ZTmwtrl3",
+	"ccPGH+lX7f37WN92wl6yGhec5TOGBY3IQ8qCV37It6EMDfVzlDIIWlj20nIdYOhOpLutUd/a4b5wJC5r",
+	"A65awxNBubjnApM9ZvEC0N27x4wmMvwKHK7vk0JV0voRijXNZ4ZpcvOZwv0iQSqO63zWFv5zCaOR6fPE",
+	"fBds8vrQ55eLu6yVyuyJ8yzyMlMKymtWJ+7SggYG5HyzdN5ku6Sw2QpWRFjAEJeXea6SX70l9Q6NglXT",
+	"x+H3BY0f+lk/zdoyRE3goUCNiuwIX7MY9Osb6LEBFt5Ds2RtogIl8n8WCWETa0p0RAqfE4NmrNftHYms",
+	"0U+itenfT//uhomPsjhZSnOmWbPsitZE0/8GoUX/5/S/QR8j3a2XyeD6bELhqpFWsb+PYjpK+BCj73tf",
+	"69t+Zj07evqeuYwvq7AM8Us61Pf3zaw+uP33H7My4ykD/i18iUCVOfGwy5RXWOncX+FAL56uM6dlcRXt",
+	"/7zFbIftdtd1FhaA3P4AB2Np8ebggBXlx1PIenTVYMsRYPvmwqnlXQTuB63j3rCpLDf8N+WNz3QHr25Y",
+	"USRvfGb/OtY/z5bvWIBA1m7u3nnlfg7y78xJXYiBXJgKWnGMB3NTbcGjUJ6niZjQv9oGkOAJKeErahV7",
+	"wMf6l+Gq6as323P0hKsUDCmd4PYwrnPuzjnLPgqiK79IcZLBIJ6lo77AMdkzIPS/vvzry3+fp6T9dvrr",
+	"6ReQyfYX06+mv51+cfmX06+mX5kzpomwQgnBUqHNW2igh9jU/zbGAszQ5S+m/2TT1L6Z/hpKttuW1/f1",
+	"YdkjUsL5eiaIEpgyyvp7p2z6+8vPp99c/gXkyP1s+hVEPX9hs96+uPyPeqSmLT3if5r+ZvqN7eG30y9g",
+	"aH/vDW3rZtuNDaPpP02/Atz9b6b/Y30fRfp30kRj0qUMiyaSZKj/2EMYXf5Md3L5c2/uP0dcZIUdChbn",
+	"IEnNIRiapMlIFNImtOguIZwVOg/bn82COm/pEobnJV2pVloY49lb4VEt3C1mhgyKmsmEzmvI2D9NhrR5",
+	"Yy1l2a9cICyiAQUwG/sXpCuYVx34v3tFcW7zFVj24ylzymLerfFkoMcsmXi/OkkOPhDnyTNHgT0Biqzo",
+	"qs/kFWeaDdfrPNZyS74knsAfwhD1FhuQ3jLzzZ+GLebarRd/TIaDeXYCq2VkWkV2ty7rHVXXfO9e/pqu",
+	"484+s5xYmh+6PzcU//WU0J8zwzeWa5pzwh4yQk/h89ybBacRT5Wr6upe3zgFrOw+tXWWoDBHzC0qt/XC",
+	"g5atxacdwB6SNlZ0qM+/vEAGfM0IiaV5X/6xWwv0dbvPW/ZH9+7GI/vHT/mIMDyiZ/oFufH06eH7z/1v",
+	"WhRKnkMIANQYafSpGqTdjYgPb3A8oq2Ix6RP2I1sGK/8z+U5HbVcQfgW5P/o3WBv/d/ZMb6zY3xnx/jO",
+	"jvGHtWOETrYcQitcTsxSZpWx+6ny2eDD8UVa2mFBYhRhSVqUScIkVfSCJBO0JhXXj9LRiIhWFl00F/Gr",
+	"JA0NQ521nn//zxr/c6c5OAnsbqEjIiKLe0lfVlw8h/jlUxkqCWKuZHsoZQkdUksa/4RfjA07pOygIpXm",
+	"sdl2JKF9KO5q0JLnXzzmy/0REU8lEQ/0YF/LbDI4RVkF2rEGgsPbXOt7EEJov1xVTAS3WipDIbZ6KREk",
+	"95EYrdl4YNAQbVzlejiqCyKg7tuY6dXub9DEU6aCmCYuNHf1IGtQoAPAqobF99Dmt5//zWa7vY+A1ffQ",
+	"+ZxcrXl6avD2ZhCm7UXNjKRwA8vJV6CDvwMK/NMsSOB8E9plLTGzL8OezxP015LGkZ0ab4fZ0UxmtXDh",
+	"/6mOyTd4nH13Tv3Pc059d7JUnCyhQ2WuDLvG2GGocMdj0jSWIMxiY6BCUuFJpjdAaURbZnW4HjIRvS4B",
+	"+d1m/26zv47NHrwmO5P5IzKWenKh/IPcE5hVIde6joBMC1kdIZ7GtA5C3l3OFGHqwL3+ypSPD0cvHxci",
+	"lJtI4h7427TGIBSiDApkO71q1bvkKjG/NdxA1WD4q1SS8Wvt2wDKjOTF8TxftPLXojvPsNJboEMfEZyq",
+	"AWGKahmyGrzKY0YyfK0BNhVviETjgSnhnUoiEJX7SPEY2/xGC9wxu6dG14qD8mrRjIPY5T5FlvMjzpFu",
+	"8LOePEOZ6u/K9RpwRcYhwtXP2FyxMFN5AoWRhbkgw2yYVTBu7rSm/8/0/0AWacBkz/iQMcWU1cy86jD1",
+	"uUOpD+kYGbrRYuDspTarnVHVNs1SRVcr6jiySLlmKHMo6k6cegg0xl1vK0GkjC5fquSN4r8tSFiw6//Q",
+	"XofzbnppkpyNfFSRqm+PU0PQInoKERemuMnMZy9SzBRVkzCQywVWd4N38+n/9xGWEqMLrM5MOuwmehdN",
+	"/3H65fSf0fRX019O/1vQslbijriQDZCNJYwB4gZTpNPMzCt4i18QMdHfh4AY3M+lrUygogVIEFh7uY8I",
+	"jgYOAVlC7FQuOVxqMLeJuXXzRAIXoaot0hNEDlYz3gjz8YnDnroKklShrYqRpsam8VqQpOq5MIY4Jkv4",
+	"L0yj702qSjABTiZ4yeCg1q1bJXehJvhH6BtZCpPJ7LCqXGx3bFGFBFGpYNJWTeW9WtQRGRjYG4NGMvzp",
+	"gqPmIxbls/djkQICSpSwh94rV1SchzxkRvSASnVVrdvuvWASnn5iDu8gWhaAZFE1iAUe4wSNeEKjCZIA",
+	"rIKThI+lAWLXzSDGx0uethUKtzesasqsWFlqvrzZR9ylQgF8EARRV1DBzH9pK5fP3mUk5uVELrRSTaCq",
+	"WOICegmaBS/ZWIBRUhuN5Ij0qVSr1gCL8EhFA3yyCBrRxiecNg4RHoIrDyPBu1ydNtCYxn2i0NqJlkGK",
+	"JqSJBndNu4iLUybI3YMnJ3c/OFjfzxLJ8iAwE3xrkKQlsuOxkWDeyu20d2/NQ+xdHjr0TwSJYPRmADeD",
+	"4DOvA2UmGBLZnLmxjOZBZh6RC35O4mOTThFQLYV54W5YDH3Ax2iI2QRJ2wAaE0EQYRZ+b4EALTQeHB6v",
+	"FPXY6TJDPEExN+g+M8X0nGCwMM15/iuQnuG+qZpEBQEo79ny+PlyHwOsuMH8vjvASUJYvwIcBjM5JgLw",
+	"fhPep6zj4PsdUC/cmEtI5XtanFEJN+lTJmmftagNXTKt+APoBK33blQVQujxCL9IyT4yWDlay2+iFIwU",
+	"HfJyRAWRB6qiAq97XN8yMiRqwOMKaJpzymII1SpitQfmaYGyioidblUVVyOjlsDt6KyE1lL3vlIkmz/b",
+	"fBoh7vQH+kCP/HogogGh2AAUC+/eF0IonlnwJWuvLIY4hgsh1Gst3BPxaAThcuX6EJu3Cn3eCqOFZnOa",
+	"W3LSvWiurmgNwLuwJE0UYzkgErkA3gWu8zvBQRjp8TAwhEMpU4IwSjjrtxJINrL3RXOE7yM9LEFjG+Ud",
+	"DTiNiLlPYeW2fI1yAqXlC7OYlEGL5aIrZGaG1YIE0AqXjYSrsA1aSZ+V8Y0iIqXVbaA6uDFxU+kgrsJF",
+	"GgsSpWL8riuihUXKEt0RVbYzaWs5wcIsE+dXF2J4FJ7/4RNka0M5EthhviON8d5JbmME1aMr3oa32tsb",
+	"7Y3Nze2N23X8Z7rNp3JBUX+vT7MSXs/1qDJvQxw7FjKn0Wn2MhqS0wZaK2wVS4318LJrljzoVzJXV/Cx",
+	"tIXzR6Omg22COTrENIaHUINekqS3Ua9yZ94rrGvxUusRuCj6PZLke2LOJr0Oj5Pb72+Bn+lY8oNUDbio",
+	"rBiL/cfB3MMT383w9OgBRGk7uHTHLAbBfr7OEtDR/M4z5oI6MhEfEtTF0bmr0wviTO+cK3hnChP1R1dB",
+	"u7s4SfQYVryNVh7sVr14kVq0YTwkropxRmljBQvUQNq5s1ClAFiUiq7h2ap9L2lvsOE4ZjgVND4E8EHj",
+	"PKhVguMkK2lQHHQfX5D84KO22SaiPYTZpFbOa93Sn8scB2ogeNofFEe1emBVQtn5cu5RHwx/dqzg9+yn",
+	"wuRjG0q6ol/5eUkkxfPafp/KUYIn4XJivgCBA7pLEhMupTuyp0huQsmGAdnKcKwR4Y2z5nnjob2HRpnf",
+	"0TOKFhZ2Abdeh43VZ/5F96Nql+ex5A8oO4eU1FWdOubu/VTQ8OIdPzkwSU0BIaE1wX13bVJFhoqs+NSn",
+	"xmwRu+WNl/kwKwjxxGP1UuHoRQwKXJkd2W7zdlOlrBEj2wvTv7Glrn82/d3lL6a/mX41r9L33K1g+J8B",
+	"fdBa54Y+o25IyW98pp+8ugFo6p31OnuxXKbF8Lg/7QU0uyaOzpbgShz9FnLzrHpvSxkE7RGL7r+exdmy",
+	"qjWx1yuht2AnKdzrHaejERfqIZES98MmVvNIkwojRaNzot7Rt3FBMNT1XQD0CvrYQo4yo3hChDQaeZfH",
+	"YXyJFfAqeoIPYa7h9NHadXAUEQwnQTxx9xAxrkjT4rvLAR8zF8Fj6BC+qRmirpKzb15xnzcdtf05eyO3",
+	"ZF2UExPgixxTsFSW1i5TKT80TRRtJZQRpMhL1UTnxEQ22dLs++CL6SY4VKdq0Q4LZ10XV2feliuvFhwG",
+	"hoc5Syb71YtnnGIuqIxbvO8aGxGoVJPS13KzDWzst+GW603rBHg+JK7MbtBjD9UhNV8vklkSLHlkRXyf",
+	"FUWe+exepW9wVhTauPSaPRmS3XUf6QYSLq8GPLOKNKZCqiOocCtJ1dUKXnKJ9maxBBklV7hQvb7Q7XpR",
+	"JIVF8MtsZTF4s0AuTB+x80wqaCy0BJOURS7qyNrvLHSUPaXXLL8PsCCg9sCvQyzOq2yHy8P82PokxzRY",
+	"x+G+ccrxkVZngAZNT7K+IxFPYjAKWWXDDBiqDIPfHrx8JD5la/qrFylJif5IxACBBUAsY2prD5t7uS3G",
+	"AOLaePBWsCaFQ+ezU9bfsvlaejvTjwLKhUoVilCJiLN7xduyGXvUk5TXfaxY+ftWnCqC4GF+npSMU8t7",
+	"Y1XF0ZRN/t+aN97taPWiI6H/R1xl8IuyU/Qbg0MbDSlLVcleI9XZ9out+4PNi5+0Rz/mu+cfRffuiJNb",
+	"44+7j3aGH96UD2qU4zDDXWgm9QBrPLcwZ6CGNRvdhNiaTpSdjcyhFnTtG/55PxWmcLnCKhhlG4yBMKuU",
+	"eYNMDSuTFgGiomA8DqSvkZhi6/OuTJAzV64OjKCDqETt4qHD024y58SxFaZfNRuj3XZlV1qE77bVANlM",
+	"SZoQtBZxpihLeSpLqH5XHsyMvdbEIxbpURhxkAWufFWkSrqTSxICmQ5rBWXceBqNBk5ZlKSxhV14Sy+V",
+	"r/nmV++696d006t9s7r+S9Xbd58q7I8Z8syHIFzCh1LRRoiha0MP2rEfJ/iIZPB0s8N3ulPNxS2eSl4p",
+	"zHoyoU8YEcsKEqP42qr+mfa8YjVN08rjUTAu1h2eWgeHgGy/sCEo3Ovwp3XFqAE2nHj84KAJBxGIZTUg",
+	"ExN6qBsKxx7qlZU8SZ0vehXSywTPPT6PHxyYG76Zs0Hu0UfkkGAJllyAIy4ExRRqsQE1HsMc5hPLxGP8",
+	"VPNCEyleAQNkCm2ucMfIi10WJl0eYuk20CjQuLj0QaYqsuecPVXHtDJ7kG9UAhz8aZkn3iI7wXFmN6Ek",
+	"tkYCz5oZshTUsAZU+MGt6tcsXrwhugguvq6o5rVdwufftqsu2DXvz/4iHGTjD4TVFCyFM4ZmHEEiso1+",
+	"biIX/AxkiYeUhSAUM0UgZaZ5GcqMWk4j8Ma5cL53vX1bkfeTVdSUCHd5qvZQR5FowGiEkw4CE01k6kRa",
+	"t3/T+a/Wm6esY7OkOmjN/iWbiLILTiMCf+UVt9ebqOPq/cgOWiNMcHhyyrKfm66mjzQGer06cJUm8Dl8",
+	"ktj+8GiUTCBvhyOcQdjr1yBqnbJ+R9/DUiH1SBSRunlb4ABaA0tTpwhYn009TwBrNBuxVzEqH4PWa2xP",
+	"mql1a/OuyXZFltLJc/up3ZP7aLhATb8uL8yVRf6sWA2UpS3AjQ64JJlZn9rS1RalBycJESbOrAsBKDaP",
+	"oVamoSdxZ8Om9az3kUyF4KkpkStHJstXEKQEHQ6vHlVVT+ItugFdo/nvrbP8BY7aWaOQ1gA76NvPf4lm",
+	"1GW0xsi4iexM7LFqz9v1fdRxVmvzOXxyyuzzfdTxK3qnkgjvNYNZIfmQmDRDrSN6neyfso45ycw3oAlC",
+	"MY+CTR1cJkgQPQWto60X5RY3uqIbZanGuB5RdmAullGGfjnOVpHTqmonB2gAU7VU58Ij4j7K5gzvYDYx",
+	"hv9TZprfd5+5GeP8C6O6bvhrAjU0FDh9UXeijwPf0RSi1DLkKVdHMgSYw4ZPQR3Jkr+K9DO6ir2UVET4",
+	"gbR7R9qpyizxKZ+UubtlTpWSwleVOVbsOzSDE6/u8IwOdHjw6ABssuhTyNGbCTq8l+qp3njIZcTHi4AZ",
+	"Z5jwhKvRFVAqK4q6u5ScWcSGfX0TFrZewIiYSyuSeCKRhCo5pyxlkJxRyKmBownSq+A2KZWmfTldtDTd",
+	"W7XiboMLwtXofSq1xHxTdEHGwRea+8aSsyymjwZ8nyaz7x2ZIR2FUnRd/t8AS2SL4VwL5FHtBbjndNXA",
+	"tcGMrTpMMZ+iCYEORt3jpM8FVYOh75A5/uBgMyitYeH8lL5bz0NmDCplWhVEDHGMQFuXkmaObxclYwZd",
+	"3N0fmXtA8A6tRpqPKiP4OvaFvRs3FFejG99+/g8dW82eoB8eGbYb8KQQDOcxEXiHAtdiY2BBIyJyAA1D",
+	"ku12kCYvBCAEs354nHYoTYTRk0c/sOWaKENdLMmtHbTWibHCe/DzjRHr75vfmzAdQ0V9NPv82Z2ooHFC",
+	"kkiQymQx/cz1u71l/IZqMtL6gwG2Y7BwXX0EsBrx1ba3wkL5xMiYpVlgaJ8xM7bLlqNqt+T6V8kBy7QU",
+	"i8Mapd7D7mYJqr/1lRZSXSuS4ky7V7EuZZfRJxYAIXT8ZS8ZTC+FhbLwClqbkDBg+C/c2Bw/hupgeLBE",
+	"R2Ro6/AFkNBmBbCsstGatX5v8tivXBG48fiPjbvVflumtbVnUKsgN81hecoAgMFoInrqmQpiVwEENJyG",
+	"9eE050YdO67x1zmwYJVkrSZOiH+N6ua78CvUuO6k2rhiGtFUyQMBjIyyn+wb3JHs31qlGAkirWEteMKE",
+	"obrwaJTQmaIr3guxV4sn5EbPHMCzDxkZy/ATZxoJPrQ3+NDDsinLG7xvb3Gjytvy5mHHlQmq4DIqrnBS",
+	"c2EoQzhJ3FpQs8WyU297oVJt+mr6HBHkLBnKcljBrF2RZPWogJSR8DHwmyxqS5UBiPDgR0TQHjUSelZs",
+	"vW4n4grQJGEoEUAJmSmmWNAiGbc4IxNSUnK+f3t3a3Nza3vn5q1aicbQzHzCKe9ONW9i2d2rvj91Frek",
+	"uJDl8WU09ka1KKjgGekOOD8/iM5n2ZenKuIhzRe2Nomh6ju6sN2b4u/WnxAjngo43EQs91GcGllA9hBO",
+	"9C6dINsGWssr3SJGxuv7iPYZF7r1lJ0zPmbIjNaWxEVDrCJ4W/dg6hStJbzftwEoTr+27Wvh4jrXx5Zp",
+	"e7EdwM19Ds38c6T62mY4awZr2Us68pppIgvC2JIDPCLxBnpkSUMBAY9KpEQqtWbSTY2J3xKHhnFFL6wg",
+	"z7eAFcQbPgTUrMafmVTnTapkpIyXxiua3QlBcQ8/+HPwSbY4bk4/bVpSZFOb7cio7amganKs96zVBAgW",
+	"RBykegLuXy66rvHhs5NGCIy+YxAgAMLCGsGEBdJqIoDCKCEhgJAAwQId5HMaKDWCBQELBhfvYUmjijy2",
+	"BCstoZF7V76DIkEgoxEnEq11Pjp47/DRvZOzx0/uHR2cPD46e3p87+jRwcN7HXQDzT59cnB8/Ozx0fsm",
+	"4S0fIgxhZoSyFJ5Z5nhJWT8hrVQS5542BkQjnvzgzk4zNzp7C41MD8YOuIZdqvs7Et3TS3vMUxERFGGm",
+	"hQQkxA8McjkMn5p65ARs8SYZMI+odCrqiH5EtI4KeSo9bgwsTGGzFexX9qKMYnJBEk1rOQMDm71DTXJD",
+	"F0fnekB5OKTUOyo7tLQWhBO0dtqACuh/Nf368q+n/4Kmv51+Mf3H6VfTr6dfXv78tLF+yngP2ehDyvot",
+	"4kryoYgwZUpcnrJ/82/QXc40TbQGdMpa6MPjx49Ql8eUSKQX4Hvfi/CQJHexJN/7HlgL5AbSB5Txixzd",
+	"v4u2t7d3IRXy5O4GegjIj1SeMoSsolRRS1f3dg+0XyIEh5xhzKDB3Z2bt1HHUwpvjATvJmT4/U8kZx3k",
+	"VEBrDtVdSaUPZzTEWt6Tlj434AeTrr+PKDPRt5SNUoVwIjlKqFQ2oaTXM5cH3ZKtDkEZ6sC4ZGcDwUb9",
+	"ccva3VqHcQcJG7NhOQetQZumJJ5uxo5Yk3ICThLrXz2MO+s2l7xHLQJO5notANElvC+BSIf+2PdQZ6fd",
+	"RkOc6A1M4jP7cccwe6bkuDZ1/3o8ltm7Nk9gbUil3mZNOCf1oq9vmNUwZwhJJEFjwVk/g6c2K6rJ9+3n",
+	"v0TYzAyo1TSGwgkUs25afAIuHGl8pAKsdDNdQfC5iTgxOk8T4XxKCOZqAkWhLypRZ2drS38JlDAF7XuY",
+	"Jv8/e//+3MaR5Yni/0oudiNMcqpAPPkAw7FLUZRMS6QokrIsd3lZiaoEUM1CJlxZIITWVxG2e3dnv9ET",
+	"t3dn5u5O7J3HnTsT88uNG+Fxt+962m13xP4F4L/Qf8mNPCezHiBAAqQkPwRPTIsA6pGVlXnO57w+h/mu",
+	"pTm+9MtSSxQegHodHB1ZcgELuZa6gIvhQlksFRMg5VrEVUMv5sNz6mt4liK0o3DNDKnLpG5iuHvyiDJZ",
+	"nJLUKhVj3ymEqX33atosot4h5b66VK1Sgdd8wp5jm3boT6ZkScDh30iECipF1IMbLD35k1KpVPrjp3+h",
+	"/ijfg8dSf67f099t3luG7ozwhlDVSfU+0lE2YEJdHJPaIjA1epOcJjdzi2RbX0C/KCgwYT5xM6HihgIa",
+	"zFWC9nB3HxZbGq9fxs2macggyEpajPkW8WgUBbTNdP0uOBFi2oS5eNoJQnRL+jSmTSrB2Q5RC6+jNraV",
+	"vgFp+OLceqmq7t7n9JwGgNb1E7pHLI6G9nZLPRNZQveGXG4kaBI6HiIa3VLjwZccdxjX7zzzwsFX0pd6",
+	"7ybjS997EMMzPAT5omQoxkdJj7YDDtdogJebuLiu8MmViEmDm65WAChK2Hkg+hJLnzMB1618UBUMmsw1",
+	"dENlGMx2luA+O3cxPQOPT0dEsa5WznFSLVHy/tMTTYOlRgMTuutX6vXy5pYp5zpjQwnkXavFAQtDG8D4",
+	"6s8HZ7IIInuZBByWWI7SpkHuAIYhf/z0n9wiOcpWSaN6EUC5Z2URgd41kYjxUbjeYgYiabV2EkFOSABS",
+	"9XhA20oRPdlz+I6y8VdWDMhaWQGzYmUFsNbKitmmPuuKROkmodqj3e27+7vLFvFEb+jwCeANZS/qBgt8",
+	"OZKsrJjHZisrlnr3MSNBbGlG1jB0+MpKm8X7bGWlSPa4wQtqOVk6WoCJMMf7x1BTkPQ7QF+gpW7JYoeH",
+	"AT/DxJsgxhe8jNn3iHNiJaXBfddIssS68MRqBEoh3mXnOhtarqygmRAGHtPpthrWKHgfBSymgJD6Uaix",
+	"nWysrg4Gg2Kb95UoXdVnSvOHre5Q7MTd8F8fCH4vYuxYtOIBjdhDfY+0AUqCi7YP9zLN2huFUrFcLGmc",
+	"y2kvKDQK1WKpWEWK7A4g8cmrUP3Snow4AfU8ZU3ygA3JMYvJksIh6/Xy+nLankEv+tyaR40Gdu0wt3Hk",
+	"FqH41zuSuGeB7xp1CBgKdN8ZGyK2OGNDh4Ncgdww6Gqhd4GyLLUnWdnGIIqpOgF3AAok5vBESMCwWiIM",
+	"xUCzU6LzVl8P3LRYFqTNwEQY7PmFRuE+i98fnCEtM65imNFKqWQgrjYTs/DMzG5idr0oqGEUGj97UaBh",
+	"u9Ao7Pp3j7fBw3AOn2Amod0X3LRZbj4oHda9Hbb2QfnsYcn/qCKeNu/42xvD3fInR92qPOl/MPhw+FFJ",
+	"nRMPC43CoweHSE2mzLkAspcKjUK5/Mmz7WcPnu9ErQ+OT9dPhk8fv/eovd7xzg9pL9gPo8EepYfee0+O",
+	"ROHlxy+1rUKv88i8//TBMYL9CWScbEgki4tqTdYqm9MulUzn6okQ+5QPNZqUOXOy0PjZx1ZB9rtdtbka",
+	"2JMns9bIpKVWMJ2if1aQQxmzbuFjdc1V2gtWz8tITZJRyateln61J2Q8Kc+U9UhZKaHMiSYs0yAR5b7o",
+	"kuYwZpIsYfBrGdjFgjbPIMbMye9I0ouCc3WZMza0dDWcst4qug4ORVwSUYc2Cg5/iK3A0G0eBkqI7R1O",
+	"WrmYUbeT3vE4aPM9nnLNXlrS5fmWdGbaCp+UDtYedzd3akHl5+vDD8ryww12dFZvvTeoxg97H9En4r7/",
+	"zNts7vPdd9WyN6fCSDfpuldm9YpdbZWads3fYHZzjZbtklfxa2yttUHLpVzxXqNQKVXW7HLZrtROSpuN",
+	"aqVRKn1UmHn5ZiYlnY4Jy3mboAZOhnuLRW0V6igzrj5vT5eK7Sr4jmdVrz/rGDuaPEmR3pW76D6LCU2f",
+	"KlmohpKRZld5Zjdl806v2VMAH67ZT5Wp+wlSGzM/NEWf+2MxeIcbnKhOo3E/0kV5hkYmfT5IGZO0y0gS",
+	"tpWESoe7zYD7mdWgbJptQM8Kmp+lfabQ9aRtK6PQuHB4PjRokjOtTCp6Zper3zVHGCU9ITW5pcN1FNdY",
+	"IcZozU6Bwfs+wn2tsoxnd6jQDoiQJFcvfXw4FZS/hZyqIkrOX0ojypwNHC6U/aJsVxrHrNvTyD6ISb+3",
+	"vKVs7bLxHZwm056OGImm8V34gmFvaRTR+uTMI51yEZ/Cm9UX4CJ9tx0gtwhk9gS4RNUcc9oMhXfGfLdI",
+	"ZpaJQKv8NIg7O7n1rZ0Dd3Su8RwiML3MIesWGgVb/Xdn9/7eAdnZPTrZu7e3s32yC986fH9v7478xc7O",
+	"9gfd9vZg7852e+/JSeUTb/txsaisEvXf7sHdCWfeVGRmeZrQ8Zy8n0KjsL/7ZGfv8d3n1fdLjyveRudx",
+	"ufe01l0/2Ww+O39QkQf1aHujv1tu3a923l87e1j6aLDX/mB9eFQThxW+v/nJcTl+Uj1/Wn/+bP0X26Xm",
+	"TsXfrbXur3X2Nn7+oBTuv3sjgZxjvn6Z90jrFOybIzFM1ATbbW9q1ZY5dlVZKaYWaVe/9JczP1P27EnK",
+	"5ThlUlZKZRblcIcmfT/glPL1pzzhhi2U+XjSDOrknoiage8ziNLVyjOccUiHoaD+iRAPaYSlo7VyfZbh",
+	"6Ug28/eZH9CTYQ9PrlRmObkXCYX7lEjcTdgHf/z6+fgVKOOMzbuKGHK6NkaoKHPRYBNHgOsw3/CUJtZf",
+	"HwMIYsAdnmjJpWxvxqRTDIQTJXpnMLocZNjWLYe3I8q171m7IztBzyKe4LLf1eNSpjwAYjQJ076QHGxG",
+	"h+sBwughD1/7BcCuc7hbK9UyjoBTrcUgflMrl7I/ad3oqou0ROTwNov3kp+Vli5tmmDsKXseyBj9rEwS",
+	"F55P6zPKde62mVOtS80VtB4zV0gD8poQvA2sMBm80zL0tulgkzaKjbHpgx+o7zONm5RdbsZhgBPMqZ5l",
+	"fyuPAcG6MumOE1TpNqypdFpuo0YzGRSF0d9d/NeLzy8+zUbz1bejr9S3o+9GX2abkCgkGZV424ZUuVKU",
+	"RPYhY4FsVspkfa1u16p2pQwFqNDYoPBg/XFlv/bh+9W7Tz+q31k7WD/cONo8qXxQ/bD2rP7R2vb6nY2d",
+	"zbuV3eq92v36e2vvrz/YeDi7Nhufmrm0WfnHqc0yGb3oPcbUiWSp6R6u2f4BN9V6tetPORDxPaG7ftVK",
+	"M6iDHcFbYYBB81p5hkHdh3yUhXb8HrQjbi8lGTNiEFzHsOayWiyjLpVSvEZNvgDx8HKqX/Qh00rq+HCb",
+	"SDokTmEo+kgUYNRkLMiHSm88cwowpl7EWkGI/N4tEXWLV2iilqkvyNhqFtFdjYiuu6Ie89GxvTVdcQll",
+	"fAaY0jXZ0iOCs+UpDs8xoX4bt6fOyTNtkoo9Fkfi/N/pI4oiak9z7NTBsVMCx441v4bIhi5Nik2hpP+z",
+	"J/yP/q8MKd93Db0mGk359AXgMOi3C42EhVNJcWgtlbSDmlmupnN9GLHzgA2mCdf0NRdvJgbnkmpvN/zu",
+	"iMGYeNGdGxBIYyDtsmxRuMRElMHXP61pXxIZy9xB7egk26ZH404m2UY3kspDh+wKm68G9+NxIXiNs850",
+	"HQskYYFCtDB2jbe1mZBrUpc289Ho8YlOR9TfoGcb0ykMlJOkzTAtDxx1bq1UdnUkW8nM1JPhEq8jhELS",
+	"V3BKL1VLxKdDSZpDonfpssPFOYtMcBdyEJYqNdIR/Sh3XNHhTyflxo7VAVjKMhNRxLw4NXnaSkW4lVLF",
+	"dbix3lI/HNbEwfSACzHp0XZFW7YTIbAn3vh0KVGunkEPEf1+5mDtvZOw1MCrl+k0ZJFQeGdpl59+rPXC",
+	"oBOEDHIhNl0dBs2lCljp+2lBBlP+rU71uN3GNtBrs0A5p8XgnHJxTsf0x5XWwLgLbGbJ/JY6oiqlyg3D",
+	"QLprXEG2vNPH71furj+of7RTe/p+9YO1k8cPPqw8fFz/oLZ7tP/++rM71YPKh08fv7d276PD2pO7D07q",
+	"21cHeOoaByRtAKd165t5Vib3X5yifJP9HUiz57cu1QUFEkramb9w6C1MlisceqniRG0JZkJarXuNwQLy",
+	"cBVXno0rb7rm1kWTapHKmPUIepCMPjc8AaiwyLi+akAqsMPzwSTdswEeBMGAbgG1lCNwyPV2VKo3Gms/",
+	"SZYgJXEgojMJ9spykWxfriNXvzR0aEnpHThgSTMthz4DHbhMoD9gC4Jb8IwDGvkSk0mycTAdIwPtVTdh",
+	"diszCHgZkOyLU1XXahfSijCE5fBMXiBeGVkcko+pHdZllEviFIxnDejanELR4duZC2NCZzayBq/stKVB",
+	"ANk22pwqDBpKoQzANOSVdeupz3uHZAl0+HKRZIETMtyRdnDOuIVo6Nq2k9NUelZ83lS96yYn+f6dGTs/",
+	"X+FZsArnNOy/Yp2Tv31h/eyTit3dfO7b1U6L2b2NeDAJQ2AlXW98vPAyp2+D1/MEyGNQqG1WStVNVGDz",
+	"a8BF1G2hpN92JX0PbbE0gSSJdeVwXkZFxwNhVPBERS36VwTddrkvc31pL/W/bTJl36pPDciPzJu4MhY9",
+	"6XCluyAJMtZU6hAjE5h+MX7JKeJcjfPSBq9N7dwq+jq770Zb4cezTvLwTZnJppUWdm81b+560Gbg3WpL",
+	"RG1xxaI4ZtwnbKyDN5ZrAMbA8GKR6F4TCCWtrKviHelwE0CMmMeCc/CUCI6F0xjzW0IYNMn7obOsHH58",
+	"uA38WpLpdPpkO+D6g7LKLe05gHFZhJKVlSTsurLicES4mXHkGoE3h5jBjaMpJ4hsGZGbrmNQsI2GAzrU",
+	"nhUNzYCVMXVIqIcDgAOYVKdFyb7XyYVQMdaqkCZng6QoSPvVpc7X0pnDMFOa+qdIzFpUGGwMfunZzsAv",
+	"89VS6krJF11MdL3rWxjWjyM19bfCVs1h0monC1PgwZpDvXqyqMS466c6W9TKbg6P948nQh98n9kLjsVi",
+	"y5WqXavba+vz4BQzH/dg78wFUioT2rG3xlcFwUVhpSFxw/cUKKMARO+ADm8MGBaa/I1HCJNIV+K4QTmW",
+	"fbtzSO2AB3GAvBmTxfZ2uphM4Ls5JM1+eEaCLnbjgqyVJKdHiU+4ZjJCh0NBSixIEKebc0vXPFOdlAoJ",
+	"kOaUUyzROjW7wHV4UuGAAXePhqHOo0yTOpI5gfRyEwxMaG0c8OlelcmDGCPQ7a39oNVi0XKRPNKdG6VE",
+	"BXI55E+2Mxks+cd/R5pWJxnXvcNTrdQJTGGbtDA3V6fkwpToy50mU2NM8IbDoRD00lJA+sSsjx+Mc5Mr",
+	"lBrjmULw8RBtWpBOx9zzW3CRzUuvios4fV3mamYAuskLFsPkE6t0ttHEPH+48h5OwGHqR7p5Uiuim8PU",
+	"q/5Bc/3MftytPLeP4s2e/XBQ+wUwZlzrmedscDjdOT9HkDT3cG+DnZrzOmfKMV9HQs2bMWjnT8NZ6M03",
+	"rDePEAeDepKyD8sqL6bnUJogZq+zdLQHOcaK0dSFjNqP+aCxlzOmD6x/9Dg7PD3+eP942VS+Z4QOuDwD",
+	"r4OaStI4kK0hyao2h6NuG1df2sjJIEGTJ2mRlRUssTWGu2ihk9zI8UASaBS2smLltmosQj9V7VaylSGd",
+	"iHFf4mXg8LQkRxkroFzS4g2jfi6NEWkBYOYhHpbkFm2BtagzgQAF6aNJ5uDEbb1E5ZnDQR9CQQxYaXAP",
+	"GoZioOy4DuV+qx9CxY32TquBJiILE041sQFMOEIIc9vLxAUwHSGj5yzzAhSKUMt2srkkWXxbhaftpIcB",
+	"P8ubNE/z1u7klZk1dfK67qA6sC8HozP5p08r+7UPP6oendSf3Vk72Nm4u7t5737lvferDx7W9g/qh4/X",
+	"jo7XT55sfPB088NnlY+q27U79Z21u+u7G/c270+zw5JBmxeWczkbR3F1o7x+STlPHvCrtN/gfc2lu2tT",
+	"6Hqm6cX8toQ9uLDafjxBUqhKVOZI+oIxJJk33jJr+xpdFLFMDIZdqYtkAG1MMkwQS7CyoJFGLttJu7p8",
+	"4J5WP1fubVsO90IhzcFGEfzx039aTtg4lJmSG5CSfakt0Ochk1oD6BWM5RUsAsoz4H0WSG9OI/TGBZk2",
+	"AuWS8Z4VHX6itUoMZQjyTCblHGZqraxtmJJ5qF0UsR6jsR6Kiapq4Zooo1xKBJYtaqYZ1/zibjmcZiOX",
+	"02KWqcNsspjPvcRbGDa9V2CK5EfzuiwR0wAyoSiZlBNjcmNBlT5Rhv+lY2ql+Qqjj8bW5zTLxIjYtNgG",
+	"IhPKzs6O+s2aJAuJ/fojITvo3AdRNBR92NYmN1ZhWC1GUSnPK6BnzWp5GJyxMVGa4eVKJFOD0CRSk4vF",
+	"OzybRTKJzn8ZeJ3y4TmK8RQeh0OH55a5RaS49PAmWSMUA+bnW8GUSw43svpSybdG8iBkt7BQLJcOAi4k",
+	"zfisk0xFH+vEss9YJEc0nihyr5exryK3Iwc4MTNhViE03u7iNlDxsqAy7/D7lFQLV8gPXLQBl7tpLpMV",
+	"SuPA88oMAB2vny7IJjB8pcxeWNCp0SOQw0EAFeOWmfNSHgzBGbJaQWoA0ZkBRXKIDOqQJcATFmEt9eBK",
+	"DtcxXUliU7gH0q+l60oHHRGmuwmy7bAqCdwxkKsfSIcjdR3zi+QpwlOTbN+OqKcwK/fFQMdv044AfcnI",
+	"UrmkZ1o6PBuOTrJs+0h6F1Mwx8Hn7gluBLyZkqV4IEhMm1JhT8wrNHn3DU0DbCAteouUgNUnnwb8FNrl",
+	"MSkTFjqHm6eWMR1KkPUgqJFnQnZEP/RJL/DOSL+XOgw0kybW/5rByVhEDBk6gFQPJyccThbJcM6JYTS6",
+	"sRSOMhcqNAoR9NP/k/XB5odnJVn2Hn4Uf1AbPu6+v9G5s9Y/qPeO6Dx4Ea79NjjkDxIOsoWjfaFdbunq",
+	"2H2ue8fSsaQuJddStrtZADTSNl7P7UBJOxTNDHOykm9deobsPpRAy05mupsY+evwbCGlhQ6FyQwMxkUC",
+	"rvJuj0bMd7hHJbMDnoBjhbu0tkqYIHiuQQM0KSBLlBz1pQwodzjvd5ssAirYJjPtPIH3c4MsbVbKy6lb",
+	"0l3eIk0Rd5KGmAjutUckcVlMjQYYL/VSqoEIjdXcyJhsODxDOwvaA7pJ2PBI/V6PRbZ6XvJQGSQkZDEc",
+	"iFF2yHqygDKqK6C3GuWkqpmPPZpjtAW9GYkBRgigh8wnfRoa/iucZ0ipN2lX+rBM7V1XoGL1MxVj2Deo",
+	"S8OQnNMogFcKvNhA+uR6otsVPAmhu8tFktTBaQ5mr8O8M0k82ou9DpWWw139t+b8BPWK8r8Bi/vnzMOy",
+	"6DOWzWJI/UXjl8CnAbssYbc1N0y4/zW3rf76NMdwu6QUK8QuSEhjFk1JtdL75haK9dpkqbGy5f8y+nb0",
+	"7eiLsbLlvxp9Ofpi9O3oO/Vv2oeiUYj6cxJdZJzzs+tvnIYFQ8UrDagvFPAPP9KNC18bVDPTRUgpVo0Q",
+	"klOJItRSe9RjfO8u2RGcQ4WwOYksYfqhJKP/ffT3o78a/ZfV0V+Mvrv47OKXF5+Nvrn45eg3o6+Xkbyo",
+	"3QeKP+5wcNOjELYMLz42cEkCyGiIyI4YaIbbZj+OBZdFstvtxUOHD1B3K/sSU9zRktP06vpuEzPEAxkf",
+	"S3GYPPdtXdu6A9rPXhT8QPZCOjTC8NJEpEXwTAZ0HorazIDV+KdJhMw8J6/ojbN8XrFQ1dhR6z/HU5Lq",
+	"hF7mdSR0t1JMWbQvzOEvVz0ahk2quxZNLhsEWAgU7FjbB1Y+NClydY601sPG4DfY5Phw23I4e258oIlL",
+	"U3fVT05cSty1hw92dk0npGgZ+cz1Rzx/764p6k/JJUG/y/w130GyZ8vh2LPRIrTvBwyKIiC1YajwF1Ya",
+	"nnQYbzjc4XZ+WIjHYshTCAN+hk+WydH743/6c+JWSiU3RwWqroPOBbWb9ImIynIUAkFsup3ChXLCx+GE",
+	"LE1G4SQPwrlIQB1UPmY0mbqIvr0eaXmGkTb7WaIxgtybNM4O1a2VNqGxiBSn6qw0ctlIeMM0z1jGwgD/",
+	"BxlQRP3qPN1HIJ3xJLGiF4lWEDKy5EIHyWMpHgb8zMXGKBMnN3cd2VEWh5obk16j+RGQBkfdN5F00FVD",
+	"t8E4NU243GX9oJUKPCX+qvuCuA1oe0yyOT5QKoldRnTlbHLtNJzp8O1k56RlphYZdGjMzrX81h2ziuQe",
+	"DcJ+xCR2NXG4GgecnJIELSX0QBkKWAD6cOCylTkVsnoMBnd1Tm+6ddENZrZo7kxYLZmb5vYhJuzoPYtS",
+	"Xp1cL1XwZHOLU+hBMn7ffOMKbJWi65DVFMM5y0D7DwXCYFElSk6tDJlk6l7SVFjCdSwFcl0XLjGyTBLL",
+	"6SFZpQEq6eXHtw9/HPfC5+GjO+yjx4+fNZ8drz19ftzc2y5Y0C9dHfDRJ9XnhyW6OSx3dyrnTzfix6we",
+	"rfcPas0Ha533q/JuuXW/RB9uPn/mFeZRfztazr9VZZ1jJNEZIT5RzmvKix+pSbOd1R85oyZJ97ik2AyF",
+	"5pwmzrEU92Db39Qp+TpY+7SOODJremFLXW9LVWYyZ+/TmA3o8DWX2qp1qDs0xp1I9NtKi5olOy+sBd0w",
+	"HdM+gnoPHSZPWu4kJYBLua9trOQPxQB1u8KolsONIgc4DFDSXdYpUwoGy/yWe3L0ENJ4mYYquuuew2MB",
+	"vAx+EDEvfhIFbuKuzDjwlLozSF1dSmb9cIF0eMZyUWPcGoNDzJQX69tCJz31hc4dc/hlbG+ypc391UxK",
+	"9QxuK69YXc25a2ZPM/foyF6aipZ1pC7r9j5cPShej/kO120tLqnyYw0CfwiaPPOuMq19wrNixtsHyzEx",
+	"rW7BO6WeWT37a1XbudV+rRY7liLXqGp+TTZ+hYk6fGyjwMLLDfRJFLpvjjd2oUl+BJoEtsrNFYlHYxqK",
+	"9qrINcC/yq+nu12FgYyxfQl0DzW1e+csjRcpYQ5HK0FHILGAdi3SHAJXeJFgVzpbt8Fj/pYyXrV3p+hw",
+	"04fEo1E0JO7uCW1rYb1DvQ6zd7AVYkOPyCJd+tymbfbuWsndIu5eyz4QnNn7NPY6bqZr1wlta5rCaqnm",
+	"TvP37eDEPMrNy7xCGPpyFF5a1x6IUzHTkTiuvZZ6OHg2LdpfjT9SG+6FRmH0myIZ/fXou4vPRr8bfTn6",
+	"wiIXvxx9UySjPx99Mfpy9PXoGwzZWGT02yKB5l3AMVttrXkVWmb2RnPdt2tendmbrXLJrtBqs+bV/TW2",
+	"3sLiSfEEOsVduRRX0e0HZCKpL3T0Dxd/Ovpq9M+62e3Ffxp9Nfr24vOLT8n/+r9H/8/odxefXXw++uri",
+	"09G3/+sbbGytlp4sNGoVqwA5J8bhmjs4JbbFu8LMpv0TCw3eD8PZe3pcXkGHdFqfJSCYSLdTsWAVdAti",
+	"dZvcgr+8LS9vALKkZxMuLE3s2FPX8XXyEEIUqNNGfaMZHCLxPGDY+Xg64erlvtlqX02WGLpXnwF2Eeth",
+	"Ppbu+Qj4MIgRn1EJO1dv2ljoZFLojqhGLS9t7FiQiOlqKjbfoNWwq5MyJw9ETLrCB7dY49Id1SL0czwo",
+	"6tkXr+xNvbLbYIQfTgQuCWzoLZ/R0lpyzKCpV18ogfVyFoVtJAzVN1SrCBouh/12wzifLZI5X706SXkQ",
+	"Q2rKeyf7Dy2ie5pLK8Oly9o0hE1hkdFfjf5m9DeWw0d/O/qL0f85+hvt9/aYsnLIQaLft7RCXx1fG+CC",
+	"Vop5axY9P4XAfYLonVt3vxZFeyv1qudeU9pAm/l/h4qqmM+60AcepukRtc16Jj0ip37ei7vqak6/VKp6",
+	"PfiHjf5O3fziVxf/WSnW0dejrwiOEnrM/4fR16Pfjb64+E+jr0dfEzxRxpHgbX32H0ZfjX47+mL0m9F3",
+	"8P9f4jGr2YPIxWekUiqXCBzx29EXRX2QHgK82HkARcDVgl9fL62XNqobm1WFMdTKNJr+b9X/KXwwH3bQ",
+	"axe2FrqrK6VK2S5V7XIdqPJln0Xq+n85+mr0h9EXF59efD76YvR7vCoZfTf654tPR1+M/ie+TjWbF78m",
+	"o6/J6NvRFxe/HP1O/fmb0XdA3P/b0ReZRXHxK4V4IPlL3eD/KFXrdqlc2dyw19dXS6XyRmm9XFfi6U1i",
+	"KdGO1DyXS5X19VKpXK2UN9U8zAGqrMKANWUAc2lcCROW8W1w1tRgN0i+haZegKvFK5sGruZ2E/0k0Bi2",
+	"vNACYiIUm6G5RVbavoPIakpHC5CIMza0WKtCJ3OQnY3Cv/8ZtX9Rsjc/1v/aH78oW2uVl/+mcHWfi6vg",
+	"I2qEqzCkOsAiMo4YBQYQLB1Bl8ySQpHH723blfraskXcIwqM0EtAfAiLVWdirLnq52l4z6S9BjwMOHO4",
+	"u4Ooyr4byJ6QgRqNi84gU2YO6RLoS3Jr6hKZxrEAcTtUEi5g9LMjxYeoHudDi/DQs/hv9lozH3ozBBp0",
+	"aZut/rzHQPqkK6oloi6NC41CM+DYqP+yzMJze/zGpw5YszfvuZO7/ajLjUl97Htlw/zJCV1aoPu4O6+c",
+	"/jHokglb4fJIceNYqafzyck9eyPdJGTp6N4OWausra1ulDfW3xaFVimt/SR3iA7mAdNirCXtOEzSywYl",
+	"zpQNQ6jdXJXBL5i7AKULUPpTAaXltetPgG1xIOJjKIQKECP+VADtXTHgoaB+AmrfkUQb/m8Xtk2DP9f5",
+	"SLNhSkmwLExPXkarAtm2ZDTyOpZSrkmNmxQRMizgj3p2D/X1LNIL+5JQh3s0Zm0RDfXJmB2afJnQeMUd",
+	"BXP7HJLXdPJI7sgW9VhskO8YL6t2dDj8nh6gJ7rNgGsO8+2Du1sEaNGSx0TOIyV2cFBw3KOjIrmn7iKJ",
+	"IWhl6QR11dY2UBzr4z/ps2hoQcEGUpEpwaa70EAIjQSYo85isqTmS30gf0ICfxnqylEOypgO1f80Q4Yd",
+	"2dJ70ijzrizCfCD3EFBi3hXnSnZzgTMXSCLPgl4v6RyKzwdxaj/AesEglixsafG1hXQpepRIyZ5mN2t7",
+	"A+sTY+LRLtMd7pby7E8wB0W8kIsF8INAsuWs97tIbhXcdvhtotvH2eWZi06anXKNONhO12DgY2eG9AXB",
+	"KhUSQg3qF3Uq4z7lsUzkBUxRKjDM1QrWJFTU7wf+JDx1fQYUPOcJez5TBB6PfhCA/pjx6Hs4xhmOP4wC",
+	"j+0HfPZj6fNZjn1P9CM543Xx2NmuC1kl8l4kurMffSJmOXaXRyIMu4zHj3qMzz7XxyKaaaZ/LCkXIL3h",
+	"VL38A4Z7DQvxGuWKDn9seiW/zCotu0prTbvm1X17g6217HW60TS/4Y5lPFYbnPfDMPG595hP26IdnFG1",
+	"h4I4NK2CMwEaiOZASOIPF5+Nvr74j6PvIPr0m9HXF7+GR8XNmBvfZkKsWRBgeMJM6h+r6Y/NEGgo4TJn",
+	"AfcvPaQ58JM+DZNyitN+rx1RH9MWx3KTJszRjCGim0U8xlNClCmX5st41GfdwIPNVWisV6xEnO3N8fbU",
+	"wguZesC7wut3YQkVPBbFOCPsVLROcxME55yzaI6wj5HRq+masH0hVuE66npg2nhQHfrkTsEqsPxW1Tgu",
+	"Ecz6tetXUKflZsWr+naN1Vt2ja417Q1v3bc3WalVppVm1aspMa6WwNSXjck2IE0ecYy0rdulig1NqSc2",
+	"tH6TL94q9LQUF1GhUd8slUolq5CgkasYCiMWsnMKYcRSca2sw2V3c1p19HcQAvwNRAt/P/q92pK/HX1z",
+	"8Wsy+hIign8YfX3x+egLNcTRN6OvRv+ifv/q4nMIFn598R/JxWejL0a/HX03+rJYmCAA1MvOoP+L/wBh",
+	"x88KVgFO+q7w8XUS4rej7y7+8+h3Sjxc/BmU7P9m9N2UEOfE3CnoGkdDtXPnDe+hFjhiEvqNX5VCpde5",
+	"gla+pqlAYbuw1xculsUrW8T98pzLSqxknSS91Ap6Ox0lUFOk/jqeP7Xskh+lcV1CmQIE2HRWAx8LW7JZ",
+	"BIGGRUDrWg6Pmdq1ke5TZQ6H8hwax9TrFMndiLZ0c331WqEvfs53gM6SDouYpQYTtJBP2vgDoBFW0eFv",
+	"IDdNG9s/kLS0nzCKnZbq1qnobLW/VXZPHnp9pXPRzDEOz6fH/ePoL0Z/O/p7MvpLdfa3Chv9AU7+3cXn",
+	"AJa+mpTNtkDON0HOKBzNggJ53KNS9kQUQ2p/IKJT5vf1hPhBLxRdZexKHoSy8HFyCXmoDt01Rxppa349",
+	"hsONCP6hwnMtAkFQ5Li1/i9154s/u/j1BIYt9e6+TsaFLFt9ySLY2qXmJqu1Nphd9crUrrXq6/Ymrdft",
+	"Smu9VW6usw1aLoGEeZWmwZzY38jKaW2i8OcFVlzA+8UrW8D7CWl9vQRs/SQgvfViuhTU4zPtUaCTYmb4",
+	"U8adQfyzDr8MOvyq8ZeszY2X5uvXYJpozHeVgQJHYDLZFAMlzWrEppoUouRkCU2AJJ3RQuC/nGQamrYD",
+	"+hYiQnHjcON+gkCj5mxK7jqTTbCjoewiA3GRgbjIQFxkIC4yEBf4eYGfFxmIP94MxBSbGjfdAof/hHB4",
+	"OxL93tUJlnjIFAyuWVPJeSCDWGCnAw+6hzUVxl7qhZRzyPeDjISAty0S9TkPeHsZ+GSA+oyonZ2CD4dL",
+	"RmNJQtbCXg+DDgM21owvHIMC2FEnCtqdmHAxmERMc11A4BoWGQ3s7+M8/fRZZDzaox6IhErdMjygo78b",
+	"/Q9bO6Yhu8SXGV+1rqdOc07g3qGQTBr/8LpdKtvV8kml3CgZ/7DoMS4zDuSKXSqfwK+m8ePkLBbwga/7",
+	"G2yzVaJ2uVnx7JpfZfZGq0btenPNM7/ppES/HypBzaB0/8/BFf41VHB/evErMvrD6Dsy+vLicyjj/hZ9",
+	"oqPfk9HX5OJPR19dfD76Epzjv8FvvyTljUapREZ/Pfr70f8AZ7BaqQ9ZKy40ylUgRo1iedmRL2Ma99UI",
+	"kn2QTer6x9FXoy/B2/rNxZ+h13n0LzA2NbDR714Jmw0s4etpbHC7L+DJAlEuXtnCI3uJ9iaLCNtGKS4g",
+	"4Q8cEl5bSXM4sYoGK0Ewv6ZBWv0wtGP2PNZlMiTgptMVSIFd3lbXQBg3YAqUSbIESk7BwXMF19q64KYj",
+	"otjhuQQTPKLD4D7Z3JNli8QiZBHlMaLQbiBlj4Uxgb5XIiLxQGwlJR7NYVL5cxZw/3I2ik5Sobh+EYGa",
+	"LrwBBywqDWBV4IMopKLg5RYUCoHThCR5oea6hDMaMRlrRIvN0BjkpCwqeRaVPFdV8sxavfOAsV6msi2T",
+	"8YZMDkpELW9NKDXDxnZ9jnPP+LRyHpFn3ZoqYBcVPYuKnkVFz6KiZ1HRs6joWVT0LCp6FhU9CwfT4pUt",
+	"aJInFuikdqMXCSlnJU322flqVz2dzteZ6LZYWbnLzlkoemin83BYXFkh22Z42nQE8zXTgibqc2kayTzY",
+	"vrN3sHtyunvwwbt+ei13i2CfSr/vgXsiiDMtoEs1ZbmetkSf+67DsRwliC8Vozj8YQBtaDpMewNMX0K1",
+	"qI/3j4l5wuzwOlQmrcJj4XDwNvXjpnie770XRMRnYQA2PsYXLHMXSDAHax7jcw6PGfSM9SgnEUNuGWz5",
+	"h72EoGkQ7MAw4GeZHDkYLQ4M2nZTDuNuY2sM7IWpjkwm8nj/5PD0vUfHJy42dcz8cHx6f/tk9+n2s9Mn",
+	"Rw/d7CPDewpFWyYTgo0uoVeFw00unonqNaAzogh1m6CQqqcjbqjMDTe5RJGg44U0hw53I+YFvUC92oZ6",
+	"CPMekNWZLFE+hH59yzgL2OFdt28POKF86HDsMq6GgpO25I63r3atiZ3dp8UY77LzfbPEr7H9H6kZSleL",
+	"erGBHH8K01ZdD1wJnsTKuarX9yRfQDJf0xwB1UrJKnQDnrgub+IX0Bbiq2yDEces21P2UdkqNIU/nMiS",
+	"/d9HvwWY9CXAzC8vfjn6F4XlLGJanf+rsSqg3Nl/fvErMvqfoy8uPh19BZbZZwq4jr4G0Gi4tj+7+DMy",
+	"+pLA338KAO33BKKLGH/8St1vrNaogCMGN0mjMMsgucNf4WiU4dGhnDM1Ydgj3irovnxXQWoF/8vrWLqC",
+	"KkUjzHxH+HRJXbkalRqecrfyR9lYqtSrs9/8OfNiZPJG/PsdBE9H/y88PEzCxef5CQCjIz8BSiOxbi9E",
+	"rvABCz0B3bdmRsfpdr6qbbMW0cleBlldzPR5mrLqe5Fohqz7J9PbdSY6CWrnYuSazyrIWIgQ/bd0TEUq",
+	"YD5FFRr4wiR4NArrXolVMPS+zuyaX/bsTb/M7FKrSutgSVeyEe9aqZaaMgp2mhFqYdGPeOOMNgPO4oZ+",
+	"xAYXsd0ywbPZ5v4QT5026VrP+IKhKon60PY385gKDrPior38kUIHGa0q+nFbBLydLtglfwxzLWewnM/O",
+	"8zhOSZGAt+Vqn8t+U72XJpuK555iNlGPRVJwIlnSl88LA+/MxDkAoiilTPTFQaO/d7L/ECwLh+swQDwW",
+	"ZUyI2BSqsEzrY+w1j0Dp8NHxSaJdHQ6EcU+OHhbJB4EMIEgUxMQ0CDdBjiXESJ4SnJEkLRGGYgCDlBBw",
+	"cLjpe84Z85lfJNsp3Ru2JQ4QVU4OFXTE4Elm7q5VlTF7Hq92QOtlpIRWgP/KF57aeUQdkNVtLRF1SZfF",
+	"HeG/60AjSqeQ/R2nyRTeXnwOLpDPdO3iZxe/1pose5j+Sl050W9XGD5Te9wbkAqBrMKbDsD/+Le0msjM",
+	"7ssU/ev9A4s1s4m5iBOHoJwtmo/rWFvT+rLvyNxt1U2mRZ7g9JmD5JWN65Dnx9aUXqqZnSQTYfKOJAk2",
+	"MV3daTyeoZBKDdGPk03dAJvMWEpeqK7xjiRO9k5OwUiZJVdBAzvzm30oZNxASzH7/buPOLN3lNhzUwZJ",
+	"9ebekeZiknG/SI4gqoqyyeFjwqlIdqnXSd6zthc8GkUBw57+SghFlPvqodVL2AKRjlZnh8oOxHBjEU2u",
+	"gBoXTLN0KX1uDwYDW0kFux+FjCv04o8hmvHZAAtIz0ceFPQiNaI4QGl4+bxLhQvpvGJRy0apvgGOpcvu",
+	"I/2NQHz5UrczfQ3CN2dYfJcK1xS6f3fxOVHGwMVnF59d/Gr0zeh3o68vWw9zSNfMJPlbSucqoSApMPRL",
+	"sWhV+tNVB2oDAJ7KSed0L1yhCLK4jl2ZNW46u2uNQD01kyhh3gGhY/JblJzBdsOyE2Di6aUiy/0ZUM81",
+	"DoIZrFimu3NdYZrCIR+wCPzmhUaLhpJZeToHbZqbUNxMJA150oe/0oGb7zThQ96IzswVqOKfi4Bf/VwT",
+	"g3Ul/Z894X/0f2VoknUXW2Abhaz19QO02NLQlu6UrdZsJGC0IaMRh2BmYrBTLw7OMY7cSzqcbVbK5Uq1",
+	"VofuZvD1pQmOgy77CI/f7St5v7ovpCcGBaswoBFX5gWGotMgLSydul9qVb0Kszcg4NsqM3vTW/ftSnON",
+	"llmptelXa4Ukyz0b4tVdwU+lgPCu/pjLVi+XMtnq6r2AeZS0q0quRZzCzsG7Zl2Q/Ou1Hr2bD3ZaO+8e",
+	"PXEKSVtywUl6wy3SBM4lwtkAG65HRDKwmKiUAxH5xXn8FftsqrkctDnzlcnSlyzSyqA8i8w0Ta+Z/yMT",
+	"lol4vM8wxy4/BxmhqEXbuDhcpX0/iG12jlw3U2TjMaJGSZZkH2Riq4/RgBYNQgYpeOoI0Y+lRULhneFf",
+	"5v2mAA9790umfo3YuThjPpFMSqyN4T5mvRGjBAiOC4AtNOD3WMQnPOd4CCFJalN70CJ7h8bZ7HB1E3UK",
+	"oW2WSnrTVx8QtEf7kvmEUa8zzQe+P9xW87aL0/baC2xepafZi0WUJvmgxw0uimY05APja4NqlnP0fKr5",
+	"Pg1Mj8RyqVaxCkEPBEu1WCqWy9WikoTCg9jrzJI9HYh6J9ttvNm++EUQhnS1XiyRpQ/L5S3yMOD95+T5",
+	"xtrpWm2Z3Asi1hLPV8vVarF0I3KhbFpBYf9ku7Q/RwPA9NVfX5iCC/g2suitAH2Xu9SOiwDRIt2hAWjZ",
+	"DvMGL44Ltowyu7pUMHsgaSqIj760rJDR97WICP1EzpAlyh1uMCNG9mhMukJmIos7u0cnp/vbH54e7h6d",
+	"PjnePXItUi6R5pBo8GERKRxuHHxkPGq4XCSuVqvHQnBXHaBAjUn8rpaIT4dqfvAiTAnRFiYhq+lbyo9k",
+	"98PDvaNnp0+3jw72Du67y1vm6r7r8NxMQB8z3lbSOGhzEvAicdsK1bo6JVpNVtyBRAKDZ9zp8nIn+zpe",
+	"YeXfDAgZny/BZZnZTDLSAvWgvSgA8VNtlb1NWmL15rpf8WpsrbVBS82yV/XrbL21ScvNqlf316Fcr9Ks",
+	"eWv+BqSoVZt1b93fTBPaZgNySUtXBbj+AVKkPoMKOijiu/j1xf928f+H0ro022wyACtYhTM23A7bIgri",
+	"Tlfhzp27x9v2YaW+ptH6Ezk+V/WT0kajVGmUIUrFRbzdimE0UxAjF/Ed1hIRM4eUyna5njtEsiig4YFp",
+	"JFu7V9ne3MGCwiToNS+4nAchZpbaVSEt3OrZNf92QUYQtd1hbgYygjX3NXhTJ7omj2PWIxUlchTKh7AG",
+	"pCHFY/bE0uHuPiQeNWnESJNKtlbTPTscfnf3aDnT8SZocxr3I+3u1dclXoeGIeNtRrrUZ6adeC8KzmnM",
+	"HH7GhkWChDkKVJpryAY5Ot4mhw92jsm/LpPzcrGuRnF4fEyASEk3knT4kgu1vTIkflvGxJYdWqmvEVtd",
+	"yV22COwlcqgOXj20qxu11UO7XimPX0VEJgXtnL2DzshlJSPv7h5BNQkdkOiPn/43aZFdv1Kvlze3YHxn",
+	"bCgh0kIU0g0ZlTGplGobpBnEUtfBZGaz25cxabJsaVci8XssCoSPSFepkkSlUZ4o0CI5YEypKxIxT+Fg",
+	"E+xZcmulqsMjptY347FJsDUu7nxdynbmpQSSAGzu99SrgdQTndWAqDoCLklJghgfB0C4UmYihNok9PJO",
+	"UiB3Au5n9vTMLttJDpX0ModMSUhb/Xdn9/7eAVH6ce/e3s72yS586/D9vb078hc7O9sfdNvbg7072+29",
+	"JyeVT7ztx8Vi0eFw1O7B3QlnYk4CzgxmcdN1r8zqFbvaKjXtmr/BbKUF7JJX8VHDgEclWbYKlu4+2dl7",
+	"fPd59f3S44q30Xlc7j2tdddPNpvPzh9U5EE92t7o75Zb96ud99fOHpY+Guy1P1gfHtXEYYXvb35yXI6f",
+	"VM+f1p8/W//Fdqm5U/F3a637a529jZ8/KIX7784OeMdeQOI5Rc9yNvZx2dVcfvUer6v0eeLcessUOhpR",
+	"efW9PkE3f2/q+wbKe3pX9VQQBhqyb2FpHVQ8JoD1xuGAmyCAWXTyPRE1A9+HqqVCrTQDZtgRvBUGXryI",
+	"OrwhVHQHfZXZNRaLyabnGEKabn6uJroAYn/TcVQ5g6Mg3zNkXhwJHnh2CooyV26YICjwmjl8CXHVMmrc",
+	"MQj2TgKWoHYWIIS6qqUrVlsiIhWHYzK7HDccd97bfvhw9+D+7unJyUMd3KUGbQkoKYakrFYkumiJgoIf",
+	"dASh8kynyivdf6w2JzDqM4ih4tih4JloRdBwuMu8jiA2J07h3ySz5xTI/89AR9snGEAkXrEZcPhQWcP/",
+	"JdORnHr0Yo919VnmchMN1x3QRRmBdAffzE7yNm+t7dJ1UfikdLD2uLu5UwsqP18fflCWH26wo7N6671B",
+	"NX7Y+4g+Eff9Z95mc5/vvntTeHE5IpBo14rhr5lbTKfTMdET1oqY7KQ48e1zy9MMSI6FCYZ4OUA7v0h5",
+	"kQsbvUSBErJ4QvLAERS4K7B/yeQFtZn39Ehw9eTNgyRvpEiOWAtgPnbkr5U2iYIhp9o/fIpO5Exn/MQ9",
+	"RqXDuUhiAgTNE+3w1xU74VDLoswQ04IAINlC3304oENJzhjrqUEO6BAGPZ9Z8YQ3LxkW12YMuYEygVpj",
+	"GgKyb9zwkqPLncKxkQ/5XZVAdF1bysuRgdq1Xk4w1TisheIbxTvzZlnMDZDeMqyCKxhjqq3ZXTljUiUU",
+	"8gpccqT7VUxxFZDpngLACBZIAgQEGVGQCf5auLkTuTBGimG+dx0OMmUQCd5eLpJdrCDC2CFh3JfIIYH7",
+	"3cKSEguKAnU1XhKMpBEjLKJKii2lp+BBUIjSZJ7oql3NmK7w42xghr+85fBMOgOcZjLVehFrsYhxj2HC",
+	"Okpkf4tAlNWEMmRMhw5v9mOipj4TnVQwKI1N4qV1gK5ItgkXceAx0hamloY5XMkHFhkpR7JJLGANQdmV",
+	"tocIbVNw4ydSm/rdgJuZjbPSE1KpZUww+YHAgSD3eC7BsEG69Iw5XIouawp/SFgomToIT1CynelagUkA",
+	"Sz3/doKrb+zVSQKWCkZHJd62D9U3pWiOVPzsWOZycNSuTiUKJIEd5i+s0YU1OreEh1WZsT5BHLWF8GfI",
+	"7PCZuvbVsc+uaAahklNwKIlYO5Axi7S51uvLDgNuKiMbIKH4nCU5G5cCoqRDud/qh6THIpOakQ9nTqsp",
+	"hLG+0cCgBp05is5yq8Kqfs2z6801atc21zfsDbrZtEte2a+waqtG602FE0MaK9ELiXd+JACb6UnRBtlG",
+	"c91b8+06q7XsGq027Q2v4tvgJtS/zVmlFXhXhrP0O3w7Y1hmAetIg8fUIsXle3WFwETMk9kZtNeDeBam",
+	"nd/b2dd7BNevLiDAap8EF4FrRKlarVjvBRFrUslIJGIIrQexLhTGYZMmU/aXUeoJfYFeTw20vhS+EP1Y",
+	"502ZSiEDgICoTLI4Nj8keKolImD1CpQK3jYjDiNG/WF2wy8pgBdwGdMwtAjlaJglGbGIDwAfLTscDUpT",
+	"0KsHYUBZdpozNeFwgYA3xXOAXQ43NDfvKJPTVjOt6ziV0hR8Wf0D7xCiV4x6HTNhOmsLJZLDcyJpi1D9",
+	"kPi2lBaRhCqTJ/O0gYSJEWpsk6DJkT4U992twMkkUYGVI41Cy+va2QVlww+2siftuMPUpBTmlBFHmct9",
+	"XyGa71+yzjdnV8vUN4vcFrDq9asNs7tRfGmhkiKeWWsJDMRafYF/XOOHu6clcZxK/iVWbBdTyyvuR5z5",
+	"BneJVosE2ovW6y0XybYWyhqJ6WskZZiXhNhdGEgiwq51buEF35Hg5ZriujJP+ma8VvoRBzQrrm9hFS0q",
+	"MK/cF8ex6JnVFwtC9fzPvB90McqLQq//Sl1JDs9mnRwDHqNkzfaDdhAjDYzGFysrnA1WVoxHJesTSrPQ",
+	"NcEO48TVpbq76gDXIEeNI+G6S+iQLteTyJhF6iSOgoTtRYR+wmWCrhOO3meNUvCucKzDwZGkD4YIHGTo",
+	"AP7DFJ087FITs+nqZ9bQzuFavVqkz/X4WToEg1YnkuUofMfoxKLIHRjmrubPuDHcydUjcTbI1SLNrJZh",
+	"GDiiuZwxlbnjbxB8Q/l1mUVkerysVtdQJ1YKOL71A+8IHlMvviaWBu9QCUOJxBiGo8m8/IWPaQGGbiD0",
+	"aaT5IYAxw8TMZnAxwT5ZxUq0qYkNWlqrZZqV2MqQ7YXUw1SHIWE0CgNg1WINs7STqh3s48OSRFDeZkhZ",
+	"jrzmrpcKL1dTpwXAPe4zLAUPwtDhIMqtNINx3ODWgQAQusZEPk0krKtDGYFmpk4ELx6o8JlO/q/DjSWh",
+	"nHREPwJfmJHoEGVgkcMTEi+3VtnUPNzuEYujoQ05XJMJuNRsonAU/oT8gxvKP5019woE4KQK1NcpBG8D",
+	"BueOLv4I9zbjPlkCZ9RyhkDuEjCYY6/DmdO3+w4eILP7FzfZmO5qTNp6GHmTToprLE1tl9/7MT1jkrBW",
+	"i3kxOtziS0jM4QqFQZYyBA1xBCkfYqVCAhQJp+oXd0v78er6cMB4FvAHCu4xzG6GJCXIP7XSpwIbkurQ",
+	"JYmFOO1SPjw1pG6u5XD4RR18asptlhuEyrNMfFFwhrE5nT0xhgXV44izcY1vDMQuozwOumwisstg3Fsl",
+	"T2PFcalW2Syvz7+rhT8flvsh1Mqb8qA3WCr/amrMZ347TySLJsnZHbMB0YTq93xogtGLRCsI37BLbAEb",
+	"f4ihSVwgKV5MC3hm1SjP1TROjU9CMAHJyjRxg0n4gi6Nk6rAqYRkmPePHx043Nc8+Eij56sfKSc0jqnX",
+	"Ud83zGK2JuVvWLksDysT8bxcN2YBHxPzyfHxIxL4TL1XpTt0W8iYxknIQjJPQN28F4uILGF+BrRBYV7E",
+	"YozjAJ/+EEHksoXJI9AXB5JCkqfHVBGt+xKiu4xpGERpZonDE9bbpvBhdINOACxLQ6hdTTCrjyxwmoQ3",
+	"Yjn0nEO5+AITnDtJ9+zCIfvDuzSmt47u0kzN/ZW17JnC9TTmk6H8fBOV61Bnni9C/tnHgKhBdozfp5xj",
+	"5fhJsKWkRNg/e3FzitZa5dUzsla+D0ZWK+c8PUxFTeI226fRGYsD3k5rm9TXB2wgzbvpmkN21DbCB9Tt",
+	"Wrpy/HykUxLcvwc7Be7DlSjPFE/h5/Qy0LJDicdDRNzJkUYsKRwnj9TAOPxcSpHcneGjsUYrkOCgJed8",
+	"9dp52ho8pF7PrItCvYWhQ3uDrjftmlf17U1Wbo137piw1ydXQudvETHchfuJexD5So4YBcGEs6U5TNLp",
+	"u0oYSCn2EuWA0gBIWhbgdRy8zh6+pTFFFTMthIvydrwLBKoc+24ge0IGRmqOce6lUAH69DElF991Cpr3",
+	"18Yr20hnh4mTPpakFJXucgpu4fqenG9Jnk7amz0MIV8H4cB1CFHjMlsTvvW0WLkioS3Xt+gdA+xkipcE",
+	"FCwpq1mM8QQBhYaHYjXlrhRh4A1N4w2LBNwL+75pvOhHdMAV5JTYU8Dhboadzt+OXXA/GHhpSqDTwaSd",
+	"HtKzHA5ZsysrlPsrK5lGEHqW7EHgMyIHQex1wH0AQO0s4D7mzZCAO9xts/hgsrpxyZKb6BUX67I4RmzV",
+	"IzrczSsjPIT65wrLyACyr++xAYnEQCZpfo18mt9UHhCciePc+3yFSX/49q4WpGEg1a+ZZ54A7WYFT9nz",
+	"Dm7UIwpX2Ae4wJKq3E0EJHpJGFmeX1y6o/Yc1GmXZ/+qjMLcrns78wrNzpVjC3a2cPhE8bX6Ir/WXq6+",
+	"UCvyysyRp1rWGE8qyqglsIfQsnX1vU6zS8TVfTUVdIt8sESHup/VuJwqkgMsFUi+TPJKtjKMmwFvOxzc",
+	"yeOE4tfw7N6LRFcvv9uzYs6xyzNi60ewyzUwGt/mWbae1E68zbaftuVTpZZds4uMm9dYwpWS2UIV4ViB",
+	"zTvSyKCbM51v5y+ZK/ShmsaWiNaUhK+xPXObtK+JzcpTNncZTxkC7OWrbjzD6teK7mNrcm7SSVrgwJ4r",
+	"6RPECiraAbe0+DQ1rwlczENEh5vmbMn0SjrQyeAT5HRWShfJcU6+hlJAKqA0adeTkB84FDXwc3gW0q1e",
+	"AnABJ1cBwi2HZ+Rkol/gKRHwAg9dZpCY304ixhkqpQQ5F0nOB5BbbAoiZhYcOBend5AwE3QisorjplnY",
+	"U+TvDYVo8/WGsn6yCu4KGPsatNkEHfamIlYLQvkfYDJEomkh03J+PZtH99lf7V7enTulT1Cg5DZ8pOEE",
+	"34RJPy2SY8N+qtSHxAdzeNrMCGI1VpI/q47yMMxu6wwJLBaWy9g4C/kSJFA5gEaK4AhQuswnHRaxInnC",
+	"4yDUuN5vZJ0C2dGCiyCrLkSrNUl+35+qb25tAIw7y1GqzOQrH89iSkivJnvPZ5JI0x5zilTKLJW3jwxl",
+	"Bps6dQZa0/LIeyGFEvswzJfcx5CpUyTHAJEAp2QXKtdQTiMW7fRL7Wn38opRJrRMrqZAYaulLqSM5SFm",
+	"lHMWEi9kNNI1dpfNYMiduGoz3CbX+vp98BrWNj7SawE/P5nNDVR0ASctES1qyH7iaEJEubY0YMkbjTlD",
+	"nCMHJXQV73U4IgdOMLSQKSTrRKLf7ugUDy2lLPDWm6rbosMvKXwowhUcudgwB0UfvWWSfPBXh7uZbexa",
+	"xO3RIbSgtoir1we0UiauScNxt6AHs0IL5KTDJEMiFkxn0bktusODqWFWj7J1qSFiNqxDI3ZNrAPGEE4J",
+	"Pbgp0no16GoGIHRsXu+trUR8NYFJsNBvStmE6Ylp4FiX4vLtXi+jGBJxmLuAfpnXn4wSP3euaSmTnKud",
+	"mrPdWa+dmw3bLLWbnc2VdrnZqFNuyNnO/vhG6idZOVPbxeLv1tjefStRZo6EQKZ77gofan9i9You2NUy",
+	"VJpEPm05pZuQLEG6NrLSYfadXMZu8hFDb57Cq3h6F7iz9fuBFDza6zEaGfy6f0zaAsPDylbN5MMjBcNs",
+	"MDMnam6a9D1VyswnJG635F8j3lyI0YUYnShGc/h9ikxd4PmfTj47IrsbqI7pWP7qXCWNt4ESJ9/BTLfn",
+	"BeQLNUC+6NKAa1ZTA40dvpQRUdBvDeSNtJJscIvol2sRs6sl3AqT0xNOw6LD7wVhbNpbun0eMeq/q3ac",
+	"htBm4btFcpCzPJAMVf/q8EFHSDaJzwfJLMaxutmMbuKS1IRB0zKIcje/jtTikVKgeUNJ3WLIoB2FP62v",
+	"Mz59LnvP5D4nuYsY2mwKETLKJ8U24d7AL5LKjMm3SyTgTaTZjjn55Qz95L7PxnNNgB6F0V9f/Aqzqr+5",
+	"+OXFn46+Hn0z+pqUK6RUKpE/fv4t/EYuPrv404v/evH5xS/JH//Df9PNJMs1NYMT9euMueSFdb/sVZpV",
+	"atdYvWXX6FrT3vDWfXsT+j1UmlWv5kNsjZ8lafR1WvLKdIPZG36J2bVmpWVvttaZXW6uNctexa+yWqtg",
+	"Fc4C7kNa2bkwdCtxp9AorJpduap/kqszXfHlzaN5avVmEsPZJ5hFHwcxZOqO/nb0h9E3oy8uPh99kX0V",
+	"X0Fq8Hh7vLmCczkz/NrmeLmdueiRN29yGh8ThTfQT6tqqdg0DKcX9O7T6Exq9IOCMa8g1TdQpIvWCoh/",
+	"0coqjEtyXF1yOwxzovwIJe714vyNitRbyz9wU/uFRsUyWqXxotAcJrdQV9Cot1GyciaH+pxAcfUhadZb",
+	"shBlqz+MDGyUrQT1N0ovrUIsYhoWGuWXc0TW1VjzCnbC/n1PDEiX8iEZsIgRfEALQAKAlkCSkLVivVYW",
+	"u3rWXa1m36THX/Lt+jfc3jKOGO1ORaHbxIXW/+B+tfFgF9OKMFdU9BjSOvJYNhzucJu42Tu45I+f/qWu",
+	"X89JBSDWfv/40QHIguyacpe3HE6g5vH4eBcJ9TXjdPYK70jiSvaJuwX3xMWEdwP4i4IINo4kS+4T+Jzb",
+	"xOond9nCekjB1T09wTnzYr1WGRZfxh02NLQCS5efxAK2KuoTkVTkq0shMdYyjM4TXagzDQMoBHAbpBfw",
+	"trushWalrqs+tWuoF4nnAZMYJPBCISHpi5jUXjXCQCj86/CVle0cI1ZjZYW423qbaALuO4xGLCJ//PSf",
+	"XLKUspZKi7gtFnsd1+H4YgPeXgZB7f7bOPDOWPyuqxsXIHo6hqNO4CdXTUUzEgPNsOnCEjgW/chjrua9",
+	"wqsC9Xra7iFLyI5CAUkVKHd4R/SjLQjB4mtQT6Yf84jJvhqgekBoH+g+pDK24a723l2XLGUGQHyBPcbV",
+	"GhIDvkwgIPFv4U7vuo1La0nCK1JmhRkOLHEOLa4whgBcNEPmGyLjfo/EgtRLpS1gOI6wyEPZKMqICccN",
+	"ESBrearra1mgVonuhzO+niRpiTAUA3hw3FgkogFwS3Agwtk+3AOeLso9puM6ONUyCTwnvzt86VDIuB2x",
+	"48cPycO945Pdg9WDRyd7955Npo+BC81lQ2W7XiS08CAwTL6KT5Yki0lzSLIvCZZEEKfvWy4n2hpLsVJ1",
+	"nXvZhYkppQGP12oFq9ANeNDtd0H3aSMs4DFrA4vBxARTSbsMUi/zS8rKUG9kx60phGUfGwcAqYjgjCzp",
+	"WBrlyoSUTLc1xEdZngZEYLnd4omuByCXBHgOgRQiFkfDBqmWSiW14uDAhpafDvdpTBvkhYNowVEowsnA",
+	"E6fQeOFkQYmjRukY0KGP17hE/6ZBiP5kAIz+qGCL/tPQmii08lINLfAbpFZJhpjdNJmBBr5TaDgzGXJO",
+	"QQ2HfeKA+eMkoBAukDyC5aBhBN9eaRrBscqMhUPhkzIUHW1oOWP2Wvp9Yp3CiZPsU7gYmm36NJgS1CSw",
+	"j68oJJxY9ggbFBfEAoNdg8FMC3FwU4A6VToWy5dfFGRGL8J3H+eNsXPDjmKalOfF/ZK6K4vsY/VCUOAv",
+	"3wrN2ai95XSTbTtV3SSnuVPppRQzH8MSrhZmuuMSc/jx4Tah8kxqUYk3Rheh0r3U84DdCSnFuY991xzu",
+	"XvMEBn8ozFIk28l1hbI0sZccNrZ1OCXIuolYIlMvmQUbyFSR6TIHlQ1ARLAF5zhcDbdDZQfZ4ETE/CI5",
+	"ERkwspSfqIQ3nBOm1tiypW4A/Va0ztCDNq1lxnVjgOn+IP+v6C6XBV23bid3RXu3smFr08u4IOPT6ieV",
+	"e53y+bNS70OxefbA292ITtYGHzUPat336/LhHCzauaeYIpHwzm9j+ze9UmIB+0NHj88TAI1lP2bL3lA0",
+	"oEK3tSfhiqBDk/ptpqGvBHtqglMHacUUJDB8hTmPy6X8linm161TXF67o6SSOkqqs1NmTXnaae1qwUh9",
+	"uxY+TIjShZMW1w2X+Ivsxz3/5apxp13ltxw3BdGWR0ZEhTG15Y/RMLT9IC0Y3B/KhBrjXM9dK2FeJw/T",
+	"/Syz3SlIm+m+hUpl5LwWk3SCGnN2Xc3iFD2Z4DiZTt+en8NXTOI+7+5eRIRuGxEyLDTUv0rpzxsBuonT",
+	"fJr0y/vSbukSXlQTz+BDFnyCyJtZ5orIkORMhBD7Q4JH5BMWrKSsKRyS5pAgtxaAB909rMeiQPjobYXA",
+	"AdRwABPLkqsgkIulpjI4ZxZxY+ES9lx/Xp5KJzJ8hMOdJXCE40bCVLAC1BCn+W00OdisOwGGcYznTHBD",
+	"HeKzUuD3Mx7IQIKqmTYCNSeTHUfK1rTVqbOUWOtbN6Hp//V3jcWN7vkDzju4rAgqdqk8oV2RB51hntwp",
+	"WAU/kBpqVuqlUknhyz4rNCrmUydQNuQwT0JYWPc22dra+qa9XqvU7VrJZ/Zmrda0WWm95ZVbmyXK1gtW",
+	"gXbx0ii7PdqXeSo9w1yoB16wYCnoxaXPmsBWeOmpYnGckPINaBAHvH1q9KOaYFBl1RbdqLfWanZ9vbxu",
+	"1+prFbtZbXl2xdtcq7bW1miLrsFSgb5gwAsX0ozqyfygKc0gCoIzox80mbbMO5tnwi6/jXYk+r10EL1I",
+	"6Vf9q4L6kWhHtIvtopoVv8xqLXuN1j271qz69gZbb9lGt9fZWquQ0Yz/MPrDxaejL0Zfjr4Bdfj16CsC",
+	"X303+mr0O6UwR78ffQ0TeNP0jB5VU4/j7IodZFXefnLyZP8A6NYi1upzn+Excuo7hMpqbbwkj24+m5nS",
+	"vL3T18mt0j1A7F2f54GSd+GGnFmNJ8oKwqg08jpKC2Z0OKo97XxCMHlFP8N9YEuHimcfmRegZXREugKJ",
+	"xnq9SJwzf2WFZBMK9YEOz7GHLGEEqtePvA6Vph2xrjeiPHuFLaJ3IpLJKiOIQdP3iJ0HbIDFM/reRADn",
+	"TDcAl95ykexSrwMhVSI57cmOiHXZpr7mO0qRxSHycIAE2CKUwJYCKtt3JDGCA5x+PYzi6pCvw1kYtINm",
+	"yHTYFot8+hxihMo6lDH4OEOluhKadYglxRHlkpoo7VNImLwkIF083uswvx8CRXwreA5PP8C32qPgX/R9",
+	"ArFGbJGNPhf2nHpxONzKGKWBJH5f/e7T4XJCPYLvExphSIe74yLCJWFwxiCoCEYsdPvXFPtqyKcwlUzK",
+	"TL9+uJ3D1eig/yINfAhVQt9/GsoGyffnzsl04JbjIj41b1Vzx+VWhXpSzBOBXEzRj6Rai0AOok+ziGva",
+	"b8AjMt+1iAvPcJpdjMCs31Xzeqp1eMCku2wRNxGtakR9fsbFAMrUDPu+BXkMp0MWnwKvMVypL5l/2u9B",
+	"ORuLTpUBfwrv3xzeEtGpglCneg2q75ssFINTHcRzdSx6wnLIDWPsJD3Duj2Wu+ezbk/ECpLYD9hQR7Rh",
+	"7Z0x5ASAZtsYtM6sEmxuMN3bDGLjMli+BpRlhvOADTU4u2E5SX65KFE2Ewj4eIqynE9TzcXZcuuumAuY",
+	"uYCZC5hZnZOsDkXUFGcSKINF74m3vlYHnBopoAWMYXBkFsFei5gn+b5WX8C/upnrFUzDvimXQZzIodzG",
+	"AD51Iy2/LzVuxVOT6MHkmnHt2yq8+r44C8W0UEwLxfTaFNMisPHqBf4jznRylTAO/2tdIdcFTfU7m0J6",
+	"ChrgdvHRq5XLqke5x7Dw5nsf6jTP0Q6MMeM70mzP0MhP7WPQvUMWo4ma8770Jbg92sE546RJvbPEbZFz",
+	"MnmUk6Z+RON7KZJt8zKx+xBmzuiSWKXoAzUYaKDMuE7axuZ5eKFTZa3jBKvV5JIl7a/I9hxE0bKc9gPd",
+	"UhY1ozEQhxE8nRjyBjgTvoI2gP4UOxuOWOjuhe5e6O5Ud5t984PS2WOb+Q0q7/k7z75lVAwoeY22N8Hr",
+	"Hh3m+VlvYtMlyTdX9x1M1E+X+kx3WdFKyoKKoDTzITEBoRymF09LVtDBMn33VxfgviSqcGGHJoMs064q",
+	"2/f3SRQWGoVOHPcaq6vlynqxVCwVy42N0kZpVVLuN8XzNFFpRml3E30VzCHpLktsg35m1gYGPCj4g0+p",
+	"vuxHPQGqrNUPsUcuvMqEj1L33Rrrt3XVO7iklnNrbFZRnaSt7qOkVcM77UUstYH0X8dJ8zrNFlywCp/0",
+	"KYqBRtkqnNMYpXUZ0B726TLBXiOndZdlENOex5ifbTNzizixXvXTIsVAnKmX2sKIen1eMz3FWUvqR2FI",
+	"TbVOQNxIQhNprS0EkHPtfoQNi9FYUDLcFKj7fZaUEg86IoQYN4p249LLSBrdc/t5TPocbB4Iji65XeGz",
+	"Bvygw34s7VgLJfDmkAi6Jfosci3CaBRC5A5HvAzjSFRIvWaP/nH03x2uBRCWvRgTJNC1N+6YHHctMoCe",
+	"YWqgx4fbUN9jouV0yCIs2BX92BNdRmgUBedMJpl5eobGs5uXNHedJ7gXhAF8ubxFeiIMgcZHGzkuBC+V",
+	"gW5eQo9FqYvTGG4U0s4aunpHcLANXS1wXKNhHY7Vml0M28PLwqc3puGWjijr3uh4oDL84FHV/U+zge1L",
+	"RmGPDi9bhMYSxEvrxQD2rZWFicSg2yJx66VKMnOn/XTPpaF0yFTAteeJfghJ8MrSxS5wvraYEyuXDqWp",
+	"xPaRc4kSKN4kS2ptjb0HokRAyNTqN6siiREHSbwW4sVvKrh8mNFJ31d4uYtqUu3Jwrza6XVGhxcYbYHR",
+	"3gBGm3PFX4PFLKJdL4n9g8rkh91JZRGwfcXQszLTi75PYzagw1eKVmHdzYxUx+3+XCfqWVvGZoCUDNqc",
+	"+XbAsZKrQ9NuabIT9Czjsna4BlJQOIa9+M1B4CdvR5THzM/7Da4qaciOfF5t+n2m2v9I+9Tf2KzdT97z",
+	"9TnQmZ7+i0TouZjuLvH/kz3SZKFQ2F1kpEJ+x4/Lgx6VciCiKwpGDxjzZS5AZM4x3C/QmE9zToE0aEVM",
+	"dhx4SSlJE9Z/BtLQE2i6JM4GYPZA0ErSOJAtbX/puzgce6gB31Y0JCsrYOMAIxLyHOjCUl0HDRxLW3gr",
+	"dWEwIRyOYosEHG9reu8Bc2xzqNs4FMk2GURqCi89ayAdnk/x1Ycc6iPcLULjmHV7MRIiQYYswypxMzQw",
+	"HfcOCfV9ZYZNNBqg8NZc9FYU5fnxIc1Ribdt+KYEF+dskPn9oDqwx4+ZedfnBz6X1VCbrIGSuVfaQrfj",
+	"2NLMv/rdS/W2mb+gnf7p0k730q1gRFrCTHNZmgHssZU6C2QceFdAHBHTUGLhQ5I/kam+zBRnLtEwRBQz",
+	"0FRmWJm56sbCXW5gwB87oqIfBN1TOkLfj2VMwTYhgiPDhSkVDbiRIt7QJUtaQZOjJ3eWp2a/aRvlOH3C",
+	"64o8c0/2fdRa5kfwmksuJwQ09QyTWBDZ747N8zSmVGMEZ8fQUwI+Ukf/+59t2x99/KL68t+8DgaASxY4",
+	"vAiTJ6ArkStWIbO2Co11bb5jKDqx5nOR51jczCLOrLZpNDawnRYQbo5atoyPM93K89hy14Zst5E2NeW/",
+	"z9emA4di4iPVPnYTrkWCUO2Bn26VZQK3Px6DbOF2XLgdf9yh4dSAfgUB4rdW9EqTehlERuzNLYNxWbyY",
+	"1pJVh5coXF8Je908b8mtlaokYnkb+dRYSq7Dk/TL5SI5hsAlJWu2H7SDGFJJldV6vH+sUI0S3ysrnA1W",
+	"VoimOkYmM4cvUT4Eml/BCRexrj/mCkyFagGo03eL5bXaMpbVwvNoY0tqkkCI3Jng6qE6wE16MiPJIIxn",
+	"CSpGSbmuuQmlReokjgIGhFHG6H5HmpaJyG7N0QTXNjzeWHsGkIcYHANcxA5PvBtpnFPb1Wo2N93lK+xp",
+	"eE23aZSP77nwJ+tks1Im62t1u1a1K+U5wmnqCjiauYzjypzYEe5gfIG604wScl1oPzWVCrFWNzmmyl6N",
+	"4VE3K+X1tXqtOs9j7mBHyJ0ODUPGp0kvWDDKrAeUoZcwcELDS3/DsZQZpMo9ETUD32d8EUz5wXaejWkU",
+	"E+qjqR2hLFF/Kwis9/91HWfhuFUP1P40h6gRxmq5ThDIFqYIeJAtz4eQ2RIgU3pDr3SHa9kGTaI0hDBk",
+	"+5gJEkDbV58hMWsQhgSkq5Vm5Ttcb5vEVQmiG0QhMTQBSX9ENyEeDyRJvrUcDofDqadAMsHbGdYDI187",
+	"VBIOD0B9pP1WhoHDXS+Vru5ykWzHpCtkTOowdqiP6Ih+NO4Dhc96p09iY2fcR2mp3sOrEoi6Q9WtJWK5",
+	"Uq3V19Zfq0QsvsHC3B/jTmfckFUuqw2EmCVjqcFszrHd4czpO34HD9AZb7h1MZ8ur8UsQ1GCBCMGMu0q",
+	"uOM6HPozmJwBBEFb6fBx90NiFwpzoxZzqGkixMkgs1sFDNBiKtUqm+UbrG/hzwdsbl30cymMmjU8i8E5",
+	"5eJ83ACFQz5gUdAK0pxL8IccoONv9F9G3wLdo7azS81NVmttMLvqlalda9XX7U1ar9uV1nqr3FxnGxQK",
+	"PEKaXuGvRl+Ovhh9O/pO/at+Ex7FpgP9gpVBkhlhor9OB2b66QVd9hEev9uPRI+t7gvpicHsb+eJnFzq",
+	"sWN0AOJ+XVxCepFoBSFbkAksIjC4QBL0lHoKldU5q4DF5XRlokk+oeQdadYg8kFBBqYAVw0wx6tjXBLw",
+	"TBt6OWARdlG5FC851PdfCJ8flPA5wfzqjKR5u7qw95JleXkDAR+y15mAQrRTBlOPWehr5wuN1GQywCAK",
+	"XJ8x1pNpk1xZJK55k67DA0Dle9sH2xjS/AXw4qpNJvteB7ZY7mW7yNy1LQO6+oyd0ZhFAW/2o7aLXhrt",
+	"zAFUnwUymvousREQBOmmuRmrwSK6gZAWN8YRoFMkpmeFYe/z7Aa/IeyZsgGTjcN4IbcXLk/FHE4gHO7r",
+	"7Nu+kFSvWlJ9r9hoAXVev1Te9QPsHEu7zCIh5e0+RFeiVETOgHVMStI1FbQp3MFmiePpa9g+jSINpM5a",
+	"E/3YIk3GuMMjdi7OsOxGkzYmYV2DiAztg3YMudCMVGZbAzk8vWnaqqgvdacgyM3Q8rRIXLVpn0glU1yL",
+	"uEHPxTw2gGLbbbiD0kFmm9AYI8t40YhBNqBpnjREdlPP60c0Tn1YOA4bTwmDFoOJX0pjCaQ5JDpv4wra",
+	"82PzCn5M0egZJLZ+k0YQX/ZZVdQZ5VLqs8KGDK2St9aqMXuDrq/bNVqr2pusxOyyn48R9+A61WKpWC5X",
+	"i+taTuMrzw8qe4uIYfLufhJtSBZEoVHYF78IwpCu1oslsvRhubxFHga8/5w831g7Xastk3tBxFri+Wq5",
+	"Wi2WbpdvrN/69bFSs0MXsdJ5e2pjWngygbPk4pljV1Fi2QhGpzvZdrlv+mlPS+x97rFenPN5C862MICr",
+	"JCNIGqwRzMg16GzWgzZq4JOPoZfaJCFyBCN9pAaakSS32+daXu/obIeZFzWOxU/GcVXH6SQZFjpIZDNi",
+	"3xKz6jhocwI9ZtX6wVoVFko21zp9of/SDIc+C1nMpqzTbJs9cFNoXR7IjMo2S225SOBt6rJahydMS/oK",
+	"us+z6ciqrgAxrH5cJGYBAOs4tlnW+0E3Ek5ePhqDGPjBRWCBsp3KpohLTN9gnn63NBk5NkoOc8p3Wo+l",
+	"ZHpfcXulKdnjZogDKm+9JRYUCtcAaI5RQWRQmEtLSGEHPlNPH7ArMhl1YBEK5PHwIfbfu0xpkBSUhQE/",
+	"M42rpWaSV0sVONahyXmPtgOuwNdVmFKKvXSArw72zWCFA4hba5X9ildt2jVaZ3attVayN5rrZXuzQqvN",
+	"mlf319h0xFY/KW00SgZGqgm5Gmhmcv2YDGjmm7uB7IV0aIz3vxh9d/HZxS8vPht9c/HL0W+APmt2wJZM",
+	"6VDN8TS7G4dL0uXxdim1pMor4UtIZ8LMTSwQnXm6r2Sy36S4Zqutvgiu1nNHrCvOtbtR3W0rPxaPckzf",
+	"4oKEgrdZBHoLO2SCBZkoqiLBGrIkCS6f9Ka0YwtsT2TxANIKtZxP1QVPA37aZXFH+FPzEtJCIaUPuTB6",
+	"Mr9+hmCCBjEZAOtEh54zdeyAYmEAjn2ioxEulFmzc7eGz49jinoM3oBefKLnpPhGk6UWPHCvVjDgW8Su",
+	"LjnBMEQ8No9EWH1hLvJyVV111aNh2KTe2XRD7QTa5qiF7XrQSQR8+jKmMUN0yAnN9s82niTgvGE+aQ4d",
+	"7kJzlmMpHgb8zM21kdHowSLn6OWV42w8GPBT2/uMEbcV8EB2jqVQNsAedxEUq0eRE4XnMMnBSh1xerYa",
+	"xK2Uym4a6ORsAFey1A+lNIVKQUoNtBMpo4UeSWQeJFZJKU7NjU9jesZ4RoolI1KyMr3MWHLrVnqlhFjH",
+	"pHfhSXhJhW/S+yeGANTn6ysmN9R8UDDf5qKTRN89M7nqNc3tVDuW4lBfHGDDrShsdHLKcS98Hj66wz56",
+	"/PhZ89nx2tPnx829bV3Brg746JPq88MS3RyWuzuV86cb8WNWj9b7B7Xmg7XO+1V5t9y6X6IPN58/8wrz",
+	"AJYdvS9eV4qLxLp/rWGmjMccm0VQu3qOXt4Efk2DXslKySx1MmWlq2mci/nnB/qo0HlpcNVTzhT0OZbi",
+	"Hg1Coy4X5C4LcpeZNTvKW1iCSLadaK85gf4ltQ76drpOfwi61CjlRJU2+6goJuvzQJKmWoITNCrQK2S8",
+	"U1sE9XTK1dfKqhY3MRGQ4u+SjXBtvQzJlMtMSinOwI3vV49FzA8i5sVPokAXE8rG6mp4VsyY/vAGEyA2",
+	"j7BTzwfP+lrVVG45zCLAt7Mn3EiK564wSZRDTrBaq81IDCTuGDc30CdR6P7gC0vmlfwLQf6DFORYi3Jb",
+	"OY6zb8eBd8biq9m6lLTAJkoDTvQJZCngOqKWJQECNteAE8HZsgVuVSN0wyTQZ1II+lxBvySDQF8XJDgl",
+	"MqatFlS7DHVcAwaRJC9AZ9Ehu6J6/Bif8EQ/4Cztys0YDD7LPtk0MocxVv953CrWlYN4LU3Tc5OSbZ7+",
+	"Q85hoDFrQ/sMJBXDkmgvFDKth7ZmyXTQHSwqdNMrM3u9WfPtGtug9marXLIrXtWvsXprja43Czdv1pCS",
+	"nYEnwfRf0NXgo78ZfUVG3118PvrdxacXv4Ikta8uPr/47OLXZPTl6KvRP4++Hn07+uLi04JVwP2R5D9c",
+	"6tBgkiZK9dt3lc6ti+uTHfQaXeQ6zJvroMWumcCMkNZv4IqW0o96jEsgdVbnmgoec0XRIm5+0bopxzUG",
+	"qrpqKtvM4UtuU/hDV7OkackKtdBNaPGnBTWm4BhPc74jNeVDh0ciZFtEM/0hM5nm3FveSkEzBonJEnQb",
+	"1gcsKz2hYLfr8KUMd2MzFN7Z/8feuze5cV33ol9lH5w/iOHpngEwmHepkhFFyozFh/iIcm6gmt7o3gDa",
+	"09gb6t0YcKJSFSn52Lkl1ZXj+FZciSJd36TuP6ncoijRoUmLqvInaHwFf5JTe629+zHTmAHmxRmy44rN",
+	"ARrdu/djrd96/Rbz9Mj0m2KzZeKIAVOGQ5YhFdTEZH7k3LY+Th5vG35Rif8p/h6JIsaPxp/GT8afxX8Y",
+	"fxo//W8tHv86e3xJ/GP8kowfjR+NP49fxM/VsX8W/5f6+Nn40fiL+I/xYxL/MFEaKHFfLPeOLJiOIoSO",
+	"Jj9w7k+n5e+F1AVq4x5fD+h85AmK4AitevKnYxL5Ep7BEZXax16aOWUW9OzNBKElwR71V6j9DjRTFvAs",
+	"2Lq/1wSb5Zoug3WRpfaSJG3qddk66ZmkNsMIYgwbg7khcKuND2W4aOuDFBgf8+QOox5aYPjzS9JoWElc",
+	"JZ3kBHYryNe7sXsf3uX8mynHhvK4aOYNZ8hT1HODE4VZjpMai2X86CUcnaL+csgBj+asblwnMLoxHWnW",
+	"0/kx/uOwNs4F/oQNQvku9MBggWSXZNqpmbwjGJ66Pg23ia9PXzGB5X68d6xyp9LwnMrwPAW8UeZTnmqZ",
+	"aJpPeYghelgqklmtwqwjIw1OsqXvZJGzAAdzqt6+ZzDqSUb8vSTiRVzBpQ8scApimMBXyKQIdqDfESSr",
+	"+RzIebbwfG9FIeXSVzfLse6YMDoKJ0wbH4SiHbA+VJ5JzFDd04a3EJyoO5y1JM0JlnqaVHreZCuO+LRN",
+	"udMSrXpznL2ELZPuDoFjamFSaXws5LVgbJADIVjUUxuxqK2qGEZo/ygQpl9XwS8mU4vHj1o8rfvUHgLA",
+	"jlU/kmlkpxPQbtKBXKNLzCAD+2huyuDNDfNGF4oHGM7MARwAJ1Pa/on1anyThwtm3YW800nEHXIL09X2",
+	"irvs2Uus2bGbdLFtr7oNz66zWsd8B5wIWgtPKdxPIvqh99k0jWVwQ5Yo9dREohI1qUS8JLXEOsc4dRLi",
+	"2/R0TR/ugNRLlItxtJkr+swEOUh1X5BjrsVHPRpBaZESsohJ1qHwAdxUglBOHGP9ORZxTBf/jgi3kNpI",
+	"d0zlxEEs4KTCW0B0qdhhdUc94Z4oQoXHjKf8Lv4xfjx+FD+Lv41fWkTJq/jH+On44fgLAsLsW5BBIHvm",
+	"K0c80KcYjyil/NlK+aNtgEmAWB9ETET2zrzXTxmpOJeKR0lTn88ExyMRDQ6qd0v7nOnsrEsyX1hGE9M8",
+	"k4QKPgKPkapukTzkUMkWMldA4pX6cs5wXEWiy7C0I2SmTdq+YrhNnhTOJWCfZnquuSzU3aiBoebu3VuG",
+	"+GVON7gWPEnIUkNTY4fEAYycpI/DcULel7Ib0nK/3Pu1uLEOci+lufNZEMiEpTTbSO0DaKOWDFvdx4Wu",
+	"37kmagmXmalyYa7g3laHupHAxtSMqw2QqXFhIcNUfewoHgni+bCni7TiO/jVPbX2xy8+aa41aotrYOJM",
+	"7Kk2tfhTY9LDO4lmaThzBGcOmrnjvb2SS72UsDNLWL0xNc9FZmdlBG00Erb+UOH7Qj/GBz0UePukitqh",
+	"+mhDl34Ui5wwHgroVgMpRECX3OJpepQ6iFYaI94rkUJGAtaJsAYQZS640Fs83ylTnzEgssgeG6DQuG5q",
+	"gyMzQrLLohavYqMQzHpl3BsIH1uIKDQPiVJ7xBe8C7xMtq/HkEd+QK4TT0xq8qYkw12TM3o8X4d+gYQ4",
+	"Cv8sAouG1SlZgNu6s43BjGaur6ipvsP61AcX8fpaKrLe3tOkd/1vP5xJHCbJroVIECr8TFpAbt3ePA7R",
+	"KDsfQLkx1Rkttn5vQEEvNjSQzA0Z8oiGLBqGYG8SKknEHqhzBeyhjogGah7XFxYccv/OdeSDg9av79/R",
+	"eOj2zXct0qaSLTfnwEJ+V4huwMhmVgpY8OcutCTkuy1+59oVstxYXCV0MCDVuz/ZtOsWWSbQY0FaZLGm",
+	"X1RCT5wdFtJAM+9I0qe7RLoUMQKWtqqRbCDrHFAVSCU4ct/KeXJTAwnT84ZGWMgEZUxwVg2Pu9qiV83x",
+	"yLTAoRnhNE+u0CAwDligqNf9IOBC0+sBp1mhrr0NgvJwsMVnKHza0OGovBQytcI5IGWKtIvkcYtXNXZQ",
+	"Sw+vNrmmKjcnlWOb6oh7tYF9ADMKDboi9KNeX43jJ5v1ilXBTVJZX7YqvpRD4DBJe2DrHYtVV+n2VUbB",
+	"gr5qfdLz/iJ52lvqWa1hrdZYxse9tYx/4RPf0nfCz7B76FuLNfwTl/ytv3r77gf/c/Gd21d/cvuni7f/",
+	"5vbevxW6hB9W1hdrVuWjUMnb20rQVvy/fvvWnVHtp+92xebm5ubNu/d7V+93Nzc331d/Xt3cfP/G5ubm",
+	"2/2dd0SgPnk7ePvGX1/9m4WFhVX111+Popv/Q31esSo4mMp65dDhzCTA051Q7JvN7f6N9DwaqQFmltwG",
+	"eUHxPJ1rKHphu+QgNMEWNXsEAR0MJimQ/Qb14b0zroJQ0VwMev3zDzTtxTzmQJg8MbNhS4gO4j/cM1ZO",
+	"M0UMqpigG+weLAiOWyQbVbuMtzhYxVyMNK08C3dYqLmyjcHsQ/pgj8m59dSmlT3gixmFPvCV9lifeGLE",
+	"58m1UPThhsJUWSXWbsJNL7el3swolFtcIxZtBidcEKbXD3QfN4Kciy09ZVss1TsZp4Cez+RLY3YncLjF",
+	"QwUSCnqRH9BIZL9MPxGzeSZJcprdRKQZmzy0dvVOFvTOXria+3mRTMTToXtw7NnBZQuOsgVHyomfMYyx",
+	"+jLFnDOI64/C+YHCEge141DYOFHIkjgJBAF2HyQJyENhYxf4fSxdAonHiaOAz6Lr97vwD+aQiHbn5gkk",
+	"SGObs5zF70sj0daNjRcqwxs5hYwtvg+2IpUfSHkCgLsAVrf4HjfrZMv7/bC47dheAQMvu6BnsyAG2fY5",
+	"hezuvVHIQuPWTLg2b/NI6ZLcZ3LNV6xKj1FPU+peoW6P2VcEj0IRFDWCHtFdSRwubBmJkDkocOAVSE8E",
+	"CaMpWCW5zPN9oz/PZSIX2JrPbIACxT7DETdaxE40XDEwu65MFsRQyvDPKx/cH9CYlTNpITW8CAkXkQV0",
+	"yi2u+ZQPt2Exhg5YypfY7bW92+ImUHCo39/AHZ4aqDkZUBwN7zKuPmB5FfyawIZ7mpwsv2iWFoIG6Za2",
+	"0ynEHakLWYD5mZ/ieOL+FOGCyLtIJx1PUyA1CGikdMolqO2DW0hS/cm9e7fJ21T6rqbT+enm29dvXr23",
+	"dev21Tub927d2bp/9+qdm5s3rjoL+7+7vXn37ge37rzjbCSnS9k1LZ5h00WLxqVBoOs86s7cPME0Dbm/",
+	"2Bgs94F2iaf+eur1fb4OZ/eBLyFbJhvbxCilbiFk0mvgN4Y7m1TVnVO5oeOLudplhTz4jo/NrZH11zf9",
+	"EpmXNmVEkAK3vyQha9v8puqYVB34kHnqXaGntJ5eGQwVKEECP23QBcMuQaqjycXNWX/4cSwpGHS2tz6S",
+	"CInwL9kDtdXn8+6xXKLLb8cPMeFkT/rKN5BG8jBNX9GpVvG/jX8JWSo/jD+P/0DGv4ifxj+oK8mf/iP+",
+	"z/g5JLU8HT+Mf/jTCwUVeiJM7pn7Wn0ZDLuV9QoOcnoL8Jbe6dnpO80Modlmd3LL2DTjPdlbsBlWvFW2",
+	"1qlRu95uuHbTW2T2aqdJ7aX2smu+y+aw611YwZYa6hY6VzJ75nDk0CVLTf138yT+Kn45fhQ/VwtqkfFn",
+	"8Yt5Ev86fhw/iZ/FL3ChLRJ/P0/qaxULJoi60VX90j7viOIX1hfeTnugN9eWSL2xaDeXbGjLlJFdP4n6",
+	"6m6I/QeI/ONv1MPHn4//Xu2l+Fn8lOAo4xfxs/HP42fx8/jx+Bfxs/gZwR/KKBRc2w3xj/HT+Pv4cfxd",
+	"/BL+/wles5C9iIwfkUatXiNwxffx43l9kR4CHNHMMG94eAamHtfly/vHcfny/sem9Q7LboPWmb3aXvHs",
+	"prvEdLJUStvdAU5ul3EX81GQwbJRa9Tt2qJdX6pkXNnxbyDt7vH4IeTa/REPJYlfxt9Crtl/4fKqtxh/",
+	"SeJnBFLMPoufq39+F7+Eg/59/DizScafV6wKtrNVD/iX2uKSXas31lbtlZWFWq2+WlupL6lDG4iuuB8G",
+	"ppruaHICzqz0Izyjbcq3U0H0q/hrEv8u/hYu/xbe4nnFqrT9behH21xqLDUaS7ATQzzqHuPRpmZRWq8s",
+	"1uq1+mq91jQVIXi1z5UmXVmprdRWF1fXFitWZXswgI8Wl2t1LBwJWJcGm8k5qtdX1tZWLHKE8wR3Mi/1",
+	"tfqPmonZZkl0QzXmeq2xslKr1Rcb9bUl8NdHUcD6uZdu1lZqjdV6bW1xNS2E+WQmgTwFU4FV2WEhNIhY",
+	"r1uVEWurJcww1xUIjE9OQM57k2DvPtTREyMAHAgbIE0QcciZp7687i60VwC9TduI9b/9uGLgL8BeyC34",
+	"MOcsg32jEF6eBccA6BQ+z2Xg+hUa0UB0cff4MkIEtwe6ZxH7wsf5CrVPFujQ8yOb7ahXOpTvIPvjS3rT",
+	"SnR34R3Asgg95mlS7HzqCqmmyEJaJBSBabgpLSTmkeTPD/+/OTIIhtqng6EIzCmPoI2MOi2az0chXyTZ",
+	"dyxi/rnVAeCcfCKGkWO1uIO8P/gncXS7pS3osbQVsqFUsJlIX6F2iLn/TPhcvUdkOtS1uOaVgxZLyRi6",
+	"LEKeoQ3CBbfNxxP71rznyygrMTbVAlzF+Z+izmDPEvjehJKDfXQMRy88ON/kbWCtGpCpZG5E/QBuio0X",
+	"YGZ0wuMnVgU2kno73C0a79RrzUZhKznhQjzvQBWzt+gTB3L0dnIpbp4ur39vZVLlxr3N2o0Z+rqmW/Dw",
+	"yiQ8iOe7BcObSP22R3NcgpgzqB8jmqsorucObWx0iMZwUenYPV9GUHF9YMNQ01BZFCkQl4aeRXTttq+0",
+	"wCAU3ZD2MT+7G4rhQKmE35BRT0CmJTfZ6LqHNDg4RKCbp7BRi+/QYMjwR7qzqK497YiQ9CmnXRZKixgj",
+	"GZ+EUzNPrvlBhJngDvKqK+She0TgB9e9iVJda+Of6HmZhmjHpG1B4MSXZNvnHpyyfK+VPVQ76dBywQ7G",
+	"h321qiLvtklK46EdkprdilWBqa18OC1l6N5xTjO+2blKz7eWwelAk6Niod7ZV5f1lbJxlRF7jMqsr8Cc",
+	"V8b678HySVxc9KAmq7hC4JINfZdt9X2O4+NsVFlfWlMWllURgVdZX1pSf3xiVSI/wheFa8CplnERgP+A",
+	"xN/HL8d/Hz+PX8Yvxl9Awdh38csJpntFP2HCrX6jzEqQXskWWa8s0Xq74S56dpMtdewmXW7bq+6KZ6+x",
+	"WqdOsddrxcpu+vXMRoZJVur7eAW6+bN7uBrU0/3a6sFXqc/uFSkKNHR6iWw91ASaEUufPoz+cCYVqzXi",
+	"gckOo56yoKKQsTTgMKAhaPs264hQmVd+4IWMz63vsy2ht47uTLhUq+XUMPYaw0Il2PPefItfO4gOVStA",
+	"M+wzbTCNBaFuzauzRsdepM223XSXPHuVLXfsFbraNt+hTmY8SmH6QCDZDTiItH9pwDzaFV1/m1YSGTlB",
+	"oj0j8Y/jR/Gz8f9S8hG/ATE4k2tqhu6Deo4PbD2odkQpmU6zqaHBVDDVF1MaWQeEbg1MzmFjxxwdh+iK",
+	"ACUiMAEUZFDVSBPpPyAB22GB1AWTOrl/cjyyxTMBSXPTPO0/ZFpEQmz1Kd/dSoWVQwYUJdjkQOaVFAIf",
+	"OYh5OoJi5nN/mtTHb4KknXW+J1Jd6e/3pLJdvUe7xcpaj8HkyIVsEDLJOHpD16H4WR2oNnW3IXHxese+",
+	"QSO35yjbWVvRfgTtL/TXNwVnmWtCBjxuNGLzB0qG4py414dtuYxknGZSr45TkIxX4QSjEalYX/jYPOGQ",
+	"jvYT9dW+vrzJmDFFrz+Idh2dyetjN145bKcjUCctcUdV+2KH6TwjXVSWPaLmtBVW8cPAMypoNoqx6x14",
+	"RmW6Hrn4sNetRW59isNyO4QsTFAxmRaGx/IFr8722DtG5r7q+nfYBDMeUmty6A+MPkyqdZSCg0onhdvM",
+	"AZiQkJ6DXcdi9yyRyZuLTEoT9sRp72aVDOfMdrU+PmTbFzw+RRPHNptBHR/JbkaSIj8i1aRxkhy2lfE8",
+	"t6G+xMp7MuQecvCxoAOniqhHMe5RjsfMY2zAwhaPepRnrG0Lk50zDEXpswvhCqk6zcYqmuf1hkMEx94U",
+	"ASNKXBSJ9fsg004IzRzVFN8jv8/G8sY3P/F6zlK/lZb3G2t5Hx3XX7wK3gtqTNxhSoOqzQ8m8KlZ/qLf",
+	"Z6HLbMmiyOfdQyJfftTzQjqiARmIwHd3Scg6Q+4psyQIxIikrH99H7RpoHAPUC1UPdahwyCSmiBHsmhd",
+	"GfpbIY2oReq1mkUW5+bJjYNzRSaYPPo17pq3OK5q4OIOvNlmJ2LhbXVr9bOlmrovvto7dFdW1hetSjop",
+	"t2FOME4OrzWDttv7ApP4rPT3ZSbYOcoE+2DfsUDCEdwo2UK/23S3D3HiixGpGhbSXk86h7eHxefwiHDz",
+	"fBzBE4acF0SulE0gS8qRGeihNB3B6ATk4PTQpUM/miZjR+fDmsyB6mDYDnwXCY6xaMAWPNhFvsHpeiTv",
+	"KziYmy9udwLXXKMfnUqGDh16PlYBVvCdZuirhOl9S8xe7qzU7GZ9tWGvLdKm3V5yl70VttpZgzK3o/ZV",
+	"ylm+iZX7dfxj/CJ+PP5UW7ffxy/j5+PPTFkiVBYe3gR3+pyddOIPTNvJhJ58TkTosbBEV+dIulzbfD+7",
+	"RpBPjocvI1BushGaCdc2379weT8FKfoFLk1SFbkKKKh+svZXP81tJPmF9Vx+IalCOBZ43bZCRt0ecBZM",
+	"SN7JnJ5jkRAUSKmjioejnPzrXKHY02kR8kbK3yOswWEuxVfWp6PMinkj8eqm5xFKMnpld7ImOSoenTqR",
+	"BrMGZD6/NYlTMR6pu82TU9AT8xNyZvZK/tci+eVN68VgclGm2+UXI9acfZfTjzcPzwatzZMPNJ2WY9S2",
+	"kxcGyDespAEkgM9PCA6/eYCtVgK2VwTYqEwKlUaly7CEYDPrp6ueH50SBtOQaaJD8HaxA9BArYP8gHt5",
+	"VQqk+aTOx8YVeFWPbpoydTMiU/69T/ftKQDPKb9j6NoPROhJEgnS8blHqiPWtiWjodsjcpdH9ME6cVqV",
+	"8c91HfLjVsWxiGOPH2l6q5fqTxE6cxbxeYvfGUrpU+Rdusq7gS97BAjv1bjkBunTyO2h802pPdifanZD",
+	"yrcJbYsd1uJ7rsH2Sanm9CMrmSxX9KGUKdQ9rcGh1+LVduoEtrCzS3uXGLmr161oUs2f6Xz26YP3GO9G",
+	"vcp6o1azKn2fm7/rF67AHmYSqeIeW8D/RsaPoPr9OSgccvlyvUGUyhk/Gn8JTGRPLl9WOxB/WsjcN+le",
+	"+2n69t27gKVvDymfenSRJk83/9Tqelrtr24Fd1qtrzVM19OmZ+On6sPa4klpf7P/kZLgZfz7+If4JYlf",
+	"KADwMgEEz8afjr9ANoDPgCtOExE+ge660B32Yfxy/EuFF/5iOr/6Mcr4tVybooDf2LOlrXi+HOxZ5ac1",
+	"GmTeabkf9Vi/9LZPsN+cVPQ42DS1nU3YStR3HjvkEob96CA/PJytY9l0x5DyJyRqT0OszSyfTjEYUOrR",
+	"Uo/Oam7juZ5gayuJ/DpHRkor+ywDHUyrkJO0sBc+hrtOUSh8doGLVFWWUYsLHrU4ZMtenJAFvMiE5+sT",
+	"dFGCFRvQMRcqEvyIRIJQjr/Mg909U18U4fCjGeIaJQA+ewBcKwFwCYBfPQAuI00lBj6pSNOJgWCfy4gG",
+	"0GTPHgSUTw42bfJdE0KSTGf56MgS/JBURz0aEbfH3G2lIUWnw0I5t4HkH4QGEhmcfa5/JTjT9MsODYK3",
+	"lOyeyIx8PR3mbRjlIZjpOneDoZd5mB4ijgWy5CeFnmgQFHWAbAsRMMovBM/wDjPQa780b9i1ek6aAxnR",
+	"3R4NWVLEU7Mq3ZC6DAt4lpKOPnR1qbPctJdW6it2c2m5YbcXO67dcNeWFzvLy7RDl2FOIxbu0OCG4FFP",
+	"gvzu+/xW6LFws4+9W+oo55MpXySJEH8a/x46dQ1oGMnK+uKxnPl7ds3hPn3YJaUddd6o6TNCCpfo4tYh",
+	"Fvryb6vNTqqNPz/8x+XaHMR0dQNBdQwuSSLV8bRIH44UabNoxBiHL6VF4KgSj+7KpGhZzUR/2MeIMYlE",
+	"RIO0HPmQGmT01e85OsexWPKi5Diy4IjnfqZG6rN6y18zcXvEKZ6EfNVpLbFuiXWPTBPJ9wn/E6693AeA",
+	"Fz5W/6NdwRfBMbd3giYMA9/qlLirQN5IQoOQUW+XCG6a93Lwjam//JCoJ3nDgMmplRH6zU5QGRl53aGB",
+	"ZEeVdqdI5FTqk1KflPrk5PXJrU6HhUSESWX/maiWpFfhRK/K9fQaEvVoREYsZIQzH2IR1HXZIGIe4SIk",
+	"IdsR28yziAi8pCvVRotjP2YP/Sk0VAoBnB9epq+3vsaZI+iF2SUu5aTNCBKZ6d4cOoQC+cRaPk92yKTv",
+	"NiuF36t1j+CMKpGK3HZTOLxNX+wIKo3D+QGLQrHzl1O0xV7aL6uTtr/jfxh/On5o/OlL3kqn7jaovcoW",
+	"23azs0ztNbfu2Y32Imt2luhye8U1nbWZ9/bu0TpDZZqeH8M5Hwqo6tDTke3cPWDcU1hhT+fu4zlxzE47",
+	"3H+TOXGlF+e8eXHEgPHsCmWkrWFBuEhOm7uMe5JQJXZtoIULfL5NqkDkSBpN0hPDUJL2LtFscXMkEsQB",
+	"UeJsYAnGgIVScJiYbC+Uu7c3LSJZJDVsFiNOTAdSEM5t5oq+EvYtrj3y6EZX59KZJ3fByc3ZDrrqMfkV",
+	"eW3MbeZbvMU/6DFdhIDtvxP43maB4F2JUXGlhBTuswgX+I6+JEpprONL6LXr+QP1RTekXCks3U4KfVlK",
+	"FqgvIxF4akaYrWbBMu6qFk93hbosZNEw5AnxvtFhRnQ7MHgk74IgPspEQvkudATeSPMCMt8GjIZcGxwt",
+	"rkWXNL141e8O6cQLHQBaXM/RFn7pQEtJHQuBaVIvYOaR6oCJpX+bvuaWFpT695QE/g7LHA7T7tKsDHvg",
+	"y0i2eBX0tYebRUaMehtqiTIQACcQ0hC8uYP8e+ZRx7GmplKME7TeZLUUCJeCggmH+5XNEfTG6fr/Sjxx",
+	"9nhi9j0wyaDMHLkRRblGqiK0TO0cHDyfd1MpCP71VOZpgTdX8n2UZuzpA6nrqMyk6LO28HaLuiIXwqoj",
+	"Ga0LH6d/HJIaq44SYAMZiYEkIxFuw6FBFDBPMtoazVjQ1gr4ZLWilWruqCckg0OYVdwk1duglBPtuxdC",
+	"cKHxZtUIaCtjP0MRrMn3y05AocK8A7/bozAPy8nFH5U5uefp8NwxOy8j9S+GETLB729eYsIAsqf3rBrP",
+	"ThYfCwhdL05U5cxm9zALk7MRClewhyjphEz2CBiafrRLBiz0hYfdlQYh2/HFUML1LZ6TxvPkAxFuY2Gk",
+	"MRj8rPtRiHlyl/YZWEMkHCqTiMoWB8GpblAoHNWiHiQcayWgfpMAdbpZNZwuVeC54jfmnpYoGcCk1uuY",
+	"sDEQXXFY7RSGFzay/VFAoiFFVOhdktg0iNxhupURJX1fSvUvdX9wrRAubDGY3CbxVmZg76lBnWC7xFlF",
+	"GTpv1LH+bp7EX8Uvx4/i5/GT+LFFxp/FL+ZJ/Ov4cfwkfqbpRh5bJP5+ntTXKhY8hrrRVS3ZfN4Rf8ke",
+	"qE0xnxdr+sLbPcHVmf8fK6S5tkTqjUW7uWQvr1Ryh7SwNOEb9fDx5+O/T3PmYZTxi/jZ+OfYxGf8i/hZ",
+	"/KygWiH+Mdfx52VhuQIZPyKNWr1G4Irv48d76hdgNTPDvOGhLJx6XJcv7x/H5cv7H1tJguHLboPWmb3a",
+	"XvHsprvE7LVOvWY36GK76S55y2yloySz72JNxccViPiD4qjbtUW7vqRuJeXQVIo8jX+MH48fjj+NHxtW",
+	"K6xFQGoZWF71FuMvgQDrh/jx+LP4ufrnd/FLEPjfx48zmwQosfhQnUT1gH+pLS7ZtXpjbdVeWVmo1eqr",
+	"tZX6khIM6mTcDwOjLTU6if8NSiC+jX8Yfx7/gUAhyQ9Ks5A//Uf8n/Hz8aPxp/HT8cP4hz+9MOhF+hHu",
+	"9Dbl26lC+lX8NYl/F38Ll38Lb/G8YlXa/rZSSM3mUmOp0ViCnRjigfEYjzbRX6Lmulav1VfrtabRUHi1",
+	"z5VcWFmprdRWF1fXFitWZXswgI8Wl2t1VGQB69JgMzlH9frK2tqKRY5wnuBO5qW+Vv9RMzHbLIluqMZc",
+	"rzVWVmq1+mKjvqbeRLIoClg/99LN2kqtsVqvrS2upopZieKeCBNln3tCJemshcd8xvZYK1ZlxNpqCSvr",
+	"lV4UDeT6wkKBwJha1WcF6e1QdPyATSZTC9FZL4YRoSCry96Rp5syUvaznc3yN92XYXNeyJ6VB9XGph2r",
+	"IfAjkzclVXAPBh7pQJdqSRCgeXPz5G4UMtpnnjok7UC0iYxESLssJV13frr59vWbV+9t3b/93q3Nd7au",
+	"39h89+rWjc2/cVq8vRshD3t90ZnbILdvvmuRv7p99V11ED9g7dukvUs0VIKrlhwC/raRL9mG7jFpfOz9",
+	"QbQLA8z3xC4Eh4VJgoGg3gkDv2kiYsKNWGRLmEf1XcFitn1OsVJrr3gpjEb0aZcRPbX7pnTOIlKv2Ty5",
+	"Hkmi7gnRWO53OswjnVD0ccJwvOgTuIJ/2PfU1Uq0trgvid/lIlQ3ghUkYodhibX0/44hsb5FcNlwldBZ",
+	"Ck+sQlyEucNIHTUMOGKndOiA7va0G/WkUyNLOF3C6bOD04nl66KK2GMB4+ZZ0OqkRN0l6j5r1B0yKYah",
+	"y1KKfXDrKBVSdrYtO9uWnW1P3axA4DmTWTG9R1UhlQPb2N5koyQN3OSxHUZ7M6G7m3nURcrkbgM2r8Rf",
+	"jz+Nn48fjj9Hcvn/ih/HP8bPxo/GXyDdSvwjwIHvADn8Mf7j+HMS/5iHQgpETIBC89NRouhLZon6IHDS",
+	"8Mhe6azW7GZ9rWEryGRrzLRaW6s3ADjJSKNWZVdgnO3IwSHm+gOf8egKas1mvaG0KY8mvODq/5ENIKkL",
+	"1d/D9s+Yq34Q/ytOpsKTBVP9JH46fgTT/EP8VIEzWJX4W0Bpj49H1qv37eF54eYslbGo85YUXsjqhYtF",
+	"qv2kgTY6OOYyEpaLyO9oQXGEnI1LkvjeK8wef3/IhtpPo98XKyGBQEqaxKkNQgF7dUO1ScjPRJuMQmUv",
+	"EMFZi2MeNRmwkCSHmvjcJIUNo7Z4YBGfkzaSzq8XTHeL59oDKAO+rQbaRscQ6Da1UFUn+eKe0AfPmSOj",
+	"npBM3QMguD3yPUbkyI/cHvgNoKRp21coUo15nmAPUz1wl4ZA1UxbXKFGN/DdbTLkyYN0Sr2jdop9P/3c",
+	"wSTufZ/bt4WMHIvcuXaFrNaWVucSQgRJTYK+zwEqR+xBNN/im0PPj9Bx4eh12NKy3Jlap05MstbTdJwM",
+	"67PTcoU65sTE/IwifaaU7cZ5ndLXHDjUUtiAsccEJHykpJv3CvfPJJtZn3GL4AjLUuIyB/uoOTRGbRek",
+	"YF/KaNFwRhwzu4G48LH+l87RLjQWc5s/cRjhgQUt2RMj0qfA8SYl7TIoSOtRCYAjYnwKbahusz+nWl5K",
+	"Ed0EG/RdFqWq8jzCOOuA6TxoCMnCHBdEHs9oLjXeG6/xSsv3HGmQd1mUUSAUfOySDELRhWLP09IXOq1z",
+	"koq4ocW4rkLW3HE9tkt+JnwOoWKgynSSPmfqMlPLC0U4SuyRKlLXqdcKKLD3EU1nAbecI5rMe9ATnJFq",
+	"exfe3vO7fiTnrBZ3qWS2zyXj0leWabCrTePdUY8BvQX8fIcGQ4bdhGfgrbiR9Ns/WM+wB1HSNk4/UL2c",
+	"ZUxXEeL454/Sa60+Va+1gjZ6RtPqzAhfQqr+pDFAFvi0YuSOwG1a+FzD2BoCdSppB8LdZknTwUnP18Jx",
+	"akEGd7uLPzrvNKt6ClJNYEoQKOd03t+hXOzQgwqhfwWC/3HFquDpOkhlZgsEfqsj3xBpVds4SVRYa9Tr",
+	"jcXmEiQpTK4A0AxTaQHAdFr4eI5aWNop/LRmQ5XK6ny5aZVoTRuo7fPYJkL1IhB6zKwxF/y+MnvPYeXa",
+	"gd3hTFLgVer2SChG6Ks1CkyZdlwkrBVdFplSM/1Ri+tys5ByT/SJz/3Ip0FCIWJhsTyYvzRK9KLSD1UA",
+	"A2aPaSYSSKzygehkbiOlBYEuc5qwQpmcNErpb1tc+l1u+xxNVp+TxRoS3aa0KqQqGdOpCNdxiLf1COfm",
+	"yaZ68RbPvblh51AzkNKbYCG/JuEyn+0lOMES5CCQ6fgTOhNSdaC9lTM3T+6IEVBxtbgjt/3BgHnTEYXk",
+	"oZGmYWnxTHcS/eN5cp0j00yoHlXVvwM3tx5ONPJdNqdT8/BNRj0o7EPBotlVsr37HCN/MZ3M5x57kOs3",
+	"0fFZ4OEnwJGi1qRLfNni2ksA7WghD5VRpE3gBE+Pet0eDfsBk4Xg7DpclcKzI3vME5j7tyk/ia4hn5e+",
+	"Jw4hKNH6dY/W/V38LP5eJ5Y9yWldstaok7rS2Q17cTHVvPqRAE+Ojg0O0vx7iVE+nFEd44zP5GmfPWNT",
+	"3aueGP3wb7VjZ1gd2IVgeoth5ApsD61vpwZI4bkIwhJIs0br7Ya76NlNttSxm3S5ba+6K569xmqdOsVW",
+	"KNMujR5APTsAfLOJj58aUWnpUFmvHXHx5DCIijDVB0qM9ehgwDgG8pjWAlbevuv6O4yX3CWl3/zMKJ21",
+	"ptOKDNwN7WFw3PpTA9U+xjN4YcibcdyXpOZIm+RI1pLldMibs2DRadbWwG2zBZ9kYIvO9hyJYeCRgNEd",
+	"DSpyvYCTIjBufAZwm8nUzijNjqPvtRrUjp/KjHL0FKmcL4iLwEzcCbgIZpv6iR5rLSA6kS5JwZ1XKqlS",
+	"SZ2BkkIpR1PBrL2oJ6mcFkA0lCrqSO6MjIjAtptZmzoNQadWuyTtYdTi4OFwmrXFzFdbWkY7WDrHMDmN",
+	"ewPh88h0u9+j4oY88gMy5Pqn8+Rt9Q9kq8g7xrXgki2uLeUC9drRljtESrIq03CGulT9Gge6JVnQSX/j",
+	"0iBgYZFuhSFlVGupxl6VGrMIFyOzL+ZfL330hqkGOFSpqw7MaF+eJPfiPj0RMskiW0Lli92hbiRC0BoT",
+	"hWSBcx7lpmWIhvXoe1SSQGACth+2YLsxHik5AOW+nuaeDpkrQCq6wmNSU/OYxGWtGIp+nf8dlqFnHJ/d",
+	"QLRpYGE3AiViQQgxSHxGKZyjZbQyXlf9Anka6RZXDww9SZxIRIMtmDjHuDro0PMjEohuTnuoIRPpdznY",
+	"oMpyafEsRzahgeAM3salnDAeioDQLvX5XvbJhOCaiyhDyl3QQHoDNQCu6Bau6JaS74yrHZdxE4cMyrSN",
+	"jxVK6SSLNjDxCnSA4OySBHZwM7PVoWTE8Xw4bfdENHDmrBZXbwCKL/9YuB88nAaBGOV81GaPS+zbCW0z",
+	"W3wCayapqnkq2nZA+KkmZcToNuNqKPDzS9J0BcWBb6DbXT9V7x0d5s7vpLlJJHTadXwXXvEaHpWLlEx2",
+	"liDrcPrS3JBw2xDcNsDrFoIUKPXZBadDlZiHVLjOGVWW01rHU2gaNpemz5FMn/s4ezqulqvbMbaGURj7",
+	"k2z1j0ur4NxYBTiSMtnlHMlEfUhOFeVzNpqchPlOSDuRtJJWidjwZTBsB77sMY9ABppFONZ+m6g7tgJL",
+	"HAP7Cir39VokVTFVbdtcccH4TTaS1yEX7hCIBdmDMOZkJtVBZAelDE6fs6iGcTdC//0578o+9HykvqnA",
+	"WroVK8nK/yclz8Zfjj/F7Pof4sfjX8Y/jD8bfzp+NP6SXL5cJ+Ofx0/jJ5A9/mL85eXL8wTYfL6HfIRv",
+	"lTQERpNn5M8Pf0P+Nn5CICv/U8jSfxl/Fz/9sJqSkyQi2TDbwCKr0RTSGR0yvP0URnuHW0BgdOD48XpK",
+	"eiHrvNWqHDDwVoWELHirVeGiI5QNQ7gQA8ZZ2Kro0e+fCj0cmktsMcxJ05UwQD3CCqt7DXexbTfpUsdu",
+	"smXPXnVX2vYarbXrbsNbZM3OMUoPkiNf0PyzZgaCx2W9kkgLJZr8KGB7qj0ypQW60uP5+LPxw/Ej8qf/",
+	"iL+CIoSn8ffx71OqpSeFbEvxM2DkOZQh51jJoka4TNHuTZ2vUn+et2RRdOAoNQcrRKrM8yMR5soY1CKD",
+	"Prq2+f6Favt27RR0LHGU9HWIL8kNGm57YsQtEjLusRCSd1pcUu5Hat+Sn9y78Z5urSY4sgHMEycjLRxC",
+	"25CZKULiqIPn6DgJbXFPoYsNQgk0rNPesc4wGoYsbc5M/IhUQ2SPgv5xxgcFkQ/wkfE5dZMBlRHeyTxe",
+	"6gxOaPoysSzeHPBj9XE+YYU6rcQ9dek6s5i8zgfDU+ptVoKWErS8QaBl1pM3kcVVKb1RpnS6ZBkoE1Fm",
+	"RVIfhNDTNIVRk8HTbK4Hu8OYN9H/cDvvacBmQQrPQbs59Uz1icYviR8C/A+mZ+LuHkqhojgYqRbBoLuJ",
+	"0wMeDlFBRsMkLOWHCDeg++3BFZ5qii5WY/IJyrZUb+dJd50+/DuO5ZwcXrX7DzefAfyzsknhuZL7uoeW",
+	"hJWBPpVajF4k43k2jbTwsfrvQzqMYncnMDCVmukK4WHx/6k7vPHJOaP1sPA5/qQ8WOfpYOGaTIeorGJw",
+	"tMkxmFGEaKCuivJdjG9gLMaPTnovvsuiyRuxVpr3pXlfmvdnYd6Xkv3c0Sld7HhDYfpR8koTno+w6VS6",
+	"SqWdpNTRtYgSxRYxKgNmMh90qOpYw5AnwYC5MwJoWMNXRhVeUVShhB0l7Chhx9lEFSgYwFAXMCrDCmVY",
+	"YWasdNXzo9OIKiQ+nIUEAFyUJO8zQlmF2ST36Db6tKDDViQIJZCjQapZdLVOAFvNWZlEUBGmOaIbLR4m",
+	"jEt+tC8X/FRgWBGlg1n60kdRgoXzABZSkma1g+BkvY6wQJcToOgoXRPnqp5A78eT1rnA3gWfe6ZUuDPk",
+	"njywAQBcfAnb9XIPHzzqacbFgQh8d5fIyA8CAhWhEqtO1bXz5EbCSe35IXMjkVMbk4Lxd/SoTjBO3kcq",
+	"9nq9sVSr1YrkjrENCinnFzt0damz3LSXVuordnNpuWG3Fzuu3XDXlhc7y8u0Q5fVT4ZhyLgLdXL3305k",
+	"l7vGlpdX1uyVZmPJbtY8Zq81m22b1VY6br2zVqNsBWSXp0uLpnzagO72GY+Quq7d8Oqs2bGX6ZJrN9uL",
+	"nr3KVjq2oa1bYsudDPMcSLHxL+Nn40fxi7Sz74/xSyD4H38ZPzGfj/8vpLRn/gDmPFuytZfz7oD53jsz",
+	"+X0W/xuQ3T9OH5vy3z+Nn+uGvs/Sl74hPCWMO8Mg2BqETH+afn83IdSXeNoqVuWjIUWxsF63Kjs0ugL3",
+	"qAPOwnowEzdP2tYNXZcxTwk6SNpQ2xLOq3mxqQUybmm1uSc3ZoVNXwric1XsiiIPSthREGbE8G3canJ/",
+	"v86L4SiG95n4bO/0qlPvsGgYckn6grPdNCyKaiY5c2Rg5reKXDdRkjQ2Z5HhAFLcE0W0x0gZ+VHPC+mI",
+	"BkZFaeWkME9VMtbiTpdFV0S/z0KX3WWRMoOkM7dOHBReDhF9P4qAl4dyqX6P1SOGGxn2BtDY+hESKgiQ",
+	"OWmjnKWmHf97/E9ES8+NDINmm0E6Wos7AxpGPg2C3S28I/McSMJP/prfQ7drhkfbwrDppZKJyGGfVB32",
+	"QM2h3Eq/cCzk+h32ic+J47GI+oEzt6EJg2BUQOuQ+Qmp6mfCL0Eozul0Pf0aJsl/RCUZUN9r8Y4IU7Wf",
+	"1/Ut04JXEue6x/oDESmVYP+U7TrrKRPxNsOUQcgdBI7n3ZTcWfc6nFwmgEd25iS+zHh+yna1uD9qPGCv",
+	"8jua1p1Rt8xEyVsvgVQJpM4FkDoFCEX61GNILzNgoVEjZCiZN1fyQZb+8oNxY2OqrfEujdiI7p401Ew0",
+	"q0XUidxVSMDnRGGEqYDnDK6AHRZ6Q2iZFNEggPtNdAPc50q5wzCkLuCDvPpuSF04ZL7wAKX5IdG87PIS",
+	"oa5aTeIrTCcHTIGZOYuIwFM4zhsy04T+aE6CW/gC17Pjv1Cp+1qyryi5XijYh+wWz3gCwVF5gNKYQJQC",
+	"a3SVezJ/s+VDGFL4ENKH1xtH0KcJR8pUCvtYyev7d8HhGex66+N2Lu3tc2Rv69Ukfv5QX0CDe4Zk9kEo",
+	"Oj5Kh+LiKvzeghYsvoRG7tAmz3cZVHRPIHBBrryq7vQhLdLfL2dNr8CNRGzr2F2Li2EkfS9baKVm0bl6",
+	"j3ah5hwsb4xY3Mo8WI+WcGV/gql5vWPfoJHbK2x5/i6LCn49syC/giGq652bgjN42gnIaup5IZMKvsbf",
+	"zZP4q/jl+BG2MbXI+LP4xTyJfw1I+xlEu+Dz+Pt5Ul9TFozgEXWjq1pe+7wj/pI9UKdmPi+29YW3094w",
+	"zbUlUm8s2s0lG1ipMtuhMGb4Tb7ZqgL8E5qtFsQP4x8hRPU4/g4Cdi/jJwURRDJ+RBq1eo3AFd/Hj/cE",
+	"8mBhM8O8oZZ2lnFdvrx/HJcv739s0ta1s+w2aJ3Zq+0Vz266S8xe69RrdoOahq8rHWjr6mIc+OOKh9G8",
+	"Rq1Rt2uLdn1J3UrKodJxlfg38dP4x/jx+KE2kHS0riBUN/6SxM8wMPtZ/Fz98zvd4ef7+HFmk4w/zyjR",
+	"SvwvtcUlu1ZvrK3aKysLtVp9tbZSX1KSMxBdcT9Uq2rkhY637pEbuHkW1OWpxIr/bfzL+Gn8bfzD+PP4",
+	"D2T8Cxz5+CH503/E/xk/h0Dv0/HD+AcIMKYSBNjYKN826v+b+Ffx1yT+XfwtXP4tvOzzilVp+9uV9Uqt",
+	"2VxqLDUaS7BhQzxXHuPRJlJxqiWp1Wv11XqtaeKqeLXPlQxbWamt1FYXV9cWK1ZlezCAjxaXa3UMvwas",
+	"S4PN5LjV6ytraysWOcKxgzuZl/pa/UfNxGyzJLqhGnO91lhZqdXqi436mnoTyaIoYP3cSzdrK7XGar22",
+	"triahpOVSuuJMIFWuSeoGwXDbmW9ggs6TdjXquywUII2WLEqI9ZWS1hZzwTr98mV6QFUgfSdYF67NAQu",
+	"wx6yfKg7X1G6xb4ieBSKYL/qGoT+Do2YRbiwXXUpqaJW8mhE0eXXDsVIAn0rdCajSruBA/V6x1bCHHUH",
+	"JE1M1sb73N0VpaaKw5l6Ko3bOWSDkEnGI5iBdSIZNNbF1BoqM+qLRMK0M/EjS1lm+ut0mA7GPs2bzDZo",
+	"NezForqwmyIifeH5HZ956/ueqCSBh8zuYEFERL17uU6nuk6vo8HwagNt1CvCsFoVgujJGAIa7l0EO2Cq",
+	"/kmbyL0EjRIlEC9pBwu0q5YbxEk1t4NlFBraOISGzHTC9Aj0apwn8W/jf43/1SLxP8ffxN9YJP46/sf4",
+	"/4FP/iH+bfzPSH6eYVeHvpPE7TFoRFGFf+jm2huZa7pUWWawUHijufV8cArjNCzwWryaGfO8z/k68bH5",
+	"5BbcXQ77xqbIzEuezEpGIlQvZeJpeT6r+RbPHHpfErNKpOo0G6tO0lYKWoc6zXoj25eKhp6WEh6RPncZ",
+	"komD7JzYd+okTJXrnax9csQQ00UAtiXYfPVg8zgw8BSbnJWWdWlZl5Z1KexKyzq1rAtaF+ZMuAtrKb1G",
+	"pWZTGFe3Q+iH4au5v0b9gF3UKrXV2d71jtkV56FU7QQsyZniN92Q9idHz68Cs7G+rJjXDmowdNQ7dHv+",
+	"DjD4irkirjzwzMyTa36g7Il14mCWjWMRx6UR64pw12nxamI1qcEw7lEeyTmLOB85pEqJHLbxmJrxQHkL",
+	"1IcFwy7IghF0xtJfZ95oblJE/raZiGno/c2s5Rj+h/Igiv+hnJrjXw/lLv6qIP91k5i5Ir63DvOUjIiC",
+	"vMxN3KVJ4zJ3qRwvG5c9iJSg7fjq0TxdEAuWQ61G5geTxvJRbhB9+uA9xrtRr7LeqNUKB3GesyNc6rG+",
+	"7/5EDNUeWmlYyVRjmp5b8+qs0bEXabOtYKpnr7Lljr1CV9vmO0BUOyzMY8D8aZ4G7iYnfGGJ1tsNd9Gz",
+	"m2ypYzfpcttedVc8e43VOiZBcAGeOV1p276cj2TnCB74PCExnOa5Cv753INtQQO/o6d5azjohtRTt+Ls",
+	"QXQ3omFkMkFW7FoD00oGoe+yGz4XYWV9aQ0TUooK6Pe9gUZcA+bRruj629T2hMg2zknuki2h+yZnkYC5",
+	"QuLv45fjv4+fxy/jF+MvIBPlu/jlBEthRmy3eDyCRFz+wxNLzD55bXNKXnmTgALFPki1zsV0D09sGFBQ",
+	"aI0lBAZKyAgS8qhMqjjBn6rEwCVJQqDlVxJ3l1Tjb+J/Xic0IgGjMiL1ZdJTkhVvzVt8/BmcP2VMqWOm",
+	"DCrtWtgg8TfxN+uksVTL/kad12fxj2Ao/nGDtEXUg5wPZen+a/zb+F/i32ETotAXIWHeEMXRRIfxfIs7",
+	"OlXluicd0h/KiLSZ6VdmsliK4VO+QCK9zfxN6JPQrK2hN5g4Sl6tk4huM+5MLiLQJ/5YpEAnpMAO1xCH",
+	"SP0i0Q5G9Dv5xPFvwNXyHcjaP8Z/RIn8YvwliZ+An+DH+Nn4Uyjufgqp5X9Q3z8dfwouhGfj/0XGj+LH",
+	"ahPFT+YPUAzmjMb/Hv9j/HX8u4pViX8Tfx1/XfnQqqQrpy6ZqsPahyeqVmbVCbhdTqePwkkhIHVD9ZB3",
+	"hDuE3P71isvCCPcK2xKdrdzWuYCoaZIbt9fQntivTQlEur0NM4G5psXzrl+9PYnanLq2Hwsrno8/ha31",
+	"dBpP7X//76T44XyaB7xCQLiPSGFKv/ChQBLJFcxZMXsSzvuASjkQkOkOWmMr0Rpbnj8IRJ8qucL9QFY+",
+	"TG4hb6tLr5orjQo2396Fy41efnViL8HDCZ2EloPjn4Ob+5GSg+ouLzNyEDFKLq/7/1VDGX8x/lJnd2dT",
+	"uP8N6pDMQDGNe8Z2lR++UpA+o/Cd5E3Vgqf0n5a1SmfsNX2V9hFCEULN9j8dJ+fCx/pfhxCvT7Bf1ong",
+	"wW7CVwUpFyMqCWc7LMzwVFWh4b1+1NaIyq3kO4cA19TIl2zdOEvV8WtxTOPIwCp8smd0DAlZh4XqQPqR",
+	"MgvSc2yOZJFFgAzgqUVwnGyP14IBfvZTfPSwyZsYwUgo5/dChQPcGoVxh2smWGBBsQYcMUijAiyCroS0",
+	"nqMjQmJOxIRKjaMegtOpzijto9I+ev3so0mL+uZaTLkIQmk1na3VVBYOlAUeZYFHGb07kQKPmWzTi8Gh",
+	"lpGaBU9PbOVTrCEpsLKnKCjBEyeHAfDCm8IPiCRCDUmu1iMbUGzxanEAT1nUmQCehbUWXX+HQVty0xik",
+	"x0jgy6jQ/NaFG/uqNVrcRDxzFRvzBDOrjCxQLzqITP5Mz5eRCHcnF3OcjEl/xPBgFgcuawaQyeDGqhRh",
+	"q/EXcExm0v6nmdRfGmSlQVYaZKVBVhpkZRirDGOdjAO8rBs42xY3ZxY8W9Chq4vS7+asDJ1ZsiHXdRhR",
+	"ZEOHf/7Fr5MainlyHTIed7Tlgd1gkloQ0xKaDHnApMzcBKyfebLJdzHaqGMmysaAyKQpZY9CyiXs45xB",
+	"ZBw1gjNlLyHZsnRyzMs5C8iXRMDL0oD0WMiQ8lo/VFfjM9f3mJzbQLNISXaLUHVNwNSDcGz1RmFa4yZO",
+	"yClEMUsjoTQSSiOhNBL2GglGBJc2QmkjXHSf+wXJeHmV8FkDjDNF0KhcZ09C28juawhxZYpqLsmJHEC5",
+	"TLArWrO/0UAKk7lLcFOCm9IDWqKb00I3CZEbJSB6SrRzXllO3kTH4R3W1324iLH2TzJhN/UDbZDA32Y5",
+	"PxachgNzdY8GU+6orT8N88P1ztSXHi0J2O/TLlv42YDBES9wJbZ9ToEEY3/qEf52wI/80xFrD2b9bXG7",
+	"XXW7PWJr03XZILJh/uT+veC0dyMmnVnTrc5tHtgVXFP7HV8OBLpM9w/PB8RkpaD8/r1r9irBhgK0z0j1",
+	"zrUrZLmxvLywWl9deVOS0Rq15dfyWOjsGeYRtdlJWMB6ZrYNipkJp4RQu70g/b9jTplFWmaRlhhvCoy3",
+	"fPgP4MjdFNFdGvmy4yP0ubgeqnfEiAcim4V6SSKC0rt4rsxKnTVYO4xmyEl9z6DXQHTFOpFRyJRMsoiS",
+	"3Hbg9/0IU0Dri86cRST3Ox39wZL6AGhfAk+vmadLJXMk4BOceTqv1ML46FxxSqjaGyfo25smL1S4EYts",
+	"nIiTw5kEdWL19s13LfJXt6++q2TbB6x9W02qnvR5cj2SRN0T2vPpqe6Eoq8NGRgvpgkbFXxPXa1Ea4v7",
+	"kvhdLkJ1I1gv6KmGtor/d4zAYsJ0Lzm6YTCG0eGJVcoJe8DcYQQdi4G5vTOUmH8sh0o9wAqV+all6Ln0",
+	"zpbe2dI7ey69syGTYhi6LO3Pwdmo0NVR5qyWOatlzurJmzQIWmdzPR8z5t4NxXAwmeo68WCvEwa1WXC9",
+	"Rdq7SFZJ4CRO4I9+F+99kZo4u3RAXeiE31hSMM/TIv2fba38pwNgLNOeeSVposF4KLAJLgwvEJJJc5cV",
+	"u1a3F+v3GvX1mrmLGDAuM49RyOMefAsXfKKhzoq3ytY6NWorxGM3vUVmr3aa1F5qL7vmO8AHxkqcGh0p",
+	"ceoNA3ZTQB+MSvxr6A3xDHp6PBx/TuIflRZ7Mv4UGnv8gNou/iOJn5HxL5XK19Sj3+GnT0h9db1WI/FX",
+	"8e/ifwbdz2gk79Ftxivr9Qbo/DCS+9FWggVwDpVMz6jcf1d6GxTpi/EXiDIU6Pgxfgn0p89n1KiNY7EL",
+	"w64/nFsYD17JLHxazMJZr1DXCKLSHXTKTMYw04bH2BkElHPmOfPEQYnokDbriJBBjwM46A5iPTLyuSdG",
+	"SCCGktFc6kctDpLQwoz4olrljRwnsBLbhhMYvRVEfUR8ToaSmXpiM4kTSYPhIB+HMngaZXJWmuIMRPkE",
+	"0T29lJ5NxJ4iVW+JAl4dCqhNAQK0XDlFCFCfbS9OMqlBHJbGc8lb+ibylna1/jwbE3bhY/jfY9KYIn7h",
+	"oi28XSAyVd9HEXRv0iSmcMlWj8qtgNGQs1A6G8Sl3GWBOp0+lxGj3lw+kHU4IalBGyUdaUlHejZ0pFOf",
+	"z8OyG4/APJpi6+P4bUqcVnpr1hslVCu57s6C624GeVk6kQ54cHLSCh6rMdyZ0+sRo0pImwXgh2IEpB26",
+	"kfZ5nhxzvXMw8V2LI/Od4Am1w6RqRGRyOwkYeGx31WJtNpl6iiR0pYovVXyp4ktvTJnKcCHpt16VD2jB",
+	"yKeSjOuVY7FZoojzRPv2gfYr0S3wVzjk3Py7o3ZPj3kbe64xv64O6FAykir4uQ3zndXiyW+s3E3Ricc8",
+	"4AmLeupjFkg2K0lYth2LpH1T7tniQEKm7kYJF7YY5KBjQhdWzXAlA2IszG+/AgoG1N1d00r9FWDGAhgw",
+	"m67GwePblACyBJAlgCwBZAkgX5NIIO5hjQIvmUZlZwAHda+AiWmt93IlZXjWpEU4GzEZEagcINVRT2DT",
+	"A/Xfvtsz3RcgyUgEHsAWzka6B8OcBYEPA2os4vkhcyOB+KbFDcC5HpmEtEvmyYSGkJYU+DLSU/ITfANS",
+	"dRispdoLb8HPiuvd3vOloYjQP71QebfU1SuDUr1iqU8EkIHl6ji+UmpKF0n4U9dn5Os9voJO+E/j7+Pf",
+	"gyqD0gu16+lBJVW9hNcBKni2+ljC83GFs1FaySMCr7K+BP0fPknUmb7mZEpD4AkTboV919XhwU0zCzJI",
+	"t1lqcZhJrteajcqxkmLzu/rw7Fg93WV67GlQ+2VEXy+RFWVUY3qj9pjaSdezlc6JE2EKN8S0aP+bUsF5",
+	"chv/qazzwTCSmJtTxBpexTRipfPxG5hJBVb6A0mcTHGmY5BAq4JQoVUhUoSRJO3dudeIXVxPXckuXpZ4",
+	"lyXeZYl3WeJd0ouXaU4lvfgJ2iAaYZwpvfiQl8D7BIB3vjMPwPCD2/JsAJcEWPaUy5G6n9OsNZ3XCDDf",
+	"N1urhMwlZC4hcwmZzwAyg+Qt4XIJl0u4/NrD5QRfnCJg7gvbFR6TBwZNs7+7JAn8DMgVpEVE4CXR05Ty",
+	"2w+BdMEVQx7JeXKjODxq0r8mRzb74gqM7mKxCRngpf7+MEk/2rx/7/6NmxCY3I9bMCfoINzio2Klq0ud",
+	"5aa9tFJfsZtLyw27vdhx7Ya7trzYWV6mHbqcqvIBC101eqvSpw/uw5vVlY7t+3yzr5YGCu8HLLwvWYhT",
+	"tl7PZBjp8Q+lkjaLVgXE0LVQ9E3PIPjgPo/8IPMie7KfIE6uHnysUGKyFw6PIma252sbSWw2phCf94S4",
+	"QfmuTuaR54KgJ7M4GVl2m+4CjLsA8ceJpvMm0cdNKfKO/4B5xPMlSEAUi5TAcfGjXc17Y5FIRDQASThg",
+	"oa3AFpLuSivpmiNCYgQKCZkaBiRNaPlJ1HT1h31C4TynkjaXXQvWNcz8lpr5LfbAl5HMseREeyaS0CBk",
+	"1NslPSo3dBUUXp685Q4LSb1W28/kw7iX4fHRvECTGXeSo30s1h2UsXQYDfscZOwhMnCf1JtNls0st5KU",
+	"ulNhrik1zsms0gE2gRZbWqWUtCgXqJrm4unKhE4l3XhTqcsjYX/wl+P+P4RI5RbypYDG0HQp6qhuEAr/",
+	"Cx5TGdFdqSxZVCnKfr5kMo40mUpGFamfOesEbWSZasiEUKVQox3U1jOjS95MZpQ37KgYZhNOhhw24YxH",
+	"ZgLPyewmK7Zrm7T9aqVKP+cqvbQSz8NxvsXZ7Cf4gsR1k/02KbRrlPApMWGoYRjTUxuO1n6jEi3QDaXR",
+	"ZWIGgh3LPNDuwHORYcXQcsFJWTT60+ttZJE4ERswkU+N2hHkxKnSWZTCvLTPjtrkrTS3zq5mLd1HlySJ",
+	"WNiXJ2x2SeYOQz/atSWLIp93D27CEO0PvmR8ek10yXHB7T7rtwGsOs3aIn4MKTYtHoqATYKrtzK3vqsH",
+	"dteM67hCT8vQuxHtdO6NxDVd2qUF6nTn/sABThAFZmJLVHeODti7LCrazOY0JIuWOW25gzQ7yrskie+d",
+	"TThgOPvp/QAo6wuPiGNh05UWx66seLRJVSd1WCY/LzVMLbztXNphnxPG1Sp4LdjajEfqoIqQdFkEyXaL",
+	"auoF97Y68MytlNJgy8yFkzQSbPG9ywYDY9wbCF/Jw6HS9+rKXeTeIFXn3av3iBGJfea0eJ+G29gXUL+R",
+	"7PkDXVbr4GDw/Q2XjTMHCYYgZRQQjVpccJdZJBIws/DOZNQTavNAoQ+VZMSCYJ68pyl6ocKWi4jQToe5",
+	"UTERL+K+Q0XhETHp2UjBE8arr1p0Ey5GxOdKjbkloCsB3ZEB3TFVzgywDmfdlgGdFdAVuhfJLUwmi3x3",
+	"W0k3MWCcecTnLf63jpLLjkWcSDhz66QnRkol7Frwe+wiNuSRRfpqA3D4dK0W9Uzg1g8YEZ0WxywdyNux",
+	"zcySyO8zUtUSNlsdqWV+yAbB7hzcM71HyKQIhhA1zv0emHE2CCUh0+PH19FpQahf/Ei2eEClbgCDbwG8",
+	"7KOeGip86s3NE0fssNAbslsDxh1zi8wcYb8YcpmL0WXy54e/ISPqqwUGMIyjV5+qvwLBu9DolnLiyIBC",
+	"1rTT4lXnp5tvX7959d7W3fu3b9+6c2/r7nubjkUaTdJTl5D2LvFYhw6DaA5JIphumLtLRixkepnmW1yt",
+	"DekPZUTajNBOxEJilo1GpC9kRBaXl4kHoZIBDaMJCP0u7qu7723eYSa39TAUNGChLzxU02FEqj53g6H0",
+	"d9hcAoc+GjIo/9Z4SI1sOhSkVKWtFnlqr5cZDOMeqbIHhw0lEqc0kLvvbSqVguvYMUcRtxTupg2ztqRw",
+	"G0wasdk/lew4+/SB3x/2K+srDfSu4F/1ZLA+j1iXhYggj6et4Zje0bfAn4Ijp6meDDLgLsArWVlfakLq",
+	"w1ot+WSx1mjWPrFwC6RJtjmCKqvSZVxtzEL/VEpzBZmAt3BK7/rcZdms3dV7tdXMtelZhllJRUjmBRaX",
+	"9r3A6vK+N2gsrWl/X0D3XqdFwy04lpX1ZsNSG+zgfkmHQxtzKAOqD+XE1qrq29IOPUe4AFAmLh9IhNBI",
+	"VQMB9Nqey8yz2eGI3v+zJPfqn1ioJGWUqlHkR3L033DAHejnz1vcVxpaARw/kpPIkDS2SSxZHW3QtlqL",
+	"g+vKyrqz0Mml7uwHahmIK/ptn7MN6CQXDaVD+nRXLSKj0aQsYr2i7w/ZkB2mPiG/wWAu5I2QpmKMSVLF",
+	"J2G1m7kP4gsFBGgAao09GATg38cFLtQZhhIrXX2dPzyV5LkHI9QMkJ+AL/86/ryZbBsahhSOqYx2oSBD",
+	"ba/Kft2Ye2UoYfBlknE4SeeZ7yszikwc+BXz608OGQ6V0u9ybMMD48p6RCaNTf8Io2jHiNlNHIlOfKly",
+	"oRM7nfSRzkRgM+TmHpWCmo22EAGj/NBxjKCOEdwfoCrIKBQRI1IdRj07gKVDhh2F+5OHoy45zlA0pKdI",
+	"xwIQF9ZIgbKJ+0ZHudTVlePjuqLx6LzTZCikqnBJaC6bO2Rob8PPT3psWOUz42SZ4qfTmCy1d82gcPNM",
+	"O5wTm6B77EGkjlPH557h6JHD9s+YG5GqSyWzfS4ZFALvgFm4C5t/4gKaP3Mg/D3Gu1EvDXImfxcO8DxT",
+	"5aVSTUdaUQDs48r7VfyDru07KlPeb3UJXsqQB0+62qcQ1KWc03l/h3KxQ/9Sj3VehN1KWnJcWa+AWkd6",
+	"V7TgleWAA5+iaDdn0qS/1AHvBl1z68xeaTc9u8lWqa4tdRe9JlvqLNOVdlFNak3/n13wX/r/cgy1Sp6o",
+	"v3FLqon51/gpASra5+OH489hlqCSE6s9M4y6FcvIV40BpqhjzMKqSVcdq4IGvLk5PXx4KY06kx8p4FQa",
+	"MefUiPlIw9rX2n5Z+Bj/obOTZ/GumnkCbDRPNo0LUnQI5chCkSt78Q1NxQHeODw9xw6QlyK9FOmVY4jv",
+	"SW4n3OGlxD5n6Q80I3oSvXoxJHehQ91ss8KHG3n96hXGghGzF4X/6QzmdULOyibMVDaopuwzygl1lQ22",
+	"P/EEjFlIw8A9nU8UIVXKd8FVwgLJ1ve00sv6TID7wjhIJPGjFkfHitIRzjzZHHp+pMxnSRy90ls4wC3j",
+	"VCkkaMIX2q+1j5jLkVXYlSVvpVN3G9ReZYttu9lZpvaaW/fsRnuRNTtLdLm94s4cUsAx4rCBfek0sjtm",
+	"f40SmZTI5OSQCTpN/UhCGwWzG8s0nzLNZ3ZSe9g8CbQqRFMnAiL6arq6h9DkjHoiYCTqqcNoEV+/MuEi",
+	"YpJAFobHvDxjzjy5w6inFKJSepgjmVG/4MZP81eqmG8jezRkHn6pfjJ3SOgLD+UN8woXqkPImemdNsCB",
+	"SvxP8fdARfZk/Gj8afxk/Fn8h/Gn8dP/1uL5rlnYM2v8aPxo/Hn8In6uxPWz+L8IML49Gn+BXHA/TJTi",
+	"89PRF3ZC0QcBm4QTgc6RrrZX3GXPXmLNjt2ki2171W14dp3VOuY7AJC4BSvrHRpIZqXwcUrNdmIOR735",
+	"Dvc4moNWmq/nSMzqVui4ey5JLeJIFaTSXGnDHpEuCBMrIaWS9Ok2y4l+B1lzmedkW1UIzkjIXBF6Eg2u",
+	"gvxNTM9ktoLQMhMrVrpmEOwCna4glDiIlZ0W14/cy8OL6DRHx1vFVE7ia/01t0Eob/GcriNVx/y9TtR8",
+	"OXPQ/jIIxAhyWAnluzqpwkqaYXEBBQ/RENNCfIUOd5hSdmLEk5x/fJGi5hUiUXda1hzH0jPK4BvdKOrp",
+	"+OH4C6UGLBD78e+hRaFSDUpJPLYyemD8GYmfjv/P8T8QZLSEpNP4j+PP1cf/AFSXWu08i1/Ez+b3i+nj",
+	"CFjkDTkVkqFSFb9aVXyMXTHJHtPKloyoJNTzEiaUktyotNpOFU4Mgl3ku/U8QnneVDo9I+5idQd/dX5g",
+	"k+K51RHh1lCy0CFVqNVwBNReiDCDTuasBEjoq6jh9zcKfSMLWfZWi8zB7fDGGl3IAnCSa7RlSJMPxytp",
+	"+4AWz3fqPtCrrO+kM6QKfct394SDk37cx++qvXf6j+hGxhGdIq1FGcA+azfxvp3xRrqM9QEusUqJVc6O",
+	"GSRxfuxrZ12IUgaaK2RhxNo9IbaRZHHH91j4yVQIxBW843eHIRLawQ/XiSMp99riAergXSG2qZTUmUwo",
+	"Bb87ECQwPuyrt9B3rlgVc1voJDGtO+ODJDHdPJVU4///p+o+gPQguxcfAb6+OV16o3S9nqtLkoiwxUPW",
+	"GXLvUu6ok5sigp6eOk+YiyhpUaJgQBQOZcS8dXwM4x4LL8kWp54XMimTQkyfp6V9tzf/542rN+9tfXD1",
+	"7Z/cuvXTrbu37t+5cvWukwz7kkybHrV4iF6KtAB0Q1OtACIZ+ZLNWZh/hhnMviQdFrk9hS+61OcZMgUz",
+	"QVjqqoQasGRamsMZPjVcTzj0Po3cHhHDUM6Te+oWOyz0Oz7ScUUAhJAmAbwrgjMCGAjbayec/BqFJbF6",
+	"tgPdjqSACt0BKECLhAxGwzxgnhYJaspN+Z8f/kZ9DZ2YQhaF6smY1U6JG1LZgytS1w4uXjTyXagHThe8",
+	"4yvYj6vc4ujxSdqjq3mDF9YdpADwNWo15LcBkgy8cY9yD8guqo43RMjCHJhHx+9yAU40E3+ZUy8MNNW5",
+	"zSojMZD4Mrs+724QZ6nWcLArVO5CVwwDD/Ln24xQuc08UvUjgrMg5+ZbfDO9GOEq1BlH+TOd9JaqNQvh",
+	"5R3mMn+Hacqhm5nJPw7EhCUHOQG3nZdD12XMg5oUoXHExwhpGp0lukrrTGGRjr2kUMma+i9sJQSgppaF",
+	"JumtPknERnbPTA8OPkCJmXvn04CvYhi5AkuG8PDMPMRNd3sSbskdlxGVZo8eHbWUEetXjScaUy3auzRi",
+	"I7p7bAiieSqQcC/TQxGPbipjsjtNkqrGG9mozC0gYcY2AxqW7AErEIk4yLPyyUKHfrSgbSn/kDg4Ns92",
+	"HZJeD3oJtZwhKVK2I6r0DeJcvUe7jrWv+RGI8CvU7TH7iuBRKAJHmetK/OvoCWcjOV/cPQYuuEY/upKO",
+	"evYGfWo0J9WkLxvW9nyGhhS+x3QeaBTM0K9tidnLnZWa3ayvNuy1Rdq020vusrfCVjtrxT3ZprQ1BwJ9",
+	"J1gjZZp5fR3/GL+ANmaPSfwM+njFz8efxX+Mn8Y/jD8dfz5Nsy5I6JxOwKbLtqvWcpKULdhge9p25TZP",
+	"gasLp98iffrApl321nIN0PTkplrWAZ3AGIgmEtFuUkmb7wa2UdgNLLPjD362evrilGL9hvAAIpYB7tlF",
+	"LIqWa5vvZzZYRp7eZCOUptc23y8KdR8iVLLMWHdYp5LLc55WFDMeHSiHr+L3iHRpmBHKygjaL6AL5XKL",
+	"H1MwT2rsZUSzHuXx5HJxpaueoJlL2o9bNv4BOrp1XatSx7ZkNHR7RO7yiD5YJ06rMv65bnf4uFVRs2uP",
+	"H8UvwLn5Uv0pQmfOArKnO0MpDYnTVd6FZnAjZcSpcckNtAyZ4SogcJoU4gwp3ya0LXZYi++5Bm0ppCBU",
+	"6+1HVjJZCg+r60KdlAYStcWr7d1k/pDxQRnCRlPo9LOZa3IbF74mF2ZSqcffxI8tbMs6fgQpA89BRZLL",
+	"l+sNopTk+NH4y/Ev4qfxk8uX1Q7En+b6z5pespPuhVfJKBS8i5fuu7fuMZu9Zk/fWUjlLsAe2V7BUwKM",
+	"afGKuhXcabW+1jAB8qZn46fqw9riSeEVs//VmnwFeRo/xC9J/EJBlpcJhHk2/nT8BTYd/Wz8S4Vg4mfx",
+	"UxI/gZQNyCN4GL8c/1IhnL+YDtgcI01Oi8Hdw3Pj9CktEU6JcE4O4ehNBU5araiiHuufI7ijkMREnHM7",
+	"6UufAhwloC0FQPY0Js2jm3myiX3pW9ylYbhLKNd2aAG60Q3w88dI73VI2qPdFp+w4xUY6LKIOIu1pqNZ",
+	"DY1LVEeY58l9vs3FiOcrqNYn+wdTGKWW59gA6lyngO/XV23h7RYqz3+KH8c/jL8EIf8laNHxL+Mfxp/p",
+	"MGiBDiXjnyvVCXjsxfjLIhVK4m/il5CLppP3IB/tGfi48XpKeiHrvNWq9KJoINcXFjIx6AUXG/W2KiRk",
+	"wVutChcdEQRiRLgAzpqwVdGjf0Li52hkAxr8Luk7Tycpc9CwK6zuNdzFtt2kSx27yZY9e9VdadtrtNau",
+	"uw1vkTU7x9GwBR3Z95H/pZ4CE38efwrzH38bvxw/1D3rn48/Gz8cPyJ/+o/4K9C7T+Pv498bL4LSwEWt",
+	"wONnf3pxPB2bSAl1WA5XtMapVGrZUsseQ8sC/2lqDSPnRC617Jxp2YWP1X8fxLIB3ZmKVe4G8ULaiaRF",
+	"1MbzhgHz4H00l58NnL4g1tEfAZotp3H3+hgSkzXwZVRIyJFqwOsRYJZX6d4tFVWpqJSiOpJSgv07wcut",
+	"Dk2pjkp1dEx1tJlTRn50qkZeYUpz8uAJCUuofY7PGdJjNIh6fzdRi2nDTyeToEWmkzzUwpNwyOWG2s6e",
+	"wPQVEokhGsbEoxFtU8kK9dFP4MHHZoZKaQG2pxcn+tmTG6TBq0Ehlr+jy+2PtKcP2GLv+TuMq8cMQtHO",
+	"ZvLLXan2G0adoaPg9KujM3DMxBMQP9TtqQ1vEWcpl4VVuCxYY82kPG8rcwd6K0aCSBYea01OR2Ik83bA",
+	"euZ//nGlzWjIws1h1FN3U6gK3m1CnqMv8dXDilUZhgomLQAS08/5eN98dZO2axb4cmyfWyQS24yTkHVC",
+	"JnsgxeArMQTUaHiB1ZCK5RJSyNg+J0PJwkuSiBEn1AUa+uwd8JOiiFMWWZMq84Y688dlSrLLuSwShr5H",
+	"iGz788X1JLLgGVcD5iqw57u2Gi+NhiEj1b+ZX6qtzRGXhToLhEnSVvouKZl0dTuQZFr8NCUw+/zsLYrm",
+	"6da927ppFMGmUaSa7y1FBwM5Z0GW4Q4Ld6GLnkyakuifmhHIiA0yD49Gwsa7Fjz6rv5N1AvFsNsj7IEu",
+	"F7o1YPz6O+SK4Jy5aUqMJNX4/45/F/82/tVC/I+Agj8bP4KCze/iZ9hgRMkLvSyBz7d1kUgfKmNxxmRm",
+	"eFKKgnFBh1P1yz1W3SVJBkwMAkaqHU2JjpXSAMSTVn3Qmc8i7UC429IiPt/xI5q2YW0Pg23i97GFQDIS",
+	"/eui0ewSyaRUv7fIgEoJcUJdKmNWQdkoEQkEILmkFQ6kBebe15zo4vPic5sOBsTnbfHAyqe6JS2cBixM",
+	"YoaY0tqjnLPA0hbdDiMyChntW8RjSihh9Lgv2kobD4aypybHjDt3OC6RPvUDeApsZIUz3cB3t8mQy2Fb",
+	"jbbNMm+Ty5AqeCWUz8TtMXdbp0khUNpmuzgq1CiGxx56d+Df2TlDkbj/9pcvv8N2WCAGkLelzODLl0na",
+	"aubqzb9+y0svcObWSSREoJuUMKnkh9Xi0DmNyiQ0G6X1m1IfMCVHyQjyU3t0BxKho3lynauD4Q0hGRha",
+	"9khGEhUpTW5txtOsX8hjO0WHURNqGiZptaVxLGpjXpJE+h4jVWehz/bW4jlzhet5SSIXHkkOS46zMx2Q",
+	"SbQ/WP4iyqwaC0hogv5ExOsTZNwVKBcTjwX+DG6Ujvba5vu40zrDILAj9iDSoZLM4HIAekIvHNxV2sxW",
+	"J1CrB/MgPyS60y7OKz7EMh+Cf1JapBuK4UBuEC6MOM2M4wrevWjl1HSaBdIkhHos60WL4tLQs3IpImZw",
+	"FgERnwwlM/6eLyMR7m6QQUAjBdYzZwcjxvmzvH/ke7urFs+lbhtxSSfPo3NtoDQA80gGxEnLTKxp3loV",
+	"PPA5UwKX+FxGFPseatXF/IHZE0oYy8h35YZu+JBPvLwkic61zLxDUarl/he4prTlPp2R9qhKu9CCXkjG",
+	"qCZVvZFpWzSgYaQUCVRMpKpWbVUvpCMakIEIfHc3M8BJPWw/+fCT/x0AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -199,6 +199,27 @@ func (e DevMessageStatus) Valid() bool {
 	}
 }
 
+// Defines values for DevicePlatform.
+const (
+	Android DevicePlatform = "android"
+	Ios     DevicePlatform = "ios"
+	Web     DevicePlatform = "web"
+)
+
+// Valid indicates whether the value is a known member of the DevicePlatform enum.
+func (e DevicePlatform) Valid() bool {
+	switch e {
+	case Android:
+		return true
+	case Ios:
+		return true
+	case Web:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for DocumentKind.
 const (
 	DocumentKindEmploymentRecord      DocumentKind = "employment_record"
@@ -415,6 +436,45 @@ func (e Locale) Valid() bool {
 	}
 }
 
+// Defines values for MailingList.
+const (
+	Advertising MailingList = "advertising"
+	Information MailingList = "information"
+)
+
+// Valid indicates whether the value is a known member of the MailingList enum.
+func (e MailingList) Valid() bool {
+	switch e {
+	case Advertising:
+		return true
+	case Information:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailingStatus.
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailingStatus enum.
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued:
+		return true
+	case MailingStatusSending:
+		return true
+	case MailingStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MemberImportRowResultOutcome.
 const (
 	MemberImportRowResultOutcomeAdded   MemberImportRowResultOutcome = "added"
@@ -469,6 +529,39 @@ func (e NewsState) Valid() bool {
 	case NewsStatePublished:
 		return true
 	case NewsStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for NotificationCategory.
+const (
+	NotificationCategoryAccount     NotificationCategory = "account"
+	NotificationCategoryApplication NotificationCategory = "application"
+	NotificationCategoryDocument    NotificationCategory = "document"
+	NotificationCategoryMessage     NotificationCategory = "message"
+	NotificationCategoryNews        NotificationCategory = "news"
+	NotificationCategoryPayment     NotificationCategory = "payment"
+	NotificationCategorySupport     NotificationCategory = "support"
+)
+
+// Valid indicates whether the value is a known member of the NotificationCategory enum.
+func (e NotificationCategory) Valid() bool {
+	switch e {
+	case NotificationCategoryAccount:
+		return true
+	case NotificationCategoryApplication:
+		return true
+	case NotificationCategoryDocument:
+		return true
+	case NotificationCategoryMessage:
+		return true
+	case NotificationCategoryNews:
+		return true
+	case NotificationCategoryPayment:
+		return true
+	case NotificationCategorySupport:
 		return true
 	default:
 		return false
@@ -1577,6 +1670,46 @@ type DevMessageList struct {
 	Items []DevMessage `json:"items"`
 }
 
+// Device defines model for Device.
+type Device struct {
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Current Registered by the session making this request.
+	Current bool               `json:"current"`
+	ID      openapi_types.UUID `json:"id"`
+
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// SessionID The session that registered it; the device is forgotten when that session ends.
+	SessionID openapi_types.UUID `json:"sessionId"`
+}
+
+// DeviceList defines model for DeviceList.
+type DeviceList struct {
+	Items []Device `json:"items"`
+}
+
+// DevicePlatform The app's platform.
+//
+// Example: android
+type DevicePlatform string
+
+// DeviceRegistration defines model for DeviceRegistration.
+type DeviceRegistration struct {
+	// Platform The app's platform.
+	//
+	// Example: android
+	Platform DevicePlatform `json:"platform"`
+
+	// Token The FCM registration token the app got from Firebase.
+	//
+	// Example: fcm-registration-token-from-the-app
+	Token string `json:"token"`
+}
+
 // DocumentKind defines model for DocumentKind.
 type DocumentKind string
 
@@ -2032,6 +2165,108 @@ type LoginRequest struct {
 	RememberMe *bool `json:"rememberMe,omitempty"`
 }
 
+// Mailing defines model for Mailing.
+type Mailing struct {
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"createdAt"`
+	CreatedBy *openapi_types.UUID `json:"createdBy"`
+	ID        openapi_types.UUID  `json:"id"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// RecipientCount Messages written to the outbox so far.
+	RecipientCount int        `json:"recipientCount"`
+	SentAt         *time.Time `json:"sentAt"`
+
+	// Status `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+	Status  MailingStatus `json:"status"`
+	Subject string        `json:"subject"`
+}
+
+// MailingList An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+//
+// Example: information
+type MailingList string
+
+// MailingPage defines model for MailingPage.
+type MailingPage struct {
+	Items []Mailing `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
+// MailingRequest defines model for MailingRequest.
+type MailingRequest struct {
+	// Body Plain text; paragraphs are separated by blank lines.
+	//
+	// Example: Открыта запись на программы повышения квалификации.
+	Body string `json:"body"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List MailingList `json:"list"`
+
+	// Subject Example: Новые программы весеннего набора
+	Subject string `json:"subject"`
+}
+
+// MailingStatus `queued` until the fan-out starts, `sending` while messages are written to the outbox, `sent` when every recipient has one.
+type MailingStatus string
+
+// MailingSubscribeRequest defines model for MailingSubscribeRequest.
+type MailingSubscribeRequest struct {
+	// PolicyVersion The version of the mailing policy shown to the user when they agreed.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+}
+
+// MailingSubscription defines model for MailingSubscription.
+type MailingSubscription struct {
+	// ConsentedAt When the user last opted in.
+	ConsentedAt time.Time `json:"consentedAt"`
+
+	// List An organization's mailing list — `information` (news of the center) or `advertising` (offers).
+	//
+	// Example: information
+	List           MailingList        `json:"list"`
+	OrganizationID openapi_types.UUID `json:"organizationId"`
+
+	// OrganizationName Example: Учебный центр «Экстерн»
+	OrganizationName string `json:"organizationName"`
+
+	// PolicyVersion The version of the mailing policy the user agreed to then.
+	//
+	// Example: 2026-09
+	PolicyVersion string `json:"policyVersion"`
+
+	// Subscribed Whether mailings of this list are sent to the user now.
+	Subscribed bool `json:"subscribed"`
+
+	// UnsubscribedAt When the user unsubscribed (in the account or by the link in a mailing).
+	UnsubscribedAt *time.Time `json:"unsubscribedAt"`
+}
+
+// MailingSubscriptionList defines model for MailingSubscriptionList.
+type MailingSubscriptionList struct {
+	Items []MailingSubscription `json:"items"`
+}
+
+// MarkedNotifications defines model for MarkedNotifications.
+type MarkedNotifications struct {
+	// Marked How many notifications were marked read by this call.
+	//
+	// Example: 3
+	Marked int                     `json:"marked"`
+	Unread UnreadNotificationCount `json:"unread"`
+}
+
 // Me defines model for Me.
 type Me struct {
 	CreatedAt time.Time `json:"createdAt"`
@@ -2223,6 +2458,99 @@ type NewsItemPage struct {
 // NewsState `draft` — not published (`publishedAt` is `null`); `scheduled` — `publishedAt` is in the future, invisible to readers until then; `published`.
 type NewsState string
 
+// Notification defines model for Notification.
+type Notification struct {
+	// Body Example: Мы получили 12 000 ₽ по счёту № 2026-114.
+	Body string `json:"body"`
+
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category  NotificationCategory `json:"category"`
+	CreatedAt time.Time            `json:"createdAt"`
+
+	// ID The notification's id (for marking it read).
+	ID openapi_types.UUID `json:"id"`
+
+	// Link What the notification opens; `null` when nothing.
+	Link *NotificationLink `json:"link"`
+
+	// OrganizationID The organization it comes from; `null` for account notices.
+	OrganizationID *openapi_types.UUID `json:"organizationId"`
+
+	// ReadAt When it was marked read; `null` while unread.
+	ReadAt *time.Time `json:"readAt"`
+
+	// Seq The notification's number among the user's notifications (1, 2, 3 … in
+	// the order they were committed): the event id of the live stream.
+	//
+	//
+	// Example: 42
+	Seq int64 `json:"seq"`
+
+	// Title Example: Оплата получена
+	Title string `json:"title"`
+}
+
+// NotificationCategory What a notification is about: `application` (an application reviewed),
+// `payment` (a payment received, an installment due), `message` (a teacher's
+// message), `support` (a ticket answered), `document` (a new document),
+// `news` (a news item), `account` (the account itself). More may be added.
+//
+// Example: payment
+type NotificationCategory string
+
+// NotificationChannels defines model for NotificationChannels.
+type NotificationChannels struct {
+	// Category What a notification is about: `application` (an application reviewed),
+	// `payment` (a payment received, an installment due), `message` (a teacher's
+	// message), `support` (a ticket answered), `document` (a new document),
+	// `news` (a news item), `account` (the account itself). More may be added.
+	//
+	//
+	// Example: payment
+	Category NotificationCategory `json:"category"`
+
+	// Email Send it by e-mail.
+	Email bool `json:"email"`
+
+	// InApp Show it in the inbox (and the live stream and mobile pushes).
+	InApp bool `json:"inApp"`
+
+	// Sms Send it by SMS (to a confirmed phone only).
+	Sms bool `json:"sms"`
+}
+
+// NotificationLink What the notification opens in the SPA.
+type NotificationLink struct {
+	// ID The resource's id.
+	//
+	// Example: 5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	ID string `json:"id"`
+
+	// Kind The kind of resource, e.g. `application`, `invoice`, `ticket`, `document`.
+	//
+	// Example: invoice
+	Kind string `json:"kind"`
+
+	// Path The SPA's relative path to the resource, when the domain gives one.
+	//
+	// Example: /payments/invoices/5a0c1a8e-8d0e-4b2f-9f7e-1b6b1c2d3e4f
+	Path *string `json:"path"`
+}
+
+// NotificationPage defines model for NotificationPage.
+type NotificationPage struct {
+	Items []Notification `json:"items"`
+
+	// NextCursor Pass as `cursor` for the next page; `null` on the last page.
+	NextCursor *string `json:"nextCursor"`
+}
+
 // NotificationPreferences defines model for NotificationPreferences.
 type NotificationPreferences struct {
 	// EmailMarketing Advertising (offers, promotions) by e-mail.
@@ -2248,6 +2576,18 @@ type NotificationPreferencesUpdate struct {
 
 	// SmsMarketing Advertising by SMS.
 	SmsMarketing bool `json:"smsMarketing"`
+}
+
+// NotificationSettings defines model for NotificationSettings.
+type NotificationSettings struct {
+	// Categories One entry per category, in the order of the category list.
+	Categories []NotificationChannels `json:"categories"`
+}
+
+// NotificationSettingsUpdate defines model for NotificationSettingsUpdate.
+type NotificationSettingsUpdate struct {
+	// Categories The categories to change; categories not listed keep their settings.
+	Categories []NotificationChannels `json:"categories"`
 }
 
 // OperatorAdmin defines model for OperatorAdmin.
@@ -3336,6 +3676,16 @@ type StaffSupportTicketPage struct {
 	NextCursor *string `json:"nextCursor"`
 }
 
+// StreamTicket defines model for StreamTicket.
+type StreamTicket struct {
+	ExpiresAt time.Time `json:"expiresAt"`
+
+	// Ticket Pass as `?ticket=` to `streamNotifications`; valid once, for a minute.
+	//
+	// Example: st_3q2Fh1vY0pXo9kKcE8rT6wZbN4mJ5sLd
+	Ticket string `json:"ticket"`
+}
+
 // StudyFormat defines model for StudyFormat.
 type StudyFormat string
 
@@ -3558,6 +3908,25 @@ type TotpStatus struct {
 	// RequiredByOrganizations Organizations that require a second factor of their staff, where
 	// I am staff and have not enabled one.
 	RequiredByOrganizations []openapi_types.UUID `json:"requiredByOrganizations"`
+}
+
+// UnreadNotificationCount defines model for UnreadNotificationCount.
+type UnreadNotificationCount struct {
+	// ByCategory Unread notifications per category; every category is present.
+	ByCategory struct {
+		Account     int `json:"account"`
+		Application int `json:"application"`
+		Document    int `json:"document"`
+		Message     int `json:"message"`
+		News        int `json:"news"`
+		Payment     int `json:"payment"`
+		Support     int `json:"support"`
+	} `json:"byCategory"`
+
+	// Total Unread notifications in all categories.
+	//
+	// Example: 3
+	Total int `json:"total"`
 }
 
 // User defines model for User.
@@ -3901,6 +4270,24 @@ type ListDevMessagesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ShowUnsubscribeParams defines parameters for ShowUnsubscribe.
+type ShowUnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
+// UnsubscribeFormdataBody defines parameters for Unsubscribe.
+type UnsubscribeFormdataBody struct {
+	// ListUnsubscribe `One-Click` (RFC 8058).
+	ListUnsubscribe *string `form:"List-Unsubscribe,omitempty" json:"List-Unsubscribe,omitempty"`
+}
+
+// UnsubscribeParams defines parameters for Unsubscribe.
+type UnsubscribeParams struct {
+	// Token The token of the mailing's unsubscribe link.
+	Token string `form:"token" json:"token"`
+}
+
 // ListMyAuditEventsParams defines parameters for ListMyAuditEvents.
 type ListMyAuditEventsParams struct {
 	// Limit The largest number of items to return.
@@ -3908,6 +4295,36 @@ type ListMyAuditEventsParams struct {
 
 	// Cursor The `nextCursor` of the previous page; omit it for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListNotificationsParams defines parameters for ListNotifications.
+type ListNotificationsParams struct {
+	// Unread Only notifications not yet read.
+	Unread *bool `form:"unread,omitempty" json:"unread,omitempty"`
+
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// MarkAllNotificationsReadParams defines parameters for MarkAllNotificationsRead.
+type MarkAllNotificationsReadParams struct {
+	// Category Only this category.
+	Category *NotificationCategory `form:"category,omitempty" json:"category,omitempty"`
+}
+
+// StreamNotificationsParams defines parameters for StreamNotifications.
+type StreamNotificationsParams struct {
+	// After The same as `Last-Event-ID`, for a new EventSource that resumes an old one (which cannot set that header).
+	After *int64 `form:"after,omitempty" json:"after,omitempty"`
+
+	// LastEventID The `id` of the last event received (set by EventSource when it reconnects).
+	LastEventID *int64 `json:"Last-Event-ID,omitempty"`
 }
 
 // ListMyOrdersParams defines parameters for ListMyOrders.
@@ -4111,6 +4528,15 @@ type UploadOrganizationLogoParams struct {
 	// IfMatch The `ETag` of the version the change is based on. Required (`428` without it); `412 precondition_failed` when the
 	// resource has changed since (fetch it again, reapply the edit). `*` is not accepted.
 	IfMatch *IfMatch `json:"If-Match,omitempty"`
+}
+
+// ListMailingsParams defines parameters for ListMailings.
+type ListMailingsParams struct {
+	// Limit The largest number of items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor The `nextCursor` of the previous page; omit it for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
 // ListMembersParams defines parameters for ListMembers.
@@ -4462,11 +4888,17 @@ type FinishSsoSignInJSONRequestBody = SsoCallbackRequest
 // StartSsoSignInJSONRequestBody defines body for StartSsoSignIn for application/json ContentType.
 type StartSsoSignInJSONRequestBody = SsoStartRequest
 
+// UnsubscribeFormdataRequestBody defines body for Unsubscribe for application/x-www-form-urlencoded ContentType.
+type UnsubscribeFormdataRequestBody UnsubscribeFormdataBody
+
 // BindCertificateJSONRequestBody defines body for BindCertificate for application/json ContentType.
 type BindCertificateJSONRequestBody = BindCertificateRequest
 
 // CloseAccountJSONRequestBody defines body for CloseAccount for application/json ContentType.
 type CloseAccountJSONRequestBody = CloseAccountRequest
+
+// RegisterDeviceJSONRequestBody defines body for RegisterDevice for application/json ContentType.
+type RegisterDeviceJSONRequestBody = DeviceRegistration
 
 // ChangeEmailJSONRequestBody defines body for ChangeEmail for application/json ContentType.
 type ChangeEmailJSONRequestBody = EmailChangeRequest
@@ -4474,8 +4906,14 @@ type ChangeEmailJSONRequestBody = EmailChangeRequest
 // ConfirmEmailJSONRequestBody defines body for ConfirmEmail for application/json ContentType.
 type ConfirmEmailJSONRequestBody = ContactCodeRequest
 
+// SubscribeToMailingJSONRequestBody defines body for SubscribeToMailing for application/json ContentType.
+type SubscribeToMailingJSONRequestBody = MailingSubscribeRequest
+
 // UpdateNotificationPreferencesJSONRequestBody defines body for UpdateNotificationPreferences for application/json ContentType.
 type UpdateNotificationPreferencesJSONRequestBody = NotificationPreferencesUpdate
+
+// UpdateNotificationSettingsJSONRequestBody defines body for UpdateNotificationSettings for application/json ContentType.
+type UpdateNotificationSettingsJSONRequestBody = NotificationSettingsUpdate
 
 // CreateOrderJSONRequestBody defines body for CreateOrder for application/json ContentType.
 type CreateOrderJSONRequestBody = OrderRequest
@@ -4545,6 +4983,9 @@ type UpdateInstallmentPlanJSONRequestBody = InstallmentPlanUpdate
 
 // CreateInvitationJSONRequestBody defines body for CreateInvitation for application/json ContentType.
 type CreateInvitationJSONRequestBody = InvitationRequest
+
+// CreateMailingJSONRequestBody defines body for CreateMailing for application/json ContentType.
+type CreateMailingJSONRequestBody = MailingRequest
 
 // ImportMembersJSONRequestBody defines body for ImportMembers for application/json ContentType.
 type ImportMembersJSONRequestBody = MemberImportRequest
@@ -5427,6 +5868,42 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
 	ListDevMessages(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ShowUnsubscribe The unsubscribe page of a mailing link
+	//
+	// What a person sees after clicking the link in a mailing: an HTML page
+	// naming the organization and the list, with a button that POSTs to this
+	// same URL. Visiting it changes nothing (mail scanners follow links). No
+	// sign-in needed. An unknown token is `404`.
+	//
+	// Corresponds with GET /api/v1/mailings/unsubscribe (the `ShowUnsubscribe` operationId).
+	ShowUnsubscribe(ctx context.Context, params *ShowUnsubscribeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnsubscribeWithBody One-click unsubscribe (RFC 8058)
+	//
+	// Unsubscribes the link's recipient from that organization's list, without
+	// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+	// changes nothing. Each mailing e-mail carries its own random token; only
+	// its hash is stored.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+	UnsubscribeWithBody(ctx context.Context, params *UnsubscribeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnsubscribeWithFormdataBody One-click unsubscribe (RFC 8058)
+	//
+	// Unsubscribes the link's recipient from that organization's list, without
+	// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+	// changes nothing. Each mailing e-mail carries its own random token; only
+	// its hash is stored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+	UnsubscribeWithFormdataBody(ctx context.Context, params *UnsubscribeParams, body UnsubscribeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMe Get the signed-in user
 	//
 	// The account of the access token's owner with its memberships.
@@ -5544,6 +6021,50 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
 	CloseAccount(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDevices List my devices that receive pushes
+	//
+	// The mobile devices registered for pushes by the user's live sessions, oldest first (a handful per user, not paginated).
+	//
+	// Corresponds with GET /api/v1/me/devices (the `ListDevices` operationId).
+	ListDevices(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterDeviceWithBody Register this device for pushes
+	//
+	// The mobile app sends its FCM registration token after sign-in (and again
+	// when Firebase rotates it). The device belongs to the current session:
+	// signing out, revoking the session or resetting the password forgets it.
+	// A token already registered (a reinstall, another account on the phone)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+	RegisterDeviceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RegisterDevice Register this device for pushes
+	//
+	// The mobile app sends its FCM registration token after sign-in (and again
+	// when Firebase rotates it). The device belongs to the current session:
+	// signing out, revoking the session or resetting the password forgets it.
+	// A token already registered (a reinstall, another account on the phone)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+	RegisterDevice(ctx context.Context, body RegisterDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDevice Stop pushes to a device
+	//
+	// Forgets the device (e.g. the user turned pushes off in the app). Another user's device is `404`.
+	//
+	// Corresponds with DELETE /api/v1/me/devices/{deviceId} (the `DeleteDevice` operationId).
+	DeleteDevice(ctx context.Context, deviceID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ChangeEmailWithBody Start changing my e-mail
 	//
 	// Requires a recent sign-in (`403 reauthentication_required`
@@ -5624,6 +6145,55 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMailingSubscriptions List my mailing subscriptions
+	//
+	// The organizations' mailings the user opted in to, with the time of
+	// consent and the policy version, including withdrawn ones (with
+	// `unsubscribedAt`). A mailing reaches the user only while subscribed
+	// here **and** while the account-wide switch for that kind is on in
+	// `getNotificationPreferences` (`emailNews` for information,
+	// `emailMarketing` for advertising). Few rows per user: not paginated.
+	//
+	// Corresponds with GET /api/v1/me/mailing-subscriptions (the `ListMailingSubscriptions` operationId).
+	ListMailingSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+	//
+	// Withdraws the consent (audited as `mailing_unsubscribed`); the record
+	// stays with `unsubscribedAt`. Never subscribed is `404`; unsubscribing
+	// again changes nothing.
+	//
+	// Corresponds with DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `UnsubscribeFromMailing` operationId).
+	UnsubscribeFromMailing(ctx context.Context, organizationID openapi_types.UUID, list MailingList, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubscribeToMailingWithBody Subscribe to an organization's mailing
+	//
+	// The user's explicit opt-in, recorded with the time and the policy
+	// version the user saw (and audited as `mailing_subscribed`). Subscribing
+	// also turns on the account-wide switch of that kind
+	// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+	// advertising consent time included). Subscribing again renews the
+	// consent. Organizations the user is not a member of are `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+	SubscribeToMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, list MailingList, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SubscribeToMailing Subscribe to an organization's mailing
+	//
+	// The user's explicit opt-in, recorded with the time and the policy
+	// version the user saw (and audited as `mailing_subscribed`). Subscribing
+	// also turns on the account-wide switch of that kind
+	// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+	// advertising consent time included). Subscribing again renews the
+	// consent. Organizations the user is not a member of are `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+	SubscribeToMailing(ctx context.Context, organizationID openapi_types.UUID, list MailingList, body SubscribeToMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetNotificationPreferences Get my mailing subscriptions
 	//
 	// Which optional mailings the user receives. Security and service
@@ -5655,6 +6225,113 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
 	UpdateNotificationPreferences(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetNotificationSettings Get my notification settings
+	//
+	// Which notifications reach the user through which channel, per category.
+	// Until changed: in-app on for every category; e-mail on for
+	// `application`, `payment`, `support` and `document`; SMS off. These
+	// are about events concerning the user; the organizations' mailings are
+	// `getNotificationPreferences` and `listMailingSubscriptions`. Security
+	// messages (codes, sign-in and contact-change notices) are always sent.
+	//
+	// Corresponds with GET /api/v1/me/notification-settings (the `GetNotificationSettings` operationId).
+	GetNotificationSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateNotificationSettingsWithBody Change my notification settings
+	//
+	// Sets the channels of the listed categories (others keep theirs) and
+	// returns all of them. A category may appear once. SMS go only to a
+	// confirmed phone.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+	UpdateNotificationSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateNotificationSettings Change my notification settings
+	//
+	// Sets the channels of the listed categories (others keep theirs) and
+	// returns all of them. A category may appear once. SMS go only to a
+	// confirmed phone.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+	UpdateNotificationSettings(ctx context.Context, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListNotifications List my notifications
+	//
+	// The in-app inbox, newest first: what the other domains told the user
+	// (applications, payments, messages, support, documents, news, the account).
+	// Filter with `unread=true` and `category`. Notifications of a category
+	// whose in-app channel is off in `getNotificationSettings` are not written.
+	//
+	// Corresponds with GET /api/v1/me/notifications (the `ListNotifications` operationId).
+	ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkAllNotificationsRead Mark all my notifications read
+	//
+	// Marks every unread notification read, or only those of `category`.
+	//
+	// Corresponds with POST /api/v1/me/notifications/read-all (the `MarkAllNotificationsRead` operationId).
+	MarkAllNotificationsRead(ctx context.Context, params *MarkAllNotificationsReadParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamNotifications Live updates of my notifications (Server-Sent Events)
+	//
+	// A `text/event-stream` that stays open. Events:
+	//
+	// - `notification` — a new notification (the JSON of `Notification`);
+	//   its SSE `id` is the notification's `seq`;
+	// - `unread` — the unread counts (`UnreadNotificationCount`), sent on
+	//   connect and whenever they change (a new notification, a read on another
+	//   device);
+	// - comment lines (`: ping`) every 25 seconds keep proxies from closing
+	//   the connection.
+	//
+	// **Authentication:** `Authorization: Bearer …` (mobile apps, `fetch`
+	// streaming), or `?ticket=` from `createStreamTicket` (a browser's
+	// `EventSource`). The stream ends when the session ends, and after an
+	// hour; reconnect then.
+	//
+	// **Resuming:** send `Last-Event-ID` (EventSource does on its own) or
+	// `?after=`: the notifications committed after that number are
+	// replayed first (up to 500; older ones are in `listNotifications`).
+	// Without either, only new notifications follow.
+	//
+	// Events raised on any API instance reach streams on every instance
+	// (PostgreSQL LISTEN/NOTIFY).
+	//
+	// Corresponds with GET /api/v1/me/notifications/stream (the `StreamNotifications` operationId).
+	StreamNotifications(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStreamTicket Get a ticket to open the live stream from a browser
+	//
+	// A browser's `EventSource` cannot send an `Authorization` header, so the
+	// SPA asks for a ticket with its access token and opens
+	// `/api/v1/me/notifications/stream?ticket=…`. A ticket works once, within
+	// a minute, and only while the session that asked for it is active; only
+	// its hash is stored. To reconnect (`EventSource` reports an error), ask
+	// for a new ticket and pass the last event id as `after`.
+	//
+	// Corresponds with POST /api/v1/me/notifications/stream-tickets (the `CreateStreamTicket` operationId).
+	CreateStreamTicket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUnreadNotificationCount Count my unread notifications
+	//
+	// The badge numbers — unread notifications in total and per category.
+	//
+	// Corresponds with GET /api/v1/me/notifications/unread-count (the `GetUnreadNotificationCount` operationId).
+	GetUnreadNotificationCount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkNotificationRead Mark one notification read
+	//
+	// Marks the notification read (again: no change, the first time stays).
+	// Another user's notification is `404`. Live streams of the user get the
+	// new unread counts.
+	//
+	// Corresponds with POST /api/v1/me/notifications/{notificationId}/read (the `MarkNotificationRead` operationId).
+	MarkNotificationRead(ctx context.Context, notificationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMyOrders My orders (the archive)
 	//
@@ -6571,6 +7248,50 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
 	UploadOrganizationLogoWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMailings List the organization's mailings (managers, admins)
+	//
+	// Newest first. Other members `403`, non-members `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+	ListMailings(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMailingWithBody Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailing(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMailing Get a mailing and its progress (managers, admins)
+	//
+	// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+	GetMailing(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListMembers List and search the organization's members
 	//
@@ -8326,6 +9047,72 @@ func (c *Client) ListDevMessages(ctx context.Context, params *ListDevMessagesPar
 	return c.Client.Do(req)
 }
 
+// ShowUnsubscribe The unsubscribe page of a mailing link
+//
+// What a person sees after clicking the link in a mailing: an HTML page
+// naming the organization and the list, with a button that POSTs to this
+// same URL. Visiting it changes nothing (mail scanners follow links). No
+// sign-in needed. An unknown token is `404`.
+//
+// Corresponds with GET /api/v1/mailings/unsubscribe (the `ShowUnsubscribe` operationId).
+func (c *Client) ShowUnsubscribe(ctx context.Context, params *ShowUnsubscribeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShowUnsubscribeRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnsubscribeWithBody One-click unsubscribe (RFC 8058)
+//
+// Unsubscribes the link's recipient from that organization's list, without
+// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+// changes nothing. Each mailing e-mail carries its own random token; only
+// its hash is stored.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+func (c *Client) UnsubscribeWithBody(ctx context.Context, params *UnsubscribeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnsubscribeRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnsubscribeWithFormdataBody One-click unsubscribe (RFC 8058)
+//
+// Unsubscribes the link's recipient from that organization's list, without
+// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+// changes nothing. Each mailing e-mail carries its own random token; only
+// its hash is stored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+func (c *Client) UnsubscribeWithFormdataBody(ctx context.Context, params *UnsubscribeParams, body UnsubscribeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnsubscribeRequestWithFormdataBody(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMe Get the signed-in user
 //
 // The account of the access token's owner with its memberships.
@@ -8533,6 +9320,90 @@ func (c *Client) CloseAccount(ctx context.Context, body CloseAccountJSONRequestB
 	return c.Client.Do(req)
 }
 
+// ListDevices List my devices that receive pushes
+//
+// The mobile devices registered for pushes by the user's live sessions, oldest first (a handful per user, not paginated).
+//
+// Corresponds with GET /api/v1/me/devices (the `ListDevices` operationId).
+func (c *Client) ListDevices(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDevicesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterDeviceWithBody Register this device for pushes
+//
+// The mobile app sends its FCM registration token after sign-in (and again
+// when Firebase rotates it). The device belongs to the current session:
+// signing out, revoking the session or resetting the password forgets it.
+// A token already registered (a reinstall, another account on the phone)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+func (c *Client) RegisterDeviceWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterDeviceRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RegisterDevice Register this device for pushes
+//
+// The mobile app sends its FCM registration token after sign-in (and again
+// when Firebase rotates it). The device belongs to the current session:
+// signing out, revoking the session or resetting the password forgets it.
+// A token already registered (a reinstall, another account on the phone)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+func (c *Client) RegisterDevice(ctx context.Context, body RegisterDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRegisterDeviceRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDevice Stop pushes to a device
+//
+// Forgets the device (e.g. the user turned pushes off in the app). Another user's device is `404`.
+//
+// Corresponds with DELETE /api/v1/me/devices/{deviceId} (the `DeleteDevice` operationId).
+func (c *Client) DeleteDevice(ctx context.Context, deviceID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDeviceRequest(c.Server, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ChangeEmailWithBody Start changing my e-mail
 //
 // Requires a recent sign-in (`403 reauthentication_required`
@@ -8673,6 +9544,95 @@ func (c *Client) ExportMyData(ctx context.Context, reqEditors ...RequestEditorFn
 	return c.Client.Do(req)
 }
 
+// ListMailingSubscriptions List my mailing subscriptions
+//
+// The organizations' mailings the user opted in to, with the time of
+// consent and the policy version, including withdrawn ones (with
+// `unsubscribedAt`). A mailing reaches the user only while subscribed
+// here **and** while the account-wide switch for that kind is on in
+// `getNotificationPreferences` (`emailNews` for information,
+// `emailMarketing` for advertising). Few rows per user: not paginated.
+//
+// Corresponds with GET /api/v1/me/mailing-subscriptions (the `ListMailingSubscriptions` operationId).
+func (c *Client) ListMailingSubscriptions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailingSubscriptionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnsubscribeFromMailing Unsubscribe from an organization's mailing
+//
+// Withdraws the consent (audited as `mailing_unsubscribed`); the record
+// stays with `unsubscribedAt`. Never subscribed is `404`; unsubscribing
+// again changes nothing.
+//
+// Corresponds with DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `UnsubscribeFromMailing` operationId).
+func (c *Client) UnsubscribeFromMailing(ctx context.Context, organizationID openapi_types.UUID, list MailingList, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnsubscribeFromMailingRequest(c.Server, organizationID, list)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubscribeToMailingWithBody Subscribe to an organization's mailing
+//
+// The user's explicit opt-in, recorded with the time and the policy
+// version the user saw (and audited as `mailing_subscribed`). Subscribing
+// also turns on the account-wide switch of that kind
+// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+// advertising consent time included). Subscribing again renews the
+// consent. Organizations the user is not a member of are `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+func (c *Client) SubscribeToMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, list MailingList, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscribeToMailingRequestWithBody(c.Server, organizationID, list, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SubscribeToMailing Subscribe to an organization's mailing
+//
+// The user's explicit opt-in, recorded with the time and the policy
+// version the user saw (and audited as `mailing_subscribed`). Subscribing
+// also turns on the account-wide switch of that kind
+// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+// advertising consent time included). Subscribing again renews the
+// consent. Organizations the user is not a member of are `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+func (c *Client) SubscribeToMailing(ctx context.Context, organizationID openapi_types.UUID, list MailingList, body SubscribeToMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSubscribeToMailingRequest(c.Server, organizationID, list, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetNotificationPreferences Get my mailing subscriptions
 //
 // Which optional mailings the user receives. Security and service
@@ -8725,6 +9685,203 @@ func (c *Client) UpdateNotificationPreferencesWithBody(ctx context.Context, cont
 // Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
 func (c *Client) UpdateNotificationPreferences(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateNotificationPreferencesRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetNotificationSettings Get my notification settings
+//
+// Which notifications reach the user through which channel, per category.
+// Until changed: in-app on for every category; e-mail on for
+// `application`, `payment`, `support` and `document`; SMS off. These
+// are about events concerning the user; the organizations' mailings are
+// `getNotificationPreferences` and `listMailingSubscriptions`. Security
+// messages (codes, sign-in and contact-change notices) are always sent.
+//
+// Corresponds with GET /api/v1/me/notification-settings (the `GetNotificationSettings` operationId).
+func (c *Client) GetNotificationSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetNotificationSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateNotificationSettingsWithBody Change my notification settings
+//
+// Sets the channels of the listed categories (others keep theirs) and
+// returns all of them. A category may appear once. SMS go only to a
+// confirmed phone.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+func (c *Client) UpdateNotificationSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNotificationSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateNotificationSettings Change my notification settings
+//
+// Sets the channels of the listed categories (others keep theirs) and
+// returns all of them. A category may appear once. SMS go only to a
+// confirmed phone.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+func (c *Client) UpdateNotificationSettings(ctx context.Context, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateNotificationSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListNotifications List my notifications
+//
+// The in-app inbox, newest first: what the other domains told the user
+// (applications, payments, messages, support, documents, news, the account).
+// Filter with `unread=true` and `category`. Notifications of a category
+// whose in-app channel is off in `getNotificationSettings` are not written.
+//
+// Corresponds with GET /api/v1/me/notifications (the `ListNotifications` operationId).
+func (c *Client) ListNotifications(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkAllNotificationsRead Mark all my notifications read
+//
+// Marks every unread notification read, or only those of `category`.
+//
+// Corresponds with POST /api/v1/me/notifications/read-all (the `MarkAllNotificationsRead` operationId).
+func (c *Client) MarkAllNotificationsRead(ctx context.Context, params *MarkAllNotificationsReadParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkAllNotificationsReadRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamNotifications Live updates of my notifications (Server-Sent Events)
+//
+// A `text/event-stream` that stays open. Events:
+//
+//   - `notification` — a new notification (the JSON of `Notification`);
+//     its SSE `id` is the notification's `seq`;
+//   - `unread` — the unread counts (`UnreadNotificationCount`), sent on
+//     connect and whenever they change (a new notification, a read on another
+//     device);
+//   - comment lines (`: ping`) every 25 seconds keep proxies from closing
+//     the connection.
+//
+// **Authentication:** `Authorization: Bearer …` (mobile apps, `fetch`
+// streaming), or `?ticket=` from `createStreamTicket` (a browser's
+// `EventSource`). The stream ends when the session ends, and after an
+// hour; reconnect then.
+//
+// **Resuming:** send `Last-Event-ID` (EventSource does on its own) or
+// `?after=`: the notifications committed after that number are
+// replayed first (up to 500; older ones are in `listNotifications`).
+// Without either, only new notifications follow.
+//
+// Events raised on any API instance reach streams on every instance
+// (PostgreSQL LISTEN/NOTIFY).
+//
+// Corresponds with GET /api/v1/me/notifications/stream (the `StreamNotifications` operationId).
+func (c *Client) StreamNotifications(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamNotificationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStreamTicket Get a ticket to open the live stream from a browser
+//
+// A browser's `EventSource` cannot send an `Authorization` header, so the
+// SPA asks for a ticket with its access token and opens
+// `/api/v1/me/notifications/stream?ticket=…`. A ticket works once, within
+// a minute, and only while the session that asked for it is active; only
+// its hash is stored. To reconnect (`EventSource` reports an error), ask
+// for a new ticket and pass the last event id as `after`.
+//
+// Corresponds with POST /api/v1/me/notifications/stream-tickets (the `CreateStreamTicket` operationId).
+func (c *Client) CreateStreamTicket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStreamTicketRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUnreadNotificationCount Count my unread notifications
+//
+// The badge numbers — unread notifications in total and per category.
+//
+// Corresponds with GET /api/v1/me/notifications/unread-count (the `GetUnreadNotificationCount` operationId).
+func (c *Client) GetUnreadNotificationCount(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUnreadNotificationCountRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkNotificationRead Mark one notification read
+//
+// Marks the notification read (again: no change, the first time stays).
+// Another user's notification is `404`. Live streams of the user get the
+// new unread counts.
+//
+// Corresponds with POST /api/v1/me/notifications/{notificationId}/read (the `MarkNotificationRead` operationId).
+func (c *Client) MarkNotificationRead(ctx context.Context, notificationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkNotificationReadRequest(c.Server, notificationID)
 	if err != nil {
 		return nil, err
 	}
@@ -10491,6 +11648,90 @@ func (c *Client) DeleteOrganizationLogo(ctx context.Context, organizationID open
 // Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
 func (c *Client) UploadOrganizationLogoWithBody(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUploadOrganizationLogoRequestWithBody(c.Server, organizationID, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMailings List the organization's mailings (managers, admins)
+//
+// Newest first. Other members `403`, non-members `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+func (c *Client) ListMailings(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailingsRequest(c.Server, organizationID, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMailingWithBody Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *Client) CreateMailingWithBody(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMailingRequestWithBody(c.Server, organizationID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMailing Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *Client) CreateMailing(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMailingRequest(c.Server, organizationID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMailing Get a mailing and its progress (managers, admins)
+//
+// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+func (c *Client) GetMailing(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMailingRequest(c.Server, organizationID, mailingID)
 	if err != nil {
 		return nil, err
 	}
@@ -13638,6 +14879,119 @@ func NewListDevMessagesRequest(server string, params *ListDevMessagesParams) (*h
 	return req, nil
 }
 
+// NewShowUnsubscribeRequest constructs an http.Request for the ShowUnsubscribe method
+func NewShowUnsubscribeRequest(server string, params *ShowUnsubscribeParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mailings/unsubscribe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnsubscribeRequestWithFormdataBody calls the generic Unsubscribe builder with application/x-www-form-urlencoded body
+func NewUnsubscribeRequestWithFormdataBody(server string, params *UnsubscribeParams, body UnsubscribeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewUnsubscribeRequestWithBody(server, params, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewUnsubscribeRequestWithBody constructs an http.Request for the Unsubscribe method, with any body, and a specified content type
+func NewUnsubscribeRequestWithBody(server string, params *UnsubscribeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/mailings/unsubscribe")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "token", params.Token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -13899,6 +15253,107 @@ func NewCloseAccountRequestWithBody(server string, contentType string, body io.R
 	return req, nil
 }
 
+// NewListDevicesRequest constructs an http.Request for the ListDevices method
+func NewListDevicesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/devices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRegisterDeviceRequest calls the generic RegisterDevice builder with application/json body
+func NewRegisterDeviceRequest(server string, body RegisterDeviceJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRegisterDeviceRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRegisterDeviceRequestWithBody constructs an http.Request for the RegisterDevice method, with any body, and a specified content type
+func NewRegisterDeviceRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/devices")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDeviceRequest constructs an http.Request for the DeleteDevice method
+func NewDeleteDeviceRequest(server string, deviceID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceId", deviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/devices/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewChangeEmailRequest calls the generic ChangeEmail builder with application/json body
 func NewChangeEmailRequest(server string, body ChangeEmailJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -14033,6 +15488,128 @@ func NewExportMyDataRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListMailingSubscriptionsRequest constructs an http.Request for the ListMailingSubscriptions method
+func NewListMailingSubscriptionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mailing-subscriptions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUnsubscribeFromMailingRequest constructs an http.Request for the UnsubscribeFromMailing method
+func NewUnsubscribeFromMailingRequest(server string, organizationID openapi_types.UUID, list MailingList) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "list", list, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mailing-subscriptions/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSubscribeToMailingRequest calls the generic SubscribeToMailing builder with application/json body
+func NewSubscribeToMailingRequest(server string, organizationID openapi_types.UUID, list MailingList, body SubscribeToMailingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSubscribeToMailingRequestWithBody(server, organizationID, list, "application/json", bodyReader)
+}
+
+// NewSubscribeToMailingRequestWithBody constructs an http.Request for the SubscribeToMailing method, with any body, and a specified content type
+func NewSubscribeToMailingRequestWithBody(server string, organizationID openapi_types.UUID, list MailingList, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "list", list, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mailing-subscriptions/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetNotificationPreferencesRequest constructs an http.Request for the GetNotificationPreferences method
 func NewGetNotificationPreferencesRequest(server string) (*http.Request, error) {
 	var err error
@@ -14096,6 +15673,374 @@ func NewUpdateNotificationPreferencesRequestWithBody(server string, contentType 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetNotificationSettingsRequest constructs an http.Request for the GetNotificationSettings method
+func NewGetNotificationSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notification-settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateNotificationSettingsRequest calls the generic UpdateNotificationSettings builder with application/json body
+func NewUpdateNotificationSettingsRequest(server string, body UpdateNotificationSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateNotificationSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewUpdateNotificationSettingsRequestWithBody constructs an http.Request for the UpdateNotificationSettings method, with any body, and a specified content type
+func NewUpdateNotificationSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notification-settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListNotificationsRequest constructs an http.Request for the ListNotifications method
+func NewListNotificationsRequest(server string, params *ListNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Unread != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unread", *params.Unread, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkAllNotificationsReadRequest constructs an http.Request for the MarkAllNotificationsRead method
+func NewMarkAllNotificationsReadRequest(server string, params *MarkAllNotificationsReadParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications/read-all")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Category != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "category", *params.Category, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStreamNotificationsRequest constructs an http.Request for the StreamNotifications method
+func NewStreamNotificationsRequest(server string, params *StreamNotificationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications/stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.LastEventID != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Last-Event-ID", *params.LastEventID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Last-Event-ID", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewCreateStreamTicketRequest constructs an http.Request for the CreateStreamTicket method
+func NewCreateStreamTicketRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications/stream-tickets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUnreadNotificationCountRequest constructs an http.Request for the GetUnreadNotificationCount method
+func NewGetUnreadNotificationCountRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications/unread-count")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkNotificationReadRequest constructs an http.Request for the MarkNotificationRead method
+func NewMarkNotificationReadRequest(server string, notificationID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "notificationId", notificationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/notifications/%s/read", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -17119,6 +19064,167 @@ func NewUploadOrganizationLogoRequestWithBody(server string, organizationID open
 			req.Header.Set("If-Match", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewListMailingsRequest constructs an http.Request for the ListMailings method
+func NewListMailingsRequest(server string, organizationID openapi_types.UUID, params *ListMailingsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMailingRequest calls the generic CreateMailing builder with application/json body
+func NewCreateMailingRequest(server string, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMailingRequestWithBody(server, organizationID, "application/json", bodyReader)
+}
+
+// NewCreateMailingRequestWithBody constructs an http.Request for the CreateMailing method, with any body, and a specified content type
+func NewCreateMailingRequestWithBody(server string, organizationID openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMailingRequest constructs an http.Request for the GetMailing method
+func NewGetMailingRequest(server string, organizationID openapi_types.UUID, mailingID openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "organizationId", organizationID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mailingId", mailingID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/organizations/%s/mailings/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -21268,6 +23374,44 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/dev/messages (the `ListDevMessages` operationId).
 	ListDevMessagesWithResponse(ctx context.Context, params *ListDevMessagesParams, reqEditors ...RequestEditorFn) (*ListDevMessagesResponse, error)
 
+	// ShowUnsubscribeWithResponse The unsubscribe page of a mailing link
+	//
+	// What a person sees after clicking the link in a mailing: an HTML page
+	// naming the organization and the list, with a button that POSTs to this
+	// same URL. Visiting it changes nothing (mail scanners follow links). No
+	// sign-in needed. An unknown token is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/mailings/unsubscribe (the `ShowUnsubscribe` operationId).
+	ShowUnsubscribeWithResponse(ctx context.Context, params *ShowUnsubscribeParams, reqEditors ...RequestEditorFn) (*ShowUnsubscribeResponse, error)
+
+	// UnsubscribeWithBodyWithResponse One-click unsubscribe (RFC 8058)
+	//
+	// Unsubscribes the link's recipient from that organization's list, without
+	// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+	// changes nothing. Each mailing e-mail carries its own random token; only
+	// its hash is stored.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+	UnsubscribeWithBodyWithResponse(ctx context.Context, params *UnsubscribeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnsubscribeResponse, error)
+
+	// UnsubscribeWithFormdataBodyWithResponse One-click unsubscribe (RFC 8058)
+	//
+	// Unsubscribes the link's recipient from that organization's list, without
+	// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+	// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+	// changes nothing. Each mailing e-mail carries its own random token; only
+	// its hash is stored.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+	UnsubscribeWithFormdataBodyWithResponse(ctx context.Context, params *UnsubscribeParams, body UnsubscribeFormdataRequestBody, reqEditors ...RequestEditorFn) (*UnsubscribeResponse, error)
+
 	// GetMeWithResponse Get the signed-in user
 	//
 	// The account of the access token's owner with its memberships.
@@ -21395,6 +23539,54 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/me/close (the `CloseAccount` operationId).
 	CloseAccountWithResponse(ctx context.Context, body CloseAccountJSONRequestBody, reqEditors ...RequestEditorFn) (*CloseAccountResponse, error)
 
+	// ListDevicesWithResponse List my devices that receive pushes
+	//
+	// The mobile devices registered for pushes by the user's live sessions, oldest first (a handful per user, not paginated).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/devices (the `ListDevices` operationId).
+	ListDevicesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error)
+
+	// RegisterDeviceWithBodyWithResponse Register this device for pushes
+	//
+	// The mobile app sends its FCM registration token after sign-in (and again
+	// when Firebase rotates it). The device belongs to the current session:
+	// signing out, revoking the session or resetting the password forgets it.
+	// A token already registered (a reinstall, another account on the phone)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+	RegisterDeviceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterDeviceResponse, error)
+
+	// RegisterDeviceWithResponse Register this device for pushes
+	//
+	// The mobile app sends its FCM registration token after sign-in (and again
+	// when Firebase rotates it). The device belongs to the current session:
+	// signing out, revoking the session or resetting the password forgets it.
+	// A token already registered (a reinstall, another account on the phone)
+	// moves to this session. Every notification written to the inbox (the
+	// category's in-app channel is on) is pushed to each device of the user's
+	// live sessions; a token FCM reports as unregistered is forgotten.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+	RegisterDeviceWithResponse(ctx context.Context, body RegisterDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterDeviceResponse, error)
+
+	// DeleteDeviceWithResponse Stop pushes to a device
+	//
+	// Forgets the device (e.g. the user turned pushes off in the app). Another user's device is `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/devices/{deviceId} (the `DeleteDevice` operationId).
+	DeleteDeviceWithResponse(ctx context.Context, deviceID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDeviceResponse, error)
+
 	// ChangeEmailWithBodyWithResponse Start changing my e-mail
 	//
 	// Requires a recent sign-in (`403 reauthentication_required`
@@ -21479,6 +23671,59 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me/export (the `ExportMyData` operationId).
 	ExportMyDataWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ExportMyDataResponse, error)
 
+	// ListMailingSubscriptionsWithResponse List my mailing subscriptions
+	//
+	// The organizations' mailings the user opted in to, with the time of
+	// consent and the policy version, including withdrawn ones (with
+	// `unsubscribedAt`). A mailing reaches the user only while subscribed
+	// here **and** while the account-wide switch for that kind is on in
+	// `getNotificationPreferences` (`emailNews` for information,
+	// `emailMarketing` for advertising). Few rows per user: not paginated.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/mailing-subscriptions (the `ListMailingSubscriptions` operationId).
+	ListMailingSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMailingSubscriptionsResponse, error)
+
+	// UnsubscribeFromMailingWithResponse Unsubscribe from an organization's mailing
+	//
+	// Withdraws the consent (audited as `mailing_unsubscribed`); the record
+	// stays with `unsubscribedAt`. Never subscribed is `404`; unsubscribing
+	// again changes nothing.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `UnsubscribeFromMailing` operationId).
+	UnsubscribeFromMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, reqEditors ...RequestEditorFn) (*UnsubscribeFromMailingResponse, error)
+
+	// SubscribeToMailingWithBodyWithResponse Subscribe to an organization's mailing
+	//
+	// The user's explicit opt-in, recorded with the time and the policy
+	// version the user saw (and audited as `mailing_subscribed`). Subscribing
+	// also turns on the account-wide switch of that kind
+	// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+	// advertising consent time included). Subscribing again renews the
+	// consent. Organizations the user is not a member of are `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+	SubscribeToMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubscribeToMailingResponse, error)
+
+	// SubscribeToMailingWithResponse Subscribe to an organization's mailing
+	//
+	// The user's explicit opt-in, recorded with the time and the policy
+	// version the user saw (and audited as `mailing_subscribed`). Subscribing
+	// also turns on the account-wide switch of that kind
+	// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+	// advertising consent time included). Subscribing again renews the
+	// consent. Organizations the user is not a member of are `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+	SubscribeToMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, body SubscribeToMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*SubscribeToMailingResponse, error)
+
 	// GetNotificationPreferencesWithResponse Get my mailing subscriptions
 	//
 	// Which optional mailings the user receives. Security and service
@@ -21512,6 +23757,127 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/me/notification-preferences (the `UpdateNotificationPreferences` operationId).
 	UpdateNotificationPreferencesWithResponse(ctx context.Context, body UpdateNotificationPreferencesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationPreferencesResponse, error)
+
+	// GetNotificationSettingsWithResponse Get my notification settings
+	//
+	// Which notifications reach the user through which channel, per category.
+	// Until changed: in-app on for every category; e-mail on for
+	// `application`, `payment`, `support` and `document`; SMS off. These
+	// are about events concerning the user; the organizations' mailings are
+	// `getNotificationPreferences` and `listMailingSubscriptions`. Security
+	// messages (codes, sign-in and contact-change notices) are always sent.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/notification-settings (the `GetNotificationSettings` operationId).
+	GetNotificationSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetNotificationSettingsResponse, error)
+
+	// UpdateNotificationSettingsWithBodyWithResponse Change my notification settings
+	//
+	// Sets the channels of the listed categories (others keep theirs) and
+	// returns all of them. A category may appear once. SMS go only to a
+	// confirmed phone.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+	UpdateNotificationSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error)
+
+	// UpdateNotificationSettingsWithResponse Change my notification settings
+	//
+	// Sets the channels of the listed categories (others keep theirs) and
+	// returns all of them. A category may appear once. SMS go only to a
+	// confirmed phone.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+	UpdateNotificationSettingsWithResponse(ctx context.Context, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error)
+
+	// ListNotificationsWithResponse List my notifications
+	//
+	// The in-app inbox, newest first: what the other domains told the user
+	// (applications, payments, messages, support, documents, news, the account).
+	// Filter with `unread=true` and `category`. Notifications of a category
+	// whose in-app channel is off in `getNotificationSettings` are not written.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/notifications (the `ListNotifications` operationId).
+	ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error)
+
+	// MarkAllNotificationsReadWithResponse Mark all my notifications read
+	//
+	// Marks every unread notification read, or only those of `category`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/notifications/read-all (the `MarkAllNotificationsRead` operationId).
+	MarkAllNotificationsReadWithResponse(ctx context.Context, params *MarkAllNotificationsReadParams, reqEditors ...RequestEditorFn) (*MarkAllNotificationsReadResponse, error)
+
+	// StreamNotificationsWithResponse Live updates of my notifications (Server-Sent Events)
+	//
+	// A `text/event-stream` that stays open. Events:
+	//
+	// - `notification` — a new notification (the JSON of `Notification`);
+	//   its SSE `id` is the notification's `seq`;
+	// - `unread` — the unread counts (`UnreadNotificationCount`), sent on
+	//   connect and whenever they change (a new notification, a read on another
+	//   device);
+	// - comment lines (`: ping`) every 25 seconds keep proxies from closing
+	//   the connection.
+	//
+	// **Authentication:** `Authorization: Bearer …` (mobile apps, `fetch`
+	// streaming), or `?ticket=` from `createStreamTicket` (a browser's
+	// `EventSource`). The stream ends when the session ends, and after an
+	// hour; reconnect then.
+	//
+	// **Resuming:** send `Last-Event-ID` (EventSource does on its own) or
+	// `?after=`: the notifications committed after that number are
+	// replayed first (up to 500; older ones are in `listNotifications`).
+	// Without either, only new notifications follow.
+	//
+	// Events raised on any API instance reach streams on every instance
+	// (PostgreSQL LISTEN/NOTIFY).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/notifications/stream (the `StreamNotifications` operationId).
+	StreamNotificationsWithResponse(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*StreamNotificationsResponse, error)
+
+	// CreateStreamTicketWithResponse Get a ticket to open the live stream from a browser
+	//
+	// A browser's `EventSource` cannot send an `Authorization` header, so the
+	// SPA asks for a ticket with its access token and opens
+	// `/api/v1/me/notifications/stream?ticket=…`. A ticket works once, within
+	// a minute, and only while the session that asked for it is active; only
+	// its hash is stored. To reconnect (`EventSource` reports an error), ask
+	// for a new ticket and pass the last event id as `after`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/notifications/stream-tickets (the `CreateStreamTicket` operationId).
+	CreateStreamTicketWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateStreamTicketResponse, error)
+
+	// GetUnreadNotificationCountWithResponse Count my unread notifications
+	//
+	// The badge numbers — unread notifications in total and per category.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/notifications/unread-count (the `GetUnreadNotificationCount` operationId).
+	GetUnreadNotificationCountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUnreadNotificationCountResponse, error)
+
+	// MarkNotificationReadWithResponse Mark one notification read
+	//
+	// Marks the notification read (again: no change, the first time stays).
+	// Another user's notification is `404`. Live streams of the user get the
+	// new unread counts.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/notifications/{notificationId}/read (the `MarkNotificationRead` operationId).
+	MarkNotificationReadWithResponse(ctx context.Context, notificationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*MarkNotificationReadResponse, error)
 
 	// ListMyOrdersWithResponse My orders (the archive)
 	//
@@ -22504,6 +24870,54 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v1/organizations/{organizationId}/logo (the `UploadOrganizationLogo` operationId).
 	UploadOrganizationLogoWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *UploadOrganizationLogoParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadOrganizationLogoResponse, error)
+
+	// ListMailingsWithResponse List the organization's mailings (managers, admins)
+	//
+	// Newest first. Other members `403`, non-members `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+	ListMailingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*ListMailingsResponse, error)
+
+	// CreateMailingWithBodyWithResponse Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error)
+
+	// CreateMailingWithResponse Send a mailing to the organization's subscribers (managers, admins)
+	//
+	// Queues the mailing and answers at once; a background job writes one
+	// e-mail per recipient into the outbox, in batches: the organization's
+	// active members subscribed to the list (`subscribeToMailing`) whose
+	// account-wide switch for that kind is on. Every e-mail carries a
+	// one-click unsubscribe link (`List-Unsubscribe` and
+	// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+	// Audited as `mailing_created`. Other members `403`, non-members `404`.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+	CreateMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error)
+
+	// GetMailingWithResponse Get a mailing and its progress (managers, admins)
+	//
+	// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+	GetMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMailingResponse, error)
 
 	// ListMembersWithResponse List and search the organization's members
 	//
@@ -26114,6 +28528,193 @@ func (r ListDevMessagesResponse) ContentType() string {
 	return ""
 }
 
+// ShowUnsubscribeResponse429Headers the declared response headers of an HTTP 429 response for ShowUnsubscribe
+type ShowUnsubscribeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ShowUnsubscribeResponse503Headers the declared response headers of an HTTP 503 response for ShowUnsubscribe
+type ShowUnsubscribeResponse503Headers struct {
+	RetryAfter int
+}
+
+type ShowUnsubscribeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShowUnsubscribeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ShowUnsubscribeResponse503Headers
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ShowUnsubscribeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ShowUnsubscribeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ShowUnsubscribeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ShowUnsubscribeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ShowUnsubscribeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ShowUnsubscribeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ShowUnsubscribeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ShowUnsubscribeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ShowUnsubscribeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnsubscribeResponse429Headers the declared response headers of an HTTP 429 response for Unsubscribe
+type UnsubscribeResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UnsubscribeResponse503Headers the declared response headers of an HTTP 503 response for Unsubscribe
+type UnsubscribeResponse503Headers struct {
+	RetryAfter int
+}
+
+type UnsubscribeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnsubscribeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UnsubscribeResponse503Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UnsubscribeResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UnsubscribeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnsubscribeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnsubscribeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnsubscribeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMeResponse401Headers the declared response headers of an HTTP 401 response for GetMe
 type GetMeResponse401Headers struct {
 	WWWAuthenticate *string
@@ -26849,6 +29450,311 @@ func (r CloseAccountResponse) ContentType() string {
 	return ""
 }
 
+// ListDevicesResponse401Headers the declared response headers of an HTTP 401 response for ListDevices
+type ListDevicesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListDevicesResponse429Headers the declared response headers of an HTTP 429 response for ListDevices
+type ListDevicesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListDevicesResponse503Headers the declared response headers of an HTTP 503 response for ListDevices
+type ListDevicesResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListDevicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDevicesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDevicesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDevicesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDevicesResponse) GetJSON200() *DeviceList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListDevicesResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDevicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDevicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDevicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDevicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RegisterDeviceResponse401Headers the declared response headers of an HTTP 401 response for RegisterDevice
+type RegisterDeviceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// RegisterDeviceResponse429Headers the declared response headers of an HTTP 429 response for RegisterDevice
+type RegisterDeviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// RegisterDeviceResponse503Headers the declared response headers of an HTTP 503 response for RegisterDevice
+type RegisterDeviceResponse503Headers struct {
+	RetryAfter int
+}
+
+type RegisterDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Device
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RegisterDeviceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RegisterDeviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RegisterDeviceResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RegisterDeviceResponse) GetJSON201() *Device {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RegisterDeviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r RegisterDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RegisterDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RegisterDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RegisterDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDeviceResponse401Headers the declared response headers of an HTTP 401 response for DeleteDevice
+type DeleteDeviceResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// DeleteDeviceResponse429Headers the declared response headers of an HTTP 429 response for DeleteDevice
+type DeleteDeviceResponse429Headers struct {
+	RetryAfter *int
+}
+
+// DeleteDeviceResponse503Headers the declared response headers of an HTTP 503 response for DeleteDevice
+type DeleteDeviceResponse503Headers struct {
+	RetryAfter int
+}
+
+type DeleteDeviceResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteDeviceResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteDeviceResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteDeviceResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteDeviceResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDeviceResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDeviceResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDeviceResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDeviceResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ChangeEmailResponse401Headers the declared response headers of an HTTP 401 response for ChangeEmail
 type ChangeEmailResponse401Headers struct {
 	WWWAuthenticate *string
@@ -27300,6 +30206,325 @@ func (r ExportMyDataResponse) ContentType() string {
 	return ""
 }
 
+// ListMailingSubscriptionsResponse401Headers the declared response headers of an HTTP 401 response for ListMailingSubscriptions
+type ListMailingSubscriptionsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMailingSubscriptionsResponse429Headers the declared response headers of an HTTP 429 response for ListMailingSubscriptions
+type ListMailingSubscriptionsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMailingSubscriptionsResponse503Headers the declared response headers of an HTTP 503 response for ListMailingSubscriptions
+type ListMailingSubscriptionsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMailingSubscriptionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailingSubscriptionList
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMailingSubscriptionsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMailingSubscriptionsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMailingSubscriptionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailingSubscriptionsResponse) GetJSON200() *MailingSubscriptionList {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailingSubscriptionsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMailingSubscriptionsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMailingSubscriptionsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMailingSubscriptionsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailingSubscriptionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailingSubscriptionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailingSubscriptionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailingSubscriptionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UnsubscribeFromMailingResponse401Headers the declared response headers of an HTTP 401 response for UnsubscribeFromMailing
+type UnsubscribeFromMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UnsubscribeFromMailingResponse429Headers the declared response headers of an HTTP 429 response for UnsubscribeFromMailing
+type UnsubscribeFromMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UnsubscribeFromMailingResponse503Headers the declared response headers of an HTTP 503 response for UnsubscribeFromMailing
+type UnsubscribeFromMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type UnsubscribeFromMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailingSubscription
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UnsubscribeFromMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnsubscribeFromMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UnsubscribeFromMailingResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnsubscribeFromMailingResponse) GetJSON200() *MailingSubscription {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UnsubscribeFromMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UnsubscribeFromMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnsubscribeFromMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnsubscribeFromMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnsubscribeFromMailingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SubscribeToMailingResponse401Headers the declared response headers of an HTTP 401 response for SubscribeToMailing
+type SubscribeToMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SubscribeToMailingResponse429Headers the declared response headers of an HTTP 429 response for SubscribeToMailing
+type SubscribeToMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SubscribeToMailingResponse503Headers the declared response headers of an HTTP 503 response for SubscribeToMailing
+type SubscribeToMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type SubscribeToMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailingSubscription
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SubscribeToMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SubscribeToMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SubscribeToMailingResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SubscribeToMailingResponse) GetJSON200() *MailingSubscription {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SubscribeToMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SubscribeToMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SubscribeToMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SubscribeToMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SubscribeToMailingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetNotificationPreferencesResponse401Headers the declared response headers of an HTTP 401 response for GetNotificationPreferences
 type GetNotificationPreferencesResponse401Headers struct {
 	WWWAuthenticate *string
@@ -27502,6 +30727,782 @@ func (r UpdateNotificationPreferencesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateNotificationPreferencesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetNotificationSettingsResponse401Headers the declared response headers of an HTTP 401 response for GetNotificationSettings
+type GetNotificationSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetNotificationSettingsResponse429Headers the declared response headers of an HTTP 429 response for GetNotificationSettings
+type GetNotificationSettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetNotificationSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetNotificationSettings
+type GetNotificationSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetNotificationSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationSettings
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetNotificationSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetNotificationSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetNotificationSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetNotificationSettingsResponse) GetJSON200() *NotificationSettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetNotificationSettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetNotificationSettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetNotificationSettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetNotificationSettingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetNotificationSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetNotificationSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetNotificationSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetNotificationSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateNotificationSettingsResponse401Headers the declared response headers of an HTTP 401 response for UpdateNotificationSettings
+type UpdateNotificationSettingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// UpdateNotificationSettingsResponse429Headers the declared response headers of an HTTP 429 response for UpdateNotificationSettings
+type UpdateNotificationSettingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// UpdateNotificationSettingsResponse503Headers the declared response headers of an HTTP 503 response for UpdateNotificationSettings
+type UpdateNotificationSettingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type UpdateNotificationSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationSettings
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateNotificationSettingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateNotificationSettingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateNotificationSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateNotificationSettingsResponse) GetJSON200() *NotificationSettings {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateNotificationSettingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateNotificationSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateNotificationSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateNotificationSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateNotificationSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListNotificationsResponse401Headers the declared response headers of an HTTP 401 response for ListNotifications
+type ListNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListNotificationsResponse429Headers the declared response headers of an HTTP 429 response for ListNotifications
+type ListNotificationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListNotificationsResponse503Headers the declared response headers of an HTTP 503 response for ListNotifications
+type ListNotificationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *NotificationPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListNotificationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListNotificationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListNotificationsResponse) GetJSON200() *NotificationPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListNotificationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkAllNotificationsReadResponse401Headers the declared response headers of an HTTP 401 response for MarkAllNotificationsRead
+type MarkAllNotificationsReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkAllNotificationsReadResponse429Headers the declared response headers of an HTTP 429 response for MarkAllNotificationsRead
+type MarkAllNotificationsReadResponse429Headers struct {
+	RetryAfter *int
+}
+
+// MarkAllNotificationsReadResponse503Headers the declared response headers of an HTTP 503 response for MarkAllNotificationsRead
+type MarkAllNotificationsReadResponse503Headers struct {
+	RetryAfter int
+}
+
+type MarkAllNotificationsReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MarkedNotifications
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkAllNotificationsReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkAllNotificationsReadResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MarkAllNotificationsReadResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkAllNotificationsReadResponse) GetJSON200() *MarkedNotifications {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MarkAllNotificationsReadResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkAllNotificationsReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkAllNotificationsReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkAllNotificationsReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkAllNotificationsReadResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StreamNotificationsResponse401Headers the declared response headers of an HTTP 401 response for StreamNotifications
+type StreamNotificationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// StreamNotificationsResponse429Headers the declared response headers of an HTTP 429 response for StreamNotifications
+type StreamNotificationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// StreamNotificationsResponse503Headers the declared response headers of an HTTP 503 response for StreamNotifications
+type StreamNotificationsResponse503Headers struct {
+	RetryAfter int
+}
+
+type StreamNotificationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamNotificationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamNotificationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamNotificationsResponse503Headers
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StreamNotificationsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamNotificationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamNotificationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamNotificationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamNotificationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateStreamTicketResponse401Headers the declared response headers of an HTTP 401 response for CreateStreamTicket
+type CreateStreamTicketResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateStreamTicketResponse429Headers the declared response headers of an HTTP 429 response for CreateStreamTicket
+type CreateStreamTicketResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateStreamTicketResponse503Headers the declared response headers of an HTTP 503 response for CreateStreamTicket
+type CreateStreamTicketResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateStreamTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StreamTicket
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateStreamTicketResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateStreamTicketResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateStreamTicketResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateStreamTicketResponse) GetJSON201() *StreamTicket {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateStreamTicketResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateStreamTicketResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateStreamTicketResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateStreamTicketResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateStreamTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateStreamTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateStreamTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateStreamTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetUnreadNotificationCountResponse401Headers the declared response headers of an HTTP 401 response for GetUnreadNotificationCount
+type GetUnreadNotificationCountResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetUnreadNotificationCountResponse429Headers the declared response headers of an HTTP 429 response for GetUnreadNotificationCount
+type GetUnreadNotificationCountResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetUnreadNotificationCountResponse503Headers the declared response headers of an HTTP 503 response for GetUnreadNotificationCount
+type GetUnreadNotificationCountResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetUnreadNotificationCountResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UnreadNotificationCount
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetUnreadNotificationCountResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetUnreadNotificationCountResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetUnreadNotificationCountResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUnreadNotificationCountResponse) GetJSON200() *UnreadNotificationCount {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUnreadNotificationCountResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetUnreadNotificationCountResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetUnreadNotificationCountResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetUnreadNotificationCountResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUnreadNotificationCountResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUnreadNotificationCountResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUnreadNotificationCountResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUnreadNotificationCountResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkNotificationReadResponse401Headers the declared response headers of an HTTP 401 response for MarkNotificationRead
+type MarkNotificationReadResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// MarkNotificationReadResponse429Headers the declared response headers of an HTTP 429 response for MarkNotificationRead
+type MarkNotificationReadResponse429Headers struct {
+	RetryAfter *int
+}
+
+// MarkNotificationReadResponse503Headers the declared response headers of an HTTP 503 response for MarkNotificationRead
+type MarkNotificationReadResponse503Headers struct {
+	RetryAfter int
+}
+
+type MarkNotificationReadResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Notification
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkNotificationReadResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *MarkNotificationReadResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MarkNotificationReadResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkNotificationReadResponse) GetJSON200() *Notification {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MarkNotificationReadResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkNotificationReadResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkNotificationReadResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkNotificationReadResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkNotificationReadResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -34559,6 +38560,360 @@ func (r UploadOrganizationLogoResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UploadOrganizationLogoResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMailingsResponse401Headers the declared response headers of an HTTP 401 response for ListMailings
+type ListMailingsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMailingsResponse429Headers the declared response headers of an HTTP 429 response for ListMailings
+type ListMailingsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMailingsResponse503Headers the declared response headers of an HTTP 503 response for ListMailings
+type ListMailingsResponse503Headers struct {
+	RetryAfter int
+}
+
+type ListMailingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailingPage
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMailingsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMailingsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMailingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailingsResponse) GetJSON200() *MailingPage {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMailingsResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateMailingResponse401Headers the declared response headers of an HTTP 401 response for CreateMailing
+type CreateMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// CreateMailingResponse429Headers the declared response headers of an HTTP 429 response for CreateMailing
+type CreateMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// CreateMailingResponse503Headers the declared response headers of an HTTP 503 response for CreateMailing
+type CreateMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type CreateMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *Mailing
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateMailingResponse503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r CreateMailingResponse) GetJSON202() *Mailing {
+	return r.JSON202
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMailingResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMailingResponse401Headers the declared response headers of an HTTP 401 response for GetMailing
+type GetMailingResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetMailingResponse429Headers the declared response headers of an HTTP 429 response for GetMailing
+type GetMailingResponse429Headers struct {
+	RetryAfter *int
+}
+
+// GetMailingResponse503Headers the declared response headers of an HTTP 503 response for GetMailing
+type GetMailingResponse503Headers struct {
+	RetryAfter int
+}
+
+type GetMailingResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Mailing
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *UnprocessableEntity
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *TooManyRequests
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *ServiceUnavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMailingResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetMailingResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMailingResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMailingResponse) GetJSON200() *Mailing {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON422() *UnprocessableEntity {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON429() *TooManyRequests {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMailingResponse) GetApplicationProblemJSON503() *ServiceUnavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMailingResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMailingResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMailingResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMailingResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -42129,6 +46484,62 @@ func (c *ClientWithResponses) ListDevMessagesWithResponse(ctx context.Context, p
 	return ParseListDevMessagesResponse(rsp)
 }
 
+// ShowUnsubscribeWithResponse The unsubscribe page of a mailing link
+//
+// What a person sees after clicking the link in a mailing: an HTML page
+// naming the organization and the list, with a button that POSTs to this
+// same URL. Visiting it changes nothing (mail scanners follow links). No
+// sign-in needed. An unknown token is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/mailings/unsubscribe (the `ShowUnsubscribe` operationId).
+func (c *ClientWithResponses) ShowUnsubscribeWithResponse(ctx context.Context, params *ShowUnsubscribeParams, reqEditors ...RequestEditorFn) (*ShowUnsubscribeResponse, error) {
+	rsp, err := c.ShowUnsubscribe(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseShowUnsubscribeResponse(rsp)
+}
+
+// UnsubscribeWithBodyWithResponse One-click unsubscribe (RFC 8058)
+//
+// Unsubscribes the link's recipient from that organization's list, without
+// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+// changes nothing. Each mailing e-mail carries its own random token; only
+// its hash is stored.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+func (c *ClientWithResponses) UnsubscribeWithBodyWithResponse(ctx context.Context, params *UnsubscribeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnsubscribeResponse, error) {
+	rsp, err := c.UnsubscribeWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnsubscribeResponse(rsp)
+}
+
+// UnsubscribeWithFormdataBodyWithResponse One-click unsubscribe (RFC 8058)
+//
+// Unsubscribes the link's recipient from that organization's list, without
+// sign-in: what a mail client's "Unsubscribe" button (`List-Unsubscribe-Post:
+// List-Unsubscribe=One-Click`) and the page's button send. Repeating it
+// changes nothing. Each mailing e-mail carries its own random token; only
+// its hash is stored.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/mailings/unsubscribe (the `Unsubscribe` operationId).
+func (c *ClientWithResponses) UnsubscribeWithFormdataBodyWithResponse(ctx context.Context, params *UnsubscribeParams, body UnsubscribeFormdataRequestBody, reqEditors ...RequestEditorFn) (*UnsubscribeResponse, error) {
+	rsp, err := c.UnsubscribeWithFormdataBody(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnsubscribeResponse(rsp)
+}
+
 // GetMeWithResponse Get the signed-in user
 //
 // The account of the access token's owner with its memberships.
@@ -42310,6 +46721,78 @@ func (c *ClientWithResponses) CloseAccountWithResponse(ctx context.Context, body
 	return ParseCloseAccountResponse(rsp)
 }
 
+// ListDevicesWithResponse List my devices that receive pushes
+//
+// The mobile devices registered for pushes by the user's live sessions, oldest first (a handful per user, not paginated).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/devices (the `ListDevices` operationId).
+func (c *ClientWithResponses) ListDevicesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDevicesResponse, error) {
+	rsp, err := c.ListDevices(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDevicesResponse(rsp)
+}
+
+// RegisterDeviceWithBodyWithResponse Register this device for pushes
+//
+// The mobile app sends its FCM registration token after sign-in (and again
+// when Firebase rotates it). The device belongs to the current session:
+// signing out, revoking the session or resetting the password forgets it.
+// A token already registered (a reinstall, another account on the phone)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+func (c *ClientWithResponses) RegisterDeviceWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RegisterDeviceResponse, error) {
+	rsp, err := c.RegisterDeviceWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterDeviceResponse(rsp)
+}
+
+// RegisterDeviceWithResponse Register this device for pushes
+//
+// The mobile app sends its FCM registration token after sign-in (and again
+// when Firebase rotates it). The device belongs to the current session:
+// signing out, revoking the session or resetting the password forgets it.
+// A token already registered (a reinstall, another account on the phone)
+// moves to this session. Every notification written to the inbox (the
+// category's in-app channel is on) is pushed to each device of the user's
+// live sessions; a token FCM reports as unregistered is forgotten.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/devices (the `RegisterDevice` operationId).
+func (c *ClientWithResponses) RegisterDeviceWithResponse(ctx context.Context, body RegisterDeviceJSONRequestBody, reqEditors ...RequestEditorFn) (*RegisterDeviceResponse, error) {
+	rsp, err := c.RegisterDevice(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRegisterDeviceResponse(rsp)
+}
+
+// DeleteDeviceWithResponse Stop pushes to a device
+//
+// Forgets the device (e.g. the user turned pushes off in the app). Another user's device is `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/devices/{deviceId} (the `DeleteDevice` operationId).
+func (c *ClientWithResponses) DeleteDeviceWithResponse(ctx context.Context, deviceID openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeleteDeviceResponse, error) {
+	rsp, err := c.DeleteDevice(ctx, deviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDeviceResponse(rsp)
+}
+
 // ChangeEmailWithBodyWithResponse Start changing my e-mail
 //
 // Requires a recent sign-in (`403 reauthentication_required`
@@ -42430,6 +46913,83 @@ func (c *ClientWithResponses) ExportMyDataWithResponse(ctx context.Context, reqE
 	return ParseExportMyDataResponse(rsp)
 }
 
+// ListMailingSubscriptionsWithResponse List my mailing subscriptions
+//
+// The organizations' mailings the user opted in to, with the time of
+// consent and the policy version, including withdrawn ones (with
+// `unsubscribedAt`). A mailing reaches the user only while subscribed
+// here **and** while the account-wide switch for that kind is on in
+// `getNotificationPreferences` (`emailNews` for information,
+// `emailMarketing` for advertising). Few rows per user: not paginated.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/mailing-subscriptions (the `ListMailingSubscriptions` operationId).
+func (c *ClientWithResponses) ListMailingSubscriptionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListMailingSubscriptionsResponse, error) {
+	rsp, err := c.ListMailingSubscriptions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailingSubscriptionsResponse(rsp)
+}
+
+// UnsubscribeFromMailingWithResponse Unsubscribe from an organization's mailing
+//
+// Withdraws the consent (audited as `mailing_unsubscribed`); the record
+// stays with `unsubscribedAt`. Never subscribed is `404`; unsubscribing
+// again changes nothing.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `UnsubscribeFromMailing` operationId).
+func (c *ClientWithResponses) UnsubscribeFromMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, reqEditors ...RequestEditorFn) (*UnsubscribeFromMailingResponse, error) {
+	rsp, err := c.UnsubscribeFromMailing(ctx, organizationID, list, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnsubscribeFromMailingResponse(rsp)
+}
+
+// SubscribeToMailingWithBodyWithResponse Subscribe to an organization's mailing
+//
+// The user's explicit opt-in, recorded with the time and the policy
+// version the user saw (and audited as `mailing_subscribed`). Subscribing
+// also turns on the account-wide switch of that kind
+// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+// advertising consent time included). Subscribing again renews the
+// consent. Organizations the user is not a member of are `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+func (c *ClientWithResponses) SubscribeToMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SubscribeToMailingResponse, error) {
+	rsp, err := c.SubscribeToMailingWithBody(ctx, organizationID, list, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubscribeToMailingResponse(rsp)
+}
+
+// SubscribeToMailingWithResponse Subscribe to an organization's mailing
+//
+// The user's explicit opt-in, recorded with the time and the policy
+// version the user saw (and audited as `mailing_subscribed`). Subscribing
+// also turns on the account-wide switch of that kind
+// (`emailNews`/`emailMarketing` in `getNotificationPreferences`;
+// advertising consent time included). Subscribing again renews the
+// consent. Organizations the user is not a member of are `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/mailing-subscriptions/{organizationId}/{list} (the `SubscribeToMailing` operationId).
+func (c *ClientWithResponses) SubscribeToMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, list MailingList, body SubscribeToMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*SubscribeToMailingResponse, error) {
+	rsp, err := c.SubscribeToMailing(ctx, organizationID, list, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSubscribeToMailingResponse(rsp)
+}
+
 // GetNotificationPreferencesWithResponse Get my mailing subscriptions
 //
 // Which optional mailings the user receives. Security and service
@@ -42480,6 +47040,181 @@ func (c *ClientWithResponses) UpdateNotificationPreferencesWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseUpdateNotificationPreferencesResponse(rsp)
+}
+
+// GetNotificationSettingsWithResponse Get my notification settings
+//
+// Which notifications reach the user through which channel, per category.
+// Until changed: in-app on for every category; e-mail on for
+// `application`, `payment`, `support` and `document`; SMS off. These
+// are about events concerning the user; the organizations' mailings are
+// `getNotificationPreferences` and `listMailingSubscriptions`. Security
+// messages (codes, sign-in and contact-change notices) are always sent.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/notification-settings (the `GetNotificationSettings` operationId).
+func (c *ClientWithResponses) GetNotificationSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetNotificationSettingsResponse, error) {
+	rsp, err := c.GetNotificationSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetNotificationSettingsResponse(rsp)
+}
+
+// UpdateNotificationSettingsWithBodyWithResponse Change my notification settings
+//
+// Sets the channels of the listed categories (others keep theirs) and
+// returns all of them. A category may appear once. SMS go only to a
+// confirmed phone.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+func (c *ClientWithResponses) UpdateNotificationSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
+	rsp, err := c.UpdateNotificationSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateNotificationSettingsResponse(rsp)
+}
+
+// UpdateNotificationSettingsWithResponse Change my notification settings
+//
+// Sets the channels of the listed categories (others keep theirs) and
+// returns all of them. A category may appear once. SMS go only to a
+// confirmed phone.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /api/v1/me/notification-settings (the `UpdateNotificationSettings` operationId).
+func (c *ClientWithResponses) UpdateNotificationSettingsWithResponse(ctx context.Context, body UpdateNotificationSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateNotificationSettingsResponse, error) {
+	rsp, err := c.UpdateNotificationSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateNotificationSettingsResponse(rsp)
+}
+
+// ListNotificationsWithResponse List my notifications
+//
+// The in-app inbox, newest first: what the other domains told the user
+// (applications, payments, messages, support, documents, news, the account).
+// Filter with `unread=true` and `category`. Notifications of a category
+// whose in-app channel is off in `getNotificationSettings` are not written.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/notifications (the `ListNotifications` operationId).
+func (c *ClientWithResponses) ListNotificationsWithResponse(ctx context.Context, params *ListNotificationsParams, reqEditors ...RequestEditorFn) (*ListNotificationsResponse, error) {
+	rsp, err := c.ListNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListNotificationsResponse(rsp)
+}
+
+// MarkAllNotificationsReadWithResponse Mark all my notifications read
+//
+// Marks every unread notification read, or only those of `category`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/notifications/read-all (the `MarkAllNotificationsRead` operationId).
+func (c *ClientWithResponses) MarkAllNotificationsReadWithResponse(ctx context.Context, params *MarkAllNotificationsReadParams, reqEditors ...RequestEditorFn) (*MarkAllNotificationsReadResponse, error) {
+	rsp, err := c.MarkAllNotificationsRead(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkAllNotificationsReadResponse(rsp)
+}
+
+// StreamNotificationsWithResponse Live updates of my notifications (Server-Sent Events)
+//
+// A `text/event-stream` that stays open. Events:
+//
+//   - `notification` — a new notification (the JSON of `Notification`);
+//     its SSE `id` is the notification's `seq`;
+//   - `unread` — the unread counts (`UnreadNotificationCount`), sent on
+//     connect and whenever they change (a new notification, a read on another
+//     device);
+//   - comment lines (`: ping`) every 25 seconds keep proxies from closing
+//     the connection.
+//
+// **Authentication:** `Authorization: Bearer …` (mobile apps, `fetch`
+// streaming), or `?ticket=` from `createStreamTicket` (a browser's
+// `EventSource`). The stream ends when the session ends, and after an
+// hour; reconnect then.
+//
+// **Resuming:** send `Last-Event-ID` (EventSource does on its own) or
+// `?after=`: the notifications committed after that number are
+// replayed first (up to 500; older ones are in `listNotifications`).
+// Without either, only new notifications follow.
+//
+// Events raised on any API instance reach streams on every instance
+// (PostgreSQL LISTEN/NOTIFY).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/notifications/stream (the `StreamNotifications` operationId).
+func (c *ClientWithResponses) StreamNotificationsWithResponse(ctx context.Context, params *StreamNotificationsParams, reqEditors ...RequestEditorFn) (*StreamNotificationsResponse, error) {
+	rsp, err := c.StreamNotifications(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamNotificationsResponse(rsp)
+}
+
+// CreateStreamTicketWithResponse Get a ticket to open the live stream from a browser
+//
+// A browser's `EventSource` cannot send an `Authorization` header, so the
+// SPA asks for a ticket with its access token and opens
+// `/api/v1/me/notifications/stream?ticket=…`. A ticket works once, within
+// a minute, and only while the session that asked for it is active; only
+// its hash is stored. To reconnect (`EventSource` reports an error), ask
+// for a new ticket and pass the last event id as `after`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/notifications/stream-tickets (the `CreateStreamTicket` operationId).
+func (c *ClientWithResponses) CreateStreamTicketWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateStreamTicketResponse, error) {
+	rsp, err := c.CreateStreamTicket(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStreamTicketResponse(rsp)
+}
+
+// GetUnreadNotificationCountWithResponse Count my unread notifications
+//
+// The badge numbers — unread notifications in total and per category.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/notifications/unread-count (the `GetUnreadNotificationCount` operationId).
+func (c *ClientWithResponses) GetUnreadNotificationCountWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUnreadNotificationCountResponse, error) {
+	rsp, err := c.GetUnreadNotificationCount(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUnreadNotificationCountResponse(rsp)
+}
+
+// MarkNotificationReadWithResponse Mark one notification read
+//
+// Marks the notification read (again: no change, the first time stays).
+// Another user's notification is `404`. Live streams of the user get the
+// new unread counts.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/notifications/{notificationId}/read (the `MarkNotificationRead` operationId).
+func (c *ClientWithResponses) MarkNotificationReadWithResponse(ctx context.Context, notificationID openapi_types.UUID, reqEditors ...RequestEditorFn) (*MarkNotificationReadResponse, error) {
+	rsp, err := c.MarkNotificationRead(ctx, notificationID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkNotificationReadResponse(rsp)
 }
 
 // ListMyOrdersWithResponse My orders (the archive)
@@ -43982,6 +48717,78 @@ func (c *ClientWithResponses) UploadOrganizationLogoWithBodyWithResponse(ctx con
 		return nil, err
 	}
 	return ParseUploadOrganizationLogoResponse(rsp)
+}
+
+// ListMailingsWithResponse List the organization's mailings (managers, admins)
+//
+// Newest first. Other members `403`, non-members `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings (the `ListMailings` operationId).
+func (c *ClientWithResponses) ListMailingsWithResponse(ctx context.Context, organizationID openapi_types.UUID, params *ListMailingsParams, reqEditors ...RequestEditorFn) (*ListMailingsResponse, error) {
+	rsp, err := c.ListMailings(ctx, organizationID, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailingsResponse(rsp)
+}
+
+// CreateMailingWithBodyWithResponse Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *ClientWithResponses) CreateMailingWithBodyWithResponse(ctx context.Context, organizationID openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error) {
+	rsp, err := c.CreateMailingWithBody(ctx, organizationID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMailingResponse(rsp)
+}
+
+// CreateMailingWithResponse Send a mailing to the organization's subscribers (managers, admins)
+//
+// Queues the mailing and answers at once; a background job writes one
+// e-mail per recipient into the outbox, in batches: the organization's
+// active members subscribed to the list (`subscribeToMailing`) whose
+// account-wide switch for that kind is on. Every e-mail carries a
+// one-click unsubscribe link (`List-Unsubscribe` and
+// `List-Unsubscribe-Post`, RFC 8058) and the same link in its text.
+// Audited as `mailing_created`. Other members `403`, non-members `404`.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/organizations/{organizationId}/mailings (the `CreateMailing` operationId).
+func (c *ClientWithResponses) CreateMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, body CreateMailingJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMailingResponse, error) {
+	rsp, err := c.CreateMailing(ctx, organizationID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMailingResponse(rsp)
+}
+
+// GetMailingWithResponse Get a mailing and its progress (managers, admins)
+//
+// The mailing, with its status and how many messages it has written. Other members `403`, non-members and other organizations' mailings `404`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/organizations/{organizationId}/mailings/{mailingId} (the `GetMailing` operationId).
+func (c *ClientWithResponses) GetMailingWithResponse(ctx context.Context, organizationID openapi_types.UUID, mailingID openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetMailingResponse, error) {
+	rsp, err := c.GetMailing(ctx, organizationID, mailingID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMailingResponse(rsp)
 }
 
 // ListMembersWithResponse List and search the organization's members
@@ -48108,6 +52915,181 @@ func ParseListDevMessagesResponse(rsp *http.Response) (*ListDevMessagesResponse,
 	return response, nil
 }
 
+// ParseShowUnsubscribeResponse parses an HTTP response from a ShowUnsubscribeWithResponse call
+func ParseShowUnsubscribeResponse(rsp *http.Response) (*ShowUnsubscribeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ShowUnsubscribeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ShowUnsubscribeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ShowUnsubscribeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnsubscribeResponse parses an HTTP response from a UnsubscribeWithResponse call
+func ParseUnsubscribeResponse(rsp *http.Response) (*UnsubscribeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnsubscribeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UnsubscribeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UnsubscribeResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetMeResponse parses an HTTP response from a GetMeWithResponse call
 func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -48828,6 +53810,305 @@ func ParseCloseAccountResponse(rsp *http.Response) (*CloseAccountResponse, error
 	return response, nil
 }
 
+// ParseListDevicesResponse parses an HTTP response from a ListDevicesWithResponse call
+func ParseListDevicesResponse(rsp *http.Response) (*ListDevicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDevicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListDevicesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDevicesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDevicesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRegisterDeviceResponse parses an HTTP response from a RegisterDeviceWithResponse call
+func ParseRegisterDeviceResponse(rsp *http.Response) (*RegisterDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RegisterDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Device
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers RegisterDeviceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers RegisterDeviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RegisterDeviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDeviceResponse parses an HTTP response from a DeleteDeviceWithResponse call
+func ParseDeleteDeviceResponse(rsp *http.Response) (*DeleteDeviceResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDeviceResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers DeleteDeviceResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteDeviceResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteDeviceResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseChangeEmailResponse parses an HTTP response from a ChangeEmailWithResponse call
 func ParseChangeEmailResponse(rsp *http.Response) (*ChangeEmailResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -49270,6 +54551,316 @@ func ParseExportMyDataResponse(rsp *http.Response) (*ExportMyDataResponse, error
 	return response, nil
 }
 
+// ParseListMailingSubscriptionsResponse parses an HTTP response from a ListMailingSubscriptionsWithResponse call
+func ParseListMailingSubscriptionsResponse(rsp *http.Response) (*ListMailingSubscriptionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailingSubscriptionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailingSubscriptionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMailingSubscriptionsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMailingSubscriptionsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMailingSubscriptionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUnsubscribeFromMailingResponse parses an HTTP response from a UnsubscribeFromMailingWithResponse call
+func ParseUnsubscribeFromMailingResponse(rsp *http.Response) (*UnsubscribeFromMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnsubscribeFromMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailingSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UnsubscribeFromMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UnsubscribeFromMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UnsubscribeFromMailingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSubscribeToMailingResponse parses an HTTP response from a SubscribeToMailingWithResponse call
+func ParseSubscribeToMailingResponse(rsp *http.Response) (*SubscribeToMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SubscribeToMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailingSubscription
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SubscribeToMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SubscribeToMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SubscribeToMailingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetNotificationPreferencesResponse parses an HTTP response from a GetNotificationPreferencesWithResponse call
 func ParseGetNotificationPreferencesResponse(rsp *http.Response) (*GetNotificationPreferencesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -49459,6 +55050,758 @@ func ParseUpdateNotificationPreferencesResponse(rsp *http.Response) (*UpdateNoti
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpdateNotificationPreferencesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetNotificationSettingsResponse parses an HTTP response from a GetNotificationSettingsWithResponse call
+func ParseGetNotificationSettingsResponse(rsp *http.Response) (*GetNotificationSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetNotificationSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetNotificationSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetNotificationSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetNotificationSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateNotificationSettingsResponse parses an HTTP response from a UpdateNotificationSettingsWithResponse call
+func ParseUpdateNotificationSettingsResponse(rsp *http.Response) (*UpdateNotificationSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateNotificationSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationSettings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers UpdateNotificationSettingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateNotificationSettingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateNotificationSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListNotificationsResponse parses an HTTP response from a ListNotificationsWithResponse call
+func ParseListNotificationsResponse(rsp *http.Response) (*ListNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest NotificationPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkAllNotificationsReadResponse parses an HTTP response from a MarkAllNotificationsReadWithResponse call
+func ParseMarkAllNotificationsReadResponse(rsp *http.Response) (*MarkAllNotificationsReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkAllNotificationsReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MarkedNotifications
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkAllNotificationsReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkAllNotificationsReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers MarkAllNotificationsReadResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamNotificationsResponse parses an HTTP response from a StreamNotificationsWithResponse call
+func ParseStreamNotificationsResponse(rsp *http.Response) (*StreamNotificationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamNotificationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers StreamNotificationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamNotificationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamNotificationsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateStreamTicketResponse parses an HTTP response from a CreateStreamTicketWithResponse call
+func ParseCreateStreamTicketResponse(rsp *http.Response) (*CreateStreamTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateStreamTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StreamTicket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateStreamTicketResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateStreamTicketResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateStreamTicketResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetUnreadNotificationCountResponse parses an HTTP response from a GetUnreadNotificationCountWithResponse call
+func ParseGetUnreadNotificationCountResponse(rsp *http.Response) (*GetUnreadNotificationCountResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUnreadNotificationCountResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UnreadNotificationCount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetUnreadNotificationCountResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetUnreadNotificationCountResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetUnreadNotificationCountResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkNotificationReadResponse parses an HTTP response from a MarkNotificationReadWithResponse call
+func ParseMarkNotificationReadResponse(rsp *http.Response) (*MarkNotificationReadResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkNotificationReadResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Notification
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers MarkNotificationReadResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers MarkNotificationReadResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers MarkNotificationReadResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -56345,6 +62688,351 @@ func ParseUploadOrganizationLogoResponse(rsp *http.Response) (*UploadOrganizatio
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers UploadOrganizationLogoResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMailingsResponse parses an HTTP response from a ListMailingsWithResponse call
+func ParseListMailingsResponse(rsp *http.Response) (*ListMailingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailingPage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMailingsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMailingsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMailingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateMailingResponse parses an HTTP response from a CreateMailingWithResponse call
+func ParseCreateMailingResponse(rsp *http.Response) (*CreateMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest Mailing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers CreateMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateMailingResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMailingResponse parses an HTTP response from a GetMailingWithResponse call
+func ParseGetMailingResponse(rsp *http.Response) (*GetMailingResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMailingResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Mailing
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest UnprocessableEntity
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest ServiceUnavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetMailingResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers GetMailingResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMailingResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -11,7 +11,7 @@ import (
 
 const getOutboxMessage = `-- name: GetOutboxMessage :one
 
-SELECT id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, last_error, created_at, sent_at FROM outbox WHERE id = $1
+SELECT id, channel, recipient, template, locale, subject, body_text, body_html, status, attempts, last_error, created_at, sent_at, headers FROM outbox WHERE id = $1
 `
 
 // Outcomes of delivery attempts, written by the `deliver_message` job
@@ -35,6 +35,7 @@ func (q *Queries) GetOutboxMessage(ctx context.Context, id int64) (Outbox, error
 		&i.LastError,
 		&i.CreatedAt,
 		&i.SentAt,
+		&i.Headers,
 	)
 	return i, err
 }

@@ -404,6 +404,125 @@ func AllGroupStatusValues() []GroupStatus {
 	}
 }
 
+type MailingList string
+
+const (
+	MailingListInformation MailingList = "information"
+	MailingListAdvertising MailingList = "advertising"
+)
+
+func (e *MailingList) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = MailingList(s)
+	case string:
+		*e = MailingList(s)
+	default:
+		return fmt.Errorf("unsupported scan type for MailingList: %T", src)
+	}
+	return nil
+}
+
+type NullMailingList struct {
+	MailingList MailingList
+	Valid       bool // Valid is true if MailingList is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullMailingList) Scan(value interface{}) error {
+	if value == nil {
+		ns.MailingList, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.MailingList.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullMailingList) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.MailingList), nil
+}
+
+func (e MailingList) Valid() bool {
+	switch e {
+	case MailingListInformation,
+		MailingListAdvertising:
+		return true
+	}
+	return false
+}
+
+func AllMailingListValues() []MailingList {
+	return []MailingList{
+		MailingListInformation,
+		MailingListAdvertising,
+	}
+}
+
+type MailingStatus string
+
+const (
+	MailingStatusQueued  MailingStatus = "queued"
+	MailingStatusSending MailingStatus = "sending"
+	MailingStatusSent    MailingStatus = "sent"
+)
+
+func (e *MailingStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = MailingStatus(s)
+	case string:
+		*e = MailingStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for MailingStatus: %T", src)
+	}
+	return nil
+}
+
+type NullMailingStatus struct {
+	MailingStatus MailingStatus
+	Valid         bool // Valid is true if MailingStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullMailingStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.MailingStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.MailingStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullMailingStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.MailingStatus), nil
+}
+
+func (e MailingStatus) Valid() bool {
+	switch e {
+	case MailingStatusQueued,
+		MailingStatusSending,
+		MailingStatusSent:
+		return true
+	}
+	return false
+}
+
+func AllMailingStatusValues() []MailingStatus {
+	return []MailingStatus{
+		MailingStatusQueued,
+		MailingStatusSending,
+		MailingStatusSent,
+	}
+}
+
 type MemberRole string
 
 const (
@@ -526,6 +645,79 @@ func AllMembershipStatusValues() []MembershipStatus {
 	return []MembershipStatus{
 		MembershipStatusActive,
 		MembershipStatusBlocked,
+	}
+}
+
+type NotificationCategory string
+
+const (
+	NotificationCategoryApplication NotificationCategory = "application"
+	NotificationCategoryPayment     NotificationCategory = "payment"
+	NotificationCategoryMessage     NotificationCategory = "message"
+	NotificationCategorySupport     NotificationCategory = "support"
+	NotificationCategoryDocument    NotificationCategory = "document"
+	NotificationCategoryNews        NotificationCategory = "news"
+	NotificationCategoryAccount     NotificationCategory = "account"
+)
+
+func (e *NotificationCategory) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = NotificationCategory(s)
+	case string:
+		*e = NotificationCategory(s)
+	default:
+		return fmt.Errorf("unsupported scan type for NotificationCategory: %T", src)
+	}
+	return nil
+}
+
+type NullNotificationCategory struct {
+	NotificationCategory NotificationCategory
+	Valid                bool // Valid is true if NotificationCategory is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullNotificationCategory) Scan(value interface{}) error {
+	if value == nil {
+		ns.NotificationCategory, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.NotificationCategory.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullNotificationCategory) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.NotificationCategory), nil
+}
+
+func (e NotificationCategory) Valid() bool {
+	switch e {
+	case NotificationCategoryApplication,
+		NotificationCategoryPayment,
+		NotificationCategoryMessage,
+		NotificationCategorySupport,
+		NotificationCategoryDocument,
+		NotificationCategoryNews,
+		NotificationCategoryAccount:
+		return true
+	}
+	return false
+}
+
+func AllNotificationCategoryValues() []NotificationCategory {
+	return []NotificationCategory{
+		NotificationCategoryApplication,
+		NotificationCategoryPayment,
+		NotificationCategoryMessage,
+		NotificationCategorySupport,
+		NotificationCategoryDocument,
+		NotificationCategoryNews,
+		NotificationCategoryAccount,
 	}
 }
 
@@ -1245,6 +1437,15 @@ type CommerceSetting struct {
 	UpdatedAt            time.Time
 }
 
+type Device struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	SessionID uuid.UUID
+	Token     string
+	Platform  string
+	CreatedAt time.Time
+}
+
 type DocumentCounter struct {
 	OrganizationID uuid.UUID
 	Kind           string
@@ -1320,6 +1521,38 @@ type Invitation struct {
 	RevokedAt      *time.Time
 }
 
+type Mailing struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	List           MailingList
+	Subject        string
+	Body           string
+	CreatedBy      *uuid.UUID
+	Status         MailingStatus
+	LastUserID     *uuid.UUID
+	RecipientCount int32
+	CreatedAt      time.Time
+	SentAt         *time.Time
+}
+
+type MailingSubscription struct {
+	UserID          uuid.UUID
+	OrganizationID  uuid.UUID
+	List            MailingList
+	ConsentedAt     time.Time
+	PolicyVersion   string
+	UnsubscribedAt  *time.Time
+	UnsubscribedVia *string
+}
+
+type MailingUnsubscribeToken struct {
+	TokenHash      []byte
+	UserID         uuid.UUID
+	OrganizationID uuid.UUID
+	List           MailingList
+	CreatedAt      time.Time
+}
+
 type Membership struct {
 	OrganizationID uuid.UUID
 	UserID         uuid.UUID
@@ -1343,6 +1576,21 @@ type NewsItem struct {
 	UpdatedAt      time.Time
 }
 
+type Notification struct {
+	ID             uuid.UUID
+	UserID         uuid.UUID
+	Seq            int64
+	OrganizationID *uuid.UUID
+	Category       NotificationCategory
+	Title          string
+	Body           string
+	LinkKind       *string
+	LinkID         *string
+	LinkPath       *string
+	CreatedAt      time.Time
+	ReadAt         *time.Time
+}
+
 type NotificationPreference struct {
 	UserID             uuid.UUID
 	EmailNews          bool
@@ -1350,6 +1598,20 @@ type NotificationPreference struct {
 	SmsMarketing       bool
 	MarketingConsentAt *time.Time
 	UpdatedAt          time.Time
+}
+
+type NotificationSequence struct {
+	UserID  uuid.UUID
+	LastSeq int64
+}
+
+type NotificationSetting struct {
+	UserID    uuid.UUID
+	Category  NotificationCategory
+	InApp     bool
+	Email     bool
+	Sms       bool
+	UpdatedAt time.Time
 }
 
 type OneTimeCode struct {
@@ -1465,6 +1727,7 @@ type Outbox struct {
 	LastError *string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	Headers   []byte
 }
 
 type Payment struct {
@@ -1688,6 +1951,14 @@ type SsoState struct {
 	RememberMe   bool
 	CreatedAt    time.Time
 	ExpiresAt    time.Time
+}
+
+type StreamTicket struct {
+	TokenHash []byte
+	UserID    uuid.UUID
+	SessionID uuid.UUID
+	ExpiresAt time.Time
+	UsedAt    *time.Time
 }
 
 type StudyGroup struct {

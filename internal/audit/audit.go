@@ -83,3 +83,10 @@ func Record(ctx context.Context, q *db.Queries, e Event) error {
 		Ip: e.IP, UserAgent: e.UserAgent, Details: details,
 	})
 }
+
+// Mailing subscriptions (proof of consent) and organizations' mailings.
+const (
+	MailingSubscribed   = "mailing_subscribed"
+	MailingUnsubscribed = "mailing_unsubscribed"
+	MailingCreated      = "mailing_created"
+)

@@ -71,6 +71,8 @@ type Config struct {
 	Blob         Blob     // file storage: logos, covers (blob.go)
 	Certificates CertificateSettings
 	SSO          SSOConfig // sign-in through OpenID Connect providers (sso.go)
+	// Notifications: the live stream, pushes, mailings (notifications.go).
+	Notifications Notifications
 	// CaptchaVerifyURL, when set, makes registration require a captcha token
 	// checked at this siteverify endpoint (Turnstile, hCaptcha, reCAPTCHA)
 	// with CaptchaSecret.
@@ -198,6 +200,7 @@ func Load(getenv func(string) string) (Config, error) {
 	loadJobs(&l, &c)
 	loadBlob(&l, &c)
 	loadPayments(&l, &c)
+	loadNotifications(&l, &c)
 	c.SSO = l.sso()
 	c.Security = l.security(c.PublicURL)
 	if len(l.errs) > 0 {
@@ -258,6 +261,7 @@ func (c Config) Validate() error {
 	c.validateJobs(bad)
 	c.validateBlob(bad)
 	c.validatePayments(bad)
+	c.validateNotifications(bad)
 	if c.Certificates.ChallengeTTL < 10*time.Second || c.Certificates.ChallengeTTL > 10*time.Minute {
 		bad("KABINET_CERT_CHALLENGE_TTL must be between 10s and 10m")
 	}

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,6 +86,9 @@ func (s *SMTPSender) Send(ctx context.Context, m db.Outbox) error {
 	msg.SetDate()
 	// RFC 3834: ask auto-responders (vacation replies) to stay quiet.
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if err := setExtraHeaders(msg, m.Headers); err != nil {
+		return Permanent(err)
+	}
 	msg.SetBodyString(mail.TypeTextPlain, m.BodyText)
 	if m.BodyHtml != "" {
 		msg.AddAlternativeString(mail.TypeTextHTML, m.BodyHtml)
@@ -110,4 +114,20 @@ func (s *SMTPSender) Send(ctx context.Context, m db.Outbox) error {
 		return Permanent(fmt.Errorf("smtp: %w", err))
 	}
 	return fmt.Errorf("smtp: %w", err)
+}
+
+// setExtraHeaders adds the headers a message carries besides the usual ones
+// (a mailing's List-Unsubscribe and List-Unsubscribe-Post, RFC 8058).
+func setExtraHeaders(msg *mail.Msg, raw []byte) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var headers map[string]string
+	if err := json.Unmarshal(raw, &headers); err != nil {
+		return fmt.Errorf("smtp: message headers: %w", err)
+	}
+	for name, value := range headers {
+		msg.SetGenHeader(mail.Header(name), value)
+	}
+	return nil
 }

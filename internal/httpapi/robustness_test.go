@@ -55,6 +55,11 @@ func TestEveryOperationRefusesGarbageWithoutA500(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
+						if apitest.IsEventStream(res) { // a live stream: its headers are the answer
+							res.Body.Close()
+							checked++
+							continue
+						}
 						b, _ := io.ReadAll(res.Body)
 						res.Body.Close()
 						checked++
@@ -117,6 +122,14 @@ func TestEveryOperationRefusesGeneratedGarbage(t *testing.T) {
 				res, err := env.HTTPClient.Do(req)
 				if err != nil {
 					t.Fatalf("%s %s (%s): %v", method, path, g.what, err)
+				}
+				if apitest.IsEventStream(res) { // a live stream: its headers are the answer
+					res.Body.Close()
+					sent++
+					if g.field != "" || g.refuse {
+						t.Errorf("%s %s (%s) was accepted: a stream opened", method, path, g.what)
+					}
+					continue
 				}
 				body := apitest.ReadAll(t, res)
 				sent++

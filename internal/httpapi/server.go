@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,7 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/identity"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
 	"github.com/kabinet-edu/kabinet/internal/news"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 	"github.com/kabinet-edu/kabinet/internal/notify"
 	"github.com/kabinet-edu/kabinet/internal/organizations"
 	"github.com/kabinet-edu/kabinet/internal/outbox"
@@ -46,6 +48,7 @@ type Server struct {
 	*commerceAPI
 	*supportAPI
 	*newsAPI
+	*notificationsAPI
 }
 
 // Every domain names its handler struct Handler; these aliases give the
@@ -58,6 +61,7 @@ type (
 	commerceAPI      = commerce.Handler
 	supportAPI       = support.Handler
 	newsAPI          = news.Handler
+	notificationsAPI = notifications.Handler
 )
 
 var _ api.StrictServerInterface = (*Server)(nil)
@@ -97,6 +101,9 @@ func New(d Deps) (*echo.Echo, error) {
 		return nil, fmt.Errorf("KABINET_BLOB_URL: %w", err)
 	}
 	orgs := organizations.New(base, out, accounts)
+	// The publisher other domains call to notify users (notifications.Publish).
+	publisher := notifications.NewPublisher(out, d.Jobs, d.Config)
+	notes := notifications.New(base, publisher)
 	s := &Server{
 		catalogAPI:       catalog.New(base, blobs, orgs),
 		identityAPI:      accounts,
@@ -104,6 +111,7 @@ func New(d Deps) (*echo.Echo, error) {
 		systemAPI:        system.New(base),
 		supportAPI:       support.New(base, out),
 		newsAPI:          news.New(base),
+		notificationsAPI: notes,
 	}
 	shop, err := newCommerce(d, base)
 	if err != nil {
@@ -114,7 +122,12 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load embedded spec: %w", err)
 	}
-	v, err := newValidator(doc, base.Authenticate)
+	v, err := newValidator(doc, func(ctx context.Context, in *openapi3filter.AuthenticationInput) error {
+		if in.SecuritySchemeName == notifications.TicketScheme {
+			return notes.AuthenticateTicket(ctx, in, base.Authenticate)
+		}
+		return base.Authenticate(ctx, in)
+	})
 	if err != nil {
 		return nil, err
 	}

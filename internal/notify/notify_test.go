@@ -52,8 +52,10 @@ func TestEveryTemplateRendersCompletely(t *testing.T) {
 		"RoleName": "teacher", "InviterName": "Борис", "ExpiresAt": "2026-01-02 15:04", "Login": "a@example.org",
 		"Password": "Tmp-Pass-1", "Reset": false, "When": "2026-01-02 15:04 UTC", "Provider": "Госуслуги",
 		"Subject": "CN=Анна", "Issuer": "CN=CA", "NotAfter": "2027-01-01", "Fingerprint": "ab12",
+		"Title": "Оплата получена", "Body": "Мы получили 12 000 ₽.", "URL": "https://example.org/payments/1", "Short": "Оплата получена",
+		"Paragraphs": []string{"Открыта запись."}, "UnsubscribeURL": "https://example.org/api/v1/mailings/unsubscribe?token=x",
 	}
-	sms := map[string]bool{"contact_code_sms": true, "password_reset_sms": true}
+	sms := map[string]bool{"contact_code_sms": true, "password_reset_sms": true, "notification_sms": true}
 	for key := range tpl.text {
 		name, locale, _ := strings.Cut(key, ".")
 		channel := Email

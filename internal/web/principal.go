@@ -107,3 +107,21 @@ func (s *Base) Authenticate(ctx context.Context, in *openapi3filter.Authenticati
 	slot.p = &Principal{User: row.User, SessionID: sessionID, AuthenticatedAt: row.AuthenticatedAt}
 	return nil
 }
+
+// NewAuthError is a failed authentication with its stable code, for the
+// authentication funcs of other security schemes (the notification
+// stream's ticket).
+func NewAuthError(code, detail string) *AuthError {
+	return &AuthError{code: code, detail: detail}
+}
+
+// SetCaller fills the caller's slot of ctx: what an authentication func of
+// another security scheme does once it has identified the caller.
+func SetCaller(ctx context.Context, p *Principal) error {
+	slot, ok := ctx.Value(principalKey{}).(*principalSlot)
+	if !ok {
+		return errors.New("principal slot missing from context")
+	}
+	slot.p = p
+	return nil
+}

@@ -17,10 +17,12 @@ import (
 	"github.com/kabinet-edu/kabinet/internal/delivery"
 	"github.com/kabinet-edu/kabinet/internal/janitor"
 	"github.com/kabinet-edu/kabinet/internal/jobs"
+	"github.com/kabinet-edu/kabinet/internal/notifications"
 )
 
 // Registry registers the work of every domain: outbox delivery (queue
-// "messages"), the janitor's periodic sweep and payment reconciliation.
+// "messages"), the janitor's periodic sweep, payment reconciliation, mailings
+// and pushes.
 func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Registry, error) {
 	reg := jobs.NewRegistry()
 	senders, err := delivery.Senders(cfg, log)
@@ -39,6 +41,9 @@ func Registry(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (*jobs.Re
 		return nil, err
 	}
 	if err := commerce.Register(reg, shop); err != nil {
+		return nil, err
+	}
+	if err := notifications.Register(reg, cfg, pool, log); err != nil {
 		return nil, err
 	}
 	return reg, nil
